@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use synth::region::Region;
+use synth::regions::Region;
 
 use crate::error::{Error, Result};
 use crate::git::{self, GitHead};

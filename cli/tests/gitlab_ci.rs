@@ -293,7 +293,7 @@ fn rules_regexes_are_re2_compatible_and_anchored() {
     }
 
     let re = region_regex(&p);
-    for region in synth::region::REGIONS {
+    for region in synth::regions::REGIONS {
         let branch = format!("region/{}", region.name);
         assert!(
             re.is_match(&branch),

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::doc::{self, sanitize, summary};
-use crate::model::{Field, ResourceModel, ShapeExpr, StructDef, TagKind, Ty};
+use crate::model::{EnumDef, Field, ResourceModel, ShapeExpr, StructDef, TagKind, Ty};
 
 /// The resource types of one service module.
 pub struct Service {
@@ -18,10 +18,10 @@ pub struct Service {
     pub resources: Vec<ResourceModel>,
 }
 
-/// Lints that make no sense for generated code: constructors take every
-/// required property, setters are named after properties (`to_port`,
-/// `is_default`), and types without required properties still get `new()`.
-const ALLOWS: &str = "#![allow(\n    clippy::new_without_default,\n    clippy::too_many_arguments,\n    clippy::wrong_self_convention,\n    clippy::should_implement_trait\n)]\n";
+/// Lints that make no sense for generated code: setters are named after
+/// properties (`to_port`, `is_default`), and types without required
+/// properties still get `new()`.
+const ALLOWS: &str = "#![allow(\n    clippy::new_without_default,\n    clippy::wrong_self_convention,\n    clippy::should_implement_trait\n)]\n";
 
 /// Enumerated values listed in a setter's docs at most; longer lists are cut.
 const MAX_ALLOWED_IN_DOCS: usize = 24;
@@ -294,12 +294,35 @@ fn code(value: &str) -> String {
     }
 }
 
-fn field_doc(f: &Field) -> Vec<String> {
+/// The path of a type's enum from a site: `addon::ResolveConflicts`.
+fn enum_path(model: &ResourceModel, id: usize, from: Site<'_>) -> String {
+    format!("{}{}", from.prefix(), model.enums[id].name)
+}
+
+/// A setter's (or `Required` field's) docs: the description, the allowed
+/// values (with their enum), and whether it replaces or is write-only.
+/// `cfn_name` adds a line naming the CloudFormation property.
+fn field_doc(f: &Field, model: &ResourceModel, from: Site<'_>, cfn_name: bool) -> Vec<String> {
     let mut lines = f.description.as_deref().map(sanitize).unwrap_or_default();
-    if lines.is_empty() {
+    if cfn_name {
+        push_paragraph(&mut lines, format!("CloudFormation property `{}`.", f.cfn));
+    } else if lines.is_empty() {
         lines.push(format!("The `{}` property.", f.cfn));
     }
-    let allowed = f.allowed();
+    let mut allowed = f.allowed();
+    let mut of = "";
+    if let (true, Some(id)) = (allowed.is_empty(), f.enum_id) {
+        // The values of a list's items or a map's entries.
+        allowed = model.enums[id]
+            .variants
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect();
+        of = match f.ty {
+            Ty::Map(_) => " of each entry",
+            _ => " of each item",
+        };
+    }
     if !allowed.is_empty() {
         let shown: Vec<String> = allowed
             .iter()
@@ -311,9 +334,13 @@ fn field_doc(f: &Field) -> Vec<String> {
         } else {
             String::new()
         };
+        let enum_note = match f.enum_id {
+            Some(id) => format!(" (the enum [`{}`])", enum_path(model, id, from)),
+            None => String::new(),
+        };
         push_paragraph(
             &mut lines,
-            format!("Allowed values: {}{more}.", shown.join(", ")),
+            format!("Allowed values{of}{enum_note}: {}{more}.", shown.join(", ")),
         );
     }
     if f.create_only {
@@ -323,6 +350,64 @@ fn field_doc(f: &Field) -> Vec<String> {
         push_paragraph(&mut lines, "Write-only.".to_owned());
     }
     lines
+}
+
+/// A placeholder of a type for the example in `new`'s docs.
+fn example_value(
+    f_enum: Option<&EnumDef>,
+    ty: &Ty,
+    model: &ResourceModel,
+    from: Site<'_>,
+) -> String {
+    if let (Some(e), Ty::Str) = (f_enum, ty) {
+        if let Some((variant, _)) = e.variants.first() {
+            return format!("{}{}::{variant}", from.prefix(), e.name);
+        }
+    }
+    match ty {
+        Ty::Str => "\"...\"".to_owned(),
+        Ty::Int => "1".to_owned(),
+        Ty::Num => "1.0".to_owned(),
+        Ty::Bool => "true".to_owned(),
+        Ty::Json => "serde_json::json!({ ... })".to_owned(),
+        Ty::List(inner) => format!("vec![{}]", example_value(f_enum, inner, model, from)),
+        Ty::Map(inner) => format!("[(\"key\", {})]", example_value(f_enum, inner, model, from)),
+        Ty::Struct(id) => format!("{}{}::new(...)", from.prefix(), model.structs[*id].name),
+    }
+}
+
+/// The `<Name>Required` struct of a type with two or more required
+/// properties: one public field per property.
+fn required_struct(
+    def: &StructDef,
+    model: &ResourceModel,
+    from: Site<'_>,
+    indent: &str,
+    uses: &mut Uses,
+) -> String {
+    let Some(required_name) = &def.required_name else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let lines = vec![format!(
+        "The required properties of [`{}`], by name: the argument of [`{}::new`].",
+        def.name, def.name
+    )];
+    out.push_str(&doc::render(&lines, indent));
+    let _ = writeln!(out, "{indent}#[derive(Clone, Debug)]");
+    let _ = writeln!(out, "{indent}pub struct {required_name} {{");
+    for (i, f) in def.required_fields().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let inner = format!("{indent}    ");
+        out.push_str(&doc::render(&field_doc(f, model, from, true), &inner));
+        uses.add("crate::value", "Val");
+        let ty = rust_ty(&f.ty, model, from, uses);
+        let _ = writeln!(out, "{inner}pub {}: Val<{ty}>,", f.ident);
+    }
+    let _ = writeln!(out, "{indent}}}\n");
+    out
 }
 
 /// `new(required...)`, setters for the rest: shared by resources and
@@ -339,53 +424,97 @@ fn constructor_and_setters(
     let required: Vec<&Field> = def.fields.iter().filter(|f| f.required).collect();
     let what = if resource { "resource" } else { "value" };
     let mut ctor_doc = Vec::new();
-    if required.is_empty() {
-        ctor_doc.push(format!("Creates the {what}; every property is optional."));
-    } else {
-        ctor_doc.push(format!("Creates the {what} from its required properties:"));
-        ctor_doc.push(String::new());
-        for f in &required {
-            let s = f.description.as_deref().map(summary).unwrap_or_default();
-            if s.is_empty() {
-                ctor_doc.push(format!("- `{}`: `{}`.", f.ident, f.cfn));
-            } else {
-                ctor_doc.push(format!("- `{}`: `{}`, {s}", f.ident, f.cfn));
-            }
-        }
-    }
-    out.push_str(&doc::render(&ctor_doc, indent));
     uses.add("crate::resource", "Props");
-    let params: Vec<String> = required
-        .iter()
-        .map(|f| {
-            uses.add("crate::value", "Val");
-            format!(
-                "{}: impl Into<Val<{}>>",
-                f.ident,
-                rust_ty(&f.ty, model, from, uses)
-            )
-        })
-        .collect();
-    let _ = writeln!(out, "{indent}pub fn new({}) -> Self {{", params.join(", "));
     let fields = if resource {
         uses.add("crate::resource", "ResourceOptions");
         "props, options: ResourceOptions::default()"
     } else {
         "props"
     };
-    if required.is_empty() {
-        let _ = writeln!(out, "{indent}    let props = Props::new();");
-    } else {
+    if let Some(required_name) = &def.required_name {
+        ctor_doc.push(format!(
+            "Creates the {what} from its required properties, by name in [`{required_name}`]:"
+        ));
+        ctor_doc.push(String::new());
+        ctor_doc.push("```text".to_owned());
+        ctor_doc.push(format!("{}::new({required_name} {{", def.name));
+        for f in &required {
+            let e = f.enum_id.map(|id| &model.enums[id]);
+            ctor_doc.push(format!(
+                "    {}: {}.into(),",
+                f.ident,
+                example_value(e, &f.ty, model, from)
+            ));
+        }
+        ctor_doc.push("})".to_owned());
+        ctor_doc.push("```".to_owned());
+        out.push_str(&doc::render(&ctor_doc, indent));
+        let _ = writeln!(
+            out,
+            "{indent}pub fn new(required: {required_name}) -> Self {{"
+        );
         let _ = writeln!(out, "{indent}    let mut props = Props::new();");
         for f in &required {
-            let _ = writeln!(out, "{indent}    props.set({}, {});", lit(&f.cfn), f.ident);
+            let ty = rust_ty(&f.ty, model, from, uses);
+            let _ = writeln!(
+                out,
+                "{indent}    props.set::<{ty}>({}, required.{});",
+                lit(&f.cfn),
+                f.ident
+            );
         }
+        let _ = writeln!(out, "{indent}    {} {{ {fields} }}", def.name);
+        let _ = writeln!(out, "{indent}}}");
+    } else {
+        if required.is_empty() {
+            ctor_doc.push(format!("Creates the {what}; every property is optional."));
+        } else {
+            ctor_doc.push(format!("Creates the {what} from its required property:"));
+            ctor_doc.push(String::new());
+            for f in &required {
+                let s = f.description.as_deref().map(summary).unwrap_or_default();
+                let mut item = if s.is_empty() {
+                    format!("- `{}`: `{}`.", f.ident, f.cfn)
+                } else {
+                    format!("- `{}`: `{}`, {s}", f.ident, f.cfn)
+                };
+                if let Some(id) = f.enum_id {
+                    let _ = write!(
+                        item,
+                        " Allowed values: the enum [`{}`].",
+                        enum_path(model, id, from)
+                    );
+                }
+                ctor_doc.push(item);
+            }
+        }
+        out.push_str(&doc::render(&ctor_doc, indent));
+        let params: Vec<String> = required
+            .iter()
+            .map(|f| {
+                uses.add("crate::value", "Val");
+                format!(
+                    "{}: impl Into<Val<{}>>",
+                    f.ident,
+                    rust_ty(&f.ty, model, from, uses)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "{indent}pub fn new({}) -> Self {{", params.join(", "));
+        if required.is_empty() {
+            let _ = writeln!(out, "{indent}    let props = Props::new();");
+        } else {
+            let _ = writeln!(out, "{indent}    let mut props = Props::new();");
+            for f in &required {
+                let _ = writeln!(out, "{indent}    props.set({}, {});", lit(&f.cfn), f.ident);
+            }
+        }
+        let _ = writeln!(out, "{indent}    {} {{ {fields} }}", def.name);
+        let _ = writeln!(out, "{indent}}}");
     }
-    let _ = writeln!(out, "{indent}    {} {{ {fields} }}", def.name);
-    let _ = writeln!(out, "{indent}}}");
     for f in def.fields.iter().filter(|f| !f.required) {
         out.push('\n');
-        out.push_str(&doc::render(&field_doc(f), indent));
+        out.push_str(&doc::render(&field_doc(f, model, from, false), indent));
         uses.add("crate::value", "Val");
         let ty = rust_ty(&f.ty, model, from, uses);
         let _ = writeln!(
@@ -415,10 +544,12 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
         &mut lines,
         format!("CloudFormation type `{}`.", model.type_name),
     );
+    attributes_section(model, &mut lines);
     out.push_str(&doc::render(&lines, ""));
     let _ = writeln!(out, "#[derive(Clone, Debug)]\npub struct {name} {{\n    props: Props,\n    options: ResourceOptions,\n}}\n");
     uses.add("crate::resource", "Props");
     uses.add("crate::resource", "ResourceOptions");
+    out.push_str(&required_struct(&model.root, model, from, "", uses));
 
     let _ = writeln!(out, "impl {name} {{");
     let _ = writeln!(
@@ -474,7 +605,7 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
     }
 
     // Metadata and the resource's shape.
-    uses.add("crate::region", "RegionSet");
+    uses.add("crate::regions", "RegionSet");
     let shape = if model.root_constrained {
         format!("&{}", model.root.shape_const)
     } else {
@@ -512,8 +643,8 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
         out.push_str(&object_shape(&model.root, model, from, "", uses));
     }
 
-    // The property types.
-    if !model.structs.is_empty() {
+    // The property types and enums.
+    if !model.structs.is_empty() || !model.enums.is_empty() {
         let mut sub_uses = Uses::default();
         let mut body = String::new();
         for (i, def) in model.structs.iter().enumerate() {
@@ -526,6 +657,13 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
             }
             body.push_str(&doc::render(&lines, "    "));
             let _ = writeln!(body, "    #[derive(Clone, Debug)]\n    pub struct {} {{\n        props: Props,\n    }}\n", def.name);
+            body.push_str(&required_struct(
+                def,
+                model,
+                Site::Own,
+                "    ",
+                &mut sub_uses,
+            ));
             let _ = writeln!(body, "    impl {} {{", def.name);
             body.push_str(&constructor_and_setters(
                 def,
@@ -549,14 +687,88 @@ fn resource_code(model: &ResourceModel, uses: &mut Uses) -> String {
                 body.push_str(&object_shape(def, model, Site::Own, "    ", &mut sub_uses));
             }
         }
+        for e in &model.enums {
+            if !body.is_empty() {
+                body.push('\n');
+            }
+            sub_uses.add("crate::value", "string_enum");
+            body.push_str(&enum_code(e, model, "    "));
+        }
+        let what = match (model.structs.is_empty(), model.enums.is_empty()) {
+            (false, true) => "Property types",
+            (true, false) => "Enums of the allowed values",
+            _ => "Property types and enums of the allowed values",
+        };
         let _ = writeln!(
             out,
-            "\n/// Property types of [`{name}`].\npub mod {} {{\n{}\n{body}}}",
+            "\n/// {what} of [`{name}`].\npub mod {} {{\n{}\n{body}}}",
             model.module,
             sub_uses.render("    ")
         );
     }
     out
+}
+
+/// `string_enum! { ... }`: an enum of allowed values (see
+/// `synth::value::string_enum`).
+fn enum_code(e: &EnumDef, model: &ResourceModel, indent: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{indent}string_enum! {{");
+    let lines = vec![format!(
+        "Allowed values of `{}` in `{}`; `.into()` makes a `Val<String>`.",
+        e.property, model.type_name
+    )];
+    out.push_str(&doc::render(&lines, &format!("{indent}    ")));
+    let _ = writeln!(out, "{indent}    {} {{", e.name);
+    for (variant, value) in &e.variants {
+        let _ = writeln!(out, "{indent}        {variant} = {},", lit(value));
+    }
+    let _ = writeln!(out, "{indent}    }}");
+    let _ = writeln!(out, "{indent}}}");
+    out
+}
+
+/// The "Attributes" section of a resource's docs: each `Fn::GetAtt`
+/// attribute with its `Handle` method, and what `Ref` gives.
+fn attributes_section(model: &ResourceModel, lines: &mut Vec<String>) {
+    push_paragraph(lines, "# Attributes".to_owned());
+    let from = Site::Service(&model.module);
+    if model.attributes.is_empty() {
+        push_paragraph(
+            lines,
+            format!("`{}` has no `Fn::GetAtt` attributes.", model.type_name),
+        );
+    } else {
+        push_paragraph(
+            lines,
+            "Methods of the [`Handle`] that adding the resource \
+             returns, one per `Fn::GetAtt` attribute:"
+                .to_owned(),
+        );
+        lines.push(String::new());
+        for attr in &model.attributes {
+            // Only for the text: the attribute methods add their own `use`s.
+            let mut scratch = Uses::default();
+            let ty = rust_ty(&attr.ty, model, from, &mut scratch);
+            let s = attr.description.as_deref().map(summary).unwrap_or_default();
+            let s = if s.is_empty() {
+                String::new()
+            } else {
+                format!(" {s}")
+            };
+            lines.push(format!(
+                "- `{}`: `handle.{}()` → `Val<{ty}>`.{s}",
+                attr.name, attr.method
+            ));
+        }
+    }
+    let reference = match model.primary_identifier.as_slice() {
+        [one] => format!(
+            "`handle.reference()` gives `Ref`, which returns the primary identifier, `{one}`."
+        ),
+        _ => "`handle.reference()` gives `Ref`.".to_owned(),
+    };
+    push_paragraph(lines, reference);
 }
 
 pub fn service_file(header: &str, svc: &Service) -> String {
@@ -709,8 +921,8 @@ pub fn mod_file(header: &str, services: &[Service], covered_regions: u64) -> Str
         out,
         "\n/// The regions the schema data covers (those with a provider file in\n\
          /// cfn-lint): a type's availability is only checked there.\n\
-         pub fn covered_regions() -> crate::region::RegionSet {{\n    \
-         crate::region::RegionSet({covered_regions:#x})\n}}"
+         pub fn covered_regions() -> crate::regions::RegionSet {{\n    \
+         crate::regions::RegionSet({covered_regions:#x})\n}}"
     );
     out
 }

@@ -19,7 +19,7 @@ pub const CFN_LINT_VERSION: &str = trim_ascii_end(include_str!("../cfn-lint-vers
 
 /// The library's region table: the one list of regions, whose order gives
 /// the bits of a `RegionSet`.
-pub(crate) const REGION_SOURCE: &str = include_str!("../../synth/src/region.rs");
+pub(crate) const REGION_SOURCE: &str = include_str!("../../synth/src/regions.rs");
 
 /// Where the generated modules go, relative to the workspace root.
 pub const AWS_DIR: &str = "synth/src/aws";
@@ -80,7 +80,7 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
         let i = regions.iter().position(|r| r == region).ok_or_else(|| {
             format!(
                 "the schemas have a provider file for region {region:?}, which is not in \
-                 synth::region::REGIONS (synth/src/region.rs): add it to that table"
+                 synth::regions::REGIONS (synth/src/regions.rs): add it to that table"
             )
         })?;
         covered_bits |= 1 << i;
@@ -138,6 +138,7 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
             ));
             type_count += 1;
         }
+        check_names(&module, &resources)?;
         let svc = emit::Service {
             module: module.clone(),
             namespace,
@@ -164,6 +165,41 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
         type_count,
         notes,
     })
+}
+
+/// Fails when two generated types of one module would share a name: a
+/// `<Name>Required` struct can meet a resource or property type that the
+/// schema calls `<Name>Required`.
+fn check_names(module: &str, resources: &[model::ResourceModel]) -> Result<(), String> {
+    fn unique(path: &str, names: Vec<(String, String)>) -> Result<(), String> {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (name, what) in names {
+            if let Some(first) = seen.insert(name.clone(), what.clone()) {
+                return Err(format!(
+                    "two generated types would be named {path}::{name}: {first} and {what}"
+                ));
+            }
+        }
+        Ok(())
+    }
+    let mut service_names = Vec::new();
+    for r in resources {
+        service_names.push((
+            r.struct_name.clone(),
+            format!("the resource {}", r.type_name),
+        ));
+        if let Some(required) = &r.root.required_name {
+            service_names.push((
+                required.clone(),
+                format!("the required properties of {}", r.type_name),
+            ));
+        }
+        unique(
+            &format!("synth::aws::{module}::{}", r.module),
+            model::module_names(r),
+        )?;
+    }
+    unique(&format!("synth::aws::{module}"), service_names)
 }
 
 /// The lines between the feature markers of `synth/Cargo.toml`: one

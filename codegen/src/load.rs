@@ -139,16 +139,16 @@ pub fn load(schema_dir: &Path) -> Result<Loaded, String> {
     })
 }
 
-/// The region names of `synth::region::REGIONS`, in order, read from the
-/// `regions! { "name" => PARTITION, ... }` table of `region.rs`.
+/// The region names of `synth::regions::REGIONS`, in order, read from the
+/// `regions! { "name" => PARTITION, ... }` table of `regions.rs`.
 pub fn region_table(source: &str) -> Result<Vec<String>, String> {
     let start = source
         .find("regions! {")
-        .ok_or("region.rs: no `regions! {` table")?;
+        .ok_or("regions.rs: no `regions! {` table")?;
     let body = &source[start + "regions! {".len()..];
     let end = body
         .find('}')
-        .ok_or("region.rs: unterminated region table")?;
+        .ok_or("regions.rs: unterminated region table")?;
     let mut names = Vec::new();
     for line in body[..end].lines() {
         let line = line.trim();
@@ -158,12 +158,12 @@ pub fn region_table(source: &str) -> Result<Vec<String>, String> {
         let name = line
             .strip_prefix('"')
             .and_then(|rest| rest.split('"').next())
-            .ok_or_else(|| format!("region.rs: cannot read region table line {line:?}"))?;
+            .ok_or_else(|| format!("regions.rs: cannot read region table line {line:?}"))?;
         names.push(name.to_owned());
     }
     if names.is_empty() || names.len() > 64 {
         return Err(format!(
-            "region.rs: the region table has {} entries; a RegionSet holds 1 to 64",
+            "regions.rs: the region table has {} entries; a RegionSet holds 1 to 64",
             names.len()
         ));
     }
@@ -184,7 +184,7 @@ pub fn region_bits(
             None => {
                 return Err(format!(
                     "the schemas list {type_name} in region {region:?}, which is not in \
-                     synth::region::REGIONS (synth/src/region.rs): add it to that table"
+                     synth::regions::REGIONS (synth/src/regions.rs): add it to that table"
                 ))
             }
         }

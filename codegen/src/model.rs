@@ -58,6 +58,9 @@ pub struct Field {
     pub create_only: bool,
     pub write_only: bool,
     pub shape: Option<ShapeExpr>,
+    /// The generated enum of its allowed string values, by index into
+    /// [`ResourceModel::enums`].
+    pub enum_id: Option<usize>,
 }
 
 impl Field {
@@ -85,9 +88,17 @@ pub struct StructDef {
     pub required_xor: Vec<Vec<String>>,
     pub dependent_excluded: Vec<(String, Vec<String>)>,
     pub one_of_required: Vec<Vec<String>>,
+    /// `<name>Required`, the struct of its required properties, when it has
+    /// two or more.
+    pub required_name: Option<String>,
 }
 
 impl StructDef {
+    /// The fields `new` takes.
+    pub fn required_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.required)
+    }
+
     fn has_object_rules(&self) -> bool {
         !self.required_xor.is_empty()
             || !self.dependent_excluded.is_empty()
@@ -135,7 +146,22 @@ pub struct ResourceModel {
     pub primary_identifier: Vec<String>,
     pub tagging: Option<(String, TagKind)>,
     pub regions: u64,
+    /// The enums of allowed string values, in the property module.
+    pub enums: Vec<EnumDef>,
 }
+
+/// An enum of the allowed values of string properties.
+#[derive(Debug, PartialEq)]
+pub struct EnumDef {
+    pub name: String,
+    /// The property it was first generated for.
+    pub property: String,
+    /// `(variant, value)` in the schema's order.
+    pub variants: Vec<(String, String)>,
+}
+
+/// Properties with more allowed values than this get no enum.
+pub const MAX_ENUM_VALUES: usize = 100;
 
 /// Counts of schema features that needed special handling, for reporting.
 pub type Notes = BTreeMap<&'static str, usize>;
@@ -353,6 +379,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             required_xor: Vec::new(),
             dependent_excluded: Vec::new(),
             one_of_required: Vec::new(),
+            required_name: None,
         }));
         self.structs.len() - 1
     }
@@ -592,6 +619,7 @@ impl<'a, 'n> Builder<'a, 'n> {
                 create_only: false,
                 write_only: false,
                 shape,
+                enum_id: None,
             });
         }
         def.one_of_required = groups;
@@ -827,6 +855,7 @@ pub fn build(
             create_only: create_only.iter().any(|p| p == name),
             write_only: write_only.iter().any(|p| p == name),
             shape,
+            enum_id: None,
         });
     }
     let root = StructDef {
@@ -840,6 +869,7 @@ pub fn build(
         required_xor: required_xor(schema),
         dependent_excluded: dependent_excluded(schema),
         one_of_required: groups,
+        required_name: None,
     };
 
     let attributes = attributes(&b, &read_only);
@@ -866,8 +896,11 @@ pub fn build(
     }
     let root_constrained = struct_constrained(&root, &constrained);
     let mut structs = structs;
+    let mut root = root;
     mark_nested(&root, &mut structs, &create_only, |f| &mut f.create_only);
     mark_nested(&root, &mut structs, &write_only, |f| &mut f.write_only);
+    name_required_structs(&mut root, &mut structs, notes);
+    let enums = name_enums(&resource_camel, &mut root, &mut structs, notes);
 
     ResourceModel {
         type_name: type_name.to_owned(),
@@ -885,7 +918,155 @@ pub fn build(
         primary_identifier,
         tagging,
         regions,
+        enums,
     }
+}
+
+/// Gives every struct with two or more required properties the name of
+/// its `Required` struct. Whether that name is free is checked once every
+/// name of the module is known ([`module_names`]).
+fn name_required_structs(root: &mut StructDef, structs: &mut [StructDef], notes: &mut Notes) {
+    for (def, what) in std::iter::once((root, "resources"))
+        .chain(structs.iter_mut().map(|d| (d, "property types")))
+    {
+        if def.required_fields().count() >= 2 {
+            def.required_name = Some(format!("{}Required", def.name));
+            note(
+                notes,
+                if what == "resources" {
+                    "resources with a Required struct"
+                } else {
+                    "property types with a Required struct"
+                },
+            );
+        }
+    }
+}
+
+/// The allowed values of a string property, or of the strings in a
+/// property's lists or maps.
+fn enum_values<'s>(ty: &Ty, shape: Option<&'s ShapeExpr>) -> Option<&'s [String]> {
+    match (ty, shape?) {
+        (Ty::Str, ShapeExpr::Str { allowed, .. }) if !allowed.is_empty() => Some(allowed),
+        (Ty::List(inner), ShapeExpr::List { item, .. }) => enum_values(inner, item.as_deref()),
+        (Ty::Map(inner), ShapeExpr::Map(s)) => enum_values(inner, Some(s)),
+        _ => None,
+    }
+}
+
+/// The variants for a list of values, or `None` when some value has no
+/// identifier or two values would get the same one.
+fn enum_variants(values: &[String]) -> Option<Vec<(String, String)>> {
+    let mut seen = BTreeSet::new();
+    let mut variants = Vec::with_capacity(values.len());
+    for value in values {
+        let variant = naming::variant_name(value)?;
+        if !seen.insert(variant.clone()) {
+            return None;
+        }
+        variants.push((variant, value.clone()));
+    }
+    Some(variants)
+}
+
+/// Generates an enum per distinct (property name, allowed values) in the
+/// type: named after the property (`ResolveConflicts`); when a struct, a
+/// `Required` struct or another property's enum has that name, after the
+/// struct holding it and the property (`AddonResolveConflicts`); failing
+/// that, numbered. The same property name with the same values shares one
+/// enum.
+fn name_enums(
+    resource_camel: &str,
+    root: &mut StructDef,
+    structs: &mut [StructDef],
+    notes: &mut Notes,
+) -> Vec<EnumDef> {
+    let mut scope = Scope::new();
+    for def in structs.iter() {
+        scope.reserve(&def.name);
+        if let Some(r) = &def.required_name {
+            scope.reserve(r);
+        }
+    }
+    let mut enums: Vec<EnumDef> = Vec::new();
+    let owners =
+        std::iter::once((root, resource_camel.to_owned())).chain(structs.iter_mut().map(|d| {
+            let owner = d.name.clone();
+            (d, owner)
+        }));
+    for (def, owner) in owners {
+        for field in &mut def.fields {
+            let Some(values) = enum_values(&field.ty, field.shape.as_ref()) else {
+                continue;
+            };
+            if values.len() > MAX_ENUM_VALUES {
+                note(notes, "string enums skipped: more than 100 values");
+                continue;
+            }
+            let Some(variants) = enum_variants(values) else {
+                note(
+                    notes,
+                    "string enums skipped: values that give no distinct identifiers",
+                );
+                continue;
+            };
+            let candidates = [
+                naming::type_name(&field.cfn),
+                naming::type_name(&format!("{owner}{}", naming::upper_camel(&field.cfn))),
+            ];
+            let mut chosen = None;
+            for name in &candidates {
+                if let Some(i) = enums
+                    .iter()
+                    .position(|e| e.name == *name && e.variants == variants)
+                {
+                    chosen = Some(i);
+                    break;
+                }
+                if !scope.is_taken(name) {
+                    chosen = Some(enums.len());
+                    enums.push(EnumDef {
+                        name: scope.claim(name, ""),
+                        property: field.cfn.clone(),
+                        variants: variants.clone(),
+                    });
+                    break;
+                }
+            }
+            let id = chosen.unwrap_or_else(|| {
+                note(notes, "string enums numbered (both names taken)");
+                enums.push(EnumDef {
+                    name: scope.claim(&candidates[0], ""),
+                    property: field.cfn.clone(),
+                    variants,
+                });
+                enums.len() - 1
+            });
+            field.enum_id = Some(id);
+        }
+    }
+    notes.entry("string enums generated").or_default();
+    *notes.get_mut("string enums generated").expect("inserted") += enums.len();
+    enums
+}
+
+/// Every type name a resource's property module defines, with what defines
+/// it: property structs, their `Required` structs and the enums.
+pub fn module_names(model: &ResourceModel) -> Vec<(String, String)> {
+    let mut names = Vec::new();
+    for def in &model.structs {
+        names.push((def.name.clone(), format!("the property type {}", def.name)));
+        if let Some(r) = &def.required_name {
+            names.push((
+                r.clone(),
+                format!("the required properties of {}", def.name),
+            ));
+        }
+    }
+    for e in &model.enums {
+        names.push((e.name.clone(), format!("the values of {}", e.property)));
+    }
+    names
 }
 
 fn struct_refs(ty: &Ty, counts: &mut [usize]) {

@@ -177,6 +177,35 @@ pub fn upper_camel(name: &str) -> String {
     out
 }
 
+/// The enum variant for an allowed value: `PAY_PER_REQUEST` →
+/// `PayPerRequest`, `t3.micro` → `T3Micro`, `1.0` → `N1_0` (digits of
+/// different words stay apart). `None` when the value has no letter or
+/// digit.
+pub fn variant_name(value: &str) -> Option<String> {
+    let mut out = String::new();
+    for w in words(value) {
+        let mut chars = w.chars();
+        let Some(first) = chars.next() else {
+            continue;
+        };
+        if out.ends_with(|c: char| c.is_ascii_digit()) && first.is_ascii_digit() {
+            out.push('_');
+        }
+        out.push(first.to_ascii_uppercase());
+        out.extend(chars.map(|c| c.to_ascii_lowercase()));
+    }
+    if out.is_empty() {
+        return None;
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'N');
+    }
+    if is_keyword(&out) {
+        out.push('_');
+    }
+    Some(out)
+}
+
 /// `VpcGatewayAttachment` → `VPC_GATEWAY_ATTACHMENT`.
 pub fn screaming_snake(name: &str) -> String {
     let joined = words(name)
@@ -362,6 +391,22 @@ mod tests {
             screaming_snake("VpcGatewayAttachment"),
             "VPC_GATEWAY_ATTACHMENT"
         );
+    }
+
+    #[test]
+    fn variant_names_of_allowed_values() {
+        let v = |s| variant_name(s);
+        assert_eq!(v("PAY_PER_REQUEST").as_deref(), Some("PayPerRequest"));
+        assert_eq!(v("NONE").as_deref(), Some("None"));
+        assert_eq!(v("t3.micro").as_deref(), Some("T3Micro"));
+        assert_eq!(v("us-east-1").as_deref(), Some("UsEast1"));
+        assert_eq!(v("1.0").as_deref(), Some("N1_0"));
+        assert_eq!(v("10").as_deref(), Some("N10"));
+        assert_eq!(v("IPv4").as_deref(), Some("Ipv4"));
+        assert_eq!(v("aws:kms").as_deref(), Some("AwsKms"));
+        assert_eq!(v("Self").as_deref(), Some("Self_"));
+        assert_eq!(v("*"), None);
+        assert_eq!(v(""), None);
     }
 
     #[test]

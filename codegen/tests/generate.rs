@@ -140,12 +140,24 @@ fn generates_one_module_per_service_and_a_dispatcher() {
         .contains("pub fn policies(mut self, value: impl Into<Val<Vec<role::Policy>>>) -> Self {"));
     assert!(!iam.contains("pub fn arn(mut self"));
     assert!(iam.contains("pub fn arn(&self) -> Val<String> {\n        self.get_att(\"Arn\")"));
-    assert!(iam.contains("pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {"));
+    // One required property: `new` takes it; two or more: by name.
+    assert!(!iam.contains("CfnRoleRequired"));
+    assert!(iam.contains("    pub struct PolicyRequired {"));
+    assert!(iam.contains(
+        "        /// CloudFormation property `PolicyName`.\n        pub policy_name: Val<String>,"
+    ));
+    assert!(iam.contains("        pub policy_document: Val<Json>,"));
+    assert!(iam.contains("        pub fn new(required: PolicyRequired) -> Self {"));
+    assert!(iam
+        .contains("            props.set::<Json>(\"PolicyDocument\", required.policy_document);"));
+    assert!(iam.contains("        /// Policy::new(PolicyRequired {\n        ///     policy_document: serde_json::json!({ ... }).into(),\n        ///     policy_name: \"...\".into(),\n        /// })"));
+    assert!(iam.contains("    pub struct TagRequired {"));
+    assert!(!iam.contains("impl Into<Val<Json>>, "));
     assert!(iam.contains("impl From<Policy> for Val<Policy> {"));
     assert!(iam.contains("tagging: Some(Tagging { property: \"Tags\", shape: TagShape::List }),"));
     assert!(iam.contains("create_only: &[\"RoleName\"],"));
     assert!(iam.contains("\"AWS::IAM::Role\" => Some(&ROLE_META),"));
-    // Both regions, by their index in synth::region::REGIONS.
+    // Both regions, by their index in synth::regions::REGIONS.
     let table = synth_region_names();
     let bits = (1u64 << table.iter().position(|r| r == "us-east-1").unwrap())
         | (1u64 << table.iter().position(|r| r == "af-south-1").unwrap());
@@ -153,13 +165,21 @@ fn generates_one_module_per_service_and_a_dispatcher() {
         iam.contains(&format!("regions: RegionSet({bits:#x}),")),
         "{iam}"
     );
-    // Docs never turn into code blocks.
+    // Docs never turn into code blocks, except the examples of `new`.
     assert!(iam.contains("    /// indented\n"));
-    assert!(!iam.contains("/// ```"));
+    let fences: Vec<&str> = iam
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("/// ```"))
+        .collect();
+    assert_eq!(fences, ["text", "", "text", ""]);
+    // The attributes, on the type's own page.
+    assert!(iam.contains("/// # Attributes\n///\n/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:\n///\n/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN.\n///\n/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoleName`.\n#[derive(Clone, Debug)]\npub struct CfnRole {"), "{iam}");
     assert!(iam.contains("/// Changing it replaces the resource."));
 
     let skill = file(files, "synth/src/aws/alexa_ask.rs");
     assert!(skill.contains("pub struct CfnSkill {"));
+    assert!(skill.contains("/// - `Id`: `handle.id()` → `Val<String>`.\n"));
+    assert!(!skill.contains("Required"));
     assert!(skill.contains("tagging: None,"));
 
     let module = file(files, "synth/src/aws/mod.rs");
@@ -169,7 +189,7 @@ fn generates_one_module_per_service_and_a_dispatcher() {
     assert!(module.contains("(\"Alexa\", \"ASK\") => alexa_ask::lookup(type_name),"));
     assert!(module.contains("(\"AWS\", \"IAM\") => iam::lookup(type_name),"));
     assert!(module.contains(&format!(
-        "pub fn covered_regions() -> crate::region::RegionSet {{\n    crate::region::RegionSet({bits:#x})\n}}"
+        "pub fn covered_regions() -> crate::regions::RegionSet {{\n    crate::regions::RegionSet({bits:#x})\n}}"
     )));
     assert_eq!(
         features_block(&generated.services),
@@ -178,7 +198,7 @@ fn generates_one_module_per_service_and_a_dispatcher() {
 }
 
 fn synth_region_names() -> Vec<String> {
-    let source = include_str!("../../synth/src/region.rs");
+    let source = include_str!("../../synth/src/regions.rs");
     let start = source.find("regions! {").unwrap();
     source[start..]
         .lines()
@@ -192,6 +212,120 @@ fn synth_region_names() -> Vec<String> {
                 .map(str::to_owned)
         })
         .collect()
+}
+
+/// A type with two required properties, enums at the top level, in a
+/// property type and in a list, and values that make no enum.
+fn widget_schema() -> serde_json::Value {
+    let fast_slow = json!({"type": "string", "enum": ["FAST", "SLOW"]});
+    json!({
+        "typeName": "AWS::Demo::Widget",
+        "properties": {
+            "Arn": {"type": "string"},
+            "Name": {"type": "string", "description": "The name."},
+            "Owner": {"type": "string", "enum": ["ME", "YOU"]},
+            "Mode": fast_slow,
+            "Kind": {"type": "string", "enum": ["a", "b"]},
+            "Levels": {"type": "array", "items": {"type": "string", "enum": ["low", "HIGH", "1.0", "10"]}},
+            "Star": {"type": "string", "enum": ["*", "x"]},
+            "Twins": {"type": "string", "enum": ["on", "ON"]},
+            "Settings": {"$ref": "#/definitions/Settings"},
+            "Pair": {"$ref": "#/definitions/Pair"}
+        },
+        "definitions": {
+            "Settings": {"type": "object", "properties": {
+                "Mode": fast_slow,
+                "Kind": {"type": "string", "enum": ["c", "d"]},
+                "Only": {"type": "string"}
+            }, "required": ["Only"]},
+            "Pair": {"type": "object", "properties": {
+                "Left": {"type": "string"}, "Right": {"$ref": "#/definitions/Settings"}
+            }, "required": ["Left", "Right"]}
+        },
+        "required": ["Owner", "Name"],
+        "readOnlyProperties": ["/properties/Arn"],
+        "primaryIdentifier": ["/properties/Arn"]
+    })
+}
+
+fn generate_types(schemas: &[serde_json::Value]) -> Result<String, String> {
+    let f = Fixture::new();
+    let mut listing = serde_json::Map::new();
+    for (i, schema) in schemas.iter().enumerate() {
+        let hash = format!("h{i}");
+        f.schema(&hash, schema.clone());
+        listing.insert(schema["typeName"].as_str().unwrap().to_owned(), hash.into());
+    }
+    f.region("us-east-1", listing.into());
+    let files = generate(&f.providers())?;
+    Ok(file(&files, "synth/src/aws/demo.rs").to_owned())
+}
+
+#[test]
+fn two_or_more_required_properties_are_named_in_a_struct() {
+    let demo = generate_types(&[widget_schema()]).unwrap();
+    assert!(demo.contains("pub struct CfnWidgetRequired {"), "{demo}");
+    assert!(demo.contains("    /// The name.\n    ///\n    /// CloudFormation property `Name`.\n    pub name: Val<String>,"));
+    assert!(demo.contains("    pub owner: Val<String>,"));
+    assert!(demo.contains("    pub fn new(required: CfnWidgetRequired) -> Self {"));
+    assert!(demo.contains("    /// CfnWidget::new(CfnWidgetRequired {\n    ///     name: \"...\".into(),\n    ///     owner: widget::Owner::Me.into(),\n    /// })"));
+    // A nested type with two required properties too; one with a single
+    // required property keeps it as the argument of `new`.
+    assert!(demo.contains("    pub struct PairRequired {"));
+    assert!(demo.contains("        pub right: Val<Settings>,"));
+    assert!(demo.contains("        pub fn new(required: PairRequired) -> Self {"));
+    assert!(!demo.contains("SettingsRequired"));
+    assert!(demo.contains("        pub fn new(only: impl Into<Val<String>>) -> Self {"));
+    assert_eq!(demo.matches("Required {").count(), 4, "{demo}");
+}
+
+#[test]
+fn allowed_string_values_become_enums() {
+    let demo = generate_types(&[widget_schema()]).unwrap();
+    // One enum for `Mode`, shared by the resource and `Settings`.
+    assert_eq!(demo.matches("        Mode {\n").count(), 1, "{demo}");
+    assert!(demo.contains(
+        "        Mode {\n            Fast = \"FAST\",\n            Slow = \"SLOW\",\n        }"
+    ));
+    // The same property name with other values: named after its struct.
+    assert!(
+        demo.contains("        Kind {\n            A = \"a\",\n            B = \"b\",\n        }")
+    );
+    assert!(demo.contains(
+        "        SettingsKind {\n            C = \"c\",\n            D = \"d\",\n        }"
+    ));
+    // Lists of allowed strings; digits of separate words stay apart.
+    assert!(demo.contains("        Levels {\n            Low = \"low\",\n            High = \"HIGH\",\n            N1_0 = \"1.0\",\n            N10 = \"10\",\n        }"));
+    assert!(demo.contains("    /// Allowed values of each item (the enum [`widget::Levels`]): `low`, `HIGH`, `1.0`, `10`.\n    pub fn levels(mut self, value: impl Into<Val<Vec<String>>>) -> Self {"));
+    // No identifier for `*`, the same one for `on` and `ON`: no enum.
+    assert!(!demo.contains("Star {") && !demo.contains("Twins {"));
+    assert!(demo.contains("/// Allowed values: `*`, `x`."));
+    // Setters still take strings and name the enum.
+    assert!(demo.contains("    /// Allowed values (the enum [`widget::Mode`]): `FAST`, `SLOW`.\n    pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {"));
+    assert!(demo.contains("        /// Allowed values (the enum [`Mode`]): `FAST`, `SLOW`.\n        pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {"));
+    assert!(demo.contains("    use crate::value::{Val, string_enum};"));
+    assert!(demo.contains(
+        "/// Property types and enums of the allowed values of [`CfnWidget`].\npub mod widget {"
+    ));
+}
+
+#[test]
+fn required_struct_names_that_collide_are_an_error() {
+    // A definition named like another's `Required` struct.
+    let mut schema = widget_schema();
+    schema["definitions"]["PairRequired"] =
+        json!({"type": "object", "properties": {"X": {"type": "string"}}});
+    schema["properties"]["Other"] = json!({"$ref": "#/definitions/PairRequired"});
+    let err = generate_types(&[schema]).unwrap_err();
+    assert!(
+        err.contains("synth::aws::demo::widget::PairRequired") && err.contains("Pair"),
+        "{err}"
+    );
+    // A resource type named like another's.
+    let mut other = skill_schema();
+    other["typeName"] = json!("AWS::Demo::WidgetRequired");
+    let err = generate_types(&[widget_schema(), other]).unwrap_err();
+    assert!(err.contains("synth::aws::demo::CfnWidgetRequired"), "{err}");
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub mod gitlab;
 pub mod iam;
 pub mod logical_id;
 pub mod manifest;
-pub mod region;
+pub mod regions;
 pub mod resource;
 pub mod schema;
 pub mod stack;

@@ -2,7 +2,7 @@
 //! static tables by the generated code: replacement rules, tagging, regions
 //! and the constraints synthesis checks on literal values.
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 
 /// Facts about one resource type.
 #[derive(Debug)]

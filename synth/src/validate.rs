@@ -197,7 +197,7 @@ pub(crate) fn regex(pattern: &str) -> Option<&'static Regex> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::region::RegionSet;
+    use crate::regions::RegionSet;
 
     static NAME: Shape = Shape::Str(StrRule {
         pattern: Some("^[a-z]+$"),

@@ -417,3 +417,71 @@ impl From<Val<String>> for Val<Json> {
         v.into_json()
     }
 }
+
+/// An enum of the allowed values of a string property (generated with the
+/// resource types): each variant stands for one value, and converts into a
+/// [`Val<String>`] wherever a property takes a string.
+pub trait StringEnum: Copy {
+    /// The value as CloudFormation spells it.
+    fn value(self) -> &'static str;
+}
+
+impl<E: StringEnum> From<E> for Val<String> {
+    fn from(e: E) -> Self {
+        Val::from_value(Value::String(e.value().to_owned()))
+    }
+}
+
+/// Defines an enum of the allowed values of a string property (the
+/// generated resource modules use it): each variant documented with its
+/// value, `as_str`, `Display`, `Debug` and `PartialEq` through the value,
+/// and [`StringEnum`], which gives `From<Enum> for Val<String>`.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $($variant:ident = $value:literal,)+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(#[doc = concat!("`", $value, "`")] $variant,)+
+        }
+
+        impl $name {
+            /// The value as CloudFormation spells it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value,)+
+                }
+            }
+        }
+
+        impl $crate::value::StringEnum for $name {
+            fn value(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(self.as_str(), f)
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+
+        impl ::std::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                *self as usize == *other as usize
+            }
+        }
+
+        impl ::std::cmp::Eq for $name {}
+    };
+}
+pub(crate) use string_enum;

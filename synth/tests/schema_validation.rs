@@ -3,7 +3,7 @@
 //! each error naming the construct path and the property.
 
 use synth::aws::ec2::{security_group, CfnSecurityGroup, CfnSubnet};
-use synth::aws::eks::{cluster, CfnCluster};
+use synth::aws::eks::{cluster, CfnCluster, CfnClusterRequired};
 use synth::aws::iam::CfnRole;
 use synth::prelude::*;
 
@@ -69,8 +69,11 @@ fn minimum_and_maximum() {
 fn enumerated_values_in_nested_properties() {
     let vpc = cluster::ResourcesVpcConfig::new(vec!["subnet-1", "subnet-2"]);
     let e = errors_of(
-        CfnCluster::new(vpc, "arn:aws:iam::123456789012:role/eks")
-            .access_config(cluster::AccessConfig::new().authentication_mode("BOGUS")),
+        CfnCluster::new(CfnClusterRequired {
+            resources_vpc_config: vpc.into(),
+            role_arn: "arn:aws:iam::123456789012:role/eks".into(),
+        })
+        .access_config(cluster::AccessConfig::new().authentication_mode("BOGUS")),
     );
     has(&e, "AccessConfig.AuthenticationMode is \"BOGUS\"; allowed values are CONFIG_MAP, API_AND_CONFIG_MAP, API");
 }
@@ -171,12 +174,13 @@ fn iam_ec2_and_eks_resources_through_the_generated_api_alone() {
     );
     let cluster = s.add(
         "Cluster",
-        CfnCluster::new(
-            cluster::ResourcesVpcConfig::new(
+        CfnCluster::new(CfnClusterRequired {
+            resources_vpc_config: cluster::ResourcesVpcConfig::new(
                 subnets.iter().map(|h| h.subnet_id()).collect::<Vec<_>>(),
-            ),
-            role.arn(),
-        )
+            )
+            .into(),
+            role_arn: role.arn(),
+        })
         .version("1.33"),
     );
     s.output("Endpoint", cluster.endpoint());

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,14 @@ use crate::value::{Map, Val};
 /// The AWS::AccessAnalyzer::Analyzer type specifies an analyzer of the user's account
 ///
 /// CloudFormation type `AWS::AccessAnalyzer::Analyzer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the analyzer
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAnalyzer {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnAnalyzer {
 impl CfnAnalyzer {
     pub const TYPE_NAME: &'static str = "AWS::AccessAnalyzer::Analyzer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `type_`: `Type`, The type of the analyzer, must be one of ACCOUNT, ORGANIZATION, ACCOUNT_INTERNAL_ACCESS, ORGANIZATION_INTERNAL_ACCESS, ACCOUNT_UNUSED_ACCESS and ORGANIZATION_UNUSED_ACCESS
     pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -336,7 +343,7 @@ pub mod analyzer {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -364,15 +371,31 @@ pub mod analyzer {
         props: Props,
     }
 
-    impl ArchiveRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ArchiveRule`], by name: the argument of [`ArchiveRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ArchiveRuleRequired {
+        /// CloudFormation property `Filter`.
+        pub filter: Val<Vec<Filter>>,
+
+        /// The archive rule name
         ///
-        /// - `filter`: `Filter`.
-        /// - `rule_name`: `RuleName`, The archive rule name
-        pub fn new(filter: impl Into<Val<Vec<Filter>>>, rule_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RuleName`.
+        pub rule_name: Val<String>,
+    }
+
+    impl ArchiveRule {
+        /// Creates the value from its required properties, by name in [`ArchiveRuleRequired`]:
+        ///
+        /// ```text
+        /// ArchiveRule::new(ArchiveRuleRequired {
+        ///     filter: vec![Filter::new(...)].into(),
+        ///     rule_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ArchiveRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Filter", filter);
-            props.set("RuleName", rule_name);
+            props.set::<Vec<Filter>>("Filter", required.filter);
+            props.set::<String>("RuleName", required.rule_name);
             ArchiveRule { props }
         }
     }
@@ -390,7 +413,7 @@ pub mod analyzer {
     }
 
     impl Filter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `property`: `Property`.
         pub fn new(property: impl Into<Val<String>>) -> Self {
@@ -479,25 +502,62 @@ pub mod analyzer {
 /// Creates an archive rule for the specified analyzer. Archive rules automatically archive new findings that meet the criteria you define when you create the rule.
 ///
 /// CloudFormation type `AWS::AccessAnalyzer::ArchiveRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the archive rule.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the archive rule was created.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time at which the archive rule was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnArchiveRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnArchiveRule`], by name: the argument of [`CfnArchiveRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnArchiveRuleRequired {
+    /// The name of the analyzer for the archive rule.
+    ///
+    /// CloudFormation property `AnalyzerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub analyzer_name: Val<String>,
+
+    /// The criteria for the archive rule. A map of filter criteria property names to their criterion values.
+    ///
+    /// CloudFormation property `Filter`.
+    pub filter: Val<Map<archive_rule::Filter>>,
+
+    /// The name of the archive rule.
+    ///
+    /// CloudFormation property `RuleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_name: Val<String>,
+}
+
 impl CfnArchiveRule {
     pub const TYPE_NAME: &'static str = "AWS::AccessAnalyzer::ArchiveRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnArchiveRuleRequired`]:
     ///
-    /// - `analyzer_name`: `AnalyzerName`, The name of the analyzer for the archive rule.
-    /// - `filter`: `Filter`, The criteria for the archive rule. A map of filter criteria property names to their criterion values.
-    /// - `rule_name`: `RuleName`, The name of the archive rule.
-    pub fn new(analyzer_name: impl Into<Val<String>>, filter: impl Into<Val<Map<archive_rule::Filter>>>, rule_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnArchiveRule::new(CfnArchiveRuleRequired {
+    ///     analyzer_name: "...".into(),
+    ///     filter: [("key", archive_rule::Filter::new(...))].into(),
+    ///     rule_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnArchiveRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("AnalyzerName", analyzer_name);
-        props.set("Filter", filter);
-        props.set("RuleName", rule_name);
+        props.set::<String>("AnalyzerName", required.analyzer_name);
+        props.set::<Map<archive_rule::Filter>>("Filter", required.filter);
+        props.set::<String>("RuleName", required.rule_name);
         CfnArchiveRule { props, options: ResourceOptions::default() }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,19 @@ use crate::value::Val;
 /// Resource Type definition for AWS::AccountAccess::Application specifying an application for account access
 ///
 /// CloudFormation type `AWS::AccountAccess::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`. The ARN of the application
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the application was created
+/// - `IdentitySource.IdentityCenter.ApplicationArn`: `handle.identity_source_identity_center_application_arn()` → `Val<String>`. The ARN of the associated Identity Center application
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the application
+/// - `TenantId`: `handle.tenant_id()` → `Val<String>`. The tenant ID of the application
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the application was last updated
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -25,7 +37,7 @@ pub struct CfnApplication {
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::AccountAccess::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `identity_source`: `IdentitySource`, The identity source for the application
     pub fn new(identity_source: impl Into<Val<application::IdentitySource>>) -> Self {
@@ -132,7 +144,7 @@ pub mod application {
     }
 
     impl IdentitySource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `identity_center`: `IdentityCenter`.
         pub fn new(identity_center: impl Into<Val<IdentityCenter>>) -> Self {
@@ -155,7 +167,7 @@ pub mod application {
     }
 
     impl IdentityCenter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_arn`: `InstanceArn`, The ARN of the Identity Center instance
         pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
@@ -183,15 +195,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -229,23 +259,55 @@ pub mod application {
 /// Resource Type definition for AWS::AccountAccess::Entitlement specifying an entitlement for account access
 ///
 /// CloudFormation type `AWS::AccountAccess::Entitlement`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the entitlement was created
+/// - `Entitlement.PrincipalRole.Account`: `handle.entitlement_principal_role_account()` → `Val<String>`. The AWS account ID
+/// - `EntitlementId`: `handle.entitlement_id()` → `Val<String>`. The ID of the entitlement
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEntitlement {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEntitlement`], by name: the argument of [`CfnEntitlement::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEntitlementRequired {
+    /// The ARN of the application
+    ///
+    /// CloudFormation property `ApplicationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_arn: Val<String>,
+
+    /// The entitlement details
+    ///
+    /// CloudFormation property `Entitlement`.
+    ///
+    /// Changing it replaces the resource.
+    pub entitlement: Val<entitlement::Entitlement>,
+}
+
 impl CfnEntitlement {
     pub const TYPE_NAME: &'static str = "AWS::AccountAccess::Entitlement";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEntitlementRequired`]:
     ///
-    /// - `application_arn`: `ApplicationArn`, The ARN of the application
-    /// - `entitlement`: `Entitlement`, The entitlement details
-    pub fn new(application_arn: impl Into<Val<String>>, entitlement: impl Into<Val<entitlement::Entitlement>>) -> Self {
+    /// ```text
+    /// CfnEntitlement::new(CfnEntitlementRequired {
+    ///     application_arn: "...".into(),
+    ///     entitlement: entitlement::Entitlement::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEntitlementRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationArn", application_arn);
-        props.set("Entitlement", entitlement);
+        props.set::<String>("ApplicationArn", required.application_arn);
+        props.set::<entitlement::Entitlement>("Entitlement", required.entitlement);
         CfnEntitlement { props, options: ResourceOptions::default() }
     }
 }
@@ -320,7 +382,7 @@ pub mod entitlement {
     }
 
     impl Entitlement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `principal_role`: `PrincipalRole`.
         pub fn new(principal_role: impl Into<Val<PrincipalRoleEntitlement>>) -> Self {
@@ -342,15 +404,31 @@ pub mod entitlement {
         props: Props,
     }
 
-    impl PrincipalRoleEntitlement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PrincipalRoleEntitlement`], by name: the argument of [`PrincipalRoleEntitlement::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrincipalRoleEntitlementRequired {
+        /// CloudFormation property `Principal`.
+        pub principal: Val<Principal>,
+
+        /// The ARN of the IAM role
         ///
-        /// - `principal`: `Principal`.
-        /// - `role_arn`: `RoleArn`, The ARN of the IAM role
-        pub fn new(principal: impl Into<Val<Principal>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl PrincipalRoleEntitlement {
+        /// Creates the value from its required properties, by name in [`PrincipalRoleEntitlementRequired`]:
+        ///
+        /// ```text
+        /// PrincipalRoleEntitlement::new(PrincipalRoleEntitlementRequired {
+        ///     principal: Principal::new(...).into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PrincipalRoleEntitlementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Principal", principal);
-            props.set("RoleArn", role_arn);
+            props.set::<Principal>("Principal", required.principal);
+            props.set::<String>("RoleArn", required.role_arn);
             PrincipalRoleEntitlement { props }
         }
 
@@ -374,7 +452,7 @@ pub mod entitlement {
     }
 
     impl Principal {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `identity_center`: `IdentityCenter`.
         pub fn new(identity_center: impl Into<Val<IdentityCenterPrincipal>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,82 @@ use crate::value::Val;
 /// The ``AWS::ACMPCA::Certificate`` resource is used to issue a certificate using your private certificate authority. For more information, see the [IssueCertificate](https://docs.aws.amazon.com/privateca/latest/APIReference/API_IssueCertificate.html) action.
 ///
 /// CloudFormation type `AWS::ACMPCA::Certificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Certificate`: `handle.certificate()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCertificate`], by name: the argument of [`CfnCertificate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCertificateRequired {
+    /// The Amazon Resource Name (ARN) for the private CA issues the certificate.
+    ///
+    /// CloudFormation property `CertificateAuthorityArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_authority_arn: Val<String>,
+
+    /// The certificate signing request (CSR) for the certificate.
+    ///
+    /// CloudFormation property `CertificateSigningRequest`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub certificate_signing_request: Val<String>,
+
+    /// The name of the algorithm that will be used to sign the certificate to be issued.
+    ///
+    /// This parameter should not be confused with the ``SigningAlgorithm`` parameter used to sign a CSR in the ``CreateCertificateAuthority`` action.
+    ///
+    /// The specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
+    ///
+    /// CloudFormation property `SigningAlgorithm`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub signing_algorithm: Val<String>,
+
+    /// The period of time during which the certificate will be valid.
+    ///
+    /// CloudFormation property `Validity`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub validity: Val<certificate::Validity>,
+}
+
 impl CfnCertificate {
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::Certificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCertificateRequired`]:
     ///
-    /// - `certificate_authority_arn`: `CertificateAuthorityArn`, The Amazon Resource Name (ARN) for the private CA issues the certificate.
-    /// - `certificate_signing_request`: `CertificateSigningRequest`, The certificate signing request (CSR) for the certificate.
-    /// - `signing_algorithm`: `SigningAlgorithm`, The name of the algorithm that will be used to sign the certificate to be issued.
-    /// - `validity`: `Validity`, The period of time during which the certificate will be valid.
-    pub fn new(certificate_authority_arn: impl Into<Val<String>>, certificate_signing_request: impl Into<Val<String>>, signing_algorithm: impl Into<Val<String>>, validity: impl Into<Val<certificate::Validity>>) -> Self {
+    /// ```text
+    /// CfnCertificate::new(CfnCertificateRequired {
+    ///     certificate_authority_arn: "...".into(),
+    ///     certificate_signing_request: "...".into(),
+    ///     signing_algorithm: "...".into(),
+    ///     validity: certificate::Validity::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCertificateRequired) -> Self {
         let mut props = Props::new();
-        props.set("CertificateAuthorityArn", certificate_authority_arn);
-        props.set("CertificateSigningRequest", certificate_signing_request);
-        props.set("SigningAlgorithm", signing_algorithm);
-        props.set("Validity", validity);
+        props.set::<String>("CertificateAuthorityArn", required.certificate_authority_arn);
+        props.set::<String>("CertificateSigningRequest", required.certificate_signing_request);
+        props.set::<String>("SigningAlgorithm", required.signing_algorithm);
+        props.set::<certificate::Validity>("Validity", required.validity);
         CfnCertificate { props, options: ResourceOptions::default() }
     }
 
@@ -220,7 +274,7 @@ pub mod certificate {
     }
 
     impl PolicyInformation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cert_policy_id`: `CertPolicyId`, Specifies the object identifier (OID) of the certificate policy under which the certificate was issued. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
         pub fn new(cert_policy_id: impl Into<Val<String>>) -> Self {
@@ -248,15 +302,33 @@ pub mod certificate {
         props: Props,
     }
 
-    impl PolicyQualifierInfo {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PolicyQualifierInfo`], by name: the argument of [`PolicyQualifierInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyQualifierInfoRequired {
+        /// Identifies the qualifier modifying a ``CertPolicyId``.
         ///
-        /// - `policy_qualifier_id`: `PolicyQualifierId`, Identifies the qualifier modifying a ``CertPolicyId``.
-        /// - `qualifier`: `Qualifier`, Defines the qualifier type. AWS Private CA supports the use of a URI for a CPS qualifier in this field.
-        pub fn new(policy_qualifier_id: impl Into<Val<String>>, qualifier: impl Into<Val<Qualifier>>) -> Self {
+        /// CloudFormation property `PolicyQualifierId`.
+        pub policy_qualifier_id: Val<String>,
+
+        /// Defines the qualifier type. AWS Private CA supports the use of a URI for a CPS qualifier in this field.
+        ///
+        /// CloudFormation property `Qualifier`.
+        pub qualifier: Val<Qualifier>,
+    }
+
+    impl PolicyQualifierInfo {
+        /// Creates the value from its required properties, by name in [`PolicyQualifierInfoRequired`]:
+        ///
+        /// ```text
+        /// PolicyQualifierInfo::new(PolicyQualifierInfoRequired {
+        ///     policy_qualifier_id: "...".into(),
+        ///     qualifier: Qualifier::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyQualifierInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("PolicyQualifierId", policy_qualifier_id);
-            props.set("Qualifier", qualifier);
+            props.set::<String>("PolicyQualifierId", required.policy_qualifier_id);
+            props.set::<Qualifier>("Qualifier", required.qualifier);
             PolicyQualifierInfo { props }
         }
     }
@@ -274,7 +346,7 @@ pub mod certificate {
     }
 
     impl Qualifier {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cps_uri`: `CpsUri`, Contains a pointer to a certification practice statement (CPS) published by the CA.
         pub fn new(cps_uri: impl Into<Val<String>>) -> Self {
@@ -298,15 +370,33 @@ pub mod certificate {
         props: Props,
     }
 
-    impl CustomExtension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomExtension`], by name: the argument of [`CustomExtension::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomExtensionRequired {
+        /// Specifies the object identifier (OID) of the X.509 extension. For more information, see the [Global OID reference database.](https://docs.aws.amazon.com/https://oidref.com/2.5.29)
         ///
-        /// - `object_identifier`: `ObjectIdentifier`, Specifies the object identifier (OID) of the X.509 extension. For more information, see the [Global OID reference database.](https://docs.aws.amazon.com/https://oidref.com/2.5.29)
-        /// - `value`: `Value`, Specifies the base64-encoded value of the X.509 extension.
-        pub fn new(object_identifier: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ObjectIdentifier`.
+        pub object_identifier: Val<String>,
+
+        /// Specifies the base64-encoded value of the X.509 extension.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl CustomExtension {
+        /// Creates the value from its required properties, by name in [`CustomExtensionRequired`]:
+        ///
+        /// ```text
+        /// CustomExtension::new(CustomExtensionRequired {
+        ///     object_identifier: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomExtensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ObjectIdentifier", object_identifier);
-            props.set("Value", value);
+            props.set::<String>("ObjectIdentifier", required.object_identifier);
+            props.set::<String>("Value", required.value);
             CustomExtension { props }
         }
 
@@ -617,15 +707,33 @@ pub mod certificate {
         props: Props,
     }
 
-    impl CustomAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomAttribute`], by name: the argument of [`CustomAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomAttributeRequired {
+        /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
         ///
-        /// - `object_identifier`: `ObjectIdentifier`, Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-        /// - `value`: `Value`, Specifies the attribute value of relative distinguished name (RDN).
-        pub fn new(object_identifier: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ObjectIdentifier`.
+        pub object_identifier: Val<String>,
+
+        /// Specifies the attribute value of relative distinguished name (RDN).
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl CustomAttribute {
+        /// Creates the value from its required properties, by name in [`CustomAttributeRequired`]:
+        ///
+        /// ```text
+        /// CustomAttribute::new(CustomAttributeRequired {
+        ///     object_identifier: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ObjectIdentifier", object_identifier);
-            props.set("Value", value);
+            props.set::<String>("ObjectIdentifier", required.object_identifier);
+            props.set::<String>("Value", required.value);
             CustomAttribute { props }
         }
     }
@@ -642,15 +750,33 @@ pub mod certificate {
         props: Props,
     }
 
-    impl EdiPartyName {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EdiPartyName`], by name: the argument of [`EdiPartyName::new`].
+    #[derive(Clone, Debug)]
+    pub struct EdiPartyNameRequired {
+        /// Specifies the name assigner.
         ///
-        /// - `name_assigner`: `NameAssigner`, Specifies the name assigner.
-        /// - `party_name`: `PartyName`, Specifies the party name.
-        pub fn new(name_assigner: impl Into<Val<String>>, party_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `NameAssigner`.
+        pub name_assigner: Val<String>,
+
+        /// Specifies the party name.
+        ///
+        /// CloudFormation property `PartyName`.
+        pub party_name: Val<String>,
+    }
+
+    impl EdiPartyName {
+        /// Creates the value from its required properties, by name in [`EdiPartyNameRequired`]:
+        ///
+        /// ```text
+        /// EdiPartyName::new(EdiPartyNameRequired {
+        ///     name_assigner: "...".into(),
+        ///     party_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EdiPartyNameRequired) -> Self {
             let mut props = Props::new();
-            props.set("NameAssigner", name_assigner);
-            props.set("PartyName", party_name);
+            props.set::<String>("NameAssigner", required.name_assigner);
+            props.set::<String>("PartyName", required.party_name);
             EdiPartyName { props }
         }
     }
@@ -667,15 +793,33 @@ pub mod certificate {
         props: Props,
     }
 
-    impl OtherName {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OtherName`], by name: the argument of [`OtherName::new`].
+    #[derive(Clone, Debug)]
+    pub struct OtherNameRequired {
+        /// Specifies an OID.
         ///
-        /// - `type_id`: `TypeId`, Specifies an OID.
-        /// - `value`: `Value`, Specifies an OID value.
-        pub fn new(type_id: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TypeId`.
+        pub type_id: Val<String>,
+
+        /// Specifies an OID value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl OtherName {
+        /// Creates the value from its required properties, by name in [`OtherNameRequired`]:
+        ///
+        /// ```text
+        /// OtherName::new(OtherNameRequired {
+        ///     type_id: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OtherNameRequired) -> Self {
             let mut props = Props::new();
-            props.set("TypeId", type_id);
-            props.set("Value", value);
+            props.set::<String>("TypeId", required.type_id);
+            props.set::<String>("Value", required.value);
             OtherName { props }
         }
     }
@@ -692,15 +836,33 @@ pub mod certificate {
         props: Props,
     }
 
-    impl Validity {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Validity`], by name: the argument of [`Validity::new`].
+    #[derive(Clone, Debug)]
+    pub struct ValidityRequired {
+        /// Specifies whether the ``Value`` parameter represents days, months, or years.
         ///
-        /// - `type_`: `Type`, Specifies whether the ``Value`` parameter represents days, months, or years.
-        /// - `value`: `Value`, A long integer interpreted according to the value of ``Type``, below.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+
+        /// A long integer interpreted according to the value of ``Type``, below.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl Validity {
+        /// Creates the value from its required properties, by name in [`ValidityRequired`]:
+        ///
+        /// ```text
+        /// Validity::new(ValidityRequired {
+        ///     type_: "...".into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: ValidityRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<f64>("Value", required.value);
             Validity { props }
         }
     }
@@ -715,27 +877,74 @@ pub mod certificate {
 /// Private certificate authority.
 ///
 /// CloudFormation type `AWS::ACMPCA::CertificateAuthority`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the certificate authority.
+/// - `CertificateSigningRequest`: `handle.certificate_signing_request()` → `Val<String>`. The base64 PEM-encoded certificate signing request (CSR) for your certificate authority certificate.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificateAuthority {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCertificateAuthority`], by name: the argument of [`CfnCertificateAuthority::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCertificateAuthorityRequired {
+    /// Public key algorithm and size, in bits, of the key pair that your CA creates when it issues a certificate.
+    ///
+    /// CloudFormation property `KeyAlgorithm`.
+    ///
+    /// Changing it replaces the resource.
+    pub key_algorithm: Val<String>,
+
+    /// Algorithm your CA uses to sign certificate requests.
+    ///
+    /// CloudFormation property `SigningAlgorithm`.
+    ///
+    /// Changing it replaces the resource.
+    pub signing_algorithm: Val<String>,
+
+    /// Structure that contains X.500 distinguished name information for your CA.
+    ///
+    /// CloudFormation property `Subject`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub subject: Val<certificate_authority::Subject>,
+
+    /// The type of the certificate authority.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnCertificateAuthority {
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::CertificateAuthority";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCertificateAuthorityRequired`]:
     ///
-    /// - `key_algorithm`: `KeyAlgorithm`, Public key algorithm and size, in bits, of the key pair that your CA creates when it issues a certificate.
-    /// - `signing_algorithm`: `SigningAlgorithm`, Algorithm your CA uses to sign certificate requests.
-    /// - `subject`: `Subject`, Structure that contains X.500 distinguished name information for your CA.
-    /// - `type_`: `Type`, The type of the certificate authority.
-    pub fn new(key_algorithm: impl Into<Val<String>>, signing_algorithm: impl Into<Val<String>>, subject: impl Into<Val<certificate_authority::Subject>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCertificateAuthority::new(CfnCertificateAuthorityRequired {
+    ///     key_algorithm: "...".into(),
+    ///     signing_algorithm: "...".into(),
+    ///     subject: certificate_authority::Subject::new(...).into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCertificateAuthorityRequired) -> Self {
         let mut props = Props::new();
-        props.set("KeyAlgorithm", key_algorithm);
-        props.set("SigningAlgorithm", signing_algorithm);
-        props.set("Subject", subject);
-        props.set("Type", type_);
+        props.set::<String>("KeyAlgorithm", required.key_algorithm);
+        props.set::<String>("SigningAlgorithm", required.signing_algorithm);
+        props.set::<certificate_authority::Subject>("Subject", required.subject);
+        props.set::<String>("Type", required.type_);
         CfnCertificateAuthority { props, options: ResourceOptions::default() }
     }
 
@@ -751,7 +960,7 @@ impl CfnCertificateAuthority {
 
     /// KeyStorageSecurityStadard defines a cryptographic key management compliance standard used for handling CA keys.
     ///
-    /// Allowed values: `CCPC_LEVEL_1_OR_HIGHER`, `FIPS_140_2_LEVEL_2_OR_HIGHER`, `FIPS_140_2_LEVEL_3_OR_HIGHER`.
+    /// Allowed values (the enum [`certificate_authority::KeyStorageSecurityStandard`]): `CCPC_LEVEL_1_OR_HIGHER`, `FIPS_140_2_LEVEL_2_OR_HIGHER`, `FIPS_140_2_LEVEL_3_OR_HIGHER`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -777,7 +986,7 @@ impl CfnCertificateAuthority {
 
     /// Usage mode of the ceritificate authority.
     ///
-    /// Allowed values: `GENERAL_PURPOSE`, `SHORT_LIVED_CERTIFICATE`.
+    /// Allowed values (the enum [`certificate_authority::UsageMode`]): `GENERAL_PURPOSE`, `SHORT_LIVED_CERTIFICATE`.
     ///
     /// Changing it replaces the resource.
     pub fn usage_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -838,11 +1047,11 @@ pub(crate) static CERTIFICATE_AUTHORITY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCertificateAuthority`].
+/// Property types and enums of the allowed values of [`CfnCertificateAuthority`].
 pub mod certificate_authority {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Structure that contains CSR pass though extensions information.
     #[derive(Clone, Debug)]
@@ -956,15 +1165,33 @@ pub mod certificate_authority {
         props: Props,
     }
 
-    impl AccessDescription {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AccessDescription`], by name: the argument of [`AccessDescription::new`].
+    #[derive(Clone, Debug)]
+    pub struct AccessDescriptionRequired {
+        /// Structure that contains X.509 GeneralName information. Assign one and ONLY one field.
         ///
-        /// - `access_location`: `AccessLocation`, Structure that contains X.509 GeneralName information. Assign one and ONLY one field.
-        /// - `access_method`: `AccessMethod`, Structure that contains X.509 AccessMethod information. Assign one and ONLY one field.
-        pub fn new(access_location: impl Into<Val<GeneralName>>, access_method: impl Into<Val<AccessMethod>>) -> Self {
+        /// CloudFormation property `AccessLocation`.
+        pub access_location: Val<GeneralName>,
+
+        /// Structure that contains X.509 AccessMethod information. Assign one and ONLY one field.
+        ///
+        /// CloudFormation property `AccessMethod`.
+        pub access_method: Val<AccessMethod>,
+    }
+
+    impl AccessDescription {
+        /// Creates the value from its required properties, by name in [`AccessDescriptionRequired`]:
+        ///
+        /// ```text
+        /// AccessDescription::new(AccessDescriptionRequired {
+        ///     access_location: GeneralName::new(...).into(),
+        ///     access_method: AccessMethod::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AccessDescriptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessLocation", access_location);
-            props.set("AccessMethod", access_method);
+            props.set::<GeneralName>("AccessLocation", required.access_location);
+            props.set::<AccessMethod>("AccessMethod", required.access_method);
             AccessDescription { props }
         }
     }
@@ -1159,15 +1386,31 @@ pub mod certificate_authority {
         props: Props,
     }
 
-    impl CustomAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomAttribute`], by name: the argument of [`CustomAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomAttributeRequired {
+        /// String that contains X.509 ObjectIdentifier information.
         ///
-        /// - `object_identifier`: `ObjectIdentifier`, String that contains X.509 ObjectIdentifier information.
-        /// - `value`: `Value`.
-        pub fn new(object_identifier: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ObjectIdentifier`.
+        pub object_identifier: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl CustomAttribute {
+        /// Creates the value from its required properties, by name in [`CustomAttributeRequired`]:
+        ///
+        /// ```text
+        /// CustomAttribute::new(CustomAttributeRequired {
+        ///     object_identifier: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ObjectIdentifier", object_identifier);
-            props.set("Value", value);
+            props.set::<String>("ObjectIdentifier", required.object_identifier);
+            props.set::<String>("Value", required.value);
             CustomAttribute { props }
         }
     }
@@ -1185,7 +1428,7 @@ pub mod certificate_authority {
     }
 
     impl EdiPartyName {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `party_name`: `PartyName`.
         pub fn new(party_name: impl Into<Val<String>>) -> Self {
@@ -1213,15 +1456,31 @@ pub mod certificate_authority {
         props: Props,
     }
 
-    impl OtherName {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OtherName`], by name: the argument of [`OtherName::new`].
+    #[derive(Clone, Debug)]
+    pub struct OtherNameRequired {
+        /// String that contains X.509 ObjectIdentifier information.
         ///
-        /// - `type_id`: `TypeId`, String that contains X.509 ObjectIdentifier information.
-        /// - `value`: `Value`.
-        pub fn new(type_id: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TypeId`.
+        pub type_id: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl OtherName {
+        /// Creates the value from its required properties, by name in [`OtherNameRequired`]:
+        ///
+        /// ```text
+        /// OtherName::new(OtherNameRequired {
+        ///     type_id: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OtherNameRequired) -> Self {
             let mut props = Props::new();
-            props.set("TypeId", type_id);
-            props.set("Value", value);
+            props.set::<String>("TypeId", required.type_id);
+            props.set::<String>("Value", required.value);
             OtherName { props }
         }
     }
@@ -1303,7 +1562,7 @@ pub mod certificate_authority {
     }
 
     impl CrlConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1320,7 +1579,7 @@ pub mod certificate_authority {
 
         /// The `CrlType` property.
         ///
-        /// Allowed values: `COMPLETE`, `PARTITIONED`.
+        /// Allowed values (the enum [`CrlType`]): `COMPLETE`, `PARTITIONED`.
         pub fn crl_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CrlType", value);
             self
@@ -1352,7 +1611,7 @@ pub mod certificate_authority {
 
         /// The `S3ObjectAcl` property.
         ///
-        /// Allowed values: `BUCKET_OWNER_FULL_CONTROL`, `PUBLIC_READ`.
+        /// Allowed values (the enum [`S3ObjectAcl`]): `BUCKET_OWNER_FULL_CONTROL`, `PUBLIC_READ`.
         pub fn s3_object_acl(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3ObjectAcl", value);
             self
@@ -1372,7 +1631,7 @@ pub mod certificate_authority {
     }
 
     impl CrlDistributionPointExtensionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `omit_extension`: `OmitExtension`.
         pub fn new(omit_extension: impl Into<Val<bool>>) -> Self {
@@ -1395,7 +1654,7 @@ pub mod certificate_authority {
     }
 
     impl OcspConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1424,7 +1683,7 @@ pub mod certificate_authority {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1480,28 +1739,91 @@ pub mod certificate_authority {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `KeyStorageSecurityStandard` in `AWS::ACMPCA::CertificateAuthority`; `.into()` makes a `Val<String>`.
+        KeyStorageSecurityStandard {
+            CcpcLevel1OrHigher = "CCPC_LEVEL_1_OR_HIGHER",
+            Fips140_2Level2OrHigher = "FIPS_140_2_LEVEL_2_OR_HIGHER",
+            Fips140_2Level3OrHigher = "FIPS_140_2_LEVEL_3_OR_HIGHER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UsageMode` in `AWS::ACMPCA::CertificateAuthority`; `.into()` makes a `Val<String>`.
+        UsageMode {
+            GeneralPurpose = "GENERAL_PURPOSE",
+            ShortLivedCertificate = "SHORT_LIVED_CERTIFICATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CrlType` in `AWS::ACMPCA::CertificateAuthority`; `.into()` makes a `Val<String>`.
+        CrlType {
+            Complete = "COMPLETE",
+            Partitioned = "PARTITIONED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3ObjectAcl` in `AWS::ACMPCA::CertificateAuthority`; `.into()` makes a `Val<String>`.
+        S3ObjectAcl {
+            BucketOwnerFullControl = "BUCKET_OWNER_FULL_CONTROL",
+            PublicRead = "PUBLIC_READ",
+        }
+    }
 }
 
 /// Used to install the certificate authority certificate and update the certificate authority status.
 ///
 /// CloudFormation type `AWS::ACMPCA::CertificateAuthorityActivation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CompleteCertificateChain`: `handle.complete_certificate_chain()` → `Val<String>`. The complete certificate chain, including the Certificate Authority certificate.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CertificateAuthorityArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificateAuthorityActivation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCertificateAuthorityActivation`], by name: the argument of [`CfnCertificateAuthorityActivation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCertificateAuthorityActivationRequired {
+    /// Certificate Authority certificate that will be installed in the Certificate Authority.
+    ///
+    /// CloudFormation property `Certificate`.
+    ///
+    /// Write-only.
+    pub certificate: Val<String>,
+
+    /// Arn of the Certificate Authority.
+    ///
+    /// CloudFormation property `CertificateAuthorityArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_authority_arn: Val<String>,
+}
+
 impl CfnCertificateAuthorityActivation {
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::CertificateAuthorityActivation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCertificateAuthorityActivationRequired`]:
     ///
-    /// - `certificate`: `Certificate`, Certificate Authority certificate that will be installed in the Certificate Authority.
-    /// - `certificate_authority_arn`: `CertificateAuthorityArn`, Arn of the Certificate Authority.
-    pub fn new(certificate: impl Into<Val<String>>, certificate_authority_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCertificateAuthorityActivation::new(CfnCertificateAuthorityActivationRequired {
+    ///     certificate: "...".into(),
+    ///     certificate_authority_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCertificateAuthorityActivationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Certificate", certificate);
-        props.set("CertificateAuthorityArn", certificate_authority_arn);
+        props.set::<String>("Certificate", required.certificate);
+        props.set::<String>("CertificateAuthorityArn", required.certificate_authority_arn);
         CfnCertificateAuthorityActivation { props, options: ResourceOptions::default() }
     }
 
@@ -1558,25 +1880,62 @@ pub(crate) static CERTIFICATE_AUTHORITY_ACTIVATION_META: TypeMeta = TypeMeta {
 /// Permission set on private certificate authority
 ///
 /// CloudFormation type `AWS::ACMPCA::Permission`.
+///
+/// # Attributes
+///
+/// `AWS::ACMPCA::Permission` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPermission {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPermission`], by name: the argument of [`CfnPermission::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPermissionRequired {
+    /// The actions that the specified AWS service principal can use. Actions IssueCertificate, GetCertificate and ListPermissions must be provided.
+    ///
+    /// CloudFormation property `Actions`.
+    ///
+    /// Allowed values of each item (the enum [`permission::Actions`]): `GetCertificate`, `IssueCertificate`, `ListPermissions`.
+    ///
+    /// Changing it replaces the resource.
+    pub actions: Val<Vec<String>>,
+
+    /// The Amazon Resource Name (ARN) of the Private Certificate Authority that grants the permission.
+    ///
+    /// CloudFormation property `CertificateAuthorityArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_authority_arn: Val<String>,
+
+    /// The AWS service or identity that receives the permission. At this time, the only valid principal is acm.amazonaws.com.
+    ///
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<String>,
+}
+
 impl CfnPermission {
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::Permission";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPermissionRequired`]:
     ///
-    /// - `actions`: `Actions`, The actions that the specified AWS service principal can use. Actions IssueCertificate, GetCertificate and ListPermissions must be provided.
-    /// - `certificate_authority_arn`: `CertificateAuthorityArn`, The Amazon Resource Name (ARN) of the Private Certificate Authority that grants the permission.
-    /// - `principal`: `Principal`, The AWS service or identity that receives the permission. At this time, the only valid principal is acm.amazonaws.com.
-    pub fn new(actions: impl Into<Val<Vec<String>>>, certificate_authority_arn: impl Into<Val<String>>, principal: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPermission::new(CfnPermissionRequired {
+    ///     actions: vec![permission::Actions::GetCertificate].into(),
+    ///     certificate_authority_arn: "...".into(),
+    ///     principal: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPermissionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("CertificateAuthorityArn", certificate_authority_arn);
-        props.set("Principal", principal);
+        props.set::<Vec<String>>("Actions", required.actions);
+        props.set::<String>("CertificateAuthorityArn", required.certificate_authority_arn);
+        props.set::<String>("Principal", required.principal);
         CfnPermission { props, options: ResourceOptions::default() }
     }
 
@@ -1624,6 +1983,20 @@ pub(crate) static PERMISSION_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnPermission`].
+pub mod permission {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Actions` in `AWS::ACMPCA::Permission`; `.into()` makes a `Val<String>`.
+        Actions {
+            GetCertificate = "GetCertificate",
+            IssueCertificate = "IssueCertificate",
+            ListPermissions = "ListPermissions",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

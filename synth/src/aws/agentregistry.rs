@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,19 @@ use crate::value::{Json, Val};
 /// Definition of AWS::AgentRegistry::Registry Resource Type
 ///
 /// CloudFormation type `AWS::AgentRegistry::Registry`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutoDetectionStatus`: `handle.auto_detection_status()` → `Val<String>`. The current auto-detection status. ACTIVE indicates that the registry is actively being populated with detected resources. INACTIVE indicates that the preconditions required at the configured scope are not currently met.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the registry was created.
+/// - `RegistryArn`: `handle.registry_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the registry.
+/// - `RegistryId`: `handle.registry_id()` → `Val<String>`. The unique identifier of the registry.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the registry.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the registry was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistryArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistry {
     props: Props,
@@ -25,7 +37,7 @@ pub struct CfnRegistry {
 impl CfnRegistry {
     pub const TYPE_NAME: &'static str = "AWS::AgentRegistry::Registry";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the registry.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -42,7 +54,7 @@ impl CfnRegistry {
 
     /// The type of authorizer that controls how consumers access the registry's search and MCP invoke operations.
     ///
-    /// Allowed values: `CUSTOM_JWT`, `AWS_IAM`.
+    /// Allowed values (the enum [`registry::AuthorizerType`]): `CUSTOM_JWT`, `AWS_IAM`.
     ///
     /// Changing it replaces the resource.
     pub fn authorizer_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -58,7 +70,7 @@ impl CfnRegistry {
 
     /// The source from which resources are detected. ORGANIZATION sources resources from all member accounts of an AWS Organization.
     ///
-    /// Allowed values: `ORGANIZATION`.
+    /// Allowed values (the enum [`registry::AutoDetectionScope`]): `ORGANIZATION`.
     pub fn auto_detection_scope(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AutoDetectionScope", value);
         self
@@ -182,11 +194,11 @@ pub(crate) static REGISTRY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRegistry`].
+/// Property types and enums of the allowed values of [`CfnRegistry`].
 pub mod registry {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for the registry's record approval workflow.
     #[derive(Clone, Debug)]
@@ -202,6 +214,8 @@ pub mod registry {
         }
 
         /// The rules that determine which registry records are automatically approved on submission. When omitted or empty, submitted records require manual review.
+        ///
+        /// Allowed values of each item (the enum [`AutoApprovalRules`]): `APPROVE_ALL`.
         pub fn auto_approval_rules(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AutoApprovalRules", value);
             self
@@ -252,15 +266,35 @@ pub mod registry {
         props: Props,
     }
 
-    impl RecordTypeSchemaOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RecordTypeSchemaOverride`], by name: the argument of [`RecordTypeSchemaOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecordTypeSchemaOverrideRequired {
+        /// The record type that this schema override applies to.
         ///
-        /// - `record_type`: `RecordType`, The record type that this schema override applies to.
-        /// - `schema`: `Schema`, The JSON Schema for the specified record type. Must follow the same structural rules as the default schema.
-        pub fn new(record_type: impl Into<Val<String>>, schema: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RecordType`.
+        ///
+        /// Allowed values (the enum [`RecordType`]): `MCP`, `AGENT`, `SKILL`, `GATEWAY`, `CUSTOM`.
+        pub record_type: Val<String>,
+
+        /// The JSON Schema for the specified record type. Must follow the same structural rules as the default schema.
+        ///
+        /// CloudFormation property `Schema`.
+        pub schema: Val<String>,
+    }
+
+    impl RecordTypeSchemaOverride {
+        /// Creates the value from its required properties, by name in [`RecordTypeSchemaOverrideRequired`]:
+        ///
+        /// ```text
+        /// RecordTypeSchemaOverride::new(RecordTypeSchemaOverrideRequired {
+        ///     record_type: RecordType::Mcp.into(),
+        ///     schema: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RecordTypeSchemaOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordType", record_type);
-            props.set("Schema", schema);
+            props.set::<String>("RecordType", required.record_type);
+            props.set::<String>("Schema", required.schema);
             RecordTypeSchemaOverride { props }
         }
     }
@@ -304,7 +338,7 @@ pub mod registry {
     }
 
     impl AuthorizerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `custom_jwt_authorizer`: `CustomJWTAuthorizer`, Configuration for a custom JWT authorizer that validates inbound bearer tokens against an OpenID Connect identity provider.
         pub fn new(custom_jwt_authorizer: impl Into<Val<CustomJwtAuthorizerConfiguration>>) -> Self {
@@ -327,7 +361,7 @@ pub mod registry {
     }
 
     impl CustomJwtAuthorizerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `discovery_url`: `DiscoveryUrl`, The OpenID Connect discovery URL used to retrieve the identity provider's metadata and signing keys.
         pub fn new(discovery_url: impl Into<Val<String>>) -> Self {
@@ -373,17 +407,38 @@ pub mod registry {
         props: Props,
     }
 
-    impl CustomClaimValidationType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomClaimValidationType`], by name: the argument of [`CustomClaimValidationType::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomClaimValidationTypeRequired {
+        /// The value and match operator used to authorize a claim during JWT validation.
         ///
-        /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`, The value and match operator used to authorize a claim during JWT validation.
-        /// - `inbound_token_claim_name`: `InboundTokenClaimName`.
-        /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`.
-        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizingClaimMatchValue`.
+        pub authorizing_claim_match_value: Val<AuthorizingClaimMatchValueType>,
+
+        /// CloudFormation property `InboundTokenClaimName`.
+        pub inbound_token_claim_name: Val<String>,
+
+        /// CloudFormation property `InboundTokenClaimValueType`.
+        ///
+        /// Allowed values (the enum [`InboundTokenClaimValueType`]): `STRING`, `STRING_ARRAY`.
+        pub inbound_token_claim_value_type: Val<String>,
+    }
+
+    impl CustomClaimValidationType {
+        /// Creates the value from its required properties, by name in [`CustomClaimValidationTypeRequired`]:
+        ///
+        /// ```text
+        /// CustomClaimValidationType::new(CustomClaimValidationTypeRequired {
+        ///     authorizing_claim_match_value: AuthorizingClaimMatchValueType::new(...).into(),
+        ///     inbound_token_claim_name: "...".into(),
+        ///     inbound_token_claim_value_type: InboundTokenClaimValueType::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomClaimValidationTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
-            props.set("InboundTokenClaimName", inbound_token_claim_name);
-            props.set("InboundTokenClaimValueType", inbound_token_claim_value_type);
+            props.set::<AuthorizingClaimMatchValueType>("AuthorizingClaimMatchValue", required.authorizing_claim_match_value);
+            props.set::<String>("InboundTokenClaimName", required.inbound_token_claim_name);
+            props.set::<String>("InboundTokenClaimValueType", required.inbound_token_claim_value_type);
             CustomClaimValidationType { props }
         }
     }
@@ -400,15 +455,33 @@ pub mod registry {
         props: Props,
     }
 
-    impl AuthorizingClaimMatchValueType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthorizingClaimMatchValueType`], by name: the argument of [`AuthorizingClaimMatchValueType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthorizingClaimMatchValueTypeRequired {
+        /// CloudFormation property `ClaimMatchOperator`.
         ///
-        /// - `claim_match_operator`: `ClaimMatchOperator`.
-        /// - `claim_match_value`: `ClaimMatchValue`, The expected value used to match a claim. Exactly one member is set.
-        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
+        /// Allowed values (the enum [`ClaimMatchOperator`]): `EQUALS`, `CONTAINS`, `CONTAINS_ANY`.
+        pub claim_match_operator: Val<String>,
+
+        /// The expected value used to match a claim. Exactly one member is set.
+        ///
+        /// CloudFormation property `ClaimMatchValue`.
+        pub claim_match_value: Val<ClaimMatchValueType>,
+    }
+
+    impl AuthorizingClaimMatchValueType {
+        /// Creates the value from its required properties, by name in [`AuthorizingClaimMatchValueTypeRequired`]:
+        ///
+        /// ```text
+        /// AuthorizingClaimMatchValueType::new(AuthorizingClaimMatchValueTypeRequired {
+        ///     claim_match_operator: ClaimMatchOperator::Equals.into(),
+        ///     claim_match_value: ClaimMatchValueType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthorizingClaimMatchValueTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClaimMatchOperator", claim_match_operator);
-            props.set("ClaimMatchValue", claim_match_value);
+            props.set::<String>("ClaimMatchOperator", required.claim_match_operator);
+            props.set::<ClaimMatchValueType>("ClaimMatchValue", required.claim_match_value);
             AuthorizingClaimMatchValueType { props }
         }
     }
@@ -458,7 +531,7 @@ pub mod registry {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key_arn`: `KmsKeyArn`, The Amazon Resource Name (ARN) of the customer-managed AWS KMS key used to encrypt the registry's content. The key must be a symmetric encryption key in the same AWS account and Region as the registry. Multi-Region keys are not supported.
         pub fn new(kms_key_arn: impl Into<Val<String>>) -> Self {
@@ -480,15 +553,33 @@ pub mod registry {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -587,30 +678,121 @@ pub mod registry {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthorizerType` in `AWS::AgentRegistry::Registry`; `.into()` makes a `Val<String>`.
+        AuthorizerType {
+            CustomJwt = "CUSTOM_JWT",
+            AwsIam = "AWS_IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoDetectionScope` in `AWS::AgentRegistry::Registry`; `.into()` makes a `Val<String>`.
+        AutoDetectionScope {
+            Organization = "ORGANIZATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoApprovalRules` in `AWS::AgentRegistry::Registry`; `.into()` makes a `Val<String>`.
+        AutoApprovalRules {
+            ApproveAll = "APPROVE_ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordType` in `AWS::AgentRegistry::Registry`; `.into()` makes a `Val<String>`.
+        RecordType {
+            Mcp = "MCP",
+            Agent = "AGENT",
+            Skill = "SKILL",
+            Gateway = "GATEWAY",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InboundTokenClaimValueType` in `AWS::AgentRegistry::Registry`; `.into()` makes a `Val<String>`.
+        InboundTokenClaimValueType {
+            String = "STRING",
+            StringArray = "STRING_ARRAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClaimMatchOperator` in `AWS::AgentRegistry::Registry`; `.into()` makes a `Val<String>`.
+        ClaimMatchOperator {
+            Equals = "EQUALS",
+            Contains = "CONTAINS",
+            ContainsAny = "CONTAINS_ANY",
+        }
+    }
 }
 
 /// Definition of AWS::AgentRegistry::RegistryRecord Resource Type
 ///
 /// CloudFormation type `AWS::AgentRegistry::RegistryRecord`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the registry record was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The identifier of the AWS account that created the registry record.
+/// - `RecordArn`: `handle.record_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the registry record.
+/// - `RecordId`: `handle.record_id()` → `Val<String>`. The unique identifier of the registry record.
+/// - `RegistryArn`: `handle.registry_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the registry containing the record.
+/// - `Status`: `handle.status()` → `Val<String>`. The lifecycle status of the registry record.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the registry record was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RecordArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistryRecord {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRegistryRecord`], by name: the argument of [`CfnRegistryRecord::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRegistryRecordRequired {
+    /// The typed set of descriptors for a registry record. Exactly one descriptor field is populated based on the record type.
+    ///
+    /// CloudFormation property `Descriptors`.
+    pub descriptors: Val<registry_record::Descriptors>,
+
+    /// The name of the registry record.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The type of the registry record.
+    ///
+    /// CloudFormation property `RecordType`.
+    ///
+    /// Allowed values (the enum [`registry_record::RecordType`]): `MCP`, `AGENT`, `SKILL`, `CUSTOM`, `GATEWAY`.
+    ///
+    /// Changing it replaces the resource.
+    pub record_type: Val<String>,
+}
+
 impl CfnRegistryRecord {
     pub const TYPE_NAME: &'static str = "AWS::AgentRegistry::RegistryRecord";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRegistryRecordRequired`]:
     ///
-    /// - `descriptors`: `Descriptors`, The typed set of descriptors for a registry record. Exactly one descriptor field is populated based on the record type.
-    /// - `name`: `Name`, The name of the registry record.
-    /// - `record_type`: `RecordType`, The type of the registry record.
-    pub fn new(descriptors: impl Into<Val<registry_record::Descriptors>>, name: impl Into<Val<String>>, record_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRegistryRecord::new(CfnRegistryRecordRequired {
+    ///     descriptors: registry_record::Descriptors::new(...).into(),
+    ///     name: "...".into(),
+    ///     record_type: registry_record::RecordType::Mcp.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRegistryRecordRequired) -> Self {
         let mut props = Props::new();
-        props.set("Descriptors", descriptors);
-        props.set("Name", name);
-        props.set("RecordType", record_type);
+        props.set::<registry_record::Descriptors>("Descriptors", required.descriptors);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RecordType", required.record_type);
         CfnRegistryRecord { props, options: ResourceOptions::default() }
     }
 
@@ -746,11 +928,11 @@ pub(crate) static REGISTRY_RECORD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRegistryRecord`].
+/// Property types and enums of the allowed values of [`CfnRegistryRecord`].
 pub mod registry_record {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The typed set of descriptors for a registry record. Exactly one descriptor field is populated based on the record type.
     #[derive(Clone, Debug)]
@@ -879,7 +1061,7 @@ pub mod registry_record {
     }
 
     impl DescriptorSourceFromUrl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`, URL source for descriptor content.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -907,15 +1089,33 @@ pub mod registry_record {
         props: Props,
     }
 
-    impl RegistryRecordCredentialProviderConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RegistryRecordCredentialProviderConfiguration`], by name: the argument of [`RegistryRecordCredentialProviderConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RegistryRecordCredentialProviderConfigurationRequired {
+        /// The credential provider details. Specify exactly one member.
         ///
-        /// - `credential_provider`: `CredentialProvider`, The credential provider details. Specify exactly one member.
-        /// - `credential_provider_type`: `CredentialProviderType`.
-        pub fn new(credential_provider: impl Into<Val<RegistryRecordCredentialProviderUnion>>, credential_provider_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CredentialProvider`.
+        pub credential_provider: Val<RegistryRecordCredentialProviderUnion>,
+
+        /// CloudFormation property `CredentialProviderType`.
+        ///
+        /// Allowed values (the enum [`CredentialProviderType`]): `OAUTH`, `IAM`.
+        pub credential_provider_type: Val<String>,
+    }
+
+    impl RegistryRecordCredentialProviderConfiguration {
+        /// Creates the value from its required properties, by name in [`RegistryRecordCredentialProviderConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RegistryRecordCredentialProviderConfiguration::new(RegistryRecordCredentialProviderConfigurationRequired {
+        ///     credential_provider: RegistryRecordCredentialProviderUnion::new(...).into(),
+        ///     credential_provider_type: CredentialProviderType::Oauth.into(),
+        /// })
+        /// ```
+        pub fn new(required: RegistryRecordCredentialProviderConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CredentialProvider", credential_provider);
-            props.set("CredentialProviderType", credential_provider_type);
+            props.set::<RegistryRecordCredentialProviderUnion>("CredentialProvider", required.credential_provider);
+            props.set::<String>("CredentialProviderType", required.credential_provider_type);
             RegistryRecordCredentialProviderConfiguration { props }
         }
     }
@@ -1003,7 +1203,7 @@ pub mod registry_record {
     }
 
     impl RegistryRecordOAuthCredentialProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `provider_arn`: `ProviderArn`, The ARN of the OAuth credential provider.
         pub fn new(provider_arn: impl Into<Val<String>>) -> Self {
@@ -1020,7 +1220,7 @@ pub mod registry_record {
 
         /// The `GrantType` property.
         ///
-        /// Allowed values: `CLIENT_CREDENTIALS`.
+        /// Allowed values (the enum [`GrantType`]): `CLIENT_CREDENTIALS`.
         pub fn grant_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GrantType", value);
             self
@@ -1174,7 +1374,7 @@ pub mod registry_record {
     }
 
     impl SkillMdSourceFromUrl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`, URL source for the SkillMd document.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -1249,7 +1449,7 @@ pub mod registry_record {
     }
 
     impl SourceOnlyDescriptorSourceFromUrl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`, URL source for descriptor content.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -1425,15 +1625,33 @@ pub mod registry_record {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1619,6 +1837,32 @@ pub mod registry_record {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RecordType` in `AWS::AgentRegistry::RegistryRecord`; `.into()` makes a `Val<String>`.
+        RecordType {
+            Mcp = "MCP",
+            Agent = "AGENT",
+            Skill = "SKILL",
+            Custom = "CUSTOM",
+            Gateway = "GATEWAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CredentialProviderType` in `AWS::AgentRegistry::RegistryRecord`; `.into()` makes a `Val<String>`.
+        CredentialProviderType {
+            Oauth = "OAUTH",
+            Iam = "IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GrantType` in `AWS::AgentRegistry::RegistryRecord`; `.into()` makes a `Val<String>`.
+        GrantType {
+            ClientCredentials = "CLIENT_CREDENTIALS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

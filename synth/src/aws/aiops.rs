@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,18 @@ use crate::value::Val;
 /// Definition of AWS::AIOps::InvestigationGroup Resource Type
 ///
 /// CloudFormation type `AWS::AIOps::InvestigationGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Investigation Group's ARN.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp value.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. User friendly name for resources.
+/// - `LastModifiedAt`: `handle.last_modified_at()` → `Val<String>`. User friendly name for resources.
+/// - `LastModifiedBy`: `handle.last_modified_by()` → `Val<String>`. User friendly name for resources.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInvestigationGroup {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnInvestigationGroup {
 impl CfnInvestigationGroup {
     pub const TYPE_NAME: &'static str = "AWS::AIOps::InvestigationGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, User friendly name for resources.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -270,15 +281,29 @@ pub mod investigation_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

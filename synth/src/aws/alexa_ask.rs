@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,52 @@ use crate::value::Val;
 /// Resource Type definition for Alexa::ASK::Skill
 ///
 /// CloudFormation type `Alexa::ASK::Skill`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSkill {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSkill`], by name: the argument of [`CfnSkill::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSkillRequired {
+    /// CloudFormation property `AuthenticationConfiguration`.
+    pub authentication_configuration: Val<skill::AuthenticationConfiguration>,
+
+    /// CloudFormation property `SkillPackage`.
+    pub skill_package: Val<skill::SkillPackage>,
+
+    /// CloudFormation property `VendorId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vendor_id: Val<String>,
+}
+
 impl CfnSkill {
     pub const TYPE_NAME: &'static str = "Alexa::ASK::Skill";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSkillRequired`]:
     ///
-    /// - `authentication_configuration`: `AuthenticationConfiguration`.
-    /// - `skill_package`: `SkillPackage`.
-    /// - `vendor_id`: `VendorId`.
-    pub fn new(authentication_configuration: impl Into<Val<skill::AuthenticationConfiguration>>, skill_package: impl Into<Val<skill::SkillPackage>>, vendor_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSkill::new(CfnSkillRequired {
+    ///     authentication_configuration: skill::AuthenticationConfiguration::new(...).into(),
+    ///     skill_package: skill::SkillPackage::new(...).into(),
+    ///     vendor_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSkillRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthenticationConfiguration", authentication_configuration);
-        props.set("SkillPackage", skill_package);
-        props.set("VendorId", vendor_id);
+        props.set::<skill::AuthenticationConfiguration>("AuthenticationConfiguration", required.authentication_configuration);
+        props.set::<skill::SkillPackage>("SkillPackage", required.skill_package);
+        props.set::<String>("VendorId", required.vendor_id);
         CfnSkill { props, options: ResourceOptions::default() }
     }
 }
@@ -83,17 +109,34 @@ pub mod skill {
         props: Props,
     }
 
+    /// The required properties of [`AuthenticationConfiguration`], by name: the argument of [`AuthenticationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthenticationConfigurationRequired {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// CloudFormation property `ClientSecret`.
+        pub client_secret: Val<String>,
+
+        /// CloudFormation property `RefreshToken`.
+        pub refresh_token: Val<String>,
+    }
+
     impl AuthenticationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AuthenticationConfigurationRequired`]:
         ///
-        /// - `client_id`: `ClientId`.
-        /// - `client_secret`: `ClientSecret`.
-        /// - `refresh_token`: `RefreshToken`.
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>, refresh_token: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AuthenticationConfiguration::new(AuthenticationConfigurationRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        ///     refresh_token: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthenticationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
-            props.set("RefreshToken", refresh_token);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
+            props.set::<String>("RefreshToken", required.refresh_token);
             AuthenticationConfiguration { props }
         }
     }
@@ -110,15 +153,29 @@ pub mod skill {
         props: Props,
     }
 
+    /// The required properties of [`SkillPackage`], by name: the argument of [`SkillPackage::new`].
+    #[derive(Clone, Debug)]
+    pub struct SkillPackageRequired {
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// CloudFormation property `S3Key`.
+        pub s3_key: Val<String>,
+    }
+
     impl SkillPackage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SkillPackageRequired`]:
         ///
-        /// - `s3_bucket`: `S3Bucket`.
-        /// - `s3_key`: `S3Key`.
-        pub fn new(s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SkillPackage::new(SkillPackageRequired {
+        ///     s3_bucket: "...".into(),
+        ///     s3_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SkillPackageRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3Key", s3_key);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3Key", required.s3_key);
             SkillPackage { props }
         }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,79 @@ use crate::value::Val;
 /// Resource type definition for AWS::AmazonMQ::Broker
 ///
 /// CloudFormation type `AWS::AmazonMQ::Broker`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AmqpEndpoints`: `handle.amqp_endpoints()` → `Val<Vec<String>>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ConfigurationId`: `handle.configuration_id()` → `Val<String>`. The ID of the current actual configuration.
+/// - `ConfigurationRevision`: `handle.configuration_revision()` → `Val<String>`. The revision of the current actual configuration.
+/// - `ConsoleURLs`: `handle.console_urls()` → `Val<Vec<String>>`.
+/// - `EngineVersionCurrent`: `handle.engine_version_current()` → `Val<String>`. The version in use. This may have more precision than the specified EngineVersion.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `IpAddresses`: `handle.ip_addresses()` → `Val<Vec<String>>`.
+/// - `MqttEndpoints`: `handle.mqtt_endpoints()` → `Val<Vec<String>>`.
+/// - `OpenWireEndpoints`: `handle.open_wire_endpoints()` → `Val<Vec<String>>`.
+/// - `StompEndpoints`: `handle.stomp_endpoints()` → `Val<Vec<String>>`.
+/// - `WssEndpoints`: `handle.wss_endpoints()` → `Val<Vec<String>>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnBroker {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBroker`], by name: the argument of [`CfnBroker::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBrokerRequired {
+    /// CloudFormation property `BrokerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub broker_name: Val<String>,
+
+    /// CloudFormation property `DeploymentMode`.
+    ///
+    /// Changing it replaces the resource.
+    pub deployment_mode: Val<String>,
+
+    /// CloudFormation property `EngineType`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine_type: Val<String>,
+
+    /// CloudFormation property `HostInstanceType`.
+    pub host_instance_type: Val<String>,
+
+    /// CloudFormation property `PubliclyAccessible`.
+    ///
+    /// Changing it replaces the resource.
+    pub publicly_accessible: Val<bool>,
+}
+
 impl CfnBroker {
     pub const TYPE_NAME: &'static str = "AWS::AmazonMQ::Broker";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBrokerRequired`]:
     ///
-    /// - `broker_name`: `BrokerName`.
-    /// - `deployment_mode`: `DeploymentMode`.
-    /// - `engine_type`: `EngineType`.
-    /// - `host_instance_type`: `HostInstanceType`.
-    /// - `publicly_accessible`: `PubliclyAccessible`.
-    pub fn new(broker_name: impl Into<Val<String>>, deployment_mode: impl Into<Val<String>>, engine_type: impl Into<Val<String>>, host_instance_type: impl Into<Val<String>>, publicly_accessible: impl Into<Val<bool>>) -> Self {
+    /// ```text
+    /// CfnBroker::new(CfnBrokerRequired {
+    ///     broker_name: "...".into(),
+    ///     deployment_mode: "...".into(),
+    ///     engine_type: "...".into(),
+    ///     host_instance_type: "...".into(),
+    ///     publicly_accessible: true.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBrokerRequired) -> Self {
         let mut props = Props::new();
-        props.set("BrokerName", broker_name);
-        props.set("DeploymentMode", deployment_mode);
-        props.set("EngineType", engine_type);
-        props.set("HostInstanceType", host_instance_type);
-        props.set("PubliclyAccessible", publicly_accessible);
+        props.set::<String>("BrokerName", required.broker_name);
+        props.set::<String>("DeploymentMode", required.deployment_mode);
+        props.set::<String>("EngineType", required.engine_type);
+        props.set::<String>("HostInstanceType", required.host_instance_type);
+        props.set::<bool>("PubliclyAccessible", required.publicly_accessible);
         CfnBroker { props, options: ResourceOptions::default() }
     }
 
@@ -289,15 +338,29 @@ pub mod broker {
         props: Props,
     }
 
+    /// The required properties of [`ConfigurationId`], by name: the argument of [`ConfigurationId::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfigurationIdRequired {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Revision`.
+        pub revision: Val<i64>,
+    }
+
     impl ConfigurationId {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConfigurationIdRequired`]:
         ///
-        /// - `id`: `Id`.
-        /// - `revision`: `Revision`.
-        pub fn new(id: impl Into<Val<String>>, revision: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ConfigurationId::new(ConfigurationIdRequired {
+        ///     id: "...".into(),
+        ///     revision: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfigurationIdRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Revision", revision);
+            props.set::<String>("Id", required.id);
+            props.set::<i64>("Revision", required.revision);
             ConfigurationId { props }
         }
     }
@@ -315,7 +378,7 @@ pub mod broker {
     }
 
     impl EncryptionOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `use_aws_owned_key`: `UseAwsOwnedKey`.
         pub fn new(use_aws_owned_key: impl Into<Val<bool>>) -> Self {
@@ -347,23 +410,49 @@ pub mod broker {
         props: Props,
     }
 
+    /// The required properties of [`LdapServerMetadata`], by name: the argument of [`LdapServerMetadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct LdapServerMetadataRequired {
+        /// CloudFormation property `Hosts`.
+        pub hosts: Val<Vec<String>>,
+
+        /// CloudFormation property `RoleBase`.
+        pub role_base: Val<String>,
+
+        /// CloudFormation property `RoleSearchMatching`.
+        pub role_search_matching: Val<String>,
+
+        /// CloudFormation property `ServiceAccountUsername`.
+        pub service_account_username: Val<String>,
+
+        /// CloudFormation property `UserBase`.
+        pub user_base: Val<String>,
+
+        /// CloudFormation property `UserSearchMatching`.
+        pub user_search_matching: Val<String>,
+    }
+
     impl LdapServerMetadata {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LdapServerMetadataRequired`]:
         ///
-        /// - `hosts`: `Hosts`.
-        /// - `role_base`: `RoleBase`.
-        /// - `role_search_matching`: `RoleSearchMatching`.
-        /// - `service_account_username`: `ServiceAccountUsername`.
-        /// - `user_base`: `UserBase`.
-        /// - `user_search_matching`: `UserSearchMatching`.
-        pub fn new(hosts: impl Into<Val<Vec<String>>>, role_base: impl Into<Val<String>>, role_search_matching: impl Into<Val<String>>, service_account_username: impl Into<Val<String>>, user_base: impl Into<Val<String>>, user_search_matching: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LdapServerMetadata::new(LdapServerMetadataRequired {
+        ///     hosts: vec!["..."].into(),
+        ///     role_base: "...".into(),
+        ///     role_search_matching: "...".into(),
+        ///     service_account_username: "...".into(),
+        ///     user_base: "...".into(),
+        ///     user_search_matching: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LdapServerMetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("Hosts", hosts);
-            props.set("RoleBase", role_base);
-            props.set("RoleSearchMatching", role_search_matching);
-            props.set("ServiceAccountUsername", service_account_username);
-            props.set("UserBase", user_base);
-            props.set("UserSearchMatching", user_search_matching);
+            props.set::<Vec<String>>("Hosts", required.hosts);
+            props.set::<String>("RoleBase", required.role_base);
+            props.set::<String>("RoleSearchMatching", required.role_search_matching);
+            props.set::<String>("ServiceAccountUsername", required.service_account_username);
+            props.set::<String>("UserBase", required.user_base);
+            props.set::<String>("UserSearchMatching", required.user_search_matching);
             LdapServerMetadata { props }
         }
 
@@ -444,17 +533,42 @@ pub mod broker {
         props: Props,
     }
 
-    impl MaintenanceWindow {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MaintenanceWindow`], by name: the argument of [`MaintenanceWindow::new`].
+    #[derive(Clone, Debug)]
+    pub struct MaintenanceWindowRequired {
+        /// _Allowed Values_: `MONDAY` | `TUESDAY` | `WEDNESDAY` | `THURSDAY` | `FRIDAY` | `SATURDAY` | `SUNDAY`
         ///
-        /// - `day_of_week`: `DayOfWeek`, _Allowed Values_: `MONDAY` | `TUESDAY` | `WEDNESDAY` | `THURSDAY` | `FRIDAY` | `SATURDAY` | `SUNDAY`
-        /// - `time_of_day`: `TimeOfDay`, The time, in 24-hour format, and use only numbers separated by a colon, HH:MM or HH:MM:SS. Example: 13:05.
-        /// - `time_zone`: `TimeZone`, The time zone, UTC by default, in either the Country/City format, or the UTC offset format.
-        pub fn new(day_of_week: impl Into<Val<String>>, time_of_day: impl Into<Val<String>>, time_zone: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DayOfWeek`.
+        pub day_of_week: Val<String>,
+
+        /// The time, in 24-hour format, and use only numbers separated by a colon, HH:MM or HH:MM:SS. Example: 13:05.
+        ///
+        /// When writing YAML this may need to be quoted to prevent a timestamp being read and converted to a number of minutes or seconds.
+        ///
+        /// CloudFormation property `TimeOfDay`.
+        pub time_of_day: Val<String>,
+
+        /// The time zone, UTC by default, in either the Country/City format, or the UTC offset format.
+        ///
+        /// CloudFormation property `TimeZone`.
+        pub time_zone: Val<String>,
+    }
+
+    impl MaintenanceWindow {
+        /// Creates the value from its required properties, by name in [`MaintenanceWindowRequired`]:
+        ///
+        /// ```text
+        /// MaintenanceWindow::new(MaintenanceWindowRequired {
+        ///     day_of_week: "...".into(),
+        ///     time_of_day: "...".into(),
+        ///     time_zone: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MaintenanceWindowRequired) -> Self {
             let mut props = Props::new();
-            props.set("DayOfWeek", day_of_week);
-            props.set("TimeOfDay", time_of_day);
-            props.set("TimeZone", time_zone);
+            props.set::<String>("DayOfWeek", required.day_of_week);
+            props.set::<String>("TimeOfDay", required.time_of_day);
+            props.set::<String>("TimeZone", required.time_zone);
             MaintenanceWindow { props }
         }
     }
@@ -471,15 +585,29 @@ pub mod broker {
         props: Props,
     }
 
+    /// The required properties of [`TagsEntry`], by name: the argument of [`TagsEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagsEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagsEntry::new(TagsEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagsEntry { props }
         }
     }
@@ -496,15 +624,29 @@ pub mod broker {
         props: Props,
     }
 
+    /// The required properties of [`User`], by name: the argument of [`User::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserRequired {
+        /// CloudFormation property `Password`.
+        pub password: Val<String>,
+
+        /// CloudFormation property `Username`.
+        pub username: Val<String>,
+    }
+
     impl User {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`UserRequired`]:
         ///
-        /// - `password`: `Password`.
-        /// - `username`: `Username`.
-        pub fn new(password: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// User::new(UserRequired {
+        ///     password: "...".into(),
+        ///     username: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: UserRequired) -> Self {
             let mut props = Props::new();
-            props.set("Password", password);
-            props.set("Username", username);
+            props.set::<String>("Password", required.password);
+            props.set::<String>("Username", required.username);
             User { props }
         }
 
@@ -553,23 +695,55 @@ pub mod broker {
 /// Resource Type definition for AWS::AmazonMQ::Configuration
 ///
 /// CloudFormation type `AWS::AmazonMQ::Configuration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon MQ configuration.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Amazon MQ configuration.
+/// - `Revision`: `handle.revision()` → `Val<String>`. The revision number of the configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfiguration`], by name: the argument of [`CfnConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationRequired {
+    /// The type of broker engine. Note: Currently, Amazon MQ only supports ACTIVEMQ for creating and editing broker configurations.
+    ///
+    /// CloudFormation property `EngineType`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine_type: Val<String>,
+
+    /// The name of the configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::AmazonMQ::Configuration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationRequired`]:
     ///
-    /// - `engine_type`: `EngineType`, The type of broker engine. Note: Currently, Amazon MQ only supports ACTIVEMQ for creating and editing broker configurations.
-    /// - `name`: `Name`, The name of the configuration.
-    pub fn new(engine_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfiguration::new(CfnConfigurationRequired {
+    ///     engine_type: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("EngineType", engine_type);
-        props.set("Name", name);
+        props.set::<String>("EngineType", required.engine_type);
+        props.set::<String>("Name", required.name);
         CfnConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -670,15 +844,29 @@ pub mod configuration {
         props: Props,
     }
 
+    /// The required properties of [`TagsEntry`], by name: the argument of [`TagsEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagsEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagsEntry::new(TagsEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagsEntry { props }
         }
     }
@@ -693,23 +881,49 @@ pub mod configuration {
 /// Resource Type definition for AWS::AmazonMQ::ConfigurationAssociation
 ///
 /// CloudFormation type `AWS::AmazonMQ::ConfigurationAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the ConfigurationAssociation Resource
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfigurationAssociation`], by name: the argument of [`CfnConfigurationAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationAssociationRequired {
+    /// ID of the Broker that the configuration should be applied to
+    ///
+    /// CloudFormation property `Broker`.
+    ///
+    /// Changing it replaces the resource.
+    pub broker: Val<String>,
+
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<configuration_association::ConfigurationId>,
+}
+
 impl CfnConfigurationAssociation {
     pub const TYPE_NAME: &'static str = "AWS::AmazonMQ::ConfigurationAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationAssociationRequired`]:
     ///
-    /// - `broker`: `Broker`, ID of the Broker that the configuration should be applied to
-    /// - `configuration`: `Configuration`.
-    pub fn new(broker: impl Into<Val<String>>, configuration: impl Into<Val<configuration_association::ConfigurationId>>) -> Self {
+    /// ```text
+    /// CfnConfigurationAssociation::new(CfnConfigurationAssociationRequired {
+    ///     broker: "...".into(),
+    ///     configuration: configuration_association::ConfigurationId::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Broker", broker);
-        props.set("Configuration", configuration);
+        props.set::<String>("Broker", required.broker);
+        props.set::<configuration_association::ConfigurationId>("Configuration", required.configuration);
         CfnConfigurationAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -760,15 +974,33 @@ pub mod configuration_association {
         props: Props,
     }
 
-    impl ConfigurationId {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfigurationId`], by name: the argument of [`ConfigurationId::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfigurationIdRequired {
+        /// ID of the Configuration to apply to a Broker
         ///
-        /// - `id`: `Id`, ID of the Configuration to apply to a Broker
-        /// - `revision`: `Revision`, Revision of the Configuration to apply to a Broker
-        pub fn new(id: impl Into<Val<String>>, revision: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// Revision of the Configuration to apply to a Broker
+        ///
+        /// CloudFormation property `Revision`.
+        pub revision: Val<i64>,
+    }
+
+    impl ConfigurationId {
+        /// Creates the value from its required properties, by name in [`ConfigurationIdRequired`]:
+        ///
+        /// ```text
+        /// ConfigurationId::new(ConfigurationIdRequired {
+        ///     id: "...".into(),
+        ///     revision: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfigurationIdRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Revision", revision);
+            props.set::<String>("Id", required.id);
+            props.set::<i64>("Revision", required.revision);
             ConfigurationId { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,17 @@ use crate::value::{Json, Val};
 /// The AWS::Amplify::App resource creates Apps in the Amplify Console. An App is a collection of branches.
 ///
 /// CloudFormation type `AWS::Amplify::App`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppId`: `handle.app_id()` → `Val<String>`.
+/// - `AppName`: `handle.app_name()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `DefaultDomain`: `handle.default_domain()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnApp {
     props: Props,
@@ -25,7 +35,7 @@ pub struct CfnApp {
 impl CfnApp {
     pub const TYPE_NAME: &'static str = "AWS::Amplify::App";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -128,7 +138,7 @@ impl CfnApp {
 
     /// The `Platform` property.
     ///
-    /// Allowed values: `WEB`, `WEB_DYNAMIC`, `WEB_COMPUTE`.
+    /// Allowed values (the enum [`app::Platform`]): `WEB`, `WEB_DYNAMIC`, `WEB_COMPUTE`.
     pub fn platform(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Platform", value);
         self
@@ -218,11 +228,11 @@ pub(crate) static APP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApp`].
+/// Property types and enums of the allowed values of [`CfnApp`].
 pub mod app {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Amplify::App`.
     #[derive(Clone, Debug)]
@@ -299,7 +309,7 @@ pub mod app {
 
         /// The `Stage` property.
         ///
-        /// Allowed values: `EXPERIMENTAL`, `BETA`, `PULL_REQUEST`, `PRODUCTION`, `DEVELOPMENT`.
+        /// Allowed values (the enum [`Stage`]): `EXPERIMENTAL`, `BETA`, `PULL_REQUEST`, `PRODUCTION`, `DEVELOPMENT`.
         pub fn stage(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Stage", value);
             self
@@ -356,15 +366,29 @@ pub mod app {
         props: Props,
     }
 
+    /// The required properties of [`EnvironmentVariable`], by name: the argument of [`EnvironmentVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl EnvironmentVariable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EnvironmentVariableRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EnvironmentVariable::new(EnvironmentVariableRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             EnvironmentVariable { props }
         }
     }
@@ -390,7 +414,7 @@ pub mod app {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `AMPLIFY_MANAGED`, `AMPLIFY_MANAGED_NO_COOKIES`.
+        /// Allowed values (the enum [`Type`]): `AMPLIFY_MANAGED`, `AMPLIFY_MANAGED_NO_COOKIES`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -409,15 +433,29 @@ pub mod app {
         props: Props,
     }
 
+    /// The required properties of [`CustomRule`], by name: the argument of [`CustomRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomRuleRequired {
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
     impl CustomRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomRuleRequired`]:
         ///
-        /// - `source`: `Source`.
-        /// - `target`: `Target`.
-        pub fn new(source: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CustomRule::new(CustomRuleRequired {
+        ///     source: "...".into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Source", source);
-            props.set("Target", target);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("Target", required.target);
             CustomRule { props }
         }
 
@@ -447,9 +485,9 @@ pub mod app {
     }
 
     impl JobConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `build_compute_type`: `BuildComputeType`.
+        /// - `build_compute_type`: `BuildComputeType`. Allowed values: the enum [`BuildComputeType`].
         pub fn new(build_compute_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BuildComputeType", build_compute_type);
@@ -469,15 +507,29 @@ pub mod app {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -548,28 +600,91 @@ pub mod app {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Platform` in `AWS::Amplify::App`; `.into()` makes a `Val<String>`.
+        Platform {
+            Web = "WEB",
+            WebDynamic = "WEB_DYNAMIC",
+            WebCompute = "WEB_COMPUTE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Stage` in `AWS::Amplify::App`; `.into()` makes a `Val<String>`.
+        Stage {
+            Experimental = "EXPERIMENTAL",
+            Beta = "BETA",
+            PullRequest = "PULL_REQUEST",
+            Production = "PRODUCTION",
+            Development = "DEVELOPMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Amplify::App`; `.into()` makes a `Val<String>`.
+        Type {
+            AmplifyManaged = "AMPLIFY_MANAGED",
+            AmplifyManagedNoCookies = "AMPLIFY_MANAGED_NO_COOKIES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BuildComputeType` in `AWS::Amplify::App`; `.into()` makes a `Val<String>`.
+        BuildComputeType {
+            Standard8gb = "STANDARD_8GB",
+            Large16gb = "LARGE_16GB",
+            Xlarge72gb = "XLARGE_72GB",
+        }
+    }
 }
 
 /// The AWS::Amplify::Branch resource creates a new branch within an app.
 ///
 /// CloudFormation type `AWS::Amplify::Branch`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnBranch {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBranch`], by name: the argument of [`CfnBranch::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBranchRequired {
+    /// CloudFormation property `AppId`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_id: Val<String>,
+
+    /// CloudFormation property `BranchName`.
+    ///
+    /// Changing it replaces the resource.
+    pub branch_name: Val<String>,
+}
+
 impl CfnBranch {
     pub const TYPE_NAME: &'static str = "AWS::Amplify::Branch";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBranchRequired`]:
     ///
-    /// - `app_id`: `AppId`.
-    /// - `branch_name`: `BranchName`.
-    pub fn new(app_id: impl Into<Val<String>>, branch_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBranch::new(CfnBranchRequired {
+    ///     app_id: "...".into(),
+    ///     branch_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBranchRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppId", app_id);
-        props.set("BranchName", branch_name);
+        props.set::<String>("AppId", required.app_id);
+        props.set::<String>("BranchName", required.branch_name);
         CfnBranch { props, options: ResourceOptions::default() }
     }
 
@@ -649,7 +764,7 @@ impl CfnBranch {
 
     /// The `Stage` property.
     ///
-    /// Allowed values: `EXPERIMENTAL`, `BETA`, `PULL_REQUEST`, `PRODUCTION`, `DEVELOPMENT`.
+    /// Allowed values (the enum [`branch::Stage`]): `EXPERIMENTAL`, `BETA`, `PULL_REQUEST`, `PRODUCTION`, `DEVELOPMENT`.
     pub fn stage(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Stage", value);
         self
@@ -713,11 +828,11 @@ pub(crate) static BRANCH_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBranch`].
+/// Property types and enums of the allowed values of [`CfnBranch`].
 pub mod branch {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Amplify::Branch`.
     #[derive(Clone, Debug)]
@@ -751,15 +866,29 @@ pub mod branch {
         props: Props,
     }
 
+    /// The required properties of [`BasicAuthConfig`], by name: the argument of [`BasicAuthConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct BasicAuthConfigRequired {
+        /// CloudFormation property `Password`.
+        pub password: Val<String>,
+
+        /// CloudFormation property `Username`.
+        pub username: Val<String>,
+    }
+
     impl BasicAuthConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BasicAuthConfigRequired`]:
         ///
-        /// - `password`: `Password`.
-        /// - `username`: `Username`.
-        pub fn new(password: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BasicAuthConfig::new(BasicAuthConfigRequired {
+        ///     password: "...".into(),
+        ///     username: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BasicAuthConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Password", password);
-            props.set("Username", username);
+            props.set::<String>("Password", required.password);
+            props.set::<String>("Username", required.username);
             BasicAuthConfig { props }
         }
 
@@ -782,15 +911,29 @@ pub mod branch {
         props: Props,
     }
 
+    /// The required properties of [`EnvironmentVariable`], by name: the argument of [`EnvironmentVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl EnvironmentVariable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EnvironmentVariableRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EnvironmentVariable::new(EnvironmentVariableRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             EnvironmentVariable { props }
         }
     }
@@ -807,15 +950,29 @@ pub mod branch {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -856,30 +1013,75 @@ pub mod branch {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Stage` in `AWS::Amplify::Branch`; `.into()` makes a `Val<String>`.
+        Stage {
+            Experimental = "EXPERIMENTAL",
+            Beta = "BETA",
+            PullRequest = "PULL_REQUEST",
+            Production = "PRODUCTION",
+            Development = "DEVELOPMENT",
+        }
+    }
 }
 
 /// The AWS::Amplify::Domain resource allows you to connect a custom domain to your app.
 ///
 /// CloudFormation type `AWS::Amplify::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Certificate`: `handle.certificate()` → `Val<Json>`.
+/// - `CertificateRecord`: `handle.certificate_record()` → `Val<String>`.
+/// - `DomainStatus`: `handle.domain_status()` → `Val<String>`.
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`.
+/// - `UpdateStatus`: `handle.update_status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDomain`], by name: the argument of [`CfnDomain::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDomainRequired {
+    /// CloudFormation property `AppId`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_id: Val<String>,
+
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// CloudFormation property `SubDomainSettings`.
+    pub sub_domain_settings: Val<Vec<domain::SubDomainSetting>>,
+}
+
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::Amplify::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDomainRequired`]:
     ///
-    /// - `app_id`: `AppId`.
-    /// - `domain_name`: `DomainName`.
-    /// - `sub_domain_settings`: `SubDomainSettings`.
-    pub fn new(app_id: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, sub_domain_settings: impl Into<Val<Vec<domain::SubDomainSetting>>>) -> Self {
+    /// ```text
+    /// CfnDomain::new(CfnDomainRequired {
+    ///     app_id: "...".into(),
+    ///     domain_name: "...".into(),
+    ///     sub_domain_settings: vec![domain::SubDomainSetting::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDomainRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppId", app_id);
-        props.set("DomainName", domain_name);
-        props.set("SubDomainSettings", sub_domain_settings);
+        props.set::<String>("AppId", required.app_id);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<Vec<domain::SubDomainSetting>>("SubDomainSettings", required.sub_domain_settings);
         CfnDomain { props, options: ResourceOptions::default() }
     }
 
@@ -980,11 +1182,11 @@ pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomain`].
+/// Property types and enums of the allowed values of [`CfnDomain`].
 pub mod domain {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Amplify::Domain`.
     #[derive(Clone, Debug)]
@@ -1001,7 +1203,7 @@ pub mod domain {
 
         /// The `CertificateType` property.
         ///
-        /// Allowed values: `AMPLIFY_MANAGED`, `CUSTOM`.
+        /// Allowed values (the enum [`CertificateType`]): `AMPLIFY_MANAGED`, `CUSTOM`.
         pub fn certificate_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CertificateType", value);
             self
@@ -1026,15 +1228,29 @@ pub mod domain {
         props: Props,
     }
 
+    /// The required properties of [`SubDomainSetting`], by name: the argument of [`SubDomainSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubDomainSettingRequired {
+        /// CloudFormation property `BranchName`.
+        pub branch_name: Val<String>,
+
+        /// CloudFormation property `Prefix`.
+        pub prefix: Val<String>,
+    }
+
     impl SubDomainSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SubDomainSettingRequired`]:
         ///
-        /// - `branch_name`: `BranchName`.
-        /// - `prefix`: `Prefix`.
-        pub fn new(branch_name: impl Into<Val<String>>, prefix: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SubDomainSetting::new(SubDomainSettingRequired {
+        ///     branch_name: "...".into(),
+        ///     prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubDomainSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("BranchName", branch_name);
-            props.set("Prefix", prefix);
+            props.set::<String>("BranchName", required.branch_name);
+            props.set::<String>("Prefix", required.prefix);
             SubDomainSetting { props }
         }
     }
@@ -1060,11 +1276,29 @@ pub mod domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CertificateType` in `AWS::Amplify::Domain`; `.into()` makes a `Val<String>`.
+        CertificateType {
+            AmplifyManaged = "AMPLIFY_MANAGED",
+            Custom = "CUSTOM",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Amplify::Webhook. Creates a webhook on an Amplify app.
 ///
 /// CloudFormation type `AWS::Amplify::Webhook`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the webhook.
+/// - `WebhookId`: `handle.webhook_id()` → `Val<String>`. The unique ID for a webhook.
+/// - `WebhookUrl`: `handle.webhook_url()` → `Val<String>`. The URL of the webhook.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWebhook {
     props: Props,
@@ -1074,7 +1308,7 @@ pub struct CfnWebhook {
 impl CfnWebhook {
     pub const TYPE_NAME: &'static str = "AWS::Amplify::Webhook";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `branch_name`: `BranchName`, The name for a branch that is part of an Amplify app.
     pub fn new(branch_name: impl Into<Val<String>>) -> Self {
@@ -1177,15 +1411,29 @@ pub mod webhook {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,16 @@ use crate::value::{Map, Val};
 /// Definition of AWS::AmplifyUIBuilder::Component Resource Type
 ///
 /// CloudFormation type `AWS::AmplifyUIBuilder::Component`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnComponent {
     props: Props,
@@ -174,11 +183,11 @@ pub(crate) static COMPONENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnComponent`].
+/// Property types and enums of the allowed values of [`CfnComponent`].
 pub mod component {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::AmplifyUIBuilder::Component`.
     #[derive(Clone, Debug)]
@@ -348,17 +357,34 @@ pub mod component {
         props: Props,
     }
 
+    /// The required properties of [`ComponentChild`], by name: the argument of [`ComponentChild::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComponentChildRequired {
+        /// CloudFormation property `ComponentType`.
+        pub component_type: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Properties`.
+        pub properties: Val<Map<ComponentProperty>>,
+    }
+
     impl ComponentChild {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ComponentChildRequired`]:
         ///
-        /// - `component_type`: `ComponentType`.
-        /// - `name`: `Name`.
-        /// - `properties`: `Properties`.
-        pub fn new(component_type: impl Into<Val<String>>, name: impl Into<Val<String>>, properties: impl Into<Val<Map<ComponentProperty>>>) -> Self {
+        /// ```text
+        /// ComponentChild::new(ComponentChildRequired {
+        ///     component_type: "...".into(),
+        ///     name: "...".into(),
+        ///     properties: [("key", ComponentProperty::new(...))].into(),
+        /// })
+        /// ```
+        pub fn new(required: ComponentChildRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComponentType", component_type);
-            props.set("Name", name);
-            props.set("Properties", properties);
+            props.set::<String>("ComponentType", required.component_type);
+            props.set::<String>("Name", required.name);
+            props.set::<Map<ComponentProperty>>("Properties", required.properties);
             ComponentChild { props }
         }
 
@@ -616,7 +642,7 @@ pub mod component {
     }
 
     impl ComponentPropertyBindingProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `property`: `Property`.
         pub fn new(property: impl Into<Val<String>>) -> Self {
@@ -644,15 +670,29 @@ pub mod component {
         props: Props,
     }
 
+    /// The required properties of [`FormBindingElement`], by name: the argument of [`FormBindingElement::new`].
+    #[derive(Clone, Debug)]
+    pub struct FormBindingElementRequired {
+        /// CloudFormation property `Element`.
+        pub element: Val<String>,
+
+        /// CloudFormation property `Property`.
+        pub property: Val<String>,
+    }
+
     impl FormBindingElement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FormBindingElementRequired`]:
         ///
-        /// - `element`: `Element`.
-        /// - `property`: `Property`.
-        pub fn new(element: impl Into<Val<String>>, property: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// FormBindingElement::new(FormBindingElementRequired {
+        ///     element: "...".into(),
+        ///     property: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FormBindingElementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Element", element);
-            props.set("Property", property);
+            props.set::<String>("Element", required.element);
+            props.set::<String>("Property", required.property);
             FormBindingElement { props }
         }
     }
@@ -731,17 +771,34 @@ pub mod component {
         props: Props,
     }
 
+    /// The required properties of [`MutationActionSetStateParameter`], by name: the argument of [`MutationActionSetStateParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct MutationActionSetStateParameterRequired {
+        /// CloudFormation property `ComponentName`.
+        pub component_name: Val<String>,
+
+        /// CloudFormation property `Property`.
+        pub property: Val<String>,
+
+        /// CloudFormation property `Set`.
+        pub set: Val<ComponentProperty>,
+    }
+
     impl MutationActionSetStateParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MutationActionSetStateParameterRequired`]:
         ///
-        /// - `component_name`: `ComponentName`.
-        /// - `property`: `Property`.
-        /// - `set`: `Set`.
-        pub fn new(component_name: impl Into<Val<String>>, property: impl Into<Val<String>>, set: impl Into<Val<ComponentProperty>>) -> Self {
+        /// ```text
+        /// MutationActionSetStateParameter::new(MutationActionSetStateParameterRequired {
+        ///     component_name: "...".into(),
+        ///     property: "...".into(),
+        ///     set: ComponentProperty::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: MutationActionSetStateParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComponentName", component_name);
-            props.set("Property", property);
-            props.set("Set", set);
+            props.set::<String>("ComponentName", required.component_name);
+            props.set::<String>("Property", required.property);
+            props.set::<ComponentProperty>("Set", required.set);
             MutationActionSetStateParameter { props }
         }
     }
@@ -759,7 +816,7 @@ pub mod component {
     }
 
     impl ComponentDataConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model`: `Model`.
         pub fn new(model: impl Into<Val<String>>) -> Self {
@@ -799,15 +856,31 @@ pub mod component {
         props: Props,
     }
 
-    impl SortProperty {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SortProperty`], by name: the argument of [`SortProperty::new`].
+    #[derive(Clone, Debug)]
+    pub struct SortPropertyRequired {
+        /// CloudFormation property `Direction`.
         ///
-        /// - `direction`: `Direction`.
-        /// - `field`: `Field`.
-        pub fn new(direction: impl Into<Val<String>>, field: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Direction`]): `ASC`, `DESC`.
+        pub direction: Val<String>,
+
+        /// CloudFormation property `Field`.
+        pub field: Val<String>,
+    }
+
+    impl SortProperty {
+        /// Creates the value from its required properties, by name in [`SortPropertyRequired`]:
+        ///
+        /// ```text
+        /// SortProperty::new(SortPropertyRequired {
+        ///     direction: Direction::Asc.into(),
+        ///     field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SortPropertyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Direction", direction);
-            props.set("Field", field);
+            props.set::<String>("Direction", required.direction);
+            props.set::<String>("Field", required.field);
             SortProperty { props }
         }
     }
@@ -887,11 +960,27 @@ pub mod component {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Direction` in `AWS::AmplifyUIBuilder::Component`; `.into()` makes a `Val<String>`.
+        Direction {
+            Asc = "ASC",
+            Desc = "DESC",
+        }
+    }
 }
 
 /// Definition of AWS::AmplifyUIBuilder::Form Resource Type
 ///
 /// CloudFormation type `AWS::AmplifyUIBuilder::Form`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnForm {
     props: Props,
@@ -943,7 +1032,7 @@ impl CfnForm {
 
     /// The `FormActionType` property.
     ///
-    /// Allowed values: `create`, `update`.
+    /// Allowed values (the enum [`form::FormActionType`]): `create`, `update`.
     pub fn form_action_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FormActionType", value);
         self
@@ -951,7 +1040,7 @@ impl CfnForm {
 
     /// The `LabelDecorator` property.
     ///
-    /// Allowed values: `required`, `optional`, `none`.
+    /// Allowed values (the enum [`form::LabelDecorator`]): `required`, `optional`, `none`.
     pub fn label_decorator(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("LabelDecorator", value);
         self
@@ -1036,11 +1125,11 @@ pub(crate) static FORM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnForm`].
+/// Property types and enums of the allowed values of [`CfnForm`].
 pub mod form {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::AmplifyUIBuilder::Form`.
     #[derive(Clone, Debug)]
@@ -1069,7 +1158,7 @@ pub mod form {
 
         /// The `Position` property.
         ///
-        /// Allowed values: `top`, `bottom`, `top_and_bottom`.
+        /// Allowed values (the enum [`Position`]): `top`, `bottom`, `top_and_bottom`.
         pub fn position(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Position", value);
             self
@@ -1147,7 +1236,7 @@ pub mod form {
 
         /// The `Fixed` property.
         ///
-        /// Allowed values: `first`.
+        /// Allowed values (the enum [`Fixed`]): `first`.
         pub fn fixed(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Fixed", value);
             self
@@ -1172,15 +1261,31 @@ pub mod form {
         props: Props,
     }
 
-    impl FormDataTypeConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FormDataTypeConfig`], by name: the argument of [`FormDataTypeConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct FormDataTypeConfigRequired {
+        /// CloudFormation property `DataSourceType`.
         ///
-        /// - `data_source_type`: `DataSourceType`.
-        /// - `data_type_name`: `DataTypeName`.
-        pub fn new(data_source_type: impl Into<Val<String>>, data_type_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DataSourceType`]): `DataStore`, `Custom`.
+        pub data_source_type: Val<String>,
+
+        /// CloudFormation property `DataTypeName`.
+        pub data_type_name: Val<String>,
+    }
+
+    impl FormDataTypeConfig {
+        /// Creates the value from its required properties, by name in [`FormDataTypeConfigRequired`]:
+        ///
+        /// ```text
+        /// FormDataTypeConfig::new(FormDataTypeConfigRequired {
+        ///     data_source_type: DataSourceType::DataStore.into(),
+        ///     data_type_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FormDataTypeConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataSourceType", data_source_type);
-            props.set("DataTypeName", data_type_name);
+            props.set::<String>("DataSourceType", required.data_source_type);
+            props.set::<String>("DataTypeName", required.data_type_name);
             FormDataTypeConfig { props }
         }
     }
@@ -1248,7 +1353,7 @@ pub mod form {
     }
 
     impl FieldInputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1360,15 +1465,31 @@ pub mod form {
         props: Props,
     }
 
-    impl FileUploaderFieldConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FileUploaderFieldConfig`], by name: the argument of [`FileUploaderFieldConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct FileUploaderFieldConfigRequired {
+        /// CloudFormation property `AcceptedFileTypes`.
+        pub accepted_file_types: Val<Vec<String>>,
+
+        /// CloudFormation property `AccessLevel`.
         ///
-        /// - `accepted_file_types`: `AcceptedFileTypes`.
-        /// - `access_level`: `AccessLevel`.
-        pub fn new(accepted_file_types: impl Into<Val<Vec<String>>>, access_level: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`AccessLevel`]): `public`, `protected`, `private`.
+        pub access_level: Val<String>,
+    }
+
+    impl FileUploaderFieldConfig {
+        /// Creates the value from its required properties, by name in [`FileUploaderFieldConfigRequired`]:
+        ///
+        /// ```text
+        /// FileUploaderFieldConfig::new(FileUploaderFieldConfigRequired {
+        ///     accepted_file_types: vec!["..."].into(),
+        ///     access_level: AccessLevel::Public.into(),
+        /// })
+        /// ```
+        pub fn new(required: FileUploaderFieldConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AcceptedFileTypes", accepted_file_types);
-            props.set("AccessLevel", access_level);
+            props.set::<Vec<String>>("AcceptedFileTypes", required.accepted_file_types);
+            props.set::<String>("AccessLevel", required.access_level);
             FileUploaderFieldConfig { props }
         }
 
@@ -1410,7 +1531,7 @@ pub mod form {
     }
 
     impl ValueMappings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `values`: `Values`.
         pub fn new(values: impl Into<Val<Vec<ValueMapping>>>) -> Self {
@@ -1497,7 +1618,7 @@ pub mod form {
     }
 
     impl ValueMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<FormInputValueProperty>>) -> Self {
@@ -1564,7 +1685,7 @@ pub mod form {
     }
 
     impl FormInputValuePropertyBindingProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `property`: `Property`.
         pub fn new(property: impl Into<Val<String>>) -> Self {
@@ -1593,7 +1714,7 @@ pub mod form {
     }
 
     impl FieldValidationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1634,7 +1755,7 @@ pub mod form {
     }
 
     impl SectionalElement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1824,11 +1945,71 @@ pub mod form {
         one_of_required: &[&["TokenReference"], &["Value"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FormActionType` in `AWS::AmplifyUIBuilder::Form`; `.into()` makes a `Val<String>`.
+        FormActionType {
+            Create = "create",
+            Update = "update",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LabelDecorator` in `AWS::AmplifyUIBuilder::Form`; `.into()` makes a `Val<String>`.
+        LabelDecorator {
+            Required = "required",
+            Optional = "optional",
+            None = "none",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Position` in `AWS::AmplifyUIBuilder::Form`; `.into()` makes a `Val<String>`.
+        Position {
+            Top = "top",
+            Bottom = "bottom",
+            TopAndBottom = "top_and_bottom",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Fixed` in `AWS::AmplifyUIBuilder::Form`; `.into()` makes a `Val<String>`.
+        Fixed {
+            First = "first",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataSourceType` in `AWS::AmplifyUIBuilder::Form`; `.into()` makes a `Val<String>`.
+        DataSourceType {
+            DataStore = "DataStore",
+            Custom = "Custom",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessLevel` in `AWS::AmplifyUIBuilder::Form`; `.into()` makes a `Val<String>`.
+        AccessLevel {
+            Public = "public",
+            Protected = "protected",
+            Private = "private",
+        }
+    }
 }
 
 /// Definition of AWS::AmplifyUIBuilder::Theme Resource Type
 ///
 /// CloudFormation type `AWS::AmplifyUIBuilder::Theme`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTheme {
     props: Props,

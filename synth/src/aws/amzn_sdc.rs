@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,62 @@ use crate::value::Val;
 /// Resource Type definition for AMZN::SDC::Deployment
 ///
 /// CloudFormation type `AMZN::SDC::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeployment`], by name: the argument of [`CfnDeployment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeploymentRequired {
+    /// CloudFormation property `ConfigName`.
+    pub config_name: Val<String>,
+
+    /// CloudFormation property `Dimension`.
+    pub dimension: Val<String>,
+
+    /// CloudFormation property `S3Bucket`.
+    pub s3_bucket: Val<String>,
+
+    /// CloudFormation property `S3Key`.
+    ///
+    /// Changing it replaces the resource.
+    pub s3_key: Val<String>,
+
+    /// CloudFormation property `Stage`.
+    pub stage: Val<String>,
+}
+
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AMZN::SDC::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeploymentRequired`]:
     ///
-    /// - `config_name`: `ConfigName`.
-    /// - `dimension`: `Dimension`.
-    /// - `s3_bucket`: `S3Bucket`.
-    /// - `s3_key`: `S3Key`.
-    /// - `stage`: `Stage`.
-    pub fn new(config_name: impl Into<Val<String>>, dimension: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>, stage: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDeployment::new(CfnDeploymentRequired {
+    ///     config_name: "...".into(),
+    ///     dimension: "...".into(),
+    ///     s3_bucket: "...".into(),
+    ///     s3_key: "...".into(),
+    ///     stage: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeploymentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigName", config_name);
-        props.set("Dimension", dimension);
-        props.set("S3Bucket", s3_bucket);
-        props.set("S3Key", s3_key);
-        props.set("Stage", stage);
+        props.set::<String>("ConfigName", required.config_name);
+        props.set::<String>("Dimension", required.dimension);
+        props.set::<String>("S3Bucket", required.s3_bucket);
+        props.set::<String>("S3Key", required.s3_key);
+        props.set::<String>("Stage", required.stage);
         CfnDeployment { props, options: ResourceOptions::default() }
     }
 

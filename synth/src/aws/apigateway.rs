@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -18,6 +17,14 @@ use crate::value::{Json, Map, Val};
 /// When you delete a stack containing this resource, API Gateway can still assume the provided IAM role to write API logs to CloudWatch Logs. To deny API Gateway access to write API logs to CloudWatch logs, update the permissions policies or change the IAM role to deny access.
 ///
 /// CloudFormation type `AWS::ApiGateway::Account`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAccount {
     props: Props,
@@ -76,6 +83,14 @@ pub(crate) static ACCOUNT_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGateway::ApiKey`` resource creates a unique key that you can distribute to clients who are executing API Gateway ``Method`` resources that require an API key. To specify which API key clients must use, map the API key with the ``RestApi`` and ``Stage`` resources that include the methods that require a key.
 ///
 /// CloudFormation type `AWS::ApiGateway::ApiKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `APIKeyId`: `handle.api_key_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `APIKeyId`.
 #[derive(Clone, Debug)]
 pub struct CfnApiKey {
     props: Props,
@@ -236,15 +251,33 @@ pub mod api_key {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -267,25 +300,52 @@ pub mod api_key {
 /// The ``AWS::ApiGateway::Authorizer`` resource creates an authorization layer that API Gateway activates for methods that have authorization enabled. API Gateway activates the authorizer when a client calls those methods.
 ///
 /// CloudFormation type `AWS::ApiGateway::Authorizer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AuthorizerId`: `handle.authorizer_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAuthorizer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAuthorizer`], by name: the argument of [`CfnAuthorizer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAuthorizerRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RestApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub rest_api_id: Val<String>,
+
+    /// CloudFormation property `Type`.
+    pub type_: Val<String>,
+}
+
 impl CfnAuthorizer {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Authorizer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAuthorizerRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `rest_api_id`: `RestApiId`.
-    /// - `type_`: `Type`.
-    pub fn new(name: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAuthorizer::new(CfnAuthorizerRequired {
+    ///     name: "...".into(),
+    ///     rest_api_id: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAuthorizerRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RestApiId", rest_api_id);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RestApiId", required.rest_api_id);
+        props.set::<String>("Type", required.type_);
         CfnAuthorizer { props, options: ResourceOptions::default() }
     }
 
@@ -368,6 +428,12 @@ pub(crate) static AUTHORIZER_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGateway::BasePathMapping`` resource creates a base path that clients who call your API must use in the invocation URL. Supported only for public custom domain names.
 ///
 /// CloudFormation type `AWS::ApiGateway::BasePathMapping`.
+///
+/// # Attributes
+///
+/// `AWS::ApiGateway::BasePathMapping` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnBasePathMapping {
     props: Props,
@@ -377,7 +443,7 @@ pub struct CfnBasePathMapping {
 impl CfnBasePathMapping {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::BasePathMapping";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `domain_name`: `DomainName`.
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
@@ -436,23 +502,51 @@ pub(crate) static BASE_PATH_MAPPING_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::ApiGateway::BasePathMappingV2
 ///
 /// CloudFormation type `AWS::ApiGateway::BasePathMappingV2`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BasePathMappingArn`: `handle.base_path_mapping_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the resource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BasePathMappingArn`.
 #[derive(Clone, Debug)]
 pub struct CfnBasePathMappingV2 {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBasePathMappingV2`], by name: the argument of [`CfnBasePathMappingV2::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBasePathMappingV2Required {
+    /// The Arn of an AWS::ApiGateway::DomainNameV2 resource.
+    ///
+    /// CloudFormation property `DomainNameArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name_arn: Val<String>,
+
+    /// The ID of the API.
+    ///
+    /// CloudFormation property `RestApiId`.
+    pub rest_api_id: Val<String>,
+}
+
 impl CfnBasePathMappingV2 {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::BasePathMappingV2";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBasePathMappingV2Required`]:
     ///
-    /// - `domain_name_arn`: `DomainNameArn`, The Arn of an AWS::ApiGateway::DomainNameV2 resource.
-    /// - `rest_api_id`: `RestApiId`, The ID of the API.
-    pub fn new(domain_name_arn: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBasePathMappingV2::new(CfnBasePathMappingV2Required {
+    ///     domain_name_arn: "...".into(),
+    ///     rest_api_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBasePathMappingV2Required) -> Self {
         let mut props = Props::new();
-        props.set("DomainNameArn", domain_name_arn);
-        props.set("RestApiId", rest_api_id);
+        props.set::<String>("DomainNameArn", required.domain_name_arn);
+        props.set::<String>("RestApiId", required.rest_api_id);
         CfnBasePathMappingV2 { props, options: ResourceOptions::default() }
     }
 
@@ -509,6 +603,14 @@ pub(crate) static BASE_PATH_MAPPING_V2_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGateway::ClientCertificate`` resource creates a client certificate that API Gateway uses to configure client-side SSL authentication for sending requests to the integration endpoint.
 ///
 /// CloudFormation type `AWS::ApiGateway::ClientCertificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClientCertificateId`: `handle.client_certificate_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClientCertificateId`.
 #[derive(Clone, Debug)]
 pub struct CfnClientCertificate {
     props: Props,
@@ -583,15 +685,33 @@ pub mod client_certificate {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -606,6 +726,14 @@ pub mod client_certificate {
 /// The ``AWS::ApiGateway::Deployment`` resource deploys an API Gateway ``RestApi`` resource to a stage so that clients can call the API over the internet. The stage acts as an environment.
 ///
 /// CloudFormation type `AWS::ApiGateway::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
@@ -615,7 +743,7 @@ pub struct CfnDeployment {
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rest_api_id`: `RestApiId`.
     pub fn new(rest_api_id: impl Into<Val<String>>) -> Self {
@@ -1033,15 +1161,33 @@ pub mod deployment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1056,25 +1202,54 @@ pub mod deployment {
 /// The ``AWS::ApiGateway::DocumentationPart`` resource creates a documentation part for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGateway::DocumentationPart`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DocumentationPartId`: `handle.documentation_part_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDocumentationPart {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDocumentationPart`], by name: the argument of [`CfnDocumentationPart::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDocumentationPartRequired {
+    /// CloudFormation property `Location`.
+    ///
+    /// Changing it replaces the resource.
+    pub location: Val<documentation_part::Location>,
+
+    /// CloudFormation property `Properties`.
+    pub properties: Val<String>,
+
+    /// CloudFormation property `RestApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub rest_api_id: Val<String>,
+}
+
 impl CfnDocumentationPart {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::DocumentationPart";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDocumentationPartRequired`]:
     ///
-    /// - `location`: `Location`.
-    /// - `properties`: `Properties`.
-    /// - `rest_api_id`: `RestApiId`.
-    pub fn new(location: impl Into<Val<documentation_part::Location>>, properties: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDocumentationPart::new(CfnDocumentationPartRequired {
+    ///     location: documentation_part::Location::new(...).into(),
+    ///     properties: "...".into(),
+    ///     rest_api_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDocumentationPartRequired) -> Self {
         let mut props = Props::new();
-        props.set("Location", location);
-        props.set("Properties", properties);
-        props.set("RestApiId", rest_api_id);
+        props.set::<documentation_part::Location>("Location", required.location);
+        props.set::<String>("Properties", required.properties);
+        props.set::<String>("RestApiId", required.rest_api_id);
         CfnDocumentationPart { props, options: ResourceOptions::default() }
     }
 }
@@ -1119,11 +1294,11 @@ pub(crate) static DOCUMENTATION_PART_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDocumentationPart`].
+/// Property types and enums of the allowed values of [`CfnDocumentationPart`].
 pub mod documentation_part {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The ``Location`` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. ``Location`` is a property of the [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html) resource.
     ///
@@ -1166,7 +1341,7 @@ pub mod documentation_part {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `API`, `AUTHORIZER`, `MODEL`, `RESOURCE`, `METHOD`, `PATH_PARAMETER`, `QUERY_PARAMETER`, `REQUEST_HEADER`, `REQUEST_BODY`, `RESPONSE`, `RESPONSE_HEADER`, `RESPONSE_BODY`.
+        /// Allowed values (the enum [`Type`]): `API`, `AUTHORIZER`, `MODEL`, `RESOURCE`, `METHOD`, `PATH_PARAMETER`, `QUERY_PARAMETER`, `REQUEST_HEADER`, `REQUEST_BODY`, `RESPONSE`, `RESPONSE_HEADER`, `RESPONSE_BODY`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1185,28 +1360,70 @@ pub mod documentation_part {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ApiGateway::DocumentationPart`; `.into()` makes a `Val<String>`.
+        Type {
+            Api = "API",
+            Authorizer = "AUTHORIZER",
+            Model = "MODEL",
+            Resource = "RESOURCE",
+            Method = "METHOD",
+            PathParameter = "PATH_PARAMETER",
+            QueryParameter = "QUERY_PARAMETER",
+            RequestHeader = "REQUEST_HEADER",
+            RequestBody = "REQUEST_BODY",
+            Response = "RESPONSE",
+            ResponseHeader = "RESPONSE_HEADER",
+            ResponseBody = "RESPONSE_BODY",
+        }
+    }
 }
 
 /// The ``AWS::ApiGateway::DocumentationVersion`` resource creates a snapshot of the documentation for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGateway::DocumentationVersion`.
+///
+/// # Attributes
+///
+/// `AWS::ApiGateway::DocumentationVersion` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDocumentationVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDocumentationVersion`], by name: the argument of [`CfnDocumentationVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDocumentationVersionRequired {
+    /// CloudFormation property `DocumentationVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub documentation_version: Val<String>,
+
+    /// CloudFormation property `RestApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub rest_api_id: Val<String>,
+}
+
 impl CfnDocumentationVersion {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::DocumentationVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDocumentationVersionRequired`]:
     ///
-    /// - `documentation_version`: `DocumentationVersion`.
-    /// - `rest_api_id`: `RestApiId`.
-    pub fn new(documentation_version: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDocumentationVersion::new(CfnDocumentationVersionRequired {
+    ///     documentation_version: "...".into(),
+    ///     rest_api_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDocumentationVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DocumentationVersion", documentation_version);
-        props.set("RestApiId", rest_api_id);
+        props.set::<String>("DocumentationVersion", required.documentation_version);
+        props.set::<String>("RestApiId", required.rest_api_id);
         CfnDocumentationVersion { props, options: ResourceOptions::default() }
     }
 
@@ -1258,6 +1475,18 @@ pub(crate) static DOCUMENTATION_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// You can use a custom domain name to provide a URL that's more intuitive and easier to recall. For more information about using custom domain names, see [Set up Custom Domain Name for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGateway::DomainName`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DistributionDomainName`: `handle.distribution_domain_name()` → `Val<String>`.
+/// - `DistributionHostedZoneId`: `handle.distribution_hosted_zone_id()` → `Val<String>`.
+/// - `DomainNameArn`: `handle.domain_name_arn()` → `Val<String>`.
+/// - `RegionalDomainName`: `handle.regional_domain_name()` → `Val<String>`.
+/// - `RegionalHostedZoneId`: `handle.regional_hosted_zone_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainName`.
 #[derive(Clone, Debug)]
 pub struct CfnDomainName {
     props: Props,
@@ -1319,7 +1548,7 @@ impl CfnDomainName {
 
     /// The `RoutingMode` property.
     ///
-    /// Allowed values: `BASE_PATH_MAPPING_ONLY`, `ROUTING_RULE_THEN_BASE_PATH_MAPPING`, `ROUTING_RULE_ONLY`.
+    /// Allowed values (the enum [`domain_name::RoutingMode`]): `BASE_PATH_MAPPING_ONLY`, `ROUTING_RULE_THEN_BASE_PATH_MAPPING`, `ROUTING_RULE_ONLY`.
     pub fn routing_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RoutingMode", value);
         self
@@ -1398,10 +1627,10 @@ pub(crate) static DOMAIN_NAME_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomainName`].
+/// Property types and enums of the allowed values of [`CfnDomainName`].
 pub mod domain_name {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The ``EndpointConfiguration`` property type specifies the endpoint types and IP address types of an Amazon API Gateway domain name.
     ///
@@ -1502,30 +1731,78 @@ pub mod domain_name {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `RoutingMode` in `AWS::ApiGateway::DomainName`; `.into()` makes a `Val<String>`.
+        RoutingMode {
+            BasePathMappingOnly = "BASE_PATH_MAPPING_ONLY",
+            RoutingRuleThenBasePathMapping = "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
+            RoutingRuleOnly = "ROUTING_RULE_ONLY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ApiGateway::DomainNameAccessAssociation.
 ///
 /// CloudFormation type `AWS::ApiGateway::DomainNameAccessAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainNameAccessAssociationArn`: `handle.domain_name_access_association_arn()` → `Val<String>`. The amazon resource name (ARN) of the domain name access association resource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainNameAccessAssociationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDomainNameAccessAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDomainNameAccessAssociation`], by name: the argument of [`CfnDomainNameAccessAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDomainNameAccessAssociationRequired {
+    /// The source of the domain name access association resource.
+    ///
+    /// CloudFormation property `AccessAssociationSource`.
+    ///
+    /// Changing it replaces the resource.
+    pub access_association_source: Val<String>,
+
+    /// The source type of the domain name access association resource.
+    ///
+    /// CloudFormation property `AccessAssociationSourceType`.
+    ///
+    /// Allowed values (the enum [`domain_name_access_association::AccessAssociationSourceType`]): `VPCE`.
+    ///
+    /// Changing it replaces the resource.
+    pub access_association_source_type: Val<String>,
+
+    /// The amazon resource name (ARN) of the domain name resource.
+    ///
+    /// CloudFormation property `DomainNameArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name_arn: Val<String>,
+}
+
 impl CfnDomainNameAccessAssociation {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::DomainNameAccessAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDomainNameAccessAssociationRequired`]:
     ///
-    /// - `access_association_source`: `AccessAssociationSource`, The source of the domain name access association resource.
-    /// - `access_association_source_type`: `AccessAssociationSourceType`, The source type of the domain name access association resource.
-    /// - `domain_name_arn`: `DomainNameArn`, The amazon resource name (ARN) of the domain name resource.
-    pub fn new(access_association_source: impl Into<Val<String>>, access_association_source_type: impl Into<Val<String>>, domain_name_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDomainNameAccessAssociation::new(CfnDomainNameAccessAssociationRequired {
+    ///     access_association_source: "...".into(),
+    ///     access_association_source_type: domain_name_access_association::AccessAssociationSourceType::Vpce.into(),
+    ///     domain_name_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDomainNameAccessAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccessAssociationSource", access_association_source);
-        props.set("AccessAssociationSourceType", access_association_source_type);
-        props.set("DomainNameArn", domain_name_arn);
+        props.set::<String>("AccessAssociationSource", required.access_association_source);
+        props.set::<String>("AccessAssociationSourceType", required.access_association_source_type);
+        props.set::<String>("DomainNameArn", required.domain_name_arn);
         CfnDomainNameAccessAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -1580,10 +1857,10 @@ pub(crate) static DOMAIN_NAME_ACCESS_ASSOCIATION_SHAPE: ObjectShape = ObjectShap
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomainNameAccessAssociation`].
+/// Property types and enums of the allowed values of [`CfnDomainNameAccessAssociation`].
 pub mod domain_name_access_association {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ApiGateway::DomainNameAccessAssociation`.
     #[derive(Clone, Debug)]
@@ -1591,15 +1868,29 @@ pub mod domain_name_access_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1609,11 +1900,27 @@ pub mod domain_name_access_association {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `AccessAssociationSourceType` in `AWS::ApiGateway::DomainNameAccessAssociation`; `.into()` makes a `Val<String>`.
+        AccessAssociationSourceType {
+            Vpce = "VPCE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ApiGateway::DomainNameV2.
 ///
 /// CloudFormation type `AWS::ApiGateway::DomainNameV2`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainNameArn`: `handle.domain_name_arn()` → `Val<String>`. The amazon resource name (ARN) of the domain name resource.
+/// - `DomainNameId`: `handle.domain_name_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainNameArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDomainNameV2 {
     props: Props,
@@ -1665,7 +1972,7 @@ impl CfnDomainNameV2 {
 
     /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\]. All other inputs are invalid.
     ///
-    /// Allowed values: `BASE_PATH_MAPPING_ONLY`, `ROUTING_RULE_THEN_BASE_PATH_MAPPING`, `ROUTING_RULE_ONLY`.
+    /// Allowed values (the enum [`domain_name_v2::RoutingMode`]): `BASE_PATH_MAPPING_ONLY`, `ROUTING_RULE_THEN_BASE_PATH_MAPPING`, `ROUTING_RULE_ONLY`.
     pub fn routing_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RoutingMode", value);
         self
@@ -1733,10 +2040,10 @@ pub(crate) static DOMAIN_NAME_V2_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomainNameV2`].
+/// Property types and enums of the allowed values of [`CfnDomainNameV2`].
 pub mod domain_name_v2 {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ApiGateway::DomainNameV2`.
     #[derive(Clone, Debug)]
@@ -1801,28 +2108,63 @@ pub mod domain_name_v2 {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `RoutingMode` in `AWS::ApiGateway::DomainNameV2`; `.into()` makes a `Val<String>`.
+        RoutingMode {
+            BasePathMappingOnly = "BASE_PATH_MAPPING_ONLY",
+            RoutingRuleThenBasePathMapping = "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
+            RoutingRuleOnly = "ROUTING_RULE_ONLY",
+        }
+    }
 }
 
 /// The ``AWS::ApiGateway::GatewayResponse`` resource creates a gateway response for your API. When you delete a stack containing this resource, your custom gateway responses are reset. For more information, see [API Gateway Responses](https://docs.aws.amazon.com/apigateway/latest/developerguide/customize-gateway-responses.html#api-gateway-gatewayResponse-definition) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGateway::GatewayResponse`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnGatewayResponse {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGatewayResponse`], by name: the argument of [`CfnGatewayResponse::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayResponseRequired {
+    /// CloudFormation property `ResponseType`.
+    ///
+    /// Changing it replaces the resource.
+    pub response_type: Val<String>,
+
+    /// CloudFormation property `RestApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub rest_api_id: Val<String>,
+}
+
 impl CfnGatewayResponse {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::GatewayResponse";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayResponseRequired`]:
     ///
-    /// - `response_type`: `ResponseType`.
-    /// - `rest_api_id`: `RestApiId`.
-    pub fn new(response_type: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGatewayResponse::new(CfnGatewayResponseRequired {
+    ///     response_type: "...".into(),
+    ///     rest_api_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayResponseRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResponseType", response_type);
-        props.set("RestApiId", rest_api_id);
+        props.set::<String>("ResponseType", required.response_type);
+        props.set::<String>("RestApiId", required.rest_api_id);
         CfnGatewayResponse { props, options: ResourceOptions::default() }
     }
 
@@ -1881,25 +2223,54 @@ pub(crate) static GATEWAY_RESPONSE_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGateway::Method`` resource creates API Gateway methods that define the parameters and body that clients must send in their requests.
 ///
 /// CloudFormation type `AWS::ApiGateway::Method`.
+///
+/// # Attributes
+///
+/// `AWS::ApiGateway::Method` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMethod {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMethod`], by name: the argument of [`CfnMethod::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMethodRequired {
+    /// CloudFormation property `HttpMethod`.
+    ///
+    /// Changing it replaces the resource.
+    pub http_method: Val<String>,
+
+    /// CloudFormation property `ResourceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_id: Val<String>,
+
+    /// CloudFormation property `RestApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub rest_api_id: Val<String>,
+}
+
 impl CfnMethod {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Method";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMethodRequired`]:
     ///
-    /// - `http_method`: `HttpMethod`.
-    /// - `resource_id`: `ResourceId`.
-    /// - `rest_api_id`: `RestApiId`.
-    pub fn new(http_method: impl Into<Val<String>>, resource_id: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMethod::new(CfnMethodRequired {
+    ///     http_method: "...".into(),
+    ///     resource_id: "...".into(),
+    ///     rest_api_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMethodRequired) -> Self {
         let mut props = Props::new();
-        props.set("HttpMethod", http_method);
-        props.set("ResourceId", resource_id);
-        props.set("RestApiId", rest_api_id);
+        props.set::<String>("HttpMethod", required.http_method);
+        props.set::<String>("ResourceId", required.resource_id);
+        props.set::<String>("RestApiId", required.rest_api_id);
         CfnMethod { props, options: ResourceOptions::default() }
     }
 
@@ -1999,11 +2370,11 @@ pub(crate) static METHOD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMethod`].
+/// Property types and enums of the allowed values of [`CfnMethod`].
 pub mod method {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// ``Integration`` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information about the target backend that a method calls.
     #[derive(Clone, Debug)]
@@ -2012,9 +2383,9 @@ pub mod method {
     }
 
     impl Integration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -2041,7 +2412,7 @@ pub mod method {
 
         /// The `ConnectionType` property.
         ///
-        /// Allowed values: `INTERNET`, `VPC_LINK`.
+        /// Allowed values (the enum [`ConnectionType`]): `INTERNET`, `VPC_LINK`.
         pub fn connection_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConnectionType", value);
             self
@@ -2049,7 +2420,7 @@ pub mod method {
 
         /// The `ContentHandling` property.
         ///
-        /// Allowed values: `CONVERT_TO_BINARY`, `CONVERT_TO_TEXT`.
+        /// Allowed values (the enum [`ContentHandling`]): `CONVERT_TO_BINARY`, `CONVERT_TO_TEXT`.
         pub fn content_handling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentHandling", value);
             self
@@ -2081,7 +2452,7 @@ pub mod method {
 
         /// The `PassthroughBehavior` property.
         ///
-        /// Allowed values: `WHEN_NO_MATCH`, `WHEN_NO_TEMPLATES`, `NEVER`.
+        /// Allowed values (the enum [`PassthroughBehavior`]): `WHEN_NO_MATCH`, `WHEN_NO_TEMPLATES`, `NEVER`.
         pub fn passthrough_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PassthroughBehavior", value);
             self
@@ -2101,7 +2472,7 @@ pub mod method {
 
         /// The `ResponseTransferMode` property.
         ///
-        /// Allowed values: `BUFFERED`, `STREAM`.
+        /// Allowed values (the enum [`ResponseTransferMode`]): `BUFFERED`, `STREAM`.
         pub fn response_transfer_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResponseTransferMode", value);
             self
@@ -2133,7 +2504,7 @@ pub mod method {
     }
 
     impl IntegrationResponse {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status_code`: `StatusCode`.
         pub fn new(status_code: impl Into<Val<String>>) -> Self {
@@ -2144,7 +2515,7 @@ pub mod method {
 
         /// The `ContentHandling` property.
         ///
-        /// Allowed values: `CONVERT_TO_BINARY`, `CONVERT_TO_TEXT`.
+        /// Allowed values (the enum [`ContentHandling`]): `CONVERT_TO_BINARY`, `CONVERT_TO_TEXT`.
         pub fn content_handling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentHandling", value);
             self
@@ -2182,7 +2553,7 @@ pub mod method {
     }
 
     impl MethodResponse {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status_code`: `StatusCode`.
         pub fn new(status_code: impl Into<Val<String>>) -> Self {
@@ -2229,11 +2600,61 @@ pub mod method {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ConnectionType` in `AWS::ApiGateway::Method`; `.into()` makes a `Val<String>`.
+        ConnectionType {
+            Internet = "INTERNET",
+            VpcLink = "VPC_LINK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentHandling` in `AWS::ApiGateway::Method`; `.into()` makes a `Val<String>`.
+        ContentHandling {
+            ConvertToBinary = "CONVERT_TO_BINARY",
+            ConvertToText = "CONVERT_TO_TEXT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PassthroughBehavior` in `AWS::ApiGateway::Method`; `.into()` makes a `Val<String>`.
+        PassthroughBehavior {
+            WhenNoMatch = "WHEN_NO_MATCH",
+            WhenNoTemplates = "WHEN_NO_TEMPLATES",
+            Never = "NEVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResponseTransferMode` in `AWS::ApiGateway::Method`; `.into()` makes a `Val<String>`.
+        ResponseTransferMode {
+            Buffered = "BUFFERED",
+            Stream = "STREAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ApiGateway::Method`; `.into()` makes a `Val<String>`.
+        Type {
+            Aws = "AWS",
+            AwsProxy = "AWS_PROXY",
+            Http = "HTTP",
+            HttpProxy = "HTTP_PROXY",
+            Mock = "MOCK",
+        }
+    }
 }
 
 /// The ``AWS::ApiGateway::Model`` resource defines the structure of a request or response payload for an API method.
 ///
 /// CloudFormation type `AWS::ApiGateway::Model`.
+///
+/// # Attributes
+///
+/// `AWS::ApiGateway::Model` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnModel {
     props: Props,
@@ -2243,7 +2664,7 @@ pub struct CfnModel {
 impl CfnModel {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Model";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rest_api_id`: `RestApiId`.
     pub fn new(rest_api_id: impl Into<Val<String>>) -> Self {
@@ -2312,6 +2733,14 @@ pub(crate) static MODEL_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGateway::RequestValidator`` resource sets up basic validation rules for incoming requests to your API. For more information, see [Enable Basic Request Validation for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGateway::RequestValidator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RequestValidatorId`: `handle.request_validator_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRequestValidator {
     props: Props,
@@ -2321,7 +2750,7 @@ pub struct CfnRequestValidator {
 impl CfnRequestValidator {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::RequestValidator";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rest_api_id`: `RestApiId`.
     pub fn new(rest_api_id: impl Into<Val<String>>) -> Self {
@@ -2387,25 +2816,56 @@ pub(crate) static REQUEST_VALIDATOR_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGateway::Resource`` resource creates a resource in an API.
 ///
 /// CloudFormation type `AWS::ApiGateway::Resource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceId`: `handle.resource_id_attr()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnResource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResource`], by name: the argument of [`CfnResource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceRequired {
+    /// CloudFormation property `ParentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub parent_id: Val<String>,
+
+    /// CloudFormation property `PathPart`.
+    ///
+    /// Changing it replaces the resource.
+    pub path_part: Val<String>,
+
+    /// CloudFormation property `RestApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub rest_api_id: Val<String>,
+}
+
 impl CfnResource {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Resource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceRequired`]:
     ///
-    /// - `parent_id`: `ParentId`.
-    /// - `path_part`: `PathPart`.
-    /// - `rest_api_id`: `RestApiId`.
-    pub fn new(parent_id: impl Into<Val<String>>, path_part: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResource::new(CfnResourceRequired {
+    ///     parent_id: "...".into(),
+    ///     path_part: "...".into(),
+    ///     rest_api_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("ParentId", parent_id);
-        props.set("PathPart", path_part);
-        props.set("RestApiId", rest_api_id);
+        props.set::<String>("ParentId", required.parent_id);
+        props.set::<String>("PathPart", required.path_part);
+        props.set::<String>("RestApiId", required.rest_api_id);
         CfnResource { props, options: ResourceOptions::default() }
     }
 }
@@ -2448,6 +2908,15 @@ pub(crate) static RESOURCE_META: TypeMeta = TypeMeta {
 /// On January 1, 2016, the Swagger Specification was donated to the [OpenAPI initiative](https://docs.aws.amazon.com/https://www.openapis.org/), becoming the foundation of the OpenAPI Specification.
 ///
 /// CloudFormation type `AWS::ApiGateway::RestApi`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RestApiId`: `handle.rest_api_id()` → `Val<String>`.
+/// - `RootResourceId`: `handle.root_resource_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RestApiId`.
 #[derive(Clone, Debug)]
 pub struct CfnRestApi {
     props: Props,
@@ -2731,15 +3200,33 @@ pub mod rest_api {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2754,6 +3241,12 @@ pub mod rest_api {
 /// The ``AWS::ApiGateway::Stage`` resource creates a stage for a deployment.
 ///
 /// CloudFormation type `AWS::ApiGateway::Stage`.
+///
+/// # Attributes
+///
+/// `AWS::ApiGateway::Stage` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnStage {
     props: Props,
@@ -2763,7 +3256,7 @@ pub struct CfnStage {
 impl CfnStage {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Stage";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rest_api_id`: `RestApiId`.
     pub fn new(rest_api_id: impl Into<Val<String>>) -> Self {
@@ -3062,15 +3555,33 @@ pub mod stage {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3110,6 +3621,14 @@ pub mod stage {
 /// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using <https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html> to monitor costs and <https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html> to manage API requests.
 ///
 /// CloudFormation type `AWS::ApiGateway::UsagePlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnUsagePlan {
     props: Props,
@@ -3329,15 +3848,33 @@ pub mod usage_plan {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3383,25 +3920,62 @@ pub mod usage_plan {
 /// The ``AWS::ApiGateway::UsagePlanKey`` resource associates an API key with a usage plan. This association determines which users the usage plan is applied to.
 ///
 /// CloudFormation type `AWS::ApiGateway::UsagePlanKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnUsagePlanKey {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUsagePlanKey`], by name: the argument of [`CfnUsagePlanKey::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUsagePlanKeyRequired {
+    /// The Id of the UsagePlanKey resource.
+    ///
+    /// CloudFormation property `KeyId`.
+    ///
+    /// Changing it replaces the resource.
+    pub key_id: Val<String>,
+
+    /// CloudFormation property `KeyType`.
+    ///
+    /// Allowed values (the enum [`usage_plan_key::KeyType`]): `API_KEY`.
+    ///
+    /// Changing it replaces the resource.
+    pub key_type: Val<String>,
+
+    /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
+    ///
+    /// CloudFormation property `UsagePlanId`.
+    ///
+    /// Changing it replaces the resource.
+    pub usage_plan_id: Val<String>,
+}
+
 impl CfnUsagePlanKey {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::UsagePlanKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUsagePlanKeyRequired`]:
     ///
-    /// - `key_id`: `KeyId`, The Id of the UsagePlanKey resource.
-    /// - `key_type`: `KeyType`.
-    /// - `usage_plan_id`: `UsagePlanId`, The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
-    pub fn new(key_id: impl Into<Val<String>>, key_type: impl Into<Val<String>>, usage_plan_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUsagePlanKey::new(CfnUsagePlanKeyRequired {
+    ///     key_id: "...".into(),
+    ///     key_type: usage_plan_key::KeyType::ApiKey.into(),
+    ///     usage_plan_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUsagePlanKeyRequired) -> Self {
         let mut props = Props::new();
-        props.set("KeyId", key_id);
-        props.set("KeyType", key_type);
-        props.set("UsagePlanId", usage_plan_id);
+        props.set::<String>("KeyId", required.key_id);
+        props.set::<String>("KeyType", required.key_type);
+        props.set::<String>("UsagePlanId", required.usage_plan_id);
         CfnUsagePlanKey { props, options: ResourceOptions::default() }
     }
 }
@@ -3446,26 +4020,62 @@ pub(crate) static USAGE_PLAN_KEY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnUsagePlanKey`].
+pub mod usage_plan_key {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::ApiGateway::UsagePlanKey`; `.into()` makes a `Val<String>`.
+        KeyType {
+            ApiKey = "API_KEY",
+        }
+    }
+}
+
 /// The ``AWS::ApiGateway::VpcLink`` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). For more information, see [vpclink:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html) in the ``Amazon API Gateway REST API Reference``.
 ///
 /// CloudFormation type `AWS::ApiGateway::VpcLink`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VpcLinkId`: `handle.vpc_link_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpcLinkId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcLink {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcLink`], by name: the argument of [`CfnVpcLink::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcLinkRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `TargetArns`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_arns: Val<Vec<String>>,
+}
+
 impl CfnVpcLink {
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::VpcLink";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcLinkRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `target_arns`: `TargetArns`.
-    pub fn new(name: impl Into<Val<String>>, target_arns: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnVpcLink::new(CfnVpcLinkRequired {
+    ///     name: "...".into(),
+    ///     target_arns: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcLinkRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("TargetArns", target_arns);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("TargetArns", required.target_arns);
         CfnVpcLink { props, options: ResourceOptions::default() }
     }
 
@@ -3528,15 +4138,33 @@ pub mod vpc_link {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Map, Val};
 /// The ``AWS::ApiGatewayV2::Api`` resource creates an API. WebSocket APIs and HTTP APIs are supported. For more information about WebSocket APIs, see [About WebSocket APIs in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-overview.html) in the *API Gateway Developer Guide*. For more information about HTTP APIs, see [HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api.html) in the *API Gateway Developer Guide.*
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::Api`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApiEndpoint`: `handle.api_endpoint()` → `Val<String>`.
+/// - `ApiId`: `handle.api_id()` → `Val<String>`.
+/// - `ExecuteApiArn`: `handle.execute_api_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApiId`.
 #[derive(Clone, Debug)]
 pub struct CfnApi {
     props: Props,
@@ -320,6 +329,14 @@ pub mod api {
 /// Resource Type definition for AWS::ApiGatewayV2::ApiGatewayManagedOverrides
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. A TPS Code is automatically generated on creation and assigned as the unique identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApiId`.
 #[derive(Clone, Debug)]
 pub struct CfnApiGatewayManagedOverrides {
     props: Props,
@@ -329,7 +346,7 @@ pub struct CfnApiGatewayManagedOverrides {
 impl CfnApiGatewayManagedOverrides {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::ApiGatewayManagedOverrides";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `api_id`: `ApiId`, The ID of the API for which to override the configuration of API Gateway-managed resources.
     pub fn new(api_id: impl Into<Val<String>>) -> Self {
@@ -621,25 +638,58 @@ pub mod api_gateway_managed_overrides {
 /// The ``AWS::ApiGatewayV2::ApiMapping`` resource contains an API mapping. An API mapping relates a path of your custom domain name to a stage of your API. A custom domain name can have multiple API mappings, but the paths can't overlap. A custom domain can map only to APIs of the same protocol type. For more information, see [CreateApiMapping](https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/domainnames-domainname-apimappings.html#CreateApiMapping) in the *Amazon API Gateway V2 API Reference*.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::ApiMapping`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApiMappingId`: `handle.api_mapping_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnApiMapping {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApiMapping`], by name: the argument of [`CfnApiMapping::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApiMappingRequired {
+    /// The API identifier.
+    ///
+    /// CloudFormation property `ApiId`.
+    pub api_id: Val<String>,
+
+    /// The domain name.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The API stage.
+    ///
+    /// CloudFormation property `Stage`.
+    pub stage: Val<String>,
+}
+
 impl CfnApiMapping {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::ApiMapping";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApiMappingRequired`]:
     ///
-    /// - `api_id`: `ApiId`, The API identifier.
-    /// - `domain_name`: `DomainName`, The domain name.
-    /// - `stage`: `Stage`, The API stage.
-    pub fn new(api_id: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, stage: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApiMapping::new(CfnApiMappingRequired {
+    ///     api_id: "...".into(),
+    ///     domain_name: "...".into(),
+    ///     stage: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApiMappingRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiId", api_id);
-        props.set("DomainName", domain_name);
-        props.set("Stage", stage);
+        props.set::<String>("ApiId", required.api_id);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("Stage", required.stage);
         CfnApiMapping { props, options: ResourceOptions::default() }
     }
 
@@ -686,25 +736,58 @@ pub(crate) static API_MAPPING_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGatewayV2::Authorizer`` resource creates an authorizer for a WebSocket API or an HTTP API. To learn more, see [Controlling and managing access to a WebSocket API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-control-access.html) and [Controlling and managing access to an HTTP API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::Authorizer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AuthorizerId`: `handle.authorizer_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAuthorizer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAuthorizer`], by name: the argument of [`CfnAuthorizer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAuthorizerRequired {
+    /// The API identifier.
+    ///
+    /// CloudFormation property `ApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub api_id: Val<String>,
+
+    /// The authorizer type. Specify ``REQUEST`` for a Lambda function using incoming request parameters. Specify ``JWT`` to use JSON Web Tokens (supported only for HTTP APIs).
+    ///
+    /// CloudFormation property `AuthorizerType`.
+    pub authorizer_type: Val<String>,
+
+    /// The name of the authorizer.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnAuthorizer {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Authorizer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAuthorizerRequired`]:
     ///
-    /// - `api_id`: `ApiId`, The API identifier.
-    /// - `authorizer_type`: `AuthorizerType`, The authorizer type. Specify ``REQUEST`` for a Lambda function using incoming request parameters. Specify ``JWT`` to use JSON Web Tokens (supported only for HTTP APIs).
-    /// - `name`: `Name`, The name of the authorizer.
-    pub fn new(api_id: impl Into<Val<String>>, authorizer_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAuthorizer::new(CfnAuthorizerRequired {
+    ///     api_id: "...".into(),
+    ///     authorizer_type: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAuthorizerRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiId", api_id);
-        props.set("AuthorizerType", authorizer_type);
-        props.set("Name", name);
+        props.set::<String>("ApiId", required.api_id);
+        props.set::<String>("AuthorizerType", required.authorizer_type);
+        props.set::<String>("Name", required.name);
         CfnAuthorizer { props, options: ResourceOptions::default() }
     }
 
@@ -845,6 +928,14 @@ pub mod authorizer {
 /// The ``AWS::ApiGatewayV2::Deployment`` resource creates a deployment for an API.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
@@ -854,7 +945,7 @@ pub struct CfnDeployment {
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `api_id`: `ApiId`, The API identifier.
     pub fn new(api_id: impl Into<Val<String>>) -> Self {
@@ -916,6 +1007,16 @@ pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
 /// You can use a custom domain name to provide a URL that's more intuitive and easier to recall. For more information about using custom domain names, see [Set up Custom Domain Name for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::DomainName`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainNameArn`: `handle.domain_name_arn()` → `Val<String>`.
+/// - `RegionalDomainName`: `handle.regional_domain_name()` → `Val<String>`.
+/// - `RegionalHostedZoneId`: `handle.regional_hosted_zone_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainName`.
 #[derive(Clone, Debug)]
 pub struct CfnDomainName {
     props: Props,
@@ -925,7 +1026,7 @@ pub struct CfnDomainName {
 impl CfnDomainName {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::DomainName";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `domain_name`: `DomainName`, The custom domain name for your API in Amazon API Gateway. Uppercase letters and the underscore (``_``) character are not supported.
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
@@ -948,7 +1049,7 @@ impl CfnDomainName {
 
     /// The routing mode API Gateway uses to route traffic to your APIs.
     ///
-    /// Allowed values: `API_MAPPING_ONLY`, `ROUTING_RULE_THEN_API_MAPPING`, `ROUTING_RULE_ONLY`.
+    /// Allowed values (the enum [`domain_name::RoutingMode`]): `API_MAPPING_ONLY`, `ROUTING_RULE_THEN_API_MAPPING`, `ROUTING_RULE_ONLY`.
     pub fn routing_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RoutingMode", value);
         self
@@ -1011,10 +1112,10 @@ pub(crate) static DOMAIN_NAME_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomainName`].
+/// Property types and enums of the allowed values of [`CfnDomainName`].
 pub mod domain_name {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The ``DomainNameConfiguration`` property type specifies the configuration for an API's domain name.
     ///
@@ -1105,28 +1206,65 @@ pub mod domain_name {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `RoutingMode` in `AWS::ApiGatewayV2::DomainName`; `.into()` makes a `Val<String>`.
+        RoutingMode {
+            ApiMappingOnly = "API_MAPPING_ONLY",
+            RoutingRuleThenApiMapping = "ROUTING_RULE_THEN_API_MAPPING",
+            RoutingRuleOnly = "ROUTING_RULE_ONLY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ApiGatewayV2::Integration
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::Integration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IntegrationId`: `handle.integration_id()` → `Val<String>`. The integration ID.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegration`], by name: the argument of [`CfnIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationRequired {
+    /// The API identifier.
+    ///
+    /// CloudFormation property `ApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub api_id: Val<String>,
+
+    /// The integration type of an integration.
+    ///
+    /// CloudFormation property `IntegrationType`.
+    pub integration_type: Val<String>,
+}
+
 impl CfnIntegration {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Integration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationRequired`]:
     ///
-    /// - `api_id`: `ApiId`, The API identifier.
-    /// - `integration_type`: `IntegrationType`, The integration type of an integration.
-    pub fn new(api_id: impl Into<Val<String>>, integration_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIntegration::new(CfnIntegrationRequired {
+    ///     api_id: "...".into(),
+    ///     integration_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiId", api_id);
-        props.set("IntegrationType", integration_type);
+        props.set::<String>("ApiId", required.api_id);
+        props.set::<String>("IntegrationType", required.integration_type);
         CfnIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -1362,25 +1500,60 @@ pub mod integration {
 /// The ``AWS::ApiGatewayV2::IntegrationResponse`` resource updates an integration response for an WebSocket API. For more information, see [Set up WebSocket API Integration Responses in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-integration-responses.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::IntegrationResponse`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IntegrationResponseId`: `handle.integration_response_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegrationResponse {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegrationResponse`], by name: the argument of [`CfnIntegrationResponse::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationResponseRequired {
+    /// The API identifier.
+    ///
+    /// CloudFormation property `ApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub api_id: Val<String>,
+
+    /// The integration ID.
+    ///
+    /// CloudFormation property `IntegrationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub integration_id: Val<String>,
+
+    /// The integration response key.
+    ///
+    /// CloudFormation property `IntegrationResponseKey`.
+    pub integration_response_key: Val<String>,
+}
+
 impl CfnIntegrationResponse {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::IntegrationResponse";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationResponseRequired`]:
     ///
-    /// - `api_id`: `ApiId`, The API identifier.
-    /// - `integration_id`: `IntegrationId`, The integration ID.
-    /// - `integration_response_key`: `IntegrationResponseKey`, The integration response key.
-    pub fn new(api_id: impl Into<Val<String>>, integration_id: impl Into<Val<String>>, integration_response_key: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIntegrationResponse::new(CfnIntegrationResponseRequired {
+    ///     api_id: "...".into(),
+    ///     integration_id: "...".into(),
+    ///     integration_response_key: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationResponseRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiId", api_id);
-        props.set("IntegrationId", integration_id);
-        props.set("IntegrationResponseKey", integration_response_key);
+        props.set::<String>("ApiId", required.api_id);
+        props.set::<String>("IntegrationId", required.integration_id);
+        props.set::<String>("IntegrationResponseKey", required.integration_response_key);
         CfnIntegrationResponse { props, options: ResourceOptions::default() }
     }
 
@@ -1451,25 +1624,56 @@ pub(crate) static INTEGRATION_RESPONSE_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGatewayV2::Model`` resource updates data model for a WebSocket API. For more information, see [Model Selection Expressions](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-model-selection-expressions) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::Model`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ModelId`: `handle.model_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnModel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnModel`], by name: the argument of [`CfnModel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnModelRequired {
+    /// The API identifier.
+    ///
+    /// CloudFormation property `ApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub api_id: Val<String>,
+
+    /// The name of the model.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Schema`.
+    pub schema: Val<Json>,
+}
+
 impl CfnModel {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Model";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnModelRequired`]:
     ///
-    /// - `api_id`: `ApiId`, The API identifier.
-    /// - `name`: `Name`, The name of the model.
-    /// - `schema`: `Schema`.
-    pub fn new(api_id: impl Into<Val<String>>, name: impl Into<Val<String>>, schema: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnModel::new(CfnModelRequired {
+    ///     api_id: "...".into(),
+    ///     name: "...".into(),
+    ///     schema: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnModelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiId", api_id);
-        props.set("Name", name);
-        props.set("Schema", schema);
+        props.set::<String>("ApiId", required.api_id);
+        props.set::<String>("Name", required.name);
+        props.set::<Json>("Schema", required.schema);
         CfnModel { props, options: ResourceOptions::default() }
     }
 
@@ -1522,6 +1726,16 @@ pub(crate) static MODEL_META: TypeMeta = TypeMeta {
 /// Represents a portal product in Amazon API Gateway V2, which is a logical grouping of APIs that can be published in a developer portal.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::PortalProduct`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LastModified`: `handle.last_modified()` → `Val<String>`. The timestamp when the portal product was last modified.
+/// - `PortalProductArn`: `handle.portal_product_arn()` → `Val<String>`. The ARN of the portal product.
+/// - `PortalProductId`: `handle.portal_product_id()` → `Val<String>`. The portal product identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PortalProductArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPortalProduct {
     props: Props,
@@ -1531,7 +1745,7 @@ pub struct CfnPortalProduct {
 impl CfnPortalProduct {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::PortalProduct";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `display_name`: `DisplayName`, The name of the portal product as it appears in a published portal.
     pub fn new(display_name: impl Into<Val<String>>) -> Self {
@@ -1623,15 +1837,33 @@ pub mod portal_product {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1654,23 +1886,51 @@ pub mod portal_product {
 /// The ``AWS::ApiGatewayV2::Route`` resource creates a route for an API.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::Route`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RouteId`: `handle.route_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRoute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRoute`], by name: the argument of [`CfnRoute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteRequired {
+    /// The API identifier.
+    ///
+    /// CloudFormation property `ApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub api_id: Val<String>,
+
+    /// The route key for the route. For HTTP APIs, the route key can be either ``$default``, or a combination of an HTTP method and resource path, for example, ``GET /pets``.
+    ///
+    /// CloudFormation property `RouteKey`.
+    pub route_key: Val<String>,
+}
+
 impl CfnRoute {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Route";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteRequired`]:
     ///
-    /// - `api_id`: `ApiId`, The API identifier.
-    /// - `route_key`: `RouteKey`, The route key for the route. For HTTP APIs, the route key can be either ``$default``, or a combination of an HTTP method and resource path, for example, ``GET /pets``.
-    pub fn new(api_id: impl Into<Val<String>>, route_key: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRoute::new(CfnRouteRequired {
+    ///     api_id: "...".into(),
+    ///     route_key: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiId", api_id);
-        props.set("RouteKey", route_key);
+        props.set::<String>("ApiId", required.api_id);
+        props.set::<String>("RouteKey", required.route_key);
         CfnRoute { props, options: ResourceOptions::default() }
     }
 
@@ -1775,25 +2035,60 @@ pub(crate) static ROUTE_META: TypeMeta = TypeMeta {
 /// The ``AWS::ApiGatewayV2::RouteResponse`` resource creates a route response for a WebSocket API. For more information, see [Set up Route Responses for a WebSocket API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-response.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::RouteResponse`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RouteResponseId`: `handle.route_response_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRouteResponse {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouteResponse`], by name: the argument of [`CfnRouteResponse::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteResponseRequired {
+    /// The API identifier.
+    ///
+    /// CloudFormation property `ApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub api_id: Val<String>,
+
+    /// The route ID.
+    ///
+    /// CloudFormation property `RouteId`.
+    ///
+    /// Changing it replaces the resource.
+    pub route_id: Val<String>,
+
+    /// The route response key.
+    ///
+    /// CloudFormation property `RouteResponseKey`.
+    pub route_response_key: Val<String>,
+}
+
 impl CfnRouteResponse {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::RouteResponse";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteResponseRequired`]:
     ///
-    /// - `api_id`: `ApiId`, The API identifier.
-    /// - `route_id`: `RouteId`, The route ID.
-    /// - `route_response_key`: `RouteResponseKey`, The route response key.
-    pub fn new(api_id: impl Into<Val<String>>, route_id: impl Into<Val<String>>, route_response_key: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouteResponse::new(CfnRouteResponseRequired {
+    ///     api_id: "...".into(),
+    ///     route_id: "...".into(),
+    ///     route_response_key: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteResponseRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiId", api_id);
-        props.set("RouteId", route_id);
-        props.set("RouteResponseKey", route_response_key);
+        props.set::<String>("ApiId", required.api_id);
+        props.set::<String>("RouteId", required.route_id);
+        props.set::<String>("RouteResponseKey", required.route_response_key);
         CfnRouteResponse { props, options: ResourceOptions::default() }
     }
 
@@ -1861,7 +2156,7 @@ pub mod route_response {
     }
 
     impl ParameterConstraints {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `required`: `Required`, Specifies whether the parameter is required.
         pub fn new(required: impl Into<Val<bool>>) -> Self {
@@ -1881,27 +2176,66 @@ pub mod route_response {
 /// Represents a routing rule. When the incoming request to a domain name matches the conditions for a rule, API Gateway invokes a stage of a target API. Supported only for REST APIs.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::RoutingRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RoutingRuleArn`: `handle.routing_rule_arn()` → `Val<String>`.
+/// - `RoutingRuleId`: `handle.routing_rule_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoutingRuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRoutingRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRoutingRule`], by name: the argument of [`CfnRoutingRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRoutingRuleRequired {
+    /// The resulting action based on matching a routing rules condition. Only InvokeApi is supported.
+    ///
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Vec<routing_rule::Action>>,
+
+    /// The conditions of the routing rule.
+    ///
+    /// CloudFormation property `Conditions`.
+    pub conditions: Val<Vec<routing_rule::Condition>>,
+
+    /// The ARN of the domain name.
+    ///
+    /// CloudFormation property `DomainNameArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name_arn: Val<String>,
+
+    /// The order in which API Gateway evaluates a rule. Priority is evaluated from the lowest value to the highest value. Rules can't have the same priority. Priority values 1-1,000,000 are supported.
+    ///
+    /// CloudFormation property `Priority`.
+    pub priority: Val<i64>,
+}
+
 impl CfnRoutingRule {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::RoutingRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRoutingRuleRequired`]:
     ///
-    /// - `actions`: `Actions`, The resulting action based on matching a routing rules condition. Only InvokeApi is supported.
-    /// - `conditions`: `Conditions`, The conditions of the routing rule.
-    /// - `domain_name_arn`: `DomainNameArn`, The ARN of the domain name.
-    /// - `priority`: `Priority`, The order in which API Gateway evaluates a rule. Priority is evaluated from the lowest value to the highest value. Rules can't have the same priority. Priority values 1-1,000,000 are supported.
-    pub fn new(actions: impl Into<Val<Vec<routing_rule::Action>>>, conditions: impl Into<Val<Vec<routing_rule::Condition>>>, domain_name_arn: impl Into<Val<String>>, priority: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnRoutingRule::new(CfnRoutingRuleRequired {
+    ///     actions: vec![routing_rule::Action::new(...)].into(),
+    ///     conditions: vec![routing_rule::Condition::new(...)].into(),
+    ///     domain_name_arn: "...".into(),
+    ///     priority: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRoutingRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("Conditions", conditions);
-        props.set("DomainNameArn", domain_name_arn);
-        props.set("Priority", priority);
+        props.set::<Vec<routing_rule::Action>>("Actions", required.actions);
+        props.set::<Vec<routing_rule::Condition>>("Conditions", required.conditions);
+        props.set::<String>("DomainNameArn", required.domain_name_arn);
+        props.set::<i64>("Priority", required.priority);
         CfnRoutingRule { props, options: ResourceOptions::default() }
     }
 }
@@ -1963,7 +2297,7 @@ pub mod routing_rule {
     }
 
     impl Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `invoke_api`: `InvokeApi`, Represents an InvokeApi action.
         pub fn new(invoke_api: impl Into<Val<ActionInvokeApi>>) -> Self {
@@ -1985,15 +2319,33 @@ pub mod routing_rule {
         props: Props,
     }
 
-    impl ActionInvokeApi {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ActionInvokeApi`], by name: the argument of [`ActionInvokeApi::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActionInvokeApiRequired {
+        /// The API identifier of the target API.
         ///
-        /// - `api_id`: `ApiId`, The API identifier of the target API.
-        /// - `stage`: `Stage`, The name of the target stage.
-        pub fn new(api_id: impl Into<Val<String>>, stage: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ApiId`.
+        pub api_id: Val<String>,
+
+        /// The name of the target stage.
+        ///
+        /// CloudFormation property `Stage`.
+        pub stage: Val<String>,
+    }
+
+    impl ActionInvokeApi {
+        /// Creates the value from its required properties, by name in [`ActionInvokeApiRequired`]:
+        ///
+        /// ```text
+        /// ActionInvokeApi::new(ActionInvokeApiRequired {
+        ///     api_id: "...".into(),
+        ///     stage: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ActionInvokeApiRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiId", api_id);
-            props.set("Stage", stage);
+            props.set::<String>("ApiId", required.api_id);
+            props.set::<String>("Stage", required.stage);
             ActionInvokeApi { props }
         }
 
@@ -2049,7 +2401,7 @@ pub mod routing_rule {
     }
 
     impl MatchBasePaths {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `any_of`: `AnyOf`, The string of the case sensitive base path to be matched.
         pub fn new(any_of: impl Into<Val<Vec<String>>>) -> Self {
@@ -2072,7 +2424,7 @@ pub mod routing_rule {
     }
 
     impl MatchHeaders {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `any_of`: `AnyOf`, The header name and header value glob to be matched. The matchHeaders condition is matched if any of the header name and header value globs are matched.
         pub fn new(any_of: impl Into<Val<Vec<MatchHeaderValue>>>) -> Self {
@@ -2094,15 +2446,33 @@ pub mod routing_rule {
         props: Props,
     }
 
-    impl MatchHeaderValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MatchHeaderValue`], by name: the argument of [`MatchHeaderValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct MatchHeaderValueRequired {
+        /// The case insensitive header name to be matched. The header name must be less than 40 characters and the only allowed characters are ``a-z``, ``A-Z``, ``0-9``, and the following special characters: ``*?-!#$%&'.^_`|~.``.
         ///
-        /// - `header`: `Header`, The case insensitive header name to be matched. The header name must be less than 40 characters and the only allowed characters are ``a-z``, ``A-Z``, ``0-9``, and the following special characters: ``*?-!#$%&'.^_`|~.``.
-        /// - `value_glob`: `ValueGlob`, The case sensitive header glob value to be matched against entire header value. The header glob value must be less than 128 characters and the only allowed characters are ``a-z``, ``A-Z``, ``0-9``, and the following special characters: ``*?-!#$%&'.^_`|~``. Wildcard matching is supported for header glob values but must be for ``*prefix-match``, ``suffix-match*``, or ``*infix*-match``.
-        pub fn new(header: impl Into<Val<String>>, value_glob: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Header`.
+        pub header: Val<String>,
+
+        /// The case sensitive header glob value to be matched against entire header value. The header glob value must be less than 128 characters and the only allowed characters are ``a-z``, ``A-Z``, ``0-9``, and the following special characters: ``*?-!#$%&'.^_`|~``. Wildcard matching is supported for header glob values but must be for ``*prefix-match``, ``suffix-match*``, or ``*infix*-match``.
+        ///
+        /// CloudFormation property `ValueGlob`.
+        pub value_glob: Val<String>,
+    }
+
+    impl MatchHeaderValue {
+        /// Creates the value from its required properties, by name in [`MatchHeaderValueRequired`]:
+        ///
+        /// ```text
+        /// MatchHeaderValue::new(MatchHeaderValueRequired {
+        ///     header: "...".into(),
+        ///     value_glob: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MatchHeaderValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Header", header);
-            props.set("ValueGlob", value_glob);
+            props.set::<String>("Header", required.header);
+            props.set::<String>("ValueGlob", required.value_glob);
             MatchHeaderValue { props }
         }
     }
@@ -2117,23 +2487,51 @@ pub mod routing_rule {
 /// Resource Type definition for AWS::ApiGatewayV2::Stage
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::Stage`.
+///
+/// # Attributes
+///
+/// `AWS::ApiGatewayV2::Stage` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnStage {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStage`], by name: the argument of [`CfnStage::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStageRequired {
+    /// The API identifier.
+    ///
+    /// CloudFormation property `ApiId`.
+    ///
+    /// Changing it replaces the resource.
+    pub api_id: Val<String>,
+
+    /// The stage name. Stage names can contain only alphanumeric characters, hyphens, and underscores, or be $default. Maximum length is 128 characters.
+    ///
+    /// CloudFormation property `StageName`.
+    ///
+    /// Changing it replaces the resource.
+    pub stage_name: Val<String>,
+}
+
 impl CfnStage {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Stage";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStageRequired`]:
     ///
-    /// - `api_id`: `ApiId`, The API identifier.
-    /// - `stage_name`: `StageName`, The stage name. Stage names can contain only alphanumeric characters, hyphens, and underscores, or be $default. Maximum length is 128 characters.
-    pub fn new(api_id: impl Into<Val<String>>, stage_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStage::new(CfnStageRequired {
+    ///     api_id: "...".into(),
+    ///     stage_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStageRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiId", api_id);
-        props.set("StageName", stage_name);
+        props.set::<String>("ApiId", required.api_id);
+        props.set::<String>("StageName", required.stage_name);
         CfnStage { props, options: ResourceOptions::default() }
     }
 
@@ -2309,23 +2707,51 @@ pub mod stage {
 /// The ``AWS::ApiGatewayV2::VpcLink`` resource creates a VPC link. This VPC link can be used with both REST and HTTP APIs. The VPC link status must transition from ``PENDING`` to ``AVAILABLE`` to successfully create a VPC link, which can take up to 10 minutes. To learn more, see [Working with VPC Links for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html) in the *API Gateway Developer Guide*.
 ///
 /// CloudFormation type `AWS::ApiGatewayV2::VpcLink`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VpcLinkId`: `handle.vpc_link_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpcLinkId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcLink {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcLink`], by name: the argument of [`CfnVpcLink::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcLinkRequired {
+    /// The name of the VPC link.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// A list of subnet IDs to include in the VPC link.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnVpcLink {
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::VpcLink";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcLinkRequired`]:
     ///
-    /// - `name`: `Name`, The name of the VPC link.
-    /// - `subnet_ids`: `SubnetIds`, A list of subnet IDs to include in the VPC link.
-    pub fn new(name: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnVpcLink::new(CfnVpcLinkRequired {
+    ///     name: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcLinkRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnVpcLink { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,14 @@ use crate::value::{Map, Val};
 /// Resource Type definition for AWS::AppConfig::Application
 ///
 /// CloudFormation type `AWS::AppConfig::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`. The application Id
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationId`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnApplication {
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A name for the application.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -103,15 +110,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The key-value string map. The valid character set is \[a-zA-Z1-9 +-=._:/-\]. The tag key can be up to 128 characters and must not start with aws:.
         ///
-        /// - `key`: `Key`, The key-value string map. The valid character set is \[a-zA-Z1-9 +-=._:/-\]. The tag key can be up to 128 characters and must not start with aws:.
-        /// - `value`: `Value`, The tag value can be up to 256 characters.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value can be up to 256 characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -134,31 +159,67 @@ pub mod application {
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::AppConfig::ConfigurationProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfigurationProfileId`: `handle.configuration_profile_id()` → `Val<String>`. The configuration profile ID
+/// - `KmsKeyArn`: `handle.kms_key_arn()` → `Val<String>`. The Amazon Resource Name of the AWS Key Management Service key to encrypt new configuration data versions in the AWS AppConfig hosted configuration store. This attribute is only used for hosted configuration types. To encrypt data managed in other configuration stores, see the documentation for how to specify an AWS KMS key for that particular service.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfigurationProfile`], by name: the argument of [`CfnConfigurationProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationProfileRequired {
+    /// The application ID.
+    ///
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// A URI to locate the configuration. You can specify the AWS AppConfig hosted configuration store, Systems Manager (SSM) document, an SSM Parameter Store parameter, or an Amazon S3 object.
+    ///
+    /// CloudFormation property `LocationUri`.
+    ///
+    /// Changing it replaces the resource.
+    pub location_uri: Val<String>,
+
+    /// A name for the configuration profile.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnConfigurationProfile {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::ConfigurationProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationProfileRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`, The application ID.
-    /// - `location_uri`: `LocationUri`, A URI to locate the configuration. You can specify the AWS AppConfig hosted configuration store, Systems Manager (SSM) document, an SSM Parameter Store parameter, or an Amazon S3 object.
-    /// - `name`: `Name`, A name for the configuration profile.
-    pub fn new(application_id: impl Into<Val<String>>, location_uri: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfigurationProfile::new(CfnConfigurationProfileRequired {
+    ///     application_id: "...".into(),
+    ///     location_uri: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("LocationUri", location_uri);
-        props.set("Name", name);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("LocationUri", required.location_uri);
+        props.set::<String>("Name", required.name);
         CfnConfigurationProfile { props, options: ResourceOptions::default() }
     }
 
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protection setting. See <https://docs.aws.amazon.com/appconfig/latest/userguide/deletion-protection.html>
     ///
-    /// Allowed values: `ACCOUNT_DEFAULT`, `APPLY`, `BYPASS`.
+    /// Allowed values (the enum [`configuration_profile::DeletionProtectionCheck`]): `ACCOUNT_DEFAULT`, `APPLY`, `BYPASS`.
     ///
     /// Write-only.
     pub fn deletion_protection_check(mut self, value: impl Into<Val<String>>) -> Self {
@@ -263,11 +324,11 @@ pub(crate) static CONFIGURATION_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConfigurationProfile`].
+/// Property types and enums of the allowed values of [`CfnConfigurationProfile`].
 pub mod configuration_profile {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Metadata to assign to the configuration profile. Tags help organize and categorize your AWS AppConfig resources. Each tag consists of a key and an optional value, both of which you define.
     #[derive(Clone, Debug)]
@@ -322,7 +383,7 @@ pub mod configuration_profile {
 
         /// AWS AppConfig supports validators of type JSON_SCHEMA and LAMBDA.
         ///
-        /// Allowed values: `JSON_SCHEMA`, `LAMBDA`.
+        /// Allowed values (the enum [`Type`]): `JSON_SCHEMA`, `LAMBDA`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -350,34 +411,103 @@ pub mod configuration_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeletionProtectionCheck` in `AWS::AppConfig::ConfigurationProfile`; `.into()` makes a `Val<String>`.
+        DeletionProtectionCheck {
+            AccountDefault = "ACCOUNT_DEFAULT",
+            Apply = "APPLY",
+            Bypass = "BYPASS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::AppConfig::ConfigurationProfile`; `.into()` makes a `Val<String>`.
+        Type {
+            JsonSchema = "JSON_SCHEMA",
+            Lambda = "LAMBDA",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppConfig::Deployment
 ///
 /// CloudFormation type `AWS::AppConfig::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DeploymentNumber`: `handle.deployment_number()` → `Val<String>`. The sequence number of the deployment.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the deployment.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeployment`], by name: the argument of [`CfnDeployment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeploymentRequired {
+    /// The application ID.
+    ///
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// The configuration profile ID.
+    ///
+    /// CloudFormation property `ConfigurationProfileId`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration_profile_id: Val<String>,
+
+    /// The configuration version to deploy. If deploying an AWS AppConfig hosted configuration version, you can specify either the version number or version label. For all other configurations, you must specify the version number.
+    ///
+    /// CloudFormation property `ConfigurationVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration_version: Val<String>,
+
+    /// The deployment strategy ID.
+    ///
+    /// CloudFormation property `DeploymentStrategyId`.
+    ///
+    /// Changing it replaces the resource.
+    pub deployment_strategy_id: Val<String>,
+
+    /// The environment ID.
+    ///
+    /// CloudFormation property `EnvironmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub environment_id: Val<String>,
+}
+
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeploymentRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`, The application ID.
-    /// - `configuration_profile_id`: `ConfigurationProfileId`, The configuration profile ID.
-    /// - `configuration_version`: `ConfigurationVersion`, The configuration version to deploy. If deploying an AWS AppConfig hosted configuration version, you can specify either the version number or version label. For all other configurations, you must specify the version number.
-    /// - `deployment_strategy_id`: `DeploymentStrategyId`, The deployment strategy ID.
-    /// - `environment_id`: `EnvironmentId`, The environment ID.
-    pub fn new(application_id: impl Into<Val<String>>, configuration_profile_id: impl Into<Val<String>>, configuration_version: impl Into<Val<String>>, deployment_strategy_id: impl Into<Val<String>>, environment_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDeployment::new(CfnDeploymentRequired {
+    ///     application_id: "...".into(),
+    ///     configuration_profile_id: "...".into(),
+    ///     configuration_version: "...".into(),
+    ///     deployment_strategy_id: "...".into(),
+    ///     environment_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeploymentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("ConfigurationProfileId", configuration_profile_id);
-        props.set("ConfigurationVersion", configuration_version);
-        props.set("DeploymentStrategyId", deployment_strategy_id);
-        props.set("EnvironmentId", environment_id);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("ConfigurationProfileId", required.configuration_profile_id);
+        props.set::<String>("ConfigurationVersion", required.configuration_version);
+        props.set::<String>("DeploymentStrategyId", required.deployment_strategy_id);
+        props.set::<String>("EnvironmentId", required.environment_id);
         CfnDeployment { props, options: ResourceOptions::default() }
     }
 
@@ -550,27 +680,69 @@ pub mod deployment {
 /// Resource Type definition for AWS::AppConfig::DeploymentStrategy
 ///
 /// CloudFormation type `AWS::AppConfig::DeploymentStrategy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The deployment strategy ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDeploymentStrategy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeploymentStrategy`], by name: the argument of [`CfnDeploymentStrategy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeploymentStrategyRequired {
+    /// Total amount of time for a deployment to last.
+    ///
+    /// CloudFormation property `DeploymentDurationInMinutes`.
+    pub deployment_duration_in_minutes: Val<f64>,
+
+    /// The percentage of targets to receive a deployed configuration during each interval.
+    ///
+    /// CloudFormation property `GrowthFactor`.
+    pub growth_factor: Val<f64>,
+
+    /// A name for the deployment strategy.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Save the deployment strategy to a Systems Manager (SSM) document.
+    ///
+    /// CloudFormation property `ReplicateTo`.
+    ///
+    /// Allowed values (the enum [`deployment_strategy::ReplicateTo`]): `NONE`, `SSM_DOCUMENT`.
+    ///
+    /// Changing it replaces the resource.
+    pub replicate_to: Val<String>,
+}
+
 impl CfnDeploymentStrategy {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::DeploymentStrategy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeploymentStrategyRequired`]:
     ///
-    /// - `deployment_duration_in_minutes`: `DeploymentDurationInMinutes`, Total amount of time for a deployment to last.
-    /// - `growth_factor`: `GrowthFactor`, The percentage of targets to receive a deployed configuration during each interval.
-    /// - `name`: `Name`, A name for the deployment strategy.
-    /// - `replicate_to`: `ReplicateTo`, Save the deployment strategy to a Systems Manager (SSM) document.
-    pub fn new(deployment_duration_in_minutes: impl Into<Val<f64>>, growth_factor: impl Into<Val<f64>>, name: impl Into<Val<String>>, replicate_to: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDeploymentStrategy::new(CfnDeploymentStrategyRequired {
+    ///     deployment_duration_in_minutes: 1.0.into(),
+    ///     growth_factor: 1.0.into(),
+    ///     name: "...".into(),
+    ///     replicate_to: deployment_strategy::ReplicateTo::None.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeploymentStrategyRequired) -> Self {
         let mut props = Props::new();
-        props.set("DeploymentDurationInMinutes", deployment_duration_in_minutes);
-        props.set("GrowthFactor", growth_factor);
-        props.set("Name", name);
-        props.set("ReplicateTo", replicate_to);
+        props.set::<f64>("DeploymentDurationInMinutes", required.deployment_duration_in_minutes);
+        props.set::<f64>("GrowthFactor", required.growth_factor);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ReplicateTo", required.replicate_to);
         CfnDeploymentStrategy { props, options: ResourceOptions::default() }
     }
 
@@ -600,7 +772,7 @@ impl CfnDeploymentStrategy {
     ///
     /// Expressed numerically, the deployment rolls out as follows: 2% of the targets, 4% of the targets, 8% of the targets, and continues until the configuration has been deployed to all targets.
     ///
-    /// Allowed values: `EXPONENTIAL`, `LINEAR`.
+    /// Allowed values (the enum [`deployment_strategy::GrowthType`]): `EXPONENTIAL`, `LINEAR`.
     pub fn growth_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("GrowthType", value);
         self
@@ -661,10 +833,10 @@ pub(crate) static DEPLOYMENT_STRATEGY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDeploymentStrategy`].
+/// Property types and enums of the allowed values of [`CfnDeploymentStrategy`].
 pub mod deployment_strategy {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Metadata to assign to the deployment strategy. Tags help organize and categorize your AWS AppConfig resources. Each tag consists of a key and an optional value, both of which you define.
     #[derive(Clone, Debug)]
@@ -697,34 +869,78 @@ pub mod deployment_strategy {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `GrowthType` in `AWS::AppConfig::DeploymentStrategy`; `.into()` makes a `Val<String>`.
+        GrowthType {
+            Exponential = "EXPONENTIAL",
+            Linear = "LINEAR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReplicateTo` in `AWS::AppConfig::DeploymentStrategy`; `.into()` makes a `Val<String>`.
+        ReplicateTo {
+            None = "NONE",
+            SsmDocument = "SSM_DOCUMENT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppConfig::Environment
 ///
 /// CloudFormation type `AWS::AppConfig::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The environment ID.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnvironment`], by name: the argument of [`CfnEnvironment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnvironmentRequired {
+    /// The application ID.
+    ///
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// A name for the environment.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::Environment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnvironmentRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`, The application ID.
-    /// - `name`: `Name`, A name for the environment.
-    pub fn new(application_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnvironment::new(CfnEnvironmentRequired {
+    ///     application_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnvironmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("Name", name);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("Name", required.name);
         CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protection setting. See <https://docs.aws.amazon.com/appconfig/latest/userguide/deletion-protection.html>
     ///
-    /// Allowed values: `ACCOUNT_DEFAULT`, `APPLY`, `BYPASS`.
+    /// Allowed values (the enum [`environment::DeletionProtectionCheck`]): `ACCOUNT_DEFAULT`, `APPLY`, `BYPASS`.
     ///
     /// Write-only.
     pub fn deletion_protection_check(mut self, value: impl Into<Val<String>>) -> Self {
@@ -798,11 +1014,11 @@ pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironment`].
+/// Property types and enums of the allowed values of [`CfnEnvironment`].
 pub mod environment {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Amazon CloudWatch alarm to monitor during the deployment process.
     #[derive(Clone, Debug)]
@@ -811,7 +1027,7 @@ pub mod environment {
     }
 
     impl Monitor {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarm_arn`: `AlarmArn`, Amazon Resource Name (ARN) of the Amazon CloudWatch alarm.
         pub fn new(alarm_arn: impl Into<Val<String>>) -> Self {
@@ -839,15 +1055,33 @@ pub mod environment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key-value string map. The valid character set is \[a-zA-Z1-9+-=._:/\]. The tag key can be up to 128 characters and must not start with aws:.
         ///
-        /// - `key`: `Key`, The key-value string map. The valid character set is \[a-zA-Z1-9+-=._:/\]. The tag key can be up to 128 characters and must not start with aws:.
-        /// - `value`: `Value`, The tag value can be up to 256 characters.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value can be up to 256 characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -873,40 +1107,120 @@ pub mod environment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeletionProtectionCheck` in `AWS::AppConfig::Environment`; `.into()` makes a `Val<String>`.
+        DeletionProtectionCheck {
+            AccountDefault = "ACCOUNT_DEFAULT",
+            Apply = "APPLY",
+            Bypass = "BYPASS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppConfig::ExperimentDefinition
 ///
 /// CloudFormation type `AWS::AppConfig::ExperimentDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`. The resolved application ID (read-only, assigned by service).
+/// - `Control.Key`: `handle.control_key()` → `Val<String>`. The treatment key (read-only, auto-generated by service).
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. ISO-8601 creation timestamp.
+/// - `Id`: `handle.id()` → `Val<String>`. The experiment definition ID.
+/// - `Status`: `handle.status()` → `Val<String>`. Current status.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. ISO-8601 last update timestamp.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnExperimentDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnExperimentDefinition`], by name: the argument of [`CfnExperimentDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnExperimentDefinitionRequired {
+    /// The application ID, name, or ARN.
+    ///
+    /// CloudFormation property `ApplicationIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_identifier: Val<String>,
+
+    /// Rule expression defining the experiment audience.
+    ///
+    /// CloudFormation property `AudienceRule`.
+    pub audience_rule: Val<String>,
+
+    /// The configuration profile ID, name, or ARN.
+    ///
+    /// CloudFormation property `ConfigurationProfileIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration_profile_identifier: Val<String>,
+
+    /// The control (baseline) variant.
+    ///
+    /// CloudFormation property `Control`.
+    pub control: Val<experiment_definition::Treatment>,
+
+    /// The environment ID, name, or ARN.
+    ///
+    /// CloudFormation property `EnvironmentIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub environment_identifier: Val<String>,
+
+    /// The key of the existing flag in the configuration profile to experiment on.
+    ///
+    /// CloudFormation property `FlagKey`.
+    ///
+    /// Changing it replaces the resource.
+    pub flag_key: Val<String>,
+
+    /// A name for the experiment definition.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Treatment variants (1-5).
+    ///
+    /// CloudFormation property `Treatments`.
+    pub treatments: Val<Vec<experiment_definition::Treatment>>,
+}
+
 impl CfnExperimentDefinition {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::ExperimentDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnExperimentDefinitionRequired`]:
     ///
-    /// - `application_identifier`: `ApplicationIdentifier`, The application ID, name, or ARN.
-    /// - `audience_rule`: `AudienceRule`, Rule expression defining the experiment audience.
-    /// - `configuration_profile_identifier`: `ConfigurationProfileIdentifier`, The configuration profile ID, name, or ARN.
-    /// - `control`: `Control`, The control (baseline) variant.
-    /// - `environment_identifier`: `EnvironmentIdentifier`, The environment ID, name, or ARN.
-    /// - `flag_key`: `FlagKey`, The key of the existing flag in the configuration profile to experiment on.
-    /// - `name`: `Name`, A name for the experiment definition.
-    /// - `treatments`: `Treatments`, Treatment variants (1-5).
-    pub fn new(application_identifier: impl Into<Val<String>>, audience_rule: impl Into<Val<String>>, configuration_profile_identifier: impl Into<Val<String>>, control: impl Into<Val<experiment_definition::Treatment>>, environment_identifier: impl Into<Val<String>>, flag_key: impl Into<Val<String>>, name: impl Into<Val<String>>, treatments: impl Into<Val<Vec<experiment_definition::Treatment>>>) -> Self {
+    /// ```text
+    /// CfnExperimentDefinition::new(CfnExperimentDefinitionRequired {
+    ///     application_identifier: "...".into(),
+    ///     audience_rule: "...".into(),
+    ///     configuration_profile_identifier: "...".into(),
+    ///     control: experiment_definition::Treatment::new(...).into(),
+    ///     environment_identifier: "...".into(),
+    ///     flag_key: "...".into(),
+    ///     name: "...".into(),
+    ///     treatments: vec![experiment_definition::Treatment::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnExperimentDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationIdentifier", application_identifier);
-        props.set("AudienceRule", audience_rule);
-        props.set("ConfigurationProfileIdentifier", configuration_profile_identifier);
-        props.set("Control", control);
-        props.set("EnvironmentIdentifier", environment_identifier);
-        props.set("FlagKey", flag_key);
-        props.set("Name", name);
-        props.set("Treatments", treatments);
+        props.set::<String>("ApplicationIdentifier", required.application_identifier);
+        props.set::<String>("AudienceRule", required.audience_rule);
+        props.set::<String>("ConfigurationProfileIdentifier", required.configuration_profile_identifier);
+        props.set::<experiment_definition::Treatment>("Control", required.control);
+        props.set::<String>("EnvironmentIdentifier", required.environment_identifier);
+        props.set::<String>("FlagKey", required.flag_key);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<experiment_definition::Treatment>>("Treatments", required.treatments);
         CfnExperimentDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -1035,15 +1349,33 @@ pub mod experiment_definition {
         props: Props,
     }
 
-    impl Treatment {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Treatment`], by name: the argument of [`Treatment::new`].
+    #[derive(Clone, Debug)]
+    pub struct TreatmentRequired {
+        /// Whether the flag is enabled for this variant.
         ///
-        /// - `enabled`: `Enabled`, Whether the flag is enabled for this variant.
-        /// - `weight`: `Weight`, Traffic weight percentage.
-        pub fn new(enabled: impl Into<Val<bool>>, weight: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// Traffic weight percentage.
+        ///
+        /// CloudFormation property `Weight`.
+        pub weight: Val<f64>,
+    }
+
+    impl Treatment {
+        /// Creates the value from its required properties, by name in [`TreatmentRequired`]:
+        ///
+        /// ```text
+        /// Treatment::new(TreatmentRequired {
+        ///     enabled: true.into(),
+        ///     weight: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: TreatmentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Enabled", enabled);
-            props.set("Weight", weight);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<f64>("Weight", required.weight);
             Treatment { props }
         }
 
@@ -1128,15 +1460,33 @@ pub mod experiment_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1167,25 +1517,65 @@ pub mod experiment_definition {
 /// Resource Type definition for AWS::AppConfig::ExperimentRun
 ///
 /// CloudFormation type `AWS::AppConfig::ExperimentRun`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`. The resolved application ID.
+/// - `ExperimentDefinitionId`: `handle.experiment_definition_id()` → `Val<String>`. The resolved experiment definition ID.
+/// - `Run`: `handle.run()` → `Val<String>`. The run number (auto-assigned by the service).
+/// - `StartedAt`: `handle.started_at()` → `Val<String>`. ISO-8601 timestamp when the run started.
+/// - `Status`: `handle.status()` → `Val<String>`. Current status of the run.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. ISO-8601 timestamp when the run was last updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnExperimentRun {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnExperimentRun`], by name: the argument of [`CfnExperimentRun::new`].
+#[derive(Clone, Debug)]
+pub struct CfnExperimentRunRequired {
+    /// The application name or ID used to create the experiment run.
+    ///
+    /// CloudFormation property `ApplicationIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_identifier: Val<String>,
+
+    /// The experiment definition name or ID used to create the experiment run.
+    ///
+    /// CloudFormation property `ExperimentDefinitionIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub experiment_definition_identifier: Val<String>,
+
+    /// Percentage of traffic exposed to the experiment (0-100).
+    ///
+    /// CloudFormation property `ExposurePercentage`.
+    pub exposure_percentage: Val<f64>,
+}
+
 impl CfnExperimentRun {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::ExperimentRun";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnExperimentRunRequired`]:
     ///
-    /// - `application_identifier`: `ApplicationIdentifier`, The application name or ID used to create the experiment run.
-    /// - `experiment_definition_identifier`: `ExperimentDefinitionIdentifier`, The experiment definition name or ID used to create the experiment run.
-    /// - `exposure_percentage`: `ExposurePercentage`, Percentage of traffic exposed to the experiment (0-100).
-    pub fn new(application_identifier: impl Into<Val<String>>, experiment_definition_identifier: impl Into<Val<String>>, exposure_percentage: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnExperimentRun::new(CfnExperimentRunRequired {
+    ///     application_identifier: "...".into(),
+    ///     experiment_definition_identifier: "...".into(),
+    ///     exposure_percentage: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnExperimentRunRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationIdentifier", application_identifier);
-        props.set("ExperimentDefinitionIdentifier", experiment_definition_identifier);
-        props.set("ExposurePercentage", exposure_percentage);
+        props.set::<String>("ApplicationIdentifier", required.application_identifier);
+        props.set::<String>("ExperimentDefinitionIdentifier", required.experiment_definition_identifier);
+        props.set::<f64>("ExposurePercentage", required.exposure_percentage);
         CfnExperimentRun { props, options: ResourceOptions::default() }
     }
 
@@ -1301,15 +1691,33 @@ pub mod experiment_run {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1358,23 +1766,51 @@ pub mod experiment_run {
 /// Resource Type definition for AWS::AppConfig::Extension
 ///
 /// CloudFormation type `AWS::AppConfig::Extension`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `VersionNumber`: `handle.version_number()` → `Val<i64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnExtension {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnExtension`], by name: the argument of [`CfnExtension::new`].
+#[derive(Clone, Debug)]
+pub struct CfnExtensionRequired {
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Map<Vec<extension::Action>>>,
+
+    /// Name of the extension.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnExtension {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::Extension";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnExtensionRequired`]:
     ///
-    /// - `actions`: `Actions`.
-    /// - `name`: `Name`, Name of the extension.
-    pub fn new(actions: impl Into<Val<Map<Vec<extension::Action>>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnExtension::new(CfnExtensionRequired {
+    ///     actions: [("key", vec![extension::Action::new(...)])].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnExtensionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("Name", name);
+        props.set::<Map<Vec<extension::Action>>>("Actions", required.actions);
+        props.set::<String>("Name", required.name);
         CfnExtension { props, options: ResourceOptions::default() }
     }
 
@@ -1471,15 +1907,33 @@ pub mod extension {
         props: Props,
     }
 
-    impl Action {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Action`], by name: the argument of [`Action::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActionRequired {
+        /// The name of the extension action.
         ///
-        /// - `name`: `Name`, The name of the extension action.
-        /// - `uri`: `Uri`, The URI of the extension action.
-        pub fn new(name: impl Into<Val<String>>, uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The URI of the extension action.
+        ///
+        /// CloudFormation property `Uri`.
+        pub uri: Val<String>,
+    }
+
+    impl Action {
+        /// Creates the value from its required properties, by name in [`ActionRequired`]:
+        ///
+        /// ```text
+        /// Action::new(ActionRequired {
+        ///     name: "...".into(),
+        ///     uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Uri", uri);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Uri", required.uri);
             Action { props }
         }
 
@@ -1509,7 +1963,7 @@ pub mod extension {
     }
 
     impl Parameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `required`: `Required`.
         pub fn new(required: impl Into<Val<bool>>) -> Self {
@@ -1543,15 +1997,33 @@ pub mod extension {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1591,6 +2063,17 @@ pub mod extension {
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::AppConfig::ExtensionAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ExtensionArn`: `handle.extension_arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnExtensionAssociation {
     props: Props,
@@ -1716,15 +2199,33 @@ pub mod extension_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1747,27 +2248,71 @@ pub mod extension_association {
 /// Resource Type definition for AWS::AppConfig::HostedConfigurationVersion
 ///
 /// CloudFormation type `AWS::AppConfig::HostedConfigurationVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VersionNumber`: `handle.version_number()` → `Val<String>`. Current version number of hosted configuration version.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnHostedConfigurationVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnHostedConfigurationVersion`], by name: the argument of [`CfnHostedConfigurationVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnHostedConfigurationVersionRequired {
+    /// The application ID.
+    ///
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// The configuration profile ID.
+    ///
+    /// CloudFormation property `ConfigurationProfileId`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration_profile_id: Val<String>,
+
+    /// The content of the configuration or the configuration data.
+    ///
+    /// CloudFormation property `Content`.
+    ///
+    /// Changing it replaces the resource.
+    pub content: Val<String>,
+
+    /// A standard MIME type describing the format of the configuration content.
+    ///
+    /// CloudFormation property `ContentType`.
+    ///
+    /// Changing it replaces the resource.
+    pub content_type: Val<String>,
+}
+
 impl CfnHostedConfigurationVersion {
     pub const TYPE_NAME: &'static str = "AWS::AppConfig::HostedConfigurationVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnHostedConfigurationVersionRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`, The application ID.
-    /// - `configuration_profile_id`: `ConfigurationProfileId`, The configuration profile ID.
-    /// - `content`: `Content`, The content of the configuration or the configuration data.
-    /// - `content_type`: `ContentType`, A standard MIME type describing the format of the configuration content.
-    pub fn new(application_id: impl Into<Val<String>>, configuration_profile_id: impl Into<Val<String>>, content: impl Into<Val<String>>, content_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnHostedConfigurationVersion::new(CfnHostedConfigurationVersionRequired {
+    ///     application_id: "...".into(),
+    ///     configuration_profile_id: "...".into(),
+    ///     content: "...".into(),
+    ///     content_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnHostedConfigurationVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("ConfigurationProfileId", configuration_profile_id);
-        props.set("Content", content);
-        props.set("ContentType", content_type);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("ConfigurationProfileId", required.configuration_profile_id);
+        props.set::<String>("Content", required.content);
+        props.set::<String>("ContentType", required.content_type);
         CfnHostedConfigurationVersion { props, options: ResourceOptions::default() }
     }
 

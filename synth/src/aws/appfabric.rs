@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,77 @@ use crate::value::Val;
 /// Creates an app authorization within an app bundle, which allows AppFabric to connect to an application.
 ///
 /// CloudFormation type `AWS::AppFabric::AppAuthorization`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppAuthorizationArn`: `handle.app_authorization_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the app authorization.
+/// - `AppAuthorizationIdentifier`: `handle.app_authorization_identifier()` → `Val<String>`. The unique identifier of the app authorization.
+/// - `AppBundleArn`: `handle.app_bundle_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the app bundle for the app authorization.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the app authorization was created.
+/// - `Persona`: `handle.persona()` → `Val<String>`. The user persona of the app authorization.
+/// - `Status`: `handle.status()` → `Val<String>`. The state of the app authorization.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp of when the app authorization was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AppAuthorizationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAppAuthorization {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAppAuthorization`], by name: the argument of [`CfnAppAuthorization::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAppAuthorizationRequired {
+    /// The name of the application.
+    ///
+    /// CloudFormation property `App`.
+    ///
+    /// Changing it replaces the resource.
+    pub app: Val<String>,
+
+    /// The Amazon Resource Name (ARN) or Universal Unique Identifier (UUID) of the app bundle to use for the request.
+    ///
+    /// CloudFormation property `AppBundleIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_bundle_identifier: Val<String>,
+
+    /// The authorization type.
+    ///
+    /// CloudFormation property `AuthType`.
+    ///
+    /// Allowed values (the enum [`app_authorization::AuthType`]): `oauth2`, `apiKey`.
+    ///
+    /// Changing it replaces the resource.
+    pub auth_type: Val<String>,
+
+    /// Contains information about an application tenant.
+    ///
+    /// CloudFormation property `Tenant`.
+    pub tenant: Val<app_authorization::Tenant>,
+}
+
 impl CfnAppAuthorization {
     pub const TYPE_NAME: &'static str = "AWS::AppFabric::AppAuthorization";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAppAuthorizationRequired`]:
     ///
-    /// - `app`: `App`, The name of the application.
-    /// - `app_bundle_identifier`: `AppBundleIdentifier`, The Amazon Resource Name (ARN) or Universal Unique Identifier (UUID) of the app bundle to use for the request.
-    /// - `auth_type`: `AuthType`, The authorization type.
-    /// - `tenant`: `Tenant`, Contains information about an application tenant.
-    pub fn new(app: impl Into<Val<String>>, app_bundle_identifier: impl Into<Val<String>>, auth_type: impl Into<Val<String>>, tenant: impl Into<Val<app_authorization::Tenant>>) -> Self {
+    /// ```text
+    /// CfnAppAuthorization::new(CfnAppAuthorizationRequired {
+    ///     app: "...".into(),
+    ///     app_bundle_identifier: "...".into(),
+    ///     auth_type: app_authorization::AuthType::Oauth2.into(),
+    ///     tenant: app_authorization::Tenant::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAppAuthorizationRequired) -> Self {
         let mut props = Props::new();
-        props.set("App", app);
-        props.set("AppBundleIdentifier", app_bundle_identifier);
-        props.set("AuthType", auth_type);
-        props.set("Tenant", tenant);
+        props.set::<String>("App", required.app);
+        props.set::<String>("AppBundleIdentifier", required.app_bundle_identifier);
+        props.set::<String>("AuthType", required.auth_type);
+        props.set::<app_authorization::Tenant>("Tenant", required.tenant);
         CfnAppAuthorization { props, options: ResourceOptions::default() }
     }
 
@@ -144,11 +193,11 @@ pub(crate) static APP_AUTHORIZATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAppAuthorization`].
+/// Property types and enums of the allowed values of [`CfnAppAuthorization`].
 pub mod app_authorization {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains credential information for the application.
     #[derive(Clone, Debug)]
@@ -189,7 +238,7 @@ pub mod app_authorization {
     }
 
     impl ApiKeyCredential {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_key`: `ApiKey`, An API key for an application.
         pub fn new(api_key: impl Into<Val<String>>) -> Self {
@@ -211,15 +260,33 @@ pub mod app_authorization {
         props: Props,
     }
 
-    impl Oauth2Credential {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Oauth2Credential`], by name: the argument of [`Oauth2Credential::new`].
+    #[derive(Clone, Debug)]
+    pub struct Oauth2CredentialRequired {
+        /// The client ID of the client application.
         ///
-        /// - `client_id`: `ClientId`, The client ID of the client application.
-        /// - `client_secret`: `ClientSecret`, The client secret of the client application.
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The client secret of the client application.
+        ///
+        /// CloudFormation property `ClientSecret`.
+        pub client_secret: Val<String>,
+    }
+
+    impl Oauth2Credential {
+        /// Creates the value from its required properties, by name in [`Oauth2CredentialRequired`]:
+        ///
+        /// ```text
+        /// Oauth2Credential::new(Oauth2CredentialRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: Oauth2CredentialRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
             Oauth2Credential { props }
         }
     }
@@ -236,15 +303,33 @@ pub mod app_authorization {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -261,15 +346,33 @@ pub mod app_authorization {
         props: Props,
     }
 
-    impl Tenant {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tenant`], by name: the argument of [`Tenant::new`].
+    #[derive(Clone, Debug)]
+    pub struct TenantRequired {
+        /// The display name of the tenant.
         ///
-        /// - `tenant_display_name`: `TenantDisplayName`, The display name of the tenant.
-        /// - `tenant_identifier`: `TenantIdentifier`, The ID of the application tenant.
-        pub fn new(tenant_display_name: impl Into<Val<String>>, tenant_identifier: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TenantDisplayName`.
+        pub tenant_display_name: Val<String>,
+
+        /// The ID of the application tenant.
+        ///
+        /// CloudFormation property `TenantIdentifier`.
+        pub tenant_identifier: Val<String>,
+    }
+
+    impl Tenant {
+        /// Creates the value from its required properties, by name in [`TenantRequired`]:
+        ///
+        /// ```text
+        /// Tenant::new(TenantRequired {
+        ///     tenant_display_name: "...".into(),
+        ///     tenant_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TenantRequired) -> Self {
             let mut props = Props::new();
-            props.set("TenantDisplayName", tenant_display_name);
-            props.set("TenantIdentifier", tenant_identifier);
+            props.set::<String>("TenantDisplayName", required.tenant_display_name);
+            props.set::<String>("TenantIdentifier", required.tenant_identifier);
             Tenant { props }
         }
     }
@@ -318,32 +421,85 @@ pub mod app_authorization {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthType` in `AWS::AppFabric::AppAuthorization`; `.into()` makes a `Val<String>`.
+        AuthType {
+            Oauth2 = "oauth2",
+            ApiKey = "apiKey",
+        }
+    }
 }
 
 /// Creates an ingestion destination, which specifies how an application's ingested data is processed by Amazon Web Services AppFabric and where it's delivered.
 ///
 /// CloudFormation type `AWS::AppFabric::IngestionDestination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the ingestion destination.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the ingestion destination was created.
+/// - `Status`: `handle.status()` → `Val<String>`. The state of the ingestion destination.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp of when the ingestion destination was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnIngestionDestination {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIngestionDestination`], by name: the argument of [`CfnIngestionDestination::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIngestionDestinationRequired {
+    /// The Amazon Resource Name (ARN) of the app bundle.
+    ///
+    /// CloudFormation property `AppBundleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_bundle_arn: Val<String>,
+
+    /// Contains information about the destination of ingested data.
+    ///
+    /// CloudFormation property `DestinationConfiguration`.
+    pub destination_configuration: Val<ingestion_destination::DestinationConfiguration>,
+
+    /// The Amazon Resource Name (ARN) of the ingestion.
+    ///
+    /// CloudFormation property `IngestionArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub ingestion_arn: Val<String>,
+
+    /// Contains information about how ingested data is processed.
+    ///
+    /// CloudFormation property `ProcessingConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub processing_configuration: Val<ingestion_destination::ProcessingConfiguration>,
+}
+
 impl CfnIngestionDestination {
     pub const TYPE_NAME: &'static str = "AWS::AppFabric::IngestionDestination";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIngestionDestinationRequired`]:
     ///
-    /// - `app_bundle_arn`: `AppBundleArn`, The Amazon Resource Name (ARN) of the app bundle.
-    /// - `destination_configuration`: `DestinationConfiguration`, Contains information about the destination of ingested data.
-    /// - `ingestion_arn`: `IngestionArn`, The Amazon Resource Name (ARN) of the ingestion.
-    /// - `processing_configuration`: `ProcessingConfiguration`, Contains information about how ingested data is processed.
-    pub fn new(app_bundle_arn: impl Into<Val<String>>, destination_configuration: impl Into<Val<ingestion_destination::DestinationConfiguration>>, ingestion_arn: impl Into<Val<String>>, processing_configuration: impl Into<Val<ingestion_destination::ProcessingConfiguration>>) -> Self {
+    /// ```text
+    /// CfnIngestionDestination::new(CfnIngestionDestinationRequired {
+    ///     app_bundle_arn: "...".into(),
+    ///     destination_configuration: ingestion_destination::DestinationConfiguration::new(...).into(),
+    ///     ingestion_arn: "...".into(),
+    ///     processing_configuration: ingestion_destination::ProcessingConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIngestionDestinationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppBundleArn", app_bundle_arn);
-        props.set("DestinationConfiguration", destination_configuration);
-        props.set("IngestionArn", ingestion_arn);
-        props.set("ProcessingConfiguration", processing_configuration);
+        props.set::<String>("AppBundleArn", required.app_bundle_arn);
+        props.set::<ingestion_destination::DestinationConfiguration>("DestinationConfiguration", required.destination_configuration);
+        props.set::<String>("IngestionArn", required.ingestion_arn);
+        props.set::<ingestion_destination::ProcessingConfiguration>("ProcessingConfiguration", required.processing_configuration);
         CfnIngestionDestination { props, options: ResourceOptions::default() }
     }
 
@@ -421,11 +577,11 @@ pub(crate) static INGESTION_DESTINATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIngestionDestination`].
+/// Property types and enums of the allowed values of [`CfnIngestionDestination`].
 pub mod ingestion_destination {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains information about the destination of ingested data.
     #[derive(Clone, Debug)]
@@ -434,7 +590,7 @@ pub mod ingestion_destination {
     }
 
     impl DestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `audit_log`: `AuditLog`, Contains information about an audit log destination configuration.
         pub fn new(audit_log: impl Into<Val<AuditLogDestinationConfiguration>>) -> Self {
@@ -457,7 +613,7 @@ pub mod ingestion_destination {
     }
 
     impl AuditLogDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination`: `Destination`, Contains information about an audit log destination.
         pub fn new(destination: impl Into<Val<Destination>>) -> Self {
@@ -512,7 +668,7 @@ pub mod ingestion_destination {
     }
 
     impl FirehoseStream {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `stream_name`: `StreamName`, The name of the Amazon Kinesis Data Firehose delivery stream.
         pub fn new(stream_name: impl Into<Val<String>>) -> Self {
@@ -535,7 +691,7 @@ pub mod ingestion_destination {
     }
 
     impl S3Bucket {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`, The name of the Amazon S3 bucket.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -564,7 +720,7 @@ pub mod ingestion_destination {
     }
 
     impl ProcessingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `audit_log`: `AuditLog`, Contains information about an audit log processing configuration.
         pub fn new(audit_log: impl Into<Val<AuditLogProcessingConfiguration>>) -> Self {
@@ -586,15 +742,37 @@ pub mod ingestion_destination {
         props: Props,
     }
 
-    impl AuditLogProcessingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuditLogProcessingConfiguration`], by name: the argument of [`AuditLogProcessingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuditLogProcessingConfigurationRequired {
+        /// The format in which the audit logs need to be formatted.
         ///
-        /// - `format`: `Format`, The format in which the audit logs need to be formatted.
-        /// - `schema`: `Schema`, The event schema in which the audit logs need to be formatted.
-        pub fn new(format: impl Into<Val<String>>, schema: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `json`, `parquet`.
+        pub format: Val<String>,
+
+        /// The event schema in which the audit logs need to be formatted.
+        ///
+        /// CloudFormation property `Schema`.
+        ///
+        /// Allowed values (the enum [`Schema`]): `ocsf`, `raw`.
+        pub schema: Val<String>,
+    }
+
+    impl AuditLogProcessingConfiguration {
+        /// Creates the value from its required properties, by name in [`AuditLogProcessingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AuditLogProcessingConfiguration::new(AuditLogProcessingConfigurationRequired {
+        ///     format: Format::Json.into(),
+        ///     schema: Schema::Ocsf.into(),
+        /// })
+        /// ```
+        pub fn new(required: AuditLogProcessingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Format", format);
-            props.set("Schema", schema);
+            props.set::<String>("Format", required.format);
+            props.set::<String>("Schema", required.schema);
             AuditLogProcessingConfiguration { props }
         }
     }
@@ -611,15 +789,33 @@ pub mod ingestion_destination {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key.
         ///
-        /// - `key`: `Key`, Tag key.
-        /// - `value`: `Value`, Tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -690,6 +886,22 @@ pub mod ingestion_destination {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::AppFabric::IngestionDestination`; `.into()` makes a `Val<String>`.
+        Format {
+            Json = "json",
+            Parquet = "parquet",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Schema` in `AWS::AppFabric::IngestionDestination`; `.into()` makes a `Val<String>`.
+        Schema {
+            Ocsf = "ocsf",
+            Raw = "raw",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

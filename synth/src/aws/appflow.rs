@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,49 @@ use crate::value::Val;
 /// Resource schema for AWS::AppFlow::Connector
 ///
 /// CloudFormation type `AWS::AppFlow::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`. The arn of the connector. The arn is unique for each ConnectorRegistration in your AWS account.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorLabel`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnector`], by name: the argument of [`CfnConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorRequired {
+    /// Contains information about the configuration of the connector being registered.
+    ///
+    /// CloudFormation property `ConnectorProvisioningConfig`.
+    pub connector_provisioning_config: Val<connector::ConnectorProvisioningConfig>,
+
+    /// The provisioning type of the connector. Currently the only supported value is LAMBDA.
+    ///
+    /// CloudFormation property `ConnectorProvisioningType`.
+    pub connector_provisioning_type: Val<String>,
+}
+
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::AppFlow::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorRequired`]:
     ///
-    /// - `connector_provisioning_config`: `ConnectorProvisioningConfig`, Contains information about the configuration of the connector being registered.
-    /// - `connector_provisioning_type`: `ConnectorProvisioningType`, The provisioning type of the connector. Currently the only supported value is LAMBDA.
-    pub fn new(connector_provisioning_config: impl Into<Val<connector::ConnectorProvisioningConfig>>, connector_provisioning_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnector::new(CfnConnectorRequired {
+    ///     connector_provisioning_config: connector::ConnectorProvisioningConfig::new(...).into(),
+    ///     connector_provisioning_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectorProvisioningConfig", connector_provisioning_config);
-        props.set("ConnectorProvisioningType", connector_provisioning_type);
+        props.set::<connector::ConnectorProvisioningConfig>("ConnectorProvisioningConfig", required.connector_provisioning_config);
+        props.set::<String>("ConnectorProvisioningType", required.connector_provisioning_type);
         CfnConnector { props, options: ResourceOptions::default() }
     }
 
@@ -135,7 +160,7 @@ pub mod connector {
     }
 
     impl LambdaConnectorProvisioningConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda_arn`: `LambdaArn`, Lambda ARN of the connector being registered.
         pub fn new(lambda_arn: impl Into<Val<String>>) -> Self {
@@ -169,25 +194,65 @@ pub mod connector {
 /// Resource Type definition for AWS::AppFlow::ConnectorProfile
 ///
 /// CloudFormation type `AWS::AppFlow::ConnectorProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectorProfileArn`: `handle.connector_profile_arn()` → `Val<String>`. Unique identifier for connector profile resources
+/// - `CredentialsArn`: `handle.credentials_arn()` → `Val<String>`. A unique Arn for Connector-Profile resource
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorProfileName`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectorProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnectorProfile`], by name: the argument of [`CfnConnectorProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorProfileRequired {
+    /// Mode in which data transfer should be enabled. Private connection mode is currently enabled for Salesforce, Snowflake, Trendmicro and Singular
+    ///
+    /// CloudFormation property `ConnectionMode`.
+    ///
+    /// Allowed values (the enum [`connector_profile::ConnectionMode`]): `Public`, `Private`.
+    pub connection_mode: Val<String>,
+
+    /// The maximum number of items to retrieve in a single batch.
+    ///
+    /// CloudFormation property `ConnectorProfileName`.
+    ///
+    /// Changing it replaces the resource.
+    pub connector_profile_name: Val<String>,
+
+    /// List of Saas providers that need connector profile to be created
+    ///
+    /// CloudFormation property `ConnectorType`.
+    ///
+    /// Allowed values (the enum [`connector_profile::ConnectorType`]): `Salesforce`, `Pardot`, `Singular`, `Slack`, `Redshift`, `Marketo`, `Googleanalytics`, `Zendesk`, `Servicenow`, `SAPOData`, `Datadog`, `Trendmicro`, `Snowflake`, `Dynatrace`, `Infornexus`, `Amplitude`, `Veeva`, `CustomConnector`.
+    ///
+    /// Changing it replaces the resource.
+    pub connector_type: Val<String>,
+}
+
 impl CfnConnectorProfile {
     pub const TYPE_NAME: &'static str = "AWS::AppFlow::ConnectorProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorProfileRequired`]:
     ///
-    /// - `connection_mode`: `ConnectionMode`, Mode in which data transfer should be enabled. Private connection mode is currently enabled for Salesforce, Snowflake, Trendmicro and Singular
-    /// - `connector_profile_name`: `ConnectorProfileName`, The maximum number of items to retrieve in a single batch.
-    /// - `connector_type`: `ConnectorType`, List of Saas providers that need connector profile to be created
-    pub fn new(connection_mode: impl Into<Val<String>>, connector_profile_name: impl Into<Val<String>>, connector_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnectorProfile::new(CfnConnectorProfileRequired {
+    ///     connection_mode: connector_profile::ConnectionMode::Public.into(),
+    ///     connector_profile_name: "...".into(),
+    ///     connector_type: connector_profile::ConnectorType::Salesforce.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectionMode", connection_mode);
-        props.set("ConnectorProfileName", connector_profile_name);
-        props.set("ConnectorType", connector_type);
+        props.set::<String>("ConnectionMode", required.connection_mode);
+        props.set::<String>("ConnectorProfileName", required.connector_profile_name);
+        props.set::<String>("ConnectorType", required.connector_type);
         CfnConnectorProfile { props, options: ResourceOptions::default() }
     }
 
@@ -270,11 +335,11 @@ pub(crate) static CONNECTOR_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnectorProfile`].
+/// Property types and enums of the allowed values of [`CfnConnectorProfile`].
 pub mod connector_profile {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Connector specific configurations needed to create connector profile
     #[derive(Clone, Debug)]
@@ -442,15 +507,31 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl AmplitudeConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AmplitudeConnectorProfileCredentials`], by name: the argument of [`AmplitudeConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct AmplitudeConnectorProfileCredentialsRequired {
+        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
         ///
-        /// - `api_key`: `ApiKey`, A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
-        /// - `secret_key`: `SecretKey`.
-        pub fn new(api_key: impl Into<Val<String>>, secret_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ApiKey`.
+        pub api_key: Val<String>,
+
+        /// CloudFormation property `SecretKey`.
+        pub secret_key: Val<String>,
+    }
+
+    impl AmplitudeConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`AmplitudeConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// AmplitudeConnectorProfileCredentials::new(AmplitudeConnectorProfileCredentialsRequired {
+        ///     api_key: "...".into(),
+        ///     secret_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AmplitudeConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiKey", api_key);
-            props.set("SecretKey", secret_key);
+            props.set::<String>("ApiKey", required.api_key);
+            props.set::<String>("SecretKey", required.secret_key);
             AmplitudeConnectorProfileCredentials { props }
         }
     }
@@ -468,9 +549,9 @@ pub mod connector_profile {
     }
 
     impl CustomConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authentication_type`: `AuthenticationType`.
+        /// - `authentication_type`: `AuthenticationType`. Allowed values: the enum [`AuthenticationType`].
         pub fn new(authentication_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthenticationType", authentication_type);
@@ -515,7 +596,7 @@ pub mod connector_profile {
     }
 
     impl ApiKeyCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_key`: `ApiKey`.
         pub fn new(api_key: impl Into<Val<String>>) -> Self {
@@ -543,15 +624,29 @@ pub mod connector_profile {
         props: Props,
     }
 
+    /// The required properties of [`BasicAuthCredentials`], by name: the argument of [`BasicAuthCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct BasicAuthCredentialsRequired {
+        /// CloudFormation property `Password`.
+        pub password: Val<String>,
+
+        /// CloudFormation property `Username`.
+        pub username: Val<String>,
+    }
+
     impl BasicAuthCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BasicAuthCredentialsRequired`]:
         ///
-        /// - `password`: `Password`.
-        /// - `username`: `Username`.
-        pub fn new(password: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BasicAuthCredentials::new(BasicAuthCredentialsRequired {
+        ///     password: "...".into(),
+        ///     username: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BasicAuthCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Password", password);
-            props.set("Username", username);
+            props.set::<String>("Password", required.password);
+            props.set::<String>("Username", required.username);
             BasicAuthCredentials { props }
         }
     }
@@ -569,7 +664,7 @@ pub mod connector_profile {
     }
 
     impl CustomAuthCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `custom_authentication_type`: `CustomAuthenticationType`.
         pub fn new(custom_authentication_type: impl Into<Val<String>>) -> Self {
@@ -679,15 +774,33 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl DatadogConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DatadogConnectorProfileCredentials`], by name: the argument of [`DatadogConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatadogConnectorProfileCredentialsRequired {
+        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
         ///
-        /// - `api_key`: `ApiKey`, A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
-        /// - `application_key`: `ApplicationKey`, Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API. Application keys are associated with the user account that created them. The application key is used to log all requests made to the API.
-        pub fn new(api_key: impl Into<Val<String>>, application_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ApiKey`.
+        pub api_key: Val<String>,
+
+        /// Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API. Application keys are associated with the user account that created them. The application key is used to log all requests made to the API.
+        ///
+        /// CloudFormation property `ApplicationKey`.
+        pub application_key: Val<String>,
+    }
+
+    impl DatadogConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`DatadogConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// DatadogConnectorProfileCredentials::new(DatadogConnectorProfileCredentialsRequired {
+        ///     api_key: "...".into(),
+        ///     application_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DatadogConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiKey", api_key);
-            props.set("ApplicationKey", application_key);
+            props.set::<String>("ApiKey", required.api_key);
+            props.set::<String>("ApplicationKey", required.application_key);
             DatadogConnectorProfileCredentials { props }
         }
     }
@@ -705,7 +818,7 @@ pub mod connector_profile {
     }
 
     impl DynatraceConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_token`: `ApiToken`, The API tokens used by Dynatrace API to authenticate various API calls.
         pub fn new(api_token: impl Into<Val<String>>) -> Self {
@@ -727,15 +840,33 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl GoogleAnalyticsConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GoogleAnalyticsConnectorProfileCredentials`], by name: the argument of [`GoogleAnalyticsConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct GoogleAnalyticsConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client.
         ///
-        /// - `client_id`: `ClientId`, The identiﬁer for the desired client.
-        /// - `client_secret`: `ClientSecret`, The client secret used by the oauth client to authenticate to the authorization server.
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The client secret used by the oauth client to authenticate to the authorization server.
+        ///
+        /// CloudFormation property `ClientSecret`.
+        pub client_secret: Val<String>,
+    }
+
+    impl GoogleAnalyticsConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`GoogleAnalyticsConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// GoogleAnalyticsConnectorProfileCredentials::new(GoogleAnalyticsConnectorProfileCredentialsRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GoogleAnalyticsConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
             GoogleAnalyticsConnectorProfileCredentials { props }
         }
 
@@ -770,19 +901,47 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl InforNexusConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InforNexusConnectorProfileCredentials`], by name: the argument of [`InforNexusConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct InforNexusConnectorProfileCredentialsRequired {
+        /// The Access Key portion of the credentials.
         ///
-        /// - `access_key_id`: `AccessKeyId`, The Access Key portion of the credentials.
-        /// - `datakey`: `Datakey`, The encryption keys used to encrypt data.
-        /// - `secret_access_key`: `SecretAccessKey`, The secret key used to sign requests.
-        /// - `user_id`: `UserId`, The identiﬁer for the user.
-        pub fn new(access_key_id: impl Into<Val<String>>, datakey: impl Into<Val<String>>, secret_access_key: impl Into<Val<String>>, user_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccessKeyId`.
+        pub access_key_id: Val<String>,
+
+        /// The encryption keys used to encrypt data.
+        ///
+        /// CloudFormation property `Datakey`.
+        pub datakey: Val<String>,
+
+        /// The secret key used to sign requests.
+        ///
+        /// CloudFormation property `SecretAccessKey`.
+        pub secret_access_key: Val<String>,
+
+        /// The identiﬁer for the user.
+        ///
+        /// CloudFormation property `UserId`.
+        pub user_id: Val<String>,
+    }
+
+    impl InforNexusConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`InforNexusConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// InforNexusConnectorProfileCredentials::new(InforNexusConnectorProfileCredentialsRequired {
+        ///     access_key_id: "...".into(),
+        ///     datakey: "...".into(),
+        ///     secret_access_key: "...".into(),
+        ///     user_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InforNexusConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessKeyId", access_key_id);
-            props.set("Datakey", datakey);
-            props.set("SecretAccessKey", secret_access_key);
-            props.set("UserId", user_id);
+            props.set::<String>("AccessKeyId", required.access_key_id);
+            props.set::<String>("Datakey", required.datakey);
+            props.set::<String>("SecretAccessKey", required.secret_access_key);
+            props.set::<String>("UserId", required.user_id);
             InforNexusConnectorProfileCredentials { props }
         }
     }
@@ -799,15 +958,33 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl MarketoConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MarketoConnectorProfileCredentials`], by name: the argument of [`MarketoConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct MarketoConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client.
         ///
-        /// - `client_id`: `ClientId`, The identiﬁer for the desired client.
-        /// - `client_secret`: `ClientSecret`, The client secret used by the oauth client to authenticate to the authorization server.
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The client secret used by the oauth client to authenticate to the authorization server.
+        ///
+        /// CloudFormation property `ClientSecret`.
+        pub client_secret: Val<String>,
+    }
+
+    impl MarketoConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`MarketoConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// MarketoConnectorProfileCredentials::new(MarketoConnectorProfileCredentialsRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MarketoConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
             MarketoConnectorProfileCredentials { props }
         }
 
@@ -1027,7 +1204,7 @@ pub mod connector_profile {
 
         /// The grant types to fetch an access token
         ///
-        /// Allowed values: `CLIENT_CREDENTIALS`, `AUTHORIZATION_CODE`, `JWT_BEARER`.
+        /// Allowed values (the enum [`OAuth2GrantType`]): `CLIENT_CREDENTIALS`, `AUTHORIZATION_CODE`, `JWT_BEARER`.
         pub fn o_auth2_grant_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OAuth2GrantType", value);
             self
@@ -1091,7 +1268,7 @@ pub mod connector_profile {
     }
 
     impl SingularConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_key`: `ApiKey`, A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
         pub fn new(api_key: impl Into<Val<String>>) -> Self {
@@ -1113,15 +1290,33 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl SlackConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SlackConnectorProfileCredentials`], by name: the argument of [`SlackConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct SlackConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client.
         ///
-        /// - `client_id`: `ClientId`, The identiﬁer for the desired client.
-        /// - `client_secret`: `ClientSecret`, The client secret used by the oauth client to authenticate to the authorization server.
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The client secret used by the oauth client to authenticate to the authorization server.
+        ///
+        /// CloudFormation property `ClientSecret`.
+        pub client_secret: Val<String>,
+    }
+
+    impl SlackConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`SlackConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// SlackConnectorProfileCredentials::new(SlackConnectorProfileCredentialsRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SlackConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
             SlackConnectorProfileCredentials { props }
         }
 
@@ -1150,15 +1345,33 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl SnowflakeConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SnowflakeConnectorProfileCredentials`], by name: the argument of [`SnowflakeConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnowflakeConnectorProfileCredentialsRequired {
+        /// The password that corresponds to the username.
         ///
-        /// - `password`: `Password`, The password that corresponds to the username.
-        /// - `username`: `Username`, The name of the user.
-        pub fn new(password: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Password`.
+        pub password: Val<String>,
+
+        /// The name of the user.
+        ///
+        /// CloudFormation property `Username`.
+        pub username: Val<String>,
+    }
+
+    impl SnowflakeConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`SnowflakeConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// SnowflakeConnectorProfileCredentials::new(SnowflakeConnectorProfileCredentialsRequired {
+        ///     password: "...".into(),
+        ///     username: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SnowflakeConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Password", password);
-            props.set("Username", username);
+            props.set::<String>("Password", required.password);
+            props.set::<String>("Username", required.username);
             SnowflakeConnectorProfileCredentials { props }
         }
     }
@@ -1176,7 +1389,7 @@ pub mod connector_profile {
     }
 
     impl TrendmicroConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_secret_key`: `ApiSecretKey`, The Secret Access Key portion of the credentials.
         pub fn new(api_secret_key: impl Into<Val<String>>) -> Self {
@@ -1198,15 +1411,33 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl VeevaConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VeevaConnectorProfileCredentials`], by name: the argument of [`VeevaConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct VeevaConnectorProfileCredentialsRequired {
+        /// The password that corresponds to the username.
         ///
-        /// - `password`: `Password`, The password that corresponds to the username.
-        /// - `username`: `Username`, The name of the user.
-        pub fn new(password: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Password`.
+        pub password: Val<String>,
+
+        /// The name of the user.
+        ///
+        /// CloudFormation property `Username`.
+        pub username: Val<String>,
+    }
+
+    impl VeevaConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`VeevaConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// VeevaConnectorProfileCredentials::new(VeevaConnectorProfileCredentialsRequired {
+        ///     password: "...".into(),
+        ///     username: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VeevaConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Password", password);
-            props.set("Username", username);
+            props.set::<String>("Password", required.password);
+            props.set::<String>("Username", required.username);
             VeevaConnectorProfileCredentials { props }
         }
     }
@@ -1223,15 +1454,33 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl ZendeskConnectorProfileCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ZendeskConnectorProfileCredentials`], by name: the argument of [`ZendeskConnectorProfileCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct ZendeskConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client.
         ///
-        /// - `client_id`: `ClientId`, The identiﬁer for the desired client.
-        /// - `client_secret`: `ClientSecret`, The client secret used by the oauth client to authenticate to the authorization server.
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The client secret used by the oauth client to authenticate to the authorization server.
+        ///
+        /// CloudFormation property `ClientSecret`.
+        pub client_secret: Val<String>,
+    }
+
+    impl ZendeskConnectorProfileCredentials {
+        /// Creates the value from its required properties, by name in [`ZendeskConnectorProfileCredentialsRequired`]:
+        ///
+        /// ```text
+        /// ZendeskConnectorProfileCredentials::new(ZendeskConnectorProfileCredentialsRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ZendeskConnectorProfileCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
             ZendeskConnectorProfileCredentials { props }
         }
 
@@ -1405,7 +1654,7 @@ pub mod connector_profile {
 
         /// The `OAuth2GrantType` property.
         ///
-        /// Allowed values: `CLIENT_CREDENTIALS`, `AUTHORIZATION_CODE`, `JWT_BEARER`.
+        /// Allowed values (the enum [`OAuth2GrantType`]): `CLIENT_CREDENTIALS`, `AUTHORIZATION_CODE`, `JWT_BEARER`.
         pub fn o_auth2_grant_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OAuth2GrantType", value);
             self
@@ -1437,7 +1686,7 @@ pub mod connector_profile {
     }
 
     impl DatadogConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, The location of the Datadog resource
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -1460,7 +1709,7 @@ pub mod connector_profile {
     }
 
     impl DynatraceConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, The location of the Dynatrace resource
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -1483,7 +1732,7 @@ pub mod connector_profile {
     }
 
     impl InforNexusConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, The location of the InforNexus resource
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -1506,7 +1755,7 @@ pub mod connector_profile {
     }
 
     impl MarketoConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, The location of the Marketo resource
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -1529,7 +1778,7 @@ pub mod connector_profile {
     }
 
     impl PardotConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `business_unit_id`: `BusinessUnitId`, The Business unit id of Salesforce Pardot instance to be connected
         pub fn new(business_unit_id: impl Into<Val<String>>) -> Self {
@@ -1563,15 +1812,33 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl RedshiftConnectorProfileProperties {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RedshiftConnectorProfileProperties`], by name: the argument of [`RedshiftConnectorProfileProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct RedshiftConnectorProfilePropertiesRequired {
+        /// The name of the Amazon S3 bucket associated with Redshift.
         ///
-        /// - `bucket_name`: `BucketName`, The name of the Amazon S3 bucket associated with Redshift.
-        /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role.
-        pub fn new(bucket_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the IAM role.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl RedshiftConnectorProfileProperties {
+        /// Creates the value from its required properties, by name in [`RedshiftConnectorProfilePropertiesRequired`]:
+        ///
+        /// ```text
+        /// RedshiftConnectorProfileProperties::new(RedshiftConnectorProfilePropertiesRequired {
+        ///     bucket_name: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RedshiftConnectorProfilePropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("RoleArn", required.role_arn);
             RedshiftConnectorProfileProperties { props }
         }
 
@@ -1775,7 +2042,7 @@ pub mod connector_profile {
     }
 
     impl ServiceNowConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, The location of the ServiceNow resource
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -1798,7 +2065,7 @@ pub mod connector_profile {
     }
 
     impl SlackConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, The location of the Slack resource
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -1820,17 +2087,42 @@ pub mod connector_profile {
         props: Props,
     }
 
-    impl SnowflakeConnectorProfileProperties {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SnowflakeConnectorProfileProperties`], by name: the argument of [`SnowflakeConnectorProfileProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnowflakeConnectorProfilePropertiesRequired {
+        /// The name of the Amazon S3 bucket associated with Snowﬂake.
         ///
-        /// - `bucket_name`: `BucketName`, The name of the Amazon S3 bucket associated with Snowﬂake.
-        /// - `stage`: `Stage`, The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the
-        /// - `warehouse`: `Warehouse`, The name of the Snowﬂake warehouse.
-        pub fn new(bucket_name: impl Into<Val<String>>, stage: impl Into<Val<String>>, warehouse: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the
+        ///
+        /// Snowﬂake account. This is written in the following format: \< Database\>\< Schema\>\<Stage Name\>.
+        ///
+        /// CloudFormation property `Stage`.
+        pub stage: Val<String>,
+
+        /// The name of the Snowﬂake warehouse.
+        ///
+        /// CloudFormation property `Warehouse`.
+        pub warehouse: Val<String>,
+    }
+
+    impl SnowflakeConnectorProfileProperties {
+        /// Creates the value from its required properties, by name in [`SnowflakeConnectorProfilePropertiesRequired`]:
+        ///
+        /// ```text
+        /// SnowflakeConnectorProfileProperties::new(SnowflakeConnectorProfilePropertiesRequired {
+        ///     bucket_name: "...".into(),
+        ///     stage: "...".into(),
+        ///     warehouse: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SnowflakeConnectorProfilePropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("Stage", stage);
-            props.set("Warehouse", warehouse);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("Stage", required.stage);
+            props.set::<String>("Warehouse", required.warehouse);
             SnowflakeConnectorProfileProperties { props }
         }
 
@@ -1872,7 +2164,7 @@ pub mod connector_profile {
     }
 
     impl VeevaConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, The location of the Veeva resource
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -1895,7 +2187,7 @@ pub mod connector_profile {
     }
 
     impl ZendeskConnectorProfileProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, The location of the Zendesk resource
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -2315,34 +2607,128 @@ pub mod connector_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ConnectionMode` in `AWS::AppFlow::ConnectorProfile`; `.into()` makes a `Val<String>`.
+        ConnectionMode {
+            Public = "Public",
+            Private = "Private",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConnectorType` in `AWS::AppFlow::ConnectorProfile`; `.into()` makes a `Val<String>`.
+        ConnectorType {
+            Salesforce = "Salesforce",
+            Pardot = "Pardot",
+            Singular = "Singular",
+            Slack = "Slack",
+            Redshift = "Redshift",
+            Marketo = "Marketo",
+            Googleanalytics = "Googleanalytics",
+            Zendesk = "Zendesk",
+            Servicenow = "Servicenow",
+            SapoData = "SAPOData",
+            Datadog = "Datadog",
+            Trendmicro = "Trendmicro",
+            Snowflake = "Snowflake",
+            Dynatrace = "Dynatrace",
+            Infornexus = "Infornexus",
+            Amplitude = "Amplitude",
+            Veeva = "Veeva",
+            CustomConnector = "CustomConnector",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::AppFlow::ConnectorProfile`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            Oauth2 = "OAUTH2",
+            Apikey = "APIKEY",
+            Basic = "BASIC",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OAuth2GrantType` in `AWS::AppFlow::ConnectorProfile`; `.into()` makes a `Val<String>`.
+        OAuth2GrantType {
+            ClientCredentials = "CLIENT_CREDENTIALS",
+            AuthorizationCode = "AUTHORIZATION_CODE",
+            JwtBearer = "JWT_BEARER",
+        }
+    }
 }
 
 /// Resource schema for AWS::AppFlow::Flow.
 ///
 /// CloudFormation type `AWS::AppFlow::Flow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FlowArn`: `handle.flow_arn()` → `Val<String>`. ARN identifier of the flow.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FlowName`.
 #[derive(Clone, Debug)]
 pub struct CfnFlow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlow`], by name: the argument of [`CfnFlow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowRequired {
+    /// List of Destination connectors of the flow.
+    ///
+    /// CloudFormation property `DestinationFlowConfigList`.
+    pub destination_flow_config_list: Val<Vec<flow::DestinationFlowConfig>>,
+
+    /// Name of the flow.
+    ///
+    /// CloudFormation property `FlowName`.
+    ///
+    /// Changing it replaces the resource.
+    pub flow_name: Val<String>,
+
+    /// Configurations of Source connector of the flow.
+    ///
+    /// CloudFormation property `SourceFlowConfig`.
+    pub source_flow_config: Val<flow::SourceFlowConfig>,
+
+    /// List of tasks for the flow.
+    ///
+    /// CloudFormation property `Tasks`.
+    pub tasks: Val<Vec<flow::Task>>,
+
+    /// Trigger settings of the flow.
+    ///
+    /// CloudFormation property `TriggerConfig`.
+    pub trigger_config: Val<flow::TriggerConfig>,
+}
+
 impl CfnFlow {
     pub const TYPE_NAME: &'static str = "AWS::AppFlow::Flow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowRequired`]:
     ///
-    /// - `destination_flow_config_list`: `DestinationFlowConfigList`, List of Destination connectors of the flow.
-    /// - `flow_name`: `FlowName`, Name of the flow.
-    /// - `source_flow_config`: `SourceFlowConfig`, Configurations of Source connector of the flow.
-    /// - `tasks`: `Tasks`, List of tasks for the flow.
-    /// - `trigger_config`: `TriggerConfig`, Trigger settings of the flow.
-    pub fn new(destination_flow_config_list: impl Into<Val<Vec<flow::DestinationFlowConfig>>>, flow_name: impl Into<Val<String>>, source_flow_config: impl Into<Val<flow::SourceFlowConfig>>, tasks: impl Into<Val<Vec<flow::Task>>>, trigger_config: impl Into<Val<flow::TriggerConfig>>) -> Self {
+    /// ```text
+    /// CfnFlow::new(CfnFlowRequired {
+    ///     destination_flow_config_list: vec![flow::DestinationFlowConfig::new(...)].into(),
+    ///     flow_name: "...".into(),
+    ///     source_flow_config: flow::SourceFlowConfig::new(...).into(),
+    ///     tasks: vec![flow::Task::new(...)].into(),
+    ///     trigger_config: flow::TriggerConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationFlowConfigList", destination_flow_config_list);
-        props.set("FlowName", flow_name);
-        props.set("SourceFlowConfig", source_flow_config);
-        props.set("Tasks", tasks);
-        props.set("TriggerConfig", trigger_config);
+        props.set::<Vec<flow::DestinationFlowConfig>>("DestinationFlowConfigList", required.destination_flow_config_list);
+        props.set::<String>("FlowName", required.flow_name);
+        props.set::<flow::SourceFlowConfig>("SourceFlowConfig", required.source_flow_config);
+        props.set::<Vec<flow::Task>>("Tasks", required.tasks);
+        props.set::<flow::TriggerConfig>("TriggerConfig", required.trigger_config);
         CfnFlow { props, options: ResourceOptions::default() }
     }
 
@@ -2354,7 +2740,7 @@ impl CfnFlow {
 
     /// Flow activation status for Scheduled- and Event-triggered flows
     ///
-    /// Allowed values: `Active`, `Suspended`, `Draft`.
+    /// Allowed values (the enum [`flow::FlowStatus`]): `Active`, `Suspended`, `Draft`.
     pub fn flow_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FlowStatus", value);
         self
@@ -2432,11 +2818,11 @@ pub(crate) static FLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlow`].
+/// Property types and enums of the allowed values of [`CfnFlow`].
 pub mod flow {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Configurations of destination connector.
     #[derive(Clone, Debug)]
@@ -2444,15 +2830,35 @@ pub mod flow {
         props: Props,
     }
 
-    impl DestinationFlowConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DestinationFlowConfig`], by name: the argument of [`DestinationFlowConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct DestinationFlowConfigRequired {
+        /// Destination connector type
         ///
-        /// - `connector_type`: `ConnectorType`, Destination connector type
-        /// - `destination_connector_properties`: `DestinationConnectorProperties`, Destination connector details
-        pub fn new(connector_type: impl Into<Val<String>>, destination_connector_properties: impl Into<Val<DestinationConnectorProperties>>) -> Self {
+        /// CloudFormation property `ConnectorType`.
+        ///
+        /// Allowed values (the enum [`ConnectorType`]): `SAPOData`, `Salesforce`, `Pardot`, `Singular`, `Slack`, `Redshift`, `S3`, `Marketo`, `Googleanalytics`, `Zendesk`, `Servicenow`, `Datadog`, `Trendmicro`, `Snowflake`, `Dynatrace`, `Infornexus`, `Amplitude`, `Veeva`, `CustomConnector`, `EventBridge`, `Upsolver`, `LookoutMetrics`.
+        pub connector_type: Val<String>,
+
+        /// Destination connector details
+        ///
+        /// CloudFormation property `DestinationConnectorProperties`.
+        pub destination_connector_properties: Val<DestinationConnectorProperties>,
+    }
+
+    impl DestinationFlowConfig {
+        /// Creates the value from its required properties, by name in [`DestinationFlowConfigRequired`]:
+        ///
+        /// ```text
+        /// DestinationFlowConfig::new(DestinationFlowConfigRequired {
+        ///     connector_type: ConnectorType::SapoData.into(),
+        ///     destination_connector_properties: DestinationConnectorProperties::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DestinationFlowConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectorType", connector_type);
-            props.set("DestinationConnectorProperties", destination_connector_properties);
+            props.set::<String>("ConnectorType", required.connector_type);
+            props.set::<DestinationConnectorProperties>("DestinationConnectorProperties", required.destination_connector_properties);
             DestinationFlowConfig { props }
         }
 
@@ -2568,7 +2974,7 @@ pub mod flow {
     }
 
     impl CustomConnectorDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entity_name`: `EntityName`.
         pub fn new(entity_name: impl Into<Val<String>>) -> Self {
@@ -2597,7 +3003,7 @@ pub mod flow {
 
         /// The `WriteOperationType` property.
         ///
-        /// Allowed values: `INSERT`, `UPSERT`, `UPDATE`, `DELETE`.
+        /// Allowed values (the enum [`WriteOperationType`]): `INSERT`, `UPSERT`, `UPDATE`, `DELETE`.
         pub fn write_operation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WriteOperationType", value);
             self
@@ -2655,7 +3061,7 @@ pub mod flow {
     }
 
     impl EventBridgeDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -2710,7 +3116,7 @@ pub mod flow {
     }
 
     impl MarketoDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -2738,15 +3144,29 @@ pub mod flow {
         props: Props,
     }
 
+    /// The required properties of [`RedshiftDestinationProperties`], by name: the argument of [`RedshiftDestinationProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct RedshiftDestinationPropertiesRequired {
+        /// CloudFormation property `IntermediateBucketName`.
+        pub intermediate_bucket_name: Val<String>,
+
+        /// CloudFormation property `Object`.
+        pub object: Val<String>,
+    }
+
     impl RedshiftDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RedshiftDestinationPropertiesRequired`]:
         ///
-        /// - `intermediate_bucket_name`: `IntermediateBucketName`.
-        /// - `object`: `Object`.
-        pub fn new(intermediate_bucket_name: impl Into<Val<String>>, object: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RedshiftDestinationProperties::new(RedshiftDestinationPropertiesRequired {
+        ///     intermediate_bucket_name: "...".into(),
+        ///     object: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RedshiftDestinationPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("IntermediateBucketName", intermediate_bucket_name);
-            props.set("Object", object);
+            props.set::<String>("IntermediateBucketName", required.intermediate_bucket_name);
+            props.set::<String>("Object", required.object);
             RedshiftDestinationProperties { props }
         }
 
@@ -2776,7 +3196,7 @@ pub mod flow {
     }
 
     impl S3DestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -2825,7 +3245,7 @@ pub mod flow {
 
         /// The `FileType` property.
         ///
-        /// Allowed values: `CSV`, `JSON`, `PARQUET`.
+        /// Allowed values (the enum [`FileType`]): `CSV`, `JSON`, `PARQUET`.
         pub fn file_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FileType", value);
             self
@@ -2865,7 +3285,7 @@ pub mod flow {
 
         /// The `AggregationType` property.
         ///
-        /// Allowed values: `None`, `SingleFile`.
+        /// Allowed values (the enum [`AggregationType`]): `None`, `SingleFile`.
         pub fn aggregation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AggregationType", value);
             self
@@ -2898,6 +3318,8 @@ pub mod flow {
         }
 
         /// The `PathPrefixHierarchy` property.
+        ///
+        /// Allowed values of each item (the enum [`PathPrefixHierarchy`]): `EXECUTION_ID`, `SCHEMA_VERSION`.
         pub fn path_prefix_hierarchy(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PathPrefixHierarchy", value);
             self
@@ -2905,7 +3327,7 @@ pub mod flow {
 
         /// The `PrefixFormat` property.
         ///
-        /// Allowed values: `YEAR`, `MONTH`, `DAY`, `HOUR`, `MINUTE`.
+        /// Allowed values (the enum [`PrefixFormat`]): `YEAR`, `MONTH`, `DAY`, `HOUR`, `MINUTE`.
         pub fn prefix_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PrefixFormat", value);
             self
@@ -2913,7 +3335,7 @@ pub mod flow {
 
         /// The `PrefixType` property.
         ///
-        /// Allowed values: `FILENAME`, `PATH`, `PATH_AND_FILENAME`.
+        /// Allowed values (the enum [`PrefixType`]): `FILENAME`, `PATH`, `PATH_AND_FILENAME`.
         pub fn prefix_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PrefixType", value);
             self
@@ -2933,7 +3355,7 @@ pub mod flow {
     }
 
     impl SapoDataDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object_path`: `ObjectPath`.
         pub fn new(object_path: impl Into<Val<String>>) -> Self {
@@ -2962,7 +3384,7 @@ pub mod flow {
 
         /// The `WriteOperationType` property.
         ///
-        /// Allowed values: `INSERT`, `UPSERT`, `UPDATE`, `DELETE`.
+        /// Allowed values (the enum [`WriteOperationType`]): `INSERT`, `UPSERT`, `UPDATE`, `DELETE`.
         pub fn write_operation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WriteOperationType", value);
             self
@@ -3014,7 +3436,7 @@ pub mod flow {
     }
 
     impl SalesforceDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3025,7 +3447,7 @@ pub mod flow {
 
         /// The `DataTransferApi` property.
         ///
-        /// Allowed values: `AUTOMATIC`, `BULKV2`, `REST_SYNC`.
+        /// Allowed values (the enum [`SalesforceDestinationPropertiesDataTransferApi`]): `AUTOMATIC`, `BULKV2`, `REST_SYNC`.
         pub fn data_transfer_api(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataTransferApi", value);
             self
@@ -3045,7 +3467,7 @@ pub mod flow {
 
         /// The `WriteOperationType` property.
         ///
-        /// Allowed values: `INSERT`, `UPSERT`, `UPDATE`, `DELETE`.
+        /// Allowed values (the enum [`WriteOperationType`]): `INSERT`, `UPSERT`, `UPDATE`, `DELETE`.
         pub fn write_operation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WriteOperationType", value);
             self
@@ -3064,15 +3486,29 @@ pub mod flow {
         props: Props,
     }
 
+    /// The required properties of [`SnowflakeDestinationProperties`], by name: the argument of [`SnowflakeDestinationProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnowflakeDestinationPropertiesRequired {
+        /// CloudFormation property `IntermediateBucketName`.
+        pub intermediate_bucket_name: Val<String>,
+
+        /// CloudFormation property `Object`.
+        pub object: Val<String>,
+    }
+
     impl SnowflakeDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SnowflakeDestinationPropertiesRequired`]:
         ///
-        /// - `intermediate_bucket_name`: `IntermediateBucketName`.
-        /// - `object`: `Object`.
-        pub fn new(intermediate_bucket_name: impl Into<Val<String>>, object: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SnowflakeDestinationProperties::new(SnowflakeDestinationPropertiesRequired {
+        ///     intermediate_bucket_name: "...".into(),
+        ///     object: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SnowflakeDestinationPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("IntermediateBucketName", intermediate_bucket_name);
-            props.set("Object", object);
+            props.set::<String>("IntermediateBucketName", required.intermediate_bucket_name);
+            props.set::<String>("Object", required.object);
             SnowflakeDestinationProperties { props }
         }
 
@@ -3101,15 +3537,29 @@ pub mod flow {
         props: Props,
     }
 
+    /// The required properties of [`UpsolverDestinationProperties`], by name: the argument of [`UpsolverDestinationProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct UpsolverDestinationPropertiesRequired {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// CloudFormation property `S3OutputFormatConfig`.
+        pub s3_output_format_config: Val<UpsolverS3OutputFormatConfig>,
+    }
+
     impl UpsolverDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`UpsolverDestinationPropertiesRequired`]:
         ///
-        /// - `bucket_name`: `BucketName`.
-        /// - `s3_output_format_config`: `S3OutputFormatConfig`.
-        pub fn new(bucket_name: impl Into<Val<String>>, s3_output_format_config: impl Into<Val<UpsolverS3OutputFormatConfig>>) -> Self {
+        /// ```text
+        /// UpsolverDestinationProperties::new(UpsolverDestinationPropertiesRequired {
+        ///     bucket_name: "...".into(),
+        ///     s3_output_format_config: UpsolverS3OutputFormatConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: UpsolverDestinationPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("S3OutputFormatConfig", s3_output_format_config);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<UpsolverS3OutputFormatConfig>("S3OutputFormatConfig", required.s3_output_format_config);
             UpsolverDestinationProperties { props }
         }
 
@@ -3133,7 +3583,7 @@ pub mod flow {
     }
 
     impl UpsolverS3OutputFormatConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `prefix_config`: `PrefixConfig`.
         pub fn new(prefix_config: impl Into<Val<PrefixConfig>>) -> Self {
@@ -3150,7 +3600,7 @@ pub mod flow {
 
         /// The `FileType` property.
         ///
-        /// Allowed values: `CSV`, `JSON`, `PARQUET`.
+        /// Allowed values (the enum [`FileType`]): `CSV`, `JSON`, `PARQUET`.
         pub fn file_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FileType", value);
             self
@@ -3170,7 +3620,7 @@ pub mod flow {
     }
 
     impl ZendeskDestinationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3193,7 +3643,7 @@ pub mod flow {
 
         /// The `WriteOperationType` property.
         ///
-        /// Allowed values: `INSERT`, `UPSERT`, `UPDATE`, `DELETE`.
+        /// Allowed values (the enum [`WriteOperationType`]): `INSERT`, `UPSERT`, `UPDATE`, `DELETE`.
         pub fn write_operation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WriteOperationType", value);
             self
@@ -3238,17 +3688,40 @@ pub mod flow {
         props: Props,
     }
 
-    impl GlueDataCatalog {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GlueDataCatalog`], by name: the argument of [`GlueDataCatalog::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlueDataCatalogRequired {
+        /// A string containing the value for the tag
         ///
-        /// - `database_name`: `DatabaseName`, A string containing the value for the tag
-        /// - `role_arn`: `RoleArn`, A string containing the value for the tag
-        /// - `table_prefix`: `TablePrefix`, A string containing the value for the tag
-        pub fn new(database_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, table_prefix: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `TablePrefix`.
+        pub table_prefix: Val<String>,
+    }
+
+    impl GlueDataCatalog {
+        /// Creates the value from its required properties, by name in [`GlueDataCatalogRequired`]:
+        ///
+        /// ```text
+        /// GlueDataCatalog::new(GlueDataCatalogRequired {
+        ///     database_name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     table_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GlueDataCatalogRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("RoleArn", role_arn);
-            props.set("TablePrefix", table_prefix);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("TablePrefix", required.table_prefix);
             GlueDataCatalog { props }
         }
     }
@@ -3265,15 +3738,35 @@ pub mod flow {
         props: Props,
     }
 
-    impl SourceFlowConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceFlowConfig`], by name: the argument of [`SourceFlowConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceFlowConfigRequired {
+        /// Type of source connector
         ///
-        /// - `connector_type`: `ConnectorType`, Type of source connector
-        /// - `source_connector_properties`: `SourceConnectorProperties`, Source connector details required to query a connector
-        pub fn new(connector_type: impl Into<Val<String>>, source_connector_properties: impl Into<Val<SourceConnectorProperties>>) -> Self {
+        /// CloudFormation property `ConnectorType`.
+        ///
+        /// Allowed values (the enum [`ConnectorType`]): `SAPOData`, `Salesforce`, `Pardot`, `Singular`, `Slack`, `Redshift`, `S3`, `Marketo`, `Googleanalytics`, `Zendesk`, `Servicenow`, `Datadog`, `Trendmicro`, `Snowflake`, `Dynatrace`, `Infornexus`, `Amplitude`, `Veeva`, `CustomConnector`, `EventBridge`, `Upsolver`, `LookoutMetrics`.
+        pub connector_type: Val<String>,
+
+        /// Source connector details required to query a connector
+        ///
+        /// CloudFormation property `SourceConnectorProperties`.
+        pub source_connector_properties: Val<SourceConnectorProperties>,
+    }
+
+    impl SourceFlowConfig {
+        /// Creates the value from its required properties, by name in [`SourceFlowConfigRequired`]:
+        ///
+        /// ```text
+        /// SourceFlowConfig::new(SourceFlowConfigRequired {
+        ///     connector_type: ConnectorType::SapoData.into(),
+        ///     source_connector_properties: SourceConnectorProperties::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceFlowConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectorType", connector_type);
-            props.set("SourceConnectorProperties", source_connector_properties);
+            props.set::<String>("ConnectorType", required.connector_type);
+            props.set::<SourceConnectorProperties>("SourceConnectorProperties", required.source_connector_properties);
             SourceFlowConfig { props }
         }
 
@@ -3457,7 +3950,7 @@ pub mod flow {
     }
 
     impl AmplitudeSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3480,7 +3973,7 @@ pub mod flow {
     }
 
     impl CustomConnectorSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entity_name`: `EntityName`.
         pub fn new(entity_name: impl Into<Val<String>>) -> Self {
@@ -3514,15 +4007,31 @@ pub mod flow {
         props: Props,
     }
 
-    impl DataTransferApi {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataTransferApi`], by name: the argument of [`DataTransferApi::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataTransferApiRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `name`: `Name`.
-        /// - `type_`: `Type`.
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `SYNC`, `ASYNC`, `AUTOMATIC`.
+        pub type_: Val<String>,
+    }
+
+    impl DataTransferApi {
+        /// Creates the value from its required properties, by name in [`DataTransferApiRequired`]:
+        ///
+        /// ```text
+        /// DataTransferApi::new(DataTransferApiRequired {
+        ///     name: "...".into(),
+        ///     type_: Type::Sync.into(),
+        /// })
+        /// ```
+        pub fn new(required: DataTransferApiRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             DataTransferApi { props }
         }
     }
@@ -3540,7 +4049,7 @@ pub mod flow {
     }
 
     impl DatadogSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3563,7 +4072,7 @@ pub mod flow {
     }
 
     impl DynatraceSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3586,7 +4095,7 @@ pub mod flow {
     }
 
     impl GoogleAnalyticsSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3609,7 +4118,7 @@ pub mod flow {
     }
 
     impl InforNexusSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3632,7 +4141,7 @@ pub mod flow {
     }
 
     impl MarketoSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3655,7 +4164,7 @@ pub mod flow {
     }
 
     impl PardotSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3677,15 +4186,29 @@ pub mod flow {
         props: Props,
     }
 
+    /// The required properties of [`S3SourceProperties`], by name: the argument of [`S3SourceProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3SourcePropertiesRequired {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// CloudFormation property `BucketPrefix`.
+        pub bucket_prefix: Val<String>,
+    }
+
     impl S3SourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3SourcePropertiesRequired`]:
         ///
-        /// - `bucket_name`: `BucketName`.
-        /// - `bucket_prefix`: `BucketPrefix`.
-        pub fn new(bucket_name: impl Into<Val<String>>, bucket_prefix: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3SourceProperties::new(S3SourcePropertiesRequired {
+        ///     bucket_name: "...".into(),
+        ///     bucket_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3SourcePropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("BucketPrefix", bucket_prefix);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("BucketPrefix", required.bucket_prefix);
             S3SourceProperties { props }
         }
 
@@ -3717,7 +4240,7 @@ pub mod flow {
 
         /// The `S3InputFileType` property.
         ///
-        /// Allowed values: `CSV`, `JSON`.
+        /// Allowed values (the enum [`S3InputFileType`]): `CSV`, `JSON`.
         pub fn s3_input_file_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputFileType", value);
             self
@@ -3737,7 +4260,7 @@ pub mod flow {
     }
 
     impl SapoDataSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object_path`: `ObjectPath`.
         pub fn new(object_path: impl Into<Val<String>>) -> Self {
@@ -3772,7 +4295,7 @@ pub mod flow {
     }
 
     impl SapoDataPaginationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_page_size`: `maxPageSize`.
         pub fn new(max_page_size: impl Into<Val<i64>>) -> Self {
@@ -3795,7 +4318,7 @@ pub mod flow {
     }
 
     impl SapoDataParallelismConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_parallelism`: `maxParallelism`.
         pub fn new(max_parallelism: impl Into<Val<i64>>) -> Self {
@@ -3818,7 +4341,7 @@ pub mod flow {
     }
 
     impl SalesforceSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3829,7 +4352,7 @@ pub mod flow {
 
         /// The `DataTransferApi` property.
         ///
-        /// Allowed values: `AUTOMATIC`, `BULKV2`, `REST_SYNC`.
+        /// Allowed values (the enum [`SalesforceSourcePropertiesDataTransferApi`]): `AUTOMATIC`, `BULKV2`, `REST_SYNC`.
         pub fn data_transfer_api(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataTransferApi", value);
             self
@@ -3861,7 +4384,7 @@ pub mod flow {
     }
 
     impl ServiceNowSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3884,7 +4407,7 @@ pub mod flow {
     }
 
     impl SingularSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3907,7 +4430,7 @@ pub mod flow {
     }
 
     impl SlackSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3930,7 +4453,7 @@ pub mod flow {
     }
 
     impl TrendmicroSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -3953,7 +4476,7 @@ pub mod flow {
     }
 
     impl VeevaSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -4000,7 +4523,7 @@ pub mod flow {
     }
 
     impl ZendeskSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -4022,15 +4545,33 @@ pub mod flow {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4047,15 +4588,35 @@ pub mod flow {
         props: Props,
     }
 
-    impl Task {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Task`], by name: the argument of [`Task::new`].
+    #[derive(Clone, Debug)]
+    pub struct TaskRequired {
+        /// Source fields on which particular task will be applied
         ///
-        /// - `source_fields`: `SourceFields`, Source fields on which particular task will be applied
-        /// - `task_type`: `TaskType`, Type of task
-        pub fn new(source_fields: impl Into<Val<Vec<String>>>, task_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SourceFields`.
+        pub source_fields: Val<Vec<String>>,
+
+        /// Type of task
+        ///
+        /// CloudFormation property `TaskType`.
+        ///
+        /// Allowed values (the enum [`TaskType`]): `Arithmetic`, `Filter`, `Map`, `Map_all`, `Mask`, `Merge`, `Passthrough`, `Truncate`, `Validate`, `Partition`.
+        pub task_type: Val<String>,
+    }
+
+    impl Task {
+        /// Creates the value from its required properties, by name in [`TaskRequired`]:
+        ///
+        /// ```text
+        /// Task::new(TaskRequired {
+        ///     source_fields: vec!["..."].into(),
+        ///     task_type: TaskType::Arithmetic.into(),
+        /// })
+        /// ```
+        pub fn new(required: TaskRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceFields", source_fields);
-            props.set("TaskType", task_type);
+            props.set::<Vec<String>>("SourceFields", required.source_fields);
+            props.set::<String>("TaskType", required.task_type);
             Task { props }
         }
 
@@ -4099,7 +4660,7 @@ pub mod flow {
 
         /// The `Amplitude` property.
         ///
-        /// Allowed values: `BETWEEN`.
+        /// Allowed values (the enum [`Amplitude`]): `BETWEEN`.
         pub fn amplitude(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Amplitude", value);
             self
@@ -4107,7 +4668,7 @@ pub mod flow {
 
         /// The `CustomConnector` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `CONTAINS`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`CustomConnector`]): `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `CONTAINS`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn custom_connector(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CustomConnector", value);
             self
@@ -4115,7 +4676,7 @@ pub mod flow {
 
         /// The `Datadog` property.
         ///
-        /// Allowed values: `PROJECTION`, `BETWEEN`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Datadog`]): `PROJECTION`, `BETWEEN`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn datadog(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Datadog", value);
             self
@@ -4123,7 +4684,7 @@ pub mod flow {
 
         /// The `Dynatrace` property.
         ///
-        /// Allowed values: `PROJECTION`, `BETWEEN`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Dynatrace`]): `PROJECTION`, `BETWEEN`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn dynatrace(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Dynatrace", value);
             self
@@ -4131,7 +4692,7 @@ pub mod flow {
 
         /// The `GoogleAnalytics` property.
         ///
-        /// Allowed values: `PROJECTION`, `BETWEEN`.
+        /// Allowed values (the enum [`GoogleAnalytics`]): `PROJECTION`, `BETWEEN`.
         pub fn google_analytics(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GoogleAnalytics", value);
             self
@@ -4139,7 +4700,7 @@ pub mod flow {
 
         /// The `InforNexus` property.
         ///
-        /// Allowed values: `PROJECTION`, `BETWEEN`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`InforNexus`]): `PROJECTION`, `BETWEEN`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn infor_nexus(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InforNexus", value);
             self
@@ -4147,7 +4708,7 @@ pub mod flow {
 
         /// The `Marketo` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Marketo`]): `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn marketo(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Marketo", value);
             self
@@ -4155,7 +4716,7 @@ pub mod flow {
 
         /// The `Pardot` property.
         ///
-        /// Allowed values: `PROJECTION`, `EQUAL_TO`, `NO_OP`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`.
+        /// Allowed values (the enum [`Pardot`]): `PROJECTION`, `EQUAL_TO`, `NO_OP`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`.
         pub fn pardot(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Pardot", value);
             self
@@ -4163,7 +4724,7 @@ pub mod flow {
 
         /// The `S3` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`S3`]): `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn s3(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3", value);
             self
@@ -4171,7 +4732,7 @@ pub mod flow {
 
         /// The `SAPOData` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `CONTAINS`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`SapoData`]): `PROJECTION`, `LESS_THAN`, `CONTAINS`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn sapo_data(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SAPOData", value);
             self
@@ -4179,7 +4740,7 @@ pub mod flow {
 
         /// The `Salesforce` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `CONTAINS`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Salesforce`]): `PROJECTION`, `LESS_THAN`, `CONTAINS`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn salesforce(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Salesforce", value);
             self
@@ -4187,7 +4748,7 @@ pub mod flow {
 
         /// The `ServiceNow` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `CONTAINS`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`ServiceNow`]): `PROJECTION`, `LESS_THAN`, `CONTAINS`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn service_now(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServiceNow", value);
             self
@@ -4195,7 +4756,7 @@ pub mod flow {
 
         /// The `Singular` property.
         ///
-        /// Allowed values: `PROJECTION`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Singular`]): `PROJECTION`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn singular(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Singular", value);
             self
@@ -4203,7 +4764,7 @@ pub mod flow {
 
         /// The `Slack` property.
         ///
-        /// Allowed values: `PROJECTION`, `BETWEEN`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Slack`]): `PROJECTION`, `BETWEEN`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn slack(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Slack", value);
             self
@@ -4211,7 +4772,7 @@ pub mod flow {
 
         /// The `Trendmicro` property.
         ///
-        /// Allowed values: `PROJECTION`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Trendmicro`]): `PROJECTION`, `EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn trendmicro(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Trendmicro", value);
             self
@@ -4219,7 +4780,7 @@ pub mod flow {
 
         /// The `Veeva` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Veeva`]): `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn veeva(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Veeva", value);
             self
@@ -4227,7 +4788,7 @@ pub mod flow {
 
         /// The `Zendesk` property.
         ///
-        /// Allowed values: `PROJECTION`, `GREATER_THAN`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Zendesk`]): `PROJECTION`, `GREATER_THAN`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn zendesk(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Zendesk", value);
             self
@@ -4246,15 +4807,31 @@ pub mod flow {
         props: Props,
     }
 
-    impl TaskPropertiesObject {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TaskPropertiesObject`], by name: the argument of [`TaskPropertiesObject::new`].
+    #[derive(Clone, Debug)]
+    pub struct TaskPropertiesObjectRequired {
+        /// CloudFormation property `Key`.
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Key`]): `VALUE`, `VALUES`, `DATA_TYPE`, `UPPER_BOUND`, `LOWER_BOUND`, `SOURCE_DATA_TYPE`, `DESTINATION_DATA_TYPE`, `VALIDATION_ACTION`, `MASK_VALUE`, `MASK_LENGTH`, `TRUNCATE_LENGTH`, `MATH_OPERATION_FIELDS_ORDER`, `CONCAT_FORMAT`, `SUBFIELD_CATEGORY_MAP`, `EXCLUDE_SOURCE_FIELDS_LIST`, `INCLUDE_NEW_FIELDS`, `ORDERED_PARTITION_KEYS_LIST`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl TaskPropertiesObject {
+        /// Creates the value from its required properties, by name in [`TaskPropertiesObjectRequired`]:
+        ///
+        /// ```text
+        /// TaskPropertiesObject::new(TaskPropertiesObjectRequired {
+        ///     key: Key::Value.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TaskPropertiesObjectRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TaskPropertiesObject { props }
         }
     }
@@ -4272,9 +4849,9 @@ pub mod flow {
     }
 
     impl TriggerConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `trigger_type`: `TriggerType`, Trigger type of the flow
+        /// - `trigger_type`: `TriggerType`, Trigger type of the flow Allowed values: the enum [`TriggerType`].
         pub fn new(trigger_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TriggerType", trigger_type);
@@ -4301,7 +4878,7 @@ pub mod flow {
     }
 
     impl ScheduledTriggerProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule_expression`: `ScheduleExpression`.
         pub fn new(schedule_expression: impl Into<Val<String>>) -> Self {
@@ -4312,7 +4889,7 @@ pub mod flow {
 
         /// The `DataPullMode` property.
         ///
-        /// Allowed values: `Incremental`, `Complete`.
+        /// Allowed values (the enum [`DataPullMode`]): `Incremental`, `Complete`.
         pub fn data_pull_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataPullMode", value);
             self
@@ -4823,6 +5400,550 @@ pub mod flow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FlowStatus` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        FlowStatus {
+            Active = "Active",
+            Suspended = "Suspended",
+            Draft = "Draft",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConnectorType` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        ConnectorType {
+            SapoData = "SAPOData",
+            Salesforce = "Salesforce",
+            Pardot = "Pardot",
+            Singular = "Singular",
+            Slack = "Slack",
+            Redshift = "Redshift",
+            S3 = "S3",
+            Marketo = "Marketo",
+            Googleanalytics = "Googleanalytics",
+            Zendesk = "Zendesk",
+            Servicenow = "Servicenow",
+            Datadog = "Datadog",
+            Trendmicro = "Trendmicro",
+            Snowflake = "Snowflake",
+            Dynatrace = "Dynatrace",
+            Infornexus = "Infornexus",
+            Amplitude = "Amplitude",
+            Veeva = "Veeva",
+            CustomConnector = "CustomConnector",
+            EventBridge = "EventBridge",
+            Upsolver = "Upsolver",
+            LookoutMetrics = "LookoutMetrics",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WriteOperationType` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        WriteOperationType {
+            Insert = "INSERT",
+            Upsert = "UPSERT",
+            Update = "UPDATE",
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FileType` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        FileType {
+            Csv = "CSV",
+            Json = "JSON",
+            Parquet = "PARQUET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AggregationType` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        AggregationType {
+            None = "None",
+            SingleFile = "SingleFile",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PathPrefixHierarchy` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        PathPrefixHierarchy {
+            ExecutionId = "EXECUTION_ID",
+            SchemaVersion = "SCHEMA_VERSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PrefixFormat` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        PrefixFormat {
+            Year = "YEAR",
+            Month = "MONTH",
+            Day = "DAY",
+            Hour = "HOUR",
+            Minute = "MINUTE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PrefixType` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        PrefixType {
+            Filename = "FILENAME",
+            Path = "PATH",
+            PathAndFilename = "PATH_AND_FILENAME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataTransferApi` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        SalesforceDestinationPropertiesDataTransferApi {
+            Automatic = "AUTOMATIC",
+            Bulkv2 = "BULKV2",
+            RestSync = "REST_SYNC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Type {
+            Sync = "SYNC",
+            Async = "ASYNC",
+            Automatic = "AUTOMATIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3InputFileType` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        S3InputFileType {
+            Csv = "CSV",
+            Json = "JSON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataTransferApi` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        SalesforceSourcePropertiesDataTransferApi {
+            Automatic = "AUTOMATIC",
+            Bulkv2 = "BULKV2",
+            RestSync = "REST_SYNC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TaskType` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        TaskType {
+            Arithmetic = "Arithmetic",
+            Filter = "Filter",
+            Map = "Map",
+            MapAll = "Map_all",
+            Mask = "Mask",
+            Merge = "Merge",
+            Passthrough = "Passthrough",
+            Truncate = "Truncate",
+            Validate = "Validate",
+            Partition = "Partition",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Amplitude` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Amplitude {
+            Between = "BETWEEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CustomConnector` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        CustomConnector {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            Contains = "CONTAINS",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Datadog` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Datadog {
+            Projection = "PROJECTION",
+            Between = "BETWEEN",
+            EqualTo = "EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Dynatrace` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Dynatrace {
+            Projection = "PROJECTION",
+            Between = "BETWEEN",
+            EqualTo = "EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GoogleAnalytics` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        GoogleAnalytics {
+            Projection = "PROJECTION",
+            Between = "BETWEEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InforNexus` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        InforNexus {
+            Projection = "PROJECTION",
+            Between = "BETWEEN",
+            EqualTo = "EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Marketo` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Marketo {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            Between = "BETWEEN",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Pardot` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Pardot {
+            Projection = "PROJECTION",
+            EqualTo = "EQUAL_TO",
+            NoOp = "NO_OP",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        S3 {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SAPOData` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        SapoData {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            Contains = "CONTAINS",
+            GreaterThan = "GREATER_THAN",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Salesforce` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Salesforce {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            Contains = "CONTAINS",
+            GreaterThan = "GREATER_THAN",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ServiceNow` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        ServiceNow {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            Contains = "CONTAINS",
+            GreaterThan = "GREATER_THAN",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Singular` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Singular {
+            Projection = "PROJECTION",
+            EqualTo = "EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Slack` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Slack {
+            Projection = "PROJECTION",
+            Between = "BETWEEN",
+            EqualTo = "EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Trendmicro` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Trendmicro {
+            Projection = "PROJECTION",
+            EqualTo = "EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Veeva` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Veeva {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Zendesk` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Zendesk {
+            Projection = "PROJECTION",
+            GreaterThan = "GREATER_THAN",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Key` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        Key {
+            Value = "VALUE",
+            Values = "VALUES",
+            DataType = "DATA_TYPE",
+            UpperBound = "UPPER_BOUND",
+            LowerBound = "LOWER_BOUND",
+            SourceDataType = "SOURCE_DATA_TYPE",
+            DestinationDataType = "DESTINATION_DATA_TYPE",
+            ValidationAction = "VALIDATION_ACTION",
+            MaskValue = "MASK_VALUE",
+            MaskLength = "MASK_LENGTH",
+            TruncateLength = "TRUNCATE_LENGTH",
+            MathOperationFieldsOrder = "MATH_OPERATION_FIELDS_ORDER",
+            ConcatFormat = "CONCAT_FORMAT",
+            SubfieldCategoryMap = "SUBFIELD_CATEGORY_MAP",
+            ExcludeSourceFieldsList = "EXCLUDE_SOURCE_FIELDS_LIST",
+            IncludeNewFields = "INCLUDE_NEW_FIELDS",
+            OrderedPartitionKeysList = "ORDERED_PARTITION_KEYS_LIST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TriggerType` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        TriggerType {
+            Scheduled = "Scheduled",
+            Event = "Event",
+            OnDemand = "OnDemand",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataPullMode` in `AWS::AppFlow::Flow`; `.into()` makes a `Val<String>`.
+        DataPullMode {
+            Incremental = "Incremental",
+            Complete = "Complete",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

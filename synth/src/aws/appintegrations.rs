@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,25 +15,57 @@ use crate::value::{Map, Val};
 /// Resource Type definition for AWS:AppIntegrations::Application
 ///
 /// CloudFormation type `AWS::AppIntegrations::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the application.
+/// - `Id`: `handle.id()` → `Val<String>`. The id of the application.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// Application source config
+    ///
+    /// CloudFormation property `ApplicationSourceConfig`.
+    pub application_source_config: Val<application::ApplicationSourceConfig>,
+
+    /// The name of the application.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The namespace of the application.
+    ///
+    /// CloudFormation property `Namespace`.
+    pub namespace: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::AppIntegrations::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `application_source_config`: `ApplicationSourceConfig`, Application source config
-    /// - `name`: `Name`, The name of the application.
-    /// - `namespace`: `Namespace`, The namespace of the application.
-    pub fn new(application_source_config: impl Into<Val<application::ApplicationSourceConfig>>, name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     application_source_config: application::ApplicationSourceConfig::new(...).into(),
+    ///     name: "...".into(),
+    ///     namespace: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationSourceConfig", application_source_config);
-        props.set("Name", name);
-        props.set("Namespace", namespace);
+        props.set::<application::ApplicationSourceConfig>("ApplicationSourceConfig", required.application_source_config);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Namespace", required.namespace);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -46,7 +77,7 @@ impl CfnApplication {
 
     /// The type of application
     ///
-    /// Allowed values: `STANDARD`, `SERVICE`, `MCP_SERVER`.
+    /// Allowed values (the enum [`application::ApplicationType`]): `STANDARD`, `SERVICE`, `MCP_SERVER`.
     pub fn application_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ApplicationType", value);
         self
@@ -147,11 +178,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppIntegrations::Application`.
     #[derive(Clone, Debug)]
@@ -186,9 +217,9 @@ pub mod application {
     }
 
     impl ContactHandling {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `scope`: `Scope`.
+        /// - `scope`: `Scope`. Allowed values: the enum [`Scope`].
         pub fn new(scope: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Scope", scope);
@@ -209,7 +240,7 @@ pub mod application {
     }
 
     impl ApplicationSourceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `external_url_config`: `ExternalUrlConfig`.
         pub fn new(external_url_config: impl Into<Val<ExternalUrlConfig>>) -> Self {
@@ -232,7 +263,7 @@ pub mod application {
     }
 
     impl ExternalUrlConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `access_url`: `AccessUrl`.
         pub fn new(access_url: impl Into<Val<String>>) -> Self {
@@ -292,15 +323,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A key to identify the tag.
         ///
-        /// - `key`: `Key`, A key to identify the tag.
-        /// - `value`: `Value`, Corresponding tag value for the key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Corresponding tag value for the key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -355,30 +404,83 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApplicationType` in `AWS::AppIntegrations::Application`; `.into()` makes a `Val<String>`.
+        ApplicationType {
+            Standard = "STANDARD",
+            Service = "SERVICE",
+            McpServer = "MCP_SERVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::AppIntegrations::Application`; `.into()` makes a `Val<String>`.
+        Scope {
+            CrossContacts = "CROSS_CONTACTS",
+            PerContact = "PER_CONTACT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppIntegrations::DataIntegration
 ///
 /// CloudFormation type `AWS::AppIntegrations::DataIntegration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DataIntegrationArn`: `handle.data_integration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the data integration.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifer of the data integration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDataIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataIntegration`], by name: the argument of [`CfnDataIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataIntegrationRequired {
+    /// The KMS key of the data integration.
+    ///
+    /// CloudFormation property `KmsKey`.
+    ///
+    /// Changing it replaces the resource.
+    pub kms_key: Val<String>,
+
+    /// The name of the data integration.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The URI of the data source.
+    ///
+    /// CloudFormation property `SourceURI`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_uri: Val<String>,
+}
+
 impl CfnDataIntegration {
     pub const TYPE_NAME: &'static str = "AWS::AppIntegrations::DataIntegration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataIntegrationRequired`]:
     ///
-    /// - `kms_key`: `KmsKey`, The KMS key of the data integration.
-    /// - `name`: `Name`, The name of the data integration.
-    /// - `source_uri`: `SourceURI`, The URI of the data source.
-    pub fn new(kms_key: impl Into<Val<String>>, name: impl Into<Val<String>>, source_uri: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataIntegration::new(CfnDataIntegrationRequired {
+    ///     kms_key: "...".into(),
+    ///     name: "...".into(),
+    ///     source_uri: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("KmsKey", kms_key);
-        props.set("Name", name);
-        props.set("SourceURI", source_uri);
+        props.set::<String>("KmsKey", required.kms_key);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SourceURI", required.source_uri);
         CfnDataIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -484,7 +586,7 @@ pub mod data_integration {
     }
 
     impl FileConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `folders`: `Folders`, Identifiers for the source folders to pull all files from recursively.
         pub fn new(folders: impl Into<Val<Vec<String>>>) -> Self {
@@ -513,7 +615,7 @@ pub mod data_integration {
     }
 
     impl ScheduleConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule_expression`: `ScheduleExpression`, How often the data should be pulled from data source.
         pub fn new(schedule_expression: impl Into<Val<String>>) -> Self {
@@ -547,15 +649,33 @@ pub mod data_integration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A key to identify the tag.
         ///
-        /// - `key`: `Key`, A key to identify the tag.
-        /// - `value`: `Value`, Corresponding tag value for the key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Corresponding tag value for the key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -595,25 +715,62 @@ pub mod data_integration {
 /// Resource Type definition for AWS::AppIntegrations::EventIntegration
 ///
 /// CloudFormation type `AWS::AppIntegrations::EventIntegration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EventIntegrationArn`: `handle.event_integration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the event integration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnEventIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventIntegration`], by name: the argument of [`CfnEventIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventIntegrationRequired {
+    /// The Amazon Eventbridge bus for the event integration.
+    ///
+    /// CloudFormation property `EventBridgeBus`.
+    ///
+    /// Changing it replaces the resource.
+    pub event_bridge_bus: Val<String>,
+
+    /// The EventFilter (source) associated with the event integration.
+    ///
+    /// CloudFormation property `EventFilter`.
+    ///
+    /// Changing it replaces the resource.
+    pub event_filter: Val<event_integration::EventFilter>,
+
+    /// The name of the event integration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnEventIntegration {
     pub const TYPE_NAME: &'static str = "AWS::AppIntegrations::EventIntegration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventIntegrationRequired`]:
     ///
-    /// - `event_bridge_bus`: `EventBridgeBus`, The Amazon Eventbridge bus for the event integration.
-    /// - `event_filter`: `EventFilter`, The EventFilter (source) associated with the event integration.
-    /// - `name`: `Name`, The name of the event integration.
-    pub fn new(event_bridge_bus: impl Into<Val<String>>, event_filter: impl Into<Val<event_integration::EventFilter>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEventIntegration::new(CfnEventIntegrationRequired {
+    ///     event_bridge_bus: "...".into(),
+    ///     event_filter: event_integration::EventFilter::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("EventBridgeBus", event_bridge_bus);
-        props.set("EventFilter", event_filter);
-        props.set("Name", name);
+        props.set::<String>("EventBridgeBus", required.event_bridge_bus);
+        props.set::<event_integration::EventFilter>("EventFilter", required.event_filter);
+        props.set::<String>("Name", required.name);
         CfnEventIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -689,7 +846,7 @@ pub mod event_integration {
     }
 
     impl EventFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`, The source of the events.
         pub fn new(source: impl Into<Val<String>>) -> Self {
@@ -711,15 +868,33 @@ pub mod event_integration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A key to identify the tag.
         ///
-        /// - `key`: `Key`, A key to identify the tag.
-        /// - `value`: `Value`, Corresponding tag value for the key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Corresponding tag value for the key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -20,29 +19,168 @@ use crate::value::Val;
 /// If the resource that you want Application Auto Scaling to scale is not yet created in your account, add a dependency on the resource when registering it as a scalable target using the [DependsOn](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) attribute.
 ///
 /// CloudFormation type `AWS::ApplicationAutoScaling::ScalableTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnScalableTarget {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScalableTarget`], by name: the argument of [`CfnScalableTarget::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScalableTargetRequired {
+    /// The maximum value that you plan to scale out to. When a scaling policy is in effect, Application Auto Scaling can scale out (expand) as needed to the maximum capacity limit in response to changing demand.
+    ///
+    /// CloudFormation property `MaxCapacity`.
+    pub max_capacity: Val<i64>,
+
+    /// The minimum value that you plan to scale in to. When a scaling policy is in effect, Application Auto Scaling can scale in (contract) as needed to the minimum capacity limit in response to changing demand.
+    ///
+    /// CloudFormation property `MinCapacity`.
+    pub min_capacity: Val<i64>,
+
+    /// The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
+    ///
+    /// +  ECS service - The resource type is ``service`` and the unique identifier is the cluster name and service name. Example: ``service/my-cluster/my-service``.
+    ///
+    /// +  Spot Fleet - The resource type is ``spot-fleet-request`` and the unique identifier is the Spot Fleet request ID. Example: ``spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE``.
+    ///
+    /// +  EMR cluster - The resource type is ``instancegroup`` and the unique identifier is the cluster ID and instance group ID. Example: ``instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0``.
+    ///
+    /// +  AppStream 2.0 fleet - The resource type is ``fleet`` and the unique identifier is the fleet name. Example: ``fleet/sample-fleet``.
+    ///
+    /// +  DynamoDB table - The resource type is ``table`` and the unique identifier is the table name. Example: ``table/my-table``.
+    ///
+    /// +  DynamoDB global secondary index - The resource type is ``index`` and the unique identifier is the index name. Example: ``table/my-table/index/my-table-index``.
+    ///
+    /// +  Aurora DB cluster - The resource type is ``cluster`` and the unique identifier is the cluster name. Example: ``cluster:my-db-cluster``.
+    ///
+    /// +  SageMaker endpoint variant - The resource type is ``variant`` and the unique identifier is the resource ID. Example: ``endpoint/my-end-point/variant/KMeansClustering``.
+    ///
+    /// +  Custom resources are not supported with a resource type. This parameter must specify the ``OutputValue`` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our [GitHub repository](https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource).
+    ///
+    /// +  Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: ``arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE``.
+    ///
+    /// +  Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: ``arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE``.
+    ///
+    /// +  Lambda provisioned concurrency - The resource type is ``function`` and the unique identifier is the function name with a function version or alias name suffix that is not ``$LATEST``. Example: ``function:my-function:prod`` or ``function:my-function:1``.
+    ///
+    /// +  Amazon Keyspaces table - The resource type is ``table`` and the unique identifier is the table name. Example: ``keyspace/mykeyspace/table/mytable``.
+    ///
+    /// +  Amazon MSK cluster - The resource type and unique identifier are specified using the cluster ARN. Example: ``arn:aws:kafka:us-east-1:123456789012:cluster/demo-cluster-1/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5``.
+    ///
+    /// +  Amazon ElastiCache replication group - The resource type is ``replication-group`` and the unique identifier is the replication group name. Example: ``replication-group/mycluster``.
+    ///
+    /// +  Amazon ElastiCache cache cluster - The resource type is ``cache-cluster`` and the unique identifier is the cache cluster name. Example: ``cache-cluster/mycluster``.
+    ///
+    /// +  Neptune cluster - The resource type is ``cluster`` and the unique identifier is the cluster name. Example: ``cluster:mycluster``.
+    ///
+    /// +  SageMaker serverless endpoint - The resource type is ``variant`` and the unique identifier is the resource ID. Example: ``endpoint/my-end-point/variant/KMeansClustering``.
+    ///
+    /// +  SageMaker inference component - The resource type is ``inference-component`` and the unique identifier is the resource ID. Example: ``inference-component/my-inference-component``.
+    ///
+    /// +  Pool of WorkSpaces - The resource type is ``workspacespool`` and the unique identifier is the pool ID. Example: ``workspacespool/wspool-123456``.
+    ///
+    /// CloudFormation property `ResourceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_id: Val<String>,
+
+    /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
+    ///
+    /// +  ``ecs:service:DesiredCount`` - The task count of an ECS service.
+    ///
+    /// +  ``elasticmapreduce:instancegroup:InstanceCount`` - The instance count of an EMR Instance Group.
+    ///
+    /// +  ``ec2:spot-fleet-request:TargetCapacity`` - The target capacity of a Spot Fleet.
+    ///
+    /// +  ``appstream:fleet:DesiredCapacity`` - The capacity of an AppStream 2.0 fleet.
+    ///
+    /// +  ``dynamodb:table:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB table.
+    ///
+    /// +  ``dynamodb:table:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB table.
+    ///
+    /// +  ``dynamodb:index:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB global secondary index.
+    ///
+    /// +  ``dynamodb:index:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB global secondary index.
+    ///
+    /// +  ``rds:cluster:ReadReplicaCount`` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
+    ///
+    /// +  ``sagemaker:variant:DesiredInstanceCount`` - The number of EC2 instances for a SageMaker model endpoint variant.
+    ///
+    /// +  ``custom-resource:ResourceType:Property`` - The scalable dimension for a custom resource provided by your own application or service.
+    ///
+    /// +  ``comprehend:document-classifier-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend document classification endpoint.
+    ///
+    /// +  ``comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
+    ///
+    /// +  ``lambda:function:ProvisionedConcurrency`` - The provisioned concurrency for a Lambda function.
+    ///
+    /// +  ``cassandra:table:ReadCapacityUnits`` - The provisioned read capacity for an Amazon Keyspaces table.
+    ///
+    /// +  ``cassandra:table:WriteCapacityUnits`` - The provisioned write capacity for an Amazon Keyspaces table.
+    ///
+    /// +  ``kafka:broker-storage:VolumeSize`` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
+    ///
+    /// +  ``elasticache:cache-cluster:Nodes`` - The number of nodes for an Amazon ElastiCache cache cluster.
+    ///
+    /// +  ``elasticache:replication-group:NodeGroups`` - The number of node groups for an Amazon ElastiCache replication group.
+    ///
+    /// +  ``elasticache:replication-group:Replicas`` - The number of replicas per node group for an Amazon ElastiCache replication group.
+    ///
+    /// +  ``neptune:cluster:ReadReplicaCount`` - The count of read replicas in an Amazon Neptune DB cluster.
+    ///
+    /// +  ``sagemaker:variant:DesiredProvisionedConcurrency`` - The provisioned concurrency for a SageMaker serverless endpoint.
+    ///
+    /// +  ``sagemaker:inference-component:DesiredCopyCount`` - The number of copies across an endpoint for a SageMaker inference component.
+    ///
+    /// +  ``workspaces:workspacespool:DesiredUserSessions`` - The number of user sessions for the WorkSpaces in the pool.
+    ///
+    /// CloudFormation property `ScalableDimension`.
+    ///
+    /// Allowed values (the enum [`scalable_target::ScalableDimension`]): `appstream:fleet:DesiredCapacity`, `cassandra:table:ReadCapacityUnits`, `cassandra:table:WriteCapacityUnits`, `comprehend:document-classifier-endpoint:DesiredInferenceUnits`, `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`, `custom-resource:ResourceType:Property`, `dynamodb:index:ReadCapacityUnits`, `dynamodb:index:WriteCapacityUnits`, `dynamodb:table:ReadCapacityUnits`, `dynamodb:table:WriteCapacityUnits`, `ec2:capacity-reservation:AvailableInstances`, `ec2:spot-fleet-request:TargetCapacity`, `ecs:service:DesiredCount`, `elasticache:cache-cluster:Nodes`, `elasticache:replication-group:NodeGroups`, `elasticache:replication-group:Replicas`, `elasticmapreduce:instancegroup:InstanceCount`, `kafka:broker-storage:VolumeSize`, `lambda:function:ProvisionedConcurrency`, `neptune:cluster:ReadReplicaCount`, `rds:cluster:ReadReplicaCount`, `sagemaker:inference-component:DesiredCopyCount`, `sagemaker:variant:DesiredInstanceCount`, `sagemaker:variant:DesiredProvisionedConcurrency` and 1 more.
+    ///
+    /// Changing it replaces the resource.
+    pub scalable_dimension: Val<String>,
+
+    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``.
+    ///
+    /// CloudFormation property `ServiceNamespace`.
+    ///
+    /// Allowed values (the enum [`scalable_target::ServiceNamespace`]): `appstream`, `cassandra`, `comprehend`, `custom-resource`, `dynamodb`, `ec2`, `ecs`, `elasticache`, `elasticmapreduce`, `kafka`, `lambda`, `neptune`, `rds`, `sagemaker`, `workspaces`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_namespace: Val<String>,
+}
+
 impl CfnScalableTarget {
     pub const TYPE_NAME: &'static str = "AWS::ApplicationAutoScaling::ScalableTarget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScalableTargetRequired`]:
     ///
-    /// - `max_capacity`: `MaxCapacity`, The maximum value that you plan to scale out to. When a scaling policy is in effect, Application Auto Scaling can scale out (expand) as needed to the maximum capacity limit in response to changing demand.
-    /// - `min_capacity`: `MinCapacity`, The minimum value that you plan to scale in to. When a scaling policy is in effect, Application Auto Scaling can scale in (contract) as needed to the minimum capacity limit in response to changing demand.
-    /// - `resource_id`: `ResourceId`, The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
-    /// - `scalable_dimension`: `ScalableDimension`, The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
-    /// - `service_namespace`: `ServiceNamespace`, The namespace of the AWS service that provides the resource, or a ``custom-resource``.
-    pub fn new(max_capacity: impl Into<Val<i64>>, min_capacity: impl Into<Val<i64>>, resource_id: impl Into<Val<String>>, scalable_dimension: impl Into<Val<String>>, service_namespace: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnScalableTarget::new(CfnScalableTargetRequired {
+    ///     max_capacity: 1.into(),
+    ///     min_capacity: 1.into(),
+    ///     resource_id: "...".into(),
+    ///     scalable_dimension: scalable_target::ScalableDimension::AppstreamFleetDesiredCapacity.into(),
+    ///     service_namespace: scalable_target::ServiceNamespace::Appstream.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScalableTargetRequired) -> Self {
         let mut props = Props::new();
-        props.set("MaxCapacity", max_capacity);
-        props.set("MinCapacity", min_capacity);
-        props.set("ResourceId", resource_id);
-        props.set("ScalableDimension", scalable_dimension);
-        props.set("ServiceNamespace", service_namespace);
+        props.set::<i64>("MaxCapacity", required.max_capacity);
+        props.set::<i64>("MinCapacity", required.min_capacity);
+        props.set::<String>("ResourceId", required.resource_id);
+        props.set::<String>("ScalableDimension", required.scalable_dimension);
+        props.set::<String>("ServiceNamespace", required.service_namespace);
         CfnScalableTarget { props, options: ResourceOptions::default() }
     }
 
@@ -127,11 +265,11 @@ pub(crate) static SCALABLE_TARGET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScalableTarget`].
+/// Property types and enums of the allowed values of [`CfnScalableTarget`].
 pub mod scalable_target {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// ``ScheduledAction`` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies a scheduled action for a scalable target.
     ///
@@ -141,15 +279,47 @@ pub mod scalable_target {
         props: Props,
     }
 
-    impl ScheduledAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ScheduledAction`], by name: the argument of [`ScheduledAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScheduledActionRequired {
+        /// The schedule for this action. The following formats are supported:
         ///
-        /// - `schedule`: `Schedule`, The schedule for this action. The following formats are supported:
-        /// - `scheduled_action_name`: `ScheduledActionName`, The name of the scheduled action. This name must be unique among all other scheduled actions on the specified scalable target.
-        pub fn new(schedule: impl Into<Val<String>>, scheduled_action_name: impl Into<Val<String>>) -> Self {
+        /// +  At expressions - "``at(yyyy-mm-ddThh:mm:ss)``"
+        ///
+        /// +  Rate expressions - "``rate(valueunit)``"
+        ///
+        /// +  Cron expressions - "``cron(fields)``"
+        ///
+        /// At expressions are useful for one-time schedules. Cron expressions are useful for scheduled actions that run periodically at a specified date and time, and rate expressions are useful for scheduled actions that run at a regular interval.
+        ///
+        /// At and cron expressions use Universal Coordinated Time (UTC) by default.
+        ///
+        /// The cron format consists of six fields separated by white spaces: \[Minutes\] \[Hours\] \[Day_of_Month\] \[Month\] \[Day_of_Week\] \[Year\].
+        ///
+        /// For rate expressions, *value* is a positive integer and *unit* is ``minute`` | ``minutes`` | ``hour`` | ``hours`` | ``day`` | ``days``.
+        ///
+        /// CloudFormation property `Schedule`.
+        pub schedule: Val<String>,
+
+        /// The name of the scheduled action. This name must be unique among all other scheduled actions on the specified scalable target.
+        ///
+        /// CloudFormation property `ScheduledActionName`.
+        pub scheduled_action_name: Val<String>,
+    }
+
+    impl ScheduledAction {
+        /// Creates the value from its required properties, by name in [`ScheduledActionRequired`]:
+        ///
+        /// ```text
+        /// ScheduledAction::new(ScheduledActionRequired {
+        ///     schedule: "...".into(),
+        ///     scheduled_action_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ScheduledActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Schedule", schedule);
-            props.set("ScheduledActionName", scheduled_action_name);
+            props.set::<String>("Schedule", required.schedule);
+            props.set::<String>("ScheduledActionName", required.scheduled_action_name);
             ScheduledAction { props }
         }
 
@@ -262,15 +432,29 @@ pub mod scalable_target {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -288,6 +472,58 @@ pub mod scalable_target {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ScalableDimension` in `AWS::ApplicationAutoScaling::ScalableTarget`; `.into()` makes a `Val<String>`.
+        ScalableDimension {
+            AppstreamFleetDesiredCapacity = "appstream:fleet:DesiredCapacity",
+            CassandraTableReadCapacityUnits = "cassandra:table:ReadCapacityUnits",
+            CassandraTableWriteCapacityUnits = "cassandra:table:WriteCapacityUnits",
+            ComprehendDocumentClassifierEndpointDesiredInferenceUnits = "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
+            ComprehendEntityRecognizerEndpointDesiredInferenceUnits = "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
+            CustomResourceResourceTypeProperty = "custom-resource:ResourceType:Property",
+            DynamodbIndexReadCapacityUnits = "dynamodb:index:ReadCapacityUnits",
+            DynamodbIndexWriteCapacityUnits = "dynamodb:index:WriteCapacityUnits",
+            DynamodbTableReadCapacityUnits = "dynamodb:table:ReadCapacityUnits",
+            DynamodbTableWriteCapacityUnits = "dynamodb:table:WriteCapacityUnits",
+            Ec2CapacityReservationAvailableInstances = "ec2:capacity-reservation:AvailableInstances",
+            Ec2SpotFleetRequestTargetCapacity = "ec2:spot-fleet-request:TargetCapacity",
+            EcsServiceDesiredCount = "ecs:service:DesiredCount",
+            ElasticacheCacheClusterNodes = "elasticache:cache-cluster:Nodes",
+            ElasticacheReplicationGroupNodeGroups = "elasticache:replication-group:NodeGroups",
+            ElasticacheReplicationGroupReplicas = "elasticache:replication-group:Replicas",
+            ElasticmapreduceInstancegroupInstanceCount = "elasticmapreduce:instancegroup:InstanceCount",
+            KafkaBrokerStorageVolumeSize = "kafka:broker-storage:VolumeSize",
+            LambdaFunctionProvisionedConcurrency = "lambda:function:ProvisionedConcurrency",
+            NeptuneClusterReadReplicaCount = "neptune:cluster:ReadReplicaCount",
+            RdsClusterReadReplicaCount = "rds:cluster:ReadReplicaCount",
+            SagemakerInferenceComponentDesiredCopyCount = "sagemaker:inference-component:DesiredCopyCount",
+            SagemakerVariantDesiredInstanceCount = "sagemaker:variant:DesiredInstanceCount",
+            SagemakerVariantDesiredProvisionedConcurrency = "sagemaker:variant:DesiredProvisionedConcurrency",
+            WorkspacesWorkspacespoolDesiredUserSessions = "workspaces:workspacespool:DesiredUserSessions",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ServiceNamespace` in `AWS::ApplicationAutoScaling::ScalableTarget`; `.into()` makes a `Val<String>`.
+        ServiceNamespace {
+            Appstream = "appstream",
+            Cassandra = "cassandra",
+            Comprehend = "comprehend",
+            CustomResource = "custom-resource",
+            Dynamodb = "dynamodb",
+            Ec2 = "ec2",
+            Ecs = "ecs",
+            Elasticache = "elasticache",
+            Elasticmapreduce = "elasticmapreduce",
+            Kafka = "kafka",
+            Lambda = "lambda",
+            Neptune = "neptune",
+            Rds = "rds",
+            Sagemaker = "sagemaker",
+            Workspaces = "workspaces",
+        }
+    }
 }
 
 /// The ``AWS::ApplicationAutoScaling::ScalingPolicy`` resource defines a scaling policy that Application Auto Scaling uses to adjust the capacity of a scalable target.
@@ -295,23 +531,63 @@ pub mod scalable_target {
 /// For more information, see [Target tracking scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html) and [Step scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html) in the *Application Auto Scaling User Guide*.
 ///
 /// CloudFormation type `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnScalingPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScalingPolicy`], by name: the argument of [`CfnScalingPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScalingPolicyRequired {
+    /// The name of the scaling policy.
+    ///
+    /// Updates to the name of a target tracking scaling policy are not supported, unless you also update the metric used for scaling. To change only a target tracking scaling policy's name, first delete the policy by removing the existing ``AWS::ApplicationAutoScaling::ScalingPolicy`` resource from the template and updating the stack. Then, recreate the resource with the same settings and a different name.
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+
+    /// The scaling policy type.
+    ///
+    /// The following policy types are supported:
+    ///
+    /// ``TargetTrackingScaling``—Not supported for Amazon EMR
+    ///
+    /// ``StepScaling``—Not supported for DynamoDB, Amazon Comprehend, Lambda, Amazon Keyspaces, Amazon MSK, Amazon ElastiCache, or Neptune.
+    ///
+    /// ``PredictiveScaling``—Only supported for Amazon ECS
+    ///
+    /// CloudFormation property `PolicyType`.
+    ///
+    /// Allowed values (the enum [`scaling_policy::PolicyType`]): `PredictiveScaling`, `StepScaling`, `TargetTrackingScaling`.
+    pub policy_type: Val<String>,
+}
+
 impl CfnScalingPolicy {
     pub const TYPE_NAME: &'static str = "AWS::ApplicationAutoScaling::ScalingPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScalingPolicyRequired`]:
     ///
-    /// - `policy_name`: `PolicyName`, The name of the scaling policy.
-    /// - `policy_type`: `PolicyType`, The scaling policy type.
-    pub fn new(policy_name: impl Into<Val<String>>, policy_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnScalingPolicy::new(CfnScalingPolicyRequired {
+    ///     policy_name: "...".into(),
+    ///     policy_type: scaling_policy::PolicyType::PredictiveScaling.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScalingPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyName", policy_name);
-        props.set("PolicyType", policy_type);
+        props.set::<String>("PolicyName", required.policy_name);
+        props.set::<String>("PolicyType", required.policy_type);
         CfnScalingPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -419,7 +695,7 @@ impl CfnScalingPolicy {
     ///
     /// +  ``workspaces:workspacespool:DesiredUserSessions`` - The number of user sessions for the WorkSpaces in the pool.
     ///
-    /// Allowed values: `appstream:fleet:DesiredCapacity`, `cassandra:table:ReadCapacityUnits`, `cassandra:table:WriteCapacityUnits`, `comprehend:document-classifier-endpoint:DesiredInferenceUnits`, `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`, `custom-resource:ResourceType:Property`, `dynamodb:index:ReadCapacityUnits`, `dynamodb:index:WriteCapacityUnits`, `dynamodb:table:ReadCapacityUnits`, `dynamodb:table:WriteCapacityUnits`, `ec2:spot-fleet-request:TargetCapacity`, `ecs:service:DesiredCount`, `elasticache:cache-cluster:Nodes`, `elasticache:replication-group:NodeGroups`, `elasticache:replication-group:Replicas`, `elasticmapreduce:instancegroup:InstanceCount`, `kafka:broker-storage:VolumeSize`, `lambda:function:ProvisionedConcurrency`, `neptune:cluster:ReadReplicaCount`, `rds:cluster:ReadReplicaCount`, `sagemaker:inference-component:DesiredCopyCount`, `sagemaker:variant:DesiredInstanceCount`, `sagemaker:variant:DesiredProvisionedConcurrency`, `workspaces:workspacespool:DesiredUserSessions`.
+    /// Allowed values (the enum [`scaling_policy::ScalableDimension`]): `appstream:fleet:DesiredCapacity`, `cassandra:table:ReadCapacityUnits`, `cassandra:table:WriteCapacityUnits`, `comprehend:document-classifier-endpoint:DesiredInferenceUnits`, `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`, `custom-resource:ResourceType:Property`, `dynamodb:index:ReadCapacityUnits`, `dynamodb:index:WriteCapacityUnits`, `dynamodb:table:ReadCapacityUnits`, `dynamodb:table:WriteCapacityUnits`, `ec2:spot-fleet-request:TargetCapacity`, `ecs:service:DesiredCount`, `elasticache:cache-cluster:Nodes`, `elasticache:replication-group:NodeGroups`, `elasticache:replication-group:Replicas`, `elasticmapreduce:instancegroup:InstanceCount`, `kafka:broker-storage:VolumeSize`, `lambda:function:ProvisionedConcurrency`, `neptune:cluster:ReadReplicaCount`, `rds:cluster:ReadReplicaCount`, `sagemaker:inference-component:DesiredCopyCount`, `sagemaker:variant:DesiredInstanceCount`, `sagemaker:variant:DesiredProvisionedConcurrency`, `workspaces:workspacespool:DesiredUserSessions`.
     ///
     /// Changing it replaces the resource.
     pub fn scalable_dimension(mut self, value: impl Into<Val<String>>) -> Self {
@@ -441,7 +717,7 @@ impl CfnScalingPolicy {
 
     /// The namespace of the AWS service that provides the resource, or a ``custom-resource``.
     ///
-    /// Allowed values: `appstream`, `cassandra`, `comprehend`, `custom-resource`, `dynamodb`, `ec2`, `ecs`, `elasticache`, `elasticmapreduce`, `kafka`, `lambda`, `neptune`, `rds`, `sagemaker`, `workspaces`.
+    /// Allowed values (the enum [`scaling_policy::ServiceNamespace`]): `appstream`, `cassandra`, `comprehend`, `custom-resource`, `dynamodb`, `ec2`, `ecs`, `elasticache`, `elasticmapreduce`, `kafka`, `lambda`, `neptune`, `rds`, `sagemaker`, `workspaces`.
     ///
     /// Changing it replaces the resource.
     pub fn service_namespace(mut self, value: impl Into<Val<String>>) -> Self {
@@ -510,11 +786,11 @@ pub(crate) static SCALING_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScalingPolicy`].
+/// Property types and enums of the allowed values of [`CfnScalingPolicy`].
 pub mod scaling_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Represents a predictive scaling policy configuration. Predictive scaling is supported on Amazon ECS services.
     #[derive(Clone, Debug)]
@@ -523,7 +799,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingPolicyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_specifications`: `MetricSpecifications`, This structure includes the metrics and target utilization to use for predictive scaling.
         pub fn new(metric_specifications: impl Into<Val<Vec<PredictiveScalingMetricSpecification>>>) -> Self {
@@ -534,7 +810,7 @@ pub mod scaling_policy {
 
         /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity. Defaults to ``HonorMaxCapacity`` if not specified.
         ///
-        /// Allowed values: `HonorMaxCapacity`, `IncreaseMaxCapacity`.
+        /// Allowed values (the enum [`MaxCapacityBreachBehavior`]): `HonorMaxCapacity`, `IncreaseMaxCapacity`.
         pub fn max_capacity_breach_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MaxCapacityBreachBehavior", value);
             self
@@ -550,7 +826,7 @@ pub mod scaling_policy {
 
         /// The predictive scaling mode. Defaults to ``ForecastOnly`` if not specified.
         ///
-        /// Allowed values: `ForecastAndScale`, `ForecastOnly`.
+        /// Allowed values (the enum [`Mode`]): `ForecastAndScale`, `ForecastOnly`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -580,7 +856,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingMetricSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`, Specifies the target utilization.
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -639,7 +915,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingCustomizedCapacityMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`, One or more metric data queries to provide data points for a metric specification.
         pub fn new(metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>) -> Self {
@@ -830,7 +1106,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingCustomizedLoadMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`.
         pub fn new(metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>) -> Self {
@@ -853,7 +1129,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingCustomizedScalingMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`, One or more metric data queries to provide data points for a metric specification.
         pub fn new(metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>) -> Self {
@@ -898,9 +1174,9 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingPredefinedLoadMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_metric_type`: `PredefinedMetricType`, The metric type.
+        /// - `predefined_metric_type`: `PredefinedMetricType`, The metric type. Allowed values: the enum [`PredefinedMetricType`].
         pub fn new(predefined_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
@@ -947,9 +1223,9 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingPredefinedMetricPair {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_metric_type`: `PredefinedMetricType`, Indicates which metrics to use. There are two different types of metrics for each metric type: one is a load metric and one is a scaling metric.
+        /// - `predefined_metric_type`: `PredefinedMetricType`, Indicates which metrics to use. There are two different types of metrics for each metric type: one is a load metric and one is a scaling metric. Allowed values: the enum [`PredefinedMetricType`].
         pub fn new(predefined_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
@@ -998,9 +1274,9 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingPredefinedScalingMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_metric_type`: `PredefinedMetricType`, The metric type.
+        /// - `predefined_metric_type`: `PredefinedMetricType`, The metric type. Allowed values: the enum [`PredefinedMetricType`].
         pub fn new(predefined_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
@@ -1037,7 +1313,7 @@ pub mod scaling_policy {
 
         /// Specifies whether the ``ScalingAdjustment`` value in the ``StepAdjustment`` property is an absolute number or a percentage of the current capacity.
         ///
-        /// Allowed values: `ChangeInCapacity`, `ExactCapacity`, `PercentChangeInCapacity`.
+        /// Allowed values (the enum [`AdjustmentType`]): `ChangeInCapacity`, `ExactCapacity`, `PercentChangeInCapacity`.
         pub fn adjustment_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdjustmentType", value);
             self
@@ -1051,7 +1327,7 @@ pub mod scaling_policy {
 
         /// The aggregation type for the CloudWatch metrics. Valid values are ``Minimum``, ``Maximum``, and ``Average``. If the aggregation type is null, the value is treated as ``Average``.
         ///
-        /// Allowed values: `Average`, `Maximum`, `Minimum`.
+        /// Allowed values (the enum [`MetricAggregationType`]): `Average`, `Maximum`, `Minimum`.
         pub fn metric_aggregation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MetricAggregationType", value);
             self
@@ -1095,7 +1371,7 @@ pub mod scaling_policy {
     }
 
     impl StepAdjustment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `scaling_adjustment`: `ScalingAdjustment`, The amount by which to scale. The adjustment is based on the value that you specified in the ``AdjustmentType`` property (either an absolute number or a percentage). A positive value adds to the current capacity and a negative number subtracts from the current capacity.
         pub fn new(scaling_adjustment: impl Into<Val<i64>>) -> Self {
@@ -1136,7 +1412,7 @@ pub mod scaling_policy {
     }
 
     impl TargetTrackingScalingPolicyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`, The target value for the metric. Although this property accepts numbers of type Double, it won't accept values that are either too small or too large. Values must be in the range of -2^360 to 2^360. The value must be a valid number based on the choice of metric. For example, if the metric is CPU utilization, then the target value is a percent value that represents how much of the CPU can be used before scaling out.
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -1237,7 +1513,7 @@ pub mod scaling_policy {
 
         /// The statistic of the metric.
         ///
-        /// Allowed values: `Average`, `Maximum`, `Minimum`, `SampleCount`, `Sum`.
+        /// Allowed values (the enum [`Statistic`]): `Average`, `Maximum`, `Minimum`, `SampleCount`, `Sum`.
         pub fn statistic(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Statistic", value);
             self
@@ -1262,15 +1538,33 @@ pub mod scaling_policy {
         props: Props,
     }
 
-    impl MetricDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricDimension`], by name: the argument of [`MetricDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricDimensionRequired {
+        /// The name of the dimension.
         ///
-        /// - `name`: `Name`, The name of the dimension.
-        /// - `value`: `Value`, The value of the dimension.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The value of the dimension.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl MetricDimension {
+        /// Creates the value from its required properties, by name in [`MetricDimensionRequired`]:
+        ///
+        /// ```text
+        /// MetricDimension::new(MetricDimensionRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             MetricDimension { props }
         }
     }
@@ -1472,9 +1766,9 @@ pub mod scaling_policy {
     }
 
     impl PredefinedMetricSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_metric_type`: `PredefinedMetricType`, The metric type. The ``ALBRequestCountPerTarget`` metric type applies only to Spot fleet requests and ECS services.
+        /// - `predefined_metric_type`: `PredefinedMetricType`, The metric type. The ``ALBRequestCountPerTarget`` metric type applies only to Spot fleet requests and ECS services. Allowed values: the enum [`PredefinedMetricSpecificationPredefinedMetricType`].
         pub fn new(predefined_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
@@ -1675,6 +1969,163 @@ pub mod scaling_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PolicyType` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        PolicyType {
+            PredictiveScaling = "PredictiveScaling",
+            StepScaling = "StepScaling",
+            TargetTrackingScaling = "TargetTrackingScaling",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScalableDimension` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        ScalableDimension {
+            AppstreamFleetDesiredCapacity = "appstream:fleet:DesiredCapacity",
+            CassandraTableReadCapacityUnits = "cassandra:table:ReadCapacityUnits",
+            CassandraTableWriteCapacityUnits = "cassandra:table:WriteCapacityUnits",
+            ComprehendDocumentClassifierEndpointDesiredInferenceUnits = "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
+            ComprehendEntityRecognizerEndpointDesiredInferenceUnits = "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
+            CustomResourceResourceTypeProperty = "custom-resource:ResourceType:Property",
+            DynamodbIndexReadCapacityUnits = "dynamodb:index:ReadCapacityUnits",
+            DynamodbIndexWriteCapacityUnits = "dynamodb:index:WriteCapacityUnits",
+            DynamodbTableReadCapacityUnits = "dynamodb:table:ReadCapacityUnits",
+            DynamodbTableWriteCapacityUnits = "dynamodb:table:WriteCapacityUnits",
+            Ec2SpotFleetRequestTargetCapacity = "ec2:spot-fleet-request:TargetCapacity",
+            EcsServiceDesiredCount = "ecs:service:DesiredCount",
+            ElasticacheCacheClusterNodes = "elasticache:cache-cluster:Nodes",
+            ElasticacheReplicationGroupNodeGroups = "elasticache:replication-group:NodeGroups",
+            ElasticacheReplicationGroupReplicas = "elasticache:replication-group:Replicas",
+            ElasticmapreduceInstancegroupInstanceCount = "elasticmapreduce:instancegroup:InstanceCount",
+            KafkaBrokerStorageVolumeSize = "kafka:broker-storage:VolumeSize",
+            LambdaFunctionProvisionedConcurrency = "lambda:function:ProvisionedConcurrency",
+            NeptuneClusterReadReplicaCount = "neptune:cluster:ReadReplicaCount",
+            RdsClusterReadReplicaCount = "rds:cluster:ReadReplicaCount",
+            SagemakerInferenceComponentDesiredCopyCount = "sagemaker:inference-component:DesiredCopyCount",
+            SagemakerVariantDesiredInstanceCount = "sagemaker:variant:DesiredInstanceCount",
+            SagemakerVariantDesiredProvisionedConcurrency = "sagemaker:variant:DesiredProvisionedConcurrency",
+            WorkspacesWorkspacespoolDesiredUserSessions = "workspaces:workspacespool:DesiredUserSessions",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ServiceNamespace` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        ServiceNamespace {
+            Appstream = "appstream",
+            Cassandra = "cassandra",
+            Comprehend = "comprehend",
+            CustomResource = "custom-resource",
+            Dynamodb = "dynamodb",
+            Ec2 = "ec2",
+            Ecs = "ecs",
+            Elasticache = "elasticache",
+            Elasticmapreduce = "elasticmapreduce",
+            Kafka = "kafka",
+            Lambda = "lambda",
+            Neptune = "neptune",
+            Rds = "rds",
+            Sagemaker = "sagemaker",
+            Workspaces = "workspaces",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MaxCapacityBreachBehavior` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        MaxCapacityBreachBehavior {
+            HonorMaxCapacity = "HonorMaxCapacity",
+            IncreaseMaxCapacity = "IncreaseMaxCapacity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        Mode {
+            ForecastAndScale = "ForecastAndScale",
+            ForecastOnly = "ForecastOnly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredefinedMetricType` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        PredefinedMetricType {
+            AlbRequestCount = "ALBRequestCount",
+            AlbRequestCountPerTarget = "ALBRequestCountPerTarget",
+            EcsServiceAverageCpuUtilization = "ECSServiceAverageCPUUtilization",
+            EcsServiceAverageMemoryUtilization = "ECSServiceAverageMemoryUtilization",
+            EcsServiceCpuUtilization = "ECSServiceCPUUtilization",
+            EcsServiceMemoryUtilization = "ECSServiceMemoryUtilization",
+            EcsServiceTotalCpuUtilization = "ECSServiceTotalCPUUtilization",
+            EcsServiceTotalMemoryUtilization = "ECSServiceTotalMemoryUtilization",
+            TotalAlbRequestCount = "TotalALBRequestCount",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdjustmentType` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        AdjustmentType {
+            ChangeInCapacity = "ChangeInCapacity",
+            ExactCapacity = "ExactCapacity",
+            PercentChangeInCapacity = "PercentChangeInCapacity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricAggregationType` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        MetricAggregationType {
+            Average = "Average",
+            Maximum = "Maximum",
+            Minimum = "Minimum",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Statistic` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        Statistic {
+            Average = "Average",
+            Maximum = "Maximum",
+            Minimum = "Minimum",
+            SampleCount = "SampleCount",
+            Sum = "Sum",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredefinedMetricType` in `AWS::ApplicationAutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        PredefinedMetricSpecificationPredefinedMetricType {
+            AlbRequestCountPerTarget = "ALBRequestCountPerTarget",
+            AppStreamAverageCapacityUtilization = "AppStreamAverageCapacityUtilization",
+            CassandraReadCapacityUtilization = "CassandraReadCapacityUtilization",
+            CassandraWriteCapacityUtilization = "CassandraWriteCapacityUtilization",
+            ComprehendInferenceUtilization = "ComprehendInferenceUtilization",
+            DynamoDbReadCapacityUtilization = "DynamoDBReadCapacityUtilization",
+            DynamoDbWriteCapacityUtilization = "DynamoDBWriteCapacityUtilization",
+            Ec2SpotFleetRequestAverageCpuUtilization = "EC2SpotFleetRequestAverageCPUUtilization",
+            Ec2SpotFleetRequestAverageNetworkIn = "EC2SpotFleetRequestAverageNetworkIn",
+            Ec2SpotFleetRequestAverageNetworkOut = "EC2SpotFleetRequestAverageNetworkOut",
+            EcsServiceAverageCpuUtilization = "ECSServiceAverageCPUUtilization",
+            EcsServiceAverageCpuUtilizationHighResolution = "ECSServiceAverageCPUUtilizationHighResolution",
+            EcsServiceAverageMemoryUtilization = "ECSServiceAverageMemoryUtilization",
+            EcsServiceAverageMemoryUtilizationHighResolution = "ECSServiceAverageMemoryUtilizationHighResolution",
+            ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage = "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
+            ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage = "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
+            ElastiCacheDatabaseMemoryUsagePercentage = "ElastiCacheDatabaseMemoryUsagePercentage",
+            ElastiCacheEngineCpuUtilization = "ElastiCacheEngineCPUUtilization",
+            ElastiCachePrimaryEngineCpuUtilization = "ElastiCachePrimaryEngineCPUUtilization",
+            ElastiCacheReplicaEngineCpuUtilization = "ElastiCacheReplicaEngineCPUUtilization",
+            KafkaBrokerStorageUtilization = "KafkaBrokerStorageUtilization",
+            LambdaProvisionedConcurrencyUtilization = "LambdaProvisionedConcurrencyUtilization",
+            NeptuneReaderAverageCpuUtilization = "NeptuneReaderAverageCPUUtilization",
+            RdsReaderAverageCpuUtilization = "RDSReaderAverageCPUUtilization",
+            RdsReaderAverageDatabaseConnections = "RDSReaderAverageDatabaseConnections",
+            SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution = "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+            SageMakerInferenceComponentInvocationsPerCopy = "SageMakerInferenceComponentInvocationsPerCopy",
+            SageMakerVariantConcurrentRequestsPerModelHighResolution = "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+            SageMakerVariantInvocationsPerInstance = "SageMakerVariantInvocationsPerInstance",
+            SageMakerVariantProvisionedConcurrencyUtilization = "SageMakerVariantProvisionedConcurrencyUtilization",
+            WorkSpacesAverageUserSessionsCapacityUtilization = "WorkSpacesAverageUserSessionsCapacityUtilization",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

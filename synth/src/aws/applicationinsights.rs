@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::ApplicationInsights::Application
 ///
 /// CloudFormation type `AWS::ApplicationInsights::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationARN`: `handle.application_arn()` → `Val<String>`. The ARN of the ApplicationInsights application.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationARN`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnApplication {
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::ApplicationInsights::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `resource_group_name`: `ResourceGroupName`, The name of the resource group.
     pub fn new(resource_group_name: impl Into<Val<String>>) -> Self {
@@ -72,7 +79,7 @@ impl CfnApplication {
 
     /// The grouping type of the application
     ///
-    /// Allowed values: `ACCOUNT_BASED`.
+    /// Allowed values (the enum [`application::GroupingType`]): `ACCOUNT_BASED`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -168,11 +175,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The monitoring setting of the component.
     #[derive(Clone, Debug)]
@@ -180,15 +187,35 @@ pub mod application {
         props: Props,
     }
 
-    impl ComponentMonitoringSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ComponentMonitoringSetting`], by name: the argument of [`ComponentMonitoringSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComponentMonitoringSettingRequired {
+        /// The component monitoring configuration mode.
         ///
-        /// - `component_configuration_mode`: `ComponentConfigurationMode`, The component monitoring configuration mode.
-        /// - `tier`: `Tier`, The tier of the application component.
-        pub fn new(component_configuration_mode: impl Into<Val<String>>, tier: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ComponentConfigurationMode`.
+        ///
+        /// Allowed values (the enum [`ComponentConfigurationMode`]): `DEFAULT`, `DEFAULT_WITH_OVERWRITE`, `CUSTOM`.
+        pub component_configuration_mode: Val<String>,
+
+        /// The tier of the application component.
+        ///
+        /// CloudFormation property `Tier`.
+        pub tier: Val<String>,
+    }
+
+    impl ComponentMonitoringSetting {
+        /// Creates the value from its required properties, by name in [`ComponentMonitoringSettingRequired`]:
+        ///
+        /// ```text
+        /// ComponentMonitoringSetting::new(ComponentMonitoringSettingRequired {
+        ///     component_configuration_mode: ComponentConfigurationMode::Default.into(),
+        ///     tier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ComponentMonitoringSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComponentConfigurationMode", component_configuration_mode);
-            props.set("Tier", tier);
+            props.set::<String>("ComponentConfigurationMode", required.component_configuration_mode);
+            props.set::<String>("Tier", required.tier);
             ComponentMonitoringSetting { props }
         }
 
@@ -342,7 +369,7 @@ pub mod application {
     }
 
     impl AlarmMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarm_metric_name`: `AlarmMetricName`, The name of the metric to be monitored for the component.
         pub fn new(alarm_metric_name: impl Into<Val<String>>) -> Self {
@@ -365,7 +392,7 @@ pub mod application {
     }
 
     impl Alarm {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarm_name`: `AlarmName`, The name of the CloudWatch alarm to be monitored for the component.
         pub fn new(alarm_name: impl Into<Val<String>>) -> Self {
@@ -376,7 +403,7 @@ pub mod application {
 
         /// Indicates the degree of outage when the alarm goes off.
         ///
-        /// Allowed values: `HIGH`, `MEDIUM`, `LOW`.
+        /// Allowed values (the enum [`Severity`]): `HIGH`, `MEDIUM`, `LOW`.
         pub fn severity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Severity", value);
             self
@@ -421,19 +448,53 @@ pub mod application {
         props: Props,
     }
 
-    impl HanaPrometheusExporter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HanaPrometheusExporter`], by name: the argument of [`HanaPrometheusExporter::new`].
+    #[derive(Clone, Debug)]
+    pub struct HanaPrometheusExporterRequired {
+        /// A flag which indicates agreeing to install SAP HANA DB client.
         ///
-        /// - `agree_to_install_hanadb_client`: `AgreeToInstallHANADBClient`, A flag which indicates agreeing to install SAP HANA DB client.
-        /// - `hana_port`: `HANAPort`, The HANA DB port.
-        /// - `hanasid`: `HANASID`, HANA DB SID.
-        /// - `hana_secret_name`: `HANASecretName`, The secret name which manages the HANA DB credentials e.g. {
-        pub fn new(agree_to_install_hanadb_client: impl Into<Val<bool>>, hana_port: impl Into<Val<String>>, hanasid: impl Into<Val<String>>, hana_secret_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AgreeToInstallHANADBClient`.
+        pub agree_to_install_hanadb_client: Val<bool>,
+
+        /// The HANA DB port.
+        ///
+        /// CloudFormation property `HANAPort`.
+        pub hana_port: Val<String>,
+
+        /// HANA DB SID.
+        ///
+        /// CloudFormation property `HANASID`.
+        pub hanasid: Val<String>,
+
+        /// The secret name which manages the HANA DB credentials e.g. {
+        ///
+        /// "username": "\<\>",
+        ///
+        /// "password": "\<\>"
+        ///
+        /// }.
+        ///
+        /// CloudFormation property `HANASecretName`.
+        pub hana_secret_name: Val<String>,
+    }
+
+    impl HanaPrometheusExporter {
+        /// Creates the value from its required properties, by name in [`HanaPrometheusExporterRequired`]:
+        ///
+        /// ```text
+        /// HanaPrometheusExporter::new(HanaPrometheusExporterRequired {
+        ///     agree_to_install_hanadb_client: true.into(),
+        ///     hana_port: "...".into(),
+        ///     hanasid: "...".into(),
+        ///     hana_secret_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HanaPrometheusExporterRequired) -> Self {
             let mut props = Props::new();
-            props.set("AgreeToInstallHANADBClient", agree_to_install_hanadb_client);
-            props.set("HANAPort", hana_port);
-            props.set("HANASID", hanasid);
-            props.set("HANASecretName", hana_secret_name);
+            props.set::<bool>("AgreeToInstallHANADBClient", required.agree_to_install_hanadb_client);
+            props.set::<String>("HANAPort", required.hana_port);
+            props.set::<String>("HANASID", required.hanasid);
+            props.set::<String>("HANASecretName", required.hana_secret_name);
             HanaPrometheusExporter { props }
         }
 
@@ -495,7 +556,7 @@ pub mod application {
     }
 
     impl Log {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_type`: `LogType`, The log type decides the log patterns against which Application Insights analyzes the log.
         pub fn new(log_type: impl Into<Val<String>>) -> Self {
@@ -506,7 +567,7 @@ pub mod application {
 
         /// The type of encoding of the logs to be monitored.
         ///
-        /// Allowed values: `utf-8`, `utf-16`, `ascii`.
+        /// Allowed values (the enum [`Encoding`]): `utf-8`, `utf-16`, `ascii`.
         pub fn encoding(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Encoding", value);
             self
@@ -543,15 +604,33 @@ pub mod application {
         props: Props,
     }
 
-    impl NetWeaverPrometheusExporter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NetWeaverPrometheusExporter`], by name: the argument of [`NetWeaverPrometheusExporter::new`].
+    #[derive(Clone, Debug)]
+    pub struct NetWeaverPrometheusExporterRequired {
+        /// SAP instance numbers for ASCS, ERS, and App Servers.
         ///
-        /// - `instance_numbers`: `InstanceNumbers`, SAP instance numbers for ASCS, ERS, and App Servers.
-        /// - `sapsid`: `SAPSID`, SAP NetWeaver SID.
-        pub fn new(instance_numbers: impl Into<Val<Vec<String>>>, sapsid: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InstanceNumbers`.
+        pub instance_numbers: Val<Vec<String>>,
+
+        /// SAP NetWeaver SID.
+        ///
+        /// CloudFormation property `SAPSID`.
+        pub sapsid: Val<String>,
+    }
+
+    impl NetWeaverPrometheusExporter {
+        /// Creates the value from its required properties, by name in [`NetWeaverPrometheusExporterRequired`]:
+        ///
+        /// ```text
+        /// NetWeaverPrometheusExporter::new(NetWeaverPrometheusExporterRequired {
+        ///     instance_numbers: vec!["..."].into(),
+        ///     sapsid: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: NetWeaverPrometheusExporterRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceNumbers", instance_numbers);
-            props.set("SAPSID", sapsid);
+            props.set::<Vec<String>>("InstanceNumbers", required.instance_numbers);
+            props.set::<String>("SAPSID", required.sapsid);
             NetWeaverPrometheusExporter { props }
         }
 
@@ -574,15 +653,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Process {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Process`], by name: the argument of [`Process::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProcessRequired {
+        /// A list of metrics to monitor for the component.
         ///
-        /// - `alarm_metrics`: `AlarmMetrics`, A list of metrics to monitor for the component.
-        /// - `process_name`: `ProcessName`, The name of the process to be monitored for the component.
-        pub fn new(alarm_metrics: impl Into<Val<Vec<AlarmMetric>>>, process_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AlarmMetrics`.
+        pub alarm_metrics: Val<Vec<AlarmMetric>>,
+
+        /// The name of the process to be monitored for the component.
+        ///
+        /// CloudFormation property `ProcessName`.
+        pub process_name: Val<String>,
+    }
+
+    impl Process {
+        /// Creates the value from its required properties, by name in [`ProcessRequired`]:
+        ///
+        /// ```text
+        /// Process::new(ProcessRequired {
+        ///     alarm_metrics: vec![AlarmMetric::new(...)].into(),
+        ///     process_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ProcessRequired) -> Self {
             let mut props = Props::new();
-            props.set("AlarmMetrics", alarm_metrics);
-            props.set("ProcessName", process_name);
+            props.set::<Vec<AlarmMetric>>("AlarmMetrics", required.alarm_metrics);
+            props.set::<String>("ProcessName", required.process_name);
             Process { props }
         }
     }
@@ -599,15 +696,33 @@ pub mod application {
         props: Props,
     }
 
-    impl SqlServerPrometheusExporter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SqlServerPrometheusExporter`], by name: the argument of [`SqlServerPrometheusExporter::new`].
+    #[derive(Clone, Debug)]
+    pub struct SqlServerPrometheusExporterRequired {
+        /// Prometheus exporter port.
         ///
-        /// - `prometheus_port`: `PrometheusPort`, Prometheus exporter port.
-        /// - `sql_secret_name`: `SQLSecretName`, Secret name which managers SQL exporter connection. e.g. {"data_source_name": "sqlserver://\<USERNAME\>:\<PASSWORD\>@localhost:1433"}
-        pub fn new(prometheus_port: impl Into<Val<String>>, sql_secret_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PrometheusPort`.
+        pub prometheus_port: Val<String>,
+
+        /// Secret name which managers SQL exporter connection. e.g. {"data_source_name": "sqlserver://\<USERNAME\>:\<PASSWORD\>@localhost:1433"}
+        ///
+        /// CloudFormation property `SQLSecretName`.
+        pub sql_secret_name: Val<String>,
+    }
+
+    impl SqlServerPrometheusExporter {
+        /// Creates the value from its required properties, by name in [`SqlServerPrometheusExporterRequired`]:
+        ///
+        /// ```text
+        /// SqlServerPrometheusExporter::new(SqlServerPrometheusExporterRequired {
+        ///     prometheus_port: "...".into(),
+        ///     sql_secret_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SqlServerPrometheusExporterRequired) -> Self {
             let mut props = Props::new();
-            props.set("PrometheusPort", prometheus_port);
-            props.set("SQLSecretName", sql_secret_name);
+            props.set::<String>("PrometheusPort", required.prometheus_port);
+            props.set::<String>("SQLSecretName", required.sql_secret_name);
             SqlServerPrometheusExporter { props }
         }
     }
@@ -624,17 +739,42 @@ pub mod application {
         props: Props,
     }
 
-    impl WindowsEvent {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WindowsEvent`], by name: the argument of [`WindowsEvent::new`].
+    #[derive(Clone, Debug)]
+    pub struct WindowsEventRequired {
+        /// The levels of event to log.
         ///
-        /// - `event_levels`: `EventLevels`, The levels of event to log.
-        /// - `event_name`: `EventName`, The type of Windows Events to log.
-        /// - `log_group_name`: `LogGroupName`, The CloudWatch log group name to be associated to the monitored log.
-        pub fn new(event_levels: impl Into<Val<Vec<String>>>, event_name: impl Into<Val<String>>, log_group_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EventLevels`.
+        ///
+        /// Allowed values of each item (the enum [`EventLevels`]): `INFORMATION`, `WARNING`, `ERROR`, `CRITICAL`, `VERBOSE`.
+        pub event_levels: Val<Vec<String>>,
+
+        /// The type of Windows Events to log.
+        ///
+        /// CloudFormation property `EventName`.
+        pub event_name: Val<String>,
+
+        /// The CloudWatch log group name to be associated to the monitored log.
+        ///
+        /// CloudFormation property `LogGroupName`.
+        pub log_group_name: Val<String>,
+    }
+
+    impl WindowsEvent {
+        /// Creates the value from its required properties, by name in [`WindowsEventRequired`]:
+        ///
+        /// ```text
+        /// WindowsEvent::new(WindowsEventRequired {
+        ///     event_levels: vec![EventLevels::Information].into(),
+        ///     event_name: "...".into(),
+        ///     log_group_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WindowsEventRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventLevels", event_levels);
-            props.set("EventName", event_name);
-            props.set("LogGroupName", log_group_name);
+            props.set::<Vec<String>>("EventLevels", required.event_levels);
+            props.set::<String>("EventName", required.event_name);
+            props.set::<String>("LogGroupName", required.log_group_name);
             WindowsEvent { props }
         }
 
@@ -657,15 +797,35 @@ pub mod application {
         props: Props,
     }
 
-    impl SubComponentTypeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SubComponentTypeConfiguration`], by name: the argument of [`SubComponentTypeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubComponentTypeConfigurationRequired {
+        /// The configuration settings of sub components.
         ///
-        /// - `sub_component_configuration_details`: `SubComponentConfigurationDetails`, The configuration settings of sub components.
-        /// - `sub_component_type`: `SubComponentType`, The sub component type.
-        pub fn new(sub_component_configuration_details: impl Into<Val<SubComponentConfigurationDetails>>, sub_component_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SubComponentConfigurationDetails`.
+        pub sub_component_configuration_details: Val<SubComponentConfigurationDetails>,
+
+        /// The sub component type.
+        ///
+        /// CloudFormation property `SubComponentType`.
+        ///
+        /// Allowed values (the enum [`SubComponentType`]): `AWS::EC2::Instance`, `AWS::EC2::Volume`.
+        pub sub_component_type: Val<String>,
+    }
+
+    impl SubComponentTypeConfiguration {
+        /// Creates the value from its required properties, by name in [`SubComponentTypeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SubComponentTypeConfiguration::new(SubComponentTypeConfigurationRequired {
+        ///     sub_component_configuration_details: SubComponentConfigurationDetails::new(...).into(),
+        ///     sub_component_type: SubComponentType::AwsEc2Instance.into(),
+        /// })
+        /// ```
+        pub fn new(required: SubComponentTypeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SubComponentConfigurationDetails", sub_component_configuration_details);
-            props.set("SubComponentType", sub_component_type);
+            props.set::<SubComponentConfigurationDetails>("SubComponentConfigurationDetails", required.sub_component_configuration_details);
+            props.set::<String>("SubComponentType", required.sub_component_type);
             SubComponentTypeConfiguration { props }
         }
     }
@@ -726,15 +886,33 @@ pub mod application {
         props: Props,
     }
 
-    impl CustomComponent {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomComponent`], by name: the argument of [`CustomComponent::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomComponentRequired {
+        /// The name of the component.
         ///
-        /// - `component_name`: `ComponentName`, The name of the component.
-        /// - `resource_list`: `ResourceList`, The list of resource ARNs that belong to the component.
-        pub fn new(component_name: impl Into<Val<String>>, resource_list: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `ComponentName`.
+        pub component_name: Val<String>,
+
+        /// The list of resource ARNs that belong to the component.
+        ///
+        /// CloudFormation property `ResourceList`.
+        pub resource_list: Val<Vec<String>>,
+    }
+
+    impl CustomComponent {
+        /// Creates the value from its required properties, by name in [`CustomComponentRequired`]:
+        ///
+        /// ```text
+        /// CustomComponent::new(CustomComponentRequired {
+        ///     component_name: "...".into(),
+        ///     resource_list: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomComponentRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComponentName", component_name);
-            props.set("ResourceList", resource_list);
+            props.set::<String>("ComponentName", required.component_name);
+            props.set::<Vec<String>>("ResourceList", required.resource_list);
             CustomComponent { props }
         }
     }
@@ -751,15 +929,33 @@ pub mod application {
         props: Props,
     }
 
-    impl LogPatternSet {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LogPatternSet`], by name: the argument of [`LogPatternSet::new`].
+    #[derive(Clone, Debug)]
+    pub struct LogPatternSetRequired {
+        /// The log patterns of a set.
         ///
-        /// - `log_patterns`: `LogPatterns`, The log patterns of a set.
-        /// - `pattern_set_name`: `PatternSetName`, The name of the log pattern set.
-        pub fn new(log_patterns: impl Into<Val<Vec<LogPattern>>>, pattern_set_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LogPatterns`.
+        pub log_patterns: Val<Vec<LogPattern>>,
+
+        /// The name of the log pattern set.
+        ///
+        /// CloudFormation property `PatternSetName`.
+        pub pattern_set_name: Val<String>,
+    }
+
+    impl LogPatternSet {
+        /// Creates the value from its required properties, by name in [`LogPatternSetRequired`]:
+        ///
+        /// ```text
+        /// LogPatternSet::new(LogPatternSetRequired {
+        ///     log_patterns: vec![LogPattern::new(...)].into(),
+        ///     pattern_set_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LogPatternSetRequired) -> Self {
             let mut props = Props::new();
-            props.set("LogPatterns", log_patterns);
-            props.set("PatternSetName", pattern_set_name);
+            props.set::<Vec<LogPattern>>("LogPatterns", required.log_patterns);
+            props.set::<String>("PatternSetName", required.pattern_set_name);
             LogPatternSet { props }
         }
     }
@@ -776,17 +972,40 @@ pub mod application {
         props: Props,
     }
 
-    impl LogPattern {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LogPattern`], by name: the argument of [`LogPattern::new`].
+    #[derive(Clone, Debug)]
+    pub struct LogPatternRequired {
+        /// The log pattern.
         ///
-        /// - `pattern`: `Pattern`, The log pattern.
-        /// - `pattern_name`: `PatternName`, The name of the log pattern.
-        /// - `rank`: `Rank`, Rank of the log pattern.
-        pub fn new(pattern: impl Into<Val<String>>, pattern_name: impl Into<Val<String>>, rank: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Pattern`.
+        pub pattern: Val<String>,
+
+        /// The name of the log pattern.
+        ///
+        /// CloudFormation property `PatternName`.
+        pub pattern_name: Val<String>,
+
+        /// Rank of the log pattern.
+        ///
+        /// CloudFormation property `Rank`.
+        pub rank: Val<i64>,
+    }
+
+    impl LogPattern {
+        /// Creates the value from its required properties, by name in [`LogPatternRequired`]:
+        ///
+        /// ```text
+        /// LogPattern::new(LogPatternRequired {
+        ///     pattern: "...".into(),
+        ///     pattern_name: "...".into(),
+        ///     rank: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: LogPatternRequired) -> Self {
             let mut props = Props::new();
-            props.set("Pattern", pattern);
-            props.set("PatternName", pattern_name);
-            props.set("Rank", rank);
+            props.set::<String>("Pattern", required.pattern);
+            props.set::<String>("PatternName", required.pattern_name);
+            props.set::<i64>("Rank", required.rank);
             LogPattern { props }
         }
     }
@@ -803,15 +1022,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -945,6 +1182,59 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `GroupingType` in `AWS::ApplicationInsights::Application`; `.into()` makes a `Val<String>`.
+        GroupingType {
+            AccountBased = "ACCOUNT_BASED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComponentConfigurationMode` in `AWS::ApplicationInsights::Application`; `.into()` makes a `Val<String>`.
+        ComponentConfigurationMode {
+            Default = "DEFAULT",
+            DefaultWithOverwrite = "DEFAULT_WITH_OVERWRITE",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Severity` in `AWS::ApplicationInsights::Application`; `.into()` makes a `Val<String>`.
+        Severity {
+            High = "HIGH",
+            Medium = "MEDIUM",
+            Low = "LOW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Encoding` in `AWS::ApplicationInsights::Application`; `.into()` makes a `Val<String>`.
+        Encoding {
+            Utf8 = "utf-8",
+            Utf16 = "utf-16",
+            Ascii = "ascii",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EventLevels` in `AWS::ApplicationInsights::Application`; `.into()` makes a `Val<String>`.
+        EventLevels {
+            Information = "INFORMATION",
+            Warning = "WARNING",
+            Error = "ERROR",
+            Critical = "CRITICAL",
+            Verbose = "VERBOSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SubComponentType` in `AWS::ApplicationInsights::Application`; `.into()` makes a `Val<String>`.
+        SubComponentType {
+            AwsEc2Instance = "AWS::EC2::Instance",
+            AwsEc2Volume = "AWS::EC2::Volume",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,14 @@ use crate::value::{Map, Val};
 /// Resource Type definition for AWS::ApplicationSignals::Discovery
 ///
 /// CloudFormation type `AWS::ApplicationSignals::Discovery`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnDiscovery {
     props: Props,
@@ -70,6 +77,15 @@ pub(crate) static DISCOVERY_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::ApplicationSignals::GroupingConfiguration
 ///
 /// CloudFormation type `AWS::ApplicationSignals::GroupingConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnGroupingConfiguration {
     props: Props,
@@ -79,7 +95,7 @@ pub struct CfnGroupingConfiguration {
 impl CfnGroupingConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::ApplicationSignals::GroupingConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `grouping_attribute_definitions`: `GroupingAttributeDefinitions`.
     pub fn new(grouping_attribute_definitions: impl Into<Val<Vec<grouping_configuration::GroupingAttributeDefinition>>>) -> Self {
@@ -148,15 +164,29 @@ pub mod grouping_configuration {
         props: Props,
     }
 
+    /// The required properties of [`GroupingAttributeDefinition`], by name: the argument of [`GroupingAttributeDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct GroupingAttributeDefinitionRequired {
+        /// CloudFormation property `GroupingName`.
+        pub grouping_name: Val<String>,
+
+        /// CloudFormation property `GroupingSourceKeys`.
+        pub grouping_source_keys: Val<Vec<String>>,
+    }
+
     impl GroupingAttributeDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GroupingAttributeDefinitionRequired`]:
         ///
-        /// - `grouping_name`: `GroupingName`.
-        /// - `grouping_source_keys`: `GroupingSourceKeys`.
-        pub fn new(grouping_name: impl Into<Val<String>>, grouping_source_keys: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// GroupingAttributeDefinition::new(GroupingAttributeDefinitionRequired {
+        ///     grouping_name: "...".into(),
+        ///     grouping_source_keys: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: GroupingAttributeDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("GroupingName", grouping_name);
-            props.set("GroupingSourceKeys", grouping_source_keys);
+            props.set::<String>("GroupingName", required.grouping_name);
+            props.set::<Vec<String>>("GroupingSourceKeys", required.grouping_source_keys);
             GroupingAttributeDefinition { props }
         }
 
@@ -186,31 +216,95 @@ pub mod grouping_configuration {
 /// Creates a dynamic instrumentation configuration for a specific code or endpoint location within a service and environment.
 ///
 /// CloudFormation type `AWS::ApplicationSignals::InstrumentationConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the instrumentation configuration.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The server-generated creation timestamp for this instrumentation configuration.
+/// - `LocationHash`: `handle.location_hash()` → `Val<String>`. A stable hash computed from the location that uniquely identifies this instrumentation point.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnInstrumentationConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstrumentationConfig`], by name: the argument of [`CfnInstrumentationConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstrumentationConfigRequired {
+    /// Specifies what to capture when the instrumentation point is hit.
+    ///
+    /// CloudFormation property `CaptureConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub capture_configuration: Val<instrumentation_config::CaptureConfiguration>,
+
+    /// The environment that the service is running in.
+    ///
+    /// CloudFormation property `Environment`.
+    ///
+    /// Changing it replaces the resource.
+    pub environment: Val<String>,
+
+    /// Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted).
+    ///
+    /// CloudFormation property `InstrumentationType`.
+    ///
+    /// Allowed values (the enum [`instrumentation_config::InstrumentationType`]): `BREAKPOINT`, `PROBE`.
+    ///
+    /// Changing it replaces the resource.
+    pub instrumentation_type: Val<String>,
+
+    /// The location where instrumentation should be applied.
+    ///
+    /// CloudFormation property `Location`.
+    ///
+    /// Changing it replaces the resource.
+    pub location: Val<instrumentation_config::Location>,
+
+    /// The name of the service to instrument. This should match the service.name resource attribute reported by the application.
+    ///
+    /// CloudFormation property `Service`.
+    ///
+    /// Changing it replaces the resource.
+    pub service: Val<String>,
+
+    /// The telemetry signal type to emit for this instrumentation. The supported value is SNAPSHOT.
+    ///
+    /// CloudFormation property `SignalType`.
+    ///
+    /// Allowed values (the enum [`instrumentation_config::SignalType`]): `SNAPSHOT`.
+    ///
+    /// Changing it replaces the resource.
+    pub signal_type: Val<String>,
+}
+
 impl CfnInstrumentationConfig {
     pub const TYPE_NAME: &'static str = "AWS::ApplicationSignals::InstrumentationConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstrumentationConfigRequired`]:
     ///
-    /// - `capture_configuration`: `CaptureConfiguration`, Specifies what to capture when the instrumentation point is hit.
-    /// - `environment`: `Environment`, The environment that the service is running in.
-    /// - `instrumentation_type`: `InstrumentationType`, Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted).
-    /// - `location`: `Location`, The location where instrumentation should be applied.
-    /// - `service`: `Service`, The name of the service to instrument. This should match the service.name resource attribute reported by the application.
-    /// - `signal_type`: `SignalType`, The telemetry signal type to emit for this instrumentation. The supported value is SNAPSHOT.
-    pub fn new(capture_configuration: impl Into<Val<instrumentation_config::CaptureConfiguration>>, environment: impl Into<Val<String>>, instrumentation_type: impl Into<Val<String>>, location: impl Into<Val<instrumentation_config::Location>>, service: impl Into<Val<String>>, signal_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstrumentationConfig::new(CfnInstrumentationConfigRequired {
+    ///     capture_configuration: instrumentation_config::CaptureConfiguration::new(...).into(),
+    ///     environment: "...".into(),
+    ///     instrumentation_type: instrumentation_config::InstrumentationType::Breakpoint.into(),
+    ///     location: instrumentation_config::Location::new(...).into(),
+    ///     service: "...".into(),
+    ///     signal_type: instrumentation_config::SignalType::Snapshot.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstrumentationConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("CaptureConfiguration", capture_configuration);
-        props.set("Environment", environment);
-        props.set("InstrumentationType", instrumentation_type);
-        props.set("Location", location);
-        props.set("Service", service);
-        props.set("SignalType", signal_type);
+        props.set::<instrumentation_config::CaptureConfiguration>("CaptureConfiguration", required.capture_configuration);
+        props.set::<String>("Environment", required.environment);
+        props.set::<String>("InstrumentationType", required.instrumentation_type);
+        props.set::<instrumentation_config::Location>("Location", required.location);
+        props.set::<String>("Service", required.service);
+        props.set::<String>("SignalType", required.signal_type);
         CfnInstrumentationConfig { props, options: ResourceOptions::default() }
     }
 
@@ -309,11 +403,11 @@ pub(crate) static INSTRUMENTATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInstrumentationConfig`].
+/// Property types and enums of the allowed values of [`CfnInstrumentationConfig`].
 pub mod instrumentation_config {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies what to capture when the instrumentation point is hit.
     #[derive(Clone, Debug)]
@@ -322,7 +416,7 @@ pub mod instrumentation_config {
     }
 
     impl CaptureConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `code_capture`: `CodeCapture`, Defines what data to capture for code-level instrumentation.
         pub fn new(code_capture: impl Into<Val<CodeCaptureConfiguration>>) -> Self {
@@ -345,7 +439,7 @@ pub mod instrumentation_config {
     }
 
     impl CodeCaptureConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capture_limits`: `CaptureLimits`, Safety limits that bound what is captured.
         pub fn new(capture_limits: impl Into<Val<CaptureLimitsConfig>>) -> Self {
@@ -460,7 +554,7 @@ pub mod instrumentation_config {
     }
 
     impl Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `code_location`: `CodeLocation`, Identifies a code location to instrument.
         pub fn new(code_location: impl Into<Val<CodeLocation>>) -> Self {
@@ -482,15 +576,35 @@ pub mod instrumentation_config {
         props: Props,
     }
 
-    impl CodeLocation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CodeLocation`], by name: the argument of [`CodeLocation::new`].
+    #[derive(Clone, Debug)]
+    pub struct CodeLocationRequired {
+        /// The source file path relative to the project or source root.
         ///
-        /// - `file_path`: `FilePath`, The source file path relative to the project or source root.
-        /// - `language`: `Language`, The programming language for this instrumentation point.
-        pub fn new(file_path: impl Into<Val<String>>, language: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FilePath`.
+        pub file_path: Val<String>,
+
+        /// The programming language for this instrumentation point.
+        ///
+        /// CloudFormation property `Language`.
+        ///
+        /// Allowed values (the enum [`Language`]): `Java`, `Python`, `Javascript`.
+        pub language: Val<String>,
+    }
+
+    impl CodeLocation {
+        /// Creates the value from its required properties, by name in [`CodeLocationRequired`]:
+        ///
+        /// ```text
+        /// CodeLocation::new(CodeLocationRequired {
+        ///     file_path: "...".into(),
+        ///     language: Language::Java.into(),
+        /// })
+        /// ```
+        pub fn new(required: CodeLocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FilePath", file_path);
-            props.set("Language", language);
+            props.set::<String>("FilePath", required.file_path);
+            props.set::<String>("Language", required.language);
             CodeLocation { props }
         }
 
@@ -531,15 +645,33 @@ pub mod instrumentation_config {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -606,11 +738,46 @@ pub mod instrumentation_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InstrumentationType` in `AWS::ApplicationSignals::InstrumentationConfig`; `.into()` makes a `Val<String>`.
+        InstrumentationType {
+            Breakpoint = "BREAKPOINT",
+            Probe = "PROBE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SignalType` in `AWS::ApplicationSignals::InstrumentationConfig`; `.into()` makes a `Val<String>`.
+        SignalType {
+            Snapshot = "SNAPSHOT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Language` in `AWS::ApplicationSignals::InstrumentationConfig`; `.into()` makes a `Val<String>`.
+        Language {
+            Java = "Java",
+            Python = "Python",
+            Javascript = "Javascript",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ApplicationSignals::ServiceLevelObjective
 ///
 /// CloudFormation type `AWS::ApplicationSignals::ServiceLevelObjective`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of this SLO.
+/// - `CreatedTime`: `handle.created_time()` → `Val<i64>`. Epoch time in seconds of the time that this SLO was created
+/// - `EvaluationType`: `handle.evaluation_type()` → `Val<String>`. Displays whether this is a period-based SLO or a request-based SLO.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<i64>`. Epoch time in seconds of the time that this SLO was most recently updated
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceLevelObjective {
     props: Props,
@@ -620,7 +787,7 @@ pub struct CfnServiceLevelObjective {
 impl CfnServiceLevelObjective {
     pub const TYPE_NAME: &'static str = "AWS::ApplicationSignals::ServiceLevelObjective";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of this SLO.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -742,11 +909,11 @@ pub(crate) static SERVICE_LEVEL_OBJECTIVE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnServiceLevelObjective`].
+/// Property types and enums of the allowed values of [`CfnServiceLevelObjective`].
 pub mod service_level_objective {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// This object defines the length of the look-back window used to calculate one burn rate metric for this SLO. The burn rate measures how fast the service is consuming the error budget, relative to the attainment goal of the SLO. A burn rate of exactly 1 indicates that the SLO goal will be met exactly.
     ///
@@ -759,7 +926,7 @@ pub mod service_level_objective {
     }
 
     impl BurnRateConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `look_back_window_minutes`: `LookBackWindowMinutes`, The number of minutes to use as the look-back window.
         pub fn new(look_back_window_minutes: impl Into<Val<i64>>) -> Self {
@@ -782,7 +949,7 @@ pub mod service_level_objective {
     }
 
     impl ExclusionWindow {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `window`: `Window`, This object defines the length of time an exclusion window should span.
         pub fn new(window: impl Into<Val<Window>>) -> Self {
@@ -823,7 +990,7 @@ pub mod service_level_objective {
     }
 
     impl RecurrenceRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `expression`: `Expression`, A cron or rate expression denoting how often to repeat this exclusion window.
         pub fn new(expression: impl Into<Val<String>>) -> Self {
@@ -845,15 +1012,35 @@ pub mod service_level_objective {
         props: Props,
     }
 
-    impl Window {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Window`], by name: the argument of [`Window::new`].
+    #[derive(Clone, Debug)]
+    pub struct WindowRequired {
+        /// Specifies the duration of each interval. For example, if `Duration` is 1 and `DurationUnit` is `MONTH`, each interval is one month, aligned with the calendar.
         ///
-        /// - `duration`: `Duration`, Specifies the duration of each interval. For example, if `Duration` is 1 and `DurationUnit` is `MONTH`, each interval is one month, aligned with the calendar.
-        /// - `duration_unit`: `DurationUnit`, Specifies the interval unit.
-        pub fn new(duration: impl Into<Val<i64>>, duration_unit: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Duration`.
+        pub duration: Val<i64>,
+
+        /// Specifies the interval unit.
+        ///
+        /// CloudFormation property `DurationUnit`.
+        ///
+        /// Allowed values (the enum [`DurationUnit`]): `MINUTE`, `HOUR`, `DAY`, `MONTH`.
+        pub duration_unit: Val<String>,
+    }
+
+    impl Window {
+        /// Creates the value from its required properties, by name in [`WindowRequired`]:
+        ///
+        /// ```text
+        /// Window::new(WindowRequired {
+        ///     duration: 1.into(),
+        ///     duration_unit: DurationUnit::Minute.into(),
+        /// })
+        /// ```
+        pub fn new(required: WindowRequired) -> Self {
             let mut props = Props::new();
-            props.set("Duration", duration);
-            props.set("DurationUnit", duration_unit);
+            props.set::<i64>("Duration", required.duration);
+            props.set::<String>("DurationUnit", required.duration_unit);
             Window { props }
         }
     }
@@ -946,17 +1133,44 @@ pub mod service_level_objective {
         props: Props,
     }
 
-    impl CalendarInterval {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CalendarInterval`], by name: the argument of [`CalendarInterval::new`].
+    #[derive(Clone, Debug)]
+    pub struct CalendarIntervalRequired {
+        /// Specifies the duration of each interval. For example, if `Duration` is 1 and `DurationUnit` is `MONTH`, each interval is one month, aligned with the calendar.
         ///
-        /// - `duration`: `Duration`, Specifies the duration of each interval. For example, if `Duration` is 1 and `DurationUnit` is `MONTH`, each interval is one month, aligned with the calendar.
-        /// - `duration_unit`: `DurationUnit`, Specifies the interval unit.
-        /// - `start_time`: `StartTime`, Epoch time in seconds you want the first interval to start. Be sure to choose a time that configures the intervals the way that you want. For example, if you want weekly intervals starting on Mondays at 6 a.m., be sure to specify a start time that is a Monday at 6 a.m.
-        pub fn new(duration: impl Into<Val<i64>>, duration_unit: impl Into<Val<String>>, start_time: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Duration`.
+        pub duration: Val<i64>,
+
+        /// Specifies the interval unit.
+        ///
+        /// CloudFormation property `DurationUnit`.
+        ///
+        /// Allowed values (the enum [`DurationUnit`]): `MINUTE`, `HOUR`, `DAY`, `MONTH`.
+        pub duration_unit: Val<String>,
+
+        /// Epoch time in seconds you want the first interval to start. Be sure to choose a time that configures the intervals the way that you want. For example, if you want weekly intervals starting on Mondays at 6 a.m., be sure to specify a start time that is a Monday at 6 a.m.
+        ///
+        /// As soon as one calendar interval ends, another automatically begins.
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<i64>,
+    }
+
+    impl CalendarInterval {
+        /// Creates the value from its required properties, by name in [`CalendarIntervalRequired`]:
+        ///
+        /// ```text
+        /// CalendarInterval::new(CalendarIntervalRequired {
+        ///     duration: 1.into(),
+        ///     duration_unit: DurationUnit::Minute.into(),
+        ///     start_time: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: CalendarIntervalRequired) -> Self {
             let mut props = Props::new();
-            props.set("Duration", duration);
-            props.set("DurationUnit", duration_unit);
-            props.set("StartTime", start_time);
+            props.set::<i64>("Duration", required.duration);
+            props.set::<String>("DurationUnit", required.duration_unit);
+            props.set::<i64>("StartTime", required.start_time);
             CalendarInterval { props }
         }
     }
@@ -973,15 +1187,35 @@ pub mod service_level_objective {
         props: Props,
     }
 
-    impl RollingInterval {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RollingInterval`], by name: the argument of [`RollingInterval::new`].
+    #[derive(Clone, Debug)]
+    pub struct RollingIntervalRequired {
+        /// Specifies the duration of each interval. For example, if `Duration` is 1 and `DurationUnit` is `MONTH`, each interval is one month, aligned with the calendar.
         ///
-        /// - `duration`: `Duration`, Specifies the duration of each interval. For example, if `Duration` is 1 and `DurationUnit` is `MONTH`, each interval is one month, aligned with the calendar.
-        /// - `duration_unit`: `DurationUnit`, Specifies the interval unit.
-        pub fn new(duration: impl Into<Val<i64>>, duration_unit: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Duration`.
+        pub duration: Val<i64>,
+
+        /// Specifies the interval unit.
+        ///
+        /// CloudFormation property `DurationUnit`.
+        ///
+        /// Allowed values (the enum [`DurationUnit`]): `MINUTE`, `HOUR`, `DAY`, `MONTH`.
+        pub duration_unit: Val<String>,
+    }
+
+    impl RollingInterval {
+        /// Creates the value from its required properties, by name in [`RollingIntervalRequired`]:
+        ///
+        /// ```text
+        /// RollingInterval::new(RollingIntervalRequired {
+        ///     duration: 1.into(),
+        ///     duration_unit: DurationUnit::Minute.into(),
+        /// })
+        /// ```
+        pub fn new(required: RollingIntervalRequired) -> Self {
             let mut props = Props::new();
-            props.set("Duration", duration);
-            props.set("DurationUnit", duration_unit);
+            props.set::<i64>("Duration", required.duration);
+            props.set::<String>("DurationUnit", required.duration_unit);
             RollingInterval { props }
         }
     }
@@ -999,7 +1233,7 @@ pub mod service_level_objective {
     }
 
     impl RequestBasedSli {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `request_based_sli_metric`: `RequestBasedSliMetric`, This structure contains the information about the metric that is used for a request-based SLO.
         pub fn new(request_based_sli_metric: impl Into<Val<RequestBasedSliMetric>>) -> Self {
@@ -1010,7 +1244,7 @@ pub mod service_level_objective {
 
         /// The arithmetic operation used when comparing the specified metric to the threshold.
         ///
-        /// Allowed values: `GreaterThanOrEqualTo`, `LessThanOrEqualTo`, `LessThan`, `GreaterThan`.
+        /// Allowed values (the enum [`ComparisonOperator`]): `GreaterThanOrEqualTo`, `LessThanOrEqualTo`, `LessThan`, `GreaterThan`.
         pub fn comparison_operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ComparisonOperator", value);
             self
@@ -1074,7 +1308,7 @@ pub mod service_level_objective {
 
         /// If the SLO monitors either the LATENCY or AVAILABILITY metric that Application Signals collects, this field displays which of those metrics is used.
         ///
-        /// Allowed values: `LATENCY`, `AVAILABILITY`.
+        /// Allowed values (the enum [`MetricType`]): `LATENCY`, `AVAILABILITY`.
         pub fn metric_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MetricType", value);
             self
@@ -1112,7 +1346,7 @@ pub mod service_level_objective {
     }
 
     impl CompositeSliConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `selection_config`: `SelectionConfig`.
         pub fn new(selection_config: impl Into<Val<SelectionConfig>>) -> Self {
@@ -1141,7 +1375,7 @@ pub mod service_level_objective {
     }
 
     impl CompositeSliComponent {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `operation_name`: `OperationName`.
         pub fn new(operation_name: impl Into<Val<String>>) -> Self {
@@ -1164,9 +1398,9 @@ pub mod service_level_objective {
     }
 
     impl SelectionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1192,15 +1426,33 @@ pub mod service_level_objective {
         props: Props,
     }
 
-    impl DependencyConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DependencyConfig`], by name: the argument of [`DependencyConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct DependencyConfigRequired {
+        /// If this SLO is related to a metric collected by Application Signals, you must use this field to specify which dependency the SLO metric is related to.
         ///
-        /// - `dependency_key_attributes`: `DependencyKeyAttributes`, If this SLO is related to a metric collected by Application Signals, you must use this field to specify which dependency the SLO metric is related to.
-        /// - `dependency_operation_name`: `DependencyOperationName`, When the SLO monitors a specific operation of the dependency, this field specifies the name of that operation in the dependency.
-        pub fn new(dependency_key_attributes: impl Into<Val<Map<String>>>, dependency_operation_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DependencyKeyAttributes`.
+        pub dependency_key_attributes: Val<Map<String>>,
+
+        /// When the SLO monitors a specific operation of the dependency, this field specifies the name of that operation in the dependency.
+        ///
+        /// CloudFormation property `DependencyOperationName`.
+        pub dependency_operation_name: Val<String>,
+    }
+
+    impl DependencyConfig {
+        /// Creates the value from its required properties, by name in [`DependencyConfigRequired`]:
+        ///
+        /// ```text
+        /// DependencyConfig::new(DependencyConfigRequired {
+        ///     dependency_key_attributes: [("key", "...")].into(),
+        ///     dependency_operation_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DependencyConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DependencyKeyAttributes", dependency_key_attributes);
-            props.set("DependencyOperationName", dependency_operation_name);
+            props.set::<Map<String>>("DependencyKeyAttributes", required.dependency_key_attributes);
+            props.set::<String>("DependencyOperationName", required.dependency_operation_name);
             DependencyConfig { props }
         }
     }
@@ -1218,7 +1470,7 @@ pub mod service_level_objective {
     }
 
     impl MetricSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_source_key_attributes`: `MetricSourceKeyAttributes`, Required attributes that identify the metric source
         pub fn new(metric_source_key_attributes: impl Into<Val<Map<String>>>) -> Self {
@@ -1281,7 +1533,7 @@ pub mod service_level_objective {
     }
 
     impl MetricDataQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, A short name used to tie this object to the results in the response.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -1327,17 +1579,40 @@ pub mod service_level_objective {
         props: Props,
     }
 
-    impl MetricStat {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricStat`], by name: the argument of [`MetricStat::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricStatRequired {
+        /// This structure defines the metric used for a service level indicator, including the metric name, namespace, and dimensions.
         ///
-        /// - `metric`: `Metric`, This structure defines the metric used for a service level indicator, including the metric name, namespace, and dimensions.
-        /// - `period`: `Period`, The granularity, in seconds, to be used for the metric.
-        /// - `stat`: `Stat`, The statistic to use for comparison to the threshold. It can be any CloudWatch statistic or extended statistic.
-        pub fn new(metric: impl Into<Val<Metric>>, period: impl Into<Val<i64>>, stat: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Metric`.
+        pub metric: Val<Metric>,
+
+        /// The granularity, in seconds, to be used for the metric.
+        ///
+        /// CloudFormation property `Period`.
+        pub period: Val<i64>,
+
+        /// The statistic to use for comparison to the threshold. It can be any CloudWatch statistic or extended statistic.
+        ///
+        /// CloudFormation property `Stat`.
+        pub stat: Val<String>,
+    }
+
+    impl MetricStat {
+        /// Creates the value from its required properties, by name in [`MetricStatRequired`]:
+        ///
+        /// ```text
+        /// MetricStat::new(MetricStatRequired {
+        ///     metric: Metric::new(...).into(),
+        ///     period: 1.into(),
+        ///     stat: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricStatRequired) -> Self {
             let mut props = Props::new();
-            props.set("Metric", metric);
-            props.set("Period", period);
-            props.set("Stat", stat);
+            props.set::<Metric>("Metric", required.metric);
+            props.set::<i64>("Period", required.period);
+            props.set::<String>("Stat", required.stat);
             MetricStat { props }
         }
 
@@ -1398,15 +1673,33 @@ pub mod service_level_objective {
         props: Props,
     }
 
-    impl Dimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Dimension`], by name: the argument of [`Dimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionRequired {
+        /// The name of the dimension. Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon (:). ASCII control characters are not supported as part of dimension names.
         ///
-        /// - `name`: `Name`, The name of the dimension. Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon (:). ASCII control characters are not supported as part of dimension names.
-        /// - `value`: `Value`, The value of the dimension. Dimension values must contain only ASCII characters and must include at least one non-whitespace character. ASCII control characters are not supported as part of dimension values
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The value of the dimension. Dimension values must contain only ASCII characters and must include at least one non-whitespace character. ASCII control characters are not supported as part of dimension values
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Dimension {
+        /// Creates the value from its required properties, by name in [`DimensionRequired`]:
+        ///
+        /// ```text
+        /// Dimension::new(DimensionRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             Dimension { props }
         }
     }
@@ -1423,17 +1716,42 @@ pub mod service_level_objective {
         props: Props,
     }
 
-    impl Sli {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Sli`], by name: the argument of [`Sli::new`].
+    #[derive(Clone, Debug)]
+    pub struct SliRequired {
+        /// The arithmetic operation used when comparing the specified metric to the threshold.
         ///
-        /// - `comparison_operator`: `ComparisonOperator`, The arithmetic operation used when comparing the specified metric to the threshold.
-        /// - `metric_threshold`: `MetricThreshold`, The value that the SLI metric is compared to.
-        /// - `sli_metric`: `SliMetric`, A structure that contains information about the metric that the SLO monitors.
-        pub fn new(comparison_operator: impl Into<Val<String>>, metric_threshold: impl Into<Val<f64>>, sli_metric: impl Into<Val<SliMetric>>) -> Self {
+        /// CloudFormation property `ComparisonOperator`.
+        ///
+        /// Allowed values (the enum [`ComparisonOperator`]): `GreaterThanOrEqualTo`, `LessThanOrEqualTo`, `LessThan`, `GreaterThan`.
+        pub comparison_operator: Val<String>,
+
+        /// The value that the SLI metric is compared to.
+        ///
+        /// CloudFormation property `MetricThreshold`.
+        pub metric_threshold: Val<f64>,
+
+        /// A structure that contains information about the metric that the SLO monitors.
+        ///
+        /// CloudFormation property `SliMetric`.
+        pub sli_metric: Val<SliMetric>,
+    }
+
+    impl Sli {
+        /// Creates the value from its required properties, by name in [`SliRequired`]:
+        ///
+        /// ```text
+        /// Sli::new(SliRequired {
+        ///     comparison_operator: ComparisonOperator::GreaterThanOrEqualTo.into(),
+        ///     metric_threshold: 1.0.into(),
+        ///     sli_metric: SliMetric::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SliRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("MetricThreshold", metric_threshold);
-            props.set("SliMetric", sli_metric);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<f64>("MetricThreshold", required.metric_threshold);
+            props.set::<SliMetric>("SliMetric", required.sli_metric);
             Sli { props }
         }
     }
@@ -1495,7 +1813,7 @@ pub mod service_level_objective {
 
         /// If the SLO monitors either the LATENCY or AVAILABILITY metric that Application Signals collects, this field displays which of those metrics is used.
         ///
-        /// Allowed values: `LATENCY`, `AVAILABILITY`.
+        /// Allowed values (the enum [`MetricType`]): `LATENCY`, `AVAILABILITY`.
         pub fn metric_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MetricType", value);
             self
@@ -1532,15 +1850,33 @@ pub mod service_level_objective {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string that you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1684,6 +2020,43 @@ pub mod service_level_objective {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DurationUnit` in `AWS::ApplicationSignals::ServiceLevelObjective`; `.into()` makes a `Val<String>`.
+        DurationUnit {
+            Minute = "MINUTE",
+            Hour = "HOUR",
+            Day = "DAY",
+            Month = "MONTH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::ApplicationSignals::ServiceLevelObjective`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            GreaterThanOrEqualTo = "GreaterThanOrEqualTo",
+            LessThanOrEqualTo = "LessThanOrEqualTo",
+            LessThan = "LessThan",
+            GreaterThan = "GreaterThan",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricType` in `AWS::ApplicationSignals::ServiceLevelObjective`; `.into()` makes a `Val<String>`.
+        MetricType {
+            Latency = "LATENCY",
+            Availability = "AVAILABILITY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ApplicationSignals::ServiceLevelObjective`; `.into()` makes a `Val<String>`.
+        Type {
+            Explicit = "EXPLICIT",
+            Prefix = "PREFIX",
+            Regex = "REGEX",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,57 @@ use crate::value::Val;
 /// Resource Type definition for AWS::AppMesh::GatewayRoute
 ///
 /// CloudFormation type `AWS::AppMesh::GatewayRoute`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
+/// - `Uid`: `handle.uid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnGatewayRoute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGatewayRoute`], by name: the argument of [`CfnGatewayRoute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayRouteRequired {
+    /// CloudFormation property `MeshName`.
+    ///
+    /// Changing it replaces the resource.
+    pub mesh_name: Val<String>,
+
+    /// CloudFormation property `Spec`.
+    pub spec: Val<gateway_route::GatewayRouteSpec>,
+
+    /// CloudFormation property `VirtualGatewayName`.
+    ///
+    /// Changing it replaces the resource.
+    pub virtual_gateway_name: Val<String>,
+}
+
 impl CfnGatewayRoute {
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::GatewayRoute";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayRouteRequired`]:
     ///
-    /// - `mesh_name`: `MeshName`.
-    /// - `spec`: `Spec`.
-    /// - `virtual_gateway_name`: `VirtualGatewayName`.
-    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<gateway_route::GatewayRouteSpec>>, virtual_gateway_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGatewayRoute::new(CfnGatewayRouteRequired {
+    ///     mesh_name: "...".into(),
+    ///     spec: gateway_route::GatewayRouteSpec::new(...).into(),
+    ///     virtual_gateway_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayRouteRequired) -> Self {
         let mut props = Props::new();
-        props.set("MeshName", mesh_name);
-        props.set("Spec", spec);
-        props.set("VirtualGatewayName", virtual_gateway_name);
+        props.set::<String>("MeshName", required.mesh_name);
+        props.set::<gateway_route::GatewayRouteSpec>("Spec", required.spec);
+        props.set::<String>("VirtualGatewayName", required.virtual_gateway_name);
         CfnGatewayRoute { props, options: ResourceOptions::default() }
     }
 
@@ -164,15 +195,29 @@ pub mod gateway_route {
         props: Props,
     }
 
+    /// The required properties of [`GrpcGatewayRoute`], by name: the argument of [`GrpcGatewayRoute::new`].
+    #[derive(Clone, Debug)]
+    pub struct GrpcGatewayRouteRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<GrpcGatewayRouteAction>,
+
+        /// CloudFormation property `Match`.
+        pub match_: Val<GrpcGatewayRouteMatch>,
+    }
+
     impl GrpcGatewayRoute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GrpcGatewayRouteRequired`]:
         ///
-        /// - `action`: `Action`.
-        /// - `match_`: `Match`.
-        pub fn new(action: impl Into<Val<GrpcGatewayRouteAction>>, match_: impl Into<Val<GrpcGatewayRouteMatch>>) -> Self {
+        /// ```text
+        /// GrpcGatewayRoute::new(GrpcGatewayRouteRequired {
+        ///     action: GrpcGatewayRouteAction::new(...).into(),
+        ///     match_: GrpcGatewayRouteMatch::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: GrpcGatewayRouteRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Match", match_);
+            props.set::<GrpcGatewayRouteAction>("Action", required.action);
+            props.set::<GrpcGatewayRouteMatch>("Match", required.match_);
             GrpcGatewayRoute { props }
         }
     }
@@ -190,7 +235,7 @@ pub mod gateway_route {
     }
 
     impl GrpcGatewayRouteAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target`: `Target`.
         pub fn new(target: impl Into<Val<GatewayRouteTarget>>) -> Self {
@@ -271,7 +316,7 @@ pub mod gateway_route {
     }
 
     impl GatewayRouteTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `virtual_service`: `VirtualService`.
         pub fn new(virtual_service: impl Into<Val<GatewayRouteVirtualService>>) -> Self {
@@ -300,7 +345,7 @@ pub mod gateway_route {
     }
 
     impl GatewayRouteVirtualService {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `virtual_service_name`: `VirtualServiceName`.
         pub fn new(virtual_service_name: impl Into<Val<String>>) -> Self {
@@ -399,7 +444,7 @@ pub mod gateway_route {
     }
 
     impl GrpcGatewayRouteMetadata {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -483,15 +528,29 @@ pub mod gateway_route {
         props: Props,
     }
 
+    /// The required properties of [`GatewayRouteRangeMatch`], by name: the argument of [`GatewayRouteRangeMatch::new`].
+    #[derive(Clone, Debug)]
+    pub struct GatewayRouteRangeMatchRequired {
+        /// CloudFormation property `End`.
+        pub end: Val<i64>,
+
+        /// CloudFormation property `Start`.
+        pub start: Val<i64>,
+    }
+
     impl GatewayRouteRangeMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GatewayRouteRangeMatchRequired`]:
         ///
-        /// - `end`: `End`.
-        /// - `start`: `Start`.
-        pub fn new(end: impl Into<Val<i64>>, start: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// GatewayRouteRangeMatch::new(GatewayRouteRangeMatchRequired {
+        ///     end: 1.into(),
+        ///     start: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: GatewayRouteRangeMatchRequired) -> Self {
             let mut props = Props::new();
-            props.set("End", end);
-            props.set("Start", start);
+            props.set::<i64>("End", required.end);
+            props.set::<i64>("Start", required.start);
             GatewayRouteRangeMatch { props }
         }
     }
@@ -508,15 +567,29 @@ pub mod gateway_route {
         props: Props,
     }
 
+    /// The required properties of [`HttpGatewayRoute`], by name: the argument of [`HttpGatewayRoute::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpGatewayRouteRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<HttpGatewayRouteAction>,
+
+        /// CloudFormation property `Match`.
+        pub match_: Val<HttpGatewayRouteMatch>,
+    }
+
     impl HttpGatewayRoute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HttpGatewayRouteRequired`]:
         ///
-        /// - `action`: `Action`.
-        /// - `match_`: `Match`.
-        pub fn new(action: impl Into<Val<HttpGatewayRouteAction>>, match_: impl Into<Val<HttpGatewayRouteMatch>>) -> Self {
+        /// ```text
+        /// HttpGatewayRoute::new(HttpGatewayRouteRequired {
+        ///     action: HttpGatewayRouteAction::new(...).into(),
+        ///     match_: HttpGatewayRouteMatch::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpGatewayRouteRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Match", match_);
+            props.set::<HttpGatewayRouteAction>("Action", required.action);
+            props.set::<HttpGatewayRouteMatch>("Match", required.match_);
             HttpGatewayRoute { props }
         }
     }
@@ -534,7 +607,7 @@ pub mod gateway_route {
     }
 
     impl HttpGatewayRouteAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target`: `Target`.
         pub fn new(target: impl Into<Val<GatewayRouteTarget>>) -> Self {
@@ -721,7 +794,7 @@ pub mod gateway_route {
     }
 
     impl HttpGatewayRouteHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -838,7 +911,7 @@ pub mod gateway_route {
     }
 
     impl QueryParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -892,15 +965,29 @@ pub mod gateway_route {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -915,6 +1002,18 @@ pub mod gateway_route {
 /// Resource Type definition for AWS::AppMesh::Mesh
 ///
 /// CloudFormation type `AWS::AppMesh::Mesh`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MeshOwner`: `handle.mesh_owner()` → `Val<String>`.
+/// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
+/// - `Uid`: `handle.uid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnMesh {
     props: Props,
@@ -1048,7 +1147,7 @@ pub mod mesh {
     }
 
     impl EgressFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1096,15 +1195,29 @@ pub mod mesh {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1119,25 +1232,57 @@ pub mod mesh {
 /// Resource Type definition for AWS::AppMesh::Route
 ///
 /// CloudFormation type `AWS::AppMesh::Route`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
+/// - `Uid`: `handle.uid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRoute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRoute`], by name: the argument of [`CfnRoute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteRequired {
+    /// CloudFormation property `MeshName`.
+    ///
+    /// Changing it replaces the resource.
+    pub mesh_name: Val<String>,
+
+    /// CloudFormation property `Spec`.
+    pub spec: Val<route::RouteSpec>,
+
+    /// CloudFormation property `VirtualRouterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub virtual_router_name: Val<String>,
+}
+
 impl CfnRoute {
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::Route";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteRequired`]:
     ///
-    /// - `mesh_name`: `MeshName`.
-    /// - `spec`: `Spec`.
-    /// - `virtual_router_name`: `VirtualRouterName`.
-    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<route::RouteSpec>>, virtual_router_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRoute::new(CfnRouteRequired {
+    ///     mesh_name: "...".into(),
+    ///     spec: route::RouteSpec::new(...).into(),
+    ///     virtual_router_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteRequired) -> Self {
         let mut props = Props::new();
-        props.set("MeshName", mesh_name);
-        props.set("Spec", spec);
-        props.set("VirtualRouterName", virtual_router_name);
+        props.set::<String>("MeshName", required.mesh_name);
+        props.set::<route::RouteSpec>("Spec", required.spec);
+        props.set::<String>("VirtualRouterName", required.virtual_router_name);
         CfnRoute { props, options: ResourceOptions::default() }
     }
 
@@ -1273,15 +1418,29 @@ pub mod route {
         props: Props,
     }
 
+    /// The required properties of [`GrpcRoute`], by name: the argument of [`GrpcRoute::new`].
+    #[derive(Clone, Debug)]
+    pub struct GrpcRouteRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<GrpcRouteAction>,
+
+        /// CloudFormation property `Match`.
+        pub match_: Val<GrpcRouteMatch>,
+    }
+
     impl GrpcRoute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GrpcRouteRequired`]:
         ///
-        /// - `action`: `Action`.
-        /// - `match_`: `Match`.
-        pub fn new(action: impl Into<Val<GrpcRouteAction>>, match_: impl Into<Val<GrpcRouteMatch>>) -> Self {
+        /// ```text
+        /// GrpcRoute::new(GrpcRouteRequired {
+        ///     action: GrpcRouteAction::new(...).into(),
+        ///     match_: GrpcRouteMatch::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: GrpcRouteRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Match", match_);
+            props.set::<GrpcRouteAction>("Action", required.action);
+            props.set::<GrpcRouteMatch>("Match", required.match_);
             GrpcRoute { props }
         }
 
@@ -1311,7 +1470,7 @@ pub mod route {
     }
 
     impl GrpcRouteAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `weighted_targets`: `WeightedTargets`.
         pub fn new(weighted_targets: impl Into<Val<Vec<WeightedTarget>>>) -> Self {
@@ -1333,15 +1492,29 @@ pub mod route {
         props: Props,
     }
 
+    /// The required properties of [`WeightedTarget`], by name: the argument of [`WeightedTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct WeightedTargetRequired {
+        /// CloudFormation property `VirtualNode`.
+        pub virtual_node: Val<String>,
+
+        /// CloudFormation property `Weight`.
+        pub weight: Val<i64>,
+    }
+
     impl WeightedTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`WeightedTargetRequired`]:
         ///
-        /// - `virtual_node`: `VirtualNode`.
-        /// - `weight`: `Weight`.
-        pub fn new(virtual_node: impl Into<Val<String>>, weight: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// WeightedTarget::new(WeightedTargetRequired {
+        ///     virtual_node: "...".into(),
+        ///     weight: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: WeightedTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("VirtualNode", virtual_node);
-            props.set("Weight", weight);
+            props.set::<String>("VirtualNode", required.virtual_node);
+            props.set::<i64>("Weight", required.weight);
             WeightedTarget { props }
         }
 
@@ -1409,7 +1582,7 @@ pub mod route {
     }
 
     impl GrpcRouteMetadata {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1493,15 +1666,29 @@ pub mod route {
         props: Props,
     }
 
+    /// The required properties of [`MatchRange`], by name: the argument of [`MatchRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct MatchRangeRequired {
+        /// CloudFormation property `End`.
+        pub end: Val<i64>,
+
+        /// CloudFormation property `Start`.
+        pub start: Val<i64>,
+    }
+
     impl MatchRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MatchRangeRequired`]:
         ///
-        /// - `end`: `End`.
-        /// - `start`: `Start`.
-        pub fn new(end: impl Into<Val<i64>>, start: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// MatchRange::new(MatchRangeRequired {
+        ///     end: 1.into(),
+        ///     start: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: MatchRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("End", end);
-            props.set("Start", start);
+            props.set::<i64>("End", required.end);
+            props.set::<i64>("Start", required.start);
             MatchRange { props }
         }
     }
@@ -1518,15 +1705,29 @@ pub mod route {
         props: Props,
     }
 
+    /// The required properties of [`GrpcRetryPolicy`], by name: the argument of [`GrpcRetryPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct GrpcRetryPolicyRequired {
+        /// CloudFormation property `MaxRetries`.
+        pub max_retries: Val<i64>,
+
+        /// CloudFormation property `PerRetryTimeout`.
+        pub per_retry_timeout: Val<Duration>,
+    }
+
     impl GrpcRetryPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GrpcRetryPolicyRequired`]:
         ///
-        /// - `max_retries`: `MaxRetries`.
-        /// - `per_retry_timeout`: `PerRetryTimeout`.
-        pub fn new(max_retries: impl Into<Val<i64>>, per_retry_timeout: impl Into<Val<Duration>>) -> Self {
+        /// ```text
+        /// GrpcRetryPolicy::new(GrpcRetryPolicyRequired {
+        ///     max_retries: 1.into(),
+        ///     per_retry_timeout: Duration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: GrpcRetryPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxRetries", max_retries);
-            props.set("PerRetryTimeout", per_retry_timeout);
+            props.set::<i64>("MaxRetries", required.max_retries);
+            props.set::<Duration>("PerRetryTimeout", required.per_retry_timeout);
             GrpcRetryPolicy { props }
         }
 
@@ -1561,15 +1762,29 @@ pub mod route {
         props: Props,
     }
 
+    /// The required properties of [`Duration`], by name: the argument of [`Duration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DurationRequired {
+        /// CloudFormation property `Unit`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
     impl Duration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DurationRequired`]:
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// Duration::new(DurationRequired {
+        ///     unit: "...".into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: DurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<i64>("Value", required.value);
             Duration { props }
         }
     }
@@ -1618,15 +1833,29 @@ pub mod route {
         props: Props,
     }
 
+    /// The required properties of [`HttpRoute`], by name: the argument of [`HttpRoute::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpRouteRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<HttpRouteAction>,
+
+        /// CloudFormation property `Match`.
+        pub match_: Val<HttpRouteMatch>,
+    }
+
     impl HttpRoute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HttpRouteRequired`]:
         ///
-        /// - `action`: `Action`.
-        /// - `match_`: `Match`.
-        pub fn new(action: impl Into<Val<HttpRouteAction>>, match_: impl Into<Val<HttpRouteMatch>>) -> Self {
+        /// ```text
+        /// HttpRoute::new(HttpRouteRequired {
+        ///     action: HttpRouteAction::new(...).into(),
+        ///     match_: HttpRouteMatch::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpRouteRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Match", match_);
+            props.set::<HttpRouteAction>("Action", required.action);
+            props.set::<HttpRouteMatch>("Match", required.match_);
             HttpRoute { props }
         }
 
@@ -1656,7 +1885,7 @@ pub mod route {
     }
 
     impl HttpRouteAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `weighted_targets`: `WeightedTargets`.
         pub fn new(weighted_targets: impl Into<Val<Vec<WeightedTarget>>>) -> Self {
@@ -1741,7 +1970,7 @@ pub mod route {
     }
 
     impl HttpRouteHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1858,7 +2087,7 @@ pub mod route {
     }
 
     impl QueryParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1912,15 +2141,29 @@ pub mod route {
         props: Props,
     }
 
+    /// The required properties of [`HttpRetryPolicy`], by name: the argument of [`HttpRetryPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpRetryPolicyRequired {
+        /// CloudFormation property `MaxRetries`.
+        pub max_retries: Val<i64>,
+
+        /// CloudFormation property `PerRetryTimeout`.
+        pub per_retry_timeout: Val<Duration>,
+    }
+
     impl HttpRetryPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HttpRetryPolicyRequired`]:
         ///
-        /// - `max_retries`: `MaxRetries`.
-        /// - `per_retry_timeout`: `PerRetryTimeout`.
-        pub fn new(max_retries: impl Into<Val<i64>>, per_retry_timeout: impl Into<Val<Duration>>) -> Self {
+        /// ```text
+        /// HttpRetryPolicy::new(HttpRetryPolicyRequired {
+        ///     max_retries: 1.into(),
+        ///     per_retry_timeout: Duration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpRetryPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxRetries", max_retries);
-            props.set("PerRetryTimeout", per_retry_timeout);
+            props.set::<i64>("MaxRetries", required.max_retries);
+            props.set::<Duration>("PerRetryTimeout", required.per_retry_timeout);
             HttpRetryPolicy { props }
         }
 
@@ -1982,7 +2225,7 @@ pub mod route {
     }
 
     impl TcpRoute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `action`: `Action`.
         pub fn new(action: impl Into<Val<TcpRouteAction>>) -> Self {
@@ -2017,7 +2260,7 @@ pub mod route {
     }
 
     impl TcpRouteAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `weighted_targets`: `WeightedTargets`.
         pub fn new(weighted_targets: impl Into<Val<Vec<WeightedTarget>>>) -> Self {
@@ -2091,15 +2334,29 @@ pub mod route {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2114,23 +2371,50 @@ pub mod route {
 /// Resource Type definition for AWS::AppMesh::VirtualGateway
 ///
 /// CloudFormation type `AWS::AppMesh::VirtualGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
+/// - `Uid`: `handle.uid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVirtualGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVirtualGateway`], by name: the argument of [`CfnVirtualGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVirtualGatewayRequired {
+    /// CloudFormation property `MeshName`.
+    ///
+    /// Changing it replaces the resource.
+    pub mesh_name: Val<String>,
+
+    /// CloudFormation property `Spec`.
+    pub spec: Val<virtual_gateway::VirtualGatewaySpec>,
+}
+
 impl CfnVirtualGateway {
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVirtualGatewayRequired`]:
     ///
-    /// - `mesh_name`: `MeshName`.
-    /// - `spec`: `Spec`.
-    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<virtual_gateway::VirtualGatewaySpec>>) -> Self {
+    /// ```text
+    /// CfnVirtualGateway::new(CfnVirtualGatewayRequired {
+    ///     mesh_name: "...".into(),
+    ///     spec: virtual_gateway::VirtualGatewaySpec::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVirtualGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("MeshName", mesh_name);
-        props.set("Spec", spec);
+        props.set::<String>("MeshName", required.mesh_name);
+        props.set::<virtual_gateway::VirtualGatewaySpec>("Spec", required.spec);
         CfnVirtualGateway { props, options: ResourceOptions::default() }
     }
 
@@ -2217,7 +2501,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewaySpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `listeners`: `Listeners`.
         pub fn new(listeners: impl Into<Val<Vec<VirtualGatewayListener>>>) -> Self {
@@ -2304,7 +2588,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayClientPolicyTls {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `validation`: `Validation`.
         pub fn new(validation: impl Into<Val<VirtualGatewayTlsValidationContext>>) -> Self {
@@ -2376,15 +2660,29 @@ pub mod virtual_gateway {
         props: Props,
     }
 
+    /// The required properties of [`VirtualGatewayListenerTlsFileCertificate`], by name: the argument of [`VirtualGatewayListenerTlsFileCertificate::new`].
+    #[derive(Clone, Debug)]
+    pub struct VirtualGatewayListenerTlsFileCertificateRequired {
+        /// CloudFormation property `CertificateChain`.
+        pub certificate_chain: Val<String>,
+
+        /// CloudFormation property `PrivateKey`.
+        pub private_key: Val<String>,
+    }
+
     impl VirtualGatewayListenerTlsFileCertificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VirtualGatewayListenerTlsFileCertificateRequired`]:
         ///
-        /// - `certificate_chain`: `CertificateChain`.
-        /// - `private_key`: `PrivateKey`.
-        pub fn new(certificate_chain: impl Into<Val<String>>, private_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// VirtualGatewayListenerTlsFileCertificate::new(VirtualGatewayListenerTlsFileCertificateRequired {
+        ///     certificate_chain: "...".into(),
+        ///     private_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VirtualGatewayListenerTlsFileCertificateRequired) -> Self {
             let mut props = Props::new();
-            props.set("CertificateChain", certificate_chain);
-            props.set("PrivateKey", private_key);
+            props.set::<String>("CertificateChain", required.certificate_chain);
+            props.set::<String>("PrivateKey", required.private_key);
             VirtualGatewayListenerTlsFileCertificate { props }
         }
     }
@@ -2402,7 +2700,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayListenerTlsSdsCertificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_name`: `SecretName`.
         pub fn new(secret_name: impl Into<Val<String>>) -> Self {
@@ -2425,7 +2723,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayTlsValidationContext {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `trust`: `Trust`.
         pub fn new(trust: impl Into<Val<VirtualGatewayTlsValidationContextTrust>>) -> Self {
@@ -2454,7 +2752,7 @@ pub mod virtual_gateway {
     }
 
     impl SubjectAlternativeNames {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `match_`: `Match`.
         pub fn new(match_: impl Into<Val<SubjectAlternativeNameMatchers>>) -> Self {
@@ -2541,7 +2839,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayTlsValidationContextAcmTrust {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_authority_arns`: `CertificateAuthorityArns`.
         pub fn new(certificate_authority_arns: impl Into<Val<Vec<String>>>) -> Self {
@@ -2564,7 +2862,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayTlsValidationContextFileTrust {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_chain`: `CertificateChain`.
         pub fn new(certificate_chain: impl Into<Val<String>>) -> Self {
@@ -2587,7 +2885,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayTlsValidationContextSdsTrust {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_name`: `SecretName`.
         pub fn new(secret_name: impl Into<Val<String>>) -> Self {
@@ -2610,7 +2908,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayListener {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `port_mapping`: `PortMapping`.
         pub fn new(port_mapping: impl Into<Val<VirtualGatewayPortMapping>>) -> Self {
@@ -2689,7 +2987,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayGrpcConnectionPool {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_requests`: `MaxRequests`.
         pub fn new(max_requests: impl Into<Val<i64>>) -> Self {
@@ -2712,7 +3010,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayHttpConnectionPool {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_connections`: `MaxConnections`.
         pub fn new(max_connections: impl Into<Val<i64>>) -> Self {
@@ -2741,7 +3039,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayHttp2ConnectionPool {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_requests`: `MaxRequests`.
         pub fn new(max_requests: impl Into<Val<i64>>) -> Self {
@@ -2763,21 +3061,44 @@ pub mod virtual_gateway {
         props: Props,
     }
 
+    /// The required properties of [`VirtualGatewayHealthCheckPolicy`], by name: the argument of [`VirtualGatewayHealthCheckPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct VirtualGatewayHealthCheckPolicyRequired {
+        /// CloudFormation property `HealthyThreshold`.
+        pub healthy_threshold: Val<i64>,
+
+        /// CloudFormation property `IntervalMillis`.
+        pub interval_millis: Val<i64>,
+
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+
+        /// CloudFormation property `TimeoutMillis`.
+        pub timeout_millis: Val<i64>,
+
+        /// CloudFormation property `UnhealthyThreshold`.
+        pub unhealthy_threshold: Val<i64>,
+    }
+
     impl VirtualGatewayHealthCheckPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VirtualGatewayHealthCheckPolicyRequired`]:
         ///
-        /// - `healthy_threshold`: `HealthyThreshold`.
-        /// - `interval_millis`: `IntervalMillis`.
-        /// - `protocol`: `Protocol`.
-        /// - `timeout_millis`: `TimeoutMillis`.
-        /// - `unhealthy_threshold`: `UnhealthyThreshold`.
-        pub fn new(healthy_threshold: impl Into<Val<i64>>, interval_millis: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, timeout_millis: impl Into<Val<i64>>, unhealthy_threshold: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// VirtualGatewayHealthCheckPolicy::new(VirtualGatewayHealthCheckPolicyRequired {
+        ///     healthy_threshold: 1.into(),
+        ///     interval_millis: 1.into(),
+        ///     protocol: "...".into(),
+        ///     timeout_millis: 1.into(),
+        ///     unhealthy_threshold: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: VirtualGatewayHealthCheckPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("HealthyThreshold", healthy_threshold);
-            props.set("IntervalMillis", interval_millis);
-            props.set("Protocol", protocol);
-            props.set("TimeoutMillis", timeout_millis);
-            props.set("UnhealthyThreshold", unhealthy_threshold);
+            props.set::<i64>("HealthyThreshold", required.healthy_threshold);
+            props.set::<i64>("IntervalMillis", required.interval_millis);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<i64>("TimeoutMillis", required.timeout_millis);
+            props.set::<i64>("UnhealthyThreshold", required.unhealthy_threshold);
             VirtualGatewayHealthCheckPolicy { props }
         }
 
@@ -2806,15 +3127,29 @@ pub mod virtual_gateway {
         props: Props,
     }
 
+    /// The required properties of [`VirtualGatewayPortMapping`], by name: the argument of [`VirtualGatewayPortMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct VirtualGatewayPortMappingRequired {
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+    }
+
     impl VirtualGatewayPortMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VirtualGatewayPortMappingRequired`]:
         ///
-        /// - `port`: `Port`.
-        /// - `protocol`: `Protocol`.
-        pub fn new(port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// VirtualGatewayPortMapping::new(VirtualGatewayPortMappingRequired {
+        ///     port: 1.into(),
+        ///     protocol: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VirtualGatewayPortMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Port", port);
-            props.set("Protocol", protocol);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("Protocol", required.protocol);
             VirtualGatewayPortMapping { props }
         }
     }
@@ -2831,15 +3166,29 @@ pub mod virtual_gateway {
         props: Props,
     }
 
+    /// The required properties of [`VirtualGatewayListenerTls`], by name: the argument of [`VirtualGatewayListenerTls::new`].
+    #[derive(Clone, Debug)]
+    pub struct VirtualGatewayListenerTlsRequired {
+        /// CloudFormation property `Certificate`.
+        pub certificate: Val<VirtualGatewayListenerTlsCertificate>,
+
+        /// CloudFormation property `Mode`.
+        pub mode: Val<String>,
+    }
+
     impl VirtualGatewayListenerTls {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VirtualGatewayListenerTlsRequired`]:
         ///
-        /// - `certificate`: `Certificate`.
-        /// - `mode`: `Mode`.
-        pub fn new(certificate: impl Into<Val<VirtualGatewayListenerTlsCertificate>>, mode: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// VirtualGatewayListenerTls::new(VirtualGatewayListenerTlsRequired {
+        ///     certificate: VirtualGatewayListenerTlsCertificate::new(...).into(),
+        ///     mode: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VirtualGatewayListenerTlsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Certificate", certificate);
-            props.set("Mode", mode);
+            props.set::<VirtualGatewayListenerTlsCertificate>("Certificate", required.certificate);
+            props.set::<String>("Mode", required.mode);
             VirtualGatewayListenerTls { props }
         }
 
@@ -2901,7 +3250,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayListenerTlsAcmCertificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_arn`: `CertificateArn`.
         pub fn new(certificate_arn: impl Into<Val<String>>) -> Self {
@@ -2924,7 +3273,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayListenerTlsValidationContext {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `trust`: `Trust`.
         pub fn new(trust: impl Into<Val<VirtualGatewayListenerTlsValidationContextTrust>>) -> Self {
@@ -3037,7 +3386,7 @@ pub mod virtual_gateway {
     }
 
     impl VirtualGatewayFileAccessLog {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `path`: `Path`.
         pub fn new(path: impl Into<Val<String>>) -> Self {
@@ -3097,15 +3446,29 @@ pub mod virtual_gateway {
         props: Props,
     }
 
+    /// The required properties of [`JsonFormatRef`], by name: the argument of [`JsonFormatRef::new`].
+    #[derive(Clone, Debug)]
+    pub struct JsonFormatRefRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl JsonFormatRef {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`JsonFormatRefRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// JsonFormatRef::new(JsonFormatRefRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JsonFormatRefRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             JsonFormatRef { props }
         }
     }
@@ -3122,15 +3485,29 @@ pub mod virtual_gateway {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3145,23 +3522,50 @@ pub mod virtual_gateway {
 /// Resource Type definition for AWS::AppMesh::VirtualNode
 ///
 /// CloudFormation type `AWS::AppMesh::VirtualNode`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
+/// - `Uid`: `handle.uid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVirtualNode {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVirtualNode`], by name: the argument of [`CfnVirtualNode::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVirtualNodeRequired {
+    /// CloudFormation property `MeshName`.
+    ///
+    /// Changing it replaces the resource.
+    pub mesh_name: Val<String>,
+
+    /// CloudFormation property `Spec`.
+    pub spec: Val<virtual_node::VirtualNodeSpec>,
+}
+
 impl CfnVirtualNode {
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualNode";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVirtualNodeRequired`]:
     ///
-    /// - `mesh_name`: `MeshName`.
-    /// - `spec`: `Spec`.
-    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<virtual_node::VirtualNodeSpec>>) -> Self {
+    /// ```text
+    /// CfnVirtualNode::new(CfnVirtualNodeRequired {
+    ///     mesh_name: "...".into(),
+    ///     spec: virtual_node::VirtualNodeSpec::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVirtualNodeRequired) -> Self {
         let mut props = Props::new();
-        props.set("MeshName", mesh_name);
-        props.set("Spec", spec);
+        props.set::<String>("MeshName", required.mesh_name);
+        props.set::<virtual_node::VirtualNodeSpec>("Spec", required.spec);
         CfnVirtualNode { props, options: ResourceOptions::default() }
     }
 
@@ -3350,7 +3754,7 @@ pub mod virtual_node {
     }
 
     impl ClientPolicyTls {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `validation`: `Validation`.
         pub fn new(validation: impl Into<Val<TlsValidationContext>>) -> Self {
@@ -3422,15 +3826,29 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`ListenerTlsFileCertificate`], by name: the argument of [`ListenerTlsFileCertificate::new`].
+    #[derive(Clone, Debug)]
+    pub struct ListenerTlsFileCertificateRequired {
+        /// CloudFormation property `CertificateChain`.
+        pub certificate_chain: Val<String>,
+
+        /// CloudFormation property `PrivateKey`.
+        pub private_key: Val<String>,
+    }
+
     impl ListenerTlsFileCertificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ListenerTlsFileCertificateRequired`]:
         ///
-        /// - `certificate_chain`: `CertificateChain`.
-        /// - `private_key`: `PrivateKey`.
-        pub fn new(certificate_chain: impl Into<Val<String>>, private_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ListenerTlsFileCertificate::new(ListenerTlsFileCertificateRequired {
+        ///     certificate_chain: "...".into(),
+        ///     private_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ListenerTlsFileCertificateRequired) -> Self {
             let mut props = Props::new();
-            props.set("CertificateChain", certificate_chain);
-            props.set("PrivateKey", private_key);
+            props.set::<String>("CertificateChain", required.certificate_chain);
+            props.set::<String>("PrivateKey", required.private_key);
             ListenerTlsFileCertificate { props }
         }
     }
@@ -3448,7 +3866,7 @@ pub mod virtual_node {
     }
 
     impl ListenerTlsSdsCertificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_name`: `SecretName`.
         pub fn new(secret_name: impl Into<Val<String>>) -> Self {
@@ -3471,7 +3889,7 @@ pub mod virtual_node {
     }
 
     impl TlsValidationContext {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `trust`: `Trust`.
         pub fn new(trust: impl Into<Val<TlsValidationContextTrust>>) -> Self {
@@ -3500,7 +3918,7 @@ pub mod virtual_node {
     }
 
     impl SubjectAlternativeNames {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `match_`: `Match`.
         pub fn new(match_: impl Into<Val<SubjectAlternativeNameMatchers>>) -> Self {
@@ -3587,7 +4005,7 @@ pub mod virtual_node {
     }
 
     impl TlsValidationContextAcmTrust {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_authority_arns`: `CertificateAuthorityArns`.
         pub fn new(certificate_authority_arns: impl Into<Val<Vec<String>>>) -> Self {
@@ -3610,7 +4028,7 @@ pub mod virtual_node {
     }
 
     impl TlsValidationContextFileTrust {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_chain`: `CertificateChain`.
         pub fn new(certificate_chain: impl Into<Val<String>>) -> Self {
@@ -3633,7 +4051,7 @@ pub mod virtual_node {
     }
 
     impl TlsValidationContextSdsTrust {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_name`: `SecretName`.
         pub fn new(secret_name: impl Into<Val<String>>) -> Self {
@@ -3682,7 +4100,7 @@ pub mod virtual_node {
     }
 
     impl VirtualServiceBackend {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `virtual_service_name`: `VirtualServiceName`.
         pub fn new(virtual_service_name: impl Into<Val<String>>) -> Self {
@@ -3711,7 +4129,7 @@ pub mod virtual_node {
     }
 
     impl Listener {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `port_mapping`: `PortMapping`.
         pub fn new(port_mapping: impl Into<Val<PortMapping>>) -> Self {
@@ -3808,7 +4226,7 @@ pub mod virtual_node {
     }
 
     impl VirtualNodeGrpcConnectionPool {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_requests`: `MaxRequests`.
         pub fn new(max_requests: impl Into<Val<i64>>) -> Self {
@@ -3831,7 +4249,7 @@ pub mod virtual_node {
     }
 
     impl VirtualNodeHttpConnectionPool {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_connections`: `MaxConnections`.
         pub fn new(max_connections: impl Into<Val<i64>>) -> Self {
@@ -3860,7 +4278,7 @@ pub mod virtual_node {
     }
 
     impl VirtualNodeHttp2ConnectionPool {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_requests`: `MaxRequests`.
         pub fn new(max_requests: impl Into<Val<i64>>) -> Self {
@@ -3883,7 +4301,7 @@ pub mod virtual_node {
     }
 
     impl VirtualNodeTcpConnectionPool {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_connections`: `MaxConnections`.
         pub fn new(max_connections: impl Into<Val<i64>>) -> Self {
@@ -3905,21 +4323,44 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`HealthCheck`], by name: the argument of [`HealthCheck::new`].
+    #[derive(Clone, Debug)]
+    pub struct HealthCheckRequired {
+        /// CloudFormation property `HealthyThreshold`.
+        pub healthy_threshold: Val<i64>,
+
+        /// CloudFormation property `IntervalMillis`.
+        pub interval_millis: Val<i64>,
+
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+
+        /// CloudFormation property `TimeoutMillis`.
+        pub timeout_millis: Val<i64>,
+
+        /// CloudFormation property `UnhealthyThreshold`.
+        pub unhealthy_threshold: Val<i64>,
+    }
+
     impl HealthCheck {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HealthCheckRequired`]:
         ///
-        /// - `healthy_threshold`: `HealthyThreshold`.
-        /// - `interval_millis`: `IntervalMillis`.
-        /// - `protocol`: `Protocol`.
-        /// - `timeout_millis`: `TimeoutMillis`.
-        /// - `unhealthy_threshold`: `UnhealthyThreshold`.
-        pub fn new(healthy_threshold: impl Into<Val<i64>>, interval_millis: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, timeout_millis: impl Into<Val<i64>>, unhealthy_threshold: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// HealthCheck::new(HealthCheckRequired {
+        ///     healthy_threshold: 1.into(),
+        ///     interval_millis: 1.into(),
+        ///     protocol: "...".into(),
+        ///     timeout_millis: 1.into(),
+        ///     unhealthy_threshold: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: HealthCheckRequired) -> Self {
             let mut props = Props::new();
-            props.set("HealthyThreshold", healthy_threshold);
-            props.set("IntervalMillis", interval_millis);
-            props.set("Protocol", protocol);
-            props.set("TimeoutMillis", timeout_millis);
-            props.set("UnhealthyThreshold", unhealthy_threshold);
+            props.set::<i64>("HealthyThreshold", required.healthy_threshold);
+            props.set::<i64>("IntervalMillis", required.interval_millis);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<i64>("TimeoutMillis", required.timeout_millis);
+            props.set::<i64>("UnhealthyThreshold", required.unhealthy_threshold);
             HealthCheck { props }
         }
 
@@ -3948,19 +4389,39 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`OutlierDetection`], by name: the argument of [`OutlierDetection::new`].
+    #[derive(Clone, Debug)]
+    pub struct OutlierDetectionRequired {
+        /// CloudFormation property `BaseEjectionDuration`.
+        pub base_ejection_duration: Val<Duration>,
+
+        /// CloudFormation property `Interval`.
+        pub interval: Val<Duration>,
+
+        /// CloudFormation property `MaxEjectionPercent`.
+        pub max_ejection_percent: Val<i64>,
+
+        /// CloudFormation property `MaxServerErrors`.
+        pub max_server_errors: Val<i64>,
+    }
+
     impl OutlierDetection {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OutlierDetectionRequired`]:
         ///
-        /// - `base_ejection_duration`: `BaseEjectionDuration`.
-        /// - `interval`: `Interval`.
-        /// - `max_ejection_percent`: `MaxEjectionPercent`.
-        /// - `max_server_errors`: `MaxServerErrors`.
-        pub fn new(base_ejection_duration: impl Into<Val<Duration>>, interval: impl Into<Val<Duration>>, max_ejection_percent: impl Into<Val<i64>>, max_server_errors: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// OutlierDetection::new(OutlierDetectionRequired {
+        ///     base_ejection_duration: Duration::new(...).into(),
+        ///     interval: Duration::new(...).into(),
+        ///     max_ejection_percent: 1.into(),
+        ///     max_server_errors: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: OutlierDetectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("BaseEjectionDuration", base_ejection_duration);
-            props.set("Interval", interval);
-            props.set("MaxEjectionPercent", max_ejection_percent);
-            props.set("MaxServerErrors", max_server_errors);
+            props.set::<Duration>("BaseEjectionDuration", required.base_ejection_duration);
+            props.set::<Duration>("Interval", required.interval);
+            props.set::<i64>("MaxEjectionPercent", required.max_ejection_percent);
+            props.set::<i64>("MaxServerErrors", required.max_server_errors);
             OutlierDetection { props }
         }
     }
@@ -3977,15 +4438,29 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`Duration`], by name: the argument of [`Duration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DurationRequired {
+        /// CloudFormation property `Unit`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
     impl Duration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DurationRequired`]:
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// Duration::new(DurationRequired {
+        ///     unit: "...".into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: DurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<i64>("Value", required.value);
             Duration { props }
         }
     }
@@ -4002,15 +4477,29 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`PortMapping`], by name: the argument of [`PortMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct PortMappingRequired {
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+    }
+
     impl PortMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PortMappingRequired`]:
         ///
-        /// - `port`: `Port`.
-        /// - `protocol`: `Protocol`.
-        pub fn new(port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// PortMapping::new(PortMappingRequired {
+        ///     port: 1.into(),
+        ///     protocol: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PortMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Port", port);
-            props.set("Protocol", protocol);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("Protocol", required.protocol);
             PortMapping { props }
         }
     }
@@ -4027,15 +4516,29 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`ListenerTls`], by name: the argument of [`ListenerTls::new`].
+    #[derive(Clone, Debug)]
+    pub struct ListenerTlsRequired {
+        /// CloudFormation property `Certificate`.
+        pub certificate: Val<ListenerTlsCertificate>,
+
+        /// CloudFormation property `Mode`.
+        pub mode: Val<String>,
+    }
+
     impl ListenerTls {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ListenerTlsRequired`]:
         ///
-        /// - `certificate`: `Certificate`.
-        /// - `mode`: `Mode`.
-        pub fn new(certificate: impl Into<Val<ListenerTlsCertificate>>, mode: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ListenerTls::new(ListenerTlsRequired {
+        ///     certificate: ListenerTlsCertificate::new(...).into(),
+        ///     mode: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ListenerTlsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Certificate", certificate);
-            props.set("Mode", mode);
+            props.set::<ListenerTlsCertificate>("Certificate", required.certificate);
+            props.set::<String>("Mode", required.mode);
             ListenerTls { props }
         }
 
@@ -4097,7 +4600,7 @@ pub mod virtual_node {
     }
 
     impl ListenerTlsAcmCertificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_arn`: `CertificateArn`.
         pub fn new(certificate_arn: impl Into<Val<String>>) -> Self {
@@ -4120,7 +4623,7 @@ pub mod virtual_node {
     }
 
     impl ListenerTlsValidationContext {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `trust`: `Trust`.
         pub fn new(trust: impl Into<Val<ListenerTlsValidationContextTrust>>) -> Self {
@@ -4367,7 +4870,7 @@ pub mod virtual_node {
     }
 
     impl FileAccessLog {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `path`: `Path`.
         pub fn new(path: impl Into<Val<String>>) -> Self {
@@ -4427,15 +4930,29 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`JsonFormatRef`], by name: the argument of [`JsonFormatRef::new`].
+    #[derive(Clone, Debug)]
+    pub struct JsonFormatRefRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl JsonFormatRef {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`JsonFormatRefRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// JsonFormatRef::new(JsonFormatRefRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JsonFormatRefRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             JsonFormatRef { props }
         }
     }
@@ -4484,15 +5001,29 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`AwsCloudMapServiceDiscovery`], by name: the argument of [`AwsCloudMapServiceDiscovery::new`].
+    #[derive(Clone, Debug)]
+    pub struct AwsCloudMapServiceDiscoveryRequired {
+        /// CloudFormation property `NamespaceName`.
+        pub namespace_name: Val<String>,
+
+        /// CloudFormation property `ServiceName`.
+        pub service_name: Val<String>,
+    }
+
     impl AwsCloudMapServiceDiscovery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AwsCloudMapServiceDiscoveryRequired`]:
         ///
-        /// - `namespace_name`: `NamespaceName`.
-        /// - `service_name`: `ServiceName`.
-        pub fn new(namespace_name: impl Into<Val<String>>, service_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AwsCloudMapServiceDiscovery::new(AwsCloudMapServiceDiscoveryRequired {
+        ///     namespace_name: "...".into(),
+        ///     service_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AwsCloudMapServiceDiscoveryRequired) -> Self {
             let mut props = Props::new();
-            props.set("NamespaceName", namespace_name);
-            props.set("ServiceName", service_name);
+            props.set::<String>("NamespaceName", required.namespace_name);
+            props.set::<String>("ServiceName", required.service_name);
             AwsCloudMapServiceDiscovery { props }
         }
 
@@ -4521,15 +5052,29 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`AwsCloudMapInstanceAttribute`], by name: the argument of [`AwsCloudMapInstanceAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct AwsCloudMapInstanceAttributeRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl AwsCloudMapInstanceAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AwsCloudMapInstanceAttributeRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AwsCloudMapInstanceAttribute::new(AwsCloudMapInstanceAttributeRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AwsCloudMapInstanceAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             AwsCloudMapInstanceAttribute { props }
         }
     }
@@ -4547,7 +5092,7 @@ pub mod virtual_node {
     }
 
     impl DnsServiceDiscovery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `hostname`: `Hostname`.
         pub fn new(hostname: impl Into<Val<String>>) -> Self {
@@ -4581,15 +5126,29 @@ pub mod virtual_node {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4604,23 +5163,50 @@ pub mod virtual_node {
 /// Resource Type definition for AWS::AppMesh::VirtualRouter
 ///
 /// CloudFormation type `AWS::AppMesh::VirtualRouter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
+/// - `Uid`: `handle.uid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVirtualRouter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVirtualRouter`], by name: the argument of [`CfnVirtualRouter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVirtualRouterRequired {
+    /// CloudFormation property `MeshName`.
+    ///
+    /// Changing it replaces the resource.
+    pub mesh_name: Val<String>,
+
+    /// CloudFormation property `Spec`.
+    pub spec: Val<virtual_router::VirtualRouterSpec>,
+}
+
 impl CfnVirtualRouter {
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualRouter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVirtualRouterRequired`]:
     ///
-    /// - `mesh_name`: `MeshName`.
-    /// - `spec`: `Spec`.
-    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<virtual_router::VirtualRouterSpec>>) -> Self {
+    /// ```text
+    /// CfnVirtualRouter::new(CfnVirtualRouterRequired {
+    ///     mesh_name: "...".into(),
+    ///     spec: virtual_router::VirtualRouterSpec::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVirtualRouterRequired) -> Self {
         let mut props = Props::new();
-        props.set("MeshName", mesh_name);
-        props.set("Spec", spec);
+        props.set::<String>("MeshName", required.mesh_name);
+        props.set::<virtual_router::VirtualRouterSpec>("Spec", required.spec);
         CfnVirtualRouter { props, options: ResourceOptions::default() }
     }
 
@@ -4707,7 +5293,7 @@ pub mod virtual_router {
     }
 
     impl VirtualRouterSpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `listeners`: `Listeners`.
         pub fn new(listeners: impl Into<Val<Vec<VirtualRouterListener>>>) -> Self {
@@ -4730,7 +5316,7 @@ pub mod virtual_router {
     }
 
     impl VirtualRouterListener {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `port_mapping`: `PortMapping`.
         pub fn new(port_mapping: impl Into<Val<PortMapping>>) -> Self {
@@ -4752,15 +5338,29 @@ pub mod virtual_router {
         props: Props,
     }
 
+    /// The required properties of [`PortMapping`], by name: the argument of [`PortMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct PortMappingRequired {
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+    }
+
     impl PortMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PortMappingRequired`]:
         ///
-        /// - `port`: `Port`.
-        /// - `protocol`: `Protocol`.
-        pub fn new(port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// PortMapping::new(PortMappingRequired {
+        ///     port: 1.into(),
+        ///     protocol: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PortMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Port", port);
-            props.set("Protocol", protocol);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("Protocol", required.protocol);
             PortMapping { props }
         }
     }
@@ -4777,15 +5377,29 @@ pub mod virtual_router {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4800,25 +5414,57 @@ pub mod virtual_router {
 /// Resource Type definition for AWS::AppMesh::VirtualService
 ///
 /// CloudFormation type `AWS::AppMesh::VirtualService`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ResourceOwner`: `handle.resource_owner()` → `Val<String>`.
+/// - `Uid`: `handle.uid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVirtualService {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVirtualService`], by name: the argument of [`CfnVirtualService::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVirtualServiceRequired {
+    /// CloudFormation property `MeshName`.
+    ///
+    /// Changing it replaces the resource.
+    pub mesh_name: Val<String>,
+
+    /// CloudFormation property `Spec`.
+    pub spec: Val<virtual_service::VirtualServiceSpec>,
+
+    /// CloudFormation property `VirtualServiceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub virtual_service_name: Val<String>,
+}
+
 impl CfnVirtualService {
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualService";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVirtualServiceRequired`]:
     ///
-    /// - `mesh_name`: `MeshName`.
-    /// - `spec`: `Spec`.
-    /// - `virtual_service_name`: `VirtualServiceName`.
-    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<virtual_service::VirtualServiceSpec>>, virtual_service_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVirtualService::new(CfnVirtualServiceRequired {
+    ///     mesh_name: "...".into(),
+    ///     spec: virtual_service::VirtualServiceSpec::new(...).into(),
+    ///     virtual_service_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVirtualServiceRequired) -> Self {
         let mut props = Props::new();
-        props.set("MeshName", mesh_name);
-        props.set("Spec", spec);
-        props.set("VirtualServiceName", virtual_service_name);
+        props.set::<String>("MeshName", required.mesh_name);
+        props.set::<virtual_service::VirtualServiceSpec>("Spec", required.spec);
+        props.set::<String>("VirtualServiceName", required.virtual_service_name);
         CfnVirtualService { props, options: ResourceOptions::default() }
     }
 
@@ -4955,7 +5601,7 @@ pub mod virtual_service {
     }
 
     impl VirtualNodeServiceProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `virtual_node_name`: `VirtualNodeName`.
         pub fn new(virtual_node_name: impl Into<Val<String>>) -> Self {
@@ -4978,7 +5624,7 @@ pub mod virtual_service {
     }
 
     impl VirtualRouterServiceProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `virtual_router_name`: `VirtualRouterName`.
         pub fn new(virtual_router_name: impl Into<Val<String>>) -> Self {
@@ -5000,15 +5646,29 @@ pub mod virtual_service {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

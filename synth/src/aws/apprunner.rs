@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// Describes an AWS App Runner automatic configuration resource that enables automatic scaling of instances used to process web requests. You can share an auto scaling configuration across multiple services.
 ///
 /// CloudFormation type `AWS::AppRunner::AutoScalingConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutoScalingConfigurationArn`: `handle.auto_scaling_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of this auto scaling configuration.
+/// - `AutoScalingConfigurationRevision`: `handle.auto_scaling_configuration_revision()` → `Val<i64>`. The revision of this auto scaling configuration. It's unique among all the active configurations ("Status": "ACTIVE") that share the same AutoScalingConfigurationName.
+/// - `Latest`: `handle.latest()` → `Val<bool>`. It's set to true for the configuration with the highest Revision among all configurations that share the same AutoScalingConfigurationName. It's set to false otherwise. App Runner temporarily doubles the number of provisioned instances during deployments, to maintain the same capacity for both old and new code.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AutoScalingConfigurationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAutoScalingConfiguration {
     props: Props,
@@ -182,6 +191,16 @@ pub mod auto_scaling_configuration {
 /// The AWS::AppRunner::ObservabilityConfiguration resource  is an AWS App Runner resource type that specifies an App Runner observability configuration
 ///
 /// CloudFormation type `AWS::AppRunner::ObservabilityConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Latest`: `handle.latest()` → `Val<bool>`. It's set to true for the configuration with the highest Revision among all configurations that share the same Name. It's set to false otherwise.
+/// - `ObservabilityConfigurationArn`: `handle.observability_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of this ObservabilityConfiguration
+/// - `ObservabilityConfigurationRevision`: `handle.observability_configuration_revision()` → `Val<i64>`. The revision of this observability configuration. It's unique among all the active configurations ('Status': 'ACTIVE') that share the same ObservabilityConfigurationName.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ObservabilityConfigurationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnObservabilityConfiguration {
     props: Props,
@@ -282,11 +301,11 @@ pub(crate) static OBSERVABILITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnObservabilityConfiguration`].
+/// Property types and enums of the allowed values of [`CfnObservabilityConfiguration`].
 pub mod observability_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppRunner::ObservabilityConfiguration`.
     #[derive(Clone, Debug)]
@@ -327,9 +346,9 @@ pub mod observability_configuration {
     }
 
     impl TraceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `vendor`: `Vendor`, The implementation provider chosen for tracing App Runner services.
+        /// - `vendor`: `Vendor`, The implementation provider chosen for tracing App Runner services. Allowed values: the enum [`Vendor`].
         pub fn new(vendor: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Vendor", vendor);
@@ -357,11 +376,29 @@ pub mod observability_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Vendor` in `AWS::AppRunner::ObservabilityConfiguration`; `.into()` makes a `Val<String>`.
+        Vendor {
+            Awsxray = "AWSXRAY",
+        }
+    }
 }
 
 /// The AWS::AppRunner::Service resource specifies an AppRunner Service.
 ///
 /// CloudFormation type `AWS::AppRunner::Service`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ServiceArn`: `handle.service_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AppRunner Service.
+/// - `ServiceId`: `handle.service_id()` → `Val<String>`. The AppRunner Service Id
+/// - `ServiceUrl`: `handle.service_url()` → `Val<String>`. The Service Url of the AppRunner Service.
+/// - `Status`: `handle.status()` → `Val<String>`. AppRunner Service status.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServiceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnService {
     props: Props,
@@ -371,7 +408,7 @@ pub struct CfnService {
 impl CfnService {
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::Service";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `source_configuration`: `SourceConfiguration`, Source Code configuration
     pub fn new(source_configuration: impl Into<Val<service::SourceConfiguration>>) -> Self {
@@ -510,11 +547,11 @@ pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnService`].
+/// Property types and enums of the allowed values of [`CfnService`].
 pub mod service {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Encryption configuration (KMS key)
     #[derive(Clone, Debug)]
@@ -523,7 +560,7 @@ pub mod service {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key`: `KmsKey`, The KMS Key
         pub fn new(kms_key: impl Into<Val<String>>) -> Self {
@@ -572,7 +609,7 @@ pub mod service {
 
         /// Health Check Protocol
         ///
-        /// Allowed values: `TCP`, `HTTP`.
+        /// Allowed values (the enum [`Protocol`]): `TCP`, `HTTP`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -662,7 +699,7 @@ pub mod service {
 
         /// App Runner service endpoint IP address type
         ///
-        /// Allowed values: `IPV4`, `DUAL_STACK`.
+        /// Allowed values (the enum [`IpAddressType`]): `IPV4`, `DUAL_STACK`.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
@@ -682,9 +719,9 @@ pub mod service {
     }
 
     impl EgressConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `egress_type`: `EgressType`, Network egress type.
+        /// - `egress_type`: `EgressType`, Network egress type. Allowed values: the enum [`EgressType`].
         pub fn new(egress_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EgressType", egress_type);
@@ -711,7 +748,7 @@ pub mod service {
     }
 
     impl IngressConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_publicly_accessible`: `IsPubliclyAccessible`, It's set to true if the Apprunner service is publicly accessible. It's set to false otherwise.
         pub fn new(is_publicly_accessible: impl Into<Val<bool>>) -> Self {
@@ -734,7 +771,7 @@ pub mod service {
     }
 
     impl ServiceObservabilityConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `observability_enabled`: `ObservabilityEnabled`, Observability enabled
         pub fn new(observability_enabled: impl Into<Val<bool>>) -> Self {
@@ -838,15 +875,33 @@ pub mod service {
         props: Props,
     }
 
-    impl CodeRepository {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CodeRepository`], by name: the argument of [`CodeRepository::new`].
+    #[derive(Clone, Debug)]
+    pub struct CodeRepositoryRequired {
+        /// Repository Url
         ///
-        /// - `repository_url`: `RepositoryUrl`, Repository Url
-        /// - `source_code_version`: `SourceCodeVersion`, Source Code Version
-        pub fn new(repository_url: impl Into<Val<String>>, source_code_version: impl Into<Val<SourceCodeVersion>>) -> Self {
+        /// CloudFormation property `RepositoryUrl`.
+        pub repository_url: Val<String>,
+
+        /// Source Code Version
+        ///
+        /// CloudFormation property `SourceCodeVersion`.
+        pub source_code_version: Val<SourceCodeVersion>,
+    }
+
+    impl CodeRepository {
+        /// Creates the value from its required properties, by name in [`CodeRepositoryRequired`]:
+        ///
+        /// ```text
+        /// CodeRepository::new(CodeRepositoryRequired {
+        ///     repository_url: "...".into(),
+        ///     source_code_version: SourceCodeVersion::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CodeRepositoryRequired) -> Self {
             let mut props = Props::new();
-            props.set("RepositoryUrl", repository_url);
-            props.set("SourceCodeVersion", source_code_version);
+            props.set::<String>("RepositoryUrl", required.repository_url);
+            props.set::<SourceCodeVersion>("SourceCodeVersion", required.source_code_version);
             CodeRepository { props }
         }
 
@@ -876,9 +931,9 @@ pub mod service {
     }
 
     impl CodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `configuration_source`: `ConfigurationSource`, Configuration Source
+        /// - `configuration_source`: `ConfigurationSource`, Configuration Source Allowed values: the enum [`ConfigurationSource`].
         pub fn new(configuration_source: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConfigurationSource", configuration_source);
@@ -905,9 +960,9 @@ pub mod service {
     }
 
     impl CodeConfigurationValues {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `runtime`: `Runtime`, Runtime
+        /// - `runtime`: `Runtime`, Runtime Allowed values: the enum [`Runtime`].
         pub fn new(runtime: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Runtime", runtime);
@@ -989,15 +1044,35 @@ pub mod service {
         props: Props,
     }
 
-    impl SourceCodeVersion {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceCodeVersion`], by name: the argument of [`SourceCodeVersion::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceCodeVersionRequired {
+        /// Source Code Version Type
         ///
-        /// - `type_`: `Type`, Source Code Version Type
-        /// - `value`: `Value`, Source Code Version Value
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `BRANCH`.
+        pub type_: Val<String>,
+
+        /// Source Code Version Value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl SourceCodeVersion {
+        /// Creates the value from its required properties, by name in [`SourceCodeVersionRequired`]:
+        ///
+        /// ```text
+        /// SourceCodeVersion::new(SourceCodeVersionRequired {
+        ///     type_: Type::Branch.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceCodeVersionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             SourceCodeVersion { props }
         }
     }
@@ -1014,15 +1089,35 @@ pub mod service {
         props: Props,
     }
 
-    impl ImageRepository {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImageRepository`], by name: the argument of [`ImageRepository::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImageRepositoryRequired {
+        /// Image Identifier
         ///
-        /// - `image_identifier`: `ImageIdentifier`, Image Identifier
-        /// - `image_repository_type`: `ImageRepositoryType`, Image Repository Type
-        pub fn new(image_identifier: impl Into<Val<String>>, image_repository_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ImageIdentifier`.
+        pub image_identifier: Val<String>,
+
+        /// Image Repository Type
+        ///
+        /// CloudFormation property `ImageRepositoryType`.
+        ///
+        /// Allowed values (the enum [`ImageRepositoryType`]): `ECR`, `ECR_PUBLIC`.
+        pub image_repository_type: Val<String>,
+    }
+
+    impl ImageRepository {
+        /// Creates the value from its required properties, by name in [`ImageRepositoryRequired`]:
+        ///
+        /// ```text
+        /// ImageRepository::new(ImageRepositoryRequired {
+        ///     image_identifier: "...".into(),
+        ///     image_repository_type: ImageRepositoryType::Ecr.into(),
+        /// })
+        /// ```
+        pub fn new(required: ImageRepositoryRequired) -> Self {
             let mut props = Props::new();
-            props.set("ImageIdentifier", image_identifier);
-            props.set("ImageRepositoryType", image_repository_type);
+            props.set::<String>("ImageIdentifier", required.image_identifier);
+            props.set::<String>("ImageRepositoryType", required.image_repository_type);
             ImageRepository { props }
         }
 
@@ -1243,11 +1338,86 @@ pub mod service {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::AppRunner::Service`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Tcp = "TCP",
+            Http = "HTTP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::AppRunner::Service`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            DualStack = "DUAL_STACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EgressType` in `AWS::AppRunner::Service`; `.into()` makes a `Val<String>`.
+        EgressType {
+            Default = "DEFAULT",
+            Vpc = "VPC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConfigurationSource` in `AWS::AppRunner::Service`; `.into()` makes a `Val<String>`.
+        ConfigurationSource {
+            Repository = "REPOSITORY",
+            Api = "API",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Runtime` in `AWS::AppRunner::Service`; `.into()` makes a `Val<String>`.
+        Runtime {
+            Python3 = "PYTHON_3",
+            Nodejs12 = "NODEJS_12",
+            Nodejs14 = "NODEJS_14",
+            Corretto8 = "CORRETTO_8",
+            Corretto11 = "CORRETTO_11",
+            Nodejs16 = "NODEJS_16",
+            Go1 = "GO_1",
+            Dotnet6 = "DOTNET_6",
+            Php81 = "PHP_81",
+            Ruby31 = "RUBY_31",
+            Python311 = "PYTHON_311",
+            Nodejs18 = "NODEJS_18",
+            Nodejs22 = "NODEJS_22",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::AppRunner::Service`; `.into()` makes a `Val<String>`.
+        Type {
+            Branch = "BRANCH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ImageRepositoryType` in `AWS::AppRunner::Service`; `.into()` makes a `Val<String>`.
+        ImageRepositoryType {
+            Ecr = "ECR",
+            EcrPublic = "ECR_PUBLIC",
+        }
+    }
 }
 
 /// The AWS::AppRunner::VpcConnector resource specifies an App Runner VpcConnector.
 ///
 /// CloudFormation type `AWS::AppRunner::VpcConnector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VpcConnectorArn`: `handle.vpc_connector_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of this VPC connector.
+/// - `VpcConnectorRevision`: `handle.vpc_connector_revision()` → `Val<i64>`. The revision of this VPC connector. It's unique among all the active connectors ("Status": "ACTIVE") that share the same Name.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpcConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcConnector {
     props: Props,
@@ -1257,7 +1427,7 @@ pub struct CfnVpcConnector {
 impl CfnVpcConnector {
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::VpcConnector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `subnets`: `Subnets`, A list of IDs of subnets that App Runner should use when it associates your service with a custom Amazon VPC. Specify IDs of subnets of a single Amazon VPC. App Runner determines the Amazon VPC from the subnets you specify.
     pub fn new(subnets: impl Into<Val<Vec<String>>>) -> Self {
@@ -1395,23 +1565,53 @@ pub mod vpc_connector {
 /// The AWS::AppRunner::VpcIngressConnection resource is an App Runner resource that specifies an App Runner VpcIngressConnection.
 ///
 /// CloudFormation type `AWS::AppRunner::VpcIngressConnection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`. The Domain name associated with the VPC Ingress Connection.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the VpcIngressConnection.
+/// - `VpcIngressConnectionArn`: `handle.vpc_ingress_connection_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the VpcIngressConnection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpcIngressConnectionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcIngressConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcIngressConnection`], by name: the argument of [`CfnVpcIngressConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcIngressConnectionRequired {
+    /// The configuration of customer’s VPC and related VPC endpoint
+    ///
+    /// CloudFormation property `IngressVpcConfiguration`.
+    pub ingress_vpc_configuration: Val<vpc_ingress_connection::IngressVpcConfiguration>,
+
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// CloudFormation property `ServiceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_arn: Val<String>,
+}
+
 impl CfnVpcIngressConnection {
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::VpcIngressConnection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcIngressConnectionRequired`]:
     ///
-    /// - `ingress_vpc_configuration`: `IngressVpcConfiguration`, The configuration of customer’s VPC and related VPC endpoint
-    /// - `service_arn`: `ServiceArn`, The Amazon Resource Name (ARN) of the service.
-    pub fn new(ingress_vpc_configuration: impl Into<Val<vpc_ingress_connection::IngressVpcConfiguration>>, service_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpcIngressConnection::new(CfnVpcIngressConnectionRequired {
+    ///     ingress_vpc_configuration: vpc_ingress_connection::IngressVpcConfiguration::new(...).into(),
+    ///     service_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcIngressConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("IngressVpcConfiguration", ingress_vpc_configuration);
-        props.set("ServiceArn", service_arn);
+        props.set::<vpc_ingress_connection::IngressVpcConfiguration>("IngressVpcConfiguration", required.ingress_vpc_configuration);
+        props.set::<String>("ServiceArn", required.service_arn);
         CfnVpcIngressConnection { props, options: ResourceOptions::default() }
     }
 
@@ -1505,15 +1705,33 @@ pub mod vpc_ingress_connection {
         props: Props,
     }
 
-    impl IngressVpcConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IngressVpcConfiguration`], by name: the argument of [`IngressVpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressVpcConfigurationRequired {
+        /// The ID of the VPC endpoint that your App Runner service connects to.
         ///
-        /// - `vpc_endpoint_id`: `VpcEndpointId`, The ID of the VPC endpoint that your App Runner service connects to.
-        /// - `vpc_id`: `VpcId`, The ID of the VPC that the VPC endpoint is used in.
-        pub fn new(vpc_endpoint_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `VpcEndpointId`.
+        pub vpc_endpoint_id: Val<String>,
+
+        /// The ID of the VPC that the VPC endpoint is used in.
+        ///
+        /// CloudFormation property `VpcId`.
+        pub vpc_id: Val<String>,
+    }
+
+    impl IngressVpcConfiguration {
+        /// Creates the value from its required properties, by name in [`IngressVpcConfigurationRequired`]:
+        ///
+        /// ```text
+        /// IngressVpcConfiguration::new(IngressVpcConfigurationRequired {
+        ///     vpc_endpoint_id: "...".into(),
+        ///     vpc_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressVpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("VpcEndpointId", vpc_endpoint_id);
-            props.set("VpcId", vpc_id);
+            props.set::<String>("VpcEndpointId", required.vpc_endpoint_id);
+            props.set::<String>("VpcId", required.vpc_id);
             IngressVpcConfiguration { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,50 @@ use crate::value::Val;
 /// Resource Type definition for AWS::AppStream::AppBlock
 ///
 /// CloudFormation type `AWS::AppStream::AppBlock`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAppBlock {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAppBlock`], by name: the argument of [`CfnAppBlock::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAppBlockRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `SourceS3Location`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_s3_location: Val<app_block::S3Location>,
+}
+
 impl CfnAppBlock {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::AppBlock";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAppBlockRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `source_s3_location`: `SourceS3Location`.
-    pub fn new(name: impl Into<Val<String>>, source_s3_location: impl Into<Val<app_block::S3Location>>) -> Self {
+    /// ```text
+    /// CfnAppBlock::new(CfnAppBlockRequired {
+    ///     name: "...".into(),
+    ///     source_s3_location: app_block::S3Location::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAppBlockRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SourceS3Location", source_s3_location);
+        props.set::<String>("Name", required.name);
+        props.set::<app_block::S3Location>("SourceS3Location", required.source_s3_location);
         CfnAppBlock { props, options: ResourceOptions::default() }
     }
 
@@ -54,7 +80,7 @@ impl CfnAppBlock {
 
     /// The `PackagingType` property.
     ///
-    /// Allowed values: `APPSTREAM2`, `CUSTOM`.
+    /// Allowed values (the enum [`app_block::PackagingType`]): `APPSTREAM2`, `CUSTOM`.
     ///
     /// Changing it replaces the resource.
     pub fn packaging_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -137,11 +163,11 @@ pub(crate) static APP_BLOCK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAppBlock`].
+/// Property types and enums of the allowed values of [`CfnAppBlock`].
 pub mod app_block {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppStream::AppBlock`.
     #[derive(Clone, Debug)]
@@ -149,17 +175,34 @@ pub mod app_block {
         props: Props,
     }
 
+    /// The required properties of [`ScriptDetails`], by name: the argument of [`ScriptDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScriptDetailsRequired {
+        /// CloudFormation property `ExecutablePath`.
+        pub executable_path: Val<String>,
+
+        /// CloudFormation property `ScriptS3Location`.
+        pub script_s3_location: Val<S3Location>,
+
+        /// CloudFormation property `TimeoutInSeconds`.
+        pub timeout_in_seconds: Val<i64>,
+    }
+
     impl ScriptDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ScriptDetailsRequired`]:
         ///
-        /// - `executable_path`: `ExecutablePath`.
-        /// - `script_s3_location`: `ScriptS3Location`.
-        /// - `timeout_in_seconds`: `TimeoutInSeconds`.
-        pub fn new(executable_path: impl Into<Val<String>>, script_s3_location: impl Into<Val<S3Location>>, timeout_in_seconds: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ScriptDetails::new(ScriptDetailsRequired {
+        ///     executable_path: "...".into(),
+        ///     script_s3_location: S3Location::new(...).into(),
+        ///     timeout_in_seconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ScriptDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutablePath", executable_path);
-            props.set("ScriptS3Location", script_s3_location);
-            props.set("TimeoutInSeconds", timeout_in_seconds);
+            props.set::<String>("ExecutablePath", required.executable_path);
+            props.set::<S3Location>("ScriptS3Location", required.script_s3_location);
+            props.set::<i64>("TimeoutInSeconds", required.timeout_in_seconds);
             ScriptDetails { props }
         }
 
@@ -183,7 +226,7 @@ pub mod app_block {
     }
 
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_bucket`: `S3Bucket`.
         pub fn new(s3_bucket: impl Into<Val<String>>) -> Self {
@@ -270,32 +313,73 @@ pub mod app_block {
         one_of_required: &[&["Key", "Value"], &["TagKey", "TagValue"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PackagingType` in `AWS::AppStream::AppBlock`; `.into()` makes a `Val<String>`.
+        PackagingType {
+            Appstream2 = "APPSTREAM2",
+            Custom = "CUSTOM",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppStream::AppBlockBuilder.
 ///
 /// CloudFormation type `AWS::AppStream::AppBlockBuilder`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnAppBlockBuilder {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAppBlockBuilder`], by name: the argument of [`CfnAppBlockBuilder::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAppBlockBuilderRequired {
+    /// CloudFormation property `InstanceType`.
+    pub instance_type: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Platform`.
+    ///
+    /// Allowed values (the enum [`app_block_builder::Platform`]): `WINDOWS_SERVER_2019`.
+    pub platform: Val<String>,
+
+    /// CloudFormation property `VpcConfig`.
+    pub vpc_config: Val<app_block_builder::VpcConfig>,
+}
+
 impl CfnAppBlockBuilder {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::AppBlockBuilder";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAppBlockBuilderRequired`]:
     ///
-    /// - `instance_type`: `InstanceType`.
-    /// - `name`: `Name`.
-    /// - `platform`: `Platform`.
-    /// - `vpc_config`: `VpcConfig`.
-    pub fn new(instance_type: impl Into<Val<String>>, name: impl Into<Val<String>>, platform: impl Into<Val<String>>, vpc_config: impl Into<Val<app_block_builder::VpcConfig>>) -> Self {
+    /// ```text
+    /// CfnAppBlockBuilder::new(CfnAppBlockBuilderRequired {
+    ///     instance_type: "...".into(),
+    ///     name: "...".into(),
+    ///     platform: app_block_builder::Platform::WindowsServer2019.into(),
+    ///     vpc_config: app_block_builder::VpcConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAppBlockBuilderRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceType", instance_type);
-        props.set("Name", name);
-        props.set("Platform", platform);
-        props.set("VpcConfig", vpc_config);
+        props.set::<String>("InstanceType", required.instance_type);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Platform", required.platform);
+        props.set::<app_block_builder::VpcConfig>("VpcConfig", required.vpc_config);
         CfnAppBlockBuilder { props, options: ResourceOptions::default() }
     }
 
@@ -402,11 +486,11 @@ pub(crate) static APP_BLOCK_BUILDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAppBlockBuilder`].
+/// Property types and enums of the allowed values of [`CfnAppBlockBuilder`].
 pub mod app_block_builder {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppStream::AppBlockBuilder`.
     #[derive(Clone, Debug)]
@@ -414,15 +498,31 @@ pub mod app_block_builder {
         props: Props,
     }
 
-    impl AccessEndpoint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AccessEndpoint`], by name: the argument of [`AccessEndpoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct AccessEndpointRequired {
+        /// CloudFormation property `EndpointType`.
         ///
-        /// - `endpoint_type`: `EndpointType`.
-        /// - `vpce_id`: `VpceId`.
-        pub fn new(endpoint_type: impl Into<Val<String>>, vpce_id: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`EndpointType`]): `STREAMING`.
+        pub endpoint_type: Val<String>,
+
+        /// CloudFormation property `VpceId`.
+        pub vpce_id: Val<String>,
+    }
+
+    impl AccessEndpoint {
+        /// Creates the value from its required properties, by name in [`AccessEndpointRequired`]:
+        ///
+        /// ```text
+        /// AccessEndpoint::new(AccessEndpointRequired {
+        ///     endpoint_type: EndpointType::Streaming.into(),
+        ///     vpce_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AccessEndpointRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointType", endpoint_type);
-            props.set("VpceId", vpce_id);
+            props.set::<String>("EndpointType", required.endpoint_type);
+            props.set::<String>("VpceId", required.vpce_id);
             AccessEndpoint { props }
         }
     }
@@ -439,15 +539,29 @@ pub mod app_block_builder {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -505,36 +619,93 @@ pub mod app_block_builder {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Platform` in `AWS::AppStream::AppBlockBuilder`; `.into()` makes a `Val<String>`.
+        Platform {
+            WindowsServer2019 = "WINDOWS_SERVER_2019",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointType` in `AWS::AppStream::AppBlockBuilder`; `.into()` makes a `Val<String>`.
+        EndpointType {
+            Streaming = "STREAMING",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppStream::Application
 ///
 /// CloudFormation type `AWS::AppStream::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// CloudFormation property `AppBlockArn`.
+    pub app_block_arn: Val<String>,
+
+    /// CloudFormation property `IconS3Location`.
+    pub icon_s3_location: Val<application::S3Location>,
+
+    /// CloudFormation property `InstanceFamilies`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_families: Val<Vec<String>>,
+
+    /// CloudFormation property `LaunchPath`.
+    pub launch_path: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Platforms`.
+    ///
+    /// Allowed values of each item (the enum [`application::Platforms`]): `AMAZON_LINUX2`, `RHEL8`, `ROCKY_LINUX8`, `UBUNTU_PRO_2404`, `WINDOWS`, `WINDOWS_SERVER_2016`, `WINDOWS_SERVER_2019`, `WINDOWS_SERVER_2022`, `WINDOWS_SERVER_2025`.
+    ///
+    /// Changing it replaces the resource.
+    pub platforms: Val<Vec<String>>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `app_block_arn`: `AppBlockArn`.
-    /// - `icon_s3_location`: `IconS3Location`.
-    /// - `instance_families`: `InstanceFamilies`.
-    /// - `launch_path`: `LaunchPath`.
-    /// - `name`: `Name`.
-    /// - `platforms`: `Platforms`.
-    pub fn new(app_block_arn: impl Into<Val<String>>, icon_s3_location: impl Into<Val<application::S3Location>>, instance_families: impl Into<Val<Vec<String>>>, launch_path: impl Into<Val<String>>, name: impl Into<Val<String>>, platforms: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     app_block_arn: "...".into(),
+    ///     icon_s3_location: application::S3Location::new(...).into(),
+    ///     instance_families: vec!["..."].into(),
+    ///     launch_path: "...".into(),
+    ///     name: "...".into(),
+    ///     platforms: vec![application::Platforms::AmazonLinux2].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppBlockArn", app_block_arn);
-        props.set("IconS3Location", icon_s3_location);
-        props.set("InstanceFamilies", instance_families);
-        props.set("LaunchPath", launch_path);
-        props.set("Name", name);
-        props.set("Platforms", platforms);
+        props.set::<String>("AppBlockArn", required.app_block_arn);
+        props.set::<application::S3Location>("IconS3Location", required.icon_s3_location);
+        props.set::<Vec<String>>("InstanceFamilies", required.instance_families);
+        props.set::<String>("LaunchPath", required.launch_path);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("Platforms", required.platforms);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -632,11 +803,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppStream::Application`.
     #[derive(Clone, Debug)]
@@ -644,15 +815,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// CloudFormation property `S3Key`.
+        pub s3_key: Val<String>,
+    }
+
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
         ///
-        /// - `s3_bucket`: `S3Bucket`.
-        /// - `s3_key`: `S3Key`.
-        pub fn new(s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     s3_bucket: "...".into(),
+        ///     s3_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3Key", s3_key);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3Key", required.s3_key);
             S3Location { props }
         }
     }
@@ -719,30 +904,74 @@ pub mod application {
         one_of_required: &[&["Key", "Value"], &["TagKey", "TagValue"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Platforms` in `AWS::AppStream::Application`; `.into()` makes a `Val<String>`.
+        Platforms {
+            AmazonLinux2 = "AMAZON_LINUX2",
+            Rhel8 = "RHEL8",
+            RockyLinux8 = "ROCKY_LINUX8",
+            UbuntuPro2404 = "UBUNTU_PRO_2404",
+            Windows = "WINDOWS",
+            WindowsServer2016 = "WINDOWS_SERVER_2016",
+            WindowsServer2019 = "WINDOWS_SERVER_2019",
+            WindowsServer2022 = "WINDOWS_SERVER_2022",
+            WindowsServer2025 = "WINDOWS_SERVER_2025",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppStream::ApplicationEntitlementAssociation
 ///
 /// CloudFormation type `AWS::AppStream::ApplicationEntitlementAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::AppStream::ApplicationEntitlementAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationEntitlementAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationEntitlementAssociation`], by name: the argument of [`CfnApplicationEntitlementAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationEntitlementAssociationRequired {
+    /// CloudFormation property `ApplicationIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_identifier: Val<String>,
+
+    /// CloudFormation property `EntitlementName`.
+    ///
+    /// Changing it replaces the resource.
+    pub entitlement_name: Val<String>,
+
+    /// CloudFormation property `StackName`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_name: Val<String>,
+}
+
 impl CfnApplicationEntitlementAssociation {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::ApplicationEntitlementAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationEntitlementAssociationRequired`]:
     ///
-    /// - `application_identifier`: `ApplicationIdentifier`.
-    /// - `entitlement_name`: `EntitlementName`.
-    /// - `stack_name`: `StackName`.
-    pub fn new(application_identifier: impl Into<Val<String>>, entitlement_name: impl Into<Val<String>>, stack_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplicationEntitlementAssociation::new(CfnApplicationEntitlementAssociationRequired {
+    ///     application_identifier: "...".into(),
+    ///     entitlement_name: "...".into(),
+    ///     stack_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationEntitlementAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationIdentifier", application_identifier);
-        props.set("EntitlementName", entitlement_name);
-        props.set("StackName", stack_name);
+        props.set::<String>("ApplicationIdentifier", required.application_identifier);
+        props.set::<String>("EntitlementName", required.entitlement_name);
+        props.set::<String>("StackName", required.stack_name);
         CfnApplicationEntitlementAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -776,23 +1005,47 @@ pub(crate) static APPLICATION_ENTITLEMENT_ASSOCIATION_META: TypeMeta = TypeMeta 
 /// Resource Type definition for AWS::AppStream::ApplicationFleetAssociation
 ///
 /// CloudFormation type `AWS::AppStream::ApplicationFleetAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::AppStream::ApplicationFleetAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationFleetAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationFleetAssociation`], by name: the argument of [`CfnApplicationFleetAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationFleetAssociationRequired {
+    /// CloudFormation property `ApplicationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_arn: Val<String>,
+
+    /// CloudFormation property `FleetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub fleet_name: Val<String>,
+}
+
 impl CfnApplicationFleetAssociation {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::ApplicationFleetAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationFleetAssociationRequired`]:
     ///
-    /// - `application_arn`: `ApplicationArn`.
-    /// - `fleet_name`: `FleetName`.
-    pub fn new(application_arn: impl Into<Val<String>>, fleet_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplicationFleetAssociation::new(CfnApplicationFleetAssociationRequired {
+    ///     application_arn: "...".into(),
+    ///     fleet_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationFleetAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationArn", application_arn);
-        props.set("FleetName", fleet_name);
+        props.set::<String>("ApplicationArn", required.application_arn);
+        props.set::<String>("FleetName", required.fleet_name);
         CfnApplicationFleetAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -826,25 +1079,50 @@ pub(crate) static APPLICATION_FLEET_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::AppStream::DirectoryConfig
 ///
 /// CloudFormation type `AWS::AppStream::DirectoryConfig`.
+///
+/// # Attributes
+///
+/// `AWS::AppStream::DirectoryConfig` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DirectoryName`.
 #[derive(Clone, Debug)]
 pub struct CfnDirectoryConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDirectoryConfig`], by name: the argument of [`CfnDirectoryConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDirectoryConfigRequired {
+    /// CloudFormation property `DirectoryName`.
+    ///
+    /// Changing it replaces the resource.
+    pub directory_name: Val<String>,
+
+    /// CloudFormation property `OrganizationalUnitDistinguishedNames`.
+    pub organizational_unit_distinguished_names: Val<Vec<String>>,
+
+    /// CloudFormation property `ServiceAccountCredentials`.
+    pub service_account_credentials: Val<directory_config::ServiceAccountCredentials>,
+}
+
 impl CfnDirectoryConfig {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::DirectoryConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDirectoryConfigRequired`]:
     ///
-    /// - `directory_name`: `DirectoryName`.
-    /// - `organizational_unit_distinguished_names`: `OrganizationalUnitDistinguishedNames`.
-    /// - `service_account_credentials`: `ServiceAccountCredentials`.
-    pub fn new(directory_name: impl Into<Val<String>>, organizational_unit_distinguished_names: impl Into<Val<Vec<String>>>, service_account_credentials: impl Into<Val<directory_config::ServiceAccountCredentials>>) -> Self {
+    /// ```text
+    /// CfnDirectoryConfig::new(CfnDirectoryConfigRequired {
+    ///     directory_name: "...".into(),
+    ///     organizational_unit_distinguished_names: vec!["..."].into(),
+    ///     service_account_credentials: directory_config::ServiceAccountCredentials::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDirectoryConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("DirectoryName", directory_name);
-        props.set("OrganizationalUnitDistinguishedNames", organizational_unit_distinguished_names);
-        props.set("ServiceAccountCredentials", service_account_credentials);
+        props.set::<String>("DirectoryName", required.directory_name);
+        props.set::<Vec<String>>("OrganizationalUnitDistinguishedNames", required.organizational_unit_distinguished_names);
+        props.set::<directory_config::ServiceAccountCredentials>("ServiceAccountCredentials", required.service_account_credentials);
         CfnDirectoryConfig { props, options: ResourceOptions::default() }
     }
 
@@ -890,11 +1168,11 @@ pub(crate) static DIRECTORY_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDirectoryConfig`].
+/// Property types and enums of the allowed values of [`CfnDirectoryConfig`].
 pub mod directory_config {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppStream::DirectoryConfig`.
     #[derive(Clone, Debug)]
@@ -917,7 +1195,7 @@ pub mod directory_config {
 
         /// The `Status` property.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`, `ENABLED_NO_DIRECTORY_LOGIN_FALLBACK`.
+        /// Allowed values (the enum [`Status`]): `DISABLED`, `ENABLED`, `ENABLED_NO_DIRECTORY_LOGIN_FALLBACK`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -936,15 +1214,31 @@ pub mod directory_config {
         props: Props,
     }
 
-    impl ServiceAccountCredentials {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ServiceAccountCredentials`], by name: the argument of [`ServiceAccountCredentials::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServiceAccountCredentialsRequired {
+        /// CloudFormation property `AccountName`.
+        pub account_name: Val<String>,
+
+        /// CloudFormation property `AccountPassword`.
         ///
-        /// - `account_name`: `AccountName`.
-        /// - `account_password`: `AccountPassword`.
-        pub fn new(account_name: impl Into<Val<String>>, account_password: impl Into<Val<String>>) -> Self {
+        /// Write-only.
+        pub account_password: Val<String>,
+    }
+
+    impl ServiceAccountCredentials {
+        /// Creates the value from its required properties, by name in [`ServiceAccountCredentialsRequired`]:
+        ///
+        /// ```text
+        /// ServiceAccountCredentials::new(ServiceAccountCredentialsRequired {
+        ///     account_name: "...".into(),
+        ///     account_password: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ServiceAccountCredentialsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountName", account_name);
-            props.set("AccountPassword", account_password);
+            props.set::<String>("AccountName", required.account_name);
+            props.set::<String>("AccountPassword", required.account_password);
             ServiceAccountCredentials { props }
         }
     }
@@ -970,32 +1264,76 @@ pub mod directory_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::AppStream::DirectoryConfig`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+            EnabledNoDirectoryLoginFallback = "ENABLED_NO_DIRECTORY_LOGIN_FALLBACK",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppStream::Entitlement
 ///
 /// CloudFormation type `AWS::AppStream::Entitlement`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEntitlement {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEntitlement`], by name: the argument of [`CfnEntitlement::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEntitlementRequired {
+    /// CloudFormation property `AppVisibility`.
+    ///
+    /// Allowed values (the enum [`entitlement::AppVisibility`]): `ALL`, `ASSOCIATED`.
+    pub app_visibility: Val<String>,
+
+    /// CloudFormation property `Attributes`.
+    pub attributes: Val<Vec<entitlement::Attribute>>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `StackName`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_name: Val<String>,
+}
+
 impl CfnEntitlement {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::Entitlement";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEntitlementRequired`]:
     ///
-    /// - `app_visibility`: `AppVisibility`.
-    /// - `attributes`: `Attributes`.
-    /// - `name`: `Name`.
-    /// - `stack_name`: `StackName`.
-    pub fn new(app_visibility: impl Into<Val<String>>, attributes: impl Into<Val<Vec<entitlement::Attribute>>>, name: impl Into<Val<String>>, stack_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEntitlement::new(CfnEntitlementRequired {
+    ///     app_visibility: entitlement::AppVisibility::All.into(),
+    ///     attributes: vec![entitlement::Attribute::new(...)].into(),
+    ///     name: "...".into(),
+    ///     stack_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEntitlementRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppVisibility", app_visibility);
-        props.set("Attributes", attributes);
-        props.set("Name", name);
-        props.set("StackName", stack_name);
+        props.set::<String>("AppVisibility", required.app_visibility);
+        props.set::<Vec<entitlement::Attribute>>("Attributes", required.attributes);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("StackName", required.stack_name);
         CfnEntitlement { props, options: ResourceOptions::default() }
     }
 
@@ -1055,11 +1393,11 @@ pub(crate) static ENTITLEMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEntitlement`].
+/// Property types and enums of the allowed values of [`CfnEntitlement`].
 pub mod entitlement {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppStream::Entitlement`.
     #[derive(Clone, Debug)]
@@ -1067,15 +1405,29 @@ pub mod entitlement {
         props: Props,
     }
 
+    /// The required properties of [`Attribute`], by name: the argument of [`Attribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct AttributeRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Attribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AttributeRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Attribute::new(AttributeRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             Attribute { props }
         }
     }
@@ -1093,32 +1445,66 @@ pub mod entitlement {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AppVisibility` in `AWS::AppStream::Entitlement`; `.into()` makes a `Val<String>`.
+        AppVisibility {
+            All = "ALL",
+            Associated = "ASSOCIATED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppStream::Fleet
 ///
 /// CloudFormation type `AWS::AppStream::Fleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnFleet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFleet`], by name: the argument of [`CfnFleet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFleetRequired {
+    /// CloudFormation property `InstanceType`.
+    pub instance_type: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnFleet {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::Fleet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFleetRequired`]:
     ///
-    /// - `instance_type`: `InstanceType`.
-    /// - `name`: `Name`.
-    pub fn new(instance_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFleet::new(CfnFleetRequired {
+    ///     instance_type: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFleetRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceType", instance_type);
-        props.set("Name", name);
+        props.set::<String>("InstanceType", required.instance_type);
+        props.set::<String>("Name", required.name);
         CfnFleet { props, options: ResourceOptions::default() }
     }
 
     /// The `AttributesToDelete` property.
+    ///
+    /// Allowed values of each item (the enum [`fleet::AttributesToDelete`]): `VPC_CONFIGURATION`, `VPC_CONFIGURATION_SECURITY_GROUP_IDS`, `DOMAIN_JOIN_INFO`, `IAM_ROLE_ARN`, `USB_DEVICE_FILTER_STRINGS`, `SESSION_SCRIPT_S3_LOCATION`, `MAX_SESSIONS_PER_INSTANCE`.
     ///
     /// Write-only.
     pub fn attributes_to_delete(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -1220,7 +1606,7 @@ impl CfnFleet {
 
     /// The `Platform` property.
     ///
-    /// Allowed values: `AMAZON_LINUX2`, `RHEL8`, `ROCKY_LINUX8`, `UBUNTU_PRO_2404`, `WINDOWS`, `WINDOWS_SERVER_2016`, `WINDOWS_SERVER_2019`, `WINDOWS_SERVER_2022`, `WINDOWS_SERVER_2025`.
+    /// Allowed values (the enum [`fleet::Platform`]): `AMAZON_LINUX2`, `RHEL8`, `ROCKY_LINUX8`, `UBUNTU_PRO_2404`, `WINDOWS`, `WINDOWS_SERVER_2016`, `WINDOWS_SERVER_2019`, `WINDOWS_SERVER_2022`, `WINDOWS_SERVER_2025`.
     pub fn platform(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Platform", value);
         self
@@ -1240,7 +1626,7 @@ impl CfnFleet {
 
     /// The `StreamView` property.
     ///
-    /// Allowed values: `APP`, `DESKTOP`.
+    /// Allowed values (the enum [`fleet::StreamView`]): `APP`, `DESKTOP`.
     pub fn stream_view(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("StreamView", value);
         self
@@ -1323,11 +1709,11 @@ pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFleet`].
+/// Property types and enums of the allowed values of [`CfnFleet`].
 pub mod fleet {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppStream::Fleet`.
     #[derive(Clone, Debug)]
@@ -1425,15 +1811,29 @@ pub mod fleet {
         props: Props,
     }
 
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// CloudFormation property `S3Key`.
+        pub s3_key: Val<String>,
+    }
+
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
         ///
-        /// - `s3_bucket`: `S3Bucket`.
-        /// - `s3_key`: `S3Key`.
-        pub fn new(s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     s3_bucket: "...".into(),
+        ///     s3_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3Key", s3_key);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3Key", required.s3_key);
             S3Location { props }
         }
     }
@@ -1451,7 +1851,7 @@ pub mod fleet {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1535,28 +1935,88 @@ pub mod fleet {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AttributesToDelete` in `AWS::AppStream::Fleet`; `.into()` makes a `Val<String>`.
+        AttributesToDelete {
+            VpcConfiguration = "VPC_CONFIGURATION",
+            VpcConfigurationSecurityGroupIds = "VPC_CONFIGURATION_SECURITY_GROUP_IDS",
+            DomainJoinInfo = "DOMAIN_JOIN_INFO",
+            IamRoleArn = "IAM_ROLE_ARN",
+            UsbDeviceFilterStrings = "USB_DEVICE_FILTER_STRINGS",
+            SessionScriptS3Location = "SESSION_SCRIPT_S3_LOCATION",
+            MaxSessionsPerInstance = "MAX_SESSIONS_PER_INSTANCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Platform` in `AWS::AppStream::Fleet`; `.into()` makes a `Val<String>`.
+        Platform {
+            AmazonLinux2 = "AMAZON_LINUX2",
+            Rhel8 = "RHEL8",
+            RockyLinux8 = "ROCKY_LINUX8",
+            UbuntuPro2404 = "UBUNTU_PRO_2404",
+            Windows = "WINDOWS",
+            WindowsServer2016 = "WINDOWS_SERVER_2016",
+            WindowsServer2019 = "WINDOWS_SERVER_2019",
+            WindowsServer2022 = "WINDOWS_SERVER_2022",
+            WindowsServer2025 = "WINDOWS_SERVER_2025",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamView` in `AWS::AppStream::Fleet`; `.into()` makes a `Val<String>`.
+        StreamView {
+            App = "APP",
+            Desktop = "DESKTOP",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppStream::ImageBuilder
 ///
 /// CloudFormation type `AWS::AppStream::ImageBuilder`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `StreamingUrl`: `handle.streaming_url()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnImageBuilder {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnImageBuilder`], by name: the argument of [`CfnImageBuilder::new`].
+#[derive(Clone, Debug)]
+pub struct CfnImageBuilderRequired {
+    /// CloudFormation property `InstanceType`.
+    pub instance_type: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnImageBuilder {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::ImageBuilder";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnImageBuilderRequired`]:
     ///
-    /// - `instance_type`: `InstanceType`.
-    /// - `name`: `Name`.
-    pub fn new(instance_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnImageBuilder::new(CfnImageBuilderRequired {
+    ///     instance_type: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnImageBuilderRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceType", instance_type);
-        props.set("Name", name);
+        props.set::<String>("InstanceType", required.instance_type);
+        props.set::<String>("Name", required.name);
         CfnImageBuilder { props, options: ResourceOptions::default() }
     }
 
@@ -1710,11 +2170,11 @@ pub(crate) static IMAGE_BUILDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnImageBuilder`].
+/// Property types and enums of the allowed values of [`CfnImageBuilder`].
 pub mod image_builder {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AppStream::ImageBuilder`.
     #[derive(Clone, Debug)]
@@ -1722,15 +2182,31 @@ pub mod image_builder {
         props: Props,
     }
 
-    impl AccessEndpoint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AccessEndpoint`], by name: the argument of [`AccessEndpoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct AccessEndpointRequired {
+        /// CloudFormation property `EndpointType`.
         ///
-        /// - `endpoint_type`: `EndpointType`.
-        /// - `vpce_id`: `VpceId`.
-        pub fn new(endpoint_type: impl Into<Val<String>>, vpce_id: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`EndpointType`]): `STREAMING`.
+        pub endpoint_type: Val<String>,
+
+        /// CloudFormation property `VpceId`.
+        pub vpce_id: Val<String>,
+    }
+
+    impl AccessEndpoint {
+        /// Creates the value from its required properties, by name in [`AccessEndpointRequired`]:
+        ///
+        /// ```text
+        /// AccessEndpoint::new(AccessEndpointRequired {
+        ///     endpoint_type: EndpointType::Streaming.into(),
+        ///     vpce_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AccessEndpointRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointType", endpoint_type);
-            props.set("VpceId", vpce_id);
+            props.set::<String>("EndpointType", required.endpoint_type);
+            props.set::<String>("VpceId", required.vpce_id);
             AccessEndpoint { props }
         }
     }
@@ -1805,15 +2281,29 @@ pub mod image_builder {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1878,11 +2368,24 @@ pub mod image_builder {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndpointType` in `AWS::AppStream::ImageBuilder`; `.into()` makes a `Val<String>`.
+        EndpointType {
+            Streaming = "STREAMING",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppStream::Stack
 ///
 /// CloudFormation type `AWS::AppStream::Stack`.
+///
+/// # Attributes
+///
+/// `AWS::AppStream::Stack` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnStack {
     props: Props,
@@ -2046,11 +2549,11 @@ pub(crate) static STACK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStack`].
+/// Property types and enums of the allowed values of [`CfnStack`].
 pub mod stack {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and AppStream 2.0. When you specify an interface endpoint for a stack, users of the stack can connect to AppStream 2.0 only through that endpoint. When you specify an interface endpoint for an image builder, administrators can connect to the image builder only through that endpoint.
     #[derive(Clone, Debug)]
@@ -2058,15 +2561,35 @@ pub mod stack {
         props: Props,
     }
 
-    impl AccessEndpoint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AccessEndpoint`], by name: the argument of [`AccessEndpoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct AccessEndpointRequired {
+        /// The type of interface endpoint.
         ///
-        /// - `endpoint_type`: `EndpointType`, The type of interface endpoint.
-        /// - `vpce_id`: `VpceId`, The identifier (ID) of the VPC in which the interface endpoint is used.
-        pub fn new(endpoint_type: impl Into<Val<String>>, vpce_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndpointType`.
+        ///
+        /// Allowed values (the enum [`EndpointType`]): `STREAMING`.
+        pub endpoint_type: Val<String>,
+
+        /// The identifier (ID) of the VPC in which the interface endpoint is used.
+        ///
+        /// CloudFormation property `VpceId`.
+        pub vpce_id: Val<String>,
+    }
+
+    impl AccessEndpoint {
+        /// Creates the value from its required properties, by name in [`AccessEndpointRequired`]:
+        ///
+        /// ```text
+        /// AccessEndpoint::new(AccessEndpointRequired {
+        ///     endpoint_type: EndpointType::Streaming.into(),
+        ///     vpce_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AccessEndpointRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointType", endpoint_type);
-            props.set("VpceId", vpce_id);
+            props.set::<String>("EndpointType", required.endpoint_type);
+            props.set::<String>("VpceId", required.vpce_id);
             AccessEndpoint { props }
         }
     }
@@ -2083,17 +2606,44 @@ pub mod stack {
         props: Props,
     }
 
-    impl AgentAccessConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AgentAccessConfig`], by name: the argument of [`AgentAccessConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AgentAccessConfigRequired {
+        /// The image format for agent screen captures.
         ///
-        /// - `screen_image_format`: `ScreenImageFormat`, The image format for agent screen captures.
-        /// - `screen_resolution`: `ScreenResolution`, The screen resolution for the agent streaming environment.
-        /// - `settings`: `Settings`, The list of agent access settings that define permissions for each agent action. You must specify at least one setting.
-        pub fn new(screen_image_format: impl Into<Val<String>>, screen_resolution: impl Into<Val<String>>, settings: impl Into<Val<Vec<AgentAccessSetting>>>) -> Self {
+        /// CloudFormation property `ScreenImageFormat`.
+        ///
+        /// Allowed values (the enum [`ScreenImageFormat`]): `JPEG`, `PNG`.
+        pub screen_image_format: Val<String>,
+
+        /// The screen resolution for the agent streaming environment.
+        ///
+        /// CloudFormation property `ScreenResolution`.
+        ///
+        /// Allowed values (the enum [`ScreenResolution`]): `W_1280xH_720`.
+        pub screen_resolution: Val<String>,
+
+        /// The list of agent access settings that define permissions for each agent action. You must specify at least one setting.
+        ///
+        /// CloudFormation property `Settings`.
+        pub settings: Val<Vec<AgentAccessSetting>>,
+    }
+
+    impl AgentAccessConfig {
+        /// Creates the value from its required properties, by name in [`AgentAccessConfigRequired`]:
+        ///
+        /// ```text
+        /// AgentAccessConfig::new(AgentAccessConfigRequired {
+        ///     screen_image_format: ScreenImageFormat::Jpeg.into(),
+        ///     screen_resolution: ScreenResolution::W1280xH720.into(),
+        ///     settings: vec![AgentAccessSetting::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: AgentAccessConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ScreenImageFormat", screen_image_format);
-            props.set("ScreenResolution", screen_resolution);
-            props.set("Settings", settings);
+            props.set::<String>("ScreenImageFormat", required.screen_image_format);
+            props.set::<String>("ScreenResolution", required.screen_resolution);
+            props.set::<Vec<AgentAccessSetting>>("Settings", required.settings);
             AgentAccessConfig { props }
         }
 
@@ -2111,7 +2661,7 @@ pub mod stack {
 
         /// The user control mode for agent sessions. This setting determines how users can interact with agent sessions. Valid values are VIEW_ONLY, VIEW_STOP, and DISABLED.
         ///
-        /// Allowed values: `DISABLED`, `VIEW_ONLY`, `VIEW_STOP`.
+        /// Allowed values (the enum [`UserControlMode`]): `DISABLED`, `VIEW_ONLY`, `VIEW_STOP`.
         pub fn user_control_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UserControlMode", value);
             self
@@ -2130,15 +2680,37 @@ pub mod stack {
         props: Props,
     }
 
-    impl AgentAccessSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AgentAccessSetting`], by name: the argument of [`AgentAccessSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct AgentAccessSettingRequired {
+        /// The agent action to configure. Valid values are COMPUTER_VISION, COMPUTER_INPUT, and FORWARD_MCP_TOOLS. COMPUTER_VISION allows agents to take screenshots of the desktop. COMPUTER_INPUT allows agents to click, type, and scroll on the desktop and requires COMPUTER_VISION to also be enabled. FORWARD_MCP_TOOLS allows agents to interact with applications and the desktop operating system through direct MCP calls rather than using computer use tools. Forwards MCP tools configured on the WorkSpaces application session to the agent.
         ///
-        /// - `agent_action`: `AgentAction`, The agent action to configure. Valid values are COMPUTER_VISION, COMPUTER_INPUT, and FORWARD_MCP_TOOLS. COMPUTER_VISION allows agents to take screenshots of the desktop. COMPUTER_INPUT allows agents to click, type, and scroll on the desktop and requires COMPUTER_VISION to also be enabled. FORWARD_MCP_TOOLS allows agents to interact with applications and the desktop operating system through direct MCP calls rather than using computer use tools. Forwards MCP tools configured on the WorkSpaces application session to the agent.
-        /// - `permission`: `Permission`, Whether the agent action is enabled or disabled.
-        pub fn new(agent_action: impl Into<Val<String>>, permission: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AgentAction`.
+        ///
+        /// Allowed values (the enum [`AgentAction`]): `COMPUTER_INPUT`, `COMPUTER_VISION`, `FORWARD_MCP_TOOLS`.
+        pub agent_action: Val<String>,
+
+        /// Whether the agent action is enabled or disabled.
+        ///
+        /// CloudFormation property `Permission`.
+        ///
+        /// Allowed values (the enum [`Permission`]): `DISABLED`, `ENABLED`.
+        pub permission: Val<String>,
+    }
+
+    impl AgentAccessSetting {
+        /// Creates the value from its required properties, by name in [`AgentAccessSettingRequired`]:
+        ///
+        /// ```text
+        /// AgentAccessSetting::new(AgentAccessSettingRequired {
+        ///     agent_action: AgentAction::ComputerInput.into(),
+        ///     permission: Permission::Disabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: AgentAccessSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("AgentAction", agent_action);
-            props.set("Permission", permission);
+            props.set::<String>("AgentAction", required.agent_action);
+            props.set::<String>("Permission", required.permission);
             AgentAccessSetting { props }
         }
     }
@@ -2156,7 +2728,7 @@ pub mod stack {
     }
 
     impl ApplicationSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Enables or disables persistent application settings for users during their streaming sessions.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2211,7 +2783,7 @@ pub mod stack {
     }
 
     impl UrlRedirectionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Specifies whether URL redirection is enabled or disabled.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2246,9 +2818,9 @@ pub mod stack {
     }
 
     impl StorageConnector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `connector_type`: `ConnectorType`, The type of storage connector.
+        /// - `connector_type`: `ConnectorType`, The type of storage connector. Allowed values: the enum [`ConnectorType`].
         pub fn new(connector_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConnectorType", connector_type);
@@ -2289,7 +2861,7 @@ pub mod stack {
 
         /// The preferred protocol that you want to use while streaming your application.
         ///
-        /// Allowed values: `TCP`, `UDP`.
+        /// Allowed values (the enum [`PreferredProtocol`]): `TCP`, `UDP`.
         pub fn preferred_protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreferredProtocol", value);
             self
@@ -2308,15 +2880,33 @@ pub mod stack {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2333,15 +2923,37 @@ pub mod stack {
         props: Props,
     }
 
-    impl UserSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UserSetting`], by name: the argument of [`UserSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserSettingRequired {
+        /// The action that is enabled or disabled.
         ///
-        /// - `action`: `Action`, The action that is enabled or disabled.
-        /// - `permission`: `Permission`, Indicates whether the action is enabled or disabled.
-        pub fn new(action: impl Into<Val<String>>, permission: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `AUTO_TIME_ZONE_REDIRECTION`, `CLIPBOARD_COPY_FROM_LOCAL_DEVICE`, `CLIPBOARD_COPY_TO_LOCAL_DEVICE`, `DOMAIN_PASSWORD_SIGNIN`, `DOMAIN_SMART_CARD_SIGNIN`, `FILE_DOWNLOAD`, `FILE_UPLOAD`, `PRINTING_TO_LOCAL_DEVICE`.
+        pub action: Val<String>,
+
+        /// Indicates whether the action is enabled or disabled.
+        ///
+        /// CloudFormation property `Permission`.
+        ///
+        /// Allowed values (the enum [`Permission`]): `DISABLED`, `ENABLED`.
+        pub permission: Val<String>,
+    }
+
+    impl UserSetting {
+        /// Creates the value from its required properties, by name in [`UserSettingRequired`]:
+        ///
+        /// ```text
+        /// UserSetting::new(UserSettingRequired {
+        ///     action: Action::AutoTimeZoneRedirection.into(),
+        ///     permission: Permission::Disabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: UserSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Permission", permission);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("Permission", required.permission);
             UserSetting { props }
         }
 
@@ -2430,28 +3042,135 @@ pub mod stack {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndpointType` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        EndpointType {
+            Streaming = "STREAMING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScreenImageFormat` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        ScreenImageFormat {
+            Jpeg = "JPEG",
+            Png = "PNG",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScreenResolution` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        ScreenResolution {
+            W1280xH720 = "W_1280xH_720",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserControlMode` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        UserControlMode {
+            Disabled = "DISABLED",
+            ViewOnly = "VIEW_ONLY",
+            ViewStop = "VIEW_STOP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AgentAction` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        AgentAction {
+            ComputerInput = "COMPUTER_INPUT",
+            ComputerVision = "COMPUTER_VISION",
+            ForwardMcpTools = "FORWARD_MCP_TOOLS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Permission` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        Permission {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConnectorType` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        ConnectorType {
+            GoogleDrive = "GOOGLE_DRIVE",
+            Homefolders = "HOMEFOLDERS",
+            OneDrive = "ONE_DRIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreferredProtocol` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        PreferredProtocol {
+            Tcp = "TCP",
+            Udp = "UDP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::AppStream::Stack`; `.into()` makes a `Val<String>`.
+        Action {
+            AutoTimeZoneRedirection = "AUTO_TIME_ZONE_REDIRECTION",
+            ClipboardCopyFromLocalDevice = "CLIPBOARD_COPY_FROM_LOCAL_DEVICE",
+            ClipboardCopyToLocalDevice = "CLIPBOARD_COPY_TO_LOCAL_DEVICE",
+            DomainPasswordSignin = "DOMAIN_PASSWORD_SIGNIN",
+            DomainSmartCardSignin = "DOMAIN_SMART_CARD_SIGNIN",
+            FileDownload = "FILE_DOWNLOAD",
+            FileUpload = "FILE_UPLOAD",
+            PrintingToLocalDevice = "PRINTING_TO_LOCAL_DEVICE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AppStream::StackFleetAssociation
 ///
 /// CloudFormation type `AWS::AppStream::StackFleetAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::AppStream::StackFleetAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnStackFleetAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStackFleetAssociation`], by name: the argument of [`CfnStackFleetAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStackFleetAssociationRequired {
+    /// The name of the fleet. To associate a fleet with a stack, you must specify a dependency on the fleet resource.
+    ///
+    /// CloudFormation property `FleetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub fleet_name: Val<String>,
+
+    /// The name of the stack. To associate a fleet with a stack, you must specify a dependency on the stack resource.
+    ///
+    /// CloudFormation property `StackName`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_name: Val<String>,
+}
+
 impl CfnStackFleetAssociation {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::StackFleetAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStackFleetAssociationRequired`]:
     ///
-    /// - `fleet_name`: `FleetName`, The name of the fleet. To associate a fleet with a stack, you must specify a dependency on the fleet resource.
-    /// - `stack_name`: `StackName`, The name of the stack. To associate a fleet with a stack, you must specify a dependency on the stack resource.
-    pub fn new(fleet_name: impl Into<Val<String>>, stack_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStackFleetAssociation::new(CfnStackFleetAssociationRequired {
+    ///     fleet_name: "...".into(),
+    ///     stack_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStackFleetAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("FleetName", fleet_name);
-        props.set("StackName", stack_name);
+        props.set::<String>("FleetName", required.fleet_name);
+        props.set::<String>("StackName", required.stack_name);
         CfnStackFleetAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -2485,25 +3204,60 @@ pub(crate) static STACK_FLEET_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::AppStream::StackUserAssociation
 ///
 /// CloudFormation type `AWS::AppStream::StackUserAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::AppStream::StackUserAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnStackUserAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStackUserAssociation`], by name: the argument of [`CfnStackUserAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStackUserAssociationRequired {
+    /// The authentication type for the user who is associated with the stack. You must specify USERPOOL.
+    ///
+    /// CloudFormation property `AuthenticationType`.
+    ///
+    /// Changing it replaces the resource.
+    pub authentication_type: Val<String>,
+
+    /// The name of the stack that is associated with the user.
+    ///
+    /// CloudFormation property `StackName`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_name: Val<String>,
+
+    /// The name of the user who is associated with the stack.
+    ///
+    /// CloudFormation property `UserName`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_name: Val<String>,
+}
+
 impl CfnStackUserAssociation {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::StackUserAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStackUserAssociationRequired`]:
     ///
-    /// - `authentication_type`: `AuthenticationType`, The authentication type for the user who is associated with the stack. You must specify USERPOOL.
-    /// - `stack_name`: `StackName`, The name of the stack that is associated with the user.
-    /// - `user_name`: `UserName`, The name of the user who is associated with the stack.
-    pub fn new(authentication_type: impl Into<Val<String>>, stack_name: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStackUserAssociation::new(CfnStackUserAssociationRequired {
+    ///     authentication_type: "...".into(),
+    ///     stack_name: "...".into(),
+    ///     user_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStackUserAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthenticationType", authentication_type);
-        props.set("StackName", stack_name);
-        props.set("UserName", user_name);
+        props.set::<String>("AuthenticationType", required.authentication_type);
+        props.set::<String>("StackName", required.stack_name);
+        props.set::<String>("UserName", required.user_name);
         CfnStackUserAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -2545,23 +3299,55 @@ pub(crate) static STACK_USER_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::AppStream::User
 ///
 /// CloudFormation type `AWS::AppStream::User`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Returns the Amazon Resource Name (ARN) for the Amazon AppStream User resource.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUser {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUser`], by name: the argument of [`CfnUser::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserRequired {
+    /// The authentication type for the user.
+    ///
+    /// CloudFormation property `AuthenticationType`.
+    ///
+    /// Allowed values (the enum [`user::AuthenticationType`]): `API`, `AWS_AD`, `SAML`, `USERPOOL`.
+    ///
+    /// Changing it replaces the resource.
+    pub authentication_type: Val<String>,
+
+    /// The email address of the user.
+    ///
+    /// CloudFormation property `UserName`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_name: Val<String>,
+}
+
 impl CfnUser {
     pub const TYPE_NAME: &'static str = "AWS::AppStream::User";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserRequired`]:
     ///
-    /// - `authentication_type`: `AuthenticationType`, The authentication type for the user.
-    /// - `user_name`: `UserName`, The email address of the user.
-    pub fn new(authentication_type: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUser::new(CfnUserRequired {
+    ///     authentication_type: user::AuthenticationType::Api.into(),
+    ///     user_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthenticationType", authentication_type);
-        props.set("UserName", user_name);
+        props.set::<String>("AuthenticationType", required.authentication_type);
+        props.set::<String>("UserName", required.user_name);
         CfnUser { props, options: ResourceOptions::default() }
     }
 
@@ -2583,7 +3369,7 @@ impl CfnUser {
 
     /// The action to take for the welcome email that is sent to a user after the user is created in the user pool. If you specify SUPPRESS, no email is sent. If you specify RESEND, do not specify the first name or last name of the user. If the value is null, the email is sent.
     ///
-    /// Allowed values: `RESEND`, `SUPPRESS`.
+    /// Allowed values (the enum [`user::MessageAction`]): `RESEND`, `SUPPRESS`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -2639,6 +3425,29 @@ pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnUser`].
+pub mod user {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::AppStream::User`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            Api = "API",
+            AwsAd = "AWS_AD",
+            Saml = "SAML",
+            Userpool = "USERPOOL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MessageAction` in `AWS::AppStream::User`; `.into()` makes a `Val<String>`.
+        MessageAction {
+            Resend = "RESEND",
+            Suppress = "SUPPRESS",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,53 @@ use crate::value::{Json, Map, Val};
 /// Represents a Test Case that can be captured and executed
 ///
 /// CloudFormation type `AWS::AppTest::TestCase`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastUpdateTime`: `handle.last_update_time()` → `Val<String>`.
+/// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `TestCaseArn`: `handle.test_case_arn()` → `Val<String>`.
+/// - `TestCaseId`: `handle.test_case_id()` → `Val<String>`.
+/// - `TestCaseVersion`: `handle.test_case_version()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TestCaseId`.
 #[derive(Clone, Debug)]
 pub struct CfnTestCase {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTestCase`], by name: the argument of [`CfnTestCase::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTestCaseRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Steps`.
+    pub steps: Val<Vec<test_case::Step>>,
+}
+
 impl CfnTestCase {
     pub const TYPE_NAME: &'static str = "AWS::AppTest::TestCase";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTestCaseRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `steps`: `Steps`.
-    pub fn new(name: impl Into<Val<String>>, steps: impl Into<Val<Vec<test_case::Step>>>) -> Self {
+    /// ```text
+    /// CfnTestCase::new(CfnTestCaseRequired {
+    ///     name: "...".into(),
+    ///     steps: vec![test_case::Step::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTestCaseRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Steps", steps);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<test_case::Step>>("Steps", required.steps);
         CfnTestCase { props, options: ResourceOptions::default() }
     }
 
@@ -122,11 +151,11 @@ pub(crate) static TEST_CASE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTestCase`].
+/// Property types and enums of the allowed values of [`CfnTestCase`].
 pub mod test_case {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::AppTest::TestCase`.
     #[derive(Clone, Debug)]
@@ -134,15 +163,29 @@ pub mod test_case {
         props: Props,
     }
 
+    /// The required properties of [`Step`], by name: the argument of [`Step::new`].
+    #[derive(Clone, Debug)]
+    pub struct StepRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<StepAction>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl Step {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StepRequired`]:
         ///
-        /// - `action`: `Action`.
-        /// - `name`: `Name`.
-        pub fn new(action: impl Into<Val<StepAction>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Step::new(StepRequired {
+        ///     action: StepAction::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StepRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Name", name);
+            props.set::<StepAction>("Action", required.action);
+            props.set::<String>("Name", required.name);
             Step { props }
         }
 
@@ -204,7 +247,7 @@ pub mod test_case {
     }
 
     impl CompareAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `input`: `Input`.
         pub fn new(input: impl Into<Val<Input>>) -> Self {
@@ -258,17 +301,34 @@ pub mod test_case {
         props: Props,
     }
 
+    /// The required properties of [`InputFile`], by name: the argument of [`InputFile::new`].
+    #[derive(Clone, Debug)]
+    pub struct InputFileRequired {
+        /// CloudFormation property `FileMetadata`.
+        pub file_metadata: Val<FileMetadata>,
+
+        /// CloudFormation property `SourceLocation`.
+        pub source_location: Val<String>,
+
+        /// CloudFormation property `TargetLocation`.
+        pub target_location: Val<String>,
+    }
+
     impl InputFile {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InputFileRequired`]:
         ///
-        /// - `file_metadata`: `FileMetadata`.
-        /// - `source_location`: `SourceLocation`.
-        /// - `target_location`: `TargetLocation`.
-        pub fn new(file_metadata: impl Into<Val<FileMetadata>>, source_location: impl Into<Val<String>>, target_location: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// InputFile::new(InputFileRequired {
+        ///     file_metadata: FileMetadata::new(...).into(),
+        ///     source_location: "...".into(),
+        ///     target_location: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InputFileRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileMetadata", file_metadata);
-            props.set("SourceLocation", source_location);
-            props.set("TargetLocation", target_location);
+            props.set::<FileMetadata>("FileMetadata", required.file_metadata);
+            props.set::<String>("SourceLocation", required.source_location);
+            props.set::<String>("TargetLocation", required.target_location);
             InputFile { props }
         }
     }
@@ -317,21 +377,48 @@ pub mod test_case {
         props: Props,
     }
 
-    impl DataSet {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataSet`], by name: the argument of [`DataSet::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataSetRequired {
+        /// CloudFormation property `Ccsid`.
+        pub ccsid: Val<String>,
+
+        /// CloudFormation property `Format`.
         ///
-        /// - `ccsid`: `Ccsid`.
-        /// - `format`: `Format`.
-        /// - `length`: `Length`.
-        /// - `name`: `Name`.
-        /// - `type_`: `Type`.
-        pub fn new(ccsid: impl Into<Val<String>>, format: impl Into<Val<String>>, length: impl Into<Val<f64>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Format`]): `FIXED`, `VARIABLE`, `LINE_SEQUENTIAL`.
+        pub format: Val<String>,
+
+        /// CloudFormation property `Length`.
+        pub length: Val<f64>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `PS`.
+        pub type_: Val<String>,
+    }
+
+    impl DataSet {
+        /// Creates the value from its required properties, by name in [`DataSetRequired`]:
+        ///
+        /// ```text
+        /// DataSet::new(DataSetRequired {
+        ///     ccsid: "...".into(),
+        ///     format: Format::Fixed.into(),
+        ///     length: 1.0.into(),
+        ///     name: "...".into(),
+        ///     type_: Type::Ps.into(),
+        /// })
+        /// ```
+        pub fn new(required: DataSetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Ccsid", ccsid);
-            props.set("Format", format);
-            props.set("Length", length);
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Ccsid", required.ccsid);
+            props.set::<String>("Format", required.format);
+            props.set::<f64>("Length", required.length);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             DataSet { props }
         }
     }
@@ -348,15 +435,29 @@ pub mod test_case {
         props: Props,
     }
 
+    /// The required properties of [`DatabaseCdc`], by name: the argument of [`DatabaseCdc::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatabaseCdcRequired {
+        /// CloudFormation property `SourceMetadata`.
+        pub source_metadata: Val<SourceDatabaseMetadata>,
+
+        /// CloudFormation property `TargetMetadata`.
+        pub target_metadata: Val<TargetDatabaseMetadata>,
+    }
+
     impl DatabaseCdc {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DatabaseCdcRequired`]:
         ///
-        /// - `source_metadata`: `SourceMetadata`.
-        /// - `target_metadata`: `TargetMetadata`.
-        pub fn new(source_metadata: impl Into<Val<SourceDatabaseMetadata>>, target_metadata: impl Into<Val<TargetDatabaseMetadata>>) -> Self {
+        /// ```text
+        /// DatabaseCdc::new(DatabaseCdcRequired {
+        ///     source_metadata: SourceDatabaseMetadata::new(...).into(),
+        ///     target_metadata: TargetDatabaseMetadata::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DatabaseCdcRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceMetadata", source_metadata);
-            props.set("TargetMetadata", target_metadata);
+            props.set::<SourceDatabaseMetadata>("SourceMetadata", required.source_metadata);
+            props.set::<TargetDatabaseMetadata>("TargetMetadata", required.target_metadata);
             DatabaseCdc { props }
         }
     }
@@ -373,15 +474,33 @@ pub mod test_case {
         props: Props,
     }
 
-    impl SourceDatabaseMetadata {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceDatabaseMetadata`], by name: the argument of [`SourceDatabaseMetadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceDatabaseMetadataRequired {
+        /// CloudFormation property `CaptureTool`.
         ///
-        /// - `capture_tool`: `CaptureTool`.
-        /// - `type_`: `Type`.
-        pub fn new(capture_tool: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`CaptureTool`]): `Precisely`, `AWS DMS`.
+        pub capture_tool: Val<String>,
+
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`SourceDatabaseMetadataType`]): `z/OS-DB2`.
+        pub type_: Val<String>,
+    }
+
+    impl SourceDatabaseMetadata {
+        /// Creates the value from its required properties, by name in [`SourceDatabaseMetadataRequired`]:
+        ///
+        /// ```text
+        /// SourceDatabaseMetadata::new(SourceDatabaseMetadataRequired {
+        ///     capture_tool: CaptureTool::Precisely.into(),
+        ///     type_: SourceDatabaseMetadataType::ZOsDb2.into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceDatabaseMetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("CaptureTool", capture_tool);
-            props.set("Type", type_);
+            props.set::<String>("CaptureTool", required.capture_tool);
+            props.set::<String>("Type", required.type_);
             SourceDatabaseMetadata { props }
         }
     }
@@ -398,15 +517,33 @@ pub mod test_case {
         props: Props,
     }
 
-    impl TargetDatabaseMetadata {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TargetDatabaseMetadata`], by name: the argument of [`TargetDatabaseMetadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetDatabaseMetadataRequired {
+        /// CloudFormation property `CaptureTool`.
         ///
-        /// - `capture_tool`: `CaptureTool`.
-        /// - `type_`: `Type`.
-        pub fn new(capture_tool: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`CaptureTool`]): `Precisely`, `AWS DMS`.
+        pub capture_tool: Val<String>,
+
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`TargetDatabaseMetadataType`]): `PostgreSQL`.
+        pub type_: Val<String>,
+    }
+
+    impl TargetDatabaseMetadata {
+        /// Creates the value from its required properties, by name in [`TargetDatabaseMetadataRequired`]:
+        ///
+        /// ```text
+        /// TargetDatabaseMetadata::new(TargetDatabaseMetadataRequired {
+        ///     capture_tool: CaptureTool::Precisely.into(),
+        ///     type_: TargetDatabaseMetadataType::PostgreSql.into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetDatabaseMetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("CaptureTool", capture_tool);
-            props.set("Type", type_);
+            props.set::<String>("CaptureTool", required.capture_tool);
+            props.set::<String>("Type", required.type_);
             TargetDatabaseMetadata { props }
         }
     }
@@ -475,15 +612,29 @@ pub mod test_case {
         props: Props,
     }
 
+    /// The required properties of [`MainframeAction`], by name: the argument of [`MainframeAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct MainframeActionRequired {
+        /// CloudFormation property `ActionType`.
+        pub action_type: Val<MainframeActionType>,
+
+        /// CloudFormation property `Resource`.
+        pub resource: Val<String>,
+    }
+
     impl MainframeAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MainframeActionRequired`]:
         ///
-        /// - `action_type`: `ActionType`.
-        /// - `resource`: `Resource`.
-        pub fn new(action_type: impl Into<Val<MainframeActionType>>, resource: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MainframeAction::new(MainframeActionRequired {
+        ///     action_type: MainframeActionType::new(...).into(),
+        ///     resource: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MainframeActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ActionType", action_type);
-            props.set("Resource", resource);
+            props.set::<MainframeActionType>("ActionType", required.action_type);
+            props.set::<String>("Resource", required.resource);
             MainframeAction { props }
         }
 
@@ -539,7 +690,7 @@ pub mod test_case {
     }
 
     impl Batch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `batch_job_name`: `BatchJobName`.
         pub fn new(batch_job_name: impl Into<Val<String>>) -> Self {
@@ -574,7 +725,7 @@ pub mod test_case {
     }
 
     impl Tn3270 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `script`: `Script`.
         pub fn new(script: impl Into<Val<Script>>) -> Self {
@@ -602,15 +753,31 @@ pub mod test_case {
         props: Props,
     }
 
-    impl Script {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Script`], by name: the argument of [`Script::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScriptRequired {
+        /// CloudFormation property `ScriptLocation`.
+        pub script_location: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `script_location`: `ScriptLocation`.
-        /// - `type_`: `Type`.
-        pub fn new(script_location: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ScriptType`]): `Selenium`.
+        pub type_: Val<String>,
+    }
+
+    impl Script {
+        /// Creates the value from its required properties, by name in [`ScriptRequired`]:
+        ///
+        /// ```text
+        /// Script::new(ScriptRequired {
+        ///     script_location: "...".into(),
+        ///     type_: ScriptType::Selenium.into(),
+        /// })
+        /// ```
+        pub fn new(required: ScriptRequired) -> Self {
             let mut props = Props::new();
-            props.set("ScriptLocation", script_location);
-            props.set("Type", type_);
+            props.set::<String>("ScriptLocation", required.script_location);
+            props.set::<String>("Type", required.type_);
             Script { props }
         }
     }
@@ -692,7 +859,7 @@ pub mod test_case {
     }
 
     impl CloudFormationAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource`: `Resource`.
         pub fn new(resource: impl Into<Val<String>>) -> Self {
@@ -703,7 +870,7 @@ pub mod test_case {
 
         /// The `ActionType` property.
         ///
-        /// Allowed values: `Create`, `Delete`.
+        /// Allowed values (the enum [`ActionType`]): `Create`, `Delete`.
         pub fn action_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionType", value);
             self
@@ -722,15 +889,31 @@ pub mod test_case {
         props: Props,
     }
 
-    impl M2ManagedApplicationAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`M2ManagedApplicationAction`], by name: the argument of [`M2ManagedApplicationAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct M2ManagedApplicationActionRequired {
+        /// CloudFormation property `ActionType`.
         ///
-        /// - `action_type`: `ActionType`.
-        /// - `resource`: `Resource`.
-        pub fn new(action_type: impl Into<Val<String>>, resource: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`M2ManagedApplicationActionActionType`]): `Configure`, `Deconfigure`.
+        pub action_type: Val<String>,
+
+        /// CloudFormation property `Resource`.
+        pub resource: Val<String>,
+    }
+
+    impl M2ManagedApplicationAction {
+        /// Creates the value from its required properties, by name in [`M2ManagedApplicationActionRequired`]:
+        ///
+        /// ```text
+        /// M2ManagedApplicationAction::new(M2ManagedApplicationActionRequired {
+        ///     action_type: M2ManagedApplicationActionActionType::Configure.into(),
+        ///     resource: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: M2ManagedApplicationActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ActionType", action_type);
-            props.set("Resource", resource);
+            props.set::<String>("ActionType", required.action_type);
+            props.set::<String>("Resource", required.resource);
             M2ManagedApplicationAction { props }
         }
 
@@ -785,15 +968,31 @@ pub mod test_case {
         props: Props,
     }
 
-    impl M2NonManagedApplicationAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`M2NonManagedApplicationAction`], by name: the argument of [`M2NonManagedApplicationAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct M2NonManagedApplicationActionRequired {
+        /// CloudFormation property `ActionType`.
         ///
-        /// - `action_type`: `ActionType`.
-        /// - `resource`: `Resource`.
-        pub fn new(action_type: impl Into<Val<String>>, resource: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`M2NonManagedApplicationActionActionType`]): `Configure`, `Deconfigure`.
+        pub action_type: Val<String>,
+
+        /// CloudFormation property `Resource`.
+        pub resource: Val<String>,
+    }
+
+    impl M2NonManagedApplicationAction {
+        /// Creates the value from its required properties, by name in [`M2NonManagedApplicationActionRequired`]:
+        ///
+        /// ```text
+        /// M2NonManagedApplicationAction::new(M2NonManagedApplicationActionRequired {
+        ///     action_type: M2NonManagedApplicationActionActionType::Configure.into(),
+        ///     resource: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: M2NonManagedApplicationActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ActionType", action_type);
-            props.set("Resource", resource);
+            props.set::<String>("ActionType", required.action_type);
+            props.set::<String>("Resource", required.resource);
             M2NonManagedApplicationAction { props }
         }
     }
@@ -996,6 +1195,75 @@ pub mod test_case {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        Format {
+            Fixed = "FIXED",
+            Variable = "VARIABLE",
+            LineSequential = "LINE_SEQUENTIAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        Type {
+            Ps = "PS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CaptureTool` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        CaptureTool {
+            Precisely = "Precisely",
+            AwsDms = "AWS DMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        SourceDatabaseMetadataType {
+            ZOsDb2 = "z/OS-DB2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        TargetDatabaseMetadataType {
+            PostgreSql = "PostgreSQL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        ScriptType {
+            Selenium = "Selenium",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ActionType` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        ActionType {
+            Create = "Create",
+            Delete = "Delete",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ActionType` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        M2ManagedApplicationActionActionType {
+            Configure = "Configure",
+            Deconfigure = "Deconfigure",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ActionType` in `AWS::AppTest::TestCase`; `.into()` makes a `Val<String>`.
+        M2NonManagedApplicationActionActionType {
+            Configure = "Configure",
+            Deconfigure = "Deconfigure",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

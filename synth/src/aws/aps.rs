@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,60 @@ use crate::value::Val;
 /// AnomalyDetector schema for cloudformation.
 ///
 /// CloudFormation type `AWS::APS::AnomalyDetector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The AnomalyDetector ARN.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAnomalyDetector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAnomalyDetector`], by name: the argument of [`CfnAnomalyDetector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAnomalyDetectorRequired {
+    /// The AnomalyDetector alias.
+    ///
+    /// CloudFormation property `Alias`.
+    ///
+    /// Changing it replaces the resource.
+    pub alias: Val<String>,
+
+    /// Determines the anomaly detector's algorithm and its configuration.
+    ///
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<anomaly_detector::AnomalyDetectorConfiguration>,
+
+    /// Required to identify a specific APS Workspace associated with this Anomaly Detector.
+    ///
+    /// CloudFormation property `Workspace`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace: Val<String>,
+}
+
 impl CfnAnomalyDetector {
     pub const TYPE_NAME: &'static str = "AWS::APS::AnomalyDetector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAnomalyDetectorRequired`]:
     ///
-    /// - `alias`: `Alias`, The AnomalyDetector alias.
-    /// - `configuration`: `Configuration`, Determines the anomaly detector's algorithm and its configuration.
-    /// - `workspace`: `Workspace`, Required to identify a specific APS Workspace associated with this Anomaly Detector.
-    pub fn new(alias: impl Into<Val<String>>, configuration: impl Into<Val<anomaly_detector::AnomalyDetectorConfiguration>>, workspace: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAnomalyDetector::new(CfnAnomalyDetectorRequired {
+    ///     alias: "...".into(),
+    ///     configuration: anomaly_detector::AnomalyDetectorConfiguration::new(...).into(),
+    ///     workspace: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAnomalyDetectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("Alias", alias);
-        props.set("Configuration", configuration);
-        props.set("Workspace", workspace);
+        props.set::<String>("Alias", required.alias);
+        props.set::<anomaly_detector::AnomalyDetectorConfiguration>("Configuration", required.configuration);
+        props.set::<String>("Workspace", required.workspace);
         CfnAnomalyDetector { props, options: ResourceOptions::default() }
     }
 
@@ -123,7 +157,7 @@ pub mod anomaly_detector {
     }
 
     impl AnomalyDetectorConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `random_cut_forest`: `RandomCutForest`.
         pub fn new(random_cut_forest: impl Into<Val<RandomCutForestConfiguration>>) -> Self {
@@ -146,7 +180,7 @@ pub mod anomaly_detector {
     }
 
     impl RandomCutForestConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query`: `Query`.
         pub fn new(query: impl Into<Val<String>>) -> Self {
@@ -224,15 +258,33 @@ pub mod anomaly_detector {
         props: Props,
     }
 
-    impl Label {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Label`], by name: the argument of [`Label::new`].
+    #[derive(Clone, Debug)]
+    pub struct LabelRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Label {
+        /// Creates the value from its required properties, by name in [`LabelRequired`]:
+        ///
+        /// ```text
+        /// Label::new(LabelRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LabelRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Label { props }
         }
     }
@@ -281,15 +333,33 @@ pub mod anomaly_detector {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -348,23 +418,49 @@ pub mod anomaly_detector {
 /// Resource Type definition for AWS::APS::ResourcePolicy
 ///
 /// CloudFormation type `AWS::APS::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::APS::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkspaceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// The JSON to use as the Resource-based Policy.
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<String>,
+
+    /// The Arn of an APS Workspace that the PolicyDocument will be attached to.
+    ///
+    /// CloudFormation property `WorkspaceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_arn: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::APS::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, The JSON to use as the Resource-based Policy.
-    /// - `workspace_arn`: `WorkspaceArn`, The Arn of an APS Workspace that the PolicyDocument will be attached to.
-    pub fn new(policy_document: impl Into<Val<String>>, workspace_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy_document: "...".into(),
+    ///     workspace_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("WorkspaceArn", workspace_arn);
+        props.set::<String>("PolicyDocument", required.policy_document);
+        props.set::<String>("WorkspaceArn", required.workspace_arn);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -405,25 +501,60 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// RuleGroupsNamespace schema for cloudformation.
 ///
 /// CloudFormation type `AWS::APS::RuleGroupsNamespace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The RuleGroupsNamespace ARN.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRuleGroupsNamespace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRuleGroupsNamespace`], by name: the argument of [`CfnRuleGroupsNamespace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuleGroupsNamespaceRequired {
+    /// The RuleGroupsNamespace data.
+    ///
+    /// CloudFormation property `Data`.
+    pub data: Val<String>,
+
+    /// The RuleGroupsNamespace name.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Required to identify a specific APS Workspace associated with this RuleGroupsNamespace.
+    ///
+    /// CloudFormation property `Workspace`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace: Val<String>,
+}
+
 impl CfnRuleGroupsNamespace {
     pub const TYPE_NAME: &'static str = "AWS::APS::RuleGroupsNamespace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuleGroupsNamespaceRequired`]:
     ///
-    /// - `data`: `Data`, The RuleGroupsNamespace data.
-    /// - `name`: `Name`, The RuleGroupsNamespace name.
-    /// - `workspace`: `Workspace`, Required to identify a specific APS Workspace associated with this RuleGroupsNamespace.
-    pub fn new(data: impl Into<Val<String>>, name: impl Into<Val<String>>, workspace: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRuleGroupsNamespace::new(CfnRuleGroupsNamespaceRequired {
+    ///     data: "...".into(),
+    ///     name: "...".into(),
+    ///     workspace: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuleGroupsNamespaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Data", data);
-        props.set("Name", name);
-        props.set("Workspace", workspace);
+        props.set::<String>("Data", required.data);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Workspace", required.workspace);
         CfnRuleGroupsNamespace { props, options: ResourceOptions::default() }
     }
 
@@ -490,15 +621,33 @@ pub mod rule_groups_namespace {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -521,25 +670,60 @@ pub mod rule_groups_namespace {
 /// Resource Type definition for AWS::APS::Scraper
 ///
 /// CloudFormation type `AWS::APS::Scraper`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Scraper ARN.
+/// - `RoleArn`: `handle.role_arn()` → `Val<String>`. IAM role ARN for the scraper.
+/// - `ScraperId`: `handle.scraper_id()` → `Val<String>`. Required to identify a specific scraper.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnScraper {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScraper`], by name: the argument of [`CfnScraper::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScraperRequired {
+    /// Scraper metrics destination
+    ///
+    /// CloudFormation property `Destination`.
+    pub destination: Val<scraper::Destination>,
+
+    /// Scraper configuration
+    ///
+    /// CloudFormation property `ScrapeConfiguration`.
+    pub scrape_configuration: Val<scraper::ScrapeConfiguration>,
+
+    /// Scraper metrics source
+    ///
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<scraper::Source>,
+}
+
 impl CfnScraper {
     pub const TYPE_NAME: &'static str = "AWS::APS::Scraper";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScraperRequired`]:
     ///
-    /// - `destination`: `Destination`, Scraper metrics destination
-    /// - `scrape_configuration`: `ScrapeConfiguration`, Scraper configuration
-    /// - `source`: `Source`, Scraper metrics source
-    pub fn new(destination: impl Into<Val<scraper::Destination>>, scrape_configuration: impl Into<Val<scraper::ScrapeConfiguration>>, source: impl Into<Val<scraper::Source>>) -> Self {
+    /// ```text
+    /// CfnScraper::new(CfnScraperRequired {
+    ///     destination: scraper::Destination::new(...).into(),
+    ///     scrape_configuration: scraper::ScrapeConfiguration::new(...).into(),
+    ///     source: scraper::Source::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScraperRequired) -> Self {
         let mut props = Props::new();
-        props.set("Destination", destination);
-        props.set("ScrapeConfiguration", scrape_configuration);
-        props.set("Source", source);
+        props.set::<scraper::Destination>("Destination", required.destination);
+        props.set::<scraper::ScrapeConfiguration>("ScrapeConfiguration", required.scrape_configuration);
+        props.set::<scraper::Source>("Source", required.source);
         CfnScraper { props, options: ResourceOptions::default() }
     }
 
@@ -629,11 +813,11 @@ pub(crate) static SCRAPER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScraper`].
+/// Property types and enums of the allowed values of [`CfnScraper`].
 pub mod scraper {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Scraper metrics destination
     #[derive(Clone, Debug)]
@@ -674,7 +858,7 @@ pub mod scraper {
     }
 
     impl AmpConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `workspace_arn`: `WorkspaceArn`, ARN of an Amazon Managed Prometheus workspace
         pub fn new(workspace_arn: impl Into<Val<String>>) -> Self {
@@ -697,7 +881,7 @@ pub mod scraper {
     }
 
     impl CloudWatchConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dataset_arn`: `DatasetArn`, ARN of a CloudWatch dataset
         pub fn new(dataset_arn: impl Into<Val<String>>) -> Self {
@@ -777,15 +961,31 @@ pub mod scraper {
         props: Props,
     }
 
-    impl ScraperLoggingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ScraperLoggingConfiguration`], by name: the argument of [`ScraperLoggingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScraperLoggingConfigurationRequired {
+        /// Destination for scraper logging
         ///
-        /// - `logging_destination`: `LoggingDestination`, Destination for scraper logging
-        /// - `scraper_components`: `ScraperComponents`.
-        pub fn new(logging_destination: impl Into<Val<ScraperLoggingDestination>>, scraper_components: impl Into<Val<Vec<ScraperComponent>>>) -> Self {
+        /// CloudFormation property `LoggingDestination`.
+        pub logging_destination: Val<ScraperLoggingDestination>,
+
+        /// CloudFormation property `ScraperComponents`.
+        pub scraper_components: Val<Vec<ScraperComponent>>,
+    }
+
+    impl ScraperLoggingConfiguration {
+        /// Creates the value from its required properties, by name in [`ScraperLoggingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ScraperLoggingConfiguration::new(ScraperLoggingConfigurationRequired {
+        ///     logging_destination: ScraperLoggingDestination::new(...).into(),
+        ///     scraper_components: vec![ScraperComponent::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: ScraperLoggingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LoggingDestination", logging_destination);
-            props.set("ScraperComponents", scraper_components);
+            props.set::<ScraperLoggingDestination>("LoggingDestination", required.logging_destination);
+            props.set::<Vec<ScraperComponent>>("ScraperComponents", required.scraper_components);
             ScraperLoggingConfiguration { props }
         }
     }
@@ -855,9 +1055,9 @@ pub mod scraper {
     }
 
     impl ScraperComponent {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Type of scraper component
+        /// - `type_`: `Type`, Type of scraper component Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -941,15 +1141,33 @@ pub mod scraper {
         props: Props,
     }
 
-    impl EksConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EksConfiguration`], by name: the argument of [`EksConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EksConfigurationRequired {
+        /// ARN of an EKS cluster
         ///
-        /// - `cluster_arn`: `ClusterArn`, ARN of an EKS cluster
-        /// - `subnet_ids`: `SubnetIds`, List of subnet IDs
-        pub fn new(cluster_arn: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `ClusterArn`.
+        pub cluster_arn: Val<String>,
+
+        /// List of subnet IDs
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+    }
+
+    impl EksConfiguration {
+        /// Creates the value from its required properties, by name in [`EksConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EksConfiguration::new(EksConfigurationRequired {
+        ///     cluster_arn: "...".into(),
+        ///     subnet_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: EksConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClusterArn", cluster_arn);
-            props.set("SubnetIds", subnet_ids);
+            props.set::<String>("ClusterArn", required.cluster_arn);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
             EksConfiguration { props }
         }
 
@@ -972,15 +1190,33 @@ pub mod scraper {
         props: Props,
     }
 
-    impl VpcConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfiguration`], by name: the argument of [`VpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigurationRequired {
+        /// List of security group IDs
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, List of security group IDs
-        /// - `subnet_ids`: `SubnetIds`, List of subnet IDs
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// List of subnet IDs
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+    }
+
+    impl VpcConfiguration {
+        /// Creates the value from its required properties, by name in [`VpcConfigurationRequired`]:
+        ///
+        /// ```text
+        /// VpcConfiguration::new(VpcConfigurationRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
             VpcConfiguration { props }
         }
     }
@@ -997,15 +1233,33 @@ pub mod scraper {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1106,11 +1360,30 @@ pub mod scraper {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::APS::Scraper`; `.into()` makes a `Val<String>`.
+        Type {
+            ServiceDiscovery = "SERVICE_DISCOVERY",
+            Collector = "COLLECTOR",
+            Exporter = "EXPORTER",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::APS::Workspace
 ///
 /// CloudFormation type `AWS::APS::Workspace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Workspace arn.
+/// - `PrometheusEndpoint`: `handle.prometheus_endpoint()` → `Val<String>`. AMP Workspace prometheus endpoint
+/// - `WorkspaceId`: `handle.workspace_id()` → `Val<String>`. Required to identify a specific APS Workspace.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspace {
     props: Props,
@@ -1271,7 +1544,7 @@ pub mod workspace {
     }
 
     impl QueryLoggingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destinations`: `Destinations`, The destinations configuration for query logging
         pub fn new(destinations: impl Into<Val<Vec<LoggingDestination>>>) -> Self {
@@ -1293,15 +1566,33 @@ pub mod workspace {
         props: Props,
     }
 
-    impl LoggingDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LoggingDestination`], by name: the argument of [`LoggingDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoggingDestinationRequired {
+        /// Represents a cloudwatch logs destination for query logging
         ///
-        /// - `cloud_watch_logs`: `CloudWatchLogs`, Represents a cloudwatch logs destination for query logging
-        /// - `filters`: `Filters`, Filters for logging
-        pub fn new(cloud_watch_logs: impl Into<Val<CloudWatchLogDestination>>, filters: impl Into<Val<LoggingFilter>>) -> Self {
+        /// CloudFormation property `CloudWatchLogs`.
+        pub cloud_watch_logs: Val<CloudWatchLogDestination>,
+
+        /// Filters for logging
+        ///
+        /// CloudFormation property `Filters`.
+        pub filters: Val<LoggingFilter>,
+    }
+
+    impl LoggingDestination {
+        /// Creates the value from its required properties, by name in [`LoggingDestinationRequired`]:
+        ///
+        /// ```text
+        /// LoggingDestination::new(LoggingDestinationRequired {
+        ///     cloud_watch_logs: CloudWatchLogDestination::new(...).into(),
+        ///     filters: LoggingFilter::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: LoggingDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CloudWatchLogs", cloud_watch_logs);
-            props.set("Filters", filters);
+            props.set::<CloudWatchLogDestination>("CloudWatchLogs", required.cloud_watch_logs);
+            props.set::<LoggingFilter>("Filters", required.filters);
             LoggingDestination { props }
         }
     }
@@ -1319,7 +1610,7 @@ pub mod workspace {
     }
 
     impl CloudWatchLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group_arn`: `LogGroupArn`, The ARN of the CloudWatch Logs log group
         pub fn new(log_group_arn: impl Into<Val<String>>) -> Self {
@@ -1342,7 +1633,7 @@ pub mod workspace {
     }
 
     impl LoggingFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `qsp_threshold`: `QspThreshold`, Query logs with QSP above this limit are vended
         pub fn new(qsp_threshold: impl Into<Val<i64>>) -> Self {
@@ -1364,15 +1655,33 @@ pub mod workspace {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1433,15 +1742,33 @@ pub mod workspace {
         props: Props,
     }
 
-    impl LimitsPerLabelSet {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LimitsPerLabelSet`], by name: the argument of [`LimitsPerLabelSet::new`].
+    #[derive(Clone, Debug)]
+    pub struct LimitsPerLabelSetRequired {
+        /// An array of series labels
         ///
-        /// - `label_set`: `LabelSet`, An array of series labels
-        /// - `limits`: `Limits`, Limits that can be applied to a label set
-        pub fn new(label_set: impl Into<Val<Vec<Label>>>, limits: impl Into<Val<LimitsPerLabelSetEntry>>) -> Self {
+        /// CloudFormation property `LabelSet`.
+        pub label_set: Val<Vec<Label>>,
+
+        /// Limits that can be applied to a label set
+        ///
+        /// CloudFormation property `Limits`.
+        pub limits: Val<LimitsPerLabelSetEntry>,
+    }
+
+    impl LimitsPerLabelSet {
+        /// Creates the value from its required properties, by name in [`LimitsPerLabelSetRequired`]:
+        ///
+        /// ```text
+        /// LimitsPerLabelSet::new(LimitsPerLabelSetRequired {
+        ///     label_set: vec![Label::new(...)].into(),
+        ///     limits: LimitsPerLabelSetEntry::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: LimitsPerLabelSetRequired) -> Self {
             let mut props = Props::new();
-            props.set("LabelSet", label_set);
-            props.set("Limits", limits);
+            props.set::<Vec<Label>>("LabelSet", required.label_set);
+            props.set::<LimitsPerLabelSetEntry>("Limits", required.limits);
             LimitsPerLabelSet { props }
         }
     }
@@ -1458,15 +1785,33 @@ pub mod workspace {
         props: Props,
     }
 
-    impl Label {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Label`], by name: the argument of [`Label::new`].
+    #[derive(Clone, Debug)]
+    pub struct LabelRequired {
+        /// Name of the label
         ///
-        /// - `name`: `Name`, Name of the label
-        /// - `value`: `Value`, Value of the label
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Value of the label
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Label {
+        /// Creates the value from its required properties, by name in [`LabelRequired`]:
+        ///
+        /// ```text
+        /// Label::new(LabelRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LabelRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             Label { props }
         }
     }

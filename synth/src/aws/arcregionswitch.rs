@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,29 +15,73 @@ use crate::value::{Json, Map, Val};
 /// Represents a plan that specifies Regions, IAM roles, and workflows of logic required to perform the desired change to your multi-Region application
 ///
 /// CloudFormation type `AWS::ARCRegionSwitch::Plan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `HealthChecksForPlan`: `handle.health_checks_for_plan()` → `Val<Json>`.
+/// - `Owner`: `handle.owner()` → `Val<String>`.
+/// - `PlanHealthChecks`: `handle.plan_health_checks()` → `Val<Vec<String>>`.
+/// - `Route53HealthChecks`: `handle.route53_health_checks()` → `Val<Json>`.
+/// - `Version`: `handle.version()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPlan {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPlan`], by name: the argument of [`CfnPlan::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPlanRequired {
+    /// CloudFormation property `ExecutionRole`.
+    pub execution_role: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RecoveryApproach`.
+    ///
+    /// Allowed values (the enum [`plan::RecoveryApproach`]): `activeActive`, `activePassive`.
+    ///
+    /// Changing it replaces the resource.
+    pub recovery_approach: Val<String>,
+
+    /// CloudFormation property `Regions`.
+    ///
+    /// Changing it replaces the resource.
+    pub regions: Val<Vec<String>>,
+
+    /// CloudFormation property `Workflows`.
+    pub workflows: Val<Vec<plan::Workflow>>,
+}
+
 impl CfnPlan {
     pub const TYPE_NAME: &'static str = "AWS::ARCRegionSwitch::Plan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPlanRequired`]:
     ///
-    /// - `execution_role`: `ExecutionRole`.
-    /// - `name`: `Name`.
-    /// - `recovery_approach`: `RecoveryApproach`.
-    /// - `regions`: `Regions`.
-    /// - `workflows`: `Workflows`.
-    pub fn new(execution_role: impl Into<Val<String>>, name: impl Into<Val<String>>, recovery_approach: impl Into<Val<String>>, regions: impl Into<Val<Vec<String>>>, workflows: impl Into<Val<Vec<plan::Workflow>>>) -> Self {
+    /// ```text
+    /// CfnPlan::new(CfnPlanRequired {
+    ///     execution_role: "...".into(),
+    ///     name: "...".into(),
+    ///     recovery_approach: plan::RecoveryApproach::ActiveActive.into(),
+    ///     regions: vec!["..."].into(),
+    ///     workflows: vec![plan::Workflow::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPlanRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExecutionRole", execution_role);
-        props.set("Name", name);
-        props.set("RecoveryApproach", recovery_approach);
-        props.set("Regions", regions);
-        props.set("Workflows", workflows);
+        props.set::<String>("ExecutionRole", required.execution_role);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RecoveryApproach", required.recovery_approach);
+        props.set::<Vec<String>>("Regions", required.regions);
+        props.set::<Vec<plan::Workflow>>("Workflows", required.workflows);
         CfnPlan { props, options: ResourceOptions::default() }
     }
 
@@ -168,11 +211,11 @@ pub(crate) static PLAN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPlan`].
+/// Property types and enums of the allowed values of [`CfnPlan`].
 pub mod plan {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::ARCRegionSwitch::Plan`.
     #[derive(Clone, Debug)]
@@ -180,15 +223,31 @@ pub mod plan {
         props: Props,
     }
 
-    impl AssociatedAlarm {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssociatedAlarm`], by name: the argument of [`AssociatedAlarm::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssociatedAlarmRequired {
+        /// CloudFormation property `AlarmType`.
         ///
-        /// - `alarm_type`: `AlarmType`.
-        /// - `resource_identifier`: `ResourceIdentifier`.
-        pub fn new(alarm_type: impl Into<Val<String>>, resource_identifier: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`AlarmType`]): `applicationHealth`, `trigger`.
+        pub alarm_type: Val<String>,
+
+        /// CloudFormation property `ResourceIdentifier`.
+        pub resource_identifier: Val<String>,
+    }
+
+    impl AssociatedAlarm {
+        /// Creates the value from its required properties, by name in [`AssociatedAlarmRequired`]:
+        ///
+        /// ```text
+        /// AssociatedAlarm::new(AssociatedAlarmRequired {
+        ///     alarm_type: AlarmType::ApplicationHealth.into(),
+        ///     resource_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AssociatedAlarmRequired) -> Self {
             let mut props = Props::new();
-            props.set("AlarmType", alarm_type);
-            props.set("ResourceIdentifier", resource_identifier);
+            props.set::<String>("AlarmType", required.alarm_type);
+            props.set::<String>("ResourceIdentifier", required.resource_identifier);
             AssociatedAlarm { props }
         }
 
@@ -301,19 +360,41 @@ pub mod plan {
         props: Props,
     }
 
-    impl Trigger {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Trigger`], by name: the argument of [`Trigger::new`].
+    #[derive(Clone, Debug)]
+    pub struct TriggerRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `conditions`: `Conditions`.
-        /// - `min_delay_minutes_between_executions`: `MinDelayMinutesBetweenExecutions`.
-        /// - `target_region`: `TargetRegion`.
-        pub fn new(action: impl Into<Val<String>>, conditions: impl Into<Val<Vec<TriggerCondition>>>, min_delay_minutes_between_executions: impl Into<Val<f64>>, target_region: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Action`]): `activate`, `deactivate`, `postRecovery`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `Conditions`.
+        pub conditions: Val<Vec<TriggerCondition>>,
+
+        /// CloudFormation property `MinDelayMinutesBetweenExecutions`.
+        pub min_delay_minutes_between_executions: Val<f64>,
+
+        /// CloudFormation property `TargetRegion`.
+        pub target_region: Val<String>,
+    }
+
+    impl Trigger {
+        /// Creates the value from its required properties, by name in [`TriggerRequired`]:
+        ///
+        /// ```text
+        /// Trigger::new(TriggerRequired {
+        ///     action: Action::Activate.into(),
+        ///     conditions: vec![TriggerCondition::new(...)].into(),
+        ///     min_delay_minutes_between_executions: 1.0.into(),
+        ///     target_region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TriggerRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Conditions", conditions);
-            props.set("MinDelayMinutesBetweenExecutions", min_delay_minutes_between_executions);
-            props.set("TargetRegion", target_region);
+            props.set::<String>("Action", required.action);
+            props.set::<Vec<TriggerCondition>>("Conditions", required.conditions);
+            props.set::<f64>("MinDelayMinutesBetweenExecutions", required.min_delay_minutes_between_executions);
+            props.set::<String>("TargetRegion", required.target_region);
             Trigger { props }
         }
 
@@ -336,15 +417,31 @@ pub mod plan {
         props: Props,
     }
 
-    impl TriggerCondition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TriggerCondition`], by name: the argument of [`TriggerCondition::new`].
+    #[derive(Clone, Debug)]
+    pub struct TriggerConditionRequired {
+        /// CloudFormation property `AssociatedAlarmName`.
+        pub associated_alarm_name: Val<String>,
+
+        /// CloudFormation property `Condition`.
         ///
-        /// - `associated_alarm_name`: `AssociatedAlarmName`.
-        /// - `condition`: `Condition`.
-        pub fn new(associated_alarm_name: impl Into<Val<String>>, condition: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Condition`]): `red`, `green`.
+        pub condition: Val<String>,
+    }
+
+    impl TriggerCondition {
+        /// Creates the value from its required properties, by name in [`TriggerConditionRequired`]:
+        ///
+        /// ```text
+        /// TriggerCondition::new(TriggerConditionRequired {
+        ///     associated_alarm_name: "...".into(),
+        ///     condition: Condition::Red.into(),
+        /// })
+        /// ```
+        pub fn new(required: TriggerConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("AssociatedAlarmName", associated_alarm_name);
-            props.set("Condition", condition);
+            props.set::<String>("AssociatedAlarmName", required.associated_alarm_name);
+            props.set::<String>("Condition", required.condition);
             TriggerCondition { props }
         }
     }
@@ -362,9 +459,9 @@ pub mod plan {
     }
 
     impl Workflow {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `workflow_target_action`: `WorkflowTargetAction`.
+        /// - `workflow_target_action`: `WorkflowTargetAction`. Allowed values: the enum [`WorkflowTargetAction`].
         pub fn new(workflow_target_action: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("WorkflowTargetAction", workflow_target_action);
@@ -402,17 +499,36 @@ pub mod plan {
         props: Props,
     }
 
-    impl Step {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Step`], by name: the argument of [`Step::new`].
+    #[derive(Clone, Debug)]
+    pub struct StepRequired {
+        /// CloudFormation property `ExecutionBlockConfiguration`.
+        pub execution_block_configuration: Val<ExecutionBlockConfiguration>,
+
+        /// CloudFormation property `ExecutionBlockType`.
         ///
-        /// - `execution_block_configuration`: `ExecutionBlockConfiguration`.
-        /// - `execution_block_type`: `ExecutionBlockType`.
-        /// - `name`: `Name`.
-        pub fn new(execution_block_configuration: impl Into<Val<ExecutionBlockConfiguration>>, execution_block_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ExecutionBlockType`]): `ARCRegionSwitchPlan`, `ARCRoutingControl`, `AuroraGlobalDatabase`, `AuroraProvisionedScaling`, `AuroraServerlessScaling`, `CustomActionLambda`, `DocumentDb`, `EC2AutoScaling`, `ECSServiceScaling`, `EKSResourceScaling`, `LambdaEventSourceMapping`, `ManualApproval`, `NeptuneGlobalDatabase`, `Parallel`, `RdsCreateCrossRegionReplica`, `RdsPromoteReadReplica`, `RdsSwitchoverReadReplica`, `Route53HealthCheck`, `SSMSendCommand`.
+        pub execution_block_type: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl Step {
+        /// Creates the value from its required properties, by name in [`StepRequired`]:
+        ///
+        /// ```text
+        /// Step::new(StepRequired {
+        ///     execution_block_configuration: ExecutionBlockConfiguration::new(...).into(),
+        ///     execution_block_type: ExecutionBlockType::ArcRegionSwitchPlan.into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StepRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutionBlockConfiguration", execution_block_configuration);
-            props.set("ExecutionBlockType", execution_block_type);
-            props.set("Name", name);
+            props.set::<ExecutionBlockConfiguration>("ExecutionBlockConfiguration", required.execution_block_configuration);
+            props.set::<String>("ExecutionBlockType", required.execution_block_type);
+            props.set::<String>("Name", required.name);
             Step { props }
         }
 
@@ -570,7 +686,7 @@ pub mod plan {
     }
 
     impl ArcRoutingControlConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region_and_routing_controls`: `RegionAndRoutingControls`.
         pub fn new(region_and_routing_controls: impl Into<Val<Map<Vec<ArcRoutingControlState>>>>) -> Self {
@@ -610,15 +726,31 @@ pub mod plan {
         props: Props,
     }
 
-    impl ArcRoutingControlState {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ArcRoutingControlState`], by name: the argument of [`ArcRoutingControlState::new`].
+    #[derive(Clone, Debug)]
+    pub struct ArcRoutingControlStateRequired {
+        /// CloudFormation property `RoutingControlArn`.
+        pub routing_control_arn: Val<String>,
+
+        /// CloudFormation property `State`.
         ///
-        /// - `routing_control_arn`: `RoutingControlArn`.
-        /// - `state`: `State`.
-        pub fn new(routing_control_arn: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`State`]): `On`, `Off`.
+        pub state: Val<String>,
+    }
+
+    impl ArcRoutingControlState {
+        /// Creates the value from its required properties, by name in [`ArcRoutingControlStateRequired`]:
+        ///
+        /// ```text
+        /// ArcRoutingControlState::new(ArcRoutingControlStateRequired {
+        ///     routing_control_arn: "...".into(),
+        ///     state: State::On.into(),
+        /// })
+        /// ```
+        pub fn new(required: ArcRoutingControlStateRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoutingControlArn", routing_control_arn);
-            props.set("State", state);
+            props.set::<String>("RoutingControlArn", required.routing_control_arn);
+            props.set::<String>("State", required.state);
             ArcRoutingControlState { props }
         }
     }
@@ -635,17 +767,34 @@ pub mod plan {
         props: Props,
     }
 
+    /// The required properties of [`AuroraProvisionedScalingConfiguration`], by name: the argument of [`AuroraProvisionedScalingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuroraProvisionedScalingConfigurationRequired {
+        /// CloudFormation property `GlobalClusterIdentifier`.
+        pub global_cluster_identifier: Val<String>,
+
+        /// CloudFormation property `InstanceArns`.
+        pub instance_arns: Val<Map<String>>,
+
+        /// CloudFormation property `RegionDatabaseClusterArns`.
+        pub region_database_cluster_arns: Val<Map<String>>,
+    }
+
     impl AuroraProvisionedScalingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AuroraProvisionedScalingConfigurationRequired`]:
         ///
-        /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
-        /// - `instance_arns`: `InstanceArns`.
-        /// - `region_database_cluster_arns`: `RegionDatabaseClusterArns`.
-        pub fn new(global_cluster_identifier: impl Into<Val<String>>, instance_arns: impl Into<Val<Map<String>>>, region_database_cluster_arns: impl Into<Val<Map<String>>>) -> Self {
+        /// ```text
+        /// AuroraProvisionedScalingConfiguration::new(AuroraProvisionedScalingConfigurationRequired {
+        ///     global_cluster_identifier: "...".into(),
+        ///     instance_arns: [("key", "...")].into(),
+        ///     region_database_cluster_arns: [("key", "...")].into(),
+        /// })
+        /// ```
+        pub fn new(required: AuroraProvisionedScalingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("GlobalClusterIdentifier", global_cluster_identifier);
-            props.set("InstanceArns", instance_arns);
-            props.set("RegionDatabaseClusterArns", region_database_cluster_arns);
+            props.set::<String>("GlobalClusterIdentifier", required.global_cluster_identifier);
+            props.set::<Map<String>>("InstanceArns", required.instance_arns);
+            props.set::<Map<String>>("RegionDatabaseClusterArns", required.region_database_cluster_arns);
             AuroraProvisionedScalingConfiguration { props }
         }
 
@@ -680,15 +829,29 @@ pub mod plan {
         props: Props,
     }
 
+    /// The required properties of [`AuroraServerlessScalingConfiguration`], by name: the argument of [`AuroraServerlessScalingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuroraServerlessScalingConfigurationRequired {
+        /// CloudFormation property `GlobalClusterIdentifier`.
+        pub global_cluster_identifier: Val<String>,
+
+        /// CloudFormation property `RegionDatabaseClusterArns`.
+        pub region_database_cluster_arns: Val<Map<String>>,
+    }
+
     impl AuroraServerlessScalingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AuroraServerlessScalingConfigurationRequired`]:
         ///
-        /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
-        /// - `region_database_cluster_arns`: `RegionDatabaseClusterArns`.
-        pub fn new(global_cluster_identifier: impl Into<Val<String>>, region_database_cluster_arns: impl Into<Val<Map<String>>>) -> Self {
+        /// ```text
+        /// AuroraServerlessScalingConfiguration::new(AuroraServerlessScalingConfigurationRequired {
+        ///     global_cluster_identifier: "...".into(),
+        ///     region_database_cluster_arns: [("key", "...")].into(),
+        /// })
+        /// ```
+        pub fn new(required: AuroraServerlessScalingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("GlobalClusterIdentifier", global_cluster_identifier);
-            props.set("RegionDatabaseClusterArns", region_database_cluster_arns);
+            props.set::<String>("GlobalClusterIdentifier", required.global_cluster_identifier);
+            props.set::<Map<String>>("RegionDatabaseClusterArns", required.region_database_cluster_arns);
             AuroraServerlessScalingConfiguration { props }
         }
 
@@ -729,17 +892,36 @@ pub mod plan {
         props: Props,
     }
 
-    impl CustomActionLambdaConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomActionLambdaConfiguration`], by name: the argument of [`CustomActionLambdaConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomActionLambdaConfigurationRequired {
+        /// CloudFormation property `Lambdas`.
+        pub lambdas: Val<Vec<Lambdas>>,
+
+        /// CloudFormation property `RegionToRun`.
         ///
-        /// - `lambdas`: `Lambdas`.
-        /// - `region_to_run`: `RegionToRun`.
-        /// - `retry_interval_minutes`: `RetryIntervalMinutes`.
-        pub fn new(lambdas: impl Into<Val<Vec<Lambdas>>>, region_to_run: impl Into<Val<String>>, retry_interval_minutes: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`RegionToRun`]): `activatingRegion`, `deactivatingRegion`, `activeRegion`, `inactiveRegion`.
+        pub region_to_run: Val<String>,
+
+        /// CloudFormation property `RetryIntervalMinutes`.
+        pub retry_interval_minutes: Val<f64>,
+    }
+
+    impl CustomActionLambdaConfiguration {
+        /// Creates the value from its required properties, by name in [`CustomActionLambdaConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CustomActionLambdaConfiguration::new(CustomActionLambdaConfigurationRequired {
+        ///     lambdas: vec![Lambdas::new(...)].into(),
+        ///     region_to_run: RegionToRun::ActivatingRegion.into(),
+        ///     retry_interval_minutes: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomActionLambdaConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Lambdas", lambdas);
-            props.set("RegionToRun", region_to_run);
-            props.set("RetryIntervalMinutes", retry_interval_minutes);
+            props.set::<Vec<Lambdas>>("Lambdas", required.lambdas);
+            props.set::<String>("RegionToRun", required.region_to_run);
+            props.set::<f64>("RetryIntervalMinutes", required.retry_interval_minutes);
             CustomActionLambdaConfiguration { props }
         }
 
@@ -821,7 +1003,7 @@ pub mod plan {
 
         /// The `Behavior` property.
         ///
-        /// Allowed values: `skip`.
+        /// Allowed values (the enum [`Behavior`]): `skip`.
         pub fn behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Behavior", value);
             self
@@ -840,17 +1022,36 @@ pub mod plan {
         props: Props,
     }
 
-    impl DocumentDbConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DocumentDbConfiguration`], by name: the argument of [`DocumentDbConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DocumentDbConfigurationRequired {
+        /// CloudFormation property `Behavior`.
         ///
-        /// - `behavior`: `Behavior`.
-        /// - `database_cluster_arns`: `DatabaseClusterArns`.
-        /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
-        pub fn new(behavior: impl Into<Val<String>>, database_cluster_arns: impl Into<Val<Vec<String>>>, global_cluster_identifier: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DocumentDbConfigurationBehavior`]): `switchoverOnly`, `failover`.
+        pub behavior: Val<String>,
+
+        /// CloudFormation property `DatabaseClusterArns`.
+        pub database_cluster_arns: Val<Vec<String>>,
+
+        /// CloudFormation property `GlobalClusterIdentifier`.
+        pub global_cluster_identifier: Val<String>,
+    }
+
+    impl DocumentDbConfiguration {
+        /// Creates the value from its required properties, by name in [`DocumentDbConfigurationRequired`]:
+        ///
+        /// ```text
+        /// DocumentDbConfiguration::new(DocumentDbConfigurationRequired {
+        ///     behavior: DocumentDbConfigurationBehavior::SwitchoverOnly.into(),
+        ///     database_cluster_arns: vec!["..."].into(),
+        ///     global_cluster_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DocumentDbConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Behavior", behavior);
-            props.set("DatabaseClusterArns", database_cluster_arns);
-            props.set("GlobalClusterIdentifier", global_cluster_identifier);
+            props.set::<String>("Behavior", required.behavior);
+            props.set::<Vec<String>>("DatabaseClusterArns", required.database_cluster_arns);
+            props.set::<String>("GlobalClusterIdentifier", required.global_cluster_identifier);
             DocumentDbConfiguration { props }
         }
 
@@ -900,7 +1101,7 @@ pub mod plan {
 
         /// The `Ungraceful` property.
         ///
-        /// Allowed values: `failover`.
+        /// Allowed values (the enum [`Ungraceful`]): `failover`.
         pub fn ungraceful(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Ungraceful", value);
             self
@@ -920,7 +1121,7 @@ pub mod plan {
     }
 
     impl Ec2AsgCapacityIncreaseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `asgs`: `Asgs`.
         pub fn new(asgs: impl Into<Val<Vec<Asg>>>) -> Self {
@@ -931,7 +1132,7 @@ pub mod plan {
 
         /// The `CapacityMonitoringApproach` property.
         ///
-        /// Allowed values: `sampledMaxInLast24Hours`, `autoscalingMaxInLast24Hours`.
+        /// Allowed values (the enum [`CapacityMonitoringApproach`]): `sampledMaxInLast24Hours`, `autoscalingMaxInLast24Hours`.
         pub fn capacity_monitoring_approach(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityMonitoringApproach", value);
             self
@@ -957,7 +1158,7 @@ pub mod plan {
 
         /// The `WaitELBTargetGroupHealthy` property.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`WaitElbTargetGroupHealthy`]): `enabled`, `disabled`.
         pub fn wait_elb_target_group_healthy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WaitELBTargetGroupHealthy", value);
             self
@@ -1015,7 +1216,7 @@ pub mod plan {
     }
 
     impl Ec2Ungraceful {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `minimum_success_percentage`: `MinimumSuccessPercentage`.
         pub fn new(minimum_success_percentage: impl Into<Val<f64>>) -> Self {
@@ -1038,7 +1239,7 @@ pub mod plan {
     }
 
     impl EcsCapacityIncreaseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `services`: `Services`.
         pub fn new(services: impl Into<Val<Vec<Service>>>) -> Self {
@@ -1049,7 +1250,7 @@ pub mod plan {
 
         /// The `CapacityMonitoringApproach` property.
         ///
-        /// Allowed values: `sampledMaxInLast24Hours`, `containerInsightsMaxInLast24Hours`.
+        /// Allowed values (the enum [`EcsCapacityIncreaseConfigurationCapacityMonitoringApproach`]): `sampledMaxInLast24Hours`, `containerInsightsMaxInLast24Hours`.
         pub fn capacity_monitoring_approach(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityMonitoringApproach", value);
             self
@@ -1075,7 +1276,7 @@ pub mod plan {
 
         /// The `WaitELBTargetGroupHealthy` property.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`WaitElbTargetGroupHealthy`]): `enabled`, `disabled`.
         pub fn wait_elb_target_group_healthy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WaitELBTargetGroupHealthy", value);
             self
@@ -1139,7 +1340,7 @@ pub mod plan {
     }
 
     impl EcsUngraceful {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `minimum_success_percentage`: `MinimumSuccessPercentage`.
         pub fn new(minimum_success_percentage: impl Into<Val<f64>>) -> Self {
@@ -1162,7 +1363,7 @@ pub mod plan {
     }
 
     impl EksResourceScalingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kubernetes_resource_type`: `KubernetesResourceType`.
         pub fn new(kubernetes_resource_type: impl Into<Val<KubernetesResourceType>>) -> Self {
@@ -1173,7 +1374,7 @@ pub mod plan {
 
         /// The `CapacityMonitoringApproach` property.
         ///
-        /// Allowed values: `sampledMaxInLast24Hours`.
+        /// Allowed values (the enum [`EksResourceScalingConfigurationCapacityMonitoringApproach`]): `sampledMaxInLast24Hours`.
         pub fn capacity_monitoring_approach(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityMonitoringApproach", value);
             self
@@ -1223,7 +1424,7 @@ pub mod plan {
     }
 
     impl EksCluster {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_arn`: `ClusterArn`.
         pub fn new(cluster_arn: impl Into<Val<String>>) -> Self {
@@ -1257,15 +1458,29 @@ pub mod plan {
         props: Props,
     }
 
+    /// The required properties of [`KubernetesResourceType`], by name: the argument of [`KubernetesResourceType::new`].
+    #[derive(Clone, Debug)]
+    pub struct KubernetesResourceTypeRequired {
+        /// CloudFormation property `ApiVersion`.
+        pub api_version: Val<String>,
+
+        /// CloudFormation property `Kind`.
+        pub kind: Val<String>,
+    }
+
     impl KubernetesResourceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KubernetesResourceTypeRequired`]:
         ///
-        /// - `api_version`: `ApiVersion`.
-        /// - `kind`: `Kind`.
-        pub fn new(api_version: impl Into<Val<String>>, kind: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KubernetesResourceType::new(KubernetesResourceTypeRequired {
+        ///     api_version: "...".into(),
+        ///     kind: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KubernetesResourceTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiVersion", api_version);
-            props.set("Kind", kind);
+            props.set::<String>("ApiVersion", required.api_version);
+            props.set::<String>("Kind", required.kind);
             KubernetesResourceType { props }
         }
     }
@@ -1282,15 +1497,29 @@ pub mod plan {
         props: Props,
     }
 
+    /// The required properties of [`KubernetesScalingResource`], by name: the argument of [`KubernetesScalingResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct KubernetesScalingResourceRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+    }
+
     impl KubernetesScalingResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KubernetesScalingResourceRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `namespace`: `Namespace`.
-        pub fn new(name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KubernetesScalingResource::new(KubernetesScalingResourceRequired {
+        ///     name: "...".into(),
+        ///     namespace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KubernetesScalingResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Namespace", namespace);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Namespace", required.namespace);
             KubernetesScalingResource { props }
         }
 
@@ -1314,7 +1543,7 @@ pub mod plan {
     }
 
     impl EksResourceScalingUngraceful {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `minimum_success_percentage`: `MinimumSuccessPercentage`.
         pub fn new(minimum_success_percentage: impl Into<Val<f64>>) -> Self {
@@ -1337,7 +1566,7 @@ pub mod plan {
     }
 
     impl ExecutionApprovalConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `approval_role`: `ApprovalRole`.
         pub fn new(approval_role: impl Into<Val<String>>) -> Self {
@@ -1365,17 +1594,36 @@ pub mod plan {
         props: Props,
     }
 
-    impl GlobalAuroraConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GlobalAuroraConfiguration`], by name: the argument of [`GlobalAuroraConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlobalAuroraConfigurationRequired {
+        /// CloudFormation property `Behavior`.
         ///
-        /// - `behavior`: `Behavior`.
-        /// - `database_cluster_arns`: `DatabaseClusterArns`.
-        /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
-        pub fn new(behavior: impl Into<Val<String>>, database_cluster_arns: impl Into<Val<Vec<String>>>, global_cluster_identifier: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`GlobalAuroraConfigurationBehavior`]): `switchoverOnly`, `failover`.
+        pub behavior: Val<String>,
+
+        /// CloudFormation property `DatabaseClusterArns`.
+        pub database_cluster_arns: Val<Vec<String>>,
+
+        /// CloudFormation property `GlobalClusterIdentifier`.
+        pub global_cluster_identifier: Val<String>,
+    }
+
+    impl GlobalAuroraConfiguration {
+        /// Creates the value from its required properties, by name in [`GlobalAuroraConfigurationRequired`]:
+        ///
+        /// ```text
+        /// GlobalAuroraConfiguration::new(GlobalAuroraConfigurationRequired {
+        ///     behavior: GlobalAuroraConfigurationBehavior::SwitchoverOnly.into(),
+        ///     database_cluster_arns: vec!["..."].into(),
+        ///     global_cluster_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GlobalAuroraConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Behavior", behavior);
-            props.set("DatabaseClusterArns", database_cluster_arns);
-            props.set("GlobalClusterIdentifier", global_cluster_identifier);
+            props.set::<String>("Behavior", required.behavior);
+            props.set::<Vec<String>>("DatabaseClusterArns", required.database_cluster_arns);
+            props.set::<String>("GlobalClusterIdentifier", required.global_cluster_identifier);
             GlobalAuroraConfiguration { props }
         }
 
@@ -1425,7 +1673,7 @@ pub mod plan {
 
         /// The `Ungraceful` property.
         ///
-        /// Allowed values: `failover`.
+        /// Allowed values (the enum [`Ungraceful`]): `failover`.
         pub fn ungraceful(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Ungraceful", value);
             self
@@ -1444,15 +1692,31 @@ pub mod plan {
         props: Props,
     }
 
-    impl LambdaEventSourceMappingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LambdaEventSourceMappingConfiguration`], by name: the argument of [`LambdaEventSourceMappingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaEventSourceMappingConfigurationRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `region_event_source_mappings`: `RegionEventSourceMappings`.
-        pub fn new(action: impl Into<Val<String>>, region_event_source_mappings: impl Into<Val<Map<EventSourceMapping>>>) -> Self {
+        /// Allowed values (the enum [`LambdaEventSourceMappingConfigurationAction`]): `enable`, `disable`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `RegionEventSourceMappings`.
+        pub region_event_source_mappings: Val<Map<EventSourceMapping>>,
+    }
+
+    impl LambdaEventSourceMappingConfiguration {
+        /// Creates the value from its required properties, by name in [`LambdaEventSourceMappingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// LambdaEventSourceMappingConfiguration::new(LambdaEventSourceMappingConfigurationRequired {
+        ///     action: LambdaEventSourceMappingConfigurationAction::Enable.into(),
+        ///     region_event_source_mappings: [("key", EventSourceMapping::new(...))].into(),
+        /// })
+        /// ```
+        pub fn new(required: LambdaEventSourceMappingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("RegionEventSourceMappings", region_event_source_mappings);
+            props.set::<String>("Action", required.action);
+            props.set::<Map<EventSourceMapping>>("RegionEventSourceMappings", required.region_event_source_mappings);
             LambdaEventSourceMappingConfiguration { props }
         }
 
@@ -1482,7 +1746,7 @@ pub mod plan {
     }
 
     impl EventSourceMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -1525,7 +1789,7 @@ pub mod plan {
 
         /// The `Behavior` property.
         ///
-        /// Allowed values: `skip`.
+        /// Allowed values (the enum [`Behavior`]): `skip`.
         pub fn behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Behavior", value);
             self
@@ -1544,17 +1808,36 @@ pub mod plan {
         props: Props,
     }
 
-    impl NeptuneGlobalDatabaseConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NeptuneGlobalDatabaseConfiguration`], by name: the argument of [`NeptuneGlobalDatabaseConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct NeptuneGlobalDatabaseConfigurationRequired {
+        /// CloudFormation property `Behavior`.
         ///
-        /// - `behavior`: `Behavior`.
-        /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
-        /// - `region_database_cluster_arns`: `RegionDatabaseClusterArns`.
-        pub fn new(behavior: impl Into<Val<String>>, global_cluster_identifier: impl Into<Val<String>>, region_database_cluster_arns: impl Into<Val<Map<String>>>) -> Self {
+        /// Allowed values (the enum [`NeptuneGlobalDatabaseConfigurationBehavior`]): `failover`, `switchoverOnly`.
+        pub behavior: Val<String>,
+
+        /// CloudFormation property `GlobalClusterIdentifier`.
+        pub global_cluster_identifier: Val<String>,
+
+        /// CloudFormation property `RegionDatabaseClusterArns`.
+        pub region_database_cluster_arns: Val<Map<String>>,
+    }
+
+    impl NeptuneGlobalDatabaseConfiguration {
+        /// Creates the value from its required properties, by name in [`NeptuneGlobalDatabaseConfigurationRequired`]:
+        ///
+        /// ```text
+        /// NeptuneGlobalDatabaseConfiguration::new(NeptuneGlobalDatabaseConfigurationRequired {
+        ///     behavior: NeptuneGlobalDatabaseConfigurationBehavior::Failover.into(),
+        ///     global_cluster_identifier: "...".into(),
+        ///     region_database_cluster_arns: [("key", "...")].into(),
+        /// })
+        /// ```
+        pub fn new(required: NeptuneGlobalDatabaseConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Behavior", behavior);
-            props.set("GlobalClusterIdentifier", global_cluster_identifier);
-            props.set("RegionDatabaseClusterArns", region_database_cluster_arns);
+            props.set::<String>("Behavior", required.behavior);
+            props.set::<String>("GlobalClusterIdentifier", required.global_cluster_identifier);
+            props.set::<Map<String>>("RegionDatabaseClusterArns", required.region_database_cluster_arns);
             NeptuneGlobalDatabaseConfiguration { props }
         }
 
@@ -1604,7 +1887,7 @@ pub mod plan {
 
         /// The `Ungraceful` property.
         ///
-        /// Allowed values: `failover`.
+        /// Allowed values (the enum [`Ungraceful`]): `failover`.
         pub fn ungraceful(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Ungraceful", value);
             self
@@ -1624,7 +1907,7 @@ pub mod plan {
     }
 
     impl ParallelExecutionBlockConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `steps`: `Steps`.
         pub fn new(steps: impl Into<Val<Vec<Step>>>) -> Self {
@@ -1647,7 +1930,7 @@ pub mod plan {
     }
 
     impl RdsCreateCrossRegionReplicaConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `db_instance_arn_map`: `DbInstanceArnMap`.
         pub fn new(db_instance_arn_map: impl Into<Val<Map<String>>>) -> Self {
@@ -1688,7 +1971,7 @@ pub mod plan {
     }
 
     impl RdsPromoteReadReplicaConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `db_instance_arn_map`: `DbInstanceArnMap`.
         pub fn new(db_instance_arn_map: impl Into<Val<Map<String>>>) -> Self {
@@ -1729,7 +2012,7 @@ pub mod plan {
     }
 
     impl RdsSwitchoverReadReplicaConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `db_instance_arn_map`: `DbInstanceArnMap`.
         pub fn new(db_instance_arn_map: impl Into<Val<Map<String>>>) -> Self {
@@ -1784,7 +2067,7 @@ pub mod plan {
 
         /// The `Ungraceful` property.
         ///
-        /// Allowed values: `promoteReadReplica`.
+        /// Allowed values (the enum [`RdsUngracefulUngraceful`]): `promoteReadReplica`.
         pub fn ungraceful(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Ungraceful", value);
             self
@@ -1804,7 +2087,7 @@ pub mod plan {
     }
 
     impl RegionSwitchPlanConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -1838,15 +2121,29 @@ pub mod plan {
         props: Props,
     }
 
+    /// The required properties of [`Route53HealthCheckConfiguration`], by name: the argument of [`Route53HealthCheckConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct Route53HealthCheckConfigurationRequired {
+        /// CloudFormation property `HostedZoneId`.
+        pub hosted_zone_id: Val<String>,
+
+        /// CloudFormation property `RecordName`.
+        pub record_name: Val<String>,
+    }
+
     impl Route53HealthCheckConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`Route53HealthCheckConfigurationRequired`]:
         ///
-        /// - `hosted_zone_id`: `HostedZoneId`.
-        /// - `record_name`: `RecordName`.
-        pub fn new(hosted_zone_id: impl Into<Val<String>>, record_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Route53HealthCheckConfiguration::new(Route53HealthCheckConfigurationRequired {
+        ///     hosted_zone_id: "...".into(),
+        ///     record_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: Route53HealthCheckConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("HostedZoneId", hosted_zone_id);
-            props.set("RecordName", record_name);
+            props.set::<String>("HostedZoneId", required.hosted_zone_id);
+            props.set::<String>("RecordName", required.record_name);
             Route53HealthCheckConfiguration { props }
         }
 
@@ -1919,15 +2216,29 @@ pub mod plan {
         props: Props,
     }
 
+    /// The required properties of [`SsmSendCommandConfiguration`], by name: the argument of [`SsmSendCommandConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsmSendCommandConfigurationRequired {
+        /// CloudFormation property `RegionDocuments`.
+        pub region_documents: Val<Map<SsmDocumentConfig>>,
+
+        /// CloudFormation property `RetryIntervalMinutes`.
+        pub retry_interval_minutes: Val<f64>,
+    }
+
     impl SsmSendCommandConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SsmSendCommandConfigurationRequired`]:
         ///
-        /// - `region_documents`: `RegionDocuments`.
-        /// - `retry_interval_minutes`: `RetryIntervalMinutes`.
-        pub fn new(region_documents: impl Into<Val<Map<SsmDocumentConfig>>>, retry_interval_minutes: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// SsmSendCommandConfiguration::new(SsmSendCommandConfigurationRequired {
+        ///     region_documents: [("key", SsmDocumentConfig::new(...))].into(),
+        ///     retry_interval_minutes: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: SsmSendCommandConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RegionDocuments", region_documents);
-            props.set("RetryIntervalMinutes", retry_interval_minutes);
+            props.set::<Map<SsmDocumentConfig>>("RegionDocuments", required.region_documents);
+            props.set::<f64>("RetryIntervalMinutes", required.retry_interval_minutes);
             SsmSendCommandConfiguration { props }
         }
 
@@ -1956,15 +2267,29 @@ pub mod plan {
         props: Props,
     }
 
+    /// The required properties of [`SsmDocumentConfig`], by name: the argument of [`SsmDocumentConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsmDocumentConfigRequired {
+        /// CloudFormation property `DocumentArn`.
+        pub document_arn: Val<String>,
+
+        /// CloudFormation property `Targets`.
+        pub targets: Val<Vec<SsmTarget>>,
+    }
+
     impl SsmDocumentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SsmDocumentConfigRequired`]:
         ///
-        /// - `document_arn`: `DocumentArn`.
-        /// - `targets`: `Targets`.
-        pub fn new(document_arn: impl Into<Val<String>>, targets: impl Into<Val<Vec<SsmTarget>>>) -> Self {
+        /// ```text
+        /// SsmDocumentConfig::new(SsmDocumentConfigRequired {
+        ///     document_arn: "...".into(),
+        ///     targets: vec![SsmTarget::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: SsmDocumentConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DocumentArn", document_arn);
-            props.set("Targets", targets);
+            props.set::<String>("DocumentArn", required.document_arn);
+            props.set::<Vec<SsmTarget>>("Targets", required.targets);
             SsmDocumentConfig { props }
         }
 
@@ -2005,15 +2330,29 @@ pub mod plan {
         props: Props,
     }
 
+    /// The required properties of [`SsmTarget`], by name: the argument of [`SsmTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsmTargetRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl SsmTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SsmTargetRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `values`: `Values`.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// SsmTarget::new(SsmTargetRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: SsmTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             SsmTarget { props }
         }
     }
@@ -2039,7 +2378,7 @@ pub mod plan {
 
         /// The `Behavior` property.
         ///
-        /// Allowed values: `skip`.
+        /// Allowed values (the enum [`Behavior`]): `skip`.
         pub fn behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Behavior", value);
             self
@@ -2481,6 +2820,175 @@ pub mod plan {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RecoveryApproach` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        RecoveryApproach {
+            ActiveActive = "activeActive",
+            ActivePassive = "activePassive",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AlarmType` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        AlarmType {
+            ApplicationHealth = "applicationHealth",
+            Trigger = "trigger",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        Action {
+            Activate = "activate",
+            Deactivate = "deactivate",
+            PostRecovery = "postRecovery",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Condition` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        Condition {
+            Red = "red",
+            Green = "green",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WorkflowTargetAction` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        WorkflowTargetAction {
+            Activate = "activate",
+            Deactivate = "deactivate",
+            PostRecovery = "postRecovery",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExecutionBlockType` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        ExecutionBlockType {
+            ArcRegionSwitchPlan = "ARCRegionSwitchPlan",
+            ArcRoutingControl = "ARCRoutingControl",
+            AuroraGlobalDatabase = "AuroraGlobalDatabase",
+            AuroraProvisionedScaling = "AuroraProvisionedScaling",
+            AuroraServerlessScaling = "AuroraServerlessScaling",
+            CustomActionLambda = "CustomActionLambda",
+            DocumentDb = "DocumentDb",
+            Ec2AutoScaling = "EC2AutoScaling",
+            EcsServiceScaling = "ECSServiceScaling",
+            EksResourceScaling = "EKSResourceScaling",
+            LambdaEventSourceMapping = "LambdaEventSourceMapping",
+            ManualApproval = "ManualApproval",
+            NeptuneGlobalDatabase = "NeptuneGlobalDatabase",
+            Parallel = "Parallel",
+            RdsCreateCrossRegionReplica = "RdsCreateCrossRegionReplica",
+            RdsPromoteReadReplica = "RdsPromoteReadReplica",
+            RdsSwitchoverReadReplica = "RdsSwitchoverReadReplica",
+            Route53HealthCheck = "Route53HealthCheck",
+            SsmSendCommand = "SSMSendCommand",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        State {
+            On = "On",
+            Off = "Off",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RegionToRun` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        RegionToRun {
+            ActivatingRegion = "activatingRegion",
+            DeactivatingRegion = "deactivatingRegion",
+            ActiveRegion = "activeRegion",
+            InactiveRegion = "inactiveRegion",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Behavior` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        Behavior {
+            Skip = "skip",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Behavior` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        DocumentDbConfigurationBehavior {
+            SwitchoverOnly = "switchoverOnly",
+            Failover = "failover",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Ungraceful` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        Ungraceful {
+            Failover = "failover",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityMonitoringApproach` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        CapacityMonitoringApproach {
+            SampledMaxInLast24Hours = "sampledMaxInLast24Hours",
+            AutoscalingMaxInLast24Hours = "autoscalingMaxInLast24Hours",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WaitELBTargetGroupHealthy` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        WaitElbTargetGroupHealthy {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityMonitoringApproach` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        EcsCapacityIncreaseConfigurationCapacityMonitoringApproach {
+            SampledMaxInLast24Hours = "sampledMaxInLast24Hours",
+            ContainerInsightsMaxInLast24Hours = "containerInsightsMaxInLast24Hours",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityMonitoringApproach` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        EksResourceScalingConfigurationCapacityMonitoringApproach {
+            SampledMaxInLast24Hours = "sampledMaxInLast24Hours",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Behavior` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        GlobalAuroraConfigurationBehavior {
+            SwitchoverOnly = "switchoverOnly",
+            Failover = "failover",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        LambdaEventSourceMappingConfigurationAction {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Behavior` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        NeptuneGlobalDatabaseConfigurationBehavior {
+            Failover = "failover",
+            SwitchoverOnly = "switchoverOnly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Ungraceful` in `AWS::ARCRegionSwitch::Plan`; `.into()` makes a `Val<String>`.
+        RdsUngracefulUngraceful {
+            PromoteReadReplica = "promoteReadReplica",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,15 @@ use crate::value::Val;
 /// Definition of AWS::ARCZonalShift::AutoshiftObserverNotificationStatus Resource Type
 ///
 /// CloudFormation type `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. User account id, used as part of the primary identifier for the resource
+/// - `Region`: `handle.region()` → `Val<String>`. Region, used as part of the primary identifier for the resource
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAutoshiftObserverNotificationStatus {
     props: Props,
@@ -25,9 +33,9 @@ pub struct CfnAutoshiftObserverNotificationStatus {
 impl CfnAutoshiftObserverNotificationStatus {
     pub const TYPE_NAME: &'static str = "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `status`: `Status`.
+    /// - `status`: `Status`. Allowed values: the enum [`autoshift_observer_notification_status::Status`].
     pub fn new(status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Status", status);
@@ -84,9 +92,27 @@ pub(crate) static AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_SHAPE: ObjectShape = Ob
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnAutoshiftObserverNotificationStatus`].
+pub mod autoshift_observer_notification_status {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+        }
+    }
+}
+
 /// Definition of AWS::ARCZonalShift::ZonalAutoshiftConfiguration Resource Type
 ///
 /// CloudFormation type `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::ARCZonalShift::ZonalAutoshiftConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnZonalAutoshiftConfiguration {
     props: Props,
@@ -118,7 +144,7 @@ impl CfnZonalAutoshiftConfiguration {
 
     /// The `ZonalAutoshiftStatus` property.
     ///
-    /// Allowed values: `ENABLED`.
+    /// Allowed values (the enum [`zonal_autoshift_configuration::ZonalAutoshiftStatus`]): `ENABLED`.
     pub fn zonal_autoshift_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ZonalAutoshiftStatus", value);
         self
@@ -160,11 +186,11 @@ pub(crate) static ZONAL_AUTOSHIFT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnZonalAutoshiftConfiguration`].
+/// Property types and enums of the allowed values of [`CfnZonalAutoshiftConfiguration`].
 pub mod zonal_autoshift_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
     #[derive(Clone, Debug)]
@@ -173,7 +199,7 @@ pub mod zonal_autoshift_configuration {
     }
 
     impl PracticeRunConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `outcome_alarms`: `OutcomeAlarms`.
         pub fn new(outcome_alarms: impl Into<Val<Vec<ControlCondition>>>) -> Self {
@@ -213,15 +239,29 @@ pub mod zonal_autoshift_configuration {
         props: Props,
     }
 
+    /// The required properties of [`ControlCondition`], by name: the argument of [`ControlCondition::new`].
+    #[derive(Clone, Debug)]
+    pub struct ControlConditionRequired {
+        /// CloudFormation property `AlarmIdentifier`.
+        pub alarm_identifier: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl ControlCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ControlConditionRequired`]:
         ///
-        /// - `alarm_identifier`: `AlarmIdentifier`.
-        /// - `type_`: `Type`.
-        pub fn new(alarm_identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ControlCondition::new(ControlConditionRequired {
+        ///     alarm_identifier: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ControlConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("AlarmIdentifier", alarm_identifier);
-            props.set("Type", type_);
+            props.set::<String>("AlarmIdentifier", required.alarm_identifier);
+            props.set::<String>("Type", required.type_);
             ControlCondition { props }
         }
     }
@@ -249,6 +289,13 @@ pub mod zonal_autoshift_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ZonalAutoshiftStatus` in `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`; `.into()` makes a `Val<String>`.
+        ZonalAutoshiftStatus {
+            Enabled = "ENABLED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

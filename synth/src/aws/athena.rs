@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,23 +15,55 @@ use crate::value::{Map, Val};
 /// Resource schema for AWS::Athena::CapacityReservation
 ///
 /// CloudFormation type `AWS::Athena::CapacityReservation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AllocatedDpus`: `handle.allocated_dpus()` → `Val<i64>`. The number of DPUs Athena has provisioned and allocated for the reservation
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified capacity reservation
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time the reservation was created.
+/// - `LastSuccessfulAllocationTime`: `handle.last_successful_allocation_time()` → `Val<String>`. The timestamp when the last successful allocated was made
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the reservation.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCapacityReservation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCapacityReservation`], by name: the argument of [`CfnCapacityReservation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCapacityReservationRequired {
+    /// The reservation name.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The number of DPUs to request to be allocated to the reservation.
+    ///
+    /// CloudFormation property `TargetDpus`.
+    pub target_dpus: Val<i64>,
+}
+
 impl CfnCapacityReservation {
     pub const TYPE_NAME: &'static str = "AWS::Athena::CapacityReservation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCapacityReservationRequired`]:
     ///
-    /// - `name`: `Name`, The reservation name.
-    /// - `target_dpus`: `TargetDpus`, The number of DPUs to request to be allocated to the reservation.
-    pub fn new(name: impl Into<Val<String>>, target_dpus: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnCapacityReservation::new(CfnCapacityReservationRequired {
+    ///     name: "...".into(),
+    ///     target_dpus: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCapacityReservationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("TargetDpus", target_dpus);
+        props.set::<String>("Name", required.name);
+        props.set::<i64>("TargetDpus", required.target_dpus);
         CfnCapacityReservation { props, options: ResourceOptions::default() }
     }
 
@@ -135,7 +166,7 @@ pub mod capacity_reservation {
     }
 
     impl CapacityAssignmentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capacity_assignments`: `CapacityAssignments`, List of capacity assignments
         pub fn new(capacity_assignments: impl Into<Val<Vec<CapacityAssignment>>>) -> Self {
@@ -158,7 +189,7 @@ pub mod capacity_reservation {
     }
 
     impl CapacityAssignment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `workgroup_names`: `WorkgroupNames`.
         pub fn new(workgroup_names: impl Into<Val<Vec<String>>>) -> Self {
@@ -180,15 +211,29 @@ pub mod capacity_reservation {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -225,23 +270,51 @@ pub mod capacity_reservation {
 /// Resource schema for AWS::Athena::DataCatalog
 ///
 /// CloudFormation type `AWS::Athena::DataCatalog`.
+///
+/// # Attributes
+///
+/// `AWS::Athena::DataCatalog` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDataCatalog {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataCatalog`], by name: the argument of [`CfnDataCatalog::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataCatalogRequired {
+    /// The name of the data catalog to create. The catalog name must be unique for the AWS account and can use a maximum of 128 alphanumeric, underscore, at sign, or hyphen characters.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The type of data catalog to create: LAMBDA for a federated catalog, GLUE for AWS Glue Catalog, or HIVE for an external hive metastore. FEDERATED is a federated catalog for which Athena creates the connection and the Lambda function for you based on the parameters that you pass.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`data_catalog::Type`]): `LAMBDA`, `GLUE`, `HIVE`, `FEDERATED`.
+    pub type_: Val<String>,
+}
+
 impl CfnDataCatalog {
     pub const TYPE_NAME: &'static str = "AWS::Athena::DataCatalog";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataCatalogRequired`]:
     ///
-    /// - `name`: `Name`, The name of the data catalog to create. The catalog name must be unique for the AWS account and can use a maximum of 128 alphanumeric, underscore, at sign, or hyphen characters.
-    /// - `type_`: `Type`, The type of data catalog to create: LAMBDA for a federated catalog, GLUE for AWS Glue Catalog, or HIVE for an external hive metastore. FEDERATED is a federated catalog for which Athena creates the connection and the Lambda function for you based on the parameters that you pass.
-    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataCatalog::new(CfnDataCatalogRequired {
+    ///     name: "...".into(),
+    ///     type_: data_catalog::Type::Lambda.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataCatalogRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnDataCatalog { props, options: ResourceOptions::default() }
     }
 
@@ -271,7 +344,7 @@ impl CfnDataCatalog {
 
     /// The status of the creation or deletion of the data catalog. LAMBDA, GLUE, and HIVE data catalog types are created synchronously. Their status is either CREATE_COMPLETE or CREATE_FAILED. The FEDERATED data catalog type is created asynchronously.
     ///
-    /// Allowed values: `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `CREATE_FAILED`, `CREATE_FAILED_CLEANUP_IN_PROGRESS`, `CREATE_FAILED_CLEANUP_COMPLETE`, `CREATE_FAILED_CLEANUP_FAILED`, `DELETE_IN_PROGRESS`, `DELETE_COMPLETE`, `DELETE_FAILED`.
+    /// Allowed values (the enum [`data_catalog::Status`]): `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `CREATE_FAILED`, `CREATE_FAILED_CLEANUP_IN_PROGRESS`, `CREATE_FAILED_CLEANUP_COMPLETE`, `CREATE_FAILED_CLEANUP_FAILED`, `DELETE_IN_PROGRESS`, `DELETE_COMPLETE`, `DELETE_FAILED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -322,11 +395,11 @@ pub(crate) static DATA_CATALOG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataCatalog`].
+/// Property types and enums of the allowed values of [`CfnDataCatalog`].
 pub mod data_catalog {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Athena::DataCatalog`.
     #[derive(Clone, Debug)]
@@ -334,15 +407,29 @@ pub mod data_catalog {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -360,28 +447,83 @@ pub mod data_catalog {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Athena::DataCatalog`; `.into()` makes a `Val<String>`.
+        Status {
+            CreateInProgress = "CREATE_IN_PROGRESS",
+            CreateComplete = "CREATE_COMPLETE",
+            CreateFailed = "CREATE_FAILED",
+            CreateFailedCleanupInProgress = "CREATE_FAILED_CLEANUP_IN_PROGRESS",
+            CreateFailedCleanupComplete = "CREATE_FAILED_CLEANUP_COMPLETE",
+            CreateFailedCleanupFailed = "CREATE_FAILED_CLEANUP_FAILED",
+            DeleteInProgress = "DELETE_IN_PROGRESS",
+            DeleteComplete = "DELETE_COMPLETE",
+            DeleteFailed = "DELETE_FAILED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Athena::DataCatalog`; `.into()` makes a `Val<String>`.
+        Type {
+            Lambda = "LAMBDA",
+            Glue = "GLUE",
+            Hive = "HIVE",
+            Federated = "FEDERATED",
+        }
+    }
 }
 
 /// Resource schema for AWS::Athena::NamedQuery
 ///
 /// CloudFormation type `AWS::Athena::NamedQuery`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `NamedQueryId`: `handle.named_query_id()` → `Val<String>`. The unique ID of the query.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NamedQueryId`.
 #[derive(Clone, Debug)]
 pub struct CfnNamedQuery {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNamedQuery`], by name: the argument of [`CfnNamedQuery::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNamedQueryRequired {
+    /// The database to which the query belongs.
+    ///
+    /// CloudFormation property `Database`.
+    ///
+    /// Changing it replaces the resource.
+    pub database: Val<String>,
+
+    /// The contents of the query with all query statements.
+    ///
+    /// CloudFormation property `QueryString`.
+    ///
+    /// Changing it replaces the resource.
+    pub query_string: Val<String>,
+}
+
 impl CfnNamedQuery {
     pub const TYPE_NAME: &'static str = "AWS::Athena::NamedQuery";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNamedQueryRequired`]:
     ///
-    /// - `database`: `Database`, The database to which the query belongs.
-    /// - `query_string`: `QueryString`, The contents of the query with all query statements.
-    pub fn new(database: impl Into<Val<String>>, query_string: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNamedQuery::new(CfnNamedQueryRequired {
+    ///     database: "...".into(),
+    ///     query_string: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNamedQueryRequired) -> Self {
         let mut props = Props::new();
-        props.set("Database", database);
-        props.set("QueryString", query_string);
+        props.set::<String>("Database", required.database);
+        props.set::<String>("QueryString", required.query_string);
         CfnNamedQuery { props, options: ResourceOptions::default() }
     }
 
@@ -459,25 +601,58 @@ pub(crate) static NAMED_QUERY_SHAPE: ObjectShape = ObjectShape {
 /// Resource schema for AWS::Athena::PreparedStatement
 ///
 /// CloudFormation type `AWS::Athena::PreparedStatement`.
+///
+/// # Attributes
+///
+/// `AWS::Athena::PreparedStatement` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPreparedStatement {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPreparedStatement`], by name: the argument of [`CfnPreparedStatement::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPreparedStatementRequired {
+    /// The query string for the prepared statement.
+    ///
+    /// CloudFormation property `QueryStatement`.
+    pub query_statement: Val<String>,
+
+    /// The name of the prepared statement.
+    ///
+    /// CloudFormation property `StatementName`.
+    ///
+    /// Changing it replaces the resource.
+    pub statement_name: Val<String>,
+
+    /// The name of the workgroup to which the prepared statement belongs.
+    ///
+    /// CloudFormation property `WorkGroup`.
+    ///
+    /// Changing it replaces the resource.
+    pub work_group: Val<String>,
+}
+
 impl CfnPreparedStatement {
     pub const TYPE_NAME: &'static str = "AWS::Athena::PreparedStatement";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPreparedStatementRequired`]:
     ///
-    /// - `query_statement`: `QueryStatement`, The query string for the prepared statement.
-    /// - `statement_name`: `StatementName`, The name of the prepared statement.
-    /// - `work_group`: `WorkGroup`, The name of the workgroup to which the prepared statement belongs.
-    pub fn new(query_statement: impl Into<Val<String>>, statement_name: impl Into<Val<String>>, work_group: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPreparedStatement::new(CfnPreparedStatementRequired {
+    ///     query_statement: "...".into(),
+    ///     statement_name: "...".into(),
+    ///     work_group: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPreparedStatementRequired) -> Self {
         let mut props = Props::new();
-        props.set("QueryStatement", query_statement);
-        props.set("StatementName", statement_name);
-        props.set("WorkGroup", work_group);
+        props.set::<String>("QueryStatement", required.query_statement);
+        props.set::<String>("StatementName", required.statement_name);
+        props.set::<String>("WorkGroup", required.work_group);
         CfnPreparedStatement { props, options: ResourceOptions::default() }
     }
 
@@ -527,6 +702,16 @@ pub(crate) static PREPARED_STATEMENT_SHAPE: ObjectShape = ObjectShape {
 /// Resource schema for AWS::Athena::WorkGroup
 ///
 /// CloudFormation type `AWS::Athena::WorkGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time the workgroup was created.
+/// - `WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion`: `handle.work_group_configuration_engine_version_effective_engine_version()` → `Val<String>`. Read only. The engine version on which the query runs. If the user requests a valid engine version other than Auto, the effective engine version is the same as the engine version that the user requested. If the user requests Auto, the effective engine version is chosen by Athena. When a request to update the engine version is made by a CreateWorkGroup or UpdateWorkGroup operation, the EffectiveEngineVersion field is ignored.
+/// - `WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion`: `handle.work_group_configuration_updates_engine_version_effective_engine_version()` → `Val<String>`. Read only. The engine version on which the query runs. If the user requests a valid engine version other than Auto, the effective engine version is the same as the engine version that the user requested. If the user requests Auto, the effective engine version is chosen by Athena. When a request to update the engine version is made by a CreateWorkGroup or UpdateWorkGroup operation, the EffectiveEngineVersion field is ignored.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkGroup {
     props: Props,
@@ -536,7 +721,7 @@ pub struct CfnWorkGroup {
 impl CfnWorkGroup {
     pub const TYPE_NAME: &'static str = "AWS::Athena::WorkGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The workGroup name.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -561,7 +746,7 @@ impl CfnWorkGroup {
 
     /// The state of the workgroup: ENABLED or DISABLED.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`work_group::State`]): `ENABLED`, `DISABLED`.
     pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("State", value);
         self
@@ -649,11 +834,11 @@ pub(crate) static WORK_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkGroup`].
+/// Property types and enums of the allowed values of [`CfnWorkGroup`].
 pub mod work_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Athena::WorkGroup`.
     #[derive(Clone, Debug)]
@@ -661,15 +846,29 @@ pub mod work_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -781,7 +980,7 @@ pub mod work_group {
     }
 
     impl CustomerContentEncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key`: `KmsKey`, For SSE-KMS and CSE-KMS, this is the KMS key ARN or ID.
         pub fn new(kms_key: impl Into<Val<String>>) -> Self {
@@ -1178,9 +1377,9 @@ pub mod work_group {
     }
 
     impl AclConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `s3_acl_option`: `S3AclOption`, The Amazon S3 canned ACL that Athena should specify when storing query results. Currently the only supported canned ACL is BUCKET_OWNER_FULL_CONTROL
+        /// - `s3_acl_option`: `S3AclOption`, The Amazon S3 canned ACL that Athena should specify when storing query results. Currently the only supported canned ACL is BUCKET_OWNER_FULL_CONTROL Allowed values: the enum [`S3AclOption`].
         pub fn new(s3_acl_option: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("S3AclOption", s3_acl_option);
@@ -1201,9 +1400,9 @@ pub mod work_group {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encryption_option`: `EncryptionOption`, Indicates whether Amazon S3 server-side encryption with Amazon S3-managed keys (SSE-S3), server-side encryption with KMS-managed keys (SSE-KMS), or client-side encryption with KMS-managed keys (CSE-KMS) is used.
+        /// - `encryption_option`: `EncryptionOption`, Indicates whether Amazon S3 server-side encryption with Amazon S3-managed keys (SSE-S3), server-side encryption with KMS-managed keys (SSE-KMS), or client-side encryption with KMS-managed keys (CSE-KMS) is used. Allowed values: the enum [`EncryptionOption`].
         pub fn new(encryption_option: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionOption", encryption_option);
@@ -1448,6 +1647,30 @@ pub mod work_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Athena::WorkGroup`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3AclOption` in `AWS::Athena::WorkGroup`; `.into()` makes a `Val<String>`.
+        S3AclOption {
+            BucketOwnerFullControl = "BUCKET_OWNER_FULL_CONTROL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionOption` in `AWS::Athena::WorkGroup`; `.into()` makes a `Val<String>`.
+        EncryptionOption {
+            SseS3 = "SSE_S3",
+            SseKms = "SSE_KMS",
+            CseKms = "CSE_KMS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// An entity that defines the scope of audit evidence collected by AWS Audit Manager.
 ///
 /// CloudFormation type `AWS::AuditManager::Assessment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the assessment.
+/// - `AssessmentId`: `handle.assessment_id()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<f64>`. The sequence of characters that identifies when the event occurred.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssessmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnAssessment {
     props: Props,
@@ -89,7 +98,7 @@ impl CfnAssessment {
 
     /// The status of the specified assessment.
     ///
-    /// Allowed values: `ACTIVE`, `INACTIVE`.
+    /// Allowed values (the enum [`assessment::Status`]): `ACTIVE`, `INACTIVE`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -165,11 +174,11 @@ pub(crate) static ASSESSMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAssessment`].
+/// Property types and enums of the allowed values of [`CfnAssessment`].
 pub mod assessment {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The destination in which evidence reports are stored for the specified assessment.
     #[derive(Clone, Debug)]
@@ -192,7 +201,7 @@ pub mod assessment {
 
         /// The destination type, such as Amazon S3.
         ///
-        /// Allowed values: `S3`.
+        /// Allowed values (the enum [`DestinationType`]): `S3`.
         pub fn destination_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DestinationType", value);
             self
@@ -316,7 +325,7 @@ pub mod assessment {
 
         /// The IAM role type.
         ///
-        /// Allowed values: `PROCESS_OWNER`, `RESOURCE_OWNER`.
+        /// Allowed values (the enum [`RoleType`]): `PROCESS_OWNER`, `RESOURCE_OWNER`.
         pub fn role_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RoleType", value);
             self
@@ -324,7 +333,7 @@ pub mod assessment {
 
         /// The status of the delegation.
         ///
-        /// Allowed values: `IN_PROGRESS`, `UNDER_REVIEW`, `COMPLETE`.
+        /// Allowed values (the enum [`DelegationStatus`]): `IN_PROGRESS`, `UNDER_REVIEW`, `COMPLETE`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -358,7 +367,7 @@ pub mod assessment {
 
         /// The IAM role type.
         ///
-        /// Allowed values: `PROCESS_OWNER`, `RESOURCE_OWNER`.
+        /// Allowed values (the enum [`RoleType`]): `PROCESS_OWNER`, `RESOURCE_OWNER`.
         pub fn role_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RoleType", value);
             self
@@ -437,15 +446,33 @@ pub mod assessment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -518,28 +545,92 @@ pub mod assessment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::AuditManager::Assessment`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DestinationType` in `AWS::AuditManager::Assessment`; `.into()` makes a `Val<String>`.
+        DestinationType {
+            S3 = "S3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RoleType` in `AWS::AuditManager::Assessment`; `.into()` makes a `Val<String>`.
+        RoleType {
+            ProcessOwner = "PROCESS_OWNER",
+            ResourceOwner = "RESOURCE_OWNER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::AuditManager::Assessment`; `.into()` makes a `Val<String>`.
+        DelegationStatus {
+            InProgress = "IN_PROGRESS",
+            UnderReview = "UNDER_REVIEW",
+            Complete = "COMPLETE",
+        }
+    }
 }
 
 /// Creates a custom framework in AWS Audit Manager.
 ///
 /// CloudFormation type `AWS::AuditManager::AssessmentFramework`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the framework.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time when the framework was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The user or role that created the framework.
+/// - `FrameworkId`: `handle.framework_id()` → `Val<String>`. The unique identifier for the framework.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time when the framework was most recently updated.
+/// - `LastUpdatedBy`: `handle.last_updated_by()` → `Val<String>`. The user or role that most recently updated the framework.
+/// - `Type`: `handle.type_()` → `Val<String>`. The framework type, such as a standard framework or a custom framework.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAssessmentFramework {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAssessmentFramework`], by name: the argument of [`CfnAssessmentFramework::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssessmentFrameworkRequired {
+    /// The control sets that are associated with the framework.
+    ///
+    /// CloudFormation property `ControlSets`.
+    pub control_sets: Val<Vec<assessment_framework::ControlSet>>,
+
+    /// The name of the framework.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnAssessmentFramework {
     pub const TYPE_NAME: &'static str = "AWS::AuditManager::AssessmentFramework";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssessmentFrameworkRequired`]:
     ///
-    /// - `control_sets`: `ControlSets`, The control sets that are associated with the framework.
-    /// - `name`: `Name`, The name of the framework.
-    pub fn new(control_sets: impl Into<Val<Vec<assessment_framework::ControlSet>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAssessmentFramework::new(CfnAssessmentFrameworkRequired {
+    ///     control_sets: vec![assessment_framework::ControlSet::new(...)].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssessmentFrameworkRequired) -> Self {
         let mut props = Props::new();
-        props.set("ControlSets", control_sets);
-        props.set("Name", name);
+        props.set::<Vec<assessment_framework::ControlSet>>("ControlSets", required.control_sets);
+        props.set::<String>("Name", required.name);
         CfnAssessmentFramework { props, options: ResourceOptions::default() }
     }
 
@@ -662,15 +753,33 @@ pub mod assessment_framework {
         props: Props,
     }
 
-    impl ControlSet {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ControlSet`], by name: the argument of [`ControlSet::new`].
+    #[derive(Clone, Debug)]
+    pub struct ControlSetRequired {
+        /// The list of controls within the control set.
         ///
-        /// - `controls`: `Controls`, The list of controls within the control set.
-        /// - `name`: `Name`, The name of the control set.
-        pub fn new(controls: impl Into<Val<Vec<ControlSetControl>>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Controls`.
+        pub controls: Val<Vec<ControlSetControl>>,
+
+        /// The name of the control set.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl ControlSet {
+        /// Creates the value from its required properties, by name in [`ControlSetRequired`]:
+        ///
+        /// ```text
+        /// ControlSet::new(ControlSetRequired {
+        ///     controls: vec![ControlSetControl::new(...)].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ControlSetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Controls", controls);
-            props.set("Name", name);
+            props.set::<Vec<ControlSetControl>>("Controls", required.controls);
+            props.set::<String>("Name", required.name);
             ControlSet { props }
         }
     }
@@ -688,7 +797,7 @@ pub mod assessment_framework {
     }
 
     impl ControlSetControl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The unique identifier of the control.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -710,15 +819,33 @@ pub mod assessment_framework {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -756,23 +883,56 @@ pub mod assessment_framework {
 /// An AWS Audit Manager Control resource for creating custom controls
 ///
 /// CloudFormation type `AWS::AuditManager::Control`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the control.
+/// - `ControlSources`: `handle.control_sources()` → `Val<String>`. The data source types that determine where Audit Manager collects evidence from for the control.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time when the control was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The user or role that created the control.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier for the control.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time when the control was most recently updated.
+/// - `LastUpdatedBy`: `handle.last_updated_by()` → `Val<String>`. The user or role that most recently updated the control.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of control, such as a custom control or a standard control.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnControl {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnControl`], by name: the argument of [`CfnControl::new`].
+#[derive(Clone, Debug)]
+pub struct CfnControlRequired {
+    /// The data mapping sources for the control.
+    ///
+    /// CloudFormation property `ControlMappingSources`.
+    pub control_mapping_sources: Val<Vec<control::ControlMappingSource>>,
+
+    /// The name of the control.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnControl {
     pub const TYPE_NAME: &'static str = "AWS::AuditManager::Control";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnControlRequired`]:
     ///
-    /// - `control_mapping_sources`: `ControlMappingSources`, The data mapping sources for the control.
-    /// - `name`: `Name`, The name of the control.
-    pub fn new(control_mapping_sources: impl Into<Val<Vec<control::ControlMappingSource>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnControl::new(CfnControlRequired {
+    ///     control_mapping_sources: vec![control::ControlMappingSource::new(...)].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnControlRequired) -> Self {
         let mut props = Props::new();
-        props.set("ControlMappingSources", control_mapping_sources);
-        props.set("Name", name);
+        props.set::<Vec<control::ControlMappingSource>>("ControlMappingSources", required.control_mapping_sources);
+        props.set::<String>("Name", required.name);
         CfnControl { props, options: ResourceOptions::default() }
     }
 
@@ -899,11 +1059,11 @@ pub(crate) static CONTROL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnControl`].
+/// Property types and enums of the allowed values of [`CfnControl`].
 pub mod control {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AuditManager::Control`.
     #[derive(Clone, Debug)]
@@ -926,7 +1086,7 @@ pub mod control {
 
         /// The `SourceFrequency` property.
         ///
-        /// Allowed values: `DAILY`, `WEEKLY`, `MONTHLY`.
+        /// Allowed values (the enum [`SourceFrequency`]): `DAILY`, `WEEKLY`, `MONTHLY`.
         pub fn source_frequency(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceFrequency", value);
             self
@@ -952,7 +1112,7 @@ pub mod control {
 
         /// The `SourceSetUpOption` property.
         ///
-        /// Allowed values: `System_Controls_Mapping`, `Procedural_Controls_Mapping`.
+        /// Allowed values (the enum [`SourceSetUpOption`]): `System_Controls_Mapping`, `Procedural_Controls_Mapping`.
         ///
         /// Write-only.
         pub fn source_set_up_option(mut self, value: impl Into<Val<String>>) -> Self {
@@ -962,7 +1122,7 @@ pub mod control {
 
         /// The `SourceType` property.
         ///
-        /// Allowed values: `AWS_Cloudtrail`, `AWS_Config`, `AWS_Security_Hub`, `AWS_API_Call`, `MANUAL`, `Common_Control`, `Core_Control`.
+        /// Allowed values (the enum [`SourceType`]): `AWS_Cloudtrail`, `AWS_Config`, `AWS_Security_Hub`, `AWS_API_Call`, `MANUAL`, `Common_Control`, `Core_Control`.
         pub fn source_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceType", value);
             self
@@ -996,7 +1156,7 @@ pub mod control {
 
         /// The `KeywordInputType` property.
         ///
-        /// Allowed values: `SELECT_FROM_LIST`, `UPLOAD_FILE`, `INPUT_TEXT`.
+        /// Allowed values (the enum [`KeywordInputType`]): `SELECT_FROM_LIST`, `UPLOAD_FILE`, `INPUT_TEXT`.
         pub fn keyword_input_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KeywordInputType", value);
             self
@@ -1021,15 +1181,33 @@ pub mod control {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1064,6 +1242,45 @@ pub mod control {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SourceFrequency` in `AWS::AuditManager::Control`; `.into()` makes a `Val<String>`.
+        SourceFrequency {
+            Daily = "DAILY",
+            Weekly = "WEEKLY",
+            Monthly = "MONTHLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceSetUpOption` in `AWS::AuditManager::Control`; `.into()` makes a `Val<String>`.
+        SourceSetUpOption {
+            SystemControlsMapping = "System_Controls_Mapping",
+            ProceduralControlsMapping = "Procedural_Controls_Mapping",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::AuditManager::Control`; `.into()` makes a `Val<String>`.
+        SourceType {
+            AwsCloudtrail = "AWS_Cloudtrail",
+            AwsConfig = "AWS_Config",
+            AwsSecurityHub = "AWS_Security_Hub",
+            AwsApiCall = "AWS_API_Call",
+            Manual = "MANUAL",
+            CommonControl = "Common_Control",
+            CoreControl = "Core_Control",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeywordInputType` in `AWS::AuditManager::Control`; `.into()` makes a `Val<String>`.
+        KeywordInputType {
+            SelectFromList = "SELECT_FROM_LIST",
+            UploadFile = "UPLOAD_FILE",
+            InputText = "INPUT_TEXT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -22,23 +21,51 @@ use crate::value::Val;
 /// For help migrating from launch configurations to launch templates, see [Migrate CloudFormation stacks from launch configurations to launch templates](https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-launch-configurations-with-cloudformation.html) in the *Amazon EC2 Auto Scaling User Guide*.
 ///
 /// CloudFormation type `AWS::AutoScaling::AutoScalingGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutoScalingGroupARN`: `handle.auto_scaling_group_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AutoScalingGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnAutoScalingGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAutoScalingGroup`], by name: the argument of [`CfnAutoScalingGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAutoScalingGroupRequired {
+    /// The maximum size of the group.
+    ///
+    /// With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above ``MaxSize`` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above ``MaxSize`` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
+    ///
+    /// CloudFormation property `MaxSize`.
+    pub max_size: Val<String>,
+
+    /// The minimum size of the group.
+    ///
+    /// CloudFormation property `MinSize`.
+    pub min_size: Val<String>,
+}
+
 impl CfnAutoScalingGroup {
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::AutoScalingGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAutoScalingGroupRequired`]:
     ///
-    /// - `max_size`: `MaxSize`, The maximum size of the group.
-    /// - `min_size`: `MinSize`, The minimum size of the group.
-    pub fn new(max_size: impl Into<Val<String>>, min_size: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAutoScalingGroup::new(CfnAutoScalingGroupRequired {
+    ///     max_size: "...".into(),
+    ///     min_size: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAutoScalingGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("MaxSize", max_size);
-        props.set("MinSize", min_size);
+        props.set::<String>("MaxSize", required.max_size);
+        props.set::<String>("MinSize", required.min_size);
         CfnAutoScalingGroup { props, options: ResourceOptions::default() }
     }
 
@@ -120,7 +147,7 @@ impl CfnAutoScalingGroup {
 
     /// The deletion protection setting for the Auto Scaling group.
     ///
-    /// Allowed values: `none`, `prevent-all-deletion`, `prevent-force-deletion`.
+    /// Allowed values (the enum [`auto_scaling_group::DeletionProtection`]): `none`, `prevent-all-deletion`, `prevent-force-deletion`.
     pub fn deletion_protection(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DeletionProtection", value);
         self
@@ -383,11 +410,11 @@ pub(crate) static AUTO_SCALING_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAutoScalingGroup`].
+/// Property types and enums of the allowed values of [`CfnAutoScalingGroup`].
 pub mod auto_scaling_group {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// ``AvailabilityZoneDistribution`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
     #[derive(Clone, Debug)]
@@ -410,7 +437,7 @@ pub mod auto_scaling_group {
         ///
         /// +  ``reservations-then-balanced`` - Auto Scaling will first attempt to launch into your Capacity Reservations, and then balance any remaining capacity across healthy Availability Zones.
         ///
-        /// Allowed values: `balanced-best-effort`, `balanced-only`, `reservations-then-balanced`.
+        /// Allowed values (the enum [`CapacityDistributionStrategy`]): `balanced-best-effort`, `balanced-only`, `reservations-then-balanced`.
         pub fn capacity_distribution_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityDistributionStrategy", value);
             self
@@ -429,15 +456,35 @@ pub mod auto_scaling_group {
         props: Props,
     }
 
-    impl AvailabilityZoneImpairmentPolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AvailabilityZoneImpairmentPolicy`], by name: the argument of [`AvailabilityZoneImpairmentPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct AvailabilityZoneImpairmentPolicyRequired {
+        /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select ``Replace unhealthy``, instances that appear unhealthy will be replaced in all Availability Zones. If you select ``Ignore unhealthy``, instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see [Auto Scaling group zonal shift](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html) in the *Amazon EC2 Auto Scaling User Guide*.
         ///
-        /// - `impaired_zone_health_check_behavior`: `ImpairedZoneHealthCheckBehavior`, Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select ``Replace unhealthy``, instances that appear unhealthy will be replaced in all Availability Zones. If you select ``Ignore unhealthy``, instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see [Auto Scaling group zonal shift](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html) in the *Amazon EC2 Auto Scaling User Guide*.
-        /// - `zonal_shift_enabled`: `ZonalShiftEnabled`, If ``true``, enable zonal shift for your Auto Scaling group.
-        pub fn new(impaired_zone_health_check_behavior: impl Into<Val<String>>, zonal_shift_enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `ImpairedZoneHealthCheckBehavior`.
+        ///
+        /// Allowed values (the enum [`ImpairedZoneHealthCheckBehavior`]): `IgnoreUnhealthy`, `ReplaceUnhealthy`.
+        pub impaired_zone_health_check_behavior: Val<String>,
+
+        /// If ``true``, enable zonal shift for your Auto Scaling group.
+        ///
+        /// CloudFormation property `ZonalShiftEnabled`.
+        pub zonal_shift_enabled: Val<bool>,
+    }
+
+    impl AvailabilityZoneImpairmentPolicy {
+        /// Creates the value from its required properties, by name in [`AvailabilityZoneImpairmentPolicyRequired`]:
+        ///
+        /// ```text
+        /// AvailabilityZoneImpairmentPolicy::new(AvailabilityZoneImpairmentPolicyRequired {
+        ///     impaired_zone_health_check_behavior: ImpairedZoneHealthCheckBehavior::IgnoreUnhealthy.into(),
+        ///     zonal_shift_enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: AvailabilityZoneImpairmentPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("ImpairedZoneHealthCheckBehavior", impaired_zone_health_check_behavior);
-            props.set("ZonalShiftEnabled", zonal_shift_enabled);
+            props.set::<String>("ImpairedZoneHealthCheckBehavior", required.impaired_zone_health_check_behavior);
+            props.set::<bool>("ZonalShiftEnabled", required.zonal_shift_enabled);
             AvailabilityZoneImpairmentPolicy { props }
         }
     }
@@ -455,9 +502,9 @@ pub mod auto_scaling_group {
     }
 
     impl CapacityReservationSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `capacity_reservation_preference`: `CapacityReservationPreference`, The capacity reservation preference. The following options are available:
+        /// - `capacity_reservation_preference`: `CapacityReservationPreference`, The capacity reservation preference. The following options are available: Allowed values: the enum [`CapacityReservationPreference`].
         pub fn new(capacity_reservation_preference: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CapacityReservationPreference", capacity_reservation_preference);
@@ -556,7 +603,7 @@ pub mod auto_scaling_group {
         ///
         /// Retained instances don't count toward desired capacity and remain until you call ``TerminateInstanceInAutoScalingGroup``.
         ///
-        /// Allowed values: `retain`, `terminate`.
+        /// Allowed values (the enum [`TerminateHookAbandon`]): `retain`, `terminate`.
         pub fn terminate_hook_abandon(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TerminateHookAbandon", value);
             self
@@ -624,7 +671,7 @@ pub mod auto_scaling_group {
     }
 
     impl LaunchTemplateSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `version`: `Version`, The version number of the launch template.
         pub fn new(version: impl Into<Val<String>>) -> Self {
@@ -664,15 +711,37 @@ pub mod auto_scaling_group {
         props: Props,
     }
 
-    impl LifecycleHookSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LifecycleHookSpecification`], by name: the argument of [`LifecycleHookSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct LifecycleHookSpecificationRequired {
+        /// The name of the lifecycle hook.
         ///
-        /// - `lifecycle_hook_name`: `LifecycleHookName`, The name of the lifecycle hook.
-        /// - `lifecycle_transition`: `LifecycleTransition`, The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
-        pub fn new(lifecycle_hook_name: impl Into<Val<String>>, lifecycle_transition: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LifecycleHookName`.
+        pub lifecycle_hook_name: Val<String>,
+
+        /// The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
+        ///
+        /// +  To create a lifecycle hook for scale-out events, specify ``autoscaling:EC2_INSTANCE_LAUNCHING``.
+        ///
+        /// +  To create a lifecycle hook for scale-in events, specify ``autoscaling:EC2_INSTANCE_TERMINATING``.
+        ///
+        /// CloudFormation property `LifecycleTransition`.
+        pub lifecycle_transition: Val<String>,
+    }
+
+    impl LifecycleHookSpecification {
+        /// Creates the value from its required properties, by name in [`LifecycleHookSpecificationRequired`]:
+        ///
+        /// ```text
+        /// LifecycleHookSpecification::new(LifecycleHookSpecificationRequired {
+        ///     lifecycle_hook_name: "...".into(),
+        ///     lifecycle_transition: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LifecycleHookSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LifecycleHookName", lifecycle_hook_name);
-            props.set("LifecycleTransition", lifecycle_transition);
+            props.set::<String>("LifecycleHookName", required.lifecycle_hook_name);
+            props.set::<String>("LifecycleTransition", required.lifecycle_transition);
             LifecycleHookSpecification { props }
         }
 
@@ -726,7 +795,7 @@ pub mod auto_scaling_group {
     }
 
     impl MetricsCollection {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `granularity`: `Granularity`, The frequency at which Amazon EC2 Auto Scaling sends aggregated data to CloudWatch. The only valid value is ``1Minute``.
         pub fn new(granularity: impl Into<Val<String>>) -> Self {
@@ -815,7 +884,7 @@ pub mod auto_scaling_group {
     }
 
     impl MixedInstancesPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `launch_template`: `LaunchTemplate`, One or more launch templates and the instance types (overrides) that are used to launch EC2 instances to fulfill the configured capacities.
         pub fn new(launch_template: impl Into<Val<LaunchTemplate>>) -> Self {
@@ -936,9 +1005,9 @@ pub mod auto_scaling_group {
     }
 
     impl DistributionSegment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `target_capacity_types`: `TargetCapacityTypes`, The capacity types to prioritize, in order. Amazon EC2 Auto Scaling attempts to launch instances in the priority order of the capacity types, and within each capacity type, in the order of instance types listed in your launch template ``Overrides``.
+        /// - `target_capacity_types`: `TargetCapacityTypes`, The capacity types to prioritize, in order. Amazon EC2 Auto Scaling attempts to launch instances in the priority order of the capacity types, and within each capacity type, in the order of instance types listed in your launch template ``Overrides``. Allowed values: the enum [`TargetCapacityTypes`].
         pub fn new(target_capacity_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("TargetCapacityTypes", target_capacity_types);
@@ -961,7 +1030,7 @@ pub mod auto_scaling_group {
     }
 
     impl LaunchTemplate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `launch_template_specification`: `LaunchTemplateSpecification`, The launch template.
         pub fn new(launch_template_specification: impl Into<Val<LaunchTemplateSpecification>>) -> Self {
@@ -1085,15 +1154,33 @@ pub mod auto_scaling_group {
         props: Props,
     }
 
-    impl InstanceRequirements {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InstanceRequirements`], by name: the argument of [`InstanceRequirements::new`].
+    #[derive(Clone, Debug)]
+    pub struct InstanceRequirementsRequired {
+        /// The minimum and maximum instance memory size for an instance type, in MiB.
         ///
-        /// - `memory_mi_b`: `MemoryMiB`, The minimum and maximum instance memory size for an instance type, in MiB.
-        /// - `v_cpu_count`: `VCpuCount`, The minimum and maximum number of vCPUs for an instance type.
-        pub fn new(memory_mi_b: impl Into<Val<MemoryMiBRequest>>, v_cpu_count: impl Into<Val<VCpuCountRequest>>) -> Self {
+        /// CloudFormation property `MemoryMiB`.
+        pub memory_mi_b: Val<MemoryMiBRequest>,
+
+        /// The minimum and maximum number of vCPUs for an instance type.
+        ///
+        /// CloudFormation property `VCpuCount`.
+        pub v_cpu_count: Val<VCpuCountRequest>,
+    }
+
+    impl InstanceRequirements {
+        /// Creates the value from its required properties, by name in [`InstanceRequirementsRequired`]:
+        ///
+        /// ```text
+        /// InstanceRequirements::new(InstanceRequirementsRequired {
+        ///     memory_mi_b: MemoryMiBRequest::new(...).into(),
+        ///     v_cpu_count: VCpuCountRequest::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InstanceRequirementsRequired) -> Self {
             let mut props = Props::new();
-            props.set("MemoryMiB", memory_mi_b);
-            props.set("VCpuCount", v_cpu_count);
+            props.set::<MemoryMiBRequest>("MemoryMiB", required.memory_mi_b);
+            props.set::<VCpuCountRequest>("VCpuCount", required.v_cpu_count);
             InstanceRequirements { props }
         }
 
@@ -1118,6 +1205,8 @@ pub mod auto_scaling_group {
         /// +  For instance types with Xilinx devices, specify ``xilinx``.
         ///
         /// Default: Any manufacturer
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
@@ -1140,6 +1229,8 @@ pub mod auto_scaling_group {
         /// +  For instance types with Xilinx VU9P FPGAs, specify ``vu9p``.
         ///
         /// Default: Any accelerator
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a100`, `k80`, `m60`, `radeon-pro-v520`, `t4`, `v100`, `vu9p`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -1162,6 +1253,8 @@ pub mod auto_scaling_group {
         /// +  For instance types with inference accelerators, specify ``inference``.
         ///
         /// Default: Any accelerator type
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `fpga`, `gpu`, `inference`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -1185,7 +1278,7 @@ pub mod auto_scaling_group {
         ///
         /// Default: ``excluded``
         ///
-        /// Allowed values: `excluded`, `included`, `required`.
+        /// Allowed values (the enum [`BareMetal`]): `excluded`, `included`, `required`.
         pub fn bare_metal(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BareMetal", value);
             self
@@ -1209,7 +1302,7 @@ pub mod auto_scaling_group {
         ///
         /// Default: ``excluded``
         ///
-        /// Allowed values: `excluded`, `included`, `required`.
+        /// Allowed values (the enum [`BurstablePerformance`]): `excluded`, `included`, `required`.
         pub fn burstable_performance(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BurstablePerformance", value);
             self
@@ -1228,6 +1321,8 @@ pub mod auto_scaling_group {
         /// Don't confuse the CPU hardware manufacturer with the CPU hardware architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
         ///
         /// Default: Any manufacturer
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `amazon-web-services`, `amd`, `apple`, `intel`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -1252,6 +1347,8 @@ pub mod auto_scaling_group {
         /// +  For previous generation instance types, specify ``previous``.
         ///
         /// Default: Any current or previous generation
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -1261,7 +1358,7 @@ pub mod auto_scaling_group {
         ///
         /// Default: ``included``
         ///
-        /// Allowed values: `excluded`, `included`, `required`.
+        /// Allowed values (the enum [`LocalStorage`]): `excluded`, `included`, `required`.
         pub fn local_storage(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LocalStorage", value);
             self
@@ -1274,6 +1371,8 @@ pub mod auto_scaling_group {
         /// +  For instance types with solid state drive (SSD) storage, specify ``ssd``.
         ///
         /// Default: Any local storage type
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -1773,7 +1872,7 @@ pub mod auto_scaling_group {
     }
 
     impl NotificationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topic_arn`: `TopicARN`, The Amazon Resource Name (ARN) of the Amazon SNS topic.
         pub fn new(topic_arn: impl Into<Val<Json>>) -> Self {
@@ -1823,17 +1922,40 @@ pub mod auto_scaling_group {
         props: Props,
     }
 
-    impl TagProperty {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TagProperty`], by name: the argument of [`TagProperty::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagPropertyRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `propagate_at_launch`: `PropagateAtLaunch`, Set to ``true`` if you want CloudFormation to copy the tag to EC2 instances that are launched as part of the Auto Scaling group. Set to ``false`` if you want the tag attached only to the Auto Scaling group and not copied to any instances launched as part of the Auto Scaling group.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, propagate_at_launch: impl Into<Val<bool>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Set to ``true`` if you want CloudFormation to copy the tag to EC2 instances that are launched as part of the Auto Scaling group. Set to ``false`` if you want the tag attached only to the Auto Scaling group and not copied to any instances launched as part of the Auto Scaling group.
+        ///
+        /// CloudFormation property `PropagateAtLaunch`.
+        pub propagate_at_launch: Val<bool>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl TagProperty {
+        /// Creates the value from its required properties, by name in [`TagPropertyRequired`]:
+        ///
+        /// ```text
+        /// TagProperty::new(TagPropertyRequired {
+        ///     key: "...".into(),
+        ///     propagate_at_launch: true.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagPropertyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("PropagateAtLaunch", propagate_at_launch);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<bool>("PropagateAtLaunch", required.propagate_at_launch);
+            props.set::<String>("Value", required.value);
             TagProperty { props }
         }
     }
@@ -1850,15 +1972,57 @@ pub mod auto_scaling_group {
         props: Props,
     }
 
-    impl TrafficSourceIdentifier {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TrafficSourceIdentifier`], by name: the argument of [`TrafficSourceIdentifier::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrafficSourceIdentifierRequired {
+        /// Identifies the traffic source.
         ///
-        /// - `identifier`: `Identifier`, Identifies the traffic source.
-        /// - `type_`: `Type`, Provides additional context for the value of ``Identifier``.
-        pub fn new(identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// For Application Load Balancers, Gateway Load Balancers, Network Load Balancers, and VPC Lattice, this will be the Amazon Resource Name (ARN) for a target group in this account and Region. For Classic Load Balancers, this will be the name of the Classic Load Balancer in this account and Region.
+        ///
+        /// For example:
+        ///
+        /// +  Application Load Balancer ARN: ``arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets/1234567890123456``
+        ///
+        /// +  Classic Load Balancer name: ``my-classic-load-balancer``
+        ///
+        /// +  VPC Lattice ARN: ``arn:aws:vpc-lattice:us-west-2:123456789012:targetgroup/tg-1234567890123456``
+        ///
+        /// To get the ARN of a target group for a Application Load Balancer, Gateway Load Balancer, or Network Load Balancer, or the name of a Classic Load Balancer, use the Elastic Load Balancing [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) and [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operations.
+        ///
+        /// To get the ARN of a target group for VPC Lattice, use the VPC Lattice [GetTargetGroup](https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_GetTargetGroup.html) API operation.
+        ///
+        /// CloudFormation property `Identifier`.
+        pub identifier: Val<String>,
+
+        /// Provides additional context for the value of ``Identifier``.
+        ///
+        /// The following lists the valid values:
+        ///
+        /// +  ``elb`` if ``Identifier`` is the name of a Classic Load Balancer.
+        ///
+        /// +  ``elbv2`` if ``Identifier`` is the ARN of an Application Load Balancer, Gateway Load Balancer, or Network Load Balancer target group.
+        ///
+        /// +  ``vpc-lattice`` if ``Identifier`` is the ARN of a VPC Lattice target group.
+        ///
+        /// Required if the identifier is the name of a Classic Load Balancer.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl TrafficSourceIdentifier {
+        /// Creates the value from its required properties, by name in [`TrafficSourceIdentifierRequired`]:
+        ///
+        /// ```text
+        /// TrafficSourceIdentifier::new(TrafficSourceIdentifierRequired {
+        ///     identifier: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TrafficSourceIdentifierRequired) -> Self {
             let mut props = Props::new();
-            props.set("Identifier", identifier);
-            props.set("Type", type_);
+            props.set::<String>("Identifier", required.identifier);
+            props.set::<String>("Type", required.type_);
             TrafficSourceIdentifier { props }
         }
     }
@@ -2099,28 +2263,195 @@ pub mod auto_scaling_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeletionProtection` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        DeletionProtection {
+            None = "none",
+            PreventAllDeletion = "prevent-all-deletion",
+            PreventForceDeletion = "prevent-force-deletion",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityDistributionStrategy` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        CapacityDistributionStrategy {
+            BalancedBestEffort = "balanced-best-effort",
+            BalancedOnly = "balanced-only",
+            ReservationsThenBalanced = "reservations-then-balanced",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ImpairedZoneHealthCheckBehavior` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        ImpairedZoneHealthCheckBehavior {
+            IgnoreUnhealthy = "IgnoreUnhealthy",
+            ReplaceUnhealthy = "ReplaceUnhealthy",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityReservationPreference` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        CapacityReservationPreference {
+            CapacityReservationsFirst = "capacity-reservations-first",
+            CapacityReservationsOnly = "capacity-reservations-only",
+            Default = "default",
+            None = "none",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TerminateHookAbandon` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        TerminateHookAbandon {
+            Retain = "retain",
+            Terminate = "terminate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetCapacityTypes` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        TargetCapacityTypes {
+            OnDemandCapacityReservation = "on-demand-capacity-reservation",
+            CapacityBlock = "capacity-block",
+            InterruptibleCapacityReservation = "interruptible-capacity-reservation",
+            OnDemand = "on-demand",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorManufacturers` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        AcceleratorManufacturers {
+            AmazonWebServices = "amazon-web-services",
+            Amd = "amd",
+            Nvidia = "nvidia",
+            Xilinx = "xilinx",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorNames` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        AcceleratorNames {
+            A100 = "a100",
+            K80 = "k80",
+            M60 = "m60",
+            RadeonProV520 = "radeon-pro-v520",
+            T4 = "t4",
+            V100 = "v100",
+            Vu9p = "vu9p",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorTypes` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        AcceleratorTypes {
+            Fpga = "fpga",
+            Gpu = "gpu",
+            Inference = "inference",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BareMetal` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        BareMetal {
+            Excluded = "excluded",
+            Included = "included",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BurstablePerformance` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        BurstablePerformance {
+            Excluded = "excluded",
+            Included = "included",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CpuManufacturers` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        CpuManufacturers {
+            AmazonWebServices = "amazon-web-services",
+            Amd = "amd",
+            Apple = "apple",
+            Intel = "intel",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceGenerations` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        InstanceGenerations {
+            Current = "current",
+            Previous = "previous",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorage` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        LocalStorage {
+            Excluded = "excluded",
+            Included = "included",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorageTypes` in `AWS::AutoScaling::AutoScalingGroup`; `.into()` makes a `Val<String>`.
+        LocalStorageTypes {
+            Hdd = "hdd",
+            Ssd = "ssd",
+        }
+    }
 }
 
 /// The AWS::AutoScaling::LaunchConfiguration resource specifies the launch configuration that can be used by an Auto Scaling group to configure Amazon EC2 instances.
 ///
 /// CloudFormation type `AWS::AutoScaling::LaunchConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::AutoScaling::LaunchConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LaunchConfigurationName`.
 #[derive(Clone, Debug)]
 pub struct CfnLaunchConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLaunchConfiguration`], by name: the argument of [`CfnLaunchConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLaunchConfigurationRequired {
+    /// Provides the unique ID of the Amazon Machine Image (AMI) that was assigned during registration.
+    ///
+    /// CloudFormation property `ImageId`.
+    ///
+    /// Changing it replaces the resource.
+    pub image_id: Val<String>,
+
+    /// Specifies the instance type of the EC2 instance.
+    ///
+    /// CloudFormation property `InstanceType`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_type: Val<String>,
+}
+
 impl CfnLaunchConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::LaunchConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLaunchConfigurationRequired`]:
     ///
-    /// - `image_id`: `ImageId`, Provides the unique ID of the Amazon Machine Image (AMI) that was assigned during registration.
-    /// - `instance_type`: `InstanceType`, Specifies the instance type of the EC2 instance.
-    pub fn new(image_id: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLaunchConfiguration::new(CfnLaunchConfigurationRequired {
+    ///     image_id: "...".into(),
+    ///     instance_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLaunchConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ImageId", image_id);
-        props.set("InstanceType", instance_type);
+        props.set::<String>("ImageId", required.image_id);
+        props.set::<String>("InstanceType", required.instance_type);
         CfnLaunchConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -2318,11 +2649,11 @@ pub(crate) static LAUNCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLaunchConfiguration`].
+/// Property types and enums of the allowed values of [`CfnLaunchConfiguration`].
 pub mod launch_configuration {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// BlockDeviceMapping is a property of AWS::AutoScaling::LaunchConfiguration that describes a block device mapping for an Auto Scaling group.
     #[derive(Clone, Debug)]
@@ -2331,7 +2662,7 @@ pub mod launch_configuration {
     }
 
     impl BlockDeviceMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `device_name`: `DeviceName`, The device name exposed to the EC2 instance (for example, /dev/sdh or xvdh).
         pub fn new(device_name: impl Into<Val<String>>) -> Self {
@@ -2442,7 +2773,7 @@ pub mod launch_configuration {
 
         /// This parameter enables or disables the HTTP metadata endpoint on your instances.
         ///
-        /// Allowed values: `disabled`, `enabled`.
+        /// Allowed values (the enum [`HttpEndpoint`]): `disabled`, `enabled`.
         pub fn http_endpoint(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpEndpoint", value);
             self
@@ -2456,7 +2787,7 @@ pub mod launch_configuration {
 
         /// The state of token usage for your instance metadata requests.
         ///
-        /// Allowed values: `optional`, `required`.
+        /// Allowed values (the enum [`HttpTokens`]): `optional`, `required`.
         pub fn http_tokens(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpTokens", value);
             self
@@ -2498,34 +2829,78 @@ pub mod launch_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `HttpEndpoint` in `AWS::AutoScaling::LaunchConfiguration`; `.into()` makes a `Val<String>`.
+        HttpEndpoint {
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpTokens` in `AWS::AutoScaling::LaunchConfiguration`; `.into()` makes a `Val<String>`.
+        HttpTokens {
+            Optional = "optional",
+            Required = "required",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::AutoScaling::LifecycleHook
 ///
 /// CloudFormation type `AWS::AutoScaling::LifecycleHook`.
+///
+/// # Attributes
+///
+/// `AWS::AutoScaling::LifecycleHook` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLifecycleHook {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLifecycleHook`], by name: the argument of [`CfnLifecycleHook::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLifecycleHookRequired {
+    /// The name of the Auto Scaling group for the lifecycle hook.
+    ///
+    /// CloudFormation property `AutoScalingGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub auto_scaling_group_name: Val<String>,
+
+    /// The instance state to which you want to attach the lifecycle hook.
+    ///
+    /// CloudFormation property `LifecycleTransition`.
+    ///
+    /// Allowed values (the enum [`lifecycle_hook::LifecycleTransition`]): `autoscaling:EC2_INSTANCE_LAUNCHING`, `autoscaling:EC2_INSTANCE_TERMINATING`.
+    pub lifecycle_transition: Val<String>,
+}
+
 impl CfnLifecycleHook {
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::LifecycleHook";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLifecycleHookRequired`]:
     ///
-    /// - `auto_scaling_group_name`: `AutoScalingGroupName`, The name of the Auto Scaling group for the lifecycle hook.
-    /// - `lifecycle_transition`: `LifecycleTransition`, The instance state to which you want to attach the lifecycle hook.
-    pub fn new(auto_scaling_group_name: impl Into<Val<String>>, lifecycle_transition: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLifecycleHook::new(CfnLifecycleHookRequired {
+    ///     auto_scaling_group_name: "...".into(),
+    ///     lifecycle_transition: lifecycle_hook::LifecycleTransition::AutoscalingEc2InstanceLaunching.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLifecycleHookRequired) -> Self {
         let mut props = Props::new();
-        props.set("AutoScalingGroupName", auto_scaling_group_name);
-        props.set("LifecycleTransition", lifecycle_transition);
+        props.set::<String>("AutoScalingGroupName", required.auto_scaling_group_name);
+        props.set::<String>("LifecycleTransition", required.lifecycle_transition);
         CfnLifecycleHook { props, options: ResourceOptions::default() }
     }
 
     /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs. The valid values are CONTINUE and ABANDON (default).
     ///
-    /// Allowed values: `ABANDON`, `CONTINUE`.
+    /// Allowed values (the enum [`lifecycle_hook::DefaultResult`]): `ABANDON`, `CONTINUE`.
     pub fn default_result(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DefaultResult", value);
         self
@@ -2603,9 +2978,39 @@ pub(crate) static LIFECYCLE_HOOK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnLifecycleHook`].
+pub mod lifecycle_hook {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `DefaultResult` in `AWS::AutoScaling::LifecycleHook`; `.into()` makes a `Val<String>`.
+        DefaultResult {
+            Abandon = "ABANDON",
+            Continue = "CONTINUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LifecycleTransition` in `AWS::AutoScaling::LifecycleHook`; `.into()` makes a `Val<String>`.
+        LifecycleTransition {
+            AutoscalingEc2InstanceLaunching = "autoscaling:EC2_INSTANCE_LAUNCHING",
+            AutoscalingEc2InstanceTerminating = "autoscaling:EC2_INSTANCE_TERMINATING",
+        }
+    }
+}
+
 /// The AWS::AutoScaling::ScalingPolicy resource specifies an Amazon EC2 Auto Scaling scaling policy so that the Auto Scaling group can scale the number of instances available for your application.
 ///
 /// CloudFormation type `AWS::AutoScaling::ScalingPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the AutoScaling scaling policy
+/// - `PolicyName`: `handle.policy_name()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnScalingPolicy {
     props: Props,
@@ -2615,7 +3020,7 @@ pub struct CfnScalingPolicy {
 impl CfnScalingPolicy {
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::ScalingPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `auto_scaling_group_name`: `AutoScalingGroupName`, The name of the Auto Scaling group.
     pub fn new(auto_scaling_group_name: impl Into<Val<String>>) -> Self {
@@ -2626,7 +3031,7 @@ impl CfnScalingPolicy {
 
     /// Specifies how the scaling adjustment is interpreted. The valid values are ChangeInCapacity, ExactCapacity, and PercentChangeInCapacity.
     ///
-    /// Allowed values: `ChangeInCapacity`, `ExactCapacity`, `PercentChangeInCapacity`.
+    /// Allowed values (the enum [`scaling_policy::AdjustmentType`]): `ChangeInCapacity`, `ExactCapacity`, `PercentChangeInCapacity`.
     pub fn adjustment_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AdjustmentType", value);
         self
@@ -2646,7 +3051,7 @@ impl CfnScalingPolicy {
 
     /// The aggregation type for the CloudWatch metrics. The valid values are Minimum, Maximum, and Average. If the aggregation type is null, the value is treated as Average. Valid only if the policy type is StepScaling.
     ///
-    /// Allowed values: `Average`, `Maximum`, `Minimum`.
+    /// Allowed values (the enum [`scaling_policy::MetricAggregationType`]): `Average`, `Maximum`, `Minimum`.
     pub fn metric_aggregation_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("MetricAggregationType", value);
         self
@@ -2660,7 +3065,7 @@ impl CfnScalingPolicy {
 
     /// One of the following policy types: TargetTrackingScaling, StepScaling, SimpleScaling (default), PredictiveScaling
     ///
-    /// Allowed values: `PredictiveScaling`, `SimpleScaling`, `StepScaling`, `TargetTrackingScaling`.
+    /// Allowed values (the enum [`scaling_policy::PolicyType`]): `PredictiveScaling`, `SimpleScaling`, `StepScaling`, `TargetTrackingScaling`.
     pub fn policy_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PolicyType", value);
         self
@@ -2743,11 +3148,11 @@ pub(crate) static SCALING_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScalingPolicy`].
+/// Property types and enums of the allowed values of [`CfnScalingPolicy`].
 pub mod scaling_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AutoScaling::ScalingPolicy`.
     #[derive(Clone, Debug)]
@@ -2756,7 +3161,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_specifications`: `MetricSpecifications`.
         pub fn new(metric_specifications: impl Into<Val<Vec<PredictiveScalingMetricSpecification>>>) -> Self {
@@ -2767,7 +3172,7 @@ pub mod scaling_policy {
 
         /// The `MaxCapacityBreachBehavior` property.
         ///
-        /// Allowed values: `HonorMaxCapacity`, `IncreaseMaxCapacity`.
+        /// Allowed values (the enum [`MaxCapacityBreachBehavior`]): `HonorMaxCapacity`, `IncreaseMaxCapacity`.
         pub fn max_capacity_breach_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MaxCapacityBreachBehavior", value);
             self
@@ -2781,7 +3186,7 @@ pub mod scaling_policy {
 
         /// The `Mode` property.
         ///
-        /// Allowed values: `ForecastAndScale`, `ForecastOnly`.
+        /// Allowed values (the enum [`Mode`]): `ForecastAndScale`, `ForecastOnly`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -2807,7 +3212,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingMetricSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`.
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -2866,7 +3271,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingCustomizedCapacityMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`.
         pub fn new(metric_data_queries: impl Into<Val<Vec<MetricDataQuery>>>) -> Self {
@@ -2889,7 +3294,7 @@ pub mod scaling_policy {
     }
 
     impl MetricDataQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -2935,15 +3340,29 @@ pub mod scaling_policy {
         props: Props,
     }
 
+    /// The required properties of [`MetricStat`], by name: the argument of [`MetricStat::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricStatRequired {
+        /// CloudFormation property `Metric`.
+        pub metric: Val<Metric>,
+
+        /// CloudFormation property `Stat`.
+        pub stat: Val<String>,
+    }
+
     impl MetricStat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricStatRequired`]:
         ///
-        /// - `metric`: `Metric`.
-        /// - `stat`: `Stat`.
-        pub fn new(metric: impl Into<Val<Metric>>, stat: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricStat::new(MetricStatRequired {
+        ///     metric: Metric::new(...).into(),
+        ///     stat: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricStatRequired) -> Self {
             let mut props = Props::new();
-            props.set("Metric", metric);
-            props.set("Stat", stat);
+            props.set::<Metric>("Metric", required.metric);
+            props.set::<String>("Stat", required.stat);
             MetricStat { props }
         }
 
@@ -2966,15 +3385,29 @@ pub mod scaling_policy {
         props: Props,
     }
 
+    /// The required properties of [`Metric`], by name: the argument of [`Metric::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricRequired {
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+    }
+
     impl Metric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricRequired`]:
         ///
-        /// - `metric_name`: `MetricName`.
-        /// - `namespace`: `Namespace`.
-        pub fn new(metric_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Metric::new(MetricRequired {
+        ///     metric_name: "...".into(),
+        ///     namespace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("Namespace", namespace);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("Namespace", required.namespace);
             Metric { props }
         }
 
@@ -2997,15 +3430,29 @@ pub mod scaling_policy {
         props: Props,
     }
 
+    /// The required properties of [`MetricDimension`], by name: the argument of [`MetricDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricDimensionRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl MetricDimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricDimensionRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricDimension::new(MetricDimensionRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             MetricDimension { props }
         }
     }
@@ -3023,7 +3470,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingCustomizedLoadMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`.
         pub fn new(metric_data_queries: impl Into<Val<Vec<MetricDataQuery>>>) -> Self {
@@ -3046,7 +3493,7 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingCustomizedScalingMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`.
         pub fn new(metric_data_queries: impl Into<Val<Vec<MetricDataQuery>>>) -> Self {
@@ -3069,9 +3516,9 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingPredefinedLoadMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_metric_type`: `PredefinedMetricType`.
+        /// - `predefined_metric_type`: `PredefinedMetricType`. Allowed values: the enum [`PredefinedMetricType`].
         pub fn new(predefined_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
@@ -3098,9 +3545,9 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingPredefinedMetricPair {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_metric_type`: `PredefinedMetricType`.
+        /// - `predefined_metric_type`: `PredefinedMetricType`. Allowed values: the enum [`PredictiveScalingPredefinedMetricPairPredefinedMetricType`].
         pub fn new(predefined_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
@@ -3127,9 +3574,9 @@ pub mod scaling_policy {
     }
 
     impl PredictiveScalingPredefinedScalingMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_metric_type`: `PredefinedMetricType`.
+        /// - `predefined_metric_type`: `PredefinedMetricType`. Allowed values: the enum [`PredictiveScalingPredefinedScalingMetricPredefinedMetricType`].
         pub fn new(predefined_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
@@ -3156,7 +3603,7 @@ pub mod scaling_policy {
     }
 
     impl StepAdjustment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `scaling_adjustment`: `ScalingAdjustment`.
         pub fn new(scaling_adjustment: impl Into<Val<i64>>) -> Self {
@@ -3191,7 +3638,7 @@ pub mod scaling_policy {
     }
 
     impl TargetTrackingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`.
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -3270,7 +3717,7 @@ pub mod scaling_policy {
 
         /// The `Statistic` property.
         ///
-        /// Allowed values: `Average`, `Maximum`, `Minimum`, `SampleCount`, `Sum`.
+        /// Allowed values (the enum [`Statistic`]): `Average`, `Maximum`, `Minimum`, `SampleCount`, `Sum`.
         pub fn statistic(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Statistic", value);
             self
@@ -3296,7 +3743,7 @@ pub mod scaling_policy {
     }
 
     impl TargetTrackingMetricDataQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -3348,15 +3795,29 @@ pub mod scaling_policy {
         props: Props,
     }
 
+    /// The required properties of [`TargetTrackingMetricStat`], by name: the argument of [`TargetTrackingMetricStat::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetTrackingMetricStatRequired {
+        /// CloudFormation property `Metric`.
+        pub metric: Val<Metric>,
+
+        /// CloudFormation property `Stat`.
+        pub stat: Val<String>,
+    }
+
     impl TargetTrackingMetricStat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TargetTrackingMetricStatRequired`]:
         ///
-        /// - `metric`: `Metric`.
-        /// - `stat`: `Stat`.
-        pub fn new(metric: impl Into<Val<Metric>>, stat: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TargetTrackingMetricStat::new(TargetTrackingMetricStatRequired {
+        ///     metric: Metric::new(...).into(),
+        ///     stat: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetTrackingMetricStatRequired) -> Self {
             let mut props = Props::new();
-            props.set("Metric", metric);
-            props.set("Stat", stat);
+            props.set::<Metric>("Metric", required.metric);
+            props.set::<String>("Stat", required.stat);
             TargetTrackingMetricStat { props }
         }
 
@@ -3386,9 +3847,9 @@ pub mod scaling_policy {
     }
 
     impl PredefinedMetricSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_metric_type`: `PredefinedMetricType`.
+        /// - `predefined_metric_type`: `PredefinedMetricType`. Allowed values: the enum [`PredefinedMetricSpecificationPredefinedMetricType`].
         pub fn new(predefined_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
@@ -3536,11 +3997,114 @@ pub mod scaling_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AdjustmentType` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        AdjustmentType {
+            ChangeInCapacity = "ChangeInCapacity",
+            ExactCapacity = "ExactCapacity",
+            PercentChangeInCapacity = "PercentChangeInCapacity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricAggregationType` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        MetricAggregationType {
+            Average = "Average",
+            Maximum = "Maximum",
+            Minimum = "Minimum",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PolicyType` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        PolicyType {
+            PredictiveScaling = "PredictiveScaling",
+            SimpleScaling = "SimpleScaling",
+            StepScaling = "StepScaling",
+            TargetTrackingScaling = "TargetTrackingScaling",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MaxCapacityBreachBehavior` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        MaxCapacityBreachBehavior {
+            HonorMaxCapacity = "HonorMaxCapacity",
+            IncreaseMaxCapacity = "IncreaseMaxCapacity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        Mode {
+            ForecastAndScale = "ForecastAndScale",
+            ForecastOnly = "ForecastOnly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredefinedMetricType` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        PredefinedMetricType {
+            AlbTargetGroupRequestCount = "ALBTargetGroupRequestCount",
+            AsgTotalCpuUtilization = "ASGTotalCPUUtilization",
+            AsgTotalNetworkIn = "ASGTotalNetworkIn",
+            AsgTotalNetworkOut = "ASGTotalNetworkOut",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredefinedMetricType` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        PredictiveScalingPredefinedMetricPairPredefinedMetricType {
+            AlbRequestCount = "ALBRequestCount",
+            AsgcpuUtilization = "ASGCPUUtilization",
+            AsgNetworkIn = "ASGNetworkIn",
+            AsgNetworkOut = "ASGNetworkOut",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredefinedMetricType` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        PredictiveScalingPredefinedScalingMetricPredefinedMetricType {
+            AlbRequestCountPerTarget = "ALBRequestCountPerTarget",
+            AsgAverageCpuUtilization = "ASGAverageCPUUtilization",
+            AsgAverageNetworkIn = "ASGAverageNetworkIn",
+            AsgAverageNetworkOut = "ASGAverageNetworkOut",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Statistic` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        Statistic {
+            Average = "Average",
+            Maximum = "Maximum",
+            Minimum = "Minimum",
+            SampleCount = "SampleCount",
+            Sum = "Sum",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredefinedMetricType` in `AWS::AutoScaling::ScalingPolicy`; `.into()` makes a `Val<String>`.
+        PredefinedMetricSpecificationPredefinedMetricType {
+            AlbRequestCountPerTarget = "ALBRequestCountPerTarget",
+            AsgAverageCpuUtilization = "ASGAverageCPUUtilization",
+            AsgAverageNetworkIn = "ASGAverageNetworkIn",
+            AsgAverageNetworkOut = "ASGAverageNetworkOut",
+        }
+    }
 }
 
 /// The AWS::AutoScaling::ScheduledAction resource specifies an Amazon EC2 Auto Scaling scheduled action so that the Auto Scaling group can change the number of instances available for your application in response to predictable load changes.
 ///
 /// CloudFormation type `AWS::AutoScaling::ScheduledAction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ScheduledActionName`: `handle.scheduled_action_name()` → `Val<String>`. Auto-generated unique identifier
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnScheduledAction {
     props: Props,
@@ -3550,7 +4114,7 @@ pub struct CfnScheduledAction {
 impl CfnScheduledAction {
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::ScheduledAction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `auto_scaling_group_name`: `AutoScalingGroupName`, The name of the Auto Scaling group.
     pub fn new(auto_scaling_group_name: impl Into<Val<String>>) -> Self {
@@ -3649,6 +4213,12 @@ pub(crate) static SCHEDULED_ACTION_SHAPE: ObjectShape = ObjectShape {
 /// Resource schema for AWS::AutoScaling::WarmPool.
 ///
 /// CloudFormation type `AWS::AutoScaling::WarmPool`.
+///
+/// # Attributes
+///
+/// `AWS::AutoScaling::WarmPool` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AutoScalingGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnWarmPool {
     props: Props,
@@ -3658,7 +4228,7 @@ pub struct CfnWarmPool {
 impl CfnWarmPool {
     pub const TYPE_NAME: &'static str = "AWS::AutoScaling::WarmPool";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `auto_scaling_group_name`: `AutoScalingGroupName`.
     pub fn new(auto_scaling_group_name: impl Into<Val<String>>) -> Self {
@@ -3687,7 +4257,7 @@ impl CfnWarmPool {
 
     /// The `PoolState` property.
     ///
-    /// Allowed values: `Hibernated`, `Running`, `Stopped`.
+    /// Allowed values (the enum [`warm_pool::PoolState`]): `Hibernated`, `Running`, `Stopped`.
     pub fn pool_state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PoolState", value);
         self
@@ -3730,10 +4300,10 @@ pub(crate) static WARM_POOL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWarmPool`].
+/// Property types and enums of the allowed values of [`CfnWarmPool`].
 pub mod warm_pool {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AutoScaling::WarmPool`.
     #[derive(Clone, Debug)]
@@ -3758,6 +4328,15 @@ pub mod warm_pool {
     impl From<InstanceReusePolicy> for Val<InstanceReusePolicy> {
         fn from(v: InstanceReusePolicy) -> Self {
             v.props.into_val()
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PoolState` in `AWS::AutoScaling::WarmPool`; `.into()` makes a `Val<String>`.
+        PoolState {
+            Hibernated = "Hibernated",
+            Running = "Running",
+            Stopped = "Stopped",
         }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,51 @@ use crate::value::Val;
 /// Resource Type definition for AWS::AutoScalingPlans::ScalingPlan
 ///
 /// CloudFormation type `AWS::AutoScalingPlans::ScalingPlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ScalingPlanArn`: `handle.scaling_plan_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the scaling plan.
+/// - `ScalingPlanName`: `handle.scaling_plan_name()` → `Val<String>`. The name of the scaling plan. Names cannot contain vertical bars, colons, or forward slashes.
+/// - `ScalingPlanVersion`: `handle.scaling_plan_version()` → `Val<String>`. The version number of the scaling plan. This value is always 1.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnScalingPlan {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScalingPlan`], by name: the argument of [`CfnScalingPlan::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScalingPlanRequired {
+    /// A CloudFormation stack or a set of tags. You can create one scaling plan per application source. The ApplicationSource property must be present to ensure interoperability with the AWS Auto Scaling console.
+    ///
+    /// CloudFormation property `ApplicationSource`.
+    pub application_source: Val<scaling_plan::ApplicationSource>,
+
+    /// The scaling instructions.
+    ///
+    /// CloudFormation property `ScalingInstructions`.
+    pub scaling_instructions: Val<Vec<scaling_plan::ScalingInstruction>>,
+}
+
 impl CfnScalingPlan {
     pub const TYPE_NAME: &'static str = "AWS::AutoScalingPlans::ScalingPlan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScalingPlanRequired`]:
     ///
-    /// - `application_source`: `ApplicationSource`, A CloudFormation stack or a set of tags. You can create one scaling plan per application source. The ApplicationSource property must be present to ensure interoperability with the AWS Auto Scaling console.
-    /// - `scaling_instructions`: `ScalingInstructions`, The scaling instructions.
-    pub fn new(application_source: impl Into<Val<scaling_plan::ApplicationSource>>, scaling_instructions: impl Into<Val<Vec<scaling_plan::ScalingInstruction>>>) -> Self {
+    /// ```text
+    /// CfnScalingPlan::new(CfnScalingPlanRequired {
+    ///     application_source: scaling_plan::ApplicationSource::new(...).into(),
+    ///     scaling_instructions: vec![scaling_plan::ScalingInstruction::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScalingPlanRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationSource", application_source);
-        props.set("ScalingInstructions", scaling_instructions);
+        props.set::<scaling_plan::ApplicationSource>("ApplicationSource", required.application_source);
+        props.set::<Vec<scaling_plan::ScalingInstruction>>("ScalingInstructions", required.scaling_instructions);
         CfnScalingPlan { props, options: ResourceOptions::default() }
     }
 }
@@ -94,11 +121,11 @@ pub(crate) static SCALING_PLAN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScalingPlan`].
+/// Property types and enums of the allowed values of [`CfnScalingPlan`].
 pub mod scaling_plan {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::AutoScalingPlans::ScalingPlan`.
     #[derive(Clone, Debug)]
@@ -139,7 +166,7 @@ pub mod scaling_plan {
     }
 
     impl TagFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The tag key.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -167,23 +194,65 @@ pub mod scaling_plan {
         props: Props,
     }
 
-    impl ScalingInstruction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ScalingInstruction`], by name: the argument of [`ScalingInstruction::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScalingInstructionRequired {
+        /// The maximum capacity of the resource. The exception to this upper limit is if you specify a non-default setting for PredictiveScalingMaxCapacityBehavior.
         ///
-        /// - `max_capacity`: `MaxCapacity`, The maximum capacity of the resource. The exception to this upper limit is if you specify a non-default setting for PredictiveScalingMaxCapacityBehavior.
-        /// - `min_capacity`: `MinCapacity`, The minimum capacity of the resource.
-        /// - `resource_id`: `ResourceId`, The ID of the resource. This string consists of the resource type and unique identifier.
-        /// - `scalable_dimension`: `ScalableDimension`, The scalable dimension associated with the resource.
-        /// - `service_namespace`: `ServiceNamespace`, The namespace of the AWS service.
-        /// - `target_tracking_configurations`: `TargetTrackingConfigurations`, The target tracking configurations (up to 10). Each of these structures must specify a unique scaling metric and a target value for the metric.
-        pub fn new(max_capacity: impl Into<Val<i64>>, min_capacity: impl Into<Val<i64>>, resource_id: impl Into<Val<String>>, scalable_dimension: impl Into<Val<String>>, service_namespace: impl Into<Val<String>>, target_tracking_configurations: impl Into<Val<Vec<TargetTrackingConfiguration>>>) -> Self {
+        /// CloudFormation property `MaxCapacity`.
+        pub max_capacity: Val<i64>,
+
+        /// The minimum capacity of the resource.
+        ///
+        /// CloudFormation property `MinCapacity`.
+        pub min_capacity: Val<i64>,
+
+        /// The ID of the resource. This string consists of the resource type and unique identifier.
+        ///
+        /// CloudFormation property `ResourceId`.
+        pub resource_id: Val<String>,
+
+        /// The scalable dimension associated with the resource.
+        ///
+        /// CloudFormation property `ScalableDimension`.
+        ///
+        /// Allowed values (the enum [`ScalableDimension`]): `autoscaling:autoScalingGroup:DesiredCapacity`, `dynamodb:index:ReadCapacityUnits`, `dynamodb:index:WriteCapacityUnits`, `dynamodb:table:ReadCapacityUnits`, `dynamodb:table:WriteCapacityUnits`, `ec2:spot-fleet-request:TargetCapacity`, `ecs:service:DesiredCount`, `rds:cluster:ReadReplicaCount`.
+        pub scalable_dimension: Val<String>,
+
+        /// The namespace of the AWS service.
+        ///
+        /// CloudFormation property `ServiceNamespace`.
+        ///
+        /// Allowed values (the enum [`ServiceNamespace`]): `autoscaling`, `dynamodb`, `ec2`, `ecs`, `rds`.
+        pub service_namespace: Val<String>,
+
+        /// The target tracking configurations (up to 10). Each of these structures must specify a unique scaling metric and a target value for the metric.
+        ///
+        /// CloudFormation property `TargetTrackingConfigurations`.
+        pub target_tracking_configurations: Val<Vec<TargetTrackingConfiguration>>,
+    }
+
+    impl ScalingInstruction {
+        /// Creates the value from its required properties, by name in [`ScalingInstructionRequired`]:
+        ///
+        /// ```text
+        /// ScalingInstruction::new(ScalingInstructionRequired {
+        ///     max_capacity: 1.into(),
+        ///     min_capacity: 1.into(),
+        ///     resource_id: "...".into(),
+        ///     scalable_dimension: ScalableDimension::AutoscalingAutoScalingGroupDesiredCapacity.into(),
+        ///     service_namespace: ServiceNamespace::Autoscaling.into(),
+        ///     target_tracking_configurations: vec![TargetTrackingConfiguration::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: ScalingInstructionRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxCapacity", max_capacity);
-            props.set("MinCapacity", min_capacity);
-            props.set("ResourceId", resource_id);
-            props.set("ScalableDimension", scalable_dimension);
-            props.set("ServiceNamespace", service_namespace);
-            props.set("TargetTrackingConfigurations", target_tracking_configurations);
+            props.set::<i64>("MaxCapacity", required.max_capacity);
+            props.set::<i64>("MinCapacity", required.min_capacity);
+            props.set::<String>("ResourceId", required.resource_id);
+            props.set::<String>("ScalableDimension", required.scalable_dimension);
+            props.set::<String>("ServiceNamespace", required.service_namespace);
+            props.set::<Vec<TargetTrackingConfiguration>>("TargetTrackingConfigurations", required.target_tracking_configurations);
             ScalingInstruction { props }
         }
 
@@ -207,7 +276,7 @@ pub mod scaling_plan {
 
         /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity specified for the resource. The default value is SetForecastCapacityToMaxCapacity.
         ///
-        /// Allowed values: `SetForecastCapacityToMaxCapacity`, `SetMaxCapacityAboveForecastCapacity`, `SetMaxCapacityToForecastCapacity`.
+        /// Allowed values (the enum [`PredictiveScalingMaxCapacityBehavior`]): `SetForecastCapacityToMaxCapacity`, `SetMaxCapacityAboveForecastCapacity`, `SetMaxCapacityToForecastCapacity`.
         pub fn predictive_scaling_max_capacity_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PredictiveScalingMaxCapacityBehavior", value);
             self
@@ -221,7 +290,7 @@ pub mod scaling_plan {
 
         /// The predictive scaling mode. The default value is ForecastAndScale. Otherwise, AWS Auto Scaling forecasts capacity but does not apply any scheduled scaling actions based on the capacity forecast.
         ///
-        /// Allowed values: `ForecastAndScale`, `ForecastOnly`.
+        /// Allowed values (the enum [`PredictiveScalingMode`]): `ForecastAndScale`, `ForecastOnly`.
         pub fn predictive_scaling_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PredictiveScalingMode", value);
             self
@@ -229,7 +298,7 @@ pub mod scaling_plan {
 
         /// Controls whether a resource's externally created scaling policies are deleted and new target tracking scaling policies created. The default value is KeepExternalPolicies. Valid only when configuring dynamic scaling.
         ///
-        /// Allowed values: `KeepExternalPolicies`, `ReplaceExternalPolicies`.
+        /// Allowed values (the enum [`ScalingPolicyUpdateBehavior`]): `KeepExternalPolicies`, `ReplaceExternalPolicies`.
         pub fn scaling_policy_update_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScalingPolicyUpdateBehavior", value);
             self
@@ -254,17 +323,42 @@ pub mod scaling_plan {
         props: Props,
     }
 
-    impl CustomizedLoadMetricSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomizedLoadMetricSpecification`], by name: the argument of [`CustomizedLoadMetricSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomizedLoadMetricSpecificationRequired {
+        /// The name of the metric.
         ///
-        /// - `metric_name`: `MetricName`, The name of the metric.
-        /// - `namespace`: `Namespace`, The namespace of the metric.
-        /// - `statistic`: `Statistic`, The statistic of the metric.
-        pub fn new(metric_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>, statistic: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// The namespace of the metric.
+        ///
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+
+        /// The statistic of the metric.
+        ///
+        /// CloudFormation property `Statistic`.
+        ///
+        /// Allowed values (the enum [`Statistic`]): `Average`, `Maximum`, `Minimum`, `SampleCount`, `Sum`.
+        pub statistic: Val<String>,
+    }
+
+    impl CustomizedLoadMetricSpecification {
+        /// Creates the value from its required properties, by name in [`CustomizedLoadMetricSpecificationRequired`]:
+        ///
+        /// ```text
+        /// CustomizedLoadMetricSpecification::new(CustomizedLoadMetricSpecificationRequired {
+        ///     metric_name: "...".into(),
+        ///     namespace: "...".into(),
+        ///     statistic: Statistic::Average.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomizedLoadMetricSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("Namespace", namespace);
-            props.set("Statistic", statistic);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("Namespace", required.namespace);
+            props.set::<String>("Statistic", required.statistic);
             CustomizedLoadMetricSpecification { props }
         }
 
@@ -293,15 +387,33 @@ pub mod scaling_plan {
         props: Props,
     }
 
-    impl MetricDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricDimension`], by name: the argument of [`MetricDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricDimensionRequired {
+        /// The name of the dimension.
         ///
-        /// - `name`: `Name`, The name of the dimension.
-        /// - `value`: `Value`, The value of the dimension.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The value of the dimension.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl MetricDimension {
+        /// Creates the value from its required properties, by name in [`MetricDimensionRequired`]:
+        ///
+        /// ```text
+        /// MetricDimension::new(MetricDimensionRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             MetricDimension { props }
         }
     }
@@ -319,9 +431,9 @@ pub mod scaling_plan {
     }
 
     impl PredefinedLoadMetricSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_load_metric_type`: `PredefinedLoadMetricType`, The metric type.
+        /// - `predefined_load_metric_type`: `PredefinedLoadMetricType`, The metric type. Allowed values: the enum [`PredefinedLoadMetricType`].
         pub fn new(predefined_load_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedLoadMetricType", predefined_load_metric_type);
@@ -348,7 +460,7 @@ pub mod scaling_plan {
     }
 
     impl TargetTrackingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`, The target value for the metric.
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -406,17 +518,42 @@ pub mod scaling_plan {
         props: Props,
     }
 
-    impl CustomizedScalingMetricSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomizedScalingMetricSpecification`], by name: the argument of [`CustomizedScalingMetricSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomizedScalingMetricSpecificationRequired {
+        /// The name of the metric.
         ///
-        /// - `metric_name`: `MetricName`, The name of the metric.
-        /// - `namespace`: `Namespace`, The namespace of the metric.
-        /// - `statistic`: `Statistic`, The statistic of the metric.
-        pub fn new(metric_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>, statistic: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// The namespace of the metric.
+        ///
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+
+        /// The statistic of the metric.
+        ///
+        /// CloudFormation property `Statistic`.
+        ///
+        /// Allowed values (the enum [`Statistic`]): `Average`, `Maximum`, `Minimum`, `SampleCount`, `Sum`.
+        pub statistic: Val<String>,
+    }
+
+    impl CustomizedScalingMetricSpecification {
+        /// Creates the value from its required properties, by name in [`CustomizedScalingMetricSpecificationRequired`]:
+        ///
+        /// ```text
+        /// CustomizedScalingMetricSpecification::new(CustomizedScalingMetricSpecificationRequired {
+        ///     metric_name: "...".into(),
+        ///     namespace: "...".into(),
+        ///     statistic: Statistic::Average.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomizedScalingMetricSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("Namespace", namespace);
-            props.set("Statistic", statistic);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("Namespace", required.namespace);
+            props.set::<String>("Statistic", required.statistic);
             CustomizedScalingMetricSpecification { props }
         }
 
@@ -446,9 +583,9 @@ pub mod scaling_plan {
     }
 
     impl PredefinedScalingMetricSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `predefined_scaling_metric_type`: `PredefinedScalingMetricType`, The metric type. The ALBRequestCountPerTarget metric type applies only to Auto Scaling groups, Spot Fleet requests, and ECS services.
+        /// - `predefined_scaling_metric_type`: `PredefinedScalingMetricType`, The metric type. The ALBRequestCountPerTarget metric type applies only to Auto Scaling groups, Spot Fleet requests, and ECS services. Allowed values: the enum [`PredefinedScalingMetricType`].
         pub fn new(predefined_scaling_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedScalingMetricType", predefined_scaling_metric_type);
@@ -536,6 +673,96 @@ pub mod scaling_plan {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PredictiveScalingMaxCapacityBehavior` in `AWS::AutoScalingPlans::ScalingPlan`; `.into()` makes a `Val<String>`.
+        PredictiveScalingMaxCapacityBehavior {
+            SetForecastCapacityToMaxCapacity = "SetForecastCapacityToMaxCapacity",
+            SetMaxCapacityAboveForecastCapacity = "SetMaxCapacityAboveForecastCapacity",
+            SetMaxCapacityToForecastCapacity = "SetMaxCapacityToForecastCapacity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredictiveScalingMode` in `AWS::AutoScalingPlans::ScalingPlan`; `.into()` makes a `Val<String>`.
+        PredictiveScalingMode {
+            ForecastAndScale = "ForecastAndScale",
+            ForecastOnly = "ForecastOnly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScalableDimension` in `AWS::AutoScalingPlans::ScalingPlan`; `.into()` makes a `Val<String>`.
+        ScalableDimension {
+            AutoscalingAutoScalingGroupDesiredCapacity = "autoscaling:autoScalingGroup:DesiredCapacity",
+            DynamodbIndexReadCapacityUnits = "dynamodb:index:ReadCapacityUnits",
+            DynamodbIndexWriteCapacityUnits = "dynamodb:index:WriteCapacityUnits",
+            DynamodbTableReadCapacityUnits = "dynamodb:table:ReadCapacityUnits",
+            DynamodbTableWriteCapacityUnits = "dynamodb:table:WriteCapacityUnits",
+            Ec2SpotFleetRequestTargetCapacity = "ec2:spot-fleet-request:TargetCapacity",
+            EcsServiceDesiredCount = "ecs:service:DesiredCount",
+            RdsClusterReadReplicaCount = "rds:cluster:ReadReplicaCount",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScalingPolicyUpdateBehavior` in `AWS::AutoScalingPlans::ScalingPlan`; `.into()` makes a `Val<String>`.
+        ScalingPolicyUpdateBehavior {
+            KeepExternalPolicies = "KeepExternalPolicies",
+            ReplaceExternalPolicies = "ReplaceExternalPolicies",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ServiceNamespace` in `AWS::AutoScalingPlans::ScalingPlan`; `.into()` makes a `Val<String>`.
+        ServiceNamespace {
+            Autoscaling = "autoscaling",
+            Dynamodb = "dynamodb",
+            Ec2 = "ec2",
+            Ecs = "ecs",
+            Rds = "rds",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Statistic` in `AWS::AutoScalingPlans::ScalingPlan`; `.into()` makes a `Val<String>`.
+        Statistic {
+            Average = "Average",
+            Maximum = "Maximum",
+            Minimum = "Minimum",
+            SampleCount = "SampleCount",
+            Sum = "Sum",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredefinedLoadMetricType` in `AWS::AutoScalingPlans::ScalingPlan`; `.into()` makes a `Val<String>`.
+        PredefinedLoadMetricType {
+            AlbTargetGroupRequestCount = "ALBTargetGroupRequestCount",
+            AsgTotalCpuUtilization = "ASGTotalCPUUtilization",
+            AsgTotalNetworkIn = "ASGTotalNetworkIn",
+            AsgTotalNetworkOut = "ASGTotalNetworkOut",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PredefinedScalingMetricType` in `AWS::AutoScalingPlans::ScalingPlan`; `.into()` makes a `Val<String>`.
+        PredefinedScalingMetricType {
+            AlbRequestCountPerTarget = "ALBRequestCountPerTarget",
+            AsgAverageCpuUtilization = "ASGAverageCPUUtilization",
+            AsgAverageNetworkIn = "ASGAverageNetworkIn",
+            AsgAverageNetworkOut = "ASGAverageNetworkOut",
+            DynamoDbReadCapacityUtilization = "DynamoDBReadCapacityUtilization",
+            DynamoDbWriteCapacityUtilization = "DynamoDBWriteCapacityUtilization",
+            Ec2SpotFleetRequestAverageCpuUtilization = "EC2SpotFleetRequestAverageCPUUtilization",
+            Ec2SpotFleetRequestAverageNetworkIn = "EC2SpotFleetRequestAverageNetworkIn",
+            Ec2SpotFleetRequestAverageNetworkOut = "EC2SpotFleetRequestAverageNetworkOut",
+            EcsServiceAverageCpuUtilization = "ECSServiceAverageCPUUtilization",
+            EcsServiceAverageMemoryUtilization = "ECSServiceAverageMemoryUtilization",
+            RdsReaderAverageCpuUtilization = "RDSReaderAverageCPUUtilization",
+            RdsReaderAverageDatabaseConnections = "RDSReaderAverageDatabaseConnections",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,57 @@ use crate::value::Val;
 /// Definition of AWS::B2BI::Capability Resource Type
 ///
 /// CloudFormation type `AWS::B2BI::Capability`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CapabilityArn`: `handle.capability_arn()` → `Val<String>`.
+/// - `CapabilityId`: `handle.capability_id()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CapabilityId`.
 #[derive(Clone, Debug)]
 pub struct CfnCapability {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCapability`], by name: the argument of [`CfnCapability::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCapabilityRequired {
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<capability::CapabilityConfiguration>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`capability::Type`]): `edi`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnCapability {
     pub const TYPE_NAME: &'static str = "AWS::B2BI::Capability";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCapabilityRequired`]:
     ///
-    /// - `configuration`: `Configuration`.
-    /// - `name`: `Name`.
-    /// - `type_`: `Type`.
-    pub fn new(configuration: impl Into<Val<capability::CapabilityConfiguration>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCapability::new(CfnCapabilityRequired {
+    ///     configuration: capability::CapabilityConfiguration::new(...).into(),
+    ///     name: "...".into(),
+    ///     type_: capability::Type::Edi.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCapabilityRequired) -> Self {
         let mut props = Props::new();
-        props.set("Configuration", configuration);
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<capability::CapabilityConfiguration>("Configuration", required.configuration);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnCapability { props, options: ResourceOptions::default() }
     }
 
@@ -110,11 +141,11 @@ pub(crate) static CAPABILITY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCapability`].
+/// Property types and enums of the allowed values of [`CfnCapability`].
 pub mod capability {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::B2BI::Capability`.
     #[derive(Clone, Debug)]
@@ -148,25 +179,45 @@ pub mod capability {
         props: Props,
     }
 
+    /// The required properties of [`EdiConfiguration`], by name: the argument of [`EdiConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EdiConfigurationRequired {
+        /// CloudFormation property `InputLocation`.
+        pub input_location: Val<S3Location>,
+
+        /// CloudFormation property `OutputLocation`.
+        pub output_location: Val<S3Location>,
+
+        /// CloudFormation property `TransformerId`.
+        pub transformer_id: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<EdiType>,
+    }
+
     impl EdiConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EdiConfigurationRequired`]:
         ///
-        /// - `input_location`: `InputLocation`.
-        /// - `output_location`: `OutputLocation`.
-        /// - `transformer_id`: `TransformerId`.
-        /// - `type_`: `Type`.
-        pub fn new(input_location: impl Into<Val<S3Location>>, output_location: impl Into<Val<S3Location>>, transformer_id: impl Into<Val<String>>, type_: impl Into<Val<EdiType>>) -> Self {
+        /// ```text
+        /// EdiConfiguration::new(EdiConfigurationRequired {
+        ///     input_location: S3Location::new(...).into(),
+        ///     output_location: S3Location::new(...).into(),
+        ///     transformer_id: "...".into(),
+        ///     type_: EdiType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: EdiConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputLocation", input_location);
-            props.set("OutputLocation", output_location);
-            props.set("TransformerId", transformer_id);
-            props.set("Type", type_);
+            props.set::<S3Location>("InputLocation", required.input_location);
+            props.set::<S3Location>("OutputLocation", required.output_location);
+            props.set::<String>("TransformerId", required.transformer_id);
+            props.set::<EdiType>("Type", required.type_);
             EdiConfiguration { props }
         }
 
         /// The `CapabilityDirection` property.
         ///
-        /// Allowed values: `INBOUND`, `OUTBOUND`.
+        /// Allowed values (the enum [`CapabilityDirection`]): `INBOUND`, `OUTBOUND`.
         pub fn capability_direction(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapabilityDirection", value);
             self
@@ -260,7 +311,7 @@ pub mod capability {
 
         /// The `Version` property.
         ///
-        /// Allowed values: `VERSION_4010`, `VERSION_4030`, `VERSION_4050`, `VERSION_4060`, `VERSION_5010`, `VERSION_5010_HIPAA`.
+        /// Allowed values (the enum [`Version`]): `VERSION_4010`, `VERSION_4030`, `VERSION_4050`, `VERSION_4060`, `VERSION_5010`, `VERSION_5010_HIPAA`.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -279,15 +330,29 @@ pub mod capability {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -348,32 +413,95 @@ pub mod capability {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::B2BI::Capability`; `.into()` makes a `Val<String>`.
+        Type {
+            Edi = "edi",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapabilityDirection` in `AWS::B2BI::Capability`; `.into()` makes a `Val<String>`.
+        CapabilityDirection {
+            Inbound = "INBOUND",
+            Outbound = "OUTBOUND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::B2BI::Capability`; `.into()` makes a `Val<String>`.
+        Version {
+            Version4010 = "VERSION_4010",
+            Version4030 = "VERSION_4030",
+            Version4050 = "VERSION_4050",
+            Version4060 = "VERSION_4060",
+            Version5010 = "VERSION_5010",
+            Version5010Hipaa = "VERSION_5010_HIPAA",
+        }
+    }
 }
 
 /// Definition of AWS::B2BI::Partnership Resource Type
 ///
 /// CloudFormation type `AWS::B2BI::Partnership`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+/// - `PartnershipArn`: `handle.partnership_arn()` → `Val<String>`.
+/// - `PartnershipId`: `handle.partnership_id()` → `Val<String>`.
+/// - `TradingPartnerId`: `handle.trading_partner_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PartnershipId`.
 #[derive(Clone, Debug)]
 pub struct CfnPartnership {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPartnership`], by name: the argument of [`CfnPartnership::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPartnershipRequired {
+    /// CloudFormation property `Capabilities`.
+    pub capabilities: Val<Vec<String>>,
+
+    /// CloudFormation property `Email`.
+    ///
+    /// Changing it replaces the resource.
+    pub email: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ProfileId`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_id: Val<String>,
+}
+
 impl CfnPartnership {
     pub const TYPE_NAME: &'static str = "AWS::B2BI::Partnership";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPartnershipRequired`]:
     ///
-    /// - `capabilities`: `Capabilities`.
-    /// - `email`: `Email`.
-    /// - `name`: `Name`.
-    /// - `profile_id`: `ProfileId`.
-    pub fn new(capabilities: impl Into<Val<Vec<String>>>, email: impl Into<Val<String>>, name: impl Into<Val<String>>, profile_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPartnership::new(CfnPartnershipRequired {
+    ///     capabilities: vec!["..."].into(),
+    ///     email: "...".into(),
+    ///     name: "...".into(),
+    ///     profile_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPartnershipRequired) -> Self {
         let mut props = Props::new();
-        props.set("Capabilities", capabilities);
-        props.set("Email", email);
-        props.set("Name", name);
-        props.set("ProfileId", profile_id);
+        props.set::<Vec<String>>("Capabilities", required.capabilities);
+        props.set::<String>("Email", required.email);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProfileId", required.profile_id);
         CfnPartnership { props, options: ResourceOptions::default() }
     }
 
@@ -464,11 +592,11 @@ pub(crate) static PARTNERSHIP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPartnership`].
+/// Property types and enums of the allowed values of [`CfnPartnership`].
 pub mod partnership {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::B2BI::Partnership`.
     #[derive(Clone, Debug)]
@@ -560,15 +688,33 @@ pub mod partnership {
         props: Props,
     }
 
-    impl X12AcknowledgmentOptions {
-        /// Creates the value from its required properties:
+    /// The required properties of [`X12AcknowledgmentOptions`], by name: the argument of [`X12AcknowledgmentOptions::new`].
+    #[derive(Clone, Debug)]
+    pub struct X12AcknowledgmentOptionsRequired {
+        /// CloudFormation property `FunctionalAcknowledgment`.
         ///
-        /// - `functional_acknowledgment`: `FunctionalAcknowledgment`.
-        /// - `technical_acknowledgment`: `TechnicalAcknowledgment`.
-        pub fn new(functional_acknowledgment: impl Into<Val<String>>, technical_acknowledgment: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`FunctionalAcknowledgment`]): `DO_NOT_GENERATE`, `GENERATE_ALL_SEGMENTS`, `GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP`.
+        pub functional_acknowledgment: Val<String>,
+
+        /// CloudFormation property `TechnicalAcknowledgment`.
+        ///
+        /// Allowed values (the enum [`TechnicalAcknowledgment`]): `DO_NOT_GENERATE`, `GENERATE_ALL_SEGMENTS`.
+        pub technical_acknowledgment: Val<String>,
+    }
+
+    impl X12AcknowledgmentOptions {
+        /// Creates the value from its required properties, by name in [`X12AcknowledgmentOptionsRequired`]:
+        ///
+        /// ```text
+        /// X12AcknowledgmentOptions::new(X12AcknowledgmentOptionsRequired {
+        ///     functional_acknowledgment: FunctionalAcknowledgment::DoNotGenerate.into(),
+        ///     technical_acknowledgment: TechnicalAcknowledgment::DoNotGenerate.into(),
+        /// })
+        /// ```
+        pub fn new(required: X12AcknowledgmentOptionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("FunctionalAcknowledgment", functional_acknowledgment);
-            props.set("TechnicalAcknowledgment", technical_acknowledgment);
+            props.set::<String>("FunctionalAcknowledgment", required.functional_acknowledgment);
+            props.set::<String>("TechnicalAcknowledgment", required.technical_acknowledgment);
             X12AcknowledgmentOptions { props }
         }
     }
@@ -670,7 +816,7 @@ pub mod partnership {
 
         /// The `Gs05TimeFormat` property.
         ///
-        /// Allowed values: `HHMM`, `HHMMSS`, `HHMMSSDD`.
+        /// Allowed values (the enum [`Gs05TimeFormat`]): `HHMM`, `HHMMSS`, `HHMMSSDD`.
         pub fn gs05_time_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Gs05TimeFormat", value);
             self
@@ -892,7 +1038,7 @@ pub mod partnership {
 
         /// The `LineTerminator` property.
         ///
-        /// Allowed values: `CRLF`, `LF`, `CR`.
+        /// Allowed values (the enum [`LineTerminator`]): `CRLF`, `LF`, `CR`.
         pub fn line_terminator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LineTerminator", value);
             self
@@ -900,7 +1046,7 @@ pub mod partnership {
 
         /// The `WrapBy` property.
         ///
-        /// Allowed values: `SEGMENT`, `ONE_LINE`, `LINE_LENGTH`.
+        /// Allowed values (the enum [`WrapBy`]): `SEGMENT`, `ONE_LINE`, `LINE_LENGTH`.
         pub fn wrap_by(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WrapBy", value);
             self
@@ -919,15 +1065,29 @@ pub mod partnership {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1051,32 +1211,112 @@ pub mod partnership {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FunctionalAcknowledgment` in `AWS::B2BI::Partnership`; `.into()` makes a `Val<String>`.
+        FunctionalAcknowledgment {
+            DoNotGenerate = "DO_NOT_GENERATE",
+            GenerateAllSegments = "GENERATE_ALL_SEGMENTS",
+            GenerateWithoutTransactionSetResponseLoop = "GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TechnicalAcknowledgment` in `AWS::B2BI::Partnership`; `.into()` makes a `Val<String>`.
+        TechnicalAcknowledgment {
+            DoNotGenerate = "DO_NOT_GENERATE",
+            GenerateAllSegments = "GENERATE_ALL_SEGMENTS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Gs05TimeFormat` in `AWS::B2BI::Partnership`; `.into()` makes a `Val<String>`.
+        Gs05TimeFormat {
+            Hhmm = "HHMM",
+            Hhmmss = "HHMMSS",
+            Hhmmssdd = "HHMMSSDD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LineTerminator` in `AWS::B2BI::Partnership`; `.into()` makes a `Val<String>`.
+        LineTerminator {
+            Crlf = "CRLF",
+            Lf = "LF",
+            Cr = "CR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WrapBy` in `AWS::B2BI::Partnership`; `.into()` makes a `Val<String>`.
+        WrapBy {
+            Segment = "SEGMENT",
+            OneLine = "ONE_LINE",
+            LineLength = "LINE_LENGTH",
+        }
+    }
 }
 
 /// Definition of AWS::B2BI::Profile Resource Type
 ///
 /// CloudFormation type `AWS::B2BI::Profile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `LogGroupName`: `handle.log_group_name()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+/// - `ProfileArn`: `handle.profile_arn()` → `Val<String>`.
+/// - `ProfileId`: `handle.profile_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProfileId`.
 #[derive(Clone, Debug)]
 pub struct CfnProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProfile`], by name: the argument of [`CfnProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProfileRequired {
+    /// CloudFormation property `BusinessName`.
+    pub business_name: Val<String>,
+
+    /// CloudFormation property `Logging`.
+    ///
+    /// Allowed values (the enum [`profile::Logging`]): `ENABLED`, `DISABLED`.
+    ///
+    /// Changing it replaces the resource.
+    pub logging: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Phone`.
+    pub phone: Val<String>,
+}
+
 impl CfnProfile {
     pub const TYPE_NAME: &'static str = "AWS::B2BI::Profile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProfileRequired`]:
     ///
-    /// - `business_name`: `BusinessName`.
-    /// - `logging`: `Logging`.
-    /// - `name`: `Name`.
-    /// - `phone`: `Phone`.
-    pub fn new(business_name: impl Into<Val<String>>, logging: impl Into<Val<String>>, name: impl Into<Val<String>>, phone: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProfile::new(CfnProfileRequired {
+    ///     business_name: "...".into(),
+    ///     logging: profile::Logging::Enabled.into(),
+    ///     name: "...".into(),
+    ///     phone: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("BusinessName", business_name);
-        props.set("Logging", logging);
-        props.set("Name", name);
-        props.set("Phone", phone);
+        props.set::<String>("BusinessName", required.business_name);
+        props.set::<String>("Logging", required.logging);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Phone", required.phone);
         CfnProfile { props, options: ResourceOptions::default() }
     }
 
@@ -1158,11 +1398,11 @@ pub(crate) static PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProfile`].
+/// Property types and enums of the allowed values of [`CfnProfile`].
 pub mod profile {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::B2BI::Profile`.
     #[derive(Clone, Debug)]
@@ -1170,15 +1410,29 @@ pub mod profile {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1196,28 +1450,63 @@ pub mod profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Logging` in `AWS::B2BI::Profile`; `.into()` makes a `Val<String>`.
+        Logging {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Definition of AWS::B2BI::Transformer Resource Type
 ///
 /// CloudFormation type `AWS::B2BI::Transformer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+/// - `TransformerArn`: `handle.transformer_arn()` → `Val<String>`.
+/// - `TransformerId`: `handle.transformer_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransformerId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransformer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransformer`], by name: the argument of [`CfnTransformer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransformerRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Status`.
+    ///
+    /// Allowed values (the enum [`transformer::Status`]): `active`, `inactive`.
+    pub status: Val<String>,
+}
+
 impl CfnTransformer {
     pub const TYPE_NAME: &'static str = "AWS::B2BI::Transformer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransformerRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `status`: `Status`.
-    pub fn new(name: impl Into<Val<String>>, status: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransformer::new(CfnTransformerRequired {
+    ///     name: "...".into(),
+    ///     status: transformer::Status::Active.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransformerRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Status", status);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Status", required.status);
         CfnTransformer { props, options: ResourceOptions::default() }
     }
 
@@ -1229,7 +1518,7 @@ impl CfnTransformer {
 
     /// The `FileFormat` property.
     ///
-    /// Allowed values: `XML`, `JSON`, `NOT_USED`.
+    /// Allowed values (the enum [`transformer::FileFormat`]): `XML`, `JSON`, `NOT_USED`.
     pub fn file_format(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FileFormat", value);
         self
@@ -1343,11 +1632,11 @@ pub(crate) static TRANSFORMER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTransformer`].
+/// Property types and enums of the allowed values of [`CfnTransformer`].
 pub mod transformer {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::B2BI::Transformer`.
     #[derive(Clone, Debug)]
@@ -1398,7 +1687,7 @@ pub mod transformer {
 
         /// The `Version` property.
         ///
-        /// Allowed values: `VERSION_4010`, `VERSION_4030`, `VERSION_4050`, `VERSION_4060`, `VERSION_5010`, `VERSION_5010_HIPAA`.
+        /// Allowed values (the enum [`Version`]): `VERSION_4010`, `VERSION_4030`, `VERSION_4050`, `VERSION_4060`, `VERSION_5010`, `VERSION_5010_HIPAA`.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -1418,9 +1707,9 @@ pub mod transformer {
     }
 
     impl InputConversion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `from_format`: `FromFormat`.
+        /// - `from_format`: `FromFormat`. Allowed values: the enum [`FromFormat`].
         pub fn new(from_format: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FromFormat", from_format);
@@ -1519,7 +1808,7 @@ pub mod transformer {
 
         /// The `SplitBy` property.
         ///
-        /// Allowed values: `NONE`, `TRANSACTION`.
+        /// Allowed values (the enum [`SplitBy`]): `NONE`, `TRANSACTION`.
         pub fn split_by(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SplitBy", value);
             self
@@ -1603,7 +1892,7 @@ pub mod transformer {
     }
 
     impl X12CodeListValidationRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `element_id`: `ElementId`.
         pub fn new(element_id: impl Into<Val<String>>) -> Self {
@@ -1637,17 +1926,34 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`X12ElementLengthValidationRule`], by name: the argument of [`X12ElementLengthValidationRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct X12ElementLengthValidationRuleRequired {
+        /// CloudFormation property `ElementId`.
+        pub element_id: Val<String>,
+
+        /// CloudFormation property `MaxLength`.
+        pub max_length: Val<f64>,
+
+        /// CloudFormation property `MinLength`.
+        pub min_length: Val<f64>,
+    }
+
     impl X12ElementLengthValidationRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`X12ElementLengthValidationRuleRequired`]:
         ///
-        /// - `element_id`: `ElementId`.
-        /// - `max_length`: `MaxLength`.
-        /// - `min_length`: `MinLength`.
-        pub fn new(element_id: impl Into<Val<String>>, max_length: impl Into<Val<f64>>, min_length: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// X12ElementLengthValidationRule::new(X12ElementLengthValidationRuleRequired {
+        ///     element_id: "...".into(),
+        ///     max_length: 1.0.into(),
+        ///     min_length: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: X12ElementLengthValidationRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("ElementId", element_id);
-            props.set("MaxLength", max_length);
-            props.set("MinLength", min_length);
+            props.set::<String>("ElementId", required.element_id);
+            props.set::<f64>("MaxLength", required.max_length);
+            props.set::<f64>("MinLength", required.min_length);
             X12ElementLengthValidationRule { props }
         }
     }
@@ -1664,15 +1970,31 @@ pub mod transformer {
         props: Props,
     }
 
-    impl X12ElementRequirementValidationRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`X12ElementRequirementValidationRule`], by name: the argument of [`X12ElementRequirementValidationRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct X12ElementRequirementValidationRuleRequired {
+        /// CloudFormation property `ElementPosition`.
+        pub element_position: Val<String>,
+
+        /// CloudFormation property `Requirement`.
         ///
-        /// - `element_position`: `ElementPosition`.
-        /// - `requirement`: `Requirement`.
-        pub fn new(element_position: impl Into<Val<String>>, requirement: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Requirement`]): `OPTIONAL`, `MANDATORY`.
+        pub requirement: Val<String>,
+    }
+
+    impl X12ElementRequirementValidationRule {
+        /// Creates the value from its required properties, by name in [`X12ElementRequirementValidationRuleRequired`]:
+        ///
+        /// ```text
+        /// X12ElementRequirementValidationRule::new(X12ElementRequirementValidationRuleRequired {
+        ///     element_position: "...".into(),
+        ///     requirement: Requirement::Optional.into(),
+        /// })
+        /// ```
+        pub fn new(required: X12ElementRequirementValidationRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("ElementPosition", element_position);
-            props.set("Requirement", requirement);
+            props.set::<String>("ElementPosition", required.element_position);
+            props.set::<String>("Requirement", required.requirement);
             X12ElementRequirementValidationRule { props }
         }
     }
@@ -1716,9 +2038,9 @@ pub mod transformer {
     }
 
     impl Mapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `template_language`: `TemplateLanguage`.
+        /// - `template_language`: `TemplateLanguage`. Allowed values: the enum [`TemplateLanguage`].
         pub fn new(template_language: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TemplateLanguage", template_language);
@@ -1745,9 +2067,9 @@ pub mod transformer {
     }
 
     impl OutputConversion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `to_format`: `ToFormat`.
+        /// - `to_format`: `ToFormat`. Allowed values: the enum [`ToFormat`].
         pub fn new(to_format: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ToFormat", to_format);
@@ -1779,15 +2101,29 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`SampleDocuments`], by name: the argument of [`SampleDocuments::new`].
+    #[derive(Clone, Debug)]
+    pub struct SampleDocumentsRequired {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// CloudFormation property `Keys`.
+        pub keys: Val<Vec<SampleDocumentKeys>>,
+    }
+
     impl SampleDocuments {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SampleDocumentsRequired`]:
         ///
-        /// - `bucket_name`: `BucketName`.
-        /// - `keys`: `Keys`.
-        pub fn new(bucket_name: impl Into<Val<String>>, keys: impl Into<Val<Vec<SampleDocumentKeys>>>) -> Self {
+        /// ```text
+        /// SampleDocuments::new(SampleDocumentsRequired {
+        ///     bucket_name: "...".into(),
+        ///     keys: vec![SampleDocumentKeys::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: SampleDocumentsRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("Keys", keys);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<Vec<SampleDocumentKeys>>("Keys", required.keys);
             SampleDocuments { props }
         }
     }
@@ -1836,15 +2172,29 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1991,6 +2341,73 @@ pub mod transformer {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FileFormat` in `AWS::B2BI::Transformer`; `.into()` makes a `Val<String>`.
+        FileFormat {
+            Xml = "XML",
+            Json = "JSON",
+            NotUsed = "NOT_USED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::B2BI::Transformer`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "active",
+            Inactive = "inactive",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::B2BI::Transformer`; `.into()` makes a `Val<String>`.
+        Version {
+            Version4010 = "VERSION_4010",
+            Version4030 = "VERSION_4030",
+            Version4050 = "VERSION_4050",
+            Version4060 = "VERSION_4060",
+            Version5010 = "VERSION_5010",
+            Version5010Hipaa = "VERSION_5010_HIPAA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FromFormat` in `AWS::B2BI::Transformer`; `.into()` makes a `Val<String>`.
+        FromFormat {
+            X12 = "X12",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SplitBy` in `AWS::B2BI::Transformer`; `.into()` makes a `Val<String>`.
+        SplitBy {
+            None = "NONE",
+            Transaction = "TRANSACTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Requirement` in `AWS::B2BI::Transformer`; `.into()` makes a `Val<String>`.
+        Requirement {
+            Optional = "OPTIONAL",
+            Mandatory = "MANDATORY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TemplateLanguage` in `AWS::B2BI::Transformer`; `.into()` makes a `Val<String>`.
+        TemplateLanguage {
+            Xslt = "XSLT",
+            Jsonata = "JSONATA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ToFormat` in `AWS::B2BI::Transformer`; `.into()` makes a `Val<String>`.
+        ToFormat {
+            X12 = "X12",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::Backup::BackupPlan
 ///
 /// CloudFormation type `AWS::Backup::BackupPlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BackupPlanArn`: `handle.backup_plan_arn()` → `Val<String>`.
+/// - `BackupPlanId`: `handle.backup_plan_id()` → `Val<String>`.
+/// - `VersionId`: `handle.version_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BackupPlanId`.
 #[derive(Clone, Debug)]
 pub struct CfnBackupPlan {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnBackupPlan {
 impl CfnBackupPlan {
     pub const TYPE_NAME: &'static str = "AWS::Backup::BackupPlan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `backup_plan`: `BackupPlan`.
     pub fn new(backup_plan: impl Into<Val<backup_plan::BackupPlanResourceType>>) -> Self {
@@ -91,11 +100,11 @@ pub(crate) static BACKUP_PLAN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBackupPlan`].
+/// Property types and enums of the allowed values of [`CfnBackupPlan`].
 pub mod backup_plan {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// A property type of `AWS::Backup::BackupPlan`.
     #[derive(Clone, Debug)]
@@ -103,15 +112,29 @@ pub mod backup_plan {
         props: Props,
     }
 
+    /// The required properties of [`BackupPlanResourceType`], by name: the argument of [`BackupPlanResourceType::new`].
+    #[derive(Clone, Debug)]
+    pub struct BackupPlanResourceTypeRequired {
+        /// CloudFormation property `BackupPlanName`.
+        pub backup_plan_name: Val<String>,
+
+        /// CloudFormation property `BackupPlanRule`.
+        pub backup_plan_rule: Val<Vec<BackupRuleResourceType>>,
+    }
+
     impl BackupPlanResourceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BackupPlanResourceTypeRequired`]:
         ///
-        /// - `backup_plan_name`: `BackupPlanName`.
-        /// - `backup_plan_rule`: `BackupPlanRule`.
-        pub fn new(backup_plan_name: impl Into<Val<String>>, backup_plan_rule: impl Into<Val<Vec<BackupRuleResourceType>>>) -> Self {
+        /// ```text
+        /// BackupPlanResourceType::new(BackupPlanResourceTypeRequired {
+        ///     backup_plan_name: "...".into(),
+        ///     backup_plan_rule: vec![BackupRuleResourceType::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: BackupPlanResourceTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("BackupPlanName", backup_plan_name);
-            props.set("BackupPlanRule", backup_plan_rule);
+            props.set::<String>("BackupPlanName", required.backup_plan_name);
+            props.set::<Vec<BackupRuleResourceType>>("BackupPlanRule", required.backup_plan_rule);
             BackupPlanResourceType { props }
         }
 
@@ -140,15 +163,29 @@ pub mod backup_plan {
         props: Props,
     }
 
+    /// The required properties of [`AdvancedBackupSettingResourceType`], by name: the argument of [`AdvancedBackupSettingResourceType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AdvancedBackupSettingResourceTypeRequired {
+        /// CloudFormation property `BackupOptions`.
+        pub backup_options: Val<Json>,
+
+        /// CloudFormation property `ResourceType`.
+        pub resource_type: Val<String>,
+    }
+
     impl AdvancedBackupSettingResourceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AdvancedBackupSettingResourceTypeRequired`]:
         ///
-        /// - `backup_options`: `BackupOptions`.
-        /// - `resource_type`: `ResourceType`.
-        pub fn new(backup_options: impl Into<Val<Json>>, resource_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AdvancedBackupSettingResourceType::new(AdvancedBackupSettingResourceTypeRequired {
+        ///     backup_options: serde_json::json!({ ... }).into(),
+        ///     resource_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AdvancedBackupSettingResourceTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("BackupOptions", backup_options);
-            props.set("ResourceType", resource_type);
+            props.set::<Json>("BackupOptions", required.backup_options);
+            props.set::<String>("ResourceType", required.resource_type);
             AdvancedBackupSettingResourceType { props }
         }
     }
@@ -165,15 +202,29 @@ pub mod backup_plan {
         props: Props,
     }
 
+    /// The required properties of [`BackupRuleResourceType`], by name: the argument of [`BackupRuleResourceType::new`].
+    #[derive(Clone, Debug)]
+    pub struct BackupRuleResourceTypeRequired {
+        /// CloudFormation property `RuleName`.
+        pub rule_name: Val<String>,
+
+        /// CloudFormation property `TargetBackupVault`.
+        pub target_backup_vault: Val<String>,
+    }
+
     impl BackupRuleResourceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BackupRuleResourceTypeRequired`]:
         ///
-        /// - `rule_name`: `RuleName`.
-        /// - `target_backup_vault`: `TargetBackupVault`.
-        pub fn new(rule_name: impl Into<Val<String>>, target_backup_vault: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BackupRuleResourceType::new(BackupRuleResourceTypeRequired {
+        ///     rule_name: "...".into(),
+        ///     target_backup_vault: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BackupRuleResourceTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("RuleName", rule_name);
-            props.set("TargetBackupVault", target_backup_vault);
+            props.set::<String>("RuleName", required.rule_name);
+            props.set::<String>("TargetBackupVault", required.target_backup_vault);
             BackupRuleResourceType { props }
         }
 
@@ -257,7 +308,7 @@ pub mod backup_plan {
     }
 
     impl CopyActionResourceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_backup_vault_arn`: `DestinationBackupVaultArn`.
         pub fn new(destination_backup_vault_arn: impl Into<Val<String>>) -> Self {
@@ -358,7 +409,7 @@ pub mod backup_plan {
 
         /// The `MalwareScanner` property.
         ///
-        /// Allowed values: `GUARDDUTY`.
+        /// Allowed values (the enum [`MalwareScanner`]): `GUARDDUTY`.
         pub fn malware_scanner(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MalwareScanner", value);
             self
@@ -366,7 +417,7 @@ pub mod backup_plan {
 
         /// The `ScanMode` property.
         ///
-        /// Allowed values: `FULL_SCAN`, `INCREMENTAL_SCAN`.
+        /// Allowed values (the enum [`ScanMode`]): `FULL_SCAN`, `INCREMENTAL_SCAN`.
         pub fn scan_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScanMode", value);
             self
@@ -394,7 +445,7 @@ pub mod backup_plan {
 
         /// The `MalwareScanner` property.
         ///
-        /// Allowed values: `GUARDDUTY`.
+        /// Allowed values (the enum [`MalwareScanner`]): `GUARDDUTY`.
         pub fn malware_scanner(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MalwareScanner", value);
             self
@@ -465,28 +516,70 @@ pub mod backup_plan {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MalwareScanner` in `AWS::Backup::BackupPlan`; `.into()` makes a `Val<String>`.
+        MalwareScanner {
+            Guardduty = "GUARDDUTY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScanMode` in `AWS::Backup::BackupPlan`; `.into()` makes a `Val<String>`.
+        ScanMode {
+            FullScan = "FULL_SCAN",
+            IncrementalScan = "INCREMENTAL_SCAN",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Backup::BackupSelection
 ///
 /// CloudFormation type `AWS::Backup::BackupSelection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `SelectionId`: `handle.selection_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnBackupSelection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBackupSelection`], by name: the argument of [`CfnBackupSelection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBackupSelectionRequired {
+    /// CloudFormation property `BackupPlanId`.
+    ///
+    /// Changing it replaces the resource.
+    pub backup_plan_id: Val<String>,
+
+    /// CloudFormation property `BackupSelection`.
+    ///
+    /// Changing it replaces the resource.
+    pub backup_selection: Val<backup_selection::BackupSelectionResourceType>,
+}
+
 impl CfnBackupSelection {
     pub const TYPE_NAME: &'static str = "AWS::Backup::BackupSelection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBackupSelectionRequired`]:
     ///
-    /// - `backup_plan_id`: `BackupPlanId`.
-    /// - `backup_selection`: `BackupSelection`.
-    pub fn new(backup_plan_id: impl Into<Val<String>>, backup_selection: impl Into<Val<backup_selection::BackupSelectionResourceType>>) -> Self {
+    /// ```text
+    /// CfnBackupSelection::new(CfnBackupSelectionRequired {
+    ///     backup_plan_id: "...".into(),
+    ///     backup_selection: backup_selection::BackupSelectionResourceType::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBackupSelectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("BackupPlanId", backup_plan_id);
-        props.set("BackupSelection", backup_selection);
+        props.set::<String>("BackupPlanId", required.backup_plan_id);
+        props.set::<backup_selection::BackupSelectionResourceType>("BackupSelection", required.backup_selection);
         CfnBackupSelection { props, options: ResourceOptions::default() }
     }
 }
@@ -548,15 +641,29 @@ pub mod backup_selection {
         props: Props,
     }
 
+    /// The required properties of [`BackupSelectionResourceType`], by name: the argument of [`BackupSelectionResourceType::new`].
+    #[derive(Clone, Debug)]
+    pub struct BackupSelectionResourceTypeRequired {
+        /// CloudFormation property `IamRoleArn`.
+        pub iam_role_arn: Val<String>,
+
+        /// CloudFormation property `SelectionName`.
+        pub selection_name: Val<String>,
+    }
+
     impl BackupSelectionResourceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BackupSelectionResourceTypeRequired`]:
         ///
-        /// - `iam_role_arn`: `IamRoleArn`.
-        /// - `selection_name`: `SelectionName`.
-        pub fn new(iam_role_arn: impl Into<Val<String>>, selection_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BackupSelectionResourceType::new(BackupSelectionResourceTypeRequired {
+        ///     iam_role_arn: "...".into(),
+        ///     selection_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BackupSelectionResourceTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("IamRoleArn", iam_role_arn);
-            props.set("SelectionName", selection_name);
+            props.set::<String>("IamRoleArn", required.iam_role_arn);
+            props.set::<String>("SelectionName", required.selection_name);
             BackupSelectionResourceType { props }
         }
 
@@ -673,17 +780,34 @@ pub mod backup_selection {
         props: Props,
     }
 
+    /// The required properties of [`ConditionResourceType`], by name: the argument of [`ConditionResourceType::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConditionResourceTypeRequired {
+        /// CloudFormation property `ConditionKey`.
+        pub condition_key: Val<String>,
+
+        /// CloudFormation property `ConditionType`.
+        pub condition_type: Val<String>,
+
+        /// CloudFormation property `ConditionValue`.
+        pub condition_value: Val<String>,
+    }
+
     impl ConditionResourceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConditionResourceTypeRequired`]:
         ///
-        /// - `condition_key`: `ConditionKey`.
-        /// - `condition_type`: `ConditionType`.
-        /// - `condition_value`: `ConditionValue`.
-        pub fn new(condition_key: impl Into<Val<String>>, condition_type: impl Into<Val<String>>, condition_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ConditionResourceType::new(ConditionResourceTypeRequired {
+        ///     condition_key: "...".into(),
+        ///     condition_type: "...".into(),
+        ///     condition_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConditionResourceTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConditionKey", condition_key);
-            props.set("ConditionType", condition_type);
-            props.set("ConditionValue", condition_value);
+            props.set::<String>("ConditionKey", required.condition_key);
+            props.set::<String>("ConditionType", required.condition_type);
+            props.set::<String>("ConditionValue", required.condition_value);
             ConditionResourceType { props }
         }
     }
@@ -705,6 +829,14 @@ pub mod backup_selection {
 /// Resource Type definition for AWS::Backup::BackupVault
 ///
 /// CloudFormation type `AWS::Backup::BackupVault`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BackupVaultArn`: `handle.backup_vault_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BackupVaultName`.
 #[derive(Clone, Debug)]
 pub struct CfnBackupVault {
     props: Props,
@@ -714,7 +846,7 @@ pub struct CfnBackupVault {
 impl CfnBackupVault {
     pub const TYPE_NAME: &'static str = "AWS::Backup::BackupVault";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `backup_vault_name`: `BackupVaultName`.
     pub fn new(backup_vault_name: impl Into<Val<String>>) -> Self {
@@ -808,7 +940,7 @@ pub mod backup_vault {
     }
 
     impl LockConfigurationType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `min_retention_days`: `MinRetentionDays`.
         pub fn new(min_retention_days: impl Into<Val<i64>>) -> Self {
@@ -844,15 +976,29 @@ pub mod backup_vault {
         props: Props,
     }
 
+    /// The required properties of [`NotificationObjectType`], by name: the argument of [`NotificationObjectType::new`].
+    #[derive(Clone, Debug)]
+    pub struct NotificationObjectTypeRequired {
+        /// CloudFormation property `BackupVaultEvents`.
+        pub backup_vault_events: Val<Vec<String>>,
+
+        /// CloudFormation property `SNSTopicArn`.
+        pub sns_topic_arn: Val<String>,
+    }
+
     impl NotificationObjectType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NotificationObjectTypeRequired`]:
         ///
-        /// - `backup_vault_events`: `BackupVaultEvents`.
-        /// - `sns_topic_arn`: `SNSTopicArn`.
-        pub fn new(backup_vault_events: impl Into<Val<Vec<String>>>, sns_topic_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// NotificationObjectType::new(NotificationObjectTypeRequired {
+        ///     backup_vault_events: vec!["..."].into(),
+        ///     sns_topic_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: NotificationObjectTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("BackupVaultEvents", backup_vault_events);
-            props.set("SNSTopicArn", sns_topic_arn);
+            props.set::<Vec<String>>("BackupVaultEvents", required.backup_vault_events);
+            props.set::<String>("SNSTopicArn", required.sns_topic_arn);
             NotificationObjectType { props }
         }
     }
@@ -867,6 +1013,17 @@ pub mod backup_vault {
 /// Contains detailed information about a framework. Frameworks contain controls, which evaluate and report on your backup events and resources. Frameworks generate daily compliance results.
 ///
 /// CloudFormation type `AWS::Backup::Framework`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time that a framework is created, in ISO 8601 representation. The value of CreationTime is accurate to milliseconds. For example, 2020-07-10T15:00:00.000-08:00 represents the 10th of July 2020 at 3:00 PM 8 hours behind UTC.
+/// - `DeploymentStatus`: `handle.deployment_status()` → `Val<String>`. The deployment status of a framework. The statuses are: `CREATE_IN_PROGRESS | UPDATE_IN_PROGRESS | DELETE_IN_PROGRESS | COMPLETED | FAILED`
+/// - `FrameworkArn`: `handle.framework_arn()` → `Val<String>`. An Amazon Resource Name (ARN) that uniquely identifies Framework as a resource
+/// - `FrameworkStatus`: `handle.framework_status()` → `Val<String>`. A framework consists of one or more controls. Each control governs a resource, such as backup plans, backup selections, backup vaults, or recovery points. You can also turn AWS Config recording on or off for each resource. The statuses are:
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FrameworkArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFramework {
     props: Props,
@@ -876,7 +1033,7 @@ pub struct CfnFramework {
 impl CfnFramework {
     pub const TYPE_NAME: &'static str = "AWS::Backup::Framework";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `framework_controls`: `FrameworkControls`, Contains detailed information about all of the controls of a framework. Each framework must contain at least one control.
     pub fn new(framework_controls: impl Into<Val<Vec<framework::FrameworkControl>>>) -> Self {
@@ -993,7 +1150,7 @@ pub mod framework {
     }
 
     impl FrameworkControl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `control_name`: `ControlName`, The name of a control. This name is between 1 and 256 characters.
         pub fn new(control_name: impl Into<Val<String>>) -> Self {
@@ -1027,15 +1184,29 @@ pub mod framework {
         props: Props,
     }
 
+    /// The required properties of [`ControlInputParameter`], by name: the argument of [`ControlInputParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ControlInputParameterRequired {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
     impl ControlInputParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ControlInputParameterRequired`]:
         ///
-        /// - `parameter_name`: `ParameterName`.
-        /// - `parameter_value`: `ParameterValue`.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ControlInputParameter::new(ControlInputParameterRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ControlInputParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             ControlInputParameter { props }
         }
     }
@@ -1143,25 +1314,65 @@ pub mod framework {
 /// Creates a legal hold on recovery points (backups). A legal hold prevents backups from being deleted while under hold.
 ///
 /// CloudFormation type `AWS::Backup::LegalHold`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the legal hold.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`. The time when the legal hold was created.
+/// - `LegalHoldId`: `handle.legal_hold_id()` → `Val<String>`. The ID of the legal hold.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the legal hold.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLegalHold {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLegalHold`], by name: the argument of [`CfnLegalHold::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLegalHoldRequired {
+    /// The description of the legal hold.
+    ///
+    /// CloudFormation property `Description`.
+    ///
+    /// Changing it replaces the resource.
+    pub description: Val<String>,
+
+    /// The criteria to assign a set of resources, such as resource types or backup vaults.
+    ///
+    /// CloudFormation property `RecoveryPointSelection`.
+    ///
+    /// Changing it replaces the resource.
+    pub recovery_point_selection: Val<legal_hold::RecoveryPointSelection>,
+
+    /// The title of the legal hold.
+    ///
+    /// CloudFormation property `Title`.
+    ///
+    /// Changing it replaces the resource.
+    pub title: Val<String>,
+}
+
 impl CfnLegalHold {
     pub const TYPE_NAME: &'static str = "AWS::Backup::LegalHold";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLegalHoldRequired`]:
     ///
-    /// - `description`: `Description`, The description of the legal hold.
-    /// - `recovery_point_selection`: `RecoveryPointSelection`, The criteria to assign a set of resources, such as resource types or backup vaults.
-    /// - `title`: `Title`, The title of the legal hold.
-    pub fn new(description: impl Into<Val<String>>, recovery_point_selection: impl Into<Val<legal_hold::RecoveryPointSelection>>, title: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLegalHold::new(CfnLegalHoldRequired {
+    ///     description: "...".into(),
+    ///     recovery_point_selection: legal_hold::RecoveryPointSelection::new(...).into(),
+    ///     title: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLegalHoldRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("RecoveryPointSelection", recovery_point_selection);
-        props.set("Title", title);
+        props.set::<String>("Description", required.description);
+        props.set::<legal_hold::RecoveryPointSelection>("RecoveryPointSelection", required.recovery_point_selection);
+        props.set::<String>("Title", required.title);
         CfnLegalHold { props, options: ResourceOptions::default() }
     }
 
@@ -1277,15 +1488,33 @@ pub mod legal_hold {
         props: Props,
     }
 
-    impl DateRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DateRange`], by name: the argument of [`DateRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateRangeRequired {
+        /// The beginning date, inclusive. ISO 8601 date-time.
         ///
-        /// - `from_date`: `FromDate`, The beginning date, inclusive. ISO 8601 date-time.
-        /// - `to_date`: `ToDate`, The end date, inclusive. ISO 8601 date-time.
-        pub fn new(from_date: impl Into<Val<String>>, to_date: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FromDate`.
+        pub from_date: Val<String>,
+
+        /// The end date, inclusive. ISO 8601 date-time.
+        ///
+        /// CloudFormation property `ToDate`.
+        pub to_date: Val<String>,
+    }
+
+    impl DateRange {
+        /// Creates the value from its required properties, by name in [`DateRangeRequired`]:
+        ///
+        /// ```text
+        /// DateRange::new(DateRangeRequired {
+        ///     from_date: "...".into(),
+        ///     to_date: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DateRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromDate", from_date);
-            props.set("ToDate", to_date);
+            props.set::<String>("FromDate", required.from_date);
+            props.set::<String>("ToDate", required.to_date);
             DateRange { props }
         }
     }
@@ -1302,15 +1531,33 @@ pub mod legal_hold {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -1325,25 +1572,58 @@ pub mod legal_hold {
 /// Resource Type definition for AWS::Backup::LogicallyAirGappedBackupVault
 ///
 /// CloudFormation type `AWS::Backup::LogicallyAirGappedBackupVault`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BackupVaultArn`: `handle.backup_vault_arn()` → `Val<String>`.
+/// - `VaultState`: `handle.vault_state()` → `Val<String>`.
+/// - `VaultType`: `handle.vault_type()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BackupVaultName`.
 #[derive(Clone, Debug)]
 pub struct CfnLogicallyAirGappedBackupVault {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLogicallyAirGappedBackupVault`], by name: the argument of [`CfnLogicallyAirGappedBackupVault::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLogicallyAirGappedBackupVaultRequired {
+    /// CloudFormation property `BackupVaultName`.
+    ///
+    /// Changing it replaces the resource.
+    pub backup_vault_name: Val<String>,
+
+    /// CloudFormation property `MaxRetentionDays`.
+    ///
+    /// Changing it replaces the resource.
+    pub max_retention_days: Val<i64>,
+
+    /// CloudFormation property `MinRetentionDays`.
+    ///
+    /// Changing it replaces the resource.
+    pub min_retention_days: Val<i64>,
+}
+
 impl CfnLogicallyAirGappedBackupVault {
     pub const TYPE_NAME: &'static str = "AWS::Backup::LogicallyAirGappedBackupVault";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLogicallyAirGappedBackupVaultRequired`]:
     ///
-    /// - `backup_vault_name`: `BackupVaultName`.
-    /// - `max_retention_days`: `MaxRetentionDays`.
-    /// - `min_retention_days`: `MinRetentionDays`.
-    pub fn new(backup_vault_name: impl Into<Val<String>>, max_retention_days: impl Into<Val<i64>>, min_retention_days: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnLogicallyAirGappedBackupVault::new(CfnLogicallyAirGappedBackupVaultRequired {
+    ///     backup_vault_name: "...".into(),
+    ///     max_retention_days: 1.into(),
+    ///     min_retention_days: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLogicallyAirGappedBackupVaultRequired) -> Self {
         let mut props = Props::new();
-        props.set("BackupVaultName", backup_vault_name);
-        props.set("MaxRetentionDays", max_retention_days);
-        props.set("MinRetentionDays", min_retention_days);
+        props.set::<String>("BackupVaultName", required.backup_vault_name);
+        props.set::<i64>("MaxRetentionDays", required.max_retention_days);
+        props.set::<i64>("MinRetentionDays", required.min_retention_days);
         CfnLogicallyAirGappedBackupVault { props, options: ResourceOptions::default() }
     }
 
@@ -1441,15 +1721,29 @@ pub mod logically_air_gapped_backup_vault {
         props: Props,
     }
 
+    /// The required properties of [`NotificationObjectType`], by name: the argument of [`NotificationObjectType::new`].
+    #[derive(Clone, Debug)]
+    pub struct NotificationObjectTypeRequired {
+        /// CloudFormation property `BackupVaultEvents`.
+        pub backup_vault_events: Val<Vec<String>>,
+
+        /// CloudFormation property `SNSTopicArn`.
+        pub sns_topic_arn: Val<String>,
+    }
+
     impl NotificationObjectType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NotificationObjectTypeRequired`]:
         ///
-        /// - `backup_vault_events`: `BackupVaultEvents`.
-        /// - `sns_topic_arn`: `SNSTopicArn`.
-        pub fn new(backup_vault_events: impl Into<Val<Vec<String>>>, sns_topic_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// NotificationObjectType::new(NotificationObjectTypeRequired {
+        ///     backup_vault_events: vec!["..."].into(),
+        ///     sns_topic_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: NotificationObjectTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("BackupVaultEvents", backup_vault_events);
-            props.set("SNSTopicArn", sns_topic_arn);
+            props.set::<Vec<String>>("BackupVaultEvents", required.backup_vault_events);
+            props.set::<String>("SNSTopicArn", required.sns_topic_arn);
             NotificationObjectType { props }
         }
     }
@@ -1464,23 +1758,49 @@ pub mod logically_air_gapped_backup_vault {
 /// Contains detailed information about a report plan in AWS Backup Audit Manager.
 ///
 /// CloudFormation type `AWS::Backup::ReportPlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ReportPlanArn`: `handle.report_plan_arn()` → `Val<String>`. An Amazon Resource Name (ARN) that uniquely identifies a resource. The format of the ARN depends on the resource type.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReportPlanArn`.
 #[derive(Clone, Debug)]
 pub struct CfnReportPlan {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReportPlan`], by name: the argument of [`CfnReportPlan::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReportPlanRequired {
+    /// A structure that contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
+    ///
+    /// CloudFormation property `ReportDeliveryChannel`.
+    pub report_delivery_channel: Val<report_plan::ReportDeliveryChannel>,
+
+    /// Identifies the report template for the report. Reports are built using a report template.
+    ///
+    /// CloudFormation property `ReportSetting`.
+    pub report_setting: Val<report_plan::ReportSetting>,
+}
+
 impl CfnReportPlan {
     pub const TYPE_NAME: &'static str = "AWS::Backup::ReportPlan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReportPlanRequired`]:
     ///
-    /// - `report_delivery_channel`: `ReportDeliveryChannel`, A structure that contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
-    /// - `report_setting`: `ReportSetting`, Identifies the report template for the report. Reports are built using a report template.
-    pub fn new(report_delivery_channel: impl Into<Val<report_plan::ReportDeliveryChannel>>, report_setting: impl Into<Val<report_plan::ReportSetting>>) -> Self {
+    /// ```text
+    /// CfnReportPlan::new(CfnReportPlanRequired {
+    ///     report_delivery_channel: report_plan::ReportDeliveryChannel::new(...).into(),
+    ///     report_setting: report_plan::ReportSetting::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReportPlanRequired) -> Self {
         let mut props = Props::new();
-        props.set("ReportDeliveryChannel", report_delivery_channel);
-        props.set("ReportSetting", report_setting);
+        props.set::<report_plan::ReportDeliveryChannel>("ReportDeliveryChannel", required.report_delivery_channel);
+        props.set::<report_plan::ReportSetting>("ReportSetting", required.report_setting);
         CfnReportPlan { props, options: ResourceOptions::default() }
     }
 
@@ -1562,7 +1882,7 @@ pub mod report_plan {
     }
 
     impl ReportDeliveryChannel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_bucket_name`: `S3BucketName`, The unique name of the S3 bucket that receives your reports.
         pub fn new(s3_bucket_name: impl Into<Val<String>>) -> Self {
@@ -1629,7 +1949,7 @@ pub mod report_plan {
     }
 
     impl ReportSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `report_template`: `ReportTemplate`, Identifies the report template for the report. Reports are built using a report template. The report templates are: `BACKUP_JOB_REPORT | COPY_JOB_REPORT | RESTORE_JOB_REPORT`
         pub fn new(report_template: impl Into<Val<String>>) -> Self {
@@ -1681,25 +2001,52 @@ pub mod report_plan {
 /// Definition of AWS::Backup::RestoreTestingPlan Resource Type
 ///
 /// CloudFormation type `AWS::Backup::RestoreTestingPlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RestoreTestingPlanArn`: `handle.restore_testing_plan_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RestoreTestingPlanName`.
 #[derive(Clone, Debug)]
 pub struct CfnRestoreTestingPlan {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRestoreTestingPlan`], by name: the argument of [`CfnRestoreTestingPlan::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRestoreTestingPlanRequired {
+    /// CloudFormation property `RecoveryPointSelection`.
+    pub recovery_point_selection: Val<restore_testing_plan::RestoreTestingRecoveryPointSelection>,
+
+    /// CloudFormation property `RestoreTestingPlanName`.
+    ///
+    /// Changing it replaces the resource.
+    pub restore_testing_plan_name: Val<String>,
+
+    /// CloudFormation property `ScheduleExpression`.
+    pub schedule_expression: Val<String>,
+}
+
 impl CfnRestoreTestingPlan {
     pub const TYPE_NAME: &'static str = "AWS::Backup::RestoreTestingPlan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRestoreTestingPlanRequired`]:
     ///
-    /// - `recovery_point_selection`: `RecoveryPointSelection`.
-    /// - `restore_testing_plan_name`: `RestoreTestingPlanName`.
-    /// - `schedule_expression`: `ScheduleExpression`.
-    pub fn new(recovery_point_selection: impl Into<Val<restore_testing_plan::RestoreTestingRecoveryPointSelection>>, restore_testing_plan_name: impl Into<Val<String>>, schedule_expression: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRestoreTestingPlan::new(CfnRestoreTestingPlanRequired {
+    ///     recovery_point_selection: restore_testing_plan::RestoreTestingRecoveryPointSelection::new(...).into(),
+    ///     restore_testing_plan_name: "...".into(),
+    ///     schedule_expression: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRestoreTestingPlanRequired) -> Self {
         let mut props = Props::new();
-        props.set("RecoveryPointSelection", recovery_point_selection);
-        props.set("RestoreTestingPlanName", restore_testing_plan_name);
-        props.set("ScheduleExpression", schedule_expression);
+        props.set::<restore_testing_plan::RestoreTestingRecoveryPointSelection>("RecoveryPointSelection", required.recovery_point_selection);
+        props.set::<String>("RestoreTestingPlanName", required.restore_testing_plan_name);
+        props.set::<String>("ScheduleExpression", required.schedule_expression);
         CfnRestoreTestingPlan { props, options: ResourceOptions::default() }
     }
 
@@ -1763,11 +2110,11 @@ pub(crate) static RESTORE_TESTING_PLAN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRestoreTestingPlan`].
+/// Property types and enums of the allowed values of [`CfnRestoreTestingPlan`].
 pub mod restore_testing_plan {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Backup::RestoreTestingPlan`.
     #[derive(Clone, Debug)]
@@ -1775,17 +2122,38 @@ pub mod restore_testing_plan {
         props: Props,
     }
 
-    impl RestoreTestingRecoveryPointSelection {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RestoreTestingRecoveryPointSelection`], by name: the argument of [`RestoreTestingRecoveryPointSelection::new`].
+    #[derive(Clone, Debug)]
+    pub struct RestoreTestingRecoveryPointSelectionRequired {
+        /// CloudFormation property `Algorithm`.
         ///
-        /// - `algorithm`: `Algorithm`.
-        /// - `include_vaults`: `IncludeVaults`.
-        /// - `recovery_point_types`: `RecoveryPointTypes`.
-        pub fn new(algorithm: impl Into<Val<String>>, include_vaults: impl Into<Val<Vec<String>>>, recovery_point_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`Algorithm`]): `LATEST_WITHIN_WINDOW`, `RANDOM_WITHIN_WINDOW`.
+        pub algorithm: Val<String>,
+
+        /// CloudFormation property `IncludeVaults`.
+        pub include_vaults: Val<Vec<String>>,
+
+        /// CloudFormation property `RecoveryPointTypes`.
+        ///
+        /// Allowed values of each item (the enum [`RecoveryPointTypes`]): `SNAPSHOT`, `CONTINUOUS`.
+        pub recovery_point_types: Val<Vec<String>>,
+    }
+
+    impl RestoreTestingRecoveryPointSelection {
+        /// Creates the value from its required properties, by name in [`RestoreTestingRecoveryPointSelectionRequired`]:
+        ///
+        /// ```text
+        /// RestoreTestingRecoveryPointSelection::new(RestoreTestingRecoveryPointSelectionRequired {
+        ///     algorithm: Algorithm::LatestWithinWindow.into(),
+        ///     include_vaults: vec!["..."].into(),
+        ///     recovery_point_types: vec![RecoveryPointTypes::Snapshot].into(),
+        /// })
+        /// ```
+        pub fn new(required: RestoreTestingRecoveryPointSelectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Algorithm", algorithm);
-            props.set("IncludeVaults", include_vaults);
-            props.set("RecoveryPointTypes", recovery_point_types);
+            props.set::<String>("Algorithm", required.algorithm);
+            props.set::<Vec<String>>("IncludeVaults", required.include_vaults);
+            props.set::<Vec<String>>("RecoveryPointTypes", required.recovery_point_types);
             RestoreTestingRecoveryPointSelection { props }
         }
 
@@ -1814,15 +2182,33 @@ pub mod restore_testing_plan {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1848,32 +2234,80 @@ pub mod restore_testing_plan {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Algorithm` in `AWS::Backup::RestoreTestingPlan`; `.into()` makes a `Val<String>`.
+        Algorithm {
+            LatestWithinWindow = "LATEST_WITHIN_WINDOW",
+            RandomWithinWindow = "RANDOM_WITHIN_WINDOW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecoveryPointTypes` in `AWS::Backup::RestoreTestingPlan`; `.into()` makes a `Val<String>`.
+        RecoveryPointTypes {
+            Snapshot = "SNAPSHOT",
+            Continuous = "CONTINUOUS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Backup::RestoreTestingSelection
 ///
 /// CloudFormation type `AWS::Backup::RestoreTestingSelection`.
+///
+/// # Attributes
+///
+/// `AWS::Backup::RestoreTestingSelection` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRestoreTestingSelection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRestoreTestingSelection`], by name: the argument of [`CfnRestoreTestingSelection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRestoreTestingSelectionRequired {
+    /// CloudFormation property `IamRoleArn`.
+    pub iam_role_arn: Val<String>,
+
+    /// CloudFormation property `ProtectedResourceType`.
+    ///
+    /// Changing it replaces the resource.
+    pub protected_resource_type: Val<String>,
+
+    /// CloudFormation property `RestoreTestingPlanName`.
+    ///
+    /// Changing it replaces the resource.
+    pub restore_testing_plan_name: Val<String>,
+
+    /// CloudFormation property `RestoreTestingSelectionName`.
+    ///
+    /// Changing it replaces the resource.
+    pub restore_testing_selection_name: Val<String>,
+}
+
 impl CfnRestoreTestingSelection {
     pub const TYPE_NAME: &'static str = "AWS::Backup::RestoreTestingSelection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRestoreTestingSelectionRequired`]:
     ///
-    /// - `iam_role_arn`: `IamRoleArn`.
-    /// - `protected_resource_type`: `ProtectedResourceType`.
-    /// - `restore_testing_plan_name`: `RestoreTestingPlanName`.
-    /// - `restore_testing_selection_name`: `RestoreTestingSelectionName`.
-    pub fn new(iam_role_arn: impl Into<Val<String>>, protected_resource_type: impl Into<Val<String>>, restore_testing_plan_name: impl Into<Val<String>>, restore_testing_selection_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRestoreTestingSelection::new(CfnRestoreTestingSelectionRequired {
+    ///     iam_role_arn: "...".into(),
+    ///     protected_resource_type: "...".into(),
+    ///     restore_testing_plan_name: "...".into(),
+    ///     restore_testing_selection_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRestoreTestingSelectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("IamRoleArn", iam_role_arn);
-        props.set("ProtectedResourceType", protected_resource_type);
-        props.set("RestoreTestingPlanName", restore_testing_plan_name);
-        props.set("RestoreTestingSelectionName", restore_testing_selection_name);
+        props.set::<String>("IamRoleArn", required.iam_role_arn);
+        props.set::<String>("ProtectedResourceType", required.protected_resource_type);
+        props.set::<String>("RestoreTestingPlanName", required.restore_testing_plan_name);
+        props.set::<String>("RestoreTestingSelectionName", required.restore_testing_selection_name);
         CfnRestoreTestingSelection { props, options: ResourceOptions::default() }
     }
 
@@ -1971,15 +2405,29 @@ pub mod restore_testing_selection {
         props: Props,
     }
 
+    /// The required properties of [`KeyValue`], by name: the argument of [`KeyValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeyValueRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl KeyValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KeyValueRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KeyValue::new(KeyValueRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KeyValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             KeyValue { props }
         }
     }
@@ -1994,25 +2442,54 @@ pub mod restore_testing_selection {
 /// Resource Type definition for AWS::Backup::TieringConfiguration
 ///
 /// CloudFormation type `AWS::Backup::TieringConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`.
+/// - `TieringConfigurationArn`: `handle.tiering_configuration_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TieringConfigurationName`.
 #[derive(Clone, Debug)]
 pub struct CfnTieringConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTieringConfiguration`], by name: the argument of [`CfnTieringConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTieringConfigurationRequired {
+    /// CloudFormation property `BackupVaultName`.
+    pub backup_vault_name: Val<String>,
+
+    /// CloudFormation property `ResourceSelection`.
+    pub resource_selection: Val<Vec<tiering_configuration::ResourceSelection>>,
+
+    /// CloudFormation property `TieringConfigurationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub tiering_configuration_name: Val<String>,
+}
+
 impl CfnTieringConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Backup::TieringConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTieringConfigurationRequired`]:
     ///
-    /// - `backup_vault_name`: `BackupVaultName`.
-    /// - `resource_selection`: `ResourceSelection`.
-    /// - `tiering_configuration_name`: `TieringConfigurationName`.
-    pub fn new(backup_vault_name: impl Into<Val<String>>, resource_selection: impl Into<Val<Vec<tiering_configuration::ResourceSelection>>>, tiering_configuration_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTieringConfiguration::new(CfnTieringConfigurationRequired {
+    ///     backup_vault_name: "...".into(),
+    ///     resource_selection: vec![tiering_configuration::ResourceSelection::new(...)].into(),
+    ///     tiering_configuration_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTieringConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("BackupVaultName", backup_vault_name);
-        props.set("ResourceSelection", resource_selection);
-        props.set("TieringConfigurationName", tiering_configuration_name);
+        props.set::<String>("BackupVaultName", required.backup_vault_name);
+        props.set::<Vec<tiering_configuration::ResourceSelection>>("ResourceSelection", required.resource_selection);
+        props.set::<String>("TieringConfigurationName", required.tiering_configuration_name);
         CfnTieringConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -2077,17 +2554,34 @@ pub mod tiering_configuration {
         props: Props,
     }
 
+    /// The required properties of [`ResourceSelection`], by name: the argument of [`ResourceSelection::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceSelectionRequired {
+        /// CloudFormation property `ResourceType`.
+        pub resource_type: Val<String>,
+
+        /// CloudFormation property `Resources`.
+        pub resources: Val<Vec<String>>,
+
+        /// CloudFormation property `TieringDownSettingsInDays`.
+        pub tiering_down_settings_in_days: Val<i64>,
+    }
+
     impl ResourceSelection {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceSelectionRequired`]:
         ///
-        /// - `resource_type`: `ResourceType`.
-        /// - `resources`: `Resources`.
-        /// - `tiering_down_settings_in_days`: `TieringDownSettingsInDays`.
-        pub fn new(resource_type: impl Into<Val<String>>, resources: impl Into<Val<Vec<String>>>, tiering_down_settings_in_days: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ResourceSelection::new(ResourceSelectionRequired {
+        ///     resource_type: "...".into(),
+        ///     resources: vec!["..."].into(),
+        ///     tiering_down_settings_in_days: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceSelectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceType", resource_type);
-            props.set("Resources", resources);
-            props.set("TieringDownSettingsInDays", tiering_down_settings_in_days);
+            props.set::<String>("ResourceType", required.resource_type);
+            props.set::<Vec<String>>("Resources", required.resources);
+            props.set::<i64>("TieringDownSettingsInDays", required.tiering_down_settings_in_days);
             ResourceSelection { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,15 @@ use crate::value::{Map, Val};
 /// Resource Type definition for AWS::Batch::ComputeEnvironment
 ///
 /// CloudFormation type `AWS::Batch::ComputeEnvironment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ComputeEnvironmentArn`: `handle.compute_environment_arn()` → `Val<String>`.
+/// - `EksConfiguration.AccessEntry.Status`: `handle.eks_configuration_access_entry_status()` → `Val<String>`. The read-only status of the EKS access entry, returned by DescribeComputeEnvironments.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ComputeEnvironmentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnComputeEnvironment {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnComputeEnvironment {
 impl CfnComputeEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::Batch::ComputeEnvironment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `type_`: `Type`.
     pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -156,11 +164,11 @@ pub(crate) static COMPUTE_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnComputeEnvironment`].
+/// Property types and enums of the allowed values of [`CfnComputeEnvironment`].
 pub mod compute_environment {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Batch::ComputeEnvironment`.
     #[derive(Clone, Debug)]
@@ -168,15 +176,29 @@ pub mod compute_environment {
         props: Props,
     }
 
+    /// The required properties of [`ComputeResources`], by name: the argument of [`ComputeResources::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComputeResourcesRequired {
+        /// CloudFormation property `MaxvCpus`.
+        pub maxv_cpus: Val<i64>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl ComputeResources {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ComputeResourcesRequired`]:
         ///
-        /// - `maxv_cpus`: `MaxvCpus`.
-        /// - `type_`: `Type`.
-        pub fn new(maxv_cpus: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ComputeResources::new(ComputeResourcesRequired {
+        ///     maxv_cpus: 1.into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ComputeResourcesRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxvCpus", maxv_cpus);
-            props.set("Type", type_);
+            props.set::<i64>("MaxvCpus", required.maxv_cpus);
+            props.set::<String>("Type", required.type_);
             ComputeResources { props }
         }
 
@@ -312,7 +334,7 @@ pub mod compute_environment {
     }
 
     impl Ec2ConfigurationObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image_type`: `ImageType`.
         pub fn new(image_type: impl Into<Val<String>>) -> Self {
@@ -452,15 +474,29 @@ pub mod compute_environment {
         props: Props,
     }
 
+    /// The required properties of [`ManagedInstancesProvider`], by name: the argument of [`ManagedInstancesProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedInstancesProviderRequired {
+        /// CloudFormation property `InfrastructureRoleArn`.
+        pub infrastructure_role_arn: Val<String>,
+
+        /// CloudFormation property `InstanceLaunchTemplate`.
+        pub instance_launch_template: Val<InstanceLaunchTemplate>,
+    }
+
     impl ManagedInstancesProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ManagedInstancesProviderRequired`]:
         ///
-        /// - `infrastructure_role_arn`: `InfrastructureRoleArn`.
-        /// - `instance_launch_template`: `InstanceLaunchTemplate`.
-        pub fn new(infrastructure_role_arn: impl Into<Val<String>>, instance_launch_template: impl Into<Val<InstanceLaunchTemplate>>) -> Self {
+        /// ```text
+        /// ManagedInstancesProvider::new(ManagedInstancesProviderRequired {
+        ///     infrastructure_role_arn: "...".into(),
+        ///     instance_launch_template: InstanceLaunchTemplate::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedInstancesProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("InfrastructureRoleArn", infrastructure_role_arn);
-            props.set("InstanceLaunchTemplate", instance_launch_template);
+            props.set::<String>("InfrastructureRoleArn", required.infrastructure_role_arn);
+            props.set::<InstanceLaunchTemplate>("InstanceLaunchTemplate", required.instance_launch_template);
             ManagedInstancesProvider { props }
         }
 
@@ -472,7 +508,7 @@ pub mod compute_environment {
 
         /// The `PropagateTags` property.
         ///
-        /// Allowed values: `CAPACITY_PROVIDER`, `NONE`.
+        /// Allowed values (the enum [`PropagateTags`]): `CAPACITY_PROVIDER`, `NONE`.
         pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropagateTags", value);
             self
@@ -517,21 +553,35 @@ pub mod compute_environment {
         props: Props,
     }
 
+    /// The required properties of [`InstanceLaunchTemplate`], by name: the argument of [`InstanceLaunchTemplate::new`].
+    #[derive(Clone, Debug)]
+    pub struct InstanceLaunchTemplateRequired {
+        /// CloudFormation property `Ec2InstanceProfileArn`.
+        pub ec2_instance_profile_arn: Val<String>,
+
+        /// CloudFormation property `NetworkConfiguration`.
+        pub network_configuration: Val<ManagedInstancesNetworkConfiguration>,
+    }
+
     impl InstanceLaunchTemplate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InstanceLaunchTemplateRequired`]:
         ///
-        /// - `ec2_instance_profile_arn`: `Ec2InstanceProfileArn`.
-        /// - `network_configuration`: `NetworkConfiguration`.
-        pub fn new(ec2_instance_profile_arn: impl Into<Val<String>>, network_configuration: impl Into<Val<ManagedInstancesNetworkConfiguration>>) -> Self {
+        /// ```text
+        /// InstanceLaunchTemplate::new(InstanceLaunchTemplateRequired {
+        ///     ec2_instance_profile_arn: "...".into(),
+        ///     network_configuration: ManagedInstancesNetworkConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InstanceLaunchTemplateRequired) -> Self {
             let mut props = Props::new();
-            props.set("Ec2InstanceProfileArn", ec2_instance_profile_arn);
-            props.set("NetworkConfiguration", network_configuration);
+            props.set::<String>("Ec2InstanceProfileArn", required.ec2_instance_profile_arn);
+            props.set::<ManagedInstancesNetworkConfiguration>("NetworkConfiguration", required.network_configuration);
             InstanceLaunchTemplate { props }
         }
 
         /// The `CapacityOptionType` property.
         ///
-        /// Allowed values: `ON_DEMAND`, `SPOT`, `RESERVED`.
+        /// Allowed values (the enum [`CapacityOptionType`]): `ON_DEMAND`, `SPOT`, `RESERVED`.
         ///
         /// Changing it replaces the resource.
         pub fn capacity_option_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -680,15 +730,29 @@ pub mod compute_environment {
         props: Props,
     }
 
+    /// The required properties of [`ManagedInstancesNetworkConfiguration`], by name: the argument of [`ManagedInstancesNetworkConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedInstancesNetworkConfigurationRequired {
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Val<Vec<String>>,
+
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
     impl ManagedInstancesNetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ManagedInstancesNetworkConfigurationRequired`]:
         ///
-        /// - `security_groups`: `SecurityGroups`.
-        /// - `subnets`: `Subnets`.
-        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ManagedInstancesNetworkConfiguration::new(ManagedInstancesNetworkConfigurationRequired {
+        ///     security_groups: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedInstancesNetworkConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroups", security_groups);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             ManagedInstancesNetworkConfiguration { props }
         }
     }
@@ -783,15 +847,33 @@ pub mod compute_environment {
         props: Props,
     }
 
-    impl EksConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EksConfiguration`], by name: the argument of [`EksConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EksConfigurationRequired {
+        /// CloudFormation property `EksClusterArn`.
         ///
-        /// - `eks_cluster_arn`: `EksClusterArn`.
-        /// - `kubernetes_namespace`: `KubernetesNamespace`.
-        pub fn new(eks_cluster_arn: impl Into<Val<String>>, kubernetes_namespace: impl Into<Val<String>>) -> Self {
+        /// Changing it replaces the resource.
+        pub eks_cluster_arn: Val<String>,
+
+        /// CloudFormation property `KubernetesNamespace`.
+        ///
+        /// Changing it replaces the resource.
+        pub kubernetes_namespace: Val<String>,
+    }
+
+    impl EksConfiguration {
+        /// Creates the value from its required properties, by name in [`EksConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EksConfiguration::new(EksConfigurationRequired {
+        ///     eks_cluster_arn: "...".into(),
+        ///     kubernetes_namespace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EksConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EksClusterArn", eks_cluster_arn);
-            props.set("KubernetesNamespace", kubernetes_namespace);
+            props.set::<String>("EksClusterArn", required.eks_cluster_arn);
+            props.set::<String>("KubernetesNamespace", required.kubernetes_namespace);
             EksConfiguration { props }
         }
 
@@ -902,28 +984,78 @@ pub mod compute_environment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PropagateTags` in `AWS::Batch::ComputeEnvironment`; `.into()` makes a `Val<String>`.
+        PropagateTags {
+            CapacityProvider = "CAPACITY_PROVIDER",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityOptionType` in `AWS::Batch::ComputeEnvironment`; `.into()` makes a `Val<String>`.
+        CapacityOptionType {
+            OnDemand = "ON_DEMAND",
+            Spot = "SPOT",
+            Reserved = "RESERVED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Batch::ConsumableResource
 ///
 /// CloudFormation type `AWS::Batch::ConsumableResource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AvailableQuantity`: `handle.available_quantity()` → `Val<i64>`. Available Quantity of ConsumableResource.
+/// - `ConsumableResourceArn`: `handle.consumable_resource_arn()` → `Val<String>`. ARN of the Consumable Resource.
+/// - `CreatedAt`: `handle.created_at()` → `Val<i64>`.
+/// - `InUseQuantity`: `handle.in_use_quantity()` → `Val<i64>`. In-use Quantity of ConsumableResource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConsumableResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConsumableResource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConsumableResource`], by name: the argument of [`CfnConsumableResource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConsumableResourceRequired {
+    /// Type of Consumable Resource.
+    ///
+    /// CloudFormation property `ResourceType`.
+    ///
+    /// Allowed values (the enum [`consumable_resource::ResourceType`]): `REPLENISHABLE`, `NON_REPLENISHABLE`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_type: Val<String>,
+
+    /// Total Quantity of ConsumableResource.
+    ///
+    /// CloudFormation property `TotalQuantity`.
+    pub total_quantity: Val<i64>,
+}
+
 impl CfnConsumableResource {
     pub const TYPE_NAME: &'static str = "AWS::Batch::ConsumableResource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConsumableResourceRequired`]:
     ///
-    /// - `resource_type`: `ResourceType`, Type of Consumable Resource.
-    /// - `total_quantity`: `TotalQuantity`, Total Quantity of ConsumableResource.
-    pub fn new(resource_type: impl Into<Val<String>>, total_quantity: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnConsumableResource::new(CfnConsumableResourceRequired {
+    ///     resource_type: consumable_resource::ResourceType::Replenishable.into(),
+    ///     total_quantity: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConsumableResourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceType", resource_type);
-        props.set("TotalQuantity", total_quantity);
+        props.set::<String>("ResourceType", required.resource_type);
+        props.set::<i64>("TotalQuantity", required.total_quantity);
         CfnConsumableResource { props, options: ResourceOptions::default() }
     }
 
@@ -1004,9 +1136,30 @@ pub(crate) static CONSUMABLE_RESOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnConsumableResource`].
+pub mod consumable_resource {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::Batch::ConsumableResource`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Replenishable = "REPLENISHABLE",
+            NonReplenishable = "NON_REPLENISHABLE",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::Batch::JobDefinition
 ///
 /// CloudFormation type `AWS::Batch::JobDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionName`.
 #[derive(Clone, Debug)]
 pub struct CfnJobDefinition {
     props: Props,
@@ -1016,7 +1169,7 @@ pub struct CfnJobDefinition {
 impl CfnJobDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Batch::JobDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `type_`: `Type`.
     pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1170,7 +1323,7 @@ pub mod job_definition {
     }
 
     impl ConsumableResourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `consumable_resource_list`: `ConsumableResourceList`.
         pub fn new(consumable_resource_list: impl Into<Val<Vec<ConsumableResourceRequirement>>>) -> Self {
@@ -1192,15 +1345,31 @@ pub mod job_definition {
         props: Props,
     }
 
-    impl ConsumableResourceRequirement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConsumableResourceRequirement`], by name: the argument of [`ConsumableResourceRequirement::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConsumableResourceRequirementRequired {
+        /// The ARN of the consumable resource the job definition should consume.
         ///
-        /// - `consumable_resource`: `ConsumableResource`, The ARN of the consumable resource the job definition should consume.
-        /// - `quantity`: `Quantity`.
-        pub fn new(consumable_resource: impl Into<Val<String>>, quantity: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `ConsumableResource`.
+        pub consumable_resource: Val<String>,
+
+        /// CloudFormation property `Quantity`.
+        pub quantity: Val<i64>,
+    }
+
+    impl ConsumableResourceRequirement {
+        /// Creates the value from its required properties, by name in [`ConsumableResourceRequirementRequired`]:
+        ///
+        /// ```text
+        /// ConsumableResourceRequirement::new(ConsumableResourceRequirementRequired {
+        ///     consumable_resource: "...".into(),
+        ///     quantity: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConsumableResourceRequirementRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConsumableResource", consumable_resource);
-            props.set("Quantity", quantity);
+            props.set::<String>("ConsumableResource", required.consumable_resource);
+            props.set::<i64>("Quantity", required.quantity);
             ConsumableResourceRequirement { props }
         }
     }
@@ -1218,7 +1387,7 @@ pub mod job_definition {
     }
 
     impl ContainerProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -1405,7 +1574,7 @@ pub mod job_definition {
     }
 
     impl EphemeralStorage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `size_in_gi_b`: `SizeInGiB`.
         pub fn new(size_in_gi_b: impl Into<Val<i64>>) -> Self {
@@ -1547,15 +1716,29 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`Tmpfs`], by name: the argument of [`Tmpfs::new`].
+    #[derive(Clone, Debug)]
+    pub struct TmpfsRequired {
+        /// CloudFormation property `ContainerPath`.
+        pub container_path: Val<String>,
+
+        /// CloudFormation property `Size`.
+        pub size: Val<i64>,
+    }
+
     impl Tmpfs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TmpfsRequired`]:
         ///
-        /// - `container_path`: `ContainerPath`.
-        /// - `size`: `Size`.
-        pub fn new(container_path: impl Into<Val<String>>, size: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// Tmpfs::new(TmpfsRequired {
+        ///     container_path: "...".into(),
+        ///     size: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: TmpfsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContainerPath", container_path);
-            props.set("Size", size);
+            props.set::<String>("ContainerPath", required.container_path);
+            props.set::<i64>("Size", required.size);
             Tmpfs { props }
         }
 
@@ -1579,7 +1762,7 @@ pub mod job_definition {
     }
 
     impl LogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_driver`: `LogDriver`.
         pub fn new(log_driver: impl Into<Val<String>>) -> Self {
@@ -1613,15 +1796,29 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`Secret`], by name: the argument of [`Secret::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `ValueFrom`.
+        pub value_from: Val<String>,
+    }
+
     impl Secret {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SecretRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value_from`: `ValueFrom`.
-        pub fn new(name: impl Into<Val<String>>, value_from: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Secret::new(SecretRequired {
+        ///     name: "...".into(),
+        ///     value_from: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("ValueFrom", value_from);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("ValueFrom", required.value_from);
             Secret { props }
         }
     }
@@ -1703,7 +1900,7 @@ pub mod job_definition {
     }
 
     impl RepositoryCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `credentials_parameter`: `CredentialsParameter`.
         pub fn new(credentials_parameter: impl Into<Val<String>>) -> Self {
@@ -1789,17 +1986,34 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`Ulimit`], by name: the argument of [`Ulimit::new`].
+    #[derive(Clone, Debug)]
+    pub struct UlimitRequired {
+        /// CloudFormation property `HardLimit`.
+        pub hard_limit: Val<i64>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `SoftLimit`.
+        pub soft_limit: Val<i64>,
+    }
+
     impl Ulimit {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`UlimitRequired`]:
         ///
-        /// - `hard_limit`: `HardLimit`.
-        /// - `name`: `Name`.
-        /// - `soft_limit`: `SoftLimit`.
-        pub fn new(hard_limit: impl Into<Val<i64>>, name: impl Into<Val<String>>, soft_limit: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// Ulimit::new(UlimitRequired {
+        ///     hard_limit: 1.into(),
+        ///     name: "...".into(),
+        ///     soft_limit: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: UlimitRequired) -> Self {
             let mut props = Props::new();
-            props.set("HardLimit", hard_limit);
-            props.set("Name", name);
-            props.set("SoftLimit", soft_limit);
+            props.set::<i64>("HardLimit", required.hard_limit);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("SoftLimit", required.soft_limit);
             Ulimit { props }
         }
     }
@@ -1861,7 +2075,7 @@ pub mod job_definition {
     }
 
     impl EfsVolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_id`: `FileSystemId`.
         pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -1966,7 +2180,7 @@ pub mod job_definition {
     }
 
     impl S3FilesVolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_arn`: `FileSystemArn`.
         pub fn new(file_system_arn: impl Into<Val<String>>) -> Self {
@@ -2007,7 +2221,7 @@ pub mod job_definition {
     }
 
     impl EcsProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `task_properties`: `TaskProperties`.
         pub fn new(task_properties: impl Into<Val<Vec<EcsTaskProperties>>>) -> Self {
@@ -2122,7 +2336,7 @@ pub mod job_definition {
     }
 
     impl TaskContainerProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -2252,15 +2466,29 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`TaskContainerDependency`], by name: the argument of [`TaskContainerDependency::new`].
+    #[derive(Clone, Debug)]
+    pub struct TaskContainerDependencyRequired {
+        /// CloudFormation property `Condition`.
+        pub condition: Val<String>,
+
+        /// CloudFormation property `ContainerName`.
+        pub container_name: Val<String>,
+    }
+
     impl TaskContainerDependency {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TaskContainerDependencyRequired`]:
         ///
-        /// - `condition`: `Condition`.
-        /// - `container_name`: `ContainerName`.
-        pub fn new(condition: impl Into<Val<String>>, container_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TaskContainerDependency::new(TaskContainerDependencyRequired {
+        ///     condition: "...".into(),
+        ///     container_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TaskContainerDependencyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Condition", condition);
-            props.set("ContainerName", container_name);
+            props.set::<String>("Condition", required.condition);
+            props.set::<String>("ContainerName", required.container_name);
             TaskContainerDependency { props }
         }
     }
@@ -2278,7 +2506,7 @@ pub mod job_definition {
     }
 
     impl FirelensConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -2407,7 +2635,7 @@ pub mod job_definition {
     }
 
     impl EksContainer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -2478,7 +2706,7 @@ pub mod job_definition {
     }
 
     impl EksContainerEnvironmentVariable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2703,7 +2931,7 @@ pub mod job_definition {
     }
 
     impl EksVolume {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2808,7 +3036,7 @@ pub mod job_definition {
     }
 
     impl EksPersistentVolumeClaim {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `claim_name`: `ClaimName`.
         pub fn new(claim_name: impl Into<Val<String>>) -> Self {
@@ -2837,7 +3065,7 @@ pub mod job_definition {
     }
 
     impl EksSecret {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_name`: `SecretName`.
         pub fn new(secret_name: impl Into<Val<String>>) -> Self {
@@ -2865,17 +3093,34 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`NodeProperties`], by name: the argument of [`NodeProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct NodePropertiesRequired {
+        /// CloudFormation property `MainNode`.
+        pub main_node: Val<i64>,
+
+        /// CloudFormation property `NodeRangeProperties`.
+        pub node_range_properties: Val<Vec<NodeRangeProperty>>,
+
+        /// CloudFormation property `NumNodes`.
+        pub num_nodes: Val<i64>,
+    }
+
     impl NodeProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NodePropertiesRequired`]:
         ///
-        /// - `main_node`: `MainNode`.
-        /// - `node_range_properties`: `NodeRangeProperties`.
-        /// - `num_nodes`: `NumNodes`.
-        pub fn new(main_node: impl Into<Val<i64>>, node_range_properties: impl Into<Val<Vec<NodeRangeProperty>>>, num_nodes: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// NodeProperties::new(NodePropertiesRequired {
+        ///     main_node: 1.into(),
+        ///     node_range_properties: vec![NodeRangeProperty::new(...)].into(),
+        ///     num_nodes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: NodePropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("MainNode", main_node);
-            props.set("NodeRangeProperties", node_range_properties);
-            props.set("NumNodes", num_nodes);
+            props.set::<i64>("MainNode", required.main_node);
+            props.set::<Vec<NodeRangeProperty>>("NodeRangeProperties", required.node_range_properties);
+            props.set::<i64>("NumNodes", required.num_nodes);
             NodeProperties { props }
         }
     }
@@ -2893,7 +3138,7 @@ pub mod job_definition {
     }
 
     impl NodeRangeProperty {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_nodes`: `TargetNodes`.
         pub fn new(target_nodes: impl Into<Val<String>>) -> Self {
@@ -2946,7 +3191,7 @@ pub mod job_definition {
     }
 
     impl MultiNodeContainerProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -3095,7 +3340,7 @@ pub mod job_definition {
     }
 
     impl MultiNodeEcsProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `task_properties`: `TaskProperties`.
         pub fn new(task_properties: impl Into<Val<Vec<MultiNodeEcsTaskProperties>>>) -> Self {
@@ -3240,7 +3485,7 @@ pub mod job_definition {
     }
 
     impl EvaluateOnExit {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `action`: `Action`.
         pub fn new(action: impl Into<Val<String>>) -> Self {
@@ -3361,6 +3606,14 @@ pub mod job_definition {
 /// Resource Type definition for AWS::Batch::JobQueue
 ///
 /// CloudFormation type `AWS::Batch::JobQueue`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `JobQueueArn`: `handle.job_queue_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobQueueArn`.
 #[derive(Clone, Debug)]
 pub struct CfnJobQueue {
     props: Props,
@@ -3370,7 +3623,7 @@ pub struct CfnJobQueue {
 impl CfnJobQueue {
     pub const TYPE_NAME: &'static str = "AWS::Batch::JobQueue";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `priority`: `Priority`.
     pub fn new(priority: impl Into<Val<i64>>) -> Self {
@@ -3421,7 +3674,7 @@ impl CfnJobQueue {
 
     /// The `State` property.
     ///
-    /// Allowed values: `DISABLED`, `ENABLED`.
+    /// Allowed values (the enum [`job_queue::State`]): `DISABLED`, `ENABLED`.
     pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("State", value);
         self
@@ -3479,11 +3732,11 @@ pub(crate) static JOB_QUEUE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnJobQueue`].
+/// Property types and enums of the allowed values of [`CfnJobQueue`].
 pub mod job_queue {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Batch::JobQueue`.
     #[derive(Clone, Debug)]
@@ -3491,15 +3744,29 @@ pub mod job_queue {
         props: Props,
     }
 
+    /// The required properties of [`ComputeEnvironmentOrder`], by name: the argument of [`ComputeEnvironmentOrder::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComputeEnvironmentOrderRequired {
+        /// CloudFormation property `ComputeEnvironment`.
+        pub compute_environment: Val<String>,
+
+        /// CloudFormation property `Order`.
+        pub order: Val<i64>,
+    }
+
     impl ComputeEnvironmentOrder {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ComputeEnvironmentOrderRequired`]:
         ///
-        /// - `compute_environment`: `ComputeEnvironment`.
-        /// - `order`: `Order`.
-        pub fn new(compute_environment: impl Into<Val<String>>, order: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ComputeEnvironmentOrder::new(ComputeEnvironmentOrderRequired {
+        ///     compute_environment: "...".into(),
+        ///     order: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ComputeEnvironmentOrderRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComputeEnvironment", compute_environment);
-            props.set("Order", order);
+            props.set::<String>("ComputeEnvironment", required.compute_environment);
+            props.set::<i64>("Order", required.order);
             ComputeEnvironmentOrder { props }
         }
     }
@@ -3516,19 +3783,41 @@ pub mod job_queue {
         props: Props,
     }
 
-    impl JobStateTimeLimitAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`JobStateTimeLimitAction`], by name: the argument of [`JobStateTimeLimitAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct JobStateTimeLimitActionRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `MaxTimeSeconds`.
+        pub max_time_seconds: Val<i64>,
+
+        /// CloudFormation property `Reason`.
+        pub reason: Val<String>,
+
+        /// CloudFormation property `State`.
         ///
-        /// - `action`: `Action`.
-        /// - `max_time_seconds`: `MaxTimeSeconds`.
-        /// - `reason`: `Reason`.
-        /// - `state`: `State`.
-        pub fn new(action: impl Into<Val<String>>, max_time_seconds: impl Into<Val<i64>>, reason: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`JobStateTimeLimitActionState`]): `RUNNABLE`.
+        pub state: Val<String>,
+    }
+
+    impl JobStateTimeLimitAction {
+        /// Creates the value from its required properties, by name in [`JobStateTimeLimitActionRequired`]:
+        ///
+        /// ```text
+        /// JobStateTimeLimitAction::new(JobStateTimeLimitActionRequired {
+        ///     action: "...".into(),
+        ///     max_time_seconds: 1.into(),
+        ///     reason: "...".into(),
+        ///     state: JobStateTimeLimitActionState::Runnable.into(),
+        /// })
+        /// ```
+        pub fn new(required: JobStateTimeLimitActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("MaxTimeSeconds", max_time_seconds);
-            props.set("Reason", reason);
-            props.set("State", state);
+            props.set::<String>("Action", required.action);
+            props.set::<i64>("MaxTimeSeconds", required.max_time_seconds);
+            props.set::<String>("Reason", required.reason);
+            props.set::<String>("State", required.state);
             JobStateTimeLimitAction { props }
         }
     }
@@ -3545,15 +3834,29 @@ pub mod job_queue {
         props: Props,
     }
 
+    /// The required properties of [`ServiceEnvironmentOrder`], by name: the argument of [`ServiceEnvironmentOrder::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServiceEnvironmentOrderRequired {
+        /// CloudFormation property `Order`.
+        pub order: Val<i64>,
+
+        /// CloudFormation property `ServiceEnvironment`.
+        pub service_environment: Val<String>,
+    }
+
     impl ServiceEnvironmentOrder {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ServiceEnvironmentOrderRequired`]:
         ///
-        /// - `order`: `Order`.
-        /// - `service_environment`: `ServiceEnvironment`.
-        pub fn new(order: impl Into<Val<i64>>, service_environment: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ServiceEnvironmentOrder::new(ServiceEnvironmentOrderRequired {
+        ///     order: 1.into(),
+        ///     service_environment: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ServiceEnvironmentOrderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Order", order);
-            props.set("ServiceEnvironment", service_environment);
+            props.set::<i64>("Order", required.order);
+            props.set::<String>("ServiceEnvironment", required.service_environment);
             ServiceEnvironmentOrder { props }
         }
     }
@@ -3571,40 +3874,100 @@ pub mod job_queue {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Batch::JobQueue`; `.into()` makes a `Val<String>`.
+        State {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Batch::JobQueue`; `.into()` makes a `Val<String>`.
+        JobStateTimeLimitActionState {
+            Runnable = "RUNNABLE",
+        }
+    }
 }
 
 /// Creates an AWS Batch quota share. Each quota share operates as a virtual queue with a configured compute capacity, resource sharing strategy, and borrow limits.
 ///
 /// CloudFormation type `AWS::Batch::QuotaShare`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `QuotaShareArn`: `handle.quota_share_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the quota share.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `QuotaShareArn`.
 #[derive(Clone, Debug)]
 pub struct CfnQuotaShare {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQuotaShare`], by name: the argument of [`CfnQuotaShare::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQuotaShareRequired {
+    /// A list that specifies the quantity and type of compute capacity allocated to the quota share.
+    ///
+    /// CloudFormation property `CapacityLimits`.
+    pub capacity_limits: Val<Vec<quota_share::QuotaShareCapacityLimit>>,
+
+    /// The AWS Batch job queue associated with the quota share. This can be the job queue name or ARN. A job queue must be in the `VALID` state before you can associate it with a quota share.
+    ///
+    /// CloudFormation property `JobQueue`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_queue: Val<String>,
+
+    /// Specifies the preemption behavior for jobs in a quota share.
+    ///
+    /// CloudFormation property `PreemptionConfiguration`.
+    pub preemption_configuration: Val<quota_share::QuotaSharePreemptionConfiguration>,
+
+    /// The name of the quota share. It can be up to 128 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
+    ///
+    /// CloudFormation property `QuotaShareName`.
+    ///
+    /// Changing it replaces the resource.
+    pub quota_share_name: Val<String>,
+
+    /// Specifies whether a quota share reserves, lends, or both lends and borrows idle compute capacity.
+    ///
+    /// CloudFormation property `ResourceSharingConfiguration`.
+    pub resource_sharing_configuration: Val<quota_share::QuotaShareResourceSharingConfiguration>,
+}
+
 impl CfnQuotaShare {
     pub const TYPE_NAME: &'static str = "AWS::Batch::QuotaShare";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQuotaShareRequired`]:
     ///
-    /// - `capacity_limits`: `CapacityLimits`, A list that specifies the quantity and type of compute capacity allocated to the quota share.
-    /// - `job_queue`: `JobQueue`, The AWS Batch job queue associated with the quota share. This can be the job queue name or ARN. A job queue must be in the `VALID` state before you can associate it with a quota share.
-    /// - `preemption_configuration`: `PreemptionConfiguration`, Specifies the preemption behavior for jobs in a quota share.
-    /// - `quota_share_name`: `QuotaShareName`, The name of the quota share. It can be up to 128 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
-    /// - `resource_sharing_configuration`: `ResourceSharingConfiguration`, Specifies whether a quota share reserves, lends, or both lends and borrows idle compute capacity.
-    pub fn new(capacity_limits: impl Into<Val<Vec<quota_share::QuotaShareCapacityLimit>>>, job_queue: impl Into<Val<String>>, preemption_configuration: impl Into<Val<quota_share::QuotaSharePreemptionConfiguration>>, quota_share_name: impl Into<Val<String>>, resource_sharing_configuration: impl Into<Val<quota_share::QuotaShareResourceSharingConfiguration>>) -> Self {
+    /// ```text
+    /// CfnQuotaShare::new(CfnQuotaShareRequired {
+    ///     capacity_limits: vec![quota_share::QuotaShareCapacityLimit::new(...)].into(),
+    ///     job_queue: "...".into(),
+    ///     preemption_configuration: quota_share::QuotaSharePreemptionConfiguration::new(...).into(),
+    ///     quota_share_name: "...".into(),
+    ///     resource_sharing_configuration: quota_share::QuotaShareResourceSharingConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQuotaShareRequired) -> Self {
         let mut props = Props::new();
-        props.set("CapacityLimits", capacity_limits);
-        props.set("JobQueue", job_queue);
-        props.set("PreemptionConfiguration", preemption_configuration);
-        props.set("QuotaShareName", quota_share_name);
-        props.set("ResourceSharingConfiguration", resource_sharing_configuration);
+        props.set::<Vec<quota_share::QuotaShareCapacityLimit>>("CapacityLimits", required.capacity_limits);
+        props.set::<String>("JobQueue", required.job_queue);
+        props.set::<quota_share::QuotaSharePreemptionConfiguration>("PreemptionConfiguration", required.preemption_configuration);
+        props.set::<String>("QuotaShareName", required.quota_share_name);
+        props.set::<quota_share::QuotaShareResourceSharingConfiguration>("ResourceSharingConfiguration", required.resource_sharing_configuration);
         CfnQuotaShare { props, options: ResourceOptions::default() }
     }
 
     /// The state of the quota share. If the quota share is `ENABLED`, it is able to accept jobs. If the quota share is `DISABLED`, new jobs won't be accepted but jobs already submitted can finish. The default state is `ENABLED`.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`quota_share::State`]): `ENABLED`, `DISABLED`.
     pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("State", value);
         self
@@ -3662,11 +4025,11 @@ pub(crate) static QUOTA_SHARE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnQuotaShare`].
+/// Property types and enums of the allowed values of [`CfnQuotaShare`].
 pub mod quota_share {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Batch::QuotaShare`.
     #[derive(Clone, Debug)]
@@ -3674,15 +4037,33 @@ pub mod quota_share {
         props: Props,
     }
 
-    impl QuotaShareCapacityLimit {
-        /// Creates the value from its required properties:
+    /// The required properties of [`QuotaShareCapacityLimit`], by name: the argument of [`QuotaShareCapacityLimit::new`].
+    #[derive(Clone, Debug)]
+    pub struct QuotaShareCapacityLimitRequired {
+        /// The unit of compute capacity for the capacityLimit. For example, `ml.m5.large`.
         ///
-        /// - `capacity_unit`: `CapacityUnit`, The unit of compute capacity for the capacityLimit. For example, `ml.m5.large`.
-        /// - `max_capacity`: `MaxCapacity`, The maximum capacity available for the quota share. This value represents the maximum quantity of a resource that can be allocated to jobs in the quota share without borrowing.
-        pub fn new(capacity_unit: impl Into<Val<String>>, max_capacity: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `CapacityUnit`.
+        pub capacity_unit: Val<String>,
+
+        /// The maximum capacity available for the quota share. This value represents the maximum quantity of a resource that can be allocated to jobs in the quota share without borrowing.
+        ///
+        /// CloudFormation property `MaxCapacity`.
+        pub max_capacity: Val<i64>,
+    }
+
+    impl QuotaShareCapacityLimit {
+        /// Creates the value from its required properties, by name in [`QuotaShareCapacityLimitRequired`]:
+        ///
+        /// ```text
+        /// QuotaShareCapacityLimit::new(QuotaShareCapacityLimitRequired {
+        ///     capacity_unit: "...".into(),
+        ///     max_capacity: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: QuotaShareCapacityLimitRequired) -> Self {
             let mut props = Props::new();
-            props.set("CapacityUnit", capacity_unit);
-            props.set("MaxCapacity", max_capacity);
+            props.set::<String>("CapacityUnit", required.capacity_unit);
+            props.set::<i64>("MaxCapacity", required.max_capacity);
             QuotaShareCapacityLimit { props }
         }
     }
@@ -3700,7 +4081,7 @@ pub mod quota_share {
     }
 
     impl QuotaSharePreemptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `in_share_preemption`: `InSharePreemption`, Specifies whether jobs within a quota share can be preempted by another, higher priority job in the same quota share.
         pub fn new(in_share_preemption: impl Into<Val<String>>) -> Self {
@@ -3723,7 +4104,7 @@ pub mod quota_share {
     }
 
     impl QuotaShareResourceSharingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `strategy`: `Strategy`, The resource sharing strategy for the quota share. The `RESERVE` strategy allows a quota share to reserve idle capacity for itself. `LEND` configures the share to lend its idle capacity to another share in need of capacity. The `LEND_AND_BORROW` strategy configures the share to borrow idle capacity from an underutilized share, as well as lend to another share.
         pub fn new(strategy: impl Into<Val<String>>) -> Self {
@@ -3758,11 +4139,27 @@ pub mod quota_share {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Batch::QuotaShare`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Batch::SchedulingPolicy
 ///
 /// CloudFormation type `AWS::Batch::SchedulingPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the Scheduling Policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSchedulingPolicy {
     props: Props,
@@ -3970,23 +4367,47 @@ pub mod scheduling_policy {
 /// Resource Type definition for AWS::Batch::ServiceEnvironment
 ///
 /// CloudFormation type `AWS::Batch::ServiceEnvironment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ServiceEnvironmentArn`: `handle.service_environment_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServiceEnvironmentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceEnvironment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServiceEnvironment`], by name: the argument of [`CfnServiceEnvironment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServiceEnvironmentRequired {
+    /// CloudFormation property `CapacityLimits`.
+    pub capacity_limits: Val<Vec<service_environment::CapacityLimit>>,
+
+    /// CloudFormation property `ServiceEnvironmentType`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_environment_type: Val<String>,
+}
+
 impl CfnServiceEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::Batch::ServiceEnvironment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServiceEnvironmentRequired`]:
     ///
-    /// - `capacity_limits`: `CapacityLimits`.
-    /// - `service_environment_type`: `ServiceEnvironmentType`.
-    pub fn new(capacity_limits: impl Into<Val<Vec<service_environment::CapacityLimit>>>, service_environment_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnServiceEnvironment::new(CfnServiceEnvironmentRequired {
+    ///     capacity_limits: vec![service_environment::CapacityLimit::new(...)].into(),
+    ///     service_environment_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServiceEnvironmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("CapacityLimits", capacity_limits);
-        props.set("ServiceEnvironmentType", service_environment_type);
+        props.set::<Vec<service_environment::CapacityLimit>>("CapacityLimits", required.capacity_limits);
+        props.set::<String>("ServiceEnvironmentType", required.service_environment_type);
         CfnServiceEnvironment { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,48 @@ use crate::value::{Json, Val};
 /// Definition of AWS::BCM::Dashboard Resource Type
 ///
 /// CloudFormation type `AWS::BCM::Dashboard`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Type`: `handle.type_()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDashboard {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDashboard`], by name: the argument of [`CfnDashboard::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDashboardRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Widgets`.
+    pub widgets: Val<Vec<dashboard::Widget>>,
+}
+
 impl CfnDashboard {
     pub const TYPE_NAME: &'static str = "AWS::BCM::Dashboard";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDashboardRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `widgets`: `Widgets`.
-    pub fn new(name: impl Into<Val<String>>, widgets: impl Into<Val<Vec<dashboard::Widget>>>) -> Self {
+    /// ```text
+    /// CfnDashboard::new(CfnDashboardRequired {
+    ///     name: "...".into(),
+    ///     widgets: vec![dashboard::Widget::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDashboardRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Widgets", widgets);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<dashboard::Widget>>("Widgets", required.widgets);
         CfnDashboard { props, options: ResourceOptions::default() }
     }
 
@@ -107,11 +131,11 @@ pub(crate) static DASHBOARD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDashboard`].
+/// Property types and enums of the allowed values of [`CfnDashboard`].
 pub mod dashboard {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// A property type of `AWS::BCM::Dashboard`.
     #[derive(Clone, Debug)]
@@ -119,15 +143,29 @@ pub mod dashboard {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -144,15 +182,29 @@ pub mod dashboard {
         props: Props,
     }
 
+    /// The required properties of [`Widget`], by name: the argument of [`Widget::new`].
+    #[derive(Clone, Debug)]
+    pub struct WidgetRequired {
+        /// CloudFormation property `Configs`.
+        pub configs: Val<Vec<WidgetConfig>>,
+
+        /// CloudFormation property `Title`.
+        pub title: Val<String>,
+    }
+
     impl Widget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`WidgetRequired`]:
         ///
-        /// - `configs`: `Configs`.
-        /// - `title`: `Title`.
-        pub fn new(configs: impl Into<Val<Vec<WidgetConfig>>>, title: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Widget::new(WidgetRequired {
+        ///     configs: vec![WidgetConfig::new(...)].into(),
+        ///     title: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WidgetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Configs", configs);
-            props.set("Title", title);
+            props.set::<Vec<WidgetConfig>>("Configs", required.configs);
+            props.set::<String>("Title", required.title);
             Widget { props }
         }
 
@@ -193,15 +245,29 @@ pub mod dashboard {
         props: Props,
     }
 
+    /// The required properties of [`WidgetConfig`], by name: the argument of [`WidgetConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct WidgetConfigRequired {
+        /// CloudFormation property `DisplayConfig`.
+        pub display_config: Val<DisplayConfig>,
+
+        /// CloudFormation property `QueryParameters`.
+        pub query_parameters: Val<QueryParameters>,
+    }
+
     impl WidgetConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`WidgetConfigRequired`]:
         ///
-        /// - `display_config`: `DisplayConfig`.
-        /// - `query_parameters`: `QueryParameters`.
-        pub fn new(display_config: impl Into<Val<DisplayConfig>>, query_parameters: impl Into<Val<QueryParameters>>) -> Self {
+        /// ```text
+        /// WidgetConfig::new(WidgetConfigRequired {
+        ///     display_config: DisplayConfig::new(...).into(),
+        ///     query_parameters: QueryParameters::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: WidgetConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DisplayConfig", display_config);
-            props.set("QueryParameters", query_parameters);
+            props.set::<DisplayConfig>("DisplayConfig", required.display_config);
+            props.set::<QueryParameters>("QueryParameters", required.query_parameters);
             WidgetConfig { props }
         }
     }
@@ -251,9 +317,9 @@ pub mod dashboard {
     }
 
     impl GraphDisplayConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `visual_type`: `VisualType`.
+        /// - `visual_type`: `VisualType`. Allowed values: the enum [`VisualType`].
         pub fn new(visual_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("VisualType", visual_type);
@@ -323,17 +389,38 @@ pub mod dashboard {
         props: Props,
     }
 
-    impl CostAndUsageQuery {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CostAndUsageQuery`], by name: the argument of [`CostAndUsageQuery::new`].
+    #[derive(Clone, Debug)]
+    pub struct CostAndUsageQueryRequired {
+        /// CloudFormation property `Granularity`.
         ///
-        /// - `granularity`: `Granularity`.
-        /// - `metrics`: `Metrics`.
-        /// - `time_range`: `TimeRange`.
-        pub fn new(granularity: impl Into<Val<String>>, metrics: impl Into<Val<Vec<String>>>, time_range: impl Into<Val<DateTimeRange>>) -> Self {
+        /// Allowed values (the enum [`Granularity`]): `HOURLY`, `DAILY`, `MONTHLY`.
+        pub granularity: Val<String>,
+
+        /// CloudFormation property `Metrics`.
+        ///
+        /// Allowed values of each item (the enum [`Metrics`]): `AmortizedCost`, `BlendedCost`, `NetAmortizedCost`, `NetUnblendedCost`, `NormalizedUsageAmount`, `UnblendedCost`, `UsageQuantity`, `SpendCoveredBySavingsPlans`, `Hour`, `Unit`, `Cost`.
+        pub metrics: Val<Vec<String>>,
+
+        /// CloudFormation property `TimeRange`.
+        pub time_range: Val<DateTimeRange>,
+    }
+
+    impl CostAndUsageQuery {
+        /// Creates the value from its required properties, by name in [`CostAndUsageQueryRequired`]:
+        ///
+        /// ```text
+        /// CostAndUsageQuery::new(CostAndUsageQueryRequired {
+        ///     granularity: Granularity::Hourly.into(),
+        ///     metrics: vec![Metrics::AmortizedCost].into(),
+        ///     time_range: DateTimeRange::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CostAndUsageQueryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Granularity", granularity);
-            props.set("Metrics", metrics);
-            props.set("TimeRange", time_range);
+            props.set::<String>("Granularity", required.granularity);
+            props.set::<Vec<String>>("Metrics", required.metrics);
+            props.set::<DateTimeRange>("TimeRange", required.time_range);
             CostAndUsageQuery { props }
         }
 
@@ -418,19 +505,35 @@ pub mod dashboard {
         props: Props,
     }
 
+    /// The required properties of [`CostCategoryValues`], by name: the argument of [`CostCategoryValues::new`].
+    #[derive(Clone, Debug)]
+    pub struct CostCategoryValuesRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl CostCategoryValues {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CostCategoryValuesRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `values`: `Values`.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// CostCategoryValues::new(CostCategoryValuesRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: CostCategoryValuesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             CostCategoryValues { props }
         }
 
         /// The `MatchOptions` property.
+        ///
+        /// Allowed values of each item (the enum [`MatchOptions`]): `EQUALS`, `ABSENT`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`, `GREATER_THAN_OR_EQUAL`, `CASE_SENSITIVE`, `CASE_INSENSITIVE`.
         pub fn match_options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MatchOptions", value);
             self
@@ -449,19 +552,37 @@ pub mod dashboard {
         props: Props,
     }
 
-    impl DimensionValues {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DimensionValues`], by name: the argument of [`DimensionValues::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionValuesRequired {
+        /// CloudFormation property `Key`.
         ///
-        /// - `key`: `Key`.
-        /// - `values`: `Values`.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`Key`]): `AZ`, `INSTANCE_TYPE`, `LINKED_ACCOUNT`, `OPERATION`, `PURCHASE_TYPE`, `REGION`, `SERVICE`, `USAGE_TYPE`, `USAGE_TYPE_GROUP`, `RECORD_TYPE`, `OPERATING_SYSTEM`, `TENANCY`, `SCOPE`, `PLATFORM`, `SUBSCRIPTION_ID`, `LEGAL_ENTITY_NAME`, `DEPLOYMENT_OPTION`, `DATABASE_ENGINE`, `CACHE_ENGINE`, `INSTANCE_TYPE_FAMILY`, `BILLING_ENTITY`, `RESERVATION_ID`, `RESOURCE_ID`, `SAVINGS_PLANS_TYPE` and 2 more.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl DimensionValues {
+        /// Creates the value from its required properties, by name in [`DimensionValuesRequired`]:
+        ///
+        /// ```text
+        /// DimensionValues::new(DimensionValuesRequired {
+        ///     key: Key::Az.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionValuesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             DimensionValues { props }
         }
 
         /// The `MatchOptions` property.
+        ///
+        /// Allowed values of each item (the enum [`MatchOptions`]): `EQUALS`, `ABSENT`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`, `GREATER_THAN_OR_EQUAL`, `CASE_SENSITIVE`, `CASE_INSENSITIVE`.
         pub fn match_options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MatchOptions", value);
             self
@@ -480,19 +601,35 @@ pub mod dashboard {
         props: Props,
     }
 
+    /// The required properties of [`TagValues`], by name: the argument of [`TagValues::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagValuesRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl TagValues {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagValuesRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `values`: `Values`.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// TagValues::new(TagValuesRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: TagValuesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             TagValues { props }
         }
 
         /// The `MatchOptions` property.
+        ///
+        /// Allowed values of each item (the enum [`MatchOptions`]): `EQUALS`, `ABSENT`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`, `GREATER_THAN_OR_EQUAL`, `CASE_SENSITIVE`, `CASE_INSENSITIVE`.
         pub fn match_options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MatchOptions", value);
             self
@@ -512,7 +649,7 @@ pub mod dashboard {
     }
 
     impl GroupDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -523,7 +660,7 @@ pub mod dashboard {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `DIMENSION`, `TAG`, `COST_CATEGORY`.
+        /// Allowed values (the enum [`Type`]): `DIMENSION`, `TAG`, `COST_CATEGORY`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -542,15 +679,29 @@ pub mod dashboard {
         props: Props,
     }
 
+    /// The required properties of [`DateTimeRange`], by name: the argument of [`DateTimeRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateTimeRangeRequired {
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<DateTimeValue>,
+
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<DateTimeValue>,
+    }
+
     impl DateTimeRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DateTimeRangeRequired`]:
         ///
-        /// - `end_time`: `EndTime`.
-        /// - `start_time`: `StartTime`.
-        pub fn new(end_time: impl Into<Val<DateTimeValue>>, start_time: impl Into<Val<DateTimeValue>>) -> Self {
+        /// ```text
+        /// DateTimeRange::new(DateTimeRangeRequired {
+        ///     end_time: DateTimeValue::new(...).into(),
+        ///     start_time: DateTimeValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DateTimeRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<DateTimeValue>("EndTime", required.end_time);
+            props.set::<DateTimeValue>("StartTime", required.start_time);
             DateTimeRange { props }
         }
     }
@@ -567,15 +718,31 @@ pub mod dashboard {
         props: Props,
     }
 
-    impl DateTimeValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DateTimeValue`], by name: the argument of [`DateTimeValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateTimeValueRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DateTimeValueType`]): `ABSOLUTE`, `RELATIVE`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl DateTimeValue {
+        /// Creates the value from its required properties, by name in [`DateTimeValueRequired`]:
+        ///
+        /// ```text
+        /// DateTimeValue::new(DateTimeValueRequired {
+        ///     type_: DateTimeValueType::Absolute.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DateTimeValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             DateTimeValue { props }
         }
     }
@@ -593,7 +760,7 @@ pub mod dashboard {
     }
 
     impl ReservationCoverageQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `time_range`: `TimeRange`.
         pub fn new(time_range: impl Into<Val<DateTimeRange>>) -> Self {
@@ -610,7 +777,7 @@ pub mod dashboard {
 
         /// The `Granularity` property.
         ///
-        /// Allowed values: `HOURLY`, `DAILY`, `MONTHLY`.
+        /// Allowed values (the enum [`Granularity`]): `HOURLY`, `DAILY`, `MONTHLY`.
         pub fn granularity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Granularity", value);
             self
@@ -623,6 +790,8 @@ pub mod dashboard {
         }
 
         /// The `Metrics` property.
+        ///
+        /// Allowed values of each item (the enum [`Metrics`]): `AmortizedCost`, `BlendedCost`, `NetAmortizedCost`, `NetUnblendedCost`, `NormalizedUsageAmount`, `UnblendedCost`, `UsageQuantity`, `SpendCoveredBySavingsPlans`, `Hour`, `Unit`, `Cost`.
         pub fn metrics(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Metrics", value);
             self
@@ -692,7 +861,7 @@ pub mod dashboard {
     }
 
     impl ReservationUtilizationQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `time_range`: `TimeRange`.
         pub fn new(time_range: impl Into<Val<DateTimeRange>>) -> Self {
@@ -709,7 +878,7 @@ pub mod dashboard {
 
         /// The `Granularity` property.
         ///
-        /// Allowed values: `HOURLY`, `DAILY`, `MONTHLY`.
+        /// Allowed values (the enum [`Granularity`]): `HOURLY`, `DAILY`, `MONTHLY`.
         pub fn granularity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Granularity", value);
             self
@@ -735,7 +904,7 @@ pub mod dashboard {
     }
 
     impl SavingsPlansCoverageQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `time_range`: `TimeRange`.
         pub fn new(time_range: impl Into<Val<DateTimeRange>>) -> Self {
@@ -752,7 +921,7 @@ pub mod dashboard {
 
         /// The `Granularity` property.
         ///
-        /// Allowed values: `HOURLY`, `DAILY`, `MONTHLY`.
+        /// Allowed values (the enum [`Granularity`]): `HOURLY`, `DAILY`, `MONTHLY`.
         pub fn granularity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Granularity", value);
             self
@@ -765,6 +934,8 @@ pub mod dashboard {
         }
 
         /// The `Metrics` property.
+        ///
+        /// Allowed values of each item (the enum [`Metrics`]): `AmortizedCost`, `BlendedCost`, `NetAmortizedCost`, `NetUnblendedCost`, `NormalizedUsageAmount`, `UnblendedCost`, `UsageQuantity`, `SpendCoveredBySavingsPlans`, `Hour`, `Unit`, `Cost`.
         pub fn metrics(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Metrics", value);
             self
@@ -784,7 +955,7 @@ pub mod dashboard {
     }
 
     impl SavingsPlansUtilizationQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `time_range`: `TimeRange`.
         pub fn new(time_range: impl Into<Val<DateTimeRange>>) -> Self {
@@ -801,7 +972,7 @@ pub mod dashboard {
 
         /// The `Granularity` property.
         ///
-        /// Allowed values: `HOURLY`, `DAILY`, `MONTHLY`.
+        /// Allowed values (the enum [`Granularity`]): `HOURLY`, `DAILY`, `MONTHLY`.
         pub fn granularity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Granularity", value);
             self
@@ -985,32 +1156,169 @@ pub mod dashboard {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `VisualType` in `AWS::BCM::Dashboard`; `.into()` makes a `Val<String>`.
+        VisualType {
+            Line = "LINE",
+            Bar = "BAR",
+            Stack = "STACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Granularity` in `AWS::BCM::Dashboard`; `.into()` makes a `Val<String>`.
+        Granularity {
+            Hourly = "HOURLY",
+            Daily = "DAILY",
+            Monthly = "MONTHLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Metrics` in `AWS::BCM::Dashboard`; `.into()` makes a `Val<String>`.
+        Metrics {
+            AmortizedCost = "AmortizedCost",
+            BlendedCost = "BlendedCost",
+            NetAmortizedCost = "NetAmortizedCost",
+            NetUnblendedCost = "NetUnblendedCost",
+            NormalizedUsageAmount = "NormalizedUsageAmount",
+            UnblendedCost = "UnblendedCost",
+            UsageQuantity = "UsageQuantity",
+            SpendCoveredBySavingsPlans = "SpendCoveredBySavingsPlans",
+            Hour = "Hour",
+            Unit = "Unit",
+            Cost = "Cost",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MatchOptions` in `AWS::BCM::Dashboard`; `.into()` makes a `Val<String>`.
+        MatchOptions {
+            Equals = "EQUALS",
+            Absent = "ABSENT",
+            StartsWith = "STARTS_WITH",
+            EndsWith = "ENDS_WITH",
+            Contains = "CONTAINS",
+            GreaterThanOrEqual = "GREATER_THAN_OR_EQUAL",
+            CaseSensitive = "CASE_SENSITIVE",
+            CaseInsensitive = "CASE_INSENSITIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Key` in `AWS::BCM::Dashboard`; `.into()` makes a `Val<String>`.
+        Key {
+            Az = "AZ",
+            InstanceType = "INSTANCE_TYPE",
+            LinkedAccount = "LINKED_ACCOUNT",
+            Operation = "OPERATION",
+            PurchaseType = "PURCHASE_TYPE",
+            Region = "REGION",
+            Service = "SERVICE",
+            UsageType = "USAGE_TYPE",
+            UsageTypeGroup = "USAGE_TYPE_GROUP",
+            RecordType = "RECORD_TYPE",
+            OperatingSystem = "OPERATING_SYSTEM",
+            Tenancy = "TENANCY",
+            Scope = "SCOPE",
+            Platform = "PLATFORM",
+            SubscriptionId = "SUBSCRIPTION_ID",
+            LegalEntityName = "LEGAL_ENTITY_NAME",
+            DeploymentOption = "DEPLOYMENT_OPTION",
+            DatabaseEngine = "DATABASE_ENGINE",
+            CacheEngine = "CACHE_ENGINE",
+            InstanceTypeFamily = "INSTANCE_TYPE_FAMILY",
+            BillingEntity = "BILLING_ENTITY",
+            ReservationId = "RESERVATION_ID",
+            ResourceId = "RESOURCE_ID",
+            SavingsPlansType = "SAVINGS_PLANS_TYPE",
+            TagKey = "TAG_KEY",
+            CostCategoryName = "COST_CATEGORY_NAME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BCM::Dashboard`; `.into()` makes a `Val<String>`.
+        Type {
+            Dimension = "DIMENSION",
+            Tag = "TAG",
+            CostCategory = "COST_CATEGORY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BCM::Dashboard`; `.into()` makes a `Val<String>`.
+        DateTimeValueType {
+            Absolute = "ABSOLUTE",
+            Relative = "RELATIVE",
+        }
+    }
 }
 
 /// Creates and manages a scheduled report for an AWS Billing and Cost Management Dashboards dashboard. A scheduled report renders a snapshot of the dashboard on a cron schedule, using an IAM role that the service assumes to read the underlying cost and usage data.
 ///
 /// CloudFormation type `AWS::BCM::ScheduledReport`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the scheduled report.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the scheduled report was created.
+/// - `HealthStatus`: `handle.health_status()` → `Val<Json>`. The health status of the scheduled report at its last refresh time.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the scheduled report was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnScheduledReport {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScheduledReport`], by name: the argument of [`CfnScheduledReport::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScheduledReportRequired {
+    /// The ARN of the dashboard associated with the scheduled report. Managed dashboards cannot be used.
+    ///
+    /// CloudFormation property `DashboardArn`.
+    pub dashboard_arn: Val<String>,
+
+    /// The name of the scheduled report.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The schedule configuration that defines when and how often the report is generated.
+    ///
+    /// CloudFormation property `ScheduleConfig`.
+    pub schedule_config: Val<scheduled_report::ScheduleConfig>,
+
+    /// The ARN of the IAM role that the scheduled report uses to execute. AWS Billing and Cost Management Dashboards assumes this IAM role while executing the scheduled report.
+    ///
+    /// CloudFormation property `ScheduledReportExecutionRoleArn`.
+    pub scheduled_report_execution_role_arn: Val<String>,
+}
+
 impl CfnScheduledReport {
     pub const TYPE_NAME: &'static str = "AWS::BCM::ScheduledReport";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScheduledReportRequired`]:
     ///
-    /// - `dashboard_arn`: `DashboardArn`, The ARN of the dashboard associated with the scheduled report. Managed dashboards cannot be used.
-    /// - `name`: `Name`, The name of the scheduled report.
-    /// - `schedule_config`: `ScheduleConfig`, The schedule configuration that defines when and how often the report is generated.
-    /// - `scheduled_report_execution_role_arn`: `ScheduledReportExecutionRoleArn`, The ARN of the IAM role that the scheduled report uses to execute. AWS Billing and Cost Management Dashboards assumes this IAM role while executing the scheduled report.
-    pub fn new(dashboard_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, schedule_config: impl Into<Val<scheduled_report::ScheduleConfig>>, scheduled_report_execution_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnScheduledReport::new(CfnScheduledReportRequired {
+    ///     dashboard_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     schedule_config: scheduled_report::ScheduleConfig::new(...).into(),
+    ///     scheduled_report_execution_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScheduledReportRequired) -> Self {
         let mut props = Props::new();
-        props.set("DashboardArn", dashboard_arn);
-        props.set("Name", name);
-        props.set("ScheduleConfig", schedule_config);
-        props.set("ScheduledReportExecutionRoleArn", scheduled_report_execution_role_arn);
+        props.set::<String>("DashboardArn", required.dashboard_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<scheduled_report::ScheduleConfig>("ScheduleConfig", required.schedule_config);
+        props.set::<String>("ScheduledReportExecutionRoleArn", required.scheduled_report_execution_role_arn);
         CfnScheduledReport { props, options: ResourceOptions::default() }
     }
 
@@ -1109,11 +1417,11 @@ pub(crate) static SCHEDULED_REPORT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScheduledReport`].
+/// Property types and enums of the allowed values of [`CfnScheduledReport`].
 pub mod scheduled_report {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Defines when and how often a scheduled report runs.
     #[derive(Clone, Debug)]
@@ -1148,7 +1456,7 @@ pub mod scheduled_report {
 
         /// The state of the schedule. ENABLED means the scheduled report runs according to its schedule expression. DISABLED means the scheduled report is paused and will not run until re-enabled.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -1199,15 +1507,33 @@ pub mod scheduled_report {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1224,15 +1550,33 @@ pub mod scheduled_report {
         props: Props,
     }
 
-    impl DateTimeRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DateTimeRange`], by name: the argument of [`DateTimeRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateTimeRangeRequired {
+        /// The end of the range.
         ///
-        /// - `end_time`: `EndTime`, The end of the range.
-        /// - `start_time`: `StartTime`, The start of the range.
-        pub fn new(end_time: impl Into<Val<DateTimeValue>>, start_time: impl Into<Val<DateTimeValue>>) -> Self {
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<DateTimeValue>,
+
+        /// The start of the range.
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<DateTimeValue>,
+    }
+
+    impl DateTimeRange {
+        /// Creates the value from its required properties, by name in [`DateTimeRangeRequired`]:
+        ///
+        /// ```text
+        /// DateTimeRange::new(DateTimeRangeRequired {
+        ///     end_time: DateTimeValue::new(...).into(),
+        ///     start_time: DateTimeValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DateTimeRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<DateTimeValue>("EndTime", required.end_time);
+            props.set::<DateTimeValue>("StartTime", required.start_time);
             DateTimeRange { props }
         }
     }
@@ -1249,15 +1593,35 @@ pub mod scheduled_report {
         props: Props,
     }
 
-    impl DateTimeValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DateTimeValue`], by name: the argument of [`DateTimeValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateTimeValueRequired {
+        /// Whether Value is an absolute date or a duration relative to now.
         ///
-        /// - `type_`: `Type`, Whether Value is an absolute date or a duration relative to now.
-        /// - `value`: `Value`, The date, or an ISO 8601 duration when Type is RELATIVE.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `ABSOLUTE`, `RELATIVE`.
+        pub type_: Val<String>,
+
+        /// The date, or an ISO 8601 duration when Type is RELATIVE.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl DateTimeValue {
+        /// Creates the value from its required properties, by name in [`DateTimeValueRequired`]:
+        ///
+        /// ```text
+        /// DateTimeValue::new(DateTimeValueRequired {
+        ///     type_: Type::Absolute.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DateTimeValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             DateTimeValue { props }
         }
     }
@@ -1300,6 +1664,22 @@ pub mod scheduled_report {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::BCM::ScheduledReport`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BCM::ScheduledReport`; `.into()` makes a `Val<String>`.
+        Type {
+            Absolute = "ABSOLUTE",
+            Relative = "RELATIVE",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

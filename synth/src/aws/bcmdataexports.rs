@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,15 @@ use crate::value::Val;
 /// Definition of AWS::BCMDataExports::Export Resource Type
 ///
 /// CloudFormation type `AWS::BCMDataExports::Export`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Export.ExportArn`: `handle.export_export_arn()` → `Val<String>`.
+/// - `ExportArn`: `handle.export_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ExportArn`.
 #[derive(Clone, Debug)]
 pub struct CfnExport {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnExport {
 impl CfnExport {
     pub const TYPE_NAME: &'static str = "AWS::BCMDataExports::Export";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `export`: `Export`.
     pub fn new(export: impl Into<Val<export::Export>>) -> Self {
@@ -87,11 +95,11 @@ pub(crate) static EXPORT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnExport`].
+/// Property types and enums of the allowed values of [`CfnExport`].
 pub mod export {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::BCMDataExports::Export`.
     #[derive(Clone, Debug)]
@@ -99,19 +107,43 @@ pub mod export {
         props: Props,
     }
 
-    impl Export {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Export`], by name: the argument of [`Export::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExportRequired {
+        /// CloudFormation property `DataQuery`.
+        pub data_query: Val<DataQuery>,
+
+        /// CloudFormation property `DestinationConfigurations`.
+        pub destination_configurations: Val<DestinationConfigurations>,
+
+        /// CloudFormation property `Name`.
         ///
-        /// - `data_query`: `DataQuery`.
-        /// - `destination_configurations`: `DestinationConfigurations`.
-        /// - `name`: `Name`.
-        /// - `refresh_cadence`: `RefreshCadence`.
-        pub fn new(data_query: impl Into<Val<DataQuery>>, destination_configurations: impl Into<Val<DestinationConfigurations>>, name: impl Into<Val<String>>, refresh_cadence: impl Into<Val<RefreshCadence>>) -> Self {
+        /// Changing it replaces the resource.
+        pub name: Val<String>,
+
+        /// CloudFormation property `RefreshCadence`.
+        ///
+        /// Changing it replaces the resource.
+        pub refresh_cadence: Val<RefreshCadence>,
+    }
+
+    impl Export {
+        /// Creates the value from its required properties, by name in [`ExportRequired`]:
+        ///
+        /// ```text
+        /// Export::new(ExportRequired {
+        ///     data_query: DataQuery::new(...).into(),
+        ///     destination_configurations: DestinationConfigurations::new(...).into(),
+        ///     name: "...".into(),
+        ///     refresh_cadence: RefreshCadence::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ExportRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataQuery", data_query);
-            props.set("DestinationConfigurations", destination_configurations);
-            props.set("Name", name);
-            props.set("RefreshCadence", refresh_cadence);
+            props.set::<DataQuery>("DataQuery", required.data_query);
+            props.set::<DestinationConfigurations>("DestinationConfigurations", required.destination_configurations);
+            props.set::<String>("Name", required.name);
+            props.set::<RefreshCadence>("RefreshCadence", required.refresh_cadence);
             Export { props }
         }
 
@@ -141,7 +173,7 @@ pub mod export {
     }
 
     impl DataQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query_statement`: `QueryStatement`.
         pub fn new(query_statement: impl Into<Val<String>>) -> Self {
@@ -170,7 +202,7 @@ pub mod export {
     }
 
     impl DestinationConfigurations {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_destination`: `S3Destination`.
         pub fn new(s3_destination: impl Into<Val<S3Destination>>) -> Self {
@@ -192,19 +224,39 @@ pub mod export {
         props: Props,
     }
 
+    /// The required properties of [`S3Destination`], by name: the argument of [`S3Destination::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3DestinationRequired {
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// CloudFormation property `S3OutputConfigurations`.
+        pub s3_output_configurations: Val<S3OutputConfigurations>,
+
+        /// CloudFormation property `S3Prefix`.
+        pub s3_prefix: Val<String>,
+
+        /// CloudFormation property `S3Region`.
+        pub s3_region: Val<String>,
+    }
+
     impl S3Destination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3DestinationRequired`]:
         ///
-        /// - `s3_bucket`: `S3Bucket`.
-        /// - `s3_output_configurations`: `S3OutputConfigurations`.
-        /// - `s3_prefix`: `S3Prefix`.
-        /// - `s3_region`: `S3Region`.
-        pub fn new(s3_bucket: impl Into<Val<String>>, s3_output_configurations: impl Into<Val<S3OutputConfigurations>>, s3_prefix: impl Into<Val<String>>, s3_region: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Destination::new(S3DestinationRequired {
+        ///     s3_bucket: "...".into(),
+        ///     s3_output_configurations: S3OutputConfigurations::new(...).into(),
+        ///     s3_prefix: "...".into(),
+        ///     s3_region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3DestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3OutputConfigurations", s3_output_configurations);
-            props.set("S3Prefix", s3_prefix);
-            props.set("S3Region", s3_region);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<S3OutputConfigurations>("S3OutputConfigurations", required.s3_output_configurations);
+            props.set::<String>("S3Prefix", required.s3_prefix);
+            props.set::<String>("S3Region", required.s3_region);
             S3Destination { props }
         }
 
@@ -227,19 +279,47 @@ pub mod export {
         props: Props,
     }
 
-    impl S3OutputConfigurations {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3OutputConfigurations`], by name: the argument of [`S3OutputConfigurations::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3OutputConfigurationsRequired {
+        /// CloudFormation property `Compression`.
         ///
-        /// - `compression`: `Compression`.
-        /// - `format`: `Format`.
-        /// - `output_type`: `OutputType`.
-        /// - `overwrite`: `Overwrite`.
-        pub fn new(compression: impl Into<Val<String>>, format: impl Into<Val<String>>, output_type: impl Into<Val<String>>, overwrite: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Compression`]): `GZIP`, `PARQUET`, `ZIP`.
+        pub compression: Val<String>,
+
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `TEXT_OR_CSV`, `PARQUET`.
+        pub format: Val<String>,
+
+        /// CloudFormation property `OutputType`.
+        ///
+        /// Allowed values (the enum [`OutputType`]): `CUSTOM`, `ATHENA`, `REDSHIFT`.
+        pub output_type: Val<String>,
+
+        /// CloudFormation property `Overwrite`.
+        ///
+        /// Allowed values (the enum [`Overwrite`]): `CREATE_NEW_REPORT`, `OVERWRITE_REPORT`.
+        pub overwrite: Val<String>,
+    }
+
+    impl S3OutputConfigurations {
+        /// Creates the value from its required properties, by name in [`S3OutputConfigurationsRequired`]:
+        ///
+        /// ```text
+        /// S3OutputConfigurations::new(S3OutputConfigurationsRequired {
+        ///     compression: Compression::Gzip.into(),
+        ///     format: Format::TextOrCsv.into(),
+        ///     output_type: OutputType::Custom.into(),
+        ///     overwrite: Overwrite::CreateNewReport.into(),
+        /// })
+        /// ```
+        pub fn new(required: S3OutputConfigurationsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Compression", compression);
-            props.set("Format", format);
-            props.set("OutputType", output_type);
-            props.set("Overwrite", overwrite);
+            props.set::<String>("Compression", required.compression);
+            props.set::<String>("Format", required.format);
+            props.set::<String>("OutputType", required.output_type);
+            props.set::<String>("Overwrite", required.overwrite);
             S3OutputConfigurations { props }
         }
     }
@@ -257,9 +337,9 @@ pub mod export {
     }
 
     impl RefreshCadence {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `frequency`: `Frequency`.
+        /// - `frequency`: `Frequency`. Allowed values: the enum [`Frequency`].
         pub fn new(frequency: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Frequency", frequency);
@@ -279,15 +359,29 @@ pub mod export {
         props: Props,
     }
 
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl ResourceTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ResourceTag { props }
         }
     }
@@ -360,6 +454,47 @@ pub mod export {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Compression` in `AWS::BCMDataExports::Export`; `.into()` makes a `Val<String>`.
+        Compression {
+            Gzip = "GZIP",
+            Parquet = "PARQUET",
+            Zip = "ZIP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::BCMDataExports::Export`; `.into()` makes a `Val<String>`.
+        Format {
+            TextOrCsv = "TEXT_OR_CSV",
+            Parquet = "PARQUET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputType` in `AWS::BCMDataExports::Export`; `.into()` makes a `Val<String>`.
+        OutputType {
+            Custom = "CUSTOM",
+            Athena = "ATHENA",
+            Redshift = "REDSHIFT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Overwrite` in `AWS::BCMDataExports::Export`; `.into()` makes a `Val<String>`.
+        Overwrite {
+            CreateNewReport = "CREATE_NEW_REPORT",
+            OverwriteReport = "OVERWRITE_REPORT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Frequency` in `AWS::BCMDataExports::Export`; `.into()` makes a `Val<String>`.
+        Frequency {
+            Synchronous = "SYNCHRONOUS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

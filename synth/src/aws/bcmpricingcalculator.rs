@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,21 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::BcmPricingCalculator::BillEstimate
 ///
 /// CloudFormation type `AWS::BcmPricingCalculator::BillEstimate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the bill estimate.
+/// - `BillInterval`: `handle.bill_interval()` → `Val<Json>`. The time period covered by the bill estimate
+/// - `CostCategoryGroupSharingPreferenceArn`: `handle.cost_category_group_sharing_preference_arn()` → `Val<String>`. The ARN of the cost category group sharing preference
+/// - `CostCategoryGroupSharingPreferenceEffectiveDate`: `handle.cost_category_group_sharing_preference_effective_date()` → `Val<String>`. The effective date of the cost category group sharing preference
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the bill estimate was created
+/// - `GroupSharingPreference`: `handle.group_sharing_preference()` → `Val<String>`. The group sharing preference for the bill estimate
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the bill estimate
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the bill estimate
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnBillEstimate {
     props: Props,
@@ -25,7 +39,7 @@ pub struct CfnBillEstimate {
 impl CfnBillEstimate {
     pub const TYPE_NAME: &'static str = "AWS::BcmPricingCalculator::BillEstimate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the bill estimate
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -162,15 +176,29 @@ pub mod bill_estimate {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -193,6 +221,19 @@ pub mod bill_estimate {
 /// Resource Type definition for AWS::BcmPricingCalculator::BillScenario
 ///
 /// CloudFormation type `AWS::BcmPricingCalculator::BillScenario`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the bill scenario.
+/// - `BillInterval`: `handle.bill_interval()` → `Val<Json>`. The time period covered by the bill scenario
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the bill scenario was created
+/// - `FailureMessage`: `handle.failure_message()` → `Val<String>`. The failure message if the bill scenario failed
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the bill scenario
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the bill scenario
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnBillScenario {
     props: Props,
@@ -222,7 +263,7 @@ impl CfnBillScenario {
 
     /// The group sharing preference for the bill scenario
     ///
-    /// Allowed values: `OPEN`, `PRIORITIZED`, `RESTRICTED`.
+    /// Allowed values (the enum [`bill_scenario::GroupSharingPreference`]): `OPEN`, `PRIORITIZED`, `RESTRICTED`.
     pub fn group_sharing_preference(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("GroupSharingPreference", value);
         self
@@ -321,11 +362,11 @@ pub(crate) static BILL_SCENARIO_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBillScenario`].
+/// Property types and enums of the allowed values of [`CfnBillScenario`].
 pub mod bill_scenario {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::BcmPricingCalculator::BillScenario`.
     #[derive(Clone, Debug)]
@@ -333,15 +374,29 @@ pub mod bill_scenario {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -359,11 +414,35 @@ pub mod bill_scenario {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `GroupSharingPreference` in `AWS::BcmPricingCalculator::BillScenario`; `.into()` makes a `Val<String>`.
+        GroupSharingPreference {
+            Open = "OPEN",
+            Prioritized = "PRIORITIZED",
+            Restricted = "RESTRICTED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BcmPricingCalculator::WorkloadEstimate
 ///
 /// CloudFormation type `AWS::BcmPricingCalculator::WorkloadEstimate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the workload estimate.
+/// - `CostCurrency`: `handle.cost_currency()` → `Val<String>`. The currency of the estimated cost.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the workload estimate was created.
+/// - `FailureMessage`: `handle.failure_message()` → `Val<String>`. An error message if the workload estimate failed.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the workload estimate.
+/// - `RateTimestamp`: `handle.rate_timestamp()` → `Val<String>`. The timestamp of the pricing rates used for the estimate.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the workload estimate.
+/// - `TotalCost`: `handle.total_cost()` → `Val<f64>`. The total estimated cost for the workload.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkloadEstimate {
     props: Props,
@@ -373,7 +452,7 @@ pub struct CfnWorkloadEstimate {
 impl CfnWorkloadEstimate {
     pub const TYPE_NAME: &'static str = "AWS::BcmPricingCalculator::WorkloadEstimate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the workload estimate.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -390,7 +469,7 @@ impl CfnWorkloadEstimate {
 
     /// The type of pricing rates used for the estimate.
     ///
-    /// Allowed values: `BEFORE_DISCOUNTS`, `AFTER_DISCOUNTS`, `AFTER_DISCOUNTS_AND_COMMITMENTS`.
+    /// Allowed values (the enum [`workload_estimate::RateType`]): `BEFORE_DISCOUNTS`, `AFTER_DISCOUNTS`, `AFTER_DISCOUNTS_AND_COMMITMENTS`.
     ///
     /// Changing it replaces the resource.
     pub fn rate_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -498,11 +577,11 @@ pub(crate) static WORKLOAD_ESTIMATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkloadEstimate`].
+/// Property types and enums of the allowed values of [`CfnWorkloadEstimate`].
 pub mod workload_estimate {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::BcmPricingCalculator::WorkloadEstimate`.
     #[derive(Clone, Debug)]
@@ -510,15 +589,29 @@ pub mod workload_estimate {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -536,6 +629,15 @@ pub mod workload_estimate {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RateType` in `AWS::BcmPricingCalculator::WorkloadEstimate`; `.into()` makes a `Val<String>`.
+        RateType {
+            BeforeDiscounts = "BEFORE_DISCOUNTS",
+            AfterDiscounts = "AFTER_DISCOUNTS",
+            AfterDiscountsAndCommitments = "AFTER_DISCOUNTS_AND_COMMITMENTS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,22 @@ use crate::value::{Json, Map, Val};
 /// Definition of AWS::Bedrock::Agent Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::Agent`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgentArn`: `handle.agent_arn()` → `Val<String>`. Arn representation of the Agent.
+/// - `AgentId`: `handle.agent_id()` → `Val<String>`. Identifier for a resource.
+/// - `AgentStatus`: `handle.agent_status()` → `Val<String>`. Schema Type for Action APIs.
+/// - `AgentVersion`: `handle.agent_version()` → `Val<String>`. Draft Agent Version.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
+/// - `FailureReasons`: `handle.failure_reasons()` → `Val<Vec<String>>`. Failure Reasons for Error.
+/// - `PreparedAt`: `handle.prepared_at()` → `Val<String>`. Time Stamp.
+/// - `RecommendedActions`: `handle.recommended_actions()` → `Val<Vec<String>>`. The recommended actions users can take to resolve an error in failureReasons.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AgentId`.
 #[derive(Clone, Debug)]
 pub struct CfnAgent {
     props: Props,
@@ -25,7 +40,7 @@ pub struct CfnAgent {
 impl CfnAgent {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Agent";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `agent_name`: `AgentName`, Name for a resource.
     pub fn new(agent_name: impl Into<Val<String>>) -> Self {
@@ -42,7 +57,7 @@ impl CfnAgent {
 
     /// Agent collaboration state
     ///
-    /// Allowed values: `DISABLED`, `SUPERVISOR`, `SUPERVISOR_ROUTER`.
+    /// Allowed values (the enum [`agent::AgentCollaboration`]): `DISABLED`, `SUPERVISOR`, `SUPERVISOR_ROUTER`.
     pub fn agent_collaboration(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AgentCollaboration", value);
         self
@@ -124,7 +139,7 @@ impl CfnAgent {
 
     /// Types of orchestration strategy for agents
     ///
-    /// Allowed values: `DEFAULT`, `CUSTOM_ORCHESTRATION`.
+    /// Allowed values (the enum [`agent::OrchestrationType`]): `DEFAULT`, `CUSTOM_ORCHESTRATION`.
     pub fn orchestration_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("OrchestrationType", value);
         self
@@ -272,11 +287,11 @@ pub(crate) static AGENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAgent`].
+/// Property types and enums of the allowed values of [`CfnAgent`].
 pub mod agent {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Contains the information of an Agent Action Group
     #[derive(Clone, Debug)]
@@ -285,7 +300,7 @@ pub mod agent {
     }
 
     impl AgentActionGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `action_group_name`: `ActionGroupName`, Name of the action group
         pub fn new(action_group_name: impl Into<Val<String>>) -> Self {
@@ -302,7 +317,7 @@ pub mod agent {
 
         /// State of the action group
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`ActionGroupState`]): `ENABLED`, `DISABLED`.
         pub fn action_group_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionGroupState", value);
             self
@@ -328,7 +343,7 @@ pub mod agent {
 
         /// Action Group Signature for a BuiltIn Action
         ///
-        /// Allowed values: `AMAZON.UserInput`, `AMAZON.CodeInterpreter`.
+        /// Allowed values (the enum [`ParentActionGroupSignature`]): `AMAZON.UserInput`, `AMAZON.CodeInterpreter`.
         pub fn parent_action_group_signature(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ParentActionGroupSignature", value);
             self
@@ -364,7 +379,7 @@ pub mod agent {
 
         /// Custom control of action execution
         ///
-        /// Allowed values: `RETURN_CONTROL`.
+        /// Allowed values (the enum [`CustomControl`]): `RETURN_CONTROL`.
         pub fn custom_control(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CustomControl", value);
             self
@@ -454,7 +469,7 @@ pub mod agent {
     }
 
     impl FunctionSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `functions`: `Functions`, List of Function definitions
         pub fn new(functions: impl Into<Val<Vec<Function>>>) -> Self {
@@ -477,7 +492,7 @@ pub mod agent {
     }
 
     impl Function {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name for a resource.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -500,7 +515,7 @@ pub mod agent {
 
         /// ENUM to check if action requires user confirmation
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`RequireConfirmation`]): `ENABLED`, `DISABLED`.
         pub fn require_confirmation(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RequireConfirmation", value);
             self
@@ -520,9 +535,9 @@ pub mod agent {
     }
 
     impl ParameterDetail {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Parameter Type
+        /// - `type_`: `Type`, Parameter Type Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -554,23 +569,46 @@ pub mod agent {
         props: Props,
     }
 
-    impl AgentCollaborator {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AgentCollaborator`], by name: the argument of [`AgentCollaborator::new`].
+    #[derive(Clone, Debug)]
+    pub struct AgentCollaboratorRequired {
+        /// Agent descriptor for agent collaborator
         ///
-        /// - `agent_descriptor`: `AgentDescriptor`, Agent descriptor for agent collaborator
-        /// - `collaboration_instruction`: `CollaborationInstruction`, Agent collaborator instruction
-        /// - `collaborator_name`: `CollaboratorName`, Agent collaborator name
-        pub fn new(agent_descriptor: impl Into<Val<AgentDescriptor>>, collaboration_instruction: impl Into<Val<String>>, collaborator_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AgentDescriptor`.
+        pub agent_descriptor: Val<AgentDescriptor>,
+
+        /// Agent collaborator instruction
+        ///
+        /// CloudFormation property `CollaborationInstruction`.
+        pub collaboration_instruction: Val<String>,
+
+        /// Agent collaborator name
+        ///
+        /// CloudFormation property `CollaboratorName`.
+        pub collaborator_name: Val<String>,
+    }
+
+    impl AgentCollaborator {
+        /// Creates the value from its required properties, by name in [`AgentCollaboratorRequired`]:
+        ///
+        /// ```text
+        /// AgentCollaborator::new(AgentCollaboratorRequired {
+        ///     agent_descriptor: AgentDescriptor::new(...).into(),
+        ///     collaboration_instruction: "...".into(),
+        ///     collaborator_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AgentCollaboratorRequired) -> Self {
             let mut props = Props::new();
-            props.set("AgentDescriptor", agent_descriptor);
-            props.set("CollaborationInstruction", collaboration_instruction);
-            props.set("CollaboratorName", collaborator_name);
+            props.set::<AgentDescriptor>("AgentDescriptor", required.agent_descriptor);
+            props.set::<String>("CollaborationInstruction", required.collaboration_instruction);
+            props.set::<String>("CollaboratorName", required.collaborator_name);
             AgentCollaborator { props }
         }
 
         /// Relay conversation history state
         ///
-        /// Allowed values: `TO_COLLABORATOR`, `DISABLED`.
+        /// Allowed values (the enum [`RelayConversationHistory`]): `TO_COLLABORATOR`, `DISABLED`.
         pub fn relay_conversation_history(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RelayConversationHistory", value);
             self
@@ -642,7 +680,7 @@ pub mod agent {
     }
 
     impl OrchestrationExecutor {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda`: `Lambda`, ARN of a Lambda.
         pub fn new(lambda: impl Into<Val<String>>) -> Self {
@@ -696,21 +734,39 @@ pub mod agent {
         props: Props,
     }
 
-    impl AgentKnowledgeBase {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AgentKnowledgeBase`], by name: the argument of [`AgentKnowledgeBase::new`].
+    #[derive(Clone, Debug)]
+    pub struct AgentKnowledgeBaseRequired {
+        /// Description of the Resource.
         ///
-        /// - `description`: `Description`, Description of the Resource.
-        /// - `knowledge_base_id`: `KnowledgeBaseId`, Identifier for a resource.
-        pub fn new(description: impl Into<Val<String>>, knowledge_base_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Description`.
+        pub description: Val<String>,
+
+        /// Identifier for a resource.
+        ///
+        /// CloudFormation property `KnowledgeBaseId`.
+        pub knowledge_base_id: Val<String>,
+    }
+
+    impl AgentKnowledgeBase {
+        /// Creates the value from its required properties, by name in [`AgentKnowledgeBaseRequired`]:
+        ///
+        /// ```text
+        /// AgentKnowledgeBase::new(AgentKnowledgeBaseRequired {
+        ///     description: "...".into(),
+        ///     knowledge_base_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AgentKnowledgeBaseRequired) -> Self {
             let mut props = Props::new();
-            props.set("Description", description);
-            props.set("KnowledgeBaseId", knowledge_base_id);
+            props.set::<String>("Description", required.description);
+            props.set::<String>("KnowledgeBaseId", required.knowledge_base_id);
             AgentKnowledgeBase { props }
         }
 
         /// State of the knowledge base; whether it is enabled or disabled
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`KnowledgeBaseState`]): `ENABLED`, `DISABLED`.
         pub fn knowledge_base_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KnowledgeBaseState", value);
             self
@@ -737,6 +793,8 @@ pub mod agent {
         }
 
         /// Types of session storage persisted in memory
+        ///
+        /// Allowed values of each item (the enum [`EnabledMemoryTypes`]): `SESSION_SUMMARY`.
         pub fn enabled_memory_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EnabledMemoryTypes", value);
             self
@@ -794,7 +852,7 @@ pub mod agent {
     }
 
     impl PromptOverrideConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `prompt_configurations`: `PromptConfigurations`, List of BasePromptConfiguration
         pub fn new(prompt_configurations: impl Into<Val<Vec<PromptConfiguration>>>) -> Self {
@@ -855,7 +913,7 @@ pub mod agent {
 
         /// Creation Mode for Prompt Configuration.
         ///
-        /// Allowed values: `DEFAULT`, `OVERRIDDEN`.
+        /// Allowed values (the enum [`ParserMode`]): `DEFAULT`, `OVERRIDDEN`.
         pub fn parser_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ParserMode", value);
             self
@@ -863,7 +921,7 @@ pub mod agent {
 
         /// Creation Mode for Prompt Configuration.
         ///
-        /// Allowed values: `DEFAULT`, `OVERRIDDEN`.
+        /// Allowed values (the enum [`PromptCreationMode`]): `DEFAULT`, `OVERRIDDEN`.
         pub fn prompt_creation_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PromptCreationMode", value);
             self
@@ -871,7 +929,7 @@ pub mod agent {
 
         /// Prompt State.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`PromptState`]): `ENABLED`, `DISABLED`.
         pub fn prompt_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PromptState", value);
             self
@@ -879,7 +937,7 @@ pub mod agent {
 
         /// Prompt Type.
         ///
-        /// Allowed values: `PRE_PROCESSING`, `ORCHESTRATION`, `POST_PROCESSING`, `ROUTING_CLASSIFIER`, `MEMORY_SUMMARIZATION`, `KNOWLEDGE_BASE_RESPONSE_GENERATION`.
+        /// Allowed values (the enum [`PromptType`]): `PRE_PROCESSING`, `ORCHESTRATION`, `POST_PROCESSING`, `ROUTING_CLASSIFIER`, `MEMORY_SUMMARIZATION`, `KNOWLEDGE_BASE_RESPONSE_GENERATION`.
         pub fn prompt_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PromptType", value);
             self
@@ -1089,28 +1147,179 @@ pub mod agent {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AgentCollaboration` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        AgentCollaboration {
+            Disabled = "DISABLED",
+            Supervisor = "SUPERVISOR",
+            SupervisorRouter = "SUPERVISOR_ROUTER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OrchestrationType` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        OrchestrationType {
+            Default = "DEFAULT",
+            CustomOrchestration = "CUSTOM_ORCHESTRATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ActionGroupState` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        ActionGroupState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParentActionGroupSignature` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        ParentActionGroupSignature {
+            AmazonUserInput = "AMAZON.UserInput",
+            AmazonCodeInterpreter = "AMAZON.CodeInterpreter",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CustomControl` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        CustomControl {
+            ReturnControl = "RETURN_CONTROL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RequireConfirmation` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        RequireConfirmation {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        Type {
+            String = "string",
+            Number = "number",
+            Integer = "integer",
+            Boolean = "boolean",
+            Array = "array",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RelayConversationHistory` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        RelayConversationHistory {
+            ToCollaborator = "TO_COLLABORATOR",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KnowledgeBaseState` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        KnowledgeBaseState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EnabledMemoryTypes` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        EnabledMemoryTypes {
+            SessionSummary = "SESSION_SUMMARY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParserMode` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        ParserMode {
+            Default = "DEFAULT",
+            Overridden = "OVERRIDDEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PromptCreationMode` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        PromptCreationMode {
+            Default = "DEFAULT",
+            Overridden = "OVERRIDDEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PromptState` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        PromptState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PromptType` in `AWS::Bedrock::Agent`; `.into()` makes a `Val<String>`.
+        PromptType {
+            PreProcessing = "PRE_PROCESSING",
+            Orchestration = "ORCHESTRATION",
+            PostProcessing = "POST_PROCESSING",
+            RoutingClassifier = "ROUTING_CLASSIFIER",
+            MemorySummarization = "MEMORY_SUMMARIZATION",
+            KnowledgeBaseResponseGeneration = "KNOWLEDGE_BASE_RESPONSE_GENERATION",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::AgentAlias Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::AgentAlias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgentAliasArn`: `handle.agent_alias_arn()` → `Val<String>`. Arn representation of the Agent Alias.
+/// - `AgentAliasHistoryEvents`: `handle.agent_alias_history_events()` → `Val<Json>`. The list of history events for an alias for an Agent.
+/// - `AgentAliasId`: `handle.agent_alias_id()` → `Val<String>`. Id for an Agent Alias generated at the server side.
+/// - `AgentAliasStatus`: `handle.agent_alias_status()` → `Val<String>`. The statuses an Agent Alias can be in.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAgentAlias {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAgentAlias`], by name: the argument of [`CfnAgentAlias::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAgentAliasRequired {
+    /// Name for a resource.
+    ///
+    /// CloudFormation property `AgentAliasName`.
+    pub agent_alias_name: Val<String>,
+
+    /// Identifier for a resource.
+    ///
+    /// CloudFormation property `AgentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub agent_id: Val<String>,
+}
+
 impl CfnAgentAlias {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::AgentAlias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAgentAliasRequired`]:
     ///
-    /// - `agent_alias_name`: `AgentAliasName`, Name for a resource.
-    /// - `agent_id`: `AgentId`, Identifier for a resource.
-    pub fn new(agent_alias_name: impl Into<Val<String>>, agent_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAgentAlias::new(CfnAgentAliasRequired {
+    ///     agent_alias_name: "...".into(),
+    ///     agent_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAgentAliasRequired) -> Self {
         let mut props = Props::new();
-        props.set("AgentAliasName", agent_alias_name);
-        props.set("AgentId", agent_id);
+        props.set::<String>("AgentAliasName", required.agent_alias_name);
+        props.set::<String>("AgentId", required.agent_id);
         CfnAgentAlias { props, options: ResourceOptions::default() }
     }
 
@@ -1227,7 +1436,7 @@ pub mod agent_alias {
     }
 
     impl AgentAliasRoutingConfigurationListItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `agent_version`: `AgentVersion`, Agent Version.
         pub fn new(agent_version: impl Into<Val<String>>) -> Self {
@@ -1254,6 +1463,21 @@ pub mod agent_alias {
 /// Definition of AWS::Bedrock::ApplicationInferenceProfile Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::ApplicationInferenceProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp
+/// - `InferenceProfileArn`: `handle.inference_profile_arn()` → `Val<String>`.
+/// - `InferenceProfileId`: `handle.inference_profile_id()` → `Val<String>`.
+/// - `InferenceProfileIdentifier`: `handle.inference_profile_identifier()` → `Val<String>`. Inference profile identifier. Supports both system-defined inference profile ids, and inference profile ARNs.
+/// - `Models`: `handle.models()` → `Val<Json>`. List of model configuration
+/// - `Status`: `handle.status()` → `Val<String>`. Status of the Inference Profile
+/// - `Type`: `handle.type_()` → `Val<String>`. Type of the Inference Profile
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InferenceProfileIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationInferenceProfile {
     props: Props,
@@ -1263,7 +1487,7 @@ pub struct CfnApplicationInferenceProfile {
 impl CfnApplicationInferenceProfile {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::ApplicationInferenceProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `inference_profile_name`: `InferenceProfileName`.
     pub fn new(inference_profile_name: impl Into<Val<String>>) -> Self {
@@ -1425,15 +1649,33 @@ pub mod application_inference_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag Key
         ///
-        /// - `key`: `Key`, Tag Key
-        /// - `value`: `Value`, Tag Value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag Value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1464,6 +1706,20 @@ pub mod application_inference_profile {
 /// Definition of AWS::Bedrock::AutomatedReasoningPolicy Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::AutomatedReasoningPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time this policy was created
+/// - `DefinitionHash`: `handle.definition_hash()` → `Val<String>`. The hash for this version
+/// - `KmsKeyArn`: `handle.kms_key_arn()` → `Val<String>`. The KMS key with which the Policy's assets will be encrypted at rest.
+/// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`.
+/// - `PolicyId`: `handle.policy_id()` → `Val<String>`. The id of the policy
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time this policy was last updated
+/// - `Version`: `handle.version()` → `Val<String>`. Version of the policy that was created. This will always be `DRAFT`
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAutomatedReasoningPolicy {
     props: Props,
@@ -1473,7 +1729,7 @@ pub struct CfnAutomatedReasoningPolicy {
 impl CfnAutomatedReasoningPolicy {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::AutomatedReasoningPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1663,15 +1919,33 @@ pub mod automated_reasoning_policy {
         props: Props,
     }
 
-    impl PolicyDefinitionRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PolicyDefinitionRule`], by name: the argument of [`PolicyDefinitionRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyDefinitionRuleRequired {
+        /// The SMT expression for this rule
         ///
-        /// - `expression`: `Expression`, The SMT expression for this rule
-        /// - `id`: `Id`, A unique id within the PolicyDefinition
-        pub fn new(expression: impl Into<Val<String>>, id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+
+        /// A unique id within the PolicyDefinition
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
+    impl PolicyDefinitionRule {
+        /// Creates the value from its required properties, by name in [`PolicyDefinitionRuleRequired`]:
+        ///
+        /// ```text
+        /// PolicyDefinitionRule::new(PolicyDefinitionRuleRequired {
+        ///     expression: "...".into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyDefinitionRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Expression", expression);
-            props.set("Id", id);
+            props.set::<String>("Expression", required.expression);
+            props.set::<String>("Id", required.id);
             PolicyDefinitionRule { props }
         }
 
@@ -1694,15 +1968,33 @@ pub mod automated_reasoning_policy {
         props: Props,
     }
 
-    impl PolicyDefinitionType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PolicyDefinitionType`], by name: the argument of [`PolicyDefinitionType::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyDefinitionTypeRequired {
+        /// A name for this type.
         ///
-        /// - `name`: `Name`, A name for this type.
-        /// - `values`: `Values`, A list of valid values for this type.
-        pub fn new(name: impl Into<Val<String>>, values: impl Into<Val<Vec<PolicyDefinitionTypeValue>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// A list of valid values for this type.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<PolicyDefinitionTypeValue>>,
+    }
+
+    impl PolicyDefinitionType {
+        /// Creates the value from its required properties, by name in [`PolicyDefinitionTypeRequired`]:
+        ///
+        /// ```text
+        /// PolicyDefinitionType::new(PolicyDefinitionTypeRequired {
+        ///     name: "...".into(),
+        ///     values: vec![PolicyDefinitionTypeValue::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyDefinitionTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Values", values);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<PolicyDefinitionTypeValue>>("Values", required.values);
             PolicyDefinitionType { props }
         }
 
@@ -1726,7 +2018,7 @@ pub mod automated_reasoning_policy {
     }
 
     impl PolicyDefinitionTypeValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`, The value of the type value.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -1754,17 +2046,40 @@ pub mod automated_reasoning_policy {
         props: Props,
     }
 
-    impl PolicyDefinitionVariable {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PolicyDefinitionVariable`], by name: the argument of [`PolicyDefinitionVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyDefinitionVariableRequired {
+        /// A natural language description of this variable.
         ///
-        /// - `description`: `Description`, A natural language description of this variable.
-        /// - `name`: `Name`, A name from this variable.
-        /// - `type_`: `Type`, A type for this variable.
-        pub fn new(description: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Description`.
+        pub description: Val<String>,
+
+        /// A name from this variable.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// A type for this variable.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl PolicyDefinitionVariable {
+        /// Creates the value from its required properties, by name in [`PolicyDefinitionVariableRequired`]:
+        ///
+        /// ```text
+        /// PolicyDefinitionVariable::new(PolicyDefinitionVariableRequired {
+        ///     description: "...".into(),
+        ///     name: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyDefinitionVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Description", description);
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Description", required.description);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             PolicyDefinitionVariable { props }
         }
     }
@@ -1781,15 +2096,33 @@ pub mod automated_reasoning_policy {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag Key
         ///
-        /// - `key`: `Key`, Tag Key
-        /// - `value`: `Value`, Tag Value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag Value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1856,6 +2189,20 @@ pub mod automated_reasoning_policy {
 /// Definition of AWS::Bedrock::AutomatedReasoningPolicyVersion Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::AutomatedReasoningPolicyVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time this policy version was created
+/// - `DefinitionHash`: `handle.definition_hash()` → `Val<String>`. The hash for this version
+/// - `Description`: `handle.description()` → `Val<String>`. The description inherited from the policy
+/// - `Name`: `handle.name()` → `Val<String>`. The name inherited from the policy
+/// - `PolicyId`: `handle.policy_id()` → `Val<String>`. The id of the associated policy
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time this policy was last updated
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the policy
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAutomatedReasoningPolicyVersion {
     props: Props,
@@ -1865,7 +2212,7 @@ pub struct CfnAutomatedReasoningPolicyVersion {
 impl CfnAutomatedReasoningPolicyVersion {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::AutomatedReasoningPolicyVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `policy_arn`: `PolicyArn`, Arn of the policy
     pub fn new(policy_arn: impl Into<Val<String>>) -> Self {
@@ -1991,15 +2338,33 @@ pub mod automated_reasoning_policy_version {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag Key
         ///
-        /// - `key`: `Key`, Tag Key
-        /// - `value`: `Value`, Tag Value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag Value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2022,25 +2387,65 @@ pub mod automated_reasoning_policy_version {
 /// Definition of AWS::Bedrock::Blueprint Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::Blueprint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BlueprintArn`: `handle.blueprint_arn()` → `Val<String>`. ARN of a Blueprint
+/// - `BlueprintStage`: `handle.blueprint_stage()` → `Val<String>`. Stage of the Blueprint
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Creation timestamp
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. Last modified timestamp
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BlueprintArn`.
 #[derive(Clone, Debug)]
 pub struct CfnBlueprint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBlueprint`], by name: the argument of [`CfnBlueprint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBlueprintRequired {
+    /// Name of the Blueprint
+    ///
+    /// CloudFormation property `BlueprintName`.
+    ///
+    /// Changing it replaces the resource.
+    pub blueprint_name: Val<String>,
+
+    /// Schema of the blueprint
+    ///
+    /// CloudFormation property `Schema`.
+    pub schema: Val<Json>,
+
+    /// Modality Type
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`blueprint::Type`]): `DOCUMENT`, `IMAGE`, `AUDIO`, `VIDEO`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnBlueprint {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Blueprint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBlueprintRequired`]:
     ///
-    /// - `blueprint_name`: `BlueprintName`, Name of the Blueprint
-    /// - `schema`: `Schema`, Schema of the blueprint
-    /// - `type_`: `Type`, Modality Type
-    pub fn new(blueprint_name: impl Into<Val<String>>, schema: impl Into<Val<Json>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBlueprint::new(CfnBlueprintRequired {
+    ///     blueprint_name: "...".into(),
+    ///     schema: serde_json::json!({ ... }).into(),
+    ///     type_: blueprint::Type::Document.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBlueprintRequired) -> Self {
         let mut props = Props::new();
-        props.set("BlueprintName", blueprint_name);
-        props.set("Schema", schema);
-        props.set("Type", type_);
+        props.set::<String>("BlueprintName", required.blueprint_name);
+        props.set::<Json>("Schema", required.schema);
+        props.set::<String>("Type", required.type_);
         CfnBlueprint { props, options: ResourceOptions::default() }
     }
 
@@ -2129,11 +2534,11 @@ pub(crate) static BLUEPRINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBlueprint`].
+/// Property types and enums of the allowed values of [`CfnBlueprint`].
 pub mod blueprint {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Definition of the key/value pair for a tag
     #[derive(Clone, Debug)]
@@ -2141,15 +2546,33 @@ pub mod blueprint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Key for the tag
         ///
-        /// - `key`: `Key`, Key for the tag
-        /// - `value`: `Value`, Value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2167,11 +2590,32 @@ pub mod blueprint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Blueprint`; `.into()` makes a `Val<String>`.
+        Type {
+            Document = "DOCUMENT",
+            Image = "IMAGE",
+            Audio = "AUDIO",
+            Video = "VIDEO",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Bedrock::DataAutomationLibrary
 ///
 /// CloudFormation type `AWS::Bedrock::DataAutomationLibrary`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Time Stamp
+/// - `EntityTypes`: `handle.entity_types()` → `Val<Json>`. List of info for each entity type in the DataAutomationLibrary
+/// - `LibraryArn`: `handle.library_arn()` → `Val<String>`. ARN generated at the server side when a DataAutomationLibrary is created
+/// - `Status`: `handle.status()` → `Val<String>`. Status of DataAutomationLibrary
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LibraryArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataAutomationLibrary {
     props: Props,
@@ -2181,7 +2625,7 @@ pub struct CfnDataAutomationLibrary {
 impl CfnDataAutomationLibrary {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::DataAutomationLibrary";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `library_name`: `LibraryName`, Name of the DataAutomationLibrary
     pub fn new(library_name: impl Into<Val<String>>) -> Self {
@@ -2290,7 +2734,7 @@ pub mod data_automation_library {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key_id`: `KmsKeyId`, KMS Key Identifier
         pub fn new(kms_key_id: impl Into<Val<String>>) -> Self {
@@ -2318,15 +2762,33 @@ pub mod data_automation_library {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key
         ///
-        /// - `key`: `Key`, Tag key
-        /// - `value`: `Value`, Tag value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2357,6 +2819,18 @@ pub mod data_automation_library {
 /// Definition of AWS::Bedrock::DataAutomationProject Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::DataAutomationProject`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Time Stamp
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. Time Stamp
+/// - `ProjectArn`: `handle.project_arn()` → `Val<String>`. ARN of a DataAutomationProject
+/// - `ProjectStage`: `handle.project_stage()` → `Val<String>`. Stage of the Project
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProjectArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataAutomationProject {
     props: Props,
@@ -2366,7 +2840,7 @@ pub struct CfnDataAutomationProject {
 impl CfnDataAutomationProject {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::DataAutomationProject";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `project_name`: `ProjectName`, Name of the DataAutomationProject
     pub fn new(project_name: impl Into<Val<String>>) -> Self {
@@ -2407,7 +2881,7 @@ impl CfnDataAutomationProject {
 
     /// Type of the DataAutomationProject - Sync or Async
     ///
-    /// Allowed values: `ASYNC`, `SYNC`.
+    /// Allowed values (the enum [`data_automation_project::ProjectType`]): `ASYNC`, `SYNC`.
     ///
     /// Changing it replaces the resource.
     pub fn project_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2502,11 +2976,11 @@ pub(crate) static DATA_AUTOMATION_PROJECT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataAutomationProject`].
+/// Property types and enums of the allowed values of [`CfnDataAutomationProject`].
 pub mod data_automation_project {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Custom output configuration
     #[derive(Clone, Debug)]
@@ -2541,7 +3015,7 @@ pub mod data_automation_project {
     }
 
     impl BlueprintItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `blueprint_arn`: `BlueprintArn`, ARN of a Blueprint
         pub fn new(blueprint_arn: impl Into<Val<String>>) -> Self {
@@ -2552,7 +3026,7 @@ pub mod data_automation_project {
 
         /// Stage of the Blueprint
         ///
-        /// Allowed values: `DEVELOPMENT`, `LIVE`.
+        /// Allowed values (the enum [`BlueprintStage`]): `DEVELOPMENT`, `LIVE`.
         pub fn blueprint_stage(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BlueprintStage", value);
             self
@@ -2674,7 +3148,7 @@ pub mod data_automation_project {
 
         /// The `GenerativeOutputLanguage` property.
         ///
-        /// Allowed values: `DEFAULT`, `EN`.
+        /// Allowed values (the enum [`GenerativeOutputLanguage`]): `DEFAULT`, `EN`.
         pub fn generative_output_language(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GenerativeOutputLanguage", value);
             self
@@ -2687,6 +3161,8 @@ pub mod data_automation_project {
         }
 
         /// The `InputLanguages` property.
+        ///
+        /// Allowed values of each item (the enum [`InputLanguages`]): `EN`, `DE`, `ES`, `FR`, `IT`, `PT`, `JA`, `KO`, `CN`, `TW`, `HK`.
         pub fn input_languages(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InputLanguages", value);
             self
@@ -2714,7 +3190,7 @@ pub mod data_automation_project {
 
         /// The `State` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -2742,13 +3218,15 @@ pub mod data_automation_project {
 
         /// The `DetectionMode` property.
         ///
-        /// Allowed values: `DETECTION`, `DETECTION_AND_REDACTION`.
+        /// Allowed values (the enum [`DetectionMode`]): `DETECTION`, `DETECTION_AND_REDACTION`.
         pub fn detection_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DetectionMode", value);
             self
         }
 
         /// The `DetectionScope` property.
+        ///
+        /// Allowed values of each item (the enum [`DetectionScope`]): `STANDARD`, `CUSTOM`.
         pub fn detection_scope(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DetectionScope", value);
             self
@@ -2781,6 +3259,8 @@ pub mod data_automation_project {
         }
 
         /// The `PiiEntityTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`PiiEntityTypes`]): `ALL`, `ADDRESS`, `AGE`, `NAME`, `EMAIL`, `PHONE`, `USERNAME`, `PASSWORD`, `DRIVER_ID`, `LICENSE_PLATE`, `VEHICLE_IDENTIFICATION_NUMBER`, `CREDIT_DEBIT_CARD_CVV`, `CREDIT_DEBIT_CARD_EXPIRY`, `CREDIT_DEBIT_CARD_NUMBER`, `PIN`, `INTERNATIONAL_BANK_ACCOUNT_NUMBER`, `SWIFT_CODE`, `IP_ADDRESS`, `MAC_ADDRESS`, `URL`, `AWS_ACCESS_KEY`, `AWS_SECRET_KEY`, `US_BANK_ACCOUNT_NUMBER`, `US_BANK_ROUTING_NUMBER` and 8 more.
         pub fn pii_entity_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PiiEntityTypes", value);
             self
@@ -2788,7 +3268,7 @@ pub mod data_automation_project {
 
         /// The `RedactionMaskMode` property.
         ///
-        /// Allowed values: `PII`, `ENTITY_TYPE`.
+        /// Allowed values (the enum [`RedactionMaskMode`]): `PII`, `ENTITY_TYPE`.
         pub fn redaction_mask_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RedactionMaskMode", value);
             self
@@ -2854,7 +3334,7 @@ pub mod data_automation_project {
 
         /// The `State` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -2914,7 +3394,7 @@ pub mod data_automation_project {
 
         /// The `jpeg` property.
         ///
-        /// Allowed values: `DOCUMENT`, `IMAGE`, `VIDEO`, `AUDIO`.
+        /// Allowed values (the enum [`Jpeg`]): `DOCUMENT`, `IMAGE`, `VIDEO`, `AUDIO`.
         pub fn jpeg(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("jpeg", value);
             self
@@ -2922,7 +3402,7 @@ pub mod data_automation_project {
 
         /// The `mov` property.
         ///
-        /// Allowed values: `DOCUMENT`, `IMAGE`, `VIDEO`, `AUDIO`.
+        /// Allowed values (the enum [`Mov`]): `DOCUMENT`, `IMAGE`, `VIDEO`, `AUDIO`.
         pub fn mov(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("mov", value);
             self
@@ -2930,7 +3410,7 @@ pub mod data_automation_project {
 
         /// The `mp4` property.
         ///
-        /// Allowed values: `DOCUMENT`, `IMAGE`, `VIDEO`, `AUDIO`.
+        /// Allowed values (the enum [`Mp4`]): `DOCUMENT`, `IMAGE`, `VIDEO`, `AUDIO`.
         pub fn mp4(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("mp4", value);
             self
@@ -2938,7 +3418,7 @@ pub mod data_automation_project {
 
         /// The `png` property.
         ///
-        /// Allowed values: `DOCUMENT`, `IMAGE`, `VIDEO`, `AUDIO`.
+        /// Allowed values (the enum [`Png`]): `DOCUMENT`, `IMAGE`, `VIDEO`, `AUDIO`.
         pub fn png(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("png", value);
             self
@@ -3066,7 +3546,7 @@ pub mod data_automation_project {
     }
 
     impl AudioStandardExtraction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `category`: `Category`.
         pub fn new(category: impl Into<Val<AudioExtractionCategory>>) -> Self {
@@ -3089,9 +3569,9 @@ pub mod data_automation_project {
     }
 
     impl AudioExtractionCategory {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3105,6 +3585,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`Types`]): `AUDIO_CONTENT_MODERATION`, `TRANSCRIPT`, `TOPIC_CONTENT_MODERATION`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3182,9 +3664,9 @@ pub mod data_automation_project {
     }
 
     impl ChannelLabelingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3205,9 +3687,9 @@ pub mod data_automation_project {
     }
 
     impl SpeakerLabelingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3228,9 +3710,9 @@ pub mod data_automation_project {
     }
 
     impl AudioStandardGenerativeField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3238,6 +3720,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`AudioStandardGenerativeFieldTypes`]): `AUDIO_SUMMARY`, `IAB`, `TOPIC_SUMMARY`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3294,15 +3778,29 @@ pub mod data_automation_project {
         props: Props,
     }
 
+    /// The required properties of [`DocumentStandardExtraction`], by name: the argument of [`DocumentStandardExtraction::new`].
+    #[derive(Clone, Debug)]
+    pub struct DocumentStandardExtractionRequired {
+        /// CloudFormation property `BoundingBox`.
+        pub bounding_box: Val<DocumentBoundingBox>,
+
+        /// CloudFormation property `Granularity`.
+        pub granularity: Val<DocumentExtractionGranularity>,
+    }
+
     impl DocumentStandardExtraction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DocumentStandardExtractionRequired`]:
         ///
-        /// - `bounding_box`: `BoundingBox`.
-        /// - `granularity`: `Granularity`.
-        pub fn new(bounding_box: impl Into<Val<DocumentBoundingBox>>, granularity: impl Into<Val<DocumentExtractionGranularity>>) -> Self {
+        /// ```text
+        /// DocumentStandardExtraction::new(DocumentStandardExtractionRequired {
+        ///     bounding_box: DocumentBoundingBox::new(...).into(),
+        ///     granularity: DocumentExtractionGranularity::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DocumentStandardExtractionRequired) -> Self {
             let mut props = Props::new();
-            props.set("BoundingBox", bounding_box);
-            props.set("Granularity", granularity);
+            props.set::<DocumentBoundingBox>("BoundingBox", required.bounding_box);
+            props.set::<DocumentExtractionGranularity>("Granularity", required.granularity);
             DocumentStandardExtraction { props }
         }
     }
@@ -3320,9 +3818,9 @@ pub mod data_automation_project {
     }
 
     impl DocumentBoundingBox {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3350,6 +3848,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`DocumentExtractionGranularityTypes`]): `DOCUMENT`, `PAGE`, `ELEMENT`, `WORD`, `LINE`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3369,9 +3869,9 @@ pub mod data_automation_project {
     }
 
     impl DocumentStandardGenerativeField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3391,15 +3891,29 @@ pub mod data_automation_project {
         props: Props,
     }
 
+    /// The required properties of [`DocumentOutputFormat`], by name: the argument of [`DocumentOutputFormat::new`].
+    #[derive(Clone, Debug)]
+    pub struct DocumentOutputFormatRequired {
+        /// CloudFormation property `AdditionalFileFormat`.
+        pub additional_file_format: Val<DocumentOutputAdditionalFileFormat>,
+
+        /// CloudFormation property `TextFormat`.
+        pub text_format: Val<DocumentOutputTextFormat>,
+    }
+
     impl DocumentOutputFormat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DocumentOutputFormatRequired`]:
         ///
-        /// - `additional_file_format`: `AdditionalFileFormat`.
-        /// - `text_format`: `TextFormat`.
-        pub fn new(additional_file_format: impl Into<Val<DocumentOutputAdditionalFileFormat>>, text_format: impl Into<Val<DocumentOutputTextFormat>>) -> Self {
+        /// ```text
+        /// DocumentOutputFormat::new(DocumentOutputFormatRequired {
+        ///     additional_file_format: DocumentOutputAdditionalFileFormat::new(...).into(),
+        ///     text_format: DocumentOutputTextFormat::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DocumentOutputFormatRequired) -> Self {
             let mut props = Props::new();
-            props.set("AdditionalFileFormat", additional_file_format);
-            props.set("TextFormat", text_format);
+            props.set::<DocumentOutputAdditionalFileFormat>("AdditionalFileFormat", required.additional_file_format);
+            props.set::<DocumentOutputTextFormat>("TextFormat", required.text_format);
             DocumentOutputFormat { props }
         }
     }
@@ -3417,9 +3931,9 @@ pub mod data_automation_project {
     }
 
     impl DocumentOutputAdditionalFileFormat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3447,6 +3961,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`DocumentOutputTextFormatTypes`]): `PLAIN_TEXT`, `MARKDOWN`, `HTML`, `CSV`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3497,15 +4013,29 @@ pub mod data_automation_project {
         props: Props,
     }
 
+    /// The required properties of [`ImageStandardExtraction`], by name: the argument of [`ImageStandardExtraction::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImageStandardExtractionRequired {
+        /// CloudFormation property `BoundingBox`.
+        pub bounding_box: Val<ImageBoundingBox>,
+
+        /// CloudFormation property `Category`.
+        pub category: Val<ImageExtractionCategory>,
+    }
+
     impl ImageStandardExtraction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ImageStandardExtractionRequired`]:
         ///
-        /// - `bounding_box`: `BoundingBox`.
-        /// - `category`: `Category`.
-        pub fn new(bounding_box: impl Into<Val<ImageBoundingBox>>, category: impl Into<Val<ImageExtractionCategory>>) -> Self {
+        /// ```text
+        /// ImageStandardExtraction::new(ImageStandardExtractionRequired {
+        ///     bounding_box: ImageBoundingBox::new(...).into(),
+        ///     category: ImageExtractionCategory::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ImageStandardExtractionRequired) -> Self {
             let mut props = Props::new();
-            props.set("BoundingBox", bounding_box);
-            props.set("Category", category);
+            props.set::<ImageBoundingBox>("BoundingBox", required.bounding_box);
+            props.set::<ImageExtractionCategory>("Category", required.category);
             ImageStandardExtraction { props }
         }
     }
@@ -3523,9 +4053,9 @@ pub mod data_automation_project {
     }
 
     impl ImageBoundingBox {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3546,9 +4076,9 @@ pub mod data_automation_project {
     }
 
     impl ImageExtractionCategory {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3556,6 +4086,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`ImageExtractionCategoryTypes`]): `CONTENT_MODERATION`, `TEXT_DETECTION`, `LOGOS`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3575,9 +4107,9 @@ pub mod data_automation_project {
     }
 
     impl ImageStandardGenerativeField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3585,6 +4117,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`ImageStandardGenerativeFieldTypes`]): `IMAGE_SUMMARY`, `IAB`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3635,15 +4169,29 @@ pub mod data_automation_project {
         props: Props,
     }
 
+    /// The required properties of [`VideoStandardExtraction`], by name: the argument of [`VideoStandardExtraction::new`].
+    #[derive(Clone, Debug)]
+    pub struct VideoStandardExtractionRequired {
+        /// CloudFormation property `BoundingBox`.
+        pub bounding_box: Val<VideoBoundingBox>,
+
+        /// CloudFormation property `Category`.
+        pub category: Val<VideoExtractionCategory>,
+    }
+
     impl VideoStandardExtraction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VideoStandardExtractionRequired`]:
         ///
-        /// - `bounding_box`: `BoundingBox`.
-        /// - `category`: `Category`.
-        pub fn new(bounding_box: impl Into<Val<VideoBoundingBox>>, category: impl Into<Val<VideoExtractionCategory>>) -> Self {
+        /// ```text
+        /// VideoStandardExtraction::new(VideoStandardExtractionRequired {
+        ///     bounding_box: VideoBoundingBox::new(...).into(),
+        ///     category: VideoExtractionCategory::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: VideoStandardExtractionRequired) -> Self {
             let mut props = Props::new();
-            props.set("BoundingBox", bounding_box);
-            props.set("Category", category);
+            props.set::<VideoBoundingBox>("BoundingBox", required.bounding_box);
+            props.set::<VideoExtractionCategory>("Category", required.category);
             VideoStandardExtraction { props }
         }
     }
@@ -3661,9 +4209,9 @@ pub mod data_automation_project {
     }
 
     impl VideoBoundingBox {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3684,9 +4232,9 @@ pub mod data_automation_project {
     }
 
     impl VideoExtractionCategory {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3694,6 +4242,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`VideoExtractionCategoryTypes`]): `CONTENT_MODERATION`, `TEXT_DETECTION`, `TRANSCRIPT`, `LOGOS`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3713,9 +4263,9 @@ pub mod data_automation_project {
     }
 
     impl VideoStandardGenerativeField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -3723,6 +4273,8 @@ pub mod data_automation_project {
         }
 
         /// The `Types` property.
+        ///
+        /// Allowed values of each item (the enum [`VideoStandardGenerativeFieldTypes`]): `VIDEO_SUMMARY`, `IAB`, `CHAPTER_SUMMARY`.
         pub fn types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Types", value);
             self
@@ -3741,15 +4293,33 @@ pub mod data_automation_project {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Key for the tag
         ///
-        /// - `key`: `Key`, Key for the tag
-        /// - `value`: `Value`, Value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4086,36 +4656,300 @@ pub mod data_automation_project {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProjectType` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        ProjectType {
+            Async = "ASYNC",
+            Sync = "SYNC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BlueprintStage` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        BlueprintStage {
+            Development = "DEVELOPMENT",
+            Live = "LIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GenerativeOutputLanguage` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        GenerativeOutputLanguage {
+            Default = "DEFAULT",
+            En = "EN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputLanguages` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        InputLanguages {
+            En = "EN",
+            De = "DE",
+            Es = "ES",
+            Fr = "FR",
+            It = "IT",
+            Pt = "PT",
+            Ja = "JA",
+            Ko = "KO",
+            Cn = "CN",
+            Tw = "TW",
+            Hk = "HK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DetectionMode` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        DetectionMode {
+            Detection = "DETECTION",
+            DetectionAndRedaction = "DETECTION_AND_REDACTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DetectionScope` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        DetectionScope {
+            Standard = "STANDARD",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PiiEntityTypes` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        PiiEntityTypes {
+            All = "ALL",
+            Address = "ADDRESS",
+            Age = "AGE",
+            Name = "NAME",
+            Email = "EMAIL",
+            Phone = "PHONE",
+            Username = "USERNAME",
+            Password = "PASSWORD",
+            DriverId = "DRIVER_ID",
+            LicensePlate = "LICENSE_PLATE",
+            VehicleIdentificationNumber = "VEHICLE_IDENTIFICATION_NUMBER",
+            CreditDebitCardCvv = "CREDIT_DEBIT_CARD_CVV",
+            CreditDebitCardExpiry = "CREDIT_DEBIT_CARD_EXPIRY",
+            CreditDebitCardNumber = "CREDIT_DEBIT_CARD_NUMBER",
+            Pin = "PIN",
+            InternationalBankAccountNumber = "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
+            SwiftCode = "SWIFT_CODE",
+            IpAddress = "IP_ADDRESS",
+            MacAddress = "MAC_ADDRESS",
+            Url = "URL",
+            AwsAccessKey = "AWS_ACCESS_KEY",
+            AwsSecretKey = "AWS_SECRET_KEY",
+            UsBankAccountNumber = "US_BANK_ACCOUNT_NUMBER",
+            UsBankRoutingNumber = "US_BANK_ROUTING_NUMBER",
+            UsIndividualTaxIdentificationNumber = "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
+            UsPassportNumber = "US_PASSPORT_NUMBER",
+            UsSocialSecurityNumber = "US_SOCIAL_SECURITY_NUMBER",
+            CaHealthNumber = "CA_HEALTH_NUMBER",
+            CaSocialInsuranceNumber = "CA_SOCIAL_INSURANCE_NUMBER",
+            UkNationalHealthServiceNumber = "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
+            UkNationalInsuranceNumber = "UK_NATIONAL_INSURANCE_NUMBER",
+            UkUniqueTaxpayerReferenceNumber = "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RedactionMaskMode` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        RedactionMaskMode {
+            Pii = "PII",
+            EntityType = "ENTITY_TYPE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `jpeg` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        Jpeg {
+            Document = "DOCUMENT",
+            Image = "IMAGE",
+            Video = "VIDEO",
+            Audio = "AUDIO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `mov` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        Mov {
+            Document = "DOCUMENT",
+            Image = "IMAGE",
+            Video = "VIDEO",
+            Audio = "AUDIO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `mp4` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        Mp4 {
+            Document = "DOCUMENT",
+            Image = "IMAGE",
+            Video = "VIDEO",
+            Audio = "AUDIO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `png` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        Png {
+            Document = "DOCUMENT",
+            Image = "IMAGE",
+            Video = "VIDEO",
+            Audio = "AUDIO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Types` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        Types {
+            AudioContentModeration = "AUDIO_CONTENT_MODERATION",
+            Transcript = "TRANSCRIPT",
+            TopicContentModeration = "TOPIC_CONTENT_MODERATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Types` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        AudioStandardGenerativeFieldTypes {
+            AudioSummary = "AUDIO_SUMMARY",
+            Iab = "IAB",
+            TopicSummary = "TOPIC_SUMMARY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Types` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        DocumentExtractionGranularityTypes {
+            Document = "DOCUMENT",
+            Page = "PAGE",
+            Element = "ELEMENT",
+            Word = "WORD",
+            Line = "LINE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Types` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        DocumentOutputTextFormatTypes {
+            PlainText = "PLAIN_TEXT",
+            Markdown = "MARKDOWN",
+            Html = "HTML",
+            Csv = "CSV",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Types` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        ImageExtractionCategoryTypes {
+            ContentModeration = "CONTENT_MODERATION",
+            TextDetection = "TEXT_DETECTION",
+            Logos = "LOGOS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Types` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        ImageStandardGenerativeFieldTypes {
+            ImageSummary = "IMAGE_SUMMARY",
+            Iab = "IAB",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Types` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        VideoExtractionCategoryTypes {
+            ContentModeration = "CONTENT_MODERATION",
+            TextDetection = "TEXT_DETECTION",
+            Transcript = "TRANSCRIPT",
+            Logos = "LOGOS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Types` in `AWS::Bedrock::DataAutomationProject`; `.into()` makes a `Val<String>`.
+        VideoStandardGenerativeFieldTypes {
+            VideoSummary = "VIDEO_SUMMARY",
+            Iab = "IAB",
+            ChapterSummary = "CHAPTER_SUMMARY",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::DataSource Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::DataSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the data source was created.
+/// - `DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader`: `handle.data_source_configuration_web_configuration_crawler_configuration_user_agent_header()` → `Val<String>`. The full user agent header, including UUID and suffix.
+/// - `DataSourceId`: `handle.data_source_id()` → `Val<String>`. Identifier for a resource.
+/// - `DataSourceStatus`: `handle.data_source_status()` → `Val<String>`. The status of a data source.
+/// - `FailureReasons`: `handle.failure_reasons()` → `Val<Vec<String>>`. The details of the failure reasons related to the data source.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time at which the knowledge base was last updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataSource`], by name: the argument of [`CfnDataSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataSourceRequired {
+    /// Specifies a raw data source location to ingest.
+    ///
+    /// CloudFormation property `DataSourceConfiguration`.
+    pub data_source_configuration: Val<data_source::DataSourceConfiguration>,
+
+    /// The unique identifier of the knowledge base to which to add the data source.
+    ///
+    /// CloudFormation property `KnowledgeBaseId`.
+    ///
+    /// Changing it replaces the resource.
+    pub knowledge_base_id: Val<String>,
+
+    /// The name of the data source.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnDataSource {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::DataSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataSourceRequired`]:
     ///
-    /// - `data_source_configuration`: `DataSourceConfiguration`, Specifies a raw data source location to ingest.
-    /// - `knowledge_base_id`: `KnowledgeBaseId`, The unique identifier of the knowledge base to which to add the data source.
-    /// - `name`: `Name`, The name of the data source.
-    pub fn new(data_source_configuration: impl Into<Val<data_source::DataSourceConfiguration>>, knowledge_base_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataSource::new(CfnDataSourceRequired {
+    ///     data_source_configuration: data_source::DataSourceConfiguration::new(...).into(),
+    ///     knowledge_base_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataSourceConfiguration", data_source_configuration);
-        props.set("KnowledgeBaseId", knowledge_base_id);
-        props.set("Name", name);
+        props.set::<data_source::DataSourceConfiguration>("DataSourceConfiguration", required.data_source_configuration);
+        props.set::<String>("KnowledgeBaseId", required.knowledge_base_id);
+        props.set::<String>("Name", required.name);
         CfnDataSource { props, options: ResourceOptions::default() }
     }
 
     /// The deletion policy for the data source.
     ///
-    /// Allowed values: `RETAIN`, `DELETE`.
+    /// Allowed values (the enum [`data_source::DataDeletionPolicy`]): `RETAIN`, `DELETE`.
     pub fn data_deletion_policy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DataDeletionPolicy", value);
         self
@@ -4223,11 +5057,11 @@ pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataSource`].
+/// Property types and enums of the allowed values of [`CfnDataSource`].
 pub mod data_source {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Specifies a raw data source location to ingest.
     #[derive(Clone, Debug)]
@@ -4236,9 +5070,9 @@ pub mod data_source {
     }
 
     impl DataSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of the data source location.
+        /// - `type_`: `Type`, The type of the data source location. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -4295,7 +5129,7 @@ pub mod data_source {
     }
 
     impl ConfluenceDataSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_configuration`: `SourceConfiguration`, The endpoint information to connect to your Confluence data source.
         pub fn new(source_configuration: impl Into<Val<ConfluenceSourceConfiguration>>) -> Self {
@@ -4350,9 +5184,9 @@ pub mod data_source {
     }
 
     impl CrawlFilterConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The crawl filter type.
+        /// - `type_`: `Type`, The crawl filter type. Allowed values: the enum [`CrawlFilterConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -4379,7 +5213,7 @@ pub mod data_source {
     }
 
     impl PatternObjectFilterConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `filters`: `Filters`, Contains information
         pub fn new(filters: impl Into<Val<Vec<PatternObjectFilter>>>) -> Self {
@@ -4402,7 +5236,7 @@ pub mod data_source {
     }
 
     impl PatternObjectFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object_type`: `ObjectType`, The supported object type or content type of the data source.
         pub fn new(object_type: impl Into<Val<String>>) -> Self {
@@ -4436,19 +5270,51 @@ pub mod data_source {
         props: Props,
     }
 
-    impl ConfluenceSourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfluenceSourceConfiguration`], by name: the argument of [`ConfluenceSourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfluenceSourceConfigurationRequired {
+        /// The supported authentication type to authenticate and connect to your Confluence instance.
         ///
-        /// - `auth_type`: `AuthType`, The supported authentication type to authenticate and connect to your Confluence instance.
-        /// - `credentials_secret_arn`: `CredentialsSecretArn`, The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see Confluence connection configuration.
-        /// - `host_type`: `HostType`, The supported host type, whether online/cloud or server/on-premises.
-        /// - `host_url`: `HostUrl`, The Confluence host URL or instance URL.
-        pub fn new(auth_type: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, host_type: impl Into<Val<String>>, host_url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthType`.
+        ///
+        /// Allowed values (the enum [`AuthType`]): `BASIC`, `OAUTH2_CLIENT_CREDENTIALS`.
+        pub auth_type: Val<String>,
+
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see Confluence connection configuration.
+        ///
+        /// CloudFormation property `CredentialsSecretArn`.
+        pub credentials_secret_arn: Val<String>,
+
+        /// The supported host type, whether online/cloud or server/on-premises.
+        ///
+        /// CloudFormation property `HostType`.
+        ///
+        /// Allowed values (the enum [`HostType`]): `SAAS`.
+        pub host_type: Val<String>,
+
+        /// The Confluence host URL or instance URL.
+        ///
+        /// CloudFormation property `HostUrl`.
+        pub host_url: Val<String>,
+    }
+
+    impl ConfluenceSourceConfiguration {
+        /// Creates the value from its required properties, by name in [`ConfluenceSourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ConfluenceSourceConfiguration::new(ConfluenceSourceConfigurationRequired {
+        ///     auth_type: AuthType::Basic.into(),
+        ///     credentials_secret_arn: "...".into(),
+        ///     host_type: HostType::Saas.into(),
+        ///     host_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfluenceSourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthType", auth_type);
-            props.set("CredentialsSecretArn", credentials_secret_arn);
-            props.set("HostType", host_type);
-            props.set("HostUrl", host_url);
+            props.set::<String>("AuthType", required.auth_type);
+            props.set::<String>("CredentialsSecretArn", required.credentials_secret_arn);
+            props.set::<String>("HostType", required.host_type);
+            props.set::<String>("HostUrl", required.host_url);
             ConfluenceSourceConfiguration { props }
         }
     }
@@ -4510,9 +5376,9 @@ pub mod data_source {
     }
 
     impl DeletionProtectionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `deletion_protection_status`: `DeletionProtectionStatus`, Indicates whether a feature is enabled or disabled.
+        /// - `deletion_protection_status`: `DeletionProtectionStatus`, Indicates whether a feature is enabled or disabled. Allowed values: the enum [`DeletionProtectionStatus`].
         pub fn new(deletion_protection_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DeletionProtectionStatus", deletion_protection_status);
@@ -4577,9 +5443,9 @@ pub mod data_source {
     }
 
     impl AudioExtractionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `audio_extraction_status`: `AudioExtractionStatus`, Indicates whether a feature is enabled or disabled.
+        /// - `audio_extraction_status`: `AudioExtractionStatus`, Indicates whether a feature is enabled or disabled. Allowed values: the enum [`AudioExtractionStatus`].
         pub fn new(audio_extraction_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AudioExtractionStatus", audio_extraction_status);
@@ -4600,9 +5466,9 @@ pub mod data_source {
     }
 
     impl ImageExtractionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `image_extraction_status`: `ImageExtractionStatus`, Indicates whether a feature is enabled or disabled.
+        /// - `image_extraction_status`: `ImageExtractionStatus`, Indicates whether a feature is enabled or disabled. Allowed values: the enum [`ImageExtractionStatus`].
         pub fn new(image_extraction_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ImageExtractionStatus", image_extraction_status);
@@ -4623,9 +5489,9 @@ pub mod data_source {
     }
 
     impl VideoExtractionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `video_extraction_status`: `VideoExtractionStatus`, Indicates whether a feature is enabled or disabled.
+        /// - `video_extraction_status`: `VideoExtractionStatus`, Indicates whether a feature is enabled or disabled. Allowed values: the enum [`VideoExtractionStatus`].
         pub fn new(video_extraction_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("VideoExtractionStatus", video_extraction_status);
@@ -4684,7 +5550,7 @@ pub mod data_source {
     }
 
     impl MonthlySchedule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `day_of_month`: `DayOfMonth`, Day of the month on which a monthly refresh runs. Exactly one variant is set: an explicit day number, or the last calendar day of the month.
         pub fn new(day_of_month: impl Into<Val<DayOfMonth>>) -> Self {
@@ -4739,9 +5605,9 @@ pub mod data_source {
     }
 
     impl WeeklySchedule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `day_of_week`: `DayOfWeek`, Day of the week.
+        /// - `day_of_week`: `DayOfWeek`, Day of the week. Allowed values: the enum [`DayOfWeek`].
         pub fn new(day_of_week: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DayOfWeek", day_of_week);
@@ -4762,7 +5628,7 @@ pub mod data_source {
     }
 
     impl S3DataSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_arn`: `BucketArn`, The ARN of the bucket that contains the data source.
         pub fn new(bucket_arn: impl Into<Val<String>>) -> Self {
@@ -4797,7 +5663,7 @@ pub mod data_source {
     }
 
     impl SalesforceDataSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_configuration`: `SourceConfiguration`, The endpoint information to connect to your Salesforce data source.
         pub fn new(source_configuration: impl Into<Val<SalesforceSourceConfiguration>>) -> Self {
@@ -4851,17 +5717,42 @@ pub mod data_source {
         props: Props,
     }
 
-    impl SalesforceSourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SalesforceSourceConfiguration`], by name: the argument of [`SalesforceSourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SalesforceSourceConfigurationRequired {
+        /// The supported authentication type to authenticate and connect to your Salesforce instance.
         ///
-        /// - `auth_type`: `AuthType`, The supported authentication type to authenticate and connect to your Salesforce instance.
-        /// - `credentials_secret_arn`: `CredentialsSecretArn`, The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see Salesforce connection configuration.
-        /// - `host_url`: `HostUrl`, The Salesforce host URL or instance URL.
-        pub fn new(auth_type: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, host_url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthType`.
+        ///
+        /// Allowed values (the enum [`SalesforceSourceConfigurationAuthType`]): `OAUTH2_CLIENT_CREDENTIALS`.
+        pub auth_type: Val<String>,
+
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see Salesforce connection configuration.
+        ///
+        /// CloudFormation property `CredentialsSecretArn`.
+        pub credentials_secret_arn: Val<String>,
+
+        /// The Salesforce host URL or instance URL.
+        ///
+        /// CloudFormation property `HostUrl`.
+        pub host_url: Val<String>,
+    }
+
+    impl SalesforceSourceConfiguration {
+        /// Creates the value from its required properties, by name in [`SalesforceSourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SalesforceSourceConfiguration::new(SalesforceSourceConfigurationRequired {
+        ///     auth_type: SalesforceSourceConfigurationAuthType::Oauth2ClientCredentials.into(),
+        ///     credentials_secret_arn: "...".into(),
+        ///     host_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SalesforceSourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthType", auth_type);
-            props.set("CredentialsSecretArn", credentials_secret_arn);
-            props.set("HostUrl", host_url);
+            props.set::<String>("AuthType", required.auth_type);
+            props.set::<String>("CredentialsSecretArn", required.credentials_secret_arn);
+            props.set::<String>("HostUrl", required.host_url);
             SalesforceSourceConfiguration { props }
         }
     }
@@ -4879,7 +5770,7 @@ pub mod data_source {
     }
 
     impl SharePointDataSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_configuration`: `SourceConfiguration`, The endpoint information to connect to your SharePoint data source.
         pub fn new(source_configuration: impl Into<Val<SharePointSourceConfiguration>>) -> Self {
@@ -4933,21 +5824,58 @@ pub mod data_source {
         props: Props,
     }
 
-    impl SharePointSourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SharePointSourceConfiguration`], by name: the argument of [`SharePointSourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SharePointSourceConfigurationRequired {
+        /// The supported authentication type to authenticate and connect to your SharePoint site/sites.
         ///
-        /// - `auth_type`: `AuthType`, The supported authentication type to authenticate and connect to your SharePoint site/sites.
-        /// - `credentials_secret_arn`: `CredentialsSecretArn`, The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see SharePoint connection configuration.
-        /// - `domain`: `Domain`, The domain of your SharePoint instance or site URL/URLs.
-        /// - `host_type`: `HostType`, The supported host type, whether online/cloud or server/on-premises.
-        /// - `site_urls`: `SiteUrls`, A list of one or more SharePoint site URLs.
-        pub fn new(auth_type: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, domain: impl Into<Val<String>>, host_type: impl Into<Val<String>>, site_urls: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `AuthType`.
+        ///
+        /// Allowed values (the enum [`SharePointSourceConfigurationAuthType`]): `OAUTH2_CLIENT_CREDENTIALS`, `OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS`.
+        pub auth_type: Val<String>,
+
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see SharePoint connection configuration.
+        ///
+        /// CloudFormation property `CredentialsSecretArn`.
+        pub credentials_secret_arn: Val<String>,
+
+        /// The domain of your SharePoint instance or site URL/URLs.
+        ///
+        /// CloudFormation property `Domain`.
+        pub domain: Val<String>,
+
+        /// The supported host type, whether online/cloud or server/on-premises.
+        ///
+        /// CloudFormation property `HostType`.
+        ///
+        /// Allowed values (the enum [`SharePointSourceConfigurationHostType`]): `ONLINE`.
+        pub host_type: Val<String>,
+
+        /// A list of one or more SharePoint site URLs.
+        ///
+        /// CloudFormation property `SiteUrls`.
+        pub site_urls: Val<Vec<String>>,
+    }
+
+    impl SharePointSourceConfiguration {
+        /// Creates the value from its required properties, by name in [`SharePointSourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SharePointSourceConfiguration::new(SharePointSourceConfigurationRequired {
+        ///     auth_type: SharePointSourceConfigurationAuthType::Oauth2ClientCredentials.into(),
+        ///     credentials_secret_arn: "...".into(),
+        ///     domain: "...".into(),
+        ///     host_type: SharePointSourceConfigurationHostType::Online.into(),
+        ///     site_urls: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: SharePointSourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthType", auth_type);
-            props.set("CredentialsSecretArn", credentials_secret_arn);
-            props.set("Domain", domain);
-            props.set("HostType", host_type);
-            props.set("SiteUrls", site_urls);
+            props.set::<String>("AuthType", required.auth_type);
+            props.set::<String>("CredentialsSecretArn", required.credentials_secret_arn);
+            props.set::<String>("Domain", required.domain);
+            props.set::<String>("HostType", required.host_type);
+            props.set::<Vec<String>>("SiteUrls", required.site_urls);
             SharePointSourceConfiguration { props }
         }
 
@@ -4971,7 +5899,7 @@ pub mod data_source {
     }
 
     impl WebDataSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_configuration`: `SourceConfiguration`, A web source configuration.
         pub fn new(source_configuration: impl Into<Val<WebSourceConfiguration>>) -> Self {
@@ -5026,7 +5954,7 @@ pub mod data_source {
 
         /// The scope that a web crawl job will be restricted to.
         ///
-        /// Allowed values: `HOST_ONLY`, `SUBDOMAINS`.
+        /// Allowed values (the enum [`Scope`]): `HOST_ONLY`, `SUBDOMAINS`.
         pub fn scope(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Scope", value);
             self
@@ -5090,7 +6018,7 @@ pub mod data_source {
     }
 
     impl WebSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url_configuration`: `UrlConfiguration`, A url configuration.
         pub fn new(url_configuration: impl Into<Val<UrlConfiguration>>) -> Self {
@@ -5113,7 +6041,7 @@ pub mod data_source {
     }
 
     impl UrlConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `seed_urls`: `SeedUrls`, A list of web urls.
         pub fn new(seed_urls: impl Into<Val<Vec<SeedUrl>>>) -> Self {
@@ -5136,7 +6064,7 @@ pub mod data_source {
     }
 
     impl SeedUrl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`, A web url.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -5233,9 +6161,9 @@ pub mod data_source {
     }
 
     impl ChunkingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `chunking_strategy`: `ChunkingStrategy`, Knowledge base can split your source data into chunks. A chunk refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried. You have the following options for chunking your data. If you opt for NONE, then you may want to pre-process your files by splitting them up such that each file corresponds to a chunk.
+        /// - `chunking_strategy`: `ChunkingStrategy`, Knowledge base can split your source data into chunks. A chunk refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried. You have the following options for chunking your data. If you opt for NONE, then you may want to pre-process your files by splitting them up such that each file corresponds to a chunk. Allowed values: the enum [`ChunkingStrategy`].
         pub fn new(chunking_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ChunkingStrategy", chunking_strategy);
@@ -5273,15 +6201,33 @@ pub mod data_source {
         props: Props,
     }
 
-    impl FixedSizeChunkingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FixedSizeChunkingConfiguration`], by name: the argument of [`FixedSizeChunkingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct FixedSizeChunkingConfigurationRequired {
+        /// The maximum number of tokens to include in a chunk.
         ///
-        /// - `max_tokens`: `MaxTokens`, The maximum number of tokens to include in a chunk.
-        /// - `overlap_percentage`: `OverlapPercentage`, The percentage of overlap between adjacent chunks of a data source.
-        pub fn new(max_tokens: impl Into<Val<i64>>, overlap_percentage: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaxTokens`.
+        pub max_tokens: Val<i64>,
+
+        /// The percentage of overlap between adjacent chunks of a data source.
+        ///
+        /// CloudFormation property `OverlapPercentage`.
+        pub overlap_percentage: Val<i64>,
+    }
+
+    impl FixedSizeChunkingConfiguration {
+        /// Creates the value from its required properties, by name in [`FixedSizeChunkingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// FixedSizeChunkingConfiguration::new(FixedSizeChunkingConfigurationRequired {
+        ///     max_tokens: 1.into(),
+        ///     overlap_percentage: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxTokens", max_tokens);
-            props.set("OverlapPercentage", overlap_percentage);
+            props.set::<i64>("MaxTokens", required.max_tokens);
+            props.set::<i64>("OverlapPercentage", required.overlap_percentage);
             FixedSizeChunkingConfiguration { props }
         }
     }
@@ -5298,15 +6244,33 @@ pub mod data_source {
         props: Props,
     }
 
-    impl HierarchicalChunkingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HierarchicalChunkingConfiguration`], by name: the argument of [`HierarchicalChunkingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct HierarchicalChunkingConfigurationRequired {
+        /// Token settings for each layer.
         ///
-        /// - `level_configurations`: `LevelConfigurations`, Token settings for each layer.
-        /// - `overlap_tokens`: `OverlapTokens`, The number of tokens to repeat across chunks in the same layer.
-        pub fn new(level_configurations: impl Into<Val<Vec<HierarchicalChunkingLevelConfiguration>>>, overlap_tokens: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `LevelConfigurations`.
+        pub level_configurations: Val<Vec<HierarchicalChunkingLevelConfiguration>>,
+
+        /// The number of tokens to repeat across chunks in the same layer.
+        ///
+        /// CloudFormation property `OverlapTokens`.
+        pub overlap_tokens: Val<i64>,
+    }
+
+    impl HierarchicalChunkingConfiguration {
+        /// Creates the value from its required properties, by name in [`HierarchicalChunkingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// HierarchicalChunkingConfiguration::new(HierarchicalChunkingConfigurationRequired {
+        ///     level_configurations: vec![HierarchicalChunkingLevelConfiguration::new(...)].into(),
+        ///     overlap_tokens: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: HierarchicalChunkingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LevelConfigurations", level_configurations);
-            props.set("OverlapTokens", overlap_tokens);
+            props.set::<Vec<HierarchicalChunkingLevelConfiguration>>("LevelConfigurations", required.level_configurations);
+            props.set::<i64>("OverlapTokens", required.overlap_tokens);
             HierarchicalChunkingConfiguration { props }
         }
     }
@@ -5324,7 +6288,7 @@ pub mod data_source {
     }
 
     impl HierarchicalChunkingLevelConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_tokens`: `MaxTokens`, The maximum number of tokens that a chunk can contain in this layer.
         pub fn new(max_tokens: impl Into<Val<i64>>) -> Self {
@@ -5346,17 +6310,40 @@ pub mod data_source {
         props: Props,
     }
 
-    impl SemanticChunkingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SemanticChunkingConfiguration`], by name: the argument of [`SemanticChunkingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SemanticChunkingConfigurationRequired {
+        /// The dissimilarity threshold for splitting chunks.
         ///
-        /// - `breakpoint_percentile_threshold`: `BreakpointPercentileThreshold`, The dissimilarity threshold for splitting chunks.
-        /// - `buffer_size`: `BufferSize`, The buffer size.
-        /// - `max_tokens`: `MaxTokens`, The maximum number of tokens that a chunk can contain.
-        pub fn new(breakpoint_percentile_threshold: impl Into<Val<i64>>, buffer_size: impl Into<Val<i64>>, max_tokens: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `BreakpointPercentileThreshold`.
+        pub breakpoint_percentile_threshold: Val<i64>,
+
+        /// The buffer size.
+        ///
+        /// CloudFormation property `BufferSize`.
+        pub buffer_size: Val<i64>,
+
+        /// The maximum number of tokens that a chunk can contain.
+        ///
+        /// CloudFormation property `MaxTokens`.
+        pub max_tokens: Val<i64>,
+    }
+
+    impl SemanticChunkingConfiguration {
+        /// Creates the value from its required properties, by name in [`SemanticChunkingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SemanticChunkingConfiguration::new(SemanticChunkingConfigurationRequired {
+        ///     breakpoint_percentile_threshold: 1.into(),
+        ///     buffer_size: 1.into(),
+        ///     max_tokens: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BreakpointPercentileThreshold", breakpoint_percentile_threshold);
-            props.set("BufferSize", buffer_size);
-            props.set("MaxTokens", max_tokens);
+            props.set::<i64>("BreakpointPercentileThreshold", required.breakpoint_percentile_threshold);
+            props.set::<i64>("BufferSize", required.buffer_size);
+            props.set::<i64>("MaxTokens", required.max_tokens);
             SemanticChunkingConfiguration { props }
         }
     }
@@ -5374,9 +6361,9 @@ pub mod data_source {
     }
 
     impl ContextEnrichmentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Enrichment type to be used for the vector database.
+        /// - `type_`: `Type`, Enrichment type to be used for the vector database. Allowed values: the enum [`ContextEnrichmentConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -5402,15 +6389,33 @@ pub mod data_source {
         props: Props,
     }
 
-    impl BedrockFoundationModelContextEnrichmentConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BedrockFoundationModelContextEnrichmentConfiguration`], by name: the argument of [`BedrockFoundationModelContextEnrichmentConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct BedrockFoundationModelContextEnrichmentConfigurationRequired {
+        /// Strategy to be used when using Bedrock Foundation Model for Context Enrichment.
         ///
-        /// - `enrichment_strategy_configuration`: `EnrichmentStrategyConfiguration`, Strategy to be used when using Bedrock Foundation Model for Context Enrichment.
-        /// - `model_arn`: `ModelArn`, The model's ARN.
-        pub fn new(enrichment_strategy_configuration: impl Into<Val<EnrichmentStrategyConfiguration>>, model_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EnrichmentStrategyConfiguration`.
+        pub enrichment_strategy_configuration: Val<EnrichmentStrategyConfiguration>,
+
+        /// The model's ARN.
+        ///
+        /// CloudFormation property `ModelArn`.
+        pub model_arn: Val<String>,
+    }
+
+    impl BedrockFoundationModelContextEnrichmentConfiguration {
+        /// Creates the value from its required properties, by name in [`BedrockFoundationModelContextEnrichmentConfigurationRequired`]:
+        ///
+        /// ```text
+        /// BedrockFoundationModelContextEnrichmentConfiguration::new(BedrockFoundationModelContextEnrichmentConfigurationRequired {
+        ///     enrichment_strategy_configuration: EnrichmentStrategyConfiguration::new(...).into(),
+        ///     model_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BedrockFoundationModelContextEnrichmentConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EnrichmentStrategyConfiguration", enrichment_strategy_configuration);
-            props.set("ModelArn", model_arn);
+            props.set::<EnrichmentStrategyConfiguration>("EnrichmentStrategyConfiguration", required.enrichment_strategy_configuration);
+            props.set::<String>("ModelArn", required.model_arn);
             BedrockFoundationModelContextEnrichmentConfiguration { props }
         }
     }
@@ -5428,9 +6433,9 @@ pub mod data_source {
     }
 
     impl EnrichmentStrategyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `method`: `Method`, Enrichment Strategy method.
+        /// - `method`: `Method`, Enrichment Strategy method. Allowed values: the enum [`Method`].
         pub fn new(method: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Method", method);
@@ -5450,15 +6455,33 @@ pub mod data_source {
         props: Props,
     }
 
-    impl CustomTransformationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomTransformationConfiguration`], by name: the argument of [`CustomTransformationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomTransformationConfigurationRequired {
+        /// A location for storing content from data sources temporarily as it is processed by custom components in the ingestion pipeline.
         ///
-        /// - `intermediate_storage`: `IntermediateStorage`, A location for storing content from data sources temporarily as it is processed by custom components in the ingestion pipeline.
-        /// - `transformations`: `Transformations`, A list of Lambda functions that process documents.
-        pub fn new(intermediate_storage: impl Into<Val<IntermediateStorage>>, transformations: impl Into<Val<Vec<Transformation>>>) -> Self {
+        /// CloudFormation property `IntermediateStorage`.
+        pub intermediate_storage: Val<IntermediateStorage>,
+
+        /// A list of Lambda functions that process documents.
+        ///
+        /// CloudFormation property `Transformations`.
+        pub transformations: Val<Vec<Transformation>>,
+    }
+
+    impl CustomTransformationConfiguration {
+        /// Creates the value from its required properties, by name in [`CustomTransformationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CustomTransformationConfiguration::new(CustomTransformationConfigurationRequired {
+        ///     intermediate_storage: IntermediateStorage::new(...).into(),
+        ///     transformations: vec![Transformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomTransformationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("IntermediateStorage", intermediate_storage);
-            props.set("Transformations", transformations);
+            props.set::<IntermediateStorage>("IntermediateStorage", required.intermediate_storage);
+            props.set::<Vec<Transformation>>("Transformations", required.transformations);
             CustomTransformationConfiguration { props }
         }
     }
@@ -5476,7 +6499,7 @@ pub mod data_source {
     }
 
     impl IntermediateStorage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_location`: `S3Location`, An Amazon S3 location.
         pub fn new(s3_location: impl Into<Val<S3Location>>) -> Self {
@@ -5499,7 +6522,7 @@ pub mod data_source {
     }
 
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `uri`: `URI`, The location's URI
         pub fn new(uri: impl Into<Val<String>>) -> Self {
@@ -5521,15 +6544,35 @@ pub mod data_source {
         props: Props,
     }
 
-    impl Transformation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Transformation`], by name: the argument of [`Transformation::new`].
+    #[derive(Clone, Debug)]
+    pub struct TransformationRequired {
+        /// When the service applies the transformation.
         ///
-        /// - `step_to_apply`: `StepToApply`, When the service applies the transformation.
-        /// - `transformation_function`: `TransformationFunction`, A Lambda function that processes documents.
-        pub fn new(step_to_apply: impl Into<Val<String>>, transformation_function: impl Into<Val<TransformationFunction>>) -> Self {
+        /// CloudFormation property `StepToApply`.
+        ///
+        /// Allowed values (the enum [`StepToApply`]): `POST_CHUNKING`.
+        pub step_to_apply: Val<String>,
+
+        /// A Lambda function that processes documents.
+        ///
+        /// CloudFormation property `TransformationFunction`.
+        pub transformation_function: Val<TransformationFunction>,
+    }
+
+    impl Transformation {
+        /// Creates the value from its required properties, by name in [`TransformationRequired`]:
+        ///
+        /// ```text
+        /// Transformation::new(TransformationRequired {
+        ///     step_to_apply: StepToApply::PostChunking.into(),
+        ///     transformation_function: TransformationFunction::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TransformationRequired) -> Self {
             let mut props = Props::new();
-            props.set("StepToApply", step_to_apply);
-            props.set("TransformationFunction", transformation_function);
+            props.set::<String>("StepToApply", required.step_to_apply);
+            props.set::<TransformationFunction>("TransformationFunction", required.transformation_function);
             Transformation { props }
         }
     }
@@ -5547,7 +6590,7 @@ pub mod data_source {
     }
 
     impl TransformationFunction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `transformation_lambda_configuration`: `TransformationLambdaConfiguration`, A Lambda function that processes documents.
         pub fn new(transformation_lambda_configuration: impl Into<Val<TransformationLambdaConfiguration>>) -> Self {
@@ -5570,7 +6613,7 @@ pub mod data_source {
     }
 
     impl TransformationLambdaConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda_arn`: `LambdaArn`, The function's ARN identifier.
         pub fn new(lambda_arn: impl Into<Val<String>>) -> Self {
@@ -5593,9 +6636,9 @@ pub mod data_source {
     }
 
     impl ParsingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `parsing_strategy`: `ParsingStrategy`, The parsing strategy for the data source.
+        /// - `parsing_strategy`: `ParsingStrategy`, The parsing strategy for the data source. Allowed values: the enum [`ParsingStrategy`].
         pub fn new(parsing_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParsingStrategy", parsing_strategy);
@@ -5636,7 +6679,7 @@ pub mod data_source {
 
         /// Determine how will parsed content be stored.
         ///
-        /// Allowed values: `MULTIMODAL`.
+        /// Allowed values (the enum [`ParsingModality`]): `MULTIMODAL`.
         pub fn parsing_modality(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ParsingModality", value);
             self
@@ -5656,7 +6699,7 @@ pub mod data_source {
     }
 
     impl BedrockFoundationModelConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_arn`: `ModelArn`, The model's ARN.
         pub fn new(model_arn: impl Into<Val<String>>) -> Self {
@@ -5667,7 +6710,7 @@ pub mod data_source {
 
         /// Determine how will parsed content be stored.
         ///
-        /// Allowed values: `MULTIMODAL`.
+        /// Allowed values (the enum [`ParsingModality`]): `MULTIMODAL`.
         pub fn parsing_modality(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ParsingModality", value);
             self
@@ -5693,7 +6736,7 @@ pub mod data_source {
     }
 
     impl ParsingPrompt {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `parsing_prompt_text`: `ParsingPromptText`, Instructions for interpreting the contents of a document.
         pub fn new(parsing_prompt_text: impl Into<Val<String>>) -> Self {
@@ -6115,28 +7158,228 @@ pub mod data_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataDeletionPolicy` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        DataDeletionPolicy {
+            Retain = "RETAIN",
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        Type {
+            S3 = "S3",
+            Confluence = "CONFLUENCE",
+            Salesforce = "SALESFORCE",
+            Sharepoint = "SHAREPOINT",
+            Web = "WEB",
+            Custom = "CUSTOM",
+            RedshiftMetadata = "REDSHIFT_METADATA",
+            ManagedKnowledgeBaseConnector = "MANAGED_KNOWLEDGE_BASE_CONNECTOR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        CrawlFilterConfigurationType {
+            Pattern = "PATTERN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthType` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        AuthType {
+            Basic = "BASIC",
+            Oauth2ClientCredentials = "OAUTH2_CLIENT_CREDENTIALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HostType` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        HostType {
+            Saas = "SAAS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeletionProtectionStatus` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        DeletionProtectionStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AudioExtractionStatus` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        AudioExtractionStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ImageExtractionStatus` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        ImageExtractionStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VideoExtractionStatus` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        VideoExtractionStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DayOfWeek` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        DayOfWeek {
+            Sunday = "SUNDAY",
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthType` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        SalesforceSourceConfigurationAuthType {
+            Oauth2ClientCredentials = "OAUTH2_CLIENT_CREDENTIALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthType` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        SharePointSourceConfigurationAuthType {
+            Oauth2ClientCredentials = "OAUTH2_CLIENT_CREDENTIALS",
+            Oauth2SharepointAppOnlyClientCredentials = "OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HostType` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        SharePointSourceConfigurationHostType {
+            Online = "ONLINE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        Scope {
+            HostOnly = "HOST_ONLY",
+            Subdomains = "SUBDOMAINS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ChunkingStrategy` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        ChunkingStrategy {
+            FixedSize = "FIXED_SIZE",
+            None = "NONE",
+            Hierarchical = "HIERARCHICAL",
+            Semantic = "SEMANTIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        ContextEnrichmentConfigurationType {
+            BedrockFoundationModel = "BEDROCK_FOUNDATION_MODEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Method` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        Method {
+            ChunkEntityExtraction = "CHUNK_ENTITY_EXTRACTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StepToApply` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        StepToApply {
+            PostChunking = "POST_CHUNKING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParsingStrategy` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        ParsingStrategy {
+            BedrockFoundationModel = "BEDROCK_FOUNDATION_MODEL",
+            BedrockDataAutomation = "BEDROCK_DATA_AUTOMATION",
+            SmartParsing = "SMART_PARSING",
+            MultiModalEmbeddings = "MULTI_MODAL_EMBEDDINGS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParsingModality` in `AWS::Bedrock::DataSource`; `.into()` makes a `Val<String>`.
+        ParsingModality {
+            Multimodal = "MULTIMODAL",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::EnforcedGuardrailConfiguration Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::EnforcedGuardrailConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfigId`: `handle.config_id()` → `Val<String>`. Unique ID for the account enforced configuration
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the configuration was created
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The ARN of the role used to create the configuration
+/// - `GuardrailArn`: `handle.guardrail_arn()` → `Val<String>`. ARN representation for the guardrail
+/// - `GuardrailId`: `handle.guardrail_id()` → `Val<String>`. Unique ID for the guardrail
+/// - `Owner`: `handle.owner()` → `Val<String>`. Configuration owner type
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Timestamp when the configuration was last updated
+/// - `UpdatedBy`: `handle.updated_by()` → `Val<String>`. The ARN of the role used to update the configuration
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfigId`.
 #[derive(Clone, Debug)]
 pub struct CfnEnforcedGuardrailConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnforcedGuardrailConfiguration`], by name: the argument of [`CfnEnforcedGuardrailConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnforcedGuardrailConfigurationRequired {
+    /// Identifier for the guardrail, could be the ID or the ARN
+    ///
+    /// CloudFormation property `GuardrailIdentifier`.
+    pub guardrail_identifier: Val<String>,
+
+    /// Numerical guardrail version (not DRAFT)
+    ///
+    /// CloudFormation property `GuardrailVersion`.
+    pub guardrail_version: Val<String>,
+}
+
 impl CfnEnforcedGuardrailConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::EnforcedGuardrailConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnforcedGuardrailConfigurationRequired`]:
     ///
-    /// - `guardrail_identifier`: `GuardrailIdentifier`, Identifier for the guardrail, could be the ID or the ARN
-    /// - `guardrail_version`: `GuardrailVersion`, Numerical guardrail version (not DRAFT)
-    pub fn new(guardrail_identifier: impl Into<Val<String>>, guardrail_version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnforcedGuardrailConfiguration::new(CfnEnforcedGuardrailConfigurationRequired {
+    ///     guardrail_identifier: "...".into(),
+    ///     guardrail_version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnforcedGuardrailConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("GuardrailIdentifier", guardrail_identifier);
-        props.set("GuardrailVersion", guardrail_version);
+        props.set::<String>("GuardrailIdentifier", required.guardrail_identifier);
+        props.set::<String>("GuardrailVersion", required.guardrail_version);
         CfnEnforcedGuardrailConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -6247,11 +7490,11 @@ pub(crate) static ENFORCED_GUARDRAIL_CONFIGURATION_SHAPE: ObjectShape = ObjectSh
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnforcedGuardrailConfiguration`].
+/// Property types and enums of the allowed values of [`CfnEnforcedGuardrailConfiguration`].
 pub mod enforced_guardrail_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Model-specific information for the enforced guardrail configuration. If not present, the configuration is enforced on all models
     #[derive(Clone, Debug)]
@@ -6259,15 +7502,33 @@ pub mod enforced_guardrail_configuration {
         props: Props,
     }
 
-    impl ModelEnforcement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ModelEnforcement`], by name: the argument of [`ModelEnforcement::new`].
+    #[derive(Clone, Debug)]
+    pub struct ModelEnforcementRequired {
+        /// Models to exclude from enforcement. If a model is in both lists, it is excluded
         ///
-        /// - `excluded_models`: `ExcludedModels`, Models to exclude from enforcement. If a model is in both lists, it is excluded
-        /// - `included_models`: `IncludedModels`, Models to enforce the guardrail on
-        pub fn new(excluded_models: impl Into<Val<Vec<String>>>, included_models: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `ExcludedModels`.
+        pub excluded_models: Val<Vec<String>>,
+
+        /// Models to enforce the guardrail on
+        ///
+        /// CloudFormation property `IncludedModels`.
+        pub included_models: Val<Vec<String>>,
+    }
+
+    impl ModelEnforcement {
+        /// Creates the value from its required properties, by name in [`ModelEnforcementRequired`]:
+        ///
+        /// ```text
+        /// ModelEnforcement::new(ModelEnforcementRequired {
+        ///     excluded_models: vec!["..."].into(),
+        ///     included_models: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ModelEnforcementRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExcludedModels", excluded_models);
-            props.set("IncludedModels", included_models);
+            props.set::<Vec<String>>("ExcludedModels", required.excluded_models);
+            props.set::<Vec<String>>("IncludedModels", required.included_models);
             ModelEnforcement { props }
         }
     }
@@ -6293,7 +7554,7 @@ pub mod enforced_guardrail_configuration {
 
         /// Selective guarding mode for user messages
         ///
-        /// Allowed values: `SELECTIVE`, `COMPREHENSIVE`.
+        /// Allowed values (the enum [`Messages`]): `SELECTIVE`, `COMPREHENSIVE`.
         pub fn messages(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Messages", value);
             self
@@ -6301,7 +7562,7 @@ pub mod enforced_guardrail_configuration {
 
         /// Selective guarding mode for system prompts
         ///
-        /// Allowed values: `SELECTIVE`, `COMPREHENSIVE`.
+        /// Allowed values (the enum [`System`]): `SELECTIVE`, `COMPREHENSIVE`.
         pub fn system(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("System", value);
             self
@@ -6329,28 +7590,76 @@ pub mod enforced_guardrail_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Messages` in `AWS::Bedrock::EnforcedGuardrailConfiguration`; `.into()` makes a `Val<String>`.
+        Messages {
+            Selective = "SELECTIVE",
+            Comprehensive = "COMPREHENSIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `System` in `AWS::Bedrock::EnforcedGuardrailConfiguration`; `.into()` makes a `Val<String>`.
+        System {
+            Selective = "SELECTIVE",
+            Comprehensive = "COMPREHENSIVE",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::Flow Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::Flow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn representation of the Flow
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
+/// - `Id`: `handle.id()` → `Val<String>`. Identifier for a Flow
+/// - `Status`: `handle.status()` → `Val<String>`. Schema Type for Flow APIs
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp.
+/// - `Validations`: `handle.validations()` → `Val<Json>`. List of flow validations
+/// - `Version`: `handle.version()` → `Val<String>`. Draft Version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFlow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlow`], by name: the argument of [`CfnFlow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowRequired {
+    /// ARN of a IAM role
+    ///
+    /// CloudFormation property `ExecutionRoleArn`.
+    pub execution_role_arn: Val<String>,
+
+    /// Name for the flow
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnFlow {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Flow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowRequired`]:
     ///
-    /// - `execution_role_arn`: `ExecutionRoleArn`, ARN of a IAM role
-    /// - `name`: `Name`, Name for the flow
-    pub fn new(execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFlow::new(CfnFlowRequired {
+    ///     execution_role_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("Name", name);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<String>("Name", required.name);
         CfnFlow { props, options: ResourceOptions::default() }
     }
 
@@ -6501,11 +7810,11 @@ pub(crate) static FLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlow`].
+/// Property types and enums of the allowed values of [`CfnFlow`].
 pub mod flow {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Flow definition
     #[derive(Clone, Debug)]
@@ -6545,19 +7854,49 @@ pub mod flow {
         props: Props,
     }
 
-    impl FlowConnection {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FlowConnection`], by name: the argument of [`FlowConnection::new`].
+    #[derive(Clone, Debug)]
+    pub struct FlowConnectionRequired {
+        /// Name of a connection in a flow
         ///
-        /// - `name`: `Name`, Name of a connection in a flow
-        /// - `source`: `Source`, Name of a node in a flow
-        /// - `target`: `Target`, Name of a node in a flow
-        /// - `type_`: `Type`, Connection type
-        pub fn new(name: impl Into<Val<String>>, source: impl Into<Val<String>>, target: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Name of a node in a flow
+        ///
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// Name of a node in a flow
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+
+        /// Connection type
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `Data`, `Conditional`.
+        pub type_: Val<String>,
+    }
+
+    impl FlowConnection {
+        /// Creates the value from its required properties, by name in [`FlowConnectionRequired`]:
+        ///
+        /// ```text
+        /// FlowConnection::new(FlowConnectionRequired {
+        ///     name: "...".into(),
+        ///     source: "...".into(),
+        ///     target: "...".into(),
+        ///     type_: Type::Data.into(),
+        /// })
+        /// ```
+        pub fn new(required: FlowConnectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Source", source);
-            props.set("Target", target);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("Target", required.target);
+            props.set::<String>("Type", required.type_);
             FlowConnection { props }
         }
 
@@ -6613,7 +7952,7 @@ pub mod flow {
     }
 
     impl FlowConditionalConnectionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `condition`: `Condition`, Name of a condition in a flow
         pub fn new(condition: impl Into<Val<String>>) -> Self {
@@ -6635,15 +7974,33 @@ pub mod flow {
         props: Props,
     }
 
-    impl FlowDataConnectionConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FlowDataConnectionConfiguration`], by name: the argument of [`FlowDataConnectionConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct FlowDataConnectionConfigurationRequired {
+        /// Name of a node output in a flow
         ///
-        /// - `source_output`: `SourceOutput`, Name of a node output in a flow
-        /// - `target_input`: `TargetInput`, Name of a node input in a flow
-        pub fn new(source_output: impl Into<Val<String>>, target_input: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SourceOutput`.
+        pub source_output: Val<String>,
+
+        /// Name of a node input in a flow
+        ///
+        /// CloudFormation property `TargetInput`.
+        pub target_input: Val<String>,
+    }
+
+    impl FlowDataConnectionConfiguration {
+        /// Creates the value from its required properties, by name in [`FlowDataConnectionConfigurationRequired`]:
+        ///
+        /// ```text
+        /// FlowDataConnectionConfiguration::new(FlowDataConnectionConfigurationRequired {
+        ///     source_output: "...".into(),
+        ///     target_input: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FlowDataConnectionConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceOutput", source_output);
-            props.set("TargetInput", target_input);
+            props.set::<String>("SourceOutput", required.source_output);
+            props.set::<String>("TargetInput", required.target_input);
             FlowDataConnectionConfiguration { props }
         }
     }
@@ -6660,15 +8017,35 @@ pub mod flow {
         props: Props,
     }
 
-    impl FlowNode {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FlowNode`], by name: the argument of [`FlowNode::new`].
+    #[derive(Clone, Debug)]
+    pub struct FlowNodeRequired {
+        /// Name of a node in a flow
         ///
-        /// - `name`: `Name`, Name of a node in a flow
-        /// - `type_`: `Type`, Flow node types
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Flow node types
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`FlowNodeType`]): `Input`, `Output`, `KnowledgeBase`, `Condition`, `Lex`, `Prompt`, `LambdaFunction`, `Agent`, `Storage`, `Retrieval`, `Iterator`, `Collector`, `InlineCode`, `Loop`, `LoopInput`, `LoopController`.
+        pub type_: Val<String>,
+    }
+
+    impl FlowNode {
+        /// Creates the value from its required properties, by name in [`FlowNodeRequired`]:
+        ///
+        /// ```text
+        /// FlowNode::new(FlowNodeRequired {
+        ///     name: "...".into(),
+        ///     type_: FlowNodeType::Input.into(),
+        /// })
+        /// ```
+        pub fn new(required: FlowNodeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             FlowNode { props }
         }
 
@@ -6820,7 +8197,7 @@ pub mod flow {
     }
 
     impl AgentFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `agent_alias_arn`: `AgentAliasArn`, Arn representation of the Agent Alias.
         pub fn new(agent_alias_arn: impl Into<Val<String>>) -> Self {
@@ -6843,7 +8220,7 @@ pub mod flow {
     }
 
     impl ConditionFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `conditions`: `Conditions`, List of conditions in a condition node
         pub fn new(conditions: impl Into<Val<Vec<FlowCondition>>>) -> Self {
@@ -6866,7 +8243,7 @@ pub mod flow {
     }
 
     impl FlowCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of a condition in a flow
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -6894,15 +8271,35 @@ pub mod flow {
         props: Props,
     }
 
-    impl InlineCodeFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InlineCodeFlowNodeConfiguration`], by name: the argument of [`InlineCodeFlowNodeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct InlineCodeFlowNodeConfigurationRequired {
+        /// The inline code entered by customers. max size is 5MB.
         ///
-        /// - `code`: `Code`, The inline code entered by customers. max size is 5MB.
-        /// - `language`: `Language`, Enum encodes the supported language type
-        pub fn new(code: impl Into<Val<String>>, language: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Code`.
+        pub code: Val<String>,
+
+        /// Enum encodes the supported language type
+        ///
+        /// CloudFormation property `Language`.
+        ///
+        /// Allowed values (the enum [`Language`]): `Python_3`.
+        pub language: Val<String>,
+    }
+
+    impl InlineCodeFlowNodeConfiguration {
+        /// Creates the value from its required properties, by name in [`InlineCodeFlowNodeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// InlineCodeFlowNodeConfiguration::new(InlineCodeFlowNodeConfigurationRequired {
+        ///     code: "...".into(),
+        ///     language: Language::Python3.into(),
+        /// })
+        /// ```
+        pub fn new(required: InlineCodeFlowNodeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Code", code);
-            props.set("Language", language);
+            props.set::<String>("Code", required.code);
+            props.set::<String>("Language", required.language);
             InlineCodeFlowNodeConfiguration { props }
         }
     }
@@ -6920,7 +8317,7 @@ pub mod flow {
     }
 
     impl KnowledgeBaseFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `knowledge_base_id`: `KnowledgeBaseId`, Identifier of the KnowledgeBase
         pub fn new(knowledge_base_id: impl Into<Val<String>>) -> Self {
@@ -7139,7 +8536,7 @@ pub mod flow {
 
         /// Performance Configuration Latency
         ///
-        /// Allowed values: `standard`, `optimized`.
+        /// Allowed values (the enum [`Latency`]): `standard`, `optimized`.
         pub fn latency(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Latency", value);
             self
@@ -7185,9 +8582,9 @@ pub mod flow {
     }
 
     impl VectorSearchRerankingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Enum of Rerank Configuration Types
+        /// - `type_`: `Type`, Enum of Rerank Configuration Types Allowed values: the enum [`VectorSearchRerankingConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -7214,7 +8611,7 @@ pub mod flow {
     }
 
     impl VectorSearchBedrockRerankingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_configuration`: `ModelConfiguration`.
         pub fn new(model_configuration: impl Into<Val<VectorSearchBedrockRerankingModelConfiguration>>) -> Self {
@@ -7249,9 +8646,9 @@ pub mod flow {
     }
 
     impl MetadataConfigurationForReranking {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `selection_mode`: `SelectionMode`, Reranking Metadata Selection Mode
+        /// - `selection_mode`: `SelectionMode`, Reranking Metadata Selection Mode Allowed values: the enum [`SelectionMode`].
         pub fn new(selection_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SelectionMode", selection_mode);
@@ -7310,7 +8707,7 @@ pub mod flow {
     }
 
     impl FieldForReranking {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `field_name`: `FieldName`, Field name for reranking
         pub fn new(field_name: impl Into<Val<String>>) -> Self {
@@ -7333,7 +8730,7 @@ pub mod flow {
     }
 
     impl VectorSearchBedrockRerankingModelConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_arn`: `ModelArn`, Arn of a Bedrock Reranking model
         pub fn new(model_arn: impl Into<Val<String>>) -> Self {
@@ -7362,7 +8759,7 @@ pub mod flow {
     }
 
     impl LambdaFunctionFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda_arn`: `LambdaArn`, ARN of a Lambda.
         pub fn new(lambda_arn: impl Into<Val<String>>) -> Self {
@@ -7384,15 +8781,33 @@ pub mod flow {
         props: Props,
     }
 
-    impl LexFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LexFlowNodeConfiguration`], by name: the argument of [`LexFlowNodeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct LexFlowNodeConfigurationRequired {
+        /// ARN of a Lex bot alias
         ///
-        /// - `bot_alias_arn`: `BotAliasArn`, ARN of a Lex bot alias
-        /// - `locale_id`: `LocaleId`, Lex bot locale id
-        pub fn new(bot_alias_arn: impl Into<Val<String>>, locale_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BotAliasArn`.
+        pub bot_alias_arn: Val<String>,
+
+        /// Lex bot locale id
+        ///
+        /// CloudFormation property `LocaleId`.
+        pub locale_id: Val<String>,
+    }
+
+    impl LexFlowNodeConfiguration {
+        /// Creates the value from its required properties, by name in [`LexFlowNodeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// LexFlowNodeConfiguration::new(LexFlowNodeConfigurationRequired {
+        ///     bot_alias_arn: "...".into(),
+        ///     locale_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LexFlowNodeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BotAliasArn", bot_alias_arn);
-            props.set("LocaleId", locale_id);
+            props.set::<String>("BotAliasArn", required.bot_alias_arn);
+            props.set::<String>("LocaleId", required.locale_id);
             LexFlowNodeConfiguration { props }
         }
     }
@@ -7410,7 +8825,7 @@ pub mod flow {
     }
 
     impl LoopFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `definition`: `Definition`, Flow definition
         pub fn new(definition: impl Into<Val<FlowDefinition>>) -> Self {
@@ -7433,7 +8848,7 @@ pub mod flow {
     }
 
     impl LoopControllerFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `continue_condition`: `ContinueCondition`, Condition branch for a condition node
         pub fn new(continue_condition: impl Into<Val<FlowCondition>>) -> Self {
@@ -7462,7 +8877,7 @@ pub mod flow {
     }
 
     impl PromptFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_configuration`: `SourceConfiguration`, Prompt source configuration for prompt node
         pub fn new(source_configuration: impl Into<Val<PromptFlowNodeSourceConfiguration>>) -> Self {
@@ -7522,17 +8937,42 @@ pub mod flow {
         props: Props,
     }
 
-    impl PromptFlowNodeInlineConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PromptFlowNodeInlineConfiguration`], by name: the argument of [`PromptFlowNodeInlineConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct PromptFlowNodeInlineConfigurationRequired {
+        /// ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
         ///
-        /// - `model_id`: `ModelId`, ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
-        /// - `template_configuration`: `TemplateConfiguration`, Prompt template configuration
-        /// - `template_type`: `TemplateType`, Prompt template type
-        pub fn new(model_id: impl Into<Val<String>>, template_configuration: impl Into<Val<PromptTemplateConfiguration>>, template_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+
+        /// Prompt template configuration
+        ///
+        /// CloudFormation property `TemplateConfiguration`.
+        pub template_configuration: Val<PromptTemplateConfiguration>,
+
+        /// Prompt template type
+        ///
+        /// CloudFormation property `TemplateType`.
+        ///
+        /// Allowed values (the enum [`TemplateType`]): `TEXT`.
+        pub template_type: Val<String>,
+    }
+
+    impl PromptFlowNodeInlineConfiguration {
+        /// Creates the value from its required properties, by name in [`PromptFlowNodeInlineConfigurationRequired`]:
+        ///
+        /// ```text
+        /// PromptFlowNodeInlineConfiguration::new(PromptFlowNodeInlineConfigurationRequired {
+        ///     model_id: "...".into(),
+        ///     template_configuration: PromptTemplateConfiguration::new(...).into(),
+        ///     template_type: TemplateType::Text.into(),
+        /// })
+        /// ```
+        pub fn new(required: PromptFlowNodeInlineConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ModelId", model_id);
-            props.set("TemplateConfiguration", template_configuration);
-            props.set("TemplateType", template_type);
+            props.set::<String>("ModelId", required.model_id);
+            props.set::<PromptTemplateConfiguration>("TemplateConfiguration", required.template_configuration);
+            props.set::<String>("TemplateType", required.template_type);
             PromptFlowNodeInlineConfiguration { props }
         }
 
@@ -7582,7 +9022,7 @@ pub mod flow {
     }
 
     impl TextPromptTemplateConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text`: `Text`, Prompt content for String prompt template
         pub fn new(text: impl Into<Val<String>>) -> Self {
@@ -7637,7 +9077,7 @@ pub mod flow {
     }
 
     impl PromptFlowNodeResourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `prompt_arn`: `PromptArn`, ARN of a prompt resource possibly with a version
         pub fn new(prompt_arn: impl Into<Val<String>>) -> Self {
@@ -7660,7 +9100,7 @@ pub mod flow {
     }
 
     impl RetrievalFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `service_configuration`: `ServiceConfiguration`, Retrieval service configuration for Retrieval node
         pub fn new(service_configuration: impl Into<Val<RetrievalFlowNodeServiceConfiguration>>) -> Self {
@@ -7709,7 +9149,7 @@ pub mod flow {
     }
 
     impl RetrievalFlowNodeS3Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`, bucket name of an s3 that will be used for Retrieval flow node configuration
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -7732,7 +9172,7 @@ pub mod flow {
     }
 
     impl StorageFlowNodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `service_configuration`: `ServiceConfiguration`, storage service configuration for storage node
         pub fn new(service_configuration: impl Into<Val<StorageFlowNodeServiceConfiguration>>) -> Self {
@@ -7781,7 +9221,7 @@ pub mod flow {
     }
 
     impl StorageFlowNodeS3Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`, bucket name of an s3 that will be used for storage flow node configuration
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -7803,23 +9243,48 @@ pub mod flow {
         props: Props,
     }
 
-    impl FlowNodeInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FlowNodeInput`], by name: the argument of [`FlowNodeInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct FlowNodeInputRequired {
+        /// Expression for a node input in a flow
         ///
-        /// - `expression`: `Expression`, Expression for a node input in a flow
-        /// - `name`: `Name`, Name of a node input in a flow
-        /// - `type_`: `Type`, Type of input/output for a node in a flow
-        pub fn new(expression: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+
+        /// Name of a node input in a flow
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Type of input/output for a node in a flow
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`FlowNodeInputType`]): `String`, `Number`, `Boolean`, `Object`, `Array`.
+        pub type_: Val<String>,
+    }
+
+    impl FlowNodeInput {
+        /// Creates the value from its required properties, by name in [`FlowNodeInputRequired`]:
+        ///
+        /// ```text
+        /// FlowNodeInput::new(FlowNodeInputRequired {
+        ///     expression: "...".into(),
+        ///     name: "...".into(),
+        ///     type_: FlowNodeInputType::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: FlowNodeInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("Expression", expression);
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Expression", required.expression);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             FlowNodeInput { props }
         }
 
         /// Optional tag to classify input type, currently exclusive to LoopNode
         ///
-        /// Allowed values: `LoopCondition`, `ReturnValueToLoopStart`, `ExitLoop`.
+        /// Allowed values (the enum [`Category`]): `LoopCondition`, `ReturnValueToLoopStart`, `ExitLoop`.
         pub fn category(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Category", value);
             self
@@ -7838,15 +9303,35 @@ pub mod flow {
         props: Props,
     }
 
-    impl FlowNodeOutput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FlowNodeOutput`], by name: the argument of [`FlowNodeOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct FlowNodeOutputRequired {
+        /// Name of a node output in a flow
         ///
-        /// - `name`: `Name`, Name of a node output in a flow
-        /// - `type_`: `Type`, Type of input/output for a node in a flow
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Type of input/output for a node in a flow
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`FlowNodeOutputType`]): `String`, `Number`, `Boolean`, `Object`, `Array`.
+        pub type_: Val<String>,
+    }
+
+    impl FlowNodeOutput {
+        /// Creates the value from its required properties, by name in [`FlowNodeOutputRequired`]:
+        ///
+        /// ```text
+        /// FlowNodeOutput::new(FlowNodeOutputRequired {
+        ///     name: "...".into(),
+        ///     type_: FlowNodeOutputType::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: FlowNodeOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             FlowNodeOutput { props }
         }
     }
@@ -7863,15 +9348,33 @@ pub mod flow {
         props: Props,
     }
 
-    impl S3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// A bucket in S3
         ///
-        /// - `bucket`: `Bucket`, A bucket in S3
-        /// - `key`: `Key`, A object key in S3
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// A object key in S3
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
+    impl S3Location {
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
+        ///
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Location { props }
         }
 
@@ -8257,30 +9760,165 @@ pub mod flow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        Type {
+            Data = "Data",
+            Conditional = "Conditional",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        FlowNodeType {
+            Input = "Input",
+            Output = "Output",
+            KnowledgeBase = "KnowledgeBase",
+            Condition = "Condition",
+            Lex = "Lex",
+            Prompt = "Prompt",
+            LambdaFunction = "LambdaFunction",
+            Agent = "Agent",
+            Storage = "Storage",
+            Retrieval = "Retrieval",
+            Iterator = "Iterator",
+            Collector = "Collector",
+            InlineCode = "InlineCode",
+            Loop = "Loop",
+            LoopInput = "LoopInput",
+            LoopController = "LoopController",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Language` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        Language {
+            Python3 = "Python_3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Latency` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        Latency {
+            Standard = "standard",
+            Optimized = "optimized",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        VectorSearchRerankingConfigurationType {
+            BedrockRerankingModel = "BEDROCK_RERANKING_MODEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SelectionMode` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        SelectionMode {
+            Selective = "SELECTIVE",
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TemplateType` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        TemplateType {
+            Text = "TEXT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Category` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        Category {
+            LoopCondition = "LoopCondition",
+            ReturnValueToLoopStart = "ReturnValueToLoopStart",
+            ExitLoop = "ExitLoop",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        FlowNodeInputType {
+            String = "String",
+            Number = "Number",
+            Boolean = "Boolean",
+            Object = "Object",
+            Array = "Array",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Flow`; `.into()` makes a `Val<String>`.
+        FlowNodeOutputType {
+            String = "String",
+            Number = "Number",
+            Boolean = "Boolean",
+            Object = "Object",
+            Array = "Array",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::FlowAlias Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::FlowAlias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn of the Flow Alias
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
+/// - `FlowId`: `handle.flow_id()` → `Val<String>`. Identifier for a flow resource.
+/// - `Id`: `handle.id()` → `Val<String>`. Id for a Flow Alias generated at the server side.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowAlias {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlowAlias`], by name: the argument of [`CfnFlowAlias::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowAliasRequired {
+    /// Arn representation of the Flow
+    ///
+    /// CloudFormation property `FlowArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub flow_arn: Val<String>,
+
+    /// Name for a resource.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// Routing configuration for a Flow alias.
+    ///
+    /// CloudFormation property `RoutingConfiguration`.
+    pub routing_configuration: Val<Vec<flow_alias::FlowAliasRoutingConfigurationListItem>>,
+}
+
 impl CfnFlowAlias {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::FlowAlias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowAliasRequired`]:
     ///
-    /// - `flow_arn`: `FlowArn`, Arn representation of the Flow
-    /// - `name`: `Name`, Name for a resource.
-    /// - `routing_configuration`: `RoutingConfiguration`, Routing configuration for a Flow alias.
-    pub fn new(flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, routing_configuration: impl Into<Val<Vec<flow_alias::FlowAliasRoutingConfigurationListItem>>>) -> Self {
+    /// ```text
+    /// CfnFlowAlias::new(CfnFlowAliasRequired {
+    ///     flow_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     routing_configuration: vec![flow_alias::FlowAliasRoutingConfigurationListItem::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowAliasRequired) -> Self {
         let mut props = Props::new();
-        props.set("FlowArn", flow_arn);
-        props.set("Name", name);
-        props.set("RoutingConfiguration", routing_configuration);
+        props.set::<String>("FlowArn", required.flow_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<flow_alias::FlowAliasRoutingConfigurationListItem>>("RoutingConfiguration", required.routing_configuration);
         CfnFlowAlias { props, options: ResourceOptions::default() }
     }
 
@@ -8378,11 +10016,11 @@ pub(crate) static FLOW_ALIAS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlowAlias`].
+/// Property types and enums of the allowed values of [`CfnFlowAlias`].
 pub mod flow_alias {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Bedrock::FlowAlias`.
     #[derive(Clone, Debug)]
@@ -8391,9 +10029,9 @@ pub mod flow_alias {
     }
 
     impl FlowAliasConcurrencyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -8453,11 +10091,34 @@ pub mod flow_alias {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::FlowAlias`; `.into()` makes a `Val<String>`.
+        Type {
+            Automatic = "Automatic",
+            Manual = "Manual",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::FlowVersion Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::FlowVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
+/// - `CustomerEncryptionKeyArn`: `handle.customer_encryption_key_arn()` → `Val<String>`. A KMS key ARN
+/// - `Definition`: `handle.definition()` → `Val<Json>`. Flow definition
+/// - `ExecutionRoleArn`: `handle.execution_role_arn()` → `Val<String>`. ARN of a IAM role
+/// - `FlowId`: `handle.flow_id()` → `Val<String>`. Identifier for a Flow
+/// - `Name`: `handle.name()` → `Val<String>`. Name for the flow
+/// - `Status`: `handle.status()` → `Val<String>`. Schema Type for Flow APIs
+/// - `Version`: `handle.version()` → `Val<String>`. Numerical Version.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowVersion {
     props: Props,
@@ -8467,7 +10128,7 @@ pub struct CfnFlowVersion {
 impl CfnFlowVersion {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::FlowVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `flow_arn`: `FlowArn`, Arn representation of the Flow
     pub fn new(flow_arn: impl Into<Val<String>>) -> Self {
@@ -8580,25 +10241,63 @@ pub(crate) static FLOW_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::Bedrock::Guardrail Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::Guardrail`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp
+/// - `FailureRecommendations`: `handle.failure_recommendations()` → `Val<Vec<String>>`. List of failure recommendations
+/// - `GuardrailArn`: `handle.guardrail_arn()` → `Val<String>`. Arn representation for the guardrail
+/// - `GuardrailId`: `handle.guardrail_id()` → `Val<String>`. Unique id for the guardrail
+/// - `Status`: `handle.status()` → `Val<String>`. Status of the guardrail
+/// - `StatusReasons`: `handle.status_reasons()` → `Val<Vec<String>>`. List of status reasons
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp
+/// - `Version`: `handle.version()` → `Val<String>`. Guardrail version
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GuardrailArn`.
 #[derive(Clone, Debug)]
 pub struct CfnGuardrail {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGuardrail`], by name: the argument of [`CfnGuardrail::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGuardrailRequired {
+    /// Messaging for when violations are detected in text
+    ///
+    /// CloudFormation property `BlockedInputMessaging`.
+    pub blocked_input_messaging: Val<String>,
+
+    /// Messaging for when violations are detected in text
+    ///
+    /// CloudFormation property `BlockedOutputsMessaging`.
+    pub blocked_outputs_messaging: Val<String>,
+
+    /// Name of the guardrail
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnGuardrail {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Guardrail";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGuardrailRequired`]:
     ///
-    /// - `blocked_input_messaging`: `BlockedInputMessaging`, Messaging for when violations are detected in text
-    /// - `blocked_outputs_messaging`: `BlockedOutputsMessaging`, Messaging for when violations are detected in text
-    /// - `name`: `Name`, Name of the guardrail
-    pub fn new(blocked_input_messaging: impl Into<Val<String>>, blocked_outputs_messaging: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGuardrail::new(CfnGuardrailRequired {
+    ///     blocked_input_messaging: "...".into(),
+    ///     blocked_outputs_messaging: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGuardrailRequired) -> Self {
         let mut props = Props::new();
-        props.set("BlockedInputMessaging", blocked_input_messaging);
-        props.set("BlockedOutputsMessaging", blocked_outputs_messaging);
-        props.set("Name", name);
+        props.set::<String>("BlockedInputMessaging", required.blocked_input_messaging);
+        props.set::<String>("BlockedOutputsMessaging", required.blocked_outputs_messaging);
+        props.set::<String>("Name", required.name);
         CfnGuardrail { props, options: ResourceOptions::default() }
     }
 
@@ -8766,11 +10465,11 @@ pub(crate) static GUARDRAIL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGuardrail`].
+/// Property types and enums of the allowed values of [`CfnGuardrail`].
 pub mod guardrail {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Optional configuration for integrating Automated Reasoning policies with the guardrail.
     #[derive(Clone, Debug)]
@@ -8779,7 +10478,7 @@ pub mod guardrail {
     }
 
     impl AutomatedReasoningPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policies`: `Policies`, The list of Automated Reasoning policy ARNs to include in the guardrail configuration
         pub fn new(policies: impl Into<Val<Vec<String>>>) -> Self {
@@ -8808,7 +10507,7 @@ pub mod guardrail {
     }
 
     impl ContentPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `filters_config`: `FiltersConfig`, List of content filter configs in content policy.
         pub fn new(filters_config: impl Into<Val<Vec<ContentFilterConfig>>>) -> Self {
@@ -8837,9 +10536,9 @@ pub mod guardrail {
     }
 
     impl ContentFiltersTierConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `tier_name`: `TierName`, Tier name for tier configuration in content filters policy
+        /// - `tier_name`: `TierName`, Tier name for tier configuration in content filters policy Allowed values: the enum [`TierName`].
         pub fn new(tier_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TierName", tier_name);
@@ -8859,23 +10558,52 @@ pub mod guardrail {
         props: Props,
     }
 
-    impl ContentFilterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContentFilterConfig`], by name: the argument of [`ContentFilterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContentFilterConfigRequired {
+        /// Strength for filters
         ///
-        /// - `input_strength`: `InputStrength`, Strength for filters
-        /// - `output_strength`: `OutputStrength`, Strength for filters
-        /// - `type_`: `Type`, Type of filter in content policy
-        pub fn new(input_strength: impl Into<Val<String>>, output_strength: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InputStrength`.
+        ///
+        /// Allowed values (the enum [`InputStrength`]): `NONE`, `LOW`, `MEDIUM`, `HIGH`.
+        pub input_strength: Val<String>,
+
+        /// Strength for filters
+        ///
+        /// CloudFormation property `OutputStrength`.
+        ///
+        /// Allowed values (the enum [`OutputStrength`]): `NONE`, `LOW`, `MEDIUM`, `HIGH`.
+        pub output_strength: Val<String>,
+
+        /// Type of filter in content policy
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `SEXUAL`, `VIOLENCE`, `HATE`, `INSULTS`, `MISCONDUCT`, `PROMPT_ATTACK`.
+        pub type_: Val<String>,
+    }
+
+    impl ContentFilterConfig {
+        /// Creates the value from its required properties, by name in [`ContentFilterConfigRequired`]:
+        ///
+        /// ```text
+        /// ContentFilterConfig::new(ContentFilterConfigRequired {
+        ///     input_strength: InputStrength::None.into(),
+        ///     output_strength: OutputStrength::None.into(),
+        ///     type_: Type::Sexual.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContentFilterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputStrength", input_strength);
-            props.set("OutputStrength", output_strength);
-            props.set("Type", type_);
+            props.set::<String>("InputStrength", required.input_strength);
+            props.set::<String>("OutputStrength", required.output_strength);
+            props.set::<String>("Type", required.type_);
             ContentFilterConfig { props }
         }
 
         /// The `InputAction` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`InputAction`]): `BLOCK`, `NONE`.
         pub fn input_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputAction", value);
             self
@@ -8888,6 +10616,8 @@ pub mod guardrail {
         }
 
         /// List of modalities
+        ///
+        /// Allowed values of each item (the enum [`InputModalities`]): `TEXT`, `IMAGE`.
         pub fn input_modalities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InputModalities", value);
             self
@@ -8895,7 +10625,7 @@ pub mod guardrail {
 
         /// The `OutputAction` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`OutputAction`]): `BLOCK`, `NONE`.
         pub fn output_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputAction", value);
             self
@@ -8908,6 +10638,8 @@ pub mod guardrail {
         }
 
         /// List of modalities
+        ///
+        /// Allowed values of each item (the enum [`OutputModalities`]): `TEXT`, `IMAGE`.
         pub fn output_modalities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OutputModalities", value);
             self
@@ -8927,7 +10659,7 @@ pub mod guardrail {
     }
 
     impl ContextualGroundingPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `filters_config`: `FiltersConfig`, List of contextual grounding filter configs.
         pub fn new(filters_config: impl Into<Val<Vec<ContextualGroundingFilterConfig>>>) -> Self {
@@ -8949,21 +10681,41 @@ pub mod guardrail {
         props: Props,
     }
 
-    impl ContextualGroundingFilterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContextualGroundingFilterConfig`], by name: the argument of [`ContextualGroundingFilterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContextualGroundingFilterConfigRequired {
+        /// The threshold for this filter.
         ///
-        /// - `threshold`: `Threshold`, The threshold for this filter.
-        /// - `type_`: `Type`, Type of contextual grounding filter
-        pub fn new(threshold: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Threshold`.
+        pub threshold: Val<f64>,
+
+        /// Type of contextual grounding filter
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`ContextualGroundingFilterConfigType`]): `GROUNDING`, `RELEVANCE`.
+        pub type_: Val<String>,
+    }
+
+    impl ContextualGroundingFilterConfig {
+        /// Creates the value from its required properties, by name in [`ContextualGroundingFilterConfigRequired`]:
+        ///
+        /// ```text
+        /// ContextualGroundingFilterConfig::new(ContextualGroundingFilterConfigRequired {
+        ///     threshold: 1.0.into(),
+        ///     type_: ContextualGroundingFilterConfigType::Grounding.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContextualGroundingFilterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Threshold", threshold);
-            props.set("Type", type_);
+            props.set::<f64>("Threshold", required.threshold);
+            props.set::<String>("Type", required.type_);
             ContextualGroundingFilterConfig { props }
         }
 
         /// The `Action` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`Action`]): `BLOCK`, `NONE`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -8989,7 +10741,7 @@ pub mod guardrail {
     }
 
     impl GuardrailCrossRegionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `guardrail_profile_arn`: `GuardrailProfileArn`, The Amazon Resource Name (ARN) of the guardrail profile
         pub fn new(guardrail_profile_arn: impl Into<Val<String>>) -> Self {
@@ -9043,21 +10795,43 @@ pub mod guardrail {
         props: Props,
     }
 
-    impl PiiEntityConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PiiEntityConfig`], by name: the argument of [`PiiEntityConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct PiiEntityConfigRequired {
+        /// Options for sensitive information action.
         ///
-        /// - `action`: `Action`, Options for sensitive information action.
-        /// - `type_`: `Type`, The currently supported PII entities
-        pub fn new(action: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`PiiEntityConfigAction`]): `BLOCK`, `ANONYMIZE`, `NONE`.
+        pub action: Val<String>,
+
+        /// The currently supported PII entities
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`PiiEntityConfigType`]): `ADDRESS`, `AGE`, `AWS_ACCESS_KEY`, `AWS_SECRET_KEY`, `CA_HEALTH_NUMBER`, `CA_SOCIAL_INSURANCE_NUMBER`, `CREDIT_DEBIT_CARD_CVV`, `CREDIT_DEBIT_CARD_EXPIRY`, `CREDIT_DEBIT_CARD_NUMBER`, `DRIVER_ID`, `EMAIL`, `INTERNATIONAL_BANK_ACCOUNT_NUMBER`, `IP_ADDRESS`, `LICENSE_PLATE`, `MAC_ADDRESS`, `NAME`, `PASSWORD`, `PHONE`, `PIN`, `SWIFT_CODE`, `UK_NATIONAL_HEALTH_SERVICE_NUMBER`, `UK_NATIONAL_INSURANCE_NUMBER`, `UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER`, `URL` and 7 more.
+        pub type_: Val<String>,
+    }
+
+    impl PiiEntityConfig {
+        /// Creates the value from its required properties, by name in [`PiiEntityConfigRequired`]:
+        ///
+        /// ```text
+        /// PiiEntityConfig::new(PiiEntityConfigRequired {
+        ///     action: PiiEntityConfigAction::Block.into(),
+        ///     type_: PiiEntityConfigType::Address.into(),
+        /// })
+        /// ```
+        pub fn new(required: PiiEntityConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Type", type_);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("Type", required.type_);
             PiiEntityConfig { props }
         }
 
         /// Options for sensitive information action.
         ///
-        /// Allowed values: `BLOCK`, `ANONYMIZE`, `NONE`.
+        /// Allowed values (the enum [`PiiEntityConfigInputAction`]): `BLOCK`, `ANONYMIZE`, `NONE`.
         pub fn input_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputAction", value);
             self
@@ -9071,7 +10845,7 @@ pub mod guardrail {
 
         /// Options for sensitive information action.
         ///
-        /// Allowed values: `BLOCK`, `ANONYMIZE`, `NONE`.
+        /// Allowed values (the enum [`PiiEntityConfigOutputAction`]): `BLOCK`, `ANONYMIZE`, `NONE`.
         pub fn output_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputAction", value);
             self
@@ -9096,17 +10870,42 @@ pub mod guardrail {
         props: Props,
     }
 
-    impl RegexConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RegexConfig`], by name: the argument of [`RegexConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct RegexConfigRequired {
+        /// Options for sensitive information action.
         ///
-        /// - `action`: `Action`, Options for sensitive information action.
-        /// - `name`: `Name`, The regex name.
-        /// - `pattern`: `Pattern`, The regex pattern.
-        pub fn new(action: impl Into<Val<String>>, name: impl Into<Val<String>>, pattern: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`RegexConfigAction`]): `BLOCK`, `ANONYMIZE`, `NONE`.
+        pub action: Val<String>,
+
+        /// The regex name.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The regex pattern.
+        ///
+        /// CloudFormation property `Pattern`.
+        pub pattern: Val<String>,
+    }
+
+    impl RegexConfig {
+        /// Creates the value from its required properties, by name in [`RegexConfigRequired`]:
+        ///
+        /// ```text
+        /// RegexConfig::new(RegexConfigRequired {
+        ///     action: RegexConfigAction::Block.into(),
+        ///     name: "...".into(),
+        ///     pattern: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RegexConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Name", name);
-            props.set("Pattern", pattern);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Pattern", required.pattern);
             RegexConfig { props }
         }
 
@@ -9118,7 +10917,7 @@ pub mod guardrail {
 
         /// Options for sensitive information action.
         ///
-        /// Allowed values: `BLOCK`, `ANONYMIZE`, `NONE`.
+        /// Allowed values (the enum [`RegexConfigInputAction`]): `BLOCK`, `ANONYMIZE`, `NONE`.
         pub fn input_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputAction", value);
             self
@@ -9132,7 +10931,7 @@ pub mod guardrail {
 
         /// Options for sensitive information action.
         ///
-        /// Allowed values: `BLOCK`, `ANONYMIZE`, `NONE`.
+        /// Allowed values (the enum [`RegexConfigOutputAction`]): `BLOCK`, `ANONYMIZE`, `NONE`.
         pub fn output_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputAction", value);
             self
@@ -9157,15 +10956,33 @@ pub mod guardrail {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag Key
         ///
-        /// - `key`: `Key`, Tag Key
-        /// - `value`: `Value`, Tag Value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag Value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9183,7 +11000,7 @@ pub mod guardrail {
     }
 
     impl TopicPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topics_config`: `TopicsConfig`, List of topic configs in topic policy.
         pub fn new(topics_config: impl Into<Val<Vec<TopicConfig>>>) -> Self {
@@ -9211,17 +11028,42 @@ pub mod guardrail {
         props: Props,
     }
 
-    impl TopicConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TopicConfig`], by name: the argument of [`TopicConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct TopicConfigRequired {
+        /// Definition of topic in topic policy
         ///
-        /// - `definition`: `Definition`, Definition of topic in topic policy
-        /// - `name`: `Name`, Name of topic in topic policy
-        /// - `type_`: `Type`, Type of topic in a policy
-        pub fn new(definition: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Definition`.
+        pub definition: Val<String>,
+
+        /// Name of topic in topic policy
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Type of topic in a policy
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`TopicConfigType`]): `DENY`.
+        pub type_: Val<String>,
+    }
+
+    impl TopicConfig {
+        /// Creates the value from its required properties, by name in [`TopicConfigRequired`]:
+        ///
+        /// ```text
+        /// TopicConfig::new(TopicConfigRequired {
+        ///     definition: "...".into(),
+        ///     name: "...".into(),
+        ///     type_: TopicConfigType::Deny.into(),
+        /// })
+        /// ```
+        pub fn new(required: TopicConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Definition", definition);
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Definition", required.definition);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             TopicConfig { props }
         }
 
@@ -9233,7 +11075,7 @@ pub mod guardrail {
 
         /// The `InputAction` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`InputAction`]): `BLOCK`, `NONE`.
         pub fn input_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputAction", value);
             self
@@ -9247,7 +11089,7 @@ pub mod guardrail {
 
         /// The `OutputAction` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`OutputAction`]): `BLOCK`, `NONE`.
         pub fn output_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputAction", value);
             self
@@ -9273,9 +11115,9 @@ pub mod guardrail {
     }
 
     impl TopicsTierConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `tier_name`: `TierName`, Tier name for tier configuration in topic policy
+        /// - `tier_name`: `TierName`, Tier name for tier configuration in topic policy Allowed values: the enum [`TierName`].
         pub fn new(tier_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TierName", tier_name);
@@ -9328,9 +11170,9 @@ pub mod guardrail {
     }
 
     impl ManagedWordsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Options for managed words.
+        /// - `type_`: `Type`, Options for managed words. Allowed values: the enum [`ManagedWordsConfigType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -9339,7 +11181,7 @@ pub mod guardrail {
 
         /// The `InputAction` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`InputAction`]): `BLOCK`, `NONE`.
         pub fn input_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputAction", value);
             self
@@ -9353,7 +11195,7 @@ pub mod guardrail {
 
         /// The `OutputAction` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`OutputAction`]): `BLOCK`, `NONE`.
         pub fn output_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputAction", value);
             self
@@ -9379,7 +11221,7 @@ pub mod guardrail {
     }
 
     impl WordConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text`: `Text`, The custom word text.
         pub fn new(text: impl Into<Val<String>>) -> Self {
@@ -9390,7 +11232,7 @@ pub mod guardrail {
 
         /// The `InputAction` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`InputAction`]): `BLOCK`, `NONE`.
         pub fn input_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputAction", value);
             self
@@ -9404,7 +11246,7 @@ pub mod guardrail {
 
         /// The `OutputAction` property.
         ///
-        /// Allowed values: `BLOCK`, `NONE`.
+        /// Allowed values (the enum [`OutputAction`]): `BLOCK`, `NONE`.
         pub fn output_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputAction", value);
             self
@@ -9572,11 +11414,214 @@ pub mod guardrail {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TierName` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        TierName {
+            Classic = "CLASSIC",
+            Standard = "STANDARD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputAction` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        InputAction {
+            Block = "BLOCK",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputModalities` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        InputModalities {
+            Text = "TEXT",
+            Image = "IMAGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputStrength` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        InputStrength {
+            None = "NONE",
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputAction` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        OutputAction {
+            Block = "BLOCK",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputModalities` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        OutputModalities {
+            Text = "TEXT",
+            Image = "IMAGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputStrength` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        OutputStrength {
+            None = "NONE",
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        Type {
+            Sexual = "SEXUAL",
+            Violence = "VIOLENCE",
+            Hate = "HATE",
+            Insults = "INSULTS",
+            Misconduct = "MISCONDUCT",
+            PromptAttack = "PROMPT_ATTACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        Action {
+            Block = "BLOCK",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        ContextualGroundingFilterConfigType {
+            Grounding = "GROUNDING",
+            Relevance = "RELEVANCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        PiiEntityConfigAction {
+            Block = "BLOCK",
+            Anonymize = "ANONYMIZE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputAction` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        PiiEntityConfigInputAction {
+            Block = "BLOCK",
+            Anonymize = "ANONYMIZE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputAction` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        PiiEntityConfigOutputAction {
+            Block = "BLOCK",
+            Anonymize = "ANONYMIZE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        PiiEntityConfigType {
+            Address = "ADDRESS",
+            Age = "AGE",
+            AwsAccessKey = "AWS_ACCESS_KEY",
+            AwsSecretKey = "AWS_SECRET_KEY",
+            CaHealthNumber = "CA_HEALTH_NUMBER",
+            CaSocialInsuranceNumber = "CA_SOCIAL_INSURANCE_NUMBER",
+            CreditDebitCardCvv = "CREDIT_DEBIT_CARD_CVV",
+            CreditDebitCardExpiry = "CREDIT_DEBIT_CARD_EXPIRY",
+            CreditDebitCardNumber = "CREDIT_DEBIT_CARD_NUMBER",
+            DriverId = "DRIVER_ID",
+            Email = "EMAIL",
+            InternationalBankAccountNumber = "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
+            IpAddress = "IP_ADDRESS",
+            LicensePlate = "LICENSE_PLATE",
+            MacAddress = "MAC_ADDRESS",
+            Name = "NAME",
+            Password = "PASSWORD",
+            Phone = "PHONE",
+            Pin = "PIN",
+            SwiftCode = "SWIFT_CODE",
+            UkNationalHealthServiceNumber = "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
+            UkNationalInsuranceNumber = "UK_NATIONAL_INSURANCE_NUMBER",
+            UkUniqueTaxpayerReferenceNumber = "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
+            Url = "URL",
+            Username = "USERNAME",
+            UsBankAccountNumber = "US_BANK_ACCOUNT_NUMBER",
+            UsBankRoutingNumber = "US_BANK_ROUTING_NUMBER",
+            UsIndividualTaxIdentificationNumber = "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
+            UsPassportNumber = "US_PASSPORT_NUMBER",
+            UsSocialSecurityNumber = "US_SOCIAL_SECURITY_NUMBER",
+            VehicleIdentificationNumber = "VEHICLE_IDENTIFICATION_NUMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        RegexConfigAction {
+            Block = "BLOCK",
+            Anonymize = "ANONYMIZE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputAction` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        RegexConfigInputAction {
+            Block = "BLOCK",
+            Anonymize = "ANONYMIZE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputAction` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        RegexConfigOutputAction {
+            Block = "BLOCK",
+            Anonymize = "ANONYMIZE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        TopicConfigType {
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Guardrail`; `.into()` makes a `Val<String>`.
+        ManagedWordsConfigType {
+            Profanity = "PROFANITY",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::GuardrailVersion Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::GuardrailVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GuardrailArn`: `handle.guardrail_arn()` → `Val<String>`. Arn representation for the guardrail
+/// - `GuardrailId`: `handle.guardrail_id()` → `Val<String>`. Unique id for the guardrail
+/// - `Version`: `handle.version()` → `Val<String>`. Guardrail version
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGuardrailVersion {
     props: Props,
@@ -9586,7 +11631,7 @@ pub struct CfnGuardrailVersion {
 impl CfnGuardrailVersion {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::GuardrailVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `guardrail_identifier`: `GuardrailIdentifier`, Identifier (GuardrailId or GuardrailArn) for the guardrail
     pub fn new(guardrail_identifier: impl Into<Val<String>>) -> Self {
@@ -9664,27 +11709,75 @@ pub(crate) static GUARDRAIL_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::Bedrock::IntelligentPromptRouter Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::IntelligentPromptRouter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp
+/// - `PromptRouterArn`: `handle.prompt_router_arn()` → `Val<String>`. Arn of the Prompt Router.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of a PromptRouter
+/// - `Type`: `handle.type_()` → `Val<String>`. Type of a Prompt Router
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PromptRouterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIntelligentPromptRouter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntelligentPromptRouter`], by name: the argument of [`CfnIntelligentPromptRouter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntelligentPromptRouterRequired {
+    /// Model configuration
+    ///
+    /// CloudFormation property `FallbackModel`.
+    ///
+    /// Changing it replaces the resource.
+    pub fallback_model: Val<intelligent_prompt_router::PromptRouterTargetModel>,
+
+    /// List of model configuration
+    ///
+    /// CloudFormation property `Models`.
+    ///
+    /// Changing it replaces the resource.
+    pub models: Val<Vec<intelligent_prompt_router::PromptRouterTargetModel>>,
+
+    /// Name of the Prompt Router.
+    ///
+    /// CloudFormation property `PromptRouterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub prompt_router_name: Val<String>,
+
+    /// Represents the criteria used for routing requests.
+    ///
+    /// CloudFormation property `RoutingCriteria`.
+    ///
+    /// Changing it replaces the resource.
+    pub routing_criteria: Val<intelligent_prompt_router::RoutingCriteria>,
+}
+
 impl CfnIntelligentPromptRouter {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::IntelligentPromptRouter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntelligentPromptRouterRequired`]:
     ///
-    /// - `fallback_model`: `FallbackModel`, Model configuration
-    /// - `models`: `Models`, List of model configuration
-    /// - `prompt_router_name`: `PromptRouterName`, Name of the Prompt Router.
-    /// - `routing_criteria`: `RoutingCriteria`, Represents the criteria used for routing requests.
-    pub fn new(fallback_model: impl Into<Val<intelligent_prompt_router::PromptRouterTargetModel>>, models: impl Into<Val<Vec<intelligent_prompt_router::PromptRouterTargetModel>>>, prompt_router_name: impl Into<Val<String>>, routing_criteria: impl Into<Val<intelligent_prompt_router::RoutingCriteria>>) -> Self {
+    /// ```text
+    /// CfnIntelligentPromptRouter::new(CfnIntelligentPromptRouterRequired {
+    ///     fallback_model: intelligent_prompt_router::PromptRouterTargetModel::new(...).into(),
+    ///     models: vec![intelligent_prompt_router::PromptRouterTargetModel::new(...)].into(),
+    ///     prompt_router_name: "...".into(),
+    ///     routing_criteria: intelligent_prompt_router::RoutingCriteria::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntelligentPromptRouterRequired) -> Self {
         let mut props = Props::new();
-        props.set("FallbackModel", fallback_model);
-        props.set("Models", models);
-        props.set("PromptRouterName", prompt_router_name);
-        props.set("RoutingCriteria", routing_criteria);
+        props.set::<intelligent_prompt_router::PromptRouterTargetModel>("FallbackModel", required.fallback_model);
+        props.set::<Vec<intelligent_prompt_router::PromptRouterTargetModel>>("Models", required.models);
+        props.set::<String>("PromptRouterName", required.prompt_router_name);
+        props.set::<intelligent_prompt_router::RoutingCriteria>("RoutingCriteria", required.routing_criteria);
         CfnIntelligentPromptRouter { props, options: ResourceOptions::default() }
     }
 
@@ -9791,7 +11884,7 @@ pub mod intelligent_prompt_router {
     }
 
     impl PromptRouterTargetModel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_arn`: `ModelArn`, Arn of underlying model which are added in the Prompt Router.
         pub fn new(model_arn: impl Into<Val<String>>) -> Self {
@@ -9814,7 +11907,7 @@ pub mod intelligent_prompt_router {
     }
 
     impl RoutingCriteria {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `response_quality_difference`: `ResponseQualityDifference`.
         pub fn new(response_quality_difference: impl Into<Val<f64>>) -> Self {
@@ -9836,15 +11929,33 @@ pub mod intelligent_prompt_router {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag Key
         ///
-        /// - `key`: `Key`, Tag Key
-        /// - `value`: `Value`, Tag Value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag Value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9881,25 +11992,61 @@ pub mod intelligent_prompt_router {
 /// Definition of AWS::Bedrock::KnowledgeBase Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::KnowledgeBase`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the knowledge base was created.
+/// - `FailureReasons`: `handle.failure_reasons()` → `Val<Vec<String>>`. A list of reasons that the API operation on the knowledge base failed.
+/// - `KnowledgeBaseArn`: `handle.knowledge_base_arn()` → `Val<String>`. The ARN of the knowledge base.
+/// - `KnowledgeBaseId`: `handle.knowledge_base_id()` → `Val<String>`. The unique identifier of the knowledge base.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of a knowledge base.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time at which the knowledge base was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KnowledgeBaseId`.
 #[derive(Clone, Debug)]
 pub struct CfnKnowledgeBase {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnKnowledgeBase`], by name: the argument of [`CfnKnowledgeBase::new`].
+#[derive(Clone, Debug)]
+pub struct CfnKnowledgeBaseRequired {
+    /// Contains details about the embeddings model used for the knowledge base.
+    ///
+    /// CloudFormation property `KnowledgeBaseConfiguration`.
+    pub knowledge_base_configuration: Val<knowledge_base::KnowledgeBaseConfiguration>,
+
+    /// The name of the knowledge base.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The ARN of the IAM role with permissions to invoke API operations on the knowledge base. The ARN must begin with AmazonBedrockExecutionRoleForKnowledgeBase_
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnKnowledgeBase {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::KnowledgeBase";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnKnowledgeBaseRequired`]:
     ///
-    /// - `knowledge_base_configuration`: `KnowledgeBaseConfiguration`, Contains details about the embeddings model used for the knowledge base.
-    /// - `name`: `Name`, The name of the knowledge base.
-    /// - `role_arn`: `RoleArn`, The ARN of the IAM role with permissions to invoke API operations on the knowledge base. The ARN must begin with AmazonBedrockExecutionRoleForKnowledgeBase_
-    pub fn new(knowledge_base_configuration: impl Into<Val<knowledge_base::KnowledgeBaseConfiguration>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnKnowledgeBase::new(CfnKnowledgeBaseRequired {
+    ///     knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration::new(...).into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnKnowledgeBaseRequired) -> Self {
         let mut props = Props::new();
-        props.set("KnowledgeBaseConfiguration", knowledge_base_configuration);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<knowledge_base::KnowledgeBaseConfiguration>("KnowledgeBaseConfiguration", required.knowledge_base_configuration);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnKnowledgeBase { props, options: ResourceOptions::default() }
     }
 
@@ -10006,11 +12153,11 @@ pub(crate) static KNOWLEDGE_BASE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnKnowledgeBase`].
+/// Property types and enums of the allowed values of [`CfnKnowledgeBase`].
 pub mod knowledge_base {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Contains details about the embeddings model used for the knowledge base.
     #[derive(Clone, Debug)]
@@ -10019,9 +12166,9 @@ pub mod knowledge_base {
     }
 
     impl KnowledgeBaseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of a knowledge base.
+        /// - `type_`: `Type`, The type of a knowledge base. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -10072,7 +12219,7 @@ pub mod knowledge_base {
     }
 
     impl KendraKnowledgeBaseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kendra_index_arn`: `KendraIndexArn`, Arn of a Kendra index
         pub fn new(kendra_index_arn: impl Into<Val<String>>) -> Self {
@@ -10115,7 +12262,7 @@ pub mod knowledge_base {
 
         /// The type of embedding model to use for the managed knowledge base.
         ///
-        /// Allowed values: `CUSTOM`, `MANAGED`.
+        /// Allowed values (the enum [`EmbeddingModelType`]): `CUSTOM`, `MANAGED`.
         pub fn embedding_model_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EmbeddingModelType", value);
             self
@@ -10193,7 +12340,7 @@ pub mod knowledge_base {
 
         /// The data type for the vectors when using a model to convert text into vector embeddings.
         ///
-        /// Allowed values: `FLOAT32`, `BINARY`.
+        /// Allowed values (the enum [`EmbeddingDataType`]): `FLOAT32`, `BINARY`.
         pub fn embedding_data_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EmbeddingDataType", value);
             self
@@ -10225,7 +12372,7 @@ pub mod knowledge_base {
     }
 
     impl AudioConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `segmentation_configuration`: `SegmentationConfiguration`, Configure the audio segmentation configuration for multi modal ingestion.
         pub fn new(segmentation_configuration: impl Into<Val<AudioSegmentationConfiguration>>) -> Self {
@@ -10248,7 +12395,7 @@ pub mod knowledge_base {
     }
 
     impl AudioSegmentationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fixed_length_duration`: `FixedLengthDuration`, Duration in seconds to segment the multi modal media
         pub fn new(fixed_length_duration: impl Into<Val<i64>>) -> Self {
@@ -10271,7 +12418,7 @@ pub mod knowledge_base {
     }
 
     impl VideoConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `segmentation_configuration`: `SegmentationConfiguration`, Configure the video segmentation configuration for multi modal ingestion.
         pub fn new(segmentation_configuration: impl Into<Val<VideoSegmentationConfiguration>>) -> Self {
@@ -10294,7 +12441,7 @@ pub mod knowledge_base {
     }
 
     impl VideoSegmentationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fixed_length_duration`: `FixedLengthDuration`, Duration in seconds to segment the multi modal media
         pub fn new(fixed_length_duration: impl Into<Val<i64>>) -> Self {
@@ -10343,7 +12490,7 @@ pub mod knowledge_base {
     }
 
     impl SupplementalDataStorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `supplemental_data_storage_locations`: `SupplementalDataStorageLocations`, List of supplemental data storage locations.
         pub fn new(supplemental_data_storage_locations: impl Into<Val<Vec<SupplementalDataStorageLocation>>>) -> Self {
@@ -10366,9 +12513,9 @@ pub mod knowledge_base {
     }
 
     impl SupplementalDataStorageLocation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `supplemental_data_storage_location_type`: `SupplementalDataStorageLocationType`, Supplemental data storage location type.
+        /// - `supplemental_data_storage_location_type`: `SupplementalDataStorageLocationType`, Supplemental data storage location type. Allowed values: the enum [`SupplementalDataStorageLocationType`].
         pub fn new(supplemental_data_storage_location_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SupplementalDataStorageLocationType", supplemental_data_storage_location_type);
@@ -10395,7 +12542,7 @@ pub mod knowledge_base {
     }
 
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `uri`: `URI`, The location's URI
         pub fn new(uri: impl Into<Val<String>>) -> Self {
@@ -10418,9 +12565,9 @@ pub mod knowledge_base {
     }
 
     impl SqlKnowledgeBaseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, SQL query engine type
+        /// - `type_`: `Type`, SQL query engine type Allowed values: the enum [`SqlKnowledgeBaseConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -10446,15 +12593,37 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl RedshiftConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RedshiftConfiguration`], by name: the argument of [`RedshiftConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RedshiftConfigurationRequired {
+        /// Configurations for Redshift query engine
         ///
-        /// - `query_engine_configuration`: `QueryEngineConfiguration`, Configurations for Redshift query engine
-        /// - `storage_configurations`: `StorageConfigurations`, List of configurations for available Redshift query engine storage types
-        pub fn new(query_engine_configuration: impl Into<Val<RedshiftQueryEngineConfiguration>>, storage_configurations: impl Into<Val<Vec<RedshiftQueryEngineStorageConfiguration>>>) -> Self {
+        /// CloudFormation property `QueryEngineConfiguration`.
+        ///
+        /// Changing it replaces the resource.
+        pub query_engine_configuration: Val<RedshiftQueryEngineConfiguration>,
+
+        /// List of configurations for available Redshift query engine storage types
+        ///
+        /// CloudFormation property `StorageConfigurations`.
+        ///
+        /// Changing it replaces the resource.
+        pub storage_configurations: Val<Vec<RedshiftQueryEngineStorageConfiguration>>,
+    }
+
+    impl RedshiftConfiguration {
+        /// Creates the value from its required properties, by name in [`RedshiftConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RedshiftConfiguration::new(RedshiftConfigurationRequired {
+        ///     query_engine_configuration: RedshiftQueryEngineConfiguration::new(...).into(),
+        ///     storage_configurations: vec![RedshiftQueryEngineStorageConfiguration::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RedshiftConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("QueryEngineConfiguration", query_engine_configuration);
-            props.set("StorageConfigurations", storage_configurations);
+            props.set::<RedshiftQueryEngineConfiguration>("QueryEngineConfiguration", required.query_engine_configuration);
+            props.set::<Vec<RedshiftQueryEngineStorageConfiguration>>("StorageConfigurations", required.storage_configurations);
             RedshiftConfiguration { props }
         }
 
@@ -10478,9 +12647,9 @@ pub mod knowledge_base {
     }
 
     impl RedshiftQueryEngineConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Redshift query engine type
+        /// - `type_`: `Type`, Redshift query engine type Allowed values: the enum [`RedshiftQueryEngineConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -10512,15 +12681,33 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl RedshiftProvisionedConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RedshiftProvisionedConfiguration`], by name: the argument of [`RedshiftProvisionedConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RedshiftProvisionedConfigurationRequired {
+        /// Configurations for Redshift query engine provisioned auth setup
         ///
-        /// - `auth_configuration`: `AuthConfiguration`, Configurations for Redshift query engine provisioned auth setup
-        /// - `cluster_identifier`: `ClusterIdentifier`, Redshift cluster identifier
-        pub fn new(auth_configuration: impl Into<Val<RedshiftProvisionedAuthConfiguration>>, cluster_identifier: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthConfiguration`.
+        pub auth_configuration: Val<RedshiftProvisionedAuthConfiguration>,
+
+        /// Redshift cluster identifier
+        ///
+        /// CloudFormation property `ClusterIdentifier`.
+        pub cluster_identifier: Val<String>,
+    }
+
+    impl RedshiftProvisionedConfiguration {
+        /// Creates the value from its required properties, by name in [`RedshiftProvisionedConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RedshiftProvisionedConfiguration::new(RedshiftProvisionedConfigurationRequired {
+        ///     auth_configuration: RedshiftProvisionedAuthConfiguration::new(...).into(),
+        ///     cluster_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RedshiftProvisionedConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthConfiguration", auth_configuration);
-            props.set("ClusterIdentifier", cluster_identifier);
+            props.set::<RedshiftProvisionedAuthConfiguration>("AuthConfiguration", required.auth_configuration);
+            props.set::<String>("ClusterIdentifier", required.cluster_identifier);
             RedshiftProvisionedConfiguration { props }
         }
     }
@@ -10538,9 +12725,9 @@ pub mod knowledge_base {
     }
 
     impl RedshiftProvisionedAuthConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Provisioned Redshift auth type
+        /// - `type_`: `Type`, Provisioned Redshift auth type Allowed values: the enum [`RedshiftProvisionedAuthConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -10572,15 +12759,33 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl RedshiftServerlessConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RedshiftServerlessConfiguration`], by name: the argument of [`RedshiftServerlessConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RedshiftServerlessConfigurationRequired {
+        /// Configurations for Redshift query engine serverless auth setup
         ///
-        /// - `auth_configuration`: `AuthConfiguration`, Configurations for Redshift query engine serverless auth setup
-        /// - `workgroup_arn`: `WorkgroupArn`, Workgroup arn
-        pub fn new(auth_configuration: impl Into<Val<RedshiftServerlessAuthConfiguration>>, workgroup_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthConfiguration`.
+        pub auth_configuration: Val<RedshiftServerlessAuthConfiguration>,
+
+        /// Workgroup arn
+        ///
+        /// CloudFormation property `WorkgroupArn`.
+        pub workgroup_arn: Val<String>,
+    }
+
+    impl RedshiftServerlessConfiguration {
+        /// Creates the value from its required properties, by name in [`RedshiftServerlessConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RedshiftServerlessConfiguration::new(RedshiftServerlessConfigurationRequired {
+        ///     auth_configuration: RedshiftServerlessAuthConfiguration::new(...).into(),
+        ///     workgroup_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RedshiftServerlessConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthConfiguration", auth_configuration);
-            props.set("WorkgroupArn", workgroup_arn);
+            props.set::<RedshiftServerlessAuthConfiguration>("AuthConfiguration", required.auth_configuration);
+            props.set::<String>("WorkgroupArn", required.workgroup_arn);
             RedshiftServerlessConfiguration { props }
         }
     }
@@ -10598,9 +12803,9 @@ pub mod knowledge_base {
     }
 
     impl RedshiftServerlessAuthConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Serverless Redshift auth type
+        /// - `type_`: `Type`, Serverless Redshift auth type Allowed values: the enum [`RedshiftServerlessAuthConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -10690,15 +12895,33 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl CuratedQuery {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CuratedQuery`], by name: the argument of [`CuratedQuery::new`].
+    #[derive(Clone, Debug)]
+    pub struct CuratedQueryRequired {
+        /// Question for the curated query
         ///
-        /// - `natural_language`: `NaturalLanguage`, Question for the curated query
-        /// - `sql`: `Sql`, Answer for the curated query
-        pub fn new(natural_language: impl Into<Val<String>>, sql: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `NaturalLanguage`.
+        pub natural_language: Val<String>,
+
+        /// Answer for the curated query
+        ///
+        /// CloudFormation property `Sql`.
+        pub sql: Val<String>,
+    }
+
+    impl CuratedQuery {
+        /// Creates the value from its required properties, by name in [`CuratedQueryRequired`]:
+        ///
+        /// ```text
+        /// CuratedQuery::new(CuratedQueryRequired {
+        ///     natural_language: "...".into(),
+        ///     sql: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CuratedQueryRequired) -> Self {
             let mut props = Props::new();
-            props.set("NaturalLanguage", natural_language);
-            props.set("Sql", sql);
+            props.set::<String>("NaturalLanguage", required.natural_language);
+            props.set::<String>("Sql", required.sql);
             CuratedQuery { props }
         }
     }
@@ -10716,7 +12939,7 @@ pub mod knowledge_base {
     }
 
     impl QueryGenerationTable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Query generation table name. Must follow three-part notation
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -10739,7 +12962,7 @@ pub mod knowledge_base {
 
         /// Include or Exclude status for an entity
         ///
-        /// Allowed values: `INCLUDE`, `EXCLUDE`.
+        /// Allowed values (the enum [`Inclusion`]): `INCLUDE`, `EXCLUDE`.
         pub fn inclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Inclusion", value);
             self
@@ -10773,7 +12996,7 @@ pub mod knowledge_base {
 
         /// Include or Exclude status for an entity
         ///
-        /// Allowed values: `INCLUDE`, `EXCLUDE`.
+        /// Allowed values (the enum [`Inclusion`]): `INCLUDE`, `EXCLUDE`.
         pub fn inclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Inclusion", value);
             self
@@ -10799,9 +13022,9 @@ pub mod knowledge_base {
     }
 
     impl RedshiftQueryEngineStorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Redshift query engine storage type
+        /// - `type_`: `Type`, Redshift query engine storage type Allowed values: the enum [`RedshiftQueryEngineStorageConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -10834,7 +13057,7 @@ pub mod knowledge_base {
     }
 
     impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `table_names`: `TableNames`, List of table names in AWS Data Catalog. Must follow two part notation
         pub fn new(table_names: impl Into<Val<Vec<String>>>) -> Self {
@@ -10857,7 +13080,7 @@ pub mod knowledge_base {
     }
 
     impl RedshiftQueryEngineRedshiftStorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `database_name`: `DatabaseName`, Redshift database name
         pub fn new(database_name: impl Into<Val<String>>) -> Self {
@@ -10880,7 +13103,7 @@ pub mod knowledge_base {
     }
 
     impl VectorKnowledgeBaseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `embedding_model_arn`: `EmbeddingModelArn`, The ARN of the model used to create vector embeddings for the knowledge base.
         pub fn new(embedding_model_arn: impl Into<Val<String>>) -> Self {
@@ -10915,9 +13138,9 @@ pub mod knowledge_base {
     }
 
     impl StorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The storage type of a knowledge base.
+        /// - `type_`: `Type`, The storage type of a knowledge base. Allowed values: the enum [`StorageConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -10979,23 +13202,61 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl MongoDbAtlasConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MongoDbAtlasConfiguration`], by name: the argument of [`MongoDbAtlasConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MongoDbAtlasConfigurationRequired {
+        /// Name of the collection within MongoDB Atlas.
         ///
-        /// - `collection_name`: `CollectionName`, Name of the collection within MongoDB Atlas.
-        /// - `credentials_secret_arn`: `CredentialsSecretArn`, The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon Mongo database.
-        /// - `database_name`: `DatabaseName`, Name of the database within MongoDB Atlas.
-        /// - `endpoint`: `Endpoint`, MongoDB Atlas endpoint.
-        /// - `field_mapping`: `FieldMapping`, Contains the names of the fields to which to map information about the vector store.
-        /// - `vector_index_name`: `VectorIndexName`, Name of a MongoDB Atlas index.
-        pub fn new(collection_name: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, database_name: impl Into<Val<String>>, endpoint: impl Into<Val<String>>, field_mapping: impl Into<Val<MongoDbAtlasFieldMapping>>, vector_index_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CollectionName`.
+        pub collection_name: Val<String>,
+
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon Mongo database.
+        ///
+        /// CloudFormation property `CredentialsSecretArn`.
+        pub credentials_secret_arn: Val<String>,
+
+        /// Name of the database within MongoDB Atlas.
+        ///
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// MongoDB Atlas endpoint.
+        ///
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// Contains the names of the fields to which to map information about the vector store.
+        ///
+        /// CloudFormation property `FieldMapping`.
+        pub field_mapping: Val<MongoDbAtlasFieldMapping>,
+
+        /// Name of a MongoDB Atlas index.
+        ///
+        /// CloudFormation property `VectorIndexName`.
+        pub vector_index_name: Val<String>,
+    }
+
+    impl MongoDbAtlasConfiguration {
+        /// Creates the value from its required properties, by name in [`MongoDbAtlasConfigurationRequired`]:
+        ///
+        /// ```text
+        /// MongoDbAtlasConfiguration::new(MongoDbAtlasConfigurationRequired {
+        ///     collection_name: "...".into(),
+        ///     credentials_secret_arn: "...".into(),
+        ///     database_name: "...".into(),
+        ///     endpoint: "...".into(),
+        ///     field_mapping: MongoDbAtlasFieldMapping::new(...).into(),
+        ///     vector_index_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MongoDbAtlasConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CollectionName", collection_name);
-            props.set("CredentialsSecretArn", credentials_secret_arn);
-            props.set("DatabaseName", database_name);
-            props.set("Endpoint", endpoint);
-            props.set("FieldMapping", field_mapping);
-            props.set("VectorIndexName", vector_index_name);
+            props.set::<String>("CollectionName", required.collection_name);
+            props.set::<String>("CredentialsSecretArn", required.credentials_secret_arn);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<MongoDbAtlasFieldMapping>("FieldMapping", required.field_mapping);
+            props.set::<String>("VectorIndexName", required.vector_index_name);
             MongoDbAtlasConfiguration { props }
         }
 
@@ -11024,17 +13285,40 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl MongoDbAtlasFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MongoDbAtlasFieldMapping`], by name: the argument of [`MongoDbAtlasFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct MongoDbAtlasFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
         ///
-        /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-        /// - `vector_field`: `VectorField`, The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>, vector_field: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetadataField`.
+        pub metadata_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
+        ///
+        /// CloudFormation property `TextField`.
+        pub text_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
+        ///
+        /// CloudFormation property `VectorField`.
+        pub vector_field: Val<String>,
+    }
+
+    impl MongoDbAtlasFieldMapping {
+        /// Creates the value from its required properties, by name in [`MongoDbAtlasFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// MongoDbAtlasFieldMapping::new(MongoDbAtlasFieldMappingRequired {
+        ///     metadata_field: "...".into(),
+        ///     text_field: "...".into(),
+        ///     vector_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MongoDbAtlasFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetadataField", metadata_field);
-            props.set("TextField", text_field);
-            props.set("VectorField", vector_field);
+            props.set::<String>("MetadataField", required.metadata_field);
+            props.set::<String>("TextField", required.text_field);
+            props.set::<String>("VectorField", required.vector_field);
             MongoDbAtlasFieldMapping { props }
         }
     }
@@ -11051,15 +13335,33 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl NeptuneAnalyticsConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NeptuneAnalyticsConfiguration`], by name: the argument of [`NeptuneAnalyticsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct NeptuneAnalyticsConfigurationRequired {
+        /// A mapping of Bedrock Knowledge Base fields to Neptune Analytics fields.
         ///
-        /// - `field_mapping`: `FieldMapping`, A mapping of Bedrock Knowledge Base fields to Neptune Analytics fields.
-        /// - `graph_arn`: `GraphArn`, ARN for Neptune Analytics graph database.
-        pub fn new(field_mapping: impl Into<Val<NeptuneAnalyticsFieldMapping>>, graph_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FieldMapping`.
+        pub field_mapping: Val<NeptuneAnalyticsFieldMapping>,
+
+        /// ARN for Neptune Analytics graph database.
+        ///
+        /// CloudFormation property `GraphArn`.
+        pub graph_arn: Val<String>,
+    }
+
+    impl NeptuneAnalyticsConfiguration {
+        /// Creates the value from its required properties, by name in [`NeptuneAnalyticsConfigurationRequired`]:
+        ///
+        /// ```text
+        /// NeptuneAnalyticsConfiguration::new(NeptuneAnalyticsConfigurationRequired {
+        ///     field_mapping: NeptuneAnalyticsFieldMapping::new(...).into(),
+        ///     graph_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: NeptuneAnalyticsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldMapping", field_mapping);
-            props.set("GraphArn", graph_arn);
+            props.set::<NeptuneAnalyticsFieldMapping>("FieldMapping", required.field_mapping);
+            props.set::<String>("GraphArn", required.graph_arn);
             NeptuneAnalyticsConfiguration { props }
         }
     }
@@ -11076,15 +13378,33 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl NeptuneAnalyticsFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NeptuneAnalyticsFieldMapping`], by name: the argument of [`NeptuneAnalyticsFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct NeptuneAnalyticsFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
         ///
-        /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetadataField`.
+        pub metadata_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
+        ///
+        /// CloudFormation property `TextField`.
+        pub text_field: Val<String>,
+    }
+
+    impl NeptuneAnalyticsFieldMapping {
+        /// Creates the value from its required properties, by name in [`NeptuneAnalyticsFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// NeptuneAnalyticsFieldMapping::new(NeptuneAnalyticsFieldMappingRequired {
+        ///     metadata_field: "...".into(),
+        ///     text_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: NeptuneAnalyticsFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetadataField", metadata_field);
-            props.set("TextField", text_field);
+            props.set::<String>("MetadataField", required.metadata_field);
+            props.set::<String>("TextField", required.text_field);
             NeptuneAnalyticsFieldMapping { props }
         }
     }
@@ -11101,19 +13421,47 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl OpenSearchManagedClusterConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OpenSearchManagedClusterConfiguration`], by name: the argument of [`OpenSearchManagedClusterConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenSearchManagedClusterConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the OpenSearch domain.
         ///
-        /// - `domain_arn`: `DomainArn`, The Amazon Resource Name (ARN) of the OpenSearch domain.
-        /// - `domain_endpoint`: `DomainEndpoint`, The endpoint URL the OpenSearch domain.
-        /// - `field_mapping`: `FieldMapping`, A mapping of Bedrock Knowledge Base fields to OpenSearch Managed Cluster field names
-        /// - `vector_index_name`: `VectorIndexName`, The name of the vector store.
-        pub fn new(domain_arn: impl Into<Val<String>>, domain_endpoint: impl Into<Val<String>>, field_mapping: impl Into<Val<OpenSearchManagedClusterFieldMapping>>, vector_index_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DomainArn`.
+        pub domain_arn: Val<String>,
+
+        /// The endpoint URL the OpenSearch domain.
+        ///
+        /// CloudFormation property `DomainEndpoint`.
+        pub domain_endpoint: Val<String>,
+
+        /// A mapping of Bedrock Knowledge Base fields to OpenSearch Managed Cluster field names
+        ///
+        /// CloudFormation property `FieldMapping`.
+        pub field_mapping: Val<OpenSearchManagedClusterFieldMapping>,
+
+        /// The name of the vector store.
+        ///
+        /// CloudFormation property `VectorIndexName`.
+        pub vector_index_name: Val<String>,
+    }
+
+    impl OpenSearchManagedClusterConfiguration {
+        /// Creates the value from its required properties, by name in [`OpenSearchManagedClusterConfigurationRequired`]:
+        ///
+        /// ```text
+        /// OpenSearchManagedClusterConfiguration::new(OpenSearchManagedClusterConfigurationRequired {
+        ///     domain_arn: "...".into(),
+        ///     domain_endpoint: "...".into(),
+        ///     field_mapping: OpenSearchManagedClusterFieldMapping::new(...).into(),
+        ///     vector_index_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenSearchManagedClusterConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DomainArn", domain_arn);
-            props.set("DomainEndpoint", domain_endpoint);
-            props.set("FieldMapping", field_mapping);
-            props.set("VectorIndexName", vector_index_name);
+            props.set::<String>("DomainArn", required.domain_arn);
+            props.set::<String>("DomainEndpoint", required.domain_endpoint);
+            props.set::<OpenSearchManagedClusterFieldMapping>("FieldMapping", required.field_mapping);
+            props.set::<String>("VectorIndexName", required.vector_index_name);
             OpenSearchManagedClusterConfiguration { props }
         }
     }
@@ -11130,17 +13478,40 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl OpenSearchManagedClusterFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OpenSearchManagedClusterFieldMapping`], by name: the argument of [`OpenSearchManagedClusterFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenSearchManagedClusterFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
         ///
-        /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-        /// - `vector_field`: `VectorField`, The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>, vector_field: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetadataField`.
+        pub metadata_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
+        ///
+        /// CloudFormation property `TextField`.
+        pub text_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
+        ///
+        /// CloudFormation property `VectorField`.
+        pub vector_field: Val<String>,
+    }
+
+    impl OpenSearchManagedClusterFieldMapping {
+        /// Creates the value from its required properties, by name in [`OpenSearchManagedClusterFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// OpenSearchManagedClusterFieldMapping::new(OpenSearchManagedClusterFieldMappingRequired {
+        ///     metadata_field: "...".into(),
+        ///     text_field: "...".into(),
+        ///     vector_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenSearchManagedClusterFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetadataField", metadata_field);
-            props.set("TextField", text_field);
-            props.set("VectorField", vector_field);
+            props.set::<String>("MetadataField", required.metadata_field);
+            props.set::<String>("TextField", required.text_field);
+            props.set::<String>("VectorField", required.vector_field);
             OpenSearchManagedClusterFieldMapping { props }
         }
     }
@@ -11157,17 +13528,40 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl OpenSearchServerlessConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OpenSearchServerlessConfiguration`], by name: the argument of [`OpenSearchServerlessConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenSearchServerlessConfigurationRequired {
+        /// The ARN of the OpenSearch Service vector store.
         ///
-        /// - `collection_arn`: `CollectionArn`, The ARN of the OpenSearch Service vector store.
-        /// - `field_mapping`: `FieldMapping`, A mapping of Bedrock Knowledge Base fields to OpenSearch Serverless field names
-        /// - `vector_index_name`: `VectorIndexName`, The name of the vector store.
-        pub fn new(collection_arn: impl Into<Val<String>>, field_mapping: impl Into<Val<OpenSearchServerlessFieldMapping>>, vector_index_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CollectionArn`.
+        pub collection_arn: Val<String>,
+
+        /// A mapping of Bedrock Knowledge Base fields to OpenSearch Serverless field names
+        ///
+        /// CloudFormation property `FieldMapping`.
+        pub field_mapping: Val<OpenSearchServerlessFieldMapping>,
+
+        /// The name of the vector store.
+        ///
+        /// CloudFormation property `VectorIndexName`.
+        pub vector_index_name: Val<String>,
+    }
+
+    impl OpenSearchServerlessConfiguration {
+        /// Creates the value from its required properties, by name in [`OpenSearchServerlessConfigurationRequired`]:
+        ///
+        /// ```text
+        /// OpenSearchServerlessConfiguration::new(OpenSearchServerlessConfigurationRequired {
+        ///     collection_arn: "...".into(),
+        ///     field_mapping: OpenSearchServerlessFieldMapping::new(...).into(),
+        ///     vector_index_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenSearchServerlessConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CollectionArn", collection_arn);
-            props.set("FieldMapping", field_mapping);
-            props.set("VectorIndexName", vector_index_name);
+            props.set::<String>("CollectionArn", required.collection_arn);
+            props.set::<OpenSearchServerlessFieldMapping>("FieldMapping", required.field_mapping);
+            props.set::<String>("VectorIndexName", required.vector_index_name);
             OpenSearchServerlessConfiguration { props }
         }
     }
@@ -11184,17 +13578,40 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl OpenSearchServerlessFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OpenSearchServerlessFieldMapping`], by name: the argument of [`OpenSearchServerlessFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenSearchServerlessFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
         ///
-        /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-        /// - `vector_field`: `VectorField`, The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>, vector_field: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetadataField`.
+        pub metadata_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
+        ///
+        /// CloudFormation property `TextField`.
+        pub text_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
+        ///
+        /// CloudFormation property `VectorField`.
+        pub vector_field: Val<String>,
+    }
+
+    impl OpenSearchServerlessFieldMapping {
+        /// Creates the value from its required properties, by name in [`OpenSearchServerlessFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// OpenSearchServerlessFieldMapping::new(OpenSearchServerlessFieldMappingRequired {
+        ///     metadata_field: "...".into(),
+        ///     text_field: "...".into(),
+        ///     vector_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenSearchServerlessFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetadataField", metadata_field);
-            props.set("TextField", text_field);
-            props.set("VectorField", vector_field);
+            props.set::<String>("MetadataField", required.metadata_field);
+            props.set::<String>("TextField", required.text_field);
+            props.set::<String>("VectorField", required.vector_field);
             OpenSearchServerlessFieldMapping { props }
         }
     }
@@ -11211,17 +13628,40 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl PineconeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PineconeConfiguration`], by name: the argument of [`PineconeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct PineconeConfigurationRequired {
+        /// The endpoint URL for your index management page.
         ///
-        /// - `connection_string`: `ConnectionString`, The endpoint URL for your index management page.
-        /// - `credentials_secret_arn`: `CredentialsSecretArn`, The ARN of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key.
-        /// - `field_mapping`: `FieldMapping`, Contains the names of the fields to which to map information about the vector store.
-        pub fn new(connection_string: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, field_mapping: impl Into<Val<PineconeFieldMapping>>) -> Self {
+        /// CloudFormation property `ConnectionString`.
+        pub connection_string: Val<String>,
+
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key.
+        ///
+        /// CloudFormation property `CredentialsSecretArn`.
+        pub credentials_secret_arn: Val<String>,
+
+        /// Contains the names of the fields to which to map information about the vector store.
+        ///
+        /// CloudFormation property `FieldMapping`.
+        pub field_mapping: Val<PineconeFieldMapping>,
+    }
+
+    impl PineconeConfiguration {
+        /// Creates the value from its required properties, by name in [`PineconeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// PineconeConfiguration::new(PineconeConfigurationRequired {
+        ///     connection_string: "...".into(),
+        ///     credentials_secret_arn: "...".into(),
+        ///     field_mapping: PineconeFieldMapping::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PineconeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectionString", connection_string);
-            props.set("CredentialsSecretArn", credentials_secret_arn);
-            props.set("FieldMapping", field_mapping);
+            props.set::<String>("ConnectionString", required.connection_string);
+            props.set::<String>("CredentialsSecretArn", required.credentials_secret_arn);
+            props.set::<PineconeFieldMapping>("FieldMapping", required.field_mapping);
             PineconeConfiguration { props }
         }
 
@@ -11244,15 +13684,33 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl PineconeFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PineconeFieldMapping`], by name: the argument of [`PineconeFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct PineconeFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
         ///
-        /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetadataField`.
+        pub metadata_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
+        ///
+        /// CloudFormation property `TextField`.
+        pub text_field: Val<String>,
+    }
+
+    impl PineconeFieldMapping {
+        /// Creates the value from its required properties, by name in [`PineconeFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// PineconeFieldMapping::new(PineconeFieldMappingRequired {
+        ///     metadata_field: "...".into(),
+        ///     text_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PineconeFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetadataField", metadata_field);
-            props.set("TextField", text_field);
+            props.set::<String>("MetadataField", required.metadata_field);
+            props.set::<String>("TextField", required.text_field);
             PineconeFieldMapping { props }
         }
     }
@@ -11269,21 +13727,54 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl RdsConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RdsConfiguration`], by name: the argument of [`RdsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RdsConfigurationRequired {
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon RDS database.
         ///
-        /// - `credentials_secret_arn`: `CredentialsSecretArn`, The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon RDS database.
-        /// - `database_name`: `DatabaseName`, The name of your Amazon RDS database.
-        /// - `field_mapping`: `FieldMapping`, Contains the names of the fields to which to map information about the vector store.
-        /// - `resource_arn`: `ResourceArn`, The ARN of the vector store.
-        /// - `table_name`: `TableName`, The name of the table in the database.
-        pub fn new(credentials_secret_arn: impl Into<Val<String>>, database_name: impl Into<Val<String>>, field_mapping: impl Into<Val<RdsFieldMapping>>, resource_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CredentialsSecretArn`.
+        pub credentials_secret_arn: Val<String>,
+
+        /// The name of your Amazon RDS database.
+        ///
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// Contains the names of the fields to which to map information about the vector store.
+        ///
+        /// CloudFormation property `FieldMapping`.
+        pub field_mapping: Val<RdsFieldMapping>,
+
+        /// The ARN of the vector store.
+        ///
+        /// CloudFormation property `ResourceArn`.
+        pub resource_arn: Val<String>,
+
+        /// The name of the table in the database.
+        ///
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
+    impl RdsConfiguration {
+        /// Creates the value from its required properties, by name in [`RdsConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RdsConfiguration::new(RdsConfigurationRequired {
+        ///     credentials_secret_arn: "...".into(),
+        ///     database_name: "...".into(),
+        ///     field_mapping: RdsFieldMapping::new(...).into(),
+        ///     resource_arn: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RdsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CredentialsSecretArn", credentials_secret_arn);
-            props.set("DatabaseName", database_name);
-            props.set("FieldMapping", field_mapping);
-            props.set("ResourceArn", resource_arn);
-            props.set("TableName", table_name);
+            props.set::<String>("CredentialsSecretArn", required.credentials_secret_arn);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<RdsFieldMapping>("FieldMapping", required.field_mapping);
+            props.set::<String>("ResourceArn", required.resource_arn);
+            props.set::<String>("TableName", required.table_name);
             RdsConfiguration { props }
         }
     }
@@ -11300,19 +13791,47 @@ pub mod knowledge_base {
         props: Props,
     }
 
-    impl RdsFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RdsFieldMapping`], by name: the argument of [`RdsFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct RdsFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
         ///
-        /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
-        /// - `primary_key_field`: `PrimaryKeyField`, The name of the field in which Amazon Bedrock stores the ID for each entry.
-        /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-        /// - `vector_field`: `VectorField`, The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        pub fn new(metadata_field: impl Into<Val<String>>, primary_key_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>, vector_field: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetadataField`.
+        pub metadata_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the ID for each entry.
+        ///
+        /// CloudFormation property `PrimaryKeyField`.
+        pub primary_key_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
+        ///
+        /// CloudFormation property `TextField`.
+        pub text_field: Val<String>,
+
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
+        ///
+        /// CloudFormation property `VectorField`.
+        pub vector_field: Val<String>,
+    }
+
+    impl RdsFieldMapping {
+        /// Creates the value from its required properties, by name in [`RdsFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// RdsFieldMapping::new(RdsFieldMappingRequired {
+        ///     metadata_field: "...".into(),
+        ///     primary_key_field: "...".into(),
+        ///     text_field: "...".into(),
+        ///     vector_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RdsFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetadataField", metadata_field);
-            props.set("PrimaryKeyField", primary_key_field);
-            props.set("TextField", text_field);
-            props.set("VectorField", vector_field);
+            props.set::<String>("MetadataField", required.metadata_field);
+            props.set::<String>("PrimaryKeyField", required.primary_key_field);
+            props.set::<String>("TextField", required.text_field);
+            props.set::<String>("VectorField", required.vector_field);
             RdsFieldMapping { props }
         }
 
@@ -11741,28 +14260,150 @@ pub mod knowledge_base {
         one_of_required: &[&["IndexArn"], &["VectorBucketArn", "IndexName"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        Type {
+            Vector = "VECTOR",
+            Kendra = "KENDRA",
+            Sql = "SQL",
+            Managed = "MANAGED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EmbeddingModelType` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        EmbeddingModelType {
+            Custom = "CUSTOM",
+            Managed = "MANAGED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EmbeddingDataType` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        EmbeddingDataType {
+            Float32 = "FLOAT32",
+            Binary = "BINARY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SupplementalDataStorageLocationType` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        SupplementalDataStorageLocationType {
+            S3 = "S3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        SqlKnowledgeBaseConfigurationType {
+            Redshift = "REDSHIFT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        RedshiftQueryEngineConfigurationType {
+            Serverless = "SERVERLESS",
+            Provisioned = "PROVISIONED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        RedshiftProvisionedAuthConfigurationType {
+            Iam = "IAM",
+            UsernamePassword = "USERNAME_PASSWORD",
+            Username = "USERNAME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        RedshiftServerlessAuthConfigurationType {
+            Iam = "IAM",
+            UsernamePassword = "USERNAME_PASSWORD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Inclusion` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        Inclusion {
+            Include = "INCLUDE",
+            Exclude = "EXCLUDE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        RedshiftQueryEngineStorageConfigurationType {
+            Redshift = "REDSHIFT",
+            AwsDataCatalog = "AWS_DATA_CATALOG",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        StorageConfigurationType {
+            OpensearchServerless = "OPENSEARCH_SERVERLESS",
+            Pinecone = "PINECONE",
+            Rds = "RDS",
+            MongoDbAtlas = "MONGO_DB_ATLAS",
+            NeptuneAnalytics = "NEPTUNE_ANALYTICS",
+            S3Vectors = "S3_VECTORS",
+            OpensearchManagedCluster = "OPENSEARCH_MANAGED_CLUSTER",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::KnowledgeBasePolicy Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::KnowledgeBasePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RevisionId`: `handle.revision_id()` → `Val<String>`. The revision identifier for the policy, used for optimistic concurrency control
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KnowledgeBaseId`.
 #[derive(Clone, Debug)]
 pub struct CfnKnowledgeBasePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnKnowledgeBasePolicy`], by name: the argument of [`CfnKnowledgeBasePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnKnowledgeBasePolicyRequired {
+    /// The unique identifier of the knowledge base
+    ///
+    /// CloudFormation property `KnowledgeBaseId`.
+    ///
+    /// Changing it replaces the resource.
+    pub knowledge_base_id: Val<String>,
+
+    /// The IAM policy document defining access permissions for the knowledge base
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+}
+
 impl CfnKnowledgeBasePolicy {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::KnowledgeBasePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnKnowledgeBasePolicyRequired`]:
     ///
-    /// - `knowledge_base_id`: `KnowledgeBaseId`, The unique identifier of the knowledge base
-    /// - `policy_document`: `PolicyDocument`, The IAM policy document defining access permissions for the knowledge base
-    pub fn new(knowledge_base_id: impl Into<Val<String>>, policy_document: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnKnowledgeBasePolicy::new(CfnKnowledgeBasePolicyRequired {
+    ///     knowledge_base_id: "...".into(),
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnKnowledgeBasePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("KnowledgeBaseId", knowledge_base_id);
-        props.set("PolicyDocument", policy_document);
+        props.set::<String>("KnowledgeBaseId", required.knowledge_base_id);
+        props.set::<Json>("PolicyDocument", required.policy_document);
         CfnKnowledgeBasePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -11812,6 +14453,18 @@ pub(crate) static KNOWLEDGE_BASE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::Bedrock::Prompt Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::Prompt`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of a prompt resource possibly with a version
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
+/// - `Id`: `handle.id()` → `Val<String>`. Identifier for a Prompt
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp.
+/// - `Version`: `handle.version()` → `Val<String>`. Draft Version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPrompt {
     props: Props,
@@ -11821,7 +14474,7 @@ pub struct CfnPrompt {
 impl CfnPrompt {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::Prompt";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name for a prompt resource.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -11936,11 +14589,11 @@ pub(crate) static PROMPT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPrompt`].
+/// Property types and enums of the allowed values of [`CfnPrompt`].
 pub mod prompt {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Prompt variant
     #[derive(Clone, Debug)]
@@ -11948,17 +14601,42 @@ pub mod prompt {
         props: Props,
     }
 
-    impl PromptVariant {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PromptVariant`], by name: the argument of [`PromptVariant::new`].
+    #[derive(Clone, Debug)]
+    pub struct PromptVariantRequired {
+        /// Name for a variant.
         ///
-        /// - `name`: `Name`, Name for a variant.
-        /// - `template_configuration`: `TemplateConfiguration`, Prompt template configuration
-        /// - `template_type`: `TemplateType`, Prompt template type
-        pub fn new(name: impl Into<Val<String>>, template_configuration: impl Into<Val<PromptTemplateConfiguration>>, template_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Prompt template configuration
+        ///
+        /// CloudFormation property `TemplateConfiguration`.
+        pub template_configuration: Val<PromptTemplateConfiguration>,
+
+        /// Prompt template type
+        ///
+        /// CloudFormation property `TemplateType`.
+        ///
+        /// Allowed values (the enum [`TemplateType`]): `TEXT`, `CHAT`.
+        pub template_type: Val<String>,
+    }
+
+    impl PromptVariant {
+        /// Creates the value from its required properties, by name in [`PromptVariantRequired`]:
+        ///
+        /// ```text
+        /// PromptVariant::new(PromptVariantRequired {
+        ///     name: "...".into(),
+        ///     template_configuration: PromptTemplateConfiguration::new(...).into(),
+        ///     template_type: TemplateType::Text.into(),
+        /// })
+        /// ```
+        pub fn new(required: PromptVariantRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TemplateConfiguration", template_configuration);
-            props.set("TemplateType", template_type);
+            props.set::<String>("Name", required.name);
+            props.set::<PromptTemplateConfiguration>("TemplateConfiguration", required.template_configuration);
+            props.set::<String>("TemplateType", required.template_type);
             PromptVariant { props }
         }
 
@@ -12032,7 +14710,7 @@ pub mod prompt {
     }
 
     impl PromptAgentResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `agent_identifier`: `AgentIdentifier`, Arn representation of the Agent Alias.
         pub fn new(agent_identifier: impl Into<Val<String>>) -> Self {
@@ -12124,15 +14802,33 @@ pub mod prompt {
         props: Props,
     }
 
-    impl PromptMetadataEntry {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PromptMetadataEntry`], by name: the argument of [`PromptMetadataEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct PromptMetadataEntryRequired {
+        /// The key of a metadata tag for a prompt variant.
         ///
-        /// - `key`: `Key`, The key of a metadata tag for a prompt variant.
-        /// - `value`: `Value`, The value of a metadata tag for a prompt variant.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of a metadata tag for a prompt variant.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl PromptMetadataEntry {
+        /// Creates the value from its required properties, by name in [`PromptMetadataEntryRequired`]:
+        ///
+        /// ```text
+        /// PromptMetadataEntry::new(PromptMetadataEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PromptMetadataEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             PromptMetadataEntry { props }
         }
     }
@@ -12182,7 +14878,7 @@ pub mod prompt {
     }
 
     impl ChatPromptTemplateConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `messages`: `Messages`, List of messages for chat prompt template
         pub fn new(messages: impl Into<Val<Vec<Message>>>) -> Self {
@@ -12248,15 +14944,35 @@ pub mod prompt {
         props: Props,
     }
 
-    impl Message {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Message`], by name: the argument of [`Message::new`].
+    #[derive(Clone, Debug)]
+    pub struct MessageRequired {
+        /// List of Content Blocks
         ///
-        /// - `content`: `Content`, List of Content Blocks
-        /// - `role`: `Role`, Conversation roles for the chat prompt
-        pub fn new(content: impl Into<Val<Vec<ContentBlock>>>, role: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Content`.
+        pub content: Val<Vec<ContentBlock>>,
+
+        /// Conversation roles for the chat prompt
+        ///
+        /// CloudFormation property `Role`.
+        ///
+        /// Allowed values (the enum [`Role`]): `user`, `assistant`.
+        pub role: Val<String>,
+    }
+
+    impl Message {
+        /// Creates the value from its required properties, by name in [`MessageRequired`]:
+        ///
+        /// ```text
+        /// Message::new(MessageRequired {
+        ///     content: vec![ContentBlock::new(...)].into(),
+        ///     role: Role::User.into(),
+        /// })
+        /// ```
+        pub fn new(required: MessageRequired) -> Self {
             let mut props = Props::new();
-            props.set("Content", content);
-            props.set("Role", role);
+            props.set::<Vec<ContentBlock>>("Content", required.content);
+            props.set::<String>("Role", required.role);
             Message { props }
         }
     }
@@ -12306,9 +15022,9 @@ pub mod prompt {
     }
 
     impl CachePointBlock {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, CachePoint types for CachePointBlock
+        /// - `type_`: `Type`, CachePoint types for CachePointBlock Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -12361,7 +15077,7 @@ pub mod prompt {
     }
 
     impl ToolConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `tools`: `Tools`, List of Tools
         pub fn new(tools: impl Into<Val<Vec<Tool>>>) -> Self {
@@ -12428,7 +15144,7 @@ pub mod prompt {
     }
 
     impl SpecificToolChoice {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Tool name
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -12482,15 +15198,33 @@ pub mod prompt {
         props: Props,
     }
 
-    impl ToolSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ToolSpecification`], by name: the argument of [`ToolSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ToolSpecificationRequired {
+        /// Tool input schema
         ///
-        /// - `input_schema`: `InputSchema`, Tool input schema
-        /// - `name`: `Name`, Tool name
-        pub fn new(input_schema: impl Into<Val<ToolInputSchema>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InputSchema`.
+        pub input_schema: Val<ToolInputSchema>,
+
+        /// Tool name
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl ToolSpecification {
+        /// Creates the value from its required properties, by name in [`ToolSpecificationRequired`]:
+        ///
+        /// ```text
+        /// ToolSpecification::new(ToolSpecificationRequired {
+        ///     input_schema: ToolInputSchema::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ToolSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputSchema", input_schema);
-            props.set("Name", name);
+            props.set::<ToolInputSchema>("InputSchema", required.input_schema);
+            props.set::<String>("Name", required.name);
             ToolSpecification { props }
         }
 
@@ -12585,15 +15319,33 @@ pub mod prompt {
         props: Props,
     }
 
-    impl TextS3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TextS3Location`], by name: the argument of [`TextS3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct TextS3LocationRequired {
+        /// A bucket in S3
         ///
-        /// - `bucket`: `Bucket`, A bucket in S3
-        /// - `key`: `Key`, A object key in S3
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// A object key in S3
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
+    impl TextS3Location {
+        /// Creates the value from its required properties, by name in [`TextS3LocationRequired`]:
+        ///
+        /// ```text
+        /// TextS3Location::new(TextS3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TextS3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             TextS3Location { props }
         }
 
@@ -12787,11 +15539,50 @@ pub mod prompt {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TemplateType` in `AWS::Bedrock::Prompt`; `.into()` makes a `Val<String>`.
+        TemplateType {
+            Text = "TEXT",
+            Chat = "CHAT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Role` in `AWS::Bedrock::Prompt`; `.into()` makes a `Val<String>`.
+        Role {
+            User = "user",
+            Assistant = "assistant",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Bedrock::Prompt`; `.into()` makes a `Val<String>`.
+        Type {
+            Default = "default",
+        }
+    }
 }
 
 /// Definition of AWS::Bedrock::PromptVersion Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::PromptVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of a prompt version resource
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Time Stamp.
+/// - `CustomerEncryptionKeyArn`: `handle.customer_encryption_key_arn()` → `Val<String>`. A KMS key ARN
+/// - `DefaultVariant`: `handle.default_variant()` → `Val<String>`. Name for a variant.
+/// - `Name`: `handle.name()` → `Val<String>`. Name for a prompt resource.
+/// - `PromptId`: `handle.prompt_id()` → `Val<String>`. Identifier for a Prompt
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Time Stamp.
+/// - `Variants`: `handle.variants()` → `Val<Json>`. List of prompt variants
+/// - `Version`: `handle.version()` → `Val<String>`. Version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPromptVersion {
     props: Props,
@@ -12801,7 +15592,7 @@ pub struct CfnPromptVersion {
 impl CfnPromptVersion {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::PromptVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `prompt_arn`: `PromptArn`, ARN of a prompt resource possibly with a version
     pub fn new(prompt_arn: impl Into<Val<String>>) -> Self {
@@ -12930,23 +15721,49 @@ pub(crate) static PROMPT_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::Bedrock::ResourcePolicy Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::Bedrock::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// The IAM policy document defining access permissions for the guardrail and guardrail profile resources
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+
+    /// The ARN of the Bedrock Guardrail or Guardrail Profile resource
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, The IAM policy document defining access permissions for the guardrail and guardrail profile resources
-    /// - `resource_arn`: `ResourceArn`, The ARN of the Bedrock Guardrail or Guardrail Profile resource
-    pub fn new(policy_document: impl Into<Val<Json>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("ResourceArn", resource_arn);
+        props.set::<Json>("PolicyDocument", required.policy_document);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -12987,23 +15804,56 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Bedrock::RetrievalInstruction
 ///
 /// CloudFormation type `AWS::Bedrock::RetrievalInstruction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resource.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. When the retrieval instruction was created. On a numbered version, when that version was created.
+/// - `LastTransitionStatus`: `handle.last_transition_status()` → `Val<String>`. The outcome or in-progress state of the most recent create or update. CREATING or UPDATING means the operation is still running. Independent of status. Always has a value from the create 202 onward. On a numbered version this is always CREATE_SUCCESSFUL: a version is created once, from reviewed content, and is immutable.
+/// - `RetrievalInstructionId`: `handle.retrieval_instruction_id()` → `Val<String>`. The identifier of the retrieval instruction.
+/// - `Status`: `handle.status()` → `Val<String>`. Whether the instruction can be used. Only ACTIVE is resolvable at retrieval time. Monotone: INACTIVE to ACTIVE once, never back. Numbered versions are always ACTIVE.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. When the retrieval instruction was last updated. Equal to createdAt on a numbered version, which is immutable.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRetrievalInstruction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRetrievalInstruction`], by name: the argument of [`CfnRetrievalInstruction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRetrievalInstructionRequired {
+    /// The reviewed content this instruction serves — what AgenticRetrieveStream resolves while status is ACTIVE. Absent until the first create review passes. Always present on a numbered version.
+    ///
+    /// CloudFormation property `Instruction`.
+    pub instruction: Val<retrieval_instruction::Instruction>,
+
+    /// The name of the retrieval instruction.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnRetrievalInstruction {
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::RetrievalInstruction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRetrievalInstructionRequired`]:
     ///
-    /// - `instruction`: `Instruction`, The reviewed content this instruction serves — what AgenticRetrieveStream resolves while status is ACTIVE. Absent until the first create review passes. Always present on a numbered version.
-    /// - `name`: `Name`, The name of the retrieval instruction.
-    pub fn new(instruction: impl Into<Val<retrieval_instruction::Instruction>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRetrievalInstruction::new(CfnRetrievalInstructionRequired {
+    ///     instruction: retrieval_instruction::Instruction::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRetrievalInstructionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Instruction", instruction);
-        props.set("Name", name);
+        props.set::<retrieval_instruction::Instruction>("Instruction", required.instruction);
+        props.set::<String>("Name", required.name);
         CfnRetrievalInstruction { props, options: ResourceOptions::default() }
     }
 
@@ -13165,15 +16015,33 @@ pub mod retrieval_instruction {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -13206,6 +16074,18 @@ pub mod retrieval_instruction {
 /// Definition of AWS::Bedrock::Session Resource Type
 ///
 /// CloudFormation type `AWS::Bedrock::Session`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp for when the session was created.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp for when the session was last modified.
+/// - `SessionArn`: `handle.session_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the session.
+/// - `SessionId`: `handle.session_id()` → `Val<String>`. The unique identifier of the session in UUID format.
+/// - `SessionStatus`: `handle.session_status()` → `Val<String>`. The current status of the session.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SessionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSession {
     props: Props,
@@ -13326,15 +16206,33 @@ pub mod session {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,18 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::BedrockAgentCore::ApiKeyCredentialProvider
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::ApiKeyCredentialProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApiKeySecretArn`: `handle.api_key_secret_arn()` → `Val<Json>`. The ARN of the API key secret in AWS Secrets Manager
+/// - `ApiKeySecretJsonKey`: `handle.api_key_secret_json_key()` → `Val<String>`. The JSON key within the secret that contains the API key value
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The timestamp when the credential provider was created
+/// - `CredentialProviderArn`: `handle.credential_provider_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the API key credential provider
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The timestamp when the credential provider was last updated
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CredentialProviderArn`.
 #[derive(Clone, Debug)]
 pub struct CfnApiKeyCredentialProvider {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnApiKeyCredentialProvider {
 impl CfnApiKeyCredentialProvider {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::ApiKeyCredentialProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the API key credential provider
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -52,7 +63,7 @@ impl CfnApiKeyCredentialProvider {
 
     /// The source of the API key secret. Use MANAGED for service-managed secrets or EXTERNAL for customer-provided secrets.
     ///
-    /// Allowed values: `MANAGED`, `EXTERNAL`.
+    /// Allowed values (the enum [`api_key_credential_provider::ApiKeySecretSource`]): `MANAGED`, `EXTERNAL`.
     ///
     /// Write-only.
     pub fn api_key_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
@@ -141,11 +152,11 @@ pub(crate) static API_KEY_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApiKeyCredentialProvider`].
+/// Property types and enums of the allowed values of [`CfnApiKeyCredentialProvider`].
 pub mod api_key_credential_provider {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A reference to a customer-provided secret stored in AWS Secrets Manager
     #[derive(Clone, Debug)]
@@ -153,15 +164,33 @@ pub mod api_key_credential_provider {
         props: Props,
     }
 
-    impl SecretReference {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecretReference`], by name: the argument of [`SecretReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretReferenceRequired {
+        /// The JSON key within the secret that contains the credential value
         ///
-        /// - `json_key`: `JsonKey`, The JSON key within the secret that contains the credential value
-        /// - `secret_id`: `SecretId`, The ID or ARN of the secret in AWS Secrets Manager
-        pub fn new(json_key: impl Into<Val<String>>, secret_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `JsonKey`.
+        pub json_key: Val<String>,
+
+        /// The ID or ARN of the secret in AWS Secrets Manager
+        ///
+        /// CloudFormation property `SecretId`.
+        pub secret_id: Val<String>,
+    }
+
+    impl SecretReference {
+        /// Creates the value from its required properties, by name in [`SecretReferenceRequired`]:
+        ///
+        /// ```text
+        /// SecretReference::new(SecretReferenceRequired {
+        ///     json_key: "...".into(),
+        ///     secret_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("JsonKey", json_key);
-            props.set("SecretId", secret_id);
+            props.set::<String>("JsonKey", required.json_key);
+            props.set::<String>("SecretId", required.secret_id);
             SecretReference { props }
         }
     }
@@ -178,15 +207,29 @@ pub mod api_key_credential_provider {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -212,28 +255,71 @@ pub mod api_key_credential_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApiKeySecretSource` in `AWS::BedrockAgentCore::ApiKeyCredentialProvider`; `.into()` makes a `Val<String>`.
+        ApiKeySecretSource {
+            Managed = "MANAGED",
+            External = "EXTERNAL",
+        }
+    }
 }
 
 /// Resource definition for AWS::BedrockAgentCore::BrowserCustom
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::BrowserCustom`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BrowserArn`: `handle.browser_arn()` → `Val<String>`. The ARN of a Browser resource.
+/// - `BrowserId`: `handle.browser_id()` → `Val<String>`. The id of the browser.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the browser was created.
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The reason for failure if the browser creation or operation failed.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. Timestamp when the browser was last updated.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of browser.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BrowserId`.
 #[derive(Clone, Debug)]
 pub struct CfnBrowserCustom {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBrowserCustom`], by name: the argument of [`CfnBrowserCustom::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBrowserCustomRequired {
+    /// The name of the browser.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Network configuration for browser.
+    ///
+    /// CloudFormation property `NetworkConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_configuration: Val<browser_custom::BrowserNetworkConfiguration>,
+}
+
 impl CfnBrowserCustom {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::BrowserCustom";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBrowserCustomRequired`]:
     ///
-    /// - `name`: `Name`, The name of the browser.
-    /// - `network_configuration`: `NetworkConfiguration`, Network configuration for browser.
-    pub fn new(name: impl Into<Val<String>>, network_configuration: impl Into<Val<browser_custom::BrowserNetworkConfiguration>>) -> Self {
+    /// ```text
+    /// CfnBrowserCustom::new(CfnBrowserCustomRequired {
+    ///     name: "...".into(),
+    ///     network_configuration: browser_custom::BrowserNetworkConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBrowserCustomRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("NetworkConfiguration", network_configuration);
+        props.set::<String>("Name", required.name);
+        props.set::<browser_custom::BrowserNetworkConfiguration>("NetworkConfiguration", required.network_configuration);
         CfnBrowserCustom { props, options: ResourceOptions::default() }
     }
 
@@ -374,11 +460,11 @@ pub(crate) static BROWSER_CUSTOM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBrowserCustom`].
+/// Property types and enums of the allowed values of [`CfnBrowserCustom`].
 pub mod browser_custom {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Browser signing configuration
     #[derive(Clone, Debug)]
@@ -413,7 +499,7 @@ pub mod browser_custom {
     }
 
     impl Certificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_location`: `CertificateLocation`, Certificate location in Secrets Manager.
         pub fn new(certificate_location: impl Into<Val<CertificateLocation>>) -> Self {
@@ -436,7 +522,7 @@ pub mod browser_custom {
     }
 
     impl CertificateLocation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_arn`: `SecretArn`, Secrets Manager secret ARN.
         pub fn new(secret_arn: impl Into<Val<String>>) -> Self {
@@ -458,15 +544,35 @@ pub mod browser_custom {
         props: Props,
     }
 
-    impl BrowserEnterprisePolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BrowserEnterprisePolicy`], by name: the argument of [`BrowserEnterprisePolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct BrowserEnterprisePolicyRequired {
+        /// The S3 location of the enterprise policy file.
         ///
-        /// - `location`: `Location`, The S3 location of the enterprise policy file.
-        /// - `type_`: `Type`, The type of browser enterprise policy.
-        pub fn new(location: impl Into<Val<S3Location>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Location`.
+        pub location: Val<S3Location>,
+
+        /// The type of browser enterprise policy.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `MANAGED`, `RECOMMENDED`.
+        pub type_: Val<String>,
+    }
+
+    impl BrowserEnterprisePolicy {
+        /// Creates the value from its required properties, by name in [`BrowserEnterprisePolicyRequired`]:
+        ///
+        /// ```text
+        /// BrowserEnterprisePolicy::new(BrowserEnterprisePolicyRequired {
+        ///     location: S3Location::new(...).into(),
+        ///     type_: Type::Managed.into(),
+        /// })
+        /// ```
+        pub fn new(required: BrowserEnterprisePolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Location", location);
-            props.set("Type", type_);
+            props.set::<S3Location>("Location", required.location);
+            props.set::<String>("Type", required.type_);
             BrowserEnterprisePolicy { props }
         }
     }
@@ -483,15 +589,29 @@ pub mod browser_custom {
         props: Props,
     }
 
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Prefix`.
+        pub prefix: Val<String>,
+    }
+
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `prefix`: `Prefix`.
-        pub fn new(bucket: impl Into<Val<String>>, prefix: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Prefix", prefix);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Prefix", required.prefix);
             S3Location { props }
         }
     }
@@ -509,9 +629,9 @@ pub mod browser_custom {
     }
 
     impl BrowserNetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `network_mode`: `NetworkMode`, Network modes supported by browser
+        /// - `network_mode`: `NetworkMode`, Network modes supported by browser Allowed values: the enum [`NetworkMode`].
         pub fn new(network_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NetworkMode", network_mode);
@@ -537,15 +657,33 @@ pub mod browser_custom {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// Security groups for VPC
         ///
-        /// - `security_groups`: `SecurityGroups`, Security groups for VPC
-        /// - `subnets`: `Subnets`, Subnets for VPC
-        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Val<Vec<String>>,
+
+        /// Subnets for VPC
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_groups: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroups", security_groups);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -640,11 +778,42 @@ pub mod browser_custom {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::BrowserCustom`; `.into()` makes a `Val<String>`.
+        Type {
+            Managed = "MANAGED",
+            Recommended = "RECOMMENDED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkMode` in `AWS::BedrockAgentCore::BrowserCustom`; `.into()` makes a `Val<String>`.
+        NetworkMode {
+            Public = "PUBLIC",
+            Vpc = "VPC",
+        }
+    }
 }
 
 /// Resource definition for AWS::BedrockAgentCore::BrowserProfile
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::BrowserProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the browser profile was created.
+/// - `LastSavedAt`: `handle.last_saved_at()` → `Val<String>`. Timestamp when the browser profile was last saved.
+/// - `LastSavedBrowserId`: `handle.last_saved_browser_id()` → `Val<String>`. ID of the last saved browser.
+/// - `LastSavedBrowserSessionId`: `handle.last_saved_browser_session_id()` → `Val<String>`. ID of the last saved browser session.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. Timestamp when the browser profile was last updated.
+/// - `ProfileArn`: `handle.profile_arn()` → `Val<String>`. The ARN of a BrowserProfile resource.
+/// - `ProfileId`: `handle.profile_id()` → `Val<String>`. The id of the browser profile.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of browser profile
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProfileId`.
 #[derive(Clone, Debug)]
 pub struct CfnBrowserProfile {
     props: Props,
@@ -654,7 +823,7 @@ pub struct CfnBrowserProfile {
 impl CfnBrowserProfile {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::BrowserProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the browser profile.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -773,25 +942,66 @@ pub(crate) static BROWSER_PROFILE_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::BedrockAgentCore::CapacityProvider. A capacity provider defines the compute resources (EC2) used to run Amazon Bedrock AgentCore agent runtimes.
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::CapacityProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the capacity provider.
+/// - `CapacityProviderId`: `handle.capacity_provider_id()` → `Val<String>`. The unique identifier of the capacity provider.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the capacity provider was created.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp when the capacity provider was last updated.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the capacity provider.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCapacityProvider {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCapacityProvider`], by name: the argument of [`CfnCapacityProvider::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCapacityProviderRequired {
+    /// The capacity configuration for the capacity provider. Defines the compute resources for this capacity provider.
+    ///
+    /// CloudFormation property `ComputeConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub compute_configuration: Val<capacity_provider::ComputeConfiguration>,
+
+    /// The name of the capacity provider.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Configuration for permissions associated with a capacity provider.
+    ///
+    /// CloudFormation property `PermissionsConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub permissions_configuration: Val<capacity_provider::PermissionsConfiguration>,
+}
+
 impl CfnCapacityProvider {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::CapacityProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCapacityProviderRequired`]:
     ///
-    /// - `compute_configuration`: `ComputeConfiguration`, The capacity configuration for the capacity provider. Defines the compute resources for this capacity provider.
-    /// - `name`: `Name`, The name of the capacity provider.
-    /// - `permissions_configuration`: `PermissionsConfiguration`, Configuration for permissions associated with a capacity provider.
-    pub fn new(compute_configuration: impl Into<Val<capacity_provider::ComputeConfiguration>>, name: impl Into<Val<String>>, permissions_configuration: impl Into<Val<capacity_provider::PermissionsConfiguration>>) -> Self {
+    /// ```text
+    /// CfnCapacityProvider::new(CfnCapacityProviderRequired {
+    ///     compute_configuration: capacity_provider::ComputeConfiguration::new(...).into(),
+    ///     name: "...".into(),
+    ///     permissions_configuration: capacity_provider::PermissionsConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCapacityProviderRequired) -> Self {
         let mut props = Props::new();
-        props.set("ComputeConfiguration", compute_configuration);
-        props.set("Name", name);
-        props.set("PermissionsConfiguration", permissions_configuration);
+        props.set::<capacity_provider::ComputeConfiguration>("ComputeConfiguration", required.compute_configuration);
+        props.set::<String>("Name", required.name);
+        props.set::<capacity_provider::PermissionsConfiguration>("PermissionsConfiguration", required.permissions_configuration);
         CfnCapacityProvider { props, options: ResourceOptions::default() }
     }
 
@@ -882,11 +1092,11 @@ pub(crate) static CAPACITY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCapacityProvider`].
+/// Property types and enums of the allowed values of [`CfnCapacityProvider`].
 pub mod capacity_provider {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The capacity configuration for the capacity provider. Defines the compute resources for this capacity provider.
     #[derive(Clone, Debug)]
@@ -895,7 +1105,7 @@ pub mod capacity_provider {
     }
 
     impl ComputeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ec2_configuration`: `Ec2Configuration`, Configuration for EC2-based capacity.
         pub fn new(ec2_configuration: impl Into<Val<Ec2Configuration>>) -> Self {
@@ -917,15 +1127,33 @@ pub mod capacity_provider {
         props: Props,
     }
 
-    impl Ec2Configuration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Ec2Configuration`], by name: the argument of [`Ec2Configuration::new`].
+    #[derive(Clone, Debug)]
+    pub struct Ec2ConfigurationRequired {
+        /// How the launch template is specified.
         ///
-        /// - `launch_template_source`: `LaunchTemplateSource`, How the launch template is specified.
-        /// - `vpc_configuration`: `VpcConfiguration`, VPC configuration for launching EC2 instances.
-        pub fn new(launch_template_source: impl Into<Val<LaunchTemplateSource>>, vpc_configuration: impl Into<Val<VpcConfiguration>>) -> Self {
+        /// CloudFormation property `LaunchTemplateSource`.
+        pub launch_template_source: Val<LaunchTemplateSource>,
+
+        /// VPC configuration for launching EC2 instances.
+        ///
+        /// CloudFormation property `VpcConfiguration`.
+        pub vpc_configuration: Val<VpcConfiguration>,
+    }
+
+    impl Ec2Configuration {
+        /// Creates the value from its required properties, by name in [`Ec2ConfigurationRequired`]:
+        ///
+        /// ```text
+        /// Ec2Configuration::new(Ec2ConfigurationRequired {
+        ///     launch_template_source: LaunchTemplateSource::new(...).into(),
+        ///     vpc_configuration: VpcConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: Ec2ConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LaunchTemplateSource", launch_template_source);
-            props.set("VpcConfiguration", vpc_configuration);
+            props.set::<LaunchTemplateSource>("LaunchTemplateSource", required.launch_template_source);
+            props.set::<VpcConfiguration>("VpcConfiguration", required.vpc_configuration);
             Ec2Configuration { props }
         }
 
@@ -961,7 +1189,7 @@ pub mod capacity_provider {
     }
 
     impl LaunchTemplateSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `launch_parameters`: `LaunchParameters`, Parameters for launching EC2 instances.
         pub fn new(launch_parameters: impl Into<Val<LaunchParameters>>) -> Self {
@@ -983,15 +1211,35 @@ pub mod capacity_provider {
         props: Props,
     }
 
-    impl LaunchParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LaunchParameters`], by name: the argument of [`LaunchParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct LaunchParametersRequired {
+        /// Requirements for EC2 instance types.
         ///
-        /// - `instance_requirements`: `InstanceRequirements`, Requirements for EC2 instance types.
-        /// - `operating_system`: `OperatingSystem`, The operating system and CPU architecture for the instances.
-        pub fn new(instance_requirements: impl Into<Val<InstanceRequirements>>, operating_system: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InstanceRequirements`.
+        pub instance_requirements: Val<InstanceRequirements>,
+
+        /// The operating system and CPU architecture for the instances.
+        ///
+        /// CloudFormation property `OperatingSystem`.
+        ///
+        /// Allowed values (the enum [`OperatingSystem`]): `LINUX_X86_64`, `LINUX_ARM64`.
+        pub operating_system: Val<String>,
+    }
+
+    impl LaunchParameters {
+        /// Creates the value from its required properties, by name in [`LaunchParametersRequired`]:
+        ///
+        /// ```text
+        /// LaunchParameters::new(LaunchParametersRequired {
+        ///     instance_requirements: InstanceRequirements::new(...).into(),
+        ///     operating_system: OperatingSystem::LinuxX86_64.into(),
+        /// })
+        /// ```
+        pub fn new(required: LaunchParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceRequirements", instance_requirements);
-            props.set("OperatingSystem", operating_system);
+            props.set::<InstanceRequirements>("InstanceRequirements", required.instance_requirements);
+            props.set::<String>("OperatingSystem", required.operating_system);
             LaunchParameters { props }
         }
 
@@ -1021,7 +1269,7 @@ pub mod capacity_provider {
 
         /// The monitoring level for the instance.
         ///
-        /// Allowed values: `BASIC`, `DETAILED`.
+        /// Allowed values (the enum [`Monitoring`]): `BASIC`, `DETAILED`.
         pub fn monitoring(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Monitoring", value);
             self
@@ -1061,7 +1309,7 @@ pub mod capacity_provider {
 
         /// Indicates the instance's Capacity Reservation preferences.
         ///
-        /// Allowed values: `capacity-reservations-only`, `open`, `none`.
+        /// Allowed values (the enum [`CapacityReservationPreference`]): `capacity-reservations-only`, `open`, `none`.
         pub fn capacity_reservation_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityReservationPreference", value);
             self
@@ -1213,7 +1461,7 @@ pub mod capacity_provider {
 
         /// The volume type. Defaults to gp3 if not specified.
         ///
-        /// Allowed values: `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
+        /// Allowed values (the enum [`VolumeType`]): `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -1233,7 +1481,7 @@ pub mod capacity_provider {
     }
 
     impl InstanceRequirements {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allowed_instance_types`: `AllowedInstanceTypes`, List of allowed instance types.
         pub fn new(allowed_instance_types: impl Into<Val<Vec<String>>>) -> Self {
@@ -1256,7 +1504,7 @@ pub mod capacity_provider {
     }
 
     impl LicenseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `license_configuration_arn`: `LicenseConfigurationArn`, The ARN of the license configuration.
         pub fn new(license_configuration_arn: impl Into<Val<String>>) -> Self {
@@ -1349,7 +1597,7 @@ pub mod capacity_provider {
 
         /// The EBS volume type. Defaults to gp3 if not specified.
         ///
-        /// Allowed values: `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
+        /// Allowed values (the enum [`VolumeType`]): `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -1369,7 +1617,7 @@ pub mod capacity_provider {
     }
 
     impl VolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ebs_configuration`: `EbsConfiguration`, Configuration for an EBS-backed persistent volume.
         pub fn new(ebs_configuration: impl Into<Val<EbsVolumeConfiguration>>) -> Self {
@@ -1391,15 +1639,33 @@ pub mod capacity_provider {
         props: Props,
     }
 
-    impl EbsVolumeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EbsVolumeConfiguration`], by name: the argument of [`EbsVolumeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EbsVolumeConfigurationRequired {
+        /// The logical name of the volume, used to reference it when mounting.
         ///
-        /// - `name`: `Name`, The logical name of the volume, used to reference it when mounting.
-        /// - `size_gi_b`: `SizeGiB`, The size of the volume in GiB.
-        pub fn new(name: impl Into<Val<String>>, size_gi_b: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The size of the volume in GiB.
+        ///
+        /// CloudFormation property `SizeGiB`.
+        pub size_gi_b: Val<i64>,
+    }
+
+    impl EbsVolumeConfiguration {
+        /// Creates the value from its required properties, by name in [`EbsVolumeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EbsVolumeConfiguration::new(EbsVolumeConfigurationRequired {
+        ///     name: "...".into(),
+        ///     size_gi_b: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: EbsVolumeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SizeGiB", size_gi_b);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("SizeGiB", required.size_gi_b);
             EbsVolumeConfiguration { props }
         }
 
@@ -1435,7 +1701,7 @@ pub mod capacity_provider {
 
         /// The EBS volume type. Defaults to gp3 if not specified.
         ///
-        /// Allowed values: `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
+        /// Allowed values (the enum [`VolumeType`]): `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -1454,15 +1720,33 @@ pub mod capacity_provider {
         props: Props,
     }
 
-    impl VpcConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfiguration`], by name: the argument of [`VpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigurationRequired {
+        /// The IDs of the security groups to associate with the instances.
         ///
-        /// - `security_groups`: `SecurityGroups`, The IDs of the security groups to associate with the instances.
-        /// - `subnets`: `Subnets`, The IDs of the subnets in which to launch instances.
-        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Val<Vec<String>>,
+
+        /// The IDs of the subnets in which to launch instances.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfiguration {
+        /// Creates the value from its required properties, by name in [`VpcConfigurationRequired`]:
+        ///
+        /// ```text
+        /// VpcConfiguration::new(VpcConfigurationRequired {
+        ///     security_groups: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroups", security_groups);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfiguration { props }
         }
     }
@@ -1480,7 +1764,7 @@ pub mod capacity_provider {
     }
 
     impl PermissionsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capacity_provider_operator_role_arn`: `CapacityProviderOperatorRoleArn`, The ARN of the IAM role that operators use to manage the capacity provider.
         pub fn new(capacity_provider_operator_role_arn: impl Into<Val<String>>) -> Self {
@@ -1502,15 +1786,33 @@ pub mod capacity_provider {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1674,28 +1976,101 @@ pub mod capacity_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Monitoring` in `AWS::BedrockAgentCore::CapacityProvider`; `.into()` makes a `Val<String>`.
+        Monitoring {
+            Basic = "BASIC",
+            Detailed = "DETAILED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OperatingSystem` in `AWS::BedrockAgentCore::CapacityProvider`; `.into()` makes a `Val<String>`.
+        OperatingSystem {
+            LinuxX86_64 = "LINUX_X86_64",
+            LinuxArm64 = "LINUX_ARM64",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityReservationPreference` in `AWS::BedrockAgentCore::CapacityProvider`; `.into()` makes a `Val<String>`.
+        CapacityReservationPreference {
+            CapacityReservationsOnly = "capacity-reservations-only",
+            Open = "open",
+            None = "none",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::BedrockAgentCore::CapacityProvider`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Standard = "standard",
+            Io1 = "io1",
+            Io2 = "io2",
+            Gp2 = "gp2",
+            Sc1 = "sc1",
+            St1 = "st1",
+            Gp3 = "gp3",
+        }
+    }
 }
 
 /// Resource definition for AWS::BedrockAgentCore::CodeInterpreterCustom
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::CodeInterpreterCustom`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CodeInterpreterArn`: `handle.code_interpreter_arn()` → `Val<String>`. The ARN of a CodeInterpreter resource.
+/// - `CodeInterpreterId`: `handle.code_interpreter_id()` → `Val<String>`. The id of the code interpreter.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the code interpreter was created.
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The reason for failure if the code interpreter creation or operation failed.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. Timestamp when the code interpreter was last updated.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of code interpreter.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CodeInterpreterId`.
 #[derive(Clone, Debug)]
 pub struct CfnCodeInterpreterCustom {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCodeInterpreterCustom`], by name: the argument of [`CfnCodeInterpreterCustom::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCodeInterpreterCustomRequired {
+    /// The name of the code interpreter.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Network configuration for code interpreter.
+    ///
+    /// CloudFormation property `NetworkConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_configuration: Val<code_interpreter_custom::CodeInterpreterNetworkConfiguration>,
+}
+
 impl CfnCodeInterpreterCustom {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::CodeInterpreterCustom";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCodeInterpreterCustomRequired`]:
     ///
-    /// - `name`: `Name`, The name of the code interpreter.
-    /// - `network_configuration`: `NetworkConfiguration`, Network configuration for code interpreter.
-    pub fn new(name: impl Into<Val<String>>, network_configuration: impl Into<Val<code_interpreter_custom::CodeInterpreterNetworkConfiguration>>) -> Self {
+    /// ```text
+    /// CfnCodeInterpreterCustom::new(CfnCodeInterpreterCustomRequired {
+    ///     name: "...".into(),
+    ///     network_configuration: code_interpreter_custom::CodeInterpreterNetworkConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCodeInterpreterCustomRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("NetworkConfiguration", network_configuration);
+        props.set::<String>("Name", required.name);
+        props.set::<code_interpreter_custom::CodeInterpreterNetworkConfiguration>("NetworkConfiguration", required.network_configuration);
         CfnCodeInterpreterCustom { props, options: ResourceOptions::default() }
     }
 
@@ -1810,11 +2185,11 @@ pub(crate) static CODE_INTERPRETER_CUSTOM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCodeInterpreterCustom`].
+/// Property types and enums of the allowed values of [`CfnCodeInterpreterCustom`].
 pub mod code_interpreter_custom {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A root CA certificate configuration.
     #[derive(Clone, Debug)]
@@ -1823,7 +2198,7 @@ pub mod code_interpreter_custom {
     }
 
     impl Certificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_location`: `CertificateLocation`, Certificate location in Secrets Manager.
         pub fn new(certificate_location: impl Into<Val<CertificateLocation>>) -> Self {
@@ -1846,7 +2221,7 @@ pub mod code_interpreter_custom {
     }
 
     impl CertificateLocation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_arn`: `SecretArn`, Secrets Manager secret ARN.
         pub fn new(secret_arn: impl Into<Val<String>>) -> Self {
@@ -1869,9 +2244,9 @@ pub mod code_interpreter_custom {
     }
 
     impl CodeInterpreterNetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `network_mode`: `NetworkMode`, Network modes supported by code interpreter
+        /// - `network_mode`: `NetworkMode`, Network modes supported by code interpreter Allowed values: the enum [`NetworkMode`].
         pub fn new(network_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NetworkMode", network_mode);
@@ -1897,15 +2272,33 @@ pub mod code_interpreter_custom {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// Security groups for VPC
         ///
-        /// - `security_groups`: `SecurityGroups`, Security groups for VPC
-        /// - `subnets`: `Subnets`, Subnets for VPC
-        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Val<Vec<String>>,
+
+        /// Subnets for VPC
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_groups: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroups", security_groups);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -1945,28 +2338,70 @@ pub mod code_interpreter_custom {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NetworkMode` in `AWS::BedrockAgentCore::CodeInterpreterCustom`; `.into()` makes a `Val<String>`.
+        NetworkMode {
+            Public = "PUBLIC",
+            Sandbox = "SANDBOX",
+            Vpc = "VPC",
+        }
+    }
 }
 
 /// Definition of AWS::BedrockAgentCore::ConfigurationBundle Resource Type
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::ConfigurationBundle`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BundleArn`: `handle.bundle_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the configuration bundle.
+/// - `BundleId`: `handle.bundle_id()` → `Val<String>`. The unique identifier of the configuration bundle.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the configuration bundle was created.
+/// - `LineageMetadata`: `handle.lineage_metadata()` → `Val<Json>`. The version lineage metadata that tracks parent versions and creation source.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the configuration bundle was last updated.
+/// - `VersionId`: `handle.version_id()` → `Val<String>`. The version identifier of the configuration bundle.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BundleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationBundle {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfigurationBundle`], by name: the argument of [`CfnConfigurationBundle::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationBundleRequired {
+    /// The name for the configuration bundle. Names must be unique within your account.
+    ///
+    /// CloudFormation property `BundleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub bundle_name: Val<String>,
+
+    /// A map of component identifiers to their configurations.
+    ///
+    /// CloudFormation property `Components`.
+    pub components: Val<Map<configuration_bundle::ComponentConfiguration>>,
+}
+
 impl CfnConfigurationBundle {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::ConfigurationBundle";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationBundleRequired`]:
     ///
-    /// - `bundle_name`: `BundleName`, The name for the configuration bundle. Names must be unique within your account.
-    /// - `components`: `Components`, A map of component identifiers to their configurations.
-    pub fn new(bundle_name: impl Into<Val<String>>, components: impl Into<Val<Map<configuration_bundle::ComponentConfiguration>>>) -> Self {
+    /// ```text
+    /// CfnConfigurationBundle::new(CfnConfigurationBundleRequired {
+    ///     bundle_name: "...".into(),
+    ///     components: [("key", configuration_bundle::ComponentConfiguration::new(...))].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationBundleRequired) -> Self {
         let mut props = Props::new();
-        props.set("BundleName", bundle_name);
-        props.set("Components", components);
+        props.set::<String>("BundleName", required.bundle_name);
+        props.set::<Map<configuration_bundle::ComponentConfiguration>>("Components", required.components);
         CfnConfigurationBundle { props, options: ResourceOptions::default() }
     }
 
@@ -2108,7 +2543,7 @@ pub mod configuration_bundle {
     }
 
     impl ComponentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `configuration`: `Configuration`, The configuration values as a flexible JSON document.
         pub fn new(configuration: impl Into<Val<Json>>) -> Self {
@@ -2131,7 +2566,7 @@ pub mod configuration_bundle {
     }
 
     impl VersionCreatedBySource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the source (for example, user, optimization-job, or system).
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2159,15 +2594,29 @@ pub mod configuration_bundle {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2190,27 +2639,64 @@ pub mod configuration_bundle {
 /// Resource Type definition for AWS::BedrockAgentCore::ConsentPortal
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::ConsentPortal`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConsentPortalArn`: `handle.consent_portal_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resource.
+/// - `ConsentPortalId`: `handle.consent_portal_id()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `PortalUrl`: `handle.portal_url()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConsentPortalArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConsentPortal {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConsentPortal`], by name: the argument of [`CfnConsentPortal::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConsentPortalRequired {
+    /// CloudFormation property `ExecutionRoleArn`.
+    pub execution_role_arn: Val<String>,
+
+    /// CloudFormation property `IdpConfig`.
+    pub idp_config: Val<consent_portal::IdpConfig>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Sources`.
+    ///
+    /// Changing it replaces the resource.
+    pub sources: Val<Vec<consent_portal::ConsentPortalSource>>,
+}
+
 impl CfnConsentPortal {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::ConsentPortal";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConsentPortalRequired`]:
     ///
-    /// - `execution_role_arn`: `ExecutionRoleArn`.
-    /// - `idp_config`: `IdpConfig`.
-    /// - `name`: `Name`.
-    /// - `sources`: `Sources`.
-    pub fn new(execution_role_arn: impl Into<Val<String>>, idp_config: impl Into<Val<consent_portal::IdpConfig>>, name: impl Into<Val<String>>, sources: impl Into<Val<Vec<consent_portal::ConsentPortalSource>>>) -> Self {
+    /// ```text
+    /// CfnConsentPortal::new(CfnConsentPortalRequired {
+    ///     execution_role_arn: "...".into(),
+    ///     idp_config: consent_portal::IdpConfig::new(...).into(),
+    ///     name: "...".into(),
+    ///     sources: vec![consent_portal::ConsentPortalSource::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConsentPortalRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("IdpConfig", idp_config);
-        props.set("Name", name);
-        props.set("Sources", sources);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<consent_portal::IdpConfig>("IdpConfig", required.idp_config);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<consent_portal::ConsentPortalSource>>("Sources", required.sources);
         CfnConsentPortal { props, options: ResourceOptions::default() }
     }
 
@@ -2299,11 +2785,11 @@ pub(crate) static CONSENT_PORTAL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConsentPortal`].
+/// Property types and enums of the allowed values of [`CfnConsentPortal`].
 pub mod consent_portal {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::ConsentPortal`.
     #[derive(Clone, Debug)]
@@ -2311,15 +2797,31 @@ pub mod consent_portal {
         props: Props,
     }
 
-    impl IdpConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IdpConfig`], by name: the argument of [`IdpConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct IdpConfigRequired {
+        /// The ARN of an AWS::BedrockAgentCore::OAuth2CredentialProvider resource.
         ///
-        /// - `credential_provider_arn`: `CredentialProviderArn`, The ARN of an AWS::BedrockAgentCore::OAuth2CredentialProvider resource.
-        /// - `scopes`: `Scopes`.
-        pub fn new(credential_provider_arn: impl Into<Val<String>>, scopes: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `CredentialProviderArn`.
+        pub credential_provider_arn: Val<String>,
+
+        /// CloudFormation property `Scopes`.
+        pub scopes: Val<Vec<String>>,
+    }
+
+    impl IdpConfig {
+        /// Creates the value from its required properties, by name in [`IdpConfigRequired`]:
+        ///
+        /// ```text
+        /// IdpConfig::new(IdpConfigRequired {
+        ///     credential_provider_arn: "...".into(),
+        ///     scopes: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: IdpConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CredentialProviderArn", credential_provider_arn);
-            props.set("Scopes", scopes);
+            props.set::<String>("CredentialProviderArn", required.credential_provider_arn);
+            props.set::<Vec<String>>("Scopes", required.scopes);
             IdpConfig { props }
         }
 
@@ -2342,15 +2844,31 @@ pub mod consent_portal {
         props: Props,
     }
 
-    impl ConsentPortalSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConsentPortalSource`], by name: the argument of [`ConsentPortalSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConsentPortalSourceRequired {
+        /// CloudFormation property `Identifier`.
+        pub identifier: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `identifier`: `Identifier`.
-        /// - `type_`: `Type`.
-        pub fn new(identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `agentcore-gateway`.
+        pub type_: Val<String>,
+    }
+
+    impl ConsentPortalSource {
+        /// Creates the value from its required properties, by name in [`ConsentPortalSourceRequired`]:
+        ///
+        /// ```text
+        /// ConsentPortalSource::new(ConsentPortalSourceRequired {
+        ///     identifier: "...".into(),
+        ///     type_: Type::AgentcoreGateway.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConsentPortalSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Identifier", identifier);
-            props.set("Type", type_);
+            props.set::<String>("Identifier", required.identifier);
+            props.set::<String>("Type", required.type_);
             ConsentPortalSource { props }
         }
     }
@@ -2367,15 +2885,29 @@ pub mod consent_portal {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2409,28 +2941,72 @@ pub mod consent_portal {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::ConsentPortal`; `.into()` makes a `Val<String>`.
+        Type {
+            AgentcoreGateway = "agentcore-gateway",
+        }
+    }
 }
 
 /// Definition of AWS::BedrockAgentCore::Dataset Resource Type
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::Dataset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the dataset was created.
+/// - `DatasetArn`: `handle.dataset_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the dataset.
+/// - `DatasetId`: `handle.dataset_id()` → `Val<String>`. The unique identifier of the dataset.
+/// - `ExampleCount`: `handle.example_count()` → `Val<i64>`. The number of examples in the dataset DRAFT.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the dataset.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the dataset was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatasetArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataset`], by name: the argument of [`CfnDataset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatasetRequired {
+    /// Human-readable name for the dataset. Unique within the account (case-insensitive). Immutable after creation.
+    ///
+    /// CloudFormation property `DatasetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_name: Val<String>,
+
+    /// Versioned schema type governing the structure of examples. Immutable after creation.
+    ///
+    /// CloudFormation property `SchemaType`.
+    ///
+    /// Allowed values (the enum [`dataset::SchemaType`]): `AGENTCORE_EVALUATION_PREDEFINED_V1`, `AGENTCORE_EVALUATION_SIMULATED_V1`, `GENERIC_EVALUATION_PREDEFINED_V1`, `THIRD_PARTY_EVALUATION_V1`.
+    ///
+    /// Changing it replaces the resource.
+    pub schema_type: Val<String>,
+}
+
 impl CfnDataset {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Dataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatasetRequired`]:
     ///
-    /// - `dataset_name`: `DatasetName`, Human-readable name for the dataset. Unique within the account (case-insensitive). Immutable after creation.
-    /// - `schema_type`: `SchemaType`, Versioned schema type governing the structure of examples. Immutable after creation.
-    pub fn new(dataset_name: impl Into<Val<String>>, schema_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataset::new(CfnDatasetRequired {
+    ///     dataset_name: "...".into(),
+    ///     schema_type: dataset::SchemaType::AgentcoreEvaluationPredefinedV1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatasetRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetName", dataset_name);
-        props.set("SchemaType", schema_type);
+        props.set::<String>("DatasetName", required.dataset_name);
+        props.set::<String>("SchemaType", required.schema_type);
         CfnDataset { props, options: ResourceOptions::default() }
     }
 
@@ -2547,11 +3123,11 @@ pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataset`].
+/// Property types and enums of the allowed values of [`CfnDataset`].
 pub mod dataset {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Source of initial examples. Provide either inline examples or an S3 URI pointing to a JSONL file.
     #[derive(Clone, Debug)]
@@ -2592,7 +3168,7 @@ pub mod dataset {
     }
 
     impl InlineExamplesSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `examples`: `Examples`, Examples to add. Each example is a free-form JSON document validated against the declared schemaType.
         pub fn new(examples: impl Into<Val<Vec<Json>>>) -> Self {
@@ -2615,7 +3191,7 @@ pub mod dataset {
     }
 
     impl S3Source {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, S3 URI of the JSONL file (e.g. s3://my-bucket/path/to/examples.jsonl).
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -2637,15 +3213,29 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2685,30 +3275,81 @@ pub mod dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SchemaType` in `AWS::BedrockAgentCore::Dataset`; `.into()` makes a `Val<String>`.
+        SchemaType {
+            AgentcoreEvaluationPredefinedV1 = "AGENTCORE_EVALUATION_PREDEFINED_V1",
+            AgentcoreEvaluationSimulatedV1 = "AGENTCORE_EVALUATION_SIMULATED_V1",
+            GenericEvaluationPredefinedV1 = "GENERIC_EVALUATION_PREDEFINED_V1",
+            ThirdPartyEvaluationV1 = "THIRD_PARTY_EVALUATION_V1",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::Evaluator - Creates a custom evaluator for agent quality assessment using LLM-as-a-Judge, code-based, or derived evaluator configurations. Derived evaluators run an existing built-in or third-party evaluator's logic on a model that you supply.
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::Evaluator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the evaluator was created.
+/// - `EvaluatorArn`: `handle.evaluator_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the evaluator.
+/// - `EvaluatorId`: `handle.evaluator_id()` → `Val<String>`. The unique identifier of the evaluator.
+/// - `EvaluatorType`: `handle.evaluator_type()` → `Val<String>`. The kind of evaluator resource. Builtin and ThirdParty are AWS-managed global evaluators that you reference but don't create; Custom, CustomCode, and CustomDerived are evaluators that you create.
+/// - `Provider`: `handle.provider()` → `Val<String>`. Where the evaluator's logic comes from: AWS, a third-party library (DeepEval or AutoEval), or you. Derived evaluators inherit the provider of their base evaluator.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the evaluator.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the evaluator was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EvaluatorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEvaluator {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEvaluator`], by name: the argument of [`CfnEvaluator::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEvaluatorRequired {
+    /// The configuration for the evaluator, including LLM-as-a-Judge, code-based, or derived settings.
+    ///
+    /// CloudFormation property `EvaluatorConfig`.
+    pub evaluator_config: Val<evaluator::EvaluatorConfig>,
+
+    /// The name of the evaluator. Must be unique within your account.
+    ///
+    /// CloudFormation property `EvaluatorName`.
+    ///
+    /// Changing it replaces the resource.
+    pub evaluator_name: Val<String>,
+
+    /// The evaluation level that determines the scope of evaluation. Required for all evaluator configuration types. For Derived evaluators it must match the level of the base evaluator identified by BaseEvaluatorId.
+    ///
+    /// CloudFormation property `Level`.
+    ///
+    /// Allowed values (the enum [`evaluator::Level`]): `TOOL_CALL`, `TRACE`, `SESSION`.
+    pub level: Val<String>,
+}
+
 impl CfnEvaluator {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Evaluator";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEvaluatorRequired`]:
     ///
-    /// - `evaluator_config`: `EvaluatorConfig`, The configuration for the evaluator, including LLM-as-a-Judge, code-based, or derived settings.
-    /// - `evaluator_name`: `EvaluatorName`, The name of the evaluator. Must be unique within your account.
-    /// - `level`: `Level`, The evaluation level that determines the scope of evaluation. Required for all evaluator configuration types. For Derived evaluators it must match the level of the base evaluator identified by BaseEvaluatorId.
-    pub fn new(evaluator_config: impl Into<Val<evaluator::EvaluatorConfig>>, evaluator_name: impl Into<Val<String>>, level: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEvaluator::new(CfnEvaluatorRequired {
+    ///     evaluator_config: evaluator::EvaluatorConfig::new(...).into(),
+    ///     evaluator_name: "...".into(),
+    ///     level: evaluator::Level::ToolCall.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEvaluatorRequired) -> Self {
         let mut props = Props::new();
-        props.set("EvaluatorConfig", evaluator_config);
-        props.set("EvaluatorName", evaluator_name);
-        props.set("Level", level);
+        props.set::<evaluator::EvaluatorConfig>("EvaluatorConfig", required.evaluator_config);
+        props.set::<String>("EvaluatorName", required.evaluator_name);
+        props.set::<String>("Level", required.level);
         CfnEvaluator { props, options: ResourceOptions::default() }
     }
 
@@ -2820,11 +3461,11 @@ pub(crate) static EVALUATOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEvaluator`].
+/// Property types and enums of the allowed values of [`CfnEvaluator`].
 pub mod evaluator {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The configuration that defines how an evaluator assesses agent performance.
     #[derive(Clone, Debug)]
@@ -2871,7 +3512,7 @@ pub mod evaluator {
     }
 
     impl CodeBasedEvaluatorConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda_config`: `LambdaConfig`, The Lambda function configuration for code-based evaluation.
         pub fn new(lambda_config: impl Into<Val<LambdaEvaluatorConfig>>) -> Self {
@@ -2894,7 +3535,7 @@ pub mod evaluator {
     }
 
     impl LambdaEvaluatorConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda_arn`: `LambdaArn`, The ARN of the Lambda function used for evaluation.
         pub fn new(lambda_arn: impl Into<Val<String>>) -> Self {
@@ -2922,15 +3563,35 @@ pub mod evaluator {
         props: Props,
     }
 
-    impl DerivedEvaluatorConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DerivedEvaluatorConfig`], by name: the argument of [`DerivedEvaluatorConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct DerivedEvaluatorConfigRequired {
+        /// The identifier of the base evaluator whose logic to run (a Builtin.* or ThirdParty.* evaluator).
         ///
-        /// - `base_evaluator_id`: `BaseEvaluatorId`, The identifier of the base evaluator whose logic to run (a Builtin.* or ThirdParty.* evaluator).
-        /// - `model_config`: `ModelConfig`, The model configuration that specifies which foundation model to use for evaluation.
-        pub fn new(base_evaluator_id: impl Into<Val<String>>, model_config: impl Into<Val<EvaluatorModelConfig>>) -> Self {
+        /// CloudFormation property `BaseEvaluatorId`.
+        ///
+        /// Changing it replaces the resource.
+        pub base_evaluator_id: Val<String>,
+
+        /// The model configuration that specifies which foundation model to use for evaluation.
+        ///
+        /// CloudFormation property `ModelConfig`.
+        pub model_config: Val<EvaluatorModelConfig>,
+    }
+
+    impl DerivedEvaluatorConfig {
+        /// Creates the value from its required properties, by name in [`DerivedEvaluatorConfigRequired`]:
+        ///
+        /// ```text
+        /// DerivedEvaluatorConfig::new(DerivedEvaluatorConfigRequired {
+        ///     base_evaluator_id: "...".into(),
+        ///     model_config: EvaluatorModelConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DerivedEvaluatorConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("BaseEvaluatorId", base_evaluator_id);
-            props.set("ModelConfig", model_config);
+            props.set::<String>("BaseEvaluatorId", required.base_evaluator_id);
+            props.set::<EvaluatorModelConfig>("ModelConfig", required.model_config);
             DerivedEvaluatorConfig { props }
         }
     }
@@ -2980,7 +3641,7 @@ pub mod evaluator {
     }
 
     impl BedrockEvaluatorModelConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_id`: `ModelId`, The identifier of the Amazon Bedrock model to use for evaluation.
         pub fn new(model_id: impl Into<Val<String>>) -> Self {
@@ -3059,7 +3720,7 @@ pub mod evaluator {
     }
 
     impl OpenResponsesEvaluatorModelConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_id`: `ModelId`, The identifier of the model to use for evaluation.
         pub fn new(model_id: impl Into<Val<String>>) -> Self {
@@ -3131,17 +3792,40 @@ pub mod evaluator {
         props: Props,
     }
 
-    impl LlmAsAJudgeEvaluatorConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LlmAsAJudgeEvaluatorConfig`], by name: the argument of [`LlmAsAJudgeEvaluatorConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct LlmAsAJudgeEvaluatorConfigRequired {
+        /// The evaluation instructions that guide the language model in assessing agent performance.
         ///
-        /// - `instructions`: `Instructions`, The evaluation instructions that guide the language model in assessing agent performance.
-        /// - `model_config`: `ModelConfig`, The model configuration that specifies which foundation model to use for evaluation.
-        /// - `rating_scale`: `RatingScale`, The rating scale that defines how evaluators should score agent performance.
-        pub fn new(instructions: impl Into<Val<String>>, model_config: impl Into<Val<EvaluatorModelConfig>>, rating_scale: impl Into<Val<RatingScale>>) -> Self {
+        /// CloudFormation property `Instructions`.
+        pub instructions: Val<String>,
+
+        /// The model configuration that specifies which foundation model to use for evaluation.
+        ///
+        /// CloudFormation property `ModelConfig`.
+        pub model_config: Val<EvaluatorModelConfig>,
+
+        /// The rating scale that defines how evaluators should score agent performance.
+        ///
+        /// CloudFormation property `RatingScale`.
+        pub rating_scale: Val<RatingScale>,
+    }
+
+    impl LlmAsAJudgeEvaluatorConfig {
+        /// Creates the value from its required properties, by name in [`LlmAsAJudgeEvaluatorConfigRequired`]:
+        ///
+        /// ```text
+        /// LlmAsAJudgeEvaluatorConfig::new(LlmAsAJudgeEvaluatorConfigRequired {
+        ///     instructions: "...".into(),
+        ///     model_config: EvaluatorModelConfig::new(...).into(),
+        ///     rating_scale: RatingScale::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: LlmAsAJudgeEvaluatorConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Instructions", instructions);
-            props.set("ModelConfig", model_config);
-            props.set("RatingScale", rating_scale);
+            props.set::<String>("Instructions", required.instructions);
+            props.set::<EvaluatorModelConfig>("ModelConfig", required.model_config);
+            props.set::<RatingScale>("RatingScale", required.rating_scale);
             LlmAsAJudgeEvaluatorConfig { props }
         }
     }
@@ -3196,15 +3880,33 @@ pub mod evaluator {
         props: Props,
     }
 
-    impl CategoricalScaleDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CategoricalScaleDefinition`], by name: the argument of [`CategoricalScaleDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct CategoricalScaleDefinitionRequired {
+        /// The description that explains what this categorical rating represents.
         ///
-        /// - `definition`: `Definition`, The description that explains what this categorical rating represents.
-        /// - `label`: `Label`, The label of this categorical rating option.
-        pub fn new(definition: impl Into<Val<String>>, label: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Definition`.
+        pub definition: Val<String>,
+
+        /// The label of this categorical rating option.
+        ///
+        /// CloudFormation property `Label`.
+        pub label: Val<String>,
+    }
+
+    impl CategoricalScaleDefinition {
+        /// Creates the value from its required properties, by name in [`CategoricalScaleDefinitionRequired`]:
+        ///
+        /// ```text
+        /// CategoricalScaleDefinition::new(CategoricalScaleDefinitionRequired {
+        ///     definition: "...".into(),
+        ///     label: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CategoricalScaleDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Definition", definition);
-            props.set("Label", label);
+            props.set::<String>("Definition", required.definition);
+            props.set::<String>("Label", required.label);
             CategoricalScaleDefinition { props }
         }
     }
@@ -3221,17 +3923,40 @@ pub mod evaluator {
         props: Props,
     }
 
-    impl EvaluationDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationDimension`], by name: the argument of [`EvaluationDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationDimensionRequired {
+        /// The instruction to the evaluator model describing what to judge for this dimension.
         ///
-        /// - `dimension_instruction`: `DimensionInstruction`, The instruction to the evaluator model describing what to judge for this dimension.
-        /// - `dimension_name`: `DimensionName`, The name of the dimension. Must be unique within the evaluator.
-        /// - `dimension_rating_scale`: `DimensionRatingScale`, The rating scale for one dimension of an LLM-as-a-Judge evaluator.
-        pub fn new(dimension_instruction: impl Into<Val<String>>, dimension_name: impl Into<Val<String>>, dimension_rating_scale: impl Into<Val<DimensionRatingScale>>) -> Self {
+        /// CloudFormation property `DimensionInstruction`.
+        pub dimension_instruction: Val<String>,
+
+        /// The name of the dimension. Must be unique within the evaluator.
+        ///
+        /// CloudFormation property `DimensionName`.
+        pub dimension_name: Val<String>,
+
+        /// The rating scale for one dimension of an LLM-as-a-Judge evaluator.
+        ///
+        /// CloudFormation property `DimensionRatingScale`.
+        pub dimension_rating_scale: Val<DimensionRatingScale>,
+    }
+
+    impl EvaluationDimension {
+        /// Creates the value from its required properties, by name in [`EvaluationDimensionRequired`]:
+        ///
+        /// ```text
+        /// EvaluationDimension::new(EvaluationDimensionRequired {
+        ///     dimension_instruction: "...".into(),
+        ///     dimension_name: "...".into(),
+        ///     dimension_rating_scale: DimensionRatingScale::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionInstruction", dimension_instruction);
-            props.set("DimensionName", dimension_name);
-            props.set("DimensionRatingScale", dimension_rating_scale);
+            props.set::<String>("DimensionInstruction", required.dimension_instruction);
+            props.set::<String>("DimensionName", required.dimension_name);
+            props.set::<DimensionRatingScale>("DimensionRatingScale", required.dimension_rating_scale);
             EvaluationDimension { props }
         }
     }
@@ -3280,17 +4005,40 @@ pub mod evaluator {
         props: Props,
     }
 
-    impl NumericalScaleDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NumericalScaleDefinition`], by name: the argument of [`NumericalScaleDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct NumericalScaleDefinitionRequired {
+        /// The description that explains what this numerical rating represents.
         ///
-        /// - `definition`: `Definition`, The description that explains what this numerical rating represents.
-        /// - `label`: `Label`, The label that describes this numerical rating option.
-        /// - `value`: `Value`, The numerical value for this rating scale option.
-        pub fn new(definition: impl Into<Val<String>>, label: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Definition`.
+        pub definition: Val<String>,
+
+        /// The label that describes this numerical rating option.
+        ///
+        /// CloudFormation property `Label`.
+        pub label: Val<String>,
+
+        /// The numerical value for this rating scale option.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl NumericalScaleDefinition {
+        /// Creates the value from its required properties, by name in [`NumericalScaleDefinitionRequired`]:
+        ///
+        /// ```text
+        /// NumericalScaleDefinition::new(NumericalScaleDefinitionRequired {
+        ///     definition: "...".into(),
+        ///     label: "...".into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: NumericalScaleDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Definition", definition);
-            props.set("Label", label);
-            props.set("Value", value);
+            props.set::<String>("Definition", required.definition);
+            props.set::<String>("Label", required.label);
+            props.set::<f64>("Value", required.value);
             NumericalScaleDefinition { props }
         }
     }
@@ -3307,15 +4055,29 @@ pub mod evaluator {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3460,30 +4222,74 @@ pub mod evaluator {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Level` in `AWS::BedrockAgentCore::Evaluator`; `.into()` makes a `Val<String>`.
+        Level {
+            ToolCall = "TOOL_CALL",
+            Trace = "TRACE",
+            Session = "SESSION",
+        }
+    }
 }
 
 /// Definition of AWS::BedrockAgentCore::Gateway Resource Type
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::Gateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`.
+/// - `GatewayIdentifier`: `handle.gateway_identifier()` → `Val<String>`.
+/// - `GatewayUrl`: `handle.gateway_url()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusReasons`: `handle.status_reasons()` → `Val<Vec<String>>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+/// - `WebAclArn`: `handle.web_acl_arn()` → `Val<String>`.
+/// - `WorkloadIdentityDetails`: `handle.workload_identity_details()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GatewayIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGateway`], by name: the argument of [`CfnGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayRequired {
+    /// CloudFormation property `AuthorizerType`.
+    ///
+    /// Allowed values (the enum [`gateway::AuthorizerType`]): `CUSTOM_JWT`, `AWS_IAM`, `NONE`, `AUTHENTICATE_ONLY`.
+    pub authorizer_type: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnGateway {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Gateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayRequired`]:
     ///
-    /// - `authorizer_type`: `AuthorizerType`.
-    /// - `name`: `Name`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(authorizer_type: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGateway::new(CfnGatewayRequired {
+    ///     authorizer_type: gateway::AuthorizerType::CustomJwt.into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthorizerType", authorizer_type);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("AuthorizerType", required.authorizer_type);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnGateway { props, options: ResourceOptions::default() }
     }
 
@@ -3501,7 +4307,7 @@ impl CfnGateway {
 
     /// The `ExceptionLevel` property.
     ///
-    /// Allowed values: `DEBUG`.
+    /// Allowed values (the enum [`gateway::ExceptionLevel`]): `DEBUG`.
     pub fn exception_level(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ExceptionLevel", value);
         self
@@ -3533,7 +4339,7 @@ impl CfnGateway {
 
     /// The `ProtocolType` property.
     ///
-    /// Allowed values: `MCP`.
+    /// Allowed values (the enum [`gateway::ProtocolType`]): `MCP`.
     pub fn protocol_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ProtocolType", value);
         self
@@ -3644,11 +4450,11 @@ pub(crate) static GATEWAY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGateway`].
+/// Property types and enums of the allowed values of [`CfnGateway`].
 pub mod gateway {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::Gateway`.
     #[derive(Clone, Debug)]
@@ -3683,7 +4489,7 @@ pub mod gateway {
     }
 
     impl CustomJwtAuthorizerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `discovery_url`: `DiscoveryUrl`.
         pub fn new(discovery_url: impl Into<Val<String>>) -> Self {
@@ -3741,17 +4547,36 @@ pub mod gateway {
         props: Props,
     }
 
-    impl CustomClaimValidationType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomClaimValidationType`], by name: the argument of [`CustomClaimValidationType::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomClaimValidationTypeRequired {
+        /// CloudFormation property `AuthorizingClaimMatchValue`.
+        pub authorizing_claim_match_value: Val<AuthorizingClaimMatchValueType>,
+
+        /// CloudFormation property `InboundTokenClaimName`.
+        pub inbound_token_claim_name: Val<String>,
+
+        /// CloudFormation property `InboundTokenClaimValueType`.
         ///
-        /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`.
-        /// - `inbound_token_claim_name`: `InboundTokenClaimName`.
-        /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`.
-        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`InboundTokenClaimValueType`]): `STRING`, `STRING_ARRAY`.
+        pub inbound_token_claim_value_type: Val<String>,
+    }
+
+    impl CustomClaimValidationType {
+        /// Creates the value from its required properties, by name in [`CustomClaimValidationTypeRequired`]:
+        ///
+        /// ```text
+        /// CustomClaimValidationType::new(CustomClaimValidationTypeRequired {
+        ///     authorizing_claim_match_value: AuthorizingClaimMatchValueType::new(...).into(),
+        ///     inbound_token_claim_name: "...".into(),
+        ///     inbound_token_claim_value_type: InboundTokenClaimValueType::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomClaimValidationTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
-            props.set("InboundTokenClaimName", inbound_token_claim_name);
-            props.set("InboundTokenClaimValueType", inbound_token_claim_value_type);
+            props.set::<AuthorizingClaimMatchValueType>("AuthorizingClaimMatchValue", required.authorizing_claim_match_value);
+            props.set::<String>("InboundTokenClaimName", required.inbound_token_claim_name);
+            props.set::<String>("InboundTokenClaimValueType", required.inbound_token_claim_value_type);
             CustomClaimValidationType { props }
         }
     }
@@ -3768,15 +4593,31 @@ pub mod gateway {
         props: Props,
     }
 
-    impl AuthorizingClaimMatchValueType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthorizingClaimMatchValueType`], by name: the argument of [`AuthorizingClaimMatchValueType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthorizingClaimMatchValueTypeRequired {
+        /// CloudFormation property `ClaimMatchOperator`.
         ///
-        /// - `claim_match_operator`: `ClaimMatchOperator`.
-        /// - `claim_match_value`: `ClaimMatchValue`.
-        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
+        /// Allowed values (the enum [`ClaimMatchOperator`]): `EQUALS`, `CONTAINS`, `CONTAINS_ANY`.
+        pub claim_match_operator: Val<String>,
+
+        /// CloudFormation property `ClaimMatchValue`.
+        pub claim_match_value: Val<ClaimMatchValueType>,
+    }
+
+    impl AuthorizingClaimMatchValueType {
+        /// Creates the value from its required properties, by name in [`AuthorizingClaimMatchValueTypeRequired`]:
+        ///
+        /// ```text
+        /// AuthorizingClaimMatchValueType::new(AuthorizingClaimMatchValueTypeRequired {
+        ///     claim_match_operator: ClaimMatchOperator::Equals.into(),
+        ///     claim_match_value: ClaimMatchValueType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthorizingClaimMatchValueTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClaimMatchOperator", claim_match_operator);
-            props.set("ClaimMatchValue", claim_match_value);
+            props.set::<String>("ClaimMatchOperator", required.claim_match_operator);
+            props.set::<ClaimMatchValueType>("ClaimMatchValue", required.claim_match_value);
             AuthorizingClaimMatchValueType { props }
         }
     }
@@ -3857,17 +4698,36 @@ pub mod gateway {
         props: Props,
     }
 
-    impl ManagedVpcResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ManagedVpcResource`], by name: the argument of [`ManagedVpcResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedVpcResourceRequired {
+        /// CloudFormation property `EndpointIpAddressType`.
         ///
-        /// - `endpoint_ip_address_type`: `EndpointIpAddressType`.
-        /// - `subnet_ids`: `SubnetIds`.
-        /// - `vpc_identifier`: `VpcIdentifier`.
-        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`EndpointIpAddressType`]): `IPV4`, `IPV6`.
+        pub endpoint_ip_address_type: Val<String>,
+
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `VpcIdentifier`.
+        pub vpc_identifier: Val<String>,
+    }
+
+    impl ManagedVpcResource {
+        /// Creates the value from its required properties, by name in [`ManagedVpcResourceRequired`]:
+        ///
+        /// ```text
+        /// ManagedVpcResource::new(ManagedVpcResourceRequired {
+        ///     endpoint_ip_address_type: EndpointIpAddressType::Ipv4.into(),
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedVpcResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointIpAddressType", endpoint_ip_address_type);
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcIdentifier", vpc_identifier);
+            props.set::<String>("EndpointIpAddressType", required.endpoint_ip_address_type);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcIdentifier", required.vpc_identifier);
             ManagedVpcResource { props }
         }
 
@@ -3930,15 +4790,31 @@ pub mod gateway {
         props: Props,
     }
 
-    impl GatewayInterceptorConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GatewayInterceptorConfiguration`], by name: the argument of [`GatewayInterceptorConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct GatewayInterceptorConfigurationRequired {
+        /// CloudFormation property `InterceptionPoints`.
         ///
-        /// - `interception_points`: `InterceptionPoints`.
-        /// - `interceptor`: `Interceptor`.
-        pub fn new(interception_points: impl Into<Val<Vec<String>>>, interceptor: impl Into<Val<InterceptorConfiguration>>) -> Self {
+        /// Allowed values of each item (the enum [`InterceptionPoints`]): `REQUEST`, `RESPONSE`.
+        pub interception_points: Val<Vec<String>>,
+
+        /// CloudFormation property `Interceptor`.
+        pub interceptor: Val<InterceptorConfiguration>,
+    }
+
+    impl GatewayInterceptorConfiguration {
+        /// Creates the value from its required properties, by name in [`GatewayInterceptorConfigurationRequired`]:
+        ///
+        /// ```text
+        /// GatewayInterceptorConfiguration::new(GatewayInterceptorConfigurationRequired {
+        ///     interception_points: vec![InterceptionPoints::Request].into(),
+        ///     interceptor: InterceptorConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: GatewayInterceptorConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InterceptionPoints", interception_points);
-            props.set("Interceptor", interceptor);
+            props.set::<Vec<String>>("InterceptionPoints", required.interception_points);
+            props.set::<InterceptorConfiguration>("Interceptor", required.interceptor);
             GatewayInterceptorConfiguration { props }
         }
 
@@ -3962,7 +4838,7 @@ pub mod gateway {
     }
 
     impl InterceptorInputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `pass_request_headers`: `PassRequestHeaders`.
         pub fn new(pass_request_headers: impl Into<Val<bool>>) -> Self {
@@ -3991,7 +4867,7 @@ pub mod gateway {
     }
 
     impl InterceptorPayloadFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `exclude`: `Exclude`.
         pub fn new(exclude: impl Into<Val<Vec<InterceptorPayloadExclusionSelector>>>) -> Self {
@@ -4022,7 +4898,7 @@ pub mod gateway {
 
         /// The `Field` property.
         ///
-        /// Allowed values: `RESPONSE_BODY`.
+        /// Allowed values (the enum [`Field`]): `RESPONSE_BODY`.
         pub fn field(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Field", value);
             self
@@ -4068,7 +4944,7 @@ pub mod gateway {
     }
 
     impl LambdaInterceptorConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -4090,15 +4966,31 @@ pub mod gateway {
         props: Props,
     }
 
-    impl GatewayPolicyEngineConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GatewayPolicyEngineConfiguration`], by name: the argument of [`GatewayPolicyEngineConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct GatewayPolicyEngineConfigurationRequired {
+        /// CloudFormation property `Arn`.
+        pub arn: Val<String>,
+
+        /// CloudFormation property `Mode`.
         ///
-        /// - `arn`: `Arn`.
-        /// - `mode`: `Mode`.
-        pub fn new(arn: impl Into<Val<String>>, mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Mode`]): `LOG_ONLY`, `ENFORCE`.
+        pub mode: Val<String>,
+    }
+
+    impl GatewayPolicyEngineConfiguration {
+        /// Creates the value from its required properties, by name in [`GatewayPolicyEngineConfigurationRequired`]:
+        ///
+        /// ```text
+        /// GatewayPolicyEngineConfiguration::new(GatewayPolicyEngineConfigurationRequired {
+        ///     arn: "...".into(),
+        ///     mode: Mode::LogOnly.into(),
+        /// })
+        /// ```
+        pub fn new(required: GatewayPolicyEngineConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Arn", arn);
-            props.set("Mode", mode);
+            props.set::<String>("Arn", required.arn);
+            props.set::<String>("Mode", required.mode);
             GatewayPolicyEngineConfiguration { props }
         }
     }
@@ -4156,7 +5048,7 @@ pub mod gateway {
 
         /// The `SearchType` property.
         ///
-        /// Allowed values: `SEMANTIC`.
+        /// Allowed values (the enum [`SearchType`]): `SEMANTIC`.
         pub fn search_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SearchType", value);
             self
@@ -4254,7 +5146,7 @@ pub mod gateway {
 
         /// The `FailureMode` property.
         ///
-        /// Allowed values: `FAIL_CLOSE`, `FAIL_OPEN`.
+        /// Allowed values (the enum [`FailureMode`]): `FAIL_CLOSE`, `FAIL_OPEN`.
         pub fn failure_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FailureMode", value);
             self
@@ -4427,28 +5319,147 @@ pub mod gateway {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthorizerType` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        AuthorizerType {
+            CustomJwt = "CUSTOM_JWT",
+            AwsIam = "AWS_IAM",
+            None = "NONE",
+            AuthenticateOnly = "AUTHENTICATE_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExceptionLevel` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        ExceptionLevel {
+            Debug = "DEBUG",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProtocolType` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        ProtocolType {
+            Mcp = "MCP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InboundTokenClaimValueType` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        InboundTokenClaimValueType {
+            String = "STRING",
+            StringArray = "STRING_ARRAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClaimMatchOperator` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        ClaimMatchOperator {
+            Equals = "EQUALS",
+            Contains = "CONTAINS",
+            ContainsAny = "CONTAINS_ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointIpAddressType` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        EndpointIpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InterceptionPoints` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        InterceptionPoints {
+            Request = "REQUEST",
+            Response = "RESPONSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Field` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        Field {
+            ResponseBody = "RESPONSE_BODY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        Mode {
+            LogOnly = "LOG_ONLY",
+            Enforce = "ENFORCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SearchType` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        SearchType {
+            Semantic = "SEMANTIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailureMode` in `AWS::BedrockAgentCore::Gateway`; `.into()` makes a `Val<String>`.
+        FailureMode {
+            FailClose = "FAIL_CLOSE",
+            FailOpen = "FAIL_OPEN",
+        }
+    }
 }
 
 /// Definition of AWS::BedrockAgentCore::GatewayRateLimit Resource Type
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::GatewayRateLimit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of a gateway limit
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGatewayRateLimit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGatewayRateLimit`], by name: the argument of [`CfnGatewayRateLimit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayRateLimitRequired {
+    /// Ordered list of dimension names defining the scope of this limit.
+    ///
+    /// Unique per gateway — no two limits can share the same dimensionKeys.
+    ///
+    /// CloudFormation property `DimensionKeys`.
+    ///
+    /// Changing it replaces the resource.
+    pub dimension_keys: Val<Vec<String>>,
+
+    /// Rule entries mapping dimension values to rate configurations.
+    ///
+    /// CloudFormation property `Entries`.
+    pub entries: Val<Vec<gateway_rate_limit::LimitEntry>>,
+}
+
 impl CfnGatewayRateLimit {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::GatewayRateLimit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayRateLimitRequired`]:
     ///
-    /// - `dimension_keys`: `DimensionKeys`, Ordered list of dimension names defining the scope of this limit.
-    /// - `entries`: `Entries`, Rule entries mapping dimension values to rate configurations.
-    pub fn new(dimension_keys: impl Into<Val<Vec<String>>>, entries: impl Into<Val<Vec<gateway_rate_limit::LimitEntry>>>) -> Self {
+    /// ```text
+    /// CfnGatewayRateLimit::new(CfnGatewayRateLimitRequired {
+    ///     dimension_keys: vec!["..."].into(),
+    ///     entries: vec![gateway_rate_limit::LimitEntry::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayRateLimitRequired) -> Self {
         let mut props = Props::new();
-        props.set("DimensionKeys", dimension_keys);
-        props.set("Entries", entries);
+        props.set::<Vec<String>>("DimensionKeys", required.dimension_keys);
+        props.set::<Vec<gateway_rate_limit::LimitEntry>>("Entries", required.entries);
         CfnGatewayRateLimit { props, options: ResourceOptions::default() }
     }
 
@@ -4533,11 +5544,11 @@ pub(crate) static GATEWAY_RATE_LIMIT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGatewayRateLimit`].
+/// Property types and enums of the allowed values of [`CfnGatewayRateLimit`].
 pub mod gateway_rate_limit {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A single rule entry within a limit, mapping dimension values to rate configurations
     #[derive(Clone, Debug)]
@@ -4546,7 +5557,7 @@ pub mod gateway_rate_limit {
     }
 
     impl LimitEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dimensions`: `Dimensions`, Map of dimension name to dimension value for a rule entry
         pub fn new(dimensions: impl Into<Val<Map<String>>>) -> Self {
@@ -4586,15 +5597,33 @@ pub mod gateway_rate_limit {
         props: Props,
     }
 
-    impl RateConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateConfig`], by name: the argument of [`RateConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateConfigRequired {
+        /// Time period for rate limiting
         ///
-        /// - `period`: `Period`, Time period for rate limiting
-        /// - `rate`: `Rate`.
-        pub fn new(period: impl Into<Val<String>>, rate: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Period`.
+        ///
+        /// Allowed values (the enum [`Period`]): `second`, `minute`.
+        pub period: Val<String>,
+
+        /// CloudFormation property `Rate`.
+        pub rate: Val<f64>,
+    }
+
+    impl RateConfig {
+        /// Creates the value from its required properties, by name in [`RateConfigRequired`]:
+        ///
+        /// ```text
+        /// RateConfig::new(RateConfigRequired {
+        ///     period: Period::Second.into(),
+        ///     rate: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: RateConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Period", period);
-            props.set("Rate", rate);
+            props.set::<String>("Period", required.period);
+            props.set::<f64>("Rate", required.rate);
             RateConfig { props }
         }
     }
@@ -4622,28 +5651,63 @@ pub mod gateway_rate_limit {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Period` in `AWS::BedrockAgentCore::GatewayRateLimit`; `.into()` makes a `Val<String>`.
+        Period {
+            Second = "second",
+            Minute = "minute",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::GatewayRule
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::GatewayRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`.
+/// - `RuleId`: `handle.rule_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `System`: `handle.system()` → `Val<Json>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGatewayRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGatewayRule`], by name: the argument of [`CfnGatewayRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayRuleRequired {
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Vec<gateway_rule::Action>>,
+
+    /// CloudFormation property `Priority`.
+    pub priority: Val<f64>,
+}
+
 impl CfnGatewayRule {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::GatewayRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayRuleRequired`]:
     ///
-    /// - `actions`: `Actions`.
-    /// - `priority`: `Priority`.
-    pub fn new(actions: impl Into<Val<Vec<gateway_rule::Action>>>, priority: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnGatewayRule::new(CfnGatewayRuleRequired {
+    ///     actions: vec![gateway_rule::Action::new(...)].into(),
+    ///     priority: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("Priority", priority);
+        props.set::<Vec<gateway_rule::Action>>("Actions", required.actions);
+        props.set::<f64>("Priority", required.priority);
         CfnGatewayRule { props, options: ResourceOptions::default() }
     }
 
@@ -4737,11 +5801,11 @@ pub(crate) static GATEWAY_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGatewayRule`].
+/// Property types and enums of the allowed values of [`CfnGatewayRule`].
 pub mod gateway_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::GatewayRule`.
     #[derive(Clone, Debug)]
@@ -4813,15 +5877,29 @@ pub mod gateway_rule {
         props: Props,
     }
 
+    /// The required properties of [`StaticOverride`], by name: the argument of [`StaticOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct StaticOverrideRequired {
+        /// CloudFormation property `BundleArn`.
+        pub bundle_arn: Val<String>,
+
+        /// CloudFormation property `BundleVersion`.
+        pub bundle_version: Val<String>,
+    }
+
     impl StaticOverride {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StaticOverrideRequired`]:
         ///
-        /// - `bundle_arn`: `BundleArn`.
-        /// - `bundle_version`: `BundleVersion`.
-        pub fn new(bundle_arn: impl Into<Val<String>>, bundle_version: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// StaticOverride::new(StaticOverrideRequired {
+        ///     bundle_arn: "...".into(),
+        ///     bundle_version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StaticOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("BundleArn", bundle_arn);
-            props.set("BundleVersion", bundle_version);
+            props.set::<String>("BundleArn", required.bundle_arn);
+            props.set::<String>("BundleVersion", required.bundle_version);
             StaticOverride { props }
         }
     }
@@ -4839,7 +5917,7 @@ pub mod gateway_rule {
     }
 
     impl WeightedOverride {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `traffic_split`: `TrafficSplit`.
         pub fn new(traffic_split: impl Into<Val<Vec<TrafficSplitEntry>>>) -> Self {
@@ -4861,17 +5939,34 @@ pub mod gateway_rule {
         props: Props,
     }
 
+    /// The required properties of [`TrafficSplitEntry`], by name: the argument of [`TrafficSplitEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrafficSplitEntryRequired {
+        /// CloudFormation property `ConfigurationBundle`.
+        pub configuration_bundle: Val<ConfigurationBundleReference>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Weight`.
+        pub weight: Val<f64>,
+    }
+
     impl TrafficSplitEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TrafficSplitEntryRequired`]:
         ///
-        /// - `configuration_bundle`: `ConfigurationBundle`.
-        /// - `name`: `Name`.
-        /// - `weight`: `Weight`.
-        pub fn new(configuration_bundle: impl Into<Val<ConfigurationBundleReference>>, name: impl Into<Val<String>>, weight: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// TrafficSplitEntry::new(TrafficSplitEntryRequired {
+        ///     configuration_bundle: ConfigurationBundleReference::new(...).into(),
+        ///     name: "...".into(),
+        ///     weight: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: TrafficSplitEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConfigurationBundle", configuration_bundle);
-            props.set("Name", name);
-            props.set("Weight", weight);
+            props.set::<ConfigurationBundleReference>("ConfigurationBundle", required.configuration_bundle);
+            props.set::<String>("Name", required.name);
+            props.set::<f64>("Weight", required.weight);
             TrafficSplitEntry { props }
         }
 
@@ -4900,15 +5995,29 @@ pub mod gateway_rule {
         props: Props,
     }
 
+    /// The required properties of [`ConfigurationBundleReference`], by name: the argument of [`ConfigurationBundleReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfigurationBundleReferenceRequired {
+        /// CloudFormation property `BundleArn`.
+        pub bundle_arn: Val<String>,
+
+        /// CloudFormation property `BundleVersion`.
+        pub bundle_version: Val<String>,
+    }
+
     impl ConfigurationBundleReference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConfigurationBundleReferenceRequired`]:
         ///
-        /// - `bundle_arn`: `BundleArn`.
-        /// - `bundle_version`: `BundleVersion`.
-        pub fn new(bundle_arn: impl Into<Val<String>>, bundle_version: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ConfigurationBundleReference::new(ConfigurationBundleReferenceRequired {
+        ///     bundle_arn: "...".into(),
+        ///     bundle_version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfigurationBundleReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("BundleArn", bundle_arn);
-            props.set("BundleVersion", bundle_version);
+            props.set::<String>("BundleArn", required.bundle_arn);
+            props.set::<String>("BundleVersion", required.bundle_version);
             ConfigurationBundleReference { props }
         }
     }
@@ -4958,7 +6067,7 @@ pub mod gateway_rule {
     }
 
     impl StaticRoute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_name`: `TargetName`.
         pub fn new(target_name: impl Into<Val<String>>) -> Self {
@@ -4981,7 +6090,7 @@ pub mod gateway_rule {
     }
 
     impl WeightedRoute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `traffic_split`: `TrafficSplit`.
         pub fn new(traffic_split: impl Into<Val<Vec<TargetTrafficSplitEntry>>>) -> Self {
@@ -5003,17 +6112,34 @@ pub mod gateway_rule {
         props: Props,
     }
 
+    /// The required properties of [`TargetTrafficSplitEntry`], by name: the argument of [`TargetTrafficSplitEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetTrafficSplitEntryRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TargetName`.
+        pub target_name: Val<String>,
+
+        /// CloudFormation property `Weight`.
+        pub weight: Val<f64>,
+    }
+
     impl TargetTrafficSplitEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TargetTrafficSplitEntryRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `target_name`: `TargetName`.
-        /// - `weight`: `Weight`.
-        pub fn new(name: impl Into<Val<String>>, target_name: impl Into<Val<String>>, weight: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// TargetTrafficSplitEntry::new(TargetTrafficSplitEntryRequired {
+        ///     name: "...".into(),
+        ///     target_name: "...".into(),
+        ///     weight: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetTrafficSplitEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TargetName", target_name);
-            props.set("Weight", weight);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("TargetName", required.target_name);
+            props.set::<f64>("Weight", required.weight);
             TargetTrafficSplitEntry { props }
         }
 
@@ -5075,7 +6201,7 @@ pub mod gateway_rule {
     }
 
     impl MatchPaths {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `any_of`: `AnyOf`.
         pub fn new(any_of: impl Into<Val<Vec<String>>>) -> Self {
@@ -5098,7 +6224,7 @@ pub mod gateway_rule {
     }
 
     impl MatchPrincipals {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `any_of`: `AnyOf`.
         pub fn new(any_of: impl Into<Val<Vec<MatchPrincipalEntry>>>) -> Self {
@@ -5147,7 +6273,7 @@ pub mod gateway_rule {
     }
 
     impl IamPrincipal {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -5158,7 +6284,7 @@ pub mod gateway_rule {
 
         /// The `Operator` property.
         ///
-        /// Allowed values: `StringEquals`, `StringLike`.
+        /// Allowed values (the enum [`Operator`]): `StringEquals`, `StringLike`.
         pub fn operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Operator", value);
             self
@@ -5295,11 +6421,36 @@ pub mod gateway_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::BedrockAgentCore::GatewayRule`; `.into()` makes a `Val<String>`.
+        Operator {
+            StringEquals = "StringEquals",
+            StringLike = "StringLike",
+        }
+    }
 }
 
 /// Definition of AWS::BedrockAgentCore::GatewayTarget Resource Type
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::GatewayTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AuthorizationData`: `handle.authorization_data()` → `Val<Json>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`.
+/// - `LastSynchronizedAt`: `handle.last_synchronized_at()` → `Val<String>`.
+/// - `PrivateEndpointManagedResources`: `handle.private_endpoint_managed_resources()` → `Val<Json>`.
+/// - `ProtocolType`: `handle.protocol_type()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusReasons`: `handle.status_reasons()` → `Val<Vec<String>>`.
+/// - `TargetId`: `handle.target_id()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGatewayTarget {
     props: Props,
@@ -5309,7 +6460,7 @@ pub struct CfnGatewayTarget {
 impl CfnGatewayTarget {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::GatewayTarget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `target_configuration`: `TargetConfiguration`.
     pub fn new(target_configuration: impl Into<Val<gateway_target::TargetConfiguration>>) -> Self {
@@ -5448,11 +6599,11 @@ pub(crate) static GATEWAY_TARGET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGatewayTarget`].
+/// Property types and enums of the allowed values of [`CfnGatewayTarget`].
 pub mod gateway_target {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::GatewayTarget`.
     #[derive(Clone, Debug)]
@@ -5461,9 +6612,9 @@ pub mod gateway_target {
     }
 
     impl CredentialProviderConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `credential_provider_type`: `CredentialProviderType`.
+        /// - `credential_provider_type`: `CredentialProviderType`. Allowed values: the enum [`CredentialProviderType`].
         pub fn new(credential_provider_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CredentialProviderType", credential_provider_type);
@@ -5528,7 +6679,7 @@ pub mod gateway_target {
     }
 
     impl ApiKeyCredentialProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `provider_arn`: `ProviderArn`.
         pub fn new(provider_arn: impl Into<Val<String>>) -> Self {
@@ -5539,7 +6690,7 @@ pub mod gateway_target {
 
         /// The `CredentialLocation` property.
         ///
-        /// Allowed values: `HEADER`, `QUERY_PARAMETER`.
+        /// Allowed values (the enum [`CredentialLocation`]): `HEADER`, `QUERY_PARAMETER`.
         pub fn credential_location(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CredentialLocation", value);
             self
@@ -5571,7 +6722,7 @@ pub mod gateway_target {
     }
 
     impl IamCredentialProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `service`: `Service`.
         pub fn new(service: impl Into<Val<String>>) -> Self {
@@ -5599,15 +6750,29 @@ pub mod gateway_target {
         props: Props,
     }
 
+    /// The required properties of [`OAuthCredentialProvider`], by name: the argument of [`OAuthCredentialProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct OAuthCredentialProviderRequired {
+        /// CloudFormation property `ProviderArn`.
+        pub provider_arn: Val<String>,
+
+        /// CloudFormation property `Scopes`.
+        pub scopes: Val<Vec<String>>,
+    }
+
     impl OAuthCredentialProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OAuthCredentialProviderRequired`]:
         ///
-        /// - `provider_arn`: `ProviderArn`.
-        /// - `scopes`: `Scopes`.
-        pub fn new(provider_arn: impl Into<Val<String>>, scopes: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// OAuthCredentialProvider::new(OAuthCredentialProviderRequired {
+        ///     provider_arn: "...".into(),
+        ///     scopes: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: OAuthCredentialProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProviderArn", provider_arn);
-            props.set("Scopes", scopes);
+            props.set::<String>("ProviderArn", required.provider_arn);
+            props.set::<Vec<String>>("Scopes", required.scopes);
             OAuthCredentialProvider { props }
         }
 
@@ -5625,7 +6790,7 @@ pub mod gateway_target {
 
         /// The `GrantType` property.
         ///
-        /// Allowed values: `CLIENT_CREDENTIALS`, `AUTHORIZATION_CODE`, `TOKEN_EXCHANGE`.
+        /// Allowed values (the enum [`GrantType`]): `CLIENT_CREDENTIALS`, `AUTHORIZATION_CODE`, `TOKEN_EXCHANGE`.
         pub fn grant_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GrantType", value);
             self
@@ -5714,17 +6879,36 @@ pub mod gateway_target {
         props: Props,
     }
 
-    impl ManagedVpcResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ManagedVpcResource`], by name: the argument of [`ManagedVpcResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedVpcResourceRequired {
+        /// CloudFormation property `EndpointIpAddressType`.
         ///
-        /// - `endpoint_ip_address_type`: `EndpointIpAddressType`.
-        /// - `subnet_ids`: `SubnetIds`.
-        /// - `vpc_identifier`: `VpcIdentifier`.
-        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`EndpointIpAddressType`]): `IPV4`, `IPV6`.
+        pub endpoint_ip_address_type: Val<String>,
+
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `VpcIdentifier`.
+        pub vpc_identifier: Val<String>,
+    }
+
+    impl ManagedVpcResource {
+        /// Creates the value from its required properties, by name in [`ManagedVpcResourceRequired`]:
+        ///
+        /// ```text
+        /// ManagedVpcResource::new(ManagedVpcResourceRequired {
+        ///     endpoint_ip_address_type: EndpointIpAddressType::Ipv4.into(),
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedVpcResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointIpAddressType", endpoint_ip_address_type);
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcIdentifier", vpc_identifier);
+            props.set::<String>("EndpointIpAddressType", required.endpoint_ip_address_type);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcIdentifier", required.vpc_identifier);
             ManagedVpcResource { props }
         }
 
@@ -5864,7 +7048,7 @@ pub mod gateway_target {
     }
 
     impl RuntimeTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -5899,7 +7083,7 @@ pub mod gateway_target {
     }
 
     impl HttpApiSchemaConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`.
         pub fn new(source: impl Into<Val<ApiSchemaConfiguration>>) -> Self {
@@ -5986,7 +7170,7 @@ pub mod gateway_target {
     }
 
     impl HttpConnectorTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`.
         pub fn new(source: impl Into<Val<HttpConnectorSource>>) -> Self {
@@ -6015,7 +7199,7 @@ pub mod gateway_target {
     }
 
     impl HttpConnectorSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `connector_id`: `ConnectorId`.
         pub fn new(connector_id: impl Into<Val<String>>) -> Self {
@@ -6037,15 +7221,31 @@ pub mod gateway_target {
         props: Props,
     }
 
-    impl PassthroughTargetConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PassthroughTargetConfiguration`], by name: the argument of [`PassthroughTargetConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct PassthroughTargetConfigurationRequired {
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// CloudFormation property `ProtocolType`.
         ///
-        /// - `endpoint`: `Endpoint`.
-        /// - `protocol_type`: `ProtocolType`.
-        pub fn new(endpoint: impl Into<Val<String>>, protocol_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ProtocolType`]): `MCP`, `A2A`, `INFERENCE`, `CUSTOM`.
+        pub protocol_type: Val<String>,
+    }
+
+    impl PassthroughTargetConfiguration {
+        /// Creates the value from its required properties, by name in [`PassthroughTargetConfigurationRequired`]:
+        ///
+        /// ```text
+        /// PassthroughTargetConfiguration::new(PassthroughTargetConfigurationRequired {
+        ///     endpoint: "...".into(),
+        ///     protocol_type: ProtocolType::Mcp.into(),
+        /// })
+        /// ```
+        pub fn new(required: PassthroughTargetConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Endpoint", endpoint);
-            props.set("ProtocolType", protocol_type);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("ProtocolType", required.protocol_type);
             PassthroughTargetConfiguration { props }
         }
 
@@ -6075,7 +7275,7 @@ pub mod gateway_target {
     }
 
     impl StickinessConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `identifier`: `Identifier`.
         pub fn new(identifier: impl Into<Val<String>>) -> Self {
@@ -6136,7 +7336,7 @@ pub mod gateway_target {
     }
 
     impl InferenceConnectorTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`.
         pub fn new(source: impl Into<Val<InferenceConnectorSource>>) -> Self {
@@ -6159,7 +7359,7 @@ pub mod gateway_target {
     }
 
     impl InferenceConnectorSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `connector_id`: `ConnectorId`.
         pub fn new(connector_id: impl Into<Val<String>>) -> Self {
@@ -6182,7 +7382,7 @@ pub mod gateway_target {
     }
 
     impl InferenceProviderTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `endpoint`: `Endpoint`.
         pub fn new(endpoint: impl Into<Val<String>>) -> Self {
@@ -6275,7 +7475,7 @@ pub mod gateway_target {
     }
 
     impl InferenceOperationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `path`: `Path`.
         pub fn new(path: impl Into<Val<String>>) -> Self {
@@ -6310,7 +7510,7 @@ pub mod gateway_target {
     }
 
     impl ModelEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model`: `Model`.
         pub fn new(model: impl Into<Val<String>>) -> Self {
@@ -6388,17 +7588,34 @@ pub mod gateway_target {
         props: Props,
     }
 
+    /// The required properties of [`ApiGatewayTargetConfiguration`], by name: the argument of [`ApiGatewayTargetConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayTargetConfigurationRequired {
+        /// CloudFormation property `ApiGatewayToolConfiguration`.
+        pub api_gateway_tool_configuration: Val<ApiGatewayToolConfiguration>,
+
+        /// CloudFormation property `RestApiId`.
+        pub rest_api_id: Val<String>,
+
+        /// CloudFormation property `Stage`.
+        pub stage: Val<String>,
+    }
+
     impl ApiGatewayTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ApiGatewayTargetConfigurationRequired`]:
         ///
-        /// - `api_gateway_tool_configuration`: `ApiGatewayToolConfiguration`.
-        /// - `rest_api_id`: `RestApiId`.
-        /// - `stage`: `Stage`.
-        pub fn new(api_gateway_tool_configuration: impl Into<Val<ApiGatewayToolConfiguration>>, rest_api_id: impl Into<Val<String>>, stage: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ApiGatewayTargetConfiguration::new(ApiGatewayTargetConfigurationRequired {
+        ///     api_gateway_tool_configuration: ApiGatewayToolConfiguration::new(...).into(),
+        ///     rest_api_id: "...".into(),
+        ///     stage: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ApiGatewayTargetConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiGatewayToolConfiguration", api_gateway_tool_configuration);
-            props.set("RestApiId", rest_api_id);
-            props.set("Stage", stage);
+            props.set::<ApiGatewayToolConfiguration>("ApiGatewayToolConfiguration", required.api_gateway_tool_configuration);
+            props.set::<String>("RestApiId", required.rest_api_id);
+            props.set::<String>("Stage", required.stage);
             ApiGatewayTargetConfiguration { props }
         }
     }
@@ -6416,7 +7633,7 @@ pub mod gateway_target {
     }
 
     impl ApiGatewayToolConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `tool_filters`: `ToolFilters`.
         pub fn new(tool_filters: impl Into<Val<Vec<ApiGatewayToolFilter>>>) -> Self {
@@ -6444,15 +7661,31 @@ pub mod gateway_target {
         props: Props,
     }
 
-    impl ApiGatewayToolFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApiGatewayToolFilter`], by name: the argument of [`ApiGatewayToolFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayToolFilterRequired {
+        /// CloudFormation property `FilterPath`.
+        pub filter_path: Val<String>,
+
+        /// CloudFormation property `Methods`.
         ///
-        /// - `filter_path`: `FilterPath`.
-        /// - `methods`: `Methods`.
-        pub fn new(filter_path: impl Into<Val<String>>, methods: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values of each item (the enum [`Methods`]): `GET`, `DELETE`, `HEAD`, `OPTIONS`, `PATCH`, `PUT`, `POST`.
+        pub methods: Val<Vec<String>>,
+    }
+
+    impl ApiGatewayToolFilter {
+        /// Creates the value from its required properties, by name in [`ApiGatewayToolFilterRequired`]:
+        ///
+        /// ```text
+        /// ApiGatewayToolFilter::new(ApiGatewayToolFilterRequired {
+        ///     filter_path: "...".into(),
+        ///     methods: vec![Methods::Get].into(),
+        /// })
+        /// ```
+        pub fn new(required: ApiGatewayToolFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("FilterPath", filter_path);
-            props.set("Methods", methods);
+            props.set::<String>("FilterPath", required.filter_path);
+            props.set::<Vec<String>>("Methods", required.methods);
             ApiGatewayToolFilter { props }
         }
     }
@@ -6469,17 +7702,36 @@ pub mod gateway_target {
         props: Props,
     }
 
-    impl ApiGatewayToolOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApiGatewayToolOverride`], by name: the argument of [`ApiGatewayToolOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayToolOverrideRequired {
+        /// CloudFormation property `Method`.
         ///
-        /// - `method`: `Method`.
-        /// - `name`: `Name`.
-        /// - `path`: `Path`.
-        pub fn new(method: impl Into<Val<String>>, name: impl Into<Val<String>>, path: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Method`]): `GET`, `DELETE`, `HEAD`, `OPTIONS`, `PATCH`, `PUT`, `POST`.
+        pub method: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Path`.
+        pub path: Val<String>,
+    }
+
+    impl ApiGatewayToolOverride {
+        /// Creates the value from its required properties, by name in [`ApiGatewayToolOverrideRequired`]:
+        ///
+        /// ```text
+        /// ApiGatewayToolOverride::new(ApiGatewayToolOverrideRequired {
+        ///     method: Method::Get.into(),
+        ///     name: "...".into(),
+        ///     path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ApiGatewayToolOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("Method", method);
-            props.set("Name", name);
-            props.set("Path", path);
+            props.set::<String>("Method", required.method);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Path", required.path);
             ApiGatewayToolOverride { props }
         }
 
@@ -6503,7 +7755,7 @@ pub mod gateway_target {
     }
 
     impl ConnectorTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`.
         pub fn new(source: impl Into<Val<ConnectorSource>>) -> Self {
@@ -6538,7 +7790,7 @@ pub mod gateway_target {
     }
 
     impl ConnectorConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -6579,7 +7831,7 @@ pub mod gateway_target {
     }
 
     impl ConnectorParameterOverride {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `path`: `Path`.
         pub fn new(path: impl Into<Val<String>>) -> Self {
@@ -6614,7 +7866,7 @@ pub mod gateway_target {
     }
 
     impl ConnectorSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `connector_id`: `ConnectorId`.
         pub fn new(connector_id: impl Into<Val<String>>) -> Self {
@@ -6636,15 +7888,29 @@ pub mod gateway_target {
         props: Props,
     }
 
+    /// The required properties of [`McpLambdaTargetConfiguration`], by name: the argument of [`McpLambdaTargetConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct McpLambdaTargetConfigurationRequired {
+        /// CloudFormation property `LambdaArn`.
+        pub lambda_arn: Val<String>,
+
+        /// CloudFormation property `ToolSchema`.
+        pub tool_schema: Val<ToolSchema>,
+    }
+
     impl McpLambdaTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`McpLambdaTargetConfigurationRequired`]:
         ///
-        /// - `lambda_arn`: `LambdaArn`.
-        /// - `tool_schema`: `ToolSchema`.
-        pub fn new(lambda_arn: impl Into<Val<String>>, tool_schema: impl Into<Val<ToolSchema>>) -> Self {
+        /// ```text
+        /// McpLambdaTargetConfiguration::new(McpLambdaTargetConfigurationRequired {
+        ///     lambda_arn: "...".into(),
+        ///     tool_schema: ToolSchema::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: McpLambdaTargetConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LambdaArn", lambda_arn);
-            props.set("ToolSchema", tool_schema);
+            props.set::<String>("LambdaArn", required.lambda_arn);
+            props.set::<ToolSchema>("ToolSchema", required.tool_schema);
             McpLambdaTargetConfiguration { props }
         }
     }
@@ -6693,17 +7959,34 @@ pub mod gateway_target {
         props: Props,
     }
 
+    /// The required properties of [`ToolDefinition`], by name: the argument of [`ToolDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct ToolDefinitionRequired {
+        /// CloudFormation property `Description`.
+        pub description: Val<String>,
+
+        /// CloudFormation property `InputSchema`.
+        pub input_schema: Val<SchemaDefinition>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl ToolDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ToolDefinitionRequired`]:
         ///
-        /// - `description`: `Description`.
-        /// - `input_schema`: `InputSchema`.
-        /// - `name`: `Name`.
-        pub fn new(description: impl Into<Val<String>>, input_schema: impl Into<Val<SchemaDefinition>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ToolDefinition::new(ToolDefinitionRequired {
+        ///     description: "...".into(),
+        ///     input_schema: SchemaDefinition::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ToolDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Description", description);
-            props.set("InputSchema", input_schema);
-            props.set("Name", name);
+            props.set::<String>("Description", required.description);
+            props.set::<SchemaDefinition>("InputSchema", required.input_schema);
+            props.set::<String>("Name", required.name);
             ToolDefinition { props }
         }
 
@@ -6727,9 +8010,9 @@ pub mod gateway_target {
     }
 
     impl SchemaDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -6774,7 +8057,7 @@ pub mod gateway_target {
     }
 
     impl McpServerTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `endpoint`: `Endpoint`.
         pub fn new(endpoint: impl Into<Val<String>>) -> Self {
@@ -6785,7 +8068,7 @@ pub mod gateway_target {
 
         /// The `ListingMode` property.
         ///
-        /// Allowed values: `DEFAULT`, `DYNAMIC`.
+        /// Allowed values (the enum [`ListingMode`]): `DEFAULT`, `DYNAMIC`.
         pub fn listing_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ListingMode", value);
             self
@@ -7191,30 +8474,164 @@ pub mod gateway_target {
         one_of_required: &[&["S3"], &["InlinePayload"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CredentialProviderType` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        CredentialProviderType {
+            GatewayIamRole = "GATEWAY_IAM_ROLE",
+            Oauth = "OAUTH",
+            ApiKey = "API_KEY",
+            CallerIamCredentials = "CALLER_IAM_CREDENTIALS",
+            JwtPassthrough = "JWT_PASSTHROUGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CredentialLocation` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        CredentialLocation {
+            Header = "HEADER",
+            QueryParameter = "QUERY_PARAMETER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GrantType` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        GrantType {
+            ClientCredentials = "CLIENT_CREDENTIALS",
+            AuthorizationCode = "AUTHORIZATION_CODE",
+            TokenExchange = "TOKEN_EXCHANGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointIpAddressType` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        EndpointIpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProtocolType` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        ProtocolType {
+            Mcp = "MCP",
+            A2A = "A2A",
+            Inference = "INFERENCE",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Methods` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        Methods {
+            Get = "GET",
+            Delete = "DELETE",
+            Head = "HEAD",
+            Options = "OPTIONS",
+            Patch = "PATCH",
+            Put = "PUT",
+            Post = "POST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Method` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        Method {
+            Get = "GET",
+            Delete = "DELETE",
+            Head = "HEAD",
+            Options = "OPTIONS",
+            Patch = "PATCH",
+            Put = "PUT",
+            Post = "POST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        Type {
+            String = "string",
+            Number = "number",
+            Object = "object",
+            Array = "array",
+            Boolean = "boolean",
+            Integer = "integer",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ListingMode` in `AWS::BedrockAgentCore::GatewayTarget`; `.into()` makes a `Val<String>`.
+        ListingMode {
+            Default = "DEFAULT",
+            Dynamic = "DYNAMIC",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::Harness - a managed agentic loop service that provides a turnkey solution for running stateful, tool-equipped AI agents.
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::Harness`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the harness.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the harness was created.
+/// - `Environment.AgentCoreRuntimeEnvironment.AgentRuntimeArn`: `handle.environment_agent_core_runtime_environment_agent_runtime_arn()` → `Val<String>`. The ARN of the underlying AgentCore Runtime.
+/// - `Environment.AgentCoreRuntimeEnvironment.AgentRuntimeId`: `handle.environment_agent_core_runtime_environment_agent_runtime_id()` → `Val<String>`. The ID of the underlying AgentCore Runtime.
+/// - `Environment.AgentCoreRuntimeEnvironment.AgentRuntimeName`: `handle.environment_agent_core_runtime_environment_agent_runtime_name()` → `Val<String>`. The name of the underlying AgentCore Runtime.
+/// - `HarnessId`: `handle.harness_id()` → `Val<String>`. The unique identifier of the harness.
+/// - `Memory.ManagedMemoryConfiguration.Arn`: `handle.memory_managed_memory_configuration_arn()` → `Val<String>`. The ARN of the managed memory resource. Read-only, populated by the service.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the harness.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the harness was last updated.
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the harness. Incremented on every successful update.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnHarness {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnHarness`], by name: the argument of [`CfnHarness::new`].
+#[derive(Clone, Debug)]
+pub struct CfnHarnessRequired {
+    /// The ARN of the IAM role that the harness assumes when running.
+    ///
+    /// CloudFormation property `ExecutionRoleArn`.
+    pub execution_role_arn: Val<String>,
+
+    /// The name of the harness.
+    ///
+    /// CloudFormation property `HarnessName`.
+    ///
+    /// Changing it replaces the resource.
+    pub harness_name: Val<String>,
+
+    /// The model configuration for the harness.
+    ///
+    /// CloudFormation property `Model`.
+    pub model: Val<harness::HarnessModelConfiguration>,
+}
+
 impl CfnHarness {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Harness";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnHarnessRequired`]:
     ///
-    /// - `execution_role_arn`: `ExecutionRoleArn`, The ARN of the IAM role that the harness assumes when running.
-    /// - `harness_name`: `HarnessName`, The name of the harness.
-    /// - `model`: `Model`, The model configuration for the harness.
-    pub fn new(execution_role_arn: impl Into<Val<String>>, harness_name: impl Into<Val<String>>, model: impl Into<Val<harness::HarnessModelConfiguration>>) -> Self {
+    /// ```text
+    /// CfnHarness::new(CfnHarnessRequired {
+    ///     execution_role_arn: "...".into(),
+    ///     harness_name: "...".into(),
+    ///     model: harness::HarnessModelConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnHarnessRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("HarnessName", harness_name);
-        props.set("Model", model);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<String>("HarnessName", required.harness_name);
+        props.set::<harness::HarnessModelConfiguration>("Model", required.model);
         CfnHarness { props, options: ResourceOptions::default() }
     }
 
@@ -7428,11 +8845,11 @@ pub(crate) static HARNESS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnHarness`].
+/// Property types and enums of the allowed values of [`CfnHarness`].
 pub mod harness {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::Harness`.
     #[derive(Clone, Debug)]
@@ -7467,7 +8884,7 @@ pub mod harness {
     }
 
     impl CustomJwtAuthorizerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `discovery_url`: `DiscoveryUrl`.
         pub fn new(discovery_url: impl Into<Val<String>>) -> Self {
@@ -7531,17 +8948,36 @@ pub mod harness {
         props: Props,
     }
 
-    impl CustomClaimValidationType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomClaimValidationType`], by name: the argument of [`CustomClaimValidationType::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomClaimValidationTypeRequired {
+        /// CloudFormation property `AuthorizingClaimMatchValue`.
+        pub authorizing_claim_match_value: Val<AuthorizingClaimMatchValueType>,
+
+        /// CloudFormation property `InboundTokenClaimName`.
+        pub inbound_token_claim_name: Val<String>,
+
+        /// CloudFormation property `InboundTokenClaimValueType`.
         ///
-        /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`.
-        /// - `inbound_token_claim_name`: `InboundTokenClaimName`.
-        /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`.
-        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`InboundTokenClaimValueType`]): `STRING`, `STRING_ARRAY`.
+        pub inbound_token_claim_value_type: Val<String>,
+    }
+
+    impl CustomClaimValidationType {
+        /// Creates the value from its required properties, by name in [`CustomClaimValidationTypeRequired`]:
+        ///
+        /// ```text
+        /// CustomClaimValidationType::new(CustomClaimValidationTypeRequired {
+        ///     authorizing_claim_match_value: AuthorizingClaimMatchValueType::new(...).into(),
+        ///     inbound_token_claim_name: "...".into(),
+        ///     inbound_token_claim_value_type: InboundTokenClaimValueType::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomClaimValidationTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
-            props.set("InboundTokenClaimName", inbound_token_claim_name);
-            props.set("InboundTokenClaimValueType", inbound_token_claim_value_type);
+            props.set::<AuthorizingClaimMatchValueType>("AuthorizingClaimMatchValue", required.authorizing_claim_match_value);
+            props.set::<String>("InboundTokenClaimName", required.inbound_token_claim_name);
+            props.set::<String>("InboundTokenClaimValueType", required.inbound_token_claim_value_type);
             CustomClaimValidationType { props }
         }
     }
@@ -7558,15 +8994,31 @@ pub mod harness {
         props: Props,
     }
 
-    impl AuthorizingClaimMatchValueType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthorizingClaimMatchValueType`], by name: the argument of [`AuthorizingClaimMatchValueType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthorizingClaimMatchValueTypeRequired {
+        /// CloudFormation property `ClaimMatchOperator`.
         ///
-        /// - `claim_match_operator`: `ClaimMatchOperator`.
-        /// - `claim_match_value`: `ClaimMatchValue`.
-        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
+        /// Allowed values (the enum [`ClaimMatchOperator`]): `EQUALS`, `CONTAINS`, `CONTAINS_ANY`.
+        pub claim_match_operator: Val<String>,
+
+        /// CloudFormation property `ClaimMatchValue`.
+        pub claim_match_value: Val<ClaimMatchValueType>,
+    }
+
+    impl AuthorizingClaimMatchValueType {
+        /// Creates the value from its required properties, by name in [`AuthorizingClaimMatchValueTypeRequired`]:
+        ///
+        /// ```text
+        /// AuthorizingClaimMatchValueType::new(AuthorizingClaimMatchValueTypeRequired {
+        ///     claim_match_operator: ClaimMatchOperator::Equals.into(),
+        ///     claim_match_value: ClaimMatchValueType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthorizingClaimMatchValueTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClaimMatchOperator", claim_match_operator);
-            props.set("ClaimMatchValue", claim_match_value);
+            props.set::<String>("ClaimMatchOperator", required.claim_match_operator);
+            props.set::<ClaimMatchValueType>("ClaimMatchValue", required.claim_match_value);
             AuthorizingClaimMatchValueType { props }
         }
     }
@@ -7647,17 +9099,36 @@ pub mod harness {
         props: Props,
     }
 
-    impl ManagedVpcResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ManagedVpcResource`], by name: the argument of [`ManagedVpcResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedVpcResourceRequired {
+        /// CloudFormation property `EndpointIpAddressType`.
         ///
-        /// - `endpoint_ip_address_type`: `EndpointIpAddressType`.
-        /// - `subnet_ids`: `SubnetIds`.
-        /// - `vpc_identifier`: `VpcIdentifier`.
-        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`EndpointIpAddressType`]): `IPV4`, `IPV6`.
+        pub endpoint_ip_address_type: Val<String>,
+
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `VpcIdentifier`.
+        pub vpc_identifier: Val<String>,
+    }
+
+    impl ManagedVpcResource {
+        /// Creates the value from its required properties, by name in [`ManagedVpcResourceRequired`]:
+        ///
+        /// ```text
+        /// ManagedVpcResource::new(ManagedVpcResourceRequired {
+        ///     endpoint_ip_address_type: EndpointIpAddressType::Ipv4.into(),
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedVpcResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointIpAddressType", endpoint_ip_address_type);
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcIdentifier", vpc_identifier);
+            props.set::<String>("EndpointIpAddressType", required.endpoint_ip_address_type);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcIdentifier", required.vpc_identifier);
             ManagedVpcResource { props }
         }
 
@@ -7693,7 +9164,7 @@ pub mod harness {
     }
 
     impl SelfManagedLatticeResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_configuration_identifier`: `ResourceConfigurationIdentifier`.
         pub fn new(resource_configuration_identifier: impl Into<Val<String>>) -> Self {
@@ -7715,15 +9186,31 @@ pub mod harness {
         props: Props,
     }
 
-    impl PrivateEndpointOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PrivateEndpointOverride`], by name: the argument of [`PrivateEndpointOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrivateEndpointOverrideRequired {
+        /// CloudFormation property `Domain`.
+        pub domain: Val<String>,
+
+        /// Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
         ///
-        /// - `domain`: `Domain`.
-        /// - `private_endpoint`: `PrivateEndpoint`, Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
-        pub fn new(domain: impl Into<Val<String>>, private_endpoint: impl Into<Val<PrivateEndpoint>>) -> Self {
+        /// CloudFormation property `PrivateEndpoint`.
+        pub private_endpoint: Val<PrivateEndpoint>,
+    }
+
+    impl PrivateEndpointOverride {
+        /// Creates the value from its required properties, by name in [`PrivateEndpointOverrideRequired`]:
+        ///
+        /// ```text
+        /// PrivateEndpointOverride::new(PrivateEndpointOverrideRequired {
+        ///     domain: "...".into(),
+        ///     private_endpoint: PrivateEndpoint::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PrivateEndpointOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("Domain", domain);
-            props.set("PrivateEndpoint", private_endpoint);
+            props.set::<String>("Domain", required.domain);
+            props.set::<PrivateEndpoint>("PrivateEndpoint", required.private_endpoint);
             PrivateEndpointOverride { props }
         }
     }
@@ -7860,15 +9347,29 @@ pub mod harness {
         props: Props,
     }
 
+    /// The required properties of [`EfsAccessPointConfiguration`], by name: the argument of [`EfsAccessPointConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EfsAccessPointConfigurationRequired {
+        /// CloudFormation property `AccessPointArn`.
+        pub access_point_arn: Val<String>,
+
+        /// CloudFormation property `MountPath`.
+        pub mount_path: Val<String>,
+    }
+
     impl EfsAccessPointConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EfsAccessPointConfigurationRequired`]:
         ///
-        /// - `access_point_arn`: `AccessPointArn`.
-        /// - `mount_path`: `MountPath`.
-        pub fn new(access_point_arn: impl Into<Val<String>>, mount_path: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EfsAccessPointConfiguration::new(EfsAccessPointConfigurationRequired {
+        ///     access_point_arn: "...".into(),
+        ///     mount_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EfsAccessPointConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessPointArn", access_point_arn);
-            props.set("MountPath", mount_path);
+            props.set::<String>("AccessPointArn", required.access_point_arn);
+            props.set::<String>("MountPath", required.mount_path);
             EfsAccessPointConfiguration { props }
         }
     }
@@ -7885,15 +9386,29 @@ pub mod harness {
         props: Props,
     }
 
+    /// The required properties of [`S3FilesAccessPointConfiguration`], by name: the argument of [`S3FilesAccessPointConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3FilesAccessPointConfigurationRequired {
+        /// CloudFormation property `AccessPointArn`.
+        pub access_point_arn: Val<String>,
+
+        /// CloudFormation property `MountPath`.
+        pub mount_path: Val<String>,
+    }
+
     impl S3FilesAccessPointConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3FilesAccessPointConfigurationRequired`]:
         ///
-        /// - `access_point_arn`: `AccessPointArn`.
-        /// - `mount_path`: `MountPath`.
-        pub fn new(access_point_arn: impl Into<Val<String>>, mount_path: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3FilesAccessPointConfiguration::new(S3FilesAccessPointConfigurationRequired {
+        ///     access_point_arn: "...".into(),
+        ///     mount_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3FilesAccessPointConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessPointArn", access_point_arn);
-            props.set("MountPath", mount_path);
+            props.set::<String>("AccessPointArn", required.access_point_arn);
+            props.set::<String>("MountPath", required.mount_path);
             S3FilesAccessPointConfiguration { props }
         }
     }
@@ -7911,7 +9426,7 @@ pub mod harness {
     }
 
     impl SessionStorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mount_path`: `MountPath`.
         pub fn new(mount_path: impl Into<Val<String>>) -> Self {
@@ -7966,9 +9481,9 @@ pub mod harness {
     }
 
     impl NetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `network_mode`: `NetworkMode`.
+        /// - `network_mode`: `NetworkMode`. Allowed values: the enum [`NetworkMode`].
         pub fn new(network_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NetworkMode", network_mode);
@@ -7994,15 +9509,29 @@ pub mod harness {
         props: Props,
     }
 
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Val<Vec<String>>,
+
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
     impl VpcConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
         ///
-        /// - `security_groups`: `SecurityGroups`.
-        /// - `subnets`: `Subnets`.
-        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_groups: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroups", security_groups);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -8046,7 +9575,7 @@ pub mod harness {
     }
 
     impl ContainerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `container_uri`: `ContainerUri`, The ECR URI of the container.
         pub fn new(container_uri: impl Into<Val<String>>) -> Self {
@@ -8112,15 +9641,33 @@ pub mod harness {
         props: Props,
     }
 
-    impl HarnessAfterInvocationHook {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HarnessAfterInvocationHook`], by name: the argument of [`HarnessAfterInvocationHook::new`].
+    #[derive(Clone, Debug)]
+    pub struct HarnessAfterInvocationHookRequired {
+        /// The unique name of the hook.
         ///
-        /// - `name`: `Name`, The unique name of the hook.
-        /// - `target`: `Target`, The destination that receives lifecycle hook events.
-        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<HarnessHookTarget>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The destination that receives lifecycle hook events.
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<HarnessHookTarget>,
+    }
+
+    impl HarnessAfterInvocationHook {
+        /// Creates the value from its required properties, by name in [`HarnessAfterInvocationHookRequired`]:
+        ///
+        /// ```text
+        /// HarnessAfterInvocationHook::new(HarnessAfterInvocationHookRequired {
+        ///     name: "...".into(),
+        ///     target: HarnessHookTarget::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HarnessAfterInvocationHookRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Target", target);
+            props.set::<String>("Name", required.name);
+            props.set::<HarnessHookTarget>("Target", required.target);
             HarnessAfterInvocationHook { props }
         }
     }
@@ -8176,7 +9723,7 @@ pub mod harness {
     }
 
     impl HarnessHookEventBridgeTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, The ARN of the EventBridge event bus.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -8199,7 +9746,7 @@ pub mod harness {
     }
 
     impl HarnessHookLambdaTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, The ARN of the Lambda function.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -8210,7 +9757,7 @@ pub mod harness {
 
         /// Whether the agent loop continues or stops when the Lambda invocation fails. Defaults to deny.
         ///
-        /// Allowed values: `allow`, `deny`.
+        /// Allowed values (the enum [`FailureMode`]): `allow`, `deny`.
         pub fn failure_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FailureMode", value);
             self
@@ -8236,7 +9783,7 @@ pub mod harness {
     }
 
     impl HarnessHookSnsTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, The ARN of the SNS topic.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -8258,15 +9805,33 @@ pub mod harness {
         props: Props,
     }
 
-    impl HarnessAfterToolCallHook {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HarnessAfterToolCallHook`], by name: the argument of [`HarnessAfterToolCallHook::new`].
+    #[derive(Clone, Debug)]
+    pub struct HarnessAfterToolCallHookRequired {
+        /// The unique name of the hook.
         ///
-        /// - `name`: `Name`, The unique name of the hook.
-        /// - `target`: `Target`, The destination that receives lifecycle hook events.
-        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<HarnessHookTarget>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The destination that receives lifecycle hook events.
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<HarnessHookTarget>,
+    }
+
+    impl HarnessAfterToolCallHook {
+        /// Creates the value from its required properties, by name in [`HarnessAfterToolCallHookRequired`]:
+        ///
+        /// ```text
+        /// HarnessAfterToolCallHook::new(HarnessAfterToolCallHookRequired {
+        ///     name: "...".into(),
+        ///     target: HarnessHookTarget::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HarnessAfterToolCallHookRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Target", target);
+            props.set::<String>("Name", required.name);
+            props.set::<HarnessHookTarget>("Target", required.target);
             HarnessAfterToolCallHook { props }
         }
     }
@@ -8283,15 +9848,33 @@ pub mod harness {
         props: Props,
     }
 
-    impl HarnessBeforeInvocationHook {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HarnessBeforeInvocationHook`], by name: the argument of [`HarnessBeforeInvocationHook::new`].
+    #[derive(Clone, Debug)]
+    pub struct HarnessBeforeInvocationHookRequired {
+        /// The unique name of the hook.
         ///
-        /// - `name`: `Name`, The unique name of the hook.
-        /// - `target`: `Target`, The destination that receives lifecycle hook events.
-        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<HarnessHookTarget>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The destination that receives lifecycle hook events.
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<HarnessHookTarget>,
+    }
+
+    impl HarnessBeforeInvocationHook {
+        /// Creates the value from its required properties, by name in [`HarnessBeforeInvocationHookRequired`]:
+        ///
+        /// ```text
+        /// HarnessBeforeInvocationHook::new(HarnessBeforeInvocationHookRequired {
+        ///     name: "...".into(),
+        ///     target: HarnessHookTarget::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HarnessBeforeInvocationHookRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Target", target);
+            props.set::<String>("Name", required.name);
+            props.set::<HarnessHookTarget>("Target", required.target);
             HarnessBeforeInvocationHook { props }
         }
     }
@@ -8308,15 +9891,33 @@ pub mod harness {
         props: Props,
     }
 
-    impl HarnessBeforeToolCallHook {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HarnessBeforeToolCallHook`], by name: the argument of [`HarnessBeforeToolCallHook::new`].
+    #[derive(Clone, Debug)]
+    pub struct HarnessBeforeToolCallHookRequired {
+        /// The unique name of the hook.
         ///
-        /// - `name`: `Name`, The unique name of the hook.
-        /// - `target`: `Target`, The destination that receives lifecycle hook events.
-        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<HarnessHookTarget>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The destination that receives lifecycle hook events.
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<HarnessHookTarget>,
+    }
+
+    impl HarnessBeforeToolCallHook {
+        /// Creates the value from its required properties, by name in [`HarnessBeforeToolCallHookRequired`]:
+        ///
+        /// ```text
+        /// HarnessBeforeToolCallHook::new(HarnessBeforeToolCallHookRequired {
+        ///     name: "...".into(),
+        ///     target: HarnessHookTarget::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HarnessBeforeToolCallHookRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Target", target);
+            props.set::<String>("Name", required.name);
+            props.set::<HarnessHookTarget>("Target", required.target);
             HarnessBeforeToolCallHook { props }
         }
     }
@@ -8372,7 +9973,7 @@ pub mod harness {
     }
 
     impl HarnessAgentCoreMemoryConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -8478,6 +10079,8 @@ pub mod harness {
         }
 
         /// Strategy types to enable. Defaults to \[SEMANTIC, SUMMARIZATION\].
+        ///
+        /// Allowed values of each item (the enum [`Strategies`]): `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `EPISODIC`.
         pub fn strategies(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Strategies", value);
             self
@@ -8541,7 +10144,7 @@ pub mod harness {
     }
 
     impl HarnessBedrockModelConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_id`: `ModelId`.
         pub fn new(model_id: impl Into<Val<String>>) -> Self {
@@ -8558,7 +10161,7 @@ pub mod harness {
 
         /// The `ApiFormat` property.
         ///
-        /// Allowed values: `converse_stream`, `responses`, `chat_completions`.
+        /// Allowed values (the enum [`ApiFormat`]): `converse_stream`, `responses`, `chat_completions`.
         pub fn api_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ApiFormat", value);
             self
@@ -8595,15 +10198,29 @@ pub mod harness {
         props: Props,
     }
 
+    /// The required properties of [`HarnessGeminiModelConfig`], by name: the argument of [`HarnessGeminiModelConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct HarnessGeminiModelConfigRequired {
+        /// CloudFormation property `ApiKeyArn`.
+        pub api_key_arn: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
     impl HarnessGeminiModelConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HarnessGeminiModelConfigRequired`]:
         ///
-        /// - `api_key_arn`: `ApiKeyArn`.
-        /// - `model_id`: `ModelId`.
-        pub fn new(api_key_arn: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// HarnessGeminiModelConfig::new(HarnessGeminiModelConfigRequired {
+        ///     api_key_arn: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HarnessGeminiModelConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiKeyArn", api_key_arn);
-            props.set("ModelId", model_id);
+            props.set::<String>("ApiKeyArn", required.api_key_arn);
+            props.set::<String>("ModelId", required.model_id);
             HarnessGeminiModelConfig { props }
         }
 
@@ -8651,7 +10268,7 @@ pub mod harness {
     }
 
     impl HarnessLiteLlmModelConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_id`: `ModelId`.
         pub fn new(model_id: impl Into<Val<String>>) -> Self {
@@ -8709,15 +10326,29 @@ pub mod harness {
         props: Props,
     }
 
+    /// The required properties of [`HarnessOpenAiModelConfig`], by name: the argument of [`HarnessOpenAiModelConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct HarnessOpenAiModelConfigRequired {
+        /// CloudFormation property `ApiKeyArn`.
+        pub api_key_arn: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
     impl HarnessOpenAiModelConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HarnessOpenAiModelConfigRequired`]:
         ///
-        /// - `api_key_arn`: `ApiKeyArn`.
-        /// - `model_id`: `ModelId`.
-        pub fn new(api_key_arn: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// HarnessOpenAiModelConfig::new(HarnessOpenAiModelConfigRequired {
+        ///     api_key_arn: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HarnessOpenAiModelConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiKeyArn", api_key_arn);
-            props.set("ModelId", model_id);
+            props.set::<String>("ApiKeyArn", required.api_key_arn);
+            props.set::<String>("ModelId", required.model_id);
             HarnessOpenAiModelConfig { props }
         }
 
@@ -8735,7 +10366,7 @@ pub mod harness {
 
         /// The `ApiFormat` property.
         ///
-        /// Allowed values: `chat_completions`, `responses`.
+        /// Allowed values (the enum [`HarnessOpenAiModelConfigApiFormat`]): `chat_completions`, `responses`.
         pub fn api_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ApiFormat", value);
             self
@@ -8843,7 +10474,7 @@ pub mod harness {
     }
 
     impl HarnessSkillGitSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`, The HTTPS URL of the git repository.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -8878,7 +10509,7 @@ pub mod harness {
     }
 
     impl HarnessSkillGitAuth {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `credential_arn`: `CredentialArn`, The ARN of the credential in AgentCore Identity containing the password or personal access token.
         pub fn new(credential_arn: impl Into<Val<String>>) -> Self {
@@ -8907,7 +10538,7 @@ pub mod harness {
     }
 
     impl HarnessSkillS3Source {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `uri`: `Uri`, The S3 URI pointing to the skill directory (e.g., s3://bucket/skills/my-skill/).
         pub fn new(uri: impl Into<Val<String>>) -> Self {
@@ -8930,7 +10561,7 @@ pub mod harness {
     }
 
     impl HarnessSystemContentBlock {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text`: `Text`, The text content of the system prompt block.
         pub fn new(text: impl Into<Val<String>>) -> Self {
@@ -8952,15 +10583,29 @@ pub mod harness {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -8978,9 +10623,9 @@ pub mod harness {
     }
 
     impl HarnessTool {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -9115,7 +10760,7 @@ pub mod harness {
     }
 
     impl HarnessAgentCoreGatewayConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `gateway_arn`: `GatewayArn`.
         pub fn new(gateway_arn: impl Into<Val<String>>) -> Self {
@@ -9181,15 +10826,29 @@ pub mod harness {
         props: Props,
     }
 
+    /// The required properties of [`OAuthCredentialProvider`], by name: the argument of [`OAuthCredentialProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct OAuthCredentialProviderRequired {
+        /// CloudFormation property `ProviderArn`.
+        pub provider_arn: Val<String>,
+
+        /// CloudFormation property `Scopes`.
+        pub scopes: Val<Vec<String>>,
+    }
+
     impl OAuthCredentialProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OAuthCredentialProviderRequired`]:
         ///
-        /// - `provider_arn`: `ProviderArn`.
-        /// - `scopes`: `Scopes`.
-        pub fn new(provider_arn: impl Into<Val<String>>, scopes: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// OAuthCredentialProvider::new(OAuthCredentialProviderRequired {
+        ///     provider_arn: "...".into(),
+        ///     scopes: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: OAuthCredentialProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProviderArn", provider_arn);
-            props.set("Scopes", scopes);
+            props.set::<String>("ProviderArn", required.provider_arn);
+            props.set::<Vec<String>>("Scopes", required.scopes);
             OAuthCredentialProvider { props }
         }
 
@@ -9207,7 +10866,7 @@ pub mod harness {
 
         /// The `GrantType` property.
         ///
-        /// Allowed values: `CLIENT_CREDENTIALS`, `AUTHORIZATION_CODE`.
+        /// Allowed values (the enum [`GrantType`]): `CLIENT_CREDENTIALS`, `AUTHORIZATION_CODE`.
         pub fn grant_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GrantType", value);
             self
@@ -9226,15 +10885,31 @@ pub mod harness {
         props: Props,
     }
 
-    impl HarnessInlineFunctionConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HarnessInlineFunctionConfig`], by name: the argument of [`HarnessInlineFunctionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct HarnessInlineFunctionConfigRequired {
+        /// CloudFormation property `Description`.
+        pub description: Val<String>,
+
+        /// JSON Schema describing the tool's input parameters.
         ///
-        /// - `description`: `Description`.
-        /// - `input_schema`: `InputSchema`, JSON Schema describing the tool's input parameters.
-        pub fn new(description: impl Into<Val<String>>, input_schema: impl Into<Val<Json>>) -> Self {
+        /// CloudFormation property `InputSchema`.
+        pub input_schema: Val<Json>,
+    }
+
+    impl HarnessInlineFunctionConfig {
+        /// Creates the value from its required properties, by name in [`HarnessInlineFunctionConfigRequired`]:
+        ///
+        /// ```text
+        /// HarnessInlineFunctionConfig::new(HarnessInlineFunctionConfigRequired {
+        ///     description: "...".into(),
+        ///     input_schema: serde_json::json!({ ... }).into(),
+        /// })
+        /// ```
+        pub fn new(required: HarnessInlineFunctionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Description", description);
-            props.set("InputSchema", input_schema);
+            props.set::<String>("Description", required.description);
+            props.set::<Json>("InputSchema", required.input_schema);
             HarnessInlineFunctionConfig { props }
         }
     }
@@ -9252,7 +10927,7 @@ pub mod harness {
     }
 
     impl HarnessRemoteMcpConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -9281,9 +10956,9 @@ pub mod harness {
     }
 
     impl HarnessTruncationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `strategy`: `Strategy`.
+        /// - `strategy`: `Strategy`. Allowed values: the enum [`Strategy`].
         pub fn new(strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Strategy", strategy);
@@ -9860,28 +11535,159 @@ pub mod harness {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InboundTokenClaimValueType` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        InboundTokenClaimValueType {
+            String = "STRING",
+            StringArray = "STRING_ARRAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClaimMatchOperator` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        ClaimMatchOperator {
+            Equals = "EQUALS",
+            Contains = "CONTAINS",
+            ContainsAny = "CONTAINS_ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointIpAddressType` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        EndpointIpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkMode` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        NetworkMode {
+            Public = "PUBLIC",
+            Vpc = "VPC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailureMode` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        FailureMode {
+            Allow = "allow",
+            Deny = "deny",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Strategies` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        Strategies {
+            Semantic = "SEMANTIC",
+            Summarization = "SUMMARIZATION",
+            UserPreference = "USER_PREFERENCE",
+            Episodic = "EPISODIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApiFormat` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        ApiFormat {
+            ConverseStream = "converse_stream",
+            Responses = "responses",
+            ChatCompletions = "chat_completions",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApiFormat` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        HarnessOpenAiModelConfigApiFormat {
+            ChatCompletions = "chat_completions",
+            Responses = "responses",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        Type {
+            RemoteMcp = "remote_mcp",
+            AgentcoreBrowser = "agentcore_browser",
+            AgentcoreGateway = "agentcore_gateway",
+            InlineFunction = "inline_function",
+            AgentcoreCodeInterpreter = "agentcore_code_interpreter",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GrantType` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        GrantType {
+            ClientCredentials = "CLIENT_CREDENTIALS",
+            AuthorizationCode = "AUTHORIZATION_CODE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Strategy` in `AWS::BedrockAgentCore::Harness`; `.into()` makes a `Val<String>`.
+        Strategy {
+            SlidingWindow = "sliding_window",
+            Summarization = "summarization",
+            None = "none",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::HarnessEndpoint - a named, stable reference to a specific version of a Harness that callers invoke, allowing the underlying version to be updated without changing how the agent is invoked.
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::HarnessEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the endpoint was created.
+/// - `HarnessName`: `handle.harness_name()` → `Val<String>`. The name of the harness that the endpoint belongs to.
+/// - `LiveVersion`: `handle.live_version()` → `Val<String>`. The harness version that the endpoint is currently serving.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the endpoint was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnHarnessEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnHarnessEndpoint`], by name: the argument of [`CfnHarnessEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnHarnessEndpointRequired {
+    /// The name of the endpoint. Must start with a letter and contain only alphanumeric characters and underscores.
+    ///
+    /// CloudFormation property `EndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_name: Val<String>,
+
+    /// The ID of the harness that the endpoint belongs to.
+    ///
+    /// CloudFormation property `HarnessId`.
+    ///
+    /// Changing it replaces the resource.
+    pub harness_id: Val<String>,
+}
+
 impl CfnHarnessEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::HarnessEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnHarnessEndpointRequired`]:
     ///
-    /// - `endpoint_name`: `EndpointName`, The name of the endpoint. Must start with a letter and contain only alphanumeric characters and underscores.
-    /// - `harness_id`: `HarnessId`, The ID of the harness that the endpoint belongs to.
-    pub fn new(endpoint_name: impl Into<Val<String>>, harness_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnHarnessEndpoint::new(CfnHarnessEndpointRequired {
+    ///     endpoint_name: "...".into(),
+    ///     harness_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnHarnessEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("EndpointName", endpoint_name);
-        props.set("HarnessId", harness_id);
+        props.set::<String>("EndpointName", required.endpoint_name);
+        props.set::<String>("HarnessId", required.harness_id);
         CfnHarnessEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -9997,15 +11803,29 @@ pub mod harness_endpoint {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -10028,23 +11848,56 @@ pub mod harness_endpoint {
 /// Resource Type definition for AWS::BedrockAgentCore::Memory
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::Memory`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`.
+/// - `MemoryArn`: `handle.memory_arn()` → `Val<String>`. ARN of the Memory resource
+/// - `MemoryId`: `handle.memory_id()` → `Val<String>`. Unique identifier for the Memory resource
+/// - `Status`: `handle.status()` → `Val<String>`. Status of the Memory resource
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MemoryArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMemory {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMemory`], by name: the argument of [`CfnMemory::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMemoryRequired {
+    /// Duration in days until memory events expire
+    ///
+    /// CloudFormation property `EventExpiryDuration`.
+    pub event_expiry_duration: Val<i64>,
+
+    /// Name of the Memory resource
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnMemory {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Memory";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMemoryRequired`]:
     ///
-    /// - `event_expiry_duration`: `EventExpiryDuration`, Duration in days until memory events expire
-    /// - `name`: `Name`, Name of the Memory resource
-    pub fn new(event_expiry_duration: impl Into<Val<i64>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMemory::new(CfnMemoryRequired {
+    ///     event_expiry_duration: 1.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMemoryRequired) -> Self {
         let mut props = Props::new();
-        props.set("EventExpiryDuration", event_expiry_duration);
-        props.set("Name", name);
+        props.set::<i64>("EventExpiryDuration", required.event_expiry_duration);
+        props.set::<String>("Name", required.name);
         CfnMemory { props, options: ResourceOptions::default() }
     }
 
@@ -10178,11 +12031,11 @@ pub(crate) static MEMORY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMemory`].
+/// Property types and enums of the allowed values of [`CfnMemory`].
 pub mod memory {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::Memory`.
     #[derive(Clone, Debug)]
@@ -10190,15 +12043,35 @@ pub mod memory {
         props: Props,
     }
 
-    impl IndexedKey {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IndexedKey`], by name: the argument of [`IndexedKey::new`].
+    #[derive(Clone, Debug)]
+    pub struct IndexedKeyRequired {
+        /// Key name for metadata fields
         ///
-        /// - `key`: `Key`, Key name for metadata fields
-        /// - `type_`: `Type`, Supported data types for metadata values
-        pub fn new(key: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Supported data types for metadata values
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `STRING`, `STRINGLIST`, `NUMBER`.
+        pub type_: Val<String>,
+    }
+
+    impl IndexedKey {
+        /// Creates the value from its required properties, by name in [`IndexedKeyRequired`]:
+        ///
+        /// ```text
+        /// IndexedKey::new(IndexedKeyRequired {
+        ///     key: "...".into(),
+        ///     type_: Type::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: IndexedKeyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Type", type_);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Type", required.type_);
             IndexedKey { props }
         }
     }
@@ -10266,7 +12139,7 @@ pub mod memory {
     }
 
     impl CustomMemoryStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of the Memory resource
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -10327,7 +12200,7 @@ pub mod memory {
 
         /// Status of the memory strategy
         ///
-        /// Allowed values: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
+        /// Allowed values (the enum [`Status`]): `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -10341,7 +12214,7 @@ pub mod memory {
 
         /// Type of memory strategy
         ///
-        /// Allowed values: `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
+        /// Allowed values (the enum [`CustomMemoryStrategyType`]): `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -10454,15 +12327,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl EpisodicOverrideConsolidationConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EpisodicOverrideConsolidationConfigurationInput`], by name: the argument of [`EpisodicOverrideConsolidationConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct EpisodicOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions
         ///
-        /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
-        /// - `model_id`: `ModelId`.
-        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppendToPrompt`.
+        pub append_to_prompt: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
+    impl EpisodicOverrideConsolidationConfigurationInput {
+        /// Creates the value from its required properties, by name in [`EpisodicOverrideConsolidationConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// EpisodicOverrideConsolidationConfigurationInput::new(EpisodicOverrideConsolidationConfigurationInputRequired {
+        ///     append_to_prompt: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EpisodicOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendToPrompt", append_to_prompt);
-            props.set("ModelId", model_id);
+            props.set::<String>("AppendToPrompt", required.append_to_prompt);
+            props.set::<String>("ModelId", required.model_id);
             EpisodicOverrideConsolidationConfigurationInput { props }
         }
     }
@@ -10479,15 +12368,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl EpisodicOverrideExtractionConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EpisodicOverrideExtractionConfigurationInput`], by name: the argument of [`EpisodicOverrideExtractionConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct EpisodicOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions
         ///
-        /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
-        /// - `model_id`: `ModelId`.
-        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppendToPrompt`.
+        pub append_to_prompt: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
+    impl EpisodicOverrideExtractionConfigurationInput {
+        /// Creates the value from its required properties, by name in [`EpisodicOverrideExtractionConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// EpisodicOverrideExtractionConfigurationInput::new(EpisodicOverrideExtractionConfigurationInputRequired {
+        ///     append_to_prompt: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EpisodicOverrideExtractionConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendToPrompt", append_to_prompt);
-            props.set("ModelId", model_id);
+            props.set::<String>("AppendToPrompt", required.append_to_prompt);
+            props.set::<String>("ModelId", required.model_id);
             EpisodicOverrideExtractionConfigurationInput { props }
         }
     }
@@ -10504,15 +12409,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl EpisodicOverrideReflectionConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EpisodicOverrideReflectionConfigurationInput`], by name: the argument of [`EpisodicOverrideReflectionConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct EpisodicOverrideReflectionConfigurationInputRequired {
+        /// Text prompt for model instructions
         ///
-        /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
-        /// - `model_id`: `ModelId`.
-        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppendToPrompt`.
+        pub append_to_prompt: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
+    impl EpisodicOverrideReflectionConfigurationInput {
+        /// Creates the value from its required properties, by name in [`EpisodicOverrideReflectionConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// EpisodicOverrideReflectionConfigurationInput::new(EpisodicOverrideReflectionConfigurationInputRequired {
+        ///     append_to_prompt: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EpisodicOverrideReflectionConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendToPrompt", append_to_prompt);
-            props.set("ModelId", model_id);
+            props.set::<String>("AppendToPrompt", required.append_to_prompt);
+            props.set::<String>("ModelId", required.model_id);
             EpisodicOverrideReflectionConfigurationInput { props }
         }
 
@@ -10574,7 +12495,7 @@ pub mod memory {
     }
 
     impl MetadataSchemaEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, Key name for metadata fields
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -10591,7 +12512,7 @@ pub mod memory {
 
         /// Specifies whether the metadata value is extracted by the LLM or passed through deterministically from the event
         ///
-        /// Allowed values: `LLM_INFERRED`, `STRICTLY_CONSISTENT`.
+        /// Allowed values (the enum [`ExtractionType`]): `LLM_INFERRED`, `STRICTLY_CONSISTENT`.
         pub fn extraction_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExtractionType", value);
             self
@@ -10599,7 +12520,7 @@ pub mod memory {
 
         /// Supported data types for metadata values
         ///
-        /// Allowed values: `STRING`, `STRINGLIST`, `NUMBER`.
+        /// Allowed values (the enum [`Type`]): `STRING`, `STRINGLIST`, `NUMBER`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -10645,7 +12566,7 @@ pub mod memory {
     }
 
     impl LlmExtractionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `definition`: `Definition`, Definition for the metadata schema entry
         pub fn new(definition: impl Into<Val<String>>) -> Self {
@@ -10782,7 +12703,7 @@ pub mod memory {
     }
 
     impl StringValidation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allowed_values`: `AllowedValues`.
         pub fn new(allowed_values: impl Into<Val<Vec<String>>>) -> Self {
@@ -11022,15 +12943,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl SemanticOverrideConsolidationConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SemanticOverrideConsolidationConfigurationInput`], by name: the argument of [`SemanticOverrideConsolidationConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct SemanticOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions
         ///
-        /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
-        /// - `model_id`: `ModelId`.
-        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppendToPrompt`.
+        pub append_to_prompt: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
+    impl SemanticOverrideConsolidationConfigurationInput {
+        /// Creates the value from its required properties, by name in [`SemanticOverrideConsolidationConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// SemanticOverrideConsolidationConfigurationInput::new(SemanticOverrideConsolidationConfigurationInputRequired {
+        ///     append_to_prompt: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SemanticOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendToPrompt", append_to_prompt);
-            props.set("ModelId", model_id);
+            props.set::<String>("AppendToPrompt", required.append_to_prompt);
+            props.set::<String>("ModelId", required.model_id);
             SemanticOverrideConsolidationConfigurationInput { props }
         }
     }
@@ -11047,15 +12984,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl SemanticOverrideExtractionConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SemanticOverrideExtractionConfigurationInput`], by name: the argument of [`SemanticOverrideExtractionConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct SemanticOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions
         ///
-        /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
-        /// - `model_id`: `ModelId`.
-        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppendToPrompt`.
+        pub append_to_prompt: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
+    impl SemanticOverrideExtractionConfigurationInput {
+        /// Creates the value from its required properties, by name in [`SemanticOverrideExtractionConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// SemanticOverrideExtractionConfigurationInput::new(SemanticOverrideExtractionConfigurationInputRequired {
+        ///     append_to_prompt: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SemanticOverrideExtractionConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendToPrompt", append_to_prompt);
-            props.set("ModelId", model_id);
+            props.set::<String>("AppendToPrompt", required.append_to_prompt);
+            props.set::<String>("ModelId", required.model_id);
             SemanticOverrideExtractionConfigurationInput { props }
         }
     }
@@ -11098,15 +13051,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl SummaryOverrideConsolidationConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SummaryOverrideConsolidationConfigurationInput`], by name: the argument of [`SummaryOverrideConsolidationConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct SummaryOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions
         ///
-        /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
-        /// - `model_id`: `ModelId`.
-        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppendToPrompt`.
+        pub append_to_prompt: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
+    impl SummaryOverrideConsolidationConfigurationInput {
+        /// Creates the value from its required properties, by name in [`SummaryOverrideConsolidationConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// SummaryOverrideConsolidationConfigurationInput::new(SummaryOverrideConsolidationConfigurationInputRequired {
+        ///     append_to_prompt: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SummaryOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendToPrompt", append_to_prompt);
-            props.set("ModelId", model_id);
+            props.set::<String>("AppendToPrompt", required.append_to_prompt);
+            props.set::<String>("ModelId", required.model_id);
             SummaryOverrideConsolidationConfigurationInput { props }
         }
     }
@@ -11155,15 +13124,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl UserPreferenceOverrideConsolidationConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UserPreferenceOverrideConsolidationConfigurationInput`], by name: the argument of [`UserPreferenceOverrideConsolidationConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserPreferenceOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions
         ///
-        /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
-        /// - `model_id`: `ModelId`.
-        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppendToPrompt`.
+        pub append_to_prompt: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
+    impl UserPreferenceOverrideConsolidationConfigurationInput {
+        /// Creates the value from its required properties, by name in [`UserPreferenceOverrideConsolidationConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// UserPreferenceOverrideConsolidationConfigurationInput::new(UserPreferenceOverrideConsolidationConfigurationInputRequired {
+        ///     append_to_prompt: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: UserPreferenceOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendToPrompt", append_to_prompt);
-            props.set("ModelId", model_id);
+            props.set::<String>("AppendToPrompt", required.append_to_prompt);
+            props.set::<String>("ModelId", required.model_id);
             UserPreferenceOverrideConsolidationConfigurationInput { props }
         }
     }
@@ -11180,15 +13165,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl UserPreferenceOverrideExtractionConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UserPreferenceOverrideExtractionConfigurationInput`], by name: the argument of [`UserPreferenceOverrideExtractionConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserPreferenceOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions
         ///
-        /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
-        /// - `model_id`: `ModelId`.
-        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppendToPrompt`.
+        pub append_to_prompt: Val<String>,
+
+        /// CloudFormation property `ModelId`.
+        pub model_id: Val<String>,
+    }
+
+    impl UserPreferenceOverrideExtractionConfigurationInput {
+        /// Creates the value from its required properties, by name in [`UserPreferenceOverrideExtractionConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// UserPreferenceOverrideExtractionConfigurationInput::new(UserPreferenceOverrideExtractionConfigurationInputRequired {
+        ///     append_to_prompt: "...".into(),
+        ///     model_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: UserPreferenceOverrideExtractionConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendToPrompt", append_to_prompt);
-            props.set("ModelId", model_id);
+            props.set::<String>("AppendToPrompt", required.append_to_prompt);
+            props.set::<String>("ModelId", required.model_id);
             UserPreferenceOverrideExtractionConfigurationInput { props }
         }
     }
@@ -11232,7 +13233,7 @@ pub mod memory {
     }
 
     impl EpisodicMemoryStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of the Memory resource
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -11293,7 +13294,7 @@ pub mod memory {
 
         /// Status of the memory strategy
         ///
-        /// Allowed values: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
+        /// Allowed values (the enum [`Status`]): `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -11307,7 +13308,7 @@ pub mod memory {
 
         /// Type of memory strategy
         ///
-        /// Allowed values: `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
+        /// Allowed values (the enum [`EpisodicMemoryStrategyType`]): `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -11371,7 +13372,7 @@ pub mod memory {
     }
 
     impl SemanticMemoryStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of the Memory resource
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -11426,7 +13427,7 @@ pub mod memory {
 
         /// Status of the memory strategy
         ///
-        /// Allowed values: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
+        /// Allowed values (the enum [`Status`]): `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -11440,7 +13441,7 @@ pub mod memory {
 
         /// Type of memory strategy
         ///
-        /// Allowed values: `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
+        /// Allowed values (the enum [`SemanticMemoryStrategyType`]): `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -11466,7 +13467,7 @@ pub mod memory {
     }
 
     impl SummaryMemoryStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of the Memory resource
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -11521,7 +13522,7 @@ pub mod memory {
 
         /// Status of the memory strategy
         ///
-        /// Allowed values: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
+        /// Allowed values (the enum [`Status`]): `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -11535,7 +13536,7 @@ pub mod memory {
 
         /// Type of memory strategy
         ///
-        /// Allowed values: `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
+        /// Allowed values (the enum [`SummaryMemoryStrategyType`]): `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -11561,7 +13562,7 @@ pub mod memory {
     }
 
     impl UserPreferenceMemoryStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of the Memory resource
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -11616,7 +13617,7 @@ pub mod memory {
 
         /// Status of the memory strategy
         ///
-        /// Allowed values: `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
+        /// Allowed values (the enum [`Status`]): `CREATING`, `ACTIVE`, `DELETING`, `FAILED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -11630,7 +13631,7 @@ pub mod memory {
 
         /// Type of memory strategy
         ///
-        /// Allowed values: `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
+        /// Allowed values (the enum [`UserPreferenceMemoryStrategyType`]): `SEMANTIC`, `SUMMARIZATION`, `USER_PREFERENCE`, `CUSTOM`, `EPISODIC`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -11656,7 +13657,7 @@ pub mod memory {
     }
 
     impl NamespaceKeyEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A namespace variable key name. Must start with a lowercase letter and contain only lowercase alphanumeric characters. Cannot be a built-in variable (memoryStrategyId, sessionId, actorId).
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -11717,7 +13718,7 @@ pub mod memory {
     }
 
     impl StreamDeliveryResources {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resources`: `Resources`.
         pub fn new(resources: impl Into<Val<Vec<StreamDeliveryResource>>>) -> Self {
@@ -11765,15 +13766,31 @@ pub mod memory {
         props: Props,
     }
 
-    impl KinesisResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KinesisResource`], by name: the argument of [`KinesisResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisResourceRequired {
+        /// CloudFormation property `ContentConfigurations`.
+        pub content_configurations: Val<Vec<ContentConfiguration>>,
+
+        /// ARN format
         ///
-        /// - `content_configurations`: `ContentConfigurations`.
-        /// - `data_stream_arn`: `DataStreamArn`, ARN format
-        pub fn new(content_configurations: impl Into<Val<Vec<ContentConfiguration>>>, data_stream_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataStreamArn`.
+        pub data_stream_arn: Val<String>,
+    }
+
+    impl KinesisResource {
+        /// Creates the value from its required properties, by name in [`KinesisResourceRequired`]:
+        ///
+        /// ```text
+        /// KinesisResource::new(KinesisResourceRequired {
+        ///     content_configurations: vec![ContentConfiguration::new(...)].into(),
+        ///     data_stream_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContentConfigurations", content_configurations);
-            props.set("DataStreamArn", data_stream_arn);
+            props.set::<Vec<ContentConfiguration>>("ContentConfigurations", required.content_configurations);
+            props.set::<String>("DataStreamArn", required.data_stream_arn);
             KinesisResource { props }
         }
     }
@@ -11791,9 +13808,9 @@ pub mod memory {
     }
 
     impl ContentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of content to deliver
+        /// - `type_`: `Type`, The type of content to deliver Allowed values: the enum [`ContentConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -11802,7 +13819,7 @@ pub mod memory {
 
         /// The level of content detail to deliver
         ///
-        /// Allowed values: `METADATA_ONLY`, `FULL_CONTENT`.
+        /// Allowed values (the enum [`Level`]): `METADATA_ONLY`, `FULL_CONTENT`.
         pub fn level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Level", value);
             self
@@ -12178,28 +14195,165 @@ pub mod memory {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        Type {
+            String = "STRING",
+            Stringlist = "STRINGLIST",
+            Number = "NUMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        Status {
+            Creating = "CREATING",
+            Active = "ACTIVE",
+            Deleting = "DELETING",
+            Failed = "FAILED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        CustomMemoryStrategyType {
+            Semantic = "SEMANTIC",
+            Summarization = "SUMMARIZATION",
+            UserPreference = "USER_PREFERENCE",
+            Custom = "CUSTOM",
+            Episodic = "EPISODIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExtractionType` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        ExtractionType {
+            LlmInferred = "LLM_INFERRED",
+            StrictlyConsistent = "STRICTLY_CONSISTENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        EpisodicMemoryStrategyType {
+            Semantic = "SEMANTIC",
+            Summarization = "SUMMARIZATION",
+            UserPreference = "USER_PREFERENCE",
+            Custom = "CUSTOM",
+            Episodic = "EPISODIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        SemanticMemoryStrategyType {
+            Semantic = "SEMANTIC",
+            Summarization = "SUMMARIZATION",
+            UserPreference = "USER_PREFERENCE",
+            Custom = "CUSTOM",
+            Episodic = "EPISODIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        SummaryMemoryStrategyType {
+            Semantic = "SEMANTIC",
+            Summarization = "SUMMARIZATION",
+            UserPreference = "USER_PREFERENCE",
+            Custom = "CUSTOM",
+            Episodic = "EPISODIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        UserPreferenceMemoryStrategyType {
+            Semantic = "SEMANTIC",
+            Summarization = "SUMMARIZATION",
+            UserPreference = "USER_PREFERENCE",
+            Custom = "CUSTOM",
+            Episodic = "EPISODIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Level` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        Level {
+            MetadataOnly = "METADATA_ONLY",
+            FullContent = "FULL_CONTENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BedrockAgentCore::Memory`; `.into()` makes a `Val<String>`.
+        ContentConfigurationType {
+            MemoryRecords = "MEMORY_RECORDS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::OAuth2CredentialProvider
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CallbackUrl`: `handle.callback_url()` → `Val<String>`. The callback URL for the OAuth2 authorization flow
+/// - `ClientSecretArn`: `handle.client_secret_arn()` → `Val<Json>`. The ARN of the client secret in AWS Secrets Manager
+/// - `ClientSecretJsonKey`: `handle.client_secret_json_key()` → `Val<String>`. The JSON key within the secret that contains the client secret value
+/// - `ClientSecretSource`: `handle.client_secret_source()` → `Val<String>`. The source of the client secret
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The timestamp when the credential provider was created
+/// - `CredentialProviderArn`: `handle.credential_provider_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the OAuth2 credential provider
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The timestamp when the credential provider was last updated
+/// - `Oauth2ProviderConfigOutput`: `handle.oauth2_provider_config_output()` → `Val<Json>`. The output configuration for the OAuth2 provider
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the OAuth2 credential provider
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CredentialProviderArn`.
 #[derive(Clone, Debug)]
 pub struct CfnOAuth2CredentialProvider {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOAuth2CredentialProvider`], by name: the argument of [`CfnOAuth2CredentialProvider::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOAuth2CredentialProviderRequired {
+    /// The vendor of the OAuth2 credential provider
+    ///
+    /// CloudFormation property `CredentialProviderVendor`.
+    ///
+    /// Allowed values (the enum [`o_auth2_credential_provider::CredentialProviderVendor`]): `GoogleOauth2`, `GithubOauth2`, `SlackOauth2`, `SalesforceOauth2`, `MicrosoftOauth2`, `CustomOauth2`, `AtlassianOauth2`, `LinkedinOauth2`, `XOauth2`, `OktaOauth2`, `OneLoginOauth2`, `PingOneOauth2`, `FacebookOauth2`, `YandexOauth2`, `RedditOauth2`, `ZoomOauth2`, `TwitchOauth2`, `SpotifyOauth2`, `DropboxOauth2`, `NotionOauth2`, `HubspotOauth2`, `CyberArkOauth2`, `FusionAuthOauth2`, `Auth0Oauth2` and 1 more.
+    ///
+    /// Changing it replaces the resource.
+    pub credential_provider_vendor: Val<String>,
+
+    /// The name of the OAuth2 credential provider
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnOAuth2CredentialProvider {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::OAuth2CredentialProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOAuth2CredentialProviderRequired`]:
     ///
-    /// - `credential_provider_vendor`: `CredentialProviderVendor`, The vendor of the OAuth2 credential provider
-    /// - `name`: `Name`, The name of the OAuth2 credential provider
-    pub fn new(credential_provider_vendor: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOAuth2CredentialProvider::new(CfnOAuth2CredentialProviderRequired {
+    ///     credential_provider_vendor: o_auth2_credential_provider::CredentialProviderVendor::GoogleOauth2.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOAuth2CredentialProviderRequired) -> Self {
         let mut props = Props::new();
-        props.set("CredentialProviderVendor", credential_provider_vendor);
-        props.set("Name", name);
+        props.set::<String>("CredentialProviderVendor", required.credential_provider_vendor);
+        props.set::<String>("Name", required.name);
         CfnOAuth2CredentialProvider { props, options: ResourceOptions::default() }
     }
 
@@ -12319,11 +14473,11 @@ pub(crate) static O_AUTH2_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOAuth2CredentialProvider`].
+/// Property types and enums of the allowed values of [`CfnOAuth2CredentialProvider`].
 pub mod o_auth2_credential_provider {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Input configuration for an OAuth2 provider
     #[derive(Clone, Debug)]
@@ -12406,7 +14560,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl AtlassianOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_id`: `ClientId`.
         pub fn new(client_id: impl Into<Val<String>>) -> Self {
@@ -12429,7 +14583,7 @@ pub mod o_auth2_credential_provider {
 
         /// The `ClientSecretSource` property.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -12448,15 +14602,33 @@ pub mod o_auth2_credential_provider {
         props: Props,
     }
 
-    impl SecretReference {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecretReference`], by name: the argument of [`SecretReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretReferenceRequired {
+        /// The JSON key within the secret that contains the credential value
         ///
-        /// - `json_key`: `JsonKey`, The JSON key within the secret that contains the credential value
-        /// - `secret_id`: `SecretId`, The ID or ARN of the secret in AWS Secrets Manager
-        pub fn new(json_key: impl Into<Val<String>>, secret_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `JsonKey`.
+        pub json_key: Val<String>,
+
+        /// The ID or ARN of the secret in AWS Secrets Manager
+        ///
+        /// CloudFormation property `SecretId`.
+        pub secret_id: Val<String>,
+    }
+
+    impl SecretReference {
+        /// Creates the value from its required properties, by name in [`SecretReferenceRequired`]:
+        ///
+        /// ```text
+        /// SecretReference::new(SecretReferenceRequired {
+        ///     json_key: "...".into(),
+        ///     secret_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("JsonKey", json_key);
-            props.set("SecretId", secret_id);
+            props.set::<String>("JsonKey", required.json_key);
+            props.set::<String>("SecretId", required.secret_id);
             SecretReference { props }
         }
     }
@@ -12474,7 +14646,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl CustomOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `oauth_discovery`: `OauthDiscovery`, Discovery information for an OAuth2 provider
         pub fn new(oauth_discovery: impl Into<Val<Oauth2Discovery>>) -> Self {
@@ -12485,7 +14657,7 @@ pub mod o_auth2_credential_provider {
 
         /// The client authentication method to use when authenticating with the token endpoint
         ///
-        /// Allowed values: `CLIENT_SECRET_BASIC`, `CLIENT_SECRET_POST`, `AWS_IAM_ID_TOKEN_JWT`, `PRIVATE_KEY_JWT`.
+        /// Allowed values (the enum [`ClientAuthenticationMethod`]): `CLIENT_SECRET_BASIC`, `CLIENT_SECRET_POST`, `AWS_IAM_ID_TOKEN_JWT`, `PRIVATE_KEY_JWT`.
         pub fn client_authentication_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientAuthenticationMethod", value);
             self
@@ -12511,7 +14683,7 @@ pub mod o_auth2_credential_provider {
 
         /// The source of the client secret
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -12586,17 +14758,40 @@ pub mod o_auth2_credential_provider {
         props: Props,
     }
 
-    impl Oauth2AuthorizationServerMetadata {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Oauth2AuthorizationServerMetadata`], by name: the argument of [`Oauth2AuthorizationServerMetadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct Oauth2AuthorizationServerMetadataRequired {
+        /// The authorization endpoint URL
         ///
-        /// - `authorization_endpoint`: `AuthorizationEndpoint`, The authorization endpoint URL
-        /// - `issuer`: `Issuer`, The issuer URL for the OAuth2 authorization server
-        /// - `token_endpoint`: `TokenEndpoint`, The token endpoint URL
-        pub fn new(authorization_endpoint: impl Into<Val<String>>, issuer: impl Into<Val<String>>, token_endpoint: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizationEndpoint`.
+        pub authorization_endpoint: Val<String>,
+
+        /// The issuer URL for the OAuth2 authorization server
+        ///
+        /// CloudFormation property `Issuer`.
+        pub issuer: Val<String>,
+
+        /// The token endpoint URL
+        ///
+        /// CloudFormation property `TokenEndpoint`.
+        pub token_endpoint: Val<String>,
+    }
+
+    impl Oauth2AuthorizationServerMetadata {
+        /// Creates the value from its required properties, by name in [`Oauth2AuthorizationServerMetadataRequired`]:
+        ///
+        /// ```text
+        /// Oauth2AuthorizationServerMetadata::new(Oauth2AuthorizationServerMetadataRequired {
+        ///     authorization_endpoint: "...".into(),
+        ///     issuer: "...".into(),
+        ///     token_endpoint: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: Oauth2AuthorizationServerMetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationEndpoint", authorization_endpoint);
-            props.set("Issuer", issuer);
-            props.set("TokenEndpoint", token_endpoint);
+            props.set::<String>("AuthorizationEndpoint", required.authorization_endpoint);
+            props.set::<String>("Issuer", required.issuer);
+            props.set::<String>("TokenEndpoint", required.token_endpoint);
             Oauth2AuthorizationServerMetadata { props }
         }
 
@@ -12620,9 +14815,9 @@ pub mod o_auth2_credential_provider {
     }
 
     impl OnBehalfOfTokenExchangeConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `grant_type`: `GrantType`, The grant type for on-behalf-of token exchange
+        /// - `grant_type`: `GrantType`, The grant type for on-behalf-of token exchange Allowed values: the enum [`GrantType`].
         pub fn new(grant_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("GrantType", grant_type);
@@ -12649,9 +14844,9 @@ pub mod o_auth2_credential_provider {
     }
 
     impl TokenExchangeGrantTypeConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `actor_token_content`: `ActorTokenContent`, The actor token content type
+        /// - `actor_token_content`: `ActorTokenContent`, The actor token content type Allowed values: the enum [`ActorTokenContent`].
         pub fn new(actor_token_content: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActorTokenContent", actor_token_content);
@@ -12709,17 +14904,42 @@ pub mod o_auth2_credential_provider {
         props: Props,
     }
 
-    impl ManagedVpcResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ManagedVpcResource`], by name: the argument of [`ManagedVpcResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedVpcResourceRequired {
+        /// The IP address type for the resource configuration endpoint
         ///
-        /// - `endpoint_ip_address_type`: `EndpointIpAddressType`, The IP address type for the resource configuration endpoint
-        /// - `subnet_ids`: `SubnetIds`, The subnet IDs within the VPC where the VPC Lattice resource gateway is placed
-        /// - `vpc_identifier`: `VpcIdentifier`, The ID of the VPC that contains your private resource
-        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndpointIpAddressType`.
+        ///
+        /// Allowed values (the enum [`EndpointIpAddressType`]): `IPV4`, `IPV6`.
+        pub endpoint_ip_address_type: Val<String>,
+
+        /// The subnet IDs within the VPC where the VPC Lattice resource gateway is placed
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// The ID of the VPC that contains your private resource
+        ///
+        /// CloudFormation property `VpcIdentifier`.
+        pub vpc_identifier: Val<String>,
+    }
+
+    impl ManagedVpcResource {
+        /// Creates the value from its required properties, by name in [`ManagedVpcResourceRequired`]:
+        ///
+        /// ```text
+        /// ManagedVpcResource::new(ManagedVpcResourceRequired {
+        ///     endpoint_ip_address_type: EndpointIpAddressType::Ipv4.into(),
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedVpcResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointIpAddressType", endpoint_ip_address_type);
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcIdentifier", vpc_identifier);
+            props.set::<String>("EndpointIpAddressType", required.endpoint_ip_address_type);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcIdentifier", required.vpc_identifier);
             ManagedVpcResource { props }
         }
 
@@ -12755,7 +14975,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl SelfManagedLatticeResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_configuration_identifier`: `ResourceConfigurationIdentifier`, The ARN or ID of the VPC Lattice resource configuration
         pub fn new(resource_configuration_identifier: impl Into<Val<String>>) -> Self {
@@ -12777,15 +14997,33 @@ pub mod o_auth2_credential_provider {
         props: Props,
     }
 
-    impl PrivateEndpointOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PrivateEndpointOverride`], by name: the argument of [`PrivateEndpointOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrivateEndpointOverrideRequired {
+        /// The domain to override with a private endpoint
         ///
-        /// - `domain`: `Domain`, The domain to override with a private endpoint
-        /// - `private_endpoint`: `PrivateEndpoint`, The private endpoint configuration for connecting to private resources in your VPC
-        pub fn new(domain: impl Into<Val<String>>, private_endpoint: impl Into<Val<PrivateEndpoint>>) -> Self {
+        /// CloudFormation property `Domain`.
+        pub domain: Val<String>,
+
+        /// The private endpoint configuration for connecting to private resources in your VPC
+        ///
+        /// CloudFormation property `PrivateEndpoint`.
+        pub private_endpoint: Val<PrivateEndpoint>,
+    }
+
+    impl PrivateEndpointOverride {
+        /// Creates the value from its required properties, by name in [`PrivateEndpointOverrideRequired`]:
+        ///
+        /// ```text
+        /// PrivateEndpointOverride::new(PrivateEndpointOverrideRequired {
+        ///     domain: "...".into(),
+        ///     private_endpoint: PrivateEndpoint::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PrivateEndpointOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("Domain", domain);
-            props.set("PrivateEndpoint", private_endpoint);
+            props.set::<String>("Domain", required.domain);
+            props.set::<PrivateEndpoint>("PrivateEndpoint", required.private_endpoint);
             PrivateEndpointOverride { props }
         }
     }
@@ -12829,7 +15067,7 @@ pub mod o_auth2_credential_provider {
 
         /// The algorithm used to sign the JWT client assertion
         ///
-        /// Allowed values: `RS256`, `PS256`, `ES256`.
+        /// Allowed values (the enum [`SigningAlgorithm`]): `RS256`, `PS256`, `ES256`.
         pub fn signing_algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SigningAlgorithm", value);
             self
@@ -12875,7 +15113,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl KmsKeySourceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key_arn`: `KmsKeyArn`, The Amazon Resource Name (ARN) of the KMS key used to sign the JWT client assertion
         pub fn new(kms_key_arn: impl Into<Val<String>>) -> Self {
@@ -12898,7 +15136,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl GithubOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_id`: `ClientId`.
         pub fn new(client_id: impl Into<Val<String>>) -> Self {
@@ -12921,7 +15159,7 @@ pub mod o_auth2_credential_provider {
 
         /// The `ClientSecretSource` property.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -12941,7 +15179,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl GoogleOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_id`: `ClientId`.
         pub fn new(client_id: impl Into<Val<String>>) -> Self {
@@ -12964,7 +15202,7 @@ pub mod o_auth2_credential_provider {
 
         /// The `ClientSecretSource` property.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -12984,7 +15222,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl IncludedOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_id`: `ClientId`.
         pub fn new(client_id: impl Into<Val<String>>) -> Self {
@@ -13013,7 +15251,7 @@ pub mod o_auth2_credential_provider {
 
         /// The `ClientSecretSource` property.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -13045,7 +15283,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl LinkedinOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_id`: `ClientId`.
         pub fn new(client_id: impl Into<Val<String>>) -> Self {
@@ -13068,7 +15306,7 @@ pub mod o_auth2_credential_provider {
 
         /// The `ClientSecretSource` property.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -13088,7 +15326,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl MicrosoftOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_id`: `ClientId`.
         pub fn new(client_id: impl Into<Val<String>>) -> Self {
@@ -13111,7 +15349,7 @@ pub mod o_auth2_credential_provider {
 
         /// The `ClientSecretSource` property.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -13137,7 +15375,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl SalesforceOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_id`: `ClientId`.
         pub fn new(client_id: impl Into<Val<String>>) -> Self {
@@ -13160,7 +15398,7 @@ pub mod o_auth2_credential_provider {
 
         /// The `ClientSecretSource` property.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -13180,7 +15418,7 @@ pub mod o_auth2_credential_provider {
     }
 
     impl SlackOauth2ProviderConfigInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_id`: `ClientId`.
         pub fn new(client_id: impl Into<Val<String>>) -> Self {
@@ -13203,7 +15441,7 @@ pub mod o_auth2_credential_provider {
 
         /// The `ClientSecretSource` property.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ClientSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn client_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecretSource", value);
             self
@@ -13222,15 +15460,29 @@ pub mod o_auth2_credential_provider {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -13449,32 +15701,157 @@ pub mod o_auth2_credential_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CredentialProviderVendor` in `AWS::BedrockAgentCore::OAuth2CredentialProvider`; `.into()` makes a `Val<String>`.
+        CredentialProviderVendor {
+            GoogleOauth2 = "GoogleOauth2",
+            GithubOauth2 = "GithubOauth2",
+            SlackOauth2 = "SlackOauth2",
+            SalesforceOauth2 = "SalesforceOauth2",
+            MicrosoftOauth2 = "MicrosoftOauth2",
+            CustomOauth2 = "CustomOauth2",
+            AtlassianOauth2 = "AtlassianOauth2",
+            LinkedinOauth2 = "LinkedinOauth2",
+            XOauth2 = "XOauth2",
+            OktaOauth2 = "OktaOauth2",
+            OneLoginOauth2 = "OneLoginOauth2",
+            PingOneOauth2 = "PingOneOauth2",
+            FacebookOauth2 = "FacebookOauth2",
+            YandexOauth2 = "YandexOauth2",
+            RedditOauth2 = "RedditOauth2",
+            ZoomOauth2 = "ZoomOauth2",
+            TwitchOauth2 = "TwitchOauth2",
+            SpotifyOauth2 = "SpotifyOauth2",
+            DropboxOauth2 = "DropboxOauth2",
+            NotionOauth2 = "NotionOauth2",
+            HubspotOauth2 = "HubspotOauth2",
+            CyberArkOauth2 = "CyberArkOauth2",
+            FusionAuthOauth2 = "FusionAuthOauth2",
+            Auth0Oauth2 = "Auth0Oauth2",
+            CognitoOauth2 = "CognitoOauth2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClientSecretSource` in `AWS::BedrockAgentCore::OAuth2CredentialProvider`; `.into()` makes a `Val<String>`.
+        ClientSecretSource {
+            Managed = "MANAGED",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClientAuthenticationMethod` in `AWS::BedrockAgentCore::OAuth2CredentialProvider`; `.into()` makes a `Val<String>`.
+        ClientAuthenticationMethod {
+            ClientSecretBasic = "CLIENT_SECRET_BASIC",
+            ClientSecretPost = "CLIENT_SECRET_POST",
+            AwsIamIdTokenJwt = "AWS_IAM_ID_TOKEN_JWT",
+            PrivateKeyJwt = "PRIVATE_KEY_JWT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GrantType` in `AWS::BedrockAgentCore::OAuth2CredentialProvider`; `.into()` makes a `Val<String>`.
+        GrantType {
+            TokenExchange = "TOKEN_EXCHANGE",
+            JwtAuthorizationGrant = "JWT_AUTHORIZATION_GRANT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ActorTokenContent` in `AWS::BedrockAgentCore::OAuth2CredentialProvider`; `.into()` makes a `Val<String>`.
+        ActorTokenContent {
+            None = "NONE",
+            M2M = "M2M",
+            AwsIamIdTokenJwt = "AWS_IAM_ID_TOKEN_JWT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointIpAddressType` in `AWS::BedrockAgentCore::OAuth2CredentialProvider`; `.into()` makes a `Val<String>`.
+        EndpointIpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SigningAlgorithm` in `AWS::BedrockAgentCore::OAuth2CredentialProvider`; `.into()` makes a `Val<String>`.
+        SigningAlgorithm {
+            Rs256 = "RS256",
+            Ps256 = "PS256",
+            Es256 = "ES256",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::OnlineEvaluationConfig - Creates an online evaluation configuration for continuous monitoring of agent performance.
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the online evaluation configuration was created.
+/// - `OnlineEvaluationConfigArn`: `handle.online_evaluation_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the online evaluation configuration.
+/// - `OnlineEvaluationConfigId`: `handle.online_evaluation_config_id()` → `Val<String>`. The unique identifier of the online evaluation configuration.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the online evaluation configuration.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the online evaluation configuration was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OnlineEvaluationConfigArn`.
 #[derive(Clone, Debug)]
 pub struct CfnOnlineEvaluationConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOnlineEvaluationConfig`], by name: the argument of [`CfnOnlineEvaluationConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOnlineEvaluationConfigRequired {
+    /// The data source configuration that specifies CloudWatch log groups and service names to monitor.
+    ///
+    /// CloudFormation property `DataSourceConfig`.
+    pub data_source_config: Val<online_evaluation_config::DataSourceConfig>,
+
+    /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation.
+    ///
+    /// CloudFormation property `EvaluationExecutionRoleArn`.
+    pub evaluation_execution_role_arn: Val<String>,
+
+    /// The name of the online evaluation configuration. Must be unique within your account.
+    ///
+    /// CloudFormation property `OnlineEvaluationConfigName`.
+    ///
+    /// Changing it replaces the resource.
+    pub online_evaluation_config_name: Val<String>,
+
+    /// The evaluation rule that defines sampling configuration, filters, and session detection settings.
+    ///
+    /// CloudFormation property `Rule`.
+    pub rule: Val<online_evaluation_config::Rule>,
+}
+
 impl CfnOnlineEvaluationConfig {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::OnlineEvaluationConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOnlineEvaluationConfigRequired`]:
     ///
-    /// - `data_source_config`: `DataSourceConfig`, The data source configuration that specifies CloudWatch log groups and service names to monitor.
-    /// - `evaluation_execution_role_arn`: `EvaluationExecutionRoleArn`, The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation.
-    /// - `online_evaluation_config_name`: `OnlineEvaluationConfigName`, The name of the online evaluation configuration. Must be unique within your account.
-    /// - `rule`: `Rule`, The evaluation rule that defines sampling configuration, filters, and session detection settings.
-    pub fn new(data_source_config: impl Into<Val<online_evaluation_config::DataSourceConfig>>, evaluation_execution_role_arn: impl Into<Val<String>>, online_evaluation_config_name: impl Into<Val<String>>, rule: impl Into<Val<online_evaluation_config::Rule>>) -> Self {
+    /// ```text
+    /// CfnOnlineEvaluationConfig::new(CfnOnlineEvaluationConfigRequired {
+    ///     data_source_config: online_evaluation_config::DataSourceConfig::new(...).into(),
+    ///     evaluation_execution_role_arn: "...".into(),
+    ///     online_evaluation_config_name: "...".into(),
+    ///     rule: online_evaluation_config::Rule::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOnlineEvaluationConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataSourceConfig", data_source_config);
-        props.set("EvaluationExecutionRoleArn", evaluation_execution_role_arn);
-        props.set("OnlineEvaluationConfigName", online_evaluation_config_name);
-        props.set("Rule", rule);
+        props.set::<online_evaluation_config::DataSourceConfig>("DataSourceConfig", required.data_source_config);
+        props.set::<String>("EvaluationExecutionRoleArn", required.evaluation_execution_role_arn);
+        props.set::<String>("OnlineEvaluationConfigName", required.online_evaluation_config_name);
+        props.set::<online_evaluation_config::Rule>("Rule", required.rule);
         CfnOnlineEvaluationConfig { props, options: ResourceOptions::default() }
     }
 
@@ -13498,7 +15875,7 @@ impl CfnOnlineEvaluationConfig {
 
     /// The execution status indicating whether the online evaluation is currently running.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`online_evaluation_config::ExecutionStatus`]): `ENABLED`, `DISABLED`.
     pub fn execution_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ExecutionStatus", value);
         self
@@ -13603,11 +15980,11 @@ pub(crate) static ONLINE_EVALUATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOnlineEvaluationConfig`].
+/// Property types and enums of the allowed values of [`CfnOnlineEvaluationConfig`].
 pub mod online_evaluation_config {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration for clustering analysis of evaluation results.
     #[derive(Clone, Debug)]
@@ -13616,9 +15993,9 @@ pub mod online_evaluation_config {
     }
 
     impl ClusteringConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `frequencies`: `Frequencies`, The list of frequencies at which clustering reports are generated.
+        /// - `frequencies`: `Frequencies`, The list of frequencies at which clustering reports are generated. Allowed values: the enum [`Frequencies`].
         pub fn new(frequencies: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Frequencies", frequencies);
@@ -13639,7 +16016,7 @@ pub mod online_evaluation_config {
     }
 
     impl DataSourceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cloud_watch_logs`: `CloudWatchLogs`, The configuration for reading agent traces from CloudWatch logs.
         pub fn new(cloud_watch_logs: impl Into<Val<CloudWatchLogsInputConfig>>) -> Self {
@@ -13662,7 +16039,7 @@ pub mod online_evaluation_config {
     }
 
     impl CloudWatchLogsInputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `service_names`: `ServiceNames`, The list of service names to filter traces within the specified log groups.
         pub fn new(service_names: impl Into<Val<Vec<String>>>) -> Self {
@@ -13697,7 +16074,7 @@ pub mod online_evaluation_config {
     }
 
     impl EvaluatorReference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `evaluator_id`: `EvaluatorId`, The ID of the evaluator: a built-in evaluator ID (Builtin.*), a managed third-party evaluator ID (ThirdParty.\<provider\>.\<name\>), or a custom evaluator ID. For a custom evaluator in the same template, use Fn::GetAtt with EvaluatorId. Ref returns the evaluator ARN, which this property does not accept.
         pub fn new(evaluator_id: impl Into<Val<String>>) -> Self {
@@ -13720,7 +16097,7 @@ pub mod online_evaluation_config {
     }
 
     impl Insight {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `insight_id`: `InsightId`, The unique identifier of the insight.
         pub fn new(insight_id: impl Into<Val<String>>) -> Self {
@@ -13789,7 +16166,7 @@ pub mod online_evaluation_config {
 
         /// Where evaluation results are written. DEDICATED_LOG_GROUP, the default when omitted, writes to a dedicated result log group. SOURCE_LOG_GROUP writes results back to the trace source log group; LogGroupName must not be specified with SOURCE_LOG_GROUP.
         ///
-        /// Allowed values: `DEDICATED_LOG_GROUP`, `SOURCE_LOG_GROUP`.
+        /// Allowed values (the enum [`ResultDestination`]): `DEDICATED_LOG_GROUP`, `SOURCE_LOG_GROUP`.
         pub fn result_destination(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResultDestination", value);
             self
@@ -13809,7 +16186,7 @@ pub mod online_evaluation_config {
     }
 
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sampling_config`: `SamplingConfig`, The configuration that controls what percentage of agent traces are sampled for evaluation.
         pub fn new(sampling_config: impl Into<Val<SamplingConfig>>) -> Self {
@@ -13843,17 +16220,42 @@ pub mod online_evaluation_config {
         props: Props,
     }
 
-    impl Filter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Filter`], by name: the argument of [`Filter::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterRequired {
+        /// The key or field name to filter on within the agent trace data.
         ///
-        /// - `key`: `Key`, The key or field name to filter on within the agent trace data.
-        /// - `operator`: `Operator`, The comparison operator to use for filtering.
-        /// - `value`: `Value`, The value used in filter comparisons.
-        pub fn new(key: impl Into<Val<String>>, operator: impl Into<Val<String>>, value: impl Into<Val<FilterValue>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The comparison operator to use for filtering.
+        ///
+        /// CloudFormation property `Operator`.
+        ///
+        /// Allowed values (the enum [`Operator`]): `Equals`, `NotEquals`, `GreaterThan`, `LessThan`, `GreaterThanOrEqual`, `LessThanOrEqual`, `Contains`, `NotContains`.
+        pub operator: Val<String>,
+
+        /// The value used in filter comparisons.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<FilterValue>,
+    }
+
+    impl Filter {
+        /// Creates the value from its required properties, by name in [`FilterRequired`]:
+        ///
+        /// ```text
+        /// Filter::new(FilterRequired {
+        ///     key: "...".into(),
+        ///     operator: Operator::Equals.into(),
+        ///     value: FilterValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Operator", operator);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Operator", required.operator);
+            props.set::<FilterValue>("Value", required.value);
             Filter { props }
         }
     }
@@ -13909,7 +16311,7 @@ pub mod online_evaluation_config {
     }
 
     impl SamplingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sampling_percentage`: `SamplingPercentage`, The percentage of agent traces to sample for evaluation.
         pub fn new(sampling_percentage: impl Into<Val<f64>>) -> Self {
@@ -13932,7 +16334,7 @@ pub mod online_evaluation_config {
     }
 
     impl SessionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `session_timeout_minutes`: `SessionTimeoutMinutes`, The number of minutes of inactivity after which an agent session is considered complete.
         pub fn new(session_timeout_minutes: impl Into<Val<i64>>) -> Self {
@@ -13954,15 +16356,29 @@ pub mod online_evaluation_config {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -14073,30 +16489,111 @@ pub mod online_evaluation_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ExecutionStatus` in `AWS::BedrockAgentCore::OnlineEvaluationConfig`; `.into()` makes a `Val<String>`.
+        ExecutionStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Frequencies` in `AWS::BedrockAgentCore::OnlineEvaluationConfig`; `.into()` makes a `Val<String>`.
+        Frequencies {
+            Daily = "DAILY",
+            Weekly = "WEEKLY",
+            Monthly = "MONTHLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResultDestination` in `AWS::BedrockAgentCore::OnlineEvaluationConfig`; `.into()` makes a `Val<String>`.
+        ResultDestination {
+            DedicatedLogGroup = "DEDICATED_LOG_GROUP",
+            SourceLogGroup = "SOURCE_LOG_GROUP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::BedrockAgentCore::OnlineEvaluationConfig`; `.into()` makes a `Val<String>`.
+        Operator {
+            Equals = "Equals",
+            NotEquals = "NotEquals",
+            GreaterThan = "GreaterThan",
+            LessThan = "LessThan",
+            GreaterThanOrEqual = "GreaterThanOrEqual",
+            LessThanOrEqual = "LessThanOrEqual",
+            Contains = "Contains",
+            NotContains = "NotContains",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::PaymentConnector
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::PaymentConnector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AuthorizationUrl`: `handle.authorization_url()` → `Val<String>`. The URL the user must open to complete OAuth consent. Only present when ConnectorStatus is PENDING_AUTHENTICATION.
+/// - `ConnectorCreatedAt`: `handle.connector_created_at()` → `Val<String>`. The timestamp when the connector was created
+/// - `ConnectorLastUpdatedAt`: `handle.connector_last_updated_at()` → `Val<String>`. The timestamp when the connector was last updated
+/// - `ConnectorStatus`: `handle.connector_status()` → `Val<String>`.
+/// - `PaymentConnectorArn`: `handle.payment_connector_arn()` → `Val<String>`. Synthetic ARN for the payment connector (used for engine resolution)
+/// - `PaymentConnectorId`: `handle.payment_connector_id()` → `Val<String>`. The unique identifier for the payment connector
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PaymentConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPaymentConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPaymentConnector`], by name: the argument of [`CfnPaymentConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPaymentConnectorRequired {
+    /// The name of the payment connector
+    ///
+    /// CloudFormation property `ConnectorName`.
+    ///
+    /// Changing it replaces the resource.
+    pub connector_name: Val<String>,
+
+    /// CloudFormation property `ConnectorType`.
+    ///
+    /// Allowed values (the enum [`payment_connector::ConnectorType`]): `CoinbaseCDP`, `StripePrivy`.
+    ///
+    /// Changing it replaces the resource.
+    pub connector_type: Val<String>,
+
+    /// The identifier of the parent payment manager
+    ///
+    /// CloudFormation property `PaymentManagerId`.
+    ///
+    /// Changing it replaces the resource.
+    pub payment_manager_id: Val<String>,
+}
+
 impl CfnPaymentConnector {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::PaymentConnector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPaymentConnectorRequired`]:
     ///
-    /// - `connector_name`: `ConnectorName`, The name of the payment connector
-    /// - `connector_type`: `ConnectorType`.
-    /// - `payment_manager_id`: `PaymentManagerId`, The identifier of the parent payment manager
-    pub fn new(connector_name: impl Into<Val<String>>, connector_type: impl Into<Val<String>>, payment_manager_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPaymentConnector::new(CfnPaymentConnectorRequired {
+    ///     connector_name: "...".into(),
+    ///     connector_type: payment_connector::ConnectorType::CoinbaseCdp.into(),
+    ///     payment_manager_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPaymentConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectorName", connector_name);
-        props.set("ConnectorType", connector_type);
-        props.set("PaymentManagerId", payment_manager_id);
+        props.set::<String>("ConnectorName", required.connector_name);
+        props.set::<String>("ConnectorType", required.connector_type);
+        props.set::<String>("PaymentManagerId", required.payment_manager_id);
         CfnPaymentConnector { props, options: ResourceOptions::default() }
     }
 
@@ -14114,7 +16611,7 @@ impl CfnPaymentConnector {
 
     /// The provision mode for creating the connector. MANUAL requires CredentialProviderConfigurations; QUICK_CREATE orchestrates OAuth consent and credential provisioning.
     ///
-    /// Allowed values: `MANUAL`, `QUICK_CREATE`.
+    /// Allowed values (the enum [`payment_connector::ProvisionMode`]): `MANUAL`, `QUICK_CREATE`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -14205,10 +16702,10 @@ pub(crate) static PAYMENT_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPaymentConnector`].
+/// Property types and enums of the allowed values of [`CfnPaymentConnector`].
 pub mod payment_connector {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::PaymentConnector`.
     #[derive(Clone, Debug)]
@@ -14249,7 +16746,7 @@ pub mod payment_connector {
     }
 
     impl PaymentCredentialProviderConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `credential_provider_arn`: `CredentialProviderArn`, The ARN of the payment credential provider
         pub fn new(credential_provider_arn: impl Into<Val<String>>) -> Self {
@@ -14264,28 +16761,79 @@ pub mod payment_connector {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `ConnectorType` in `AWS::BedrockAgentCore::PaymentConnector`; `.into()` makes a `Val<String>`.
+        ConnectorType {
+            CoinbaseCdp = "CoinbaseCDP",
+            StripePrivy = "StripePrivy",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProvisionMode` in `AWS::BedrockAgentCore::PaymentConnector`; `.into()` makes a `Val<String>`.
+        ProvisionMode {
+            Manual = "MANUAL",
+            QuickCreate = "QUICK_CREATE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::PaymentCredentialProvider
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::PaymentCredentialProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The timestamp when the credential provider was created
+/// - `CredentialProviderArn`: `handle.credential_provider_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the payment credential provider
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The timestamp when the credential provider was last updated
+/// - `ProviderConfigurationOutput`: `handle.provider_configuration_output()` → `Val<Json>`. Provider configuration output containing secret ARNs (no raw secrets)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CredentialProviderArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPaymentCredentialProvider {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPaymentCredentialProvider`], by name: the argument of [`CfnPaymentCredentialProvider::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPaymentCredentialProviderRequired {
+    /// Supported vendor types for payment providers
+    ///
+    /// CloudFormation property `CredentialProviderVendor`.
+    ///
+    /// Allowed values (the enum [`payment_credential_provider::CredentialProviderVendor`]): `CoinbaseCDP`, `StripePrivy`.
+    ///
+    /// Changing it replaces the resource.
+    pub credential_provider_vendor: Val<String>,
+
+    /// Unique name for the payment credential provider
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnPaymentCredentialProvider {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::PaymentCredentialProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPaymentCredentialProviderRequired`]:
     ///
-    /// - `credential_provider_vendor`: `CredentialProviderVendor`, Supported vendor types for payment providers
-    /// - `name`: `Name`, Unique name for the payment credential provider
-    pub fn new(credential_provider_vendor: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPaymentCredentialProvider::new(CfnPaymentCredentialProviderRequired {
+    ///     credential_provider_vendor: payment_credential_provider::CredentialProviderVendor::CoinbaseCdp.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPaymentCredentialProviderRequired) -> Self {
         let mut props = Props::new();
-        props.set("CredentialProviderVendor", credential_provider_vendor);
-        props.set("Name", name);
+        props.set::<String>("CredentialProviderVendor", required.credential_provider_vendor);
+        props.set::<String>("Name", required.name);
         CfnPaymentCredentialProvider { props, options: ResourceOptions::default() }
     }
 
@@ -14370,11 +16918,11 @@ pub(crate) static PAYMENT_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPaymentCredentialProvider`].
+/// Property types and enums of the allowed values of [`CfnPaymentCredentialProvider`].
 pub mod payment_credential_provider {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Provider configuration input containing secrets for creation/update
     #[derive(Clone, Debug)]
@@ -14415,7 +16963,7 @@ pub mod payment_credential_provider {
     }
 
     impl CoinbaseCdpConfigurationInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_key_id`: `ApiKeyId`, The Coinbase CDP API key ID
         pub fn new(api_key_id: impl Into<Val<String>>) -> Self {
@@ -14438,7 +16986,7 @@ pub mod payment_credential_provider {
 
         /// The source of the secret. Use MANAGED for service-managed secrets or EXTERNAL for customer-provided secrets.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`ApiKeySecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn api_key_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ApiKeySecretSource", value);
             self
@@ -14458,7 +17006,7 @@ pub mod payment_credential_provider {
 
         /// The source of the secret. Use MANAGED for service-managed secrets or EXTERNAL for customer-provided secrets.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`WalletSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn wallet_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WalletSecretSource", value);
             self
@@ -14477,15 +17025,33 @@ pub mod payment_credential_provider {
         props: Props,
     }
 
-    impl SecretReference {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecretReference`], by name: the argument of [`SecretReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretReferenceRequired {
+        /// The JSON key within the secret that contains the credential value
         ///
-        /// - `json_key`: `JsonKey`, The JSON key within the secret that contains the credential value
-        /// - `secret_id`: `SecretId`, The ID or ARN of the secret in AWS Secrets Manager
-        pub fn new(json_key: impl Into<Val<String>>, secret_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `JsonKey`.
+        pub json_key: Val<String>,
+
+        /// The ID or ARN of the secret in AWS Secrets Manager
+        ///
+        /// CloudFormation property `SecretId`.
+        pub secret_id: Val<String>,
+    }
+
+    impl SecretReference {
+        /// Creates the value from its required properties, by name in [`SecretReferenceRequired`]:
+        ///
+        /// ```text
+        /// SecretReference::new(SecretReferenceRequired {
+        ///     json_key: "...".into(),
+        ///     secret_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("JsonKey", json_key);
-            props.set("SecretId", secret_id);
+            props.set::<String>("JsonKey", required.json_key);
+            props.set::<String>("SecretId", required.secret_id);
             SecretReference { props }
         }
     }
@@ -14502,15 +17068,33 @@ pub mod payment_credential_provider {
         props: Props,
     }
 
-    impl StripePrivyConfigurationInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StripePrivyConfigurationInput`], by name: the argument of [`StripePrivyConfigurationInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct StripePrivyConfigurationInputRequired {
+        /// The app ID provided by Privy
         ///
-        /// - `app_id`: `AppId`, The app ID provided by Privy
-        /// - `authorization_id`: `AuthorizationId`, The authorization ID for the Stripe Privy integration
-        pub fn new(app_id: impl Into<Val<String>>, authorization_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppId`.
+        pub app_id: Val<String>,
+
+        /// The authorization ID for the Stripe Privy integration
+        ///
+        /// CloudFormation property `AuthorizationId`.
+        pub authorization_id: Val<String>,
+    }
+
+    impl StripePrivyConfigurationInput {
+        /// Creates the value from its required properties, by name in [`StripePrivyConfigurationInputRequired`]:
+        ///
+        /// ```text
+        /// StripePrivyConfigurationInput::new(StripePrivyConfigurationInputRequired {
+        ///     app_id: "...".into(),
+        ///     authorization_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StripePrivyConfigurationInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppId", app_id);
-            props.set("AuthorizationId", authorization_id);
+            props.set::<String>("AppId", required.app_id);
+            props.set::<String>("AuthorizationId", required.authorization_id);
             StripePrivyConfigurationInput { props }
         }
 
@@ -14528,7 +17112,7 @@ pub mod payment_credential_provider {
 
         /// The source of the secret. Use MANAGED for service-managed secrets or EXTERNAL for customer-provided secrets.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`AppSecretSource`]): `MANAGED`, `EXTERNAL`.
         pub fn app_secret_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AppSecretSource", value);
             self
@@ -14548,7 +17132,7 @@ pub mod payment_credential_provider {
 
         /// The source of the secret. Use MANAGED for service-managed secrets or EXTERNAL for customer-provided secrets.
         ///
-        /// Allowed values: `MANAGED`, `EXTERNAL`.
+        /// Allowed values (the enum [`AuthorizationPrivateKeySource`]): `MANAGED`, `EXTERNAL`.
         pub fn authorization_private_key_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthorizationPrivateKeySource", value);
             self
@@ -14567,15 +17151,29 @@ pub mod payment_credential_provider {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -14636,30 +17234,110 @@ pub mod payment_credential_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CredentialProviderVendor` in `AWS::BedrockAgentCore::PaymentCredentialProvider`; `.into()` makes a `Val<String>`.
+        CredentialProviderVendor {
+            CoinbaseCdp = "CoinbaseCDP",
+            StripePrivy = "StripePrivy",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApiKeySecretSource` in `AWS::BedrockAgentCore::PaymentCredentialProvider`; `.into()` makes a `Val<String>`.
+        ApiKeySecretSource {
+            Managed = "MANAGED",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WalletSecretSource` in `AWS::BedrockAgentCore::PaymentCredentialProvider`; `.into()` makes a `Val<String>`.
+        WalletSecretSource {
+            Managed = "MANAGED",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AppSecretSource` in `AWS::BedrockAgentCore::PaymentCredentialProvider`; `.into()` makes a `Val<String>`.
+        AppSecretSource {
+            Managed = "MANAGED",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthorizationPrivateKeySource` in `AWS::BedrockAgentCore::PaymentCredentialProvider`; `.into()` makes a `Val<String>`.
+        AuthorizationPrivateKeySource {
+            Managed = "MANAGED",
+            External = "EXTERNAL",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::PaymentManager
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::PaymentManager`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the payment manager was created
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp when the payment manager was last updated
+/// - `PaymentManagerArn`: `handle.payment_manager_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the payment manager
+/// - `PaymentManagerId`: `handle.payment_manager_id()` → `Val<String>`. The unique identifier for the payment manager
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `WorkloadIdentityDetails`: `handle.workload_identity_details()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PaymentManagerArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPaymentManager {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPaymentManager`], by name: the argument of [`CfnPaymentManager::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPaymentManagerRequired {
+    /// CloudFormation property `AuthorizerType`.
+    ///
+    /// Allowed values (the enum [`payment_manager::AuthorizerType`]): `CUSTOM_JWT`, `AWS_IAM`.
+    ///
+    /// Changing it replaces the resource.
+    pub authorizer_type: Val<String>,
+
+    /// The name of the payment manager
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ARN of the IAM role for the payment manager
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnPaymentManager {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::PaymentManager";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPaymentManagerRequired`]:
     ///
-    /// - `authorizer_type`: `AuthorizerType`.
-    /// - `name`: `Name`, The name of the payment manager
-    /// - `role_arn`: `RoleArn`, The ARN of the IAM role for the payment manager
-    pub fn new(authorizer_type: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPaymentManager::new(CfnPaymentManagerRequired {
+    ///     authorizer_type: payment_manager::AuthorizerType::CustomJwt.into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPaymentManagerRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthorizerType", authorizer_type);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("AuthorizerType", required.authorizer_type);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnPaymentManager { props, options: ResourceOptions::default() }
     }
 
@@ -14762,11 +17440,11 @@ pub(crate) static PAYMENT_MANAGER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPaymentManager`].
+/// Property types and enums of the allowed values of [`CfnPaymentManager`].
 pub mod payment_manager {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::PaymentManager`.
     #[derive(Clone, Debug)]
@@ -14775,7 +17453,7 @@ pub mod payment_manager {
     }
 
     impl AuthorizerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `custom_jwt_authorizer`: `CustomJWTAuthorizer`.
         pub fn new(custom_jwt_authorizer: impl Into<Val<CustomJwtAuthorizerConfiguration>>) -> Self {
@@ -14798,7 +17476,7 @@ pub mod payment_manager {
     }
 
     impl CustomJwtAuthorizerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `discovery_url`: `DiscoveryUrl`.
         pub fn new(discovery_url: impl Into<Val<String>>) -> Self {
@@ -14844,17 +17522,36 @@ pub mod payment_manager {
         props: Props,
     }
 
-    impl CustomClaimValidationType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomClaimValidationType`], by name: the argument of [`CustomClaimValidationType::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomClaimValidationTypeRequired {
+        /// CloudFormation property `AuthorizingClaimMatchValue`.
+        pub authorizing_claim_match_value: Val<AuthorizingClaimMatchValueType>,
+
+        /// CloudFormation property `InboundTokenClaimName`.
+        pub inbound_token_claim_name: Val<String>,
+
+        /// CloudFormation property `InboundTokenClaimValueType`.
         ///
-        /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`.
-        /// - `inbound_token_claim_name`: `InboundTokenClaimName`.
-        /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`.
-        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`InboundTokenClaimValueType`]): `STRING`, `STRING_ARRAY`.
+        pub inbound_token_claim_value_type: Val<String>,
+    }
+
+    impl CustomClaimValidationType {
+        /// Creates the value from its required properties, by name in [`CustomClaimValidationTypeRequired`]:
+        ///
+        /// ```text
+        /// CustomClaimValidationType::new(CustomClaimValidationTypeRequired {
+        ///     authorizing_claim_match_value: AuthorizingClaimMatchValueType::new(...).into(),
+        ///     inbound_token_claim_name: "...".into(),
+        ///     inbound_token_claim_value_type: InboundTokenClaimValueType::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomClaimValidationTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
-            props.set("InboundTokenClaimName", inbound_token_claim_name);
-            props.set("InboundTokenClaimValueType", inbound_token_claim_value_type);
+            props.set::<AuthorizingClaimMatchValueType>("AuthorizingClaimMatchValue", required.authorizing_claim_match_value);
+            props.set::<String>("InboundTokenClaimName", required.inbound_token_claim_name);
+            props.set::<String>("InboundTokenClaimValueType", required.inbound_token_claim_value_type);
             CustomClaimValidationType { props }
         }
     }
@@ -14871,15 +17568,31 @@ pub mod payment_manager {
         props: Props,
     }
 
-    impl AuthorizingClaimMatchValueType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthorizingClaimMatchValueType`], by name: the argument of [`AuthorizingClaimMatchValueType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthorizingClaimMatchValueTypeRequired {
+        /// CloudFormation property `ClaimMatchOperator`.
         ///
-        /// - `claim_match_operator`: `ClaimMatchOperator`.
-        /// - `claim_match_value`: `ClaimMatchValue`.
-        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
+        /// Allowed values (the enum [`ClaimMatchOperator`]): `EQUALS`, `CONTAINS`, `CONTAINS_ANY`.
+        pub claim_match_operator: Val<String>,
+
+        /// CloudFormation property `ClaimMatchValue`.
+        pub claim_match_value: Val<ClaimMatchValueType>,
+    }
+
+    impl AuthorizingClaimMatchValueType {
+        /// Creates the value from its required properties, by name in [`AuthorizingClaimMatchValueTypeRequired`]:
+        ///
+        /// ```text
+        /// AuthorizingClaimMatchValueType::new(AuthorizingClaimMatchValueTypeRequired {
+        ///     claim_match_operator: ClaimMatchOperator::Equals.into(),
+        ///     claim_match_value: ClaimMatchValueType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthorizingClaimMatchValueTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClaimMatchOperator", claim_match_operator);
-            props.set("ClaimMatchValue", claim_match_value);
+            props.set::<String>("ClaimMatchOperator", required.claim_match_operator);
+            props.set::<ClaimMatchValueType>("ClaimMatchValue", required.claim_match_value);
             AuthorizingClaimMatchValueType { props }
         }
     }
@@ -14928,15 +17641,29 @@ pub mod payment_manager {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -14997,30 +17724,95 @@ pub mod payment_manager {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthorizerType` in `AWS::BedrockAgentCore::PaymentManager`; `.into()` makes a `Val<String>`.
+        AuthorizerType {
+            CustomJwt = "CUSTOM_JWT",
+            AwsIam = "AWS_IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InboundTokenClaimValueType` in `AWS::BedrockAgentCore::PaymentManager`; `.into()` makes a `Val<String>`.
+        InboundTokenClaimValueType {
+            String = "STRING",
+            StringArray = "STRING_ARRAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClaimMatchOperator` in `AWS::BedrockAgentCore::PaymentManager`; `.into()` makes a `Val<String>`.
+        ClaimMatchOperator {
+            Equals = "EQUALS",
+            Contains = "CONTAINS",
+            ContainsAny = "CONTAINS_ANY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::Policy
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::Policy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the policy was created.
+/// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the policy.
+/// - `PolicyId`: `handle.policy_id()` → `Val<String>`. The unique identifier for the policy.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the policy.
+/// - `StatusReasons`: `handle.status_reasons()` → `Val<Vec<String>>`. Additional information about the policy status.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the policy was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicy`], by name: the argument of [`CfnPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyRequired {
+    /// The definition structure for policies. Encapsulates different policy formats.
+    ///
+    /// CloudFormation property `Definition`.
+    pub definition: Val<policy::PolicyDefinition>,
+
+    /// The customer-assigned immutable name for the policy. Must be unique within the policy engine.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The identifier of the policy engine which contains this policy.
+    ///
+    /// CloudFormation property `PolicyEngineId`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_engine_id: Val<String>,
+}
+
 impl CfnPolicy {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Policy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyRequired`]:
     ///
-    /// - `definition`: `Definition`, The definition structure for policies. Encapsulates different policy formats.
-    /// - `name`: `Name`, The customer-assigned immutable name for the policy. Must be unique within the policy engine.
-    /// - `policy_engine_id`: `PolicyEngineId`, The identifier of the policy engine which contains this policy.
-    pub fn new(definition: impl Into<Val<policy::PolicyDefinition>>, name: impl Into<Val<String>>, policy_engine_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicy::new(CfnPolicyRequired {
+    ///     definition: policy::PolicyDefinition::new(...).into(),
+    ///     name: "...".into(),
+    ///     policy_engine_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Definition", definition);
-        props.set("Name", name);
-        props.set("PolicyEngineId", policy_engine_id);
+        props.set::<policy::PolicyDefinition>("Definition", required.definition);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("PolicyEngineId", required.policy_engine_id);
         CfnPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -15032,7 +17824,7 @@ impl CfnPolicy {
 
     /// Whether the policy contributes to the enforce decision returned to Gateway. LOG_ONLY policies are still evaluated but their decisions are observed only, allowing customers to validate a policy against real traffic before promoting it.
     ///
-    /// Allowed values: `ACTIVE`, `LOG_ONLY`.
+    /// Allowed values (the enum [`policy::EnforcementMode`]): `ACTIVE`, `LOG_ONLY`.
     pub fn enforcement_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EnforcementMode", value);
         self
@@ -15040,7 +17832,7 @@ impl CfnPolicy {
 
     /// The validation mode for the policy. Determines how Cedar analyzer validation results are handled.
     ///
-    /// Allowed values: `FAIL_ON_ANY_FINDINGS`, `IGNORE_ALL_FINDINGS`.
+    /// Allowed values (the enum [`policy::ValidationMode`]): `FAIL_ON_ANY_FINDINGS`, `IGNORE_ALL_FINDINGS`.
     ///
     /// Write-only.
     pub fn validation_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -15131,11 +17923,11 @@ pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPolicy`].
+/// Property types and enums of the allowed values of [`CfnPolicy`].
 pub mod policy {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The definition structure for policies. Encapsulates different policy formats.
     #[derive(Clone, Debug)]
@@ -15176,7 +17968,7 @@ pub mod policy {
     }
 
     impl CedarPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statement`: `Statement`, The Cedar policy statement that defines the authorization logic.
         pub fn new(statement: impl Into<Val<String>>) -> Self {
@@ -15199,7 +17991,7 @@ pub mod policy {
     }
 
     impl PolicyStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statement`: `Statement`, The policy statement.
         pub fn new(statement: impl Into<Val<String>>) -> Self {
@@ -15237,11 +18029,40 @@ pub mod policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EnforcementMode` in `AWS::BedrockAgentCore::Policy`; `.into()` makes a `Val<String>`.
+        EnforcementMode {
+            Active = "ACTIVE",
+            LogOnly = "LOG_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ValidationMode` in `AWS::BedrockAgentCore::Policy`; `.into()` makes a `Val<String>`.
+        ValidationMode {
+            FailOnAnyFindings = "FAIL_ON_ANY_FINDINGS",
+            IgnoreAllFindings = "IGNORE_ALL_FINDINGS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::BedrockAgentCore::PolicyEngine
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::PolicyEngine`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the policy engine was created
+/// - `PolicyEngineArn`: `handle.policy_engine_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the policy engine
+/// - `PolicyEngineId`: `handle.policy_engine_id()` → `Val<String>`. The unique identifier for the policy engine
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the policy engine
+/// - `StatusReasons`: `handle.status_reasons()` → `Val<Vec<String>>`. Additional information about the policy engine status
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the policy engine was last updated
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyEngineArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicyEngine {
     props: Props,
@@ -15251,7 +18072,7 @@ pub struct CfnPolicyEngine {
 impl CfnPolicyEngine {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::PolicyEngine";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The customer-assigned immutable name for the policy engine
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -15373,15 +18194,29 @@ pub mod policy_engine {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -15404,23 +18239,49 @@ pub mod policy_engine {
 /// Resource Type definition for AWS::BedrockAgentCore::ResourcePolicy
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::BedrockAgentCore::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// The resource policy to create or update.
+    ///
+    /// CloudFormation property `Policy`.
+    pub policy: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the resource for which to create or update the resource policy.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy`: `Policy`, The resource policy to create or update.
-    /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the resource for which to create or update the resource policy.
-    pub fn new(policy: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy: "...".into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Policy", policy);
-        props.set("ResourceArn", resource_arn);
+        props.set::<String>("Policy", required.policy);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -15462,25 +18323,65 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::BedrockAgentCore::Runtime
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::Runtime`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgentRuntimeArn`: `handle.agent_runtime_arn()` → `Val<String>`. The Amazon Resource Name(ARN) that uniquely identifies the Agent
+/// - `AgentRuntimeId`: `handle.agent_runtime_id()` → `Val<String>`. Identifier for a resource
+/// - `AgentRuntimeVersion`: `handle.agent_runtime_version()` → `Val<String>`. Version of the Agent
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the Agent was created
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The reason for failure if the agent is in a failed state.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. When resource was last updated
+/// - `Status`: `handle.status()` → `Val<String>`. Current status of the agent
+/// - `WorkloadIdentityDetails`: `handle.workload_identity_details()` → `Val<Json>`. Workload identity details for the agent
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AgentRuntimeId`.
 #[derive(Clone, Debug)]
 pub struct CfnRuntime {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRuntime`], by name: the argument of [`CfnRuntime::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuntimeRequired {
+    /// The artifact of the agent
+    ///
+    /// CloudFormation property `AgentRuntimeArtifact`.
+    pub agent_runtime_artifact: Val<runtime::AgentRuntimeArtifact>,
+
+    /// Name for a resource
+    ///
+    /// CloudFormation property `AgentRuntimeName`.
+    ///
+    /// Changing it replaces the resource.
+    pub agent_runtime_name: Val<String>,
+
+    /// Amazon Resource Name (ARN) of an IAM role
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnRuntime {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::Runtime";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuntimeRequired`]:
     ///
-    /// - `agent_runtime_artifact`: `AgentRuntimeArtifact`, The artifact of the agent
-    /// - `agent_runtime_name`: `AgentRuntimeName`, Name for a resource
-    /// - `role_arn`: `RoleArn`, Amazon Resource Name (ARN) of an IAM role
-    pub fn new(agent_runtime_artifact: impl Into<Val<runtime::AgentRuntimeArtifact>>, agent_runtime_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRuntime::new(CfnRuntimeRequired {
+    ///     agent_runtime_artifact: runtime::AgentRuntimeArtifact::new(...).into(),
+    ///     agent_runtime_name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuntimeRequired) -> Self {
         let mut props = Props::new();
-        props.set("AgentRuntimeArtifact", agent_runtime_artifact);
-        props.set("AgentRuntimeName", agent_runtime_name);
-        props.set("RoleArn", role_arn);
+        props.set::<runtime::AgentRuntimeArtifact>("AgentRuntimeArtifact", required.agent_runtime_artifact);
+        props.set::<String>("AgentRuntimeName", required.agent_runtime_name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnRuntime { props, options: ResourceOptions::default() }
     }
 
@@ -15534,7 +18435,7 @@ impl CfnRuntime {
 
     /// Protocol configuration for the agent runtime
     ///
-    /// Allowed values: `MCP`, `HTTP`, `A2A`, `AGUI`.
+    /// Allowed values (the enum [`runtime::ProtocolConfiguration`]): `MCP`, `HTTP`, `A2A`, `AGUI`.
     pub fn protocol_configuration(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ProtocolConfiguration", value);
         self
@@ -15657,11 +18558,11 @@ pub(crate) static RUNTIME_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRuntime`].
+/// Property types and enums of the allowed values of [`CfnRuntime`].
 pub mod runtime {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::BedrockAgentCore::Runtime`.
     #[derive(Clone, Debug)]
@@ -15701,17 +18602,42 @@ pub mod runtime {
         props: Props,
     }
 
-    impl CodeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CodeConfiguration`], by name: the argument of [`CodeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CodeConfigurationRequired {
+        /// Object represents source code from zip file
         ///
-        /// - `code`: `Code`, Object represents source code from zip file
-        /// - `entry_point`: `EntryPoint`, List of entry points
-        /// - `runtime`: `Runtime`, Managed runtime types
-        pub fn new(code: impl Into<Val<Code>>, entry_point: impl Into<Val<Vec<String>>>, runtime: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Code`.
+        pub code: Val<Code>,
+
+        /// List of entry points
+        ///
+        /// CloudFormation property `EntryPoint`.
+        pub entry_point: Val<Vec<String>>,
+
+        /// Managed runtime types
+        ///
+        /// CloudFormation property `Runtime`.
+        ///
+        /// Allowed values (the enum [`Runtime`]): `PYTHON_3_10`, `PYTHON_3_11`, `PYTHON_3_12`, `PYTHON_3_13`, `PYTHON_3_14`, `NODE_22`.
+        pub runtime: Val<String>,
+    }
+
+    impl CodeConfiguration {
+        /// Creates the value from its required properties, by name in [`CodeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CodeConfiguration::new(CodeConfigurationRequired {
+        ///     code: Code::new(...).into(),
+        ///     entry_point: vec!["..."].into(),
+        ///     runtime: Runtime::Python3_10.into(),
+        /// })
+        /// ```
+        pub fn new(required: CodeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Code", code);
-            props.set("EntryPoint", entry_point);
-            props.set("Runtime", runtime);
+            props.set::<Code>("Code", required.code);
+            props.set::<Vec<String>>("EntryPoint", required.entry_point);
+            props.set::<String>("Runtime", required.runtime);
             CodeConfiguration { props }
         }
     }
@@ -15754,15 +18680,33 @@ pub mod runtime {
         props: Props,
     }
 
-    impl S3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// S3 bucket name
         ///
-        /// - `bucket`: `Bucket`, S3 bucket name
-        /// - `prefix`: `Prefix`, S3 object key prefix
-        pub fn new(bucket: impl Into<Val<String>>, prefix: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// S3 object key prefix
+        ///
+        /// CloudFormation property `Prefix`.
+        pub prefix: Val<String>,
+    }
+
+    impl S3Location {
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
+        ///
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Prefix", prefix);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Prefix", required.prefix);
             S3Location { props }
         }
 
@@ -15786,7 +18730,7 @@ pub mod runtime {
     }
 
     impl ContainerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `container_uri`: `ContainerUri`, The ECR URI of the container
         pub fn new(container_uri: impl Into<Val<String>>) -> Self {
@@ -15835,7 +18779,7 @@ pub mod runtime {
     }
 
     impl CustomJwtAuthorizerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `discovery_url`: `DiscoveryUrl`, OpenID Connect discovery URL
         pub fn new(discovery_url: impl Into<Val<String>>) -> Self {
@@ -15932,7 +18876,7 @@ pub mod runtime {
     }
 
     impl HostingEnvironment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, The ARN of the bedrock-agentcore hosting environment
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -15954,17 +18898,42 @@ pub mod runtime {
         props: Props,
     }
 
-    impl CustomClaimValidationType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomClaimValidationType`], by name: the argument of [`CustomClaimValidationType::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomClaimValidationTypeRequired {
+        /// The value or values in the custom claim to match and relationship of match
         ///
-        /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`, The value or values in the custom claim to match and relationship of match
-        /// - `inbound_token_claim_name`: `InboundTokenClaimName`, The name of the custom claim to validate
-        /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`, Token claim data type
-        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizingClaimMatchValue`.
+        pub authorizing_claim_match_value: Val<AuthorizingClaimMatchValueType>,
+
+        /// The name of the custom claim to validate
+        ///
+        /// CloudFormation property `InboundTokenClaimName`.
+        pub inbound_token_claim_name: Val<String>,
+
+        /// Token claim data type
+        ///
+        /// CloudFormation property `InboundTokenClaimValueType`.
+        ///
+        /// Allowed values (the enum [`InboundTokenClaimValueType`]): `STRING`, `STRING_ARRAY`.
+        pub inbound_token_claim_value_type: Val<String>,
+    }
+
+    impl CustomClaimValidationType {
+        /// Creates the value from its required properties, by name in [`CustomClaimValidationTypeRequired`]:
+        ///
+        /// ```text
+        /// CustomClaimValidationType::new(CustomClaimValidationTypeRequired {
+        ///     authorizing_claim_match_value: AuthorizingClaimMatchValueType::new(...).into(),
+        ///     inbound_token_claim_name: "...".into(),
+        ///     inbound_token_claim_value_type: InboundTokenClaimValueType::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomClaimValidationTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
-            props.set("InboundTokenClaimName", inbound_token_claim_name);
-            props.set("InboundTokenClaimValueType", inbound_token_claim_value_type);
+            props.set::<AuthorizingClaimMatchValueType>("AuthorizingClaimMatchValue", required.authorizing_claim_match_value);
+            props.set::<String>("InboundTokenClaimName", required.inbound_token_claim_name);
+            props.set::<String>("InboundTokenClaimValueType", required.inbound_token_claim_value_type);
             CustomClaimValidationType { props }
         }
     }
@@ -15981,15 +18950,35 @@ pub mod runtime {
         props: Props,
     }
 
-    impl AuthorizingClaimMatchValueType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthorizingClaimMatchValueType`], by name: the argument of [`AuthorizingClaimMatchValueType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthorizingClaimMatchValueTypeRequired {
+        /// The relationship between the claim field value and the value or values being matched
         ///
-        /// - `claim_match_operator`: `ClaimMatchOperator`, The relationship between the claim field value and the value or values being matched
-        /// - `claim_match_value`: `ClaimMatchValue`, The value or values in the custom claim to match for
-        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
+        /// CloudFormation property `ClaimMatchOperator`.
+        ///
+        /// Allowed values (the enum [`ClaimMatchOperator`]): `EQUALS`, `CONTAINS`, `CONTAINS_ANY`.
+        pub claim_match_operator: Val<String>,
+
+        /// The value or values in the custom claim to match for
+        ///
+        /// CloudFormation property `ClaimMatchValue`.
+        pub claim_match_value: Val<ClaimMatchValueType>,
+    }
+
+    impl AuthorizingClaimMatchValueType {
+        /// Creates the value from its required properties, by name in [`AuthorizingClaimMatchValueTypeRequired`]:
+        ///
+        /// ```text
+        /// AuthorizingClaimMatchValueType::new(AuthorizingClaimMatchValueTypeRequired {
+        ///     claim_match_operator: ClaimMatchOperator::Equals.into(),
+        ///     claim_match_value: ClaimMatchValueType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthorizingClaimMatchValueTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClaimMatchOperator", claim_match_operator);
-            props.set("ClaimMatchValue", claim_match_value);
+            props.set::<String>("ClaimMatchOperator", required.claim_match_operator);
+            props.set::<ClaimMatchValueType>("ClaimMatchValue", required.claim_match_value);
             AuthorizingClaimMatchValueType { props }
         }
     }
@@ -16070,17 +19059,42 @@ pub mod runtime {
         props: Props,
     }
 
-    impl ManagedVpcResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ManagedVpcResource`], by name: the argument of [`ManagedVpcResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedVpcResourceRequired {
+        /// The IP address type for the endpoint
         ///
-        /// - `endpoint_ip_address_type`: `EndpointIpAddressType`, The IP address type for the endpoint
-        /// - `subnet_ids`: `SubnetIds`, The subnet IDs
-        /// - `vpc_identifier`: `VpcIdentifier`, The VPC identifier
-        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndpointIpAddressType`.
+        ///
+        /// Allowed values (the enum [`EndpointIpAddressType`]): `IPV4`, `IPV6`.
+        pub endpoint_ip_address_type: Val<String>,
+
+        /// The subnet IDs
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// The VPC identifier
+        ///
+        /// CloudFormation property `VpcIdentifier`.
+        pub vpc_identifier: Val<String>,
+    }
+
+    impl ManagedVpcResource {
+        /// Creates the value from its required properties, by name in [`ManagedVpcResourceRequired`]:
+        ///
+        /// ```text
+        /// ManagedVpcResource::new(ManagedVpcResourceRequired {
+        ///     endpoint_ip_address_type: EndpointIpAddressType::Ipv4.into(),
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedVpcResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointIpAddressType", endpoint_ip_address_type);
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcIdentifier", vpc_identifier);
+            props.set::<String>("EndpointIpAddressType", required.endpoint_ip_address_type);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcIdentifier", required.vpc_identifier);
             ManagedVpcResource { props }
         }
 
@@ -16116,7 +19130,7 @@ pub mod runtime {
     }
 
     impl SelfManagedLatticeResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_configuration_identifier`: `ResourceConfigurationIdentifier`, The identifier of the VPC Lattice resource configuration
         pub fn new(resource_configuration_identifier: impl Into<Val<String>>) -> Self {
@@ -16138,15 +19152,33 @@ pub mod runtime {
         props: Props,
     }
 
-    impl PrivateEndpointOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PrivateEndpointOverride`], by name: the argument of [`PrivateEndpointOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrivateEndpointOverrideRequired {
+        /// The domain to override
         ///
-        /// - `domain`: `Domain`, The domain to override
-        /// - `private_endpoint`: `PrivateEndpoint`, Private endpoint configuration. Exactly one of SelfManagedLatticeResource or ManagedVpcResource must be specified.
-        pub fn new(domain: impl Into<Val<String>>, private_endpoint: impl Into<Val<PrivateEndpoint>>) -> Self {
+        /// CloudFormation property `Domain`.
+        pub domain: Val<String>,
+
+        /// Private endpoint configuration. Exactly one of SelfManagedLatticeResource or ManagedVpcResource must be specified.
+        ///
+        /// CloudFormation property `PrivateEndpoint`.
+        pub private_endpoint: Val<PrivateEndpoint>,
+    }
+
+    impl PrivateEndpointOverride {
+        /// Creates the value from its required properties, by name in [`PrivateEndpointOverrideRequired`]:
+        ///
+        /// ```text
+        /// PrivateEndpointOverride::new(PrivateEndpointOverrideRequired {
+        ///     domain: "...".into(),
+        ///     private_endpoint: PrivateEndpoint::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PrivateEndpointOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("Domain", domain);
-            props.set("PrivateEndpoint", private_endpoint);
+            props.set::<String>("Domain", required.domain);
+            props.set::<PrivateEndpoint>("PrivateEndpoint", required.private_endpoint);
             PrivateEndpointOverride { props }
         }
     }
@@ -16164,7 +19196,7 @@ pub mod runtime {
     }
 
     impl CapacityProviderConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capacity_provider_arn`: `CapacityProviderArn`, ARN of the capacity provider
         pub fn new(capacity_provider_arn: impl Into<Val<String>>) -> Self {
@@ -16230,15 +19262,33 @@ pub mod runtime {
         props: Props,
     }
 
-    impl CapacityProviderVolumeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CapacityProviderVolumeConfiguration`], by name: the argument of [`CapacityProviderVolumeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CapacityProviderVolumeConfigurationRequired {
+        /// Mount path for filesystem configuration
         ///
-        /// - `mount_path`: `MountPath`, Mount path for filesystem configuration
-        /// - `volume_name`: `VolumeName`, Name of the capacity provider volume
-        pub fn new(mount_path: impl Into<Val<String>>, volume_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MountPath`.
+        pub mount_path: Val<String>,
+
+        /// Name of the capacity provider volume
+        ///
+        /// CloudFormation property `VolumeName`.
+        pub volume_name: Val<String>,
+    }
+
+    impl CapacityProviderVolumeConfiguration {
+        /// Creates the value from its required properties, by name in [`CapacityProviderVolumeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CapacityProviderVolumeConfiguration::new(CapacityProviderVolumeConfigurationRequired {
+        ///     mount_path: "...".into(),
+        ///     volume_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CapacityProviderVolumeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MountPath", mount_path);
-            props.set("VolumeName", volume_name);
+            props.set::<String>("MountPath", required.mount_path);
+            props.set::<String>("VolumeName", required.volume_name);
             CapacityProviderVolumeConfiguration { props }
         }
     }
@@ -16255,15 +19305,33 @@ pub mod runtime {
         props: Props,
     }
 
-    impl EfsAccessPointConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EfsAccessPointConfiguration`], by name: the argument of [`EfsAccessPointConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EfsAccessPointConfigurationRequired {
+        /// ARN of the EFS access point
         ///
-        /// - `access_point_arn`: `AccessPointArn`, ARN of the EFS access point
-        /// - `mount_path`: `MountPath`, Mount path for filesystem configuration
-        pub fn new(access_point_arn: impl Into<Val<String>>, mount_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccessPointArn`.
+        pub access_point_arn: Val<String>,
+
+        /// Mount path for filesystem configuration
+        ///
+        /// CloudFormation property `MountPath`.
+        pub mount_path: Val<String>,
+    }
+
+    impl EfsAccessPointConfiguration {
+        /// Creates the value from its required properties, by name in [`EfsAccessPointConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EfsAccessPointConfiguration::new(EfsAccessPointConfigurationRequired {
+        ///     access_point_arn: "...".into(),
+        ///     mount_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EfsAccessPointConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessPointArn", access_point_arn);
-            props.set("MountPath", mount_path);
+            props.set::<String>("AccessPointArn", required.access_point_arn);
+            props.set::<String>("MountPath", required.mount_path);
             EfsAccessPointConfiguration { props }
         }
     }
@@ -16280,15 +19348,33 @@ pub mod runtime {
         props: Props,
     }
 
-    impl S3FilesAccessPointConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3FilesAccessPointConfiguration`], by name: the argument of [`S3FilesAccessPointConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3FilesAccessPointConfigurationRequired {
+        /// ARN of the S3 Files access point
         ///
-        /// - `access_point_arn`: `AccessPointArn`, ARN of the S3 Files access point
-        /// - `mount_path`: `MountPath`, Mount path for filesystem configuration
-        pub fn new(access_point_arn: impl Into<Val<String>>, mount_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccessPointArn`.
+        pub access_point_arn: Val<String>,
+
+        /// Mount path for filesystem configuration
+        ///
+        /// CloudFormation property `MountPath`.
+        pub mount_path: Val<String>,
+    }
+
+    impl S3FilesAccessPointConfiguration {
+        /// Creates the value from its required properties, by name in [`S3FilesAccessPointConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3FilesAccessPointConfiguration::new(S3FilesAccessPointConfigurationRequired {
+        ///     access_point_arn: "...".into(),
+        ///     mount_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3FilesAccessPointConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessPointArn", access_point_arn);
-            props.set("MountPath", mount_path);
+            props.set::<String>("AccessPointArn", required.access_point_arn);
+            props.set::<String>("MountPath", required.mount_path);
             S3FilesAccessPointConfiguration { props }
         }
     }
@@ -16306,7 +19392,7 @@ pub mod runtime {
     }
 
     impl SessionStorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mount_path`: `MountPath`, Mount path for filesystem configuration
         pub fn new(mount_path: impl Into<Val<String>>) -> Self {
@@ -16361,9 +19447,9 @@ pub mod runtime {
     }
 
     impl NetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `network_mode`: `NetworkMode`, Network mode configuration type
+        /// - `network_mode`: `NetworkMode`, Network mode configuration type Allowed values: the enum [`NetworkMode`].
         pub fn new(network_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NetworkMode", network_mode);
@@ -16389,15 +19475,33 @@ pub mod runtime {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// Security groups for VPC
         ///
-        /// - `security_groups`: `SecurityGroups`, Security groups for VPC
-        /// - `subnets`: `Subnets`, Subnets for VPC
-        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Val<Vec<String>>,
+
+        /// Subnets for VPC
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_groups: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroups", security_groups);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -16637,28 +19741,121 @@ pub mod runtime {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProtocolConfiguration` in `AWS::BedrockAgentCore::Runtime`; `.into()` makes a `Val<String>`.
+        ProtocolConfiguration {
+            Mcp = "MCP",
+            Http = "HTTP",
+            A2A = "A2A",
+            Agui = "AGUI",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Runtime` in `AWS::BedrockAgentCore::Runtime`; `.into()` makes a `Val<String>`.
+        Runtime {
+            Python3_10 = "PYTHON_3_10",
+            Python3_11 = "PYTHON_3_11",
+            Python3_12 = "PYTHON_3_12",
+            Python3_13 = "PYTHON_3_13",
+            Python3_14 = "PYTHON_3_14",
+            Node22 = "NODE_22",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InboundTokenClaimValueType` in `AWS::BedrockAgentCore::Runtime`; `.into()` makes a `Val<String>`.
+        InboundTokenClaimValueType {
+            String = "STRING",
+            StringArray = "STRING_ARRAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClaimMatchOperator` in `AWS::BedrockAgentCore::Runtime`; `.into()` makes a `Val<String>`.
+        ClaimMatchOperator {
+            Equals = "EQUALS",
+            Contains = "CONTAINS",
+            ContainsAny = "CONTAINS_ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointIpAddressType` in `AWS::BedrockAgentCore::Runtime`; `.into()` makes a `Val<String>`.
+        EndpointIpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkMode` in `AWS::BedrockAgentCore::Runtime`; `.into()` makes a `Val<String>`.
+        NetworkMode {
+            Public = "PUBLIC",
+            Vpc = "VPC",
+        }
+    }
 }
 
 /// Resource definition for AWS::BedrockAgentCore::RuntimeEndpoint
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::RuntimeEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgentRuntimeArn`: `handle.agent_runtime_arn()` → `Val<String>`. The ARN of the Agent Runtime
+/// - `AgentRuntimeEndpointArn`: `handle.agent_runtime_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AgentCore Runtime.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the Agent Runtime Endpoint was created
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The reason for failure if the endpoint is in a failed state
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the AgentCore Runtime endpoint.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp when the Agent Runtime Endpoint was last updated
+/// - `LiveVersion`: `handle.live_version()` → `Val<String>`. The Live version of the Agent Runtime
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Agent Runtime Endpoint
+/// - `TargetVersion`: `handle.target_version()` → `Val<String>`. The target version of the AgentCore Runtime for the endpoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AgentRuntimeEndpointArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRuntimeEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRuntimeEndpoint`], by name: the argument of [`CfnRuntimeEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuntimeEndpointRequired {
+    /// The ID of the parent Agent Runtime (required for creation)
+    ///
+    /// CloudFormation property `AgentRuntimeId`.
+    ///
+    /// Changing it replaces the resource.
+    pub agent_runtime_id: Val<String>,
+
+    /// The name of the Agent Runtime Endpoint
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnRuntimeEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::RuntimeEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuntimeEndpointRequired`]:
     ///
-    /// - `agent_runtime_id`: `AgentRuntimeId`, The ID of the parent Agent Runtime (required for creation)
-    /// - `name`: `Name`, The name of the Agent Runtime Endpoint
-    pub fn new(agent_runtime_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRuntimeEndpoint::new(CfnRuntimeEndpointRequired {
+    ///     agent_runtime_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuntimeEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("AgentRuntimeId", agent_runtime_id);
-        props.set("Name", name);
+        props.set::<String>("AgentRuntimeId", required.agent_runtime_id);
+        props.set::<String>("Name", required.name);
         CfnRuntimeEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -16786,6 +19983,16 @@ pub(crate) static RUNTIME_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::BedrockAgentCore::WorkloadIdentity Resource Type
 ///
 /// CloudFormation type `AWS::BedrockAgentCore::WorkloadIdentity`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTime`: `handle.created_time()` → `Val<f64>`. The timestamp when the workload identity was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<f64>`. The timestamp when the workload identity was last updated.
+/// - `WorkloadIdentityArn`: `handle.workload_identity_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the workload identity.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkloadIdentity {
     props: Props,
@@ -16795,7 +20002,7 @@ pub struct CfnWorkloadIdentity {
 impl CfnWorkloadIdentity {
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::WorkloadIdentity";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the workload identity. The name must be unique within your account.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -16887,15 +20094,29 @@ pub mod workload_identity {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,53 @@ use crate::value::Val;
 /// A billing view is a container of cost & usage metadata.
 ///
 /// CloudFormation type `AWS::Billing::BillingView`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `BillingViewType`: `handle.billing_view_type()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<f64>`. The time when the billing view was created.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<f64>`. The time when the billing view was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnBillingView {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBillingView`], by name: the argument of [`CfnBillingView::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBillingViewRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// An array of strings that define the billing view's source.
+    ///
+    /// CloudFormation property `SourceViews`.
+    pub source_views: Val<Vec<String>>,
+}
+
 impl CfnBillingView {
     pub const TYPE_NAME: &'static str = "AWS::Billing::BillingView";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBillingViewRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `source_views`: `SourceViews`, An array of strings that define the billing view's source.
-    pub fn new(name: impl Into<Val<String>>, source_views: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnBillingView::new(CfnBillingViewRequired {
+    ///     name: "...".into(),
+    ///     source_views: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBillingViewRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SourceViews", source_views);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("SourceViews", required.source_views);
         CfnBillingView { props, options: ResourceOptions::default() }
     }
 
@@ -125,11 +154,11 @@ pub(crate) static BILLING_VIEW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBillingView`].
+/// Property types and enums of the allowed values of [`CfnBillingView`].
 pub mod billing_view {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Billing::BillingView`.
     #[derive(Clone, Debug)]
@@ -184,7 +213,7 @@ pub mod billing_view {
 
         /// The `Key` property.
         ///
-        /// Allowed values: `LINKED_ACCOUNT`.
+        /// Allowed values (the enum [`Key`]): `LINKED_ACCOUNT`.
         pub fn key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Key", value);
             self
@@ -273,15 +302,33 @@ pub mod billing_view {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -323,6 +370,13 @@ pub mod billing_view {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Key` in `AWS::Billing::BillingView`; `.into()` makes a `Val<String>`.
+        Key {
+            LinkedAccount = "LINKED_ACCOUNT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

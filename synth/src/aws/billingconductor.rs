@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,55 @@ use crate::value::Val;
 /// A billing group is a set of linked account which belong to the same end customer. It can be seen as a virtual consolidated billing family.
 ///
 /// CloudFormation type `AWS::BillingConductor::BillingGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Billing Group ARN
+/// - `CreationTime`: `handle.creation_time()` → `Val<i64>`. Creation timestamp in UNIX epoch time format
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<i64>`. Latest modified timestamp in UNIX epoch time format
+/// - `Size`: `handle.size()` → `Val<i64>`. Number of accounts in the billing group
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnBillingGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBillingGroup`], by name: the argument of [`CfnBillingGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBillingGroupRequired {
+    /// CloudFormation property `AccountGrouping`.
+    pub account_grouping: Val<billing_group::AccountGrouping>,
+
+    /// CloudFormation property `ComputationPreference`.
+    pub computation_preference: Val<billing_group::ComputationPreference>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnBillingGroup {
     pub const TYPE_NAME: &'static str = "AWS::BillingConductor::BillingGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBillingGroupRequired`]:
     ///
-    /// - `account_grouping`: `AccountGrouping`.
-    /// - `computation_preference`: `ComputationPreference`.
-    /// - `name`: `Name`.
-    pub fn new(account_grouping: impl Into<Val<billing_group::AccountGrouping>>, computation_preference: impl Into<Val<billing_group::ComputationPreference>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBillingGroup::new(CfnBillingGroupRequired {
+    ///     account_grouping: billing_group::AccountGrouping::new(...).into(),
+    ///     computation_preference: billing_group::ComputationPreference::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBillingGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountGrouping", account_grouping);
-        props.set("ComputationPreference", computation_preference);
-        props.set("Name", name);
+        props.set::<billing_group::AccountGrouping>("AccountGrouping", required.account_grouping);
+        props.set::<billing_group::ComputationPreference>("ComputationPreference", required.computation_preference);
+        props.set::<String>("Name", required.name);
         CfnBillingGroup { props, options: ResourceOptions::default() }
     }
 
@@ -189,7 +218,7 @@ pub mod billing_group {
     }
 
     impl ComputationPreference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `pricing_plan_arn`: `PricingPlanArn`, ARN of the attached pricing plan
         pub fn new(pricing_plan_arn: impl Into<Val<String>>) -> Self {
@@ -211,15 +240,29 @@ pub mod billing_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -257,23 +300,54 @@ pub mod billing_group {
 /// A custom line item is an one time charge that is applied to a specific billing group's bill.
 ///
 /// CloudFormation type `AWS::BillingConductor::CustomLineItem`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN
+/// - `AssociationSize`: `handle.association_size()` → `Val<i64>`. Number of source values associated to this custom line item
+/// - `CreationTime`: `handle.creation_time()` → `Val<i64>`. Creation timestamp in UNIX epoch time format
+/// - `CurrencyCode`: `handle.currency_code()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<i64>`. Latest modified timestamp in UNIX epoch time format
+/// - `ProductCode`: `handle.product_code()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomLineItem {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomLineItem`], by name: the argument of [`CfnCustomLineItem::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomLineItemRequired {
+    /// Billing Group ARN
+    ///
+    /// CloudFormation property `BillingGroupArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub billing_group_arn: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnCustomLineItem {
     pub const TYPE_NAME: &'static str = "AWS::BillingConductor::CustomLineItem";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomLineItemRequired`]:
     ///
-    /// - `billing_group_arn`: `BillingGroupArn`, Billing Group ARN
-    /// - `name`: `Name`.
-    pub fn new(billing_group_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomLineItem::new(CfnCustomLineItemRequired {
+    ///     billing_group_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomLineItemRequired) -> Self {
         let mut props = Props::new();
-        props.set("BillingGroupArn", billing_group_arn);
-        props.set("Name", name);
+        props.set::<String>("BillingGroupArn", required.billing_group_arn);
+        props.set::<String>("Name", required.name);
         CfnCustomLineItem { props, options: ResourceOptions::default() }
     }
 
@@ -293,7 +367,7 @@ impl CfnCustomLineItem {
 
     /// The display settings of the Custom Line Item.
     ///
-    /// Allowed values: `CONSOLIDATED`, `ITEMIZED`.
+    /// Allowed values (the enum [`custom_line_item::ComputationRule`]): `CONSOLIDATED`, `ITEMIZED`.
     ///
     /// Changing it replaces the resource.
     pub fn computation_rule(mut self, value: impl Into<Val<String>>) -> Self {
@@ -409,11 +483,11 @@ pub(crate) static CUSTOM_LINE_ITEM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCustomLineItem`].
+/// Property types and enums of the allowed values of [`CfnCustomLineItem`].
 pub mod custom_line_item {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::BillingConductor::CustomLineItem`.
     #[derive(Clone, Debug)]
@@ -458,9 +532,9 @@ pub mod custom_line_item {
     }
 
     impl CustomLineItemChargeDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -499,7 +573,7 @@ pub mod custom_line_item {
     }
 
     impl CustomLineItemFlatChargeDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `charge_value`: `ChargeValue`.
         pub fn new(charge_value: impl Into<Val<f64>>) -> Self {
@@ -521,15 +595,33 @@ pub mod custom_line_item {
         props: Props,
     }
 
-    impl LineItemFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LineItemFilter`], by name: the argument of [`LineItemFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct LineItemFilterRequired {
+        /// CloudFormation property `Attribute`.
         ///
-        /// - `attribute`: `Attribute`.
-        /// - `match_option`: `MatchOption`.
-        pub fn new(attribute: impl Into<Val<String>>, match_option: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Attribute`]): `LINE_ITEM_TYPE`, `SERVICE`.
+        pub attribute: Val<String>,
+
+        /// CloudFormation property `MatchOption`.
+        ///
+        /// Allowed values (the enum [`MatchOption`]): `NOT_EQUAL`, `EQUAL`.
+        pub match_option: Val<String>,
+    }
+
+    impl LineItemFilter {
+        /// Creates the value from its required properties, by name in [`LineItemFilterRequired`]:
+        ///
+        /// ```text
+        /// LineItemFilter::new(LineItemFilterRequired {
+        ///     attribute: Attribute::LineItemType.into(),
+        ///     match_option: MatchOption::NotEqual.into(),
+        /// })
+        /// ```
+        pub fn new(required: LineItemFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attribute", attribute);
-            props.set("MatchOption", match_option);
+            props.set::<String>("Attribute", required.attribute);
+            props.set::<String>("MatchOption", required.match_option);
             LineItemFilter { props }
         }
 
@@ -540,6 +632,8 @@ pub mod custom_line_item {
         }
 
         /// The `Values` property.
+        ///
+        /// Allowed values of each item (the enum [`Values`]): `SAVINGS_PLAN_NEGATION`.
         pub fn values(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Values", value);
             self
@@ -559,7 +653,7 @@ pub mod custom_line_item {
     }
 
     impl CustomLineItemPercentageChargeDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `percentage_value`: `PercentageValue`.
         pub fn new(percentage_value: impl Into<Val<f64>>) -> Self {
@@ -588,7 +682,7 @@ pub mod custom_line_item {
     }
 
     impl PresentationDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `service`: `Service`.
         pub fn new(service: impl Into<Val<String>>) -> Self {
@@ -610,15 +704,29 @@ pub mod custom_line_item {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -686,11 +794,61 @@ pub mod custom_line_item {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComputationRule` in `AWS::BillingConductor::CustomLineItem`; `.into()` makes a `Val<String>`.
+        ComputationRule {
+            Consolidated = "CONSOLIDATED",
+            Itemized = "ITEMIZED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BillingConductor::CustomLineItem`; `.into()` makes a `Val<String>`.
+        Type {
+            Fee = "FEE",
+            Credit = "CREDIT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::BillingConductor::CustomLineItem`; `.into()` makes a `Val<String>`.
+        Attribute {
+            LineItemType = "LINE_ITEM_TYPE",
+            Service = "SERVICE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MatchOption` in `AWS::BillingConductor::CustomLineItem`; `.into()` makes a `Val<String>`.
+        MatchOption {
+            NotEqual = "NOT_EQUAL",
+            Equal = "EQUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Values` in `AWS::BillingConductor::CustomLineItem`; `.into()` makes a `Val<String>`.
+        Values {
+            SavingsPlanNegation = "SAVINGS_PLAN_NEGATION",
+        }
+    }
 }
 
 /// Pricing Plan enables you to customize your billing details consistent with the usage that accrues in each of your billing groups.
 ///
 /// CloudFormation type `AWS::BillingConductor::PricingPlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Pricing Plan ARN
+/// - `CreationTime`: `handle.creation_time()` → `Val<i64>`. Creation timestamp in UNIX epoch time format
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<i64>`. Latest modified timestamp in UNIX epoch time format
+/// - `Size`: `handle.size()` → `Val<i64>`. Number of associated pricing rules
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPricingPlan {
     props: Props,
@@ -700,7 +858,7 @@ pub struct CfnPricingPlan {
 impl CfnPricingPlan {
     pub const TYPE_NAME: &'static str = "AWS::BillingConductor::PricingPlan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -806,15 +964,29 @@ pub mod pricing_plan {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -837,31 +1009,71 @@ pub mod pricing_plan {
 /// A markup/discount that is defined for a specific set of services that can later be associated with a pricing plan.
 ///
 /// CloudFormation type `AWS::BillingConductor::PricingRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Pricing rule ARN
+/// - `AssociatedPricingPlanCount`: `handle.associated_pricing_plan_count()` → `Val<i64>`. The number of pricing plans associated with pricing rule
+/// - `CreationTime`: `handle.creation_time()` → `Val<i64>`. Creation timestamp in UNIX epoch time format
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<i64>`. Latest modified timestamp in UNIX epoch time format
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPricingRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPricingRule`], by name: the argument of [`CfnPricingRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPricingRuleRequired {
+    /// Pricing rule name
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// A term used to categorize the granularity of a Pricing Rule.
+    ///
+    /// CloudFormation property `Scope`.
+    ///
+    /// Allowed values (the enum [`pricing_rule::Scope`]): `GLOBAL`, `SERVICE`, `BILLING_ENTITY`, `SKU`.
+    ///
+    /// Changing it replaces the resource.
+    pub scope: Val<String>,
+
+    /// One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`pricing_rule::Type`]): `MARKUP`, `DISCOUNT`, `TIERING`.
+    pub type_: Val<String>,
+}
+
 impl CfnPricingRule {
     pub const TYPE_NAME: &'static str = "AWS::BillingConductor::PricingRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPricingRuleRequired`]:
     ///
-    /// - `name`: `Name`, Pricing rule name
-    /// - `scope`: `Scope`, A term used to categorize the granularity of a Pricing Rule.
-    /// - `type_`: `Type`, One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
-    pub fn new(name: impl Into<Val<String>>, scope: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPricingRule::new(CfnPricingRuleRequired {
+    ///     name: "...".into(),
+    ///     scope: pricing_rule::Scope::Global.into(),
+    ///     type_: pricing_rule::Type::Markup.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPricingRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Scope", scope);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Scope", required.scope);
+        props.set::<String>("Type", required.type_);
         CfnPricingRule { props, options: ResourceOptions::default() }
     }
 
     /// The seller of services provided by AWS, their affiliates, or third-party providers selling services via AWS Marketplaces. Supported billing entities are AWS, AWS Marketplace, and AISPL.
     ///
-    /// Allowed values: `AWS`, `AWS Marketplace`, `AISPL`.
+    /// Allowed values (the enum [`pricing_rule::BillingEntity`]): `AWS`, `AWS Marketplace`, `AISPL`.
     ///
     /// Changing it replaces the resource.
     pub fn billing_entity(mut self, value: impl Into<Val<String>>) -> Self {
@@ -991,11 +1203,11 @@ pub(crate) static PRICING_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPricingRule`].
+/// Property types and enums of the allowed values of [`CfnPricingRule`].
 pub mod pricing_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::BillingConductor::PricingRule`.
     #[derive(Clone, Debug)]
@@ -1003,15 +1215,29 @@ pub mod pricing_rule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1060,15 +1286,33 @@ pub mod pricing_rule {
         props: Props,
     }
 
-    impl CustomTier {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomTier`], by name: the argument of [`CustomTier::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomTierRequired {
+        /// The inclusive beginning of the tier's usage range.
         ///
-        /// - `begin_range_inclusive`: `BeginRangeInclusive`, The inclusive beginning of the tier's usage range.
-        /// - `rate_value`: `RateValue`, The custom rate applied to usage within the tier's range.
-        pub fn new(begin_range_inclusive: impl Into<Val<f64>>, rate_value: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `BeginRangeInclusive`.
+        pub begin_range_inclusive: Val<f64>,
+
+        /// The custom rate applied to usage within the tier's range.
+        ///
+        /// CloudFormation property `RateValue`.
+        pub rate_value: Val<f64>,
+    }
+
+    impl CustomTier {
+        /// Creates the value from its required properties, by name in [`CustomTierRequired`]:
+        ///
+        /// ```text
+        /// CustomTier::new(CustomTierRequired {
+        ///     begin_range_inclusive: 1.0.into(),
+        ///     rate_value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomTierRequired) -> Self {
             let mut props = Props::new();
-            props.set("BeginRangeInclusive", begin_range_inclusive);
-            props.set("RateValue", rate_value);
+            props.set::<f64>("BeginRangeInclusive", required.begin_range_inclusive);
+            props.set::<f64>("RateValue", required.rate_value);
             CustomTier { props }
         }
 
@@ -1092,7 +1336,7 @@ pub mod pricing_rule {
     }
 
     impl FreeTier {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `activated`: `Activated`.
         pub fn new(activated: impl Into<Val<bool>>) -> Self {
@@ -1131,6 +1375,34 @@ pub mod pricing_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BillingEntity` in `AWS::BillingConductor::PricingRule`; `.into()` makes a `Val<String>`.
+        BillingEntity {
+            Aws = "AWS",
+            AwsMarketplace = "AWS Marketplace",
+            Aispl = "AISPL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::BillingConductor::PricingRule`; `.into()` makes a `Val<String>`.
+        Scope {
+            Global = "GLOBAL",
+            Service = "SERVICE",
+            BillingEntity = "BILLING_ENTITY",
+            Sku = "SKU",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::BillingConductor::PricingRule`; `.into()` makes a `Val<String>`.
+        Type {
+            Markup = "MARKUP",
+            Discount = "DISCOUNT",
+            Tiering = "TIERING",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

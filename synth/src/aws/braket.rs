@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,55 @@ use crate::value::Val;
 /// Creates a spending limit for a specified quantum device. Spending limits help you control costs by setting maximum amounts that can be spent on quantum computing tasks within a specified time period.
 ///
 /// CloudFormation type `AWS::Braket::SpendingLimit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time when the spending limit was created, in ISO 8601 format.
+/// - `QueuedSpend`: `handle.queued_spend()` → `Val<String>`. The amount currently queued for spending on the device, in USD.
+/// - `SpendingLimitArn`: `handle.spending_limit_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that uniquely identifies the spending limit.
+/// - `TotalSpend`: `handle.total_spend()` → `Val<String>`. The total amount spent on the device so far during the current time period, in USD.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time when the spending limit was last modified, in ISO 8601 format.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SpendingLimitArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSpendingLimit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSpendingLimit`], by name: the argument of [`CfnSpendingLimit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSpendingLimitRequired {
+    /// The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to.
+    ///
+    /// CloudFormation property `DeviceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub device_arn: Val<String>,
+
+    /// The maximum amount that can be spent on the specified device, in USD.
+    ///
+    /// CloudFormation property `SpendingLimit`.
+    pub spending_limit: Val<String>,
+}
+
 impl CfnSpendingLimit {
     pub const TYPE_NAME: &'static str = "AWS::Braket::SpendingLimit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSpendingLimitRequired`]:
     ///
-    /// - `device_arn`: `DeviceArn`, The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to.
-    /// - `spending_limit`: `SpendingLimit`, The maximum amount that can be spent on the specified device, in USD.
-    pub fn new(device_arn: impl Into<Val<String>>, spending_limit: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSpendingLimit::new(CfnSpendingLimitRequired {
+    ///     device_arn: "...".into(),
+    ///     spending_limit: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSpendingLimitRequired) -> Self {
         let mut props = Props::new();
-        props.set("DeviceArn", device_arn);
-        props.set("SpendingLimit", spending_limit);
+        props.set::<String>("DeviceArn", required.device_arn);
+        props.set::<String>("SpendingLimit", required.spending_limit);
         CfnSpendingLimit { props, options: ResourceOptions::default() }
     }
 
@@ -133,15 +164,33 @@ pub mod spending_limit {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -158,15 +207,33 @@ pub mod spending_limit {
         props: Props,
     }
 
-    impl TimePeriod {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TimePeriod`], by name: the argument of [`TimePeriod::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimePeriodRequired {
+        /// The end date and time for the spending limit period, in ISO 8601 format.
         ///
-        /// - `end_at`: `EndAt`, The end date and time for the spending limit period, in ISO 8601 format.
-        /// - `start_at`: `StartAt`, The start date and time for the spending limit period, in ISO 8601 format.
-        pub fn new(end_at: impl Into<Val<String>>, start_at: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndAt`.
+        pub end_at: Val<String>,
+
+        /// The start date and time for the spending limit period, in ISO 8601 format.
+        ///
+        /// CloudFormation property `StartAt`.
+        pub start_at: Val<String>,
+    }
+
+    impl TimePeriod {
+        /// Creates the value from its required properties, by name in [`TimePeriodRequired`]:
+        ///
+        /// ```text
+        /// TimePeriod::new(TimePeriodRequired {
+        ///     end_at: "...".into(),
+        ///     start_at: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TimePeriodRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndAt", end_at);
-            props.set("StartAt", start_at);
+            props.set::<String>("EndAt", required.end_at);
+            props.set::<String>("StartAt", required.start_at);
             TimePeriod { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Budgets::Budget
 ///
 /// CloudFormation type `AWS::Budgets::Budget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnBudget {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnBudget {
 impl CfnBudget {
     pub const TYPE_NAME: &'static str = "AWS::Budgets::Budget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `budget`: `Budget`.
     pub fn new(budget: impl Into<Val<budget::BudgetData>>) -> Self {
@@ -101,15 +108,29 @@ pub mod budget {
         props: Props,
     }
 
+    /// The required properties of [`BudgetData`], by name: the argument of [`BudgetData::new`].
+    #[derive(Clone, Debug)]
+    pub struct BudgetDataRequired {
+        /// CloudFormation property `BudgetType`.
+        pub budget_type: Val<String>,
+
+        /// CloudFormation property `TimeUnit`.
+        pub time_unit: Val<String>,
+    }
+
     impl BudgetData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BudgetDataRequired`]:
         ///
-        /// - `budget_type`: `BudgetType`.
-        /// - `time_unit`: `TimeUnit`.
-        pub fn new(budget_type: impl Into<Val<String>>, time_unit: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BudgetData::new(BudgetDataRequired {
+        ///     budget_type: "...".into(),
+        ///     time_unit: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BudgetDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("BudgetType", budget_type);
-            props.set("TimeUnit", time_unit);
+            props.set::<String>("BudgetType", required.budget_type);
+            props.set::<String>("TimeUnit", required.time_unit);
             BudgetData { props }
         }
 
@@ -189,7 +210,7 @@ pub mod budget {
     }
 
     impl AutoAdjustData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `auto_adjust_type`: `AutoAdjustType`.
         pub fn new(auto_adjust_type: impl Into<Val<String>>) -> Self {
@@ -218,7 +239,7 @@ pub mod budget {
     }
 
     impl HistoricalOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `budget_adjustment_period`: `BudgetAdjustmentPeriod`.
         pub fn new(budget_adjustment_period: impl Into<Val<i64>>) -> Self {
@@ -240,15 +261,29 @@ pub mod budget {
         props: Props,
     }
 
+    /// The required properties of [`Spend`], by name: the argument of [`Spend::new`].
+    #[derive(Clone, Debug)]
+    pub struct SpendRequired {
+        /// CloudFormation property `Amount`.
+        pub amount: Val<f64>,
+
+        /// CloudFormation property `Unit`.
+        pub unit: Val<String>,
+    }
+
     impl Spend {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SpendRequired`]:
         ///
-        /// - `amount`: `Amount`.
-        /// - `unit`: `Unit`.
-        pub fn new(amount: impl Into<Val<f64>>, unit: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Spend::new(SpendRequired {
+        ///     amount: 1.0.into(),
+        ///     unit: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SpendRequired) -> Self {
             let mut props = Props::new();
-            props.set("Amount", amount);
-            props.set("Unit", unit);
+            props.set::<f64>("Amount", required.amount);
+            props.set::<String>("Unit", required.unit);
             Spend { props }
         }
     }
@@ -553,15 +588,29 @@ pub mod budget {
         props: Props,
     }
 
+    /// The required properties of [`NotificationWithSubscribers`], by name: the argument of [`NotificationWithSubscribers::new`].
+    #[derive(Clone, Debug)]
+    pub struct NotificationWithSubscribersRequired {
+        /// CloudFormation property `Notification`.
+        pub notification: Val<Notification>,
+
+        /// CloudFormation property `Subscribers`.
+        pub subscribers: Val<Vec<Subscriber>>,
+    }
+
     impl NotificationWithSubscribers {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NotificationWithSubscribersRequired`]:
         ///
-        /// - `notification`: `Notification`.
-        /// - `subscribers`: `Subscribers`.
-        pub fn new(notification: impl Into<Val<Notification>>, subscribers: impl Into<Val<Vec<Subscriber>>>) -> Self {
+        /// ```text
+        /// NotificationWithSubscribers::new(NotificationWithSubscribersRequired {
+        ///     notification: Notification::new(...).into(),
+        ///     subscribers: vec![Subscriber::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: NotificationWithSubscribersRequired) -> Self {
             let mut props = Props::new();
-            props.set("Notification", notification);
-            props.set("Subscribers", subscribers);
+            props.set::<Notification>("Notification", required.notification);
+            props.set::<Vec<Subscriber>>("Subscribers", required.subscribers);
             NotificationWithSubscribers { props }
         }
     }
@@ -578,17 +627,34 @@ pub mod budget {
         props: Props,
     }
 
+    /// The required properties of [`Notification`], by name: the argument of [`Notification::new`].
+    #[derive(Clone, Debug)]
+    pub struct NotificationRequired {
+        /// CloudFormation property `ComparisonOperator`.
+        pub comparison_operator: Val<String>,
+
+        /// CloudFormation property `NotificationType`.
+        pub notification_type: Val<String>,
+
+        /// CloudFormation property `Threshold`.
+        pub threshold: Val<f64>,
+    }
+
     impl Notification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NotificationRequired`]:
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `notification_type`: `NotificationType`.
-        /// - `threshold`: `Threshold`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, notification_type: impl Into<Val<String>>, threshold: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// Notification::new(NotificationRequired {
+        ///     comparison_operator: "...".into(),
+        ///     notification_type: "...".into(),
+        ///     threshold: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: NotificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("NotificationType", notification_type);
-            props.set("Threshold", threshold);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<String>("NotificationType", required.notification_type);
+            props.set::<f64>("Threshold", required.threshold);
             Notification { props }
         }
 
@@ -611,15 +677,29 @@ pub mod budget {
         props: Props,
     }
 
+    /// The required properties of [`Subscriber`], by name: the argument of [`Subscriber::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubscriberRequired {
+        /// CloudFormation property `Address`.
+        pub address: Val<String>,
+
+        /// CloudFormation property `SubscriptionType`.
+        pub subscription_type: Val<String>,
+    }
+
     impl Subscriber {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SubscriberRequired`]:
         ///
-        /// - `address`: `Address`.
-        /// - `subscription_type`: `SubscriptionType`.
-        pub fn new(address: impl Into<Val<String>>, subscription_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Subscriber::new(SubscriberRequired {
+        ///     address: "...".into(),
+        ///     subscription_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubscriberRequired) -> Self {
             let mut props = Props::new();
-            props.set("Address", address);
-            props.set("SubscriptionType", subscription_type);
+            props.set::<String>("Address", required.address);
+            props.set::<String>("SubscriptionType", required.subscription_type);
             Subscriber { props }
         }
     }
@@ -637,7 +717,7 @@ pub mod budget {
     }
 
     impl ResourceTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -677,39 +757,84 @@ pub mod budget {
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::Budgets::BudgetsAction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActionId`: `handle.action_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnBudgetsAction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBudgetsAction`], by name: the argument of [`CfnBudgetsAction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBudgetsActionRequired {
+    /// CloudFormation property `ActionThreshold`.
+    pub action_threshold: Val<budgets_action::ActionThreshold>,
+
+    /// CloudFormation property `ActionType`.
+    ///
+    /// Allowed values (the enum [`budgets_action::ActionType`]): `APPLY_IAM_POLICY`, `APPLY_SCP_POLICY`, `RUN_SSM_DOCUMENTS`.
+    ///
+    /// Changing it replaces the resource.
+    pub action_type: Val<String>,
+
+    /// CloudFormation property `BudgetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub budget_name: Val<String>,
+
+    /// CloudFormation property `Definition`.
+    pub definition: Val<budgets_action::Definition>,
+
+    /// CloudFormation property `ExecutionRoleArn`.
+    pub execution_role_arn: Val<String>,
+
+    /// CloudFormation property `NotificationType`.
+    ///
+    /// Allowed values (the enum [`budgets_action::NotificationType`]): `ACTUAL`, `FORECASTED`.
+    pub notification_type: Val<String>,
+
+    /// CloudFormation property `Subscribers`.
+    pub subscribers: Val<Vec<budgets_action::Subscriber>>,
+}
+
 impl CfnBudgetsAction {
     pub const TYPE_NAME: &'static str = "AWS::Budgets::BudgetsAction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBudgetsActionRequired`]:
     ///
-    /// - `action_threshold`: `ActionThreshold`.
-    /// - `action_type`: `ActionType`.
-    /// - `budget_name`: `BudgetName`.
-    /// - `definition`: `Definition`.
-    /// - `execution_role_arn`: `ExecutionRoleArn`.
-    /// - `notification_type`: `NotificationType`.
-    /// - `subscribers`: `Subscribers`.
-    pub fn new(action_threshold: impl Into<Val<budgets_action::ActionThreshold>>, action_type: impl Into<Val<String>>, budget_name: impl Into<Val<String>>, definition: impl Into<Val<budgets_action::Definition>>, execution_role_arn: impl Into<Val<String>>, notification_type: impl Into<Val<String>>, subscribers: impl Into<Val<Vec<budgets_action::Subscriber>>>) -> Self {
+    /// ```text
+    /// CfnBudgetsAction::new(CfnBudgetsActionRequired {
+    ///     action_threshold: budgets_action::ActionThreshold::new(...).into(),
+    ///     action_type: budgets_action::ActionType::ApplyIamPolicy.into(),
+    ///     budget_name: "...".into(),
+    ///     definition: budgets_action::Definition::new(...).into(),
+    ///     execution_role_arn: "...".into(),
+    ///     notification_type: budgets_action::NotificationType::Actual.into(),
+    ///     subscribers: vec![budgets_action::Subscriber::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBudgetsActionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ActionThreshold", action_threshold);
-        props.set("ActionType", action_type);
-        props.set("BudgetName", budget_name);
-        props.set("Definition", definition);
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("NotificationType", notification_type);
-        props.set("Subscribers", subscribers);
+        props.set::<budgets_action::ActionThreshold>("ActionThreshold", required.action_threshold);
+        props.set::<String>("ActionType", required.action_type);
+        props.set::<String>("BudgetName", required.budget_name);
+        props.set::<budgets_action::Definition>("Definition", required.definition);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<String>("NotificationType", required.notification_type);
+        props.set::<Vec<budgets_action::Subscriber>>("Subscribers", required.subscribers);
         CfnBudgetsAction { props, options: ResourceOptions::default() }
     }
 
     /// The `ApprovalModel` property.
     ///
-    /// Allowed values: `AUTOMATIC`, `MANUAL`.
+    /// Allowed values (the enum [`budgets_action::ApprovalModel`]): `AUTOMATIC`, `MANUAL`.
     pub fn approval_model(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ApprovalModel", value);
         self
@@ -770,11 +895,11 @@ pub(crate) static BUDGETS_ACTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBudgetsAction`].
+/// Property types and enums of the allowed values of [`CfnBudgetsAction`].
 pub mod budgets_action {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Budgets::BudgetsAction`.
     #[derive(Clone, Debug)]
@@ -782,15 +907,31 @@ pub mod budgets_action {
         props: Props,
     }
 
-    impl ActionThreshold {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ActionThreshold`], by name: the argument of [`ActionThreshold::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActionThresholdRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `PERCENTAGE`, `ABSOLUTE_VALUE`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl ActionThreshold {
+        /// Creates the value from its required properties, by name in [`ActionThresholdRequired`]:
+        ///
+        /// ```text
+        /// ActionThreshold::new(ActionThresholdRequired {
+        ///     type_: Type::Percentage.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: ActionThresholdRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<f64>("Value", required.value);
             ActionThreshold { props }
         }
     }
@@ -846,7 +987,7 @@ pub mod budgets_action {
     }
 
     impl IamActionDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy_arn`: `PolicyArn`.
         pub fn new(policy_arn: impl Into<Val<String>>) -> Self {
@@ -886,15 +1027,29 @@ pub mod budgets_action {
         props: Props,
     }
 
+    /// The required properties of [`ScpActionDefinition`], by name: the argument of [`ScpActionDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScpActionDefinitionRequired {
+        /// CloudFormation property `PolicyId`.
+        pub policy_id: Val<String>,
+
+        /// CloudFormation property `TargetIds`.
+        pub target_ids: Val<Vec<String>>,
+    }
+
     impl ScpActionDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ScpActionDefinitionRequired`]:
         ///
-        /// - `policy_id`: `PolicyId`.
-        /// - `target_ids`: `TargetIds`.
-        pub fn new(policy_id: impl Into<Val<String>>, target_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ScpActionDefinition::new(ScpActionDefinitionRequired {
+        ///     policy_id: "...".into(),
+        ///     target_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ScpActionDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("PolicyId", policy_id);
-            props.set("TargetIds", target_ids);
+            props.set::<String>("PolicyId", required.policy_id);
+            props.set::<Vec<String>>("TargetIds", required.target_ids);
             ScpActionDefinition { props }
         }
     }
@@ -911,17 +1066,36 @@ pub mod budgets_action {
         props: Props,
     }
 
-    impl SsmActionDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SsmActionDefinition`], by name: the argument of [`SsmActionDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsmActionDefinitionRequired {
+        /// CloudFormation property `InstanceIds`.
+        pub instance_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `Region`.
+        pub region: Val<String>,
+
+        /// CloudFormation property `Subtype`.
         ///
-        /// - `instance_ids`: `InstanceIds`.
-        /// - `region`: `Region`.
-        /// - `subtype`: `Subtype`.
-        pub fn new(instance_ids: impl Into<Val<Vec<String>>>, region: impl Into<Val<String>>, subtype: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Subtype`]): `STOP_EC2_INSTANCES`, `STOP_RDS_INSTANCES`.
+        pub subtype: Val<String>,
+    }
+
+    impl SsmActionDefinition {
+        /// Creates the value from its required properties, by name in [`SsmActionDefinitionRequired`]:
+        ///
+        /// ```text
+        /// SsmActionDefinition::new(SsmActionDefinitionRequired {
+        ///     instance_ids: vec!["..."].into(),
+        ///     region: "...".into(),
+        ///     subtype: Subtype::StopEc2Instances.into(),
+        /// })
+        /// ```
+        pub fn new(required: SsmActionDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceIds", instance_ids);
-            props.set("Region", region);
-            props.set("Subtype", subtype);
+            props.set::<Vec<String>>("InstanceIds", required.instance_ids);
+            props.set::<String>("Region", required.region);
+            props.set::<String>("Subtype", required.subtype);
             SsmActionDefinition { props }
         }
     }
@@ -938,15 +1112,29 @@ pub mod budgets_action {
         props: Props,
     }
 
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl ResourceTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ResourceTag { props }
         }
     }
@@ -963,15 +1151,31 @@ pub mod budgets_action {
         props: Props,
     }
 
-    impl Subscriber {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Subscriber`], by name: the argument of [`Subscriber::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubscriberRequired {
+        /// CloudFormation property `Address`.
+        pub address: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `address`: `Address`.
-        /// - `type_`: `Type`.
-        pub fn new(address: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`SubscriberType`]): `SNS`, `EMAIL`.
+        pub type_: Val<String>,
+    }
+
+    impl Subscriber {
+        /// Creates the value from its required properties, by name in [`SubscriberRequired`]:
+        ///
+        /// ```text
+        /// Subscriber::new(SubscriberRequired {
+        ///     address: "...".into(),
+        ///     type_: SubscriberType::Sns.into(),
+        /// })
+        /// ```
+        pub fn new(required: SubscriberRequired) -> Self {
             let mut props = Props::new();
-            props.set("Address", address);
-            props.set("Type", type_);
+            props.set::<String>("Address", required.address);
+            props.set::<String>("Type", required.type_);
             Subscriber { props }
         }
     }
@@ -1040,6 +1244,55 @@ pub mod budgets_action {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ActionType` in `AWS::Budgets::BudgetsAction`; `.into()` makes a `Val<String>`.
+        ActionType {
+            ApplyIamPolicy = "APPLY_IAM_POLICY",
+            ApplyScpPolicy = "APPLY_SCP_POLICY",
+            RunSsmDocuments = "RUN_SSM_DOCUMENTS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApprovalModel` in `AWS::Budgets::BudgetsAction`; `.into()` makes a `Val<String>`.
+        ApprovalModel {
+            Automatic = "AUTOMATIC",
+            Manual = "MANUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NotificationType` in `AWS::Budgets::BudgetsAction`; `.into()` makes a `Val<String>`.
+        NotificationType {
+            Actual = "ACTUAL",
+            Forecasted = "FORECASTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Budgets::BudgetsAction`; `.into()` makes a `Val<String>`.
+        Type {
+            Percentage = "PERCENTAGE",
+            AbsoluteValue = "ABSOLUTE_VALUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Subtype` in `AWS::Budgets::BudgetsAction`; `.into()` makes a `Val<String>`.
+        Subtype {
+            StopEc2Instances = "STOP_EC2_INSTANCES",
+            StopRdsInstances = "STOP_RDS_INSTANCES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Budgets::BudgetsAction`; `.into()` makes a `Val<String>`.
+        SubscriberType {
+            Sns = "SNS",
+            Email = "EMAIL",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,70 @@ use crate::value::Val;
 /// Creates a case in the specified Cases domain.
 ///
 /// CloudFormation type `AWS::Cases::Case`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the case.
+/// - `CaseId`: `handle.case_id()` → `Val<String>`. A unique identifier of the case.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCase {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCase`], by name: the argument of [`CfnCase::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCaseRequired {
+    /// The full customer profile ARN for the case.
+    ///
+    /// CloudFormation property `CustomerId`.
+    ///
+    /// Changing it replaces the resource.
+    pub customer_id: Val<String>,
+
+    /// The unique identifier of the Cases domain.
+    ///
+    /// CloudFormation property `DomainId`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_id: Val<String>,
+
+    /// A unique identifier of a template.
+    ///
+    /// CloudFormation property `TemplateId`.
+    ///
+    /// Changing it replaces the resource.
+    pub template_id: Val<String>,
+
+    /// The title of the case.
+    ///
+    /// CloudFormation property `Title`.
+    pub title: Val<String>,
+}
+
 impl CfnCase {
     pub const TYPE_NAME: &'static str = "AWS::Cases::Case";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCaseRequired`]:
     ///
-    /// - `customer_id`: `CustomerId`, The full customer profile ARN for the case.
-    /// - `domain_id`: `DomainId`, The unique identifier of the Cases domain.
-    /// - `template_id`: `TemplateId`, A unique identifier of a template.
-    /// - `title`: `Title`, The title of the case.
-    pub fn new(customer_id: impl Into<Val<String>>, domain_id: impl Into<Val<String>>, template_id: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCase::new(CfnCaseRequired {
+    ///     customer_id: "...".into(),
+    ///     domain_id: "...".into(),
+    ///     template_id: "...".into(),
+    ///     title: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCaseRequired) -> Self {
         let mut props = Props::new();
-        props.set("CustomerId", customer_id);
-        props.set("DomainId", domain_id);
-        props.set("TemplateId", template_id);
-        props.set("Title", title);
+        props.set::<String>("CustomerId", required.customer_id);
+        props.set::<String>("DomainId", required.domain_id);
+        props.set::<String>("TemplateId", required.template_id);
+        props.set::<String>("Title", required.title);
         CfnCase { props, options: ResourceOptions::default() }
     }
 
@@ -112,15 +154,33 @@ pub mod case {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -143,23 +203,52 @@ pub mod case {
 /// A case rule. In the Amazon Connect admin website, case rules are known as case field conditions. Case rules are used to define the situations under which fields should have certain effects (such as required).
 ///
 /// CloudFormation type `AWS::Cases::CaseRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CaseRuleArn`: `handle.case_rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of a case rule.
+/// - `CaseRuleId`: `handle.case_rule_id()` → `Val<String>`. The unique identifier of a case rule.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the case rule was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the case rule was created or last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CaseRuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCaseRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCaseRule`], by name: the argument of [`CfnCaseRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCaseRuleRequired {
+    /// A descriptive name for the case rule. Must be unique within the domain and should clearly indicate the rule's purpose (e.g., 'Priority Field Required for Urgent Cases').
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// Defines the rule behavior and conditions. Specifies the rule type and the conditions under which it applies. In the Amazon Connect admin website, this corresponds to case field conditions.
+    ///
+    /// CloudFormation property `Rule`.
+    pub rule: Val<case_rule::CaseRuleDetails>,
+}
+
 impl CfnCaseRule {
     pub const TYPE_NAME: &'static str = "AWS::Cases::CaseRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCaseRuleRequired`]:
     ///
-    /// - `name`: `Name`, A descriptive name for the case rule. Must be unique within the domain and should clearly indicate the rule's purpose (e.g., 'Priority Field Required for Urgent Cases').
-    /// - `rule`: `Rule`, Defines the rule behavior and conditions. Specifies the rule type and the conditions under which it applies. In the Amazon Connect admin website, this corresponds to case field conditions.
-    pub fn new(name: impl Into<Val<String>>, rule: impl Into<Val<case_rule::CaseRuleDetails>>) -> Self {
+    /// ```text
+    /// CfnCaseRule::new(CfnCaseRuleRequired {
+    ///     name: "...".into(),
+    ///     rule: case_rule::CaseRuleDetails::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCaseRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Rule", rule);
+        props.set::<String>("Name", required.name);
+        props.set::<case_rule::CaseRuleDetails>("Rule", required.rule);
         CfnCaseRule { props, options: ResourceOptions::default() }
     }
 
@@ -295,15 +384,33 @@ pub mod case_rule {
         props: Props,
     }
 
-    impl HiddenCaseRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HiddenCaseRule`], by name: the argument of [`HiddenCaseRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct HiddenCaseRuleRequired {
+        /// List of conditions for the hidden rule; the first condition to evaluate to true dictates the value of the rule
         ///
-        /// - `conditions`: `Conditions`, List of conditions for the hidden rule; the first condition to evaluate to true dictates the value of the rule
-        /// - `default_value`: `DefaultValue`, The value of the rule (i.e. whether the field is hidden) should none of the conditions evaluate to true
-        pub fn new(conditions: impl Into<Val<Vec<BooleanCondition>>>, default_value: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Conditions`.
+        pub conditions: Val<Vec<BooleanCondition>>,
+
+        /// The value of the rule (i.e. whether the field is hidden) should none of the conditions evaluate to true
+        ///
+        /// CloudFormation property `DefaultValue`.
+        pub default_value: Val<bool>,
+    }
+
+    impl HiddenCaseRule {
+        /// Creates the value from its required properties, by name in [`HiddenCaseRuleRequired`]:
+        ///
+        /// ```text
+        /// HiddenCaseRule::new(HiddenCaseRuleRequired {
+        ///     conditions: vec![BooleanCondition::new(...)].into(),
+        ///     default_value: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: HiddenCaseRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Conditions", conditions);
-            props.set("DefaultValue", default_value);
+            props.set::<Vec<BooleanCondition>>("Conditions", required.conditions);
+            props.set::<bool>("DefaultValue", required.default_value);
             HiddenCaseRule { props }
         }
     }
@@ -352,17 +459,40 @@ pub mod case_rule {
         props: Props,
     }
 
-    impl BooleanOperands {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BooleanOperands`], by name: the argument of [`BooleanOperands::new`].
+    #[derive(Clone, Debug)]
+    pub struct BooleanOperandsRequired {
+        /// The left hand operand in the condition.
         ///
-        /// - `operand_one`: `OperandOne`, The left hand operand in the condition.
-        /// - `operand_two`: `OperandTwo`, The right hand operand in the condition.
-        /// - `result`: `Result`, The value of the outer rule if the condition evaluates to true.
-        pub fn new(operand_one: impl Into<Val<OperandOne>>, operand_two: impl Into<Val<OperandTwo>>, result: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `OperandOne`.
+        pub operand_one: Val<OperandOne>,
+
+        /// The right hand operand in the condition.
+        ///
+        /// CloudFormation property `OperandTwo`.
+        pub operand_two: Val<OperandTwo>,
+
+        /// The value of the outer rule if the condition evaluates to true.
+        ///
+        /// CloudFormation property `Result`.
+        pub result: Val<bool>,
+    }
+
+    impl BooleanOperands {
+        /// Creates the value from its required properties, by name in [`BooleanOperandsRequired`]:
+        ///
+        /// ```text
+        /// BooleanOperands::new(BooleanOperandsRequired {
+        ///     operand_one: OperandOne::new(...).into(),
+        ///     operand_two: OperandTwo::new(...).into(),
+        ///     result: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: BooleanOperandsRequired) -> Self {
             let mut props = Props::new();
-            props.set("OperandOne", operand_one);
-            props.set("OperandTwo", operand_two);
-            props.set("Result", result);
+            props.set::<OperandOne>("OperandOne", required.operand_one);
+            props.set::<OperandTwo>("OperandTwo", required.operand_two);
+            props.set::<bool>("Result", required.result);
             BooleanOperands { props }
         }
     }
@@ -449,15 +579,33 @@ pub mod case_rule {
         props: Props,
     }
 
-    impl RequiredCaseRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RequiredCaseRule`], by name: the argument of [`RequiredCaseRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct RequiredCaseRuleRequired {
+        /// An ordered list of boolean conditions that determine when the field should be required. Conditions are evaluated in order, and the first condition that evaluates to true determines whether the field is required, overriding the default value.
         ///
-        /// - `conditions`: `Conditions`, An ordered list of boolean conditions that determine when the field should be required. Conditions are evaluated in order, and the first condition that evaluates to true determines whether the field is required, overriding the default value.
-        /// - `default_value`: `DefaultValue`, The default required state for the field when none of the specified conditions are met. If true, the field is required by default; if false, the field is optional by default.
-        pub fn new(conditions: impl Into<Val<Vec<BooleanCondition>>>, default_value: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Conditions`.
+        pub conditions: Val<Vec<BooleanCondition>>,
+
+        /// The default required state for the field when none of the specified conditions are met. If true, the field is required by default; if false, the field is optional by default.
+        ///
+        /// CloudFormation property `DefaultValue`.
+        pub default_value: Val<bool>,
+    }
+
+    impl RequiredCaseRule {
+        /// Creates the value from its required properties, by name in [`RequiredCaseRuleRequired`]:
+        ///
+        /// ```text
+        /// RequiredCaseRule::new(RequiredCaseRuleRequired {
+        ///     conditions: vec![BooleanCondition::new(...)].into(),
+        ///     default_value: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: RequiredCaseRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Conditions", conditions);
-            props.set("DefaultValue", default_value);
+            props.set::<Vec<BooleanCondition>>("Conditions", required.conditions);
+            props.set::<bool>("DefaultValue", required.default_value);
             RequiredCaseRule { props }
         }
     }
@@ -474,15 +622,33 @@ pub mod case_rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -561,6 +727,17 @@ pub mod case_rule {
 /// A domain, which is a container for all case data, such as cases, fields, templates and layouts. Each Amazon Connect instance can be associated with only one Cases domain.
 ///
 /// CloudFormation type `AWS::Cases::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the domain was created.
+/// - `DomainArn`: `handle.domain_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the Cases domain.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The unique identifier of the Cases domain.
+/// - `DomainStatus`: `handle.domain_status()` → `Val<String>`. The current status of the Cases domain. Indicates whether the domain is Active, CreationInProgress, or CreationFailed.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
@@ -570,7 +747,7 @@ pub struct CfnDomain {
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::Cases::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name for your Cases domain. It must be unique for your AWS account.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -662,15 +839,33 @@ pub mod domain {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -693,23 +888,57 @@ pub mod domain {
 /// A field in the Cases domain. This field is used to define the case object model (that is, defines what data can be captured on cases) in a Cases domain.
 ///
 /// CloudFormation type `AWS::Cases::Field`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the field was created.
+/// - `FieldArn`: `handle.field_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the field.
+/// - `FieldId`: `handle.field_id()` → `Val<String>`. The unique identifier of a field.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the field was created or last modified.
+/// - `Namespace`: `handle.namespace()` → `Val<String>`. Indicates whether this is a System field (predefined by AWS) or a Custom field (created by your organization). System fields cannot be modified or deleted.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FieldArn`.
 #[derive(Clone, Debug)]
 pub struct CfnField {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnField`], by name: the argument of [`CfnField::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFieldRequired {
+    /// The display name of the field as it appears to agents in the case interface. Should be descriptive and user-friendly (e.g., 'Customer Priority Level', 'Issue Category').
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The data type of the field, which determines validation rules, input constraints, and display format. Each type has specific constraints: Text (string input), Number (numeric values), Boolean (true/false), DateTime (date/time picker), SingleSelect (dropdown options), Url (URL validation), User (Amazon Connect user selection).
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`field::Type`]): `Text`, `Number`, `Boolean`, `DateTime`, `SingleSelect`, `Url`, `User`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnField {
     pub const TYPE_NAME: &'static str = "AWS::Cases::Field";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFieldRequired`]:
     ///
-    /// - `name`: `Name`, The display name of the field as it appears to agents in the case interface. Should be descriptive and user-friendly (e.g., 'Customer Priority Level', 'Issue Category').
-    /// - `type_`: `Type`, The data type of the field, which determines validation rules, input constraints, and display format. Each type has specific constraints: Text (string input), Number (numeric values), Boolean (true/false), DateTime (date/time picker), SingleSelect (dropdown options), Url (URL validation), User (Amazon Connect user selection).
-    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnField::new(CfnFieldRequired {
+    ///     name: "...".into(),
+    ///     type_: field::Type::Text.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFieldRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnField { props, options: ResourceOptions::default() }
     }
 
@@ -814,11 +1043,11 @@ pub(crate) static FIELD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnField`].
+/// Property types and enums of the allowed values of [`CfnField`].
 pub mod field {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Union of field attributes
     #[derive(Clone, Debug)]
@@ -853,7 +1082,7 @@ pub mod field {
     }
 
     impl TextAttributes {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_multiline`: `IsMultiline`, Attribute that defines rendering component and validation
         pub fn new(is_multiline: impl Into<Val<bool>>) -> Self {
@@ -875,15 +1104,33 @@ pub mod field {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -901,28 +1148,70 @@ pub mod field {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Cases::Field`; `.into()` makes a `Val<String>`.
+        Type {
+            Text = "Text",
+            Number = "Number",
+            Boolean = "Boolean",
+            DateTime = "DateTime",
+            SingleSelect = "SingleSelect",
+            Url = "Url",
+            User = "User",
+        }
+    }
 }
 
 /// A layout in the Cases domain. Layouts define the following configuration in the top section and More Info tab of the Cases user interface: Fields to display to the users and Field ordering.
 ///
 /// CloudFormation type `AWS::Cases::Layout`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the layout was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the layout was created or last modified.
+/// - `LayoutArn`: `handle.layout_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the layout.
+/// - `LayoutId`: `handle.layout_id()` → `Val<String>`. The unique identifier of the layout.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LayoutArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLayout {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLayout`], by name: the argument of [`CfnLayout::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLayoutRequired {
+    /// Defines the layout structure and field organization for the case interface. Specifies which fields appear in the top panel and More Info tab, and their display order.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<layout::LayoutContent>,
+
+    /// A descriptive name for the layout. Must be unique within the Cases domain and should clearly indicate the layout's purpose and field organization.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnLayout {
     pub const TYPE_NAME: &'static str = "AWS::Cases::Layout";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLayoutRequired`]:
     ///
-    /// - `content`: `Content`, Defines the layout structure and field organization for the case interface. Specifies which fields appear in the top panel and More Info tab, and their display order.
-    /// - `name`: `Name`, A descriptive name for the layout. Must be unique within the Cases domain and should clearly indicate the layout's purpose and field organization.
-    pub fn new(content: impl Into<Val<layout::LayoutContent>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLayout::new(CfnLayoutRequired {
+    ///     content: layout::LayoutContent::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLayoutRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("Name", name);
+        props.set::<layout::LayoutContent>("Content", required.content);
+        props.set::<String>("Name", required.name);
         CfnLayout { props, options: ResourceOptions::default() }
     }
 
@@ -1130,7 +1419,7 @@ pub mod layout {
     }
 
     impl FieldGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fields`: `Fields`, An ordered list of fields to display in this group. The order determines the sequence in which fields appear in the agent interface. Each field is referenced by its unique field ID.
         pub fn new(fields: impl Into<Val<Vec<FieldItem>>>) -> Self {
@@ -1159,7 +1448,7 @@ pub mod layout {
     }
 
     impl FieldItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The unique identifier of a field.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -1181,15 +1470,33 @@ pub mod layout {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1258,27 +1565,74 @@ pub mod layout {
 /// Resource Type definition for AWS::Cases::RelatedItem. Creates a related item (comments) and associates it with a case.
 ///
 /// CloudFormation type `AWS::Cases::RelatedItem`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RelatedItemArn`: `handle.related_item_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the related item.
+/// - `RelatedItemId`: `handle.related_item_id()` → `Val<String>`. The unique identifier of the related item.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RelatedItemArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRelatedItem {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRelatedItem`], by name: the argument of [`CfnRelatedItem::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRelatedItemRequired {
+    /// A unique identifier of the case.
+    ///
+    /// CloudFormation property `CaseId`.
+    ///
+    /// Changing it replaces the resource.
+    pub case_id: Val<String>,
+
+    /// The content of a related item to be created.
+    ///
+    /// CloudFormation property `Content`.
+    ///
+    /// Changing it replaces the resource.
+    pub content: Val<related_item::RelatedItemContent>,
+
+    /// The unique identifier of the Cases domain.
+    ///
+    /// CloudFormation property `DomainId`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_id: Val<String>,
+
+    /// The type of a related item.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`related_item::Type`]): `Contact`, `Comment`, `File`, `Sla`, `ConnectCase`, `Custom`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnRelatedItem {
     pub const TYPE_NAME: &'static str = "AWS::Cases::RelatedItem";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRelatedItemRequired`]:
     ///
-    /// - `case_id`: `CaseId`, A unique identifier of the case.
-    /// - `content`: `Content`, The content of a related item to be created.
-    /// - `domain_id`: `DomainId`, The unique identifier of the Cases domain.
-    /// - `type_`: `Type`, The type of a related item.
-    pub fn new(case_id: impl Into<Val<String>>, content: impl Into<Val<related_item::RelatedItemContent>>, domain_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRelatedItem::new(CfnRelatedItemRequired {
+    ///     case_id: "...".into(),
+    ///     content: related_item::RelatedItemContent::new(...).into(),
+    ///     domain_id: "...".into(),
+    ///     type_: related_item::Type::Contact.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRelatedItemRequired) -> Self {
         let mut props = Props::new();
-        props.set("CaseId", case_id);
-        props.set("Content", content);
-        props.set("DomainId", domain_id);
-        props.set("Type", type_);
+        props.set::<String>("CaseId", required.case_id);
+        props.set::<related_item::RelatedItemContent>("Content", required.content);
+        props.set::<String>("DomainId", required.domain_id);
+        props.set::<String>("Type", required.type_);
         CfnRelatedItem { props, options: ResourceOptions::default() }
     }
 
@@ -1342,11 +1696,11 @@ pub(crate) static RELATED_ITEM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRelatedItem`].
+/// Property types and enums of the allowed values of [`CfnRelatedItem`].
 pub mod related_item {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Represents the content of a related item.
     #[derive(Clone, Debug)]
@@ -1380,15 +1734,35 @@ pub mod related_item {
         props: Props,
     }
 
-    impl CommentContent {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CommentContent`], by name: the argument of [`CommentContent::new`].
+    #[derive(Clone, Debug)]
+    pub struct CommentContentRequired {
+        /// Text in the body of a comment.
         ///
-        /// - `body`: `Body`, Text in the body of a comment.
-        /// - `content_type`: `ContentType`, Type of the text in the comment.
-        pub fn new(body: impl Into<Val<String>>, content_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Body`.
+        pub body: Val<String>,
+
+        /// Type of the text in the comment.
+        ///
+        /// CloudFormation property `ContentType`.
+        ///
+        /// Allowed values (the enum [`ContentType`]): `Text/Plain`.
+        pub content_type: Val<String>,
+    }
+
+    impl CommentContent {
+        /// Creates the value from its required properties, by name in [`CommentContentRequired`]:
+        ///
+        /// ```text
+        /// CommentContent::new(CommentContentRequired {
+        ///     body: "...".into(),
+        ///     content_type: ContentType::TextPlain.into(),
+        /// })
+        /// ```
+        pub fn new(required: CommentContentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Body", body);
-            props.set("ContentType", content_type);
+            props.set::<String>("Body", required.body);
+            props.set::<String>("ContentType", required.content_type);
             CommentContent { props }
         }
     }
@@ -1405,15 +1779,33 @@ pub mod related_item {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1446,11 +1838,41 @@ pub mod related_item {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Cases::RelatedItem`; `.into()` makes a `Val<String>`.
+        Type {
+            Contact = "Contact",
+            Comment = "Comment",
+            File = "File",
+            Sla = "Sla",
+            ConnectCase = "ConnectCase",
+            Custom = "Custom",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::Cases::RelatedItem`; `.into()` makes a `Val<String>`.
+        ContentType {
+            TextPlain = "Text/Plain",
+        }
+    }
 }
 
 /// A template in the Cases domain. This template is used to define the case object model (that is, to define what data can be captured on cases) in a Cases domain. A template must have a unique name within a domain, and it must reference existing field IDs and layout IDs.
 ///
 /// CloudFormation type `AWS::Cases::Template`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the template was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the template was created or last modified.
+/// - `TemplateArn`: `handle.template_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the template.
+/// - `TemplateId`: `handle.template_id()` → `Val<String>`. The unique identifier of a template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TemplateArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTemplate {
     props: Props,
@@ -1460,7 +1882,7 @@ pub struct CfnTemplate {
 impl CfnTemplate {
     pub const TYPE_NAME: &'static str = "AWS::Cases::Template";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A name for the template. It must be unique per domain.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1503,7 +1925,7 @@ impl CfnTemplate {
 
     /// The current status of the template. Active templates can be used to create new cases, while Inactive templates are disabled but preserved for existing cases.
     ///
-    /// Allowed values: `Active`, `Inactive`.
+    /// Allowed values (the enum [`template::Status`]): `Active`, `Inactive`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -1586,11 +2008,11 @@ pub(crate) static TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTemplate`].
+/// Property types and enums of the allowed values of [`CfnTemplate`].
 pub mod template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies the default layout to use when displaying cases created from this template. The layout determines which fields are visible and their arrangement in the agent interface.
     #[derive(Clone, Debug)]
@@ -1625,7 +2047,7 @@ pub mod template {
     }
 
     impl RequiredField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `field_id`: `FieldId`, The unique identifier of a field.
         pub fn new(field_id: impl Into<Val<String>>) -> Self {
@@ -1648,7 +2070,7 @@ pub mod template {
     }
 
     impl TemplateRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `case_rule_id`: `CaseRuleId`, The unique identifier of a case rule.
         pub fn new(case_rule_id: impl Into<Val<String>>) -> Self {
@@ -1676,15 +2098,33 @@ pub mod template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1724,6 +2164,14 @@ pub mod template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Cases::Template`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "Active",
+            Inactive = "Inactive",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

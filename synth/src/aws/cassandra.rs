@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,12 @@ use crate::value::Val;
 /// Resource schema for AWS::Cassandra::Keyspace
 ///
 /// CloudFormation type `AWS::Cassandra::Keyspace`.
+///
+/// # Attributes
+///
+/// `AWS::Cassandra::Keyspace` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KeyspaceName`.
 #[derive(Clone, Debug)]
 pub struct CfnKeyspace {
     props: Props,
@@ -95,11 +100,11 @@ pub(crate) static KEYSPACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnKeyspace`].
+/// Property types and enums of the allowed values of [`CfnKeyspace`].
 pub mod keyspace {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Cassandra::Keyspace`.
     #[derive(Clone, Debug)]
@@ -124,7 +129,7 @@ pub mod keyspace {
 
         /// The `ReplicationStrategy` property.
         ///
-        /// Allowed values: `SINGLE_REGION`, `MULTI_REGION`.
+        /// Allowed values (the enum [`ReplicationStrategy`]): `SINGLE_REGION`, `MULTI_REGION`.
         pub fn replication_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReplicationStrategy", value);
             self
@@ -143,15 +148,29 @@ pub mod keyspace {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -177,28 +196,64 @@ pub mod keyspace {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ReplicationStrategy` in `AWS::Cassandra::Keyspace`; `.into()` makes a `Val<String>`.
+        ReplicationStrategy {
+            SingleRegion = "SINGLE_REGION",
+            MultiRegion = "MULTI_REGION",
+        }
+    }
 }
 
 /// Resource schema for AWS::Cassandra::Table
 ///
 /// CloudFormation type `AWS::Cassandra::Table`.
+///
+/// # Attributes
+///
+/// `AWS::Cassandra::Table` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTable {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTable`], by name: the argument of [`CfnTable::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTableRequired {
+    /// Name for Cassandra keyspace
+    ///
+    /// CloudFormation property `KeyspaceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub keyspace_name: Val<String>,
+
+    /// Partition key columns of the table
+    ///
+    /// CloudFormation property `PartitionKeyColumns`.
+    ///
+    /// Changing it replaces the resource.
+    pub partition_key_columns: Val<Vec<table::Column>>,
+}
+
 impl CfnTable {
     pub const TYPE_NAME: &'static str = "AWS::Cassandra::Table";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTableRequired`]:
     ///
-    /// - `keyspace_name`: `KeyspaceName`, Name for Cassandra keyspace
-    /// - `partition_key_columns`: `PartitionKeyColumns`, Partition key columns of the table
-    pub fn new(keyspace_name: impl Into<Val<String>>, partition_key_columns: impl Into<Val<Vec<table::Column>>>) -> Self {
+    /// ```text
+    /// CfnTable::new(CfnTableRequired {
+    ///     keyspace_name: "...".into(),
+    ///     partition_key_columns: vec![table::Column::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTableRequired) -> Self {
         let mut props = Props::new();
-        props.set("KeyspaceName", keyspace_name);
-        props.set("PartitionKeyColumns", partition_key_columns);
+        props.set::<String>("KeyspaceName", required.keyspace_name);
+        props.set::<Vec<table::Column>>("PartitionKeyColumns", required.partition_key_columns);
         CfnTable { props, options: ResourceOptions::default() }
     }
 
@@ -336,11 +391,11 @@ pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTable`].
+/// Property types and enums of the allowed values of [`CfnTable`].
 pub mod table {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Represents the read and write settings used for AutoScaling.
     #[derive(Clone, Debug)]
@@ -451,7 +506,7 @@ pub mod table {
     }
 
     impl TargetTrackingScalingPolicyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`.
         pub fn new(target_value: impl Into<Val<i64>>) -> Self {
@@ -492,9 +547,9 @@ pub mod table {
     }
 
     impl BillingMode {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, Capacity mode for the specified table
+        /// - `mode`: `Mode`, Capacity mode for the specified table Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -520,15 +575,29 @@ pub mod table {
         props: Props,
     }
 
+    /// The required properties of [`ProvisionedThroughput`], by name: the argument of [`ProvisionedThroughput::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProvisionedThroughputRequired {
+        /// CloudFormation property `ReadCapacityUnits`.
+        pub read_capacity_units: Val<i64>,
+
+        /// CloudFormation property `WriteCapacityUnits`.
+        pub write_capacity_units: Val<i64>,
+    }
+
     impl ProvisionedThroughput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ProvisionedThroughputRequired`]:
         ///
-        /// - `read_capacity_units`: `ReadCapacityUnits`.
-        /// - `write_capacity_units`: `WriteCapacityUnits`.
-        pub fn new(read_capacity_units: impl Into<Val<i64>>, write_capacity_units: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ProvisionedThroughput::new(ProvisionedThroughputRequired {
+        ///     read_capacity_units: 1.into(),
+        ///     write_capacity_units: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ProvisionedThroughputRequired) -> Self {
             let mut props = Props::new();
-            props.set("ReadCapacityUnits", read_capacity_units);
-            props.set("WriteCapacityUnits", write_capacity_units);
+            props.set::<i64>("ReadCapacityUnits", required.read_capacity_units);
+            props.set::<i64>("WriteCapacityUnits", required.write_capacity_units);
             ProvisionedThroughput { props }
         }
     }
@@ -546,9 +615,9 @@ pub mod table {
     }
 
     impl CdcSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, Indicates whether CDC is enabled or disabled for the table
+        /// - `status`: `Status`, Indicates whether CDC is enabled or disabled for the table Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -563,7 +632,7 @@ pub mod table {
 
         /// Specifies what data should be captured in the change data stream
         ///
-        /// Allowed values: `NEW_IMAGE`, `OLD_IMAGE`, `KEYS_ONLY`, `NEW_AND_OLD_IMAGES`.
+        /// Allowed values (the enum [`ViewType`]): `NEW_IMAGE`, `OLD_IMAGE`, `KEYS_ONLY`, `NEW_AND_OLD_IMAGES`.
         pub fn view_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ViewType", value);
             self
@@ -582,15 +651,29 @@ pub mod table {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -608,7 +691,7 @@ pub mod table {
     }
 
     impl ClusteringKeyColumn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `column`: `Column`.
         pub fn new(column: impl Into<Val<Column>>) -> Self {
@@ -619,7 +702,7 @@ pub mod table {
 
         /// The `OrderBy` property.
         ///
-        /// Allowed values: `ASC`, `DESC`.
+        /// Allowed values (the enum [`OrderBy`]): `ASC`, `DESC`.
         pub fn order_by(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OrderBy", value);
             self
@@ -638,15 +721,29 @@ pub mod table {
         props: Props,
     }
 
+    /// The required properties of [`Column`], by name: the argument of [`Column::new`].
+    #[derive(Clone, Debug)]
+    pub struct ColumnRequired {
+        /// CloudFormation property `ColumnName`.
+        pub column_name: Val<String>,
+
+        /// CloudFormation property `ColumnType`.
+        pub column_type: Val<String>,
+    }
+
     impl Column {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ColumnRequired`]:
         ///
-        /// - `column_name`: `ColumnName`.
-        /// - `column_type`: `ColumnType`.
-        pub fn new(column_name: impl Into<Val<String>>, column_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Column::new(ColumnRequired {
+        ///     column_name: "...".into(),
+        ///     column_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ColumnRequired) -> Self {
             let mut props = Props::new();
-            props.set("ColumnName", column_name);
-            props.set("ColumnType", column_type);
+            props.set::<String>("ColumnName", required.column_name);
+            props.set::<String>("ColumnType", required.column_type);
             Column { props }
         }
     }
@@ -664,9 +761,9 @@ pub mod table {
     }
 
     impl EncryptionSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encryption_type`: `EncryptionType`, Server-side encryption type
+        /// - `encryption_type`: `EncryptionType`, Server-side encryption type Allowed values: the enum [`EncryptionType`].
         pub fn new(encryption_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
@@ -693,7 +790,7 @@ pub mod table {
     }
 
     impl ReplicaSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`.
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -839,30 +936,113 @@ pub mod table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::Cassandra::Table`; `.into()` makes a `Val<String>`.
+        Mode {
+            Provisioned = "PROVISIONED",
+            OnDemand = "ON_DEMAND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Cassandra::Table`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ViewType` in `AWS::Cassandra::Table`; `.into()` makes a `Val<String>`.
+        ViewType {
+            NewImage = "NEW_IMAGE",
+            OldImage = "OLD_IMAGE",
+            KeysOnly = "KEYS_ONLY",
+            NewAndOldImages = "NEW_AND_OLD_IMAGES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OrderBy` in `AWS::Cassandra::Table`; `.into()` makes a `Val<String>`.
+        OrderBy {
+            Asc = "ASC",
+            Desc = "DESC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::Cassandra::Table`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            AwsOwnedKmsKey = "AWS_OWNED_KMS_KEY",
+            CustomerManagedKmsKey = "CUSTOMER_MANAGED_KMS_KEY",
+        }
+    }
 }
 
 /// Resource schema for AWS::Cassandra::Type
 ///
 /// CloudFormation type `AWS::Cassandra::Type`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DirectParentTypes`: `handle.direct_parent_types()` → `Val<Vec<String>>`. List of parent User-Defined Types that directly reference the User-Defined Type in their fields.
+/// - `DirectReferringTables`: `handle.direct_referring_tables()` → `Val<Vec<String>>`. List of Tables that directly reference the User-Defined Type in their columns.
+/// - `KeyspaceArn`: `handle.keyspace_arn()` → `Val<String>`. ARN of the Keyspace which contains the User-Defined Type.
+/// - `LastModifiedTimestamp`: `handle.last_modified_timestamp()` → `Val<f64>`. Timestamp of the last time the User-Defined Type's meta data was modified.
+/// - `MaxNestingDepth`: `handle.max_nesting_depth()` → `Val<i64>`. Maximum nesting depth of the User-Defined Type across the field types.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnType {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnType`], by name: the argument of [`CfnType::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTypeRequired {
+    /// Field definitions of the User-Defined Type
+    ///
+    /// CloudFormation property `Fields`.
+    ///
+    /// Changing it replaces the resource.
+    pub fields: Val<Vec<type_::Field>>,
+
+    /// Name of the Keyspace which contains the User-Defined Type.
+    ///
+    /// CloudFormation property `KeyspaceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub keyspace_name: Val<String>,
+
+    /// Name of the User-Defined Type.
+    ///
+    /// CloudFormation property `TypeName`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_name_property: Val<String>,
+}
+
 impl CfnType {
     pub const TYPE_NAME: &'static str = "AWS::Cassandra::Type";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTypeRequired`]:
     ///
-    /// - `fields`: `Fields`, Field definitions of the User-Defined Type
-    /// - `keyspace_name`: `KeyspaceName`, Name of the Keyspace which contains the User-Defined Type.
-    /// - `type_name_property`: `TypeName`, Name of the User-Defined Type.
-    pub fn new(fields: impl Into<Val<Vec<type_::Field>>>, keyspace_name: impl Into<Val<String>>, type_name_property: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnType::new(CfnTypeRequired {
+    ///     fields: vec![type_::Field::new(...)].into(),
+    ///     keyspace_name: "...".into(),
+    ///     type_name_property: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTypeRequired) -> Self {
         let mut props = Props::new();
-        props.set("Fields", fields);
-        props.set("KeyspaceName", keyspace_name);
-        props.set("TypeName", type_name_property);
+        props.set::<Vec<type_::Field>>("Fields", required.fields);
+        props.set::<String>("KeyspaceName", required.keyspace_name);
+        props.set::<String>("TypeName", required.type_name_property);
         CfnType { props, options: ResourceOptions::default() }
     }
 }
@@ -941,15 +1121,29 @@ pub mod type_ {
         props: Props,
     }
 
+    /// The required properties of [`Field`], by name: the argument of [`Field::new`].
+    #[derive(Clone, Debug)]
+    pub struct FieldRequired {
+        /// CloudFormation property `FieldName`.
+        pub field_name: Val<String>,
+
+        /// CloudFormation property `FieldType`.
+        pub field_type: Val<String>,
+    }
+
     impl Field {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FieldRequired`]:
         ///
-        /// - `field_name`: `FieldName`.
-        /// - `field_type`: `FieldType`.
-        pub fn new(field_name: impl Into<Val<String>>, field_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Field::new(FieldRequired {
+        ///     field_name: "...".into(),
+        ///     field_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldName", field_name);
-            props.set("FieldType", field_type);
+            props.set::<String>("FieldName", required.field_name);
+            props.set::<String>("FieldType", required.field_type);
             Field { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,61 @@ use crate::value::Val;
 /// AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify anomalous spend and root causes, so you can quickly take action. You can use Cost Anomaly Detection by creating monitor.
 ///
 /// CloudFormation type `AWS::CE::AnomalyMonitor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`. The date when the monitor was created.
+/// - `DimensionalValueCount`: `handle.dimensional_value_count()` → `Val<i64>`. The value for evaluated dimensions.
+/// - `LastEvaluatedDate`: `handle.last_evaluated_date()` → `Val<String>`. The date when the monitor last evaluated for anomalies.
+/// - `LastUpdatedDate`: `handle.last_updated_date()` → `Val<String>`. The date when the monitor was last updated.
+/// - `MonitorArn`: `handle.monitor_arn()` → `Val<String>`. Monitor ARN
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MonitorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAnomalyMonitor {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAnomalyMonitor`], by name: the argument of [`CfnAnomalyMonitor::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAnomalyMonitorRequired {
+    /// The name of the monitor.
+    ///
+    /// CloudFormation property `MonitorName`.
+    pub monitor_name: Val<String>,
+
+    /// CloudFormation property `MonitorType`.
+    ///
+    /// Allowed values (the enum [`anomaly_monitor::MonitorType`]): `DIMENSIONAL`, `CUSTOM`.
+    ///
+    /// Changing it replaces the resource.
+    pub monitor_type: Val<String>,
+}
+
 impl CfnAnomalyMonitor {
     pub const TYPE_NAME: &'static str = "AWS::CE::AnomalyMonitor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAnomalyMonitorRequired`]:
     ///
-    /// - `monitor_name`: `MonitorName`, The name of the monitor.
-    /// - `monitor_type`: `MonitorType`.
-    pub fn new(monitor_name: impl Into<Val<String>>, monitor_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAnomalyMonitor::new(CfnAnomalyMonitorRequired {
+    ///     monitor_name: "...".into(),
+    ///     monitor_type: anomaly_monitor::MonitorType::Dimensional.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAnomalyMonitorRequired) -> Self {
         let mut props = Props::new();
-        props.set("MonitorName", monitor_name);
-        props.set("MonitorType", monitor_type);
+        props.set::<String>("MonitorName", required.monitor_name);
+        props.set::<String>("MonitorType", required.monitor_type);
         CfnAnomalyMonitor { props, options: ResourceOptions::default() }
     }
 
     /// The dimensions to evaluate
     ///
-    /// Allowed values: `SERVICE`, `LINKED_ACCOUNT`, `TAG`, `COST_CATEGORY`.
+    /// Allowed values (the enum [`anomaly_monitor::MonitorDimension`]): `SERVICE`, `LINKED_ACCOUNT`, `TAG`, `COST_CATEGORY`.
     ///
     /// Changing it replaces the resource.
     pub fn monitor_dimension(mut self, value: impl Into<Val<String>>) -> Self {
@@ -136,11 +167,11 @@ pub(crate) static ANOMALY_MONITOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAnomalyMonitor`].
+/// Property types and enums of the allowed values of [`CfnAnomalyMonitor`].
 pub mod anomaly_monitor {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -148,15 +179,33 @@ pub mod anomaly_monitor {
         props: Props,
     }
 
-    impl ResourceTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// The key name for the tag.
         ///
-        /// - `key`: `Key`, The key name for the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ResourceTag {
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
+        ///
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ResourceTag { props }
         }
     }
@@ -174,32 +223,89 @@ pub mod anomaly_monitor {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MonitorDimension` in `AWS::CE::AnomalyMonitor`; `.into()` makes a `Val<String>`.
+        MonitorDimension {
+            Service = "SERVICE",
+            LinkedAccount = "LINKED_ACCOUNT",
+            Tag = "TAG",
+            CostCategory = "COST_CATEGORY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MonitorType` in `AWS::CE::AnomalyMonitor`; `.into()` makes a `Val<String>`.
+        MonitorType {
+            Dimensional = "DIMENSIONAL",
+            Custom = "CUSTOM",
+        }
+    }
 }
 
 /// AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify anomalous spend and root causes, so you can quickly take action. Create subscription to be notified
 ///
 /// CloudFormation type `AWS::CE::AnomalySubscription`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The accountId
+/// - `SubscriptionArn`: `handle.subscription_arn()` → `Val<String>`. Subscription ARN
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriptionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAnomalySubscription {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAnomalySubscription`], by name: the argument of [`CfnAnomalySubscription::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAnomalySubscriptionRequired {
+    /// The frequency at which anomaly reports are sent over email.
+    ///
+    /// CloudFormation property `Frequency`.
+    ///
+    /// Allowed values (the enum [`anomaly_subscription::Frequency`]): `DAILY`, `IMMEDIATE`, `WEEKLY`.
+    pub frequency: Val<String>,
+
+    /// A list of cost anomaly monitors.
+    ///
+    /// CloudFormation property `MonitorArnList`.
+    pub monitor_arn_list: Val<Vec<String>>,
+
+    /// A list of subscriber
+    ///
+    /// CloudFormation property `Subscribers`.
+    pub subscribers: Val<Vec<anomaly_subscription::Subscriber>>,
+
+    /// The name of the subscription.
+    ///
+    /// CloudFormation property `SubscriptionName`.
+    pub subscription_name: Val<String>,
+}
+
 impl CfnAnomalySubscription {
     pub const TYPE_NAME: &'static str = "AWS::CE::AnomalySubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAnomalySubscriptionRequired`]:
     ///
-    /// - `frequency`: `Frequency`, The frequency at which anomaly reports are sent over email.
-    /// - `monitor_arn_list`: `MonitorArnList`, A list of cost anomaly monitors.
-    /// - `subscribers`: `Subscribers`, A list of subscriber
-    /// - `subscription_name`: `SubscriptionName`, The name of the subscription.
-    pub fn new(frequency: impl Into<Val<String>>, monitor_arn_list: impl Into<Val<Vec<String>>>, subscribers: impl Into<Val<Vec<anomaly_subscription::Subscriber>>>, subscription_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAnomalySubscription::new(CfnAnomalySubscriptionRequired {
+    ///     frequency: anomaly_subscription::Frequency::Daily.into(),
+    ///     monitor_arn_list: vec!["..."].into(),
+    ///     subscribers: vec![anomaly_subscription::Subscriber::new(...)].into(),
+    ///     subscription_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAnomalySubscriptionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Frequency", frequency);
-        props.set("MonitorArnList", monitor_arn_list);
-        props.set("Subscribers", subscribers);
-        props.set("SubscriptionName", subscription_name);
+        props.set::<String>("Frequency", required.frequency);
+        props.set::<Vec<String>>("MonitorArnList", required.monitor_arn_list);
+        props.set::<Vec<anomaly_subscription::Subscriber>>("Subscribers", required.subscribers);
+        props.set::<String>("SubscriptionName", required.subscription_name);
         CfnAnomalySubscription { props, options: ResourceOptions::default() }
     }
 
@@ -278,11 +384,11 @@ pub(crate) static ANOMALY_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAnomalySubscription`].
+/// Property types and enums of the allowed values of [`CfnAnomalySubscription`].
 pub mod anomaly_subscription {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -290,15 +396,33 @@ pub mod anomaly_subscription {
         props: Props,
     }
 
-    impl ResourceTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// The key name for the tag.
         ///
-        /// - `key`: `Key`, The key name for the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ResourceTag {
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
+        ///
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ResourceTag { props }
         }
     }
@@ -315,21 +439,37 @@ pub mod anomaly_subscription {
         props: Props,
     }
 
-    impl Subscriber {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Subscriber`], by name: the argument of [`Subscriber::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubscriberRequired {
+        /// CloudFormation property `Address`.
+        pub address: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `address`: `Address`.
-        /// - `type_`: `Type`.
-        pub fn new(address: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `EMAIL`, `SNS`.
+        pub type_: Val<String>,
+    }
+
+    impl Subscriber {
+        /// Creates the value from its required properties, by name in [`SubscriberRequired`]:
+        ///
+        /// ```text
+        /// Subscriber::new(SubscriberRequired {
+        ///     address: "...".into(),
+        ///     type_: Type::Email.into(),
+        /// })
+        /// ```
+        pub fn new(required: SubscriberRequired) -> Self {
             let mut props = Props::new();
-            props.set("Address", address);
-            props.set("Type", type_);
+            props.set::<String>("Address", required.address);
+            props.set::<String>("Type", required.type_);
             Subscriber { props }
         }
 
         /// The `Status` property.
         ///
-        /// Allowed values: `CONFIRMED`, `DECLINED`.
+        /// Allowed values (the enum [`Status`]): `CONFIRMED`, `DECLINED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -358,30 +498,87 @@ pub mod anomaly_subscription {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Frequency` in `AWS::CE::AnomalySubscription`; `.into()` makes a `Val<String>`.
+        Frequency {
+            Daily = "DAILY",
+            Immediate = "IMMEDIATE",
+            Weekly = "WEEKLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::CE::AnomalySubscription`; `.into()` makes a `Val<String>`.
+        Status {
+            Confirmed = "CONFIRMED",
+            Declined = "DECLINED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CE::AnomalySubscription`; `.into()` makes a `Val<String>`.
+        Type {
+            Email = "EMAIL",
+            Sns = "SNS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CE::CostCategory. Cost Category enables you to map your cost and usage into meaningful categories. You can use Cost Category to organize your costs using a rule-based engine.
 ///
 /// CloudFormation type `AWS::CE::CostCategory`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Cost category ARN
+/// - `EffectiveStart`: `handle.effective_start()` → `Val<String>`. ISO 8601 date time with offset format
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCostCategory {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCostCategory`], by name: the argument of [`CfnCostCategory::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCostCategoryRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RuleVersion`.
+    ///
+    /// Allowed values (the enum [`cost_category::RuleVersion`]): `CostCategoryExpression.v1`.
+    pub rule_version: Val<String>,
+
+    /// JSON array format of Expression in Billing and Cost Management API
+    ///
+    /// CloudFormation property `Rules`.
+    pub rules: Val<String>,
+}
+
 impl CfnCostCategory {
     pub const TYPE_NAME: &'static str = "AWS::CE::CostCategory";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCostCategoryRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `rule_version`: `RuleVersion`.
-    /// - `rules`: `Rules`, JSON array format of Expression in Billing and Cost Management API
-    pub fn new(name: impl Into<Val<String>>, rule_version: impl Into<Val<String>>, rules: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCostCategory::new(CfnCostCategoryRequired {
+    ///     name: "...".into(),
+    ///     rule_version: cost_category::RuleVersion::CostCategoryExpressionV1.into(),
+    ///     rules: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCostCategoryRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RuleVersion", rule_version);
-        props.set("Rules", rules);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RuleVersion", required.rule_version);
+        props.set::<String>("Rules", required.rules);
         CfnCostCategory { props, options: ResourceOptions::default() }
     }
 
@@ -456,11 +653,11 @@ pub(crate) static COST_CATEGORY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCostCategory`].
+/// Property types and enums of the allowed values of [`CfnCostCategory`].
 pub mod cost_category {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -468,15 +665,33 @@ pub mod cost_category {
         props: Props,
     }
 
-    impl ResourceTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// The key name for the tag.
         ///
-        /// - `key`: `Key`, The key name for the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ResourceTag {
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
+        ///
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ResourceTag { props }
         }
     }
@@ -494,6 +709,13 @@ pub mod cost_category {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RuleVersion` in `AWS::CE::CostCategory`; `.into()` makes a `Val<String>`.
+        RuleVersion {
+            CostCategoryExpressionV1 = "CostCategoryExpression.v1",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Val};
 /// Resource schema for AWS::CertificateManager::Account.
 ///
 /// CloudFormation type `AWS::CertificateManager::Account`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccount {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnAccount {
 impl CfnAccount {
     pub const TYPE_NAME: &'static str = "AWS::CertificateManager::Account";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `expiry_events_configuration`: `ExpiryEventsConfiguration`.
     pub fn new(expiry_events_configuration: impl Into<Val<account::ExpiryEventsConfiguration>>) -> Self {
@@ -118,25 +125,60 @@ pub mod account {
 /// Resource Type definition for AWS::CertificateManager::AcmeDomainValidation
 ///
 /// CloudFormation type `AWS::CertificateManager::AcmeDomainValidation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the domain validation.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAcmeDomainValidation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAcmeDomainValidation`], by name: the argument of [`CfnAcmeDomainValidation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAcmeDomainValidationRequired {
+    /// The ARN of the ACME endpoint this domain validation is associated with.
+    ///
+    /// CloudFormation property `AcmeEndpointArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub acme_endpoint_arn: Val<String>,
+
+    /// The domain name to validate.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// Prevalidation method configuration. Currently only DNS-based prevalidation is supported.
+    ///
+    /// CloudFormation property `PrevalidationOptions`.
+    pub prevalidation_options: Val<acme_domain_validation::PrevalidationOptions>,
+}
+
 impl CfnAcmeDomainValidation {
     pub const TYPE_NAME: &'static str = "AWS::CertificateManager::AcmeDomainValidation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAcmeDomainValidationRequired`]:
     ///
-    /// - `acme_endpoint_arn`: `AcmeEndpointArn`, The ARN of the ACME endpoint this domain validation is associated with.
-    /// - `domain_name`: `DomainName`, The domain name to validate.
-    /// - `prevalidation_options`: `PrevalidationOptions`, Prevalidation method configuration. Currently only DNS-based prevalidation is supported.
-    pub fn new(acme_endpoint_arn: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, prevalidation_options: impl Into<Val<acme_domain_validation::PrevalidationOptions>>) -> Self {
+    /// ```text
+    /// CfnAcmeDomainValidation::new(CfnAcmeDomainValidationRequired {
+    ///     acme_endpoint_arn: "...".into(),
+    ///     domain_name: "...".into(),
+    ///     prevalidation_options: acme_domain_validation::PrevalidationOptions::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAcmeDomainValidationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AcmeEndpointArn", acme_endpoint_arn);
-        props.set("DomainName", domain_name);
-        props.set("PrevalidationOptions", prevalidation_options);
+        props.set::<String>("AcmeEndpointArn", required.acme_endpoint_arn);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<acme_domain_validation::PrevalidationOptions>("PrevalidationOptions", required.prevalidation_options);
         CfnAcmeDomainValidation { props, options: ResourceOptions::default() }
     }
 
@@ -204,7 +246,7 @@ pub mod acme_domain_validation {
     }
 
     impl PrevalidationOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dns_prevalidation`: `DnsPrevalidation`, DNS-based prevalidation options for the domain validation.
         pub fn new(dns_prevalidation: impl Into<Val<DnsPrevalidationOptions>>) -> Self {
@@ -298,15 +340,33 @@ pub mod acme_domain_validation {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -329,23 +389,54 @@ pub mod acme_domain_validation {
 /// Resource Type definition for AWS::CertificateManager::AcmeEndpoint
 ///
 /// CloudFormation type `AWS::CertificateManager::AcmeEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AcmeEndpointArn`: `handle.acme_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the ACME endpoint.
+/// - `EndpointUrl`: `handle.endpoint_url()` → `Val<String>`. The ACME directory URL for the endpoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AcmeEndpointArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAcmeEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAcmeEndpoint`], by name: the argument of [`CfnAcmeEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAcmeEndpointRequired {
+    /// The authorization behavior for the ACME endpoint.
+    ///
+    /// CloudFormation property `AuthorizationBehavior`.
+    ///
+    /// Allowed values (the enum [`acme_endpoint::AuthorizationBehavior`]): `PRE_APPROVED`.
+    ///
+    /// Changing it replaces the resource.
+    pub authorization_behavior: Val<String>,
+
+    /// The certificate authority configuration for the ACME endpoint.
+    ///
+    /// CloudFormation property `CertificateAuthority`.
+    pub certificate_authority: Val<acme_endpoint::CertificateAuthority>,
+}
+
 impl CfnAcmeEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::CertificateManager::AcmeEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAcmeEndpointRequired`]:
     ///
-    /// - `authorization_behavior`: `AuthorizationBehavior`, The authorization behavior for the ACME endpoint.
-    /// - `certificate_authority`: `CertificateAuthority`, The certificate authority configuration for the ACME endpoint.
-    pub fn new(authorization_behavior: impl Into<Val<String>>, certificate_authority: impl Into<Val<acme_endpoint::CertificateAuthority>>) -> Self {
+    /// ```text
+    /// CfnAcmeEndpoint::new(CfnAcmeEndpointRequired {
+    ///     authorization_behavior: acme_endpoint::AuthorizationBehavior::PreApproved.into(),
+    ///     certificate_authority: acme_endpoint::CertificateAuthority::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAcmeEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthorizationBehavior", authorization_behavior);
-        props.set("CertificateAuthority", certificate_authority);
+        props.set::<String>("AuthorizationBehavior", required.authorization_behavior);
+        props.set::<acme_endpoint::CertificateAuthority>("CertificateAuthority", required.certificate_authority);
         CfnAcmeEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -359,7 +450,7 @@ impl CfnAcmeEndpoint {
 
     /// Whether contact information is required for the ACME endpoint.
     ///
-    /// Allowed values: `NOT_REQUIRED`, `REQUIRED`.
+    /// Allowed values (the enum [`acme_endpoint::Contact`]): `NOT_REQUIRED`, `REQUIRED`.
     pub fn contact(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Contact", value);
         self
@@ -424,11 +515,11 @@ pub(crate) static ACME_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAcmeEndpoint`].
+/// Property types and enums of the allowed values of [`CfnAcmeEndpoint`].
 pub mod acme_endpoint {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The certificate authority configuration for the ACME endpoint.
     #[derive(Clone, Debug)]
@@ -437,7 +528,7 @@ pub mod acme_endpoint {
     }
 
     impl CertificateAuthority {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `public_certificate_authority`: `PublicCertificateAuthority`, Configuration for the public certificate authority.
         pub fn new(public_certificate_authority: impl Into<Val<PublicCertificateAuthority>>) -> Self {
@@ -485,15 +576,33 @@ pub mod acme_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -510,15 +619,33 @@ pub mod acme_endpoint {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -544,28 +671,73 @@ pub mod acme_endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthorizationBehavior` in `AWS::CertificateManager::AcmeEndpoint`; `.into()` makes a `Val<String>`.
+        AuthorizationBehavior {
+            PreApproved = "PRE_APPROVED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Contact` in `AWS::CertificateManager::AcmeEndpoint`; `.into()` makes a `Val<String>`.
+        Contact {
+            NotRequired = "NOT_REQUIRED",
+            Required = "REQUIRED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CertificateManager::AcmeExternalAccountBinding
 ///
 /// CloudFormation type `AWS::CertificateManager::AcmeExternalAccountBinding`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AcmeExternalAccountBindingArn`: `handle.acme_external_account_binding_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the external account binding.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AcmeExternalAccountBindingArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAcmeExternalAccountBinding {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAcmeExternalAccountBinding`], by name: the argument of [`CfnAcmeExternalAccountBinding::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAcmeExternalAccountBindingRequired {
+    /// The ARN of the ACME endpoint this binding is associated with.
+    ///
+    /// CloudFormation property `AcmeEndpointArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub acme_endpoint_arn: Val<String>,
+
+    /// The IAM role ARN for cross-account access.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnAcmeExternalAccountBinding {
     pub const TYPE_NAME: &'static str = "AWS::CertificateManager::AcmeExternalAccountBinding";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAcmeExternalAccountBindingRequired`]:
     ///
-    /// - `acme_endpoint_arn`: `AcmeEndpointArn`, The ARN of the ACME endpoint this binding is associated with.
-    /// - `role_arn`: `RoleArn`, The IAM role ARN for cross-account access.
-    pub fn new(acme_endpoint_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAcmeExternalAccountBinding::new(CfnAcmeExternalAccountBindingRequired {
+    ///     acme_endpoint_arn: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAcmeExternalAccountBindingRequired) -> Self {
         let mut props = Props::new();
-        props.set("AcmeEndpointArn", acme_endpoint_arn);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("AcmeEndpointArn", required.acme_endpoint_arn);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnAcmeExternalAccountBinding { props, options: ResourceOptions::default() }
     }
 
@@ -631,11 +803,11 @@ pub(crate) static ACME_EXTERNAL_ACCOUNT_BINDING_SHAPE: ObjectShape = ObjectShape
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAcmeExternalAccountBinding`].
+/// Property types and enums of the allowed values of [`CfnAcmeExternalAccountBinding`].
 pub mod acme_external_account_binding {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The expiration configuration for the external account binding.
     #[derive(Clone, Debug)]
@@ -643,15 +815,35 @@ pub mod acme_external_account_binding {
         props: Props,
     }
 
-    impl Expiration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Expiration`], by name: the argument of [`Expiration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExpirationRequired {
+        /// The time unit for the expiration value.
         ///
-        /// - `type_`: `Type`, The time unit for the expiration value.
-        /// - `value`: `Value`, The expiration value.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `DAYS`, `HOURS`, `MINUTES`.
+        pub type_: Val<String>,
+
+        /// The expiration value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl Expiration {
+        /// Creates the value from its required properties, by name in [`ExpirationRequired`]:
+        ///
+        /// ```text
+        /// Expiration::new(ExpirationRequired {
+        ///     type_: Type::Days.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ExpirationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<i64>("Value", required.value);
             Expiration { props }
         }
     }
@@ -668,15 +860,33 @@ pub mod acme_external_account_binding {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -701,11 +911,28 @@ pub mod acme_external_account_binding {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CertificateManager::AcmeExternalAccountBinding`; `.into()` makes a `Val<String>`.
+        Type {
+            Days = "DAYS",
+            Hours = "HOURS",
+            Minutes = "MINUTES",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CertificateManager::Certificate
 ///
 /// CloudFormation type `AWS::CertificateManager::Certificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CertificateArn`: `handle.certificate_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CertificateArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificate {
     props: Props,
@@ -715,7 +942,7 @@ pub struct CfnCertificate {
 impl CfnCertificate {
     pub const TYPE_NAME: &'static str = "AWS::CertificateManager::Certificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `domain_name`: `DomainName`, The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
@@ -734,7 +961,7 @@ impl CfnCertificate {
 
     /// Specifies whether the certificate can be exported. ENABLED allows the certificate to be exported, DISABLED prevents export.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`certificate::CertificateExport`]): `ENABLED`, `DISABLED`.
     ///
     /// Changing it replaces the resource.
     pub fn certificate_export(mut self, value: impl Into<Val<String>>) -> Self {
@@ -744,7 +971,7 @@ impl CfnCertificate {
 
     /// You can opt out of certificate transparency logging by specifying the DISABLED option. Opt in by specifying ENABLED.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`certificate::CertificateTransparencyLoggingPreference`]): `ENABLED`, `DISABLED`.
     pub fn certificate_transparency_logging_preference(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("CertificateTransparencyLoggingPreference", value);
         self
@@ -839,11 +1066,11 @@ pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCertificate`].
+/// Property types and enums of the allowed values of [`CfnCertificate`].
 pub mod certificate {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CertificateManager::Certificate`.
     #[derive(Clone, Debug)]
@@ -891,15 +1118,33 @@ pub mod certificate {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -917,6 +1162,22 @@ pub mod certificate {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CertificateExport` in `AWS::CertificateManager::Certificate`; `.into()` makes a `Val<String>`.
+        CertificateExport {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CertificateTransparencyLoggingPreference` in `AWS::CertificateManager::Certificate`; `.into()` makes a `Val<String>`.
+        CertificateTransparencyLoggingPreference {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,47 @@ use crate::value::Val;
 /// Definition of AWS::Chatbot::CustomAction Resource Type
 ///
 /// CloudFormation type `AWS::Chatbot::CustomAction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CustomActionArn`: `handle.custom_action_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CustomActionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomAction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomAction`], by name: the argument of [`CfnCustomAction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomActionRequired {
+    /// CloudFormation property `ActionName`.
+    ///
+    /// Changing it replaces the resource.
+    pub action_name: Val<String>,
+
+    /// CloudFormation property `Definition`.
+    pub definition: Val<custom_action::CustomActionDefinition>,
+}
+
 impl CfnCustomAction {
     pub const TYPE_NAME: &'static str = "AWS::Chatbot::CustomAction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomActionRequired`]:
     ///
-    /// - `action_name`: `ActionName`.
-    /// - `definition`: `Definition`.
-    pub fn new(action_name: impl Into<Val<String>>, definition: impl Into<Val<custom_action::CustomActionDefinition>>) -> Self {
+    /// ```text
+    /// CfnCustomAction::new(CfnCustomActionRequired {
+    ///     action_name: "...".into(),
+    ///     definition: custom_action::CustomActionDefinition::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomActionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ActionName", action_name);
-        props.set("Definition", definition);
+        props.set::<String>("ActionName", required.action_name);
+        props.set::<custom_action::CustomActionDefinition>("Definition", required.definition);
         CfnCustomAction { props, options: ResourceOptions::default() }
     }
 
@@ -99,11 +122,11 @@ pub(crate) static CUSTOM_ACTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCustomAction`].
+/// Property types and enums of the allowed values of [`CfnCustomAction`].
 pub mod custom_action {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Chatbot::CustomAction`.
     #[derive(Clone, Debug)]
@@ -155,15 +178,31 @@ pub mod custom_action {
         props: Props,
     }
 
-    impl CustomActionAttachmentCriteria {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomActionAttachmentCriteria`], by name: the argument of [`CustomActionAttachmentCriteria::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomActionAttachmentCriteriaRequired {
+        /// CloudFormation property `Operator`.
         ///
-        /// - `operator`: `Operator`.
-        /// - `variable_name`: `VariableName`.
-        pub fn new(operator: impl Into<Val<String>>, variable_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Operator`]): `HAS_VALUE`, `EQUALS`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `VariableName`.
+        pub variable_name: Val<String>,
+    }
+
+    impl CustomActionAttachmentCriteria {
+        /// Creates the value from its required properties, by name in [`CustomActionAttachmentCriteriaRequired`]:
+        ///
+        /// ```text
+        /// CustomActionAttachmentCriteria::new(CustomActionAttachmentCriteriaRequired {
+        ///     operator: Operator::HasValue.into(),
+        ///     variable_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomActionAttachmentCriteriaRequired) -> Self {
             let mut props = Props::new();
-            props.set("Operator", operator);
-            props.set("VariableName", variable_name);
+            props.set::<String>("Operator", required.operator);
+            props.set::<String>("VariableName", required.variable_name);
             CustomActionAttachmentCriteria { props }
         }
 
@@ -187,7 +226,7 @@ pub mod custom_action {
     }
 
     impl CustomActionDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `command_text`: `CommandText`.
         pub fn new(command_text: impl Into<Val<String>>) -> Self {
@@ -209,15 +248,29 @@ pub mod custom_action {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -259,34 +312,89 @@ pub mod custom_action {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::Chatbot::CustomAction`; `.into()` makes a `Val<String>`.
+        Operator {
+            HasValue = "HAS_VALUE",
+            Equals = "EQUALS",
+        }
+    }
 }
 
 /// Resource schema for AWS::Chatbot::MicrosoftTeamsChannelConfiguration.
 ///
 /// CloudFormation type `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the configuration
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnMicrosoftTeamsChannelConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMicrosoftTeamsChannelConfiguration`], by name: the argument of [`CfnMicrosoftTeamsChannelConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMicrosoftTeamsChannelConfigurationRequired {
+    /// The name of the configuration
+    ///
+    /// CloudFormation property `ConfigurationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration_name: Val<String>,
+
+    /// The ARN of the IAM role that defines the permissions for AWS Chatbot
+    ///
+    /// CloudFormation property `IamRoleArn`.
+    pub iam_role_arn: Val<String>,
+
+    /// The id of the Microsoft Teams team
+    ///
+    /// CloudFormation property `TeamId`.
+    ///
+    /// Changing it replaces the resource.
+    pub team_id: Val<String>,
+
+    /// The id of the Microsoft Teams channel
+    ///
+    /// CloudFormation property `TeamsChannelId`.
+    pub teams_channel_id: Val<String>,
+
+    /// The id of the Microsoft Teams tenant
+    ///
+    /// CloudFormation property `TeamsTenantId`.
+    ///
+    /// Changing it replaces the resource.
+    pub teams_tenant_id: Val<String>,
+}
+
 impl CfnMicrosoftTeamsChannelConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Chatbot::MicrosoftTeamsChannelConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMicrosoftTeamsChannelConfigurationRequired`]:
     ///
-    /// - `configuration_name`: `ConfigurationName`, The name of the configuration
-    /// - `iam_role_arn`: `IamRoleArn`, The ARN of the IAM role that defines the permissions for AWS Chatbot
-    /// - `team_id`: `TeamId`, The id of the Microsoft Teams team
-    /// - `teams_channel_id`: `TeamsChannelId`, The id of the Microsoft Teams channel
-    /// - `teams_tenant_id`: `TeamsTenantId`, The id of the Microsoft Teams tenant
-    pub fn new(configuration_name: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>, team_id: impl Into<Val<String>>, teams_channel_id: impl Into<Val<String>>, teams_tenant_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMicrosoftTeamsChannelConfiguration::new(CfnMicrosoftTeamsChannelConfigurationRequired {
+    ///     configuration_name: "...".into(),
+    ///     iam_role_arn: "...".into(),
+    ///     team_id: "...".into(),
+    ///     teams_channel_id: "...".into(),
+    ///     teams_tenant_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMicrosoftTeamsChannelConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigurationName", configuration_name);
-        props.set("IamRoleArn", iam_role_arn);
-        props.set("TeamId", team_id);
-        props.set("TeamsChannelId", teams_channel_id);
-        props.set("TeamsTenantId", teams_tenant_id);
+        props.set::<String>("ConfigurationName", required.configuration_name);
+        props.set::<String>("IamRoleArn", required.iam_role_arn);
+        props.set::<String>("TeamId", required.team_id);
+        props.set::<String>("TeamsChannelId", required.teams_channel_id);
+        props.set::<String>("TeamsTenantId", required.teams_tenant_id);
         CfnMicrosoftTeamsChannelConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -397,15 +505,29 @@ pub mod microsoft_teams_channel_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -428,27 +550,67 @@ pub mod microsoft_teams_channel_configuration {
 /// Resource schema for AWS::Chatbot::SlackChannelConfiguration.
 ///
 /// CloudFormation type `AWS::Chatbot::SlackChannelConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the configuration
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSlackChannelConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSlackChannelConfiguration`], by name: the argument of [`CfnSlackChannelConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSlackChannelConfigurationRequired {
+    /// The name of the configuration
+    ///
+    /// CloudFormation property `ConfigurationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration_name: Val<String>,
+
+    /// The ARN of the IAM role that defines the permissions for AWS Chatbot
+    ///
+    /// CloudFormation property `IamRoleArn`.
+    pub iam_role_arn: Val<String>,
+
+    /// The id of the Slack channel
+    ///
+    /// CloudFormation property `SlackChannelId`.
+    pub slack_channel_id: Val<String>,
+
+    /// The id of the Slack workspace
+    ///
+    /// CloudFormation property `SlackWorkspaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub slack_workspace_id: Val<String>,
+}
+
 impl CfnSlackChannelConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Chatbot::SlackChannelConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSlackChannelConfigurationRequired`]:
     ///
-    /// - `configuration_name`: `ConfigurationName`, The name of the configuration
-    /// - `iam_role_arn`: `IamRoleArn`, The ARN of the IAM role that defines the permissions for AWS Chatbot
-    /// - `slack_channel_id`: `SlackChannelId`, The id of the Slack channel
-    /// - `slack_workspace_id`: `SlackWorkspaceId`, The id of the Slack workspace
-    pub fn new(configuration_name: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>, slack_channel_id: impl Into<Val<String>>, slack_workspace_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSlackChannelConfiguration::new(CfnSlackChannelConfigurationRequired {
+    ///     configuration_name: "...".into(),
+    ///     iam_role_arn: "...".into(),
+    ///     slack_channel_id: "...".into(),
+    ///     slack_workspace_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSlackChannelConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigurationName", configuration_name);
-        props.set("IamRoleArn", iam_role_arn);
-        props.set("SlackChannelId", slack_channel_id);
-        props.set("SlackWorkspaceId", slack_workspace_id);
+        props.set::<String>("ConfigurationName", required.configuration_name);
+        props.set::<String>("IamRoleArn", required.iam_role_arn);
+        props.set::<String>("SlackChannelId", required.slack_channel_id);
+        props.set::<String>("SlackWorkspaceId", required.slack_workspace_id);
         CfnSlackChannelConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -551,15 +713,29 @@ pub mod slack_channel_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

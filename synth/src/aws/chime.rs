@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Chime::AppInstance
 ///
 /// CloudFormation type `AWS::Chime::AppInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppInstanceArn`: `handle.app_instance_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of the AppInstance.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which an AppInstance was created, as an ISO 8601 timestamp.
+/// - `LastUpdatedTimestamp`: `handle.last_updated_timestamp()` → `Val<String>`. The time an AppInstance was last updated, as an ISO 8601 timestamp.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AppInstanceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAppInstance {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnAppInstance {
 impl CfnAppInstance {
     pub const TYPE_NAME: &'static str = "AWS::Chime::AppInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the AppInstance.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -117,15 +126,33 @@ pub mod app_instance {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key in a tag.
         ///
-        /// - `key`: `Key`, The key in a tag.
-        /// - `value`: `Value`, The value in a tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value in a tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -148,23 +175,53 @@ pub mod app_instance {
 /// Resource Type definition for AWS::Chime::AppInstanceBot
 ///
 /// CloudFormation type `AWS::Chime::AppInstanceBot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppInstanceBotArn`: `handle.app_instance_bot_arn()` → `Val<String>`. The ARN of the AppInstanceBot.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which the AppInstanceBot was created, as an ISO 8601 timestamp.
+/// - `LastUpdatedTimestamp`: `handle.last_updated_timestamp()` → `Val<String>`. The time at which the AppInstanceBot was last updated, as an ISO 8601 timestamp.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AppInstanceBotArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAppInstanceBot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAppInstanceBot`], by name: the argument of [`CfnAppInstanceBot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAppInstanceBotRequired {
+    /// The ARN of the AppInstance.
+    ///
+    /// CloudFormation property `AppInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_instance_arn: Val<String>,
+
+    /// A structure that contains configuration data.
+    ///
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<app_instance_bot::Configuration>,
+}
+
 impl CfnAppInstanceBot {
     pub const TYPE_NAME: &'static str = "AWS::Chime::AppInstanceBot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAppInstanceBotRequired`]:
     ///
-    /// - `app_instance_arn`: `AppInstanceArn`, The ARN of the AppInstance.
-    /// - `configuration`: `Configuration`, A structure that contains configuration data.
-    pub fn new(app_instance_arn: impl Into<Val<String>>, configuration: impl Into<Val<app_instance_bot::Configuration>>) -> Self {
+    /// ```text
+    /// CfnAppInstanceBot::new(CfnAppInstanceBotRequired {
+    ///     app_instance_arn: "...".into(),
+    ///     configuration: app_instance_bot::Configuration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAppInstanceBotRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppInstanceArn", app_instance_arn);
-        props.set("Configuration", configuration);
+        props.set::<String>("AppInstanceArn", required.app_instance_arn);
+        props.set::<app_instance_bot::Configuration>("Configuration", required.configuration);
         CfnAppInstanceBot { props, options: ResourceOptions::default() }
     }
 
@@ -247,11 +304,11 @@ pub(crate) static APP_INSTANCE_BOT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAppInstanceBot`].
+/// Property types and enums of the allowed values of [`CfnAppInstanceBot`].
 pub mod app_instance_bot {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A structure that contains configuration data.
     #[derive(Clone, Debug)]
@@ -260,7 +317,7 @@ pub mod app_instance_bot {
     }
 
     impl Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lex`: `Lex`, The configuration for an Amazon Lex V2 bot.
         pub fn new(lex: impl Into<Val<LexConfiguration>>) -> Self {
@@ -282,15 +339,33 @@ pub mod app_instance_bot {
         props: Props,
     }
 
-    impl LexConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LexConfiguration`], by name: the argument of [`LexConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct LexConfigurationRequired {
+        /// The ARN of the Amazon Lex V2 bot's alias.
         ///
-        /// - `lex_bot_alias_arn`: `LexBotAliasArn`, The ARN of the Amazon Lex V2 bot's alias.
-        /// - `locale_id`: `LocaleId`, Identifies the Amazon Lex V2 bot's language and locale.
-        pub fn new(lex_bot_alias_arn: impl Into<Val<String>>, locale_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LexBotAliasArn`.
+        pub lex_bot_alias_arn: Val<String>,
+
+        /// Identifies the Amazon Lex V2 bot's language and locale.
+        ///
+        /// CloudFormation property `LocaleId`.
+        pub locale_id: Val<String>,
+    }
+
+    impl LexConfiguration {
+        /// Creates the value from its required properties, by name in [`LexConfigurationRequired`]:
+        ///
+        /// ```text
+        /// LexConfiguration::new(LexConfigurationRequired {
+        ///     lex_bot_alias_arn: "...".into(),
+        ///     locale_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LexConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LexBotAliasArn", lex_bot_alias_arn);
-            props.set("LocaleId", locale_id);
+            props.set::<String>("LexBotAliasArn", required.lex_bot_alias_arn);
+            props.set::<String>("LocaleId", required.locale_id);
             LexConfiguration { props }
         }
 
@@ -302,7 +377,7 @@ pub mod app_instance_bot {
 
         /// Determines whether the Amazon Lex V2 bot responds to all standard messages. Control messages are not supported.
         ///
-        /// Allowed values: `STANDARD_MESSAGES`.
+        /// Allowed values (the enum [`RespondsTo`]): `STANDARD_MESSAGES`.
         pub fn responds_to(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RespondsTo", value);
             self
@@ -327,15 +402,37 @@ pub mod app_instance_bot {
         props: Props,
     }
 
-    impl InvokedBy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InvokedBy`], by name: the argument of [`InvokedBy::new`].
+    #[derive(Clone, Debug)]
+    pub struct InvokedByRequired {
+        /// Sets standard messages as the bot trigger.
         ///
-        /// - `standard_messages`: `StandardMessages`, Sets standard messages as the bot trigger.
-        /// - `targeted_messages`: `TargetedMessages`, Sets targeted messages as the bot trigger.
-        pub fn new(standard_messages: impl Into<Val<String>>, targeted_messages: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `StandardMessages`.
+        ///
+        /// Allowed values (the enum [`StandardMessages`]): `AUTO`, `ALL`, `MENTIONS`, `NONE`.
+        pub standard_messages: Val<String>,
+
+        /// Sets targeted messages as the bot trigger.
+        ///
+        /// CloudFormation property `TargetedMessages`.
+        ///
+        /// Allowed values (the enum [`TargetedMessages`]): `ALL`, `NONE`.
+        pub targeted_messages: Val<String>,
+    }
+
+    impl InvokedBy {
+        /// Creates the value from its required properties, by name in [`InvokedByRequired`]:
+        ///
+        /// ```text
+        /// InvokedBy::new(InvokedByRequired {
+        ///     standard_messages: StandardMessages::Auto.into(),
+        ///     targeted_messages: TargetedMessages::All.into(),
+        /// })
+        /// ```
+        pub fn new(required: InvokedByRequired) -> Self {
             let mut props = Props::new();
-            props.set("StandardMessages", standard_messages);
-            props.set("TargetedMessages", targeted_messages);
+            props.set::<String>("StandardMessages", required.standard_messages);
+            props.set::<String>("TargetedMessages", required.targeted_messages);
             InvokedBy { props }
         }
     }
@@ -352,15 +449,33 @@ pub mod app_instance_bot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key in a tag.
         ///
-        /// - `key`: `Key`, The key in a tag.
-        /// - `value`: `Value`, The value in a tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value in a tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -403,28 +518,79 @@ pub mod app_instance_bot {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RespondsTo` in `AWS::Chime::AppInstanceBot`; `.into()` makes a `Val<String>`.
+        RespondsTo {
+            StandardMessages = "STANDARD_MESSAGES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StandardMessages` in `AWS::Chime::AppInstanceBot`; `.into()` makes a `Val<String>`.
+        StandardMessages {
+            Auto = "AUTO",
+            All = "ALL",
+            Mentions = "MENTIONS",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetedMessages` in `AWS::Chime::AppInstanceBot`; `.into()` makes a `Val<String>`.
+        TargetedMessages {
+            All = "ALL",
+            None = "NONE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Chime::AppInstanceUser
 ///
 /// CloudFormation type `AWS::Chime::AppInstanceUser`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppInstanceUserArn`: `handle.app_instance_user_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AppInstanceUserArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAppInstanceUser {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAppInstanceUser`], by name: the argument of [`CfnAppInstanceUser::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAppInstanceUserRequired {
+    /// CloudFormation property `AppInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_instance_arn: Val<String>,
+
+    /// CloudFormation property `AppInstanceUserId`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_instance_user_id: Val<String>,
+}
+
 impl CfnAppInstanceUser {
     pub const TYPE_NAME: &'static str = "AWS::Chime::AppInstanceUser";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAppInstanceUserRequired`]:
     ///
-    /// - `app_instance_arn`: `AppInstanceArn`.
-    /// - `app_instance_user_id`: `AppInstanceUserId`.
-    pub fn new(app_instance_arn: impl Into<Val<String>>, app_instance_user_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAppInstanceUser::new(CfnAppInstanceUserRequired {
+    ///     app_instance_arn: "...".into(),
+    ///     app_instance_user_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAppInstanceUserRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppInstanceArn", app_instance_arn);
-        props.set("AppInstanceUserId", app_instance_user_id);
+        props.set::<String>("AppInstanceArn", required.app_instance_arn);
+        props.set::<String>("AppInstanceUserId", required.app_instance_user_id);
         CfnAppInstanceUser { props, options: ResourceOptions::default() }
     }
 
@@ -498,11 +664,11 @@ pub(crate) static APP_INSTANCE_USER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAppInstanceUser`].
+/// Property types and enums of the allowed values of [`CfnAppInstanceUser`].
 pub mod app_instance_user {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Chime::AppInstanceUser`.
     #[derive(Clone, Debug)]
@@ -510,15 +676,31 @@ pub mod app_instance_user {
         props: Props,
     }
 
-    impl ExpirationSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExpirationSettings`], by name: the argument of [`ExpirationSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExpirationSettingsRequired {
+        /// CloudFormation property `ExpirationCriterion`.
         ///
-        /// - `expiration_criterion`: `ExpirationCriterion`.
-        /// - `expiration_days`: `ExpirationDays`.
-        pub fn new(expiration_criterion: impl Into<Val<String>>, expiration_days: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`ExpirationCriterion`]): `CREATED_TIMESTAMP`.
+        pub expiration_criterion: Val<String>,
+
+        /// CloudFormation property `ExpirationDays`.
+        pub expiration_days: Val<i64>,
+    }
+
+    impl ExpirationSettings {
+        /// Creates the value from its required properties, by name in [`ExpirationSettingsRequired`]:
+        ///
+        /// ```text
+        /// ExpirationSettings::new(ExpirationSettingsRequired {
+        ///     expiration_criterion: ExpirationCriterion::CreatedTimestamp.into(),
+        ///     expiration_days: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ExpirationSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExpirationCriterion", expiration_criterion);
-            props.set("ExpirationDays", expiration_days);
+            props.set::<String>("ExpirationCriterion", required.expiration_criterion);
+            props.set::<i64>("ExpirationDays", required.expiration_days);
             ExpirationSettings { props }
         }
     }
@@ -535,15 +717,29 @@ pub mod app_instance_user {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -569,30 +765,77 @@ pub mod app_instance_user {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ExpirationCriterion` in `AWS::Chime::AppInstanceUser`; `.into()` makes a `Val<String>`.
+        ExpirationCriterion {
+            CreatedTimestamp = "CREATED_TIMESTAMP",
+        }
+    }
 }
 
 /// Creates a channel in an Amazon Chime SDK Messaging AppInstance. Members of a channel exchange messages within it. Every channel operation is performed on behalf of an AppInstanceUser or AppInstanceBot, whose ARN is supplied as ChimeBearer and forms part of the channel's CloudFormation identifier.
 ///
 /// CloudFormation type `AWS::Chime::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the channel.
+/// - `ChannelFlowArn`: `handle.channel_flow_arn()` → `Val<String>`. The ARN of the channel flow.
+/// - `CreatedBy`: `handle.created_by()` → `Val<Json>`. The AppInstanceUser or AppInstanceBot that created the channel.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which the channel was created.
+/// - `LastMessageTimestamp`: `handle.last_message_timestamp()` → `Val<String>`. The time at which a member sent the last message in the channel.
+/// - `LastUpdatedTimestamp`: `handle.last_updated_timestamp()` → `Val<String>`. The time at which the channel was last updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannel`], by name: the argument of [`CfnChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelRequired {
+    /// The ARN of the AppInstance that contains the channel.
+    ///
+    /// CloudFormation property `AppInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_instance_arn: Val<String>,
+
+    /// The ARN of the AppInstanceUser or AppInstanceBot that performs every operation on this channel. Whichever of the two creates a channel automatically becomes one of its moderators, so the same ARN can subsequently read, update and delete the channel.
+    ///
+    /// CloudFormation property `ChimeBearer`.
+    ///
+    /// Changing it replaces the resource.
+    pub chime_bearer: Val<String>,
+
+    /// The name of the channel.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnChannel {
     pub const TYPE_NAME: &'static str = "AWS::Chime::Channel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelRequired`]:
     ///
-    /// - `app_instance_arn`: `AppInstanceArn`, The ARN of the AppInstance that contains the channel.
-    /// - `chime_bearer`: `ChimeBearer`, The ARN of the AppInstanceUser or AppInstanceBot that performs every operation on this channel. Whichever of the two creates a channel automatically becomes one of its moderators, so the same ARN can subsequently read, update and delete the channel.
-    /// - `name`: `Name`, The name of the channel.
-    pub fn new(app_instance_arn: impl Into<Val<String>>, chime_bearer: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnChannel::new(CfnChannelRequired {
+    ///     app_instance_arn: "...".into(),
+    ///     chime_bearer: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppInstanceArn", app_instance_arn);
-        props.set("ChimeBearer", chime_bearer);
-        props.set("Name", name);
+        props.set::<String>("AppInstanceArn", required.app_instance_arn);
+        props.set::<String>("ChimeBearer", required.chime_bearer);
+        props.set::<String>("Name", required.name);
         CfnChannel { props, options: ResourceOptions::default() }
     }
 
@@ -636,7 +879,7 @@ impl CfnChannel {
 
     /// The channel mode. In an UNRESTRICTED channel, members can add themselves and other members; in a RESTRICTED channel, only administrators and moderators can add members. An elastic channel must be RESTRICTED.
     ///
-    /// Allowed values: `UNRESTRICTED`, `RESTRICTED`.
+    /// Allowed values (the enum [`channel::Mode`]): `UNRESTRICTED`, `RESTRICTED`.
     pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Mode", value);
         self
@@ -654,7 +897,7 @@ impl CfnChannel {
 
     /// The channel's privacy level. A PUBLIC channel is discoverable by anyone in the AppInstance; a PRIVATE channel is not. Privacy cannot be changed after creation.
     ///
-    /// Allowed values: `PUBLIC`, `PRIVATE`.
+    /// Allowed values (the enum [`channel::Privacy`]): `PUBLIC`, `PRIVATE`.
     ///
     /// Changing it replaces the resource.
     pub fn privacy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -757,11 +1000,11 @@ pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChannel`].
+/// Property types and enums of the allowed values of [`CfnChannel`].
 pub mod channel {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The attributes required to configure and create an elastic channel. An elastic channel must use RESTRICTED mode, cannot be created with MemberArns, and is available only in some regions.
     #[derive(Clone, Debug)]
@@ -769,17 +1012,40 @@ pub mod channel {
         props: Props,
     }
 
-    impl ElasticChannelConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ElasticChannelConfiguration`], by name: the argument of [`ElasticChannelConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ElasticChannelConfigurationRequired {
+        /// The maximum number of SubChannels allowed in the elastic channel.
         ///
-        /// - `maximum_sub_channels`: `MaximumSubChannels`, The maximum number of SubChannels allowed in the elastic channel.
-        /// - `minimum_membership_percentage`: `MinimumMembershipPercentage`, The minimum allowed percentage of TargetMembershipsPerSubChannel users, used to balance members across SubChannels.
-        /// - `target_memberships_per_sub_channel`: `TargetMembershipsPerSubChannel`, The maximum number of members allowed in a SubChannel.
-        pub fn new(maximum_sub_channels: impl Into<Val<i64>>, minimum_membership_percentage: impl Into<Val<i64>>, target_memberships_per_sub_channel: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaximumSubChannels`.
+        pub maximum_sub_channels: Val<i64>,
+
+        /// The minimum allowed percentage of TargetMembershipsPerSubChannel users, used to balance members across SubChannels.
+        ///
+        /// CloudFormation property `MinimumMembershipPercentage`.
+        pub minimum_membership_percentage: Val<i64>,
+
+        /// The maximum number of members allowed in a SubChannel.
+        ///
+        /// CloudFormation property `TargetMembershipsPerSubChannel`.
+        pub target_memberships_per_sub_channel: Val<i64>,
+    }
+
+    impl ElasticChannelConfiguration {
+        /// Creates the value from its required properties, by name in [`ElasticChannelConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ElasticChannelConfiguration::new(ElasticChannelConfigurationRequired {
+        ///     maximum_sub_channels: 1.into(),
+        ///     minimum_membership_percentage: 1.into(),
+        ///     target_memberships_per_sub_channel: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ElasticChannelConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaximumSubChannels", maximum_sub_channels);
-            props.set("MinimumMembershipPercentage", minimum_membership_percentage);
-            props.set("TargetMembershipsPerSubChannel", target_memberships_per_sub_channel);
+            props.set::<i64>("MaximumSubChannels", required.maximum_sub_channels);
+            props.set::<i64>("MinimumMembershipPercentage", required.minimum_membership_percentage);
+            props.set::<i64>("TargetMembershipsPerSubChannel", required.target_memberships_per_sub_channel);
             ElasticChannelConfiguration { props }
         }
     }
@@ -796,15 +1062,35 @@ pub mod channel {
         props: Props,
     }
 
-    impl ExpirationSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExpirationSettings`], by name: the argument of [`ExpirationSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExpirationSettingsRequired {
+        /// The condition the expiration period is measured from.
         ///
-        /// - `expiration_criterion`: `ExpirationCriterion`, The condition the expiration period is measured from.
-        /// - `expiration_days`: `ExpirationDays`, The period in days after which the system automatically deletes the channel.
-        pub fn new(expiration_criterion: impl Into<Val<String>>, expiration_days: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `ExpirationCriterion`.
+        ///
+        /// Allowed values (the enum [`ExpirationCriterion`]): `CREATED_TIMESTAMP`, `LAST_MESSAGE_TIMESTAMP`.
+        pub expiration_criterion: Val<String>,
+
+        /// The period in days after which the system automatically deletes the channel.
+        ///
+        /// CloudFormation property `ExpirationDays`.
+        pub expiration_days: Val<i64>,
+    }
+
+    impl ExpirationSettings {
+        /// Creates the value from its required properties, by name in [`ExpirationSettingsRequired`]:
+        ///
+        /// ```text
+        /// ExpirationSettings::new(ExpirationSettingsRequired {
+        ///     expiration_criterion: ExpirationCriterion::CreatedTimestamp.into(),
+        ///     expiration_days: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ExpirationSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExpirationCriterion", expiration_criterion);
-            props.set("ExpirationDays", expiration_days);
+            props.set::<String>("ExpirationCriterion", required.expiration_criterion);
+            props.set::<i64>("ExpirationDays", required.expiration_days);
             ExpirationSettings { props }
         }
     }
@@ -821,15 +1107,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key in a tag.
         ///
-        /// - `key`: `Key`, The key in a tag.
-        /// - `value`: `Value`, The value in a tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value in a tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -864,30 +1168,91 @@ pub mod channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::Chime::Channel`; `.into()` makes a `Val<String>`.
+        Mode {
+            Unrestricted = "UNRESTRICTED",
+            Restricted = "RESTRICTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Privacy` in `AWS::Chime::Channel`; `.into()` makes a `Val<String>`.
+        Privacy {
+            Public = "PUBLIC",
+            Private = "PRIVATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExpirationCriterion` in `AWS::Chime::Channel`; `.into()` makes a `Val<String>`.
+        ExpirationCriterion {
+            CreatedTimestamp = "CREATED_TIMESTAMP",
+            LastMessageTimestamp = "LAST_MESSAGE_TIMESTAMP",
+        }
+    }
 }
 
 /// Creates a channel flow in the Amazon Chime SDK Messaging service. A channel flow is a container for processors (Lambda functions) that perform actions on chat messages.
 ///
 /// CloudFormation type `AWS::Chime::ChannelFlow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppInstanceId`: `handle.app_instance_id()` → `Val<String>`. The ID of the app instance, extracted from the channel flow ARN.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the channel flow.
+/// - `ChannelFlowId`: `handle.channel_flow_id()` → `Val<String>`. The ID of the channel flow, extracted from the channel flow ARN.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which the channel flow was created.
+/// - `LastUpdatedTimestamp`: `handle.last_updated_timestamp()` → `Val<String>`. The time at which the channel flow was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnChannelFlow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannelFlow`], by name: the argument of [`CfnChannelFlow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelFlowRequired {
+    /// The ARN of the app instance.
+    ///
+    /// CloudFormation property `AppInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_instance_arn: Val<String>,
+
+    /// The name of the channel flow.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// Information about the processor Lambda functions.
+    ///
+    /// CloudFormation property `Processors`.
+    pub processors: Val<Vec<channel_flow::Processor>>,
+}
+
 impl CfnChannelFlow {
     pub const TYPE_NAME: &'static str = "AWS::Chime::ChannelFlow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelFlowRequired`]:
     ///
-    /// - `app_instance_arn`: `AppInstanceArn`, The ARN of the app instance.
-    /// - `name`: `Name`, The name of the channel flow.
-    /// - `processors`: `Processors`, Information about the processor Lambda functions.
-    pub fn new(app_instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, processors: impl Into<Val<Vec<channel_flow::Processor>>>) -> Self {
+    /// ```text
+    /// CfnChannelFlow::new(CfnChannelFlowRequired {
+    ///     app_instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     processors: vec![channel_flow::Processor::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelFlowRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppInstanceArn", app_instance_arn);
-        props.set("Name", name);
-        props.set("Processors", processors);
+        props.set::<String>("AppInstanceArn", required.app_instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<channel_flow::Processor>>("Processors", required.processors);
         CfnChannelFlow { props, options: ResourceOptions::default() }
     }
 
@@ -971,11 +1336,11 @@ pub(crate) static CHANNEL_FLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChannelFlow`].
+/// Property types and enums of the allowed values of [`CfnChannelFlow`].
 pub mod channel_flow {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about a processor in a channel flow.
     #[derive(Clone, Debug)]
@@ -983,19 +1348,49 @@ pub mod channel_flow {
         props: Props,
     }
 
-    impl Processor {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Processor`], by name: the argument of [`Processor::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProcessorRequired {
+        /// A processor's metadata.
         ///
-        /// - `configuration`: `Configuration`, A processor's metadata.
-        /// - `execution_order`: `ExecutionOrder`, The sequence in which processors run.
-        /// - `fallback_action`: `FallbackAction`, Determines whether to continue or stop processing when communication with a processor fails.
-        /// - `name`: `Name`, The name of the processor.
-        pub fn new(configuration: impl Into<Val<ProcessorConfiguration>>, execution_order: impl Into<Val<i64>>, fallback_action: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Configuration`.
+        pub configuration: Val<ProcessorConfiguration>,
+
+        /// The sequence in which processors run.
+        ///
+        /// CloudFormation property `ExecutionOrder`.
+        pub execution_order: Val<i64>,
+
+        /// Determines whether to continue or stop processing when communication with a processor fails.
+        ///
+        /// CloudFormation property `FallbackAction`.
+        ///
+        /// Allowed values (the enum [`FallbackAction`]): `CONTINUE`, `ABORT`.
+        pub fallback_action: Val<String>,
+
+        /// The name of the processor.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl Processor {
+        /// Creates the value from its required properties, by name in [`ProcessorRequired`]:
+        ///
+        /// ```text
+        /// Processor::new(ProcessorRequired {
+        ///     configuration: ProcessorConfiguration::new(...).into(),
+        ///     execution_order: 1.into(),
+        ///     fallback_action: FallbackAction::Continue.into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ProcessorRequired) -> Self {
             let mut props = Props::new();
-            props.set("Configuration", configuration);
-            props.set("ExecutionOrder", execution_order);
-            props.set("FallbackAction", fallback_action);
-            props.set("Name", name);
+            props.set::<ProcessorConfiguration>("Configuration", required.configuration);
+            props.set::<i64>("ExecutionOrder", required.execution_order);
+            props.set::<String>("FallbackAction", required.fallback_action);
+            props.set::<String>("Name", required.name);
             Processor { props }
         }
     }
@@ -1013,7 +1408,7 @@ pub mod channel_flow {
     }
 
     impl ProcessorConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda`: `Lambda`, Stores metadata about a Lambda processor.
         pub fn new(lambda: impl Into<Val<LambdaConfiguration>>) -> Self {
@@ -1035,15 +1430,35 @@ pub mod channel_flow {
         props: Props,
     }
 
-    impl LambdaConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LambdaConfiguration`], by name: the argument of [`LambdaConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaConfigurationRequired {
+        /// Controls how the Lambda function is invoked.
         ///
-        /// - `invocation_type`: `InvocationType`, Controls how the Lambda function is invoked.
-        /// - `resource_arn`: `ResourceArn`, The ARN of the Lambda message processing function.
-        pub fn new(invocation_type: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InvocationType`.
+        ///
+        /// Allowed values (the enum [`InvocationType`]): `ASYNC`.
+        pub invocation_type: Val<String>,
+
+        /// The ARN of the Lambda message processing function.
+        ///
+        /// CloudFormation property `ResourceArn`.
+        pub resource_arn: Val<String>,
+    }
+
+    impl LambdaConfiguration {
+        /// Creates the value from its required properties, by name in [`LambdaConfigurationRequired`]:
+        ///
+        /// ```text
+        /// LambdaConfiguration::new(LambdaConfigurationRequired {
+        ///     invocation_type: InvocationType::Async.into(),
+        ///     resource_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LambdaConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InvocationType", invocation_type);
-            props.set("ResourceArn", resource_arn);
+            props.set::<String>("InvocationType", required.invocation_type);
+            props.set::<String>("ResourceArn", required.resource_arn);
             LambdaConfiguration { props }
         }
     }
@@ -1060,15 +1475,33 @@ pub mod channel_flow {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key in a tag.
         ///
-        /// - `key`: `Key`, The key in a tag.
-        /// - `value`: `Value`, The value in a tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value in a tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1111,30 +1544,81 @@ pub mod channel_flow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FallbackAction` in `AWS::Chime::ChannelFlow`; `.into()` makes a `Val<String>`.
+        FallbackAction {
+            Continue = "CONTINUE",
+            Abort = "ABORT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvocationType` in `AWS::Chime::ChannelFlow`; `.into()` makes a `Val<String>`.
+        InvocationType {
+            Async = "ASYNC",
+        }
+    }
 }
 
 /// Resource Type definition for an Amazon Chime SDK Media Insights Pipeline Configuration
 ///
 /// CloudFormation type `AWS::Chime::MediaInsightsPipelineConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which the configuration was created.
+/// - `MediaInsightsPipelineConfigurationArn`: `handle.media_insights_pipeline_configuration_arn()` → `Val<String>`. The ARN of the configuration.
+/// - `MediaInsightsPipelineConfigurationId`: `handle.media_insights_pipeline_configuration_id()` → `Val<String>`. The unique identifier of the configuration.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`. The time at which the configuration was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MediaInsightsPipelineConfigurationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMediaInsightsPipelineConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMediaInsightsPipelineConfiguration`], by name: the argument of [`CfnMediaInsightsPipelineConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMediaInsightsPipelineConfigurationRequired {
+    /// The elements in the configuration.
+    ///
+    /// CloudFormation property `Elements`.
+    pub elements: Val<Vec<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>>,
+
+    /// The name of the media insights pipeline configuration.
+    ///
+    /// CloudFormation property `MediaInsightsPipelineConfigurationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub media_insights_pipeline_configuration_name: Val<String>,
+
+    /// The ARN of the role used by the service to access Amazon Web Services resources.
+    ///
+    /// CloudFormation property `ResourceAccessRoleArn`.
+    pub resource_access_role_arn: Val<String>,
+}
+
 impl CfnMediaInsightsPipelineConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Chime::MediaInsightsPipelineConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMediaInsightsPipelineConfigurationRequired`]:
     ///
-    /// - `elements`: `Elements`, The elements in the configuration.
-    /// - `media_insights_pipeline_configuration_name`: `MediaInsightsPipelineConfigurationName`, The name of the media insights pipeline configuration.
-    /// - `resource_access_role_arn`: `ResourceAccessRoleArn`, The ARN of the role used by the service to access Amazon Web Services resources.
-    pub fn new(elements: impl Into<Val<Vec<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>>>, media_insights_pipeline_configuration_name: impl Into<Val<String>>, resource_access_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMediaInsightsPipelineConfiguration::new(CfnMediaInsightsPipelineConfigurationRequired {
+    ///     elements: vec![media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement::new(...)].into(),
+    ///     media_insights_pipeline_configuration_name: "...".into(),
+    ///     resource_access_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMediaInsightsPipelineConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Elements", elements);
-        props.set("MediaInsightsPipelineConfigurationName", media_insights_pipeline_configuration_name);
-        props.set("ResourceAccessRoleArn", resource_access_role_arn);
+        props.set::<Vec<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>>("Elements", required.elements);
+        props.set::<String>("MediaInsightsPipelineConfigurationName", required.media_insights_pipeline_configuration_name);
+        props.set::<String>("ResourceAccessRoleArn", required.resource_access_role_arn);
         CfnMediaInsightsPipelineConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -1218,11 +1702,11 @@ pub(crate) static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_SHAPE: ObjectShape = Obj
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMediaInsightsPipelineConfiguration`].
+/// Property types and enums of the allowed values of [`CfnMediaInsightsPipelineConfiguration`].
 pub mod media_insights_pipeline_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Chime::MediaInsightsPipelineConfiguration`.
     #[derive(Clone, Debug)]
@@ -1231,9 +1715,9 @@ pub mod media_insights_pipeline_configuration {
     }
 
     impl MediaInsightsPipelineConfigurationElement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The element type.
+        /// - `type_`: `Type`, The element type. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1278,9 +1762,9 @@ pub mod media_insights_pipeline_configuration {
     }
 
     impl AmazonTranscribeCallAnalyticsProcessorConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `language_code`: `LanguageCode`, The language code in the configuration.
+        /// - `language_code`: `LanguageCode`, The language code in the configuration. Allowed values: the enum [`LanguageCode`].
         pub fn new(language_code: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LanguageCode", language_code);
@@ -1295,7 +1779,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// Labels all PII identified in the transcript.
         ///
-        /// Allowed values: `PII`.
+        /// Allowed values (the enum [`ContentIdentificationType`]): `PII`.
         pub fn content_identification_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentIdentificationType", value);
             self
@@ -1303,7 +1787,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// Redacts all PII identified in the transcript.
         ///
-        /// Allowed values: `PII`.
+        /// Allowed values (the enum [`ContentRedactionType`]): `PII`.
         pub fn content_redaction_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentRedactionType", value);
             self
@@ -1329,7 +1813,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// The level of stability for partial results.
         ///
-        /// Allowed values: `high`, `medium`, `low`.
+        /// Allowed values (the enum [`PartialResultsStability`]): `high`, `medium`, `low`.
         pub fn partial_results_stability(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PartialResultsStability", value);
             self
@@ -1349,7 +1833,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// The vocabulary filtering method.
         ///
-        /// Allowed values: `remove`, `mask`, `tag`.
+        /// Allowed values (the enum [`VocabularyFilterMethod`]): `remove`, `mask`, `tag`.
         pub fn vocabulary_filter_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VocabularyFilterMethod", value);
             self
@@ -1380,21 +1864,39 @@ pub mod media_insights_pipeline_configuration {
         props: Props,
     }
 
-    impl PostCallAnalyticsSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PostCallAnalyticsSettings`], by name: the argument of [`PostCallAnalyticsSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct PostCallAnalyticsSettingsRequired {
+        /// The ARN of the role used by Transcribe to upload post-call analysis.
         ///
-        /// - `data_access_role_arn`: `DataAccessRoleArn`, The ARN of the role used by Transcribe to upload post-call analysis.
-        /// - `output_location`: `OutputLocation`, The URL of the Amazon S3 bucket for post-call data.
-        pub fn new(data_access_role_arn: impl Into<Val<String>>, output_location: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataAccessRoleArn`.
+        pub data_access_role_arn: Val<String>,
+
+        /// The URL of the Amazon S3 bucket for post-call data.
+        ///
+        /// CloudFormation property `OutputLocation`.
+        pub output_location: Val<String>,
+    }
+
+    impl PostCallAnalyticsSettings {
+        /// Creates the value from its required properties, by name in [`PostCallAnalyticsSettingsRequired`]:
+        ///
+        /// ```text
+        /// PostCallAnalyticsSettings::new(PostCallAnalyticsSettingsRequired {
+        ///     data_access_role_arn: "...".into(),
+        ///     output_location: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PostCallAnalyticsSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataAccessRoleArn", data_access_role_arn);
-            props.set("OutputLocation", output_location);
+            props.set::<String>("DataAccessRoleArn", required.data_access_role_arn);
+            props.set::<String>("OutputLocation", required.output_location);
             PostCallAnalyticsSettings { props }
         }
 
         /// The content redaction output settings.
         ///
-        /// Allowed values: `redacted`, `redacted_and_unredacted`.
+        /// Allowed values (the enum [`ContentRedactionOutput`]): `redacted`, `redacted_and_unredacted`.
         pub fn content_redaction_output(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentRedactionOutput", value);
             self
@@ -1428,7 +1930,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// Labels all PII identified in the transcript.
         ///
-        /// Allowed values: `PII`.
+        /// Allowed values (the enum [`ContentIdentificationType`]): `PII`.
         pub fn content_identification_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentIdentificationType", value);
             self
@@ -1436,7 +1938,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// Redacts all PII identified in the transcript.
         ///
-        /// Allowed values: `PII`.
+        /// Allowed values (the enum [`ContentRedactionType`]): `PII`.
         pub fn content_redaction_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentRedactionType", value);
             self
@@ -1468,7 +1970,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// The language code.
         ///
-        /// Allowed values: `en-US`, `en-GB`, `es-US`, `fr-CA`, `fr-FR`, `en-AU`, `it-IT`, `de-DE`, `pt-BR`.
+        /// Allowed values (the enum [`LanguageCode`]): `en-US`, `en-GB`, `es-US`, `fr-CA`, `fr-FR`, `en-AU`, `it-IT`, `de-DE`, `pt-BR`.
         pub fn language_code(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LanguageCode", value);
             self
@@ -1488,7 +1990,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// The level of stability for partial results.
         ///
-        /// Allowed values: `high`, `medium`, `low`.
+        /// Allowed values (the enum [`PartialResultsStability`]): `high`, `medium`, `low`.
         pub fn partial_results_stability(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PartialResultsStability", value);
             self
@@ -1502,7 +2004,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// The preferred language for transcription.
         ///
-        /// Allowed values: `en-US`, `en-GB`, `es-US`, `fr-CA`, `fr-FR`, `en-AU`, `it-IT`, `de-DE`, `pt-BR`.
+        /// Allowed values (the enum [`PreferredLanguage`]): `en-US`, `en-GB`, `es-US`, `fr-CA`, `fr-FR`, `en-AU`, `it-IT`, `de-DE`, `pt-BR`.
         pub fn preferred_language(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreferredLanguage", value);
             self
@@ -1516,7 +2018,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// The vocabulary filtering method.
         ///
-        /// Allowed values: `remove`, `mask`, `tag`.
+        /// Allowed values (the enum [`VocabularyFilterMethod`]): `remove`, `mask`, `tag`.
         pub fn vocabulary_filter_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VocabularyFilterMethod", value);
             self
@@ -1600,7 +2102,7 @@ pub mod media_insights_pipeline_configuration {
 
         /// The recording file format.
         ///
-        /// Allowed values: `Wav`, `Opus`.
+        /// Allowed values (the enum [`RecordingFileFormat`]): `Wav`, `Opus`.
         pub fn recording_file_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RecordingFileFormat", value);
             self
@@ -1652,9 +2154,9 @@ pub mod media_insights_pipeline_configuration {
     }
 
     impl RealTimeAlertRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of alert rule.
+        /// - `type_`: `Type`, The type of alert rule. Allowed values: the enum [`RealTimeAlertRuleType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1693,7 +2195,7 @@ pub mod media_insights_pipeline_configuration {
     }
 
     impl IssueDetectionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rule_name`: `RuleName`, The name of the issue detection rule.
         pub fn new(rule_name: impl Into<Val<String>>) -> Self {
@@ -1715,15 +2217,33 @@ pub mod media_insights_pipeline_configuration {
         props: Props,
     }
 
-    impl KeywordMatchConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KeywordMatchConfiguration`], by name: the argument of [`KeywordMatchConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeywordMatchConfigurationRequired {
+        /// The keywords or phrases to match.
         ///
-        /// - `keywords`: `Keywords`, The keywords or phrases to match.
-        /// - `rule_name`: `RuleName`, The name of the keyword match rule.
-        pub fn new(keywords: impl Into<Val<Vec<String>>>, rule_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Keywords`.
+        pub keywords: Val<Vec<String>>,
+
+        /// The name of the keyword match rule.
+        ///
+        /// CloudFormation property `RuleName`.
+        pub rule_name: Val<String>,
+    }
+
+    impl KeywordMatchConfiguration {
+        /// Creates the value from its required properties, by name in [`KeywordMatchConfigurationRequired`]:
+        ///
+        /// ```text
+        /// KeywordMatchConfiguration::new(KeywordMatchConfigurationRequired {
+        ///     keywords: vec!["..."].into(),
+        ///     rule_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KeywordMatchConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Keywords", keywords);
-            props.set("RuleName", rule_name);
+            props.set::<Vec<String>>("Keywords", required.keywords);
+            props.set::<String>("RuleName", required.rule_name);
             KeywordMatchConfiguration { props }
         }
 
@@ -1746,17 +2266,42 @@ pub mod media_insights_pipeline_configuration {
         props: Props,
     }
 
-    impl SentimentConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SentimentConfiguration`], by name: the argument of [`SentimentConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SentimentConfigurationRequired {
+        /// The name of the sentiment rule.
         ///
-        /// - `rule_name`: `RuleName`, The name of the sentiment rule.
-        /// - `sentiment_type`: `SentimentType`, The type of sentiment.
-        /// - `time_period`: `TimePeriod`, The analysis interval in seconds.
-        pub fn new(rule_name: impl Into<Val<String>>, sentiment_type: impl Into<Val<String>>, time_period: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `RuleName`.
+        pub rule_name: Val<String>,
+
+        /// The type of sentiment.
+        ///
+        /// CloudFormation property `SentimentType`.
+        ///
+        /// Allowed values (the enum [`SentimentType`]): `NEGATIVE`.
+        pub sentiment_type: Val<String>,
+
+        /// The analysis interval in seconds.
+        ///
+        /// CloudFormation property `TimePeriod`.
+        pub time_period: Val<i64>,
+    }
+
+    impl SentimentConfiguration {
+        /// Creates the value from its required properties, by name in [`SentimentConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SentimentConfiguration::new(SentimentConfigurationRequired {
+        ///     rule_name: "...".into(),
+        ///     sentiment_type: SentimentType::Negative.into(),
+        ///     time_period: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SentimentConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RuleName", rule_name);
-            props.set("SentimentType", sentiment_type);
-            props.set("TimePeriod", time_period);
+            props.set::<String>("RuleName", required.rule_name);
+            props.set::<String>("SentimentType", required.sentiment_type);
+            props.set::<i64>("TimePeriod", required.time_period);
             SentimentConfiguration { props }
         }
     }
@@ -1773,15 +2318,29 @@ pub mod media_insights_pipeline_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1912,28 +2471,164 @@ pub mod media_insights_pipeline_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        Type {
+            AmazonTranscribeCallAnalyticsProcessor = "AmazonTranscribeCallAnalyticsProcessor",
+            AmazonTranscribeProcessor = "AmazonTranscribeProcessor",
+            KinesisDataStreamSink = "KinesisDataStreamSink",
+            S3RecordingSink = "S3RecordingSink",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentIdentificationType` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        ContentIdentificationType {
+            Pii = "PII",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentRedactionType` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        ContentRedactionType {
+            Pii = "PII",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LanguageCode` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        LanguageCode {
+            EnUs = "en-US",
+            EnGb = "en-GB",
+            EsUs = "es-US",
+            FrCa = "fr-CA",
+            FrFr = "fr-FR",
+            EnAu = "en-AU",
+            ItIt = "it-IT",
+            DeDe = "de-DE",
+            PtBr = "pt-BR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PartialResultsStability` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        PartialResultsStability {
+            High = "high",
+            Medium = "medium",
+            Low = "low",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VocabularyFilterMethod` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        VocabularyFilterMethod {
+            Remove = "remove",
+            Mask = "mask",
+            Tag = "tag",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentRedactionOutput` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        ContentRedactionOutput {
+            Redacted = "redacted",
+            RedactedAndUnredacted = "redacted_and_unredacted",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreferredLanguage` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        PreferredLanguage {
+            EnUs = "en-US",
+            EnGb = "en-GB",
+            EsUs = "es-US",
+            FrCa = "fr-CA",
+            FrFr = "fr-FR",
+            EnAu = "en-AU",
+            ItIt = "it-IT",
+            DeDe = "de-DE",
+            PtBr = "pt-BR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordingFileFormat` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        RecordingFileFormat {
+            Wav = "Wav",
+            Opus = "Opus",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        RealTimeAlertRuleType {
+            KeywordMatch = "KeywordMatch",
+            Sentiment = "Sentiment",
+            IssueDetection = "IssueDetection",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SentimentType` in `AWS::Chime::MediaInsightsPipelineConfiguration`; `.into()` makes a `Val<String>`.
+        SentimentType {
+            Negative = "NEGATIVE",
+        }
+    }
 }
 
 /// Resource Type definition for an Amazon Chime SDK Media Pipeline Kinesis Video Stream Pool
 ///
 /// CloudFormation type `AWS::Chime::MediaPipelineKinesisVideoStreamPool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Kinesis Video Stream Pool.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time at which the Kinesis Video Stream Pool was created.
+/// - `PoolId`: `handle.pool_id()` → `Val<String>`. The unique identifier of the Kinesis Video Stream Pool.
+/// - `PoolStatus`: `handle.pool_status()` → `Val<String>`. The status of the Kinesis Video Stream Pool.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`. The time at which the Kinesis Video Stream Pool was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnMediaPipelineKinesisVideoStreamPool {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMediaPipelineKinesisVideoStreamPool`], by name: the argument of [`CfnMediaPipelineKinesisVideoStreamPool::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMediaPipelineKinesisVideoStreamPoolRequired {
+    /// The name of the Kinesis Video Stream Pool.
+    ///
+    /// CloudFormation property `PoolName`.
+    ///
+    /// Changing it replaces the resource.
+    pub pool_name: Val<String>,
+
+    /// The configuration settings for the Kinesis video stream.
+    ///
+    /// CloudFormation property `StreamConfiguration`.
+    pub stream_configuration: Val<media_pipeline_kinesis_video_stream_pool::StreamConfiguration>,
+}
+
 impl CfnMediaPipelineKinesisVideoStreamPool {
     pub const TYPE_NAME: &'static str = "AWS::Chime::MediaPipelineKinesisVideoStreamPool";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMediaPipelineKinesisVideoStreamPoolRequired`]:
     ///
-    /// - `pool_name`: `PoolName`, The name of the Kinesis Video Stream Pool.
-    /// - `stream_configuration`: `StreamConfiguration`, The configuration settings for the Kinesis video stream.
-    pub fn new(pool_name: impl Into<Val<String>>, stream_configuration: impl Into<Val<media_pipeline_kinesis_video_stream_pool::StreamConfiguration>>) -> Self {
+    /// ```text
+    /// CfnMediaPipelineKinesisVideoStreamPool::new(CfnMediaPipelineKinesisVideoStreamPoolRequired {
+    ///     pool_name: "...".into(),
+    ///     stream_configuration: media_pipeline_kinesis_video_stream_pool::StreamConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMediaPipelineKinesisVideoStreamPoolRequired) -> Self {
         let mut props = Props::new();
-        props.set("PoolName", pool_name);
-        props.set("StreamConfiguration", stream_configuration);
+        props.set::<String>("PoolName", required.pool_name);
+        props.set::<media_pipeline_kinesis_video_stream_pool::StreamConfiguration>("StreamConfiguration", required.stream_configuration);
         CfnMediaPipelineKinesisVideoStreamPool { props, options: ResourceOptions::default() }
     }
 
@@ -2029,7 +2724,7 @@ pub mod media_pipeline_kinesis_video_stream_pool {
     }
 
     impl StreamConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`, The AWS Region of the video stream.
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -2057,15 +2752,29 @@ pub mod media_pipeline_kinesis_video_stream_pool {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -2096,25 +2805,61 @@ pub mod media_pipeline_kinesis_video_stream_pool {
 /// Resource Type definition for AWS::Chime::SipMediaApplication
 ///
 /// CloudFormation type `AWS::Chime::SipMediaApplication`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The SIP media application creation timestamp, in ISO 8601 format.
+/// - `SipMediaApplicationArn`: `handle.sip_media_application_arn()` → `Val<String>`. The ARN of the SIP media application.
+/// - `SipMediaApplicationId`: `handle.sip_media_application_id()` → `Val<String>`. The SIP media application ID.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`. The time at which the SIP media application was updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SipMediaApplicationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSipMediaApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSipMediaApplication`], by name: the argument of [`CfnSipMediaApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSipMediaApplicationRequired {
+    /// The AWS Region in which the SIP media application is created.
+    ///
+    /// CloudFormation property `AwsRegion`.
+    ///
+    /// Changing it replaces the resource.
+    pub aws_region: Val<String>,
+
+    /// List of endpoints (Lambda ARNs) specified for the SIP media application.
+    ///
+    /// CloudFormation property `Endpoints`.
+    pub endpoints: Val<Vec<sip_media_application::SipMediaApplicationEndpoint>>,
+
+    /// The name of the SIP media application.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnSipMediaApplication {
     pub const TYPE_NAME: &'static str = "AWS::Chime::SipMediaApplication";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSipMediaApplicationRequired`]:
     ///
-    /// - `aws_region`: `AwsRegion`, The AWS Region in which the SIP media application is created.
-    /// - `endpoints`: `Endpoints`, List of endpoints (Lambda ARNs) specified for the SIP media application.
-    /// - `name`: `Name`, The name of the SIP media application.
-    pub fn new(aws_region: impl Into<Val<String>>, endpoints: impl Into<Val<Vec<sip_media_application::SipMediaApplicationEndpoint>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSipMediaApplication::new(CfnSipMediaApplicationRequired {
+    ///     aws_region: "...".into(),
+    ///     endpoints: vec![sip_media_application::SipMediaApplicationEndpoint::new(...)].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSipMediaApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AwsRegion", aws_region);
-        props.set("Endpoints", endpoints);
-        props.set("Name", name);
+        props.set::<String>("AwsRegion", required.aws_region);
+        props.set::<Vec<sip_media_application::SipMediaApplicationEndpoint>>("Endpoints", required.endpoints);
+        props.set::<String>("Name", required.name);
         CfnSipMediaApplication { props, options: ResourceOptions::default() }
     }
 
@@ -2203,7 +2948,7 @@ pub mod sip_media_application {
     }
 
     impl SipMediaApplicationEndpoint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda_arn`: `LambdaArn`, Valid Amazon Resource Name (ARN) of the Lambda function.
         pub fn new(lambda_arn: impl Into<Val<String>>) -> Self {
@@ -2225,15 +2970,33 @@ pub mod sip_media_application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2263,29 +3026,59 @@ pub mod sip_media_application {
 /// An Amazon Chime SDK Voice Connector configuration, including outbound host name and encryption settings.
 ///
 /// CloudFormation type `AWS::Chime::VoiceConnector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The Voice Connector creation timestamp, in ISO 8601 format.
+/// - `OutboundHostName`: `handle.outbound_host_name()` → `Val<String>`. The outbound host name for the Voice Connector.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`. The Voice Connector updated timestamp, in ISO 8601 format.
+/// - `VoiceConnectorArn`: `handle.voice_connector_arn()` → `Val<String>`. The ARN of the Voice Connector.
+/// - `VoiceConnectorId`: `handle.voice_connector_id()` → `Val<String>`. The Voice Connector ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VoiceConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnVoiceConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVoiceConnector`], by name: the argument of [`CfnVoiceConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVoiceConnectorRequired {
+    /// The name of the Voice Connector.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// Enables or disables encryption for the Voice Connector.
+    ///
+    /// CloudFormation property `RequireEncryption`.
+    pub require_encryption: Val<bool>,
+}
+
 impl CfnVoiceConnector {
     pub const TYPE_NAME: &'static str = "AWS::Chime::VoiceConnector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVoiceConnectorRequired`]:
     ///
-    /// - `name`: `Name`, The name of the Voice Connector.
-    /// - `require_encryption`: `RequireEncryption`, Enables or disables encryption for the Voice Connector.
-    pub fn new(name: impl Into<Val<String>>, require_encryption: impl Into<Val<bool>>) -> Self {
+    /// ```text
+    /// CfnVoiceConnector::new(CfnVoiceConnectorRequired {
+    ///     name: "...".into(),
+    ///     require_encryption: true.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVoiceConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RequireEncryption", require_encryption);
+        props.set::<String>("Name", required.name);
+        props.set::<bool>("RequireEncryption", required.require_encryption);
         CfnVoiceConnector { props, options: ResourceOptions::default() }
     }
 
     /// The AWS Region in which the Voice Connector is created.
     ///
-    /// Allowed values: `us-east-1`, `us-west-2`, `ca-central-1`, `eu-central-1`, `eu-west-1`, `eu-west-2`, `ap-northeast-2`, `ap-northeast-1`, `ap-southeast-1`, `ap-southeast-2`.
+    /// Allowed values (the enum [`voice_connector::AwsRegion`]): `us-east-1`, `us-west-2`, `ca-central-1`, `eu-central-1`, `eu-west-1`, `eu-west-2`, `ap-northeast-2`, `ap-northeast-1`, `ap-southeast-1`, `ap-southeast-2`.
     ///
     /// Changing it replaces the resource.
     pub fn aws_region(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2295,7 +3088,7 @@ impl CfnVoiceConnector {
 
     /// The type of network for the Voice Connector.
     ///
-    /// Allowed values: `IPV4_ONLY`, `DUAL_STACK`.
+    /// Allowed values (the enum [`voice_connector::NetworkType`]): `IPV4_ONLY`, `DUAL_STACK`.
     ///
     /// Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2383,11 +3176,11 @@ pub(crate) static VOICE_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVoiceConnector`].
+/// Property types and enums of the allowed values of [`CfnVoiceConnector`].
 pub mod voice_connector {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Chime::VoiceConnector`.
     #[derive(Clone, Debug)]
@@ -2395,15 +3188,33 @@ pub mod voice_connector {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2421,6 +3232,30 @@ pub mod voice_connector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AwsRegion` in `AWS::Chime::VoiceConnector`; `.into()` makes a `Val<String>`.
+        AwsRegion {
+            UsEast1 = "us-east-1",
+            UsWest2 = "us-west-2",
+            CaCentral1 = "ca-central-1",
+            EuCentral1 = "eu-central-1",
+            EuWest1 = "eu-west-1",
+            EuWest2 = "eu-west-2",
+            ApNortheast2 = "ap-northeast-2",
+            ApNortheast1 = "ap-northeast-1",
+            ApSoutheast1 = "ap-southeast-1",
+            ApSoutheast2 = "ap-southeast-2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::Chime::VoiceConnector`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4Only = "IPV4_ONLY",
+            DualStack = "DUAL_STACK",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,69 @@ use crate::value::{Json, Val};
 /// Represents a stored analysis within a collaboration
 ///
 /// CloudFormation type `AWS::CleanRooms::AnalysisTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AnalysisTemplateIdentifier`: `handle.analysis_template_identifier()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CollaborationArn`: `handle.collaboration_arn()` → `Val<String>`.
+/// - `CollaborationIdentifier`: `handle.collaboration_identifier()` → `Val<String>`.
+/// - `MembershipArn`: `handle.membership_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAnalysisTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAnalysisTemplate`], by name: the argument of [`CfnAnalysisTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAnalysisTemplateRequired {
+    /// CloudFormation property `Format`.
+    ///
+    /// Allowed values (the enum [`analysis_template::Format`]): `SQL`, `PYSPARK_1_0`.
+    ///
+    /// Changing it replaces the resource.
+    pub format: Val<String>,
+
+    /// CloudFormation property `MembershipIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub membership_identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<analysis_template::AnalysisSource>,
+}
+
 impl CfnAnalysisTemplate {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::AnalysisTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAnalysisTemplateRequired`]:
     ///
-    /// - `format`: `Format`.
-    /// - `membership_identifier`: `MembershipIdentifier`.
-    /// - `name`: `Name`.
-    /// - `source`: `Source`.
-    pub fn new(format: impl Into<Val<String>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, source: impl Into<Val<analysis_template::AnalysisSource>>) -> Self {
+    /// ```text
+    /// CfnAnalysisTemplate::new(CfnAnalysisTemplateRequired {
+    ///     format: analysis_template::Format::Sql.into(),
+    ///     membership_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     source: analysis_template::AnalysisSource::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAnalysisTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Format", format);
-        props.set("MembershipIdentifier", membership_identifier);
-        props.set("Name", name);
-        props.set("Source", source);
+        props.set::<String>("Format", required.format);
+        props.set::<String>("MembershipIdentifier", required.membership_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<analysis_template::AnalysisSource>("Source", required.source);
         CfnAnalysisTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -155,11 +196,11 @@ pub(crate) static ANALYSIS_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAnalysisTemplate`].
+/// Property types and enums of the allowed values of [`CfnAnalysisTemplate`].
 pub mod analysis_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRooms::AnalysisTemplate`.
     #[derive(Clone, Debug)]
@@ -167,15 +208,31 @@ pub mod analysis_template {
         props: Props,
     }
 
-    impl AnalysisParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AnalysisParameter`], by name: the argument of [`AnalysisParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct AnalysisParameterRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `name`: `Name`.
-        /// - `type_`: `Type`.
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `SMALLINT`, `INTEGER`, `BIGINT`, `DECIMAL`, `REAL`, `DOUBLE_PRECISION`, `BOOLEAN`, `CHAR`, `VARCHAR`, `DATE`, `TIMESTAMP`, `TIMESTAMPTZ`, `TIME`, `TIMETZ`, `VARBYTE`, `BINARY`, `BYTE`, `CHARACTER`, `DOUBLE`, `FLOAT`, `INT`, `LONG`, `NUMERIC`, `SHORT` and 4 more.
+        pub type_: Val<String>,
+    }
+
+    impl AnalysisParameter {
+        /// Creates the value from its required properties, by name in [`AnalysisParameterRequired`]:
+        ///
+        /// ```text
+        /// AnalysisParameter::new(AnalysisParameterRequired {
+        ///     name: "...".into(),
+        ///     type_: Type::Smallint.into(),
+        /// })
+        /// ```
+        pub fn new(required: AnalysisParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             AnalysisParameter { props }
         }
 
@@ -199,9 +256,9 @@ pub mod analysis_template {
     }
 
     impl ErrorMessageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`ErrorMessageConfigurationType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -222,7 +279,7 @@ pub mod analysis_template {
     }
 
     impl AnalysisSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `referenced_tables`: `ReferencedTables`.
         pub fn new(referenced_tables: impl Into<Val<Vec<String>>>) -> Self {
@@ -278,15 +335,29 @@ pub mod analysis_template {
         props: Props,
     }
 
+    /// The required properties of [`AnalysisTemplateArtifacts`], by name: the argument of [`AnalysisTemplateArtifacts::new`].
+    #[derive(Clone, Debug)]
+    pub struct AnalysisTemplateArtifactsRequired {
+        /// CloudFormation property `EntryPoint`.
+        pub entry_point: Val<AnalysisTemplateArtifact>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl AnalysisTemplateArtifacts {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AnalysisTemplateArtifactsRequired`]:
         ///
-        /// - `entry_point`: `EntryPoint`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(entry_point: impl Into<Val<AnalysisTemplateArtifact>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AnalysisTemplateArtifacts::new(AnalysisTemplateArtifactsRequired {
+        ///     entry_point: AnalysisTemplateArtifact::new(...).into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AnalysisTemplateArtifactsRequired) -> Self {
             let mut props = Props::new();
-            props.set("EntryPoint", entry_point);
-            props.set("RoleArn", role_arn);
+            props.set::<AnalysisTemplateArtifact>("EntryPoint", required.entry_point);
+            props.set::<String>("RoleArn", required.role_arn);
             AnalysisTemplateArtifacts { props }
         }
 
@@ -310,7 +381,7 @@ pub mod analysis_template {
     }
 
     impl AnalysisTemplateArtifact {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `location`: `Location`.
         pub fn new(location: impl Into<Val<S3Location>>) -> Self {
@@ -332,15 +403,29 @@ pub mod analysis_template {
         props: Props,
     }
 
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `key`: `Key`.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Location { props }
         }
     }
@@ -384,7 +469,7 @@ pub mod analysis_template {
     }
 
     impl AnalysisTemplateArtifactMetadata {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entry_point_hash`: `EntryPointHash`.
         pub fn new(entry_point_hash: impl Into<Val<HashProperty>>) -> Self {
@@ -464,17 +549,34 @@ pub mod analysis_template {
         props: Props,
     }
 
+    /// The required properties of [`MlSyntheticDataParameters`], by name: the argument of [`MlSyntheticDataParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct MlSyntheticDataParametersRequired {
+        /// CloudFormation property `ColumnClassification`.
+        pub column_classification: Val<ColumnClassificationDetails>,
+
+        /// CloudFormation property `Epsilon`.
+        pub epsilon: Val<f64>,
+
+        /// CloudFormation property `MaxMembershipInferenceAttackScore`.
+        pub max_membership_inference_attack_score: Val<f64>,
+    }
+
     impl MlSyntheticDataParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MlSyntheticDataParametersRequired`]:
         ///
-        /// - `column_classification`: `ColumnClassification`.
-        /// - `epsilon`: `Epsilon`.
-        /// - `max_membership_inference_attack_score`: `MaxMembershipInferenceAttackScore`.
-        pub fn new(column_classification: impl Into<Val<ColumnClassificationDetails>>, epsilon: impl Into<Val<f64>>, max_membership_inference_attack_score: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// MlSyntheticDataParameters::new(MlSyntheticDataParametersRequired {
+        ///     column_classification: ColumnClassificationDetails::new(...).into(),
+        ///     epsilon: 1.0.into(),
+        ///     max_membership_inference_attack_score: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: MlSyntheticDataParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("ColumnClassification", column_classification);
-            props.set("Epsilon", epsilon);
-            props.set("MaxMembershipInferenceAttackScore", max_membership_inference_attack_score);
+            props.set::<ColumnClassificationDetails>("ColumnClassification", required.column_classification);
+            props.set::<f64>("Epsilon", required.epsilon);
+            props.set::<f64>("MaxMembershipInferenceAttackScore", required.max_membership_inference_attack_score);
             MlSyntheticDataParameters { props }
         }
     }
@@ -492,7 +594,7 @@ pub mod analysis_template {
     }
 
     impl ColumnClassificationDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `column_mapping`: `ColumnMapping`.
         pub fn new(column_mapping: impl Into<Val<Vec<SyntheticDataColumnProperties>>>) -> Self {
@@ -514,17 +616,36 @@ pub mod analysis_template {
         props: Props,
     }
 
-    impl SyntheticDataColumnProperties {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SyntheticDataColumnProperties`], by name: the argument of [`SyntheticDataColumnProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct SyntheticDataColumnPropertiesRequired {
+        /// CloudFormation property `ColumnName`.
+        pub column_name: Val<String>,
+
+        /// CloudFormation property `ColumnType`.
         ///
-        /// - `column_name`: `ColumnName`.
-        /// - `column_type`: `ColumnType`.
-        /// - `is_predictive_value`: `IsPredictiveValue`.
-        pub fn new(column_name: impl Into<Val<String>>, column_type: impl Into<Val<String>>, is_predictive_value: impl Into<Val<bool>>) -> Self {
+        /// Allowed values (the enum [`ColumnType`]): `CATEGORICAL`, `NUMERICAL`.
+        pub column_type: Val<String>,
+
+        /// CloudFormation property `IsPredictiveValue`.
+        pub is_predictive_value: Val<bool>,
+    }
+
+    impl SyntheticDataColumnProperties {
+        /// Creates the value from its required properties, by name in [`SyntheticDataColumnPropertiesRequired`]:
+        ///
+        /// ```text
+        /// SyntheticDataColumnProperties::new(SyntheticDataColumnPropertiesRequired {
+        ///     column_name: "...".into(),
+        ///     column_type: ColumnType::Categorical.into(),
+        ///     is_predictive_value: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: SyntheticDataColumnPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("ColumnName", column_name);
-            props.set("ColumnType", column_type);
-            props.set("IsPredictiveValue", is_predictive_value);
+            props.set::<String>("ColumnName", required.column_name);
+            props.set::<String>("ColumnType", required.column_type);
+            props.set::<bool>("IsPredictiveValue", required.is_predictive_value);
             SyntheticDataColumnProperties { props }
         }
     }
@@ -541,15 +662,29 @@ pub mod analysis_template {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -659,36 +794,130 @@ pub mod analysis_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::CleanRooms::AnalysisTemplate`; `.into()` makes a `Val<String>`.
+        Format {
+            Sql = "SQL",
+            Pyspark1_0 = "PYSPARK_1_0",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::AnalysisTemplate`; `.into()` makes a `Val<String>`.
+        Type {
+            Smallint = "SMALLINT",
+            Integer = "INTEGER",
+            Bigint = "BIGINT",
+            Decimal = "DECIMAL",
+            Real = "REAL",
+            DoublePrecision = "DOUBLE_PRECISION",
+            Boolean = "BOOLEAN",
+            Char = "CHAR",
+            Varchar = "VARCHAR",
+            Date = "DATE",
+            Timestamp = "TIMESTAMP",
+            Timestamptz = "TIMESTAMPTZ",
+            Time = "TIME",
+            Timetz = "TIMETZ",
+            Varbyte = "VARBYTE",
+            Binary = "BINARY",
+            Byte = "BYTE",
+            Character = "CHARACTER",
+            Double = "DOUBLE",
+            Float = "FLOAT",
+            Int = "INT",
+            Long = "LONG",
+            Numeric = "NUMERIC",
+            Short = "SHORT",
+            String = "STRING",
+            TimestampLtz = "TIMESTAMP_LTZ",
+            TimestampNtz = "TIMESTAMP_NTZ",
+            Tinyint = "TINYINT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::AnalysisTemplate`; `.into()` makes a `Val<String>`.
+        ErrorMessageConfigurationType {
+            Detailed = "DETAILED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ColumnType` in `AWS::CleanRooms::AnalysisTemplate`; `.into()` makes a `Val<String>`.
+        ColumnType {
+            Categorical = "CATEGORICAL",
+            Numerical = "NUMERICAL",
+        }
+    }
 }
 
 /// Represents a collaboration between AWS accounts that allows for secure data collaboration
 ///
 /// CloudFormation type `AWS::CleanRooms::Collaboration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CollaborationIdentifier`: `handle.collaboration_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CollaborationIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnCollaboration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCollaboration`], by name: the argument of [`CfnCollaboration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCollaborationRequired {
+    /// CloudFormation property `CreatorDisplayName`.
+    ///
+    /// Changing it replaces the resource.
+    pub creator_display_name: Val<String>,
+
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `QueryLogStatus`.
+    ///
+    /// Allowed values (the enum [`collaboration::QueryLogStatus`]): `ENABLED`, `DISABLED`.
+    ///
+    /// Changing it replaces the resource.
+    pub query_log_status: Val<String>,
+}
+
 impl CfnCollaboration {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::Collaboration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCollaborationRequired`]:
     ///
-    /// - `creator_display_name`: `CreatorDisplayName`.
-    /// - `description`: `Description`.
-    /// - `name`: `Name`.
-    /// - `query_log_status`: `QueryLogStatus`.
-    pub fn new(creator_display_name: impl Into<Val<String>>, description: impl Into<Val<String>>, name: impl Into<Val<String>>, query_log_status: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCollaboration::new(CfnCollaborationRequired {
+    ///     creator_display_name: "...".into(),
+    ///     description: "...".into(),
+    ///     name: "...".into(),
+    ///     query_log_status: collaboration::QueryLogStatus::Enabled.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCollaborationRequired) -> Self {
         let mut props = Props::new();
-        props.set("CreatorDisplayName", creator_display_name);
-        props.set("Description", description);
-        props.set("Name", name);
-        props.set("QueryLogStatus", query_log_status);
+        props.set::<String>("CreatorDisplayName", required.creator_display_name);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("QueryLogStatus", required.query_log_status);
         CfnCollaboration { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowedResultRegions` property.
+    ///
+    /// Allowed values of each item (the enum [`collaboration::AllowedResultRegions`]): `us-west-1`, `us-west-2`, `us-east-1`, `us-east-2`, `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-5`, `ap-southeast-4`, `ap-southeast-7`, `ap-south-1`, `ap-northeast-3`, `ap-northeast-1`, `ap-northeast-2`, `ca-central-1`, `ca-west-1`, `eu-south-1`, `eu-west-3`, `eu-south-2`, `eu-central-2` and 9 more.
     ///
     /// Changing it replaces the resource.
     pub fn allowed_result_regions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -698,13 +927,15 @@ impl CfnCollaboration {
 
     /// The `AnalyticsEngine` property.
     ///
-    /// Allowed values: `CLEAN_ROOMS_SQL`, `SPARK`.
+    /// Allowed values (the enum [`collaboration::AnalyticsEngine`]): `CLEAN_ROOMS_SQL`, `SPARK`.
     pub fn analytics_engine(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AnalyticsEngine", value);
         self
     }
 
     /// The `AutoApprovedChangeTypes` property.
+    ///
+    /// Allowed values of each item (the enum [`collaboration::AutoApprovedChangeTypes`]): `ADD_MEMBER`, `GRANT_RECEIVE_RESULTS_ABILITY`, `REVOKE_RECEIVE_RESULTS_ABILITY`.
     ///
     /// Changing it replaces the resource.
     pub fn auto_approved_change_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -721,6 +952,8 @@ impl CfnCollaboration {
     }
 
     /// The `CreatorMemberAbilities` property.
+    ///
+    /// Allowed values of each item (the enum [`collaboration::CreatorMemberAbilities`]): `CAN_QUERY`, `CAN_RUN_JOB`, `CAN_RECEIVE_RESULTS`.
     ///
     /// Changing it replaces the resource.
     pub fn creator_member_abilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -752,7 +985,7 @@ impl CfnCollaboration {
 
     /// The `JobLogStatus` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`collaboration::JobLogStatus`]): `ENABLED`, `DISABLED`.
     ///
     /// Changing it replaces the resource.
     pub fn job_log_status(mut self, value: impl Into<Val<String>>) -> Self {
@@ -831,11 +1064,11 @@ pub(crate) static COLLABORATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCollaboration`].
+/// Property types and enums of the allowed values of [`CfnCollaboration`].
 pub mod collaboration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRooms::Collaboration`.
     #[derive(Clone, Debug)]
@@ -844,9 +1077,9 @@ pub mod collaboration {
     }
 
     impl MlMemberAbilities {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `custom_ml_member_abilities`: `CustomMLMemberAbilities`.
+        /// - `custom_ml_member_abilities`: `CustomMLMemberAbilities`. Allowed values: the enum [`CustomMlMemberAbilities`].
         pub fn new(custom_ml_member_abilities: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("CustomMLMemberAbilities", custom_ml_member_abilities);
@@ -867,7 +1100,7 @@ pub mod collaboration {
     }
 
     impl PaymentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query_compute`: `QueryCompute`.
         pub fn new(query_compute: impl Into<Val<QueryComputePaymentConfig>>) -> Self {
@@ -902,7 +1135,7 @@ pub mod collaboration {
     }
 
     impl JobComputePaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -963,7 +1196,7 @@ pub mod collaboration {
     }
 
     impl ModelInferencePaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -986,7 +1219,7 @@ pub mod collaboration {
     }
 
     impl ModelTrainingPaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -1009,7 +1242,7 @@ pub mod collaboration {
     }
 
     impl SyntheticDataGenerationPaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -1032,7 +1265,7 @@ pub mod collaboration {
     }
 
     impl QueryComputePaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -1054,19 +1287,39 @@ pub mod collaboration {
         props: Props,
     }
 
+    /// The required properties of [`DataEncryptionMetadata`], by name: the argument of [`DataEncryptionMetadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataEncryptionMetadataRequired {
+        /// CloudFormation property `AllowCleartext`.
+        pub allow_cleartext: Val<bool>,
+
+        /// CloudFormation property `AllowDuplicates`.
+        pub allow_duplicates: Val<bool>,
+
+        /// CloudFormation property `AllowJoinsOnColumnsWithDifferentNames`.
+        pub allow_joins_on_columns_with_different_names: Val<bool>,
+
+        /// CloudFormation property `PreserveNulls`.
+        pub preserve_nulls: Val<bool>,
+    }
+
     impl DataEncryptionMetadata {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataEncryptionMetadataRequired`]:
         ///
-        /// - `allow_cleartext`: `AllowCleartext`.
-        /// - `allow_duplicates`: `AllowDuplicates`.
-        /// - `allow_joins_on_columns_with_different_names`: `AllowJoinsOnColumnsWithDifferentNames`.
-        /// - `preserve_nulls`: `PreserveNulls`.
-        pub fn new(allow_cleartext: impl Into<Val<bool>>, allow_duplicates: impl Into<Val<bool>>, allow_joins_on_columns_with_different_names: impl Into<Val<bool>>, preserve_nulls: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// DataEncryptionMetadata::new(DataEncryptionMetadataRequired {
+        ///     allow_cleartext: true.into(),
+        ///     allow_duplicates: true.into(),
+        ///     allow_joins_on_columns_with_different_names: true.into(),
+        ///     preserve_nulls: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: DataEncryptionMetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowCleartext", allow_cleartext);
-            props.set("AllowDuplicates", allow_duplicates);
-            props.set("AllowJoinsOnColumnsWithDifferentNames", allow_joins_on_columns_with_different_names);
-            props.set("PreserveNulls", preserve_nulls);
+            props.set::<bool>("AllowCleartext", required.allow_cleartext);
+            props.set::<bool>("AllowDuplicates", required.allow_duplicates);
+            props.set::<bool>("AllowJoinsOnColumnsWithDifferentNames", required.allow_joins_on_columns_with_different_names);
+            props.set::<bool>("PreserveNulls", required.preserve_nulls);
             DataEncryptionMetadata { props }
         }
     }
@@ -1083,15 +1336,29 @@ pub mod collaboration {
         props: Props,
     }
 
+    /// The required properties of [`MemberSpecification`], by name: the argument of [`MemberSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct MemberSpecificationRequired {
+        /// CloudFormation property `AccountId`.
+        pub account_id: Val<String>,
+
+        /// CloudFormation property `DisplayName`.
+        pub display_name: Val<String>,
+    }
+
     impl MemberSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MemberSpecificationRequired`]:
         ///
-        /// - `account_id`: `AccountId`.
-        /// - `display_name`: `DisplayName`.
-        pub fn new(account_id: impl Into<Val<String>>, display_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MemberSpecification::new(MemberSpecificationRequired {
+        ///     account_id: "...".into(),
+        ///     display_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MemberSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountId", account_id);
-            props.set("DisplayName", display_name);
+            props.set::<String>("AccountId", required.account_id);
+            props.set::<String>("DisplayName", required.display_name);
             MemberSpecification { props }
         }
 
@@ -1102,6 +1369,8 @@ pub mod collaboration {
         }
 
         /// The `MemberAbilities` property.
+        ///
+        /// Allowed values of each item (the enum [`MemberAbilities`]): `CAN_QUERY`, `CAN_RUN_JOB`, `CAN_RECEIVE_RESULTS`.
         pub fn member_abilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MemberAbilities", value);
             self
@@ -1126,15 +1395,29 @@ pub mod collaboration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1169,32 +1452,161 @@ pub mod collaboration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AllowedResultRegions` in `AWS::CleanRooms::Collaboration`; `.into()` makes a `Val<String>`.
+        AllowedResultRegions {
+            UsWest1 = "us-west-1",
+            UsWest2 = "us-west-2",
+            UsEast1 = "us-east-1",
+            UsEast2 = "us-east-2",
+            AfSouth1 = "af-south-1",
+            ApEast1 = "ap-east-1",
+            ApEast2 = "ap-east-2",
+            ApSouth2 = "ap-south-2",
+            ApSoutheast1 = "ap-southeast-1",
+            ApSoutheast2 = "ap-southeast-2",
+            ApSoutheast3 = "ap-southeast-3",
+            ApSoutheast5 = "ap-southeast-5",
+            ApSoutheast4 = "ap-southeast-4",
+            ApSoutheast7 = "ap-southeast-7",
+            ApSouth1 = "ap-south-1",
+            ApNortheast3 = "ap-northeast-3",
+            ApNortheast1 = "ap-northeast-1",
+            ApNortheast2 = "ap-northeast-2",
+            CaCentral1 = "ca-central-1",
+            CaWest1 = "ca-west-1",
+            EuSouth1 = "eu-south-1",
+            EuWest3 = "eu-west-3",
+            EuSouth2 = "eu-south-2",
+            EuCentral2 = "eu-central-2",
+            EuCentral1 = "eu-central-1",
+            EuNorth1 = "eu-north-1",
+            EuWest1 = "eu-west-1",
+            EuWest2 = "eu-west-2",
+            MeSouth1 = "me-south-1",
+            MeCentral1 = "me-central-1",
+            IlCentral1 = "il-central-1",
+            SaEast1 = "sa-east-1",
+            MxCentral1 = "mx-central-1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AnalyticsEngine` in `AWS::CleanRooms::Collaboration`; `.into()` makes a `Val<String>`.
+        AnalyticsEngine {
+            CleanRoomsSql = "CLEAN_ROOMS_SQL",
+            Spark = "SPARK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoApprovedChangeTypes` in `AWS::CleanRooms::Collaboration`; `.into()` makes a `Val<String>`.
+        AutoApprovedChangeTypes {
+            AddMember = "ADD_MEMBER",
+            GrantReceiveResultsAbility = "GRANT_RECEIVE_RESULTS_ABILITY",
+            RevokeReceiveResultsAbility = "REVOKE_RECEIVE_RESULTS_ABILITY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CreatorMemberAbilities` in `AWS::CleanRooms::Collaboration`; `.into()` makes a `Val<String>`.
+        CreatorMemberAbilities {
+            CanQuery = "CAN_QUERY",
+            CanRunJob = "CAN_RUN_JOB",
+            CanReceiveResults = "CAN_RECEIVE_RESULTS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `JobLogStatus` in `AWS::CleanRooms::Collaboration`; `.into()` makes a `Val<String>`.
+        JobLogStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `QueryLogStatus` in `AWS::CleanRooms::Collaboration`; `.into()` makes a `Val<String>`.
+        QueryLogStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CustomMLMemberAbilities` in `AWS::CleanRooms::Collaboration`; `.into()` makes a `Val<String>`.
+        CustomMlMemberAbilities {
+            CanReceiveModelOutput = "CAN_RECEIVE_MODEL_OUTPUT",
+            CanReceiveInferenceOutput = "CAN_RECEIVE_INFERENCE_OUTPUT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MemberAbilities` in `AWS::CleanRooms::Collaboration`; `.into()` makes a `Val<String>`.
+        MemberAbilities {
+            CanQuery = "CAN_QUERY",
+            CanRunJob = "CAN_RUN_JOB",
+            CanReceiveResults = "CAN_RECEIVE_RESULTS",
+        }
+    }
 }
 
 /// Represents a table that can be associated with collaborations
 ///
 /// CloudFormation type `AWS::CleanRooms::ConfiguredTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ConfiguredTableIdentifier`: `handle.configured_table_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfiguredTableIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnConfiguredTable {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfiguredTable`], by name: the argument of [`CfnConfiguredTable::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfiguredTableRequired {
+    /// CloudFormation property `AllowedColumns`.
+    pub allowed_columns: Val<Vec<String>>,
+
+    /// CloudFormation property `AnalysisMethod`.
+    ///
+    /// Allowed values (the enum [`configured_table::AnalysisMethod`]): `DIRECT_QUERY`, `DIRECT_JOB`, `MULTIPLE`.
+    pub analysis_method: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `TableReference`.
+    pub table_reference: Val<configured_table::TableReference>,
+}
+
 impl CfnConfiguredTable {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::ConfiguredTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfiguredTableRequired`]:
     ///
-    /// - `allowed_columns`: `AllowedColumns`.
-    /// - `analysis_method`: `AnalysisMethod`.
-    /// - `name`: `Name`.
-    /// - `table_reference`: `TableReference`.
-    pub fn new(allowed_columns: impl Into<Val<Vec<String>>>, analysis_method: impl Into<Val<String>>, name: impl Into<Val<String>>, table_reference: impl Into<Val<configured_table::TableReference>>) -> Self {
+    /// ```text
+    /// CfnConfiguredTable::new(CfnConfiguredTableRequired {
+    ///     allowed_columns: vec!["..."].into(),
+    ///     analysis_method: configured_table::AnalysisMethod::DirectQuery.into(),
+    ///     name: "...".into(),
+    ///     table_reference: configured_table::TableReference::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfiguredTableRequired) -> Self {
         let mut props = Props::new();
-        props.set("AllowedColumns", allowed_columns);
-        props.set("AnalysisMethod", analysis_method);
-        props.set("Name", name);
-        props.set("TableReference", table_reference);
+        props.set::<Vec<String>>("AllowedColumns", required.allowed_columns);
+        props.set::<String>("AnalysisMethod", required.analysis_method);
+        props.set::<String>("Name", required.name);
+        props.set::<configured_table::TableReference>("TableReference", required.table_reference);
         CfnConfiguredTable { props, options: ResourceOptions::default() }
     }
 
@@ -1211,6 +1623,8 @@ impl CfnConfiguredTable {
     }
 
     /// The `SelectedAnalysisMethods` property.
+    ///
+    /// Allowed values of each item (the enum [`configured_table::SelectedAnalysisMethods`]): `DIRECT_QUERY`, `DIRECT_JOB`.
     pub fn selected_analysis_methods(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("SelectedAnalysisMethods", value);
         self
@@ -1275,11 +1689,11 @@ pub(crate) static CONFIGURED_TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConfiguredTable`].
+/// Property types and enums of the allowed values of [`CfnConfiguredTable`].
 pub mod configured_table {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRooms::ConfiguredTable`.
     #[derive(Clone, Debug)]
@@ -1287,15 +1701,31 @@ pub mod configured_table {
         props: Props,
     }
 
-    impl AnalysisRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AnalysisRule`], by name: the argument of [`AnalysisRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct AnalysisRuleRequired {
+        /// CloudFormation property `Policy`.
+        pub policy: Val<ConfiguredTableAnalysisRulePolicy>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `policy`: `Policy`.
-        /// - `type_`: `Type`.
-        pub fn new(policy: impl Into<Val<ConfiguredTableAnalysisRulePolicy>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `AGGREGATION`, `LIST`, `CUSTOM`.
+        pub type_: Val<String>,
+    }
+
+    impl AnalysisRule {
+        /// Creates the value from its required properties, by name in [`AnalysisRuleRequired`]:
+        ///
+        /// ```text
+        /// AnalysisRule::new(AnalysisRuleRequired {
+        ///     policy: ConfiguredTableAnalysisRulePolicy::new(...).into(),
+        ///     type_: Type::Aggregation.into(),
+        /// })
+        /// ```
+        pub fn new(required: AnalysisRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Policy", policy);
-            props.set("Type", type_);
+            props.set::<ConfiguredTableAnalysisRulePolicy>("Policy", required.policy);
+            props.set::<String>("Type", required.type_);
             AnalysisRule { props }
         }
     }
@@ -1313,7 +1743,7 @@ pub mod configured_table {
     }
 
     impl ConfiguredTableAnalysisRulePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `v1`: `V1`.
         pub fn new(v1: impl Into<Val<ConfiguredTableAnalysisRulePolicyV1>>) -> Self {
@@ -1373,33 +1803,60 @@ pub mod configured_table {
         props: Props,
     }
 
-    impl AnalysisRuleAggregation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AnalysisRuleAggregation`], by name: the argument of [`AnalysisRuleAggregation::new`].
+    #[derive(Clone, Debug)]
+    pub struct AnalysisRuleAggregationRequired {
+        /// CloudFormation property `AggregateColumns`.
+        pub aggregate_columns: Val<Vec<AggregateColumn>>,
+
+        /// CloudFormation property `DimensionColumns`.
+        pub dimension_columns: Val<Vec<String>>,
+
+        /// CloudFormation property `JoinColumns`.
+        pub join_columns: Val<Vec<String>>,
+
+        /// CloudFormation property `OutputConstraints`.
+        pub output_constraints: Val<Vec<AggregationConstraint>>,
+
+        /// CloudFormation property `ScalarFunctions`.
         ///
-        /// - `aggregate_columns`: `AggregateColumns`.
-        /// - `dimension_columns`: `DimensionColumns`.
-        /// - `join_columns`: `JoinColumns`.
-        /// - `output_constraints`: `OutputConstraints`.
-        /// - `scalar_functions`: `ScalarFunctions`.
-        pub fn new(aggregate_columns: impl Into<Val<Vec<AggregateColumn>>>, dimension_columns: impl Into<Val<Vec<String>>>, join_columns: impl Into<Val<Vec<String>>>, output_constraints: impl Into<Val<Vec<AggregationConstraint>>>, scalar_functions: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values of each item (the enum [`ScalarFunctions`]): `TRUNC`, `ABS`, `CEILING`, `FLOOR`, `LN`, `LOG`, `ROUND`, `SQRT`, `CAST`, `LOWER`, `RTRIM`, `UPPER`, `COALESCE`, `CONVERT`, `CURRENT_DATE`, `DATEADD`, `EXTRACT`, `GETDATE`, `SUBSTRING`, `TO_CHAR`, `TO_DATE`, `TO_NUMBER`, `TO_TIMESTAMP`, `TRIM`.
+        pub scalar_functions: Val<Vec<String>>,
+    }
+
+    impl AnalysisRuleAggregation {
+        /// Creates the value from its required properties, by name in [`AnalysisRuleAggregationRequired`]:
+        ///
+        /// ```text
+        /// AnalysisRuleAggregation::new(AnalysisRuleAggregationRequired {
+        ///     aggregate_columns: vec![AggregateColumn::new(...)].into(),
+        ///     dimension_columns: vec!["..."].into(),
+        ///     join_columns: vec!["..."].into(),
+        ///     output_constraints: vec![AggregationConstraint::new(...)].into(),
+        ///     scalar_functions: vec![ScalarFunctions::Trunc].into(),
+        /// })
+        /// ```
+        pub fn new(required: AnalysisRuleAggregationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AggregateColumns", aggregate_columns);
-            props.set("DimensionColumns", dimension_columns);
-            props.set("JoinColumns", join_columns);
-            props.set("OutputConstraints", output_constraints);
-            props.set("ScalarFunctions", scalar_functions);
+            props.set::<Vec<AggregateColumn>>("AggregateColumns", required.aggregate_columns);
+            props.set::<Vec<String>>("DimensionColumns", required.dimension_columns);
+            props.set::<Vec<String>>("JoinColumns", required.join_columns);
+            props.set::<Vec<AggregationConstraint>>("OutputConstraints", required.output_constraints);
+            props.set::<Vec<String>>("ScalarFunctions", required.scalar_functions);
             AnalysisRuleAggregation { props }
         }
 
         /// The `AdditionalAnalyses` property.
         ///
-        /// Allowed values: `ALLOWED`, `REQUIRED`, `NOT_ALLOWED`.
+        /// Allowed values (the enum [`AdditionalAnalyses`]): `ALLOWED`, `REQUIRED`, `NOT_ALLOWED`.
         pub fn additional_analyses(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdditionalAnalyses", value);
             self
         }
 
         /// The `AllowedJoinOperators` property.
+        ///
+        /// Allowed values of each item (the enum [`AllowedJoinOperators`]): `OR`, `AND`.
         pub fn allowed_join_operators(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AllowedJoinOperators", value);
             self
@@ -1407,7 +1864,7 @@ pub mod configured_table {
 
         /// The `JoinRequired` property.
         ///
-        /// Allowed values: `QUERY_RUNNER`.
+        /// Allowed values (the enum [`JoinRequired`]): `QUERY_RUNNER`.
         pub fn join_required(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("JoinRequired", value);
             self
@@ -1426,15 +1883,31 @@ pub mod configured_table {
         props: Props,
     }
 
-    impl AggregateColumn {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AggregateColumn`], by name: the argument of [`AggregateColumn::new`].
+    #[derive(Clone, Debug)]
+    pub struct AggregateColumnRequired {
+        /// CloudFormation property `ColumnNames`.
+        pub column_names: Val<Vec<String>>,
+
+        /// CloudFormation property `Function`.
         ///
-        /// - `column_names`: `ColumnNames`.
-        /// - `function`: `Function`.
-        pub fn new(column_names: impl Into<Val<Vec<String>>>, function: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Function`]): `SUM`, `SUM_DISTINCT`, `COUNT`, `COUNT_DISTINCT`, `AVG`.
+        pub function: Val<String>,
+    }
+
+    impl AggregateColumn {
+        /// Creates the value from its required properties, by name in [`AggregateColumnRequired`]:
+        ///
+        /// ```text
+        /// AggregateColumn::new(AggregateColumnRequired {
+        ///     column_names: vec!["..."].into(),
+        ///     function: Function::Sum.into(),
+        /// })
+        /// ```
+        pub fn new(required: AggregateColumnRequired) -> Self {
             let mut props = Props::new();
-            props.set("ColumnNames", column_names);
-            props.set("Function", function);
+            props.set::<Vec<String>>("ColumnNames", required.column_names);
+            props.set::<String>("Function", required.function);
             AggregateColumn { props }
         }
     }
@@ -1451,17 +1924,36 @@ pub mod configured_table {
         props: Props,
     }
 
-    impl AggregationConstraint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AggregationConstraint`], by name: the argument of [`AggregationConstraint::new`].
+    #[derive(Clone, Debug)]
+    pub struct AggregationConstraintRequired {
+        /// CloudFormation property `ColumnName`.
+        pub column_name: Val<String>,
+
+        /// CloudFormation property `Minimum`.
+        pub minimum: Val<f64>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `column_name`: `ColumnName`.
-        /// - `minimum`: `Minimum`.
-        /// - `type_`: `Type`.
-        pub fn new(column_name: impl Into<Val<String>>, minimum: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`AggregationConstraintType`]): `COUNT_DISTINCT`.
+        pub type_: Val<String>,
+    }
+
+    impl AggregationConstraint {
+        /// Creates the value from its required properties, by name in [`AggregationConstraintRequired`]:
+        ///
+        /// ```text
+        /// AggregationConstraint::new(AggregationConstraintRequired {
+        ///     column_name: "...".into(),
+        ///     minimum: 1.0.into(),
+        ///     type_: AggregationConstraintType::CountDistinct.into(),
+        /// })
+        /// ```
+        pub fn new(required: AggregationConstraintRequired) -> Self {
             let mut props = Props::new();
-            props.set("ColumnName", column_name);
-            props.set("Minimum", minimum);
-            props.set("Type", type_);
+            props.set::<String>("ColumnName", required.column_name);
+            props.set::<f64>("Minimum", required.minimum);
+            props.set::<String>("Type", required.type_);
             AggregationConstraint { props }
         }
     }
@@ -1479,7 +1971,7 @@ pub mod configured_table {
     }
 
     impl AnalysisRuleCustom {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allowed_analyses`: `AllowedAnalyses`.
         pub fn new(allowed_analyses: impl Into<Val<Vec<String>>>) -> Self {
@@ -1490,7 +1982,7 @@ pub mod configured_table {
 
         /// The `AdditionalAnalyses` property.
         ///
-        /// Allowed values: `ALLOWED`, `REQUIRED`, `NOT_ALLOWED`.
+        /// Allowed values (the enum [`AdditionalAnalyses`]): `ALLOWED`, `REQUIRED`, `NOT_ALLOWED`.
         pub fn additional_analyses(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdditionalAnalyses", value);
             self
@@ -1539,19 +2031,43 @@ pub mod configured_table {
         props: Props,
     }
 
-    impl AggregationThreshold {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AggregationThreshold`], by name: the argument of [`AggregationThreshold::new`].
+    #[derive(Clone, Debug)]
+    pub struct AggregationThresholdRequired {
+        /// CloudFormation property `AllowedAggregateExpressionType`.
         ///
-        /// - `allowed_aggregate_expression_type`: `AllowedAggregateExpressionType`.
-        /// - `identity_columns`: `IdentityColumns`.
-        /// - `minimum_identity_count`: `MinimumIdentityCount`.
-        /// - `type_`: `Type`.
-        pub fn new(allowed_aggregate_expression_type: impl Into<Val<String>>, identity_columns: impl Into<Val<Vec<String>>>, minimum_identity_count: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`AllowedAggregateExpressionType`]): `COLUMNS_ONLY`, `ANY_EXPRESSION`.
+        pub allowed_aggregate_expression_type: Val<String>,
+
+        /// CloudFormation property `IdentityColumns`.
+        pub identity_columns: Val<Vec<String>>,
+
+        /// CloudFormation property `MinimumIdentityCount`.
+        pub minimum_identity_count: Val<i64>,
+
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`AggregationThresholdType`]): `COUNT_DISTINCT`.
+        pub type_: Val<String>,
+    }
+
+    impl AggregationThreshold {
+        /// Creates the value from its required properties, by name in [`AggregationThresholdRequired`]:
+        ///
+        /// ```text
+        /// AggregationThreshold::new(AggregationThresholdRequired {
+        ///     allowed_aggregate_expression_type: AllowedAggregateExpressionType::ColumnsOnly.into(),
+        ///     identity_columns: vec!["..."].into(),
+        ///     minimum_identity_count: 1.into(),
+        ///     type_: AggregationThresholdType::CountDistinct.into(),
+        /// })
+        /// ```
+        pub fn new(required: AggregationThresholdRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowedAggregateExpressionType", allowed_aggregate_expression_type);
-            props.set("IdentityColumns", identity_columns);
-            props.set("MinimumIdentityCount", minimum_identity_count);
-            props.set("Type", type_);
+            props.set::<String>("AllowedAggregateExpressionType", required.allowed_aggregate_expression_type);
+            props.set::<Vec<String>>("IdentityColumns", required.identity_columns);
+            props.set::<i64>("MinimumIdentityCount", required.minimum_identity_count);
+            props.set::<String>("Type", required.type_);
             AggregationThreshold { props }
         }
 
@@ -1574,15 +2090,29 @@ pub mod configured_table {
         props: Props,
     }
 
+    /// The required properties of [`OutputColumnThreshold`], by name: the argument of [`OutputColumnThreshold::new`].
+    #[derive(Clone, Debug)]
+    pub struct OutputColumnThresholdRequired {
+        /// CloudFormation property `MinimumIdentityCount`.
+        pub minimum_identity_count: Val<i64>,
+
+        /// CloudFormation property `OutputColumnName`.
+        pub output_column_name: Val<String>,
+    }
+
     impl OutputColumnThreshold {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OutputColumnThresholdRequired`]:
         ///
-        /// - `minimum_identity_count`: `MinimumIdentityCount`.
-        /// - `output_column_name`: `OutputColumnName`.
-        pub fn new(minimum_identity_count: impl Into<Val<i64>>, output_column_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OutputColumnThreshold::new(OutputColumnThresholdRequired {
+        ///     minimum_identity_count: 1.into(),
+        ///     output_column_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OutputColumnThresholdRequired) -> Self {
             let mut props = Props::new();
-            props.set("MinimumIdentityCount", minimum_identity_count);
-            props.set("OutputColumnName", output_column_name);
+            props.set::<i64>("MinimumIdentityCount", required.minimum_identity_count);
+            props.set::<String>("OutputColumnName", required.output_column_name);
             OutputColumnThreshold { props }
         }
     }
@@ -1599,15 +2129,29 @@ pub mod configured_table {
         props: Props,
     }
 
+    /// The required properties of [`ComparisonControls`], by name: the argument of [`ComparisonControls::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComparisonControlsRequired {
+        /// CloudFormation property `AllowedColumnComparisonColumns`.
+        pub allowed_column_comparison_columns: Val<Vec<String>>,
+
+        /// CloudFormation property `AllowedLiteralComparisonColumns`.
+        pub allowed_literal_comparison_columns: Val<Vec<String>>,
+    }
+
     impl ComparisonControls {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ComparisonControlsRequired`]:
         ///
-        /// - `allowed_column_comparison_columns`: `AllowedColumnComparisonColumns`.
-        /// - `allowed_literal_comparison_columns`: `AllowedLiteralComparisonColumns`.
-        pub fn new(allowed_column_comparison_columns: impl Into<Val<Vec<String>>>, allowed_literal_comparison_columns: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ComparisonControls::new(ComparisonControlsRequired {
+        ///     allowed_column_comparison_columns: vec!["..."].into(),
+        ///     allowed_literal_comparison_columns: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ComparisonControlsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowedColumnComparisonColumns", allowed_column_comparison_columns);
-            props.set("AllowedLiteralComparisonColumns", allowed_literal_comparison_columns);
+            props.set::<Vec<String>>("AllowedColumnComparisonColumns", required.allowed_column_comparison_columns);
+            props.set::<Vec<String>>("AllowedLiteralComparisonColumns", required.allowed_literal_comparison_columns);
             ComparisonControls { props }
         }
     }
@@ -1625,7 +2169,7 @@ pub mod configured_table {
     }
 
     impl DifferentialPrivacy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `columns`: `Columns`.
         pub fn new(columns: impl Into<Val<Vec<DifferentialPrivacyColumn>>>) -> Self {
@@ -1648,7 +2192,7 @@ pub mod configured_table {
     }
 
     impl DifferentialPrivacyColumn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1670,27 +2214,43 @@ pub mod configured_table {
         props: Props,
     }
 
+    /// The required properties of [`AnalysisRuleList`], by name: the argument of [`AnalysisRuleList::new`].
+    #[derive(Clone, Debug)]
+    pub struct AnalysisRuleListRequired {
+        /// CloudFormation property `JoinColumns`.
+        pub join_columns: Val<Vec<String>>,
+
+        /// CloudFormation property `ListColumns`.
+        pub list_columns: Val<Vec<String>>,
+    }
+
     impl AnalysisRuleList {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AnalysisRuleListRequired`]:
         ///
-        /// - `join_columns`: `JoinColumns`.
-        /// - `list_columns`: `ListColumns`.
-        pub fn new(join_columns: impl Into<Val<Vec<String>>>, list_columns: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// AnalysisRuleList::new(AnalysisRuleListRequired {
+        ///     join_columns: vec!["..."].into(),
+        ///     list_columns: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: AnalysisRuleListRequired) -> Self {
             let mut props = Props::new();
-            props.set("JoinColumns", join_columns);
-            props.set("ListColumns", list_columns);
+            props.set::<Vec<String>>("JoinColumns", required.join_columns);
+            props.set::<Vec<String>>("ListColumns", required.list_columns);
             AnalysisRuleList { props }
         }
 
         /// The `AdditionalAnalyses` property.
         ///
-        /// Allowed values: `ALLOWED`, `REQUIRED`, `NOT_ALLOWED`.
+        /// Allowed values (the enum [`AdditionalAnalyses`]): `ALLOWED`, `REQUIRED`, `NOT_ALLOWED`.
         pub fn additional_analyses(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdditionalAnalyses", value);
             self
         }
 
         /// The `AllowedJoinOperators` property.
+        ///
+        /// Allowed values of each item (the enum [`AllowedJoinOperators`]): `OR`, `AND`.
         pub fn allowed_join_operators(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AllowedJoinOperators", value);
             self
@@ -1747,17 +2307,34 @@ pub mod configured_table {
         props: Props,
     }
 
+    /// The required properties of [`AthenaTableReference`], by name: the argument of [`AthenaTableReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct AthenaTableReferenceRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+
+        /// CloudFormation property `WorkGroup`.
+        pub work_group: Val<String>,
+    }
+
     impl AthenaTableReference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AthenaTableReferenceRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `table_name`: `TableName`.
-        /// - `work_group`: `WorkGroup`.
-        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>, work_group: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AthenaTableReference::new(AthenaTableReferenceRequired {
+        ///     database_name: "...".into(),
+        ///     table_name: "...".into(),
+        ///     work_group: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AthenaTableReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("TableName", table_name);
-            props.set("WorkGroup", work_group);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("TableName", required.table_name);
+            props.set::<String>("WorkGroup", required.work_group);
             AthenaTableReference { props }
         }
 
@@ -1775,7 +2352,7 @@ pub mod configured_table {
 
         /// The `Region` property.
         ///
-        /// Allowed values: `us-west-1`, `us-west-2`, `us-east-1`, `us-east-2`, `af-south-1`, `ap-east-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-5`, `ap-southeast-4`, `ap-southeast-7`, `ap-south-1`, `ap-northeast-3`, `ap-northeast-1`, `ap-northeast-2`, `ca-central-1`, `ca-west-1`, `eu-south-1`, `eu-west-3`, `eu-south-2`, `eu-central-2`, `eu-central-1`, `eu-north-1` and 8 more.
+        /// Allowed values (the enum [`Region`]): `us-west-1`, `us-west-2`, `us-east-1`, `us-east-2`, `af-south-1`, `ap-east-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-5`, `ap-southeast-4`, `ap-southeast-7`, `ap-south-1`, `ap-northeast-3`, `ap-northeast-1`, `ap-northeast-2`, `ca-central-1`, `ca-west-1`, `eu-south-1`, `eu-west-3`, `eu-south-2`, `eu-central-2`, `eu-central-1`, `eu-north-1` and 8 more.
         pub fn region(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Region", value);
             self
@@ -1794,21 +2371,35 @@ pub mod configured_table {
         props: Props,
     }
 
+    /// The required properties of [`GlueTableReference`], by name: the argument of [`GlueTableReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlueTableReferenceRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl GlueTableReference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GlueTableReferenceRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `table_name`: `TableName`.
-        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// GlueTableReference::new(GlueTableReferenceRequired {
+        ///     database_name: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GlueTableReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("TableName", required.table_name);
             GlueTableReference { props }
         }
 
         /// The `Region` property.
         ///
-        /// Allowed values: `us-west-1`, `us-west-2`, `us-east-1`, `us-east-2`, `af-south-1`, `ap-east-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-5`, `ap-southeast-4`, `ap-southeast-7`, `ap-south-1`, `ap-northeast-3`, `ap-northeast-1`, `ap-northeast-2`, `ca-central-1`, `ca-west-1`, `eu-south-1`, `eu-west-3`, `eu-south-2`, `eu-central-2`, `eu-central-1`, `eu-north-1` and 8 more.
+        /// Allowed values (the enum [`Region`]): `us-west-1`, `us-west-2`, `us-east-1`, `us-east-2`, `af-south-1`, `ap-east-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-5`, `ap-southeast-4`, `ap-southeast-7`, `ap-south-1`, `ap-northeast-3`, `ap-northeast-1`, `ap-northeast-2`, `ca-central-1`, `ca-west-1`, `eu-south-1`, `eu-west-3`, `eu-south-2`, `eu-central-2`, `eu-central-1`, `eu-north-1` and 8 more.
         pub fn region(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Region", value);
             self
@@ -1827,23 +2418,49 @@ pub mod configured_table {
         props: Props,
     }
 
+    /// The required properties of [`SnowflakeTableReference`], by name: the argument of [`SnowflakeTableReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnowflakeTableReferenceRequired {
+        /// CloudFormation property `AccountIdentifier`.
+        pub account_identifier: Val<String>,
+
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `SchemaName`.
+        pub schema_name: Val<String>,
+
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+
+        /// CloudFormation property `TableSchema`.
+        pub table_schema: Val<SnowflakeTableSchema>,
+    }
+
     impl SnowflakeTableReference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SnowflakeTableReferenceRequired`]:
         ///
-        /// - `account_identifier`: `AccountIdentifier`.
-        /// - `database_name`: `DatabaseName`.
-        /// - `schema_name`: `SchemaName`.
-        /// - `secret_arn`: `SecretArn`.
-        /// - `table_name`: `TableName`.
-        /// - `table_schema`: `TableSchema`.
-        pub fn new(account_identifier: impl Into<Val<String>>, database_name: impl Into<Val<String>>, schema_name: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>, table_schema: impl Into<Val<SnowflakeTableSchema>>) -> Self {
+        /// ```text
+        /// SnowflakeTableReference::new(SnowflakeTableReferenceRequired {
+        ///     account_identifier: "...".into(),
+        ///     database_name: "...".into(),
+        ///     schema_name: "...".into(),
+        ///     secret_arn: "...".into(),
+        ///     table_name: "...".into(),
+        ///     table_schema: SnowflakeTableSchema::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SnowflakeTableReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountIdentifier", account_identifier);
-            props.set("DatabaseName", database_name);
-            props.set("SchemaName", schema_name);
-            props.set("SecretArn", secret_arn);
-            props.set("TableName", table_name);
-            props.set("TableSchema", table_schema);
+            props.set::<String>("AccountIdentifier", required.account_identifier);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("SchemaName", required.schema_name);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("TableName", required.table_name);
+            props.set::<SnowflakeTableSchema>("TableSchema", required.table_schema);
             SnowflakeTableReference { props }
         }
     }
@@ -1886,15 +2503,29 @@ pub mod configured_table {
         props: Props,
     }
 
+    /// The required properties of [`SnowflakeTableSchemaV1`], by name: the argument of [`SnowflakeTableSchemaV1::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnowflakeTableSchemaV1Required {
+        /// CloudFormation property `ColumnName`.
+        pub column_name: Val<String>,
+
+        /// CloudFormation property `ColumnType`.
+        pub column_type: Val<String>,
+    }
+
     impl SnowflakeTableSchemaV1 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SnowflakeTableSchemaV1Required`]:
         ///
-        /// - `column_name`: `ColumnName`.
-        /// - `column_type`: `ColumnType`.
-        pub fn new(column_name: impl Into<Val<String>>, column_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SnowflakeTableSchemaV1::new(SnowflakeTableSchemaV1Required {
+        ///     column_name: "...".into(),
+        ///     column_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SnowflakeTableSchemaV1Required) -> Self {
             let mut props = Props::new();
-            props.set("ColumnName", column_name);
-            props.set("ColumnType", column_type);
+            props.set::<String>("ColumnName", required.column_name);
+            props.set::<String>("ColumnType", required.column_type);
             SnowflakeTableSchemaV1 { props }
         }
     }
@@ -1911,15 +2542,29 @@ pub mod configured_table {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2109,32 +2754,218 @@ pub mod configured_table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AnalysisMethod` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        AnalysisMethod {
+            DirectQuery = "DIRECT_QUERY",
+            DirectJob = "DIRECT_JOB",
+            Multiple = "MULTIPLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SelectedAnalysisMethods` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        SelectedAnalysisMethods {
+            DirectQuery = "DIRECT_QUERY",
+            DirectJob = "DIRECT_JOB",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        Type {
+            Aggregation = "AGGREGATION",
+            List = "LIST",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdditionalAnalyses` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        AdditionalAnalyses {
+            Allowed = "ALLOWED",
+            Required = "REQUIRED",
+            NotAllowed = "NOT_ALLOWED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AllowedJoinOperators` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        AllowedJoinOperators {
+            Or = "OR",
+            And = "AND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `JoinRequired` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        JoinRequired {
+            QueryRunner = "QUERY_RUNNER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScalarFunctions` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        ScalarFunctions {
+            Trunc = "TRUNC",
+            Abs = "ABS",
+            Ceiling = "CEILING",
+            Floor = "FLOOR",
+            Ln = "LN",
+            Log = "LOG",
+            Round = "ROUND",
+            Sqrt = "SQRT",
+            Cast = "CAST",
+            Lower = "LOWER",
+            Rtrim = "RTRIM",
+            Upper = "UPPER",
+            Coalesce = "COALESCE",
+            Convert = "CONVERT",
+            CurrentDate = "CURRENT_DATE",
+            Dateadd = "DATEADD",
+            Extract = "EXTRACT",
+            Getdate = "GETDATE",
+            Substring = "SUBSTRING",
+            ToChar = "TO_CHAR",
+            ToDate = "TO_DATE",
+            ToNumber = "TO_NUMBER",
+            ToTimestamp = "TO_TIMESTAMP",
+            Trim = "TRIM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Function` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        Function {
+            Sum = "SUM",
+            SumDistinct = "SUM_DISTINCT",
+            Count = "COUNT",
+            CountDistinct = "COUNT_DISTINCT",
+            Avg = "AVG",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        AggregationConstraintType {
+            CountDistinct = "COUNT_DISTINCT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AllowedAggregateExpressionType` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        AllowedAggregateExpressionType {
+            ColumnsOnly = "COLUMNS_ONLY",
+            AnyExpression = "ANY_EXPRESSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        AggregationThresholdType {
+            CountDistinct = "COUNT_DISTINCT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Region` in `AWS::CleanRooms::ConfiguredTable`; `.into()` makes a `Val<String>`.
+        Region {
+            UsWest1 = "us-west-1",
+            UsWest2 = "us-west-2",
+            UsEast1 = "us-east-1",
+            UsEast2 = "us-east-2",
+            AfSouth1 = "af-south-1",
+            ApEast1 = "ap-east-1",
+            ApSouth2 = "ap-south-2",
+            ApSoutheast1 = "ap-southeast-1",
+            ApSoutheast2 = "ap-southeast-2",
+            ApSoutheast5 = "ap-southeast-5",
+            ApSoutheast4 = "ap-southeast-4",
+            ApSoutheast7 = "ap-southeast-7",
+            ApSouth1 = "ap-south-1",
+            ApNortheast3 = "ap-northeast-3",
+            ApNortheast1 = "ap-northeast-1",
+            ApNortheast2 = "ap-northeast-2",
+            CaCentral1 = "ca-central-1",
+            CaWest1 = "ca-west-1",
+            EuSouth1 = "eu-south-1",
+            EuWest3 = "eu-west-3",
+            EuSouth2 = "eu-south-2",
+            EuCentral2 = "eu-central-2",
+            EuCentral1 = "eu-central-1",
+            EuNorth1 = "eu-north-1",
+            EuWest1 = "eu-west-1",
+            EuWest2 = "eu-west-2",
+            MeSouth1 = "me-south-1",
+            MeCentral1 = "me-central-1",
+            IlCentral1 = "il-central-1",
+            SaEast1 = "sa-east-1",
+            MxCentral1 = "mx-central-1",
+            ApEast2 = "ap-east-2",
+        }
+    }
 }
 
 /// Represents a table that can be queried within a collaboration
 ///
 /// CloudFormation type `AWS::CleanRooms::ConfiguredTableAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ConfiguredTableAssociationIdentifier`: `handle.configured_table_association_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnConfiguredTableAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfiguredTableAssociation`], by name: the argument of [`CfnConfiguredTableAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfiguredTableAssociationRequired {
+    /// CloudFormation property `ConfiguredTableIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub configured_table_identifier: Val<String>,
+
+    /// CloudFormation property `MembershipIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub membership_identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnConfiguredTableAssociation {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::ConfiguredTableAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfiguredTableAssociationRequired`]:
     ///
-    /// - `configured_table_identifier`: `ConfiguredTableIdentifier`.
-    /// - `membership_identifier`: `MembershipIdentifier`.
-    /// - `name`: `Name`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(configured_table_identifier: impl Into<Val<String>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfiguredTableAssociation::new(CfnConfiguredTableAssociationRequired {
+    ///     configured_table_identifier: "...".into(),
+    ///     membership_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfiguredTableAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfiguredTableIdentifier", configured_table_identifier);
-        props.set("MembershipIdentifier", membership_identifier);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("ConfiguredTableIdentifier", required.configured_table_identifier);
+        props.set::<String>("MembershipIdentifier", required.membership_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnConfiguredTableAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -2208,11 +3039,11 @@ pub(crate) static CONFIGURED_TABLE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConfiguredTableAssociation`].
+/// Property types and enums of the allowed values of [`CfnConfiguredTableAssociation`].
 pub mod configured_table_association {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRooms::ConfiguredTableAssociation`.
     #[derive(Clone, Debug)]
@@ -2220,15 +3051,31 @@ pub mod configured_table_association {
         props: Props,
     }
 
-    impl ConfiguredTableAssociationAnalysisRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfiguredTableAssociationAnalysisRule`], by name: the argument of [`ConfiguredTableAssociationAnalysisRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfiguredTableAssociationAnalysisRuleRequired {
+        /// CloudFormation property `Policy`.
+        pub policy: Val<ConfiguredTableAssociationAnalysisRulePolicy>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `policy`: `Policy`.
-        /// - `type_`: `Type`.
-        pub fn new(policy: impl Into<Val<ConfiguredTableAssociationAnalysisRulePolicy>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `AGGREGATION`, `LIST`, `CUSTOM`.
+        pub type_: Val<String>,
+    }
+
+    impl ConfiguredTableAssociationAnalysisRule {
+        /// Creates the value from its required properties, by name in [`ConfiguredTableAssociationAnalysisRuleRequired`]:
+        ///
+        /// ```text
+        /// ConfiguredTableAssociationAnalysisRule::new(ConfiguredTableAssociationAnalysisRuleRequired {
+        ///     policy: ConfiguredTableAssociationAnalysisRulePolicy::new(...).into(),
+        ///     type_: Type::Aggregation.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfiguredTableAssociationAnalysisRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Policy", policy);
-            props.set("Type", type_);
+            props.set::<ConfiguredTableAssociationAnalysisRulePolicy>("Policy", required.policy);
+            props.set::<String>("Type", required.type_);
             ConfiguredTableAssociationAnalysisRule { props }
         }
     }
@@ -2246,7 +3093,7 @@ pub mod configured_table_association {
     }
 
     impl ConfiguredTableAssociationAnalysisRulePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `v1`: `V1`.
         pub fn new(v1: impl Into<Val<ConfiguredTableAssociationAnalysisRulePolicyV1>>) -> Self {
@@ -2402,15 +3249,29 @@ pub mod configured_table_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2477,30 +3338,75 @@ pub mod configured_table_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::ConfiguredTableAssociation`; `.into()` makes a `Val<String>`.
+        Type {
+            Aggregation = "AGGREGATION",
+            List = "LIST",
+            Custom = "CUSTOM",
+        }
+    }
 }
 
 /// Represents an association between an ID mapping workflow and a collaboration
 ///
 /// CloudFormation type `AWS::CleanRooms::IdMappingTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CollaborationArn`: `handle.collaboration_arn()` → `Val<String>`.
+/// - `CollaborationIdentifier`: `handle.collaboration_identifier()` → `Val<String>`.
+/// - `IdMappingTableIdentifier`: `handle.id_mapping_table_identifier()` → `Val<String>`.
+/// - `InputReferenceProperties`: `handle.input_reference_properties()` → `Val<Json>`.
+/// - `MembershipArn`: `handle.membership_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIdMappingTable {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIdMappingTable`], by name: the argument of [`CfnIdMappingTable::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIdMappingTableRequired {
+    /// CloudFormation property `InputReferenceConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub input_reference_config: Val<id_mapping_table::IdMappingTableInputReferenceConfig>,
+
+    /// CloudFormation property `MembershipIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub membership_identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnIdMappingTable {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::IdMappingTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIdMappingTableRequired`]:
     ///
-    /// - `input_reference_config`: `InputReferenceConfig`.
-    /// - `membership_identifier`: `MembershipIdentifier`.
-    /// - `name`: `Name`.
-    pub fn new(input_reference_config: impl Into<Val<id_mapping_table::IdMappingTableInputReferenceConfig>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIdMappingTable::new(CfnIdMappingTableRequired {
+    ///     input_reference_config: id_mapping_table::IdMappingTableInputReferenceConfig::new(...).into(),
+    ///     membership_identifier: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIdMappingTableRequired) -> Self {
         let mut props = Props::new();
-        props.set("InputReferenceConfig", input_reference_config);
-        props.set("MembershipIdentifier", membership_identifier);
-        props.set("Name", name);
+        props.set::<id_mapping_table::IdMappingTableInputReferenceConfig>("InputReferenceConfig", required.input_reference_config);
+        props.set::<String>("MembershipIdentifier", required.membership_identifier);
+        props.set::<String>("Name", required.name);
         CfnIdMappingTable { props, options: ResourceOptions::default() }
     }
 
@@ -2605,15 +3511,29 @@ pub mod id_mapping_table {
         props: Props,
     }
 
+    /// The required properties of [`IdMappingTableInputReferenceConfig`], by name: the argument of [`IdMappingTableInputReferenceConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct IdMappingTableInputReferenceConfigRequired {
+        /// CloudFormation property `InputReferenceArn`.
+        pub input_reference_arn: Val<String>,
+
+        /// CloudFormation property `ManageResourcePolicies`.
+        pub manage_resource_policies: Val<bool>,
+    }
+
     impl IdMappingTableInputReferenceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IdMappingTableInputReferenceConfigRequired`]:
         ///
-        /// - `input_reference_arn`: `InputReferenceArn`.
-        /// - `manage_resource_policies`: `ManageResourcePolicies`.
-        pub fn new(input_reference_arn: impl Into<Val<String>>, manage_resource_policies: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// IdMappingTableInputReferenceConfig::new(IdMappingTableInputReferenceConfigRequired {
+        ///     input_reference_arn: "...".into(),
+        ///     manage_resource_policies: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: IdMappingTableInputReferenceConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputReferenceArn", input_reference_arn);
-            props.set("ManageResourcePolicies", manage_resource_policies);
+            props.set::<String>("InputReferenceArn", required.input_reference_arn);
+            props.set::<bool>("ManageResourcePolicies", required.manage_resource_policies);
             IdMappingTableInputReferenceConfig { props }
         }
     }
@@ -2630,15 +3550,29 @@ pub mod id_mapping_table {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2668,25 +3602,59 @@ pub mod id_mapping_table {
 /// Represents an association between an ID namespace and a collaboration
 ///
 /// CloudFormation type `AWS::CleanRooms::IdNamespaceAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CollaborationArn`: `handle.collaboration_arn()` → `Val<String>`.
+/// - `CollaborationIdentifier`: `handle.collaboration_identifier()` → `Val<String>`.
+/// - `IdNamespaceAssociationIdentifier`: `handle.id_namespace_association_identifier()` → `Val<String>`.
+/// - `InputReferenceProperties`: `handle.input_reference_properties()` → `Val<Json>`.
+/// - `MembershipArn`: `handle.membership_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIdNamespaceAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIdNamespaceAssociation`], by name: the argument of [`CfnIdNamespaceAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIdNamespaceAssociationRequired {
+    /// CloudFormation property `InputReferenceConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub input_reference_config: Val<id_namespace_association::IdNamespaceAssociationInputReferenceConfig>,
+
+    /// CloudFormation property `MembershipIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub membership_identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnIdNamespaceAssociation {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::IdNamespaceAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIdNamespaceAssociationRequired`]:
     ///
-    /// - `input_reference_config`: `InputReferenceConfig`.
-    /// - `membership_identifier`: `MembershipIdentifier`.
-    /// - `name`: `Name`.
-    pub fn new(input_reference_config: impl Into<Val<id_namespace_association::IdNamespaceAssociationInputReferenceConfig>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIdNamespaceAssociation::new(CfnIdNamespaceAssociationRequired {
+    ///     input_reference_config: id_namespace_association::IdNamespaceAssociationInputReferenceConfig::new(...).into(),
+    ///     membership_identifier: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIdNamespaceAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("InputReferenceConfig", input_reference_config);
-        props.set("MembershipIdentifier", membership_identifier);
-        props.set("Name", name);
+        props.set::<id_namespace_association::IdNamespaceAssociationInputReferenceConfig>("InputReferenceConfig", required.input_reference_config);
+        props.set::<String>("MembershipIdentifier", required.membership_identifier);
+        props.set::<String>("Name", required.name);
         CfnIdNamespaceAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -2791,7 +3759,7 @@ pub mod id_namespace_association {
     }
 
     impl IdMappingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allow_use_as_dimension_column`: `AllowUseAsDimensionColumn`.
         pub fn new(allow_use_as_dimension_column: impl Into<Val<bool>>) -> Self {
@@ -2813,15 +3781,29 @@ pub mod id_namespace_association {
         props: Props,
     }
 
+    /// The required properties of [`IdNamespaceAssociationInputReferenceConfig`], by name: the argument of [`IdNamespaceAssociationInputReferenceConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct IdNamespaceAssociationInputReferenceConfigRequired {
+        /// CloudFormation property `InputReferenceArn`.
+        pub input_reference_arn: Val<String>,
+
+        /// CloudFormation property `ManageResourcePolicies`.
+        pub manage_resource_policies: Val<bool>,
+    }
+
     impl IdNamespaceAssociationInputReferenceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IdNamespaceAssociationInputReferenceConfigRequired`]:
         ///
-        /// - `input_reference_arn`: `InputReferenceArn`.
-        /// - `manage_resource_policies`: `ManageResourcePolicies`.
-        pub fn new(input_reference_arn: impl Into<Val<String>>, manage_resource_policies: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// IdNamespaceAssociationInputReferenceConfig::new(IdNamespaceAssociationInputReferenceConfigRequired {
+        ///     input_reference_arn: "...".into(),
+        ///     manage_resource_policies: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: IdNamespaceAssociationInputReferenceConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputReferenceArn", input_reference_arn);
-            props.set("ManageResourcePolicies", manage_resource_policies);
+            props.set::<String>("InputReferenceArn", required.input_reference_arn);
+            props.set::<bool>("ManageResourcePolicies", required.manage_resource_policies);
             IdNamespaceAssociationInputReferenceConfig { props }
         }
     }
@@ -2838,15 +3820,29 @@ pub mod id_namespace_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2876,25 +3872,61 @@ pub mod id_namespace_association {
 /// Represents an intermediate table that stores cached query results within a collaboration
 ///
 /// CloudFormation type `AWS::CleanRooms::IntermediateTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CollaborationArn`: `handle.collaboration_arn()` → `Val<String>`.
+/// - `CollaborationIdentifier`: `handle.collaboration_identifier()` → `Val<String>`.
+/// - `IntermediateTableIdentifier`: `handle.intermediate_table_identifier()` → `Val<String>`.
+/// - `MembershipArn`: `handle.membership_arn()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIntermediateTable {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntermediateTable`], by name: the argument of [`CfnIntermediateTable::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntermediateTableRequired {
+    /// CloudFormation property `MembershipIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub membership_identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `PopulationAnalysisConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub population_analysis_configuration: Val<intermediate_table::PopulationAnalysisConfiguration>,
+}
+
 impl CfnIntermediateTable {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::IntermediateTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntermediateTableRequired`]:
     ///
-    /// - `membership_identifier`: `MembershipIdentifier`.
-    /// - `name`: `Name`.
-    /// - `population_analysis_configuration`: `PopulationAnalysisConfiguration`.
-    pub fn new(membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, population_analysis_configuration: impl Into<Val<intermediate_table::PopulationAnalysisConfiguration>>) -> Self {
+    /// ```text
+    /// CfnIntermediateTable::new(CfnIntermediateTableRequired {
+    ///     membership_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     population_analysis_configuration: intermediate_table::PopulationAnalysisConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntermediateTableRequired) -> Self {
         let mut props = Props::new();
-        props.set("MembershipIdentifier", membership_identifier);
-        props.set("Name", name);
-        props.set("PopulationAnalysisConfiguration", population_analysis_configuration);
+        props.set::<String>("MembershipIdentifier", required.membership_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<intermediate_table::PopulationAnalysisConfiguration>("PopulationAnalysisConfiguration", required.population_analysis_configuration);
         CfnIntermediateTable { props, options: ResourceOptions::default() }
     }
 
@@ -2994,11 +4026,11 @@ pub(crate) static INTERMEDIATE_TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIntermediateTable`].
+/// Property types and enums of the allowed values of [`CfnIntermediateTable`].
 pub mod intermediate_table {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRooms::IntermediateTable`.
     #[derive(Clone, Debug)]
@@ -3006,15 +4038,31 @@ pub mod intermediate_table {
         props: Props,
     }
 
-    impl IntermediateTableAnalysisRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IntermediateTableAnalysisRule`], by name: the argument of [`IntermediateTableAnalysisRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct IntermediateTableAnalysisRuleRequired {
+        /// CloudFormation property `Policy`.
+        pub policy: Val<IntermediateTableAnalysisRulePolicy>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `policy`: `Policy`.
-        /// - `type_`: `Type`.
-        pub fn new(policy: impl Into<Val<IntermediateTableAnalysisRulePolicy>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `CUSTOM`.
+        pub type_: Val<String>,
+    }
+
+    impl IntermediateTableAnalysisRule {
+        /// Creates the value from its required properties, by name in [`IntermediateTableAnalysisRuleRequired`]:
+        ///
+        /// ```text
+        /// IntermediateTableAnalysisRule::new(IntermediateTableAnalysisRuleRequired {
+        ///     policy: IntermediateTableAnalysisRulePolicy::new(...).into(),
+        ///     type_: Type::Custom.into(),
+        /// })
+        /// ```
+        pub fn new(required: IntermediateTableAnalysisRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Policy", policy);
-            props.set("Type", type_);
+            props.set::<IntermediateTableAnalysisRulePolicy>("Policy", required.policy);
+            props.set::<String>("Type", required.type_);
             IntermediateTableAnalysisRule { props }
         }
     }
@@ -3032,7 +4080,7 @@ pub mod intermediate_table {
     }
 
     impl IntermediateTableAnalysisRulePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `v1`: `V1`.
         pub fn new(v1: impl Into<Val<IntermediateTableAnalysisRulePolicyV1>>) -> Self {
@@ -3081,7 +4129,7 @@ pub mod intermediate_table {
     }
 
     impl IntermediateTableAnalysisRuleCustom {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allowed_analyses`: `AllowedAnalyses`.
         pub fn new(allowed_analyses: impl Into<Val<Vec<String>>>) -> Self {
@@ -3092,7 +4140,7 @@ pub mod intermediate_table {
 
         /// The `AdditionalAnalyses` property.
         ///
-        /// Allowed values: `ALLOWED`, `REQUIRED`, `NOT_ALLOWED`.
+        /// Allowed values (the enum [`AdditionalAnalyses`]): `ALLOWED`, `REQUIRED`, `NOT_ALLOWED`.
         pub fn additional_analyses(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdditionalAnalyses", value);
             self
@@ -3147,19 +4195,43 @@ pub mod intermediate_table {
         props: Props,
     }
 
-    impl AggregationThreshold {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AggregationThreshold`], by name: the argument of [`AggregationThreshold::new`].
+    #[derive(Clone, Debug)]
+    pub struct AggregationThresholdRequired {
+        /// CloudFormation property `AllowedAggregateExpressionType`.
         ///
-        /// - `allowed_aggregate_expression_type`: `AllowedAggregateExpressionType`.
-        /// - `identity_columns`: `IdentityColumns`.
-        /// - `minimum_identity_count`: `MinimumIdentityCount`.
-        /// - `type_`: `Type`.
-        pub fn new(allowed_aggregate_expression_type: impl Into<Val<String>>, identity_columns: impl Into<Val<Vec<String>>>, minimum_identity_count: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`AllowedAggregateExpressionType`]): `COLUMNS_ONLY`, `ANY_EXPRESSION`.
+        pub allowed_aggregate_expression_type: Val<String>,
+
+        /// CloudFormation property `IdentityColumns`.
+        pub identity_columns: Val<Vec<String>>,
+
+        /// CloudFormation property `MinimumIdentityCount`.
+        pub minimum_identity_count: Val<i64>,
+
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`AggregationThresholdType`]): `COUNT_DISTINCT`.
+        pub type_: Val<String>,
+    }
+
+    impl AggregationThreshold {
+        /// Creates the value from its required properties, by name in [`AggregationThresholdRequired`]:
+        ///
+        /// ```text
+        /// AggregationThreshold::new(AggregationThresholdRequired {
+        ///     allowed_aggregate_expression_type: AllowedAggregateExpressionType::ColumnsOnly.into(),
+        ///     identity_columns: vec!["..."].into(),
+        ///     minimum_identity_count: 1.into(),
+        ///     type_: AggregationThresholdType::CountDistinct.into(),
+        /// })
+        /// ```
+        pub fn new(required: AggregationThresholdRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowedAggregateExpressionType", allowed_aggregate_expression_type);
-            props.set("IdentityColumns", identity_columns);
-            props.set("MinimumIdentityCount", minimum_identity_count);
-            props.set("Type", type_);
+            props.set::<String>("AllowedAggregateExpressionType", required.allowed_aggregate_expression_type);
+            props.set::<Vec<String>>("IdentityColumns", required.identity_columns);
+            props.set::<i64>("MinimumIdentityCount", required.minimum_identity_count);
+            props.set::<String>("Type", required.type_);
             AggregationThreshold { props }
         }
 
@@ -3182,15 +4254,29 @@ pub mod intermediate_table {
         props: Props,
     }
 
+    /// The required properties of [`OutputColumnThreshold`], by name: the argument of [`OutputColumnThreshold::new`].
+    #[derive(Clone, Debug)]
+    pub struct OutputColumnThresholdRequired {
+        /// CloudFormation property `MinimumIdentityCount`.
+        pub minimum_identity_count: Val<i64>,
+
+        /// CloudFormation property `OutputColumnName`.
+        pub output_column_name: Val<String>,
+    }
+
     impl OutputColumnThreshold {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OutputColumnThresholdRequired`]:
         ///
-        /// - `minimum_identity_count`: `MinimumIdentityCount`.
-        /// - `output_column_name`: `OutputColumnName`.
-        pub fn new(minimum_identity_count: impl Into<Val<i64>>, output_column_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OutputColumnThreshold::new(OutputColumnThresholdRequired {
+        ///     minimum_identity_count: 1.into(),
+        ///     output_column_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OutputColumnThresholdRequired) -> Self {
             let mut props = Props::new();
-            props.set("MinimumIdentityCount", minimum_identity_count);
-            props.set("OutputColumnName", output_column_name);
+            props.set::<i64>("MinimumIdentityCount", required.minimum_identity_count);
+            props.set::<String>("OutputColumnName", required.output_column_name);
             OutputColumnThreshold { props }
         }
     }
@@ -3207,15 +4293,29 @@ pub mod intermediate_table {
         props: Props,
     }
 
+    /// The required properties of [`ComparisonControls`], by name: the argument of [`ComparisonControls::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComparisonControlsRequired {
+        /// CloudFormation property `AllowedColumnComparisonColumns`.
+        pub allowed_column_comparison_columns: Val<Vec<String>>,
+
+        /// CloudFormation property `AllowedLiteralComparisonColumns`.
+        pub allowed_literal_comparison_columns: Val<Vec<String>>,
+    }
+
     impl ComparisonControls {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ComparisonControlsRequired`]:
         ///
-        /// - `allowed_column_comparison_columns`: `AllowedColumnComparisonColumns`.
-        /// - `allowed_literal_comparison_columns`: `AllowedLiteralComparisonColumns`.
-        pub fn new(allowed_column_comparison_columns: impl Into<Val<Vec<String>>>, allowed_literal_comparison_columns: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ComparisonControls::new(ComparisonControlsRequired {
+        ///     allowed_column_comparison_columns: vec!["..."].into(),
+        ///     allowed_literal_comparison_columns: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ComparisonControlsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowedColumnComparisonColumns", allowed_column_comparison_columns);
-            props.set("AllowedLiteralComparisonColumns", allowed_literal_comparison_columns);
+            props.set::<Vec<String>>("AllowedColumnComparisonColumns", required.allowed_column_comparison_columns);
+            props.set::<Vec<String>>("AllowedLiteralComparisonColumns", required.allowed_literal_comparison_columns);
             ComparisonControls { props }
         }
     }
@@ -3233,7 +4333,7 @@ pub mod intermediate_table {
     }
 
     impl DifferentialPrivacy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `columns`: `Columns`.
         pub fn new(columns: impl Into<Val<Vec<DifferentialPrivacyColumn>>>) -> Self {
@@ -3256,7 +4356,7 @@ pub mod intermediate_table {
     }
 
     impl DifferentialPrivacyColumn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -3336,15 +4436,29 @@ pub mod intermediate_table {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3448,28 +4562,88 @@ pub mod intermediate_table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::IntermediateTable`; `.into()` makes a `Val<String>`.
+        Type {
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdditionalAnalyses` in `AWS::CleanRooms::IntermediateTable`; `.into()` makes a `Val<String>`.
+        AdditionalAnalyses {
+            Allowed = "ALLOWED",
+            Required = "REQUIRED",
+            NotAllowed = "NOT_ALLOWED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AllowedAggregateExpressionType` in `AWS::CleanRooms::IntermediateTable`; `.into()` makes a `Val<String>`.
+        AllowedAggregateExpressionType {
+            ColumnsOnly = "COLUMNS_ONLY",
+            AnyExpression = "ANY_EXPRESSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::IntermediateTable`; `.into()` makes a `Val<String>`.
+        AggregationThresholdType {
+            CountDistinct = "COUNT_DISTINCT",
+        }
+    }
 }
 
 /// Represents an AWS account that is a part of a collaboration
 ///
 /// CloudFormation type `AWS::CleanRooms::Membership`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CollaborationArn`: `handle.collaboration_arn()` → `Val<String>`.
+/// - `CollaborationCreatorAccountId`: `handle.collaboration_creator_account_id()` → `Val<String>`.
+/// - `MembershipIdentifier`: `handle.membership_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MembershipIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnMembership {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMembership`], by name: the argument of [`CfnMembership::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMembershipRequired {
+    /// CloudFormation property `CollaborationIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub collaboration_identifier: Val<String>,
+
+    /// CloudFormation property `QueryLogStatus`.
+    ///
+    /// Allowed values (the enum [`membership::QueryLogStatus`]): `ENABLED`, `DISABLED`.
+    pub query_log_status: Val<String>,
+}
+
 impl CfnMembership {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::Membership";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMembershipRequired`]:
     ///
-    /// - `collaboration_identifier`: `CollaborationIdentifier`.
-    /// - `query_log_status`: `QueryLogStatus`.
-    pub fn new(collaboration_identifier: impl Into<Val<String>>, query_log_status: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMembership::new(CfnMembershipRequired {
+    ///     collaboration_identifier: "...".into(),
+    ///     query_log_status: membership::QueryLogStatus::Enabled.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMembershipRequired) -> Self {
         let mut props = Props::new();
-        props.set("CollaborationIdentifier", collaboration_identifier);
-        props.set("QueryLogStatus", query_log_status);
+        props.set::<String>("CollaborationIdentifier", required.collaboration_identifier);
+        props.set::<String>("QueryLogStatus", required.query_log_status);
         CfnMembership { props, options: ResourceOptions::default() }
     }
 
@@ -3493,7 +4667,7 @@ impl CfnMembership {
 
     /// The `JobLogStatus` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`membership::JobLogStatus`]): `ENABLED`, `DISABLED`.
     pub fn job_log_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("JobLogStatus", value);
         self
@@ -3572,11 +4746,11 @@ pub(crate) static MEMBERSHIP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMembership`].
+/// Property types and enums of the allowed values of [`CfnMembership`].
 pub mod membership {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRooms::Membership`.
     #[derive(Clone, Debug)]
@@ -3584,15 +4758,29 @@ pub mod membership {
         props: Props,
     }
 
+    /// The required properties of [`MembershipProtectedJobResultConfiguration`], by name: the argument of [`MembershipProtectedJobResultConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MembershipProtectedJobResultConfigurationRequired {
+        /// CloudFormation property `OutputConfiguration`.
+        pub output_configuration: Val<MembershipProtectedJobOutputConfiguration>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl MembershipProtectedJobResultConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MembershipProtectedJobResultConfigurationRequired`]:
         ///
-        /// - `output_configuration`: `OutputConfiguration`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(output_configuration: impl Into<Val<MembershipProtectedJobOutputConfiguration>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MembershipProtectedJobResultConfiguration::new(MembershipProtectedJobResultConfigurationRequired {
+        ///     output_configuration: MembershipProtectedJobOutputConfiguration::new(...).into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MembershipProtectedJobResultConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("OutputConfiguration", output_configuration);
-            props.set("RoleArn", role_arn);
+            props.set::<MembershipProtectedJobOutputConfiguration>("OutputConfiguration", required.output_configuration);
+            props.set::<String>("RoleArn", required.role_arn);
             MembershipProtectedJobResultConfiguration { props }
         }
     }
@@ -3610,7 +4798,7 @@ pub mod membership {
     }
 
     impl MembershipProtectedJobOutputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3`: `S3`.
         pub fn new(s3: impl Into<Val<ProtectedJobS3OutputConfigurationInput>>) -> Self {
@@ -3633,7 +4821,7 @@ pub mod membership {
     }
 
     impl ProtectedJobS3OutputConfigurationInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -3662,7 +4850,7 @@ pub mod membership {
     }
 
     impl MembershipProtectedQueryResultConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `output_configuration`: `OutputConfiguration`.
         pub fn new(output_configuration: impl Into<Val<MembershipProtectedQueryOutputConfiguration>>) -> Self {
@@ -3691,7 +4879,7 @@ pub mod membership {
     }
 
     impl MembershipProtectedQueryOutputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3`: `S3`.
         pub fn new(s3: impl Into<Val<ProtectedQueryS3OutputConfiguration>>) -> Self {
@@ -3713,15 +4901,31 @@ pub mod membership {
         props: Props,
     }
 
-    impl ProtectedQueryS3OutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProtectedQueryS3OutputConfiguration`], by name: the argument of [`ProtectedQueryS3OutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProtectedQueryS3OutputConfigurationRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `ResultFormat`.
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `result_format`: `ResultFormat`.
-        pub fn new(bucket: impl Into<Val<String>>, result_format: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ResultFormat`]): `CSV`, `PARQUET`.
+        pub result_format: Val<String>,
+    }
+
+    impl ProtectedQueryS3OutputConfiguration {
+        /// Creates the value from its required properties, by name in [`ProtectedQueryS3OutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ProtectedQueryS3OutputConfiguration::new(ProtectedQueryS3OutputConfigurationRequired {
+        ///     bucket: "...".into(),
+        ///     result_format: ResultFormat::Csv.into(),
+        /// })
+        /// ```
+        pub fn new(required: ProtectedQueryS3OutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("ResultFormat", result_format);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("ResultFormat", required.result_format);
             ProtectedQueryS3OutputConfiguration { props }
         }
 
@@ -3751,7 +4955,7 @@ pub mod membership {
     }
 
     impl MembershipPaymentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query_compute`: `QueryCompute`.
         pub fn new(query_compute: impl Into<Val<MembershipQueryComputePaymentConfig>>) -> Self {
@@ -3786,7 +4990,7 @@ pub mod membership {
     }
 
     impl MembershipJobComputePaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -3847,7 +5051,7 @@ pub mod membership {
     }
 
     impl MembershipModelInferencePaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -3870,7 +5074,7 @@ pub mod membership {
     }
 
     impl MembershipModelTrainingPaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -3893,7 +5097,7 @@ pub mod membership {
     }
 
     impl MembershipSyntheticDataGenerationPaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -3916,7 +5120,7 @@ pub mod membership {
     }
 
     impl MembershipQueryComputePaymentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_responsible`: `IsResponsible`.
         pub fn new(is_responsible: impl Into<Val<bool>>) -> Self {
@@ -3938,15 +5142,29 @@ pub mod membership {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4009,32 +5227,98 @@ pub mod membership {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `JobLogStatus` in `AWS::CleanRooms::Membership`; `.into()` makes a `Val<String>`.
+        JobLogStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `QueryLogStatus` in `AWS::CleanRooms::Membership`; `.into()` makes a `Val<String>`.
+        QueryLogStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResultFormat` in `AWS::CleanRooms::Membership`; `.into()` makes a `Val<String>`.
+        ResultFormat {
+            Csv = "CSV",
+            Parquet = "PARQUET",
+        }
+    }
 }
 
 /// Represents a privacy budget within a collaboration
 ///
 /// CloudFormation type `AWS::CleanRooms::PrivacyBudgetTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CollaborationArn`: `handle.collaboration_arn()` → `Val<String>`.
+/// - `CollaborationIdentifier`: `handle.collaboration_identifier()` → `Val<String>`.
+/// - `MembershipArn`: `handle.membership_arn()` → `Val<String>`.
+/// - `PrivacyBudgetTemplateIdentifier`: `handle.privacy_budget_template_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPrivacyBudgetTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrivacyBudgetTemplate`], by name: the argument of [`CfnPrivacyBudgetTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrivacyBudgetTemplateRequired {
+    /// CloudFormation property `AutoRefresh`.
+    ///
+    /// Allowed values (the enum [`privacy_budget_template::AutoRefresh`]): `CALENDAR_MONTH`, `NONE`.
+    ///
+    /// Changing it replaces the resource.
+    pub auto_refresh: Val<String>,
+
+    /// CloudFormation property `MembershipIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub membership_identifier: Val<String>,
+
+    /// CloudFormation property `Parameters`.
+    pub parameters: Val<privacy_budget_template::Parameters>,
+
+    /// CloudFormation property `PrivacyBudgetType`.
+    ///
+    /// Allowed values (the enum [`privacy_budget_template::PrivacyBudgetType`]): `DIFFERENTIAL_PRIVACY`, `ACCESS_BUDGET`.
+    ///
+    /// Changing it replaces the resource.
+    pub privacy_budget_type: Val<String>,
+}
+
 impl CfnPrivacyBudgetTemplate {
     pub const TYPE_NAME: &'static str = "AWS::CleanRooms::PrivacyBudgetTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrivacyBudgetTemplateRequired`]:
     ///
-    /// - `auto_refresh`: `AutoRefresh`.
-    /// - `membership_identifier`: `MembershipIdentifier`.
-    /// - `parameters`: `Parameters`.
-    /// - `privacy_budget_type`: `PrivacyBudgetType`.
-    pub fn new(auto_refresh: impl Into<Val<String>>, membership_identifier: impl Into<Val<String>>, parameters: impl Into<Val<privacy_budget_template::Parameters>>, privacy_budget_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPrivacyBudgetTemplate::new(CfnPrivacyBudgetTemplateRequired {
+    ///     auto_refresh: privacy_budget_template::AutoRefresh::CalendarMonth.into(),
+    ///     membership_identifier: "...".into(),
+    ///     parameters: privacy_budget_template::Parameters::new(...).into(),
+    ///     privacy_budget_type: privacy_budget_template::PrivacyBudgetType::DifferentialPrivacy.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrivacyBudgetTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("AutoRefresh", auto_refresh);
-        props.set("MembershipIdentifier", membership_identifier);
-        props.set("Parameters", parameters);
-        props.set("PrivacyBudgetType", privacy_budget_type);
+        props.set::<String>("AutoRefresh", required.auto_refresh);
+        props.set::<String>("MembershipIdentifier", required.membership_identifier);
+        props.set::<privacy_budget_template::Parameters>("Parameters", required.parameters);
+        props.set::<String>("PrivacyBudgetType", required.privacy_budget_type);
         CfnPrivacyBudgetTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -4109,11 +5393,11 @@ pub(crate) static PRIVACY_BUDGET_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPrivacyBudgetTemplate`].
+/// Property types and enums of the allowed values of [`CfnPrivacyBudgetTemplate`].
 pub mod privacy_budget_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRooms::PrivacyBudgetTemplate`.
     #[derive(Clone, Debug)]
@@ -4167,21 +5451,37 @@ pub mod privacy_budget_template {
         props: Props,
     }
 
-    impl BudgetParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BudgetParameter`], by name: the argument of [`BudgetParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct BudgetParameterRequired {
+        /// CloudFormation property `Budget`.
+        pub budget: Val<i64>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `budget`: `Budget`.
-        /// - `type_`: `Type`.
-        pub fn new(budget: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `CALENDAR_DAY`, `CALENDAR_MONTH`, `CALENDAR_WEEK`, `LIFETIME`.
+        pub type_: Val<String>,
+    }
+
+    impl BudgetParameter {
+        /// Creates the value from its required properties, by name in [`BudgetParameterRequired`]:
+        ///
+        /// ```text
+        /// BudgetParameter::new(BudgetParameterRequired {
+        ///     budget: 1.into(),
+        ///     type_: Type::CalendarDay.into(),
+        /// })
+        /// ```
+        pub fn new(required: BudgetParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Budget", budget);
-            props.set("Type", type_);
+            props.set::<i64>("Budget", required.budget);
+            props.set::<String>("Type", required.type_);
             BudgetParameter { props }
         }
 
         /// The `AutoRefresh` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`BudgetParameterAutoRefresh`]): `ENABLED`, `DISABLED`.
         pub fn auto_refresh(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoRefresh", value);
             self
@@ -4200,15 +5500,29 @@ pub mod privacy_budget_template {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4245,6 +5559,40 @@ pub mod privacy_budget_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AutoRefresh` in `AWS::CleanRooms::PrivacyBudgetTemplate`; `.into()` makes a `Val<String>`.
+        AutoRefresh {
+            CalendarMonth = "CALENDAR_MONTH",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PrivacyBudgetType` in `AWS::CleanRooms::PrivacyBudgetTemplate`; `.into()` makes a `Val<String>`.
+        PrivacyBudgetType {
+            DifferentialPrivacy = "DIFFERENTIAL_PRIVACY",
+            AccessBudget = "ACCESS_BUDGET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoRefresh` in `AWS::CleanRooms::PrivacyBudgetTemplate`; `.into()` makes a `Val<String>`.
+        BudgetParameterAutoRefresh {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRooms::PrivacyBudgetTemplate`; `.into()` makes a `Val<String>`.
+        Type {
+            CalendarDay = "CALENDAR_DAY",
+            CalendarMonth = "CALENDAR_MONTH",
+            CalendarWeek = "CALENDAR_WEEK",
+            Lifetime = "LIFETIME",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,49 @@ use crate::value::Val;
 /// Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithm Resource Type
 ///
 /// CloudFormation type `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfiguredModelAlgorithmArn`: `handle.configured_model_algorithm_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfiguredModelAlgorithmArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConfiguredModelAlgorithm {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfiguredModelAlgorithm`], by name: the argument of [`CfnConfiguredModelAlgorithm::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfiguredModelAlgorithmRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnConfiguredModelAlgorithm {
     pub const TYPE_NAME: &'static str = "AWS::CleanRoomsML::ConfiguredModelAlgorithm";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfiguredModelAlgorithmRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfiguredModelAlgorithm::new(CfnConfiguredModelAlgorithmRequired {
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfiguredModelAlgorithmRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnConfiguredModelAlgorithm { props, options: ResourceOptions::default() }
     }
 
@@ -134,7 +159,7 @@ pub mod configured_model_algorithm {
     }
 
     impl InferenceContainerConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image_uri`: `ImageUri`.
         pub fn new(image_uri: impl Into<Val<String>>) -> Self {
@@ -156,15 +181,29 @@ pub mod configured_model_algorithm {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -182,7 +221,7 @@ pub mod configured_model_algorithm {
     }
 
     impl ContainerConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image_uri`: `ImageUri`.
         pub fn new(image_uri: impl Into<Val<String>>) -> Self {
@@ -222,15 +261,29 @@ pub mod configured_model_algorithm {
         props: Props,
     }
 
+    /// The required properties of [`MetricDefinition`], by name: the argument of [`MetricDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricDefinitionRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Regex`.
+        pub regex: Val<String>,
+    }
+
     impl MetricDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricDefinitionRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `regex`: `Regex`.
-        pub fn new(name: impl Into<Val<String>>, regex: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricDefinition::new(MetricDefinitionRequired {
+        ///     name: "...".into(),
+        ///     regex: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Regex", regex);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Regex", required.regex);
             MetricDefinition { props }
         }
     }
@@ -278,25 +331,57 @@ pub mod configured_model_algorithm {
 /// Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation Resource Type
 ///
 /// CloudFormation type `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CollaborationIdentifier`: `handle.collaboration_identifier()` → `Val<String>`.
+/// - `ConfiguredModelAlgorithmAssociationArn`: `handle.configured_model_algorithm_association_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfiguredModelAlgorithmAssociationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConfiguredModelAlgorithmAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfiguredModelAlgorithmAssociation`], by name: the argument of [`CfnConfiguredModelAlgorithmAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfiguredModelAlgorithmAssociationRequired {
+    /// CloudFormation property `ConfiguredModelAlgorithmArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub configured_model_algorithm_arn: Val<String>,
+
+    /// CloudFormation property `MembershipIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub membership_identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnConfiguredModelAlgorithmAssociation {
     pub const TYPE_NAME: &'static str = "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfiguredModelAlgorithmAssociationRequired`]:
     ///
-    /// - `configured_model_algorithm_arn`: `ConfiguredModelAlgorithmArn`.
-    /// - `membership_identifier`: `MembershipIdentifier`.
-    /// - `name`: `Name`.
-    pub fn new(configured_model_algorithm_arn: impl Into<Val<String>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfiguredModelAlgorithmAssociation::new(CfnConfiguredModelAlgorithmAssociationRequired {
+    ///     configured_model_algorithm_arn: "...".into(),
+    ///     membership_identifier: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfiguredModelAlgorithmAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfiguredModelAlgorithmArn", configured_model_algorithm_arn);
-        props.set("MembershipIdentifier", membership_identifier);
-        props.set("Name", name);
+        props.set::<String>("ConfiguredModelAlgorithmArn", required.configured_model_algorithm_arn);
+        props.set::<String>("MembershipIdentifier", required.membership_identifier);
+        props.set::<String>("Name", required.name);
         CfnConfiguredModelAlgorithmAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -373,11 +458,11 @@ pub(crate) static CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_SHAPE: ObjectShape = Ob
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConfiguredModelAlgorithmAssociation`].
+/// Property types and enums of the allowed values of [`CfnConfiguredModelAlgorithmAssociation`].
 pub mod configured_model_algorithm_association {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
     #[derive(Clone, Debug)]
@@ -386,7 +471,7 @@ pub mod configured_model_algorithm_association {
     }
 
     impl PrivacyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policies`: `Policies`.
         pub fn new(policies: impl Into<Val<PrivacyConfigurationPolicies>>) -> Self {
@@ -446,15 +531,31 @@ pub mod configured_model_algorithm_association {
         props: Props,
     }
 
-    impl TrainedModelExportsConfigurationPolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TrainedModelExportsConfigurationPolicy`], by name: the argument of [`TrainedModelExportsConfigurationPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrainedModelExportsConfigurationPolicyRequired {
+        /// CloudFormation property `FilesToExport`.
         ///
-        /// - `files_to_export`: `FilesToExport`.
-        /// - `max_size`: `MaxSize`.
-        pub fn new(files_to_export: impl Into<Val<Vec<String>>>, max_size: impl Into<Val<TrainedModelExportsMaxSize>>) -> Self {
+        /// Allowed values of each item (the enum [`FilesToExport`]): `MODEL`, `OUTPUT`.
+        pub files_to_export: Val<Vec<String>>,
+
+        /// CloudFormation property `MaxSize`.
+        pub max_size: Val<TrainedModelExportsMaxSize>,
+    }
+
+    impl TrainedModelExportsConfigurationPolicy {
+        /// Creates the value from its required properties, by name in [`TrainedModelExportsConfigurationPolicyRequired`]:
+        ///
+        /// ```text
+        /// TrainedModelExportsConfigurationPolicy::new(TrainedModelExportsConfigurationPolicyRequired {
+        ///     files_to_export: vec![FilesToExport::Model].into(),
+        ///     max_size: TrainedModelExportsMaxSize::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TrainedModelExportsConfigurationPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("FilesToExport", files_to_export);
-            props.set("MaxSize", max_size);
+            props.set::<Vec<String>>("FilesToExport", required.files_to_export);
+            props.set::<TrainedModelExportsMaxSize>("MaxSize", required.max_size);
             TrainedModelExportsConfigurationPolicy { props }
         }
     }
@@ -471,15 +572,31 @@ pub mod configured_model_algorithm_association {
         props: Props,
     }
 
-    impl TrainedModelExportsMaxSize {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TrainedModelExportsMaxSize`], by name: the argument of [`TrainedModelExportsMaxSize::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrainedModelExportsMaxSizeRequired {
+        /// CloudFormation property `Unit`.
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`Unit`]): `GB`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl TrainedModelExportsMaxSize {
+        /// Creates the value from its required properties, by name in [`TrainedModelExportsMaxSizeRequired`]:
+        ///
+        /// ```text
+        /// TrainedModelExportsMaxSize::new(TrainedModelExportsMaxSizeRequired {
+        ///     unit: Unit::Gb.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: TrainedModelExportsMaxSizeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<f64>("Value", required.value);
             TrainedModelExportsMaxSize { props }
         }
     }
@@ -529,7 +646,7 @@ pub mod configured_model_algorithm_association {
     }
 
     impl LogsConfigurationPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allowed_account_ids`: `AllowedAccountIds`.
         pub fn new(allowed_account_ids: impl Into<Val<Vec<String>>>) -> Self {
@@ -552,7 +669,7 @@ pub mod configured_model_algorithm_association {
 
         /// The `LogType` property.
         ///
-        /// Allowed values: `ALL`, `ERROR_SUMMARY`.
+        /// Allowed values (the enum [`LogType`]): `ALL`, `ERROR_SUMMARY`.
         pub fn log_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogType", value);
             self
@@ -572,9 +689,9 @@ pub mod configured_model_algorithm_association {
     }
 
     impl LogRedactionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `entities_to_redact`: `EntitiesToRedact`.
+        /// - `entities_to_redact`: `EntitiesToRedact`. Allowed values: the enum [`EntitiesToRedact`].
         pub fn new(entities_to_redact: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("EntitiesToRedact", entities_to_redact);
@@ -601,7 +718,7 @@ pub mod configured_model_algorithm_association {
     }
 
     impl CustomEntityConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `custom_data_identifiers`: `CustomDataIdentifiers`.
         pub fn new(custom_data_identifiers: impl Into<Val<Vec<String>>>) -> Self {
@@ -623,15 +740,31 @@ pub mod configured_model_algorithm_association {
         props: Props,
     }
 
-    impl TrainedModelInferenceMaxOutputSize {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TrainedModelInferenceMaxOutputSize`], by name: the argument of [`TrainedModelInferenceMaxOutputSize::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrainedModelInferenceMaxOutputSizeRequired {
+        /// CloudFormation property `Unit`.
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`Unit`]): `GB`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl TrainedModelInferenceMaxOutputSize {
+        /// Creates the value from its required properties, by name in [`TrainedModelInferenceMaxOutputSizeRequired`]:
+        ///
+        /// ```text
+        /// TrainedModelInferenceMaxOutputSize::new(TrainedModelInferenceMaxOutputSizeRequired {
+        ///     unit: Unit::Gb.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: TrainedModelInferenceMaxOutputSizeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<f64>("Value", required.value);
             TrainedModelInferenceMaxOutputSize { props }
         }
     }
@@ -687,9 +820,9 @@ pub mod configured_model_algorithm_association {
     }
 
     impl MetricsConfigurationPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `noise_level`: `NoiseLevel`.
+        /// - `noise_level`: `NoiseLevel`. Allowed values: the enum [`NoiseLevel`].
         pub fn new(noise_level: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NoiseLevel", noise_level);
@@ -709,15 +842,31 @@ pub mod configured_model_algorithm_association {
         props: Props,
     }
 
-    impl TrainedModelArtifactMaxSize {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TrainedModelArtifactMaxSize`], by name: the argument of [`TrainedModelArtifactMaxSize::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrainedModelArtifactMaxSizeRequired {
+        /// CloudFormation property `Unit`.
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`Unit`]): `GB`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl TrainedModelArtifactMaxSize {
+        /// Creates the value from its required properties, by name in [`TrainedModelArtifactMaxSizeRequired`]:
+        ///
+        /// ```text
+        /// TrainedModelArtifactMaxSize::new(TrainedModelArtifactMaxSizeRequired {
+        ///     unit: Unit::Gb.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: TrainedModelArtifactMaxSizeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<f64>("Value", required.value);
             TrainedModelArtifactMaxSize { props }
         }
     }
@@ -734,15 +883,29 @@ pub mod configured_model_algorithm_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -857,30 +1020,104 @@ pub mod configured_model_algorithm_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FilesToExport` in `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`; `.into()` makes a `Val<String>`.
+        FilesToExport {
+            Model = "MODEL",
+            Output = "OUTPUT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`; `.into()` makes a `Val<String>`.
+        Unit {
+            Gb = "GB",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogType` in `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`; `.into()` makes a `Val<String>`.
+        LogType {
+            All = "ALL",
+            ErrorSummary = "ERROR_SUMMARY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EntitiesToRedact` in `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`; `.into()` makes a `Val<String>`.
+        EntitiesToRedact {
+            AllPersonallyIdentifiableInformation = "ALL_PERSONALLY_IDENTIFIABLE_INFORMATION",
+            Numbers = "NUMBERS",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NoiseLevel` in `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`; `.into()` makes a `Val<String>`.
+        NoiseLevel {
+            High = "HIGH",
+            Medium = "MEDIUM",
+            Low = "LOW",
+            None = "NONE",
+        }
+    }
 }
 
 /// Definition of AWS::CleanRoomsML::TrainingDataset Resource Type
 ///
 /// CloudFormation type `AWS::CleanRoomsML::TrainingDataset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `TrainingDatasetArn`: `handle.training_dataset_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrainingDatasetArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTrainingDataset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrainingDataset`], by name: the argument of [`CfnTrainingDataset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrainingDatasetRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+
+    /// CloudFormation property `TrainingData`.
+    ///
+    /// Changing it replaces the resource.
+    pub training_data: Val<Vec<training_dataset::Dataset>>,
+}
+
 impl CfnTrainingDataset {
     pub const TYPE_NAME: &'static str = "AWS::CleanRoomsML::TrainingDataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrainingDatasetRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `role_arn`: `RoleArn`.
-    /// - `training_data`: `TrainingData`.
-    pub fn new(name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, training_data: impl Into<Val<Vec<training_dataset::Dataset>>>) -> Self {
+    /// ```text
+    /// CfnTrainingDataset::new(CfnTrainingDatasetRequired {
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     training_data: vec![training_dataset::Dataset::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrainingDatasetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
-        props.set("TrainingData", training_data);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<Vec<training_dataset::Dataset>>("TrainingData", required.training_data);
         CfnTrainingDataset { props, options: ResourceOptions::default() }
     }
 
@@ -948,11 +1185,11 @@ pub(crate) static TRAINING_DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrainingDataset`].
+/// Property types and enums of the allowed values of [`CfnTrainingDataset`].
 pub mod training_dataset {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CleanRoomsML::TrainingDataset`.
     #[derive(Clone, Debug)]
@@ -960,15 +1197,29 @@ pub mod training_dataset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -985,15 +1236,31 @@ pub mod training_dataset {
         props: Props,
     }
 
-    impl Dataset {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Dataset`], by name: the argument of [`Dataset::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatasetRequired {
+        /// CloudFormation property `InputConfig`.
+        pub input_config: Val<DatasetInputConfig>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `input_config`: `InputConfig`.
-        /// - `type_`: `Type`.
-        pub fn new(input_config: impl Into<Val<DatasetInputConfig>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `INTERACTIONS`.
+        pub type_: Val<String>,
+    }
+
+    impl Dataset {
+        /// Creates the value from its required properties, by name in [`DatasetRequired`]:
+        ///
+        /// ```text
+        /// Dataset::new(DatasetRequired {
+        ///     input_config: DatasetInputConfig::new(...).into(),
+        ///     type_: Type::Interactions.into(),
+        /// })
+        /// ```
+        pub fn new(required: DatasetRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputConfig", input_config);
-            props.set("Type", type_);
+            props.set::<DatasetInputConfig>("InputConfig", required.input_config);
+            props.set::<String>("Type", required.type_);
             Dataset { props }
         }
     }
@@ -1010,15 +1277,29 @@ pub mod training_dataset {
         props: Props,
     }
 
+    /// The required properties of [`DatasetInputConfig`], by name: the argument of [`DatasetInputConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatasetInputConfigRequired {
+        /// CloudFormation property `DataSource`.
+        pub data_source: Val<DataSource>,
+
+        /// CloudFormation property `Schema`.
+        pub schema: Val<Vec<ColumnSchema>>,
+    }
+
     impl DatasetInputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DatasetInputConfigRequired`]:
         ///
-        /// - `data_source`: `DataSource`.
-        /// - `schema`: `Schema`.
-        pub fn new(data_source: impl Into<Val<DataSource>>, schema: impl Into<Val<Vec<ColumnSchema>>>) -> Self {
+        /// ```text
+        /// DatasetInputConfig::new(DatasetInputConfigRequired {
+        ///     data_source: DataSource::new(...).into(),
+        ///     schema: vec![ColumnSchema::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: DatasetInputConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataSource", data_source);
-            props.set("Schema", schema);
+            props.set::<DataSource>("DataSource", required.data_source);
+            props.set::<Vec<ColumnSchema>>("Schema", required.schema);
             DatasetInputConfig { props }
         }
     }
@@ -1036,7 +1317,7 @@ pub mod training_dataset {
     }
 
     impl DataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `glue_data_source`: `GlueDataSource`.
         pub fn new(glue_data_source: impl Into<Val<GlueDataSource>>) -> Self {
@@ -1058,15 +1339,29 @@ pub mod training_dataset {
         props: Props,
     }
 
+    /// The required properties of [`GlueDataSource`], by name: the argument of [`GlueDataSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlueDataSourceRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl GlueDataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GlueDataSourceRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `table_name`: `TableName`.
-        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// GlueDataSource::new(GlueDataSourceRequired {
+        ///     database_name: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GlueDataSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("TableName", required.table_name);
             GlueDataSource { props }
         }
 
@@ -1089,15 +1384,31 @@ pub mod training_dataset {
         props: Props,
     }
 
-    impl ColumnSchema {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ColumnSchema`], by name: the argument of [`ColumnSchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct ColumnSchemaRequired {
+        /// CloudFormation property `ColumnName`.
+        pub column_name: Val<String>,
+
+        /// CloudFormation property `ColumnTypes`.
         ///
-        /// - `column_name`: `ColumnName`.
-        /// - `column_types`: `ColumnTypes`.
-        pub fn new(column_name: impl Into<Val<String>>, column_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values of each item (the enum [`ColumnTypes`]): `USER_ID`, `ITEM_ID`, `TIMESTAMP`, `CATEGORICAL_FEATURE`, `NUMERICAL_FEATURE`.
+        pub column_types: Val<Vec<String>>,
+    }
+
+    impl ColumnSchema {
+        /// Creates the value from its required properties, by name in [`ColumnSchemaRequired`]:
+        ///
+        /// ```text
+        /// ColumnSchema::new(ColumnSchemaRequired {
+        ///     column_name: "...".into(),
+        ///     column_types: vec![ColumnTypes::UserId].into(),
+        /// })
+        /// ```
+        pub fn new(required: ColumnSchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("ColumnName", column_name);
-            props.set("ColumnTypes", column_types);
+            props.set::<String>("ColumnName", required.column_name);
+            props.set::<Vec<String>>("ColumnTypes", required.column_types);
             ColumnSchema { props }
         }
     }
@@ -1155,6 +1466,24 @@ pub mod training_dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CleanRoomsML::TrainingDataset`; `.into()` makes a `Val<String>`.
+        Type {
+            Interactions = "INTERACTIONS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ColumnTypes` in `AWS::CleanRoomsML::TrainingDataset`; `.into()` makes a `Val<String>`.
+        ColumnTypes {
+            UserId = "USER_ID",
+            ItemId = "ITEM_ID",
+            Timestamp = "TIMESTAMP",
+            CategoricalFeature = "CATEGORICAL_FEATURE",
+            NumericalFeature = "NUMERICAL_FEATURE",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,15 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Cloud9::EnvironmentEC2
 ///
 /// CloudFormation type `AWS::Cloud9::EnvironmentEC2`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the development environment.
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The ID of the environment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EnvironmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironmentEc2 {
     props: Props,
@@ -43,7 +51,7 @@ impl CfnEnvironmentEc2 {
 
     /// The connection type used for connecting to an Amazon EC2 environment.
     ///
-    /// Allowed values: `CONNECT_SSH`, `CONNECT_SSM`.
+    /// Allowed values (the enum [`environment_ec2::ConnectionType`]): `CONNECT_SSH`, `CONNECT_SSM`.
     ///
     /// Changing it replaces the resource.
     pub fn connection_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -176,11 +184,11 @@ pub(crate) static ENVIRONMENT_EC2_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironmentEc2`].
+/// Property types and enums of the allowed values of [`CfnEnvironmentEc2`].
 pub mod environment_ec2 {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Cloud9::EnvironmentEC2`.
     #[derive(Clone, Debug)]
@@ -188,15 +196,33 @@ pub mod environment_ec2 {
         props: Props,
     }
 
-    impl Repository {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Repository`], by name: the argument of [`Repository::new`].
+    #[derive(Clone, Debug)]
+    pub struct RepositoryRequired {
+        /// The path within the development environment's default file system location to clone the AWS CodeCommit repository into.
         ///
-        /// - `path_component`: `PathComponent`, The path within the development environment's default file system location to clone the AWS CodeCommit repository into.
-        /// - `repository_url`: `RepositoryUrl`, The clone URL of the AWS CodeCommit repository to be cloned.
-        pub fn new(path_component: impl Into<Val<String>>, repository_url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PathComponent`.
+        pub path_component: Val<String>,
+
+        /// The clone URL of the AWS CodeCommit repository to be cloned.
+        ///
+        /// CloudFormation property `RepositoryUrl`.
+        pub repository_url: Val<String>,
+    }
+
+    impl Repository {
+        /// Creates the value from its required properties, by name in [`RepositoryRequired`]:
+        ///
+        /// ```text
+        /// Repository::new(RepositoryRequired {
+        ///     path_component: "...".into(),
+        ///     repository_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RepositoryRequired) -> Self {
             let mut props = Props::new();
-            props.set("PathComponent", path_component);
-            props.set("RepositoryUrl", repository_url);
+            props.set::<String>("PathComponent", required.path_component);
+            props.set::<String>("RepositoryUrl", required.repository_url);
             Repository { props }
         }
     }
@@ -213,15 +239,29 @@ pub mod environment_ec2 {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -247,6 +287,14 @@ pub mod environment_ec2 {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ConnectionType` in `AWS::Cloud9::EnvironmentEC2`; `.into()` makes a `Val<String>`.
+        ConnectionType {
+            ConnectSsh = "CONNECT_SSH",
+            ConnectSsm = "CONNECT_SSM",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,27 +15,61 @@ use crate::value::{Json, Map, Val};
 /// Resource type definition for AWS::CloudFormation::ChangeSet
 ///
 /// CloudFormation type `AWS::CloudFormation::ChangeSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ChangeSetId`: `handle.change_set_id()` → `Val<String>`. The ARN of the change set.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the change set was created.
+/// - `StackId`: `handle.stack_id()` → `Val<String>`. The unique ID of the stack.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ChangeSetId`.
 #[derive(Clone, Debug)]
 pub struct CfnChangeSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChangeSet`], by name: the argument of [`CfnChangeSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChangeSetRequired {
+    /// The name of the change set. Must be unique among all change sets associated with the specified stack.
+    ///
+    /// CloudFormation property `ChangeSetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub change_set_name: Val<String>,
+
+    /// The name or unique ID of the stack for which you are creating a change set.
+    ///
+    /// CloudFormation property `StackName`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_name: Val<String>,
+}
+
 impl CfnChangeSet {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::ChangeSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChangeSetRequired`]:
     ///
-    /// - `change_set_name`: `ChangeSetName`, The name of the change set. Must be unique among all change sets associated with the specified stack.
-    /// - `stack_name`: `StackName`, The name or unique ID of the stack for which you are creating a change set.
-    pub fn new(change_set_name: impl Into<Val<String>>, stack_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnChangeSet::new(CfnChangeSetRequired {
+    ///     change_set_name: "...".into(),
+    ///     stack_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChangeSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChangeSetName", change_set_name);
-        props.set("StackName", stack_name);
+        props.set::<String>("ChangeSetName", required.change_set_name);
+        props.set::<String>("StackName", required.stack_name);
         CfnChangeSet { props, options: ResourceOptions::default() }
     }
 
     /// The capabilities that are allowed in the stack.
+    ///
+    /// Allowed values of each item (the enum [`change_set::Capabilities`]): `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`.
     ///
     /// Changing it replaces the resource.
     pub fn capabilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -46,7 +79,7 @@ impl CfnChangeSet {
 
     /// The type of change set operation.
     ///
-    /// Allowed values: `CREATE`, `UPDATE`, `IMPORT`.
+    /// Allowed values (the enum [`change_set::ChangeSetType`]): `CREATE`, `UPDATE`, `IMPORT`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -58,7 +91,7 @@ impl CfnChangeSet {
 
     /// Determines how CloudFormation handles configuration drift during deployment.
     ///
-    /// Allowed values: `REVERT_DRIFT`.
+    /// Allowed values (the enum [`change_set::DeploymentMode`]): `REVERT_DRIFT`.
     ///
     /// Changing it replaces the resource.
     pub fn deployment_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -100,7 +133,7 @@ impl CfnChangeSet {
 
     /// Determines what action will be taken if stack creation fails.
     ///
-    /// Allowed values: `DO_NOTHING`, `ROLLBACK`, `DELETE`.
+    /// Allowed values (the enum [`change_set::OnStackFailure`]): `DO_NOTHING`, `ROLLBACK`, `DELETE`.
     ///
     /// Changing it replaces the resource.
     pub fn on_stack_failure(mut self, value: impl Into<Val<String>>) -> Self {
@@ -224,11 +257,11 @@ pub(crate) static CHANGE_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChangeSet`].
+/// Property types and enums of the allowed values of [`CfnChangeSet`].
 pub mod change_set {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CloudFormation::ChangeSet`.
     #[derive(Clone, Debug)]
@@ -236,15 +269,29 @@ pub mod change_set {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -262,11 +309,53 @@ pub mod change_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Capabilities` in `AWS::CloudFormation::ChangeSet`; `.into()` makes a `Val<String>`.
+        Capabilities {
+            CapabilityIam = "CAPABILITY_IAM",
+            CapabilityNamedIam = "CAPABILITY_NAMED_IAM",
+            CapabilityAutoExpand = "CAPABILITY_AUTO_EXPAND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ChangeSetType` in `AWS::CloudFormation::ChangeSet`; `.into()` makes a `Val<String>`.
+        ChangeSetType {
+            Create = "CREATE",
+            Update = "UPDATE",
+            Import = "IMPORT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeploymentMode` in `AWS::CloudFormation::ChangeSet`; `.into()` makes a `Val<String>`.
+        DeploymentMode {
+            RevertDrift = "REVERT_DRIFT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OnStackFailure` in `AWS::CloudFormation::ChangeSet`; `.into()` makes a `Val<String>`.
+        OnStackFailure {
+            DoNothing = "DO_NOTHING",
+            Rollback = "ROLLBACK",
+            Delete = "DELETE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudFormation::CustomResource
 ///
 /// CloudFormation type `AWS::CloudFormation::CustomResource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomResource {
     props: Props,
@@ -276,7 +365,7 @@ pub struct CfnCustomResource {
 impl CfnCustomResource {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::CustomResource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `service_token`: `ServiceToken`.
     pub fn new(service_token: impl Into<Val<String>>) -> Self {
@@ -328,6 +417,19 @@ pub(crate) static CUSTOM_RESOURCE_META: TypeMeta = TypeMeta {
 /// Creates a generated template from existing resources using the CloudFormation IaC Generator.
 ///
 /// CloudFormation type `AWS::CloudFormation::GeneratedTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the generated template was created.
+/// - `GeneratedTemplateId`: `handle.generated_template_id()` → `Val<String>`. The Amazon Resource Name (ARN) of the generated template.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The time the generated template was last updated.
+/// - `Progress`: `handle.progress()` → `Val<Json>`. A summary of the progress of the template generation.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the template generation.
+/// - `TotalWarnings`: `handle.total_warnings()` → `Val<i64>`. The number of warnings generated for this template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GeneratedTemplateId`.
 #[derive(Clone, Debug)]
 pub struct CfnGeneratedTemplate {
     props: Props,
@@ -337,7 +439,7 @@ pub struct CfnGeneratedTemplate {
 impl CfnGeneratedTemplate {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::GeneratedTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `generated_template_name`: `GeneratedTemplateName`, The name assigned to the generated template.
     pub fn new(generated_template_name: impl Into<Val<String>>) -> Self {
@@ -431,11 +533,11 @@ pub(crate) static GENERATED_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGeneratedTemplate`].
+/// Property types and enums of the allowed values of [`CfnGeneratedTemplate`].
 pub mod generated_template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration details of the generated template.
     #[derive(Clone, Debug)]
@@ -452,7 +554,7 @@ pub mod generated_template {
 
         /// The DeletionPolicy assigned to resources in the generated template.
         ///
-        /// Allowed values: `DELETE`, `RETAIN`.
+        /// Allowed values (the enum [`DeletionPolicy`]): `DELETE`, `RETAIN`.
         pub fn deletion_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeletionPolicy", value);
             self
@@ -460,7 +562,7 @@ pub mod generated_template {
 
         /// The UpdateReplacePolicy assigned to resources in the generated template.
         ///
-        /// Allowed values: `DELETE`, `RETAIN`.
+        /// Allowed values (the enum [`UpdateReplacePolicy`]): `DELETE`, `RETAIN`.
         pub fn update_replace_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UpdateReplacePolicy", value);
             self
@@ -480,36 +582,108 @@ pub mod generated_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeletionPolicy` in `AWS::CloudFormation::GeneratedTemplate`; `.into()` makes a `Val<String>`.
+        DeletionPolicy {
+            Delete = "DELETE",
+            Retain = "RETAIN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UpdateReplacePolicy` in `AWS::CloudFormation::GeneratedTemplate`; `.into()` makes a `Val<String>`.
+        UpdateReplacePolicy {
+            Delete = "DELETE",
+            Retain = "RETAIN",
+        }
+    }
 }
 
 /// This is a CloudFormation resource for activating the first-party AWS::Hooks::GuardHook.
 ///
 /// CloudFormation type `AWS::CloudFormation::GuardHook`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HookArn`: `handle.hook_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the activated hook
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HookArn`.
 #[derive(Clone, Debug)]
 pub struct CfnGuardHook {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGuardHook`], by name: the argument of [`CfnGuardHook::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGuardHookRequired {
+    /// The typename alias for the hook.
+    ///
+    /// CloudFormation property `Alias`.
+    ///
+    /// Changing it replaces the resource.
+    pub alias: Val<String>,
+
+    /// The execution role ARN assumed by hooks to read Guard rules from S3 and write Guard outputs to S3.
+    ///
+    /// CloudFormation property `ExecutionRole`.
+    ///
+    /// Changing it replaces the resource.
+    pub execution_role: Val<String>,
+
+    /// Attribute to specify CloudFormation behavior on hook failure.
+    ///
+    /// CloudFormation property `FailureMode`.
+    ///
+    /// Allowed values (the enum [`guard_hook::FailureMode`]): `FAIL`, `WARN`.
+    pub failure_mode: Val<String>,
+
+    /// Attribute to specify which stacks this hook applies to or should get invoked for
+    ///
+    /// CloudFormation property `HookStatus`.
+    ///
+    /// Allowed values (the enum [`guard_hook::HookStatus`]): `ENABLED`, `DISABLED`.
+    pub hook_status: Val<String>,
+
+    /// S3 Source Location for the Guard files.
+    ///
+    /// CloudFormation property `RuleLocation`.
+    pub rule_location: Val<guard_hook::S3Location>,
+
+    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
+    ///
+    /// CloudFormation property `TargetOperations`.
+    ///
+    /// Allowed values of each item (the enum [`guard_hook::TargetOperations`]): `RESOURCE`, `STACK`, `CHANGE_SET`, `CLOUD_CONTROL`.
+    pub target_operations: Val<Vec<String>>,
+}
+
 impl CfnGuardHook {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::GuardHook";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGuardHookRequired`]:
     ///
-    /// - `alias`: `Alias`, The typename alias for the hook.
-    /// - `execution_role`: `ExecutionRole`, The execution role ARN assumed by hooks to read Guard rules from S3 and write Guard outputs to S3.
-    /// - `failure_mode`: `FailureMode`, Attribute to specify CloudFormation behavior on hook failure.
-    /// - `hook_status`: `HookStatus`, Attribute to specify which stacks this hook applies to or should get invoked for
-    /// - `rule_location`: `RuleLocation`, S3 Source Location for the Guard files.
-    /// - `target_operations`: `TargetOperations`, Which operations should this Hook run against? Resource changes, stacks or change sets.
-    pub fn new(alias: impl Into<Val<String>>, execution_role: impl Into<Val<String>>, failure_mode: impl Into<Val<String>>, hook_status: impl Into<Val<String>>, rule_location: impl Into<Val<guard_hook::S3Location>>, target_operations: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnGuardHook::new(CfnGuardHookRequired {
+    ///     alias: "...".into(),
+    ///     execution_role: "...".into(),
+    ///     failure_mode: guard_hook::FailureMode::Fail.into(),
+    ///     hook_status: guard_hook::HookStatus::Enabled.into(),
+    ///     rule_location: guard_hook::S3Location::new(...).into(),
+    ///     target_operations: vec![guard_hook::TargetOperations::Resource].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGuardHookRequired) -> Self {
         let mut props = Props::new();
-        props.set("Alias", alias);
-        props.set("ExecutionRole", execution_role);
-        props.set("FailureMode", failure_mode);
-        props.set("HookStatus", hook_status);
-        props.set("RuleLocation", rule_location);
-        props.set("TargetOperations", target_operations);
+        props.set::<String>("Alias", required.alias);
+        props.set::<String>("ExecutionRole", required.execution_role);
+        props.set::<String>("FailureMode", required.failure_mode);
+        props.set::<String>("HookStatus", required.hook_status);
+        props.set::<guard_hook::S3Location>("RuleLocation", required.rule_location);
+        props.set::<Vec<String>>("TargetOperations", required.target_operations);
         CfnGuardHook { props, options: ResourceOptions::default() }
     }
 
@@ -586,11 +760,11 @@ pub(crate) static GUARD_HOOK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGuardHook`].
+/// Property types and enums of the allowed values of [`CfnGuardHook`].
 pub mod guard_hook {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::CloudFormation::GuardHook`.
     #[derive(Clone, Debug)]
@@ -625,7 +799,7 @@ pub mod guard_hook {
     }
 
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `uri`: `Uri`, S3 uri of Guard files.
         pub fn new(uri: impl Into<Val<String>>) -> Self {
@@ -654,9 +828,9 @@ pub mod guard_hook {
     }
 
     impl StackFilters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `filtering_criteria`: `FilteringCriteria`, Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
+        /// - `filtering_criteria`: `FilteringCriteria`, Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match Allowed values: the enum [`FilteringCriteria`].
         pub fn new(filtering_criteria: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FilteringCriteria", filtering_criteria);
@@ -760,12 +934,16 @@ pub mod guard_hook {
         }
 
         /// List of actions that the hook is going to target
+        ///
+        /// Allowed values of each item (the enum [`Actions`]): `CREATE`, `UPDATE`, `DELETE`.
         pub fn actions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Actions", value);
             self
         }
 
         /// List of invocation points that the hook is going to target
+        ///
+        /// Allowed values of each item (the enum [`InvocationPoints`]): `PRE_PROVISION`.
         pub fn invocation_points(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InvocationPoints", value);
             self
@@ -796,17 +974,44 @@ pub mod guard_hook {
         props: Props,
     }
 
-    impl HookTarget {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HookTarget`], by name: the argument of [`HookTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct HookTargetRequired {
+        /// Target actions are the type of operation hooks will be executed at.
         ///
-        /// - `action`: `Action`, Target actions are the type of operation hooks will be executed at.
-        /// - `invocation_point`: `InvocationPoint`, Invocation points are the point in provisioning workflow where hooks will be executed.
-        /// - `target_name`: `TargetName`, Type name of hook target. Hook targets are the destination where hooks will be invoked against.
-        pub fn new(action: impl Into<Val<String>>, invocation_point: impl Into<Val<String>>, target_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `CREATE`, `UPDATE`, `DELETE`.
+        pub action: Val<String>,
+
+        /// Invocation points are the point in provisioning workflow where hooks will be executed.
+        ///
+        /// CloudFormation property `InvocationPoint`.
+        ///
+        /// Allowed values (the enum [`InvocationPoint`]): `PRE_PROVISION`.
+        pub invocation_point: Val<String>,
+
+        /// Type name of hook target. Hook targets are the destination where hooks will be invoked against.
+        ///
+        /// CloudFormation property `TargetName`.
+        pub target_name: Val<String>,
+    }
+
+    impl HookTarget {
+        /// Creates the value from its required properties, by name in [`HookTargetRequired`]:
+        ///
+        /// ```text
+        /// HookTarget::new(HookTargetRequired {
+        ///     action: Action::Create.into(),
+        ///     invocation_point: InvocationPoint::PreProvision.into(),
+        ///     target_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HookTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("InvocationPoint", invocation_point);
-            props.set("TargetName", target_name);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("InvocationPoint", required.invocation_point);
+            props.set::<String>("TargetName", required.target_name);
             HookTarget { props }
         }
     }
@@ -860,11 +1065,85 @@ pub mod guard_hook {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FailureMode` in `AWS::CloudFormation::GuardHook`; `.into()` makes a `Val<String>`.
+        FailureMode {
+            Fail = "FAIL",
+            Warn = "WARN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HookStatus` in `AWS::CloudFormation::GuardHook`; `.into()` makes a `Val<String>`.
+        HookStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetOperations` in `AWS::CloudFormation::GuardHook`; `.into()` makes a `Val<String>`.
+        TargetOperations {
+            Resource = "RESOURCE",
+            Stack = "STACK",
+            ChangeSet = "CHANGE_SET",
+            CloudControl = "CLOUD_CONTROL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FilteringCriteria` in `AWS::CloudFormation::GuardHook`; `.into()` makes a `Val<String>`.
+        FilteringCriteria {
+            All = "ALL",
+            Any = "ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Actions` in `AWS::CloudFormation::GuardHook`; `.into()` makes a `Val<String>`.
+        Actions {
+            Create = "CREATE",
+            Update = "UPDATE",
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvocationPoints` in `AWS::CloudFormation::GuardHook`; `.into()` makes a `Val<String>`.
+        InvocationPoints {
+            PreProvision = "PRE_PROVISION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::CloudFormation::GuardHook`; `.into()` makes a `Val<String>`.
+        Action {
+            Create = "CREATE",
+            Update = "UPDATE",
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvocationPoint` in `AWS::CloudFormation::GuardHook`; `.into()` makes a `Val<String>`.
+        InvocationPoint {
+            PreProvision = "PRE_PROVISION",
+        }
+    }
 }
 
 /// Set a version as default version for a hook in CloudFormation Registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::HookDefaultVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a HookDefaultVersion
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnHookDefaultVersion {
     props: Props,
@@ -949,6 +1228,14 @@ pub(crate) static HOOK_DEFAULT_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Specifies the configuration data for a registered hook in CloudFormation Registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::HookTypeConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfigurationArn`: `handle.configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the configuration data, in this account and region.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfigurationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnHookTypeConfig {
     props: Props,
@@ -972,7 +1259,7 @@ impl CfnHookTypeConfig {
 
     /// An alias by which to refer to this extension configuration data.
     ///
-    /// Allowed values: `default`.
+    /// Allowed values (the enum [`hook_type_config::ConfigurationAlias`]): `default`.
     ///
     /// Changing it replaces the resource.
     pub fn configuration_alias(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1041,26 +1328,78 @@ pub(crate) static HOOK_TYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnHookTypeConfig`].
+pub mod hook_type_config {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ConfigurationAlias` in `AWS::CloudFormation::HookTypeConfig`; `.into()` makes a `Val<String>`.
+        ConfigurationAlias {
+            Default = "default",
+        }
+    }
+}
+
 /// Publishes new or first hook version to AWS CloudFormation Registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::HookVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type, here the HookVersion. This is used to uniquely identify a HookVersion resource
+/// - `IsDefaultVersion`: `handle.is_default_version()` → `Val<bool>`. Indicates if this type version is the current default version
+/// - `TypeArn`: `handle.type_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type without the versionID.
+/// - `VersionId`: `handle.version_id()` → `Val<String>`. The ID of the version of the type represented by this hook instance.
+/// - `Visibility`: `handle.visibility()` → `Val<String>`. The scope at which the type is visible and usable in CloudFormation operations.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnHookVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnHookVersion`], by name: the argument of [`CfnHookVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnHookVersionRequired {
+    /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
+    ///
+    /// For information on generating a schema handler package for the type you want to register, see submit in the CloudFormation CLI User Guide.
+    ///
+    /// CloudFormation property `SchemaHandlerPackage`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub schema_handler_package: Val<String>,
+
+    /// The name of the type being registered.
+    ///
+    /// We recommend that type names adhere to the following pattern: company_or_organization::service::type.
+    ///
+    /// CloudFormation property `TypeName`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_name_property: Val<String>,
+}
+
 impl CfnHookVersion {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::HookVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnHookVersionRequired`]:
     ///
-    /// - `schema_handler_package`: `SchemaHandlerPackage`, A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
-    /// - `type_name_property`: `TypeName`, The name of the type being registered.
-    pub fn new(schema_handler_package: impl Into<Val<String>>, type_name_property: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnHookVersion::new(CfnHookVersionRequired {
+    ///     schema_handler_package: "...".into(),
+    ///     type_name_property: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnHookVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("SchemaHandlerPackage", schema_handler_package);
-        props.set("TypeName", type_name_property);
+        props.set::<String>("SchemaHandlerPackage", required.schema_handler_package);
+        props.set::<String>("TypeName", required.type_name_property);
         CfnHookVersion { props, options: ResourceOptions::default() }
     }
 
@@ -1210,31 +1549,85 @@ pub mod hook_version {
 /// This is a CloudFormation resource for the first-party AWS::Hooks::LambdaHook.
 ///
 /// CloudFormation type `AWS::CloudFormation::LambdaHook`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HookArn`: `handle.hook_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the activated hook
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HookArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLambdaHook {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLambdaHook`], by name: the argument of [`CfnLambdaHook::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLambdaHookRequired {
+    /// The typename alias for the hook.
+    ///
+    /// CloudFormation property `Alias`.
+    ///
+    /// Changing it replaces the resource.
+    pub alias: Val<String>,
+
+    /// The execution role ARN assumed by Hooks to invoke Lambda.
+    ///
+    /// CloudFormation property `ExecutionRole`.
+    pub execution_role: Val<String>,
+
+    /// Attribute to specify CloudFormation behavior on hook failure.
+    ///
+    /// CloudFormation property `FailureMode`.
+    ///
+    /// Allowed values (the enum [`lambda_hook::FailureMode`]): `FAIL`, `WARN`.
+    pub failure_mode: Val<String>,
+
+    /// Attribute to specify which stacks this hook applies to or should get invoked for
+    ///
+    /// CloudFormation property `HookStatus`.
+    ///
+    /// Allowed values (the enum [`lambda_hook::HookStatus`]): `ENABLED`, `DISABLED`.
+    pub hook_status: Val<String>,
+
+    /// Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook.
+    ///
+    /// CloudFormation property `LambdaFunction`.
+    pub lambda_function: Val<String>,
+
+    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
+    ///
+    /// CloudFormation property `TargetOperations`.
+    ///
+    /// Allowed values of each item (the enum [`lambda_hook::TargetOperations`]): `RESOURCE`, `STACK`, `CHANGE_SET`, `CLOUD_CONTROL`.
+    pub target_operations: Val<Vec<String>>,
+}
+
 impl CfnLambdaHook {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::LambdaHook";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLambdaHookRequired`]:
     ///
-    /// - `alias`: `Alias`, The typename alias for the hook.
-    /// - `execution_role`: `ExecutionRole`, The execution role ARN assumed by Hooks to invoke Lambda.
-    /// - `failure_mode`: `FailureMode`, Attribute to specify CloudFormation behavior on hook failure.
-    /// - `hook_status`: `HookStatus`, Attribute to specify which stacks this hook applies to or should get invoked for
-    /// - `lambda_function`: `LambdaFunction`, Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook.
-    /// - `target_operations`: `TargetOperations`, Which operations should this Hook run against? Resource changes, stacks or change sets.
-    pub fn new(alias: impl Into<Val<String>>, execution_role: impl Into<Val<String>>, failure_mode: impl Into<Val<String>>, hook_status: impl Into<Val<String>>, lambda_function: impl Into<Val<String>>, target_operations: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnLambdaHook::new(CfnLambdaHookRequired {
+    ///     alias: "...".into(),
+    ///     execution_role: "...".into(),
+    ///     failure_mode: lambda_hook::FailureMode::Fail.into(),
+    ///     hook_status: lambda_hook::HookStatus::Enabled.into(),
+    ///     lambda_function: "...".into(),
+    ///     target_operations: vec![lambda_hook::TargetOperations::Resource].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLambdaHookRequired) -> Self {
         let mut props = Props::new();
-        props.set("Alias", alias);
-        props.set("ExecutionRole", execution_role);
-        props.set("FailureMode", failure_mode);
-        props.set("HookStatus", hook_status);
-        props.set("LambdaFunction", lambda_function);
-        props.set("TargetOperations", target_operations);
+        props.set::<String>("Alias", required.alias);
+        props.set::<String>("ExecutionRole", required.execution_role);
+        props.set::<String>("FailureMode", required.failure_mode);
+        props.set::<String>("HookStatus", required.hook_status);
+        props.set::<String>("LambdaFunction", required.lambda_function);
+        props.set::<Vec<String>>("TargetOperations", required.target_operations);
         CfnLambdaHook { props, options: ResourceOptions::default() }
     }
 
@@ -1321,11 +1714,11 @@ pub(crate) static LAMBDA_HOOK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLambdaHook`].
+/// Property types and enums of the allowed values of [`CfnLambdaHook`].
 pub mod lambda_hook {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains logging configuration information for an extension.
     #[derive(Clone, Debug)]
@@ -1333,15 +1726,33 @@ pub mod lambda_hook {
         props: Props,
     }
 
-    impl LoggingConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LoggingConfig`], by name: the argument of [`LoggingConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoggingConfigRequired {
+        /// The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
         ///
-        /// - `log_group_name`: `LogGroupName`, The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
-        /// - `log_role_arn`: `LogRoleArn`, The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
-        pub fn new(log_group_name: impl Into<Val<String>>, log_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LogGroupName`.
+        pub log_group_name: Val<String>,
+
+        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
+        ///
+        /// CloudFormation property `LogRoleArn`.
+        pub log_role_arn: Val<String>,
+    }
+
+    impl LoggingConfig {
+        /// Creates the value from its required properties, by name in [`LoggingConfigRequired`]:
+        ///
+        /// ```text
+        /// LoggingConfig::new(LoggingConfigRequired {
+        ///     log_group_name: "...".into(),
+        ///     log_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LoggingConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("LogGroupName", log_group_name);
-            props.set("LogRoleArn", log_role_arn);
+            props.set::<String>("LogGroupName", required.log_group_name);
+            props.set::<String>("LogRoleArn", required.log_role_arn);
             LoggingConfig { props }
         }
     }
@@ -1359,9 +1770,9 @@ pub mod lambda_hook {
     }
 
     impl StackFilters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `filtering_criteria`: `FilteringCriteria`, Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
+        /// - `filtering_criteria`: `FilteringCriteria`, Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match Allowed values: the enum [`FilteringCriteria`].
         pub fn new(filtering_criteria: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FilteringCriteria", filtering_criteria);
@@ -1465,12 +1876,16 @@ pub mod lambda_hook {
         }
 
         /// List of actions that the hook is going to target
+        ///
+        /// Allowed values of each item (the enum [`Actions`]): `CREATE`, `UPDATE`, `DELETE`.
         pub fn actions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Actions", value);
             self
         }
 
         /// List of invocation points that the hook is going to target
+        ///
+        /// Allowed values of each item (the enum [`InvocationPoints`]): `PRE_PROVISION`.
         pub fn invocation_points(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InvocationPoints", value);
             self
@@ -1501,17 +1916,44 @@ pub mod lambda_hook {
         props: Props,
     }
 
-    impl HookTarget {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HookTarget`], by name: the argument of [`HookTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct HookTargetRequired {
+        /// Target actions are the type of operation hooks will be executed at.
         ///
-        /// - `action`: `Action`, Target actions are the type of operation hooks will be executed at.
-        /// - `invocation_point`: `InvocationPoint`, Invocation points are the point in provisioning workflow where hooks will be executed.
-        /// - `target_name`: `TargetName`, Type name of hook target. Hook targets are the destination where hooks will be invoked against.
-        pub fn new(action: impl Into<Val<String>>, invocation_point: impl Into<Val<String>>, target_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `CREATE`, `UPDATE`, `DELETE`.
+        pub action: Val<String>,
+
+        /// Invocation points are the point in provisioning workflow where hooks will be executed.
+        ///
+        /// CloudFormation property `InvocationPoint`.
+        ///
+        /// Allowed values (the enum [`InvocationPoint`]): `PRE_PROVISION`.
+        pub invocation_point: Val<String>,
+
+        /// Type name of hook target. Hook targets are the destination where hooks will be invoked against.
+        ///
+        /// CloudFormation property `TargetName`.
+        pub target_name: Val<String>,
+    }
+
+    impl HookTarget {
+        /// Creates the value from its required properties, by name in [`HookTargetRequired`]:
+        ///
+        /// ```text
+        /// HookTarget::new(HookTargetRequired {
+        ///     action: Action::Create.into(),
+        ///     invocation_point: InvocationPoint::PreProvision.into(),
+        ///     target_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HookTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("InvocationPoint", invocation_point);
-            props.set("TargetName", target_name);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("InvocationPoint", required.invocation_point);
+            props.set::<String>("TargetName", required.target_name);
             HookTarget { props }
         }
     }
@@ -1573,28 +2015,118 @@ pub mod lambda_hook {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FailureMode` in `AWS::CloudFormation::LambdaHook`; `.into()` makes a `Val<String>`.
+        FailureMode {
+            Fail = "FAIL",
+            Warn = "WARN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HookStatus` in `AWS::CloudFormation::LambdaHook`; `.into()` makes a `Val<String>`.
+        HookStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetOperations` in `AWS::CloudFormation::LambdaHook`; `.into()` makes a `Val<String>`.
+        TargetOperations {
+            Resource = "RESOURCE",
+            Stack = "STACK",
+            ChangeSet = "CHANGE_SET",
+            CloudControl = "CLOUD_CONTROL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FilteringCriteria` in `AWS::CloudFormation::LambdaHook`; `.into()` makes a `Val<String>`.
+        FilteringCriteria {
+            All = "ALL",
+            Any = "ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Actions` in `AWS::CloudFormation::LambdaHook`; `.into()` makes a `Val<String>`.
+        Actions {
+            Create = "CREATE",
+            Update = "UPDATE",
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvocationPoints` in `AWS::CloudFormation::LambdaHook`; `.into()` makes a `Val<String>`.
+        InvocationPoints {
+            PreProvision = "PRE_PROVISION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::CloudFormation::LambdaHook`; `.into()` makes a `Val<String>`.
+        Action {
+            Create = "CREATE",
+            Update = "UPDATE",
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvocationPoint` in `AWS::CloudFormation::LambdaHook`; `.into()` makes a `Val<String>`.
+        InvocationPoint {
+            PreProvision = "PRE_PROVISION",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudFormation::Macro
 ///
 /// CloudFormation type `AWS::CloudFormation::Macro`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnMacro {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMacro`], by name: the argument of [`CfnMacro::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMacroRequired {
+    /// CloudFormation property `FunctionName`.
+    pub function_name: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnMacro {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::Macro";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMacroRequired`]:
     ///
-    /// - `function_name`: `FunctionName`.
-    /// - `name`: `Name`.
-    pub fn new(function_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMacro::new(CfnMacroRequired {
+    ///     function_name: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMacroRequired) -> Self {
         let mut props = Props::new();
-        props.set("FunctionName", function_name);
-        props.set("Name", name);
+        props.set::<String>("FunctionName", required.function_name);
+        props.set::<String>("Name", required.name);
         CfnMacro { props, options: ResourceOptions::default() }
     }
 
@@ -1653,6 +2185,12 @@ pub(crate) static MACRO__META: TypeMeta = TypeMeta {
 /// A module that has been registered in the CloudFormation registry as the default version
 ///
 /// CloudFormation type `AWS::CloudFormation::ModuleDefaultVersion`.
+///
+/// # Attributes
+///
+/// `AWS::CloudFormation::ModuleDefaultVersion` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnModuleDefaultVersion {
     props: Props,
@@ -1736,23 +2274,64 @@ pub(crate) static MODULE_DEFAULT_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// A module that has been registered in the CloudFormation registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::ModuleVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the module.
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the registered module.
+/// - `DocumentationUrl`: `handle.documentation_url()` → `Val<String>`. The URL of a page providing detailed documentation for this module.
+/// - `IsDefaultVersion`: `handle.is_default_version()` → `Val<bool>`. Indicator of whether this module version is the current default version
+/// - `Schema`: `handle.schema()` → `Val<String>`. The schema defining input parameters to and resources generated by the module.
+/// - `TimeCreated`: `handle.time_created()` → `Val<String>`. The time that the specified module version was registered.
+/// - `VersionId`: `handle.version_id()` → `Val<String>`. The version ID of the module represented by this module instance.
+/// - `Visibility`: `handle.visibility()` → `Val<String>`. The scope at which the type is visible and usable in CloudFormation operations.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnModuleVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnModuleVersion`], by name: the argument of [`CfnModuleVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnModuleVersionRequired {
+    /// The name of the module being registered.
+    ///
+    /// Recommended module naming pattern: company_or_organization::service::type::MODULE.
+    ///
+    /// CloudFormation property `ModuleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub module_name: Val<String>,
+
+    /// The url to the S3 bucket containing the schema and template fragment for the module you want to register.
+    ///
+    /// CloudFormation property `ModulePackage`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub module_package: Val<String>,
+}
+
 impl CfnModuleVersion {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::ModuleVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnModuleVersionRequired`]:
     ///
-    /// - `module_name`: `ModuleName`, The name of the module being registered.
-    /// - `module_package`: `ModulePackage`, The url to the S3 bucket containing the schema and template fragment for the module you want to register.
-    pub fn new(module_name: impl Into<Val<String>>, module_package: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnModuleVersion::new(CfnModuleVersionRequired {
+    ///     module_name: "...".into(),
+    ///     module_package: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnModuleVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ModuleName", module_name);
-        props.set("ModulePackage", module_package);
+        props.set::<String>("ModuleName", required.module_name);
+        props.set::<String>("ModulePackage", required.module_package);
         CfnModuleVersion { props, options: ResourceOptions::default() }
     }
 }
@@ -1855,6 +2434,16 @@ pub(crate) static MODULE_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Test and Publish a resource that has been registered in the CloudFormation Registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::PublicTypeVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PublicTypeArn`: `handle.public_type_arn()` → `Val<String>`. The Amazon Resource Number (ARN) assigned to the public extension upon publication
+/// - `PublisherId`: `handle.publisher_id()` → `Val<String>`. The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
+/// - `TypeVersionArn`: `handle.type_version_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of the extension with the versionId.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PublicTypeArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPublicTypeVersion {
     props: Props,
@@ -1898,7 +2487,7 @@ impl CfnPublicTypeVersion {
 
     /// The kind of extension
     ///
-    /// Allowed values: `RESOURCE`, `MODULE`, `HOOK`.
+    /// Allowed values (the enum [`public_type_version::Type`]): `RESOURCE`, `MODULE`, `HOOK`.
     ///
     /// Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1977,9 +2566,34 @@ pub(crate) static PUBLIC_TYPE_VERSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnPublicTypeVersion`].
+pub mod public_type_version {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CloudFormation::PublicTypeVersion`; `.into()` makes a `Val<String>`.
+        Type {
+            Resource = "RESOURCE",
+            Module = "MODULE",
+            Hook = "HOOK",
+        }
+    }
+}
+
 /// Register as a publisher in the CloudFormation Registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::Publisher`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IdentityProvider`: `handle.identity_provider()` → `Val<String>`. The type of account used as the identity provider when registering this publisher with CloudFormation.
+/// - `PublisherId`: `handle.publisher_id()` → `Val<String>`. The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
+/// - `PublisherProfile`: `handle.publisher_profile()` → `Val<String>`. The URL to the publisher's profile with the identity provider.
+/// - `PublisherStatus`: `handle.publisher_status()` → `Val<String>`. Whether the publisher is verified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PublisherId`.
 #[derive(Clone, Debug)]
 pub struct CfnPublisher {
     props: Props,
@@ -1989,7 +2603,7 @@ pub struct CfnPublisher {
 impl CfnPublisher {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::Publisher";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `accept_terms_and_conditions`: `AcceptTermsAndConditions`, Whether you accept the terms and conditions for publishing extensions in the CloudFormation registry. You must accept the terms and conditions in order to publish public extensions to the CloudFormation registry. The terms and conditions can be found at <https://cloudformation-registry-documents.s3.amazonaws.com/Terms_and_Conditions_for_AWS_CloudFormation_Registry_Publishers.pdf>
     pub fn new(accept_terms_and_conditions: impl Into<Val<bool>>) -> Self {
@@ -2073,6 +2687,14 @@ pub(crate) static PUBLISHER_SHAPE: ObjectShape = ObjectShape {
 /// The default version of a resource that has been registered in the CloudFormation Registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::ResourceDefaultVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a ResourceDefaultVersion
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceDefaultVersion {
     props: Props,
@@ -2157,23 +2779,64 @@ pub(crate) static RESOURCE_DEFAULT_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// A resource that has been registered in the CloudFormation Registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::ResourceVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type, here the ResourceVersion. This is used to uniquely identify a ResourceVersion resource
+/// - `IsDefaultVersion`: `handle.is_default_version()` → `Val<bool>`. Indicates if this type version is the current default version
+/// - `ProvisioningType`: `handle.provisioning_type()` → `Val<String>`. The provisioning behavior of the type. AWS CloudFormation determines the provisioning type during registration, based on the types of handlers in the schema handler package submitted.
+/// - `TypeArn`: `handle.type_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the type without the versionID.
+/// - `VersionId`: `handle.version_id()` → `Val<String>`. The ID of the version of the type represented by this resource instance.
+/// - `Visibility`: `handle.visibility()` → `Val<String>`. The scope at which the type is visible and usable in CloudFormation operations.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceVersion`], by name: the argument of [`CfnResourceVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceVersionRequired {
+    /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
+    ///
+    /// For information on generating a schema handler package for the type you want to register, see submit in the CloudFormation CLI User Guide.
+    ///
+    /// CloudFormation property `SchemaHandlerPackage`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub schema_handler_package: Val<String>,
+
+    /// The name of the type being registered.
+    ///
+    /// We recommend that type names adhere to the following pattern: company_or_organization::service::type.
+    ///
+    /// CloudFormation property `TypeName`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_name_property: Val<String>,
+}
+
 impl CfnResourceVersion {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::ResourceVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceVersionRequired`]:
     ///
-    /// - `schema_handler_package`: `SchemaHandlerPackage`, A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
-    /// - `type_name_property`: `TypeName`, The name of the type being registered.
-    pub fn new(schema_handler_package: impl Into<Val<String>>, type_name_property: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourceVersion::new(CfnResourceVersionRequired {
+    ///     schema_handler_package: "...".into(),
+    ///     type_name_property: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("SchemaHandlerPackage", schema_handler_package);
-        props.set("TypeName", type_name_property);
+        props.set::<String>("SchemaHandlerPackage", required.schema_handler_package);
+        props.set::<String>("TypeName", required.type_name_property);
         CfnResourceVersion { props, options: ResourceOptions::default() }
     }
 
@@ -2330,6 +2993,14 @@ pub mod resource_version {
 /// The AWS::CloudFormation::Stack resource nests a stack as a resource in a top-level template.
 ///
 /// CloudFormation type `AWS::CloudFormation::Stack`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `StackId`: `handle.stack_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StackId`.
 #[derive(Clone, Debug)]
 pub struct CfnStack {
     props: Props,
@@ -2339,7 +3010,7 @@ pub struct CfnStack {
 impl CfnStack {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::Stack";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `template_url`: `TemplateURL`.
     pub fn new(template_url: impl Into<Val<String>>) -> Self {
@@ -2427,15 +3098,29 @@ pub mod stack {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2450,23 +3135,55 @@ pub mod stack {
 /// StackSet as a resource provides one-click experience for provisioning a StackSet and StackInstances
 ///
 /// CloudFormation type `AWS::CloudFormation::StackSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `StackSetId`: `handle.stack_set_id()` → `Val<String>`. The ID of the stack set that you're creating.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StackSetId`.
 #[derive(Clone, Debug)]
 pub struct CfnStackSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStackSet`], by name: the argument of [`CfnStackSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStackSetRequired {
+    /// Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
+    ///
+    /// CloudFormation property `PermissionModel`.
+    ///
+    /// Allowed values (the enum [`stack_set::PermissionModel`]): `SERVICE_MANAGED`, `SELF_MANAGED`.
+    ///
+    /// Changing it replaces the resource.
+    pub permission_model: Val<String>,
+
+    /// The name to associate with the stack set. The name must be unique in the Region where you create your stack set.
+    ///
+    /// CloudFormation property `StackSetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_set_name: Val<String>,
+}
+
 impl CfnStackSet {
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::StackSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStackSetRequired`]:
     ///
-    /// - `permission_model`: `PermissionModel`, Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
-    /// - `stack_set_name`: `StackSetName`, The name to associate with the stack set. The name must be unique in the Region where you create your stack set.
-    pub fn new(permission_model: impl Into<Val<String>>, stack_set_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStackSet::new(CfnStackSetRequired {
+    ///     permission_model: stack_set::PermissionModel::ServiceManaged.into(),
+    ///     stack_set_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStackSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("PermissionModel", permission_model);
-        props.set("StackSetName", stack_set_name);
+        props.set::<String>("PermissionModel", required.permission_model);
+        props.set::<String>("StackSetName", required.stack_set_name);
         CfnStackSet { props, options: ResourceOptions::default() }
     }
 
@@ -2484,7 +3201,7 @@ impl CfnStackSet {
 
     /// Specifies the AWS account that you are acting from. By default, SELF is specified. For self-managed permissions, specify SELF; for service-managed permissions, if you are signed in to the organization's management account, specify SELF. If you are signed in to a delegated administrator account, specify DELEGATED_ADMIN.
     ///
-    /// Allowed values: `SELF`, `DELEGATED_ADMIN`.
+    /// Allowed values (the enum [`stack_set::CallAs`]): `SELF`, `DELEGATED_ADMIN`.
     ///
     /// Write-only.
     pub fn call_as(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2493,6 +3210,8 @@ impl CfnStackSet {
     }
 
     /// In some cases, you must explicitly acknowledge that your stack set template contains certain capabilities in order for AWS CloudFormation to create the stack set and related stack instances.
+    ///
+    /// Allowed values of each item (the enum [`stack_set::Capabilities`]): `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`.
     pub fn capabilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("Capabilities", value);
         self
@@ -2613,11 +3332,11 @@ pub(crate) static STACK_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStackSet`].
+/// Property types and enums of the allowed values of [`CfnStackSet`].
 pub mod stack_set {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CloudFormation::StackSet`.
     #[derive(Clone, Debug)]
@@ -2698,7 +3417,7 @@ pub mod stack_set {
 
         /// Specifies how the concurrency level behaves during the operation execution.
         ///
-        /// Allowed values: `STRICT_FAILURE_TOLERANCE`, `SOFT_FAILURE_TOLERANCE`.
+        /// Allowed values (the enum [`ConcurrencyMode`]): `STRICT_FAILURE_TOLERANCE`, `SOFT_FAILURE_TOLERANCE`.
         pub fn concurrency_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConcurrencyMode", value);
             self
@@ -2730,7 +3449,7 @@ pub mod stack_set {
 
         /// The concurrency type of deploying StackSets operations in regions, could be in parallel or one region at a time
         ///
-        /// Allowed values: `SEQUENTIAL`, `PARALLEL`.
+        /// Allowed values (the enum [`RegionConcurrencyType`]): `SEQUENTIAL`, `PARALLEL`.
         pub fn region_concurrency_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RegionConcurrencyType", value);
             self
@@ -2755,15 +3474,33 @@ pub mod stack_set {
         props: Props,
     }
 
-    impl Parameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Parameter`], by name: the argument of [`Parameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParameterRequired {
+        /// The key associated with the parameter. If you don't specify a key and value for a particular parameter, AWS CloudFormation uses the default value that is specified in your template.
         ///
-        /// - `parameter_key`: `ParameterKey`, The key associated with the parameter. If you don't specify a key and value for a particular parameter, AWS CloudFormation uses the default value that is specified in your template.
-        /// - `parameter_value`: `ParameterValue`, The input value associated with the parameter.
-        pub fn new(parameter_key: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterKey`.
+        pub parameter_key: Val<String>,
+
+        /// The input value associated with the parameter.
+        ///
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl Parameter {
+        /// Creates the value from its required properties, by name in [`ParameterRequired`]:
+        ///
+        /// ```text
+        /// Parameter::new(ParameterRequired {
+        ///     parameter_key: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterKey", parameter_key);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterKey", required.parameter_key);
+            props.set::<String>("ParameterValue", required.parameter_value);
             Parameter { props }
         }
     }
@@ -2780,15 +3517,33 @@ pub mod stack_set {
         props: Props,
     }
 
-    impl StackInstances {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StackInstances`], by name: the argument of [`StackInstances::new`].
+    #[derive(Clone, Debug)]
+    pub struct StackInstancesRequired {
+        /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
         ///
-        /// - `deployment_targets`: `DeploymentTargets`, The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
-        /// - `regions`: `Regions`, The names of one or more Regions where you want to create stack instances using the specified AWS account(s).
-        pub fn new(deployment_targets: impl Into<Val<DeploymentTargets>>, regions: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `DeploymentTargets`.
+        pub deployment_targets: Val<DeploymentTargets>,
+
+        /// The names of one or more Regions where you want to create stack instances using the specified AWS account(s).
+        ///
+        /// CloudFormation property `Regions`.
+        pub regions: Val<Vec<String>>,
+    }
+
+    impl StackInstances {
+        /// Creates the value from its required properties, by name in [`StackInstancesRequired`]:
+        ///
+        /// ```text
+        /// StackInstances::new(StackInstancesRequired {
+        ///     deployment_targets: DeploymentTargets::new(...).into(),
+        ///     regions: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: StackInstancesRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeploymentTargets", deployment_targets);
-            props.set("Regions", regions);
+            props.set::<DeploymentTargets>("DeploymentTargets", required.deployment_targets);
+            props.set::<Vec<String>>("Regions", required.regions);
             StackInstances { props }
         }
 
@@ -2820,7 +3575,7 @@ pub mod stack_set {
 
         /// The filter type you want to apply on organizational units and accounts.
         ///
-        /// Allowed values: `NONE`, `UNION`, `INTERSECTION`, `DIFFERENCE`.
+        /// Allowed values (the enum [`AccountFilterType`]): `NONE`, `UNION`, `INTERSECTION`, `DIFFERENCE`.
         pub fn account_filter_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccountFilterType", value);
             self
@@ -2857,15 +3612,33 @@ pub mod stack_set {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag. You can specify a maximum of 127 characters for a tag key.
         ///
-        /// - `key`: `Key`, A string used to identify this tag. You can specify a maximum of 127 characters for a tag key.
-        /// - `value`: `Value`, A string containing the value for this tag. You can specify a maximum of 256 characters for a tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for this tag. You can specify a maximum of 256 characters for a tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2914,11 +3687,70 @@ pub mod stack_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CallAs` in `AWS::CloudFormation::StackSet`; `.into()` makes a `Val<String>`.
+        CallAs {
+            Self_ = "SELF",
+            DelegatedAdmin = "DELEGATED_ADMIN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Capabilities` in `AWS::CloudFormation::StackSet`; `.into()` makes a `Val<String>`.
+        Capabilities {
+            CapabilityIam = "CAPABILITY_IAM",
+            CapabilityNamedIam = "CAPABILITY_NAMED_IAM",
+            CapabilityAutoExpand = "CAPABILITY_AUTO_EXPAND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PermissionModel` in `AWS::CloudFormation::StackSet`; `.into()` makes a `Val<String>`.
+        PermissionModel {
+            ServiceManaged = "SERVICE_MANAGED",
+            SelfManaged = "SELF_MANAGED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConcurrencyMode` in `AWS::CloudFormation::StackSet`; `.into()` makes a `Val<String>`.
+        ConcurrencyMode {
+            StrictFailureTolerance = "STRICT_FAILURE_TOLERANCE",
+            SoftFailureTolerance = "SOFT_FAILURE_TOLERANCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RegionConcurrencyType` in `AWS::CloudFormation::StackSet`; `.into()` makes a `Val<String>`.
+        RegionConcurrencyType {
+            Sequential = "SEQUENTIAL",
+            Parallel = "PARALLEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccountFilterType` in `AWS::CloudFormation::StackSet`; `.into()` makes a `Val<String>`.
+        AccountFilterType {
+            None = "NONE",
+            Union = "UNION",
+            Intersection = "INTERSECTION",
+            Difference = "DIFFERENCE",
+        }
+    }
 }
 
 /// Enable a resource that has been published in the CloudFormation Registry.
 ///
 /// CloudFormation type `AWS::CloudFormation::TypeActivation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the extension.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnTypeActivation {
     props: Props,
@@ -2982,7 +3814,7 @@ impl CfnTypeActivation {
 
     /// The kind of extension
     ///
-    /// Allowed values: `RESOURCE`, `MODULE`, `HOOK`.
+    /// Allowed values (the enum [`type_activation::Type`]): `RESOURCE`, `MODULE`, `HOOK`.
     ///
     /// Write-only.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3006,7 +3838,7 @@ impl CfnTypeActivation {
 
     /// Manually updates a previously-enabled type to a new major or minor version, if available. You can also use this parameter to update the value of AutoUpdateEnabled
     ///
-    /// Allowed values: `MAJOR`, `MINOR`.
+    /// Allowed values (the enum [`type_activation::VersionBump`]): `MAJOR`, `MINOR`.
     ///
     /// Write-only.
     pub fn version_bump(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3065,11 +3897,11 @@ pub(crate) static TYPE_ACTIVATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTypeActivation`].
+/// Property types and enums of the allowed values of [`CfnTypeActivation`].
 pub mod type_activation {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CloudFormation::TypeActivation`.
     #[derive(Clone, Debug)]
@@ -3110,11 +3942,37 @@ pub mod type_activation {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CloudFormation::TypeActivation`; `.into()` makes a `Val<String>`.
+        Type {
+            Resource = "RESOURCE",
+            Module = "MODULE",
+            Hook = "HOOK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VersionBump` in `AWS::CloudFormation::TypeActivation`; `.into()` makes a `Val<String>`.
+        VersionBump {
+            Major = "MAJOR",
+            Minor = "MINOR",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudFormation::WaitCondition
 ///
 /// CloudFormation type `AWS::CloudFormation::WaitCondition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Data`: `handle.data()` → `Val<Json>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWaitCondition {
     props: Props,
@@ -3190,6 +4048,14 @@ pub(crate) static WAIT_CONDITION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::CloudFormation::WaitConditionHandle
 ///
 /// CloudFormation type `AWS::CloudFormation::WaitConditionHandle`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWaitConditionHandle {
     props: Props,

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,29 +15,62 @@ use crate::value::{Json, Val};
 /// An Anycast static IP list. For more information, see [Request Anycast static IPs to use for allowlisting](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/request-static-ips.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// CloudFormation type `AWS::CloudFront::AnycastIpList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AnycastIpList`: `handle.anycast_ip_list()` → `Val<Json>`.
+/// - `ETag`: `handle.e_tag()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `IpamCidrConfigResults`: `handle.ipam_cidr_config_results()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAnycastIpList {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAnycastIpList`], by name: the argument of [`CfnAnycastIpList::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAnycastIpListRequired {
+    /// The number of IP addresses in the Anycast static IP list.
+    ///
+    /// CloudFormation property `IpCount`.
+    ///
+    /// Changing it replaces the resource.
+    pub ip_count: Val<i64>,
+
+    /// The name of the Anycast static IP list.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnAnycastIpList {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::AnycastIpList";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAnycastIpListRequired`]:
     ///
-    /// - `ip_count`: `IpCount`, The number of IP addresses in the Anycast static IP list.
-    /// - `name`: `Name`, The name of the Anycast static IP list.
-    pub fn new(ip_count: impl Into<Val<i64>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAnycastIpList::new(CfnAnycastIpListRequired {
+    ///     ip_count: 1.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAnycastIpListRequired) -> Self {
         let mut props = Props::new();
-        props.set("IpCount", ip_count);
-        props.set("Name", name);
+        props.set::<i64>("IpCount", required.ip_count);
+        props.set::<String>("Name", required.name);
         CfnAnycastIpList { props, options: ResourceOptions::default() }
     }
 
     /// The IP address type for the Anycast static IP list.
     ///
-    /// Allowed values: `ipv4`, `dualstack`.
+    /// Allowed values (the enum [`anycast_ip_list::IpAddressType`]): `ipv4`, `dualstack`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -118,11 +150,11 @@ pub(crate) static ANYCAST_IP_LIST_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAnycastIpList`].
+/// Property types and enums of the allowed values of [`CfnAnycastIpList`].
 pub mod anycast_ip_list {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for an IPAM CIDR that defines a specific IP address range, IPAM pool, and associated Anycast IP address.
     #[derive(Clone, Debug)]
@@ -130,15 +162,33 @@ pub mod anycast_ip_list {
         props: Props,
     }
 
-    impl IpamCidrConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IpamCidrConfig`], by name: the argument of [`IpamCidrConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpamCidrConfigRequired {
+        /// The CIDR that specifies the IP address range for this IPAM configuration.
         ///
-        /// - `cidr`: `Cidr`, The CIDR that specifies the IP address range for this IPAM configuration.
-        /// - `ipam_pool_arn`: `IpamPoolArn`, The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to.
-        pub fn new(cidr: impl Into<Val<String>>, ipam_pool_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Cidr`.
+        pub cidr: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to.
+        ///
+        /// CloudFormation property `IpamPoolArn`.
+        pub ipam_pool_arn: Val<String>,
+    }
+
+    impl IpamCidrConfig {
+        /// Creates the value from its required properties, by name in [`IpamCidrConfigRequired`]:
+        ///
+        /// ```text
+        /// IpamCidrConfig::new(IpamCidrConfigRequired {
+        ///     cidr: "...".into(),
+        ///     ipam_pool_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IpamCidrConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Cidr", cidr);
-            props.set("IpamPoolArn", ipam_pool_arn);
+            props.set::<String>("Cidr", required.cidr);
+            props.set::<String>("IpamPoolArn", required.ipam_pool_arn);
             IpamCidrConfig { props }
         }
     }
@@ -182,7 +232,7 @@ pub mod anycast_ip_list {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A string that contains ``Tag`` key.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -220,6 +270,14 @@ pub mod anycast_ip_list {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::CloudFront::AnycastIpList`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "ipv4",
+            Dualstack = "dualstack",
+        }
+    }
 }
 
 /// A cache policy.
@@ -233,6 +291,15 @@ pub mod anycast_ip_list {
 /// The headers, cookies, and query strings that are included in the cache key are also included in requests that CloudFront sends to the origin. CloudFront sends a request when it can't find a valid object in its cache that matches the request's cache key. If you want to send values to the origin but *not* include them in the cache key, use ``OriginRequestPolicy``.
 ///
 /// CloudFormation type `AWS::CloudFront::CachePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCachePolicy {
     props: Props,
@@ -242,7 +309,7 @@ pub struct CfnCachePolicy {
 impl CfnCachePolicy {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::CachePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `cache_policy_config`: `CachePolicyConfig`, The cache policy configuration.
     pub fn new(cache_policy_config: impl Into<Val<cache_policy::CachePolicyConfig>>) -> Self {
@@ -319,21 +386,58 @@ pub mod cache_policy {
         props: Props,
     }
 
-    impl CachePolicyConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CachePolicyConfig`], by name: the argument of [`CachePolicyConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CachePolicyConfigRequired {
+        /// The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value as the object's time to live (TTL) only when the origin does *not* send ``Cache-Control`` or ``Expires`` headers with the object. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
         ///
-        /// - `default_ttl`: `DefaultTTL`, The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value as the object's time to live (TTL) only when the origin does *not* send ``Cache-Control`` or ``Expires`` headers with the object. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
-        /// - `max_ttl`: `MaxTTL`, The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value only when the origin sends ``Cache-Control`` or ``Expires`` headers with the object. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
-        /// - `min_ttl`: `MinTTL`, The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
-        /// - `name`: `Name`, A unique name to identify the cache policy.
-        /// - `parameters_in_cache_key_and_forwarded_to_origin`: `ParametersInCacheKeyAndForwardedToOrigin`, The HTTP headers, cookies, and URL query strings to include in the cache key. The values included in the cache key are also included in requests that CloudFront sends to the origin.
-        pub fn new(default_ttl: impl Into<Val<f64>>, max_ttl: impl Into<Val<f64>>, min_ttl: impl Into<Val<f64>>, name: impl Into<Val<String>>, parameters_in_cache_key_and_forwarded_to_origin: impl Into<Val<ParametersInCacheKeyAndForwardedToOrigin>>) -> Self {
+        /// The default value for this field is 86400 seconds (one day). If the value of ``MinTTL`` is more than 86400 seconds, then the default value for this field is the same as the value of ``MinTTL``.
+        ///
+        /// CloudFormation property `DefaultTTL`.
+        pub default_ttl: Val<f64>,
+
+        /// The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value only when the origin sends ``Cache-Control`` or ``Expires`` headers with the object. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// The default value for this field is 31536000 seconds (one year). If the value of ``MinTTL`` or ``DefaultTTL`` is more than 31536000 seconds, then the default value for this field is the same as the value of ``DefaultTTL``.
+        ///
+        /// CloudFormation property `MaxTTL`.
+        pub max_ttl: Val<f64>,
+
+        /// The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// CloudFormation property `MinTTL`.
+        pub min_ttl: Val<f64>,
+
+        /// A unique name to identify the cache policy.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The HTTP headers, cookies, and URL query strings to include in the cache key. The values included in the cache key are also included in requests that CloudFront sends to the origin.
+        ///
+        /// CloudFormation property `ParametersInCacheKeyAndForwardedToOrigin`.
+        pub parameters_in_cache_key_and_forwarded_to_origin: Val<ParametersInCacheKeyAndForwardedToOrigin>,
+    }
+
+    impl CachePolicyConfig {
+        /// Creates the value from its required properties, by name in [`CachePolicyConfigRequired`]:
+        ///
+        /// ```text
+        /// CachePolicyConfig::new(CachePolicyConfigRequired {
+        ///     default_ttl: 1.0.into(),
+        ///     max_ttl: 1.0.into(),
+        ///     min_ttl: 1.0.into(),
+        ///     name: "...".into(),
+        ///     parameters_in_cache_key_and_forwarded_to_origin: ParametersInCacheKeyAndForwardedToOrigin::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CachePolicyConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultTTL", default_ttl);
-            props.set("MaxTTL", max_ttl);
-            props.set("MinTTL", min_ttl);
-            props.set("Name", name);
-            props.set("ParametersInCacheKeyAndForwardedToOrigin", parameters_in_cache_key_and_forwarded_to_origin);
+            props.set::<f64>("DefaultTTL", required.default_ttl);
+            props.set::<f64>("MaxTTL", required.max_ttl);
+            props.set::<f64>("MinTTL", required.min_ttl);
+            props.set::<String>("Name", required.name);
+            props.set::<ParametersInCacheKeyAndForwardedToOrigin>("ParametersInCacheKeyAndForwardedToOrigin", required.parameters_in_cache_key_and_forwarded_to_origin);
             CachePolicyConfig { props }
         }
 
@@ -358,19 +462,61 @@ pub mod cache_policy {
         props: Props,
     }
 
-    impl ParametersInCacheKeyAndForwardedToOrigin {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ParametersInCacheKeyAndForwardedToOrigin`], by name: the argument of [`ParametersInCacheKeyAndForwardedToOrigin::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParametersInCacheKeyAndForwardedToOriginRequired {
+        /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
         ///
-        /// - `cookies_config`: `CookiesConfig`, An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
-        /// - `enable_accept_encoding_gzip`: `EnableAcceptEncodingGzip`, A flag that can affect whether the ``Accept-Encoding`` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
-        /// - `headers_config`: `HeadersConfig`, An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
-        /// - `query_strings_config`: `QueryStringsConfig`, An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
-        pub fn new(cookies_config: impl Into<Val<CookiesConfig>>, enable_accept_encoding_gzip: impl Into<Val<bool>>, headers_config: impl Into<Val<HeadersConfig>>, query_strings_config: impl Into<Val<QueryStringsConfig>>) -> Self {
+        /// CloudFormation property `CookiesConfig`.
+        pub cookies_config: Val<CookiesConfig>,
+
+        /// A flag that can affect whether the ``Accept-Encoding`` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
+        ///
+        /// This field is related to the ``EnableAcceptEncodingBrotli`` field. If one or both of these fields is ``true``*and* the viewer request includes the ``Accept-Encoding`` header, then CloudFront does the following:
+        ///
+        /// +  Normalizes the value of the viewer's ``Accept-Encoding`` header
+        ///
+        /// +  Includes the normalized header in the cache key
+        ///
+        /// +  Includes the normalized header in the request to the origin, if a request is necessary
+        ///
+        /// For more information, see [Compression support](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-policy-compressed-objects) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// If you set this value to ``true``, and this cache behavior also has an origin request policy attached, do not include the ``Accept-Encoding`` header in the origin request policy. CloudFront always includes the ``Accept-Encoding`` header in origin requests when the value of this field is ``true``, so including this header in an origin request policy has no effect.
+        ///
+        /// If both of these fields are ``false``, then CloudFront treats the ``Accept-Encoding`` header the same as any other HTTP header in the viewer request. By default, it's not included in the cache key and it's not included in origin requests. In this case, you can manually add ``Accept-Encoding`` to the headers whitelist like any other HTTP header.
+        ///
+        /// CloudFormation property `EnableAcceptEncodingGzip`.
+        pub enable_accept_encoding_gzip: Val<bool>,
+
+        /// An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
+        ///
+        /// CloudFormation property `HeadersConfig`.
+        pub headers_config: Val<HeadersConfig>,
+
+        /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
+        ///
+        /// CloudFormation property `QueryStringsConfig`.
+        pub query_strings_config: Val<QueryStringsConfig>,
+    }
+
+    impl ParametersInCacheKeyAndForwardedToOrigin {
+        /// Creates the value from its required properties, by name in [`ParametersInCacheKeyAndForwardedToOriginRequired`]:
+        ///
+        /// ```text
+        /// ParametersInCacheKeyAndForwardedToOrigin::new(ParametersInCacheKeyAndForwardedToOriginRequired {
+        ///     cookies_config: CookiesConfig::new(...).into(),
+        ///     enable_accept_encoding_gzip: true.into(),
+        ///     headers_config: HeadersConfig::new(...).into(),
+        ///     query_strings_config: QueryStringsConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ParametersInCacheKeyAndForwardedToOriginRequired) -> Self {
             let mut props = Props::new();
-            props.set("CookiesConfig", cookies_config);
-            props.set("EnableAcceptEncodingGzip", enable_accept_encoding_gzip);
-            props.set("HeadersConfig", headers_config);
-            props.set("QueryStringsConfig", query_strings_config);
+            props.set::<CookiesConfig>("CookiesConfig", required.cookies_config);
+            props.set::<bool>("EnableAcceptEncodingGzip", required.enable_accept_encoding_gzip);
+            props.set::<HeadersConfig>("HeadersConfig", required.headers_config);
+            props.set::<QueryStringsConfig>("QueryStringsConfig", required.query_strings_config);
             ParametersInCacheKeyAndForwardedToOrigin { props }
         }
 
@@ -408,7 +554,7 @@ pub mod cache_policy {
     }
 
     impl CookiesConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cookie_behavior`: `CookieBehavior`, Determines whether any cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
         pub fn new(cookie_behavior: impl Into<Val<String>>) -> Self {
@@ -437,7 +583,7 @@ pub mod cache_policy {
     }
 
     impl HeadersConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `header_behavior`: `HeaderBehavior`, Determines whether any HTTP headers are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
         pub fn new(header_behavior: impl Into<Val<String>>) -> Self {
@@ -466,7 +612,7 @@ pub mod cache_policy {
     }
 
     impl QueryStringsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query_string_behavior`: `QueryStringBehavior`, Determines whether any URL query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin. Valid values are:
         pub fn new(query_string_behavior: impl Into<Val<String>>) -> Self {
@@ -532,6 +678,15 @@ pub mod cache_policy {
 /// The request to create a new origin access identity (OAI). An origin access identity is a special CloudFront user that you can associate with Amazon S3 origins, so that you can secure all or just some of your Amazon S3 content. For more information, see [Restricting Access to Amazon S3 Content by Using an Origin Access Identity](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// CloudFormation type `AWS::CloudFront::CloudFrontOriginAccessIdentity`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `S3CanonicalUserId`: `handle.s3_canonical_user_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudFrontOriginAccessIdentity {
     props: Props,
@@ -541,7 +696,7 @@ pub struct CfnCloudFrontOriginAccessIdentity {
 impl CfnCloudFrontOriginAccessIdentity {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::CloudFrontOriginAccessIdentity";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `cloud_front_origin_access_identity_config`: `CloudFrontOriginAccessIdentityConfig`, The current configuration information for the identity.
     pub fn new(cloud_front_origin_access_identity_config: impl Into<Val<cloud_front_origin_access_identity::CloudFrontOriginAccessIdentityConfig>>) -> Self {
@@ -601,7 +756,7 @@ pub mod cloud_front_origin_access_identity {
     }
 
     impl CloudFrontOriginAccessIdentityConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `comment`: `Comment`, A comment to describe the origin access identity. The comment cannot be longer than 128 characters.
         pub fn new(comment: impl Into<Val<String>>) -> Self {
@@ -621,25 +776,64 @@ pub mod cloud_front_origin_access_identity {
 /// A connection function.
 ///
 /// CloudFormation type `AWS::CloudFront::ConnectionFunction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectionFunctionArn`: `handle.connection_function_arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+/// - `ETag`: `handle.e_tag()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+/// - `Stage`: `handle.stage()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectionFunction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnectionFunction`], by name: the argument of [`CfnConnectionFunction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectionFunctionRequired {
+    /// The code for the connection function.
+    ///
+    /// CloudFormation property `ConnectionFunctionCode`.
+    pub connection_function_code: Val<String>,
+
+    /// Contains configuration information about a CloudFront function.
+    ///
+    /// CloudFormation property `ConnectionFunctionConfig`.
+    pub connection_function_config: Val<connection_function::ConnectionFunctionConfig>,
+
+    /// The connection function name.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnConnectionFunction {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ConnectionFunction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectionFunctionRequired`]:
     ///
-    /// - `connection_function_code`: `ConnectionFunctionCode`, The code for the connection function.
-    /// - `connection_function_config`: `ConnectionFunctionConfig`, Contains configuration information about a CloudFront function.
-    /// - `name`: `Name`, The connection function name.
-    pub fn new(connection_function_code: impl Into<Val<String>>, connection_function_config: impl Into<Val<connection_function::ConnectionFunctionConfig>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnectionFunction::new(CfnConnectionFunctionRequired {
+    ///     connection_function_code: "...".into(),
+    ///     connection_function_config: connection_function::ConnectionFunctionConfig::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectionFunctionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectionFunctionCode", connection_function_code);
-        props.set("ConnectionFunctionConfig", connection_function_config);
-        props.set("Name", name);
+        props.set::<String>("ConnectionFunctionCode", required.connection_function_code);
+        props.set::<connection_function::ConnectionFunctionConfig>("ConnectionFunctionConfig", required.connection_function_config);
+        props.set::<String>("Name", required.name);
         CfnConnectionFunction { props, options: ResourceOptions::default() }
     }
 
@@ -730,11 +924,11 @@ pub(crate) static CONNECTION_FUNCTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnectionFunction`].
+/// Property types and enums of the allowed values of [`CfnConnectionFunction`].
 pub mod connection_function {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains configuration information about a CloudFront function.
     #[derive(Clone, Debug)]
@@ -742,15 +936,37 @@ pub mod connection_function {
         props: Props,
     }
 
-    impl ConnectionFunctionConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConnectionFunctionConfig`], by name: the argument of [`ConnectionFunctionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectionFunctionConfigRequired {
+        /// A comment to describe the function. The comment cannot be longer than 128 characters.
         ///
-        /// - `comment`: `Comment`, A comment to describe the function. The comment cannot be longer than 128 characters.
-        /// - `runtime`: `Runtime`, The function's runtime environment version.
-        pub fn new(comment: impl Into<Val<String>>, runtime: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Comment`.
+        pub comment: Val<String>,
+
+        /// The function's runtime environment version.
+        ///
+        /// CloudFormation property `Runtime`.
+        ///
+        /// Allowed values (the enum [`Runtime`]): `cloudfront-js-2.0`.
+        ///
+        /// Changing it replaces the resource.
+        pub runtime: Val<String>,
+    }
+
+    impl ConnectionFunctionConfig {
+        /// Creates the value from its required properties, by name in [`ConnectionFunctionConfigRequired`]:
+        ///
+        /// ```text
+        /// ConnectionFunctionConfig::new(ConnectionFunctionConfigRequired {
+        ///     comment: "...".into(),
+        ///     runtime: Runtime::CloudfrontJs2_0.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectionFunctionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comment", comment);
-            props.set("Runtime", runtime);
+            props.set::<String>("Comment", required.comment);
+            props.set::<String>("Runtime", required.runtime);
             ConnectionFunctionConfig { props }
         }
 
@@ -774,7 +990,7 @@ pub mod connection_function {
     }
 
     impl KeyValueStoreAssociation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key_value_store_arn`: `KeyValueStoreARN`, The Amazon Resource Name (ARN) of the key value store association.
         pub fn new(key_value_store_arn: impl Into<Val<String>>) -> Self {
@@ -796,15 +1012,37 @@ pub mod connection_function {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that contains ``Tag`` key.
         ///
-        /// - `key`: `Key`, A string that contains ``Tag`` key.
-        /// - `value`: `Value`, A string that contains an optional ``Tag`` value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// The string length should be between 1 and 128 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string that contains an optional ``Tag`` value.
+        ///
+        /// The string length should be between 0 and 256 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -829,11 +1067,33 @@ pub mod connection_function {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Runtime` in `AWS::CloudFront::ConnectionFunction`; `.into()` makes a `Val<String>`.
+        Runtime {
+            CloudfrontJs2_0 = "cloudfront-js-2.0",
+        }
+    }
 }
 
 /// The connection group for your distribution tenants. When you first create a distribution tenant and you don't specify a connection group, CloudFront will automatically create a default connection group for you. When you create a new distribution tenant and don't specify a connection group, the default one will be associated with your distribution tenant.
 ///
 /// CloudFormation type `AWS::CloudFront::ConnectionGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+/// - `ETag`: `handle.e_tag()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `IsDefault`: `handle.is_default()` → `Val<bool>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+/// - `RoutingEndpoint`: `handle.routing_endpoint()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectionGroup {
     props: Props,
@@ -843,7 +1103,7 @@ pub struct CfnConnectionGroup {
 impl CfnConnectionGroup {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ConnectionGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the connection group.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -956,15 +1216,37 @@ pub mod connection_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that contains ``Tag`` key.
         ///
-        /// - `key`: `Key`, A string that contains ``Tag`` key.
-        /// - `value`: `Value`, A string that contains an optional ``Tag`` value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// The string length should be between 1 and 128 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string that contains an optional ``Tag`` value.
+        ///
+        /// The string length should be between 0 and 256 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -983,6 +1265,15 @@ pub mod connection_group {
 /// For more information, see [Using CloudFront continuous deployment to safely test CDN configuration changes](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/continuous-deployment.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// CloudFormation type `AWS::CloudFront::ContinuousDeploymentPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnContinuousDeploymentPolicy {
     props: Props,
@@ -992,7 +1283,7 @@ pub struct CfnContinuousDeploymentPolicy {
 impl CfnContinuousDeploymentPolicy {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ContinuousDeploymentPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `continuous_deployment_policy_config`: `ContinuousDeploymentPolicyConfig`, Contains the configuration for a continuous deployment policy.
     pub fn new(continuous_deployment_policy_config: impl Into<Val<continuous_deployment_policy::ContinuousDeploymentPolicyConfig>>) -> Self {
@@ -1047,11 +1338,11 @@ pub(crate) static CONTINUOUS_DEPLOYMENT_POLICY_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContinuousDeploymentPolicy`].
+/// Property types and enums of the allowed values of [`CfnContinuousDeploymentPolicy`].
 pub mod continuous_deployment_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains the configuration for a continuous deployment policy.
     #[derive(Clone, Debug)]
@@ -1059,15 +1350,33 @@ pub mod continuous_deployment_policy {
         props: Props,
     }
 
-    impl ContinuousDeploymentPolicyConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContinuousDeploymentPolicyConfig`], by name: the argument of [`ContinuousDeploymentPolicyConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContinuousDeploymentPolicyConfigRequired {
+        /// A Boolean that indicates whether this continuous deployment policy is enabled (in effect). When this value is ``true``, this policy is enabled and in effect. When this value is ``false``, this policy is not enabled and has no effect.
         ///
-        /// - `enabled`: `Enabled`, A Boolean that indicates whether this continuous deployment policy is enabled (in effect). When this value is ``true``, this policy is enabled and in effect. When this value is ``false``, this policy is not enabled and has no effect.
-        /// - `staging_distribution_dns_names`: `StagingDistributionDnsNames`, The CloudFront domain name of the staging distribution. For example: ``d111111abcdef8.cloudfront.net``.
-        pub fn new(enabled: impl Into<Val<bool>>, staging_distribution_dns_names: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// The CloudFront domain name of the staging distribution. For example: ``d111111abcdef8.cloudfront.net``.
+        ///
+        /// CloudFormation property `StagingDistributionDnsNames`.
+        pub staging_distribution_dns_names: Val<Vec<String>>,
+    }
+
+    impl ContinuousDeploymentPolicyConfig {
+        /// Creates the value from its required properties, by name in [`ContinuousDeploymentPolicyConfigRequired`]:
+        ///
+        /// ```text
+        /// ContinuousDeploymentPolicyConfig::new(ContinuousDeploymentPolicyConfigRequired {
+        ///     enabled: true.into(),
+        ///     staging_distribution_dns_names: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ContinuousDeploymentPolicyConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Enabled", enabled);
-            props.set("StagingDistributionDnsNames", staging_distribution_dns_names);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<Vec<String>>("StagingDistributionDnsNames", required.staging_distribution_dns_names);
             ContinuousDeploymentPolicyConfig { props }
         }
 
@@ -1091,7 +1400,7 @@ pub mod continuous_deployment_policy {
 
         /// The type of traffic configuration.
         ///
-        /// Allowed values: `SingleWeight`, `SingleHeader`.
+        /// Allowed values (the enum [`Type`]): `SingleWeight`, `SingleHeader`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1110,15 +1419,29 @@ pub mod continuous_deployment_policy {
         props: Props,
     }
 
+    /// The required properties of [`SingleHeaderPolicyConfig`], by name: the argument of [`SingleHeaderPolicyConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SingleHeaderPolicyConfigRequired {
+        /// CloudFormation property `Header`.
+        pub header: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl SingleHeaderPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SingleHeaderPolicyConfigRequired`]:
         ///
-        /// - `header`: `Header`.
-        /// - `value`: `Value`.
-        pub fn new(header: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SingleHeaderPolicyConfig::new(SingleHeaderPolicyConfigRequired {
+        ///     header: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SingleHeaderPolicyConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Header", header);
-            props.set("Value", value);
+            props.set::<String>("Header", required.header);
+            props.set::<String>("Value", required.value);
             SingleHeaderPolicyConfig { props }
         }
     }
@@ -1136,7 +1459,7 @@ pub mod continuous_deployment_policy {
     }
 
     impl SingleWeightPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `weight`: `Weight`.
         pub fn new(weight: impl Into<Val<f64>>) -> Self {
@@ -1164,15 +1487,33 @@ pub mod continuous_deployment_policy {
         props: Props,
     }
 
-    impl SessionStickinessConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SessionStickinessConfig`], by name: the argument of [`SessionStickinessConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SessionStickinessConfigRequired {
+        /// The amount of time after which you want sessions to cease if no requests are received. Allowed values are 300–3600 seconds (5–60 minutes).
         ///
-        /// - `idle_ttl`: `IdleTTL`, The amount of time after which you want sessions to cease if no requests are received. Allowed values are 300–3600 seconds (5–60 minutes).
-        /// - `maximum_ttl`: `MaximumTTL`, The maximum amount of time to consider requests from the viewer as being part of the same session. Allowed values are 300–3600 seconds (5–60 minutes).
-        pub fn new(idle_ttl: impl Into<Val<i64>>, maximum_ttl: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `IdleTTL`.
+        pub idle_ttl: Val<i64>,
+
+        /// The maximum amount of time to consider requests from the viewer as being part of the same session. Allowed values are 300–3600 seconds (5–60 minutes).
+        ///
+        /// CloudFormation property `MaximumTTL`.
+        pub maximum_ttl: Val<i64>,
+    }
+
+    impl SessionStickinessConfig {
+        /// Creates the value from its required properties, by name in [`SessionStickinessConfigRequired`]:
+        ///
+        /// ```text
+        /// SessionStickinessConfig::new(SessionStickinessConfigRequired {
+        ///     idle_ttl: 1.into(),
+        ///     maximum_ttl: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SessionStickinessConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("IdleTTL", idle_ttl);
-            props.set("MaximumTTL", maximum_ttl);
+            props.set::<i64>("IdleTTL", required.idle_ttl);
+            props.set::<i64>("MaximumTTL", required.maximum_ttl);
             SessionStickinessConfig { props }
         }
     }
@@ -1190,9 +1531,9 @@ pub mod continuous_deployment_policy {
     }
 
     impl TrafficConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of traffic configuration.
+        /// - `type_`: `Type`, The type of traffic configuration. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1224,15 +1565,33 @@ pub mod continuous_deployment_policy {
         props: Props,
     }
 
-    impl SingleHeaderConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SingleHeaderConfig`], by name: the argument of [`SingleHeaderConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SingleHeaderConfigRequired {
+        /// The request header name that you want CloudFront to send to your staging distribution. The header must contain the prefix ``aws-cf-cd-``.
         ///
-        /// - `header`: `Header`, The request header name that you want CloudFront to send to your staging distribution. The header must contain the prefix ``aws-cf-cd-``.
-        /// - `value`: `Value`, The request header value.
-        pub fn new(header: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Header`.
+        pub header: Val<String>,
+
+        /// The request header value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl SingleHeaderConfig {
+        /// Creates the value from its required properties, by name in [`SingleHeaderConfigRequired`]:
+        ///
+        /// ```text
+        /// SingleHeaderConfig::new(SingleHeaderConfigRequired {
+        ///     header: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SingleHeaderConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Header", header);
-            props.set("Value", value);
+            props.set::<String>("Header", required.header);
+            props.set::<String>("Value", required.value);
             SingleHeaderConfig { props }
         }
     }
@@ -1250,7 +1609,7 @@ pub mod continuous_deployment_policy {
     }
 
     impl SingleWeightConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `weight`: `Weight`, The percentage of traffic to send to a staging distribution, expressed as a decimal number between 0 and 0.15. For example, a value of 0.10 means 10% of traffic is sent to the staging distribution.
         pub fn new(weight: impl Into<Val<f64>>) -> Self {
@@ -1331,11 +1690,28 @@ pub mod continuous_deployment_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CloudFront::ContinuousDeploymentPolicy`; `.into()` makes a `Val<String>`.
+        Type {
+            SingleWeight = "SingleWeight",
+            SingleHeader = "SingleHeader",
+        }
+    }
 }
 
 /// A distribution tells CloudFront where you want content to be delivered from, and the details about how to track and manage content delivery.
 ///
 /// CloudFormation type `AWS::CloudFront::Distribution`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDistribution {
     props: Props,
@@ -1345,7 +1721,7 @@ pub struct CfnDistribution {
 impl CfnDistribution {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::Distribution";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `distribution_config`: `DistributionConfig`, The distribution's configuration.
     pub fn new(distribution_config: impl Into<Val<distribution::DistributionConfig>>) -> Self {
@@ -1406,11 +1782,11 @@ pub(crate) static DISTRIBUTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDistribution`].
+/// Property types and enums of the allowed values of [`CfnDistribution`].
 pub mod distribution {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A distribution configuration.
     #[derive(Clone, Debug)]
@@ -1418,15 +1794,33 @@ pub mod distribution {
         props: Props,
     }
 
-    impl DistributionConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DistributionConfig`], by name: the argument of [`DistributionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct DistributionConfigRequired {
+        /// A complex type that describes the default cache behavior if you don't specify a ``CacheBehavior`` element or if files don't match any of the values of ``PathPattern`` in ``CacheBehavior`` elements. You must create exactly one default cache behavior.
         ///
-        /// - `default_cache_behavior`: `DefaultCacheBehavior`, A complex type that describes the default cache behavior if you don't specify a ``CacheBehavior`` element or if files don't match any of the values of ``PathPattern`` in ``CacheBehavior`` elements. You must create exactly one default cache behavior.
-        /// - `enabled`: `Enabled`, From this field, you can enable or disable the selected distribution.
-        pub fn new(default_cache_behavior: impl Into<Val<DefaultCacheBehavior>>, enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `DefaultCacheBehavior`.
+        pub default_cache_behavior: Val<DefaultCacheBehavior>,
+
+        /// From this field, you can enable or disable the selected distribution.
+        ///
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+    }
+
+    impl DistributionConfig {
+        /// Creates the value from its required properties, by name in [`DistributionConfigRequired`]:
+        ///
+        /// ```text
+        /// DistributionConfig::new(DistributionConfigRequired {
+        ///     default_cache_behavior: DefaultCacheBehavior::new(...).into(),
+        ///     enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: DistributionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultCacheBehavior", default_cache_behavior);
-            props.set("Enabled", enabled);
+            props.set::<DefaultCacheBehavior>("DefaultCacheBehavior", required.default_cache_behavior);
+            props.set::<bool>("Enabled", required.enabled);
             DistributionConfig { props }
         }
 
@@ -1484,7 +1878,7 @@ pub mod distribution {
 
         /// This field specifies whether the connection mode is through a standard distribution (direct) or a multi-tenant distribution with distribution tenants (tenant-only).
         ///
-        /// Allowed values: `direct`, `tenant-only`.
+        /// Allowed values (the enum [`ConnectionMode`]): `direct`, `tenant-only`.
         pub fn connection_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConnectionMode", value);
             self
@@ -1540,7 +1934,7 @@ pub mod distribution {
         ///
         /// For viewers and CF to use HTTP/3, viewers must support TLSv1.3 and Server Name Indication (SNI). CF supports HTTP/3 connection migration to allow the viewer to switch networks without losing connection. For more information about connection migration, see [Connection Migration](https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc9000.html#name-connection-migration) at RFC 9000. For more information about supported TLSv1.3 ciphers, see [Supported protocols and ciphers between viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html).
         ///
-        /// Allowed values: `http1.1`, `http2`, `http2and3`, `http3`.
+        /// Allowed values (the enum [`HttpVersion`]): `http1.1`, `http2`, `http2and3`, `http3`.
         pub fn http_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpVersion", value);
             self
@@ -1598,7 +1992,7 @@ pub mod distribution {
         ///
         /// For more information about price classes, see [Choosing the Price Class for a CloudFront Distribution](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PriceClass.html) in the *Amazon CloudFront Developer Guide*. For information about CloudFront pricing, including how price classes (such as Price Class 100) map to CloudFront regions, see [Amazon CloudFront Pricing](https://docs.aws.amazon.com/cloudfront/pricing/).
         ///
-        /// Allowed values: `None`, `PriceClass_100`, `PriceClass_200`, `PriceClass_All`.
+        /// Allowed values (the enum [`PriceClass`]): `None`, `PriceClass_100`, `PriceClass_200`, `PriceClass_All`.
         pub fn price_class(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PriceClass", value);
             self
@@ -1683,17 +2077,56 @@ pub mod distribution {
         props: Props,
     }
 
-    impl CacheBehavior {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CacheBehavior`], by name: the argument of [`CacheBehavior::new`].
+    #[derive(Clone, Debug)]
+    pub struct CacheBehaviorRequired {
+        /// The pattern (for example, ``images/*.jpg``) that specifies which requests to apply the behavior to. When CloudFront receives a viewer request, the requested path is compared with path patterns in the order in which cache behaviors are listed in the distribution.
         ///
-        /// - `path_pattern`: `PathPattern`, The pattern (for example, ``images/*.jpg``) that specifies which requests to apply the behavior to. When CloudFront receives a viewer request, the requested path is compared with path patterns in the order in which cache behaviors are listed in the distribution.
-        /// - `target_origin_id`: `TargetOriginId`, The value of ``ID`` for the origin that you want CloudFront to route requests to when they match this cache behavior.
-        /// - `viewer_protocol_policy`: `ViewerProtocolPolicy`, The protocol that viewers can use to access the files in the origin specified by ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify the following options:
-        pub fn new(path_pattern: impl Into<Val<String>>, target_origin_id: impl Into<Val<String>>, viewer_protocol_policy: impl Into<Val<String>>) -> Self {
+        /// You can optionally include a slash (``/``) at the beginning of the path pattern. For example, ``/images/*.jpg``. CloudFront behavior is the same with or without the leading ``/``.
+        ///
+        /// The path pattern for the default cache behavior is ``*`` and cannot be changed. If the request for an object does not match the path pattern for any cache behaviors, CloudFront applies the behavior in the default cache behavior.
+        ///
+        /// For more information, see [Path Pattern](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesPathPattern) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// CloudFormation property `PathPattern`.
+        pub path_pattern: Val<String>,
+
+        /// The value of ``ID`` for the origin that you want CloudFront to route requests to when they match this cache behavior.
+        ///
+        /// CloudFormation property `TargetOriginId`.
+        pub target_origin_id: Val<String>,
+
+        /// The protocol that viewers can use to access the files in the origin specified by ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify the following options:
+        ///
+        /// +  ``allow-all``: Viewers can use HTTP or HTTPS.
+        ///
+        /// +  ``redirect-to-https``: If a viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently) to the viewer along with the HTTPS URL. The viewer then resubmits the request using the new URL.
+        ///
+        /// +  ``https-only``: If a viewer sends an HTTP request, CloudFront returns an HTTP status code of 403 (Forbidden).
+        ///
+        /// For more information about requiring the HTTPS protocol, see [Requiring HTTPS Between Viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see [Managing Cache Expiration](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// CloudFormation property `ViewerProtocolPolicy`.
+        pub viewer_protocol_policy: Val<String>,
+    }
+
+    impl CacheBehavior {
+        /// Creates the value from its required properties, by name in [`CacheBehaviorRequired`]:
+        ///
+        /// ```text
+        /// CacheBehavior::new(CacheBehaviorRequired {
+        ///     path_pattern: "...".into(),
+        ///     target_origin_id: "...".into(),
+        ///     viewer_protocol_policy: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CacheBehaviorRequired) -> Self {
             let mut props = Props::new();
-            props.set("PathPattern", path_pattern);
-            props.set("TargetOriginId", target_origin_id);
-            props.set("ViewerProtocolPolicy", viewer_protocol_policy);
+            props.set::<String>("PathPattern", required.path_pattern);
+            props.set::<String>("TargetOriginId", required.target_origin_id);
+            props.set::<String>("ViewerProtocolPolicy", required.viewer_protocol_policy);
             CacheBehavior { props }
         }
 
@@ -1875,7 +2308,7 @@ pub mod distribution {
     }
 
     impl ForwardedValues {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query_string`: `QueryString`, This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
         pub fn new(query_string: impl Into<Val<bool>>) -> Self {
@@ -1942,7 +2375,7 @@ pub mod distribution {
     }
 
     impl Cookies {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `forward`: `Forward`, This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
         pub fn new(forward: impl Into<Val<String>>) -> Self {
@@ -2017,7 +2450,7 @@ pub mod distribution {
     }
 
     impl GrpcConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Enables your CloudFront distribution to receive gRPC requests and to proxy them directly to your origins.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2088,7 +2521,7 @@ pub mod distribution {
     }
 
     impl CacheTagConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `header_name`: `HeaderName`, The name of the HTTP header that your origin includes in responses. CloudFront uses this header to extract cache tags. The header value must contain comma-separated tag values (for example, ``product:electronics, category:tv, brand:example``).
         pub fn new(header_name: impl Into<Val<String>>) -> Self {
@@ -2111,7 +2544,7 @@ pub mod distribution {
     }
 
     impl ConnectionFunctionAssociation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The association's ID.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -2140,7 +2573,7 @@ pub mod distribution {
     }
 
     impl CustomErrorResponse {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `error_code`: `ErrorCode`, The HTTP status code for which you want to specify a custom error page and/or a caching duration.
         pub fn new(error_code: impl Into<Val<i64>>) -> Self {
@@ -2202,17 +2635,42 @@ pub mod distribution {
         props: Props,
     }
 
-    impl LegacyCustomOrigin {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LegacyCustomOrigin`], by name: the argument of [`LegacyCustomOrigin::new`].
+    #[derive(Clone, Debug)]
+    pub struct LegacyCustomOriginRequired {
+        /// The domain name assigned to your CF distribution.
         ///
-        /// - `dns_name`: `DNSName`, The domain name assigned to your CF distribution.
-        /// - `origin_protocol_policy`: `OriginProtocolPolicy`, Specifies the protocol (HTTP or HTTPS) that CF uses to connect to the origin.
-        /// - `origin_ssl_protocols`: `OriginSSLProtocols`, The minimum SSL/TLS protocol version that CF uses when communicating with your origin server over HTTPs.
-        pub fn new(dns_name: impl Into<Val<String>>, origin_protocol_policy: impl Into<Val<String>>, origin_ssl_protocols: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `DNSName`.
+        pub dns_name: Val<String>,
+
+        /// Specifies the protocol (HTTP or HTTPS) that CF uses to connect to the origin.
+        ///
+        /// CloudFormation property `OriginProtocolPolicy`.
+        pub origin_protocol_policy: Val<String>,
+
+        /// The minimum SSL/TLS protocol version that CF uses when communicating with your origin server over HTTPs.
+        ///
+        /// For more information, see [Minimum Origin SSL Protocol](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginSSLProtocols) in the *Developer Guide*.
+        ///
+        /// CloudFormation property `OriginSSLProtocols`.
+        pub origin_ssl_protocols: Val<Vec<String>>,
+    }
+
+    impl LegacyCustomOrigin {
+        /// Creates the value from its required properties, by name in [`LegacyCustomOriginRequired`]:
+        ///
+        /// ```text
+        /// LegacyCustomOrigin::new(LegacyCustomOriginRequired {
+        ///     dns_name: "...".into(),
+        ///     origin_protocol_policy: "...".into(),
+        ///     origin_ssl_protocols: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: LegacyCustomOriginRequired) -> Self {
             let mut props = Props::new();
-            props.set("DNSName", dns_name);
-            props.set("OriginProtocolPolicy", origin_protocol_policy);
-            props.set("OriginSSLProtocols", origin_ssl_protocols);
+            props.set::<String>("DNSName", required.dns_name);
+            props.set::<String>("OriginProtocolPolicy", required.origin_protocol_policy);
+            props.set::<Vec<String>>("OriginSSLProtocols", required.origin_ssl_protocols);
             LegacyCustomOrigin { props }
         }
 
@@ -2243,15 +2701,45 @@ pub mod distribution {
         props: Props,
     }
 
-    impl DefaultCacheBehavior {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DefaultCacheBehavior`], by name: the argument of [`DefaultCacheBehavior::new`].
+    #[derive(Clone, Debug)]
+    pub struct DefaultCacheBehaviorRequired {
+        /// The value of ``ID`` for the origin that you want CloudFront to route requests to when they use the default cache behavior.
         ///
-        /// - `target_origin_id`: `TargetOriginId`, The value of ``ID`` for the origin that you want CloudFront to route requests to when they use the default cache behavior.
-        /// - `viewer_protocol_policy`: `ViewerProtocolPolicy`, The protocol that viewers can use to access the files in the origin specified by ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify the following options:
-        pub fn new(target_origin_id: impl Into<Val<String>>, viewer_protocol_policy: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TargetOriginId`.
+        pub target_origin_id: Val<String>,
+
+        /// The protocol that viewers can use to access the files in the origin specified by ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify the following options:
+        ///
+        /// +  ``allow-all``: Viewers can use HTTP or HTTPS.
+        ///
+        /// +  ``redirect-to-https``: If a viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently) to the viewer along with the HTTPS URL. The viewer then resubmits the request using the new URL.
+        ///
+        /// +  ``https-only``: If a viewer sends an HTTP request, CloudFront returns an HTTP status code of 403 (Forbidden).
+        ///
+        /// For more information about requiring the HTTPS protocol, see [Requiring HTTPS Between Viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see [Managing Cache Expiration](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// CloudFormation property `ViewerProtocolPolicy`.
+        ///
+        /// Allowed values (the enum [`ViewerProtocolPolicy`]): `allow-all`, `https-only`, `redirect-to-https`.
+        pub viewer_protocol_policy: Val<String>,
+    }
+
+    impl DefaultCacheBehavior {
+        /// Creates the value from its required properties, by name in [`DefaultCacheBehaviorRequired`]:
+        ///
+        /// ```text
+        /// DefaultCacheBehavior::new(DefaultCacheBehaviorRequired {
+        ///     target_origin_id: "...".into(),
+        ///     viewer_protocol_policy: ViewerProtocolPolicy::AllowAll.into(),
+        /// })
+        /// ```
+        pub fn new(required: DefaultCacheBehaviorRequired) -> Self {
             let mut props = Props::new();
-            props.set("TargetOriginId", target_origin_id);
-            props.set("ViewerProtocolPolicy", viewer_protocol_policy);
+            props.set::<String>("TargetOriginId", required.target_origin_id);
+            props.set::<String>("ViewerProtocolPolicy", required.viewer_protocol_policy);
             DefaultCacheBehavior { props }
         }
 
@@ -2465,7 +2953,7 @@ pub mod distribution {
     }
 
     impl OriginGroups {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `quantity`: `Quantity`, The number of origin groups.
         pub fn new(quantity: impl Into<Val<i64>>) -> Self {
@@ -2495,23 +2983,46 @@ pub mod distribution {
         props: Props,
     }
 
-    impl OriginGroup {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OriginGroup`], by name: the argument of [`OriginGroup::new`].
+    #[derive(Clone, Debug)]
+    pub struct OriginGroupRequired {
+        /// A complex type that contains information about the failover criteria for an origin group.
         ///
-        /// - `failover_criteria`: `FailoverCriteria`, A complex type that contains information about the failover criteria for an origin group.
-        /// - `id`: `Id`, The origin group's ID.
-        /// - `members`: `Members`, A complex type that contains information about the origins in an origin group.
-        pub fn new(failover_criteria: impl Into<Val<OriginGroupFailoverCriteria>>, id: impl Into<Val<String>>, members: impl Into<Val<OriginGroupMembers>>) -> Self {
+        /// CloudFormation property `FailoverCriteria`.
+        pub failover_criteria: Val<OriginGroupFailoverCriteria>,
+
+        /// The origin group's ID.
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// A complex type that contains information about the origins in an origin group.
+        ///
+        /// CloudFormation property `Members`.
+        pub members: Val<OriginGroupMembers>,
+    }
+
+    impl OriginGroup {
+        /// Creates the value from its required properties, by name in [`OriginGroupRequired`]:
+        ///
+        /// ```text
+        /// OriginGroup::new(OriginGroupRequired {
+        ///     failover_criteria: OriginGroupFailoverCriteria::new(...).into(),
+        ///     id: "...".into(),
+        ///     members: OriginGroupMembers::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OriginGroupRequired) -> Self {
             let mut props = Props::new();
-            props.set("FailoverCriteria", failover_criteria);
-            props.set("Id", id);
-            props.set("Members", members);
+            props.set::<OriginGroupFailoverCriteria>("FailoverCriteria", required.failover_criteria);
+            props.set::<String>("Id", required.id);
+            props.set::<OriginGroupMembers>("Members", required.members);
             OriginGroup { props }
         }
 
         /// The selection criteria for the origin group. For more information, see [Create an origin group](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html#concept_origin_groups.creating) in the *Amazon CloudFront Developer Guide*.
         ///
-        /// Allowed values: `default`, `media-quality-based`.
+        /// Allowed values (the enum [`SelectionCriteria`]): `default`, `media-quality-based`.
         pub fn selection_criteria(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SelectionCriteria", value);
             self
@@ -2531,7 +3042,7 @@ pub mod distribution {
     }
 
     impl OriginGroupFailoverCriteria {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status_codes`: `StatusCodes`, The status codes that, when returned from the primary origin, will trigger CloudFront to failover to the second origin.
         pub fn new(status_codes: impl Into<Val<StatusCodes>>) -> Self {
@@ -2553,15 +3064,33 @@ pub mod distribution {
         props: Props,
     }
 
-    impl StatusCodes {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StatusCodes`], by name: the argument of [`StatusCodes::new`].
+    #[derive(Clone, Debug)]
+    pub struct StatusCodesRequired {
+        /// The items (status codes) for an origin group.
         ///
-        /// - `items`: `Items`, The items (status codes) for an origin group.
-        /// - `quantity`: `Quantity`, The number of status codes.
-        pub fn new(items: impl Into<Val<Vec<i64>>>, quantity: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Items`.
+        pub items: Val<Vec<i64>>,
+
+        /// The number of status codes.
+        ///
+        /// CloudFormation property `Quantity`.
+        pub quantity: Val<i64>,
+    }
+
+    impl StatusCodes {
+        /// Creates the value from its required properties, by name in [`StatusCodesRequired`]:
+        ///
+        /// ```text
+        /// StatusCodes::new(StatusCodesRequired {
+        ///     items: vec![1].into(),
+        ///     quantity: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: StatusCodesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Items", items);
-            props.set("Quantity", quantity);
+            props.set::<Vec<i64>>("Items", required.items);
+            props.set::<i64>("Quantity", required.quantity);
             StatusCodes { props }
         }
     }
@@ -2578,15 +3107,33 @@ pub mod distribution {
         props: Props,
     }
 
-    impl OriginGroupMembers {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OriginGroupMembers`], by name: the argument of [`OriginGroupMembers::new`].
+    #[derive(Clone, Debug)]
+    pub struct OriginGroupMembersRequired {
+        /// Items (origins) in an origin group.
         ///
-        /// - `items`: `Items`, Items (origins) in an origin group.
-        /// - `quantity`: `Quantity`, The number of origins in an origin group.
-        pub fn new(items: impl Into<Val<Vec<OriginGroupMember>>>, quantity: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Items`.
+        pub items: Val<Vec<OriginGroupMember>>,
+
+        /// The number of origins in an origin group.
+        ///
+        /// CloudFormation property `Quantity`.
+        pub quantity: Val<i64>,
+    }
+
+    impl OriginGroupMembers {
+        /// Creates the value from its required properties, by name in [`OriginGroupMembersRequired`]:
+        ///
+        /// ```text
+        /// OriginGroupMembers::new(OriginGroupMembersRequired {
+        ///     items: vec![OriginGroupMember::new(...)].into(),
+        ///     quantity: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: OriginGroupMembersRequired) -> Self {
             let mut props = Props::new();
-            props.set("Items", items);
-            props.set("Quantity", quantity);
+            props.set::<Vec<OriginGroupMember>>("Items", required.items);
+            props.set::<i64>("Quantity", required.quantity);
             OriginGroupMembers { props }
         }
     }
@@ -2604,7 +3151,7 @@ pub mod distribution {
     }
 
     impl OriginGroupMember {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `origin_id`: `OriginId`, The ID for an origin in an origin group.
         pub fn new(origin_id: impl Into<Val<String>>) -> Self {
@@ -2646,15 +3193,37 @@ pub mod distribution {
         props: Props,
     }
 
-    impl Origin {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Origin`], by name: the argument of [`Origin::new`].
+    #[derive(Clone, Debug)]
+    pub struct OriginRequired {
+        /// The domain name for the origin.
         ///
-        /// - `domain_name`: `DomainName`, The domain name for the origin.
-        /// - `id`: `Id`, A unique identifier for the origin. This value must be unique within the distribution.
-        pub fn new(domain_name: impl Into<Val<String>>, id: impl Into<Val<String>>) -> Self {
+        /// For more information, see [Origin Domain Name](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesDomainName) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// CloudFormation property `DomainName`.
+        pub domain_name: Val<String>,
+
+        /// A unique identifier for the origin. This value must be unique within the distribution.
+        ///
+        /// Use this value to specify the ``TargetOriginId`` in a ``CacheBehavior`` or ``DefaultCacheBehavior``.
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
+    impl Origin {
+        /// Creates the value from its required properties, by name in [`OriginRequired`]:
+        ///
+        /// ```text
+        /// Origin::new(OriginRequired {
+        ///     domain_name: "...".into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OriginRequired) -> Self {
             let mut props = Props::new();
-            props.set("DomainName", domain_name);
-            props.set("Id", id);
+            props.set::<String>("DomainName", required.domain_name);
+            props.set::<String>("Id", required.id);
             Origin { props }
         }
 
@@ -2750,7 +3319,7 @@ pub mod distribution {
     }
 
     impl CustomOriginConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `origin_protocol_policy`: `OriginProtocolPolicy`, Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin. Valid values are:
         pub fn new(origin_protocol_policy: impl Into<Val<String>>) -> Self {
@@ -2773,7 +3342,7 @@ pub mod distribution {
 
         /// Specifies which IP protocol CloudFront uses when connecting to your origin. If your origin uses both IPv4 and IPv6 protocols, you can choose ``dualstack`` to help optimize reliability.
         ///
-        /// Allowed values: `ipv4`, `ipv6`, `dualstack`.
+        /// Allowed values (the enum [`IpAddressType`]): `ipv4`, `ipv6`, `dualstack`.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
@@ -2823,7 +3392,7 @@ pub mod distribution {
     }
 
     impl OriginMtlsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_certificate_arn`: `ClientCertificateArn`, The Amazon Resource Name (ARN) of the client certificate stored in AWS Certificate Manager (ACM) that CloudFront uses to authenticate with your origin using Mutual TLS.
         pub fn new(client_certificate_arn: impl Into<Val<String>>) -> Self {
@@ -2845,15 +3414,33 @@ pub mod distribution {
         props: Props,
     }
 
-    impl OriginCustomHeader {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OriginCustomHeader`], by name: the argument of [`OriginCustomHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct OriginCustomHeaderRequired {
+        /// The name of a header that you want CloudFront to send to your origin. For more information, see [Adding Custom Headers to Origin Requests](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/forward-custom-headers.html) in the *Amazon CloudFront Developer Guide*.
         ///
-        /// - `header_name`: `HeaderName`, The name of a header that you want CloudFront to send to your origin. For more information, see [Adding Custom Headers to Origin Requests](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/forward-custom-headers.html) in the *Amazon CloudFront Developer Guide*.
-        /// - `header_value`: `HeaderValue`, The value for the header that you specified in the ``HeaderName`` field.
-        pub fn new(header_name: impl Into<Val<String>>, header_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `HeaderName`.
+        pub header_name: Val<String>,
+
+        /// The value for the header that you specified in the ``HeaderName`` field.
+        ///
+        /// CloudFormation property `HeaderValue`.
+        pub header_value: Val<String>,
+    }
+
+    impl OriginCustomHeader {
+        /// Creates the value from its required properties, by name in [`OriginCustomHeaderRequired`]:
+        ///
+        /// ```text
+        /// OriginCustomHeader::new(OriginCustomHeaderRequired {
+        ///     header_name: "...".into(),
+        ///     header_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OriginCustomHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("HeaderName", header_name);
-            props.set("HeaderValue", header_value);
+            props.set::<String>("HeaderName", required.header_name);
+            props.set::<String>("HeaderValue", required.header_value);
             OriginCustomHeader { props }
         }
     }
@@ -2959,7 +3546,7 @@ pub mod distribution {
     }
 
     impl VpcOriginConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `vpc_origin_id`: `VpcOriginId`, The VPC origin ID.
         pub fn new(vpc_origin_id: impl Into<Val<String>>) -> Self {
@@ -3004,7 +3591,7 @@ pub mod distribution {
     }
 
     impl Restrictions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `geo_restriction`: `GeoRestriction`, A complex type that controls the countries in which your content is distributed. CF determines the location of your users using ``MaxMind`` GeoIP databases. To disable geo restriction, remove the [Restrictions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-restrictions) property from your stack template.
         pub fn new(geo_restriction: impl Into<Val<GeoRestriction>>) -> Self {
@@ -3027,9 +3614,9 @@ pub mod distribution {
     }
 
     impl GeoRestriction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `restriction_type`: `RestrictionType`, The method that you want to use to restrict distribution of your content by country:
+        /// - `restriction_type`: `RestrictionType`, The method that you want to use to restrict distribution of your content by country: Allowed values: the enum [`RestrictionType`].
         pub fn new(restriction_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RestrictionType", restriction_type);
@@ -3062,7 +3649,7 @@ pub mod distribution {
     }
 
     impl LegacyS3Origin {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dns_name`: `DNSName`, The domain name assigned to your CF distribution.
         pub fn new(dns_name: impl Into<Val<String>>) -> Self {
@@ -3120,15 +3707,33 @@ pub mod distribution {
         props: Props,
     }
 
-    impl ParameterDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ParameterDefinition`], by name: the argument of [`ParameterDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParameterDefinitionRequired {
+        /// The value that you assigned to the parameter.
         ///
-        /// - `definition`: `Definition`, The value that you assigned to the parameter.
-        /// - `name`: `Name`, The name of the parameter.
-        pub fn new(definition: impl Into<Val<Definition>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Definition`.
+        pub definition: Val<Definition>,
+
+        /// The name of the parameter.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl ParameterDefinition {
+        /// Creates the value from its required properties, by name in [`ParameterDefinitionRequired`]:
+        ///
+        /// ```text
+        /// ParameterDefinition::new(ParameterDefinitionRequired {
+        ///     definition: Definition::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ParameterDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Definition", definition);
-            props.set("Name", name);
+            props.set::<Definition>("Definition", required.definition);
+            props.set::<String>("Name", required.name);
             ParameterDefinition { props }
         }
     }
@@ -3172,7 +3777,7 @@ pub mod distribution {
     }
 
     impl StringSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `required`: `Required`.
         pub fn new(required: impl Into<Val<bool>>) -> Self {
@@ -3285,7 +3890,7 @@ pub mod distribution {
         ///
         /// If the distribution uses the CloudFront domain name such as ``d111111abcdef8.cloudfront.net`` (you set ``CloudFrontDefaultCertificate`` to ``true``), CloudFront automatically sets the security policy to ``TLSv1`` regardless of the value that you set here.
         ///
-        /// Allowed values: `SSLv3`, `TLSv1`, `TLSv1.1_2016`, `TLSv1.2_2018`, `TLSv1.2_2019`, `TLSv1.2_2021`, `TLSv1.2_2025`, `TLSv1.3_2025`, `TLSv1_2016`.
+        /// Allowed values (the enum [`MinimumProtocolVersion`]): `SSLv3`, `TLSv1`, `TLSv1.1_2016`, `TLSv1.2_2018`, `TLSv1.2_2019`, `TLSv1.2_2021`, `TLSv1.2_2025`, `TLSv1.3_2025`, `TLSv1_2016`.
         pub fn minimum_protocol_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MinimumProtocolVersion", value);
             self
@@ -3303,7 +3908,7 @@ pub mod distribution {
         ///
         /// If the distribution uses the CloudFront domain name such as ``d111111abcdef8.cloudfront.net``, don't set a value for this field.
         ///
-        /// Allowed values: `sni-only`, `static-ip`, `vip`.
+        /// Allowed values (the enum [`SslSupportMethod`]): `sni-only`, `static-ip`, `vip`.
         pub fn ssl_support_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SslSupportMethod", value);
             self
@@ -3331,7 +3936,7 @@ pub mod distribution {
 
         /// The viewer mTLS mode.
         ///
-        /// Allowed values: `required`, `optional`, `passthrough`.
+        /// Allowed values (the enum [`Mode`]): `required`, `optional`, `passthrough`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -3357,7 +3962,7 @@ pub mod distribution {
     }
 
     impl TrustStoreConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `trust_store_id`: `TrustStoreId`, The trust store ID.
         pub fn new(trust_store_id: impl Into<Val<String>>) -> Self {
@@ -3391,15 +3996,37 @@ pub mod distribution {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that contains ``Tag`` key.
         ///
-        /// - `key`: `Key`, A string that contains ``Tag`` key.
-        /// - `value`: `Value`, A string that contains an optional ``Tag`` value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// The string length should be between 1 and 128 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string that contains an optional ``Tag`` value.
+        ///
+        /// The string length should be between 0 and 256 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3562,30 +4189,165 @@ pub mod distribution {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ConnectionMode` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        ConnectionMode {
+            Direct = "direct",
+            TenantOnly = "tenant-only",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpVersion` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        HttpVersion {
+            Http1_1 = "http1.1",
+            Http2 = "http2",
+            Http2and3 = "http2and3",
+            Http3 = "http3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PriceClass` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        PriceClass {
+            None = "None",
+            PriceClass100 = "PriceClass_100",
+            PriceClass200 = "PriceClass_200",
+            PriceClassAll = "PriceClass_All",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ViewerProtocolPolicy` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        ViewerProtocolPolicy {
+            AllowAll = "allow-all",
+            HttpsOnly = "https-only",
+            RedirectToHttps = "redirect-to-https",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SelectionCriteria` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        SelectionCriteria {
+            Default = "default",
+            MediaQualityBased = "media-quality-based",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+            Dualstack = "dualstack",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RestrictionType` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        RestrictionType {
+            Blacklist = "blacklist",
+            None = "none",
+            Whitelist = "whitelist",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MinimumProtocolVersion` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        MinimumProtocolVersion {
+            SsLv3 = "SSLv3",
+            TlSv1 = "TLSv1",
+            TlSv1_1_2016 = "TLSv1.1_2016",
+            TlSv1_2_2018 = "TLSv1.2_2018",
+            TlSv1_2_2019 = "TLSv1.2_2019",
+            TlSv1_2_2021 = "TLSv1.2_2021",
+            TlSv1_2_2025 = "TLSv1.2_2025",
+            TlSv1_3_2025 = "TLSv1.3_2025",
+            TlSv1_2016 = "TLSv1_2016",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslSupportMethod` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        SslSupportMethod {
+            SniOnly = "sni-only",
+            StaticIp = "static-ip",
+            Vip = "vip",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::CloudFront::Distribution`; `.into()` makes a `Val<String>`.
+        Mode {
+            Required = "required",
+            Optional = "optional",
+            Passthrough = "passthrough",
+        }
+    }
 }
 
 /// The distribution tenant.
 ///
 /// CloudFormation type `AWS::CloudFront::DistributionTenant`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+/// - `DomainResults`: `handle.domain_results()` → `Val<Json>`.
+/// - `ETag`: `handle.e_tag()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDistributionTenant {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDistributionTenant`], by name: the argument of [`CfnDistributionTenant::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDistributionTenantRequired {
+    /// The ID of the multi-tenant distribution.
+    ///
+    /// CloudFormation property `DistributionId`.
+    pub distribution_id: Val<String>,
+
+    /// The domains associated with the distribution tenant.
+    ///
+    /// CloudFormation property `Domains`.
+    pub domains: Val<Vec<String>>,
+
+    /// The name of the distribution tenant.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnDistributionTenant {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::DistributionTenant";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDistributionTenantRequired`]:
     ///
-    /// - `distribution_id`: `DistributionId`, The ID of the multi-tenant distribution.
-    /// - `domains`: `Domains`, The domains associated with the distribution tenant.
-    /// - `name`: `Name`, The name of the distribution tenant.
-    pub fn new(distribution_id: impl Into<Val<String>>, domains: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDistributionTenant::new(CfnDistributionTenantRequired {
+    ///     distribution_id: "...".into(),
+    ///     domains: vec!["..."].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDistributionTenantRequired) -> Self {
         let mut props = Props::new();
-        props.set("DistributionId", distribution_id);
-        props.set("Domains", domains);
-        props.set("Name", name);
+        props.set::<String>("DistributionId", required.distribution_id);
+        props.set::<Vec<String>>("Domains", required.domains);
+        props.set::<String>("Name", required.name);
         CfnDistributionTenant { props, options: ResourceOptions::default() }
     }
 
@@ -3700,11 +4462,11 @@ pub(crate) static DISTRIBUTION_TENANT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDistributionTenant`].
+/// Property types and enums of the allowed values of [`CfnDistributionTenant`].
 pub mod distribution_tenant {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Customizations for the distribution tenant. For each distribution tenant, you can specify the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and WAF web ACL. These are specific values that you can override or disable from the multi-tenant distribution that was used to create the distribution tenant.
     #[derive(Clone, Debug)]
@@ -3797,7 +4559,7 @@ pub mod distribution_tenant {
         ///
         /// +  ``whitelist``: The ``Location`` elements specify the countries in which you want CloudFront to distribute your content.
         ///
-        /// Allowed values: `blacklist`, `whitelist`, `none`.
+        /// Allowed values (the enum [`RestrictionType`]): `blacklist`, `whitelist`, `none`.
         pub fn restriction_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RestrictionType", value);
             self
@@ -3825,7 +4587,7 @@ pub mod distribution_tenant {
 
         /// The action for the WAF web ACL customization. You can specify ``override`` to specify a separate WAF web ACL for the distribution tenant. If you specify ``disable``, the distribution tenant won't have WAF web ACL protections and won't inherit from the multi-tenant distribution.
         ///
-        /// Allowed values: `override`, `disable`.
+        /// Allowed values (the enum [`Action`]): `override`, `disable`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -3859,7 +4621,7 @@ pub mod distribution_tenant {
 
         /// You can opt out of certificate transparency logging by specifying the ``disabled`` option. Opt in by specifying ``enabled``. For more information, see [Certificate Transparency Logging](https://docs.aws.amazon.com/acm/latest/userguide/acm-concepts.html#concept-transparency) in the *User Guide*.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`CertificateTransparencyLoggingPreference`]): `enabled`, `disabled`.
         pub fn certificate_transparency_logging_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CertificateTransparencyLoggingPreference", value);
             self
@@ -3877,7 +4639,7 @@ pub mod distribution_tenant {
         ///
         /// +  For ``self-hosted``, you serve the validation token from your existing infrastructure. Choose this mode when you need to maintain current traffic flow while your certificate is being issued. You can place the validation token at the well-known path on your existing web server, wait for ACM to validate and issue the certificate, and then update your DNS to point to CloudFront.
         ///
-        /// Allowed values: `cloudfront`, `self-hosted`.
+        /// Allowed values (the enum [`ValidationTokenHost`]): `cloudfront`, `self-hosted`.
         pub fn validation_token_host(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ValidationTokenHost", value);
             self
@@ -3928,15 +4690,37 @@ pub mod distribution_tenant {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that contains ``Tag`` key.
         ///
-        /// - `key`: `Key`, A string that contains ``Tag`` key.
-        /// - `value`: `Value`, A string that contains an optional ``Tag`` value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// The string length should be between 1 and 128 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string that contains an optional ``Tag`` value.
+        ///
+        /// The string length should be between 0 and 256 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3984,30 +4768,98 @@ pub mod distribution_tenant {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RestrictionType` in `AWS::CloudFront::DistributionTenant`; `.into()` makes a `Val<String>`.
+        RestrictionType {
+            Blacklist = "blacklist",
+            Whitelist = "whitelist",
+            None = "none",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::CloudFront::DistributionTenant`; `.into()` makes a `Val<String>`.
+        Action {
+            Override = "override",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CertificateTransparencyLoggingPreference` in `AWS::CloudFront::DistributionTenant`; `.into()` makes a `Val<String>`.
+        CertificateTransparencyLoggingPreference {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ValidationTokenHost` in `AWS::CloudFront::DistributionTenant`; `.into()` makes a `Val<String>`.
+        ValidationTokenHost {
+            Cloudfront = "cloudfront",
+            SelfHosted = "self-hosted",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudFront::FieldLevelEncryptionConfig. A field-level encryption configuration, which specifies the query arg profiles and content type profiles CloudFront uses to encrypt sensitive fields in viewer requests.
 ///
 /// CloudFormation type `AWS::CloudFront::FieldLevelEncryptionConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the field-level encryption configuration.
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier CloudFront assigns to the field-level encryption configuration.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time the field-level encryption configuration was last changed.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFieldLevelEncryptionConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFieldLevelEncryptionConfig`], by name: the argument of [`CfnFieldLevelEncryptionConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFieldLevelEncryptionConfigRequired {
+    /// A unique value that identifies the create request. Any string unique within the account works; CloudFront refuses to change it once set, so supplying a different value replaces the configuration. It is also the only value CloudFront returns that identifies a configuration as this stack's, so cleaning up after a failed create depends on the template keeping it.
+    ///
+    /// CloudFormation property `CallerReference`.
+    ///
+    /// Changing it replaces the resource.
+    pub caller_reference: Val<String>,
+
+    /// How CloudFront handles content types, including the profile paired with each one.
+    ///
+    /// CloudFormation property `ContentTypeProfileConfig`.
+    pub content_type_profile_config: Val<field_level_encryption_config::ContentTypeProfileConfig>,
+
+    /// How CloudFront handles query arguments, including the profile paired with each one.
+    ///
+    /// CloudFormation property `QueryArgProfileConfig`.
+    pub query_arg_profile_config: Val<field_level_encryption_config::QueryArgProfileConfig>,
+}
+
 impl CfnFieldLevelEncryptionConfig {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::FieldLevelEncryptionConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFieldLevelEncryptionConfigRequired`]:
     ///
-    /// - `caller_reference`: `CallerReference`, A unique value that identifies the create request. Any string unique within the account works; CloudFront refuses to change it once set, so supplying a different value replaces the configuration. It is also the only value CloudFront returns that identifies a configuration as this stack's, so cleaning up after a failed create depends on the template keeping it.
-    /// - `content_type_profile_config`: `ContentTypeProfileConfig`, How CloudFront handles content types, including the profile paired with each one.
-    /// - `query_arg_profile_config`: `QueryArgProfileConfig`, How CloudFront handles query arguments, including the profile paired with each one.
-    pub fn new(caller_reference: impl Into<Val<String>>, content_type_profile_config: impl Into<Val<field_level_encryption_config::ContentTypeProfileConfig>>, query_arg_profile_config: impl Into<Val<field_level_encryption_config::QueryArgProfileConfig>>) -> Self {
+    /// ```text
+    /// CfnFieldLevelEncryptionConfig::new(CfnFieldLevelEncryptionConfigRequired {
+    ///     caller_reference: "...".into(),
+    ///     content_type_profile_config: field_level_encryption_config::ContentTypeProfileConfig::new(...).into(),
+    ///     query_arg_profile_config: field_level_encryption_config::QueryArgProfileConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFieldLevelEncryptionConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("CallerReference", caller_reference);
-        props.set("ContentTypeProfileConfig", content_type_profile_config);
-        props.set("QueryArgProfileConfig", query_arg_profile_config);
+        props.set::<String>("CallerReference", required.caller_reference);
+        props.set::<field_level_encryption_config::ContentTypeProfileConfig>("ContentTypeProfileConfig", required.content_type_profile_config);
+        props.set::<field_level_encryption_config::QueryArgProfileConfig>("QueryArgProfileConfig", required.query_arg_profile_config);
         CfnFieldLevelEncryptionConfig { props, options: ResourceOptions::default() }
     }
 
@@ -4075,11 +4927,11 @@ pub(crate) static FIELD_LEVEL_ENCRYPTION_CONFIG_SHAPE: ObjectShape = ObjectShape
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFieldLevelEncryptionConfig`].
+/// Property types and enums of the allowed values of [`CfnFieldLevelEncryptionConfig`].
 pub mod field_level_encryption_config {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// How CloudFront handles content types, including the profile paired with each one.
     #[derive(Clone, Debug)]
@@ -4087,15 +4939,33 @@ pub mod field_level_encryption_config {
         props: Props,
     }
 
-    impl ContentTypeProfileConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContentTypeProfileConfig`], by name: the argument of [`ContentTypeProfileConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContentTypeProfileConfigRequired {
+        /// The content types paired with a profile. Required, and at least one item, because the service synthesizes one default item when the list is absent or empty, so neither state round-trips.
         ///
-        /// - `content_type_profiles`: `ContentTypeProfiles`, The content types paired with a profile. Required, and at least one item, because the service synthesizes one default item when the list is absent or empty, so neither state round-trips.
-        /// - `forward_when_content_type_is_unknown`: `ForwardWhenContentTypeIsUnknown`, Whether CloudFront forwards a request when the content type names a profile that does not exist.
-        pub fn new(content_type_profiles: impl Into<Val<Vec<ContentTypeProfile>>>, forward_when_content_type_is_unknown: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `ContentTypeProfiles`.
+        pub content_type_profiles: Val<Vec<ContentTypeProfile>>,
+
+        /// Whether CloudFront forwards a request when the content type names a profile that does not exist.
+        ///
+        /// CloudFormation property `ForwardWhenContentTypeIsUnknown`.
+        pub forward_when_content_type_is_unknown: Val<bool>,
+    }
+
+    impl ContentTypeProfileConfig {
+        /// Creates the value from its required properties, by name in [`ContentTypeProfileConfigRequired`]:
+        ///
+        /// ```text
+        /// ContentTypeProfileConfig::new(ContentTypeProfileConfigRequired {
+        ///     content_type_profiles: vec![ContentTypeProfile::new(...)].into(),
+        ///     forward_when_content_type_is_unknown: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContentTypeProfileConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContentTypeProfiles", content_type_profiles);
-            props.set("ForwardWhenContentTypeIsUnknown", forward_when_content_type_is_unknown);
+            props.set::<Vec<ContentTypeProfile>>("ContentTypeProfiles", required.content_type_profiles);
+            props.set::<bool>("ForwardWhenContentTypeIsUnknown", required.forward_when_content_type_is_unknown);
             ContentTypeProfileConfig { props }
         }
     }
@@ -4112,17 +4982,42 @@ pub mod field_level_encryption_config {
         props: Props,
     }
 
-    impl ContentTypeProfile {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContentTypeProfile`], by name: the argument of [`ContentTypeProfile::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContentTypeProfileRequired {
+        /// The content type CloudFront encrypts. The service accepts only application/x-www-form-urlencoded.
         ///
-        /// - `content_type`: `ContentType`, The content type CloudFront encrypts. The service accepts only application/x-www-form-urlencoded.
-        /// - `format`: `Format`, The encryption format CloudFront uses for this content type.
-        /// - `profile_id`: `ProfileId`, The identifier of the field-level encryption profile CloudFront uses for this content type. Required, so that it cannot be omitted: the service accepts a content-type profile with the member absent on create and refuses one on update, and an update sends the whole profile list, so a configuration created that way could never be updated again. Supply an empty string to configure a content type and forward it WITHOUT field-level encryption. That mode is available through this resource and round-trips: create, update and read all accept and return the empty string, and it is the service's own encoding for the state -- asked for a content-type list with no items, CloudFront returns one item whose ProfileId is empty. Note that this is not the same as omitting the content type from the configuration, because ForwardWhenContentTypeIsUnknown governs only content types absent from it.
-        pub fn new(content_type: impl Into<Val<String>>, format: impl Into<Val<String>>, profile_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ContentType`.
+        pub content_type: Val<String>,
+
+        /// The encryption format CloudFront uses for this content type.
+        ///
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `URLEncoded`.
+        pub format: Val<String>,
+
+        /// The identifier of the field-level encryption profile CloudFront uses for this content type. Required, so that it cannot be omitted: the service accepts a content-type profile with the member absent on create and refuses one on update, and an update sends the whole profile list, so a configuration created that way could never be updated again. Supply an empty string to configure a content type and forward it WITHOUT field-level encryption. That mode is available through this resource and round-trips: create, update and read all accept and return the empty string, and it is the service's own encoding for the state -- asked for a content-type list with no items, CloudFront returns one item whose ProfileId is empty. Note that this is not the same as omitting the content type from the configuration, because ForwardWhenContentTypeIsUnknown governs only content types absent from it.
+        ///
+        /// CloudFormation property `ProfileId`.
+        pub profile_id: Val<String>,
+    }
+
+    impl ContentTypeProfile {
+        /// Creates the value from its required properties, by name in [`ContentTypeProfileRequired`]:
+        ///
+        /// ```text
+        /// ContentTypeProfile::new(ContentTypeProfileRequired {
+        ///     content_type: "...".into(),
+        ///     format: Format::UrlEncoded.into(),
+        ///     profile_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ContentTypeProfileRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContentType", content_type);
-            props.set("Format", format);
-            props.set("ProfileId", profile_id);
+            props.set::<String>("ContentType", required.content_type);
+            props.set::<String>("Format", required.format);
+            props.set::<String>("ProfileId", required.profile_id);
             ContentTypeProfile { props }
         }
     }
@@ -4139,15 +5034,33 @@ pub mod field_level_encryption_config {
         props: Props,
     }
 
-    impl QueryArgProfileConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`QueryArgProfileConfig`], by name: the argument of [`QueryArgProfileConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct QueryArgProfileConfigRequired {
+        /// Whether CloudFront forwards a request when the query argument names a profile that does not exist.
         ///
-        /// - `forward_when_query_arg_profile_is_unknown`: `ForwardWhenQueryArgProfileIsUnknown`, Whether CloudFront forwards a request when the query argument names a profile that does not exist.
-        /// - `query_arg_profiles`: `QueryArgProfiles`, The query arguments paired with a profile. Required because the service returns an empty list rather than preserving absence, so an omitted value cannot round-trip. An empty list is accepted and is preserved.
-        pub fn new(forward_when_query_arg_profile_is_unknown: impl Into<Val<bool>>, query_arg_profiles: impl Into<Val<Vec<QueryArgProfile>>>) -> Self {
+        /// CloudFormation property `ForwardWhenQueryArgProfileIsUnknown`.
+        pub forward_when_query_arg_profile_is_unknown: Val<bool>,
+
+        /// The query arguments paired with a profile. Required because the service returns an empty list rather than preserving absence, so an omitted value cannot round-trip. An empty list is accepted and is preserved.
+        ///
+        /// CloudFormation property `QueryArgProfiles`.
+        pub query_arg_profiles: Val<Vec<QueryArgProfile>>,
+    }
+
+    impl QueryArgProfileConfig {
+        /// Creates the value from its required properties, by name in [`QueryArgProfileConfigRequired`]:
+        ///
+        /// ```text
+        /// QueryArgProfileConfig::new(QueryArgProfileConfigRequired {
+        ///     forward_when_query_arg_profile_is_unknown: true.into(),
+        ///     query_arg_profiles: vec![QueryArgProfile::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: QueryArgProfileConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ForwardWhenQueryArgProfileIsUnknown", forward_when_query_arg_profile_is_unknown);
-            props.set("QueryArgProfiles", query_arg_profiles);
+            props.set::<bool>("ForwardWhenQueryArgProfileIsUnknown", required.forward_when_query_arg_profile_is_unknown);
+            props.set::<Vec<QueryArgProfile>>("QueryArgProfiles", required.query_arg_profiles);
             QueryArgProfileConfig { props }
         }
     }
@@ -4164,15 +5077,33 @@ pub mod field_level_encryption_config {
         props: Props,
     }
 
-    impl QueryArgProfile {
-        /// Creates the value from its required properties:
+    /// The required properties of [`QueryArgProfile`], by name: the argument of [`QueryArgProfile::new`].
+    #[derive(Clone, Debug)]
+    pub struct QueryArgProfileRequired {
+        /// The identifier of the field-level encryption profile CloudFront uses for this query argument.
         ///
-        /// - `profile_id`: `ProfileId`, The identifier of the field-level encryption profile CloudFront uses for this query argument.
-        /// - `query_arg`: `QueryArg`, The query argument that CloudFront encrypts with the paired profile.
-        pub fn new(profile_id: impl Into<Val<String>>, query_arg: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ProfileId`.
+        pub profile_id: Val<String>,
+
+        /// The query argument that CloudFront encrypts with the paired profile.
+        ///
+        /// CloudFormation property `QueryArg`.
+        pub query_arg: Val<String>,
+    }
+
+    impl QueryArgProfile {
+        /// Creates the value from its required properties, by name in [`QueryArgProfileRequired`]:
+        ///
+        /// ```text
+        /// QueryArgProfile::new(QueryArgProfileRequired {
+        ///     profile_id: "...".into(),
+        ///     query_arg: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: QueryArgProfileRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProfileId", profile_id);
-            props.set("QueryArg", query_arg);
+            props.set::<String>("ProfileId", required.profile_id);
+            props.set::<String>("QueryArg", required.query_arg);
             QueryArgProfile { props }
         }
     }
@@ -4196,11 +5127,28 @@ pub mod field_level_encryption_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::CloudFront::FieldLevelEncryptionConfig`; `.into()` makes a `Val<String>`.
+        Format {
+            UrlEncoded = "URLEncoded",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudFront::FieldLevelEncryptionProfile. A field-level encryption profile maps CloudFront public keys and provider identities to the request-body field patterns that CloudFront encrypts with them.
 ///
 /// CloudFormation type `AWS::CloudFront::FieldLevelEncryptionProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the field-level encryption profile.
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier that CloudFront assigns to the field-level encryption profile.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time the field-level encryption profile was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFieldLevelEncryptionProfile {
     props: Props,
@@ -4210,7 +5158,7 @@ pub struct CfnFieldLevelEncryptionProfile {
 impl CfnFieldLevelEncryptionProfile {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::FieldLevelEncryptionProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `field_level_encryption_profile_config`: `FieldLevelEncryptionProfileConfig`, The configuration of a field-level encryption profile.
     pub fn new(field_level_encryption_profile_config: impl Into<Val<field_level_encryption_profile::FieldLevelEncryptionProfileConfig>>) -> Self {
@@ -4288,17 +5236,42 @@ pub mod field_level_encryption_profile {
         props: Props,
     }
 
-    impl FieldLevelEncryptionProfileConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FieldLevelEncryptionProfileConfig`], by name: the argument of [`FieldLevelEncryptionProfileConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct FieldLevelEncryptionProfileConfigRequired {
+        /// A unique value that identifies the creation request. Caller references are unique within an AWS account and cannot be changed after creation.
         ///
-        /// - `caller_reference`: `CallerReference`, A unique value that identifies the creation request. Caller references are unique within an AWS account and cannot be changed after creation.
-        /// - `encryption_entities`: `EncryptionEntities`, The encryption entities of the field-level encryption profile. At least one entity is required.
-        /// - `name`: `Name`, The name of the field-level encryption profile. Names are unique within an AWS account.
-        pub fn new(caller_reference: impl Into<Val<String>>, encryption_entities: impl Into<Val<Vec<EncryptionEntity>>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CallerReference`.
+        ///
+        /// Changing it replaces the resource.
+        pub caller_reference: Val<String>,
+
+        /// The encryption entities of the field-level encryption profile. At least one entity is required.
+        ///
+        /// CloudFormation property `EncryptionEntities`.
+        pub encryption_entities: Val<Vec<EncryptionEntity>>,
+
+        /// The name of the field-level encryption profile. Names are unique within an AWS account.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl FieldLevelEncryptionProfileConfig {
+        /// Creates the value from its required properties, by name in [`FieldLevelEncryptionProfileConfigRequired`]:
+        ///
+        /// ```text
+        /// FieldLevelEncryptionProfileConfig::new(FieldLevelEncryptionProfileConfigRequired {
+        ///     caller_reference: "...".into(),
+        ///     encryption_entities: vec![EncryptionEntity::new(...)].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FieldLevelEncryptionProfileConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CallerReference", caller_reference);
-            props.set("EncryptionEntities", encryption_entities);
-            props.set("Name", name);
+            props.set::<String>("CallerReference", required.caller_reference);
+            props.set::<Vec<EncryptionEntity>>("EncryptionEntities", required.encryption_entities);
+            props.set::<String>("Name", required.name);
             FieldLevelEncryptionProfileConfig { props }
         }
 
@@ -4321,17 +5294,40 @@ pub mod field_level_encryption_profile {
         props: Props,
     }
 
-    impl EncryptionEntity {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionEntity`], by name: the argument of [`EncryptionEntity::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionEntityRequired {
+        /// The request-body field names to encrypt. A pattern is either a full field name or leading characters followed by a wildcard (*). Patterns are case-sensitive and must not overlap.
         ///
-        /// - `field_patterns`: `FieldPatterns`, The request-body field names to encrypt. A pattern is either a full field name or leading characters followed by a wildcard (*). Patterns are case-sensitive and must not overlap.
-        /// - `provider_id`: `ProviderId`, The provider associated with the public key. The same value must be supplied with the private key for an application to decrypt the data.
-        /// - `public_key_id`: `PublicKeyId`, The identifier of the CloudFront public key used to encrypt the fields that match the patterns.
-        pub fn new(field_patterns: impl Into<Val<Vec<String>>>, provider_id: impl Into<Val<String>>, public_key_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FieldPatterns`.
+        pub field_patterns: Val<Vec<String>>,
+
+        /// The provider associated with the public key. The same value must be supplied with the private key for an application to decrypt the data.
+        ///
+        /// CloudFormation property `ProviderId`.
+        pub provider_id: Val<String>,
+
+        /// The identifier of the CloudFront public key used to encrypt the fields that match the patterns.
+        ///
+        /// CloudFormation property `PublicKeyId`.
+        pub public_key_id: Val<String>,
+    }
+
+    impl EncryptionEntity {
+        /// Creates the value from its required properties, by name in [`EncryptionEntityRequired`]:
+        ///
+        /// ```text
+        /// EncryptionEntity::new(EncryptionEntityRequired {
+        ///     field_patterns: vec!["..."].into(),
+        ///     provider_id: "...".into(),
+        ///     public_key_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionEntityRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldPatterns", field_patterns);
-            props.set("ProviderId", provider_id);
-            props.set("PublicKeyId", public_key_id);
+            props.set::<Vec<String>>("FieldPatterns", required.field_patterns);
+            props.set::<String>("ProviderId", required.provider_id);
+            props.set::<String>("PublicKeyId", required.public_key_id);
             EncryptionEntity { props }
         }
     }
@@ -4368,25 +5364,60 @@ pub mod field_level_encryption_profile {
 /// To automatically publish the function to the ``LIVE`` stage when it’s created, set the ``AutoPublish`` property to ``true``.
 ///
 /// CloudFormation type `AWS::CloudFront::Function`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FunctionARN`: `handle.function_arn()` → `Val<String>`.
+/// - `FunctionMetadata.FunctionARN`: `handle.function_metadata_function_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the function. The ARN uniquely identifies the function.
+/// - `Stage`: `handle.stage()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FunctionARN`.
 #[derive(Clone, Debug)]
 pub struct CfnFunction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFunction`], by name: the argument of [`CfnFunction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFunctionRequired {
+    /// The function code. For more information about writing a CloudFront function, see [Writing function code for CloudFront Functions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/writing-function-code.html) in the *Amazon CloudFront Developer Guide*.
+    ///
+    /// CloudFormation property `FunctionCode`.
+    pub function_code: Val<String>,
+
+    /// Contains configuration information about a CloudFront function.
+    ///
+    /// CloudFormation property `FunctionConfig`.
+    pub function_config: Val<function::FunctionConfig>,
+
+    /// A name to identify the function.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnFunction {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::Function";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFunctionRequired`]:
     ///
-    /// - `function_code`: `FunctionCode`, The function code. For more information about writing a CloudFront function, see [Writing function code for CloudFront Functions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/writing-function-code.html) in the *Amazon CloudFront Developer Guide*.
-    /// - `function_config`: `FunctionConfig`, Contains configuration information about a CloudFront function.
-    /// - `name`: `Name`, A name to identify the function.
-    pub fn new(function_code: impl Into<Val<String>>, function_config: impl Into<Val<function::FunctionConfig>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFunction::new(CfnFunctionRequired {
+    ///     function_code: "...".into(),
+    ///     function_config: function::FunctionConfig::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFunctionRequired) -> Self {
         let mut props = Props::new();
-        props.set("FunctionCode", function_code);
-        props.set("FunctionConfig", function_config);
-        props.set("Name", name);
+        props.set::<String>("FunctionCode", required.function_code);
+        props.set::<function::FunctionConfig>("FunctionConfig", required.function_config);
+        props.set::<String>("Name", required.name);
         CfnFunction { props, options: ResourceOptions::default() }
     }
 
@@ -4459,11 +5490,11 @@ pub(crate) static FUNCTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFunction`].
+/// Property types and enums of the allowed values of [`CfnFunction`].
 pub mod function {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains configuration information about a CloudFront function.
     #[derive(Clone, Debug)]
@@ -4471,15 +5502,35 @@ pub mod function {
         props: Props,
     }
 
-    impl FunctionConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FunctionConfig`], by name: the argument of [`FunctionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct FunctionConfigRequired {
+        /// A comment to describe the function. The comment cannot be longer than 128 characters.
         ///
-        /// - `comment`: `Comment`, A comment to describe the function. The comment cannot be longer than 128 characters.
-        /// - `runtime`: `Runtime`, The function's runtime environment version.
-        pub fn new(comment: impl Into<Val<String>>, runtime: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Comment`.
+        pub comment: Val<String>,
+
+        /// The function's runtime environment version.
+        ///
+        /// CloudFormation property `Runtime`.
+        ///
+        /// Allowed values (the enum [`Runtime`]): `cloudfront-js-1.0`, `cloudfront-js-2.0`.
+        pub runtime: Val<String>,
+    }
+
+    impl FunctionConfig {
+        /// Creates the value from its required properties, by name in [`FunctionConfigRequired`]:
+        ///
+        /// ```text
+        /// FunctionConfig::new(FunctionConfigRequired {
+        ///     comment: "...".into(),
+        ///     runtime: Runtime::CloudfrontJs1_0.into(),
+        /// })
+        /// ```
+        pub fn new(required: FunctionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comment", comment);
-            props.set("Runtime", runtime);
+            props.set::<String>("Comment", required.comment);
+            props.set::<String>("Runtime", required.runtime);
             FunctionConfig { props }
         }
 
@@ -4503,7 +5554,7 @@ pub mod function {
     }
 
     impl KeyValueStoreAssociation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key_value_store_arn`: `KeyValueStoreARN`, The Amazon Resource Name (ARN) of the key value store association.
         pub fn new(key_value_store_arn: impl Into<Val<String>>) -> Self {
@@ -4525,15 +5576,37 @@ pub mod function {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that contains ``Tag`` key.
         ///
-        /// - `key`: `Key`, A string that contains ``Tag`` key.
-        /// - `value`: `Value`, A string that contains an optional ``Tag`` value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// The string length should be between 1 and 128 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string that contains an optional ``Tag`` value.
+        ///
+        /// The string length should be between 0 and 256 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4558,6 +5631,14 @@ pub mod function {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Runtime` in `AWS::CloudFront::Function`; `.into()` makes a `Val<String>`.
+        Runtime {
+            CloudfrontJs1_0 = "cloudfront-js-1.0",
+            CloudfrontJs2_0 = "cloudfront-js-2.0",
+        }
+    }
 }
 
 /// A key group.
@@ -4565,6 +5646,15 @@ pub mod function {
 /// A key group contains a list of public keys that you can use with [CloudFront signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html).
 ///
 /// CloudFormation type `AWS::CloudFront::KeyGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnKeyGroup {
     props: Props,
@@ -4574,7 +5664,7 @@ pub struct CfnKeyGroup {
 impl CfnKeyGroup {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::KeyGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `key_group_config`: `KeyGroupConfig`, The key group configuration.
     pub fn new(key_group_config: impl Into<Val<key_group::KeyGroupConfig>>) -> Self {
@@ -4635,15 +5725,33 @@ pub mod key_group {
         props: Props,
     }
 
-    impl KeyGroupConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KeyGroupConfig`], by name: the argument of [`KeyGroupConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeyGroupConfigRequired {
+        /// A list of the identifiers of the public keys in the key group.
         ///
-        /// - `items`: `Items`, A list of the identifiers of the public keys in the key group.
-        /// - `name`: `Name`, A name to identify the key group.
-        pub fn new(items: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Items`.
+        pub items: Val<Vec<String>>,
+
+        /// A name to identify the key group.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl KeyGroupConfig {
+        /// Creates the value from its required properties, by name in [`KeyGroupConfigRequired`]:
+        ///
+        /// ```text
+        /// KeyGroupConfig::new(KeyGroupConfigRequired {
+        ///     items: vec!["..."].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KeyGroupConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Items", items);
-            props.set("Name", name);
+            props.set::<Vec<String>>("Items", required.items);
+            props.set::<String>("Name", required.name);
             KeyGroupConfig { props }
         }
 
@@ -4664,6 +5772,16 @@ pub mod key_group {
 /// The key value store. Use this to separate data from function code, allowing you to update data without having to publish a new version of a function. The key value store holds keys and their corresponding values.
 ///
 /// CloudFormation type `AWS::CloudFront::KeyValueStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnKeyValueStore {
     props: Props,
@@ -4673,7 +5791,7 @@ pub struct CfnKeyValueStore {
 impl CfnKeyValueStore {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::KeyValueStore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the key value store.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -4756,11 +5874,11 @@ pub(crate) static KEY_VALUE_STORE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnKeyValueStore`].
+/// Property types and enums of the allowed values of [`CfnKeyValueStore`].
 pub mod key_value_store {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The import source for the key value store.
     #[derive(Clone, Debug)]
@@ -4768,15 +5886,35 @@ pub mod key_value_store {
         props: Props,
     }
 
-    impl ImportSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImportSource`], by name: the argument of [`ImportSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImportSourceRequired {
+        /// The Amazon Resource Name (ARN) of the import source for the key value store.
         ///
-        /// - `source_arn`: `SourceArn`, The Amazon Resource Name (ARN) of the import source for the key value store.
-        /// - `source_type`: `SourceType`, The source type of the import source for the key value store.
-        pub fn new(source_arn: impl Into<Val<String>>, source_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SourceArn`.
+        pub source_arn: Val<String>,
+
+        /// The source type of the import source for the key value store.
+        ///
+        /// CloudFormation property `SourceType`.
+        ///
+        /// Allowed values (the enum [`SourceType`]): `S3`.
+        pub source_type: Val<String>,
+    }
+
+    impl ImportSource {
+        /// Creates the value from its required properties, by name in [`ImportSourceRequired`]:
+        ///
+        /// ```text
+        /// ImportSource::new(ImportSourceRequired {
+        ///     source_arn: "...".into(),
+        ///     source_type: SourceType::S3.into(),
+        /// })
+        /// ```
+        pub fn new(required: ImportSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceArn", source_arn);
-            props.set("SourceType", source_type);
+            props.set::<String>("SourceArn", required.source_arn);
+            props.set::<String>("SourceType", required.source_type);
             ImportSource { props }
         }
     }
@@ -4793,15 +5931,37 @@ pub mod key_value_store {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that contains ``Tag`` key.
         ///
-        /// - `key`: `Key`, A string that contains ``Tag`` key.
-        /// - `value`: `Value`, A string that contains an optional ``Tag`` value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// The string length should be between 1 and 128 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string that contains an optional ``Tag`` value.
+        ///
+        /// The string length should be between 0 and 256 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4826,28 +5986,61 @@ pub mod key_value_store {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::CloudFront::KeyValueStore`; `.into()` makes a `Val<String>`.
+        SourceType {
+            S3 = "S3",
+        }
+    }
 }
 
 /// A monitoring subscription. This structure contains information about whether additional CloudWatch metrics are enabled for a given CloudFront distribution.
 ///
 /// CloudFormation type `AWS::CloudFront::MonitoringSubscription`.
+///
+/// # Attributes
+///
+/// `AWS::CloudFront::MonitoringSubscription` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DistributionId`.
 #[derive(Clone, Debug)]
 pub struct CfnMonitoringSubscription {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMonitoringSubscription`], by name: the argument of [`CfnMonitoringSubscription::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMonitoringSubscriptionRequired {
+    /// The ID of the distribution that you are enabling metrics for.
+    ///
+    /// CloudFormation property `DistributionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub distribution_id: Val<String>,
+
+    /// A subscription configuration for additional CloudWatch metrics.
+    ///
+    /// CloudFormation property `MonitoringSubscription`.
+    pub monitoring_subscription: Val<monitoring_subscription::MonitoringSubscription>,
+}
+
 impl CfnMonitoringSubscription {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::MonitoringSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMonitoringSubscriptionRequired`]:
     ///
-    /// - `distribution_id`: `DistributionId`, The ID of the distribution that you are enabling metrics for.
-    /// - `monitoring_subscription`: `MonitoringSubscription`, A subscription configuration for additional CloudWatch metrics.
-    pub fn new(distribution_id: impl Into<Val<String>>, monitoring_subscription: impl Into<Val<monitoring_subscription::MonitoringSubscription>>) -> Self {
+    /// ```text
+    /// CfnMonitoringSubscription::new(CfnMonitoringSubscriptionRequired {
+    ///     distribution_id: "...".into(),
+    ///     monitoring_subscription: monitoring_subscription::MonitoringSubscription::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMonitoringSubscriptionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DistributionId", distribution_id);
-        props.set("MonitoringSubscription", monitoring_subscription);
+        props.set::<String>("DistributionId", required.distribution_id);
+        props.set::<monitoring_subscription::MonitoringSubscription>("MonitoringSubscription", required.monitoring_subscription);
         CfnMonitoringSubscription { props, options: ResourceOptions::default() }
     }
 }
@@ -4885,11 +6078,11 @@ pub(crate) static MONITORING_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMonitoringSubscription`].
+/// Property types and enums of the allowed values of [`CfnMonitoringSubscription`].
 pub mod monitoring_subscription {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A monitoring subscription. This structure contains information about whether additional CloudWatch metrics are enabled for a given CloudFront distribution.
     #[derive(Clone, Debug)]
@@ -4924,9 +6117,9 @@ pub mod monitoring_subscription {
     }
 
     impl RealtimeMetricsSubscriptionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `realtime_metrics_subscription_status`: `RealtimeMetricsSubscriptionStatus`, A flag that indicates whether additional CloudWatch metrics are enabled for a given CloudFront distribution.
+        /// - `realtime_metrics_subscription_status`: `RealtimeMetricsSubscriptionStatus`, A flag that indicates whether additional CloudWatch metrics are enabled for a given CloudFront distribution. Allowed values: the enum [`RealtimeMetricsSubscriptionStatus`].
         pub fn new(realtime_metrics_subscription_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RealtimeMetricsSubscriptionStatus", realtime_metrics_subscription_status);
@@ -4953,6 +6146,14 @@ pub mod monitoring_subscription {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RealtimeMetricsSubscriptionStatus` in `AWS::CloudFront::MonitoringSubscription`; `.into()` makes a `Val<String>`.
+        RealtimeMetricsSubscriptionStatus {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
 }
 
 /// Creates a new origin access control in CloudFront. After you create an origin access control, you can add it to an origin in a CloudFront distribution so that CloudFront sends authenticated (signed) requests to the origin.
@@ -4962,6 +6163,14 @@ pub mod monitoring_subscription {
 /// For more information about using a CloudFront origin access control, see [Restricting access to an origin](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-origin.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// CloudFormation type `AWS::CloudFront::OriginAccessControl`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnOriginAccessControl {
     props: Props,
@@ -4971,7 +6180,7 @@ pub struct CfnOriginAccessControl {
 impl CfnOriginAccessControl {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::OriginAccessControl";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `origin_access_control_config`: `OriginAccessControlConfig`, The origin access control.
     pub fn new(origin_access_control_config: impl Into<Val<origin_access_control::OriginAccessControlConfig>>) -> Self {
@@ -5037,19 +6246,55 @@ pub mod origin_access_control {
         props: Props,
     }
 
-    impl OriginAccessControlConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OriginAccessControlConfig`], by name: the argument of [`OriginAccessControlConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct OriginAccessControlConfigRequired {
+        /// A name to identify the origin access control. You can specify up to 64 characters.
         ///
-        /// - `name`: `Name`, A name to identify the origin access control. You can specify up to 64 characters.
-        /// - `origin_access_control_origin_type`: `OriginAccessControlOriginType`, The type of origin that this origin access control is for.
-        /// - `signing_behavior`: `SigningBehavior`, Specifies which requests CloudFront signs (adds authentication information to). Specify ``always`` for the most common use case. For more information, see [origin access control advanced settings](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-advanced-settings) in the *Amazon CloudFront Developer Guide*.
-        /// - `signing_protocol`: `SigningProtocol`, The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests. The only valid value is ``sigv4``.
-        pub fn new(name: impl Into<Val<String>>, origin_access_control_origin_type: impl Into<Val<String>>, signing_behavior: impl Into<Val<String>>, signing_protocol: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The type of origin that this origin access control is for.
+        ///
+        /// CloudFormation property `OriginAccessControlOriginType`.
+        pub origin_access_control_origin_type: Val<String>,
+
+        /// Specifies which requests CloudFront signs (adds authentication information to). Specify ``always`` for the most common use case. For more information, see [origin access control advanced settings](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-advanced-settings) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// This field can have one of the following values:
+        ///
+        /// +  ``always`` – CloudFront signs all origin requests, overwriting the ``Authorization`` header from the viewer request if one exists.
+        ///
+        /// +  ``never`` – CloudFront doesn't sign any origin requests. This value turns off origin access control for all origins in all distributions that use this origin access control.
+        ///
+        /// +  ``no-override`` – If the viewer request doesn't contain the ``Authorization`` header, then CloudFront signs the origin request. If the viewer request contains the ``Authorization`` header, then CloudFront doesn't sign the origin request and instead passes along the ``Authorization`` header from the viewer request. *WARNING: To pass along the Authorization header from the viewer request, you must add the Authorization header to a cache policy for all cache behaviors that use origins associated with this origin access control.*
+        ///
+        /// CloudFormation property `SigningBehavior`.
+        pub signing_behavior: Val<String>,
+
+        /// The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests. The only valid value is ``sigv4``.
+        ///
+        /// CloudFormation property `SigningProtocol`.
+        pub signing_protocol: Val<String>,
+    }
+
+    impl OriginAccessControlConfig {
+        /// Creates the value from its required properties, by name in [`OriginAccessControlConfigRequired`]:
+        ///
+        /// ```text
+        /// OriginAccessControlConfig::new(OriginAccessControlConfigRequired {
+        ///     name: "...".into(),
+        ///     origin_access_control_origin_type: "...".into(),
+        ///     signing_behavior: "...".into(),
+        ///     signing_protocol: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OriginAccessControlConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("OriginAccessControlOriginType", origin_access_control_origin_type);
-            props.set("SigningBehavior", signing_behavior);
-            props.set("SigningProtocol", signing_protocol);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("OriginAccessControlOriginType", required.origin_access_control_origin_type);
+            props.set::<String>("SigningBehavior", required.signing_behavior);
+            props.set::<String>("SigningProtocol", required.signing_protocol);
             OriginAccessControlConfig { props }
         }
 
@@ -5089,6 +6334,15 @@ pub mod origin_access_control {
 /// CloudFront sends a request when it can't find an object in its cache that matches the request. If you want to send values to the origin and also include them in the cache key, use ``CachePolicy``.
 ///
 /// CloudFormation type `AWS::CloudFront::OriginRequestPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnOriginRequestPolicy {
     props: Props,
@@ -5098,7 +6352,7 @@ pub struct CfnOriginRequestPolicy {
 impl CfnOriginRequestPolicy {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::OriginRequestPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `origin_request_policy_config`: `OriginRequestPolicyConfig`, The origin request policy configuration.
     pub fn new(origin_request_policy_config: impl Into<Val<origin_request_policy::OriginRequestPolicyConfig>>) -> Self {
@@ -5175,19 +6429,47 @@ pub mod origin_request_policy {
         props: Props,
     }
 
-    impl OriginRequestPolicyConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OriginRequestPolicyConfig`], by name: the argument of [`OriginRequestPolicyConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct OriginRequestPolicyConfigRequired {
+        /// The cookies from viewer requests to include in origin requests.
         ///
-        /// - `cookies_config`: `CookiesConfig`, The cookies from viewer requests to include in origin requests.
-        /// - `headers_config`: `HeadersConfig`, The HTTP headers to include in origin requests. These can include headers from viewer requests and additional headers added by CloudFront.
-        /// - `name`: `Name`, A unique name to identify the origin request policy.
-        /// - `query_strings_config`: `QueryStringsConfig`, The URL query strings from viewer requests to include in origin requests.
-        pub fn new(cookies_config: impl Into<Val<CookiesConfig>>, headers_config: impl Into<Val<HeadersConfig>>, name: impl Into<Val<String>>, query_strings_config: impl Into<Val<QueryStringsConfig>>) -> Self {
+        /// CloudFormation property `CookiesConfig`.
+        pub cookies_config: Val<CookiesConfig>,
+
+        /// The HTTP headers to include in origin requests. These can include headers from viewer requests and additional headers added by CloudFront.
+        ///
+        /// CloudFormation property `HeadersConfig`.
+        pub headers_config: Val<HeadersConfig>,
+
+        /// A unique name to identify the origin request policy.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The URL query strings from viewer requests to include in origin requests.
+        ///
+        /// CloudFormation property `QueryStringsConfig`.
+        pub query_strings_config: Val<QueryStringsConfig>,
+    }
+
+    impl OriginRequestPolicyConfig {
+        /// Creates the value from its required properties, by name in [`OriginRequestPolicyConfigRequired`]:
+        ///
+        /// ```text
+        /// OriginRequestPolicyConfig::new(OriginRequestPolicyConfigRequired {
+        ///     cookies_config: CookiesConfig::new(...).into(),
+        ///     headers_config: HeadersConfig::new(...).into(),
+        ///     name: "...".into(),
+        ///     query_strings_config: QueryStringsConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OriginRequestPolicyConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CookiesConfig", cookies_config);
-            props.set("HeadersConfig", headers_config);
-            props.set("Name", name);
-            props.set("QueryStringsConfig", query_strings_config);
+            props.set::<CookiesConfig>("CookiesConfig", required.cookies_config);
+            props.set::<HeadersConfig>("HeadersConfig", required.headers_config);
+            props.set::<String>("Name", required.name);
+            props.set::<QueryStringsConfig>("QueryStringsConfig", required.query_strings_config);
             OriginRequestPolicyConfig { props }
         }
 
@@ -5211,7 +6493,7 @@ pub mod origin_request_policy {
     }
 
     impl CookiesConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cookie_behavior`: `CookieBehavior`, Determines whether cookies in viewer requests are included in requests that CloudFront sends to the origin. Valid values are:
         pub fn new(cookie_behavior: impl Into<Val<String>>) -> Self {
@@ -5240,7 +6522,7 @@ pub mod origin_request_policy {
     }
 
     impl HeadersConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `header_behavior`: `HeaderBehavior`, Determines whether any HTTP headers are included in requests that CloudFront sends to the origin. Valid values are:
         pub fn new(header_behavior: impl Into<Val<String>>) -> Self {
@@ -5269,7 +6551,7 @@ pub mod origin_request_policy {
     }
 
     impl QueryStringsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query_string_behavior`: `QueryStringBehavior`, Determines whether any URL query strings in viewer requests are included in requests that CloudFront sends to the origin. Valid values are:
         pub fn new(query_string_behavior: impl Into<Val<String>>) -> Self {
@@ -5327,6 +6609,15 @@ pub mod origin_request_policy {
 /// CloudFront supports signed URLs and signed cookies with RSA 2048 or ECDSA 256 key signatures. Field-level encryption is only compatible with RSA 2048 key signatures.
 ///
 /// CloudFormation type `AWS::CloudFront::PublicKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPublicKey {
     props: Props,
@@ -5336,7 +6627,7 @@ pub struct CfnPublicKey {
 impl CfnPublicKey {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::PublicKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `public_key_config`: `PublicKeyConfig`, Configuration information about a public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
     pub fn new(public_key_config: impl Into<Val<public_key::PublicKeyConfig>>) -> Self {
@@ -5397,17 +6688,40 @@ pub mod public_key {
         props: Props,
     }
 
-    impl PublicKeyConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PublicKeyConfig`], by name: the argument of [`PublicKeyConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct PublicKeyConfigRequired {
+        /// A string included in the request to help make sure that the request can't be replayed.
         ///
-        /// - `caller_reference`: `CallerReference`, A string included in the request to help make sure that the request can't be replayed.
-        /// - `encoded_key`: `EncodedKey`, The public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
-        /// - `name`: `Name`, A name to help identify the public key.
-        pub fn new(caller_reference: impl Into<Val<String>>, encoded_key: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CallerReference`.
+        pub caller_reference: Val<String>,
+
+        /// The public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
+        ///
+        /// CloudFormation property `EncodedKey`.
+        pub encoded_key: Val<String>,
+
+        /// A name to help identify the public key.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl PublicKeyConfig {
+        /// Creates the value from its required properties, by name in [`PublicKeyConfigRequired`]:
+        ///
+        /// ```text
+        /// PublicKeyConfig::new(PublicKeyConfigRequired {
+        ///     caller_reference: "...".into(),
+        ///     encoded_key: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PublicKeyConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CallerReference", caller_reference);
-            props.set("EncodedKey", encoded_key);
-            props.set("Name", name);
+            props.set::<String>("CallerReference", required.caller_reference);
+            props.set::<String>("EncodedKey", required.encoded_key);
+            props.set::<String>("Name", required.name);
             PublicKeyConfig { props }
         }
 
@@ -5428,27 +6742,67 @@ pub mod public_key {
 /// A real-time log configuration.
 ///
 /// CloudFormation type `AWS::CloudFront::RealtimeLogConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRealtimeLogConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRealtimeLogConfig`], by name: the argument of [`CfnRealtimeLogConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRealtimeLogConfigRequired {
+    /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
+    ///
+    /// CloudFormation property `EndPoints`.
+    pub end_points: Val<Vec<realtime_log_config::EndPoint>>,
+
+    /// A list of fields that are included in each real-time log record. In an API response, the fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
+    ///
+    /// For more information about fields, see [Real-time log configuration fields](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-fields) in the *Amazon CloudFront Developer Guide*.
+    ///
+    /// CloudFormation property `Fields`.
+    pub fields: Val<Vec<String>>,
+
+    /// The unique name of this real-time log configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The sampling rate for this real-time log configuration. The sampling rate determines the percentage of viewer requests that are represented in the real-time log data. The sampling rate is an integer between 1 and 100, inclusive.
+    ///
+    /// CloudFormation property `SamplingRate`.
+    pub sampling_rate: Val<f64>,
+}
+
 impl CfnRealtimeLogConfig {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::RealtimeLogConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRealtimeLogConfigRequired`]:
     ///
-    /// - `end_points`: `EndPoints`, Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
-    /// - `fields`: `Fields`, A list of fields that are included in each real-time log record. In an API response, the fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
-    /// - `name`: `Name`, The unique name of this real-time log configuration.
-    /// - `sampling_rate`: `SamplingRate`, The sampling rate for this real-time log configuration. The sampling rate determines the percentage of viewer requests that are represented in the real-time log data. The sampling rate is an integer between 1 and 100, inclusive.
-    pub fn new(end_points: impl Into<Val<Vec<realtime_log_config::EndPoint>>>, fields: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, sampling_rate: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnRealtimeLogConfig::new(CfnRealtimeLogConfigRequired {
+    ///     end_points: vec![realtime_log_config::EndPoint::new(...)].into(),
+    ///     fields: vec!["..."].into(),
+    ///     name: "...".into(),
+    ///     sampling_rate: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRealtimeLogConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("EndPoints", end_points);
-        props.set("Fields", fields);
-        props.set("Name", name);
-        props.set("SamplingRate", sampling_rate);
+        props.set::<Vec<realtime_log_config::EndPoint>>("EndPoints", required.end_points);
+        props.set::<Vec<String>>("Fields", required.fields);
+        props.set::<String>("Name", required.name);
+        props.set::<f64>("SamplingRate", required.sampling_rate);
         CfnRealtimeLogConfig { props, options: ResourceOptions::default() }
     }
 }
@@ -5506,15 +6860,33 @@ pub mod realtime_log_config {
         props: Props,
     }
 
-    impl EndPoint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EndPoint`], by name: the argument of [`EndPoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct EndPointRequired {
+        /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data in a real-time log configuration.
         ///
-        /// - `kinesis_stream_config`: `KinesisStreamConfig`, Contains information about the Amazon Kinesis data stream where you are sending real-time log data in a real-time log configuration.
-        /// - `stream_type`: `StreamType`, The type of data stream where you are sending real-time log data. The only valid value is ``Kinesis``.
-        pub fn new(kinesis_stream_config: impl Into<Val<KinesisStreamConfig>>, stream_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `KinesisStreamConfig`.
+        pub kinesis_stream_config: Val<KinesisStreamConfig>,
+
+        /// The type of data stream where you are sending real-time log data. The only valid value is ``Kinesis``.
+        ///
+        /// CloudFormation property `StreamType`.
+        pub stream_type: Val<String>,
+    }
+
+    impl EndPoint {
+        /// Creates the value from its required properties, by name in [`EndPointRequired`]:
+        ///
+        /// ```text
+        /// EndPoint::new(EndPointRequired {
+        ///     kinesis_stream_config: KinesisStreamConfig::new(...).into(),
+        ///     stream_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EndPointRequired) -> Self {
             let mut props = Props::new();
-            props.set("KinesisStreamConfig", kinesis_stream_config);
-            props.set("StreamType", stream_type);
+            props.set::<KinesisStreamConfig>("KinesisStreamConfig", required.kinesis_stream_config);
+            props.set::<String>("StreamType", required.stream_type);
             EndPoint { props }
         }
     }
@@ -5531,15 +6903,35 @@ pub mod realtime_log_config {
         props: Props,
     }
 
-    impl KinesisStreamConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KinesisStreamConfig`], by name: the argument of [`KinesisStreamConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisStreamConfigRequired {
+        /// The Amazon Resource Name (ARN) of an IAMlong (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream.
         ///
-        /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAMlong (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream.
-        /// - `stream_arn`: `StreamArn`, The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data.
-        pub fn new(role_arn: impl Into<Val<String>>, stream_arn: impl Into<Val<String>>) -> Self {
+        /// For more information the IAM role, see [Real-time log configuration IAM role](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-iam-role) in the *Amazon CloudFront Developer Guide*.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data.
+        ///
+        /// CloudFormation property `StreamArn`.
+        pub stream_arn: Val<String>,
+    }
+
+    impl KinesisStreamConfig {
+        /// Creates the value from its required properties, by name in [`KinesisStreamConfigRequired`]:
+        ///
+        /// ```text
+        /// KinesisStreamConfig::new(KinesisStreamConfigRequired {
+        ///     role_arn: "...".into(),
+        ///     stream_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisStreamConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("StreamArn", stream_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("StreamArn", required.stream_arn);
             KinesisStreamConfig { props }
         }
     }
@@ -5560,6 +6952,15 @@ pub mod realtime_log_config {
 /// For more information, see [Adding or removing HTTP headers in CloudFront responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/modifying-response-headers.html) in the *Amazon CloudFront Developer Guide*.
 ///
 /// CloudFormation type `AWS::CloudFront::ResponseHeadersPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResponseHeadersPolicy {
     props: Props,
@@ -5569,7 +6970,7 @@ pub struct CfnResponseHeadersPolicy {
 impl CfnResponseHeadersPolicy {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ResponseHeadersPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `response_headers_policy_config`: `ResponseHeadersPolicyConfig`, A response headers policy configuration.
     pub fn new(response_headers_policy_config: impl Into<Val<response_headers_policy::ResponseHeadersPolicyConfig>>) -> Self {
@@ -5624,11 +7025,11 @@ pub(crate) static RESPONSE_HEADERS_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnResponseHeadersPolicy`].
+/// Property types and enums of the allowed values of [`CfnResponseHeadersPolicy`].
 pub mod response_headers_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A response headers policy configuration.
     ///
@@ -5639,7 +7040,7 @@ pub mod response_headers_policy {
     }
 
     impl ResponseHeadersPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, A name to identify the response headers policy.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -5701,21 +7102,62 @@ pub mod response_headers_policy {
         props: Props,
     }
 
-    impl CorsConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CorsConfig`], by name: the argument of [`CorsConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CorsConfigRequired {
+        /// A Boolean that CloudFront uses as the value for the ``Access-Control-Allow-Credentials`` HTTP response header.
         ///
-        /// - `access_control_allow_credentials`: `AccessControlAllowCredentials`, A Boolean that CloudFront uses as the value for the ``Access-Control-Allow-Credentials`` HTTP response header.
-        /// - `access_control_allow_headers`: `AccessControlAllowHeaders`, A list of HTTP header names that CloudFront includes as values for the ``Access-Control-Allow-Headers`` HTTP response header.
-        /// - `access_control_allow_methods`: `AccessControlAllowMethods`, A list of HTTP methods that CloudFront includes as values for the ``Access-Control-Allow-Methods`` HTTP response header.
-        /// - `access_control_allow_origins`: `AccessControlAllowOrigins`, A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header.
-        /// - `origin_override`: `OriginOverride`, A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
-        pub fn new(access_control_allow_credentials: impl Into<Val<bool>>, access_control_allow_headers: impl Into<Val<AccessControlAllowHeaders>>, access_control_allow_methods: impl Into<Val<AccessControlAllowMethods>>, access_control_allow_origins: impl Into<Val<AccessControlAllowOrigins>>, origin_override: impl Into<Val<bool>>) -> Self {
+        /// For more information about the ``Access-Control-Allow-Credentials`` HTTP response header, see [Access-Control-Allow-Credentials](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials) in the MDN Web Docs.
+        ///
+        /// CloudFormation property `AccessControlAllowCredentials`.
+        pub access_control_allow_credentials: Val<bool>,
+
+        /// A list of HTTP header names that CloudFront includes as values for the ``Access-Control-Allow-Headers`` HTTP response header.
+        ///
+        /// For more information about the ``Access-Control-Allow-Headers`` HTTP response header, see [Access-Control-Allow-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
+        ///
+        /// CloudFormation property `AccessControlAllowHeaders`.
+        pub access_control_allow_headers: Val<AccessControlAllowHeaders>,
+
+        /// A list of HTTP methods that CloudFront includes as values for the ``Access-Control-Allow-Methods`` HTTP response header.
+        ///
+        /// For more information about the ``Access-Control-Allow-Methods`` HTTP response header, see [Access-Control-Allow-Methods](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
+        ///
+        /// CloudFormation property `AccessControlAllowMethods`.
+        pub access_control_allow_methods: Val<AccessControlAllowMethods>,
+
+        /// A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header.
+        ///
+        /// For more information about the ``Access-Control-Allow-Origin`` HTTP response header, see [Access-Control-Allow-Origin](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
+        ///
+        /// CloudFormation property `AccessControlAllowOrigins`.
+        pub access_control_allow_origins: Val<AccessControlAllowOrigins>,
+
+        /// A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
+        ///
+        /// CloudFormation property `OriginOverride`.
+        pub origin_override: Val<bool>,
+    }
+
+    impl CorsConfig {
+        /// Creates the value from its required properties, by name in [`CorsConfigRequired`]:
+        ///
+        /// ```text
+        /// CorsConfig::new(CorsConfigRequired {
+        ///     access_control_allow_credentials: true.into(),
+        ///     access_control_allow_headers: AccessControlAllowHeaders::new(...).into(),
+        ///     access_control_allow_methods: AccessControlAllowMethods::new(...).into(),
+        ///     access_control_allow_origins: AccessControlAllowOrigins::new(...).into(),
+        ///     origin_override: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: CorsConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessControlAllowCredentials", access_control_allow_credentials);
-            props.set("AccessControlAllowHeaders", access_control_allow_headers);
-            props.set("AccessControlAllowMethods", access_control_allow_methods);
-            props.set("AccessControlAllowOrigins", access_control_allow_origins);
-            props.set("OriginOverride", origin_override);
+            props.set::<bool>("AccessControlAllowCredentials", required.access_control_allow_credentials);
+            props.set::<AccessControlAllowHeaders>("AccessControlAllowHeaders", required.access_control_allow_headers);
+            props.set::<AccessControlAllowMethods>("AccessControlAllowMethods", required.access_control_allow_methods);
+            props.set::<AccessControlAllowOrigins>("AccessControlAllowOrigins", required.access_control_allow_origins);
+            props.set::<bool>("OriginOverride", required.origin_override);
             CorsConfig { props }
         }
 
@@ -5751,7 +7193,7 @@ pub mod response_headers_policy {
     }
 
     impl AccessControlAllowHeaders {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `items`: `Items`, The list of HTTP header names. You can specify ``*`` to allow all headers.
         pub fn new(items: impl Into<Val<Vec<String>>>) -> Self {
@@ -5776,9 +7218,9 @@ pub mod response_headers_policy {
     }
 
     impl AccessControlAllowMethods {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `items`: `Items`, The list of HTTP methods. Valid values are:
+        /// - `items`: `Items`, The list of HTTP methods. Valid values are: Allowed values: the enum [`Items`].
         pub fn new(items: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Items", items);
@@ -5801,7 +7243,7 @@ pub mod response_headers_policy {
     }
 
     impl AccessControlAllowOrigins {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `items`: `Items`, The list of origins (domain names). You can specify ``*`` to allow all origins.
         pub fn new(items: impl Into<Val<Vec<String>>>) -> Self {
@@ -5826,7 +7268,7 @@ pub mod response_headers_policy {
     }
 
     impl AccessControlExposeHeaders {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `items`: `Items`, The list of HTTP headers. You can specify ``*`` to expose all headers.
         pub fn new(items: impl Into<Val<Vec<String>>>) -> Self {
@@ -5849,7 +7291,7 @@ pub mod response_headers_policy {
     }
 
     impl CustomHeadersConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `items`: `Items`, The list of HTTP response headers and their values.
         pub fn new(items: impl Into<Val<Vec<CustomHeader>>>) -> Self {
@@ -5871,17 +7313,40 @@ pub mod response_headers_policy {
         props: Props,
     }
 
-    impl CustomHeader {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomHeader`], by name: the argument of [`CustomHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomHeaderRequired {
+        /// The HTTP response header name.
         ///
-        /// - `header`: `Header`, The HTTP response header name.
-        /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here.
-        /// - `value`: `Value`, The value for the HTTP response header.
-        pub fn new(header: impl Into<Val<String>>, override_: impl Into<Val<bool>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Header`.
+        pub header: Val<String>,
+
+        /// A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here.
+        ///
+        /// CloudFormation property `Override`.
+        pub override_: Val<bool>,
+
+        /// The value for the HTTP response header.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl CustomHeader {
+        /// Creates the value from its required properties, by name in [`CustomHeaderRequired`]:
+        ///
+        /// ```text
+        /// CustomHeader::new(CustomHeaderRequired {
+        ///     header: "...".into(),
+        ///     override_: true.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Header", header);
-            props.set("Override", override_);
-            props.set("Value", value);
+            props.set::<String>("Header", required.header);
+            props.set::<bool>("Override", required.override_);
+            props.set::<String>("Value", required.value);
             CustomHeader { props }
         }
     }
@@ -5899,7 +7364,7 @@ pub mod response_headers_policy {
     }
 
     impl RemoveHeadersConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `items`: `Items`, The list of HTTP header names.
         pub fn new(items: impl Into<Val<Vec<RemoveHeader>>>) -> Self {
@@ -5922,7 +7387,7 @@ pub mod response_headers_policy {
     }
 
     impl RemoveHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `header`: `Header`, The HTTP header name.
         pub fn new(header: impl Into<Val<String>>) -> Self {
@@ -6014,15 +7479,35 @@ pub mod response_headers_policy {
         props: Props,
     }
 
-    impl ContentSecurityPolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContentSecurityPolicy`], by name: the argument of [`ContentSecurityPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContentSecurityPolicyRequired {
+        /// The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
         ///
-        /// - `content_security_policy`: `ContentSecurityPolicy`, The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
-        /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``Content-Security-Policy`` HTTP response header received from the origin with the one specified in this response headers policy.
-        pub fn new(content_security_policy: impl Into<Val<String>>, override_: impl Into<Val<bool>>) -> Self {
+        /// For more information about the ``Content-Security-Policy`` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
+        ///
+        /// CloudFormation property `ContentSecurityPolicy`.
+        pub content_security_policy: Val<String>,
+
+        /// A Boolean that determines whether CloudFront overrides the ``Content-Security-Policy`` HTTP response header received from the origin with the one specified in this response headers policy.
+        ///
+        /// CloudFormation property `Override`.
+        pub override_: Val<bool>,
+    }
+
+    impl ContentSecurityPolicy {
+        /// Creates the value from its required properties, by name in [`ContentSecurityPolicyRequired`]:
+        ///
+        /// ```text
+        /// ContentSecurityPolicy::new(ContentSecurityPolicyRequired {
+        ///     content_security_policy: "...".into(),
+        ///     override_: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContentSecurityPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContentSecurityPolicy", content_security_policy);
-            props.set("Override", override_);
+            props.set::<String>("ContentSecurityPolicy", required.content_security_policy);
+            props.set::<bool>("Override", required.override_);
             ContentSecurityPolicy { props }
         }
     }
@@ -6042,7 +7527,7 @@ pub mod response_headers_policy {
     }
 
     impl ContentTypeOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``X-Content-Type-Options`` HTTP response header received from the origin with the one specified in this response headers policy.
         pub fn new(override_: impl Into<Val<bool>>) -> Self {
@@ -6066,15 +7551,35 @@ pub mod response_headers_policy {
         props: Props,
     }
 
-    impl FrameOptions {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FrameOptions`], by name: the argument of [`FrameOptions::new`].
+    #[derive(Clone, Debug)]
+    pub struct FrameOptionsRequired {
+        /// The value of the ``X-Frame-Options`` HTTP response header. Valid values are ``DENY`` and ``SAMEORIGIN``.
         ///
-        /// - `frame_option`: `FrameOption`, The value of the ``X-Frame-Options`` HTTP response header. Valid values are ``DENY`` and ``SAMEORIGIN``.
-        /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``X-Frame-Options`` HTTP response header received from the origin with the one specified in this response headers policy.
-        pub fn new(frame_option: impl Into<Val<String>>, override_: impl Into<Val<bool>>) -> Self {
+        /// For more information about these values, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
+        ///
+        /// CloudFormation property `FrameOption`.
+        pub frame_option: Val<String>,
+
+        /// A Boolean that determines whether CloudFront overrides the ``X-Frame-Options`` HTTP response header received from the origin with the one specified in this response headers policy.
+        ///
+        /// CloudFormation property `Override`.
+        pub override_: Val<bool>,
+    }
+
+    impl FrameOptions {
+        /// Creates the value from its required properties, by name in [`FrameOptionsRequired`]:
+        ///
+        /// ```text
+        /// FrameOptions::new(FrameOptionsRequired {
+        ///     frame_option: "...".into(),
+        ///     override_: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: FrameOptionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("FrameOption", frame_option);
-            props.set("Override", override_);
+            props.set::<String>("FrameOption", required.frame_option);
+            props.set::<bool>("Override", required.override_);
             FrameOptions { props }
         }
     }
@@ -6093,15 +7598,35 @@ pub mod response_headers_policy {
         props: Props,
     }
 
-    impl ReferrerPolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ReferrerPolicy`], by name: the argument of [`ReferrerPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReferrerPolicyRequired {
+        /// A Boolean that determines whether CloudFront overrides the ``Referrer-Policy`` HTTP response header received from the origin with the one specified in this response headers policy.
         ///
-        /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``Referrer-Policy`` HTTP response header received from the origin with the one specified in this response headers policy.
-        /// - `referrer_policy`: `ReferrerPolicy`, Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the header's value.
-        pub fn new(override_: impl Into<Val<bool>>, referrer_policy: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Override`.
+        pub override_: Val<bool>,
+
+        /// Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the header's value.
+        ///
+        /// For more information about the ``Referrer-Policy`` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
+        ///
+        /// CloudFormation property `ReferrerPolicy`.
+        pub referrer_policy: Val<String>,
+    }
+
+    impl ReferrerPolicy {
+        /// Creates the value from its required properties, by name in [`ReferrerPolicyRequired`]:
+        ///
+        /// ```text
+        /// ReferrerPolicy::new(ReferrerPolicyRequired {
+        ///     override_: true.into(),
+        ///     referrer_policy: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ReferrerPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Override", override_);
-            props.set("ReferrerPolicy", referrer_policy);
+            props.set::<bool>("Override", required.override_);
+            props.set::<String>("ReferrerPolicy", required.referrer_policy);
             ReferrerPolicy { props }
         }
     }
@@ -6120,15 +7645,33 @@ pub mod response_headers_policy {
         props: Props,
     }
 
-    impl StrictTransportSecurity {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StrictTransportSecurity`], by name: the argument of [`StrictTransportSecurity::new`].
+    #[derive(Clone, Debug)]
+    pub struct StrictTransportSecurityRequired {
+        /// A number that CloudFront uses as the value for the ``max-age`` directive in the ``Strict-Transport-Security`` HTTP response header.
         ///
-        /// - `access_control_max_age_sec`: `AccessControlMaxAgeSec`, A number that CloudFront uses as the value for the ``max-age`` directive in the ``Strict-Transport-Security`` HTTP response header.
-        /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``Strict-Transport-Security`` HTTP response header received from the origin with the one specified in this response headers policy.
-        pub fn new(access_control_max_age_sec: impl Into<Val<i64>>, override_: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `AccessControlMaxAgeSec`.
+        pub access_control_max_age_sec: Val<i64>,
+
+        /// A Boolean that determines whether CloudFront overrides the ``Strict-Transport-Security`` HTTP response header received from the origin with the one specified in this response headers policy.
+        ///
+        /// CloudFormation property `Override`.
+        pub override_: Val<bool>,
+    }
+
+    impl StrictTransportSecurity {
+        /// Creates the value from its required properties, by name in [`StrictTransportSecurityRequired`]:
+        ///
+        /// ```text
+        /// StrictTransportSecurity::new(StrictTransportSecurityRequired {
+        ///     access_control_max_age_sec: 1.into(),
+        ///     override_: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: StrictTransportSecurityRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessControlMaxAgeSec", access_control_max_age_sec);
-            props.set("Override", override_);
+            props.set::<i64>("AccessControlMaxAgeSec", required.access_control_max_age_sec);
+            props.set::<bool>("Override", required.override_);
             StrictTransportSecurity { props }
         }
 
@@ -6159,15 +7702,35 @@ pub mod response_headers_policy {
         props: Props,
     }
 
-    impl XssProtection {
-        /// Creates the value from its required properties:
+    /// The required properties of [`XssProtection`], by name: the argument of [`XssProtection::new`].
+    #[derive(Clone, Debug)]
+    pub struct XssProtectionRequired {
+        /// A Boolean that determines whether CloudFront overrides the ``X-XSS-Protection`` HTTP response header received from the origin with the one specified in this response headers policy.
         ///
-        /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``X-XSS-Protection`` HTTP response header received from the origin with the one specified in this response headers policy.
-        /// - `protection`: `Protection`, A Boolean that determines the value of the ``X-XSS-Protection`` HTTP response header. When this setting is ``true``, the value of the ``X-XSS-Protection`` header is ``1``. When this setting is ``false``, the value of the ``X-XSS-Protection`` header is ``0``.
-        pub fn new(override_: impl Into<Val<bool>>, protection: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Override`.
+        pub override_: Val<bool>,
+
+        /// A Boolean that determines the value of the ``X-XSS-Protection`` HTTP response header. When this setting is ``true``, the value of the ``X-XSS-Protection`` header is ``1``. When this setting is ``false``, the value of the ``X-XSS-Protection`` header is ``0``.
+        ///
+        /// For more information about these settings, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+        ///
+        /// CloudFormation property `Protection`.
+        pub protection: Val<bool>,
+    }
+
+    impl XssProtection {
+        /// Creates the value from its required properties, by name in [`XssProtectionRequired`]:
+        ///
+        /// ```text
+        /// XssProtection::new(XssProtectionRequired {
+        ///     override_: true.into(),
+        ///     protection: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: XssProtectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Override", override_);
-            props.set("Protection", protection);
+            props.set::<bool>("Override", required.override_);
+            props.set::<bool>("Protection", required.protection);
             XssProtection { props }
         }
 
@@ -6203,7 +7766,7 @@ pub mod response_headers_policy {
     }
 
     impl ServerTimingHeadersConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, A Boolean that determines whether CloudFront adds the ``Server-Timing`` header to HTTP responses that it sends in response to requests that match a cache behavior that's associated with this response headers policy.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -6293,28 +7856,65 @@ pub mod response_headers_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Items` in `AWS::CloudFront::ResponseHeadersPolicy`; `.into()` makes a `Val<String>`.
+        Items {
+            All = "ALL",
+            Delete = "DELETE",
+            Get = "GET",
+            Head = "HEAD",
+            Options = "OPTIONS",
+            Patch = "PATCH",
+            Post = "POST",
+            Put = "PUT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudFront::StreamingDistribution
 ///
 /// CloudFormation type `AWS::CloudFront::StreamingDistribution`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnStreamingDistribution {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStreamingDistribution`], by name: the argument of [`CfnStreamingDistribution::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStreamingDistributionRequired {
+    /// CloudFormation property `StreamingDistributionConfig`.
+    pub streaming_distribution_config: Val<streaming_distribution::StreamingDistributionConfig>,
+
+    /// CloudFormation property `Tags`.
+    pub tags: Val<Vec<streaming_distribution::Tag>>,
+}
+
 impl CfnStreamingDistribution {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::StreamingDistribution";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStreamingDistributionRequired`]:
     ///
-    /// - `streaming_distribution_config`: `StreamingDistributionConfig`.
-    /// - `tags`: `Tags`.
-    pub fn new(streaming_distribution_config: impl Into<Val<streaming_distribution::StreamingDistributionConfig>>, tags: impl Into<Val<Vec<streaming_distribution::Tag>>>) -> Self {
+    /// ```text
+    /// CfnStreamingDistribution::new(CfnStreamingDistributionRequired {
+    ///     streaming_distribution_config: streaming_distribution::StreamingDistributionConfig::new(...).into(),
+    ///     tags: vec![streaming_distribution::Tag::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStreamingDistributionRequired) -> Self {
         let mut props = Props::new();
-        props.set("StreamingDistributionConfig", streaming_distribution_config);
-        props.set("Tags", tags);
+        props.set::<streaming_distribution::StreamingDistributionConfig>("StreamingDistributionConfig", required.streaming_distribution_config);
+        props.set::<Vec<streaming_distribution::Tag>>("Tags", required.tags);
         CfnStreamingDistribution { props, options: ResourceOptions::default() }
     }
 }
@@ -6368,19 +7968,39 @@ pub mod streaming_distribution {
         props: Props,
     }
 
+    /// The required properties of [`StreamingDistributionConfig`], by name: the argument of [`StreamingDistributionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct StreamingDistributionConfigRequired {
+        /// CloudFormation property `Comment`.
+        pub comment: Val<String>,
+
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// CloudFormation property `S3Origin`.
+        pub s3_origin: Val<S3Origin>,
+
+        /// CloudFormation property `TrustedSigners`.
+        pub trusted_signers: Val<TrustedSigners>,
+    }
+
     impl StreamingDistributionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StreamingDistributionConfigRequired`]:
         ///
-        /// - `comment`: `Comment`.
-        /// - `enabled`: `Enabled`.
-        /// - `s3_origin`: `S3Origin`.
-        /// - `trusted_signers`: `TrustedSigners`.
-        pub fn new(comment: impl Into<Val<String>>, enabled: impl Into<Val<bool>>, s3_origin: impl Into<Val<S3Origin>>, trusted_signers: impl Into<Val<TrustedSigners>>) -> Self {
+        /// ```text
+        /// StreamingDistributionConfig::new(StreamingDistributionConfigRequired {
+        ///     comment: "...".into(),
+        ///     enabled: true.into(),
+        ///     s3_origin: S3Origin::new(...).into(),
+        ///     trusted_signers: TrustedSigners::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: StreamingDistributionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comment", comment);
-            props.set("Enabled", enabled);
-            props.set("S3Origin", s3_origin);
-            props.set("TrustedSigners", trusted_signers);
+            props.set::<String>("Comment", required.comment);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<S3Origin>("S3Origin", required.s3_origin);
+            props.set::<TrustedSigners>("TrustedSigners", required.trusted_signers);
             StreamingDistributionConfig { props }
         }
 
@@ -6415,17 +8035,34 @@ pub mod streaming_distribution {
         props: Props,
     }
 
+    /// The required properties of [`Logging`], by name: the argument of [`Logging::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoggingRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// CloudFormation property `Prefix`.
+        pub prefix: Val<String>,
+    }
+
     impl Logging {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LoggingRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `enabled`: `Enabled`.
-        /// - `prefix`: `Prefix`.
-        pub fn new(bucket: impl Into<Val<String>>, enabled: impl Into<Val<bool>>, prefix: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Logging::new(LoggingRequired {
+        ///     bucket: "...".into(),
+        ///     enabled: true.into(),
+        ///     prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LoggingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Enabled", enabled);
-            props.set("Prefix", prefix);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<String>("Prefix", required.prefix);
             Logging { props }
         }
     }
@@ -6442,15 +8079,29 @@ pub mod streaming_distribution {
         props: Props,
     }
 
+    /// The required properties of [`S3Origin`], by name: the argument of [`S3Origin::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3OriginRequired {
+        /// CloudFormation property `DomainName`.
+        pub domain_name: Val<String>,
+
+        /// CloudFormation property `OriginAccessIdentity`.
+        pub origin_access_identity: Val<String>,
+    }
+
     impl S3Origin {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3OriginRequired`]:
         ///
-        /// - `domain_name`: `DomainName`.
-        /// - `origin_access_identity`: `OriginAccessIdentity`.
-        pub fn new(domain_name: impl Into<Val<String>>, origin_access_identity: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Origin::new(S3OriginRequired {
+        ///     domain_name: "...".into(),
+        ///     origin_access_identity: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3OriginRequired) -> Self {
             let mut props = Props::new();
-            props.set("DomainName", domain_name);
-            props.set("OriginAccessIdentity", origin_access_identity);
+            props.set::<String>("DomainName", required.domain_name);
+            props.set::<String>("OriginAccessIdentity", required.origin_access_identity);
             S3Origin { props }
         }
     }
@@ -6468,7 +8119,7 @@ pub mod streaming_distribution {
     }
 
     impl TrustedSigners {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -6496,15 +8147,29 @@ pub mod streaming_distribution {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6519,6 +8184,19 @@ pub mod streaming_distribution {
 /// A trust store.
 ///
 /// CloudFormation type `AWS::CloudFront::TrustStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ETag`: `handle.e_tag()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+/// - `NumberOfCaCertificates`: `handle.number_of_ca_certificates()` → `Val<i64>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTrustStore {
     props: Props,
@@ -6528,7 +8206,7 @@ pub struct CfnTrustStore {
 impl CfnTrustStore {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::TrustStore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The trust store's name.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -6636,7 +8314,7 @@ pub mod trust_store {
     }
 
     impl CaCertificatesBundleSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ca_certificates_bundle_s3_location`: `CaCertificatesBundleS3Location`, The CA certificates bundle location in Amazon S3.
         pub fn new(ca_certificates_bundle_s3_location: impl Into<Val<CaCertificatesBundleS3Location>>) -> Self {
@@ -6658,17 +8336,40 @@ pub mod trust_store {
         props: Props,
     }
 
-    impl CaCertificatesBundleS3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CaCertificatesBundleS3Location`], by name: the argument of [`CaCertificatesBundleS3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct CaCertificatesBundleS3LocationRequired {
+        /// The S3 bucket.
         ///
-        /// - `bucket`: `Bucket`, The S3 bucket.
-        /// - `key`: `Key`, The location's key.
-        /// - `region`: `Region`, The location's Region.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, region: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The location's key.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The location's Region.
+        ///
+        /// CloudFormation property `Region`.
+        pub region: Val<String>,
+    }
+
+    impl CaCertificatesBundleS3Location {
+        /// Creates the value from its required properties, by name in [`CaCertificatesBundleS3LocationRequired`]:
+        ///
+        /// ```text
+        /// CaCertificatesBundleS3Location::new(CaCertificatesBundleS3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        ///     region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CaCertificatesBundleS3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
-            props.set("Region", region);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Region", required.region);
             CaCertificatesBundleS3Location { props }
         }
 
@@ -6691,15 +8392,37 @@ pub mod trust_store {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that contains ``Tag`` key.
         ///
-        /// - `key`: `Key`, A string that contains ``Tag`` key.
-        /// - `value`: `Value`, A string that contains an optional ``Tag`` value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// The string length should be between 1 and 128 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string that contains an optional ``Tag`` value.
+        ///
+        /// The string length should be between 0 and 256 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6722,6 +8445,19 @@ pub mod trust_store {
 /// An Amazon CloudFront VPC origin.
 ///
 /// CloudFormation type `AWS::CloudFront::VpcOrigin`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcOrigin {
     props: Props,
@@ -6731,7 +8467,7 @@ pub struct CfnVpcOrigin {
 impl CfnVpcOrigin {
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::VpcOrigin";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_origin_endpoint_config`: `VpcOriginEndpointConfig`, The VPC origin endpoint configuration.
     pub fn new(vpc_origin_endpoint_config: impl Into<Val<vpc_origin::VpcOriginEndpointConfig>>) -> Self {
@@ -6812,11 +8548,11 @@ pub(crate) static VPC_ORIGIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVpcOrigin`].
+/// Property types and enums of the allowed values of [`CfnVpcOrigin`].
 pub mod vpc_origin {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A complex type that contains ``Tag`` key and ``Tag`` value.
     #[derive(Clone, Debug)]
@@ -6824,15 +8560,37 @@ pub mod vpc_origin {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that contains ``Tag`` key.
         ///
-        /// - `key`: `Key`, A string that contains ``Tag`` key.
-        /// - `value`: `Value`, A string that contains an optional ``Tag`` value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// The string length should be between 1 and 128 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string that contains an optional ``Tag`` value.
+        ///
+        /// The string length should be between 0 and 256 characters. Valid characters include ``a-z``, ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6849,15 +8607,33 @@ pub mod vpc_origin {
         props: Props,
     }
 
-    impl VpcOriginEndpointConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcOriginEndpointConfig`], by name: the argument of [`VpcOriginEndpointConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcOriginEndpointConfigRequired {
+        /// The ARN of the CloudFront VPC origin endpoint configuration.
         ///
-        /// - `arn`: `Arn`, The ARN of the CloudFront VPC origin endpoint configuration.
-        /// - `name`: `Name`, The name of the CloudFront VPC origin endpoint configuration.
-        pub fn new(arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Arn`.
+        pub arn: Val<String>,
+
+        /// The name of the CloudFront VPC origin endpoint configuration.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl VpcOriginEndpointConfig {
+        /// Creates the value from its required properties, by name in [`VpcOriginEndpointConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcOriginEndpointConfig::new(VpcOriginEndpointConfigRequired {
+        ///     arn: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcOriginEndpointConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Arn", arn);
-            props.set("Name", name);
+            props.set::<String>("Arn", required.arn);
+            props.set::<String>("Name", required.name);
             VpcOriginEndpointConfig { props }
         }
 
@@ -6875,7 +8651,7 @@ pub mod vpc_origin {
 
         /// The `IpAddressType` property.
         ///
-        /// Allowed values: `ipv4`, `dualstack`.
+        /// Allowed values (the enum [`IpAddressType`]): `ipv4`, `dualstack`.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
@@ -6883,7 +8659,7 @@ pub mod vpc_origin {
 
         /// The origin protocol policy for the CloudFront VPC origin endpoint configuration.
         ///
-        /// Allowed values: `http-only`, `https-only`, `match-viewer`.
+        /// Allowed values (the enum [`OriginProtocolPolicy`]): `http-only`, `https-only`, `match-viewer`.
         pub fn origin_protocol_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OriginProtocolPolicy", value);
             self
@@ -6911,6 +8687,23 @@ pub mod vpc_origin {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::CloudFront::VpcOrigin`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "ipv4",
+            Dualstack = "dualstack",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OriginProtocolPolicy` in `AWS::CloudFront::VpcOrigin`; `.into()` makes a `Val<String>`.
+        OriginProtocolPolicy {
+            HttpOnly = "http-only",
+            HttpsOnly = "https-only",
+            MatchViewer = "match-viewer",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

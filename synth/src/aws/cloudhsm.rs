@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,20 @@ use crate::value::{Json, Val};
 /// Creates and manages an AWS CloudHSM cluster.
 ///
 /// CloudFormation type `AWS::CloudHSM::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cluster.
+/// - `BackupPolicy`: `handle.backup_policy()` → `Val<String>`. The cluster's backup policy.
+/// - `ClusterId`: `handle.cluster_id()` → `Val<String>`. The cluster's identifier (ID).
+/// - `SecurityGroup`: `handle.security_group()` → `Val<String>`. The identifier (ID) of the cluster's security group.
+/// - `State`: `handle.state()` → `Val<String>`. The cluster's state.
+/// - `SubnetMapping`: `handle.subnet_mapping()` → `Val<Json>`. A map from availability zone to the cluster's subnet in that availability zone.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The identifier (ID) of the virtual private cloud (VPC) that contains the cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
@@ -25,7 +38,7 @@ pub struct CfnCluster {
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::CloudHSM::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `hsm_type`: `HsmType`, The type of HSM to use in the cluster.
     pub fn new(hsm_type: impl Into<Val<String>>) -> Self {
@@ -42,7 +55,7 @@ impl CfnCluster {
 
     /// The mode to use in the cluster.
     ///
-    /// Allowed values: `FIPS`, `NON_FIPS`.
+    /// Allowed values (the enum [`cluster::Mode`]): `FIPS`, `NON_FIPS`.
     ///
     /// Changing it replaces the resource.
     pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -52,7 +65,7 @@ impl CfnCluster {
 
     /// The NetworkType to create a cluster with.
     ///
-    /// Allowed values: `IPV4`, `DUALSTACK`.
+    /// Allowed values (the enum [`cluster::NetworkType`]): `IPV4`, `DUALSTACK`.
     ///
     /// Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -166,11 +179,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A policy that defines how the service retains backups.
     #[derive(Clone, Debug)]
@@ -187,7 +200,7 @@ pub mod cluster {
 
         /// The type of backup retention policy.
         ///
-        /// Allowed values: `DAYS`.
+        /// Allowed values (the enum [`Type`]): `DAYS`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -212,15 +225,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -246,6 +277,29 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::CloudHSM::Cluster`; `.into()` makes a `Val<String>`.
+        Mode {
+            Fips = "FIPS",
+            NonFips = "NON_FIPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::CloudHSM::Cluster`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Dualstack = "DUALSTACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CloudHSM::Cluster`; `.into()` makes a `Val<String>`.
+        Type {
+            Days = "DAYS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Val};
 /// A channel receives events from a specific source (such as an on-premises storage solution or application, or a partner event data source), and delivers the events to one or more event data stores. You use channels to ingest events into CloudTrail from sources outside AWS.
 ///
 /// CloudFormation type `AWS::CloudTrail::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ChannelArn`: `handle.channel_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of a channel.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ChannelArn`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
@@ -103,11 +110,11 @@ pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChannel`].
+/// Property types and enums of the allowed values of [`CfnChannel`].
 pub mod channel {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The resource that receives events arriving from a channel.
     #[derive(Clone, Debug)]
@@ -115,15 +122,35 @@ pub mod channel {
         props: Props,
     }
 
-    impl Destination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Destination`], by name: the argument of [`Destination::new`].
+    #[derive(Clone, Debug)]
+    pub struct DestinationRequired {
+        /// The ARN of a resource that receives events from a channel.
         ///
-        /// - `location`: `Location`, The ARN of a resource that receives events from a channel.
-        /// - `type_`: `Type`, The type of destination for events arriving from a channel.
-        pub fn new(location: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Location`.
+        pub location: Val<String>,
+
+        /// The type of destination for events arriving from a channel.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `EVENT_DATA_STORE`.
+        pub type_: Val<String>,
+    }
+
+    impl Destination {
+        /// Creates the value from its required properties, by name in [`DestinationRequired`]:
+        ///
+        /// ```text
+        /// Destination::new(DestinationRequired {
+        ///     location: "...".into(),
+        ///     type_: Type::EventDataStore.into(),
+        /// })
+        /// ```
+        pub fn new(required: DestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Location", location);
-            props.set("Type", type_);
+            props.set::<String>("Location", required.location);
+            props.set::<String>("Type", required.type_);
             Destination { props }
         }
     }
@@ -140,15 +167,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -174,11 +219,30 @@ pub mod channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CloudTrail::Channel`; `.into()` makes a `Val<String>`.
+        Type {
+            EventDataStore = "EVENT_DATA_STORE",
+        }
+    }
 }
 
 /// The Amazon CloudTrail dashboard resource allows customers to manage managed dashboards and create custom dashboards. You can manually refresh custom and managed dashboards. For custom dashboards, you can also set up an automatic refresh schedule and modify dashboard widgets.
 ///
 /// CloudFormation type `AWS::CloudTrail::Dashboard`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The timestamp of the dashboard creation.
+/// - `DashboardArn`: `handle.dashboard_arn()` → `Val<String>`. The ARN of the dashboard.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the dashboard. Values are CREATING, CREATED, UPDATING, UPDATED and DELETING.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of the dashboard. Values are CUSTOM and MANAGED.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`. The timestamp showing when the dashboard was updated, if applicable. UpdatedTimestamp is always either the same or newer than the time shown in CreatedTimestamp.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DashboardArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDashboard {
     props: Props,
@@ -297,11 +361,11 @@ pub(crate) static DASHBOARD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDashboard`].
+/// Property types and enums of the allowed values of [`CfnDashboard`].
 pub mod dashboard {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Configures the automatic refresh schedule for the dashboard. Includes the frequency unit (DAYS or HOURS) and value, as well as the status (ENABLED or DISABLED) of the refresh schedule.
     #[derive(Clone, Debug)]
@@ -324,7 +388,7 @@ pub mod dashboard {
 
         /// The status of the schedule. Supported values are ENABLED and DISABLED.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`Status`]): `ENABLED`, `DISABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -349,15 +413,35 @@ pub mod dashboard {
         props: Props,
     }
 
-    impl Frequency {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Frequency`], by name: the argument of [`Frequency::new`].
+    #[derive(Clone, Debug)]
+    pub struct FrequencyRequired {
+        /// The frequency unit. Supported values are HOURS and DAYS.
         ///
-        /// - `unit`: `Unit`, The frequency unit. Supported values are HOURS and DAYS.
-        /// - `value`: `Value`, The frequency value.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Unit`.
+        ///
+        /// Allowed values (the enum [`Unit`]): `HOURS`, `DAYS`.
+        pub unit: Val<String>,
+
+        /// The frequency value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl Frequency {
+        /// Creates the value from its required properties, by name in [`FrequencyRequired`]:
+        ///
+        /// ```text
+        /// Frequency::new(FrequencyRequired {
+        ///     unit: Unit::Hours.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: FrequencyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<i64>("Value", required.value);
             Frequency { props }
         }
     }
@@ -374,15 +458,33 @@ pub mod dashboard {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -400,7 +502,7 @@ pub mod dashboard {
     }
 
     impl Widget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query_statement`: `QueryStatement`, The SQL query statement on one or more event data stores.
         pub fn new(query_statement: impl Into<Val<String>>) -> Self {
@@ -452,11 +554,38 @@ pub mod dashboard {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::CloudTrail::Dashboard`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::CloudTrail::Dashboard`; `.into()` makes a `Val<String>`.
+        Unit {
+            Hours = "HOURS",
+            Days = "DAYS",
+        }
+    }
 }
 
 /// A storage lake of event data against which you can run complex SQL-based queries. An event data store can include events that you have logged on your account from the last 7 to 2557 or 3653 days (about seven or ten years) depending on the selected BillingMode.
 ///
 /// CloudFormation type `AWS::CloudTrail::EventDataStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The timestamp of the event data store's creation.
+/// - `EventDataStoreArn`: `handle.event_data_store_arn()` → `Val<String>`. The ARN of the event data store.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of an event data store. Values are STARTING_INGESTION, ENABLED, STOPPING_INGESTION, STOPPED_INGESTION and PENDING_DELETION.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`. The timestamp showing when an event data store was updated, if applicable. UpdatedTimestamp is always either the same or newer than the time shown in CreatedTimestamp.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EventDataStoreArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEventDataStore {
     props: Props,
@@ -480,7 +609,7 @@ impl CfnEventDataStore {
 
     /// The mode that the event data store will use to charge for event storage.
     ///
-    /// Allowed values: `EXTENDABLE_RETENTION_PRICING`, `FIXED_RETENTION_PRICING`.
+    /// Allowed values (the enum [`event_data_store::BillingMode`]): `EXTENDABLE_RETENTION_PRICING`, `FIXED_RETENTION_PRICING`.
     pub fn billing_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BillingMode", value);
         self
@@ -530,7 +659,7 @@ impl CfnEventDataStore {
 
     /// Specifies the maximum size allowed for the event. Valid values are Standard and Large. If you add ContextKeySelectors, this value must be set to Large.
     ///
-    /// Allowed values: `Standard`, `Large`.
+    /// Allowed values (the enum [`event_data_store::MaxEventSize`]): `Standard`, `Large`.
     pub fn max_event_size(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("MaxEventSize", value);
         self
@@ -644,11 +773,11 @@ pub(crate) static EVENT_DATA_STORE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEventDataStore`].
+/// Property types and enums of the allowed values of [`CfnEventDataStore`].
 pub mod event_data_store {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Advanced event selectors let you create fine-grained selectors for the following AWS CloudTrail event record ﬁelds. They help you control costs by logging only those events that are important to you.
     #[derive(Clone, Debug)]
@@ -657,7 +786,7 @@ pub mod event_data_store {
     }
 
     impl AdvancedEventSelector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `field_selectors`: `FieldSelectors`, Contains all selector statements in an advanced event selector.
         pub fn new(field_selectors: impl Into<Val<Vec<AdvancedFieldSelector>>>) -> Self {
@@ -686,7 +815,7 @@ pub mod event_data_store {
     }
 
     impl AdvancedFieldSelector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `field`: `Field`, A field in an event record on which to filter events to be logged. Supported fields include readOnly, eventCategory, eventSource (for management events), eventName, resources.type, and resources.ARN.
         pub fn new(field: impl Into<Val<String>>) -> Self {
@@ -744,15 +873,35 @@ pub mod event_data_store {
         props: Props,
     }
 
-    impl ContextKeySelector {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContextKeySelector`], by name: the argument of [`ContextKeySelector::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContextKeySelectorRequired {
+        /// An operator that includes events that match the exact value of the event record field specified in Type.
         ///
-        /// - `equals`: `Equals`, An operator that includes events that match the exact value of the event record field specified in Type.
-        /// - `type_`: `Type`, Specifies the type of the event record field in ContextKeySelector. Valid values include RequestContext, TagContext.
-        pub fn new(equals: impl Into<Val<Vec<String>>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Equals`.
+        pub equals: Val<Vec<String>>,
+
+        /// Specifies the type of the event record field in ContextKeySelector. Valid values include RequestContext, TagContext.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `RequestContext`, `TagContext`.
+        pub type_: Val<String>,
+    }
+
+    impl ContextKeySelector {
+        /// Creates the value from its required properties, by name in [`ContextKeySelectorRequired`]:
+        ///
+        /// ```text
+        /// ContextKeySelector::new(ContextKeySelectorRequired {
+        ///     equals: vec!["..."].into(),
+        ///     type_: Type::RequestContext.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContextKeySelectorRequired) -> Self {
             let mut props = Props::new();
-            props.set("Equals", equals);
-            props.set("Type", type_);
+            props.set::<Vec<String>>("Equals", required.equals);
+            props.set::<String>("Type", required.type_);
             ContextKeySelector { props }
         }
     }
@@ -778,7 +927,7 @@ pub mod event_data_store {
 
         /// The type of Insights to log on an event data store.
         ///
-        /// Allowed values: `ApiCallRateInsight`, `ApiErrorRateInsight`.
+        /// Allowed values (the enum [`InsightType`]): `ApiCallRateInsight`, `ApiErrorRateInsight`.
         pub fn insight_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InsightType", value);
             self
@@ -797,15 +946,33 @@ pub mod event_data_store {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -851,28 +1018,86 @@ pub mod event_data_store {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BillingMode` in `AWS::CloudTrail::EventDataStore`; `.into()` makes a `Val<String>`.
+        BillingMode {
+            ExtendableRetentionPricing = "EXTENDABLE_RETENTION_PRICING",
+            FixedRetentionPricing = "FIXED_RETENTION_PRICING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MaxEventSize` in `AWS::CloudTrail::EventDataStore`; `.into()` makes a `Val<String>`.
+        MaxEventSize {
+            Standard = "Standard",
+            Large = "Large",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CloudTrail::EventDataStore`; `.into()` makes a `Val<String>`.
+        Type {
+            RequestContext = "RequestContext",
+            TagContext = "TagContext",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InsightType` in `AWS::CloudTrail::EventDataStore`; `.into()` makes a `Val<String>`.
+        InsightType {
+            ApiCallRateInsight = "ApiCallRateInsight",
+            ApiErrorRateInsight = "ApiErrorRateInsight",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudTrail::ResourcePolicy
 ///
 /// CloudFormation type `AWS::CloudTrail::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::CloudTrail::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// The ARN of the AWS CloudTrail resource to which the policy applies.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+
+    /// A policy document containing permissions to add to the specified resource. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
+    ///
+    /// CloudFormation property `ResourcePolicy`.
+    pub resource_policy: Val<Json>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::CloudTrail::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `resource_arn`: `ResourceArn`, The ARN of the AWS CloudTrail resource to which the policy applies.
-    /// - `resource_policy`: `ResourcePolicy`, A policy document containing permissions to add to the specified resource. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
-    pub fn new(resource_arn: impl Into<Val<String>>, resource_policy: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     resource_arn: "...".into(),
+    ///     resource_policy: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceArn", resource_arn);
-        props.set("ResourcePolicy", resource_policy);
+        props.set::<String>("ResourceArn", required.resource_arn);
+        props.set::<Json>("ResourcePolicy", required.resource_policy);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -913,23 +1138,50 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Creates a trail that specifies the settings for delivery of log data to an Amazon S3 bucket. A maximum of five trails can exist in a region, irrespective of the region in which they were created.
 ///
 /// CloudFormation type `AWS::CloudTrail::Trail`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `SnsTopicArn`: `handle.sns_topic_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrailName`.
 #[derive(Clone, Debug)]
 pub struct CfnTrail {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrail`], by name: the argument of [`CfnTrail::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrailRequired {
+    /// Whether the CloudTrail is currently logging AWS API calls.
+    ///
+    /// CloudFormation property `IsLogging`.
+    pub is_logging: Val<bool>,
+
+    /// Specifies the name of the Amazon S3 bucket designated for publishing log files. See Amazon S3 Bucket Naming Requirements.
+    ///
+    /// CloudFormation property `S3BucketName`.
+    pub s3_bucket_name: Val<String>,
+}
+
 impl CfnTrail {
     pub const TYPE_NAME: &'static str = "AWS::CloudTrail::Trail";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrailRequired`]:
     ///
-    /// - `is_logging`: `IsLogging`, Whether the CloudTrail is currently logging AWS API calls.
-    /// - `s3_bucket_name`: `S3BucketName`, Specifies the name of the Amazon S3 bucket designated for publishing log files. See Amazon S3 Bucket Naming Requirements.
-    pub fn new(is_logging: impl Into<Val<bool>>, s3_bucket_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrail::new(CfnTrailRequired {
+    ///     is_logging: true.into(),
+    ///     s3_bucket_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrailRequired) -> Self {
         let mut props = Props::new();
-        props.set("IsLogging", is_logging);
-        props.set("S3BucketName", s3_bucket_name);
+        props.set::<bool>("IsLogging", required.is_logging);
+        props.set::<String>("S3BucketName", required.s3_bucket_name);
         CfnTrail { props, options: ResourceOptions::default() }
     }
 
@@ -1077,11 +1329,11 @@ pub(crate) static TRAIL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrail`].
+/// Property types and enums of the allowed values of [`CfnTrail`].
 pub mod trail {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Advanced event selectors let you create fine-grained selectors for the following AWS CloudTrail event record fields. They help you control costs by logging only those events that are important to you.
     #[derive(Clone, Debug)]
@@ -1090,7 +1342,7 @@ pub mod trail {
     }
 
     impl AdvancedEventSelector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `field_selectors`: `FieldSelectors`, Contains all selector statements in an advanced event selector.
         pub fn new(field_selectors: impl Into<Val<Vec<AdvancedFieldSelector>>>) -> Self {
@@ -1119,7 +1371,7 @@ pub mod trail {
     }
 
     impl AdvancedFieldSelector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `field`: `Field`, A field in an event record on which to filter events to be logged. Supported fields include readOnly, eventCategory, eventSource (for management events), eventName, resources.type, and resources.ARN.
         pub fn new(field: impl Into<Val<String>>) -> Self {
@@ -1177,15 +1429,37 @@ pub mod trail {
         props: Props,
     }
 
-    impl AggregationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AggregationConfiguration`], by name: the argument of [`AggregationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AggregationConfigurationRequired {
+        /// The category of events to be aggregated.
         ///
-        /// - `event_category`: `EventCategory`, The category of events to be aggregated.
-        /// - `templates`: `Templates`, Contains all templates in an aggregation configuration.
-        pub fn new(event_category: impl Into<Val<String>>, templates: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `EventCategory`.
+        ///
+        /// Allowed values (the enum [`EventCategory`]): `Data`.
+        pub event_category: Val<String>,
+
+        /// Contains all templates in an aggregation configuration.
+        ///
+        /// CloudFormation property `Templates`.
+        ///
+        /// Allowed values of each item (the enum [`Templates`]): `API_ACTIVITY`, `RESOURCE_ACCESS`, `USER_ACTIONS`.
+        pub templates: Val<Vec<String>>,
+    }
+
+    impl AggregationConfiguration {
+        /// Creates the value from its required properties, by name in [`AggregationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AggregationConfiguration::new(AggregationConfigurationRequired {
+        ///     event_category: EventCategory::Data.into(),
+        ///     templates: vec![Templates::ApiActivity].into(),
+        /// })
+        /// ```
+        pub fn new(required: AggregationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventCategory", event_category);
-            props.set("Templates", templates);
+            props.set::<String>("EventCategory", required.event_category);
+            props.set::<Vec<String>>("Templates", required.templates);
             AggregationConfiguration { props }
         }
     }
@@ -1229,7 +1503,7 @@ pub mod trail {
 
         /// Specify if you want your trail to log read-only events, write-only events, or all. For example, the EC2 GetConsoleOutput is a read-only API operation and RunInstances is a write-only API operation.
         ///
-        /// Allowed values: `All`, `ReadOnly`, `WriteOnly`.
+        /// Allowed values (the enum [`ReadWriteType`]): `All`, `ReadOnly`, `WriteOnly`.
         pub fn read_write_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReadWriteType", value);
             self
@@ -1249,9 +1523,9 @@ pub mod trail {
     }
 
     impl DataResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The resource type in which you want to log data events. You can specify AWS::S3::Object or AWS::Lambda::Function resources.
+        /// - `type_`: `Type`, The resource type in which you want to log data events. You can specify AWS::S3::Object or AWS::Lambda::Function resources. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1285,6 +1559,8 @@ pub mod trail {
         }
 
         /// The categories of events for which to log insights. By default, insights are logged for management events only.
+        ///
+        /// Allowed values of each item (the enum [`EventCategories`]): `Management`, `Data`.
         pub fn event_categories(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EventCategories", value);
             self
@@ -1292,7 +1568,7 @@ pub mod trail {
 
         /// The type of insight to log on a trail.
         ///
-        /// Allowed values: `ApiCallRateInsight`, `ApiErrorRateInsight`.
+        /// Allowed values (the enum [`InsightType`]): `ApiCallRateInsight`, `ApiErrorRateInsight`.
         pub fn insight_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InsightType", value);
             self
@@ -1311,15 +1587,33 @@ pub mod trail {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1381,6 +1675,62 @@ pub mod trail {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EventCategory` in `AWS::CloudTrail::Trail`; `.into()` makes a `Val<String>`.
+        EventCategory {
+            Data = "Data",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Templates` in `AWS::CloudTrail::Trail`; `.into()` makes a `Val<String>`.
+        Templates {
+            ApiActivity = "API_ACTIVITY",
+            ResourceAccess = "RESOURCE_ACCESS",
+            UserActions = "USER_ACTIONS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReadWriteType` in `AWS::CloudTrail::Trail`; `.into()` makes a `Val<String>`.
+        ReadWriteType {
+            All = "All",
+            ReadOnly = "ReadOnly",
+            WriteOnly = "WriteOnly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CloudTrail::Trail`; `.into()` makes a `Val<String>`.
+        Type {
+            AwsLambdaFunction = "AWS::Lambda::Function",
+            AwsS3Object = "AWS::S3::Object",
+            AwsDynamoDbTable = "AWS::DynamoDB::Table",
+            AwsS3OutpostsObject = "AWS::S3Outposts::Object",
+            AwsManagedBlockchainNode = "AWS::ManagedBlockchain::Node",
+            AwsS3ObjectLambdaAccessPoint = "AWS::S3ObjectLambda::AccessPoint",
+            AwsEc2Snapshot = "AWS::EC2::Snapshot",
+            AwsS3AccessPoint = "AWS::S3::AccessPoint",
+            AwsDynamoDbStream = "AWS::DynamoDB::Stream",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EventCategories` in `AWS::CloudTrail::Trail`; `.into()` makes a `Val<String>`.
+        EventCategories {
+            Management = "Management",
+            Data = "Data",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InsightType` in `AWS::CloudTrail::Trail`; `.into()` makes a `Val<String>`.
+        InsightType {
+            ApiCallRateInsight = "ApiCallRateInsight",
+            ApiErrorRateInsight = "ApiErrorRateInsight",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

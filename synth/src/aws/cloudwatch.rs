@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -20,6 +19,14 @@ use crate::value::{Map, Val};
 /// When you update an existing alarm, its state is left unchanged, but the update completely overwrites the previous configuration of the alarm.
 ///
 /// CloudFormation type `AWS::CloudWatch::Alarm`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AlarmName`.
 #[derive(Clone, Debug)]
 pub struct CfnAlarm {
     props: Props,
@@ -71,7 +78,7 @@ impl CfnAlarm {
 
     /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
     ///
-    /// Allowed values: `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `GreaterThanUpperThreshold`, `LessThanLowerOrGreaterThanUpperThreshold`, `LessThanLowerThreshold`, `LessThanOrEqualToThreshold`, `LessThanThreshold`.
+    /// Allowed values (the enum [`alarm::ComparisonOperator`]): `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `GreaterThanUpperThreshold`, `LessThanLowerOrGreaterThanUpperThreshold`, `LessThanLowerThreshold`, `LessThanOrEqualToThreshold`, `LessThanThreshold`.
     pub fn comparison_operator(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ComparisonOperator", value);
         self
@@ -183,7 +190,7 @@ impl CfnAlarm {
     ///
     /// For an alarm based on a math expression, you can't specify ``Statistic``. Instead, you use ``Metrics``.
     ///
-    /// Allowed values: `Average`, `Maximum`, `Minimum`, `SampleCount`, `Sum`.
+    /// Allowed values (the enum [`alarm::Statistic`]): `Average`, `Maximum`, `Minimum`, `SampleCount`, `Sum`.
     pub fn statistic(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Statistic", value);
         self
@@ -213,7 +220,7 @@ impl CfnAlarm {
     ///
     /// If you omit this parameter, the default behavior of ``missing`` is used.
     ///
-    /// Allowed values: `breaching`, `ignore`, `missing`, `notBreaching`.
+    /// Allowed values (the enum [`alarm::TreatMissingData`]): `breaching`, `ignore`, `missing`, `notBreaching`.
     pub fn treat_missing_data(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TreatMissingData", value);
         self
@@ -223,7 +230,7 @@ impl CfnAlarm {
     ///
     /// You can specify the following values: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
     ///
-    /// Allowed values: `Bits`, `Bits/Second`, `Bytes`, `Bytes/Second`, `Count`, `Count/Second`, `Gigabits`, `Gigabits/Second`, `Gigabytes`, `Gigabytes/Second`, `Kilobits`, `Kilobits/Second`, `Kilobytes`, `Kilobytes/Second`, `Megabits`, `Megabits/Second`, `Megabytes`, `Megabytes/Second`, `Microseconds`, `Milliseconds`, `None`, `Percent`, `Seconds`, `Terabits` and 3 more.
+    /// Allowed values (the enum [`alarm::Unit`]): `Bits`, `Bits/Second`, `Bytes`, `Bytes/Second`, `Count`, `Count/Second`, `Gigabits`, `Gigabits/Second`, `Gigabytes`, `Gigabytes/Second`, `Kilobits`, `Kilobits/Second`, `Kilobytes`, `Kilobytes/Second`, `Megabits`, `Megabits/Second`, `Megabytes`, `Megabytes/Second`, `Microseconds`, `Milliseconds`, `None`, `Percent`, `Seconds`, `Terabits` and 3 more.
     pub fn unit(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Unit", value);
         self
@@ -302,11 +309,11 @@ pub(crate) static ALARM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAlarm`].
+/// Property types and enums of the allowed values of [`CfnAlarm`].
 pub mod alarm {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::CloudWatch::Alarm`.
     #[derive(Clone, Debug)]
@@ -341,7 +348,7 @@ pub mod alarm {
     }
 
     impl AlarmTagsPropagation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether the alarm's tags are included in its action notifications and state-change events.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -375,15 +382,33 @@ pub mod alarm {
         props: Props,
     }
 
-    impl Dimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Dimension`], by name: the argument of [`Dimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionRequired {
+        /// The name of the dimension, from 1–255 characters in length. This dimension name must have been included when the metric was published.
         ///
-        /// - `name`: `Name`, The name of the dimension, from 1–255 characters in length. This dimension name must have been included when the metric was published.
-        /// - `value`: `Value`, The value for the dimension, from 1–255 characters in length.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The value for the dimension, from 1–255 characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Dimension {
+        /// Creates the value from its required properties, by name in [`DimensionRequired`]:
+        ///
+        /// ```text
+        /// Dimension::new(DimensionRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             Dimension { props }
         }
     }
@@ -533,7 +558,7 @@ pub mod alarm {
     }
 
     impl MetricDataQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, A short name used to tie this object to the results in the response. This name must be unique within a single call to ``GetMetricData``. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -601,17 +626,48 @@ pub mod alarm {
         props: Props,
     }
 
-    impl MetricStat {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricStat`], by name: the argument of [`MetricStat::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricStatRequired {
+        /// The metric to return, including the metric name, namespace, and dimensions.
         ///
-        /// - `metric`: `Metric`, The metric to return, including the metric name, namespace, and dimensions.
-        /// - `period`: `Period`, The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a ``PutMetricData`` call that includes a ``StorageResolution`` of 1 second.
-        /// - `stat`: `Stat`, The statistic to return. It can include any CW statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *User Guide*.
-        pub fn new(metric: impl Into<Val<Metric>>, period: impl Into<Val<i64>>, stat: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Metric`.
+        pub metric: Val<Metric>,
+
+        /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a ``PutMetricData`` call that includes a ``StorageResolution`` of 1 second.
+        ///
+        /// If the ``StartTime`` parameter specifies a time stamp that is greater than 3 hours ago, you must specify the period as follows or no data points in that time range is returned:
+        ///
+        /// +  Start time between 3 hours and 15 days ago - Use a multiple of 60 seconds (1 minute).
+        ///
+        /// +  Start time between 15 and 63 days ago - Use a multiple of 300 seconds (5 minutes).
+        ///
+        /// +  Start time greater than 63 days ago - Use a multiple of 3600 seconds (1 hour).
+        ///
+        /// CloudFormation property `Period`.
+        pub period: Val<i64>,
+
+        /// The statistic to return. It can include any CW statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *User Guide*.
+        ///
+        /// CloudFormation property `Stat`.
+        pub stat: Val<String>,
+    }
+
+    impl MetricStat {
+        /// Creates the value from its required properties, by name in [`MetricStatRequired`]:
+        ///
+        /// ```text
+        /// MetricStat::new(MetricStatRequired {
+        ///     metric: Metric::new(...).into(),
+        ///     period: 1.into(),
+        ///     stat: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricStatRequired) -> Self {
             let mut props = Props::new();
-            props.set("Metric", metric);
-            props.set("Period", period);
-            props.set("Stat", stat);
+            props.set::<Metric>("Metric", required.metric);
+            props.set::<i64>("Period", required.period);
+            props.set::<String>("Stat", required.stat);
             MetricStat { props }
         }
 
@@ -619,7 +675,7 @@ pub mod alarm {
         ///
         /// Valid values are: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
         ///
-        /// Allowed values: `Bits`, `Bits/Second`, `Bytes`, `Bytes/Second`, `Count`, `Count/Second`, `Gigabits`, `Gigabits/Second`, `Gigabytes`, `Gigabytes/Second`, `Kilobits`, `Kilobits/Second`, `Kilobytes`, `Kilobytes/Second`, `Megabits`, `Megabits/Second`, `Megabytes`, `Megabytes/Second`, `Microseconds`, `Milliseconds`, `None`, `Percent`, `Seconds`, `Terabits` and 3 more.
+        /// Allowed values (the enum [`Unit`]): `Bits`, `Bits/Second`, `Bytes`, `Bytes/Second`, `Count`, `Count/Second`, `Gigabits`, `Gigabits/Second`, `Gigabytes`, `Gigabytes/Second`, `Kilobits`, `Kilobits/Second`, `Kilobytes`, `Kilobytes/Second`, `Megabits`, `Megabits/Second`, `Megabytes`, `Megabytes/Second`, `Microseconds`, `Milliseconds`, `None`, `Percent`, `Seconds`, `Terabits` and 3 more.
         pub fn unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Unit", value);
             self
@@ -676,15 +732,33 @@ pub mod alarm {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string that you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A string that you can use to assign a value. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -802,11 +876,89 @@ pub mod alarm {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::CloudWatch::Alarm`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            GreaterThanOrEqualToThreshold = "GreaterThanOrEqualToThreshold",
+            GreaterThanThreshold = "GreaterThanThreshold",
+            GreaterThanUpperThreshold = "GreaterThanUpperThreshold",
+            LessThanLowerOrGreaterThanUpperThreshold = "LessThanLowerOrGreaterThanUpperThreshold",
+            LessThanLowerThreshold = "LessThanLowerThreshold",
+            LessThanOrEqualToThreshold = "LessThanOrEqualToThreshold",
+            LessThanThreshold = "LessThanThreshold",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Statistic` in `AWS::CloudWatch::Alarm`; `.into()` makes a `Val<String>`.
+        Statistic {
+            Average = "Average",
+            Maximum = "Maximum",
+            Minimum = "Minimum",
+            SampleCount = "SampleCount",
+            Sum = "Sum",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TreatMissingData` in `AWS::CloudWatch::Alarm`; `.into()` makes a `Val<String>`.
+        TreatMissingData {
+            Breaching = "breaching",
+            Ignore = "ignore",
+            Missing = "missing",
+            NotBreaching = "notBreaching",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::CloudWatch::Alarm`; `.into()` makes a `Val<String>`.
+        Unit {
+            Bits = "Bits",
+            BitsSecond = "Bits/Second",
+            Bytes = "Bytes",
+            BytesSecond = "Bytes/Second",
+            Count = "Count",
+            CountSecond = "Count/Second",
+            Gigabits = "Gigabits",
+            GigabitsSecond = "Gigabits/Second",
+            Gigabytes = "Gigabytes",
+            GigabytesSecond = "Gigabytes/Second",
+            Kilobits = "Kilobits",
+            KilobitsSecond = "Kilobits/Second",
+            Kilobytes = "Kilobytes",
+            KilobytesSecond = "Kilobytes/Second",
+            Megabits = "Megabits",
+            MegabitsSecond = "Megabits/Second",
+            Megabytes = "Megabytes",
+            MegabytesSecond = "Megabytes/Second",
+            Microseconds = "Microseconds",
+            Milliseconds = "Milliseconds",
+            None = "None",
+            Percent = "Percent",
+            Seconds = "Seconds",
+            Terabits = "Terabits",
+            TerabitsSecond = "Terabits/Second",
+            Terabytes = "Terabytes",
+            TerabytesSecond = "Terabytes/Second",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudWatch::AlarmMuteRule that allows defining a rule and targeting alarms to mute their actions during the specified window.
 ///
 /// CloudFormation type `AWS::CloudWatch::AlarmMuteRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the AlarmMuteRule
+/// - `LastUpdatedTimestamp`: `handle.last_updated_timestamp()` → `Val<String>`. The last update timestamp of the alarm mute schedule
+/// - `MuteType`: `handle.mute_type()` → `Val<String>`. The mute type of the alarm mute
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the AlarmMuteRule
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAlarmMuteRule {
     props: Props,
@@ -816,7 +968,7 @@ pub struct CfnAlarmMuteRule {
 impl CfnAlarmMuteRule {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::AlarmMuteRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rule`: `Rule`, The rule for the mute
     pub fn new(rule: impl Into<Val<alarm_mute_rule::Rule>>) -> Self {
@@ -944,7 +1096,7 @@ pub mod alarm_mute_rule {
     }
 
     impl MuteTargets {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarm_names`: `AlarmNames`, The alarm names to be mute by the AlarmMuteRule
         pub fn new(alarm_names: impl Into<Val<Vec<String>>>) -> Self {
@@ -967,7 +1119,7 @@ pub mod alarm_mute_rule {
     }
 
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule`: `Schedule`, Schedule for the mute to be active
         pub fn new(schedule: impl Into<Val<Schedule>>) -> Self {
@@ -989,15 +1141,33 @@ pub mod alarm_mute_rule {
         props: Props,
     }
 
-    impl Schedule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Schedule`], by name: the argument of [`Schedule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScheduleRequired {
+        /// The duration of the schedule when it triggers
         ///
-        /// - `duration`: `Duration`, The duration of the schedule when it triggers
-        /// - `expression`: `Expression`, The expression of the schedule
-        pub fn new(duration: impl Into<Val<String>>, expression: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Duration`.
+        pub duration: Val<String>,
+
+        /// The expression of the schedule
+        ///
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+    }
+
+    impl Schedule {
+        /// Creates the value from its required properties, by name in [`ScheduleRequired`]:
+        ///
+        /// ```text
+        /// Schedule::new(ScheduleRequired {
+        ///     duration: "...".into(),
+        ///     expression: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ScheduleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Duration", duration);
-            props.set("Expression", expression);
+            props.set::<String>("Duration", required.duration);
+            props.set::<String>("Expression", required.expression);
             Schedule { props }
         }
 
@@ -1020,15 +1190,33 @@ pub mod alarm_mute_rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1074,6 +1262,14 @@ pub mod alarm_mute_rule {
 /// Resource Type definition for AWS::CloudWatch::AnomalyDetector
 ///
 /// CloudFormation type `AWS::CloudWatch::AnomalyDetector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAnomalyDetector {
     props: Props,
@@ -1228,15 +1424,29 @@ pub mod anomaly_detector {
         props: Props,
     }
 
+    /// The required properties of [`Range`], by name: the argument of [`Range::new`].
+    #[derive(Clone, Debug)]
+    pub struct RangeRequired {
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<String>,
+
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<String>,
+    }
+
     impl Range {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RangeRequired`]:
         ///
-        /// - `end_time`: `EndTime`.
-        /// - `start_time`: `StartTime`.
-        pub fn new(end_time: impl Into<Val<String>>, start_time: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Range::new(RangeRequired {
+        ///     end_time: "...".into(),
+        ///     start_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<String>("EndTime", required.end_time);
+            props.set::<String>("StartTime", required.start_time);
             Range { props }
         }
     }
@@ -1253,15 +1463,29 @@ pub mod anomaly_detector {
         props: Props,
     }
 
+    /// The required properties of [`Dimension`], by name: the argument of [`Dimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Dimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DimensionRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Dimension::new(DimensionRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             Dimension { props }
         }
     }
@@ -1331,7 +1555,7 @@ pub mod anomaly_detector {
     }
 
     impl MetricDataQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -1389,17 +1613,34 @@ pub mod anomaly_detector {
         props: Props,
     }
 
+    /// The required properties of [`MetricStat`], by name: the argument of [`MetricStat::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricStatRequired {
+        /// CloudFormation property `Metric`.
+        pub metric: Val<Metric>,
+
+        /// CloudFormation property `Period`.
+        pub period: Val<i64>,
+
+        /// CloudFormation property `Stat`.
+        pub stat: Val<String>,
+    }
+
     impl MetricStat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricStatRequired`]:
         ///
-        /// - `metric`: `Metric`.
-        /// - `period`: `Period`.
-        /// - `stat`: `Stat`.
-        pub fn new(metric: impl Into<Val<Metric>>, period: impl Into<Val<i64>>, stat: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricStat::new(MetricStatRequired {
+        ///     metric: Metric::new(...).into(),
+        ///     period: 1.into(),
+        ///     stat: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricStatRequired) -> Self {
             let mut props = Props::new();
-            props.set("Metric", metric);
-            props.set("Period", period);
-            props.set("Stat", stat);
+            props.set::<Metric>("Metric", required.metric);
+            props.set::<i64>("Period", required.period);
+            props.set::<String>("Stat", required.stat);
             MetricStat { props }
         }
 
@@ -1422,15 +1663,29 @@ pub mod anomaly_detector {
         props: Props,
     }
 
+    /// The required properties of [`Metric`], by name: the argument of [`Metric::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricRequired {
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+    }
+
     impl Metric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricRequired`]:
         ///
-        /// - `metric_name`: `MetricName`.
-        /// - `namespace`: `Namespace`.
-        pub fn new(metric_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Metric::new(MetricRequired {
+        ///     metric_name: "...".into(),
+        ///     namespace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("Namespace", namespace);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("Namespace", required.namespace);
             Metric { props }
         }
 
@@ -1501,6 +1756,14 @@ pub mod anomaly_detector {
 /// The AWS::CloudWatch::CompositeAlarm type specifies an alarm which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the AlarmRule expression
 ///
 /// CloudFormation type `AWS::CloudWatch::CompositeAlarm`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the alarm
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AlarmName`.
 #[derive(Clone, Debug)]
 pub struct CfnCompositeAlarm {
     props: Props,
@@ -1510,7 +1773,7 @@ pub struct CfnCompositeAlarm {
 impl CfnCompositeAlarm {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::CompositeAlarm";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `alarm_rule`: `AlarmRule`, Expression which aggregates the state of other Alarms (Metric or Composite Alarms)
     pub fn new(alarm_rule: impl Into<Val<String>>) -> Self {
@@ -1679,7 +1942,7 @@ pub mod composite_alarm {
     }
 
     impl AlarmTagsPropagation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether the alarm's tags are included in its action notifications and state-change events.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1713,15 +1976,33 @@ pub mod composite_alarm {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A unique identifier for the tag. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A unique identifier for the tag. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1759,6 +2040,12 @@ pub mod composite_alarm {
 /// Resource Type definition for AWS::CloudWatch::Dashboard
 ///
 /// CloudFormation type `AWS::CloudWatch::Dashboard`.
+///
+/// # Attributes
+///
+/// `AWS::CloudWatch::Dashboard` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DashboardName`.
 #[derive(Clone, Debug)]
 pub struct CfnDashboard {
     props: Props,
@@ -1768,7 +2055,7 @@ pub struct CfnDashboard {
 impl CfnDashboard {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::Dashboard";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `dashboard_body`: `DashboardBody`, The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard
     pub fn new(dashboard_body: impl Into<Val<String>>) -> Self {
@@ -1837,15 +2124,33 @@ pub mod dashboard {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A unique identifier for the tag. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A unique identifier for the tag. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1868,25 +2173,54 @@ pub mod dashboard {
 /// Resource Type definition for AWS::CloudWatch::InsightRule. Creates a Contributor Insights rule that analyzes log data to identify top contributors and usage patterns.
 ///
 /// CloudFormation type `AWS::CloudWatch::InsightRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInsightRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInsightRule`], by name: the argument of [`CfnInsightRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInsightRuleRequired {
+    /// CloudFormation property `RuleBody`.
+    pub rule_body: Val<String>,
+
+    /// CloudFormation property `RuleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_name: Val<String>,
+
+    /// CloudFormation property `RuleState`.
+    ///
+    /// Allowed values (the enum [`insight_rule::RuleState`]): `ENABLED`, `DISABLED`.
+    pub rule_state: Val<String>,
+}
+
 impl CfnInsightRule {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::InsightRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInsightRuleRequired`]:
     ///
-    /// - `rule_body`: `RuleBody`.
-    /// - `rule_name`: `RuleName`.
-    /// - `rule_state`: `RuleState`.
-    pub fn new(rule_body: impl Into<Val<String>>, rule_name: impl Into<Val<String>>, rule_state: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInsightRule::new(CfnInsightRuleRequired {
+    ///     rule_body: "...".into(),
+    ///     rule_name: "...".into(),
+    ///     rule_state: insight_rule::RuleState::Enabled.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInsightRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("RuleBody", rule_body);
-        props.set("RuleName", rule_name);
-        props.set("RuleState", rule_state);
+        props.set::<String>("RuleBody", required.rule_body);
+        props.set::<String>("RuleName", required.rule_name);
+        props.set::<String>("RuleState", required.rule_state);
         CfnInsightRule { props, options: ResourceOptions::default() }
     }
 
@@ -1945,11 +2279,11 @@ pub(crate) static INSIGHT_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInsightRule`].
+/// Property types and enums of the allowed values of [`CfnInsightRule`].
 pub mod insight_rule {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CloudWatch::InsightRule`.
     #[derive(Clone, Debug)]
@@ -1957,15 +2291,29 @@ pub mod insight_rule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1983,28 +2331,72 @@ pub mod insight_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RuleState` in `AWS::CloudWatch::InsightRule`; `.into()` makes a `Val<String>`.
+        RuleState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudWatch::Integration. Manages a CloudWatch (Amazon CloudWatch Observability / Omni) account-scoped integration. V1 supports AWS_CONFIG_SLREC, AWS_INTEGRATION, and EXTERNAL_AGENT.
 ///
 /// CloudFormation type `AWS::CloudWatch::Integration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the integration was created.
+/// - `IntegrationArn`: `handle.integration_arn()` → `Val<String>`. The ARN of the integration. arn:aws:cloudwatch:{region}:{account}:integration/{integrationId}.
+/// - `IntegrationId`: `handle.integration_id()` → `Val<String>`. The service-generated unique identifier (UUID) of the integration.
+/// - `Status`: `handle.status()` → `Val<String>`. Lifecycle status of the integration.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time at which the integration was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IntegrationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegration`], by name: the argument of [`CfnIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationRequired {
+    /// The type of integration. Immutable after creation.
+    ///
+    /// CloudFormation property `IntegrationType`.
+    ///
+    /// Allowed values (the enum [`integration::IntegrationType`]): `AWS_CONFIG_SLREC`, `AWS_INTEGRATION`, `EXTERNAL_AGENT`.
+    ///
+    /// Changing it replaces the resource.
+    pub integration_type: Val<String>,
+
+    /// The customer-supplied name of the integration. Unique per account.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnIntegration {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::Integration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationRequired`]:
     ///
-    /// - `integration_type`: `IntegrationType`, The type of integration. Immutable after creation.
-    /// - `name`: `Name`, The customer-supplied name of the integration. Unique per account.
-    pub fn new(integration_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIntegration::new(CfnIntegrationRequired {
+    ///     integration_type: integration::IntegrationType::AwsConfigSlrec.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("IntegrationType", integration_type);
-        props.set("Name", name);
+        props.set::<String>("IntegrationType", required.integration_type);
+        props.set::<String>("Name", required.name);
         CfnIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -2109,11 +2501,11 @@ pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIntegration`].
+/// Property types and enums of the allowed values of [`CfnIntegration`].
 pub mod integration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Write-only API-key credential material for the integration. Stored encrypted and never returned on read.
     #[derive(Clone, Debug)]
@@ -2122,7 +2514,7 @@ pub mod integration {
     }
 
     impl IntegrationCredential {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_key_credential`: `ApiKeyCredential`, API-key credential material that can be rotated in place on update.
         pub fn new(api_key_credential: impl Into<Val<ApiKeyCredential>>) -> Self {
@@ -2145,7 +2537,7 @@ pub mod integration {
     }
 
     impl ApiKeyCredential {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_key_value`: `ApiKeyValue`.
         pub fn new(api_key_value: impl Into<Val<String>>) -> Self {
@@ -2167,15 +2559,29 @@ pub mod integration {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -2207,34 +2613,86 @@ pub mod integration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IntegrationType` in `AWS::CloudWatch::Integration`; `.into()` makes a `Val<String>`.
+        IntegrationType {
+            AwsConfigSlrec = "AWS_CONFIG_SLREC",
+            AwsIntegration = "AWS_INTEGRATION",
+            ExternalAgent = "EXTERNAL_AGENT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CloudWatch::LogAlarm. A LogAlarm evaluates scheduled query results from CloudWatch Logs and triggers actions when thresholds are breached.
 ///
 /// CloudFormation type `AWS::CloudWatch::LogAlarm`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the log alarm.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AlarmName`.
 #[derive(Clone, Debug)]
 pub struct CfnLogAlarm {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLogAlarm`], by name: the argument of [`CfnLogAlarm::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLogAlarmRequired {
+    /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
+    ///
+    /// CloudFormation property `ComparisonOperator`.
+    ///
+    /// Allowed values (the enum [`log_alarm::ComparisonOperator`]): `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `GreaterThanUpperThreshold`, `LessThanLowerOrGreaterThanUpperThreshold`, `LessThanLowerThreshold`, `LessThanOrEqualToThreshold`, `LessThanThreshold`.
+    pub comparison_operator: Val<String>,
+
+    /// The number of query results that must be breaching to trigger the alarm.
+    ///
+    /// CloudFormation property `QueryResultsToAlarm`.
+    pub query_results_to_alarm: Val<i64>,
+
+    /// The number of query results over which data is compared to the specified threshold.
+    ///
+    /// CloudFormation property `QueryResultsToEvaluate`.
+    pub query_results_to_evaluate: Val<i64>,
+
+    /// The scheduled query configuration for the log alarm.
+    ///
+    /// CloudFormation property `ScheduledQueryConfiguration`.
+    pub scheduled_query_configuration: Val<log_alarm::ScheduledQueryConfiguration>,
+
+    /// The value to compare against the results of the scheduled query evaluation.
+    ///
+    /// CloudFormation property `Threshold`.
+    pub threshold: Val<f64>,
+}
+
 impl CfnLogAlarm {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::LogAlarm";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLogAlarmRequired`]:
     ///
-    /// - `comparison_operator`: `ComparisonOperator`, The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
-    /// - `query_results_to_alarm`: `QueryResultsToAlarm`, The number of query results that must be breaching to trigger the alarm.
-    /// - `query_results_to_evaluate`: `QueryResultsToEvaluate`, The number of query results over which data is compared to the specified threshold.
-    /// - `scheduled_query_configuration`: `ScheduledQueryConfiguration`, The scheduled query configuration for the log alarm.
-    /// - `threshold`: `Threshold`, The value to compare against the results of the scheduled query evaluation.
-    pub fn new(comparison_operator: impl Into<Val<String>>, query_results_to_alarm: impl Into<Val<i64>>, query_results_to_evaluate: impl Into<Val<i64>>, scheduled_query_configuration: impl Into<Val<log_alarm::ScheduledQueryConfiguration>>, threshold: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnLogAlarm::new(CfnLogAlarmRequired {
+    ///     comparison_operator: log_alarm::ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
+    ///     query_results_to_alarm: 1.into(),
+    ///     query_results_to_evaluate: 1.into(),
+    ///     scheduled_query_configuration: log_alarm::ScheduledQueryConfiguration::new(...).into(),
+    ///     threshold: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLogAlarmRequired) -> Self {
         let mut props = Props::new();
-        props.set("ComparisonOperator", comparison_operator);
-        props.set("QueryResultsToAlarm", query_results_to_alarm);
-        props.set("QueryResultsToEvaluate", query_results_to_evaluate);
-        props.set("ScheduledQueryConfiguration", scheduled_query_configuration);
-        props.set("Threshold", threshold);
+        props.set::<String>("ComparisonOperator", required.comparison_operator);
+        props.set::<i64>("QueryResultsToAlarm", required.query_results_to_alarm);
+        props.set::<i64>("QueryResultsToEvaluate", required.query_results_to_evaluate);
+        props.set::<log_alarm::ScheduledQueryConfiguration>("ScheduledQueryConfiguration", required.scheduled_query_configuration);
+        props.set::<f64>("Threshold", required.threshold);
         CfnLogAlarm { props, options: ResourceOptions::default() }
     }
 
@@ -2368,11 +2826,11 @@ pub(crate) static LOG_ALARM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLogAlarm`].
+/// Property types and enums of the allowed values of [`CfnLogAlarm`].
 pub mod log_alarm {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
     #[derive(Clone, Debug)]
@@ -2407,7 +2865,7 @@ pub mod log_alarm {
     }
 
     impl AlarmTagsPropagation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether the alarm's tags are included in its action notifications and state-change events.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2441,19 +2899,47 @@ pub mod log_alarm {
         props: Props,
     }
 
-    impl ScheduledQueryConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ScheduledQueryConfiguration`], by name: the argument of [`ScheduledQueryConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScheduledQueryConfigurationRequired {
+        /// The aggregation expression for the scheduled query, e.g. count(*) or avg(latency) by host.
         ///
-        /// - `aggregation_expression`: `AggregationExpression`, The aggregation expression for the scheduled query, e.g. count(*) or avg(latency) by host.
-        /// - `query_string`: `QueryString`, The query string to execute against the specified log groups.
-        /// - `schedule_configuration`: `ScheduleConfiguration`, The schedule configuration.
-        /// - `scheduled_query_role_arn`: `ScheduledQueryRoleARN`, The ARN of the IAM role that grants permissions to execute the scheduled query.
-        pub fn new(aggregation_expression: impl Into<Val<String>>, query_string: impl Into<Val<String>>, schedule_configuration: impl Into<Val<ScheduleConfiguration>>, scheduled_query_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AggregationExpression`.
+        pub aggregation_expression: Val<String>,
+
+        /// The query string to execute against the specified log groups.
+        ///
+        /// CloudFormation property `QueryString`.
+        pub query_string: Val<String>,
+
+        /// The schedule configuration.
+        ///
+        /// CloudFormation property `ScheduleConfiguration`.
+        pub schedule_configuration: Val<ScheduleConfiguration>,
+
+        /// The ARN of the IAM role that grants permissions to execute the scheduled query.
+        ///
+        /// CloudFormation property `ScheduledQueryRoleARN`.
+        pub scheduled_query_role_arn: Val<String>,
+    }
+
+    impl ScheduledQueryConfiguration {
+        /// Creates the value from its required properties, by name in [`ScheduledQueryConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ScheduledQueryConfiguration::new(ScheduledQueryConfigurationRequired {
+        ///     aggregation_expression: "...".into(),
+        ///     query_string: "...".into(),
+        ///     schedule_configuration: ScheduleConfiguration::new(...).into(),
+        ///     scheduled_query_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ScheduledQueryConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AggregationExpression", aggregation_expression);
-            props.set("QueryString", query_string);
-            props.set("ScheduleConfiguration", schedule_configuration);
-            props.set("ScheduledQueryRoleARN", scheduled_query_role_arn);
+            props.set::<String>("AggregationExpression", required.aggregation_expression);
+            props.set::<String>("QueryString", required.query_string);
+            props.set::<ScheduleConfiguration>("ScheduleConfiguration", required.schedule_configuration);
+            props.set::<String>("ScheduledQueryRoleARN", required.scheduled_query_role_arn);
             ScheduledQueryConfiguration { props }
         }
 
@@ -2482,15 +2968,33 @@ pub mod log_alarm {
         props: Props,
     }
 
-    impl ScheduleConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ScheduleConfiguration`], by name: the argument of [`ScheduleConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScheduleConfigurationRequired {
+        /// The expression that defines when the scheduled query runs, e.g. rate(1 minute).
         ///
-        /// - `schedule_expression`: `ScheduleExpression`, The expression that defines when the scheduled query runs, e.g. rate(1 minute).
-        /// - `start_time_offset`: `StartTimeOffset`, The number of seconds into the past to start the query window. Must be a positive value and cannot exceed 2592000 seconds (30 days).
-        pub fn new(schedule_expression: impl Into<Val<String>>, start_time_offset: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `ScheduleExpression`.
+        pub schedule_expression: Val<String>,
+
+        /// The number of seconds into the past to start the query window. Must be a positive value and cannot exceed 2592000 seconds (30 days).
+        ///
+        /// CloudFormation property `StartTimeOffset`.
+        pub start_time_offset: Val<i64>,
+    }
+
+    impl ScheduleConfiguration {
+        /// Creates the value from its required properties, by name in [`ScheduleConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ScheduleConfiguration::new(ScheduleConfigurationRequired {
+        ///     schedule_expression: "...".into(),
+        ///     start_time_offset: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ScheduleConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ScheduleExpression", schedule_expression);
-            props.set("StartTimeOffset", start_time_offset);
+            props.set::<String>("ScheduleExpression", required.schedule_expression);
+            props.set::<i64>("StartTimeOffset", required.start_time_offset);
             ScheduleConfiguration { props }
         }
 
@@ -2513,15 +3017,33 @@ pub mod log_alarm {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A unique identifier for the tag. The combination of tag keys and values can help you organize and categorize your resources.
         ///
-        /// - `key`: `Key`, A unique identifier for the tag. The combination of tag keys and values can help you organize and categorize your resources.
-        /// - `value`: `Value`, The value for the specified tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2614,11 +3136,35 @@ pub mod log_alarm {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::CloudWatch::LogAlarm`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            GreaterThanOrEqualToThreshold = "GreaterThanOrEqualToThreshold",
+            GreaterThanThreshold = "GreaterThanThreshold",
+            GreaterThanUpperThreshold = "GreaterThanUpperThreshold",
+            LessThanLowerOrGreaterThanUpperThreshold = "LessThanLowerOrGreaterThanUpperThreshold",
+            LessThanLowerThreshold = "LessThanLowerThreshold",
+            LessThanOrEqualToThreshold = "LessThanOrEqualToThreshold",
+            LessThanThreshold = "LessThanThreshold",
+        }
+    }
 }
 
 /// Resource Type definition for Metric Stream
 ///
 /// CloudFormation type `AWS::CloudWatch::MetricStream`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name of the metric stream.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`. The date of creation of the metric stream.
+/// - `LastUpdateDate`: `handle.last_update_date()` → `Val<String>`. The date of the last update of the metric stream.
+/// - `State`: `handle.state()` → `Val<String>`. Displays the state of the Metric Stream.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnMetricStream {
     props: Props,
@@ -2668,7 +3214,7 @@ impl CfnMetricStream {
 
     /// The output format of the data streamed to the Kinesis Firehose.
     ///
-    /// Allowed values: `json`, `opentelemetry0.7`, `opentelemetry1.0`.
+    /// Allowed values (the enum [`metric_stream::OutputFormat`]): `json`, `opentelemetry0.7`, `opentelemetry1.0`.
     pub fn output_format(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("OutputFormat", value);
         self
@@ -2763,11 +3309,11 @@ pub(crate) static METRIC_STREAM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMetricStream`].
+/// Property types and enums of the allowed values of [`CfnMetricStream`].
 pub mod metric_stream {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// This structure defines the metrics that will be streamed.
     #[derive(Clone, Debug)]
@@ -2776,7 +3322,7 @@ pub mod metric_stream {
     }
 
     impl MetricStreamFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `namespace`: `Namespace`, Only metrics with Namespace matching this value will be streamed.
         pub fn new(namespace: impl Into<Val<String>>) -> Self {
@@ -2804,15 +3350,33 @@ pub mod metric_stream {
         props: Props,
     }
 
-    impl MetricStreamStatisticsConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricStreamStatisticsConfiguration`], by name: the argument of [`MetricStreamStatisticsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricStreamStatisticsConfigurationRequired {
+        /// The additional statistics to stream for the metrics listed in IncludeMetrics.
         ///
-        /// - `additional_statistics`: `AdditionalStatistics`, The additional statistics to stream for the metrics listed in IncludeMetrics.
-        /// - `include_metrics`: `IncludeMetrics`, An array that defines the metrics that are to have additional statistics streamed.
-        pub fn new(additional_statistics: impl Into<Val<Vec<String>>>, include_metrics: impl Into<Val<Vec<MetricStreamStatisticsMetric>>>) -> Self {
+        /// CloudFormation property `AdditionalStatistics`.
+        pub additional_statistics: Val<Vec<String>>,
+
+        /// An array that defines the metrics that are to have additional statistics streamed.
+        ///
+        /// CloudFormation property `IncludeMetrics`.
+        pub include_metrics: Val<Vec<MetricStreamStatisticsMetric>>,
+    }
+
+    impl MetricStreamStatisticsConfiguration {
+        /// Creates the value from its required properties, by name in [`MetricStreamStatisticsConfigurationRequired`]:
+        ///
+        /// ```text
+        /// MetricStreamStatisticsConfiguration::new(MetricStreamStatisticsConfigurationRequired {
+        ///     additional_statistics: vec!["..."].into(),
+        ///     include_metrics: vec![MetricStreamStatisticsMetric::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricStreamStatisticsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AdditionalStatistics", additional_statistics);
-            props.set("IncludeMetrics", include_metrics);
+            props.set::<Vec<String>>("AdditionalStatistics", required.additional_statistics);
+            props.set::<Vec<MetricStreamStatisticsMetric>>("IncludeMetrics", required.include_metrics);
             MetricStreamStatisticsConfiguration { props }
         }
     }
@@ -2829,15 +3393,33 @@ pub mod metric_stream {
         props: Props,
     }
 
-    impl MetricStreamStatisticsMetric {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricStreamStatisticsMetric`], by name: the argument of [`MetricStreamStatisticsMetric::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricStreamStatisticsMetricRequired {
+        /// The name of the metric.
         ///
-        /// - `metric_name`: `MetricName`, The name of the metric.
-        /// - `namespace`: `Namespace`, The namespace of the metric.
-        pub fn new(metric_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// The namespace of the metric.
+        ///
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+    }
+
+    impl MetricStreamStatisticsMetric {
+        /// Creates the value from its required properties, by name in [`MetricStreamStatisticsMetricRequired`]:
+        ///
+        /// ```text
+        /// MetricStreamStatisticsMetric::new(MetricStreamStatisticsMetricRequired {
+        ///     metric_name: "...".into(),
+        ///     namespace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricStreamStatisticsMetricRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("Namespace", namespace);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("Namespace", required.namespace);
             MetricStreamStatisticsMetric { props }
         }
     }
@@ -2854,15 +3436,33 @@ pub mod metric_stream {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A unique identifier for the tag.
         ///
-        /// - `key`: `Key`, A unique identifier for the tag.
-        /// - `value`: `Value`, String which you can use to describe or define the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// String which you can use to describe or define the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2904,11 +3504,29 @@ pub mod metric_stream {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `OutputFormat` in `AWS::CloudWatch::MetricStream`; `.into()` makes a `Val<String>`.
+        OutputFormat {
+            Json = "json",
+            Opentelemetry0_7 = "opentelemetry0.7",
+            Opentelemetry1_0 = "opentelemetry1.0",
+        }
+    }
 }
 
 /// AWS::CloudWatch::OTelEnrichment enables OTel metric enrichment in CloudWatch, allowing CloudWatch vended metrics to be available for PromQL querying enriched with AWS resource tags and metadata.
 ///
 /// CloudFormation type `AWS::CloudWatch::OTelEnrichment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The AWS account ID. This is the primary identifier for this singleton resource.
+/// - `Status`: `handle.status()` → `Val<String>`. Current status of OTel enrichment (RUNNING or STOPPED).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnOTelEnrichment {
     props: Props,
@@ -3000,7 +3618,7 @@ pub mod o_tel_enrichment {
     }
 
     impl OTelEnrichmentMetricSelector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `namespace`: `Namespace`, The CloudWatch namespace this selector applies to.
         pub fn new(namespace: impl Into<Val<String>>) -> Self {
@@ -3034,6 +3652,15 @@ pub mod o_tel_enrichment {
 /// Resource Type definition for AWS::CloudWatch::ResourceMetricsConfiguration. Manages the detailed monitoring metric selections for an AWS resource, identified by the ARN of the resource being monitored.
 ///
 /// CloudFormation type `AWS::CloudWatch::ResourceMetricsConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the resource metrics configuration was created.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time at which the resource metrics configuration was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceMetricsConfiguration {
     props: Props,
@@ -3043,7 +3670,7 @@ pub struct CfnResourceMetricsConfiguration {
 impl CfnResourceMetricsConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::ResourceMetricsConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the resource for which the detailed monitoring metrics configuration is managed.
     pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -3122,7 +3749,7 @@ pub mod resource_metrics_configuration {
     }
 
     impl ResourceMetricSelection {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `include_metrics`: `IncludeMetrics`, The list of metric names to include in detailed monitoring for the resource.
         pub fn new(include_metrics: impl Into<Val<Vec<String>>>) -> Self {
@@ -3149,6 +3776,17 @@ pub mod resource_metrics_configuration {
 /// Resource Type definition for AWS::CloudWatch::View. A view is a named, reusable SQL query that can be referenced from CloudWatch telemetry queries. View names must be unique within the account and region.
 ///
 /// CloudFormation type `AWS::CloudWatch::View`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the view.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the view was created.
+/// - `Type`: `handle.type_()` → `Val<String>`. The ownership category of the view. Views created through CloudFormation are always USER views; MANAGED views are provisioned by AWS.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the view was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnView {
     props: Props,
@@ -3158,7 +3796,7 @@ pub struct CfnView {
 impl CfnView {
     pub const TYPE_NAME: &'static str = "AWS::CloudWatch::View";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `definition`: `Definition`, The SQL query that defines the view.
     pub fn new(definition: impl Into<Val<String>>) -> Self {
@@ -3266,15 +3904,33 @@ pub mod view {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

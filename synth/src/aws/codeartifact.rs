@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,17 @@ use crate::value::{Json, Val};
 /// The resource schema to create a CodeArtifact domain.
 ///
 /// CloudFormation type `AWS::CodeArtifact::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the domain.
+/// - `EncryptionKey`: `handle.encryption_key()` → `Val<String>`. The ARN of an AWS Key Management Service (AWS KMS) key associated with a domain.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the domain. This field is used for GetAtt
+/// - `Owner`: `handle.owner()` → `Val<String>`. The 12-digit account ID of the AWS account that owns the domain. This field is used for GetAtt
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
@@ -25,7 +35,7 @@ pub struct CfnDomain {
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::CodeArtifact::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `domain_name`: `DomainName`, The name of the domain.
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
@@ -123,15 +133,33 @@ pub mod domain {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -154,23 +182,53 @@ pub mod domain {
 /// The resource schema to create a CodeArtifact package group.
 ///
 /// CloudFormation type `AWS::CodeArtifact::PackageGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the package group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPackageGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPackageGroup`], by name: the argument of [`CfnPackageGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPackageGroupRequired {
+    /// The name of the domain that contains the package group.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The package group pattern that is used to gather packages.
+    ///
+    /// CloudFormation property `Pattern`.
+    ///
+    /// Changing it replaces the resource.
+    pub pattern: Val<String>,
+}
+
 impl CfnPackageGroup {
     pub const TYPE_NAME: &'static str = "AWS::CodeArtifact::PackageGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPackageGroupRequired`]:
     ///
-    /// - `domain_name`: `DomainName`, The name of the domain that contains the package group.
-    /// - `pattern`: `Pattern`, The package group pattern that is used to gather packages.
-    pub fn new(domain_name: impl Into<Val<String>>, pattern: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPackageGroup::new(CfnPackageGroupRequired {
+    ///     domain_name: "...".into(),
+    ///     pattern: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPackageGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainName", domain_name);
-        props.set("Pattern", pattern);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("Pattern", required.pattern);
         CfnPackageGroup { props, options: ResourceOptions::default() }
     }
 
@@ -253,11 +311,11 @@ pub(crate) static PACKAGE_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPackageGroup`].
+/// Property types and enums of the allowed values of [`CfnPackageGroup`].
 pub mod package_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CodeArtifact::PackageGroup`.
     #[derive(Clone, Debug)]
@@ -266,7 +324,7 @@ pub mod package_group {
     }
 
     impl OriginConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `restrictions`: `Restrictions`, The origin configuration that is applied to the package group.
         pub fn new(restrictions: impl Into<Val<Restrictions>>) -> Self {
@@ -327,9 +385,9 @@ pub mod package_group {
     }
 
     impl RestrictionType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `restriction_mode`: `RestrictionMode`.
+        /// - `restriction_mode`: `RestrictionMode`. Allowed values: the enum [`RestrictionMode`].
         pub fn new(restriction_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RestrictionMode", restriction_mode);
@@ -355,15 +413,33 @@ pub mod package_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -404,28 +480,70 @@ pub mod package_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RestrictionMode` in `AWS::CodeArtifact::PackageGroup`; `.into()` makes a `Val<String>`.
+        RestrictionMode {
+            Allow = "ALLOW",
+            Block = "BLOCK",
+            AllowSpecificRepositories = "ALLOW_SPECIFIC_REPOSITORIES",
+            Inherit = "INHERIT",
+        }
+    }
 }
 
 /// The resource schema to create a CodeArtifact repository.
 ///
 /// CloudFormation type `AWS::CodeArtifact::Repository`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the repository.
+/// - `DomainOwner`: `handle.domain_owner()` → `Val<String>`. The 12-digit account ID of the AWS account that owns the domain.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the repository. This is used for GetAtt
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRepository {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRepository`], by name: the argument of [`CfnRepository::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRepositoryRequired {
+    /// The name of the domain that contains the repository.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The name of the repository.
+    ///
+    /// CloudFormation property `RepositoryName`.
+    ///
+    /// Changing it replaces the resource.
+    pub repository_name: Val<String>,
+}
+
 impl CfnRepository {
     pub const TYPE_NAME: &'static str = "AWS::CodeArtifact::Repository";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRepositoryRequired`]:
     ///
-    /// - `domain_name`: `DomainName`, The name of the domain that contains the repository.
-    /// - `repository_name`: `RepositoryName`, The name of the repository.
-    pub fn new(domain_name: impl Into<Val<String>>, repository_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRepository::new(CfnRepositoryRequired {
+    ///     domain_name: "...".into(),
+    ///     repository_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRepositoryRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainName", domain_name);
-        props.set("RepositoryName", repository_name);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("RepositoryName", required.repository_name);
         CfnRepository { props, options: ResourceOptions::default() }
     }
 
@@ -531,15 +649,33 @@ pub mod repository {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::CodeBuild::Fleet
 ///
 /// CloudFormation type `AWS::CodeBuild::Fleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFleet {
     props: Props,
@@ -45,7 +52,7 @@ impl CfnFleet {
 
     /// The `ComputeType` property.
     ///
-    /// Allowed values: `BUILD_GENERAL1_SMALL`, `BUILD_GENERAL1_MEDIUM`, `BUILD_GENERAL1_LARGE`, `BUILD_GENERAL1_XLARGE`, `BUILD_GENERAL1_2XLARGE`, `ATTRIBUTE_BASED_COMPUTE`, `CUSTOM_INSTANCE_TYPE`.
+    /// Allowed values (the enum [`fleet::ComputeType`]): `BUILD_GENERAL1_SMALL`, `BUILD_GENERAL1_MEDIUM`, `BUILD_GENERAL1_LARGE`, `BUILD_GENERAL1_XLARGE`, `BUILD_GENERAL1_2XLARGE`, `ATTRIBUTE_BASED_COMPUTE`, `CUSTOM_INSTANCE_TYPE`.
     pub fn compute_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ComputeType", value);
         self
@@ -53,7 +60,7 @@ impl CfnFleet {
 
     /// The `EnvironmentType` property.
     ///
-    /// Allowed values: `WINDOWS_SERVER_2019_CONTAINER`, `WINDOWS_SERVER_2022_CONTAINER`, `LINUX_CONTAINER`, `LINUX_GPU_CONTAINER`, `ARM_CONTAINER`, `MAC_ARM`, `LINUX_EC2`, `ARM_EC2`, `WINDOWS_EC2`.
+    /// Allowed values (the enum [`fleet::EnvironmentType`]): `WINDOWS_SERVER_2019_CONTAINER`, `WINDOWS_SERVER_2022_CONTAINER`, `LINUX_CONTAINER`, `LINUX_GPU_CONTAINER`, `ARM_CONTAINER`, `MAC_ARM`, `LINUX_EC2`, `ARM_EC2`, `WINDOWS_EC2`.
     pub fn environment_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EnvironmentType", value);
         self
@@ -93,7 +100,7 @@ impl CfnFleet {
 
     /// The `OverflowBehavior` property.
     ///
-    /// Allowed values: `QUEUE`, `ON_DEMAND`.
+    /// Allowed values (the enum [`fleet::OverflowBehavior`]): `QUEUE`, `ON_DEMAND`.
     pub fn overflow_behavior(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("OverflowBehavior", value);
         self
@@ -162,11 +169,11 @@ pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFleet`].
+/// Property types and enums of the allowed values of [`CfnFleet`].
 pub mod fleet {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CodeBuild::Fleet`.
     #[derive(Clone, Debug)]
@@ -195,7 +202,7 @@ pub mod fleet {
 
         /// The `machineType` property.
         ///
-        /// Allowed values: `GENERAL`, `NVME`.
+        /// Allowed values (the enum [`MachineType`]): `GENERAL`, `NVME`.
         pub fn machine_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("machineType", value);
             self
@@ -235,7 +242,7 @@ pub mod fleet {
 
         /// The `DefaultBehavior` property.
         ///
-        /// Allowed values: `ALLOW_ALL`, `DENY_ALL`.
+        /// Allowed values (the enum [`DefaultBehavior`]): `ALLOW_ALL`, `DENY_ALL`.
         pub fn default_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DefaultBehavior", value);
             self
@@ -269,7 +276,7 @@ pub mod fleet {
 
         /// The `Effect` property.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`Effect`]): `ALLOW`, `DENY`.
         pub fn effect(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Effect", value);
             self
@@ -283,7 +290,7 @@ pub mod fleet {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `DOMAIN`, `IP`.
+        /// Allowed values (the enum [`Type`]): `DOMAIN`, `IP`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -355,7 +362,7 @@ pub mod fleet {
 
         /// The `ScalingType` property.
         ///
-        /// Allowed values: `TARGET_TRACKING_SCALING`.
+        /// Allowed values (the enum [`ScalingType`]): `TARGET_TRACKING_SCALING`.
         pub fn scaling_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScalingType", value);
             self
@@ -389,7 +396,7 @@ pub mod fleet {
 
         /// The `MetricType` property.
         ///
-        /// Allowed values: `FLEET_UTILIZATION_RATE`.
+        /// Allowed values (the enum [`MetricType`]): `FLEET_UTILIZATION_RATE`.
         pub fn metric_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MetricType", value);
             self
@@ -414,15 +421,33 @@ pub mod fleet {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -480,32 +505,143 @@ pub mod fleet {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComputeType` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        ComputeType {
+            BuildGeneral1Small = "BUILD_GENERAL1_SMALL",
+            BuildGeneral1Medium = "BUILD_GENERAL1_MEDIUM",
+            BuildGeneral1Large = "BUILD_GENERAL1_LARGE",
+            BuildGeneral1Xlarge = "BUILD_GENERAL1_XLARGE",
+            BuildGeneral1_2xlarge = "BUILD_GENERAL1_2XLARGE",
+            AttributeBasedCompute = "ATTRIBUTE_BASED_COMPUTE",
+            CustomInstanceType = "CUSTOM_INSTANCE_TYPE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EnvironmentType` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        EnvironmentType {
+            WindowsServer2019Container = "WINDOWS_SERVER_2019_CONTAINER",
+            WindowsServer2022Container = "WINDOWS_SERVER_2022_CONTAINER",
+            LinuxContainer = "LINUX_CONTAINER",
+            LinuxGpuContainer = "LINUX_GPU_CONTAINER",
+            ArmContainer = "ARM_CONTAINER",
+            MacArm = "MAC_ARM",
+            LinuxEc2 = "LINUX_EC2",
+            ArmEc2 = "ARM_EC2",
+            WindowsEc2 = "WINDOWS_EC2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OverflowBehavior` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        OverflowBehavior {
+            Queue = "QUEUE",
+            OnDemand = "ON_DEMAND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `machineType` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        MachineType {
+            General = "GENERAL",
+            Nvme = "NVME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultBehavior` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        DefaultBehavior {
+            AllowAll = "ALLOW_ALL",
+            DenyAll = "DENY_ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Effect` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        Effect {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        Type {
+            Domain = "DOMAIN",
+            Ip = "IP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScalingType` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        ScalingType {
+            TargetTrackingScaling = "TARGET_TRACKING_SCALING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricType` in `AWS::CodeBuild::Fleet`; `.into()` makes a `Val<String>`.
+        MetricType {
+            FleetUtilizationRate = "FLEET_UTILIZATION_RATE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CodeBuild::Project
 ///
 /// CloudFormation type `AWS::CodeBuild::Project`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProject`], by name: the argument of [`CfnProject::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProjectRequired {
+    /// CloudFormation property `Artifacts`.
+    pub artifacts: Val<project::Artifacts>,
+
+    /// CloudFormation property `Environment`.
+    pub environment: Val<project::Environment>,
+
+    /// CloudFormation property `ServiceRole`.
+    pub service_role: Val<String>,
+
+    /// CloudFormation property `Source`.
+    pub source: Val<project::Source>,
+}
+
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::CodeBuild::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProjectRequired`]:
     ///
-    /// - `artifacts`: `Artifacts`.
-    /// - `environment`: `Environment`.
-    /// - `service_role`: `ServiceRole`.
-    /// - `source`: `Source`.
-    pub fn new(artifacts: impl Into<Val<project::Artifacts>>, environment: impl Into<Val<project::Environment>>, service_role: impl Into<Val<String>>, source: impl Into<Val<project::Source>>) -> Self {
+    /// ```text
+    /// CfnProject::new(CfnProjectRequired {
+    ///     artifacts: project::Artifacts::new(...).into(),
+    ///     environment: project::Environment::new(...).into(),
+    ///     service_role: "...".into(),
+    ///     source: project::Source::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProjectRequired) -> Self {
         let mut props = Props::new();
-        props.set("Artifacts", artifacts);
-        props.set("Environment", environment);
-        props.set("ServiceRole", service_role);
-        props.set("Source", source);
+        props.set::<project::Artifacts>("Artifacts", required.artifacts);
+        props.set::<project::Environment>("Environment", required.environment);
+        props.set::<String>("ServiceRole", required.service_role);
+        props.set::<project::Source>("Source", required.source);
         CfnProject { props, options: ResourceOptions::default() }
     }
 
@@ -696,7 +832,7 @@ pub mod project {
     }
 
     impl Artifacts {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -849,7 +985,7 @@ pub mod project {
     }
 
     impl ProjectCache {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -889,17 +1025,34 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`Environment`], by name: the argument of [`Environment::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentRequired {
+        /// CloudFormation property `ComputeType`.
+        pub compute_type: Val<String>,
+
+        /// CloudFormation property `Image`.
+        pub image: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl Environment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EnvironmentRequired`]:
         ///
-        /// - `compute_type`: `ComputeType`.
-        /// - `image`: `Image`.
-        /// - `type_`: `Type`.
-        pub fn new(compute_type: impl Into<Val<String>>, image: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Environment::new(EnvironmentRequired {
+        ///     compute_type: "...".into(),
+        ///     image: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnvironmentRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComputeType", compute_type);
-            props.set("Image", image);
-            props.set("Type", type_);
+            props.set::<String>("ComputeType", required.compute_type);
+            props.set::<String>("Image", required.image);
+            props.set::<String>("Type", required.type_);
             Environment { props }
         }
 
@@ -965,7 +1118,7 @@ pub mod project {
     }
 
     impl DockerServer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `compute_type`: `ComputeType`.
         pub fn new(compute_type: impl Into<Val<String>>) -> Self {
@@ -993,15 +1146,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`EnvironmentVariable`], by name: the argument of [`EnvironmentVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl EnvironmentVariable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EnvironmentVariableRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EnvironmentVariable::new(EnvironmentVariableRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             EnvironmentVariable { props }
         }
 
@@ -1050,15 +1217,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`RegistryCredential`], by name: the argument of [`RegistryCredential::new`].
+    #[derive(Clone, Debug)]
+    pub struct RegistryCredentialRequired {
+        /// CloudFormation property `Credential`.
+        pub credential: Val<String>,
+
+        /// CloudFormation property `CredentialProvider`.
+        pub credential_provider: Val<String>,
+    }
+
     impl RegistryCredential {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RegistryCredentialRequired`]:
         ///
-        /// - `credential`: `Credential`.
-        /// - `credential_provider`: `CredentialProvider`.
-        pub fn new(credential: impl Into<Val<String>>, credential_provider: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RegistryCredential::new(RegistryCredentialRequired {
+        ///     credential: "...".into(),
+        ///     credential_provider: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RegistryCredentialRequired) -> Self {
             let mut props = Props::new();
-            props.set("Credential", credential);
-            props.set("CredentialProvider", credential_provider);
+            props.set::<String>("Credential", required.credential);
+            props.set::<String>("CredentialProvider", required.credential_provider);
             RegistryCredential { props }
         }
     }
@@ -1075,19 +1256,39 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`ProjectFileSystemLocation`], by name: the argument of [`ProjectFileSystemLocation::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProjectFileSystemLocationRequired {
+        /// CloudFormation property `Identifier`.
+        pub identifier: Val<String>,
+
+        /// CloudFormation property `Location`.
+        pub location: Val<String>,
+
+        /// CloudFormation property `MountPoint`.
+        pub mount_point: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl ProjectFileSystemLocation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ProjectFileSystemLocationRequired`]:
         ///
-        /// - `identifier`: `Identifier`.
-        /// - `location`: `Location`.
-        /// - `mount_point`: `MountPoint`.
-        /// - `type_`: `Type`.
-        pub fn new(identifier: impl Into<Val<String>>, location: impl Into<Val<String>>, mount_point: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ProjectFileSystemLocation::new(ProjectFileSystemLocationRequired {
+        ///     identifier: "...".into(),
+        ///     location: "...".into(),
+        ///     mount_point: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ProjectFileSystemLocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Identifier", identifier);
-            props.set("Location", location);
-            props.set("MountPoint", mount_point);
-            props.set("Type", type_);
+            props.set::<String>("Identifier", required.identifier);
+            props.set::<String>("Location", required.location);
+            props.set::<String>("MountPoint", required.mount_point);
+            props.set::<String>("Type", required.type_);
             ProjectFileSystemLocation { props }
         }
 
@@ -1143,7 +1344,7 @@ pub mod project {
     }
 
     impl CloudWatchLogsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status`: `Status`.
         pub fn new(status: impl Into<Val<String>>) -> Self {
@@ -1178,7 +1379,7 @@ pub mod project {
     }
 
     impl S3LogsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status`: `Status`.
         pub fn new(status: impl Into<Val<String>>) -> Self {
@@ -1213,7 +1414,7 @@ pub mod project {
     }
 
     impl ProjectSourceVersion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_identifier`: `SourceIdentifier`.
         pub fn new(source_identifier: impl Into<Val<String>>) -> Self {
@@ -1242,7 +1443,7 @@ pub mod project {
     }
 
     impl Source {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1319,7 +1520,7 @@ pub mod project {
     }
 
     impl SourceAuth {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1380,7 +1581,7 @@ pub mod project {
     }
 
     impl GitSubmodulesConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fetch_submodules`: `FetchSubmodules`.
         pub fn new(fetch_submodules: impl Into<Val<bool>>) -> Self {
@@ -1402,15 +1603,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1478,7 +1693,7 @@ pub mod project {
     }
 
     impl PullRequestBuildPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `requires_comment_approval`: `RequiresCommentApproval`.
         pub fn new(requires_comment_approval: impl Into<Val<String>>) -> Self {
@@ -1507,7 +1722,7 @@ pub mod project {
     }
 
     impl ScopeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1577,23 +1792,49 @@ pub mod project {
 /// Resource Type definition for AWS::CodeBuild::ReportGroup
 ///
 /// CloudFormation type `AWS::CodeBuild::ReportGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnReportGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReportGroup`], by name: the argument of [`CfnReportGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReportGroupRequired {
+    /// CloudFormation property `ExportConfig`.
+    pub export_config: Val<report_group::ReportExportConfig>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`report_group::Type`]): `TEST`, `CODE_COVERAGE`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnReportGroup {
     pub const TYPE_NAME: &'static str = "AWS::CodeBuild::ReportGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReportGroupRequired`]:
     ///
-    /// - `export_config`: `ExportConfig`.
-    /// - `type_`: `Type`.
-    pub fn new(export_config: impl Into<Val<report_group::ReportExportConfig>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnReportGroup::new(CfnReportGroupRequired {
+    ///     export_config: report_group::ReportExportConfig::new(...).into(),
+    ///     type_: report_group::Type::Test.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReportGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExportConfig", export_config);
-        props.set("Type", type_);
+        props.set::<report_group::ReportExportConfig>("ExportConfig", required.export_config);
+        props.set::<String>("Type", required.type_);
         CfnReportGroup { props, options: ResourceOptions::default() }
     }
 
@@ -1663,11 +1904,11 @@ pub(crate) static REPORT_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReportGroup`].
+/// Property types and enums of the allowed values of [`CfnReportGroup`].
 pub mod report_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CodeBuild::ReportGroup`.
     #[derive(Clone, Debug)]
@@ -1676,9 +1917,9 @@ pub mod report_group {
     }
 
     impl ReportExportConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `export_config_type`: `ExportConfigType`.
+        /// - `export_config_type`: `ExportConfigType`. Allowed values: the enum [`ExportConfigType`].
         pub fn new(export_config_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExportConfigType", export_config_type);
@@ -1705,7 +1946,7 @@ pub mod report_group {
     }
 
     impl S3ReportExportConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -1734,7 +1975,7 @@ pub mod report_group {
 
         /// The `Packaging` property.
         ///
-        /// Allowed values: `NONE`, `ZIP`.
+        /// Allowed values (the enum [`Packaging`]): `NONE`, `ZIP`.
         pub fn packaging(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Packaging", value);
             self
@@ -1759,15 +2000,29 @@ pub mod report_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1802,30 +2057,89 @@ pub mod report_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodeBuild::ReportGroup`; `.into()` makes a `Val<String>`.
+        Type {
+            Test = "TEST",
+            CodeCoverage = "CODE_COVERAGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExportConfigType` in `AWS::CodeBuild::ReportGroup`; `.into()` makes a `Val<String>`.
+        ExportConfigType {
+            S3 = "S3",
+            NoExport = "NO_EXPORT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Packaging` in `AWS::CodeBuild::ReportGroup`; `.into()` makes a `Val<String>`.
+        Packaging {
+            None = "NONE",
+            Zip = "ZIP",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CodeBuild::SourceCredential
 ///
 /// CloudFormation type `AWS::CodeBuild::SourceCredential`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the SourceCredential resource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSourceCredential {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSourceCredential`], by name: the argument of [`CfnSourceCredential::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSourceCredentialRequired {
+    /// The type of authentication used by the credentials. Valid options are OAUTH, BASIC_AUTH, PERSONAL_ACCESS_TOKEN, CODECONNECTIONS, or SECRETS_MANAGER.
+    ///
+    /// CloudFormation property `AuthType`.
+    pub auth_type: Val<String>,
+
+    /// The type of source provider. The valid options are GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED, or BITBUCKET.
+    ///
+    /// CloudFormation property `ServerType`.
+    ///
+    /// Changing it replaces the resource.
+    pub server_type: Val<String>,
+
+    /// For GitHub or GitHub Enterprise, this is the personal access token. For Bitbucket, this is either the access token or the app password. For the authType CODECONNECTIONS, this is the connectionArn. For the authType SECRETS_MANAGER, this is the secretArn.
+    ///
+    /// CloudFormation property `Token`.
+    ///
+    /// Write-only.
+    pub token: Val<String>,
+}
+
 impl CfnSourceCredential {
     pub const TYPE_NAME: &'static str = "AWS::CodeBuild::SourceCredential";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSourceCredentialRequired`]:
     ///
-    /// - `auth_type`: `AuthType`, The type of authentication used by the credentials. Valid options are OAUTH, BASIC_AUTH, PERSONAL_ACCESS_TOKEN, CODECONNECTIONS, or SECRETS_MANAGER.
-    /// - `server_type`: `ServerType`, The type of source provider. The valid options are GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED, or BITBUCKET.
-    /// - `token`: `Token`, For GitHub or GitHub Enterprise, this is the personal access token. For Bitbucket, this is either the access token or the app password. For the authType CODECONNECTIONS, this is the connectionArn. For the authType SECRETS_MANAGER, this is the secretArn.
-    pub fn new(auth_type: impl Into<Val<String>>, server_type: impl Into<Val<String>>, token: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSourceCredential::new(CfnSourceCredentialRequired {
+    ///     auth_type: "...".into(),
+    ///     server_type: "...".into(),
+    ///     token: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSourceCredentialRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthType", auth_type);
-        props.set("ServerType", server_type);
-        props.set("Token", token);
+        props.set::<String>("AuthType", required.auth_type);
+        props.set::<String>("ServerType", required.server_type);
+        props.set::<String>("Token", required.token);
         CfnSourceCredential { props, options: ResourceOptions::default() }
     }
 

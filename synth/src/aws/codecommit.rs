@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,18 @@ use crate::value::Val;
 /// Resource Type definition for AWS::CodeCommit::Repository
 ///
 /// CloudFormation type `AWS::CodeCommit::Repository`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the repository.
+/// - `CloneUrlHttp`: `handle.clone_url_http()` → `Val<String>`. The URL to use for cloning the repository over HTTPS.
+/// - `CloneUrlSsh`: `handle.clone_url_ssh()` → `Val<String>`. The URL to use for cloning the repository over SSH.
+/// - `Name`: `handle.name()` → `Val<String>`. The repository's name.
+/// - `RepositoryId`: `handle.repository_id()` → `Val<String>`. The ID of the repository.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RepositoryId`.
 #[derive(Clone, Debug)]
 pub struct CfnRepository {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnRepository {
 impl CfnRepository {
     pub const TYPE_NAME: &'static str = "AWS::CodeCommit::Repository";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `repository_name`: `RepositoryName`, The name of the new repository to be created.
     pub fn new(repository_name: impl Into<Val<String>>) -> Self {
@@ -141,11 +152,11 @@ pub(crate) static REPOSITORY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRepository`].
+/// Property types and enums of the allowed values of [`CfnRepository`].
 pub mod repository {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack. Information about code is only used in resource creation. Updates to a stack will not reflect changes made to code properties after initial resource creation.
     #[derive(Clone, Debug)]
@@ -154,7 +165,7 @@ pub mod repository {
     }
 
     impl Code {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3`: `S3`, Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
         pub fn new(s3: impl Into<Val<S3>>) -> Self {
@@ -182,15 +193,33 @@ pub mod repository {
         props: Props,
     }
 
-    impl S3 {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3`], by name: the argument of [`S3::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3Required {
+        /// The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository. This can be specified using the name of the bucket in the AWS account. Changes to this property are ignored after initial resource creation.
         ///
-        /// - `bucket`: `Bucket`, The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository. This can be specified using the name of the bucket in the AWS account. Changes to this property are ignored after initial resource creation.
-        /// - `key`: `Key`, The key to use for accessing the Amazon S3 bucket. Changes to this property are ignored after initial resource creation.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The key to use for accessing the Amazon S3 bucket. Changes to this property are ignored after initial resource creation.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
+    impl S3 {
+        /// Creates the value from its required properties, by name in [`S3Required`]:
+        ///
+        /// ```text
+        /// S3::new(S3Required {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3Required) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3 { props }
         }
 
@@ -213,15 +242,33 @@ pub mod repository {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -238,17 +285,42 @@ pub mod repository {
         props: Props,
     }
 
-    impl RepositoryTrigger {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RepositoryTrigger`], by name: the argument of [`RepositoryTrigger::new`].
+    #[derive(Clone, Debug)]
+    pub struct RepositoryTriggerRequired {
+        /// The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
         ///
-        /// - `destination_arn`: `DestinationArn`, The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
-        /// - `events`: `Events`, The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
-        /// - `name`: `Name`, The name of the trigger.
-        pub fn new(destination_arn: impl Into<Val<String>>, events: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DestinationArn`.
+        pub destination_arn: Val<String>,
+
+        /// The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
+        ///
+        /// CloudFormation property `Events`.
+        ///
+        /// Allowed values of each item (the enum [`Events`]): `all`, `createReference`, `deleteReference`, `updateReference`.
+        pub events: Val<Vec<String>>,
+
+        /// The name of the trigger.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl RepositoryTrigger {
+        /// Creates the value from its required properties, by name in [`RepositoryTriggerRequired`]:
+        ///
+        /// ```text
+        /// RepositoryTrigger::new(RepositoryTriggerRequired {
+        ///     destination_arn: "...".into(),
+        ///     events: vec![Events::All].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RepositoryTriggerRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationArn", destination_arn);
-            props.set("Events", events);
-            props.set("Name", name);
+            props.set::<String>("DestinationArn", required.destination_arn);
+            props.set::<Vec<String>>("Events", required.events);
+            props.set::<String>("Name", required.name);
             RepositoryTrigger { props }
         }
 
@@ -295,6 +367,16 @@ pub mod repository {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Events` in `AWS::CodeCommit::Repository`; `.into()` makes a `Val<String>`.
+        Events {
+            All = "all",
+            CreateReference = "createReference",
+            DeleteReference = "deleteReference",
+            UpdateReference = "updateReference",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

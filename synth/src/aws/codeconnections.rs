@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// Schema for AWS::CodeConnections::Connection resource which can be used to connect external source providers with other AWS services (i.e. AWS CodePipeline)
 ///
 /// CloudFormation type `AWS::CodeConnections::Connection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectionArn`: `handle.connection_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the  connection. The ARN is used as the connection reference when the connection is shared between AWS services.
+/// - `ConnectionStatus`: `handle.connection_status()` → `Val<String>`. The current status of the connection.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. The name of the external provider where your third-party code repository is configured. For Bitbucket, this is the account ID of the owner of the Bitbucket repository.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnection {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnConnection {
 impl CfnConnection {
     pub const TYPE_NAME: &'static str = "AWS::CodeConnections::Connection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `connection_name`: `ConnectionName`, The name of the connection. Connection names must be unique in an AWS user account.
     pub fn new(connection_name: impl Into<Val<String>>) -> Self {
@@ -44,7 +53,7 @@ impl CfnConnection {
 
     /// The name of the external provider where your third-party code repository is configured. You must specify either a ProviderType or a HostArn.
     ///
-    /// Allowed values: `AzureDevOps`, `Bitbucket`, `GitHub`, `GitHubEnterpriseServer`, `GitLab`, `GitLabSelfManaged`.
+    /// Allowed values (the enum [`connection::ProviderType`]): `AzureDevOps`, `Bitbucket`, `GitHub`, `GitHubEnterpriseServer`, `GitLab`, `GitLabSelfManaged`.
     ///
     /// Changing it replaces the resource.
     pub fn provider_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -118,11 +127,11 @@ pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnection`].
+/// Property types and enums of the allowed values of [`CfnConnection`].
 pub mod connection {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -130,15 +139,33 @@ pub mod connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -156,30 +183,81 @@ pub mod connection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProviderType` in `AWS::CodeConnections::Connection`; `.into()` makes a `Val<String>`.
+        ProviderType {
+            AzureDevOps = "AzureDevOps",
+            Bitbucket = "Bitbucket",
+            GitHub = "GitHub",
+            GitHubEnterpriseServer = "GitHubEnterpriseServer",
+            GitLab = "GitLab",
+            GitLabSelfManaged = "GitLabSelfManaged",
+        }
+    }
 }
 
 /// A resource that represents the infrastructure where a third-party provider is installed. You create one host for all connections to that provider.
 ///
 /// CloudFormation type `AWS::CodeConnections::Host`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HostArn`: `handle.host_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the host.
+/// - `HostId`: `handle.host_id()` → `Val<String>`. The server-generated unique identifier for the host.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the host.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HostArn`.
 #[derive(Clone, Debug)]
 pub struct CfnHost {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnHost`], by name: the argument of [`CfnHost::new`].
+#[derive(Clone, Debug)]
+pub struct CfnHostRequired {
+    /// The name of the host.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The endpoint of the infrastructure where your provider type is installed.
+    ///
+    /// CloudFormation property `ProviderEndpoint`.
+    pub provider_endpoint: Val<String>,
+
+    /// The name of the installed provider to be associated with your connection.
+    ///
+    /// CloudFormation property `ProviderType`.
+    ///
+    /// Allowed values (the enum [`host::ProviderType`]): `Bitbucket`, `GitHub`, `GitHubEnterpriseServer`, `GitLab`, `GitLabSelfManaged`, `AzureDevOps`.
+    ///
+    /// Changing it replaces the resource.
+    pub provider_type: Val<String>,
+}
+
 impl CfnHost {
     pub const TYPE_NAME: &'static str = "AWS::CodeConnections::Host";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnHostRequired`]:
     ///
-    /// - `name`: `Name`, The name of the host.
-    /// - `provider_endpoint`: `ProviderEndpoint`, The endpoint of the infrastructure where your provider type is installed.
-    /// - `provider_type`: `ProviderType`, The name of the installed provider to be associated with your connection.
-    pub fn new(name: impl Into<Val<String>>, provider_endpoint: impl Into<Val<String>>, provider_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnHost::new(CfnHostRequired {
+    ///     name: "...".into(),
+    ///     provider_endpoint: "...".into(),
+    ///     provider_type: host::ProviderType::Bitbucket.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnHostRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ProviderEndpoint", provider_endpoint);
-        props.set("ProviderType", provider_type);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProviderEndpoint", required.provider_endpoint);
+        props.set::<String>("ProviderType", required.provider_type);
         CfnHost { props, options: ResourceOptions::default() }
     }
 
@@ -256,11 +334,11 @@ pub(crate) static HOST_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnHost`].
+/// Property types and enums of the allowed values of [`CfnHost`].
 pub mod host {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CodeConnections::Host`.
     #[derive(Clone, Debug)]
@@ -268,15 +346,33 @@ pub mod host {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -293,17 +389,40 @@ pub mod host {
         props: Props,
     }
 
-    impl VpcConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfiguration`], by name: the argument of [`VpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigurationRequired {
+        /// The ID of the security group or security groups associated with the Amazon VPC.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The ID of the security group or security groups associated with the Amazon VPC.
-        /// - `subnet_ids`: `SubnetIds`, The ID of the subnet or subnets associated with the Amazon VPC.
-        /// - `vpc_id`: `VpcId`, The ID of the Amazon VPC connected to the infrastructure where your provider type is installed.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnet or subnets associated with the Amazon VPC.
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// The ID of the Amazon VPC connected to the infrastructure where your provider type is installed.
+        ///
+        /// CloudFormation property `VpcId`.
+        pub vpc_id: Val<String>,
+    }
+
+    impl VpcConfiguration {
+        /// Creates the value from its required properties, by name in [`VpcConfigurationRequired`]:
+        ///
+        /// ```text
+        /// VpcConfiguration::new(VpcConfigurationRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcId", vpc_id);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcId", required.vpc_id);
             VpcConfiguration { props }
         }
 
@@ -337,6 +456,18 @@ pub mod host {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProviderType` in `AWS::CodeConnections::Host`; `.into()` makes a `Val<String>`.
+        ProviderType {
+            Bitbucket = "Bitbucket",
+            GitHub = "GitHub",
+            GitHubEnterpriseServer = "GitHubEnterpriseServer",
+            GitLab = "GitLab",
+            GitLabSelfManaged = "GitLabSelfManaged",
+            AzureDevOps = "AzureDevOps",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

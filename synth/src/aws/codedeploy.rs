@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,12 @@ use crate::value::Val;
 /// The AWS::CodeDeploy::Application resource creates an AWS CodeDeploy application
 ///
 /// CloudFormation type `AWS::CodeDeploy::Application`.
+///
+/// # Attributes
+///
+/// `AWS::CodeDeploy::Application` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationName`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -41,7 +46,7 @@ impl CfnApplication {
 
     /// The compute platform that CodeDeploy deploys the application to.
     ///
-    /// Allowed values: `ECS`, `Lambda`, `Server`.
+    /// Allowed values (the enum [`application::ComputePlatform`]): `ECS`, `Lambda`, `Server`.
     ///
     /// Changing it replaces the resource.
     pub fn compute_platform(mut self, value: impl Into<Val<String>>) -> Self {
@@ -90,10 +95,10 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CodeDeploy::Application`.
     #[derive(Clone, Debug)]
@@ -101,15 +106,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -119,11 +138,26 @@ pub mod application {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `ComputePlatform` in `AWS::CodeDeploy::Application`; `.into()` makes a `Val<String>`.
+        ComputePlatform {
+            Ecs = "ECS",
+            Lambda = "Lambda",
+            Server = "Server",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CodeDeploy::DeploymentConfig
 ///
 /// CloudFormation type `AWS::CodeDeploy::DeploymentConfig`.
+///
+/// # Attributes
+///
+/// `AWS::CodeDeploy::DeploymentConfig` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DeploymentConfigName`.
 #[derive(Clone, Debug)]
 pub struct CfnDeploymentConfig {
     props: Props,
@@ -141,7 +175,7 @@ impl CfnDeploymentConfig {
 
     /// The destination platform type for the deployment (Lambda, Server, or ECS).
     ///
-    /// Allowed values: `ECS`, `Lambda`, `Server`.
+    /// Allowed values (the enum [`deployment_config::ComputePlatform`]): `ECS`, `Lambda`, `Server`.
     ///
     /// Changing it replaces the resource.
     pub fn compute_platform(mut self, value: impl Into<Val<String>>) -> Self {
@@ -219,11 +253,11 @@ pub(crate) static DEPLOYMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDeploymentConfig`].
+/// Property types and enums of the allowed values of [`CfnDeploymentConfig`].
 pub mod deployment_config {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CodeDeploy::DeploymentConfig`.
     #[derive(Clone, Debug)]
@@ -231,15 +265,31 @@ pub mod deployment_config {
         props: Props,
     }
 
-    impl MinimumHealthyHosts {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MinimumHealthyHosts`], by name: the argument of [`MinimumHealthyHosts::new`].
+    #[derive(Clone, Debug)]
+    pub struct MinimumHealthyHostsRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `FLEET_PERCENT`, `HOST_COUNT`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl MinimumHealthyHosts {
+        /// Creates the value from its required properties, by name in [`MinimumHealthyHostsRequired`]:
+        ///
+        /// ```text
+        /// MinimumHealthyHosts::new(MinimumHealthyHostsRequired {
+        ///     type_: Type::FleetPercent.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: MinimumHealthyHostsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<i64>("Value", required.value);
             MinimumHealthyHosts { props }
         }
     }
@@ -257,9 +307,9 @@ pub mod deployment_config {
     }
 
     impl TrafficRoutingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`TrafficRoutingConfigType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -291,15 +341,29 @@ pub mod deployment_config {
         props: Props,
     }
 
+    /// The required properties of [`TimeBasedCanary`], by name: the argument of [`TimeBasedCanary::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimeBasedCanaryRequired {
+        /// CloudFormation property `CanaryInterval`.
+        pub canary_interval: Val<i64>,
+
+        /// CloudFormation property `CanaryPercentage`.
+        pub canary_percentage: Val<i64>,
+    }
+
     impl TimeBasedCanary {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TimeBasedCanaryRequired`]:
         ///
-        /// - `canary_interval`: `CanaryInterval`.
-        /// - `canary_percentage`: `CanaryPercentage`.
-        pub fn new(canary_interval: impl Into<Val<i64>>, canary_percentage: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// TimeBasedCanary::new(TimeBasedCanaryRequired {
+        ///     canary_interval: 1.into(),
+        ///     canary_percentage: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: TimeBasedCanaryRequired) -> Self {
             let mut props = Props::new();
-            props.set("CanaryInterval", canary_interval);
-            props.set("CanaryPercentage", canary_percentage);
+            props.set::<i64>("CanaryInterval", required.canary_interval);
+            props.set::<i64>("CanaryPercentage", required.canary_percentage);
             TimeBasedCanary { props }
         }
     }
@@ -316,15 +380,29 @@ pub mod deployment_config {
         props: Props,
     }
 
+    /// The required properties of [`TimeBasedLinear`], by name: the argument of [`TimeBasedLinear::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimeBasedLinearRequired {
+        /// CloudFormation property `LinearInterval`.
+        pub linear_interval: Val<i64>,
+
+        /// CloudFormation property `LinearPercentage`.
+        pub linear_percentage: Val<i64>,
+    }
+
     impl TimeBasedLinear {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TimeBasedLinearRequired`]:
         ///
-        /// - `linear_interval`: `LinearInterval`.
-        /// - `linear_percentage`: `LinearPercentage`.
-        pub fn new(linear_interval: impl Into<Val<i64>>, linear_percentage: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// TimeBasedLinear::new(TimeBasedLinearRequired {
+        ///     linear_interval: 1.into(),
+        ///     linear_percentage: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: TimeBasedLinearRequired) -> Self {
             let mut props = Props::new();
-            props.set("LinearInterval", linear_interval);
-            props.set("LinearPercentage", linear_percentage);
+            props.set::<i64>("LinearInterval", required.linear_interval);
+            props.set::<i64>("LinearPercentage", required.linear_percentage);
             TimeBasedLinear { props }
         }
     }
@@ -379,15 +457,31 @@ pub mod deployment_config {
         props: Props,
     }
 
-    impl MinimumHealthyHostsPerZone {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MinimumHealthyHostsPerZone`], by name: the argument of [`MinimumHealthyHostsPerZone::new`].
+    #[derive(Clone, Debug)]
+    pub struct MinimumHealthyHostsPerZoneRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `FLEET_PERCENT`, `HOST_COUNT`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl MinimumHealthyHostsPerZone {
+        /// Creates the value from its required properties, by name in [`MinimumHealthyHostsPerZoneRequired`]:
+        ///
+        /// ```text
+        /// MinimumHealthyHostsPerZone::new(MinimumHealthyHostsPerZoneRequired {
+        ///     type_: Type::FleetPercent.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: MinimumHealthyHostsPerZoneRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<i64>("Value", required.value);
             MinimumHealthyHostsPerZone { props }
         }
     }
@@ -425,28 +519,80 @@ pub mod deployment_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComputePlatform` in `AWS::CodeDeploy::DeploymentConfig`; `.into()` makes a `Val<String>`.
+        ComputePlatform {
+            Ecs = "ECS",
+            Lambda = "Lambda",
+            Server = "Server",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodeDeploy::DeploymentConfig`; `.into()` makes a `Val<String>`.
+        Type {
+            FleetPercent = "FLEET_PERCENT",
+            HostCount = "HOST_COUNT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodeDeploy::DeploymentConfig`; `.into()` makes a `Val<String>`.
+        TrafficRoutingConfigType {
+            AllAtOnce = "AllAtOnce",
+            TimeBasedCanary = "TimeBasedCanary",
+            TimeBasedLinear = "TimeBasedLinear",
+        }
+    }
 }
 
 /// Resource type definition for AWS::CodeDeploy::DeploymentGroup
 ///
 /// CloudFormation type `AWS::CodeDeploy::DeploymentGroup`.
+///
+/// # Attributes
+///
+/// `AWS::CodeDeploy::DeploymentGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDeploymentGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeploymentGroup`], by name: the argument of [`CfnDeploymentGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeploymentGroupRequired {
+    /// The name of an existing CodeDeploy application to associate this deployment group with.
+    ///
+    /// CloudFormation property `ApplicationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_name: Val<String>,
+
+    /// A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf. For more information, see 'Create a Service Role for AWS CodeDeploy' in the AWS CodeDeploy User Guide.
+    ///
+    /// CloudFormation property `ServiceRoleArn`.
+    pub service_role_arn: Val<String>,
+}
+
 impl CfnDeploymentGroup {
     pub const TYPE_NAME: &'static str = "AWS::CodeDeploy::DeploymentGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeploymentGroupRequired`]:
     ///
-    /// - `application_name`: `ApplicationName`, The name of an existing CodeDeploy application to associate this deployment group with.
-    /// - `service_role_arn`: `ServiceRoleArn`, A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf. For more information, see 'Create a Service Role for AWS CodeDeploy' in the AWS CodeDeploy User Guide.
-    pub fn new(application_name: impl Into<Val<String>>, service_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDeploymentGroup::new(CfnDeploymentGroupRequired {
+    ///     application_name: "...".into(),
+    ///     service_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeploymentGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationName", application_name);
-        props.set("ServiceRoleArn", service_role_arn);
+        props.set::<String>("ApplicationName", required.application_name);
+        props.set::<String>("ServiceRoleArn", required.service_role_arn);
         CfnDeploymentGroup { props, options: ResourceOptions::default() }
     }
 
@@ -538,7 +684,7 @@ impl CfnDeploymentGroup {
 
     /// Indicates what happens when new Amazon EC2 instances are launched mid-deployment and do not receive the deployed application revision. If this option is set to UPDATE or is unspecified, CodeDeploy initiates one or more 'auto-update outdated instances' deployments to apply the deployed application revision to the new Amazon EC2 instances. If this option is set to IGNORE, CodeDeploy does not initiate a deployment to update the new Amazon EC2 instances. This may result in instances having different revisions.
     ///
-    /// Allowed values: `IGNORE`, `UPDATE`.
+    /// Allowed values (the enum [`deployment_group::OutdatedInstancesStrategy`]): `IGNORE`, `UPDATE`.
     pub fn outdated_instances_strategy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("OutdatedInstancesStrategy", value);
         self
@@ -607,11 +753,11 @@ pub(crate) static DEPLOYMENT_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDeploymentGroup`].
+/// Property types and enums of the allowed values of [`CfnDeploymentGroup`].
 pub mod deployment_group {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configures CloudWatch alarms for an AWS CodeDeploy deployment group.
     #[derive(Clone, Debug)]
@@ -697,6 +843,8 @@ pub mod deployment_group {
         }
 
         /// The event type or types that trigger a rollback.
+        ///
+        /// Allowed values of each item (the enum [`Events`]): `DEPLOYMENT_FAILURE`, `DEPLOYMENT_STOP_ON_ALARM`, `DEPLOYMENT_STOP_ON_REQUEST`.
         pub fn events(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Events", value);
             self
@@ -762,7 +910,7 @@ pub mod deployment_group {
 
         /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment. CONTINUE_DEPLOYMENT: Register new instances with the load balancer immediately after the new application revision is installed on the instances in the replacement environment. STOP_DEPLOYMENT: Do not register new instances with a load balancer unless traffic rerouting is started using ContinueDeployment . If traffic rerouting is not started before the end of the specified wait period, the deployment status is changed to Stopped.
         ///
-        /// Allowed values: `CONTINUE_DEPLOYMENT`, `STOP_DEPLOYMENT`.
+        /// Allowed values (the enum [`ActionOnTimeout`]): `CONTINUE_DEPLOYMENT`, `STOP_DEPLOYMENT`.
         pub fn action_on_timeout(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionOnTimeout", value);
             self
@@ -796,7 +944,7 @@ pub mod deployment_group {
 
         /// The method used to add instances to a replacement environment.
         ///
-        /// Allowed values: `COPY_AUTO_SCALING_GROUP`, `DISCOVER_EXISTING`.
+        /// Allowed values (the enum [`Action`]): `COPY_AUTO_SCALING_GROUP`, `DISCOVER_EXISTING`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -824,7 +972,7 @@ pub mod deployment_group {
 
         /// The action to take on instances in the original environment after a successful blue/green deployment.
         ///
-        /// Allowed values: `KEEP_ALIVE`, `TERMINATE`.
+        /// Allowed values (the enum [`BlueInstanceTerminationOptionAction`]): `KEEP_ALIVE`, `TERMINATE`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -850,7 +998,7 @@ pub mod deployment_group {
     }
 
     impl Deployment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `revision`: `Revision`, Information about the location of stored application artifacts and the service from which to retrieve them.
         pub fn new(revision: impl Into<Val<RevisionLocation>>) -> Self {
@@ -922,15 +1070,33 @@ pub mod deployment_group {
         props: Props,
     }
 
-    impl GitHubLocation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitHubLocation`], by name: the argument of [`GitHubLocation::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitHubLocationRequired {
+        /// The SHA1 commit ID of the GitHub commit that represents the bundled artifacts for the application revision.
         ///
-        /// - `commit_id`: `CommitId`, The SHA1 commit ID of the GitHub commit that represents the bundled artifacts for the application revision.
-        /// - `repository`: `Repository`, The GitHub account and repository pair that stores the application revision to be deployed.
-        pub fn new(commit_id: impl Into<Val<String>>, repository: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CommitId`.
+        pub commit_id: Val<String>,
+
+        /// The GitHub account and repository pair that stores the application revision to be deployed.
+        ///
+        /// CloudFormation property `Repository`.
+        pub repository: Val<String>,
+    }
+
+    impl GitHubLocation {
+        /// Creates the value from its required properties, by name in [`GitHubLocationRequired`]:
+        ///
+        /// ```text
+        /// GitHubLocation::new(GitHubLocationRequired {
+        ///     commit_id: "...".into(),
+        ///     repository: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GitHubLocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CommitId", commit_id);
-            props.set("Repository", repository);
+            props.set::<String>("CommitId", required.commit_id);
+            props.set::<String>("Repository", required.repository);
             GitHubLocation { props }
         }
     }
@@ -947,15 +1113,33 @@ pub mod deployment_group {
         props: Props,
     }
 
-    impl S3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// The name of the Amazon S3 bucket where the application revision is stored.
         ///
-        /// - `bucket`: `Bucket`, The name of the Amazon S3 bucket where the application revision is stored.
-        /// - `key`: `Key`, The name of the Amazon S3 object that represents the bundled artifacts for the application revision.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The name of the Amazon S3 object that represents the bundled artifacts for the application revision.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
+    impl S3Location {
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
+        ///
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Location { props }
         }
 
@@ -999,7 +1183,7 @@ pub mod deployment_group {
 
         /// Indicates whether to route deployment traffic behind a load balancer.
         ///
-        /// Allowed values: `WITHOUT_TRAFFIC_CONTROL`, `WITH_TRAFFIC_CONTROL`.
+        /// Allowed values (the enum [`DeploymentOption`]): `WITHOUT_TRAFFIC_CONTROL`, `WITH_TRAFFIC_CONTROL`.
         pub fn deployment_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeploymentOption", value);
             self
@@ -1007,7 +1191,7 @@ pub mod deployment_group {
 
         /// Indicates whether to run an in-place or blue/green deployment.
         ///
-        /// Allowed values: `BLUE_GREEN`, `IN_PLACE`.
+        /// Allowed values (the enum [`DeploymentType`]): `BLUE_GREEN`, `IN_PLACE`.
         pub fn deployment_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeploymentType", value);
             self
@@ -1026,15 +1210,33 @@ pub mod deployment_group {
         props: Props,
     }
 
-    impl EcsService {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EcsService`], by name: the argument of [`EcsService::new`].
+    #[derive(Clone, Debug)]
+    pub struct EcsServiceRequired {
+        /// The name of the cluster that the Amazon ECS service is associated with.
         ///
-        /// - `cluster_name`: `ClusterName`, The name of the cluster that the Amazon ECS service is associated with.
-        /// - `service_name`: `ServiceName`, The name of the target Amazon ECS service.
-        pub fn new(cluster_name: impl Into<Val<String>>, service_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClusterName`.
+        pub cluster_name: Val<String>,
+
+        /// The name of the target Amazon ECS service.
+        ///
+        /// CloudFormation property `ServiceName`.
+        pub service_name: Val<String>,
+    }
+
+    impl EcsService {
+        /// Creates the value from its required properties, by name in [`EcsServiceRequired`]:
+        ///
+        /// ```text
+        /// EcsService::new(EcsServiceRequired {
+        ///     cluster_name: "...".into(),
+        ///     service_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EcsServiceRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClusterName", cluster_name);
-            props.set("ServiceName", service_name);
+            props.set::<String>("ClusterName", required.cluster_name);
+            props.set::<String>("ServiceName", required.service_name);
             EcsService { props }
         }
     }
@@ -1066,7 +1268,7 @@ pub mod deployment_group {
 
         /// The tag filter type.
         ///
-        /// Allowed values: `KEY_AND_VALUE`, `KEY_ONLY`, `VALUE_ONLY`.
+        /// Allowed values (the enum [`Type`]): `KEY_AND_VALUE`, `KEY_ONLY`, `VALUE_ONLY`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1312,7 +1514,7 @@ pub mod deployment_group {
 
         /// The on-premises instance tag filter type
         ///
-        /// Allowed values: `KEY_AND_VALUE`, `KEY_ONLY`, `VALUE_ONLY`.
+        /// Allowed values (the enum [`Type`]): `KEY_AND_VALUE`, `KEY_ONLY`, `VALUE_ONLY`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1389,15 +1591,33 @@ pub mod deployment_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1422,6 +1642,8 @@ pub mod deployment_group {
         }
 
         /// The event type or types that trigger notifications.
+        ///
+        /// Allowed values of each item (the enum [`TriggerEvents`]): `DeploymentFailure`, `DeploymentReady`, `DeploymentRollback`, `DeploymentStart`, `DeploymentStop`, `DeploymentSuccess`, `InstanceFailure`, `InstanceReady`, `InstanceStart`, `InstanceSuccess`.
         pub fn trigger_events(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("TriggerEvents", value);
             self
@@ -1539,6 +1761,88 @@ pub mod deployment_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `OutdatedInstancesStrategy` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        OutdatedInstancesStrategy {
+            Ignore = "IGNORE",
+            Update = "UPDATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Events` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        Events {
+            DeploymentFailure = "DEPLOYMENT_FAILURE",
+            DeploymentStopOnAlarm = "DEPLOYMENT_STOP_ON_ALARM",
+            DeploymentStopOnRequest = "DEPLOYMENT_STOP_ON_REQUEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ActionOnTimeout` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        ActionOnTimeout {
+            ContinueDeployment = "CONTINUE_DEPLOYMENT",
+            StopDeployment = "STOP_DEPLOYMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        Action {
+            CopyAutoScalingGroup = "COPY_AUTO_SCALING_GROUP",
+            DiscoverExisting = "DISCOVER_EXISTING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        BlueInstanceTerminationOptionAction {
+            KeepAlive = "KEEP_ALIVE",
+            Terminate = "TERMINATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeploymentOption` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        DeploymentOption {
+            WithoutTrafficControl = "WITHOUT_TRAFFIC_CONTROL",
+            WithTrafficControl = "WITH_TRAFFIC_CONTROL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeploymentType` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        DeploymentType {
+            BlueGreen = "BLUE_GREEN",
+            InPlace = "IN_PLACE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        Type {
+            KeyAndValue = "KEY_AND_VALUE",
+            KeyOnly = "KEY_ONLY",
+            ValueOnly = "VALUE_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TriggerEvents` in `AWS::CodeDeploy::DeploymentGroup`; `.into()` makes a `Val<String>`.
+        TriggerEvents {
+            DeploymentFailure = "DeploymentFailure",
+            DeploymentReady = "DeploymentReady",
+            DeploymentRollback = "DeploymentRollback",
+            DeploymentStart = "DeploymentStart",
+            DeploymentStop = "DeploymentStop",
+            DeploymentSuccess = "DeploymentSuccess",
+            InstanceFailure = "InstanceFailure",
+            InstanceReady = "InstanceReady",
+            InstanceStart = "InstanceStart",
+            InstanceSuccess = "InstanceSuccess",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

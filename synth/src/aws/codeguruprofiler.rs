@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// This resource schema represents the Profiling Group resource in the Amazon CodeGuru Profiler service.
 ///
 /// CloudFormation type `AWS::CodeGuruProfiler::ProfilingGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified profiling group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProfilingGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnProfilingGroup {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnProfilingGroup {
 impl CfnProfilingGroup {
     pub const TYPE_NAME: &'static str = "AWS::CodeGuruProfiler::ProfilingGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `profiling_group_name`: `ProfilingGroupName`, The name of the profiling group.
     pub fn new(profiling_group_name: impl Into<Val<String>>) -> Self {
@@ -48,7 +55,7 @@ impl CfnProfilingGroup {
 
     /// The compute platform of the profiling group.
     ///
-    /// Allowed values: `Default`, `AWSLambda`.
+    /// Allowed values (the enum [`profiling_group::ComputePlatform`]): `Default`, `AWSLambda`.
     ///
     /// Changing it replaces the resource.
     pub fn compute_platform(mut self, value: impl Into<Val<String>>) -> Self {
@@ -109,11 +116,11 @@ pub(crate) static PROFILING_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProfilingGroup`].
+/// Property types and enums of the allowed values of [`CfnProfilingGroup`].
 pub mod profiling_group {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The agent permissions attached to this profiling group.
     #[derive(Clone, Debug)]
@@ -122,7 +129,7 @@ pub mod profiling_group {
     }
 
     impl AgentPermissions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `principals`: `Principals`, The principals for the agent permissions.
         pub fn new(principals: impl Into<Val<Vec<String>>>) -> Self {
@@ -145,7 +152,7 @@ pub mod profiling_group {
     }
 
     impl Channel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `channel_uri`: `channelUri`, Unique arn of the resource to be used for notifications. We support a valid SNS topic arn as a channel uri.
         pub fn new(channel_uri: impl Into<Val<String>>) -> Self {
@@ -173,15 +180,33 @@ pub mod profiling_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. The allowed characters across services are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. The allowed characters across services are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length. The allowed characters across services are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length. The allowed characters across services are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -214,6 +239,14 @@ pub mod profiling_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComputePlatform` in `AWS::CodeGuruProfiler::ProfilingGroup`; `.into()` makes a `Val<String>`.
+        ComputePlatform {
+            Default = "Default",
+            AwsLambda = "AWSLambda",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,55 @@ use crate::value::Val;
 /// This resource schema represents the RepositoryAssociation resource in the Amazon CodeGuru Reviewer service.
 ///
 /// CloudFormation type `AWS::CodeGuruReviewer::RepositoryAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationArn`: `handle.association_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the repository association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRepositoryAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRepositoryAssociation`], by name: the argument of [`CfnRepositoryAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRepositoryAssociationRequired {
+    /// Name of the repository to be associated.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The type of repository to be associated.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`repository_association::Type`]): `CodeCommit`, `Bitbucket`, `GitHubEnterpriseServer`, `S3Bucket`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnRepositoryAssociation {
     pub const TYPE_NAME: &'static str = "AWS::CodeGuruReviewer::RepositoryAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRepositoryAssociationRequired`]:
     ///
-    /// - `name`: `Name`, Name of the repository to be associated.
-    /// - `type_`: `Type`, The type of repository to be associated.
-    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRepositoryAssociation::new(CfnRepositoryAssociationRequired {
+    ///     name: "...".into(),
+    ///     type_: repository_association::Type::CodeCommit.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRepositoryAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnRepositoryAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -120,11 +151,11 @@ pub(crate) static REPOSITORY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRepositoryAssociation`].
+/// Property types and enums of the allowed values of [`CfnRepositoryAssociation`].
 pub mod repository_association {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -132,15 +163,33 @@ pub mod repository_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. The allowed characters across services are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. The allowed characters across services are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length. The allowed characters across services are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length. The allowed characters across services are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -158,6 +207,16 @@ pub mod repository_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodeGuruReviewer::RepositoryAssociation`; `.into()` makes a `Val<String>`.
+        Type {
+            CodeCommit = "CodeCommit",
+            Bitbucket = "Bitbucket",
+            GitHubEnterpriseServer = "GitHubEnterpriseServer",
+            S3Bucket = "S3Bucket",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

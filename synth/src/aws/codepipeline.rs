@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,82 @@ use crate::value::Val;
 /// The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite. You can use these custom actions in the stage of a pipeline.
 ///
 /// CloudFormation type `AWS::CodePipeline::CustomActionType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomActionType {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomActionType`], by name: the argument of [`CfnCustomActionType::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomActionTypeRequired {
+    /// The category of the custom action, such as a build action or a test action.
+    ///
+    /// CloudFormation property `Category`.
+    ///
+    /// Allowed values (the enum [`custom_action_type::Category`]): `Approval`, `Build`, `Compute`, `Deploy`, `Invoke`, `Source`, `Test`.
+    ///
+    /// Changing it replaces the resource.
+    pub category: Val<String>,
+
+    /// The details of the input artifact for the action, such as its commit ID.
+    ///
+    /// CloudFormation property `InputArtifactDetails`.
+    ///
+    /// Changing it replaces the resource.
+    pub input_artifact_details: Val<custom_action_type::ArtifactDetails>,
+
+    /// The details of the output artifact of the action, such as its commit ID.
+    ///
+    /// CloudFormation property `OutputArtifactDetails`.
+    ///
+    /// Changing it replaces the resource.
+    pub output_artifact_details: Val<custom_action_type::ArtifactDetails>,
+
+    /// The provider of the service used in the custom action, such as AWS CodeDeploy.
+    ///
+    /// CloudFormation property `Provider`.
+    ///
+    /// Changing it replaces the resource.
+    pub provider: Val<String>,
+
+    /// The version identifier of the custom action.
+    ///
+    /// CloudFormation property `Version`.
+    ///
+    /// Changing it replaces the resource.
+    pub version: Val<String>,
+}
+
 impl CfnCustomActionType {
     pub const TYPE_NAME: &'static str = "AWS::CodePipeline::CustomActionType";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomActionTypeRequired`]:
     ///
-    /// - `category`: `Category`, The category of the custom action, such as a build action or a test action.
-    /// - `input_artifact_details`: `InputArtifactDetails`, The details of the input artifact for the action, such as its commit ID.
-    /// - `output_artifact_details`: `OutputArtifactDetails`, The details of the output artifact of the action, such as its commit ID.
-    /// - `provider`: `Provider`, The provider of the service used in the custom action, such as AWS CodeDeploy.
-    /// - `version`: `Version`, The version identifier of the custom action.
-    pub fn new(category: impl Into<Val<String>>, input_artifact_details: impl Into<Val<custom_action_type::ArtifactDetails>>, output_artifact_details: impl Into<Val<custom_action_type::ArtifactDetails>>, provider: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomActionType::new(CfnCustomActionTypeRequired {
+    ///     category: custom_action_type::Category::Approval.into(),
+    ///     input_artifact_details: custom_action_type::ArtifactDetails::new(...).into(),
+    ///     output_artifact_details: custom_action_type::ArtifactDetails::new(...).into(),
+    ///     provider: "...".into(),
+    ///     version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomActionTypeRequired) -> Self {
         let mut props = Props::new();
-        props.set("Category", category);
-        props.set("InputArtifactDetails", input_artifact_details);
-        props.set("OutputArtifactDetails", output_artifact_details);
-        props.set("Provider", provider);
-        props.set("Version", version);
+        props.set::<String>("Category", required.category);
+        props.set::<custom_action_type::ArtifactDetails>("InputArtifactDetails", required.input_artifact_details);
+        props.set::<custom_action_type::ArtifactDetails>("OutputArtifactDetails", required.output_artifact_details);
+        props.set::<String>("Provider", required.provider);
+        props.set::<String>("Version", required.version);
         CfnCustomActionType { props, options: ResourceOptions::default() }
     }
 
@@ -112,11 +164,11 @@ pub(crate) static CUSTOM_ACTION_TYPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCustomActionType`].
+/// Property types and enums of the allowed values of [`CfnCustomActionType`].
 pub mod custom_action_type {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration properties for the custom action.
     #[derive(Clone, Debug)]
@@ -124,19 +176,47 @@ pub mod custom_action_type {
         props: Props,
     }
 
-    impl ConfigurationProperties {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfigurationProperties`], by name: the argument of [`ConfigurationProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfigurationPropertiesRequired {
+        /// Whether the configuration property is a key.
         ///
-        /// - `key`: `Key`, Whether the configuration property is a key.
-        /// - `name`: `Name`, The name of the action configuration property.
-        /// - `required`: `Required`, Whether the configuration property is a required value.
-        /// - `secret`: `Secret`, Whether the configuration property is secret. Secrets are hidden from all calls except for GetJobDetails, GetThirdPartyJobDetails, PollForJobs, and PollForThirdPartyJobs.
-        pub fn new(key: impl Into<Val<bool>>, name: impl Into<Val<String>>, required: impl Into<Val<bool>>, secret: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<bool>,
+
+        /// The name of the action configuration property.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Whether the configuration property is a required value.
+        ///
+        /// CloudFormation property `Required`.
+        pub required: Val<bool>,
+
+        /// Whether the configuration property is secret. Secrets are hidden from all calls except for GetJobDetails, GetThirdPartyJobDetails, PollForJobs, and PollForThirdPartyJobs.
+        ///
+        /// CloudFormation property `Secret`.
+        pub secret: Val<bool>,
+    }
+
+    impl ConfigurationProperties {
+        /// Creates the value from its required properties, by name in [`ConfigurationPropertiesRequired`]:
+        ///
+        /// ```text
+        /// ConfigurationProperties::new(ConfigurationPropertiesRequired {
+        ///     key: true.into(),
+        ///     name: "...".into(),
+        ///     required: true.into(),
+        ///     secret: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfigurationPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Name", name);
-            props.set("Required", required);
-            props.set("Secret", secret);
+            props.set::<bool>("Key", required.key);
+            props.set::<String>("Name", required.name);
+            props.set::<bool>("Required", required.required);
+            props.set::<bool>("Secret", required.secret);
             ConfigurationProperties { props }
         }
 
@@ -154,7 +234,7 @@ pub mod custom_action_type {
 
         /// The type of the configuration property.
         ///
-        /// Allowed values: `Boolean`, `Number`, `String`.
+        /// Allowed values (the enum [`Type`]): `Boolean`, `Number`, `String`.
         ///
         /// Write-only.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -175,15 +255,33 @@ pub mod custom_action_type {
         props: Props,
     }
 
-    impl ArtifactDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ArtifactDetails`], by name: the argument of [`ArtifactDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct ArtifactDetailsRequired {
+        /// The maximum number of artifacts allowed for the action type.
         ///
-        /// - `maximum_count`: `MaximumCount`, The maximum number of artifacts allowed for the action type.
-        /// - `minimum_count`: `MinimumCount`, The minimum number of artifacts allowed for the action type.
-        pub fn new(maximum_count: impl Into<Val<i64>>, minimum_count: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaximumCount`.
+        pub maximum_count: Val<i64>,
+
+        /// The minimum number of artifacts allowed for the action type.
+        ///
+        /// CloudFormation property `MinimumCount`.
+        pub minimum_count: Val<i64>,
+    }
+
+    impl ArtifactDetails {
+        /// Creates the value from its required properties, by name in [`ArtifactDetailsRequired`]:
+        ///
+        /// ```text
+        /// ArtifactDetails::new(ArtifactDetailsRequired {
+        ///     maximum_count: 1.into(),
+        ///     minimum_count: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ArtifactDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaximumCount", maximum_count);
-            props.set("MinimumCount", minimum_count);
+            props.set::<i64>("MaximumCount", required.maximum_count);
+            props.set::<i64>("MinimumCount", required.minimum_count);
             ArtifactDetails { props }
         }
     }
@@ -246,15 +344,29 @@ pub mod custom_action_type {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -299,28 +411,77 @@ pub mod custom_action_type {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Category` in `AWS::CodePipeline::CustomActionType`; `.into()` makes a `Val<String>`.
+        Category {
+            Approval = "Approval",
+            Build = "Build",
+            Compute = "Compute",
+            Deploy = "Deploy",
+            Invoke = "Invoke",
+            Source = "Source",
+            Test = "Test",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodePipeline::CustomActionType`; `.into()` makes a `Val<String>`.
+        Type {
+            Boolean = "Boolean",
+            Number = "Number",
+            String = "String",
+        }
+    }
 }
 
 /// The AWS::CodePipeline::Pipeline resource creates a CodePipeline pipeline that describes how software changes go through a release process.
 ///
 /// CloudFormation type `AWS::CodePipeline::Pipeline`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the pipeline.
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the pipeline.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnPipeline {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPipeline`], by name: the argument of [`CfnPipeline::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPipelineRequired {
+    /// The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no actionRoleArn, or to use to assume roles for actions with an actionRoleArn
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// Represents information about a stage and its definition.
+    ///
+    /// CloudFormation property `Stages`.
+    pub stages: Val<Vec<pipeline::StageDeclaration>>,
+}
+
 impl CfnPipeline {
     pub const TYPE_NAME: &'static str = "AWS::CodePipeline::Pipeline";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPipelineRequired`]:
     ///
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no actionRoleArn, or to use to assume roles for actions with an actionRoleArn
-    /// - `stages`: `Stages`, Represents information about a stage and its definition.
-    pub fn new(role_arn: impl Into<Val<String>>, stages: impl Into<Val<Vec<pipeline::StageDeclaration>>>) -> Self {
+    /// ```text
+    /// CfnPipeline::new(CfnPipelineRequired {
+    ///     role_arn: "...".into(),
+    ///     stages: vec![pipeline::StageDeclaration::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPipelineRequired) -> Self {
         let mut props = Props::new();
-        props.set("RoleArn", role_arn);
-        props.set("Stages", stages);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<Vec<pipeline::StageDeclaration>>("Stages", required.stages);
         CfnPipeline { props, options: ResourceOptions::default() }
     }
 
@@ -344,7 +505,7 @@ impl CfnPipeline {
 
     /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
     ///
-    /// Allowed values: `QUEUED`, `SUPERSEDED`, `PARALLEL`.
+    /// Allowed values (the enum [`pipeline::ExecutionMode`]): `QUEUED`, `SUPERSEDED`, `PARALLEL`.
     pub fn execution_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ExecutionMode", value);
         self
@@ -360,7 +521,7 @@ impl CfnPipeline {
 
     /// CodePipeline provides the following pipeline types, which differ in characteristics and price, so that you can tailor your pipeline features and cost to the needs of your applications.
     ///
-    /// Allowed values: `V1`, `V2`.
+    /// Allowed values (the enum [`pipeline::PipelineType`]): `V1`, `V2`.
     pub fn pipeline_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PipelineType", value);
         self
@@ -450,11 +611,11 @@ pub(crate) static PIPELINE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPipeline`].
+/// Property types and enums of the allowed values of [`CfnPipeline`].
 pub mod pipeline {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The S3 bucket where artifacts for the pipeline are stored.
     #[derive(Clone, Debug)]
@@ -462,15 +623,35 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl ArtifactStore {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ArtifactStore`], by name: the argument of [`ArtifactStore::new`].
+    #[derive(Clone, Debug)]
+    pub struct ArtifactStoreRequired {
+        /// The S3 bucket used for storing the artifacts for a pipeline. You can specify the name of an S3 bucket but not a folder in the bucket. A folder to contain the pipeline artifacts is created for you based on the name of the pipeline. You can use any S3 bucket in the same AWS Region as the pipeline to store your pipeline artifacts.
         ///
-        /// - `location`: `Location`, The S3 bucket used for storing the artifacts for a pipeline. You can specify the name of an S3 bucket but not a folder in the bucket. A folder to contain the pipeline artifacts is created for you based on the name of the pipeline. You can use any S3 bucket in the same AWS Region as the pipeline to store your pipeline artifacts.
-        /// - `type_`: `Type`, The type of the artifact store, such as S3.
-        pub fn new(location: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Location`.
+        pub location: Val<String>,
+
+        /// The type of the artifact store, such as S3.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `S3`.
+        pub type_: Val<String>,
+    }
+
+    impl ArtifactStore {
+        /// Creates the value from its required properties, by name in [`ArtifactStoreRequired`]:
+        ///
+        /// ```text
+        /// ArtifactStore::new(ArtifactStoreRequired {
+        ///     location: "...".into(),
+        ///     type_: Type::S3.into(),
+        /// })
+        /// ```
+        pub fn new(required: ArtifactStoreRequired) -> Self {
             let mut props = Props::new();
-            props.set("Location", location);
-            props.set("Type", type_);
+            props.set::<String>("Location", required.location);
+            props.set::<String>("Type", required.type_);
             ArtifactStore { props }
         }
 
@@ -493,15 +674,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl EncryptionKey {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionKey`], by name: the argument of [`EncryptionKey::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionKeyRequired {
+        /// The ID used to identify the key. For an AWS KMS key, you can use the key ID, the key ARN, or the alias ARN.
         ///
-        /// - `id`: `Id`, The ID used to identify the key. For an AWS KMS key, you can use the key ID, the key ARN, or the alias ARN.
-        /// - `type_`: `Type`, The type of encryption key, such as an AWS KMS key. When creating or updating a pipeline, the value must be set to 'KMS'.
-        pub fn new(id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// The type of encryption key, such as an AWS KMS key. When creating or updating a pipeline, the value must be set to 'KMS'.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl EncryptionKey {
+        /// Creates the value from its required properties, by name in [`EncryptionKeyRequired`]:
+        ///
+        /// ```text
+        /// EncryptionKey::new(EncryptionKeyRequired {
+        ///     id: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionKeyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Type", type_);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Type", required.type_);
             EncryptionKey { props }
         }
     }
@@ -518,15 +717,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl ArtifactStoreMap {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ArtifactStoreMap`], by name: the argument of [`ArtifactStoreMap::new`].
+    #[derive(Clone, Debug)]
+    pub struct ArtifactStoreMapRequired {
+        /// The S3 bucket where artifacts for the pipeline are stored.
         ///
-        /// - `artifact_store`: `ArtifactStore`, The S3 bucket where artifacts for the pipeline are stored.
-        /// - `region`: `Region`, The action declaration's AWS Region, such as us-east-1.
-        pub fn new(artifact_store: impl Into<Val<ArtifactStore>>, region: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ArtifactStore`.
+        pub artifact_store: Val<ArtifactStore>,
+
+        /// The action declaration's AWS Region, such as us-east-1.
+        ///
+        /// CloudFormation property `Region`.
+        pub region: Val<String>,
+    }
+
+    impl ArtifactStoreMap {
+        /// Creates the value from its required properties, by name in [`ArtifactStoreMapRequired`]:
+        ///
+        /// ```text
+        /// ArtifactStoreMap::new(ArtifactStoreMapRequired {
+        ///     artifact_store: ArtifactStore::new(...).into(),
+        ///     region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ArtifactStoreMapRequired) -> Self {
             let mut props = Props::new();
-            props.set("ArtifactStore", artifact_store);
-            props.set("Region", region);
+            props.set::<ArtifactStore>("ArtifactStore", required.artifact_store);
+            props.set::<String>("Region", required.region);
             ArtifactStoreMap { props }
         }
     }
@@ -543,15 +760,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl StageTransition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StageTransition`], by name: the argument of [`StageTransition::new`].
+    #[derive(Clone, Debug)]
+    pub struct StageTransitionRequired {
+        /// The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests. This message is displayed in the pipeline console UI.
         ///
-        /// - `reason`: `Reason`, The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests. This message is displayed in the pipeline console UI.
-        /// - `stage_name`: `StageName`, The name of the stage where you want to disable the inbound or outbound transition of artifacts.
-        pub fn new(reason: impl Into<Val<String>>, stage_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Reason`.
+        pub reason: Val<String>,
+
+        /// The name of the stage where you want to disable the inbound or outbound transition of artifacts.
+        ///
+        /// CloudFormation property `StageName`.
+        pub stage_name: Val<String>,
+    }
+
+    impl StageTransition {
+        /// Creates the value from its required properties, by name in [`StageTransitionRequired`]:
+        ///
+        /// ```text
+        /// StageTransition::new(StageTransitionRequired {
+        ///     reason: "...".into(),
+        ///     stage_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StageTransitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Reason", reason);
-            props.set("StageName", stage_name);
+            props.set::<String>("Reason", required.reason);
+            props.set::<String>("StageName", required.stage_name);
             StageTransition { props }
         }
     }
@@ -568,15 +803,31 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl StageDeclaration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StageDeclaration`], by name: the argument of [`StageDeclaration::new`].
+    #[derive(Clone, Debug)]
+    pub struct StageDeclarationRequired {
+        /// CloudFormation property `Actions`.
+        pub actions: Val<Vec<ActionDeclaration>>,
+
+        /// The name of the stage.
         ///
-        /// - `actions`: `Actions`.
-        /// - `name`: `Name`, The name of the stage.
-        pub fn new(actions: impl Into<Val<Vec<ActionDeclaration>>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl StageDeclaration {
+        /// Creates the value from its required properties, by name in [`StageDeclarationRequired`]:
+        ///
+        /// ```text
+        /// StageDeclaration::new(StageDeclarationRequired {
+        ///     actions: vec![ActionDeclaration::new(...)].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StageDeclarationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Actions", actions);
-            props.set("Name", name);
+            props.set::<Vec<ActionDeclaration>>("Actions", required.actions);
+            props.set::<String>("Name", required.name);
             StageDeclaration { props }
         }
 
@@ -617,15 +868,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl ActionDeclaration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ActionDeclaration`], by name: the argument of [`ActionDeclaration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActionDeclarationRequired {
+        /// Represents information about an action type.
         ///
-        /// - `action_type_id`: `ActionTypeId`, Represents information about an action type.
-        /// - `name`: `Name`, The action declaration's name.
-        pub fn new(action_type_id: impl Into<Val<ActionTypeId>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ActionTypeId`.
+        pub action_type_id: Val<ActionTypeId>,
+
+        /// The action declaration's name.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl ActionDeclaration {
+        /// Creates the value from its required properties, by name in [`ActionDeclarationRequired`]:
+        ///
+        /// ```text
+        /// ActionDeclaration::new(ActionDeclarationRequired {
+        ///     action_type_id: ActionTypeId::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ActionDeclarationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ActionTypeId", action_type_id);
-            props.set("Name", name);
+            props.set::<ActionTypeId>("ActionTypeId", required.action_type_id);
+            props.set::<String>("Name", required.name);
             ActionDeclaration { props }
         }
 
@@ -708,19 +977,49 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl ActionTypeId {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ActionTypeId`], by name: the argument of [`ActionTypeId::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActionTypeIdRequired {
+        /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
         ///
-        /// - `category`: `Category`, A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
-        /// - `owner`: `Owner`, The creator of the action being called. There are three valid values for the Owner field in the action category section within your pipeline structure: AWS, ThirdParty, and Custom.
-        /// - `provider`: `Provider`, The provider of the service being called by the action. Valid providers are determined by the action category. For example, an action in the Deploy category type might have a provider of CodeDeploy, which would be specified as CodeDeploy.
-        /// - `version`: `Version`, A string that describes the action version.
-        pub fn new(category: impl Into<Val<String>>, owner: impl Into<Val<String>>, provider: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Category`.
+        ///
+        /// Allowed values (the enum [`Category`]): `Source`, `Build`, `Test`, `Deploy`, `Invoke`, `Approval`, `Compute`.
+        pub category: Val<String>,
+
+        /// The creator of the action being called. There are three valid values for the Owner field in the action category section within your pipeline structure: AWS, ThirdParty, and Custom.
+        ///
+        /// CloudFormation property `Owner`.
+        pub owner: Val<String>,
+
+        /// The provider of the service being called by the action. Valid providers are determined by the action category. For example, an action in the Deploy category type might have a provider of CodeDeploy, which would be specified as CodeDeploy.
+        ///
+        /// CloudFormation property `Provider`.
+        pub provider: Val<String>,
+
+        /// A string that describes the action version.
+        ///
+        /// CloudFormation property `Version`.
+        pub version: Val<String>,
+    }
+
+    impl ActionTypeId {
+        /// Creates the value from its required properties, by name in [`ActionTypeIdRequired`]:
+        ///
+        /// ```text
+        /// ActionTypeId::new(ActionTypeIdRequired {
+        ///     category: Category::Source.into(),
+        ///     owner: "...".into(),
+        ///     provider: "...".into(),
+        ///     version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ActionTypeIdRequired) -> Self {
             let mut props = Props::new();
-            props.set("Category", category);
-            props.set("Owner", owner);
-            props.set("Provider", provider);
-            props.set("Version", version);
+            props.set::<String>("Category", required.category);
+            props.set::<String>("Owner", required.owner);
+            props.set::<String>("Provider", required.provider);
+            props.set::<String>("Version", required.version);
             ActionTypeId { props }
         }
     }
@@ -737,21 +1036,39 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl EnvironmentVariable {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EnvironmentVariable`], by name: the argument of [`EnvironmentVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentVariableRequired {
+        /// The name of the environment variable.
         ///
-        /// - `name`: `Name`, The name of the environment variable.
-        /// - `value`: `Value`, The value of the environment variable.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The value of the environment variable.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl EnvironmentVariable {
+        /// Creates the value from its required properties, by name in [`EnvironmentVariableRequired`]:
+        ///
+        /// ```text
+        /// EnvironmentVariable::new(EnvironmentVariableRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             EnvironmentVariable { props }
         }
 
         /// The type of the environment variable.
         ///
-        /// Allowed values: `PLAINTEXT`, `SECRETS_MANAGER`.
+        /// Allowed values (the enum [`EnvironmentVariableType`]): `PLAINTEXT`, `SECRETS_MANAGER`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -771,7 +1088,7 @@ pub mod pipeline {
     }
 
     impl InputArtifact {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the artifact to be worked on (for example, "My App").
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -794,7 +1111,7 @@ pub mod pipeline {
     }
 
     impl OutputArtifact {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the output of an artifact, such as "My App".
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -986,15 +1303,35 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl BlockerDeclaration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BlockerDeclaration`], by name: the argument of [`BlockerDeclaration::new`].
+    #[derive(Clone, Debug)]
+    pub struct BlockerDeclarationRequired {
+        /// Reserved for future use.
         ///
-        /// - `name`: `Name`, Reserved for future use.
-        /// - `type_`: `Type`, Reserved for future use.
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Reserved for future use.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`BlockerDeclarationType`]): `Schedule`.
+        pub type_: Val<String>,
+    }
+
+    impl BlockerDeclaration {
+        /// Creates the value from its required properties, by name in [`BlockerDeclarationRequired`]:
+        ///
+        /// ```text
+        /// BlockerDeclaration::new(BlockerDeclarationRequired {
+        ///     name: "...".into(),
+        ///     type_: BlockerDeclarationType::Schedule.into(),
+        /// })
+        /// ```
+        pub fn new(required: BlockerDeclarationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             BlockerDeclaration { props }
         }
     }
@@ -1026,7 +1363,7 @@ pub mod pipeline {
 
         /// The specified result for when the failure conditions are met, such as rolling back the stage
         ///
-        /// Allowed values: `ROLLBACK`, `RETRY`.
+        /// Allowed values (the enum [`ResultProperty`]): `ROLLBACK`, `RETRY`.
         pub fn result(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Result", value);
             self
@@ -1060,7 +1397,7 @@ pub mod pipeline {
 
         /// The specified retry mode type for the given stage. FAILED_ACTIONS will retry only the failed actions. ALL_ACTIONS will retry both failed and successful
         ///
-        /// Allowed values: `ALL_ACTIONS`, `FAILED_ACTIONS`.
+        /// Allowed values (the enum [`RetryMode`]): `ALL_ACTIONS`, `FAILED_ACTIONS`.
         pub fn retry_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RetryMode", value);
             self
@@ -1105,15 +1442,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1131,9 +1486,9 @@ pub mod pipeline {
     }
 
     impl PipelineTriggerDeclaration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `provider_type`: `ProviderType`, The source provider for the event, such as connections configured for a repository with Git tags, for the specified trigger configuration.
+        /// - `provider_type`: `ProviderType`, The source provider for the event, such as connections configured for a repository with Git tags, for the specified trigger configuration. Allowed values: the enum [`ProviderType`].
         pub fn new(provider_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ProviderType", provider_type);
@@ -1160,7 +1515,7 @@ pub mod pipeline {
     }
 
     impl GitConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_action_name`: `SourceActionName`, The name of the pipeline source action where the trigger configuration, such as Git tags, is specified. The trigger configuration will start the pipeline upon the specified change only.
         pub fn new(source_action_name: impl Into<Val<String>>) -> Self {
@@ -1367,7 +1722,7 @@ pub mod pipeline {
     }
 
     impl VariableDeclaration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of a pipeline-level variable.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1510,34 +1865,153 @@ pub mod pipeline {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ExecutionMode` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        ExecutionMode {
+            Queued = "QUEUED",
+            Superseded = "SUPERSEDED",
+            Parallel = "PARALLEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PipelineType` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        PipelineType {
+            V1 = "V1",
+            V2 = "V2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        Type {
+            S3 = "S3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Category` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        Category {
+            Source = "Source",
+            Build = "Build",
+            Test = "Test",
+            Deploy = "Deploy",
+            Invoke = "Invoke",
+            Approval = "Approval",
+            Compute = "Compute",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        EnvironmentVariableType {
+            Plaintext = "PLAINTEXT",
+            SecretsManager = "SECRETS_MANAGER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        BlockerDeclarationType {
+            Schedule = "Schedule",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Result` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        ResultProperty {
+            Rollback = "ROLLBACK",
+            Retry = "RETRY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RetryMode` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        RetryMode {
+            AllActions = "ALL_ACTIONS",
+            FailedActions = "FAILED_ACTIONS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProviderType` in `AWS::CodePipeline::Pipeline`; `.into()` makes a `Val<String>`.
+        ProviderType {
+            CodeStarSourceConnection = "CodeStarSourceConnection",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CodePipeline::Webhook
 ///
 /// CloudFormation type `AWS::CodePipeline::Webhook`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. logical id of the webhook
+/// - `Url`: `handle.url()` → `Val<String>`. The webhook URL generated by AWS CodePipeline
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWebhook {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWebhook`], by name: the argument of [`CfnWebhook::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWebhookRequired {
+    /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
+    ///
+    /// CloudFormation property `Authentication`.
+    ///
+    /// Allowed values (the enum [`webhook::Authentication`]): `GITHUB_HMAC`, `IP`, `UNAUTHENTICATED`.
+    pub authentication: Val<String>,
+
+    /// Properties that configure the authentication applied to incoming webhook trigger requests
+    ///
+    /// CloudFormation property `AuthenticationConfiguration`.
+    pub authentication_configuration: Val<webhook::WebhookAuthConfiguration>,
+
+    /// A list of rules applied to the body/payload sent in the POST request to a webhook URL
+    ///
+    /// CloudFormation property `Filters`.
+    pub filters: Val<Vec<webhook::WebhookFilterRule>>,
+
+    /// The name of the action in a pipeline you want to connect to the webhook.
+    ///
+    /// CloudFormation property `TargetAction`.
+    pub target_action: Val<String>,
+
+    /// The name of the pipeline you want to connect to the webhook.
+    ///
+    /// CloudFormation property `TargetPipeline`.
+    pub target_pipeline: Val<String>,
+}
+
 impl CfnWebhook {
     pub const TYPE_NAME: &'static str = "AWS::CodePipeline::Webhook";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWebhookRequired`]:
     ///
-    /// - `authentication`: `Authentication`, Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
-    /// - `authentication_configuration`: `AuthenticationConfiguration`, Properties that configure the authentication applied to incoming webhook trigger requests
-    /// - `filters`: `Filters`, A list of rules applied to the body/payload sent in the POST request to a webhook URL
-    /// - `target_action`: `TargetAction`, The name of the action in a pipeline you want to connect to the webhook.
-    /// - `target_pipeline`: `TargetPipeline`, The name of the pipeline you want to connect to the webhook.
-    pub fn new(authentication: impl Into<Val<String>>, authentication_configuration: impl Into<Val<webhook::WebhookAuthConfiguration>>, filters: impl Into<Val<Vec<webhook::WebhookFilterRule>>>, target_action: impl Into<Val<String>>, target_pipeline: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWebhook::new(CfnWebhookRequired {
+    ///     authentication: webhook::Authentication::GithubHmac.into(),
+    ///     authentication_configuration: webhook::WebhookAuthConfiguration::new(...).into(),
+    ///     filters: vec![webhook::WebhookFilterRule::new(...)].into(),
+    ///     target_action: "...".into(),
+    ///     target_pipeline: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWebhookRequired) -> Self {
         let mut props = Props::new();
-        props.set("Authentication", authentication);
-        props.set("AuthenticationConfiguration", authentication_configuration);
-        props.set("Filters", filters);
-        props.set("TargetAction", target_action);
-        props.set("TargetPipeline", target_pipeline);
+        props.set::<String>("Authentication", required.authentication);
+        props.set::<webhook::WebhookAuthConfiguration>("AuthenticationConfiguration", required.authentication_configuration);
+        props.set::<Vec<webhook::WebhookFilterRule>>("Filters", required.filters);
+        props.set::<String>("TargetAction", required.target_action);
+        props.set::<String>("TargetPipeline", required.target_pipeline);
         CfnWebhook { props, options: ResourceOptions::default() }
     }
 
@@ -1627,11 +2101,11 @@ pub(crate) static WEBHOOK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWebhook`].
+/// Property types and enums of the allowed values of [`CfnWebhook`].
 pub mod webhook {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Properties that configure the authentication applied to incoming webhook trigger requests
     #[derive(Clone, Debug)]
@@ -1674,7 +2148,7 @@ pub mod webhook {
     }
 
     impl WebhookFilterRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `json_path`: `JsonPath`, A JsonPath expression that is applied to the body/payload of the webhook. The value selected by the JsonPath expression must match the value specified in the MatchEquals field. Otherwise, the request is ignored.
         pub fn new(json_path: impl Into<Val<String>>) -> Self {
@@ -1702,15 +2176,33 @@ pub mod webhook {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1744,6 +2236,15 @@ pub mod webhook {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Authentication` in `AWS::CodePipeline::Webhook`; `.into()` makes a `Val<String>`.
+        Authentication {
+            GithubHmac = "GITHUB_HMAC",
+            Ip = "IP",
+            Unauthenticated = "UNAUTHENTICATED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,45 @@ use crate::value::Val;
 /// Resource Type definition for AWS::CodeStar::GitHubRepository
 ///
 /// CloudFormation type `AWS::CodeStar::GitHubRepository`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnGitHubRepository {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGitHubRepository`], by name: the argument of [`CfnGitHubRepository::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGitHubRepositoryRequired {
+    /// CloudFormation property `RepositoryName`.
+    pub repository_name: Val<String>,
+
+    /// CloudFormation property `RepositoryOwner`.
+    pub repository_owner: Val<String>,
+}
+
 impl CfnGitHubRepository {
     pub const TYPE_NAME: &'static str = "AWS::CodeStar::GitHubRepository";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGitHubRepositoryRequired`]:
     ///
-    /// - `repository_name`: `RepositoryName`.
-    /// - `repository_owner`: `RepositoryOwner`.
-    pub fn new(repository_name: impl Into<Val<String>>, repository_owner: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGitHubRepository::new(CfnGitHubRepositoryRequired {
+    ///     repository_name: "...".into(),
+    ///     repository_owner: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGitHubRepositoryRequired) -> Self {
         let mut props = Props::new();
-        props.set("RepositoryName", repository_name);
-        props.set("RepositoryOwner", repository_owner);
+        props.set::<String>("RepositoryName", required.repository_name);
+        props.set::<String>("RepositoryOwner", required.repository_owner);
         CfnGitHubRepository { props, options: ResourceOptions::default() }
     }
 
@@ -118,7 +139,7 @@ pub mod git_hub_repository {
     }
 
     impl Code {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3`: `S3`.
         pub fn new(s3: impl Into<Val<S3>>) -> Self {
@@ -140,15 +161,29 @@ pub mod git_hub_repository {
         props: Props,
     }
 
+    /// The required properties of [`S3`], by name: the argument of [`S3::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3Required {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
     impl S3 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3Required`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `key`: `Key`.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3::new(S3Required {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3Required) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3 { props }
         }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline
 ///
 /// CloudFormation type `AWS::CodeStarConnections::Connection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectionArn`: `handle.connection_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the  connection. The ARN is used as the connection reference when the connection is shared between AWS services.
+/// - `ConnectionStatus`: `handle.connection_status()` → `Val<String>`. The current status of the connection.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. The name of the external provider where your third-party code repository is configured. For Bitbucket, this is the account ID of the owner of the Bitbucket repository.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnection {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnConnection {
 impl CfnConnection {
     pub const TYPE_NAME: &'static str = "AWS::CodeStarConnections::Connection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `connection_name`: `ConnectionName`, The name of the connection. Connection names must be unique in an AWS user account.
     pub fn new(connection_name: impl Into<Val<String>>) -> Self {
@@ -44,7 +53,7 @@ impl CfnConnection {
 
     /// The name of the external provider where your third-party code repository is configured. You must specify either a ProviderType or a HostArn.
     ///
-    /// Allowed values: `Bitbucket`, `GitHub`, `GitHubEnterpriseServer`, `GitLab`, `GitLabSelfManaged`.
+    /// Allowed values (the enum [`connection::ProviderType`]): `Bitbucket`, `GitHub`, `GitHubEnterpriseServer`, `GitLab`, `GitLabSelfManaged`.
     ///
     /// Changing it replaces the resource.
     pub fn provider_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -118,11 +127,11 @@ pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnection`].
+/// Property types and enums of the allowed values of [`CfnConnection`].
 pub mod connection {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -130,15 +139,33 @@ pub mod connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -156,30 +183,78 @@ pub mod connection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProviderType` in `AWS::CodeStarConnections::Connection`; `.into()` makes a `Val<String>`.
+        ProviderType {
+            Bitbucket = "Bitbucket",
+            GitHub = "GitHub",
+            GitHubEnterpriseServer = "GitHubEnterpriseServer",
+            GitLab = "GitLab",
+            GitLabSelfManaged = "GitLabSelfManaged",
+        }
+    }
 }
 
 /// Schema for AWS::CodeStarConnections::RepositoryLink resource which is used to aggregate repository metadata relevant to synchronizing source provider content to AWS Resources.
 ///
 /// CloudFormation type `AWS::CodeStarConnections::RepositoryLink`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ProviderType`: `handle.provider_type()` → `Val<String>`. The name of the external provider where your third-party code repository is configured.
+/// - `RepositoryLinkArn`: `handle.repository_link_arn()` → `Val<String>`. A unique Amazon Resource Name (ARN) to designate the repository link.
+/// - `RepositoryLinkId`: `handle.repository_link_id()` → `Val<String>`. A UUID that uniquely identifies the RepositoryLink.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RepositoryLinkArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRepositoryLink {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRepositoryLink`], by name: the argument of [`CfnRepositoryLink::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRepositoryLinkRequired {
+    /// The Amazon Resource Name (ARN) of the CodeStarConnection. The ARN is used as the connection reference when the connection is shared between AWS services.
+    ///
+    /// CloudFormation property `ConnectionArn`.
+    pub connection_arn: Val<String>,
+
+    /// the ID of the entity that owns the repository.
+    ///
+    /// CloudFormation property `OwnerId`.
+    ///
+    /// Changing it replaces the resource.
+    pub owner_id: Val<String>,
+
+    /// The repository for which the link is being created.
+    ///
+    /// CloudFormation property `RepositoryName`.
+    ///
+    /// Changing it replaces the resource.
+    pub repository_name: Val<String>,
+}
+
 impl CfnRepositoryLink {
     pub const TYPE_NAME: &'static str = "AWS::CodeStarConnections::RepositoryLink";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRepositoryLinkRequired`]:
     ///
-    /// - `connection_arn`: `ConnectionArn`, The Amazon Resource Name (ARN) of the CodeStarConnection. The ARN is used as the connection reference when the connection is shared between AWS services.
-    /// - `owner_id`: `OwnerId`, the ID of the entity that owns the repository.
-    /// - `repository_name`: `RepositoryName`, The repository for which the link is being created.
-    pub fn new(connection_arn: impl Into<Val<String>>, owner_id: impl Into<Val<String>>, repository_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRepositoryLink::new(CfnRepositoryLinkRequired {
+    ///     connection_arn: "...".into(),
+    ///     owner_id: "...".into(),
+    ///     repository_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRepositoryLinkRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectionArn", connection_arn);
-        props.set("OwnerId", owner_id);
-        props.set("RepositoryName", repository_name);
+        props.set::<String>("ConnectionArn", required.connection_arn);
+        props.set::<String>("OwnerId", required.owner_id);
+        props.set::<String>("RepositoryName", required.repository_name);
         CfnRepositoryLink { props, options: ResourceOptions::default() }
     }
 
@@ -268,15 +343,33 @@ pub mod repository_link {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, , ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, , ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, , ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, , ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -299,37 +392,91 @@ pub mod repository_link {
 /// Schema for AWS::CodeStarConnections::SyncConfiguration resource which is used to enables an AWS resource to be synchronized from a source-provider.
 ///
 /// CloudFormation type `AWS::CodeStarConnections::SyncConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. the ID of the entity that owns the repository.
+/// - `ProviderType`: `handle.provider_type()` → `Val<String>`. The name of the external provider where your third-party code repository is configured.
+/// - `RepositoryName`: `handle.repository_name()` → `Val<String>`. The name of the repository that is being synced to.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSyncConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSyncConfiguration`], by name: the argument of [`CfnSyncConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSyncConfigurationRequired {
+    /// The name of the branch of the repository from which resources are to be synchronized,
+    ///
+    /// CloudFormation property `Branch`.
+    pub branch: Val<String>,
+
+    /// The source provider repository path of the sync configuration file of the respective SyncType.
+    ///
+    /// CloudFormation property `ConfigFile`.
+    pub config_file: Val<String>,
+
+    /// A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with.
+    ///
+    /// CloudFormation property `RepositoryLinkId`.
+    pub repository_link_id: Val<String>,
+
+    /// The name of the resource that is being synchronized to the repository.
+    ///
+    /// CloudFormation property `ResourceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_name: Val<String>,
+
+    /// The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
+    ///
+    /// CloudFormation property `SyncType`.
+    ///
+    /// Allowed values (the enum [`sync_configuration::SyncType`]): `CFN_STACK_SYNC`.
+    ///
+    /// Changing it replaces the resource.
+    pub sync_type: Val<String>,
+}
+
 impl CfnSyncConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::CodeStarConnections::SyncConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSyncConfigurationRequired`]:
     ///
-    /// - `branch`: `Branch`, The name of the branch of the repository from which resources are to be synchronized,
-    /// - `config_file`: `ConfigFile`, The source provider repository path of the sync configuration file of the respective SyncType.
-    /// - `repository_link_id`: `RepositoryLinkId`, A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with.
-    /// - `resource_name`: `ResourceName`, The name of the resource that is being synchronized to the repository.
-    /// - `role_arn`: `RoleArn`, The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository.
-    /// - `sync_type`: `SyncType`, The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
-    pub fn new(branch: impl Into<Val<String>>, config_file: impl Into<Val<String>>, repository_link_id: impl Into<Val<String>>, resource_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, sync_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSyncConfiguration::new(CfnSyncConfigurationRequired {
+    ///     branch: "...".into(),
+    ///     config_file: "...".into(),
+    ///     repository_link_id: "...".into(),
+    ///     resource_name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     sync_type: sync_configuration::SyncType::CfnStackSync.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSyncConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Branch", branch);
-        props.set("ConfigFile", config_file);
-        props.set("RepositoryLinkId", repository_link_id);
-        props.set("ResourceName", resource_name);
-        props.set("RoleArn", role_arn);
-        props.set("SyncType", sync_type);
+        props.set::<String>("Branch", required.branch);
+        props.set::<String>("ConfigFile", required.config_file);
+        props.set::<String>("RepositoryLinkId", required.repository_link_id);
+        props.set::<String>("ResourceName", required.resource_name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("SyncType", required.sync_type);
         CfnSyncConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Whether to enable or disable publishing of deployment status to source providers.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`sync_configuration::PublishDeploymentStatus`]): `ENABLED`, `DISABLED`.
     pub fn publish_deployment_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PublishDeploymentStatus", value);
         self
@@ -337,7 +484,7 @@ impl CfnSyncConfiguration {
 
     /// When to trigger Git sync to begin the stack update.
     ///
-    /// Allowed values: `ANY_CHANGE`, `FILE_CHANGE`.
+    /// Allowed values (the enum [`sync_configuration::TriggerResourceUpdateOn`]): `ANY_CHANGE`, `FILE_CHANGE`.
     pub fn trigger_resource_update_on(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TriggerResourceUpdateOn", value);
         self
@@ -405,6 +552,34 @@ pub(crate) static SYNC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnSyncConfiguration`].
+pub mod sync_configuration {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `PublishDeploymentStatus` in `AWS::CodeStarConnections::SyncConfiguration`; `.into()` makes a `Val<String>`.
+        PublishDeploymentStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SyncType` in `AWS::CodeStarConnections::SyncConfiguration`; `.into()` makes a `Val<String>`.
+        SyncType {
+            CfnStackSync = "CFN_STACK_SYNC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TriggerResourceUpdateOn` in `AWS::CodeStarConnections::SyncConfiguration`; `.into()` makes a `Val<String>`.
+        TriggerResourceUpdateOn {
+            AnyChange = "ANY_CHANGE",
+            FileChange = "FILE_CHANGE",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

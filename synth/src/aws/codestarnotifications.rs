@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,29 +15,64 @@ use crate::value::{Map, Val};
 /// Resource Type definition for AWS::CodeStarNotifications::NotificationRule
 ///
 /// CloudFormation type `AWS::CodeStarNotifications::NotificationRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnNotificationRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNotificationRule`], by name: the argument of [`CfnNotificationRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNotificationRuleRequired {
+    /// CloudFormation property `DetailType`.
+    ///
+    /// Allowed values (the enum [`notification_rule::DetailType`]): `BASIC`, `FULL`.
+    pub detail_type: Val<String>,
+
+    /// CloudFormation property `EventTypeIds`.
+    pub event_type_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Resource`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource: Val<String>,
+
+    /// CloudFormation property `Targets`.
+    pub targets: Val<Vec<notification_rule::Target>>,
+}
+
 impl CfnNotificationRule {
     pub const TYPE_NAME: &'static str = "AWS::CodeStarNotifications::NotificationRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNotificationRuleRequired`]:
     ///
-    /// - `detail_type`: `DetailType`.
-    /// - `event_type_ids`: `EventTypeIds`.
-    /// - `name`: `Name`.
-    /// - `resource`: `Resource`.
-    /// - `targets`: `Targets`.
-    pub fn new(detail_type: impl Into<Val<String>>, event_type_ids: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, resource: impl Into<Val<String>>, targets: impl Into<Val<Vec<notification_rule::Target>>>) -> Self {
+    /// ```text
+    /// CfnNotificationRule::new(CfnNotificationRuleRequired {
+    ///     detail_type: notification_rule::DetailType::Basic.into(),
+    ///     event_type_ids: vec!["..."].into(),
+    ///     name: "...".into(),
+    ///     resource: "...".into(),
+    ///     targets: vec![notification_rule::Target::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNotificationRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("DetailType", detail_type);
-        props.set("EventTypeIds", event_type_ids);
-        props.set("Name", name);
-        props.set("Resource", resource);
-        props.set("Targets", targets);
+        props.set::<String>("DetailType", required.detail_type);
+        props.set::<Vec<String>>("EventTypeIds", required.event_type_ids);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Resource", required.resource);
+        props.set::<Vec<notification_rule::Target>>("Targets", required.targets);
         CfnNotificationRule { props, options: ResourceOptions::default() }
     }
 
@@ -58,7 +92,7 @@ impl CfnNotificationRule {
 
     /// The `Status` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`notification_rule::Status`]): `ENABLED`, `DISABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -127,10 +161,10 @@ pub(crate) static NOTIFICATION_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNotificationRule`].
+/// Property types and enums of the allowed values of [`CfnNotificationRule`].
 pub mod notification_rule {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CodeStarNotifications::NotificationRule`.
     #[derive(Clone, Debug)]
@@ -138,15 +172,29 @@ pub mod notification_rule {
         props: Props,
     }
 
+    /// The required properties of [`Target`], by name: the argument of [`Target::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetRequired {
+        /// CloudFormation property `TargetAddress`.
+        pub target_address: Val<String>,
+
+        /// CloudFormation property `TargetType`.
+        pub target_type: Val<String>,
+    }
+
     impl Target {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TargetRequired`]:
         ///
-        /// - `target_address`: `TargetAddress`.
-        /// - `target_type`: `TargetType`.
-        pub fn new(target_address: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Target::new(TargetRequired {
+        ///     target_address: "...".into(),
+        ///     target_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("TargetAddress", target_address);
-            props.set("TargetType", target_type);
+            props.set::<String>("TargetAddress", required.target_address);
+            props.set::<String>("TargetType", required.target_type);
             Target { props }
         }
     }
@@ -154,6 +202,22 @@ pub mod notification_rule {
     impl From<Target> for Val<Target> {
         fn from(v: Target) -> Self {
             v.props.into_val()
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DetailType` in `AWS::CodeStarNotifications::NotificationRule`; `.into()` makes a `Val<String>`.
+        DetailType {
+            Basic = "BASIC",
+            Full = "FULL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::CodeStarNotifications::NotificationRule`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
         }
     }
 }

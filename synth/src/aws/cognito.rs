@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::Cognito::IdentityPool
 ///
 /// CloudFormation type `AWS::Cognito::IdentityPool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentityPool {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnIdentityPool {
 impl CfnIdentityPool {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::IdentityPool";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `allow_unauthenticated_identities`: `AllowUnauthenticatedIdentities`.
     pub fn new(allow_unauthenticated_identities: impl Into<Val<bool>>) -> Self {
@@ -169,15 +177,29 @@ pub mod identity_pool {
         props: Props,
     }
 
+    /// The required properties of [`CognitoIdentityProvider`], by name: the argument of [`CognitoIdentityProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct CognitoIdentityProviderRequired {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// CloudFormation property `ProviderName`.
+        pub provider_name: Val<String>,
+    }
+
     impl CognitoIdentityProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CognitoIdentityProviderRequired`]:
         ///
-        /// - `client_id`: `ClientId`.
-        /// - `provider_name`: `ProviderName`.
-        pub fn new(client_id: impl Into<Val<String>>, provider_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CognitoIdentityProvider::new(CognitoIdentityProviderRequired {
+        ///     client_id: "...".into(),
+        ///     provider_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CognitoIdentityProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ProviderName", provider_name);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ProviderName", required.provider_name);
             CognitoIdentityProvider { props }
         }
 
@@ -238,15 +260,33 @@ pub mod identity_pool {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -309,23 +349,47 @@ pub mod identity_pool {
 /// Resource Type definition for AWS::Cognito::IdentityPoolPrincipalTag
 ///
 /// CloudFormation type `AWS::Cognito::IdentityPoolPrincipalTag`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::IdentityPoolPrincipalTag` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentityPoolPrincipalTag {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIdentityPoolPrincipalTag`], by name: the argument of [`CfnIdentityPoolPrincipalTag::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIdentityPoolPrincipalTagRequired {
+    /// CloudFormation property `IdentityPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub identity_pool_id: Val<String>,
+
+    /// CloudFormation property `IdentityProviderName`.
+    ///
+    /// Changing it replaces the resource.
+    pub identity_provider_name: Val<String>,
+}
+
 impl CfnIdentityPoolPrincipalTag {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::IdentityPoolPrincipalTag";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIdentityPoolPrincipalTagRequired`]:
     ///
-    /// - `identity_pool_id`: `IdentityPoolId`.
-    /// - `identity_provider_name`: `IdentityProviderName`.
-    pub fn new(identity_pool_id: impl Into<Val<String>>, identity_provider_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIdentityPoolPrincipalTag::new(CfnIdentityPoolPrincipalTagRequired {
+    ///     identity_pool_id: "...".into(),
+    ///     identity_provider_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIdentityPoolPrincipalTagRequired) -> Self {
         let mut props = Props::new();
-        props.set("IdentityPoolId", identity_pool_id);
-        props.set("IdentityProviderName", identity_provider_name);
+        props.set::<String>("IdentityPoolId", required.identity_pool_id);
+        props.set::<String>("IdentityProviderName", required.identity_provider_name);
         CfnIdentityPoolPrincipalTag { props, options: ResourceOptions::default() }
     }
 
@@ -371,6 +435,14 @@ pub(crate) static IDENTITY_POOL_PRINCIPAL_TAG_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Cognito::IdentityPoolRoleAttachment
 ///
 /// CloudFormation type `AWS::Cognito::IdentityPoolRoleAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentityPoolRoleAttachment {
     props: Props,
@@ -380,7 +452,7 @@ pub struct CfnIdentityPoolRoleAttachment {
 impl CfnIdentityPoolRoleAttachment {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::IdentityPoolRoleAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `identity_pool_id`: `IdentityPoolId`.
     pub fn new(identity_pool_id: impl Into<Val<String>>) -> Self {
@@ -447,7 +519,7 @@ pub mod identity_pool_role_attachment {
     }
 
     impl RoleMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -488,7 +560,7 @@ pub mod identity_pool_role_attachment {
     }
 
     impl RulesConfigurationType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules`: `Rules`.
         pub fn new(rules: impl Into<Val<Vec<MappingRule>>>) -> Self {
@@ -510,19 +582,39 @@ pub mod identity_pool_role_attachment {
         props: Props,
     }
 
+    /// The required properties of [`MappingRule`], by name: the argument of [`MappingRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct MappingRuleRequired {
+        /// CloudFormation property `Claim`.
+        pub claim: Val<String>,
+
+        /// CloudFormation property `MatchType`.
+        pub match_type: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl MappingRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MappingRuleRequired`]:
         ///
-        /// - `claim`: `Claim`.
-        /// - `match_type`: `MatchType`.
-        /// - `role_arn`: `RoleARN`.
-        /// - `value`: `Value`.
-        pub fn new(claim: impl Into<Val<String>>, match_type: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MappingRule::new(MappingRuleRequired {
+        ///     claim: "...".into(),
+        ///     match_type: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MappingRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Claim", claim);
-            props.set("MatchType", match_type);
-            props.set("RoleARN", role_arn);
-            props.set("Value", value);
+            props.set::<String>("Claim", required.claim);
+            props.set::<String>("MatchType", required.match_type);
+            props.set::<String>("RoleARN", required.role_arn);
+            props.set::<String>("Value", required.value);
             MappingRule { props }
         }
     }
@@ -537,6 +629,14 @@ pub mod identity_pool_role_attachment {
 /// Resource Type definition for AWS::Cognito::LogDeliveryConfiguration
 ///
 /// CloudFormation type `AWS::Cognito::LogDeliveryConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnLogDeliveryConfiguration {
     props: Props,
@@ -546,7 +646,7 @@ pub struct CfnLogDeliveryConfiguration {
 impl CfnLogDeliveryConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::LogDeliveryConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `user_pool_id`: `UserPoolId`.
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
@@ -732,6 +832,14 @@ pub mod log_delivery_configuration {
 /// Resource Type definition for AWS::Cognito::ManagedLoginBranding
 ///
 /// CloudFormation type `AWS::Cognito::ManagedLoginBranding`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ManagedLoginBrandingId`: `handle.managed_login_branding_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnManagedLoginBranding {
     props: Props,
@@ -741,7 +849,7 @@ pub struct CfnManagedLoginBranding {
 impl CfnManagedLoginBranding {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::ManagedLoginBranding";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `user_pool_id`: `UserPoolId`.
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
@@ -829,11 +937,11 @@ pub(crate) static MANAGED_LOGIN_BRANDING_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnManagedLoginBranding`].
+/// Property types and enums of the allowed values of [`CfnManagedLoginBranding`].
 pub mod managed_login_branding {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Cognito::ManagedLoginBranding`.
     #[derive(Clone, Debug)]
@@ -841,17 +949,40 @@ pub mod managed_login_branding {
         props: Props,
     }
 
-    impl AssetType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssetType`], by name: the argument of [`AssetType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssetTypeRequired {
+        /// CloudFormation property `Category`.
         ///
-        /// - `category`: `Category`.
-        /// - `color_mode`: `ColorMode`.
-        /// - `extension`: `Extension`.
-        pub fn new(category: impl Into<Val<String>>, color_mode: impl Into<Val<String>>, extension: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Category`]): `FAVICON_ICO`, `FAVICON_SVG`, `EMAIL_GRAPHIC`, `SMS_GRAPHIC`, `AUTH_APP_GRAPHIC`, `PASSWORD_GRAPHIC`, `PASSKEY_GRAPHIC`, `PAGE_HEADER_LOGO`, `PAGE_HEADER_BACKGROUND`, `PAGE_FOOTER_LOGO`, `PAGE_FOOTER_BACKGROUND`, `PAGE_BACKGROUND`, `FORM_BACKGROUND`, `FORM_LOGO`, `IDP_BUTTON_ICON`.
+        pub category: Val<String>,
+
+        /// CloudFormation property `ColorMode`.
+        ///
+        /// Allowed values (the enum [`ColorMode`]): `LIGHT`, `DARK`, `DYNAMIC`.
+        pub color_mode: Val<String>,
+
+        /// CloudFormation property `Extension`.
+        ///
+        /// Allowed values (the enum [`Extension`]): `ICO`, `JPEG`, `PNG`, `SVG`, `WEBP`.
+        pub extension: Val<String>,
+    }
+
+    impl AssetType {
+        /// Creates the value from its required properties, by name in [`AssetTypeRequired`]:
+        ///
+        /// ```text
+        /// AssetType::new(AssetTypeRequired {
+        ///     category: Category::FaviconIco.into(),
+        ///     color_mode: ColorMode::Light.into(),
+        ///     extension: Extension::Ico.into(),
+        /// })
+        /// ```
+        pub fn new(required: AssetTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Category", category);
-            props.set("ColorMode", color_mode);
-            props.set("Extension", extension);
+            props.set::<String>("Category", required.category);
+            props.set::<String>("ColorMode", required.color_mode);
+            props.set::<String>("Extension", required.extension);
             AssetType { props }
         }
 
@@ -884,34 +1015,112 @@ pub mod managed_login_branding {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Category` in `AWS::Cognito::ManagedLoginBranding`; `.into()` makes a `Val<String>`.
+        Category {
+            FaviconIco = "FAVICON_ICO",
+            FaviconSvg = "FAVICON_SVG",
+            EmailGraphic = "EMAIL_GRAPHIC",
+            SmsGraphic = "SMS_GRAPHIC",
+            AuthAppGraphic = "AUTH_APP_GRAPHIC",
+            PasswordGraphic = "PASSWORD_GRAPHIC",
+            PasskeyGraphic = "PASSKEY_GRAPHIC",
+            PageHeaderLogo = "PAGE_HEADER_LOGO",
+            PageHeaderBackground = "PAGE_HEADER_BACKGROUND",
+            PageFooterLogo = "PAGE_FOOTER_LOGO",
+            PageFooterBackground = "PAGE_FOOTER_BACKGROUND",
+            PageBackground = "PAGE_BACKGROUND",
+            FormBackground = "FORM_BACKGROUND",
+            FormLogo = "FORM_LOGO",
+            IdpButtonIcon = "IDP_BUTTON_ICON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ColorMode` in `AWS::Cognito::ManagedLoginBranding`; `.into()` makes a `Val<String>`.
+        ColorMode {
+            Light = "LIGHT",
+            Dark = "DARK",
+            Dynamic = "DYNAMIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Extension` in `AWS::Cognito::ManagedLoginBranding`; `.into()` makes a `Val<String>`.
+        Extension {
+            Ico = "ICO",
+            Jpeg = "JPEG",
+            Png = "PNG",
+            Svg = "SVG",
+            Webp = "WEBP",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Cognito::Terms
 ///
 /// CloudFormation type `AWS::Cognito::Terms`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TermsId`: `handle.terms_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTerms {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTerms`], by name: the argument of [`CfnTerms::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTermsRequired {
+    /// CloudFormation property `Enforcement`.
+    ///
+    /// Allowed values (the enum [`terms::Enforcement`]): `NONE`.
+    pub enforcement: Val<String>,
+
+    /// CloudFormation property `Links`.
+    pub links: Val<Map<String>>,
+
+    /// CloudFormation property `TermsName`.
+    pub terms_name: Val<String>,
+
+    /// CloudFormation property `TermsSource`.
+    ///
+    /// Allowed values (the enum [`terms::TermsSource`]): `LINK`.
+    pub terms_source: Val<String>,
+
+    /// CloudFormation property `UserPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_pool_id: Val<String>,
+}
+
 impl CfnTerms {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::Terms";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTermsRequired`]:
     ///
-    /// - `enforcement`: `Enforcement`.
-    /// - `links`: `Links`.
-    /// - `terms_name`: `TermsName`.
-    /// - `terms_source`: `TermsSource`.
-    /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(enforcement: impl Into<Val<String>>, links: impl Into<Val<Map<String>>>, terms_name: impl Into<Val<String>>, terms_source: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTerms::new(CfnTermsRequired {
+    ///     enforcement: terms::Enforcement::None.into(),
+    ///     links: [("key", "...")].into(),
+    ///     terms_name: "...".into(),
+    ///     terms_source: terms::TermsSource::Link.into(),
+    ///     user_pool_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTermsRequired) -> Self {
         let mut props = Props::new();
-        props.set("Enforcement", enforcement);
-        props.set("Links", links);
-        props.set("TermsName", terms_name);
-        props.set("TermsSource", terms_source);
-        props.set("UserPoolId", user_pool_id);
+        props.set::<String>("Enforcement", required.enforcement);
+        props.set::<Map<String>>("Links", required.links);
+        props.set::<String>("TermsName", required.terms_name);
+        props.set::<String>("TermsSource", required.terms_source);
+        props.set::<String>("UserPoolId", required.user_pool_id);
         CfnTerms { props, options: ResourceOptions::default() }
     }
 
@@ -971,9 +1180,39 @@ pub(crate) static TERMS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnTerms`].
+pub mod terms {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Enforcement` in `AWS::Cognito::Terms`; `.into()` makes a `Val<String>`.
+        Enforcement {
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TermsSource` in `AWS::Cognito::Terms`; `.into()` makes a `Val<String>`.
+        TermsSource {
+            Link = "LINK",
+        }
+    }
+}
+
 /// Definition of AWS::Cognito::UserPool Resource Type
 ///
 /// CloudFormation type `AWS::Cognito::UserPool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ProviderName`: `handle.provider_name()` → `Val<String>`.
+/// - `ProviderURL`: `handle.provider_url()` → `Val<String>`.
+/// - `UserPoolId`: `handle.user_pool_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserPoolId`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPool {
     props: Props,
@@ -1002,12 +1241,16 @@ impl CfnUserPool {
     }
 
     /// The `AliasAttributes` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool::AliasAttributes`]): `email`, `phone_number`, `preferred_username`.
     pub fn alias_attributes(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AliasAttributes", value);
         self
     }
 
     /// The `AutoVerifiedAttributes` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool::AutoVerifiedAttributes`]): `email`, `phone_number`.
     pub fn auto_verified_attributes(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AutoVerifiedAttributes", value);
         self
@@ -1015,7 +1258,7 @@ impl CfnUserPool {
 
     /// The `DeletionProtection` property.
     ///
-    /// Allowed values: `ACTIVE`, `INACTIVE`.
+    /// Allowed values (the enum [`user_pool::DeletionProtection`]): `ACTIVE`, `INACTIVE`.
     pub fn deletion_protection(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DeletionProtection", value);
         self
@@ -1085,7 +1328,7 @@ impl CfnUserPool {
 
     /// The `MfaConfiguration` property.
     ///
-    /// Allowed values: `OFF`, `ON`, `OPTIONAL`.
+    /// Allowed values (the enum [`user_pool::MfaConfiguration`]): `OFF`, `ON`, `OPTIONAL`.
     pub fn mfa_configuration(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("MfaConfiguration", value);
         self
@@ -1147,13 +1390,15 @@ impl CfnUserPool {
 
     /// The `UserPoolTier` property.
     ///
-    /// Allowed values: `LITE`, `ESSENTIALS`, `PLUS`.
+    /// Allowed values (the enum [`user_pool::UserPoolTier`]): `LITE`, `ESSENTIALS`, `PLUS`.
     pub fn user_pool_tier(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("UserPoolTier", value);
         self
     }
 
     /// The `UsernameAttributes` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool::UsernameAttributes`]): `email`, `phone_number`.
     pub fn username_attributes(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("UsernameAttributes", value);
         self
@@ -1173,7 +1418,7 @@ impl CfnUserPool {
 
     /// The `WebAuthnFactorConfiguration` property.
     ///
-    /// Allowed values: `SINGLE_FACTOR`, `MULTI_FACTOR_WITH_USER_VERIFICATION`.
+    /// Allowed values (the enum [`user_pool::WebAuthnFactorConfiguration`]): `SINGLE_FACTOR`, `MULTI_FACTOR_WITH_USER_VERIFICATION`.
     pub fn web_authn_factor_configuration(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("WebAuthnFactorConfiguration", value);
         self
@@ -1274,11 +1519,11 @@ pub(crate) static USER_POOL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUserPool`].
+/// Property types and enums of the allowed values of [`CfnUserPool`].
 pub mod user_pool {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Cognito::UserPool`.
     #[derive(Clone, Debug)]
@@ -1321,7 +1566,7 @@ pub mod user_pool {
 
         /// The `Name` property.
         ///
-        /// Allowed values: `admin_only`, `verified_email`, `verified_phone_number`.
+        /// Allowed values (the enum [`Name`]): `admin_only`, `verified_email`, `verified_phone_number`.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -1469,7 +1714,7 @@ pub mod user_pool {
 
         /// The `EmailSendingAccount` property.
         ///
-        /// Allowed values: `COGNITO_DEFAULT`, `DEVELOPER`.
+        /// Allowed values (the enum [`EmailSendingAccount`]): `COGNITO_DEFAULT`, `DEVELOPER`.
         pub fn email_sending_account(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EmailSendingAccount", value);
             self
@@ -1515,7 +1760,7 @@ pub mod user_pool {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `ORIGINAL`, `UPDATED`.
+        /// Allowed values (the enum [`Type`]): `ORIGINAL`, `UPDATED`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1543,7 +1788,7 @@ pub mod user_pool {
 
         /// The `KeyType` property.
         ///
-        /// Allowed values: `AWS_OWNED_KEY`, `CUSTOMER_MANAGED_KEY`.
+        /// Allowed values (the enum [`KeyType`]): `AWS_OWNED_KEY`, `CUSTOMER_MANAGED_KEY`.
         pub fn key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KeyType", value);
             self
@@ -1693,7 +1938,7 @@ pub mod user_pool {
 
         /// The `LambdaVersion` property.
         ///
-        /// Allowed values: `V1_0`.
+        /// Allowed values (the enum [`LambdaVersion`]): `V1_0`.
         pub fn lambda_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LambdaVersion", value);
             self
@@ -1727,7 +1972,7 @@ pub mod user_pool {
 
         /// The `LambdaVersion` property.
         ///
-        /// Allowed values: `V1_0`.
+        /// Allowed values (the enum [`LambdaVersion`]): `V1_0`.
         pub fn lambda_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LambdaVersion", value);
             self
@@ -1761,7 +2006,7 @@ pub mod user_pool {
 
         /// The `LambdaVersion` property.
         ///
-        /// Allowed values: `V1_0`.
+        /// Allowed values (the enum [`LambdaVersion`]): `V1_0`.
         pub fn lambda_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LambdaVersion", value);
             self
@@ -1795,7 +2040,7 @@ pub mod user_pool {
 
         /// The `LambdaVersion` property.
         ///
-        /// Allowed values: `V1_0`, `V2_0`, `V3_0`.
+        /// Allowed values (the enum [`PreTokenGenerationConfigLambdaVersion`]): `V1_0`, `V2_0`, `V3_0`.
         pub fn lambda_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LambdaVersion", value);
             self
@@ -1916,6 +2161,8 @@ pub mod user_pool {
         }
 
         /// The `AllowedFirstAuthFactors` property.
+        ///
+        /// Allowed values of each item (the enum [`AllowedFirstAuthFactors`]): `EMAIL_OTP`, `PASSWORD`, `SMS_OTP`, `SOFTWARE_TOKEN`, `WEB_AUTHN`.
         pub fn allowed_first_auth_factors(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AllowedFirstAuthFactors", value);
             self
@@ -1943,7 +2190,7 @@ pub mod user_pool {
 
         /// The `AttributeDataType` property.
         ///
-        /// Allowed values: `Boolean`, `DateTime`, `Number`, `String`.
+        /// Allowed values (the enum [`AttributeDataType`]): `Boolean`, `DateTime`, `Number`, `String`.
         pub fn attribute_data_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AttributeDataType", value);
             self
@@ -2107,7 +2354,7 @@ pub mod user_pool {
     }
 
     impl EumsSmsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `caller_arn`: `CallerArn`.
         pub fn new(caller_arn: impl Into<Val<String>>) -> Self {
@@ -2166,9 +2413,9 @@ pub mod user_pool {
     }
 
     impl UserAttributeUpdateSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `attributes_require_verification_before_update`: `AttributesRequireVerificationBeforeUpdate`.
+        /// - `attributes_require_verification_before_update`: `AttributesRequireVerificationBeforeUpdate`. Allowed values: the enum [`AttributesRequireVerificationBeforeUpdate`].
         pub fn new(attributes_require_verification_before_update: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AttributesRequireVerificationBeforeUpdate", attributes_require_verification_before_update);
@@ -2203,7 +2450,7 @@ pub mod user_pool {
 
         /// The `AdvancedSecurityMode` property.
         ///
-        /// Allowed values: `AUDIT`, `ENFORCED`, `OFF`.
+        /// Allowed values (the enum [`AdvancedSecurityMode`]): `AUDIT`, `ENFORCED`, `OFF`.
         pub fn advanced_security_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdvancedSecurityMode", value);
             self
@@ -2231,7 +2478,7 @@ pub mod user_pool {
 
         /// The `CustomAuthMode` property.
         ///
-        /// Allowed values: `AUDIT`, `ENFORCED`.
+        /// Allowed values (the enum [`CustomAuthMode`]): `AUDIT`, `ENFORCED`.
         pub fn custom_auth_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CustomAuthMode", value);
             self
@@ -2285,7 +2532,7 @@ pub mod user_pool {
 
         /// The `DefaultEmailOption` property.
         ///
-        /// Allowed values: `CONFIRM_WITH_CODE`, `CONFIRM_WITH_LINK`.
+        /// Allowed values (the enum [`DefaultEmailOption`]): `CONFIRM_WITH_CODE`, `CONFIRM_WITH_LINK`.
         pub fn default_email_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DefaultEmailOption", value);
             self
@@ -2545,11 +2792,183 @@ pub mod user_pool {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AliasAttributes` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        AliasAttributes {
+            Email = "email",
+            PhoneNumber = "phone_number",
+            PreferredUsername = "preferred_username",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoVerifiedAttributes` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        AutoVerifiedAttributes {
+            Email = "email",
+            PhoneNumber = "phone_number",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeletionProtection` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        DeletionProtection {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MfaConfiguration` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        MfaConfiguration {
+            Off = "OFF",
+            On = "ON",
+            Optional = "OPTIONAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserPoolTier` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        UserPoolTier {
+            Lite = "LITE",
+            Essentials = "ESSENTIALS",
+            Plus = "PLUS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UsernameAttributes` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        UsernameAttributes {
+            Email = "email",
+            PhoneNumber = "phone_number",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WebAuthnFactorConfiguration` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        WebAuthnFactorConfiguration {
+            SingleFactor = "SINGLE_FACTOR",
+            MultiFactorWithUserVerification = "MULTI_FACTOR_WITH_USER_VERIFICATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        Name {
+            AdminOnly = "admin_only",
+            VerifiedEmail = "verified_email",
+            VerifiedPhoneNumber = "verified_phone_number",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EmailSendingAccount` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        EmailSendingAccount {
+            CognitoDefault = "COGNITO_DEFAULT",
+            Developer = "DEVELOPER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        Type {
+            Original = "ORIGINAL",
+            Updated = "UPDATED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        KeyType {
+            AwsOwnedKey = "AWS_OWNED_KEY",
+            CustomerManagedKey = "CUSTOMER_MANAGED_KEY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LambdaVersion` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        LambdaVersion {
+            V1_0 = "V1_0",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LambdaVersion` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        PreTokenGenerationConfigLambdaVersion {
+            V1_0 = "V1_0",
+            V2_0 = "V2_0",
+            V3_0 = "V3_0",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AllowedFirstAuthFactors` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        AllowedFirstAuthFactors {
+            EmailOtp = "EMAIL_OTP",
+            Password = "PASSWORD",
+            SmsOtp = "SMS_OTP",
+            SoftwareToken = "SOFTWARE_TOKEN",
+            WebAuthn = "WEB_AUTHN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeDataType` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        AttributeDataType {
+            Boolean = "Boolean",
+            DateTime = "DateTime",
+            Number = "Number",
+            String = "String",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributesRequireVerificationBeforeUpdate` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        AttributesRequireVerificationBeforeUpdate {
+            Email = "email",
+            PhoneNumber = "phone_number",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdvancedSecurityMode` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        AdvancedSecurityMode {
+            Audit = "AUDIT",
+            Enforced = "ENFORCED",
+            Off = "OFF",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CustomAuthMode` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        CustomAuthMode {
+            Audit = "AUDIT",
+            Enforced = "ENFORCED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultEmailOption` in `AWS::Cognito::UserPool`; `.into()` makes a `Val<String>`.
+        DefaultEmailOption {
+            ConfirmWithCode = "CONFIRM_WITH_CODE",
+            ConfirmWithLink = "CONFIRM_WITH_LINK",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Cognito::UserPoolClient
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolClient`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClientId`: `handle.client_id()` → `Val<String>`.
+/// - `ClientSecret`: `handle.client_secret()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolClient {
     props: Props,
@@ -2559,7 +2978,7 @@ pub struct CfnUserPoolClient {
 impl CfnUserPoolClient {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolClient";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `user_pool_id`: `UserPoolId`.
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
@@ -2575,6 +2994,8 @@ impl CfnUserPoolClient {
     }
 
     /// The `AllowedOAuthFlows` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool_client::AllowedOAuthFlows`]): `client_credentials`, `code`, `implicit`.
     pub fn allowed_o_auth_flows(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AllowedOAuthFlows", value);
         self
@@ -2635,6 +3056,8 @@ impl CfnUserPoolClient {
     }
 
     /// The `ExplicitAuthFlows` property.
+    ///
+    /// Allowed values of each item (the enum [`user_pool_client::ExplicitAuthFlows`]): `ADMIN_NO_SRP_AUTH`, `ALLOW_ADMIN_USER_PASSWORD_AUTH`, `ALLOW_CUSTOM_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`, `ALLOW_USER_AUTH`, `ALLOW_USER_PASSWORD_AUTH`, `ALLOW_USER_SRP_AUTH`, `CUSTOM_AUTH_FLOW_ONLY`, `USER_PASSWORD_AUTH`.
     pub fn explicit_auth_flows(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("ExplicitAuthFlows", value);
         self
@@ -2662,7 +3085,7 @@ impl CfnUserPoolClient {
 
     /// The `PreventUserExistenceErrors` property.
     ///
-    /// Allowed values: `ENABLED`, `LEGACY`.
+    /// Allowed values (the enum [`user_pool_client::PreventUserExistenceErrors`]): `ENABLED`, `LEGACY`.
     pub fn prevent_user_existence_errors(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PreventUserExistenceErrors", value);
         self
@@ -2773,11 +3196,11 @@ pub(crate) static USER_POOL_CLIENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUserPoolClient`].
+/// Property types and enums of the allowed values of [`CfnUserPoolClient`].
 pub mod user_pool_client {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Cognito::UserPoolClient`.
     #[derive(Clone, Debug)]
@@ -2844,7 +3267,7 @@ pub mod user_pool_client {
 
         /// The `Feature` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`Feature`]): `ENABLED`, `DISABLED`.
         pub fn feature(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Feature", value);
             self
@@ -2878,7 +3301,7 @@ pub mod user_pool_client {
 
         /// The `AccessToken` property.
         ///
-        /// Allowed values: `days`, `hours`, `minutes`, `seconds`.
+        /// Allowed values (the enum [`AccessToken`]): `days`, `hours`, `minutes`, `seconds`.
         pub fn access_token(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessToken", value);
             self
@@ -2886,7 +3309,7 @@ pub mod user_pool_client {
 
         /// The `IdToken` property.
         ///
-        /// Allowed values: `days`, `hours`, `minutes`, `seconds`.
+        /// Allowed values (the enum [`IdToken`]): `days`, `hours`, `minutes`, `seconds`.
         pub fn id_token(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IdToken", value);
             self
@@ -2894,7 +3317,7 @@ pub mod user_pool_client {
 
         /// The `RefreshToken` property.
         ///
-        /// Allowed values: `days`, `hours`, `minutes`, `seconds`.
+        /// Allowed values (the enum [`RefreshToken`]): `days`, `hours`, `minutes`, `seconds`.
         pub fn refresh_token(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RefreshToken", value);
             self
@@ -2933,28 +3356,124 @@ pub mod user_pool_client {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AllowedOAuthFlows` in `AWS::Cognito::UserPoolClient`; `.into()` makes a `Val<String>`.
+        AllowedOAuthFlows {
+            ClientCredentials = "client_credentials",
+            Code = "code",
+            Implicit = "implicit",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExplicitAuthFlows` in `AWS::Cognito::UserPoolClient`; `.into()` makes a `Val<String>`.
+        ExplicitAuthFlows {
+            AdminNoSrpAuth = "ADMIN_NO_SRP_AUTH",
+            AllowAdminUserPasswordAuth = "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            AllowCustomAuth = "ALLOW_CUSTOM_AUTH",
+            AllowRefreshTokenAuth = "ALLOW_REFRESH_TOKEN_AUTH",
+            AllowUserAuth = "ALLOW_USER_AUTH",
+            AllowUserPasswordAuth = "ALLOW_USER_PASSWORD_AUTH",
+            AllowUserSrpAuth = "ALLOW_USER_SRP_AUTH",
+            CustomAuthFlowOnly = "CUSTOM_AUTH_FLOW_ONLY",
+            UserPasswordAuth = "USER_PASSWORD_AUTH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreventUserExistenceErrors` in `AWS::Cognito::UserPoolClient`; `.into()` makes a `Val<String>`.
+        PreventUserExistenceErrors {
+            Enabled = "ENABLED",
+            Legacy = "LEGACY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Feature` in `AWS::Cognito::UserPoolClient`; `.into()` makes a `Val<String>`.
+        Feature {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessToken` in `AWS::Cognito::UserPoolClient`; `.into()` makes a `Val<String>`.
+        AccessToken {
+            Days = "days",
+            Hours = "hours",
+            Minutes = "minutes",
+            Seconds = "seconds",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IdToken` in `AWS::Cognito::UserPoolClient`; `.into()` makes a `Val<String>`.
+        IdToken {
+            Days = "days",
+            Hours = "hours",
+            Minutes = "minutes",
+            Seconds = "seconds",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RefreshToken` in `AWS::Cognito::UserPoolClient`; `.into()` makes a `Val<String>`.
+        RefreshToken {
+            Days = "days",
+            Hours = "hours",
+            Minutes = "minutes",
+            Seconds = "seconds",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Cognito::UserPoolDomain
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolDomain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CloudFrontDistribution`: `handle.cloud_front_distribution()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolDomain {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserPoolDomain`], by name: the argument of [`CfnUserPoolDomain::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserPoolDomainRequired {
+    /// CloudFormation property `Domain`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain: Val<String>,
+
+    /// CloudFormation property `UserPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_pool_id: Val<String>,
+}
+
 impl CfnUserPoolDomain {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolDomain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserPoolDomainRequired`]:
     ///
-    /// - `domain`: `Domain`.
-    /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(domain: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserPoolDomain::new(CfnUserPoolDomainRequired {
+    ///     domain: "...".into(),
+    ///     user_pool_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserPoolDomainRequired) -> Self {
         let mut props = Props::new();
-        props.set("Domain", domain);
-        props.set("UserPoolId", user_pool_id);
+        props.set::<String>("Domain", required.domain);
+        props.set::<String>("UserPoolId", required.user_pool_id);
         CfnUserPoolDomain { props, options: ResourceOptions::default() }
     }
 
@@ -3022,11 +3541,11 @@ pub(crate) static USER_POOL_DOMAIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUserPoolDomain`].
+/// Property types and enums of the allowed values of [`CfnUserPoolDomain`].
 pub mod user_pool_domain {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Cognito::UserPoolDomain`.
     #[derive(Clone, Debug)]
@@ -3049,7 +3568,7 @@ pub mod user_pool_domain {
 
         /// The `SecurityPolicy` property.
         ///
-        /// Allowed values: `TLS_V1`, `TLS_V1_2_2021`, `TLS_V1_3_2025`.
+        /// Allowed values (the enum [`SecurityPolicy`]): `TLS_V1`, `TLS_V1_2_2021`, `TLS_V1_3_2025`.
         pub fn security_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityPolicy", value);
             self
@@ -3094,15 +3613,29 @@ pub mod user_pool_domain {
         props: Props,
     }
 
+    /// The required properties of [`FailoverType`], by name: the argument of [`FailoverType::new`].
+    #[derive(Clone, Debug)]
+    pub struct FailoverTypeRequired {
+        /// CloudFormation property `PrimaryRoute53HealthCheckId`.
+        pub primary_route53_health_check_id: Val<String>,
+
+        /// CloudFormation property `SecondaryRegion`.
+        pub secondary_region: Val<String>,
+    }
+
     impl FailoverType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FailoverTypeRequired`]:
         ///
-        /// - `primary_route53_health_check_id`: `PrimaryRoute53HealthCheckId`.
-        /// - `secondary_region`: `SecondaryRegion`.
-        pub fn new(primary_route53_health_check_id: impl Into<Val<String>>, secondary_region: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// FailoverType::new(FailoverTypeRequired {
+        ///     primary_route53_health_check_id: "...".into(),
+        ///     secondary_region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FailoverTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("PrimaryRoute53HealthCheckId", primary_route53_health_check_id);
-            props.set("SecondaryRegion", secondary_region);
+            props.set::<String>("PrimaryRoute53HealthCheckId", required.primary_route53_health_check_id);
+            props.set::<String>("SecondaryRegion", required.secondary_region);
             FailoverType { props }
         }
     }
@@ -3135,11 +3668,26 @@ pub mod user_pool_domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SecurityPolicy` in `AWS::Cognito::UserPoolDomain`; `.into()` makes a `Val<String>`.
+        SecurityPolicy {
+            TlsV1 = "TLS_V1",
+            TlsV1_2_2021 = "TLS_V1_2_2021",
+            TlsV1_3_2025 = "TLS_V1_3_2025",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Cognito::UserPoolGroup
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolGroup`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolGroup {
     props: Props,
@@ -3149,7 +3697,7 @@ pub struct CfnUserPoolGroup {
 impl CfnUserPoolGroup {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `user_pool_id`: `UserPoolId`.
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
@@ -3225,27 +3773,61 @@ pub(crate) static USER_POOL_GROUP_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Cognito::UserPoolIdentityProvider
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolIdentityProvider`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolIdentityProvider` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolIdentityProvider {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserPoolIdentityProvider`], by name: the argument of [`CfnUserPoolIdentityProvider::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserPoolIdentityProviderRequired {
+    /// CloudFormation property `ProviderDetails`.
+    pub provider_details: Val<Map<String>>,
+
+    /// CloudFormation property `ProviderName`.
+    ///
+    /// Changing it replaces the resource.
+    pub provider_name: Val<String>,
+
+    /// CloudFormation property `ProviderType`.
+    ///
+    /// Allowed values (the enum [`user_pool_identity_provider::ProviderType`]): `Facebook`, `Google`, `LoginWithAmazon`, `OIDC`, `SAML`, `SignInWithApple`.
+    ///
+    /// Changing it replaces the resource.
+    pub provider_type: Val<String>,
+
+    /// CloudFormation property `UserPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_pool_id: Val<String>,
+}
+
 impl CfnUserPoolIdentityProvider {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolIdentityProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserPoolIdentityProviderRequired`]:
     ///
-    /// - `provider_details`: `ProviderDetails`.
-    /// - `provider_name`: `ProviderName`.
-    /// - `provider_type`: `ProviderType`.
-    /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(provider_details: impl Into<Val<Map<String>>>, provider_name: impl Into<Val<String>>, provider_type: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserPoolIdentityProvider::new(CfnUserPoolIdentityProviderRequired {
+    ///     provider_details: [("key", "...")].into(),
+    ///     provider_name: "...".into(),
+    ///     provider_type: user_pool_identity_provider::ProviderType::Facebook.into(),
+    ///     user_pool_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserPoolIdentityProviderRequired) -> Self {
         let mut props = Props::new();
-        props.set("ProviderDetails", provider_details);
-        props.set("ProviderName", provider_name);
-        props.set("ProviderType", provider_type);
-        props.set("UserPoolId", user_pool_id);
+        props.set::<Map<String>>("ProviderDetails", required.provider_details);
+        props.set::<String>("ProviderName", required.provider_name);
+        props.set::<String>("ProviderType", required.provider_type);
+        props.set::<String>("UserPoolId", required.user_pool_id);
         CfnUserPoolIdentityProvider { props, options: ResourceOptions::default() }
     }
 
@@ -3298,9 +3880,32 @@ pub(crate) static USER_POOL_IDENTITY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnUserPoolIdentityProvider`].
+pub mod user_pool_identity_provider {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ProviderType` in `AWS::Cognito::UserPoolIdentityProvider`; `.into()` makes a `Val<String>`.
+        ProviderType {
+            Facebook = "Facebook",
+            Google = "Google",
+            LoginWithAmazon = "LoginWithAmazon",
+            Oidc = "OIDC",
+            Saml = "SAML",
+            SignInWithApple = "SignInWithApple",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::Cognito::UserPoolRegionalConfigurationAttachment
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolRegionalConfigurationAttachment`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolRegionalConfigurationAttachment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserPoolId`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolRegionalConfigurationAttachment {
     props: Props,
@@ -3310,7 +3915,7 @@ pub struct CfnUserPoolRegionalConfigurationAttachment {
 impl CfnUserPoolRegionalConfigurationAttachment {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolRegionalConfigurationAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `user_pool_id`: `UserPoolId`.
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
@@ -3720,7 +4325,7 @@ pub mod user_pool_regional_configuration_attachment {
     }
 
     impl EumsSmsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `caller_arn`: `CallerArn`.
         pub fn new(caller_arn: impl Into<Val<String>>) -> Self {
@@ -3776,23 +4381,47 @@ pub mod user_pool_regional_configuration_attachment {
 /// Resource Type definition for AWS::Cognito::UserPoolReplica
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolReplica`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolReplica` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolReplica {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserPoolReplica`], by name: the argument of [`CfnUserPoolReplica::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserPoolReplicaRequired {
+    /// CloudFormation property `RegionName`.
+    ///
+    /// Changing it replaces the resource.
+    pub region_name: Val<String>,
+
+    /// CloudFormation property `UserPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_pool_id: Val<String>,
+}
+
 impl CfnUserPoolReplica {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolReplica";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserPoolReplicaRequired`]:
     ///
-    /// - `region_name`: `RegionName`.
-    /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(region_name: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserPoolReplica::new(CfnUserPoolReplicaRequired {
+    ///     region_name: "...".into(),
+    ///     user_pool_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserPoolReplicaRequired) -> Self {
         let mut props = Props::new();
-        props.set("RegionName", region_name);
-        props.set("UserPoolId", user_pool_id);
+        props.set::<String>("RegionName", required.region_name);
+        props.set::<String>("UserPoolId", required.user_pool_id);
         CfnUserPoolReplica { props, options: ResourceOptions::default() }
     }
 
@@ -3842,25 +4471,52 @@ pub(crate) static USER_POOL_REPLICA_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Cognito::UserPoolResourceServer
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolResourceServer`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolResourceServer` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolResourceServer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserPoolResourceServer`], by name: the argument of [`CfnUserPoolResourceServer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserPoolResourceServerRequired {
+    /// CloudFormation property `Identifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `UserPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_pool_id: Val<String>,
+}
+
 impl CfnUserPoolResourceServer {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolResourceServer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserPoolResourceServerRequired`]:
     ///
-    /// - `identifier`: `Identifier`.
-    /// - `name`: `Name`.
-    /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserPoolResourceServer::new(CfnUserPoolResourceServerRequired {
+    ///     identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     user_pool_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserPoolResourceServerRequired) -> Self {
         let mut props = Props::new();
-        props.set("Identifier", identifier);
-        props.set("Name", name);
-        props.set("UserPoolId", user_pool_id);
+        props.set::<String>("Identifier", required.identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("UserPoolId", required.user_pool_id);
         CfnUserPoolResourceServer { props, options: ResourceOptions::default() }
     }
 
@@ -3919,15 +4575,29 @@ pub mod user_pool_resource_server {
         props: Props,
     }
 
+    /// The required properties of [`ResourceServerScopeType`], by name: the argument of [`ResourceServerScopeType::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceServerScopeTypeRequired {
+        /// CloudFormation property `ScopeDescription`.
+        pub scope_description: Val<String>,
+
+        /// CloudFormation property `ScopeName`.
+        pub scope_name: Val<String>,
+    }
+
     impl ResourceServerScopeType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceServerScopeTypeRequired`]:
         ///
-        /// - `scope_description`: `ScopeDescription`.
-        /// - `scope_name`: `ScopeName`.
-        pub fn new(scope_description: impl Into<Val<String>>, scope_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ResourceServerScopeType::new(ResourceServerScopeTypeRequired {
+        ///     scope_description: "...".into(),
+        ///     scope_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceServerScopeTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ScopeDescription", scope_description);
-            props.set("ScopeName", scope_name);
+            props.set::<String>("ScopeDescription", required.scope_description);
+            props.set::<String>("ScopeName", required.scope_name);
             ResourceServerScopeType { props }
         }
     }
@@ -3950,23 +4620,47 @@ pub mod user_pool_resource_server {
 /// Resource Type definition for AWS::Cognito::UserPoolRiskConfigurationAttachment
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolRiskConfigurationAttachment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolRiskConfigurationAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserPoolRiskConfigurationAttachment`], by name: the argument of [`CfnUserPoolRiskConfigurationAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserPoolRiskConfigurationAttachmentRequired {
+    /// CloudFormation property `ClientId`.
+    ///
+    /// Changing it replaces the resource.
+    pub client_id: Val<String>,
+
+    /// CloudFormation property `UserPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_pool_id: Val<String>,
+}
+
 impl CfnUserPoolRiskConfigurationAttachment {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolRiskConfigurationAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserPoolRiskConfigurationAttachmentRequired`]:
     ///
-    /// - `client_id`: `ClientId`.
-    /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(client_id: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserPoolRiskConfigurationAttachment::new(CfnUserPoolRiskConfigurationAttachmentRequired {
+    ///     client_id: "...".into(),
+    ///     user_pool_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserPoolRiskConfigurationAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClientId", client_id);
-        props.set("UserPoolId", user_pool_id);
+        props.set::<String>("ClientId", required.client_id);
+        props.set::<String>("UserPoolId", required.user_pool_id);
         CfnUserPoolRiskConfigurationAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -4027,7 +4721,7 @@ pub mod user_pool_risk_configuration_attachment {
     }
 
     impl AccountTakeoverRiskConfigurationType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `actions`: `Actions`.
         pub fn new(actions: impl Into<Val<AccountTakeoverActionsType>>) -> Self {
@@ -4093,15 +4787,29 @@ pub mod user_pool_risk_configuration_attachment {
         props: Props,
     }
 
+    /// The required properties of [`AccountTakeoverActionType`], by name: the argument of [`AccountTakeoverActionType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AccountTakeoverActionTypeRequired {
+        /// CloudFormation property `EventAction`.
+        pub event_action: Val<String>,
+
+        /// CloudFormation property `Notify`.
+        pub notify: Val<bool>,
+    }
+
     impl AccountTakeoverActionType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AccountTakeoverActionTypeRequired`]:
         ///
-        /// - `event_action`: `EventAction`.
-        /// - `notify`: `Notify`.
-        pub fn new(event_action: impl Into<Val<String>>, notify: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// AccountTakeoverActionType::new(AccountTakeoverActionTypeRequired {
+        ///     event_action: "...".into(),
+        ///     notify: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: AccountTakeoverActionTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventAction", event_action);
-            props.set("Notify", notify);
+            props.set::<String>("EventAction", required.event_action);
+            props.set::<bool>("Notify", required.notify);
             AccountTakeoverActionType { props }
         }
     }
@@ -4119,7 +4827,7 @@ pub mod user_pool_risk_configuration_attachment {
     }
 
     impl NotifyConfigurationType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_arn`: `SourceArn`.
         pub fn new(source_arn: impl Into<Val<String>>) -> Self {
@@ -4172,7 +4880,7 @@ pub mod user_pool_risk_configuration_attachment {
     }
 
     impl NotifyEmailType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subject`: `Subject`.
         pub fn new(subject: impl Into<Val<String>>) -> Self {
@@ -4207,7 +4915,7 @@ pub mod user_pool_risk_configuration_attachment {
     }
 
     impl CompromisedCredentialsRiskConfigurationType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `actions`: `Actions`.
         pub fn new(actions: impl Into<Val<CompromisedCredentialsActionsType>>) -> Self {
@@ -4236,7 +4944,7 @@ pub mod user_pool_risk_configuration_attachment {
     }
 
     impl CompromisedCredentialsActionsType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `event_action`: `EventAction`.
         pub fn new(event_action: impl Into<Val<String>>) -> Self {
@@ -4288,23 +4996,47 @@ pub mod user_pool_risk_configuration_attachment {
 /// Resource Type definition for AWS::Cognito::UserPoolUICustomizationAttachment
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolUICustomizationAttachment`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolUICustomizationAttachment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolUiCustomizationAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserPoolUiCustomizationAttachment`], by name: the argument of [`CfnUserPoolUiCustomizationAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserPoolUiCustomizationAttachmentRequired {
+    /// CloudFormation property `ClientId`.
+    ///
+    /// Changing it replaces the resource.
+    pub client_id: Val<String>,
+
+    /// CloudFormation property `UserPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_pool_id: Val<String>,
+}
+
 impl CfnUserPoolUiCustomizationAttachment {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolUICustomizationAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserPoolUiCustomizationAttachmentRequired`]:
     ///
-    /// - `client_id`: `ClientId`.
-    /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(client_id: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserPoolUiCustomizationAttachment::new(CfnUserPoolUiCustomizationAttachmentRequired {
+    ///     client_id: "...".into(),
+    ///     user_pool_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserPoolUiCustomizationAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClientId", client_id);
-        props.set("UserPoolId", user_pool_id);
+        props.set::<String>("ClientId", required.client_id);
+        props.set::<String>("UserPoolId", required.user_pool_id);
         CfnUserPoolUiCustomizationAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -4344,6 +5076,12 @@ pub(crate) static USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_META: TypeMeta = TypeMet
 /// Resource Type definition for AWS::Cognito::UserPoolUser
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolUser`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolUser` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolUser {
     props: Props,
@@ -4353,7 +5091,7 @@ pub struct CfnUserPoolUser {
 impl CfnUserPoolUser {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolUser";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `user_pool_id`: `UserPoolId`.
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
@@ -4496,25 +5234,54 @@ pub mod user_pool_user {
 /// Resource Type definition for AWS::Cognito::UserPoolUserToGroupAttachment
 ///
 /// CloudFormation type `AWS::Cognito::UserPoolUserToGroupAttachment`.
+///
+/// # Attributes
+///
+/// `AWS::Cognito::UserPoolUserToGroupAttachment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPoolUserToGroupAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserPoolUserToGroupAttachment`], by name: the argument of [`CfnUserPoolUserToGroupAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserPoolUserToGroupAttachmentRequired {
+    /// CloudFormation property `GroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_name: Val<String>,
+
+    /// CloudFormation property `UserPoolId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_pool_id: Val<String>,
+
+    /// CloudFormation property `Username`.
+    ///
+    /// Changing it replaces the resource.
+    pub username: Val<String>,
+}
+
 impl CfnUserPoolUserToGroupAttachment {
     pub const TYPE_NAME: &'static str = "AWS::Cognito::UserPoolUserToGroupAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserPoolUserToGroupAttachmentRequired`]:
     ///
-    /// - `group_name`: `GroupName`.
-    /// - `user_pool_id`: `UserPoolId`.
-    /// - `username`: `Username`.
-    pub fn new(group_name: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserPoolUserToGroupAttachment::new(CfnUserPoolUserToGroupAttachmentRequired {
+    ///     group_name: "...".into(),
+    ///     user_pool_id: "...".into(),
+    ///     username: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserPoolUserToGroupAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("GroupName", group_name);
-        props.set("UserPoolId", user_pool_id);
-        props.set("Username", username);
+        props.set::<String>("GroupName", required.group_name);
+        props.set::<String>("UserPoolId", required.user_pool_id);
+        props.set::<String>("Username", required.username);
         CfnUserPoolUserToGroupAttachment { props, options: ResourceOptions::default() }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,33 +15,71 @@ use crate::value::Val;
 /// Document Classifier enables training document classifier models.
 ///
 /// CloudFormation type `AWS::Comprehend::DocumentClassifier`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDocumentClassifier {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDocumentClassifier`], by name: the argument of [`CfnDocumentClassifier::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDocumentClassifierRequired {
+    /// CloudFormation property `DataAccessRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_access_role_arn: Val<String>,
+
+    /// CloudFormation property `DocumentClassifierName`.
+    ///
+    /// Changing it replaces the resource.
+    pub document_classifier_name: Val<String>,
+
+    /// CloudFormation property `InputDataConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub input_data_config: Val<document_classifier::DocumentClassifierInputDataConfig>,
+
+    /// CloudFormation property `LanguageCode`.
+    ///
+    /// Allowed values (the enum [`document_classifier::LanguageCode`]): `en`, `es`, `fr`, `it`, `de`, `pt`.
+    ///
+    /// Changing it replaces the resource.
+    pub language_code: Val<String>,
+}
+
 impl CfnDocumentClassifier {
     pub const TYPE_NAME: &'static str = "AWS::Comprehend::DocumentClassifier";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDocumentClassifierRequired`]:
     ///
-    /// - `data_access_role_arn`: `DataAccessRoleArn`.
-    /// - `document_classifier_name`: `DocumentClassifierName`.
-    /// - `input_data_config`: `InputDataConfig`.
-    /// - `language_code`: `LanguageCode`.
-    pub fn new(data_access_role_arn: impl Into<Val<String>>, document_classifier_name: impl Into<Val<String>>, input_data_config: impl Into<Val<document_classifier::DocumentClassifierInputDataConfig>>, language_code: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDocumentClassifier::new(CfnDocumentClassifierRequired {
+    ///     data_access_role_arn: "...".into(),
+    ///     document_classifier_name: "...".into(),
+    ///     input_data_config: document_classifier::DocumentClassifierInputDataConfig::new(...).into(),
+    ///     language_code: document_classifier::LanguageCode::En.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDocumentClassifierRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataAccessRoleArn", data_access_role_arn);
-        props.set("DocumentClassifierName", document_classifier_name);
-        props.set("InputDataConfig", input_data_config);
-        props.set("LanguageCode", language_code);
+        props.set::<String>("DataAccessRoleArn", required.data_access_role_arn);
+        props.set::<String>("DocumentClassifierName", required.document_classifier_name);
+        props.set::<document_classifier::DocumentClassifierInputDataConfig>("InputDataConfig", required.input_data_config);
+        props.set::<String>("LanguageCode", required.language_code);
         CfnDocumentClassifier { props, options: ResourceOptions::default() }
     }
 
     /// The `Mode` property.
     ///
-    /// Allowed values: `MULTI_CLASS`, `MULTI_LABEL`.
+    /// Allowed values (the enum [`document_classifier::Mode`]): `MULTI_CLASS`, `MULTI_LABEL`.
     ///
     /// Changing it replaces the resource.
     pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -154,11 +191,11 @@ pub(crate) static DOCUMENT_CLASSIFIER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDocumentClassifier`].
+/// Property types and enums of the allowed values of [`CfnDocumentClassifier`].
 pub mod document_classifier {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Comprehend::DocumentClassifier`.
     #[derive(Clone, Debug)]
@@ -181,7 +218,7 @@ pub mod document_classifier {
 
         /// The `DataFormat` property.
         ///
-        /// Allowed values: `COMPREHEND_CSV`, `AUGMENTED_MANIFEST`.
+        /// Allowed values (the enum [`DataFormat`]): `COMPREHEND_CSV`, `AUGMENTED_MANIFEST`.
         pub fn data_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataFormat", value);
             self
@@ -195,7 +232,7 @@ pub mod document_classifier {
 
         /// The `DocumentType` property.
         ///
-        /// Allowed values: `PLAIN_TEXT_DOCUMENT`, `SEMI_STRUCTURED_DOCUMENT`.
+        /// Allowed values (the enum [`DocumentType`]): `PLAIN_TEXT_DOCUMENT`, `SEMI_STRUCTURED_DOCUMENT`.
         pub fn document_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DocumentType", value);
             self
@@ -238,21 +275,35 @@ pub mod document_classifier {
         props: Props,
     }
 
+    /// The required properties of [`AugmentedManifestsListItem`], by name: the argument of [`AugmentedManifestsListItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct AugmentedManifestsListItemRequired {
+        /// CloudFormation property `AttributeNames`.
+        pub attribute_names: Val<Vec<String>>,
+
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
     impl AugmentedManifestsListItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AugmentedManifestsListItemRequired`]:
         ///
-        /// - `attribute_names`: `AttributeNames`.
-        /// - `s3_uri`: `S3Uri`.
-        pub fn new(attribute_names: impl Into<Val<Vec<String>>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AugmentedManifestsListItem::new(AugmentedManifestsListItemRequired {
+        ///     attribute_names: vec!["..."].into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AugmentedManifestsListItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeNames", attribute_names);
-            props.set("S3Uri", s3_uri);
+            props.set::<Vec<String>>("AttributeNames", required.attribute_names);
+            props.set::<String>("S3Uri", required.s3_uri);
             AugmentedManifestsListItem { props }
         }
 
         /// The `Split` property.
         ///
-        /// Allowed values: `TRAIN`, `TEST`.
+        /// Allowed values (the enum [`Split`]): `TRAIN`, `TEST`.
         pub fn split(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Split", value);
             self
@@ -272,9 +323,9 @@ pub mod document_classifier {
     }
 
     impl DocumentReaderConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `document_read_action`: `DocumentReadAction`.
+        /// - `document_read_action`: `DocumentReadAction`. Allowed values: the enum [`DocumentReadAction`].
         pub fn new(document_read_action: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DocumentReadAction", document_read_action);
@@ -283,13 +334,15 @@ pub mod document_classifier {
 
         /// The `DocumentReadMode` property.
         ///
-        /// Allowed values: `SERVICE_DEFAULT`, `FORCE_DOCUMENT_READ_ACTION`.
+        /// Allowed values (the enum [`DocumentReadMode`]): `SERVICE_DEFAULT`, `FORCE_DOCUMENT_READ_ACTION`.
         pub fn document_read_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DocumentReadMode", value);
             self
         }
 
         /// The `FeatureTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`FeatureTypes`]): `TABLES`, `FORMS`.
         pub fn feature_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("FeatureTypes", value);
             self
@@ -309,7 +362,7 @@ pub mod document_classifier {
     }
 
     impl DocumentClassifierDocuments {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -369,15 +422,29 @@ pub mod document_classifier {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -394,15 +461,29 @@ pub mod document_classifier {
         props: Props,
     }
 
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
     impl VpcConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`.
-        /// - `subnets`: `Subnets`.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -476,30 +557,134 @@ pub mod document_classifier {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LanguageCode` in `AWS::Comprehend::DocumentClassifier`; `.into()` makes a `Val<String>`.
+        LanguageCode {
+            En = "en",
+            Es = "es",
+            Fr = "fr",
+            It = "it",
+            De = "de",
+            Pt = "pt",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::Comprehend::DocumentClassifier`; `.into()` makes a `Val<String>`.
+        Mode {
+            MultiClass = "MULTI_CLASS",
+            MultiLabel = "MULTI_LABEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataFormat` in `AWS::Comprehend::DocumentClassifier`; `.into()` makes a `Val<String>`.
+        DataFormat {
+            ComprehendCsv = "COMPREHEND_CSV",
+            AugmentedManifest = "AUGMENTED_MANIFEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DocumentType` in `AWS::Comprehend::DocumentClassifier`; `.into()` makes a `Val<String>`.
+        DocumentType {
+            PlainTextDocument = "PLAIN_TEXT_DOCUMENT",
+            SemiStructuredDocument = "SEMI_STRUCTURED_DOCUMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Split` in `AWS::Comprehend::DocumentClassifier`; `.into()` makes a `Val<String>`.
+        Split {
+            Train = "TRAIN",
+            Test = "TEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DocumentReadAction` in `AWS::Comprehend::DocumentClassifier`; `.into()` makes a `Val<String>`.
+        DocumentReadAction {
+            TextractDetectDocumentText = "TEXTRACT_DETECT_DOCUMENT_TEXT",
+            TextractAnalyzeDocument = "TEXTRACT_ANALYZE_DOCUMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DocumentReadMode` in `AWS::Comprehend::DocumentClassifier`; `.into()` makes a `Val<String>`.
+        DocumentReadMode {
+            ServiceDefault = "SERVICE_DEFAULT",
+            ForceDocumentReadAction = "FORCE_DOCUMENT_READ_ACTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FeatureTypes` in `AWS::Comprehend::DocumentClassifier`; `.into()` makes a `Val<String>`.
+        FeatureTypes {
+            Tables = "TABLES",
+            Forms = "FORMS",
+        }
+    }
 }
 
 /// An Amazon Comprehend endpoint that hosts a custom document classification model for real-time inference.
 ///
 /// CloudFormation type `AWS::Comprehend::DocumentClassifierEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the document classifier endpoint.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation date and time of the endpoint.
+/// - `CurrentInferenceUnits`: `handle.current_inference_units()` → `Val<i64>`. The number of inference units currently used by the model using this endpoint.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The date and time that the endpoint was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDocumentClassifierEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDocumentClassifierEndpoint`], by name: the argument of [`CfnDocumentClassifierEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDocumentClassifierEndpointRequired {
+    /// The desired number of inference units to be used by the model. Each inference unit represents throughput of 100 characters per second.
+    ///
+    /// CloudFormation property `DesiredInferenceUnits`.
+    pub desired_inference_units: Val<i64>,
+
+    /// The name of the endpoint. The name must be unique within the AWS Region and account.
+    ///
+    /// CloudFormation property `EndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the document classifier model to which the endpoint is attached.
+    ///
+    /// CloudFormation property `ModelArn`.
+    pub model_arn: Val<String>,
+}
+
 impl CfnDocumentClassifierEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::Comprehend::DocumentClassifierEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDocumentClassifierEndpointRequired`]:
     ///
-    /// - `desired_inference_units`: `DesiredInferenceUnits`, The desired number of inference units to be used by the model. Each inference unit represents throughput of 100 characters per second.
-    /// - `endpoint_name`: `EndpointName`, The name of the endpoint. The name must be unique within the AWS Region and account.
-    /// - `model_arn`: `ModelArn`, The Amazon Resource Name (ARN) of the document classifier model to which the endpoint is attached.
-    pub fn new(desired_inference_units: impl Into<Val<i64>>, endpoint_name: impl Into<Val<String>>, model_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDocumentClassifierEndpoint::new(CfnDocumentClassifierEndpointRequired {
+    ///     desired_inference_units: 1.into(),
+    ///     endpoint_name: "...".into(),
+    ///     model_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDocumentClassifierEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("DesiredInferenceUnits", desired_inference_units);
-        props.set("EndpointName", endpoint_name);
-        props.set("ModelArn", model_arn);
+        props.set::<i64>("DesiredInferenceUnits", required.desired_inference_units);
+        props.set::<String>("EndpointName", required.endpoint_name);
+        props.set::<String>("ModelArn", required.model_arn);
         CfnDocumentClassifierEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -588,15 +773,33 @@ pub mod document_classifier_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The initial part of a key-value pair that forms a tag associated with a given resource.
         ///
-        /// - `key`: `Key`, The initial part of a key-value pair that forms a tag associated with a given resource.
-        /// - `value`: `Value`, The second part of a key-value pair that forms a tag associated with a given resource.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The second part of a key-value pair that forms a tag associated with a given resource.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -619,27 +822,73 @@ pub mod document_classifier_endpoint {
 /// An Amazon Comprehend custom entity recognizer: a trained model that identifies custom entity types in text, created via an asynchronous training job.
 ///
 /// CloudFormation type `AWS::Comprehend::EntityRecognizer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that identifies the entity recognizer.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEntityRecognizer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEntityRecognizer`], by name: the argument of [`CfnEntityRecognizer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEntityRecognizerRequired {
+    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to your input data.
+    ///
+    /// CloudFormation property `DataAccessRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_access_role_arn: Val<String>,
+
+    /// Specifies the format and location of the input data. The S3 bucket containing the input data must be located in the same Region as the entity recognizer being created.
+    ///
+    /// CloudFormation property `InputDataConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub input_data_config: Val<entity_recognizer::EntityRecognizerInputDataConfig>,
+
+    /// The language of the input documents. All documents must be in the same language.
+    ///
+    /// CloudFormation property `LanguageCode`.
+    ///
+    /// Allowed values (the enum [`entity_recognizer::LanguageCode`]): `en`, `es`, `fr`, `de`, `it`, `pt`, `ar`, `hi`, `ja`, `ko`, `zh`, `zh-TW`.
+    ///
+    /// Changing it replaces the resource.
+    pub language_code: Val<String>,
+
+    /// The name given to the entity recognizer.
+    ///
+    /// CloudFormation property `RecognizerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub recognizer_name: Val<String>,
+}
+
 impl CfnEntityRecognizer {
     pub const TYPE_NAME: &'static str = "AWS::Comprehend::EntityRecognizer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEntityRecognizerRequired`]:
     ///
-    /// - `data_access_role_arn`: `DataAccessRoleArn`, The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to your input data.
-    /// - `input_data_config`: `InputDataConfig`, Specifies the format and location of the input data. The S3 bucket containing the input data must be located in the same Region as the entity recognizer being created.
-    /// - `language_code`: `LanguageCode`, The language of the input documents. All documents must be in the same language.
-    /// - `recognizer_name`: `RecognizerName`, The name given to the entity recognizer.
-    pub fn new(data_access_role_arn: impl Into<Val<String>>, input_data_config: impl Into<Val<entity_recognizer::EntityRecognizerInputDataConfig>>, language_code: impl Into<Val<String>>, recognizer_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEntityRecognizer::new(CfnEntityRecognizerRequired {
+    ///     data_access_role_arn: "...".into(),
+    ///     input_data_config: entity_recognizer::EntityRecognizerInputDataConfig::new(...).into(),
+    ///     language_code: entity_recognizer::LanguageCode::En.into(),
+    ///     recognizer_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEntityRecognizerRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataAccessRoleArn", data_access_role_arn);
-        props.set("InputDataConfig", input_data_config);
-        props.set("LanguageCode", language_code);
-        props.set("RecognizerName", recognizer_name);
+        props.set::<String>("DataAccessRoleArn", required.data_access_role_arn);
+        props.set::<entity_recognizer::EntityRecognizerInputDataConfig>("InputDataConfig", required.input_data_config);
+        props.set::<String>("LanguageCode", required.language_code);
+        props.set::<String>("RecognizerName", required.recognizer_name);
         CfnEntityRecognizer { props, options: ResourceOptions::default() }
     }
 
@@ -743,11 +992,11 @@ pub(crate) static ENTITY_RECOGNIZER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEntityRecognizer`].
+/// Property types and enums of the allowed values of [`CfnEntityRecognizer`].
 pub mod entity_recognizer {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies the format and location of the input data for an entity recognizer.
     #[derive(Clone, Debug)]
@@ -756,7 +1005,7 @@ pub mod entity_recognizer {
     }
 
     impl EntityRecognizerInputDataConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entity_types`: `EntityTypes`, The entity types in the labeled training data.
         pub fn new(entity_types: impl Into<Val<Vec<EntityTypesListItem>>>) -> Self {
@@ -779,7 +1028,7 @@ pub mod entity_recognizer {
 
         /// The format of your training data.
         ///
-        /// Allowed values: `COMPREHEND_CSV`, `AUGMENTED_MANIFEST`.
+        /// Allowed values (the enum [`DataFormat`]): `COMPREHEND_CSV`, `AUGMENTED_MANIFEST`.
         pub fn data_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataFormat", value);
             self
@@ -811,7 +1060,7 @@ pub mod entity_recognizer {
     }
 
     impl EntityRecognizerAnnotations {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, Specifies the Amazon S3 location where the annotations are located.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -839,15 +1088,33 @@ pub mod entity_recognizer {
         props: Props,
     }
 
-    impl AugmentedManifestsListItem {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AugmentedManifestsListItem`], by name: the argument of [`AugmentedManifestsListItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct AugmentedManifestsListItemRequired {
+        /// The JSON attribute that contains the annotations for your training documents.
         ///
-        /// - `attribute_names`: `AttributeNames`, The JSON attribute that contains the annotations for your training documents.
-        /// - `s3_uri`: `S3Uri`, The Amazon S3 location of the augmented manifest file.
-        pub fn new(attribute_names: impl Into<Val<Vec<String>>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AttributeNames`.
+        pub attribute_names: Val<Vec<String>>,
+
+        /// The Amazon S3 location of the augmented manifest file.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl AugmentedManifestsListItem {
+        /// Creates the value from its required properties, by name in [`AugmentedManifestsListItemRequired`]:
+        ///
+        /// ```text
+        /// AugmentedManifestsListItem::new(AugmentedManifestsListItemRequired {
+        ///     attribute_names: vec!["..."].into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AugmentedManifestsListItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeNames", attribute_names);
-            props.set("S3Uri", s3_uri);
+            props.set::<Vec<String>>("AttributeNames", required.attribute_names);
+            props.set::<String>("S3Uri", required.s3_uri);
             AugmentedManifestsListItem { props }
         }
 
@@ -859,7 +1126,7 @@ pub mod entity_recognizer {
 
         /// The type of augmented manifest.
         ///
-        /// Allowed values: `PLAIN_TEXT_DOCUMENT`, `SEMI_STRUCTURED_DOCUMENT`.
+        /// Allowed values (the enum [`DocumentType`]): `PLAIN_TEXT_DOCUMENT`, `SEMI_STRUCTURED_DOCUMENT`.
         pub fn document_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DocumentType", value);
             self
@@ -873,7 +1140,7 @@ pub mod entity_recognizer {
 
         /// The purpose of the data you've provided in the augmented manifest.
         ///
-        /// Allowed values: `TRAIN`, `TEST`.
+        /// Allowed values (the enum [`Split`]): `TRAIN`, `TEST`.
         pub fn split(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Split", value);
             self
@@ -893,7 +1160,7 @@ pub mod entity_recognizer {
     }
 
     impl EntityRecognizerDocuments {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, Specifies the Amazon S3 location where the training documents are located.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -904,7 +1171,7 @@ pub mod entity_recognizer {
 
         /// Specifies how the text in an input file should be processed.
         ///
-        /// Allowed values: `ONE_DOC_PER_FILE`, `ONE_DOC_PER_LINE`.
+        /// Allowed values (the enum [`InputFormat`]): `ONE_DOC_PER_FILE`, `ONE_DOC_PER_LINE`.
         pub fn input_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputFormat", value);
             self
@@ -930,7 +1197,7 @@ pub mod entity_recognizer {
     }
 
     impl EntityRecognizerEntityList {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, Specifies the Amazon S3 location where the entity list is located.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -953,7 +1220,7 @@ pub mod entity_recognizer {
     }
 
     impl EntityTypesListItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`, An entity type within a labeled training dataset.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -975,15 +1242,33 @@ pub mod entity_recognizer {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the key-value pair that forms a tag.
         ///
-        /// - `key`: `Key`, The key of the key-value pair that forms a tag.
-        /// - `value`: `Value`, The value of the key-value pair that forms a tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the key-value pair that forms a tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1000,15 +1285,33 @@ pub mod entity_recognizer {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The ID number for a security group on an instance of your private VPC.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The ID number for a security group on an instance of your private VPC.
-        /// - `subnets`: `Subnets`, The ID for each subnet being used in your private VPC.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID for each subnet being used in your private VPC.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -1089,28 +1392,110 @@ pub mod entity_recognizer {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LanguageCode` in `AWS::Comprehend::EntityRecognizer`; `.into()` makes a `Val<String>`.
+        LanguageCode {
+            En = "en",
+            Es = "es",
+            Fr = "fr",
+            De = "de",
+            It = "it",
+            Pt = "pt",
+            Ar = "ar",
+            Hi = "hi",
+            Ja = "ja",
+            Ko = "ko",
+            Zh = "zh",
+            ZhTw = "zh-TW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataFormat` in `AWS::Comprehend::EntityRecognizer`; `.into()` makes a `Val<String>`.
+        DataFormat {
+            ComprehendCsv = "COMPREHEND_CSV",
+            AugmentedManifest = "AUGMENTED_MANIFEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DocumentType` in `AWS::Comprehend::EntityRecognizer`; `.into()` makes a `Val<String>`.
+        DocumentType {
+            PlainTextDocument = "PLAIN_TEXT_DOCUMENT",
+            SemiStructuredDocument = "SEMI_STRUCTURED_DOCUMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Split` in `AWS::Comprehend::EntityRecognizer`; `.into()` makes a `Val<String>`.
+        Split {
+            Train = "TRAIN",
+            Test = "TEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputFormat` in `AWS::Comprehend::EntityRecognizer`; `.into()` makes a `Val<String>`.
+        InputFormat {
+            OneDocPerFile = "ONE_DOC_PER_FILE",
+            OneDocPerLine = "ONE_DOC_PER_LINE",
+        }
+    }
 }
 
 /// An Amazon Comprehend endpoint that hosts a custom entity recognizer model for real-time inference.
 ///
 /// CloudFormation type `AWS::Comprehend::EntityRecognizerEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the entity recognizer endpoint.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation date and time of the endpoint.
+/// - `CurrentInferenceUnits`: `handle.current_inference_units()` → `Val<i64>`. The number of inference units currently used by the model using this endpoint.
+/// - `EndpointStatus`: `handle.endpoint_status()` → `Val<String>`. The current status of the endpoint. Because the endpoint updates and creation are asynchronous, wait for the endpoint to be IN_SERVICE before making inference requests.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The date and time that the endpoint was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEntityRecognizerEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEntityRecognizerEndpoint`], by name: the argument of [`CfnEntityRecognizerEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEntityRecognizerEndpointRequired {
+    /// The desired number of inference units to be used by the model. Each inference unit represents throughput of 100 characters per second.
+    ///
+    /// CloudFormation property `DesiredInferenceUnits`.
+    pub desired_inference_units: Val<i64>,
+
+    /// The name of the endpoint. The name must be unique within the AWS Region and account.
+    ///
+    /// CloudFormation property `EndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_name: Val<String>,
+}
+
 impl CfnEntityRecognizerEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::Comprehend::EntityRecognizerEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEntityRecognizerEndpointRequired`]:
     ///
-    /// - `desired_inference_units`: `DesiredInferenceUnits`, The desired number of inference units to be used by the model. Each inference unit represents throughput of 100 characters per second.
-    /// - `endpoint_name`: `EndpointName`, The name of the endpoint. The name must be unique within the AWS Region and account.
-    pub fn new(desired_inference_units: impl Into<Val<i64>>, endpoint_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEntityRecognizerEndpoint::new(CfnEntityRecognizerEndpointRequired {
+    ///     desired_inference_units: 1.into(),
+    ///     endpoint_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEntityRecognizerEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("DesiredInferenceUnits", desired_inference_units);
-        props.set("EndpointName", endpoint_name);
+        props.set::<i64>("DesiredInferenceUnits", required.desired_inference_units);
+        props.set::<String>("EndpointName", required.endpoint_name);
         CfnEntityRecognizerEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -1228,15 +1613,33 @@ pub mod entity_recognizer_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The initial part of a key-value pair that forms a tag associated with a given resource.
         ///
-        /// - `key`: `Key`, The initial part of a key-value pair that forms a tag associated with a given resource.
-        /// - `value`: `Value`, The second part of a key-value pair that forms a tag associated with a given resource.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The second part of a key-value pair that forms a tag associated with a given resource.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1259,25 +1662,54 @@ pub mod entity_recognizer_endpoint {
 /// The AWS::Comprehend::Flywheel resource creates an Amazon Comprehend Flywheel that enables customer to train their model.
 ///
 /// CloudFormation type `AWS::Comprehend::Flywheel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFlywheel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlywheel`], by name: the argument of [`CfnFlywheel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlywheelRequired {
+    /// CloudFormation property `DataAccessRoleArn`.
+    pub data_access_role_arn: Val<String>,
+
+    /// CloudFormation property `DataLakeS3Uri`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_lake_s3_uri: Val<String>,
+
+    /// CloudFormation property `FlywheelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub flywheel_name: Val<String>,
+}
+
 impl CfnFlywheel {
     pub const TYPE_NAME: &'static str = "AWS::Comprehend::Flywheel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlywheelRequired`]:
     ///
-    /// - `data_access_role_arn`: `DataAccessRoleArn`.
-    /// - `data_lake_s3_uri`: `DataLakeS3Uri`.
-    /// - `flywheel_name`: `FlywheelName`.
-    pub fn new(data_access_role_arn: impl Into<Val<String>>, data_lake_s3_uri: impl Into<Val<String>>, flywheel_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFlywheel::new(CfnFlywheelRequired {
+    ///     data_access_role_arn: "...".into(),
+    ///     data_lake_s3_uri: "...".into(),
+    ///     flywheel_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlywheelRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataAccessRoleArn", data_access_role_arn);
-        props.set("DataLakeS3Uri", data_lake_s3_uri);
-        props.set("FlywheelName", flywheel_name);
+        props.set::<String>("DataAccessRoleArn", required.data_access_role_arn);
+        props.set::<String>("DataLakeS3Uri", required.data_lake_s3_uri);
+        props.set::<String>("FlywheelName", required.flywheel_name);
         CfnFlywheel { props, options: ResourceOptions::default() }
     }
 
@@ -1295,7 +1727,7 @@ impl CfnFlywheel {
 
     /// The `ModelType` property.
     ///
-    /// Allowed values: `DOCUMENT_CLASSIFIER`, `ENTITY_RECOGNIZER`.
+    /// Allowed values (the enum [`flywheel::ModelType`]): `DOCUMENT_CLASSIFIER`, `ENTITY_RECOGNIZER`.
     ///
     /// Changing it replaces the resource.
     pub fn model_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1365,11 +1797,11 @@ pub(crate) static FLYWHEEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlywheel`].
+/// Property types and enums of the allowed values of [`CfnFlywheel`].
 pub mod flywheel {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Comprehend::Flywheel`.
     #[derive(Clone, Debug)]
@@ -1421,15 +1853,29 @@ pub mod flywheel {
         props: Props,
     }
 
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
     impl VpcConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`.
-        /// - `subnets`: `Subnets`.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -1446,15 +1892,29 @@ pub mod flywheel {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1472,9 +1932,9 @@ pub mod flywheel {
     }
 
     impl TaskConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `language_code`: `LanguageCode`.
+        /// - `language_code`: `LanguageCode`. Allowed values: the enum [`LanguageCode`].
         pub fn new(language_code: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LanguageCode", language_code);
@@ -1507,9 +1967,9 @@ pub mod flywheel {
     }
 
     impl DocumentClassificationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`.
+        /// - `mode`: `Mode`. Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -1562,7 +2022,7 @@ pub mod flywheel {
     }
 
     impl EntityTypesListItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1634,6 +2094,34 @@ pub mod flywheel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ModelType` in `AWS::Comprehend::Flywheel`; `.into()` makes a `Val<String>`.
+        ModelType {
+            DocumentClassifier = "DOCUMENT_CLASSIFIER",
+            EntityRecognizer = "ENTITY_RECOGNIZER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LanguageCode` in `AWS::Comprehend::Flywheel`; `.into()` makes a `Val<String>`.
+        LanguageCode {
+            En = "en",
+            Es = "es",
+            Fr = "fr",
+            It = "it",
+            De = "de",
+            Pt = "pt",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::Comprehend::Flywheel`; `.into()` makes a `Val<String>`.
+        Mode {
+            MultiClass = "MULTI_CLASS",
+            MultiLabel = "MULTI_LABEL",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,81 @@ use crate::value::Val;
 /// Creates an AWS Compute Optimizer automation rule that automatically implements recommended actions based on your defined criteria and schedule. Automation rules are global resources that manage automated actions across all AWS Regions where Compute Optimizer Automation is available. Organization-level rules can only be created by the management account or delegated administrator.
 ///
 /// CloudFormation type `AWS::ComputeOptimizer::AutomationRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The AWS account ID that owns the automation rule.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The timestamp when the automation rule was created.
+/// - `LastUpdatedTimestamp`: `handle.last_updated_timestamp()` → `Val<String>`. The timestamp when the automation rule was last updated.
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the automation rule.
+/// - `RuleId`: `handle.rule_id()` → `Val<String>`. The unique identifier of the automation rule.
+/// - `RuleRevision`: `handle.rule_revision()` → `Val<String>`. The revision number of the automation rule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAutomationRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAutomationRule`], by name: the argument of [`CfnAutomationRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAutomationRuleRequired {
+    /// The name of the automation rule.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The types of recommended actions this rule will implement.
+    ///
+    /// CloudFormation property `RecommendedActionTypes`.
+    ///
+    /// Allowed values of each item (the enum [`automation_rule::RecommendedActionTypes`]): `SnapshotAndDeleteUnattachedEbsVolume`, `UpgradeEbsVolumeType`.
+    pub recommended_action_types: Val<Vec<String>>,
+
+    /// The type of automation rule.
+    ///
+    /// CloudFormation property `RuleType`.
+    ///
+    /// Allowed values (the enum [`automation_rule::RuleType`]): `AccountRule`, `OrganizationRule`.
+    pub rule_type: Val<String>,
+
+    /// The schedule configuration for when the rule runs.
+    ///
+    /// CloudFormation property `Schedule`.
+    pub schedule: Val<automation_rule::Schedule>,
+
+    /// The status of the automation rule.
+    ///
+    /// CloudFormation property `Status`.
+    ///
+    /// Allowed values (the enum [`automation_rule::Status`]): `Active`, `Inactive`.
+    pub status: Val<String>,
+}
+
 impl CfnAutomationRule {
     pub const TYPE_NAME: &'static str = "AWS::ComputeOptimizer::AutomationRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAutomationRuleRequired`]:
     ///
-    /// - `name`: `Name`, The name of the automation rule.
-    /// - `recommended_action_types`: `RecommendedActionTypes`, The types of recommended actions this rule will implement.
-    /// - `rule_type`: `RuleType`, The type of automation rule.
-    /// - `schedule`: `Schedule`, The schedule configuration for when the rule runs.
-    /// - `status`: `Status`, The status of the automation rule.
-    pub fn new(name: impl Into<Val<String>>, recommended_action_types: impl Into<Val<Vec<String>>>, rule_type: impl Into<Val<String>>, schedule: impl Into<Val<automation_rule::Schedule>>, status: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAutomationRule::new(CfnAutomationRuleRequired {
+    ///     name: "...".into(),
+    ///     recommended_action_types: vec![automation_rule::RecommendedActionTypes::SnapshotAndDeleteUnattachedEbsVolume].into(),
+    ///     rule_type: automation_rule::RuleType::AccountRule.into(),
+    ///     schedule: automation_rule::Schedule::new(...).into(),
+    ///     status: automation_rule::Status::Active.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAutomationRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RecommendedActionTypes", recommended_action_types);
-        props.set("RuleType", rule_type);
-        props.set("Schedule", schedule);
-        props.set("Status", status);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("RecommendedActionTypes", required.recommended_action_types);
+        props.set::<String>("RuleType", required.rule_type);
+        props.set::<automation_rule::Schedule>("Schedule", required.schedule);
+        props.set::<String>("Status", required.status);
         CfnAutomationRule { props, options: ResourceOptions::default() }
     }
 
@@ -158,11 +209,11 @@ pub(crate) static AUTOMATION_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAutomationRule`].
+/// Property types and enums of the allowed values of [`CfnAutomationRule`].
 pub mod automation_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ComputeOptimizer::AutomationRule`.
     #[derive(Clone, Debug)]
@@ -247,7 +298,7 @@ pub mod automation_rule {
 
         /// The `Comparison` property.
         ///
-        /// Allowed values: `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan`, `NumericLessThanEquals`, `NumericGreaterThan`, `NumericGreaterThanEquals`.
+        /// Allowed values (the enum [`Comparison`]): `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan`, `NumericLessThanEquals`, `NumericGreaterThan`, `NumericGreaterThanEquals`.
         pub fn comparison(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Comparison", value);
             self
@@ -281,7 +332,7 @@ pub mod automation_rule {
 
         /// The `Comparison` property.
         ///
-        /// Allowed values: `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan`, `NumericLessThanEquals`, `NumericGreaterThan`, `NumericGreaterThanEquals`.
+        /// Allowed values (the enum [`Comparison`]): `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan`, `NumericLessThanEquals`, `NumericGreaterThan`, `NumericGreaterThanEquals`.
         pub fn comparison(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Comparison", value);
             self
@@ -315,7 +366,7 @@ pub mod automation_rule {
 
         /// The `Comparison` property.
         ///
-        /// Allowed values: `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan`, `NumericLessThanEquals`, `NumericGreaterThan`, `NumericGreaterThanEquals`.
+        /// Allowed values (the enum [`Comparison`]): `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan`, `NumericLessThanEquals`, `NumericGreaterThan`, `NumericGreaterThanEquals`.
         pub fn comparison(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Comparison", value);
             self
@@ -349,7 +400,7 @@ pub mod automation_rule {
 
         /// The `Comparison` property.
         ///
-        /// Allowed values: `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan`, `NumericLessThanEquals`, `NumericGreaterThan`, `NumericGreaterThanEquals`.
+        /// Allowed values (the enum [`Comparison`]): `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan`, `NumericLessThanEquals`, `NumericGreaterThan`, `NumericGreaterThanEquals`.
         pub fn comparison(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Comparison", value);
             self
@@ -395,7 +446,7 @@ pub mod automation_rule {
 
         /// When the rule should be applied relative to account rules
         ///
-        /// Allowed values: `BeforeAccountRules`, `AfterAccountRules`.
+        /// Allowed values (the enum [`RuleApplyOrder`]): `BeforeAccountRules`, `AfterAccountRules`.
         pub fn rule_apply_order(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RuleApplyOrder", value);
             self
@@ -452,15 +503,29 @@ pub mod automation_rule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -538,6 +603,56 @@ pub mod automation_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RecommendedActionTypes` in `AWS::ComputeOptimizer::AutomationRule`; `.into()` makes a `Val<String>`.
+        RecommendedActionTypes {
+            SnapshotAndDeleteUnattachedEbsVolume = "SnapshotAndDeleteUnattachedEbsVolume",
+            UpgradeEbsVolumeType = "UpgradeEbsVolumeType",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleType` in `AWS::ComputeOptimizer::AutomationRule`; `.into()` makes a `Val<String>`.
+        RuleType {
+            AccountRule = "AccountRule",
+            OrganizationRule = "OrganizationRule",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::ComputeOptimizer::AutomationRule`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "Active",
+            Inactive = "Inactive",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::ComputeOptimizer::AutomationRule`; `.into()` makes a `Val<String>`.
+        Comparison {
+            StringEquals = "StringEquals",
+            StringNotEquals = "StringNotEquals",
+            StringEqualsIgnoreCase = "StringEqualsIgnoreCase",
+            StringNotEqualsIgnoreCase = "StringNotEqualsIgnoreCase",
+            StringLike = "StringLike",
+            StringNotLike = "StringNotLike",
+            NumericEquals = "NumericEquals",
+            NumericNotEquals = "NumericNotEquals",
+            NumericLessThan = "NumericLessThan",
+            NumericLessThanEquals = "NumericLessThanEquals",
+            NumericGreaterThan = "NumericGreaterThan",
+            NumericGreaterThanEquals = "NumericGreaterThanEquals",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleApplyOrder` in `AWS::ComputeOptimizer::AutomationRule`; `.into()` makes a `Val<String>`.
+        RuleApplyOrder {
+            BeforeAccountRules = "BeforeAccountRules",
+            AfterAccountRules = "AfterAccountRules",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

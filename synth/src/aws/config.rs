@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,53 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Config::AggregationAuthorization
 ///
 /// CloudFormation type `AWS::Config::AggregationAuthorization`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AggregationAuthorizationArn`: `handle.aggregation_authorization_arn()` → `Val<String>`. The ARN of the AggregationAuthorization.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAggregationAuthorization {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAggregationAuthorization`], by name: the argument of [`CfnAggregationAuthorization::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAggregationAuthorizationRequired {
+    /// The 12-digit account ID of the account authorized to aggregate data.
+    ///
+    /// CloudFormation property `AuthorizedAccountId`.
+    ///
+    /// Changing it replaces the resource.
+    pub authorized_account_id: Val<String>,
+
+    /// The region authorized to collect aggregated data.
+    ///
+    /// CloudFormation property `AuthorizedAwsRegion`.
+    ///
+    /// Changing it replaces the resource.
+    pub authorized_aws_region: Val<String>,
+}
+
 impl CfnAggregationAuthorization {
     pub const TYPE_NAME: &'static str = "AWS::Config::AggregationAuthorization";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAggregationAuthorizationRequired`]:
     ///
-    /// - `authorized_account_id`: `AuthorizedAccountId`, The 12-digit account ID of the account authorized to aggregate data.
-    /// - `authorized_aws_region`: `AuthorizedAwsRegion`, The region authorized to collect aggregated data.
-    pub fn new(authorized_account_id: impl Into<Val<String>>, authorized_aws_region: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAggregationAuthorization::new(CfnAggregationAuthorizationRequired {
+    ///     authorized_account_id: "...".into(),
+    ///     authorized_aws_region: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAggregationAuthorizationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthorizedAccountId", authorized_account_id);
-        props.set("AuthorizedAwsRegion", authorized_aws_region);
+        props.set::<String>("AuthorizedAccountId", required.authorized_account_id);
+        props.set::<String>("AuthorizedAwsRegion", required.authorized_aws_region);
         CfnAggregationAuthorization { props, options: ResourceOptions::default() }
     }
 
@@ -99,15 +128,33 @@ pub mod aggregation_authorization {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -146,6 +193,16 @@ pub mod aggregation_authorization {
 /// For more information about developing and using CC rules, see [Evaluating Resources with Rules](https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config.html) in the *Developer Guide*.
 ///
 /// CloudFormation type `AWS::Config::ConfigRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Compliance.Type`: `handle.compliance_type()` → `Val<String>`. Compliance type determined by the Config rule
+/// - `ConfigRuleId`: `handle.config_rule_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfigRuleName`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigRule {
     props: Props,
@@ -155,7 +212,7 @@ pub struct CfnConfigRule {
 impl CfnConfigRule {
     pub const TYPE_NAME: &'static str = "AWS::Config::ConfigRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `source`: `Source`, Provides the rule owner (\`\`\`\` for managed rules, ``CUSTOM_POLICY`` for Custom Policy rules, and ``CUSTOM_LAMBDA`` for Custom Lambda rules), the rule identifier, and the notifications that cause the function to evaluate your AWS resources.
     pub fn new(source: impl Into<Val<config_rule::Source>>) -> Self {
@@ -343,7 +400,7 @@ pub mod config_rule {
     }
 
     impl Source {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `owner`: `Owner`, Indicates whether AWS or the customer owns and manages the CC rule.
         pub fn new(owner: impl Into<Val<String>>) -> Self {
@@ -429,15 +486,43 @@ pub mod config_rule {
         props: Props,
     }
 
-    impl SourceDetail {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceDetail`], by name: the argument of [`SourceDetail::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceDetailRequired {
+        /// The source of the event, such as an AWS service, that triggers CC to evaluate your AWS resources.
         ///
-        /// - `event_source`: `EventSource`, The source of the event, such as an AWS service, that triggers CC to evaluate your AWS resources.
-        /// - `message_type`: `MessageType`, The type of notification that triggers CC to run an evaluation for a rule. You can specify the following notification types:
-        pub fn new(event_source: impl Into<Val<String>>, message_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EventSource`.
+        pub event_source: Val<String>,
+
+        /// The type of notification that triggers CC to run an evaluation for a rule. You can specify the following notification types:
+        ///
+        /// +  ``ConfigurationItemChangeNotification`` - Triggers an evaluation when CC delivers a configuration item as a result of a resource change.
+        ///
+        /// +  ``OversizedConfigurationItemChangeNotification`` - Triggers an evaluation when CC delivers an oversized configuration item. CC may generate this notification type when a resource changes and the notification exceeds the maximum size allowed by Amazon SNS.
+        ///
+        /// +  ``ScheduledNotification`` - Triggers a periodic evaluation at the frequency specified for ``MaximumExecutionFrequency``.
+        ///
+        /// +  ``ConfigurationSnapshotDeliveryCompleted`` - Triggers a periodic evaluation when CC delivers a configuration snapshot.
+        ///
+        /// If you want your custom rule to be triggered by configuration changes, specify two SourceDetail objects, one for ``ConfigurationItemChangeNotification`` and one for ``OversizedConfigurationItemChangeNotification``.
+        ///
+        /// CloudFormation property `MessageType`.
+        pub message_type: Val<String>,
+    }
+
+    impl SourceDetail {
+        /// Creates the value from its required properties, by name in [`SourceDetailRequired`]:
+        ///
+        /// ```text
+        /// SourceDetail::new(SourceDetailRequired {
+        ///     event_source: "...".into(),
+        ///     message_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceDetailRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventSource", event_source);
-            props.set("MessageType", message_type);
+            props.set::<String>("EventSource", required.event_source);
+            props.set::<String>("MessageType", required.message_type);
             SourceDetail { props }
         }
 
@@ -462,6 +547,14 @@ pub mod config_rule {
 /// Resource Type definition for AWS::Config::ConfigurationAggregator
 ///
 /// CloudFormation type `AWS::Config::ConfigurationAggregator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfigurationAggregatorArn`: `handle.configuration_aggregator_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the aggregator.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfigurationAggregatorName`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationAggregator {
     props: Props,
@@ -562,7 +655,7 @@ pub mod configuration_aggregator {
     }
 
     impl AccountAggregationSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `account_ids`: `AccountIds`.
         pub fn new(account_ids: impl Into<Val<Vec<String>>>) -> Self {
@@ -597,7 +690,7 @@ pub mod configuration_aggregator {
     }
 
     impl OrganizationAggregationSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -631,15 +724,33 @@ pub mod configuration_aggregator {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -677,6 +788,14 @@ pub mod configuration_aggregator {
 /// Resource type definition for AWS::Config::ConfigurationRecorder
 ///
 /// CloudFormation type `AWS::Config::ConfigurationRecorder`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. Returns the Amazon Resource Name (ARN) for the Configuration Recorder.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationRecorder {
     props: Props,
@@ -686,7 +805,7 @@ pub struct CfnConfigurationRecorder {
 impl CfnConfigurationRecorder {
     pub const TYPE_NAME: &'static str = "AWS::Config::ConfigurationRecorder";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `role_arn`: `RoleARN`, The Amazon Resource Name (ARN) of the role that allows AWS Config to read S3 objects.
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -830,7 +949,7 @@ pub mod configuration_recorder {
     }
 
     impl ExclusionByResourceTypes {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_types`: `ResourceTypes`, A comma-separated list of resource types to exclude from recording by the configuration recorder.
         pub fn new(resource_types: impl Into<Val<Vec<String>>>) -> Self {
@@ -853,7 +972,7 @@ pub mod configuration_recorder {
     }
 
     impl RecordingStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `use_only`: `UseOnly`.
         pub fn new(use_only: impl Into<Val<String>>) -> Self {
@@ -876,7 +995,7 @@ pub mod configuration_recorder {
     }
 
     impl RecordingMode {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `recording_frequency`: `RecordingFrequency`, The default recording frequency that AWS Config uses to record configuration changes.
         pub fn new(recording_frequency: impl Into<Val<String>>) -> Self {
@@ -904,15 +1023,33 @@ pub mod configuration_recorder {
         props: Props,
     }
 
-    impl RecordingModeOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RecordingModeOverride`], by name: the argument of [`RecordingModeOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecordingModeOverrideRequired {
+        /// The recording frequency that will be applied to all the resource types specified in the override.
         ///
-        /// - `recording_frequency`: `RecordingFrequency`, The recording frequency that will be applied to all the resource types specified in the override.
-        /// - `resource_types`: `ResourceTypes`, A comma-separated list that specifies which resource types AWS Config includes in the override.
-        pub fn new(recording_frequency: impl Into<Val<String>>, resource_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `RecordingFrequency`.
+        pub recording_frequency: Val<String>,
+
+        /// A comma-separated list that specifies which resource types AWS Config includes in the override.
+        ///
+        /// CloudFormation property `ResourceTypes`.
+        pub resource_types: Val<Vec<String>>,
+    }
+
+    impl RecordingModeOverride {
+        /// Creates the value from its required properties, by name in [`RecordingModeOverrideRequired`]:
+        ///
+        /// ```text
+        /// RecordingModeOverride::new(RecordingModeOverrideRequired {
+        ///     recording_frequency: "...".into(),
+        ///     resource_types: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: RecordingModeOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordingFrequency", recording_frequency);
-            props.set("ResourceTypes", resource_types);
+            props.set::<String>("RecordingFrequency", required.recording_frequency);
+            props.set::<Vec<String>>("ResourceTypes", required.resource_types);
             RecordingModeOverride { props }
         }
 
@@ -933,6 +1070,14 @@ pub mod configuration_recorder {
 /// A conformance pack is a collection of AWS Config rules and remediation actions that can be easily deployed as a single entity in an account and a region or across an entire AWS Organization.
 ///
 /// CloudFormation type `AWS::Config::ConformancePack`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConformancePackArn`: `handle.conformance_pack_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the conformance pack.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConformancePackName`.
 #[derive(Clone, Debug)]
 pub struct CfnConformancePack {
     props: Props,
@@ -942,7 +1087,7 @@ pub struct CfnConformancePack {
 impl CfnConformancePack {
     pub const TYPE_NAME: &'static str = "AWS::Config::ConformancePack";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `conformance_pack_name`: `ConformancePackName`, Name of the conformance pack which will be assigned as the unique identifier.
     pub fn new(conformance_pack_name: impl Into<Val<String>>) -> Self {
@@ -1061,15 +1206,33 @@ pub mod conformance_pack {
         props: Props,
     }
 
-    impl ConformancePackInputParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConformancePackInputParameter`], by name: the argument of [`ConformancePackInputParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConformancePackInputParameterRequired {
+        /// Key part of key-value pair with value being parameter value
         ///
-        /// - `parameter_name`: `ParameterName`, Key part of key-value pair with value being parameter value
-        /// - `parameter_value`: `ParameterValue`, Value part of key-value pair with key being parameter Name
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// Value part of key-value pair with key being parameter Name
+        ///
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl ConformancePackInputParameter {
+        /// Creates the value from its required properties, by name in [`ConformancePackInputParameterRequired`]:
+        ///
+        /// ```text
+        /// ConformancePackInputParameter::new(ConformancePackInputParameterRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConformancePackInputParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             ConformancePackInputParameter { props }
         }
     }
@@ -1086,15 +1249,33 @@ pub mod conformance_pack {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1165,6 +1346,16 @@ pub mod conformance_pack {
 /// Resource Type definition for AWS::Config::Connector
 ///
 /// CloudFormation type `AWS::Config::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the connector.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time at which the connector was created.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the connector. AWS Config automatically assigns the name when creating the Connector.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
@@ -1174,7 +1365,7 @@ pub struct CfnConnector {
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::Config::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `connector_configuration`: `ConnectorConfiguration`, The configuration for the connector that specifies the third-party cloud provider connection details.
     pub fn new(connector_configuration: impl Into<Val<connector::ConnectorConfiguration>>) -> Self {
@@ -1285,15 +1476,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl AzureConnectorConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AzureConnectorConfiguration`], by name: the argument of [`AzureConnectorConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AzureConnectorConfigurationRequired {
+        /// The Azure client (application) identifier.
         ///
-        /// - `client_identifier`: `ClientIdentifier`, The Azure client (application) identifier.
-        /// - `tenant_identifier`: `TenantIdentifier`, The Azure tenant identifier.
-        pub fn new(client_identifier: impl Into<Val<String>>, tenant_identifier: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientIdentifier`.
+        pub client_identifier: Val<String>,
+
+        /// The Azure tenant identifier.
+        ///
+        /// CloudFormation property `TenantIdentifier`.
+        pub tenant_identifier: Val<String>,
+    }
+
+    impl AzureConnectorConfiguration {
+        /// Creates the value from its required properties, by name in [`AzureConnectorConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AzureConnectorConfiguration::new(AzureConnectorConfigurationRequired {
+        ///     client_identifier: "...".into(),
+        ///     tenant_identifier: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AzureConnectorConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientIdentifier", client_identifier);
-            props.set("TenantIdentifier", tenant_identifier);
+            props.set::<String>("ClientIdentifier", required.client_identifier);
+            props.set::<String>("TenantIdentifier", required.tenant_identifier);
             AzureConnectorConfiguration { props }
         }
     }
@@ -1310,15 +1519,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1356,6 +1583,12 @@ pub mod connector {
 /// Resource type definition for AWS::Config::DeliveryChannel
 ///
 /// CloudFormation type `AWS::Config::DeliveryChannel`.
+///
+/// # Attributes
+///
+/// `AWS::Config::DeliveryChannel` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDeliveryChannel {
     props: Props,
@@ -1365,7 +1598,7 @@ pub struct CfnDeliveryChannel {
 impl CfnDeliveryChannel {
     pub const TYPE_NAME: &'static str = "AWS::Config::DeliveryChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `s3_bucket_name`: `S3BucketName`, The name of the Amazon S3 bucket to which AWS Config delivers configuration snapshots and configuration history files.
     pub fn new(s3_bucket_name: impl Into<Val<String>>) -> Self {
@@ -1440,11 +1673,11 @@ pub(crate) static DELIVERY_CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDeliveryChannel`].
+/// Property types and enums of the allowed values of [`CfnDeliveryChannel`].
 pub mod delivery_channel {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Config::DeliveryChannel`.
     #[derive(Clone, Debug)]
@@ -1461,7 +1694,7 @@ pub mod delivery_channel {
 
         /// The frequency with which AWS Config delivers configuration snapshots.
         ///
-        /// Allowed values: `One_Hour`, `Three_Hours`, `Six_Hours`, `Twelve_Hours`, `TwentyFour_Hours`.
+        /// Allowed values (the enum [`DeliveryFrequency`]): `One_Hour`, `Three_Hours`, `Six_Hours`, `Twelve_Hours`, `TwentyFour_Hours`.
         pub fn delivery_frequency(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeliveryFrequency", value);
             self
@@ -1480,11 +1713,30 @@ pub mod delivery_channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeliveryFrequency` in `AWS::Config::DeliveryChannel`; `.into()` makes a `Val<String>`.
+        DeliveryFrequency {
+            OneHour = "One_Hour",
+            ThreeHours = "Three_Hours",
+            SixHours = "Six_Hours",
+            TwelveHours = "Twelve_Hours",
+            TwentyFourHours = "TwentyFour_Hours",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Config::OrganizationConfigRule
 ///
 /// CloudFormation type `AWS::Config::OrganizationConfigRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `OrganizationConfigRuleArn`: `handle.organization_config_rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of an organization AWS Config rule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OrganizationConfigRuleName`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganizationConfigRule {
     props: Props,
@@ -1494,7 +1746,7 @@ pub struct CfnOrganizationConfigRule {
 impl CfnOrganizationConfigRule {
     pub const TYPE_NAME: &'static str = "AWS::Config::OrganizationConfigRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `organization_config_rule_name`: `OrganizationConfigRuleName`, The name that you assign to an organization AWS Config rule. Required.
     pub fn new(organization_config_rule_name: impl Into<Val<String>>) -> Self {
@@ -1574,11 +1826,11 @@ pub(crate) static ORGANIZATION_CONFIG_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOrganizationConfigRule`].
+/// Property types and enums of the allowed values of [`CfnOrganizationConfigRule`].
 pub mod organization_config_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Config::OrganizationConfigRule`.
     #[derive(Clone, Debug)]
@@ -1586,15 +1838,33 @@ pub mod organization_config_rule {
         props: Props,
     }
 
-    impl OrganizationCustomPolicyRuleMetadata {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OrganizationCustomPolicyRuleMetadata`], by name: the argument of [`OrganizationCustomPolicyRuleMetadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct OrganizationCustomPolicyRuleMetadataRequired {
+        /// The policy definition containing the logic for your organization AWS Config Custom Policy rule.
         ///
-        /// - `policy_text`: `PolicyText`, The policy definition containing the logic for your organization AWS Config Custom Policy rule.
-        /// - `runtime`: `Runtime`, The runtime system for your organization AWS Config Custom Policy rules.
-        pub fn new(policy_text: impl Into<Val<String>>, runtime: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PolicyText`.
+        pub policy_text: Val<String>,
+
+        /// The runtime system for your organization AWS Config Custom Policy rules.
+        ///
+        /// CloudFormation property `Runtime`.
+        pub runtime: Val<String>,
+    }
+
+    impl OrganizationCustomPolicyRuleMetadata {
+        /// Creates the value from its required properties, by name in [`OrganizationCustomPolicyRuleMetadataRequired`]:
+        ///
+        /// ```text
+        /// OrganizationCustomPolicyRuleMetadata::new(OrganizationCustomPolicyRuleMetadataRequired {
+        ///     policy_text: "...".into(),
+        ///     runtime: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OrganizationCustomPolicyRuleMetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("PolicyText", policy_text);
-            props.set("Runtime", runtime);
+            props.set::<String>("PolicyText", required.policy_text);
+            props.set::<String>("Runtime", required.runtime);
             OrganizationCustomPolicyRuleMetadata { props }
         }
 
@@ -1617,6 +1887,8 @@ pub mod organization_config_rule {
         }
 
         /// The type of notification that initiates AWS Config to run an evaluation for a rule.
+        ///
+        /// Allowed values of each item (the enum [`OrganizationConfigRuleTriggerTypes`]): `ConfigurationItemChangeNotification`, `OversizedConfigurationItemChangeNotification`.
         pub fn organization_config_rule_trigger_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OrganizationConfigRuleTriggerTypes", value);
             self
@@ -1659,15 +1931,35 @@ pub mod organization_config_rule {
         props: Props,
     }
 
-    impl OrganizationCustomRuleMetadata {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OrganizationCustomRuleMetadata`], by name: the argument of [`OrganizationCustomRuleMetadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct OrganizationCustomRuleMetadataRequired {
+        /// The lambda function ARN.
         ///
-        /// - `lambda_function_arn`: `LambdaFunctionArn`, The lambda function ARN.
-        /// - `organization_config_rule_trigger_types`: `OrganizationConfigRuleTriggerTypes`, The type of notification that triggers AWS Config to run an evaluation for a rule. You can specify the following notification types:
-        pub fn new(lambda_function_arn: impl Into<Val<String>>, organization_config_rule_trigger_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `LambdaFunctionArn`.
+        pub lambda_function_arn: Val<String>,
+
+        /// The type of notification that triggers AWS Config to run an evaluation for a rule. You can specify the following notification types:
+        ///
+        /// CloudFormation property `OrganizationConfigRuleTriggerTypes`.
+        ///
+        /// Allowed values of each item (the enum [`OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerTypes`]): `ConfigurationItemChangeNotification`, `OversizedConfigurationItemChangeNotification`, `ScheduledNotification`.
+        pub organization_config_rule_trigger_types: Val<Vec<String>>,
+    }
+
+    impl OrganizationCustomRuleMetadata {
+        /// Creates the value from its required properties, by name in [`OrganizationCustomRuleMetadataRequired`]:
+        ///
+        /// ```text
+        /// OrganizationCustomRuleMetadata::new(OrganizationCustomRuleMetadataRequired {
+        ///     lambda_function_arn: "...".into(),
+        ///     organization_config_rule_trigger_types: vec![OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerTypes::ConfigurationItemChangeNotification].into(),
+        /// })
+        /// ```
+        pub fn new(required: OrganizationCustomRuleMetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("LambdaFunctionArn", lambda_function_arn);
-            props.set("OrganizationConfigRuleTriggerTypes", organization_config_rule_trigger_types);
+            props.set::<String>("LambdaFunctionArn", required.lambda_function_arn);
+            props.set::<Vec<String>>("OrganizationConfigRuleTriggerTypes", required.organization_config_rule_trigger_types);
             OrganizationCustomRuleMetadata { props }
         }
 
@@ -1685,7 +1977,7 @@ pub mod organization_config_rule {
 
         /// The maximum frequency with which AWS Config runs evaluations for a rule.Allowed values: One_Hour | Three_Hours | Six_Hours | Twelve_Hours | TwentyFour_Hours.
         ///
-        /// Allowed values: `One_Hour`, `Six_Hours`, `Three_Hours`, `Twelve_Hours`, `TwentyFour_Hours`.
+        /// Allowed values (the enum [`MaximumExecutionFrequency`]): `One_Hour`, `Six_Hours`, `Three_Hours`, `Twelve_Hours`, `TwentyFour_Hours`.
         pub fn maximum_execution_frequency(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MaximumExecutionFrequency", value);
             self
@@ -1729,7 +2021,7 @@ pub mod organization_config_rule {
     }
 
     impl OrganizationManagedRuleMetadata {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rule_identifier`: `RuleIdentifier`, Required. For organization config managed rules, a predefined identifier from a list. For example, IAM_PASSWORD_POLICY is a managed rule.
         pub fn new(rule_identifier: impl Into<Val<String>>) -> Self {
@@ -1752,7 +2044,7 @@ pub mod organization_config_rule {
 
         /// The maximum frequency with which AWS Config runs evaluations for a rule. Valid Values: One_Hour | Three_Hours | Six_Hours | Twelve_Hours | TwentyFour_Hours.
         ///
-        /// Allowed values: `One_Hour`, `Six_Hours`, `Three_Hours`, `Twelve_Hours`, `TwentyFour_Hours`.
+        /// Allowed values (the enum [`MaximumExecutionFrequency`]): `One_Hour`, `Six_Hours`, `Three_Hours`, `Twelve_Hours`, `TwentyFour_Hours`.
         pub fn maximum_execution_frequency(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MaximumExecutionFrequency", value);
             self
@@ -1832,11 +2124,47 @@ pub mod organization_config_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `OrganizationConfigRuleTriggerTypes` in `AWS::Config::OrganizationConfigRule`; `.into()` makes a `Val<String>`.
+        OrganizationConfigRuleTriggerTypes {
+            ConfigurationItemChangeNotification = "ConfigurationItemChangeNotification",
+            OversizedConfigurationItemChangeNotification = "OversizedConfigurationItemChangeNotification",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MaximumExecutionFrequency` in `AWS::Config::OrganizationConfigRule`; `.into()` makes a `Val<String>`.
+        MaximumExecutionFrequency {
+            OneHour = "One_Hour",
+            SixHours = "Six_Hours",
+            ThreeHours = "Three_Hours",
+            TwelveHours = "Twelve_Hours",
+            TwentyFourHours = "TwentyFour_Hours",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OrganizationConfigRuleTriggerTypes` in `AWS::Config::OrganizationConfigRule`; `.into()` makes a `Val<String>`.
+        OrganizationCustomRuleMetadataOrganizationConfigRuleTriggerTypes {
+            ConfigurationItemChangeNotification = "ConfigurationItemChangeNotification",
+            OversizedConfigurationItemChangeNotification = "OversizedConfigurationItemChangeNotification",
+            ScheduledNotification = "ScheduledNotification",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Config::OrganizationConformancePack.
 ///
 /// CloudFormation type `AWS::Config::OrganizationConformancePack`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `OrganizationConformancePackArn`: `handle.organization_conformance_pack_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the organization conformance pack.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OrganizationConformancePackName`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganizationConformancePack {
     props: Props,
@@ -1846,7 +2174,7 @@ pub struct CfnOrganizationConformancePack {
 impl CfnOrganizationConformancePack {
     pub const TYPE_NAME: &'static str = "AWS::Config::OrganizationConformancePack";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `organization_conformance_pack_name`: `OrganizationConformancePackName`, The name of the organization conformance pack.
     pub fn new(organization_conformance_pack_name: impl Into<Val<String>>) -> Self {
@@ -1963,15 +2291,29 @@ pub mod organization_conformance_pack {
         props: Props,
     }
 
+    /// The required properties of [`ConformancePackInputParameter`], by name: the argument of [`ConformancePackInputParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConformancePackInputParameterRequired {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
     impl ConformancePackInputParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConformancePackInputParameterRequired`]:
         ///
-        /// - `parameter_name`: `ParameterName`.
-        /// - `parameter_value`: `ParameterValue`.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ConformancePackInputParameter::new(ConformancePackInputParameterRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConformancePackInputParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             ConformancePackInputParameter { props }
         }
     }
@@ -1988,15 +2330,33 @@ pub mod organization_conformance_pack {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2027,25 +2387,50 @@ pub mod organization_conformance_pack {
 /// Resource Type definition for AWS::Config::RemediationConfiguration
 ///
 /// CloudFormation type `AWS::Config::RemediationConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::Config::RemediationConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfigRuleName`.
 #[derive(Clone, Debug)]
 pub struct CfnRemediationConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRemediationConfiguration`], by name: the argument of [`CfnRemediationConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRemediationConfigurationRequired {
+    /// CloudFormation property `ConfigRuleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub config_rule_name: Val<String>,
+
+    /// CloudFormation property `TargetId`.
+    pub target_id: Val<String>,
+
+    /// CloudFormation property `TargetType`.
+    pub target_type: Val<String>,
+}
+
 impl CfnRemediationConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Config::RemediationConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRemediationConfigurationRequired`]:
     ///
-    /// - `config_rule_name`: `ConfigRuleName`.
-    /// - `target_id`: `TargetId`.
-    /// - `target_type`: `TargetType`.
-    pub fn new(config_rule_name: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRemediationConfiguration::new(CfnRemediationConfigurationRequired {
+    ///     config_rule_name: "...".into(),
+    ///     target_id: "...".into(),
+    ///     target_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRemediationConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigRuleName", config_rule_name);
-        props.set("TargetId", target_id);
-        props.set("TargetType", target_type);
+        props.set::<String>("ConfigRuleName", required.config_rule_name);
+        props.set::<String>("TargetId", required.target_id);
+        props.set::<String>("TargetType", required.target_type);
         CfnRemediationConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -2185,23 +2570,48 @@ pub mod remediation_configuration {
 /// Resource Type definition for AWS::Config::StoredQuery
 ///
 /// CloudFormation type `AWS::Config::StoredQuery`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `QueryArn`: `handle.query_arn()` → `Val<String>`.
+/// - `QueryId`: `handle.query_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `QueryName`.
 #[derive(Clone, Debug)]
 pub struct CfnStoredQuery {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStoredQuery`], by name: the argument of [`CfnStoredQuery::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStoredQueryRequired {
+    /// CloudFormation property `QueryExpression`.
+    pub query_expression: Val<String>,
+
+    /// CloudFormation property `QueryName`.
+    ///
+    /// Changing it replaces the resource.
+    pub query_name: Val<String>,
+}
+
 impl CfnStoredQuery {
     pub const TYPE_NAME: &'static str = "AWS::Config::StoredQuery";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStoredQueryRequired`]:
     ///
-    /// - `query_expression`: `QueryExpression`.
-    /// - `query_name`: `QueryName`.
-    pub fn new(query_expression: impl Into<Val<String>>, query_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStoredQuery::new(CfnStoredQueryRequired {
+    ///     query_expression: "...".into(),
+    ///     query_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStoredQueryRequired) -> Self {
         let mut props = Props::new();
-        props.set("QueryExpression", query_expression);
-        props.set("QueryName", query_name);
+        props.set::<String>("QueryExpression", required.query_expression);
+        props.set::<String>("QueryName", required.query_name);
         CfnStoredQuery { props, options: ResourceOptions::default() }
     }
 
@@ -2278,15 +2688,33 @@ pub mod stored_query {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,60 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Connect::AgentStatus
 ///
 /// CloudFormation type `AWS::Connect::AgentStatus`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgentStatusArn`: `handle.agent_status_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the agent status.
+/// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. Last modified region.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. Last modified time.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AgentStatusArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAgentStatus {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAgentStatus`], by name: the argument of [`CfnAgentStatus::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAgentStatusRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the status.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The state of the status.
+    ///
+    /// CloudFormation property `State`.
+    ///
+    /// Allowed values (the enum [`agent_status::State`]): `ENABLED`, `DISABLED`.
+    pub state: Val<String>,
+}
+
 impl CfnAgentStatus {
     pub const TYPE_NAME: &'static str = "AWS::Connect::AgentStatus";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAgentStatusRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the status.
-    /// - `state`: `State`, The state of the status.
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAgentStatus::new(CfnAgentStatusRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     state: agent_status::State::Enabled.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAgentStatusRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
-        props.set("State", state);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("State", required.state);
         CfnAgentStatus { props, options: ResourceOptions::default() }
     }
 
@@ -64,7 +98,7 @@ impl CfnAgentStatus {
 
     /// The type of agent status.
     ///
-    /// Allowed values: `ROUTABLE`, `CUSTOM`, `OFFLINE`.
+    /// Allowed values (the enum [`agent_status::Type`]): `ROUTABLE`, `CUSTOM`, `OFFLINE`.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Type", value);
         self
@@ -133,11 +167,11 @@ pub(crate) static AGENT_STATUS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAgentStatus`].
+/// Property types and enums of the allowed values of [`CfnAgentStatus`].
 pub mod agent_status {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -145,15 +179,33 @@ pub mod agent_status {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -171,28 +223,73 @@ pub mod agent_status {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Connect::AgentStatus`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::AgentStatus`; `.into()` makes a `Val<String>`.
+        Type {
+            Routable = "ROUTABLE",
+            Custom = "CUSTOM",
+            Offline = "OFFLINE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::ApprovedOrigin
 ///
 /// CloudFormation type `AWS::Connect::ApprovedOrigin`.
+///
+/// # Attributes
+///
+/// `AWS::Connect::ApprovedOrigin` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnApprovedOrigin {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApprovedOrigin`], by name: the argument of [`CfnApprovedOrigin::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApprovedOriginRequired {
+    /// Amazon Connect instance identifier
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// Domain name to be added to the allowlist of instance
+    ///
+    /// CloudFormation property `Origin`.
+    ///
+    /// Changing it replaces the resource.
+    pub origin: Val<String>,
+}
+
 impl CfnApprovedOrigin {
     pub const TYPE_NAME: &'static str = "AWS::Connect::ApprovedOrigin";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApprovedOriginRequired`]:
     ///
-    /// - `instance_id`: `InstanceId`, Amazon Connect instance identifier
-    /// - `origin`: `Origin`, Domain name to be added to the allowlist of instance
-    pub fn new(instance_id: impl Into<Val<String>>, origin: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApprovedOrigin::new(CfnApprovedOriginRequired {
+    ///     instance_id: "...".into(),
+    ///     origin: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApprovedOriginRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceId", instance_id);
-        props.set("Origin", origin);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("Origin", required.origin);
         CfnApprovedOrigin { props, options: ResourceOptions::default() }
     }
 }
@@ -234,27 +331,67 @@ pub(crate) static APPROVED_ORIGIN_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Connect::ContactFlow
 ///
 /// CloudFormation type `AWS::Connect::ContactFlow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContactFlowArn`: `handle.contact_flow_arn()` → `Val<String>`. The identifier of the contact flow (ARN).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContactFlowArn`.
 #[derive(Clone, Debug)]
 pub struct CfnContactFlow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContactFlow`], by name: the argument of [`CfnContactFlow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContactFlowRequired {
+    /// The content of the contact flow in JSON format.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<String>,
+
+    /// The identifier of the Amazon Connect instance (ARN).
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the contact flow.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The type of the contact flow.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`contact_flow::Type`]): `CONTACT_FLOW`, `CUSTOMER_QUEUE`, `CUSTOMER_HOLD`, `CUSTOMER_WHISPER`, `AGENT_HOLD`, `AGENT_WHISPER`, `OUTBOUND_WHISPER`, `AGENT_TRANSFER`, `QUEUE_TRANSFER`, `CAMPAIGN`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnContactFlow {
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContactFlowRequired`]:
     ///
-    /// - `content`: `Content`, The content of the contact flow in JSON format.
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance (ARN).
-    /// - `name`: `Name`, The name of the contact flow.
-    /// - `type_`: `Type`, The type of the contact flow.
-    pub fn new(content: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContactFlow::new(CfnContactFlowRequired {
+    ///     content: "...".into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     type_: contact_flow::Type::ContactFlow.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContactFlowRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("Content", required.content);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnContactFlow { props, options: ResourceOptions::default() }
     }
 
@@ -266,7 +403,7 @@ impl CfnContactFlow {
 
     /// The state of the contact flow.
     ///
-    /// Allowed values: `ACTIVE`, `ARCHIVED`.
+    /// Allowed values (the enum [`contact_flow::State`]): `ACTIVE`, `ARCHIVED`.
     pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("State", value);
         self
@@ -327,11 +464,11 @@ pub(crate) static CONTACT_FLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContactFlow`].
+/// Property types and enums of the allowed values of [`CfnContactFlow`].
 pub mod contact_flow {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -339,15 +476,33 @@ pub mod contact_flow {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. . You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. . You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -365,30 +520,86 @@ pub mod contact_flow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Connect::ContactFlow`; `.into()` makes a `Val<String>`.
+        State {
+            Active = "ACTIVE",
+            Archived = "ARCHIVED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::ContactFlow`; `.into()` makes a `Val<String>`.
+        Type {
+            ContactFlow = "CONTACT_FLOW",
+            CustomerQueue = "CUSTOMER_QUEUE",
+            CustomerHold = "CUSTOMER_HOLD",
+            CustomerWhisper = "CUSTOMER_WHISPER",
+            AgentHold = "AGENT_HOLD",
+            AgentWhisper = "AGENT_WHISPER",
+            OutboundWhisper = "OUTBOUND_WHISPER",
+            AgentTransfer = "AGENT_TRANSFER",
+            QueueTransfer = "QUEUE_TRANSFER",
+            Campaign = "CAMPAIGN",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::ContactFlowModule.
 ///
 /// CloudFormation type `AWS::Connect::ContactFlowModule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContactFlowModuleArn`: `handle.contact_flow_module_arn()` → `Val<String>`. The identifier of the contact flow module (ARN).
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the contact flow module.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContactFlowModuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnContactFlowModule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContactFlowModule`], by name: the argument of [`CfnContactFlowModule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContactFlowModuleRequired {
+    /// The content of the contact flow module in JSON format.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<String>,
+
+    /// The identifier of the Amazon Connect instance (ARN).
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the contact flow module.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnContactFlowModule {
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlowModule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContactFlowModuleRequired`]:
     ///
-    /// - `content`: `Content`, The content of the contact flow module in JSON format.
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance (ARN).
-    /// - `name`: `Name`, The name of the contact flow module.
-    pub fn new(content: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContactFlowModule::new(CfnContactFlowModuleRequired {
+    ///     content: "...".into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContactFlowModuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("Content", required.content);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnContactFlowModule { props, options: ResourceOptions::default() }
     }
 
@@ -516,15 +727,33 @@ pub mod contact_flow_module {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -547,25 +776,59 @@ pub mod contact_flow_module {
 /// Resource Type definition for ContactFlowModuleAlias
 ///
 /// CloudFormation type `AWS::Connect::ContactFlowModuleAlias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AliasId`: `handle.alias_id()` → `Val<String>`. The unique identifier of the alias.
+/// - `ContactFlowModuleAliasARN`: `handle.contact_flow_module_alias_arn()` → `Val<String>`. The identifier of the contact flow module alias (ARN). This is constructed from the ContactFlowModuleArn and AliasId.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContactFlowModuleAliasARN`.
 #[derive(Clone, Debug)]
 pub struct CfnContactFlowModuleAlias {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContactFlowModuleAlias`], by name: the argument of [`CfnContactFlowModuleAlias::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContactFlowModuleAliasRequired {
+    /// The identifier of the contact flow module (ARN) this alias is tied to.
+    ///
+    /// CloudFormation property `ContactFlowModuleId`.
+    ///
+    /// Changing it replaces the resource.
+    pub contact_flow_module_id: Val<String>,
+
+    /// The version number of the contact flow module this alias points to.
+    ///
+    /// CloudFormation property `ContactFlowModuleVersion`.
+    pub contact_flow_module_version: Val<i64>,
+
+    /// The name of the alias.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnContactFlowModuleAlias {
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlowModuleAlias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContactFlowModuleAliasRequired`]:
     ///
-    /// - `contact_flow_module_id`: `ContactFlowModuleId`, The identifier of the contact flow module (ARN) this alias is tied to.
-    /// - `contact_flow_module_version`: `ContactFlowModuleVersion`, The version number of the contact flow module this alias points to.
-    /// - `name`: `Name`, The name of the alias.
-    pub fn new(contact_flow_module_id: impl Into<Val<String>>, contact_flow_module_version: impl Into<Val<i64>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContactFlowModuleAlias::new(CfnContactFlowModuleAliasRequired {
+    ///     contact_flow_module_id: "...".into(),
+    ///     contact_flow_module_version: 1.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContactFlowModuleAliasRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContactFlowModuleId", contact_flow_module_id);
-        props.set("ContactFlowModuleVersion", contact_flow_module_version);
-        props.set("Name", name);
+        props.set::<String>("ContactFlowModuleId", required.contact_flow_module_id);
+        props.set::<i64>("ContactFlowModuleVersion", required.contact_flow_module_version);
+        props.set::<String>("Name", required.name);
         CfnContactFlowModuleAlias { props, options: ResourceOptions::default() }
     }
 
@@ -631,6 +894,16 @@ pub(crate) static CONTACT_FLOW_MODULE_ALIAS_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for ContactFlowModuleVersion
 ///
 /// CloudFormation type `AWS::Connect::ContactFlowModuleVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContactFlowModuleVersionARN`: `handle.contact_flow_module_version_arn()` → `Val<String>`. The identifier of the contact flow module version (ARN).
+/// - `FlowModuleContentSha256`: `handle.flow_module_content_sha256()` → `Val<String>`. Indicates the checksum value of the latest published flow module content
+/// - `Version`: `handle.version()` → `Val<i64>`. The version number of this revision
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContactFlowModuleVersionARN`.
 #[derive(Clone, Debug)]
 pub struct CfnContactFlowModuleVersion {
     props: Props,
@@ -640,7 +913,7 @@ pub struct CfnContactFlowModuleVersion {
 impl CfnContactFlowModuleVersion {
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlowModuleVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `contact_flow_module_id`: `ContactFlowModuleId`, The identifier of the contact flow module (ARN) this version is tied to.
     pub fn new(contact_flow_module_id: impl Into<Val<String>>) -> Self {
@@ -718,6 +991,16 @@ pub(crate) static CONTACT_FLOW_MODULE_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type Definition for ContactFlowVersion
 ///
 /// CloudFormation type `AWS::Connect::ContactFlowVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContactFlowVersionARN`: `handle.contact_flow_version_arn()` → `Val<String>`. The identifier of the contact flow version (ARN).
+/// - `FlowContentSha256`: `handle.flow_content_sha256()` → `Val<String>`. Indicates the checksum value of the latest published flow content
+/// - `Version`: `handle.version()` → `Val<i64>`. The version number of this revision
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContactFlowVersionARN`.
 #[derive(Clone, Debug)]
 pub struct CfnContactFlowVersion {
     props: Props,
@@ -727,7 +1010,7 @@ pub struct CfnContactFlowVersion {
 impl CfnContactFlowVersion {
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlowVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `contact_flow_id`: `ContactFlowId`, The ARN of the contact flow this version is tied to.
     pub fn new(contact_flow_id: impl Into<Val<String>>) -> Self {
@@ -805,23 +1088,54 @@ pub(crate) static CONTACT_FLOW_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Resource schema for AWS::Connect::DataLakeAssociation
 ///
 /// CloudFormation type `AWS::Connect::DataLakeAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceShareArn`: `handle.resource_share_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AWS Resource Access Manager share
+/// - `ResourceShareId`: `handle.resource_share_id()` → `Val<String>`. The AWS Resource Access Manager share ID
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataLakeAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataLakeAssociation`], by name: the argument of [`CfnDataLakeAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataLakeAssociationRequired {
+    /// The identifier of the analytics data set.
+    ///
+    /// CloudFormation property `DataSetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_set_id: Val<String>,
+
+    /// The identifier of the Amazon Connect instance
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+}
+
 impl CfnDataLakeAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Connect::DataLakeAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataLakeAssociationRequired`]:
     ///
-    /// - `data_set_id`: `DataSetId`, The identifier of the analytics data set.
-    /// - `instance_id`: `InstanceId`, The identifier of the Amazon Connect instance
-    pub fn new(data_set_id: impl Into<Val<String>>, instance_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataLakeAssociation::new(CfnDataLakeAssociationRequired {
+    ///     data_set_id: "...".into(),
+    ///     instance_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataLakeAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataSetId", data_set_id);
-        props.set("InstanceId", instance_id);
+        props.set::<String>("DataSetId", required.data_set_id);
+        props.set::<String>("InstanceId", required.instance_id);
         CfnDataLakeAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -888,29 +1202,82 @@ pub(crate) static DATA_LAKE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Connect::DataTable
 ///
 /// CloudFormation type `AWS::Connect::DataTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The arn of the Data Table
+/// - `CreatedTime`: `handle.created_time()` → `Val<f64>`. The creation time of the Data Table
+/// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. Last modified region.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. Last modified time.
+/// - `LockVersion`: `handle.lock_version()` → `Val<Json>`. The lock version of the Data Table
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataTable {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataTable`], by name: the argument of [`CfnDataTable::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataTableRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The name of the Data Table
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The status of the Data Table
+    ///
+    /// CloudFormation property `Status`.
+    ///
+    /// Allowed values (the enum [`data_table::Status`]): `PUBLISHED`.
+    ///
+    /// Changing it replaces the resource.
+    pub status: Val<String>,
+
+    /// The time zone of the Data Table
+    ///
+    /// CloudFormation property `TimeZone`.
+    pub time_zone: Val<String>,
+
+    /// The value lock level of the Data Table
+    ///
+    /// CloudFormation property `ValueLockLevel`.
+    ///
+    /// Allowed values (the enum [`data_table::ValueLockLevel`]): `NONE`, `DATA_TABLE`, `PRIMARY_VALUE`, `ATTRIBUTE`, `VALUE`.
+    pub value_lock_level: Val<String>,
+}
+
 impl CfnDataTable {
     pub const TYPE_NAME: &'static str = "AWS::Connect::DataTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataTableRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the Data Table
-    /// - `status`: `Status`, The status of the Data Table
-    /// - `time_zone`: `TimeZone`, The time zone of the Data Table
-    /// - `value_lock_level`: `ValueLockLevel`, The value lock level of the Data Table
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, status: impl Into<Val<String>>, time_zone: impl Into<Val<String>>, value_lock_level: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataTable::new(CfnDataTableRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     status: data_table::Status::Published.into(),
+    ///     time_zone: "...".into(),
+    ///     value_lock_level: data_table::ValueLockLevel::None.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataTableRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
-        props.set("Status", status);
-        props.set("TimeZone", time_zone);
-        props.set("ValueLockLevel", value_lock_level);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Status", required.status);
+        props.set::<String>("TimeZone", required.time_zone);
+        props.set::<String>("ValueLockLevel", required.value_lock_level);
         CfnDataTable { props, options: ResourceOptions::default() }
     }
 
@@ -1002,11 +1369,11 @@ pub(crate) static DATA_TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataTable`].
+/// Property types and enums of the allowed values of [`CfnDataTable`].
 pub mod data_table {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -1014,15 +1381,33 @@ pub mod data_table {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1040,32 +1425,87 @@ pub mod data_table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Connect::DataTable`; `.into()` makes a `Val<String>`.
+        Status {
+            Published = "PUBLISHED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ValueLockLevel` in `AWS::Connect::DataTable`; `.into()` makes a `Val<String>`.
+        ValueLockLevel {
+            None = "NONE",
+            DataTable = "DATA_TABLE",
+            PrimaryValue = "PRIMARY_VALUE",
+            Attribute = "ATTRIBUTE",
+            Value = "VALUE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::DataTableAttribute
 ///
 /// CloudFormation type `AWS::Connect::DataTableAttribute`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttributeId`: `handle.attribute_id()` → `Val<String>`.
+/// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`.
+/// - `LockVersion`: `handle.lock_version()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataTableAttribute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataTableAttribute`], by name: the argument of [`CfnDataTableAttribute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataTableAttributeRequired {
+    /// CloudFormation property `DataTableArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_table_arn: Val<String>,
+
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ValueType`.
+    ///
+    /// Allowed values (the enum [`data_table_attribute::ValueType`]): `TEXT`, `NUMBER`, `BOOLEAN`, `TEXT_LIST`, `NUMBER_LIST`.
+    pub value_type: Val<String>,
+}
+
 impl CfnDataTableAttribute {
     pub const TYPE_NAME: &'static str = "AWS::Connect::DataTableAttribute";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataTableAttributeRequired`]:
     ///
-    /// - `data_table_arn`: `DataTableArn`.
-    /// - `instance_arn`: `InstanceArn`.
-    /// - `name`: `Name`.
-    /// - `value_type`: `ValueType`.
-    pub fn new(data_table_arn: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, value_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataTableAttribute::new(CfnDataTableAttributeRequired {
+    ///     data_table_arn: "...".into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     value_type: data_table_attribute::ValueType::Text.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataTableAttributeRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataTableArn", data_table_arn);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
-        props.set("ValueType", value_type);
+        props.set::<String>("DataTableArn", required.data_table_arn);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ValueType", required.value_type);
         CfnDataTableAttribute { props, options: ResourceOptions::default() }
     }
 
@@ -1148,11 +1588,11 @@ pub(crate) static DATA_TABLE_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataTableAttribute`].
+/// Property types and enums of the allowed values of [`CfnDataTableAttribute`].
 pub mod data_table_attribute {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Connect::DataTableAttribute`.
     #[derive(Clone, Debug)]
@@ -1276,30 +1716,70 @@ pub mod data_table_attribute {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ValueType` in `AWS::Connect::DataTableAttribute`; `.into()` makes a `Val<String>`.
+        ValueType {
+            Text = "TEXT",
+            Number = "NUMBER",
+            Boolean = "BOOLEAN",
+            TextList = "TEXT_LIST",
+            NumberList = "NUMBER_LIST",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::DataTableRecord
 ///
 /// CloudFormation type `AWS::Connect::DataTableRecord`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RecordId`: `handle.record_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataTableRecord {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataTableRecord`], by name: the argument of [`CfnDataTableRecord::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataTableRecordRequired {
+    /// CloudFormation property `DataTableArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_table_arn: Val<String>,
+
+    /// CloudFormation property `DataTableRecord`.
+    pub data_table_record: Val<data_table_record::DataTableRecord>,
+
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+}
+
 impl CfnDataTableRecord {
     pub const TYPE_NAME: &'static str = "AWS::Connect::DataTableRecord";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataTableRecordRequired`]:
     ///
-    /// - `data_table_arn`: `DataTableArn`.
-    /// - `data_table_record`: `DataTableRecord`.
-    /// - `instance_arn`: `InstanceArn`.
-    pub fn new(data_table_arn: impl Into<Val<String>>, data_table_record: impl Into<Val<data_table_record::DataTableRecord>>, instance_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataTableRecord::new(CfnDataTableRecordRequired {
+    ///     data_table_arn: "...".into(),
+    ///     data_table_record: data_table_record::DataTableRecord::new(...).into(),
+    ///     instance_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataTableRecordRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataTableArn", data_table_arn);
-        props.set("DataTableRecord", data_table_record);
-        props.set("InstanceArn", instance_arn);
+        props.set::<String>("DataTableArn", required.data_table_arn);
+        props.set::<data_table_record::DataTableRecord>("DataTableRecord", required.data_table_record);
+        props.set::<String>("InstanceArn", required.instance_arn);
         CfnDataTableRecord { props, options: ResourceOptions::default() }
     }
 }
@@ -1359,7 +1839,7 @@ pub mod data_table_record {
     }
 
     impl DataTableRecord {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `values`: `Values`.
         pub fn new(values: impl Into<Val<Vec<ValueProperty>>>) -> Self {
@@ -1432,23 +1912,51 @@ pub mod data_table_record {
 /// Resource Type definition for AWS::Connect::EmailAddress
 ///
 /// CloudFormation type `AWS::Connect::EmailAddress`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EmailAddressArn`: `handle.email_address_arn()` → `Val<String>`. The identifier of the email address.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EmailAddressArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEmailAddress {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEmailAddress`], by name: the argument of [`CfnEmailAddress::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEmailAddressRequired {
+    /// Email address to be created for this instance
+    ///
+    /// CloudFormation property `EmailAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub email_address: Val<String>,
+
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+}
+
 impl CfnEmailAddress {
     pub const TYPE_NAME: &'static str = "AWS::Connect::EmailAddress";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEmailAddressRequired`]:
     ///
-    /// - `email_address`: `EmailAddress`, Email address to be created for this instance
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    pub fn new(email_address: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEmailAddress::new(CfnEmailAddressRequired {
+    ///     email_address: "...".into(),
+    ///     instance_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEmailAddressRequired) -> Self {
         let mut props = Props::new();
-        props.set("EmailAddress", email_address);
-        props.set("InstanceArn", instance_arn);
+        props.set::<String>("EmailAddress", required.email_address);
+        props.set::<String>("InstanceArn", required.instance_arn);
         CfnEmailAddress { props, options: ResourceOptions::default() }
     }
 
@@ -1537,7 +2045,7 @@ pub mod email_address {
     }
 
     impl AliasConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `email_address_arn`: `EmailAddressArn`, The identifier of the email address alias
         pub fn new(email_address_arn: impl Into<Val<String>>) -> Self {
@@ -1559,15 +2067,33 @@ pub mod email_address {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1597,27 +2123,71 @@ pub mod email_address {
 /// Creates an evaluation form for the specified CON instance.
 ///
 /// CloudFormation type `AWS::Connect::EvaluationForm`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EvaluationFormArn`: `handle.evaluation_form_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EvaluationFormArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEvaluationForm {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEvaluationForm`], by name: the argument of [`CfnEvaluationForm::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEvaluationFormRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// Items that are part of the evaluation form. The total number of sections and questions must not exceed 100 each. Questions must be contained in a section.
+    ///
+    /// *Minimum size*: 1
+    ///
+    /// *Maximum size*: 100
+    ///
+    /// CloudFormation property `Items`.
+    pub items: Val<Vec<evaluation_form::EvaluationFormBaseItem>>,
+
+    /// The status of the evaluation form.
+    ///
+    /// *Allowed values*: ``DRAFT`` | ``ACTIVE``
+    ///
+    /// CloudFormation property `Status`.
+    ///
+    /// Allowed values (the enum [`evaluation_form::Status`]): `DRAFT`, `ACTIVE`.
+    pub status: Val<String>,
+
+    /// A title of the evaluation form.
+    ///
+    /// CloudFormation property `Title`.
+    pub title: Val<String>,
+}
+
 impl CfnEvaluationForm {
     pub const TYPE_NAME: &'static str = "AWS::Connect::EvaluationForm";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEvaluationFormRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `items`: `Items`, Items that are part of the evaluation form. The total number of sections and questions must not exceed 100 each. Questions must be contained in a section.
-    /// - `status`: `Status`, The status of the evaluation form.
-    /// - `title`: `Title`, A title of the evaluation form.
-    pub fn new(instance_arn: impl Into<Val<String>>, items: impl Into<Val<Vec<evaluation_form::EvaluationFormBaseItem>>>, status: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEvaluationForm::new(CfnEvaluationFormRequired {
+    ///     instance_arn: "...".into(),
+    ///     items: vec![evaluation_form::EvaluationFormBaseItem::new(...)].into(),
+    ///     status: evaluation_form::Status::Draft.into(),
+    ///     title: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEvaluationFormRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Items", items);
-        props.set("Status", status);
-        props.set("Title", title);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<Vec<evaluation_form::EvaluationFormBaseItem>>("Items", required.items);
+        props.set::<String>("Status", required.status);
+        props.set::<String>("Title", required.title);
         CfnEvaluationForm { props, options: ResourceOptions::default() }
     }
 
@@ -1722,11 +2292,11 @@ pub(crate) static EVALUATION_FORM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEvaluationForm`].
+/// Property types and enums of the allowed values of [`CfnEvaluationForm`].
 pub mod evaluation_form {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration information about automated evaluations.
     #[derive(Clone, Debug)]
@@ -1761,7 +2331,7 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormBaseItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `section`: `Section`, A subsection or inner section of an item.
         pub fn new(section: impl Into<Val<EvaluationFormSection>>) -> Self {
@@ -1783,15 +2353,37 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormSection {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormSection`], by name: the argument of [`EvaluationFormSection::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormSectionRequired {
+        /// The identifier of the section. An identifier must be unique within the evaluation form.
         ///
-        /// - `ref_id`: `RefId`, The identifier of the section. An identifier must be unique within the evaluation form.
-        /// - `title`: `Title`, The title of the section.
-        pub fn new(ref_id: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
+        /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
+        ///
+        /// CloudFormation property `RefId`.
+        pub ref_id: Val<String>,
+
+        /// The title of the section.
+        ///
+        /// *Length Constraints*: Minimum length of 1. Maximum length of 128.
+        ///
+        /// CloudFormation property `Title`.
+        pub title: Val<String>,
+    }
+
+    impl EvaluationFormSection {
+        /// Creates the value from its required properties, by name in [`EvaluationFormSectionRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormSection::new(EvaluationFormSectionRequired {
+        ///     ref_id: "...".into(),
+        ///     title: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormSectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RefId", ref_id);
-            props.set("Title", title);
+            props.set::<String>("RefId", required.ref_id);
+            props.set::<String>("Title", required.title);
             EvaluationFormSection { props }
         }
 
@@ -1876,17 +2468,48 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormQuestion {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormQuestion`], by name: the argument of [`EvaluationFormQuestion::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormQuestionRequired {
+        /// The type of the question.
         ///
-        /// - `question_type`: `QuestionType`, The type of the question.
-        /// - `ref_id`: `RefId`, The identifier of the question. An identifier must be unique within the evaluation form.
-        /// - `title`: `Title`, The title of the question.
-        pub fn new(question_type: impl Into<Val<String>>, ref_id: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
+        /// *Allowed values*: ``NUMERIC`` | ``SINGLESELECT`` | ``TEXT``
+        ///
+        /// CloudFormation property `QuestionType`.
+        ///
+        /// Allowed values (the enum [`QuestionType`]): `NUMERIC`, `SINGLESELECT`, `TEXT`, `MULTISELECT`, `DATETIME`.
+        pub question_type: Val<String>,
+
+        /// The identifier of the question. An identifier must be unique within the evaluation form.
+        ///
+        /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
+        ///
+        /// CloudFormation property `RefId`.
+        pub ref_id: Val<String>,
+
+        /// The title of the question.
+        ///
+        /// *Length Constraints*: Minimum length of 1. Maximum length of 350.
+        ///
+        /// CloudFormation property `Title`.
+        pub title: Val<String>,
+    }
+
+    impl EvaluationFormQuestion {
+        /// Creates the value from its required properties, by name in [`EvaluationFormQuestionRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormQuestion::new(EvaluationFormQuestionRequired {
+        ///     question_type: QuestionType::Numeric.into(),
+        ///     ref_id: "...".into(),
+        ///     title: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormQuestionRequired) -> Self {
             let mut props = Props::new();
-            props.set("QuestionType", question_type);
-            props.set("RefId", ref_id);
-            props.set("Title", title);
+            props.set::<String>("QuestionType", required.question_type);
+            props.set::<String>("RefId", required.ref_id);
+            props.set::<String>("Title", required.title);
             EvaluationFormQuestion { props }
         }
 
@@ -1951,21 +2574,41 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormItemEnablementConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormItemEnablementConfiguration`], by name: the argument of [`EvaluationFormItemEnablementConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormItemEnablementConfigurationRequired {
+        /// An enablement action that if condition is satisfied.
         ///
-        /// - `action`: `Action`, An enablement action that if condition is satisfied.
-        /// - `condition`: `Condition`, A condition for item enablement configuration.
-        pub fn new(action: impl Into<Val<String>>, condition: impl Into<Val<EvaluationFormItemEnablementCondition>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `DISABLE`, `ENABLE`.
+        pub action: Val<String>,
+
+        /// A condition for item enablement configuration.
+        ///
+        /// CloudFormation property `Condition`.
+        pub condition: Val<EvaluationFormItemEnablementCondition>,
+    }
+
+    impl EvaluationFormItemEnablementConfiguration {
+        /// Creates the value from its required properties, by name in [`EvaluationFormItemEnablementConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormItemEnablementConfiguration::new(EvaluationFormItemEnablementConfigurationRequired {
+        ///     action: Action::Disable.into(),
+        ///     condition: EvaluationFormItemEnablementCondition::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormItemEnablementConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Condition", condition);
+            props.set::<String>("Action", required.action);
+            props.set::<EvaluationFormItemEnablementCondition>("Condition", required.condition);
             EvaluationFormItemEnablementConfiguration { props }
         }
 
         /// An enablement action that if condition is not satisfied.
         ///
-        /// Allowed values: `DISABLE`, `ENABLE`.
+        /// Allowed values (the enum [`DefaultAction`]): `DISABLE`, `ENABLE`.
         pub fn default_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DefaultAction", value);
             self
@@ -1985,7 +2628,7 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormItemEnablementCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `operands`: `Operands`, Operands of the enablement condition.
         pub fn new(operands: impl Into<Val<Vec<EvaluationFormItemEnablementConditionOperand>>>) -> Self {
@@ -1996,7 +2639,7 @@ pub mod evaluation_form {
 
         /// The operator to be used to be applied to operands if more than one provided.
         ///
-        /// Allowed values: `OR`, `AND`.
+        /// Allowed values (the enum [`Operator`]): `OR`, `AND`.
         pub fn operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Operator", value);
             self
@@ -2041,17 +2684,42 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormItemEnablementExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormItemEnablementExpression`], by name: the argument of [`EvaluationFormItemEnablementExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormItemEnablementExpressionRequired {
+        /// A comparator to be used against list of values.
         ///
-        /// - `comparator`: `Comparator`, A comparator to be used against list of values.
-        /// - `source`: `Source`, A source item of enablement expression.
-        /// - `values`: `Values`, A list of values from source item.
-        pub fn new(comparator: impl Into<Val<String>>, source: impl Into<Val<EvaluationFormItemEnablementSource>>, values: impl Into<Val<Vec<EvaluationFormItemEnablementSourceValue>>>) -> Self {
+        /// CloudFormation property `Comparator`.
+        ///
+        /// Allowed values (the enum [`Comparator`]): `IN`, `NOT_IN`, `ALL_IN`, `EXACT`.
+        pub comparator: Val<String>,
+
+        /// A source item of enablement expression.
+        ///
+        /// CloudFormation property `Source`.
+        pub source: Val<EvaluationFormItemEnablementSource>,
+
+        /// A list of values from source item.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<EvaluationFormItemEnablementSourceValue>>,
+    }
+
+    impl EvaluationFormItemEnablementExpression {
+        /// Creates the value from its required properties, by name in [`EvaluationFormItemEnablementExpressionRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormItemEnablementExpression::new(EvaluationFormItemEnablementExpressionRequired {
+        ///     comparator: Comparator::In.into(),
+        ///     source: EvaluationFormItemEnablementSource::new(...).into(),
+        ///     values: vec![EvaluationFormItemEnablementSourceValue::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormItemEnablementExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparator", comparator);
-            props.set("Source", source);
-            props.set("Values", values);
+            props.set::<String>("Comparator", required.comparator);
+            props.set::<EvaluationFormItemEnablementSource>("Source", required.source);
+            props.set::<Vec<EvaluationFormItemEnablementSourceValue>>("Values", required.values);
             EvaluationFormItemEnablementExpression { props }
         }
     }
@@ -2069,9 +2737,9 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormItemEnablementSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, A type of source item.
+        /// - `type_`: `Type`, A type of source item. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -2112,7 +2780,7 @@ pub mod evaluation_form {
 
         /// A type of source item value.
         ///
-        /// Allowed values: `OPTION_REF_ID`.
+        /// Allowed values (the enum [`EvaluationFormItemEnablementSourceValueType`]): `OPTION_REF_ID`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -2131,15 +2799,45 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormMetricConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormMetricConfiguration`], by name: the argument of [`EvaluationFormMetricConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormMetricConfigurationRequired {
+        /// The name of the metric. Valid values are:
         ///
-        /// - `metric_name`: `MetricName`, The name of the metric. Valid values are:
-        /// - `metric_type`: `MetricType`, The type of metric. Currently, only ``BUSINESS_OUTCOME`` is supported.
-        pub fn new(metric_name: impl Into<Val<String>>, metric_type: impl Into<Val<String>>) -> Self {
+        /// +  ``SALE_SUCCESS`` – Sale success.
+        ///
+        /// +  ``CSAT`` – Customer satisfaction.
+        ///
+        /// +  ``CHURN_PROPENSITY`` – Churn propensity.
+        ///
+        /// +  ``SELF_SERVICE_SUCCESS`` – Self-service success.
+        ///
+        /// +  ``PARTIAL_SELF_SERVICE_SUCCESS`` – Partial self-service success.
+        ///
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// The type of metric. Currently, only ``BUSINESS_OUTCOME`` is supported.
+        ///
+        /// CloudFormation property `MetricType`.
+        ///
+        /// Allowed values (the enum [`MetricType`]): `BUSINESS_OUTCOME`.
+        pub metric_type: Val<String>,
+    }
+
+    impl EvaluationFormMetricConfiguration {
+        /// Creates the value from its required properties, by name in [`EvaluationFormMetricConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormMetricConfiguration::new(EvaluationFormMetricConfigurationRequired {
+        ///     metric_name: "...".into(),
+        ///     metric_type: MetricType::BusinessOutcome.into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormMetricConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("MetricType", metric_type);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("MetricType", required.metric_type);
             EvaluationFormMetricConfiguration { props }
         }
     }
@@ -2201,7 +2899,7 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormMultiSelectQuestionProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `options`: `Options`, Options available for this multi-select question.
         pub fn new(options: impl Into<Val<Vec<EvaluationFormMultiSelectQuestionOption>>>) -> Self {
@@ -2218,7 +2916,7 @@ pub mod evaluation_form {
 
         /// Display format for the multi-select question.
         ///
-        /// Allowed values: `DROPDOWN`, `CHECKBOX`.
+        /// Allowed values (the enum [`DisplayAs`]): `DROPDOWN`, `CHECKBOX`.
         pub fn display_as(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DisplayAs", value);
             self
@@ -2276,9 +2974,9 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormQuestionAutomationAnswerSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `source_type`: `SourceType`, The automation answer source type.
+        /// - `source_type`: `SourceType`, The automation answer source type. Allowed values: the enum [`SourceType`].
         pub fn new(source_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceType", source_type);
@@ -2299,7 +2997,7 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormMultiSelectQuestionAutomationOption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rule_category`: `RuleCategory`, Rule category configuration for this automation option.
         pub fn new(rule_category: impl Into<Val<MultiSelectQuestionRuleCategoryAutomation>>) -> Self {
@@ -2321,17 +3019,42 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl MultiSelectQuestionRuleCategoryAutomation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MultiSelectQuestionRuleCategoryAutomation`], by name: the argument of [`MultiSelectQuestionRuleCategoryAutomation::new`].
+    #[derive(Clone, Debug)]
+    pub struct MultiSelectQuestionRuleCategoryAutomationRequired {
+        /// The category name for this automation rule.
         ///
-        /// - `category`: `Category`, The category name for this automation rule.
-        /// - `condition`: `Condition`, The condition for this automation rule.
-        /// - `option_ref_ids`: `OptionRefIds`, Reference IDs of options for this automation rule.
-        pub fn new(category: impl Into<Val<String>>, condition: impl Into<Val<String>>, option_ref_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Category`.
+        pub category: Val<String>,
+
+        /// The condition for this automation rule.
+        ///
+        /// CloudFormation property `Condition`.
+        ///
+        /// Allowed values (the enum [`Condition`]): `PRESENT`, `NOT_PRESENT`.
+        pub condition: Val<String>,
+
+        /// Reference IDs of options for this automation rule.
+        ///
+        /// CloudFormation property `OptionRefIds`.
+        pub option_ref_ids: Val<Vec<String>>,
+    }
+
+    impl MultiSelectQuestionRuleCategoryAutomation {
+        /// Creates the value from its required properties, by name in [`MultiSelectQuestionRuleCategoryAutomationRequired`]:
+        ///
+        /// ```text
+        /// MultiSelectQuestionRuleCategoryAutomation::new(MultiSelectQuestionRuleCategoryAutomationRequired {
+        ///     category: "...".into(),
+        ///     condition: Condition::Present.into(),
+        ///     option_ref_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: MultiSelectQuestionRuleCategoryAutomationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Category", category);
-            props.set("Condition", condition);
-            props.set("OptionRefIds", option_ref_ids);
+            props.set::<String>("Category", required.category);
+            props.set::<String>("Condition", required.condition);
+            props.set::<Vec<String>>("OptionRefIds", required.option_ref_ids);
             MultiSelectQuestionRuleCategoryAutomation { props }
         }
     }
@@ -2348,15 +3071,33 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormMultiSelectQuestionOption {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormMultiSelectQuestionOption`], by name: the argument of [`EvaluationFormMultiSelectQuestionOption::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormMultiSelectQuestionOptionRequired {
+        /// Reference identifier for this option.
         ///
-        /// - `ref_id`: `RefId`, Reference identifier for this option.
-        /// - `text`: `Text`, Display text for this option.
-        pub fn new(ref_id: impl Into<Val<String>>, text: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RefId`.
+        pub ref_id: Val<String>,
+
+        /// Display text for this option.
+        ///
+        /// CloudFormation property `Text`.
+        pub text: Val<String>,
+    }
+
+    impl EvaluationFormMultiSelectQuestionOption {
+        /// Creates the value from its required properties, by name in [`EvaluationFormMultiSelectQuestionOptionRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormMultiSelectQuestionOption::new(EvaluationFormMultiSelectQuestionOptionRequired {
+        ///     ref_id: "...".into(),
+        ///     text: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormMultiSelectQuestionOptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RefId", ref_id);
-            props.set("Text", text);
+            props.set::<String>("RefId", required.ref_id);
+            props.set::<String>("Text", required.text);
             EvaluationFormMultiSelectQuestionOption { props }
         }
 
@@ -2424,7 +3165,7 @@ pub mod evaluation_form {
     }
 
     impl QuestionOptionPointsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `point_value`: `PointValue`, The point value assigned to the answer option.
         pub fn new(point_value: impl Into<Val<i64>>) -> Self {
@@ -2452,15 +3193,33 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormNumericQuestionProperties {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormNumericQuestionProperties`], by name: the argument of [`EvaluationFormNumericQuestionProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormNumericQuestionPropertiesRequired {
+        /// The maximum answer value.
         ///
-        /// - `max_value`: `MaxValue`, The maximum answer value.
-        /// - `min_value`: `MinValue`, The minimum answer value.
-        pub fn new(max_value: impl Into<Val<i64>>, min_value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaxValue`.
+        pub max_value: Val<i64>,
+
+        /// The minimum answer value.
+        ///
+        /// CloudFormation property `MinValue`.
+        pub min_value: Val<i64>,
+    }
+
+    impl EvaluationFormNumericQuestionProperties {
+        /// Creates the value from its required properties, by name in [`EvaluationFormNumericQuestionPropertiesRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormNumericQuestionProperties::new(EvaluationFormNumericQuestionPropertiesRequired {
+        ///     max_value: 1.into(),
+        ///     min_value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormNumericQuestionPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxValue", max_value);
-            props.set("MinValue", min_value);
+            props.set::<i64>("MaxValue", required.max_value);
+            props.set::<i64>("MinValue", required.min_value);
             EvaluationFormNumericQuestionProperties { props }
         }
 
@@ -2522,9 +3281,9 @@ pub mod evaluation_form {
     }
 
     impl NumericQuestionPropertyValueAutomation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `label`: `Label`, The property label of the automation.
+        /// - `label`: `Label`, The property label of the automation. Allowed values: the enum [`Label`].
         pub fn new(label: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Label", label);
@@ -2544,15 +3303,33 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormNumericQuestionOption {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormNumericQuestionOption`], by name: the argument of [`EvaluationFormNumericQuestionOption::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormNumericQuestionOptionRequired {
+        /// The maximum answer value of the range option.
         ///
-        /// - `max_value`: `MaxValue`, The maximum answer value of the range option.
-        /// - `min_value`: `MinValue`, The minimum answer value of the range option.
-        pub fn new(max_value: impl Into<Val<i64>>, min_value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaxValue`.
+        pub max_value: Val<i64>,
+
+        /// The minimum answer value of the range option.
+        ///
+        /// CloudFormation property `MinValue`.
+        pub min_value: Val<i64>,
+    }
+
+    impl EvaluationFormNumericQuestionOption {
+        /// Creates the value from its required properties, by name in [`EvaluationFormNumericQuestionOptionRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormNumericQuestionOption::new(EvaluationFormNumericQuestionOptionRequired {
+        ///     max_value: 1.into(),
+        ///     min_value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormNumericQuestionOptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxValue", max_value);
-            props.set("MinValue", min_value);
+            props.set::<i64>("MaxValue", required.max_value);
+            props.set::<i64>("MinValue", required.min_value);
             EvaluationFormNumericQuestionOption { props }
         }
 
@@ -2598,7 +3375,7 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormSingleSelectQuestionProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `options`: `Options`, The answer options of the single select question.
         pub fn new(options: impl Into<Val<Vec<EvaluationFormSingleSelectQuestionOption>>>) -> Self {
@@ -2617,7 +3394,7 @@ pub mod evaluation_form {
         ///
         /// *Allowed values*: ``DROPDOWN`` | ``RADIO``
         ///
-        /// Allowed values: `DROPDOWN`, `RADIO`.
+        /// Allowed values (the enum [`EvaluationFormSingleSelectQuestionPropertiesDisplayAs`]): `DROPDOWN`, `RADIO`.
         pub fn display_as(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DisplayAs", value);
             self
@@ -2681,7 +3458,7 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormSingleSelectQuestionAutomationOption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rule_category`: `RuleCategory`, The automation option based on a rule category for the single select question.
         pub fn new(rule_category: impl Into<Val<SingleSelectQuestionRuleCategoryAutomation>>) -> Self {
@@ -2705,17 +3482,52 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl SingleSelectQuestionRuleCategoryAutomation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SingleSelectQuestionRuleCategoryAutomation`], by name: the argument of [`SingleSelectQuestionRuleCategoryAutomation::new`].
+    #[derive(Clone, Debug)]
+    pub struct SingleSelectQuestionRuleCategoryAutomationRequired {
+        /// The category name, as defined in Rules.
         ///
-        /// - `category`: `Category`, The category name, as defined in Rules.
-        /// - `condition`: `Condition`, The condition to apply for the automation option. If the condition is PRESENT, then the option is applied when the contact data includes the category. Similarly, if the condition is NOT_PRESENT, then the option is applied when the contact data does not include the category.
-        /// - `option_ref_id`: `OptionRefId`, The identifier of the answer option. An identifier must be unique within the question.
-        pub fn new(category: impl Into<Val<String>>, condition: impl Into<Val<String>>, option_ref_id: impl Into<Val<String>>) -> Self {
+        /// *Minimum*: 1
+        ///
+        /// *Maximum*: 50
+        ///
+        /// CloudFormation property `Category`.
+        pub category: Val<String>,
+
+        /// The condition to apply for the automation option. If the condition is PRESENT, then the option is applied when the contact data includes the category. Similarly, if the condition is NOT_PRESENT, then the option is applied when the contact data does not include the category.
+        ///
+        /// *Allowed values*: ``PRESENT`` | ``NOT_PRESENT``
+        ///
+        /// *Maximum*: 50
+        ///
+        /// CloudFormation property `Condition`.
+        ///
+        /// Allowed values (the enum [`Condition`]): `PRESENT`, `NOT_PRESENT`.
+        pub condition: Val<String>,
+
+        /// The identifier of the answer option. An identifier must be unique within the question.
+        ///
+        /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
+        ///
+        /// CloudFormation property `OptionRefId`.
+        pub option_ref_id: Val<String>,
+    }
+
+    impl SingleSelectQuestionRuleCategoryAutomation {
+        /// Creates the value from its required properties, by name in [`SingleSelectQuestionRuleCategoryAutomationRequired`]:
+        ///
+        /// ```text
+        /// SingleSelectQuestionRuleCategoryAutomation::new(SingleSelectQuestionRuleCategoryAutomationRequired {
+        ///     category: "...".into(),
+        ///     condition: Condition::Present.into(),
+        ///     option_ref_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SingleSelectQuestionRuleCategoryAutomationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Category", category);
-            props.set("Condition", condition);
-            props.set("OptionRefId", option_ref_id);
+            props.set::<String>("Category", required.category);
+            props.set::<String>("Condition", required.condition);
+            props.set::<String>("OptionRefId", required.option_ref_id);
             SingleSelectQuestionRuleCategoryAutomation { props }
         }
     }
@@ -2732,15 +3544,37 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationFormSingleSelectQuestionOption {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationFormSingleSelectQuestionOption`], by name: the argument of [`EvaluationFormSingleSelectQuestionOption::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationFormSingleSelectQuestionOptionRequired {
+        /// The identifier of the answer option. An identifier must be unique within the question.
         ///
-        /// - `ref_id`: `RefId`, The identifier of the answer option. An identifier must be unique within the question.
-        /// - `text`: `Text`, The title of the answer option.
-        pub fn new(ref_id: impl Into<Val<String>>, text: impl Into<Val<String>>) -> Self {
+        /// *Length Constraints*: Minimum length of 1. Maximum length of 40.
+        ///
+        /// CloudFormation property `RefId`.
+        pub ref_id: Val<String>,
+
+        /// The title of the answer option.
+        ///
+        /// *Length Constraints*: Minimum length of 1. Maximum length of 128.
+        ///
+        /// CloudFormation property `Text`.
+        pub text: Val<String>,
+    }
+
+    impl EvaluationFormSingleSelectQuestionOption {
+        /// Creates the value from its required properties, by name in [`EvaluationFormSingleSelectQuestionOptionRequired`]:
+        ///
+        /// ```text
+        /// EvaluationFormSingleSelectQuestionOption::new(EvaluationFormSingleSelectQuestionOptionRequired {
+        ///     ref_id: "...".into(),
+        ///     text: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationFormSingleSelectQuestionOptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RefId", ref_id);
-            props.set("Text", text);
+            props.set::<String>("RefId", required.ref_id);
+            props.set::<String>("Text", required.text);
             EvaluationFormSingleSelectQuestionOption { props }
         }
 
@@ -2914,9 +3748,9 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormScoreThreshold {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `performance_category`: `PerformanceCategory`, The performance category name.
+        /// - `performance_category`: `PerformanceCategory`, The performance category name. Allowed values: the enum [`PerformanceCategory`].
         pub fn new(performance_category: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PerformanceCategory", performance_category);
@@ -2957,7 +3791,7 @@ pub mod evaluation_form {
 
         /// The language for the evaluation form.
         ///
-        /// Allowed values: `de-DE`, `en-US`, `es-ES`, `fr-FR`, `it-IT`, `pt-BR`, `ja-JP`, `ko-KR`, `zh-CN`, `ms-MY`.
+        /// Allowed values (the enum [`FormLanguage`]): `de-DE`, `en-US`, `es-ES`, `fr-FR`, `it-IT`, `pt-BR`, `ja-JP`, `ko-KR`, `zh-CN`, `ms-MY`.
         pub fn form_language(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FormLanguage", value);
             self
@@ -2977,7 +3811,7 @@ pub mod evaluation_form {
     }
 
     impl EvaluationReviewConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `review_notification_recipients`: `ReviewNotificationRecipients`, List of recipients who should be notified when a review is requested.
         pub fn new(review_notification_recipients: impl Into<Val<Vec<EvaluationReviewNotificationRecipient>>>) -> Self {
@@ -3005,15 +3839,35 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl EvaluationReviewNotificationRecipient {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EvaluationReviewNotificationRecipient`], by name: the argument of [`EvaluationReviewNotificationRecipient::new`].
+    #[derive(Clone, Debug)]
+    pub struct EvaluationReviewNotificationRecipientRequired {
+        /// The type of notification recipient.
         ///
-        /// - `type_`: `Type`, The type of notification recipient.
-        /// - `value`: `Value`, The value associated with the notification recipient type.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<EvaluationReviewNotificationRecipientValue>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`EvaluationReviewNotificationRecipientType`]): `USER_ID`.
+        pub type_: Val<String>,
+
+        /// The value associated with the notification recipient type.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<EvaluationReviewNotificationRecipientValue>,
+    }
+
+    impl EvaluationReviewNotificationRecipient {
+        /// Creates the value from its required properties, by name in [`EvaluationReviewNotificationRecipientRequired`]:
+        ///
+        /// ```text
+        /// EvaluationReviewNotificationRecipient::new(EvaluationReviewNotificationRecipientRequired {
+        ///     type_: EvaluationReviewNotificationRecipientType::UserId.into(),
+        ///     value: EvaluationReviewNotificationRecipientValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: EvaluationReviewNotificationRecipientRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<EvaluationReviewNotificationRecipientValue>("Value", required.value);
             EvaluationReviewNotificationRecipient { props }
         }
     }
@@ -3056,15 +3910,41 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl ScoringStrategy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ScoringStrategy`], by name: the argument of [`ScoringStrategy::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScoringStrategyRequired {
+        /// The scoring mode of the evaluation form.
         ///
-        /// - `mode`: `Mode`, The scoring mode of the evaluation form.
-        /// - `status`: `Status`, The scoring status of the evaluation form.
-        pub fn new(mode: impl Into<Val<String>>, status: impl Into<Val<String>>) -> Self {
+        /// *Allowed values*: ``QUESTION_ONLY`` | ``SECTION_ONLY``
+        ///
+        /// CloudFormation property `Mode`.
+        ///
+        /// Allowed values (the enum [`Mode`]): `QUESTION_ONLY`, `SECTION_ONLY`, `POINTS_BASED`.
+        pub mode: Val<String>,
+
+        /// The scoring status of the evaluation form.
+        ///
+        /// *Allowed values*: ``ENABLED`` | ``DISABLED``
+        ///
+        /// CloudFormation property `Status`.
+        ///
+        /// Allowed values (the enum [`ScoringStrategyStatus`]): `ENABLED`, `DISABLED`.
+        pub status: Val<String>,
+    }
+
+    impl ScoringStrategy {
+        /// Creates the value from its required properties, by name in [`ScoringStrategyRequired`]:
+        ///
+        /// ```text
+        /// ScoringStrategy::new(ScoringStrategyRequired {
+        ///     mode: Mode::QuestionOnly.into(),
+        ///     status: ScoringStrategyStatus::Enabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: ScoringStrategyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Mode", mode);
-            props.set("Status", status);
+            props.set::<String>("Mode", required.mode);
+            props.set::<String>("Status", required.status);
             ScoringStrategy { props }
         }
 
@@ -3087,15 +3967,33 @@ pub mod evaluation_form {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3113,9 +4011,9 @@ pub mod evaluation_form {
     }
 
     impl EvaluationFormTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `contact_interaction_type`: `ContactInteractionType`, The contact interaction type for this evaluation form.
+        /// - `contact_interaction_type`: `ContactInteractionType`, The contact interaction type for this evaluation form. Allowed values: the enum [`ContactInteractionType`].
         pub fn new(contact_interaction_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContactInteractionType", contact_interaction_type);
@@ -3473,32 +4371,250 @@ pub mod evaluation_form {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        Status {
+            Draft = "DRAFT",
+            Active = "ACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `QuestionType` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        QuestionType {
+            Numeric = "NUMERIC",
+            Singleselect = "SINGLESELECT",
+            Text = "TEXT",
+            Multiselect = "MULTISELECT",
+            Datetime = "DATETIME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        Action {
+            Disable = "DISABLE",
+            Enable = "ENABLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultAction` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        DefaultAction {
+            Disable = "DISABLE",
+            Enable = "ENABLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        Operator {
+            Or = "OR",
+            And = "AND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparator` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        Comparator {
+            In = "IN",
+            NotIn = "NOT_IN",
+            AllIn = "ALL_IN",
+            Exact = "EXACT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        Type {
+            QuestionRefId = "QUESTION_REF_ID",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        EvaluationFormItemEnablementSourceValueType {
+            OptionRefId = "OPTION_REF_ID",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricType` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        MetricType {
+            BusinessOutcome = "BUSINESS_OUTCOME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DisplayAs` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        DisplayAs {
+            Dropdown = "DROPDOWN",
+            Checkbox = "CHECKBOX",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        SourceType {
+            ContactLensData = "CONTACT_LENS_DATA",
+            GenAi = "GEN_AI",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Condition` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        Condition {
+            Present = "PRESENT",
+            NotPresent = "NOT_PRESENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Label` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        Label {
+            OverallCustomerSentimentScore = "OVERALL_CUSTOMER_SENTIMENT_SCORE",
+            OverallAgentSentimentScore = "OVERALL_AGENT_SENTIMENT_SCORE",
+            NonTalkTime = "NON_TALK_TIME",
+            NonTalkTimePercentage = "NON_TALK_TIME_PERCENTAGE",
+            NumberOfInterruptions = "NUMBER_OF_INTERRUPTIONS",
+            ContactDuration = "CONTACT_DURATION",
+            AgentInteractionDuration = "AGENT_INTERACTION_DURATION",
+            CustomerHoldTime = "CUSTOMER_HOLD_TIME",
+            LongestHoldDuration = "LONGEST_HOLD_DURATION",
+            NumberOfHolds = "NUMBER_OF_HOLDS",
+            AgentInteractionAndHoldDuration = "AGENT_INTERACTION_AND_HOLD_DURATION",
+            CustomerSentimentScoreWithoutAgent = "CUSTOMER_SENTIMENT_SCORE_WITHOUT_AGENT",
+            CustomerSentimentScoreWithAgent = "CUSTOMER_SENTIMENT_SCORE_WITH_AGENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DisplayAs` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        EvaluationFormSingleSelectQuestionPropertiesDisplayAs {
+            Dropdown = "DROPDOWN",
+            Radio = "RADIO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PerformanceCategory` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        PerformanceCategory {
+            NeedsImprovement = "NEEDS_IMPROVEMENT",
+            ExceedsExpectations = "EXCEEDS_EXPECTATIONS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FormLanguage` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        FormLanguage {
+            DeDe = "de-DE",
+            EnUs = "en-US",
+            EsEs = "es-ES",
+            FrFr = "fr-FR",
+            ItIt = "it-IT",
+            PtBr = "pt-BR",
+            JaJp = "ja-JP",
+            KoKr = "ko-KR",
+            ZhCn = "zh-CN",
+            MsMy = "ms-MY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        EvaluationReviewNotificationRecipientType {
+            UserId = "USER_ID",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        Mode {
+            QuestionOnly = "QUESTION_ONLY",
+            SectionOnly = "SECTION_ONLY",
+            PointsBased = "POINTS_BASED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        ScoringStrategyStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContactInteractionType` in `AWS::Connect::EvaluationForm`; `.into()` makes a `Val<String>`.
+        ContactInteractionType {
+            Agent = "AGENT",
+            Automated = "AUTOMATED",
+            Customer = "CUSTOMER",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::HoursOfOperation
 ///
 /// CloudFormation type `AWS::Connect::HoursOfOperation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HoursOfOperationArn`: `handle.hours_of_operation_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the hours of operation.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HoursOfOperationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnHoursOfOperation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnHoursOfOperation`], by name: the argument of [`CfnHoursOfOperation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnHoursOfOperationRequired {
+    /// Configuration information for the hours of operation: day, start time, and end time.
+    ///
+    /// CloudFormation property `Config`.
+    pub config: Val<Vec<hours_of_operation::HoursOfOperationConfig>>,
+
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the hours of operation.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The time zone of the hours of operation.
+    ///
+    /// CloudFormation property `TimeZone`.
+    pub time_zone: Val<String>,
+}
+
 impl CfnHoursOfOperation {
     pub const TYPE_NAME: &'static str = "AWS::Connect::HoursOfOperation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnHoursOfOperationRequired`]:
     ///
-    /// - `config`: `Config`, Configuration information for the hours of operation: day, start time, and end time.
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the hours of operation.
-    /// - `time_zone`: `TimeZone`, The time zone of the hours of operation.
-    pub fn new(config: impl Into<Val<Vec<hours_of_operation::HoursOfOperationConfig>>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, time_zone: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnHoursOfOperation::new(CfnHoursOfOperationRequired {
+    ///     config: vec![hours_of_operation::HoursOfOperationConfig::new(...)].into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     time_zone: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnHoursOfOperationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Config", config);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
-        props.set("TimeZone", time_zone);
+        props.set::<Vec<hours_of_operation::HoursOfOperationConfig>>("Config", required.config);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("TimeZone", required.time_zone);
         CfnHoursOfOperation { props, options: ResourceOptions::default() }
     }
 
@@ -3582,11 +4698,11 @@ pub(crate) static HOURS_OF_OPERATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnHoursOfOperation`].
+/// Property types and enums of the allowed values of [`CfnHoursOfOperation`].
 pub mod hours_of_operation {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Identifier for hours of operation.
     #[derive(Clone, Debug)]
@@ -3595,7 +4711,7 @@ pub mod hours_of_operation {
     }
 
     impl HoursOfOperationsIdentifier {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The identifier for the hours of operation.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -3623,17 +4739,42 @@ pub mod hours_of_operation {
         props: Props,
     }
 
-    impl HoursOfOperationConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HoursOfOperationConfig`], by name: the argument of [`HoursOfOperationConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct HoursOfOperationConfigRequired {
+        /// The day that the hours of operation applies to.
         ///
-        /// - `day`: `Day`, The day that the hours of operation applies to.
-        /// - `end_time`: `EndTime`, The end time that your contact center closes.
-        /// - `start_time`: `StartTime`, The start time that your contact center opens.
-        pub fn new(day: impl Into<Val<String>>, end_time: impl Into<Val<HoursOfOperationTimeSlice>>, start_time: impl Into<Val<HoursOfOperationTimeSlice>>) -> Self {
+        /// CloudFormation property `Day`.
+        ///
+        /// Allowed values (the enum [`Day`]): `SUNDAY`, `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`.
+        pub day: Val<String>,
+
+        /// The end time that your contact center closes.
+        ///
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<HoursOfOperationTimeSlice>,
+
+        /// The start time that your contact center opens.
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<HoursOfOperationTimeSlice>,
+    }
+
+    impl HoursOfOperationConfig {
+        /// Creates the value from its required properties, by name in [`HoursOfOperationConfigRequired`]:
+        ///
+        /// ```text
+        /// HoursOfOperationConfig::new(HoursOfOperationConfigRequired {
+        ///     day: Day::Sunday.into(),
+        ///     end_time: HoursOfOperationTimeSlice::new(...).into(),
+        ///     start_time: HoursOfOperationTimeSlice::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HoursOfOperationConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Day", day);
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<String>("Day", required.day);
+            props.set::<HoursOfOperationTimeSlice>("EndTime", required.end_time);
+            props.set::<HoursOfOperationTimeSlice>("StartTime", required.start_time);
             HoursOfOperationConfig { props }
         }
     }
@@ -3650,15 +4791,33 @@ pub mod hours_of_operation {
         props: Props,
     }
 
-    impl HoursOfOperationTimeSlice {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HoursOfOperationTimeSlice`], by name: the argument of [`HoursOfOperationTimeSlice::new`].
+    #[derive(Clone, Debug)]
+    pub struct HoursOfOperationTimeSliceRequired {
+        /// The hours.
         ///
-        /// - `hours`: `Hours`, The hours.
-        /// - `minutes`: `Minutes`, The minutes.
-        pub fn new(hours: impl Into<Val<i64>>, minutes: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Hours`.
+        pub hours: Val<i64>,
+
+        /// The minutes.
+        ///
+        /// CloudFormation property `Minutes`.
+        pub minutes: Val<i64>,
+    }
+
+    impl HoursOfOperationTimeSlice {
+        /// Creates the value from its required properties, by name in [`HoursOfOperationTimeSliceRequired`]:
+        ///
+        /// ```text
+        /// HoursOfOperationTimeSlice::new(HoursOfOperationTimeSliceRequired {
+        ///     hours: 1.into(),
+        ///     minutes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: HoursOfOperationTimeSliceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Hours", hours);
-            props.set("Minutes", minutes);
+            props.set::<i64>("Hours", required.hours);
+            props.set::<i64>("Minutes", required.minutes);
             HoursOfOperationTimeSlice { props }
         }
     }
@@ -3675,19 +4834,47 @@ pub mod hours_of_operation {
         props: Props,
     }
 
-    impl HoursOfOperationOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HoursOfOperationOverride`], by name: the argument of [`HoursOfOperationOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct HoursOfOperationOverrideRequired {
+        /// The date from which the hours of operation override would be effective.
         ///
-        /// - `effective_from`: `EffectiveFrom`, The date from which the hours of operation override would be effective.
-        /// - `effective_till`: `EffectiveTill`, The date till which the hours of operation override would be effective.
-        /// - `override_config`: `OverrideConfig`, Configuration information for the hours of operation override: day, start time, and end time.
-        /// - `override_name`: `OverrideName`, The name of the hours of operation override.
-        pub fn new(effective_from: impl Into<Val<String>>, effective_till: impl Into<Val<String>>, override_config: impl Into<Val<Vec<HoursOfOperationOverrideConfig>>>, override_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EffectiveFrom`.
+        pub effective_from: Val<String>,
+
+        /// The date till which the hours of operation override would be effective.
+        ///
+        /// CloudFormation property `EffectiveTill`.
+        pub effective_till: Val<String>,
+
+        /// Configuration information for the hours of operation override: day, start time, and end time.
+        ///
+        /// CloudFormation property `OverrideConfig`.
+        pub override_config: Val<Vec<HoursOfOperationOverrideConfig>>,
+
+        /// The name of the hours of operation override.
+        ///
+        /// CloudFormation property `OverrideName`.
+        pub override_name: Val<String>,
+    }
+
+    impl HoursOfOperationOverride {
+        /// Creates the value from its required properties, by name in [`HoursOfOperationOverrideRequired`]:
+        ///
+        /// ```text
+        /// HoursOfOperationOverride::new(HoursOfOperationOverrideRequired {
+        ///     effective_from: "...".into(),
+        ///     effective_till: "...".into(),
+        ///     override_config: vec![HoursOfOperationOverrideConfig::new(...)].into(),
+        ///     override_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HoursOfOperationOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("EffectiveFrom", effective_from);
-            props.set("EffectiveTill", effective_till);
-            props.set("OverrideConfig", override_config);
-            props.set("OverrideName", override_name);
+            props.set::<String>("EffectiveFrom", required.effective_from);
+            props.set::<String>("EffectiveTill", required.effective_till);
+            props.set::<Vec<HoursOfOperationOverrideConfig>>("OverrideConfig", required.override_config);
+            props.set::<String>("OverrideName", required.override_name);
             HoursOfOperationOverride { props }
         }
 
@@ -3705,7 +4892,7 @@ pub mod hours_of_operation {
 
         /// The type of hours of operation override.
         ///
-        /// Allowed values: `STANDARD`, `OPEN`, `CLOSED`.
+        /// Allowed values (the enum [`OverrideType`]): `STANDARD`, `OPEN`, `CLOSED`.
         pub fn override_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OverrideType", value);
             self
@@ -3730,17 +4917,42 @@ pub mod hours_of_operation {
         props: Props,
     }
 
-    impl HoursOfOperationOverrideConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HoursOfOperationOverrideConfig`], by name: the argument of [`HoursOfOperationOverrideConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct HoursOfOperationOverrideConfigRequired {
+        /// The day that the hours of operation override applies to.
         ///
-        /// - `day`: `Day`, The day that the hours of operation override applies to.
-        /// - `end_time`: `EndTime`, The new end time that your contact center closes for the overriden days.
-        /// - `start_time`: `StartTime`, The new start time that your contact center opens for the overriden days.
-        pub fn new(day: impl Into<Val<String>>, end_time: impl Into<Val<OverrideTimeSlice>>, start_time: impl Into<Val<OverrideTimeSlice>>) -> Self {
+        /// CloudFormation property `Day`.
+        ///
+        /// Allowed values (the enum [`Day`]): `SUNDAY`, `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`.
+        pub day: Val<String>,
+
+        /// The new end time that your contact center closes for the overriden days.
+        ///
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<OverrideTimeSlice>,
+
+        /// The new start time that your contact center opens for the overriden days.
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<OverrideTimeSlice>,
+    }
+
+    impl HoursOfOperationOverrideConfig {
+        /// Creates the value from its required properties, by name in [`HoursOfOperationOverrideConfigRequired`]:
+        ///
+        /// ```text
+        /// HoursOfOperationOverrideConfig::new(HoursOfOperationOverrideConfigRequired {
+        ///     day: Day::Sunday.into(),
+        ///     end_time: OverrideTimeSlice::new(...).into(),
+        ///     start_time: OverrideTimeSlice::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HoursOfOperationOverrideConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Day", day);
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<String>("Day", required.day);
+            props.set::<OverrideTimeSlice>("EndTime", required.end_time);
+            props.set::<OverrideTimeSlice>("StartTime", required.start_time);
             HoursOfOperationOverrideConfig { props }
         }
     }
@@ -3757,15 +4969,33 @@ pub mod hours_of_operation {
         props: Props,
     }
 
-    impl OverrideTimeSlice {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OverrideTimeSlice`], by name: the argument of [`OverrideTimeSlice::new`].
+    #[derive(Clone, Debug)]
+    pub struct OverrideTimeSliceRequired {
+        /// The hours.
         ///
-        /// - `hours`: `Hours`, The hours.
-        /// - `minutes`: `Minutes`, The minutes.
-        pub fn new(hours: impl Into<Val<i64>>, minutes: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Hours`.
+        pub hours: Val<i64>,
+
+        /// The minutes.
+        ///
+        /// CloudFormation property `Minutes`.
+        pub minutes: Val<i64>,
+    }
+
+    impl OverrideTimeSlice {
+        /// Creates the value from its required properties, by name in [`OverrideTimeSliceRequired`]:
+        ///
+        /// ```text
+        /// OverrideTimeSlice::new(OverrideTimeSliceRequired {
+        ///     hours: 1.into(),
+        ///     minutes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: OverrideTimeSliceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Hours", hours);
-            props.set("Minutes", minutes);
+            props.set::<i64>("Hours", required.hours);
+            props.set::<i64>("Minutes", required.minutes);
             OverrideTimeSlice { props }
         }
     }
@@ -3783,7 +5013,7 @@ pub mod hours_of_operation {
     }
 
     impl RecurrenceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `recurrence_pattern`: `RecurrencePattern`, Pattern for recurring hours of operation overrides.
         pub fn new(recurrence_pattern: impl Into<Val<RecurrencePattern>>) -> Self {
@@ -3832,7 +5062,7 @@ pub mod hours_of_operation {
 
         /// The frequency of recurrence for hours of operation overrides.
         ///
-        /// Allowed values: `WEEKLY`, `MONTHLY`, `YEARLY`.
+        /// Allowed values (the enum [`Frequency`]): `WEEKLY`, `MONTHLY`, `YEARLY`.
         pub fn frequency(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Frequency", value);
             self
@@ -3857,15 +5087,33 @@ pub mod hours_of_operation {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3956,28 +5204,93 @@ pub mod hours_of_operation {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Day` in `AWS::Connect::HoursOfOperation`; `.into()` makes a `Val<String>`.
+        Day {
+            Sunday = "SUNDAY",
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OverrideType` in `AWS::Connect::HoursOfOperation`; `.into()` makes a `Val<String>`.
+        OverrideType {
+            Standard = "STANDARD",
+            Open = "OPEN",
+            Closed = "CLOSED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Frequency` in `AWS::Connect::HoursOfOperation`; `.into()` makes a `Val<String>`.
+        Frequency {
+            Weekly = "WEEKLY",
+            Monthly = "MONTHLY",
+            Yearly = "YEARLY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::Instance
 ///
 /// CloudFormation type `AWS::Connect::Instance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. An instanceArn is automatically generated on creation based on instanceId.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. Timestamp of instance creation logged as part of instance creation.
+/// - `Id`: `handle.id()` → `Val<String>`. An instanceId is automatically generated on creation and assigned as the unique identifier.
+/// - `InstanceStatus`: `handle.instance_status()` → `Val<String>`. Specifies the creation status of new instance.
+/// - `ServiceRole`: `handle.service_role()` → `Val<String>`. Service linked role created as part of instance creation.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInstance {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstance`], by name: the argument of [`CfnInstance::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstanceRequired {
+    /// The attributes for the instance.
+    ///
+    /// CloudFormation property `Attributes`.
+    pub attributes: Val<instance::Attributes>,
+
+    /// Specifies the type of directory integration for new instance.
+    ///
+    /// CloudFormation property `IdentityManagementType`.
+    ///
+    /// Allowed values (the enum [`instance::IdentityManagementType`]): `SAML`, `CONNECT_MANAGED`, `EXISTING_DIRECTORY`.
+    ///
+    /// Changing it replaces the resource.
+    pub identity_management_type: Val<String>,
+}
+
 impl CfnInstance {
     pub const TYPE_NAME: &'static str = "AWS::Connect::Instance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstanceRequired`]:
     ///
-    /// - `attributes`: `Attributes`, The attributes for the instance.
-    /// - `identity_management_type`: `IdentityManagementType`, Specifies the type of directory integration for new instance.
-    pub fn new(attributes: impl Into<Val<instance::Attributes>>, identity_management_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstance::new(CfnInstanceRequired {
+    ///     attributes: instance::Attributes::new(...).into(),
+    ///     identity_management_type: instance::IdentityManagementType::Saml.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstanceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Attributes", attributes);
-        props.set("IdentityManagementType", identity_management_type);
+        props.set::<instance::Attributes>("Attributes", required.attributes);
+        props.set::<String>("IdentityManagementType", required.identity_management_type);
         CfnInstance { props, options: ResourceOptions::default() }
     }
 
@@ -4079,11 +5392,11 @@ pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInstance`].
+/// Property types and enums of the allowed values of [`CfnInstance`].
 pub mod instance {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Connect::Instance`.
     #[derive(Clone, Debug)]
@@ -4091,15 +5404,33 @@ pub mod instance {
         props: Props,
     }
 
-    impl Attributes {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Attributes`], by name: the argument of [`Attributes::new`].
+    #[derive(Clone, Debug)]
+    pub struct AttributesRequired {
+        /// Mandatory element which enables inbound calls on new instance.
         ///
-        /// - `inbound_calls`: `InboundCalls`, Mandatory element which enables inbound calls on new instance.
-        /// - `outbound_calls`: `OutboundCalls`, Mandatory element which enables outbound calls on new instance.
-        pub fn new(inbound_calls: impl Into<Val<bool>>, outbound_calls: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `InboundCalls`.
+        pub inbound_calls: Val<bool>,
+
+        /// Mandatory element which enables outbound calls on new instance.
+        ///
+        /// CloudFormation property `OutboundCalls`.
+        pub outbound_calls: Val<bool>,
+    }
+
+    impl Attributes {
+        /// Creates the value from its required properties, by name in [`AttributesRequired`]:
+        ///
+        /// ```text
+        /// Attributes::new(AttributesRequired {
+        ///     inbound_calls: true.into(),
+        ///     outbound_calls: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: AttributesRequired) -> Self {
             let mut props = Props::new();
-            props.set("InboundCalls", inbound_calls);
-            props.set("OutboundCalls", outbound_calls);
+            props.set::<bool>("InboundCalls", required.inbound_calls);
+            props.set::<bool>("OutboundCalls", required.outbound_calls);
             Attributes { props }
         }
 
@@ -4188,15 +5519,33 @@ pub mod instance {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4214,30 +5563,78 @@ pub mod instance {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IdentityManagementType` in `AWS::Connect::Instance`; `.into()` makes a `Val<String>`.
+        IdentityManagementType {
+            Saml = "SAML",
+            ConnectManaged = "CONNECT_MANAGED",
+            ExistingDirectory = "EXISTING_DIRECTORY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::InstanceStorageConfig
 ///
 /// CloudFormation type `AWS::Connect::InstanceStorageConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. An associationID is automatically generated when a storage config is associated with an instance
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceStorageConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstanceStorageConfig`], by name: the argument of [`CfnInstanceStorageConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstanceStorageConfigRequired {
+    /// Connect Instance ID with which the storage config will be associated
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// Specifies the type of storage resource available for the instance
+    ///
+    /// CloudFormation property `ResourceType`.
+    ///
+    /// Allowed values (the enum [`instance_storage_config::ResourceType`]): `CHAT_TRANSCRIPTS`, `CALL_RECORDINGS`, `SCHEDULED_REPORTS`, `MEDIA_STREAMS`, `CONTACT_TRACE_RECORDS`, `AGENT_EVENTS`, `REAL_TIME_CONTACT_ANALYSIS_SEGMENTS`, `ATTACHMENTS`, `CONTACT_EVALUATIONS`, `SCREEN_RECORDINGS`, `REAL_TIME_CONTACT_ANALYSIS_CHAT_SEGMENTS`, `REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS`, `EMAIL_MESSAGES`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_type: Val<String>,
+
+    /// Specifies the storage type to be associated with the instance
+    ///
+    /// CloudFormation property `StorageType`.
+    ///
+    /// Allowed values (the enum [`instance_storage_config::StorageType`]): `S3`, `KINESIS_VIDEO_STREAM`, `KINESIS_STREAM`, `KINESIS_FIREHOSE`.
+    pub storage_type: Val<String>,
+}
+
 impl CfnInstanceStorageConfig {
     pub const TYPE_NAME: &'static str = "AWS::Connect::InstanceStorageConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstanceStorageConfigRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, Connect Instance ID with which the storage config will be associated
-    /// - `resource_type`: `ResourceType`, Specifies the type of storage resource available for the instance
-    /// - `storage_type`: `StorageType`, Specifies the storage type to be associated with the instance
-    pub fn new(instance_arn: impl Into<Val<String>>, resource_type: impl Into<Val<String>>, storage_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstanceStorageConfig::new(CfnInstanceStorageConfigRequired {
+    ///     instance_arn: "...".into(),
+    ///     resource_type: instance_storage_config::ResourceType::ChatTranscripts.into(),
+    ///     storage_type: instance_storage_config::StorageType::S3.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstanceStorageConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("ResourceType", resource_type);
-        props.set("StorageType", storage_type);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("ResourceType", required.resource_type);
+        props.set::<String>("StorageType", required.storage_type);
         CfnInstanceStorageConfig { props, options: ResourceOptions::default() }
     }
 
@@ -4314,11 +5711,11 @@ pub(crate) static INSTANCE_STORAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInstanceStorageConfig`].
+/// Property types and enums of the allowed values of [`CfnInstanceStorageConfig`].
 pub mod instance_storage_config {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Connect::InstanceStorageConfig`.
     #[derive(Clone, Debug)]
@@ -4327,7 +5724,7 @@ pub mod instance_storage_config {
     }
 
     impl KinesisFirehoseConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `firehose_arn`: `FirehoseArn`, An ARN is a unique AWS resource identifier.
         pub fn new(firehose_arn: impl Into<Val<String>>) -> Self {
@@ -4350,7 +5747,7 @@ pub mod instance_storage_config {
     }
 
     impl KinesisStreamConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `stream_arn`: `StreamArn`, An ARN is a unique AWS resource identifier.
         pub fn new(stream_arn: impl Into<Val<String>>) -> Self {
@@ -4372,17 +5769,38 @@ pub mod instance_storage_config {
         props: Props,
     }
 
-    impl KinesisVideoStreamConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KinesisVideoStreamConfig`], by name: the argument of [`KinesisVideoStreamConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisVideoStreamConfigRequired {
+        /// CloudFormation property `EncryptionConfig`.
+        pub encryption_config: Val<EncryptionConfig>,
+
+        /// Prefixes are used to infer logical hierarchy
         ///
-        /// - `encryption_config`: `EncryptionConfig`.
-        /// - `prefix`: `Prefix`, Prefixes are used to infer logical hierarchy
-        /// - `retention_period_hours`: `RetentionPeriodHours`, Number of hours
-        pub fn new(encryption_config: impl Into<Val<EncryptionConfig>>, prefix: impl Into<Val<String>>, retention_period_hours: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Prefix`.
+        pub prefix: Val<String>,
+
+        /// Number of hours
+        ///
+        /// CloudFormation property `RetentionPeriodHours`.
+        pub retention_period_hours: Val<f64>,
+    }
+
+    impl KinesisVideoStreamConfig {
+        /// Creates the value from its required properties, by name in [`KinesisVideoStreamConfigRequired`]:
+        ///
+        /// ```text
+        /// KinesisVideoStreamConfig::new(KinesisVideoStreamConfigRequired {
+        ///     encryption_config: EncryptionConfig::new(...).into(),
+        ///     prefix: "...".into(),
+        ///     retention_period_hours: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisVideoStreamConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("EncryptionConfig", encryption_config);
-            props.set("Prefix", prefix);
-            props.set("RetentionPeriodHours", retention_period_hours);
+            props.set::<EncryptionConfig>("EncryptionConfig", required.encryption_config);
+            props.set::<String>("Prefix", required.prefix);
+            props.set::<f64>("RetentionPeriodHours", required.retention_period_hours);
             KinesisVideoStreamConfig { props }
         }
     }
@@ -4399,15 +5817,35 @@ pub mod instance_storage_config {
         props: Props,
     }
 
-    impl EncryptionConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionConfig`], by name: the argument of [`EncryptionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionConfigRequired {
+        /// Specifies default encryption using AWS KMS-Managed Keys
         ///
-        /// - `encryption_type`: `EncryptionType`, Specifies default encryption using AWS KMS-Managed Keys
-        /// - `key_id`: `KeyId`, Specifies the encryption key id
-        pub fn new(encryption_type: impl Into<Val<String>>, key_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EncryptionType`.
+        ///
+        /// Allowed values (the enum [`EncryptionType`]): `KMS`.
+        pub encryption_type: Val<String>,
+
+        /// Specifies the encryption key id
+        ///
+        /// CloudFormation property `KeyId`.
+        pub key_id: Val<String>,
+    }
+
+    impl EncryptionConfig {
+        /// Creates the value from its required properties, by name in [`EncryptionConfigRequired`]:
+        ///
+        /// ```text
+        /// EncryptionConfig::new(EncryptionConfigRequired {
+        ///     encryption_type: EncryptionType::Kms.into(),
+        ///     key_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("EncryptionType", encryption_type);
-            props.set("KeyId", key_id);
+            props.set::<String>("EncryptionType", required.encryption_type);
+            props.set::<String>("KeyId", required.key_id);
             EncryptionConfig { props }
         }
     }
@@ -4424,15 +5862,33 @@ pub mod instance_storage_config {
         props: Props,
     }
 
-    impl S3Config {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Config`], by name: the argument of [`S3Config::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ConfigRequired {
+        /// A name for the S3 Bucket
         ///
-        /// - `bucket_name`: `BucketName`, A name for the S3 Bucket
-        /// - `bucket_prefix`: `BucketPrefix`, Prefixes are used to infer logical hierarchy
-        pub fn new(bucket_name: impl Into<Val<String>>, bucket_prefix: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// Prefixes are used to infer logical hierarchy
+        ///
+        /// CloudFormation property `BucketPrefix`.
+        pub bucket_prefix: Val<String>,
+    }
+
+    impl S3Config {
+        /// Creates the value from its required properties, by name in [`S3ConfigRequired`]:
+        ///
+        /// ```text
+        /// S3Config::new(S3ConfigRequired {
+        ///     bucket_name: "...".into(),
+        ///     bucket_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("BucketPrefix", bucket_prefix);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("BucketPrefix", required.bucket_prefix);
             S3Config { props }
         }
 
@@ -4487,30 +5943,105 @@ pub mod instance_storage_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::Connect::InstanceStorageConfig`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            ChatTranscripts = "CHAT_TRANSCRIPTS",
+            CallRecordings = "CALL_RECORDINGS",
+            ScheduledReports = "SCHEDULED_REPORTS",
+            MediaStreams = "MEDIA_STREAMS",
+            ContactTraceRecords = "CONTACT_TRACE_RECORDS",
+            AgentEvents = "AGENT_EVENTS",
+            RealTimeContactAnalysisSegments = "REAL_TIME_CONTACT_ANALYSIS_SEGMENTS",
+            Attachments = "ATTACHMENTS",
+            ContactEvaluations = "CONTACT_EVALUATIONS",
+            ScreenRecordings = "SCREEN_RECORDINGS",
+            RealTimeContactAnalysisChatSegments = "REAL_TIME_CONTACT_ANALYSIS_CHAT_SEGMENTS",
+            RealTimeContactAnalysisVoiceSegments = "REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS",
+            EmailMessages = "EMAIL_MESSAGES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageType` in `AWS::Connect::InstanceStorageConfig`; `.into()` makes a `Val<String>`.
+        StorageType {
+            S3 = "S3",
+            KinesisVideoStream = "KINESIS_VIDEO_STREAM",
+            KinesisStream = "KINESIS_STREAM",
+            KinesisFirehose = "KINESIS_FIREHOSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::Connect::InstanceStorageConfig`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Kms = "KMS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::IntegrationAssociation
 ///
 /// CloudFormation type `AWS::Connect::IntegrationAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IntegrationAssociationId`: `handle.integration_association_id()` → `Val<String>`. Identifier of the association with Connect Instance
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegrationAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegrationAssociation`], by name: the argument of [`CfnIntegrationAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationAssociationRequired {
+    /// Amazon Connect instance identifier
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// ARN of Integration being associated with the instance
+    ///
+    /// CloudFormation property `IntegrationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub integration_arn: Val<String>,
+
+    /// Specifies the integration type to be associated with the instance
+    ///
+    /// CloudFormation property `IntegrationType`.
+    ///
+    /// Allowed values (the enum [`integration_association::IntegrationType`]): `LEX_BOT`, `LAMBDA_FUNCTION`, `APPLICATION`, `CASES_DOMAIN`, `WISDOM_ASSISTANT`, `WISDOM_KNOWLEDGE_BASE`, `WISDOM_QUICK_RESPONSES`, `FILE_SCANNER`, `MESSAGE_PROCESSOR`, `Q_MESSAGE_TEMPLATES`, `SES_IDENTITY`, `EVENT`.
+    ///
+    /// Changing it replaces the resource.
+    pub integration_type: Val<String>,
+}
+
 impl CfnIntegrationAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Connect::IntegrationAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationAssociationRequired`]:
     ///
-    /// - `instance_id`: `InstanceId`, Amazon Connect instance identifier
-    /// - `integration_arn`: `IntegrationArn`, ARN of Integration being associated with the instance
-    /// - `integration_type`: `IntegrationType`, Specifies the integration type to be associated with the instance
-    pub fn new(instance_id: impl Into<Val<String>>, integration_arn: impl Into<Val<String>>, integration_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIntegrationAssociation::new(CfnIntegrationAssociationRequired {
+    ///     instance_id: "...".into(),
+    ///     integration_arn: "...".into(),
+    ///     integration_type: integration_association::IntegrationType::LexBot.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceId", instance_id);
-        props.set("IntegrationArn", integration_arn);
-        props.set("IntegrationType", integration_type);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("IntegrationArn", required.integration_arn);
+        props.set::<String>("IntegrationType", required.integration_type);
         CfnIntegrationAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -4532,7 +6063,7 @@ impl CfnIntegrationAssociation {
 
     /// The type of the data source. This is only supported for the EVENT integration type
     ///
-    /// Allowed values: `SALESFORCE`, `ZENDESK`, `CASES`.
+    /// Allowed values (the enum [`integration_association::SourceType`]): `SALESFORCE`, `ZENDESK`, `CASES`.
     ///
     /// Changing it replaces the resource.
     pub fn source_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4595,11 +6126,11 @@ pub(crate) static INTEGRATION_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIntegrationAssociation`].
+/// Property types and enums of the allowed values of [`CfnIntegrationAssociation`].
 pub mod integration_association {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -4607,15 +6138,33 @@ pub mod integration_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4633,34 +6182,127 @@ pub mod integration_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IntegrationType` in `AWS::Connect::IntegrationAssociation`; `.into()` makes a `Val<String>`.
+        IntegrationType {
+            LexBot = "LEX_BOT",
+            LambdaFunction = "LAMBDA_FUNCTION",
+            Application = "APPLICATION",
+            CasesDomain = "CASES_DOMAIN",
+            WisdomAssistant = "WISDOM_ASSISTANT",
+            WisdomKnowledgeBase = "WISDOM_KNOWLEDGE_BASE",
+            WisdomQuickResponses = "WISDOM_QUICK_RESPONSES",
+            FileScanner = "FILE_SCANNER",
+            MessageProcessor = "MESSAGE_PROCESSOR",
+            QMessageTemplates = "Q_MESSAGE_TEMPLATES",
+            SesIdentity = "SES_IDENTITY",
+            Event = "EVENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::Connect::IntegrationAssociation`; `.into()` makes a `Val<String>`.
+        SourceType {
+            Salesforce = "SALESFORCE",
+            Zendesk = "ZENDESK",
+            Cases = "CASES",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::Metric, a custom metric configured for an Amazon Connect instance
 ///
 /// CloudFormation type `AWS::Connect::Metric`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Category`: `handle.category()` → `Val<String>`. The category of the custom metric
+/// - `CreatedTime`: `handle.created_time()` → `Val<f64>`. The timestamp where the metric was created
+/// - `CreatedUser`: `handle.created_user()` → `Val<Json>`.
+/// - `CreationMethod`: `handle.creation_method()` → `Val<String>`. Whether the metric was built with the guided Service Level (SL) experience, or with the free-form metric builder
+/// - `EffectiveTime`: `handle.effective_time()` → `Val<f64>`. Earliest time that can be queried for this metric
+/// - `Filters`: `handle.filters()` → `Val<Json>`. List of filter types that may be used with this metric
+/// - `Groupings`: `handle.groupings()` → `Val<Vec<String>>`. List of groupings that may be used with this metric
+/// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. The AWS region where the metric was last modified
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. The timestamp where the metric was last modified
+/// - `LastModifiedUser`: `handle.last_modified_user()` → `Val<Json>`.
+/// - `MetricArn`: `handle.metric_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the custom metric.
+/// - `PrimaryEventSource`: `handle.primary_event_source()` → `Val<String>`. Main provider of the document/row-level data for the metric; should match Data Lake table names
+/// - `PrimaryEventSourceEffectiveTimestampType`: `handle.primary_event_source_effective_timestamp_type()` → `Val<String>`. Identifies the timestamp used to place the metrics on a time-series; should match public attribute name
+/// - `RefreshRate`: `handle.refresh_rate()` → `Val<i64>`. Recommended time to wait between each refresh of data for the metric
+/// - `SupportedStats`: `handle.supported_stats()` → `Val<Vec<String>>`. List of stat aggregations available for the metric
+/// - `SupportsCustomCalculation`: `handle.supports_custom_calculation()` → `Val<bool>`. The metric may be used to compose other (custom) metrics
+/// - `SupportsPreaggregateCalculation`: `handle.supports_preaggregate_calculation()` → `Val<bool>`. The metric may be used to compose other (custom) metrics, meaning it can be used inside of aggregate stat functions
+/// - `Type`: `handle.type_()` → `Val<String>`. Whether the metric is provided out-of-the-box or created by each customer
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MetricArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMetric {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMetric`], by name: the argument of [`CfnMetric::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMetricRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The calculation configuration for the metric
+    ///
+    /// CloudFormation property `MetricCalculation`.
+    pub metric_calculation: Val<metric::MetricCalculation>,
+
+    /// The name of the custom metric
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The status of the custom metric
+    ///
+    /// CloudFormation property `Status`.
+    ///
+    /// Allowed values (the enum [`metric::Status`]): `SAVED`, `PUBLISHED`.
+    ///
+    /// Changing it replaces the resource.
+    pub status: Val<String>,
+
+    /// Display unit for the metric data
+    ///
+    /// CloudFormation property `Unit`.
+    ///
+    /// Allowed values (the enum [`metric::Unit`]): `INTEGER`, `DOUBLE`, `PERCENT`, `SECONDS`.
+    pub unit: Val<String>,
+}
+
 impl CfnMetric {
     pub const TYPE_NAME: &'static str = "AWS::Connect::Metric";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMetricRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `metric_calculation`: `MetricCalculation`, The calculation configuration for the metric
-    /// - `name`: `Name`, The name of the custom metric
-    /// - `status`: `Status`, The status of the custom metric
-    /// - `unit`: `Unit`, Display unit for the metric data
-    pub fn new(instance_arn: impl Into<Val<String>>, metric_calculation: impl Into<Val<metric::MetricCalculation>>, name: impl Into<Val<String>>, status: impl Into<Val<String>>, unit: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMetric::new(CfnMetricRequired {
+    ///     instance_arn: "...".into(),
+    ///     metric_calculation: metric::MetricCalculation::new(...).into(),
+    ///     name: "...".into(),
+    ///     status: metric::Status::Saved.into(),
+    ///     unit: metric::Unit::Integer.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMetricRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("MetricCalculation", metric_calculation);
-        props.set("Name", name);
-        props.set("Status", status);
-        props.set("Unit", unit);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<metric::MetricCalculation>("MetricCalculation", required.metric_calculation);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Status", required.status);
+        props.set::<String>("Unit", required.unit);
         CfnMetric { props, options: ResourceOptions::default() }
     }
 
@@ -4672,7 +6314,7 @@ impl CfnMetric {
 
     /// Indicates how to classify a positive trend in metric data on the UI
     ///
-    /// Allowed values: `POSITIVE`, `NEGATIVE`, `NEUTRAL`.
+    /// Allowed values (the enum [`metric::PositiveTrendIndicator`]): `POSITIVE`, `NEGATIVE`, `NEUTRAL`.
     pub fn positive_trend_indicator(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PositiveTrendIndicator", value);
         self
@@ -4849,11 +6491,11 @@ pub(crate) static METRIC_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMetric`].
+/// Property types and enums of the allowed values of [`CfnMetric`].
 pub mod metric {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The calculation configuration for the metric
     #[derive(Clone, Debug)]
@@ -4861,15 +6503,33 @@ pub mod metric {
         props: Props,
     }
 
-    impl MetricCalculation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricCalculation`], by name: the argument of [`MetricCalculation::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricCalculationRequired {
+        /// The calculation formula
         ///
-        /// - `calculation`: `Calculation`, The calculation formula
-        /// - `calculation_components`: `CalculationComponents`, The calculation components for the metric
-        pub fn new(calculation: impl Into<Val<String>>, calculation_components: impl Into<Val<Vec<CalculationComponent>>>) -> Self {
+        /// CloudFormation property `Calculation`.
+        pub calculation: Val<String>,
+
+        /// The calculation components for the metric
+        ///
+        /// CloudFormation property `CalculationComponents`.
+        pub calculation_components: Val<Vec<CalculationComponent>>,
+    }
+
+    impl MetricCalculation {
+        /// Creates the value from its required properties, by name in [`MetricCalculationRequired`]:
+        ///
+        /// ```text
+        /// MetricCalculation::new(MetricCalculationRequired {
+        ///     calculation: "...".into(),
+        ///     calculation_components: vec![CalculationComponent::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricCalculationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Calculation", calculation);
-            props.set("CalculationComponents", calculation_components);
+            props.set::<String>("Calculation", required.calculation);
+            props.set::<Vec<CalculationComponent>>("CalculationComponents", required.calculation_components);
             MetricCalculation { props }
         }
     }
@@ -4887,7 +6547,7 @@ pub mod metric {
     }
 
     impl CalculationComponent {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alias`: `Alias`, Metric calculation component alias for use within a calculation
         pub fn new(alias: impl Into<Val<String>>) -> Self {
@@ -4928,7 +6588,7 @@ pub mod metric {
     }
 
     impl MetricFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_filter_key`: `MetricFilterKey`.
         pub fn new(metric_filter_key: impl Into<Val<String>>) -> Self {
@@ -4975,9 +6635,9 @@ pub mod metric {
     }
 
     impl MetricFilterBooleanCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `comparison`: `Comparison`.
+        /// - `comparison`: `Comparison`. Allowed values: the enum [`Comparison`].
         pub fn new(comparison: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Comparison", comparison);
@@ -4997,15 +6657,31 @@ pub mod metric {
         props: Props,
     }
 
-    impl MetricFilterNumberCondition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricFilterNumberCondition`], by name: the argument of [`MetricFilterNumberCondition::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricFilterNumberConditionRequired {
+        /// CloudFormation property `Comparison`.
         ///
-        /// - `comparison`: `Comparison`.
-        /// - `values`: `Values`.
-        pub fn new(comparison: impl Into<Val<String>>, values: impl Into<Val<Vec<f64>>>) -> Self {
+        /// Allowed values (the enum [`MetricFilterNumberConditionComparison`]): `LESSER`, `LESSER_OR_EQUAL`, `GREATER`, `GREATER_OR_EQUAL`.
+        pub comparison: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<f64>>,
+    }
+
+    impl MetricFilterNumberCondition {
+        /// Creates the value from its required properties, by name in [`MetricFilterNumberConditionRequired`]:
+        ///
+        /// ```text
+        /// MetricFilterNumberCondition::new(MetricFilterNumberConditionRequired {
+        ///     comparison: MetricFilterNumberConditionComparison::Lesser.into(),
+        ///     values: vec![1.0].into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricFilterNumberConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Values", values);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<Vec<f64>>("Values", required.values);
             MetricFilterNumberCondition { props }
         }
     }
@@ -5022,15 +6698,31 @@ pub mod metric {
         props: Props,
     }
 
-    impl MetricFilterStringCondition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricFilterStringCondition`], by name: the argument of [`MetricFilterStringCondition::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricFilterStringConditionRequired {
+        /// CloudFormation property `Comparison`.
         ///
-        /// - `comparison`: `Comparison`.
-        /// - `values`: `Values`.
-        pub fn new(comparison: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`MetricFilterStringConditionComparison`]): `MATCHES_ANY`, `MATCHES_NONE`.
+        pub comparison: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl MetricFilterStringCondition {
+        /// Creates the value from its required properties, by name in [`MetricFilterStringConditionRequired`]:
+        ///
+        /// ```text
+        /// MetricFilterStringCondition::new(MetricFilterStringConditionRequired {
+        ///     comparison: MetricFilterStringConditionComparison::MatchesAny.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricFilterStringConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Values", values);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<Vec<String>>("Values", required.values);
             MetricFilterStringCondition { props }
         }
     }
@@ -5047,15 +6739,33 @@ pub mod metric {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5124,28 +6834,111 @@ pub mod metric {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PositiveTrendIndicator` in `AWS::Connect::Metric`; `.into()` makes a `Val<String>`.
+        PositiveTrendIndicator {
+            Positive = "POSITIVE",
+            Negative = "NEGATIVE",
+            Neutral = "NEUTRAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Connect::Metric`; `.into()` makes a `Val<String>`.
+        Status {
+            Saved = "SAVED",
+            Published = "PUBLISHED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::Connect::Metric`; `.into()` makes a `Val<String>`.
+        Unit {
+            Integer = "INTEGER",
+            Double = "DOUBLE",
+            Percent = "PERCENT",
+            Seconds = "SECONDS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::Connect::Metric`; `.into()` makes a `Val<String>`.
+        Comparison {
+            IsTrue = "IS_TRUE",
+            IsFalse = "IS_FALSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::Connect::Metric`; `.into()` makes a `Val<String>`.
+        MetricFilterNumberConditionComparison {
+            Lesser = "LESSER",
+            LesserOrEqual = "LESSER_OR_EQUAL",
+            Greater = "GREATER",
+            GreaterOrEqual = "GREATER_OR_EQUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::Connect::Metric`; `.into()` makes a `Val<String>`.
+        MetricFilterStringConditionComparison {
+            MatchesAny = "MATCHES_ANY",
+            MatchesNone = "MATCHES_NONE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::Notification
 ///
 /// CloudFormation type `AWS::Connect::Notification`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the notification.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time a notification was created
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier of the notification.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnNotification {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNotification`], by name: the argument of [`CfnNotification::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNotificationRequired {
+    /// The content of the notification.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<notification::NotificationContent>,
+
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+}
+
 impl CfnNotification {
     pub const TYPE_NAME: &'static str = "AWS::Connect::Notification";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNotificationRequired`]:
     ///
-    /// - `content`: `Content`, The content of the notification.
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    pub fn new(content: impl Into<Val<notification::NotificationContent>>, instance_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNotification::new(CfnNotificationRequired {
+    ///     content: notification::NotificationContent::new(...).into(),
+    ///     instance_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNotificationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("InstanceArn", instance_arn);
+        props.set::<notification::NotificationContent>("Content", required.content);
+        props.set::<String>("InstanceArn", required.instance_arn);
         CfnNotification { props, options: ResourceOptions::default() }
     }
 
@@ -5159,7 +6952,7 @@ impl CfnNotification {
 
     /// The priority of the notification.
     ///
-    /// Allowed values: `HIGH`, `LOW`.
+    /// Allowed values (the enum [`notification::Priority`]): `HIGH`, `LOW`.
     ///
     /// Changing it replaces the resource.
     pub fn priority(mut self, value: impl Into<Val<String>>) -> Self {
@@ -5243,11 +7036,11 @@ pub(crate) static NOTIFICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNotification`].
+/// Property types and enums of the allowed values of [`CfnNotification`].
 pub mod notification {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The content of a notification
     #[derive(Clone, Debug)]
@@ -5341,15 +7134,33 @@ pub mod notification {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5384,11 +7195,28 @@ pub mod notification {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Priority` in `AWS::Connect::Notification`; `.into()` makes a `Val<String>`.
+        Priority {
+            High = "HIGH",
+            Low = "LOW",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::PhoneNumber
 ///
 /// CloudFormation type `AWS::Connect::PhoneNumber`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Address`: `handle.address()` → `Val<String>`. The phone number e164 address.
+/// - `PhoneNumberArn`: `handle.phone_number_arn()` → `Val<String>`. The phone number ARN
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PhoneNumberArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPhoneNumber {
     props: Props,
@@ -5398,7 +7226,7 @@ pub struct CfnPhoneNumber {
 impl CfnPhoneNumber {
     pub const TYPE_NAME: &'static str = "AWS::Connect::PhoneNumber";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `target_arn`: `TargetArn`, The ARN of the target the phone number is claimed to.
     pub fn new(target_arn: impl Into<Val<String>>) -> Self {
@@ -5520,15 +7348,33 @@ pub mod phone_number {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5551,23 +7397,54 @@ pub mod phone_number {
 /// Resource Type definition for AWS::Connect::PredefinedAttribute
 ///
 /// CloudFormation type `AWS::Connect::PredefinedAttribute`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. Last modified region.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. Last modified time.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPredefinedAttribute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPredefinedAttribute`], by name: the argument of [`CfnPredefinedAttribute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPredefinedAttributeRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The name of the predefined attribute.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnPredefinedAttribute {
     pub const TYPE_NAME: &'static str = "AWS::Connect::PredefinedAttribute";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPredefinedAttributeRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the predefined attribute.
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPredefinedAttribute::new(CfnPredefinedAttributeRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPredefinedAttributeRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnPredefinedAttribute { props, options: ResourceOptions::default() }
     }
 
@@ -5717,23 +7594,49 @@ pub mod predefined_attribute {
 /// Resource Type definition for AWS::Connect::Prompt
 ///
 /// CloudFormation type `AWS::Connect::Prompt`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PromptArn`: `handle.prompt_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the prompt.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PromptArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPrompt {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrompt`], by name: the argument of [`CfnPrompt::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPromptRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the prompt.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnPrompt {
     pub const TYPE_NAME: &'static str = "AWS::Connect::Prompt";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPromptRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the prompt.
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPrompt::new(CfnPromptRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPromptRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnPrompt { props, options: ResourceOptions::default() }
     }
 
@@ -5816,15 +7719,33 @@ pub mod prompt {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5847,25 +7768,59 @@ pub mod prompt {
 /// Resource Type definition for AWS::Connect::Queue
 ///
 /// CloudFormation type `AWS::Connect::Queue`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. The AWS Region where this resource was last modified.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. The timestamp when this resource was last modified.
+/// - `QueueArn`: `handle.queue_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the queue.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of queue.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `QueueArn`.
 #[derive(Clone, Debug)]
 pub struct CfnQueue {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueue`], by name: the argument of [`CfnQueue::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueueRequired {
+    /// The identifier for the hours of operation.
+    ///
+    /// CloudFormation property `HoursOfOperationArn`.
+    pub hours_of_operation_arn: Val<String>,
+
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the queue.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnQueue {
     pub const TYPE_NAME: &'static str = "AWS::Connect::Queue";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueueRequired`]:
     ///
-    /// - `hours_of_operation_arn`: `HoursOfOperationArn`, The identifier for the hours of operation.
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the queue.
-    pub fn new(hours_of_operation_arn: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQueue::new(CfnQueueRequired {
+    ///     hours_of_operation_arn: "...".into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueueRequired) -> Self {
         let mut props = Props::new();
-        props.set("HoursOfOperationArn", hours_of_operation_arn);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("HoursOfOperationArn", required.hours_of_operation_arn);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnQueue { props, options: ResourceOptions::default() }
     }
 
@@ -5907,7 +7862,7 @@ impl CfnQueue {
 
     /// The status of the queue.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`queue::Status`]): `ENABLED`, `DISABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -5993,11 +7948,11 @@ pub(crate) static QUEUE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnQueue`].
+/// Property types and enums of the allowed values of [`CfnQueue`].
 pub mod queue {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An email address configuration for the queue
     #[derive(Clone, Debug)]
@@ -6006,7 +7961,7 @@ pub mod queue {
     }
 
     impl EmailAddress {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `email_address_arn`: `EmailAddressArn`, The Amazon Resource Name (ARN) of the email address
         pub fn new(email_address_arn: impl Into<Val<String>>) -> Self {
@@ -6092,15 +8047,33 @@ pub mod queue {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6141,30 +8114,70 @@ pub mod queue {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Connect::Queue`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::QuickConnect
 ///
 /// CloudFormation type `AWS::Connect::QuickConnect`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `QuickConnectArn`: `handle.quick_connect_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the quick connect.
+/// - `QuickConnectType`: `handle.quick_connect_type()` → `Val<String>`. The type of quick connect. In the Amazon Connect console, when you create a quick connect, you are prompted to assign one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `QuickConnectArn`.
 #[derive(Clone, Debug)]
 pub struct CfnQuickConnect {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQuickConnect`], by name: the argument of [`CfnQuickConnect::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQuickConnectRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the quick connect.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// Configuration settings for the quick connect.
+    ///
+    /// CloudFormation property `QuickConnectConfig`.
+    pub quick_connect_config: Val<quick_connect::QuickConnectConfig>,
+}
+
 impl CfnQuickConnect {
     pub const TYPE_NAME: &'static str = "AWS::Connect::QuickConnect";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQuickConnectRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the quick connect.
-    /// - `quick_connect_config`: `QuickConnectConfig`, Configuration settings for the quick connect.
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, quick_connect_config: impl Into<Val<quick_connect::QuickConnectConfig>>) -> Self {
+    /// ```text
+    /// CfnQuickConnect::new(CfnQuickConnectRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     quick_connect_config: quick_connect::QuickConnectConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQuickConnectRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
-        props.set("QuickConnectConfig", quick_connect_config);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<quick_connect::QuickConnectConfig>("QuickConnectConfig", required.quick_connect_config);
         CfnQuickConnect { props, options: ResourceOptions::default() }
     }
 
@@ -6234,11 +8247,11 @@ pub(crate) static QUICK_CONNECT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnQuickConnect`].
+/// Property types and enums of the allowed values of [`CfnQuickConnect`].
 pub mod quick_connect {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration settings for the quick connect.
     #[derive(Clone, Debug)]
@@ -6247,9 +8260,9 @@ pub mod quick_connect {
     }
 
     impl QuickConnectConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `quick_connect_type`: `QuickConnectType`, The type of quick connect. In the Amazon Connect console, when you create a quick connect, you are prompted to assign one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE).
+        /// - `quick_connect_type`: `QuickConnectType`, The type of quick connect. In the Amazon Connect console, when you create a quick connect, you are prompted to assign one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE). Allowed values: the enum [`QuickConnectType`].
         pub fn new(quick_connect_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("QuickConnectType", quick_connect_type);
@@ -6294,7 +8307,7 @@ pub mod quick_connect {
     }
 
     impl FlowQuickConnectConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `contact_flow_arn`: `ContactFlowArn`, The identifier of the contact flow.
         pub fn new(contact_flow_arn: impl Into<Val<String>>) -> Self {
@@ -6317,7 +8330,7 @@ pub mod quick_connect {
     }
 
     impl PhoneNumberQuickConnectConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `phone_number`: `PhoneNumber`, The phone number in E.164 format.
         pub fn new(phone_number: impl Into<Val<String>>) -> Self {
@@ -6339,15 +8352,33 @@ pub mod quick_connect {
         props: Props,
     }
 
-    impl QueueQuickConnectConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`QueueQuickConnectConfig`], by name: the argument of [`QueueQuickConnectConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct QueueQuickConnectConfigRequired {
+        /// The identifier of the contact flow.
         ///
-        /// - `contact_flow_arn`: `ContactFlowArn`, The identifier of the contact flow.
-        /// - `queue_arn`: `QueueArn`, The identifier for the queue.
-        pub fn new(contact_flow_arn: impl Into<Val<String>>, queue_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ContactFlowArn`.
+        pub contact_flow_arn: Val<String>,
+
+        /// The identifier for the queue.
+        ///
+        /// CloudFormation property `QueueArn`.
+        pub queue_arn: Val<String>,
+    }
+
+    impl QueueQuickConnectConfig {
+        /// Creates the value from its required properties, by name in [`QueueQuickConnectConfigRequired`]:
+        ///
+        /// ```text
+        /// QueueQuickConnectConfig::new(QueueQuickConnectConfigRequired {
+        ///     contact_flow_arn: "...".into(),
+        ///     queue_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: QueueQuickConnectConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContactFlowArn", contact_flow_arn);
-            props.set("QueueArn", queue_arn);
+            props.set::<String>("ContactFlowArn", required.contact_flow_arn);
+            props.set::<String>("QueueArn", required.queue_arn);
             QueueQuickConnectConfig { props }
         }
     }
@@ -6364,15 +8395,33 @@ pub mod quick_connect {
         props: Props,
     }
 
-    impl UserQuickConnectConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UserQuickConnectConfig`], by name: the argument of [`UserQuickConnectConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserQuickConnectConfigRequired {
+        /// The identifier of the contact flow.
         ///
-        /// - `contact_flow_arn`: `ContactFlowArn`, The identifier of the contact flow.
-        /// - `user_arn`: `UserArn`, The identifier of the user.
-        pub fn new(contact_flow_arn: impl Into<Val<String>>, user_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ContactFlowArn`.
+        pub contact_flow_arn: Val<String>,
+
+        /// The identifier of the user.
+        ///
+        /// CloudFormation property `UserArn`.
+        pub user_arn: Val<String>,
+    }
+
+    impl UserQuickConnectConfig {
+        /// Creates the value from its required properties, by name in [`UserQuickConnectConfigRequired`]:
+        ///
+        /// ```text
+        /// UserQuickConnectConfig::new(UserQuickConnectConfigRequired {
+        ///     contact_flow_arn: "...".into(),
+        ///     user_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: UserQuickConnectConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContactFlowArn", contact_flow_arn);
-            props.set("UserArn", user_arn);
+            props.set::<String>("ContactFlowArn", required.contact_flow_arn);
+            props.set::<String>("UserArn", required.user_arn);
             UserQuickConnectConfig { props }
         }
     }
@@ -6389,15 +8438,33 @@ pub mod quick_connect {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6456,40 +8523,91 @@ pub mod quick_connect {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `QuickConnectType` in `AWS::Connect::QuickConnect`; `.into()` makes a `Val<String>`.
+        QuickConnectType {
+            PhoneNumber = "PHONE_NUMBER",
+            Queue = "QUEUE",
+            User = "USER",
+            Flow = "FLOW",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::RoutingProfile
 ///
 /// CloudFormation type `AWS::Connect::RoutingProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RoutingProfileArn`: `handle.routing_profile_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the routing profile.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoutingProfileArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRoutingProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRoutingProfile`], by name: the argument of [`CfnRoutingProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRoutingProfileRequired {
+    /// The identifier of the default outbound queue for this routing profile.
+    ///
+    /// CloudFormation property `DefaultOutboundQueueArn`.
+    pub default_outbound_queue_arn: Val<String>,
+
+    /// The description of the routing profile.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
+    ///
+    /// CloudFormation property `MediaConcurrencies`.
+    pub media_concurrencies: Val<Vec<routing_profile::MediaConcurrency>>,
+
+    /// The name of the routing profile.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnRoutingProfile {
     pub const TYPE_NAME: &'static str = "AWS::Connect::RoutingProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRoutingProfileRequired`]:
     ///
-    /// - `default_outbound_queue_arn`: `DefaultOutboundQueueArn`, The identifier of the default outbound queue for this routing profile.
-    /// - `description`: `Description`, The description of the routing profile.
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `media_concurrencies`: `MediaConcurrencies`, The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
-    /// - `name`: `Name`, The name of the routing profile.
-    pub fn new(default_outbound_queue_arn: impl Into<Val<String>>, description: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, media_concurrencies: impl Into<Val<Vec<routing_profile::MediaConcurrency>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRoutingProfile::new(CfnRoutingProfileRequired {
+    ///     default_outbound_queue_arn: "...".into(),
+    ///     description: "...".into(),
+    ///     instance_arn: "...".into(),
+    ///     media_concurrencies: vec![routing_profile::MediaConcurrency::new(...)].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRoutingProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultOutboundQueueArn", default_outbound_queue_arn);
-        props.set("Description", description);
-        props.set("InstanceArn", instance_arn);
-        props.set("MediaConcurrencies", media_concurrencies);
-        props.set("Name", name);
+        props.set::<String>("DefaultOutboundQueueArn", required.default_outbound_queue_arn);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<Vec<routing_profile::MediaConcurrency>>("MediaConcurrencies", required.media_concurrencies);
+        props.set::<String>("Name", required.name);
         CfnRoutingProfile { props, options: ResourceOptions::default() }
     }
 
     /// Whether agents with this routing profile will have their routing order calculated based on longest idle time or time since their last inbound contact.
     ///
-    /// Allowed values: `TIME_SINCE_LAST_ACTIVITY`, `TIME_SINCE_LAST_INBOUND`.
+    /// Allowed values (the enum [`routing_profile::AgentAvailabilityTimer`]): `TIME_SINCE_LAST_ACTIVITY`, `TIME_SINCE_LAST_INBOUND`.
     pub fn agent_availability_timer(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AgentAvailabilityTimer", value);
         self
@@ -6564,11 +8682,11 @@ pub(crate) static ROUTING_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRoutingProfile`].
+/// Property types and enums of the allowed values of [`CfnRoutingProfile`].
 pub mod routing_profile {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains information about the manual assignment queue and channel
     #[derive(Clone, Debug)]
@@ -6577,7 +8695,7 @@ pub mod routing_profile {
     }
 
     impl RoutingProfileManualAssignmentQueueConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `queue_reference`: `QueueReference`, Contains the channel and queue identifier for a routing profile.
         pub fn new(queue_reference: impl Into<Val<RoutingProfileQueueReference>>) -> Self {
@@ -6599,15 +8717,35 @@ pub mod routing_profile {
         props: Props,
     }
 
-    impl RoutingProfileQueueReference {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RoutingProfileQueueReference`], by name: the argument of [`RoutingProfileQueueReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct RoutingProfileQueueReferenceRequired {
+        /// The channels that agents can handle in the Contact Control Panel (CCP).
         ///
-        /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
-        /// - `queue_arn`: `QueueArn`, The Amazon Resource Name (ARN) for the queue.
-        pub fn new(channel: impl Into<Val<String>>, queue_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Channel`.
+        ///
+        /// Allowed values (the enum [`Channel`]): `VOICE`, `CHAT`, `TASK`, `EMAIL`.
+        pub channel: Val<String>,
+
+        /// The Amazon Resource Name (ARN) for the queue.
+        ///
+        /// CloudFormation property `QueueArn`.
+        pub queue_arn: Val<String>,
+    }
+
+    impl RoutingProfileQueueReference {
+        /// Creates the value from its required properties, by name in [`RoutingProfileQueueReferenceRequired`]:
+        ///
+        /// ```text
+        /// RoutingProfileQueueReference::new(RoutingProfileQueueReferenceRequired {
+        ///     channel: Channel::Voice.into(),
+        ///     queue_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RoutingProfileQueueReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Channel", channel);
-            props.set("QueueArn", queue_arn);
+            props.set::<String>("Channel", required.channel);
+            props.set::<String>("QueueArn", required.queue_arn);
             RoutingProfileQueueReference { props }
         }
     }
@@ -6624,15 +8762,35 @@ pub mod routing_profile {
         props: Props,
     }
 
-    impl MediaConcurrency {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MediaConcurrency`], by name: the argument of [`MediaConcurrency::new`].
+    #[derive(Clone, Debug)]
+    pub struct MediaConcurrencyRequired {
+        /// The channels that agents can handle in the Contact Control Panel (CCP).
         ///
-        /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
-        /// - `concurrency`: `Concurrency`, The number of contacts an agent can have on a channel simultaneously.
-        pub fn new(channel: impl Into<Val<String>>, concurrency: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Channel`.
+        ///
+        /// Allowed values (the enum [`Channel`]): `VOICE`, `CHAT`, `TASK`, `EMAIL`.
+        pub channel: Val<String>,
+
+        /// The number of contacts an agent can have on a channel simultaneously.
+        ///
+        /// CloudFormation property `Concurrency`.
+        pub concurrency: Val<i64>,
+    }
+
+    impl MediaConcurrency {
+        /// Creates the value from its required properties, by name in [`MediaConcurrencyRequired`]:
+        ///
+        /// ```text
+        /// MediaConcurrency::new(MediaConcurrencyRequired {
+        ///     channel: Channel::Voice.into(),
+        ///     concurrency: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: MediaConcurrencyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Channel", channel);
-            props.set("Concurrency", concurrency);
+            props.set::<String>("Channel", required.channel);
+            props.set::<i64>("Concurrency", required.concurrency);
             MediaConcurrency { props }
         }
 
@@ -6656,9 +8814,9 @@ pub mod routing_profile {
     }
 
     impl CrossChannelBehavior {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `behavior_type`: `BehaviorType`, Specifies the other channels that can be routed to an agent handling their current channel.
+        /// - `behavior_type`: `BehaviorType`, Specifies the other channels that can be routed to an agent handling their current channel. Allowed values: the enum [`BehaviorType`].
         pub fn new(behavior_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BehaviorType", behavior_type);
@@ -6678,17 +8836,40 @@ pub mod routing_profile {
         props: Props,
     }
 
-    impl RoutingProfileQueueConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RoutingProfileQueueConfig`], by name: the argument of [`RoutingProfileQueueConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct RoutingProfileQueueConfigRequired {
+        /// The delay, in seconds, a contact should wait in the queue before they are routed to an available agent.
         ///
-        /// - `delay`: `Delay`, The delay, in seconds, a contact should wait in the queue before they are routed to an available agent.
-        /// - `priority`: `Priority`, The order in which contacts are to be handled for the queue.
-        /// - `queue_reference`: `QueueReference`, Contains the channel and queue identifier for a routing profile.
-        pub fn new(delay: impl Into<Val<i64>>, priority: impl Into<Val<i64>>, queue_reference: impl Into<Val<RoutingProfileQueueReference>>) -> Self {
+        /// CloudFormation property `Delay`.
+        pub delay: Val<i64>,
+
+        /// The order in which contacts are to be handled for the queue.
+        ///
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// Contains the channel and queue identifier for a routing profile.
+        ///
+        /// CloudFormation property `QueueReference`.
+        pub queue_reference: Val<RoutingProfileQueueReference>,
+    }
+
+    impl RoutingProfileQueueConfig {
+        /// Creates the value from its required properties, by name in [`RoutingProfileQueueConfigRequired`]:
+        ///
+        /// ```text
+        /// RoutingProfileQueueConfig::new(RoutingProfileQueueConfigRequired {
+        ///     delay: 1.into(),
+        ///     priority: 1.into(),
+        ///     queue_reference: RoutingProfileQueueReference::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: RoutingProfileQueueConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Delay", delay);
-            props.set("Priority", priority);
-            props.set("QueueReference", queue_reference);
+            props.set::<i64>("Delay", required.delay);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<RoutingProfileQueueReference>("QueueReference", required.queue_reference);
             RoutingProfileQueueConfig { props }
         }
     }
@@ -6705,15 +8886,33 @@ pub mod routing_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6771,36 +8970,116 @@ pub mod routing_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AgentAvailabilityTimer` in `AWS::Connect::RoutingProfile`; `.into()` makes a `Val<String>`.
+        AgentAvailabilityTimer {
+            TimeSinceLastActivity = "TIME_SINCE_LAST_ACTIVITY",
+            TimeSinceLastInbound = "TIME_SINCE_LAST_INBOUND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Channel` in `AWS::Connect::RoutingProfile`; `.into()` makes a `Val<String>`.
+        Channel {
+            Voice = "VOICE",
+            Chat = "CHAT",
+            Task = "TASK",
+            Email = "EMAIL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BehaviorType` in `AWS::Connect::RoutingProfile`; `.into()` makes a `Val<String>`.
+        BehaviorType {
+            RouteCurrentChannelOnly = "ROUTE_CURRENT_CHANNEL_ONLY",
+            RouteAnyChannel = "ROUTE_ANY_CHANNEL",
+        }
+    }
 }
 
 /// Creates a rule for the specified CON instance.
 ///
 /// CloudFormation type `AWS::Connect::Rule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRule`], by name: the argument of [`CfnRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuleRequired {
+    /// A list of actions to be run when the rule is triggered.
+    ///
+    /// CloudFormation property `Actions`.
+    pub actions: Val<rule::Actions>,
+
+    /// The conditions of the rule.
+    ///
+    /// CloudFormation property `Function`.
+    pub function: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The name of the rule.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The publish status of the rule.
+    ///
+    /// *Allowed values*: ``DRAFT`` | ``PUBLISHED``
+    ///
+    /// CloudFormation property `PublishStatus`.
+    ///
+    /// Allowed values (the enum [`rule::PublishStatus`]): `DRAFT`, `PUBLISHED`.
+    pub publish_status: Val<String>,
+
+    /// The event source to trigger the rule.
+    ///
+    /// CloudFormation property `TriggerEventSource`.
+    ///
+    /// Changing it replaces the resource.
+    pub trigger_event_source: Val<rule::RuleTriggerEventSource>,
+}
+
 impl CfnRule {
     pub const TYPE_NAME: &'static str = "AWS::Connect::Rule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuleRequired`]:
     ///
-    /// - `actions`: `Actions`, A list of actions to be run when the rule is triggered.
-    /// - `function`: `Function`, The conditions of the rule.
-    /// - `instance_arn`: `InstanceArn`, The Amazon Resource Name (ARN) of the instance.
-    /// - `name`: `Name`, The name of the rule.
-    /// - `publish_status`: `PublishStatus`, The publish status of the rule.
-    /// - `trigger_event_source`: `TriggerEventSource`, The event source to trigger the rule.
-    pub fn new(actions: impl Into<Val<rule::Actions>>, function: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, publish_status: impl Into<Val<String>>, trigger_event_source: impl Into<Val<rule::RuleTriggerEventSource>>) -> Self {
+    /// ```text
+    /// CfnRule::new(CfnRuleRequired {
+    ///     actions: rule::Actions::new(...).into(),
+    ///     function: "...".into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     publish_status: rule::PublishStatus::Draft.into(),
+    ///     trigger_event_source: rule::RuleTriggerEventSource::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("Function", function);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
-        props.set("PublishStatus", publish_status);
-        props.set("TriggerEventSource", trigger_event_source);
+        props.set::<rule::Actions>("Actions", required.actions);
+        props.set::<String>("Function", required.function);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("PublishStatus", required.publish_status);
+        props.set::<rule::RuleTriggerEventSource>("TriggerEventSource", required.trigger_event_source);
         CfnRule { props, options: ResourceOptions::default() }
     }
 
@@ -6856,11 +9135,11 @@ pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRule`].
+/// Property types and enums of the allowed values of [`CfnRule`].
 pub mod rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// A list of actions to be run when the rule is triggered.
     #[derive(Clone, Debug)]
@@ -6948,15 +9227,31 @@ pub mod rule {
         props: Props,
     }
 
-    impl AssignSlaAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssignSlaAction`], by name: the argument of [`AssignSlaAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssignSlaActionRequired {
+        /// CloudFormation property `CaseSlaConfiguration`.
+        pub case_sla_configuration: Val<CaseSlaConfiguration>,
+
+        /// CloudFormation property `SlaAssignmentType`.
         ///
-        /// - `case_sla_configuration`: `CaseSlaConfiguration`.
-        /// - `sla_assignment_type`: `SlaAssignmentType`.
-        pub fn new(case_sla_configuration: impl Into<Val<CaseSlaConfiguration>>, sla_assignment_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`SlaAssignmentType`]): `CASES`.
+        pub sla_assignment_type: Val<String>,
+    }
+
+    impl AssignSlaAction {
+        /// Creates the value from its required properties, by name in [`AssignSlaActionRequired`]:
+        ///
+        /// ```text
+        /// AssignSlaAction::new(AssignSlaActionRequired {
+        ///     case_sla_configuration: CaseSlaConfiguration::new(...).into(),
+        ///     sla_assignment_type: SlaAssignmentType::Cases.into(),
+        /// })
+        /// ```
+        pub fn new(required: AssignSlaActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("CaseSlaConfiguration", case_sla_configuration);
-            props.set("SlaAssignmentType", sla_assignment_type);
+            props.set::<CaseSlaConfiguration>("CaseSlaConfiguration", required.case_sla_configuration);
+            props.set::<String>("SlaAssignmentType", required.sla_assignment_type);
             AssignSlaAction { props }
         }
     }
@@ -6973,17 +9268,42 @@ pub mod rule {
         props: Props,
     }
 
-    impl CaseSlaConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CaseSlaConfiguration`], by name: the argument of [`CaseSlaConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CaseSlaConfigurationRequired {
+        /// The name of the SLA.
         ///
-        /// - `name`: `Name`, The name of the SLA.
-        /// - `target_sla_minutes`: `TargetSlaMinutes`, The target SLA time in minutes.
-        /// - `type_`: `Type`, The type of SLA.
-        pub fn new(name: impl Into<Val<String>>, target_sla_minutes: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The target SLA time in minutes.
+        ///
+        /// CloudFormation property `TargetSlaMinutes`.
+        pub target_sla_minutes: Val<f64>,
+
+        /// The type of SLA.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `CaseField`.
+        pub type_: Val<String>,
+    }
+
+    impl CaseSlaConfiguration {
+        /// Creates the value from its required properties, by name in [`CaseSlaConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CaseSlaConfiguration::new(CaseSlaConfigurationRequired {
+        ///     name: "...".into(),
+        ///     target_sla_minutes: 1.0.into(),
+        ///     type_: Type::CaseField.into(),
+        /// })
+        /// ```
+        pub fn new(required: CaseSlaConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TargetSlaMinutes", target_sla_minutes);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<f64>("TargetSlaMinutes", required.target_sla_minutes);
+            props.set::<String>("Type", required.type_);
             CaseSlaConfiguration { props }
         }
 
@@ -7038,15 +9358,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`CreateCaseAction`], by name: the argument of [`CreateCaseAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct CreateCaseActionRequired {
+        /// CloudFormation property `Fields`.
+        pub fields: Val<Vec<Field>>,
+
+        /// CloudFormation property `TemplateId`.
+        pub template_id: Val<String>,
+    }
+
     impl CreateCaseAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CreateCaseActionRequired`]:
         ///
-        /// - `fields`: `Fields`.
-        /// - `template_id`: `TemplateId`.
-        pub fn new(fields: impl Into<Val<Vec<Field>>>, template_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CreateCaseAction::new(CreateCaseActionRequired {
+        ///     fields: vec![Field::new(...)].into(),
+        ///     template_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CreateCaseActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Fields", fields);
-            props.set("TemplateId", template_id);
+            props.set::<Vec<Field>>("Fields", required.fields);
+            props.set::<String>("TemplateId", required.template_id);
             CreateCaseAction { props }
         }
     }
@@ -7063,15 +9397,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`Field`], by name: the argument of [`Field::new`].
+    #[derive(Clone, Debug)]
+    pub struct FieldRequired {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<FieldValue>,
+    }
+
     impl Field {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FieldRequired`]:
         ///
-        /// - `id`: `Id`.
-        /// - `value`: `Value`.
-        pub fn new(id: impl Into<Val<String>>, value: impl Into<Val<FieldValue>>) -> Self {
+        /// ```text
+        /// Field::new(FieldRequired {
+        ///     id: "...".into(),
+        ///     value: FieldValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: FieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Value", value);
+            props.set::<String>("Id", required.id);
+            props.set::<FieldValue>("Value", required.value);
             Field { props }
         }
     }
@@ -7133,7 +9481,7 @@ pub mod rule {
     }
 
     impl EventBridgeAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -7155,15 +9503,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`SendInAppNotificationAction`], by name: the argument of [`SendInAppNotificationAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct SendInAppNotificationActionRequired {
+        /// CloudFormation property `Content`.
+        pub content: Val<NotificationContent>,
+
+        /// CloudFormation property `Recipient`.
+        pub recipient: Val<InAppNotificationRecipientType>,
+    }
+
     impl SendInAppNotificationAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SendInAppNotificationActionRequired`]:
         ///
-        /// - `content`: `Content`.
-        /// - `recipient`: `Recipient`.
-        pub fn new(content: impl Into<Val<NotificationContent>>, recipient: impl Into<Val<InAppNotificationRecipientType>>) -> Self {
+        /// ```text
+        /// SendInAppNotificationAction::new(SendInAppNotificationActionRequired {
+        ///     content: NotificationContent::new(...).into(),
+        ///     recipient: InAppNotificationRecipientType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SendInAppNotificationActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Content", content);
-            props.set("Recipient", recipient);
+            props.set::<NotificationContent>("Content", required.content);
+            props.set::<InAppNotificationRecipientType>("Recipient", required.recipient);
             SendInAppNotificationAction { props }
         }
 
@@ -7175,7 +9537,7 @@ pub mod rule {
 
         /// The priority of the notification.
         ///
-        /// Allowed values: `HIGH`, `LOW`.
+        /// Allowed values (the enum [`Priority`]): `HIGH`, `LOW`.
         pub fn priority(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Priority", value);
             self
@@ -7312,19 +9674,55 @@ pub mod rule {
         props: Props,
     }
 
-    impl SendNotificationAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SendNotificationAction`], by name: the argument of [`SendNotificationAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct SendNotificationActionRequired {
+        /// Notification content. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Administrators Guide*.
         ///
-        /// - `content`: `Content`, Notification content. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Administrators Guide*.
-        /// - `content_type`: `ContentType`, Content type format.
-        /// - `delivery_method`: `DeliveryMethod`, Notification delivery method.
-        /// - `recipient`: `Recipient`, Notification recipient.
-        pub fn new(content: impl Into<Val<String>>, content_type: impl Into<Val<String>>, delivery_method: impl Into<Val<String>>, recipient: impl Into<Val<NotificationRecipientType>>) -> Self {
+        /// CloudFormation property `Content`.
+        pub content: Val<String>,
+
+        /// Content type format.
+        ///
+        /// *Allowed value*: ``PLAIN_TEXT``
+        ///
+        /// CloudFormation property `ContentType`.
+        ///
+        /// Allowed values (the enum [`ContentType`]): `PLAIN_TEXT`.
+        pub content_type: Val<String>,
+
+        /// Notification delivery method.
+        ///
+        /// *Allowed value*: ``EMAIL``
+        ///
+        /// CloudFormation property `DeliveryMethod`.
+        ///
+        /// Allowed values (the enum [`DeliveryMethod`]): `EMAIL`.
+        pub delivery_method: Val<String>,
+
+        /// Notification recipient.
+        ///
+        /// CloudFormation property `Recipient`.
+        pub recipient: Val<NotificationRecipientType>,
+    }
+
+    impl SendNotificationAction {
+        /// Creates the value from its required properties, by name in [`SendNotificationActionRequired`]:
+        ///
+        /// ```text
+        /// SendNotificationAction::new(SendNotificationActionRequired {
+        ///     content: "...".into(),
+        ///     content_type: ContentType::PlainText.into(),
+        ///     delivery_method: DeliveryMethod::Email.into(),
+        ///     recipient: NotificationRecipientType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SendNotificationActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Content", content);
-            props.set("ContentType", content_type);
-            props.set("DeliveryMethod", delivery_method);
-            props.set("Recipient", recipient);
+            props.set::<String>("Content", required.content);
+            props.set::<String>("ContentType", required.content_type);
+            props.set::<String>("DeliveryMethod", required.delivery_method);
+            props.set::<NotificationRecipientType>("Recipient", required.recipient);
             SendNotificationAction { props }
         }
 
@@ -7386,7 +9784,7 @@ pub mod rule {
     }
 
     impl SubmitAutoEvaluationAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `evaluation_form_arn`: `EvaluationFormArn`.
         pub fn new(evaluation_form_arn: impl Into<Val<String>>) -> Self {
@@ -7408,15 +9806,33 @@ pub mod rule {
         props: Props,
     }
 
-    impl TaskAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TaskAction`], by name: the argument of [`TaskAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct TaskActionRequired {
+        /// The Amazon Resource Name (ARN) of the flow.
         ///
-        /// - `contact_flow_arn`: `ContactFlowArn`, The Amazon Resource Name (ARN) of the flow.
-        /// - `name`: `Name`, The name. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Administrators Guide*.
-        pub fn new(contact_flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ContactFlowArn`.
+        pub contact_flow_arn: Val<String>,
+
+        /// The name. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Administrators Guide*.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl TaskAction {
+        /// Creates the value from its required properties, by name in [`TaskActionRequired`]:
+        ///
+        /// ```text
+        /// TaskAction::new(TaskActionRequired {
+        ///     contact_flow_arn: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TaskActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContactFlowArn", contact_flow_arn);
-            props.set("Name", name);
+            props.set::<String>("ContactFlowArn", required.contact_flow_arn);
+            props.set::<String>("Name", required.name);
             TaskAction { props }
         }
 
@@ -7445,15 +9861,37 @@ pub mod rule {
         props: Props,
     }
 
-    impl Reference {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Reference`], by name: the argument of [`Reference::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReferenceRequired {
+        /// The type of the reference. ``DATE`` must be of type Epoch timestamp.
         ///
-        /// - `type_`: `Type`, The type of the reference. ``DATE`` must be of type Epoch timestamp.
-        /// - `value`: `Value`, A valid value for the reference. For example, for a URL reference, a formatted URL that is displayed to an agent in the Contact Control Panel (CCP).
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// *Allowed values*: ``URL`` | ``ATTACHMENT`` | ``NUMBER`` | ``STRING`` | ``DATE`` | ``EMAIL``
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`ReferenceType`]): `URL`, `ATTACHMENT`, `NUMBER`, `STRING`, `DATE`, `EMAIL`.
+        pub type_: Val<String>,
+
+        /// A valid value for the reference. For example, for a URL reference, a formatted URL that is displayed to an agent in the Contact Control Panel (CCP).
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Reference {
+        /// Creates the value from its required properties, by name in [`ReferenceRequired`]:
+        ///
+        /// ```text
+        /// Reference::new(ReferenceRequired {
+        ///     type_: ReferenceType::Url.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             Reference { props }
         }
     }
@@ -7471,7 +9909,7 @@ pub mod rule {
     }
 
     impl UpdateCaseAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fields`: `Fields`.
         pub fn new(fields: impl Into<Val<Vec<Field>>>) -> Self {
@@ -7493,15 +9931,33 @@ pub mod rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -7519,9 +9975,9 @@ pub mod rule {
     }
 
     impl RuleTriggerEventSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `event_source_name`: `EventSourceName`, The name of the event source.
+        /// - `event_source_name`: `EventSourceName`, The name of the event source. Allowed values: the enum [`EventSourceName`].
         pub fn new(event_source_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EventSourceName", event_source_name);
@@ -7698,28 +10154,136 @@ pub mod rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PublishStatus` in `AWS::Connect::Rule`; `.into()` makes a `Val<String>`.
+        PublishStatus {
+            Draft = "DRAFT",
+            Published = "PUBLISHED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SlaAssignmentType` in `AWS::Connect::Rule`; `.into()` makes a `Val<String>`.
+        SlaAssignmentType {
+            Cases = "CASES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::Rule`; `.into()` makes a `Val<String>`.
+        Type {
+            CaseField = "CaseField",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Priority` in `AWS::Connect::Rule`; `.into()` makes a `Val<String>`.
+        Priority {
+            High = "HIGH",
+            Low = "LOW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::Connect::Rule`; `.into()` makes a `Val<String>`.
+        ContentType {
+            PlainText = "PLAIN_TEXT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeliveryMethod` in `AWS::Connect::Rule`; `.into()` makes a `Val<String>`.
+        DeliveryMethod {
+            Email = "EMAIL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::Rule`; `.into()` makes a `Val<String>`.
+        ReferenceType {
+            Url = "URL",
+            Attachment = "ATTACHMENT",
+            Number = "NUMBER",
+            String = "STRING",
+            Date = "DATE",
+            Email = "EMAIL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EventSourceName` in `AWS::Connect::Rule`; `.into()` makes a `Val<String>`.
+        EventSourceName {
+            OnEmailAnalysisAvailable = "OnEmailAnalysisAvailable",
+            OnContactEvaluationSubmit = "OnContactEvaluationSubmit",
+            OnPostCallAnalysisAvailable = "OnPostCallAnalysisAvailable",
+            OnRealTimeCallAnalysisAvailable = "OnRealTimeCallAnalysisAvailable",
+            OnRealTimeChatAnalysisAvailable = "OnRealTimeChatAnalysisAvailable",
+            OnPostChatAnalysisAvailable = "OnPostChatAnalysisAvailable",
+            OnZendeskTicketCreate = "OnZendeskTicketCreate",
+            OnZendeskTicketStatusUpdate = "OnZendeskTicketStatusUpdate",
+            OnSalesforceCaseCreate = "OnSalesforceCaseCreate",
+            OnMetricDataUpdate = "OnMetricDataUpdate",
+            OnCaseCreate = "OnCaseCreate",
+            OnCaseUpdate = "OnCaseUpdate",
+            OnSlaBreach = "OnSlaBreach",
+            OnSchedulePublish = "OnSchedulePublish",
+            OnScheduleUpdate = "OnScheduleUpdate",
+            OnScheduleTimeOffRequestActivity = "OnScheduleTimeOffRequestActivity",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::SecurityKey
 ///
 /// CloudFormation type `AWS::Connect::SecurityKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. An associationID is automatically generated when a storage config is associated with an instance
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityKey {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecurityKey`], by name: the argument of [`CfnSecurityKey::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecurityKeyRequired {
+    /// Amazon Connect instance identifier
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// A valid security key in PEM format.
+    ///
+    /// CloudFormation property `Key`.
+    ///
+    /// Changing it replaces the resource.
+    pub key: Val<String>,
+}
+
 impl CfnSecurityKey {
     pub const TYPE_NAME: &'static str = "AWS::Connect::SecurityKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecurityKeyRequired`]:
     ///
-    /// - `instance_id`: `InstanceId`, Amazon Connect instance identifier
-    /// - `key`: `Key`, A valid security key in PEM format.
-    pub fn new(instance_id: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecurityKey::new(CfnSecurityKeyRequired {
+    ///     instance_id: "...".into(),
+    ///     key: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecurityKeyRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceId", instance_id);
-        props.set("Key", key);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("Key", required.key);
         CfnSecurityKey { props, options: ResourceOptions::default() }
     }
 }
@@ -7770,23 +10334,55 @@ pub(crate) static SECURITY_KEY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Connect::SecurityProfile
 ///
 /// CloudFormation type `AWS::Connect::SecurityProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. The AWS Region where this resource was last modified.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. The timestamp when this resource was last modified.
+/// - `SecurityProfileArn`: `handle.security_profile_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the security profile.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SecurityProfileArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecurityProfile`], by name: the argument of [`CfnSecurityProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecurityProfileRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The name of the security profile.
+    ///
+    /// CloudFormation property `SecurityProfileName`.
+    ///
+    /// Changing it replaces the resource.
+    pub security_profile_name: Val<String>,
+}
+
 impl CfnSecurityProfile {
     pub const TYPE_NAME: &'static str = "AWS::Connect::SecurityProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecurityProfileRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `security_profile_name`: `SecurityProfileName`, The name of the security profile.
-    pub fn new(instance_arn: impl Into<Val<String>>, security_profile_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecurityProfile::new(CfnSecurityProfileRequired {
+    ///     instance_arn: "...".into(),
+    ///     security_profile_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecurityProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("SecurityProfileName", security_profile_name);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("SecurityProfileName", required.security_profile_name);
         CfnSecurityProfile { props, options: ResourceOptions::default() }
     }
 
@@ -7918,11 +10514,11 @@ pub(crate) static SECURITY_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSecurityProfile`].
+/// Property types and enums of the allowed values of [`CfnSecurityProfile`].
 pub mod security_profile {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -7930,15 +10526,33 @@ pub mod security_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -7970,7 +10584,7 @@ pub mod security_profile {
 
         /// The type of the first-party application
         ///
-        /// Allowed values: `MCP`.
+        /// Allowed values (the enum [`Type`]): `MCP`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -8010,7 +10624,7 @@ pub mod security_profile {
 
         /// The type of the application.
         ///
-        /// Allowed values: `MCP`, `THIRD_PARTY_APPLICATION`.
+        /// Allowed values (the enum [`ApplicationType`]): `MCP`, `THIRD_PARTY_APPLICATION`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -8116,7 +10730,7 @@ pub mod security_profile {
 
         /// Specifies the type of access granted. Currently, only "ALLOW" is supported
         ///
-        /// Allowed values: `ALLOW`.
+        /// Allowed values (the enum [`AccessType`]): `ALLOW`.
         pub fn access_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessType", value);
             self
@@ -8195,11 +10809,41 @@ pub mod security_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::SecurityProfile`; `.into()` makes a `Val<String>`.
+        Type {
+            Mcp = "MCP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::SecurityProfile`; `.into()` makes a `Val<String>`.
+        ApplicationType {
+            Mcp = "MCP",
+            ThirdPartyApplication = "THIRD_PARTY_APPLICATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessType` in `AWS::Connect::SecurityProfile`; `.into()` makes a `Val<String>`.
+        AccessType {
+            Allow = "ALLOW",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::TaskTemplate.
 ///
 /// CloudFormation type `AWS::Connect::TaskTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The identifier (arn) of the task template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnTaskTemplate {
     props: Props,
@@ -8209,7 +10853,7 @@ pub struct CfnTaskTemplate {
 impl CfnTaskTemplate {
     pub const TYPE_NAME: &'static str = "AWS::Connect::TaskTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `instance_arn`: `InstanceArn`, The identifier (arn) of the instance.
     pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
@@ -8268,7 +10912,7 @@ impl CfnTaskTemplate {
 
     /// The status of the task template
     ///
-    /// Allowed values: `ACTIVE`, `INACTIVE`.
+    /// Allowed values (the enum [`task_template::Status`]): `ACTIVE`, `INACTIVE`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -8333,11 +10977,11 @@ pub(crate) static TASK_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTaskTemplate`].
+/// Property types and enums of the allowed values of [`CfnTaskTemplate`].
 pub mod task_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The constraints for the task template
     #[derive(Clone, Debug)]
@@ -8384,7 +11028,7 @@ pub mod task_template {
     }
 
     impl InvisibleFieldInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, the identifier (name) for the task template field
         pub fn new(id: impl Into<Val<FieldIdentifier>>) -> Self {
@@ -8407,7 +11051,7 @@ pub mod task_template {
     }
 
     impl FieldIdentifier {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the task template field
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -8430,7 +11074,7 @@ pub mod task_template {
     }
 
     impl ReadOnlyFieldInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, the identifier (name) for the task template field
         pub fn new(id: impl Into<Val<FieldIdentifier>>) -> Self {
@@ -8453,7 +11097,7 @@ pub mod task_template {
     }
 
     impl RequiredFieldInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, the identifier (name) for the task template field
         pub fn new(id: impl Into<Val<FieldIdentifier>>) -> Self {
@@ -8475,15 +11119,33 @@ pub mod task_template {
         props: Props,
     }
 
-    impl DefaultFieldValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DefaultFieldValue`], by name: the argument of [`DefaultFieldValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct DefaultFieldValueRequired {
+        /// the default value for the task template's field
         ///
-        /// - `default_value`: `DefaultValue`, the default value for the task template's field
-        /// - `id`: `Id`, the identifier (name) for the task template field
-        pub fn new(default_value: impl Into<Val<String>>, id: impl Into<Val<FieldIdentifier>>) -> Self {
+        /// CloudFormation property `DefaultValue`.
+        pub default_value: Val<String>,
+
+        /// the identifier (name) for the task template field
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<FieldIdentifier>,
+    }
+
+    impl DefaultFieldValue {
+        /// Creates the value from its required properties, by name in [`DefaultFieldValueRequired`]:
+        ///
+        /// ```text
+        /// DefaultFieldValue::new(DefaultFieldValueRequired {
+        ///     default_value: "...".into(),
+        ///     id: FieldIdentifier::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DefaultFieldValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultValue", default_value);
-            props.set("Id", id);
+            props.set::<String>("DefaultValue", required.default_value);
+            props.set::<FieldIdentifier>("Id", required.id);
             DefaultFieldValue { props }
         }
     }
@@ -8500,15 +11162,35 @@ pub mod task_template {
         props: Props,
     }
 
-    impl Field {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Field`], by name: the argument of [`Field::new`].
+    #[derive(Clone, Debug)]
+    pub struct FieldRequired {
+        /// the identifier (name) for the task template field
         ///
-        /// - `id`: `Id`, the identifier (name) for the task template field
-        /// - `type_`: `Type`, The type of the task template's field
-        pub fn new(id: impl Into<Val<FieldIdentifier>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<FieldIdentifier>,
+
+        /// The type of the task template's field
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `NAME`, `DESCRIPTION`, `SCHEDULED_TIME`, `QUICK_CONNECT`, `URL`, `NUMBER`, `TEXT`, `TEXT_AREA`, `DATE_TIME`, `BOOLEAN`, `SINGLE_SELECT`, `EMAIL`, `EXPIRY_DURATION`, `SELF_ASSIGN`.
+        pub type_: Val<String>,
+    }
+
+    impl Field {
+        /// Creates the value from its required properties, by name in [`FieldRequired`]:
+        ///
+        /// ```text
+        /// Field::new(FieldRequired {
+        ///     id: FieldIdentifier::new(...).into(),
+        ///     type_: Type::Name.into(),
+        /// })
+        /// ```
+        pub fn new(required: FieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Type", type_);
+            props.set::<FieldIdentifier>("Id", required.id);
+            props.set::<String>("Type", required.type_);
             Field { props }
         }
 
@@ -8537,15 +11219,33 @@ pub mod task_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. . You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. . You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -8618,30 +11318,91 @@ pub mod task_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Connect::TaskTemplate`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::TaskTemplate`; `.into()` makes a `Val<String>`.
+        Type {
+            Name = "NAME",
+            Description = "DESCRIPTION",
+            ScheduledTime = "SCHEDULED_TIME",
+            QuickConnect = "QUICK_CONNECT",
+            Url = "URL",
+            Number = "NUMBER",
+            Text = "TEXT",
+            TextArea = "TEXT_AREA",
+            DateTime = "DATE_TIME",
+            Boolean = "BOOLEAN",
+            SingleSelect = "SINGLE_SELECT",
+            Email = "EMAIL",
+            ExpiryDuration = "EXPIRY_DURATION",
+            SelfAssign = "SELF_ASSIGN",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::TestCase
 ///
 /// CloudFormation type `AWS::Connect::TestCase`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LastModifiedRegion`: `handle.last_modified_region()` → `Val<String>`. Last modified region.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<f64>`. Last modified time.
+/// - `TestCaseArn`: `handle.test_case_arn()` → `Val<String>`. The identifier of the test case.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TestCaseArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTestCase {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTestCase`], by name: the argument of [`CfnTestCase::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTestCaseRequired {
+    /// The content of the test case.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<String>,
+
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the test case.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnTestCase {
     pub const TYPE_NAME: &'static str = "AWS::Connect::TestCase";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTestCaseRequired`]:
     ///
-    /// - `content`: `Content`, The content of the test case.
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the test case.
-    pub fn new(content: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTestCase::new(CfnTestCaseRequired {
+    ///     content: "...".into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTestCaseRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("Content", required.content);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnTestCase { props, options: ResourceOptions::default() }
     }
 
@@ -8665,7 +11426,7 @@ impl CfnTestCase {
 
     /// The status of the test case.
     ///
-    /// Allowed values: `SAVED`, `PUBLISHED`.
+    /// Allowed values (the enum [`test_case::Status`]): `SAVED`, `PUBLISHED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -8741,11 +11502,11 @@ pub(crate) static TEST_CASE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTestCase`].
+/// Property types and enums of the allowed values of [`CfnTestCase`].
 pub mod test_case {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The Entry Point associated with the test case
     #[derive(Clone, Debug)]
@@ -8768,7 +11529,7 @@ pub mod test_case {
 
         /// The type of the Entry Point
         ///
-        /// Allowed values: `VOICE_CALL`, `CHAT`.
+        /// Allowed values (the enum [`Type`]): `VOICE_CALL`, `CHAT`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -8857,15 +11618,33 @@ pub mod test_case {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -8908,28 +11687,74 @@ pub mod test_case {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Connect::TestCase`; `.into()` makes a `Val<String>`.
+        Status {
+            Saved = "SAVED",
+            Published = "PUBLISHED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::TestCase`; `.into()` makes a `Val<String>`.
+        Type {
+            VoiceCall = "VOICE_CALL",
+            Chat = "CHAT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::TrafficDistributionGroup
 ///
 /// CloudFormation type `AWS::Connect::TrafficDistributionGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IsDefault`: `handle.is_default()` → `Val<bool>`. If this is the default traffic distribution group.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the traffic distribution group.
+/// - `TrafficDistributionGroupArn`: `handle.traffic_distribution_group_arn()` → `Val<String>`. The identifier of the traffic distribution group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrafficDistributionGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTrafficDistributionGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrafficDistributionGroup`], by name: the argument of [`CfnTrafficDistributionGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrafficDistributionGroupRequired {
+    /// The identifier of the Amazon Connect instance that has been replicated.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name for the traffic distribution group.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnTrafficDistributionGroup {
     pub const TYPE_NAME: &'static str = "AWS::Connect::TrafficDistributionGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrafficDistributionGroupRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance that has been replicated.
-    /// - `name`: `Name`, The name for the traffic distribution group.
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrafficDistributionGroup::new(CfnTrafficDistributionGroupRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrafficDistributionGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnTrafficDistributionGroup { props, options: ResourceOptions::default() }
     }
 
@@ -9019,15 +11844,33 @@ pub mod traffic_distribution_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9050,25 +11893,65 @@ pub mod traffic_distribution_group {
 /// Resource Type definition for a use case associated with an Amazon Connect integration association.
 ///
 /// CloudFormation type `AWS::Connect::UseCase`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `UseCaseArn`: `handle.use_case_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the use case.
+/// - `UseCaseId`: `handle.use_case_id()` → `Val<String>`. The identifier of the use case.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUseCase {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUseCase`], by name: the argument of [`CfnUseCase::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUseCaseRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// The identifier for the integration association.
+    ///
+    /// CloudFormation property `IntegrationAssociationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub integration_association_id: Val<String>,
+
+    /// The type of use case to associate to the integration association.
+    ///
+    /// CloudFormation property `UseCaseType`.
+    ///
+    /// Allowed values (the enum [`use_case::UseCaseType`]): `RULES_EVALUATION`, `CONNECT_CAMPAIGNS`.
+    ///
+    /// Changing it replaces the resource.
+    pub use_case_type: Val<String>,
+}
+
 impl CfnUseCase {
     pub const TYPE_NAME: &'static str = "AWS::Connect::UseCase";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUseCaseRequired`]:
     ///
-    /// - `instance_id`: `InstanceId`, The identifier of the Amazon Connect instance.
-    /// - `integration_association_id`: `IntegrationAssociationId`, The identifier for the integration association.
-    /// - `use_case_type`: `UseCaseType`, The type of use case to associate to the integration association.
-    pub fn new(instance_id: impl Into<Val<String>>, integration_association_id: impl Into<Val<String>>, use_case_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUseCase::new(CfnUseCaseRequired {
+    ///     instance_id: "...".into(),
+    ///     integration_association_id: "...".into(),
+    ///     use_case_type: use_case::UseCaseType::RulesEvaluation.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUseCaseRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceId", instance_id);
-        props.set("IntegrationAssociationId", integration_association_id);
-        props.set("UseCaseType", use_case_type);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("IntegrationAssociationId", required.integration_association_id);
+        props.set::<String>("UseCaseType", required.use_case_type);
         CfnUseCase { props, options: ResourceOptions::default() }
     }
 
@@ -9131,11 +12014,11 @@ pub(crate) static USE_CASE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUseCase`].
+/// Property types and enums of the allowed values of [`CfnUseCase`].
 pub mod use_case {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Connect::UseCase`.
     #[derive(Clone, Debug)]
@@ -9143,15 +12026,33 @@ pub mod use_case {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9169,32 +12070,76 @@ pub mod use_case {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `UseCaseType` in `AWS::Connect::UseCase`; `.into()` makes a `Val<String>`.
+        UseCaseType {
+            RulesEvaluation = "RULES_EVALUATION",
+            ConnectCampaigns = "CONNECT_CAMPAIGNS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::User
 ///
 /// CloudFormation type `AWS::Connect::User`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `UserArn`: `handle.user_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the user.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserArn`.
 #[derive(Clone, Debug)]
 pub struct CfnUser {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUser`], by name: the argument of [`CfnUser::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The identifier of the routing profile for the user.
+    ///
+    /// CloudFormation property `RoutingProfileArn`.
+    pub routing_profile_arn: Val<String>,
+
+    /// One or more security profile arns for the user
+    ///
+    /// CloudFormation property `SecurityProfileArns`.
+    pub security_profile_arns: Val<Vec<String>>,
+
+    /// The user name for the account.
+    ///
+    /// CloudFormation property `Username`.
+    pub username: Val<String>,
+}
+
 impl CfnUser {
     pub const TYPE_NAME: &'static str = "AWS::Connect::User";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `routing_profile_arn`: `RoutingProfileArn`, The identifier of the routing profile for the user.
-    /// - `security_profile_arns`: `SecurityProfileArns`, One or more security profile arns for the user
-    /// - `username`: `Username`, The user name for the account.
-    pub fn new(instance_arn: impl Into<Val<String>>, routing_profile_arn: impl Into<Val<String>>, security_profile_arns: impl Into<Val<Vec<String>>>, username: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUser::new(CfnUserRequired {
+    ///     instance_arn: "...".into(),
+    ///     routing_profile_arn: "...".into(),
+    ///     security_profile_arns: vec!["..."].into(),
+    ///     username: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("RoutingProfileArn", routing_profile_arn);
-        props.set("SecurityProfileArns", security_profile_arns);
-        props.set("Username", username);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("RoutingProfileArn", required.routing_profile_arn);
+        props.set::<Vec<String>>("SecurityProfileArns", required.security_profile_arns);
+        props.set::<String>("Username", required.username);
         CfnUser { props, options: ResourceOptions::default() }
     }
 
@@ -9329,11 +12274,11 @@ pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUser`].
+/// Property types and enums of the allowed values of [`CfnUser`].
 pub mod user {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// After Contact Work configuration per channel.
     #[derive(Clone, Debug)]
@@ -9341,15 +12286,35 @@ pub mod user {
         props: Props,
     }
 
-    impl AfterContactWorkConfigPerChannel {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AfterContactWorkConfigPerChannel`], by name: the argument of [`AfterContactWorkConfigPerChannel::new`].
+    #[derive(Clone, Debug)]
+    pub struct AfterContactWorkConfigPerChannelRequired {
+        /// After Contact Work configuration.
         ///
-        /// - `after_contact_work_config`: `AfterContactWorkConfig`, After Contact Work configuration.
-        /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
-        pub fn new(after_contact_work_config: impl Into<Val<AfterContactWorkConfig>>, channel: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AfterContactWorkConfig`.
+        pub after_contact_work_config: Val<AfterContactWorkConfig>,
+
+        /// The channels that agents can handle in the Contact Control Panel (CCP).
+        ///
+        /// CloudFormation property `Channel`.
+        ///
+        /// Allowed values (the enum [`Channel`]): `VOICE`, `CHAT`, `TASK`, `EMAIL`.
+        pub channel: Val<String>,
+    }
+
+    impl AfterContactWorkConfigPerChannel {
+        /// Creates the value from its required properties, by name in [`AfterContactWorkConfigPerChannelRequired`]:
+        ///
+        /// ```text
+        /// AfterContactWorkConfigPerChannel::new(AfterContactWorkConfigPerChannelRequired {
+        ///     after_contact_work_config: AfterContactWorkConfig::new(...).into(),
+        ///     channel: Channel::Voice.into(),
+        /// })
+        /// ```
+        pub fn new(required: AfterContactWorkConfigPerChannelRequired) -> Self {
             let mut props = Props::new();
-            props.set("AfterContactWorkConfig", after_contact_work_config);
-            props.set("Channel", channel);
+            props.set::<AfterContactWorkConfig>("AfterContactWorkConfig", required.after_contact_work_config);
+            props.set::<String>("Channel", required.channel);
             AfterContactWorkConfigPerChannel { props }
         }
 
@@ -9381,7 +12346,7 @@ pub mod user {
 
         /// The after contact work (ACW) mode for the channel.
         ///
-        /// Allowed values: `ON`, `OFF`, `ON_DEMAND`.
+        /// Allowed values (the enum [`AfterContactWorkMode`]): `ON`, `OFF`, `ON_DEMAND`.
         pub fn after_contact_work_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AfterContactWorkMode", value);
             self
@@ -9406,15 +12371,35 @@ pub mod user {
         props: Props,
     }
 
-    impl AutoAcceptConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AutoAcceptConfig`], by name: the argument of [`AutoAcceptConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AutoAcceptConfigRequired {
+        /// The Auto accept setting.
         ///
-        /// - `auto_accept`: `AutoAccept`, The Auto accept setting.
-        /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
-        pub fn new(auto_accept: impl Into<Val<bool>>, channel: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AutoAccept`.
+        pub auto_accept: Val<bool>,
+
+        /// The channels that agents can handle in the Contact Control Panel (CCP).
+        ///
+        /// CloudFormation property `Channel`.
+        ///
+        /// Allowed values (the enum [`Channel`]): `VOICE`, `CHAT`, `TASK`, `EMAIL`.
+        pub channel: Val<String>,
+    }
+
+    impl AutoAcceptConfig {
+        /// Creates the value from its required properties, by name in [`AutoAcceptConfigRequired`]:
+        ///
+        /// ```text
+        /// AutoAcceptConfig::new(AutoAcceptConfigRequired {
+        ///     auto_accept: true.into(),
+        ///     channel: Channel::Voice.into(),
+        /// })
+        /// ```
+        pub fn new(required: AutoAcceptConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AutoAccept", auto_accept);
-            props.set("Channel", channel);
+            props.set::<bool>("AutoAccept", required.auto_accept);
+            props.set::<String>("Channel", required.channel);
             AutoAcceptConfig { props }
         }
 
@@ -9487,15 +12472,35 @@ pub mod user {
         props: Props,
     }
 
-    impl PersistentConnectionConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PersistentConnectionConfig`], by name: the argument of [`PersistentConnectionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct PersistentConnectionConfigRequired {
+        /// The channels that agents can handle in the Contact Control Panel (CCP).
         ///
-        /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
-        /// - `persistent_connection`: `PersistentConnection`, The Persistent Connection setting.
-        pub fn new(channel: impl Into<Val<String>>, persistent_connection: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Channel`.
+        ///
+        /// Allowed values (the enum [`Channel`]): `VOICE`, `CHAT`, `TASK`, `EMAIL`.
+        pub channel: Val<String>,
+
+        /// The Persistent Connection setting.
+        ///
+        /// CloudFormation property `PersistentConnection`.
+        pub persistent_connection: Val<bool>,
+    }
+
+    impl PersistentConnectionConfig {
+        /// Creates the value from its required properties, by name in [`PersistentConnectionConfigRequired`]:
+        ///
+        /// ```text
+        /// PersistentConnectionConfig::new(PersistentConnectionConfigRequired {
+        ///     channel: Channel::Voice.into(),
+        ///     persistent_connection: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: PersistentConnectionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Channel", channel);
-            props.set("PersistentConnection", persistent_connection);
+            props.set::<String>("Channel", required.channel);
+            props.set::<bool>("PersistentConnection", required.persistent_connection);
             PersistentConnectionConfig { props }
         }
     }
@@ -9545,7 +12550,7 @@ pub mod user {
 
         /// The phone type.
         ///
-        /// Allowed values: `SOFT_PHONE`, `DESK_PHONE`.
+        /// Allowed values (the enum [`PhoneType`]): `SOFT_PHONE`, `DESK_PHONE`.
         pub fn phone_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PhoneType", value);
             self
@@ -9564,15 +12569,37 @@ pub mod user {
         props: Props,
     }
 
-    impl PhoneNumberConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PhoneNumberConfig`], by name: the argument of [`PhoneNumberConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct PhoneNumberConfigRequired {
+        /// The channels that agents can handle in the Contact Control Panel (CCP).
         ///
-        /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
-        /// - `phone_type`: `PhoneType`, The phone type.
-        pub fn new(channel: impl Into<Val<String>>, phone_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Channel`.
+        ///
+        /// Allowed values (the enum [`Channel`]): `VOICE`, `CHAT`, `TASK`, `EMAIL`.
+        pub channel: Val<String>,
+
+        /// The phone type.
+        ///
+        /// CloudFormation property `PhoneType`.
+        ///
+        /// Allowed values (the enum [`PhoneType`]): `SOFT_PHONE`, `DESK_PHONE`.
+        pub phone_type: Val<String>,
+    }
+
+    impl PhoneNumberConfig {
+        /// Creates the value from its required properties, by name in [`PhoneNumberConfigRequired`]:
+        ///
+        /// ```text
+        /// PhoneNumberConfig::new(PhoneNumberConfigRequired {
+        ///     channel: Channel::Voice.into(),
+        ///     phone_type: PhoneType::SoftPhone.into(),
+        /// })
+        /// ```
+        pub fn new(required: PhoneNumberConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Channel", channel);
-            props.set("PhoneType", phone_type);
+            props.set::<String>("Channel", required.channel);
+            props.set::<String>("PhoneType", required.phone_type);
             PhoneNumberConfig { props }
         }
 
@@ -9595,15 +12622,33 @@ pub mod user {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9620,17 +12665,40 @@ pub mod user {
         props: Props,
     }
 
-    impl UserProficiency {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UserProficiency`], by name: the argument of [`UserProficiency::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserProficiencyRequired {
+        /// The name of user's proficiency. You must use name of predefined attribute present in the Amazon Connect instance.
         ///
-        /// - `attribute_name`: `AttributeName`, The name of user's proficiency. You must use name of predefined attribute present in the Amazon Connect instance.
-        /// - `attribute_value`: `AttributeValue`, The value of user's proficiency. You must use value of predefined attribute present in the Amazon Connect instance.
-        /// - `level`: `Level`, The level of the proficiency. The valid values are 0 to 10.
-        pub fn new(attribute_name: impl Into<Val<String>>, attribute_value: impl Into<Val<String>>, level: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// The value of user's proficiency. You must use value of predefined attribute present in the Amazon Connect instance.
+        ///
+        /// CloudFormation property `AttributeValue`.
+        pub attribute_value: Val<String>,
+
+        /// The level of the proficiency. The valid values are 0 to 10.
+        ///
+        /// CloudFormation property `Level`.
+        pub level: Val<f64>,
+    }
+
+    impl UserProficiency {
+        /// Creates the value from its required properties, by name in [`UserProficiencyRequired`]:
+        ///
+        /// ```text
+        /// UserProficiency::new(UserProficiencyRequired {
+        ///     attribute_name: "...".into(),
+        ///     attribute_value: "...".into(),
+        ///     level: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: UserProficiencyRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("AttributeValue", attribute_value);
-            props.set("Level", level);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("AttributeValue", required.attribute_value);
+            props.set::<f64>("Level", required.level);
             UserProficiency { props }
         }
     }
@@ -9647,15 +12715,37 @@ pub mod user {
         props: Props,
     }
 
-    impl VoiceEnhancementConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VoiceEnhancementConfig`], by name: the argument of [`VoiceEnhancementConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VoiceEnhancementConfigRequired {
+        /// The channels that agents can handle in the Contact Control Panel (CCP).
         ///
-        /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
-        /// - `voice_enhancement_mode`: `VoiceEnhancementMode`, The Voice Enhancement Mode setting.
-        pub fn new(channel: impl Into<Val<String>>, voice_enhancement_mode: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Channel`.
+        ///
+        /// Allowed values (the enum [`Channel`]): `VOICE`, `CHAT`, `TASK`, `EMAIL`.
+        pub channel: Val<String>,
+
+        /// The Voice Enhancement Mode setting.
+        ///
+        /// CloudFormation property `VoiceEnhancementMode`.
+        ///
+        /// Allowed values (the enum [`VoiceEnhancementMode`]): `NONE`, `VOICE_ISOLATION`, `NOISE_SUPPRESSION`.
+        pub voice_enhancement_mode: Val<String>,
+    }
+
+    impl VoiceEnhancementConfig {
+        /// Creates the value from its required properties, by name in [`VoiceEnhancementConfigRequired`]:
+        ///
+        /// ```text
+        /// VoiceEnhancementConfig::new(VoiceEnhancementConfigRequired {
+        ///     channel: Channel::Voice.into(),
+        ///     voice_enhancement_mode: VoiceEnhancementMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: VoiceEnhancementConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Channel", channel);
-            props.set("VoiceEnhancementMode", voice_enhancement_mode);
+            props.set::<String>("Channel", required.channel);
+            props.set::<String>("VoiceEnhancementMode", required.voice_enhancement_mode);
             VoiceEnhancementConfig { props }
         }
     }
@@ -9747,28 +12837,90 @@ pub mod user {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Channel` in `AWS::Connect::User`; `.into()` makes a `Val<String>`.
+        Channel {
+            Voice = "VOICE",
+            Chat = "CHAT",
+            Task = "TASK",
+            Email = "EMAIL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AfterContactWorkMode` in `AWS::Connect::User`; `.into()` makes a `Val<String>`.
+        AfterContactWorkMode {
+            On = "ON",
+            Off = "OFF",
+            OnDemand = "ON_DEMAND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PhoneType` in `AWS::Connect::User`; `.into()` makes a `Val<String>`.
+        PhoneType {
+            SoftPhone = "SOFT_PHONE",
+            DeskPhone = "DESK_PHONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VoiceEnhancementMode` in `AWS::Connect::User`; `.into()` makes a `Val<String>`.
+        VoiceEnhancementMode {
+            None = "NONE",
+            VoiceIsolation = "VOICE_ISOLATION",
+            NoiseSuppression = "NOISE_SUPPRESSION",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::UserHierarchyGroup
 ///
 /// CloudFormation type `AWS::Connect::UserHierarchyGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `UserHierarchyGroupArn`: `handle.user_hierarchy_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the user hierarchy group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserHierarchyGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnUserHierarchyGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserHierarchyGroup`], by name: the argument of [`CfnUserHierarchyGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserHierarchyGroupRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the user hierarchy group.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnUserHierarchyGroup {
     pub const TYPE_NAME: &'static str = "AWS::Connect::UserHierarchyGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserHierarchyGroupRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the user hierarchy group.
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserHierarchyGroup::new(CfnUserHierarchyGroupRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserHierarchyGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnUserHierarchyGroup { props, options: ResourceOptions::default() }
     }
 
@@ -9844,15 +12996,33 @@ pub mod user_hierarchy_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is maximum of 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9875,6 +13045,14 @@ pub mod user_hierarchy_group {
 /// Resource Type definition for AWS::Connect::UserHierarchyStructure
 ///
 /// CloudFormation type `AWS::Connect::UserHierarchyStructure`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `UserHierarchyStructureArn`: `handle.user_hierarchy_structure_arn()` → `Val<String>`. The identifier of the User Hierarchy Structure.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserHierarchyStructureArn`.
 #[derive(Clone, Debug)]
 pub struct CfnUserHierarchyStructure {
     props: Props,
@@ -9884,7 +13062,7 @@ pub struct CfnUserHierarchyStructure {
 impl CfnUserHierarchyStructure {
     pub const TYPE_NAME: &'static str = "AWS::Connect::UserHierarchyStructure";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
     pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
@@ -10006,7 +13184,7 @@ pub mod user_hierarchy_structure {
     }
 
     impl LevelFive {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the hierarchy level.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -10041,7 +13219,7 @@ pub mod user_hierarchy_structure {
     }
 
     impl LevelFour {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the hierarchy level.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -10076,7 +13254,7 @@ pub mod user_hierarchy_structure {
     }
 
     impl LevelOne {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the hierarchy level.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -10111,7 +13289,7 @@ pub mod user_hierarchy_structure {
     }
 
     impl LevelThree {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the hierarchy level.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -10146,7 +13324,7 @@ pub mod user_hierarchy_structure {
     }
 
     impl LevelTwo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the hierarchy level.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -10224,27 +13402,63 @@ pub mod user_hierarchy_structure {
 /// Resource Type definition for AWS::Connect::View
 ///
 /// CloudFormation type `AWS::Connect::View`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ViewArn`: `handle.view_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the view.
+/// - `ViewContentSha256`: `handle.view_content_sha256()` → `Val<String>`. The view content hash.
+/// - `ViewId`: `handle.view_id()` → `Val<String>`. The view id of the view.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ViewArn`.
 #[derive(Clone, Debug)]
 pub struct CfnView {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnView`], by name: the argument of [`CfnView::new`].
+#[derive(Clone, Debug)]
+pub struct CfnViewRequired {
+    /// The actions of the view in an array.
+    ///
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Vec<String>>,
+
+    /// The Amazon Resource Name (ARN) of the instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    pub instance_arn: Val<String>,
+
+    /// The name of the view.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Template`.
+    pub template: Val<Json>,
+}
+
 impl CfnView {
     pub const TYPE_NAME: &'static str = "AWS::Connect::View";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnViewRequired`]:
     ///
-    /// - `actions`: `Actions`, The actions of the view in an array.
-    /// - `instance_arn`: `InstanceArn`, The Amazon Resource Name (ARN) of the instance.
-    /// - `name`: `Name`, The name of the view.
-    /// - `template`: `Template`.
-    pub fn new(actions: impl Into<Val<Vec<String>>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, template: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnView::new(CfnViewRequired {
+    ///     actions: vec!["..."].into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     template: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnViewRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
-        props.set("Template", template);
+        props.set::<Vec<String>>("Actions", required.actions);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<Json>("Template", required.template);
         CfnView { props, options: ResourceOptions::default() }
     }
 
@@ -10333,15 +13547,33 @@ pub mod view {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters
-        /// - `value`: `Value`, The value for the tag. . You can specify a value that is maximum of 256 Unicode characters
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. . You can specify a value that is maximum of 256 Unicode characters
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -10364,6 +13596,15 @@ pub mod view {
 /// Resource Type definition for AWS::Connect::ViewVersion
 ///
 /// CloudFormation type `AWS::Connect::ViewVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Version`: `handle.version()` → `Val<i64>`. The version of the view.
+/// - `ViewVersionArn`: `handle.view_version_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the created view version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ViewVersionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnViewVersion {
     props: Props,
@@ -10373,7 +13614,7 @@ pub struct CfnViewVersion {
 impl CfnViewVersion {
     pub const TYPE_NAME: &'static str = "AWS::Connect::ViewVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `view_arn`: `ViewArn`, The Amazon Resource Name (ARN) of the view for which a version is being created.
     pub fn new(view_arn: impl Into<Val<String>>) -> Self {
@@ -10451,27 +13692,76 @@ pub(crate) static VIEW_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Resource type definition for AWS::Connect::Vocabulary
 ///
 /// CloudFormation type `AWS::Connect::Vocabulary`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom vocabulary.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The timestamp when the custom vocabulary was last modified.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the custom vocabulary.
+/// - `VocabularyId`: `handle.vocabulary_id()` → `Val<String>`. The identifier of the custom vocabulary.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnVocabulary {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVocabulary`], by name: the argument of [`CfnVocabulary::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVocabularyRequired {
+    /// The content of the custom vocabulary in plain-text format with a table of values.
+    ///
+    /// CloudFormation property `Content`.
+    ///
+    /// Changing it replaces the resource.
+    pub content: Val<String>,
+
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// The language code of the vocabulary entries.
+    ///
+    /// CloudFormation property `LanguageCode`.
+    ///
+    /// Allowed values (the enum [`vocabulary::LanguageCode`]): `ar-AE`, `de-CH`, `de-DE`, `en-AB`, `en-AU`, `en-GB`, `en-IE`, `en-IN`, `en-US`, `en-WL`, `es-ES`, `es-US`, `fr-CA`, `fr-FR`, `hi-IN`, `it-IT`, `ja-JP`, `ko-KR`, `pt-BR`, `pt-PT`, `zh-CN`, `en-NZ`, `en-ZA`, `ca-ES` and 9 more.
+    ///
+    /// Changing it replaces the resource.
+    pub language_code: Val<String>,
+
+    /// A unique name of the custom vocabulary.
+    ///
+    /// CloudFormation property `VocabularyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub vocabulary_name: Val<String>,
+}
+
 impl CfnVocabulary {
     pub const TYPE_NAME: &'static str = "AWS::Connect::Vocabulary";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVocabularyRequired`]:
     ///
-    /// - `content`: `Content`, The content of the custom vocabulary in plain-text format with a table of values.
-    /// - `instance_id`: `InstanceId`, The identifier of the Amazon Connect instance.
-    /// - `language_code`: `LanguageCode`, The language code of the vocabulary entries.
-    /// - `vocabulary_name`: `VocabularyName`, A unique name of the custom vocabulary.
-    pub fn new(content: impl Into<Val<String>>, instance_id: impl Into<Val<String>>, language_code: impl Into<Val<String>>, vocabulary_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVocabulary::new(CfnVocabularyRequired {
+    ///     content: "...".into(),
+    ///     instance_id: "...".into(),
+    ///     language_code: vocabulary::LanguageCode::ArAe.into(),
+    ///     vocabulary_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVocabularyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("InstanceId", instance_id);
-        props.set("LanguageCode", language_code);
-        props.set("VocabularyName", vocabulary_name);
+        props.set::<String>("Content", required.content);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("LanguageCode", required.language_code);
+        props.set::<String>("VocabularyName", required.vocabulary_name);
         CfnVocabulary { props, options: ResourceOptions::default() }
     }
 
@@ -10549,11 +13839,11 @@ pub(crate) static VOCABULARY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVocabulary`].
+/// Property types and enums of the allowed values of [`CfnVocabulary`].
 pub mod vocabulary {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Connect::Vocabulary`.
     #[derive(Clone, Debug)]
@@ -10561,15 +13851,33 @@ pub mod vocabulary {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -10587,28 +13895,96 @@ pub mod vocabulary {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LanguageCode` in `AWS::Connect::Vocabulary`; `.into()` makes a `Val<String>`.
+        LanguageCode {
+            ArAe = "ar-AE",
+            DeCh = "de-CH",
+            DeDe = "de-DE",
+            EnAb = "en-AB",
+            EnAu = "en-AU",
+            EnGb = "en-GB",
+            EnIe = "en-IE",
+            EnIn = "en-IN",
+            EnUs = "en-US",
+            EnWl = "en-WL",
+            EsEs = "es-ES",
+            EsUs = "es-US",
+            FrCa = "fr-CA",
+            FrFr = "fr-FR",
+            HiIn = "hi-IN",
+            ItIt = "it-IT",
+            JaJp = "ja-JP",
+            KoKr = "ko-KR",
+            PtBr = "pt-BR",
+            PtPt = "pt-PT",
+            ZhCn = "zh-CN",
+            EnNz = "en-NZ",
+            EnZa = "en-ZA",
+            CaEs = "ca-ES",
+            DaDk = "da-DK",
+            FiFi = "fi-FI",
+            IdId = "id-ID",
+            MsMy = "ms-MY",
+            NlNl = "nl-NL",
+            NoNo = "no-NO",
+            PlPl = "pl-PL",
+            SvSe = "sv-SE",
+            TlPh = "tl-PH",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Connect::Workspace
 ///
 /// CloudFormation type `AWS::Connect::Workspace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the workspace.
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier of the workspace.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkspace`], by name: the argument of [`CfnWorkspace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkspaceRequired {
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The name of the workspace.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnWorkspace {
     pub const TYPE_NAME: &'static str = "AWS::Connect::Workspace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkspaceRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    /// - `name`: `Name`, The name of the workspace.
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkspace::new(CfnWorkspaceRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkspaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
@@ -10656,7 +14032,7 @@ impl CfnWorkspace {
 
     /// The visibility of the workspace. Will always be set to ASSIGNED oninitial creation.
     ///
-    /// Allowed values: `ALL`, `ASSIGNED`, `NONE`.
+    /// Allowed values (the enum [`workspace::Visibility`]): `ALL`, `ASSIGNED`, `NONE`.
     pub fn visibility(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Visibility", value);
         self
@@ -10721,11 +14097,11 @@ pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkspace`].
+/// Property types and enums of the allowed values of [`CfnWorkspace`].
 pub mod workspace {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Connect::Workspace`.
     #[derive(Clone, Debug)]
@@ -10734,9 +14110,9 @@ pub mod workspace {
     }
 
     impl MediaItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of media
+        /// - `type_`: `Type`, The type of media Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -10764,15 +14140,33 @@ pub mod workspace {
         props: Props,
     }
 
-    impl WorkspacePage {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WorkspacePage`], by name: the argument of [`WorkspacePage::new`].
+    #[derive(Clone, Debug)]
+    pub struct WorkspacePageRequired {
+        /// The page identifier.
         ///
-        /// - `page`: `Page`, The page identifier.
-        /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the resource associated with the page.
-        pub fn new(page: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Page`.
+        pub page: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the resource associated with the page.
+        ///
+        /// CloudFormation property `ResourceArn`.
+        pub resource_arn: Val<String>,
+    }
+
+    impl WorkspacePage {
+        /// Creates the value from its required properties, by name in [`WorkspacePageRequired`]:
+        ///
+        /// ```text
+        /// WorkspacePage::new(WorkspacePageRequired {
+        ///     page: "...".into(),
+        ///     resource_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WorkspacePageRequired) -> Self {
             let mut props = Props::new();
-            props.set("Page", page);
-            props.set("ResourceArn", resource_arn);
+            props.set::<String>("Page", required.page);
+            props.set::<String>("ResourceArn", required.resource_arn);
             WorkspacePage { props }
         }
 
@@ -10801,15 +14195,33 @@ pub mod workspace {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -11151,7 +14563,7 @@ pub mod workspace {
 
         /// The `Default` property.
         ///
-        /// Allowed values: `ARIAL`, `COURIER_NEW`, `GEORGIA`, `TIMES_NEW_ROMAN`, `TREBUCHET`, `VERDANA`.
+        /// Allowed values (the enum [`DefaultProperty`]): `ARIAL`, `COURIER_NEW`, `GEORGIA`, `TIMES_NEW_ROMAN`, `TREBUCHET`, `VERDANA`.
         pub fn default(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Default", value);
             self
@@ -11268,6 +14680,37 @@ pub mod workspace {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Visibility` in `AWS::Connect::Workspace`; `.into()` makes a `Val<String>`.
+        Visibility {
+            All = "ALL",
+            Assigned = "ASSIGNED",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Connect::Workspace`; `.into()` makes a `Val<String>`.
+        Type {
+            ImageLogoLightFavicon = "IMAGE_LOGO_LIGHT_FAVICON",
+            ImageLogoDarkFavicon = "IMAGE_LOGO_DARK_FAVICON",
+            ImageLogoLightHorizontal = "IMAGE_LOGO_LIGHT_HORIZONTAL",
+            ImageLogoDarkHorizontal = "IMAGE_LOGO_DARK_HORIZONTAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Default` in `AWS::Connect::Workspace`; `.into()` makes a `Val<String>`.
+        DefaultProperty {
+            Arial = "ARIAL",
+            CourierNew = "COURIER_NEW",
+            Georgia = "GEORGIA",
+            TimesNewRoman = "TIMES_NEW_ROMAN",
+            Trebuchet = "TREBUCHET",
+            Verdana = "VERDANA",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,65 @@ use crate::value::Val;
 /// Definition of AWS::ConnectCampaigns::Campaign Resource Type
 ///
 /// CloudFormation type `AWS::ConnectCampaigns::Campaign`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Connect Campaign Arn
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCampaign {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCampaign`], by name: the argument of [`CfnCampaign::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCampaignRequired {
+    /// Amazon Connect Instance Arn
+    ///
+    /// CloudFormation property `ConnectInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub connect_instance_arn: Val<String>,
+
+    /// The possible types of dialer config parameters
+    ///
+    /// CloudFormation property `DialerConfig`.
+    pub dialer_config: Val<campaign::DialerConfig>,
+
+    /// Amazon Connect Campaign Name
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The configuration used for outbound calls.
+    ///
+    /// CloudFormation property `OutboundCallConfig`.
+    pub outbound_call_config: Val<campaign::OutboundCallConfig>,
+}
+
 impl CfnCampaign {
     pub const TYPE_NAME: &'static str = "AWS::ConnectCampaigns::Campaign";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCampaignRequired`]:
     ///
-    /// - `connect_instance_arn`: `ConnectInstanceArn`, Amazon Connect Instance Arn
-    /// - `dialer_config`: `DialerConfig`, The possible types of dialer config parameters
-    /// - `name`: `Name`, Amazon Connect Campaign Name
-    /// - `outbound_call_config`: `OutboundCallConfig`, The configuration used for outbound calls.
-    pub fn new(connect_instance_arn: impl Into<Val<String>>, dialer_config: impl Into<Val<campaign::DialerConfig>>, name: impl Into<Val<String>>, outbound_call_config: impl Into<Val<campaign::OutboundCallConfig>>) -> Self {
+    /// ```text
+    /// CfnCampaign::new(CfnCampaignRequired {
+    ///     connect_instance_arn: "...".into(),
+    ///     dialer_config: campaign::DialerConfig::new(...).into(),
+    ///     name: "...".into(),
+    ///     outbound_call_config: campaign::OutboundCallConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCampaignRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectInstanceArn", connect_instance_arn);
-        props.set("DialerConfig", dialer_config);
-        props.set("Name", name);
-        props.set("OutboundCallConfig", outbound_call_config);
+        props.set::<String>("ConnectInstanceArn", required.connect_instance_arn);
+        props.set::<campaign::DialerConfig>("DialerConfig", required.dialer_config);
+        props.set::<String>("Name", required.name);
+        props.set::<campaign::OutboundCallConfig>("OutboundCallConfig", required.outbound_call_config);
         CfnCampaign { props, options: ResourceOptions::default() }
     }
 
@@ -170,7 +207,7 @@ pub mod campaign {
     }
 
     impl PredictiveDialerConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bandwidth_allocation`: `BandwidthAllocation`, The bandwidth allocation of a queue resource.
         pub fn new(bandwidth_allocation: impl Into<Val<f64>>) -> Self {
@@ -199,7 +236,7 @@ pub mod campaign {
     }
 
     impl ProgressiveDialerConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bandwidth_allocation`: `BandwidthAllocation`, The bandwidth allocation of a queue resource.
         pub fn new(bandwidth_allocation: impl Into<Val<f64>>) -> Self {
@@ -228,7 +265,7 @@ pub mod campaign {
     }
 
     impl OutboundCallConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `connect_contact_flow_arn`: `ConnectContactFlowArn`, The identifier of the contact flow for the outbound call.
         pub fn new(connect_contact_flow_arn: impl Into<Val<String>>) -> Self {
@@ -269,7 +306,7 @@ pub mod campaign {
     }
 
     impl AnswerMachineDetectionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_answer_machine_detection`: `EnableAnswerMachineDetection`, Flag to decided whether outbound calls should have answering machine detection enabled or not
         pub fn new(enable_answer_machine_detection: impl Into<Val<bool>>) -> Self {
@@ -297,15 +334,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that's 1 to 256 characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that's 1 to 256 characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

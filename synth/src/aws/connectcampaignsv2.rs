@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,51 @@ use crate::value::Val;
 /// Definition of AWS::ConnectCampaignsV2::Campaign Resource Type
 ///
 /// CloudFormation type `AWS::ConnectCampaignsV2::Campaign`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Connect Campaign Arn
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCampaign {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCampaign`], by name: the argument of [`CfnCampaign::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCampaignRequired {
+    /// Amazon Connect Instance Id
+    ///
+    /// CloudFormation property `ConnectInstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub connect_instance_id: Val<String>,
+
+    /// Campaign name
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnCampaign {
     pub const TYPE_NAME: &'static str = "AWS::ConnectCampaignsV2::Campaign";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCampaignRequired`]:
     ///
-    /// - `connect_instance_id`: `ConnectInstanceId`, Amazon Connect Instance Id
-    /// - `name`: `Name`, Campaign name
-    pub fn new(connect_instance_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCampaign::new(CfnCampaignRequired {
+    ///     connect_instance_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCampaignRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectInstanceId", connect_instance_id);
-        props.set("Name", name);
+        props.set::<String>("ConnectInstanceId", required.connect_instance_id);
+        props.set::<String>("Name", required.name);
         CfnCampaign { props, options: ResourceOptions::default() }
     }
 
@@ -86,7 +113,7 @@ impl CfnCampaign {
 
     /// Campaign type
     ///
-    /// Allowed values: `MANAGED`, `JOURNEY`.
+    /// Allowed values (the enum [`campaign::Type`]): `MANAGED`, `JOURNEY`.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Type", value);
         self
@@ -145,11 +172,11 @@ pub(crate) static CAMPAIGN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCampaign`].
+/// Property types and enums of the allowed values of [`CfnCampaign`].
 pub mod campaign {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The possible types of channel subtype config parameters
     #[derive(Clone, Debug)]
@@ -201,15 +228,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl EmailChannelSubtypeConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EmailChannelSubtypeConfig`], by name: the argument of [`EmailChannelSubtypeConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct EmailChannelSubtypeConfigRequired {
+        /// Default Email outbound config
         ///
-        /// - `default_outbound_config`: `DefaultOutboundConfig`, Default Email outbound config
-        /// - `outbound_mode`: `OutboundMode`, Email Outbound Mode
-        pub fn new(default_outbound_config: impl Into<Val<EmailOutboundConfig>>, outbound_mode: impl Into<Val<EmailOutboundMode>>) -> Self {
+        /// CloudFormation property `DefaultOutboundConfig`.
+        pub default_outbound_config: Val<EmailOutboundConfig>,
+
+        /// Email Outbound Mode
+        ///
+        /// CloudFormation property `OutboundMode`.
+        pub outbound_mode: Val<EmailOutboundMode>,
+    }
+
+    impl EmailChannelSubtypeConfig {
+        /// Creates the value from its required properties, by name in [`EmailChannelSubtypeConfigRequired`]:
+        ///
+        /// ```text
+        /// EmailChannelSubtypeConfig::new(EmailChannelSubtypeConfigRequired {
+        ///     default_outbound_config: EmailOutboundConfig::new(...).into(),
+        ///     outbound_mode: EmailOutboundMode::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: EmailChannelSubtypeConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultOutboundConfig", default_outbound_config);
-            props.set("OutboundMode", outbound_mode);
+            props.set::<EmailOutboundConfig>("DefaultOutboundConfig", required.default_outbound_config);
+            props.set::<EmailOutboundMode>("OutboundMode", required.outbound_mode);
             EmailChannelSubtypeConfig { props }
         }
 
@@ -232,15 +277,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl EmailOutboundConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EmailOutboundConfig`], by name: the argument of [`EmailOutboundConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct EmailOutboundConfigRequired {
+        /// Email address used for Email messages
         ///
-        /// - `connect_source_email_address`: `ConnectSourceEmailAddress`, Email address used for Email messages
-        /// - `wisdom_template_arn`: `WisdomTemplateArn`, Arn
-        pub fn new(connect_source_email_address: impl Into<Val<String>>, wisdom_template_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConnectSourceEmailAddress`.
+        pub connect_source_email_address: Val<String>,
+
+        /// Arn
+        ///
+        /// CloudFormation property `WisdomTemplateArn`.
+        pub wisdom_template_arn: Val<String>,
+    }
+
+    impl EmailOutboundConfig {
+        /// Creates the value from its required properties, by name in [`EmailOutboundConfigRequired`]:
+        ///
+        /// ```text
+        /// EmailOutboundConfig::new(EmailOutboundConfigRequired {
+        ///     connect_source_email_address: "...".into(),
+        ///     wisdom_template_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EmailOutboundConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectSourceEmailAddress", connect_source_email_address);
-            props.set("WisdomTemplateArn", wisdom_template_arn);
+            props.set::<String>("ConnectSourceEmailAddress", required.connect_source_email_address);
+            props.set::<String>("WisdomTemplateArn", required.wisdom_template_arn);
             EmailOutboundConfig { props }
         }
 
@@ -289,15 +352,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl SmsChannelSubtypeConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SmsChannelSubtypeConfig`], by name: the argument of [`SmsChannelSubtypeConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SmsChannelSubtypeConfigRequired {
+        /// Default SMS outbound config
         ///
-        /// - `default_outbound_config`: `DefaultOutboundConfig`, Default SMS outbound config
-        /// - `outbound_mode`: `OutboundMode`, SMS Outbound Mode
-        pub fn new(default_outbound_config: impl Into<Val<SmsOutboundConfig>>, outbound_mode: impl Into<Val<SmsOutboundMode>>) -> Self {
+        /// CloudFormation property `DefaultOutboundConfig`.
+        pub default_outbound_config: Val<SmsOutboundConfig>,
+
+        /// SMS Outbound Mode
+        ///
+        /// CloudFormation property `OutboundMode`.
+        pub outbound_mode: Val<SmsOutboundMode>,
+    }
+
+    impl SmsChannelSubtypeConfig {
+        /// Creates the value from its required properties, by name in [`SmsChannelSubtypeConfigRequired`]:
+        ///
+        /// ```text
+        /// SmsChannelSubtypeConfig::new(SmsChannelSubtypeConfigRequired {
+        ///     default_outbound_config: SmsOutboundConfig::new(...).into(),
+        ///     outbound_mode: SmsOutboundMode::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SmsChannelSubtypeConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultOutboundConfig", default_outbound_config);
-            props.set("OutboundMode", outbound_mode);
+            props.set::<SmsOutboundConfig>("DefaultOutboundConfig", required.default_outbound_config);
+            props.set::<SmsOutboundMode>("OutboundMode", required.outbound_mode);
             SmsChannelSubtypeConfig { props }
         }
 
@@ -320,15 +401,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl SmsOutboundConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SmsOutboundConfig`], by name: the argument of [`SmsOutboundConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SmsOutboundConfigRequired {
+        /// Arn
         ///
-        /// - `connect_source_phone_number_arn`: `ConnectSourcePhoneNumberArn`, Arn
-        /// - `wisdom_template_arn`: `WisdomTemplateArn`, Arn
-        pub fn new(connect_source_phone_number_arn: impl Into<Val<String>>, wisdom_template_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConnectSourcePhoneNumberArn`.
+        pub connect_source_phone_number_arn: Val<String>,
+
+        /// Arn
+        ///
+        /// CloudFormation property `WisdomTemplateArn`.
+        pub wisdom_template_arn: Val<String>,
+    }
+
+    impl SmsOutboundConfig {
+        /// Creates the value from its required properties, by name in [`SmsOutboundConfigRequired`]:
+        ///
+        /// ```text
+        /// SmsOutboundConfig::new(SmsOutboundConfigRequired {
+        ///     connect_source_phone_number_arn: "...".into(),
+        ///     wisdom_template_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SmsOutboundConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectSourcePhoneNumberArn", connect_source_phone_number_arn);
-            props.set("WisdomTemplateArn", wisdom_template_arn);
+            props.set::<String>("ConnectSourcePhoneNumberArn", required.connect_source_phone_number_arn);
+            props.set::<String>("WisdomTemplateArn", required.wisdom_template_arn);
             SmsOutboundConfig { props }
         }
     }
@@ -371,15 +470,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl TelephonyChannelSubtypeConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TelephonyChannelSubtypeConfig`], by name: the argument of [`TelephonyChannelSubtypeConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct TelephonyChannelSubtypeConfigRequired {
+        /// Default Telephone Outbound config
         ///
-        /// - `default_outbound_config`: `DefaultOutboundConfig`, Default Telephone Outbound config
-        /// - `outbound_mode`: `OutboundMode`, Telephony Outbound Mode
-        pub fn new(default_outbound_config: impl Into<Val<TelephonyOutboundConfig>>, outbound_mode: impl Into<Val<TelephonyOutboundMode>>) -> Self {
+        /// CloudFormation property `DefaultOutboundConfig`.
+        pub default_outbound_config: Val<TelephonyOutboundConfig>,
+
+        /// Telephony Outbound Mode
+        ///
+        /// CloudFormation property `OutboundMode`.
+        pub outbound_mode: Val<TelephonyOutboundMode>,
+    }
+
+    impl TelephonyChannelSubtypeConfig {
+        /// Creates the value from its required properties, by name in [`TelephonyChannelSubtypeConfigRequired`]:
+        ///
+        /// ```text
+        /// TelephonyChannelSubtypeConfig::new(TelephonyChannelSubtypeConfigRequired {
+        ///     default_outbound_config: TelephonyOutboundConfig::new(...).into(),
+        ///     outbound_mode: TelephonyOutboundMode::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TelephonyChannelSubtypeConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultOutboundConfig", default_outbound_config);
-            props.set("OutboundMode", outbound_mode);
+            props.set::<TelephonyOutboundConfig>("DefaultOutboundConfig", required.default_outbound_config);
+            props.set::<TelephonyOutboundMode>("OutboundMode", required.outbound_mode);
             TelephonyChannelSubtypeConfig { props }
         }
 
@@ -409,7 +526,7 @@ pub mod campaign {
     }
 
     impl TelephonyOutboundConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `connect_contact_flow_id`: `ConnectContactFlowId`, The identifier of the contact flow for the outbound call
         pub fn new(connect_contact_flow_id: impl Into<Val<String>>) -> Self {
@@ -450,7 +567,7 @@ pub mod campaign {
     }
 
     impl AnswerMachineDetectionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_answer_machine_detection`: `EnableAnswerMachineDetection`, Flag to decided whether outbound calls should have answering machine detection enabled or not
         pub fn new(enable_answer_machine_detection: impl Into<Val<bool>>) -> Self {
@@ -523,7 +640,7 @@ pub mod campaign {
     }
 
     impl PredictiveConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bandwidth_allocation`: `BandwidthAllocation`, The bandwidth allocation of a queue resource.
         pub fn new(bandwidth_allocation: impl Into<Val<f64>>) -> Self {
@@ -545,19 +662,39 @@ pub mod campaign {
         props: Props,
     }
 
-    impl PreviewConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PreviewConfig`], by name: the argument of [`PreviewConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct PreviewConfigRequired {
+        /// The bandwidth allocation of a queue resource.
         ///
-        /// - `bandwidth_allocation`: `BandwidthAllocation`, The bandwidth allocation of a queue resource.
-        /// - `timeout_config`: `TimeoutConfig`, Timeout Config for preview contacts
-        pub fn new(bandwidth_allocation: impl Into<Val<f64>>, timeout_config: impl Into<Val<TimeoutConfig>>) -> Self {
+        /// CloudFormation property `BandwidthAllocation`.
+        pub bandwidth_allocation: Val<f64>,
+
+        /// Timeout Config for preview contacts
+        ///
+        /// CloudFormation property `TimeoutConfig`.
+        pub timeout_config: Val<TimeoutConfig>,
+    }
+
+    impl PreviewConfig {
+        /// Creates the value from its required properties, by name in [`PreviewConfigRequired`]:
+        ///
+        /// ```text
+        /// PreviewConfig::new(PreviewConfigRequired {
+        ///     bandwidth_allocation: 1.0.into(),
+        ///     timeout_config: TimeoutConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PreviewConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("BandwidthAllocation", bandwidth_allocation);
-            props.set("TimeoutConfig", timeout_config);
+            props.set::<f64>("BandwidthAllocation", required.bandwidth_allocation);
+            props.set::<TimeoutConfig>("TimeoutConfig", required.timeout_config);
             PreviewConfig { props }
         }
 
         /// Actions that can be performed by agent during preview phase
+        ///
+        /// Allowed values of each item (the enum [`AgentActions`]): `DISCARD`.
         pub fn agent_actions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AgentActions", value);
             self
@@ -603,7 +740,7 @@ pub mod campaign {
     }
 
     impl ProgressiveConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bandwidth_allocation`: `BandwidthAllocation`, The bandwidth allocation of a queue resource.
         pub fn new(bandwidth_allocation: impl Into<Val<f64>>) -> Self {
@@ -625,15 +762,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl WhatsAppChannelSubtypeConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WhatsAppChannelSubtypeConfig`], by name: the argument of [`WhatsAppChannelSubtypeConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct WhatsAppChannelSubtypeConfigRequired {
+        /// Default WhatsApp outbound config
         ///
-        /// - `default_outbound_config`: `DefaultOutboundConfig`, Default WhatsApp outbound config
-        /// - `outbound_mode`: `OutboundMode`, WhatsApp Outbound Mode
-        pub fn new(default_outbound_config: impl Into<Val<WhatsAppOutboundConfig>>, outbound_mode: impl Into<Val<WhatsAppOutboundMode>>) -> Self {
+        /// CloudFormation property `DefaultOutboundConfig`.
+        pub default_outbound_config: Val<WhatsAppOutboundConfig>,
+
+        /// WhatsApp Outbound Mode
+        ///
+        /// CloudFormation property `OutboundMode`.
+        pub outbound_mode: Val<WhatsAppOutboundMode>,
+    }
+
+    impl WhatsAppChannelSubtypeConfig {
+        /// Creates the value from its required properties, by name in [`WhatsAppChannelSubtypeConfigRequired`]:
+        ///
+        /// ```text
+        /// WhatsAppChannelSubtypeConfig::new(WhatsAppChannelSubtypeConfigRequired {
+        ///     default_outbound_config: WhatsAppOutboundConfig::new(...).into(),
+        ///     outbound_mode: WhatsAppOutboundMode::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: WhatsAppChannelSubtypeConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultOutboundConfig", default_outbound_config);
-            props.set("OutboundMode", outbound_mode);
+            props.set::<WhatsAppOutboundConfig>("DefaultOutboundConfig", required.default_outbound_config);
+            props.set::<WhatsAppOutboundMode>("OutboundMode", required.outbound_mode);
             WhatsAppChannelSubtypeConfig { props }
         }
 
@@ -656,15 +811,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl WhatsAppOutboundConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WhatsAppOutboundConfig`], by name: the argument of [`WhatsAppOutboundConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct WhatsAppOutboundConfigRequired {
+        /// Arn
         ///
-        /// - `connect_source_phone_number_arn`: `ConnectSourcePhoneNumberArn`, Arn
-        /// - `wisdom_template_arn`: `WisdomTemplateArn`, Arn
-        pub fn new(connect_source_phone_number_arn: impl Into<Val<String>>, wisdom_template_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConnectSourcePhoneNumberArn`.
+        pub connect_source_phone_number_arn: Val<String>,
+
+        /// Arn
+        ///
+        /// CloudFormation property `WisdomTemplateArn`.
+        pub wisdom_template_arn: Val<String>,
+    }
+
+    impl WhatsAppOutboundConfig {
+        /// Creates the value from its required properties, by name in [`WhatsAppOutboundConfigRequired`]:
+        ///
+        /// ```text
+        /// WhatsAppOutboundConfig::new(WhatsAppOutboundConfigRequired {
+        ///     connect_source_phone_number_arn: "...".into(),
+        ///     wisdom_template_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WhatsAppOutboundConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectSourcePhoneNumberArn", connect_source_phone_number_arn);
-            props.set("WisdomTemplateArn", wisdom_template_arn);
+            props.set::<String>("ConnectSourcePhoneNumberArn", required.connect_source_phone_number_arn);
+            props.set::<String>("WisdomTemplateArn", required.wisdom_template_arn);
             WhatsAppOutboundConfig { props }
         }
     }
@@ -722,7 +895,7 @@ pub mod campaign {
 
         /// Enumeration of Instance Limits handling in a Campaign
         ///
-        /// Allowed values: `OPT_IN`, `OPT_OUT`.
+        /// Allowed values (the enum [`InstanceLimitsHandling`]): `OPT_IN`, `OPT_OUT`.
         pub fn instance_limits_handling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceLimitsHandling", value);
             self
@@ -767,17 +940,38 @@ pub mod campaign {
         props: Props,
     }
 
-    impl CommunicationLimit {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CommunicationLimit`], by name: the argument of [`CommunicationLimit::new`].
+    #[derive(Clone, Debug)]
+    pub struct CommunicationLimitRequired {
+        /// CloudFormation property `Frequency`.
+        pub frequency: Val<i64>,
+
+        /// CloudFormation property `MaxCountPerRecipient`.
+        pub max_count_per_recipient: Val<i64>,
+
+        /// The communication limit time unit
         ///
-        /// - `frequency`: `Frequency`.
-        /// - `max_count_per_recipient`: `MaxCountPerRecipient`.
-        /// - `unit`: `Unit`, The communication limit time unit
-        pub fn new(frequency: impl Into<Val<i64>>, max_count_per_recipient: impl Into<Val<i64>>, unit: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Unit`.
+        ///
+        /// Allowed values (the enum [`Unit`]): `DAY`.
+        pub unit: Val<String>,
+    }
+
+    impl CommunicationLimit {
+        /// Creates the value from its required properties, by name in [`CommunicationLimitRequired`]:
+        ///
+        /// ```text
+        /// CommunicationLimit::new(CommunicationLimitRequired {
+        ///     frequency: 1.into(),
+        ///     max_count_per_recipient: 1.into(),
+        ///     unit: Unit::Day.into(),
+        /// })
+        /// ```
+        pub fn new(required: CommunicationLimitRequired) -> Self {
             let mut props = Props::new();
-            props.set("Frequency", frequency);
-            props.set("MaxCountPerRecipient", max_count_per_recipient);
-            props.set("Unit", unit);
+            props.set::<i64>("Frequency", required.frequency);
+            props.set::<i64>("MaxCountPerRecipient", required.max_count_per_recipient);
+            props.set::<String>("Unit", required.unit);
             CommunicationLimit { props }
         }
     }
@@ -795,7 +989,7 @@ pub mod campaign {
     }
 
     impl CommunicationTimeConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `local_time_zone_config`: `LocalTimeZoneConfig`, Local time zone config
         pub fn new(local_time_zone_config: impl Into<Val<LocalTimeZoneConfig>>) -> Self {
@@ -842,7 +1036,7 @@ pub mod campaign {
     }
 
     impl TimeWindow {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `open_hours`: `OpenHours`, Open Hours config
         pub fn new(open_hours: impl Into<Val<OpenHours>>) -> Self {
@@ -871,7 +1065,7 @@ pub mod campaign {
     }
 
     impl OpenHours {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `daily_hours`: `DailyHours`, Daily Hours map
         pub fn new(daily_hours: impl Into<Val<Vec<DailyHour>>>) -> Self {
@@ -902,7 +1096,7 @@ pub mod campaign {
 
         /// Day of week
         ///
-        /// Allowed values: `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
+        /// Allowed values (the enum [`Key`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
         pub fn key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Key", value);
             self
@@ -927,15 +1121,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl TimeRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TimeRange`], by name: the argument of [`TimeRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimeRangeRequired {
+        /// Time in ISO 8601 format, e.g. T23:11
         ///
-        /// - `end_time`: `EndTime`, Time in ISO 8601 format, e.g. T23:11
-        /// - `start_time`: `StartTime`, Time in ISO 8601 format, e.g. T23:11
-        pub fn new(end_time: impl Into<Val<String>>, start_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<String>,
+
+        /// Time in ISO 8601 format, e.g. T23:11
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<String>,
+    }
+
+    impl TimeRange {
+        /// Creates the value from its required properties, by name in [`TimeRangeRequired`]:
+        ///
+        /// ```text
+        /// TimeRange::new(TimeRangeRequired {
+        ///     end_time: "...".into(),
+        ///     start_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TimeRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<String>("EndTime", required.end_time);
+            props.set::<String>("StartTime", required.start_time);
             TimeRange { props }
         }
     }
@@ -978,15 +1190,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl RestrictedPeriod {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RestrictedPeriod`], by name: the argument of [`RestrictedPeriod::new`].
+    #[derive(Clone, Debug)]
+    pub struct RestrictedPeriodRequired {
+        /// Date in ISO 8601 format, e.g. 2024-01-01
         ///
-        /// - `end_date`: `EndDate`, Date in ISO 8601 format, e.g. 2024-01-01
-        /// - `start_date`: `StartDate`, Date in ISO 8601 format, e.g. 2024-01-01
-        pub fn new(end_date: impl Into<Val<String>>, start_date: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndDate`.
+        pub end_date: Val<String>,
+
+        /// Date in ISO 8601 format, e.g. 2024-01-01
+        ///
+        /// CloudFormation property `StartDate`.
+        pub start_date: Val<String>,
+    }
+
+    impl RestrictedPeriod {
+        /// Creates the value from its required properties, by name in [`RestrictedPeriodRequired`]:
+        ///
+        /// ```text
+        /// RestrictedPeriod::new(RestrictedPeriodRequired {
+        ///     end_date: "...".into(),
+        ///     start_date: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RestrictedPeriodRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndDate", end_date);
-            props.set("StartDate", start_date);
+            props.set::<String>("EndDate", required.end_date);
+            props.set::<String>("StartDate", required.start_date);
             RestrictedPeriod { props }
         }
 
@@ -1023,6 +1253,8 @@ pub mod campaign {
         }
 
         /// Local TimeZone Detection method list
+        ///
+        /// Allowed values of each item (the enum [`LocalTimeZoneDetection`]): `ZIP_CODE`, `AREA_CODE`.
         pub fn local_time_zone_detection(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalTimeZoneDetection", value);
             self
@@ -1030,7 +1262,7 @@ pub mod campaign {
 
         /// Local TimeZone Detection scope
         ///
-        /// Allowed values: `PRIMARY_ONLY`, `ALL_AVAILABLE`.
+        /// Allowed values (the enum [`LocalTimeZoneDetectionScope`]): `PRIMARY_ONLY`, `ALL_AVAILABLE`.
         pub fn local_time_zone_detection_scope(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LocalTimeZoneDetectionScope", value);
             self
@@ -1049,15 +1281,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl EntryLimitsConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EntryLimitsConfig`], by name: the argument of [`EntryLimitsConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct EntryLimitsConfigRequired {
+        /// Maximum number of entries per participant. 0 indicates unlimited entries.
         ///
-        /// - `max_entry_count`: `MaxEntryCount`, Maximum number of entries per participant. 0 indicates unlimited entries.
-        /// - `min_entry_interval`: `MinEntryInterval`, Minimum time interval between entries for the same participant in ISO 8601 duration format
-        pub fn new(max_entry_count: impl Into<Val<i64>>, min_entry_interval: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MaxEntryCount`.
+        pub max_entry_count: Val<i64>,
+
+        /// Minimum time interval between entries for the same participant in ISO 8601 duration format
+        ///
+        /// CloudFormation property `MinEntryInterval`.
+        pub min_entry_interval: Val<String>,
+    }
+
+    impl EntryLimitsConfig {
+        /// Creates the value from its required properties, by name in [`EntryLimitsConfigRequired`]:
+        ///
+        /// ```text
+        /// EntryLimitsConfig::new(EntryLimitsConfigRequired {
+        ///     max_entry_count: 1.into(),
+        ///     min_entry_interval: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EntryLimitsConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxEntryCount", max_entry_count);
-            props.set("MinEntryInterval", min_entry_interval);
+            props.set::<i64>("MaxEntryCount", required.max_entry_count);
+            props.set::<String>("MinEntryInterval", required.min_entry_interval);
             EntryLimitsConfig { props }
         }
     }
@@ -1074,15 +1324,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl Schedule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Schedule`], by name: the argument of [`Schedule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScheduleRequired {
+        /// Timestamp with no UTC offset or timezone
         ///
-        /// - `end_time`: `EndTime`, Timestamp with no UTC offset or timezone
-        /// - `start_time`: `StartTime`, Timestamp with no UTC offset or timezone
-        pub fn new(end_time: impl Into<Val<String>>, start_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<String>,
+
+        /// Timestamp with no UTC offset or timezone
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<String>,
+    }
+
+    impl Schedule {
+        /// Creates the value from its required properties, by name in [`ScheduleRequired`]:
+        ///
+        /// ```text
+        /// Schedule::new(ScheduleRequired {
+        ///     end_time: "...".into(),
+        ///     start_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ScheduleRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<String>("EndTime", required.end_time);
+            props.set::<String>("StartTime", required.start_time);
             Schedule { props }
         }
 
@@ -1163,15 +1431,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1425,6 +1711,65 @@ pub mod campaign {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ConnectCampaignsV2::Campaign`; `.into()` makes a `Val<String>`.
+        Type {
+            Managed = "MANAGED",
+            Journey = "JOURNEY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AgentActions` in `AWS::ConnectCampaignsV2::Campaign`; `.into()` makes a `Val<String>`.
+        AgentActions {
+            Discard = "DISCARD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceLimitsHandling` in `AWS::ConnectCampaignsV2::Campaign`; `.into()` makes a `Val<String>`.
+        InstanceLimitsHandling {
+            OptIn = "OPT_IN",
+            OptOut = "OPT_OUT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::ConnectCampaignsV2::Campaign`; `.into()` makes a `Val<String>`.
+        Unit {
+            Day = "DAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Key` in `AWS::ConnectCampaignsV2::Campaign`; `.into()` makes a `Val<String>`.
+        Key {
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+            Sunday = "SUNDAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalTimeZoneDetection` in `AWS::ConnectCampaignsV2::Campaign`; `.into()` makes a `Val<String>`.
+        LocalTimeZoneDetection {
+            ZipCode = "ZIP_CODE",
+            AreaCode = "AREA_CODE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalTimeZoneDetectionScope` in `AWS::ConnectCampaignsV2::Campaign`; `.into()` makes a `Val<String>`.
+        LocalTimeZoneDetectionScope {
+            PrimaryOnly = "PRIMARY_ONLY",
+            AllAvailable = "ALL_AVAILABLE",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

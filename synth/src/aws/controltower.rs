@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,54 @@ use crate::value::{Json, Val};
 /// Definition of AWS::ControlTower::EnabledBaseline Resource Type
 ///
 /// CloudFormation type `AWS::ControlTower::EnabledBaseline`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EnabledBaselineIdentifier`: `handle.enabled_baseline_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EnabledBaselineIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnEnabledBaseline {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnabledBaseline`], by name: the argument of [`CfnEnabledBaseline::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnabledBaselineRequired {
+    /// CloudFormation property `BaselineIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub baseline_identifier: Val<String>,
+
+    /// CloudFormation property `BaselineVersion`.
+    pub baseline_version: Val<String>,
+
+    /// CloudFormation property `TargetIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_identifier: Val<String>,
+}
+
 impl CfnEnabledBaseline {
     pub const TYPE_NAME: &'static str = "AWS::ControlTower::EnabledBaseline";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnabledBaselineRequired`]:
     ///
-    /// - `baseline_identifier`: `BaselineIdentifier`.
-    /// - `baseline_version`: `BaselineVersion`.
-    /// - `target_identifier`: `TargetIdentifier`.
-    pub fn new(baseline_identifier: impl Into<Val<String>>, baseline_version: impl Into<Val<String>>, target_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnabledBaseline::new(CfnEnabledBaselineRequired {
+    ///     baseline_identifier: "...".into(),
+    ///     baseline_version: "...".into(),
+    ///     target_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnabledBaselineRequired) -> Self {
         let mut props = Props::new();
-        props.set("BaselineIdentifier", baseline_identifier);
-        props.set("BaselineVersion", baseline_version);
-        props.set("TargetIdentifier", target_identifier);
+        props.set::<String>("BaselineIdentifier", required.baseline_identifier);
+        props.set::<String>("BaselineVersion", required.baseline_version);
+        props.set::<String>("TargetIdentifier", required.target_identifier);
         CfnEnabledBaseline { props, options: ResourceOptions::default() }
     }
 
@@ -184,23 +212,51 @@ pub mod enabled_baseline {
 /// Enables a control on a specified target.
 ///
 /// CloudFormation type `AWS::ControlTower::EnabledControl`.
+///
+/// # Attributes
+///
+/// `AWS::ControlTower::EnabledControl` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEnabledControl {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnabledControl`], by name: the argument of [`CfnEnabledControl::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnabledControlRequired {
+    /// Arn of the control.
+    ///
+    /// CloudFormation property `ControlIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub control_identifier: Val<String>,
+
+    /// Arn for Organizational unit to which the control needs to be applied
+    ///
+    /// CloudFormation property `TargetIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_identifier: Val<String>,
+}
+
 impl CfnEnabledControl {
     pub const TYPE_NAME: &'static str = "AWS::ControlTower::EnabledControl";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnabledControlRequired`]:
     ///
-    /// - `control_identifier`: `ControlIdentifier`, Arn of the control.
-    /// - `target_identifier`: `TargetIdentifier`, Arn for Organizational unit to which the control needs to be applied
-    pub fn new(control_identifier: impl Into<Val<String>>, target_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnabledControl::new(CfnEnabledControlRequired {
+    ///     control_identifier: "...".into(),
+    ///     target_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnabledControlRequired) -> Self {
         let mut props = Props::new();
-        props.set("ControlIdentifier", control_identifier);
-        props.set("TargetIdentifier", target_identifier);
+        props.set::<String>("ControlIdentifier", required.control_identifier);
+        props.set::<String>("TargetIdentifier", required.target_identifier);
         CfnEnabledControl { props, options: ResourceOptions::default() }
     }
 
@@ -265,15 +321,29 @@ pub mod enabled_control {
         props: Props,
     }
 
+    /// The required properties of [`EnabledControlParameter`], by name: the argument of [`EnabledControlParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnabledControlParameterRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<Json>,
+    }
+
     impl EnabledControlParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EnabledControlParameterRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<Json>>) -> Self {
+        /// ```text
+        /// EnabledControlParameter::new(EnabledControlParameterRequired {
+        ///     key: "...".into(),
+        ///     value: serde_json::json!({ ... }).into(),
+        /// })
+        /// ```
+        pub fn new(required: EnabledControlParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<Json>("Value", required.value);
             EnabledControlParameter { props }
         }
     }
@@ -290,15 +360,33 @@ pub mod enabled_control {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -321,27 +409,55 @@ pub mod enabled_control {
 /// Definition of AWS::ControlTower::LandingZone Resource Type
 ///
 /// CloudFormation type `AWS::ControlTower::LandingZone`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `DriftStatus`: `handle.drift_status()` → `Val<String>`.
+/// - `LandingZoneIdentifier`: `handle.landing_zone_identifier()` → `Val<String>`.
+/// - `LatestAvailableVersion`: `handle.latest_available_version()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LandingZoneIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnLandingZone {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLandingZone`], by name: the argument of [`CfnLandingZone::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLandingZoneRequired {
+    /// CloudFormation property `Manifest`.
+    pub manifest: Val<Json>,
+
+    /// CloudFormation property `Version`.
+    pub version: Val<String>,
+}
+
 impl CfnLandingZone {
     pub const TYPE_NAME: &'static str = "AWS::ControlTower::LandingZone";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLandingZoneRequired`]:
     ///
-    /// - `manifest`: `Manifest`.
-    /// - `version`: `Version`.
-    pub fn new(manifest: impl Into<Val<Json>>, version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLandingZone::new(CfnLandingZoneRequired {
+    ///     manifest: serde_json::json!({ ... }).into(),
+    ///     version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLandingZoneRequired) -> Self {
         let mut props = Props::new();
-        props.set("Manifest", manifest);
-        props.set("Version", version);
+        props.set::<Json>("Manifest", required.manifest);
+        props.set::<String>("Version", required.version);
         CfnLandingZone { props, options: ResourceOptions::default() }
     }
 
     /// The `RemediationTypes` property.
+    ///
+    /// Allowed values of each item (the enum [`landing_zone::RemediationTypes`]): `INHERITANCE_DRIFT`.
     pub fn remediation_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("RemediationTypes", value);
         self
@@ -416,11 +532,11 @@ pub(crate) static LANDING_ZONE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLandingZone`].
+/// Property types and enums of the allowed values of [`CfnLandingZone`].
 pub mod landing_zone {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ControlTower::LandingZone`.
     #[derive(Clone, Debug)]
@@ -461,6 +577,13 @@ pub mod landing_zone {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RemediationTypes` in `AWS::ControlTower::LandingZone`; `.into()` makes a `Val<String>`.
+        RemediationTypes {
+            InheritanceDrift = "INHERITANCE_DRIFT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,47 +15,124 @@ use crate::value::Val;
 /// The AWS::CUR::ReportDefinition resource creates a Cost & Usage Report with user-defined settings. You can use this resource to define settings like time granularity (hourly, daily, monthly), file format (Parquet, CSV), and S3 bucket for delivery of these reports.
 ///
 /// CloudFormation type `AWS::CUR::ReportDefinition`.
+///
+/// # Attributes
+///
+/// `AWS::CUR::ReportDefinition` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReportName`.
 #[derive(Clone, Debug)]
 pub struct CfnReportDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReportDefinition`], by name: the argument of [`CfnReportDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReportDefinitionRequired {
+    /// The compression format that AWS uses for the report.
+    ///
+    /// CloudFormation property `Compression`.
+    ///
+    /// Allowed values (the enum [`report_definition::Compression`]): `ZIP`, `GZIP`, `Parquet`.
+    pub compression: Val<String>,
+
+    /// The format that AWS saves the report in.
+    ///
+    /// CloudFormation property `Format`.
+    ///
+    /// Allowed values (the enum [`report_definition::Format`]): `textORcsv`, `Parquet`.
+    pub format: Val<String>,
+
+    /// Whether you want Amazon Web Services to update your reports after they have been finalized if Amazon Web Services detects charges related to previous months. These charges can include refunds, credits, or support fees.
+    ///
+    /// CloudFormation property `RefreshClosedReports`.
+    pub refresh_closed_reports: Val<bool>,
+
+    /// The name of the report that you want to create. The name must be unique, is case sensitive, and can't include spaces.
+    ///
+    /// CloudFormation property `ReportName`.
+    ///
+    /// Changing it replaces the resource.
+    pub report_name: Val<String>,
+
+    /// Whether you want Amazon Web Services to overwrite the previous version of each report or to deliver the report in addition to the previous versions.
+    ///
+    /// CloudFormation property `ReportVersioning`.
+    ///
+    /// Allowed values (the enum [`report_definition::ReportVersioning`]): `CREATE_NEW_REPORT`, `OVERWRITE_REPORT`.
+    ///
+    /// Changing it replaces the resource.
+    pub report_versioning: Val<String>,
+
+    /// The S3 bucket where AWS delivers the report.
+    ///
+    /// CloudFormation property `S3Bucket`.
+    pub s3_bucket: Val<String>,
+
+    /// The prefix that AWS adds to the report name when AWS delivers the report. Your prefix can't include spaces.
+    ///
+    /// CloudFormation property `S3Prefix`.
+    pub s3_prefix: Val<String>,
+
+    /// The region of the S3 bucket that AWS delivers the report into.
+    ///
+    /// CloudFormation property `S3Region`.
+    pub s3_region: Val<String>,
+
+    /// The granularity of the line items in the report.
+    ///
+    /// CloudFormation property `TimeUnit`.
+    ///
+    /// Allowed values (the enum [`report_definition::TimeUnit`]): `HOURLY`, `DAILY`, `MONTHLY`.
+    ///
+    /// Changing it replaces the resource.
+    pub time_unit: Val<String>,
+}
+
 impl CfnReportDefinition {
     pub const TYPE_NAME: &'static str = "AWS::CUR::ReportDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReportDefinitionRequired`]:
     ///
-    /// - `compression`: `Compression`, The compression format that AWS uses for the report.
-    /// - `format`: `Format`, The format that AWS saves the report in.
-    /// - `refresh_closed_reports`: `RefreshClosedReports`, Whether you want Amazon Web Services to update your reports after they have been finalized if Amazon Web Services detects charges related to previous months. These charges can include refunds, credits, or support fees.
-    /// - `report_name`: `ReportName`, The name of the report that you want to create. The name must be unique, is case sensitive, and can't include spaces.
-    /// - `report_versioning`: `ReportVersioning`, Whether you want Amazon Web Services to overwrite the previous version of each report or to deliver the report in addition to the previous versions.
-    /// - `s3_bucket`: `S3Bucket`, The S3 bucket where AWS delivers the report.
-    /// - `s3_prefix`: `S3Prefix`, The prefix that AWS adds to the report name when AWS delivers the report. Your prefix can't include spaces.
-    /// - `s3_region`: `S3Region`, The region of the S3 bucket that AWS delivers the report into.
-    /// - `time_unit`: `TimeUnit`, The granularity of the line items in the report.
-    pub fn new(compression: impl Into<Val<String>>, format: impl Into<Val<String>>, refresh_closed_reports: impl Into<Val<bool>>, report_name: impl Into<Val<String>>, report_versioning: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>, s3_prefix: impl Into<Val<String>>, s3_region: impl Into<Val<String>>, time_unit: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnReportDefinition::new(CfnReportDefinitionRequired {
+    ///     compression: report_definition::Compression::Zip.into(),
+    ///     format: report_definition::Format::TextORcsv.into(),
+    ///     refresh_closed_reports: true.into(),
+    ///     report_name: "...".into(),
+    ///     report_versioning: report_definition::ReportVersioning::CreateNewReport.into(),
+    ///     s3_bucket: "...".into(),
+    ///     s3_prefix: "...".into(),
+    ///     s3_region: "...".into(),
+    ///     time_unit: report_definition::TimeUnit::Hourly.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReportDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Compression", compression);
-        props.set("Format", format);
-        props.set("RefreshClosedReports", refresh_closed_reports);
-        props.set("ReportName", report_name);
-        props.set("ReportVersioning", report_versioning);
-        props.set("S3Bucket", s3_bucket);
-        props.set("S3Prefix", s3_prefix);
-        props.set("S3Region", s3_region);
-        props.set("TimeUnit", time_unit);
+        props.set::<String>("Compression", required.compression);
+        props.set::<String>("Format", required.format);
+        props.set::<bool>("RefreshClosedReports", required.refresh_closed_reports);
+        props.set::<String>("ReportName", required.report_name);
+        props.set::<String>("ReportVersioning", required.report_versioning);
+        props.set::<String>("S3Bucket", required.s3_bucket);
+        props.set::<String>("S3Prefix", required.s3_prefix);
+        props.set::<String>("S3Region", required.s3_region);
+        props.set::<String>("TimeUnit", required.time_unit);
         CfnReportDefinition { props, options: ResourceOptions::default() }
     }
 
     /// A list of manifests that you want Amazon Web Services to create for this report.
+    ///
+    /// Allowed values of each item (the enum [`report_definition::AdditionalArtifacts`]): `REDSHIFT`, `QUICKSIGHT`, `ATHENA`.
     pub fn additional_artifacts(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AdditionalArtifacts", value);
         self
     }
 
     /// A list of strings that indicate additional content that Amazon Web Services includes in the report, such as individual resource IDs.
+    ///
+    /// Allowed values of each item (the enum [`report_definition::AdditionalSchemaElements`]): `RESOURCES`, `SPLIT_COST_ALLOCATION_DATA`, `MANUAL_DISCOUNT_COMPATIBILITY`.
     ///
     /// Changing it replaces the resource.
     pub fn additional_schema_elements(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -122,11 +198,11 @@ pub(crate) static REPORT_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReportDefinition`].
+/// Property types and enums of the allowed values of [`CfnReportDefinition`].
 pub mod report_definition {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CUR::ReportDefinition`.
     #[derive(Clone, Debug)]
@@ -134,15 +210,29 @@ pub mod report_definition {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -160,6 +250,58 @@ pub mod report_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AdditionalArtifacts` in `AWS::CUR::ReportDefinition`; `.into()` makes a `Val<String>`.
+        AdditionalArtifacts {
+            Redshift = "REDSHIFT",
+            Quicksight = "QUICKSIGHT",
+            Athena = "ATHENA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdditionalSchemaElements` in `AWS::CUR::ReportDefinition`; `.into()` makes a `Val<String>`.
+        AdditionalSchemaElements {
+            Resources = "RESOURCES",
+            SplitCostAllocationData = "SPLIT_COST_ALLOCATION_DATA",
+            ManualDiscountCompatibility = "MANUAL_DISCOUNT_COMPATIBILITY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Compression` in `AWS::CUR::ReportDefinition`; `.into()` makes a `Val<String>`.
+        Compression {
+            Zip = "ZIP",
+            Gzip = "GZIP",
+            Parquet = "Parquet",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::CUR::ReportDefinition`; `.into()` makes a `Val<String>`.
+        Format {
+            TextORcsv = "textORcsv",
+            Parquet = "Parquet",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReportVersioning` in `AWS::CUR::ReportDefinition`; `.into()` makes a `Val<String>`.
+        ReportVersioning {
+            CreateNewReport = "CREATE_NEW_REPORT",
+            OverwriteReport = "OVERWRITE_REPORT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TimeUnit` in `AWS::CUR::ReportDefinition`; `.into()` makes a `Val<String>`.
+        TimeUnit {
+            Hourly = "HOURLY",
+            Daily = "DAILY",
+            Monthly = "MONTHLY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,27 +15,72 @@ use crate::value::{Json, Map, Val};
 /// A calculated attribute definition for Customer Profiles
 ///
 /// CloudFormation type `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the calculated attribute definition was created.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the calculated attribute definition was most recently edited.
+/// - `Readiness`: `handle.readiness()` → `Val<Json>`. The readiness status of the calculated attribute.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the calculated attribute definition.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCalculatedAttributeDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCalculatedAttributeDefinition`], by name: the argument of [`CfnCalculatedAttributeDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCalculatedAttributeDefinitionRequired {
+    /// Mathematical expression and a list of attribute items specified in that expression.
+    ///
+    /// CloudFormation property `AttributeDetails`.
+    pub attribute_details: Val<calculated_attribute_definition::AttributeDetails>,
+
+    /// The unique name of the calculated attribute.
+    ///
+    /// CloudFormation property `CalculatedAttributeName`.
+    ///
+    /// Changing it replaces the resource.
+    pub calculated_attribute_name: Val<String>,
+
+    /// The unique name of the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The aggregation operation to perform for the calculated attribute.
+    ///
+    /// CloudFormation property `Statistic`.
+    ///
+    /// Allowed values (the enum [`calculated_attribute_definition::Statistic`]): `FIRST_OCCURRENCE`, `LAST_OCCURRENCE`, `COUNT`, `SUM`, `MINIMUM`, `MAXIMUM`, `AVERAGE`, `MAX_OCCURRENCE`.
+    pub statistic: Val<String>,
+}
+
 impl CfnCalculatedAttributeDefinition {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::CalculatedAttributeDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCalculatedAttributeDefinitionRequired`]:
     ///
-    /// - `attribute_details`: `AttributeDetails`, Mathematical expression and a list of attribute items specified in that expression.
-    /// - `calculated_attribute_name`: `CalculatedAttributeName`, The unique name of the calculated attribute.
-    /// - `domain_name`: `DomainName`, The unique name of the domain.
-    /// - `statistic`: `Statistic`, The aggregation operation to perform for the calculated attribute.
-    pub fn new(attribute_details: impl Into<Val<calculated_attribute_definition::AttributeDetails>>, calculated_attribute_name: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, statistic: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCalculatedAttributeDefinition::new(CfnCalculatedAttributeDefinitionRequired {
+    ///     attribute_details: calculated_attribute_definition::AttributeDetails::new(...).into(),
+    ///     calculated_attribute_name: "...".into(),
+    ///     domain_name: "...".into(),
+    ///     statistic: calculated_attribute_definition::Statistic::FirstOccurrence.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCalculatedAttributeDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("AttributeDetails", attribute_details);
-        props.set("CalculatedAttributeName", calculated_attribute_name);
-        props.set("DomainName", domain_name);
-        props.set("Statistic", statistic);
+        props.set::<calculated_attribute_definition::AttributeDetails>("AttributeDetails", required.attribute_details);
+        props.set::<String>("CalculatedAttributeName", required.calculated_attribute_name);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("Statistic", required.statistic);
         CfnCalculatedAttributeDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -143,11 +187,11 @@ pub(crate) static CALCULATED_ATTRIBUTE_DEFINITION_SHAPE: ObjectShape = ObjectSha
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCalculatedAttributeDefinition`].
+/// Property types and enums of the allowed values of [`CfnCalculatedAttributeDefinition`].
 pub mod calculated_attribute_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Mathematical expression and a list of attribute items specified in that expression.
     #[derive(Clone, Debug)]
@@ -155,15 +199,33 @@ pub mod calculated_attribute_definition {
         props: Props,
     }
 
-    impl AttributeDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AttributeDetails`], by name: the argument of [`AttributeDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct AttributeDetailsRequired {
+        /// A list of attribute items specified in the mathematical expression.
         ///
-        /// - `attributes`: `Attributes`, A list of attribute items specified in the mathematical expression.
-        /// - `expression`: `Expression`, Mathematical expression that is performed on attribute items provided in the attribute list. Each element in the expression should follow the structure of "{ObjectTypeName.AttributeName}".
-        pub fn new(attributes: impl Into<Val<Vec<AttributeItem>>>, expression: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Attributes`.
+        pub attributes: Val<Vec<AttributeItem>>,
+
+        /// Mathematical expression that is performed on attribute items provided in the attribute list. Each element in the expression should follow the structure of "{ObjectTypeName.AttributeName}".
+        ///
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+    }
+
+    impl AttributeDetails {
+        /// Creates the value from its required properties, by name in [`AttributeDetailsRequired`]:
+        ///
+        /// ```text
+        /// AttributeDetails::new(AttributeDetailsRequired {
+        ///     attributes: vec![AttributeItem::new(...)].into(),
+        ///     expression: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AttributeDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attributes", attributes);
-            props.set("Expression", expression);
+            props.set::<Vec<AttributeItem>>("Attributes", required.attributes);
+            props.set::<String>("Expression", required.expression);
             AttributeDetails { props }
         }
     }
@@ -181,7 +243,7 @@ pub mod calculated_attribute_definition {
     }
 
     impl AttributeItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of an attribute defined in a profile object type.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -242,9 +304,9 @@ pub mod calculated_attribute_definition {
     }
 
     impl Range {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `unit`: `Unit`, The unit of time.
+        /// - `unit`: `Unit`, The unit of time. Allowed values: the enum [`Unit`].
         pub fn new(unit: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Unit", unit);
@@ -292,15 +354,33 @@ pub mod calculated_attribute_definition {
         props: Props,
     }
 
-    impl ValueRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ValueRange`], by name: the argument of [`ValueRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct ValueRangeRequired {
+        /// The ending point for this range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
         ///
-        /// - `end`: `End`, The ending point for this range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
-        /// - `start`: `Start`, The starting point for this range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
-        pub fn new(end: impl Into<Val<i64>>, start: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `End`.
+        pub end: Val<i64>,
+
+        /// The starting point for this range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
+        ///
+        /// CloudFormation property `Start`.
+        pub start: Val<i64>,
+    }
+
+    impl ValueRange {
+        /// Creates the value from its required properties, by name in [`ValueRangeRequired`]:
+        ///
+        /// ```text
+        /// ValueRange::new(ValueRangeRequired {
+        ///     end: 1.into(),
+        ///     start: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ValueRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("End", end);
-            props.set("Start", start);
+            props.set::<i64>("End", required.end);
+            props.set::<i64>("Start", required.start);
             ValueRange { props }
         }
     }
@@ -317,15 +397,35 @@ pub mod calculated_attribute_definition {
         props: Props,
     }
 
-    impl Threshold {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Threshold`], by name: the argument of [`Threshold::new`].
+    #[derive(Clone, Debug)]
+    pub struct ThresholdRequired {
+        /// The operator of the threshold.
         ///
-        /// - `operator`: `Operator`, The operator of the threshold.
-        /// - `value`: `Value`, The value of the threshold.
-        pub fn new(operator: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Operator`.
+        ///
+        /// Allowed values (the enum [`Operator`]): `EQUAL_TO`, `GREATER_THAN`, `LESS_THAN`, `NOT_EQUAL_TO`.
+        pub operator: Val<String>,
+
+        /// The value of the threshold.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Threshold {
+        /// Creates the value from its required properties, by name in [`ThresholdRequired`]:
+        ///
+        /// ```text
+        /// Threshold::new(ThresholdRequired {
+        ///     operator: Operator::EqualTo.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ThresholdRequired) -> Self {
             let mut props = Props::new();
-            props.set("Operator", operator);
-            props.set("Value", value);
+            props.set::<String>("Operator", required.operator);
+            props.set::<String>("Value", required.value);
             Threshold { props }
         }
     }
@@ -342,15 +442,33 @@ pub mod calculated_attribute_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -419,28 +537,91 @@ pub mod calculated_attribute_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Statistic` in `AWS::CustomerProfiles::CalculatedAttributeDefinition`; `.into()` makes a `Val<String>`.
+        Statistic {
+            FirstOccurrence = "FIRST_OCCURRENCE",
+            LastOccurrence = "LAST_OCCURRENCE",
+            Count = "COUNT",
+            Sum = "SUM",
+            Minimum = "MINIMUM",
+            Maximum = "MAXIMUM",
+            Average = "AVERAGE",
+            MaxOccurrence = "MAX_OCCURRENCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::CustomerProfiles::CalculatedAttributeDefinition`; `.into()` makes a `Val<String>`.
+        Unit {
+            Days = "DAYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::CustomerProfiles::CalculatedAttributeDefinition`; `.into()` makes a `Val<String>`.
+        Operator {
+            EqualTo = "EQUAL_TO",
+            GreaterThan = "GREATER_THAN",
+            LessThan = "LESS_THAN",
+            NotEqualTo = "NOT_EQUAL_TO",
+        }
+    }
 }
 
 /// A domain defined for 3rd party data source in Profile Service
 ///
 /// CloudFormation type `AWS::CustomerProfiles::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this integration got created
+/// - `DataStore.Readiness`: `handle.data_store_readiness()` → `Val<Json>`. Progress information for data store setup.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time of this integration got last updated at
+/// - `RuleBasedMatching.Status`: `handle.rule_based_matching_status()` → `Val<String>`.
+/// - `Stats`: `handle.stats()` → `Val<Json>`. Usage-specific statistics about the domain.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainName`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDomain`], by name: the argument of [`CfnDomain::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDomainRequired {
+    /// The default number of days until the data within the domain expires.
+    ///
+    /// CloudFormation property `DefaultExpirationDays`.
+    pub default_expiration_days: Val<i64>,
+
+    /// The unique name of the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+}
+
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDomainRequired`]:
     ///
-    /// - `default_expiration_days`: `DefaultExpirationDays`, The default number of days until the data within the domain expires.
-    /// - `domain_name`: `DomainName`, The unique name of the domain.
-    pub fn new(default_expiration_days: impl Into<Val<i64>>, domain_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDomain::new(CfnDomainRequired {
+    ///     default_expiration_days: 1.into(),
+    ///     domain_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDomainRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultExpirationDays", default_expiration_days);
-        props.set("DomainName", domain_name);
+        props.set::<i64>("DefaultExpirationDays", required.default_expiration_days);
+        props.set::<String>("DomainName", required.domain_name);
         CfnDomain { props, options: ResourceOptions::default() }
     }
 
@@ -556,11 +737,11 @@ pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomain`].
+/// Property types and enums of the allowed values of [`CfnDomain`].
 pub mod domain {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration and status of the data store for the domain.
     #[derive(Clone, Debug)]
@@ -633,7 +814,7 @@ pub mod domain {
     }
 
     impl Matching {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, The flag that enables the matching process of duplicate profiles.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -674,7 +855,7 @@ pub mod domain {
     }
 
     impl AutoMerging {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, The flag that enables the auto-merging of duplicate profiles.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -715,9 +896,9 @@ pub mod domain {
     }
 
     impl ConflictResolution {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `conflict_resolving_model`: `ConflictResolvingModel`, How the auto-merging process should resolve conflicts between different profiles.
+        /// - `conflict_resolving_model`: `ConflictResolvingModel`, How the auto-merging process should resolve conflicts between different profiles. Allowed values: the enum [`ConflictResolvingModel`].
         pub fn new(conflict_resolving_model: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConflictResolvingModel", conflict_resolving_model);
@@ -744,7 +925,7 @@ pub mod domain {
     }
 
     impl Consolidation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `matching_attributes_list`: `MatchingAttributesList`, A list of matching criteria.
         pub fn new(matching_attributes_list: impl Into<Val<Vec<Vec<String>>>>) -> Self {
@@ -793,7 +974,7 @@ pub mod domain {
     }
 
     impl S3ExportingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_bucket_name`: `S3BucketName`, The name of the S3 bucket where Identity Resolution Jobs write result files.
         pub fn new(s3_bucket_name: impl Into<Val<String>>) -> Self {
@@ -821,15 +1002,35 @@ pub mod domain {
         props: Props,
     }
 
-    impl JobSchedule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`JobSchedule`], by name: the argument of [`JobSchedule::new`].
+    #[derive(Clone, Debug)]
+    pub struct JobScheduleRequired {
+        /// The day when the Identity Resolution Job should run every week.
         ///
-        /// - `day_of_the_week`: `DayOfTheWeek`, The day when the Identity Resolution Job should run every week.
-        /// - `time`: `Time`, The time when the Identity Resolution Job should run every week.
-        pub fn new(day_of_the_week: impl Into<Val<String>>, time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DayOfTheWeek`.
+        ///
+        /// Allowed values (the enum [`DayOfTheWeek`]): `SUNDAY`, `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`.
+        pub day_of_the_week: Val<String>,
+
+        /// The time when the Identity Resolution Job should run every week.
+        ///
+        /// CloudFormation property `Time`.
+        pub time: Val<String>,
+    }
+
+    impl JobSchedule {
+        /// Creates the value from its required properties, by name in [`JobScheduleRequired`]:
+        ///
+        /// ```text
+        /// JobSchedule::new(JobScheduleRequired {
+        ///     day_of_the_week: DayOfTheWeek::Sunday.into(),
+        ///     time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JobScheduleRequired) -> Self {
             let mut props = Props::new();
-            props.set("DayOfTheWeek", day_of_the_week);
-            props.set("Time", time);
+            props.set::<String>("DayOfTheWeek", required.day_of_the_week);
+            props.set::<String>("Time", required.time);
             JobSchedule { props }
         }
     }
@@ -847,7 +1048,7 @@ pub mod domain {
     }
 
     impl RuleBasedMatching {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, The flag that enables the rule-based matching process of duplicate profiles.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -894,7 +1095,7 @@ pub mod domain {
 
         /// The `Status` property.
         ///
-        /// Allowed values: `PENDING`, `IN_PROGRESS`, `ACTIVE`.
+        /// Allowed values (the enum [`Status`]): `PENDING`, `IN_PROGRESS`, `ACTIVE`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -914,9 +1115,9 @@ pub mod domain {
     }
 
     impl AttributeTypesSelector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `attribute_matching_model`: `AttributeMatchingModel`, Configures the AttributeMatchingModel, you can either choose ONE_TO_ONE or MANY_TO_MANY.
+        /// - `attribute_matching_model`: `AttributeMatchingModel`, Configures the AttributeMatchingModel, you can either choose ONE_TO_ONE or MANY_TO_MANY. Allowed values: the enum [`AttributeMatchingModel`].
         pub fn new(attribute_matching_model: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeMatchingModel", attribute_matching_model);
@@ -955,7 +1156,7 @@ pub mod domain {
     }
 
     impl MatchingRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rule`: `Rule`, A single rule level of the MatchRules. Configures how the rule-based matching process should match profiles.
         pub fn new(rule: impl Into<Val<Vec<String>>>) -> Self {
@@ -977,15 +1178,29 @@ pub mod domain {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1103,30 +1318,106 @@ pub mod domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ConflictResolvingModel` in `AWS::CustomerProfiles::Domain`; `.into()` makes a `Val<String>`.
+        ConflictResolvingModel {
+            Recency = "RECENCY",
+            Source = "SOURCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DayOfTheWeek` in `AWS::CustomerProfiles::Domain`; `.into()` makes a `Val<String>`.
+        DayOfTheWeek {
+            Sunday = "SUNDAY",
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::CustomerProfiles::Domain`; `.into()` makes a `Val<String>`.
+        Status {
+            Pending = "PENDING",
+            InProgress = "IN_PROGRESS",
+            Active = "ACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeMatchingModel` in `AWS::CustomerProfiles::Domain`; `.into()` makes a `Val<String>`.
+        AttributeMatchingModel {
+            OneToOne = "ONE_TO_ONE",
+            ManyToMany = "MANY_TO_MANY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CustomerProfiles::DomainObjectType
 ///
 /// CloudFormation type `AWS::CustomerProfiles::DomainObjectType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the domain object type was created.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the domain object type was most recently edited.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDomainObjectType {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDomainObjectType`], by name: the argument of [`CfnDomainObjectType::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDomainObjectTypeRequired {
+    /// The unique name of the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// A map of the name and ObjectType field.
+    ///
+    /// CloudFormation property `Fields`.
+    ///
+    /// Changing it replaces the resource.
+    pub fields: Val<Map<domain_object_type::DomainObjectTypeField>>,
+
+    /// The name of the domain object type.
+    ///
+    /// CloudFormation property `ObjectTypeName`.
+    ///
+    /// Changing it replaces the resource.
+    pub object_type_name: Val<String>,
+}
+
 impl CfnDomainObjectType {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::DomainObjectType";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDomainObjectTypeRequired`]:
     ///
-    /// - `domain_name`: `DomainName`, The unique name of the domain.
-    /// - `fields`: `Fields`, A map of the name and ObjectType field.
-    /// - `object_type_name`: `ObjectTypeName`, The name of the domain object type.
-    pub fn new(domain_name: impl Into<Val<String>>, fields: impl Into<Val<Map<domain_object_type::DomainObjectTypeField>>>, object_type_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDomainObjectType::new(CfnDomainObjectTypeRequired {
+    ///     domain_name: "...".into(),
+    ///     fields: [("key", domain_object_type::DomainObjectTypeField::new(...))].into(),
+    ///     object_type_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDomainObjectTypeRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainName", domain_name);
-        props.set("Fields", fields);
-        props.set("ObjectTypeName", object_type_name);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<Map<domain_object_type::DomainObjectTypeField>>("Fields", required.fields);
+        props.set::<String>("ObjectTypeName", required.object_type_name);
         CfnDomainObjectType { props, options: ResourceOptions::default() }
     }
 
@@ -1203,11 +1494,11 @@ pub(crate) static DOMAIN_OBJECT_TYPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomainObjectType`].
+/// Property types and enums of the allowed values of [`CfnDomainObjectType`].
 pub mod domain_object_type {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Represents a field in a DomainObjectType.
     #[derive(Clone, Debug)]
@@ -1215,21 +1506,39 @@ pub mod domain_object_type {
         props: Props,
     }
 
-    impl DomainObjectTypeField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DomainObjectTypeField`], by name: the argument of [`DomainObjectTypeField::new`].
+    #[derive(Clone, Debug)]
+    pub struct DomainObjectTypeFieldRequired {
+        /// The source field name.
         ///
-        /// - `source`: `Source`, The source field name.
-        /// - `target`: `Target`, The target field name.
-        pub fn new(source: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// The target field name.
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
+    impl DomainObjectTypeField {
+        /// Creates the value from its required properties, by name in [`DomainObjectTypeFieldRequired`]:
+        ///
+        /// ```text
+        /// DomainObjectTypeField::new(DomainObjectTypeFieldRequired {
+        ///     source: "...".into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DomainObjectTypeFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Source", source);
-            props.set("Target", target);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("Target", required.target);
             DomainObjectTypeField { props }
         }
 
         /// The content type of the field.
         ///
-        /// Allowed values: `STRING`, `NUMBER`.
+        /// Allowed values (the enum [`ContentType`]): `STRING`, `NUMBER`.
         pub fn content_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentType", value);
             self
@@ -1237,7 +1546,7 @@ pub mod domain_object_type {
 
         /// The feature type of the field.
         ///
-        /// Allowed values: `TEXTUAL`, `CATEGORICAL`.
+        /// Allowed values (the enum [`FeatureType`]): `TEXTUAL`, `CATEGORICAL`.
         pub fn feature_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FeatureType", value);
             self
@@ -1256,15 +1565,33 @@ pub mod domain_object_type {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1292,30 +1619,86 @@ pub mod domain_object_type {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::CustomerProfiles::DomainObjectType`; `.into()` makes a `Val<String>`.
+        ContentType {
+            String = "STRING",
+            Number = "NUMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FeatureType` in `AWS::CustomerProfiles::DomainObjectType`; `.into()` makes a `Val<String>`.
+        FeatureType {
+            Textual = "TEXTUAL",
+            Categorical = "CATEGORICAL",
+        }
+    }
 }
 
 /// An Event Stream resource of Amazon Connect Customer Profiles
 ///
 /// CloudFormation type `AWS::CustomerProfiles::EventStream`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the export was created.
+/// - `DestinationDetails`: `handle.destination_details()` → `Val<Json>`. Details regarding the Kinesis stream.
+/// - `EventStreamArn`: `handle.event_stream_arn()` → `Val<String>`. A unique identifier for the event stream.
+/// - `State`: `handle.state()` → `Val<String>`. The operational state of destination stream for export.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEventStream {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventStream`], by name: the argument of [`CfnEventStream::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventStreamRequired {
+    /// The unique name of the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The name of the event stream.
+    ///
+    /// CloudFormation property `EventStreamName`.
+    ///
+    /// Changing it replaces the resource.
+    pub event_stream_name: Val<String>,
+
+    /// The StreamARN of the destination to deliver profile events to. For example, arn:aws:kinesis:region:account-id:stream/stream-name
+    ///
+    /// CloudFormation property `Uri`.
+    ///
+    /// Changing it replaces the resource.
+    pub uri: Val<String>,
+}
+
 impl CfnEventStream {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::EventStream";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventStreamRequired`]:
     ///
-    /// - `domain_name`: `DomainName`, The unique name of the domain.
-    /// - `event_stream_name`: `EventStreamName`, The name of the event stream.
-    /// - `uri`: `Uri`, The StreamARN of the destination to deliver profile events to. For example, arn:aws:kinesis:region:account-id:stream/stream-name
-    pub fn new(domain_name: impl Into<Val<String>>, event_stream_name: impl Into<Val<String>>, uri: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEventStream::new(CfnEventStreamRequired {
+    ///     domain_name: "...".into(),
+    ///     event_stream_name: "...".into(),
+    ///     uri: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventStreamRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainName", domain_name);
-        props.set("EventStreamName", event_stream_name);
-        props.set("Uri", uri);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("EventStreamName", required.event_stream_name);
+        props.set::<String>("Uri", required.uri);
         CfnEventStream { props, options: ResourceOptions::default() }
     }
 
@@ -1404,15 +1787,33 @@ pub mod event_stream {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1435,27 +1836,68 @@ pub mod event_stream {
 /// An event trigger resource of Amazon Connect Customer Profiles
 ///
 /// CloudFormation type `AWS::CustomerProfiles::EventTrigger`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the event trigger was created.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the event trigger was most recently updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEventTrigger {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventTrigger`], by name: the argument of [`CfnEventTrigger::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventTriggerRequired {
+    /// The unique name of the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// A list of conditions that determine when an event should trigger the destination.
+    ///
+    /// CloudFormation property `EventTriggerConditions`.
+    pub event_trigger_conditions: Val<Vec<event_trigger::EventTriggerCondition>>,
+
+    /// The unique name of the event trigger.
+    ///
+    /// CloudFormation property `EventTriggerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub event_trigger_name: Val<String>,
+
+    /// The unique name of the object type.
+    ///
+    /// CloudFormation property `ObjectTypeName`.
+    pub object_type_name: Val<String>,
+}
+
 impl CfnEventTrigger {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::EventTrigger";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventTriggerRequired`]:
     ///
-    /// - `domain_name`: `DomainName`, The unique name of the domain.
-    /// - `event_trigger_conditions`: `EventTriggerConditions`, A list of conditions that determine when an event should trigger the destination.
-    /// - `event_trigger_name`: `EventTriggerName`, The unique name of the event trigger.
-    /// - `object_type_name`: `ObjectTypeName`, The unique name of the object type.
-    pub fn new(domain_name: impl Into<Val<String>>, event_trigger_conditions: impl Into<Val<Vec<event_trigger::EventTriggerCondition>>>, event_trigger_name: impl Into<Val<String>>, object_type_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEventTrigger::new(CfnEventTriggerRequired {
+    ///     domain_name: "...".into(),
+    ///     event_trigger_conditions: vec![event_trigger::EventTriggerCondition::new(...)].into(),
+    ///     event_trigger_name: "...".into(),
+    ///     object_type_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventTriggerRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainName", domain_name);
-        props.set("EventTriggerConditions", event_trigger_conditions);
-        props.set("EventTriggerName", event_trigger_name);
-        props.set("ObjectTypeName", object_type_name);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<Vec<event_trigger::EventTriggerCondition>>("EventTriggerConditions", required.event_trigger_conditions);
+        props.set::<String>("EventTriggerName", required.event_trigger_name);
+        props.set::<String>("ObjectTypeName", required.object_type_name);
         CfnEventTrigger { props, options: ResourceOptions::default() }
     }
 
@@ -1540,11 +1982,11 @@ pub(crate) static EVENT_TRIGGER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEventTrigger`].
+/// Property types and enums of the allowed values of [`CfnEventTrigger`].
 pub mod event_trigger {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies the circumstances under which the event should trigger the destination.
     #[derive(Clone, Debug)]
@@ -1552,15 +1994,35 @@ pub mod event_trigger {
         props: Props,
     }
 
-    impl EventTriggerCondition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EventTriggerCondition`], by name: the argument of [`EventTriggerCondition::new`].
+    #[derive(Clone, Debug)]
+    pub struct EventTriggerConditionRequired {
+        /// A list of dimensions to be evaluated for the event.
         ///
-        /// - `event_trigger_dimensions`: `EventTriggerDimensions`, A list of dimensions to be evaluated for the event.
-        /// - `logical_operator`: `LogicalOperator`, The operator used to combine multiple dimensions.
-        pub fn new(event_trigger_dimensions: impl Into<Val<Vec<EventTriggerDimension>>>, logical_operator: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EventTriggerDimensions`.
+        pub event_trigger_dimensions: Val<Vec<EventTriggerDimension>>,
+
+        /// The operator used to combine multiple dimensions.
+        ///
+        /// CloudFormation property `LogicalOperator`.
+        ///
+        /// Allowed values (the enum [`LogicalOperator`]): `ANY`, `ALL`, `NONE`.
+        pub logical_operator: Val<String>,
+    }
+
+    impl EventTriggerCondition {
+        /// Creates the value from its required properties, by name in [`EventTriggerConditionRequired`]:
+        ///
+        /// ```text
+        /// EventTriggerCondition::new(EventTriggerConditionRequired {
+        ///     event_trigger_dimensions: vec![EventTriggerDimension::new(...)].into(),
+        ///     logical_operator: LogicalOperator::Any.into(),
+        /// })
+        /// ```
+        pub fn new(required: EventTriggerConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventTriggerDimensions", event_trigger_dimensions);
-            props.set("LogicalOperator", logical_operator);
+            props.set::<Vec<EventTriggerDimension>>("EventTriggerDimensions", required.event_trigger_dimensions);
+            props.set::<String>("LogicalOperator", required.logical_operator);
             EventTriggerCondition { props }
         }
     }
@@ -1578,7 +2040,7 @@ pub mod event_trigger {
     }
 
     impl EventTriggerDimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object_attributes`: `ObjectAttributes`, A list of object attributes to be evaluated.
         pub fn new(object_attributes: impl Into<Val<Vec<ObjectAttribute>>>) -> Self {
@@ -1600,15 +2062,35 @@ pub mod event_trigger {
         props: Props,
     }
 
-    impl ObjectAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ObjectAttribute`], by name: the argument of [`ObjectAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct ObjectAttributeRequired {
+        /// The operator used to compare an attribute against a list of values.
         ///
-        /// - `comparison_operator`: `ComparisonOperator`, The operator used to compare an attribute against a list of values.
-        /// - `values`: `Values`, A list of attribute values used for comparison.
-        pub fn new(comparison_operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `ComparisonOperator`.
+        ///
+        /// Allowed values (the enum [`ComparisonOperator`]): `INCLUSIVE`, `EXCLUSIVE`, `CONTAINS`, `BEGINS_WITH`, `ENDS_WITH`, `GREATER_THAN`, `LESS_THAN`, `GREATER_THAN_OR_EQUAL`, `LESS_THAN_OR_EQUAL`, `EQUAL`, `BEFORE`, `AFTER`, `ON`, `BETWEEN`, `NOT_BETWEEN`.
+        pub comparison_operator: Val<String>,
+
+        /// A list of attribute values used for comparison.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl ObjectAttribute {
+        /// Creates the value from its required properties, by name in [`ObjectAttributeRequired`]:
+        ///
+        /// ```text
+        /// ObjectAttribute::new(ObjectAttributeRequired {
+        ///     comparison_operator: ComparisonOperator::Inclusive.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ObjectAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("Values", values);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<Vec<String>>("Values", required.values);
             ObjectAttribute { props }
         }
 
@@ -1669,15 +2151,35 @@ pub mod event_trigger {
         props: Props,
     }
 
-    impl Period {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Period`], by name: the argument of [`Period::new`].
+    #[derive(Clone, Debug)]
+    pub struct PeriodRequired {
+        /// The unit of time.
         ///
-        /// - `unit`: `Unit`, The unit of time.
-        /// - `value`: `Value`, The amount of time of the specified unit.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Unit`.
+        ///
+        /// Allowed values (the enum [`Unit`]): `MINUTES`, `HOURS`, `DAYS`, `WEEKS`, `MONTHS`.
+        pub unit: Val<String>,
+
+        /// The amount of time of the specified unit.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl Period {
+        /// Creates the value from its required properties, by name in [`PeriodRequired`]:
+        ///
+        /// ```text
+        /// Period::new(PeriodRequired {
+        ///     unit: Unit::Minutes.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: PeriodRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<i64>("Value", required.value);
             Period { props }
         }
 
@@ -1706,15 +2208,33 @@ pub mod event_trigger {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1773,11 +2293,61 @@ pub mod event_trigger {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LogicalOperator` in `AWS::CustomerProfiles::EventTrigger`; `.into()` makes a `Val<String>`.
+        LogicalOperator {
+            Any = "ANY",
+            All = "ALL",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::CustomerProfiles::EventTrigger`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            Inclusive = "INCLUSIVE",
+            Exclusive = "EXCLUSIVE",
+            Contains = "CONTAINS",
+            BeginsWith = "BEGINS_WITH",
+            EndsWith = "ENDS_WITH",
+            GreaterThan = "GREATER_THAN",
+            LessThan = "LESS_THAN",
+            GreaterThanOrEqual = "GREATER_THAN_OR_EQUAL",
+            LessThanOrEqual = "LESS_THAN_OR_EQUAL",
+            Equal = "EQUAL",
+            Before = "BEFORE",
+            After = "AFTER",
+            On = "ON",
+            Between = "BETWEEN",
+            NotBetween = "NOT_BETWEEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::CustomerProfiles::EventTrigger`; `.into()` makes a `Val<String>`.
+        Unit {
+            Minutes = "MINUTES",
+            Hours = "HOURS",
+            Days = "DAYS",
+            Weeks = "WEEKS",
+            Months = "MONTHS",
+        }
+    }
 }
 
 /// The resource schema for creating an Amazon Connect Customer Profiles Integration.
 ///
 /// CloudFormation type `AWS::CustomerProfiles::Integration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this integration got created
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time of this integration got last updated at
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegration {
     props: Props,
@@ -1787,7 +2357,7 @@ pub struct CfnIntegration {
 impl CfnIntegration {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::Integration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `domain_name`: `DomainName`, The unique name of the domain.
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
@@ -1824,7 +2394,7 @@ impl CfnIntegration {
 
     /// Scope of the integration, such as 'PROFILE' or 'DOMAIN'
     ///
-    /// Allowed values: `PROFILE`, `DOMAIN`.
+    /// Allowed values (the enum [`integration::Scope`]): `PROFILE`, `DOMAIN`.
     pub fn scope(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Scope", value);
         self
@@ -1901,11 +2471,11 @@ pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIntegration`].
+/// Property types and enums of the allowed values of [`CfnIntegration`].
 pub mod integration {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CustomerProfiles::Integration`.
     #[derive(Clone, Debug)]
@@ -1913,21 +2483,44 @@ pub mod integration {
         props: Props,
     }
 
+    /// The required properties of [`FlowDefinition`], by name: the argument of [`FlowDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct FlowDefinitionRequired {
+        /// CloudFormation property `FlowName`.
+        pub flow_name: Val<String>,
+
+        /// CloudFormation property `KmsArn`.
+        pub kms_arn: Val<String>,
+
+        /// CloudFormation property `SourceFlowConfig`.
+        pub source_flow_config: Val<SourceFlowConfig>,
+
+        /// CloudFormation property `Tasks`.
+        pub tasks: Val<Vec<Task>>,
+
+        /// CloudFormation property `TriggerConfig`.
+        pub trigger_config: Val<TriggerConfig>,
+    }
+
     impl FlowDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FlowDefinitionRequired`]:
         ///
-        /// - `flow_name`: `FlowName`.
-        /// - `kms_arn`: `KmsArn`.
-        /// - `source_flow_config`: `SourceFlowConfig`.
-        /// - `tasks`: `Tasks`.
-        /// - `trigger_config`: `TriggerConfig`.
-        pub fn new(flow_name: impl Into<Val<String>>, kms_arn: impl Into<Val<String>>, source_flow_config: impl Into<Val<SourceFlowConfig>>, tasks: impl Into<Val<Vec<Task>>>, trigger_config: impl Into<Val<TriggerConfig>>) -> Self {
+        /// ```text
+        /// FlowDefinition::new(FlowDefinitionRequired {
+        ///     flow_name: "...".into(),
+        ///     kms_arn: "...".into(),
+        ///     source_flow_config: SourceFlowConfig::new(...).into(),
+        ///     tasks: vec![Task::new(...)].into(),
+        ///     trigger_config: TriggerConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: FlowDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FlowName", flow_name);
-            props.set("KmsArn", kms_arn);
-            props.set("SourceFlowConfig", source_flow_config);
-            props.set("Tasks", tasks);
-            props.set("TriggerConfig", trigger_config);
+            props.set::<String>("FlowName", required.flow_name);
+            props.set::<String>("KmsArn", required.kms_arn);
+            props.set::<SourceFlowConfig>("SourceFlowConfig", required.source_flow_config);
+            props.set::<Vec<Task>>("Tasks", required.tasks);
+            props.set::<TriggerConfig>("TriggerConfig", required.trigger_config);
             FlowDefinition { props }
         }
 
@@ -1950,15 +2543,31 @@ pub mod integration {
         props: Props,
     }
 
-    impl SourceFlowConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceFlowConfig`], by name: the argument of [`SourceFlowConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceFlowConfigRequired {
+        /// CloudFormation property `ConnectorType`.
         ///
-        /// - `connector_type`: `ConnectorType`.
-        /// - `source_connector_properties`: `SourceConnectorProperties`.
-        pub fn new(connector_type: impl Into<Val<String>>, source_connector_properties: impl Into<Val<SourceConnectorProperties>>) -> Self {
+        /// Allowed values (the enum [`ConnectorType`]): `Salesforce`, `Marketo`, `ServiceNow`, `Zendesk`, `S3`.
+        pub connector_type: Val<String>,
+
+        /// CloudFormation property `SourceConnectorProperties`.
+        pub source_connector_properties: Val<SourceConnectorProperties>,
+    }
+
+    impl SourceFlowConfig {
+        /// Creates the value from its required properties, by name in [`SourceFlowConfigRequired`]:
+        ///
+        /// ```text
+        /// SourceFlowConfig::new(SourceFlowConfigRequired {
+        ///     connector_type: ConnectorType::Salesforce.into(),
+        ///     source_connector_properties: SourceConnectorProperties::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceFlowConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectorType", connector_type);
-            props.set("SourceConnectorProperties", source_connector_properties);
+            props.set::<String>("ConnectorType", required.connector_type);
+            props.set::<SourceConnectorProperties>("SourceConnectorProperties", required.source_connector_properties);
             SourceFlowConfig { props }
         }
 
@@ -2064,7 +2673,7 @@ pub mod integration {
     }
 
     impl MarketoSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -2087,7 +2696,7 @@ pub mod integration {
     }
 
     impl S3SourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -2116,7 +2725,7 @@ pub mod integration {
     }
 
     impl SalesforceSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -2151,7 +2760,7 @@ pub mod integration {
     }
 
     impl ServiceNowSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -2174,7 +2783,7 @@ pub mod integration {
     }
 
     impl ZendeskSourceProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `object`: `Object`.
         pub fn new(object: impl Into<Val<String>>) -> Self {
@@ -2196,15 +2805,31 @@ pub mod integration {
         props: Props,
     }
 
-    impl Task {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Task`], by name: the argument of [`Task::new`].
+    #[derive(Clone, Debug)]
+    pub struct TaskRequired {
+        /// CloudFormation property `SourceFields`.
+        pub source_fields: Val<Vec<String>>,
+
+        /// CloudFormation property `TaskType`.
         ///
-        /// - `source_fields`: `SourceFields`.
-        /// - `task_type`: `TaskType`.
-        pub fn new(source_fields: impl Into<Val<Vec<String>>>, task_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`TaskType`]): `Arithmetic`, `Filter`, `Map`, `Mask`, `Merge`, `Truncate`, `Validate`.
+        pub task_type: Val<String>,
+    }
+
+    impl Task {
+        /// Creates the value from its required properties, by name in [`TaskRequired`]:
+        ///
+        /// ```text
+        /// Task::new(TaskRequired {
+        ///     source_fields: vec!["..."].into(),
+        ///     task_type: TaskType::Arithmetic.into(),
+        /// })
+        /// ```
+        pub fn new(required: TaskRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceFields", source_fields);
-            props.set("TaskType", task_type);
+            props.set::<Vec<String>>("SourceFields", required.source_fields);
+            props.set::<String>("TaskType", required.task_type);
             Task { props }
         }
 
@@ -2248,7 +2873,7 @@ pub mod integration {
 
         /// The `Marketo` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Marketo`]): `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn marketo(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Marketo", value);
             self
@@ -2256,7 +2881,7 @@ pub mod integration {
 
         /// The `S3` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`S3`]): `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn s3(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3", value);
             self
@@ -2264,7 +2889,7 @@ pub mod integration {
 
         /// The `Salesforce` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `CONTAINS`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Salesforce`]): `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `CONTAINS`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn salesforce(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Salesforce", value);
             self
@@ -2272,7 +2897,7 @@ pub mod integration {
 
         /// The `ServiceNow` property.
         ///
-        /// Allowed values: `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `CONTAINS`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`ServiceNow`]): `PROJECTION`, `LESS_THAN`, `GREATER_THAN`, `CONTAINS`, `BETWEEN`, `LESS_THAN_OR_EQUAL_TO`, `GREATER_THAN_OR_EQUAL_TO`, `EQUAL_TO`, `NOT_EQUAL_TO`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn service_now(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServiceNow", value);
             self
@@ -2280,7 +2905,7 @@ pub mod integration {
 
         /// The `Zendesk` property.
         ///
-        /// Allowed values: `PROJECTION`, `GREATER_THAN`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
+        /// Allowed values (the enum [`Zendesk`]): `PROJECTION`, `GREATER_THAN`, `ADDITION`, `MULTIPLICATION`, `DIVISION`, `SUBTRACTION`, `MASK_ALL`, `MASK_FIRST_N`, `MASK_LAST_N`, `VALIDATE_NON_NULL`, `VALIDATE_NON_ZERO`, `VALIDATE_NON_NEGATIVE`, `VALIDATE_NUMERIC`, `NO_OP`.
         pub fn zendesk(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Zendesk", value);
             self
@@ -2299,15 +2924,31 @@ pub mod integration {
         props: Props,
     }
 
-    impl TaskPropertiesMap {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TaskPropertiesMap`], by name: the argument of [`TaskPropertiesMap::new`].
+    #[derive(Clone, Debug)]
+    pub struct TaskPropertiesMapRequired {
+        /// CloudFormation property `OperatorPropertyKey`.
         ///
-        /// - `operator_property_key`: `OperatorPropertyKey`.
-        /// - `property`: `Property`.
-        pub fn new(operator_property_key: impl Into<Val<String>>, property: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`OperatorPropertyKey`]): `VALUE`, `VALUES`, `DATA_TYPE`, `UPPER_BOUND`, `LOWER_BOUND`, `SOURCE_DATA_TYPE`, `DESTINATION_DATA_TYPE`, `VALIDATION_ACTION`, `MASK_VALUE`, `MASK_LENGTH`, `TRUNCATE_LENGTH`, `MATH_OPERATION_FIELDS_ORDER`, `CONCAT_FORMAT`, `SUBFIELD_CATEGORY_MAP`.
+        pub operator_property_key: Val<String>,
+
+        /// CloudFormation property `Property`.
+        pub property: Val<String>,
+    }
+
+    impl TaskPropertiesMap {
+        /// Creates the value from its required properties, by name in [`TaskPropertiesMapRequired`]:
+        ///
+        /// ```text
+        /// TaskPropertiesMap::new(TaskPropertiesMapRequired {
+        ///     operator_property_key: OperatorPropertyKey::Value.into(),
+        ///     property: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TaskPropertiesMapRequired) -> Self {
             let mut props = Props::new();
-            props.set("OperatorPropertyKey", operator_property_key);
-            props.set("Property", property);
+            props.set::<String>("OperatorPropertyKey", required.operator_property_key);
+            props.set::<String>("Property", required.property);
             TaskPropertiesMap { props }
         }
     }
@@ -2325,9 +2966,9 @@ pub mod integration {
     }
 
     impl TriggerConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `trigger_type`: `TriggerType`.
+        /// - `trigger_type`: `TriggerType`. Allowed values: the enum [`TriggerType`].
         pub fn new(trigger_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TriggerType", trigger_type);
@@ -2380,7 +3021,7 @@ pub mod integration {
     }
 
     impl ScheduledTriggerProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule_expression`: `ScheduleExpression`.
         pub fn new(schedule_expression: impl Into<Val<String>>) -> Self {
@@ -2391,7 +3032,7 @@ pub mod integration {
 
         /// The `DataPullMode` property.
         ///
-        /// Allowed values: `Incremental`, `Complete`.
+        /// Allowed values (the enum [`DataPullMode`]): `Incremental`, `Complete`.
         pub fn data_pull_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataPullMode", value);
             self
@@ -2440,15 +3081,29 @@ pub mod integration {
         props: Props,
     }
 
+    /// The required properties of [`ObjectTypeMapping`], by name: the argument of [`ObjectTypeMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct ObjectTypeMappingRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl ObjectTypeMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ObjectTypeMappingRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ObjectTypeMapping::new(ObjectTypeMappingRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ObjectTypeMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ObjectTypeMapping { props }
         }
     }
@@ -2465,15 +3120,29 @@ pub mod integration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2630,30 +3299,258 @@ pub mod integration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        Scope {
+            Profile = "PROFILE",
+            Domain = "DOMAIN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConnectorType` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        ConnectorType {
+            Salesforce = "Salesforce",
+            Marketo = "Marketo",
+            ServiceNow = "ServiceNow",
+            Zendesk = "Zendesk",
+            S3 = "S3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TaskType` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        TaskType {
+            Arithmetic = "Arithmetic",
+            Filter = "Filter",
+            Map = "Map",
+            Mask = "Mask",
+            Merge = "Merge",
+            Truncate = "Truncate",
+            Validate = "Validate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Marketo` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        Marketo {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            Between = "BETWEEN",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        S3 {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Salesforce` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        Salesforce {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            Contains = "CONTAINS",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ServiceNow` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        ServiceNow {
+            Projection = "PROJECTION",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            Contains = "CONTAINS",
+            Between = "BETWEEN",
+            LessThanOrEqualTo = "LESS_THAN_OR_EQUAL_TO",
+            GreaterThanOrEqualTo = "GREATER_THAN_OR_EQUAL_TO",
+            EqualTo = "EQUAL_TO",
+            NotEqualTo = "NOT_EQUAL_TO",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Zendesk` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        Zendesk {
+            Projection = "PROJECTION",
+            GreaterThan = "GREATER_THAN",
+            Addition = "ADDITION",
+            Multiplication = "MULTIPLICATION",
+            Division = "DIVISION",
+            Subtraction = "SUBTRACTION",
+            MaskAll = "MASK_ALL",
+            MaskFirstN = "MASK_FIRST_N",
+            MaskLastN = "MASK_LAST_N",
+            ValidateNonNull = "VALIDATE_NON_NULL",
+            ValidateNonZero = "VALIDATE_NON_ZERO",
+            ValidateNonNegative = "VALIDATE_NON_NEGATIVE",
+            ValidateNumeric = "VALIDATE_NUMERIC",
+            NoOp = "NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OperatorPropertyKey` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        OperatorPropertyKey {
+            Value = "VALUE",
+            Values = "VALUES",
+            DataType = "DATA_TYPE",
+            UpperBound = "UPPER_BOUND",
+            LowerBound = "LOWER_BOUND",
+            SourceDataType = "SOURCE_DATA_TYPE",
+            DestinationDataType = "DESTINATION_DATA_TYPE",
+            ValidationAction = "VALIDATION_ACTION",
+            MaskValue = "MASK_VALUE",
+            MaskLength = "MASK_LENGTH",
+            TruncateLength = "TRUNCATE_LENGTH",
+            MathOperationFieldsOrder = "MATH_OPERATION_FIELDS_ORDER",
+            ConcatFormat = "CONCAT_FORMAT",
+            SubfieldCategoryMap = "SUBFIELD_CATEGORY_MAP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TriggerType` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        TriggerType {
+            Scheduled = "Scheduled",
+            Event = "Event",
+            OnDemand = "OnDemand",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataPullMode` in `AWS::CustomerProfiles::Integration`; `.into()` makes a `Val<String>`.
+        DataPullMode {
+            Incremental = "Incremental",
+            Complete = "Complete",
+        }
+    }
 }
 
 /// An ObjectType resource of Amazon Connect Customer Profiles
 ///
 /// CloudFormation type `AWS::CustomerProfiles::ObjectType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this integration got created.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time of this integration got last updated at.
+/// - `MaxAvailableProfileObjectCount`: `handle.max_available_profile_object_count()` → `Val<i64>`. The maximum available number of profile objects
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnObjectType {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnObjectType`], by name: the argument of [`CfnObjectType::new`].
+#[derive(Clone, Debug)]
+pub struct CfnObjectTypeRequired {
+    /// Description of the profile object type.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The unique name of the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The name of the profile object type.
+    ///
+    /// CloudFormation property `ObjectTypeName`.
+    ///
+    /// Changing it replaces the resource.
+    pub object_type_name: Val<String>,
+}
+
 impl CfnObjectType {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::ObjectType";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnObjectTypeRequired`]:
     ///
-    /// - `description`: `Description`, Description of the profile object type.
-    /// - `domain_name`: `DomainName`, The unique name of the domain.
-    /// - `object_type_name`: `ObjectTypeName`, The name of the profile object type.
-    pub fn new(description: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, object_type_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnObjectType::new(CfnObjectTypeRequired {
+    ///     description: "...".into(),
+    ///     domain_name: "...".into(),
+    ///     object_type_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnObjectTypeRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("DomainName", domain_name);
-        props.set("ObjectTypeName", object_type_name);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("ObjectTypeName", required.object_type_name);
         CfnObjectType { props, options: ResourceOptions::default() }
     }
 
@@ -2785,11 +3682,11 @@ pub(crate) static OBJECT_TYPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnObjectType`].
+/// Property types and enums of the allowed values of [`CfnObjectType`].
 pub mod object_type {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CustomerProfiles::ObjectType`.
     #[derive(Clone, Debug)]
@@ -2838,7 +3735,7 @@ pub mod object_type {
 
         /// The content type of the field. Used for determining equality when searching.
         ///
-        /// Allowed values: `STRING`, `NUMBER`, `PHONE_NUMBER`, `EMAIL_ADDRESS`, `NAME`.
+        /// Allowed values (the enum [`ContentType`]): `STRING`, `NUMBER`, `PHONE_NUMBER`, `EMAIL_ADDRESS`, `NAME`.
         pub fn content_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentType", value);
             self
@@ -2915,6 +3812,8 @@ pub mod object_type {
         }
 
         /// The types of keys that a ProfileObject can have. Each ProfileObject can have only 1 UNIQUE key but multiple PROFILE keys. PROFILE means that this key can be used to tie an object to a PROFILE. UNIQUE means that it can be used to uniquely identify an object. If a key a is marked as SECONDARY, it will be used to search for profiles after all other PROFILE keys have been searched. A LOOKUP_ONLY key is only used to match a profile but is not persisted to be used for searching of the profile. A NEW_ONLY key is only used if the profile does not already exist before the object is ingested, otherwise it is only used for matching objects to profiles.
+        ///
+        /// Allowed values of each item (the enum [`StandardIdentifiers`]): `PROFILE`, `UNIQUE`, `SECONDARY`, `LOOKUP_ONLY`, `NEW_ONLY`, `ASSET`, `CASE`, `ORDER`, `AIR_PREFERENCE`, `AIR_BOOKING`, `AIR_SEGMENT`, `HOTEL_PREFERENCE`, `HOTEL_STAY_REVENUE`, `HOTEL_RESERVATION`, `LOYALTY`, `LOYALTY_TRANSACTION`, `LOYALTY_PROMOTION`, `WEB_ANALYTICS`, `DEVICE`, `COMMUNICATION_RECORD`.
         pub fn standard_identifiers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("StandardIdentifiers", value);
             self
@@ -2933,15 +3832,29 @@ pub mod object_type {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2992,30 +3905,112 @@ pub mod object_type {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::CustomerProfiles::ObjectType`; `.into()` makes a `Val<String>`.
+        ContentType {
+            String = "STRING",
+            Number = "NUMBER",
+            PhoneNumber = "PHONE_NUMBER",
+            EmailAddress = "EMAIL_ADDRESS",
+            Name = "NAME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StandardIdentifiers` in `AWS::CustomerProfiles::ObjectType`; `.into()` makes a `Val<String>`.
+        StandardIdentifiers {
+            Profile = "PROFILE",
+            Unique = "UNIQUE",
+            Secondary = "SECONDARY",
+            LookupOnly = "LOOKUP_ONLY",
+            NewOnly = "NEW_ONLY",
+            Asset = "ASSET",
+            Case = "CASE",
+            Order = "ORDER",
+            AirPreference = "AIR_PREFERENCE",
+            AirBooking = "AIR_BOOKING",
+            AirSegment = "AIR_SEGMENT",
+            HotelPreference = "HOTEL_PREFERENCE",
+            HotelStayRevenue = "HOTEL_STAY_REVENUE",
+            HotelReservation = "HOTEL_RESERVATION",
+            Loyalty = "LOYALTY",
+            LoyaltyTransaction = "LOYALTY_TRANSACTION",
+            LoyaltyPromotion = "LOYALTY_PROMOTION",
+            WebAnalytics = "WEB_ANALYTICS",
+            Device = "DEVICE",
+            CommunicationRecord = "COMMUNICATION_RECORD",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::CustomerProfiles::Recommender
 ///
 /// CloudFormation type `AWS::CustomerProfiles::Recommender`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the recommender was created.
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The reason for recommender failure.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the recommender was last updated.
+/// - `LatestRecommenderUpdate`: `handle.latest_recommender_update()` → `Val<Json>`. Information about the latest recommender update
+/// - `RecommenderArn`: `handle.recommender_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the recommender.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the recommender
+/// - `TrainingMetrics`: `handle.training_metrics()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRecommender {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRecommender`], by name: the argument of [`CfnRecommender::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRecommenderRequired {
+    /// The name of the domain for which the recommender will be created
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The name of the recommender
+    ///
+    /// CloudFormation property `RecommenderName`.
+    ///
+    /// Changing it replaces the resource.
+    pub recommender_name: Val<String>,
+
+    /// The name of the recommender recipe.
+    ///
+    /// CloudFormation property `RecommenderRecipeName`.
+    ///
+    /// Allowed values (the enum [`recommender::RecommenderRecipeName`]): `frequently-paired-items`, `personalized-ranking`, `popular-items`, `recommended-for-you`, `similar-items`, `trending-now`.
+    ///
+    /// Changing it replaces the resource.
+    pub recommender_recipe_name: Val<String>,
+}
+
 impl CfnRecommender {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::Recommender";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRecommenderRequired`]:
     ///
-    /// - `domain_name`: `DomainName`, The name of the domain for which the recommender will be created
-    /// - `recommender_name`: `RecommenderName`, The name of the recommender
-    /// - `recommender_recipe_name`: `RecommenderRecipeName`, The name of the recommender recipe.
-    pub fn new(domain_name: impl Into<Val<String>>, recommender_name: impl Into<Val<String>>, recommender_recipe_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRecommender::new(CfnRecommenderRequired {
+    ///     domain_name: "...".into(),
+    ///     recommender_name: "...".into(),
+    ///     recommender_recipe_name: recommender::RecommenderRecipeName::FrequentlyPairedItems.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRecommenderRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainName", domain_name);
-        props.set("RecommenderName", recommender_name);
-        props.set("RecommenderRecipeName", recommender_recipe_name);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("RecommenderName", required.recommender_name);
+        props.set::<String>("RecommenderRecipeName", required.recommender_recipe_name);
         CfnRecommender { props, options: ResourceOptions::default() }
     }
 
@@ -3125,11 +4120,11 @@ pub(crate) static RECOMMENDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRecommender`].
+/// Property types and enums of the allowed values of [`CfnRecommender`].
 pub mod recommender {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for the recommender
     #[derive(Clone, Debug)]
@@ -3164,7 +4159,7 @@ pub mod recommender {
     }
 
     impl EventsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `event_parameters_list`: `EventParametersList`, List of event parameters with their value thresholds
         pub fn new(event_parameters_list: impl Into<Val<Vec<EventParameters>>>) -> Self {
@@ -3187,7 +4182,7 @@ pub mod recommender {
     }
 
     impl EventParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `event_type`: `EventType`, The type of event
         pub fn new(event_type: impl Into<Val<String>>) -> Self {
@@ -3215,15 +4210,29 @@ pub mod recommender {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3262,30 +4271,81 @@ pub mod recommender {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RecommenderRecipeName` in `AWS::CustomerProfiles::Recommender`; `.into()` makes a `Val<String>`.
+        RecommenderRecipeName {
+            FrequentlyPairedItems = "frequently-paired-items",
+            PersonalizedRanking = "personalized-ranking",
+            PopularItems = "popular-items",
+            RecommendedForYou = "recommended-for-you",
+            SimilarItems = "similar-items",
+            TrendingNow = "trending-now",
+        }
+    }
 }
 
 /// A recommender filter that specifies which items to include or exclude from recommendations under an Amazon Connect Customer Profiles domain.
 ///
 /// CloudFormation type `AWS::CustomerProfiles::RecommenderFilter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the recommender filter was created.
+/// - `RecommenderFilterArn`: `handle.recommender_filter_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the recommender filter.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the recommender filter.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RecommenderFilterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRecommenderFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRecommenderFilter`], by name: the argument of [`CfnRecommenderFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRecommenderFilterRequired {
+    /// The unique name of the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The filter expression that defines which items to include or exclude from recommendations.
+    ///
+    /// CloudFormation property `RecommenderFilterExpression`.
+    ///
+    /// Changing it replaces the resource.
+    pub recommender_filter_expression: Val<String>,
+
+    /// The name of the recommender filter.
+    ///
+    /// CloudFormation property `RecommenderFilterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub recommender_filter_name: Val<String>,
+}
+
 impl CfnRecommenderFilter {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::RecommenderFilter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRecommenderFilterRequired`]:
     ///
-    /// - `domain_name`: `DomainName`, The unique name of the domain.
-    /// - `recommender_filter_expression`: `RecommenderFilterExpression`, The filter expression that defines which items to include or exclude from recommendations.
-    /// - `recommender_filter_name`: `RecommenderFilterName`, The name of the recommender filter.
-    pub fn new(domain_name: impl Into<Val<String>>, recommender_filter_expression: impl Into<Val<String>>, recommender_filter_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRecommenderFilter::new(CfnRecommenderFilterRequired {
+    ///     domain_name: "...".into(),
+    ///     recommender_filter_expression: "...".into(),
+    ///     recommender_filter_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRecommenderFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainName", domain_name);
-        props.set("RecommenderFilterExpression", recommender_filter_expression);
-        props.set("RecommenderFilterName", recommender_filter_name);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("RecommenderFilterExpression", required.recommender_filter_expression);
+        props.set::<String>("RecommenderFilterName", required.recommender_filter_name);
         CfnRecommenderFilter { props, options: ResourceOptions::default() }
     }
 
@@ -3385,15 +4445,29 @@ pub mod recommender_filter {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -3416,25 +4490,58 @@ pub mod recommender_filter {
 /// A recommender schema defining the set of data columns available for training recommenders and filters under an Amazon Connect Customer Profiles domain.
 ///
 /// CloudFormation type `AWS::CustomerProfiles::RecommenderSchema`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRecommenderSchema {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRecommenderSchema`], by name: the argument of [`CfnRecommenderSchema::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRecommenderSchemaRequired {
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// CloudFormation property `Fields`.
+    ///
+    /// Changing it replaces the resource.
+    pub fields: Val<Map<Vec<recommender_schema::RecommenderSchemaField>>>,
+
+    /// CloudFormation property `RecommenderSchemaName`.
+    ///
+    /// Changing it replaces the resource.
+    pub recommender_schema_name: Val<String>,
+}
+
 impl CfnRecommenderSchema {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::RecommenderSchema";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRecommenderSchemaRequired`]:
     ///
-    /// - `domain_name`: `DomainName`.
-    /// - `fields`: `Fields`.
-    /// - `recommender_schema_name`: `RecommenderSchemaName`.
-    pub fn new(domain_name: impl Into<Val<String>>, fields: impl Into<Val<Map<Vec<recommender_schema::RecommenderSchemaField>>>>, recommender_schema_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRecommenderSchema::new(CfnRecommenderSchemaRequired {
+    ///     domain_name: "...".into(),
+    ///     fields: [("key", vec![recommender_schema::RecommenderSchemaField::new(...)])].into(),
+    ///     recommender_schema_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRecommenderSchemaRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainName", domain_name);
-        props.set("Fields", fields);
-        props.set("RecommenderSchemaName", recommender_schema_name);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<Map<Vec<recommender_schema::RecommenderSchemaField>>>("Fields", required.fields);
+        props.set::<String>("RecommenderSchemaName", required.recommender_schema_name);
         CfnRecommenderSchema { props, options: ResourceOptions::default() }
     }
 
@@ -3498,11 +4605,11 @@ pub(crate) static RECOMMENDER_SCHEMA_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRecommenderSchema`].
+/// Property types and enums of the allowed values of [`CfnRecommenderSchema`].
 pub mod recommender_schema {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::CustomerProfiles::RecommenderSchema`.
     #[derive(Clone, Debug)]
@@ -3511,7 +4618,7 @@ pub mod recommender_schema {
     }
 
     impl RecommenderSchemaField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_field_name`: `TargetFieldName`.
         pub fn new(target_field_name: impl Into<Val<String>>) -> Self {
@@ -3522,7 +4629,7 @@ pub mod recommender_schema {
 
         /// The `ContentType` property.
         ///
-        /// Allowed values: `STRING`, `NUMBER`.
+        /// Allowed values (the enum [`ContentType`]): `STRING`, `NUMBER`.
         pub fn content_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentType", value);
             self
@@ -3530,7 +4637,7 @@ pub mod recommender_schema {
 
         /// The `FeatureType` property.
         ///
-        /// Allowed values: `TEXTUAL`, `CATEGORICAL`.
+        /// Allowed values (the enum [`FeatureType`]): `TEXTUAL`, `CATEGORICAL`.
         pub fn feature_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FeatureType", value);
             self
@@ -3549,15 +4656,29 @@ pub mod recommender_schema {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -3584,30 +4705,85 @@ pub mod recommender_schema {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::CustomerProfiles::RecommenderSchema`; `.into()` makes a `Val<String>`.
+        ContentType {
+            String = "STRING",
+            Number = "NUMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FeatureType` in `AWS::CustomerProfiles::RecommenderSchema`; `.into()` makes a `Val<String>`.
+        FeatureType {
+            Textual = "TEXTUAL",
+            Categorical = "CATEGORICAL",
+        }
+    }
 }
 
 /// A segment definition resource of Amazon Connect Customer Profiles
 ///
 /// CloudFormation type `AWS::CustomerProfiles::SegmentDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this segment definition got created.
+/// - `SegmentDefinitionArn`: `handle.segment_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the segment definition.
+/// - `SegmentType`: `handle.segment_type()` → `Val<String>`. The SQL query that defines the segment criteria.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSegmentDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSegmentDefinition`], by name: the argument of [`CfnSegmentDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSegmentDefinitionRequired {
+    /// The display name of the segment definition.
+    ///
+    /// CloudFormation property `DisplayName`.
+    ///
+    /// Changing it replaces the resource.
+    pub display_name: Val<String>,
+
+    /// The unique name of the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The unique name of the segment definition.
+    ///
+    /// CloudFormation property `SegmentDefinitionName`.
+    ///
+    /// Changing it replaces the resource.
+    pub segment_definition_name: Val<String>,
+}
+
 impl CfnSegmentDefinition {
     pub const TYPE_NAME: &'static str = "AWS::CustomerProfiles::SegmentDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSegmentDefinitionRequired`]:
     ///
-    /// - `display_name`: `DisplayName`, The display name of the segment definition.
-    /// - `domain_name`: `DomainName`, The unique name of the domain.
-    /// - `segment_definition_name`: `SegmentDefinitionName`, The unique name of the segment definition.
-    pub fn new(display_name: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, segment_definition_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSegmentDefinition::new(CfnSegmentDefinitionRequired {
+    ///     display_name: "...".into(),
+    ///     domain_name: "...".into(),
+    ///     segment_definition_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSegmentDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DisplayName", display_name);
-        props.set("DomainName", domain_name);
-        props.set("SegmentDefinitionName", segment_definition_name);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("SegmentDefinitionName", required.segment_definition_name);
         CfnSegmentDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -3709,11 +4885,11 @@ pub(crate) static SEGMENT_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSegmentDefinition`].
+/// Property types and enums of the allowed values of [`CfnSegmentDefinition`].
 pub mod segment_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::CustomerProfiles::SegmentDefinition`.
     #[derive(Clone, Debug)]
@@ -3736,7 +4912,7 @@ pub mod segment_definition {
 
         /// Specifies the operator on how to handle multiple groups within the same segment.
         ///
-        /// Allowed values: `ALL`, `ANY`, `NONE`.
+        /// Allowed values (the enum [`Include`]): `ALL`, `ANY`, `NONE`.
         pub fn include(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Include", value);
             self
@@ -3776,7 +4952,7 @@ pub mod segment_definition {
 
         /// Specifies the operator on how to handle multiple groups within the same segment.
         ///
-        /// Allowed values: `ALL`, `ANY`, `NONE`.
+        /// Allowed values (the enum [`SourceType`]): `ALL`, `ANY`, `NONE`.
         pub fn source_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceType", value);
             self
@@ -3784,7 +4960,7 @@ pub mod segment_definition {
 
         /// Specifies the operator on how to handle multiple groups within the same segment.
         ///
-        /// Allowed values: `ALL`, `ANY`, `NONE`.
+        /// Allowed values (the enum [`Type`]): `ALL`, `ANY`, `NONE`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -3835,15 +5011,33 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl CalculatedAttributeDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CalculatedAttributeDimension`], by name: the argument of [`CalculatedAttributeDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct CalculatedAttributeDimensionRequired {
+        /// The type of segment dimension to use.
         ///
-        /// - `dimension_type`: `DimensionType`, The type of segment dimension to use.
-        /// - `values`: `Values`.
-        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `DimensionType`.
+        ///
+        /// Allowed values (the enum [`DimensionType`]): `INCLUSIVE`, `EXCLUSIVE`, `CONTAINS`, `BEGINS_WITH`, `ENDS_WITH`, `BEFORE`, `AFTER`, `BETWEEN`, `NOT_BETWEEN`, `ON`, `GREATER_THAN`, `LESS_THAN`, `GREATER_THAN_OR_EQUAL`, `LESS_THAN_OR_EQUAL`, `EQUAL`.
+        pub dimension_type: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl CalculatedAttributeDimension {
+        /// Creates the value from its required properties, by name in [`CalculatedAttributeDimensionRequired`]:
+        ///
+        /// ```text
+        /// CalculatedAttributeDimension::new(CalculatedAttributeDimensionRequired {
+        ///     dimension_type: DimensionType::Inclusive.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: CalculatedAttributeDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionType", dimension_type);
-            props.set("Values", values);
+            props.set::<String>("DimensionType", required.dimension_type);
+            props.set::<Vec<String>>("Values", required.values);
             CalculatedAttributeDimension { props }
         }
 
@@ -3892,15 +5086,35 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl RangeOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RangeOverride`], by name: the argument of [`RangeOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct RangeOverrideRequired {
+        /// The starting point for this overridden range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
         ///
-        /// - `start`: `Start`, The starting point for this overridden range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
-        /// - `unit`: `Unit`, The unit to be applied to the range.
-        pub fn new(start: impl Into<Val<i64>>, unit: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Start`.
+        pub start: Val<i64>,
+
+        /// The unit to be applied to the range.
+        ///
+        /// CloudFormation property `Unit`.
+        ///
+        /// Allowed values (the enum [`Unit`]): `DAYS`.
+        pub unit: Val<String>,
+    }
+
+    impl RangeOverride {
+        /// Creates the value from its required properties, by name in [`RangeOverrideRequired`]:
+        ///
+        /// ```text
+        /// RangeOverride::new(RangeOverrideRequired {
+        ///     start: 1.into(),
+        ///     unit: Unit::Days.into(),
+        /// })
+        /// ```
+        pub fn new(required: RangeOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("Start", start);
-            props.set("Unit", unit);
+            props.set::<i64>("Start", required.start);
+            props.set::<String>("Unit", required.unit);
             RangeOverride { props }
         }
 
@@ -4075,15 +5289,33 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl ProfileDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProfileDimension`], by name: the argument of [`ProfileDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProfileDimensionRequired {
+        /// The type of segment dimension to use for a string dimension.
         ///
-        /// - `dimension_type`: `DimensionType`, The type of segment dimension to use for a string dimension.
-        /// - `values`: `Values`.
-        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `DimensionType`.
+        ///
+        /// Allowed values (the enum [`ProfileDimensionDimensionType`]): `INCLUSIVE`, `EXCLUSIVE`, `CONTAINS`, `BEGINS_WITH`, `ENDS_WITH`.
+        pub dimension_type: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl ProfileDimension {
+        /// Creates the value from its required properties, by name in [`ProfileDimensionRequired`]:
+        ///
+        /// ```text
+        /// ProfileDimension::new(ProfileDimensionRequired {
+        ///     dimension_type: ProfileDimensionDimensionType::Inclusive.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ProfileDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionType", dimension_type);
-            props.set("Values", values);
+            props.set::<String>("DimensionType", required.dimension_type);
+            props.set::<Vec<String>>("Values", required.values);
             ProfileDimension { props }
         }
     }
@@ -4100,15 +5332,33 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl ExtraLengthValueProfileDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExtraLengthValueProfileDimension`], by name: the argument of [`ExtraLengthValueProfileDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExtraLengthValueProfileDimensionRequired {
+        /// The type of segment dimension to use for a string dimension.
         ///
-        /// - `dimension_type`: `DimensionType`, The type of segment dimension to use for a string dimension.
-        /// - `values`: `Values`.
-        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `DimensionType`.
+        ///
+        /// Allowed values (the enum [`ExtraLengthValueProfileDimensionDimensionType`]): `INCLUSIVE`, `EXCLUSIVE`, `CONTAINS`, `BEGINS_WITH`, `ENDS_WITH`.
+        pub dimension_type: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl ExtraLengthValueProfileDimension {
+        /// Creates the value from its required properties, by name in [`ExtraLengthValueProfileDimensionRequired`]:
+        ///
+        /// ```text
+        /// ExtraLengthValueProfileDimension::new(ExtraLengthValueProfileDimensionRequired {
+        ///     dimension_type: ExtraLengthValueProfileDimensionDimensionType::Inclusive.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ExtraLengthValueProfileDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionType", dimension_type);
-            props.set("Values", values);
+            props.set::<String>("DimensionType", required.dimension_type);
+            props.set::<Vec<String>>("Values", required.values);
             ExtraLengthValueProfileDimension { props }
         }
     }
@@ -4181,15 +5431,33 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl AttributeDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AttributeDimension`], by name: the argument of [`AttributeDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct AttributeDimensionRequired {
+        /// The type of segment dimension to use.
         ///
-        /// - `dimension_type`: `DimensionType`, The type of segment dimension to use.
-        /// - `values`: `Values`.
-        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `DimensionType`.
+        ///
+        /// Allowed values (the enum [`DimensionType`]): `INCLUSIVE`, `EXCLUSIVE`, `CONTAINS`, `BEGINS_WITH`, `ENDS_WITH`, `BEFORE`, `AFTER`, `BETWEEN`, `NOT_BETWEEN`, `ON`, `GREATER_THAN`, `LESS_THAN`, `GREATER_THAN_OR_EQUAL`, `LESS_THAN_OR_EQUAL`, `EQUAL`.
+        pub dimension_type: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl AttributeDimension {
+        /// Creates the value from its required properties, by name in [`AttributeDimensionRequired`]:
+        ///
+        /// ```text
+        /// AttributeDimension::new(AttributeDimensionRequired {
+        ///     dimension_type: DimensionType::Inclusive.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: AttributeDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionType", dimension_type);
-            props.set("Values", values);
+            props.set::<String>("DimensionType", required.dimension_type);
+            props.set::<Vec<String>>("Values", required.values);
             AttributeDimension { props }
         }
     }
@@ -4206,15 +5474,33 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl DateDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DateDimension`], by name: the argument of [`DateDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateDimensionRequired {
+        /// The type of segment dimension to use for a date dimension.
         ///
-        /// - `dimension_type`: `DimensionType`, The type of segment dimension to use for a date dimension.
-        /// - `values`: `Values`.
-        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `DimensionType`.
+        ///
+        /// Allowed values (the enum [`DateDimensionDimensionType`]): `BEFORE`, `AFTER`, `BETWEEN`, `NOT_BETWEEN`, `ON`.
+        pub dimension_type: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl DateDimension {
+        /// Creates the value from its required properties, by name in [`DateDimensionRequired`]:
+        ///
+        /// ```text
+        /// DateDimension::new(DateDimensionRequired {
+        ///     dimension_type: DateDimensionDimensionType::Before.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: DateDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionType", dimension_type);
-            props.set("Values", values);
+            props.set::<String>("DimensionType", required.dimension_type);
+            props.set::<Vec<String>>("Values", required.values);
             DateDimension { props }
         }
     }
@@ -4231,15 +5517,35 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl ProfileTypeDimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProfileTypeDimension`], by name: the argument of [`ProfileTypeDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProfileTypeDimensionRequired {
+        /// The type of segment dimension to use for a profile type dimension.
         ///
-        /// - `dimension_type`: `DimensionType`, The type of segment dimension to use for a profile type dimension.
-        /// - `values`: `Values`.
-        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `DimensionType`.
+        ///
+        /// Allowed values (the enum [`ProfileTypeDimensionDimensionType`]): `INCLUSIVE`, `EXCLUSIVE`.
+        pub dimension_type: Val<String>,
+
+        /// CloudFormation property `Values`.
+        ///
+        /// Allowed values of each item (the enum [`Values`]): `ACCOUNT_PROFILE`, `PROFILE`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl ProfileTypeDimension {
+        /// Creates the value from its required properties, by name in [`ProfileTypeDimensionRequired`]:
+        ///
+        /// ```text
+        /// ProfileTypeDimension::new(ProfileTypeDimensionRequired {
+        ///     dimension_type: ProfileTypeDimensionDimensionType::Inclusive.into(),
+        ///     values: vec![Values::AccountProfile].into(),
+        /// })
+        /// ```
+        pub fn new(required: ProfileTypeDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionType", dimension_type);
-            props.set("Values", values);
+            props.set::<String>("DimensionType", required.dimension_type);
+            props.set::<Vec<String>>("Values", required.values);
             ProfileTypeDimension { props }
         }
     }
@@ -4283,7 +5589,7 @@ pub mod segment_definition {
     }
 
     impl SegmentSort {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `attributes`: `Attributes`, A list of attributes used to sort the segments and their ordering preferences.
         pub fn new(attributes: impl Into<Val<Vec<SortAttribute>>>) -> Self {
@@ -4305,21 +5611,41 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl SortAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SortAttribute`], by name: the argument of [`SortAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct SortAttributeRequired {
+        /// The name of the attribute to sort by.
         ///
-        /// - `name`: `Name`, The name of the attribute to sort by.
-        /// - `order`: `Order`, The sort order for the attribute (ascending or descending).
-        pub fn new(name: impl Into<Val<String>>, order: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The sort order for the attribute (ascending or descending).
+        ///
+        /// CloudFormation property `Order`.
+        ///
+        /// Allowed values (the enum [`Order`]): `ASC`, `DESC`.
+        pub order: Val<String>,
+    }
+
+    impl SortAttribute {
+        /// Creates the value from its required properties, by name in [`SortAttributeRequired`]:
+        ///
+        /// ```text
+        /// SortAttribute::new(SortAttributeRequired {
+        ///     name: "...".into(),
+        ///     order: Order::Asc.into(),
+        /// })
+        /// ```
+        pub fn new(required: SortAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Order", order);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Order", required.order);
             SortAttribute { props }
         }
 
         /// The data type of the sort attribute (e.g., string, number, date).
         ///
-        /// Allowed values: `STRING`, `NUMBER`, `DATE`.
+        /// Allowed values (the enum [`DataType`]): `STRING`, `NUMBER`, `DATE`.
         pub fn data_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataType", value);
             self
@@ -4327,7 +5653,7 @@ pub mod segment_definition {
 
         /// The type of attribute (e.g., profile, calculated).
         ///
-        /// Allowed values: `PROFILE`, `CALCULATED`.
+        /// Allowed values (the enum [`SortAttributeType`]): `PROFILE`, `CALCULATED`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -4346,15 +5672,33 @@ pub mod segment_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4527,6 +5871,135 @@ pub mod segment_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Include` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        Include {
+            All = "ALL",
+            Any = "ANY",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        SourceType {
+            All = "ALL",
+            Any = "ANY",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        Type {
+            All = "ALL",
+            Any = "ANY",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DimensionType` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        DimensionType {
+            Inclusive = "INCLUSIVE",
+            Exclusive = "EXCLUSIVE",
+            Contains = "CONTAINS",
+            BeginsWith = "BEGINS_WITH",
+            EndsWith = "ENDS_WITH",
+            Before = "BEFORE",
+            After = "AFTER",
+            Between = "BETWEEN",
+            NotBetween = "NOT_BETWEEN",
+            On = "ON",
+            GreaterThan = "GREATER_THAN",
+            LessThan = "LESS_THAN",
+            GreaterThanOrEqual = "GREATER_THAN_OR_EQUAL",
+            LessThanOrEqual = "LESS_THAN_OR_EQUAL",
+            Equal = "EQUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        Unit {
+            Days = "DAYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DimensionType` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        ProfileDimensionDimensionType {
+            Inclusive = "INCLUSIVE",
+            Exclusive = "EXCLUSIVE",
+            Contains = "CONTAINS",
+            BeginsWith = "BEGINS_WITH",
+            EndsWith = "ENDS_WITH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DimensionType` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        ExtraLengthValueProfileDimensionDimensionType {
+            Inclusive = "INCLUSIVE",
+            Exclusive = "EXCLUSIVE",
+            Contains = "CONTAINS",
+            BeginsWith = "BEGINS_WITH",
+            EndsWith = "ENDS_WITH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DimensionType` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        DateDimensionDimensionType {
+            Before = "BEFORE",
+            After = "AFTER",
+            Between = "BETWEEN",
+            NotBetween = "NOT_BETWEEN",
+            On = "ON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DimensionType` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        ProfileTypeDimensionDimensionType {
+            Inclusive = "INCLUSIVE",
+            Exclusive = "EXCLUSIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Values` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        Values {
+            AccountProfile = "ACCOUNT_PROFILE",
+            Profile = "PROFILE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        DataType {
+            String = "STRING",
+            Number = "NUMBER",
+            Date = "DATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Order` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        Order {
+            Asc = "ASC",
+            Desc = "DESC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::CustomerProfiles::SegmentDefinition`; `.into()` makes a `Val<String>`.
+        SortAttributeType {
+            Profile = "PROFILE",
+            Calculated = "CALCULATED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

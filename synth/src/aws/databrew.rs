@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,55 @@ use crate::value::Val;
 /// Resource schema for AWS::DataBrew::Dataset.
 ///
 /// CloudFormation type `AWS::DataBrew::Dataset`.
+///
+/// # Attributes
+///
+/// `AWS::DataBrew::Dataset` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDataset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataset`], by name: the argument of [`CfnDataset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatasetRequired {
+    /// Input
+    ///
+    /// CloudFormation property `Input`.
+    pub input: Val<dataset::Input>,
+
+    /// Dataset name
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnDataset {
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Dataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatasetRequired`]:
     ///
-    /// - `input`: `Input`, Input
-    /// - `name`: `Name`, Dataset name
-    pub fn new(input: impl Into<Val<dataset::Input>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataset::new(CfnDatasetRequired {
+    ///     input: dataset::Input::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatasetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Input", input);
-        props.set("Name", name);
+        props.set::<dataset::Input>("Input", required.input);
+        props.set::<String>("Name", required.name);
         CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// Dataset format
     ///
-    /// Allowed values: `CSV`, `JSON`, `PARQUET`, `EXCEL`, `ORC`.
+    /// Allowed values (the enum [`dataset::Format`]): `CSV`, `JSON`, `PARQUET`, `EXCEL`, `ORC`.
     pub fn format(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Format", value);
         self
@@ -58,7 +83,7 @@ impl CfnDataset {
 
     /// Source type of the dataset
     ///
-    /// Allowed values: `S3`, `DATA-CATALOG`, `DATABASE`.
+    /// Allowed values (the enum [`dataset::Source`]): `S3`, `DATA-CATALOG`, `DATABASE`.
     pub fn source(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Source", value);
         self
@@ -110,11 +135,11 @@ pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataset`].
+/// Property types and enums of the allowed values of [`CfnDataset`].
 pub mod dataset {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Format options for dataset
     #[derive(Clone, Debug)]
@@ -345,7 +370,7 @@ pub mod dataset {
     }
 
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -380,7 +405,7 @@ pub mod dataset {
     }
 
     impl DatabaseInputDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `glue_connection_name`: `GlueConnectionName`, Glue connection name
         pub fn new(glue_connection_name: impl Into<Val<String>>) -> Self {
@@ -485,7 +510,7 @@ pub mod dataset {
     }
 
     impl FilesLimit {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_files`: `MaxFiles`, Maximum number of files
         pub fn new(max_files: impl Into<Val<i64>>) -> Self {
@@ -496,7 +521,7 @@ pub mod dataset {
 
         /// Order
         ///
-        /// Allowed values: `ASCENDING`, `DESCENDING`.
+        /// Allowed values (the enum [`Order`]): `ASCENDING`, `DESCENDING`.
         pub fn order(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Order", value);
             self
@@ -504,7 +529,7 @@ pub mod dataset {
 
         /// Ordered by
         ///
-        /// Allowed values: `LAST_MODIFIED_DATE`.
+        /// Allowed values (the enum [`OrderedBy`]): `LAST_MODIFIED_DATE`.
         pub fn ordered_by(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OrderedBy", value);
             self
@@ -523,15 +548,31 @@ pub mod dataset {
         props: Props,
     }
 
-    impl FilterExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FilterExpression`], by name: the argument of [`FilterExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterExpressionRequired {
+        /// Filtering expression for a parameter
         ///
-        /// - `expression`: `Expression`, Filtering expression for a parameter
-        /// - `values_map`: `ValuesMap`.
-        pub fn new(expression: impl Into<Val<String>>, values_map: impl Into<Val<Vec<FilterValue>>>) -> Self {
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+
+        /// CloudFormation property `ValuesMap`.
+        pub values_map: Val<Vec<FilterValue>>,
+    }
+
+    impl FilterExpression {
+        /// Creates the value from its required properties, by name in [`FilterExpressionRequired`]:
+        ///
+        /// ```text
+        /// FilterExpression::new(FilterExpressionRequired {
+        ///     expression: "...".into(),
+        ///     values_map: vec![FilterValue::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Expression", expression);
-            props.set("ValuesMap", values_map);
+            props.set::<String>("Expression", required.expression);
+            props.set::<Vec<FilterValue>>("ValuesMap", required.values_map);
             FilterExpression { props }
         }
     }
@@ -548,15 +589,31 @@ pub mod dataset {
         props: Props,
     }
 
-    impl FilterValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FilterValue`], by name: the argument of [`FilterValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterValueRequired {
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+
+        /// Variable name
         ///
-        /// - `value`: `Value`.
-        /// - `value_reference`: `ValueReference`, Variable name
-        pub fn new(value: impl Into<Val<String>>, value_reference: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ValueReference`.
+        pub value_reference: Val<String>,
+    }
+
+    impl FilterValue {
+        /// Creates the value from its required properties, by name in [`FilterValueRequired`]:
+        ///
+        /// ```text
+        /// FilterValue::new(FilterValueRequired {
+        ///     value: "...".into(),
+        ///     value_reference: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Value", value);
-            props.set("ValueReference", value_reference);
+            props.set::<String>("Value", required.value);
+            props.set::<String>("ValueReference", required.value_reference);
             FilterValue { props }
         }
     }
@@ -573,15 +630,31 @@ pub mod dataset {
         props: Props,
     }
 
-    impl PathParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PathParameter`], by name: the argument of [`PathParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct PathParameterRequired {
+        /// CloudFormation property `DatasetParameter`.
+        pub dataset_parameter: Val<DatasetParameter>,
+
+        /// Parameter name
         ///
-        /// - `dataset_parameter`: `DatasetParameter`.
-        /// - `path_parameter_name`: `PathParameterName`, Parameter name
-        pub fn new(dataset_parameter: impl Into<Val<DatasetParameter>>, path_parameter_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PathParameterName`.
+        pub path_parameter_name: Val<String>,
+    }
+
+    impl PathParameter {
+        /// Creates the value from its required properties, by name in [`PathParameterRequired`]:
+        ///
+        /// ```text
+        /// PathParameter::new(PathParameterRequired {
+        ///     dataset_parameter: DatasetParameter::new(...).into(),
+        ///     path_parameter_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PathParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatasetParameter", dataset_parameter);
-            props.set("PathParameterName", path_parameter_name);
+            props.set::<DatasetParameter>("DatasetParameter", required.dataset_parameter);
+            props.set::<String>("PathParameterName", required.path_parameter_name);
             PathParameter { props }
         }
     }
@@ -598,15 +671,35 @@ pub mod dataset {
         props: Props,
     }
 
-    impl DatasetParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DatasetParameter`], by name: the argument of [`DatasetParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatasetParameterRequired {
+        /// Parameter name
         ///
-        /// - `name`: `Name`, Parameter name
-        /// - `type_`: `Type`, Parameter type
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Parameter type
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `String`, `Number`, `Datetime`.
+        pub type_: Val<String>,
+    }
+
+    impl DatasetParameter {
+        /// Creates the value from its required properties, by name in [`DatasetParameterRequired`]:
+        ///
+        /// ```text
+        /// DatasetParameter::new(DatasetParameterRequired {
+        ///     name: "...".into(),
+        ///     type_: Type::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: DatasetParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             DatasetParameter { props }
         }
 
@@ -642,7 +735,7 @@ pub mod dataset {
     }
 
     impl DatetimeOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `format`: `Format`, Date/time format of a date parameter
         pub fn new(format: impl Into<Val<String>>) -> Self {
@@ -676,15 +769,29 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -833,30 +940,109 @@ pub mod dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::DataBrew::Dataset`; `.into()` makes a `Val<String>`.
+        Format {
+            Csv = "CSV",
+            Json = "JSON",
+            Parquet = "PARQUET",
+            Excel = "EXCEL",
+            Orc = "ORC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Source` in `AWS::DataBrew::Dataset`; `.into()` makes a `Val<String>`.
+        Source {
+            S3 = "S3",
+            DataCatalog = "DATA-CATALOG",
+            Database = "DATABASE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Order` in `AWS::DataBrew::Dataset`; `.into()` makes a `Val<String>`.
+        Order {
+            Ascending = "ASCENDING",
+            Descending = "DESCENDING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OrderedBy` in `AWS::DataBrew::Dataset`; `.into()` makes a `Val<String>`.
+        OrderedBy {
+            LastModifiedDate = "LAST_MODIFIED_DATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DataBrew::Dataset`; `.into()` makes a `Val<String>`.
+        Type {
+            String = "String",
+            Number = "Number",
+            Datetime = "Datetime",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataBrew::Job.
 ///
 /// CloudFormation type `AWS::DataBrew::Job`.
+///
+/// # Attributes
+///
+/// `AWS::DataBrew::Job` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnJob {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnJob`], by name: the argument of [`CfnJob::new`].
+#[derive(Clone, Debug)]
+pub struct CfnJobRequired {
+    /// Job name
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Role arn
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// Job type
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`job::Type`]): `PROFILE`, `RECIPE`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnJob {
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Job";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnJobRequired`]:
     ///
-    /// - `name`: `Name`, Job name
-    /// - `role_arn`: `RoleArn`, Role arn
-    /// - `type_`: `Type`, Job type
-    pub fn new(name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnJob::new(CfnJobRequired {
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     type_: job::Type::Profile.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnJobRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("Type", required.type_);
         CfnJob { props, options: ResourceOptions::default() }
     }
 
@@ -886,7 +1072,7 @@ impl CfnJob {
 
     /// Encryption mode
     ///
-    /// Allowed values: `SSE-KMS`, `SSE-S3`.
+    /// Allowed values (the enum [`job::EncryptionMode`]): `SSE-KMS`, `SSE-S3`.
     pub fn encryption_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EncryptionMode", value);
         self
@@ -900,7 +1086,7 @@ impl CfnJob {
 
     /// Log subscription
     ///
-    /// Allowed values: `ENABLE`, `DISABLE`.
+    /// Allowed values (the enum [`job::LogSubscription`]): `ENABLE`, `DISABLE`.
     pub fn log_subscription(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("LogSubscription", value);
         self
@@ -1017,11 +1203,11 @@ pub(crate) static JOB_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnJob`].
+/// Property types and enums of the allowed values of [`CfnJob`].
 pub mod job {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::DataBrew::Job`.
     #[derive(Clone, Debug)]
@@ -1029,15 +1215,29 @@ pub mod job {
         props: Props,
     }
 
+    /// The required properties of [`DataCatalogOutput`], by name: the argument of [`DataCatalogOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataCatalogOutputRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl DataCatalogOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataCatalogOutputRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `table_name`: `TableName`.
-        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DataCatalogOutput::new(DataCatalogOutputRequired {
+        ///     database_name: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataCatalogOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("TableName", required.table_name);
             DataCatalogOutput { props }
         }
 
@@ -1079,7 +1279,7 @@ pub mod job {
     }
 
     impl DatabaseTableOutputOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `table_name`: `TableName`.
         pub fn new(table_name: impl Into<Val<String>>) -> Self {
@@ -1108,7 +1308,7 @@ pub mod job {
     }
 
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -1143,7 +1343,7 @@ pub mod job {
     }
 
     impl S3TableOutputOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `location`: `Location`, S3 Output location
         pub fn new(location: impl Into<Val<S3Location>>) -> Self {
@@ -1165,21 +1365,37 @@ pub mod job {
         props: Props,
     }
 
-    impl DatabaseOutput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DatabaseOutput`], by name: the argument of [`DatabaseOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatabaseOutputRequired {
+        /// CloudFormation property `DatabaseOptions`.
+        pub database_options: Val<DatabaseTableOutputOptions>,
+
+        /// Glue connection name
         ///
-        /// - `database_options`: `DatabaseOptions`.
-        /// - `glue_connection_name`: `GlueConnectionName`, Glue connection name
-        pub fn new(database_options: impl Into<Val<DatabaseTableOutputOptions>>, glue_connection_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `GlueConnectionName`.
+        pub glue_connection_name: Val<String>,
+    }
+
+    impl DatabaseOutput {
+        /// Creates the value from its required properties, by name in [`DatabaseOutputRequired`]:
+        ///
+        /// ```text
+        /// DatabaseOutput::new(DatabaseOutputRequired {
+        ///     database_options: DatabaseTableOutputOptions::new(...).into(),
+        ///     glue_connection_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DatabaseOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseOptions", database_options);
-            props.set("GlueConnectionName", glue_connection_name);
+            props.set::<DatabaseTableOutputOptions>("DatabaseOptions", required.database_options);
+            props.set::<String>("GlueConnectionName", required.glue_connection_name);
             DatabaseOutput { props }
         }
 
         /// Database table name
         ///
-        /// Allowed values: `NEW_TABLE`.
+        /// Allowed values (the enum [`DatabaseOutputMode`]): `NEW_TABLE`.
         pub fn database_output_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DatabaseOutputMode", value);
             self
@@ -1207,7 +1423,7 @@ pub mod job {
 
         /// Sample configuration mode for profile jobs.
         ///
-        /// Allowed values: `FULL_DATASET`, `CUSTOM_ROWS`.
+        /// Allowed values (the enum [`Mode`]): `FULL_DATASET`, `CUSTOM_ROWS`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -1233,7 +1449,7 @@ pub mod job {
     }
 
     impl OutputLocation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -1268,7 +1484,7 @@ pub mod job {
     }
 
     impl Output {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `location`: `Location`, S3 Output location
         pub fn new(location: impl Into<Val<S3Location>>) -> Self {
@@ -1279,7 +1495,7 @@ pub mod job {
 
         /// The `CompressionFormat` property.
         ///
-        /// Allowed values: `GZIP`, `LZ4`, `SNAPPY`, `BZIP2`, `DEFLATE`, `LZO`, `BROTLI`, `ZSTD`, `ZLIB`.
+        /// Allowed values (the enum [`CompressionFormat`]): `GZIP`, `LZ4`, `SNAPPY`, `BZIP2`, `DEFLATE`, `LZO`, `BROTLI`, `ZSTD`, `ZLIB`.
         pub fn compression_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompressionFormat", value);
             self
@@ -1287,7 +1503,7 @@ pub mod job {
 
         /// The `Format` property.
         ///
-        /// Allowed values: `CSV`, `JSON`, `PARQUET`, `GLUEPARQUET`, `AVRO`, `ORC`, `XML`, `TABLEAUHYPER`.
+        /// Allowed values (the enum [`Format`]): `CSV`, `JSON`, `PARQUET`, `GLUEPARQUET`, `AVRO`, `ORC`, `XML`, `TABLEAUHYPER`.
         pub fn format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Format", value);
             self
@@ -1427,7 +1643,7 @@ pub mod job {
     }
 
     impl ColumnStatisticsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statistics`: `Statistics`.
         pub fn new(statistics: impl Into<Val<StatisticsConfiguration>>) -> Self {
@@ -1519,15 +1735,29 @@ pub mod job {
         props: Props,
     }
 
+    /// The required properties of [`StatisticOverride`], by name: the argument of [`StatisticOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct StatisticOverrideRequired {
+        /// CloudFormation property `Parameters`.
+        pub parameters: Val<Map<String>>,
+
+        /// CloudFormation property `Statistic`.
+        pub statistic: Val<String>,
+    }
+
     impl StatisticOverride {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StatisticOverrideRequired`]:
         ///
-        /// - `parameters`: `Parameters`.
-        /// - `statistic`: `Statistic`.
-        pub fn new(parameters: impl Into<Val<Map<String>>>, statistic: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// StatisticOverride::new(StatisticOverrideRequired {
+        ///     parameters: [("key", "...")].into(),
+        ///     statistic: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StatisticOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("Parameters", parameters);
-            props.set("Statistic", statistic);
+            props.set::<Map<String>>("Parameters", required.parameters);
+            props.set::<String>("Statistic", required.statistic);
             StatisticOverride { props }
         }
     }
@@ -1545,7 +1775,7 @@ pub mod job {
     }
 
     impl EntityDetectorConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entity_types`: `EntityTypes`.
         pub fn new(entity_types: impl Into<Val<Vec<String>>>) -> Self {
@@ -1574,7 +1804,7 @@ pub mod job {
     }
 
     impl AllowedStatistics {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statistics`: `Statistics`.
         pub fn new(statistics: impl Into<Val<Vec<String>>>) -> Self {
@@ -1597,7 +1827,7 @@ pub mod job {
     }
 
     impl Recipe {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Recipe name
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1625,15 +1855,29 @@ pub mod job {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1651,7 +1895,7 @@ pub mod job {
     }
 
     impl ValidationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ruleset_arn`: `RulesetArn`, Arn of the Ruleset
         pub fn new(ruleset_arn: impl Into<Val<String>>) -> Self {
@@ -1662,7 +1906,7 @@ pub mod job {
 
         /// The `ValidationMode` property.
         ///
-        /// Allowed values: `CHECK_ALL`.
+        /// Allowed values (the enum [`ValidationMode`]): `CHECK_ALL`.
         pub fn validation_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ValidationMode", value);
             self
@@ -1832,32 +2076,143 @@ pub mod job {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EncryptionMode` in `AWS::DataBrew::Job`; `.into()` makes a `Val<String>`.
+        EncryptionMode {
+            SseKms = "SSE-KMS",
+            SseS3 = "SSE-S3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogSubscription` in `AWS::DataBrew::Job`; `.into()` makes a `Val<String>`.
+        LogSubscription {
+            Enable = "ENABLE",
+            Disable = "DISABLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DataBrew::Job`; `.into()` makes a `Val<String>`.
+        Type {
+            Profile = "PROFILE",
+            Recipe = "RECIPE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DatabaseOutputMode` in `AWS::DataBrew::Job`; `.into()` makes a `Val<String>`.
+        DatabaseOutputMode {
+            NewTable = "NEW_TABLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::DataBrew::Job`; `.into()` makes a `Val<String>`.
+        Mode {
+            FullDataset = "FULL_DATASET",
+            CustomRows = "CUSTOM_ROWS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompressionFormat` in `AWS::DataBrew::Job`; `.into()` makes a `Val<String>`.
+        CompressionFormat {
+            Gzip = "GZIP",
+            Lz4 = "LZ4",
+            Snappy = "SNAPPY",
+            Bzip2 = "BZIP2",
+            Deflate = "DEFLATE",
+            Lzo = "LZO",
+            Brotli = "BROTLI",
+            Zstd = "ZSTD",
+            Zlib = "ZLIB",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::DataBrew::Job`; `.into()` makes a `Val<String>`.
+        Format {
+            Csv = "CSV",
+            Json = "JSON",
+            Parquet = "PARQUET",
+            Glueparquet = "GLUEPARQUET",
+            Avro = "AVRO",
+            Orc = "ORC",
+            Xml = "XML",
+            Tableauhyper = "TABLEAUHYPER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ValidationMode` in `AWS::DataBrew::Job`; `.into()` makes a `Val<String>`.
+        ValidationMode {
+            CheckAll = "CHECK_ALL",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataBrew::Project.
 ///
 /// CloudFormation type `AWS::DataBrew::Project`.
+///
+/// # Attributes
+///
+/// `AWS::DataBrew::Project` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProject`], by name: the argument of [`CfnProject::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProjectRequired {
+    /// Dataset name
+    ///
+    /// CloudFormation property `DatasetName`.
+    pub dataset_name: Val<String>,
+
+    /// Project name
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Recipe name
+    ///
+    /// CloudFormation property `RecipeName`.
+    pub recipe_name: Val<String>,
+
+    /// Role arn
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProjectRequired`]:
     ///
-    /// - `dataset_name`: `DatasetName`, Dataset name
-    /// - `name`: `Name`, Project name
-    /// - `recipe_name`: `RecipeName`, Recipe name
-    /// - `role_arn`: `RoleArn`, Role arn
-    pub fn new(dataset_name: impl Into<Val<String>>, name: impl Into<Val<String>>, recipe_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProject::new(CfnProjectRequired {
+    ///     dataset_name: "...".into(),
+    ///     name: "...".into(),
+    ///     recipe_name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProjectRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetName", dataset_name);
-        props.set("Name", name);
-        props.set("RecipeName", recipe_name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("DatasetName", required.dataset_name);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RecipeName", required.recipe_name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnProject { props, options: ResourceOptions::default() }
     }
 
@@ -1912,11 +2267,11 @@ pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProject`].
+/// Property types and enums of the allowed values of [`CfnProject`].
 pub mod project {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DataBrew::Project`.
     #[derive(Clone, Debug)]
@@ -1925,9 +2280,9 @@ pub mod project {
     }
 
     impl Sample {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Sample type
+        /// - `type_`: `Type`, Sample type Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1953,15 +2308,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1987,28 +2356,61 @@ pub mod project {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DataBrew::Project`; `.into()` makes a `Val<String>`.
+        Type {
+            FirstN = "FIRST_N",
+            LastN = "LAST_N",
+            Random = "RANDOM",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataBrew::Recipe.
 ///
 /// CloudFormation type `AWS::DataBrew::Recipe`.
+///
+/// # Attributes
+///
+/// `AWS::DataBrew::Recipe` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnRecipe {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRecipe`], by name: the argument of [`CfnRecipe::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRecipeRequired {
+    /// Recipe name
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Steps`.
+    pub steps: Val<Vec<recipe::RecipeStep>>,
+}
+
 impl CfnRecipe {
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Recipe";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRecipeRequired`]:
     ///
-    /// - `name`: `Name`, Recipe name
-    /// - `steps`: `Steps`.
-    pub fn new(name: impl Into<Val<String>>, steps: impl Into<Val<Vec<recipe::RecipeStep>>>) -> Self {
+    /// ```text
+    /// CfnRecipe::new(CfnRecipeRequired {
+    ///     name: "...".into(),
+    ///     steps: vec![recipe::RecipeStep::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRecipeRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Steps", steps);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<recipe::RecipeStep>>("Steps", required.steps);
         CfnRecipe { props, options: ResourceOptions::default() }
     }
 
@@ -2074,7 +2476,7 @@ pub mod recipe {
     }
 
     impl RecipeStep {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `action`: `Action`.
         pub fn new(action: impl Into<Val<Action>>) -> Self {
@@ -2103,7 +2505,7 @@ pub mod recipe {
     }
 
     impl Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `operation`: `Operation`, Step action operation
         pub fn new(operation: impl Into<Val<String>>) -> Self {
@@ -2834,7 +3236,7 @@ pub mod recipe {
     }
 
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -2894,15 +3296,33 @@ pub mod recipe {
         props: Props,
     }
 
-    impl ConditionExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConditionExpression`], by name: the argument of [`ConditionExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConditionExpressionRequired {
+        /// Input condition to be applied to the target column
         ///
-        /// - `condition`: `Condition`, Input condition to be applied to the target column
-        /// - `target_column`: `TargetColumn`, Name of the target column
-        pub fn new(condition: impl Into<Val<String>>, target_column: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Condition`.
+        pub condition: Val<String>,
+
+        /// Name of the target column
+        ///
+        /// CloudFormation property `TargetColumn`.
+        pub target_column: Val<String>,
+    }
+
+    impl ConditionExpression {
+        /// Creates the value from its required properties, by name in [`ConditionExpressionRequired`]:
+        ///
+        /// ```text
+        /// ConditionExpression::new(ConditionExpressionRequired {
+        ///     condition: "...".into(),
+        ///     target_column: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConditionExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Condition", condition);
-            props.set("TargetColumn", target_column);
+            props.set::<String>("Condition", required.condition);
+            props.set::<String>("TargetColumn", required.target_column);
             ConditionExpression { props }
         }
 
@@ -2925,15 +3345,29 @@ pub mod recipe {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3001,25 +3435,58 @@ pub mod recipe {
 /// Resource schema for AWS::DataBrew::Ruleset.
 ///
 /// CloudFormation type `AWS::DataBrew::Ruleset`.
+///
+/// # Attributes
+///
+/// `AWS::DataBrew::Ruleset` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnRuleset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRuleset`], by name: the argument of [`CfnRuleset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRulesetRequired {
+    /// Name of the Ruleset
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// List of the data quality rules in the ruleset
+    ///
+    /// CloudFormation property `Rules`.
+    pub rules: Val<Vec<ruleset::Rule>>,
+
+    /// Arn of the target resource (dataset) to apply the ruleset to
+    ///
+    /// CloudFormation property `TargetArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_arn: Val<String>,
+}
+
 impl CfnRuleset {
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Ruleset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRulesetRequired`]:
     ///
-    /// - `name`: `Name`, Name of the Ruleset
-    /// - `rules`: `Rules`, List of the data quality rules in the ruleset
-    /// - `target_arn`: `TargetArn`, Arn of the target resource (dataset) to apply the ruleset to
-    pub fn new(name: impl Into<Val<String>>, rules: impl Into<Val<Vec<ruleset::Rule>>>, target_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRuleset::new(CfnRulesetRequired {
+    ///     name: "...".into(),
+    ///     rules: vec![ruleset::Rule::new(...)].into(),
+    ///     target_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRulesetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Rules", rules);
-        props.set("TargetArn", target_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<ruleset::Rule>>("Rules", required.rules);
+        props.set::<String>("TargetArn", required.target_arn);
         CfnRuleset { props, options: ResourceOptions::default() }
     }
 
@@ -3073,11 +3540,11 @@ pub(crate) static RULESET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRuleset`].
+/// Property types and enums of the allowed values of [`CfnRuleset`].
 pub mod ruleset {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Data quality rule for a target resource (dataset)
     #[derive(Clone, Debug)]
@@ -3085,15 +3552,33 @@ pub mod ruleset {
         props: Props,
     }
 
-    impl Rule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Rule`], by name: the argument of [`Rule::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleRequired {
+        /// Expression with rule conditions
         ///
-        /// - `check_expression`: `CheckExpression`, Expression with rule conditions
-        /// - `name`: `Name`, Name of the rule
-        pub fn new(check_expression: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CheckExpression`.
+        pub check_expression: Val<String>,
+
+        /// Name of the rule
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl Rule {
+        /// Creates the value from its required properties, by name in [`RuleRequired`]:
+        ///
+        /// ```text
+        /// Rule::new(RuleRequired {
+        ///     check_expression: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("CheckExpression", check_expression);
-            props.set("Name", name);
+            props.set::<String>("CheckExpression", required.check_expression);
+            props.set::<String>("Name", required.name);
             Rule { props }
         }
 
@@ -3166,15 +3651,33 @@ pub mod ruleset {
         props: Props,
     }
 
-    impl SubstitutionValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SubstitutionValue`], by name: the argument of [`SubstitutionValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubstitutionValueRequired {
+        /// Value or column name
         ///
-        /// - `value`: `Value`, Value or column name
-        /// - `value_reference`: `ValueReference`, Variable name
-        pub fn new(value: impl Into<Val<String>>, value_reference: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+
+        /// Variable name
+        ///
+        /// CloudFormation property `ValueReference`.
+        pub value_reference: Val<String>,
+    }
+
+    impl SubstitutionValue {
+        /// Creates the value from its required properties, by name in [`SubstitutionValueRequired`]:
+        ///
+        /// ```text
+        /// SubstitutionValue::new(SubstitutionValueRequired {
+        ///     value: "...".into(),
+        ///     value_reference: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubstitutionValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Value", value);
-            props.set("ValueReference", value_reference);
+            props.set::<String>("Value", required.value);
+            props.set::<String>("ValueReference", required.value_reference);
             SubstitutionValue { props }
         }
     }
@@ -3192,7 +3695,7 @@ pub mod ruleset {
     }
 
     impl Threshold {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`, Threshold value for a rule
         pub fn new(value: impl Into<Val<f64>>) -> Self {
@@ -3203,7 +3706,7 @@ pub mod ruleset {
 
         /// Threshold type for a rule
         ///
-        /// Allowed values: `GREATER_THAN_OR_EQUAL`, `LESS_THAN_OR_EQUAL`, `GREATER_THAN`, `LESS_THAN`.
+        /// Allowed values (the enum [`Type`]): `GREATER_THAN_OR_EQUAL`, `LESS_THAN_OR_EQUAL`, `GREATER_THAN`, `LESS_THAN`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -3211,7 +3714,7 @@ pub mod ruleset {
 
         /// Threshold unit for a rule
         ///
-        /// Allowed values: `COUNT`, `PERCENTAGE`.
+        /// Allowed values (the enum [`Unit`]): `COUNT`, `PERCENTAGE`.
         pub fn unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Unit", value);
             self
@@ -3230,15 +3733,29 @@ pub mod ruleset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3292,28 +3809,72 @@ pub mod ruleset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DataBrew::Ruleset`; `.into()` makes a `Val<String>`.
+        Type {
+            GreaterThanOrEqual = "GREATER_THAN_OR_EQUAL",
+            LessThanOrEqual = "LESS_THAN_OR_EQUAL",
+            GreaterThan = "GREATER_THAN",
+            LessThan = "LESS_THAN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::DataBrew::Ruleset`; `.into()` makes a `Val<String>`.
+        Unit {
+            Count = "COUNT",
+            Percentage = "PERCENTAGE",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataBrew::Schedule.
 ///
 /// CloudFormation type `AWS::DataBrew::Schedule`.
+///
+/// # Attributes
+///
+/// `AWS::DataBrew::Schedule` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnSchedule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSchedule`], by name: the argument of [`CfnSchedule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScheduleRequired {
+    /// Schedule cron
+    ///
+    /// CloudFormation property `CronExpression`.
+    pub cron_expression: Val<String>,
+
+    /// Schedule Name
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnSchedule {
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Schedule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScheduleRequired`]:
     ///
-    /// - `cron_expression`: `CronExpression`, Schedule cron
-    /// - `name`: `Name`, Schedule Name
-    pub fn new(cron_expression: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSchedule::new(CfnScheduleRequired {
+    ///     cron_expression: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScheduleRequired) -> Self {
         let mut props = Props::new();
-        props.set("CronExpression", cron_expression);
-        props.set("Name", name);
+        props.set::<String>("CronExpression", required.cron_expression);
+        props.set::<String>("Name", required.name);
         CfnSchedule { props, options: ResourceOptions::default() }
     }
 
@@ -3378,15 +3939,29 @@ pub mod schedule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

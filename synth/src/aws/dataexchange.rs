@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,64 @@ use crate::value::Val;
 /// Definition of AWS::DataExchange::DataSet Resource Type
 ///
 /// CloudFormation type `AWS::DataExchange::DataSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN for the data set.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the data set was created, in ISO 8601 format.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier for the data set.
+/// - `Origin`: `handle.origin()` → `Val<String>`. A property that defines the data set as OWNED by the account (for providers) or ENTITLED to the account (for subscribers).
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time that the data set was last updated, in ISO 8601 format.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataSet`], by name: the argument of [`CfnDataSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataSetRequired {
+    /// The type of asset that is added to a data set.
+    ///
+    /// CloudFormation property `AssetType`.
+    ///
+    /// Allowed values (the enum [`data_set::AssetType`]): `S3_SNAPSHOT`, `REDSHIFT_DATA_SHARE`, `API_GATEWAY_API`, `S3_DATA_ACCESS`, `LAKE_FORMATION_DATA_PERMISSION`.
+    ///
+    /// Changing it replaces the resource.
+    pub asset_type: Val<String>,
+
+    /// A description for the data set.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The name of the data set.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnDataSet {
     pub const TYPE_NAME: &'static str = "AWS::DataExchange::DataSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataSetRequired`]:
     ///
-    /// - `asset_type`: `AssetType`, The type of asset that is added to a data set.
-    /// - `description`: `Description`, A description for the data set.
-    /// - `name`: `Name`, The name of the data set.
-    pub fn new(asset_type: impl Into<Val<String>>, description: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataSet::new(CfnDataSetRequired {
+    ///     asset_type: data_set::AssetType::S3Snapshot.into(),
+    ///     description: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("AssetType", asset_type);
-        props.set("Description", description);
-        props.set("Name", name);
+        props.set::<String>("AssetType", required.asset_type);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Name", required.name);
         CfnDataSet { props, options: ResourceOptions::default() }
     }
 
@@ -115,10 +153,10 @@ pub(crate) static DATA_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataSet`].
+/// Property types and enums of the allowed values of [`CfnDataSet`].
 pub mod data_set {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DataExchange::DataSet`.
     #[derive(Clone, Debug)]
@@ -126,15 +164,29 @@ pub mod data_set {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -144,28 +196,70 @@ pub mod data_set {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `AssetType` in `AWS::DataExchange::DataSet`; `.into()` makes a `Val<String>`.
+        AssetType {
+            S3Snapshot = "S3_SNAPSHOT",
+            RedshiftDataShare = "REDSHIFT_DATA_SHARE",
+            ApiGatewayApi = "API_GATEWAY_API",
+            S3DataAccess = "S3_DATA_ACCESS",
+            LakeFormationDataPermission = "LAKE_FORMATION_DATA_PERMISSION",
+        }
+    }
 }
 
 /// An event action is an AWS Data Exchange resource that automatically exports data set revisions to Amazon S3 when a revision is published.
 ///
 /// CloudFormation type `AWS::DataExchange::EventAction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN for the event action.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the event action was created, in ISO 8601 format.
+/// - `EventActionId`: `handle.event_action_id()` → `Val<String>`. The unique identifier for the event action.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time that the event action was last updated, in ISO 8601 format.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEventAction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventAction`], by name: the argument of [`CfnEventAction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventActionRequired {
+    /// What occurs after a certain event.
+    ///
+    /// CloudFormation property `Action`.
+    pub action: Val<event_action::Action>,
+
+    /// What occurs to start an action.
+    ///
+    /// CloudFormation property `Event`.
+    ///
+    /// Changing it replaces the resource.
+    pub event: Val<event_action::Event>,
+}
+
 impl CfnEventAction {
     pub const TYPE_NAME: &'static str = "AWS::DataExchange::EventAction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventActionRequired`]:
     ///
-    /// - `action`: `Action`, What occurs after a certain event.
-    /// - `event`: `Event`, What occurs to start an action.
-    pub fn new(action: impl Into<Val<event_action::Action>>, event: impl Into<Val<event_action::Event>>) -> Self {
+    /// ```text
+    /// CfnEventAction::new(CfnEventActionRequired {
+    ///     action: event_action::Action::new(...).into(),
+    ///     event: event_action::Event::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventActionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Action", action);
-        props.set("Event", event);
+        props.set::<event_action::Action>("Action", required.action);
+        props.set::<event_action::Event>("Event", required.event);
         CfnEventAction { props, options: ResourceOptions::default() }
     }
 
@@ -240,11 +334,11 @@ pub(crate) static EVENT_ACTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEventAction`].
+/// Property types and enums of the allowed values of [`CfnEventAction`].
 pub mod event_action {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// What occurs after a certain event.
     #[derive(Clone, Debug)]
@@ -279,7 +373,7 @@ pub mod event_action {
     }
 
     impl AutoExportRevisionToS3RequestDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `revision_destination`: `RevisionDestination`, A revision destination is the Amazon S3 bucket folder destination to where the export will be sent.
         pub fn new(revision_destination: impl Into<Val<AutoExportRevisionDestinationEntry>>) -> Self {
@@ -308,9 +402,9 @@ pub mod event_action {
     }
 
     impl ExportServerSideEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of server side encryption used for encrypting the objects in Amazon S3.
+        /// - `type_`: `Type`, The type of server side encryption used for encrypting the objects in Amazon S3. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -337,7 +431,7 @@ pub mod event_action {
     }
 
     impl AutoExportRevisionDestinationEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`, The Amazon S3 bucket that is the destination for the event action.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -392,7 +486,7 @@ pub mod event_action {
     }
 
     impl RevisionPublished {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_set_id`: `DataSetId`, The data set ID of the published revision.
         pub fn new(data_set_id: impl Into<Val<String>>) -> Self {
@@ -414,15 +508,33 @@ pub mod event_action {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -467,6 +579,14 @@ pub mod event_action {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DataExchange::EventAction`; `.into()` makes a `Val<String>`.
+        Type {
+            AwsKms = "aws:kms",
+            Aes256 = "AES256",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

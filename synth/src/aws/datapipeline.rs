@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::DataPipeline::Pipeline`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PipelineId`: `handle.pipeline_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PipelineId`.
 #[derive(Clone, Debug)]
 pub struct CfnPipeline {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnPipeline {
 impl CfnPipeline {
     pub const TYPE_NAME: &'static str = "AWS::DataPipeline::Pipeline";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the pipeline.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -129,15 +136,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl ParameterObject {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ParameterObject`], by name: the argument of [`ParameterObject::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParameterObjectRequired {
+        /// The attributes of the parameter object.
         ///
-        /// - `attributes`: `Attributes`, The attributes of the parameter object.
-        /// - `id`: `Id`, The ID of the parameter object.
-        pub fn new(attributes: impl Into<Val<Vec<ParameterAttribute>>>, id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Attributes`.
+        pub attributes: Val<Vec<ParameterAttribute>>,
+
+        /// The ID of the parameter object.
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
+    impl ParameterObject {
+        /// Creates the value from its required properties, by name in [`ParameterObjectRequired`]:
+        ///
+        /// ```text
+        /// ParameterObject::new(ParameterObjectRequired {
+        ///     attributes: vec![ParameterAttribute::new(...)].into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ParameterObjectRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attributes", attributes);
-            props.set("Id", id);
+            props.set::<Vec<ParameterAttribute>>("Attributes", required.attributes);
+            props.set::<String>("Id", required.id);
             ParameterObject { props }
         }
     }
@@ -154,15 +179,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl ParameterAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ParameterAttribute`], by name: the argument of [`ParameterAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParameterAttributeRequired {
+        /// The field identifier.
         ///
-        /// - `key`: `Key`, The field identifier.
-        /// - `string_value`: `StringValue`, The field value, expressed as a String.
-        pub fn new(key: impl Into<Val<String>>, string_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The field value, expressed as a String.
+        ///
+        /// CloudFormation property `StringValue`.
+        pub string_value: Val<String>,
+    }
+
+    impl ParameterAttribute {
+        /// Creates the value from its required properties, by name in [`ParameterAttributeRequired`]:
+        ///
+        /// ```text
+        /// ParameterAttribute::new(ParameterAttributeRequired {
+        ///     key: "...".into(),
+        ///     string_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ParameterAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("StringValue", string_value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("StringValue", required.string_value);
             ParameterAttribute { props }
         }
     }
@@ -179,15 +222,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl ParameterValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ParameterValue`], by name: the argument of [`ParameterValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParameterValueRequired {
+        /// The ID of the parameter value.
         ///
-        /// - `id`: `Id`, The ID of the parameter value.
-        /// - `string_value`: `StringValue`, The field value, expressed as a String.
-        pub fn new(id: impl Into<Val<String>>, string_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// The field value, expressed as a String.
+        ///
+        /// CloudFormation property `StringValue`.
+        pub string_value: Val<String>,
+    }
+
+    impl ParameterValue {
+        /// Creates the value from its required properties, by name in [`ParameterValueRequired`]:
+        ///
+        /// ```text
+        /// ParameterValue::new(ParameterValueRequired {
+        ///     id: "...".into(),
+        ///     string_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ParameterValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("StringValue", string_value);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("StringValue", required.string_value);
             ParameterValue { props }
         }
     }
@@ -204,17 +265,40 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl PipelineObject {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PipelineObject`], by name: the argument of [`PipelineObject::new`].
+    #[derive(Clone, Debug)]
+    pub struct PipelineObjectRequired {
+        /// Key-value pairs that define the properties of the object.
         ///
-        /// - `fields`: `Fields`, Key-value pairs that define the properties of the object.
-        /// - `id`: `Id`, The ID of the object.
-        /// - `name`: `Name`, The name of the object.
-        pub fn new(fields: impl Into<Val<Vec<Field>>>, id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Fields`.
+        pub fields: Val<Vec<Field>>,
+
+        /// The ID of the object.
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// The name of the object.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl PipelineObject {
+        /// Creates the value from its required properties, by name in [`PipelineObjectRequired`]:
+        ///
+        /// ```text
+        /// PipelineObject::new(PipelineObjectRequired {
+        ///     fields: vec![Field::new(...)].into(),
+        ///     id: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PipelineObjectRequired) -> Self {
             let mut props = Props::new();
-            props.set("Fields", fields);
-            props.set("Id", id);
-            props.set("Name", name);
+            props.set::<Vec<Field>>("Fields", required.fields);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Name", required.name);
             PipelineObject { props }
         }
     }
@@ -232,7 +316,7 @@ pub mod pipeline {
     }
 
     impl Field {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, Specifies the name of a field for a particular object. To view valid values for a particular field, see Pipeline Object Reference in the AWS Data Pipeline Developer Guide.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -266,15 +350,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl PipelineTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PipelineTag`], by name: the argument of [`PipelineTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct PipelineTagRequired {
+        /// The key name of a tag.
         ///
-        /// - `key`: `Key`, The key name of a tag.
-        /// - `value`: `Value`, The value to associate with the key name.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value to associate with the key name.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl PipelineTag {
+        /// Creates the value from its required properties, by name in [`PipelineTagRequired`]:
+        ///
+        /// ```text
+        /// PipelineTag::new(PipelineTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PipelineTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             PipelineTag { props }
         }
     }

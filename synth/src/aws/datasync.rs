@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Val};
 /// Resource schema for AWS::DataSync::Agent.
 ///
 /// CloudFormation type `AWS::DataSync::Agent`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgentArn`: `handle.agent_arn()` → `Val<String>`. The DataSync Agent ARN.
+/// - `EndpointType`: `handle.endpoint_type()` → `Val<String>`. The service endpoints that the agent will connect to.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AgentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAgent {
     props: Props,
@@ -144,15 +152,33 @@ pub mod agent {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -175,6 +201,17 @@ pub mod agent {
 /// Resource Type definition for AWS::DataSync::LocationAzureBlob.
 ///
 /// CloudFormation type `AWS::DataSync::LocationAzureBlob`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Azure Blob Location that is created.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the Azure Blob Location that was described.
+/// - `ManagedSecretConfig`: `handle.managed_secret_config()` → `Val<Json>`. Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationAzureBlob {
     props: Props,
@@ -184,9 +221,9 @@ pub struct CfnLocationAzureBlob {
 impl CfnLocationAzureBlob {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationAzureBlob";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `azure_blob_authentication_type`: `AzureBlobAuthenticationType`, The specific authentication type that you want DataSync to use to access your Azure Blob Container.
+    /// - `azure_blob_authentication_type`: `AzureBlobAuthenticationType`, The specific authentication type that you want DataSync to use to access your Azure Blob Container. Allowed values: the enum [`location_azure_blob::AzureBlobAuthenticationType`].
     pub fn new(azure_blob_authentication_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AzureBlobAuthenticationType", azure_blob_authentication_type);
@@ -201,7 +238,7 @@ impl CfnLocationAzureBlob {
 
     /// Specifies an access tier for the objects you're transferring into your Azure Blob Storage container.
     ///
-    /// Allowed values: `HOT`, `COOL`, `ARCHIVE`.
+    /// Allowed values (the enum [`location_azure_blob::AzureAccessTier`]): `HOT`, `COOL`, `ARCHIVE`.
     pub fn azure_access_tier(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AzureAccessTier", value);
         self
@@ -227,7 +264,7 @@ impl CfnLocationAzureBlob {
 
     /// Specifies a blob type for the objects you're transferring into your Azure Blob Storage container.
     ///
-    /// Allowed values: `BLOCK`.
+    /// Allowed values (the enum [`location_azure_blob::AzureBlobType`]): `BLOCK`.
     pub fn azure_blob_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AzureBlobType", value);
         self
@@ -339,11 +376,11 @@ pub(crate) static LOCATION_AZURE_BLOB_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationAzureBlob`].
+/// Property types and enums of the allowed values of [`CfnLocationAzureBlob`].
 pub mod location_azure_blob {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies the shared access signature (SAS) that DataSync uses to access your Azure Blob Storage container.
     #[derive(Clone, Debug)]
@@ -352,7 +389,7 @@ pub mod location_azure_blob {
     }
 
     impl AzureBlobSasConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `azure_blob_sas_token`: `AzureBlobSasToken`, Specifies the shared access signature (SAS) token, which indicates the permissions DataSync needs to access your Azure Blob Storage container.
         pub fn new(azure_blob_sas_token: impl Into<Val<String>>) -> Self {
@@ -406,15 +443,33 @@ pub mod location_azure_blob {
         props: Props,
     }
 
-    impl CustomSecretConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomSecretConfig`], by name: the argument of [`CustomSecretConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         ///
-        /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-        /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecretAccessRoleArn`.
+        pub secret_access_role_arn: Val<String>,
+
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl CustomSecretConfig {
+        /// Creates the value from its required properties, by name in [`CustomSecretConfigRequired`]:
+        ///
+        /// ```text
+        /// CustomSecretConfig::new(CustomSecretConfigRequired {
+        ///     secret_access_role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretAccessRoleArn", secret_access_role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("SecretAccessRoleArn", required.secret_access_role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             CustomSecretConfig { props }
         }
     }
@@ -463,15 +518,33 @@ pub mod location_azure_blob {
         props: Props,
     }
 
-    impl AzureOidcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AzureOidcConfig`], by name: the argument of [`AzureOidcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AzureOidcConfigRequired {
+        /// Specifies the client ID of the Microsoft Entra (Azure AD) identity that DataSync uses to obtain an access token.
         ///
-        /// - `client_id`: `ClientId`, Specifies the client ID of the Microsoft Entra (Azure AD) identity that DataSync uses to obtain an access token.
-        /// - `tenant_id`: `TenantId`, Specifies the Microsoft Entra (Azure AD) tenant ID that the identity belongs to.
-        pub fn new(client_id: impl Into<Val<String>>, tenant_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// Specifies the Microsoft Entra (Azure AD) tenant ID that the identity belongs to.
+        ///
+        /// CloudFormation property `TenantId`.
+        pub tenant_id: Val<String>,
+    }
+
+    impl AzureOidcConfig {
+        /// Creates the value from its required properties, by name in [`AzureOidcConfigRequired`]:
+        ///
+        /// ```text
+        /// AzureOidcConfig::new(AzureOidcConfigRequired {
+        ///     client_id: "...".into(),
+        ///     tenant_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AzureOidcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("TenantId", tenant_id);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("TenantId", required.tenant_id);
             AzureOidcConfig { props }
         }
     }
@@ -488,15 +561,33 @@ pub mod location_azure_blob {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -553,11 +644,45 @@ pub mod location_azure_blob {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AzureAccessTier` in `AWS::DataSync::LocationAzureBlob`; `.into()` makes a `Val<String>`.
+        AzureAccessTier {
+            Hot = "HOT",
+            Cool = "COOL",
+            Archive = "ARCHIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AzureBlobAuthenticationType` in `AWS::DataSync::LocationAzureBlob`; `.into()` makes a `Val<String>`.
+        AzureBlobAuthenticationType {
+            Sas = "SAS",
+            None = "NONE",
+            Oidc = "OIDC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AzureBlobType` in `AWS::DataSync::LocationAzureBlob`; `.into()` makes a `Val<String>`.
+        AzureBlobType {
+            Block = "BLOCK",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataSync::LocationEFS.
 ///
 /// CloudFormation type `AWS::DataSync::LocationEFS`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon EFS file system location that is created.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the EFS location that was described.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationEfs {
     props: Props,
@@ -567,7 +692,7 @@ pub struct CfnLocationEfs {
 impl CfnLocationEfs {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationEFS";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `ec2_config`: `Ec2Config`, The subnet and security group that DataSync uses to access target EFS file system.
     pub fn new(ec2_config: impl Into<Val<location_efs::Ec2Config>>) -> Self {
@@ -600,7 +725,7 @@ impl CfnLocationEfs {
 
     /// Protocol that is used for encrypting the traffic exchanged between the DataSync Agent and the EFS file system.
     ///
-    /// Allowed values: `NONE`, `TLS1_2`.
+    /// Allowed values (the enum [`location_efs::InTransitEncryption`]): `NONE`, `TLS1_2`.
     pub fn in_transit_encryption(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("InTransitEncryption", value);
         self
@@ -676,11 +801,11 @@ pub(crate) static LOCATION_EFS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationEfs`].
+/// Property types and enums of the allowed values of [`CfnLocationEfs`].
 pub mod location_efs {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The subnet and security group that DataSync uses to access target EFS file system.
     #[derive(Clone, Debug)]
@@ -688,15 +813,33 @@ pub mod location_efs {
         props: Props,
     }
 
-    impl Ec2Config {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Ec2Config`], by name: the argument of [`Ec2Config::new`].
+    #[derive(Clone, Debug)]
+    pub struct Ec2ConfigRequired {
+        /// The Amazon Resource Names (ARNs) of the security groups that are configured for the Amazon EC2 resource.
         ///
-        /// - `security_group_arns`: `SecurityGroupArns`, The Amazon Resource Names (ARNs) of the security groups that are configured for the Amazon EC2 resource.
-        /// - `subnet_arn`: `SubnetArn`, The ARN of the subnet that DataSync uses to access the target EFS file system.
-        pub fn new(security_group_arns: impl Into<Val<Vec<String>>>, subnet_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecurityGroupArns`.
+        pub security_group_arns: Val<Vec<String>>,
+
+        /// The ARN of the subnet that DataSync uses to access the target EFS file system.
+        ///
+        /// CloudFormation property `SubnetArn`.
+        pub subnet_arn: Val<String>,
+    }
+
+    impl Ec2Config {
+        /// Creates the value from its required properties, by name in [`Ec2ConfigRequired`]:
+        ///
+        /// ```text
+        /// Ec2Config::new(Ec2ConfigRequired {
+        ///     security_group_arns: vec!["..."].into(),
+        ///     subnet_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: Ec2ConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupArns", security_group_arns);
-            props.set("SubnetArn", subnet_arn);
+            props.set::<Vec<String>>("SecurityGroupArns", required.security_group_arns);
+            props.set::<String>("SubnetArn", required.subnet_arn);
             Ec2Config { props }
         }
     }
@@ -713,15 +856,33 @@ pub mod location_efs {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -747,11 +908,28 @@ pub mod location_efs {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InTransitEncryption` in `AWS::DataSync::LocationEFS`; `.into()` makes a `Val<String>`.
+        InTransitEncryption {
+            None = "NONE",
+            Tls1_2 = "TLS1_2",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataSync::LocationFSxLustre.
 ///
 /// CloudFormation type `AWS::DataSync::LocationFSxLustre`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon FSx for Lustre file system location that is created.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the FSx for Lustre location that was described.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationFSxLustre {
     props: Props,
@@ -761,7 +939,7 @@ pub struct CfnLocationFSxLustre {
 impl CfnLocationFSxLustre {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxLustre";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `security_group_arns`: `SecurityGroupArns`, The ARNs of the security groups that are to use to configure the FSx for Lustre file system.
     pub fn new(security_group_arns: impl Into<Val<Vec<String>>>) -> Self {
@@ -859,15 +1037,33 @@ pub mod location_f_sx_lustre {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -890,23 +1086,57 @@ pub mod location_f_sx_lustre {
 /// Resource Type definition for AWS::DataSync::LocationFSxONTAP.
 ///
 /// CloudFormation type `AWS::DataSync::LocationFSxONTAP`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FsxFilesystemArn`: `handle.fsx_filesystem_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the FSx ONAP file system.
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon FSx ONTAP file system location that is created.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the FSx ONTAP file system that was described.
+/// - `Protocol.SMB.CmkSecretConfig.SecretArn`: `handle.protocol_smb_cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+/// - `Protocol.SMB.ManagedSecretConfig`: `handle.protocol_smb_managed_secret_config()` → `Val<Json>`. Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationFSxOntap {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLocationFSxOntap`], by name: the argument of [`CfnLocationFSxOntap::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLocationFSxOntapRequired {
+    /// The ARNs of the security groups that are to use to configure the FSx ONTAP file system.
+    ///
+    /// CloudFormation property `SecurityGroupArns`.
+    ///
+    /// Changing it replaces the resource.
+    pub security_group_arns: Val<Vec<String>>,
+
+    /// The Amazon Resource Name (ARN) for the FSx ONTAP SVM.
+    ///
+    /// CloudFormation property `StorageVirtualMachineArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub storage_virtual_machine_arn: Val<String>,
+}
+
 impl CfnLocationFSxOntap {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxONTAP";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLocationFSxOntapRequired`]:
     ///
-    /// - `security_group_arns`: `SecurityGroupArns`, The ARNs of the security groups that are to use to configure the FSx ONTAP file system.
-    /// - `storage_virtual_machine_arn`: `StorageVirtualMachineArn`, The Amazon Resource Name (ARN) for the FSx ONTAP SVM.
-    pub fn new(security_group_arns: impl Into<Val<Vec<String>>>, storage_virtual_machine_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLocationFSxOntap::new(CfnLocationFSxOntapRequired {
+    ///     security_group_arns: vec!["..."].into(),
+    ///     storage_virtual_machine_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLocationFSxOntapRequired) -> Self {
         let mut props = Props::new();
-        props.set("SecurityGroupArns", security_group_arns);
-        props.set("StorageVirtualMachineArn", storage_virtual_machine_arn);
+        props.set::<Vec<String>>("SecurityGroupArns", required.security_group_arns);
+        props.set::<String>("StorageVirtualMachineArn", required.storage_virtual_machine_arn);
         CfnLocationFSxOntap { props, options: ResourceOptions::default() }
     }
 
@@ -1005,11 +1235,11 @@ pub(crate) static LOCATION_F_SX_ONTAP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationFSxOntap`].
+/// Property types and enums of the allowed values of [`CfnLocationFSxOntap`].
 pub mod location_f_sx_ontap {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration settings for NFS or SMB protocol.
     #[derive(Clone, Debug)]
@@ -1050,7 +1280,7 @@ pub mod location_f_sx_ontap {
     }
 
     impl Nfs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mount_options`: `MountOptions`, The NFS mount options that DataSync can use to mount your NFS share.
         pub fn new(mount_options: impl Into<Val<NfsMountOptions>>) -> Self {
@@ -1081,7 +1311,7 @@ pub mod location_f_sx_ontap {
 
         /// The specific NFS version that you want DataSync to use to mount your NFS share.
         ///
-        /// Allowed values: `AUTOMATIC`, `NFS3`, `NFS4_0`, `NFS4_1`.
+        /// Allowed values (the enum [`Version`]): `AUTOMATIC`, `NFS3`, `NFS4_0`, `NFS4_1`.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -1100,15 +1330,33 @@ pub mod location_f_sx_ontap {
         props: Props,
     }
 
-    impl Smb {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Smb`], by name: the argument of [`Smb::new`].
+    #[derive(Clone, Debug)]
+    pub struct SmbRequired {
+        /// The mount options used by DataSync to access the SMB server.
         ///
-        /// - `mount_options`: `MountOptions`, The mount options used by DataSync to access the SMB server.
-        /// - `user`: `User`, The user who can mount the share, has the permissions to access files and folders in the SMB share.
-        pub fn new(mount_options: impl Into<Val<SmbMountOptions>>, user: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MountOptions`.
+        pub mount_options: Val<SmbMountOptions>,
+
+        /// The user who can mount the share, has the permissions to access files and folders in the SMB share.
+        ///
+        /// CloudFormation property `User`.
+        pub user: Val<String>,
+    }
+
+    impl Smb {
+        /// Creates the value from its required properties, by name in [`SmbRequired`]:
+        ///
+        /// ```text
+        /// Smb::new(SmbRequired {
+        ///     mount_options: SmbMountOptions::new(...).into(),
+        ///     user: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SmbRequired) -> Self {
             let mut props = Props::new();
-            props.set("MountOptions", mount_options);
-            props.set("User", user);
+            props.set::<SmbMountOptions>("MountOptions", required.mount_options);
+            props.set::<String>("User", required.user);
             Smb { props }
         }
 
@@ -1189,15 +1437,33 @@ pub mod location_f_sx_ontap {
         props: Props,
     }
 
-    impl CustomSecretConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomSecretConfig`], by name: the argument of [`CustomSecretConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         ///
-        /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-        /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecretAccessRoleArn`.
+        pub secret_access_role_arn: Val<String>,
+
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl CustomSecretConfig {
+        /// Creates the value from its required properties, by name in [`CustomSecretConfigRequired`]:
+        ///
+        /// ```text
+        /// CustomSecretConfig::new(CustomSecretConfigRequired {
+        ///     secret_access_role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretAccessRoleArn", secret_access_role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("SecretAccessRoleArn", required.secret_access_role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             CustomSecretConfig { props }
         }
     }
@@ -1215,7 +1481,7 @@ pub mod location_f_sx_ontap {
     }
 
     impl ManagedSecretConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_arn`: `SecretArn`, Specifies the ARN for an AWS Secrets Manager secret.
         pub fn new(secret_arn: impl Into<Val<String>>) -> Self {
@@ -1246,7 +1512,7 @@ pub mod location_f_sx_ontap {
 
         /// The specific SMB version that you want DataSync to use to mount your SMB share.
         ///
-        /// Allowed values: `AUTOMATIC`, `SMB2`, `SMB3`.
+        /// Allowed values (the enum [`SmbMountOptionsVersion`]): `AUTOMATIC`, `SMB2`, `SMB3`.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -1265,15 +1531,33 @@ pub mod location_f_sx_ontap {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1356,28 +1640,76 @@ pub mod location_f_sx_ontap {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::DataSync::LocationFSxONTAP`; `.into()` makes a `Val<String>`.
+        Version {
+            Automatic = "AUTOMATIC",
+            Nfs3 = "NFS3",
+            Nfs4_0 = "NFS4_0",
+            Nfs4_1 = "NFS4_1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::DataSync::LocationFSxONTAP`; `.into()` makes a `Val<String>`.
+        SmbMountOptionsVersion {
+            Automatic = "AUTOMATIC",
+            Smb2 = "SMB2",
+            Smb3 = "SMB3",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataSync::LocationFSxOpenZFS.
 ///
 /// CloudFormation type `AWS::DataSync::LocationFSxOpenZFS`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon FSx OpenZFS file system location that is created.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the FSx OpenZFS that was described.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationFSxOpenZfs {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLocationFSxOpenZfs`], by name: the argument of [`CfnLocationFSxOpenZfs::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLocationFSxOpenZfsRequired {
+    /// Configuration settings for an NFS or SMB protocol, currently only support NFS
+    ///
+    /// CloudFormation property `Protocol`.
+    pub protocol: Val<location_f_sx_open_zfs::Protocol>,
+
+    /// The ARNs of the security groups that are to use to configure the FSx OpenZFS file system.
+    ///
+    /// CloudFormation property `SecurityGroupArns`.
+    ///
+    /// Changing it replaces the resource.
+    pub security_group_arns: Val<Vec<String>>,
+}
+
 impl CfnLocationFSxOpenZfs {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxOpenZFS";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLocationFSxOpenZfsRequired`]:
     ///
-    /// - `protocol`: `Protocol`, Configuration settings for an NFS or SMB protocol, currently only support NFS
-    /// - `security_group_arns`: `SecurityGroupArns`, The ARNs of the security groups that are to use to configure the FSx OpenZFS file system.
-    pub fn new(protocol: impl Into<Val<location_f_sx_open_zfs::Protocol>>, security_group_arns: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnLocationFSxOpenZfs::new(CfnLocationFSxOpenZfsRequired {
+    ///     protocol: location_f_sx_open_zfs::Protocol::new(...).into(),
+    ///     security_group_arns: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLocationFSxOpenZfsRequired) -> Self {
         let mut props = Props::new();
-        props.set("Protocol", protocol);
-        props.set("SecurityGroupArns", security_group_arns);
+        props.set::<location_f_sx_open_zfs::Protocol>("Protocol", required.protocol);
+        props.set::<Vec<String>>("SecurityGroupArns", required.security_group_arns);
         CfnLocationFSxOpenZfs { props, options: ResourceOptions::default() }
     }
 
@@ -1459,11 +1791,11 @@ pub(crate) static LOCATION_F_SX_OPEN_ZFS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationFSxOpenZfs`].
+/// Property types and enums of the allowed values of [`CfnLocationFSxOpenZfs`].
 pub mod location_f_sx_open_zfs {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration settings for an NFS or SMB protocol, currently only support NFS
     #[derive(Clone, Debug)]
@@ -1498,7 +1830,7 @@ pub mod location_f_sx_open_zfs {
     }
 
     impl Nfs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mount_options`: `MountOptions`, The NFS mount options that DataSync can use to mount your NFS share.
         pub fn new(mount_options: impl Into<Val<MountOptions>>) -> Self {
@@ -1529,7 +1861,7 @@ pub mod location_f_sx_open_zfs {
 
         /// The specific NFS version that you want DataSync to use to mount your NFS share.
         ///
-        /// Allowed values: `AUTOMATIC`, `NFS3`, `NFS4_0`, `NFS4_1`, `NFS4_2`.
+        /// Allowed values (the enum [`Version`]): `AUTOMATIC`, `NFS3`, `NFS4_0`, `NFS4_1`, `NFS4_2`.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -1548,15 +1880,33 @@ pub mod location_f_sx_open_zfs {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1595,28 +1945,70 @@ pub mod location_f_sx_open_zfs {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::DataSync::LocationFSxOpenZFS`; `.into()` makes a `Val<String>`.
+        Version {
+            Automatic = "AUTOMATIC",
+            Nfs3 = "NFS3",
+            Nfs4_0 = "NFS4_0",
+            Nfs4_1 = "NFS4_1",
+            Nfs4_2 = "NFS4_2",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DataSync::LocationFSxWindows.
 ///
 /// CloudFormation type `AWS::DataSync::LocationFSxWindows`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon FSx for Windows file system location that is created.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the FSx for Windows location that was described.
+/// - `ManagedSecretConfig`: `handle.managed_secret_config()` → `Val<Json>`. Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationFSxWindows {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLocationFSxWindows`], by name: the argument of [`CfnLocationFSxWindows::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLocationFSxWindowsRequired {
+    /// The ARNs of the security groups that are to use to configure the FSx for Windows file system.
+    ///
+    /// CloudFormation property `SecurityGroupArns`.
+    ///
+    /// Changing it replaces the resource.
+    pub security_group_arns: Val<Vec<String>>,
+
+    /// The user who has the permissions to access files and folders in the FSx for Windows file system.
+    ///
+    /// CloudFormation property `User`.
+    pub user: Val<String>,
+}
+
 impl CfnLocationFSxWindows {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxWindows";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLocationFSxWindowsRequired`]:
     ///
-    /// - `security_group_arns`: `SecurityGroupArns`, The ARNs of the security groups that are to use to configure the FSx for Windows file system.
-    /// - `user`: `User`, The user who has the permissions to access files and folders in the FSx for Windows file system.
-    pub fn new(security_group_arns: impl Into<Val<Vec<String>>>, user: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLocationFSxWindows::new(CfnLocationFSxWindowsRequired {
+    ///     security_group_arns: vec!["..."].into(),
+    ///     user: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLocationFSxWindowsRequired) -> Self {
         let mut props = Props::new();
-        props.set("SecurityGroupArns", security_group_arns);
-        props.set("User", user);
+        props.set::<Vec<String>>("SecurityGroupArns", required.security_group_arns);
+        props.set::<String>("User", required.user);
         CfnLocationFSxWindows { props, options: ResourceOptions::default() }
     }
 
@@ -1786,15 +2178,33 @@ pub mod location_f_sx_windows {
         props: Props,
     }
 
-    impl CustomSecretConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomSecretConfig`], by name: the argument of [`CustomSecretConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         ///
-        /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-        /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecretAccessRoleArn`.
+        pub secret_access_role_arn: Val<String>,
+
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl CustomSecretConfig {
+        /// Creates the value from its required properties, by name in [`CustomSecretConfigRequired`]:
+        ///
+        /// ```text
+        /// CustomSecretConfig::new(CustomSecretConfigRequired {
+        ///     secret_access_role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretAccessRoleArn", secret_access_role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("SecretAccessRoleArn", required.secret_access_role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             CustomSecretConfig { props }
         }
     }
@@ -1811,15 +2221,33 @@ pub mod location_f_sx_windows {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1858,25 +2286,61 @@ pub mod location_f_sx_windows {
 /// Resource Type definition for AWS::DataSync::LocationHDFS.
 ///
 /// CloudFormation type `AWS::DataSync::LocationHDFS`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the HDFS location.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the HDFS location that was described.
+/// - `ManagedSecretConfig`: `handle.managed_secret_config()` → `Val<Json>`. Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationHdfs {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLocationHdfs`], by name: the argument of [`CfnLocationHdfs::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLocationHdfsRequired {
+    /// ARN(s) of the agent(s) to use for an HDFS location.
+    ///
+    /// CloudFormation property `AgentArns`.
+    pub agent_arns: Val<Vec<String>>,
+
+    /// The authentication mode used to determine identity of user.
+    ///
+    /// CloudFormation property `AuthenticationType`.
+    ///
+    /// Allowed values (the enum [`location_hdfs::AuthenticationType`]): `SIMPLE`, `KERBEROS`.
+    pub authentication_type: Val<String>,
+
+    /// An array of Name Node(s) of the HDFS location.
+    ///
+    /// CloudFormation property `NameNodes`.
+    pub name_nodes: Val<Vec<location_hdfs::NameNode>>,
+}
+
 impl CfnLocationHdfs {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationHDFS";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLocationHdfsRequired`]:
     ///
-    /// - `agent_arns`: `AgentArns`, ARN(s) of the agent(s) to use for an HDFS location.
-    /// - `authentication_type`: `AuthenticationType`, The authentication mode used to determine identity of user.
-    /// - `name_nodes`: `NameNodes`, An array of Name Node(s) of the HDFS location.
-    pub fn new(agent_arns: impl Into<Val<Vec<String>>>, authentication_type: impl Into<Val<String>>, name_nodes: impl Into<Val<Vec<location_hdfs::NameNode>>>) -> Self {
+    /// ```text
+    /// CfnLocationHdfs::new(CfnLocationHdfsRequired {
+    ///     agent_arns: vec!["..."].into(),
+    ///     authentication_type: location_hdfs::AuthenticationType::Simple.into(),
+    ///     name_nodes: vec![location_hdfs::NameNode::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLocationHdfsRequired) -> Self {
         let mut props = Props::new();
-        props.set("AgentArns", agent_arns);
-        props.set("AuthenticationType", authentication_type);
-        props.set("NameNodes", name_nodes);
+        props.set::<Vec<String>>("AgentArns", required.agent_arns);
+        props.set::<String>("AuthenticationType", required.authentication_type);
+        props.set::<Vec<location_hdfs::NameNode>>("NameNodes", required.name_nodes);
         CfnLocationHdfs { props, options: ResourceOptions::default() }
     }
 
@@ -2036,11 +2500,11 @@ pub(crate) static LOCATION_HDFS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationHdfs`].
+/// Property types and enums of the allowed values of [`CfnLocationHdfs`].
 pub mod location_hdfs {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
     #[derive(Clone, Debug)]
@@ -2080,15 +2544,33 @@ pub mod location_hdfs {
         props: Props,
     }
 
-    impl CustomSecretConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomSecretConfig`], by name: the argument of [`CustomSecretConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         ///
-        /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-        /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecretAccessRoleArn`.
+        pub secret_access_role_arn: Val<String>,
+
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl CustomSecretConfig {
+        /// Creates the value from its required properties, by name in [`CustomSecretConfigRequired`]:
+        ///
+        /// ```text
+        /// CustomSecretConfig::new(CustomSecretConfigRequired {
+        ///     secret_access_role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretAccessRoleArn", secret_access_role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("SecretAccessRoleArn", required.secret_access_role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             CustomSecretConfig { props }
         }
     }
@@ -2105,15 +2587,33 @@ pub mod location_hdfs {
         props: Props,
     }
 
-    impl NameNode {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NameNode`], by name: the argument of [`NameNode::new`].
+    #[derive(Clone, Debug)]
+    pub struct NameNodeRequired {
+        /// The DNS name or IP address of the Name Node in the customer's on premises HDFS cluster.
         ///
-        /// - `hostname`: `Hostname`, The DNS name or IP address of the Name Node in the customer's on premises HDFS cluster.
-        /// - `port`: `Port`, The port on which the Name Node is listening on for client requests.
-        pub fn new(hostname: impl Into<Val<String>>, port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Hostname`.
+        pub hostname: Val<String>,
+
+        /// The port on which the Name Node is listening on for client requests.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+    }
+
+    impl NameNode {
+        /// Creates the value from its required properties, by name in [`NameNodeRequired`]:
+        ///
+        /// ```text
+        /// NameNode::new(NameNodeRequired {
+        ///     hostname: "...".into(),
+        ///     port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: NameNodeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Hostname", hostname);
-            props.set("Port", port);
+            props.set::<String>("Hostname", required.hostname);
+            props.set::<i64>("Port", required.port);
             NameNode { props }
         }
     }
@@ -2139,7 +2639,7 @@ pub mod location_hdfs {
 
         /// Configuration for Data Transfer Protection.
         ///
-        /// Allowed values: `AUTHENTICATION`, `INTEGRITY`, `PRIVACY`, `DISABLED`.
+        /// Allowed values (the enum [`DataTransferProtection`]): `AUTHENTICATION`, `INTEGRITY`, `PRIVACY`, `DISABLED`.
         pub fn data_transfer_protection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataTransferProtection", value);
             self
@@ -2147,7 +2647,7 @@ pub mod location_hdfs {
 
         /// Configuration for RPC Protection.
         ///
-        /// Allowed values: `AUTHENTICATION`, `INTEGRITY`, `PRIVACY`, `DISABLED`.
+        /// Allowed values (the enum [`RpcProtection`]): `AUTHENTICATION`, `INTEGRITY`, `PRIVACY`, `DISABLED`.
         pub fn rpc_protection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RpcProtection", value);
             self
@@ -2166,15 +2666,33 @@ pub mod location_hdfs {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2224,11 +2742,48 @@ pub mod location_hdfs {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::DataSync::LocationHDFS`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            Simple = "SIMPLE",
+            Kerberos = "KERBEROS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataTransferProtection` in `AWS::DataSync::LocationHDFS`; `.into()` makes a `Val<String>`.
+        DataTransferProtection {
+            Authentication = "AUTHENTICATION",
+            Integrity = "INTEGRITY",
+            Privacy = "PRIVACY",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RpcProtection` in `AWS::DataSync::LocationHDFS`; `.into()` makes a `Val<String>`.
+        RpcProtection {
+            Authentication = "AUTHENTICATION",
+            Integrity = "INTEGRITY",
+            Privacy = "PRIVACY",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataSync::LocationNFS
 ///
 /// CloudFormation type `AWS::DataSync::LocationNFS`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the NFS location.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the NFS location that was described.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationNfs {
     props: Props,
@@ -2238,7 +2793,7 @@ pub struct CfnLocationNfs {
 impl CfnLocationNfs {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationNFS";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `on_prem_config`: `OnPremConfig`, Contains a list of Amazon Resource Names (ARNs) of agents that are used to connect an NFS server.
     pub fn new(on_prem_config: impl Into<Val<location_nfs::OnPremConfig>>) -> Self {
@@ -2329,11 +2884,11 @@ pub(crate) static LOCATION_NFS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationNfs`].
+/// Property types and enums of the allowed values of [`CfnLocationNfs`].
 pub mod location_nfs {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The NFS mount options that DataSync can use to mount your NFS share.
     #[derive(Clone, Debug)]
@@ -2350,7 +2905,7 @@ pub mod location_nfs {
 
         /// The specific NFS version that you want DataSync to use to mount your NFS share.
         ///
-        /// Allowed values: `AUTOMATIC`, `NFS3`, `NFS4_0`, `NFS4_1`, `NFS4_2`.
+        /// Allowed values (the enum [`Version`]): `AUTOMATIC`, `NFS3`, `NFS4_0`, `NFS4_1`, `NFS4_2`.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -2370,7 +2925,7 @@ pub mod location_nfs {
     }
 
     impl OnPremConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `agent_arns`: `AgentArns`, ARN(s) of the agent(s) to use for an NFS location.
         pub fn new(agent_arns: impl Into<Val<Vec<String>>>) -> Self {
@@ -2392,15 +2947,33 @@ pub mod location_nfs {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2432,11 +3005,33 @@ pub mod location_nfs {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::DataSync::LocationNFS`; `.into()` makes a `Val<String>`.
+        Version {
+            Automatic = "AUTOMATIC",
+            Nfs3 = "NFS3",
+            Nfs4_0 = "NFS4_0",
+            Nfs4_1 = "NFS4_1",
+            Nfs4_2 = "NFS4_2",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DataSync::LocationObjectStorage.
 ///
 /// CloudFormation type `AWS::DataSync::LocationObjectStorage`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the location that is created.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the object storage location that was described.
+/// - `ManagedSecretConfig`: `handle.managed_secret_config()` → `Val<Json>`. Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationObjectStorage {
     props: Props,
@@ -2522,7 +3117,7 @@ impl CfnLocationObjectStorage {
 
     /// The protocol that the object storage server uses to communicate.
     ///
-    /// Allowed values: `HTTPS`, `HTTP`.
+    /// Allowed values (the enum [`location_object_storage::ServerProtocol`]): `HTTPS`, `HTTP`.
     pub fn server_protocol(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ServerProtocol", value);
         self
@@ -2618,11 +3213,11 @@ pub(crate) static LOCATION_OBJECT_STORAGE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationObjectStorage`].
+/// Property types and enums of the allowed values of [`CfnLocationObjectStorage`].
 pub mod location_object_storage {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
     #[derive(Clone, Debug)]
@@ -2662,15 +3257,33 @@ pub mod location_object_storage {
         props: Props,
     }
 
-    impl CustomSecretConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomSecretConfig`], by name: the argument of [`CustomSecretConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         ///
-        /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-        /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecretAccessRoleArn`.
+        pub secret_access_role_arn: Val<String>,
+
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl CustomSecretConfig {
+        /// Creates the value from its required properties, by name in [`CustomSecretConfigRequired`]:
+        ///
+        /// ```text
+        /// CustomSecretConfig::new(CustomSecretConfigRequired {
+        ///     secret_access_role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretAccessRoleArn", secret_access_role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("SecretAccessRoleArn", required.secret_access_role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             CustomSecretConfig { props }
         }
     }
@@ -2745,19 +3358,47 @@ pub mod location_object_storage {
         props: Props,
     }
 
-    impl GoogleOidcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GoogleOidcConfig`], by name: the argument of [`GoogleOidcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct GoogleOidcConfigRequired {
+        /// The name of the Google Cloud workload identity pool that DataSync federates with.
         ///
-        /// - `identity_pool_name`: `IdentityPoolName`, The name of the Google Cloud workload identity pool that DataSync federates with.
-        /// - `identity_provider_name`: `IdentityProviderName`, The name of the OIDC identity provider configured in the Google Cloud workload identity pool.
-        /// - `project_name`: `ProjectName`, The human-readable Google Cloud project name.
-        /// - `project_number`: `ProjectNumber`, The numeric Google Cloud project ID, as a string.
-        pub fn new(identity_pool_name: impl Into<Val<String>>, identity_provider_name: impl Into<Val<String>>, project_name: impl Into<Val<String>>, project_number: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `IdentityPoolName`.
+        pub identity_pool_name: Val<String>,
+
+        /// The name of the OIDC identity provider configured in the Google Cloud workload identity pool.
+        ///
+        /// CloudFormation property `IdentityProviderName`.
+        pub identity_provider_name: Val<String>,
+
+        /// The human-readable Google Cloud project name.
+        ///
+        /// CloudFormation property `ProjectName`.
+        pub project_name: Val<String>,
+
+        /// The numeric Google Cloud project ID, as a string.
+        ///
+        /// CloudFormation property `ProjectNumber`.
+        pub project_number: Val<String>,
+    }
+
+    impl GoogleOidcConfig {
+        /// Creates the value from its required properties, by name in [`GoogleOidcConfigRequired`]:
+        ///
+        /// ```text
+        /// GoogleOidcConfig::new(GoogleOidcConfigRequired {
+        ///     identity_pool_name: "...".into(),
+        ///     identity_provider_name: "...".into(),
+        ///     project_name: "...".into(),
+        ///     project_number: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GoogleOidcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("IdentityPoolName", identity_pool_name);
-            props.set("IdentityProviderName", identity_provider_name);
-            props.set("ProjectName", project_name);
-            props.set("ProjectNumber", project_number);
+            props.set::<String>("IdentityPoolName", required.identity_pool_name);
+            props.set::<String>("IdentityProviderName", required.identity_provider_name);
+            props.set::<String>("ProjectName", required.project_name);
+            props.set::<String>("ProjectNumber", required.project_number);
             GoogleOidcConfig { props }
         }
     }
@@ -2774,15 +3415,33 @@ pub mod location_object_storage {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2841,11 +3500,28 @@ pub mod location_object_storage {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ServerProtocol` in `AWS::DataSync::LocationObjectStorage`; `.into()` makes a `Val<String>`.
+        ServerProtocol {
+            Https = "HTTPS",
+            Http = "HTTP",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataSync::LocationS3
 ///
 /// CloudFormation type `AWS::DataSync::LocationS3`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Amazon S3 bucket location.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the S3 location that was described.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationS3 {
     props: Props,
@@ -2855,7 +3531,7 @@ pub struct CfnLocationS3 {
 impl CfnLocationS3 {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationS3";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `s3_config`: `S3Config`, The Amazon Resource Name (ARN) of the AWS IAM role that is used to access an Amazon S3 bucket.
     pub fn new(s3_config: impl Into<Val<location_s3::S3Config>>) -> Self {
@@ -2876,7 +3552,7 @@ impl CfnLocationS3 {
 
     /// The Amazon S3 storage class you want to store your files in when this location is used as a task destination.
     ///
-    /// Allowed values: `STANDARD`, `STANDARD_IA`, `ONEZONE_IA`, `INTELLIGENT_TIERING`, `GLACIER`, `GLACIER_INSTANT_RETRIEVAL`, `DEEP_ARCHIVE`.
+    /// Allowed values (the enum [`location_s3::S3StorageClass`]): `STANDARD`, `STANDARD_IA`, `ONEZONE_IA`, `INTELLIGENT_TIERING`, `GLACIER`, `GLACIER_INSTANT_RETRIEVAL`, `DEEP_ARCHIVE`.
     pub fn s3_storage_class(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("S3StorageClass", value);
         self
@@ -2950,11 +3626,11 @@ pub(crate) static LOCATION_S3_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationS3`].
+/// Property types and enums of the allowed values of [`CfnLocationS3`].
 pub mod location_s3 {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The Amazon Resource Name (ARN) of the AWS IAM role that is used to access an Amazon S3 bucket.
     #[derive(Clone, Debug)]
@@ -2963,7 +3639,7 @@ pub mod location_s3 {
     }
 
     impl S3Config {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_access_role_arn`: `BucketAccessRoleArn`, The ARN of the IAM role of the Amazon S3 bucket.
         pub fn new(bucket_access_role_arn: impl Into<Val<String>>) -> Self {
@@ -2985,15 +3661,33 @@ pub mod location_s3 {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3018,11 +3712,35 @@ pub mod location_s3 {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `S3StorageClass` in `AWS::DataSync::LocationS3`; `.into()` makes a `Val<String>`.
+        S3StorageClass {
+            Standard = "STANDARD",
+            StandardIa = "STANDARD_IA",
+            OnezoneIa = "ONEZONE_IA",
+            IntelligentTiering = "INTELLIGENT_TIERING",
+            Glacier = "GLACIER",
+            GlacierInstantRetrieval = "GLACIER_INSTANT_RETRIEVAL",
+            DeepArchive = "DEEP_ARCHIVE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DataSync::LocationSMB.
 ///
 /// CloudFormation type `AWS::DataSync::LocationSMB`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CmkSecretConfig.SecretArn`: `handle.cmk_secret_config_secret_arn()` → `Val<String>`. Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the SMB location that is created.
+/// - `LocationUri`: `handle.location_uri()` → `Val<String>`. The URL of the SMB location that was described.
+/// - `ManagedSecretConfig`: `handle.managed_secret_config()` → `Val<Json>`. Specifies configuration information for a DataSync-managed secret, such as a password or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLocationSmb {
     props: Props,
@@ -3032,7 +3750,7 @@ pub struct CfnLocationSmb {
 impl CfnLocationSmb {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationSMB";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `agent_arns`: `AgentArns`, The Amazon Resource Names (ARNs) of agents to use for a Simple Message Block (SMB) location.
     pub fn new(agent_arns: impl Into<Val<Vec<String>>>) -> Self {
@@ -3043,7 +3761,7 @@ impl CfnLocationSmb {
 
     /// The authentication mode used to determine identity of user.
     ///
-    /// Allowed values: `NTLM`, `KERBEROS`.
+    /// Allowed values (the enum [`location_smb::AuthenticationType`]): `NTLM`, `KERBEROS`.
     pub fn authentication_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AuthenticationType", value);
         self
@@ -3215,11 +3933,11 @@ pub(crate) static LOCATION_SMB_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocationSmb`].
+/// Property types and enums of the allowed values of [`CfnLocationSmb`].
 pub mod location_smb {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies configuration information for a DataSync-managed secret, such as a password or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
     #[derive(Clone, Debug)]
@@ -3259,15 +3977,33 @@ pub mod location_smb {
         props: Props,
     }
 
-    impl CustomSecretConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomSecretConfig`], by name: the argument of [`CustomSecretConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         ///
-        /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-        /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecretAccessRoleArn`.
+        pub secret_access_role_arn: Val<String>,
+
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl CustomSecretConfig {
+        /// Creates the value from its required properties, by name in [`CustomSecretConfigRequired`]:
+        ///
+        /// ```text
+        /// CustomSecretConfig::new(CustomSecretConfigRequired {
+        ///     secret_access_role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretAccessRoleArn", secret_access_role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("SecretAccessRoleArn", required.secret_access_role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             CustomSecretConfig { props }
         }
     }
@@ -3293,7 +4029,7 @@ pub mod location_smb {
 
         /// The specific SMB version that you want DataSync to use to mount your SMB share.
         ///
-        /// Allowed values: `AUTOMATIC`, `SMB1`, `SMB2_0`, `SMB2`, `SMB3`.
+        /// Allowed values (the enum [`Version`]): `AUTOMATIC`, `SMB1`, `SMB2_0`, `SMB2`, `SMB3`.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -3312,15 +4048,33 @@ pub mod location_smb {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3361,28 +4115,80 @@ pub mod location_smb {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::DataSync::LocationSMB`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            Ntlm = "NTLM",
+            Kerberos = "KERBEROS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::DataSync::LocationSMB`; `.into()` makes a `Val<String>`.
+        Version {
+            Automatic = "AUTOMATIC",
+            Smb1 = "SMB1",
+            Smb2_0 = "SMB2_0",
+            Smb2 = "SMB2",
+            Smb3 = "SMB3",
+        }
+    }
 }
 
 /// Resource schema for AWS::DataSync::Task.
 ///
 /// CloudFormation type `AWS::DataSync::Task`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DestinationNetworkInterfaceArns`: `handle.destination_network_interface_arns()` → `Val<Vec<String>>`. The Amazon Resource Names (ARNs) of the destination ENIs (Elastic Network Interfaces) that were created for your subnet.
+/// - `SourceNetworkInterfaceArns`: `handle.source_network_interface_arns()` → `Val<Vec<String>>`. The Amazon Resource Names (ARNs) of the source ENIs (Elastic Network Interfaces) that were created for your subnet.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the task that was described.
+/// - `TaskArn`: `handle.task_arn()` → `Val<String>`. The ARN of the task.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TaskArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTask {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTask`], by name: the argument of [`CfnTask::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTaskRequired {
+    /// The ARN of an AWS storage resource's location.
+    ///
+    /// CloudFormation property `DestinationLocationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub destination_location_arn: Val<String>,
+
+    /// The ARN of the source location for the task.
+    ///
+    /// CloudFormation property `SourceLocationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_location_arn: Val<String>,
+}
+
 impl CfnTask {
     pub const TYPE_NAME: &'static str = "AWS::DataSync::Task";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTaskRequired`]:
     ///
-    /// - `destination_location_arn`: `DestinationLocationArn`, The ARN of an AWS storage resource's location.
-    /// - `source_location_arn`: `SourceLocationArn`, The ARN of the source location for the task.
-    pub fn new(destination_location_arn: impl Into<Val<String>>, source_location_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTask::new(CfnTaskRequired {
+    ///     destination_location_arn: "...".into(),
+    ///     source_location_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTaskRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationLocationArn", destination_location_arn);
-        props.set("SourceLocationArn", source_location_arn);
+        props.set::<String>("DestinationLocationArn", required.destination_location_arn);
+        props.set::<String>("SourceLocationArn", required.source_location_arn);
         CfnTask { props, options: ResourceOptions::default() }
     }
 
@@ -3436,7 +4242,7 @@ impl CfnTask {
 
     /// Specifies the task mode for the task.
     ///
-    /// Allowed values: `BASIC`, `ENHANCED`.
+    /// Allowed values (the enum [`task::TaskMode`]): `BASIC`, `ENHANCED`.
     ///
     /// Changing it replaces the resource.
     pub fn task_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3525,11 +4331,11 @@ pub(crate) static TASK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTask`].
+/// Property types and enums of the allowed values of [`CfnTask`].
 pub mod task {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies which files folders and objects to include or exclude when transferring files from source to destination.
     #[derive(Clone, Debug)]
@@ -3546,7 +4352,7 @@ pub mod task {
 
         /// The type of filter rule to apply. AWS DataSync only supports the SIMPLE_PATTERN rule type.
         ///
-        /// Allowed values: `SIMPLE_PATTERN`.
+        /// Allowed values (the enum [`FilterType`]): `SIMPLE_PATTERN`.
         pub fn filter_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FilterType", value);
             self
@@ -3572,7 +4378,7 @@ pub mod task {
     }
 
     impl ManifestConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`, Specifies the manifest that you want DataSync to use and where it's hosted.
         pub fn new(source: impl Into<Val<Source>>) -> Self {
@@ -3583,7 +4389,7 @@ pub mod task {
 
         /// Specifies what DataSync uses the manifest for.
         ///
-        /// Allowed values: `TRANSFER`.
+        /// Allowed values (the enum [`Action`]): `TRANSFER`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -3591,7 +4397,7 @@ pub mod task {
 
         /// Specifies the file format of your manifest.
         ///
-        /// Allowed values: `CSV`.
+        /// Allowed values (the enum [`Format`]): `CSV`.
         pub fn format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Format", value);
             self
@@ -3689,7 +4495,7 @@ pub mod task {
 
         /// A file metadata value that shows the last time a file was accessed (that is, when the file was read or written to).
         ///
-        /// Allowed values: `NONE`, `BEST_EFFORT`.
+        /// Allowed values (the enum [`Atime`]): `NONE`, `BEST_EFFORT`.
         pub fn atime(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Atime", value);
             self
@@ -3703,7 +4509,7 @@ pub mod task {
 
         /// The group ID (GID) of the file's owners.
         ///
-        /// Allowed values: `NONE`, `INT_VALUE`, `NAME`, `BOTH`.
+        /// Allowed values (the enum [`Gid`]): `NONE`, `INT_VALUE`, `NAME`, `BOTH`.
         pub fn gid(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Gid", value);
             self
@@ -3711,7 +4517,7 @@ pub mod task {
 
         /// A value that determines the types of logs that DataSync publishes to a log stream in the Amazon CloudWatch log group that you provide.
         ///
-        /// Allowed values: `OFF`, `BASIC`, `TRANSFER`.
+        /// Allowed values (the enum [`LogLevel`]): `OFF`, `BASIC`, `TRANSFER`.
         pub fn log_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogLevel", value);
             self
@@ -3719,7 +4525,7 @@ pub mod task {
 
         /// A value that indicates the last time that a file was modified (that is, a file was written to) before the PREPARING phase.
         ///
-        /// Allowed values: `NONE`, `PRESERVE`.
+        /// Allowed values (the enum [`Mtime`]): `NONE`, `PRESERVE`.
         pub fn mtime(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mtime", value);
             self
@@ -3727,7 +4533,7 @@ pub mod task {
 
         /// A value that determines whether source object metadata should be copied to the destination. PRESERVE copies metadata; NONE copies only file-mtime.
         ///
-        /// Allowed values: `PRESERVE`, `NONE`.
+        /// Allowed values (the enum [`ObjectMetadata`]): `PRESERVE`, `NONE`.
         pub fn object_metadata(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ObjectMetadata", value);
             self
@@ -3735,7 +4541,7 @@ pub mod task {
 
         /// A value that determines whether object tags should be read from the source object store and written to the destination object store.
         ///
-        /// Allowed values: `PRESERVE`, `NONE`.
+        /// Allowed values (the enum [`ObjectTags`]): `PRESERVE`, `NONE`.
         pub fn object_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ObjectTags", value);
             self
@@ -3743,7 +4549,7 @@ pub mod task {
 
         /// A value that determines whether files at the destination should be overwritten or preserved when copying files.
         ///
-        /// Allowed values: `ALWAYS`, `NEVER`.
+        /// Allowed values (the enum [`OverwriteMode`]): `ALWAYS`, `NEVER`.
         pub fn overwrite_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OverwriteMode", value);
             self
@@ -3751,7 +4557,7 @@ pub mod task {
 
         /// A value that determines which users or groups can access a file for a specific purpose such as reading, writing, or execution of the file.
         ///
-        /// Allowed values: `NONE`, `PRESERVE`.
+        /// Allowed values (the enum [`PosixPermissions`]): `NONE`, `PRESERVE`.
         pub fn posix_permissions(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PosixPermissions", value);
             self
@@ -3759,7 +4565,7 @@ pub mod task {
 
         /// A value that specifies whether files in the destination that don't exist in the source file system should be preserved.
         ///
-        /// Allowed values: `PRESERVE`, `REMOVE`.
+        /// Allowed values (the enum [`PreserveDeletedFiles`]): `PRESERVE`, `REMOVE`.
         pub fn preserve_deleted_files(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreserveDeletedFiles", value);
             self
@@ -3767,7 +4573,7 @@ pub mod task {
 
         /// A value that determines whether AWS DataSync should preserve the metadata of block and character devices in the source file system, and recreate the files with that device name and metadata on the destination.
         ///
-        /// Allowed values: `NONE`, `PRESERVE`.
+        /// Allowed values (the enum [`PreserveDevices`]): `NONE`, `PRESERVE`.
         pub fn preserve_devices(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreserveDevices", value);
             self
@@ -3775,7 +4581,7 @@ pub mod task {
 
         /// A value that determines which components of the SMB security descriptor are copied during transfer.
         ///
-        /// Allowed values: `NONE`, `OWNER_DACL`, `OWNER_DACL_SACL`.
+        /// Allowed values (the enum [`SecurityDescriptorCopyFlags`]): `NONE`, `OWNER_DACL`, `OWNER_DACL_SACL`.
         pub fn security_descriptor_copy_flags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityDescriptorCopyFlags", value);
             self
@@ -3783,7 +4589,7 @@ pub mod task {
 
         /// A value that determines whether tasks should be queued before executing the tasks.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`TaskQueueing`]): `ENABLED`, `DISABLED`.
         pub fn task_queueing(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TaskQueueing", value);
             self
@@ -3791,7 +4597,7 @@ pub mod task {
 
         /// A value that determines whether DataSync transfers only the data and metadata that differ between the source and the destination location, or whether DataSync transfers all the content from the source, without comparing to the destination location.
         ///
-        /// Allowed values: `CHANGED`, `ALL`.
+        /// Allowed values (the enum [`TransferMode`]): `CHANGED`, `ALL`.
         pub fn transfer_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransferMode", value);
             self
@@ -3799,7 +4605,7 @@ pub mod task {
 
         /// The user ID (UID) of the file's owner.
         ///
-        /// Allowed values: `NONE`, `INT_VALUE`, `NAME`, `BOTH`.
+        /// Allowed values (the enum [`Uid`]): `NONE`, `INT_VALUE`, `NAME`, `BOTH`.
         pub fn uid(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Uid", value);
             self
@@ -3807,7 +4613,7 @@ pub mod task {
 
         /// A value that determines whether a data integrity verification should be performed at the end of a task execution after all data and metadata have been transferred.
         ///
-        /// Allowed values: `POINT_IN_TIME_CONSISTENT`, `ONLY_FILES_TRANSFERRED`, `NONE`.
+        /// Allowed values (the enum [`VerifyMode`]): `POINT_IN_TIME_CONSISTENT`, `ONLY_FILES_TRANSFERRED`, `NONE`.
         pub fn verify_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VerifyMode", value);
             self
@@ -3841,7 +4647,7 @@ pub mod task {
 
         /// Specifies status of a schedule.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`Status`]): `ENABLED`, `DISABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -3860,15 +4666,33 @@ pub mod task {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for an AWS resource tag.
         ///
-        /// - `key`: `Key`, The key for an AWS resource tag.
-        /// - `value`: `Value`, The value for an AWS resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for an AWS resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3885,21 +4709,41 @@ pub mod task {
         props: Props,
     }
 
-    impl TaskReportConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TaskReportConfig`], by name: the argument of [`TaskReportConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct TaskReportConfigRequired {
+        /// Specifies where DataSync uploads your task report.
         ///
-        /// - `destination`: `Destination`, Specifies where DataSync uploads your task report.
-        /// - `output_type`: `OutputType`, Specifies the type of task report that you want.
-        pub fn new(destination: impl Into<Val<Destination>>, output_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<Destination>,
+
+        /// Specifies the type of task report that you want.
+        ///
+        /// CloudFormation property `OutputType`.
+        ///
+        /// Allowed values (the enum [`OutputType`]): `SUMMARY_ONLY`, `STANDARD`.
+        pub output_type: Val<String>,
+    }
+
+    impl TaskReportConfig {
+        /// Creates the value from its required properties, by name in [`TaskReportConfigRequired`]:
+        ///
+        /// ```text
+        /// TaskReportConfig::new(TaskReportConfigRequired {
+        ///     destination: Destination::new(...).into(),
+        ///     output_type: OutputType::SummaryOnly.into(),
+        /// })
+        /// ```
+        pub fn new(required: TaskReportConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("OutputType", output_type);
+            props.set::<Destination>("Destination", required.destination);
+            props.set::<String>("OutputType", required.output_type);
             TaskReportConfig { props }
         }
 
         /// Specifies whether your task report includes the new version of each object transferred into an S3 bucket, this only applies if you enable versioning on your bucket.
         ///
-        /// Allowed values: `INCLUDE`, `NONE`.
+        /// Allowed values (the enum [`ObjectVersionIds`]): `INCLUDE`, `NONE`.
         pub fn object_version_ids(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ObjectVersionIds", value);
             self
@@ -3913,7 +4757,7 @@ pub mod task {
 
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         ///
-        /// Allowed values: `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
+        /// Allowed values (the enum [`ReportLevel`]): `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
         pub fn report_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReportLevel", value);
             self
@@ -4049,7 +4893,7 @@ pub mod task {
 
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         ///
-        /// Allowed values: `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
+        /// Allowed values (the enum [`ReportLevel`]): `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
         pub fn report_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReportLevel", value);
             self
@@ -4077,7 +4921,7 @@ pub mod task {
 
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         ///
-        /// Allowed values: `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
+        /// Allowed values (the enum [`ReportLevel`]): `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
         pub fn report_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReportLevel", value);
             self
@@ -4105,7 +4949,7 @@ pub mod task {
 
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         ///
-        /// Allowed values: `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
+        /// Allowed values (the enum [`ReportLevel`]): `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
         pub fn report_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReportLevel", value);
             self
@@ -4133,7 +4977,7 @@ pub mod task {
 
         /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
         ///
-        /// Allowed values: `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
+        /// Allowed values (the enum [`ReportLevel`]): `ERRORS_ONLY`, `SUCCESSES_AND_ERRORS`.
         pub fn report_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReportLevel", value);
             self
@@ -4282,6 +5126,194 @@ pub mod task {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TaskMode` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        TaskMode {
+            Basic = "BASIC",
+            Enhanced = "ENHANCED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FilterType` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        FilterType {
+            SimplePattern = "SIMPLE_PATTERN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        Action {
+            Transfer = "TRANSFER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        Format {
+            Csv = "CSV",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Atime` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        Atime {
+            None = "NONE",
+            BestEffort = "BEST_EFFORT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Gid` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        Gid {
+            None = "NONE",
+            IntValue = "INT_VALUE",
+            Name = "NAME",
+            Both = "BOTH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogLevel` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        LogLevel {
+            Off = "OFF",
+            Basic = "BASIC",
+            Transfer = "TRANSFER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mtime` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        Mtime {
+            None = "NONE",
+            Preserve = "PRESERVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ObjectMetadata` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        ObjectMetadata {
+            Preserve = "PRESERVE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ObjectTags` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        ObjectTags {
+            Preserve = "PRESERVE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OverwriteMode` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        OverwriteMode {
+            Always = "ALWAYS",
+            Never = "NEVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PosixPermissions` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        PosixPermissions {
+            None = "NONE",
+            Preserve = "PRESERVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreserveDeletedFiles` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        PreserveDeletedFiles {
+            Preserve = "PRESERVE",
+            Remove = "REMOVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreserveDevices` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        PreserveDevices {
+            None = "NONE",
+            Preserve = "PRESERVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SecurityDescriptorCopyFlags` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        SecurityDescriptorCopyFlags {
+            None = "NONE",
+            OwnerDacl = "OWNER_DACL",
+            OwnerDaclSacl = "OWNER_DACL_SACL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TaskQueueing` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        TaskQueueing {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TransferMode` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        TransferMode {
+            Changed = "CHANGED",
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Uid` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        Uid {
+            None = "NONE",
+            IntValue = "INT_VALUE",
+            Name = "NAME",
+            Both = "BOTH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VerifyMode` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        VerifyMode {
+            PointInTimeConsistent = "POINT_IN_TIME_CONSISTENT",
+            OnlyFilesTransferred = "ONLY_FILES_TRANSFERRED",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ObjectVersionIds` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        ObjectVersionIds {
+            Include = "INCLUDE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputType` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        OutputType {
+            SummaryOnly = "SUMMARY_ONLY",
+            Standard = "STANDARD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReportLevel` in `AWS::DataSync::Task`; `.into()` makes a `Val<String>`.
+        ReportLevel {
+            ErrorsOnly = "ERRORS_ONLY",
+            SuccessesAndErrors = "SUCCESSES_AND_ERRORS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

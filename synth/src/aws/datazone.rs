@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,61 @@ use crate::value::{Json, Map, Val};
 /// Connections enables users to connect their DataZone resources (domains, projects, and environments) to external resources/services (data, compute, etc)
 ///
 /// CloudFormation type `AWS::DataZone::Connection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The ID of the connection.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The ID of the domain in which the connection is created.
+/// - `DomainUnitId`: `handle.domain_unit_id()` → `Val<String>`. The ID of the domain unit in which the connection is created.
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The ID of the environment in which the connection is created.
+/// - `EnvironmentUserRole`: `handle.environment_user_role()` → `Val<String>`. The role of the user in the environment.
+/// - `ProjectId`: `handle.project_id()` → `Val<String>`. The ID of the project in which the connection is created.
+/// - `Type`: `handle.type_()` → `Val<String>`. Connection Type
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnection`], by name: the argument of [`CfnConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectionRequired {
+    /// The identifier of the domain in which the connection is created.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub domain_identifier: Val<String>,
+
+    /// The name of the connection.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnConnection {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Connection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectionRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`, The identifier of the domain in which the connection is created.
-    /// - `name`: `Name`, The name of the connection.
-    pub fn new(domain_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnection::new(CfnConnectionRequired {
+    ///     domain_identifier: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("Name", name);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("Name", required.name);
         CfnConnection { props, options: ResourceOptions::default() }
     }
 
@@ -98,7 +135,7 @@ impl CfnConnection {
 
     /// The scope of the connection.
     ///
-    /// Allowed values: `DOMAIN`, `PROJECT`.
+    /// Allowed values (the enum [`connection::Scope`]): `DOMAIN`, `PROJECT`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -200,11 +237,11 @@ pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnection`].
+/// Property types and enums of the allowed values of [`CfnConnection`].
 pub mod connection {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// AWS Location of project
     #[derive(Clone, Debug)]
@@ -425,7 +462,7 @@ pub mod connection {
     }
 
     impl AthenaPropertiesInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `workgroup_name`: `WorkgroupName`.
         pub fn new(workgroup_name: impl Into<Val<String>>) -> Self {
@@ -574,7 +611,7 @@ pub mod connection {
 
         /// Authentication Type
         ///
-        /// Allowed values: `BASIC`, `OAUTH2`, `CUSTOM`.
+        /// Allowed values (the enum [`AuthenticationType`]): `BASIC`, `OAUTH2`, `CUSTOM`.
         pub fn authentication_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthenticationType", value);
             self
@@ -682,7 +719,7 @@ pub mod connection {
 
         /// OAuth2 Grant Type
         ///
-        /// Allowed values: `AUTHORIZATION_CODE`, `CLIENT_CREDENTIALS`, `JWT_BEARER`.
+        /// Allowed values (the enum [`OAuth2GrantType`]): `AUTHORIZATION_CODE`, `CLIENT_CREDENTIALS`, `JWT_BEARER`.
         pub fn o_auth2_grant_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OAuth2GrantType", value);
             self
@@ -866,7 +903,7 @@ pub mod connection {
     }
 
     impl HyperPodPropertiesInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_name`: `ClusterName`.
         pub fn new(cluster_name: impl Into<Val<String>>) -> Self {
@@ -1060,15 +1097,29 @@ pub mod connection {
         props: Props,
     }
 
+    /// The required properties of [`UsernamePassword`], by name: the argument of [`UsernamePassword::new`].
+    #[derive(Clone, Debug)]
+    pub struct UsernamePasswordRequired {
+        /// CloudFormation property `Password`.
+        pub password: Val<String>,
+
+        /// CloudFormation property `Username`.
+        pub username: Val<String>,
+    }
+
     impl UsernamePassword {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`UsernamePasswordRequired`]:
         ///
-        /// - `password`: `Password`.
-        /// - `username`: `Username`.
-        pub fn new(password: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// UsernamePassword::new(UsernamePasswordRequired {
+        ///     password: "...".into(),
+        ///     username: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: UsernamePasswordRequired) -> Self {
             let mut props = Props::new();
-            props.set("Password", password);
-            props.set("Username", username);
+            props.set::<String>("Password", required.password);
+            props.set::<String>("Username", required.username);
             UsernamePassword { props }
         }
     }
@@ -1176,7 +1227,7 @@ pub mod connection {
     }
 
     impl S3PropertiesInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, The Amazon S3 URI that's part of the Amazon S3 properties of a connection.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -1640,32 +1691,114 @@ pub mod connection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::DataZone::Connection`; `.into()` makes a `Val<String>`.
+        Scope {
+            Domain = "DOMAIN",
+            Project = "PROJECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::DataZone::Connection`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            Basic = "BASIC",
+            Oauth2 = "OAUTH2",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OAuth2GrantType` in `AWS::DataZone::Connection`; `.into()` makes a `Val<String>`.
+        OAuth2GrantType {
+            AuthorizationCode = "AUTHORIZATION_CODE",
+            ClientCredentials = "CLIENT_CREDENTIALS",
+            JwtBearer = "JWT_BEARER",
+        }
+    }
 }
 
 /// A data source is used to import technical metadata of assets (data) from the source databases or data warehouses into Amazon DataZone.
 ///
 /// CloudFormation type `AWS::DataZone::DataSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The unique identifier of a connection used to fetch relevant parameters from connection during Datasource run
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the data source was created.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The ID of the Amazon DataZone domain where the data source is created.
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The unique identifier of the Amazon DataZone environment to which the data source publishes assets.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the data source.
+/// - `LastRunAssetCount`: `handle.last_run_asset_count()` → `Val<f64>`. The number of assets created by the data source during its last run.
+/// - `LastRunAt`: `handle.last_run_at()` → `Val<String>`. The timestamp that specifies when the data source was last run.
+/// - `LastRunStatus`: `handle.last_run_status()` → `Val<String>`. The status of the last run of this data source.
+/// - `ProjectId`: `handle.project_id()` → `Val<String>`. The ID of the Amazon DataZone project to which the data source is added.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the data source.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp of when this data source was updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataSource`], by name: the argument of [`CfnDataSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataSourceRequired {
+    /// The ID of the Amazon DataZone domain where the data source is created.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub domain_identifier: Val<String>,
+
+    /// The name of the data source.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The identifier of the Amazon DataZone project in which you want to add the data source.
+    ///
+    /// CloudFormation property `ProjectIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub project_identifier: Val<String>,
+
+    /// The type of the data source.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnDataSource {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::DataSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataSourceRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`, The ID of the Amazon DataZone domain where the data source is created.
-    /// - `name`: `Name`, The name of the data source.
-    /// - `project_identifier`: `ProjectIdentifier`, The identifier of the Amazon DataZone project in which you want to add the data source.
-    /// - `type_`: `Type`, The type of the data source.
-    pub fn new(domain_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, project_identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataSource::new(CfnDataSourceRequired {
+    ///     domain_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     project_identifier: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("Name", name);
-        props.set("ProjectIdentifier", project_identifier);
-        props.set("Type", type_);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProjectIdentifier", required.project_identifier);
+        props.set::<String>("Type", required.type_);
         CfnDataSource { props, options: ResourceOptions::default() }
     }
 
@@ -1703,7 +1836,7 @@ impl CfnDataSource {
 
     /// Specifies whether the data source is enabled.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`data_source::EnableSetting`]): `ENABLED`, `DISABLED`.
     pub fn enable_setting(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EnableSetting", value);
         self
@@ -1857,11 +1990,11 @@ pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataSource`].
+/// Property types and enums of the allowed values of [`CfnDataSource`].
 pub mod data_source {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The details of a metadata form.
     #[derive(Clone, Debug)]
@@ -1870,7 +2003,7 @@ pub mod data_source {
     }
 
     impl FormInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `form_name`: `FormName`, The name of the metadata form.
         pub fn new(form_name: impl Into<Val<String>>) -> Self {
@@ -1949,7 +2082,7 @@ pub mod data_source {
     }
 
     impl GlueRunConfigurationInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `relational_filter_configurations`: `RelationalFilterConfigurations`, The relational filter configurations included in the configuration details of the AWS Glue data source.
         pub fn new(relational_filter_configurations: impl Into<Val<Vec<RelationalFilterConfiguration>>>) -> Self {
@@ -1990,7 +2123,7 @@ pub mod data_source {
     }
 
     impl RelationalFilterConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `database_name`: `DatabaseName`, The database name specified in the relational filter configuration for the data source.
         pub fn new(database_name: impl Into<Val<String>>) -> Self {
@@ -2024,15 +2157,33 @@ pub mod data_source {
         props: Props,
     }
 
-    impl FilterExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FilterExpression`], by name: the argument of [`FilterExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterExpressionRequired {
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+
+        /// The search filter expression type.
         ///
-        /// - `expression`: `Expression`.
-        /// - `type_`: `Type`, The search filter expression type.
-        pub fn new(expression: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `INCLUDE`, `EXCLUDE`.
+        pub type_: Val<String>,
+    }
+
+    impl FilterExpression {
+        /// Creates the value from its required properties, by name in [`FilterExpressionRequired`]:
+        ///
+        /// ```text
+        /// FilterExpression::new(FilterExpressionRequired {
+        ///     expression: "...".into(),
+        ///     type_: Type::Include.into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Expression", expression);
-            props.set("Type", type_);
+            props.set::<String>("Expression", required.expression);
+            props.set::<String>("Type", required.type_);
             FilterExpression { props }
         }
     }
@@ -2050,7 +2201,7 @@ pub mod data_source {
     }
 
     impl RedshiftRunConfigurationInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `relational_filter_configurations`: `RelationalFilterConfigurations`, The relational filter configurations included in the configuration details of the Amazon Redshift data source.
         pub fn new(relational_filter_configurations: impl Into<Val<Vec<RelationalFilterConfiguration>>>) -> Self {
@@ -2091,7 +2242,7 @@ pub mod data_source {
     }
 
     impl RedshiftCredentialConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_manager_arn`: `SecretManagerArn`, The ARN of a secret manager for an Amazon Redshift cluster.
         pub fn new(secret_manager_arn: impl Into<Val<String>>) -> Self {
@@ -2146,7 +2297,7 @@ pub mod data_source {
     }
 
     impl RedshiftClusterStorage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_name`: `ClusterName`, The name of an Amazon Redshift cluster.
         pub fn new(cluster_name: impl Into<Val<String>>) -> Self {
@@ -2169,7 +2320,7 @@ pub mod data_source {
     }
 
     impl RedshiftServerlessStorage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `workgroup_name`: `WorkgroupName`, The name of the Amazon Redshift Serverless workgroup.
         pub fn new(workgroup_name: impl Into<Val<String>>) -> Self {
@@ -2192,7 +2343,7 @@ pub mod data_source {
     }
 
     impl SageMakerRunConfigurationInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `tracking_assets`: `TrackingAssets`, The tracking assets of the Amazon SageMaker run.
         pub fn new(tracking_assets: impl Into<Val<Map<Vec<String>>>>) -> Self {
@@ -2255,7 +2406,7 @@ pub mod data_source {
 
         /// The timezone of the data source run.
         ///
-        /// Allowed values: `AFRICA_JOHANNESBURG`, `AMERICA_MONTREAL`, `AMERICA_SAO_PAULO`, `ASIA_BAHRAIN`, `ASIA_BANGKOK`, `ASIA_CALCUTTA`, `ASIA_DUBAI`, `ASIA_HONG_KONG`, `ASIA_JAKARTA`, `ASIA_KUALA_LUMPUR`, `ASIA_SEOUL`, `ASIA_SHANGHAI`, `ASIA_SINGAPORE`, `ASIA_TAIPEI`, `ASIA_TOKYO`, `AUSTRALIA_MELBOURNE`, `AUSTRALIA_SYDNEY`, `CANADA_CENTRAL`, `CET`, `CST6CDT`, `ETC_GMT`, `ETC_GMT0`, `ETC_GMT_ADD_0`, `ETC_GMT_ADD_1` and 40 more.
+        /// Allowed values (the enum [`Timezone`]): `AFRICA_JOHANNESBURG`, `AMERICA_MONTREAL`, `AMERICA_SAO_PAULO`, `ASIA_BAHRAIN`, `ASIA_BANGKOK`, `ASIA_CALCUTTA`, `ASIA_DUBAI`, `ASIA_HONG_KONG`, `ASIA_JAKARTA`, `ASIA_KUALA_LUMPUR`, `ASIA_SEOUL`, `ASIA_SHANGHAI`, `ASIA_SINGAPORE`, `ASIA_TAIPEI`, `ASIA_TOKYO`, `AUSTRALIA_MELBOURNE`, `AUSTRALIA_SYDNEY`, `CANADA_CENTRAL`, `CET`, `CST6CDT`, `ETC_GMT`, `ETC_GMT0`, `ETC_GMT_ADD_0`, `ETC_GMT_ADD_1` and 40 more.
         pub fn timezone(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Timezone", value);
             self
@@ -2367,11 +2518,112 @@ pub mod data_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EnableSetting` in `AWS::DataZone::DataSource`; `.into()` makes a `Val<String>`.
+        EnableSetting {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DataZone::DataSource`; `.into()` makes a `Val<String>`.
+        Type {
+            Include = "INCLUDE",
+            Exclude = "EXCLUDE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Timezone` in `AWS::DataZone::DataSource`; `.into()` makes a `Val<String>`.
+        Timezone {
+            AfricaJohannesburg = "AFRICA_JOHANNESBURG",
+            AmericaMontreal = "AMERICA_MONTREAL",
+            AmericaSaoPaulo = "AMERICA_SAO_PAULO",
+            AsiaBahrain = "ASIA_BAHRAIN",
+            AsiaBangkok = "ASIA_BANGKOK",
+            AsiaCalcutta = "ASIA_CALCUTTA",
+            AsiaDubai = "ASIA_DUBAI",
+            AsiaHongKong = "ASIA_HONG_KONG",
+            AsiaJakarta = "ASIA_JAKARTA",
+            AsiaKualaLumpur = "ASIA_KUALA_LUMPUR",
+            AsiaSeoul = "ASIA_SEOUL",
+            AsiaShanghai = "ASIA_SHANGHAI",
+            AsiaSingapore = "ASIA_SINGAPORE",
+            AsiaTaipei = "ASIA_TAIPEI",
+            AsiaTokyo = "ASIA_TOKYO",
+            AustraliaMelbourne = "AUSTRALIA_MELBOURNE",
+            AustraliaSydney = "AUSTRALIA_SYDNEY",
+            CanadaCentral = "CANADA_CENTRAL",
+            Cet = "CET",
+            Cst6Cdt = "CST6CDT",
+            EtcGmt = "ETC_GMT",
+            EtcGmt0 = "ETC_GMT0",
+            EtcGmtAdd0 = "ETC_GMT_ADD_0",
+            EtcGmtAdd1 = "ETC_GMT_ADD_1",
+            EtcGmtAdd10 = "ETC_GMT_ADD_10",
+            EtcGmtAdd11 = "ETC_GMT_ADD_11",
+            EtcGmtAdd12 = "ETC_GMT_ADD_12",
+            EtcGmtAdd2 = "ETC_GMT_ADD_2",
+            EtcGmtAdd3 = "ETC_GMT_ADD_3",
+            EtcGmtAdd4 = "ETC_GMT_ADD_4",
+            EtcGmtAdd5 = "ETC_GMT_ADD_5",
+            EtcGmtAdd6 = "ETC_GMT_ADD_6",
+            EtcGmtAdd7 = "ETC_GMT_ADD_7",
+            EtcGmtAdd8 = "ETC_GMT_ADD_8",
+            EtcGmtAdd9 = "ETC_GMT_ADD_9",
+            EtcGmtNeg0 = "ETC_GMT_NEG_0",
+            EtcGmtNeg1 = "ETC_GMT_NEG_1",
+            EtcGmtNeg10 = "ETC_GMT_NEG_10",
+            EtcGmtNeg11 = "ETC_GMT_NEG_11",
+            EtcGmtNeg12 = "ETC_GMT_NEG_12",
+            EtcGmtNeg13 = "ETC_GMT_NEG_13",
+            EtcGmtNeg14 = "ETC_GMT_NEG_14",
+            EtcGmtNeg2 = "ETC_GMT_NEG_2",
+            EtcGmtNeg3 = "ETC_GMT_NEG_3",
+            EtcGmtNeg4 = "ETC_GMT_NEG_4",
+            EtcGmtNeg5 = "ETC_GMT_NEG_5",
+            EtcGmtNeg6 = "ETC_GMT_NEG_6",
+            EtcGmtNeg7 = "ETC_GMT_NEG_7",
+            EtcGmtNeg8 = "ETC_GMT_NEG_8",
+            EtcGmtNeg9 = "ETC_GMT_NEG_9",
+            EuropeDublin = "EUROPE_DUBLIN",
+            EuropeLondon = "EUROPE_LONDON",
+            EuropeParis = "EUROPE_PARIS",
+            EuropeStockholm = "EUROPE_STOCKHOLM",
+            EuropeZurich = "EUROPE_ZURICH",
+            Israel = "ISRAEL",
+            MexicoGeneral = "MEXICO_GENERAL",
+            Mst7Mdt = "MST7MDT",
+            PacificAuckland = "PACIFIC_AUCKLAND",
+            UsCentral = "US_CENTRAL",
+            UsEastern = "US_EASTERN",
+            UsMountain = "US_MOUNTAIN",
+            UsPacific = "US_PACIFIC",
+            Utc = "UTC",
+        }
+    }
 }
 
 /// A domain is an organizing entity for connecting together assets, users, and their projects
 ///
 /// CloudFormation type `AWS::DataZone::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Amazon DataZone domain.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the Amazon DataZone domain was last updated.
+/// - `Id`: `handle.id()` → `Val<String>`. The id of the Amazon DataZone domain.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the Amazon DataZone domain was last updated.
+/// - `ManagedAccountId`: `handle.managed_account_id()` → `Val<String>`. The identifier of the AWS account that manages the domain.
+/// - `PortalUrl`: `handle.portal_url()` → `Val<String>`. The URL of the data portal for this Amazon DataZone domain.
+/// - `RootDomainUnitId`: `handle.root_domain_unit_id()` → `Val<String>`. The ID of the root domain in Amazon Datazone.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Amazon DataZone domain.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
@@ -2381,7 +2633,7 @@ pub struct CfnDomain {
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the Amazon DataZone domain.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2404,7 +2656,7 @@ impl CfnDomain {
 
     /// The version of the domain.
     ///
-    /// Allowed values: `V1`, `V2`.
+    /// Allowed values (the enum [`domain::DomainVersion`]): `V1`, `V2`.
     ///
     /// Changing it replaces the resource.
     pub fn domain_version(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2537,11 +2789,11 @@ pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomain`].
+/// Property types and enums of the allowed values of [`CfnDomain`].
 pub mod domain {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The single-sign on configuration of the Amazon DataZone domain.
     #[derive(Clone, Debug)]
@@ -2564,7 +2816,7 @@ pub mod domain {
 
         /// The type of single sign-on in Amazon DataZone.
         ///
-        /// Allowed values: `IAM_IDC`, `DISABLED`.
+        /// Allowed values (the enum [`Type`]): `IAM_IDC`, `DISABLED`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -2572,7 +2824,7 @@ pub mod domain {
 
         /// The single sign-on user assignment in Amazon DataZone.
         ///
-        /// Allowed values: `AUTOMATIC`, `MANUAL`.
+        /// Allowed values (the enum [`UserAssignment`]): `AUTOMATIC`, `MANUAL`.
         pub fn user_assignment(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UserAssignment", value);
             self
@@ -2591,15 +2843,33 @@ pub mod domain {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2626,30 +2896,94 @@ pub mod domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DomainVersion` in `AWS::DataZone::Domain`; `.into()` makes a `Val<String>`.
+        DomainVersion {
+            V1 = "V1",
+            V2 = "V2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DataZone::Domain`; `.into()` makes a `Val<String>`.
+        Type {
+            IamIdc = "IAM_IDC",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserAssignment` in `AWS::DataZone::Domain`; `.into()` makes a `Val<String>`.
+        UserAssignment {
+            Automatic = "AUTOMATIC",
+            Manual = "MANUAL",
+        }
+    }
 }
 
 /// A domain unit enables you to easily organize your assets and other domain entities under specific business units and teams.
 ///
 /// CloudFormation type `AWS::DataZone::DomainUnit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp at which the domain unit was created.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The ID of the domain where the domain unit was created.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the domain unit.
+/// - `Identifier`: `handle.identifier()` → `Val<String>`. The identifier of the domain unit that you want to get.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp at which the domain unit was last updated.
+/// - `ParentDomainUnitId`: `handle.parent_domain_unit_id()` → `Val<String>`. The ID of the parent domain unit.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDomainUnit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDomainUnit`], by name: the argument of [`CfnDomainUnit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDomainUnitRequired {
+    /// The ID of the domain where you want to create a domain unit.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_identifier: Val<String>,
+
+    /// The name of the domain unit.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The ID of the parent domain unit.
+    ///
+    /// CloudFormation property `ParentDomainUnitIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub parent_domain_unit_identifier: Val<String>,
+}
+
 impl CfnDomainUnit {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::DomainUnit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDomainUnitRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`, The ID of the domain where you want to create a domain unit.
-    /// - `name`: `Name`, The name of the domain unit.
-    /// - `parent_domain_unit_identifier`: `ParentDomainUnitIdentifier`, The ID of the parent domain unit.
-    pub fn new(domain_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, parent_domain_unit_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDomainUnit::new(CfnDomainUnitRequired {
+    ///     domain_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     parent_domain_unit_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDomainUnitRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("Name", name);
-        props.set("ParentDomainUnitIdentifier", parent_domain_unit_identifier);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ParentDomainUnitIdentifier", required.parent_domain_unit_identifier);
         CfnDomainUnit { props, options: ResourceOptions::default() }
     }
 
@@ -2743,25 +3077,75 @@ pub(crate) static DOMAIN_UNIT_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::DataZone::Environment Resource Type
 ///
 /// CloudFormation type `AWS::DataZone::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. The AWS account in which the Amazon DataZone environment is created.
+/// - `AwsAccountRegion`: `handle.aws_account_region()` → `Val<String>`. The AWS region in which the Amazon DataZone environment is created.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the environment was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The Amazon DataZone user who created the environment.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The identifier of the Amazon DataZone domain in which the environment is created.
+/// - `EnvironmentBlueprintId`: `handle.environment_blueprint_id()` → `Val<String>`. The ID of the blueprint with which the Amazon DataZone environment was created.
+/// - `EnvironmentProfileId`: `handle.environment_profile_id()` → `Val<String>`. The ID of the environment profile with which the Amazon DataZone environment was created.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Amazon DataZone environment.
+/// - `ProjectId`: `handle.project_id()` → `Val<String>`. The ID of the Amazon DataZone project in which the environment is created.
+/// - `Provider`: `handle.provider()` → `Val<String>`. The provider of the Amazon DataZone environment.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Amazon DataZone environment.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp of when the environment was updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnvironment`], by name: the argument of [`CfnEnvironment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnvironmentRequired {
+    /// The identifier of the Amazon DataZone domain in which the environment would be created.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub domain_identifier: Val<String>,
+
+    /// The name of the environment.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The ID of the Amazon DataZone project in which the environment would be created.
+    ///
+    /// CloudFormation property `ProjectIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub project_identifier: Val<String>,
+}
+
 impl CfnEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Environment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnvironmentRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`, The identifier of the Amazon DataZone domain in which the environment would be created.
-    /// - `name`: `Name`, The name of the environment.
-    /// - `project_identifier`: `ProjectIdentifier`, The ID of the Amazon DataZone project in which the environment would be created.
-    pub fn new(domain_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, project_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnvironment::new(CfnEnvironmentRequired {
+    ///     domain_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     project_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnvironmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("Name", name);
-        props.set("ProjectIdentifier", project_identifier);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProjectIdentifier", required.project_identifier);
         CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
@@ -3021,6 +3405,16 @@ pub mod environment {
 /// Definition of AWS::DataZone::EnvironmentActions Resource Type
 ///
 /// CloudFormation type `AWS::DataZone::EnvironmentActions`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The identifier of the Amazon DataZone domain in which the environment is created.
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The identifier of the Amazon DataZone environment in which the action is taking place
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Amazon DataZone environment action.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironmentActions {
     props: Props,
@@ -3030,7 +3424,7 @@ pub struct CfnEnvironmentActions {
 impl CfnEnvironmentActions {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::EnvironmentActions";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the environment action.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -3184,25 +3578,61 @@ pub mod environment_actions {
 /// Definition of AWS::DataZone::EnvironmentBlueprintConfiguration Resource Type
 ///
 /// CloudFormation type `AWS::DataZone::EnvironmentBlueprintConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`.
+/// - `EnvironmentBlueprintId`: `handle.environment_blueprint_id()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironmentBlueprintConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnvironmentBlueprintConfiguration`], by name: the argument of [`CfnEnvironmentBlueprintConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnvironmentBlueprintConfigurationRequired {
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub domain_identifier: Val<String>,
+
+    /// CloudFormation property `EnabledRegions`.
+    pub enabled_regions: Val<Vec<String>>,
+
+    /// CloudFormation property `EnvironmentBlueprintIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub environment_blueprint_identifier: Val<String>,
+}
+
 impl CfnEnvironmentBlueprintConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::EnvironmentBlueprintConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnvironmentBlueprintConfigurationRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`.
-    /// - `enabled_regions`: `EnabledRegions`.
-    /// - `environment_blueprint_identifier`: `EnvironmentBlueprintIdentifier`.
-    pub fn new(domain_identifier: impl Into<Val<String>>, enabled_regions: impl Into<Val<Vec<String>>>, environment_blueprint_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnvironmentBlueprintConfiguration::new(CfnEnvironmentBlueprintConfigurationRequired {
+    ///     domain_identifier: "...".into(),
+    ///     enabled_regions: vec!["..."].into(),
+    ///     environment_blueprint_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnvironmentBlueprintConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("EnabledRegions", enabled_regions);
-        props.set("EnvironmentBlueprintIdentifier", environment_blueprint_identifier);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<Vec<String>>("EnabledRegions", required.enabled_regions);
+        props.set::<String>("EnvironmentBlueprintIdentifier", required.environment_blueprint_identifier);
         CfnEnvironmentBlueprintConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -3434,31 +3864,95 @@ pub mod environment_blueprint_configuration {
 /// AWS Datazone Environment Profile is pre-configured set of resources and blueprints that provide reusable templates for creating environments.
 ///
 /// CloudFormation type `AWS::DataZone::EnvironmentProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when this environment profile was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The Amazon DataZone user who created this environment profile.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The ID of the Amazon DataZone domain in which this environment profile is created.
+/// - `EnvironmentBlueprintId`: `handle.environment_blueprint_id()` → `Val<String>`. The ID of the blueprint with which this environment profile is created.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of this Amazon DataZone environment profile.
+/// - `ProjectId`: `handle.project_id()` → `Val<String>`. The identifier of the project in which to create the environment profile.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp of when this environment profile was updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironmentProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnvironmentProfile`], by name: the argument of [`CfnEnvironmentProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnvironmentProfileRequired {
+    /// The AWS account in which the Amazon DataZone environment is created.
+    ///
+    /// CloudFormation property `AwsAccountId`.
+    pub aws_account_id: Val<String>,
+
+    /// The AWS region in which this environment profile is created.
+    ///
+    /// CloudFormation property `AwsAccountRegion`.
+    pub aws_account_region: Val<String>,
+
+    /// The ID of the Amazon DataZone domain in which this environment profile is created.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub domain_identifier: Val<String>,
+
+    /// The ID of the blueprint with which this environment profile is created.
+    ///
+    /// CloudFormation property `EnvironmentBlueprintIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub environment_blueprint_identifier: Val<String>,
+
+    /// The name of this Amazon DataZone environment profile.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The identifier of the project in which to create the environment profile.
+    ///
+    /// CloudFormation property `ProjectIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub project_identifier: Val<String>,
+}
+
 impl CfnEnvironmentProfile {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::EnvironmentProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnvironmentProfileRequired`]:
     ///
-    /// - `aws_account_id`: `AwsAccountId`, The AWS account in which the Amazon DataZone environment is created.
-    /// - `aws_account_region`: `AwsAccountRegion`, The AWS region in which this environment profile is created.
-    /// - `domain_identifier`: `DomainIdentifier`, The ID of the Amazon DataZone domain in which this environment profile is created.
-    /// - `environment_blueprint_identifier`: `EnvironmentBlueprintIdentifier`, The ID of the blueprint with which this environment profile is created.
-    /// - `name`: `Name`, The name of this Amazon DataZone environment profile.
-    /// - `project_identifier`: `ProjectIdentifier`, The identifier of the project in which to create the environment profile.
-    pub fn new(aws_account_id: impl Into<Val<String>>, aws_account_region: impl Into<Val<String>>, domain_identifier: impl Into<Val<String>>, environment_blueprint_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, project_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnvironmentProfile::new(CfnEnvironmentProfileRequired {
+    ///     aws_account_id: "...".into(),
+    ///     aws_account_region: "...".into(),
+    ///     domain_identifier: "...".into(),
+    ///     environment_blueprint_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     project_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnvironmentProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("AwsAccountId", aws_account_id);
-        props.set("AwsAccountRegion", aws_account_region);
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("EnvironmentBlueprintIdentifier", environment_blueprint_identifier);
-        props.set("Name", name);
-        props.set("ProjectIdentifier", project_identifier);
+        props.set::<String>("AwsAccountId", required.aws_account_id);
+        props.set::<String>("AwsAccountRegion", required.aws_account_region);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("EnvironmentBlueprintIdentifier", required.environment_blueprint_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProjectIdentifier", required.project_identifier);
         CfnEnvironmentProfile { props, options: ResourceOptions::default() }
     }
 
@@ -3606,27 +4100,72 @@ pub mod environment_profile {
 /// Create and manage form types in Amazon Datazone
 ///
 /// CloudFormation type `AWS::DataZone::FormType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when this Amazon DataZone metadata form type was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The user who created this Amazon DataZone metadata form type.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The ID of the Amazon DataZone domain in which this metadata form type is created.
+/// - `FormTypeIdentifier`: `handle.form_type_identifier()` → `Val<String>`. The ID of this Amazon DataZone metadata form type.
+/// - `OwningProjectId`: `handle.owning_project_id()` → `Val<String>`. The ID of the project that owns this Amazon DataZone metadata form type.
+/// - `Revision`: `handle.revision()` → `Val<String>`. The revision of this Amazon DataZone metadata form type.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnFormType {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFormType`], by name: the argument of [`CfnFormType::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFormTypeRequired {
+    /// The ID of the Amazon DataZone domain in which this metadata form type is created.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_identifier: Val<String>,
+
+    /// The model of this Amazon DataZone metadata form type.
+    ///
+    /// CloudFormation property `Model`.
+    pub model: Val<form_type::Model>,
+
+    /// The name of this Amazon DataZone metadata form type.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ID of the Amazon DataZone project that owns this metadata form type.
+    ///
+    /// CloudFormation property `OwningProjectIdentifier`.
+    pub owning_project_identifier: Val<String>,
+}
+
 impl CfnFormType {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::FormType";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFormTypeRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`, The ID of the Amazon DataZone domain in which this metadata form type is created.
-    /// - `model`: `Model`, The model of this Amazon DataZone metadata form type.
-    /// - `name`: `Name`, The name of this Amazon DataZone metadata form type.
-    /// - `owning_project_identifier`: `OwningProjectIdentifier`, The ID of the Amazon DataZone project that owns this metadata form type.
-    pub fn new(domain_identifier: impl Into<Val<String>>, model: impl Into<Val<form_type::Model>>, name: impl Into<Val<String>>, owning_project_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFormType::new(CfnFormTypeRequired {
+    ///     domain_identifier: "...".into(),
+    ///     model: form_type::Model::new(...).into(),
+    ///     name: "...".into(),
+    ///     owning_project_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFormTypeRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("Model", model);
-        props.set("Name", name);
-        props.set("OwningProjectIdentifier", owning_project_identifier);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<form_type::Model>("Model", required.model);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("OwningProjectIdentifier", required.owning_project_identifier);
         CfnFormType { props, options: ResourceOptions::default() }
     }
 
@@ -3638,7 +4177,7 @@ impl CfnFormType {
 
     /// The status of this Amazon DataZone metadata form type.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`form_type::Status`]): `ENABLED`, `DISABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -3727,11 +4266,11 @@ pub(crate) static FORM_TYPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFormType`].
+/// Property types and enums of the allowed values of [`CfnFormType`].
 pub mod form_type {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Indicates the smithy model of the API.
     #[derive(Clone, Debug)]
@@ -3765,11 +4304,30 @@ pub mod form_type {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::DataZone::FormType`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Group profiles represent groups of Amazon DataZone users. Groups can be manually created, or mapped to Active Directory groups of enterprise customers. In Amazon DataZone, groups serve two purposes. First, a group can map to a team of users in the organizational chart, and thus reduce the administrative work of a Amazon DataZone project owner when there are new employees joining or leaving a team. Second, corporate administrators use Active Directory groups to manage and update user statuses and so Amazon DataZone domain administrators can use these group memberships to implement Amazon DataZone domain policies.
 ///
 /// CloudFormation type `AWS::DataZone::GroupProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The identifier of the Amazon DataZone domain in which the group profile is created.
+/// - `GroupName`: `handle.group_name()` → `Val<String>`. The group-name of the Group Profile.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Amazon DataZone group profile.
+/// - `RolePrincipalId`: `handle.role_principal_id()` → `Val<String>`. The ID of the role principal for the group profile.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGroupProfile {
     props: Props,
@@ -3779,7 +4337,7 @@ pub struct CfnGroupProfile {
 impl CfnGroupProfile {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::GroupProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `domain_identifier`: `DomainIdentifier`, The identifier of the Amazon DataZone domain in which the group profile would be created.
     pub fn new(domain_identifier: impl Into<Val<String>>) -> Self {
@@ -3800,7 +4358,7 @@ impl CfnGroupProfile {
 
     /// The type of the group.
     ///
-    /// Allowed values: `DATAZONE_SSO_GROUP`, `IAM_ROLE_SESSION_GROUP`.
+    /// Allowed values (the enum [`group_profile::GroupType`]): `DATAZONE_SSO_GROUP`, `IAM_ROLE_SESSION_GROUP`.
     ///
     /// Write-only.
     pub fn group_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3820,7 +4378,7 @@ impl CfnGroupProfile {
 
     /// The status of the group profile.
     ///
-    /// Allowed values: `ASSIGNED`, `NOT_ASSIGNED`.
+    /// Allowed values (the enum [`group_profile::Status`]): `ASSIGNED`, `NOT_ASSIGNED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -3893,30 +4451,100 @@ pub(crate) static GROUP_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnGroupProfile`].
+pub mod group_profile {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `GroupType` in `AWS::DataZone::GroupProfile`; `.into()` makes a `Val<String>`.
+        GroupType {
+            DatazoneSsoGroup = "DATAZONE_SSO_GROUP",
+            IamRoleSessionGroup = "IAM_ROLE_SESSION_GROUP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::DataZone::GroupProfile`; `.into()` makes a `Val<String>`.
+        Status {
+            Assigned = "ASSIGNED",
+            NotAssigned = "NOT_ASSIGNED",
+        }
+    }
+}
+
 /// A owner can set up authorization permissions on their resources.
 ///
 /// CloudFormation type `AWS::DataZone::Owner`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `OwnerIdentifier`: `handle.owner_identifier()` → `Val<String>`.
+/// - `OwnerType`: `handle.owner_type()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnOwner {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOwner`], by name: the argument of [`CfnOwner::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOwnerRequired {
+    /// The ID of the domain in which you want to add the entity owner.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_identifier: Val<String>,
+
+    /// The ID of the entity to which you want to add an owner.
+    ///
+    /// CloudFormation property `EntityIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub entity_identifier: Val<String>,
+
+    /// The type of an entity.
+    ///
+    /// CloudFormation property `EntityType`.
+    ///
+    /// Allowed values (the enum [`owner::EntityType`]): `DOMAIN_UNIT`.
+    ///
+    /// Changing it replaces the resource.
+    pub entity_type: Val<String>,
+
+    /// The owner that you want to add to the entity.
+    ///
+    /// CloudFormation property `Owner`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub owner: Val<owner::OwnerProperties>,
+}
+
 impl CfnOwner {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Owner";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOwnerRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`, The ID of the domain in which you want to add the entity owner.
-    /// - `entity_identifier`: `EntityIdentifier`, The ID of the entity to which you want to add an owner.
-    /// - `entity_type`: `EntityType`, The type of an entity.
-    /// - `owner`: `Owner`, The owner that you want to add to the entity.
-    pub fn new(domain_identifier: impl Into<Val<String>>, entity_identifier: impl Into<Val<String>>, entity_type: impl Into<Val<String>>, owner: impl Into<Val<owner::OwnerProperties>>) -> Self {
+    /// ```text
+    /// CfnOwner::new(CfnOwnerRequired {
+    ///     domain_identifier: "...".into(),
+    ///     entity_identifier: "...".into(),
+    ///     entity_type: owner::EntityType::DomainUnit.into(),
+    ///     owner: owner::OwnerProperties::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOwnerRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("EntityIdentifier", entity_identifier);
-        props.set("EntityType", entity_type);
-        props.set("Owner", owner);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("EntityIdentifier", required.entity_identifier);
+        props.set::<String>("EntityType", required.entity_type);
+        props.set::<owner::OwnerProperties>("Owner", required.owner);
         CfnOwner { props, options: ResourceOptions::default() }
     }
 }
@@ -3968,11 +4596,11 @@ pub(crate) static OWNER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOwner`].
+/// Property types and enums of the allowed values of [`CfnOwner`].
 pub mod owner {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The properties of a domain unit's owner.
     #[derive(Clone, Debug)]
@@ -4079,36 +4707,95 @@ pub mod owner {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EntityType` in `AWS::DataZone::Owner`; `.into()` makes a `Val<String>`.
+        EntityType {
+            DomainUnit = "DOMAIN_UNIT",
+        }
+    }
 }
 
 /// Policy Grant in AWS DataZone is an explicit authorization assignment that allows a specific principal (user, group, or project) to perform particular actions (such as creating glossary terms, managing projects, or accessing resources) on governed resources within a certain scope (like a Domain Unit or Project). Policy Grants are essentially the mechanism by which DataZone enforces fine-grained, role-based access control beyond what is possible through AWS IAM alone.
 ///
 /// CloudFormation type `AWS::DataZone::PolicyGrant`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Specifies the timestamp at which policy grant member was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. Specifies the user who created the policy grant member.
+/// - `GrantId`: `handle.grant_id()` → `Val<String>`. The unique identifier of the policy grant returned by the AddPolicyGrant API
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicyGrant {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicyGrant`], by name: the argument of [`CfnPolicyGrant::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyGrantRequired {
+    /// CloudFormation property `Detail`.
+    ///
+    /// Changing it replaces the resource.
+    pub detail: Val<policy_grant::PolicyGrantDetail>,
+
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_identifier: Val<String>,
+
+    /// CloudFormation property `EntityIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub entity_identifier: Val<String>,
+
+    /// CloudFormation property `EntityType`.
+    ///
+    /// Allowed values (the enum [`policy_grant::EntityType`]): `DOMAIN_UNIT`, `ENVIRONMENT_BLUEPRINT_CONFIGURATION`, `ENVIRONMENT_PROFILE`, `ASSET_TYPE`.
+    ///
+    /// Changing it replaces the resource.
+    pub entity_type: Val<String>,
+
+    /// CloudFormation property `PolicyType`.
+    ///
+    /// Allowed values (the enum [`policy_grant::PolicyType`]): `CREATE_DOMAIN_UNIT`, `OVERRIDE_DOMAIN_UNIT_OWNERS`, `ADD_TO_PROJECT_MEMBER_POOL`, `OVERRIDE_PROJECT_OWNERS`, `CREATE_GLOSSARY`, `CREATE_FORM_TYPE`, `CREATE_ASSET_TYPE`, `CREATE_PROJECT`, `CREATE_ENVIRONMENT_PROFILE`, `DELEGATE_CREATE_ENVIRONMENT_PROFILE`, `CREATE_ENVIRONMENT`, `CREATE_ENVIRONMENT_FROM_BLUEPRINT`, `CREATE_PROJECT_FROM_PROJECT_PROFILE`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_type: Val<String>,
+
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<policy_grant::PolicyGrantPrincipal>,
+}
+
 impl CfnPolicyGrant {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::PolicyGrant";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyGrantRequired`]:
     ///
-    /// - `detail`: `Detail`.
-    /// - `domain_identifier`: `DomainIdentifier`.
-    /// - `entity_identifier`: `EntityIdentifier`.
-    /// - `entity_type`: `EntityType`.
-    /// - `policy_type`: `PolicyType`.
-    /// - `principal`: `Principal`.
-    pub fn new(detail: impl Into<Val<policy_grant::PolicyGrantDetail>>, domain_identifier: impl Into<Val<String>>, entity_identifier: impl Into<Val<String>>, entity_type: impl Into<Val<String>>, policy_type: impl Into<Val<String>>, principal: impl Into<Val<policy_grant::PolicyGrantPrincipal>>) -> Self {
+    /// ```text
+    /// CfnPolicyGrant::new(CfnPolicyGrantRequired {
+    ///     detail: policy_grant::PolicyGrantDetail::new(...).into(),
+    ///     domain_identifier: "...".into(),
+    ///     entity_identifier: "...".into(),
+    ///     entity_type: policy_grant::EntityType::DomainUnit.into(),
+    ///     policy_type: policy_grant::PolicyType::CreateDomainUnit.into(),
+    ///     principal: policy_grant::PolicyGrantPrincipal::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyGrantRequired) -> Self {
         let mut props = Props::new();
-        props.set("Detail", detail);
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("EntityIdentifier", entity_identifier);
-        props.set("EntityType", entity_type);
-        props.set("PolicyType", policy_type);
-        props.set("Principal", principal);
+        props.set::<policy_grant::PolicyGrantDetail>("Detail", required.detail);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("EntityIdentifier", required.entity_identifier);
+        props.set::<String>("EntityType", required.entity_type);
+        props.set::<String>("PolicyType", required.policy_type);
+        props.set::<policy_grant::PolicyGrantPrincipal>("Principal", required.principal);
         CfnPolicyGrant { props, options: ResourceOptions::default() }
     }
 }
@@ -4173,11 +4860,11 @@ pub(crate) static POLICY_GRANT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPolicyGrant`].
+/// Property types and enums of the allowed values of [`CfnPolicyGrant`].
 pub mod policy_grant {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::DataZone::PolicyGrant`.
     #[derive(Clone, Debug)]
@@ -4602,7 +5289,7 @@ pub mod policy_grant {
 
         /// The `DomainUnitDesignation` property.
         ///
-        /// Allowed values: `OWNER`.
+        /// Allowed values (the enum [`DomainUnitDesignation`]): `OWNER`.
         pub fn domain_unit_designation(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DomainUnitDesignation", value);
             self
@@ -4758,7 +5445,7 @@ pub mod policy_grant {
     }
 
     impl DomainUnitFilterForProject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `domain_unit`: `DomainUnit`.
         pub fn new(domain_unit: impl Into<Val<String>>) -> Self {
@@ -4893,28 +5580,99 @@ pub mod policy_grant {
         one_of_required: &[&["UserIdentifier"], &["AllUsersGrantFilter"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EntityType` in `AWS::DataZone::PolicyGrant`; `.into()` makes a `Val<String>`.
+        EntityType {
+            DomainUnit = "DOMAIN_UNIT",
+            EnvironmentBlueprintConfiguration = "ENVIRONMENT_BLUEPRINT_CONFIGURATION",
+            EnvironmentProfile = "ENVIRONMENT_PROFILE",
+            AssetType = "ASSET_TYPE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PolicyType` in `AWS::DataZone::PolicyGrant`; `.into()` makes a `Val<String>`.
+        PolicyType {
+            CreateDomainUnit = "CREATE_DOMAIN_UNIT",
+            OverrideDomainUnitOwners = "OVERRIDE_DOMAIN_UNIT_OWNERS",
+            AddToProjectMemberPool = "ADD_TO_PROJECT_MEMBER_POOL",
+            OverrideProjectOwners = "OVERRIDE_PROJECT_OWNERS",
+            CreateGlossary = "CREATE_GLOSSARY",
+            CreateFormType = "CREATE_FORM_TYPE",
+            CreateAssetType = "CREATE_ASSET_TYPE",
+            CreateProject = "CREATE_PROJECT",
+            CreateEnvironmentProfile = "CREATE_ENVIRONMENT_PROFILE",
+            DelegateCreateEnvironmentProfile = "DELEGATE_CREATE_ENVIRONMENT_PROFILE",
+            CreateEnvironment = "CREATE_ENVIRONMENT",
+            CreateEnvironmentFromBlueprint = "CREATE_ENVIRONMENT_FROM_BLUEPRINT",
+            CreateProjectFromProjectProfile = "CREATE_PROJECT_FROM_PROJECT_PROFILE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DomainUnitDesignation` in `AWS::DataZone::PolicyGrant`; `.into()` makes a `Val<String>`.
+        DomainUnitDesignation {
+            Owner = "OWNER",
+        }
+    }
 }
 
 /// Amazon DataZone projects are business use case–based groupings of people, assets (data), and tools used to simplify access to the AWS analytics.
 ///
 /// CloudFormation type `AWS::DataZone::Project`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the project was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The Amazon DataZone user who created the project.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The identifier of the Amazon DataZone domain in which the project was created.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Amazon DataZone project.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp of when the project was last updated.
+/// - `ProjectStatus`: `handle.project_status()` → `Val<String>`. The status of the project.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProject`], by name: the argument of [`CfnProject::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProjectRequired {
+    /// The ID of the Amazon DataZone domain in which this project is created.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub domain_identifier: Val<String>,
+
+    /// The name of the Amazon DataZone project.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProjectRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`, The ID of the Amazon DataZone domain in which this project is created.
-    /// - `name`: `Name`, The name of the Amazon DataZone project.
-    pub fn new(domain_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProject::new(CfnProjectRequired {
+    ///     domain_identifier: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProjectRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("Name", name);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("Name", required.name);
         CfnProject { props, options: ResourceOptions::default() }
     }
 
@@ -5095,15 +5853,31 @@ pub mod project {
         props: Props,
     }
 
-    impl ProjectMembershipAssignment {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProjectMembershipAssignment`], by name: the argument of [`ProjectMembershipAssignment::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProjectMembershipAssignmentRequired {
+        /// CloudFormation property `Designation`.
+        pub designation: Val<String>,
+
+        /// The member of the project.
         ///
-        /// - `designation`: `Designation`.
-        /// - `member`: `Member`, The member of the project.
-        pub fn new(designation: impl Into<Val<String>>, member: impl Into<Val<Member>>) -> Self {
+        /// CloudFormation property `Member`.
+        pub member: Val<Member>,
+    }
+
+    impl ProjectMembershipAssignment {
+        /// Creates the value from its required properties, by name in [`ProjectMembershipAssignmentRequired`]:
+        ///
+        /// ```text
+        /// ProjectMembershipAssignment::new(ProjectMembershipAssignmentRequired {
+        ///     designation: "...".into(),
+        ///     member: Member::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ProjectMembershipAssignmentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Designation", designation);
-            props.set("Member", member);
+            props.set::<String>("Designation", required.designation);
+            props.set::<Member>("Member", required.member);
             ProjectMembershipAssignment { props }
         }
     }
@@ -5152,15 +5926,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl ResourceTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ResourceTag { props }
         }
     }
@@ -5268,27 +6056,66 @@ pub mod project {
 /// Definition of AWS::DataZone::ProjectMembership Resource Type
 ///
 /// CloudFormation type `AWS::DataZone::ProjectMembership`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MemberIdentifier`: `handle.member_identifier()` → `Val<String>`.
+/// - `MemberIdentifierType`: `handle.member_identifier_type()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnProjectMembership {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProjectMembership`], by name: the argument of [`CfnProjectMembership::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProjectMembershipRequired {
+    /// CloudFormation property `Designation`.
+    ///
+    /// Write-only.
+    pub designation: Val<String>,
+
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_identifier: Val<String>,
+
+    /// CloudFormation property `Member`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub member: Val<project_membership::Member>,
+
+    /// CloudFormation property `ProjectIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub project_identifier: Val<String>,
+}
+
 impl CfnProjectMembership {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::ProjectMembership";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProjectMembershipRequired`]:
     ///
-    /// - `designation`: `Designation`.
-    /// - `domain_identifier`: `DomainIdentifier`.
-    /// - `member`: `Member`.
-    /// - `project_identifier`: `ProjectIdentifier`.
-    pub fn new(designation: impl Into<Val<String>>, domain_identifier: impl Into<Val<String>>, member: impl Into<Val<project_membership::Member>>, project_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProjectMembership::new(CfnProjectMembershipRequired {
+    ///     designation: "...".into(),
+    ///     domain_identifier: "...".into(),
+    ///     member: project_membership::Member::new(...).into(),
+    ///     project_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProjectMembershipRequired) -> Self {
         let mut props = Props::new();
-        props.set("Designation", designation);
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("Member", member);
-        props.set("ProjectIdentifier", project_identifier);
+        props.set::<String>("Designation", required.designation);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<project_membership::Member>("Member", required.member);
+        props.set::<String>("ProjectIdentifier", required.project_identifier);
         CfnProjectMembership { props, options: ResourceOptions::default() }
     }
 }
@@ -5388,6 +6215,20 @@ pub mod project_membership {
 /// Definition of AWS::DataZone::ProjectProfile Resource Type
 ///
 /// CloudFormation type `AWS::DataZone::ProjectProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`.
+/// - `DomainUnitId`: `handle.domain_unit_id()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Identifier`: `handle.identifier()` → `Val<String>`.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnProjectProfile {
     props: Props,
@@ -5397,7 +6238,7 @@ pub struct CfnProjectProfile {
 impl CfnProjectProfile {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::ProjectProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -5454,7 +6295,7 @@ impl CfnProjectProfile {
 
     /// The `Status` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`project_profile::Status`]): `ENABLED`, `DISABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -5548,11 +6389,11 @@ pub(crate) static PROJECT_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProjectProfile`].
+/// Property types and enums of the allowed values of [`CfnProjectProfile`].
 pub mod project_profile {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DataZone::ProjectProfile`.
     #[derive(Clone, Debug)]
@@ -5560,17 +6401,34 @@ pub mod project_profile {
         props: Props,
     }
 
+    /// The required properties of [`EnvironmentConfiguration`], by name: the argument of [`EnvironmentConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentConfigurationRequired {
+        /// CloudFormation property `AwsRegion`.
+        pub aws_region: Val<Region>,
+
+        /// CloudFormation property `EnvironmentBlueprintId`.
+        pub environment_blueprint_id: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl EnvironmentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EnvironmentConfigurationRequired`]:
         ///
-        /// - `aws_region`: `AwsRegion`.
-        /// - `environment_blueprint_id`: `EnvironmentBlueprintId`.
-        /// - `name`: `Name`.
-        pub fn new(aws_region: impl Into<Val<Region>>, environment_blueprint_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EnvironmentConfiguration::new(EnvironmentConfigurationRequired {
+        ///     aws_region: Region::new(...).into(),
+        ///     environment_blueprint_id: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnvironmentConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AwsRegion", aws_region);
-            props.set("EnvironmentBlueprintId", environment_blueprint_id);
-            props.set("Name", name);
+            props.set::<Region>("AwsRegion", required.aws_region);
+            props.set::<String>("EnvironmentBlueprintId", required.environment_blueprint_id);
+            props.set::<String>("Name", required.name);
             EnvironmentConfiguration { props }
         }
 
@@ -5588,7 +6446,7 @@ pub mod project_profile {
 
         /// The `DeploymentMode` property.
         ///
-        /// Allowed values: `ON_CREATE`, `ON_DEMAND`.
+        /// Allowed values (the enum [`DeploymentMode`]): `ON_CREATE`, `ON_DEMAND`.
         pub fn deployment_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeploymentMode", value);
             self
@@ -5626,7 +6484,7 @@ pub mod project_profile {
     }
 
     impl AwsAccount {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `aws_account_id`: `AwsAccountId`.
         pub fn new(aws_account_id: impl Into<Val<String>>) -> Self {
@@ -5649,7 +6507,7 @@ pub mod project_profile {
     }
 
     impl Region {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region_name`: `RegionName`.
         pub fn new(region_name: impl Into<Val<String>>) -> Self {
@@ -5747,17 +6605,34 @@ pub mod project_profile {
         props: Props,
     }
 
+    /// The required properties of [`ResourceTagParameter`], by name: the argument of [`ResourceTagParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagParameterRequired {
+        /// CloudFormation property `IsValueEditable`.
+        pub is_value_editable: Val<bool>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl ResourceTagParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceTagParameterRequired`]:
         ///
-        /// - `is_value_editable`: `IsValueEditable`.
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(is_value_editable: impl Into<Val<bool>>, key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ResourceTagParameter::new(ResourceTagParameterRequired {
+        ///     is_value_editable: true.into(),
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("IsValueEditable", is_value_editable);
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<bool>("IsValueEditable", required.is_value_editable);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ResourceTagParameter { props }
         }
     }
@@ -5820,38 +6695,122 @@ pub mod project_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::DataZone::ProjectProfile`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeploymentMode` in `AWS::DataZone::ProjectProfile`; `.into()` makes a `Val<String>`.
+        DeploymentMode {
+            OnCreate = "ON_CREATE",
+            OnDemand = "ON_DEMAND",
+        }
+    }
 }
 
 /// Subscription targets enables one to access the data to which you have subscribed in your projects.
 ///
 /// CloudFormation type `AWS::DataZone::SubscriptionTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of when the subscription target was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The Amazon DataZone user who created the subscription target.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The ID of the Amazon DataZone domain in which subscription target is created.
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The ID of the environment in which subscription target is created.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the subscription target.
+/// - `ProjectId`: `handle.project_id()` → `Val<String>`. The identifier of the project specified in the subscription target.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp of when the subscription target was updated.
+/// - `UpdatedBy`: `handle.updated_by()` → `Val<String>`. The Amazon DataZone user who updated the subscription target.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscriptionTarget {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubscriptionTarget`], by name: the argument of [`CfnSubscriptionTarget::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubscriptionTargetRequired {
+    /// The asset types that can be included in the subscription target.
+    ///
+    /// CloudFormation property `ApplicableAssetTypes`.
+    pub applicable_asset_types: Val<Vec<String>>,
+
+    /// The authorized principals of the subscription target.
+    ///
+    /// CloudFormation property `AuthorizedPrincipals`.
+    pub authorized_principals: Val<Vec<String>>,
+
+    /// The ID of the Amazon DataZone domain in which subscription target would be created.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub domain_identifier: Val<String>,
+
+    /// The ID of the environment in which subscription target would be created.
+    ///
+    /// CloudFormation property `EnvironmentIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub environment_identifier: Val<String>,
+
+    /// The name of the subscription target.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The configuration of the subscription target.
+    ///
+    /// CloudFormation property `SubscriptionTargetConfig`.
+    pub subscription_target_config: Val<Vec<subscription_target::SubscriptionTargetForm>>,
+
+    /// The type of the subscription target.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnSubscriptionTarget {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::SubscriptionTarget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubscriptionTargetRequired`]:
     ///
-    /// - `applicable_asset_types`: `ApplicableAssetTypes`, The asset types that can be included in the subscription target.
-    /// - `authorized_principals`: `AuthorizedPrincipals`, The authorized principals of the subscription target.
-    /// - `domain_identifier`: `DomainIdentifier`, The ID of the Amazon DataZone domain in which subscription target would be created.
-    /// - `environment_identifier`: `EnvironmentIdentifier`, The ID of the environment in which subscription target would be created.
-    /// - `name`: `Name`, The name of the subscription target.
-    /// - `subscription_target_config`: `SubscriptionTargetConfig`, The configuration of the subscription target.
-    /// - `type_`: `Type`, The type of the subscription target.
-    pub fn new(applicable_asset_types: impl Into<Val<Vec<String>>>, authorized_principals: impl Into<Val<Vec<String>>>, domain_identifier: impl Into<Val<String>>, environment_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, subscription_target_config: impl Into<Val<Vec<subscription_target::SubscriptionTargetForm>>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubscriptionTarget::new(CfnSubscriptionTargetRequired {
+    ///     applicable_asset_types: vec!["..."].into(),
+    ///     authorized_principals: vec!["..."].into(),
+    ///     domain_identifier: "...".into(),
+    ///     environment_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     subscription_target_config: vec![subscription_target::SubscriptionTargetForm::new(...)].into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubscriptionTargetRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicableAssetTypes", applicable_asset_types);
-        props.set("AuthorizedPrincipals", authorized_principals);
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("EnvironmentIdentifier", environment_identifier);
-        props.set("Name", name);
-        props.set("SubscriptionTargetConfig", subscription_target_config);
-        props.set("Type", type_);
+        props.set::<Vec<String>>("ApplicableAssetTypes", required.applicable_asset_types);
+        props.set::<Vec<String>>("AuthorizedPrincipals", required.authorized_principals);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("EnvironmentIdentifier", required.environment_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<subscription_target::SubscriptionTargetForm>>("SubscriptionTargetConfig", required.subscription_target_config);
+        props.set::<String>("Type", required.type_);
         CfnSubscriptionTarget { props, options: ResourceOptions::default() }
     }
 
@@ -5977,15 +6936,33 @@ pub mod subscription_target {
         props: Props,
     }
 
-    impl SubscriptionTargetForm {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SubscriptionTargetForm`], by name: the argument of [`SubscriptionTargetForm::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubscriptionTargetFormRequired {
+        /// The content of the subscription target configuration.
         ///
-        /// - `content`: `Content`, The content of the subscription target configuration.
-        /// - `form_name`: `FormName`, The form name included in the subscription target configuration.
-        pub fn new(content: impl Into<Val<String>>, form_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Content`.
+        pub content: Val<String>,
+
+        /// The form name included in the subscription target configuration.
+        ///
+        /// CloudFormation property `FormName`.
+        pub form_name: Val<String>,
+    }
+
+    impl SubscriptionTargetForm {
+        /// Creates the value from its required properties, by name in [`SubscriptionTargetFormRequired`]:
+        ///
+        /// ```text
+        /// SubscriptionTargetForm::new(SubscriptionTargetFormRequired {
+        ///     content: "...".into(),
+        ///     form_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubscriptionTargetFormRequired) -> Self {
             let mut props = Props::new();
-            props.set("Content", content);
-            props.set("FormName", form_name);
+            props.set::<String>("Content", required.content);
+            props.set::<String>("FormName", required.form_name);
             SubscriptionTargetForm { props }
         }
     }
@@ -6007,23 +6984,60 @@ pub mod subscription_target {
 /// A user profile represents Amazon DataZone users. Amazon DataZone supports both IAM roles and SSO identities to interact with the Amazon DataZone Management Console and the data portal for different purposes. Domain administrators use IAM roles to perform the initial administrative domain-related work in the Amazon DataZone Management Console, including creating new Amazon DataZone domains, configuring metadata form types, and implementing policies. Data workers use their SSO corporate identities via Identity Center to log into the Amazon DataZone Data Portal and access projects where they have memberships.
 ///
 /// CloudFormation type `AWS::DataZone::UserProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Details`: `handle.details()` → `Val<Json>`.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The identifier of the Amazon DataZone domain in which the user profile is created.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Amazon DataZone user profile.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of the user profile.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserProfile`], by name: the argument of [`CfnUserProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserProfileRequired {
+    /// The identifier of the Amazon DataZone domain in which the user profile would be created.
+    ///
+    /// CloudFormation property `DomainIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub domain_identifier: Val<String>,
+
+    /// The ID of the user.
+    ///
+    /// CloudFormation property `UserIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub user_identifier: Val<String>,
+}
+
 impl CfnUserProfile {
     pub const TYPE_NAME: &'static str = "AWS::DataZone::UserProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserProfileRequired`]:
     ///
-    /// - `domain_identifier`: `DomainIdentifier`, The identifier of the Amazon DataZone domain in which the user profile would be created.
-    /// - `user_identifier`: `UserIdentifier`, The ID of the user.
-    pub fn new(domain_identifier: impl Into<Val<String>>, user_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserProfile::new(CfnUserProfileRequired {
+    ///     domain_identifier: "...".into(),
+    ///     user_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainIdentifier", domain_identifier);
-        props.set("UserIdentifier", user_identifier);
+        props.set::<String>("DomainIdentifier", required.domain_identifier);
+        props.set::<String>("UserIdentifier", required.user_identifier);
         CfnUserProfile { props, options: ResourceOptions::default() }
     }
 
@@ -6037,7 +7051,7 @@ impl CfnUserProfile {
 
     /// The status of the user profile.
     ///
-    /// Allowed values: `ASSIGNED`, `NOT_ASSIGNED`, `ACTIVATED`, `DEACTIVATED`.
+    /// Allowed values (the enum [`user_profile::Status`]): `ASSIGNED`, `NOT_ASSIGNED`, `ACTIVATED`, `DEACTIVATED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -6045,7 +7059,7 @@ impl CfnUserProfile {
 
     /// The type of the user.
     ///
-    /// Allowed values: `IAM_USER`, `IAM_ROLE`, `SSO_USER`, `IAM_ROLE_SESSION`.
+    /// Allowed values (the enum [`user_profile::UserType`]): `IAM_USER`, `IAM_ROLE`, `SSO_USER`, `IAM_ROLE_SESSION`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -6120,6 +7134,31 @@ pub(crate) static USER_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnUserProfile`].
+pub mod user_profile {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::DataZone::UserProfile`; `.into()` makes a `Val<String>`.
+        Status {
+            Assigned = "ASSIGNED",
+            NotAssigned = "NOT_ASSIGNED",
+            Activated = "ACTIVATED",
+            Deactivated = "DEACTIVATED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserType` in `AWS::DataZone::UserProfile`; `.into()` makes a `Val<String>`.
+        UserType {
+            IamUser = "IAM_USER",
+            IamRole = "IAM_ROLE",
+            SsoUser = "SSO_USER",
+            IamRoleSession = "IAM_ROLE_SESSION",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,57 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::DAX::Cluster
 ///
 /// CloudFormation type `AWS::DAX::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ClusterDiscoveryEndpoint`: `handle.cluster_discovery_endpoint()` → `Val<String>`.
+/// - `ClusterDiscoveryEndpointURL`: `handle.cluster_discovery_endpoint_url()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCluster`], by name: the argument of [`CfnCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterRequired {
+    /// CloudFormation property `IAMRoleARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub iam_role_arn: Val<String>,
+
+    /// CloudFormation property `NodeType`.
+    ///
+    /// Changing it replaces the resource.
+    pub node_type: Val<String>,
+
+    /// CloudFormation property `ReplicationFactor`.
+    pub replication_factor: Val<i64>,
+}
+
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::DAX::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterRequired`]:
     ///
-    /// - `iam_role_arn`: `IAMRoleARN`.
-    /// - `node_type`: `NodeType`.
-    /// - `replication_factor`: `ReplicationFactor`.
-    pub fn new(iam_role_arn: impl Into<Val<String>>, node_type: impl Into<Val<String>>, replication_factor: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnCluster::new(CfnClusterRequired {
+    ///     iam_role_arn: "...".into(),
+    ///     node_type: "...".into(),
+    ///     replication_factor: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("IAMRoleARN", iam_role_arn);
-        props.set("NodeType", node_type);
-        props.set("ReplicationFactor", replication_factor);
+        props.set::<String>("IAMRoleARN", required.iam_role_arn);
+        props.set::<String>("NodeType", required.node_type);
+        props.set::<i64>("ReplicationFactor", required.replication_factor);
         CfnCluster { props, options: ResourceOptions::default() }
     }
 
@@ -204,6 +235,12 @@ pub mod cluster {
 /// Resource Type definition for AWS::DAX::ParameterGroup
 ///
 /// CloudFormation type `AWS::DAX::ParameterGroup`.
+///
+/// # Attributes
+///
+/// `AWS::DAX::ParameterGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ParameterGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnParameterGroup {
     props: Props,
@@ -271,6 +308,12 @@ pub(crate) static PARAMETER_GROUP_META: TypeMeta = TypeMeta {
 /// Resource type definition for AWS::DAX::SubnetGroup
 ///
 /// CloudFormation type `AWS::DAX::SubnetGroup`.
+///
+/// # Attributes
+///
+/// `AWS::DAX::SubnetGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubnetGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnSubnetGroup {
     props: Props,
@@ -280,7 +323,7 @@ pub struct CfnSubnetGroup {
 impl CfnSubnetGroup {
     pub const TYPE_NAME: &'static str = "AWS::DAX::SubnetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `subnet_ids`: `SubnetIds`.
     pub fn new(subnet_ids: impl Into<Val<Vec<String>>>) -> Self {

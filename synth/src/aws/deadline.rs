@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,31 +15,83 @@ use crate::value::{Json, Val};
 /// Creates a budget to set spending thresholds for your rendering activity.
 ///
 /// CloudFormation type `AWS::Deadline::Budget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the budget.
+/// - `BudgetId`: `handle.budget_id()` → `Val<String>`. The budget ID.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the budget.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnBudget {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBudget`], by name: the argument of [`CfnBudget::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBudgetRequired {
+    /// The budget actions to specify what happens when the budget runs out.
+    ///
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Vec<budget::BudgetActionToAdd>>,
+
+    /// The dollar limit based on consumed usage.
+    ///
+    /// CloudFormation property `ApproximateDollarLimit`.
+    pub approximate_dollar_limit: Val<f64>,
+
+    /// The display name of the budget.
+    ///
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// The farm ID.
+    ///
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+
+    /// The start and end time of the budget.
+    ///
+    /// CloudFormation property `Schedule`.
+    pub schedule: Val<budget::BudgetSchedule>,
+
+    /// The usage details of the allotted budget.
+    ///
+    /// CloudFormation property `UsageTrackingResource`.
+    ///
+    /// Changing it replaces the resource.
+    pub usage_tracking_resource: Val<budget::UsageTrackingResource>,
+}
+
 impl CfnBudget {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Budget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBudgetRequired`]:
     ///
-    /// - `actions`: `Actions`, The budget actions to specify what happens when the budget runs out.
-    /// - `approximate_dollar_limit`: `ApproximateDollarLimit`, The dollar limit based on consumed usage.
-    /// - `display_name`: `DisplayName`, The display name of the budget.
-    /// - `farm_id`: `FarmId`, The farm ID.
-    /// - `schedule`: `Schedule`, The start and end time of the budget.
-    /// - `usage_tracking_resource`: `UsageTrackingResource`, The usage details of the allotted budget.
-    pub fn new(actions: impl Into<Val<Vec<budget::BudgetActionToAdd>>>, approximate_dollar_limit: impl Into<Val<f64>>, display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>, schedule: impl Into<Val<budget::BudgetSchedule>>, usage_tracking_resource: impl Into<Val<budget::UsageTrackingResource>>) -> Self {
+    /// ```text
+    /// CfnBudget::new(CfnBudgetRequired {
+    ///     actions: vec![budget::BudgetActionToAdd::new(...)].into(),
+    ///     approximate_dollar_limit: 1.0.into(),
+    ///     display_name: "...".into(),
+    ///     farm_id: "...".into(),
+    ///     schedule: budget::BudgetSchedule::new(...).into(),
+    ///     usage_tracking_resource: budget::UsageTrackingResource::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBudgetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("ApproximateDollarLimit", approximate_dollar_limit);
-        props.set("DisplayName", display_name);
-        props.set("FarmId", farm_id);
-        props.set("Schedule", schedule);
-        props.set("UsageTrackingResource", usage_tracking_resource);
+        props.set::<Vec<budget::BudgetActionToAdd>>("Actions", required.actions);
+        props.set::<f64>("ApproximateDollarLimit", required.approximate_dollar_limit);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("FarmId", required.farm_id);
+        props.set::<budget::BudgetSchedule>("Schedule", required.schedule);
+        props.set::<budget::UsageTrackingResource>("UsageTrackingResource", required.usage_tracking_resource);
         CfnBudget { props, options: ResourceOptions::default() }
     }
 
@@ -119,11 +170,11 @@ pub(crate) static BUDGET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBudget`].
+/// Property types and enums of the allowed values of [`CfnBudget`].
 pub mod budget {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The budget action to add.
     #[derive(Clone, Debug)]
@@ -131,15 +182,35 @@ pub mod budget {
         props: Props,
     }
 
-    impl BudgetActionToAdd {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BudgetActionToAdd`], by name: the argument of [`BudgetActionToAdd::new`].
+    #[derive(Clone, Debug)]
+    pub struct BudgetActionToAddRequired {
+        /// The percentage threshold for the budget action.
         ///
-        /// - `threshold_percentage`: `ThresholdPercentage`, The percentage threshold for the budget action.
-        /// - `type_`: `Type`, The type of budget action.
-        pub fn new(threshold_percentage: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ThresholdPercentage`.
+        pub threshold_percentage: Val<f64>,
+
+        /// The type of budget action.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `STOP_SCHEDULING_AND_COMPLETE_TASKS`, `STOP_SCHEDULING_AND_CANCEL_TASKS`.
+        pub type_: Val<String>,
+    }
+
+    impl BudgetActionToAdd {
+        /// Creates the value from its required properties, by name in [`BudgetActionToAddRequired`]:
+        ///
+        /// ```text
+        /// BudgetActionToAdd::new(BudgetActionToAddRequired {
+        ///     threshold_percentage: 1.0.into(),
+        ///     type_: Type::StopSchedulingAndCompleteTasks.into(),
+        /// })
+        /// ```
+        pub fn new(required: BudgetActionToAddRequired) -> Self {
             let mut props = Props::new();
-            props.set("ThresholdPercentage", threshold_percentage);
-            props.set("Type", type_);
+            props.set::<f64>("ThresholdPercentage", required.threshold_percentage);
+            props.set::<String>("Type", required.type_);
             BudgetActionToAdd { props }
         }
 
@@ -163,7 +234,7 @@ pub mod budget {
     }
 
     impl BudgetSchedule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fixed`: `Fixed`, The details of a fixed budget schedule.
         pub fn new(fixed: impl Into<Val<FixedBudgetSchedule>>) -> Self {
@@ -185,15 +256,33 @@ pub mod budget {
         props: Props,
     }
 
-    impl FixedBudgetSchedule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FixedBudgetSchedule`], by name: the argument of [`FixedBudgetSchedule::new`].
+    #[derive(Clone, Debug)]
+    pub struct FixedBudgetScheduleRequired {
+        /// When the budget ends.
         ///
-        /// - `end_time`: `EndTime`, When the budget ends.
-        /// - `start_time`: `StartTime`, When the budget starts.
-        pub fn new(end_time: impl Into<Val<String>>, start_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<String>,
+
+        /// When the budget starts.
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<String>,
+    }
+
+    impl FixedBudgetSchedule {
+        /// Creates the value from its required properties, by name in [`FixedBudgetScheduleRequired`]:
+        ///
+        /// ```text
+        /// FixedBudgetSchedule::new(FixedBudgetScheduleRequired {
+        ///     end_time: "...".into(),
+        ///     start_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FixedBudgetScheduleRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<String>("EndTime", required.end_time);
+            props.set::<String>("StartTime", required.start_time);
             FixedBudgetSchedule { props }
         }
     }
@@ -210,15 +299,33 @@ pub mod budget {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -236,7 +343,7 @@ pub mod budget {
     }
 
     impl UsageTrackingResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `queue_id`: `QueueId`, The queue ID.
         pub fn new(queue_id: impl Into<Val<String>>) -> Self {
@@ -275,11 +382,28 @@ pub mod budget {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Deadline::Budget`; `.into()` makes a `Val<String>`.
+        Type {
+            StopSchedulingAndCompleteTasks = "STOP_SCHEDULING_AND_COMPLETE_TASKS",
+            StopSchedulingAndCancelTasks = "STOP_SCHEDULING_AND_CANCEL_TASKS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Deadline::Farm
 ///
 /// CloudFormation type `AWS::Deadline::Farm`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `FarmId`: `handle.farm_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFarm {
     props: Props,
@@ -289,7 +413,7 @@ pub struct CfnFarm {
 impl CfnFarm {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Farm";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `display_name`: `DisplayName`.
     pub fn new(display_name: impl Into<Val<String>>) -> Self {
@@ -386,15 +510,33 @@ pub mod farm {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -417,29 +559,67 @@ pub mod farm {
 /// Resource Type definition for AWS::Deadline::Fleet
 ///
 /// CloudFormation type `AWS::Deadline::Fleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Capabilities`: `handle.capabilities()` → `Val<Json>`.
+/// - `FleetId`: `handle.fleet_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+/// - `WorkerCount`: `handle.worker_count()` → `Val<i64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFleet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFleet`], by name: the argument of [`CfnFleet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFleetRequired {
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<fleet::FleetConfiguration>,
+
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+
+    /// CloudFormation property `MaxWorkerCount`.
+    pub max_worker_count: Val<i64>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnFleet {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Fleet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFleetRequired`]:
     ///
-    /// - `configuration`: `Configuration`.
-    /// - `display_name`: `DisplayName`.
-    /// - `farm_id`: `FarmId`.
-    /// - `max_worker_count`: `MaxWorkerCount`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(configuration: impl Into<Val<fleet::FleetConfiguration>>, display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>, max_worker_count: impl Into<Val<i64>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFleet::new(CfnFleetRequired {
+    ///     configuration: fleet::FleetConfiguration::new(...).into(),
+    ///     display_name: "...".into(),
+    ///     farm_id: "...".into(),
+    ///     max_worker_count: 1.into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFleetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Configuration", configuration);
-        props.set("DisplayName", display_name);
-        props.set("FarmId", farm_id);
-        props.set("MaxWorkerCount", max_worker_count);
-        props.set("RoleArn", role_arn);
+        props.set::<fleet::FleetConfiguration>("Configuration", required.configuration);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("FarmId", required.farm_id);
+        props.set::<i64>("MaxWorkerCount", required.max_worker_count);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnFleet { props, options: ResourceOptions::default() }
     }
 
@@ -541,11 +721,11 @@ pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFleet`].
+/// Property types and enums of the allowed values of [`CfnFleet`].
 pub mod fleet {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Deadline::Fleet`.
     #[derive(Clone, Debug)]
@@ -585,15 +765,31 @@ pub mod fleet {
         props: Props,
     }
 
-    impl CustomerManagedFleetConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomerManagedFleetConfiguration`], by name: the argument of [`CustomerManagedFleetConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomerManagedFleetConfigurationRequired {
+        /// CloudFormation property `Mode`.
         ///
-        /// - `mode`: `Mode`.
-        /// - `worker_capabilities`: `WorkerCapabilities`.
-        pub fn new(mode: impl Into<Val<String>>, worker_capabilities: impl Into<Val<CustomerManagedWorkerCapabilities>>) -> Self {
+        /// Allowed values (the enum [`Mode`]): `NO_SCALING`, `EVENT_BASED_AUTO_SCALING`.
+        pub mode: Val<String>,
+
+        /// CloudFormation property `WorkerCapabilities`.
+        pub worker_capabilities: Val<CustomerManagedWorkerCapabilities>,
+    }
+
+    impl CustomerManagedFleetConfiguration {
+        /// Creates the value from its required properties, by name in [`CustomerManagedFleetConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CustomerManagedFleetConfiguration::new(CustomerManagedFleetConfigurationRequired {
+        ///     mode: Mode::NoScaling.into(),
+        ///     worker_capabilities: CustomerManagedWorkerCapabilities::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomerManagedFleetConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Mode", mode);
-            props.set("WorkerCapabilities", worker_capabilities);
+            props.set::<String>("Mode", required.mode);
+            props.set::<CustomerManagedWorkerCapabilities>("WorkerCapabilities", required.worker_capabilities);
             CustomerManagedFleetConfiguration { props }
         }
 
@@ -611,7 +807,7 @@ pub mod fleet {
 
         /// The `TagPropagationMode` property.
         ///
-        /// Allowed values: `NO_PROPAGATION`, `PROPAGATE_TAGS_TO_WORKERS_AT_LAUNCH`.
+        /// Allowed values (the enum [`TagPropagationMode`]): `NO_PROPAGATION`, `PROPAGATE_TAGS_TO_WORKERS_AT_LAUNCH`.
         pub fn tag_propagation_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TagPropagationMode", value);
             self
@@ -668,19 +864,43 @@ pub mod fleet {
         props: Props,
     }
 
-    impl CustomerManagedWorkerCapabilities {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomerManagedWorkerCapabilities`], by name: the argument of [`CustomerManagedWorkerCapabilities::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomerManagedWorkerCapabilitiesRequired {
+        /// CloudFormation property `CpuArchitectureType`.
         ///
-        /// - `cpu_architecture_type`: `CpuArchitectureType`.
-        /// - `memory_mi_b`: `MemoryMiB`.
-        /// - `os_family`: `OsFamily`.
-        /// - `v_cpu_count`: `VCpuCount`.
-        pub fn new(cpu_architecture_type: impl Into<Val<String>>, memory_mi_b: impl Into<Val<MemoryMiBRange>>, os_family: impl Into<Val<String>>, v_cpu_count: impl Into<Val<VCpuCountRange>>) -> Self {
+        /// Allowed values (the enum [`CpuArchitectureType`]): `x86_64`, `arm64`.
+        pub cpu_architecture_type: Val<String>,
+
+        /// CloudFormation property `MemoryMiB`.
+        pub memory_mi_b: Val<MemoryMiBRange>,
+
+        /// CloudFormation property `OsFamily`.
+        ///
+        /// Allowed values (the enum [`OsFamily`]): `WINDOWS`, `LINUX`, `MACOS`.
+        pub os_family: Val<String>,
+
+        /// CloudFormation property `VCpuCount`.
+        pub v_cpu_count: Val<VCpuCountRange>,
+    }
+
+    impl CustomerManagedWorkerCapabilities {
+        /// Creates the value from its required properties, by name in [`CustomerManagedWorkerCapabilitiesRequired`]:
+        ///
+        /// ```text
+        /// CustomerManagedWorkerCapabilities::new(CustomerManagedWorkerCapabilitiesRequired {
+        ///     cpu_architecture_type: CpuArchitectureType::X86_64.into(),
+        ///     memory_mi_b: MemoryMiBRange::new(...).into(),
+        ///     os_family: OsFamily::Windows.into(),
+        ///     v_cpu_count: VCpuCountRange::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomerManagedWorkerCapabilitiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("CpuArchitectureType", cpu_architecture_type);
-            props.set("MemoryMiB", memory_mi_b);
-            props.set("OsFamily", os_family);
-            props.set("VCpuCount", v_cpu_count);
+            props.set::<String>("CpuArchitectureType", required.cpu_architecture_type);
+            props.set::<MemoryMiBRange>("MemoryMiB", required.memory_mi_b);
+            props.set::<String>("OsFamily", required.os_family);
+            props.set::<VCpuCountRange>("VCpuCount", required.v_cpu_count);
             CustomerManagedWorkerCapabilities { props }
         }
 
@@ -697,6 +917,8 @@ pub mod fleet {
         }
 
         /// The `AcceleratorTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `gpu`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -728,7 +950,7 @@ pub mod fleet {
     }
 
     impl AcceleratorCountRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `min`: `Min`.
         pub fn new(min: impl Into<Val<i64>>) -> Self {
@@ -757,7 +979,7 @@ pub mod fleet {
     }
 
     impl AcceleratorTotalMemoryMiBRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `min`: `Min`.
         pub fn new(min: impl Into<Val<i64>>) -> Self {
@@ -785,15 +1007,29 @@ pub mod fleet {
         props: Props,
     }
 
+    /// The required properties of [`FleetAmountCapability`], by name: the argument of [`FleetAmountCapability::new`].
+    #[derive(Clone, Debug)]
+    pub struct FleetAmountCapabilityRequired {
+        /// CloudFormation property `Min`.
+        pub min: Val<f64>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl FleetAmountCapability {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FleetAmountCapabilityRequired`]:
         ///
-        /// - `min`: `Min`.
-        /// - `name`: `Name`.
-        pub fn new(min: impl Into<Val<f64>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// FleetAmountCapability::new(FleetAmountCapabilityRequired {
+        ///     min: 1.0.into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FleetAmountCapabilityRequired) -> Self {
             let mut props = Props::new();
-            props.set("Min", min);
-            props.set("Name", name);
+            props.set::<f64>("Min", required.min);
+            props.set::<String>("Name", required.name);
             FleetAmountCapability { props }
         }
 
@@ -816,15 +1052,29 @@ pub mod fleet {
         props: Props,
     }
 
+    /// The required properties of [`FleetAttributeCapability`], by name: the argument of [`FleetAttributeCapability::new`].
+    #[derive(Clone, Debug)]
+    pub struct FleetAttributeCapabilityRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl FleetAttributeCapability {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FleetAttributeCapabilityRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `values`: `Values`.
-        pub fn new(name: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// FleetAttributeCapability::new(FleetAttributeCapabilityRequired {
+        ///     name: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: FleetAttributeCapabilityRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Values", values);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Values", required.values);
             FleetAttributeCapability { props }
         }
     }
@@ -842,7 +1092,7 @@ pub mod fleet {
     }
 
     impl MemoryMiBRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `min`: `Min`.
         pub fn new(min: impl Into<Val<i64>>) -> Self {
@@ -871,7 +1121,7 @@ pub mod fleet {
     }
 
     impl VCpuCountRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `min`: `Min`.
         pub fn new(min: impl Into<Val<i64>>) -> Self {
@@ -899,15 +1149,29 @@ pub mod fleet {
         props: Props,
     }
 
+    /// The required properties of [`ServiceManagedEc2FleetConfiguration`], by name: the argument of [`ServiceManagedEc2FleetConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServiceManagedEc2FleetConfigurationRequired {
+        /// CloudFormation property `InstanceCapabilities`.
+        pub instance_capabilities: Val<ServiceManagedEc2InstanceCapabilities>,
+
+        /// CloudFormation property `InstanceMarketOptions`.
+        pub instance_market_options: Val<ServiceManagedEc2InstanceMarketOptions>,
+    }
+
     impl ServiceManagedEc2FleetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ServiceManagedEc2FleetConfigurationRequired`]:
         ///
-        /// - `instance_capabilities`: `InstanceCapabilities`.
-        /// - `instance_market_options`: `InstanceMarketOptions`.
-        pub fn new(instance_capabilities: impl Into<Val<ServiceManagedEc2InstanceCapabilities>>, instance_market_options: impl Into<Val<ServiceManagedEc2InstanceMarketOptions>>) -> Self {
+        /// ```text
+        /// ServiceManagedEc2FleetConfiguration::new(ServiceManagedEc2FleetConfigurationRequired {
+        ///     instance_capabilities: ServiceManagedEc2InstanceCapabilities::new(...).into(),
+        ///     instance_market_options: ServiceManagedEc2InstanceMarketOptions::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ServiceManagedEc2FleetConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCapabilities", instance_capabilities);
-            props.set("InstanceMarketOptions", instance_market_options);
+            props.set::<ServiceManagedEc2InstanceCapabilities>("InstanceCapabilities", required.instance_capabilities);
+            props.set::<ServiceManagedEc2InstanceMarketOptions>("InstanceMarketOptions", required.instance_market_options);
             ServiceManagedEc2FleetConfiguration { props }
         }
 
@@ -986,19 +1250,43 @@ pub mod fleet {
         props: Props,
     }
 
-    impl ServiceManagedEc2InstanceCapabilities {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ServiceManagedEc2InstanceCapabilities`], by name: the argument of [`ServiceManagedEc2InstanceCapabilities::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServiceManagedEc2InstanceCapabilitiesRequired {
+        /// CloudFormation property `CpuArchitectureType`.
         ///
-        /// - `cpu_architecture_type`: `CpuArchitectureType`.
-        /// - `memory_mi_b`: `MemoryMiB`.
-        /// - `os_family`: `OsFamily`.
-        /// - `v_cpu_count`: `VCpuCount`.
-        pub fn new(cpu_architecture_type: impl Into<Val<String>>, memory_mi_b: impl Into<Val<MemoryMiBRange>>, os_family: impl Into<Val<String>>, v_cpu_count: impl Into<Val<VCpuCountRange>>) -> Self {
+        /// Allowed values (the enum [`CpuArchitectureType`]): `x86_64`, `arm64`.
+        pub cpu_architecture_type: Val<String>,
+
+        /// CloudFormation property `MemoryMiB`.
+        pub memory_mi_b: Val<MemoryMiBRange>,
+
+        /// CloudFormation property `OsFamily`.
+        ///
+        /// Allowed values (the enum [`ServiceManagedEc2InstanceCapabilitiesOsFamily`]): `LINUX`, `WINDOWS`.
+        pub os_family: Val<String>,
+
+        /// CloudFormation property `VCpuCount`.
+        pub v_cpu_count: Val<VCpuCountRange>,
+    }
+
+    impl ServiceManagedEc2InstanceCapabilities {
+        /// Creates the value from its required properties, by name in [`ServiceManagedEc2InstanceCapabilitiesRequired`]:
+        ///
+        /// ```text
+        /// ServiceManagedEc2InstanceCapabilities::new(ServiceManagedEc2InstanceCapabilitiesRequired {
+        ///     cpu_architecture_type: CpuArchitectureType::X86_64.into(),
+        ///     memory_mi_b: MemoryMiBRange::new(...).into(),
+        ///     os_family: ServiceManagedEc2InstanceCapabilitiesOsFamily::Linux.into(),
+        ///     v_cpu_count: VCpuCountRange::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ServiceManagedEc2InstanceCapabilitiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("CpuArchitectureType", cpu_architecture_type);
-            props.set("MemoryMiB", memory_mi_b);
-            props.set("OsFamily", os_family);
-            props.set("VCpuCount", v_cpu_count);
+            props.set::<String>("CpuArchitectureType", required.cpu_architecture_type);
+            props.set::<MemoryMiBRange>("MemoryMiB", required.memory_mi_b);
+            props.set::<String>("OsFamily", required.os_family);
+            props.set::<VCpuCountRange>("VCpuCount", required.v_cpu_count);
             ServiceManagedEc2InstanceCapabilities { props }
         }
 
@@ -1058,7 +1346,7 @@ pub mod fleet {
     }
 
     impl AcceleratorCapabilities {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `selections`: `Selections`.
         pub fn new(selections: impl Into<Val<Vec<AcceleratorSelection>>>) -> Self {
@@ -1087,9 +1375,9 @@ pub mod fleet {
     }
 
     impl AcceleratorSelection {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `name`: `Name`.
+        /// - `name`: `Name`. Allowed values: the enum [`Name`].
         pub fn new(name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
@@ -1154,9 +1442,9 @@ pub mod fleet {
     }
 
     impl FleetSoftwareAddOn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `name`: `Name`.
+        /// - `name`: `Name`. Allowed values: the enum [`FleetSoftwareAddOnName`].
         pub fn new(name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
@@ -1177,9 +1465,9 @@ pub mod fleet {
     }
 
     impl ServiceManagedEc2InstanceMarketOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1200,7 +1488,7 @@ pub mod fleet {
     }
 
     impl PersistentVolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mount_path`: `MountPath`.
         pub fn new(mount_path: impl Into<Val<String>>) -> Self {
@@ -1273,7 +1561,7 @@ pub mod fleet {
     }
 
     impl HostConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `script_body`: `ScriptBody`.
         pub fn new(script_body: impl Into<Val<String>>) -> Self {
@@ -1301,15 +1589,33 @@ pub mod fleet {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1520,30 +1826,140 @@ pub mod fleet {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        Mode {
+            NoScaling = "NO_SCALING",
+            EventBasedAutoScaling = "EVENT_BASED_AUTO_SCALING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TagPropagationMode` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        TagPropagationMode {
+            NoPropagation = "NO_PROPAGATION",
+            PropagateTagsToWorkersAtLaunch = "PROPAGATE_TAGS_TO_WORKERS_AT_LAUNCH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorTypes` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        AcceleratorTypes {
+            Gpu = "gpu",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CpuArchitectureType` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        CpuArchitectureType {
+            X86_64 = "x86_64",
+            Arm64 = "arm64",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OsFamily` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        OsFamily {
+            Windows = "WINDOWS",
+            Linux = "LINUX",
+            Macos = "MACOS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OsFamily` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        ServiceManagedEc2InstanceCapabilitiesOsFamily {
+            Linux = "LINUX",
+            Windows = "WINDOWS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        Name {
+            T4 = "t4",
+            A10g = "a10g",
+            L4 = "l4",
+            L40s = "l40s",
+            RtxProServer6000 = "rtx-pro-server-6000",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        FleetSoftwareAddOnName {
+            Docker = "docker",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Deadline::Fleet`; `.into()` makes a `Val<String>`.
+        Type {
+            OnDemand = "on-demand",
+            Spot = "spot",
+            WaitAndSave = "wait-and-save",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Deadline::LicenseEndpoint
 ///
 /// CloudFormation type `AWS::Deadline::LicenseEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `DnsName`: `handle.dns_name()` → `Val<String>`.
+/// - `LicenseEndpointId`: `handle.license_endpoint_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLicenseEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLicenseEndpoint`], by name: the argument of [`CfnLicenseEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLicenseEndpointRequired {
+    /// CloudFormation property `SecurityGroupIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub security_group_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `SubnetIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnLicenseEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::LicenseEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLicenseEndpointRequired`]:
     ///
-    /// - `security_group_ids`: `SecurityGroupIds`.
-    /// - `subnet_ids`: `SubnetIds`.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLicenseEndpoint::new(CfnLicenseEndpointRequired {
+    ///     security_group_ids: vec!["..."].into(),
+    ///     subnet_ids: vec!["..."].into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLicenseEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("SecurityGroupIds", security_group_ids);
-        props.set("SubnetIds", subnet_ids);
-        props.set("VpcId", vpc_id);
+        props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnLicenseEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -1629,15 +2045,33 @@ pub mod license_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1660,27 +2094,60 @@ pub mod license_endpoint {
 /// Resource Type definition for AWS::Deadline::Limit
 ///
 /// CloudFormation type `AWS::Deadline::Limit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CurrentCount`: `handle.current_count()` → `Val<i64>`.
+/// - `LimitId`: `handle.limit_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLimit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLimit`], by name: the argument of [`CfnLimit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLimitRequired {
+    /// CloudFormation property `AmountRequirementName`.
+    ///
+    /// Changing it replaces the resource.
+    pub amount_requirement_name: Val<String>,
+
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+
+    /// CloudFormation property `MaxCount`.
+    pub max_count: Val<i64>,
+}
+
 impl CfnLimit {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Limit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLimitRequired`]:
     ///
-    /// - `amount_requirement_name`: `AmountRequirementName`.
-    /// - `display_name`: `DisplayName`.
-    /// - `farm_id`: `FarmId`.
-    /// - `max_count`: `MaxCount`.
-    pub fn new(amount_requirement_name: impl Into<Val<String>>, display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>, max_count: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnLimit::new(CfnLimitRequired {
+    ///     amount_requirement_name: "...".into(),
+    ///     display_name: "...".into(),
+    ///     farm_id: "...".into(),
+    ///     max_count: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLimitRequired) -> Self {
         let mut props = Props::new();
-        props.set("AmountRequirementName", amount_requirement_name);
-        props.set("DisplayName", display_name);
-        props.set("FarmId", farm_id);
-        props.set("MaxCount", max_count);
+        props.set::<String>("AmountRequirementName", required.amount_requirement_name);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("FarmId", required.farm_id);
+        props.set::<i64>("MaxCount", required.max_count);
         CfnLimit { props, options: ResourceOptions::default() }
     }
 
@@ -1743,6 +2210,17 @@ pub(crate) static LIMIT_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Deadline::MeteredProduct
 ///
 /// CloudFormation type `AWS::Deadline::MeteredProduct`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Family`: `handle.family()` → `Val<String>`.
+/// - `Port`: `handle.port()` → `Val<i64>`.
+/// - `Vendor`: `handle.vendor()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnMeteredProduct {
     props: Props,
@@ -1834,27 +2312,60 @@ pub(crate) static METERED_PRODUCT_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Deadline::Monitor
 ///
 /// CloudFormation type `AWS::Deadline::Monitor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `IdentityCenterApplicationArn`: `handle.identity_center_application_arn()` → `Val<String>`.
+/// - `MonitorId`: `handle.monitor_id()` → `Val<String>`.
+/// - `Url`: `handle.url()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnMonitor {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMonitor`], by name: the argument of [`CfnMonitor::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMonitorRequired {
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `IdentityCenterInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub identity_center_instance_arn: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// CloudFormation property `Subdomain`.
+    pub subdomain: Val<String>,
+}
+
 impl CfnMonitor {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Monitor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMonitorRequired`]:
     ///
-    /// - `display_name`: `DisplayName`.
-    /// - `identity_center_instance_arn`: `IdentityCenterInstanceArn`.
-    /// - `role_arn`: `RoleArn`.
-    /// - `subdomain`: `Subdomain`.
-    pub fn new(display_name: impl Into<Val<String>>, identity_center_instance_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, subdomain: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMonitor::new(CfnMonitorRequired {
+    ///     display_name: "...".into(),
+    ///     identity_center_instance_arn: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     subdomain: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMonitorRequired) -> Self {
         let mut props = Props::new();
-        props.set("DisplayName", display_name);
-        props.set("IdentityCenterInstanceArn", identity_center_instance_arn);
-        props.set("RoleArn", role_arn);
-        props.set("Subdomain", subdomain);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("IdentityCenterInstanceArn", required.identity_center_instance_arn);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("Subdomain", required.subdomain);
         CfnMonitor { props, options: ResourceOptions::default() }
     }
 
@@ -1945,15 +2456,33 @@ pub mod monitor {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1976,23 +2505,48 @@ pub mod monitor {
 /// Resource Type definition for AWS::Deadline::Queue
 ///
 /// CloudFormation type `AWS::Deadline::Queue`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `QueueId`: `handle.queue_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnQueue {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueue`], by name: the argument of [`CfnQueue::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueueRequired {
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+}
+
 impl CfnQueue {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Queue";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueueRequired`]:
     ///
-    /// - `display_name`: `DisplayName`.
-    /// - `farm_id`: `FarmId`.
-    pub fn new(display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQueue::new(CfnQueueRequired {
+    ///     display_name: "...".into(),
+    ///     farm_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueueRequired) -> Self {
         let mut props = Props::new();
-        props.set("DisplayName", display_name);
-        props.set("FarmId", farm_id);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("FarmId", required.farm_id);
         CfnQueue { props, options: ResourceOptions::default() }
     }
 
@@ -2004,7 +2558,7 @@ impl CfnQueue {
 
     /// The `DefaultBudgetAction` property.
     ///
-    /// Allowed values: `NONE`, `STOP_SCHEDULING_AND_COMPLETE_TASKS`, `STOP_SCHEDULING_AND_CANCEL_TASKS`.
+    /// Allowed values (the enum [`queue::DefaultBudgetAction`]): `NONE`, `STOP_SCHEDULING_AND_COMPLETE_TASKS`, `STOP_SCHEDULING_AND_CANCEL_TASKS`.
     pub fn default_budget_action(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DefaultBudgetAction", value);
         self
@@ -2108,11 +2662,11 @@ pub(crate) static QUEUE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnQueue`].
+/// Property types and enums of the allowed values of [`CfnQueue`].
 pub mod queue {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::Deadline::Queue`.
     #[derive(Clone, Debug)]
@@ -2120,15 +2674,29 @@ pub mod queue {
         props: Props,
     }
 
+    /// The required properties of [`JobAttachmentSettings`], by name: the argument of [`JobAttachmentSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct JobAttachmentSettingsRequired {
+        /// CloudFormation property `RootPrefix`.
+        pub root_prefix: Val<String>,
+
+        /// CloudFormation property `S3BucketName`.
+        pub s3_bucket_name: Val<String>,
+    }
+
     impl JobAttachmentSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`JobAttachmentSettingsRequired`]:
         ///
-        /// - `root_prefix`: `RootPrefix`.
-        /// - `s3_bucket_name`: `S3BucketName`.
-        pub fn new(root_prefix: impl Into<Val<String>>, s3_bucket_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// JobAttachmentSettings::new(JobAttachmentSettingsRequired {
+        ///     root_prefix: "...".into(),
+        ///     s3_bucket_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JobAttachmentSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("RootPrefix", root_prefix);
-            props.set("S3BucketName", s3_bucket_name);
+            props.set::<String>("RootPrefix", required.root_prefix);
+            props.set::<String>("S3BucketName", required.s3_bucket_name);
             JobAttachmentSettings { props }
         }
     }
@@ -2146,9 +2714,9 @@ pub mod queue {
     }
 
     impl JobRunAsUser {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `run_as`: `RunAs`.
+        /// - `run_as`: `RunAs`. Allowed values: the enum [`RunAs`].
         pub fn new(run_as: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RunAs", run_as);
@@ -2180,15 +2748,29 @@ pub mod queue {
         props: Props,
     }
 
+    /// The required properties of [`PosixUser`], by name: the argument of [`PosixUser::new`].
+    #[derive(Clone, Debug)]
+    pub struct PosixUserRequired {
+        /// CloudFormation property `Group`.
+        pub group: Val<String>,
+
+        /// CloudFormation property `User`.
+        pub user: Val<String>,
+    }
+
     impl PosixUser {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PosixUserRequired`]:
         ///
-        /// - `group`: `Group`.
-        /// - `user`: `User`.
-        pub fn new(group: impl Into<Val<String>>, user: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// PosixUser::new(PosixUserRequired {
+        ///     group: "...".into(),
+        ///     user: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PosixUserRequired) -> Self {
             let mut props = Props::new();
-            props.set("Group", group);
-            props.set("User", user);
+            props.set::<String>("Group", required.group);
+            props.set::<String>("User", required.user);
             PosixUser { props }
         }
     }
@@ -2205,15 +2787,29 @@ pub mod queue {
         props: Props,
     }
 
+    /// The required properties of [`WindowsUser`], by name: the argument of [`WindowsUser::new`].
+    #[derive(Clone, Debug)]
+    pub struct WindowsUserRequired {
+        /// CloudFormation property `PasswordArn`.
+        pub password_arn: Val<String>,
+
+        /// CloudFormation property `User`.
+        pub user: Val<String>,
+    }
+
     impl WindowsUser {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`WindowsUserRequired`]:
         ///
-        /// - `password_arn`: `PasswordArn`.
-        /// - `user`: `User`.
-        pub fn new(password_arn: impl Into<Val<String>>, user: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// WindowsUser::new(WindowsUserRequired {
+        ///     password_arn: "...".into(),
+        ///     user: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WindowsUserRequired) -> Self {
             let mut props = Props::new();
-            props.set("PasswordArn", password_arn);
-            props.set("User", user);
+            props.set::<String>("PasswordArn", required.password_arn);
+            props.set::<String>("User", required.user);
             WindowsUser { props }
         }
     }
@@ -2408,15 +3004,33 @@ pub mod queue {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2506,34 +3120,89 @@ pub mod queue {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DefaultBudgetAction` in `AWS::Deadline::Queue`; `.into()` makes a `Val<String>`.
+        DefaultBudgetAction {
+            None = "NONE",
+            StopSchedulingAndCompleteTasks = "STOP_SCHEDULING_AND_COMPLETE_TASKS",
+            StopSchedulingAndCancelTasks = "STOP_SCHEDULING_AND_CANCEL_TASKS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RunAs` in `AWS::Deadline::Queue`; `.into()` makes a `Val<String>`.
+        RunAs {
+            QueueConfiguredUser = "QUEUE_CONFIGURED_USER",
+            WorkerAgentUser = "WORKER_AGENT_USER",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Deadline::QueueEnvironment
 ///
 /// CloudFormation type `AWS::Deadline::QueueEnvironment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Name`: `handle.name()` → `Val<String>`.
+/// - `QueueEnvironmentId`: `handle.queue_environment_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnQueueEnvironment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueueEnvironment`], by name: the argument of [`CfnQueueEnvironment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueueEnvironmentRequired {
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+
+    /// CloudFormation property `Priority`.
+    pub priority: Val<i64>,
+
+    /// CloudFormation property `QueueId`.
+    ///
+    /// Changing it replaces the resource.
+    pub queue_id: Val<String>,
+
+    /// CloudFormation property `Template`.
+    pub template: Val<String>,
+
+    /// CloudFormation property `TemplateType`.
+    ///
+    /// Allowed values (the enum [`queue_environment::TemplateType`]): `JSON`, `YAML`.
+    pub template_type: Val<String>,
+}
+
 impl CfnQueueEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::QueueEnvironment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueueEnvironmentRequired`]:
     ///
-    /// - `farm_id`: `FarmId`.
-    /// - `priority`: `Priority`.
-    /// - `queue_id`: `QueueId`.
-    /// - `template`: `Template`.
-    /// - `template_type`: `TemplateType`.
-    pub fn new(farm_id: impl Into<Val<String>>, priority: impl Into<Val<i64>>, queue_id: impl Into<Val<String>>, template: impl Into<Val<String>>, template_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQueueEnvironment::new(CfnQueueEnvironmentRequired {
+    ///     farm_id: "...".into(),
+    ///     priority: 1.into(),
+    ///     queue_id: "...".into(),
+    ///     template: "...".into(),
+    ///     template_type: queue_environment::TemplateType::Json.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueueEnvironmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("FarmId", farm_id);
-        props.set("Priority", priority);
-        props.set("QueueId", queue_id);
-        props.set("Template", template);
-        props.set("TemplateType", template_type);
+        props.set::<String>("FarmId", required.farm_id);
+        props.set::<i64>("Priority", required.priority);
+        props.set::<String>("QueueId", required.queue_id);
+        props.set::<String>("Template", required.template);
+        props.set::<String>("TemplateType", required.template_type);
         CfnQueueEnvironment { props, options: ResourceOptions::default() }
     }
 }
@@ -2587,28 +3256,70 @@ pub(crate) static QUEUE_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnQueueEnvironment`].
+pub mod queue_environment {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `TemplateType` in `AWS::Deadline::QueueEnvironment`; `.into()` makes a `Val<String>`.
+        TemplateType {
+            Json = "JSON",
+            Yaml = "YAML",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::Deadline::QueueFleetAssociation
 ///
 /// CloudFormation type `AWS::Deadline::QueueFleetAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::Deadline::QueueFleetAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnQueueFleetAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueueFleetAssociation`], by name: the argument of [`CfnQueueFleetAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueueFleetAssociationRequired {
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+
+    /// CloudFormation property `FleetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub fleet_id: Val<String>,
+
+    /// CloudFormation property `QueueId`.
+    ///
+    /// Changing it replaces the resource.
+    pub queue_id: Val<String>,
+}
+
 impl CfnQueueFleetAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::QueueFleetAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueueFleetAssociationRequired`]:
     ///
-    /// - `farm_id`: `FarmId`.
-    /// - `fleet_id`: `FleetId`.
-    /// - `queue_id`: `QueueId`.
-    pub fn new(farm_id: impl Into<Val<String>>, fleet_id: impl Into<Val<String>>, queue_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQueueFleetAssociation::new(CfnQueueFleetAssociationRequired {
+    ///     farm_id: "...".into(),
+    ///     fleet_id: "...".into(),
+    ///     queue_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueueFleetAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("FarmId", farm_id);
-        props.set("FleetId", fleet_id);
-        props.set("QueueId", queue_id);
+        props.set::<String>("FarmId", required.farm_id);
+        props.set::<String>("FleetId", required.fleet_id);
+        props.set::<String>("QueueId", required.queue_id);
         CfnQueueFleetAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -2651,25 +3362,54 @@ pub(crate) static QUEUE_FLEET_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Deadline::QueueLimitAssociation
 ///
 /// CloudFormation type `AWS::Deadline::QueueLimitAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::Deadline::QueueLimitAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnQueueLimitAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueueLimitAssociation`], by name: the argument of [`CfnQueueLimitAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueueLimitAssociationRequired {
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+
+    /// CloudFormation property `LimitId`.
+    ///
+    /// Changing it replaces the resource.
+    pub limit_id: Val<String>,
+
+    /// CloudFormation property `QueueId`.
+    ///
+    /// Changing it replaces the resource.
+    pub queue_id: Val<String>,
+}
+
 impl CfnQueueLimitAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::QueueLimitAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueueLimitAssociationRequired`]:
     ///
-    /// - `farm_id`: `FarmId`.
-    /// - `limit_id`: `LimitId`.
-    /// - `queue_id`: `QueueId`.
-    pub fn new(farm_id: impl Into<Val<String>>, limit_id: impl Into<Val<String>>, queue_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQueueLimitAssociation::new(CfnQueueLimitAssociationRequired {
+    ///     farm_id: "...".into(),
+    ///     limit_id: "...".into(),
+    ///     queue_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueueLimitAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("FarmId", farm_id);
-        props.set("LimitId", limit_id);
-        props.set("QueueId", queue_id);
+        props.set::<String>("FarmId", required.farm_id);
+        props.set::<String>("LimitId", required.limit_id);
+        props.set::<String>("QueueId", required.queue_id);
         CfnQueueLimitAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -2712,25 +3452,54 @@ pub(crate) static QUEUE_LIMIT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Deadline::StorageProfile
 ///
 /// CloudFormation type `AWS::Deadline::StorageProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `StorageProfileId`: `handle.storage_profile_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnStorageProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStorageProfile`], by name: the argument of [`CfnStorageProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStorageProfileRequired {
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+
+    /// CloudFormation property `OsFamily`.
+    ///
+    /// Allowed values (the enum [`storage_profile::OsFamily`]): `WINDOWS`, `LINUX`, `MACOS`.
+    pub os_family: Val<String>,
+}
+
 impl CfnStorageProfile {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::StorageProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStorageProfileRequired`]:
     ///
-    /// - `display_name`: `DisplayName`.
-    /// - `farm_id`: `FarmId`.
-    /// - `os_family`: `OsFamily`.
-    pub fn new(display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>, os_family: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStorageProfile::new(CfnStorageProfileRequired {
+    ///     display_name: "...".into(),
+    ///     farm_id: "...".into(),
+    ///     os_family: storage_profile::OsFamily::Windows.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStorageProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("DisplayName", display_name);
-        props.set("FarmId", farm_id);
-        props.set("OsFamily", os_family);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("FarmId", required.farm_id);
+        props.set::<String>("OsFamily", required.os_family);
         CfnStorageProfile { props, options: ResourceOptions::default() }
     }
 
@@ -2784,11 +3553,11 @@ pub(crate) static STORAGE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStorageProfile`].
+/// Property types and enums of the allowed values of [`CfnStorageProfile`].
 pub mod storage_profile {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Deadline::StorageProfile`.
     #[derive(Clone, Debug)]
@@ -2796,17 +3565,36 @@ pub mod storage_profile {
         props: Props,
     }
 
-    impl FileSystemLocation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FileSystemLocation`], by name: the argument of [`FileSystemLocation::new`].
+    #[derive(Clone, Debug)]
+    pub struct FileSystemLocationRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Path`.
+        pub path: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `name`: `Name`.
-        /// - `path`: `Path`.
-        /// - `type_`: `Type`.
-        pub fn new(name: impl Into<Val<String>>, path: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `SHARED`, `LOCAL`.
+        pub type_: Val<String>,
+    }
+
+    impl FileSystemLocation {
+        /// Creates the value from its required properties, by name in [`FileSystemLocationRequired`]:
+        ///
+        /// ```text
+        /// FileSystemLocation::new(FileSystemLocationRequired {
+        ///     name: "...".into(),
+        ///     path: "...".into(),
+        ///     type_: Type::Shared.into(),
+        /// })
+        /// ```
+        pub fn new(required: FileSystemLocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Path", path);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Path", required.path);
+            props.set::<String>("Type", required.type_);
             FileSystemLocation { props }
         }
     }
@@ -2825,28 +3613,79 @@ pub mod storage_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `OsFamily` in `AWS::Deadline::StorageProfile`; `.into()` makes a `Val<String>`.
+        OsFamily {
+            Windows = "WINDOWS",
+            Linux = "LINUX",
+            Macos = "MACOS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Deadline::StorageProfile`; `.into()` makes a `Val<String>`.
+        Type {
+            Shared = "SHARED",
+            Local = "LOCAL",
+        }
+    }
 }
 
 /// Definition of AWS::Deadline::Worker Resource Type
 ///
 /// CloudFormation type `AWS::Deadline::Worker`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the worker.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time the resource was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The user or system that created this resource.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the worker.
+/// - `WorkerId`: `handle.worker_id()` → `Val<String>`. The worker ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorker {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorker`], by name: the argument of [`CfnWorker::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkerRequired {
+    /// The farm ID.
+    ///
+    /// CloudFormation property `FarmId`.
+    ///
+    /// Changing it replaces the resource.
+    pub farm_id: Val<String>,
+
+    /// The fleet ID.
+    ///
+    /// CloudFormation property `FleetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub fleet_id: Val<String>,
+}
+
 impl CfnWorker {
     pub const TYPE_NAME: &'static str = "AWS::Deadline::Worker";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkerRequired`]:
     ///
-    /// - `farm_id`: `FarmId`, The farm ID.
-    /// - `fleet_id`: `FleetId`, The fleet ID.
-    pub fn new(farm_id: impl Into<Val<String>>, fleet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorker::new(CfnWorkerRequired {
+    ///     farm_id: "...".into(),
+    ///     fleet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkerRequired) -> Self {
         let mut props = Props::new();
-        props.set("FarmId", farm_id);
-        props.set("FleetId", fleet_id);
+        props.set::<String>("FarmId", required.farm_id);
+        props.set::<String>("FleetId", required.fleet_id);
         CfnWorker { props, options: ResourceOptions::default() }
     }
 
@@ -3014,15 +3853,29 @@ pub mod worker {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource schema for AWS::Detective::Graph
 ///
 /// CloudFormation type `AWS::Detective::Graph`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Detective graph ARN
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnGraph {
     props: Props,
@@ -136,25 +143,58 @@ pub mod graph {
 /// Resource schema for AWS::Detective::MemberInvitation
 ///
 /// CloudFormation type `AWS::Detective::MemberInvitation`.
+///
+/// # Attributes
+///
+/// `AWS::Detective::MemberInvitation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMemberInvitation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMemberInvitation`], by name: the argument of [`CfnMemberInvitation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMemberInvitationRequired {
+    /// The ARN of the graph to which the member account will be invited
+    ///
+    /// CloudFormation property `GraphArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub graph_arn: Val<String>,
+
+    /// The root email address for the account to be invited, for validation. Updating this field has no effect.
+    ///
+    /// CloudFormation property `MemberEmailAddress`.
+    pub member_email_address: Val<String>,
+
+    /// The AWS account ID to be invited to join the graph as a member
+    ///
+    /// CloudFormation property `MemberId`.
+    ///
+    /// Changing it replaces the resource.
+    pub member_id: Val<String>,
+}
+
 impl CfnMemberInvitation {
     pub const TYPE_NAME: &'static str = "AWS::Detective::MemberInvitation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMemberInvitationRequired`]:
     ///
-    /// - `graph_arn`: `GraphArn`, The ARN of the graph to which the member account will be invited
-    /// - `member_email_address`: `MemberEmailAddress`, The root email address for the account to be invited, for validation. Updating this field has no effect.
-    /// - `member_id`: `MemberId`, The AWS account ID to be invited to join the graph as a member
-    pub fn new(graph_arn: impl Into<Val<String>>, member_email_address: impl Into<Val<String>>, member_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMemberInvitation::new(CfnMemberInvitationRequired {
+    ///     graph_arn: "...".into(),
+    ///     member_email_address: "...".into(),
+    ///     member_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMemberInvitationRequired) -> Self {
         let mut props = Props::new();
-        props.set("GraphArn", graph_arn);
-        props.set("MemberEmailAddress", member_email_address);
-        props.set("MemberId", member_id);
+        props.set::<String>("GraphArn", required.graph_arn);
+        props.set::<String>("MemberEmailAddress", required.member_email_address);
+        props.set::<String>("MemberId", required.member_id);
         CfnMemberInvitation { props, options: ResourceOptions::default() }
     }
 
@@ -214,6 +254,14 @@ pub(crate) static MEMBER_INVITATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource schema for AWS::Detective::OrganizationAdmin
 ///
 /// CloudFormation type `AWS::Detective::OrganizationAdmin`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GraphArn`: `handle.graph_arn()` → `Val<String>`. The Detective graph ARN
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganizationAdmin {
     props: Props,
@@ -223,7 +271,7 @@ pub struct CfnOrganizationAdmin {
 impl CfnOrganizationAdmin {
     pub const TYPE_NAME: &'static str = "AWS::Detective::OrganizationAdmin";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `account_id`: `AccountId`, The account ID of the account that should be registered as your Organization's delegated administrator for Detective
     pub fn new(account_id: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,52 @@ use crate::value::Val;
 /// Resource Type definition for a Device Pool for a given Device Farm Project
 ///
 /// CloudFormation type `AWS::DeviceFarm::DevicePool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDevicePool {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDevicePool`], by name: the argument of [`CfnDevicePool::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDevicePoolRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ProjectArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub project_arn: Val<String>,
+
+    /// CloudFormation property `Rules`.
+    pub rules: Val<Vec<device_pool::Rule>>,
+}
+
 impl CfnDevicePool {
     pub const TYPE_NAME: &'static str = "AWS::DeviceFarm::DevicePool";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDevicePoolRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `project_arn`: `ProjectArn`.
-    /// - `rules`: `Rules`.
-    pub fn new(name: impl Into<Val<String>>, project_arn: impl Into<Val<String>>, rules: impl Into<Val<Vec<device_pool::Rule>>>) -> Self {
+    /// ```text
+    /// CfnDevicePool::new(CfnDevicePoolRequired {
+    ///     name: "...".into(),
+    ///     project_arn: "...".into(),
+    ///     rules: vec![device_pool::Rule::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDevicePoolRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ProjectArn", project_arn);
-        props.set("Rules", rules);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProjectArn", required.project_arn);
+        props.set::<Vec<device_pool::Rule>>("Rules", required.rules);
         CfnDevicePool { props, options: ResourceOptions::default() }
     }
 
@@ -101,11 +127,11 @@ pub(crate) static DEVICE_POOL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDevicePool`].
+/// Property types and enums of the allowed values of [`CfnDevicePool`].
 pub mod device_pool {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Represents a condition for a device pool.
     #[derive(Clone, Debug)]
@@ -122,7 +148,7 @@ pub mod device_pool {
 
         /// The rule's stringified attribute.
         ///
-        /// Allowed values: `ARN`, `PLATFORM`, `FORM_FACTOR`, `MANUFACTURER`, `REMOTE_ACCESS_ENABLED`, `REMOTE_DEBUG_ENABLED`, `APPIUM_VERSION`, `INSTANCE_ARN`, `INSTANCE_LABELS`, `FLEET_TYPE`, `OS_VERSION`, `MODEL`, `AVAILABILITY`.
+        /// Allowed values (the enum [`Attribute`]): `ARN`, `PLATFORM`, `FORM_FACTOR`, `MANUFACTURER`, `REMOTE_ACCESS_ENABLED`, `REMOTE_DEBUG_ENABLED`, `APPIUM_VERSION`, `INSTANCE_ARN`, `INSTANCE_LABELS`, `FLEET_TYPE`, `OS_VERSION`, `MODEL`, `AVAILABILITY`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -130,7 +156,7 @@ pub mod device_pool {
 
         /// Specifies how Device Farm compares the rule's attribute to the value.
         ///
-        /// Allowed values: `EQUALS`, `LESS_THAN`, `LESS_THAN_OR_EQUALS`, `GREATER_THAN`, `GREATER_THAN_OR_EQUALS`, `IN`, `NOT_IN`, `CONTAINS`.
+        /// Allowed values (the enum [`Operator`]): `EQUALS`, `LESS_THAN`, `LESS_THAN_OR_EQUALS`, `GREATER_THAN`, `GREATER_THAN_OR_EQUALS`, `IN`, `NOT_IN`, `CONTAINS`.
         pub fn operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Operator", value);
             self
@@ -155,15 +181,29 @@ pub mod device_pool {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -189,11 +229,52 @@ pub mod device_pool {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::DeviceFarm::DevicePool`; `.into()` makes a `Val<String>`.
+        Attribute {
+            Arn = "ARN",
+            Platform = "PLATFORM",
+            FormFactor = "FORM_FACTOR",
+            Manufacturer = "MANUFACTURER",
+            RemoteAccessEnabled = "REMOTE_ACCESS_ENABLED",
+            RemoteDebugEnabled = "REMOTE_DEBUG_ENABLED",
+            AppiumVersion = "APPIUM_VERSION",
+            InstanceArn = "INSTANCE_ARN",
+            InstanceLabels = "INSTANCE_LABELS",
+            FleetType = "FLEET_TYPE",
+            OsVersion = "OS_VERSION",
+            Model = "MODEL",
+            Availability = "AVAILABILITY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::DeviceFarm::DevicePool`; `.into()` makes a `Val<String>`.
+        Operator {
+            Equals = "EQUALS",
+            LessThan = "LESS_THAN",
+            LessThanOrEquals = "LESS_THAN_OR_EQUALS",
+            GreaterThan = "GREATER_THAN",
+            GreaterThanOrEquals = "GREATER_THAN_OR_EQUALS",
+            In = "IN",
+            NotIn = "NOT_IN",
+            Contains = "CONTAINS",
+        }
+    }
 }
 
 /// Resource Type definition for a Device Farm Instance Profile
 ///
 /// CloudFormation type `AWS::DeviceFarm::InstanceProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceProfile {
     props: Props,
@@ -203,7 +284,7 @@ pub struct CfnInstanceProfile {
 impl CfnInstanceProfile {
     pub const TYPE_NAME: &'static str = "AWS::DeviceFarm::InstanceProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -298,15 +379,29 @@ pub mod instance_profile {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -329,23 +424,47 @@ pub mod instance_profile {
 /// Resource Type definition for a Device Farm Network Profile
 ///
 /// CloudFormation type `AWS::DeviceFarm::NetworkProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetworkProfile`], by name: the argument of [`CfnNetworkProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkProfileRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ProjectArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub project_arn: Val<String>,
+}
+
 impl CfnNetworkProfile {
     pub const TYPE_NAME: &'static str = "AWS::DeviceFarm::NetworkProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkProfileRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `project_arn`: `ProjectArn`.
-    pub fn new(name: impl Into<Val<String>>, project_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNetworkProfile::new(CfnNetworkProfileRequired {
+    ///     name: "...".into(),
+    ///     project_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ProjectArn", project_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProjectArn", required.project_arn);
         CfnNetworkProfile { props, options: ResourceOptions::default() }
     }
 
@@ -473,15 +592,29 @@ pub mod network_profile {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -504,6 +637,14 @@ pub mod network_profile {
 /// Resource Type definition for a Device Farm Project
 ///
 /// CloudFormation type `AWS::DeviceFarm::Project`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
@@ -513,7 +654,7 @@ pub struct CfnProject {
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::DeviceFarm::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -610,15 +751,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`EnvironmentVariable`], by name: the argument of [`EnvironmentVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl EnvironmentVariable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EnvironmentVariableRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EnvironmentVariable::new(EnvironmentVariableRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             EnvironmentVariable { props }
         }
     }
@@ -635,15 +790,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -660,17 +829,40 @@ pub mod project {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// An array of security group Ids in your Amazon VPC
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, An array of security group Ids in your Amazon VPC
-        /// - `subnet_ids`: `SubnetIds`, A array of subnet IDs in your Amazon VPC.
-        /// - `vpc_id`: `VpcId`, The ID of the Amazon VPC
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// A array of subnet IDs in your Amazon VPC.
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// The ID of the Amazon VPC
+        ///
+        /// CloudFormation property `VpcId`.
+        pub vpc_id: Val<String>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcId", vpc_id);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcId", required.vpc_id);
             VpcConfig { props }
         }
     }
@@ -710,6 +902,14 @@ pub mod project {
 /// Resource Type definition for a Device Farm TestGrid Project
 ///
 /// CloudFormation type `AWS::DeviceFarm::TestGridProject`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnTestGridProject {
     props: Props,
@@ -719,7 +919,7 @@ pub struct CfnTestGridProject {
 impl CfnTestGridProject {
     pub const TYPE_NAME: &'static str = "AWS::DeviceFarm::TestGridProject";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -804,15 +1004,29 @@ pub mod test_grid_project {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -829,17 +1043,38 @@ pub mod test_grid_project {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// A list of VPC security group IDs in your Amazon VPC.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, A list of VPC security group IDs in your Amazon VPC.
-        /// - `subnet_ids`: `SubnetIds`, A list of VPC subnet IDs in your Amazon VPC.
-        /// - `vpc_id`: `VpcId`.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// A list of VPC subnet IDs in your Amazon VPC.
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `VpcId`.
+        pub vpc_id: Val<String>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcId", vpc_id);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcId", required.vpc_id);
             VpcConfig { props }
         }
     }
@@ -871,25 +1106,67 @@ pub mod test_grid_project {
 /// Represents an app or test scripts upload in AWS Device Farm.
 ///
 /// CloudFormation type `AWS::DeviceFarm::Upload`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the upload.
+/// - `Category`: `handle.category()` → `Val<String>`. The upload's category.
+/// - `Created`: `handle.created()` → `Val<String>`. When the upload was created.
+/// - `Status`: `handle.status()` → `Val<String>`. The upload's status.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnUpload {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUpload`], by name: the argument of [`CfnUpload::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUploadRequired {
+    /// The upload's file name.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ARN of the project for the upload.
+    ///
+    /// CloudFormation property `ProjectArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub project_arn: Val<String>,
+
+    /// The upload's type.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`upload::Type`]): `ANDROID_APP`, `IOS_APP`, `WEB_APP`, `EXTERNAL_DATA`, `APPIUM_JAVA_JUNIT_TEST_PACKAGE`, `APPIUM_JAVA_TESTNG_TEST_PACKAGE`, `APPIUM_PYTHON_TEST_PACKAGE`, `APPIUM_NODE_TEST_PACKAGE`, `APPIUM_RUBY_TEST_PACKAGE`, `APPIUM_WEB_JAVA_JUNIT_TEST_PACKAGE`, `APPIUM_WEB_JAVA_TESTNG_TEST_PACKAGE`, `APPIUM_WEB_PYTHON_TEST_PACKAGE`, `APPIUM_WEB_NODE_TEST_PACKAGE`, `APPIUM_WEB_RUBY_TEST_PACKAGE`, `CALABASH_TEST_PACKAGE`, `INSTRUMENTATION_TEST_PACKAGE`, `UIAUTOMATION_TEST_PACKAGE`, `UIAUTOMATOR_TEST_PACKAGE`, `XCTEST_TEST_PACKAGE`, `XCTEST_UI_TEST_PACKAGE`, `APPIUM_JAVA_JUNIT_TEST_SPEC`, `APPIUM_JAVA_TESTNG_TEST_SPEC`, `APPIUM_PYTHON_TEST_SPEC`, `APPIUM_NODE_TEST_SPEC` and 8 more.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnUpload {
     pub const TYPE_NAME: &'static str = "AWS::DeviceFarm::Upload";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUploadRequired`]:
     ///
-    /// - `name`: `Name`, The upload's file name.
-    /// - `project_arn`: `ProjectArn`, The ARN of the project for the upload.
-    /// - `type_`: `Type`, The upload's type.
-    pub fn new(name: impl Into<Val<String>>, project_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUpload::new(CfnUploadRequired {
+    ///     name: "...".into(),
+    ///     project_arn: "...".into(),
+    ///     type_: upload::Type::AndroidApp.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUploadRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ProjectArn", project_arn);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProjectArn", required.project_arn);
+        props.set::<String>("Type", required.type_);
         CfnUpload { props, options: ResourceOptions::default() }
     }
 
@@ -968,28 +1245,96 @@ pub(crate) static UPLOAD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnUpload`].
+pub mod upload {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DeviceFarm::Upload`; `.into()` makes a `Val<String>`.
+        Type {
+            AndroidApp = "ANDROID_APP",
+            IosApp = "IOS_APP",
+            WebApp = "WEB_APP",
+            ExternalData = "EXTERNAL_DATA",
+            AppiumJavaJunitTestPackage = "APPIUM_JAVA_JUNIT_TEST_PACKAGE",
+            AppiumJavaTestngTestPackage = "APPIUM_JAVA_TESTNG_TEST_PACKAGE",
+            AppiumPythonTestPackage = "APPIUM_PYTHON_TEST_PACKAGE",
+            AppiumNodeTestPackage = "APPIUM_NODE_TEST_PACKAGE",
+            AppiumRubyTestPackage = "APPIUM_RUBY_TEST_PACKAGE",
+            AppiumWebJavaJunitTestPackage = "APPIUM_WEB_JAVA_JUNIT_TEST_PACKAGE",
+            AppiumWebJavaTestngTestPackage = "APPIUM_WEB_JAVA_TESTNG_TEST_PACKAGE",
+            AppiumWebPythonTestPackage = "APPIUM_WEB_PYTHON_TEST_PACKAGE",
+            AppiumWebNodeTestPackage = "APPIUM_WEB_NODE_TEST_PACKAGE",
+            AppiumWebRubyTestPackage = "APPIUM_WEB_RUBY_TEST_PACKAGE",
+            CalabashTestPackage = "CALABASH_TEST_PACKAGE",
+            InstrumentationTestPackage = "INSTRUMENTATION_TEST_PACKAGE",
+            UiautomationTestPackage = "UIAUTOMATION_TEST_PACKAGE",
+            UiautomatorTestPackage = "UIAUTOMATOR_TEST_PACKAGE",
+            XctestTestPackage = "XCTEST_TEST_PACKAGE",
+            XctestUiTestPackage = "XCTEST_UI_TEST_PACKAGE",
+            AppiumJavaJunitTestSpec = "APPIUM_JAVA_JUNIT_TEST_SPEC",
+            AppiumJavaTestngTestSpec = "APPIUM_JAVA_TESTNG_TEST_SPEC",
+            AppiumPythonTestSpec = "APPIUM_PYTHON_TEST_SPEC",
+            AppiumNodeTestSpec = "APPIUM_NODE_TEST_SPEC",
+            AppiumRubyTestSpec = "APPIUM_RUBY_TEST_SPEC",
+            AppiumWebJavaJunitTestSpec = "APPIUM_WEB_JAVA_JUNIT_TEST_SPEC",
+            AppiumWebJavaTestngTestSpec = "APPIUM_WEB_JAVA_TESTNG_TEST_SPEC",
+            AppiumWebPythonTestSpec = "APPIUM_WEB_PYTHON_TEST_SPEC",
+            AppiumWebNodeTestSpec = "APPIUM_WEB_NODE_TEST_SPEC",
+            AppiumWebRubyTestSpec = "APPIUM_WEB_RUBY_TEST_SPEC",
+            InstrumentationTestSpec = "INSTRUMENTATION_TEST_SPEC",
+            XctestUiTestSpec = "XCTEST_UI_TEST_SPEC",
+        }
+    }
+}
+
 /// Resource Type definition for a Device Farm VPCE Configuration
 ///
 /// CloudFormation type `AWS::DeviceFarm::VPCEConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnVpceConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpceConfiguration`], by name: the argument of [`CfnVpceConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpceConfigurationRequired {
+    /// CloudFormation property `ServiceDnsName`.
+    pub service_dns_name: Val<String>,
+
+    /// CloudFormation property `VpceConfigurationName`.
+    pub vpce_configuration_name: Val<String>,
+
+    /// CloudFormation property `VpceServiceName`.
+    pub vpce_service_name: Val<String>,
+}
+
 impl CfnVpceConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::DeviceFarm::VPCEConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpceConfigurationRequired`]:
     ///
-    /// - `service_dns_name`: `ServiceDnsName`.
-    /// - `vpce_configuration_name`: `VpceConfigurationName`.
-    /// - `vpce_service_name`: `VpceServiceName`.
-    pub fn new(service_dns_name: impl Into<Val<String>>, vpce_configuration_name: impl Into<Val<String>>, vpce_service_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpceConfiguration::new(CfnVpceConfigurationRequired {
+    ///     service_dns_name: "...".into(),
+    ///     vpce_configuration_name: "...".into(),
+    ///     vpce_service_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpceConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ServiceDnsName", service_dns_name);
-        props.set("VpceConfigurationName", vpce_configuration_name);
-        props.set("VpceServiceName", vpce_service_name);
+        props.set::<String>("ServiceDnsName", required.service_dns_name);
+        props.set::<String>("VpceConfigurationName", required.vpce_configuration_name);
+        props.set::<String>("VpceServiceName", required.vpce_service_name);
         CfnVpceConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -1062,15 +1407,29 @@ pub mod vpce_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

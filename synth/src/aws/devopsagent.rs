@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,25 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::DevOpsAgent::AgentSpace
 ///
 /// CloudFormation type `AWS::DevOpsAgent::AgentSpace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgentSpaceId`: `handle.agent_space_id()` → `Val<String>`. The unique identifier of the AgentSpace
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AgentSpace.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the resource was created.
+/// - `OperatorApp.Iam.CreatedAt`: `handle.operator_app_iam_created_at()` → `Val<String>`.
+/// - `OperatorApp.Iam.UpdatedAt`: `handle.operator_app_iam_updated_at()` → `Val<String>`.
+/// - `OperatorApp.Idc.CreatedAt`: `handle.operator_app_idc_created_at()` → `Val<String>`.
+/// - `OperatorApp.Idc.IdcApplicationArn`: `handle.operator_app_idc_idc_application_arn()` → `Val<String>`.
+/// - `OperatorApp.Idc.UpdatedAt`: `handle.operator_app_idc_updated_at()` → `Val<String>`.
+/// - `OperatorApp.Idp.CreatedAt`: `handle.operator_app_idp_created_at()` → `Val<String>`.
+/// - `OperatorApp.Idp.UpdatedAt`: `handle.operator_app_idp_updated_at()` → `Val<String>`.
+/// - `OperatorApp.Idp.UserIdClaim`: `handle.operator_app_idp_user_id_claim()` → `Val<String>`. The identity claim used to identify users. This value is selected by the service for the configured provider.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the resource was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AgentSpaceId`.
 #[derive(Clone, Debug)]
 pub struct CfnAgentSpace {
     props: Props,
@@ -25,7 +43,7 @@ pub struct CfnAgentSpace {
 impl CfnAgentSpace {
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::AgentSpace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the AgentSpace.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -183,11 +201,11 @@ pub(crate) static AGENT_SPACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAgentSpace`].
+/// Property types and enums of the allowed values of [`CfnAgentSpace`].
 pub mod agent_space {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DevOpsAgent::AgentSpace`.
     #[derive(Clone, Debug)]
@@ -234,7 +252,7 @@ pub mod agent_space {
     }
 
     impl IamAuthConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `operator_app_role_arn`: `OperatorAppRoleArn`.
         pub fn new(operator_app_role_arn: impl Into<Val<String>>) -> Self {
@@ -268,15 +286,29 @@ pub mod agent_space {
         props: Props,
     }
 
+    /// The required properties of [`IdcAuthConfiguration`], by name: the argument of [`IdcAuthConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IdcAuthConfigurationRequired {
+        /// CloudFormation property `IdcInstanceArn`.
+        pub idc_instance_arn: Val<String>,
+
+        /// CloudFormation property `OperatorAppRoleArn`.
+        pub operator_app_role_arn: Val<String>,
+    }
+
     impl IdcAuthConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IdcAuthConfigurationRequired`]:
         ///
-        /// - `idc_instance_arn`: `IdcInstanceArn`.
-        /// - `operator_app_role_arn`: `OperatorAppRoleArn`.
-        pub fn new(idc_instance_arn: impl Into<Val<String>>, operator_app_role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IdcAuthConfiguration::new(IdcAuthConfigurationRequired {
+        ///     idc_instance_arn: "...".into(),
+        ///     operator_app_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IdcAuthConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("IdcInstanceArn", idc_instance_arn);
-            props.set("OperatorAppRoleArn", operator_app_role_arn);
+            props.set::<String>("IdcInstanceArn", required.idc_instance_arn);
+            props.set::<String>("OperatorAppRoleArn", required.operator_app_role_arn);
             IdcAuthConfiguration { props }
         }
 
@@ -311,21 +343,58 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl IdpAuthConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IdpAuthConfiguration`], by name: the argument of [`IdpAuthConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IdpAuthConfigurationRequired {
+        /// The OIDC client identifier for the external identity provider application.
         ///
-        /// - `client_id`: `ClientId`, The OIDC client identifier for the external identity provider application.
-        /// - `client_secret`: `ClientSecret`, The OIDC client secret for the external identity provider application. Use a Secrets Manager dynamic reference to avoid storing the secret in the template.
-        /// - `issuer_url`: `IssuerUrl`, The OIDC issuer URL for the external identity provider.
-        /// - `operator_app_role_arn`: `OperatorAppRoleArn`, The IAM role that Operator App users assume to access DevOps Agent APIs.
-        /// - `provider`: `Provider`, The external identity provider type.
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>, issuer_url: impl Into<Val<String>>, operator_app_role_arn: impl Into<Val<String>>, provider: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The OIDC client secret for the external identity provider application. Use a Secrets Manager dynamic reference to avoid storing the secret in the template.
+        ///
+        /// CloudFormation property `ClientSecret`.
+        ///
+        /// Write-only.
+        pub client_secret: Val<String>,
+
+        /// The OIDC issuer URL for the external identity provider.
+        ///
+        /// CloudFormation property `IssuerUrl`.
+        pub issuer_url: Val<String>,
+
+        /// The IAM role that Operator App users assume to access DevOps Agent APIs.
+        ///
+        /// CloudFormation property `OperatorAppRoleArn`.
+        pub operator_app_role_arn: Val<String>,
+
+        /// The external identity provider type.
+        ///
+        /// CloudFormation property `Provider`.
+        ///
+        /// Allowed values (the enum [`Provider`]): `okta`, `entra`.
+        pub provider: Val<String>,
+    }
+
+    impl IdpAuthConfiguration {
+        /// Creates the value from its required properties, by name in [`IdpAuthConfigurationRequired`]:
+        ///
+        /// ```text
+        /// IdpAuthConfiguration::new(IdpAuthConfigurationRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        ///     issuer_url: "...".into(),
+        ///     operator_app_role_arn: "...".into(),
+        ///     provider: Provider::Okta.into(),
+        /// })
+        /// ```
+        pub fn new(required: IdpAuthConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
-            props.set("IssuerUrl", issuer_url);
-            props.set("OperatorAppRoleArn", operator_app_role_arn);
-            props.set("Provider", provider);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
+            props.set::<String>("IssuerUrl", required.issuer_url);
+            props.set::<String>("OperatorAppRoleArn", required.operator_app_role_arn);
+            props.set::<String>("Provider", required.provider);
             IdpAuthConfiguration { props }
         }
 
@@ -386,15 +455,33 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -429,28 +516,70 @@ pub mod agent_space {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Provider` in `AWS::DevOpsAgent::AgentSpace`; `.into()` makes a `Val<String>`.
+        Provider {
+            Okta = "okta",
+            Entra = "entra",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DevOpsAgent::Asset. An asset attached to an existing AWS DevOps Agent Space. Customer-creatable types include skill, agents_md, and attachment; call ListAssetTypes for the current authoritative set.
 ///
 /// CloudFormation type `AWS::DevOpsAgent::Asset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the asset. Nested under the parent Agent Space: arn:\<partition\>:aidevops:\<region\>:\<account-id\>:agentspace/\<agentspace-id\>/asset/\<asset-id\>.
+/// - `AssetId`: `handle.asset_id()` → `Val<String>`. The unique identifier of the asset (assigned by the service on Create).
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the asset was created.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the asset was last updated.
+/// - `Version`: `handle.version()` → `Val<i64>`. The current asset version. Server-managed; bumps on every successful Update (including no-op updates). This is the drift signal for change detection.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAsset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAsset`], by name: the argument of [`CfnAsset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssetRequired {
+    /// The unique identifier of the parent Agent Space. The asset is created as a child of this agent space.
+    ///
+    /// CloudFormation property `AgentSpaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub agent_space_id: Val<String>,
+
+    /// The type of asset. The Asset API treats this as an open string; call ListAssetTypes for the current authoritative set of supported types. As of launch, customer-creatable types include skill, agents_md, and attachment.
+    ///
+    /// CloudFormation property `AssetType`.
+    ///
+    /// Changing it replaces the resource.
+    pub asset_type: Val<String>,
+}
+
 impl CfnAsset {
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::Asset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssetRequired`]:
     ///
-    /// - `agent_space_id`: `AgentSpaceId`, The unique identifier of the parent Agent Space. The asset is created as a child of this agent space.
-    /// - `asset_type`: `AssetType`, The type of asset. The Asset API treats this as an open string; call ListAssetTypes for the current authoritative set of supported types. As of launch, customer-creatable types include skill, agents_md, and attachment.
-    pub fn new(agent_space_id: impl Into<Val<String>>, asset_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAsset::new(CfnAssetRequired {
+    ///     agent_space_id: "...".into(),
+    ///     asset_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssetRequired) -> Self {
         let mut props = Props::new();
-        props.set("AgentSpaceId", agent_space_id);
-        props.set("AssetType", asset_type);
+        props.set::<String>("AgentSpaceId", required.agent_space_id);
+        props.set::<String>("AssetType", required.asset_type);
         CfnAsset { props, options: ResourceOptions::default() }
     }
 
@@ -563,7 +692,7 @@ pub mod asset {
     }
 
     impl AssetFile {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `path`: `Path`, Path of this file within the asset bundle.
         pub fn new(path: impl Into<Val<String>>) -> Self {
@@ -611,25 +740,60 @@ pub mod asset {
 /// Resource Type definition for AWS::DevOpsAgent::Association defining how the AgentSpace interacts with external services like GitHub, Slack, AWS accounts, and others.
 ///
 /// CloudFormation type `AWS::DevOpsAgent::Association`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. The unique identifier of the association
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the association was created
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the association was last updated
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAssociation`], by name: the argument of [`CfnAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssociationRequired {
+    /// The unique identifier of the AgentSpace
+    ///
+    /// CloudFormation property `AgentSpaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub agent_space_id: Val<String>,
+
+    /// The configuration that directs how AgentSpace interacts with the given service
+    ///
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<association::ServiceConfiguration>,
+
+    /// The identifier for the associated service
+    ///
+    /// CloudFormation property `ServiceId`.
+    pub service_id: Val<String>,
+}
+
 impl CfnAssociation {
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::Association";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssociationRequired`]:
     ///
-    /// - `agent_space_id`: `AgentSpaceId`, The unique identifier of the AgentSpace
-    /// - `configuration`: `Configuration`, The configuration that directs how AgentSpace interacts with the given service
-    /// - `service_id`: `ServiceId`, The identifier for the associated service
-    pub fn new(agent_space_id: impl Into<Val<String>>, configuration: impl Into<Val<association::ServiceConfiguration>>, service_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAssociation::new(CfnAssociationRequired {
+    ///     agent_space_id: "...".into(),
+    ///     configuration: association::ServiceConfiguration::new(...).into(),
+    ///     service_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AgentSpaceId", agent_space_id);
-        props.set("Configuration", configuration);
-        props.set("ServiceId", service_id);
+        props.set::<String>("AgentSpaceId", required.agent_space_id);
+        props.set::<association::ServiceConfiguration>("Configuration", required.configuration);
+        props.set::<String>("ServiceId", required.service_id);
         CfnAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -701,11 +865,11 @@ pub(crate) static ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAssociation`].
+/// Property types and enums of the allowed values of [`CfnAssociation`].
 pub mod association {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The configuration that directs how AgentSpace interacts with the given service
     #[derive(Clone, Debug)]
@@ -829,17 +993,42 @@ pub mod association {
         props: Props,
     }
 
-    impl AwsConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AwsConfiguration`], by name: the argument of [`AwsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AwsConfigurationRequired {
+        /// AWS Account Id corresponding to provided resources
         ///
-        /// - `account_id`: `AccountId`, AWS Account Id corresponding to provided resources
-        /// - `account_type`: `AccountType`, Account Type 'monitor' for DevOpsAgent monitoring
-        /// - `assumable_role_arn`: `AssumableRoleArn`, Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
-        pub fn new(account_id: impl Into<Val<String>>, account_type: impl Into<Val<String>>, assumable_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccountId`.
+        pub account_id: Val<String>,
+
+        /// Account Type 'monitor' for DevOpsAgent monitoring
+        ///
+        /// CloudFormation property `AccountType`.
+        ///
+        /// Allowed values (the enum [`AccountType`]): `monitor`.
+        pub account_type: Val<String>,
+
+        /// Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
+        ///
+        /// CloudFormation property `AssumableRoleArn`.
+        pub assumable_role_arn: Val<String>,
+    }
+
+    impl AwsConfiguration {
+        /// Creates the value from its required properties, by name in [`AwsConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AwsConfiguration::new(AwsConfigurationRequired {
+        ///     account_id: "...".into(),
+        ///     account_type: AccountType::Monitor.into(),
+        ///     assumable_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AwsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountId", account_id);
-            props.set("AccountType", account_type);
-            props.set("AssumableRoleArn", assumable_role_arn);
+            props.set::<String>("AccountId", required.account_id);
+            props.set::<String>("AccountType", required.account_type);
+            props.set::<String>("AssumableRoleArn", required.assumable_role_arn);
             AwsConfiguration { props }
         }
 
@@ -875,7 +1064,7 @@ pub mod association {
     }
 
     impl AwsResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the resource
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -892,7 +1081,7 @@ pub mod association {
 
         /// Resource type
         ///
-        /// Allowed values: `AWS::CloudFormation::Stack`, `AWS::ECR::Repository`, `AWS::S3::Bucket`, `AWS::S3::Object`.
+        /// Allowed values (the enum [`ResourceType`]): `AWS::CloudFormation::Stack`, `AWS::ECR::Repository`, `AWS::S3::Bucket`, `AWS::S3::Object`.
         pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceType", value);
             self
@@ -911,15 +1100,29 @@ pub mod association {
         props: Props,
     }
 
+    /// The required properties of [`KeyValuePair`], by name: the argument of [`KeyValuePair::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeyValuePairRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl KeyValuePair {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KeyValuePairRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KeyValuePair::new(KeyValuePairRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KeyValuePairRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             KeyValuePair { props }
         }
     }
@@ -937,7 +1140,7 @@ pub mod association {
     }
 
     impl AzureConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subscription_id`: `SubscriptionId`, Azure subscription ID corresponding to provided resources
         pub fn new(subscription_id: impl Into<Val<String>>) -> Self {
@@ -960,7 +1163,7 @@ pub mod association {
     }
 
     impl DynatraceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `env_id`: `EnvId`, Dynatrace environment id
         pub fn new(env_id: impl Into<Val<String>>) -> Self {
@@ -1024,19 +1227,49 @@ pub mod association {
         props: Props,
     }
 
-    impl GitHubConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitHubConfiguration`], by name: the argument of [`GitHubConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitHubConfigurationRequired {
+        /// Repository owner
         ///
-        /// - `owner`: `Owner`, Repository owner
-        /// - `owner_type`: `OwnerType`, Type of repository owner
-        /// - `repo_id`: `RepoId`, Associated Github repo ID
-        /// - `repo_name`: `RepoName`, Associated Github repo name
-        pub fn new(owner: impl Into<Val<String>>, owner_type: impl Into<Val<String>>, repo_id: impl Into<Val<String>>, repo_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Owner`.
+        pub owner: Val<String>,
+
+        /// Type of repository owner
+        ///
+        /// CloudFormation property `OwnerType`.
+        ///
+        /// Allowed values (the enum [`OwnerType`]): `organization`, `user`.
+        pub owner_type: Val<String>,
+
+        /// Associated Github repo ID
+        ///
+        /// CloudFormation property `RepoId`.
+        pub repo_id: Val<String>,
+
+        /// Associated Github repo name
+        ///
+        /// CloudFormation property `RepoName`.
+        pub repo_name: Val<String>,
+    }
+
+    impl GitHubConfiguration {
+        /// Creates the value from its required properties, by name in [`GitHubConfigurationRequired`]:
+        ///
+        /// ```text
+        /// GitHubConfiguration::new(GitHubConfigurationRequired {
+        ///     owner: "...".into(),
+        ///     owner_type: OwnerType::Organization.into(),
+        ///     repo_id: "...".into(),
+        ///     repo_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GitHubConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Owner", owner);
-            props.set("OwnerType", owner_type);
-            props.set("RepoId", repo_id);
-            props.set("RepoName", repo_name);
+            props.set::<String>("Owner", required.owner);
+            props.set::<String>("OwnerType", required.owner_type);
+            props.set::<String>("RepoId", required.repo_id);
+            props.set::<String>("RepoName", required.repo_name);
             GitHubConfiguration { props }
         }
     }
@@ -1053,15 +1286,33 @@ pub mod association {
         props: Props,
     }
 
-    impl GitLabConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitLabConfiguration`], by name: the argument of [`GitLabConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitLabConfigurationRequired {
+        /// GitLab numeric project ID
         ///
-        /// - `project_id`: `ProjectId`, GitLab numeric project ID
-        /// - `project_path`: `ProjectPath`, Full GitLab project path (e.g., namespace/project-name)
-        pub fn new(project_id: impl Into<Val<String>>, project_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ProjectId`.
+        pub project_id: Val<String>,
+
+        /// Full GitLab project path (e.g., namespace/project-name)
+        ///
+        /// CloudFormation property `ProjectPath`.
+        pub project_path: Val<String>,
+    }
+
+    impl GitLabConfiguration {
+        /// Creates the value from its required properties, by name in [`GitLabConfigurationRequired`]:
+        ///
+        /// ```text
+        /// GitLabConfiguration::new(GitLabConfigurationRequired {
+        ///     project_id: "...".into(),
+        ///     project_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GitLabConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProjectId", project_id);
-            props.set("ProjectPath", project_path);
+            props.set::<String>("ProjectId", required.project_id);
+            props.set::<String>("ProjectPath", required.project_path);
             GitLabConfiguration { props }
         }
 
@@ -1093,7 +1344,7 @@ pub mod association {
     }
 
     impl McpServerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `tools`: `Tools`, List of MCP tools that can be used with the association
         pub fn new(tools: impl Into<Val<Vec<String>>>) -> Self {
@@ -1194,7 +1445,7 @@ pub mod association {
     }
 
     impl McpServerGrafanaConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `endpoint`: `Endpoint`, MCP server endpoint URL
         pub fn new(endpoint: impl Into<Val<String>>) -> Self {
@@ -1218,6 +1469,8 @@ pub mod association {
         }
 
         /// List of tool categories to enable for the Grafana MCP server
+        ///
+        /// Allowed values of each item (the enum [`Tools`]): `alerting`, `annotations`, `asserts`, `cloudwatch`, `dashboard`, `datasource`, `elasticsearch`, `examples`, `incident`, `loki`, `navigation`, `oncall`, `prometheus`, `pyroscope`, `rendering`, `runpanelquery`, `search`, `searchlogs`, `sift`.
         pub fn tools(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Tools", value);
             self
@@ -1236,15 +1489,33 @@ pub mod association {
         props: Props,
     }
 
-    impl McpServerNewRelicConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`McpServerNewRelicConfiguration`], by name: the argument of [`McpServerNewRelicConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct McpServerNewRelicConfigurationRequired {
+        /// New Relic Account ID
         ///
-        /// - `account_id`: `AccountId`, New Relic Account ID
-        /// - `endpoint`: `Endpoint`, MCP server endpoint URL (e.g., <https://mcp.newrelic.com/mcp/>)
-        pub fn new(account_id: impl Into<Val<String>>, endpoint: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccountId`.
+        pub account_id: Val<String>,
+
+        /// MCP server endpoint URL (e.g., <https://mcp.newrelic.com/mcp/>)
+        ///
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+    }
+
+    impl McpServerNewRelicConfiguration {
+        /// Creates the value from its required properties, by name in [`McpServerNewRelicConfigurationRequired`]:
+        ///
+        /// ```text
+        /// McpServerNewRelicConfiguration::new(McpServerNewRelicConfigurationRequired {
+        ///     account_id: "...".into(),
+        ///     endpoint: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: McpServerNewRelicConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountId", account_id);
-            props.set("Endpoint", endpoint);
+            props.set::<String>("AccountId", required.account_id);
+            props.set::<String>("Endpoint", required.endpoint);
             McpServerNewRelicConfiguration { props }
         }
     }
@@ -1262,7 +1533,7 @@ pub mod association {
     }
 
     impl McpServerSigV4Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `tools`: `Tools`, List of MCP tools available for the association
         pub fn new(tools: impl Into<Val<Vec<String>>>) -> Self {
@@ -1330,15 +1601,33 @@ pub mod association {
         props: Props,
     }
 
-    impl PagerDutyConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PagerDutyConfiguration`], by name: the argument of [`PagerDutyConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct PagerDutyConfigurationRequired {
+        /// Email to be used in PagerDuty API header
         ///
-        /// - `customer_email`: `CustomerEmail`, Email to be used in PagerDuty API header
-        /// - `services`: `Services`, List of PagerDuty service IDs available for the association
-        pub fn new(customer_email: impl Into<Val<String>>, services: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `CustomerEmail`.
+        pub customer_email: Val<String>,
+
+        /// List of PagerDuty service IDs available for the association
+        ///
+        /// CloudFormation property `Services`.
+        pub services: Val<Vec<String>>,
+    }
+
+    impl PagerDutyConfiguration {
+        /// Creates the value from its required properties, by name in [`PagerDutyConfigurationRequired`]:
+        ///
+        /// ```text
+        /// PagerDutyConfiguration::new(PagerDutyConfigurationRequired {
+        ///     customer_email: "...".into(),
+        ///     services: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: PagerDutyConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CustomerEmail", customer_email);
-            props.set("Services", services);
+            props.set::<String>("CustomerEmail", required.customer_email);
+            props.set::<Vec<String>>("Services", required.services);
             PagerDutyConfiguration { props }
         }
 
@@ -1397,17 +1686,40 @@ pub mod association {
         props: Props,
     }
 
-    impl SlackConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SlackConfiguration`], by name: the argument of [`SlackConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SlackConfigurationRequired {
+        /// Transmission targets for agent notifications
         ///
-        /// - `transmission_target`: `TransmissionTarget`, Transmission targets for agent notifications
-        /// - `workspace_id`: `WorkspaceId`, Associated Slack workspace ID
-        /// - `workspace_name`: `WorkspaceName`, Associated Slack workspace name
-        pub fn new(transmission_target: impl Into<Val<SlackTransmissionTarget>>, workspace_id: impl Into<Val<String>>, workspace_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TransmissionTarget`.
+        pub transmission_target: Val<SlackTransmissionTarget>,
+
+        /// Associated Slack workspace ID
+        ///
+        /// CloudFormation property `WorkspaceId`.
+        pub workspace_id: Val<String>,
+
+        /// Associated Slack workspace name
+        ///
+        /// CloudFormation property `WorkspaceName`.
+        pub workspace_name: Val<String>,
+    }
+
+    impl SlackConfiguration {
+        /// Creates the value from its required properties, by name in [`SlackConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SlackConfiguration::new(SlackConfigurationRequired {
+        ///     transmission_target: SlackTransmissionTarget::new(...).into(),
+        ///     workspace_id: "...".into(),
+        ///     workspace_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SlackConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("TransmissionTarget", transmission_target);
-            props.set("WorkspaceId", workspace_id);
-            props.set("WorkspaceName", workspace_name);
+            props.set::<SlackTransmissionTarget>("TransmissionTarget", required.transmission_target);
+            props.set::<String>("WorkspaceId", required.workspace_id);
+            props.set::<String>("WorkspaceName", required.workspace_name);
             SlackConfiguration { props }
         }
 
@@ -1431,7 +1743,7 @@ pub mod association {
     }
 
     impl SlackBidirectionalConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, IAM role ARN that AWS DevOps Agent assumes to exchange messages with your Slack workspace on behalf of this association
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -1460,7 +1772,7 @@ pub mod association {
     }
 
     impl SlackTransmissionTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `incident_response_target`: `IncidentResponseTarget`, Destination for IncidentResponse agent.
         pub fn new(incident_response_target: impl Into<Val<SlackChannel>>) -> Self {
@@ -1483,7 +1795,7 @@ pub mod association {
     }
 
     impl SlackChannel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `channel_id`: `ChannelId`, Slack channel ID
         pub fn new(channel_id: impl Into<Val<String>>) -> Self {
@@ -1511,17 +1823,42 @@ pub mod association {
         props: Props,
     }
 
-    impl SourceAwsConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceAwsConfiguration`], by name: the argument of [`SourceAwsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceAwsConfigurationRequired {
+        /// AWS Account Id corresponding to provided resources
         ///
-        /// - `account_id`: `AccountId`, AWS Account Id corresponding to provided resources
-        /// - `account_type`: `AccountType`, Account Type 'source' for DevOpsAgent monitoring
-        /// - `assumable_role_arn`: `AssumableRoleArn`, Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
-        pub fn new(account_id: impl Into<Val<String>>, account_type: impl Into<Val<String>>, assumable_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccountId`.
+        pub account_id: Val<String>,
+
+        /// Account Type 'source' for DevOpsAgent monitoring
+        ///
+        /// CloudFormation property `AccountType`.
+        ///
+        /// Allowed values (the enum [`SourceAwsConfigurationAccountType`]): `source`.
+        pub account_type: Val<String>,
+
+        /// Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
+        ///
+        /// CloudFormation property `AssumableRoleArn`.
+        pub assumable_role_arn: Val<String>,
+    }
+
+    impl SourceAwsConfiguration {
+        /// Creates the value from its required properties, by name in [`SourceAwsConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SourceAwsConfiguration::new(SourceAwsConfigurationRequired {
+        ///     account_id: "...".into(),
+        ///     account_type: SourceAwsConfigurationAccountType::Source.into(),
+        ///     assumable_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceAwsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountId", account_id);
-            props.set("AccountType", account_type);
-            props.set("AssumableRoleArn", assumable_role_arn);
+            props.set::<String>("AccountId", required.account_id);
+            props.set::<String>("AccountType", required.account_type);
+            props.set::<String>("AssumableRoleArn", required.assumable_role_arn);
             SourceAwsConfiguration { props }
         }
 
@@ -1688,28 +2025,117 @@ pub mod association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AccountType` in `AWS::DevOpsAgent::Association`; `.into()` makes a `Val<String>`.
+        AccountType {
+            Monitor = "monitor",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::DevOpsAgent::Association`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            AwsCloudFormationStack = "AWS::CloudFormation::Stack",
+            AwsEcrRepository = "AWS::ECR::Repository",
+            AwsS3Bucket = "AWS::S3::Bucket",
+            AwsS3Object = "AWS::S3::Object",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OwnerType` in `AWS::DevOpsAgent::Association`; `.into()` makes a `Val<String>`.
+        OwnerType {
+            Organization = "organization",
+            User = "user",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tools` in `AWS::DevOpsAgent::Association`; `.into()` makes a `Val<String>`.
+        Tools {
+            Alerting = "alerting",
+            Annotations = "annotations",
+            Asserts = "asserts",
+            Cloudwatch = "cloudwatch",
+            Dashboard = "dashboard",
+            Datasource = "datasource",
+            Elasticsearch = "elasticsearch",
+            Examples = "examples",
+            Incident = "incident",
+            Loki = "loki",
+            Navigation = "navigation",
+            Oncall = "oncall",
+            Prometheus = "prometheus",
+            Pyroscope = "pyroscope",
+            Rendering = "rendering",
+            Runpanelquery = "runpanelquery",
+            Search = "search",
+            Searchlogs = "searchlogs",
+            Sift = "sift",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccountType` in `AWS::DevOpsAgent::Association`; `.into()` makes a `Val<String>`.
+        SourceAwsConfigurationAccountType {
+            Source = "source",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DevOpsAgent::PrivateConnection
 ///
 /// CloudFormation type `AWS::DevOpsAgent::PrivateConnection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Private Connection.
+/// - `CertificateExpiryTime`: `handle.certificate_expiry_time()` → `Val<String>`. The expiry time of the certificate associated with the Private Connection.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Private Connection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnPrivateConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrivateConnection`], by name: the argument of [`CfnPrivateConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrivateConnectionRequired {
+    /// The connection configuration for the Private Connection.
+    ///
+    /// CloudFormation property `ConnectionConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub connection_configuration: Val<private_connection::ConnectionConfiguration>,
+
+    /// Unique name for this Private Connection within the account.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnPrivateConnection {
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::PrivateConnection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrivateConnectionRequired`]:
     ///
-    /// - `connection_configuration`: `ConnectionConfiguration`, The connection configuration for the Private Connection.
-    /// - `name`: `Name`, Unique name for this Private Connection within the account.
-    pub fn new(connection_configuration: impl Into<Val<private_connection::ConnectionConfiguration>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPrivateConnection::new(CfnPrivateConnectionRequired {
+    ///     connection_configuration: private_connection::ConnectionConfiguration::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrivateConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectionConfiguration", connection_configuration);
-        props.set("Name", name);
+        props.set::<private_connection::ConnectionConfiguration>("ConnectionConfiguration", required.connection_configuration);
+        props.set::<String>("Name", required.name);
         CfnPrivateConnection { props, options: ResourceOptions::default() }
     }
 
@@ -1787,11 +2213,11 @@ pub(crate) static PRIVATE_CONNECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPrivateConnection`].
+/// Property types and enums of the allowed values of [`CfnPrivateConnection`].
 pub mod private_connection {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The connection configuration, either SelfManaged or ServiceManaged.
     #[derive(Clone, Debug)]
@@ -1832,7 +2258,7 @@ pub mod private_connection {
     }
 
     impl SelfManagedMode {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_configuration_id`: `ResourceConfigurationId`, The ARN of the Resource Configuration.
         pub fn new(resource_configuration_id: impl Into<Val<String>>) -> Self {
@@ -1854,21 +2280,39 @@ pub mod private_connection {
         props: Props,
     }
 
-    impl ServiceManagedMode {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ServiceManagedMode`], by name: the argument of [`ServiceManagedMode::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServiceManagedModeRequired {
+        /// IP address or DNS name of the target resource.
         ///
-        /// - `host_address`: `HostAddress`, IP address or DNS name of the target resource.
-        /// - `vpc_id`: `VpcId`, VPC to create the service-managed Resource Gateway in.
-        pub fn new(host_address: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `HostAddress`.
+        pub host_address: Val<String>,
+
+        /// VPC to create the service-managed Resource Gateway in.
+        ///
+        /// CloudFormation property `VpcId`.
+        pub vpc_id: Val<String>,
+    }
+
+    impl ServiceManagedMode {
+        /// Creates the value from its required properties, by name in [`ServiceManagedModeRequired`]:
+        ///
+        /// ```text
+        /// ServiceManagedMode::new(ServiceManagedModeRequired {
+        ///     host_address: "...".into(),
+        ///     vpc_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ServiceManagedModeRequired) -> Self {
             let mut props = Props::new();
-            props.set("HostAddress", host_address);
-            props.set("VpcId", vpc_id);
+            props.set::<String>("HostAddress", required.host_address);
+            props.set::<String>("VpcId", required.vpc_id);
             ServiceManagedMode { props }
         }
 
         /// DNS resolution mode for the resource gateway. Defaults to PUBLIC when not set.
         ///
-        /// Allowed values: `PUBLIC`, `IN_VPC`.
+        /// Allowed values (the enum [`DnsResolution`]): `PUBLIC`, `IN_VPC`.
         pub fn dns_resolution(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DnsResolution", value);
             self
@@ -1876,7 +2320,7 @@ pub mod private_connection {
 
         /// IP address type of the service-managed Resource Gateway.
         ///
-        /// Allowed values: `IPV4`, `IPV6`, `DUAL_STACK`.
+        /// Allowed values (the enum [`IpAddressType`]): `IPV4`, `IPV6`, `DUAL_STACK`.
         ///
         /// Write-only.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1929,15 +2373,33 @@ pub mod private_connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1985,11 +2447,39 @@ pub mod private_connection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DnsResolution` in `AWS::DevOpsAgent::PrivateConnection`; `.into()` makes a `Val<String>`.
+        DnsResolution {
+            Public = "PUBLIC",
+            InVpc = "IN_VPC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::DevOpsAgent::PrivateConnection`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+            DualStack = "DUAL_STACK",
+        }
+    }
 }
 
 /// The AWS::DevOpsAgent::Service resource registers external services (like Dynatrace, MCP servers, GitLab) for integration with DevOpsAgent.
 ///
 /// CloudFormation type `AWS::DevOpsAgent::Service`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessibleResources`: `handle.accessible_resources()` → `Val<Json>`. List of accessible resources for this service
+/// - `AdditionalServiceDetails`: `handle.additional_service_details()` → `Val<Json>`. Additional details specific to the service type
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Service.
+/// - `ServiceId`: `handle.service_id()` → `Val<String>`. The unique identifier of the service
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServiceId`.
 #[derive(Clone, Debug)]
 pub struct CfnService {
     props: Props,
@@ -1999,9 +2489,9 @@ pub struct CfnService {
 impl CfnService {
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::Service";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `service_type`: `ServiceType`, The type of service being registered
+    /// - `service_type`: `ServiceType`, The type of service being registered Allowed values: the enum [`service::ServiceType`].
     pub fn new(service_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ServiceType", service_type);
@@ -2135,11 +2625,11 @@ pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnService`].
+/// Property types and enums of the allowed values of [`CfnService`].
 pub mod service {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Service-specific configuration details - MCPServerSigV4 supports in-place updates; GitLab (TokenValue), MCPServer (ApiKey or BearerToken credential rotation), MCPServerNewRelic (ApiKey rotation), and MCPServerGrafana (BearerToken rotation) support in-place credential rotation; all other service types and fields, including GitHub, require replacement when modified
     #[derive(Clone, Debug)]
@@ -2245,19 +2735,47 @@ pub mod service {
         props: Props,
     }
 
-    impl AzureIdentityServiceDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AzureIdentityServiceDetails`], by name: the argument of [`AzureIdentityServiceDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct AzureIdentityServiceDetailsRequired {
+        /// Azure AD application client ID
         ///
-        /// - `client_id`: `ClientId`, Azure AD application client ID
-        /// - `tenant_id`: `TenantId`, Azure AD tenant ID
-        /// - `web_identity_role_arn`: `WebIdentityRoleArn`, ARN of the IAM role for web identity token exchange
-        /// - `web_identity_token_audiences`: `WebIdentityTokenAudiences`, List of audiences for the web identity token
-        pub fn new(client_id: impl Into<Val<String>>, tenant_id: impl Into<Val<String>>, web_identity_role_arn: impl Into<Val<String>>, web_identity_token_audiences: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// Azure AD tenant ID
+        ///
+        /// CloudFormation property `TenantId`.
+        pub tenant_id: Val<String>,
+
+        /// ARN of the IAM role for web identity token exchange
+        ///
+        /// CloudFormation property `WebIdentityRoleArn`.
+        pub web_identity_role_arn: Val<String>,
+
+        /// List of audiences for the web identity token
+        ///
+        /// CloudFormation property `WebIdentityTokenAudiences`.
+        pub web_identity_token_audiences: Val<Vec<String>>,
+    }
+
+    impl AzureIdentityServiceDetails {
+        /// Creates the value from its required properties, by name in [`AzureIdentityServiceDetailsRequired`]:
+        ///
+        /// ```text
+        /// AzureIdentityServiceDetails::new(AzureIdentityServiceDetailsRequired {
+        ///     client_id: "...".into(),
+        ///     tenant_id: "...".into(),
+        ///     web_identity_role_arn: "...".into(),
+        ///     web_identity_token_audiences: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: AzureIdentityServiceDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("TenantId", tenant_id);
-            props.set("WebIdentityRoleArn", web_identity_role_arn);
-            props.set("WebIdentityTokenAudiences", web_identity_token_audiences);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("TenantId", required.tenant_id);
+            props.set::<String>("WebIdentityRoleArn", required.web_identity_role_arn);
+            props.set::<Vec<String>>("WebIdentityTokenAudiences", required.web_identity_token_audiences);
             AzureIdentityServiceDetails { props }
         }
     }
@@ -2275,7 +2793,7 @@ pub mod service {
     }
 
     impl DynatraceServiceDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `account_urn`: `AccountUrn`, Dynatrace resource account URN
         pub fn new(account_urn: impl Into<Val<String>>) -> Self {
@@ -2329,15 +2847,33 @@ pub mod service {
         props: Props,
     }
 
-    impl OAuthClientDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OAuthClientDetails`], by name: the argument of [`OAuthClientDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct OAuthClientDetailsRequired {
+        /// OAuth client ID
         ///
-        /// - `client_id`: `ClientId`, OAuth client ID
-        /// - `client_secret`: `ClientSecret`, OAuth client secret
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// OAuth client secret
+        ///
+        /// CloudFormation property `ClientSecret`.
+        pub client_secret: Val<String>,
+    }
+
+    impl OAuthClientDetails {
+        /// Creates the value from its required properties, by name in [`OAuthClientDetailsRequired`]:
+        ///
+        /// ```text
+        /// OAuthClientDetails::new(OAuthClientDetailsRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OAuthClientDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
             OAuthClientDetails { props }
         }
 
@@ -2398,15 +2934,35 @@ pub mod service {
         props: Props,
     }
 
-    impl GitHubAppVerificationDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitHubAppVerificationDetails`], by name: the argument of [`GitHubAppVerificationDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitHubAppVerificationDetailsRequired {
+        /// Permission variant of the DevOps Agent GitHub App that must already be installed on the organization or account
         ///
-        /// - `app_variant`: `AppVariant`, Permission variant of the DevOps Agent GitHub App that must already be installed on the organization or account
-        /// - `token_value`: `TokenValue`, GitHub personal access token (PAT) value. Accepts classic PATs (ghp_...), fine-grained PATs (github_pat_...), and GitHub Enterprise Server token formats
-        pub fn new(app_variant: impl Into<Val<String>>, token_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppVariant`.
+        ///
+        /// Allowed values (the enum [`AppVariant`]): `READ_ONLY`, `READ_WRITE`, `CUSTOM_APP`.
+        pub app_variant: Val<String>,
+
+        /// GitHub personal access token (PAT) value. Accepts classic PATs (ghp_...), fine-grained PATs (github_pat_...), and GitHub Enterprise Server token formats
+        ///
+        /// CloudFormation property `TokenValue`.
+        pub token_value: Val<String>,
+    }
+
+    impl GitHubAppVerificationDetails {
+        /// Creates the value from its required properties, by name in [`GitHubAppVerificationDetailsRequired`]:
+        ///
+        /// ```text
+        /// GitHubAppVerificationDetails::new(GitHubAppVerificationDetailsRequired {
+        ///     app_variant: AppVariant::ReadOnly.into(),
+        ///     token_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GitHubAppVerificationDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppVariant", app_variant);
-            props.set("TokenValue", token_value);
+            props.set::<String>("AppVariant", required.app_variant);
+            props.set::<String>("TokenValue", required.token_value);
             GitHubAppVerificationDetails { props }
         }
 
@@ -2436,7 +2992,7 @@ pub mod service {
     }
 
     impl GitHubPatDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `token_value`: `TokenValue`, GitHub personal access token (PAT) value. Accepts classic PATs (ghp_...), fine-grained PATs (github_pat_...), and GitHub Enterprise Server token formats
         pub fn new(token_value: impl Into<Val<String>>) -> Self {
@@ -2470,17 +3026,42 @@ pub mod service {
         props: Props,
     }
 
-    impl GitLabDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitLabDetails`], by name: the argument of [`GitLabDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitLabDetailsRequired {
+        /// GitLab instance URL
         ///
-        /// - `target_url`: `TargetUrl`, GitLab instance URL
-        /// - `token_type`: `TokenType`, Type of GitLab access token
-        /// - `token_value`: `TokenValue`, GitLab access token value
-        pub fn new(target_url: impl Into<Val<String>>, token_type: impl Into<Val<String>>, token_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TargetUrl`.
+        pub target_url: Val<String>,
+
+        /// Type of GitLab access token
+        ///
+        /// CloudFormation property `TokenType`.
+        ///
+        /// Allowed values (the enum [`TokenType`]): `personal`, `group`.
+        pub token_type: Val<String>,
+
+        /// GitLab access token value
+        ///
+        /// CloudFormation property `TokenValue`.
+        pub token_value: Val<String>,
+    }
+
+    impl GitLabDetails {
+        /// Creates the value from its required properties, by name in [`GitLabDetailsRequired`]:
+        ///
+        /// ```text
+        /// GitLabDetails::new(GitLabDetailsRequired {
+        ///     target_url: "...".into(),
+        ///     token_type: TokenType::Personal.into(),
+        ///     token_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GitLabDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("TargetUrl", target_url);
-            props.set("TokenType", token_type);
-            props.set("TokenValue", token_value);
+            props.set::<String>("TargetUrl", required.target_url);
+            props.set::<String>("TokenType", required.token_type);
+            props.set::<String>("TokenValue", required.token_value);
             GitLabDetails { props }
         }
 
@@ -2503,17 +3084,40 @@ pub mod service {
         props: Props,
     }
 
-    impl McpServerDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`McpServerDetails`], by name: the argument of [`McpServerDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct McpServerDetailsRequired {
+        /// MCP server authorization configuration
         ///
-        /// - `authorization_config`: `AuthorizationConfig`, MCP server authorization configuration
-        /// - `endpoint`: `Endpoint`, MCP server endpoint URL
-        /// - `name`: `Name`, MCP server name
-        pub fn new(authorization_config: impl Into<Val<McpServerAuthorizationConfig>>, endpoint: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizationConfig`.
+        pub authorization_config: Val<McpServerAuthorizationConfig>,
+
+        /// MCP server endpoint URL
+        ///
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// MCP server name
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl McpServerDetails {
+        /// Creates the value from its required properties, by name in [`McpServerDetailsRequired`]:
+        ///
+        /// ```text
+        /// McpServerDetails::new(McpServerDetailsRequired {
+        ///     authorization_config: McpServerAuthorizationConfig::new(...).into(),
+        ///     endpoint: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: McpServerDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationConfig", authorization_config);
-            props.set("Endpoint", endpoint);
-            props.set("Name", name);
+            props.set::<McpServerAuthorizationConfig>("AuthorizationConfig", required.authorization_config);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("Name", required.name);
             McpServerDetails { props }
         }
 
@@ -2574,17 +3178,40 @@ pub mod service {
         props: Props,
     }
 
-    impl ApiKeyDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApiKeyDetails`], by name: the argument of [`ApiKeyDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApiKeyDetailsRequired {
+        /// HTTP header name to send the API key
         ///
-        /// - `api_key_header`: `ApiKeyHeader`, HTTP header name to send the API key
-        /// - `api_key_name`: `ApiKeyName`, User friendly API key name
-        /// - `api_key_value`: `ApiKeyValue`, API key value
-        pub fn new(api_key_header: impl Into<Val<String>>, api_key_name: impl Into<Val<String>>, api_key_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ApiKeyHeader`.
+        pub api_key_header: Val<String>,
+
+        /// User friendly API key name
+        ///
+        /// CloudFormation property `ApiKeyName`.
+        pub api_key_name: Val<String>,
+
+        /// API key value
+        ///
+        /// CloudFormation property `ApiKeyValue`.
+        pub api_key_value: Val<String>,
+    }
+
+    impl ApiKeyDetails {
+        /// Creates the value from its required properties, by name in [`ApiKeyDetailsRequired`]:
+        ///
+        /// ```text
+        /// ApiKeyDetails::new(ApiKeyDetailsRequired {
+        ///     api_key_header: "...".into(),
+        ///     api_key_name: "...".into(),
+        ///     api_key_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ApiKeyDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiKeyHeader", api_key_header);
-            props.set("ApiKeyName", api_key_name);
-            props.set("ApiKeyValue", api_key_value);
+            props.set::<String>("ApiKeyHeader", required.api_key_header);
+            props.set::<String>("ApiKeyName", required.api_key_name);
+            props.set::<String>("ApiKeyValue", required.api_key_value);
             ApiKeyDetails { props }
         }
     }
@@ -2601,15 +3228,33 @@ pub mod service {
         props: Props,
     }
 
-    impl BearerTokenDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BearerTokenDetails`], by name: the argument of [`BearerTokenDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct BearerTokenDetailsRequired {
+        /// User friendly bearer token name
         ///
-        /// - `token_name`: `TokenName`, User friendly bearer token name
-        /// - `token_value`: `TokenValue`, Bearer token value
-        pub fn new(token_name: impl Into<Val<String>>, token_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TokenName`.
+        pub token_name: Val<String>,
+
+        /// Bearer token value
+        ///
+        /// CloudFormation property `TokenValue`.
+        pub token_value: Val<String>,
+    }
+
+    impl BearerTokenDetails {
+        /// Creates the value from its required properties, by name in [`BearerTokenDetailsRequired`]:
+        ///
+        /// ```text
+        /// BearerTokenDetails::new(BearerTokenDetailsRequired {
+        ///     token_name: "...".into(),
+        ///     token_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BearerTokenDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("TokenName", token_name);
-            props.set("TokenValue", token_value);
+            props.set::<String>("TokenName", required.token_name);
+            props.set::<String>("TokenValue", required.token_value);
             BearerTokenDetails { props }
         }
 
@@ -2632,17 +3277,40 @@ pub mod service {
         props: Props,
     }
 
-    impl McpServerOAuthClientCredentialsConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`McpServerOAuthClientCredentialsConfig`], by name: the argument of [`McpServerOAuthClientCredentialsConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct McpServerOAuthClientCredentialsConfigRequired {
+        /// OAuth client ID
         ///
-        /// - `client_id`: `ClientId`, OAuth client ID
-        /// - `client_secret`: `ClientSecret`, OAuth client secret
-        /// - `exchange_url`: `ExchangeUrl`, OAuth token exchange URL
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>, exchange_url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// OAuth client secret
+        ///
+        /// CloudFormation property `ClientSecret`.
+        pub client_secret: Val<String>,
+
+        /// OAuth token exchange URL
+        ///
+        /// CloudFormation property `ExchangeUrl`.
+        pub exchange_url: Val<String>,
+    }
+
+    impl McpServerOAuthClientCredentialsConfig {
+        /// Creates the value from its required properties, by name in [`McpServerOAuthClientCredentialsConfigRequired`]:
+        ///
+        /// ```text
+        /// McpServerOAuthClientCredentialsConfig::new(McpServerOAuthClientCredentialsConfigRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        ///     exchange_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: McpServerOAuthClientCredentialsConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("ClientSecret", client_secret);
-            props.set("ExchangeUrl", exchange_url);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
+            props.set::<String>("ExchangeUrl", required.exchange_url);
             McpServerOAuthClientCredentialsConfig { props }
         }
 
@@ -2677,17 +3345,40 @@ pub mod service {
         props: Props,
     }
 
-    impl McpServerGrafanaDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`McpServerGrafanaDetails`], by name: the argument of [`McpServerGrafanaDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct McpServerGrafanaDetailsRequired {
+        /// Grafana MCP server authorization configuration
         ///
-        /// - `authorization_config`: `AuthorizationConfig`, Grafana MCP server authorization configuration
-        /// - `endpoint`: `Endpoint`, MCP server endpoint URL
-        /// - `name`: `Name`, MCP server name
-        pub fn new(authorization_config: impl Into<Val<McpServerGrafanaAuthorizationConfig>>, endpoint: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizationConfig`.
+        pub authorization_config: Val<McpServerGrafanaAuthorizationConfig>,
+
+        /// MCP server endpoint URL
+        ///
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// MCP server name
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl McpServerGrafanaDetails {
+        /// Creates the value from its required properties, by name in [`McpServerGrafanaDetailsRequired`]:
+        ///
+        /// ```text
+        /// McpServerGrafanaDetails::new(McpServerGrafanaDetailsRequired {
+        ///     authorization_config: McpServerGrafanaAuthorizationConfig::new(...).into(),
+        ///     endpoint: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: McpServerGrafanaDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationConfig", authorization_config);
-            props.set("Endpoint", endpoint);
-            props.set("Name", name);
+            props.set::<McpServerGrafanaAuthorizationConfig>("AuthorizationConfig", required.authorization_config);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("Name", required.name);
             McpServerGrafanaDetails { props }
         }
 
@@ -2737,7 +3428,7 @@ pub mod service {
     }
 
     impl NewRelicServiceDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `authorization_config`: `AuthorizationConfig`, New Relic authorization configuration
         pub fn new(authorization_config: impl Into<Val<NewRelicAuthorizationConfig>>) -> Self {
@@ -2760,7 +3451,7 @@ pub mod service {
     }
 
     impl NewRelicAuthorizationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_key`: `ApiKey`, New Relic API key configuration
         pub fn new(api_key: impl Into<Val<NewRelicApiKeyConfig>>) -> Self {
@@ -2782,17 +3473,42 @@ pub mod service {
         props: Props,
     }
 
-    impl NewRelicApiKeyConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NewRelicApiKeyConfig`], by name: the argument of [`NewRelicApiKeyConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct NewRelicApiKeyConfigRequired {
+        /// New Relic Account ID
         ///
-        /// - `account_id`: `AccountId`, New Relic Account ID
-        /// - `api_key`: `ApiKey`, New Relic User API Key
-        /// - `region`: `Region`, New Relic region
-        pub fn new(account_id: impl Into<Val<String>>, api_key: impl Into<Val<String>>, region: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccountId`.
+        pub account_id: Val<String>,
+
+        /// New Relic User API Key
+        ///
+        /// CloudFormation property `ApiKey`.
+        pub api_key: Val<String>,
+
+        /// New Relic region
+        ///
+        /// CloudFormation property `Region`.
+        ///
+        /// Allowed values (the enum [`Region`]): `US`, `EU`.
+        pub region: Val<String>,
+    }
+
+    impl NewRelicApiKeyConfig {
+        /// Creates the value from its required properties, by name in [`NewRelicApiKeyConfigRequired`]:
+        ///
+        /// ```text
+        /// NewRelicApiKeyConfig::new(NewRelicApiKeyConfigRequired {
+        ///     account_id: "...".into(),
+        ///     api_key: "...".into(),
+        ///     region: Region::Us.into(),
+        /// })
+        /// ```
+        pub fn new(required: NewRelicApiKeyConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountId", account_id);
-            props.set("ApiKey", api_key);
-            props.set("Region", region);
+            props.set::<String>("AccountId", required.account_id);
+            props.set::<String>("ApiKey", required.api_key);
+            props.set::<String>("Region", required.region);
             NewRelicApiKeyConfig { props }
         }
 
@@ -2827,17 +3543,40 @@ pub mod service {
         props: Props,
     }
 
-    impl McpServerSigV4Details {
-        /// Creates the value from its required properties:
+    /// The required properties of [`McpServerSigV4Details`], by name: the argument of [`McpServerSigV4Details::new`].
+    #[derive(Clone, Debug)]
+    pub struct McpServerSigV4DetailsRequired {
+        /// SigV4 authorization configuration for MCP server
         ///
-        /// - `authorization_config`: `AuthorizationConfig`, SigV4 authorization configuration for MCP server
-        /// - `endpoint`: `Endpoint`, MCP server endpoint URL
-        /// - `name`: `Name`, MCP server name
-        pub fn new(authorization_config: impl Into<Val<McpServerSigV4AuthorizationConfig>>, endpoint: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizationConfig`.
+        pub authorization_config: Val<McpServerSigV4AuthorizationConfig>,
+
+        /// MCP server endpoint URL
+        ///
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// MCP server name
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl McpServerSigV4Details {
+        /// Creates the value from its required properties, by name in [`McpServerSigV4DetailsRequired`]:
+        ///
+        /// ```text
+        /// McpServerSigV4Details::new(McpServerSigV4DetailsRequired {
+        ///     authorization_config: McpServerSigV4AuthorizationConfig::new(...).into(),
+        ///     endpoint: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: McpServerSigV4DetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationConfig", authorization_config);
-            props.set("Endpoint", endpoint);
-            props.set("Name", name);
+            props.set::<McpServerSigV4AuthorizationConfig>("AuthorizationConfig", required.authorization_config);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("Name", required.name);
             McpServerSigV4Details { props }
         }
 
@@ -2860,15 +3599,33 @@ pub mod service {
         props: Props,
     }
 
-    impl McpServerSigV4AuthorizationConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`McpServerSigV4AuthorizationConfig`], by name: the argument of [`McpServerSigV4AuthorizationConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct McpServerSigV4AuthorizationConfigRequired {
+        /// AWS region for SigV4 signing. Use '*' for SigV4a multi-region signing.
         ///
-        /// - `region`: `Region`, AWS region for SigV4 signing. Use '*' for SigV4a multi-region signing.
-        /// - `service`: `Service`, AWS service name for SigV4 signing
-        pub fn new(region: impl Into<Val<String>>, service: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Region`.
+        pub region: Val<String>,
+
+        /// AWS service name for SigV4 signing
+        ///
+        /// CloudFormation property `Service`.
+        pub service: Val<String>,
+    }
+
+    impl McpServerSigV4AuthorizationConfig {
+        /// Creates the value from its required properties, by name in [`McpServerSigV4AuthorizationConfigRequired`]:
+        ///
+        /// ```text
+        /// McpServerSigV4AuthorizationConfig::new(McpServerSigV4AuthorizationConfigRequired {
+        ///     region: "...".into(),
+        ///     service: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: McpServerSigV4AuthorizationConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Region", region);
-            props.set("Service", service);
+            props.set::<String>("Region", required.region);
+            props.set::<String>("Service", required.service);
             McpServerSigV4AuthorizationConfig { props }
         }
 
@@ -2903,17 +3660,40 @@ pub mod service {
         props: Props,
     }
 
-    impl McpServerSplunkDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`McpServerSplunkDetails`], by name: the argument of [`McpServerSplunkDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct McpServerSplunkDetailsRequired {
+        /// MCP server splunk authorization configuration
         ///
-        /// - `authorization_config`: `AuthorizationConfig`, MCP server splunk authorization configuration
-        /// - `endpoint`: `Endpoint`, MCP server endpoint URL
-        /// - `name`: `Name`, MCP server name
-        pub fn new(authorization_config: impl Into<Val<McpServerSplunkAuthorizationConfig>>, endpoint: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizationConfig`.
+        pub authorization_config: Val<McpServerSplunkAuthorizationConfig>,
+
+        /// MCP server endpoint URL
+        ///
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// MCP server name
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl McpServerSplunkDetails {
+        /// Creates the value from its required properties, by name in [`McpServerSplunkDetailsRequired`]:
+        ///
+        /// ```text
+        /// McpServerSplunkDetails::new(McpServerSplunkDetailsRequired {
+        ///     authorization_config: McpServerSplunkAuthorizationConfig::new(...).into(),
+        ///     endpoint: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: McpServerSplunkDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationConfig", authorization_config);
-            props.set("Endpoint", endpoint);
-            props.set("Name", name);
+            props.set::<McpServerSplunkAuthorizationConfig>("AuthorizationConfig", required.authorization_config);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("Name", required.name);
             McpServerSplunkDetails { props }
         }
 
@@ -2962,15 +3742,33 @@ pub mod service {
         props: Props,
     }
 
-    impl PagerDutyDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PagerDutyDetails`], by name: the argument of [`PagerDutyDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct PagerDutyDetailsRequired {
+        /// PagerDuty OAuth authorization configuration
         ///
-        /// - `authorization_config`: `AuthorizationConfig`, PagerDuty OAuth authorization configuration
-        /// - `scopes`: `Scopes`, PagerDuty scopes
-        pub fn new(authorization_config: impl Into<Val<PagerDutyAuthorizationConfig>>, scopes: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `AuthorizationConfig`.
+        pub authorization_config: Val<PagerDutyAuthorizationConfig>,
+
+        /// PagerDuty scopes
+        ///
+        /// CloudFormation property `Scopes`.
+        pub scopes: Val<Vec<String>>,
+    }
+
+    impl PagerDutyDetails {
+        /// Creates the value from its required properties, by name in [`PagerDutyDetailsRequired`]:
+        ///
+        /// ```text
+        /// PagerDutyDetails::new(PagerDutyDetailsRequired {
+        ///     authorization_config: PagerDutyAuthorizationConfig::new(...).into(),
+        ///     scopes: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: PagerDutyDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationConfig", authorization_config);
-            props.set("Scopes", scopes);
+            props.set::<PagerDutyAuthorizationConfig>("AuthorizationConfig", required.authorization_config);
+            props.set::<Vec<String>>("Scopes", required.scopes);
             PagerDutyDetails { props }
         }
     }
@@ -3014,7 +3812,7 @@ pub mod service {
     }
 
     impl ServiceNowServiceDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_url`: `InstanceUrl`, ServiceNow instance URL
         pub fn new(instance_url: impl Into<Val<String>>) -> Self {
@@ -3068,15 +3866,33 @@ pub mod service {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3291,38 +4107,129 @@ pub mod service {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ServiceType` in `AWS::DevOpsAgent::Service`; `.into()` makes a `Val<String>`.
+        ServiceType {
+            Dynatrace = "dynatrace",
+            Mcpserver = "mcpserver",
+            Mcpserversplunk = "mcpserversplunk",
+            Mcpservernewrelic = "mcpservernewrelic",
+            Gitlab = "gitlab",
+            Github = "github",
+            Servicenow = "servicenow",
+            Pagerduty = "pagerduty",
+            Azureidentity = "azureidentity",
+            Mcpserversigv4 = "mcpserversigv4",
+            Mcpservergrafana = "mcpservergrafana",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AppVariant` in `AWS::DevOpsAgent::Service`; `.into()` makes a `Val<String>`.
+        AppVariant {
+            ReadOnly = "READ_ONLY",
+            ReadWrite = "READ_WRITE",
+            CustomApp = "CUSTOM_APP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TokenType` in `AWS::DevOpsAgent::Service`; `.into()` makes a `Val<String>`.
+        TokenType {
+            Personal = "personal",
+            Group = "group",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Region` in `AWS::DevOpsAgent::Service`; `.into()` makes a `Val<String>`.
+        Region {
+            Us = "US",
+            Eu = "EU",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DevOpsAgent::Trigger. A trigger defines an automated action that fires on a schedule within an Agent Space.
 ///
 /// CloudFormation type `AWS::DevOpsAgent::Trigger`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the trigger. Nested under the parent Agent Space: arn:\<partition\>:aidevops:\<region\>:\<account-id\>:agentspace/\<agentspace-id\>/trigger/\<trigger-id\>.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the trigger was created.
+/// - `TriggerId`: `handle.trigger_id()` → `Val<String>`. The unique identifier of the trigger (assigned by the service on Create).
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the trigger was last updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTrigger {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrigger`], by name: the argument of [`CfnTrigger::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTriggerRequired {
+    /// The action to perform when the trigger fires. A JSON object containing actionType and task.
+    ///
+    /// CloudFormation property `Action`.
+    ///
+    /// Changing it replaces the resource.
+    pub action: Val<Json>,
+
+    /// The unique identifier of the parent Agent Space.
+    ///
+    /// CloudFormation property `AgentSpaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub agent_space_id: Val<String>,
+
+    /// The condition that causes the trigger to fire.
+    ///
+    /// CloudFormation property `Condition`.
+    ///
+    /// Changing it replaces the resource.
+    pub condition_property: Val<trigger::Condition>,
+
+    /// The type of trigger.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`trigger::Type`]): `TIME_BASED`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnTrigger {
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::Trigger";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTriggerRequired`]:
     ///
-    /// - `action`: `Action`, The action to perform when the trigger fires. A JSON object containing actionType and task.
-    /// - `agent_space_id`: `AgentSpaceId`, The unique identifier of the parent Agent Space.
-    /// - `condition_property`: `Condition`, The condition that causes the trigger to fire.
-    /// - `type_`: `Type`, The type of trigger.
-    pub fn new(action: impl Into<Val<Json>>, agent_space_id: impl Into<Val<String>>, condition_property: impl Into<Val<trigger::Condition>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrigger::new(CfnTriggerRequired {
+    ///     action: serde_json::json!({ ... }).into(),
+    ///     agent_space_id: "...".into(),
+    ///     condition_property: trigger::Condition::new(...).into(),
+    ///     type_: trigger::Type::TimeBased.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTriggerRequired) -> Self {
         let mut props = Props::new();
-        props.set("Action", action);
-        props.set("AgentSpaceId", agent_space_id);
-        props.set("Condition", condition_property);
-        props.set("Type", type_);
+        props.set::<Json>("Action", required.action);
+        props.set::<String>("AgentSpaceId", required.agent_space_id);
+        props.set::<trigger::Condition>("Condition", required.condition_property);
+        props.set::<String>("Type", required.type_);
         CfnTrigger { props, options: ResourceOptions::default() }
     }
 
     /// The status of the trigger. Active triggers fire on schedule; Inactive triggers are paused.
     ///
-    /// Allowed values: `Active`, `Inactive`.
+    /// Allowed values (the enum [`trigger::Status`]): `Active`, `Inactive`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -3395,11 +4302,11 @@ pub(crate) static TRIGGER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrigger`].
+/// Property types and enums of the allowed values of [`CfnTrigger`].
 pub mod trigger {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The condition that causes the trigger to fire.
     #[derive(Clone, Debug)]
@@ -3408,7 +4315,7 @@ pub mod trigger {
     }
 
     impl Condition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule`: `Schedule`, Schedule configuration for a time-based trigger.
         pub fn new(schedule: impl Into<Val<Schedule>>) -> Self {
@@ -3431,7 +4338,7 @@ pub mod trigger {
     }
 
     impl Schedule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `expression`: `Expression`, A cron or rate expression that defines when the trigger fires.
         pub fn new(expression: impl Into<Val<String>>) -> Self {
@@ -3460,6 +4367,21 @@ pub mod trigger {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::DevOpsAgent::Trigger`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "Active",
+            Inactive = "Inactive",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DevOpsAgent::Trigger`; `.into()` makes a `Val<String>`.
+        Type {
+            TimeBased = "TIME_BASED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// This resource schema represents the LogAnomalyDetectionIntegration resource in the Amazon DevOps Guru.
 ///
 /// CloudFormation type `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. User account id, used as the primary identifier for the resource
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnLogAnomalyDetectionIntegration {
     props: Props,
@@ -70,6 +77,14 @@ pub(crate) static LOG_ANOMALY_DETECTION_INTEGRATION_META: TypeMeta = TypeMeta {
 /// This resource schema represents the NotificationChannel resource in the Amazon DevOps Guru.
 ///
 /// CloudFormation type `AWS::DevOpsGuru::NotificationChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of a notification channel.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnNotificationChannel {
     props: Props,
@@ -79,7 +94,7 @@ pub struct CfnNotificationChannel {
 impl CfnNotificationChannel {
     pub const TYPE_NAME: &'static str = "AWS::DevOpsGuru::NotificationChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `config`: `Config`, Information about notification channels you have configured with DevOps Guru.
     pub fn new(config: impl Into<Val<notification_channel::NotificationChannelConfig>>) -> Self {
@@ -131,11 +146,11 @@ pub(crate) static NOTIFICATION_CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNotificationChannel`].
+/// Property types and enums of the allowed values of [`CfnNotificationChannel`].
 pub mod notification_channel {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about notification channels you have configured with DevOps Guru.
     #[derive(Clone, Debug)]
@@ -183,12 +198,16 @@ pub mod notification_channel {
         }
 
         /// DevOps Guru message types to filter for
+        ///
+        /// Allowed values of each item (the enum [`MessageTypes`]): `NEW_INSIGHT`, `CLOSED_INSIGHT`, `NEW_ASSOCIATION`, `SEVERITY_UPGRADED`, `NEW_RECOMMENDATION`.
         pub fn message_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MessageTypes", value);
             self
         }
 
         /// DevOps Guru insight severities to filter for
+        ///
+        /// Allowed values of each item (the enum [`Severities`]): `LOW`, `MEDIUM`, `HIGH`.
         pub fn severities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Severities", value);
             self
@@ -249,11 +268,39 @@ pub mod notification_channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MessageTypes` in `AWS::DevOpsGuru::NotificationChannel`; `.into()` makes a `Val<String>`.
+        MessageTypes {
+            NewInsight = "NEW_INSIGHT",
+            ClosedInsight = "CLOSED_INSIGHT",
+            NewAssociation = "NEW_ASSOCIATION",
+            SeverityUpgraded = "SEVERITY_UPGRADED",
+            NewRecommendation = "NEW_RECOMMENDATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Severities` in `AWS::DevOpsGuru::NotificationChannel`; `.into()` makes a `Val<String>`.
+        Severities {
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
 }
 
 /// This resource schema represents the ResourceCollection resource in the Amazon DevOps Guru.
 ///
 /// CloudFormation type `AWS::DevOpsGuru::ResourceCollection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceCollectionType`: `handle.resource_collection_type()` → `Val<String>`. The type of ResourceCollection
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceCollectionType`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceCollection {
     props: Props,
@@ -263,7 +310,7 @@ pub struct CfnResourceCollection {
 impl CfnResourceCollection {
     pub const TYPE_NAME: &'static str = "AWS::DevOpsGuru::ResourceCollection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `resource_collection_filter`: `ResourceCollectionFilter`, Information about a filter used to specify which AWS resources are analyzed for anomalous behavior by DevOps Guru.
     pub fn new(resource_collection_filter: impl Into<Val<resource_collection::ResourceCollectionFilter>>) -> Self {

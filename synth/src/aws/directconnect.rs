@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,62 @@ use crate::value::Val;
 /// Resource Type definition for AWS::DirectConnect::Connection
 ///
 /// CloudFormation type `AWS::DirectConnect::Connection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectionArn`: `handle.connection_arn()` → `Val<String>`. The ARN of the connection.
+/// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The ID of the connection.
+/// - `ConnectionState`: `handle.connection_state()` → `Val<String>`. The state of the connection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnection`], by name: the argument of [`CfnConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectionRequired {
+    /// The bandwidth of the connection.
+    ///
+    /// CloudFormation property `Bandwidth`.
+    ///
+    /// Changing it replaces the resource.
+    pub bandwidth: Val<String>,
+
+    /// The name of the connection.
+    ///
+    /// CloudFormation property `ConnectionName`.
+    pub connection_name: Val<String>,
+
+    /// The location of the connection.
+    ///
+    /// CloudFormation property `Location`.
+    ///
+    /// Changing it replaces the resource.
+    pub location: Val<String>,
+}
+
 impl CfnConnection {
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::Connection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectionRequired`]:
     ///
-    /// - `bandwidth`: `Bandwidth`, The bandwidth of the connection.
-    /// - `connection_name`: `ConnectionName`, The name of the connection.
-    /// - `location`: `Location`, The location of the connection.
-    pub fn new(bandwidth: impl Into<Val<String>>, connection_name: impl Into<Val<String>>, location: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnection::new(CfnConnectionRequired {
+    ///     bandwidth: "...".into(),
+    ///     connection_name: "...".into(),
+    ///     location: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Bandwidth", bandwidth);
-        props.set("ConnectionName", connection_name);
-        props.set("Location", location);
+        props.set::<String>("Bandwidth", required.bandwidth);
+        props.set::<String>("ConnectionName", required.connection_name);
+        props.set::<String>("Location", required.location);
         CfnConnection { props, options: ResourceOptions::default() }
     }
 
@@ -141,15 +177,33 @@ pub mod connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -172,6 +226,15 @@ pub mod connection {
 /// Resource Type definition for AWS::DirectConnect::DirectConnectGateway
 ///
 /// CloudFormation type `AWS::DirectConnect::DirectConnectGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DirectConnectGatewayArn`: `handle.direct_connect_gateway_arn()` → `Val<String>`. The ARN of the Direct Connect gateway.
+/// - `DirectConnectGatewayId`: `handle.direct_connect_gateway_id()` → `Val<String>`. The ID of the Direct Connect gateway.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DirectConnectGatewayArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDirectConnectGateway {
     props: Props,
@@ -181,7 +244,7 @@ pub struct CfnDirectConnectGateway {
 impl CfnDirectConnectGateway {
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::DirectConnectGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `direct_connect_gateway_name`: `DirectConnectGatewayName`, The name of the Direct Connect gateway.
     pub fn new(direct_connect_gateway_name: impl Into<Val<String>>) -> Self {
@@ -268,15 +331,33 @@ pub mod direct_connect_gateway {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -299,23 +380,53 @@ pub mod direct_connect_gateway {
 /// Resource Type definition for AWS::DirectConnect::DirectConnectGatewayAssociation
 ///
 /// CloudFormation type `AWS::DirectConnect::DirectConnectGatewayAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. The ID of the Direct Connect gateway association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnDirectConnectGatewayAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDirectConnectGatewayAssociation`], by name: the argument of [`CfnDirectConnectGatewayAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDirectConnectGatewayAssociationRequired {
+    /// The ID or ARN of the virtual private gateway or transit gateway.
+    ///
+    /// CloudFormation property `AssociatedGatewayId`.
+    ///
+    /// Changing it replaces the resource.
+    pub associated_gateway_id: Val<String>,
+
+    /// The ID or ARN of the Direct Connect gateway.
+    ///
+    /// CloudFormation property `DirectConnectGatewayId`.
+    ///
+    /// Changing it replaces the resource.
+    pub direct_connect_gateway_id: Val<String>,
+}
+
 impl CfnDirectConnectGatewayAssociation {
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::DirectConnectGatewayAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDirectConnectGatewayAssociationRequired`]:
     ///
-    /// - `associated_gateway_id`: `AssociatedGatewayId`, The ID or ARN of the virtual private gateway or transit gateway.
-    /// - `direct_connect_gateway_id`: `DirectConnectGatewayId`, The ID or ARN of the Direct Connect gateway.
-    pub fn new(associated_gateway_id: impl Into<Val<String>>, direct_connect_gateway_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDirectConnectGatewayAssociation::new(CfnDirectConnectGatewayAssociationRequired {
+    ///     associated_gateway_id: "...".into(),
+    ///     direct_connect_gateway_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDirectConnectGatewayAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AssociatedGatewayId", associated_gateway_id);
-        props.set("DirectConnectGatewayId", direct_connect_gateway_id);
+        props.set::<String>("AssociatedGatewayId", required.associated_gateway_id);
+        props.set::<String>("DirectConnectGatewayId", required.direct_connect_gateway_id);
         CfnDirectConnectGatewayAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -384,25 +495,62 @@ pub(crate) static DIRECT_CONNECT_GATEWAY_ASSOCIATION_SHAPE: ObjectShape = Object
 /// Resource Type definition for AWS::DirectConnect::Lag
 ///
 /// CloudFormation type `AWS::DirectConnect::Lag`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LagArn`: `handle.lag_arn()` → `Val<String>`. The ARN of the LAG.
+/// - `LagId`: `handle.lag_id()` → `Val<String>`. The ID of the LAG.
+/// - `LagState`: `handle.lag_state()` → `Val<String>`. The state of the LAG.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LagArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLag {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLag`], by name: the argument of [`CfnLag::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLagRequired {
+    /// The bandwidth of the individual physical dedicated connections bundled by the LAG.
+    ///
+    /// CloudFormation property `ConnectionsBandwidth`.
+    ///
+    /// Changing it replaces the resource.
+    pub connections_bandwidth: Val<String>,
+
+    /// The name of the LAG.
+    ///
+    /// CloudFormation property `LagName`.
+    pub lag_name: Val<String>,
+
+    /// The location for the LAG.
+    ///
+    /// CloudFormation property `Location`.
+    ///
+    /// Changing it replaces the resource.
+    pub location: Val<String>,
+}
+
 impl CfnLag {
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::Lag";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLagRequired`]:
     ///
-    /// - `connections_bandwidth`: `ConnectionsBandwidth`, The bandwidth of the individual physical dedicated connections bundled by the LAG.
-    /// - `lag_name`: `LagName`, The name of the LAG.
-    /// - `location`: `Location`, The location for the LAG.
-    pub fn new(connections_bandwidth: impl Into<Val<String>>, lag_name: impl Into<Val<String>>, location: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLag::new(CfnLagRequired {
+    ///     connections_bandwidth: "...".into(),
+    ///     lag_name: "...".into(),
+    ///     location: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLagRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectionsBandwidth", connections_bandwidth);
-        props.set("LagName", lag_name);
-        props.set("Location", location);
+        props.set::<String>("ConnectionsBandwidth", required.connections_bandwidth);
+        props.set::<String>("LagName", required.lag_name);
+        props.set::<String>("Location", required.location);
         CfnLag { props, options: ResourceOptions::default() }
     }
 
@@ -508,15 +656,33 @@ pub mod lag {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -539,27 +705,66 @@ pub mod lag {
 /// Resource Type definition for AWS::DirectConnect::PrivateVirtualInterface
 ///
 /// CloudFormation type `AWS::DirectConnect::PrivateVirtualInterface`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VirtualInterfaceArn`: `handle.virtual_interface_arn()` → `Val<String>`. The ID of the virtual interface.
+/// - `VirtualInterfaceId`: `handle.virtual_interface_id()` → `Val<String>`. The ID of the virtual interface.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VirtualInterfaceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPrivateVirtualInterface {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrivateVirtualInterface`], by name: the argument of [`CfnPrivateVirtualInterface::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrivateVirtualInterfaceRequired {
+    /// The BGP peers configured on this virtual interface.
+    ///
+    /// CloudFormation property `BgpPeers`.
+    pub bgp_peers: Val<Vec<private_virtual_interface::BgpPeer>>,
+
+    /// The ID or ARN of the connection or LAG.
+    ///
+    /// CloudFormation property `ConnectionId`.
+    pub connection_id: Val<String>,
+
+    /// The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
+    ///
+    /// CloudFormation property `VirtualInterfaceName`.
+    pub virtual_interface_name: Val<String>,
+
+    /// The ID of the VLAN.
+    ///
+    /// CloudFormation property `Vlan`.
+    ///
+    /// Changing it replaces the resource.
+    pub vlan: Val<i64>,
+}
+
 impl CfnPrivateVirtualInterface {
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::PrivateVirtualInterface";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrivateVirtualInterfaceRequired`]:
     ///
-    /// - `bgp_peers`: `BgpPeers`, The BGP peers configured on this virtual interface.
-    /// - `connection_id`: `ConnectionId`, The ID or ARN of the connection or LAG.
-    /// - `virtual_interface_name`: `VirtualInterfaceName`, The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
-    /// - `vlan`: `Vlan`, The ID of the VLAN.
-    pub fn new(bgp_peers: impl Into<Val<Vec<private_virtual_interface::BgpPeer>>>, connection_id: impl Into<Val<String>>, virtual_interface_name: impl Into<Val<String>>, vlan: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnPrivateVirtualInterface::new(CfnPrivateVirtualInterfaceRequired {
+    ///     bgp_peers: vec![private_virtual_interface::BgpPeer::new(...)].into(),
+    ///     connection_id: "...".into(),
+    ///     virtual_interface_name: "...".into(),
+    ///     vlan: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrivateVirtualInterfaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("BgpPeers", bgp_peers);
-        props.set("ConnectionId", connection_id);
-        props.set("VirtualInterfaceName", virtual_interface_name);
-        props.set("Vlan", vlan);
+        props.set::<Vec<private_virtual_interface::BgpPeer>>("BgpPeers", required.bgp_peers);
+        props.set::<String>("ConnectionId", required.connection_id);
+        props.set::<String>("VirtualInterfaceName", required.virtual_interface_name);
+        props.set::<i64>("Vlan", required.vlan);
         CfnPrivateVirtualInterface { props, options: ResourceOptions::default() }
     }
 
@@ -684,15 +889,33 @@ pub mod private_virtual_interface {
         props: Props,
     }
 
-    impl BgpPeer {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BgpPeer`], by name: the argument of [`BgpPeer::new`].
+    #[derive(Clone, Debug)]
+    pub struct BgpPeerRequired {
+        /// The address family for the BGP peer.
         ///
-        /// - `address_family`: `AddressFamily`, The address family for the BGP peer.
-        /// - `asn`: `Asn`, The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
-        pub fn new(address_family: impl Into<Val<String>>, asn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AddressFamily`.
+        pub address_family: Val<String>,
+
+        /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
+        ///
+        /// CloudFormation property `Asn`.
+        pub asn: Val<String>,
+    }
+
+    impl BgpPeer {
+        /// Creates the value from its required properties, by name in [`BgpPeerRequired`]:
+        ///
+        /// ```text
+        /// BgpPeer::new(BgpPeerRequired {
+        ///     address_family: "...".into(),
+        ///     asn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BgpPeerRequired) -> Self {
             let mut props = Props::new();
-            props.set("AddressFamily", address_family);
-            props.set("Asn", asn);
+            props.set::<String>("AddressFamily", required.address_family);
+            props.set::<String>("Asn", required.asn);
             BgpPeer { props }
         }
 
@@ -733,15 +956,33 @@ pub mod private_virtual_interface {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -776,27 +1017,66 @@ pub mod private_virtual_interface {
 /// Resource Type definition for AWS::DirectConnect::PublicVirtualInterface
 ///
 /// CloudFormation type `AWS::DirectConnect::PublicVirtualInterface`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VirtualInterfaceArn`: `handle.virtual_interface_arn()` → `Val<String>`. The ARN of the virtual interface.
+/// - `VirtualInterfaceId`: `handle.virtual_interface_id()` → `Val<String>`. The ID of the virtual interface.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VirtualInterfaceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPublicVirtualInterface {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPublicVirtualInterface`], by name: the argument of [`CfnPublicVirtualInterface::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPublicVirtualInterfaceRequired {
+    /// The BGP peers configured on this virtual interface.
+    ///
+    /// CloudFormation property `BgpPeers`.
+    pub bgp_peers: Val<Vec<public_virtual_interface::BgpPeer>>,
+
+    /// The ID or ARN of the connection or LAG.
+    ///
+    /// CloudFormation property `ConnectionId`.
+    pub connection_id: Val<String>,
+
+    /// The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
+    ///
+    /// CloudFormation property `VirtualInterfaceName`.
+    pub virtual_interface_name: Val<String>,
+
+    /// The ID of the VLAN.
+    ///
+    /// CloudFormation property `Vlan`.
+    ///
+    /// Changing it replaces the resource.
+    pub vlan: Val<i64>,
+}
+
 impl CfnPublicVirtualInterface {
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::PublicVirtualInterface";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPublicVirtualInterfaceRequired`]:
     ///
-    /// - `bgp_peers`: `BgpPeers`, The BGP peers configured on this virtual interface.
-    /// - `connection_id`: `ConnectionId`, The ID or ARN of the connection or LAG.
-    /// - `virtual_interface_name`: `VirtualInterfaceName`, The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
-    /// - `vlan`: `Vlan`, The ID of the VLAN.
-    pub fn new(bgp_peers: impl Into<Val<Vec<public_virtual_interface::BgpPeer>>>, connection_id: impl Into<Val<String>>, virtual_interface_name: impl Into<Val<String>>, vlan: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnPublicVirtualInterface::new(CfnPublicVirtualInterfaceRequired {
+    ///     bgp_peers: vec![public_virtual_interface::BgpPeer::new(...)].into(),
+    ///     connection_id: "...".into(),
+    ///     virtual_interface_name: "...".into(),
+    ///     vlan: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPublicVirtualInterfaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("BgpPeers", bgp_peers);
-        props.set("ConnectionId", connection_id);
-        props.set("VirtualInterfaceName", virtual_interface_name);
-        props.set("Vlan", vlan);
+        props.set::<Vec<public_virtual_interface::BgpPeer>>("BgpPeers", required.bgp_peers);
+        props.set::<String>("ConnectionId", required.connection_id);
+        props.set::<String>("VirtualInterfaceName", required.virtual_interface_name);
+        props.set::<i64>("Vlan", required.vlan);
         CfnPublicVirtualInterface { props, options: ResourceOptions::default() }
     }
 
@@ -899,15 +1179,33 @@ pub mod public_virtual_interface {
         props: Props,
     }
 
-    impl BgpPeer {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BgpPeer`], by name: the argument of [`BgpPeer::new`].
+    #[derive(Clone, Debug)]
+    pub struct BgpPeerRequired {
+        /// The address family for the BGP peer.
         ///
-        /// - `address_family`: `AddressFamily`, The address family for the BGP peer.
-        /// - `asn`: `Asn`, The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
-        pub fn new(address_family: impl Into<Val<String>>, asn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AddressFamily`.
+        pub address_family: Val<String>,
+
+        /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
+        ///
+        /// CloudFormation property `Asn`.
+        pub asn: Val<String>,
+    }
+
+    impl BgpPeer {
+        /// Creates the value from its required properties, by name in [`BgpPeerRequired`]:
+        ///
+        /// ```text
+        /// BgpPeer::new(BgpPeerRequired {
+        ///     address_family: "...".into(),
+        ///     asn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BgpPeerRequired) -> Self {
             let mut props = Props::new();
-            props.set("AddressFamily", address_family);
-            props.set("Asn", asn);
+            props.set::<String>("AddressFamily", required.address_family);
+            props.set::<String>("Asn", required.asn);
             BgpPeer { props }
         }
 
@@ -948,15 +1246,33 @@ pub mod public_virtual_interface {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -991,29 +1307,75 @@ pub mod public_virtual_interface {
 /// Resource Type definition for AWS::DirectConnect::TransitVirtualInterface
 ///
 /// CloudFormation type `AWS::DirectConnect::TransitVirtualInterface`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VirtualInterfaceArn`: `handle.virtual_interface_arn()` → `Val<String>`. The ARN of the virtual interface.
+/// - `VirtualInterfaceId`: `handle.virtual_interface_id()` → `Val<String>`. The ID of the virtual interface.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VirtualInterfaceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitVirtualInterface {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitVirtualInterface`], by name: the argument of [`CfnTransitVirtualInterface::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitVirtualInterfaceRequired {
+    /// The BGP peers configured on this virtual interface..
+    ///
+    /// CloudFormation property `BgpPeers`.
+    pub bgp_peers: Val<Vec<transit_virtual_interface::BgpPeer>>,
+
+    /// The ID or ARN of the connection or LAG.
+    ///
+    /// CloudFormation property `ConnectionId`.
+    pub connection_id: Val<String>,
+
+    /// The ID or ARN of the Direct Connect gateway.
+    ///
+    /// CloudFormation property `DirectConnectGatewayId`.
+    ///
+    /// Changing it replaces the resource.
+    pub direct_connect_gateway_id: Val<String>,
+
+    /// The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
+    ///
+    /// CloudFormation property `VirtualInterfaceName`.
+    pub virtual_interface_name: Val<String>,
+
+    /// The ID of the VLAN.
+    ///
+    /// CloudFormation property `Vlan`.
+    ///
+    /// Changing it replaces the resource.
+    pub vlan: Val<i64>,
+}
+
 impl CfnTransitVirtualInterface {
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::TransitVirtualInterface";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitVirtualInterfaceRequired`]:
     ///
-    /// - `bgp_peers`: `BgpPeers`, The BGP peers configured on this virtual interface..
-    /// - `connection_id`: `ConnectionId`, The ID or ARN of the connection or LAG.
-    /// - `direct_connect_gateway_id`: `DirectConnectGatewayId`, The ID or ARN of the Direct Connect gateway.
-    /// - `virtual_interface_name`: `VirtualInterfaceName`, The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
-    /// - `vlan`: `Vlan`, The ID of the VLAN.
-    pub fn new(bgp_peers: impl Into<Val<Vec<transit_virtual_interface::BgpPeer>>>, connection_id: impl Into<Val<String>>, direct_connect_gateway_id: impl Into<Val<String>>, virtual_interface_name: impl Into<Val<String>>, vlan: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnTransitVirtualInterface::new(CfnTransitVirtualInterfaceRequired {
+    ///     bgp_peers: vec![transit_virtual_interface::BgpPeer::new(...)].into(),
+    ///     connection_id: "...".into(),
+    ///     direct_connect_gateway_id: "...".into(),
+    ///     virtual_interface_name: "...".into(),
+    ///     vlan: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitVirtualInterfaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("BgpPeers", bgp_peers);
-        props.set("ConnectionId", connection_id);
-        props.set("DirectConnectGatewayId", direct_connect_gateway_id);
-        props.set("VirtualInterfaceName", virtual_interface_name);
-        props.set("Vlan", vlan);
+        props.set::<Vec<transit_virtual_interface::BgpPeer>>("BgpPeers", required.bgp_peers);
+        props.set::<String>("ConnectionId", required.connection_id);
+        props.set::<String>("DirectConnectGatewayId", required.direct_connect_gateway_id);
+        props.set::<String>("VirtualInterfaceName", required.virtual_interface_name);
+        props.set::<i64>("Vlan", required.vlan);
         CfnTransitVirtualInterface { props, options: ResourceOptions::default() }
     }
 
@@ -1120,15 +1482,33 @@ pub mod transit_virtual_interface {
         props: Props,
     }
 
-    impl BgpPeer {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BgpPeer`], by name: the argument of [`BgpPeer::new`].
+    #[derive(Clone, Debug)]
+    pub struct BgpPeerRequired {
+        /// The address family for the BGP peer.
         ///
-        /// - `address_family`: `AddressFamily`, The address family for the BGP peer.
-        /// - `asn`: `Asn`, The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
-        pub fn new(address_family: impl Into<Val<String>>, asn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AddressFamily`.
+        pub address_family: Val<String>,
+
+        /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
+        ///
+        /// CloudFormation property `Asn`.
+        pub asn: Val<String>,
+    }
+
+    impl BgpPeer {
+        /// Creates the value from its required properties, by name in [`BgpPeerRequired`]:
+        ///
+        /// ```text
+        /// BgpPeer::new(BgpPeerRequired {
+        ///     address_family: "...".into(),
+        ///     asn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BgpPeerRequired) -> Self {
             let mut props = Props::new();
-            props.set("AddressFamily", address_family);
-            props.set("Asn", asn);
+            props.set::<String>("AddressFamily", required.address_family);
+            props.set::<String>("Asn", required.asn);
             BgpPeer { props }
         }
 
@@ -1169,15 +1549,33 @@ pub mod transit_virtual_interface {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

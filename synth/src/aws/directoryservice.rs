@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,55 @@ use crate::value::Val;
 /// Resource Type definition for AWS::DirectoryService::MicrosoftAD
 ///
 /// CloudFormation type `AWS::DirectoryService::MicrosoftAD`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Alias`: `handle.alias()` → `Val<String>`. The alias for a directory
+/// - `DirectoryId`: `handle.directory_id()` → `Val<String>`. Unique identifier for the Microsoft Active Directory
+/// - `DnsIpAddresses`: `handle.dns_ip_addresses()` → `Val<Vec<String>>`. The IP addresses of the DNS servers for the directory, such as \[ "172.31.3.154", "172.31.63.203" \].
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DirectoryId`.
 #[derive(Clone, Debug)]
 pub struct CfnMicrosoftAd {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMicrosoftAd`], by name: the argument of [`CfnMicrosoftAd::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMicrosoftAdRequired {
+    /// The fully qualified domain name for the AWS Managed Microsoft AD directory, such as corp.example.com. This name will resolve inside your VPC only. It does not need to be publicly resolvable.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Specifies the VPC settings of the Microsoft AD directory server in AWS.
+    ///
+    /// CloudFormation property `VpcSettings`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_settings: Val<microsoft_ad::VpcSettings>,
+}
+
 impl CfnMicrosoftAd {
     pub const TYPE_NAME: &'static str = "AWS::DirectoryService::MicrosoftAD";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMicrosoftAdRequired`]:
     ///
-    /// - `name`: `Name`, The fully qualified domain name for the AWS Managed Microsoft AD directory, such as corp.example.com. This name will resolve inside your VPC only. It does not need to be publicly resolvable.
-    /// - `vpc_settings`: `VpcSettings`, Specifies the VPC settings of the Microsoft AD directory server in AWS.
-    pub fn new(name: impl Into<Val<String>>, vpc_settings: impl Into<Val<microsoft_ad::VpcSettings>>) -> Self {
+    /// ```text
+    /// CfnMicrosoftAd::new(CfnMicrosoftAdRequired {
+    ///     name: "...".into(),
+    ///     vpc_settings: microsoft_ad::VpcSettings::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMicrosoftAdRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("VpcSettings", vpc_settings);
+        props.set::<String>("Name", required.name);
+        props.set::<microsoft_ad::VpcSettings>("VpcSettings", required.vpc_settings);
         CfnMicrosoftAd { props, options: ResourceOptions::default() }
     }
 
@@ -46,7 +77,7 @@ impl CfnMicrosoftAd {
 
     /// AWS Managed Microsoft AD is available in two editions: Standard and Enterprise.
     ///
-    /// Allowed values: `Enterprise`, `Standard`.
+    /// Allowed values (the enum [`microsoft_ad::Edition`]): `Enterprise`, `Standard`.
     ///
     /// Changing it replaces the resource.
     pub fn edition(mut self, value: impl Into<Val<String>>) -> Self {
@@ -139,11 +170,11 @@ pub(crate) static MICROSOFT_AD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMicrosoftAd`].
+/// Property types and enums of the allowed values of [`CfnMicrosoftAd`].
 pub mod microsoft_ad {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains VPC information for the CreateDirectory or CreateMicrosoftAD operation
     #[derive(Clone, Debug)]
@@ -151,15 +182,33 @@ pub mod microsoft_ad {
         props: Props,
     }
 
-    impl VpcSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcSettings`], by name: the argument of [`VpcSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcSettingsRequired {
+        /// The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. AWS Directory Service specifies a directory server and a DNS server in each of these subnets.
         ///
-        /// - `subnet_ids`: `SubnetIds`, The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. AWS Directory Service specifies a directory server and a DNS server in each of these subnets.
-        /// - `vpc_id`: `VpcId`, The identifier of the VPC in which to create the directory.
-        pub fn new(subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// The identifier of the VPC in which to create the directory.
+        ///
+        /// CloudFormation property `VpcId`.
+        pub vpc_id: Val<String>,
+    }
+
+    impl VpcSettings {
+        /// Creates the value from its required properties, by name in [`VpcSettingsRequired`]:
+        ///
+        /// ```text
+        /// VpcSettings::new(VpcSettingsRequired {
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcId", vpc_id);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcId", required.vpc_id);
             VpcSettings { props }
         }
     }
@@ -177,30 +226,79 @@ pub mod microsoft_ad {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Edition` in `AWS::DirectoryService::MicrosoftAD`; `.into()` makes a `Val<String>`.
+        Edition {
+            Enterprise = "Enterprise",
+            Standard = "Standard",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DirectoryService::SimpleAD
 ///
 /// CloudFormation type `AWS::DirectoryService::SimpleAD`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Alias`: `handle.alias()` → `Val<String>`. The alias for a directory.
+/// - `DirectoryId`: `handle.directory_id()` → `Val<String>`. The unique identifier for a directory.
+/// - `DnsIpAddresses`: `handle.dns_ip_addresses()` → `Val<Vec<String>>`. The IP addresses of the DNS servers for the directory, such as \[ "172.31.3.154", "172.31.63.203" \].
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DirectoryId`.
 #[derive(Clone, Debug)]
 pub struct CfnSimpleAd {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSimpleAd`], by name: the argument of [`CfnSimpleAd::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSimpleAdRequired {
+    /// The fully qualified domain name for the AWS Managed Simple AD directory.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The size of the directory.
+    ///
+    /// CloudFormation property `Size`.
+    ///
+    /// Allowed values (the enum [`simple_ad::Size`]): `Large`, `Small`.
+    ///
+    /// Changing it replaces the resource.
+    pub size: Val<String>,
+
+    /// VPC settings of the Simple AD directory server in AWS.
+    ///
+    /// CloudFormation property `VpcSettings`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_settings: Val<simple_ad::VpcSettings>,
+}
+
 impl CfnSimpleAd {
     pub const TYPE_NAME: &'static str = "AWS::DirectoryService::SimpleAD";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSimpleAdRequired`]:
     ///
-    /// - `name`: `Name`, The fully qualified domain name for the AWS Managed Simple AD directory.
-    /// - `size`: `Size`, The size of the directory.
-    /// - `vpc_settings`: `VpcSettings`, VPC settings of the Simple AD directory server in AWS.
-    pub fn new(name: impl Into<Val<String>>, size: impl Into<Val<String>>, vpc_settings: impl Into<Val<simple_ad::VpcSettings>>) -> Self {
+    /// ```text
+    /// CfnSimpleAd::new(CfnSimpleAdRequired {
+    ///     name: "...".into(),
+    ///     size: simple_ad::Size::Large.into(),
+    ///     vpc_settings: simple_ad::VpcSettings::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSimpleAdRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Size", size);
-        props.set("VpcSettings", vpc_settings);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Size", required.size);
+        props.set::<simple_ad::VpcSettings>("VpcSettings", required.vpc_settings);
         CfnSimpleAd { props, options: ResourceOptions::default() }
     }
 
@@ -313,11 +411,11 @@ pub(crate) static SIMPLE_AD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSimpleAd`].
+/// Property types and enums of the allowed values of [`CfnSimpleAd`].
 pub mod simple_ad {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -325,15 +423,33 @@ pub mod simple_ad {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag
         ///
-        /// - `key`: `Key`, The key name of the tag
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -350,15 +466,33 @@ pub mod simple_ad {
         props: Props,
     }
 
-    impl VpcSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcSettings`], by name: the argument of [`VpcSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcSettingsRequired {
+        /// The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. AWS Directory Service specifies a directory server and a DNS server in each of these subnets.
         ///
-        /// - `subnet_ids`: `SubnetIds`, The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. AWS Directory Service specifies a directory server and a DNS server in each of these subnets.
-        /// - `vpc_id`: `VpcId`, The identifier of the VPC in which to create the directory.
-        pub fn new(subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+
+        /// The identifier of the VPC in which to create the directory.
+        ///
+        /// CloudFormation property `VpcId`.
+        pub vpc_id: Val<String>,
+    }
+
+    impl VpcSettings {
+        /// Creates the value from its required properties, by name in [`VpcSettingsRequired`]:
+        ///
+        /// ```text
+        /// VpcSettings::new(VpcSettingsRequired {
+        ///     subnet_ids: vec!["..."].into(),
+        ///     vpc_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("SubnetIds", subnet_ids);
-            props.set("VpcId", vpc_id);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+            props.set::<String>("VpcId", required.vpc_id);
             VpcSettings { props }
         }
     }
@@ -384,6 +518,14 @@ pub mod simple_ad {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Size` in `AWS::DirectoryService::SimpleAD`; `.into()` makes a `Val<String>`.
+        Size {
+            Large = "Large",
+            Small = "Small",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

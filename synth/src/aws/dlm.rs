@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,15 @@ use crate::value::Val;
 /// Resource Type definition for AWS::DLM::LifecyclePolicy
 ///
 /// CloudFormation type `AWS::DLM::LifecyclePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the lifecycle policy.
+/// - `PolicyId`: `handle.policy_id()` → `Val<String>`. The identifier of the lifecycle policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyId`.
 #[derive(Clone, Debug)]
 pub struct CfnLifecyclePolicy {
     props: Props,
@@ -51,7 +59,7 @@ impl CfnLifecyclePolicy {
 
     /// **\[Default policies only\]** Specify the type of default policy to create.
     ///
-    /// Allowed values: `INSTANCE`, `VOLUME`.
+    /// Allowed values (the enum [`lifecycle_policy::DefaultPolicy`]): `INSTANCE`, `VOLUME`.
     pub fn default_policy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DefaultPolicy", value);
         self
@@ -163,11 +171,11 @@ pub(crate) static LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLifecyclePolicy`].
+/// Property types and enums of the allowed values of [`CfnLifecyclePolicy`].
 pub mod lifecycle_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DLM::LifecyclePolicy`.
     #[derive(Clone, Debug)]
@@ -239,15 +247,33 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -331,7 +357,7 @@ pub mod lifecycle_policy {
         ///
         /// - `STANDARD` -- To create a custom policy.
         ///
-        /// Allowed values: `SIMPLIFIED`, `STANDARD`.
+        /// Allowed values (the enum [`PolicyLanguage`]): `SIMPLIFIED`, `STANDARD`.
         pub fn policy_language(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PolicyLanguage", value);
             self
@@ -341,13 +367,15 @@ pub mod lifecycle_policy {
         ///
         /// The default is `EBS_SNAPSHOT_MANAGEMENT`.
         ///
-        /// Allowed values: `EBS_SNAPSHOT_MANAGEMENT`, `EVENT_BASED_POLICY`, `IMAGE_MANAGEMENT`.
+        /// Allowed values (the enum [`PolicyType`]): `EBS_SNAPSHOT_MANAGEMENT`, `EVENT_BASED_POLICY`, `IMAGE_MANAGEMENT`.
         pub fn policy_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PolicyType", value);
             self
         }
 
         /// **\[Custom snapshot and AMI policies only\]** The location of the resources to backup. If the source resources are located in a Region, specify `CLOUD`.
+        ///
+        /// Allowed values of each item (the enum [`ResourceLocations`]): `CLOUD`, `LOCAL_ZONE`, `OUTPOST`.
         pub fn resource_locations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ResourceLocations", value);
             self
@@ -359,13 +387,15 @@ pub mod lifecycle_policy {
         ///
         /// - To create a default policy for EBS-backed AMIs, that creates EBS-backed AMIs from all instances in the Region that do not have recent backups, specify `INSTANCE`.
         ///
-        /// Allowed values: `INSTANCE`, `VOLUME`.
+        /// Allowed values (the enum [`ResourceType`]): `INSTANCE`, `VOLUME`.
         pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceType", value);
             self
         }
 
         /// **\[Custom snapshot policies only\]** The target resource type for snapshot and AMI lifecycle policies. Use `VOLUME` to create snapshots of individual volumes or use `INSTANCE` to create multi-volume snapshots from the volumes for an instance.
+        ///
+        /// Allowed values of each item (the enum [`ResourceTypes`]): `INSTANCE`, `VOLUME`.
         pub fn resource_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ResourceTypes", value);
             self
@@ -404,15 +434,33 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl Action {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Action`], by name: the argument of [`Action::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActionRequired {
+        /// The rule for copying shared snapshots across Regions.
         ///
-        /// - `cross_region_copy`: `CrossRegionCopy`, The rule for copying shared snapshots across Regions.
-        /// - `name`: `Name`, A descriptive name for the action.
-        pub fn new(cross_region_copy: impl Into<Val<Vec<CrossRegionCopyAction>>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CrossRegionCopy`.
+        pub cross_region_copy: Val<Vec<CrossRegionCopyAction>>,
+
+        /// A descriptive name for the action.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl Action {
+        /// Creates the value from its required properties, by name in [`ActionRequired`]:
+        ///
+        /// ```text
+        /// Action::new(ActionRequired {
+        ///     cross_region_copy: vec![CrossRegionCopyAction::new(...)].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("CrossRegionCopy", cross_region_copy);
-            props.set("Name", name);
+            props.set::<Vec<CrossRegionCopyAction>>("CrossRegionCopy", required.cross_region_copy);
+            props.set::<String>("Name", required.name);
             Action { props }
         }
     }
@@ -429,15 +477,33 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl CrossRegionCopyAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CrossRegionCopyAction`], by name: the argument of [`CrossRegionCopyAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct CrossRegionCopyActionRequired {
+        /// The encryption settings for the copied snapshot.
         ///
-        /// - `encryption_configuration`: `EncryptionConfiguration`, The encryption settings for the copied snapshot.
-        /// - `target`: `Target`, The target Region.
-        pub fn new(encryption_configuration: impl Into<Val<EncryptionConfiguration>>, target: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EncryptionConfiguration`.
+        pub encryption_configuration: Val<EncryptionConfiguration>,
+
+        /// The target Region.
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
+    impl CrossRegionCopyAction {
+        /// Creates the value from its required properties, by name in [`CrossRegionCopyActionRequired`]:
+        ///
+        /// ```text
+        /// CrossRegionCopyAction::new(CrossRegionCopyActionRequired {
+        ///     encryption_configuration: EncryptionConfiguration::new(...).into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CrossRegionCopyActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("EncryptionConfiguration", encryption_configuration);
-            props.set("Target", target);
+            props.set::<EncryptionConfiguration>("EncryptionConfiguration", required.encryption_configuration);
+            props.set::<String>("Target", required.target);
             CrossRegionCopyAction { props }
         }
 
@@ -461,7 +527,7 @@ pub mod lifecycle_policy {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encrypted`: `Encrypted`, To encrypt a copy of an unencrypted snapshot when encryption by default is not enabled, enable encryption using this parameter. Copies of encrypted snapshots are encrypted, even if this parameter is `false` or when encryption by default is not enabled.
         pub fn new(encrypted: impl Into<Val<bool>>) -> Self {
@@ -489,15 +555,35 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl CrossRegionCopyRetainRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CrossRegionCopyRetainRule`], by name: the argument of [`CrossRegionCopyRetainRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct CrossRegionCopyRetainRuleRequired {
+        /// The amount of time to retain a cross-Region snapshot or AMI copy. The maximum is 100 years. This is equivalent to 1200 months, 5200 weeks, or 36500 days.
         ///
-        /// - `interval`: `Interval`, The amount of time to retain a cross-Region snapshot or AMI copy. The maximum is 100 years. This is equivalent to 1200 months, 5200 weeks, or 36500 days.
-        /// - `interval_unit`: `IntervalUnit`, The unit of time for time-based retention. For example, to retain a cross-Region copy for 3 months, specify `Interval=3` and `IntervalUnit=MONTHS`.
-        pub fn new(interval: impl Into<Val<i64>>, interval_unit: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Interval`.
+        pub interval: Val<i64>,
+
+        /// The unit of time for time-based retention. For example, to retain a cross-Region copy for 3 months, specify `Interval=3` and `IntervalUnit=MONTHS`.
+        ///
+        /// CloudFormation property `IntervalUnit`.
+        ///
+        /// Allowed values (the enum [`IntervalUnit`]): `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
+        pub interval_unit: Val<String>,
+    }
+
+    impl CrossRegionCopyRetainRule {
+        /// Creates the value from its required properties, by name in [`CrossRegionCopyRetainRuleRequired`]:
+        ///
+        /// ```text
+        /// CrossRegionCopyRetainRule::new(CrossRegionCopyRetainRuleRequired {
+        ///     interval: 1.into(),
+        ///     interval_unit: IntervalUnit::Days.into(),
+        /// })
+        /// ```
+        pub fn new(required: CrossRegionCopyRetainRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Interval", interval);
-            props.set("IntervalUnit", interval_unit);
+            props.set::<i64>("Interval", required.interval);
+            props.set::<String>("IntervalUnit", required.interval_unit);
             CrossRegionCopyRetainRule { props }
         }
     }
@@ -515,9 +601,9 @@ pub mod lifecycle_policy {
     }
 
     impl EventSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The source of the event. Currently only managed Amazon EventBridge events are supported.
+        /// - `type_`: `Type`, The source of the event. Currently only managed Amazon EventBridge events are supported. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -543,15 +629,35 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl EventParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EventParameters`], by name: the argument of [`EventParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct EventParametersRequired {
+        /// The type of event. Currently, only snapshot sharing events are supported.
         ///
-        /// - `event_type`: `EventType`, The type of event. Currently, only snapshot sharing events are supported.
-        /// - `snapshot_owner`: `SnapshotOwner`, The IDs of the AWS accounts that can trigger policy by sharing snapshots with your account. The policy only runs if one of the specified AWS accounts shares a snapshot with your account.
-        pub fn new(event_type: impl Into<Val<String>>, snapshot_owner: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `EventType`.
+        ///
+        /// Allowed values (the enum [`EventType`]): `shareSnapshot`.
+        pub event_type: Val<String>,
+
+        /// The IDs of the AWS accounts that can trigger policy by sharing snapshots with your account. The policy only runs if one of the specified AWS accounts shares a snapshot with your account.
+        ///
+        /// CloudFormation property `SnapshotOwner`.
+        pub snapshot_owner: Val<Vec<String>>,
+    }
+
+    impl EventParameters {
+        /// Creates the value from its required properties, by name in [`EventParametersRequired`]:
+        ///
+        /// ```text
+        /// EventParameters::new(EventParametersRequired {
+        ///     event_type: EventType::ShareSnapshot.into(),
+        ///     snapshot_owner: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: EventParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventType", event_type);
-            props.set("SnapshotOwner", snapshot_owner);
+            props.set::<String>("EventType", required.event_type);
+            props.set::<Vec<String>>("SnapshotOwner", required.snapshot_owner);
             EventParameters { props }
         }
 
@@ -701,7 +807,7 @@ pub mod lifecycle_policy {
     }
 
     impl ArchiveRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `retain_rule`: `RetainRule`, Information about the retention period for the snapshot archiving rule.
         pub fn new(retain_rule: impl Into<Val<ArchiveRetainRule>>) -> Self {
@@ -724,7 +830,7 @@ pub mod lifecycle_policy {
     }
 
     impl ArchiveRetainRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `retention_archive_tier`: `RetentionArchiveTier`, Information about retention period in the Amazon EBS Snapshots Archive.
         pub fn new(retention_archive_tier: impl Into<Val<RetentionArchiveTier>>) -> Self {
@@ -767,7 +873,7 @@ pub mod lifecycle_policy {
 
         /// The unit of time in which to measure the **Interval**. For example, to retain snapshots in the archive tier for 6 months, specify `Interval=6` and `IntervalUnit=MONTHS`.
         ///
-        /// Allowed values: `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
+        /// Allowed values (the enum [`IntervalUnit`]): `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
         pub fn interval_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IntervalUnit", value);
             self
@@ -807,7 +913,7 @@ pub mod lifecycle_policy {
 
         /// The interval unit.
         ///
-        /// Allowed values: `HOURS`.
+        /// Allowed values (the enum [`CreateRuleIntervalUnit`]): `HOURS`.
         pub fn interval_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IntervalUnit", value);
             self
@@ -823,7 +929,7 @@ pub mod lifecycle_policy {
         ///
         /// Default: `CLOUD`
         ///
-        /// Allowed values: `CLOUD`, `LOCAL_ZONE`, `OUTPOST_LOCAL`.
+        /// Allowed values (the enum [`Location`]): `CLOUD`, `LOCAL_ZONE`, `OUTPOST_LOCAL`.
         pub fn location(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Location", value);
             self
@@ -891,7 +997,7 @@ pub mod lifecycle_policy {
         ///
         /// Default: `AWS_SYSTEMS_MANAGER`
         ///
-        /// Allowed values: `AWS_SYSTEMS_MANAGER`.
+        /// Allowed values (the enum [`ExecutionHandlerService`]): `AWS_SYSTEMS_MANAGER`.
         pub fn execution_handler_service(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExecutionHandlerService", value);
             self
@@ -928,6 +1034,8 @@ pub mod lifecycle_policy {
         /// - To run both pre and post scripts, specify both `PRE` and `POST`.
         ///
         /// Default: PRE and POST
+        ///
+        /// Allowed values of each item (the enum [`Stages`]): `POST`, `PRE`.
         pub fn stages(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Stages", value);
             self
@@ -947,7 +1055,7 @@ pub mod lifecycle_policy {
     }
 
     impl CrossRegionCopyRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encrypted`: `Encrypted`, To encrypt a copy of an unencrypted snapshot if encryption by default is not enabled, enable encryption using this parameter. Copies of encrypted snapshots are encrypted, even if this parameter is `false` or if encryption by default is not enabled.
         pub fn new(encrypted: impl Into<Val<bool>>) -> Self {
@@ -1005,15 +1113,35 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl CrossRegionCopyDeprecateRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CrossRegionCopyDeprecateRule`], by name: the argument of [`CrossRegionCopyDeprecateRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct CrossRegionCopyDeprecateRuleRequired {
+        /// The period after which to deprecate the cross-Region AMI copies. The period must be less than or equal to the cross-Region AMI copy retention period, and it can't be greater than 10 years. This is equivalent to 120 months, 520 weeks, or 3650 days.
         ///
-        /// - `interval`: `Interval`, The period after which to deprecate the cross-Region AMI copies. The period must be less than or equal to the cross-Region AMI copy retention period, and it can't be greater than 10 years. This is equivalent to 120 months, 520 weeks, or 3650 days.
-        /// - `interval_unit`: `IntervalUnit`, The unit of time in which to measure the **Interval**. For example, to deprecate a cross-Region AMI copy after 3 months, specify `Interval=3` and `IntervalUnit=MONTHS`.
-        pub fn new(interval: impl Into<Val<i64>>, interval_unit: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Interval`.
+        pub interval: Val<i64>,
+
+        /// The unit of time in which to measure the **Interval**. For example, to deprecate a cross-Region AMI copy after 3 months, specify `Interval=3` and `IntervalUnit=MONTHS`.
+        ///
+        /// CloudFormation property `IntervalUnit`.
+        ///
+        /// Allowed values (the enum [`IntervalUnit`]): `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
+        pub interval_unit: Val<String>,
+    }
+
+    impl CrossRegionCopyDeprecateRule {
+        /// Creates the value from its required properties, by name in [`CrossRegionCopyDeprecateRuleRequired`]:
+        ///
+        /// ```text
+        /// CrossRegionCopyDeprecateRule::new(CrossRegionCopyDeprecateRuleRequired {
+        ///     interval: 1.into(),
+        ///     interval_unit: IntervalUnit::Days.into(),
+        /// })
+        /// ```
+        pub fn new(required: CrossRegionCopyDeprecateRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Interval", interval);
-            props.set("IntervalUnit", interval_unit);
+            props.set::<i64>("Interval", required.interval);
+            props.set::<String>("IntervalUnit", required.interval_unit);
             CrossRegionCopyDeprecateRule { props }
         }
     }
@@ -1051,7 +1179,7 @@ pub mod lifecycle_policy {
 
         /// The unit of time in which to measure the **Interval**.
         ///
-        /// Allowed values: `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
+        /// Allowed values (the enum [`IntervalUnit`]): `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
         pub fn interval_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IntervalUnit", value);
             self
@@ -1103,7 +1231,7 @@ pub mod lifecycle_policy {
 
         /// The unit of time for enabling fast snapshot restore.
         ///
-        /// Allowed values: `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
+        /// Allowed values (the enum [`IntervalUnit`]): `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
         pub fn interval_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IntervalUnit", value);
             self
@@ -1143,7 +1271,7 @@ pub mod lifecycle_policy {
 
         /// The unit of time for time-based retention. For example, to retain snapshots for 3 months, specify `Interval=3` and `IntervalUnit=MONTHS`. Once the snapshot has been retained for 3 months, it is deleted, or it is moved to the archive tier if you have specified an `ArchiveRule`.
         ///
-        /// Allowed values: `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
+        /// Allowed values (the enum [`IntervalUnit`]): `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
         pub fn interval_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IntervalUnit", value);
             self
@@ -1183,7 +1311,7 @@ pub mod lifecycle_policy {
 
         /// The unit of time for the automatic unsharing interval.
         ///
-        /// Allowed values: `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
+        /// Allowed values (the enum [`UnshareIntervalUnit`]): `DAYS`, `MONTHS`, `WEEKS`, `YEARS`.
         pub fn unshare_interval_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UnshareIntervalUnit", value);
             self
@@ -1413,6 +1541,121 @@ pub mod lifecycle_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DefaultPolicy` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        DefaultPolicy {
+            Instance = "INSTANCE",
+            Volume = "VOLUME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PolicyLanguage` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        PolicyLanguage {
+            Simplified = "SIMPLIFIED",
+            Standard = "STANDARD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PolicyType` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        PolicyType {
+            EbsSnapshotManagement = "EBS_SNAPSHOT_MANAGEMENT",
+            EventBasedPolicy = "EVENT_BASED_POLICY",
+            ImageManagement = "IMAGE_MANAGEMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceLocations` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        ResourceLocations {
+            Cloud = "CLOUD",
+            LocalZone = "LOCAL_ZONE",
+            Outpost = "OUTPOST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Instance = "INSTANCE",
+            Volume = "VOLUME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceTypes` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        ResourceTypes {
+            Instance = "INSTANCE",
+            Volume = "VOLUME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IntervalUnit` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        IntervalUnit {
+            Days = "DAYS",
+            Months = "MONTHS",
+            Weeks = "WEEKS",
+            Years = "YEARS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        Type {
+            ManagedCwe = "MANAGED_CWE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EventType` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        EventType {
+            ShareSnapshot = "shareSnapshot",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IntervalUnit` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        CreateRuleIntervalUnit {
+            Hours = "HOURS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Location` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        Location {
+            Cloud = "CLOUD",
+            LocalZone = "LOCAL_ZONE",
+            OutpostLocal = "OUTPOST_LOCAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExecutionHandlerService` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        ExecutionHandlerService {
+            AwsSystemsManager = "AWS_SYSTEMS_MANAGER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Stages` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        Stages {
+            Post = "POST",
+            Pre = "PRE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UnshareIntervalUnit` in `AWS::DLM::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        UnshareIntervalUnit {
+            Days = "DAYS",
+            Months = "MONTHS",
+            Weeks = "WEEKS",
+            Years = "YEARS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

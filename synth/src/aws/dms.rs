@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::DMS::Certificate
 ///
 /// CloudFormation type `AWS::DMS::Certificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CertificateArn`: `handle.certificate_arn()` → `Val<String>`. The certificate Arn
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CertificateArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificate {
     props: Props,
@@ -98,25 +105,59 @@ pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
 /// Resource schema for AWS::DMS::DataMigration.
 ///
 /// CloudFormation type `AWS::DMS::DataMigration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DataMigrationArn`: `handle.data_migration_arn()` → `Val<String>`. The property describes an ARN of the data migration.
+/// - `DataMigrationCreateTime`: `handle.data_migration_create_time()` → `Val<String>`. The property describes the create time of the data migration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DataMigrationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataMigration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataMigration`], by name: the argument of [`CfnDataMigration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataMigrationRequired {
+    /// The property describes the type of migration.
+    ///
+    /// CloudFormation property `DataMigrationType`.
+    ///
+    /// Allowed values (the enum [`data_migration::DataMigrationType`]): `full-load`, `cdc`, `full-load-and-cdc`.
+    pub data_migration_type: Val<String>,
+
+    /// The property describes an identifier for the migration project. It is used for describing/deleting/modifying can be name/arn
+    ///
+    /// CloudFormation property `MigrationProjectIdentifier`.
+    pub migration_project_identifier: Val<String>,
+
+    /// The property describes Amazon Resource Name (ARN) of the service access role.
+    ///
+    /// CloudFormation property `ServiceAccessRoleArn`.
+    pub service_access_role_arn: Val<String>,
+}
+
 impl CfnDataMigration {
     pub const TYPE_NAME: &'static str = "AWS::DMS::DataMigration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataMigrationRequired`]:
     ///
-    /// - `data_migration_type`: `DataMigrationType`, The property describes the type of migration.
-    /// - `migration_project_identifier`: `MigrationProjectIdentifier`, The property describes an identifier for the migration project. It is used for describing/deleting/modifying can be name/arn
-    /// - `service_access_role_arn`: `ServiceAccessRoleArn`, The property describes Amazon Resource Name (ARN) of the service access role.
-    pub fn new(data_migration_type: impl Into<Val<String>>, migration_project_identifier: impl Into<Val<String>>, service_access_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataMigration::new(CfnDataMigrationRequired {
+    ///     data_migration_type: data_migration::DataMigrationType::FullLoad.into(),
+    ///     migration_project_identifier: "...".into(),
+    ///     service_access_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataMigrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataMigrationType", data_migration_type);
-        props.set("MigrationProjectIdentifier", migration_project_identifier);
-        props.set("ServiceAccessRoleArn", service_access_role_arn);
+        props.set::<String>("DataMigrationType", required.data_migration_type);
+        props.set::<String>("MigrationProjectIdentifier", required.migration_project_identifier);
+        props.set::<String>("ServiceAccessRoleArn", required.service_access_role_arn);
         CfnDataMigration { props, options: ResourceOptions::default() }
     }
 
@@ -209,11 +250,11 @@ pub(crate) static DATA_MIGRATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataMigration`].
+/// Property types and enums of the allowed values of [`CfnDataMigration`].
 pub mod data_migration {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DMS::DataMigration`.
     #[derive(Clone, Debug)]
@@ -303,15 +344,33 @@ pub mod data_migration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -346,11 +405,29 @@ pub mod data_migration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataMigrationType` in `AWS::DMS::DataMigration`; `.into()` makes a `Val<String>`.
+        DataMigrationType {
+            FullLoad = "full-load",
+            Cdc = "cdc",
+            FullLoadAndCdc = "full-load-and-cdc",
+        }
+    }
 }
 
 /// Resource schema for AWS::DMS::DataProvider
 ///
 /// CloudFormation type `AWS::DMS::DataProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DataProviderArn`: `handle.data_provider_arn()` → `Val<String>`. The data provider ARN.
+/// - `DataProviderCreationTime`: `handle.data_provider_creation_time()` → `Val<String>`. The data provider creation time.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DataProviderArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataProvider {
     props: Props,
@@ -360,9 +437,9 @@ pub struct CfnDataProvider {
 impl CfnDataProvider {
     pub const TYPE_NAME: &'static str = "AWS::DMS::DataProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `engine`: `Engine`, The property describes a data engine for the data provider.
+    /// - `engine`: `Engine`, The property describes a data engine for the data provider. Allowed values: the enum [`data_provider::Engine`].
     pub fn new(engine: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Engine", engine);
@@ -470,11 +547,11 @@ pub(crate) static DATA_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataProvider`].
+/// Property types and enums of the allowed values of [`CfnDataProvider`].
 pub mod data_provider {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The property identifies the exact type of settings for the data provider.
     #[derive(Clone, Debug)]
@@ -568,17 +645,34 @@ pub mod data_provider {
         props: Props,
     }
 
+    /// The required properties of [`DocDbSettings`], by name: the argument of [`DocDbSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct DocDbSettingsRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+    }
+
     impl DocDbSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DocDbSettingsRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DocDbSettings::new(DocDbSettingsRequired {
+        ///     database_name: "...".into(),
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DocDbSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Port", port);
-            props.set("ServerName", server_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
             DocDbSettings { props }
         }
 
@@ -590,7 +684,7 @@ pub mod data_provider {
 
         /// The `SslMode` property.
         ///
-        /// Allowed values: `none`, `require`, `verify-full`.
+        /// Allowed values (the enum [`SslMode`]): `none`, `require`, `verify-full`.
         pub fn ssl_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SslMode", value);
             self
@@ -609,19 +703,41 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl IbmDb2LuwSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IbmDb2LuwSettings`], by name: the argument of [`IbmDb2LuwSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct IbmDb2LuwSettingsRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+
+        /// CloudFormation property `SslMode`.
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`IbmDb2LuwSettingsSslMode`]): `none`, `verify-ca`.
+        pub ssl_mode: Val<String>,
+    }
+
+    impl IbmDb2LuwSettings {
+        /// Creates the value from its required properties, by name in [`IbmDb2LuwSettingsRequired`]:
+        ///
+        /// ```text
+        /// IbmDb2LuwSettings::new(IbmDb2LuwSettingsRequired {
+        ///     database_name: "...".into(),
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        ///     ssl_mode: IbmDb2LuwSettingsSslMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: IbmDb2LuwSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Port", port);
-            props.set("ServerName", server_name);
-            props.set("SslMode", ssl_mode);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
+            props.set::<String>("SslMode", required.ssl_mode);
             IbmDb2LuwSettings { props }
         }
 
@@ -656,19 +772,41 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl IbmDb2zOsSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IbmDb2zOsSettings`], by name: the argument of [`IbmDb2zOsSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct IbmDb2zOsSettingsRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+
+        /// CloudFormation property `SslMode`.
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`IbmDb2zOsSettingsSslMode`]): `none`, `verify-ca`.
+        pub ssl_mode: Val<String>,
+    }
+
+    impl IbmDb2zOsSettings {
+        /// Creates the value from its required properties, by name in [`IbmDb2zOsSettingsRequired`]:
+        ///
+        /// ```text
+        /// IbmDb2zOsSettings::new(IbmDb2zOsSettingsRequired {
+        ///     database_name: "...".into(),
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        ///     ssl_mode: IbmDb2zOsSettingsSslMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: IbmDb2zOsSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Port", port);
-            props.set("ServerName", server_name);
-            props.set("SslMode", ssl_mode);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
+            props.set::<String>("SslMode", required.ssl_mode);
             IbmDb2zOsSettings { props }
         }
 
@@ -691,17 +829,36 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl MariaDbSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MariaDbSettings`], by name: the argument of [`MariaDbSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct MariaDbSettingsRequired {
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+
+        /// CloudFormation property `SslMode`.
         ///
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        /// - `ssl_mode`: `SslMode`.
-        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`MariaDbSettingsSslMode`]): `none`, `require`, `verify-ca`, `verify-full`.
+        pub ssl_mode: Val<String>,
+    }
+
+    impl MariaDbSettings {
+        /// Creates the value from its required properties, by name in [`MariaDbSettingsRequired`]:
+        ///
+        /// ```text
+        /// MariaDbSettings::new(MariaDbSettingsRequired {
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        ///     ssl_mode: MariaDbSettingsSslMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: MariaDbSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Port", port);
-            props.set("ServerName", server_name);
-            props.set("SslMode", ssl_mode);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
+            props.set::<String>("SslMode", required.ssl_mode);
             MariaDbSettings { props }
         }
 
@@ -724,19 +881,41 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl MicrosoftSqlServerSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MicrosoftSqlServerSettings`], by name: the argument of [`MicrosoftSqlServerSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct MicrosoftSqlServerSettingsRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+
+        /// CloudFormation property `SslMode`.
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`MicrosoftSqlServerSettingsSslMode`]): `none`, `require`, `verify-ca`, `verify-full`.
+        pub ssl_mode: Val<String>,
+    }
+
+    impl MicrosoftSqlServerSettings {
+        /// Creates the value from its required properties, by name in [`MicrosoftSqlServerSettingsRequired`]:
+        ///
+        /// ```text
+        /// MicrosoftSqlServerSettings::new(MicrosoftSqlServerSettingsRequired {
+        ///     database_name: "...".into(),
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        ///     ssl_mode: MicrosoftSqlServerSettingsSslMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: MicrosoftSqlServerSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Port", port);
-            props.set("ServerName", server_name);
-            props.set("SslMode", ssl_mode);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
+            props.set::<String>("SslMode", required.ssl_mode);
             MicrosoftSqlServerSettings { props }
         }
 
@@ -771,21 +950,35 @@ pub mod data_provider {
         props: Props,
     }
 
+    /// The required properties of [`MongoDbSettings`], by name: the argument of [`MongoDbSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct MongoDbSettingsRequired {
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+    }
+
     impl MongoDbSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MongoDbSettingsRequired`]:
         ///
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MongoDbSettings::new(MongoDbSettingsRequired {
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MongoDbSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Port", port);
-            props.set("ServerName", server_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
             MongoDbSettings { props }
         }
 
         /// The `AuthMechanism` property.
         ///
-        /// Allowed values: `default`, `mongodb_cr`, `scram_sha_1`.
+        /// Allowed values (the enum [`AuthMechanism`]): `default`, `mongodb_cr`, `scram_sha_1`.
         pub fn auth_mechanism(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthMechanism", value);
             self
@@ -799,7 +992,7 @@ pub mod data_provider {
 
         /// The `AuthType` property.
         ///
-        /// Allowed values: `no`, `password`.
+        /// Allowed values (the enum [`AuthType`]): `no`, `password`.
         pub fn auth_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthType", value);
             self
@@ -819,7 +1012,7 @@ pub mod data_provider {
 
         /// The `SslMode` property.
         ///
-        /// Allowed values: `none`, `require`, `verify-full`.
+        /// Allowed values (the enum [`SslMode`]): `none`, `require`, `verify-full`.
         pub fn ssl_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SslMode", value);
             self
@@ -838,17 +1031,36 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl MySqlSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MySqlSettings`], by name: the argument of [`MySqlSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct MySqlSettingsRequired {
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+
+        /// CloudFormation property `SslMode`.
         ///
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        /// - `ssl_mode`: `SslMode`.
-        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`MySqlSettingsSslMode`]): `none`, `require`, `verify-ca`, `verify-full`.
+        pub ssl_mode: Val<String>,
+    }
+
+    impl MySqlSettings {
+        /// Creates the value from its required properties, by name in [`MySqlSettingsRequired`]:
+        ///
+        /// ```text
+        /// MySqlSettings::new(MySqlSettingsRequired {
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        ///     ssl_mode: MySqlSettingsSslMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: MySqlSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Port", port);
-            props.set("ServerName", server_name);
-            props.set("SslMode", ssl_mode);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
+            props.set::<String>("SslMode", required.ssl_mode);
             MySqlSettings { props }
         }
 
@@ -871,19 +1083,41 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl OracleSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OracleSettings`], by name: the argument of [`OracleSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct OracleSettingsRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+
+        /// CloudFormation property `SslMode`.
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`OracleSettingsSslMode`]): `none`, `require`, `verify-ca`, `verify-full`.
+        pub ssl_mode: Val<String>,
+    }
+
+    impl OracleSettings {
+        /// Creates the value from its required properties, by name in [`OracleSettingsRequired`]:
+        ///
+        /// ```text
+        /// OracleSettings::new(OracleSettingsRequired {
+        ///     database_name: "...".into(),
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        ///     ssl_mode: OracleSettingsSslMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: OracleSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Port", port);
-            props.set("ServerName", server_name);
-            props.set("SslMode", ssl_mode);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
+            props.set::<String>("SslMode", required.ssl_mode);
             OracleSettings { props }
         }
 
@@ -936,19 +1170,41 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl PostgreSqlSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PostgreSqlSettings`], by name: the argument of [`PostgreSqlSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct PostgreSqlSettingsRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+
+        /// CloudFormation property `SslMode`.
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        /// - `ssl_mode`: `SslMode`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`PostgreSqlSettingsSslMode`]): `none`, `require`, `verify-ca`, `verify-full`.
+        pub ssl_mode: Val<String>,
+    }
+
+    impl PostgreSqlSettings {
+        /// Creates the value from its required properties, by name in [`PostgreSqlSettingsRequired`]:
+        ///
+        /// ```text
+        /// PostgreSqlSettings::new(PostgreSqlSettingsRequired {
+        ///     database_name: "...".into(),
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        ///     ssl_mode: PostgreSqlSettingsSslMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: PostgreSqlSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Port", port);
-            props.set("ServerName", server_name);
-            props.set("SslMode", ssl_mode);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
+            props.set::<String>("SslMode", required.ssl_mode);
             PostgreSqlSettings { props }
         }
 
@@ -971,17 +1227,34 @@ pub mod data_provider {
         props: Props,
     }
 
+    /// The required properties of [`RedshiftSettings`], by name: the argument of [`RedshiftSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct RedshiftSettingsRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+    }
+
     impl RedshiftSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RedshiftSettingsRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RedshiftSettings::new(RedshiftSettingsRequired {
+        ///     database_name: "...".into(),
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RedshiftSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Port", port);
-            props.set("ServerName", server_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
             RedshiftSettings { props }
         }
     }
@@ -998,17 +1271,36 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl SybaseAseSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SybaseAseSettings`], by name: the argument of [`SybaseAseSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct SybaseAseSettingsRequired {
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `ServerName`.
+        pub server_name: Val<String>,
+
+        /// CloudFormation property `SslMode`.
         ///
-        /// - `port`: `Port`.
-        /// - `server_name`: `ServerName`.
-        /// - `ssl_mode`: `SslMode`.
-        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`SybaseAseSettingsSslMode`]): `none`, `require`, `verify-ca`.
+        pub ssl_mode: Val<String>,
+    }
+
+    impl SybaseAseSettings {
+        /// Creates the value from its required properties, by name in [`SybaseAseSettingsRequired`]:
+        ///
+        /// ```text
+        /// SybaseAseSettings::new(SybaseAseSettingsRequired {
+        ///     port: 1.into(),
+        ///     server_name: "...".into(),
+        ///     ssl_mode: SybaseAseSettingsSslMode::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: SybaseAseSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Port", port);
-            props.set("ServerName", server_name);
-            props.set("SslMode", ssl_mode);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("ServerName", required.server_name);
+            props.set::<String>("SslMode", required.ssl_mode);
             SybaseAseSettings { props }
         }
 
@@ -1043,15 +1335,33 @@ pub mod data_provider {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1158,28 +1468,175 @@ pub mod data_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        Engine {
+            Aurora = "aurora",
+            AuroraPostgresql = "aurora_postgresql",
+            Mysql = "mysql",
+            Oracle = "oracle",
+            Postgres = "postgres",
+            Sqlserver = "sqlserver",
+            Redshift = "redshift",
+            Mariadb = "mariadb",
+            Mongodb = "mongodb",
+            Docdb = "docdb",
+            Db2 = "db2",
+            Db2Zos = "db2_zos",
+            Sybase = "sybase",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        SslMode {
+            None = "none",
+            Require = "require",
+            VerifyFull = "verify-full",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        IbmDb2LuwSettingsSslMode {
+            None = "none",
+            VerifyCa = "verify-ca",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        IbmDb2zOsSettingsSslMode {
+            None = "none",
+            VerifyCa = "verify-ca",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        MariaDbSettingsSslMode {
+            None = "none",
+            Require = "require",
+            VerifyCa = "verify-ca",
+            VerifyFull = "verify-full",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        MicrosoftSqlServerSettingsSslMode {
+            None = "none",
+            Require = "require",
+            VerifyCa = "verify-ca",
+            VerifyFull = "verify-full",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthMechanism` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        AuthMechanism {
+            Default = "default",
+            MongodbCr = "mongodb_cr",
+            ScramSha1 = "scram_sha_1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthType` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        AuthType {
+            No = "no",
+            Password = "password",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        MySqlSettingsSslMode {
+            None = "none",
+            Require = "require",
+            VerifyCa = "verify-ca",
+            VerifyFull = "verify-full",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        OracleSettingsSslMode {
+            None = "none",
+            Require = "require",
+            VerifyCa = "verify-ca",
+            VerifyFull = "verify-full",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        PostgreSqlSettingsSslMode {
+            None = "none",
+            Require = "require",
+            VerifyCa = "verify-ca",
+            VerifyFull = "verify-full",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SslMode` in `AWS::DMS::DataProvider`; `.into()` makes a `Val<String>`.
+        SybaseAseSettingsSslMode {
+            None = "none",
+            Require = "require",
+            VerifyCa = "verify-ca",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DMS::Endpoint
 ///
 /// CloudFormation type `AWS::DMS::Endpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EndpointArn`: `handle.endpoint_arn()` → `Val<String>`. The endpoint ARN.
+/// - `ExternalId`: `handle.external_id()` → `Val<String>`. A value that can be used for cross-account validation.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EndpointArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEndpoint`], by name: the argument of [`CfnEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEndpointRequired {
+    /// The type of endpoint. Valid values are source and target.
+    ///
+    /// CloudFormation property `EndpointType`.
+    pub endpoint_type: Val<String>,
+
+    /// The type of engine for the endpoint, depending on the EndpointType value.
+    ///
+    /// CloudFormation property `EngineName`.
+    pub engine_name: Val<String>,
+}
+
 impl CfnEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::DMS::Endpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEndpointRequired`]:
     ///
-    /// - `endpoint_type`: `EndpointType`, The type of endpoint. Valid values are source and target.
-    /// - `engine_name`: `EngineName`, The type of engine for the endpoint, depending on the EndpointType value.
-    pub fn new(endpoint_type: impl Into<Val<String>>, engine_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEndpoint::new(CfnEndpointRequired {
+    ///     endpoint_type: "...".into(),
+    ///     engine_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("EndpointType", endpoint_type);
-        props.set("EngineName", engine_name);
+        props.set::<String>("EndpointType", required.endpoint_type);
+        props.set::<String>("EngineName", required.engine_name);
         CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -3189,15 +3646,33 @@ pub mod endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A key is the required name of the tag.
         ///
-        /// - `key`: `Key`, A key is the required name of the tag.
-        /// - `value`: `Value`, A value is the optional value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A value is the optional value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3212,6 +3687,12 @@ pub mod endpoint {
 /// Resource Type definition for AWS::DMS::EventSubscription
 ///
 /// CloudFormation type `AWS::DMS::EventSubscription`.
+///
+/// # Attributes
+///
+/// `AWS::DMS::EventSubscription` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriptionName`.
 #[derive(Clone, Debug)]
 pub struct CfnEventSubscription {
     props: Props,
@@ -3221,7 +3702,7 @@ pub struct CfnEventSubscription {
 impl CfnEventSubscription {
     pub const TYPE_NAME: &'static str = "AWS::DMS::EventSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `sns_topic_arn`: `SnsTopicArn`, The Amazon Resource Name (ARN) of the Amazon SNS topic created for event notification. The ARN is created by Amazon SNS when you create a topic and subscribe to it.
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
@@ -3312,15 +3793,29 @@ pub mod event_subscription {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3335,6 +3830,15 @@ pub mod event_subscription {
 /// Resource schema for AWS::DMS::InstanceProfile.
 ///
 /// CloudFormation type `AWS::DMS::InstanceProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InstanceProfileArn`: `handle.instance_profile_arn()` → `Val<String>`. The property describes an ARN of the instance profile.
+/// - `InstanceProfileCreationTime`: `handle.instance_profile_creation_time()` → `Val<String>`. The property describes a creating time of the instance profile.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceProfileArn`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceProfile {
     props: Props,
@@ -3384,7 +3888,7 @@ impl CfnInstanceProfile {
 
     /// The property describes a network type for the instance profile.
     ///
-    /// Allowed values: `IPV4`, `DUAL`.
+    /// Allowed values (the enum [`instance_profile::NetworkType`]): `IPV4`, `DUAL`.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NetworkType", value);
         self
@@ -3471,11 +3975,11 @@ pub(crate) static INSTANCE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInstanceProfile`].
+/// Property types and enums of the allowed values of [`CfnInstanceProfile`].
 pub mod instance_profile {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -3483,15 +3987,33 @@ pub mod instance_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3509,11 +4031,30 @@ pub mod instance_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::DMS::InstanceProfile`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Dual = "DUAL",
+        }
+    }
 }
 
 /// Resource schema for AWS::DMS::MigrationProject
 ///
 /// CloudFormation type `AWS::DMS::MigrationProject`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InstanceProfileArn`: `handle.instance_profile_arn()` → `Val<String>`. The property describes an instance profile arn for the migration project. For read
+/// - `InstanceProfileName`: `handle.instance_profile_name()` → `Val<String>`. The property describes an instance profile name for the migration project. For read
+/// - `MigrationProjectArn`: `handle.migration_project_arn()` → `Val<String>`. The property describes an ARN of the migration project.
+/// - `MigrationProjectCreationTime`: `handle.migration_project_creation_time()` → `Val<String>`. The property describes a creating time of the migration project.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MigrationProjectArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMigrationProject {
     props: Props,
@@ -3749,15 +4290,33 @@ pub mod migration_project {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, , and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, , and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, , and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, , and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3780,31 +4339,77 @@ pub mod migration_project {
 /// A replication configuration that you later provide to configure and start a AWS DMS Serverless replication
 ///
 /// CloudFormation type `AWS::DMS::ReplicationConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ReplicationConfigArn`: `handle.replication_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Replication Config
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReplicationConfigArn`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicationConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReplicationConfig`], by name: the argument of [`CfnReplicationConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReplicationConfigRequired {
+    /// Configuration parameters for provisioning a AWS DMS Serverless replication
+    ///
+    /// CloudFormation property `ComputeConfig`.
+    pub compute_config: Val<replication_config::ComputeConfig>,
+
+    /// A unique identifier of replication configuration
+    ///
+    /// CloudFormation property `ReplicationConfigIdentifier`.
+    pub replication_config_identifier: Val<String>,
+
+    /// The type of AWS DMS Serverless replication to provision using this replication configuration
+    ///
+    /// CloudFormation property `ReplicationType`.
+    ///
+    /// Allowed values (the enum [`replication_config::ReplicationType`]): `full-load`, `full-load-and-cdc`, `cdc`.
+    pub replication_type: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration
+    ///
+    /// CloudFormation property `SourceEndpointArn`.
+    pub source_endpoint_arn: Val<String>,
+
+    /// CloudFormation property `TableMappings`.
+    pub table_mappings: Val<Json>,
+
+    /// The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration
+    ///
+    /// CloudFormation property `TargetEndpointArn`.
+    pub target_endpoint_arn: Val<String>,
+}
+
 impl CfnReplicationConfig {
     pub const TYPE_NAME: &'static str = "AWS::DMS::ReplicationConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReplicationConfigRequired`]:
     ///
-    /// - `compute_config`: `ComputeConfig`, Configuration parameters for provisioning a AWS DMS Serverless replication
-    /// - `replication_config_identifier`: `ReplicationConfigIdentifier`, A unique identifier of replication configuration
-    /// - `replication_type`: `ReplicationType`, The type of AWS DMS Serverless replication to provision using this replication configuration
-    /// - `source_endpoint_arn`: `SourceEndpointArn`, The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration
-    /// - `table_mappings`: `TableMappings`.
-    /// - `target_endpoint_arn`: `TargetEndpointArn`, The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration
-    pub fn new(compute_config: impl Into<Val<replication_config::ComputeConfig>>, replication_config_identifier: impl Into<Val<String>>, replication_type: impl Into<Val<String>>, source_endpoint_arn: impl Into<Val<String>>, table_mappings: impl Into<Val<Json>>, target_endpoint_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnReplicationConfig::new(CfnReplicationConfigRequired {
+    ///     compute_config: replication_config::ComputeConfig::new(...).into(),
+    ///     replication_config_identifier: "...".into(),
+    ///     replication_type: replication_config::ReplicationType::FullLoad.into(),
+    ///     source_endpoint_arn: "...".into(),
+    ///     table_mappings: serde_json::json!({ ... }).into(),
+    ///     target_endpoint_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReplicationConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("ComputeConfig", compute_config);
-        props.set("ReplicationConfigIdentifier", replication_config_identifier);
-        props.set("ReplicationType", replication_type);
-        props.set("SourceEndpointArn", source_endpoint_arn);
-        props.set("TableMappings", table_mappings);
-        props.set("TargetEndpointArn", target_endpoint_arn);
+        props.set::<replication_config::ComputeConfig>("ComputeConfig", required.compute_config);
+        props.set::<String>("ReplicationConfigIdentifier", required.replication_config_identifier);
+        props.set::<String>("ReplicationType", required.replication_type);
+        props.set::<String>("SourceEndpointArn", required.source_endpoint_arn);
+        props.set::<Json>("TableMappings", required.table_mappings);
+        props.set::<String>("TargetEndpointArn", required.target_endpoint_arn);
         CfnReplicationConfig { props, options: ResourceOptions::default() }
     }
 
@@ -3880,11 +4485,11 @@ pub(crate) static REPLICATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReplicationConfig`].
+/// Property types and enums of the allowed values of [`CfnReplicationConfig`].
 pub mod replication_config {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration parameters for provisioning a AWS DMS Serverless replication
     #[derive(Clone, Debug)]
@@ -3893,7 +4498,7 @@ pub mod replication_config {
     }
 
     impl ComputeConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_capacity_units`: `MaxCapacityUnits`.
         pub fn new(max_capacity_units: impl Into<Val<i64>>) -> Self {
@@ -3963,15 +4568,33 @@ pub mod replication_config {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key.
         ///
-        /// - `key`: `Key`, Tag key.
-        /// - `value`: `Value`, Tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3989,11 +4612,30 @@ pub mod replication_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ReplicationType` in `AWS::DMS::ReplicationConfig`; `.into()` makes a `Val<String>`.
+        ReplicationType {
+            FullLoad = "full-load",
+            FullLoadAndCdc = "full-load-and-cdc",
+            Cdc = "cdc",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DMS::ReplicationInstance
 ///
 /// CloudFormation type `AWS::DMS::ReplicationInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ReplicationInstancePrivateIpAddresses`: `handle.replication_instance_private_ip_addresses()` → `Val<String>`.
+/// - `ReplicationInstancePublicIpAddresses`: `handle.replication_instance_public_ip_addresses()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicationInstance {
     props: Props,
@@ -4003,7 +4645,7 @@ pub struct CfnReplicationInstance {
 impl CfnReplicationInstance {
     pub const TYPE_NAME: &'static str = "AWS::DMS::ReplicationInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `replication_instance_class`: `ReplicationInstanceClass`.
     pub fn new(replication_instance_class: impl Into<Val<String>>) -> Self {
@@ -4173,15 +4815,29 @@ pub mod replication_instance {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4196,23 +4852,47 @@ pub mod replication_instance {
 /// Resource Type definition for AWS::DMS::ReplicationSubnetGroup
 ///
 /// CloudFormation type `AWS::DMS::ReplicationSubnetGroup`.
+///
+/// # Attributes
+///
+/// `AWS::DMS::ReplicationSubnetGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReplicationSubnetGroupIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicationSubnetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReplicationSubnetGroup`], by name: the argument of [`CfnReplicationSubnetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReplicationSubnetGroupRequired {
+    /// The description for the subnet group.
+    ///
+    /// CloudFormation property `ReplicationSubnetGroupDescription`.
+    pub replication_subnet_group_description: Val<String>,
+
+    /// One or more subnet IDs to be assigned to the replication subnet group.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnReplicationSubnetGroup {
     pub const TYPE_NAME: &'static str = "AWS::DMS::ReplicationSubnetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReplicationSubnetGroupRequired`]:
     ///
-    /// - `replication_subnet_group_description`: `ReplicationSubnetGroupDescription`, The description for the subnet group.
-    /// - `subnet_ids`: `SubnetIds`, One or more subnet IDs to be assigned to the replication subnet group.
-    pub fn new(replication_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnReplicationSubnetGroup::new(CfnReplicationSubnetGroupRequired {
+    ///     replication_subnet_group_description: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReplicationSubnetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("ReplicationSubnetGroupDescription", replication_subnet_group_description);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("ReplicationSubnetGroupDescription", required.replication_subnet_group_description);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnReplicationSubnetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -4268,15 +4948,29 @@ pub mod replication_subnet_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4291,29 +4985,80 @@ pub mod replication_subnet_group {
 /// Resource Type definition for AWS::DMS::ReplicationTask
 ///
 /// CloudFormation type `AWS::DMS::ReplicationTask`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ReplicationTaskArn`: `handle.replication_task_arn()` → `Val<String>`. The ARN of the ReplicationTask. Also serves the purpise of Primary Identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReplicationTaskArn`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicationTask {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReplicationTask`], by name: the argument of [`CfnReplicationTask::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReplicationTaskRequired {
+    /// The migration type.
+    ///
+    /// CloudFormation property `MigrationType`.
+    ///
+    /// Allowed values (the enum [`replication_task::MigrationType`]): `full-load`, `cdc`, `full-load-and-cdc`.
+    ///
+    /// Changing it replaces the resource.
+    pub migration_type: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of a replication instance.
+    ///
+    /// CloudFormation property `ReplicationInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub replication_instance_arn: Val<String>,
+
+    /// An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
+    ///
+    /// CloudFormation property `SourceEndpointArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_endpoint_arn: Val<String>,
+
+    /// The table mappings for the task, in JSON format.
+    ///
+    /// CloudFormation property `TableMappings`.
+    pub table_mappings: Val<String>,
+
+    /// An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
+    ///
+    /// CloudFormation property `TargetEndpointArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_endpoint_arn: Val<String>,
+}
+
 impl CfnReplicationTask {
     pub const TYPE_NAME: &'static str = "AWS::DMS::ReplicationTask";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReplicationTaskRequired`]:
     ///
-    /// - `migration_type`: `MigrationType`, The migration type.
-    /// - `replication_instance_arn`: `ReplicationInstanceArn`, The Amazon Resource Name (ARN) of a replication instance.
-    /// - `source_endpoint_arn`: `SourceEndpointArn`, An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
-    /// - `table_mappings`: `TableMappings`, The table mappings for the task, in JSON format.
-    /// - `target_endpoint_arn`: `TargetEndpointArn`, An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
-    pub fn new(migration_type: impl Into<Val<String>>, replication_instance_arn: impl Into<Val<String>>, source_endpoint_arn: impl Into<Val<String>>, table_mappings: impl Into<Val<String>>, target_endpoint_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnReplicationTask::new(CfnReplicationTaskRequired {
+    ///     migration_type: replication_task::MigrationType::FullLoad.into(),
+    ///     replication_instance_arn: "...".into(),
+    ///     source_endpoint_arn: "...".into(),
+    ///     table_mappings: "...".into(),
+    ///     target_endpoint_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReplicationTaskRequired) -> Self {
         let mut props = Props::new();
-        props.set("MigrationType", migration_type);
-        props.set("ReplicationInstanceArn", replication_instance_arn);
-        props.set("SourceEndpointArn", source_endpoint_arn);
-        props.set("TableMappings", table_mappings);
-        props.set("TargetEndpointArn", target_endpoint_arn);
+        props.set::<String>("MigrationType", required.migration_type);
+        props.set::<String>("ReplicationInstanceArn", required.replication_instance_arn);
+        props.set::<String>("SourceEndpointArn", required.source_endpoint_arn);
+        props.set::<String>("TableMappings", required.table_mappings);
+        props.set::<String>("TargetEndpointArn", required.target_endpoint_arn);
         CfnReplicationTask { props, options: ResourceOptions::default() }
     }
 
@@ -4413,10 +5158,10 @@ pub(crate) static REPLICATION_TASK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReplicationTask`].
+/// Property types and enums of the allowed values of [`CfnReplicationTask`].
 pub mod replication_task {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DMS::ReplicationTask`.
     #[derive(Clone, Debug)]
@@ -4424,15 +5169,33 @@ pub mod replication_task {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key
         ///
-        /// - `key`: `Key`, Tag key
-        /// - `value`: `Value`, Tag value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4440,6 +5203,15 @@ pub mod replication_task {
     impl From<Tag> for Val<Tag> {
         fn from(v: Tag) -> Self {
             v.props.into_val()
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MigrationType` in `AWS::DMS::ReplicationTask`; `.into()` makes a `Val<String>`.
+        MigrationType {
+            FullLoad = "full-load",
+            Cdc = "cdc",
+            FullLoadAndCdc = "full-load-and-cdc",
         }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,17 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::DocDB::DBCluster
 ///
 /// CloudFormation type `AWS::DocDB::DBCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterResourceId`: `handle.cluster_resource_id()` → `Val<String>`.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ReadEndpoint`: `handle.read_endpoint()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDbCluster {
     props: Props,
@@ -87,7 +97,7 @@ impl CfnDbCluster {
 
     /// The `EngineVersion` property.
     ///
-    /// Allowed values: `3.6.0`, `4.0`, `4.0.0`, `5.0.0`, `5.0.1`, `8.0.0`, `8.0.1`.
+    /// Allowed values (the enum [`db_cluster::EngineVersion`]): `3.6.0`, `4.0`, `4.0.0`, `5.0.0`, `5.0.1`, `8.0.0`, `8.0.1`.
     pub fn engine_version(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EngineVersion", value);
         self
@@ -286,10 +296,10 @@ pub(crate) static DB_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDbCluster`].
+/// Property types and enums of the allowed values of [`CfnDbCluster`].
 pub mod db_cluster {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DocDB::DBCluster`.
     #[derive(Clone, Debug)]
@@ -297,15 +307,29 @@ pub mod db_cluster {
         props: Props,
     }
 
+    /// The required properties of [`ServerlessV2ScalingConfiguration`], by name: the argument of [`ServerlessV2ScalingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServerlessV2ScalingConfigurationRequired {
+        /// CloudFormation property `MaxCapacity`.
+        pub max_capacity: Val<f64>,
+
+        /// CloudFormation property `MinCapacity`.
+        pub min_capacity: Val<f64>,
+    }
+
     impl ServerlessV2ScalingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ServerlessV2ScalingConfigurationRequired`]:
         ///
-        /// - `max_capacity`: `MaxCapacity`.
-        /// - `min_capacity`: `MinCapacity`.
-        pub fn new(max_capacity: impl Into<Val<f64>>, min_capacity: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// ServerlessV2ScalingConfiguration::new(ServerlessV2ScalingConfigurationRequired {
+        ///     max_capacity: 1.0.into(),
+        ///     min_capacity: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: ServerlessV2ScalingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxCapacity", max_capacity);
-            props.set("MinCapacity", min_capacity);
+            props.set::<f64>("MaxCapacity", required.max_capacity);
+            props.set::<f64>("MinCapacity", required.min_capacity);
             ServerlessV2ScalingConfiguration { props }
         }
     }
@@ -322,15 +346,29 @@ pub mod db_cluster {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -340,30 +378,74 @@ pub mod db_cluster {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `EngineVersion` in `AWS::DocDB::DBCluster`; `.into()` makes a `Val<String>`.
+        EngineVersion {
+            N3_6_0 = "3.6.0",
+            N4_0 = "4.0",
+            N4_0_0 = "4.0.0",
+            N5_0_0 = "5.0.0",
+            N5_0_1 = "5.0.1",
+            N8_0_0 = "8.0.0",
+            N8_0_1 = "8.0.1",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::DocDB::DBClusterParameterGroup
 ///
 /// CloudFormation type `AWS::DocDB::DBClusterParameterGroup`.
+///
+/// # Attributes
+///
+/// `AWS::DocDB::DBClusterParameterGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDbClusterParameterGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbClusterParameterGroup`], by name: the argument of [`CfnDbClusterParameterGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbClusterParameterGroupRequired {
+    /// The description for the DB cluster parameter group.
+    ///
+    /// CloudFormation property `Description`.
+    ///
+    /// Changing it replaces the resource.
+    pub description: Val<String>,
+
+    /// The DB cluster parameter group family name (e.g. docdb5.0).
+    ///
+    /// CloudFormation property `Family`.
+    ///
+    /// Changing it replaces the resource.
+    pub family: Val<String>,
+
+    /// CloudFormation property `Parameters`.
+    pub parameters: Val<Json>,
+}
+
 impl CfnDbClusterParameterGroup {
     pub const TYPE_NAME: &'static str = "AWS::DocDB::DBClusterParameterGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbClusterParameterGroupRequired`]:
     ///
-    /// - `description`: `Description`, The description for the DB cluster parameter group.
-    /// - `family`: `Family`, The DB cluster parameter group family name (e.g. docdb5.0).
-    /// - `parameters`: `Parameters`.
-    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>, parameters: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnDbClusterParameterGroup::new(CfnDbClusterParameterGroupRequired {
+    ///     description: "...".into(),
+    ///     family: "...".into(),
+    ///     parameters: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbClusterParameterGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Family", family);
-        props.set("Parameters", parameters);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Family", required.family);
+        props.set::<Json>("Parameters", required.parameters);
         CfnDbClusterParameterGroup { props, options: ResourceOptions::default() }
     }
 
@@ -428,15 +510,33 @@ pub mod db_cluster_parameter_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -451,23 +551,49 @@ pub mod db_cluster_parameter_group {
 /// Resource Type definition for AWS::DocDB::DBInstance
 ///
 /// CloudFormation type `AWS::DocDB::DBInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Port`: `handle.port()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDbInstance {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbInstance`], by name: the argument of [`CfnDbInstance::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbInstanceRequired {
+    /// CloudFormation property `DBClusterIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_cluster_identifier: Val<String>,
+
+    /// CloudFormation property `DBInstanceClass`.
+    pub db_instance_class: Val<String>,
+}
+
 impl CfnDbInstance {
     pub const TYPE_NAME: &'static str = "AWS::DocDB::DBInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbInstanceRequired`]:
     ///
-    /// - `db_cluster_identifier`: `DBClusterIdentifier`.
-    /// - `db_instance_class`: `DBInstanceClass`.
-    pub fn new(db_cluster_identifier: impl Into<Val<String>>, db_instance_class: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDbInstance::new(CfnDbInstanceRequired {
+    ///     db_cluster_identifier: "...".into(),
+    ///     db_instance_class: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbInstanceRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBClusterIdentifier", db_cluster_identifier);
-        props.set("DBInstanceClass", db_instance_class);
+        props.set::<String>("DBClusterIdentifier", required.db_cluster_identifier);
+        props.set::<String>("DBInstanceClass", required.db_instance_class);
         CfnDbInstance { props, options: ResourceOptions::default() }
     }
 
@@ -578,15 +704,29 @@ pub mod db_instance {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -601,23 +741,47 @@ pub mod db_instance {
 /// Resource Type definition for AWS::DocDB::DBSubnetGroup
 ///
 /// CloudFormation type `AWS::DocDB::DBSubnetGroup`.
+///
+/// # Attributes
+///
+/// `AWS::DocDB::DBSubnetGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBSubnetGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnDbSubnetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbSubnetGroup`], by name: the argument of [`CfnDbSubnetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbSubnetGroupRequired {
+    /// The description for the subnet group.
+    ///
+    /// CloudFormation property `DBSubnetGroupDescription`.
+    pub db_subnet_group_description: Val<String>,
+
+    /// One or more subnet IDs to be assigned to the db subnet group.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnDbSubnetGroup {
     pub const TYPE_NAME: &'static str = "AWS::DocDB::DBSubnetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbSubnetGroupRequired`]:
     ///
-    /// - `db_subnet_group_description`: `DBSubnetGroupDescription`, The description for the subnet group.
-    /// - `subnet_ids`: `SubnetIds`, One or more subnet IDs to be assigned to the db subnet group.
-    pub fn new(db_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnDbSubnetGroup::new(CfnDbSubnetGroupRequired {
+    ///     db_subnet_group_description: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbSubnetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBSubnetGroupDescription", db_subnet_group_description);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("DBSubnetGroupDescription", required.db_subnet_group_description);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnDbSubnetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -682,15 +846,29 @@ pub mod db_subnet_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -705,6 +883,12 @@ pub mod db_subnet_group {
 /// Resource Type definition for AWS::DocDB::EventSubscription
 ///
 /// CloudFormation type `AWS::DocDB::EventSubscription`.
+///
+/// # Attributes
+///
+/// `AWS::DocDB::EventSubscription` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriptionName`.
 #[derive(Clone, Debug)]
 pub struct CfnEventSubscription {
     props: Props,
@@ -714,7 +898,7 @@ pub struct CfnEventSubscription {
 impl CfnEventSubscription {
     pub const TYPE_NAME: &'static str = "AWS::DocDB::EventSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `sns_topic_arn`: `SnsTopicArn`, The Amazon Resource Name (ARN) of the SNS topic created for event notification. Amazon SNS creates the ARN when you create a topic and subscribe to it.
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
@@ -743,7 +927,7 @@ impl CfnEventSubscription {
 
     /// The type of source that is generating the events.
     ///
-    /// Allowed values: `db-instance`, `db-cluster`, `db-parameter-group`, `db-security-group`, `db-cluster-snapshot`.
+    /// Allowed values (the enum [`event_subscription::SourceType`]): `db-instance`, `db-cluster`, `db-parameter-group`, `db-security-group`, `db-cluster-snapshot`.
     pub fn source_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SourceType", value);
         self
@@ -793,9 +977,34 @@ pub(crate) static EVENT_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnEventSubscription`].
+pub mod event_subscription {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::DocDB::EventSubscription`; `.into()` makes a `Val<String>`.
+        SourceType {
+            DbInstance = "db-instance",
+            DbCluster = "db-cluster",
+            DbParameterGroup = "db-parameter-group",
+            DbSecurityGroup = "db-security-group",
+            DbClusterSnapshot = "db-cluster-snapshot",
+        }
+    }
+}
+
 /// The AWS::DocDB::GlobalCluster resource represents an Amazon DocumentDB Global Cluster.
 ///
 /// CloudFormation type `AWS::DocDB::GlobalCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GlobalClusterArn`: `handle.global_cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the global cluster.
+/// - `GlobalClusterResourceId`: `handle.global_cluster_resource_id()` → `Val<String>`. The AWS Region-unique, immutable identifier for the global database cluster. This identifier is found in AWS CloudTrail log entries whenever the AWS KMS key for the DB cluster is accessed.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GlobalClusterIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnGlobalCluster {
     props: Props,
@@ -805,7 +1014,7 @@ pub struct CfnGlobalCluster {
 impl CfnGlobalCluster {
     pub const TYPE_NAME: &'static str = "AWS::DocDB::GlobalCluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `global_cluster_identifier`: `GlobalClusterIdentifier`, The cluster identifier of the global cluster.
     pub fn new(global_cluster_identifier: impl Into<Val<String>>) -> Self {
@@ -822,7 +1031,7 @@ impl CfnGlobalCluster {
 
     /// The database engine to use for this global cluster.
     ///
-    /// Allowed values: `docdb`.
+    /// Allowed values (the enum [`global_cluster::Engine`]): `docdb`.
     ///
     /// Changing it replaces the resource.
     pub fn engine(mut self, value: impl Into<Val<String>>) -> Self {
@@ -915,11 +1124,11 @@ pub(crate) static GLOBAL_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGlobalCluster`].
+/// Property types and enums of the allowed values of [`CfnGlobalCluster`].
 pub mod global_cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with an Amazon DocumentDB resource.
     #[derive(Clone, Debug)]
@@ -927,15 +1136,33 @@ pub mod global_cluster {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -953,6 +1180,13 @@ pub mod global_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::DocDB::GlobalCluster`; `.into()` makes a `Val<String>`.
+        Engine {
+            Docdb = "docdb",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,67 @@ use crate::value::Val;
 /// The AWS::DocDBElastic::Cluster Amazon DocumentDB (with MongoDB compatibility) Elastic Scale resource describes a Cluster
 ///
 /// CloudFormation type `AWS::DocDBElastic::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterArn`: `handle.cluster_arn()` → `Val<String>`.
+/// - `ClusterEndpoint`: `handle.cluster_endpoint()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCluster`], by name: the argument of [`CfnCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterRequired {
+    /// CloudFormation property `AdminUserName`.
+    ///
+    /// Changing it replaces the resource.
+    pub admin_user_name: Val<String>,
+
+    /// CloudFormation property `AuthType`.
+    ///
+    /// Changing it replaces the resource.
+    pub auth_type: Val<String>,
+
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// CloudFormation property `ShardCapacity`.
+    pub shard_capacity: Val<i64>,
+
+    /// CloudFormation property `ShardCount`.
+    pub shard_count: Val<i64>,
+}
+
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::DocDBElastic::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterRequired`]:
     ///
-    /// - `admin_user_name`: `AdminUserName`.
-    /// - `auth_type`: `AuthType`.
-    /// - `cluster_name`: `ClusterName`.
-    /// - `shard_capacity`: `ShardCapacity`.
-    /// - `shard_count`: `ShardCount`.
-    pub fn new(admin_user_name: impl Into<Val<String>>, auth_type: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>, shard_capacity: impl Into<Val<i64>>, shard_count: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnCluster::new(CfnClusterRequired {
+    ///     admin_user_name: "...".into(),
+    ///     auth_type: "...".into(),
+    ///     cluster_name: "...".into(),
+    ///     shard_capacity: 1.into(),
+    ///     shard_count: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("AdminUserName", admin_user_name);
-        props.set("AuthType", auth_type);
-        props.set("ClusterName", cluster_name);
-        props.set("ShardCapacity", shard_capacity);
-        props.set("ShardCount", shard_count);
+        props.set::<String>("AdminUserName", required.admin_user_name);
+        props.set::<String>("AuthType", required.auth_type);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<i64>("ShardCapacity", required.shard_capacity);
+        props.set::<i64>("ShardCount", required.shard_count);
         CfnCluster { props, options: ResourceOptions::default() }
     }
 
@@ -159,15 +196,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -190,23 +241,61 @@ pub mod cluster {
 /// Resource Type definition for AWS::DocDBElastic::ClusterSnapshot. Creates a manual snapshot of an Amazon DocumentDB elastic cluster.
 ///
 /// CloudFormation type `AWS::DocDBElastic::ClusterSnapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AdminUserName`: `handle.admin_user_name()` → `Val<String>`. The name of the elastic cluster administrator.
+/// - `ClusterCreationTime`: `handle.cluster_creation_time()` → `Val<String>`. The time when the source elastic cluster was created, in Universal Coordinated Time (UTC).
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. The KMS key identifier used to encrypt the source elastic cluster.
+/// - `SnapshotArn`: `handle.snapshot_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the elastic cluster snapshot.
+/// - `SnapshotCreationTime`: `handle.snapshot_creation_time()` → `Val<String>`. The time when the elastic cluster snapshot was created, in Universal Coordinated Time (UTC).
+/// - `SnapshotType`: `handle.snapshot_type()` → `Val<String>`. The type of the elastic cluster snapshot (manual or automated).
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the elastic cluster snapshot.
+/// - `SubnetIds`: `handle.subnet_ids()` → `Val<Vec<String>>`. The Amazon EC2 subnet IDs associated with the source elastic cluster.
+/// - `VpcSecurityGroupIds`: `handle.vpc_security_group_ids()` → `Val<Vec<String>>`. The Amazon EC2 security group IDs associated with the source elastic cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SnapshotArn`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClusterSnapshot`], by name: the argument of [`CfnClusterSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterSnapshotRequired {
+    /// The ARN of the elastic cluster of which to create a snapshot.
+    ///
+    /// CloudFormation property `ClusterArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_arn: Val<String>,
+
+    /// The name of the elastic cluster snapshot.
+    ///
+    /// CloudFormation property `SnapshotName`.
+    ///
+    /// Changing it replaces the resource.
+    pub snapshot_name: Val<String>,
+}
+
 impl CfnClusterSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::DocDBElastic::ClusterSnapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterSnapshotRequired`]:
     ///
-    /// - `cluster_arn`: `ClusterArn`, The ARN of the elastic cluster of which to create a snapshot.
-    /// - `snapshot_name`: `SnapshotName`, The name of the elastic cluster snapshot.
-    pub fn new(cluster_arn: impl Into<Val<String>>, snapshot_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnClusterSnapshot::new(CfnClusterSnapshotRequired {
+    ///     cluster_arn: "...".into(),
+    ///     snapshot_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterArn", cluster_arn);
-        props.set("SnapshotName", snapshot_name);
+        props.set::<String>("ClusterArn", required.cluster_arn);
+        props.set::<String>("SnapshotName", required.snapshot_name);
         CfnClusterSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -328,15 +417,33 @@ pub mod cluster_snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,15 @@ use crate::value::{Map, Val};
 /// Account level Launch Configuration Template for AWS Elastic Disaster Recovery.
 ///
 /// CloudFormation type `AWS::DRS::LaunchConfigurationTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the Launch Configuration Template.
+/// - `LaunchConfigurationTemplateID`: `handle.launch_configuration_template_id()` → `Val<String>`. ID of the Launch Configuration Template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLaunchConfigurationTemplate {
     props: Props,
@@ -51,7 +59,7 @@ impl CfnLaunchConfigurationTemplate {
 
     /// Launch disposition.
     ///
-    /// Allowed values: `STOPPED`, `STARTED`.
+    /// Allowed values (the enum [`launch_configuration_template::LaunchDisposition`]): `STOPPED`, `STARTED`.
     pub fn launch_disposition(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("LaunchDisposition", value);
         self
@@ -85,7 +93,7 @@ impl CfnLaunchConfigurationTemplate {
 
     /// Target instance type right-sizing method.
     ///
-    /// Allowed values: `NONE`, `BASIC`, `IN_AWS`.
+    /// Allowed values (the enum [`launch_configuration_template::TargetInstanceTypeRightSizingMethod`]): `NONE`, `BASIC`, `IN_AWS`.
     pub fn target_instance_type_right_sizing_method(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TargetInstanceTypeRightSizingMethod", value);
         self
@@ -144,11 +152,11 @@ pub(crate) static LAUNCH_CONFIGURATION_TEMPLATE_SHAPE: ObjectShape = ObjectShape
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLaunchConfigurationTemplate`].
+/// Property types and enums of the allowed values of [`CfnLaunchConfigurationTemplate`].
 pub mod launch_configuration_template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration of a machine's license.
     #[derive(Clone, Debug)]
@@ -182,15 +190,33 @@ pub mod launch_configuration_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -208,11 +234,40 @@ pub mod launch_configuration_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LaunchDisposition` in `AWS::DRS::LaunchConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        LaunchDisposition {
+            Stopped = "STOPPED",
+            Started = "STARTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetInstanceTypeRightSizingMethod` in `AWS::DRS::LaunchConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        TargetInstanceTypeRightSizingMethod {
+            None = "NONE",
+            Basic = "BASIC",
+            InAws = "IN_AWS",
+        }
+    }
 }
 
 /// A Recovery Plan orchestrates multi-server disaster recovery in AWS Elastic Disaster Recovery.
 ///
 /// CloudFormation type `AWS::DRS::RecoveryPlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Recovery Plan.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the Recovery Plan was created.
+/// - `RecoveryPlanID`: `handle.recovery_plan_id()` → `Val<String>`. The ID of the Recovery Plan.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Recovery Plan. ACTIVE means executable. INVALID means the plan has no SERVER type steps and cannot be executed.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the Recovery Plan was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRecoveryPlan {
     props: Props,
@@ -222,7 +277,7 @@ pub struct CfnRecoveryPlan {
 impl CfnRecoveryPlan {
     pub const TYPE_NAME: &'static str = "AWS::DRS::RecoveryPlan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the Recovery Plan.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -328,15 +383,29 @@ pub mod recovery_plan {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -359,31 +428,80 @@ pub mod recovery_plan {
 /// A replication configuration template for AWS Elastic Disaster Recovery Service.
 ///
 /// CloudFormation type `AWS::DRS::ReplicationConfigurationTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Replication Configuration Template ARN.
+/// - `ReplicationConfigurationTemplateID`: `handle.replication_configuration_template_id()` → `Val<String>`. The Replication Configuration Template ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicationConfigurationTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReplicationConfigurationTemplate`], by name: the argument of [`CfnReplicationConfigurationTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReplicationConfigurationTemplateRequired {
+    /// Configure bandwidth throttling for the outbound data transfer rate of the Source Server in Mbps.
+    ///
+    /// CloudFormation property `BandwidthThrottling`.
+    pub bandwidth_throttling: Val<i64>,
+
+    /// The type of EBS encryption to be used during replication.
+    ///
+    /// CloudFormation property `EbsEncryption`.
+    ///
+    /// Allowed values (the enum [`replication_configuration_template::EbsEncryption`]): `DEFAULT`, `CUSTOM`, `NONE`.
+    pub ebs_encryption: Val<String>,
+
+    /// The Point in time (PIT) policy to manage snapshots taken during replication.
+    ///
+    /// CloudFormation property `PitPolicy`.
+    pub pit_policy: Val<Vec<replication_configuration_template::PitPolicyRule>>,
+
+    /// The security group IDs that will be used by the replication server.
+    ///
+    /// CloudFormation property `ReplicationServersSecurityGroupsIDs`.
+    pub replication_servers_security_groups_ids: Val<Vec<String>>,
+
+    /// The subnet to be used by the replication staging area.
+    ///
+    /// CloudFormation property `StagingAreaSubnetId`.
+    pub staging_area_subnet_id: Val<String>,
+
+    /// A set of tags to be associated with all resources created in the replication staging area: EC2 replication server, EBS volumes, EBS snapshots, etc.
+    ///
+    /// CloudFormation property `StagingAreaTags`.
+    pub staging_area_tags: Val<Map<String>>,
+}
+
 impl CfnReplicationConfigurationTemplate {
     pub const TYPE_NAME: &'static str = "AWS::DRS::ReplicationConfigurationTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReplicationConfigurationTemplateRequired`]:
     ///
-    /// - `bandwidth_throttling`: `BandwidthThrottling`, Configure bandwidth throttling for the outbound data transfer rate of the Source Server in Mbps.
-    /// - `ebs_encryption`: `EbsEncryption`, The type of EBS encryption to be used during replication.
-    /// - `pit_policy`: `PitPolicy`, The Point in time (PIT) policy to manage snapshots taken during replication.
-    /// - `replication_servers_security_groups_ids`: `ReplicationServersSecurityGroupsIDs`, The security group IDs that will be used by the replication server.
-    /// - `staging_area_subnet_id`: `StagingAreaSubnetId`, The subnet to be used by the replication staging area.
-    /// - `staging_area_tags`: `StagingAreaTags`, A set of tags to be associated with all resources created in the replication staging area: EC2 replication server, EBS volumes, EBS snapshots, etc.
-    pub fn new(bandwidth_throttling: impl Into<Val<i64>>, ebs_encryption: impl Into<Val<String>>, pit_policy: impl Into<Val<Vec<replication_configuration_template::PitPolicyRule>>>, replication_servers_security_groups_ids: impl Into<Val<Vec<String>>>, staging_area_subnet_id: impl Into<Val<String>>, staging_area_tags: impl Into<Val<Map<String>>>) -> Self {
+    /// ```text
+    /// CfnReplicationConfigurationTemplate::new(CfnReplicationConfigurationTemplateRequired {
+    ///     bandwidth_throttling: 1.into(),
+    ///     ebs_encryption: replication_configuration_template::EbsEncryption::Default.into(),
+    ///     pit_policy: vec![replication_configuration_template::PitPolicyRule::new(...)].into(),
+    ///     replication_servers_security_groups_ids: vec!["..."].into(),
+    ///     staging_area_subnet_id: "...".into(),
+    ///     staging_area_tags: [("key", "...")].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReplicationConfigurationTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("BandwidthThrottling", bandwidth_throttling);
-        props.set("EbsEncryption", ebs_encryption);
-        props.set("PitPolicy", pit_policy);
-        props.set("ReplicationServersSecurityGroupsIDs", replication_servers_security_groups_ids);
-        props.set("StagingAreaSubnetId", staging_area_subnet_id);
-        props.set("StagingAreaTags", staging_area_tags);
+        props.set::<i64>("BandwidthThrottling", required.bandwidth_throttling);
+        props.set::<String>("EbsEncryption", required.ebs_encryption);
+        props.set::<Vec<replication_configuration_template::PitPolicyRule>>("PitPolicy", required.pit_policy);
+        props.set::<Vec<String>>("ReplicationServersSecurityGroupsIDs", required.replication_servers_security_groups_ids);
+        props.set::<String>("StagingAreaSubnetId", required.staging_area_subnet_id);
+        props.set::<Map<String>>("StagingAreaTags", required.staging_area_tags);
         CfnReplicationConfigurationTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -407,7 +525,7 @@ impl CfnReplicationConfigurationTemplate {
 
     /// The data plane routing mechanism that will be used for replication.
     ///
-    /// Allowed values: `PRIVATE_IP`, `PUBLIC_IP`.
+    /// Allowed values (the enum [`replication_configuration_template::DataPlaneRouting`]): `PRIVATE_IP`, `PUBLIC_IP`.
     pub fn data_plane_routing(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DataPlaneRouting", value);
         self
@@ -415,7 +533,7 @@ impl CfnReplicationConfigurationTemplate {
 
     /// The Staging Disk EBS volume type to be used during replication.
     ///
-    /// Allowed values: `GP2`, `GP3`, `ST1`, `AUTO`.
+    /// Allowed values (the enum [`replication_configuration_template::DefaultLargeStagingDiskType`]): `GP2`, `GP3`, `ST1`, `AUTO`.
     pub fn default_large_staging_disk_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DefaultLargeStagingDiskType", value);
         self
@@ -429,7 +547,7 @@ impl CfnReplicationConfigurationTemplate {
 
     /// Which version of the Internet Protocol to use for replication of data.
     ///
-    /// Allowed values: `IPV4`, `IPV6`.
+    /// Allowed values (the enum [`replication_configuration_template::InternetProtocol`]): `IPV4`, `IPV6`.
     pub fn internet_protocol(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("InternetProtocol", value);
         self
@@ -514,11 +632,11 @@ pub(crate) static REPLICATION_CONFIGURATION_TEMPLATE_SHAPE: ObjectShape = Object
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReplicationConfigurationTemplate`].
+/// Property types and enums of the allowed values of [`CfnReplicationConfigurationTemplate`].
 pub mod replication_configuration_template {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::DRS::ReplicationConfigurationTemplate`.
     #[derive(Clone, Debug)]
@@ -526,17 +644,42 @@ pub mod replication_configuration_template {
         props: Props,
     }
 
-    impl PitPolicyRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PitPolicyRule`], by name: the argument of [`PitPolicyRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct PitPolicyRuleRequired {
+        /// How often, in the chosen units, a snapshot should be taken.
         ///
-        /// - `interval`: `Interval`, How often, in the chosen units, a snapshot should be taken.
-        /// - `retention_duration`: `RetentionDuration`, The duration to retain a snapshot for, in the chosen units.
-        /// - `units`: `Units`, The units used to measure the interval and retentionDuration.
-        pub fn new(interval: impl Into<Val<i64>>, retention_duration: impl Into<Val<i64>>, units: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Interval`.
+        pub interval: Val<i64>,
+
+        /// The duration to retain a snapshot for, in the chosen units.
+        ///
+        /// CloudFormation property `RetentionDuration`.
+        pub retention_duration: Val<i64>,
+
+        /// The units used to measure the interval and retentionDuration.
+        ///
+        /// CloudFormation property `Units`.
+        ///
+        /// Allowed values (the enum [`Units`]): `MINUTE`, `HOUR`, `DAY`.
+        pub units: Val<String>,
+    }
+
+    impl PitPolicyRule {
+        /// Creates the value from its required properties, by name in [`PitPolicyRuleRequired`]:
+        ///
+        /// ```text
+        /// PitPolicyRule::new(PitPolicyRuleRequired {
+        ///     interval: 1.into(),
+        ///     retention_duration: 1.into(),
+        ///     units: Units::Minute.into(),
+        /// })
+        /// ```
+        pub fn new(required: PitPolicyRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Interval", interval);
-            props.set("RetentionDuration", retention_duration);
-            props.set("Units", units);
+            props.set::<i64>("Interval", required.interval);
+            props.set::<i64>("RetentionDuration", required.retention_duration);
+            props.set::<String>("Units", required.units);
             PitPolicyRule { props }
         }
 
@@ -565,15 +708,33 @@ pub mod replication_configuration_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -601,30 +762,112 @@ pub mod replication_configuration_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataPlaneRouting` in `AWS::DRS::ReplicationConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        DataPlaneRouting {
+            PrivateIp = "PRIVATE_IP",
+            PublicIp = "PUBLIC_IP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultLargeStagingDiskType` in `AWS::DRS::ReplicationConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        DefaultLargeStagingDiskType {
+            Gp2 = "GP2",
+            Gp3 = "GP3",
+            St1 = "ST1",
+            Auto = "AUTO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EbsEncryption` in `AWS::DRS::ReplicationConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        EbsEncryption {
+            Default = "DEFAULT",
+            Custom = "CUSTOM",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InternetProtocol` in `AWS::DRS::ReplicationConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        InternetProtocol {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Units` in `AWS::DRS::ReplicationConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        Units {
+            Minute = "MINUTE",
+            Hour = "HOUR",
+            Day = "DAY",
+        }
+    }
 }
 
 /// A Source Network resource represents a VPC that is protected by AWS Elastic Disaster Recovery.
 ///
 /// CloudFormation type `AWS::DRS::SourceNetwork`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Source Network.
+/// - `SourceNetworkID`: `handle.source_network_id()` → `Val<String>`. The ID of the Source Network.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSourceNetwork {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSourceNetwork`], by name: the argument of [`CfnSourceNetwork::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSourceNetworkRequired {
+    /// The account ID containing the VPC to protect.
+    ///
+    /// CloudFormation property `OriginAccountID`.
+    ///
+    /// Changing it replaces the resource.
+    pub origin_account_id: Val<String>,
+
+    /// The region containing the VPC to protect.
+    ///
+    /// CloudFormation property `OriginRegion`.
+    ///
+    /// Changing it replaces the resource.
+    pub origin_region: Val<String>,
+
+    /// The VPC ID to protect.
+    ///
+    /// CloudFormation property `VpcID`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnSourceNetwork {
     pub const TYPE_NAME: &'static str = "AWS::DRS::SourceNetwork";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSourceNetworkRequired`]:
     ///
-    /// - `origin_account_id`: `OriginAccountID`, The account ID containing the VPC to protect.
-    /// - `origin_region`: `OriginRegion`, The region containing the VPC to protect.
-    /// - `vpc_id`: `VpcID`, The VPC ID to protect.
-    pub fn new(origin_account_id: impl Into<Val<String>>, origin_region: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSourceNetwork::new(CfnSourceNetworkRequired {
+    ///     origin_account_id: "...".into(),
+    ///     origin_region: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSourceNetworkRequired) -> Self {
         let mut props = Props::new();
-        props.set("OriginAccountID", origin_account_id);
-        props.set("OriginRegion", origin_region);
-        props.set("VpcID", vpc_id);
+        props.set::<String>("OriginAccountID", required.origin_account_id);
+        props.set::<String>("OriginRegion", required.origin_region);
+        props.set::<String>("VpcID", required.vpc_id);
         CfnSourceNetwork { props, options: ResourceOptions::default() }
     }
 
@@ -699,15 +942,29 @@ pub mod source_network {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,22 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::DSQL::Cluster
 ///
 /// CloudFormation type `AWS::DSQL::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time of when the cluster was created in ISO-8601 format.
+/// - `EncryptionDetails`: `handle.encryption_details()` → `Val<Json>`. The encryption configuration details for the cluster.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The DSQL cluster endpoint.
+/// - `Identifier`: `handle.identifier()` → `Val<String>`. The ID of the created cluster.
+/// - `PolicyVersion`: `handle.policy_version()` → `Val<String>`. The version number of the cluster's resource based policy
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the cluster.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the cluster.
+/// - `VpcEndpoint`: `handle.vpc_endpoint()` → `Val<String>`. The DSQL cluster VPC endpoint.
+/// - `VpcEndpointServiceName`: `handle.vpc_endpoint_service_name()` → `Val<String>`. The VPC endpoint service name.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
@@ -208,15 +223,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

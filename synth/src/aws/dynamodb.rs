@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,54 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::DynamoDB::Backup
 ///
 /// CloudFormation type `AWS::DynamoDB::Backup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BackupArn`: `handle.backup_arn()` → `Val<String>`.
+/// - `BackupCreationDateTime`: `handle.backup_creation_date_time()` → `Val<String>`.
+/// - `BackupId`: `handle.backup_id()` → `Val<String>`.
+/// - `BackupSizeBytes`: `handle.backup_size_bytes()` → `Val<i64>`.
+/// - `BackupStatus`: `handle.backup_status()` → `Val<String>`.
+/// - `BackupType`: `handle.backup_type()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BackupId`.
 #[derive(Clone, Debug)]
 pub struct CfnBackup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBackup`], by name: the argument of [`CfnBackup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBackupRequired {
+    /// CloudFormation property `BackupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub backup_name: Val<String>,
+
+    /// CloudFormation property `TableName`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_name: Val<String>,
+}
+
 impl CfnBackup {
     pub const TYPE_NAME: &'static str = "AWS::DynamoDB::Backup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBackupRequired`]:
     ///
-    /// - `backup_name`: `BackupName`.
-    /// - `table_name`: `TableName`.
-    pub fn new(backup_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBackup::new(CfnBackupRequired {
+    ///     backup_name: "...".into(),
+    ///     table_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBackupRequired) -> Self {
         let mut props = Props::new();
-        props.set("BackupName", backup_name);
-        props.set("TableName", table_name);
+        props.set::<String>("BackupName", required.backup_name);
+        props.set::<String>("TableName", required.table_name);
         CfnBackup { props, options: ResourceOptions::default() }
     }
 }
@@ -98,6 +128,16 @@ pub(crate) static BACKUP_META: TypeMeta = TypeMeta {
 /// Version: None. Resource Type definition for AWS::DynamoDB::GlobalTable
 ///
 /// CloudFormation type `AWS::DynamoDB::GlobalTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `StreamArn`: `handle.stream_arn()` → `Val<String>`.
+/// - `TableId`: `handle.table_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TableName`.
 #[derive(Clone, Debug)]
 pub struct CfnGlobalTable {
     props: Props,
@@ -107,7 +147,7 @@ pub struct CfnGlobalTable {
 impl CfnGlobalTable {
     pub const TYPE_NAME: &'static str = "AWS::DynamoDB::GlobalTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `replicas`: `Replicas`.
     pub fn new(replicas: impl Into<Val<Vec<global_table::ReplicaSpecification>>>) -> Self {
@@ -124,7 +164,7 @@ impl CfnGlobalTable {
 
     /// The `BillingMode` property.
     ///
-    /// Allowed values: `PAY_PER_REQUEST`, `PROVISIONED`.
+    /// Allowed values (the enum [`global_table::BillingMode`]): `PAY_PER_REQUEST`, `PROVISIONED`.
     pub fn billing_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BillingMode", value);
         self
@@ -164,7 +204,7 @@ impl CfnGlobalTable {
 
     /// The `MultiRegionConsistency` property.
     ///
-    /// Allowed values: `EVENTUAL`, `STRONG`.
+    /// Allowed values (the enum [`global_table::MultiRegionConsistency`]): `EVENTUAL`, `STRONG`.
     pub fn multi_region_consistency(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("MultiRegionConsistency", value);
         self
@@ -204,7 +244,7 @@ impl CfnGlobalTable {
 
     /// The `TableType` property.
     ///
-    /// Allowed values: `GlobalTableReplica`, `Regional`.
+    /// Allowed values (the enum [`global_table::TableType`]): `GlobalTableReplica`, `Regional`.
     pub fn table_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TableType", value);
         self
@@ -309,11 +349,11 @@ pub(crate) static GLOBAL_TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGlobalTable`].
+/// Property types and enums of the allowed values of [`CfnGlobalTable`].
 pub mod global_table {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::DynamoDB::GlobalTable`.
     #[derive(Clone, Debug)]
@@ -321,15 +361,31 @@ pub mod global_table {
         props: Props,
     }
 
-    impl AttributeDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AttributeDefinition`], by name: the argument of [`AttributeDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct AttributeDefinitionRequired {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// CloudFormation property `AttributeType`.
         ///
-        /// - `attribute_name`: `AttributeName`.
-        /// - `attribute_type`: `AttributeType`.
-        pub fn new(attribute_name: impl Into<Val<String>>, attribute_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`AttributeType`]): `B`, `N`, `S`.
+        pub attribute_type: Val<String>,
+    }
+
+    impl AttributeDefinition {
+        /// Creates the value from its required properties, by name in [`AttributeDefinitionRequired`]:
+        ///
+        /// ```text
+        /// AttributeDefinition::new(AttributeDefinitionRequired {
+        ///     attribute_name: "...".into(),
+        ///     attribute_type: AttributeType::B.into(),
+        /// })
+        /// ```
+        pub fn new(required: AttributeDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("AttributeType", attribute_type);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("AttributeType", required.attribute_type);
             AttributeDefinition { props }
         }
     }
@@ -346,17 +402,34 @@ pub mod global_table {
         props: Props,
     }
 
+    /// The required properties of [`GlobalSecondaryIndex`], by name: the argument of [`GlobalSecondaryIndex::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlobalSecondaryIndexRequired {
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// CloudFormation property `KeySchema`.
+        pub key_schema: Val<Vec<KeySchema>>,
+
+        /// CloudFormation property `Projection`.
+        pub projection: Val<Projection>,
+    }
+
     impl GlobalSecondaryIndex {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GlobalSecondaryIndexRequired`]:
         ///
-        /// - `index_name`: `IndexName`.
-        /// - `key_schema`: `KeySchema`.
-        /// - `projection`: `Projection`.
-        pub fn new(index_name: impl Into<Val<String>>, key_schema: impl Into<Val<Vec<KeySchema>>>, projection: impl Into<Val<Projection>>) -> Self {
+        /// ```text
+        /// GlobalSecondaryIndex::new(GlobalSecondaryIndexRequired {
+        ///     index_name: "...".into(),
+        ///     key_schema: vec![KeySchema::new(...)].into(),
+        ///     projection: Projection::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
             let mut props = Props::new();
-            props.set("IndexName", index_name);
-            props.set("KeySchema", key_schema);
-            props.set("Projection", projection);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<Vec<KeySchema>>("KeySchema", required.key_schema);
+            props.set::<Projection>("Projection", required.projection);
             GlobalSecondaryIndex { props }
         }
 
@@ -403,15 +476,31 @@ pub mod global_table {
         props: Props,
     }
 
-    impl KeySchema {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KeySchema`], by name: the argument of [`KeySchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeySchemaRequired {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// CloudFormation property `KeyType`.
         ///
-        /// - `attribute_name`: `AttributeName`.
-        /// - `key_type`: `KeyType`.
-        pub fn new(attribute_name: impl Into<Val<String>>, key_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`KeyType`]): `HASH`, `RANGE`.
+        pub key_type: Val<String>,
+    }
+
+    impl KeySchema {
+        /// Creates the value from its required properties, by name in [`KeySchemaRequired`]:
+        ///
+        /// ```text
+        /// KeySchema::new(KeySchemaRequired {
+        ///     attribute_name: "...".into(),
+        ///     key_type: KeyType::Hash.into(),
+        /// })
+        /// ```
+        pub fn new(required: KeySchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("KeyType", key_type);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("KeyType", required.key_type);
             KeySchema { props }
         }
     }
@@ -443,7 +532,7 @@ pub mod global_table {
 
         /// The `ProjectionType` property.
         ///
-        /// Allowed values: `ALL`, `INCLUDE`, `KEYS_ONLY`.
+        /// Allowed values (the enum [`ProjectionType`]): `ALL`, `INCLUDE`, `KEYS_ONLY`.
         pub fn projection_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProjectionType", value);
             self
@@ -598,17 +687,34 @@ pub mod global_table {
         props: Props,
     }
 
+    /// The required properties of [`CapacityAutoScalingSettings`], by name: the argument of [`CapacityAutoScalingSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct CapacityAutoScalingSettingsRequired {
+        /// CloudFormation property `MaxCapacity`.
+        pub max_capacity: Val<i64>,
+
+        /// CloudFormation property `MinCapacity`.
+        pub min_capacity: Val<i64>,
+
+        /// CloudFormation property `TargetTrackingScalingPolicyConfiguration`.
+        pub target_tracking_scaling_policy_configuration: Val<TargetTrackingScalingPolicyConfiguration>,
+    }
+
     impl CapacityAutoScalingSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CapacityAutoScalingSettingsRequired`]:
         ///
-        /// - `max_capacity`: `MaxCapacity`.
-        /// - `min_capacity`: `MinCapacity`.
-        /// - `target_tracking_scaling_policy_configuration`: `TargetTrackingScalingPolicyConfiguration`.
-        pub fn new(max_capacity: impl Into<Val<i64>>, min_capacity: impl Into<Val<i64>>, target_tracking_scaling_policy_configuration: impl Into<Val<TargetTrackingScalingPolicyConfiguration>>) -> Self {
+        /// ```text
+        /// CapacityAutoScalingSettings::new(CapacityAutoScalingSettingsRequired {
+        ///     max_capacity: 1.into(),
+        ///     min_capacity: 1.into(),
+        ///     target_tracking_scaling_policy_configuration: TargetTrackingScalingPolicyConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CapacityAutoScalingSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxCapacity", max_capacity);
-            props.set("MinCapacity", min_capacity);
-            props.set("TargetTrackingScalingPolicyConfiguration", target_tracking_scaling_policy_configuration);
+            props.set::<i64>("MaxCapacity", required.max_capacity);
+            props.set::<i64>("MinCapacity", required.min_capacity);
+            props.set::<TargetTrackingScalingPolicyConfiguration>("TargetTrackingScalingPolicyConfiguration", required.target_tracking_scaling_policy_configuration);
             CapacityAutoScalingSettings { props }
         }
 
@@ -632,7 +738,7 @@ pub mod global_table {
     }
 
     impl TargetTrackingScalingPolicyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`.
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -698,15 +804,31 @@ pub mod global_table {
         props: Props,
     }
 
-    impl GlobalTableKeySchema {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GlobalTableKeySchema`], by name: the argument of [`GlobalTableKeySchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlobalTableKeySchemaRequired {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// CloudFormation property `KeyType`.
         ///
-        /// - `attribute_name`: `AttributeName`.
-        /// - `key_type`: `KeyType`.
-        pub fn new(attribute_name: impl Into<Val<String>>, key_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`KeyType`]): `HASH`, `RANGE`.
+        pub key_type: Val<String>,
+    }
+
+    impl GlobalTableKeySchema {
+        /// Creates the value from its required properties, by name in [`GlobalTableKeySchemaRequired`]:
+        ///
+        /// ```text
+        /// GlobalTableKeySchema::new(GlobalTableKeySchemaRequired {
+        ///     attribute_name: "...".into(),
+        ///     key_type: KeyType::Hash.into(),
+        /// })
+        /// ```
+        pub fn new(required: GlobalTableKeySchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("KeyType", key_type);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("KeyType", required.key_type);
             GlobalTableKeySchema { props }
         }
     }
@@ -723,17 +845,34 @@ pub mod global_table {
         props: Props,
     }
 
+    /// The required properties of [`LocalSecondaryIndex`], by name: the argument of [`LocalSecondaryIndex::new`].
+    #[derive(Clone, Debug)]
+    pub struct LocalSecondaryIndexRequired {
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// CloudFormation property `KeySchema`.
+        pub key_schema: Val<Vec<GlobalTableKeySchema>>,
+
+        /// CloudFormation property `Projection`.
+        pub projection: Val<Projection>,
+    }
+
     impl LocalSecondaryIndex {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LocalSecondaryIndexRequired`]:
         ///
-        /// - `index_name`: `IndexName`.
-        /// - `key_schema`: `KeySchema`.
-        /// - `projection`: `Projection`.
-        pub fn new(index_name: impl Into<Val<String>>, key_schema: impl Into<Val<Vec<GlobalTableKeySchema>>>, projection: impl Into<Val<Projection>>) -> Self {
+        /// ```text
+        /// LocalSecondaryIndex::new(LocalSecondaryIndexRequired {
+        ///     index_name: "...".into(),
+        ///     key_schema: vec![GlobalTableKeySchema::new(...)].into(),
+        ///     projection: Projection::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: LocalSecondaryIndexRequired) -> Self {
             let mut props = Props::new();
-            props.set("IndexName", index_name);
-            props.set("KeySchema", key_schema);
-            props.set("Projection", projection);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<Vec<GlobalTableKeySchema>>("KeySchema", required.key_schema);
+            props.set::<Projection>("Projection", required.projection);
             LocalSecondaryIndex { props }
         }
     }
@@ -751,7 +890,7 @@ pub mod global_table {
     }
 
     impl ReplicaSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`.
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -786,7 +925,7 @@ pub mod global_table {
 
         /// The `GlobalTableSettingsReplicationMode` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`GlobalTableSettingsReplicationMode`]): `ENABLED`, `DISABLED`.
         pub fn global_table_settings_replication_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GlobalTableSettingsReplicationMode", value);
             self
@@ -860,7 +999,7 @@ pub mod global_table {
     }
 
     impl ContributorInsightsSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -871,7 +1010,7 @@ pub mod global_table {
 
         /// The `Mode` property.
         ///
-        /// Allowed values: `ACCESSED_AND_THROTTLED_KEYS`, `THROTTLED_KEYS`.
+        /// Allowed values (the enum [`Mode`]): `ACCESSED_AND_THROTTLED_KEYS`, `THROTTLED_KEYS`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -891,7 +1030,7 @@ pub mod global_table {
     }
 
     impl ReplicaGlobalSecondaryIndexSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `index_name`: `IndexName`.
         pub fn new(index_name: impl Into<Val<String>>) -> Self {
@@ -964,7 +1103,7 @@ pub mod global_table {
     }
 
     impl KinesisStreamSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `stream_arn`: `StreamArn`.
         pub fn new(stream_arn: impl Into<Val<String>>) -> Self {
@@ -975,7 +1114,7 @@ pub mod global_table {
 
         /// The `ApproximateCreationDateTimePrecision` property.
         ///
-        /// Allowed values: `MICROSECOND`, `MILLISECOND`.
+        /// Allowed values (the enum [`ApproximateCreationDateTimePrecision`]): `MICROSECOND`, `MILLISECOND`.
         pub fn approximate_creation_date_time_precision(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ApproximateCreationDateTimePrecision", value);
             self
@@ -1059,7 +1198,7 @@ pub mod global_table {
     }
 
     impl ResourcePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy_document`: `PolicyDocument`.
         pub fn new(policy_document: impl Into<Val<Json>>) -> Self {
@@ -1081,15 +1220,29 @@ pub mod global_table {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1107,7 +1260,7 @@ pub mod global_table {
     }
 
     impl ReplicaSseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_master_key_id`: `KMSMasterKeyId`.
         pub fn new(kms_master_key_id: impl Into<Val<String>>) -> Self {
@@ -1130,7 +1283,7 @@ pub mod global_table {
     }
 
     impl SseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sse_enabled`: `SSEEnabled`.
         pub fn new(sse_enabled: impl Into<Val<bool>>) -> Self {
@@ -1141,7 +1294,7 @@ pub mod global_table {
 
         /// The `SSEType` property.
         ///
-        /// Allowed values: `KMS`.
+        /// Allowed values (the enum [`SseType`]): `KMS`.
         pub fn sse_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SSEType", value);
             self
@@ -1161,9 +1314,9 @@ pub mod global_table {
     }
 
     impl StreamSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `stream_view_type`: `StreamViewType`.
+        /// - `stream_view_type`: `StreamViewType`. Allowed values: the enum [`StreamViewType`].
         pub fn new(stream_view_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StreamViewType", stream_view_type);
@@ -1184,7 +1337,7 @@ pub mod global_table {
     }
 
     impl TimeToLiveSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1212,21 +1365,46 @@ pub mod global_table {
         props: Props,
     }
 
-    impl VectorIndex {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VectorIndex`], by name: the argument of [`VectorIndex::new`].
+    #[derive(Clone, Debug)]
+    pub struct VectorIndexRequired {
+        /// CloudFormation property `Dimensions`.
+        pub dimensions: Val<i64>,
+
+        /// CloudFormation property `DistanceFunction`.
         ///
-        /// - `dimensions`: `Dimensions`.
-        /// - `distance_function`: `DistanceFunction`.
-        /// - `index_name`: `IndexName`.
-        /// - `projection`: `Projection`.
-        /// - `vector_attribute`: `VectorAttribute`.
-        pub fn new(dimensions: impl Into<Val<i64>>, distance_function: impl Into<Val<String>>, index_name: impl Into<Val<String>>, projection: impl Into<Val<Projection>>, vector_attribute: impl Into<Val<VectorAttribute>>) -> Self {
+        /// Allowed values (the enum [`DistanceFunction`]): `COSINE`, `DOT_PRODUCT`, `EUCLIDEAN`.
+        pub distance_function: Val<String>,
+
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// CloudFormation property `Projection`.
+        pub projection: Val<Projection>,
+
+        /// CloudFormation property `VectorAttribute`.
+        pub vector_attribute: Val<VectorAttribute>,
+    }
+
+    impl VectorIndex {
+        /// Creates the value from its required properties, by name in [`VectorIndexRequired`]:
+        ///
+        /// ```text
+        /// VectorIndex::new(VectorIndexRequired {
+        ///     dimensions: 1.into(),
+        ///     distance_function: DistanceFunction::Cosine.into(),
+        ///     index_name: "...".into(),
+        ///     projection: Projection::new(...).into(),
+        ///     vector_attribute: VectorAttribute::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: VectorIndexRequired) -> Self {
             let mut props = Props::new();
-            props.set("Dimensions", dimensions);
-            props.set("DistanceFunction", distance_function);
-            props.set("IndexName", index_name);
-            props.set("Projection", projection);
-            props.set("VectorAttribute", vector_attribute);
+            props.set::<i64>("Dimensions", required.dimensions);
+            props.set::<String>("DistanceFunction", required.distance_function);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<Projection>("Projection", required.projection);
+            props.set::<VectorAttribute>("VectorAttribute", required.vector_attribute);
             VectorIndex { props }
         }
 
@@ -1249,15 +1427,31 @@ pub mod global_table {
         props: Props,
     }
 
-    impl SearchSchemaElement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SearchSchemaElement`], by name: the argument of [`SearchSchemaElement::new`].
+    #[derive(Clone, Debug)]
+    pub struct SearchSchemaElementRequired {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// CloudFormation property `SearchSchemaElementType`.
         ///
-        /// - `attribute_name`: `AttributeName`.
-        /// - `search_schema_element_type`: `SearchSchemaElementType`.
-        pub fn new(attribute_name: impl Into<Val<String>>, search_schema_element_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`SearchSchemaElementType`]): `HASH`, `INLINE_FILTER`.
+        pub search_schema_element_type: Val<String>,
+    }
+
+    impl SearchSchemaElement {
+        /// Creates the value from its required properties, by name in [`SearchSchemaElementRequired`]:
+        ///
+        /// ```text
+        /// SearchSchemaElement::new(SearchSchemaElementRequired {
+        ///     attribute_name: "...".into(),
+        ///     search_schema_element_type: SearchSchemaElementType::Hash.into(),
+        /// })
+        /// ```
+        pub fn new(required: SearchSchemaElementRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("SearchSchemaElementType", search_schema_element_type);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("SearchSchemaElementType", required.search_schema_element_type);
             SearchSchemaElement { props }
         }
     }
@@ -1275,7 +1469,7 @@ pub mod global_table {
     }
 
     impl VectorAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `attribute_name`: `AttributeName`.
         pub fn new(attribute_name: impl Into<Val<String>>) -> Self {
@@ -1499,6 +1693,114 @@ pub mod global_table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BillingMode` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        BillingMode {
+            PayPerRequest = "PAY_PER_REQUEST",
+            Provisioned = "PROVISIONED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MultiRegionConsistency` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        MultiRegionConsistency {
+            Eventual = "EVENTUAL",
+            Strong = "STRONG",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TableType` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        TableType {
+            GlobalTableReplica = "GlobalTableReplica",
+            Regional = "Regional",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeType` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        AttributeType {
+            B = "B",
+            N = "N",
+            S = "S",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        KeyType {
+            Hash = "HASH",
+            Range = "RANGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProjectionType` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        ProjectionType {
+            All = "ALL",
+            Include = "INCLUDE",
+            KeysOnly = "KEYS_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GlobalTableSettingsReplicationMode` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        GlobalTableSettingsReplicationMode {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        Mode {
+            AccessedAndThrottledKeys = "ACCESSED_AND_THROTTLED_KEYS",
+            ThrottledKeys = "THROTTLED_KEYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApproximateCreationDateTimePrecision` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        ApproximateCreationDateTimePrecision {
+            Microsecond = "MICROSECOND",
+            Millisecond = "MILLISECOND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SSEType` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        SseType {
+            Kms = "KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamViewType` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        StreamViewType {
+            KeysOnly = "KEYS_ONLY",
+            NewAndOldImages = "NEW_AND_OLD_IMAGES",
+            NewImage = "NEW_IMAGE",
+            OldImage = "OLD_IMAGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DistanceFunction` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        DistanceFunction {
+            Cosine = "COSINE",
+            DotProduct = "DOT_PRODUCT",
+            Euclidean = "EUCLIDEAN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SearchSchemaElementType` in `AWS::DynamoDB::GlobalTable`; `.into()` makes a `Val<String>`.
+        SearchSchemaElementType {
+            Hash = "HASH",
+            InlineFilter = "INLINE_FILTER",
+        }
+    }
 }
 
 /// The ``AWS::DynamoDB::Table`` resource creates a DDB table. For more information, see [CreateTable](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html) in the *API Reference*.
@@ -1510,6 +1812,15 @@ pub mod global_table {
 /// Our guidance is to use the latest schema documented for your CFNlong templates. This schema supports the provisioning of all table settings below. When using this schema in your CFNlong templates, please ensure that your Identity and Access Management (IAM) policies are updated with appropriate permissions to allow for the authorization of these setting changes.
 ///
 /// CloudFormation type `AWS::DynamoDB::Table`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `StreamArn`: `handle.stream_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TableName`.
 #[derive(Clone, Debug)]
 pub struct CfnTable {
     props: Props,
@@ -1519,7 +1830,7 @@ pub struct CfnTable {
 impl CfnTable {
     pub const TYPE_NAME: &'static str = "AWS::DynamoDB::Table";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `key_schema`: `KeySchema`, Specifies the attributes that make up the primary key for the table. The attributes in the ``KeySchema`` property must also be defined in the ``AttributeDefinitions`` property.
     pub fn new(key_schema: impl Into<Val<Json>>) -> Self {
@@ -1548,7 +1859,7 @@ impl CfnTable {
     ///
     /// If not specified, the default is ``PROVISIONED``.
     ///
-    /// Allowed values: `PAY_PER_REQUEST`, `PROVISIONED`.
+    /// Allowed values (the enum [`table::BillingMode`]): `PAY_PER_REQUEST`, `PROVISIONED`.
     pub fn billing_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BillingMode", value);
         self
@@ -1652,7 +1963,7 @@ impl CfnTable {
 
     /// The table class of the new table. Valid values are ``STANDARD`` and ``STANDARD_INFREQUENT_ACCESS``.
     ///
-    /// Allowed values: `STANDARD`, `STANDARD_INFREQUENT_ACCESS`.
+    /// Allowed values (the enum [`table::TableClass`]): `STANDARD`, `STANDARD_INFREQUENT_ACCESS`.
     pub fn table_class(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TableClass", value);
         self
@@ -1757,11 +2068,11 @@ pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTable`].
+/// Property types and enums of the allowed values of [`CfnTable`].
 pub mod table {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Represents an attribute for describing the schema for the table and indexes.
     #[derive(Clone, Debug)]
@@ -1769,15 +2080,41 @@ pub mod table {
         props: Props,
     }
 
-    impl AttributeDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AttributeDefinition`], by name: the argument of [`AttributeDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct AttributeDefinitionRequired {
+        /// A name for the attribute.
         ///
-        /// - `attribute_name`: `AttributeName`, A name for the attribute.
-        /// - `attribute_type`: `AttributeType`, The data type for the attribute, where:
-        pub fn new(attribute_name: impl Into<Val<String>>, attribute_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// The data type for the attribute, where:
+        ///
+        /// +  ``S`` - the attribute is of type String
+        ///
+        /// +  ``N`` - the attribute is of type Number
+        ///
+        /// +  ``B`` - the attribute is of type Binary
+        ///
+        /// CloudFormation property `AttributeType`.
+        ///
+        /// Allowed values (the enum [`AttributeType`]): `B`, `N`, `S`.
+        pub attribute_type: Val<String>,
+    }
+
+    impl AttributeDefinition {
+        /// Creates the value from its required properties, by name in [`AttributeDefinitionRequired`]:
+        ///
+        /// ```text
+        /// AttributeDefinition::new(AttributeDefinitionRequired {
+        ///     attribute_name: "...".into(),
+        ///     attribute_type: AttributeType::B.into(),
+        /// })
+        /// ```
+        pub fn new(required: AttributeDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("AttributeType", attribute_type);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("AttributeType", required.attribute_type);
             AttributeDefinition { props }
         }
     }
@@ -1795,7 +2132,7 @@ pub mod table {
     }
 
     impl ContributorInsightsSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1806,7 +2143,7 @@ pub mod table {
 
         /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are ``ACCESSED_AND_THROTTLED_KEYS`` (tracks all access and throttled events) or ``THROTTLED_KEYS`` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the table.
         ///
-        /// Allowed values: `ACCESSED_AND_THROTTLED_KEYS`, `THROTTLED_KEYS`.
+        /// Allowed values (the enum [`Mode`]): `ACCESSED_AND_THROTTLED_KEYS`, `THROTTLED_KEYS`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -1825,17 +2162,38 @@ pub mod table {
         props: Props,
     }
 
-    impl GlobalSecondaryIndex {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GlobalSecondaryIndex`], by name: the argument of [`GlobalSecondaryIndex::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlobalSecondaryIndexRequired {
+        /// The name of the global secondary index. The name must be unique among all other indexes on this table.
         ///
-        /// - `index_name`: `IndexName`, The name of the global secondary index. The name must be unique among all other indexes on this table.
-        /// - `key_schema`: `KeySchema`.
-        /// - `projection`: `Projection`, Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-        pub fn new(index_name: impl Into<Val<String>>, key_schema: impl Into<Val<Vec<KeySchema>>>, projection: impl Into<Val<Projection>>) -> Self {
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// CloudFormation property `KeySchema`.
+        pub key_schema: Val<Vec<KeySchema>>,
+
+        /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+        ///
+        /// CloudFormation property `Projection`.
+        pub projection: Val<Projection>,
+    }
+
+    impl GlobalSecondaryIndex {
+        /// Creates the value from its required properties, by name in [`GlobalSecondaryIndexRequired`]:
+        ///
+        /// ```text
+        /// GlobalSecondaryIndex::new(GlobalSecondaryIndexRequired {
+        ///     index_name: "...".into(),
+        ///     key_schema: vec![KeySchema::new(...)].into(),
+        ///     projection: Projection::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
             let mut props = Props::new();
-            props.set("IndexName", index_name);
-            props.set("KeySchema", key_schema);
-            props.set("Projection", projection);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<Vec<KeySchema>>("KeySchema", required.key_schema);
+            props.set::<Projection>("Projection", required.projection);
             GlobalSecondaryIndex { props }
         }
 
@@ -1878,15 +2236,29 @@ pub mod table {
         props: Props,
     }
 
+    /// The required properties of [`KeySchema`], by name: the argument of [`KeySchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeySchemaRequired {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// CloudFormation property `KeyType`.
+        pub key_type: Val<String>,
+    }
+
     impl KeySchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KeySchemaRequired`]:
         ///
-        /// - `attribute_name`: `AttributeName`.
-        /// - `key_type`: `KeyType`.
-        pub fn new(attribute_name: impl Into<Val<String>>, key_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KeySchema::new(KeySchemaRequired {
+        ///     attribute_name: "...".into(),
+        ///     key_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KeySchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("KeyType", key_type);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("KeyType", required.key_type);
             KeySchema { props }
         }
     }
@@ -1966,7 +2338,7 @@ pub mod table {
         ///
         /// You can't modify the projection of an existing index. To change the projected attributes, you must delete the index and create a new one with the projection that you want.
         ///
-        /// Allowed values: `ALL`, `INCLUDE`, `KEYS_ONLY`.
+        /// Allowed values (the enum [`ProjectionType`]): `ALL`, `INCLUDE`, `KEYS_ONLY`.
         pub fn projection_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProjectionType", value);
             self
@@ -1985,15 +2357,37 @@ pub mod table {
         props: Props,
     }
 
-    impl ProvisionedThroughput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProvisionedThroughput`], by name: the argument of [`ProvisionedThroughput::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProvisionedThroughputRequired {
+        /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a ``ThrottlingException``. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
         ///
-        /// - `read_capacity_units`: `ReadCapacityUnits`, The maximum number of strongly consistent reads consumed per second before DynamoDB returns a ``ThrottlingException``. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
-        /// - `write_capacity_units`: `WriteCapacityUnits`, The maximum number of writes consumed per second before DynamoDB returns a ``ThrottlingException``. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
-        pub fn new(read_capacity_units: impl Into<Val<i64>>, write_capacity_units: impl Into<Val<i64>>) -> Self {
+        /// If read/write capacity mode is ``PAY_PER_REQUEST`` the value is set to 0.
+        ///
+        /// CloudFormation property `ReadCapacityUnits`.
+        pub read_capacity_units: Val<i64>,
+
+        /// The maximum number of writes consumed per second before DynamoDB returns a ``ThrottlingException``. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
+        ///
+        /// If read/write capacity mode is ``PAY_PER_REQUEST`` the value is set to 0.
+        ///
+        /// CloudFormation property `WriteCapacityUnits`.
+        pub write_capacity_units: Val<i64>,
+    }
+
+    impl ProvisionedThroughput {
+        /// Creates the value from its required properties, by name in [`ProvisionedThroughputRequired`]:
+        ///
+        /// ```text
+        /// ProvisionedThroughput::new(ProvisionedThroughputRequired {
+        ///     read_capacity_units: 1.into(),
+        ///     write_capacity_units: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ProvisionedThroughputRequired) -> Self {
             let mut props = Props::new();
-            props.set("ReadCapacityUnits", read_capacity_units);
-            props.set("WriteCapacityUnits", write_capacity_units);
+            props.set::<i64>("ReadCapacityUnits", required.read_capacity_units);
+            props.set::<i64>("WriteCapacityUnits", required.write_capacity_units);
             ProvisionedThroughput { props }
         }
     }
@@ -2042,15 +2436,33 @@ pub mod table {
         props: Props,
     }
 
-    impl ImportSourceSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImportSourceSpecification`], by name: the argument of [`ImportSourceSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImportSourceSpecificationRequired {
+        /// The format of the source data. Valid values for ``ImportFormat`` are ``CSV``, ``DYNAMODB_JSON`` or ``ION``.
         ///
-        /// - `input_format`: `InputFormat`, The format of the source data. Valid values for ``ImportFormat`` are ``CSV``, ``DYNAMODB_JSON`` or ``ION``.
-        /// - `s3_bucket_source`: `S3BucketSource`, The S3 bucket that provides the source for the import.
-        pub fn new(input_format: impl Into<Val<String>>, s3_bucket_source: impl Into<Val<S3BucketSource>>) -> Self {
+        /// CloudFormation property `InputFormat`.
+        pub input_format: Val<String>,
+
+        /// The S3 bucket that provides the source for the import.
+        ///
+        /// CloudFormation property `S3BucketSource`.
+        pub s3_bucket_source: Val<S3BucketSource>,
+    }
+
+    impl ImportSourceSpecification {
+        /// Creates the value from its required properties, by name in [`ImportSourceSpecificationRequired`]:
+        ///
+        /// ```text
+        /// ImportSourceSpecification::new(ImportSourceSpecificationRequired {
+        ///     input_format: "...".into(),
+        ///     s3_bucket_source: S3BucketSource::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ImportSourceSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputFormat", input_format);
-            props.set("S3BucketSource", s3_bucket_source);
+            props.set::<String>("InputFormat", required.input_format);
+            props.set::<S3BucketSource>("S3BucketSource", required.s3_bucket_source);
             ImportSourceSpecification { props }
         }
 
@@ -2138,7 +2550,7 @@ pub mod table {
     }
 
     impl S3BucketSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_bucket`: `S3Bucket`, The S3 bucket that is being imported from.
         pub fn new(s3_bucket: impl Into<Val<String>>) -> Self {
@@ -2173,7 +2585,7 @@ pub mod table {
     }
 
     impl KinesisStreamSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `stream_arn`: `StreamArn`, The ARN for a specific Kinesis data stream.
         pub fn new(stream_arn: impl Into<Val<String>>) -> Self {
@@ -2184,7 +2596,7 @@ pub mod table {
 
         /// The precision for the time and date that the stream was created.
         ///
-        /// Allowed values: `MICROSECOND`, `MILLISECOND`.
+        /// Allowed values (the enum [`ApproximateCreationDateTimePrecision`]): `MICROSECOND`, `MILLISECOND`.
         pub fn approximate_creation_date_time_precision(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ApproximateCreationDateTimePrecision", value);
             self
@@ -2203,17 +2615,38 @@ pub mod table {
         props: Props,
     }
 
-    impl LocalSecondaryIndex {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LocalSecondaryIndex`], by name: the argument of [`LocalSecondaryIndex::new`].
+    #[derive(Clone, Debug)]
+    pub struct LocalSecondaryIndexRequired {
+        /// The name of the local secondary index. The name must be unique among all other indexes on this table.
         ///
-        /// - `index_name`: `IndexName`, The name of the local secondary index. The name must be unique among all other indexes on this table.
-        /// - `key_schema`: `KeySchema`.
-        /// - `projection`: `Projection`, Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-        pub fn new(index_name: impl Into<Val<String>>, key_schema: impl Into<Val<Vec<LocalSecondaryIndexKeySchema>>>, projection: impl Into<Val<Projection>>) -> Self {
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// CloudFormation property `KeySchema`.
+        pub key_schema: Val<Vec<LocalSecondaryIndexKeySchema>>,
+
+        /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+        ///
+        /// CloudFormation property `Projection`.
+        pub projection: Val<Projection>,
+    }
+
+    impl LocalSecondaryIndex {
+        /// Creates the value from its required properties, by name in [`LocalSecondaryIndexRequired`]:
+        ///
+        /// ```text
+        /// LocalSecondaryIndex::new(LocalSecondaryIndexRequired {
+        ///     index_name: "...".into(),
+        ///     key_schema: vec![LocalSecondaryIndexKeySchema::new(...)].into(),
+        ///     projection: Projection::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: LocalSecondaryIndexRequired) -> Self {
             let mut props = Props::new();
-            props.set("IndexName", index_name);
-            props.set("KeySchema", key_schema);
-            props.set("Projection", projection);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<Vec<LocalSecondaryIndexKeySchema>>("KeySchema", required.key_schema);
+            props.set::<Projection>("Projection", required.projection);
             LocalSecondaryIndex { props }
         }
     }
@@ -2230,15 +2663,29 @@ pub mod table {
         props: Props,
     }
 
+    /// The required properties of [`LocalSecondaryIndexKeySchema`], by name: the argument of [`LocalSecondaryIndexKeySchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct LocalSecondaryIndexKeySchemaRequired {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// CloudFormation property `KeyType`.
+        pub key_type: Val<String>,
+    }
+
     impl LocalSecondaryIndexKeySchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LocalSecondaryIndexKeySchemaRequired`]:
         ///
-        /// - `attribute_name`: `AttributeName`.
-        /// - `key_type`: `KeyType`.
-        pub fn new(attribute_name: impl Into<Val<String>>, key_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LocalSecondaryIndexKeySchema::new(LocalSecondaryIndexKeySchemaRequired {
+        ///     attribute_name: "...".into(),
+        ///     key_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LocalSecondaryIndexKeySchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("KeyType", key_type);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("KeyType", required.key_type);
             LocalSecondaryIndexKeySchema { props }
         }
     }
@@ -2304,7 +2751,7 @@ pub mod table {
     }
 
     impl ResourcePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy_document`: `PolicyDocument`.
         pub fn new(policy_document: impl Into<Val<Json>>) -> Self {
@@ -2327,7 +2774,7 @@ pub mod table {
     }
 
     impl SseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sse_enabled`: `SSEEnabled`, Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to ``KMS`` and an AWS managed key is used (KMS charges apply). If disabled (false) or not specified, server-side encryption is set to AWS owned key.
         pub fn new(sse_enabled: impl Into<Val<bool>>) -> Self {
@@ -2346,7 +2793,7 @@ pub mod table {
         ///
         /// +  ``KMS`` - Server-side encryption that uses KMSlong. The key is stored in your account and is managed by KMS (KMS charges apply).
         ///
-        /// Allowed values: `KMS`.
+        /// Allowed values (the enum [`SseType`]): `KMS`.
         pub fn sse_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SSEType", value);
             self
@@ -2366,9 +2813,9 @@ pub mod table {
     }
 
     impl StreamSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `stream_view_type`: `StreamViewType`, When an item in the table is modified, ``StreamViewType`` determines what information is written to the stream for this table. Valid values for ``StreamViewType`` are:
+        /// - `stream_view_type`: `StreamViewType`, When an item in the table is modified, ``StreamViewType`` determines what information is written to the stream for this table. Valid values for ``StreamViewType`` are: Allowed values: the enum [`StreamViewType`].
         pub fn new(stream_view_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StreamViewType", stream_view_type);
@@ -2410,15 +2857,33 @@ pub mod table {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag. Tag keys are case sensitive. Each DynamoDB table can only have up to one tag with the same key. If you try to add an existing tag (same key), the existing tag value will be updated to the new value.
         ///
-        /// - `key`: `Key`, The key of the tag. Tag keys are case sensitive. Each DynamoDB table can only have up to one tag with the same key. If you try to add an existing tag (same key), the existing tag value will be updated to the new value.
-        /// - `value`: `Value`, The value of the tag. Tag values are case-sensitive and can be null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag. Tag values are case-sensitive and can be null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2436,7 +2901,7 @@ pub mod table {
     }
 
     impl TimeToLiveSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2468,21 +2933,48 @@ pub mod table {
         props: Props,
     }
 
-    impl VectorIndex {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VectorIndex`], by name: the argument of [`VectorIndex::new`].
+    #[derive(Clone, Debug)]
+    pub struct VectorIndexRequired {
+        /// CloudFormation property `Dimensions`.
+        pub dimensions: Val<i64>,
+
+        /// CloudFormation property `DistanceFunction`.
         ///
-        /// - `dimensions`: `Dimensions`.
-        /// - `distance_function`: `DistanceFunction`.
-        /// - `index_name`: `IndexName`.
-        /// - `projection`: `Projection`, Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-        /// - `vector_attribute`: `VectorAttribute`.
-        pub fn new(dimensions: impl Into<Val<i64>>, distance_function: impl Into<Val<String>>, index_name: impl Into<Val<String>>, projection: impl Into<Val<Projection>>, vector_attribute: impl Into<Val<VectorAttribute>>) -> Self {
+        /// Allowed values (the enum [`DistanceFunction`]): `COSINE`, `DOT_PRODUCT`, `EUCLIDEAN`.
+        pub distance_function: Val<String>,
+
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
+        ///
+        /// CloudFormation property `Projection`.
+        pub projection: Val<Projection>,
+
+        /// CloudFormation property `VectorAttribute`.
+        pub vector_attribute: Val<VectorAttribute>,
+    }
+
+    impl VectorIndex {
+        /// Creates the value from its required properties, by name in [`VectorIndexRequired`]:
+        ///
+        /// ```text
+        /// VectorIndex::new(VectorIndexRequired {
+        ///     dimensions: 1.into(),
+        ///     distance_function: DistanceFunction::Cosine.into(),
+        ///     index_name: "...".into(),
+        ///     projection: Projection::new(...).into(),
+        ///     vector_attribute: VectorAttribute::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: VectorIndexRequired) -> Self {
             let mut props = Props::new();
-            props.set("Dimensions", dimensions);
-            props.set("DistanceFunction", distance_function);
-            props.set("IndexName", index_name);
-            props.set("Projection", projection);
-            props.set("VectorAttribute", vector_attribute);
+            props.set::<i64>("Dimensions", required.dimensions);
+            props.set::<String>("DistanceFunction", required.distance_function);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<Projection>("Projection", required.projection);
+            props.set::<VectorAttribute>("VectorAttribute", required.vector_attribute);
             VectorIndex { props }
         }
 
@@ -2505,15 +2997,31 @@ pub mod table {
         props: Props,
     }
 
-    impl SearchSchemaElement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SearchSchemaElement`], by name: the argument of [`SearchSchemaElement::new`].
+    #[derive(Clone, Debug)]
+    pub struct SearchSchemaElementRequired {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// CloudFormation property `SearchSchemaElementType`.
         ///
-        /// - `attribute_name`: `AttributeName`.
-        /// - `search_schema_element_type`: `SearchSchemaElementType`.
-        pub fn new(attribute_name: impl Into<Val<String>>, search_schema_element_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`SearchSchemaElementType`]): `HASH`, `INLINE_FILTER`.
+        pub search_schema_element_type: Val<String>,
+    }
+
+    impl SearchSchemaElement {
+        /// Creates the value from its required properties, by name in [`SearchSchemaElementRequired`]:
+        ///
+        /// ```text
+        /// SearchSchemaElement::new(SearchSchemaElementRequired {
+        ///     attribute_name: "...".into(),
+        ///     search_schema_element_type: SearchSchemaElementType::Hash.into(),
+        /// })
+        /// ```
+        pub fn new(required: SearchSchemaElementRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("SearchSchemaElementType", search_schema_element_type);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("SearchSchemaElementType", required.search_schema_element_type);
             SearchSchemaElement { props }
         }
     }
@@ -2531,7 +3039,7 @@ pub mod table {
     }
 
     impl VectorAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `attribute_name`: `AttributeName`.
         pub fn new(attribute_name: impl Into<Val<String>>) -> Self {
@@ -2679,6 +3187,90 @@ pub mod table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BillingMode` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        BillingMode {
+            PayPerRequest = "PAY_PER_REQUEST",
+            Provisioned = "PROVISIONED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TableClass` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        TableClass {
+            Standard = "STANDARD",
+            StandardInfrequentAccess = "STANDARD_INFREQUENT_ACCESS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeType` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        AttributeType {
+            B = "B",
+            N = "N",
+            S = "S",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        Mode {
+            AccessedAndThrottledKeys = "ACCESSED_AND_THROTTLED_KEYS",
+            ThrottledKeys = "THROTTLED_KEYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProjectionType` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        ProjectionType {
+            All = "ALL",
+            Include = "INCLUDE",
+            KeysOnly = "KEYS_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApproximateCreationDateTimePrecision` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        ApproximateCreationDateTimePrecision {
+            Microsecond = "MICROSECOND",
+            Millisecond = "MILLISECOND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SSEType` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        SseType {
+            Kms = "KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamViewType` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        StreamViewType {
+            KeysOnly = "KEYS_ONLY",
+            NewAndOldImages = "NEW_AND_OLD_IMAGES",
+            NewImage = "NEW_IMAGE",
+            OldImage = "OLD_IMAGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DistanceFunction` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        DistanceFunction {
+            Cosine = "COSINE",
+            DotProduct = "DOT_PRODUCT",
+            Euclidean = "EUCLIDEAN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SearchSchemaElementType` in `AWS::DynamoDB::Table`; `.into()` makes a `Val<String>`.
+        SearchSchemaElementType {
+            Hash = "HASH",
+            InlineFilter = "INLINE_FILTER",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,29 +15,59 @@ use crate::value::{Json, Val};
 /// An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances and reports application-layer health. Configure a health check with a Protocol, Port, and Path, and then associate it with EC2 instances via AWS::EC2::ApplicationStatusCheckInstanceAssociation or AWS::EC2::ApplicationStatusCheckTagAssociation.
 ///
 /// CloudFormation type `AWS::EC2::ApplicationStatusCheck`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationStatusCheckId`: `handle.application_status_check_id()` → `Val<String>`. The unique identifier of the application status check.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the application status check.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the application status check was created (ISO 8601).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationStatusCheck {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationStatusCheck`], by name: the argument of [`CfnApplicationStatusCheck::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationStatusCheckRequired {
+    /// The port used for the health check.
+    ///
+    /// CloudFormation property `Port`.
+    pub port: Val<i64>,
+
+    /// The network protocol used for the health check.
+    ///
+    /// CloudFormation property `Protocol`.
+    ///
+    /// Allowed values (the enum [`application_status_check::Protocol`]): `http`, `https`.
+    pub protocol: Val<String>,
+}
+
 impl CfnApplicationStatusCheck {
     pub const TYPE_NAME: &'static str = "AWS::EC2::ApplicationStatusCheck";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationStatusCheckRequired`]:
     ///
-    /// - `port`: `Port`, The port used for the health check.
-    /// - `protocol`: `Protocol`, The network protocol used for the health check.
-    pub fn new(port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplicationStatusCheck::new(CfnApplicationStatusCheckRequired {
+    ///     port: 1.into(),
+    ///     protocol: application_status_check::Protocol::Http.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationStatusCheckRequired) -> Self {
         let mut props = Props::new();
-        props.set("Port", port);
-        props.set("Protocol", protocol);
+        props.set::<i64>("Port", required.port);
+        props.set::<String>("Protocol", required.protocol);
         CfnApplicationStatusCheck { props, options: ResourceOptions::default() }
     }
 
     /// Whether this check is included in the rolled-up application status.
     ///
-    /// Allowed values: `included`, `excluded`.
+    /// Allowed values (the enum [`application_status_check::Aggregation`]): `included`, `excluded`.
     pub fn aggregation(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Aggregation", value);
         self
@@ -78,7 +107,7 @@ impl CfnApplicationStatusCheck {
 
     /// The IP scope used for the health check.
     ///
-    /// Allowed values: `private`.
+    /// Allowed values (the enum [`application_status_check::IpScope`]): `private`.
     ///
     /// Changing it replaces the resource.
     pub fn ip_scope(mut self, value: impl Into<Val<String>>) -> Self {
@@ -88,7 +117,7 @@ impl CfnApplicationStatusCheck {
 
     /// The IP version used for the health check.
     ///
-    /// Allowed values: `ipv4`, `ipv6`.
+    /// Allowed values (the enum [`application_status_check::IpVersion`]): `ipv4`, `ipv6`.
     pub fn ip_version(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpVersion", value);
         self
@@ -187,11 +216,11 @@ pub(crate) static APPLICATION_STATUS_CHECK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplicationStatusCheck`].
+/// Property types and enums of the allowed values of [`CfnApplicationStatusCheck`].
 pub mod application_status_check {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::ApplicationStatusCheck`.
     #[derive(Clone, Debug)]
@@ -295,15 +324,29 @@ pub mod application_status_check {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -321,30 +364,102 @@ pub mod application_status_check {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Aggregation` in `AWS::EC2::ApplicationStatusCheck`; `.into()` makes a `Val<String>`.
+        Aggregation {
+            Included = "included",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpScope` in `AWS::EC2::ApplicationStatusCheck`; `.into()` makes a `Val<String>`.
+        IpScope {
+            Private = "private",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpVersion` in `AWS::EC2::ApplicationStatusCheck`; `.into()` makes a `Val<String>`.
+        IpVersion {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::EC2::ApplicationStatusCheck`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Http = "http",
+            Https = "https",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::CapacityManagerDataExport
 ///
 /// CloudFormation type `AWS::EC2::CapacityManagerDataExport`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CapacityManagerDataExportId`: `handle.capacity_manager_data_export_id()` → `Val<String>`. The unique identifier of the capacity manager data export.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CapacityManagerDataExportId`.
 #[derive(Clone, Debug)]
 pub struct CfnCapacityManagerDataExport {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCapacityManagerDataExport`], by name: the argument of [`CfnCapacityManagerDataExport::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCapacityManagerDataExportRequired {
+    /// The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format.
+    ///
+    /// CloudFormation property `OutputFormat`.
+    ///
+    /// Allowed values (the enum [`capacity_manager_data_export::OutputFormat`]): `csv`, `parquet`.
+    ///
+    /// Changing it replaces the resource.
+    pub output_format: Val<String>,
+
+    /// The name of the Amazon S3 bucket where the capacity manager data export will be stored. The bucket must exist and be accessible by EC2 Capacity Manager service.
+    ///
+    /// CloudFormation property `S3BucketName`.
+    ///
+    /// Changing it replaces the resource.
+    pub s3_bucket_name: Val<String>,
+
+    /// The schedule for the capacity manager data export. Currently supports hourly exports that provide periodic snapshots of capacity manager data.
+    ///
+    /// CloudFormation property `Schedule`.
+    ///
+    /// Allowed values (the enum [`capacity_manager_data_export::Schedule`]): `hourly`.
+    ///
+    /// Changing it replaces the resource.
+    pub schedule: Val<String>,
+}
+
 impl CfnCapacityManagerDataExport {
     pub const TYPE_NAME: &'static str = "AWS::EC2::CapacityManagerDataExport";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCapacityManagerDataExportRequired`]:
     ///
-    /// - `output_format`: `OutputFormat`, The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format.
-    /// - `s3_bucket_name`: `S3BucketName`, The name of the Amazon S3 bucket where the capacity manager data export will be stored. The bucket must exist and be accessible by EC2 Capacity Manager service.
-    /// - `schedule`: `Schedule`, The schedule for the capacity manager data export. Currently supports hourly exports that provide periodic snapshots of capacity manager data.
-    pub fn new(output_format: impl Into<Val<String>>, s3_bucket_name: impl Into<Val<String>>, schedule: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCapacityManagerDataExport::new(CfnCapacityManagerDataExportRequired {
+    ///     output_format: capacity_manager_data_export::OutputFormat::Csv.into(),
+    ///     s3_bucket_name: "...".into(),
+    ///     schedule: capacity_manager_data_export::Schedule::Hourly.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCapacityManagerDataExportRequired) -> Self {
         let mut props = Props::new();
-        props.set("OutputFormat", output_format);
-        props.set("S3BucketName", s3_bucket_name);
-        props.set("Schedule", schedule);
+        props.set::<String>("OutputFormat", required.output_format);
+        props.set::<String>("S3BucketName", required.s3_bucket_name);
+        props.set::<String>("Schedule", required.schedule);
         CfnCapacityManagerDataExport { props, options: ResourceOptions::default() }
     }
 
@@ -407,11 +522,11 @@ pub(crate) static CAPACITY_MANAGER_DATA_EXPORT_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCapacityManagerDataExport`].
+/// Property types and enums of the allowed values of [`CfnCapacityManagerDataExport`].
 pub mod capacity_manager_data_export {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -419,15 +534,33 @@ pub mod capacity_manager_data_export {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -445,30 +578,88 @@ pub mod capacity_manager_data_export {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `OutputFormat` in `AWS::EC2::CapacityManagerDataExport`; `.into()` makes a `Val<String>`.
+        OutputFormat {
+            Csv = "csv",
+            Parquet = "parquet",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Schedule` in `AWS::EC2::CapacityManagerDataExport`; `.into()` makes a `Val<String>`.
+        Schedule {
+            Hourly = "hourly",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::CapacityReservation
 ///
 /// CloudFormation type `AWS::EC2::CapacityReservation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AvailableInstanceCount`: `handle.available_instance_count()` → `Val<i64>`.
+/// - `CapacityAllocationSet`: `handle.capacity_allocation_set()` → `Val<Json>`.
+/// - `CapacityReservationArn`: `handle.capacity_reservation_arn()` → `Val<String>`.
+/// - `CapacityReservationFleetId`: `handle.capacity_reservation_fleet_id()` → `Val<String>`.
+/// - `CommitmentInfo`: `handle.commitment_info()` → `Val<Json>`.
+/// - `CreateDate`: `handle.create_date()` → `Val<String>`.
+/// - `DeliveryPreference`: `handle.delivery_preference()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`.
+/// - `ReservationType`: `handle.reservation_type()` → `Val<String>`.
+/// - `StartDate`: `handle.start_date()` → `Val<String>`.
+/// - `State`: `handle.state()` → `Val<String>`.
+/// - `TotalInstanceCount`: `handle.total_instance_count()` → `Val<i64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCapacityReservation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCapacityReservation`], by name: the argument of [`CfnCapacityReservation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCapacityReservationRequired {
+    /// CloudFormation property `InstanceCount`.
+    pub instance_count: Val<i64>,
+
+    /// CloudFormation property `InstancePlatform`.
+    ///
+    /// Allowed values (the enum [`capacity_reservation::InstancePlatform`]): `Linux with SQL Server Enterprise`, `Linux with SQL Server Standard`, `Linux with SQL Server Web`, `Linux/UNIX`, `RHEL with HA`, `RHEL with HA and SQL Server Enterprise`, `RHEL with HA and SQL Server Standard`, `RHEL with SQL Server Enterprise`, `RHEL with SQL Server Standard`, `RHEL with SQL Server Web`, `Red Hat Enterprise Linux`, `SUSE Linux`, `Ubuntu Pro`, `Windows`, `Windows with SQL Server`, `Windows with SQL Server Enterprise`, `Windows with SQL Server Standard`, `Windows with SQL Server Web`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_platform: Val<String>,
+
+    /// CloudFormation property `InstanceType`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_type: Val<String>,
+}
+
 impl CfnCapacityReservation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::CapacityReservation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCapacityReservationRequired`]:
     ///
-    /// - `instance_count`: `InstanceCount`.
-    /// - `instance_platform`: `InstancePlatform`.
-    /// - `instance_type`: `InstanceType`.
-    pub fn new(instance_count: impl Into<Val<i64>>, instance_platform: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCapacityReservation::new(CfnCapacityReservationRequired {
+    ///     instance_count: 1.into(),
+    ///     instance_platform: capacity_reservation::InstancePlatform::LinuxWithSqlServerEnterprise.into(),
+    ///     instance_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCapacityReservationRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceCount", instance_count);
-        props.set("InstancePlatform", instance_platform);
-        props.set("InstanceType", instance_type);
+        props.set::<i64>("InstanceCount", required.instance_count);
+        props.set::<String>("InstancePlatform", required.instance_platform);
+        props.set::<String>("InstanceType", required.instance_type);
         CfnCapacityReservation { props, options: ResourceOptions::default() }
     }
 
@@ -504,7 +695,7 @@ impl CfnCapacityReservation {
 
     /// The `EndDateType` property.
     ///
-    /// Allowed values: `limited`, `unlimited`.
+    /// Allowed values (the enum [`capacity_reservation::EndDateType`]): `limited`, `unlimited`.
     pub fn end_date_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EndDateType", value);
         self
@@ -520,7 +711,7 @@ impl CfnCapacityReservation {
 
     /// The `InstanceMatchCriteria` property.
     ///
-    /// Allowed values: `open`, `targeted`.
+    /// Allowed values (the enum [`capacity_reservation::InstanceMatchCriteria`]): `open`, `targeted`.
     pub fn instance_match_criteria(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("InstanceMatchCriteria", value);
         self
@@ -550,7 +741,7 @@ impl CfnCapacityReservation {
 
     /// The `Tenancy` property.
     ///
-    /// Allowed values: `dedicated`, `default`.
+    /// Allowed values (the enum [`capacity_reservation::Tenancy`]): `dedicated`, `default`.
     ///
     /// Changing it replaces the resource.
     pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -673,11 +864,11 @@ pub(crate) static CAPACITY_RESERVATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCapacityReservation`].
+/// Property types and enums of the allowed values of [`CfnCapacityReservation`].
 pub mod capacity_reservation {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::CapacityReservation`.
     #[derive(Clone, Debug)]
@@ -719,15 +910,29 @@ pub mod capacity_reservation {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -744,11 +949,67 @@ pub mod capacity_reservation {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndDateType` in `AWS::EC2::CapacityReservation`; `.into()` makes a `Val<String>`.
+        EndDateType {
+            Limited = "limited",
+            Unlimited = "unlimited",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceMatchCriteria` in `AWS::EC2::CapacityReservation`; `.into()` makes a `Val<String>`.
+        InstanceMatchCriteria {
+            Open = "open",
+            Targeted = "targeted",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstancePlatform` in `AWS::EC2::CapacityReservation`; `.into()` makes a `Val<String>`.
+        InstancePlatform {
+            LinuxWithSqlServerEnterprise = "Linux with SQL Server Enterprise",
+            LinuxWithSqlServerStandard = "Linux with SQL Server Standard",
+            LinuxWithSqlServerWeb = "Linux with SQL Server Web",
+            LinuxUnix = "Linux/UNIX",
+            RhelWithHa = "RHEL with HA",
+            RhelWithHaAndSqlServerEnterprise = "RHEL with HA and SQL Server Enterprise",
+            RhelWithHaAndSqlServerStandard = "RHEL with HA and SQL Server Standard",
+            RhelWithSqlServerEnterprise = "RHEL with SQL Server Enterprise",
+            RhelWithSqlServerStandard = "RHEL with SQL Server Standard",
+            RhelWithSqlServerWeb = "RHEL with SQL Server Web",
+            RedHatEnterpriseLinux = "Red Hat Enterprise Linux",
+            SuseLinux = "SUSE Linux",
+            UbuntuPro = "Ubuntu Pro",
+            Windows = "Windows",
+            WindowsWithSqlServer = "Windows with SQL Server",
+            WindowsWithSqlServerEnterprise = "Windows with SQL Server Enterprise",
+            WindowsWithSqlServerStandard = "Windows with SQL Server Standard",
+            WindowsWithSqlServerWeb = "Windows with SQL Server Web",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tenancy` in `AWS::EC2::CapacityReservation`; `.into()` makes a `Val<String>`.
+        Tenancy {
+            Dedicated = "dedicated",
+            Default = "default",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::CapacityReservationFleet
 ///
 /// CloudFormation type `AWS::EC2::CapacityReservationFleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CapacityReservationFleetId`: `handle.capacity_reservation_fleet_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CapacityReservationFleetId`.
 #[derive(Clone, Debug)]
 pub struct CfnCapacityReservationFleet {
     props: Props,
@@ -782,7 +1043,7 @@ impl CfnCapacityReservationFleet {
 
     /// The `InstanceMatchCriteria` property.
     ///
-    /// Allowed values: `open`.
+    /// Allowed values (the enum [`capacity_reservation_fleet::InstanceMatchCriteria`]): `open`.
     ///
     /// Changing it replaces the resource.
     pub fn instance_match_criteria(mut self, value: impl Into<Val<String>>) -> Self {
@@ -822,7 +1083,7 @@ impl CfnCapacityReservationFleet {
 
     /// The `Tenancy` property.
     ///
-    /// Allowed values: `default`.
+    /// Allowed values (the enum [`capacity_reservation_fleet::Tenancy`]): `default`.
     ///
     /// Changing it replaces the resource.
     pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -881,11 +1142,11 @@ pub(crate) static CAPACITY_RESERVATION_FLEET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCapacityReservationFleet`].
+/// Property types and enums of the allowed values of [`CfnCapacityReservationFleet`].
 pub mod capacity_reservation_fleet {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::CapacityReservationFleet`.
     #[derive(Clone, Debug)]
@@ -920,7 +1181,7 @@ pub mod capacity_reservation_fleet {
 
         /// The `InstancePlatform` property.
         ///
-        /// Allowed values: `Linux with SQL Server Enterprise`, `Linux with SQL Server Standard`, `Linux with SQL Server Web`, `Linux/UNIX`, `RHEL with HA`, `RHEL with HA and SQL Server Enterprise`, `RHEL with HA and SQL Server Standard`, `RHEL with SQL Server Enterprise`, `RHEL with SQL Server Standard`, `RHEL with SQL Server Web`, `Red Hat Enterprise Linux`, `SUSE Linux`, `Ubuntu Pro`, `Windows`, `Windows with SQL Server`, `Windows with SQL Server Enterprise`, `Windows with SQL Server Standard`, `Windows with SQL Server Web`.
+        /// Allowed values (the enum [`InstancePlatform`]): `Linux with SQL Server Enterprise`, `Linux with SQL Server Standard`, `Linux with SQL Server Web`, `Linux/UNIX`, `RHEL with HA`, `RHEL with HA and SQL Server Enterprise`, `RHEL with HA and SQL Server Standard`, `RHEL with SQL Server Enterprise`, `RHEL with SQL Server Standard`, `RHEL with SQL Server Web`, `Red Hat Enterprise Linux`, `SUSE Linux`, `Ubuntu Pro`, `Windows`, `Windows with SQL Server`, `Windows with SQL Server Enterprise`, `Windows with SQL Server Standard`, `Windows with SQL Server Web`.
         pub fn instance_platform(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstancePlatform", value);
             self
@@ -991,15 +1252,29 @@ pub mod capacity_reservation_fleet {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1025,11 +1300,59 @@ pub mod capacity_reservation_fleet {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InstanceMatchCriteria` in `AWS::EC2::CapacityReservationFleet`; `.into()` makes a `Val<String>`.
+        InstanceMatchCriteria {
+            Open = "open",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tenancy` in `AWS::EC2::CapacityReservationFleet`; `.into()` makes a `Val<String>`.
+        Tenancy {
+            Default = "default",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstancePlatform` in `AWS::EC2::CapacityReservationFleet`; `.into()` makes a `Val<String>`.
+        InstancePlatform {
+            LinuxWithSqlServerEnterprise = "Linux with SQL Server Enterprise",
+            LinuxWithSqlServerStandard = "Linux with SQL Server Standard",
+            LinuxWithSqlServerWeb = "Linux with SQL Server Web",
+            LinuxUnix = "Linux/UNIX",
+            RhelWithHa = "RHEL with HA",
+            RhelWithHaAndSqlServerEnterprise = "RHEL with HA and SQL Server Enterprise",
+            RhelWithHaAndSqlServerStandard = "RHEL with HA and SQL Server Standard",
+            RhelWithSqlServerEnterprise = "RHEL with SQL Server Enterprise",
+            RhelWithSqlServerStandard = "RHEL with SQL Server Standard",
+            RhelWithSqlServerWeb = "RHEL with SQL Server Web",
+            RedHatEnterpriseLinux = "Red Hat Enterprise Linux",
+            SuseLinux = "SUSE Linux",
+            UbuntuPro = "Ubuntu Pro",
+            Windows = "Windows",
+            WindowsWithSqlServer = "Windows with SQL Server",
+            WindowsWithSqlServerEnterprise = "Windows with SQL Server Enterprise",
+            WindowsWithSqlServerStandard = "Windows with SQL Server Standard",
+            WindowsWithSqlServerWeb = "Windows with SQL Server Web",
+        }
+    }
 }
 
 /// Resource Type definition for Carrier Gateway which describes the Carrier Gateway resource
 ///
 /// CloudFormation type `AWS::EC2::CarrierGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CarrierGatewayId`: `handle.carrier_gateway_id()` → `Val<String>`. The ID of the carrier gateway.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the owner.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the carrier gateway.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CarrierGatewayId`.
 #[derive(Clone, Debug)]
 pub struct CfnCarrierGateway {
     props: Props,
@@ -1039,7 +1362,7 @@ pub struct CfnCarrierGateway {
 impl CfnCarrierGateway {
     pub const TYPE_NAME: &'static str = "AWS::EC2::CarrierGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_id`: `VpcId`, The ID of the VPC.
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -1161,23 +1484,53 @@ pub mod carrier_gateway {
 /// Resource Type definition for AWS::EC2::ClientVpnAuthorizationRule
 ///
 /// CloudFormation type `AWS::EC2::ClientVpnAuthorizationRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Client VPN Authorization Rule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnClientVpnAuthorizationRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClientVpnAuthorizationRule`], by name: the argument of [`CfnClientVpnAuthorizationRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClientVpnAuthorizationRuleRequired {
+    /// The ID of the Client VPN endpoint.
+    ///
+    /// CloudFormation property `ClientVpnEndpointId`.
+    ///
+    /// Changing it replaces the resource.
+    pub client_vpn_endpoint_id: Val<String>,
+
+    /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
+    ///
+    /// CloudFormation property `TargetNetworkCidr`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_network_cidr: Val<String>,
+}
+
 impl CfnClientVpnAuthorizationRule {
     pub const TYPE_NAME: &'static str = "AWS::EC2::ClientVpnAuthorizationRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClientVpnAuthorizationRuleRequired`]:
     ///
-    /// - `client_vpn_endpoint_id`: `ClientVpnEndpointId`, The ID of the Client VPN endpoint.
-    /// - `target_network_cidr`: `TargetNetworkCidr`, The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
-    pub fn new(client_vpn_endpoint_id: impl Into<Val<String>>, target_network_cidr: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnClientVpnAuthorizationRule::new(CfnClientVpnAuthorizationRuleRequired {
+    ///     client_vpn_endpoint_id: "...".into(),
+    ///     target_network_cidr: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClientVpnAuthorizationRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClientVpnEndpointId", client_vpn_endpoint_id);
-        props.set("TargetNetworkCidr", target_network_cidr);
+        props.set::<String>("ClientVpnEndpointId", required.client_vpn_endpoint_id);
+        props.set::<String>("TargetNetworkCidr", required.target_network_cidr);
         CfnClientVpnAuthorizationRule { props, options: ResourceOptions::default() }
     }
 
@@ -1244,25 +1597,52 @@ pub(crate) static CLIENT_VPN_AUTHORIZATION_RULE_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::ClientVpnEndpoint
 ///
 /// CloudFormation type `AWS::EC2::ClientVpnEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnClientVpnEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClientVpnEndpoint`], by name: the argument of [`CfnClientVpnEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClientVpnEndpointRequired {
+    /// CloudFormation property `AuthenticationOptions`.
+    ///
+    /// Changing it replaces the resource.
+    pub authentication_options: Val<Vec<client_vpn_endpoint::ClientAuthenticationRequest>>,
+
+    /// CloudFormation property `ConnectionLogOptions`.
+    pub connection_log_options: Val<client_vpn_endpoint::ConnectionLogOptions>,
+
+    /// CloudFormation property `ServerCertificateArn`.
+    pub server_certificate_arn: Val<String>,
+}
+
 impl CfnClientVpnEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::EC2::ClientVpnEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClientVpnEndpointRequired`]:
     ///
-    /// - `authentication_options`: `AuthenticationOptions`.
-    /// - `connection_log_options`: `ConnectionLogOptions`.
-    /// - `server_certificate_arn`: `ServerCertificateArn`.
-    pub fn new(authentication_options: impl Into<Val<Vec<client_vpn_endpoint::ClientAuthenticationRequest>>>, connection_log_options: impl Into<Val<client_vpn_endpoint::ConnectionLogOptions>>, server_certificate_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnClientVpnEndpoint::new(CfnClientVpnEndpointRequired {
+    ///     authentication_options: vec![client_vpn_endpoint::ClientAuthenticationRequest::new(...)].into(),
+    ///     connection_log_options: client_vpn_endpoint::ConnectionLogOptions::new(...).into(),
+    ///     server_certificate_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClientVpnEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthenticationOptions", authentication_options);
-        props.set("ConnectionLogOptions", connection_log_options);
-        props.set("ServerCertificateArn", server_certificate_arn);
+        props.set::<Vec<client_vpn_endpoint::ClientAuthenticationRequest>>("AuthenticationOptions", required.authentication_options);
+        props.set::<client_vpn_endpoint::ConnectionLogOptions>("ConnectionLogOptions", required.connection_log_options);
+        props.set::<String>("ServerCertificateArn", required.server_certificate_arn);
         CfnClientVpnEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -1444,7 +1824,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl ClientAuthenticationRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -1485,7 +1865,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl DirectoryServiceAuthenticationRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `directory_id`: `DirectoryId`.
         pub fn new(directory_id: impl Into<Val<String>>) -> Self {
@@ -1508,7 +1888,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl FederatedAuthenticationRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `saml_provider_arn`: `SAMLProviderArn`.
         pub fn new(saml_provider_arn: impl Into<Val<String>>) -> Self {
@@ -1537,7 +1917,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl CertificateAuthenticationRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_root_certificate_chain_arn`: `ClientRootCertificateChainArn`.
         pub fn new(client_root_certificate_chain_arn: impl Into<Val<String>>) -> Self {
@@ -1560,7 +1940,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl AuthorizationPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy_document`: `PolicyDocument`.
         pub fn new(policy_document: impl Into<Val<String>>) -> Self {
@@ -1595,7 +1975,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl ClientConnectOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1624,7 +2004,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl ClientLoginBannerOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1679,7 +2059,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl ConnectionLogOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1719,15 +2099,29 @@ pub mod client_vpn_endpoint {
         props: Props,
     }
 
+    /// The required properties of [`DevicePostureOptions`], by name: the argument of [`DevicePostureOptions::new`].
+    #[derive(Clone, Debug)]
+    pub struct DevicePostureOptionsRequired {
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// CloudFormation property `TrustProviders`.
+        pub trust_providers: Val<Vec<DevicePostureTrustProvider>>,
+    }
+
     impl DevicePostureOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DevicePostureOptionsRequired`]:
         ///
-        /// - `enabled`: `Enabled`.
-        /// - `trust_providers`: `TrustProviders`.
-        pub fn new(enabled: impl Into<Val<bool>>, trust_providers: impl Into<Val<Vec<DevicePostureTrustProvider>>>) -> Self {
+        /// ```text
+        /// DevicePostureOptions::new(DevicePostureOptionsRequired {
+        ///     enabled: true.into(),
+        ///     trust_providers: vec![DevicePostureTrustProvider::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: DevicePostureOptionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Enabled", enabled);
-            props.set("TrustProviders", trust_providers);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<Vec<DevicePostureTrustProvider>>("TrustProviders", required.trust_providers);
             DevicePostureOptions { props }
         }
     }
@@ -1744,15 +2138,29 @@ pub mod client_vpn_endpoint {
         props: Props,
     }
 
+    /// The required properties of [`DevicePostureTrustProvider`], by name: the argument of [`DevicePostureTrustProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct DevicePostureTrustProviderRequired {
+        /// CloudFormation property `TenantId`.
+        pub tenant_id: Val<String>,
+
+        /// CloudFormation property `TrustProviderType`.
+        pub trust_provider_type: Val<String>,
+    }
+
     impl DevicePostureTrustProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DevicePostureTrustProviderRequired`]:
         ///
-        /// - `tenant_id`: `TenantId`.
-        /// - `trust_provider_type`: `TrustProviderType`.
-        pub fn new(tenant_id: impl Into<Val<String>>, trust_provider_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DevicePostureTrustProvider::new(DevicePostureTrustProviderRequired {
+        ///     tenant_id: "...".into(),
+        ///     trust_provider_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DevicePostureTrustProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("TenantId", tenant_id);
-            props.set("TrustProviderType", trust_provider_type);
+            props.set::<String>("TenantId", required.tenant_id);
+            props.set::<String>("TrustProviderType", required.trust_provider_type);
             DevicePostureTrustProvider { props }
         }
 
@@ -1775,15 +2183,29 @@ pub mod client_vpn_endpoint {
         props: Props,
     }
 
+    /// The required properties of [`TagSpecification`], by name: the argument of [`TagSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagSpecificationRequired {
+        /// CloudFormation property `ResourceType`.
+        pub resource_type: Val<String>,
+
+        /// CloudFormation property `Tags`.
+        pub tags: Val<Vec<Tag>>,
+    }
+
     impl TagSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagSpecificationRequired`]:
         ///
-        /// - `resource_type`: `ResourceType`.
-        /// - `tags`: `Tags`.
-        pub fn new(resource_type: impl Into<Val<String>>, tags: impl Into<Val<Vec<Tag>>>) -> Self {
+        /// ```text
+        /// TagSpecification::new(TagSpecificationRequired {
+        ///     resource_type: "...".into(),
+        ///     tags: vec![Tag::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: TagSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceType", resource_type);
-            props.set("Tags", tags);
+            props.set::<String>("ResourceType", required.resource_type);
+            props.set::<Vec<Tag>>("Tags", required.tags);
             TagSpecification { props }
         }
     }
@@ -1800,15 +2222,29 @@ pub mod client_vpn_endpoint {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1826,7 +2262,7 @@ pub mod client_vpn_endpoint {
     }
 
     impl TransitGatewayConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `transit_gateway_id`: `TransitGatewayId`.
         pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
@@ -1858,23 +2294,53 @@ pub mod client_vpn_endpoint {
 /// Resource Type definition for AWS::EC2::ClientVpnRoute. Specifies a network route to add to a Client VPN endpoint. Each Client VPN endpoint has a route table that describes the available destination network routes. Each route in the route table specifies the path for traffic to specific resources or networks.
 ///
 /// CloudFormation type `AWS::EC2::ClientVpnRoute`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The CloudFormation-generated identifier for this Client VPN route, derived from the logical resource id and client request token.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnClientVpnRoute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClientVpnRoute`], by name: the argument of [`CfnClientVpnRoute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClientVpnRouteRequired {
+    /// The ID of the Client VPN endpoint to which to add the route.
+    ///
+    /// CloudFormation property `ClientVpnEndpointId`.
+    ///
+    /// Changing it replaces the resource.
+    pub client_vpn_endpoint_id: Val<String>,
+
+    /// The IPv4 address range, in CIDR notation, of the route destination. For example: To add a route for Internet access, enter 0.0.0.0/0. To add a route for a peered VPC, enter the peered VPC's IPv4 CIDR range. To add a route for an on-premises network, enter the AWS Site-to-Site VPN connection's IPv4 CIDR range. To add a route for the local network, enter the client CIDR range.
+    ///
+    /// CloudFormation property `DestinationCidrBlock`.
+    ///
+    /// Changing it replaces the resource.
+    pub destination_cidr_block: Val<String>,
+}
+
 impl CfnClientVpnRoute {
     pub const TYPE_NAME: &'static str = "AWS::EC2::ClientVpnRoute";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClientVpnRouteRequired`]:
     ///
-    /// - `client_vpn_endpoint_id`: `ClientVpnEndpointId`, The ID of the Client VPN endpoint to which to add the route.
-    /// - `destination_cidr_block`: `DestinationCidrBlock`, The IPv4 address range, in CIDR notation, of the route destination. For example: To add a route for Internet access, enter 0.0.0.0/0. To add a route for a peered VPC, enter the peered VPC's IPv4 CIDR range. To add a route for an on-premises network, enter the AWS Site-to-Site VPN connection's IPv4 CIDR range. To add a route for the local network, enter the client CIDR range.
-    pub fn new(client_vpn_endpoint_id: impl Into<Val<String>>, destination_cidr_block: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnClientVpnRoute::new(CfnClientVpnRouteRequired {
+    ///     client_vpn_endpoint_id: "...".into(),
+    ///     destination_cidr_block: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClientVpnRouteRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClientVpnEndpointId", client_vpn_endpoint_id);
-        props.set("DestinationCidrBlock", destination_cidr_block);
+        props.set::<String>("ClientVpnEndpointId", required.client_vpn_endpoint_id);
+        props.set::<String>("DestinationCidrBlock", required.destination_cidr_block);
         CfnClientVpnRoute { props, options: ResourceOptions::default() }
     }
 
@@ -1933,6 +2399,14 @@ pub(crate) static CLIENT_VPN_ROUTE_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::ClientVpnTargetNetworkAssociation
 ///
 /// CloudFormation type `AWS::EC2::ClientVpnTargetNetworkAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnClientVpnTargetNetworkAssociation {
     props: Props,
@@ -1942,7 +2416,7 @@ pub struct CfnClientVpnTargetNetworkAssociation {
 impl CfnClientVpnTargetNetworkAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::ClientVpnTargetNetworkAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `client_vpn_endpoint_id`: `ClientVpnEndpointId`.
     pub fn new(client_vpn_endpoint_id: impl Into<Val<String>>) -> Self {
@@ -2012,23 +2486,53 @@ pub(crate) static CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_META: TypeMeta = TypeMet
 /// Specifies a customer gateway.
 ///
 /// CloudFormation type `AWS::EC2::CustomerGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CustomerGatewayId`: `handle.customer_gateway_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CustomerGatewayId`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomerGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomerGateway`], by name: the argument of [`CfnCustomerGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomerGatewayRequired {
+    /// The IP address for the customer gateway device's outside interface. The address must be static. If ``OutsideIpAddressType`` in your VPN connection options is set to ``PrivateIpv4``, you can use an RFC6598 or RFC1918 private IPv4 address. If ``OutsideIpAddressType`` is set to ``Ipv6``, you can use an IPv6 address.
+    ///
+    /// CloudFormation property `IpAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub ip_address: Val<String>,
+
+    /// The type of VPN connection that this customer gateway supports (``ipsec.1``).
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnCustomerGateway {
     pub const TYPE_NAME: &'static str = "AWS::EC2::CustomerGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomerGatewayRequired`]:
     ///
-    /// - `ip_address`: `IpAddress`, The IP address for the customer gateway device's outside interface. The address must be static. If ``OutsideIpAddressType`` in your VPN connection options is set to ``PrivateIpv4``, you can use an RFC6598 or RFC1918 private IPv4 address. If ``OutsideIpAddressType`` is set to ``Ipv6``, you can use an IPv6 address.
-    /// - `type_`: `Type`, The type of VPN connection that this customer gateway supports (``ipsec.1``).
-    pub fn new(ip_address: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomerGateway::new(CfnCustomerGatewayRequired {
+    ///     ip_address: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomerGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("IpAddress", ip_address);
-        props.set("Type", type_);
+        props.set::<String>("IpAddress", required.ip_address);
+        props.set::<String>("Type", required.type_);
         CfnCustomerGateway { props, options: ResourceOptions::default() }
     }
 
@@ -2129,15 +2633,33 @@ pub mod customer_gateway {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2152,6 +2674,14 @@ pub mod customer_gateway {
 /// Resource Type definition for AWS::EC2::DHCPOptions
 ///
 /// CloudFormation type `AWS::EC2::DHCPOptions`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DhcpOptionsId`: `handle.dhcp_options_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DhcpOptionsId`.
 #[derive(Clone, Debug)]
 pub struct CfnDhcpOptions {
     props: Props,
@@ -2277,15 +2807,29 @@ pub mod dhcp_options {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2308,23 +2852,47 @@ pub mod dhcp_options {
 /// Resource Type definition for AWS::EC2::EC2Fleet
 ///
 /// CloudFormation type `AWS::EC2::EC2Fleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FleetId`: `handle.fleet_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FleetId`.
 #[derive(Clone, Debug)]
 pub struct CfnEc2Fleet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEc2Fleet`], by name: the argument of [`CfnEc2Fleet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEc2FleetRequired {
+    /// CloudFormation property `LaunchTemplateConfigs`.
+    ///
+    /// Changing it replaces the resource.
+    pub launch_template_configs: Val<Vec<ec2_fleet::FleetLaunchTemplateConfigRequest>>,
+
+    /// CloudFormation property `TargetCapacitySpecification`.
+    pub target_capacity_specification: Val<ec2_fleet::TargetCapacitySpecificationRequest>,
+}
+
 impl CfnEc2Fleet {
     pub const TYPE_NAME: &'static str = "AWS::EC2::EC2Fleet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEc2FleetRequired`]:
     ///
-    /// - `launch_template_configs`: `LaunchTemplateConfigs`.
-    /// - `target_capacity_specification`: `TargetCapacitySpecification`.
-    pub fn new(launch_template_configs: impl Into<Val<Vec<ec2_fleet::FleetLaunchTemplateConfigRequest>>>, target_capacity_specification: impl Into<Val<ec2_fleet::TargetCapacitySpecificationRequest>>) -> Self {
+    /// ```text
+    /// CfnEc2Fleet::new(CfnEc2FleetRequired {
+    ///     launch_template_configs: vec![ec2_fleet::FleetLaunchTemplateConfigRequest::new(...)].into(),
+    ///     target_capacity_specification: ec2_fleet::TargetCapacitySpecificationRequest::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEc2FleetRequired) -> Self {
         let mut props = Props::new();
-        props.set("LaunchTemplateConfigs", launch_template_configs);
-        props.set("TargetCapacitySpecification", target_capacity_specification);
+        props.set::<Vec<ec2_fleet::FleetLaunchTemplateConfigRequest>>("LaunchTemplateConfigs", required.launch_template_configs);
+        props.set::<ec2_fleet::TargetCapacitySpecificationRequest>("TargetCapacitySpecification", required.target_capacity_specification);
         CfnEc2Fleet { props, options: ResourceOptions::default() }
     }
 
@@ -2336,7 +2904,7 @@ impl CfnEc2Fleet {
 
     /// The `ExcessCapacityTerminationPolicy` property.
     ///
-    /// Allowed values: `termination`, `no-termination`.
+    /// Allowed values (the enum [`ec2_fleet::ExcessCapacityTerminationPolicy`]): `termination`, `no-termination`.
     pub fn excess_capacity_termination_policy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ExcessCapacityTerminationPolicy", value);
         self
@@ -2392,7 +2960,7 @@ impl CfnEc2Fleet {
 
     /// The `Type` property.
     ///
-    /// Allowed values: `maintain`, `request`, `instant`.
+    /// Allowed values (the enum [`ec2_fleet::Type`]): `maintain`, `request`, `instant`.
     ///
     /// Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2464,11 +3032,11 @@ pub(crate) static EC2_FLEET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEc2Fleet`].
+/// Property types and enums of the allowed values of [`CfnEc2Fleet`].
 pub mod ec2_fleet {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::EC2Fleet`.
     #[derive(Clone, Debug)]
@@ -2509,7 +3077,7 @@ pub mod ec2_fleet {
     }
 
     impl FleetLaunchTemplateSpecificationRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `version`: `Version`.
         pub fn new(version: impl Into<Val<String>>) -> Self {
@@ -2748,7 +3316,7 @@ pub mod ec2_fleet {
 
         /// The `VolumeType` property.
         ///
-        /// Allowed values: `gp2`, `gp3`, `io1`, `io2`, `sc1`, `st1`, `standard`.
+        /// Allowed values (the enum [`VolumeType`]): `gp2`, `gp3`, `io1`, `io2`, `sc1`, `st1`, `standard`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -2877,12 +3445,16 @@ pub mod ec2_fleet {
         }
 
         /// The `AcceleratorManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `habana`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
         }
 
         /// The `AcceleratorNames` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a10g`, `a100`, `h100`, `inferentia`, `k520`, `k80`, `m60`, `radeon-pro-v520`, `t4`, `t4g`, `vu9p`, `v100`, `l40s`, `l4`, `gaudi-hl-205`, `inferentia2`, `trainium`, `trainium2`, `u30`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -2895,6 +3467,8 @@ pub mod ec2_fleet {
         }
 
         /// The `AcceleratorTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `gpu`, `fpga`, `inference`, `media`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -2908,7 +3482,7 @@ pub mod ec2_fleet {
 
         /// The `BareMetal` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`BareMetal`]): `included`, `required`, `excluded`.
         pub fn bare_metal(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BareMetal", value);
             self
@@ -2928,13 +3502,15 @@ pub mod ec2_fleet {
 
         /// The `BurstablePerformance` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`BurstablePerformance`]): `included`, `required`, `excluded`.
         pub fn burstable_performance(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BurstablePerformance", value);
             self
         }
 
         /// The `CpuManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `intel`, `amd`, `amazon-web-services`, `apple`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -2947,6 +3523,8 @@ pub mod ec2_fleet {
         }
 
         /// The `InstanceGenerations` property.
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -2954,13 +3532,15 @@ pub mod ec2_fleet {
 
         /// The `LocalStorage` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`LocalStorage`]): `included`, `required`, `excluded`.
         pub fn local_storage(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LocalStorage", value);
             self
         }
 
         /// The `LocalStorageTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -3420,7 +4000,7 @@ pub mod ec2_fleet {
 
         /// The `HttpEndpoint` property.
         ///
-        /// Allowed values: `disabled`, `enabled`.
+        /// Allowed values (the enum [`HttpEndpoint`]): `disabled`, `enabled`.
         pub fn http_endpoint(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpEndpoint", value);
             self
@@ -3434,7 +4014,7 @@ pub mod ec2_fleet {
 
         /// The `HttpTokens` property.
         ///
-        /// Allowed values: `optional`, `required`.
+        /// Allowed values (the enum [`HttpTokens`]): `optional`, `required`.
         pub fn http_tokens(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpTokens", value);
             self
@@ -3678,7 +4258,7 @@ pub mod ec2_fleet {
 
         /// The `Tenancy` property.
         ///
-        /// Allowed values: `dedicated`, `default`, `host`.
+        /// Allowed values (the enum [`Tenancy`]): `dedicated`, `default`, `host`.
         ///
         /// Write-only.
         pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3708,7 +4288,7 @@ pub mod ec2_fleet {
 
         /// The `AllocationStrategy` property.
         ///
-        /// Allowed values: `lowest-price`, `prioritized`.
+        /// Allowed values (the enum [`AllocationStrategy`]): `lowest-price`, `prioritized`.
         pub fn allocation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AllocationStrategy", value);
             self
@@ -3766,7 +4346,7 @@ pub mod ec2_fleet {
 
         /// The `UsageStrategy` property.
         ///
-        /// Allowed values: `use-capacity-reservations-first`.
+        /// Allowed values (the enum [`UsageStrategy`]): `use-capacity-reservations-first`.
         pub fn usage_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UsageStrategy", value);
             self
@@ -3794,7 +4374,7 @@ pub mod ec2_fleet {
 
         /// The `AllocationStrategy` property.
         ///
-        /// Allowed values: `prioritized`.
+        /// Allowed values (the enum [`ReservedCapacityOptionsRequestAllocationStrategy`]): `prioritized`.
         pub fn allocation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AllocationStrategy", value);
             self
@@ -3807,6 +4387,8 @@ pub mod ec2_fleet {
         }
 
         /// The `ReservationTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`ReservationTypes`]): `on-demand-capacity-reservation`, `capacity-block`, `interruptible-capacity-reservation`.
         pub fn reservation_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ReservationTypes", value);
             self
@@ -3871,6 +4453,8 @@ pub mod ec2_fleet {
         }
 
         /// The `MarketTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`MarketTypes`]): `on-demand`.
         pub fn market_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MarketTypes", value);
             self
@@ -3906,7 +4490,7 @@ pub mod ec2_fleet {
 
         /// The `InstanceInterruptionBehavior` property.
         ///
-        /// Allowed values: `hibernate`, `stop`, `terminate`.
+        /// Allowed values (the enum [`InstanceInterruptionBehavior`]): `hibernate`, `stop`, `terminate`.
         pub fn instance_interruption_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceInterruptionBehavior", value);
             self
@@ -3996,7 +4580,7 @@ pub mod ec2_fleet {
 
         /// The `ReplacementStrategy` property.
         ///
-        /// Allowed values: `launch`, `launch-before-terminate`.
+        /// Allowed values (the enum [`ReplacementStrategy`]): `launch`, `launch-before-terminate`.
         pub fn replacement_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReplacementStrategy", value);
             self
@@ -4030,7 +4614,7 @@ pub mod ec2_fleet {
 
         /// The `ResourceType` property.
         ///
-        /// Allowed values: `client-vpn-endpoint`, `customer-gateway`, `dedicated-host`, `dhcp-options`, `egress-only-internet-gateway`, `elastic-gpu`, `elastic-ip`, `export-image-task`, `export-instance-task`, `fleet`, `fpga-image`, `host-reservation`, `image`, `import-image-task`, `import-snapshot-task`, `instance`, `internet-gateway`, `key-pair`, `launch-template`, `local-gateway-route-table-vpc-association`, `natgateway`, `network-acl`, `network-insights-analysis`, `network-insights-path` and 23 more.
+        /// Allowed values (the enum [`ResourceType`]): `client-vpn-endpoint`, `customer-gateway`, `dedicated-host`, `dhcp-options`, `egress-only-internet-gateway`, `elastic-gpu`, `elastic-ip`, `export-image-task`, `export-instance-task`, `fleet`, `fpga-image`, `host-reservation`, `image`, `import-image-task`, `import-snapshot-task`, `instance`, `internet-gateway`, `key-pair`, `launch-template`, `local-gateway-route-table-vpc-association`, `natgateway`, `network-acl`, `network-insights-analysis`, `network-insights-path` and 23 more.
         pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceType", value);
             self
@@ -4055,15 +4639,29 @@ pub mod ec2_fleet {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4081,7 +4679,7 @@ pub mod ec2_fleet {
     }
 
     impl TargetCapacitySpecificationRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `total_target_capacity`: `TotalTargetCapacity`.
         pub fn new(total_target_capacity: impl Into<Val<i64>>) -> Self {
@@ -4092,7 +4690,7 @@ pub mod ec2_fleet {
 
         /// The `DefaultTargetCapacityType` property.
         ///
-        /// Allowed values: `on-demand`, `spot`, `capacity-block`, `reserved-capacity`.
+        /// Allowed values (the enum [`DefaultTargetCapacityType`]): `on-demand`, `spot`, `capacity-block`, `reserved-capacity`.
         ///
         /// Changing it replaces the resource.
         pub fn default_target_capacity_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4114,7 +4712,7 @@ pub mod ec2_fleet {
 
         /// The `TargetCapacityUnitType` property.
         ///
-        /// Allowed values: `vcpu`, `memory-mib`, `units`.
+        /// Allowed values (the enum [`TargetCapacityUnitType`]): `vcpu`, `memory-mib`, `units`.
         ///
         /// Changing it replaces the resource.
         pub fn target_capacity_unit_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4268,6 +4866,287 @@ pub mod ec2_fleet {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ExcessCapacityTerminationPolicy` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        ExcessCapacityTerminationPolicy {
+            Termination = "termination",
+            NoTermination = "no-termination",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        Type {
+            Maintain = "maintain",
+            Request = "request",
+            Instant = "instant",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Gp2 = "gp2",
+            Gp3 = "gp3",
+            Io1 = "io1",
+            Io2 = "io2",
+            Sc1 = "sc1",
+            St1 = "st1",
+            Standard = "standard",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorManufacturers` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        AcceleratorManufacturers {
+            AmazonWebServices = "amazon-web-services",
+            Amd = "amd",
+            Habana = "habana",
+            Nvidia = "nvidia",
+            Xilinx = "xilinx",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorNames` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        AcceleratorNames {
+            A10g = "a10g",
+            A100 = "a100",
+            H100 = "h100",
+            Inferentia = "inferentia",
+            K520 = "k520",
+            K80 = "k80",
+            M60 = "m60",
+            RadeonProV520 = "radeon-pro-v520",
+            T4 = "t4",
+            T4g = "t4g",
+            Vu9p = "vu9p",
+            V100 = "v100",
+            L40s = "l40s",
+            L4 = "l4",
+            GaudiHl205 = "gaudi-hl-205",
+            Inferentia2 = "inferentia2",
+            Trainium = "trainium",
+            Trainium2 = "trainium2",
+            U30 = "u30",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorTypes` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        AcceleratorTypes {
+            Gpu = "gpu",
+            Fpga = "fpga",
+            Inference = "inference",
+            Media = "media",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BareMetal` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        BareMetal {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BurstablePerformance` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        BurstablePerformance {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CpuManufacturers` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        CpuManufacturers {
+            Intel = "intel",
+            Amd = "amd",
+            AmazonWebServices = "amazon-web-services",
+            Apple = "apple",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceGenerations` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        InstanceGenerations {
+            Current = "current",
+            Previous = "previous",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorage` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        LocalStorage {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorageTypes` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        LocalStorageTypes {
+            Hdd = "hdd",
+            Ssd = "ssd",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpEndpoint` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        HttpEndpoint {
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpTokens` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        HttpTokens {
+            Optional = "optional",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tenancy` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        Tenancy {
+            Dedicated = "dedicated",
+            Default = "default",
+            Host = "host",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AllocationStrategy` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        AllocationStrategy {
+            LowestPrice = "lowest-price",
+            Prioritized = "prioritized",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UsageStrategy` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        UsageStrategy {
+            UseCapacityReservationsFirst = "use-capacity-reservations-first",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AllocationStrategy` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        ReservedCapacityOptionsRequestAllocationStrategy {
+            Prioritized = "prioritized",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReservationTypes` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        ReservationTypes {
+            OnDemandCapacityReservation = "on-demand-capacity-reservation",
+            CapacityBlock = "capacity-block",
+            InterruptibleCapacityReservation = "interruptible-capacity-reservation",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MarketTypes` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        MarketTypes {
+            OnDemand = "on-demand",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceInterruptionBehavior` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        InstanceInterruptionBehavior {
+            Hibernate = "hibernate",
+            Stop = "stop",
+            Terminate = "terminate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReplacementStrategy` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        ReplacementStrategy {
+            Launch = "launch",
+            LaunchBeforeTerminate = "launch-before-terminate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            ClientVpnEndpoint = "client-vpn-endpoint",
+            CustomerGateway = "customer-gateway",
+            DedicatedHost = "dedicated-host",
+            DhcpOptions = "dhcp-options",
+            EgressOnlyInternetGateway = "egress-only-internet-gateway",
+            ElasticGpu = "elastic-gpu",
+            ElasticIp = "elastic-ip",
+            ExportImageTask = "export-image-task",
+            ExportInstanceTask = "export-instance-task",
+            Fleet = "fleet",
+            FpgaImage = "fpga-image",
+            HostReservation = "host-reservation",
+            Image = "image",
+            ImportImageTask = "import-image-task",
+            ImportSnapshotTask = "import-snapshot-task",
+            Instance = "instance",
+            InternetGateway = "internet-gateway",
+            KeyPair = "key-pair",
+            LaunchTemplate = "launch-template",
+            LocalGatewayRouteTableVpcAssociation = "local-gateway-route-table-vpc-association",
+            Natgateway = "natgateway",
+            NetworkAcl = "network-acl",
+            NetworkInsightsAnalysis = "network-insights-analysis",
+            NetworkInsightsPath = "network-insights-path",
+            NetworkInterface = "network-interface",
+            PlacementGroup = "placement-group",
+            ReservedInstances = "reserved-instances",
+            RouteTable = "route-table",
+            SecurityGroup = "security-group",
+            Snapshot = "snapshot",
+            SpotFleetRequest = "spot-fleet-request",
+            SpotInstancesRequest = "spot-instances-request",
+            Subnet = "subnet",
+            TrafficMirrorFilter = "traffic-mirror-filter",
+            TrafficMirrorSession = "traffic-mirror-session",
+            TrafficMirrorTarget = "traffic-mirror-target",
+            TransitGateway = "transit-gateway",
+            TransitGatewayAttachment = "transit-gateway-attachment",
+            TransitGatewayConnectPeer = "transit-gateway-connect-peer",
+            TransitGatewayMulticastDomain = "transit-gateway-multicast-domain",
+            TransitGatewayRouteTable = "transit-gateway-route-table",
+            Volume = "volume",
+            Vpc = "vpc",
+            VpcFlowLog = "vpc-flow-log",
+            VpcPeeringConnection = "vpc-peering-connection",
+            VpnConnection = "vpn-connection",
+            VpnGateway = "vpn-gateway",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultTargetCapacityType` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        DefaultTargetCapacityType {
+            OnDemand = "on-demand",
+            Spot = "spot",
+            CapacityBlock = "capacity-block",
+            ReservedCapacity = "reserved-capacity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetCapacityUnitType` in `AWS::EC2::EC2Fleet`; `.into()` makes a `Val<String>`.
+        TargetCapacityUnitType {
+            Vcpu = "vcpu",
+            MemoryMib = "memory-mib",
+            Units = "units",
+        }
+    }
 }
 
 /// Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance.
@@ -4277,6 +5156,15 @@ pub mod ec2_fleet {
 /// For more information, see [Elastic IP Addresses](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html) in the *Amazon EC2 User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::EIP`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AllocationId`: `handle.allocation_id()` → `Val<String>`.
+/// - `PublicIp`: `handle.public_ip()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEip {
     props: Props,
@@ -4414,15 +5302,33 @@ pub mod eip {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4439,6 +5345,14 @@ pub mod eip {
 /// You must specify ``AllocationId`` and either ``InstanceId``, ``NetworkInterfaceId``, or ``PrivateIpAddress``.
 ///
 /// CloudFormation type `AWS::EC2::EIPAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnEipAssociation {
     props: Props,
@@ -4533,6 +5447,14 @@ pub(crate) static EIP_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::EgressOnlyInternetGateway
 ///
 /// CloudFormation type `AWS::EC2::EgressOnlyInternetGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Service Generated ID of the EgressOnlyInternetGateway
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnEgressOnlyInternetGateway {
     props: Props,
@@ -4542,7 +5464,7 @@ pub struct CfnEgressOnlyInternetGateway {
 impl CfnEgressOnlyInternetGateway {
     pub const TYPE_NAME: &'static str = "AWS::EC2::EgressOnlyInternetGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_id`: `VpcId`, The ID of the VPC for which to create the egress-only internet gateway.
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -4612,15 +5534,29 @@ pub mod egress_only_internet_gateway {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4643,23 +5579,55 @@ pub mod egress_only_internet_gateway {
 /// Associates an AWS Identity and Access Management (IAM) role with an AWS Certificate Manager (ACM) certificate. This association is based on Amazon Resource Names and it enables the certificate to be used by the ACM for Nitro Enclaves application inside an enclave.
 ///
 /// CloudFormation type `AWS::EC2::EnclaveCertificateIamRoleAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CertificateS3BucketName`: `handle.certificate_s3_bucket_name()` → `Val<String>`. The name of the Amazon S3 bucket to which the certificate was uploaded.
+/// - `CertificateS3ObjectKey`: `handle.certificate_s3_object_key()` → `Val<String>`. The Amazon S3 object key where the certificate, certificate chain, and encrypted private key bundle are stored.
+/// - `EncryptionKmsKeyId`: `handle.encryption_kms_key_id()` → `Val<String>`. The ID of the AWS KMS CMK used to encrypt the private key of the certificate.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEnclaveCertificateIamRoleAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnclaveCertificateIamRoleAssociation`], by name: the argument of [`CfnEnclaveCertificateIamRoleAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnclaveCertificateIamRoleAssociationRequired {
+    /// The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role.
+    ///
+    /// CloudFormation property `CertificateArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_arn: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate. You can associate up to 16 IAM roles with an ACM certificate.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnEnclaveCertificateIamRoleAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::EnclaveCertificateIamRoleAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnclaveCertificateIamRoleAssociationRequired`]:
     ///
-    /// - `certificate_arn`: `CertificateArn`, The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate. You can associate up to 16 IAM roles with an ACM certificate.
-    pub fn new(certificate_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnclaveCertificateIamRoleAssociation::new(CfnEnclaveCertificateIamRoleAssociationRequired {
+    ///     certificate_arn: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnclaveCertificateIamRoleAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("CertificateArn", certificate_arn);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("CertificateArn", required.certificate_arn);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnEnclaveCertificateIamRoleAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -4724,23 +5692,55 @@ pub(crate) static ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_SHAPE: ObjectShape = 
 /// Specifies a VPC flow log, which enables you to capture IP traffic for a specific network interface, subnet, or VPC.
 ///
 /// CloudFormation type `AWS::EC2::FlowLog`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The Flow Log ID
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowLog {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlowLog`], by name: the argument of [`CfnFlowLog::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowLogRequired {
+    /// The ID of the subnet, network interface, or VPC for which you want to create a flow log.
+    ///
+    /// CloudFormation property `ResourceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_id: Val<String>,
+
+    /// The type of resource for which to create the flow log. For example, if you specified a VPC ID for the ResourceId property, specify VPC for this property.
+    ///
+    /// CloudFormation property `ResourceType`.
+    ///
+    /// Allowed values (the enum [`flow_log::ResourceType`]): `NetworkInterface`, `Subnet`, `VPC`, `TransitGateway`, `TransitGatewayAttachment`, `RegionalNatGateway`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_type: Val<String>,
+}
+
 impl CfnFlowLog {
     pub const TYPE_NAME: &'static str = "AWS::EC2::FlowLog";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowLogRequired`]:
     ///
-    /// - `resource_id`: `ResourceId`, The ID of the subnet, network interface, or VPC for which you want to create a flow log.
-    /// - `resource_type`: `ResourceType`, The type of resource for which to create the flow log. For example, if you specified a VPC ID for the ResourceId property, specify VPC for this property.
-    pub fn new(resource_id: impl Into<Val<String>>, resource_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFlowLog::new(CfnFlowLogRequired {
+    ///     resource_id: "...".into(),
+    ///     resource_type: flow_log::ResourceType::NetworkInterface.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowLogRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceId", resource_id);
-        props.set("ResourceType", resource_type);
+        props.set::<String>("ResourceId", required.resource_id);
+        props.set::<String>("ResourceType", required.resource_type);
         CfnFlowLog { props, options: ResourceOptions::default() }
     }
 
@@ -4778,7 +5778,7 @@ impl CfnFlowLog {
 
     /// Specifies the type of destination to which the flow log data is to be published. Flow log data can be published to CloudWatch Logs or Amazon S3.
     ///
-    /// Allowed values: `cloud-watch-logs`, `s3`, `kinesis-data-firehose`.
+    /// Allowed values (the enum [`flow_log::LogDestinationType`]): `cloud-watch-logs`, `s3`, `kinesis-data-firehose`.
     ///
     /// Changing it replaces the resource.
     pub fn log_destination_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4826,7 +5826,7 @@ impl CfnFlowLog {
 
     /// The type of traffic to log. You can log traffic that the resource accepts or rejects, or all traffic.
     ///
-    /// Allowed values: `ACCEPT`, `ALL`, `REJECT`.
+    /// Allowed values (the enum [`flow_log::TrafficType`]): `ACCEPT`, `ALL`, `REJECT`.
     ///
     /// Changing it replaces the resource.
     pub fn traffic_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4881,11 +5881,11 @@ pub(crate) static FLOW_LOG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlowLog`].
+/// Property types and enums of the allowed values of [`CfnFlowLog`].
 pub mod flow_log {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::FlowLog`.
     #[derive(Clone, Debug)]
@@ -4893,17 +5893,36 @@ pub mod flow_log {
         props: Props,
     }
 
-    impl DestinationOptions {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DestinationOptions`], by name: the argument of [`DestinationOptions::new`].
+    #[derive(Clone, Debug)]
+    pub struct DestinationOptionsRequired {
+        /// CloudFormation property `FileFormat`.
         ///
-        /// - `file_format`: `FileFormat`.
-        /// - `hive_compatible_partitions`: `HiveCompatiblePartitions`.
-        /// - `per_hour_partition`: `PerHourPartition`.
-        pub fn new(file_format: impl Into<Val<String>>, hive_compatible_partitions: impl Into<Val<bool>>, per_hour_partition: impl Into<Val<bool>>) -> Self {
+        /// Allowed values (the enum [`FileFormat`]): `plain-text`, `parquet`.
+        pub file_format: Val<String>,
+
+        /// CloudFormation property `HiveCompatiblePartitions`.
+        pub hive_compatible_partitions: Val<bool>,
+
+        /// CloudFormation property `PerHourPartition`.
+        pub per_hour_partition: Val<bool>,
+    }
+
+    impl DestinationOptions {
+        /// Creates the value from its required properties, by name in [`DestinationOptionsRequired`]:
+        ///
+        /// ```text
+        /// DestinationOptions::new(DestinationOptionsRequired {
+        ///     file_format: FileFormat::PlainText.into(),
+        ///     hive_compatible_partitions: true.into(),
+        ///     per_hour_partition: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: DestinationOptionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileFormat", file_format);
-            props.set("HiveCompatiblePartitions", hive_compatible_partitions);
-            props.set("PerHourPartition", per_hour_partition);
+            props.set::<String>("FileFormat", required.file_format);
+            props.set::<bool>("HiveCompatiblePartitions", required.hive_compatible_partitions);
+            props.set::<bool>("PerHourPartition", required.per_hour_partition);
             DestinationOptions { props }
         }
     }
@@ -4920,15 +5939,31 @@ pub mod flow_log {
         props: Props,
     }
 
-    impl TagFieldSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TagFieldSpecification`], by name: the argument of [`TagFieldSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagFieldSpecificationRequired {
+        /// CloudFormation property `ResourceType`.
         ///
-        /// - `resource_type`: `ResourceType`.
-        /// - `tag_keys`: `TagKeys`.
-        pub fn new(resource_type: impl Into<Val<String>>, tag_keys: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`TagFieldSpecificationResourceType`]): `auto-scaling-group`, `instance`, `network-interface`.
+        pub resource_type: Val<String>,
+
+        /// CloudFormation property `TagKeys`.
+        pub tag_keys: Val<Vec<String>>,
+    }
+
+    impl TagFieldSpecification {
+        /// Creates the value from its required properties, by name in [`TagFieldSpecificationRequired`]:
+        ///
+        /// ```text
+        /// TagFieldSpecification::new(TagFieldSpecificationRequired {
+        ///     resource_type: TagFieldSpecificationResourceType::AutoScalingGroup.into(),
+        ///     tag_keys: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: TagFieldSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceType", resource_type);
-            props.set("TagKeys", tag_keys);
+            props.set::<String>("ResourceType", required.resource_type);
+            props.set::<Vec<String>>("TagKeys", required.tag_keys);
             TagFieldSpecification { props }
         }
     }
@@ -4945,15 +5980,29 @@ pub mod flow_log {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4978,11 +6027,74 @@ pub mod flow_log {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LogDestinationType` in `AWS::EC2::FlowLog`; `.into()` makes a `Val<String>`.
+        LogDestinationType {
+            CloudWatchLogs = "cloud-watch-logs",
+            S3 = "s3",
+            KinesisDataFirehose = "kinesis-data-firehose",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::EC2::FlowLog`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            NetworkInterface = "NetworkInterface",
+            Subnet = "Subnet",
+            Vpc = "VPC",
+            TransitGateway = "TransitGateway",
+            TransitGatewayAttachment = "TransitGatewayAttachment",
+            RegionalNatGateway = "RegionalNatGateway",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TrafficType` in `AWS::EC2::FlowLog`; `.into()` makes a `Val<String>`.
+        TrafficType {
+            Accept = "ACCEPT",
+            All = "ALL",
+            Reject = "REJECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FileFormat` in `AWS::EC2::FlowLog`; `.into()` makes a `Val<String>`.
+        FileFormat {
+            PlainText = "plain-text",
+            Parquet = "parquet",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::EC2::FlowLog`; `.into()` makes a `Val<String>`.
+        TagFieldSpecificationResourceType {
+            AutoScalingGroup = "auto-scaling-group",
+            Instance = "instance",
+            NetworkInterface = "network-interface",
+        }
+    }
 }
 
 /// Creates and manages an Amazon FPGA Image (AFI) from a design checkpoint (DCP).
 ///
 /// CloudFormation type `AWS::EC2::FpgaImage`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the FPGA image.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The date and time the AFI was created.
+/// - `DataRetentionSupport`: `handle.data_retention_support()` → `Val<bool>`. Indicates whether data retention support is enabled for the AFI.
+/// - `FpgaImageGlobalId`: `handle.fpga_image_global_id()` → `Val<String>`. The global FPGA image identifier (AGFI ID).
+/// - `FpgaImageId`: `handle.fpga_image_id()` → `Val<String>`. The FPGA image identifier (AFI ID).
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the AWS account that owns the AFI.
+/// - `Public`: `handle.public()` → `Val<bool>`. Indicates whether the AFI is public.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the AFI (pending | available | failed | unavailable).
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`. The time of the most recent update to the AFI.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFpgaImage {
     props: Props,
@@ -5171,15 +6283,33 @@ pub mod fpga_image {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5194,23 +6324,51 @@ pub mod fpga_image {
 /// Associates a gateway with a route table. The gateway and route table must be in the same VPC. This association causes the incoming traffic to the gateway to be routed according to the routes in the route table.
 ///
 /// CloudFormation type `AWS::EC2::GatewayRouteTableAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. The route table association ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GatewayId`.
 #[derive(Clone, Debug)]
 pub struct CfnGatewayRouteTableAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGatewayRouteTableAssociation`], by name: the argument of [`CfnGatewayRouteTableAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayRouteTableAssociationRequired {
+    /// The ID of the gateway.
+    ///
+    /// CloudFormation property `GatewayId`.
+    ///
+    /// Changing it replaces the resource.
+    pub gateway_id: Val<String>,
+
+    /// The ID of the route table.
+    ///
+    /// CloudFormation property `RouteTableId`.
+    pub route_table_id: Val<String>,
+}
+
 impl CfnGatewayRouteTableAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::GatewayRouteTableAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayRouteTableAssociationRequired`]:
     ///
-    /// - `gateway_id`: `GatewayId`, The ID of the gateway.
-    /// - `route_table_id`: `RouteTableId`, The ID of the route table.
-    pub fn new(gateway_id: impl Into<Val<String>>, route_table_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGatewayRouteTableAssociation::new(CfnGatewayRouteTableAssociationRequired {
+    ///     gateway_id: "...".into(),
+    ///     route_table_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayRouteTableAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayId", gateway_id);
-        props.set("RouteTableId", route_table_id);
+        props.set::<String>("GatewayId", required.gateway_id);
+        props.set::<String>("RouteTableId", required.route_table_id);
         CfnGatewayRouteTableAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -5253,6 +6411,14 @@ pub(crate) static GATEWAY_ROUTE_TABLE_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::Host
 ///
 /// CloudFormation type `AWS::EC2::Host`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HostId`: `handle.host_id()` → `Val<String>`. ID of the host created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HostId`.
 #[derive(Clone, Debug)]
 pub struct CfnHost {
     props: Props,
@@ -5262,7 +6428,7 @@ pub struct CfnHost {
 impl CfnHost {
     pub const TYPE_NAME: &'static str = "AWS::EC2::Host";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `availability_zone`: `AvailabilityZone`, The Availability Zone in which to allocate the Dedicated Host.
     pub fn new(availability_zone: impl Into<Val<String>>) -> Self {
@@ -5281,7 +6447,7 @@ impl CfnHost {
 
     /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID.
     ///
-    /// Allowed values: `on`, `off`.
+    /// Allowed values (the enum [`host::AutoPlacement`]): `on`, `off`.
     pub fn auto_placement(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AutoPlacement", value);
         self
@@ -5289,7 +6455,7 @@ impl CfnHost {
 
     /// Automatically allocates a new dedicated host and moves your instances on to it if a degradation is detected on your current host.
     ///
-    /// Allowed values: `on`, `off`.
+    /// Allowed values (the enum [`host::HostMaintenance`]): `on`, `off`.
     pub fn host_maintenance(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("HostMaintenance", value);
         self
@@ -5297,7 +6463,7 @@ impl CfnHost {
 
     /// Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled by default.
     ///
-    /// Allowed values: `on`, `off`.
+    /// Allowed values (the enum [`host::HostRecovery`]): `on`, `off`.
     pub fn host_recovery(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("HostRecovery", value);
         self
@@ -5378,10 +6544,10 @@ pub(crate) static HOST_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnHost`].
+/// Property types and enums of the allowed values of [`CfnHost`].
 pub mod host {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::Host`.
     #[derive(Clone, Debug)]
@@ -5389,15 +6555,29 @@ pub mod host {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5407,11 +6587,50 @@ pub mod host {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `AutoPlacement` in `AWS::EC2::Host`; `.into()` makes a `Val<String>`.
+        AutoPlacement {
+            On = "on",
+            Off = "off",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HostMaintenance` in `AWS::EC2::Host`; `.into()` makes a `Val<String>`.
+        HostMaintenance {
+            On = "on",
+            Off = "off",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HostRecovery` in `AWS::EC2::Host`; `.into()` makes a `Val<String>`.
+        HostRecovery {
+            On = "on",
+            Off = "off",
+        }
+    }
 }
 
 /// Resource Schema of AWS::EC2::IPAM Type
 ///
 /// CloudFormation type `AWS::EC2::IPAM`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM.
+/// - `DefaultResourceDiscoveryAssociationId`: `handle.default_resource_discovery_association_id()` → `Val<String>`. The Id of the default association to the default resource discovery, created with this IPAM.
+/// - `DefaultResourceDiscoveryId`: `handle.default_resource_discovery_id()` → `Val<String>`. The Id of the default resource discovery, created with this IPAM.
+/// - `IpamId`: `handle.ipam_id()` → `Val<String>`. Id of the IPAM.
+/// - `PrivateDefaultScopeId`: `handle.private_default_scope_id()` → `Val<String>`. The Id of the default scope for publicly routable IP space, created with this IPAM.
+/// - `PublicDefaultScopeId`: `handle.public_default_scope_id()` → `Val<String>`. The Id of the default scope for publicly routable IP space, created with this IPAM.
+/// - `ResourceDiscoveryAssociationCount`: `handle.resource_discovery_association_count()` → `Val<i64>`. The count of resource discoveries associated with this IPAM.
+/// - `ScopeCount`: `handle.scope_count()` → `Val<i64>`. The number of scopes that currently exist in this IPAM.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamId`.
 #[derive(Clone, Debug)]
 pub struct CfnIpam {
     props: Props,
@@ -5447,7 +6666,7 @@ impl CfnIpam {
 
     /// A metered account is an account that is charged for active IP addresses managed in IPAM
     ///
-    /// Allowed values: `ipam-owner`, `resource-owner`.
+    /// Allowed values (the enum [`ipam::MeteredAccount`]): `ipam-owner`, `resource-owner`.
     pub fn metered_account(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("MeteredAccount", value);
         self
@@ -5467,7 +6686,7 @@ impl CfnIpam {
 
     /// The tier of the IPAM.
     ///
-    /// Allowed values: `free`, `advanced`.
+    /// Allowed values (the enum [`ipam::Tier`]): `free`, `advanced`.
     pub fn tier(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Tier", value);
         self
@@ -5569,11 +6788,11 @@ pub(crate) static IPAM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIpam`].
+/// Property types and enums of the allowed values of [`CfnIpam`].
 pub mod ipam {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
     #[derive(Clone, Debug)]
@@ -5582,7 +6801,7 @@ pub mod ipam {
     }
 
     impl IpamOrganizationalUnitExclusion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `organizations_entity_path`: `OrganizationsEntityPath`, An AWS Organizations entity path. Build the path for the OU(s) using AWS Organizations IDs separated by a '/'. Include all child OUs by ending the path with '/*'.
         pub fn new(organizations_entity_path: impl Into<Val<String>>) -> Self {
@@ -5605,7 +6824,7 @@ pub mod ipam {
     }
 
     impl IpamOperatingRegion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region_name`: `RegionName`, The name of the region.
         pub fn new(region_name: impl Into<Val<String>>) -> Self {
@@ -5627,15 +6846,33 @@ pub mod ipam {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5660,11 +6897,35 @@ pub mod ipam {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MeteredAccount` in `AWS::EC2::IPAM`; `.into()` makes a `Val<String>`.
+        MeteredAccount {
+            IpamOwner = "ipam-owner",
+            ResourceOwner = "resource-owner",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tier` in `AWS::EC2::IPAM`; `.into()` makes a `Val<String>`.
+        Tier {
+            Free = "free",
+            Advanced = "advanced",
+        }
+    }
 }
 
 /// Resource Schema of AWS::EC2::IPAMAllocation Type
 ///
 /// CloudFormation type `AWS::EC2::IPAMAllocation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IpamPoolAllocationId`: `handle.ipam_pool_allocation_id()` → `Val<String>`. Id of the allocation.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamAllocation {
     props: Props,
@@ -5674,7 +6935,7 @@ pub struct CfnIpamAllocation {
 impl CfnIpamAllocation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMAllocation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `ipam_pool_id`: `IpamPoolId`, Id of the IPAM Pool.
     pub fn new(ipam_pool_id: impl Into<Val<String>>) -> Self {
@@ -5748,23 +7009,60 @@ pub(crate) static IPAM_ALLOCATION_META: TypeMeta = TypeMeta {
 /// Resource Schema of AWS::EC2::IPAMPool Type
 ///
 /// CloudFormation type `AWS::EC2::IPAMPool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM Pool.
+/// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM this pool is a part of.
+/// - `IpamPoolId`: `handle.ipam_pool_id()` → `Val<String>`. Id of the IPAM Pool.
+/// - `IpamScopeArn`: `handle.ipam_scope_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the scope this pool is a part of.
+/// - `IpamScopeType`: `handle.ipam_scope_type()` → `Val<String>`. Determines whether this scope contains publicly routable space or space for a private network
+/// - `PoolDepth`: `handle.pool_depth()` → `Val<i64>`. The depth of this pool in the source pool hierarchy.
+/// - `State`: `handle.state()` → `Val<String>`. The state of this pool. This can be one of the following values: "create-in-progress", "create-complete", "modify-in-progress", "modify-complete", "delete-in-progress", or "delete-complete"
+/// - `StateMessage`: `handle.state_message()` → `Val<String>`. An explanation of how the pool arrived at it current state.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamPoolId`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamPool {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIpamPool`], by name: the argument of [`CfnIpamPool::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIpamPoolRequired {
+    /// The address family of the address space in this pool. Either IPv4 or IPv6.
+    ///
+    /// CloudFormation property `AddressFamily`.
+    ///
+    /// Changing it replaces the resource.
+    pub address_family: Val<String>,
+
+    /// The Id of the scope this pool is a part of.
+    ///
+    /// CloudFormation property `IpamScopeId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ipam_scope_id: Val<String>,
+}
+
 impl CfnIpamPool {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMPool";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIpamPoolRequired`]:
     ///
-    /// - `address_family`: `AddressFamily`, The address family of the address space in this pool. Either IPv4 or IPv6.
-    /// - `ipam_scope_id`: `IpamScopeId`, The Id of the scope this pool is a part of.
-    pub fn new(address_family: impl Into<Val<String>>, ipam_scope_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIpamPool::new(CfnIpamPoolRequired {
+    ///     address_family: "...".into(),
+    ///     ipam_scope_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIpamPoolRequired) -> Self {
         let mut props = Props::new();
-        props.set("AddressFamily", address_family);
-        props.set("IpamScopeId", ipam_scope_id);
+        props.set::<String>("AddressFamily", required.address_family);
+        props.set::<String>("IpamScopeId", required.ipam_scope_id);
         CfnIpamPool { props, options: ResourceOptions::default() }
     }
 
@@ -5972,15 +7270,33 @@ pub mod ipam_pool {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5998,7 +7314,7 @@ pub mod ipam_pool {
     }
 
     impl ProvisionedCidr {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidr`: `Cidr`, Represents a single IPv4 or IPv6 CIDR
         pub fn new(cidr: impl Into<Val<String>>) -> Self {
@@ -6020,19 +7336,39 @@ pub mod ipam_pool {
         props: Props,
     }
 
+    /// The required properties of [`SourceResource`], by name: the argument of [`SourceResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceResourceRequired {
+        /// CloudFormation property `ResourceId`.
+        pub resource_id: Val<String>,
+
+        /// CloudFormation property `ResourceOwner`.
+        pub resource_owner: Val<String>,
+
+        /// CloudFormation property `ResourceRegion`.
+        pub resource_region: Val<String>,
+
+        /// CloudFormation property `ResourceType`.
+        pub resource_type: Val<String>,
+    }
+
     impl SourceResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SourceResourceRequired`]:
         ///
-        /// - `resource_id`: `ResourceId`.
-        /// - `resource_owner`: `ResourceOwner`.
-        /// - `resource_region`: `ResourceRegion`.
-        /// - `resource_type`: `ResourceType`.
-        pub fn new(resource_id: impl Into<Val<String>>, resource_owner: impl Into<Val<String>>, resource_region: impl Into<Val<String>>, resource_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SourceResource::new(SourceResourceRequired {
+        ///     resource_id: "...".into(),
+        ///     resource_owner: "...".into(),
+        ///     resource_region: "...".into(),
+        ///     resource_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceId", resource_id);
-            props.set("ResourceOwner", resource_owner);
-            props.set("ResourceRegion", resource_region);
-            props.set("ResourceType", resource_type);
+            props.set::<String>("ResourceId", required.resource_id);
+            props.set::<String>("ResourceOwner", required.resource_owner);
+            props.set::<String>("ResourceRegion", required.resource_region);
+            props.set::<String>("ResourceType", required.resource_type);
             SourceResource { props }
         }
     }
@@ -6055,6 +7391,15 @@ pub mod ipam_pool {
 /// Resource Schema of AWS::EC2::IPAMPoolCidr Type
 ///
 /// CloudFormation type `AWS::EC2::IPAMPoolCidr`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IpamPoolCidrId`: `handle.ipam_pool_cidr_id()` → `Val<String>`. Id of the IPAM Pool Cidr.
+/// - `State`: `handle.state()` → `Val<String>`. Provisioned state of the cidr.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamPoolCidr {
     props: Props,
@@ -6064,7 +7409,7 @@ pub struct CfnIpamPoolCidr {
 impl CfnIpamPoolCidr {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMPoolCidr";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `ipam_pool_id`: `IpamPoolId`, Id of the IPAM Pool.
     pub fn new(ipam_pool_id: impl Into<Val<String>>) -> Self {
@@ -6135,6 +7480,16 @@ pub(crate) static IPAM_POOL_CIDR_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::IPAMPrefixListResolver
 ///
 /// CloudFormation type `AWS::EC2::IPAMPrefixListResolver`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM this Prefix List Resolver is a part of.
+/// - `IpamPrefixListResolverArn`: `handle.ipam_prefix_list_resolver_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM Prefix List Resolver
+/// - `IpamPrefixListResolverId`: `handle.ipam_prefix_list_resolver_id()` → `Val<String>`. Id of the IPAM Prefix List Resolver.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamPrefixListResolverId`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamPrefixListResolver {
     props: Props,
@@ -6144,9 +7499,9 @@ pub struct CfnIpamPrefixListResolver {
 impl CfnIpamPrefixListResolver {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMPrefixListResolver";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `address_family`: `AddressFamily`, The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6.
+    /// - `address_family`: `AddressFamily`, The address family of the address space in this Prefix List Resolver. Either IPv4 or IPv6. Allowed values: the enum [`ipam_prefix_list_resolver::AddressFamily`].
     pub fn new(address_family: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AddressFamily", address_family);
@@ -6240,11 +7595,11 @@ pub(crate) static IPAM_PREFIX_LIST_RESOLVER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIpamPrefixListResolver`].
+/// Property types and enums of the allowed values of [`CfnIpamPrefixListResolver`].
 pub mod ipam_prefix_list_resolver {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// CIDR selection rules define the business logic for selecting CIDRs from IPAM.  If a CIDR matches any of the rules, it will be included. If a rule has multiple conditions, the CIDR has to match every condition of that rule. You can create a prefix list resolver without rules, but you'll need to add at least one rule before it can actually automate your prefix list updates.
     #[derive(Clone, Debug)]
@@ -6253,9 +7608,9 @@ pub mod ipam_prefix_list_resolver {
     }
 
     impl IpamPrefixListResolverRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `rule_type`: `RuleType`, There are three rule types: (1) Static CIDR: A fixed list of CIDRs that don't change (like a manual list replicated across Regions). (2) IPAM pool CIDR: CIDRs from specific IPAM pools (like all CIDRs from your IPAM production pool).  (3) IPAM resource CIDR: CIDRs for AWS resources like VPCs, subnets, and EIPs within a specific IPAM scope.
+        /// - `rule_type`: `RuleType`, There are three rule types: (1) Static CIDR: A fixed list of CIDRs that don't change (like a manual list replicated across Regions). (2) IPAM pool CIDR: CIDRs from specific IPAM pools (like all CIDRs from your IPAM production pool).  (3) IPAM resource CIDR: CIDRs for AWS resources like VPCs, subnets, and EIPs within a specific IPAM scope. Allowed values: the enum [`RuleType`].
         pub fn new(rule_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RuleType", rule_type);
@@ -6276,7 +7631,7 @@ pub mod ipam_prefix_list_resolver {
 
         /// The resourceType property only applies to ipam-resource-cidr rules; this property specifies what type of resources this rule will apply to, such as VPCs or Subnets.
         ///
-        /// Allowed values: `vpc`, `subnet`, `eip`, `public-ipv4-pool`.
+        /// Allowed values (the enum [`ResourceType`]): `vpc`, `subnet`, `eip`, `public-ipv4-pool`.
         pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceType", value);
             self
@@ -6322,7 +7677,7 @@ pub mod ipam_prefix_list_resolver {
 
         /// Equals, Not equals, or Subnet Of.  The subnet-of operation only applies to cidr conditions.
         ///
-        /// Allowed values: `equals`, `not-equals`, `subnet-of`.
+        /// Allowed values (the enum [`Operation`]): `equals`, `not-equals`, `subnet-of`.
         pub fn operation(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Operation", value);
             self
@@ -6365,15 +7720,33 @@ pub mod ipam_prefix_list_resolver {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6409,32 +7782,111 @@ pub mod ipam_prefix_list_resolver {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AddressFamily` in `AWS::EC2::IPAMPrefixListResolver`; `.into()` makes a `Val<String>`.
+        AddressFamily {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::EC2::IPAMPrefixListResolver`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Vpc = "vpc",
+            Subnet = "subnet",
+            Eip = "eip",
+            PublicIpv4Pool = "public-ipv4-pool",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleType` in `AWS::EC2::IPAMPrefixListResolver`; `.into()` makes a `Val<String>`.
+        RuleType {
+            StaticCidr = "static-cidr",
+            IpamResourceCidr = "ipam-resource-cidr",
+            IpamPoolCidr = "ipam-pool-cidr",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operation` in `AWS::EC2::IPAMPrefixListResolver`; `.into()` makes a `Val<String>`.
+        Operation {
+            Equals = "equals",
+            NotEquals = "not-equals",
+            SubnetOf = "subnet-of",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::IPAMPrefixListResolverTarget
 ///
 /// CloudFormation type `AWS::EC2::IPAMPrefixListResolverTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IpamPrefixListResolverTargetArn`: `handle.ipam_prefix_list_resolver_target_arn()` → `Val<String>`. Id of the IPAM Prefix List Resolver Target.
+/// - `IpamPrefixListResolverTargetId`: `handle.ipam_prefix_list_resolver_target_id()` → `Val<String>`. Id of the IPAM Prefix List Resolver Target.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamPrefixListResolverTargetId`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamPrefixListResolverTarget {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIpamPrefixListResolverTarget`], by name: the argument of [`CfnIpamPrefixListResolverTarget::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIpamPrefixListResolverTargetRequired {
+    /// The Id of the IPAM Prefix List Resolver associated with this Target.
+    ///
+    /// CloudFormation property `IpamPrefixListResolverId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ipam_prefix_list_resolver_id: Val<String>,
+
+    /// The Id of the Managed Prefix List.
+    ///
+    /// CloudFormation property `PrefixListId`.
+    ///
+    /// Changing it replaces the resource.
+    pub prefix_list_id: Val<String>,
+
+    /// The region that the Managed Prefix List is located in.
+    ///
+    /// CloudFormation property `PrefixListRegion`.
+    ///
+    /// Changing it replaces the resource.
+    pub prefix_list_region: Val<String>,
+
+    /// Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver.
+    ///
+    /// CloudFormation property `TrackLatestVersion`.
+    pub track_latest_version: Val<bool>,
+}
+
 impl CfnIpamPrefixListResolverTarget {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMPrefixListResolverTarget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIpamPrefixListResolverTargetRequired`]:
     ///
-    /// - `ipam_prefix_list_resolver_id`: `IpamPrefixListResolverId`, The Id of the IPAM Prefix List Resolver associated with this Target.
-    /// - `prefix_list_id`: `PrefixListId`, The Id of the Managed Prefix List.
-    /// - `prefix_list_region`: `PrefixListRegion`, The region that the Managed Prefix List is located in.
-    /// - `track_latest_version`: `TrackLatestVersion`, Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver.
-    pub fn new(ipam_prefix_list_resolver_id: impl Into<Val<String>>, prefix_list_id: impl Into<Val<String>>, prefix_list_region: impl Into<Val<String>>, track_latest_version: impl Into<Val<bool>>) -> Self {
+    /// ```text
+    /// CfnIpamPrefixListResolverTarget::new(CfnIpamPrefixListResolverTargetRequired {
+    ///     ipam_prefix_list_resolver_id: "...".into(),
+    ///     prefix_list_id: "...".into(),
+    ///     prefix_list_region: "...".into(),
+    ///     track_latest_version: true.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIpamPrefixListResolverTargetRequired) -> Self {
         let mut props = Props::new();
-        props.set("IpamPrefixListResolverId", ipam_prefix_list_resolver_id);
-        props.set("PrefixListId", prefix_list_id);
-        props.set("PrefixListRegion", prefix_list_region);
-        props.set("TrackLatestVersion", track_latest_version);
+        props.set::<String>("IpamPrefixListResolverId", required.ipam_prefix_list_resolver_id);
+        props.set::<String>("PrefixListId", required.prefix_list_id);
+        props.set::<String>("PrefixListRegion", required.prefix_list_region);
+        props.set::<bool>("TrackLatestVersion", required.track_latest_version);
         CfnIpamPrefixListResolverTarget { props, options: ResourceOptions::default() }
     }
 
@@ -6512,15 +7964,33 @@ pub mod ipam_prefix_list_resolver_target {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6543,6 +8013,19 @@ pub mod ipam_prefix_list_resolver_target {
 /// Resource Schema of AWS::EC2::IPAMResourceDiscovery Type
 ///
 /// CloudFormation type `AWS::EC2::IPAMResourceDiscovery`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IpamResourceDiscoveryArn`: `handle.ipam_resource_discovery_arn()` → `Val<String>`. Amazon Resource Name (Arn) for the Resource Discovery.
+/// - `IpamResourceDiscoveryId`: `handle.ipam_resource_discovery_id()` → `Val<String>`. Id of the IPAM Pool.
+/// - `IpamResourceDiscoveryRegion`: `handle.ipam_resource_discovery_region()` → `Val<String>`. The region the resource discovery is setup in.
+/// - `IsDefault`: `handle.is_default()` → `Val<bool>`. Determines whether or not address space from this pool is publicly advertised. Must be set if and only if the pool is IPv6.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. Owner Account ID of the Resource Discovery
+/// - `State`: `handle.state()` → `Val<String>`. The state of this Resource Discovery.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamResourceDiscoveryId`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamResourceDiscovery {
     props: Props,
@@ -6675,7 +8158,7 @@ pub mod ipam_resource_discovery {
     }
 
     impl IpamOperatingRegion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region_name`: `RegionName`, The name of the region.
         pub fn new(region_name: impl Into<Val<String>>) -> Self {
@@ -6698,7 +8181,7 @@ pub mod ipam_resource_discovery {
     }
 
     impl IpamResourceDiscoveryOrganizationalUnitExclusion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `organizations_entity_path`: `OrganizationsEntityPath`, An AWS Organizations entity path. Build the path for the OU(s) using AWS Organizations IDs separated by a '/'. Include all child OUs by ending the path with '/*'.
         pub fn new(organizations_entity_path: impl Into<Val<String>>) -> Self {
@@ -6720,15 +8203,33 @@ pub mod ipam_resource_discovery {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6758,23 +8259,60 @@ pub mod ipam_resource_discovery {
 /// Resource Schema of AWS::EC2::IPAMResourceDiscoveryAssociation Type
 ///
 /// CloudFormation type `AWS::EC2::IPAMResourceDiscoveryAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. Arn of the IPAM.
+/// - `IpamRegion`: `handle.ipam_region()` → `Val<String>`. The home region of the IPAM.
+/// - `IpamResourceDiscoveryAssociationArn`: `handle.ipam_resource_discovery_association_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resource discovery association is a part of.
+/// - `IpamResourceDiscoveryAssociationId`: `handle.ipam_resource_discovery_association_id()` → `Val<String>`. Id of the IPAM Resource Discovery Association.
+/// - `IsDefault`: `handle.is_default()` → `Val<bool>`. If the Resource Discovery Association exists due as part of CreateIpam.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The AWS Account ID for the account where the shared IPAM exists.
+/// - `ResourceDiscoveryStatus`: `handle.resource_discovery_status()` → `Val<String>`. The status of the resource discovery.
+/// - `State`: `handle.state()` → `Val<String>`. The operational state of the Resource Discovery Association. Related to Create/Delete activities.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamResourceDiscoveryAssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamResourceDiscoveryAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIpamResourceDiscoveryAssociation`], by name: the argument of [`CfnIpamResourceDiscoveryAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIpamResourceDiscoveryAssociationRequired {
+    /// The Id of the IPAM this Resource Discovery is associated to.
+    ///
+    /// CloudFormation property `IpamId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ipam_id: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association.
+    ///
+    /// CloudFormation property `IpamResourceDiscoveryId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ipam_resource_discovery_id: Val<String>,
+}
+
 impl CfnIpamResourceDiscoveryAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMResourceDiscoveryAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIpamResourceDiscoveryAssociationRequired`]:
     ///
-    /// - `ipam_id`: `IpamId`, The Id of the IPAM this Resource Discovery is associated to.
-    /// - `ipam_resource_discovery_id`: `IpamResourceDiscoveryId`, The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association.
-    pub fn new(ipam_id: impl Into<Val<String>>, ipam_resource_discovery_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIpamResourceDiscoveryAssociation::new(CfnIpamResourceDiscoveryAssociationRequired {
+    ///     ipam_id: "...".into(),
+    ///     ipam_resource_discovery_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIpamResourceDiscoveryAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("IpamId", ipam_id);
-        props.set("IpamResourceDiscoveryId", ipam_resource_discovery_id);
+        props.set::<String>("IpamId", required.ipam_id);
+        props.set::<String>("IpamResourceDiscoveryId", required.ipam_resource_discovery_id);
         CfnIpamResourceDiscoveryAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -6888,15 +8426,33 @@ pub mod ipam_resource_discovery_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6919,6 +8475,19 @@ pub mod ipam_resource_discovery_association {
 /// Resource Schema of AWS::EC2::IPAMScope Type
 ///
 /// CloudFormation type `AWS::EC2::IPAMScope`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM scope.
+/// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IPAM this scope is a part of.
+/// - `IpamScopeId`: `handle.ipam_scope_id()` → `Val<String>`. Id of the IPAM scope.
+/// - `IpamScopeType`: `handle.ipam_scope_type()` → `Val<String>`. Determines whether this scope contains publicly routable space or space for a private network
+/// - `IsDefault`: `handle.is_default()` → `Val<bool>`. Is this one of the default scopes created with the IPAM.
+/// - `PoolCount`: `handle.pool_count()` → `Val<i64>`. The number of pools that currently exist in this scope.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamScopeId`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamScope {
     props: Props,
@@ -6928,7 +8497,7 @@ pub struct CfnIpamScope {
 impl CfnIpamScope {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPAMScope";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `ipam_id`: `IpamId`, The Id of the IPAM this scope is a part of.
     pub fn new(ipam_id: impl Into<Val<String>>) -> Self {
@@ -7034,11 +8603,11 @@ pub(crate) static IPAM_SCOPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIpamScope`].
+/// Property types and enums of the allowed values of [`CfnIpamScope`].
 pub mod ipam_scope {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// External service configuration to connect your AWS IPAM scope.
     #[derive(Clone, Debug)]
@@ -7046,15 +8615,35 @@ pub mod ipam_scope {
         props: Props,
     }
 
-    impl IpamScopeExternalAuthorityConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IpamScopeExternalAuthorityConfiguration`], by name: the argument of [`IpamScopeExternalAuthorityConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpamScopeExternalAuthorityConfigurationRequired {
+        /// Resource identifier of the scope in the external service connecting to your AWS IPAM scope.
         ///
-        /// - `external_resource_identifier`: `ExternalResourceIdentifier`, Resource identifier of the scope in the external service connecting to your AWS IPAM scope.
-        /// - `ipam_scope_external_authority_type`: `IpamScopeExternalAuthorityType`, An external service connecting to your AWS IPAM scope.
-        pub fn new(external_resource_identifier: impl Into<Val<String>>, ipam_scope_external_authority_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ExternalResourceIdentifier`.
+        pub external_resource_identifier: Val<String>,
+
+        /// An external service connecting to your AWS IPAM scope.
+        ///
+        /// CloudFormation property `IpamScopeExternalAuthorityType`.
+        ///
+        /// Allowed values (the enum [`IpamScopeExternalAuthorityType`]): `infoblox`.
+        pub ipam_scope_external_authority_type: Val<String>,
+    }
+
+    impl IpamScopeExternalAuthorityConfiguration {
+        /// Creates the value from its required properties, by name in [`IpamScopeExternalAuthorityConfigurationRequired`]:
+        ///
+        /// ```text
+        /// IpamScopeExternalAuthorityConfiguration::new(IpamScopeExternalAuthorityConfigurationRequired {
+        ///     external_resource_identifier: "...".into(),
+        ///     ipam_scope_external_authority_type: IpamScopeExternalAuthorityType::Infoblox.into(),
+        /// })
+        /// ```
+        pub fn new(required: IpamScopeExternalAuthorityConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExternalResourceIdentifier", external_resource_identifier);
-            props.set("IpamScopeExternalAuthorityType", ipam_scope_external_authority_type);
+            props.set::<String>("ExternalResourceIdentifier", required.external_resource_identifier);
+            props.set::<String>("IpamScopeExternalAuthorityType", required.ipam_scope_external_authority_type);
             IpamScopeExternalAuthorityConfiguration { props }
         }
     }
@@ -7071,15 +8660,33 @@ pub mod ipam_scope {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -7104,11 +8711,31 @@ pub mod ipam_scope {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpamScopeExternalAuthorityType` in `AWS::EC2::IPAMScope`; `.into()` makes a `Val<String>`.
+        IpamScopeExternalAuthorityType {
+            Infoblox = "infoblox",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::IPv4Pool. A public IPv4 pool is an EC2 IP address pool required for the public IPv4 CIDRs that you own and bring to AWS to manage with IPAM (BYOIP).
 ///
 /// CloudFormation type `AWS::EC2::IPv4Pool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the public IPv4 pool.
+/// - `Description`: `handle.description()` → `Val<String>`. A description of the public IPv4 pool.
+/// - `NetworkBorderGroup`: `handle.network_border_group()` → `Val<String>`. The name of the location from which the address pool is advertised.
+/// - `PoolId`: `handle.pool_id()` → `Val<String>`. The ID of the public IPv4 pool.
+/// - `TotalAddressCount`: `handle.total_address_count()` → `Val<i64>`. The total number of addresses in the pool.
+/// - `TotalAvailableAddressCount`: `handle.total_available_address_count()` → `Val<i64>`. The total number of available addresses in the pool.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnIpv4Pool {
     props: Props,
@@ -7220,15 +8847,33 @@ pub mod ipv4_pool {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -7251,6 +8896,20 @@ pub mod ipv4_pool {
 /// Resource Type definition for AWS::EC2::Instance
 ///
 /// CloudFormation type `AWS::EC2::Instance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InstanceId`: `handle.instance_id()` → `Val<String>`. The EC2 Instance ID.
+/// - `PrivateDnsName`: `handle.private_dns_name()` → `Val<String>`. The private DNS name of the specified instance. For example: ip-10-24-34-0.ec2.internal.
+/// - `PrivateIp`: `handle.private_ip()` → `Val<String>`. The private IP address of the specified instance. For example: 10.24.34.0.
+/// - `PublicDnsName`: `handle.public_dns_name()` → `Val<String>`. The public DNS name of the specified instance. For example: ec2-107-20-50-45.compute-1.amazonaws.com.
+/// - `PublicIp`: `handle.public_ip()` → `Val<String>`. The public IP address of the specified instance. For example: 192.0.2.0.
+/// - `State`: `handle.state()` → `Val<Json>`. The current state of the instance.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The ID of the VPC that the instance is running in.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceId`.
 #[derive(Clone, Debug)]
 pub struct CfnInstance {
     props: Props,
@@ -7276,7 +8935,7 @@ impl CfnInstance {
 
     /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify host. If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify default.
     ///
-    /// Allowed values: `default`, `host`.
+    /// Allowed values (the enum [`instance::Affinity`]): `default`, `host`.
     pub fn affinity(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Affinity", value);
         self
@@ -7384,7 +9043,7 @@ impl CfnInstance {
 
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
-    /// Allowed values: `stop`, `terminate`.
+    /// Allowed values (the enum [`instance::InstanceInitiatedShutdownBehavior`]): `stop`, `terminate`.
     pub fn instance_initiated_shutdown_behavior(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("InstanceInitiatedShutdownBehavior", value);
         self
@@ -7655,11 +9314,11 @@ pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInstance`].
+/// Property types and enums of the allowed values of [`CfnInstance`].
 pub mod instance {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::EC2::Instance`.
     #[derive(Clone, Debug)]
@@ -7668,7 +9327,7 @@ pub mod instance {
     }
 
     impl BlockDeviceMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `device_name`: `DeviceName`, The device name (for example, /dev/sdh or xvdh).
         pub fn new(device_name: impl Into<Val<String>>) -> Self {
@@ -7757,7 +9416,7 @@ pub mod instance {
 
         /// The volume type.
         ///
-        /// Allowed values: `gp2`, `gp3`, `io1`, `io2`, `sc1`, `st1`, `standard`.
+        /// Allowed values (the enum [`VolumeType`]): `gp2`, `gp3`, `io1`, `io2`, `sc1`, `st1`, `standard`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -7835,7 +9494,7 @@ pub mod instance {
     }
 
     impl ElasticGpuSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`, The type of Elastic Graphics accelerator. Amazon Elastic Graphics is no longer available.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -7858,7 +9517,7 @@ pub mod instance {
     }
 
     impl ElasticInferenceAccelerator {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`, The type of elastic inference accelerator. Amazon Elastic Inference is no longer available.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -7939,7 +9598,7 @@ pub mod instance {
     }
 
     impl InstanceIpv6Address {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ipv6_address`: `Ipv6Address`, The IPv6 address.
         pub fn new(ipv6_address: impl Into<Val<String>>) -> Self {
@@ -8000,7 +9659,7 @@ pub mod instance {
     }
 
     impl LicenseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `license_configuration_arn`: `LicenseConfigurationArn`, The Amazon Resource Name (ARN) of the license configuration.
         pub fn new(license_configuration_arn: impl Into<Val<String>>) -> Self {
@@ -8031,7 +9690,7 @@ pub mod instance {
 
         /// Enables or disables the HTTP metadata endpoint on your instances. If you specify a value of disabled, you cannot access your instance metadata.
         ///
-        /// Allowed values: `disabled`, `enabled`.
+        /// Allowed values (the enum [`HttpEndpoint`]): `disabled`, `enabled`.
         pub fn http_endpoint(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpEndpoint", value);
             self
@@ -8039,7 +9698,7 @@ pub mod instance {
 
         /// Enables or disables the IPv6 endpoint for the instance metadata service. To use this option, the instance must be a Nitro-based instance launched in a subnet that supports IPv6.
         ///
-        /// Allowed values: `disabled`, `enabled`.
+        /// Allowed values (the enum [`HttpProtocolIpv6`]): `disabled`, `enabled`.
         pub fn http_protocol_ipv6(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpProtocolIpv6", value);
             self
@@ -8053,7 +9712,7 @@ pub mod instance {
 
         /// Indicates whether IMDSv2 is required.
         ///
-        /// Allowed values: `optional`, `required`.
+        /// Allowed values (the enum [`HttpTokens`]): `optional`, `required`.
         pub fn http_tokens(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpTokens", value);
             self
@@ -8061,7 +9720,7 @@ pub mod instance {
 
         /// Indicates whether tags from the instance are propagated to the EBS volumes.
         ///
-        /// Allowed values: `disabled`, `enabled`.
+        /// Allowed values (the enum [`InstanceMetadataTags`]): `disabled`, `enabled`.
         pub fn instance_metadata_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceMetadataTags", value);
             self
@@ -8081,7 +9740,7 @@ pub mod instance {
     }
 
     impl NetworkInterface {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `device_index`: `DeviceIndex`, The position of the network interface in the attachment order. A primary network interface has a device index of 0.
         pub fn new(device_index: impl Into<Val<String>>) -> Self {
@@ -8239,15 +9898,33 @@ pub mod instance {
         props: Props,
     }
 
-    impl PrivateIpAddressSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PrivateIpAddressSpecification`], by name: the argument of [`PrivateIpAddressSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrivateIpAddressSpecificationRequired {
+        /// Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
         ///
-        /// - `primary`: `Primary`, Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
-        /// - `private_ip_address`: `PrivateIpAddress`, The private IPv4 addresses.
-        pub fn new(primary: impl Into<Val<bool>>, private_ip_address: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Primary`.
+        pub primary: Val<bool>,
+
+        /// The private IPv4 addresses.
+        ///
+        /// CloudFormation property `PrivateIpAddress`.
+        pub private_ip_address: Val<String>,
+    }
+
+    impl PrivateIpAddressSpecification {
+        /// Creates the value from its required properties, by name in [`PrivateIpAddressSpecificationRequired`]:
+        ///
+        /// ```text
+        /// PrivateIpAddressSpecification::new(PrivateIpAddressSpecificationRequired {
+        ///     primary: true.into(),
+        ///     private_ip_address: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Primary", primary);
-            props.set("PrivateIpAddress", private_ip_address);
+            props.set::<bool>("Primary", required.primary);
+            props.set::<String>("PrivateIpAddress", required.private_ip_address);
             PrivateIpAddressSpecification { props }
         }
     }
@@ -8285,7 +9962,7 @@ pub mod instance {
 
         /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID. For more information, see Amazon EC2 instance hostname types in the Amazon Elastic Compute Cloud User Guide.
         ///
-        /// Allowed values: `ip-name`, `resource-name`.
+        /// Allowed values (the enum [`HostnameType`]): `ip-name`, `resource-name`.
         pub fn hostname_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostnameType", value);
             self
@@ -8305,7 +9982,7 @@ pub mod instance {
     }
 
     impl SsmAssociation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `document_name`: `DocumentName`, The name of an SSM document to associate with the instance.
         pub fn new(document_name: impl Into<Val<String>>) -> Self {
@@ -8333,15 +10010,33 @@ pub mod instance {
         props: Props,
     }
 
-    impl AssociationParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssociationParameter`], by name: the argument of [`AssociationParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssociationParameterRequired {
+        /// The name of an input parameter that is in the associated SSM document.
         ///
-        /// - `key`: `Key`, The name of an input parameter that is in the associated SSM document.
-        /// - `value`: `Value`, The value of an input parameter.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of an input parameter.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<Vec<String>>,
+    }
+
+    impl AssociationParameter {
+        /// Creates the value from its required properties, by name in [`AssociationParameterRequired`]:
+        ///
+        /// ```text
+        /// AssociationParameter::new(AssociationParameterRequired {
+        ///     key: "...".into(),
+        ///     value: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: AssociationParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Value", required.value);
             AssociationParameter { props }
         }
     }
@@ -8358,15 +10053,29 @@ pub mod instance {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -8383,15 +10092,33 @@ pub mod instance {
         props: Props,
     }
 
-    impl Volume {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Volume`], by name: the argument of [`Volume::new`].
+    #[derive(Clone, Debug)]
+    pub struct VolumeRequired {
+        /// The device name (for example, /dev/sdh or xvdh).
         ///
-        /// - `device`: `Device`, The device name (for example, /dev/sdh or xvdh).
-        /// - `volume_id`: `VolumeId`, The ID of the EBS volume. The volume and instance must be within the same Availability Zone.
-        pub fn new(device: impl Into<Val<String>>, volume_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Device`.
+        pub device: Val<String>,
+
+        /// The ID of the EBS volume. The volume and instance must be within the same Availability Zone.
+        ///
+        /// CloudFormation property `VolumeId`.
+        pub volume_id: Val<String>,
+    }
+
+    impl Volume {
+        /// Creates the value from its required properties, by name in [`VolumeRequired`]:
+        ///
+        /// ```text
+        /// Volume::new(VolumeRequired {
+        ///     device: "...".into(),
+        ///     volume_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VolumeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Device", device);
-            props.set("VolumeId", volume_id);
+            props.set::<String>("Device", required.device);
+            props.set::<String>("VolumeId", required.volume_id);
             Volume { props }
         }
     }
@@ -8451,11 +10178,98 @@ pub mod instance {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Affinity` in `AWS::EC2::Instance`; `.into()` makes a `Val<String>`.
+        Affinity {
+            Default = "default",
+            Host = "host",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceInitiatedShutdownBehavior` in `AWS::EC2::Instance`; `.into()` makes a `Val<String>`.
+        InstanceInitiatedShutdownBehavior {
+            Stop = "stop",
+            Terminate = "terminate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::EC2::Instance`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Gp2 = "gp2",
+            Gp3 = "gp3",
+            Io1 = "io1",
+            Io2 = "io2",
+            Sc1 = "sc1",
+            St1 = "st1",
+            Standard = "standard",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpEndpoint` in `AWS::EC2::Instance`; `.into()` makes a `Val<String>`.
+        HttpEndpoint {
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpProtocolIpv6` in `AWS::EC2::Instance`; `.into()` makes a `Val<String>`.
+        HttpProtocolIpv6 {
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpTokens` in `AWS::EC2::Instance`; `.into()` makes a `Val<String>`.
+        HttpTokens {
+            Optional = "optional",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceMetadataTags` in `AWS::EC2::Instance`; `.into()` makes a `Val<String>`.
+        InstanceMetadataTags {
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HostnameType` in `AWS::EC2::Instance`; `.into()` makes a `Val<String>`.
+        HostnameType {
+            IpName = "ip-name",
+            ResourceName = "resource-name",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::InstanceConnectEndpoint
 ///
 /// CloudFormation type `AWS::EC2::InstanceConnectEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The Availability Zone of the EC2 Instance Connect Endpoint
+/// - `AvailabilityZoneId`: `handle.availability_zone_id()` → `Val<String>`. The ID of the Availability Zone of the EC2 Instance Connect Endpoint
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the EC2 Instance Connect Endpoint was created
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the EC2 Instance Connect Endpoint.
+/// - `InstanceConnectEndpointArn`: `handle.instance_connect_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the EC2 Instance Connect Endpoint
+/// - `NetworkInterfaceIds`: `handle.network_interface_ids()` → `Val<Vec<String>>`. The ID of the elastic network interface that Amazon EC2 automatically created when creating the EC2 Instance Connect Endpoint
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the AWS account that created the EC2 Instance Connect Endpoint
+/// - `PublicDnsNames`: `handle.public_dns_names()` → `Val<Json>`. The public DNS names of the endpoint
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the EC2 Instance Connect Endpoint
+/// - `StateMessage`: `handle.state_message()` → `Val<String>`. The message for the current state of the EC2 Instance Connect Endpoint. Can include a failure message
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The ID of the VPC in which the EC2 Instance Connect Endpoint was created
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceConnectEndpoint {
     props: Props,
@@ -8465,7 +10279,7 @@ pub struct CfnInstanceConnectEndpoint {
 impl CfnInstanceConnectEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::EC2::InstanceConnectEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `subnet_id`: `SubnetId`, The ID of the subnet in which the EC2 Instance Connect Endpoint was created.
     pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
@@ -8630,15 +10444,29 @@ pub mod instance_connect_endpoint {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -8653,6 +10481,16 @@ pub mod instance_connect_endpoint {
 /// Resource type definition for AWS::EC2::InstanceEventWindow. An event window defines a recurring set of time ranges, or a cron expression, during which AWS-initiated maintenance events may be scheduled for the associated Amazon EC2 instances or Dedicated Hosts.
 ///
 /// CloudFormation type `AWS::EC2::InstanceEventWindow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the event window.
+/// - `InstanceEventWindowId`: `handle.instance_event_window_id()` → `Val<String>`. The ID of the event window.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the event window. Observed values include creating, active, modifying, deleting and deleted.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceEventWindow {
     props: Props,
@@ -8750,11 +10588,11 @@ pub(crate) static INSTANCE_EVENT_WINDOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInstanceEventWindow`].
+/// Property types and enums of the allowed values of [`CfnInstanceEventWindow`].
 pub mod instance_event_window {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -8762,15 +10600,33 @@ pub mod instance_event_window {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -8802,7 +10658,7 @@ pub mod instance_event_window {
 
         /// The day on which the time range ends.
         ///
-        /// Allowed values: `sunday`, `monday`, `tuesday`, `wednesday`, `thursday`, `friday`, `saturday`.
+        /// Allowed values (the enum [`EndWeekDay`]): `sunday`, `monday`, `tuesday`, `wednesday`, `thursday`, `friday`, `saturday`.
         pub fn end_week_day(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EndWeekDay", value);
             self
@@ -8816,7 +10672,7 @@ pub mod instance_event_window {
 
         /// The day on which the time range begins.
         ///
-        /// Allowed values: `sunday`, `monday`, `tuesday`, `wednesday`, `thursday`, `friday`, `saturday`.
+        /// Allowed values (the enum [`StartWeekDay`]): `sunday`, `monday`, `tuesday`, `wednesday`, `thursday`, `friday`, `saturday`.
         pub fn start_week_day(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StartWeekDay", value);
             self
@@ -8846,11 +10702,45 @@ pub mod instance_event_window {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndWeekDay` in `AWS::EC2::InstanceEventWindow`; `.into()` makes a `Val<String>`.
+        EndWeekDay {
+            Sunday = "sunday",
+            Monday = "monday",
+            Tuesday = "tuesday",
+            Wednesday = "wednesday",
+            Thursday = "thursday",
+            Friday = "friday",
+            Saturday = "saturday",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StartWeekDay` in `AWS::EC2::InstanceEventWindow`; `.into()` makes a `Val<String>`.
+        StartWeekDay {
+            Sunday = "sunday",
+            Monday = "monday",
+            Tuesday = "tuesday",
+            Wednesday = "wednesday",
+            Thursday = "thursday",
+            Friday = "friday",
+            Saturday = "saturday",
+        }
+    }
 }
 
 /// Allocates an internet gateway for use with a VPC. After creating the Internet gateway, you then attach it to a VPC.
 ///
 /// CloudFormation type `AWS::EC2::InternetGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InternetGatewayId`: `handle.internet_gateway_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InternetGatewayId`.
 #[derive(Clone, Debug)]
 pub struct CfnInternetGateway {
     props: Props,
@@ -8925,15 +10815,33 @@ pub mod internet_gateway {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -8956,23 +10864,53 @@ pub mod internet_gateway {
 /// Resource Type definition for AWS::EC2::IpPoolRouteTableAssociation
 ///
 /// CloudFormation type `AWS::EC2::IpPoolRouteTableAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. The route table association ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnIpPoolRouteTableAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIpPoolRouteTableAssociation`], by name: the argument of [`CfnIpPoolRouteTableAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIpPoolRouteTableAssociationRequired {
+    /// The ID of the public IPv4 pool.
+    ///
+    /// CloudFormation property `PublicIpv4Pool`.
+    ///
+    /// Changing it replaces the resource.
+    pub public_ipv4_pool: Val<String>,
+
+    /// The ID of the route table.
+    ///
+    /// CloudFormation property `RouteTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub route_table_id: Val<String>,
+}
+
 impl CfnIpPoolRouteTableAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IpPoolRouteTableAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIpPoolRouteTableAssociationRequired`]:
     ///
-    /// - `public_ipv4_pool`: `PublicIpv4Pool`, The ID of the public IPv4 pool.
-    /// - `route_table_id`: `RouteTableId`, The ID of the route table.
-    pub fn new(public_ipv4_pool: impl Into<Val<String>>, route_table_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIpPoolRouteTableAssociation::new(CfnIpPoolRouteTableAssociationRequired {
+    ///     public_ipv4_pool: "...".into(),
+    ///     route_table_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIpPoolRouteTableAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("PublicIpv4Pool", public_ipv4_pool);
-        props.set("RouteTableId", route_table_id);
+        props.set::<String>("PublicIpv4Pool", required.public_ipv4_pool);
+        props.set::<String>("RouteTableId", required.route_table_id);
         CfnIpPoolRouteTableAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -9015,6 +10953,22 @@ pub(crate) static IP_POOL_ROUTE_TABLE_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// A verification token is an AWS-generated random value that you can use to prove ownership of an external resource. For example, you can use a verification token to validate that you control a public IP address range when you bring an IP address range to AWS (BYOIP).
 ///
 /// CloudFormation type `AWS::EC2::IpamExternalResourceVerificationToken`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IpamArn`: `handle.ipam_arn()` → `Val<String>`. The ARN of the IPAM that created the token.
+/// - `IpamExternalResourceVerificationTokenArn`: `handle.ipam_external_resource_verification_token_arn()` → `Val<String>`. The ARN of the IPAM external resource verification token.
+/// - `IpamExternalResourceVerificationTokenId`: `handle.ipam_external_resource_verification_token_id()` → `Val<String>`. The ID of the token.
+/// - `IpamRegion`: `handle.ipam_region()` → `Val<String>`. The Region of the IPAM that created the token.
+/// - `NotAfter`: `handle.not_after()` → `Val<String>`. The token expiration.
+/// - `State`: `handle.state()` → `Val<String>`. The token state.
+/// - `Status`: `handle.status()` → `Val<String>`. The token status.
+/// - `TokenName`: `handle.token_name()` → `Val<String>`. The token name.
+/// - `TokenValue`: `handle.token_value()` → `Val<String>`. The token value.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamExternalResourceVerificationTokenArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamExternalResourceVerificationToken {
     props: Props,
@@ -9024,7 +10978,7 @@ pub struct CfnIpamExternalResourceVerificationToken {
 impl CfnIpamExternalResourceVerificationToken {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IpamExternalResourceVerificationToken";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `ipam_id`: `IpamId`, The ID of the IPAM that will create the token.
     pub fn new(ipam_id: impl Into<Val<String>>) -> Self {
@@ -9150,15 +11104,33 @@ pub mod ipam_external_resource_verification_token {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9181,25 +11153,69 @@ pub mod ipam_external_resource_verification_token {
 /// An association between an IPAM and a Regional Internet Registry (RIR) for delegated Resource Public Key Infrastructure (RPKI) management. Use it to have IPAM create Route Origin Authorizations (ROAs) for IP address prefixes registered with the internet registry. The IPAM must be in the Advanced tier.
 ///
 /// CloudFormation type `AWS::EC2::IpamInternetRegistryAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ChildRequestXml`: `handle.child_request_xml()` → `Val<String>`. The XML content for the child request to be submitted to the internet registry to complete the BPKI setup.
+/// - `IpamInternetRegistryAssociationArn`: `handle.ipam_internet_registry_association_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the internet registry association.
+/// - `IpamInternetRegistryAssociationId`: `handle.ipam_internet_registry_association_id()` → `Val<String>`. The ID of the internet registry association.
+/// - `IpamRegion`: `handle.ipam_region()` → `Val<String>`. The Amazon Web Services Region of the IPAM.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the Amazon Web Services account that owns the internet registry association.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the internet registry association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpamInternetRegistryAssociationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIpamInternetRegistryAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIpamInternetRegistryAssociation`], by name: the argument of [`CfnIpamInternetRegistryAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIpamInternetRegistryAssociationRequired {
+    /// The ID of the IPAM to associate with the internet registry.
+    ///
+    /// CloudFormation property `IpamId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ipam_id: Val<String>,
+
+    /// The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID).
+    ///
+    /// CloudFormation property `OrganizationHandle`.
+    ///
+    /// Changing it replaces the resource.
+    pub organization_handle: Val<String>,
+
+    /// The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form.
+    ///
+    /// CloudFormation property `Rir`.
+    ///
+    /// Allowed values (the enum [`ipam_internet_registry_association::Rir`]): `RIPE`, `APNIC`, `ARIN`, `LACNIC`.
+    ///
+    /// Changing it replaces the resource.
+    pub rir: Val<String>,
+}
+
 impl CfnIpamInternetRegistryAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::IpamInternetRegistryAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIpamInternetRegistryAssociationRequired`]:
     ///
-    /// - `ipam_id`: `IpamId`, The ID of the IPAM to associate with the internet registry.
-    /// - `organization_handle`: `OrganizationHandle`, The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID).
-    /// - `rir`: `Rir`, The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form.
-    pub fn new(ipam_id: impl Into<Val<String>>, organization_handle: impl Into<Val<String>>, rir: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIpamInternetRegistryAssociation::new(CfnIpamInternetRegistryAssociationRequired {
+    ///     ipam_id: "...".into(),
+    ///     organization_handle: "...".into(),
+    ///     rir: ipam_internet_registry_association::Rir::Ripe.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIpamInternetRegistryAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("IpamId", ipam_id);
-        props.set("OrganizationHandle", organization_handle);
-        props.set("Rir", rir);
+        props.set::<String>("IpamId", required.ipam_id);
+        props.set::<String>("OrganizationHandle", required.organization_handle);
+        props.set::<String>("Rir", required.rir);
         CfnIpamInternetRegistryAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -9296,11 +11312,11 @@ pub(crate) static IPAM_INTERNET_REGISTRY_ASSOCIATION_SHAPE: ObjectShape = Object
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIpamInternetRegistryAssociation`].
+/// Property types and enums of the allowed values of [`CfnIpamInternetRegistryAssociation`].
 pub mod ipam_internet_registry_association {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::IpamInternetRegistryAssociation`.
     #[derive(Clone, Debug)]
@@ -9308,15 +11324,33 @@ pub mod ipam_internet_registry_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9334,6 +11368,16 @@ pub mod ipam_internet_registry_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Rir` in `AWS::EC2::IpamInternetRegistryAssociation`; `.into()` makes a `Val<String>`.
+        Rir {
+            Ripe = "RIPE",
+            Apnic = "APNIC",
+            Arin = "ARIN",
+            Lacnic = "LACNIC",
+        }
+    }
 }
 
 /// Specifies a key pair for use with an EC2long instance as follows:
@@ -9349,6 +11393,15 @@ pub mod ipam_internet_registry_association {
 /// When CFN deletes a key pair that was created or imported by a stack, it also deletes the parameter that was used to store the private key material in Parameter Store.
 ///
 /// CloudFormation type `AWS::EC2::KeyPair`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `KeyFingerprint`: `handle.key_fingerprint()` → `Val<String>`.
+/// - `KeyPairId`: `handle.key_pair_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KeyName`.
 #[derive(Clone, Debug)]
 pub struct CfnKeyPair {
     props: Props,
@@ -9358,7 +11411,7 @@ pub struct CfnKeyPair {
 impl CfnKeyPair {
     pub const TYPE_NAME: &'static str = "AWS::EC2::KeyPair";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `key_name`: `KeyName`, A unique name for the key pair.
     pub fn new(key_name: impl Into<Val<String>>) -> Self {
@@ -9371,7 +11424,7 @@ impl CfnKeyPair {
     ///
     /// Default: ``pem``
     ///
-    /// Allowed values: `pem`, `ppk`.
+    /// Allowed values (the enum [`key_pair::KeyFormat`]): `pem`, `ppk`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -9387,7 +11440,7 @@ impl CfnKeyPair {
     ///
     /// Default: ``rsa``
     ///
-    /// Allowed values: `rsa`, `ed25519`.
+    /// Allowed values (the enum [`key_pair::KeyType`]): `rsa`, `ed25519`.
     ///
     /// Changing it replaces the resource.
     pub fn key_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -9459,11 +11512,11 @@ pub(crate) static KEY_PAIR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnKeyPair`].
+/// Property types and enums of the allowed values of [`CfnKeyPair`].
 pub mod key_pair {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies a tag. For more information, see [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[derive(Clone, Debug)]
@@ -9471,15 +11524,33 @@ pub mod key_pair {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9497,6 +11568,22 @@ pub mod key_pair {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `KeyFormat` in `AWS::EC2::KeyPair`; `.into()` makes a `Val<String>`.
+        KeyFormat {
+            Pem = "pem",
+            Ppk = "ppk",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::EC2::KeyPair`; `.into()` makes a `Val<String>`.
+        KeyType {
+            Rsa = "rsa",
+            Ed25519 = "ed25519",
+        }
+    }
 }
 
 /// Specifies the properties for creating a launch template.
@@ -9512,6 +11599,16 @@ pub mod key_pair {
 /// For more information, see [Launch an instance from a launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html) in the *Amazon EC2 User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::LaunchTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DefaultVersionNumber`: `handle.default_version_number()` → `Val<String>`.
+/// - `LatestVersionNumber`: `handle.latest_version_number()` → `Val<String>`.
+/// - `LaunchTemplateId`: `handle.launch_template_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LaunchTemplateId`.
 #[derive(Clone, Debug)]
 pub struct CfnLaunchTemplate {
     props: Props,
@@ -9521,7 +11618,7 @@ pub struct CfnLaunchTemplate {
 impl CfnLaunchTemplate {
     pub const TYPE_NAME: &'static str = "AWS::EC2::LaunchTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `launch_template_data`: `LaunchTemplateData`, The information for the launch template.
     pub fn new(launch_template_data: impl Into<Val<launch_template::LaunchTemplateData>>) -> Self {
@@ -9609,11 +11706,11 @@ pub(crate) static LAUNCH_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLaunchTemplate`].
+/// Property types and enums of the allowed values of [`CfnLaunchTemplate`].
 pub mod launch_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The information to include in the launch template.
     ///
@@ -9714,7 +11811,7 @@ pub mod launch_template {
         ///
         /// Default: ``stop``
         ///
-        /// Allowed values: `stop`, `terminate`.
+        /// Allowed values (the enum [`InstanceInitiatedShutdownBehavior`]): `stop`, `terminate`.
         pub fn instance_initiated_shutdown_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceInitiatedShutdownBehavior", value);
             self
@@ -10022,7 +12119,7 @@ pub mod launch_template {
 
         /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide*.
         ///
-        /// Allowed values: `gp2`, `gp3`, `io1`, `io2`, `sc1`, `st1`, `standard`.
+        /// Allowed values (the enum [`VolumeType`]): `gp2`, `gp3`, `io1`, `io2`, `sc1`, `st1`, `standard`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -10058,7 +12155,7 @@ pub mod launch_template {
         ///
         /// +  ``none`` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs in On-Demand capacity.
         ///
-        /// Allowed values: `capacity-reservations-only`, `none`, `open`.
+        /// Allowed values (the enum [`CapacityReservationPreference`]): `capacity-reservations-only`, `none`, `open`.
         pub fn capacity_reservation_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityReservationPreference", value);
             self
@@ -10128,7 +12225,7 @@ pub mod launch_template {
 
         /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see [AMD SEV-SNP for Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`AmdSevSnp`]): `enabled`, `disabled`.
         pub fn amd_sev_snp(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AmdSevSnp", value);
             self
@@ -10142,7 +12239,7 @@ pub mod launch_template {
 
         /// Indicates whether the instance is enabled for nested virtualization.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`NestedVirtualization`]): `enabled`, `disabled`.
         pub fn nested_virtualization(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NestedVirtualization", value);
             self
@@ -10300,7 +12397,7 @@ pub mod launch_template {
 
         /// The market type.
         ///
-        /// Allowed values: `capacity-block`, `interruptible-capacity-reservation`, `on-demand`, `spot`.
+        /// Allowed values (the enum [`MarketType`]): `capacity-block`, `interruptible-capacity-reservation`, `on-demand`, `spot`.
         pub fn market_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MarketType", value);
             self
@@ -10342,7 +12439,7 @@ pub mod launch_template {
 
         /// The behavior when a Spot Instance is interrupted. The default is ``terminate``.
         ///
-        /// Allowed values: `hibernate`, `stop`, `terminate`.
+        /// Allowed values (the enum [`InstanceInterruptionBehavior`]): `hibernate`, `stop`, `terminate`.
         pub fn instance_interruption_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceInterruptionBehavior", value);
             self
@@ -10360,7 +12457,7 @@ pub mod launch_template {
         ///
         /// If you are using Spot Instances with an Auto Scaling group, use ``one-time`` requests, as the ASlong service handles requesting new Spot Instances whenever the group is below its desired capacity.
         ///
-        /// Allowed values: `one-time`, `persistent`.
+        /// Allowed values (the enum [`SpotInstanceType`]): `one-time`, `persistent`.
         pub fn spot_instance_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpotInstanceType", value);
             self
@@ -10437,6 +12534,8 @@ pub mod launch_template {
         /// +  For instance types with Xilinx devices, specify ``xilinx``.
         ///
         /// Default: Any manufacturer
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `habana`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
@@ -10483,6 +12582,8 @@ pub mod launch_template {
         /// +  For instance types with NVIDIA V100 GPUs, specify ``v100``.
         ///
         /// Default: Any accelerator
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a100`, `a10g`, `gaudi-hl-205`, `h100`, `inferentia`, `inferentia2`, `k520`, `k80`, `l4`, `l40s`, `m60`, `radeon-pro-v520`, `t4`, `t4g`, `trainium`, `trainium2`, `u30`, `v100`, `vu9p`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -10507,6 +12608,8 @@ pub mod launch_template {
         /// +  For instance types with Media accelerators, specify ``media``.
         ///
         /// Default: Any accelerator type
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `fpga`, `gpu`, `inference`, `media`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -10536,7 +12639,7 @@ pub mod launch_template {
         ///
         /// Default: ``excluded``
         ///
-        /// Allowed values: `excluded`, `included`, `required`.
+        /// Allowed values (the enum [`BareMetal`]): `excluded`, `included`, `required`.
         pub fn bare_metal(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BareMetal", value);
             self
@@ -10566,7 +12669,7 @@ pub mod launch_template {
         ///
         /// Default: ``excluded``
         ///
-        /// Allowed values: `excluded`, `included`, `required`.
+        /// Allowed values (the enum [`BurstablePerformance`]): `excluded`, `included`, `required`.
         pub fn burstable_performance(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BurstablePerformance", value);
             self
@@ -10585,6 +12688,8 @@ pub mod launch_template {
         /// Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
         ///
         /// Default: Any manufacturer
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `amazon-web-services`, `amd`, `apple`, `intel`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -10611,6 +12716,8 @@ pub mod launch_template {
         /// For previous generation instance types, specify ``previous``.
         ///
         /// Default: Current and previous generation instance types
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -10626,7 +12733,7 @@ pub mod launch_template {
         ///
         /// Default: ``included``
         ///
-        /// Allowed values: `excluded`, `included`, `required`.
+        /// Allowed values (the enum [`LocalStorage`]): `excluded`, `included`, `required`.
         pub fn local_storage(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LocalStorage", value);
             self
@@ -10639,6 +12746,8 @@ pub mod launch_template {
         /// +  For instance types with solid state drive (SSD) storage, specify ``ssd``.
         ///
         /// Default: ``hdd`` and ``ssd``
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -11184,7 +13293,7 @@ pub mod launch_template {
 
         /// Disables the automatic recovery behavior of your instance or sets it to default.
         ///
-        /// Allowed values: `default`, `disabled`.
+        /// Allowed values (the enum [`AutoRecovery`]): `default`, `disabled`.
         pub fn auto_recovery(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoRecovery", value);
             self
@@ -11216,7 +13325,7 @@ pub mod launch_template {
         ///
         /// If you specify a value of ``disabled``, you will not be able to access your instance metadata.
         ///
-        /// Allowed values: `disabled`, `enabled`.
+        /// Allowed values (the enum [`HttpEndpoint`]): `disabled`, `enabled`.
         pub fn http_endpoint(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpEndpoint", value);
             self
@@ -11226,7 +13335,7 @@ pub mod launch_template {
         ///
         /// Default: ``disabled``
         ///
-        /// Allowed values: `disabled`, `enabled`.
+        /// Allowed values (the enum [`HttpProtocolIpv6`]): `disabled`, `enabled`.
         pub fn http_protocol_ipv6(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpProtocolIpv6", value);
             self
@@ -11250,7 +13359,7 @@ pub mod launch_template {
         ///
         /// Default: If the value of ``ImdsSupport`` for the Amazon Machine Image (AMI) for your instance is ``v2.0``, the default is ``required``.
         ///
-        /// Allowed values: `optional`, `required`.
+        /// Allowed values (the enum [`HttpTokens`]): `optional`, `required`.
         pub fn http_tokens(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpTokens", value);
             self
@@ -11260,7 +13369,7 @@ pub mod launch_template {
         ///
         /// Default: ``disabled``
         ///
-        /// Allowed values: `disabled`, `enabled`.
+        /// Allowed values (the enum [`InstanceMetadataTags`]): `disabled`, `enabled`.
         pub fn instance_metadata_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceMetadataTags", value);
             self
@@ -11706,7 +13815,7 @@ pub mod launch_template {
         ///
         /// + default This option uses the standard bandwidth configuration for your instance type. + vpc-1 This option boosts your networking baseline bandwidth and reduces your EBS baseline bandwidth. + ebs-1 This option boosts your EBS baseline bandwidth and reduces your networking baseline bandwidth.
         ///
-        /// Allowed values: `default`, `ebs-1`, `vpc-1`.
+        /// Allowed values (the enum [`BandwidthWeighting`]): `default`, `ebs-1`, `vpc-1`.
         pub fn bandwidth_weighting(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BandwidthWeighting", value);
             self
@@ -11786,7 +13895,7 @@ pub mod launch_template {
 
         /// The tenancy of the instance. An instance with a tenancy of dedicated runs on single-tenant hardware.
         ///
-        /// Allowed values: `dedicated`, `default`, `host`.
+        /// Allowed values (the enum [`Tenancy`]): `dedicated`, `default`, `host`.
         pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tenancy", value);
             self
@@ -11826,7 +13935,7 @@ pub mod launch_template {
 
         /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
         ///
-        /// Allowed values: `ip-name`, `resource-name`.
+        /// Allowed values (the enum [`HostnameType`]): `ip-name`, `resource-name`.
         pub fn hostname_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostnameType", value);
             self
@@ -11883,15 +13992,33 @@ pub mod launch_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -12078,11 +14205,258 @@ pub mod launch_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InstanceInitiatedShutdownBehavior` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        InstanceInitiatedShutdownBehavior {
+            Stop = "stop",
+            Terminate = "terminate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Gp2 = "gp2",
+            Gp3 = "gp3",
+            Io1 = "io1",
+            Io2 = "io2",
+            Sc1 = "sc1",
+            St1 = "st1",
+            Standard = "standard",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityReservationPreference` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        CapacityReservationPreference {
+            CapacityReservationsOnly = "capacity-reservations-only",
+            None = "none",
+            Open = "open",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AmdSevSnp` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        AmdSevSnp {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NestedVirtualization` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        NestedVirtualization {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MarketType` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        MarketType {
+            CapacityBlock = "capacity-block",
+            InterruptibleCapacityReservation = "interruptible-capacity-reservation",
+            OnDemand = "on-demand",
+            Spot = "spot",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceInterruptionBehavior` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        InstanceInterruptionBehavior {
+            Hibernate = "hibernate",
+            Stop = "stop",
+            Terminate = "terminate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SpotInstanceType` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        SpotInstanceType {
+            OneTime = "one-time",
+            Persistent = "persistent",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorManufacturers` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        AcceleratorManufacturers {
+            AmazonWebServices = "amazon-web-services",
+            Amd = "amd",
+            Habana = "habana",
+            Nvidia = "nvidia",
+            Xilinx = "xilinx",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorNames` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        AcceleratorNames {
+            A100 = "a100",
+            A10g = "a10g",
+            GaudiHl205 = "gaudi-hl-205",
+            H100 = "h100",
+            Inferentia = "inferentia",
+            Inferentia2 = "inferentia2",
+            K520 = "k520",
+            K80 = "k80",
+            L4 = "l4",
+            L40s = "l40s",
+            M60 = "m60",
+            RadeonProV520 = "radeon-pro-v520",
+            T4 = "t4",
+            T4g = "t4g",
+            Trainium = "trainium",
+            Trainium2 = "trainium2",
+            U30 = "u30",
+            V100 = "v100",
+            Vu9p = "vu9p",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorTypes` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        AcceleratorTypes {
+            Fpga = "fpga",
+            Gpu = "gpu",
+            Inference = "inference",
+            Media = "media",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BareMetal` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        BareMetal {
+            Excluded = "excluded",
+            Included = "included",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BurstablePerformance` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        BurstablePerformance {
+            Excluded = "excluded",
+            Included = "included",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CpuManufacturers` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        CpuManufacturers {
+            AmazonWebServices = "amazon-web-services",
+            Amd = "amd",
+            Apple = "apple",
+            Intel = "intel",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceGenerations` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        InstanceGenerations {
+            Current = "current",
+            Previous = "previous",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorage` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        LocalStorage {
+            Excluded = "excluded",
+            Included = "included",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorageTypes` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        LocalStorageTypes {
+            Hdd = "hdd",
+            Ssd = "ssd",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoRecovery` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        AutoRecovery {
+            Default = "default",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpEndpoint` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        HttpEndpoint {
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpProtocolIpv6` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        HttpProtocolIpv6 {
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpTokens` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        HttpTokens {
+            Optional = "optional",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceMetadataTags` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        InstanceMetadataTags {
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BandwidthWeighting` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        BandwidthWeighting {
+            Default = "default",
+            Ebs1 = "ebs-1",
+            Vpc1 = "vpc-1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tenancy` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        Tenancy {
+            Dedicated = "dedicated",
+            Default = "default",
+            Host = "host",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HostnameType` in `AWS::EC2::LaunchTemplate`; `.into()` makes a `Val<String>`.
+        HostnameType {
+            IpName = "ip-name",
+            ResourceName = "resource-name",
+        }
+    }
 }
 
 /// Resource Type definition for Local Gateway Route which describes a route for a local gateway route table.
 ///
 /// CloudFormation type `AWS::EC2::LocalGatewayRoute`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `State`: `handle.state()` → `Val<String>`. The state of the route.
+/// - `Type`: `handle.type_()` → `Val<String>`. The route type.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLocalGatewayRoute {
     props: Props,
@@ -12177,6 +14551,18 @@ pub(crate) static LOCAL_GATEWAY_ROUTE_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for Local Gateway Route Table which describes a route table for a local gateway.
 ///
 /// CloudFormation type `AWS::EC2::LocalGatewayRouteTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocalGatewayRouteTableArn`: `handle.local_gateway_route_table_arn()` → `Val<String>`. The ARN of the local gateway route table.
+/// - `LocalGatewayRouteTableId`: `handle.local_gateway_route_table_id()` → `Val<String>`. The ID of the local gateway route table.
+/// - `OutpostArn`: `handle.outpost_arn()` → `Val<String>`. The ARN of the outpost.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The owner of the local gateway route table.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the local gateway route table.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocalGatewayRouteTableId`.
 #[derive(Clone, Debug)]
 pub struct CfnLocalGatewayRouteTable {
     props: Props,
@@ -12186,7 +14572,7 @@ pub struct CfnLocalGatewayRouteTable {
 impl CfnLocalGatewayRouteTable {
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRouteTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `local_gateway_id`: `LocalGatewayId`, The ID of the local gateway.
     pub fn new(local_gateway_id: impl Into<Val<String>>) -> Self {
@@ -12197,7 +14583,7 @@ impl CfnLocalGatewayRouteTable {
 
     /// The mode of the local gateway route table.
     ///
-    /// Allowed values: `coip`, `direct-vpc-routing`.
+    /// Allowed values (the enum [`local_gateway_route_table::Mode`]): `coip`, `direct-vpc-routing`.
     ///
     /// Changing it replaces the resource.
     pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -12283,11 +14669,11 @@ pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLocalGatewayRouteTable`].
+/// Property types and enums of the allowed values of [`CfnLocalGatewayRouteTable`].
 pub mod local_gateway_route_table {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::LocalGatewayRouteTable`.
     #[derive(Clone, Debug)]
@@ -12328,28 +14714,68 @@ pub mod local_gateway_route_table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::EC2::LocalGatewayRouteTable`; `.into()` makes a `Val<String>`.
+        Mode {
+            Coip = "coip",
+            DirectVpcRouting = "direct-vpc-routing",
+        }
+    }
 }
 
 /// Resource Type definition for Local Gateway Route Table VPC Association which describes an association between a local gateway route table and a VPC.
 ///
 /// CloudFormation type `AWS::EC2::LocalGatewayRouteTableVPCAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocalGatewayId`: `handle.local_gateway_id()` → `Val<String>`. The ID of the local gateway.
+/// - `LocalGatewayRouteTableVpcAssociationId`: `handle.local_gateway_route_table_vpc_association_id()` → `Val<String>`. The ID of the association.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocalGatewayRouteTableVpcAssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnLocalGatewayRouteTableVpcAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLocalGatewayRouteTableVpcAssociation`], by name: the argument of [`CfnLocalGatewayRouteTableVpcAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLocalGatewayRouteTableVpcAssociationRequired {
+    /// The ID of the local gateway route table.
+    ///
+    /// CloudFormation property `LocalGatewayRouteTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub local_gateway_route_table_id: Val<String>,
+
+    /// The ID of the VPC.
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnLocalGatewayRouteTableVpcAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRouteTableVPCAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLocalGatewayRouteTableVpcAssociationRequired`]:
     ///
-    /// - `local_gateway_route_table_id`: `LocalGatewayRouteTableId`, The ID of the local gateway route table.
-    /// - `vpc_id`: `VpcId`, The ID of the VPC.
-    pub fn new(local_gateway_route_table_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLocalGatewayRouteTableVpcAssociation::new(CfnLocalGatewayRouteTableVpcAssociationRequired {
+    ///     local_gateway_route_table_id: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLocalGatewayRouteTableVpcAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("LocalGatewayRouteTableId", local_gateway_route_table_id);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("LocalGatewayRouteTableId", required.local_gateway_route_table_id);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnLocalGatewayRouteTableVpcAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -12466,23 +14892,57 @@ pub mod local_gateway_route_table_vpc_association {
 /// Resource Type definition for Local Gateway Route Table Virtual Interface Group Association which describes a local gateway route table virtual interface group association for a local gateway.
 ///
 /// CloudFormation type `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocalGatewayId`: `handle.local_gateway_id()` → `Val<String>`. The ID of the local gateway.
+/// - `LocalGatewayRouteTableArn`: `handle.local_gateway_route_table_arn()` → `Val<String>`. The ARN of the local gateway route table.
+/// - `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`: `handle.local_gateway_route_table_virtual_interface_group_association_id()` → `Val<String>`. The ID of the local gateway route table virtual interface group association.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The owner of the local gateway route table virtual interface group association.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the local gateway route table virtual interface group association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation`], by name: the argument of [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired {
+    /// The ID of the local gateway route table.
+    ///
+    /// CloudFormation property `LocalGatewayRouteTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub local_gateway_route_table_id: Val<String>,
+
+    /// The ID of the local gateway route table virtual interface group.
+    ///
+    /// CloudFormation property `LocalGatewayVirtualInterfaceGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub local_gateway_virtual_interface_group_id: Val<String>,
+}
+
 impl CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired`]:
     ///
-    /// - `local_gateway_route_table_id`: `LocalGatewayRouteTableId`, The ID of the local gateway route table.
-    /// - `local_gateway_virtual_interface_group_id`: `LocalGatewayVirtualInterfaceGroupId`, The ID of the local gateway route table virtual interface group.
-    pub fn new(local_gateway_route_table_id: impl Into<Val<String>>, local_gateway_virtual_interface_group_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation::new(CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired {
+    ///     local_gateway_route_table_id: "...".into(),
+    ///     local_gateway_virtual_interface_group_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("LocalGatewayRouteTableId", local_gateway_route_table_id);
-        props.set("LocalGatewayVirtualInterfaceGroupId", local_gateway_virtual_interface_group_id);
+        props.set::<String>("LocalGatewayRouteTableId", required.local_gateway_route_table_id);
+        props.set::<String>("LocalGatewayVirtualInterfaceGroupId", required.local_gateway_virtual_interface_group_id);
         CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -12613,29 +15073,84 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
 /// Resource Type definition for Local Gateway Virtual Interface which describes a virtual interface for AWS Outposts local gateways.
 ///
 /// CloudFormation type `AWS::EC2::LocalGatewayVirtualInterface`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfigurationState`: `handle.configuration_state()` → `Val<String>`. The current state of the local gateway virtual interface
+/// - `LocalBgpAsn`: `handle.local_bgp_asn()` → `Val<i64>`. The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
+/// - `LocalGatewayId`: `handle.local_gateway_id()` → `Val<String>`. The ID of the local gateway
+/// - `LocalGatewayVirtualInterfaceId`: `handle.local_gateway_virtual_interface_id()` → `Val<String>`. The ID of the virtual interface
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the Amazon Web Services account that owns the local gateway virtual interface group
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocalGatewayVirtualInterfaceId`.
 #[derive(Clone, Debug)]
 pub struct CfnLocalGatewayVirtualInterface {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLocalGatewayVirtualInterface`], by name: the argument of [`CfnLocalGatewayVirtualInterface::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLocalGatewayVirtualInterfaceRequired {
+    /// The local address.
+    ///
+    /// CloudFormation property `LocalAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub local_address: Val<String>,
+
+    /// The ID of the virtual interface group
+    ///
+    /// CloudFormation property `LocalGatewayVirtualInterfaceGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub local_gateway_virtual_interface_group_id: Val<String>,
+
+    /// The Outpost LAG ID.
+    ///
+    /// CloudFormation property `OutpostLagId`.
+    ///
+    /// Changing it replaces the resource.
+    pub outpost_lag_id: Val<String>,
+
+    /// The peer address.
+    ///
+    /// CloudFormation property `PeerAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub peer_address: Val<String>,
+
+    /// The ID of the VLAN.
+    ///
+    /// CloudFormation property `Vlan`.
+    ///
+    /// Changing it replaces the resource.
+    pub vlan: Val<i64>,
+}
+
 impl CfnLocalGatewayVirtualInterface {
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayVirtualInterface";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLocalGatewayVirtualInterfaceRequired`]:
     ///
-    /// - `local_address`: `LocalAddress`, The local address.
-    /// - `local_gateway_virtual_interface_group_id`: `LocalGatewayVirtualInterfaceGroupId`, The ID of the virtual interface group
-    /// - `outpost_lag_id`: `OutpostLagId`, The Outpost LAG ID.
-    /// - `peer_address`: `PeerAddress`, The peer address.
-    /// - `vlan`: `Vlan`, The ID of the VLAN.
-    pub fn new(local_address: impl Into<Val<String>>, local_gateway_virtual_interface_group_id: impl Into<Val<String>>, outpost_lag_id: impl Into<Val<String>>, peer_address: impl Into<Val<String>>, vlan: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnLocalGatewayVirtualInterface::new(CfnLocalGatewayVirtualInterfaceRequired {
+    ///     local_address: "...".into(),
+    ///     local_gateway_virtual_interface_group_id: "...".into(),
+    ///     outpost_lag_id: "...".into(),
+    ///     peer_address: "...".into(),
+    ///     vlan: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLocalGatewayVirtualInterfaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("LocalAddress", local_address);
-        props.set("LocalGatewayVirtualInterfaceGroupId", local_gateway_virtual_interface_group_id);
-        props.set("OutpostLagId", outpost_lag_id);
-        props.set("PeerAddress", peer_address);
-        props.set("Vlan", vlan);
+        props.set::<String>("LocalAddress", required.local_address);
+        props.set::<String>("LocalGatewayVirtualInterfaceGroupId", required.local_gateway_virtual_interface_group_id);
+        props.set::<String>("OutpostLagId", required.outpost_lag_id);
+        props.set::<String>("PeerAddress", required.peer_address);
+        props.set::<i64>("Vlan", required.vlan);
         CfnLocalGatewayVirtualInterface { props, options: ResourceOptions::default() }
     }
 
@@ -12782,6 +15297,18 @@ pub mod local_gateway_virtual_interface {
 /// Resource Type definition for LocalGatewayVirtualInterfaceGroup which describes a group of LocalGateway VirtualInterfaces
 ///
 /// CloudFormation type `AWS::EC2::LocalGatewayVirtualInterfaceGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfigurationState`: `handle.configuration_state()` → `Val<String>`. The current state of the local gateway virtual interface group
+/// - `LocalGatewayVirtualInterfaceGroupArn`: `handle.local_gateway_virtual_interface_group_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of the local gateway virtual interface group
+/// - `LocalGatewayVirtualInterfaceGroupId`: `handle.local_gateway_virtual_interface_group_id()` → `Val<String>`. The ID of the virtual interface group
+/// - `LocalGatewayVirtualInterfaceIds`: `handle.local_gateway_virtual_interface_ids()` → `Val<Vec<String>>`. The IDs of the virtual interfaces
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the Amazon Web Services account that owns the local gateway virtual interface group
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocalGatewayVirtualInterfaceGroupId`.
 #[derive(Clone, Debug)]
 pub struct CfnLocalGatewayVirtualInterfaceGroup {
     props: Props,
@@ -12791,7 +15318,7 @@ pub struct CfnLocalGatewayVirtualInterfaceGroup {
 impl CfnLocalGatewayVirtualInterfaceGroup {
     pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayVirtualInterfaceGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `local_gateway_id`: `LocalGatewayId`, The ID of the local gateway
     pub fn new(local_gateway_id: impl Into<Val<String>>) -> Self {
@@ -12949,6 +15476,18 @@ pub mod local_gateway_virtual_interface_group {
 /// When you associate an Elastic IP address or secondary Elastic IP address with a public NAT gateway, the network border group of the Elastic IP address must match the network border group of the Availability Zone (AZ) that the public NAT gateway is in. Otherwise, the NAT gateway fails to launch. You can see the network border group for the AZ by viewing the details of the subnet. Similarly, you can view the network border group for the Elastic IP address by viewing its details. For more information, see [Allocate an Elastic IP address](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip) in the *Amazon VPC User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::NatGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutoProvisionZones`: `handle.auto_provision_zones()` → `Val<String>`.
+/// - `AutoScalingIps`: `handle.auto_scaling_ips()` → `Val<String>`.
+/// - `EniId`: `handle.eni_id()` → `Val<String>`.
+/// - `NatGatewayId`: `handle.nat_gateway_id()` → `Val<String>`.
+/// - `RouteTableId`: `handle.route_table_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NatGatewayId`.
 #[derive(Clone, Debug)]
 pub struct CfnNatGateway {
     props: Props,
@@ -12978,7 +15517,7 @@ impl CfnNatGateway {
     ///
     /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide*.
     ///
-    /// Allowed values: `regional`, `zonal`.
+    /// Allowed values (the enum [`nat_gateway::AvailabilityMode`]): `regional`, `zonal`.
     ///
     /// Changing it replaces the resource.
     pub fn availability_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -12998,7 +15537,7 @@ impl CfnNatGateway {
 
     /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
     ///
-    /// Allowed values: `private`, `public`.
+    /// Allowed values (the enum [`nat_gateway::ConnectivityType`]): `private`, `public`.
     ///
     /// Changing it replaces the resource.
     pub fn connectivity_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -13129,10 +15668,10 @@ pub(crate) static NAT_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNatGateway`].
+/// Property types and enums of the allowed values of [`CfnNatGateway`].
 pub mod nat_gateway {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// For regional NAT gateways only: The configuration specifying which Elastic IP address (EIP) to use for handling outbound NAT traffic from a specific Availability Zone.
     ///
@@ -13145,7 +15684,7 @@ pub mod nat_gateway {
     }
 
     impl AvailabilityZoneAddress {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allocation_ids`: `AllocationIds`, The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT traffic in this specific Availability Zone.
         pub fn new(allocation_ids: impl Into<Val<Vec<String>>>) -> Self {
@@ -13183,15 +15722,33 @@ pub mod nat_gateway {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -13201,6 +15758,22 @@ pub mod nat_gateway {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `AvailabilityMode` in `AWS::EC2::NatGateway`; `.into()` makes a `Val<String>`.
+        AvailabilityMode {
+            Regional = "regional",
+            Zonal = "zonal",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConnectivityType` in `AWS::EC2::NatGateway`; `.into()` makes a `Val<String>`.
+        ConnectivityType {
+            Private = "private",
+            Public = "public",
+        }
+    }
 }
 
 /// Specifies a network ACL for your VPC.
@@ -13208,6 +15781,14 @@ pub mod nat_gateway {
 /// To add a network ACL entry, see [AWS::EC2::NetworkAclEntry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkaclentry.html).
 ///
 /// CloudFormation type `AWS::EC2::NetworkAcl`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkAcl {
     props: Props,
@@ -13217,7 +15798,7 @@ pub struct CfnNetworkAcl {
 impl CfnNetworkAcl {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkAcl";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_id`: `VpcId`, The ID of the VPC for the network ACL.
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -13277,15 +15858,33 @@ pub mod network_acl {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -13300,27 +15899,67 @@ pub mod network_acl {
 /// Resource Type definition for AWS::EC2::NetworkAclEntry
 ///
 /// CloudFormation type `AWS::EC2::NetworkAclEntry`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkAclEntry {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetworkAclEntry`], by name: the argument of [`CfnNetworkAclEntry::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkAclEntryRequired {
+    /// The ID of the network ACL
+    ///
+    /// CloudFormation property `NetworkAclId`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_acl_id: Val<String>,
+
+    /// The protocol number. A value of "-1" means all protocols. If you specify "-1" or a protocol number other than "6" (TCP), "17" (UDP), or "1" (ICMP), traffic on all ports is allowed, regardless of any ports or ICMP types or codes that you specify. If you specify protocol "58" (ICMPv6) and specify an IPv4 CIDR block, traffic for all ICMP types and codes allowed, regardless of any that you specify. If you specify protocol "58" (ICMPv6) and specify an IPv6 CIDR block, you must specify an ICMP type and code
+    ///
+    /// CloudFormation property `Protocol`.
+    pub protocol: Val<i64>,
+
+    /// Indicates whether to allow or deny the traffic that matches the rule
+    ///
+    /// CloudFormation property `RuleAction`.
+    pub rule_action: Val<String>,
+
+    /// Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule
+    ///
+    /// CloudFormation property `RuleNumber`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_number: Val<i64>,
+}
+
 impl CfnNetworkAclEntry {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkAclEntry";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkAclEntryRequired`]:
     ///
-    /// - `network_acl_id`: `NetworkAclId`, The ID of the network ACL
-    /// - `protocol`: `Protocol`, The protocol number. A value of "-1" means all protocols. If you specify "-1" or a protocol number other than "6" (TCP), "17" (UDP), or "1" (ICMP), traffic on all ports is allowed, regardless of any ports or ICMP types or codes that you specify. If you specify protocol "58" (ICMPv6) and specify an IPv4 CIDR block, traffic for all ICMP types and codes allowed, regardless of any that you specify. If you specify protocol "58" (ICMPv6) and specify an IPv6 CIDR block, you must specify an ICMP type and code
-    /// - `rule_action`: `RuleAction`, Indicates whether to allow or deny the traffic that matches the rule
-    /// - `rule_number`: `RuleNumber`, Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule
-    pub fn new(network_acl_id: impl Into<Val<String>>, protocol: impl Into<Val<i64>>, rule_action: impl Into<Val<String>>, rule_number: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnNetworkAclEntry::new(CfnNetworkAclEntryRequired {
+    ///     network_acl_id: "...".into(),
+    ///     protocol: 1.into(),
+    ///     rule_action: "...".into(),
+    ///     rule_number: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkAclEntryRequired) -> Self {
         let mut props = Props::new();
-        props.set("NetworkAclId", network_acl_id);
-        props.set("Protocol", protocol);
-        props.set("RuleAction", rule_action);
-        props.set("RuleNumber", rule_number);
+        props.set::<String>("NetworkAclId", required.network_acl_id);
+        props.set::<i64>("Protocol", required.protocol);
+        props.set::<String>("RuleAction", required.rule_action);
+        props.set::<i64>("RuleNumber", required.rule_number);
         CfnNetworkAclEntry { props, options: ResourceOptions::default() }
     }
 
@@ -13468,6 +16107,17 @@ pub mod network_acl_entry {
 /// Resource schema for AWS::EC2::NetworkInsightsAccessScope
 ///
 /// CloudFormation type `AWS::EC2::NetworkInsightsAccessScope`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedDate`: `handle.created_date()` → `Val<String>`.
+/// - `NetworkInsightsAccessScopeArn`: `handle.network_insights_access_scope_arn()` → `Val<String>`.
+/// - `NetworkInsightsAccessScopeId`: `handle.network_insights_access_scope_id()` → `Val<String>`.
+/// - `UpdatedDate`: `handle.updated_date()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NetworkInsightsAccessScopeId`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkInsightsAccessScope {
     props: Props,
@@ -13562,11 +16212,11 @@ pub(crate) static NETWORK_INSIGHTS_ACCESS_SCOPE_SHAPE: ObjectShape = ObjectShape
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNetworkInsightsAccessScope`].
+/// Property types and enums of the allowed values of [`CfnNetworkInsightsAccessScope`].
 pub mod network_insights_access_scope {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::NetworkInsightsAccessScope`.
     #[derive(Clone, Debug)]
@@ -13670,6 +16320,8 @@ pub mod network_insights_access_scope {
         }
 
         /// The `Protocols` property.
+        ///
+        /// Allowed values of each item (the enum [`Protocols`]): `tcp`, `udp`.
         pub fn protocols(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Protocols", value);
             self
@@ -13765,7 +16417,7 @@ pub mod network_insights_access_scope {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -13808,11 +16460,34 @@ pub mod network_insights_access_scope {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocols` in `AWS::EC2::NetworkInsightsAccessScope`; `.into()` makes a `Val<String>`.
+        Protocols {
+            Tcp = "tcp",
+            Udp = "udp",
+        }
+    }
 }
 
 /// Resource schema for AWS::EC2::NetworkInsightsAccessScopeAnalysis
 ///
 /// CloudFormation type `AWS::EC2::NetworkInsightsAccessScopeAnalysis`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AnalyzedEniCount`: `handle.analyzed_eni_count()` → `Val<i64>`.
+/// - `EndDate`: `handle.end_date()` → `Val<String>`.
+/// - `FindingsFound`: `handle.findings_found()` → `Val<String>`.
+/// - `NetworkInsightsAccessScopeAnalysisArn`: `handle.network_insights_access_scope_analysis_arn()` → `Val<String>`.
+/// - `NetworkInsightsAccessScopeAnalysisId`: `handle.network_insights_access_scope_analysis_id()` → `Val<String>`.
+/// - `StartDate`: `handle.start_date()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NetworkInsightsAccessScopeAnalysisId`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkInsightsAccessScopeAnalysis {
     props: Props,
@@ -13822,7 +16497,7 @@ pub struct CfnNetworkInsightsAccessScopeAnalysis {
 impl CfnNetworkInsightsAccessScopeAnalysis {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInsightsAccessScopeAnalysis";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `network_insights_access_scope_id`: `NetworkInsightsAccessScopeId`.
     pub fn new(network_insights_access_scope_id: impl Into<Val<String>>) -> Self {
@@ -13918,7 +16593,7 @@ pub mod network_insights_access_scope_analysis {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -13944,6 +16619,24 @@ pub mod network_insights_access_scope_analysis {
 /// Resource schema for AWS::EC2::NetworkInsightsAnalysis
 ///
 /// CloudFormation type `AWS::EC2::NetworkInsightsAnalysis`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AlternatePathHints`: `handle.alternate_path_hints()` → `Val<Json>`.
+/// - `Explanations`: `handle.explanations()` → `Val<Json>`.
+/// - `ForwardPathComponents`: `handle.forward_path_components()` → `Val<Json>`.
+/// - `NetworkInsightsAnalysisArn`: `handle.network_insights_analysis_arn()` → `Val<String>`.
+/// - `NetworkInsightsAnalysisId`: `handle.network_insights_analysis_id()` → `Val<String>`.
+/// - `NetworkPathFound`: `handle.network_path_found()` → `Val<bool>`.
+/// - `ReturnPathComponents`: `handle.return_path_components()` → `Val<Json>`.
+/// - `StartDate`: `handle.start_date()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+/// - `SuggestedAccounts`: `handle.suggested_accounts()` → `Val<Vec<String>>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NetworkInsightsAnalysisId`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkInsightsAnalysis {
     props: Props,
@@ -13953,7 +16646,7 @@ pub struct CfnNetworkInsightsAnalysis {
 impl CfnNetworkInsightsAnalysis {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInsightsAnalysis";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `network_insights_path_id`: `NetworkInsightsPathId`.
     pub fn new(network_insights_path_id: impl Into<Val<String>>) -> Self {
@@ -14094,7 +16787,7 @@ pub mod network_insights_analysis {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -14120,23 +16813,55 @@ pub mod network_insights_analysis {
 /// Resource schema for AWS::EC2::NetworkInsightsPath
 ///
 /// CloudFormation type `AWS::EC2::NetworkInsightsPath`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedDate`: `handle.created_date()` → `Val<String>`.
+/// - `DestinationArn`: `handle.destination_arn()` → `Val<String>`.
+/// - `NetworkInsightsPathArn`: `handle.network_insights_path_arn()` → `Val<String>`.
+/// - `NetworkInsightsPathId`: `handle.network_insights_path_id()` → `Val<String>`.
+/// - `SourceArn`: `handle.source_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NetworkInsightsPathId`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkInsightsPath {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetworkInsightsPath`], by name: the argument of [`CfnNetworkInsightsPath::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkInsightsPathRequired {
+    /// CloudFormation property `Protocol`.
+    ///
+    /// Allowed values (the enum [`network_insights_path::Protocol`]): `tcp`, `udp`.
+    ///
+    /// Changing it replaces the resource.
+    pub protocol: Val<String>,
+
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<String>,
+}
+
 impl CfnNetworkInsightsPath {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInsightsPath";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkInsightsPathRequired`]:
     ///
-    /// - `protocol`: `Protocol`.
-    /// - `source`: `Source`.
-    pub fn new(protocol: impl Into<Val<String>>, source: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNetworkInsightsPath::new(CfnNetworkInsightsPathRequired {
+    ///     protocol: network_insights_path::Protocol::Tcp.into(),
+    ///     source: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkInsightsPathRequired) -> Self {
         let mut props = Props::new();
-        props.set("Protocol", protocol);
-        props.set("Source", source);
+        props.set::<String>("Protocol", required.protocol);
+        props.set::<String>("Source", required.source);
         CfnNetworkInsightsPath { props, options: ResourceOptions::default() }
     }
 
@@ -14260,11 +16985,11 @@ pub(crate) static NETWORK_INSIGHTS_PATH_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNetworkInsightsPath`].
+/// Property types and enums of the allowed values of [`CfnNetworkInsightsPath`].
 pub mod network_insights_path {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::NetworkInsightsPath`.
     #[derive(Clone, Debug)]
@@ -14349,7 +17074,7 @@ pub mod network_insights_path {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -14388,11 +17113,32 @@ pub mod network_insights_path {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::EC2::NetworkInsightsPath`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Tcp = "tcp",
+            Udp = "udp",
+        }
+    }
 }
 
 /// The AWS::EC2::NetworkInterface resource creates network interface
 ///
 /// CloudFormation type `AWS::EC2::NetworkInterface`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Network interface id.
+/// - `PrimaryIpv6Address`: `handle.primary_ipv6_address()` → `Val<String>`. The primary IPv6 address
+/// - `PrimaryPrivateIpAddress`: `handle.primary_private_ip_address()` → `Val<String>`. Returns the primary private IP address of the network interface.
+/// - `PublicIpDnsNameOptions`: `handle.public_ip_dns_name_options()` → `Val<Json>`. Describes the public hostname type options, including public hostname type, IPv4-enabled public hostname, IPv6-enabled public hostname, and dual-stack public hostname.
+/// - `SecondaryPrivateIpAddresses`: `handle.secondary_private_ip_addresses()` → `Val<Vec<String>>`. Returns the secondary private IP addresses of the network interface.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The ID of the VPC
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkInterface {
     props: Props,
@@ -14402,7 +17148,7 @@ pub struct CfnNetworkInterface {
 impl CfnNetworkInterface {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInterface";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `subnet_id`: `SubnetId`, The ID of the subnet to associate with the network interface.
     pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
@@ -14495,7 +17241,7 @@ impl CfnNetworkInterface {
 
     /// Public IP DNS hostname type
     ///
-    /// Allowed values: `public-dual-stack-dns-name`, `public-ipv4-dns-name`, `public-ipv6-dns-name`.
+    /// Allowed values (the enum [`network_interface::PublicIpDnsHostnameTypeSpecification`]): `public-dual-stack-dns-name`, `public-ipv4-dns-name`, `public-ipv6-dns-name`.
     ///
     /// Write-only.
     pub fn public_ip_dns_hostname_type_specification(mut self, value: impl Into<Val<String>>) -> Self {
@@ -14600,10 +17346,10 @@ pub(crate) static NETWORK_INTERFACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNetworkInterface`].
+/// Property types and enums of the allowed values of [`CfnNetworkInterface`].
 pub mod network_interface {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::NetworkInterface`.
     #[derive(Clone, Debug)]
@@ -14650,7 +17396,7 @@ pub mod network_interface {
     }
 
     impl Ipv4PrefixSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ipv4_prefix`: `Ipv4Prefix`.
         pub fn new(ipv4_prefix: impl Into<Val<String>>) -> Self {
@@ -14673,7 +17419,7 @@ pub mod network_interface {
     }
 
     impl InstanceIpv6Address {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ipv6_address`: `Ipv6Address`.
         pub fn new(ipv6_address: impl Into<Val<String>>) -> Self {
@@ -14696,7 +17442,7 @@ pub mod network_interface {
     }
 
     impl Ipv6PrefixSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ipv6_prefix`: `Ipv6Prefix`.
         pub fn new(ipv6_prefix: impl Into<Val<String>>) -> Self {
@@ -14718,15 +17464,29 @@ pub mod network_interface {
         props: Props,
     }
 
+    /// The required properties of [`PrivateIpAddressSpecification`], by name: the argument of [`PrivateIpAddressSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrivateIpAddressSpecificationRequired {
+        /// CloudFormation property `Primary`.
+        pub primary: Val<bool>,
+
+        /// CloudFormation property `PrivateIpAddress`.
+        pub private_ip_address: Val<String>,
+    }
+
     impl PrivateIpAddressSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PrivateIpAddressSpecificationRequired`]:
         ///
-        /// - `primary`: `Primary`.
-        /// - `private_ip_address`: `PrivateIpAddress`.
-        pub fn new(primary: impl Into<Val<bool>>, private_ip_address: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// PrivateIpAddressSpecification::new(PrivateIpAddressSpecificationRequired {
+        ///     primary: true.into(),
+        ///     private_ip_address: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Primary", primary);
-            props.set("PrivateIpAddress", private_ip_address);
+            props.set::<bool>("Primary", required.primary);
+            props.set::<String>("PrivateIpAddress", required.private_ip_address);
             PrivateIpAddressSpecification { props }
         }
     }
@@ -14743,15 +17503,29 @@ pub mod network_interface {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -14761,30 +17535,76 @@ pub mod network_interface {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `PublicIpDnsHostnameTypeSpecification` in `AWS::EC2::NetworkInterface`; `.into()` makes a `Val<String>`.
+        PublicIpDnsHostnameTypeSpecification {
+            PublicDualStackDnsName = "public-dual-stack-dns-name",
+            PublicIpv4DnsName = "public-ipv4-dns-name",
+            PublicIpv6DnsName = "public-ipv6-dns-name",
+        }
+    }
 }
 
 /// Attaches an elastic network interface (ENI) to an Amazon EC2 instance. You can use this resource type to attach additional network interfaces to an instance without interruption.
 ///
 /// CloudFormation type `AWS::EC2::NetworkInterfaceAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AttachmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkInterfaceAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetworkInterfaceAttachment`], by name: the argument of [`CfnNetworkInterfaceAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkInterfaceAttachmentRequired {
+    /// The network interface's position in the attachment order. For example, the first attached network interface has a ``DeviceIndex`` of 0.
+    ///
+    /// CloudFormation property `DeviceIndex`.
+    ///
+    /// Changing it replaces the resource.
+    pub device_index: Val<String>,
+
+    /// The ID of the instance to which you will attach the ENI.
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// The ID of the ENI that you want to attach.
+    ///
+    /// CloudFormation property `NetworkInterfaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_interface_id: Val<String>,
+}
+
 impl CfnNetworkInterfaceAttachment {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInterfaceAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkInterfaceAttachmentRequired`]:
     ///
-    /// - `device_index`: `DeviceIndex`, The network interface's position in the attachment order. For example, the first attached network interface has a ``DeviceIndex`` of 0.
-    /// - `instance_id`: `InstanceId`, The ID of the instance to which you will attach the ENI.
-    /// - `network_interface_id`: `NetworkInterfaceId`, The ID of the ENI that you want to attach.
-    pub fn new(device_index: impl Into<Val<String>>, instance_id: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNetworkInterfaceAttachment::new(CfnNetworkInterfaceAttachmentRequired {
+    ///     device_index: "...".into(),
+    ///     instance_id: "...".into(),
+    ///     network_interface_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkInterfaceAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("DeviceIndex", device_index);
-        props.set("InstanceId", instance_id);
-        props.set("NetworkInterfaceId", network_interface_id);
+        props.set::<String>("DeviceIndex", required.device_index);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("NetworkInterfaceId", required.network_interface_id);
         CfnNetworkInterfaceAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -14909,25 +17729,56 @@ pub mod network_interface_attachment {
 /// Resource Type definition for AWS::EC2::NetworkInterfacePermission
 ///
 /// CloudFormation type `AWS::EC2::NetworkInterfacePermission`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkInterfacePermission {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetworkInterfacePermission`], by name: the argument of [`CfnNetworkInterfacePermission::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkInterfacePermissionRequired {
+    /// CloudFormation property `AwsAccountId`.
+    ///
+    /// Changing it replaces the resource.
+    pub aws_account_id: Val<String>,
+
+    /// CloudFormation property `NetworkInterfaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_interface_id: Val<String>,
+
+    /// CloudFormation property `Permission`.
+    ///
+    /// Changing it replaces the resource.
+    pub permission: Val<String>,
+}
+
 impl CfnNetworkInterfacePermission {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInterfacePermission";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkInterfacePermissionRequired`]:
     ///
-    /// - `aws_account_id`: `AwsAccountId`.
-    /// - `network_interface_id`: `NetworkInterfaceId`.
-    /// - `permission`: `Permission`.
-    pub fn new(aws_account_id: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>, permission: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNetworkInterfacePermission::new(CfnNetworkInterfacePermissionRequired {
+    ///     aws_account_id: "...".into(),
+    ///     network_interface_id: "...".into(),
+    ///     permission: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkInterfacePermissionRequired) -> Self {
         let mut props = Props::new();
-        props.set("AwsAccountId", aws_account_id);
-        props.set("NetworkInterfaceId", network_interface_id);
-        props.set("Permission", permission);
+        props.set::<String>("AwsAccountId", required.aws_account_id);
+        props.set::<String>("NetworkInterfaceId", required.network_interface_id);
+        props.set::<String>("Permission", required.permission);
         CfnNetworkInterfacePermission { props, options: ResourceOptions::default() }
     }
 }
@@ -14968,27 +17819,69 @@ pub(crate) static NETWORK_INTERFACE_PERMISSION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::NetworkPerformanceMetricSubscription
 ///
 /// CloudFormation type `AWS::EC2::NetworkPerformanceMetricSubscription`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::NetworkPerformanceMetricSubscription` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkPerformanceMetricSubscription {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetworkPerformanceMetricSubscription`], by name: the argument of [`CfnNetworkPerformanceMetricSubscription::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkPerformanceMetricSubscriptionRequired {
+    /// The target Region or Availability Zone for the metric to subscribe to.
+    ///
+    /// CloudFormation property `Destination`.
+    ///
+    /// Changing it replaces the resource.
+    pub destination: Val<String>,
+
+    /// The metric type to subscribe to.
+    ///
+    /// CloudFormation property `Metric`.
+    ///
+    /// Changing it replaces the resource.
+    pub metric: Val<String>,
+
+    /// The starting Region or Availability Zone for metric to subscribe to.
+    ///
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<String>,
+
+    /// The statistic to subscribe to.
+    ///
+    /// CloudFormation property `Statistic`.
+    ///
+    /// Changing it replaces the resource.
+    pub statistic: Val<String>,
+}
+
 impl CfnNetworkPerformanceMetricSubscription {
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkPerformanceMetricSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkPerformanceMetricSubscriptionRequired`]:
     ///
-    /// - `destination`: `Destination`, The target Region or Availability Zone for the metric to subscribe to.
-    /// - `metric`: `Metric`, The metric type to subscribe to.
-    /// - `source`: `Source`, The starting Region or Availability Zone for metric to subscribe to.
-    /// - `statistic`: `Statistic`, The statistic to subscribe to.
-    pub fn new(destination: impl Into<Val<String>>, metric: impl Into<Val<String>>, source: impl Into<Val<String>>, statistic: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNetworkPerformanceMetricSubscription::new(CfnNetworkPerformanceMetricSubscriptionRequired {
+    ///     destination: "...".into(),
+    ///     metric: "...".into(),
+    ///     source: "...".into(),
+    ///     statistic: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkPerformanceMetricSubscriptionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Destination", destination);
-        props.set("Metric", metric);
-        props.set("Source", source);
-        props.set("Statistic", statistic);
+        props.set::<String>("Destination", required.destination);
+        props.set::<String>("Metric", required.metric);
+        props.set::<String>("Source", required.source);
+        props.set::<String>("Statistic", required.statistic);
         CfnNetworkPerformanceMetricSubscription { props, options: ResourceOptions::default() }
     }
 }
@@ -15022,6 +17915,15 @@ pub(crate) static NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_META: TypeMeta = TypeM
 /// Resource Type definition for AWS::EC2::PlacementGroup
 ///
 /// CloudFormation type `AWS::EC2::PlacementGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GroupId`: `handle.group_id()` → `Val<String>`. The ID of the placement group.
+/// - `GroupName`: `handle.group_name()` → `Val<String>`. The Group Name of Placement Group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnPlacementGroup {
     props: Props,
@@ -15055,7 +17957,7 @@ impl CfnPlacementGroup {
 
     /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread
     ///
-    /// Allowed values: `host`, `rack`.
+    /// Allowed values (the enum [`placement_group::SpreadLevel`]): `host`, `rack`.
     ///
     /// Changing it replaces the resource.
     pub fn spread_level(mut self, value: impl Into<Val<String>>) -> Self {
@@ -15065,7 +17967,7 @@ impl CfnPlacementGroup {
 
     /// The placement strategy.
     ///
-    /// Allowed values: `cluster`, `partition`, `precision-time`, `spread`.
+    /// Allowed values (the enum [`placement_group::Strategy`]): `cluster`, `partition`, `precision-time`, `spread`.
     ///
     /// Changing it replaces the resource.
     pub fn strategy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -15133,11 +18035,11 @@ pub(crate) static PLACEMENT_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPlacementGroup`].
+/// Property types and enums of the allowed values of [`CfnPlacementGroup`].
 pub mod placement_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -15145,15 +18047,33 @@ pub mod placement_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -15171,28 +18091,77 @@ pub mod placement_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SpreadLevel` in `AWS::EC2::PlacementGroup`; `.into()` makes a `Val<String>`.
+        SpreadLevel {
+            Host = "host",
+            Rack = "rack",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Strategy` in `AWS::EC2::PlacementGroup`; `.into()` makes a `Val<String>`.
+        Strategy {
+            Cluster = "cluster",
+            Partition = "partition",
+            PrecisionTime = "precision-time",
+            Spread = "spread",
+        }
+    }
 }
 
 /// Resource schema of AWS::EC2::PrefixList Type
 ///
 /// CloudFormation type `AWS::EC2::PrefixList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Prefix List.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. Owner Id of Prefix List.
+/// - `PrefixListId`: `handle.prefix_list_id()` → `Val<String>`. Id of Prefix List.
+/// - `Version`: `handle.version()` → `Val<i64>`. Version of Prefix List.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PrefixListId`.
 #[derive(Clone, Debug)]
 pub struct CfnPrefixList {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrefixList`], by name: the argument of [`CfnPrefixList::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrefixListRequired {
+    /// Ip Version of Prefix List.
+    ///
+    /// CloudFormation property `AddressFamily`.
+    ///
+    /// Allowed values (the enum [`prefix_list::AddressFamily`]): `IPv4`, `IPv6`.
+    pub address_family: Val<String>,
+
+    /// Name of Prefix List.
+    ///
+    /// CloudFormation property `PrefixListName`.
+    pub prefix_list_name: Val<String>,
+}
+
 impl CfnPrefixList {
     pub const TYPE_NAME: &'static str = "AWS::EC2::PrefixList";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrefixListRequired`]:
     ///
-    /// - `address_family`: `AddressFamily`, Ip Version of Prefix List.
-    /// - `prefix_list_name`: `PrefixListName`, Name of Prefix List.
-    pub fn new(address_family: impl Into<Val<String>>, prefix_list_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPrefixList::new(CfnPrefixListRequired {
+    ///     address_family: prefix_list::AddressFamily::Ipv4.into(),
+    ///     prefix_list_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrefixListRequired) -> Self {
         let mut props = Props::new();
-        props.set("AddressFamily", address_family);
-        props.set("PrefixListName", prefix_list_name);
+        props.set::<String>("AddressFamily", required.address_family);
+        props.set::<String>("PrefixListName", required.prefix_list_name);
         CfnPrefixList { props, options: ResourceOptions::default() }
     }
 
@@ -15282,11 +18251,11 @@ pub(crate) static PREFIX_LIST_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPrefixList`].
+/// Property types and enums of the allowed values of [`CfnPrefixList`].
 pub mod prefix_list {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::PrefixList`.
     #[derive(Clone, Debug)]
@@ -15295,7 +18264,7 @@ pub mod prefix_list {
     }
 
     impl Entry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidr`: `Cidr`.
         pub fn new(cidr: impl Into<Val<String>>) -> Self {
@@ -15324,7 +18293,7 @@ pub mod prefix_list {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -15361,6 +18330,14 @@ pub mod prefix_list {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AddressFamily` in `AWS::EC2::PrefixList`; `.into()` makes a `Val<String>`.
+        AddressFamily {
+            Ipv4 = "IPv4",
+            Ipv6 = "IPv6",
+        }
+    }
 }
 
 /// Specifies a route in a route table. For more information, see [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes) in the *Amazon VPC User Guide*.
@@ -15370,6 +18347,14 @@ pub mod prefix_list {
 /// If you create a route that references a transit gateway in the same template where you create the transit gateway, you must declare a dependency on the transit gateway attachment. The route table cannot use the transit gateway until it has successfully attached to the VPC. Add a [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) in the ``AWS::EC2::Route`` resource to explicitly declare a dependency on the ``AWS::EC2::TransitGatewayAttachment`` resource.
 ///
 /// CloudFormation type `AWS::EC2::Route`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CidrBlock`: `handle.cidr_block()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRoute {
     props: Props,
@@ -15379,7 +18364,7 @@ pub struct CfnRoute {
 impl CfnRoute {
     pub const TYPE_NAME: &'static str = "AWS::EC2::Route";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `route_table_id`: `RouteTableId`, The ID of the route table for the route.
     pub fn new(route_table_id: impl Into<Val<String>>) -> Self {
@@ -15523,6 +18508,15 @@ pub(crate) static ROUTE_META: TypeMeta = TypeMeta {
 /// VPC Route Server
 ///
 /// CloudFormation type `AWS::EC2::RouteServer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Route Server.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Route Server.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRouteServer {
     props: Props,
@@ -15532,7 +18526,7 @@ pub struct CfnRouteServer {
 impl CfnRouteServer {
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `amazon_side_asn`: `AmazonSideAsn`, The Amazon-side ASN of the Route Server.
     pub fn new(amazon_side_asn: impl Into<Val<i64>>) -> Self {
@@ -15543,7 +18537,7 @@ impl CfnRouteServer {
 
     /// Whether to enable persistent routes
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`route_server::PersistRoutes`]): `enable`, `disable`.
     pub fn persist_routes(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PersistRoutes", value);
         self
@@ -15622,11 +18616,11 @@ pub(crate) static ROUTE_SERVER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRouteServer`].
+/// Property types and enums of the allowed values of [`CfnRouteServer`].
 pub mod route_server {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -15634,15 +18628,33 @@ pub mod route_server {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -15660,28 +18672,64 @@ pub mod route_server {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PersistRoutes` in `AWS::EC2::RouteServer`; `.into()` makes a `Val<String>`.
+        PersistRoutes {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
 }
 
 /// VPC Route Server Association
 ///
 /// CloudFormation type `AWS::EC2::RouteServerAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::RouteServerAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRouteServerAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouteServerAssociation`], by name: the argument of [`CfnRouteServerAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteServerAssociationRequired {
+    /// Route Server ID
+    ///
+    /// CloudFormation property `RouteServerId`.
+    ///
+    /// Changing it replaces the resource.
+    pub route_server_id: Val<String>,
+
+    /// VPC ID
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnRouteServerAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServerAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteServerAssociationRequired`]:
     ///
-    /// - `route_server_id`: `RouteServerId`, Route Server ID
-    /// - `vpc_id`: `VpcId`, VPC ID
-    pub fn new(route_server_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouteServerAssociation::new(CfnRouteServerAssociationRequired {
+    ///     route_server_id: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteServerAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("RouteServerId", route_server_id);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("RouteServerId", required.route_server_id);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnRouteServerAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -15715,23 +18763,57 @@ pub(crate) static ROUTE_SERVER_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// VPC Route Server Endpoint
 ///
 /// CloudFormation type `AWS::EC2::RouteServerEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Route Server Endpoint.
+/// - `EniAddress`: `handle.eni_address()` → `Val<String>`. Elastic Network Interface IP address owned by the Route Server Endpoint
+/// - `EniId`: `handle.eni_id()` → `Val<String>`. Elastic Network Interface ID owned by the Route Server Endpoint
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Route Server Endpoint.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. VPC ID
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRouteServerEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouteServerEndpoint`], by name: the argument of [`CfnRouteServerEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteServerEndpointRequired {
+    /// Route Server ID
+    ///
+    /// CloudFormation property `RouteServerId`.
+    ///
+    /// Changing it replaces the resource.
+    pub route_server_id: Val<String>,
+
+    /// Subnet ID
+    ///
+    /// CloudFormation property `SubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_id: Val<String>,
+}
+
 impl CfnRouteServerEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServerEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteServerEndpointRequired`]:
     ///
-    /// - `route_server_id`: `RouteServerId`, Route Server ID
-    /// - `subnet_id`: `SubnetId`, Subnet ID
-    pub fn new(route_server_id: impl Into<Val<String>>, subnet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouteServerEndpoint::new(CfnRouteServerEndpointRequired {
+    ///     route_server_id: "...".into(),
+    ///     subnet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteServerEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("RouteServerId", route_server_id);
-        props.set("SubnetId", subnet_id);
+        props.set::<String>("RouteServerId", required.route_server_id);
+        props.set::<String>("SubnetId", required.subnet_id);
         CfnRouteServerEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -15824,15 +18906,33 @@ pub mod route_server_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -15855,25 +18955,68 @@ pub mod route_server_endpoint {
 /// VPC Route Server Peer
 ///
 /// CloudFormation type `AWS::EC2::RouteServerPeer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Route Server Peer.
+/// - `EndpointEniAddress`: `handle.endpoint_eni_address()` → `Val<String>`. Elastic Network Interface IP address owned by the Route Server Endpoint
+/// - `EndpointEniId`: `handle.endpoint_eni_id()` → `Val<String>`. Elastic Network Interface ID owned by the Route Server Endpoint
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the Route Server Peer.
+/// - `RouteServerId`: `handle.route_server_id()` → `Val<String>`. Route Server ID
+/// - `SubnetId`: `handle.subnet_id()` → `Val<String>`. Subnet ID
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. VPC ID
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRouteServerPeer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouteServerPeer`], by name: the argument of [`CfnRouteServerPeer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteServerPeerRequired {
+    /// BGP Options
+    ///
+    /// CloudFormation property `BgpOptions`.
+    ///
+    /// Changing it replaces the resource.
+    pub bgp_options: Val<route_server_peer::BgpOptions>,
+
+    /// IP address of the Route Server Peer
+    ///
+    /// CloudFormation property `PeerAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub peer_address: Val<String>,
+
+    /// Route Server Endpoint ID
+    ///
+    /// CloudFormation property `RouteServerEndpointId`.
+    ///
+    /// Changing it replaces the resource.
+    pub route_server_endpoint_id: Val<String>,
+}
+
 impl CfnRouteServerPeer {
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServerPeer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteServerPeerRequired`]:
     ///
-    /// - `bgp_options`: `BgpOptions`, BGP Options
-    /// - `peer_address`: `PeerAddress`, IP address of the Route Server Peer
-    /// - `route_server_endpoint_id`: `RouteServerEndpointId`, Route Server Endpoint ID
-    pub fn new(bgp_options: impl Into<Val<route_server_peer::BgpOptions>>, peer_address: impl Into<Val<String>>, route_server_endpoint_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouteServerPeer::new(CfnRouteServerPeerRequired {
+    ///     bgp_options: route_server_peer::BgpOptions::new(...).into(),
+    ///     peer_address: "...".into(),
+    ///     route_server_endpoint_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteServerPeerRequired) -> Self {
         let mut props = Props::new();
-        props.set("BgpOptions", bgp_options);
-        props.set("PeerAddress", peer_address);
-        props.set("RouteServerEndpointId", route_server_endpoint_id);
+        props.set::<route_server_peer::BgpOptions>("BgpOptions", required.bgp_options);
+        props.set::<String>("PeerAddress", required.peer_address);
+        props.set::<String>("RouteServerEndpointId", required.route_server_endpoint_id);
         CfnRouteServerPeer { props, options: ResourceOptions::default() }
     }
 
@@ -15969,11 +19112,11 @@ pub(crate) static ROUTE_SERVER_PEER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRouteServerPeer`].
+/// Property types and enums of the allowed values of [`CfnRouteServerPeer`].
 pub mod route_server_peer {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// BGP Options
     #[derive(Clone, Debug)]
@@ -15996,7 +19139,7 @@ pub mod route_server_peer {
 
         /// BGP Liveness Detection
         ///
-        /// Allowed values: `bfd`, `bgp-keepalive`.
+        /// Allowed values (the enum [`PeerLivenessDetection`]): `bfd`, `bgp-keepalive`.
         pub fn peer_liveness_detection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PeerLivenessDetection", value);
             self
@@ -16015,15 +19158,33 @@ pub mod route_server_peer {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -16049,28 +19210,64 @@ pub mod route_server_peer {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PeerLivenessDetection` in `AWS::EC2::RouteServerPeer`; `.into()` makes a `Val<String>`.
+        PeerLivenessDetection {
+            Bfd = "bfd",
+            BgpKeepalive = "bgp-keepalive",
+        }
+    }
 }
 
 /// VPC Route Server Propagation
 ///
 /// CloudFormation type `AWS::EC2::RouteServerPropagation`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::RouteServerPropagation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRouteServerPropagation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouteServerPropagation`], by name: the argument of [`CfnRouteServerPropagation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteServerPropagationRequired {
+    /// Route Server ID
+    ///
+    /// CloudFormation property `RouteServerId`.
+    ///
+    /// Changing it replaces the resource.
+    pub route_server_id: Val<String>,
+
+    /// Route Table ID
+    ///
+    /// CloudFormation property `RouteTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub route_table_id: Val<String>,
+}
+
 impl CfnRouteServerPropagation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteServerPropagation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteServerPropagationRequired`]:
     ///
-    /// - `route_server_id`: `RouteServerId`, Route Server ID
-    /// - `route_table_id`: `RouteTableId`, Route Table ID
-    pub fn new(route_server_id: impl Into<Val<String>>, route_table_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouteServerPropagation::new(CfnRouteServerPropagationRequired {
+    ///     route_server_id: "...".into(),
+    ///     route_table_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteServerPropagationRequired) -> Self {
         let mut props = Props::new();
-        props.set("RouteServerId", route_server_id);
-        props.set("RouteTableId", route_table_id);
+        props.set::<String>("RouteServerId", required.route_server_id);
+        props.set::<String>("RouteTableId", required.route_table_id);
         CfnRouteServerPropagation { props, options: ResourceOptions::default() }
     }
 }
@@ -16106,6 +19303,14 @@ pub(crate) static ROUTE_SERVER_PROPAGATION_META: TypeMeta = TypeMeta {
 /// For more information, see [Route tables](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html) in the *Amazon VPC User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::RouteTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RouteTableId`: `handle.route_table_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RouteTableId`.
 #[derive(Clone, Debug)]
 pub struct CfnRouteTable {
     props: Props,
@@ -16115,7 +19320,7 @@ pub struct CfnRouteTable {
 impl CfnRouteTable {
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_id`: `VpcId`, The ID of the VPC.
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -16175,15 +19380,33 @@ pub mod route_table {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -16198,23 +19421,58 @@ pub mod route_table {
 /// Resource Type definition for AWS::EC2::SecondaryNetwork. Creates a secondary network for RDMA (Remote Direct Memory Access) connectivity.
 ///
 /// CloudFormation type `AWS::EC2::SecondaryNetwork`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Ipv4CidrBlockAssociations`: `handle.ipv4_cidr_block_associations()` → `Val<Json>`. Information about the IPv4 CIDR blocks associated with the secondary network.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The ID of the Amazon Web Services account that owns the secondary network.
+/// - `SecondaryNetworkArn`: `handle.secondary_network_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the secondary network.
+/// - `SecondaryNetworkId`: `handle.secondary_network_id()` → `Val<String>`. The ID of the secondary network.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SecondaryNetworkArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSecondaryNetwork {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecondaryNetwork`], by name: the argument of [`CfnSecondaryNetwork::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecondaryNetworkRequired {
+    /// The IPv4 CIDR block for the secondary network. The CIDR block size must be between /12 and /28.
+    ///
+    /// CloudFormation property `Ipv4CidrBlock`.
+    ///
+    /// Changing it replaces the resource.
+    pub ipv4_cidr_block: Val<String>,
+
+    /// The type of secondary network.
+    ///
+    /// CloudFormation property `NetworkType`.
+    ///
+    /// Allowed values (the enum [`secondary_network::NetworkType`]): `rdma`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_type: Val<String>,
+}
+
 impl CfnSecondaryNetwork {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecondaryNetwork";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecondaryNetworkRequired`]:
     ///
-    /// - `ipv4_cidr_block`: `Ipv4CidrBlock`, The IPv4 CIDR block for the secondary network. The CIDR block size must be between /12 and /28.
-    /// - `network_type`: `NetworkType`, The type of secondary network.
-    pub fn new(ipv4_cidr_block: impl Into<Val<String>>, network_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecondaryNetwork::new(CfnSecondaryNetworkRequired {
+    ///     ipv4_cidr_block: "...".into(),
+    ///     network_type: secondary_network::NetworkType::Rdma.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecondaryNetworkRequired) -> Self {
         let mut props = Props::new();
-        props.set("Ipv4CidrBlock", ipv4_cidr_block);
-        props.set("NetworkType", network_type);
+        props.set::<String>("Ipv4CidrBlock", required.ipv4_cidr_block);
+        props.set::<String>("NetworkType", required.network_type);
         CfnSecondaryNetwork { props, options: ResourceOptions::default() }
     }
 
@@ -16289,11 +19547,11 @@ pub(crate) static SECONDARY_NETWORK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSecondaryNetwork`].
+/// Property types and enums of the allowed values of [`CfnSecondaryNetwork`].
 pub mod secondary_network {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::SecondaryNetwork`.
     #[derive(Clone, Debug)]
@@ -16301,15 +19559,33 @@ pub mod secondary_network {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -16327,11 +19603,27 @@ pub mod secondary_network {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::EC2::SecondaryNetwork`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Rdma = "rdma",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::SecurityGroup
 ///
 /// CloudFormation type `AWS::EC2::SecurityGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GroupId`: `handle.group_id()` → `Val<String>`. The group ID of the specified security group.
+/// - `Id`: `handle.id()` → `Val<String>`. The group name or group ID depending on whether the SG is created in default or specific VPC
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityGroup {
     props: Props,
@@ -16341,7 +19633,7 @@ pub struct CfnSecurityGroup {
 impl CfnSecurityGroup {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecurityGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `group_description`: `GroupDescription`, A description for the security group.
     pub fn new(group_description: impl Into<Val<String>>) -> Self {
@@ -16449,7 +19741,7 @@ pub mod security_group {
     }
 
     impl Egress {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ip_protocol`: `IpProtocol`.
         pub fn new(ip_protocol: impl Into<Val<String>>) -> Self {
@@ -16514,7 +19806,7 @@ pub mod security_group {
     }
 
     impl Ingress {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ip_protocol`: `IpProtocol`.
         pub fn new(ip_protocol: impl Into<Val<String>>) -> Self {
@@ -16592,15 +19884,29 @@ pub mod security_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -16641,23 +19947,55 @@ pub mod security_group {
 /// Rule changes are propagated to instances associated with the security group as quickly as possible. However, a small delay might occur.
 ///
 /// CloudFormation type `AWS::EC2::SecurityGroupEgress`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityGroupEgress {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecurityGroupEgress`], by name: the argument of [`CfnSecurityGroupEgress::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecurityGroupEgressRequired {
+    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
+    ///
+    /// CloudFormation property `GroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_id: Val<String>,
+
+    /// The IP protocol name (``tcp``, ``udp``, ``icmp``, ``icmpv6``) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use ``-1`` to specify all protocols. When authorizing security group rules, specifying ``-1`` or a protocol number other than ``tcp``, ``udp``, ``icmp``, or ``icmpv6`` allows traffic on all ports, regardless of any port range you specify. For ``tcp``, ``udp``, and ``icmp``, you must specify a port range. For ``icmpv6``, the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
+    ///
+    /// CloudFormation property `IpProtocol`.
+    ///
+    /// Changing it replaces the resource.
+    pub ip_protocol: Val<String>,
+}
+
 impl CfnSecurityGroupEgress {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecurityGroupEgress";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecurityGroupEgressRequired`]:
     ///
-    /// - `group_id`: `GroupId`, The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
-    /// - `ip_protocol`: `IpProtocol`, The IP protocol name (``tcp``, ``udp``, ``icmp``, ``icmpv6``) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
-    pub fn new(group_id: impl Into<Val<String>>, ip_protocol: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecurityGroupEgress::new(CfnSecurityGroupEgressRequired {
+    ///     group_id: "...".into(),
+    ///     ip_protocol: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecurityGroupEgressRequired) -> Self {
         let mut props = Props::new();
-        props.set("GroupId", group_id);
-        props.set("IpProtocol", ip_protocol);
+        props.set::<String>("GroupId", required.group_id);
+        props.set::<String>("IpProtocol", required.ip_protocol);
         CfnSecurityGroupEgress { props, options: ResourceOptions::default() }
     }
 
@@ -16775,6 +20113,14 @@ pub(crate) static SECURITY_GROUP_EGRESS_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::EC2::SecurityGroupIngress
 ///
 /// CloudFormation type `AWS::EC2::SecurityGroupIngress`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The Security Group Rule Id
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityGroupIngress {
     props: Props,
@@ -16784,7 +20130,7 @@ pub struct CfnSecurityGroupIngress {
 impl CfnSecurityGroupIngress {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecurityGroupIngress";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `ip_protocol`: `IpProtocol`, The IP protocol name (tcp, udp, icmp, icmpv6) or number (see Protocol Numbers).
     pub fn new(ip_protocol: impl Into<Val<String>>) -> Self {
@@ -16937,23 +20283,55 @@ pub(crate) static SECURITY_GROUP_INGRESS_SHAPE: ObjectShape = ObjectShape {
 /// Resource type definition for the AWS::EC2::SecurityGroupVpcAssociation resource
 ///
 /// CloudFormation type `AWS::EC2::SecurityGroupVpcAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `State`: `handle.state()` → `Val<String>`. The state of the security group vpc association.
+/// - `StateReason`: `handle.state_reason()` → `Val<String>`. The reason for the state of the security group vpc association.
+/// - `VpcOwnerId`: `handle.vpc_owner_id()` → `Val<String>`. The owner of the VPC in the security group vpc association.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityGroupVpcAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecurityGroupVpcAssociation`], by name: the argument of [`CfnSecurityGroupVpcAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecurityGroupVpcAssociationRequired {
+    /// The group ID of the specified security group.
+    ///
+    /// CloudFormation property `GroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_id: Val<String>,
+
+    /// The ID of the VPC in the security group vpc association.
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnSecurityGroupVpcAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SecurityGroupVpcAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecurityGroupVpcAssociationRequired`]:
     ///
-    /// - `group_id`: `GroupId`, The group ID of the specified security group.
-    /// - `vpc_id`: `VpcId`, The ID of the VPC in the security group vpc association.
-    pub fn new(group_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecurityGroupVpcAssociation::new(CfnSecurityGroupVpcAssociationRequired {
+    ///     group_id: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecurityGroupVpcAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("GroupId", group_id);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("GroupId", required.group_id);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnSecurityGroupVpcAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -17010,6 +20388,14 @@ pub(crate) static SECURITY_GROUP_VPC_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::SnapshotBlockPublicAccess
 ///
 /// CloudFormation type `AWS::EC2::SnapshotBlockPublicAccess`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnSnapshotBlockPublicAccess {
     props: Props,
@@ -17019,9 +20405,9 @@ pub struct CfnSnapshotBlockPublicAccess {
 impl CfnSnapshotBlockPublicAccess {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SnapshotBlockPublicAccess";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `state`: `State`, The state of EBS Snapshot Block Public Access.
+    /// - `state`: `State`, The state of EBS Snapshot Block Public Access. Allowed values: the enum [`snapshot_block_public_access::State`].
     pub fn new(state: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("State", state);
@@ -17071,9 +20457,30 @@ pub(crate) static SNAPSHOT_BLOCK_PUBLIC_ACCESS_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnSnapshotBlockPublicAccess`].
+pub mod snapshot_block_public_access {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::EC2::SnapshotBlockPublicAccess`; `.into()` makes a `Val<String>`.
+        State {
+            BlockAllSharing = "block-all-sharing",
+            BlockNewSharing = "block-new-sharing",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::EC2::SpotFleet
 ///
 /// CloudFormation type `AWS::EC2::SpotFleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSpotFleet {
     props: Props,
@@ -17083,7 +20490,7 @@ pub struct CfnSpotFleet {
 impl CfnSpotFleet {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SpotFleet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `spot_fleet_request_config_data`: `SpotFleetRequestConfigData`.
     pub fn new(spot_fleet_request_config_data: impl Into<Val<spot_fleet::SpotFleetRequestConfigData>>) -> Self {
@@ -17139,11 +20546,11 @@ pub(crate) static SPOT_FLEET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSpotFleet`].
+/// Property types and enums of the allowed values of [`CfnSpotFleet`].
 pub mod spot_fleet {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::SpotFleet`.
     #[derive(Clone, Debug)]
@@ -17151,21 +20558,37 @@ pub mod spot_fleet {
         props: Props,
     }
 
-    impl SpotFleetRequestConfigData {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SpotFleetRequestConfigData`], by name: the argument of [`SpotFleetRequestConfigData::new`].
+    #[derive(Clone, Debug)]
+    pub struct SpotFleetRequestConfigDataRequired {
+        /// CloudFormation property `IamFleetRole`.
         ///
-        /// - `iam_fleet_role`: `IamFleetRole`.
-        /// - `target_capacity`: `TargetCapacity`.
-        pub fn new(iam_fleet_role: impl Into<Val<String>>, target_capacity: impl Into<Val<i64>>) -> Self {
+        /// Changing it replaces the resource.
+        pub iam_fleet_role: Val<String>,
+
+        /// CloudFormation property `TargetCapacity`.
+        pub target_capacity: Val<i64>,
+    }
+
+    impl SpotFleetRequestConfigData {
+        /// Creates the value from its required properties, by name in [`SpotFleetRequestConfigDataRequired`]:
+        ///
+        /// ```text
+        /// SpotFleetRequestConfigData::new(SpotFleetRequestConfigDataRequired {
+        ///     iam_fleet_role: "...".into(),
+        ///     target_capacity: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SpotFleetRequestConfigDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("IamFleetRole", iam_fleet_role);
-            props.set("TargetCapacity", target_capacity);
+            props.set::<String>("IamFleetRole", required.iam_fleet_role);
+            props.set::<i64>("TargetCapacity", required.target_capacity);
             SpotFleetRequestConfigData { props }
         }
 
         /// The `AllocationStrategy` property.
         ///
-        /// Allowed values: `capacityOptimized`, `capacityOptimizedPrioritized`, `diversified`, `lowestPrice`, `priceCapacityOptimized`.
+        /// Allowed values (the enum [`AllocationStrategy`]): `capacityOptimized`, `capacityOptimizedPrioritized`, `diversified`, `lowestPrice`, `priceCapacityOptimized`.
         ///
         /// Changing it replaces the resource.
         pub fn allocation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -17189,7 +20612,7 @@ pub mod spot_fleet {
 
         /// The `InstanceInterruptionBehavior` property.
         ///
-        /// Allowed values: `hibernate`, `stop`, `terminate`.
+        /// Allowed values (the enum [`InstanceInterruptionBehavior`]): `hibernate`, `stop`, `terminate`.
         ///
         /// Changing it replaces the resource.
         pub fn instance_interruption_behavior(mut self, value: impl Into<Val<String>>) -> Self {
@@ -17293,7 +20716,7 @@ pub mod spot_fleet {
 
         /// The `TargetCapacityUnitType` property.
         ///
-        /// Allowed values: `vcpu`, `memory-mib`, `units`.
+        /// Allowed values (the enum [`TargetCapacityUnitType`]): `vcpu`, `memory-mib`, `units`.
         pub fn target_capacity_unit_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetCapacityUnitType", value);
             self
@@ -17309,7 +20732,7 @@ pub mod spot_fleet {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `maintain`, `request`.
+        /// Allowed values (the enum [`Type`]): `maintain`, `request`.
         ///
         /// Changing it replaces the resource.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -17347,7 +20770,7 @@ pub mod spot_fleet {
     }
 
     impl SpotFleetLaunchSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image_id`: `ImageId`.
         pub fn new(image_id: impl Into<Val<String>>) -> Self {
@@ -17472,7 +20895,7 @@ pub mod spot_fleet {
     }
 
     impl BlockDeviceMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `device_name`: `DeviceName`.
         pub fn new(device_name: impl Into<Val<String>>) -> Self {
@@ -17608,12 +21031,16 @@ pub mod spot_fleet {
         }
 
         /// The `AcceleratorManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `habana`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
         }
 
         /// The `AcceleratorNames` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a10g`, `a100`, `h100`, `inferentia`, `k520`, `k80`, `m60`, `radeon-pro-v520`, `t4`, `t4g`, `vu9p`, `v100`, `l40s`, `l4`, `gaudi-hl-205`, `inferentia2`, `trainium`, `trainium2`, `u30`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -17626,6 +21053,8 @@ pub mod spot_fleet {
         }
 
         /// The `AcceleratorTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `gpu`, `fpga`, `inference`, `media`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -17639,7 +21068,7 @@ pub mod spot_fleet {
 
         /// The `BareMetal` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`BareMetal`]): `included`, `required`, `excluded`.
         pub fn bare_metal(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BareMetal", value);
             self
@@ -17659,13 +21088,15 @@ pub mod spot_fleet {
 
         /// The `BurstablePerformance` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`BurstablePerformance`]): `included`, `required`, `excluded`.
         pub fn burstable_performance(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BurstablePerformance", value);
             self
         }
 
         /// The `CpuManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `intel`, `amd`, `amazon-web-services`, `apple`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -17678,6 +21109,8 @@ pub mod spot_fleet {
         }
 
         /// The `InstanceGenerations` property.
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -17685,13 +21118,15 @@ pub mod spot_fleet {
 
         /// The `LocalStorage` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`LocalStorage`]): `included`, `required`, `excluded`.
         pub fn local_storage(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LocalStorage", value);
             self
         }
 
         /// The `LocalStorageTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -18257,7 +21692,7 @@ pub mod spot_fleet {
     }
 
     impl InstanceIpv6Address {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ipv6_address`: `Ipv6Address`.
         pub fn new(ipv6_address: impl Into<Val<String>>) -> Self {
@@ -18280,7 +21715,7 @@ pub mod spot_fleet {
     }
 
     impl PrivateIpAddressSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `private_ip_address`: `PrivateIpAddress`.
         pub fn new(private_ip_address: impl Into<Val<String>>) -> Self {
@@ -18335,7 +21770,7 @@ pub mod spot_fleet {
 
         /// The `Tenancy` property.
         ///
-        /// Allowed values: `dedicated`, `default`, `host`.
+        /// Allowed values (the enum [`Tenancy`]): `dedicated`, `default`, `host`.
         pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tenancy", value);
             self
@@ -18355,7 +21790,7 @@ pub mod spot_fleet {
     }
 
     impl GroupIdentifier {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `group_id`: `GroupId`.
         pub fn new(group_id: impl Into<Val<String>>) -> Self {
@@ -18386,7 +21821,7 @@ pub mod spot_fleet {
 
         /// The `ResourceType` property.
         ///
-        /// Allowed values: `client-vpn-endpoint`, `customer-gateway`, `dedicated-host`, `dhcp-options`, `egress-only-internet-gateway`, `elastic-gpu`, `elastic-ip`, `export-image-task`, `export-instance-task`, `fleet`, `fpga-image`, `host-reservation`, `image`, `import-image-task`, `import-snapshot-task`, `instance`, `internet-gateway`, `key-pair`, `launch-template`, `local-gateway-route-table-vpc-association`, `natgateway`, `network-acl`, `network-insights-analysis`, `network-insights-path` and 23 more.
+        /// Allowed values (the enum [`ResourceType`]): `client-vpn-endpoint`, `customer-gateway`, `dedicated-host`, `dhcp-options`, `egress-only-internet-gateway`, `elastic-gpu`, `elastic-ip`, `export-image-task`, `export-instance-task`, `fleet`, `fpga-image`, `host-reservation`, `image`, `import-image-task`, `import-snapshot-task`, `instance`, `internet-gateway`, `key-pair`, `launch-template`, `local-gateway-route-table-vpc-association`, `natgateway`, `network-acl`, `network-insights-analysis`, `network-insights-path` and 23 more.
         pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceType", value);
             self
@@ -18411,15 +21846,29 @@ pub mod spot_fleet {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -18469,7 +21918,7 @@ pub mod spot_fleet {
     }
 
     impl FleetLaunchTemplateSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `version`: `Version`.
         pub fn new(version: impl Into<Val<String>>) -> Self {
@@ -18604,7 +22053,7 @@ pub mod spot_fleet {
     }
 
     impl ClassicLoadBalancersConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `classic_load_balancers`: `ClassicLoadBalancers`.
         pub fn new(classic_load_balancers: impl Into<Val<Vec<ClassicLoadBalancer>>>) -> Self {
@@ -18627,7 +22076,7 @@ pub mod spot_fleet {
     }
 
     impl ClassicLoadBalancer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -18650,7 +22099,7 @@ pub mod spot_fleet {
     }
 
     impl TargetGroupsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_groups`: `TargetGroups`.
         pub fn new(target_groups: impl Into<Val<Vec<TargetGroup>>>) -> Self {
@@ -18673,7 +22122,7 @@ pub mod spot_fleet {
     }
 
     impl TargetGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -18730,7 +22179,7 @@ pub mod spot_fleet {
 
         /// The `ReplacementStrategy` property.
         ///
-        /// Allowed values: `launch`, `launch-before-terminate`.
+        /// Allowed values (the enum [`ReplacementStrategy`]): `launch`, `launch-before-terminate`.
         pub fn replacement_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReplacementStrategy", value);
             self
@@ -18846,11 +22295,227 @@ pub mod spot_fleet {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AllocationStrategy` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        AllocationStrategy {
+            CapacityOptimized = "capacityOptimized",
+            CapacityOptimizedPrioritized = "capacityOptimizedPrioritized",
+            Diversified = "diversified",
+            LowestPrice = "lowestPrice",
+            PriceCapacityOptimized = "priceCapacityOptimized",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceInterruptionBehavior` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        InstanceInterruptionBehavior {
+            Hibernate = "hibernate",
+            Stop = "stop",
+            Terminate = "terminate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetCapacityUnitType` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        TargetCapacityUnitType {
+            Vcpu = "vcpu",
+            MemoryMib = "memory-mib",
+            Units = "units",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        Type {
+            Maintain = "maintain",
+            Request = "request",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorManufacturers` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        AcceleratorManufacturers {
+            AmazonWebServices = "amazon-web-services",
+            Amd = "amd",
+            Habana = "habana",
+            Nvidia = "nvidia",
+            Xilinx = "xilinx",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorNames` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        AcceleratorNames {
+            A10g = "a10g",
+            A100 = "a100",
+            H100 = "h100",
+            Inferentia = "inferentia",
+            K520 = "k520",
+            K80 = "k80",
+            M60 = "m60",
+            RadeonProV520 = "radeon-pro-v520",
+            T4 = "t4",
+            T4g = "t4g",
+            Vu9p = "vu9p",
+            V100 = "v100",
+            L40s = "l40s",
+            L4 = "l4",
+            GaudiHl205 = "gaudi-hl-205",
+            Inferentia2 = "inferentia2",
+            Trainium = "trainium",
+            Trainium2 = "trainium2",
+            U30 = "u30",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorTypes` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        AcceleratorTypes {
+            Gpu = "gpu",
+            Fpga = "fpga",
+            Inference = "inference",
+            Media = "media",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BareMetal` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        BareMetal {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BurstablePerformance` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        BurstablePerformance {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CpuManufacturers` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        CpuManufacturers {
+            Intel = "intel",
+            Amd = "amd",
+            AmazonWebServices = "amazon-web-services",
+            Apple = "apple",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceGenerations` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        InstanceGenerations {
+            Current = "current",
+            Previous = "previous",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorage` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        LocalStorage {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorageTypes` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        LocalStorageTypes {
+            Hdd = "hdd",
+            Ssd = "ssd",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tenancy` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        Tenancy {
+            Dedicated = "dedicated",
+            Default = "default",
+            Host = "host",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            ClientVpnEndpoint = "client-vpn-endpoint",
+            CustomerGateway = "customer-gateway",
+            DedicatedHost = "dedicated-host",
+            DhcpOptions = "dhcp-options",
+            EgressOnlyInternetGateway = "egress-only-internet-gateway",
+            ElasticGpu = "elastic-gpu",
+            ElasticIp = "elastic-ip",
+            ExportImageTask = "export-image-task",
+            ExportInstanceTask = "export-instance-task",
+            Fleet = "fleet",
+            FpgaImage = "fpga-image",
+            HostReservation = "host-reservation",
+            Image = "image",
+            ImportImageTask = "import-image-task",
+            ImportSnapshotTask = "import-snapshot-task",
+            Instance = "instance",
+            InternetGateway = "internet-gateway",
+            KeyPair = "key-pair",
+            LaunchTemplate = "launch-template",
+            LocalGatewayRouteTableVpcAssociation = "local-gateway-route-table-vpc-association",
+            Natgateway = "natgateway",
+            NetworkAcl = "network-acl",
+            NetworkInsightsAnalysis = "network-insights-analysis",
+            NetworkInsightsPath = "network-insights-path",
+            NetworkInterface = "network-interface",
+            PlacementGroup = "placement-group",
+            ReservedInstances = "reserved-instances",
+            RouteTable = "route-table",
+            SecurityGroup = "security-group",
+            Snapshot = "snapshot",
+            SpotFleetRequest = "spot-fleet-request",
+            SpotInstancesRequest = "spot-instances-request",
+            Subnet = "subnet",
+            TrafficMirrorFilter = "traffic-mirror-filter",
+            TrafficMirrorSession = "traffic-mirror-session",
+            TrafficMirrorTarget = "traffic-mirror-target",
+            TransitGateway = "transit-gateway",
+            TransitGatewayAttachment = "transit-gateway-attachment",
+            TransitGatewayConnectPeer = "transit-gateway-connect-peer",
+            TransitGatewayMulticastDomain = "transit-gateway-multicast-domain",
+            TransitGatewayRouteTable = "transit-gateway-route-table",
+            Volume = "volume",
+            Vpc = "vpc",
+            VpcFlowLog = "vpc-flow-log",
+            VpcPeeringConnection = "vpc-peering-connection",
+            VpnConnection = "vpn-connection",
+            VpnGateway = "vpn-gateway",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReplacementStrategy` in `AWS::EC2::SpotFleet`; `.into()` makes a `Val<String>`.
+        ReplacementStrategy {
+            Launch = "launch",
+            LaunchBeforeTerminate = "launch-before-terminate",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::SqlHaStandbyDetectedInstance
 ///
 /// CloudFormation type `AWS::EC2::SqlHaStandbyDetectedInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HaStatus`: `handle.ha_status()` → `Val<String>`. The SQL Server high availability status of the EC2 instance.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The timestamp when the EC2 instance's SQL Server high availability status was last updated.
+/// - `SqlServerLicenseUsage`: `handle.sql_server_license_usage()` → `Val<String>`. The SQL Server license type of the EC2 instance.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceId`.
 #[derive(Clone, Debug)]
 pub struct CfnSqlHaStandbyDetectedInstance {
     props: Props,
@@ -18860,7 +22525,7 @@ pub struct CfnSqlHaStandbyDetectedInstance {
 impl CfnSqlHaStandbyDetectedInstance {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SqlHaStandbyDetectedInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `instance_id`: `InstanceId`, The ID of the EC2 instance to enable for SQL Server high availability standby detection.
     pub fn new(instance_id: impl Into<Val<String>>) -> Self {
@@ -18940,6 +22605,17 @@ pub(crate) static SQL_HA_STANDBY_DETECTED_INSTANCE_SHAPE: ObjectShape = ObjectSh
 /// For more information, see [Subnets for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the *Amazon VPC User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::Subnet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BlockPublicAccessStates`: `handle.block_public_access_states()` → `Val<Json>`.
+/// - `Ipv6CidrBlocks`: `handle.ipv6_cidr_blocks()` → `Val<Vec<String>>`.
+/// - `NetworkAclAssociationId`: `handle.network_acl_association_id()` → `Val<String>`.
+/// - `SubnetId`: `handle.subnet_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubnetId`.
 #[derive(Clone, Debug)]
 pub struct CfnSubnet {
     props: Props,
@@ -18949,7 +22625,7 @@ pub struct CfnSubnet {
 impl CfnSubnet {
     pub const TYPE_NAME: &'static str = "AWS::EC2::Subnet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_id`: `VpcId`, The ID of the VPC the subnet is in.
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -19213,15 +22889,33 @@ pub mod subnet {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -19236,6 +22930,16 @@ pub mod subnet {
 /// The AWS::EC2::SubnetCidrBlock resource creates association between subnet and IPv6 CIDR
 ///
 /// CloudFormation type `AWS::EC2::SubnetCidrBlock`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Information about the IPv6 association.
+/// - `IpSource`: `handle.ip_source()` → `Val<String>`. The IP Source of an IPv6 Subnet CIDR Block.
+/// - `Ipv6AddressAttribute`: `handle.ipv6_address_attribute()` → `Val<String>`. The value denoting whether an IPv6 Subnet CIDR Block is public or private.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSubnetCidrBlock {
     props: Props,
@@ -19245,7 +22949,7 @@ pub struct CfnSubnetCidrBlock {
 impl CfnSubnetCidrBlock {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SubnetCidrBlock";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `subnet_id`: `SubnetId`, The ID of the subnet
     pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
@@ -19343,25 +23047,66 @@ pub(crate) static SUBNET_CIDR_BLOCK_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for a CIDR range reserved inside an Amazon EC2 subnet.
 ///
 /// CloudFormation type `AWS::EC2::SubnetCidrReservation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the subnet CIDR reservation.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The identifier of the AWS account that owns the subnet CIDR reservation.
+/// - `SubnetCidrReservationId`: `handle.subnet_cidr_reservation_id()` → `Val<String>`. The identifier of the subnet CIDR reservation.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSubnetCidrReservation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubnetCidrReservation`], by name: the argument of [`CfnSubnetCidrReservation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubnetCidrReservationRequired {
+    /// The IPv4 or IPv6 CIDR range to reserve. Must lie inside the subnet's CIDR block and must not overlap an existing reservation. Supply an IPv6 range exactly as the service returns it: Amazon EC2 stores an IPv6 CIDR in RFC 5952 compressed form, and a noncanonical spelling of the same range is reported as drift because this property is create-only and read back.
+    ///
+    /// CloudFormation property `Cidr`.
+    ///
+    /// Changing it replaces the resource.
+    pub cidr: Val<String>,
+
+    /// The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically.
+    ///
+    /// CloudFormation property `ReservationType`.
+    ///
+    /// Allowed values (the enum [`subnet_cidr_reservation::ReservationType`]): `prefix`, `explicit`.
+    ///
+    /// Changing it replaces the resource.
+    pub reservation_type: Val<String>,
+
+    /// The identifier of the subnet the CIDR range is reserved in.
+    ///
+    /// CloudFormation property `SubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_id: Val<String>,
+}
+
 impl CfnSubnetCidrReservation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SubnetCidrReservation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubnetCidrReservationRequired`]:
     ///
-    /// - `cidr`: `Cidr`, The IPv4 or IPv6 CIDR range to reserve. Must lie inside the subnet's CIDR block and must not overlap an existing reservation. Supply an IPv6 range exactly as the service returns it: Amazon EC2 stores an IPv6 CIDR in RFC 5952 compressed form, and a noncanonical spelling of the same range is reported as drift because this property is create-only and read back.
-    /// - `reservation_type`: `ReservationType`, The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically.
-    /// - `subnet_id`: `SubnetId`, The identifier of the subnet the CIDR range is reserved in.
-    pub fn new(cidr: impl Into<Val<String>>, reservation_type: impl Into<Val<String>>, subnet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubnetCidrReservation::new(CfnSubnetCidrReservationRequired {
+    ///     cidr: "...".into(),
+    ///     reservation_type: subnet_cidr_reservation::ReservationType::Prefix.into(),
+    ///     subnet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubnetCidrReservationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Cidr", cidr);
-        props.set("ReservationType", reservation_type);
-        props.set("SubnetId", subnet_id);
+        props.set::<String>("Cidr", required.cidr);
+        props.set::<String>("ReservationType", required.reservation_type);
+        props.set::<String>("SubnetId", required.subnet_id);
         CfnSubnetCidrReservation { props, options: ResourceOptions::default() }
     }
 
@@ -19437,11 +23182,11 @@ pub(crate) static SUBNET_CIDR_RESERVATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSubnetCidrReservation`].
+/// Property types and enums of the allowed values of [`CfnSubnetCidrReservation`].
 pub mod subnet_cidr_reservation {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::SubnetCidrReservation`.
     #[derive(Clone, Debug)]
@@ -19449,15 +23194,33 @@ pub mod subnet_cidr_reservation {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag. Amazon EC2 reserves keys beginning with 'aws:' for internal use and rejects them for this resource. Amazon EC2 accepts a maximum of 128 Unicode characters.
         ///
-        /// - `key`: `Key`, The key of the tag. Amazon EC2 reserves keys beginning with 'aws:' for internal use and rejects them for this resource. Amazon EC2 accepts a maximum of 128 Unicode characters.
-        /// - `value`: `Value`, The value of the tag. Amazon EC2 accepts a maximum of 256 Unicode characters.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag. Amazon EC2 accepts a maximum of 256 Unicode characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -19475,28 +23238,66 @@ pub mod subnet_cidr_reservation {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ReservationType` in `AWS::EC2::SubnetCidrReservation`; `.into()` makes a `Val<String>`.
+        ReservationType {
+            Prefix = "prefix",
+            Explicit = "explicit",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::SubnetNetworkAclAssociation
 ///
 /// CloudFormation type `AWS::EC2::SubnetNetworkAclAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnSubnetNetworkAclAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubnetNetworkAclAssociation`], by name: the argument of [`CfnSubnetNetworkAclAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubnetNetworkAclAssociationRequired {
+    /// The ID of the network ACL
+    ///
+    /// CloudFormation property `NetworkAclId`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_acl_id: Val<String>,
+
+    /// The ID of the subnet
+    ///
+    /// CloudFormation property `SubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_id: Val<String>,
+}
+
 impl CfnSubnetNetworkAclAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SubnetNetworkAclAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubnetNetworkAclAssociationRequired`]:
     ///
-    /// - `network_acl_id`: `NetworkAclId`, The ID of the network ACL
-    /// - `subnet_id`: `SubnetId`, The ID of the subnet
-    pub fn new(network_acl_id: impl Into<Val<String>>, subnet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubnetNetworkAclAssociation::new(CfnSubnetNetworkAclAssociationRequired {
+    ///     network_acl_id: "...".into(),
+    ///     subnet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubnetNetworkAclAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("NetworkAclId", network_acl_id);
-        props.set("SubnetId", subnet_id);
+        props.set::<String>("NetworkAclId", required.network_acl_id);
+        props.set::<String>("SubnetId", required.subnet_id);
         CfnSubnetNetworkAclAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -19537,23 +23338,55 @@ pub(crate) static SUBNET_NETWORK_ACL_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Associates a subnet with a route table. The subnet and route table must be in the same VPC. This association causes traffic originating from the subnet to be routed according to the routes in the route table. A route table can be associated with multiple subnets. To create a route table, see [AWS::EC2::RouteTable](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html).
 ///
 /// CloudFormation type `AWS::EC2::SubnetRouteTableAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSubnetRouteTableAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubnetRouteTableAssociation`], by name: the argument of [`CfnSubnetRouteTableAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubnetRouteTableAssociationRequired {
+    /// The ID of the route table.
+    ///
+    /// The physical ID changes when the route table ID is changed.
+    ///
+    /// CloudFormation property `RouteTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub route_table_id: Val<String>,
+
+    /// The ID of the subnet.
+    ///
+    /// CloudFormation property `SubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_id: Val<String>,
+}
+
 impl CfnSubnetRouteTableAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::SubnetRouteTableAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubnetRouteTableAssociationRequired`]:
     ///
-    /// - `route_table_id`: `RouteTableId`, The ID of the route table.
-    /// - `subnet_id`: `SubnetId`, The ID of the subnet.
-    pub fn new(route_table_id: impl Into<Val<String>>, subnet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubnetRouteTableAssociation::new(CfnSubnetRouteTableAssociationRequired {
+    ///     route_table_id: "...".into(),
+    ///     subnet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubnetRouteTableAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("RouteTableId", route_table_id);
-        props.set("SubnetId", subnet_id);
+        props.set::<String>("RouteTableId", required.route_table_id);
+        props.set::<String>("SubnetId", required.subnet_id);
         CfnSubnetRouteTableAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -19594,6 +23427,14 @@ pub(crate) static SUBNET_ROUTE_TABLE_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource schema for AWS::EC2::TrafficMirrorFilter
 ///
 /// CloudFormation type `AWS::EC2::TrafficMirrorFilter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of a traffic mirror filter.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTrafficMirrorFilter {
     props: Props,
@@ -19618,6 +23459,8 @@ impl CfnTrafficMirrorFilter {
     }
 
     /// The network service that is associated with the traffic mirror filter.
+    ///
+    /// Allowed values of each item (the enum [`traffic_mirror_filter::NetworkServices`]): `amazon-dns`.
     pub fn network_services(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("NetworkServices", value);
         self
@@ -19672,10 +23515,10 @@ pub(crate) static TRAFFIC_MIRROR_FILTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrafficMirrorFilter`].
+/// Property types and enums of the allowed values of [`CfnTrafficMirrorFilter`].
 pub mod traffic_mirror_filter {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::TrafficMirrorFilter`.
     #[derive(Clone, Debug)]
@@ -19683,15 +23526,29 @@ pub mod traffic_mirror_filter {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -19701,36 +23558,91 @@ pub mod traffic_mirror_filter {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `NetworkServices` in `AWS::EC2::TrafficMirrorFilter`; `.into()` makes a `Val<String>`.
+        NetworkServices {
+            AmazonDns = "amazon-dns",
+        }
+    }
 }
 
 /// Resource Type definition for for AWS::EC2::TrafficMirrorFilterRule
 ///
 /// CloudFormation type `AWS::EC2::TrafficMirrorFilterRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TrafficMirrorFilterRuleId`: `handle.traffic_mirror_filter_rule_id()` → `Val<String>`. The ID of the Traffic Mirror Filter rule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrafficMirrorFilterRuleId`.
 #[derive(Clone, Debug)]
 pub struct CfnTrafficMirrorFilterRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrafficMirrorFilterRule`], by name: the argument of [`CfnTrafficMirrorFilterRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrafficMirrorFilterRuleRequired {
+    /// The destination CIDR block to assign to the Traffic Mirror rule.
+    ///
+    /// CloudFormation property `DestinationCidrBlock`.
+    pub destination_cidr_block: Val<String>,
+
+    /// The action to take on the filtered traffic (accept/reject).
+    ///
+    /// CloudFormation property `RuleAction`.
+    pub rule_action: Val<String>,
+
+    /// The number of the Traffic Mirror rule.
+    ///
+    /// CloudFormation property `RuleNumber`.
+    pub rule_number: Val<i64>,
+
+    /// The source CIDR block to assign to the Traffic Mirror Filter rule.
+    ///
+    /// CloudFormation property `SourceCidrBlock`.
+    pub source_cidr_block: Val<String>,
+
+    /// The direction of traffic (ingress/egress).
+    ///
+    /// CloudFormation property `TrafficDirection`.
+    pub traffic_direction: Val<String>,
+
+    /// The ID of the filter that this rule is associated with.
+    ///
+    /// CloudFormation property `TrafficMirrorFilterId`.
+    ///
+    /// Changing it replaces the resource.
+    pub traffic_mirror_filter_id: Val<String>,
+}
+
 impl CfnTrafficMirrorFilterRule {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TrafficMirrorFilterRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrafficMirrorFilterRuleRequired`]:
     ///
-    /// - `destination_cidr_block`: `DestinationCidrBlock`, The destination CIDR block to assign to the Traffic Mirror rule.
-    /// - `rule_action`: `RuleAction`, The action to take on the filtered traffic (accept/reject).
-    /// - `rule_number`: `RuleNumber`, The number of the Traffic Mirror rule.
-    /// - `source_cidr_block`: `SourceCidrBlock`, The source CIDR block to assign to the Traffic Mirror Filter rule.
-    /// - `traffic_direction`: `TrafficDirection`, The direction of traffic (ingress/egress).
-    /// - `traffic_mirror_filter_id`: `TrafficMirrorFilterId`, The ID of the filter that this rule is associated with.
-    pub fn new(destination_cidr_block: impl Into<Val<String>>, rule_action: impl Into<Val<String>>, rule_number: impl Into<Val<i64>>, source_cidr_block: impl Into<Val<String>>, traffic_direction: impl Into<Val<String>>, traffic_mirror_filter_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrafficMirrorFilterRule::new(CfnTrafficMirrorFilterRuleRequired {
+    ///     destination_cidr_block: "...".into(),
+    ///     rule_action: "...".into(),
+    ///     rule_number: 1.into(),
+    ///     source_cidr_block: "...".into(),
+    ///     traffic_direction: "...".into(),
+    ///     traffic_mirror_filter_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrafficMirrorFilterRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationCidrBlock", destination_cidr_block);
-        props.set("RuleAction", rule_action);
-        props.set("RuleNumber", rule_number);
-        props.set("SourceCidrBlock", source_cidr_block);
-        props.set("TrafficDirection", traffic_direction);
-        props.set("TrafficMirrorFilterId", traffic_mirror_filter_id);
+        props.set::<String>("DestinationCidrBlock", required.destination_cidr_block);
+        props.set::<String>("RuleAction", required.rule_action);
+        props.set::<i64>("RuleNumber", required.rule_number);
+        props.set::<String>("SourceCidrBlock", required.source_cidr_block);
+        props.set::<String>("TrafficDirection", required.traffic_direction);
+        props.set::<String>("TrafficMirrorFilterId", required.traffic_mirror_filter_id);
         CfnTrafficMirrorFilterRule { props, options: ResourceOptions::default() }
     }
 
@@ -19811,15 +23723,33 @@ pub mod traffic_mirror_filter_rule {
         props: Props,
     }
 
-    impl TrafficMirrorPortRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TrafficMirrorPortRange`], by name: the argument of [`TrafficMirrorPortRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrafficMirrorPortRangeRequired {
+        /// The first port in the Traffic Mirror port range.
         ///
-        /// - `from_port`: `FromPort`, The first port in the Traffic Mirror port range.
-        /// - `to_port`: `ToPort`, The last port in the Traffic Mirror port range.
-        pub fn new(from_port: impl Into<Val<i64>>, to_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FromPort`.
+        pub from_port: Val<i64>,
+
+        /// The last port in the Traffic Mirror port range.
+        ///
+        /// CloudFormation property `ToPort`.
+        pub to_port: Val<i64>,
+    }
+
+    impl TrafficMirrorPortRange {
+        /// Creates the value from its required properties, by name in [`TrafficMirrorPortRangeRequired`]:
+        ///
+        /// ```text
+        /// TrafficMirrorPortRange::new(TrafficMirrorPortRangeRequired {
+        ///     from_port: 1.into(),
+        ///     to_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: TrafficMirrorPortRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromPort", from_port);
-            props.set("ToPort", to_port);
+            props.set::<i64>("FromPort", required.from_port);
+            props.set::<i64>("ToPort", required.to_port);
             TrafficMirrorPortRange { props }
         }
     }
@@ -19836,15 +23766,29 @@ pub mod traffic_mirror_filter_rule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -19859,27 +23803,63 @@ pub mod traffic_mirror_filter_rule {
 /// Resource schema for AWS::EC2::TrafficMirrorSession
 ///
 /// CloudFormation type `AWS::EC2::TrafficMirrorSession`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of a Traffic Mirror session.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTrafficMirrorSession {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrafficMirrorSession`], by name: the argument of [`CfnTrafficMirrorSession::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrafficMirrorSessionRequired {
+    /// The ID of the source network interface.
+    ///
+    /// CloudFormation property `NetworkInterfaceId`.
+    pub network_interface_id: Val<String>,
+
+    /// The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions. The first session with a matching filter is the one that mirrors the packets.
+    ///
+    /// CloudFormation property `SessionNumber`.
+    pub session_number: Val<i64>,
+
+    /// The ID of a Traffic Mirror filter.
+    ///
+    /// CloudFormation property `TrafficMirrorFilterId`.
+    pub traffic_mirror_filter_id: Val<String>,
+
+    /// The ID of a Traffic Mirror target.
+    ///
+    /// CloudFormation property `TrafficMirrorTargetId`.
+    pub traffic_mirror_target_id: Val<String>,
+}
+
 impl CfnTrafficMirrorSession {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TrafficMirrorSession";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrafficMirrorSessionRequired`]:
     ///
-    /// - `network_interface_id`: `NetworkInterfaceId`, The ID of the source network interface.
-    /// - `session_number`: `SessionNumber`, The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions. The first session with a matching filter is the one that mirrors the packets.
-    /// - `traffic_mirror_filter_id`: `TrafficMirrorFilterId`, The ID of a Traffic Mirror filter.
-    /// - `traffic_mirror_target_id`: `TrafficMirrorTargetId`, The ID of a Traffic Mirror target.
-    pub fn new(network_interface_id: impl Into<Val<String>>, session_number: impl Into<Val<i64>>, traffic_mirror_filter_id: impl Into<Val<String>>, traffic_mirror_target_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrafficMirrorSession::new(CfnTrafficMirrorSessionRequired {
+    ///     network_interface_id: "...".into(),
+    ///     session_number: 1.into(),
+    ///     traffic_mirror_filter_id: "...".into(),
+    ///     traffic_mirror_target_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrafficMirrorSessionRequired) -> Self {
         let mut props = Props::new();
-        props.set("NetworkInterfaceId", network_interface_id);
-        props.set("SessionNumber", session_number);
-        props.set("TrafficMirrorFilterId", traffic_mirror_filter_id);
-        props.set("TrafficMirrorTargetId", traffic_mirror_target_id);
+        props.set::<String>("NetworkInterfaceId", required.network_interface_id);
+        props.set::<i64>("SessionNumber", required.session_number);
+        props.set::<String>("TrafficMirrorFilterId", required.traffic_mirror_filter_id);
+        props.set::<String>("TrafficMirrorTargetId", required.traffic_mirror_target_id);
         CfnTrafficMirrorSession { props, options: ResourceOptions::default() }
     }
 
@@ -19960,15 +23940,29 @@ pub mod traffic_mirror_session {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -19983,6 +23977,14 @@ pub mod traffic_mirror_session {
 /// The description of the Traffic Mirror target.
 ///
 /// CloudFormation type `AWS::EC2::TrafficMirrorTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTrafficMirrorTarget {
     props: Props,
@@ -20081,15 +24083,29 @@ pub mod traffic_mirror_target {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -20104,6 +24120,16 @@ pub mod traffic_mirror_target {
 /// Resource Type definition for AWS::EC2::TransitGateway
 ///
 /// CloudFormation type `AWS::EC2::TransitGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EncryptionSupportState`: `handle.encryption_support_state()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `TransitGatewayArn`: `handle.transit_gateway_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGateway {
     props: Props,
@@ -20165,7 +24191,7 @@ impl CfnTransitGateway {
 
     /// The `EncryptionSupport` property.
     ///
-    /// Allowed values: `disable`, `enable`.
+    /// Allowed values (the enum [`transit_gateway::EncryptionSupport`]): `disable`, `enable`.
     ///
     /// Write-only.
     pub fn encryption_support(mut self, value: impl Into<Val<String>>) -> Self {
@@ -20262,10 +24288,10 @@ pub(crate) static TRANSIT_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTransitGateway`].
+/// Property types and enums of the allowed values of [`CfnTransitGateway`].
 pub mod transit_gateway {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::TransitGateway`.
     #[derive(Clone, Debug)]
@@ -20273,15 +24299,29 @@ pub mod transit_gateway {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -20291,30 +24331,67 @@ pub mod transit_gateway {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `EncryptionSupport` in `AWS::EC2::TransitGateway`; `.into()` makes a `Val<String>`.
+        EncryptionSupport {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::TransitGatewayAttachment
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayAttachment`], by name: the argument of [`CfnTransitGatewayAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayAttachmentRequired {
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `TransitGatewayId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_id: Val<String>,
+
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnTransitGatewayAttachment {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayAttachmentRequired`]:
     ///
-    /// - `subnet_ids`: `SubnetIds`.
-    /// - `transit_gateway_id`: `TransitGatewayId`.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(subnet_ids: impl Into<Val<Vec<String>>>, transit_gateway_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayAttachment::new(CfnTransitGatewayAttachmentRequired {
+    ///     subnet_ids: vec!["..."].into(),
+    ///     transit_gateway_id: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("SubnetIds", subnet_ids);
-        props.set("TransitGatewayId", transit_gateway_id);
-        props.set("VpcId", vpc_id);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("TransitGatewayId", required.transit_gateway_id);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnTransitGatewayAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -20371,11 +24448,11 @@ pub(crate) static TRANSIT_GATEWAY_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTransitGatewayAttachment`].
+/// Property types and enums of the allowed values of [`CfnTransitGatewayAttachment`].
 pub mod transit_gateway_attachment {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The options for the transit gateway vpc attachment.
     #[derive(Clone, Debug)]
@@ -20392,7 +24469,7 @@ pub mod transit_gateway_attachment {
 
         /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`ApplianceModeSupport`]): `disable`, `enable`.
         pub fn appliance_mode_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ApplianceModeSupport", value);
             self
@@ -20400,7 +24477,7 @@ pub mod transit_gateway_attachment {
 
         /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`DnsSupport`]): `disable`, `enable`.
         pub fn dns_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DnsSupport", value);
             self
@@ -20408,7 +24485,7 @@ pub mod transit_gateway_attachment {
 
         /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`Ipv6Support`]): `disable`, `enable`.
         pub fn ipv6_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Ipv6Support", value);
             self
@@ -20416,7 +24493,7 @@ pub mod transit_gateway_attachment {
 
         /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`SecurityGroupReferencingSupport`]): `disable`, `enable`.
         pub fn security_group_referencing_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityGroupReferencingSupport", value);
             self
@@ -20435,15 +24512,29 @@ pub mod transit_gateway_attachment {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -20463,28 +24554,93 @@ pub mod transit_gateway_attachment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApplianceModeSupport` in `AWS::EC2::TransitGatewayAttachment`; `.into()` makes a `Val<String>`.
+        ApplianceModeSupport {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DnsSupport` in `AWS::EC2::TransitGatewayAttachment`; `.into()` makes a `Val<String>`.
+        DnsSupport {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Ipv6Support` in `AWS::EC2::TransitGatewayAttachment`; `.into()` makes a `Val<String>`.
+        Ipv6Support {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SecurityGroupReferencingSupport` in `AWS::EC2::TransitGatewayAttachment`; `.into()` makes a `Val<String>`.
+        SecurityGroupReferencingSupport {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
 }
 
 /// The AWS::EC2::TransitGatewayConnect type
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayConnect`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation time.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the attachment.
+/// - `TransitGatewayAttachmentId`: `handle.transit_gateway_attachment_id()` → `Val<String>`. The ID of the Connect attachment.
+/// - `TransitGatewayId`: `handle.transit_gateway_id()` → `Val<String>`. The ID of the transit gateway.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransitGatewayAttachmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayConnect {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayConnect`], by name: the argument of [`CfnTransitGatewayConnect::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayConnectRequired {
+    /// The Connect attachment options.
+    ///
+    /// CloudFormation property `Options`.
+    ///
+    /// Changing it replaces the resource.
+    pub options: Val<transit_gateway_connect::TransitGatewayConnectOptions>,
+
+    /// The ID of the attachment from which the Connect attachment was created.
+    ///
+    /// CloudFormation property `TransportTransitGatewayAttachmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transport_transit_gateway_attachment_id: Val<String>,
+}
+
 impl CfnTransitGatewayConnect {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayConnect";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayConnectRequired`]:
     ///
-    /// - `options`: `Options`, The Connect attachment options.
-    /// - `transport_transit_gateway_attachment_id`: `TransportTransitGatewayAttachmentId`, The ID of the attachment from which the Connect attachment was created.
-    pub fn new(options: impl Into<Val<transit_gateway_connect::TransitGatewayConnectOptions>>, transport_transit_gateway_attachment_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayConnect::new(CfnTransitGatewayConnectRequired {
+    ///     options: transit_gateway_connect::TransitGatewayConnectOptions::new(...).into(),
+    ///     transport_transit_gateway_attachment_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayConnectRequired) -> Self {
         let mut props = Props::new();
-        props.set("Options", options);
-        props.set("TransportTransitGatewayAttachmentId", transport_transit_gateway_attachment_id);
+        props.set::<transit_gateway_connect::TransitGatewayConnectOptions>("Options", required.options);
+        props.set::<String>("TransportTransitGatewayAttachmentId", required.transport_transit_gateway_attachment_id);
         CfnTransitGatewayConnect { props, options: ResourceOptions::default() }
     }
 
@@ -20558,11 +24714,11 @@ pub(crate) static TRANSIT_GATEWAY_CONNECT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTransitGatewayConnect`].
+/// Property types and enums of the allowed values of [`CfnTransitGatewayConnect`].
 pub mod transit_gateway_connect {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::TransitGatewayConnect`.
     #[derive(Clone, Debug)]
@@ -20579,7 +24735,7 @@ pub mod transit_gateway_connect {
 
         /// The tunnel protocol.
         ///
-        /// Allowed values: `gre`.
+        /// Allowed values (the enum [`Protocol`]): `gre`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -20630,28 +24786,69 @@ pub mod transit_gateway_connect {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::EC2::TransitGatewayConnect`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Gre = "gre",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::TransitGatewayConnectPeer
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayConnectPeer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectPeerConfiguration.BgpConfigurations`: `handle.connect_peer_configuration_bgp_configurations()` → `Val<Json>`. The BGP configuration details.
+/// - `ConnectPeerConfiguration.Protocol`: `handle.connect_peer_configuration_protocol()` → `Val<String>`. The tunnel protocol.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation time.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the Connect peer.
+/// - `TransitGatewayConnectPeerId`: `handle.transit_gateway_connect_peer_id()` → `Val<String>`. The ID of the Connect peer.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransitGatewayConnectPeerId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayConnectPeer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayConnectPeer`], by name: the argument of [`CfnTransitGatewayConnectPeer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayConnectPeerRequired {
+    /// The Connect peer details.
+    ///
+    /// CloudFormation property `ConnectPeerConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub connect_peer_configuration: Val<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>,
+
+    /// The ID of the Connect attachment.
+    ///
+    /// CloudFormation property `TransitGatewayAttachmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_attachment_id: Val<String>,
+}
+
 impl CfnTransitGatewayConnectPeer {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayConnectPeer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayConnectPeerRequired`]:
     ///
-    /// - `connect_peer_configuration`: `ConnectPeerConfiguration`, The Connect peer details.
-    /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of the Connect attachment.
-    pub fn new(connect_peer_configuration: impl Into<Val<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>>, transit_gateway_attachment_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayConnectPeer::new(CfnTransitGatewayConnectPeerRequired {
+    ///     connect_peer_configuration: transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration::new(...).into(),
+    ///     transit_gateway_attachment_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayConnectPeerRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectPeerConfiguration", connect_peer_configuration);
-        props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
+        props.set::<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>("ConnectPeerConfiguration", required.connect_peer_configuration);
+        props.set::<String>("TransitGatewayAttachmentId", required.transit_gateway_attachment_id);
         CfnTransitGatewayConnectPeer { props, options: ResourceOptions::default() }
     }
 
@@ -20736,15 +24933,37 @@ pub mod transit_gateway_connect_peer {
         props: Props,
     }
 
-    impl TransitGatewayConnectPeerConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TransitGatewayConnectPeerConfiguration`], by name: the argument of [`TransitGatewayConnectPeerConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct TransitGatewayConnectPeerConfigurationRequired {
+        /// The range of interior BGP peer IP addresses.
         ///
-        /// - `inside_cidr_blocks`: `InsideCidrBlocks`, The range of interior BGP peer IP addresses.
-        /// - `peer_address`: `PeerAddress`, The peer IP address (GRE outer IP address) on the appliance side of the Connect peer.
-        pub fn new(inside_cidr_blocks: impl Into<Val<Vec<String>>>, peer_address: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InsideCidrBlocks`.
+        ///
+        /// Changing it replaces the resource.
+        pub inside_cidr_blocks: Val<Vec<String>>,
+
+        /// The peer IP address (GRE outer IP address) on the appliance side of the Connect peer.
+        ///
+        /// CloudFormation property `PeerAddress`.
+        ///
+        /// Changing it replaces the resource.
+        pub peer_address: Val<String>,
+    }
+
+    impl TransitGatewayConnectPeerConfiguration {
+        /// Creates the value from its required properties, by name in [`TransitGatewayConnectPeerConfigurationRequired`]:
+        ///
+        /// ```text
+        /// TransitGatewayConnectPeerConfiguration::new(TransitGatewayConnectPeerConfigurationRequired {
+        ///     inside_cidr_blocks: vec!["..."].into(),
+        ///     peer_address: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TransitGatewayConnectPeerConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InsideCidrBlocks", inside_cidr_blocks);
-            props.set("PeerAddress", peer_address);
+            props.set::<Vec<String>>("InsideCidrBlocks", required.inside_cidr_blocks);
+            props.set::<String>("PeerAddress", required.peer_address);
             TransitGatewayConnectPeerConfiguration { props }
         }
 
@@ -20863,6 +25082,16 @@ pub mod transit_gateway_connect_peer {
 /// AWS::EC2::TransitGatewayMeteringPolicy Resource Definition
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayMeteringPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `State`: `handle.state()` → `Val<String>`. State of the transit gateway metering policy
+/// - `TransitGatewayMeteringPolicyId`: `handle.transit_gateway_metering_policy_id()` → `Val<String>`. The Id of the transit gateway metering policy
+/// - `UpdateEffectiveAt`: `handle.update_effective_at()` → `Val<String>`. The timestamp at which the latest action performed on the metering policy will become effective
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransitGatewayMeteringPolicyId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayMeteringPolicy {
     props: Props,
@@ -20872,7 +25101,7 @@ pub struct CfnTransitGatewayMeteringPolicy {
 impl CfnTransitGatewayMeteringPolicy {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMeteringPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `transit_gateway_id`: `TransitGatewayId`, The Id of transit gateway
     pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
@@ -20954,15 +25183,29 @@ pub mod transit_gateway_metering_policy {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -20977,25 +25220,65 @@ pub mod transit_gateway_metering_policy {
 /// AWS::EC2::TransitGatewayMeteringPolicyEntry Resource Definition
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayMeteringPolicyEntry`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `State`: `handle.state()` → `Val<String>`. State of the transit gateway metering policy
+/// - `UpdateEffectiveAt`: `handle.update_effective_at()` → `Val<String>`. The timestamp at which the latest action performed on the metering policy entry will become effective
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayMeteringPolicyEntry {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayMeteringPolicyEntry`], by name: the argument of [`CfnTransitGatewayMeteringPolicyEntry::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayMeteringPolicyEntryRequired {
+    /// The resource owner information responsible for paying default billable charges for the traffic flow
+    ///
+    /// CloudFormation property `MeteredAccount`.
+    ///
+    /// Allowed values (the enum [`transit_gateway_metering_policy_entry::MeteredAccount`]): `source-attachment-owner`, `destination-attachment-owner`, `transit-gateway-owner`.
+    ///
+    /// Changing it replaces the resource.
+    pub metered_account: Val<String>,
+
+    /// The rule number of the metering policy entry
+    ///
+    /// CloudFormation property `PolicyRuleNumber`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_rule_number: Val<i64>,
+
+    /// The ID of the transit gateway metering policy for which the entry is being created
+    ///
+    /// CloudFormation property `TransitGatewayMeteringPolicyId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_metering_policy_id: Val<String>,
+}
+
 impl CfnTransitGatewayMeteringPolicyEntry {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMeteringPolicyEntry";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayMeteringPolicyEntryRequired`]:
     ///
-    /// - `metered_account`: `MeteredAccount`, The resource owner information responsible for paying default billable charges for the traffic flow
-    /// - `policy_rule_number`: `PolicyRuleNumber`, The rule number of the metering policy entry
-    /// - `transit_gateway_metering_policy_id`: `TransitGatewayMeteringPolicyId`, The ID of the transit gateway metering policy for which the entry is being created
-    pub fn new(metered_account: impl Into<Val<String>>, policy_rule_number: impl Into<Val<i64>>, transit_gateway_metering_policy_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayMeteringPolicyEntry::new(CfnTransitGatewayMeteringPolicyEntryRequired {
+    ///     metered_account: transit_gateway_metering_policy_entry::MeteredAccount::SourceAttachmentOwner.into(),
+    ///     policy_rule_number: 1.into(),
+    ///     transit_gateway_metering_policy_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayMeteringPolicyEntryRequired) -> Self {
         let mut props = Props::new();
-        props.set("MeteredAccount", metered_account);
-        props.set("PolicyRuleNumber", policy_rule_number);
-        props.set("TransitGatewayMeteringPolicyId", transit_gateway_metering_policy_id);
+        props.set::<String>("MeteredAccount", required.metered_account);
+        props.set::<i64>("PolicyRuleNumber", required.policy_rule_number);
+        props.set::<String>("TransitGatewayMeteringPolicyId", required.transit_gateway_metering_policy_id);
         CfnTransitGatewayMeteringPolicyEntry { props, options: ResourceOptions::default() }
     }
 
@@ -21025,7 +25308,7 @@ impl CfnTransitGatewayMeteringPolicyEntry {
 
     /// The type of the attachment through which traffic leaves a transit gateway
     ///
-    /// Allowed values: `vpc`, `vpn`, `direct-connect-gateway`, `peering`, `network-function`, `vpn-concentrator`, `client-vpn`.
+    /// Allowed values (the enum [`transit_gateway_metering_policy_entry::DestinationTransitGatewayAttachmentType`]): `vpc`, `vpn`, `direct-connect-gateway`, `peering`, `network-function`, `vpn-concentrator`, `client-vpn`.
     ///
     /// Changing it replaces the resource.
     pub fn destination_transit_gateway_attachment_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -21067,7 +25350,7 @@ impl CfnTransitGatewayMeteringPolicyEntry {
 
     /// The type of the attachment through which traffic enters a  transit gateway
     ///
-    /// Allowed values: `vpc`, `vpn`, `direct-connect-gateway`, `peering`, `network-function`, `vpn-concentrator`, `client-vpn`.
+    /// Allowed values (the enum [`transit_gateway_metering_policy_entry::SourceTransitGatewayAttachmentType`]): `vpc`, `vpn`, `direct-connect-gateway`, `peering`, `network-function`, `vpn-concentrator`, `client-vpn`.
     ///
     /// Changing it replaces the resource.
     pub fn source_transit_gateway_attachment_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -21127,9 +25410,60 @@ pub(crate) static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_SHAPE: ObjectShape = Obj
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnTransitGatewayMeteringPolicyEntry`].
+pub mod transit_gateway_metering_policy_entry {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `DestinationTransitGatewayAttachmentType` in `AWS::EC2::TransitGatewayMeteringPolicyEntry`; `.into()` makes a `Val<String>`.
+        DestinationTransitGatewayAttachmentType {
+            Vpc = "vpc",
+            Vpn = "vpn",
+            DirectConnectGateway = "direct-connect-gateway",
+            Peering = "peering",
+            NetworkFunction = "network-function",
+            VpnConcentrator = "vpn-concentrator",
+            ClientVpn = "client-vpn",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MeteredAccount` in `AWS::EC2::TransitGatewayMeteringPolicyEntry`; `.into()` makes a `Val<String>`.
+        MeteredAccount {
+            SourceAttachmentOwner = "source-attachment-owner",
+            DestinationAttachmentOwner = "destination-attachment-owner",
+            TransitGatewayOwner = "transit-gateway-owner",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceTransitGatewayAttachmentType` in `AWS::EC2::TransitGatewayMeteringPolicyEntry`; `.into()` makes a `Val<String>`.
+        SourceTransitGatewayAttachmentType {
+            Vpc = "vpc",
+            Vpn = "vpn",
+            DirectConnectGateway = "direct-connect-gateway",
+            Peering = "peering",
+            NetworkFunction = "network-function",
+            VpnConcentrator = "vpn-concentrator",
+            ClientVpn = "client-vpn",
+        }
+    }
+}
+
 /// The AWS::EC2::TransitGatewayMulticastDomain type
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayMulticastDomain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the transit gateway multicast domain was created.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the transit gateway multicast domain.
+/// - `TransitGatewayMulticastDomainArn`: `handle.transit_gateway_multicast_domain_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the transit gateway multicast domain.
+/// - `TransitGatewayMulticastDomainId`: `handle.transit_gateway_multicast_domain_id()` → `Val<String>`. The ID of the transit gateway multicast domain.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransitGatewayMulticastDomainId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayMulticastDomain {
     props: Props,
@@ -21139,7 +25473,7 @@ pub struct CfnTransitGatewayMulticastDomain {
 impl CfnTransitGatewayMulticastDomain {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMulticastDomain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `transit_gateway_id`: `TransitGatewayId`, The ID of the transit gateway.
     pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
@@ -21224,11 +25558,11 @@ pub(crate) static TRANSIT_GATEWAY_MULTICAST_DOMAIN_SHAPE: ObjectShape = ObjectSh
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTransitGatewayMulticastDomain`].
+/// Property types and enums of the allowed values of [`CfnTransitGatewayMulticastDomain`].
 pub mod transit_gateway_multicast_domain {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The options for the transit gateway multicast domain.
     #[derive(Clone, Debug)]
@@ -21245,7 +25579,7 @@ pub mod transit_gateway_multicast_domain {
 
         /// Indicates whether to automatically cross-account subnet associations that are associated with the transit gateway multicast domain. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`AutoAcceptSharedAssociations`]): `disable`, `enable`.
         pub fn auto_accept_shared_associations(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoAcceptSharedAssociations", value);
             self
@@ -21253,7 +25587,7 @@ pub mod transit_gateway_multicast_domain {
 
         /// Indicates whether Internet Group Management Protocol (IGMP) version 2 is turned on for the transit gateway multicast domain. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`Igmpv2Support`]): `disable`, `enable`.
         pub fn igmpv2_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Igmpv2Support", value);
             self
@@ -21261,7 +25595,7 @@ pub mod transit_gateway_multicast_domain {
 
         /// Indicates whether support for statically configuring transit gateway multicast group sources is turned on. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`StaticSourcesSupport`]): `disable`, `enable`.
         pub fn static_sources_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StaticSourcesSupport", value);
             self
@@ -21314,30 +25648,93 @@ pub mod transit_gateway_multicast_domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AutoAcceptSharedAssociations` in `AWS::EC2::TransitGatewayMulticastDomain`; `.into()` makes a `Val<String>`.
+        AutoAcceptSharedAssociations {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Igmpv2Support` in `AWS::EC2::TransitGatewayMulticastDomain`; `.into()` makes a `Val<String>`.
+        Igmpv2Support {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StaticSourcesSupport` in `AWS::EC2::TransitGatewayMulticastDomain`; `.into()` makes a `Val<String>`.
+        StaticSourcesSupport {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
 }
 
 /// The AWS::EC2::TransitGatewayMulticastDomainAssociation type
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayMulticastDomainAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceId`: `handle.resource_id_attr()` → `Val<String>`. The ID of the resource.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The type of resource, for example a VPC attachment.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the subnet association.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayMulticastDomainAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayMulticastDomainAssociation`], by name: the argument of [`CfnTransitGatewayMulticastDomainAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayMulticastDomainAssociationRequired {
+    /// The IDs of the subnets to associate with the transit gateway multicast domain.
+    ///
+    /// CloudFormation property `SubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_id: Val<String>,
+
+    /// The ID of the transit gateway attachment.
+    ///
+    /// CloudFormation property `TransitGatewayAttachmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_attachment_id: Val<String>,
+
+    /// The ID of the transit gateway multicast domain.
+    ///
+    /// CloudFormation property `TransitGatewayMulticastDomainId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_multicast_domain_id: Val<String>,
+}
+
 impl CfnTransitGatewayMulticastDomainAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMulticastDomainAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayMulticastDomainAssociationRequired`]:
     ///
-    /// - `subnet_id`: `SubnetId`, The IDs of the subnets to associate with the transit gateway multicast domain.
-    /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of the transit gateway attachment.
-    /// - `transit_gateway_multicast_domain_id`: `TransitGatewayMulticastDomainId`, The ID of the transit gateway multicast domain.
-    pub fn new(subnet_id: impl Into<Val<String>>, transit_gateway_attachment_id: impl Into<Val<String>>, transit_gateway_multicast_domain_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayMulticastDomainAssociation::new(CfnTransitGatewayMulticastDomainAssociationRequired {
+    ///     subnet_id: "...".into(),
+    ///     transit_gateway_attachment_id: "...".into(),
+    ///     transit_gateway_multicast_domain_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayMulticastDomainAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("SubnetId", subnet_id);
-        props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
-        props.set("TransitGatewayMulticastDomainId", transit_gateway_multicast_domain_id);
+        props.set::<String>("SubnetId", required.subnet_id);
+        props.set::<String>("TransitGatewayAttachmentId", required.transit_gateway_attachment_id);
+        props.set::<String>("TransitGatewayMulticastDomainId", required.transit_gateway_multicast_domain_id);
         CfnTransitGatewayMulticastDomainAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -21394,25 +25791,68 @@ pub(crate) static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_META: TypeMeta = 
 /// The AWS::EC2::TransitGatewayMulticastGroupMember registers and deregisters members and sources (network interfaces) with the transit gateway multicast group
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayMulticastGroupMember`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GroupMember`: `handle.group_member()` → `Val<bool>`. Indicates that the resource is a transit gateway multicast group member.
+/// - `GroupSource`: `handle.group_source()` → `Val<bool>`. Indicates that the resource is a transit gateway multicast group member.
+/// - `MemberType`: `handle.member_type()` → `Val<String>`. The member type (for example, static).
+/// - `ResourceId`: `handle.resource_id_attr()` → `Val<String>`. The ID of the resource.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The type of resource, for example a VPC attachment.
+/// - `SubnetId`: `handle.subnet_id()` → `Val<String>`. The ID of the subnet.
+/// - `TransitGatewayAttachmentId`: `handle.transit_gateway_attachment_id()` → `Val<String>`. The ID of the transit gateway attachment.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayMulticastGroupMember {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayMulticastGroupMember`], by name: the argument of [`CfnTransitGatewayMulticastGroupMember::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayMulticastGroupMemberRequired {
+    /// The IP address assigned to the transit gateway multicast group.
+    ///
+    /// CloudFormation property `GroupIpAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_ip_address: Val<String>,
+
+    /// The ID of the transit gateway attachment.
+    ///
+    /// CloudFormation property `NetworkInterfaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_interface_id: Val<String>,
+
+    /// The ID of the transit gateway multicast domain.
+    ///
+    /// CloudFormation property `TransitGatewayMulticastDomainId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_multicast_domain_id: Val<String>,
+}
+
 impl CfnTransitGatewayMulticastGroupMember {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMulticastGroupMember";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayMulticastGroupMemberRequired`]:
     ///
-    /// - `group_ip_address`: `GroupIpAddress`, The IP address assigned to the transit gateway multicast group.
-    /// - `network_interface_id`: `NetworkInterfaceId`, The ID of the transit gateway attachment.
-    /// - `transit_gateway_multicast_domain_id`: `TransitGatewayMulticastDomainId`, The ID of the transit gateway multicast domain.
-    pub fn new(group_ip_address: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>, transit_gateway_multicast_domain_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayMulticastGroupMember::new(CfnTransitGatewayMulticastGroupMemberRequired {
+    ///     group_ip_address: "...".into(),
+    ///     network_interface_id: "...".into(),
+    ///     transit_gateway_multicast_domain_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayMulticastGroupMemberRequired) -> Self {
         let mut props = Props::new();
-        props.set("GroupIpAddress", group_ip_address);
-        props.set("NetworkInterfaceId", network_interface_id);
-        props.set("TransitGatewayMulticastDomainId", transit_gateway_multicast_domain_id);
+        props.set::<String>("GroupIpAddress", required.group_ip_address);
+        props.set::<String>("NetworkInterfaceId", required.network_interface_id);
+        props.set::<String>("TransitGatewayMulticastDomainId", required.transit_gateway_multicast_domain_id);
         CfnTransitGatewayMulticastGroupMember { props, options: ResourceOptions::default() }
     }
 }
@@ -21497,25 +25937,68 @@ pub(crate) static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_META: TypeMeta = TypeMe
 /// The AWS::EC2::TransitGatewayMulticastGroupSource registers and deregisters members and sources (network interfaces) with the transit gateway multicast group
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayMulticastGroupSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GroupMember`: `handle.group_member()` → `Val<bool>`. Indicates that the resource is a transit gateway multicast group member.
+/// - `GroupSource`: `handle.group_source()` → `Val<bool>`. Indicates that the resource is a transit gateway multicast group member.
+/// - `ResourceId`: `handle.resource_id_attr()` → `Val<String>`. The ID of the resource.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The type of resource, for example a VPC attachment.
+/// - `SourceType`: `handle.source_type()` → `Val<String>`. The source type.
+/// - `SubnetId`: `handle.subnet_id()` → `Val<String>`. The ID of the subnet.
+/// - `TransitGatewayAttachmentId`: `handle.transit_gateway_attachment_id()` → `Val<String>`. The ID of the transit gateway attachment.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayMulticastGroupSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayMulticastGroupSource`], by name: the argument of [`CfnTransitGatewayMulticastGroupSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayMulticastGroupSourceRequired {
+    /// The IP address assigned to the transit gateway multicast group.
+    ///
+    /// CloudFormation property `GroupIpAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_ip_address: Val<String>,
+
+    /// The ID of the transit gateway attachment.
+    ///
+    /// CloudFormation property `NetworkInterfaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_interface_id: Val<String>,
+
+    /// The ID of the transit gateway multicast domain.
+    ///
+    /// CloudFormation property `TransitGatewayMulticastDomainId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_multicast_domain_id: Val<String>,
+}
+
 impl CfnTransitGatewayMulticastGroupSource {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMulticastGroupSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayMulticastGroupSourceRequired`]:
     ///
-    /// - `group_ip_address`: `GroupIpAddress`, The IP address assigned to the transit gateway multicast group.
-    /// - `network_interface_id`: `NetworkInterfaceId`, The ID of the transit gateway attachment.
-    /// - `transit_gateway_multicast_domain_id`: `TransitGatewayMulticastDomainId`, The ID of the transit gateway multicast domain.
-    pub fn new(group_ip_address: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>, transit_gateway_multicast_domain_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayMulticastGroupSource::new(CfnTransitGatewayMulticastGroupSourceRequired {
+    ///     group_ip_address: "...".into(),
+    ///     network_interface_id: "...".into(),
+    ///     transit_gateway_multicast_domain_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayMulticastGroupSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("GroupIpAddress", group_ip_address);
-        props.set("NetworkInterfaceId", network_interface_id);
-        props.set("TransitGatewayMulticastDomainId", transit_gateway_multicast_domain_id);
+        props.set::<String>("GroupIpAddress", required.group_ip_address);
+        props.set::<String>("NetworkInterfaceId", required.network_interface_id);
+        props.set::<String>("TransitGatewayMulticastDomainId", required.transit_gateway_multicast_domain_id);
         CfnTransitGatewayMulticastGroupSource { props, options: ResourceOptions::default() }
     }
 }
@@ -21600,27 +26083,74 @@ pub(crate) static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_META: TypeMeta = TypeMe
 /// The AWS::EC2::TransitGatewayPeeringAttachment type
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayPeeringAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the transit gateway peering attachment was created.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the transit gateway peering attachment. Note that the initiating state has been deprecated.
+/// - `Status`: `handle.status()` → `Val<Json>`. The status of the transit gateway peering attachment.
+/// - `TransitGatewayAttachmentId`: `handle.transit_gateway_attachment_id()` → `Val<String>`. The ID of the transit gateway peering attachment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransitGatewayAttachmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayPeeringAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayPeeringAttachment`], by name: the argument of [`CfnTransitGatewayPeeringAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayPeeringAttachmentRequired {
+    /// The ID of the peer account
+    ///
+    /// CloudFormation property `PeerAccountId`.
+    ///
+    /// Changing it replaces the resource.
+    pub peer_account_id: Val<String>,
+
+    /// Peer Region
+    ///
+    /// CloudFormation property `PeerRegion`.
+    ///
+    /// Changing it replaces the resource.
+    pub peer_region: Val<String>,
+
+    /// The ID of the peer transit gateway.
+    ///
+    /// CloudFormation property `PeerTransitGatewayId`.
+    ///
+    /// Changing it replaces the resource.
+    pub peer_transit_gateway_id: Val<String>,
+
+    /// The ID of the transit gateway.
+    ///
+    /// CloudFormation property `TransitGatewayId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_id: Val<String>,
+}
+
 impl CfnTransitGatewayPeeringAttachment {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayPeeringAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayPeeringAttachmentRequired`]:
     ///
-    /// - `peer_account_id`: `PeerAccountId`, The ID of the peer account
-    /// - `peer_region`: `PeerRegion`, Peer Region
-    /// - `peer_transit_gateway_id`: `PeerTransitGatewayId`, The ID of the peer transit gateway.
-    /// - `transit_gateway_id`: `TransitGatewayId`, The ID of the transit gateway.
-    pub fn new(peer_account_id: impl Into<Val<String>>, peer_region: impl Into<Val<String>>, peer_transit_gateway_id: impl Into<Val<String>>, transit_gateway_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayPeeringAttachment::new(CfnTransitGatewayPeeringAttachmentRequired {
+    ///     peer_account_id: "...".into(),
+    ///     peer_region: "...".into(),
+    ///     peer_transit_gateway_id: "...".into(),
+    ///     transit_gateway_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayPeeringAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("PeerAccountId", peer_account_id);
-        props.set("PeerRegion", peer_region);
-        props.set("PeerTransitGatewayId", peer_transit_gateway_id);
-        props.set("TransitGatewayId", transit_gateway_id);
+        props.set::<String>("PeerAccountId", required.peer_account_id);
+        props.set::<String>("PeerRegion", required.peer_region);
+        props.set::<String>("PeerTransitGatewayId", required.peer_transit_gateway_id);
+        props.set::<String>("TransitGatewayId", required.transit_gateway_id);
         CfnTransitGatewayPeeringAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -21728,6 +26258,16 @@ pub mod transit_gateway_peering_attachment {
 /// AWS::EC2::TransitGatewayPolicyTable Resource Definition
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayPolicyTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Creation time of the transit gateway policy table
+/// - `State`: `handle.state()` → `Val<String>`. State of the transit gateway policy table
+/// - `TransitGatewayPolicyTableId`: `handle.transit_gateway_policy_table_id()` → `Val<String>`. The Id of transit gateway policy table.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransitGatewayPolicyTableId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayPolicyTable {
     props: Props,
@@ -21737,7 +26277,7 @@ pub struct CfnTransitGatewayPolicyTable {
 impl CfnTransitGatewayPolicyTable {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayPolicyTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `transit_gateway_id`: `TransitGatewayId`, The Id of transit gateway
     pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
@@ -21813,15 +26353,29 @@ pub mod transit_gateway_policy_table {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -21836,23 +26390,53 @@ pub mod transit_gateway_policy_table {
 /// AWS::EC2::TransitGatewayPolicyTableAssociation Resource Definition
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayPolicyTableAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `State`: `handle.state()` → `Val<String>`. The state of the transit gateway policy table association.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayPolicyTableAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayPolicyTableAssociation`], by name: the argument of [`CfnTransitGatewayPolicyTableAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayPolicyTableAssociationRequired {
+    /// The ID of transit gateway attachment.
+    ///
+    /// CloudFormation property `TransitGatewayAttachmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_attachment_id: Val<String>,
+
+    /// The ID of transit gateway policy table.
+    ///
+    /// CloudFormation property `TransitGatewayPolicyTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_policy_table_id: Val<String>,
+}
+
 impl CfnTransitGatewayPolicyTableAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayPolicyTableAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayPolicyTableAssociationRequired`]:
     ///
-    /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of transit gateway attachment.
-    /// - `transit_gateway_policy_table_id`: `TransitGatewayPolicyTableId`, The ID of transit gateway policy table.
-    pub fn new(transit_gateway_attachment_id: impl Into<Val<String>>, transit_gateway_policy_table_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayPolicyTableAssociation::new(CfnTransitGatewayPolicyTableAssociationRequired {
+    ///     transit_gateway_attachment_id: "...".into(),
+    ///     transit_gateway_policy_table_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayPolicyTableAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
-        props.set("TransitGatewayPolicyTableId", transit_gateway_policy_table_id);
+        props.set::<String>("TransitGatewayAttachmentId", required.transit_gateway_attachment_id);
+        props.set::<String>("TransitGatewayPolicyTableId", required.transit_gateway_policy_table_id);
         CfnTransitGatewayPolicyTableAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -21895,27 +26479,67 @@ pub(crate) static TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_META: TypeMeta = Type
 /// AWS::EC2::TransitGatewayPolicyTableEntry Resource Definition
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayPolicyTableEntry`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `State`: `handle.state()` → `Val<String>`. The state of the policy table entry.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayPolicyTableEntry {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayPolicyTableEntry`], by name: the argument of [`CfnTransitGatewayPolicyTableEntry::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayPolicyTableEntryRequired {
+    /// The policy rule associated with the entry.
+    ///
+    /// CloudFormation property `PolicyRule`.
+    pub policy_rule: Val<transit_gateway_policy_table_entry::TransitGatewayPolicyRule>,
+
+    /// The rule number for the policy table entry.
+    ///
+    /// CloudFormation property `PolicyRuleNumber`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_rule_number: Val<String>,
+
+    /// The ID of the target route table.
+    ///
+    /// CloudFormation property `TargetRouteTableId`.
+    pub target_route_table_id: Val<String>,
+
+    /// The ID of the transit gateway policy table.
+    ///
+    /// CloudFormation property `TransitGatewayPolicyTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_policy_table_id: Val<String>,
+}
+
 impl CfnTransitGatewayPolicyTableEntry {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayPolicyTableEntry";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayPolicyTableEntryRequired`]:
     ///
-    /// - `policy_rule`: `PolicyRule`, The policy rule associated with the entry.
-    /// - `policy_rule_number`: `PolicyRuleNumber`, The rule number for the policy table entry.
-    /// - `target_route_table_id`: `TargetRouteTableId`, The ID of the target route table.
-    /// - `transit_gateway_policy_table_id`: `TransitGatewayPolicyTableId`, The ID of the transit gateway policy table.
-    pub fn new(policy_rule: impl Into<Val<transit_gateway_policy_table_entry::TransitGatewayPolicyRule>>, policy_rule_number: impl Into<Val<String>>, target_route_table_id: impl Into<Val<String>>, transit_gateway_policy_table_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayPolicyTableEntry::new(CfnTransitGatewayPolicyTableEntryRequired {
+    ///     policy_rule: transit_gateway_policy_table_entry::TransitGatewayPolicyRule::new(...).into(),
+    ///     policy_rule_number: "...".into(),
+    ///     target_route_table_id: "...".into(),
+    ///     transit_gateway_policy_table_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayPolicyTableEntryRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyRule", policy_rule);
-        props.set("PolicyRuleNumber", policy_rule_number);
-        props.set("TargetRouteTableId", target_route_table_id);
-        props.set("TransitGatewayPolicyTableId", transit_gateway_policy_table_id);
+        props.set::<transit_gateway_policy_table_entry::TransitGatewayPolicyRule>("PolicyRule", required.policy_rule);
+        props.set::<String>("PolicyRuleNumber", required.policy_rule_number);
+        props.set::<String>("TargetRouteTableId", required.target_route_table_id);
+        props.set::<String>("TransitGatewayPolicyTableId", required.transit_gateway_policy_table_id);
         CfnTransitGatewayPolicyTableEntry { props, options: ResourceOptions::default() }
     }
 }
@@ -22014,23 +26638,51 @@ pub mod transit_gateway_policy_table_entry {
 /// Resource Type definition for AWS::EC2::TransitGatewayRoute
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayRoute`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::TransitGatewayRoute` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayRoute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayRoute`], by name: the argument of [`CfnTransitGatewayRoute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayRouteRequired {
+    /// The CIDR range used for destination matches. Routing decisions are based on the most specific match.
+    ///
+    /// CloudFormation property `DestinationCidrBlock`.
+    ///
+    /// Changing it replaces the resource.
+    pub destination_cidr_block: Val<String>,
+
+    /// The ID of transit gateway route table.
+    ///
+    /// CloudFormation property `TransitGatewayRouteTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_route_table_id: Val<String>,
+}
+
 impl CfnTransitGatewayRoute {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRoute";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayRouteRequired`]:
     ///
-    /// - `destination_cidr_block`: `DestinationCidrBlock`, The CIDR range used for destination matches. Routing decisions are based on the most specific match.
-    /// - `transit_gateway_route_table_id`: `TransitGatewayRouteTableId`, The ID of transit gateway route table.
-    pub fn new(destination_cidr_block: impl Into<Val<String>>, transit_gateway_route_table_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayRoute::new(CfnTransitGatewayRouteRequired {
+    ///     destination_cidr_block: "...".into(),
+    ///     transit_gateway_route_table_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayRouteRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationCidrBlock", destination_cidr_block);
-        props.set("TransitGatewayRouteTableId", transit_gateway_route_table_id);
+        props.set::<String>("DestinationCidrBlock", required.destination_cidr_block);
+        props.set::<String>("TransitGatewayRouteTableId", required.transit_gateway_route_table_id);
         CfnTransitGatewayRoute { props, options: ResourceOptions::default() }
     }
 
@@ -22080,6 +26732,14 @@ pub(crate) static TRANSIT_GATEWAY_ROUTE_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::TransitGatewayRouteTable
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayRouteTable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TransitGatewayRouteTableId`: `handle.transit_gateway_route_table_id()` → `Val<String>`. Transit Gateway Route Table primary identifier
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransitGatewayRouteTableId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayRouteTable {
     props: Props,
@@ -22089,7 +26749,7 @@ pub struct CfnTransitGatewayRouteTable {
 impl CfnTransitGatewayRouteTable {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRouteTable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `transit_gateway_id`: `TransitGatewayId`, The ID of the transit gateway.
     pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
@@ -22151,15 +26811,33 @@ pub mod transit_gateway_route_table {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the associated tag key-value pair
         ///
-        /// - `key`: `Key`, The key of the associated tag key-value pair
-        /// - `value`: `Value`, The value of the associated tag key-value pair
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the associated tag key-value pair
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -22174,23 +26852,51 @@ pub mod transit_gateway_route_table {
 /// Resource Type definition for AWS::EC2::TransitGatewayRouteTableAssociation
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayRouteTableAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::TransitGatewayRouteTableAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayRouteTableAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayRouteTableAssociation`], by name: the argument of [`CfnTransitGatewayRouteTableAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayRouteTableAssociationRequired {
+    /// The ID of transit gateway attachment.
+    ///
+    /// CloudFormation property `TransitGatewayAttachmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_attachment_id: Val<String>,
+
+    /// The ID of transit gateway route table.
+    ///
+    /// CloudFormation property `TransitGatewayRouteTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_route_table_id: Val<String>,
+}
+
 impl CfnTransitGatewayRouteTableAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRouteTableAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayRouteTableAssociationRequired`]:
     ///
-    /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of transit gateway attachment.
-    /// - `transit_gateway_route_table_id`: `TransitGatewayRouteTableId`, The ID of transit gateway route table.
-    pub fn new(transit_gateway_attachment_id: impl Into<Val<String>>, transit_gateway_route_table_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayRouteTableAssociation::new(CfnTransitGatewayRouteTableAssociationRequired {
+    ///     transit_gateway_attachment_id: "...".into(),
+    ///     transit_gateway_route_table_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayRouteTableAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
-        props.set("TransitGatewayRouteTableId", transit_gateway_route_table_id);
+        props.set::<String>("TransitGatewayAttachmentId", required.transit_gateway_attachment_id);
+        props.set::<String>("TransitGatewayRouteTableId", required.transit_gateway_route_table_id);
         CfnTransitGatewayRouteTableAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -22224,23 +26930,51 @@ pub(crate) static TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_META: TypeMeta = TypeM
 /// AWS::EC2::TransitGatewayRouteTablePropagation Type
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayRouteTablePropagation`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::TransitGatewayRouteTablePropagation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayRouteTablePropagation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayRouteTablePropagation`], by name: the argument of [`CfnTransitGatewayRouteTablePropagation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayRouteTablePropagationRequired {
+    /// The ID of transit gateway attachment.
+    ///
+    /// CloudFormation property `TransitGatewayAttachmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_attachment_id: Val<String>,
+
+    /// The ID of transit gateway route table.
+    ///
+    /// CloudFormation property `TransitGatewayRouteTableId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_route_table_id: Val<String>,
+}
+
 impl CfnTransitGatewayRouteTablePropagation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRouteTablePropagation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayRouteTablePropagationRequired`]:
     ///
-    /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of transit gateway attachment.
-    /// - `transit_gateway_route_table_id`: `TransitGatewayRouteTableId`, The ID of transit gateway route table.
-    pub fn new(transit_gateway_attachment_id: impl Into<Val<String>>, transit_gateway_route_table_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayRouteTablePropagation::new(CfnTransitGatewayRouteTablePropagationRequired {
+    ///     transit_gateway_attachment_id: "...".into(),
+    ///     transit_gateway_route_table_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayRouteTablePropagationRequired) -> Self {
         let mut props = Props::new();
-        props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
-        props.set("TransitGatewayRouteTableId", transit_gateway_route_table_id);
+        props.set::<String>("TransitGatewayAttachmentId", required.transit_gateway_attachment_id);
+        props.set::<String>("TransitGatewayRouteTableId", required.transit_gateway_route_table_id);
         CfnTransitGatewayRouteTablePropagation { props, options: ResourceOptions::default() }
     }
 }
@@ -22274,25 +27008,56 @@ pub(crate) static TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_META: TypeMeta = TypeM
 /// Resource Type definition for AWS::EC2::TransitGatewayVpcAttachment
 ///
 /// CloudFormation type `AWS::EC2::TransitGatewayVpcAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayVpcAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayVpcAttachment`], by name: the argument of [`CfnTransitGatewayVpcAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayVpcAttachmentRequired {
+    /// CloudFormation property `SubnetIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `TransitGatewayId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_id: Val<String>,
+
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnTransitGatewayVpcAttachment {
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayVpcAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayVpcAttachmentRequired`]:
     ///
-    /// - `subnet_ids`: `SubnetIds`.
-    /// - `transit_gateway_id`: `TransitGatewayId`.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(subnet_ids: impl Into<Val<Vec<String>>>, transit_gateway_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayVpcAttachment::new(CfnTransitGatewayVpcAttachmentRequired {
+    ///     subnet_ids: vec!["..."].into(),
+    ///     transit_gateway_id: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayVpcAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("SubnetIds", subnet_ids);
-        props.set("TransitGatewayId", transit_gateway_id);
-        props.set("VpcId", vpc_id);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("TransitGatewayId", required.transit_gateway_id);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnTransitGatewayVpcAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -22365,11 +27130,11 @@ pub(crate) static TRANSIT_GATEWAY_VPC_ATTACHMENT_SHAPE: ObjectShape = ObjectShap
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTransitGatewayVpcAttachment`].
+/// Property types and enums of the allowed values of [`CfnTransitGatewayVpcAttachment`].
 pub mod transit_gateway_vpc_attachment {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The options for the transit gateway vpc attachment.
     #[derive(Clone, Debug)]
@@ -22386,7 +27151,7 @@ pub mod transit_gateway_vpc_attachment {
 
         /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`ApplianceModeSupport`]): `disable`, `enable`.
         pub fn appliance_mode_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ApplianceModeSupport", value);
             self
@@ -22394,7 +27159,7 @@ pub mod transit_gateway_vpc_attachment {
 
         /// Indicates whether to enable DNS Support for Vpc Attachment. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`DnsSupport`]): `disable`, `enable`.
         pub fn dns_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DnsSupport", value);
             self
@@ -22402,7 +27167,7 @@ pub mod transit_gateway_vpc_attachment {
 
         /// Indicates whether to enable Ipv6 Support for Vpc Attachment. Valid Values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`Ipv6Support`]): `disable`, `enable`.
         pub fn ipv6_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Ipv6Support", value);
             self
@@ -22410,7 +27175,7 @@ pub mod transit_gateway_vpc_attachment {
 
         /// Indicates whether to enable Security Group referencing support for Vpc Attachment. Valid values: enable | disable
         ///
-        /// Allowed values: `disable`, `enable`.
+        /// Allowed values (the enum [`SecurityGroupReferencingSupport`]): `disable`, `enable`.
         pub fn security_group_referencing_support(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityGroupReferencingSupport", value);
             self
@@ -22429,15 +27194,29 @@ pub mod transit_gateway_vpc_attachment {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -22457,6 +27236,38 @@ pub mod transit_gateway_vpc_attachment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApplianceModeSupport` in `AWS::EC2::TransitGatewayVpcAttachment`; `.into()` makes a `Val<String>`.
+        ApplianceModeSupport {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DnsSupport` in `AWS::EC2::TransitGatewayVpcAttachment`; `.into()` makes a `Val<String>`.
+        DnsSupport {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Ipv6Support` in `AWS::EC2::TransitGatewayVpcAttachment`; `.into()` makes a `Val<String>`.
+        Ipv6Support {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SecurityGroupReferencingSupport` in `AWS::EC2::TransitGatewayVpcAttachment`; `.into()` makes a `Val<String>`.
+        SecurityGroupReferencingSupport {
+            Disable = "disable",
+            Enable = "enable",
+        }
+    }
 }
 
 /// Specifies a virtual private cloud (VPC).
@@ -22466,6 +27277,47 @@ pub mod transit_gateway_vpc_attachment {
 /// For more information, see [Virtual private clouds (VPC)](https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html) in the *Amazon VPC User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPC`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CidrBlockAssociations`: `handle.cidr_block_associations()` → `Val<Vec<String>>`.
+/// - `DefaultNetworkAcl`: `handle.default_network_acl()` → `Val<String>`.
+/// - `DefaultSecurityGroup`: `handle.default_security_group()` → `Val<String>`.
+/// - `Ipv6CidrBlocks`: `handle.ipv6_cidr_blocks()` → `Val<Vec<String>>`.
+/// - `VpcEncryptionControl.ResourceExclusions`: `handle.vpc_encryption_control_resource_exclusions()` → `Val<Json>`. Information about resource exclusions for the VPC Encryption Control configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway`: `handle.vpc_encryption_control_resource_exclusions_egress_only_internet_gateway()` → `Val<Json>`. The exclusion configuration for egress-only internet gateway traffic.
+/// - `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State`: `handle.vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state()` → `Val<String>`. The current state of the exclusion configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
+/// - `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem`: `handle.vpc_encryption_control_resource_exclusions_elastic_file_system()` → `Val<Json>`. The exclusion configuration for Elastic File System traffic.
+/// - `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State`: `handle.vpc_encryption_control_resource_exclusions_elastic_file_system_state()` → `Val<String>`. The current state of the exclusion configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_elastic_file_system_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
+/// - `VpcEncryptionControl.ResourceExclusions.InternetGateway`: `handle.vpc_encryption_control_resource_exclusions_internet_gateway()` → `Val<Json>`. The exclusion configuration for internet gateway traffic.
+/// - `VpcEncryptionControl.ResourceExclusions.InternetGateway.State`: `handle.vpc_encryption_control_resource_exclusions_internet_gateway_state()` → `Val<String>`. The current state of the exclusion configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_internet_gateway_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
+/// - `VpcEncryptionControl.ResourceExclusions.Lambda`: `handle.vpc_encryption_control_resource_exclusions_lambda()` → `Val<Json>`. The exclusion configuration for Lambda function traffic.
+/// - `VpcEncryptionControl.ResourceExclusions.Lambda.State`: `handle.vpc_encryption_control_resource_exclusions_lambda_state()` → `Val<String>`. The current state of the exclusion configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_lambda_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
+/// - `VpcEncryptionControl.ResourceExclusions.NatGateway`: `handle.vpc_encryption_control_resource_exclusions_nat_gateway()` → `Val<Json>`. The exclusion configuration for NAT gateway traffic.
+/// - `VpcEncryptionControl.ResourceExclusions.NatGateway.State`: `handle.vpc_encryption_control_resource_exclusions_nat_gateway_state()` → `Val<String>`. The current state of the exclusion configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_nat_gateway_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
+/// - `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway`: `handle.vpc_encryption_control_resource_exclusions_virtual_private_gateway()` → `Val<Json>`. The exclusion configuration for virtual private gateway traffic.
+/// - `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State`: `handle.vpc_encryption_control_resource_exclusions_virtual_private_gateway_state()` → `Val<String>`. The current state of the exclusion configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_virtual_private_gateway_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
+/// - `VpcEncryptionControl.ResourceExclusions.VpcLattice`: `handle.vpc_encryption_control_resource_exclusions_vpc_lattice()` → `Val<Json>`. The exclusion configuration for VPC Lattice traffic.
+/// - `VpcEncryptionControl.ResourceExclusions.VpcLattice.State`: `handle.vpc_encryption_control_resource_exclusions_vpc_lattice_state()` → `Val<String>`. The current state of the exclusion configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_vpc_lattice_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
+/// - `VpcEncryptionControl.ResourceExclusions.VpcPeering`: `handle.vpc_encryption_control_resource_exclusions_vpc_peering()` → `Val<Json>`. The exclusion configuration for VPC peering connection traffic.
+/// - `VpcEncryptionControl.ResourceExclusions.VpcPeering.State`: `handle.vpc_encryption_control_resource_exclusions_vpc_peering_state()` → `Val<String>`. The current state of the exclusion configuration.
+/// - `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage`: `handle.vpc_encryption_control_resource_exclusions_vpc_peering_state_message()` → `Val<String>`. A message providing additional information about the exclusion state.
+/// - `VpcEncryptionControl.State`: `handle.vpc_encryption_control_state()` → `Val<String>`. The current state of the VPC Encryption Control configuration.
+/// - `VpcEncryptionControl.StateMessage`: `handle.vpc_encryption_control_state_message()` → `Val<String>`. A message providing additional information about the encryption control state.
+/// - `VpcEncryptionControl.VpcEncryptionControlId`: `handle.vpc_encryption_control_vpc_encryption_control_id()` → `Val<String>`. The ID of the VPC Encryption Control configuration.
+/// - `VpcEncryptionControl.VpcId`: `handle.vpc_encryption_control_vpc_id()` → `Val<String>`. The ID of the VPC associated with the encryption control configuration.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpcId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpc {
     props: Props,
@@ -22513,7 +27365,7 @@ impl CfnVpc {
     ///
     /// Updating ``InstanceTenancy`` requires no replacement only if you are updating its value from ``dedicated`` to ``default``. Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
     ///
-    /// Allowed values: `dedicated`, `default`, `host`.
+    /// Allowed values (the enum [`vpc::InstanceTenancy`]): `dedicated`, `default`, `host`.
     pub fn instance_tenancy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("InstanceTenancy", value);
         self
@@ -22823,11 +27675,11 @@ pub(crate) static VPC_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVpc`].
+/// Property types and enums of the allowed values of [`CfnVpc`].
 pub mod vpc {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies a tag. For more information, see [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[derive(Clone, Debug)]
@@ -22835,15 +27687,33 @@ pub mod vpc {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -22871,7 +27741,7 @@ pub mod vpc {
 
         /// The `EgressOnlyInternetGatewayExclusion` property.
         ///
-        /// Allowed values: `enable`, `disable`.
+        /// Allowed values (the enum [`EgressOnlyInternetGatewayExclusion`]): `enable`, `disable`.
         ///
         /// Write-only.
         pub fn egress_only_internet_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
@@ -22881,7 +27751,7 @@ pub mod vpc {
 
         /// The `ElasticFileSystemExclusion` property.
         ///
-        /// Allowed values: `enable`, `disable`.
+        /// Allowed values (the enum [`ElasticFileSystemExclusion`]): `enable`, `disable`.
         ///
         /// Write-only.
         pub fn elastic_file_system_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
@@ -22891,7 +27761,7 @@ pub mod vpc {
 
         /// The `InternetGatewayExclusion` property.
         ///
-        /// Allowed values: `enable`, `disable`.
+        /// Allowed values (the enum [`InternetGatewayExclusion`]): `enable`, `disable`.
         ///
         /// Write-only.
         pub fn internet_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
@@ -22901,7 +27771,7 @@ pub mod vpc {
 
         /// The `LambdaExclusion` property.
         ///
-        /// Allowed values: `enable`, `disable`.
+        /// Allowed values (the enum [`LambdaExclusion`]): `enable`, `disable`.
         ///
         /// Write-only.
         pub fn lambda_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
@@ -22911,7 +27781,7 @@ pub mod vpc {
 
         /// The encryption mode for the VPC Encryption Control configuration.
         ///
-        /// Allowed values: `monitor`, `enforce`.
+        /// Allowed values (the enum [`Mode`]): `monitor`, `enforce`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -22919,7 +27789,7 @@ pub mod vpc {
 
         /// The `NatGatewayExclusion` property.
         ///
-        /// Allowed values: `enable`, `disable`.
+        /// Allowed values (the enum [`NatGatewayExclusion`]): `enable`, `disable`.
         ///
         /// Write-only.
         pub fn nat_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
@@ -22947,7 +27817,7 @@ pub mod vpc {
 
         /// The `VirtualPrivateGatewayExclusion` property.
         ///
-        /// Allowed values: `enable`, `disable`.
+        /// Allowed values (the enum [`VirtualPrivateGatewayExclusion`]): `enable`, `disable`.
         ///
         /// Write-only.
         pub fn virtual_private_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
@@ -22969,7 +27839,7 @@ pub mod vpc {
 
         /// The `VpcLatticeExclusion` property.
         ///
-        /// Allowed values: `enable`, `disable`.
+        /// Allowed values (the enum [`VpcLatticeExclusion`]): `enable`, `disable`.
         ///
         /// Write-only.
         pub fn vpc_lattice_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
@@ -22979,7 +27849,7 @@ pub mod vpc {
 
         /// The `VpcPeeringExclusion` property.
         ///
-        /// Allowed values: `enable`, `disable`.
+        /// Allowed values (the enum [`VpcPeeringExclusion`]): `enable`, `disable`.
         ///
         /// Write-only.
         pub fn vpc_peering_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23112,11 +27982,100 @@ pub mod vpc {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InstanceTenancy` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        InstanceTenancy {
+            Dedicated = "dedicated",
+            Default = "default",
+            Host = "host",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EgressOnlyInternetGatewayExclusion` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        EgressOnlyInternetGatewayExclusion {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ElasticFileSystemExclusion` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        ElasticFileSystemExclusion {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InternetGatewayExclusion` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        InternetGatewayExclusion {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LambdaExclusion` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        LambdaExclusion {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        Mode {
+            Monitor = "monitor",
+            Enforce = "enforce",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NatGatewayExclusion` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        NatGatewayExclusion {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VirtualPrivateGatewayExclusion` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        VirtualPrivateGatewayExclusion {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VpcLatticeExclusion` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        VpcLatticeExclusion {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VpcPeeringExclusion` in `AWS::EC2::VPC`; `.into()` makes a `Val<String>`.
+        VpcPeeringExclusion {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::VPCBlockPublicAccessExclusion.
 ///
 /// CloudFormation type `AWS::EC2::VPCBlockPublicAccessExclusion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ExclusionId`: `handle.exclusion_id()` → `Val<String>`. The ID of the exclusion
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ExclusionId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcBlockPublicAccessExclusion {
     props: Props,
@@ -23126,9 +28085,9 @@ pub struct CfnVpcBlockPublicAccessExclusion {
 impl CfnVpcBlockPublicAccessExclusion {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCBlockPublicAccessExclusion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `internet_gateway_exclusion_mode`: `InternetGatewayExclusionMode`, The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
+    /// - `internet_gateway_exclusion_mode`: `InternetGatewayExclusionMode`, The desired Block Public Access Exclusion Mode for a specific VPC/Subnet. Allowed values: the enum [`vpc_block_public_access_exclusion::InternetGatewayExclusionMode`].
     pub fn new(internet_gateway_exclusion_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InternetGatewayExclusionMode", internet_gateway_exclusion_mode);
@@ -23202,11 +28161,11 @@ pub(crate) static VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_SHAPE: ObjectShape = ObjectS
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVpcBlockPublicAccessExclusion`].
+/// Property types and enums of the allowed values of [`CfnVpcBlockPublicAccessExclusion`].
 pub mod vpc_block_public_access_exclusion {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -23214,15 +28173,33 @@ pub mod vpc_block_public_access_exclusion {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -23240,11 +28217,28 @@ pub mod vpc_block_public_access_exclusion {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InternetGatewayExclusionMode` in `AWS::EC2::VPCBlockPublicAccessExclusion`; `.into()` makes a `Val<String>`.
+        InternetGatewayExclusionMode {
+            AllowBidirectional = "allow-bidirectional",
+            AllowEgress = "allow-egress",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::VPCBlockPublicAccessOptions
 ///
 /// CloudFormation type `AWS::EC2::VPCBlockPublicAccessOptions`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
+/// - `ExclusionsAllowed`: `handle.exclusions_allowed()` → `Val<String>`. Determines if exclusions are allowed. If you have enabled VPC BPA at the Organization level, exclusions may be not-allowed. Otherwise, they are allowed.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcBlockPublicAccessOptions {
     props: Props,
@@ -23254,9 +28248,9 @@ pub struct CfnVpcBlockPublicAccessOptions {
 impl CfnVpcBlockPublicAccessOptions {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCBlockPublicAccessOptions";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `internet_gateway_block_mode`: `InternetGatewayBlockMode`, The desired Block Public Access mode for Internet Gateways in your account. We do not allow to create in a off mode as this is the default value
+    /// - `internet_gateway_block_mode`: `InternetGatewayBlockMode`, The desired Block Public Access mode for Internet Gateways in your account. We do not allow to create in a off mode as this is the default value Allowed values: the enum [`vpc_block_public_access_options::InternetGatewayBlockMode`].
     pub fn new(internet_gateway_block_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InternetGatewayBlockMode", internet_gateway_block_mode);
@@ -23313,9 +28307,32 @@ pub(crate) static VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_SHAPE: ObjectShape = ObjectSha
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnVpcBlockPublicAccessOptions`].
+pub mod vpc_block_public_access_options {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `InternetGatewayBlockMode` in `AWS::EC2::VPCBlockPublicAccessOptions`; `.into()` makes a `Val<String>`.
+        InternetGatewayBlockMode {
+            BlockBidirectional = "block-bidirectional",
+            BlockIngress = "block-ingress",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::EC2::VPCCidrBlock
 ///
 /// CloudFormation type `AWS::EC2::VPCCidrBlock`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The Id of the VPC associated CIDR Block.
+/// - `IpSource`: `handle.ip_source()` → `Val<String>`. The IP Source of an IPv6 VPC CIDR Block.
+/// - `Ipv6AddressAttribute`: `handle.ipv6_address_attribute()` → `Val<String>`. The value denoting whether an IPv6 VPC CIDR Block is public or private.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcCidrBlock {
     props: Props,
@@ -23325,7 +28342,7 @@ pub struct CfnVpcCidrBlock {
 impl CfnVpcCidrBlock {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCCidrBlock";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_id`: `VpcId`, The ID of the VPC.
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -23467,23 +28484,51 @@ pub(crate) static VPC_CIDR_BLOCK_META: TypeMeta = TypeMeta {
 /// Associates a set of DHCP options with a VPC, or associates no DHCP options with the VPC.
 ///
 /// CloudFormation type `AWS::EC2::VPCDHCPOptionsAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::VPCDHCPOptionsAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcdhcpOptionsAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcdhcpOptionsAssociation`], by name: the argument of [`CfnVpcdhcpOptionsAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcdhcpOptionsAssociationRequired {
+    /// The ID of the DHCP options set, or default to associate no DHCP options with the VPC.
+    ///
+    /// CloudFormation property `DhcpOptionsId`.
+    ///
+    /// Changing it replaces the resource.
+    pub dhcp_options_id: Val<String>,
+
+    /// The ID of the VPC.
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnVpcdhcpOptionsAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCDHCPOptionsAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcdhcpOptionsAssociationRequired`]:
     ///
-    /// - `dhcp_options_id`: `DhcpOptionsId`, The ID of the DHCP options set, or default to associate no DHCP options with the VPC.
-    /// - `vpc_id`: `VpcId`, The ID of the VPC.
-    pub fn new(dhcp_options_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpcdhcpOptionsAssociation::new(CfnVpcdhcpOptionsAssociationRequired {
+    ///     dhcp_options_id: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcdhcpOptionsAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DhcpOptionsId", dhcp_options_id);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("DhcpOptionsId", required.dhcp_options_id);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnVpcdhcpOptionsAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -23517,6 +28562,41 @@ pub(crate) static VPCDHCP_OPTIONS_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::VPCEncryptionControl
 ///
 /// CloudFormation type `AWS::EC2::VPCEncryptionControl`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceExclusions`: `handle.resource_exclusions()` → `Val<Json>`. Enumerates the states of all the VPC encryption control resource exclusions
+/// - `ResourceExclusions.EgressOnlyInternetGateway`: `handle.resource_exclusions_egress_only_internet_gateway()` → `Val<Json>`.
+/// - `ResourceExclusions.EgressOnlyInternetGateway.State`: `handle.resource_exclusions_egress_only_internet_gateway_state()` → `Val<String>`.
+/// - `ResourceExclusions.EgressOnlyInternetGateway.StateMessage`: `handle.resource_exclusions_egress_only_internet_gateway_state_message()` → `Val<String>`.
+/// - `ResourceExclusions.ElasticFileSystem`: `handle.resource_exclusions_elastic_file_system()` → `Val<Json>`.
+/// - `ResourceExclusions.ElasticFileSystem.State`: `handle.resource_exclusions_elastic_file_system_state()` → `Val<String>`.
+/// - `ResourceExclusions.ElasticFileSystem.StateMessage`: `handle.resource_exclusions_elastic_file_system_state_message()` → `Val<String>`.
+/// - `ResourceExclusions.InternetGateway`: `handle.resource_exclusions_internet_gateway()` → `Val<Json>`.
+/// - `ResourceExclusions.InternetGateway.State`: `handle.resource_exclusions_internet_gateway_state()` → `Val<String>`.
+/// - `ResourceExclusions.InternetGateway.StateMessage`: `handle.resource_exclusions_internet_gateway_state_message()` → `Val<String>`.
+/// - `ResourceExclusions.Lambda`: `handle.resource_exclusions_lambda()` → `Val<Json>`.
+/// - `ResourceExclusions.Lambda.State`: `handle.resource_exclusions_lambda_state()` → `Val<String>`.
+/// - `ResourceExclusions.Lambda.StateMessage`: `handle.resource_exclusions_lambda_state_message()` → `Val<String>`.
+/// - `ResourceExclusions.NatGateway`: `handle.resource_exclusions_nat_gateway()` → `Val<Json>`.
+/// - `ResourceExclusions.NatGateway.State`: `handle.resource_exclusions_nat_gateway_state()` → `Val<String>`.
+/// - `ResourceExclusions.NatGateway.StateMessage`: `handle.resource_exclusions_nat_gateway_state_message()` → `Val<String>`.
+/// - `ResourceExclusions.VirtualPrivateGateway`: `handle.resource_exclusions_virtual_private_gateway()` → `Val<Json>`.
+/// - `ResourceExclusions.VirtualPrivateGateway.State`: `handle.resource_exclusions_virtual_private_gateway_state()` → `Val<String>`.
+/// - `ResourceExclusions.VirtualPrivateGateway.StateMessage`: `handle.resource_exclusions_virtual_private_gateway_state_message()` → `Val<String>`.
+/// - `ResourceExclusions.VpcLattice`: `handle.resource_exclusions_vpc_lattice()` → `Val<Json>`.
+/// - `ResourceExclusions.VpcLattice.State`: `handle.resource_exclusions_vpc_lattice_state()` → `Val<String>`.
+/// - `ResourceExclusions.VpcLattice.StateMessage`: `handle.resource_exclusions_vpc_lattice_state_message()` → `Val<String>`.
+/// - `ResourceExclusions.VpcPeering`: `handle.resource_exclusions_vpc_peering()` → `Val<Json>`.
+/// - `ResourceExclusions.VpcPeering.State`: `handle.resource_exclusions_vpc_peering_state()` → `Val<String>`.
+/// - `ResourceExclusions.VpcPeering.StateMessage`: `handle.resource_exclusions_vpc_peering_state_message()` → `Val<String>`.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the VPC encryption control.
+/// - `StateMessage`: `handle.state_message()` → `Val<String>`. Provides additional context on the state of the VPC encryption control.
+/// - `VpcEncryptionControlId`: `handle.vpc_encryption_control_id()` → `Val<String>`. The VPC encryption control resource id.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpcEncryptionControlId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcEncryptionControl {
     props: Props,
@@ -23534,7 +28614,7 @@ impl CfnVpcEncryptionControl {
 
     /// Used to enable or disable EIGW exclusion
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`vpc_encryption_control::EgressOnlyInternetGatewayExclusionInput`]): `enable`, `disable`.
     ///
     /// Write-only.
     pub fn egress_only_internet_gateway_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23544,7 +28624,7 @@ impl CfnVpcEncryptionControl {
 
     /// Used to enable or disable EFS exclusion
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`vpc_encryption_control::ElasticFileSystemExclusionInput`]): `enable`, `disable`.
     ///
     /// Write-only.
     pub fn elastic_file_system_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23554,7 +28634,7 @@ impl CfnVpcEncryptionControl {
 
     /// Used to enable or disable IGW exclusion
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`vpc_encryption_control::InternetGatewayExclusionInput`]): `enable`, `disable`.
     ///
     /// Write-only.
     pub fn internet_gateway_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23564,7 +28644,7 @@ impl CfnVpcEncryptionControl {
 
     /// Used to enable or disable Lambda exclusion
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`vpc_encryption_control::LambdaExclusionInput`]): `enable`, `disable`.
     ///
     /// Write-only.
     pub fn lambda_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23574,7 +28654,7 @@ impl CfnVpcEncryptionControl {
 
     /// The VPC encryption control mode, either monitor or enforce.
     ///
-    /// Allowed values: `monitor`, `enforce`.
+    /// Allowed values (the enum [`vpc_encryption_control::Mode`]): `monitor`, `enforce`.
     pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Mode", value);
         self
@@ -23582,7 +28662,7 @@ impl CfnVpcEncryptionControl {
 
     /// Used to enable or disable Nat gateway exclusion
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`vpc_encryption_control::NatGatewayExclusionInput`]): `enable`, `disable`.
     ///
     /// Write-only.
     pub fn nat_gateway_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23598,7 +28678,7 @@ impl CfnVpcEncryptionControl {
 
     /// Used to enable or disable VGW exclusion
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`vpc_encryption_control::VirtualPrivateGatewayExclusionInput`]): `enable`, `disable`.
     ///
     /// Write-only.
     pub fn virtual_private_gateway_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23616,7 +28696,7 @@ impl CfnVpcEncryptionControl {
 
     /// Used to enable or disable Vpc Lattice exclusion
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`vpc_encryption_control::VpcLatticeExclusionInput`]): `enable`, `disable`.
     ///
     /// Write-only.
     pub fn vpc_lattice_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23626,7 +28706,7 @@ impl CfnVpcEncryptionControl {
 
     /// Used to enable or disable VPC peering exclusion
     ///
-    /// Allowed values: `enable`, `disable`.
+    /// Allowed values (the enum [`vpc_encryption_control::VpcPeeringExclusionInput`]): `enable`, `disable`.
     ///
     /// Write-only.
     pub fn vpc_peering_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
@@ -23827,11 +28907,11 @@ pub(crate) static VPC_ENCRYPTION_CONTROL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVpcEncryptionControl`].
+/// Property types and enums of the allowed values of [`CfnVpcEncryptionControl`].
 pub mod vpc_encryption_control {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -23839,15 +28919,33 @@ pub mod vpc_encryption_control {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -23865,6 +28963,78 @@ pub mod vpc_encryption_control {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EgressOnlyInternetGatewayExclusionInput` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        EgressOnlyInternetGatewayExclusionInput {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ElasticFileSystemExclusionInput` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        ElasticFileSystemExclusionInput {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InternetGatewayExclusionInput` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        InternetGatewayExclusionInput {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LambdaExclusionInput` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        LambdaExclusionInput {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        Mode {
+            Monitor = "monitor",
+            Enforce = "enforce",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NatGatewayExclusionInput` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        NatGatewayExclusionInput {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VirtualPrivateGatewayExclusionInput` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        VirtualPrivateGatewayExclusionInput {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VpcLatticeExclusionInput` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        VpcLatticeExclusionInput {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VpcPeeringExclusionInput` in `AWS::EC2::VPCEncryptionControl`; `.into()` makes a `Val<String>`.
+        VpcPeeringExclusionInput {
+            Enable = "enable",
+            Disable = "disable",
+        }
+    }
 }
 
 /// Specifies a VPC endpoint. A VPC endpoint provides a private connection between your VPC and an endpoint service. You can use an endpoint service provided by AWS, an MKT Partner, or another AWS accounts in your organization. For more information, see the [User Guide](https://docs.aws.amazon.com/vpc/latest/privatelink/).
@@ -23876,6 +29046,17 @@ pub mod vpc_encryption_control {
 /// An endpoint of type ``GatewayLoadBalancer`` provides private connectivity between your VPC and virtual appliances from a service provider.
 ///
 /// CloudFormation type `AWS::EC2::VPCEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTimestamp`: `handle.creation_timestamp()` → `Val<String>`.
+/// - `DnsEntries`: `handle.dns_entries()` → `Val<Vec<String>>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `NetworkInterfaceIds`: `handle.network_interface_ids()` → `Val<Vec<String>>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcEndpoint {
     props: Props,
@@ -23885,7 +29066,7 @@ pub struct CfnVpcEndpoint {
 impl CfnVpcEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_id`: `VpcId`, The ID of the VPC.
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -23902,7 +29083,7 @@ impl CfnVpcEndpoint {
 
     /// The supported IP address types.
     ///
-    /// Allowed values: `ipv4`, `ipv6`, `dualstack`, `not-specified`.
+    /// Allowed values (the enum [`vpc_endpoint::IpAddressType`]): `ipv4`, `ipv6`, `dualstack`, `not-specified`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -23990,7 +29171,7 @@ impl CfnVpcEndpoint {
     ///
     /// Default: Gateway
     ///
-    /// Allowed values: `Interface`, `Gateway`, `GatewayLoadBalancer`, `ServiceNetwork`, `Resource`, `Tunnel`.
+    /// Allowed values (the enum [`vpc_endpoint::VpcEndpointType`]): `Interface`, `Gateway`, `GatewayLoadBalancer`, `ServiceNetwork`, `Resource`, `Tunnel`.
     ///
     /// Changing it replaces the resource.
     pub fn vpc_endpoint_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -24056,11 +29237,11 @@ pub(crate) static VPC_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVpcEndpoint`].
+/// Property types and enums of the allowed values of [`CfnVpcEndpoint`].
 pub mod vpc_endpoint {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes the DNS options for an endpoint.
     #[derive(Clone, Debug)]
@@ -24077,7 +29258,7 @@ pub mod vpc_endpoint {
 
         /// The DNS records created for the endpoint.
         ///
-        /// Allowed values: `ipv4`, `ipv6`, `dualstack`, `service-defined`, `not-specified`.
+        /// Allowed values (the enum [`DnsRecordIpType`]): `ipv4`, `ipv6`, `dualstack`, `service-defined`, `not-specified`.
         pub fn dns_record_ip_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DnsRecordIpType", value);
             self
@@ -24085,7 +29266,7 @@ pub mod vpc_endpoint {
 
         /// Indicates whether to enable private DNS only for inbound endpoints. This option is available only for services that support both gateway and interface endpoints. It routes traffic that originates from the VPC to the gateway endpoint and traffic that originates from on-premises to the interface endpoint.
         ///
-        /// Allowed values: `OnlyInboundResolver`, `AllResolvers`, `NotSpecified`.
+        /// Allowed values (the enum [`PrivateDnsOnlyForInboundResolverEndpoint`]): `OnlyInboundResolver`, `AllResolvers`, `NotSpecified`.
         pub fn private_dns_only_for_inbound_resolver_endpoint(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PrivateDnsOnlyForInboundResolverEndpoint", value);
             self
@@ -24093,7 +29274,7 @@ pub mod vpc_endpoint {
 
         /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
         ///
-        /// Allowed values: `VERIFIED_DOMAINS_ONLY`, `ALL_DOMAINS`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`, `SPECIFIED_DOMAINS_ONLY`.
+        /// Allowed values (the enum [`PrivateDnsPreference`]): `VERIFIED_DOMAINS_ONLY`, `ALL_DOMAINS`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`, `SPECIFIED_DOMAINS_ONLY`.
         ///
         /// Changing it replaces the resource.
         pub fn private_dns_preference(mut self, value: impl Into<Val<String>>) -> Self {
@@ -24122,15 +29303,37 @@ pub mod vpc_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Constraints: Tag keys are case-sensitive and accept a maximum of 127 Unicode characters. May not begin with ``aws:``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// Constraints: Tag values are case-sensitive and accept a maximum of 256 Unicode characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -24150,28 +29353,106 @@ pub mod vpc_endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::EC2::VPCEndpoint`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+            Dualstack = "dualstack",
+            NotSpecified = "not-specified",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VpcEndpointType` in `AWS::EC2::VPCEndpoint`; `.into()` makes a `Val<String>`.
+        VpcEndpointType {
+            Interface = "Interface",
+            Gateway = "Gateway",
+            GatewayLoadBalancer = "GatewayLoadBalancer",
+            ServiceNetwork = "ServiceNetwork",
+            Resource = "Resource",
+            Tunnel = "Tunnel",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DnsRecordIpType` in `AWS::EC2::VPCEndpoint`; `.into()` makes a `Val<String>`.
+        DnsRecordIpType {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+            Dualstack = "dualstack",
+            ServiceDefined = "service-defined",
+            NotSpecified = "not-specified",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PrivateDnsOnlyForInboundResolverEndpoint` in `AWS::EC2::VPCEndpoint`; `.into()` makes a `Val<String>`.
+        PrivateDnsOnlyForInboundResolverEndpoint {
+            OnlyInboundResolver = "OnlyInboundResolver",
+            AllResolvers = "AllResolvers",
+            NotSpecified = "NotSpecified",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PrivateDnsPreference` in `AWS::EC2::VPCEndpoint`; `.into()` makes a `Val<String>`.
+        PrivateDnsPreference {
+            VerifiedDomainsOnly = "VERIFIED_DOMAINS_ONLY",
+            AllDomains = "ALL_DOMAINS",
+            VerifiedDomainsAndSpecifiedDomains = "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
+            SpecifiedDomainsOnly = "SPECIFIED_DOMAINS_ONLY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::VPCEndpointConnectionNotification
 ///
 /// CloudFormation type `AWS::EC2::VPCEndpointConnectionNotification`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VPCEndpointConnectionNotificationId`: `handle.vpc_endpoint_connection_notification_id()` → `Val<String>`. VPC Endpoint Connection ID generated by service
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VPCEndpointConnectionNotificationId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcEndpointConnectionNotification {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcEndpointConnectionNotification`], by name: the argument of [`CfnVpcEndpointConnectionNotification::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcEndpointConnectionNotificationRequired {
+    /// The endpoint events for which to receive notifications.
+    ///
+    /// CloudFormation property `ConnectionEvents`.
+    pub connection_events: Val<Vec<String>>,
+
+    /// The ARN of the SNS topic for the notifications.
+    ///
+    /// CloudFormation property `ConnectionNotificationArn`.
+    pub connection_notification_arn: Val<String>,
+}
+
 impl CfnVpcEndpointConnectionNotification {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCEndpointConnectionNotification";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcEndpointConnectionNotificationRequired`]:
     ///
-    /// - `connection_events`: `ConnectionEvents`, The endpoint events for which to receive notifications.
-    /// - `connection_notification_arn`: `ConnectionNotificationArn`, The ARN of the SNS topic for the notifications.
-    pub fn new(connection_events: impl Into<Val<Vec<String>>>, connection_notification_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpcEndpointConnectionNotification::new(CfnVpcEndpointConnectionNotificationRequired {
+    ///     connection_events: vec!["..."].into(),
+    ///     connection_notification_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcEndpointConnectionNotificationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectionEvents", connection_events);
-        props.set("ConnectionNotificationArn", connection_notification_arn);
+        props.set::<Vec<String>>("ConnectionEvents", required.connection_events);
+        props.set::<String>("ConnectionNotificationArn", required.connection_notification_arn);
         CfnVpcEndpointConnectionNotification { props, options: ResourceOptions::default() }
     }
 
@@ -24230,6 +29511,18 @@ pub(crate) static VPC_ENDPOINT_CONNECTION_NOTIFICATION_META: TypeMeta = TypeMeta
 /// Resource Type definition for AWS::EC2::VPCEndpointService
 ///
 /// CloudFormation type `AWS::EC2::VPCEndpointService`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PrivateDnsNameConfiguration.Name`: `handle.private_dns_name_configuration_name()` → `Val<String>`.
+/// - `PrivateDnsNameConfiguration.State`: `handle.private_dns_name_configuration_state()` → `Val<String>`.
+/// - `PrivateDnsNameConfiguration.Type`: `handle.private_dns_name_configuration_type()` → `Val<String>`.
+/// - `PrivateDnsNameConfiguration.Value`: `handle.private_dns_name_configuration_value()` → `Val<String>`.
+/// - `ServiceId`: `handle.service_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServiceId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcEndpointService {
     props: Props,
@@ -24284,6 +29577,8 @@ impl CfnVpcEndpointService {
     }
 
     /// Specify which Ip Address types are supported for VPC endpoint service.
+    ///
+    /// Allowed values of each item (the enum [`vpc_endpoint_service::SupportedIpAddressTypes`]): `ipv4`, `ipv6`.
     pub fn supported_ip_address_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("SupportedIpAddressTypes", value);
         self
@@ -24362,10 +29657,10 @@ pub(crate) static VPC_ENDPOINT_SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVpcEndpointService`].
+/// Property types and enums of the allowed values of [`CfnVpcEndpointService`].
 pub mod vpc_endpoint_service {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EC2::VPCEndpointService`.
     #[derive(Clone, Debug)]
@@ -24373,15 +29668,29 @@ pub mod vpc_endpoint_service {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -24391,11 +29700,25 @@ pub mod vpc_endpoint_service {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `SupportedIpAddressTypes` in `AWS::EC2::VPCEndpointService`; `.into()` makes a `Val<String>`.
+        SupportedIpAddressTypes {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::EC2::VPCEndpointServicePermissions
 ///
 /// CloudFormation type `AWS::EC2::VPCEndpointServicePermissions`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::VPCEndpointServicePermissions` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServiceId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcEndpointServicePermissions {
     props: Props,
@@ -24405,7 +29728,7 @@ pub struct CfnVpcEndpointServicePermissions {
 impl CfnVpcEndpointServicePermissions {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCEndpointServicePermissions";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `service_id`: `ServiceId`.
     pub fn new(service_id: impl Into<Val<String>>) -> Self {
@@ -24450,6 +29773,14 @@ pub(crate) static VPC_ENDPOINT_SERVICE_PERMISSIONS_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::VPCGatewayAttachment
 ///
 /// CloudFormation type `AWS::EC2::VPCGatewayAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentType`: `handle.attachment_type()` → `Val<String>`. Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcGatewayAttachment {
     props: Props,
@@ -24459,7 +29790,7 @@ pub struct CfnVpcGatewayAttachment {
 impl CfnVpcGatewayAttachment {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCGatewayAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `vpc_id`: `VpcId`, The ID of the VPC.
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -24519,23 +29850,53 @@ pub(crate) static VPC_GATEWAY_ATTACHMENT_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EC2::VPCPeeringConnection
 ///
 /// CloudFormation type `AWS::EC2::VPCPeeringConnection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcPeeringConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcPeeringConnection`], by name: the argument of [`CfnVpcPeeringConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcPeeringConnectionRequired {
+    /// The ID of the VPC with which you are creating the VPC peering connection. You must specify this parameter in the request.
+    ///
+    /// CloudFormation property `PeerVpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub peer_vpc_id: Val<String>,
+
+    /// The ID of the VPC.
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnVpcPeeringConnection {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCPeeringConnection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcPeeringConnectionRequired`]:
     ///
-    /// - `peer_vpc_id`: `PeerVpcId`, The ID of the VPC with which you are creating the VPC peering connection. You must specify this parameter in the request.
-    /// - `vpc_id`: `VpcId`, The ID of the VPC.
-    pub fn new(peer_vpc_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpcPeeringConnection::new(CfnVpcPeeringConnectionRequired {
+    ///     peer_vpc_id: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcPeeringConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("PeerVpcId", peer_vpc_id);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("PeerVpcId", required.peer_vpc_id);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnVpcPeeringConnection { props, options: ResourceOptions::default() }
     }
 
@@ -24622,15 +29983,33 @@ pub mod vpc_peering_connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -24645,6 +30024,15 @@ pub mod vpc_peering_connection {
 /// Describes a VPN concentrator.
 ///
 /// CloudFormation type `AWS::EC2::VPNConcentrator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TransitGatewayAttachmentId`: `handle.transit_gateway_attachment_id()` → `Val<String>`.
+/// - `VpnConcentratorId`: `handle.vpn_concentrator_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpnConcentratorId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpnConcentrator {
     props: Props,
@@ -24654,7 +30042,7 @@ pub struct CfnVpnConcentrator {
 impl CfnVpnConcentrator {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNConcentrator";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `type_`: `Type`, The type of VPN concentrator.
     pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -24727,15 +30115,37 @@ pub mod vpn_concentrator {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Constraints: Tag keys are case-sensitive and accept a maximum of 127 Unicode characters. May not begin with ``aws:``.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// Constraints: Tag values are case-sensitive and accept a maximum of 256 Unicode characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -24756,23 +30166,51 @@ pub mod vpn_concentrator {
 /// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNConnection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VpnConnectionId`: `handle.vpn_connection_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpnConnectionId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpnConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpnConnection`], by name: the argument of [`CfnVpnConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpnConnectionRequired {
+    /// The ID of the customer gateway at your end of the VPN connection.
+    ///
+    /// CloudFormation property `CustomerGatewayId`.
+    pub customer_gateway_id: Val<String>,
+
+    /// The type of VPN connection.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnVpnConnection {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNConnection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpnConnectionRequired`]:
     ///
-    /// - `customer_gateway_id`: `CustomerGatewayId`, The ID of the customer gateway at your end of the VPN connection.
-    /// - `type_`: `Type`, The type of VPN connection.
-    pub fn new(customer_gateway_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpnConnection::new(CfnVpnConnectionRequired {
+    ///     customer_gateway_id: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpnConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("CustomerGatewayId", customer_gateway_id);
-        props.set("Type", type_);
+        props.set::<String>("CustomerGatewayId", required.customer_gateway_id);
+        props.set::<String>("Type", required.type_);
         CfnVpnConnection { props, options: ResourceOptions::default() }
     }
 
@@ -24820,7 +30258,7 @@ impl CfnVpnConnection {
 
     /// Specifies the storage mode for the pre-shared key (PSK). Valid values are ``Standard`` (stored in the S2Slong service) or ``SecretsManager`` (stored in AWS Secrets Manager).
     ///
-    /// Allowed values: `Standard`, `SecretsManager`.
+    /// Allowed values (the enum [`vpn_connection::PreSharedKeyStorage`]): `Standard`, `SecretsManager`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -24886,7 +30324,7 @@ impl CfnVpnConnection {
 
     /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. ``standard`` supports up to 1.25 Gbps per tunnel, while ``large`` supports up to 5 Gbps per tunnel. The default value is ``standard``. Existing VPN connections without a bandwidth setting will automatically default to ``standard``.
     ///
-    /// Allowed values: `standard`, `large`.
+    /// Allowed values (the enum [`vpn_connection::TunnelBandwidth`]): `standard`, `large`.
     pub fn tunnel_bandwidth(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TunnelBandwidth", value);
         self
@@ -24967,11 +30405,11 @@ pub(crate) static VPN_CONNECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVpnConnection`].
+/// Property types and enums of the allowed values of [`CfnVpnConnection`].
 pub mod vpn_connection {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies a tag. For more information, see [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[derive(Clone, Debug)]
@@ -24979,15 +30417,33 @@ pub mod vpn_connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -25017,7 +30473,7 @@ pub mod vpn_connection {
         ///
         /// Default: ``clear``
         ///
-        /// Allowed values: `clear`, `none`, `restart`.
+        /// Allowed values (the enum [`DpdTimeoutAction`]): `clear`, `none`, `restart`.
         pub fn dpd_timeout_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DPDTimeoutAction", value);
             self
@@ -25167,7 +30623,7 @@ pub mod vpn_connection {
         ///
         /// Default: ``add``
         ///
-        /// Allowed values: `add`, `start`.
+        /// Allowed values (the enum [`StartupAction`]): `add`, `start`.
         pub fn startup_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StartupAction", value);
             self
@@ -25225,7 +30681,7 @@ pub mod vpn_connection {
 
         /// The IKE version.
         ///
-        /// Allowed values: `ikev1`, `ikev2`.
+        /// Allowed values (the enum [`ValueProperty`]): `ikev1`, `ikev2`.
         pub fn value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Value", value);
             self
@@ -25295,7 +30751,7 @@ pub mod vpn_connection {
         ///
         /// Valid values: ``json`` | ``text``
         ///
-        /// Allowed values: `json`, `text`.
+        /// Allowed values (the enum [`BgpLogOutputFormat`]): `json`, `text`.
         pub fn bgp_log_output_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BgpLogOutputFormat", value);
             self
@@ -25319,7 +30775,7 @@ pub mod vpn_connection {
         ///
         /// Valid values: ``json`` | ``text``
         ///
-        /// Allowed values: `json`, `text`.
+        /// Allowed values (the enum [`LogOutputFormat`]): `json`, `text`.
         pub fn log_output_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogOutputFormat", value);
             self
@@ -25375,7 +30831,7 @@ pub mod vpn_connection {
 
         /// The value for the encryption algorithm.
         ///
-        /// Allowed values: `AES128`, `AES256`, `AES128-GCM-16`, `AES256-GCM-16`.
+        /// Allowed values (the enum [`Phase1EncryptionAlgorithmsRequestListValueValue`]): `AES128`, `AES256`, `AES128-GCM-16`, `AES256-GCM-16`.
         pub fn value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Value", value);
             self
@@ -25403,7 +30859,7 @@ pub mod vpn_connection {
 
         /// The value for the integrity algorithm.
         ///
-        /// Allowed values: `SHA1`, `SHA2-256`, `SHA2-384`, `SHA2-512`.
+        /// Allowed values (the enum [`Phase1IntegrityAlgorithmsRequestListValueValue`]): `SHA1`, `SHA2-256`, `SHA2-384`, `SHA2-512`.
         pub fn value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Value", value);
             self
@@ -25459,7 +30915,7 @@ pub mod vpn_connection {
 
         /// The encryption algorithm.
         ///
-        /// Allowed values: `AES128`, `AES256`, `AES128-GCM-16`, `AES256-GCM-16`.
+        /// Allowed values (the enum [`Phase2EncryptionAlgorithmsRequestListValueValue`]): `AES128`, `AES256`, `AES128-GCM-16`, `AES256-GCM-16`.
         pub fn value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Value", value);
             self
@@ -25487,7 +30943,7 @@ pub mod vpn_connection {
 
         /// The integrity algorithm.
         ///
-        /// Allowed values: `SHA1`, `SHA2-256`, `SHA2-384`, `SHA2-512`.
+        /// Allowed values (the enum [`Phase2IntegrityAlgorithmsRequestListValueValue`]): `SHA1`, `SHA2-256`, `SHA2-384`, `SHA2-512`.
         pub fn value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Value", value);
             self
@@ -25585,6 +31041,103 @@ pub mod vpn_connection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PreSharedKeyStorage` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        PreSharedKeyStorage {
+            Standard = "Standard",
+            SecretsManager = "SecretsManager",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TunnelBandwidth` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        TunnelBandwidth {
+            Standard = "standard",
+            Large = "large",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DPDTimeoutAction` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        DpdTimeoutAction {
+            Clear = "clear",
+            None = "none",
+            Restart = "restart",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StartupAction` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        StartupAction {
+            Add = "add",
+            Start = "start",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Value` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        ValueProperty {
+            Ikev1 = "ikev1",
+            Ikev2 = "ikev2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BgpLogOutputFormat` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        BgpLogOutputFormat {
+            Json = "json",
+            Text = "text",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogOutputFormat` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        LogOutputFormat {
+            Json = "json",
+            Text = "text",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Value` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        Phase1EncryptionAlgorithmsRequestListValueValue {
+            Aes128 = "AES128",
+            Aes256 = "AES256",
+            Aes128Gcm16 = "AES128-GCM-16",
+            Aes256Gcm16 = "AES256-GCM-16",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Value` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        Phase1IntegrityAlgorithmsRequestListValueValue {
+            Sha1 = "SHA1",
+            Sha2_256 = "SHA2-256",
+            Sha2_384 = "SHA2-384",
+            Sha2_512 = "SHA2-512",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Value` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        Phase2EncryptionAlgorithmsRequestListValueValue {
+            Aes128 = "AES128",
+            Aes256 = "AES256",
+            Aes128Gcm16 = "AES128-GCM-16",
+            Aes256Gcm16 = "AES256-GCM-16",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Value` in `AWS::EC2::VPNConnection`; `.into()` makes a `Val<String>`.
+        Phase2IntegrityAlgorithmsRequestListValueValue {
+            Sha1 = "SHA1",
+            Sha2_256 = "SHA2-256",
+            Sha2_384 = "SHA2-384",
+            Sha2_512 = "SHA2-512",
+        }
+    }
 }
 
 /// Specifies a static route for a VPN connection between an existing virtual private gateway and a VPN customer gateway. The static route allows traffic to be routed from the virtual private gateway to the VPN customer gateway.
@@ -25592,23 +31145,51 @@ pub mod vpn_connection {
 /// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNConnectionRoute`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::VPNConnectionRoute` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnVpnConnectionRoute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpnConnectionRoute`], by name: the argument of [`CfnVpnConnectionRoute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpnConnectionRouteRequired {
+    /// The CIDR block associated with the local subnet of the customer network.
+    ///
+    /// CloudFormation property `DestinationCidrBlock`.
+    ///
+    /// Changing it replaces the resource.
+    pub destination_cidr_block: Val<String>,
+
+    /// The ID of the VPN connection.
+    ///
+    /// CloudFormation property `VpnConnectionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpn_connection_id: Val<String>,
+}
+
 impl CfnVpnConnectionRoute {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNConnectionRoute";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpnConnectionRouteRequired`]:
     ///
-    /// - `destination_cidr_block`: `DestinationCidrBlock`, The CIDR block associated with the local subnet of the customer network.
-    /// - `vpn_connection_id`: `VpnConnectionId`, The ID of the VPN connection.
-    pub fn new(destination_cidr_block: impl Into<Val<String>>, vpn_connection_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpnConnectionRoute::new(CfnVpnConnectionRouteRequired {
+    ///     destination_cidr_block: "...".into(),
+    ///     vpn_connection_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpnConnectionRouteRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationCidrBlock", destination_cidr_block);
-        props.set("VpnConnectionId", vpn_connection_id);
+        props.set::<String>("DestinationCidrBlock", required.destination_cidr_block);
+        props.set::<String>("VpnConnectionId", required.vpn_connection_id);
         CfnVpnConnectionRoute { props, options: ResourceOptions::default() }
     }
 }
@@ -25644,6 +31225,14 @@ pub(crate) static VPN_CONNECTION_ROUTE_META: TypeMeta = TypeMeta {
 /// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VPNGatewayId`: `handle.vpn_gateway_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VPNGatewayId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpnGateway {
     props: Props,
@@ -25653,7 +31242,7 @@ pub struct CfnVpnGateway {
 impl CfnVpnGateway {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `type_`: `Type`, The type of VPN connection the virtual private gateway supports.
     pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -25721,15 +31310,33 @@ pub mod vpn_gateway {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -25744,23 +31351,49 @@ pub mod vpn_gateway {
 /// Resource Type definition for AWS::EC2::VPNGatewayRoutePropagation
 ///
 /// CloudFormation type `AWS::EC2::VPNGatewayRoutePropagation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVpnGatewayRoutePropagation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpnGatewayRoutePropagation`], by name: the argument of [`CfnVpnGatewayRoutePropagation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpnGatewayRoutePropagationRequired {
+    /// The ID of the route table. The routing table must be associated with the same VPC that the virtual private gateway is attached to
+    ///
+    /// CloudFormation property `RouteTableIds`.
+    pub route_table_ids: Val<Vec<String>>,
+
+    /// The ID of the virtual private gateway that is attached to a VPC. The virtual private gateway must be attached to the same VPC that the routing tables are associated with
+    ///
+    /// CloudFormation property `VpnGatewayId`.
+    pub vpn_gateway_id: Val<String>,
+}
+
 impl CfnVpnGatewayRoutePropagation {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNGatewayRoutePropagation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpnGatewayRoutePropagationRequired`]:
     ///
-    /// - `route_table_ids`: `RouteTableIds`, The ID of the route table. The routing table must be associated with the same VPC that the virtual private gateway is attached to
-    /// - `vpn_gateway_id`: `VpnGatewayId`, The ID of the virtual private gateway that is attached to a VPC. The virtual private gateway must be attached to the same VPC that the routing tables are associated with
-    pub fn new(route_table_ids: impl Into<Val<Vec<String>>>, vpn_gateway_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpnGatewayRoutePropagation::new(CfnVpnGatewayRoutePropagationRequired {
+    ///     route_table_ids: vec!["..."].into(),
+    ///     vpn_gateway_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpnGatewayRoutePropagationRequired) -> Self {
         let mut props = Props::new();
-        props.set("RouteTableIds", route_table_ids);
-        props.set("VpnGatewayId", vpn_gateway_id);
+        props.set::<Vec<String>>("RouteTableIds", required.route_table_ids);
+        props.set::<String>("VpnGatewayId", required.vpn_gateway_id);
         CfnVpnGatewayRoutePropagation { props, options: ResourceOptions::default() }
     }
 }
@@ -25801,25 +31434,70 @@ pub(crate) static VPN_GATEWAY_ROUTE_PROPAGATION_META: TypeMeta = TypeMeta {
 /// The AWS::EC2::VerifiedAccessEndpoint resource creates an AWS EC2 Verified Access Endpoint.
 ///
 /// CloudFormation type `AWS::EC2::VerifiedAccessEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation time.
+/// - `DeviceValidationDomain`: `handle.device_validation_domain()` → `Val<String>`. Returned if endpoint has a device trust provider attached.
+/// - `EndpointDomain`: `handle.endpoint_domain()` → `Val<String>`. A DNS name that is generated for the endpoint.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The last updated time.
+/// - `Status`: `handle.status()` → `Val<String>`. The endpoint status.
+/// - `VerifiedAccessEndpointId`: `handle.verified_access_endpoint_id()` → `Val<String>`. The ID of the AWS Verified Access endpoint.
+/// - `VerifiedAccessInstanceId`: `handle.verified_access_instance_id()` → `Val<String>`. The ID of the AWS Verified Access instance.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VerifiedAccessEndpointId`.
 #[derive(Clone, Debug)]
 pub struct CfnVerifiedAccessEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVerifiedAccessEndpoint`], by name: the argument of [`CfnVerifiedAccessEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVerifiedAccessEndpointRequired {
+    /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
+    ///
+    /// CloudFormation property `AttachmentType`.
+    ///
+    /// Allowed values (the enum [`verified_access_endpoint::AttachmentType`]): `vpc`.
+    ///
+    /// Changing it replaces the resource.
+    pub attachment_type: Val<String>,
+
+    /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
+    ///
+    /// CloudFormation property `EndpointType`.
+    ///
+    /// Allowed values (the enum [`verified_access_endpoint::EndpointType`]): `cidr`, `load-balancer`, `network-interface`, `rds`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_type: Val<String>,
+
+    /// The ID of the AWS Verified Access group.
+    ///
+    /// CloudFormation property `VerifiedAccessGroupId`.
+    pub verified_access_group_id: Val<String>,
+}
+
 impl CfnVerifiedAccessEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VerifiedAccessEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVerifiedAccessEndpointRequired`]:
     ///
-    /// - `attachment_type`: `AttachmentType`, The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
-    /// - `endpoint_type`: `EndpointType`, The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
-    /// - `verified_access_group_id`: `VerifiedAccessGroupId`, The ID of the AWS Verified Access group.
-    pub fn new(attachment_type: impl Into<Val<String>>, endpoint_type: impl Into<Val<String>>, verified_access_group_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVerifiedAccessEndpoint::new(CfnVerifiedAccessEndpointRequired {
+    ///     attachment_type: verified_access_endpoint::AttachmentType::Vpc.into(),
+    ///     endpoint_type: verified_access_endpoint::EndpointType::Cidr.into(),
+    ///     verified_access_group_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVerifiedAccessEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("AttachmentType", attachment_type);
-        props.set("EndpointType", endpoint_type);
-        props.set("VerifiedAccessGroupId", verified_access_group_id);
+        props.set::<String>("AttachmentType", required.attachment_type);
+        props.set::<String>("EndpointType", required.endpoint_type);
+        props.set::<String>("VerifiedAccessGroupId", required.verified_access_group_id);
         CfnVerifiedAccessEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -26000,11 +31678,11 @@ pub(crate) static VERIFIED_ACCESS_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVerifiedAccessEndpoint`].
+/// Property types and enums of the allowed values of [`CfnVerifiedAccessEndpoint`].
 pub mod verified_access_endpoint {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The options for cidr type endpoint.
     #[derive(Clone, Debug)]
@@ -26035,7 +31713,7 @@ pub mod verified_access_endpoint {
 
         /// The IP protocol.
         ///
-        /// Allowed values: `http`, `https`, `tcp`.
+        /// Allowed values (the enum [`Protocol`]): `http`, `https`, `tcp`.
         ///
         /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
@@ -26125,7 +31803,7 @@ pub mod verified_access_endpoint {
 
         /// The IP protocol.
         ///
-        /// Allowed values: `http`, `https`, `tcp`.
+        /// Allowed values (the enum [`Protocol`]): `http`, `https`, `tcp`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -26179,7 +31857,7 @@ pub mod verified_access_endpoint {
 
         /// The IP protocol.
         ///
-        /// Allowed values: `http`, `https`, `tcp`.
+        /// Allowed values (the enum [`Protocol`]): `http`, `https`, `tcp`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -26213,7 +31891,7 @@ pub mod verified_access_endpoint {
 
         /// The IP protocol.
         ///
-        /// Allowed values: `http`, `https`, `tcp`.
+        /// Allowed values (the enum [`Protocol`]): `http`, `https`, `tcp`.
         ///
         /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
@@ -26302,15 +31980,33 @@ pub mod verified_access_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -26370,11 +32066,49 @@ pub mod verified_access_endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AttachmentType` in `AWS::EC2::VerifiedAccessEndpoint`; `.into()` makes a `Val<String>`.
+        AttachmentType {
+            Vpc = "vpc",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointType` in `AWS::EC2::VerifiedAccessEndpoint`; `.into()` makes a `Val<String>`.
+        EndpointType {
+            Cidr = "cidr",
+            LoadBalancer = "load-balancer",
+            NetworkInterface = "network-interface",
+            Rds = "rds",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::EC2::VerifiedAccessEndpoint`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Http = "http",
+            Https = "https",
+            Tcp = "tcp",
+        }
+    }
 }
 
 /// The AWS::EC2::VerifiedAccessGroup resource creates an AWS EC2 Verified Access Group.
 ///
 /// CloudFormation type `AWS::EC2::VerifiedAccessGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Time this Verified Access Group was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. Time this Verified Access Group was last updated.
+/// - `Owner`: `handle.owner()` → `Val<String>`. The AWS account number that owns the group.
+/// - `VerifiedAccessGroupArn`: `handle.verified_access_group_arn()` → `Val<String>`. The ARN of the Verified Access group.
+/// - `VerifiedAccessGroupId`: `handle.verified_access_group_id()` → `Val<String>`. The ID of the AWS Verified Access group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VerifiedAccessGroupId`.
 #[derive(Clone, Debug)]
 pub struct CfnVerifiedAccessGroup {
     props: Props,
@@ -26384,7 +32118,7 @@ pub struct CfnVerifiedAccessGroup {
 impl CfnVerifiedAccessGroup {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VerifiedAccessGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `verified_access_instance_id`: `VerifiedAccessInstanceId`, The ID of the AWS Verified Access instance.
     pub fn new(verified_access_instance_id: impl Into<Val<String>>) -> Self {
@@ -26538,15 +32272,33 @@ pub mod verified_access_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -26569,6 +32321,17 @@ pub mod verified_access_group {
 /// The AWS::EC2::VerifiedAccessInstance resource creates an AWS EC2 Verified Access Instance.
 ///
 /// CloudFormation type `AWS::EC2::VerifiedAccessInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CidrEndpointsCustomSubDomainNameServers`: `handle.cidr_endpoints_custom_sub_domain_name_servers()` → `Val<Vec<String>>`. Property to represent the name servers assoicated with the domain that AVA manages (say, \['ns1.amazonaws.com', 'ns2.amazonaws.com', 'ns3.amazonaws.com', 'ns4.amazonaws.com'\]).
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Time this Verified Access Instance was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. Time this Verified Access Instance was last updated.
+/// - `VerifiedAccessInstanceId`: `handle.verified_access_instance_id()` → `Val<String>`. The ID of the AWS Verified Access instance.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VerifiedAccessInstanceId`.
 #[derive(Clone, Debug)]
 pub struct CfnVerifiedAccessInstance {
     props: Props,
@@ -26860,15 +32623,33 @@ pub mod verified_access_instance {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -26941,23 +32722,57 @@ pub mod verified_access_instance {
 /// The AWS::EC2::VerifiedAccessTrustProvider type describes a verified access trust provider
 ///
 /// CloudFormation type `AWS::EC2::VerifiedAccessTrustProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The creation time.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The last updated time.
+/// - `VerifiedAccessTrustProviderId`: `handle.verified_access_trust_provider_id()` → `Val<String>`. The ID of the Amazon Web Services Verified Access trust provider.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VerifiedAccessTrustProviderId`.
 #[derive(Clone, Debug)]
 pub struct CfnVerifiedAccessTrustProvider {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVerifiedAccessTrustProvider`], by name: the argument of [`CfnVerifiedAccessTrustProvider::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVerifiedAccessTrustProviderRequired {
+    /// The identifier to be used when working with policy rules.
+    ///
+    /// CloudFormation property `PolicyReferenceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_reference_name: Val<String>,
+
+    /// Type of trust provider. Possible values: user|device
+    ///
+    /// CloudFormation property `TrustProviderType`.
+    ///
+    /// Allowed values (the enum [`verified_access_trust_provider::TrustProviderType`]): `device`, `user`.
+    ///
+    /// Changing it replaces the resource.
+    pub trust_provider_type: Val<String>,
+}
+
 impl CfnVerifiedAccessTrustProvider {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VerifiedAccessTrustProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVerifiedAccessTrustProviderRequired`]:
     ///
-    /// - `policy_reference_name`: `PolicyReferenceName`, The identifier to be used when working with policy rules.
-    /// - `trust_provider_type`: `TrustProviderType`, Type of trust provider. Possible values: user|device
-    pub fn new(policy_reference_name: impl Into<Val<String>>, trust_provider_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVerifiedAccessTrustProvider::new(CfnVerifiedAccessTrustProviderRequired {
+    ///     policy_reference_name: "...".into(),
+    ///     trust_provider_type: verified_access_trust_provider::TrustProviderType::Device.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVerifiedAccessTrustProviderRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyReferenceName", policy_reference_name);
-        props.set("TrustProviderType", trust_provider_type);
+        props.set::<String>("PolicyReferenceName", required.policy_reference_name);
+        props.set::<String>("TrustProviderType", required.trust_provider_type);
         CfnVerifiedAccessTrustProvider { props, options: ResourceOptions::default() }
     }
 
@@ -26977,7 +32792,7 @@ impl CfnVerifiedAccessTrustProvider {
 
     /// The type of device-based trust provider. Possible values: jamf|crowdstrike
     ///
-    /// Allowed values: `crowdstrike`, `jamf`, `jumpcloud`.
+    /// Allowed values (the enum [`verified_access_trust_provider::DeviceTrustProviderType`]): `crowdstrike`, `jamf`, `jumpcloud`.
     ///
     /// Changing it replaces the resource.
     pub fn device_trust_provider_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -27011,7 +32826,7 @@ impl CfnVerifiedAccessTrustProvider {
 
     /// The type of device-based trust provider. Possible values: oidc|iam-identity-center
     ///
-    /// Allowed values: `iam-identity-center`, `oidc`.
+    /// Allowed values (the enum [`verified_access_trust_provider::UserTrustProviderType`]): `iam-identity-center`, `oidc`.
     ///
     /// Changing it replaces the resource.
     pub fn user_trust_provider_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -27079,11 +32894,11 @@ pub(crate) static VERIFIED_ACCESS_TRUST_PROVIDER_SHAPE: ObjectShape = ObjectShap
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVerifiedAccessTrustProvider`].
+/// Property types and enums of the allowed values of [`CfnVerifiedAccessTrustProvider`].
 pub mod verified_access_trust_provider {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The options for device identity based trust providers.
     #[derive(Clone, Debug)]
@@ -27287,15 +33102,33 @@ pub mod verified_access_trust_provider {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -27313,6 +33146,31 @@ pub mod verified_access_trust_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeviceTrustProviderType` in `AWS::EC2::VerifiedAccessTrustProvider`; `.into()` makes a `Val<String>`.
+        DeviceTrustProviderType {
+            Crowdstrike = "crowdstrike",
+            Jamf = "jamf",
+            Jumpcloud = "jumpcloud",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TrustProviderType` in `AWS::EC2::VerifiedAccessTrustProvider`; `.into()` makes a `Val<String>`.
+        TrustProviderType {
+            Device = "device",
+            User = "user",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserTrustProviderType` in `AWS::EC2::VerifiedAccessTrustProvider`; `.into()` makes a `Val<String>`.
+        UserTrustProviderType {
+            IamIdentityCenter = "iam-identity-center",
+            Oidc = "oidc",
+        }
+    }
 }
 
 /// Specifies an Amazon Elastic Block Store (Amazon EBS) volume. You can create an empty volume, a volume from a snapshot, or a volume copy from an existing source volume.
@@ -27334,6 +33192,14 @@ pub mod verified_access_trust_provider {
 /// If you set a deletion policy that creates a snapshot, all tags on the volume are included in the snapshot.
 ///
 /// CloudFormation type `AWS::EC2::Volume`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VolumeId`: `handle.volume_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VolumeId`.
 #[derive(Clone, Debug)]
 pub struct CfnVolume {
     props: Props,
@@ -27581,15 +33447,33 @@ pub mod volume {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -27610,23 +33494,51 @@ pub mod volume {
 /// If the root volume is detached from an instance with an MKT product code, then the product codes from that volume are no longer associated with the instance.
 ///
 /// CloudFormation type `AWS::EC2::VolumeAttachment`.
+///
+/// # Attributes
+///
+/// `AWS::EC2::VolumeAttachment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnVolumeAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVolumeAttachment`], by name: the argument of [`CfnVolumeAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVolumeAttachmentRequired {
+    /// The ID of the instance to which the volume attaches. This value can be a reference to an [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource, or it can be the physical ID of an existing EC2 instance.
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an [AWS::EC2::Volume](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ebs-volume.html) resource, or it can be the volume ID of an existing Amazon EBS volume.
+    ///
+    /// CloudFormation property `VolumeId`.
+    ///
+    /// Changing it replaces the resource.
+    pub volume_id: Val<String>,
+}
+
 impl CfnVolumeAttachment {
     pub const TYPE_NAME: &'static str = "AWS::EC2::VolumeAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVolumeAttachmentRequired`]:
     ///
-    /// - `instance_id`: `InstanceId`, The ID of the instance to which the volume attaches. This value can be a reference to an [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource, or it can be the physical ID of an existing EC2 instance.
-    /// - `volume_id`: `VolumeId`, The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an [AWS::EC2::Volume](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ebs-volume.html) resource, or it can be the volume ID of an existing Amazon EBS volume.
-    pub fn new(instance_id: impl Into<Val<String>>, volume_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVolumeAttachment::new(CfnVolumeAttachmentRequired {
+    ///     instance_id: "...".into(),
+    ///     volume_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVolumeAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceId", instance_id);
-        props.set("VolumeId", volume_id);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("VolumeId", required.volume_id);
         CfnVolumeAttachment { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Val};
 /// The ``AWS::ECR::PublicRepository`` resource specifies an Amazon Elastic Container Registry Public (Amazon ECR Public) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts. For more information, see [Amazon ECR public repositories](https://docs.aws.amazon.com/AmazonECR/latest/public/public-repositories.html) in the *Amazon ECR Public User Guide*.
 ///
 /// CloudFormation type `AWS::ECR::PublicRepository`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RepositoryName`.
 #[derive(Clone, Debug)]
 pub struct CfnPublicRepository {
     props: Props,
@@ -164,15 +171,33 @@ pub mod public_repository {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
         ///
-        /// - `key`: `Key`, One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
-        /// - `value`: `Value`, A ``value`` acts as a descriptor within a tag category (key).
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A ``value`` acts as a descriptor within a tag category (key).
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -206,6 +231,12 @@ pub mod public_repository {
 /// The ``AWS::ECR::PullThroughCacheRule`` resource creates or updates a pull through cache rule. A pull through cache rule provides a way to cache images from an upstream registry in your Amazon ECR private registry.
 ///
 /// CloudFormation type `AWS::ECR::PullThroughCacheRule`.
+///
+/// # Attributes
+///
+/// `AWS::ECR::PullThroughCacheRule` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EcrRepositoryPrefix`.
 #[derive(Clone, Debug)]
 pub struct CfnPullThroughCacheRule {
     props: Props,
@@ -251,7 +282,7 @@ impl CfnPullThroughCacheRule {
 
     /// The name of the upstream source registry associated with the pull through cache rule.
     ///
-    /// Allowed values: `azure-container-registry`, `chainguard`, `docker-hub`, `ecr`, `ecr-public`, `github-container-registry`, `gitlab-container-registry`, `k8s`, `quay`.
+    /// Allowed values (the enum [`pull_through_cache_rule::UpstreamRegistry`]): `azure-container-registry`, `chainguard`, `docker-hub`, `ecr`, `ecr-public`, `github-container-registry`, `gitlab-container-registry`, `k8s`, `quay`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -315,9 +346,35 @@ pub(crate) static PULL_THROUGH_CACHE_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnPullThroughCacheRule`].
+pub mod pull_through_cache_rule {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `UpstreamRegistry` in `AWS::ECR::PullThroughCacheRule`; `.into()` makes a `Val<String>`.
+        UpstreamRegistry {
+            AzureContainerRegistry = "azure-container-registry",
+            Chainguard = "chainguard",
+            DockerHub = "docker-hub",
+            Ecr = "ecr",
+            EcrPublic = "ecr-public",
+            GithubContainerRegistry = "github-container-registry",
+            GitlabContainerRegistry = "gitlab-container-registry",
+            K8s = "k8s",
+            Quay = "quay",
+        }
+    }
+}
+
 /// The ARN of the IAM principal to remove from the pull time update exclusion list.
 ///
 /// CloudFormation type `AWS::ECR::PullTimeUpdateExclusion`.
+///
+/// # Attributes
+///
+/// `AWS::ECR::PullTimeUpdateExclusion` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PrincipalArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPullTimeUpdateExclusion {
     props: Props,
@@ -327,7 +384,7 @@ pub struct CfnPullTimeUpdateExclusion {
 impl CfnPullTimeUpdateExclusion {
     pub const TYPE_NAME: &'static str = "AWS::ECR::PullTimeUpdateExclusion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `principal_arn`: `PrincipalArn`, The ARN of the IAM principal to remove from the pull time update exclusion list.
     pub fn new(principal_arn: impl Into<Val<String>>) -> Self {
@@ -375,6 +432,14 @@ pub(crate) static PULL_TIME_UPDATE_EXCLUSION_SHAPE: ObjectShape = ObjectShape {
 /// A private registry policy is used to specify permissions for another AWS-account and is used when configuring cross-account replication. For more information, see [Registry permissions](https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html) in the *Amazon Elastic Container Registry User Guide*.
 ///
 /// CloudFormation type `AWS::ECR::RegistryPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RegistryId`: `handle.registry_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistryId`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistryPolicy {
     props: Props,
@@ -384,7 +449,7 @@ pub struct CfnRegistryPolicy {
 impl CfnRegistryPolicy {
     pub const TYPE_NAME: &'static str = "AWS::ECR::RegistryPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `policy_text`: `PolicyText`.
     pub fn new(policy_text: impl Into<Val<Json>>) -> Self {
@@ -430,23 +495,51 @@ pub(crate) static REGISTRY_POLICY_META: TypeMeta = TypeMeta {
 /// The scanning configuration for a private registry.
 ///
 /// CloudFormation type `AWS::ECR::RegistryScanningConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RegistryId`: `handle.registry_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistryId`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistryScanningConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRegistryScanningConfiguration`], by name: the argument of [`CfnRegistryScanningConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRegistryScanningConfigurationRequired {
+    /// The scanning rules associated with the registry.
+    ///
+    /// CloudFormation property `Rules`.
+    pub rules: Val<Vec<registry_scanning_configuration::ScanningRule>>,
+
+    /// The type of scanning configured for the registry.
+    ///
+    /// CloudFormation property `ScanType`.
+    ///
+    /// Allowed values (the enum [`registry_scanning_configuration::ScanType`]): `BASIC`, `ENHANCED`.
+    pub scan_type: Val<String>,
+}
+
 impl CfnRegistryScanningConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::ECR::RegistryScanningConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRegistryScanningConfigurationRequired`]:
     ///
-    /// - `rules`: `Rules`, The scanning rules associated with the registry.
-    /// - `scan_type`: `ScanType`, The type of scanning configured for the registry.
-    pub fn new(rules: impl Into<Val<Vec<registry_scanning_configuration::ScanningRule>>>, scan_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRegistryScanningConfiguration::new(CfnRegistryScanningConfigurationRequired {
+    ///     rules: vec![registry_scanning_configuration::ScanningRule::new(...)].into(),
+    ///     scan_type: registry_scanning_configuration::ScanType::Basic.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRegistryScanningConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Rules", rules);
-        props.set("ScanType", scan_type);
+        props.set::<Vec<registry_scanning_configuration::ScanningRule>>("Rules", required.rules);
+        props.set::<String>("ScanType", required.scan_type);
         CfnRegistryScanningConfiguration { props, options: ResourceOptions::default() }
     }
 }
@@ -492,11 +585,11 @@ pub(crate) static REGISTRY_SCANNING_CONFIGURATION_SHAPE: ObjectShape = ObjectSha
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRegistryScanningConfiguration`].
+/// Property types and enums of the allowed values of [`CfnRegistryScanningConfiguration`].
 pub mod registry_scanning_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The scanning rules associated with the registry.
     #[derive(Clone, Debug)]
@@ -504,15 +597,35 @@ pub mod registry_scanning_configuration {
         props: Props,
     }
 
-    impl ScanningRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ScanningRule`], by name: the argument of [`ScanningRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScanningRuleRequired {
+        /// The details of a scanning repository filter. For more information on how to use filters, see [Using filters](https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html#image-scanning-filters) in the *Amazon Elastic Container Registry User Guide*.
         ///
-        /// - `repository_filters`: `RepositoryFilters`, The details of a scanning repository filter. For more information on how to use filters, see [Using filters](https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html#image-scanning-filters) in the *Amazon Elastic Container Registry User Guide*.
-        /// - `scan_frequency`: `ScanFrequency`, The frequency that scans are performed at for a private registry. When the ``ENHANCED`` scan type is specified, the supported scan frequencies are ``CONTINUOUS_SCAN`` and ``SCAN_ON_PUSH``. When the ``BASIC`` scan type is specified, the ``SCAN_ON_PUSH`` scan frequency is supported. If scan on push is not specified, then the ``MANUAL`` scan frequency is set by default.
-        pub fn new(repository_filters: impl Into<Val<Vec<RepositoryFilter>>>, scan_frequency: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RepositoryFilters`.
+        pub repository_filters: Val<Vec<RepositoryFilter>>,
+
+        /// The frequency that scans are performed at for a private registry. When the ``ENHANCED`` scan type is specified, the supported scan frequencies are ``CONTINUOUS_SCAN`` and ``SCAN_ON_PUSH``. When the ``BASIC`` scan type is specified, the ``SCAN_ON_PUSH`` scan frequency is supported. If scan on push is not specified, then the ``MANUAL`` scan frequency is set by default.
+        ///
+        /// CloudFormation property `ScanFrequency`.
+        ///
+        /// Allowed values (the enum [`ScanFrequency`]): `SCAN_ON_PUSH`, `CONTINUOUS_SCAN`.
+        pub scan_frequency: Val<String>,
+    }
+
+    impl ScanningRule {
+        /// Creates the value from its required properties, by name in [`ScanningRuleRequired`]:
+        ///
+        /// ```text
+        /// ScanningRule::new(ScanningRuleRequired {
+        ///     repository_filters: vec![RepositoryFilter::new(...)].into(),
+        ///     scan_frequency: ScanFrequency::ScanOnPush.into(),
+        /// })
+        /// ```
+        pub fn new(required: ScanningRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("RepositoryFilters", repository_filters);
-            props.set("ScanFrequency", scan_frequency);
+            props.set::<Vec<RepositoryFilter>>("RepositoryFilters", required.repository_filters);
+            props.set::<String>("ScanFrequency", required.scan_frequency);
             ScanningRule { props }
         }
     }
@@ -529,15 +642,35 @@ pub mod registry_scanning_configuration {
         props: Props,
     }
 
-    impl RepositoryFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RepositoryFilter`], by name: the argument of [`RepositoryFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct RepositoryFilterRequired {
+        /// The filter to use when scanning.
         ///
-        /// - `filter`: `Filter`, The filter to use when scanning.
-        /// - `filter_type`: `FilterType`, The type associated with the filter.
-        pub fn new(filter: impl Into<Val<String>>, filter_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Filter`.
+        pub filter: Val<String>,
+
+        /// The type associated with the filter.
+        ///
+        /// CloudFormation property `FilterType`.
+        ///
+        /// Allowed values (the enum [`FilterType`]): `WILDCARD`.
+        pub filter_type: Val<String>,
+    }
+
+    impl RepositoryFilter {
+        /// Creates the value from its required properties, by name in [`RepositoryFilterRequired`]:
+        ///
+        /// ```text
+        /// RepositoryFilter::new(RepositoryFilterRequired {
+        ///     filter: "...".into(),
+        ///     filter_type: FilterType::Wildcard.into(),
+        /// })
+        /// ```
+        pub fn new(required: RepositoryFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Filter", filter);
-            props.set("FilterType", filter_type);
+            props.set::<String>("Filter", required.filter);
+            props.set::<String>("FilterType", required.filter_type);
             RepositoryFilter { props }
         }
     }
@@ -563,6 +696,29 @@ pub mod registry_scanning_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ScanType` in `AWS::ECR::RegistryScanningConfiguration`; `.into()` makes a `Val<String>`.
+        ScanType {
+            Basic = "BASIC",
+            Enhanced = "ENHANCED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScanFrequency` in `AWS::ECR::RegistryScanningConfiguration`; `.into()` makes a `Val<String>`.
+        ScanFrequency {
+            ScanOnPush = "SCAN_ON_PUSH",
+            ContinuousScan = "CONTINUOUS_SCAN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FilterType` in `AWS::ECR::RegistryScanningConfiguration`; `.into()` makes a `Val<String>`.
+        FilterType {
+            Wildcard = "WILDCARD",
+        }
+    }
 }
 
 /// The ``AWS::ECR::ReplicationConfiguration`` resource creates or updates the replication configuration for a private registry. The first time a replication configuration is applied to a private registry, a service-linked IAM role is created in your account for the replication process. For more information, see [Using Service-Linked Roles for Amazon ECR](https://docs.aws.amazon.com/AmazonECR/latest/userguide/using-service-linked-roles.html) in the *Amazon Elastic Container Registry User Guide*.
@@ -570,6 +726,14 @@ pub mod registry_scanning_configuration {
 /// When configuring cross-account replication, the destination account must grant the source account permission to replicate. This permission is controlled using a private registry permissions policy. For more information, see ``AWS::ECR::RegistryPolicy``.
 ///
 /// CloudFormation type `AWS::ECR::ReplicationConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RegistryId`: `handle.registry_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistryId`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicationConfiguration {
     props: Props,
@@ -579,7 +743,7 @@ pub struct CfnReplicationConfiguration {
 impl CfnReplicationConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::ECR::ReplicationConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `replication_configuration`: `ReplicationConfiguration`, The replication configuration for a registry.
     pub fn new(replication_configuration: impl Into<Val<replication_configuration::ReplicationConfiguration>>) -> Self {
@@ -629,11 +793,11 @@ pub(crate) static REPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReplicationConfiguration`].
+/// Property types and enums of the allowed values of [`CfnReplicationConfiguration`].
 pub mod replication_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The replication configuration for a registry.
     #[derive(Clone, Debug)]
@@ -642,7 +806,7 @@ pub mod replication_configuration {
     }
 
     impl ReplicationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules`: `Rules`, An array of objects representing the replication destinations and repository filters for a replication configuration.
         pub fn new(rules: impl Into<Val<Vec<ReplicationRule>>>) -> Self {
@@ -665,7 +829,7 @@ pub mod replication_configuration {
     }
 
     impl ReplicationRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destinations`: `Destinations`, An array of objects representing the destination for a replication rule.
         pub fn new(destinations: impl Into<Val<Vec<ReplicationDestination>>>) -> Self {
@@ -693,15 +857,33 @@ pub mod replication_configuration {
         props: Props,
     }
 
-    impl ReplicationDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ReplicationDestination`], by name: the argument of [`ReplicationDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReplicationDestinationRequired {
+        /// The Region to replicate to.
         ///
-        /// - `region`: `Region`, The Region to replicate to.
-        /// - `registry_id`: `RegistryId`, The AWS account ID of the Amazon ECR private registry to replicate to. When configuring cross-Region replication within your own registry, specify your own account ID.
-        pub fn new(region: impl Into<Val<String>>, registry_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Region`.
+        pub region: Val<String>,
+
+        /// The AWS account ID of the Amazon ECR private registry to replicate to. When configuring cross-Region replication within your own registry, specify your own account ID.
+        ///
+        /// CloudFormation property `RegistryId`.
+        pub registry_id: Val<String>,
+    }
+
+    impl ReplicationDestination {
+        /// Creates the value from its required properties, by name in [`ReplicationDestinationRequired`]:
+        ///
+        /// ```text
+        /// ReplicationDestination::new(ReplicationDestinationRequired {
+        ///     region: "...".into(),
+        ///     registry_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ReplicationDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Region", region);
-            props.set("RegistryId", registry_id);
+            props.set::<String>("Region", required.region);
+            props.set::<String>("RegistryId", required.registry_id);
             ReplicationDestination { props }
         }
     }
@@ -718,15 +900,35 @@ pub mod replication_configuration {
         props: Props,
     }
 
-    impl RepositoryFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RepositoryFilter`], by name: the argument of [`RepositoryFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct RepositoryFilterRequired {
+        /// The repository filter details. When the ``PREFIX_MATCH`` filter type is specified, this value is required and should be the repository name prefix to configure replication for.
         ///
-        /// - `filter`: `Filter`, The repository filter details. When the ``PREFIX_MATCH`` filter type is specified, this value is required and should be the repository name prefix to configure replication for.
-        /// - `filter_type`: `FilterType`, The repository filter type. The only supported value is ``PREFIX_MATCH``, which is a repository name prefix specified with the ``filter`` parameter.
-        pub fn new(filter: impl Into<Val<String>>, filter_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Filter`.
+        pub filter: Val<String>,
+
+        /// The repository filter type. The only supported value is ``PREFIX_MATCH``, which is a repository name prefix specified with the ``filter`` parameter.
+        ///
+        /// CloudFormation property `FilterType`.
+        ///
+        /// Allowed values (the enum [`FilterType`]): `PREFIX_MATCH`.
+        pub filter_type: Val<String>,
+    }
+
+    impl RepositoryFilter {
+        /// Creates the value from its required properties, by name in [`RepositoryFilterRequired`]:
+        ///
+        /// ```text
+        /// RepositoryFilter::new(RepositoryFilterRequired {
+        ///     filter: "...".into(),
+        ///     filter_type: FilterType::PrefixMatch.into(),
+        /// })
+        /// ```
+        pub fn new(required: RepositoryFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Filter", filter);
-            props.set("FilterType", filter_type);
+            props.set::<String>("Filter", required.filter);
+            props.set::<String>("FilterType", required.filter_type);
             RepositoryFilter { props }
         }
     }
@@ -767,11 +969,27 @@ pub mod replication_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FilterType` in `AWS::ECR::ReplicationConfiguration`; `.into()` makes a `Val<String>`.
+        FilterType {
+            PrefixMatch = "PREFIX_MATCH",
+        }
+    }
 }
 
 /// The ``AWS::ECR::Repository`` resource specifies an Amazon Elastic Container Registry (Amazon ECR) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts. For more information, see [Amazon ECR private repositories](https://docs.aws.amazon.com/AmazonECR/latest/userguide/Repositories.html) in the *Amazon ECR User Guide*.
 ///
 /// CloudFormation type `AWS::ECR::Repository`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `RepositoryUri`: `handle.repository_uri()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RepositoryName`.
 #[derive(Clone, Debug)]
 pub struct CfnRepository {
     props: Props,
@@ -813,7 +1031,7 @@ impl CfnRepository {
 
     /// The tag mutability setting for the repository. If this parameter is omitted, the default setting of ``MUTABLE`` will be used which will allow image tags to be overwritten. If ``IMMUTABLE`` is specified, all image tags within the repository will be immutable which will prevent them from being overwritten.
     ///
-    /// Allowed values: `MUTABLE`, `IMMUTABLE`, `MUTABLE_WITH_EXCLUSION`, `IMMUTABLE_WITH_EXCLUSION`.
+    /// Allowed values (the enum [`repository::ImageTagMutability`]): `MUTABLE`, `IMMUTABLE`, `MUTABLE_WITH_EXCLUSION`, `IMMUTABLE_WITH_EXCLUSION`.
     pub fn image_tag_mutability(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ImageTagMutability", value);
         self
@@ -906,11 +1124,11 @@ pub(crate) static REPOSITORY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRepository`].
+/// Property types and enums of the allowed values of [`CfnRepository`].
 pub mod repository {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
     ///
@@ -923,9 +1141,9 @@ pub mod repository {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encryption_type`: `EncryptionType`, The encryption type to use.
+        /// - `encryption_type`: `EncryptionType`, The encryption type to use. Allowed values: the enum [`EncryptionType`].
         pub fn new(encryption_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
@@ -979,15 +1197,31 @@ pub mod repository {
         props: Props,
     }
 
-    impl ImageTagMutabilityExclusionFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImageTagMutabilityExclusionFilter`], by name: the argument of [`ImageTagMutabilityExclusionFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImageTagMutabilityExclusionFilterRequired {
+        /// CloudFormation property `ImageTagMutabilityExclusionFilterType`.
         ///
-        /// - `image_tag_mutability_exclusion_filter_type`: `ImageTagMutabilityExclusionFilterType`.
-        /// - `image_tag_mutability_exclusion_filter_value`: `ImageTagMutabilityExclusionFilterValue`.
-        pub fn new(image_tag_mutability_exclusion_filter_type: impl Into<Val<String>>, image_tag_mutability_exclusion_filter_value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ImageTagMutabilityExclusionFilterType`]): `WILDCARD`.
+        pub image_tag_mutability_exclusion_filter_type: Val<String>,
+
+        /// CloudFormation property `ImageTagMutabilityExclusionFilterValue`.
+        pub image_tag_mutability_exclusion_filter_value: Val<String>,
+    }
+
+    impl ImageTagMutabilityExclusionFilter {
+        /// Creates the value from its required properties, by name in [`ImageTagMutabilityExclusionFilterRequired`]:
+        ///
+        /// ```text
+        /// ImageTagMutabilityExclusionFilter::new(ImageTagMutabilityExclusionFilterRequired {
+        ///     image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType::Wildcard.into(),
+        ///     image_tag_mutability_exclusion_filter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ImageTagMutabilityExclusionFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ImageTagMutabilityExclusionFilterType", image_tag_mutability_exclusion_filter_type);
-            props.set("ImageTagMutabilityExclusionFilterValue", image_tag_mutability_exclusion_filter_value);
+            props.set::<String>("ImageTagMutabilityExclusionFilterType", required.image_tag_mutability_exclusion_filter_type);
+            props.set::<String>("ImageTagMutabilityExclusionFilterValue", required.image_tag_mutability_exclusion_filter_value);
             ImageTagMutabilityExclusionFilter { props }
         }
     }
@@ -1036,15 +1270,33 @@ pub mod repository {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
         ///
-        /// - `key`: `Key`, One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
-        /// - `value`: `Value`, A ``value`` acts as a descriptor within a tag category (key).
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A ``value`` acts as a descriptor within a tag category (key).
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1086,28 +1338,85 @@ pub mod repository {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ImageTagMutability` in `AWS::ECR::Repository`; `.into()` makes a `Val<String>`.
+        ImageTagMutability {
+            Mutable = "MUTABLE",
+            Immutable = "IMMUTABLE",
+            MutableWithExclusion = "MUTABLE_WITH_EXCLUSION",
+            ImmutableWithExclusion = "IMMUTABLE_WITH_EXCLUSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::ECR::Repository`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Aes256 = "AES256",
+            Kms = "KMS",
+            KmsDsse = "KMS_DSSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ImageTagMutabilityExclusionFilterType` in `AWS::ECR::Repository`; `.into()` makes a `Val<String>`.
+        ImageTagMutabilityExclusionFilterType {
+            Wildcard = "WILDCARD",
+        }
+    }
 }
 
 /// The details of the repository creation template associated with the request.
 ///
 /// CloudFormation type `AWS::ECR::RepositoryCreationTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Prefix`.
 #[derive(Clone, Debug)]
 pub struct CfnRepositoryCreationTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRepositoryCreationTemplate`], by name: the argument of [`CfnRepositoryCreationTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRepositoryCreationTemplateRequired {
+    /// A list of enumerable Strings representing the repository creation scenarios that this template will apply towards. The supported scenarios are PULL_THROUGH_CACHE, REPLICATION, and CREATE_ON_PUSH
+    ///
+    /// CloudFormation property `AppliedFor`.
+    ///
+    /// Allowed values of each item (the enum [`repository_creation_template::AppliedFor`]): `REPLICATION`, `PULL_THROUGH_CACHE`, `CREATE_ON_PUSH`.
+    pub applied_for: Val<Vec<String>>,
+
+    /// The repository namespace prefix associated with the repository creation template.
+    ///
+    /// CloudFormation property `Prefix`.
+    ///
+    /// Changing it replaces the resource.
+    pub prefix: Val<String>,
+}
+
 impl CfnRepositoryCreationTemplate {
     pub const TYPE_NAME: &'static str = "AWS::ECR::RepositoryCreationTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRepositoryCreationTemplateRequired`]:
     ///
-    /// - `applied_for`: `AppliedFor`, A list of enumerable Strings representing the repository creation scenarios that this template will apply towards. The supported scenarios are PULL_THROUGH_CACHE, REPLICATION, and CREATE_ON_PUSH
-    /// - `prefix`: `Prefix`, The repository namespace prefix associated with the repository creation template.
-    pub fn new(applied_for: impl Into<Val<Vec<String>>>, prefix: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRepositoryCreationTemplate::new(CfnRepositoryCreationTemplateRequired {
+    ///     applied_for: vec![repository_creation_template::AppliedFor::Replication].into(),
+    ///     prefix: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRepositoryCreationTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppliedFor", applied_for);
-        props.set("Prefix", prefix);
+        props.set::<Vec<String>>("AppliedFor", required.applied_for);
+        props.set::<String>("Prefix", required.prefix);
         CfnRepositoryCreationTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -1131,7 +1440,7 @@ impl CfnRepositoryCreationTemplate {
 
     /// The tag mutability setting for the repository. If this parameter is omitted, the default setting of ``MUTABLE`` will be used which will allow image tags to be overwritten. If ``IMMUTABLE`` is specified, all image tags within the repository will be immutable which will prevent them from being overwritten.
     ///
-    /// Allowed values: `MUTABLE`, `IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE_WITH_EXCLUSION`.
+    /// Allowed values (the enum [`repository_creation_template::ImageTagMutability`]): `MUTABLE`, `IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE_WITH_EXCLUSION`.
     pub fn image_tag_mutability(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ImageTagMutability", value);
         self
@@ -1216,11 +1525,11 @@ pub(crate) static REPOSITORY_CREATION_TEMPLATE_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRepositoryCreationTemplate`].
+/// Property types and enums of the allowed values of [`CfnRepositoryCreationTemplate`].
 pub mod repository_creation_template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
     ///
@@ -1233,9 +1542,9 @@ pub mod repository_creation_template {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encryption_type`: `EncryptionType`, The encryption type to use.
+        /// - `encryption_type`: `EncryptionType`, The encryption type to use. Allowed values: the enum [`EncryptionType`].
         pub fn new(encryption_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
@@ -1261,15 +1570,31 @@ pub mod repository_creation_template {
         props: Props,
     }
 
-    impl ImageTagMutabilityExclusionFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImageTagMutabilityExclusionFilter`], by name: the argument of [`ImageTagMutabilityExclusionFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImageTagMutabilityExclusionFilterRequired {
+        /// CloudFormation property `ImageTagMutabilityExclusionFilterType`.
         ///
-        /// - `image_tag_mutability_exclusion_filter_type`: `ImageTagMutabilityExclusionFilterType`.
-        /// - `image_tag_mutability_exclusion_filter_value`: `ImageTagMutabilityExclusionFilterValue`.
-        pub fn new(image_tag_mutability_exclusion_filter_type: impl Into<Val<String>>, image_tag_mutability_exclusion_filter_value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ImageTagMutabilityExclusionFilterType`]): `WILDCARD`.
+        pub image_tag_mutability_exclusion_filter_type: Val<String>,
+
+        /// CloudFormation property `ImageTagMutabilityExclusionFilterValue`.
+        pub image_tag_mutability_exclusion_filter_value: Val<String>,
+    }
+
+    impl ImageTagMutabilityExclusionFilter {
+        /// Creates the value from its required properties, by name in [`ImageTagMutabilityExclusionFilterRequired`]:
+        ///
+        /// ```text
+        /// ImageTagMutabilityExclusionFilter::new(ImageTagMutabilityExclusionFilterRequired {
+        ///     image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType::Wildcard.into(),
+        ///     image_tag_mutability_exclusion_filter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ImageTagMutabilityExclusionFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ImageTagMutabilityExclusionFilterType", image_tag_mutability_exclusion_filter_type);
-            props.set("ImageTagMutabilityExclusionFilterValue", image_tag_mutability_exclusion_filter_value);
+            props.set::<String>("ImageTagMutabilityExclusionFilterType", required.image_tag_mutability_exclusion_filter_type);
+            props.set::<String>("ImageTagMutabilityExclusionFilterValue", required.image_tag_mutability_exclusion_filter_value);
             ImageTagMutabilityExclusionFilter { props }
         }
     }
@@ -1286,15 +1611,33 @@ pub mod repository_creation_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
         ///
-        /// - `key`: `Key`, One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
-        /// - `value`: `Value`, A ``value`` acts as a descriptor within a tag category (key).
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A ``value`` acts as a descriptor within a tag category (key).
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1328,11 +1671,54 @@ pub mod repository_creation_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AppliedFor` in `AWS::ECR::RepositoryCreationTemplate`; `.into()` makes a `Val<String>`.
+        AppliedFor {
+            Replication = "REPLICATION",
+            PullThroughCache = "PULL_THROUGH_CACHE",
+            CreateOnPush = "CREATE_ON_PUSH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ImageTagMutability` in `AWS::ECR::RepositoryCreationTemplate`; `.into()` makes a `Val<String>`.
+        ImageTagMutability {
+            Mutable = "MUTABLE",
+            Immutable = "IMMUTABLE",
+            ImmutableWithExclusion = "IMMUTABLE_WITH_EXCLUSION",
+            MutableWithExclusion = "MUTABLE_WITH_EXCLUSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::ECR::RepositoryCreationTemplate`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Aes256 = "AES256",
+            Kms = "KMS",
+            KmsDsse = "KMS_DSSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ImageTagMutabilityExclusionFilterType` in `AWS::ECR::RepositoryCreationTemplate`; `.into()` makes a `Val<String>`.
+        ImageTagMutabilityExclusionFilterType {
+            Wildcard = "WILDCARD",
+        }
+    }
 }
 
 /// The AWS::ECR::SigningConfiguration resource creates or updates the signing configuration for an Amazon ECR registry.
 ///
 /// CloudFormation type `AWS::ECR::SigningConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RegistryId`: `handle.registry_id()` → `Val<String>`. 12-digit AWS account ID of the ECR registry.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistryId`.
 #[derive(Clone, Debug)]
 pub struct CfnSigningConfiguration {
     props: Props,
@@ -1342,7 +1728,7 @@ pub struct CfnSigningConfiguration {
 impl CfnSigningConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::ECR::SigningConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rules`: `Rules`, Array of signing rules that define which repositories should be signed and with which signing profiles.
     pub fn new(rules: impl Into<Val<Vec<signing_configuration::Rule>>>) -> Self {
@@ -1394,11 +1780,11 @@ pub(crate) static SIGNING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSigningConfiguration`].
+/// Property types and enums of the allowed values of [`CfnSigningConfiguration`].
 pub mod signing_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ECR::SigningConfiguration`.
     #[derive(Clone, Debug)]
@@ -1407,7 +1793,7 @@ pub mod signing_configuration {
     }
 
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `signing_profile_arn`: `SigningProfileArn`, AWS Signer signing profile ARN to use for matched repositories.
         pub fn new(signing_profile_arn: impl Into<Val<String>>) -> Self {
@@ -1435,15 +1821,35 @@ pub mod signing_configuration {
         props: Props,
     }
 
-    impl RepositoryFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RepositoryFilter`], by name: the argument of [`RepositoryFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct RepositoryFilterRequired {
+        /// Repository name pattern (supports '*' wildcard).
         ///
-        /// - `filter`: `Filter`, Repository name pattern (supports '*' wildcard).
-        /// - `filter_type`: `FilterType`, Type of repository filter
-        pub fn new(filter: impl Into<Val<String>>, filter_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Filter`.
+        pub filter: Val<String>,
+
+        /// Type of repository filter
+        ///
+        /// CloudFormation property `FilterType`.
+        ///
+        /// Allowed values (the enum [`FilterType`]): `WILDCARD_MATCH`.
+        pub filter_type: Val<String>,
+    }
+
+    impl RepositoryFilter {
+        /// Creates the value from its required properties, by name in [`RepositoryFilterRequired`]:
+        ///
+        /// ```text
+        /// RepositoryFilter::new(RepositoryFilterRequired {
+        ///     filter: "...".into(),
+        ///     filter_type: FilterType::WildcardMatch.into(),
+        /// })
+        /// ```
+        pub fn new(required: RepositoryFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Filter", filter);
-            props.set("FilterType", filter_type);
+            props.set::<String>("Filter", required.filter);
+            props.set::<String>("FilterType", required.filter_type);
             RepositoryFilter { props }
         }
     }
@@ -1469,6 +1875,13 @@ pub mod signing_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FilterType` in `AWS::ECR::SigningConfiguration`; `.into()` makes a `Val<String>`.
+        FilterType {
+            WildcardMatch = "WILDCARD_MATCH",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,12 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::ECS::CapacityProvider.
 ///
 /// CloudFormation type `AWS::ECS::CapacityProvider`.
+///
+/// # Attributes
+///
+/// `AWS::ECS::CapacityProvider` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnCapacityProvider {
     props: Props,
@@ -101,11 +106,11 @@ pub(crate) static CAPACITY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCapacityProvider`].
+/// Property types and enums of the allowed values of [`CfnCapacityProvider`].
 pub mod capacity_provider {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ECS::CapacityProvider`.
     #[derive(Clone, Debug)]
@@ -114,7 +119,7 @@ pub mod capacity_provider {
     }
 
     impl AutoScalingGroupProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `auto_scaling_group_arn`: `AutoScalingGroupArn`.
         pub fn new(auto_scaling_group_arn: impl Into<Val<String>>) -> Self {
@@ -125,7 +130,7 @@ pub mod capacity_provider {
 
         /// The `ManagedDraining` property.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`ManagedDraining`]): `DISABLED`, `ENABLED`.
         pub fn managed_draining(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ManagedDraining", value);
             self
@@ -139,7 +144,7 @@ pub mod capacity_provider {
 
         /// The `ManagedTerminationProtection` property.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`ManagedTerminationProtection`]): `DISABLED`, `ENABLED`.
         pub fn managed_termination_protection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ManagedTerminationProtection", value);
             self
@@ -185,7 +190,7 @@ pub mod capacity_provider {
 
         /// The `Status` property.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`Status`]): `DISABLED`, `ENABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -210,15 +215,29 @@ pub mod capacity_provider {
         props: Props,
     }
 
+    /// The required properties of [`ManagedInstancesProvider`], by name: the argument of [`ManagedInstancesProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedInstancesProviderRequired {
+        /// CloudFormation property `InfrastructureRoleArn`.
+        pub infrastructure_role_arn: Val<String>,
+
+        /// CloudFormation property `InstanceLaunchTemplate`.
+        pub instance_launch_template: Val<InstanceLaunchTemplate>,
+    }
+
     impl ManagedInstancesProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ManagedInstancesProviderRequired`]:
         ///
-        /// - `infrastructure_role_arn`: `InfrastructureRoleArn`.
-        /// - `instance_launch_template`: `InstanceLaunchTemplate`.
-        pub fn new(infrastructure_role_arn: impl Into<Val<String>>, instance_launch_template: impl Into<Val<InstanceLaunchTemplate>>) -> Self {
+        /// ```text
+        /// ManagedInstancesProvider::new(ManagedInstancesProviderRequired {
+        ///     infrastructure_role_arn: "...".into(),
+        ///     instance_launch_template: InstanceLaunchTemplate::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedInstancesProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("InfrastructureRoleArn", infrastructure_role_arn);
-            props.set("InstanceLaunchTemplate", instance_launch_template);
+            props.set::<String>("InfrastructureRoleArn", required.infrastructure_role_arn);
+            props.set::<InstanceLaunchTemplate>("InstanceLaunchTemplate", required.instance_launch_template);
             ManagedInstancesProvider { props }
         }
 
@@ -236,7 +255,7 @@ pub mod capacity_provider {
 
         /// The `PropagateTags` property.
         ///
-        /// Allowed values: `CAPACITY_PROVIDER`, `NONE`.
+        /// Allowed values (the enum [`PropagateTags`]): `CAPACITY_PROVIDER`, `NONE`.
         pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropagateTags", value);
             self
@@ -264,7 +283,7 @@ pub mod capacity_provider {
 
         /// The `ActionsStatus` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`ActionsStatus`]): `ENABLED`, `DISABLED`.
         pub fn actions_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionsStatus", value);
             self
@@ -309,21 +328,35 @@ pub mod capacity_provider {
         props: Props,
     }
 
+    /// The required properties of [`InstanceLaunchTemplate`], by name: the argument of [`InstanceLaunchTemplate::new`].
+    #[derive(Clone, Debug)]
+    pub struct InstanceLaunchTemplateRequired {
+        /// CloudFormation property `Ec2InstanceProfileArn`.
+        pub ec2_instance_profile_arn: Val<String>,
+
+        /// CloudFormation property `NetworkConfiguration`.
+        pub network_configuration: Val<ManagedInstancesNetworkConfiguration>,
+    }
+
     impl InstanceLaunchTemplate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InstanceLaunchTemplateRequired`]:
         ///
-        /// - `ec2_instance_profile_arn`: `Ec2InstanceProfileArn`.
-        /// - `network_configuration`: `NetworkConfiguration`.
-        pub fn new(ec2_instance_profile_arn: impl Into<Val<String>>, network_configuration: impl Into<Val<ManagedInstancesNetworkConfiguration>>) -> Self {
+        /// ```text
+        /// InstanceLaunchTemplate::new(InstanceLaunchTemplateRequired {
+        ///     ec2_instance_profile_arn: "...".into(),
+        ///     network_configuration: ManagedInstancesNetworkConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InstanceLaunchTemplateRequired) -> Self {
             let mut props = Props::new();
-            props.set("Ec2InstanceProfileArn", ec2_instance_profile_arn);
-            props.set("NetworkConfiguration", network_configuration);
+            props.set::<String>("Ec2InstanceProfileArn", required.ec2_instance_profile_arn);
+            props.set::<ManagedInstancesNetworkConfiguration>("NetworkConfiguration", required.network_configuration);
             InstanceLaunchTemplate { props }
         }
 
         /// The `CapacityOptionType` property.
         ///
-        /// Allowed values: `ON_DEMAND`, `SPOT`, `RESERVED`.
+        /// Allowed values (the enum [`CapacityOptionType`]): `ON_DEMAND`, `SPOT`, `RESERVED`.
         pub fn capacity_option_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityOptionType", value);
             self
@@ -361,7 +394,7 @@ pub mod capacity_provider {
 
         /// The `Monitoring` property.
         ///
-        /// Allowed values: `BASIC`, `DETAILED`.
+        /// Allowed values (the enum [`Monitoring`]): `BASIC`, `DETAILED`.
         pub fn monitoring(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Monitoring", value);
             self
@@ -401,7 +434,7 @@ pub mod capacity_provider {
 
         /// The `ReservationPreference` property.
         ///
-        /// Allowed values: `RESERVATIONS_ONLY`, `RESERVATIONS_FIRST`, `RESERVATIONS_EXCLUDED`.
+        /// Allowed values (the enum [`ReservationPreference`]): `RESERVATIONS_ONLY`, `RESERVATIONS_FIRST`, `RESERVATIONS_EXCLUDED`.
         pub fn reservation_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReservationPreference", value);
             self
@@ -420,15 +453,29 @@ pub mod capacity_provider {
         props: Props,
     }
 
+    /// The required properties of [`InstanceRequirementsRequest`], by name: the argument of [`InstanceRequirementsRequest::new`].
+    #[derive(Clone, Debug)]
+    pub struct InstanceRequirementsRequestRequired {
+        /// CloudFormation property `MemoryMiB`.
+        pub memory_mi_b: Val<MemoryMiBRequest>,
+
+        /// CloudFormation property `VCpuCount`.
+        pub v_cpu_count: Val<VCpuCountRangeRequest>,
+    }
+
     impl InstanceRequirementsRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InstanceRequirementsRequestRequired`]:
         ///
-        /// - `memory_mi_b`: `MemoryMiB`.
-        /// - `v_cpu_count`: `VCpuCount`.
-        pub fn new(memory_mi_b: impl Into<Val<MemoryMiBRequest>>, v_cpu_count: impl Into<Val<VCpuCountRangeRequest>>) -> Self {
+        /// ```text
+        /// InstanceRequirementsRequest::new(InstanceRequirementsRequestRequired {
+        ///     memory_mi_b: MemoryMiBRequest::new(...).into(),
+        ///     v_cpu_count: VCpuCountRangeRequest::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InstanceRequirementsRequestRequired) -> Self {
             let mut props = Props::new();
-            props.set("MemoryMiB", memory_mi_b);
-            props.set("VCpuCount", v_cpu_count);
+            props.set::<MemoryMiBRequest>("MemoryMiB", required.memory_mi_b);
+            props.set::<VCpuCountRangeRequest>("VCpuCount", required.v_cpu_count);
             InstanceRequirementsRequest { props }
         }
 
@@ -439,12 +486,16 @@ pub mod capacity_provider {
         }
 
         /// The `AcceleratorManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorManufacturers`]): `amazon-web-services`, `amd`, `habana`, `nvidia`, `xilinx`.
         pub fn accelerator_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorManufacturers", value);
             self
         }
 
         /// The `AcceleratorNames` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorNames`]): `a10g`, `a100`, `h100`, `inferentia`, `k520`, `k80`, `m60`, `radeon-pro-v520`, `t4`, `t4g`, `vu9p`, `v100`, `l40s`, `l4`, `gaudi-hl-205`, `inferentia2`, `trainium`, `trainium2`, `u30`.
         pub fn accelerator_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorNames", value);
             self
@@ -457,6 +508,8 @@ pub mod capacity_provider {
         }
 
         /// The `AcceleratorTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AcceleratorTypes`]): `gpu`, `fpga`, `inference`.
         pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AcceleratorTypes", value);
             self
@@ -470,7 +523,7 @@ pub mod capacity_provider {
 
         /// The `BareMetal` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`BareMetal`]): `included`, `required`, `excluded`.
         pub fn bare_metal(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BareMetal", value);
             self
@@ -484,13 +537,15 @@ pub mod capacity_provider {
 
         /// The `BurstablePerformance` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`BurstablePerformance`]): `included`, `required`, `excluded`.
         pub fn burstable_performance(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BurstablePerformance", value);
             self
         }
 
         /// The `CpuManufacturers` property.
+        ///
+        /// Allowed values of each item (the enum [`CpuManufacturers`]): `intel`, `amd`, `amazon-web-services`.
         pub fn cpu_manufacturers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CpuManufacturers", value);
             self
@@ -503,6 +558,8 @@ pub mod capacity_provider {
         }
 
         /// The `InstanceGenerations` property.
+        ///
+        /// Allowed values of each item (the enum [`InstanceGenerations`]): `current`, `previous`.
         pub fn instance_generations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InstanceGenerations", value);
             self
@@ -510,13 +567,15 @@ pub mod capacity_provider {
 
         /// The `LocalStorage` property.
         ///
-        /// Allowed values: `included`, `required`, `excluded`.
+        /// Allowed values (the enum [`LocalStorage`]): `included`, `required`, `excluded`.
         pub fn local_storage(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LocalStorage", value);
             self
         }
 
         /// The `LocalStorageTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`LocalStorageTypes`]): `hdd`, `ssd`.
         pub fn local_storage_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LocalStorageTypes", value);
             self
@@ -712,7 +771,7 @@ pub mod capacity_provider {
     }
 
     impl MemoryMiBRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `min`: `Min`.
         pub fn new(min: impl Into<Val<i64>>) -> Self {
@@ -837,7 +896,7 @@ pub mod capacity_provider {
     }
 
     impl VCpuCountRangeRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `min`: `Min`.
         pub fn new(min: impl Into<Val<i64>>) -> Self {
@@ -891,15 +950,29 @@ pub mod capacity_provider {
         props: Props,
     }
 
+    /// The required properties of [`ManagedInstancesNetworkConfiguration`], by name: the argument of [`ManagedInstancesNetworkConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedInstancesNetworkConfigurationRequired {
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Val<Vec<String>>,
+
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
     impl ManagedInstancesNetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ManagedInstancesNetworkConfigurationRequired`]:
         ///
-        /// - `security_groups`: `SecurityGroups`.
-        /// - `subnets`: `Subnets`.
-        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ManagedInstancesNetworkConfiguration::new(ManagedInstancesNetworkConfigurationRequired {
+        ///     security_groups: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedInstancesNetworkConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroups", security_groups);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             ManagedInstancesNetworkConfiguration { props }
         }
     }
@@ -917,7 +990,7 @@ pub mod capacity_provider {
     }
 
     impl ManagedInstancesStorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `storage_size_gi_b`: `StorageSizeGiB`.
         pub fn new(storage_size_gi_b: impl Into<Val<i64>>) -> Self {
@@ -1058,11 +1131,182 @@ pub mod capacity_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ManagedDraining` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        ManagedDraining {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ManagedTerminationProtection` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        ManagedTerminationProtection {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropagateTags` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        PropagateTags {
+            CapacityProvider = "CAPACITY_PROVIDER",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ActionsStatus` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        ActionsStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityOptionType` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        CapacityOptionType {
+            OnDemand = "ON_DEMAND",
+            Spot = "SPOT",
+            Reserved = "RESERVED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Monitoring` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        Monitoring {
+            Basic = "BASIC",
+            Detailed = "DETAILED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReservationPreference` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        ReservationPreference {
+            ReservationsOnly = "RESERVATIONS_ONLY",
+            ReservationsFirst = "RESERVATIONS_FIRST",
+            ReservationsExcluded = "RESERVATIONS_EXCLUDED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorManufacturers` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        AcceleratorManufacturers {
+            AmazonWebServices = "amazon-web-services",
+            Amd = "amd",
+            Habana = "habana",
+            Nvidia = "nvidia",
+            Xilinx = "xilinx",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorNames` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        AcceleratorNames {
+            A10g = "a10g",
+            A100 = "a100",
+            H100 = "h100",
+            Inferentia = "inferentia",
+            K520 = "k520",
+            K80 = "k80",
+            M60 = "m60",
+            RadeonProV520 = "radeon-pro-v520",
+            T4 = "t4",
+            T4g = "t4g",
+            Vu9p = "vu9p",
+            V100 = "v100",
+            L40s = "l40s",
+            L4 = "l4",
+            GaudiHl205 = "gaudi-hl-205",
+            Inferentia2 = "inferentia2",
+            Trainium = "trainium",
+            Trainium2 = "trainium2",
+            U30 = "u30",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AcceleratorTypes` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        AcceleratorTypes {
+            Gpu = "gpu",
+            Fpga = "fpga",
+            Inference = "inference",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BareMetal` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        BareMetal {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BurstablePerformance` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        BurstablePerformance {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CpuManufacturers` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        CpuManufacturers {
+            Intel = "intel",
+            Amd = "amd",
+            AmazonWebServices = "amazon-web-services",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceGenerations` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        InstanceGenerations {
+            Current = "current",
+            Previous = "previous",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorage` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        LocalStorage {
+            Included = "included",
+            Required = "required",
+            Excluded = "excluded",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LocalStorageTypes` in `AWS::ECS::CapacityProvider`; `.into()` makes a `Val<String>`.
+        LocalStorageTypes {
+            Hdd = "hdd",
+            Ssd = "ssd",
+        }
+    }
 }
 
 /// The ``AWS::ECS::Cluster`` resource creates an Amazon Elastic Container Service (Amazon ECS) cluster.
 ///
 /// CloudFormation type `AWS::ECS::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterName`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
@@ -1195,11 +1439,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
     ///
@@ -1308,7 +1552,7 @@ pub mod cluster {
         ///
         /// +  ``OVERRIDE``: Specify the logging details as a part of ``logConfiguration``. If the ``OVERRIDE`` logging option is specified, the ``logConfiguration`` is required.
         ///
-        /// Allowed values: `DEFAULT`, `NONE`, `OVERRIDE`.
+        /// Allowed values (the enum [`Logging`]): `DEFAULT`, `NONE`, `OVERRIDE`.
         pub fn logging(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Logging", value);
             self
@@ -1602,28 +1846,63 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Logging` in `AWS::ECS::Cluster`; `.into()` makes a `Val<String>`.
+        Logging {
+            Default = "DEFAULT",
+            None = "NONE",
+            Override = "OVERRIDE",
+        }
+    }
 }
 
 /// Associate a set of ECS Capacity Providers with a specified ECS Cluster
 ///
 /// CloudFormation type `AWS::ECS::ClusterCapacityProviderAssociations`.
+///
+/// # Attributes
+///
+/// `AWS::ECS::ClusterCapacityProviderAssociations` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Cluster`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterCapacityProviderAssociations {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClusterCapacityProviderAssociations`], by name: the argument of [`CfnClusterCapacityProviderAssociations::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterCapacityProviderAssociationsRequired {
+    /// The name of the cluster
+    ///
+    /// CloudFormation property `Cluster`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster: Val<String>,
+
+    /// List of capacity providers to associate with the cluster
+    ///
+    /// CloudFormation property `DefaultCapacityProviderStrategy`.
+    pub default_capacity_provider_strategy: Val<Vec<cluster_capacity_provider_associations::CapacityProviderStrategy>>,
+}
+
 impl CfnClusterCapacityProviderAssociations {
     pub const TYPE_NAME: &'static str = "AWS::ECS::ClusterCapacityProviderAssociations";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterCapacityProviderAssociationsRequired`]:
     ///
-    /// - `cluster`: `Cluster`, The name of the cluster
-    /// - `default_capacity_provider_strategy`: `DefaultCapacityProviderStrategy`, List of capacity providers to associate with the cluster
-    pub fn new(cluster: impl Into<Val<String>>, default_capacity_provider_strategy: impl Into<Val<Vec<cluster_capacity_provider_associations::CapacityProviderStrategy>>>) -> Self {
+    /// ```text
+    /// CfnClusterCapacityProviderAssociations::new(CfnClusterCapacityProviderAssociationsRequired {
+    ///     cluster: "...".into(),
+    ///     default_capacity_provider_strategy: vec![cluster_capacity_provider_associations::CapacityProviderStrategy::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterCapacityProviderAssociationsRequired) -> Self {
         let mut props = Props::new();
-        props.set("Cluster", cluster);
-        props.set("DefaultCapacityProviderStrategy", default_capacity_provider_strategy);
+        props.set::<String>("Cluster", required.cluster);
+        props.set::<Vec<cluster_capacity_provider_associations::CapacityProviderStrategy>>("DefaultCapacityProviderStrategy", required.default_capacity_provider_strategy);
         CfnClusterCapacityProviderAssociations { props, options: ResourceOptions::default() }
     }
 
@@ -1681,7 +1960,7 @@ pub mod cluster_capacity_provider_associations {
     }
 
     impl CapacityProviderStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capacity_provider`: `CapacityProvider`, If using ec2 auto-scaling, the name of the associated capacity provider. Otherwise FARGATE, FARGATE_SPOT.
         pub fn new(capacity_provider: impl Into<Val<String>>) -> Self {
@@ -1721,6 +2000,18 @@ pub mod cluster_capacity_provider_associations {
 /// Information about a daemon resource.
 ///
 /// CloudFormation type `AWS::ECS::Daemon`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DaemonArn`: `handle.daemon_arn()` → `Val<String>`.
+/// - `DaemonStatus`: `handle.daemon_status()` → `Val<String>`.
+/// - `DeploymentArn`: `handle.deployment_arn()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DaemonArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDaemon {
     props: Props,
@@ -1804,7 +2095,7 @@ impl CfnDaemon {
 
     /// Specifies whether tags are propagated from the daemon to the daemon tasks.
     ///
-    /// Allowed values: `DAEMON`, `NONE`.
+    /// Allowed values (the enum [`daemon::PropagateTags`]): `DAEMON`, `NONE`.
     ///
     /// Write-only.
     pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1882,11 +2173,11 @@ pub(crate) static DAEMON_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDaemon`].
+/// Property types and enums of the allowed values of [`CfnDaemon`].
 pub mod daemon {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Optional deployment parameters that control how a daemon rolls out updates across container instances.
     #[derive(Clone, Debug)]
@@ -1981,7 +2272,7 @@ pub mod daemon {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -2018,11 +2309,27 @@ pub mod daemon {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PropagateTags` in `AWS::ECS::Daemon`; `.into()` makes a `Val<String>`.
+        PropagateTags {
+            Daemon = "DAEMON",
+            None = "NONE",
+        }
+    }
 }
 
 /// The details of a daemon task definition. A daemon task definition is a template that describes the containers that form a daemon. Daemons deploy cross-cutting software agents independently across your Amazon ECS infrastructure.
 ///
 /// CloudFormation type `AWS::ECS::DaemonTaskDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DaemonTaskDefinitionArn`: `handle.daemon_task_definition_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DaemonTaskDefinitionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDaemonTaskDefinition {
     props: Props,
@@ -2074,7 +2381,7 @@ impl CfnDaemonTaskDefinition {
     ///
     /// If ``none`` is specified or no value is provided, the daemon runs with its own IPC namespace, isolated from other tasks. If ``shared`` is specified, the daemon joins the host IPC namespace, making it accessible to non-daemon tasks that use ``ipcMode: "host"`` or other daemons that use ``ipcMode: "shared"``.
     ///
-    /// Allowed values: `none`, `shared`.
+    /// Allowed values (the enum [`daemon_task_definition::IpcMode`]): `none`, `shared`.
     ///
     /// Changing it replaces the resource.
     pub fn ipc_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2094,7 +2401,7 @@ impl CfnDaemonTaskDefinition {
     ///
     /// If ``none`` is specified or no value is provided, the daemon runs with its own PID namespace, isolated from other tasks. If ``shared`` is specified, the daemon joins the host PID namespace, making it accessible to non-daemon tasks that use ``pidMode: "host"`` or other daemons that use ``pidMode: "shared"``.
     ///
-    /// Allowed values: `none`, `shared`.
+    /// Allowed values (the enum [`daemon_task_definition::PidMode`]): `none`, `shared`.
     ///
     /// Changing it replaces the resource.
     pub fn pid_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2168,11 +2475,11 @@ pub(crate) static DAEMON_TASK_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDaemonTaskDefinition`].
+/// Property types and enums of the allowed values of [`CfnDaemonTaskDefinition`].
 pub mod daemon_task_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A container definition for a daemon task. Daemon container definitions describe the containers that run as part of a daemon task on container instances managed by capacity providers.
     #[derive(Clone, Debug)]
@@ -2180,15 +2487,33 @@ pub mod daemon_task_definition {
         props: Props,
     }
 
-    impl DaemonContainerDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DaemonContainerDefinition`], by name: the argument of [`DaemonContainerDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct DaemonContainerDefinitionRequired {
+        /// The image used to start the container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either ``repository-url/image:tag`` or ``repository-url/image@digest``.
         ///
-        /// - `image`: `Image`, The image used to start the container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either ``repository-url/image:tag`` or ``repository-url/image@digest``.
-        /// - `name`: `Name`, The name of the container. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
-        pub fn new(image: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Image`.
+        pub image: Val<String>,
+
+        /// The name of the container. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl DaemonContainerDefinition {
+        /// Creates the value from its required properties, by name in [`DaemonContainerDefinitionRequired`]:
+        ///
+        /// ```text
+        /// DaemonContainerDefinition::new(DaemonContainerDefinitionRequired {
+        ///     image: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DaemonContainerDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Image", image);
-            props.set("Name", name);
+            props.set::<String>("Image", required.image);
+            props.set::<String>("Name", required.name);
             DaemonContainerDefinition { props }
         }
 
@@ -2394,7 +2719,7 @@ pub mod daemon_task_definition {
         ///
         /// +  ``HEALTHY`` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
         ///
-        /// Allowed values: `COMPLETE`, `HEALTHY`, `START`, `SUCCESS`.
+        /// Allowed values (the enum [`Condition`]): `COMPLETE`, `HEALTHY`, `START`, `SUCCESS`.
         pub fn condition(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Condition", value);
             self
@@ -2478,7 +2803,7 @@ pub mod daemon_task_definition {
 
         /// The file type to use. Environment files are objects in Amazon S3. The only supported value is ``s3``.
         ///
-        /// Allowed values: `s3`.
+        /// Allowed values (the enum [`Type`]): `s3`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -2520,7 +2845,7 @@ pub mod daemon_task_definition {
 
         /// The log router to use. The valid values are ``fluentd`` or ``fluentbit``.
         ///
-        /// Allowed values: `fluentbit`, `fluentd`.
+        /// Allowed values (the enum [`FirelensConfigurationType`]): `fluentbit`, `fluentd`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -2807,6 +3132,8 @@ pub mod daemon_task_definition {
         }
 
         /// The explicit permissions to provide to the container for the device. By default, the container has permissions for ``read``, ``write``, and ``mknod`` for the device.
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `mknod`, `read`, `write`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self
@@ -2826,7 +3153,7 @@ pub mod daemon_task_definition {
     }
 
     impl Tmpfs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `size`: `Size`, The maximum size (in MiB) of the tmpfs volume.
         pub fn new(size: impl Into<Val<i64>>) -> Self {
@@ -2879,7 +3206,7 @@ pub mod daemon_task_definition {
     }
 
     impl LogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_driver`: `LogDriver`, The log driver to use for the container.
         pub fn new(log_driver: impl Into<Val<String>>) -> Self {
@@ -2941,15 +3268,37 @@ pub mod daemon_task_definition {
         props: Props,
     }
 
-    impl Secret {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Secret`], by name: the argument of [`Secret::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretRequired {
+        /// The name of the secret.
         ///
-        /// - `name`: `Name`, The name of the secret.
-        /// - `value_from`: `ValueFrom`, The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        pub fn new(name: impl Into<Val<String>>, value_from: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
+        ///
+        /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
+        /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
+        ///
+        /// CloudFormation property `ValueFrom`.
+        pub value_from: Val<String>,
+    }
+
+    impl Secret {
+        /// Creates the value from its required properties, by name in [`SecretRequired`]:
+        ///
+        /// ```text
+        /// Secret::new(SecretRequired {
+        ///     name: "...".into(),
+        ///     value_from: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("ValueFrom", value_from);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("ValueFrom", required.value_from);
             Secret { props }
         }
     }
@@ -3128,17 +3477,42 @@ pub mod daemon_task_definition {
         props: Props,
     }
 
-    impl Ulimit {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Ulimit`], by name: the argument of [`Ulimit::new`].
+    #[derive(Clone, Debug)]
+    pub struct UlimitRequired {
+        /// The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
         ///
-        /// - `hard_limit`: `HardLimit`, The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-        /// - `name`: `Name`, The ``type`` of the ``ulimit``.
-        /// - `soft_limit`: `SoftLimit`, The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-        pub fn new(hard_limit: impl Into<Val<i64>>, name: impl Into<Val<String>>, soft_limit: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `HardLimit`.
+        pub hard_limit: Val<i64>,
+
+        /// The ``type`` of the ``ulimit``.
+        ///
+        /// CloudFormation property `Name`.
+        ///
+        /// Allowed values (the enum [`Name`]): `core`, `cpu`, `data`, `fsize`, `locks`, `memlock`, `msgqueue`, `nice`, `nofile`, `nproc`, `rss`, `rtprio`, `rttime`, `sigpending`, `stack`.
+        pub name: Val<String>,
+
+        /// The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
+        ///
+        /// CloudFormation property `SoftLimit`.
+        pub soft_limit: Val<i64>,
+    }
+
+    impl Ulimit {
+        /// Creates the value from its required properties, by name in [`UlimitRequired`]:
+        ///
+        /// ```text
+        /// Ulimit::new(UlimitRequired {
+        ///     hard_limit: 1.into(),
+        ///     name: Name::Core.into(),
+        ///     soft_limit: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: UlimitRequired) -> Self {
             let mut props = Props::new();
-            props.set("HardLimit", hard_limit);
-            props.set("Name", name);
-            props.set("SoftLimit", soft_limit);
+            props.set::<i64>("HardLimit", required.hard_limit);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("SoftLimit", required.soft_limit);
             Ulimit { props }
         }
     }
@@ -3327,11 +3701,109 @@ pub mod daemon_task_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpcMode` in `AWS::ECS::DaemonTaskDefinition`; `.into()` makes a `Val<String>`.
+        IpcMode {
+            None = "none",
+            Shared = "shared",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PidMode` in `AWS::ECS::DaemonTaskDefinition`; `.into()` makes a `Val<String>`.
+        PidMode {
+            None = "none",
+            Shared = "shared",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Condition` in `AWS::ECS::DaemonTaskDefinition`; `.into()` makes a `Val<String>`.
+        Condition {
+            Complete = "COMPLETE",
+            Healthy = "HEALTHY",
+            Start = "START",
+            Success = "SUCCESS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::DaemonTaskDefinition`; `.into()` makes a `Val<String>`.
+        Type {
+            S3 = "s3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::DaemonTaskDefinition`; `.into()` makes a `Val<String>`.
+        FirelensConfigurationType {
+            Fluentbit = "fluentbit",
+            Fluentd = "fluentd",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Permissions` in `AWS::ECS::DaemonTaskDefinition`; `.into()` makes a `Val<String>`.
+        Permissions {
+            Mknod = "mknod",
+            Read = "read",
+            Write = "write",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::ECS::DaemonTaskDefinition`; `.into()` makes a `Val<String>`.
+        Name {
+            Core = "core",
+            Cpu = "cpu",
+            Data = "data",
+            Fsize = "fsize",
+            Locks = "locks",
+            Memlock = "memlock",
+            Msgqueue = "msgqueue",
+            Nice = "nice",
+            Nofile = "nofile",
+            Nproc = "nproc",
+            Rss = "rss",
+            Rtprio = "rtprio",
+            Rttime = "rttime",
+            Sigpending = "sigpending",
+            Stack = "stack",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ECS::ExpressGatewayService
 ///
 /// CloudFormation type `AWS::ECS::ExpressGatewayService`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActiveConfigurations`: `handle.active_configurations()` → `Val<Json>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `ECSManagedResourceArns`: `handle.ecs_managed_resource_arns()` → `Val<Json>`.
+/// - `ECSManagedResourceArns.AutoScaling`: `handle.ecs_managed_resource_arns_auto_scaling()` → `Val<Json>`.
+/// - `ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies`: `handle.ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies()` → `Val<Vec<String>>`.
+/// - `ECSManagedResourceArns.AutoScaling.ScalableTarget`: `handle.ecs_managed_resource_arns_auto_scaling_scalable_target()` → `Val<String>`.
+/// - `ECSManagedResourceArns.IngressPath`: `handle.ecs_managed_resource_arns_ingress_path()` → `Val<Json>`.
+/// - `ECSManagedResourceArns.IngressPath.CertificateArn`: `handle.ecs_managed_resource_arns_ingress_path_certificate_arn()` → `Val<String>`.
+/// - `ECSManagedResourceArns.IngressPath.ListenerArn`: `handle.ecs_managed_resource_arns_ingress_path_listener_arn()` → `Val<String>`.
+/// - `ECSManagedResourceArns.IngressPath.ListenerRuleArn`: `handle.ecs_managed_resource_arns_ingress_path_listener_rule_arn()` → `Val<String>`.
+/// - `ECSManagedResourceArns.IngressPath.LoadBalancerArn`: `handle.ecs_managed_resource_arns_ingress_path_load_balancer_arn()` → `Val<String>`.
+/// - `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups`: `handle.ecs_managed_resource_arns_ingress_path_load_balancer_security_groups()` → `Val<Vec<String>>`.
+/// - `ECSManagedResourceArns.IngressPath.TargetGroupArns`: `handle.ecs_managed_resource_arns_ingress_path_target_group_arns()` → `Val<Vec<String>>`.
+/// - `ECSManagedResourceArns.LogGroups`: `handle.ecs_managed_resource_arns_log_groups()` → `Val<Vec<String>>`.
+/// - `ECSManagedResourceArns.MetricAlarms`: `handle.ecs_managed_resource_arns_metric_alarms()` → `Val<Vec<String>>`.
+/// - `ECSManagedResourceArns.ServiceSecurityGroups`: `handle.ecs_managed_resource_arns_service_security_groups()` → `Val<Vec<String>>`.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
+/// - `ServiceArn`: `handle.service_arn()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<Json>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServiceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnExpressGatewayService {
     props: Props,
@@ -3341,7 +3813,7 @@ pub struct CfnExpressGatewayService {
 impl CfnExpressGatewayService {
     pub const TYPE_NAME: &'static str = "AWS::ECS::ExpressGatewayService";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `infrastructure_role_arn`: `InfrastructureRoleArn`.
     pub fn new(infrastructure_role_arn: impl Into<Val<String>>) -> Self {
@@ -3583,11 +4055,11 @@ pub(crate) static EXPRESS_GATEWAY_SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnExpressGatewayService`].
+/// Property types and enums of the allowed values of [`CfnExpressGatewayService`].
 pub mod express_gateway_service {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ECS::ExpressGatewayService`.
     #[derive(Clone, Debug)]
@@ -3628,7 +4100,7 @@ pub mod express_gateway_service {
     }
 
     impl ExpressGatewayContainer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -3686,15 +4158,29 @@ pub mod express_gateway_service {
         props: Props,
     }
 
+    /// The required properties of [`ExpressGatewayServiceAwsLogsConfiguration`], by name: the argument of [`ExpressGatewayServiceAwsLogsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExpressGatewayServiceAwsLogsConfigurationRequired {
+        /// CloudFormation property `LogGroup`.
+        pub log_group: Val<String>,
+
+        /// CloudFormation property `LogStreamPrefix`.
+        pub log_stream_prefix: Val<String>,
+    }
+
     impl ExpressGatewayServiceAwsLogsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ExpressGatewayServiceAwsLogsConfigurationRequired`]:
         ///
-        /// - `log_group`: `LogGroup`.
-        /// - `log_stream_prefix`: `LogStreamPrefix`.
-        pub fn new(log_group: impl Into<Val<String>>, log_stream_prefix: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ExpressGatewayServiceAwsLogsConfiguration::new(ExpressGatewayServiceAwsLogsConfigurationRequired {
+        ///     log_group: "...".into(),
+        ///     log_stream_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ExpressGatewayServiceAwsLogsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LogGroup", log_group);
-            props.set("LogStreamPrefix", log_stream_prefix);
+            props.set::<String>("LogGroup", required.log_group);
+            props.set::<String>("LogStreamPrefix", required.log_stream_prefix);
             ExpressGatewayServiceAwsLogsConfiguration { props }
         }
     }
@@ -3711,15 +4197,29 @@ pub mod express_gateway_service {
         props: Props,
     }
 
+    /// The required properties of [`KeyValuePair`], by name: the argument of [`KeyValuePair::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeyValuePairRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl KeyValuePair {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KeyValuePairRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KeyValuePair::new(KeyValuePairRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KeyValuePairRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             KeyValuePair { props }
         }
     }
@@ -3737,7 +4237,7 @@ pub mod express_gateway_service {
     }
 
     impl ExpressGatewayRepositoryCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `credentials_parameter`: `CredentialsParameter`.
         pub fn new(credentials_parameter: impl Into<Val<String>>) -> Self {
@@ -3759,15 +4259,29 @@ pub mod express_gateway_service {
         props: Props,
     }
 
+    /// The required properties of [`Secret`], by name: the argument of [`Secret::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `ValueFrom`.
+        pub value_from: Val<String>,
+    }
+
     impl Secret {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SecretRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value_from`: `ValueFrom`.
-        pub fn new(name: impl Into<Val<String>>, value_from: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Secret::new(SecretRequired {
+        ///     name: "...".into(),
+        ///     value_from: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("ValueFrom", value_from);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("ValueFrom", required.value_from);
             Secret { props }
         }
     }
@@ -3793,7 +4307,7 @@ pub mod express_gateway_service {
 
         /// The `AutoScalingMetric` property.
         ///
-        /// Allowed values: `AVERAGE_CPU`, `AVERAGE_MEMORY`, `REQUEST_COUNT_PER_TARGET`.
+        /// Allowed values (the enum [`AutoScalingMetric`]): `AVERAGE_CPU`, `AVERAGE_MEMORY`, `REQUEST_COUNT_PER_TARGET`.
         pub fn auto_scaling_metric(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoScalingMetric", value);
             self
@@ -3830,15 +4344,29 @@ pub mod express_gateway_service {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3863,30 +4391,77 @@ pub mod express_gateway_service {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AutoScalingMetric` in `AWS::ECS::ExpressGatewayService`; `.into()` makes a `Val<String>`.
+        AutoScalingMetric {
+            AverageCpu = "AVERAGE_CPU",
+            AverageMemory = "AVERAGE_MEMORY",
+            RequestCountPerTarget = "REQUEST_COUNT_PER_TARGET",
+        }
+    }
 }
 
 /// Resource schema for AWS ECS Gateway
 ///
 /// CloudFormation type `AWS::ECS::Gateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessType`: `handle.access_type()` → `Val<String>`. The access type of the gateway.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the gateway.
+/// - `Configuration.HostSharedAlb.CurrentAlbCount`: `handle.configuration_host_shared_alb_current_alb_count()` → `Val<i64>`. The current number of ALBs provisioned for the gateway.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the gateway was created.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the gateway.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the gateway was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGateway`], by name: the argument of [`CfnGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayRequired {
+    /// The configuration for the gateway.
+    ///
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<gateway::GatewayConfiguration>,
+
+    /// The name of the gateway. Up to 255 letters (uppercase and lowercase), numbers, and hyphens are allowed.
+    ///
+    /// CloudFormation property `GatewayName`.
+    ///
+    /// Changing it replaces the resource.
+    pub gateway_name: Val<String>,
+
+    /// The ARN of the IAM role that ECS uses to manage infrastructure for the gateway.
+    ///
+    /// CloudFormation property `InfrastructureRoleArn`.
+    pub infrastructure_role_arn: Val<String>,
+}
+
 impl CfnGateway {
     pub const TYPE_NAME: &'static str = "AWS::ECS::Gateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayRequired`]:
     ///
-    /// - `configuration`: `Configuration`, The configuration for the gateway.
-    /// - `gateway_name`: `GatewayName`, The name of the gateway. Up to 255 letters (uppercase and lowercase), numbers, and hyphens are allowed.
-    /// - `infrastructure_role_arn`: `InfrastructureRoleArn`, The ARN of the IAM role that ECS uses to manage infrastructure for the gateway.
-    pub fn new(configuration: impl Into<Val<gateway::GatewayConfiguration>>, gateway_name: impl Into<Val<String>>, infrastructure_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGateway::new(CfnGatewayRequired {
+    ///     configuration: gateway::GatewayConfiguration::new(...).into(),
+    ///     gateway_name: "...".into(),
+    ///     infrastructure_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("Configuration", configuration);
-        props.set("GatewayName", gateway_name);
-        props.set("InfrastructureRoleArn", infrastructure_role_arn);
+        props.set::<gateway::GatewayConfiguration>("Configuration", required.configuration);
+        props.set::<String>("GatewayName", required.gateway_name);
+        props.set::<String>("InfrastructureRoleArn", required.infrastructure_role_arn);
         CfnGateway { props, options: ResourceOptions::default() }
     }
 
@@ -3898,7 +4473,7 @@ impl CfnGateway {
 
     /// Specifies whether to propagate the tags from the gateway to other resources.
     ///
-    /// Allowed values: `NONE`, `GATEWAY`.
+    /// Allowed values (the enum [`gateway::PropagateTags`]): `NONE`, `GATEWAY`.
     pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PropagateTags", value);
         self
@@ -3991,11 +4566,11 @@ pub(crate) static GATEWAY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGateway`].
+/// Property types and enums of the allowed values of [`CfnGateway`].
 pub mod gateway {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration for the gateway. Currently only supports hostSharedAlb.
     #[derive(Clone, Debug)]
@@ -4004,7 +4579,7 @@ pub mod gateway {
     }
 
     impl GatewayConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `host_shared_alb`: `HostSharedAlb`, The host shared ALB configuration for the gateway.
         pub fn new(host_shared_alb: impl Into<Val<HostSharedAlbConfiguration>>) -> Self {
@@ -4047,7 +4622,7 @@ pub mod gateway {
 
         /// The HTTP desync mitigation mode for the ALB.
         ///
-        /// Allowed values: `monitor`, `defensive`, `strictest`.
+        /// Allowed values (the enum [`HttpDesync`]): `monitor`, `defensive`, `strictest`.
         pub fn http_desync(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpDesync", value);
             self
@@ -4075,7 +4650,7 @@ pub mod gateway {
 
         /// The protocol for the ALB listener.
         ///
-        /// Allowed values: `HTTP`, `HTTPS`.
+        /// Allowed values (the enum [`Protocol`]): `HTTP`, `HTTPS`.
         ///
         /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4085,7 +4660,7 @@ pub mod gateway {
 
         /// The scheme for the ALB.
         ///
-        /// Allowed values: `internet-facing`, `internal`.
+        /// Allowed values (the enum [`Scheme`]): `internet-facing`, `internal`.
         ///
         /// Changing it replaces the resource.
         pub fn scheme(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4171,7 +4746,7 @@ pub mod gateway {
     }
 
     impl GatewayElbAccessLogS3Destination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`, The S3 bucket for access logs.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -4214,7 +4789,7 @@ pub mod gateway {
 
         /// The IP address type for the ALB.
         ///
-        /// Allowed values: `ipv4`, `dualstack`, `dualstack-without-public-ipv4`.
+        /// Allowed values (the enum [`IpAddressType`]): `ipv4`, `dualstack`, `dualstack-without-public-ipv4`.
         ///
         /// Changing it replaces the resource.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4269,15 +4844,33 @@ pub mod gateway {
         props: Props,
     }
 
-    impl GatewayTestTrafficHeader {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GatewayTestTrafficHeader`], by name: the argument of [`GatewayTestTrafficHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct GatewayTestTrafficHeaderRequired {
+        /// The name of the header.
         ///
-        /// - `name`: `Name`, The name of the header.
-        /// - `values`: `Values`, The values for the header.
-        pub fn new(name: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The values for the header.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl GatewayTestTrafficHeader {
+        /// Creates the value from its required properties, by name in [`GatewayTestTrafficHeaderRequired`]:
+        ///
+        /// ```text
+        /// GatewayTestTrafficHeader::new(GatewayTestTrafficHeaderRequired {
+        ///     name: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: GatewayTestTrafficHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Values", values);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Values", required.values);
             GatewayTestTrafficHeader { props }
         }
     }
@@ -4295,7 +4888,7 @@ pub mod gateway {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -4363,28 +4956,102 @@ pub mod gateway {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PropagateTags` in `AWS::ECS::Gateway`; `.into()` makes a `Val<String>`.
+        PropagateTags {
+            None = "NONE",
+            Gateway = "GATEWAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpDesync` in `AWS::ECS::Gateway`; `.into()` makes a `Val<String>`.
+        HttpDesync {
+            Monitor = "monitor",
+            Defensive = "defensive",
+            Strictest = "strictest",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::ECS::Gateway`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Http = "HTTP",
+            Https = "HTTPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scheme` in `AWS::ECS::Gateway`; `.into()` makes a `Val<String>`.
+        Scheme {
+            InternetFacing = "internet-facing",
+            Internal = "internal",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::ECS::Gateway`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "ipv4",
+            Dualstack = "dualstack",
+            DualstackWithoutPublicIpv4 = "dualstack-without-public-ipv4",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ECS::GatewayClusterAssociations, which associates an ECS Gateway with an ECS Cluster.
 ///
 /// CloudFormation type `AWS::ECS::GatewayClusterAssociations`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterArn`: `handle.cluster_arn()` → `Val<String>`. The full Amazon Resource Name (ARN) of the associated cluster.
+/// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`. The full Amazon Resource Name (ARN) of the associated gateway.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the association.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGatewayClusterAssociations {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGatewayClusterAssociations`], by name: the argument of [`CfnGatewayClusterAssociations::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayClusterAssociationsRequired {
+    /// The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with.
+    ///
+    /// CloudFormation property `Cluster`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster: Val<String>,
+
+    /// The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster.
+    ///
+    /// CloudFormation property `Gateway`.
+    ///
+    /// Changing it replaces the resource.
+    pub gateway: Val<String>,
+}
+
 impl CfnGatewayClusterAssociations {
     pub const TYPE_NAME: &'static str = "AWS::ECS::GatewayClusterAssociations";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayClusterAssociationsRequired`]:
     ///
-    /// - `cluster`: `Cluster`, The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with.
-    /// - `gateway`: `Gateway`, The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster.
-    pub fn new(cluster: impl Into<Val<String>>, gateway: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGatewayClusterAssociations::new(CfnGatewayClusterAssociationsRequired {
+    ///     cluster: "...".into(),
+    ///     gateway: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayClusterAssociationsRequired) -> Self {
         let mut props = Props::new();
-        props.set("Cluster", cluster);
-        props.set("Gateway", gateway);
+        props.set::<String>("Cluster", required.cluster);
+        props.set::<String>("Gateway", required.gateway);
         CfnGatewayClusterAssociations { props, options: ResourceOptions::default() }
     }
 }
@@ -4441,25 +5108,58 @@ pub(crate) static GATEWAY_CLUSTER_ASSOCIATIONS_META: TypeMeta = TypeMeta {
 /// A pseudo-resource that manages which of your ECS task sets is primary.
 ///
 /// CloudFormation type `AWS::ECS::PrimaryTaskSet`.
+///
+/// # Attributes
+///
+/// `AWS::ECS::PrimaryTaskSet` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPrimaryTaskSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrimaryTaskSet`], by name: the argument of [`CfnPrimaryTaskSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrimaryTaskSetRequired {
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
+    ///
+    /// CloudFormation property `Cluster`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster: Val<String>,
+
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
+    ///
+    /// CloudFormation property `Service`.
+    ///
+    /// Changing it replaces the resource.
+    pub service: Val<String>,
+
+    /// The ID or full Amazon Resource Name (ARN) of the task set.
+    ///
+    /// CloudFormation property `TaskSetId`.
+    pub task_set_id: Val<String>,
+}
+
 impl CfnPrimaryTaskSet {
     pub const TYPE_NAME: &'static str = "AWS::ECS::PrimaryTaskSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrimaryTaskSetRequired`]:
     ///
-    /// - `cluster`: `Cluster`, The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
-    /// - `service`: `Service`, The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
-    /// - `task_set_id`: `TaskSetId`, The ID or full Amazon Resource Name (ARN) of the task set.
-    pub fn new(cluster: impl Into<Val<String>>, service: impl Into<Val<String>>, task_set_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPrimaryTaskSet::new(CfnPrimaryTaskSetRequired {
+    ///     cluster: "...".into(),
+    ///     service: "...".into(),
+    ///     task_set_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrimaryTaskSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Cluster", cluster);
-        props.set("Service", service);
-        props.set("TaskSetId", task_set_id);
+        props.set::<String>("Cluster", required.cluster);
+        props.set::<String>("Service", required.service);
+        props.set::<String>("TaskSetId", required.task_set_id);
         CfnPrimaryTaskSet { props, options: ResourceOptions::default() }
     }
 }
@@ -4533,6 +5233,15 @@ pub(crate) static PRIMARY_TASK_SET_META: TypeMeta = TypeMeta {
 /// If you are experiencing active production issues related to this change, contact AWS Support or your Technical Account Manager.
 ///
 /// CloudFormation type `AWS::ECS::Service`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Name`: `handle.name()` → `Val<String>`.
+/// - `ServiceArn`: `handle.service_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnService {
     props: Props,
@@ -4558,7 +5267,7 @@ impl CfnService {
     ///
     /// +  For update service requests, when no value is specified for ``AvailabilityZoneRebalancing``, Amazon ECS defaults to the existing service’s ``AvailabilityZoneRebalancing`` value. If the service never had an ``AvailabilityZoneRebalancing`` value set, Amazon ECS treats this as ``DISABLED``.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`service::AvailabilityZoneRebalancing`]): `ENABLED`, `DISABLED`.
     pub fn availability_zone_rebalancing(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AvailabilityZoneRebalancing", value);
         self
@@ -4648,7 +5357,7 @@ impl CfnService {
     ///
     /// If you want to use Managed Instances, you must use the ``capacityProviderStrategy`` request parameter
     ///
-    /// Allowed values: `EC2`, `FARGATE`, `EXTERNAL`.
+    /// Allowed values (the enum [`service::LaunchType`]): `EC2`, `FARGATE`, `EXTERNAL`.
     pub fn launch_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("LaunchType", value);
         self
@@ -4704,7 +5413,7 @@ impl CfnService {
     ///
     /// The default is ``NONE``.
     ///
-    /// Allowed values: `SERVICE`, `TASK_DEFINITION`.
+    /// Allowed values (the enum [`service::PropagateTags`]): `SERVICE`, `TASK_DEFINITION`.
     pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PropagateTags", value);
         self
@@ -4732,7 +5441,7 @@ impl CfnService {
     ///
     /// Tasks using the Fargate launch type or the ``CODE_DEPLOY`` or ``EXTERNAL`` deployment controller types don't support the ``DAEMON`` scheduling strategy.
     ///
-    /// Allowed values: `DAEMON`, `REPLICA`.
+    /// Allowed values (the enum [`service::SchedulingStrategy`]): `DAEMON`, `REPLICA`.
     ///
     /// Changing it replaces the resource.
     pub fn scheduling_strategy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4879,11 +5588,11 @@ pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnService`].
+/// Property types and enums of the allowed values of [`CfnService`].
 pub mod service {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// The details of a capacity provider strategy. A capacity provider strategy can be set when using the ``RunTask`` or ``CreateService`` APIs or as the default capacity provider strategy for a cluster with the ``CreateCluster`` API.
     ///
@@ -5088,7 +5797,7 @@ pub mod service {
         ///
         /// +  ``CANARY`` - A *canary* deployment strategy (``CANARY``) shifts a small percentage of traffic to the new service revision first, then shifts the remaining traffic all at once after a specified time period. This allows you to test the new version with a subset of users before full deployment.
         ///
-        /// Allowed values: `ROLLING`, `BLUE_GREEN`, `LINEAR`, `CANARY`.
+        /// Allowed values (the enum [`Strategy`]): `ROLLING`, `BLUE_GREEN`, `LINEAR`, `CANARY`.
         pub fn strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Strategy", value);
             self
@@ -5113,17 +5822,40 @@ pub mod service {
         props: Props,
     }
 
-    impl DeploymentAlarms {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DeploymentAlarms`], by name: the argument of [`DeploymentAlarms::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeploymentAlarmsRequired {
+        /// One or more CloudWatch alarm names. Use a "," to separate the alarms.
         ///
-        /// - `alarm_names`: `AlarmNames`, One or more CloudWatch alarm names. Use a "," to separate the alarms.
-        /// - `enable`: `Enable`, Determines whether to use the CloudWatch alarm option in the service deployment process.
-        /// - `rollback`: `Rollback`, Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
-        pub fn new(alarm_names: impl Into<Val<Vec<String>>>, enable: impl Into<Val<bool>>, rollback: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `AlarmNames`.
+        pub alarm_names: Val<Vec<String>>,
+
+        /// Determines whether to use the CloudWatch alarm option in the service deployment process.
+        ///
+        /// CloudFormation property `Enable`.
+        pub enable: Val<bool>,
+
+        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
+        ///
+        /// CloudFormation property `Rollback`.
+        pub rollback: Val<bool>,
+    }
+
+    impl DeploymentAlarms {
+        /// Creates the value from its required properties, by name in [`DeploymentAlarmsRequired`]:
+        ///
+        /// ```text
+        /// DeploymentAlarms::new(DeploymentAlarmsRequired {
+        ///     alarm_names: vec!["..."].into(),
+        ///     enable: true.into(),
+        ///     rollback: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: DeploymentAlarmsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AlarmNames", alarm_names);
-            props.set("Enable", enable);
-            props.set("Rollback", rollback);
+            props.set::<Vec<String>>("AlarmNames", required.alarm_names);
+            props.set::<bool>("Enable", required.enable);
+            props.set::<bool>("Rollback", required.rollback);
             DeploymentAlarms { props }
         }
     }
@@ -5182,15 +5914,33 @@ pub mod service {
         props: Props,
     }
 
-    impl DeploymentCircuitBreaker {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DeploymentCircuitBreaker`], by name: the argument of [`DeploymentCircuitBreaker::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeploymentCircuitBreakerRequired {
+        /// Determines whether to use the deployment circuit breaker logic for the service.
         ///
-        /// - `enable`: `Enable`, Determines whether to use the deployment circuit breaker logic for the service.
-        /// - `rollback`: `Rollback`, Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is on, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
-        pub fn new(enable: impl Into<Val<bool>>, rollback: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Enable`.
+        pub enable: Val<bool>,
+
+        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is on, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
+        ///
+        /// CloudFormation property `Rollback`.
+        pub rollback: Val<bool>,
+    }
+
+    impl DeploymentCircuitBreaker {
+        /// Creates the value from its required properties, by name in [`DeploymentCircuitBreakerRequired`]:
+        ///
+        /// ```text
+        /// DeploymentCircuitBreaker::new(DeploymentCircuitBreakerRequired {
+        ///     enable: true.into(),
+        ///     rollback: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: DeploymentCircuitBreakerRequired) -> Self {
             let mut props = Props::new();
-            props.set("Enable", enable);
-            props.set("Rollback", rollback);
+            props.set::<bool>("Enable", required.enable);
+            props.set::<bool>("Rollback", required.rollback);
             DeploymentCircuitBreaker { props }
         }
 
@@ -5221,15 +5971,35 @@ pub mod service {
         props: Props,
     }
 
-    impl ThresholdConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ThresholdConfiguration`], by name: the argument of [`ThresholdConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ThresholdConfigurationRequired {
+        /// Determines how Amazon ECS uses ``value`` to calculate the failure threshold. For the percentage types (``BOUNDED_PERCENT`` and ``UNBOUNDED_PERCENT``), Amazon ECS multiplies ``value`` by the latest service desired count. For ``COUNT``, Amazon ECS uses ``value`` directly as the threshold. The default is ``BOUNDED_PERCENT``.
         ///
-        /// - `type_`: `Type`, Determines how Amazon ECS uses ``value`` to calculate the failure threshold. For the percentage types (``BOUNDED_PERCENT`` and ``UNBOUNDED_PERCENT``), Amazon ECS multiplies ``value`` by the latest service desired count. For ``COUNT``, Amazon ECS uses ``value`` directly as the threshold. The default is ``BOUNDED_PERCENT``.
-        /// - `value`: `Value`, Specifies the integer that Amazon ECS uses to calculate the failure threshold. When ``type`` is ``COUNT``, this value is the failure threshold itself. When ``type`` is a percentage type, Amazon ECS multiplies this value by the latest service desired count to produce the failure threshold. The default is ``50``.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `COUNT`, `BOUNDED_PERCENT`, `UNBOUNDED_PERCENT`.
+        pub type_: Val<String>,
+
+        /// Specifies the integer that Amazon ECS uses to calculate the failure threshold. When ``type`` is ``COUNT``, this value is the failure threshold itself. When ``type`` is a percentage type, Amazon ECS multiplies this value by the latest service desired count to produce the failure threshold. The default is ``50``.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl ThresholdConfiguration {
+        /// Creates the value from its required properties, by name in [`ThresholdConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ThresholdConfiguration::new(ThresholdConfigurationRequired {
+        ///     type_: Type::Count.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ThresholdConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<i64>("Value", required.value);
             ThresholdConfiguration { props }
         }
     }
@@ -5277,7 +6047,7 @@ pub mod service {
         ///
         /// +  ``DEFERRED``—Amazon ECS marks the deployment successful, and then removes the previous tasks in the background.
         ///
-        /// Allowed values: `BLOCKING`, `DEFERRED`.
+        /// Allowed values (the enum [`SourceServiceRevisionCleanup`]): `BLOCKING`, `DEFERRED`.
         pub fn source_service_revision_cleanup(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceServiceRevisionCleanup", value);
             self
@@ -5299,9 +6069,9 @@ pub mod service {
     }
 
     impl DeploymentLifecycleHook {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `lifecycle_stages`: `LifecycleStages`, The lifecycle stages at which to run the hook. Choose from these valid values:
+        /// - `lifecycle_stages`: `LifecycleStages`, The lifecycle stages at which to run the hook. Choose from these valid values: Allowed values: the enum [`LifecycleStages`].
         pub fn new(lifecycle_stages: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("LifecycleStages", lifecycle_stages);
@@ -5340,7 +6110,7 @@ pub mod service {
         ///
         /// This field is optional. If not specified, the default value is ``AWS_LAMBDA``.
         ///
-        /// Allowed values: `AWS_LAMBDA`, `PAUSE`.
+        /// Allowed values (the enum [`TargetType`]): `AWS_LAMBDA`, `PAUSE`.
         pub fn target_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetType", value);
             self
@@ -5374,7 +6144,7 @@ pub mod service {
 
         /// The `Action` property.
         ///
-        /// Allowed values: `ROLLBACK`, `CONTINUE`.
+        /// Allowed values (the enum [`Action`]): `ROLLBACK`, `CONTINUE`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -5512,7 +6282,7 @@ pub mod service {
         ///
         /// +  After a successful migration from ``ECS`` to ``EXTERNAL`` deployment controller, you need to manually remove the ``ACTIVE`` task set, because ECS no longer manages the deployment. For information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
         ///
-        /// Allowed values: `CODE_DEPLOY`, `ECS`, `EXTERNAL`.
+        /// Allowed values (the enum [`DeploymentControllerType`]): `CODE_DEPLOY`, `ECS`, `EXTERNAL`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -5532,7 +6302,7 @@ pub mod service {
     }
 
     impl ForceNewDeployment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_force_new_deployment`: `EnableForceNewDeployment`, Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (``my_image:latest``) or to roll Fargate tasks onto a newer platform version.
         pub fn new(enable_force_new_deployment: impl Into<Val<bool>>) -> Self {
@@ -5561,7 +6331,7 @@ pub mod service {
     }
 
     impl GatewayConnector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `port_name`: `PortName`.
         pub fn new(port_name: impl Into<Val<String>>) -> Self {
@@ -5603,6 +6373,8 @@ pub mod service {
         }
 
         /// The `AccessTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`AccessTypes`]): `PUBLIC`, `PRIVATE`.
         pub fn access_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AccessTypes", value);
             self
@@ -5648,7 +6420,7 @@ pub mod service {
 
         /// The `HealthCheckProtocol` property.
         ///
-        /// Allowed values: `HTTP`, `HTTPS`.
+        /// Allowed values (the enum [`HealthCheckProtocol`]): `HTTP`, `HTTPS`.
         pub fn health_check_protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HealthCheckProtocol", value);
             self
@@ -5790,7 +6562,7 @@ pub mod service {
     }
 
     impl AdvancedConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alternate_target_group_arn`: `AlternateTargetGroupArn`, The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments.
         pub fn new(alternate_target_group_arn: impl Into<Val<String>>) -> Self {
@@ -5831,7 +6603,7 @@ pub mod service {
     }
 
     impl MonitoringConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric_configurations`: `MetricConfigurations`, The list of metric configurations for the service monitoring.
         pub fn new(metric_configurations: impl Into<Val<Vec<MetricConfiguration>>>) -> Self {
@@ -5853,15 +6625,37 @@ pub mod service {
         props: Props,
     }
 
-    impl MetricConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricConfiguration`], by name: the argument of [`MetricConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricConfigurationRequired {
+        /// The list of metric names to configure. The supported metric names are ``CPUUtilization`` and ``MemoryUtilization``.
         ///
-        /// - `metric_names`: `MetricNames`, The list of metric names to configure. The supported metric names are ``CPUUtilization`` and ``MemoryUtilization``.
-        /// - `resolution_seconds`: `ResolutionSeconds`, The resolution, in seconds, at which to collect the metrics. The valid values are ``20`` and ``60``.
-        pub fn new(metric_names: impl Into<Val<Vec<String>>>, resolution_seconds: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MetricNames`.
+        ///
+        /// Allowed values of each item (the enum [`MetricNames`]): `CPUUtilization`, `MemoryUtilization`.
+        pub metric_names: Val<Vec<String>>,
+
+        /// The resolution, in seconds, at which to collect the metrics. The valid values are ``20`` and ``60``.
+        ///
+        /// CloudFormation property `ResolutionSeconds`.
+        ///
+        /// Allowed values: `20`, `60`.
+        pub resolution_seconds: Val<i64>,
+    }
+
+    impl MetricConfiguration {
+        /// Creates the value from its required properties, by name in [`MetricConfigurationRequired`]:
+        ///
+        /// ```text
+        /// MetricConfiguration::new(MetricConfigurationRequired {
+        ///     metric_names: vec![MetricNames::CpuUtilization].into(),
+        ///     resolution_seconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricNames", metric_names);
-            props.set("ResolutionSeconds", resolution_seconds);
+            props.set::<Vec<String>>("MetricNames", required.metric_names);
+            props.set::<i64>("ResolutionSeconds", required.resolution_seconds);
             MetricConfiguration { props }
         }
     }
@@ -5921,7 +6715,7 @@ pub mod service {
         ///
         /// +  When the service ``deploymentController`` is ``ECS``, the value must be ``DISABLED``.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`AssignPublicIp`]): `DISABLED`, `ENABLED`.
         pub fn assign_public_ip(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssignPublicIp", value);
             self
@@ -5959,9 +6753,9 @@ pub mod service {
     }
 
     impl PlacementConstraint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of constraint. Use ``distinctInstance`` to ensure that each task in a particular group is running on a different container instance. Use ``memberOf`` to restrict the selection to a group of valid candidates.
+        /// - `type_`: `Type`, The type of constraint. Use ``distinctInstance`` to ensure that each task in a particular group is running on a different container instance. Use ``memberOf`` to restrict the selection to a group of valid candidates. Allowed values: the enum [`PlacementConstraintType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -5988,9 +6782,9 @@ pub mod service {
     }
 
     impl PlacementStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of placement strategy. The ``random`` placement strategy randomly places tasks on available candidates. The ``spread`` placement strategy spreads placement across available candidates evenly based on the ``field`` parameter. The ``binpack`` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the ``field`` parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory but still enough to run the task.
+        /// - `type_`: `Type`, The type of placement strategy. The ``random`` placement strategy randomly places tasks on available candidates. The ``spread`` placement strategy spreads placement across available candidates evenly based on the ``field`` parameter. The ``binpack`` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the ``field`` parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory but still enough to run the task. Allowed values: the enum [`PlacementStrategyType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -6019,7 +6813,7 @@ pub mod service {
     }
 
     impl ServiceConnectConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Specifies whether to use Service Connect with this service.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -6096,9 +6890,9 @@ pub mod service {
     }
 
     impl ServiceConnectAccessLogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `format`: `Format`, The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
+        /// - `format`: `Format`, The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools. Allowed values: the enum [`Format`].
         pub fn new(format: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Format", format);
@@ -6109,7 +6903,7 @@ pub mod service {
         ///
         /// When enabled, query parameters from HTTP requests are included in the access logs. Consider security and privacy implications when enabling this feature, as query parameters may contain sensitive information such as request IDs and tokens. By default, this parameter is ``DISABLED``.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`IncludeQueryParameters`]): `DISABLED`, `ENABLED`.
         pub fn include_query_parameters(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IncludeQueryParameters", value);
             self
@@ -6137,7 +6931,7 @@ pub mod service {
 
         /// The `LogLevel` property.
         ///
-        /// Allowed values: `debug`, `info`.
+        /// Allowed values (the enum [`LogLevel`]): `debug`, `info`.
         pub fn log_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogLevel", value);
             self
@@ -6248,15 +7042,37 @@ pub mod service {
         props: Props,
     }
 
-    impl Secret {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Secret`], by name: the argument of [`Secret::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretRequired {
+        /// The name of the secret.
         ///
-        /// - `name`: `Name`, The name of the secret.
-        /// - `value_from`: `ValueFrom`, The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        pub fn new(name: impl Into<Val<String>>, value_from: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
+        ///
+        /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
+        /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
+        ///
+        /// CloudFormation property `ValueFrom`.
+        pub value_from: Val<String>,
+    }
+
+    impl Secret {
+        /// Creates the value from its required properties, by name in [`SecretRequired`]:
+        ///
+        /// ```text
+        /// Secret::new(SecretRequired {
+        ///     name: "...".into(),
+        ///     value_from: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("ValueFrom", value_from);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("ValueFrom", required.value_from);
             Secret { props }
         }
     }
@@ -6274,7 +7090,7 @@ pub mod service {
     }
 
     impl ServiceConnectService {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `port_name`: `PortName`, The ``portName`` must match the name of one of the ``portMappings`` from all the containers in the task definition of this Amazon ECS service.
         pub fn new(port_name: impl Into<Val<String>>) -> Self {
@@ -6343,7 +7159,7 @@ pub mod service {
     }
 
     impl ServiceConnectClientAlias {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `port`: `Port`, The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
         pub fn new(port: impl Into<Val<i64>>) -> Self {
@@ -6384,7 +7200,7 @@ pub mod service {
     }
 
     impl ServiceConnectTestTrafficRules {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `header`: `Header`, The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing. These rules provide fine-grained control over test traffic routing based on request headers.
         pub fn new(header: impl Into<Val<ServiceConnectTestTrafficRulesHeader>>) -> Self {
@@ -6407,7 +7223,7 @@ pub mod service {
     }
 
     impl ServiceConnectTestTrafficRulesHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -6436,7 +7252,7 @@ pub mod service {
     }
 
     impl ServiceConnectTestTrafficRulesHeaderValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `exact`: `Exact`.
         pub fn new(exact: impl Into<Val<String>>) -> Self {
@@ -6497,7 +7313,7 @@ pub mod service {
     }
 
     impl ServiceConnectTlsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `issuer_certificate_authority`: `IssuerCertificateAuthority`, The signer certificate authority.
         pub fn new(issuer_certificate_authority: impl Into<Val<ServiceConnectTlsCertificateAuthority>>) -> Self {
@@ -6666,7 +7482,7 @@ pub mod service {
     }
 
     impl ServiceVolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the volume. This value must match the volume name from the ``Volume`` object in the task definition.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -6697,7 +7513,7 @@ pub mod service {
     }
 
     impl ServiceManagedEbsVolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed ``AmazonECSInfrastructureRolePolicyForVolumes`` IAM policy with this role. For more information, see [Amazon ECS infrastructure IAM role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html) in the *Amazon ECS Developer Guide*.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -6718,7 +7534,7 @@ pub mod service {
         ///
         /// The available Windows filesystem types are ``NTFS``.
         ///
-        /// Allowed values: `ext3`, `ext4`, `ntfs`, `xfs`.
+        /// Allowed values (the enum [`FilesystemType`]): `ext3`, `ext4`, `ntfs`, `xfs`.
         pub fn filesystem_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FilesystemType", value);
             self
@@ -6826,9 +7642,9 @@ pub mod service {
     }
 
     impl EbsTagSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `resource_type`: `ResourceType`, The type of volume resource.
+        /// - `resource_type`: `ResourceType`, The type of volume resource. Allowed values: the enum [`ResourceType`].
         pub fn new(resource_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceType", resource_type);
@@ -6837,7 +7653,7 @@ pub mod service {
 
         /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a ``SERVICE`` specified in ``ServiceVolumeConfiguration``. If no value is specified, the tags aren't propagated.
         ///
-        /// Allowed values: `SERVICE`, `TASK_DEFINITION`.
+        /// Allowed values (the enum [`PropagateTags`]): `SERVICE`, `TASK_DEFINITION`.
         pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropagateTags", value);
             self
@@ -6862,17 +7678,40 @@ pub mod service {
         props: Props,
     }
 
-    impl VpcLatticeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcLatticeConfiguration`], by name: the argument of [`VpcLatticeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcLatticeConfigurationRequired {
+        /// The name of the port mapping to register in the VPC Lattice target group. This is the name of the ``portMapping`` you defined in your task definition.
         ///
-        /// - `port_name`: `PortName`, The name of the port mapping to register in the VPC Lattice target group. This is the name of the ``portMapping`` you defined in your task definition.
-        /// - `role_arn`: `RoleArn`, The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
-        /// - `target_group_arn`: `TargetGroupArn`, The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
-        pub fn new(port_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, target_group_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PortName`.
+        pub port_name: Val<String>,
+
+        /// The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
+        ///
+        /// CloudFormation property `TargetGroupArn`.
+        pub target_group_arn: Val<String>,
+    }
+
+    impl VpcLatticeConfiguration {
+        /// Creates the value from its required properties, by name in [`VpcLatticeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// VpcLatticeConfiguration::new(VpcLatticeConfigurationRequired {
+        ///     port_name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     target_group_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcLatticeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("PortName", port_name);
-            props.set("RoleArn", role_arn);
-            props.set("TargetGroupArn", target_group_arn);
+            props.set::<String>("PortName", required.port_name);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("TargetGroupArn", required.target_group_arn);
             VpcLatticeConfiguration { props }
         }
 
@@ -7161,6 +8000,195 @@ pub mod service {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AvailabilityZoneRebalancing` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        AvailabilityZoneRebalancing {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LaunchType` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        LaunchType {
+            Ec2 = "EC2",
+            Fargate = "FARGATE",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropagateTags` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        PropagateTags {
+            Service = "SERVICE",
+            TaskDefinition = "TASK_DEFINITION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SchedulingStrategy` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        SchedulingStrategy {
+            Daemon = "DAEMON",
+            Replica = "REPLICA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Strategy` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        Strategy {
+            Rolling = "ROLLING",
+            BlueGreen = "BLUE_GREEN",
+            Linear = "LINEAR",
+            Canary = "CANARY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        Type {
+            Count = "COUNT",
+            BoundedPercent = "BOUNDED_PERCENT",
+            UnboundedPercent = "UNBOUNDED_PERCENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceServiceRevisionCleanup` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        SourceServiceRevisionCleanup {
+            Blocking = "BLOCKING",
+            Deferred = "DEFERRED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LifecycleStages` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        LifecycleStages {
+            ReconcileService = "RECONCILE_SERVICE",
+            PreScaleUp = "PRE_SCALE_UP",
+            PostScaleUp = "POST_SCALE_UP",
+            TestTrafficShift = "TEST_TRAFFIC_SHIFT",
+            PostTestTrafficShift = "POST_TEST_TRAFFIC_SHIFT",
+            PreProductionTrafficShift = "PRE_PRODUCTION_TRAFFIC_SHIFT",
+            ProductionTrafficShift = "PRODUCTION_TRAFFIC_SHIFT",
+            PostProductionTrafficShift = "POST_PRODUCTION_TRAFFIC_SHIFT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetType` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        TargetType {
+            AwsLambda = "AWS_LAMBDA",
+            Pause = "PAUSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        Action {
+            Rollback = "ROLLBACK",
+            Continue = "CONTINUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        DeploymentControllerType {
+            CodeDeploy = "CODE_DEPLOY",
+            Ecs = "ECS",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessTypes` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        AccessTypes {
+            Public = "PUBLIC",
+            Private = "PRIVATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HealthCheckProtocol` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        HealthCheckProtocol {
+            Http = "HTTP",
+            Https = "HTTPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricNames` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        MetricNames {
+            CpuUtilization = "CPUUtilization",
+            MemoryUtilization = "MemoryUtilization",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AssignPublicIp` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        AssignPublicIp {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        PlacementConstraintType {
+            DistinctInstance = "distinctInstance",
+            MemberOf = "memberOf",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        PlacementStrategyType {
+            Binpack = "binpack",
+            Random = "random",
+            Spread = "spread",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        Format {
+            Text = "TEXT",
+            Json = "JSON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IncludeQueryParameters` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        IncludeQueryParameters {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogLevel` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        LogLevel {
+            Debug = "debug",
+            Info = "info",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FilesystemType` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        FilesystemType {
+            Ext3 = "ext3",
+            Ext4 = "ext4",
+            Ntfs = "ntfs",
+            Xfs = "xfs",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::ECS::Service`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Volume = "volume",
+        }
+    }
 }
 
 /// Registers a new task definition from the supplied ``family`` and ``containerDefinitions``. Optionally, you can add data volumes to your containers with the ``volumes`` parameter. For more information about task definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -7174,6 +8202,14 @@ pub mod service {
 /// You only need to learn how to sign HTTP requests if you intend to create them manually. When you use the <https://docs.aws.amazon.com/cli/> or one of the [SDKs](https://docs.aws.amazon.com/tools/) to make requests to AWS, these tools automatically sign the requests for you, with the access key that you specify when you configure the tools. When you use these tools, you don't have to sign requests yourself.
 ///
 /// CloudFormation type `AWS::ECS::TaskDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TaskDefinitionArn`: `handle.task_definition_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TaskDefinitionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTaskDefinition {
     props: Props,
@@ -7265,7 +8301,7 @@ impl CfnTaskDefinition {
     ///
     /// This parameter is not supported for Windows containers or tasks run on FARGATElong.
     ///
-    /// Allowed values: `host`, `none`, `task`.
+    /// Allowed values (the enum [`task_definition::IpcMode`]): `host`, `none`, `task`.
     ///
     /// Changing it replaces the resource.
     pub fn ipc_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -7315,7 +8351,7 @@ impl CfnTaskDefinition {
     ///
     /// If the network mode is ``host``, you cannot run multiple instantiations of the same task on a single container instance when port mappings are used.
     ///
-    /// Allowed values: `awsvpc`, `bridge`, `host`, `none`.
+    /// Allowed values (the enum [`task_definition::NetworkMode`]): `awsvpc`, `bridge`, `host`, `none`.
     ///
     /// Changing it replaces the resource.
     pub fn network_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -7337,7 +8373,7 @@ impl CfnTaskDefinition {
     ///
     /// This parameter is only supported for tasks that are hosted on FARGATElong if the tasks are using platform version ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
     ///
-    /// Allowed values: `host`, `task`.
+    /// Allowed values (the enum [`task_definition::PidMode`]): `host`, `task`.
     ///
     /// Changing it replaces the resource.
     pub fn pid_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -7366,6 +8402,8 @@ impl CfnTaskDefinition {
     }
 
     /// The task launch types the task definition was validated against. The valid values are ``MANAGED_INSTANCES``, ``EC2``, ``FARGATE``, and ``EXTERNAL``. For more information, see [Amazon ECS launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
+    /// Allowed values of each item (the enum [`task_definition::RequiresCompatibilities`]): `EC2`, `EXTERNAL`, `FARGATE`, `MANAGED_INSTANCES`.
     ///
     /// Changing it replaces the resource.
     pub fn requires_compatibilities(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -7475,11 +8513,11 @@ pub(crate) static TASK_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTaskDefinition`].
+/// Property types and enums of the allowed values of [`CfnTaskDefinition`].
 pub mod task_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The ``ContainerDefinition`` property specifies a container definition. Container definitions are used in task definitions to describe the different containers that are launched as part of a task.
     #[derive(Clone, Debug)]
@@ -7487,15 +8525,43 @@ pub mod task_definition {
         props: Props,
     }
 
-    impl ContainerDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContainerDefinition`], by name: the argument of [`ContainerDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerDefinitionRequired {
+        /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either ``repository-url/image:tag`` or ``repository-url/image@digest``. For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to ``Image`` in the docker container create command and the ``IMAGE`` parameter of docker run.
         ///
-        /// - `image`: `Image`, The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either ``repository-url/image:tag`` or ``repository-url/image@digest``. For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to ``Image`` in the docker container create command and the ``IMAGE`` parameter of docker run.
-        /// - `name`: `Name`, The name of a container. If you're linking multiple containers together in a task definition, the ``name`` of one container can be entered in the ``links`` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to ``name`` in the docker container create command and the ``--name`` option to docker run.
-        pub fn new(image: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// +  When a new task starts, the Amazon ECS container agent pulls the latest version of the specified image and tag for the container to use. However, subsequent updates to a repository image aren't propagated to already running tasks.
+        ///
+        /// +  Images in Amazon ECR repositories can be specified by either using the full ``registry/repository:tag`` or ``registry/repository@digest``. For example, ``012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>:latest`` or ``012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>@sha256:94afd1f2e64d908bc90dbca0035a5b567EXAMPLE``.
+        ///
+        /// +  Images in official repositories on Docker Hub use a single name (for example, ``ubuntu`` or ``mongo``).
+        ///
+        /// +  Images in other repositories on Docker Hub are qualified with an organization name (for example, ``amazon/amazon-ecs-agent``).
+        ///
+        /// +  Images in other online repositories are qualified further by a domain name (for example, ``quay.io/assemblyline/ubuntu``).
+        ///
+        /// CloudFormation property `Image`.
+        pub image: Val<String>,
+
+        /// The name of a container. If you're linking multiple containers together in a task definition, the ``name`` of one container can be entered in the ``links`` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to ``name`` in the docker container create command and the ``--name`` option to docker run.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl ContainerDefinition {
+        /// Creates the value from its required properties, by name in [`ContainerDefinitionRequired`]:
+        ///
+        /// ```text
+        /// ContainerDefinition::new(ContainerDefinitionRequired {
+        ///     image: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Image", image);
-            props.set("Name", name);
+            props.set::<String>("Image", required.image);
+            props.set::<String>("Name", required.name);
             ContainerDefinition { props }
         }
 
@@ -7877,7 +8943,7 @@ pub mod task_definition {
 
         /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is ``enabled``. If you set the value for a container as ``disabled``, Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment. For more information about container image resolution, see [Container image resolution](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html#deployment-container-image-stability) in the *Amazon ECS Developer Guide*.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`VersionConsistency`]): `enabled`, `disabled`.
         pub fn version_consistency(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VersionConsistency", value);
             self
@@ -7929,7 +8995,7 @@ pub mod task_definition {
         ///
         /// +  ``HEALTHY`` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
         ///
-        /// Allowed values: `COMPLETE`, `HEALTHY`, `START`, `SUCCESS`.
+        /// Allowed values (the enum [`Condition`]): `COMPLETE`, `HEALTHY`, `START`, `SUCCESS`.
         pub fn condition(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Condition", value);
             self
@@ -8013,7 +9079,7 @@ pub mod task_definition {
 
         /// The file type to use. Environment files are objects in Amazon S3. The only supported value is ``s3``.
         ///
-        /// Allowed values: `s3`.
+        /// Allowed values (the enum [`Type`]): `s3`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -8093,7 +9159,7 @@ pub mod task_definition {
 
         /// The log router to use. The valid values are ``fluentd`` or ``fluentbit``.
         ///
-        /// Allowed values: `fluentbit`, `fluentd`.
+        /// Allowed values (the enum [`FirelensConfigurationType`]): `fluentbit`, `fluentd`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -8334,6 +9400,8 @@ pub mod task_definition {
         }
 
         /// The explicit permissions to provide to the container for the device. By default, the container has permissions for ``read``, ``write``, and ``mknod`` for the device.
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `mknod`, `read`, `write`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self
@@ -8353,7 +9421,7 @@ pub mod task_definition {
     }
 
     impl Tmpfs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `size`: `Size`, The maximum size (in MiB) of the tmpfs volume.
         pub fn new(size: impl Into<Val<i64>>) -> Self {
@@ -8390,7 +9458,7 @@ pub mod task_definition {
     }
 
     impl LogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_driver`: `LogDriver`, The log driver to use for the container.
         pub fn new(log_driver: impl Into<Val<String>>) -> Self {
@@ -8452,15 +9520,37 @@ pub mod task_definition {
         props: Props,
     }
 
-    impl Secret {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Secret`], by name: the argument of [`Secret::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretRequired {
+        /// The name of the secret.
         ///
-        /// - `name`: `Name`, The name of the secret.
-        /// - `value_from`: `ValueFrom`, The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        pub fn new(name: impl Into<Val<String>>, value_from: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
+        ///
+        /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
+        /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
+        ///
+        /// CloudFormation property `ValueFrom`.
+        pub value_from: Val<String>,
+    }
+
+    impl Secret {
+        /// Creates the value from its required properties, by name in [`SecretRequired`]:
+        ///
+        /// ```text
+        /// Secret::new(SecretRequired {
+        ///     name: "...".into(),
+        ///     value_from: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("ValueFrom", value_from);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("ValueFrom", required.value_from);
             Secret { props }
         }
     }
@@ -8534,7 +9624,7 @@ pub mod task_definition {
         ///
         /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
         ///
-        /// Allowed values: `http`, `http2`, `grpc`.
+        /// Allowed values (the enum [`AppProtocol`]): `http`, `http2`, `grpc`.
         pub fn app_protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AppProtocol", value);
             self
@@ -8618,7 +9708,7 @@ pub mod task_definition {
 
         /// The protocol that's used for the port mapping. Valid values are ``tcp`` and ``udp`` (case-sensitive). The default is ``tcp``. Amazon ECS treats any other specified value as ``tcp``. ``protocol`` is immutable in a Service Connect service. To update this field, you must delete and redeploy the service.
         ///
-        /// Allowed values: `tcp`, `udp`.
+        /// Allowed values (the enum [`Protocol`]): `tcp`, `udp`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -8666,9 +9756,9 @@ pub mod task_definition {
     }
 
     impl ResourceRequirement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of resource to assign to a container.
+        /// - `type_`: `Type`, The type of resource to assign to a container. Allowed values: the enum [`ResourceRequirementType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -8707,7 +9797,7 @@ pub mod task_definition {
     }
 
     impl SharingStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `nvidia_mps`: `NvidiaMps`.
         pub fn new(nvidia_mps: impl Into<Val<NvidiaMpsAllocation>>) -> Self {
@@ -8730,7 +9820,7 @@ pub mod task_definition {
     }
 
     impl NvidiaMpsAllocation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `memory`: `Memory`, The amount of GPU memory, in MiB, allocated to the container.
         pub fn new(memory: impl Into<Val<i64>>) -> Self {
@@ -8854,17 +9944,42 @@ pub mod task_definition {
         props: Props,
     }
 
-    impl Ulimit {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Ulimit`], by name: the argument of [`Ulimit::new`].
+    #[derive(Clone, Debug)]
+    pub struct UlimitRequired {
+        /// The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
         ///
-        /// - `hard_limit`: `HardLimit`, The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-        /// - `name`: `Name`, The ``type`` of the ``ulimit``.
-        /// - `soft_limit`: `SoftLimit`, The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-        pub fn new(hard_limit: impl Into<Val<i64>>, name: impl Into<Val<String>>, soft_limit: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `HardLimit`.
+        pub hard_limit: Val<i64>,
+
+        /// The ``type`` of the ``ulimit``.
+        ///
+        /// CloudFormation property `Name`.
+        ///
+        /// Allowed values (the enum [`Name`]): `core`, `cpu`, `data`, `fsize`, `locks`, `memlock`, `msgqueue`, `nice`, `nofile`, `nproc`, `rss`, `rtprio`, `rttime`, `sigpending`, `stack`.
+        pub name: Val<String>,
+
+        /// The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
+        ///
+        /// CloudFormation property `SoftLimit`.
+        pub soft_limit: Val<i64>,
+    }
+
+    impl Ulimit {
+        /// Creates the value from its required properties, by name in [`UlimitRequired`]:
+        ///
+        /// ```text
+        /// Ulimit::new(UlimitRequired {
+        ///     hard_limit: 1.into(),
+        ///     name: Name::Core.into(),
+        ///     soft_limit: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: UlimitRequired) -> Self {
             let mut props = Props::new();
-            props.set("HardLimit", hard_limit);
-            props.set("Name", name);
-            props.set("SoftLimit", soft_limit);
+            props.set::<i64>("HardLimit", required.hard_limit);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("SoftLimit", required.soft_limit);
             Ulimit { props }
         }
     }
@@ -8980,9 +10095,9 @@ pub mod task_definition {
     }
 
     impl TaskDefinitionPlacementConstraint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of constraint. The ``MemberOf`` constraint restricts selection to be from a group of valid candidates.
+        /// - `type_`: `Type`, The type of constraint. The ``MemberOf`` constraint restricts selection to be from a group of valid candidates. Allowed values: the enum [`TaskDefinitionPlacementConstraintType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -9011,7 +10126,7 @@ pub mod task_definition {
     }
 
     impl ProxyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `container_name`: `ContainerName`, The name of the container that will serve as the App Mesh proxy.
         pub fn new(container_name: impl Into<Val<String>>) -> Self {
@@ -9042,7 +10157,7 @@ pub mod task_definition {
 
         /// The proxy type. The only supported value is ``APPMESH``.
         ///
-        /// Allowed values: `APPMESH`.
+        /// Allowed values (the enum [`ProxyConfigurationType`]): `APPMESH`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -9074,7 +10189,7 @@ pub mod task_definition {
         ///
         /// You can run your Linux tasks on an ARM-based platform by setting the value to ``ARM64``. This option is available for tasks that run on Linux Amazon EC2 instance, Amazon ECS Managed Instances, or Linux containers on Fargate.
         ///
-        /// Allowed values: `ARM64`, `X86_64`.
+        /// Allowed values (the enum [`CpuArchitecture`]): `ARM64`, `X86_64`.
         pub fn cpu_architecture(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CpuArchitecture", value);
             self
@@ -9082,7 +10197,7 @@ pub mod task_definition {
 
         /// The operating system.
         ///
-        /// Allowed values: `LINUX`, `WINDOWS_SERVER_2004_CORE`, `WINDOWS_SERVER_2016_FULL`, `WINDOWS_SERVER_2019_CORE`, `WINDOWS_SERVER_2019_FULL`, `WINDOWS_SERVER_2022_CORE`, `WINDOWS_SERVER_2022_FULL`, `WINDOWS_SERVER_2025_CORE`, `WINDOWS_SERVER_2025_FULL`, `WINDOWS_SERVER_20H2_CORE`.
+        /// Allowed values (the enum [`OperatingSystemFamily`]): `LINUX`, `WINDOWS_SERVER_2004_CORE`, `WINDOWS_SERVER_2016_FULL`, `WINDOWS_SERVER_2019_CORE`, `WINDOWS_SERVER_2019_FULL`, `WINDOWS_SERVER_2022_CORE`, `WINDOWS_SERVER_2022_FULL`, `WINDOWS_SERVER_2025_CORE`, `WINDOWS_SERVER_2025_FULL`, `WINDOWS_SERVER_20H2_CORE`.
         pub fn operating_system_family(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OperatingSystemFamily", value);
             self
@@ -9262,7 +10377,7 @@ pub mod task_definition {
 
         /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a ``task`` are automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as ``shared`` persist after the task stops.
         ///
-        /// Allowed values: `shared`, `task`.
+        /// Allowed values (the enum [`Scope`]): `shared`, `task`.
         pub fn scope(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Scope", value);
             self
@@ -9282,7 +10397,7 @@ pub mod task_definition {
     }
 
     impl EfsVolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `filesystem_id`: `FilesystemId`, The Amazon EFS file system ID to use.
         pub fn new(filesystem_id: impl Into<Val<String>>) -> Self {
@@ -9307,7 +10422,7 @@ pub mod task_definition {
 
         /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of ``DISABLED`` is used. For more information, see [Encrypting data in transit](https://docs.aws.amazon.com/efs/latest/ug/encryption-in-transit.html) in the *Amazon Elastic File System User Guide*.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`TransitEncryption`]): `ENABLED`, `DISABLED`.
         pub fn transit_encryption(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitEncryption", value);
             self
@@ -9347,7 +10462,7 @@ pub mod task_definition {
 
         /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the ``EFSVolumeConfiguration``. If this parameter is omitted, the default value of ``DISABLED`` is used. For more information, see [Using Amazon EFS access points](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html#efs-volume-accesspoints) in the *Amazon Elastic Container Service Developer Guide*.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`Iam`]): `ENABLED`, `DISABLED`.
         pub fn iam(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IAM", value);
             self
@@ -9368,15 +10483,33 @@ pub mod task_definition {
         props: Props,
     }
 
-    impl FSxWindowsFileServerVolumeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FSxWindowsFileServerVolumeConfiguration`], by name: the argument of [`FSxWindowsFileServerVolumeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct FSxWindowsFileServerVolumeConfigurationRequired {
+        /// The Amazon FSx for Windows File Server file system ID to use.
         ///
-        /// - `file_system_id`: `FileSystemId`, The Amazon FSx for Windows File Server file system ID to use.
-        /// - `root_directory`: `RootDirectory`, The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
-        pub fn new(file_system_id: impl Into<Val<String>>, root_directory: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FileSystemId`.
+        pub file_system_id: Val<String>,
+
+        /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
+        ///
+        /// CloudFormation property `RootDirectory`.
+        pub root_directory: Val<String>,
+    }
+
+    impl FSxWindowsFileServerVolumeConfiguration {
+        /// Creates the value from its required properties, by name in [`FSxWindowsFileServerVolumeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// FSxWindowsFileServerVolumeConfiguration::new(FSxWindowsFileServerVolumeConfigurationRequired {
+        ///     file_system_id: "...".into(),
+        ///     root_directory: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FSxWindowsFileServerVolumeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileSystemId", file_system_id);
-            props.set("RootDirectory", root_directory);
+            props.set::<String>("FileSystemId", required.file_system_id);
+            props.set::<String>("RootDirectory", required.root_directory);
             FSxWindowsFileServerVolumeConfiguration { props }
         }
 
@@ -9401,15 +10534,33 @@ pub mod task_definition {
         props: Props,
     }
 
-    impl FSxAuthorizationConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FSxAuthorizationConfig`], by name: the argument of [`FSxAuthorizationConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct FSxAuthorizationConfigRequired {
+        /// The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an ASMlong secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
         ///
-        /// - `credentials_parameter`: `CredentialsParameter`, The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an ASMlong secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
-        /// - `domain`: `Domain`, A fully qualified domain name hosted by an <https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html> Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
-        pub fn new(credentials_parameter: impl Into<Val<String>>, domain: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CredentialsParameter`.
+        pub credentials_parameter: Val<String>,
+
+        /// A fully qualified domain name hosted by an <https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html> Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
+        ///
+        /// CloudFormation property `Domain`.
+        pub domain: Val<String>,
+    }
+
+    impl FSxAuthorizationConfig {
+        /// Creates the value from its required properties, by name in [`FSxAuthorizationConfigRequired`]:
+        ///
+        /// ```text
+        /// FSxAuthorizationConfig::new(FSxAuthorizationConfigRequired {
+        ///     credentials_parameter: "...".into(),
+        ///     domain: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FSxAuthorizationConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CredentialsParameter", credentials_parameter);
-            props.set("Domain", domain);
+            props.set::<String>("CredentialsParameter", required.credentials_parameter);
+            props.set::<String>("Domain", required.domain);
             FSxAuthorizationConfig { props }
         }
     }
@@ -9457,7 +10608,7 @@ pub mod task_definition {
     }
 
     impl S3FilesVolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_arn`: `FileSystemArn`, The full ARN of the S3 Files file system to mount.
         pub fn new(file_system_arn: impl Into<Val<String>>) -> Self {
@@ -9639,30 +10790,255 @@ pub mod task_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpcMode` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        IpcMode {
+            Host = "host",
+            None = "none",
+            Task = "task",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkMode` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        NetworkMode {
+            Awsvpc = "awsvpc",
+            Bridge = "bridge",
+            Host = "host",
+            None = "none",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PidMode` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        PidMode {
+            Host = "host",
+            Task = "task",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RequiresCompatibilities` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        RequiresCompatibilities {
+            Ec2 = "EC2",
+            External = "EXTERNAL",
+            Fargate = "FARGATE",
+            ManagedInstances = "MANAGED_INSTANCES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VersionConsistency` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        VersionConsistency {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Condition` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        Condition {
+            Complete = "COMPLETE",
+            Healthy = "HEALTHY",
+            Start = "START",
+            Success = "SUCCESS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        Type {
+            S3 = "s3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        FirelensConfigurationType {
+            Fluentbit = "fluentbit",
+            Fluentd = "fluentd",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Permissions` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        Permissions {
+            Mknod = "mknod",
+            Read = "read",
+            Write = "write",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AppProtocol` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        AppProtocol {
+            Http = "http",
+            Http2 = "http2",
+            Grpc = "grpc",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Tcp = "tcp",
+            Udp = "udp",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        ResourceRequirementType {
+            Gpu = "GPU",
+            InferenceAccelerator = "InferenceAccelerator",
+            NeuronDevice = "NeuronDevice",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        Name {
+            Core = "core",
+            Cpu = "cpu",
+            Data = "data",
+            Fsize = "fsize",
+            Locks = "locks",
+            Memlock = "memlock",
+            Msgqueue = "msgqueue",
+            Nice = "nice",
+            Nofile = "nofile",
+            Nproc = "nproc",
+            Rss = "rss",
+            Rtprio = "rtprio",
+            Rttime = "rttime",
+            Sigpending = "sigpending",
+            Stack = "stack",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        TaskDefinitionPlacementConstraintType {
+            MemberOf = "memberOf",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        ProxyConfigurationType {
+            Appmesh = "APPMESH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CpuArchitecture` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        CpuArchitecture {
+            Arm64 = "ARM64",
+            X86_64 = "X86_64",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OperatingSystemFamily` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        OperatingSystemFamily {
+            Linux = "LINUX",
+            WindowsServer2004Core = "WINDOWS_SERVER_2004_CORE",
+            WindowsServer2016Full = "WINDOWS_SERVER_2016_FULL",
+            WindowsServer2019Core = "WINDOWS_SERVER_2019_CORE",
+            WindowsServer2019Full = "WINDOWS_SERVER_2019_FULL",
+            WindowsServer2022Core = "WINDOWS_SERVER_2022_CORE",
+            WindowsServer2022Full = "WINDOWS_SERVER_2022_FULL",
+            WindowsServer2025Core = "WINDOWS_SERVER_2025_CORE",
+            WindowsServer2025Full = "WINDOWS_SERVER_2025_FULL",
+            WindowsServer20h2Core = "WINDOWS_SERVER_20H2_CORE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        Scope {
+            Shared = "shared",
+            Task = "task",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TransitEncryption` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        TransitEncryption {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IAM` in `AWS::ECS::TaskDefinition`; `.into()` makes a `Val<String>`.
+        Iam {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Create a task set in the specified cluster and service. This is used when a service uses the EXTERNAL deployment controller type. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.htmlin> the Amazon Elastic Container Service Developer Guide.
 ///
 /// CloudFormation type `AWS::ECS::TaskSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the task set.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTaskSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTaskSet`], by name: the argument of [`CfnTaskSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTaskSetRequired {
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
+    ///
+    /// CloudFormation property `Cluster`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster: Val<String>,
+
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
+    ///
+    /// CloudFormation property `Service`.
+    ///
+    /// Changing it replaces the resource.
+    pub service: Val<String>,
+
+    /// The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use.
+    ///
+    /// CloudFormation property `TaskDefinition`.
+    ///
+    /// Changing it replaces the resource.
+    pub task_definition: Val<String>,
+}
+
 impl CfnTaskSet {
     pub const TYPE_NAME: &'static str = "AWS::ECS::TaskSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTaskSetRequired`]:
     ///
-    /// - `cluster`: `Cluster`, The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
-    /// - `service`: `Service`, The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
-    /// - `task_definition`: `TaskDefinition`, The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use.
-    pub fn new(cluster: impl Into<Val<String>>, service: impl Into<Val<String>>, task_definition: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTaskSet::new(CfnTaskSetRequired {
+    ///     cluster: "...".into(),
+    ///     service: "...".into(),
+    ///     task_definition: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTaskSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Cluster", cluster);
-        props.set("Service", service);
-        props.set("TaskDefinition", task_definition);
+        props.set::<String>("Cluster", required.cluster);
+        props.set::<String>("Service", required.service);
+        props.set::<String>("TaskDefinition", required.task_definition);
         CfnTaskSet { props, options: ResourceOptions::default() }
     }
 
@@ -9684,7 +11060,7 @@ impl CfnTaskSet {
 
     /// The launch type that new tasks in the task set will use. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html> in the Amazon Elastic Container Service Developer Guide.
     ///
-    /// Allowed values: `EC2`, `FARGATE`.
+    /// Allowed values (the enum [`task_set::LaunchType`]): `EC2`, `FARGATE`.
     ///
     /// Changing it replaces the resource.
     pub fn launch_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -9783,11 +11159,11 @@ pub(crate) static TASK_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTaskSet`].
+/// Property types and enums of the allowed values of [`CfnTaskSet`].
 pub mod task_set {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ECS::TaskSet`.
     #[derive(Clone, Debug)]
@@ -9898,7 +11274,7 @@ pub mod task_set {
     }
 
     impl AwsVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnets`: `Subnets`, The subnets associated with the task or service. There is a limit of 16 subnets that can be specified per AwsVpcConfiguration.
         pub fn new(subnets: impl Into<Val<Vec<String>>>) -> Self {
@@ -9909,7 +11285,7 @@ pub mod task_set {
 
         /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`AssignPublicIp`]): `DISABLED`, `ENABLED`.
         pub fn assign_public_ip(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssignPublicIp", value);
             self
@@ -9943,7 +11319,7 @@ pub mod task_set {
 
         /// The unit of measure for the scale value.
         ///
-        /// Allowed values: `PERCENT`.
+        /// Allowed values (the enum [`Unit`]): `PERCENT`.
         pub fn unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Unit", value);
             self
@@ -10077,6 +11453,29 @@ pub mod task_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LaunchType` in `AWS::ECS::TaskSet`; `.into()` makes a `Val<String>`.
+        LaunchType {
+            Ec2 = "EC2",
+            Fargate = "FARGATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AssignPublicIp` in `AWS::ECS::TaskSet`; `.into()` makes a `Val<String>`.
+        AssignPublicIp {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::ECS::TaskSet`; `.into()` makes a `Val<String>`.
+        Unit {
+            Percent = "PERCENT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

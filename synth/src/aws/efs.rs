@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -18,6 +17,15 @@ use crate::value::{Json, Val};
 /// This operation requires permissions for the ``elasticfilesystem:CreateAccessPoint`` action.
 ///
 /// CloudFormation type `AWS::EFS::AccessPoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessPointId`: `handle.access_point_id()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccessPointId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPoint {
     props: Props,
@@ -27,7 +35,7 @@ pub struct CfnAccessPoint {
 impl CfnAccessPoint {
     pub const TYPE_NAME: &'static str = "AWS::EFS::AccessPoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `file_system_id`: `FileSystemId`, The ID of the EFS file system that the access point applies to. Accepts only the ID format for input when specifying a file system, for example ``fs-0123456789abcedf2``.
     pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -162,15 +170,37 @@ pub mod access_point {
         props: Props,
     }
 
-    impl PosixUser {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PosixUser`], by name: the argument of [`PosixUser::new`].
+    #[derive(Clone, Debug)]
+    pub struct PosixUserRequired {
+        /// The POSIX group ID used for all file system operations using this access point.
         ///
-        /// - `gid`: `Gid`, The POSIX group ID used for all file system operations using this access point.
-        /// - `uid`: `Uid`, The POSIX user ID used for all file system operations using this access point.
-        pub fn new(gid: impl Into<Val<String>>, uid: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Gid`.
+        ///
+        /// Changing it replaces the resource.
+        pub gid: Val<String>,
+
+        /// The POSIX user ID used for all file system operations using this access point.
+        ///
+        /// CloudFormation property `Uid`.
+        ///
+        /// Changing it replaces the resource.
+        pub uid: Val<String>,
+    }
+
+    impl PosixUser {
+        /// Creates the value from its required properties, by name in [`PosixUserRequired`]:
+        ///
+        /// ```text
+        /// PosixUser::new(PosixUserRequired {
+        ///     gid: "...".into(),
+        ///     uid: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PosixUserRequired) -> Self {
             let mut props = Props::new();
-            props.set("Gid", gid);
-            props.set("Uid", uid);
+            props.set::<String>("Gid", required.gid);
+            props.set::<String>("Uid", required.uid);
             PosixUser { props }
         }
 
@@ -237,17 +267,46 @@ pub mod access_point {
         props: Props,
     }
 
-    impl CreationInfo {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CreationInfo`], by name: the argument of [`CreationInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct CreationInfoRequired {
+        /// Specifies the POSIX group ID to apply to the ``RootDirectory``. Accepts values from 0 to 2^32 (4294967295).
         ///
-        /// - `owner_gid`: `OwnerGid`, Specifies the POSIX group ID to apply to the ``RootDirectory``. Accepts values from 0 to 2^32 (4294967295).
-        /// - `owner_uid`: `OwnerUid`, Specifies the POSIX user ID to apply to the ``RootDirectory``. Accepts values from 0 to 2^32 (4294967295).
-        /// - `permissions`: `Permissions`, Specifies the POSIX permissions to apply to the ``RootDirectory``, in the format of an octal number representing the file's mode bits.
-        pub fn new(owner_gid: impl Into<Val<String>>, owner_uid: impl Into<Val<String>>, permissions: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `OwnerGid`.
+        ///
+        /// Changing it replaces the resource.
+        pub owner_gid: Val<String>,
+
+        /// Specifies the POSIX user ID to apply to the ``RootDirectory``. Accepts values from 0 to 2^32 (4294967295).
+        ///
+        /// CloudFormation property `OwnerUid`.
+        ///
+        /// Changing it replaces the resource.
+        pub owner_uid: Val<String>,
+
+        /// Specifies the POSIX permissions to apply to the ``RootDirectory``, in the format of an octal number representing the file's mode bits.
+        ///
+        /// CloudFormation property `Permissions`.
+        ///
+        /// Changing it replaces the resource.
+        pub permissions: Val<String>,
+    }
+
+    impl CreationInfo {
+        /// Creates the value from its required properties, by name in [`CreationInfoRequired`]:
+        ///
+        /// ```text
+        /// CreationInfo::new(CreationInfoRequired {
+        ///     owner_gid: "...".into(),
+        ///     owner_uid: "...".into(),
+        ///     permissions: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CreationInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("OwnerGid", owner_gid);
-            props.set("OwnerUid", owner_uid);
-            props.set("Permissions", permissions);
+            props.set::<String>("OwnerGid", required.owner_gid);
+            props.set::<String>("OwnerUid", required.owner_uid);
+            props.set::<String>("Permissions", required.permissions);
             CreationInfo { props }
         }
     }
@@ -292,6 +351,15 @@ pub mod access_point {
 /// The ``AWS::EFS::FileSystem`` resource creates a new, empty file system in EFSlong (EFS). You must create a mount target ([AWS::EFS::MountTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html)) to mount your EFS file system on an EC2 or other AWS cloud compute resource.
 ///
 /// CloudFormation type `AWS::EFS::FileSystem`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `FileSystemId`: `handle.file_system_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FileSystemId`.
 #[derive(Clone, Debug)]
 pub struct CfnFileSystem {
     props: Props,
@@ -395,7 +463,7 @@ impl CfnFileSystem {
     ///
     /// Default is ``generalPurpose``.
     ///
-    /// Allowed values: `generalPurpose`, `maxIO`.
+    /// Allowed values (the enum [`file_system::PerformanceMode`]): `generalPurpose`, `maxIO`.
     ///
     /// Changing it replaces the resource.
     pub fn performance_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -419,7 +487,7 @@ impl CfnFileSystem {
     ///
     /// Default is ``bursting``.
     ///
-    /// Allowed values: `bursting`, `elastic`, `provisioned`.
+    /// Allowed values (the enum [`file_system::ThroughputMode`]): `bursting`, `elastic`, `provisioned`.
     pub fn throughput_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ThroughputMode", value);
         self
@@ -479,11 +547,11 @@ pub(crate) static FILE_SYSTEM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFileSystem`].
+/// Property types and enums of the allowed values of [`CfnFileSystem`].
 pub mod file_system {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The backup policy turns automatic backups for the file system on or off.
     #[derive(Clone, Debug)]
@@ -492,9 +560,9 @@ pub mod file_system {
     }
 
     impl BackupPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, Set the backup policy status for the file system.
+        /// - `status`: `Status`, Set the backup policy status for the file system. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -531,7 +599,7 @@ pub mod file_system {
         ///
         /// If the replication configuration is deleted, the file system's replication overwrite protection is re-enabled, the file system becomes writeable.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`ReplicationOverwriteProtection`]): `DISABLED`, `ENABLED`.
         pub fn replication_overwrite_protection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ReplicationOverwriteProtection", value);
             self
@@ -550,15 +618,33 @@ pub mod file_system {
         props: Props,
     }
 
-    impl ElasticFileSystemTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ElasticFileSystemTag`], by name: the argument of [`ElasticFileSystemTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ElasticFileSystemTagRequired {
+        /// The tag key (String). The key can't start with ``aws:``.
         ///
-        /// - `key`: `Key`, The tag key (String). The key can't start with ``aws:``.
-        /// - `value`: `Value`, The value of the tag key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ElasticFileSystemTag {
+        /// Creates the value from its required properties, by name in [`ElasticFileSystemTagRequired`]:
+        ///
+        /// ```text
+        /// ElasticFileSystemTag::new(ElasticFileSystemTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ElasticFileSystemTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ElasticFileSystemTag { props }
         }
     }
@@ -588,7 +674,7 @@ pub mod file_system {
 
         /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Archive storage. Metadata operations such as listing the contents of a directory don't count as file access events.
         ///
-        /// Allowed values: `AFTER_14_DAYS`, `AFTER_180_DAYS`, `AFTER_1_DAY`, `AFTER_270_DAYS`, `AFTER_30_DAYS`, `AFTER_365_DAYS`, `AFTER_60_DAYS`, `AFTER_7_DAYS`, `AFTER_90_DAYS`.
+        /// Allowed values (the enum [`TransitionToArchive`]): `AFTER_14_DAYS`, `AFTER_180_DAYS`, `AFTER_1_DAY`, `AFTER_270_DAYS`, `AFTER_30_DAYS`, `AFTER_365_DAYS`, `AFTER_60_DAYS`, `AFTER_7_DAYS`, `AFTER_90_DAYS`.
         pub fn transition_to_archive(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitionToArchive", value);
             self
@@ -596,7 +682,7 @@ pub mod file_system {
 
         /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Infrequent Access (IA) storage. Metadata operations such as listing the contents of a directory don't count as file access events.
         ///
-        /// Allowed values: `AFTER_14_DAYS`, `AFTER_180_DAYS`, `AFTER_1_DAY`, `AFTER_270_DAYS`, `AFTER_30_DAYS`, `AFTER_365_DAYS`, `AFTER_60_DAYS`, `AFTER_7_DAYS`, `AFTER_90_DAYS`.
+        /// Allowed values (the enum [`TransitionToIa`]): `AFTER_14_DAYS`, `AFTER_180_DAYS`, `AFTER_1_DAY`, `AFTER_270_DAYS`, `AFTER_30_DAYS`, `AFTER_365_DAYS`, `AFTER_60_DAYS`, `AFTER_7_DAYS`, `AFTER_90_DAYS`.
         pub fn transition_to_ia(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitionToIA", value);
             self
@@ -604,7 +690,7 @@ pub mod file_system {
 
         /// Whether to move files back to primary (Standard) storage after they are accessed in IA or Archive storage. Metadata operations such as listing the contents of a directory don't count as file access events.
         ///
-        /// Allowed values: `AFTER_1_ACCESS`.
+        /// Allowed values (the enum [`TransitionToPrimaryStorageClass`]): `AFTER_1_ACCESS`.
         pub fn transition_to_primary_storage_class(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitionToPrimaryStorageClass", value);
             self
@@ -751,30 +837,135 @@ pub mod file_system {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PerformanceMode` in `AWS::EFS::FileSystem`; `.into()` makes a `Val<String>`.
+        PerformanceMode {
+            GeneralPurpose = "generalPurpose",
+            MaxIo = "maxIO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ThroughputMode` in `AWS::EFS::FileSystem`; `.into()` makes a `Val<String>`.
+        ThroughputMode {
+            Bursting = "bursting",
+            Elastic = "elastic",
+            Provisioned = "provisioned",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::EFS::FileSystem`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReplicationOverwriteProtection` in `AWS::EFS::FileSystem`; `.into()` makes a `Val<String>`.
+        ReplicationOverwriteProtection {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TransitionToArchive` in `AWS::EFS::FileSystem`; `.into()` makes a `Val<String>`.
+        TransitionToArchive {
+            After14Days = "AFTER_14_DAYS",
+            After180Days = "AFTER_180_DAYS",
+            After1Day = "AFTER_1_DAY",
+            After270Days = "AFTER_270_DAYS",
+            After30Days = "AFTER_30_DAYS",
+            After365Days = "AFTER_365_DAYS",
+            After60Days = "AFTER_60_DAYS",
+            After7Days = "AFTER_7_DAYS",
+            After90Days = "AFTER_90_DAYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TransitionToIA` in `AWS::EFS::FileSystem`; `.into()` makes a `Val<String>`.
+        TransitionToIa {
+            After14Days = "AFTER_14_DAYS",
+            After180Days = "AFTER_180_DAYS",
+            After1Day = "AFTER_1_DAY",
+            After270Days = "AFTER_270_DAYS",
+            After30Days = "AFTER_30_DAYS",
+            After365Days = "AFTER_365_DAYS",
+            After60Days = "AFTER_60_DAYS",
+            After7Days = "AFTER_7_DAYS",
+            After90Days = "AFTER_90_DAYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TransitionToPrimaryStorageClass` in `AWS::EFS::FileSystem`; `.into()` makes a `Val<String>`.
+        TransitionToPrimaryStorageClass {
+            After1Access = "AFTER_1_ACCESS",
+        }
+    }
 }
 
 /// The ``AWS::EFS::MountTarget`` resource is an Amazon EFS resource that creates a mount target for an EFS file system. You can then mount the file system on Amazon EC2 instances or other resources by using the mount target.
 ///
 /// CloudFormation type `AWS::EFS::MountTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnMountTarget {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMountTarget`], by name: the argument of [`CfnMountTarget::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMountTargetRequired {
+    /// The ID of the file system for which to create the mount target.
+    ///
+    /// CloudFormation property `FileSystemId`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_system_id: Val<String>,
+
+    /// VPC security group IDs, of the form ``sg-xxxxxxxx``. These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see [Amazon VPC Quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
+    ///
+    /// CloudFormation property `SecurityGroups`.
+    pub security_groups: Val<Vec<String>>,
+
+    /// The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the ``IpAddressType``.
+    ///
+    /// CloudFormation property `SubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_id: Val<String>,
+}
+
 impl CfnMountTarget {
     pub const TYPE_NAME: &'static str = "AWS::EFS::MountTarget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMountTargetRequired`]:
     ///
-    /// - `file_system_id`: `FileSystemId`, The ID of the file system for which to create the mount target.
-    /// - `security_groups`: `SecurityGroups`, VPC security group IDs, of the form ``sg-xxxxxxxx``. These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see [Amazon VPC Quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
-    /// - `subnet_id`: `SubnetId`, The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the ``IpAddressType``.
-    pub fn new(file_system_id: impl Into<Val<String>>, security_groups: impl Into<Val<Vec<String>>>, subnet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMountTarget::new(CfnMountTargetRequired {
+    ///     file_system_id: "...".into(),
+    ///     security_groups: vec!["..."].into(),
+    ///     subnet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMountTargetRequired) -> Self {
         let mut props = Props::new();
-        props.set("FileSystemId", file_system_id);
-        props.set("SecurityGroups", security_groups);
-        props.set("SubnetId", subnet_id);
+        props.set::<String>("FileSystemId", required.file_system_id);
+        props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+        props.set::<String>("SubnetId", required.subnet_id);
         CfnMountTarget { props, options: ResourceOptions::default() }
     }
 
@@ -790,7 +981,7 @@ impl CfnMountTarget {
     ///
     /// The ``IPAddressType`` must match the IP type of the subnet. Additionally, the ``IPAddressType`` parameter overrides the value set as the default IP address for the subnet in the VPC. For example, if the ``IPAddressType`` is ``IPV4_ONLY`` and ``AssignIpv6AddressOnCreation`` is ``true``, then IPv4 is used for the mount target. For more information, see [Modify the IP addressing attributes of your subnet](https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html).
     ///
-    /// Allowed values: `IPV4_ONLY`, `IPV6_ONLY`, `DUAL_STACK`.
+    /// Allowed values (the enum [`mount_target::IpAddressType`]): `IPV4_ONLY`, `IPV6_ONLY`, `DUAL_STACK`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -853,6 +1044,20 @@ pub(crate) static MOUNT_TARGET_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnMountTarget`].
+pub mod mount_target {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::EFS::MountTarget`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4Only = "IPV4_ONLY",
+            Ipv6Only = "IPV6_ONLY",
+            DualStack = "DUAL_STACK",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

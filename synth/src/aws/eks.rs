@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,53 @@ use crate::value::{Json, Map, Val};
 /// An object representing an Amazon EKS AccessEntry.
 ///
 /// CloudFormation type `AWS::EKS::AccessEntry`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessEntryArn`: `handle.access_entry_arn()` → `Val<String>`. The ARN of the access entry.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessEntry {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccessEntry`], by name: the argument of [`CfnAccessEntry::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccessEntryRequired {
+    /// The cluster that the access entry is created for.
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// The principal ARN that the access entry is created for.
+    ///
+    /// CloudFormation property `PrincipalArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal_arn: Val<String>,
+}
+
 impl CfnAccessEntry {
     pub const TYPE_NAME: &'static str = "AWS::EKS::AccessEntry";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccessEntryRequired`]:
     ///
-    /// - `cluster_name`: `ClusterName`, The cluster that the access entry is created for.
-    /// - `principal_arn`: `PrincipalArn`, The principal ARN that the access entry is created for.
-    pub fn new(cluster_name: impl Into<Val<String>>, principal_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAccessEntry::new(CfnAccessEntryRequired {
+    ///     cluster_name: "...".into(),
+    ///     principal_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccessEntryRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterName", cluster_name);
-        props.set("PrincipalArn", principal_arn);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("PrincipalArn", required.principal_arn);
         CfnAccessEntry { props, options: ResourceOptions::default() }
     }
 
@@ -114,11 +143,11 @@ pub(crate) static ACCESS_ENTRY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAccessEntry`].
+/// Property types and enums of the allowed values of [`CfnAccessEntry`].
 pub mod access_entry {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An access policy to associate with the current access entry.
     #[derive(Clone, Debug)]
@@ -126,15 +155,33 @@ pub mod access_entry {
         props: Props,
     }
 
-    impl AccessPolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AccessPolicy`], by name: the argument of [`AccessPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct AccessPolicyRequired {
+        /// The access scope of the access policy.
         ///
-        /// - `access_scope`: `AccessScope`, The access scope of the access policy.
-        /// - `policy_arn`: `PolicyArn`, The ARN of the access policy to add to the access entry.
-        pub fn new(access_scope: impl Into<Val<AccessScope>>, policy_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccessScope`.
+        pub access_scope: Val<AccessScope>,
+
+        /// The ARN of the access policy to add to the access entry.
+        ///
+        /// CloudFormation property `PolicyArn`.
+        pub policy_arn: Val<String>,
+    }
+
+    impl AccessPolicy {
+        /// Creates the value from its required properties, by name in [`AccessPolicyRequired`]:
+        ///
+        /// ```text
+        /// AccessPolicy::new(AccessPolicyRequired {
+        ///     access_scope: AccessScope::new(...).into(),
+        ///     policy_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AccessPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessScope", access_scope);
-            props.set("PolicyArn", policy_arn);
+            props.set::<AccessScope>("AccessScope", required.access_scope);
+            props.set::<String>("PolicyArn", required.policy_arn);
             AccessPolicy { props }
         }
     }
@@ -152,9 +199,9 @@ pub mod access_entry {
     }
 
     impl AccessScope {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of the access scope.
+        /// - `type_`: `Type`, The type of the access scope. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -180,15 +227,33 @@ pub mod access_entry {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -220,28 +285,66 @@ pub mod access_entry {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EKS::AccessEntry`; `.into()` makes a `Val<String>`.
+        Type {
+            Namespace = "namespace",
+            Cluster = "cluster",
+        }
+    }
 }
 
 /// Resource Schema for AWS::EKS::Addon
 ///
 /// CloudFormation type `AWS::EKS::Addon`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the add-on
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAddon {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAddon`], by name: the argument of [`CfnAddon::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAddonRequired {
+    /// Name of Addon
+    ///
+    /// CloudFormation property `AddonName`.
+    ///
+    /// Changing it replaces the resource.
+    pub addon_name: Val<String>,
+
+    /// Name of Cluster
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+}
+
 impl CfnAddon {
     pub const TYPE_NAME: &'static str = "AWS::EKS::Addon";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAddonRequired`]:
     ///
-    /// - `addon_name`: `AddonName`, Name of Addon
-    /// - `cluster_name`: `ClusterName`, Name of Cluster
-    pub fn new(addon_name: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAddon::new(CfnAddonRequired {
+    ///     addon_name: "...".into(),
+    ///     cluster_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAddonRequired) -> Self {
         let mut props = Props::new();
-        props.set("AddonName", addon_name);
-        props.set("ClusterName", cluster_name);
+        props.set::<String>("AddonName", required.addon_name);
+        props.set::<String>("ClusterName", required.cluster_name);
         CfnAddon { props, options: ResourceOptions::default() }
     }
 
@@ -283,7 +386,7 @@ impl CfnAddon {
 
     /// Resolve parameter value conflicts
     ///
-    /// Allowed values: `NONE`, `OVERWRITE`, `PRESERVE`.
+    /// Allowed values (the enum [`addon::ResolveConflicts`]): `NONE`, `OVERWRITE`, `PRESERVE`.
     ///
     /// Write-only.
     pub fn resolve_conflicts(mut self, value: impl Into<Val<String>>) -> Self {
@@ -354,11 +457,11 @@ pub(crate) static ADDON_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAddon`].
+/// Property types and enums of the allowed values of [`CfnAddon`].
 pub mod addon {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The custom namespace configuration to use with the add-on
     #[derive(Clone, Debug)]
@@ -367,7 +470,7 @@ pub mod addon {
     }
 
     impl NamespaceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `namespace`: `Namespace`, The custom namespace for creating the add-on
         pub fn new(namespace: impl Into<Val<String>>) -> Self {
@@ -389,15 +492,33 @@ pub mod addon {
         props: Props,
     }
 
-    impl PodIdentityAssociation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PodIdentityAssociation`], by name: the argument of [`PodIdentityAssociation::new`].
+    #[derive(Clone, Debug)]
+    pub struct PodIdentityAssociationRequired {
+        /// The IAM role ARN that the pod identity association is created for.
         ///
-        /// - `role_arn`: `RoleArn`, The IAM role ARN that the pod identity association is created for.
-        /// - `service_account`: `ServiceAccount`, The Kubernetes service account that the pod identity association is created for.
-        pub fn new(role_arn: impl Into<Val<String>>, service_account: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The Kubernetes service account that the pod identity association is created for.
+        ///
+        /// CloudFormation property `ServiceAccount`.
+        pub service_account: Val<String>,
+    }
+
+    impl PodIdentityAssociation {
+        /// Creates the value from its required properties, by name in [`PodIdentityAssociationRequired`]:
+        ///
+        /// ```text
+        /// PodIdentityAssociation::new(PodIdentityAssociationRequired {
+        ///     role_arn: "...".into(),
+        ///     service_account: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PodIdentityAssociationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("ServiceAccount", service_account);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("ServiceAccount", required.service_account);
             PodIdentityAssociation { props }
         }
     }
@@ -414,15 +535,33 @@ pub mod addon {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -454,34 +593,100 @@ pub mod addon {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResolveConflicts` in `AWS::EKS::Addon`; `.into()` makes a `Val<String>`.
+        ResolveConflicts {
+            None = "NONE",
+            Overwrite = "OVERWRITE",
+            Preserve = "PRESERVE",
+        }
+    }
 }
 
 /// Resource Type definition for EKS Capability.
 ///
 /// CloudFormation type `AWS::EKS::Capability`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the capability.
+/// - `Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn`: `handle.configuration_argo_cd_aws_idc_idc_managed_application_arn()` → `Val<String>`. The ARN of the managed application created in IAM Identity Center for this Argo CD capability. This application is automatically created and managed by EKS.
+/// - `Configuration.ArgoCd.ServerUrl`: `handle.configuration_argo_cd_server_url()` → `Val<String>`. The URL of the Argo CD server. Use this URL to access the Argo CD web interface and API.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The Unix epoch timestamp in seconds for when the capability was created.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`. The Unix epoch timestamp in seconds for when the capability was last modified.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the capability. Valid values include: CREATING (the capability is being created), ACTIVE (the capability is running and available), UPDATING (the capability is being updated), DELETING (the capability is being deleted), CREATE_FAILED (the capability creation failed), UPDATE_FAILED (the capability update failed), or DELETE_FAILED (the capability deletion failed).
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the capability software that is currently running.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCapability {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCapability`], by name: the argument of [`CfnCapability::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCapabilityRequired {
+    /// A unique name for the capability. The name must be unique within your cluster and can contain alphanumeric characters, hyphens, and underscores.
+    ///
+    /// CloudFormation property `CapabilityName`.
+    ///
+    /// Changing it replaces the resource.
+    pub capability_name: Val<String>,
+
+    /// The name of the EKS cluster where you want to create the capability.
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// Specifies how Kubernetes resources managed by the capability should be handled when the capability is deleted. Currently, the only supported value is RETAIN which retains all Kubernetes resources managed by the capability when the capability is deleted.
+    ///
+    /// CloudFormation property `DeletePropagationPolicy`.
+    ///
+    /// Allowed values (the enum [`capability::DeletePropagationPolicy`]): `RETAIN`.
+    pub delete_propagation_policy: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services. This role must have a trust policy that allows the EKS service principal to assume it, and it must have the necessary permissions for the capability type you're creating.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// The type of capability to create. Valid values are: ACK (AWS Controllers for Kubernetes, which lets you manage AWS resources directly from Kubernetes), ARGOCD (Argo CD for GitOps-based continuous delivery), or KRO (Kube Resource Orchestrator for composing and managing custom Kubernetes resources).
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`capability::Type`]): `ARGOCD`, `ACK`, `KRO`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnCapability {
     pub const TYPE_NAME: &'static str = "AWS::EKS::Capability";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCapabilityRequired`]:
     ///
-    /// - `capability_name`: `CapabilityName`, A unique name for the capability. The name must be unique within your cluster and can contain alphanumeric characters, hyphens, and underscores.
-    /// - `cluster_name`: `ClusterName`, The name of the EKS cluster where you want to create the capability.
-    /// - `delete_propagation_policy`: `DeletePropagationPolicy`, Specifies how Kubernetes resources managed by the capability should be handled when the capability is deleted. Currently, the only supported value is RETAIN which retains all Kubernetes resources managed by the capability when the capability is deleted.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services. This role must have a trust policy that allows the EKS service principal to assume it, and it must have the necessary permissions for the capability type you're creating.
-    /// - `type_`: `Type`, The type of capability to create. Valid values are: ACK (AWS Controllers for Kubernetes, which lets you manage AWS resources directly from Kubernetes), ARGOCD (Argo CD for GitOps-based continuous delivery), or KRO (Kube Resource Orchestrator for composing and managing custom Kubernetes resources).
-    pub fn new(capability_name: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>, delete_propagation_policy: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCapability::new(CfnCapabilityRequired {
+    ///     capability_name: "...".into(),
+    ///     cluster_name: "...".into(),
+    ///     delete_propagation_policy: capability::DeletePropagationPolicy::Retain.into(),
+    ///     role_arn: "...".into(),
+    ///     type_: capability::Type::Argocd.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCapabilityRequired) -> Self {
         let mut props = Props::new();
-        props.set("CapabilityName", capability_name);
-        props.set("ClusterName", cluster_name);
-        props.set("DeletePropagationPolicy", delete_propagation_policy);
-        props.set("RoleArn", role_arn);
-        props.set("Type", type_);
+        props.set::<String>("CapabilityName", required.capability_name);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("DeletePropagationPolicy", required.delete_propagation_policy);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("Type", required.type_);
         CfnCapability { props, options: ResourceOptions::default() }
     }
 
@@ -588,11 +793,11 @@ pub(crate) static CAPABILITY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCapability`].
+/// Property types and enums of the allowed values of [`CfnCapability`].
 pub mod capability {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration settings for a capability. The structure of this object varies depending on the capability type.
     #[derive(Clone, Debug)]
@@ -665,7 +870,7 @@ pub mod capability {
     }
 
     impl ArgoCd {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `aws_idc`: `AwsIdc`, Configuration for integrating Argo CD with IAM Identity Center. This allows you to use your organization's identity provider for authentication to Argo CD.
         pub fn new(aws_idc: impl Into<Val<AwsIdc>>) -> Self {
@@ -722,7 +927,7 @@ pub mod capability {
     }
 
     impl AwsIdc {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `idc_instance_arn`: `IdcInstanceArn`, The ARN of the IAM Identity Center instance to use for authentication.
         pub fn new(idc_instance_arn: impl Into<Val<String>>) -> Self {
@@ -782,15 +987,35 @@ pub mod capability {
         props: Props,
     }
 
-    impl ArgoCdRoleMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ArgoCdRoleMapping`], by name: the argument of [`ArgoCdRoleMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct ArgoCdRoleMappingRequired {
+        /// A list of IAM Identity Center identities (users or groups) that should be assigned this Argo CD role.
         ///
-        /// - `identities`: `Identities`, A list of IAM Identity Center identities (users or groups) that should be assigned this Argo CD role.
-        /// - `role`: `Role`, The Argo CD role to assign. Valid values are: ADMIN (full administrative access to Argo CD), EDITOR (edit access to Argo CD resources), or VIEWER (read-only access to Argo CD resources).
-        pub fn new(identities: impl Into<Val<Vec<SsoIdentity>>>, role: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Identities`.
+        pub identities: Val<Vec<SsoIdentity>>,
+
+        /// The Argo CD role to assign. Valid values are: ADMIN (full administrative access to Argo CD), EDITOR (edit access to Argo CD resources), or VIEWER (read-only access to Argo CD resources).
+        ///
+        /// CloudFormation property `Role`.
+        ///
+        /// Allowed values (the enum [`Role`]): `ADMIN`, `EDITOR`, `VIEWER`.
+        pub role: Val<String>,
+    }
+
+    impl ArgoCdRoleMapping {
+        /// Creates the value from its required properties, by name in [`ArgoCdRoleMappingRequired`]:
+        ///
+        /// ```text
+        /// ArgoCdRoleMapping::new(ArgoCdRoleMappingRequired {
+        ///     identities: vec![SsoIdentity::new(...)].into(),
+        ///     role: Role::Admin.into(),
+        /// })
+        /// ```
+        pub fn new(required: ArgoCdRoleMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Identities", identities);
-            props.set("Role", role);
+            props.set::<Vec<SsoIdentity>>("Identities", required.identities);
+            props.set::<String>("Role", required.role);
             ArgoCdRoleMapping { props }
         }
     }
@@ -807,15 +1032,35 @@ pub mod capability {
         props: Props,
     }
 
-    impl SsoIdentity {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SsoIdentity`], by name: the argument of [`SsoIdentity::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsoIdentityRequired {
+        /// The unique identifier of the IAM Identity Center user or group.
         ///
-        /// - `id`: `Id`, The unique identifier of the IAM Identity Center user or group.
-        /// - `type_`: `Type`, The type of identity. Valid values are SSO_USER or SSO_GROUP.
-        pub fn new(id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// The type of identity. Valid values are SSO_USER or SSO_GROUP.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`SsoIdentityType`]): `SSO_USER`, `SSO_GROUP`.
+        pub type_: Val<String>,
+    }
+
+    impl SsoIdentity {
+        /// Creates the value from its required properties, by name in [`SsoIdentityRequired`]:
+        ///
+        /// ```text
+        /// SsoIdentity::new(SsoIdentityRequired {
+        ///     id: "...".into(),
+        ///     type_: SsoIdentityType::SsoUser.into(),
+        /// })
+        /// ```
+        pub fn new(required: SsoIdentityRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Type", type_);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Type", required.type_);
             SsoIdentity { props }
         }
     }
@@ -832,15 +1077,33 @@ pub mod capability {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -896,11 +1159,66 @@ pub mod capability {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeletePropagationPolicy` in `AWS::EKS::Capability`; `.into()` makes a `Val<String>`.
+        DeletePropagationPolicy {
+            Retain = "RETAIN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EKS::Capability`; `.into()` makes a `Val<String>`.
+        Type {
+            Argocd = "ARGOCD",
+            Ack = "ACK",
+            Kro = "KRO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Role` in `AWS::EKS::Capability`; `.into()` makes a `Val<String>`.
+        Role {
+            Admin = "ADMIN",
+            Editor = "EDITOR",
+            Viewer = "VIEWER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EKS::Capability`; `.into()` makes a `Val<String>`.
+        SsoIdentityType {
+            SsoUser = "SSO_USER",
+            SsoGroup = "SSO_GROUP",
+        }
+    }
 }
 
 /// Resource Type definition for EKS CertificateAuthority.
 ///
 /// CloudFormation type `AWS::EKS::CertificateAuthority`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActivatedAt`: `handle.activated_at()` → `Val<String>`. The timestamp when the certificate authority was activated.
+/// - `ActivatedBy`: `handle.activated_by()` → `Val<String>`. The entity that activated the certificate authority.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the certificate authority was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The entity that created the certificate authority.
+/// - `Data`: `handle.data()` → `Val<String>`. The Base64 encoded certificate authority data.
+/// - `DistributionStatus`: `handle.distribution_status()` → `Val<String>`. The distribution status of the certificate authority.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the certificate authority.
+/// - `RollbackAvailable`: `handle.rollback_available()` → `Val<bool>`. Whether activation of this certificate authority can still be rolled back.
+/// - `ScheduledEvents`: `handle.scheduled_events()` → `Val<Json>`. The scheduled auto-activation events for the certificate authority.
+/// - `ScheduledEvents.FinalAutoActivation`: `handle.scheduled_events_final_auto_activation()` → `Val<String>`. The deadline by which EKS will auto-activate this certificate authority (notAfter minus 45 days).
+/// - `ScheduledEvents.FirstAutoActivation`: `handle.scheduled_events_first_auto_activation()` → `Val<String>`. The earliest date EKS may auto-activate this certificate authority (notAfter minus 6 months).
+/// - `SigningStatus`: `handle.signing_status()` → `Val<String>`. The signing status of the certificate authority.
+/// - `Validity`: `handle.validity()` → `Val<Json>`. The validity period of the certificate authority.
+/// - `Validity.NotAfter`: `handle.validity_not_after()` → `Val<String>`. The end of the validity period for the certificate authority.
+/// - `Validity.NotBefore`: `handle.validity_not_before()` → `Val<String>`. The start of the validity period for the certificate authority.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificateAuthority {
     props: Props,
@@ -910,7 +1228,7 @@ pub struct CfnCertificateAuthority {
 impl CfnCertificateAuthority {
     pub const TYPE_NAME: &'static str = "AWS::EKS::CertificateAuthority";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `cluster_name`: `ClusterName`, The name of the EKS cluster that the certificate authority belongs to.
     pub fn new(cluster_name: impl Into<Val<String>>) -> Self {
@@ -1063,23 +1381,61 @@ pub(crate) static CERTIFICATE_AUTHORITY_SHAPE: ObjectShape = ObjectShape {
 /// An object representing an Amazon EKS cluster.
 ///
 /// CloudFormation type `AWS::EKS::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the cluster, such as arn:aws:eks:us-west-2:666666666666:cluster/prod.
+/// - `CertificateAuthority.Active.ActivatedBy`: `handle.certificate_authority_active_activated_by()` → `Val<String>`. Indicates whether the active certificate authority was activated by EKS or by the customer.
+/// - `CertificateAuthority.Active.Id`: `handle.certificate_authority_active_id()` → `Val<String>`. The ID of the active (signing) certificate authority.
+/// - `CertificateAuthority.Data`: `handle.certificate_authority_data()` → `Val<String>`. The base64-encoded certificate-authority trust bundle for the cluster (all trusted CAs).
+/// - `CertificateAuthorityData`: `handle.certificate_authority_data_2()` → `Val<String>`. The certificate-authority-data for your cluster.
+/// - `ClusterSecurityGroupId`: `handle.cluster_security_group_id()` → `Val<String>`. The cluster security group that was created by Amazon EKS for the cluster. Managed node groups use this security group for control plane to data plane communication.
+/// - `EncryptionConfigKeyArn`: `handle.encryption_config_key_arn()` → `Val<String>`. Amazon Resource Name (ARN) or alias of the customer master key (CMK).
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The endpoint for your Kubernetes API server, such as <https://5E1D0CEXAMPLEA591B746AFC5AB30262.yl4.us-west-2.eks.amazonaws.com>.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique ID given to your cluster.
+/// - `KubernetesNetworkConfig.ServiceIpv6Cidr`: `handle.kubernetes_network_config_service_ipv6_cidr()` → `Val<String>`. The CIDR block to assign Kubernetes service IP addresses from.
+/// - `OpenIdConnectIssuerUrl`: `handle.open_id_connect_issuer_url()` → `Val<String>`. The issuer URL for the cluster's OIDC identity provider, such as <https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E>. If you need to remove <https://> from this output value, you can include the following code in your template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCluster`], by name: the argument of [`CfnCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterRequired {
+    /// An object representing the VPC configuration to use for an Amazon EKS cluster.
+    ///
+    /// CloudFormation property `ResourcesVpcConfig`.
+    pub resources_vpc_config: Val<cluster::ResourcesVpcConfig>,
+
+    /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::EKS::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterRequired`]:
     ///
-    /// - `resources_vpc_config`: `ResourcesVpcConfig`, An object representing the VPC configuration to use for an Amazon EKS cluster.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf.
-    pub fn new(resources_vpc_config: impl Into<Val<cluster::ResourcesVpcConfig>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCluster::new(CfnClusterRequired {
+    ///     resources_vpc_config: cluster::ResourcesVpcConfig::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourcesVpcConfig", resources_vpc_config);
-        props.set("RoleArn", role_arn);
+        props.set::<cluster::ResourcesVpcConfig>("ResourcesVpcConfig", required.resources_vpc_config);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnCluster { props, options: ResourceOptions::default() }
     }
 
@@ -1358,11 +1714,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An object representing the Access Config to use for the cluster.
     #[derive(Clone, Debug)]
@@ -1379,7 +1735,7 @@ pub mod cluster {
 
         /// Specify the authentication mode that should be used to create your cluster.
         ///
-        /// Allowed values: `CONFIG_MAP`, `API_AND_CONFIG_MAP`, `API`.
+        /// Allowed values (the enum [`AuthenticationMode`]): `CONFIG_MAP`, `API_AND_CONFIG_MAP`, `API`.
         pub fn authentication_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthenticationMode", value);
             self
@@ -1455,7 +1811,7 @@ pub mod cluster {
 
         /// The scaling tier for the provisioned control plane.
         ///
-        /// Allowed values: `standard`, `tier-xl`, `tier-2xl`, `tier-4xl`, `tier-8xl`, `tier-ultra`.
+        /// Allowed values (the enum [`Tier`]): `standard`, `tier-xl`, `tier-2xl`, `tier-4xl`, `tier-8xl`, `tier-ultra`.
         pub fn tier(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tier", value);
             self
@@ -1747,7 +2103,7 @@ pub mod cluster {
 
         /// The scoring strategy type (LeastAllocated or MostAllocated).
         ///
-        /// Allowed values: `LeastAllocated`, `MostAllocated`.
+        /// Allowed values (the enum [`Type`]): `LeastAllocated`, `MostAllocated`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1813,7 +2169,7 @@ pub mod cluster {
 
         /// Ipv4 or Ipv6. You can only specify ipv6 for 1.21 and later clusters that use version 1.10.1 or later of the Amazon VPC CNI add-on
         ///
-        /// Allowed values: `ipv4`, `ipv6`.
+        /// Allowed values (the enum [`IpFamily`]): `ipv4`, `ipv6`.
         ///
         /// Changing it replaces the resource.
         pub fn ip_family(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1935,7 +2291,7 @@ pub mod cluster {
 
         /// name of the log type
         ///
-        /// Allowed values: `api`, `audit`, `authenticator`, `controllerManager`, `scheduler`.
+        /// Allowed values (the enum [`LoggingTypeConfigType`]): `api`, `audit`, `authenticator`, `controllerManager`, `scheduler`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1954,15 +2310,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl OutpostConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OutpostConfig`], by name: the argument of [`OutpostConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct OutpostConfigRequired {
+        /// The EC2 instance type for the Kubernetes control plane instances of your local Amazon EKS cluster on AWS Outposts. This instance type applies to all control plane instances and cannot be changed after cluster creation.
         ///
-        /// - `control_plane_instance_type`: `ControlPlaneInstanceType`, The EC2 instance type for the Kubernetes control plane instances of your local Amazon EKS cluster on AWS Outposts. This instance type applies to all control plane instances and cannot be changed after cluster creation.
-        /// - `outpost_arns`: `OutpostArns`, The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts. Only a single Outpost ARN is supported.
-        pub fn new(control_plane_instance_type: impl Into<Val<String>>, outpost_arns: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `ControlPlaneInstanceType`.
+        pub control_plane_instance_type: Val<String>,
+
+        /// The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts. Only a single Outpost ARN is supported.
+        ///
+        /// CloudFormation property `OutpostArns`.
+        pub outpost_arns: Val<Vec<String>>,
+    }
+
+    impl OutpostConfig {
+        /// Creates the value from its required properties, by name in [`OutpostConfigRequired`]:
+        ///
+        /// ```text
+        /// OutpostConfig::new(OutpostConfigRequired {
+        ///     control_plane_instance_type: "...".into(),
+        ///     outpost_arns: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: OutpostConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ControlPlaneInstanceType", control_plane_instance_type);
-            props.set("OutpostArns", outpost_arns);
+            props.set::<String>("ControlPlaneInstanceType", required.control_plane_instance_type);
+            props.set::<Vec<String>>("OutpostArns", required.outpost_arns);
             OutpostConfig { props }
         }
 
@@ -2012,7 +2386,7 @@ pub mod cluster {
 
         /// Optional parameter to specify the placement group spread level for control plane instances. If not provided, EKS will deploy control plane instances without a placement group.
         ///
-        /// Allowed values: `host`, `rack`.
+        /// Allowed values (the enum [`SpreadLevel`]): `host`, `rack`.
         pub fn spread_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpreadLevel", value);
             self
@@ -2040,7 +2414,7 @@ pub mod cluster {
 
         /// Optional parameter to specify the placement group spread level for etcd instances. If not provided, EKS will deploy etcd instances without a placement group.
         ///
-        /// Allowed values: `host`, `rack`.
+        /// Allowed values (the enum [`SpreadLevel`]): `host`, `rack`.
         pub fn spread_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpreadLevel", value);
             self
@@ -2092,7 +2466,7 @@ pub mod cluster {
     }
 
     impl RemoteNodeNetwork {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidrs`: `Cidrs`, Specifies the list of remote node CIDRs.
         pub fn new(cidrs: impl Into<Val<Vec<String>>>) -> Self {
@@ -2115,7 +2489,7 @@ pub mod cluster {
     }
 
     impl RemotePodNetwork {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidrs`: `Cidrs`, Specifies the list of remote pod CIDRs.
         pub fn new(cidrs: impl Into<Val<Vec<String>>>) -> Self {
@@ -2138,7 +2512,7 @@ pub mod cluster {
     }
 
     impl ResourcesVpcConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnet_ids`: `SubnetIds`, Specify subnets for your Amazon EKS nodes. Amazon EKS creates cross-account elastic network interfaces in these subnets to allow communication between your nodes and the Kubernetes control plane.
         pub fn new(subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
@@ -2149,7 +2523,7 @@ pub mod cluster {
 
         /// Specify the egress mode for the cluster control plane. If you set this to CUSTOMER_ROUTED, the control plane routes traffic through your VPC subnets instead of using AWS managed networking.
         ///
-        /// Allowed values: `AWS_MANAGED`, `CUSTOMER_ISOLATED`, `CUSTOMER_ROUTED`.
+        /// Allowed values (the enum [`ControlPlaneEgressMode`]): `AWS_MANAGED`, `CUSTOMER_ISOLATED`, `CUSTOMER_ROUTED`.
         pub fn control_plane_egress_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ControlPlaneEgressMode", value);
             self
@@ -2270,15 +2644,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2304,7 +2696,7 @@ pub mod cluster {
 
         /// Specify the support type for your cluster.
         ///
-        /// Allowed values: `STANDARD`, `EXTENDED`.
+        /// Allowed values (the enum [`SupportType`]): `STANDARD`, `EXTENDED`.
         pub fn support_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SupportType", value);
             self
@@ -2487,30 +2879,138 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthenticationMode` in `AWS::EKS::Cluster`; `.into()` makes a `Val<String>`.
+        AuthenticationMode {
+            ConfigMap = "CONFIG_MAP",
+            ApiAndConfigMap = "API_AND_CONFIG_MAP",
+            Api = "API",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tier` in `AWS::EKS::Cluster`; `.into()` makes a `Val<String>`.
+        Tier {
+            Standard = "standard",
+            TierXl = "tier-xl",
+            Tier2xl = "tier-2xl",
+            Tier4xl = "tier-4xl",
+            Tier8xl = "tier-8xl",
+            TierUltra = "tier-ultra",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EKS::Cluster`; `.into()` makes a `Val<String>`.
+        Type {
+            LeastAllocated = "LeastAllocated",
+            MostAllocated = "MostAllocated",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpFamily` in `AWS::EKS::Cluster`; `.into()` makes a `Val<String>`.
+        IpFamily {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EKS::Cluster`; `.into()` makes a `Val<String>`.
+        LoggingTypeConfigType {
+            Api = "api",
+            Audit = "audit",
+            Authenticator = "authenticator",
+            ControllerManager = "controllerManager",
+            Scheduler = "scheduler",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SpreadLevel` in `AWS::EKS::Cluster`; `.into()` makes a `Val<String>`.
+        SpreadLevel {
+            Host = "host",
+            Rack = "rack",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ControlPlaneEgressMode` in `AWS::EKS::Cluster`; `.into()` makes a `Val<String>`.
+        ControlPlaneEgressMode {
+            AwsManaged = "AWS_MANAGED",
+            CustomerIsolated = "CUSTOMER_ISOLATED",
+            CustomerRouted = "CUSTOMER_ROUTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SupportType` in `AWS::EKS::Cluster`; `.into()` makes a `Val<String>`.
+        SupportType {
+            Standard = "STANDARD",
+            Extended = "EXTENDED",
+        }
+    }
 }
 
 /// Resource Schema for AWS::EKS::FargateProfile
 ///
 /// CloudFormation type `AWS::EKS::FargateProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnFargateProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFargateProfile`], by name: the argument of [`CfnFargateProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFargateProfileRequired {
+    /// Name of the Cluster
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// The IAM policy arn for pods
+    ///
+    /// CloudFormation property `PodExecutionRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub pod_execution_role_arn: Val<String>,
+
+    /// CloudFormation property `Selectors`.
+    ///
+    /// Changing it replaces the resource.
+    pub selectors: Val<Vec<fargate_profile::Selector>>,
+}
+
 impl CfnFargateProfile {
     pub const TYPE_NAME: &'static str = "AWS::EKS::FargateProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFargateProfileRequired`]:
     ///
-    /// - `cluster_name`: `ClusterName`, Name of the Cluster
-    /// - `pod_execution_role_arn`: `PodExecutionRoleArn`, The IAM policy arn for pods
-    /// - `selectors`: `Selectors`.
-    pub fn new(cluster_name: impl Into<Val<String>>, pod_execution_role_arn: impl Into<Val<String>>, selectors: impl Into<Val<Vec<fargate_profile::Selector>>>) -> Self {
+    /// ```text
+    /// CfnFargateProfile::new(CfnFargateProfileRequired {
+    ///     cluster_name: "...".into(),
+    ///     pod_execution_role_arn: "...".into(),
+    ///     selectors: vec![fargate_profile::Selector::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFargateProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterName", cluster_name);
-        props.set("PodExecutionRoleArn", pod_execution_role_arn);
-        props.set("Selectors", selectors);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("PodExecutionRoleArn", required.pod_execution_role_arn);
+        props.set::<Vec<fargate_profile::Selector>>("Selectors", required.selectors);
         CfnFargateProfile { props, options: ResourceOptions::default() }
     }
 
@@ -2594,7 +3094,7 @@ pub mod fargate_profile {
     }
 
     impl Selector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `namespace`: `Namespace`.
         pub fn new(namespace: impl Into<Val<String>>) -> Self {
@@ -2622,15 +3122,33 @@ pub mod fargate_profile {
         props: Props,
     }
 
-    impl Label {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Label`], by name: the argument of [`Label::new`].
+    #[derive(Clone, Debug)]
+    pub struct LabelRequired {
+        /// The key name of the label.
         ///
-        /// - `key`: `Key`, The key name of the label.
-        /// - `value`: `Value`, The value for the label.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the label.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Label {
+        /// Creates the value from its required properties, by name in [`LabelRequired`]:
+        ///
+        /// ```text
+        /// Label::new(LabelRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LabelRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Label { props }
         }
     }
@@ -2647,15 +3165,33 @@ pub mod fargate_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2694,23 +3230,55 @@ pub mod fargate_profile {
 /// An object representing an Amazon EKS IdentityProviderConfig.
 ///
 /// CloudFormation type `AWS::EKS::IdentityProviderConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IdentityProviderConfigArn`: `handle.identity_provider_config_arn()` → `Val<String>`. The ARN of the configuration.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentityProviderConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIdentityProviderConfig`], by name: the argument of [`CfnIdentityProviderConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIdentityProviderConfigRequired {
+    /// The name of the identity provider configuration.
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// The type of the identity provider configuration.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`identity_provider_config::Type`]): `oidc`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnIdentityProviderConfig {
     pub const TYPE_NAME: &'static str = "AWS::EKS::IdentityProviderConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIdentityProviderConfigRequired`]:
     ///
-    /// - `cluster_name`: `ClusterName`, The name of the identity provider configuration.
-    /// - `type_`: `Type`, The type of the identity provider configuration.
-    pub fn new(cluster_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIdentityProviderConfig::new(CfnIdentityProviderConfigRequired {
+    ///     cluster_name: "...".into(),
+    ///     type_: identity_provider_config::Type::Oidc.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIdentityProviderConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterName", cluster_name);
-        props.set("Type", type_);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("Type", required.type_);
         CfnIdentityProviderConfig { props, options: ResourceOptions::default() }
     }
 
@@ -2781,11 +3349,11 @@ pub(crate) static IDENTITY_PROVIDER_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIdentityProviderConfig`].
+/// Property types and enums of the allowed values of [`CfnIdentityProviderConfig`].
 pub mod identity_provider_config {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An object representing an OpenID Connect (OIDC) configuration.
     #[derive(Clone, Debug)]
@@ -2793,15 +3361,33 @@ pub mod identity_provider_config {
         props: Props,
     }
 
-    impl OidcIdentityProviderConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OidcIdentityProviderConfig`], by name: the argument of [`OidcIdentityProviderConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct OidcIdentityProviderConfigRequired {
+        /// This is also known as audience. The ID for the client application that makes authentication requests to the OpenID identity provider.
         ///
-        /// - `client_id`: `ClientId`, This is also known as audience. The ID for the client application that makes authentication requests to the OpenID identity provider.
-        /// - `issuer_url`: `IssuerUrl`, The URL of the OpenID identity provider that allows the API server to discover public signing keys for verifying tokens.
-        pub fn new(client_id: impl Into<Val<String>>, issuer_url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The URL of the OpenID identity provider that allows the API server to discover public signing keys for verifying tokens.
+        ///
+        /// CloudFormation property `IssuerUrl`.
+        pub issuer_url: Val<String>,
+    }
+
+    impl OidcIdentityProviderConfig {
+        /// Creates the value from its required properties, by name in [`OidcIdentityProviderConfigRequired`]:
+        ///
+        /// ```text
+        /// OidcIdentityProviderConfig::new(OidcIdentityProviderConfigRequired {
+        ///     client_id: "...".into(),
+        ///     issuer_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OidcIdentityProviderConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("IssuerUrl", issuer_url);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("IssuerUrl", required.issuer_url);
             OidcIdentityProviderConfig { props }
         }
 
@@ -2848,15 +3434,33 @@ pub mod identity_provider_config {
         props: Props,
     }
 
-    impl RequiredClaim {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RequiredClaim`], by name: the argument of [`RequiredClaim::new`].
+    #[derive(Clone, Debug)]
+    pub struct RequiredClaimRequired {
+        /// The key of the requiredClaims.
         ///
-        /// - `key`: `Key`, The key of the requiredClaims.
-        /// - `value`: `Value`, The value for the requiredClaims.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the requiredClaims.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl RequiredClaim {
+        /// Creates the value from its required properties, by name in [`RequiredClaimRequired`]:
+        ///
+        /// ```text
+        /// RequiredClaim::new(RequiredClaimRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RequiredClaimRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             RequiredClaim { props }
         }
     }
@@ -2873,15 +3477,33 @@ pub mod identity_provider_config {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2914,36 +3536,81 @@ pub mod identity_provider_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EKS::IdentityProviderConfig`; `.into()` makes a `Val<String>`.
+        Type {
+            Oidc = "oidc",
+        }
+    }
 }
 
 /// Resource schema for AWS::EKS::Nodegroup
 ///
 /// CloudFormation type `AWS::EKS::Nodegroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnNodegroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNodegroup`], by name: the argument of [`CfnNodegroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNodegroupRequired {
+    /// Name of the cluster to create the node group in.
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
+    ///
+    /// CloudFormation property `NodeRole`.
+    ///
+    /// Changing it replaces the resource.
+    pub node_role: Val<String>,
+
+    /// The subnets to use for the Auto Scaling group that is created for your node group.
+    ///
+    /// CloudFormation property `Subnets`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnets: Val<Vec<String>>,
+}
+
 impl CfnNodegroup {
     pub const TYPE_NAME: &'static str = "AWS::EKS::Nodegroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNodegroupRequired`]:
     ///
-    /// - `cluster_name`: `ClusterName`, Name of the cluster to create the node group in.
-    /// - `node_role`: `NodeRole`, The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
-    /// - `subnets`: `Subnets`, The subnets to use for the Auto Scaling group that is created for your node group.
-    pub fn new(cluster_name: impl Into<Val<String>>, node_role: impl Into<Val<String>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnNodegroup::new(CfnNodegroupRequired {
+    ///     cluster_name: "...".into(),
+    ///     node_role: "...".into(),
+    ///     subnets: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNodegroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterName", cluster_name);
-        props.set("NodeRole", node_role);
-        props.set("Subnets", subnets);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("NodeRole", required.node_role);
+        props.set::<Vec<String>>("Subnets", required.subnets);
         CfnNodegroup { props, options: ResourceOptions::default() }
     }
 
     /// The AMI type for your node group.
     ///
-    /// Allowed values: `AL2023_ARM_64_NVIDIA`, `AL2023_ARM_64_STANDARD`, `AL2023_x86_64_NEURON`, `AL2023_x86_64_NVIDIA`, `AL2023_x86_64_STANDARD`, `AL2_ARM_64`, `AL2_x86_64`, `AL2_x86_64_GPU`, `BOTTLEROCKET_ARM_64`, `BOTTLEROCKET_ARM_64_FIPS`, `BOTTLEROCKET_ARM_64_NVIDIA`, `BOTTLEROCKET_ARM_64_NVIDIA_FIPS`, `BOTTLEROCKET_x86_64`, `BOTTLEROCKET_x86_64_FIPS`, `BOTTLEROCKET_x86_64_NVIDIA`, `BOTTLEROCKET_x86_64_NVIDIA_FIPS`, `CUSTOM`, `WINDOWS_CORE_2019_x86_64`, `WINDOWS_CORE_2022_x86_64`, `WINDOWS_CORE_2025_x86_64`, `WINDOWS_FULL_2019_x86_64`, `WINDOWS_FULL_2022_x86_64`, `WINDOWS_FULL_2025_x86_64`.
+    /// Allowed values (the enum [`nodegroup::AmiType`]): `AL2023_ARM_64_NVIDIA`, `AL2023_ARM_64_STANDARD`, `AL2023_x86_64_NEURON`, `AL2023_x86_64_NVIDIA`, `AL2023_x86_64_STANDARD`, `AL2_ARM_64`, `AL2_x86_64`, `AL2_x86_64_GPU`, `BOTTLEROCKET_ARM_64`, `BOTTLEROCKET_ARM_64_FIPS`, `BOTTLEROCKET_ARM_64_NVIDIA`, `BOTTLEROCKET_ARM_64_NVIDIA_FIPS`, `BOTTLEROCKET_x86_64`, `BOTTLEROCKET_x86_64_FIPS`, `BOTTLEROCKET_x86_64_NVIDIA`, `BOTTLEROCKET_x86_64_NVIDIA_FIPS`, `CUSTOM`, `WINDOWS_CORE_2019_x86_64`, `WINDOWS_CORE_2022_x86_64`, `WINDOWS_CORE_2025_x86_64`, `WINDOWS_FULL_2019_x86_64`, `WINDOWS_FULL_2022_x86_64`, `WINDOWS_FULL_2025_x86_64`.
     ///
     /// Changing it replaces the resource.
     pub fn ami_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3116,11 +3783,11 @@ pub(crate) static NODEGROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNodegroup`].
+/// Property types and enums of the allowed values of [`CfnNodegroup`].
 pub mod nodegroup {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An object representing a launch template specification for AWS EKS Nodegroup.
     #[derive(Clone, Debug)]
@@ -3249,7 +3916,7 @@ pub mod nodegroup {
 
         /// Specify the repair action to take for nodes when all of the specified conditions are met.
         ///
-        /// Allowed values: `Replace`, `Reboot`, `NoAction`.
+        /// Allowed values (the enum [`RepairAction`]): `Replace`, `Reboot`, `NoAction`.
         pub fn repair_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RepairAction", value);
             self
@@ -3269,7 +3936,7 @@ pub mod nodegroup {
     }
 
     impl RemoteAccess {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ec2_ssh_key`: `Ec2SshKey`.
         pub fn new(ec2_ssh_key: impl Into<Val<String>>) -> Self {
@@ -3344,7 +4011,7 @@ pub mod nodegroup {
 
         /// The `Effect` property.
         ///
-        /// Allowed values: `NO_EXECUTE`, `NO_SCHEDULE`, `PREFER_NO_SCHEDULE`.
+        /// Allowed values (the enum [`Effect`]): `NO_EXECUTE`, `NO_SCHEDULE`, `PREFER_NO_SCHEDULE`.
         pub fn effect(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Effect", value);
             self
@@ -3396,7 +4063,7 @@ pub mod nodegroup {
 
         /// The configuration for the behavior to follow during an node group version update of this managed node group. You choose between two possible strategies for replacing nodes during an UpdateNodegroupVersion action.
         ///
-        /// Allowed values: `DEFAULT`, `MINIMAL`.
+        /// Allowed values (the enum [`UpdateStrategy`]): `DEFAULT`, `MINIMAL`.
         pub fn update_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UpdateStrategy", value);
             self
@@ -3442,7 +4109,7 @@ pub mod nodegroup {
 
         /// The desired state of warm pool instances.
         ///
-        /// Allowed values: `HIBERNATED`, `RUNNING`, `STOPPED`.
+        /// Allowed values (the enum [`PoolState`]): `HIBERNATED`, `RUNNING`, `STOPPED`.
         pub fn pool_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PoolState", value);
             self
@@ -3524,32 +4191,140 @@ pub mod nodegroup {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AmiType` in `AWS::EKS::Nodegroup`; `.into()` makes a `Val<String>`.
+        AmiType {
+            Al2023Arm64Nvidia = "AL2023_ARM_64_NVIDIA",
+            Al2023Arm64Standard = "AL2023_ARM_64_STANDARD",
+            Al2023X86_64Neuron = "AL2023_x86_64_NEURON",
+            Al2023X86_64Nvidia = "AL2023_x86_64_NVIDIA",
+            Al2023X86_64Standard = "AL2023_x86_64_STANDARD",
+            Al2Arm64 = "AL2_ARM_64",
+            Al2X86_64 = "AL2_x86_64",
+            Al2X86_64Gpu = "AL2_x86_64_GPU",
+            BottlerocketArm64 = "BOTTLEROCKET_ARM_64",
+            BottlerocketArm64Fips = "BOTTLEROCKET_ARM_64_FIPS",
+            BottlerocketArm64Nvidia = "BOTTLEROCKET_ARM_64_NVIDIA",
+            BottlerocketArm64NvidiaFips = "BOTTLEROCKET_ARM_64_NVIDIA_FIPS",
+            BottlerocketX86_64 = "BOTTLEROCKET_x86_64",
+            BottlerocketX86_64Fips = "BOTTLEROCKET_x86_64_FIPS",
+            BottlerocketX86_64Nvidia = "BOTTLEROCKET_x86_64_NVIDIA",
+            BottlerocketX86_64NvidiaFips = "BOTTLEROCKET_x86_64_NVIDIA_FIPS",
+            Custom = "CUSTOM",
+            WindowsCore2019X86_64 = "WINDOWS_CORE_2019_x86_64",
+            WindowsCore2022X86_64 = "WINDOWS_CORE_2022_x86_64",
+            WindowsCore2025X86_64 = "WINDOWS_CORE_2025_x86_64",
+            WindowsFull2019X86_64 = "WINDOWS_FULL_2019_x86_64",
+            WindowsFull2022X86_64 = "WINDOWS_FULL_2022_x86_64",
+            WindowsFull2025X86_64 = "WINDOWS_FULL_2025_x86_64",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RepairAction` in `AWS::EKS::Nodegroup`; `.into()` makes a `Val<String>`.
+        RepairAction {
+            Replace = "Replace",
+            Reboot = "Reboot",
+            NoAction = "NoAction",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Effect` in `AWS::EKS::Nodegroup`; `.into()` makes a `Val<String>`.
+        Effect {
+            NoExecute = "NO_EXECUTE",
+            NoSchedule = "NO_SCHEDULE",
+            PreferNoSchedule = "PREFER_NO_SCHEDULE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UpdateStrategy` in `AWS::EKS::Nodegroup`; `.into()` makes a `Val<String>`.
+        UpdateStrategy {
+            Default = "DEFAULT",
+            Minimal = "MINIMAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PoolState` in `AWS::EKS::Nodegroup`; `.into()` makes a `Val<String>`.
+        PoolState {
+            Hibernated = "HIBERNATED",
+            Running = "RUNNING",
+            Stopped = "STOPPED",
+        }
+    }
 }
 
 /// An object representing an Amazon EKS PodIdentityAssociation.
 ///
 /// CloudFormation type `AWS::EKS::PodIdentityAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationArn`: `handle.association_arn()` → `Val<String>`. The ARN of the pod identity association.
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. The ID of the pod identity association.
+/// - `ExternalId`: `handle.external_id()` → `Val<String>`. The External Id of the pod identity association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPodIdentityAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPodIdentityAssociation`], by name: the argument of [`CfnPodIdentityAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPodIdentityAssociationRequired {
+    /// The cluster that the pod identity association is created for.
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// The Kubernetes namespace that the pod identity association is created for.
+    ///
+    /// CloudFormation property `Namespace`.
+    ///
+    /// Changing it replaces the resource.
+    pub namespace: Val<String>,
+
+    /// The IAM role ARN that the pod identity association is created for.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// The Kubernetes service account that the pod identity association is created for.
+    ///
+    /// CloudFormation property `ServiceAccount`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_account: Val<String>,
+}
+
 impl CfnPodIdentityAssociation {
     pub const TYPE_NAME: &'static str = "AWS::EKS::PodIdentityAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPodIdentityAssociationRequired`]:
     ///
-    /// - `cluster_name`: `ClusterName`, The cluster that the pod identity association is created for.
-    /// - `namespace`: `Namespace`, The Kubernetes namespace that the pod identity association is created for.
-    /// - `role_arn`: `RoleArn`, The IAM role ARN that the pod identity association is created for.
-    /// - `service_account`: `ServiceAccount`, The Kubernetes service account that the pod identity association is created for.
-    pub fn new(cluster_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, service_account: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPodIdentityAssociation::new(CfnPodIdentityAssociationRequired {
+    ///     cluster_name: "...".into(),
+    ///     namespace: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     service_account: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPodIdentityAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterName", cluster_name);
-        props.set("Namespace", namespace);
-        props.set("RoleArn", role_arn);
-        props.set("ServiceAccount", service_account);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("Namespace", required.namespace);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("ServiceAccount", required.service_account);
         CfnPodIdentityAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -3649,15 +4424,33 @@ pub mod pod_identity_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

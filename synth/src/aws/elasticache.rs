@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,25 +15,63 @@ use crate::value::{Json, Map, Val};
 /// Resource type definition for AWS::ElastiCache::CacheCluster
 ///
 /// CloudFormation type `AWS::ElastiCache::CacheCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfigurationEndpoint`: `handle.configuration_endpoint()` → `Val<Json>`. Specifies the ConfigurationEndpoint address and port
+/// - `ConfigurationEndpoint.Address`: `handle.configuration_endpoint_address()` → `Val<String>`.
+/// - `ConfigurationEndpoint.Port`: `handle.configuration_endpoint_port()` → `Val<String>`.
+/// - `RedisEndpoint`: `handle.redis_endpoint()` → `Val<Json>`. Specifies the RedisEndPoint address and port
+/// - `RedisEndpoint.Address`: `handle.redis_endpoint_address()` → `Val<String>`.
+/// - `RedisEndpoint.Port`: `handle.redis_endpoint_port()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterName`.
 #[derive(Clone, Debug)]
 pub struct CfnCacheCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCacheCluster`], by name: the argument of [`CfnCacheCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCacheClusterRequired {
+    /// The compute and memory capacity of the nodes in the node group (shard).
+    ///
+    /// CloudFormation property `CacheNodeType`.
+    pub cache_node_type: Val<String>,
+
+    /// The name of the cache engine to be used for this cluster.
+    ///
+    /// CloudFormation property `Engine`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine: Val<String>,
+
+    /// The number of cache nodes that the cache cluster should have.
+    ///
+    /// CloudFormation property `NumCacheNodes`.
+    pub num_cache_nodes: Val<i64>,
+}
+
 impl CfnCacheCluster {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::CacheCluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCacheClusterRequired`]:
     ///
-    /// - `cache_node_type`: `CacheNodeType`, The compute and memory capacity of the nodes in the node group (shard).
-    /// - `engine`: `Engine`, The name of the cache engine to be used for this cluster.
-    /// - `num_cache_nodes`: `NumCacheNodes`, The number of cache nodes that the cache cluster should have.
-    pub fn new(cache_node_type: impl Into<Val<String>>, engine: impl Into<Val<String>>, num_cache_nodes: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnCacheCluster::new(CfnCacheClusterRequired {
+    ///     cache_node_type: "...".into(),
+    ///     engine: "...".into(),
+    ///     num_cache_nodes: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCacheClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("CacheNodeType", cache_node_type);
-        props.set("Engine", engine);
-        props.set("NumCacheNodes", num_cache_nodes);
+        props.set::<String>("CacheNodeType", required.cache_node_type);
+        props.set::<String>("Engine", required.engine);
+        props.set::<i64>("NumCacheNodes", required.num_cache_nodes);
         CfnCacheCluster { props, options: ResourceOptions::default() }
     }
 
@@ -264,19 +301,47 @@ pub mod cache_cluster {
         props: Props,
     }
 
-    impl LogDeliveryConfigurationRequest {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LogDeliveryConfigurationRequest`], by name: the argument of [`LogDeliveryConfigurationRequest::new`].
+    #[derive(Clone, Debug)]
+    pub struct LogDeliveryConfigurationRequestRequired {
+        /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
         ///
-        /// - `destination_details`: `DestinationDetails`, Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-        /// - `destination_type`: `DestinationType`, Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type.
-        /// - `log_format`: `LogFormat`, Valid values are either json or text
-        /// - `log_type`: `LogType`, Valid value is either slow-log, which refers to slow-log or engine-log
-        pub fn new(destination_details: impl Into<Val<DestinationDetails>>, destination_type: impl Into<Val<String>>, log_format: impl Into<Val<String>>, log_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DestinationDetails`.
+        pub destination_details: Val<DestinationDetails>,
+
+        /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type.
+        ///
+        /// CloudFormation property `DestinationType`.
+        pub destination_type: Val<String>,
+
+        /// Valid values are either json or text
+        ///
+        /// CloudFormation property `LogFormat`.
+        pub log_format: Val<String>,
+
+        /// Valid value is either slow-log, which refers to slow-log or engine-log
+        ///
+        /// CloudFormation property `LogType`.
+        pub log_type: Val<String>,
+    }
+
+    impl LogDeliveryConfigurationRequest {
+        /// Creates the value from its required properties, by name in [`LogDeliveryConfigurationRequestRequired`]:
+        ///
+        /// ```text
+        /// LogDeliveryConfigurationRequest::new(LogDeliveryConfigurationRequestRequired {
+        ///     destination_details: DestinationDetails::new(...).into(),
+        ///     destination_type: "...".into(),
+        ///     log_format: "...".into(),
+        ///     log_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationDetails", destination_details);
-            props.set("DestinationType", destination_type);
-            props.set("LogFormat", log_format);
-            props.set("LogType", log_type);
+            props.set::<DestinationDetails>("DestinationDetails", required.destination_details);
+            props.set::<String>("DestinationType", required.destination_type);
+            props.set::<String>("LogFormat", required.log_format);
+            props.set::<String>("LogType", required.log_type);
             LogDeliveryConfigurationRequest { props }
         }
     }
@@ -326,7 +391,7 @@ pub mod cache_cluster {
     }
 
     impl CloudWatchLogsDestinationDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group`: `LogGroup`, The name of the CloudWatch Logs log group.
         pub fn new(log_group: impl Into<Val<String>>) -> Self {
@@ -349,7 +414,7 @@ pub mod cache_cluster {
     }
 
     impl KinesisFirehoseDestinationDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `delivery_stream`: `DeliveryStream`, The name of the Kinesis Data Firehose delivery stream
         pub fn new(delivery_stream: impl Into<Val<String>>) -> Self {
@@ -371,15 +436,29 @@ pub mod cache_cluster {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -394,6 +473,16 @@ pub mod cache_cluster {
 /// The AWS::ElastiCache::GlobalReplicationGroup resource creates an Amazon ElastiCache Global Replication Group.
 ///
 /// CloudFormation type `AWS::ElastiCache::GlobalReplicationGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN (Amazon Resource Name) of the Global Datastore.
+/// - `GlobalReplicationGroupId`: `handle.global_replication_group_id()` → `Val<String>`. The name of the Global Datastore, it is generated by ElastiCache adding a prefix to GlobalReplicationGroupIdSuffix.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Global Datastore
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GlobalReplicationGroupId`.
 #[derive(Clone, Debug)]
 pub struct CfnGlobalReplicationGroup {
     props: Props,
@@ -403,7 +492,7 @@ pub struct CfnGlobalReplicationGroup {
 impl CfnGlobalReplicationGroup {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::GlobalReplicationGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `members`: `Members`, The replication groups that comprise the Global Datastore.
     pub fn new(members: impl Into<Val<Vec<global_replication_group::GlobalReplicationGroupMember>>>) -> Self {
@@ -544,11 +633,11 @@ pub(crate) static GLOBAL_REPLICATION_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGlobalReplicationGroup`].
+/// Property types and enums of the allowed values of [`CfnGlobalReplicationGroup`].
 pub mod global_replication_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ElastiCache::GlobalReplicationGroup`.
     #[derive(Clone, Debug)]
@@ -577,7 +666,7 @@ pub mod global_replication_group {
 
         /// Indicates the role of the member, primary or secondary.
         ///
-        /// Allowed values: `PRIMARY`, `SECONDARY`.
+        /// Allowed values (the enum [`Role`]): `PRIMARY`, `SECONDARY`.
         pub fn role(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Role", value);
             self
@@ -667,7 +756,7 @@ pub mod global_replication_group {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key for the tag. May not be null.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -703,28 +792,64 @@ pub mod global_replication_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Role` in `AWS::ElastiCache::GlobalReplicationGroup`; `.into()` makes a `Val<String>`.
+        Role {
+            Primary = "PRIMARY",
+            Secondary = "SECONDARY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ElastiCache::ParameterGroup
 ///
 /// CloudFormation type `AWS::ElastiCache::ParameterGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CacheParameterGroupName`: `handle.cache_parameter_group_name()` → `Val<String>`. The name of the Cache Parameter Group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CacheParameterGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnParameterGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnParameterGroup`], by name: the argument of [`CfnParameterGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnParameterGroupRequired {
+    /// The name of the cache parameter group family that this cache parameter group is compatible with.
+    ///
+    /// CloudFormation property `CacheParameterGroupFamily`.
+    ///
+    /// Changing it replaces the resource.
+    pub cache_parameter_group_family: Val<String>,
+
+    /// The description for this cache parameter group.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+}
+
 impl CfnParameterGroup {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::ParameterGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnParameterGroupRequired`]:
     ///
-    /// - `cache_parameter_group_family`: `CacheParameterGroupFamily`, The name of the cache parameter group family that this cache parameter group is compatible with.
-    /// - `description`: `Description`, The description for this cache parameter group.
-    pub fn new(cache_parameter_group_family: impl Into<Val<String>>, description: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnParameterGroup::new(CfnParameterGroupRequired {
+    ///     cache_parameter_group_family: "...".into(),
+    ///     description: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnParameterGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("CacheParameterGroupFamily", cache_parameter_group_family);
-        props.set("Description", description);
+        props.set::<String>("CacheParameterGroupFamily", required.cache_parameter_group_family);
+        props.set::<String>("Description", required.description);
         CfnParameterGroup { props, options: ResourceOptions::default() }
     }
 
@@ -787,15 +912,29 @@ pub mod parameter_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -810,6 +949,28 @@ pub mod parameter_group {
 /// Resource type definition for AWS::ElastiCache::ReplicationGroup
 ///
 /// CloudFormation type `AWS::ElastiCache::ReplicationGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConfigurationEndPoint`: `handle.configuration_end_point()` → `Val<Json>`. The configuration details of the replication group.
+/// - `ConfigurationEndPoint.Address`: `handle.configuration_end_point_address()` → `Val<String>`. The DNS hostname of the cache node.
+/// - `ConfigurationEndPoint.Port`: `handle.configuration_end_point_port()` → `Val<String>`. The port number that the cache engine is listening on.
+/// - `EffectiveDurability`: `handle.effective_durability()` → `Val<String>`. The resolved durability state of the replication group after resolving the default value. This is a read-only property.
+/// - `PrimaryEndPoint`: `handle.primary_end_point()` → `Val<Json>`. The primary endpoint configuration
+/// - `PrimaryEndPoint.Address`: `handle.primary_end_point_address()` → `Val<String>`. The DNS hostname of the cache node.
+/// - `PrimaryEndPoint.Port`: `handle.primary_end_point_port()` → `Val<String>`. The port number that the cache engine is listening on.
+/// - `ReadEndPoint`: `handle.read_end_point()` → `Val<Json>`.
+/// - `ReadEndPoint.Addresses`: `handle.read_end_point_addresses()` → `Val<String>`. A string containing a comma-separated list of endpoints for the primary and read-only replicas, formatted as \[address1, address2, ...\]. The order of the addresses maps to the order of the ports from the ReadEndPoint.Ports attribute.
+/// - `ReadEndPoint.AddressesList`: `handle.read_end_point_addresses_list()` → `Val<Vec<String>>`. A list of endpoints for the read-only replicas. The order of the addresses maps to the order of the ports from the ReadEndPoint.Ports attribute.
+/// - `ReadEndPoint.Ports`: `handle.read_end_point_ports()` → `Val<String>`. A string containing a comma-separated list of ports for the read-only replicas, formatted as \[port1, port2, ...\]. The order of the ports maps to the order of the addresses from the ReadEndPoint.Addresses attribute.
+/// - `ReadEndPoint.PortsList`: `handle.read_end_point_ports_list()` → `Val<Vec<String>>`. A list of ports for the read-only replicas. The order of the ports maps to the order of the addresses from the ReadEndPoint.Addresses attribute.
+/// - `ReaderEndPoint`: `handle.reader_end_point()` → `Val<Json>`. The endpoint of the reader node in the replication group.
+/// - `ReaderEndPoint.Address`: `handle.reader_end_point_address()` → `Val<String>`. The DNS hostname of the cache node.
+/// - `ReaderEndPoint.Port`: `handle.reader_end_point_port()` → `Val<String>`. The port number that the cache engine is listening on.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReplicationGroupId`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicationGroup {
     props: Props,
@@ -819,7 +980,7 @@ pub struct CfnReplicationGroup {
 impl CfnReplicationGroup {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::ReplicationGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `replication_group_description`: `ReplicationGroupDescription`, A user-created description for the replication group.
     pub fn new(replication_group_description: impl Into<Val<String>>) -> Self {
@@ -1270,19 +1431,47 @@ pub mod replication_group {
         props: Props,
     }
 
-    impl LogDeliveryConfigurationRequest {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LogDeliveryConfigurationRequest`], by name: the argument of [`LogDeliveryConfigurationRequest::new`].
+    #[derive(Clone, Debug)]
+    pub struct LogDeliveryConfigurationRequestRequired {
+        /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
         ///
-        /// - `destination_details`: `DestinationDetails`, Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-        /// - `destination_type`: `DestinationType`, Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. Valid values are either cloudwatch-logs or kinesis-firehose.
-        /// - `log_format`: `LogFormat`, Valid values are either json or text.
-        /// - `log_type`: `LogType`, Valid value is either slow-log, which refers to slow-log or engine-log.
-        pub fn new(destination_details: impl Into<Val<DestinationDetails>>, destination_type: impl Into<Val<String>>, log_format: impl Into<Val<String>>, log_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DestinationDetails`.
+        pub destination_details: Val<DestinationDetails>,
+
+        /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. Valid values are either cloudwatch-logs or kinesis-firehose.
+        ///
+        /// CloudFormation property `DestinationType`.
+        pub destination_type: Val<String>,
+
+        /// Valid values are either json or text.
+        ///
+        /// CloudFormation property `LogFormat`.
+        pub log_format: Val<String>,
+
+        /// Valid value is either slow-log, which refers to slow-log or engine-log.
+        ///
+        /// CloudFormation property `LogType`.
+        pub log_type: Val<String>,
+    }
+
+    impl LogDeliveryConfigurationRequest {
+        /// Creates the value from its required properties, by name in [`LogDeliveryConfigurationRequestRequired`]:
+        ///
+        /// ```text
+        /// LogDeliveryConfigurationRequest::new(LogDeliveryConfigurationRequestRequired {
+        ///     destination_details: DestinationDetails::new(...).into(),
+        ///     destination_type: "...".into(),
+        ///     log_format: "...".into(),
+        ///     log_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationDetails", destination_details);
-            props.set("DestinationType", destination_type);
-            props.set("LogFormat", log_format);
-            props.set("LogType", log_type);
+            props.set::<DestinationDetails>("DestinationDetails", required.destination_details);
+            props.set::<String>("DestinationType", required.destination_type);
+            props.set::<String>("LogFormat", required.log_format);
+            props.set::<String>("LogType", required.log_type);
             LogDeliveryConfigurationRequest { props }
         }
     }
@@ -1332,7 +1521,7 @@ pub mod replication_group {
     }
 
     impl CloudWatchLogsDestinationDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group`: `LogGroup`, The name of the CloudWatch Logs log group.
         pub fn new(log_group: impl Into<Val<String>>) -> Self {
@@ -1355,7 +1544,7 @@ pub mod replication_group {
     }
 
     impl KinesisFirehoseDestinationDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `delivery_stream`: `DeliveryStream`, The name of the Kinesis Data Firehose delivery stream.
         pub fn new(delivery_stream: impl Into<Val<String>>) -> Self {
@@ -1427,15 +1616,33 @@ pub mod replication_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1457,6 +1664,14 @@ pub mod replication_group {
 /// Resource Type definition for AWS::ElastiCache::SecurityGroup
 ///
 /// CloudFormation type `AWS::ElastiCache::SecurityGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityGroup {
     props: Props,
@@ -1466,7 +1681,7 @@ pub struct CfnSecurityGroup {
 impl CfnSecurityGroup {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::SecurityGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `description`: `Description`.
     pub fn new(description: impl Into<Val<String>>) -> Self {
@@ -1526,15 +1741,29 @@ pub mod security_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1549,23 +1778,45 @@ pub mod security_group {
 /// Resource Type definition for AWS::ElastiCache::SecurityGroupIngress
 ///
 /// CloudFormation type `AWS::ElastiCache::SecurityGroupIngress`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityGroupIngress {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecurityGroupIngress`], by name: the argument of [`CfnSecurityGroupIngress::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecurityGroupIngressRequired {
+    /// CloudFormation property `CacheSecurityGroupName`.
+    pub cache_security_group_name: Val<String>,
+
+    /// CloudFormation property `EC2SecurityGroupName`.
+    pub ec2_security_group_name: Val<String>,
+}
+
 impl CfnSecurityGroupIngress {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::SecurityGroupIngress";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecurityGroupIngressRequired`]:
     ///
-    /// - `cache_security_group_name`: `CacheSecurityGroupName`.
-    /// - `ec2_security_group_name`: `EC2SecurityGroupName`.
-    pub fn new(cache_security_group_name: impl Into<Val<String>>, ec2_security_group_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecurityGroupIngress::new(CfnSecurityGroupIngressRequired {
+    ///     cache_security_group_name: "...".into(),
+    ///     ec2_security_group_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecurityGroupIngressRequired) -> Self {
         let mut props = Props::new();
-        props.set("CacheSecurityGroupName", cache_security_group_name);
-        props.set("EC2SecurityGroupName", ec2_security_group_name);
+        props.set::<String>("CacheSecurityGroupName", required.cache_security_group_name);
+        props.set::<String>("EC2SecurityGroupName", required.ec2_security_group_name);
         CfnSecurityGroupIngress { props, options: ResourceOptions::default() }
     }
 
@@ -1612,23 +1863,58 @@ pub(crate) static SECURITY_GROUP_INGRESS_META: TypeMeta = TypeMeta {
 /// The AWS::ElastiCache::ServerlessCache resource creates an Amazon ElastiCache Serverless Cache.
 ///
 /// CloudFormation type `AWS::ElastiCache::ServerlessCache`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ARN`: `handle.arn()` → `Val<String>`. The ARN of the Serverless Cache.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The creation time of the Serverless Cache.
+/// - `Endpoint.Address`: `handle.endpoint_address()` → `Val<String>`. Endpoint address.
+/// - `Endpoint.Port`: `handle.endpoint_port()` → `Val<String>`. Endpoint port.
+/// - `FullEngineVersion`: `handle.full_engine_version()` → `Val<String>`. The full engine version of the Serverless Cache.
+/// - `ReaderEndpoint.Address`: `handle.reader_endpoint_address()` → `Val<String>`. Endpoint address.
+/// - `ReaderEndpoint.Port`: `handle.reader_endpoint_port()` → `Val<String>`. Endpoint port.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Serverless Cache.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServerlessCacheName`.
 #[derive(Clone, Debug)]
 pub struct CfnServerlessCache {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServerlessCache`], by name: the argument of [`CfnServerlessCache::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServerlessCacheRequired {
+    /// The engine name of the Serverless Cache.
+    ///
+    /// CloudFormation property `Engine`.
+    pub engine: Val<String>,
+
+    /// The name of the Serverless Cache. This value must be unique.
+    ///
+    /// CloudFormation property `ServerlessCacheName`.
+    ///
+    /// Changing it replaces the resource.
+    pub serverless_cache_name: Val<String>,
+}
+
 impl CfnServerlessCache {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::ServerlessCache";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServerlessCacheRequired`]:
     ///
-    /// - `engine`: `Engine`, The engine name of the Serverless Cache.
-    /// - `serverless_cache_name`: `ServerlessCacheName`, The name of the Serverless Cache. This value must be unique.
-    pub fn new(engine: impl Into<Val<String>>, serverless_cache_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnServerlessCache::new(CfnServerlessCacheRequired {
+    ///     engine: "...".into(),
+    ///     serverless_cache_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServerlessCacheRequired) -> Self {
         let mut props = Props::new();
-        props.set("Engine", engine);
-        props.set("ServerlessCacheName", serverless_cache_name);
+        props.set::<String>("Engine", required.engine);
+        props.set::<String>("ServerlessCacheName", required.serverless_cache_name);
         CfnServerlessCache { props, options: ResourceOptions::default() }
     }
 
@@ -1867,7 +2153,7 @@ pub mod serverless_cache {
     }
 
     impl DataStorage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `unit`: `Unit`, The unit of cached data capacity of the Serverless Cache.
         pub fn new(unit: impl Into<Val<String>>) -> Self {
@@ -1934,7 +2220,7 @@ pub mod serverless_cache {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with 'aws:'. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1968,23 +2254,58 @@ pub mod serverless_cache {
 /// Resource Type definition for AWS::ElastiCache::ServerlessCacheSnapshot. A serverless cache snapshot is a point-in-time backup of an ElastiCache serverless cache. Available for Valkey, Redis OSS and Serverless Memcached only.
 ///
 /// CloudFormation type `AWS::ElastiCache::ServerlessCacheSnapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ARN`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the serverless cache snapshot.
+/// - `BytesUsedForCache`: `handle.bytes_used_for_cache()` → `Val<String>`. The total size of the serverless cache snapshot, in bytes.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The date and time that the source serverless cache's metadata and cache data set was obtained for the snapshot.
+/// - `ServerlessCacheConfiguration`: `handle.serverless_cache_configuration()` → `Val<Json>`. The configuration of the serverless cache, at the time the snapshot was taken.
+/// - `SnapshotType`: `handle.snapshot_type()` → `Val<String>`. The type of snapshot of the serverless cache.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the serverless cache snapshot.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ARN`.
 #[derive(Clone, Debug)]
 pub struct CfnServerlessCacheSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServerlessCacheSnapshot`], by name: the argument of [`CfnServerlessCacheSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServerlessCacheSnapshotRequired {
+    /// The name of an existing serverless cache. The snapshot is created from this cache.
+    ///
+    /// CloudFormation property `ServerlessCacheName`.
+    ///
+    /// Changing it replaces the resource.
+    pub serverless_cache_name: Val<String>,
+
+    /// The name of the serverless cache snapshot. Must be unique for the customer account. This value is stored as a lowercase string.
+    ///
+    /// CloudFormation property `ServerlessCacheSnapshotName`.
+    ///
+    /// Changing it replaces the resource.
+    pub serverless_cache_snapshot_name: Val<String>,
+}
+
 impl CfnServerlessCacheSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::ServerlessCacheSnapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServerlessCacheSnapshotRequired`]:
     ///
-    /// - `serverless_cache_name`: `ServerlessCacheName`, The name of an existing serverless cache. The snapshot is created from this cache.
-    /// - `serverless_cache_snapshot_name`: `ServerlessCacheSnapshotName`, The name of the serverless cache snapshot. Must be unique for the customer account. This value is stored as a lowercase string.
-    pub fn new(serverless_cache_name: impl Into<Val<String>>, serverless_cache_snapshot_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnServerlessCacheSnapshot::new(CfnServerlessCacheSnapshotRequired {
+    ///     serverless_cache_name: "...".into(),
+    ///     serverless_cache_snapshot_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServerlessCacheSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("ServerlessCacheName", serverless_cache_name);
-        props.set("ServerlessCacheSnapshotName", serverless_cache_snapshot_name);
+        props.set::<String>("ServerlessCacheName", required.serverless_cache_name);
+        props.set::<String>("ServerlessCacheSnapshotName", required.serverless_cache_snapshot_name);
         CfnServerlessCacheSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -2095,15 +2416,33 @@ pub mod serverless_cache_snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the tag. May not be null.
         ///
-        /// - `key`: `Key`, The key for the tag. May not be null.
-        /// - `value`: `Value`, The tag's value. May be null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value. May be null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2126,6 +2465,36 @@ pub mod serverless_cache_snapshot {
 /// Represents a copy of an entire cluster or replication group as of the time when the snapshot was taken.
 ///
 /// CloudFormation type `AWS::ElastiCache::Snapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN (Amazon Resource Name) of the snapshot.
+/// - `AutoMinorVersionUpgrade`: `handle.auto_minor_version_upgrade()` → `Val<bool>`. If true, opt-in to the next auto minor version upgrade campaign.
+/// - `AutomaticFailover`: `handle.automatic_failover()` → `Val<String>`. Indicates the status of automatic failover for the source replication group.
+/// - `CacheClusterCreateTime`: `handle.cache_cluster_create_time()` → `Val<String>`. The date and time when the source cluster was created.
+/// - `CacheNodeType`: `handle.cache_node_type()` → `Val<String>`. The name of the compute and memory capacity node type for the source cluster.
+/// - `CacheParameterGroupName`: `handle.cache_parameter_group_name()` → `Val<String>`. The cache parameter group that is associated with the source cluster.
+/// - `CacheSubnetGroupName`: `handle.cache_subnet_group_name()` → `Val<String>`. The name of the cache subnet group associated with the source cluster.
+/// - `DataTiering`: `handle.data_tiering()` → `Val<String>`. Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type.
+/// - `Engine`: `handle.engine()` → `Val<String>`. The name of the cache engine used by the source cluster.
+/// - `EngineVersion`: `handle.engine_version()` → `Val<String>`. The version of the cache engine version used by the source cluster.
+/// - `NodeSnapshots`: `handle.node_snapshots()` → `Val<Json>`. A list of the cache nodes in the source cluster.
+/// - `NumCacheNodes`: `handle.num_cache_nodes()` → `Val<i64>`. The number of cache nodes in the source cluster.
+/// - `NumNodeGroups`: `handle.num_node_groups()` → `Val<i64>`. The number of node groups (shards) in this snapshot.
+/// - `Port`: `handle.port()` → `Val<i64>`. The port number used by each cache nodes in the source cluster.
+/// - `PreferredAvailabilityZone`: `handle.preferred_availability_zone()` → `Val<String>`. The name of the Availability Zone in which the source cluster is located.
+/// - `PreferredMaintenanceWindow`: `handle.preferred_maintenance_window()` → `Val<String>`. Specifies the weekly time range during which maintenance on the cluster is performed.
+/// - `ReplicationGroupDescription`: `handle.replication_group_description()` → `Val<String>`. A description of the source replication group.
+/// - `SnapshotRetentionLimit`: `handle.snapshot_retention_limit()` → `Val<i64>`. For an automatic snapshot, the number of days for which ElastiCache retains the snapshot before deleting it.
+/// - `SnapshotSource`: `handle.snapshot_source()` → `Val<String>`. Indicates whether the snapshot is from an automatic backup (automated) or was created manually (manual).
+/// - `SnapshotStatus`: `handle.snapshot_status()` → `Val<String>`. The status of the snapshot. Valid values: creating | available | restoring | copying | deleting | failed | deleted.
+/// - `SnapshotWindow`: `handle.snapshot_window()` → `Val<String>`. The daily time range during which ElastiCache takes daily snapshots of the source cluster.
+/// - `TopicArn`: `handle.topic_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the topic used by the source cluster for publishing notifications.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The Amazon Virtual Private Cloud identifier (VPC ID) of the cache subnet group for the source cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSnapshot {
     props: Props,
@@ -2135,7 +2504,7 @@ pub struct CfnSnapshot {
 impl CfnSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::Snapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `snapshot_name`: `SnapshotName`, The name of a snapshot. Must be unique within the customer account.
     pub fn new(snapshot_name: impl Into<Val<String>>) -> Self {
@@ -2383,15 +2752,33 @@ pub mod snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2414,23 +2801,47 @@ pub mod snapshot {
 /// Resource Type definition for AWS::ElastiCache::SubnetGroup
 ///
 /// CloudFormation type `AWS::ElastiCache::SubnetGroup`.
+///
+/// # Attributes
+///
+/// `AWS::ElastiCache::SubnetGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CacheSubnetGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnSubnetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubnetGroup`], by name: the argument of [`CfnSubnetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubnetGroupRequired {
+    /// The description for the cache subnet group.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The EC2 subnet IDs for the cache subnet group.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnSubnetGroup {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::SubnetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubnetGroupRequired`]:
     ///
-    /// - `description`: `Description`, The description for the cache subnet group.
-    /// - `subnet_ids`: `SubnetIds`, The EC2 subnet IDs for the cache subnet group.
-    pub fn new(description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnSubnetGroup::new(CfnSubnetGroupRequired {
+    ///     description: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubnetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("Description", required.description);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnSubnetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -2486,15 +2897,29 @@ pub mod subnet_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2509,25 +2934,63 @@ pub mod subnet_group {
 /// Resource Type definition for AWS::ElastiCache::User
 ///
 /// CloudFormation type `AWS::ElastiCache::User`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user account.
+/// - `Status`: `handle.status()` → `Val<String>`. Indicates the user status. Can be "active", "modifying" or "deleting".
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserId`.
 #[derive(Clone, Debug)]
 pub struct CfnUser {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUser`], by name: the argument of [`CfnUser::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserRequired {
+    /// The target cache engine for the user.
+    ///
+    /// CloudFormation property `Engine`.
+    ///
+    /// Allowed values (the enum [`user::Engine`]): `redis`, `valkey`.
+    pub engine: Val<String>,
+
+    /// The ID of the user.
+    ///
+    /// CloudFormation property `UserId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_id: Val<String>,
+
+    /// The username of the user.
+    ///
+    /// CloudFormation property `UserName`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_name: Val<String>,
+}
+
 impl CfnUser {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::User";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserRequired`]:
     ///
-    /// - `engine`: `Engine`, The target cache engine for the user.
-    /// - `user_id`: `UserId`, The ID of the user.
-    /// - `user_name`: `UserName`, The username of the user.
-    pub fn new(engine: impl Into<Val<String>>, user_id: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUser::new(CfnUserRequired {
+    ///     engine: user::Engine::Redis.into(),
+    ///     user_id: "...".into(),
+    ///     user_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserRequired) -> Self {
         let mut props = Props::new();
-        props.set("Engine", engine);
-        props.set("UserId", user_id);
-        props.set("UserName", user_name);
+        props.set::<String>("Engine", required.engine);
+        props.set::<String>("UserId", required.user_id);
+        props.set::<String>("UserName", required.user_name);
         CfnUser { props, options: ResourceOptions::default() }
     }
 
@@ -2625,11 +3088,11 @@ pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUser`].
+/// Property types and enums of the allowed values of [`CfnUser`].
 pub mod user {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ElastiCache::User`.
     #[derive(Clone, Debug)]
@@ -2638,7 +3101,7 @@ pub mod user {
     }
 
     impl AuthenticationMode {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`, Authentication Type
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -2667,7 +3130,7 @@ pub mod user {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with 'aws:'. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -2703,30 +3166,74 @@ pub mod user {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::ElastiCache::User`; `.into()` makes a `Val<String>`.
+        Engine {
+            Redis = "redis",
+            Valkey = "valkey",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ElastiCache::UserGroup
 ///
 /// CloudFormation type `AWS::ElastiCache::UserGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user account.
+/// - `Status`: `handle.status()` → `Val<String>`. Indicates user group status. Can be "creating", "active", "modifying", "deleting".
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserGroupId`.
 #[derive(Clone, Debug)]
 pub struct CfnUserGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserGroup`], by name: the argument of [`CfnUserGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserGroupRequired {
+    /// The target cache engine for the user group.
+    ///
+    /// CloudFormation property `Engine`.
+    ///
+    /// Allowed values (the enum [`user_group::Engine`]): `redis`, `valkey`.
+    pub engine: Val<String>,
+
+    /// The ID of the user group.
+    ///
+    /// CloudFormation property `UserGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_group_id: Val<String>,
+
+    /// List of users associated to this user group.
+    ///
+    /// CloudFormation property `UserIds`.
+    pub user_ids: Val<Vec<String>>,
+}
+
 impl CfnUserGroup {
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::UserGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserGroupRequired`]:
     ///
-    /// - `engine`: `Engine`, The target cache engine for the user group.
-    /// - `user_group_id`: `UserGroupId`, The ID of the user group.
-    /// - `user_ids`: `UserIds`, List of users associated to this user group.
-    pub fn new(engine: impl Into<Val<String>>, user_group_id: impl Into<Val<String>>, user_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnUserGroup::new(CfnUserGroupRequired {
+    ///     engine: user_group::Engine::Redis.into(),
+    ///     user_group_id: "...".into(),
+    ///     user_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Engine", engine);
-        props.set("UserGroupId", user_group_id);
-        props.set("UserIds", user_ids);
+        props.set::<String>("Engine", required.engine);
+        props.set::<String>("UserGroupId", required.user_group_id);
+        props.set::<Vec<String>>("UserIds", required.user_ids);
         CfnUserGroup { props, options: ResourceOptions::default() }
     }
 
@@ -2789,11 +3296,11 @@ pub(crate) static USER_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUserGroup`].
+/// Property types and enums of the allowed values of [`CfnUserGroup`].
 pub mod user_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -2802,7 +3309,7 @@ pub mod user_group {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with 'aws:'. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -2831,6 +3338,14 @@ pub mod user_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::ElastiCache::UserGroup`; `.into()` makes a `Val<String>`.
+        Engine {
+            Redis = "redis",
+            Valkey = "valkey",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,12 @@ use crate::value::Val;
 /// The AWS::ElasticBeanstalk::Application resource specifies an Elastic Beanstalk application.
 ///
 /// CloudFormation type `AWS::ElasticBeanstalk::Application`.
+///
+/// # Attributes
+///
+/// `AWS::ElasticBeanstalk::Application` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationName`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -235,6 +240,14 @@ pub mod application {
 /// Resource Type definition for AWS::ElasticBeanstalk::ApplicationVersion
 ///
 /// CloudFormation type `AWS::ElasticBeanstalk::ApplicationVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationVersion {
     props: Props,
@@ -244,7 +257,7 @@ pub struct CfnApplicationVersion {
 impl CfnApplicationVersion {
     pub const TYPE_NAME: &'static str = "AWS::ElasticBeanstalk::ApplicationVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_name`: `ApplicationName`, The name of the Elastic Beanstalk application that is associated with this application version.
     pub fn new(application_name: impl Into<Val<String>>) -> Self {
@@ -342,11 +355,11 @@ pub(crate) static APPLICATION_VERSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplicationVersion`].
+/// Property types and enums of the allowed values of [`CfnApplicationVersion`].
 pub mod application_version {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ElasticBeanstalk::ApplicationVersion`.
     #[derive(Clone, Debug)]
@@ -354,15 +367,33 @@ pub mod application_version {
         props: Props,
     }
 
-    impl BuildConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BuildConfiguration`], by name: the argument of [`BuildConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct BuildConfigurationRequired {
+        /// The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
         ///
-        /// - `code_build_service_role`: `CodeBuildServiceRole`, The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
-        /// - `image`: `Image`, The CodeBuild image used for the build environment.
-        pub fn new(code_build_service_role: impl Into<Val<String>>, image: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CodeBuildServiceRole`.
+        pub code_build_service_role: Val<String>,
+
+        /// The CodeBuild image used for the build environment.
+        ///
+        /// CloudFormation property `Image`.
+        pub image: Val<String>,
+    }
+
+    impl BuildConfiguration {
+        /// Creates the value from its required properties, by name in [`BuildConfigurationRequired`]:
+        ///
+        /// ```text
+        /// BuildConfiguration::new(BuildConfigurationRequired {
+        ///     code_build_service_role: "...".into(),
+        ///     image: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BuildConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CodeBuildServiceRole", code_build_service_role);
-            props.set("Image", image);
+            props.set::<String>("CodeBuildServiceRole", required.code_build_service_role);
+            props.set::<String>("Image", required.image);
             BuildConfiguration { props }
         }
 
@@ -374,7 +405,7 @@ pub mod application_version {
 
         /// The compute type for the CodeBuild build environment.
         ///
-        /// Allowed values: `BUILD_GENERAL1_SMALL`, `BUILD_GENERAL1_MEDIUM`, `BUILD_GENERAL1_LARGE`.
+        /// Allowed values (the enum [`ComputeType`]): `BUILD_GENERAL1_SMALL`, `BUILD_GENERAL1_MEDIUM`, `BUILD_GENERAL1_LARGE`.
         pub fn compute_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ComputeType", value);
             self
@@ -431,21 +462,41 @@ pub mod application_version {
         props: Props,
     }
 
-    impl ImageBuildConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImageBuildConfiguration`], by name: the argument of [`ImageBuildConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImageBuildConfigurationRequired {
+        /// The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
         ///
-        /// - `code_build_service_role`: `CodeBuildServiceRole`, The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
-        /// - `type_`: `Type`, The type of image build: docker or buildpack.
-        pub fn new(code_build_service_role: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CodeBuildServiceRole`.
+        pub code_build_service_role: Val<String>,
+
+        /// The type of image build: docker or buildpack.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `docker`, `buildpack`.
+        pub type_: Val<String>,
+    }
+
+    impl ImageBuildConfiguration {
+        /// Creates the value from its required properties, by name in [`ImageBuildConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ImageBuildConfiguration::new(ImageBuildConfigurationRequired {
+        ///     code_build_service_role: "...".into(),
+        ///     type_: Type::Docker.into(),
+        /// })
+        /// ```
+        pub fn new(required: ImageBuildConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CodeBuildServiceRole", code_build_service_role);
-            props.set("Type", type_);
+            props.set::<String>("CodeBuildServiceRole", required.code_build_service_role);
+            props.set::<String>("Type", required.type_);
             ImageBuildConfiguration { props }
         }
 
         /// The target architecture for the built container image.
         ///
-        /// Allowed values: `amd64`, `arm64`.
+        /// Allowed values (the enum [`Architecture`]): `amd64`, `arm64`.
         pub fn architecture(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Architecture", value);
             self
@@ -459,7 +510,7 @@ pub mod application_version {
 
         /// The compute type for the CodeBuild build environment.
         ///
-        /// Allowed values: `BUILD_GENERAL1_SMALL`, `BUILD_GENERAL1_MEDIUM`, `BUILD_GENERAL1_LARGE`.
+        /// Allowed values (the enum [`ComputeType`]): `BUILD_GENERAL1_SMALL`, `BUILD_GENERAL1_MEDIUM`, `BUILD_GENERAL1_LARGE`.
         pub fn compute_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ComputeType", value);
             self
@@ -516,15 +567,33 @@ pub mod application_version {
         props: Props,
     }
 
-    impl SourceBundle {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceBundle`], by name: the argument of [`SourceBundle::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceBundleRequired {
+        /// The Amazon S3 bucket where the data is located.
         ///
-        /// - `s3_bucket`: `S3Bucket`, The Amazon S3 bucket where the data is located.
-        /// - `s3_key`: `S3Key`, The Amazon S3 key where the data is located.
-        pub fn new(s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// The Amazon S3 key where the data is located.
+        ///
+        /// CloudFormation property `S3Key`.
+        pub s3_key: Val<String>,
+    }
+
+    impl SourceBundle {
+        /// Creates the value from its required properties, by name in [`SourceBundleRequired`]:
+        ///
+        /// ```text
+        /// SourceBundle::new(SourceBundleRequired {
+        ///     s3_bucket: "...".into(),
+        ///     s3_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceBundleRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3Key", s3_key);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3Key", required.s3_key);
             SourceBundle { props }
         }
     }
@@ -569,11 +638,44 @@ pub mod application_version {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComputeType` in `AWS::ElasticBeanstalk::ApplicationVersion`; `.into()` makes a `Val<String>`.
+        ComputeType {
+            BuildGeneral1Small = "BUILD_GENERAL1_SMALL",
+            BuildGeneral1Medium = "BUILD_GENERAL1_MEDIUM",
+            BuildGeneral1Large = "BUILD_GENERAL1_LARGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Architecture` in `AWS::ElasticBeanstalk::ApplicationVersion`; `.into()` makes a `Val<String>`.
+        Architecture {
+            Amd64 = "amd64",
+            Arm64 = "arm64",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ElasticBeanstalk::ApplicationVersion`; `.into()` makes a `Val<String>`.
+        Type {
+            Docker = "docker",
+            Buildpack = "buildpack",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ElasticBeanstalk::ConfigurationTemplate
 ///
 /// CloudFormation type `AWS::ElasticBeanstalk::ConfigurationTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TemplateName`: `handle.template_name()` → `Val<String>`. The name of the configuration template
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationTemplate {
     props: Props,
@@ -583,7 +685,7 @@ pub struct CfnConfigurationTemplate {
 impl CfnConfigurationTemplate {
     pub const TYPE_NAME: &'static str = "AWS::ElasticBeanstalk::ConfigurationTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_name`: `ApplicationName`, The name of the Elastic Beanstalk application to associate with this configuration template.
     pub fn new(application_name: impl Into<Val<String>>) -> Self {
@@ -706,15 +808,33 @@ pub mod configuration_template {
         props: Props,
     }
 
-    impl ConfigurationOptionSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfigurationOptionSetting`], by name: the argument of [`ConfigurationOptionSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfigurationOptionSettingRequired {
+        /// A unique namespace that identifies the option's associated AWS resource.
         ///
-        /// - `namespace`: `Namespace`, A unique namespace that identifies the option's associated AWS resource.
-        /// - `option_name`: `OptionName`, The name of the configuration option.
-        pub fn new(namespace: impl Into<Val<String>>, option_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+
+        /// The name of the configuration option.
+        ///
+        /// CloudFormation property `OptionName`.
+        pub option_name: Val<String>,
+    }
+
+    impl ConfigurationOptionSetting {
+        /// Creates the value from its required properties, by name in [`ConfigurationOptionSettingRequired`]:
+        ///
+        /// ```text
+        /// ConfigurationOptionSetting::new(ConfigurationOptionSettingRequired {
+        ///     namespace: "...".into(),
+        ///     option_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfigurationOptionSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Namespace", namespace);
-            props.set("OptionName", option_name);
+            props.set::<String>("Namespace", required.namespace);
+            props.set::<String>("OptionName", required.option_name);
             ConfigurationOptionSetting { props }
         }
 
@@ -743,15 +863,37 @@ pub mod configuration_template {
         props: Props,
     }
 
-    impl SourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceConfiguration`], by name: the argument of [`SourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceConfigurationRequired {
+        /// The name of the application associated with the configuration.
         ///
-        /// - `application_name`: `ApplicationName`, The name of the application associated with the configuration.
-        /// - `template_name`: `TemplateName`, The name of the configuration template.
-        pub fn new(application_name: impl Into<Val<String>>, template_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ApplicationName`.
+        ///
+        /// Write-only.
+        pub application_name: Val<String>,
+
+        /// The name of the configuration template.
+        ///
+        /// CloudFormation property `TemplateName`.
+        ///
+        /// Write-only.
+        pub template_name: Val<String>,
+    }
+
+    impl SourceConfiguration {
+        /// Creates the value from its required properties, by name in [`SourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SourceConfiguration::new(SourceConfigurationRequired {
+        ///     application_name: "...".into(),
+        ///     template_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApplicationName", application_name);
-            props.set("TemplateName", template_name);
+            props.set::<String>("ApplicationName", required.application_name);
+            props.set::<String>("TemplateName", required.template_name);
             SourceConfiguration { props }
         }
     }
@@ -781,6 +923,14 @@ pub mod configuration_template {
 /// Resource Type definition for AWS::ElasticBeanstalk::Environment
 ///
 /// CloudFormation type `AWS::ElasticBeanstalk::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EndpointURL`: `handle.endpoint_url()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EnvironmentName`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
@@ -790,7 +940,7 @@ pub struct CfnEnvironment {
 impl CfnEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::ElasticBeanstalk::Environment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_name`: `ApplicationName`, The name of the application that is associated with this environment.
     pub fn new(application_name: impl Into<Val<String>>) -> Self {
@@ -936,15 +1086,37 @@ pub mod environment {
         props: Props,
     }
 
-    impl OptionSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OptionSetting`], by name: the argument of [`OptionSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct OptionSettingRequired {
+        /// A unique namespace that identifies the option's associated AWS resource.
         ///
-        /// - `namespace`: `Namespace`, A unique namespace that identifies the option's associated AWS resource.
-        /// - `option_name`: `OptionName`, The name of the configuration option.
-        pub fn new(namespace: impl Into<Val<String>>, option_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Namespace`.
+        ///
+        /// Write-only.
+        pub namespace: Val<String>,
+
+        /// The name of the configuration option.
+        ///
+        /// CloudFormation property `OptionName`.
+        ///
+        /// Write-only.
+        pub option_name: Val<String>,
+    }
+
+    impl OptionSetting {
+        /// Creates the value from its required properties, by name in [`OptionSettingRequired`]:
+        ///
+        /// ```text
+        /// OptionSetting::new(OptionSettingRequired {
+        ///     namespace: "...".into(),
+        ///     option_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OptionSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Namespace", namespace);
-            props.set("OptionName", option_name);
+            props.set::<String>("Namespace", required.namespace);
+            props.set::<String>("OptionName", required.option_name);
             OptionSetting { props }
         }
 
@@ -977,15 +1149,33 @@ pub mod environment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

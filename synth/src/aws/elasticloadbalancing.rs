@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,19 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::ElasticLoadBalancing::LoadBalancer
 ///
 /// CloudFormation type `AWS::ElasticLoadBalancing::LoadBalancer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CanonicalHostedZoneName`: `handle.canonical_hosted_zone_name()` → `Val<String>`. The name of the Route 53 hosted zone that is associated with the load balancer. Internal-facing load balancers.
+/// - `CanonicalHostedZoneNameID`: `handle.canonical_hosted_zone_name_id()` → `Val<String>`. The ID of the Route 53 hosted zone name that is associated with the load balancer.
+/// - `DNSName`: `handle.dns_name()` → `Val<String>`. The DNS name for the load balancer
+/// - `SourceSecurityGroup`: `handle.source_security_group()` → `Val<Json>`.
+/// - `SourceSecurityGroup.GroupName`: `handle.source_security_group_group_name()` → `Val<String>`. The name of the security group that you can use as part of your inbound rules for your load balancer's back-end instances.
+/// - `SourceSecurityGroup.OwnerAlias`: `handle.source_security_group_owner_alias()` → `Val<String>`. The owner of the source security group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LoadBalancerName`.
 #[derive(Clone, Debug)]
 pub struct CfnLoadBalancer {
     props: Props,
@@ -25,7 +37,7 @@ pub struct CfnLoadBalancer {
 impl CfnLoadBalancer {
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancing::LoadBalancer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `listeners`: `Listeners`, The Listeners for the load balancer. You can specify at most one listener per port.
     pub fn new(listeners: impl Into<Val<Vec<load_balancer::Listeners>>>) -> Self {
@@ -216,15 +228,33 @@ pub mod load_balancer {
         props: Props,
     }
 
-    impl AccessLoggingPolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AccessLoggingPolicy`], by name: the argument of [`AccessLoggingPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct AccessLoggingPolicyRequired {
+        /// Specifies whether access logs are enabled for the load balancer.
         ///
-        /// - `enabled`: `Enabled`, Specifies whether access logs are enabled for the load balancer.
-        /// - `s3_bucket_name`: `S3BucketName`, The name of the Amazon S3 bucket where the access logs are stored.
-        pub fn new(enabled: impl Into<Val<bool>>, s3_bucket_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// The name of the Amazon S3 bucket where the access logs are stored.
+        ///
+        /// CloudFormation property `S3BucketName`.
+        pub s3_bucket_name: Val<String>,
+    }
+
+    impl AccessLoggingPolicy {
+        /// Creates the value from its required properties, by name in [`AccessLoggingPolicyRequired`]:
+        ///
+        /// ```text
+        /// AccessLoggingPolicy::new(AccessLoggingPolicyRequired {
+        ///     enabled: true.into(),
+        ///     s3_bucket_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AccessLoggingPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Enabled", enabled);
-            props.set("S3BucketName", s3_bucket_name);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<String>("S3BucketName", required.s3_bucket_name);
             AccessLoggingPolicy { props }
         }
 
@@ -255,15 +285,33 @@ pub mod load_balancer {
         props: Props,
     }
 
-    impl AppCookieStickinessPolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AppCookieStickinessPolicy`], by name: the argument of [`AppCookieStickinessPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct AppCookieStickinessPolicyRequired {
+        /// The name of the application cookie used for stickiness.
         ///
-        /// - `cookie_name`: `CookieName`, The name of the application cookie used for stickiness.
-        /// - `policy_name`: `PolicyName`, The mnemonic name for the policy being created. The name must be unique within a set of policies for this load balancer.
-        pub fn new(cookie_name: impl Into<Val<String>>, policy_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CookieName`.
+        pub cookie_name: Val<String>,
+
+        /// The mnemonic name for the policy being created. The name must be unique within a set of policies for this load balancer.
+        ///
+        /// CloudFormation property `PolicyName`.
+        pub policy_name: Val<String>,
+    }
+
+    impl AppCookieStickinessPolicy {
+        /// Creates the value from its required properties, by name in [`AppCookieStickinessPolicyRequired`]:
+        ///
+        /// ```text
+        /// AppCookieStickinessPolicy::new(AppCookieStickinessPolicyRequired {
+        ///     cookie_name: "...".into(),
+        ///     policy_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AppCookieStickinessPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("CookieName", cookie_name);
-            props.set("PolicyName", policy_name);
+            props.set::<String>("CookieName", required.cookie_name);
+            props.set::<String>("PolicyName", required.policy_name);
             AppCookieStickinessPolicy { props }
         }
     }
@@ -281,7 +329,7 @@ pub mod load_balancer {
     }
 
     impl ConnectionDrainingPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Specifies whether connection draining is enabled for the load balancer.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -310,7 +358,7 @@ pub mod load_balancer {
     }
 
     impl ConnectionSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `idle_timeout`: `IdleTimeout`, The time, in seconds, that the connection is allowed to be idle (no data has been sent over the connection) before it is closed by the load balancer.
         pub fn new(idle_timeout: impl Into<Val<i64>>) -> Self {
@@ -334,21 +382,56 @@ pub mod load_balancer {
         props: Props,
     }
 
-    impl HealthCheck {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HealthCheck`], by name: the argument of [`HealthCheck::new`].
+    #[derive(Clone, Debug)]
+    pub struct HealthCheckRequired {
+        /// The number of consecutive health checks successes required before moving the instance to the `Healthy` state.
         ///
-        /// - `healthy_threshold`: `HealthyThreshold`, The number of consecutive health checks successes required before moving the instance to the `Healthy` state.
-        /// - `interval`: `Interval`, The approximate interval, in seconds, between health checks of an individual instance.
-        /// - `target`: `Target`, The instance being checked.
-        /// - `timeout`: `Timeout`, The amount of time, in seconds, during which no response means a failed health check.
-        /// - `unhealthy_threshold`: `UnhealthyThreshold`, The number of consecutive health check failures required before moving the instance to the `Unhealthy` state.
-        pub fn new(healthy_threshold: impl Into<Val<String>>, interval: impl Into<Val<String>>, target: impl Into<Val<String>>, timeout: impl Into<Val<String>>, unhealthy_threshold: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `HealthyThreshold`.
+        pub healthy_threshold: Val<String>,
+
+        /// The approximate interval, in seconds, between health checks of an individual instance.
+        ///
+        /// CloudFormation property `Interval`.
+        pub interval: Val<String>,
+
+        /// The instance being checked.
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+
+        /// The amount of time, in seconds, during which no response means a failed health check.
+        ///
+        /// This value must be less than the `Interval` value.
+        ///
+        /// CloudFormation property `Timeout`.
+        pub timeout: Val<String>,
+
+        /// The number of consecutive health check failures required before moving the instance to the `Unhealthy` state.
+        ///
+        /// CloudFormation property `UnhealthyThreshold`.
+        pub unhealthy_threshold: Val<String>,
+    }
+
+    impl HealthCheck {
+        /// Creates the value from its required properties, by name in [`HealthCheckRequired`]:
+        ///
+        /// ```text
+        /// HealthCheck::new(HealthCheckRequired {
+        ///     healthy_threshold: "...".into(),
+        ///     interval: "...".into(),
+        ///     target: "...".into(),
+        ///     timeout: "...".into(),
+        ///     unhealthy_threshold: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HealthCheckRequired) -> Self {
             let mut props = Props::new();
-            props.set("HealthyThreshold", healthy_threshold);
-            props.set("Interval", interval);
-            props.set("Target", target);
-            props.set("Timeout", timeout);
-            props.set("UnhealthyThreshold", unhealthy_threshold);
+            props.set::<String>("HealthyThreshold", required.healthy_threshold);
+            props.set::<String>("Interval", required.interval);
+            props.set::<String>("Target", required.target);
+            props.set::<String>("Timeout", required.timeout);
+            props.set::<String>("UnhealthyThreshold", required.unhealthy_threshold);
             HealthCheck { props }
         }
     }
@@ -397,17 +480,40 @@ pub mod load_balancer {
         props: Props,
     }
 
-    impl Listeners {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Listeners`], by name: the argument of [`Listeners::new`].
+    #[derive(Clone, Debug)]
+    pub struct ListenersRequired {
+        /// The port on which the instance is listening.
         ///
-        /// - `instance_port`: `InstancePort`, The port on which the instance is listening.
-        /// - `load_balancer_port`: `LoadBalancerPort`, The port on which the load balancer is listening. On EC2-VPC, you can specify any port from the range 1-65535. On EC2-Classic, you can specify any port from the following list: 25, 80, 443, 465, 587, 1024-65535.
-        /// - `protocol`: `Protocol`, The load balancer transport protocol to use for routing: HTTP, HTTPS, TCP, or SSL.
-        pub fn new(instance_port: impl Into<Val<String>>, load_balancer_port: impl Into<Val<String>>, protocol: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InstancePort`.
+        pub instance_port: Val<String>,
+
+        /// The port on which the load balancer is listening. On EC2-VPC, you can specify any port from the range 1-65535. On EC2-Classic, you can specify any port from the following list: 25, 80, 443, 465, 587, 1024-65535.
+        ///
+        /// CloudFormation property `LoadBalancerPort`.
+        pub load_balancer_port: Val<String>,
+
+        /// The load balancer transport protocol to use for routing: HTTP, HTTPS, TCP, or SSL.
+        ///
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+    }
+
+    impl Listeners {
+        /// Creates the value from its required properties, by name in [`ListenersRequired`]:
+        ///
+        /// ```text
+        /// Listeners::new(ListenersRequired {
+        ///     instance_port: "...".into(),
+        ///     load_balancer_port: "...".into(),
+        ///     protocol: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ListenersRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstancePort", instance_port);
-            props.set("LoadBalancerPort", load_balancer_port);
-            props.set("Protocol", protocol);
+            props.set::<String>("InstancePort", required.instance_port);
+            props.set::<String>("LoadBalancerPort", required.load_balancer_port);
+            props.set::<String>("Protocol", required.protocol);
             Listeners { props }
         }
 
@@ -448,17 +554,40 @@ pub mod load_balancer {
         props: Props,
     }
 
-    impl Policies {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Policies`], by name: the argument of [`Policies::new`].
+    #[derive(Clone, Debug)]
+    pub struct PoliciesRequired {
+        /// The policy attributes.
         ///
-        /// - `attributes`: `Attributes`, The policy attributes.
-        /// - `policy_name`: `PolicyName`, The name of the policy.
-        /// - `policy_type`: `PolicyType`, The name of the policy type.
-        pub fn new(attributes: impl Into<Val<Vec<PolicyItem>>>, policy_name: impl Into<Val<String>>, policy_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Attributes`.
+        pub attributes: Val<Vec<PolicyItem>>,
+
+        /// The name of the policy.
+        ///
+        /// CloudFormation property `PolicyName`.
+        pub policy_name: Val<String>,
+
+        /// The name of the policy type.
+        ///
+        /// CloudFormation property `PolicyType`.
+        pub policy_type: Val<String>,
+    }
+
+    impl Policies {
+        /// Creates the value from its required properties, by name in [`PoliciesRequired`]:
+        ///
+        /// ```text
+        /// Policies::new(PoliciesRequired {
+        ///     attributes: vec![PolicyItem::new(...)].into(),
+        ///     policy_name: "...".into(),
+        ///     policy_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PoliciesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attributes", attributes);
-            props.set("PolicyName", policy_name);
-            props.set("PolicyType", policy_type);
+            props.set::<Vec<PolicyItem>>("Attributes", required.attributes);
+            props.set::<String>("PolicyName", required.policy_name);
+            props.set::<String>("PolicyType", required.policy_type);
             Policies { props }
         }
 
@@ -519,15 +648,33 @@ pub mod load_balancer {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with `aws:`. You can use any of the following characters: the set of Unicode letters, digits, whitespace, `_`, `.`, `/`, `=`, `+`, and `-`.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with `aws:`. You can use any of the following characters: the set of Unicode letters, digits, whitespace, `_`, `.`, `/`, `=`, `+`, and `-`.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that's 1 to 256 characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that's 1 to 256 characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

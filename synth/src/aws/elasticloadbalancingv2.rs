@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,53 @@ use crate::value::{Json, Val};
 /// Specifies a listener for an Application Load Balancer, Network Load Balancer, or Gateway Load Balancer.
 ///
 /// CloudFormation type `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ListenerArn`: `handle.listener_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ListenerArn`.
 #[derive(Clone, Debug)]
 pub struct CfnListener {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnListener`], by name: the argument of [`CfnListener::new`].
+#[derive(Clone, Debug)]
+pub struct CfnListenerRequired {
+    /// The actions for the default rule. You cannot define a condition for a default rule.
+    ///
+    /// To create additional rules for an Application Load Balancer, use [AWS::ElasticLoadBalancingV2::ListenerRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html).
+    ///
+    /// CloudFormation property `DefaultActions`.
+    pub default_actions: Val<Vec<listener::Action>>,
+
+    /// The Amazon Resource Name (ARN) of the load balancer.
+    ///
+    /// CloudFormation property `LoadBalancerArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub load_balancer_arn: Val<String>,
+}
+
 impl CfnListener {
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::Listener";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnListenerRequired`]:
     ///
-    /// - `default_actions`: `DefaultActions`, The actions for the default rule. You cannot define a condition for a default rule.
-    /// - `load_balancer_arn`: `LoadBalancerArn`, The Amazon Resource Name (ARN) of the load balancer.
-    pub fn new(default_actions: impl Into<Val<Vec<listener::Action>>>, load_balancer_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnListener::new(CfnListenerRequired {
+    ///     default_actions: vec![listener::Action::new(...)].into(),
+    ///     load_balancer_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnListenerRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultActions", default_actions);
-        props.set("LoadBalancerArn", load_balancer_arn);
+        props.set::<Vec<listener::Action>>("DefaultActions", required.default_actions);
+        props.set::<String>("LoadBalancerArn", required.load_balancer_arn);
         CfnListener { props, options: ResourceOptions::default() }
     }
 
@@ -72,7 +101,7 @@ impl CfnListener {
 
     /// The protocol for connections from clients to the load balancer. For Application Load Balancers, the supported protocols are HTTP and HTTPS. For Network Load Balancers, the supported protocols are TCP, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC. You can’t specify the UDP, TCP_UDP, QUIC, or TCP_QUIC protocol if dual-stack mode is enabled. You can't specify a protocol for a Gateway Load Balancer.
     ///
-    /// Allowed values: `GENEVE`, `HTTP`, `HTTPS`, `QUIC`, `TCP`, `TCP_QUIC`, `TCP_UDP`, `TLS`, `UDP`.
+    /// Allowed values (the enum [`listener::Protocol`]): `GENEVE`, `HTTP`, `HTTPS`, `QUIC`, `TCP`, `TCP_QUIC`, `TCP_UDP`, `TLS`, `UDP`.
     pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Protocol", value);
         self
@@ -137,11 +166,11 @@ pub(crate) static LISTENER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnListener`].
+/// Property types and enums of the allowed values of [`CfnListener`].
 pub mod listener {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Specifies an SSL server certificate to use as the default certificate for a secure listener.
     #[derive(Clone, Debug)]
@@ -176,9 +205,9 @@ pub mod listener {
     }
 
     impl Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of action.
+        /// - `type_`: `Type`, The type of action. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -248,17 +277,40 @@ pub mod listener {
         props: Props,
     }
 
-    impl AuthenticateCognitoConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthenticateCognitoConfig`], by name: the argument of [`AuthenticateCognitoConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthenticateCognitoConfigRequired {
+        /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
         ///
-        /// - `user_pool_arn`: `UserPoolArn`, The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
-        /// - `user_pool_client_id`: `UserPoolClientId`, The ID of the Amazon Cognito user pool client.
-        /// - `user_pool_domain`: `UserPoolDomain`, The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
-        pub fn new(user_pool_arn: impl Into<Val<String>>, user_pool_client_id: impl Into<Val<String>>, user_pool_domain: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `UserPoolArn`.
+        pub user_pool_arn: Val<String>,
+
+        /// The ID of the Amazon Cognito user pool client.
+        ///
+        /// CloudFormation property `UserPoolClientId`.
+        pub user_pool_client_id: Val<String>,
+
+        /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
+        ///
+        /// CloudFormation property `UserPoolDomain`.
+        pub user_pool_domain: Val<String>,
+    }
+
+    impl AuthenticateCognitoConfig {
+        /// Creates the value from its required properties, by name in [`AuthenticateCognitoConfigRequired`]:
+        ///
+        /// ```text
+        /// AuthenticateCognitoConfig::new(AuthenticateCognitoConfigRequired {
+        ///     user_pool_arn: "...".into(),
+        ///     user_pool_client_id: "...".into(),
+        ///     user_pool_domain: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("UserPoolArn", user_pool_arn);
-            props.set("UserPoolClientId", user_pool_client_id);
-            props.set("UserPoolDomain", user_pool_domain);
+            props.set::<String>("UserPoolArn", required.user_pool_arn);
+            props.set::<String>("UserPoolClientId", required.user_pool_client_id);
+            props.set::<String>("UserPoolDomain", required.user_pool_domain);
             AuthenticateCognitoConfig { props }
         }
 
@@ -276,7 +328,7 @@ pub mod listener {
         ///
         /// +  authenticate\`\`\`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
         ///
-        /// Allowed values: `allow`, `authenticate`, `deny`.
+        /// Allowed values (the enum [`OnUnauthenticatedRequest`]): `allow`, `authenticate`, `deny`.
         pub fn on_unauthenticated_request(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnUnauthenticatedRequest", value);
             self
@@ -315,21 +367,54 @@ pub mod listener {
         props: Props,
     }
 
-    impl AuthenticateOidcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthenticateOidcConfig`], by name: the argument of [`AuthenticateOidcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthenticateOidcConfigRequired {
+        /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
         ///
-        /// - `authorization_endpoint`: `AuthorizationEndpoint`, The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        /// - `client_id`: `ClientId`, The OAuth 2.0 client identifier.
-        /// - `issuer`: `Issuer`, The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        /// - `token_endpoint`: `TokenEndpoint`, The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        /// - `user_info_endpoint`: `UserInfoEndpoint`, The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        pub fn new(authorization_endpoint: impl Into<Val<String>>, client_id: impl Into<Val<String>>, issuer: impl Into<Val<String>>, token_endpoint: impl Into<Val<String>>, user_info_endpoint: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizationEndpoint`.
+        pub authorization_endpoint: Val<String>,
+
+        /// The OAuth 2.0 client identifier.
+        ///
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+        ///
+        /// CloudFormation property `Issuer`.
+        pub issuer: Val<String>,
+
+        /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+        ///
+        /// CloudFormation property `TokenEndpoint`.
+        pub token_endpoint: Val<String>,
+
+        /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+        ///
+        /// CloudFormation property `UserInfoEndpoint`.
+        pub user_info_endpoint: Val<String>,
+    }
+
+    impl AuthenticateOidcConfig {
+        /// Creates the value from its required properties, by name in [`AuthenticateOidcConfigRequired`]:
+        ///
+        /// ```text
+        /// AuthenticateOidcConfig::new(AuthenticateOidcConfigRequired {
+        ///     authorization_endpoint: "...".into(),
+        ///     client_id: "...".into(),
+        ///     issuer: "...".into(),
+        ///     token_endpoint: "...".into(),
+        ///     user_info_endpoint: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationEndpoint", authorization_endpoint);
-            props.set("ClientId", client_id);
-            props.set("Issuer", issuer);
-            props.set("TokenEndpoint", token_endpoint);
-            props.set("UserInfoEndpoint", user_info_endpoint);
+            props.set::<String>("AuthorizationEndpoint", required.authorization_endpoint);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("Issuer", required.issuer);
+            props.set::<String>("TokenEndpoint", required.token_endpoint);
+            props.set::<String>("UserInfoEndpoint", required.user_info_endpoint);
             AuthenticateOidcConfig { props }
         }
 
@@ -355,7 +440,7 @@ pub mod listener {
         ///
         /// +  authenticate\`\`\`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
         ///
-        /// Allowed values: `allow`, `authenticate`, `deny`.
+        /// Allowed values (the enum [`OnUnauthenticatedRequest`]): `allow`, `authenticate`, `deny`.
         pub fn on_unauthenticated_request(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnUnauthenticatedRequest", value);
             self
@@ -401,7 +486,7 @@ pub mod listener {
     }
 
     impl FixedResponseConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status_code`: `StatusCode`, The HTTP response code (2XX, 4XX, or 5XX).
         pub fn new(status_code: impl Into<Val<String>>) -> Self {
@@ -535,15 +620,29 @@ pub mod listener {
         props: Props,
     }
 
+    /// The required properties of [`JwtValidationConfig`], by name: the argument of [`JwtValidationConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct JwtValidationConfigRequired {
+        /// CloudFormation property `Issuer`.
+        pub issuer: Val<String>,
+
+        /// CloudFormation property `JwksEndpoint`.
+        pub jwks_endpoint: Val<String>,
+    }
+
     impl JwtValidationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`JwtValidationConfigRequired`]:
         ///
-        /// - `issuer`: `Issuer`.
-        /// - `jwks_endpoint`: `JwksEndpoint`.
-        pub fn new(issuer: impl Into<Val<String>>, jwks_endpoint: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// JwtValidationConfig::new(JwtValidationConfigRequired {
+        ///     issuer: "...".into(),
+        ///     jwks_endpoint: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JwtValidationConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Issuer", issuer);
-            props.set("JwksEndpoint", jwks_endpoint);
+            props.set::<String>("Issuer", required.issuer);
+            props.set::<String>("JwksEndpoint", required.jwks_endpoint);
             JwtValidationConfig { props }
         }
 
@@ -566,17 +665,42 @@ pub mod listener {
         props: Props,
     }
 
-    impl JwtValidationActionAdditionalClaim {
-        /// Creates the value from its required properties:
+    /// The required properties of [`JwtValidationActionAdditionalClaim`], by name: the argument of [`JwtValidationActionAdditionalClaim::new`].
+    #[derive(Clone, Debug)]
+    pub struct JwtValidationActionAdditionalClaimRequired {
+        /// The format of the claim value.
         ///
-        /// - `format`: `Format`, The format of the claim value.
-        /// - `name`: `Name`, The name of the claim. You can't specify ``exp``, ``iss``, ``nbf``, or ``iat`` because we validate them by default.
-        /// - `values`: `Values`, The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is ``space-separated-values``, the values can't include spaces.
-        pub fn new(format: impl Into<Val<String>>, name: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `single-string`, `space-separated-values`, `string-array`.
+        pub format: Val<String>,
+
+        /// The name of the claim. You can't specify ``exp``, ``iss``, ``nbf``, or ``iat`` because we validate them by default.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is ``space-separated-values``, the values can't include spaces.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl JwtValidationActionAdditionalClaim {
+        /// Creates the value from its required properties, by name in [`JwtValidationActionAdditionalClaimRequired`]:
+        ///
+        /// ```text
+        /// JwtValidationActionAdditionalClaim::new(JwtValidationActionAdditionalClaimRequired {
+        ///     format: Format::SingleString.into(),
+        ///     name: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: JwtValidationActionAdditionalClaimRequired) -> Self {
             let mut props = Props::new();
-            props.set("Format", format);
-            props.set("Name", name);
-            props.set("Values", values);
+            props.set::<String>("Format", required.format);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Values", required.values);
             JwtValidationActionAdditionalClaim { props }
         }
     }
@@ -610,9 +734,9 @@ pub mod listener {
     }
 
     impl RedirectConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status_code`: `StatusCode`, The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
+        /// - `status_code`: `StatusCode`, The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302). Allowed values: the enum [`StatusCode`].
         pub fn new(status_code: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StatusCode", status_code);
@@ -751,7 +875,7 @@ pub mod listener {
 
         /// Indicates whether trust store CA certificate names are advertised.
         ///
-        /// Allowed values: `off`, `on`.
+        /// Allowed values (the enum [`AdvertiseTrustStoreCaNames`]): `off`, `on`.
         pub fn advertise_trust_store_ca_names(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdvertiseTrustStoreCaNames", value);
             self
@@ -788,15 +912,33 @@ pub mod listener {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -883,28 +1025,113 @@ pub mod listener {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::ElasticLoadBalancingV2::Listener`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Geneve = "GENEVE",
+            Http = "HTTP",
+            Https = "HTTPS",
+            Quic = "QUIC",
+            Tcp = "TCP",
+            TcpQuic = "TCP_QUIC",
+            TcpUdp = "TCP_UDP",
+            Tls = "TLS",
+            Udp = "UDP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ElasticLoadBalancingV2::Listener`; `.into()` makes a `Val<String>`.
+        Type {
+            AuthenticateCognito = "authenticate-cognito",
+            AuthenticateOidc = "authenticate-oidc",
+            FixedResponse = "fixed-response",
+            Forward = "forward",
+            JwtValidation = "jwt-validation",
+            Redirect = "redirect",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OnUnauthenticatedRequest` in `AWS::ElasticLoadBalancingV2::Listener`; `.into()` makes a `Val<String>`.
+        OnUnauthenticatedRequest {
+            Allow = "allow",
+            Authenticate = "authenticate",
+            Deny = "deny",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::ElasticLoadBalancingV2::Listener`; `.into()` makes a `Val<String>`.
+        Format {
+            SingleString = "single-string",
+            SpaceSeparatedValues = "space-separated-values",
+            StringArray = "string-array",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StatusCode` in `AWS::ElasticLoadBalancingV2::Listener`; `.into()` makes a `Val<String>`.
+        StatusCode {
+            Http301 = "HTTP_301",
+            Http302 = "HTTP_302",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdvertiseTrustStoreCaNames` in `AWS::ElasticLoadBalancingV2::Listener`; `.into()` makes a `Val<String>`.
+        AdvertiseTrustStoreCaNames {
+            Off = "off",
+            On = "on",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::ListenerCertificate
 ///
 /// CloudFormation type `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnListenerCertificate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnListenerCertificate`], by name: the argument of [`CfnListenerCertificate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnListenerCertificateRequired {
+    /// CloudFormation property `Certificates`.
+    pub certificates: Val<Vec<listener_certificate::Certificate>>,
+
+    /// CloudFormation property `ListenerArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub listener_arn: Val<String>,
+}
+
 impl CfnListenerCertificate {
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::ListenerCertificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnListenerCertificateRequired`]:
     ///
-    /// - `certificates`: `Certificates`.
-    /// - `listener_arn`: `ListenerArn`.
-    pub fn new(certificates: impl Into<Val<Vec<listener_certificate::Certificate>>>, listener_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnListenerCertificate::new(CfnListenerCertificateRequired {
+    ///     certificates: vec![listener_certificate::Certificate::new(...)].into(),
+    ///     listener_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnListenerCertificateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Certificates", certificates);
-        props.set("ListenerArn", listener_arn);
+        props.set::<Vec<listener_certificate::Certificate>>("Certificates", required.certificates);
+        props.set::<String>("ListenerArn", required.listener_arn);
         CfnListenerCertificate { props, options: ResourceOptions::default() }
     }
 }
@@ -979,25 +1206,63 @@ pub mod listener_certificate {
 /// For more information, see [Quotas for your Application Load Balancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html) in the *User Guide for Application Load Balancers*.
 ///
 /// CloudFormation type `AWS::ElasticLoadBalancingV2::ListenerRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IsDefault`: `handle.is_default()` → `Val<bool>`.
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnListenerRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnListenerRule`], by name: the argument of [`CfnListenerRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnListenerRuleRequired {
+    /// The actions.
+    ///
+    /// The rule must include exactly one of the following types of actions: ``forward``, ``fixed-response``, or ``redirect``, and it must be the last action to be performed. If the rule is for an HTTPS listener, it can also optionally include an authentication action.
+    ///
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Vec<listener_rule::Action>>,
+
+    /// The conditions.
+    ///
+    /// The rule can optionally include up to one of each of the following conditions: ``http-request-method``, ``host-header``, ``path-pattern``, and ``source-ip``. A rule can also optionally include one or more of each of the following conditions: ``http-header`` and ``query-string``.
+    ///
+    /// CloudFormation property `Conditions`.
+    pub conditions: Val<Vec<listener_rule::RuleCondition>>,
+
+    /// The rule priority. A listener can't have multiple rules with the same priority.
+    ///
+    /// If you try to reorder rules by updating their priorities, do not specify a new priority if an existing rule already uses this priority, as this can cause an error. If you need to reuse a priority with a different rule, you must remove it as a priority first, and then specify it in a subsequent update.
+    ///
+    /// CloudFormation property `Priority`.
+    pub priority: Val<i64>,
+}
+
 impl CfnListenerRule {
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::ListenerRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnListenerRuleRequired`]:
     ///
-    /// - `actions`: `Actions`, The actions.
-    /// - `conditions`: `Conditions`, The conditions.
-    /// - `priority`: `Priority`, The rule priority. A listener can't have multiple rules with the same priority.
-    pub fn new(actions: impl Into<Val<Vec<listener_rule::Action>>>, conditions: impl Into<Val<Vec<listener_rule::RuleCondition>>>, priority: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnListenerRule::new(CfnListenerRuleRequired {
+    ///     actions: vec![listener_rule::Action::new(...)].into(),
+    ///     conditions: vec![listener_rule::RuleCondition::new(...)].into(),
+    ///     priority: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnListenerRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("Conditions", conditions);
-        props.set("Priority", priority);
+        props.set::<Vec<listener_rule::Action>>("Actions", required.actions);
+        props.set::<Vec<listener_rule::RuleCondition>>("Conditions", required.conditions);
+        props.set::<i64>("Priority", required.priority);
         CfnListenerRule { props, options: ResourceOptions::default() }
     }
 
@@ -1073,11 +1338,11 @@ pub(crate) static LISTENER_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnListenerRule`].
+/// Property types and enums of the allowed values of [`CfnListenerRule`].
 pub mod listener_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Specifies an action for a listener rule.
     #[derive(Clone, Debug)]
@@ -1086,9 +1351,9 @@ pub mod listener_rule {
     }
 
     impl Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of action.
+        /// - `type_`: `Type`, The type of action. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1158,17 +1423,40 @@ pub mod listener_rule {
         props: Props,
     }
 
-    impl AuthenticateCognitoConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthenticateCognitoConfig`], by name: the argument of [`AuthenticateCognitoConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthenticateCognitoConfigRequired {
+        /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
         ///
-        /// - `user_pool_arn`: `UserPoolArn`, The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
-        /// - `user_pool_client_id`: `UserPoolClientId`, The ID of the Amazon Cognito user pool client.
-        /// - `user_pool_domain`: `UserPoolDomain`, The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
-        pub fn new(user_pool_arn: impl Into<Val<String>>, user_pool_client_id: impl Into<Val<String>>, user_pool_domain: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `UserPoolArn`.
+        pub user_pool_arn: Val<String>,
+
+        /// The ID of the Amazon Cognito user pool client.
+        ///
+        /// CloudFormation property `UserPoolClientId`.
+        pub user_pool_client_id: Val<String>,
+
+        /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
+        ///
+        /// CloudFormation property `UserPoolDomain`.
+        pub user_pool_domain: Val<String>,
+    }
+
+    impl AuthenticateCognitoConfig {
+        /// Creates the value from its required properties, by name in [`AuthenticateCognitoConfigRequired`]:
+        ///
+        /// ```text
+        /// AuthenticateCognitoConfig::new(AuthenticateCognitoConfigRequired {
+        ///     user_pool_arn: "...".into(),
+        ///     user_pool_client_id: "...".into(),
+        ///     user_pool_domain: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("UserPoolArn", user_pool_arn);
-            props.set("UserPoolClientId", user_pool_client_id);
-            props.set("UserPoolDomain", user_pool_domain);
+            props.set::<String>("UserPoolArn", required.user_pool_arn);
+            props.set::<String>("UserPoolClientId", required.user_pool_client_id);
+            props.set::<String>("UserPoolDomain", required.user_pool_domain);
             AuthenticateCognitoConfig { props }
         }
 
@@ -1186,7 +1474,7 @@ pub mod listener_rule {
         ///
         /// +  authenticate\`\`\`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
         ///
-        /// Allowed values: `allow`, `authenticate`, `deny`.
+        /// Allowed values (the enum [`OnUnauthenticatedRequest`]): `allow`, `authenticate`, `deny`.
         pub fn on_unauthenticated_request(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnUnauthenticatedRequest", value);
             self
@@ -1225,21 +1513,54 @@ pub mod listener_rule {
         props: Props,
     }
 
-    impl AuthenticateOidcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthenticateOidcConfig`], by name: the argument of [`AuthenticateOidcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthenticateOidcConfigRequired {
+        /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
         ///
-        /// - `authorization_endpoint`: `AuthorizationEndpoint`, The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        /// - `client_id`: `ClientId`, The OAuth 2.0 client identifier.
-        /// - `issuer`: `Issuer`, The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        /// - `token_endpoint`: `TokenEndpoint`, The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        /// - `user_info_endpoint`: `UserInfoEndpoint`, The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        pub fn new(authorization_endpoint: impl Into<Val<String>>, client_id: impl Into<Val<String>>, issuer: impl Into<Val<String>>, token_endpoint: impl Into<Val<String>>, user_info_endpoint: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizationEndpoint`.
+        pub authorization_endpoint: Val<String>,
+
+        /// The OAuth 2.0 client identifier.
+        ///
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+        ///
+        /// CloudFormation property `Issuer`.
+        pub issuer: Val<String>,
+
+        /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+        ///
+        /// CloudFormation property `TokenEndpoint`.
+        pub token_endpoint: Val<String>,
+
+        /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+        ///
+        /// CloudFormation property `UserInfoEndpoint`.
+        pub user_info_endpoint: Val<String>,
+    }
+
+    impl AuthenticateOidcConfig {
+        /// Creates the value from its required properties, by name in [`AuthenticateOidcConfigRequired`]:
+        ///
+        /// ```text
+        /// AuthenticateOidcConfig::new(AuthenticateOidcConfigRequired {
+        ///     authorization_endpoint: "...".into(),
+        ///     client_id: "...".into(),
+        ///     issuer: "...".into(),
+        ///     token_endpoint: "...".into(),
+        ///     user_info_endpoint: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationEndpoint", authorization_endpoint);
-            props.set("ClientId", client_id);
-            props.set("Issuer", issuer);
-            props.set("TokenEndpoint", token_endpoint);
-            props.set("UserInfoEndpoint", user_info_endpoint);
+            props.set::<String>("AuthorizationEndpoint", required.authorization_endpoint);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("Issuer", required.issuer);
+            props.set::<String>("TokenEndpoint", required.token_endpoint);
+            props.set::<String>("UserInfoEndpoint", required.user_info_endpoint);
             AuthenticateOidcConfig { props }
         }
 
@@ -1265,7 +1586,7 @@ pub mod listener_rule {
         ///
         /// +  authenticate\`\`\`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
         ///
-        /// Allowed values: `allow`, `authenticate`, `deny`.
+        /// Allowed values (the enum [`OnUnauthenticatedRequest`]): `allow`, `authenticate`, `deny`.
         pub fn on_unauthenticated_request(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnUnauthenticatedRequest", value);
             self
@@ -1311,7 +1632,7 @@ pub mod listener_rule {
     }
 
     impl FixedResponseConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status_code`: `StatusCode`, The HTTP response code (2XX, 4XX, or 5XX).
         pub fn new(status_code: impl Into<Val<String>>) -> Self {
@@ -1445,15 +1766,29 @@ pub mod listener_rule {
         props: Props,
     }
 
+    /// The required properties of [`JwtValidationConfig`], by name: the argument of [`JwtValidationConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct JwtValidationConfigRequired {
+        /// CloudFormation property `Issuer`.
+        pub issuer: Val<String>,
+
+        /// CloudFormation property `JwksEndpoint`.
+        pub jwks_endpoint: Val<String>,
+    }
+
     impl JwtValidationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`JwtValidationConfigRequired`]:
         ///
-        /// - `issuer`: `Issuer`.
-        /// - `jwks_endpoint`: `JwksEndpoint`.
-        pub fn new(issuer: impl Into<Val<String>>, jwks_endpoint: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// JwtValidationConfig::new(JwtValidationConfigRequired {
+        ///     issuer: "...".into(),
+        ///     jwks_endpoint: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JwtValidationConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Issuer", issuer);
-            props.set("JwksEndpoint", jwks_endpoint);
+            props.set::<String>("Issuer", required.issuer);
+            props.set::<String>("JwksEndpoint", required.jwks_endpoint);
             JwtValidationConfig { props }
         }
 
@@ -1476,17 +1811,42 @@ pub mod listener_rule {
         props: Props,
     }
 
-    impl JwtValidationActionAdditionalClaim {
-        /// Creates the value from its required properties:
+    /// The required properties of [`JwtValidationActionAdditionalClaim`], by name: the argument of [`JwtValidationActionAdditionalClaim::new`].
+    #[derive(Clone, Debug)]
+    pub struct JwtValidationActionAdditionalClaimRequired {
+        /// The format of the claim value.
         ///
-        /// - `format`: `Format`, The format of the claim value.
-        /// - `name`: `Name`, The name of the claim. You can't specify ``exp``, ``iss``, ``nbf``, or ``iat`` because we validate them by default.
-        /// - `values`: `Values`, The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is ``space-separated-values``, the values can't include spaces.
-        pub fn new(format: impl Into<Val<String>>, name: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `single-string`, `space-separated-values`, `string-array`.
+        pub format: Val<String>,
+
+        /// The name of the claim. You can't specify ``exp``, ``iss``, ``nbf``, or ``iat`` because we validate them by default.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is ``space-separated-values``, the values can't include spaces.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl JwtValidationActionAdditionalClaim {
+        /// Creates the value from its required properties, by name in [`JwtValidationActionAdditionalClaimRequired`]:
+        ///
+        /// ```text
+        /// JwtValidationActionAdditionalClaim::new(JwtValidationActionAdditionalClaimRequired {
+        ///     format: Format::SingleString.into(),
+        ///     name: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: JwtValidationActionAdditionalClaimRequired) -> Self {
             let mut props = Props::new();
-            props.set("Format", format);
-            props.set("Name", name);
-            props.set("Values", values);
+            props.set::<String>("Format", required.format);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Values", required.values);
             JwtValidationActionAdditionalClaim { props }
         }
     }
@@ -1520,9 +1880,9 @@ pub mod listener_rule {
     }
 
     impl RedirectConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status_code`: `StatusCode`, The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
+        /// - `status_code`: `StatusCode`, The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302). Allowed values: the enum [`StatusCode`].
         pub fn new(status_code: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StatusCode", status_code);
@@ -1897,7 +2257,7 @@ pub mod listener_rule {
 
         /// The `IpAddressType` property.
         ///
-        /// Allowed values: `ipv4`, `ipv6`.
+        /// Allowed values (the enum [`IpAddressType`]): `ipv4`, `ipv6`.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
@@ -1924,15 +2284,33 @@ pub mod listener_rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1950,9 +2328,9 @@ pub mod listener_rule {
     }
 
     impl Transform {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`TransformType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1985,7 +2363,7 @@ pub mod listener_rule {
     }
 
     impl RewriteConfigObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rewrites`: `Rewrites`.
         pub fn new(rewrites: impl Into<Val<Vec<RewriteConfig>>>) -> Self {
@@ -2007,15 +2385,33 @@ pub mod listener_rule {
         props: Props,
     }
 
-    impl RewriteConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RewriteConfig`], by name: the argument of [`RewriteConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct RewriteConfigRequired {
+        /// The regular expression to match in the input string. The maximum length of the string is 1,024 characters.
         ///
-        /// - `regex`: `Regex`, The regular expression to match in the input string. The maximum length of the string is 1,024 characters.
-        /// - `replace`: `Replace`, The replacement string to use when rewriting the matched input. The maximum length of the string is 1,024 characters. You can specify capture groups in the regular expression (for example, $1 and $2).
-        pub fn new(regex: impl Into<Val<String>>, replace: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Regex`.
+        pub regex: Val<String>,
+
+        /// The replacement string to use when rewriting the matched input. The maximum length of the string is 1,024 characters. You can specify capture groups in the regular expression (for example, $1 and $2).
+        ///
+        /// CloudFormation property `Replace`.
+        pub replace: Val<String>,
+    }
+
+    impl RewriteConfig {
+        /// Creates the value from its required properties, by name in [`RewriteConfigRequired`]:
+        ///
+        /// ```text
+        /// RewriteConfig::new(RewriteConfigRequired {
+        ///     regex: "...".into(),
+        ///     replace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RewriteConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Regex", regex);
-            props.set("Replace", replace);
+            props.set::<String>("Regex", required.regex);
+            props.set::<String>("Replace", required.replace);
             RewriteConfig { props }
         }
     }
@@ -2118,11 +2514,77 @@ pub mod listener_rule {
         one_of_required: &[&["HostHeaderRewriteConfig"], &["UrlRewriteConfig"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ElasticLoadBalancingV2::ListenerRule`; `.into()` makes a `Val<String>`.
+        Type {
+            AuthenticateCognito = "authenticate-cognito",
+            AuthenticateOidc = "authenticate-oidc",
+            FixedResponse = "fixed-response",
+            Forward = "forward",
+            JwtValidation = "jwt-validation",
+            Redirect = "redirect",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OnUnauthenticatedRequest` in `AWS::ElasticLoadBalancingV2::ListenerRule`; `.into()` makes a `Val<String>`.
+        OnUnauthenticatedRequest {
+            Allow = "allow",
+            Authenticate = "authenticate",
+            Deny = "deny",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::ElasticLoadBalancingV2::ListenerRule`; `.into()` makes a `Val<String>`.
+        Format {
+            SingleString = "single-string",
+            SpaceSeparatedValues = "space-separated-values",
+            StringArray = "string-array",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StatusCode` in `AWS::ElasticLoadBalancingV2::ListenerRule`; `.into()` makes a `Val<String>`.
+        StatusCode {
+            Http301 = "HTTP_301",
+            Http302 = "HTTP_302",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::ElasticLoadBalancingV2::ListenerRule`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ElasticLoadBalancingV2::ListenerRule`; `.into()` makes a `Val<String>`.
+        TransformType {
+            HostHeaderRewrite = "host-header-rewrite",
+            UrlRewrite = "url-rewrite",
+        }
+    }
 }
 
 /// Specifies an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
 ///
 /// CloudFormation type `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CanonicalHostedZoneID`: `handle.canonical_hosted_zone_id()` → `Val<String>`.
+/// - `DNSName`: `handle.dns_name()` → `Val<String>`.
+/// - `LoadBalancerArn`: `handle.load_balancer_arn()` → `Val<String>`.
+/// - `LoadBalancerFullName`: `handle.load_balancer_full_name()` → `Val<String>`.
+/// - `LoadBalancerName`: `handle.load_balancer_name()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LoadBalancerArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLoadBalancer {
     props: Props,
@@ -2148,7 +2610,7 @@ impl CfnLoadBalancer {
 
     /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be ``dualstack``. The default value is ``off``.
     ///
-    /// Allowed values: `off`, `on`.
+    /// Allowed values (the enum [`load_balancer::EnablePrefixForIpv6SourceNat`]): `off`, `on`.
     pub fn enable_prefix_for_ipv6_source_nat(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EnablePrefixForIpv6SourceNat", value);
         self
@@ -2170,7 +2632,7 @@ impl CfnLoadBalancer {
     ///
     /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are ``ipv4`` (IPv4 addresses) and ``dualstack`` (IPv4 and IPv6 addresses).
     ///
-    /// Allowed values: `dualstack`, `dualstack-without-public-ipv4`, `ipv4`.
+    /// Allowed values (the enum [`load_balancer::IpAddressType`]): `dualstack`, `dualstack-without-public-ipv4`, `ipv4`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -2212,7 +2674,7 @@ impl CfnLoadBalancer {
     ///
     /// You can't specify a scheme for a Gateway Load Balancer.
     ///
-    /// Allowed values: `internal`, `internet-facing`.
+    /// Allowed values (the enum [`load_balancer::Scheme`]): `internal`, `internet-facing`.
     ///
     /// Changing it replaces the resource.
     pub fn scheme(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2264,7 +2726,7 @@ impl CfnLoadBalancer {
 
     /// The type of load balancer. The default is ``application``.
     ///
-    /// Allowed values: `application`, `gateway`, `network`.
+    /// Allowed values (the enum [`load_balancer::Type`]): `application`, `gateway`, `network`.
     ///
     /// Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2338,11 +2800,11 @@ pub(crate) static LOAD_BALANCER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLoadBalancer`].
+/// Property types and enums of the allowed values of [`CfnLoadBalancer`].
 pub mod load_balancer {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies an attribute for an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
     #[derive(Clone, Debug)]
@@ -2447,7 +2909,7 @@ pub mod load_balancer {
     }
 
     impl MinimumLoadBalancerCapacity {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capacity_units`: `CapacityUnits`, The number of capacity units.
         pub fn new(capacity_units: impl Into<Val<i64>>) -> Self {
@@ -2470,7 +2932,7 @@ pub mod load_balancer {
     }
 
     impl SubnetMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnet_id`: `SubnetId`, The ID of the subnet.
         pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
@@ -2517,7 +2979,7 @@ pub mod load_balancer {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key of the tag.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -2546,11 +3008,56 @@ pub mod load_balancer {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EnablePrefixForIpv6SourceNat` in `AWS::ElasticLoadBalancingV2::LoadBalancer`; `.into()` makes a `Val<String>`.
+        EnablePrefixForIpv6SourceNat {
+            Off = "off",
+            On = "on",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::ElasticLoadBalancingV2::LoadBalancer`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Dualstack = "dualstack",
+            DualstackWithoutPublicIpv4 = "dualstack-without-public-ipv4",
+            Ipv4 = "ipv4",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scheme` in `AWS::ElasticLoadBalancingV2::LoadBalancer`; `.into()` makes a `Val<String>`.
+        Scheme {
+            Internal = "internal",
+            InternetFacing = "internet-facing",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ElasticLoadBalancingV2::LoadBalancer`; `.into()` makes a `Val<String>`.
+        Type {
+            Application = "application",
+            Gateway = "gateway",
+            Network = "network",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::TargetGroup
 ///
 /// CloudFormation type `AWS::ElasticLoadBalancingV2::TargetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LoadBalancerArns`: `handle.load_balancer_arns()` → `Val<Vec<String>>`. The Amazon Resource Names (ARNs) of the load balancers that route traffic to this target group.
+/// - `TargetGroupArn`: `handle.target_group_arn()` → `Val<String>`. The ARN of the Target Group
+/// - `TargetGroupFullName`: `handle.target_group_full_name()` → `Val<String>`. The full name of the target group.
+/// - `TargetGroupName`: `handle.target_group_name()` → `Val<String>`. The name of the target group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TargetGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTargetGroup {
     props: Props,
@@ -2592,7 +3099,7 @@ impl CfnTargetGroup {
 
     /// The protocol the load balancer uses when performing health checks on targets.
     ///
-    /// Allowed values: `GENEVE`, `HTTP`, `HTTPS`, `QUIC`, `TCP`, `TCP_QUIC`, `TCP_UDP`, `TLS`, `UDP`.
+    /// Allowed values (the enum [`target_group::HealthCheckProtocol`]): `GENEVE`, `HTTP`, `HTTPS`, `QUIC`, `TCP`, `TCP_QUIC`, `TCP_UDP`, `TLS`, `UDP`.
     pub fn health_check_protocol(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("HealthCheckProtocol", value);
         self
@@ -2612,7 +3119,7 @@ impl CfnTargetGroup {
 
     /// The type of IP address used for this target group. The possible values are ipv4 and ipv6.
     ///
-    /// Allowed values: `ipv4`, `ipv6`.
+    /// Allowed values (the enum [`target_group::IpAddressType`]): `ipv4`, `ipv6`.
     ///
     /// Changing it replaces the resource.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2644,7 +3151,7 @@ impl CfnTargetGroup {
 
     /// The protocol to use for routing traffic to the targets.
     ///
-    /// Allowed values: `GENEVE`, `HTTP`, `HTTPS`, `QUIC`, `TCP`, `TCP_QUIC`, `TCP_UDP`, `TLS`, `UDP`.
+    /// Allowed values (the enum [`target_group::Protocol`]): `GENEVE`, `HTTP`, `HTTPS`, `QUIC`, `TCP`, `TCP_QUIC`, `TCP_UDP`, `TLS`, `UDP`.
     ///
     /// Changing it replaces the resource.
     pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2680,7 +3187,7 @@ impl CfnTargetGroup {
 
     /// The type of target that you must specify when registering targets with this target group. You can't specify targets for a target group using more than one target type.
     ///
-    /// Allowed values: `alb`, `instance`, `ip`, `lambda`.
+    /// Allowed values (the enum [`target_group::TargetType`]): `alb`, `instance`, `ip`, `lambda`.
     ///
     /// Changing it replaces the resource.
     pub fn target_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2784,11 +3291,11 @@ pub(crate) static TARGET_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTargetGroup`].
+/// Property types and enums of the allowed values of [`CfnTargetGroup`].
 pub mod target_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
     #[derive(Clone, Debug)]
@@ -2828,15 +3335,33 @@ pub mod target_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The value for the tag.
         ///
-        /// - `key`: `Key`, The value for the tag.
-        /// - `value`: `Value`, The key name of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The key name of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2886,7 +3411,7 @@ pub mod target_group {
     }
 
     impl TargetDescription {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The ID of the target. If the target type of the target group is instance, specify an instance ID. If the target type is ip, specify an IP address. If the target type is lambda, specify the ARN of the Lambda function. If the target type is alb, specify the ARN of the Application Load Balancer target.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -2935,11 +3460,69 @@ pub mod target_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `HealthCheckProtocol` in `AWS::ElasticLoadBalancingV2::TargetGroup`; `.into()` makes a `Val<String>`.
+        HealthCheckProtocol {
+            Geneve = "GENEVE",
+            Http = "HTTP",
+            Https = "HTTPS",
+            Quic = "QUIC",
+            Tcp = "TCP",
+            TcpQuic = "TCP_QUIC",
+            TcpUdp = "TCP_UDP",
+            Tls = "TLS",
+            Udp = "UDP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::ElasticLoadBalancingV2::TargetGroup`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::ElasticLoadBalancingV2::TargetGroup`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Geneve = "GENEVE",
+            Http = "HTTP",
+            Https = "HTTPS",
+            Quic = "QUIC",
+            Tcp = "TCP",
+            TcpQuic = "TCP_QUIC",
+            TcpUdp = "TCP_UDP",
+            Tls = "TLS",
+            Udp = "UDP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetType` in `AWS::ElasticLoadBalancingV2::TargetGroup`; `.into()` makes a `Val<String>`.
+        TargetType {
+            Alb = "alb",
+            Instance = "instance",
+            Ip = "ip",
+            Lambda = "lambda",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::TrustStore
 ///
 /// CloudFormation type `AWS::ElasticLoadBalancingV2::TrustStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `NumberOfCaCertificates`: `handle.number_of_ca_certificates()` → `Val<i64>`. The number of certificates associated with the trust store.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the trust store, could be either of ACTIVE or CREATING.
+/// - `TrustStoreArn`: `handle.trust_store_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the trust store.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrustStoreArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTrustStore {
     props: Props,
@@ -3063,15 +3646,29 @@ pub mod trust_store {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3094,6 +3691,15 @@ pub mod trust_store {
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::TrustStoreRevocation
 ///
 /// CloudFormation type `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RevocationId`: `handle.revocation_id()` → `Val<i64>`. The ID associated with the revocation.
+/// - `TrustStoreRevocations`: `handle.trust_store_revocations()` → `Val<Json>`. The data associated with a trust store revocation
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTrustStoreRevocation {
     props: Props,
@@ -3177,11 +3783,11 @@ pub(crate) static TRUST_STORE_REVOCATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrustStoreRevocation`].
+/// Property types and enums of the allowed values of [`CfnTrustStoreRevocation`].
 pub mod trust_store_revocation {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`.
     #[derive(Clone, Debug)]
@@ -3198,7 +3804,7 @@ pub mod trust_store_revocation {
 
         /// The `RevocationType` property.
         ///
-        /// Allowed values: `CRL`.
+        /// Allowed values (the enum [`RevocationType`]): `CRL`.
         pub fn revocation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RevocationType", value);
             self
@@ -3235,6 +3841,13 @@ pub mod trust_store_revocation {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RevocationType` in `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`; `.into()` makes a `Val<String>`.
+        RevocationType {
+            Crl = "CRL",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

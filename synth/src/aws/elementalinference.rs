@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,23 +15,48 @@ use crate::value::{Map, Val};
 /// Represents a custom dictionary for improving transcription accuracy
 ///
 /// CloudFormation type `AWS::ElementalInference::Dictionary`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDictionary {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDictionary`], by name: the argument of [`CfnDictionary::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDictionaryRequired {
+    /// CloudFormation property `Language`.
+    ///
+    /// Allowed values (the enum [`dictionary::Language`]): `eng`, `fra`, `ita`, `deu`, `spa`, `por`.
+    pub language: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnDictionary {
     pub const TYPE_NAME: &'static str = "AWS::ElementalInference::Dictionary";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDictionaryRequired`]:
     ///
-    /// - `language`: `Language`.
-    /// - `name`: `Name`.
-    pub fn new(language: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDictionary::new(CfnDictionaryRequired {
+    ///     language: dictionary::Language::Eng.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDictionaryRequired) -> Self {
         let mut props = Props::new();
-        props.set("Language", language);
-        props.set("Name", name);
+        props.set::<String>("Language", required.language);
+        props.set::<String>("Name", required.name);
         CfnDictionary { props, options: ResourceOptions::default() }
     }
 
@@ -99,26 +123,67 @@ pub(crate) static DICTIONARY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnDictionary`].
+pub mod dictionary {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Language` in `AWS::ElementalInference::Dictionary`; `.into()` makes a `Val<String>`.
+        Language {
+            Eng = "eng",
+            Fra = "fra",
+            Ita = "ita",
+            Deu = "deu",
+            Spa = "spa",
+            Por = "por",
+        }
+    }
+}
+
 /// Represents a feed that receives media for inference processing
 ///
 /// CloudFormation type `AWS::ElementalInference::Feed`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `DataEndpoints`: `handle.data_endpoints()` → `Val<Vec<String>>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFeed {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFeed`], by name: the argument of [`CfnFeed::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFeedRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Outputs`.
+    pub outputs: Val<Vec<feed::GetOutput>>,
+}
+
 impl CfnFeed {
     pub const TYPE_NAME: &'static str = "AWS::ElementalInference::Feed";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFeedRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `outputs`: `Outputs`.
-    pub fn new(name: impl Into<Val<String>>, outputs: impl Into<Val<Vec<feed::GetOutput>>>) -> Self {
+    /// ```text
+    /// CfnFeed::new(CfnFeedRequired {
+    ///     name: "...".into(),
+    ///     outputs: vec![feed::GetOutput::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFeedRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Outputs", outputs);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<feed::GetOutput>>("Outputs", required.outputs);
         CfnFeed { props, options: ResourceOptions::default() }
     }
 
@@ -188,11 +253,11 @@ pub(crate) static FEED_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFeed`].
+/// Property types and enums of the allowed values of [`CfnFeed`].
 pub mod feed {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ElementalInference::Feed`.
     #[derive(Clone, Debug)]
@@ -200,17 +265,36 @@ pub mod feed {
         props: Props,
     }
 
-    impl GetOutput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GetOutput`], by name: the argument of [`GetOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct GetOutputRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `OutputConfig`.
+        pub output_config: Val<OutputConfig>,
+
+        /// CloudFormation property `Status`.
         ///
-        /// - `name`: `Name`.
-        /// - `output_config`: `OutputConfig`.
-        /// - `status`: `Status`.
-        pub fn new(name: impl Into<Val<String>>, output_config: impl Into<Val<OutputConfig>>, status: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Status`]): `ENABLED`, `DISABLED`.
+        pub status: Val<String>,
+    }
+
+    impl GetOutput {
+        /// Creates the value from its required properties, by name in [`GetOutputRequired`]:
+        ///
+        /// ```text
+        /// GetOutput::new(GetOutputRequired {
+        ///     name: "...".into(),
+        ///     output_config: OutputConfig::new(...).into(),
+        ///     status: Status::Enabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: GetOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("OutputConfig", output_config);
-            props.set("Status", status);
+            props.set::<String>("Name", required.name);
+            props.set::<OutputConfig>("OutputConfig", required.output_config);
+            props.set::<String>("Status", required.status);
             GetOutput { props }
         }
 
@@ -304,7 +388,7 @@ pub mod feed {
     }
 
     impl DataSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fixture_id`: `FixtureId`, The ID of the fixture whose event data you want Elemental Inference to map onto this clipping output. To obtain this ID, use the SearchFixtures operation.
         pub fn new(fixture_id: impl Into<Val<String>>) -> Self {
@@ -352,15 +436,29 @@ pub mod feed {
         props: Props,
     }
 
+    /// The required properties of [`TemplateGroup`], by name: the argument of [`TemplateGroup::new`].
+    #[derive(Clone, Debug)]
+    pub struct TemplateGroupRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TemplateUris`.
+        pub template_uris: Val<Vec<String>>,
+    }
+
     impl TemplateGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TemplateGroupRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `template_uris`: `TemplateUris`.
-        pub fn new(name: impl Into<Val<String>>, template_uris: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// TemplateGroup::new(TemplateGroupRequired {
+        ///     name: "...".into(),
+        ///     template_uris: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: TemplateGroupRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TemplateUris", template_uris);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("TemplateUris", required.template_uris);
             TemplateGroup { props }
         }
     }
@@ -378,9 +476,9 @@ pub mod feed {
     }
 
     impl SubtitlingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `language`: `Language`.
+        /// - `language`: `Language`. Allowed values: the enum [`Language`].
         pub fn new(language: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Language", language);
@@ -401,7 +499,7 @@ pub mod feed {
 
         /// The `ProfanityFilter` property.
         ///
-        /// Allowed values: `DISABLED`, `CENSOR`, `DROP`.
+        /// Allowed values (the enum [`ProfanityFilter`]): `DISABLED`, `CENSOR`, `DROP`.
         pub fn profanity_filter(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProfanityFilter", value);
             self
@@ -420,15 +518,29 @@ pub mod feed {
         props: Props,
     }
 
+    /// The required properties of [`AspectRatio`], by name: the argument of [`AspectRatio::new`].
+    #[derive(Clone, Debug)]
+    pub struct AspectRatioRequired {
+        /// CloudFormation property `Height`.
+        pub height: Val<i64>,
+
+        /// CloudFormation property `Width`.
+        pub width: Val<i64>,
+    }
+
     impl AspectRatio {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AspectRatioRequired`]:
         ///
-        /// - `height`: `Height`.
-        /// - `width`: `Width`.
-        pub fn new(height: impl Into<Val<i64>>, width: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// AspectRatio::new(AspectRatioRequired {
+        ///     height: 1.into(),
+        ///     width: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: AspectRatioRequired) -> Self {
             let mut props = Props::new();
-            props.set("Height", height);
-            props.set("Width", width);
+            props.set::<i64>("Height", required.height);
+            props.set::<i64>("Width", required.width);
             AspectRatio { props }
         }
     }
@@ -497,6 +609,38 @@ pub mod feed {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::ElementalInference::Feed`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Language` in `AWS::ElementalInference::Feed`; `.into()` makes a `Val<String>`.
+        Language {
+            Eng = "eng",
+            EngAu = "eng-au",
+            EngGb = "eng-gb",
+            EngUs = "eng-us",
+            Fra = "fra",
+            Ita = "ita",
+            Deu = "deu",
+            Spa = "spa",
+            Por = "por",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProfanityFilter` in `AWS::ElementalInference::Feed`; `.into()` makes a `Val<String>`.
+        ProfanityFilter {
+            Disabled = "DISABLED",
+            Censor = "CENSOR",
+            Drop = "DROP",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

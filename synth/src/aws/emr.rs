@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,62 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::EMR::Cluster
 ///
 /// CloudFormation type `AWS::EMR::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `MasterPublicDNS`: `handle.master_public_dns()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCluster`], by name: the argument of [`CfnCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterRequired {
+    /// CloudFormation property `Instances`.
+    pub instances: Val<cluster::JobFlowInstancesConfig>,
+
+    /// CloudFormation property `JobFlowRole`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_flow_role: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ServiceRole`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_role: Val<String>,
+}
+
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::EMR::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterRequired`]:
     ///
-    /// - `instances`: `Instances`.
-    /// - `job_flow_role`: `JobFlowRole`.
-    /// - `name`: `Name`.
-    /// - `service_role`: `ServiceRole`.
-    pub fn new(instances: impl Into<Val<cluster::JobFlowInstancesConfig>>, job_flow_role: impl Into<Val<String>>, name: impl Into<Val<String>>, service_role: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCluster::new(CfnClusterRequired {
+    ///     instances: cluster::JobFlowInstancesConfig::new(...).into(),
+    ///     job_flow_role: "...".into(),
+    ///     name: "...".into(),
+    ///     service_role: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("Instances", instances);
-        props.set("JobFlowRole", job_flow_role);
-        props.set("Name", name);
-        props.set("ServiceRole", service_role);
+        props.set::<cluster::JobFlowInstancesConfig>("Instances", required.instances);
+        props.set::<String>("JobFlowRole", required.job_flow_role);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ServiceRole", required.service_role);
         CfnCluster { props, options: ResourceOptions::default() }
     }
 
@@ -334,15 +368,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`BootstrapActionConfig`], by name: the argument of [`BootstrapActionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct BootstrapActionConfigRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `ScriptBootstrapAction`.
+        pub script_bootstrap_action: Val<ScriptBootstrapActionConfig>,
+    }
+
     impl BootstrapActionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BootstrapActionConfigRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `script_bootstrap_action`: `ScriptBootstrapAction`.
-        pub fn new(name: impl Into<Val<String>>, script_bootstrap_action: impl Into<Val<ScriptBootstrapActionConfig>>) -> Self {
+        /// ```text
+        /// BootstrapActionConfig::new(BootstrapActionConfigRequired {
+        ///     name: "...".into(),
+        ///     script_bootstrap_action: ScriptBootstrapActionConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: BootstrapActionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("ScriptBootstrapAction", script_bootstrap_action);
+            props.set::<String>("Name", required.name);
+            props.set::<ScriptBootstrapActionConfig>("ScriptBootstrapAction", required.script_bootstrap_action);
             BootstrapActionConfig { props }
         }
     }
@@ -360,7 +408,7 @@ pub mod cluster {
     }
 
     impl ScriptBootstrapActionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `path`: `Path`.
         pub fn new(path: impl Into<Val<String>>) -> Self {
@@ -617,7 +665,7 @@ pub mod cluster {
     }
 
     impl InstanceTypeConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_type`: `InstanceType`.
         pub fn new(instance_type: impl Into<Val<String>>) -> Self {
@@ -714,7 +762,7 @@ pub mod cluster {
     }
 
     impl EbsBlockDeviceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `volume_specification`: `VolumeSpecification`.
         pub fn new(volume_specification: impl Into<Val<VolumeSpecification>>) -> Self {
@@ -742,15 +790,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`VolumeSpecification`], by name: the argument of [`VolumeSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct VolumeSpecificationRequired {
+        /// CloudFormation property `SizeInGB`.
+        pub size_in_gb: Val<i64>,
+
+        /// CloudFormation property `VolumeType`.
+        pub volume_type: Val<String>,
+    }
+
     impl VolumeSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VolumeSpecificationRequired`]:
         ///
-        /// - `size_in_gb`: `SizeInGB`.
-        /// - `volume_type`: `VolumeType`.
-        pub fn new(size_in_gb: impl Into<Val<i64>>, volume_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// VolumeSpecification::new(VolumeSpecificationRequired {
+        ///     size_in_gb: 1.into(),
+        ///     volume_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VolumeSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SizeInGB", size_in_gb);
-            props.set("VolumeType", volume_type);
+            props.set::<i64>("SizeInGB", required.size_in_gb);
+            props.set::<String>("VolumeType", required.volume_type);
             VolumeSpecification { props }
         }
 
@@ -812,7 +874,7 @@ pub mod cluster {
     }
 
     impl OnDemandProvisioningSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allocation_strategy`: `AllocationStrategy`.
         pub fn new(allocation_strategy: impl Into<Val<String>>) -> Self {
@@ -878,15 +940,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`SpotProvisioningSpecification`], by name: the argument of [`SpotProvisioningSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct SpotProvisioningSpecificationRequired {
+        /// CloudFormation property `TimeoutAction`.
+        pub timeout_action: Val<String>,
+
+        /// CloudFormation property `TimeoutDurationMinutes`.
+        pub timeout_duration_minutes: Val<i64>,
+    }
+
     impl SpotProvisioningSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SpotProvisioningSpecificationRequired`]:
         ///
-        /// - `timeout_action`: `TimeoutAction`.
-        /// - `timeout_duration_minutes`: `TimeoutDurationMinutes`.
-        pub fn new(timeout_action: impl Into<Val<String>>, timeout_duration_minutes: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// SpotProvisioningSpecification::new(SpotProvisioningSpecificationRequired {
+        ///     timeout_action: "...".into(),
+        ///     timeout_duration_minutes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SpotProvisioningSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("TimeoutAction", timeout_action);
-            props.set("TimeoutDurationMinutes", timeout_duration_minutes);
+            props.set::<String>("TimeoutAction", required.timeout_action);
+            props.set::<i64>("TimeoutDurationMinutes", required.timeout_duration_minutes);
             SpotProvisioningSpecification { props }
         }
 
@@ -1017,15 +1093,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`InstanceGroupConfig`], by name: the argument of [`InstanceGroupConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct InstanceGroupConfigRequired {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+    }
+
     impl InstanceGroupConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InstanceGroupConfigRequired`]:
         ///
-        /// - `instance_count`: `InstanceCount`.
-        /// - `instance_type`: `InstanceType`.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// InstanceGroupConfig::new(InstanceGroupConfigRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InstanceGroupConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
             InstanceGroupConfig { props }
         }
 
@@ -1084,15 +1174,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`AutoScalingPolicy`], by name: the argument of [`AutoScalingPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct AutoScalingPolicyRequired {
+        /// CloudFormation property `Constraints`.
+        pub constraints: Val<ScalingConstraints>,
+
+        /// CloudFormation property `Rules`.
+        pub rules: Val<Vec<ScalingRule>>,
+    }
+
     impl AutoScalingPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AutoScalingPolicyRequired`]:
         ///
-        /// - `constraints`: `Constraints`.
-        /// - `rules`: `Rules`.
-        pub fn new(constraints: impl Into<Val<ScalingConstraints>>, rules: impl Into<Val<Vec<ScalingRule>>>) -> Self {
+        /// ```text
+        /// AutoScalingPolicy::new(AutoScalingPolicyRequired {
+        ///     constraints: ScalingConstraints::new(...).into(),
+        ///     rules: vec![ScalingRule::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: AutoScalingPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Constraints", constraints);
-            props.set("Rules", rules);
+            props.set::<ScalingConstraints>("Constraints", required.constraints);
+            props.set::<Vec<ScalingRule>>("Rules", required.rules);
             AutoScalingPolicy { props }
         }
     }
@@ -1109,15 +1213,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`ScalingConstraints`], by name: the argument of [`ScalingConstraints::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScalingConstraintsRequired {
+        /// CloudFormation property `MaxCapacity`.
+        pub max_capacity: Val<i64>,
+
+        /// CloudFormation property `MinCapacity`.
+        pub min_capacity: Val<i64>,
+    }
+
     impl ScalingConstraints {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ScalingConstraintsRequired`]:
         ///
-        /// - `max_capacity`: `MaxCapacity`.
-        /// - `min_capacity`: `MinCapacity`.
-        pub fn new(max_capacity: impl Into<Val<i64>>, min_capacity: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ScalingConstraints::new(ScalingConstraintsRequired {
+        ///     max_capacity: 1.into(),
+        ///     min_capacity: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ScalingConstraintsRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxCapacity", max_capacity);
-            props.set("MinCapacity", min_capacity);
+            props.set::<i64>("MaxCapacity", required.max_capacity);
+            props.set::<i64>("MinCapacity", required.min_capacity);
             ScalingConstraints { props }
         }
     }
@@ -1134,17 +1252,34 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`ScalingRule`], by name: the argument of [`ScalingRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScalingRuleRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<ScalingAction>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Trigger`.
+        pub trigger: Val<ScalingTrigger>,
+    }
+
     impl ScalingRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ScalingRuleRequired`]:
         ///
-        /// - `action`: `Action`.
-        /// - `name`: `Name`.
-        /// - `trigger`: `Trigger`.
-        pub fn new(action: impl Into<Val<ScalingAction>>, name: impl Into<Val<String>>, trigger: impl Into<Val<ScalingTrigger>>) -> Self {
+        /// ```text
+        /// ScalingRule::new(ScalingRuleRequired {
+        ///     action: ScalingAction::new(...).into(),
+        ///     name: "...".into(),
+        ///     trigger: ScalingTrigger::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ScalingRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Name", name);
-            props.set("Trigger", trigger);
+            props.set::<ScalingAction>("Action", required.action);
+            props.set::<String>("Name", required.name);
+            props.set::<ScalingTrigger>("Trigger", required.trigger);
             ScalingRule { props }
         }
 
@@ -1168,7 +1303,7 @@ pub mod cluster {
     }
 
     impl ScalingAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `simple_scaling_policy_configuration`: `SimpleScalingPolicyConfiguration`.
         pub fn new(simple_scaling_policy_configuration: impl Into<Val<SimpleScalingPolicyConfiguration>>) -> Self {
@@ -1197,7 +1332,7 @@ pub mod cluster {
     }
 
     impl SimpleScalingPolicyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `scaling_adjustment`: `ScalingAdjustment`.
         pub fn new(scaling_adjustment: impl Into<Val<i64>>) -> Self {
@@ -1232,7 +1367,7 @@ pub mod cluster {
     }
 
     impl ScalingTrigger {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cloud_watch_alarm_definition`: `CloudWatchAlarmDefinition`.
         pub fn new(cloud_watch_alarm_definition: impl Into<Val<CloudWatchAlarmDefinition>>) -> Self {
@@ -1254,19 +1389,39 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`CloudWatchAlarmDefinition`], by name: the argument of [`CloudWatchAlarmDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchAlarmDefinitionRequired {
+        /// CloudFormation property `ComparisonOperator`.
+        pub comparison_operator: Val<String>,
+
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// CloudFormation property `Period`.
+        pub period: Val<i64>,
+
+        /// CloudFormation property `Threshold`.
+        pub threshold: Val<f64>,
+    }
+
     impl CloudWatchAlarmDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CloudWatchAlarmDefinitionRequired`]:
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `metric_name`: `MetricName`.
-        /// - `period`: `Period`.
-        /// - `threshold`: `Threshold`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, metric_name: impl Into<Val<String>>, period: impl Into<Val<i64>>, threshold: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// CloudWatchAlarmDefinition::new(CloudWatchAlarmDefinitionRequired {
+        ///     comparison_operator: "...".into(),
+        ///     metric_name: "...".into(),
+        ///     period: 1.into(),
+        ///     threshold: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: CloudWatchAlarmDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("MetricName", metric_name);
-            props.set("Period", period);
-            props.set("Threshold", threshold);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<i64>("Period", required.period);
+            props.set::<f64>("Threshold", required.threshold);
             CloudWatchAlarmDefinition { props }
         }
 
@@ -1313,15 +1468,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`MetricDimension`], by name: the argument of [`MetricDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricDimensionRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl MetricDimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricDimensionRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricDimension::new(MetricDimensionRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             MetricDimension { props }
         }
     }
@@ -1339,7 +1508,7 @@ pub mod cluster {
     }
 
     impl PlacementType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `availability_zone`: `AvailabilityZone`.
         pub fn new(availability_zone: impl Into<Val<String>>) -> Self {
@@ -1361,15 +1530,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`KerberosAttributes`], by name: the argument of [`KerberosAttributes::new`].
+    #[derive(Clone, Debug)]
+    pub struct KerberosAttributesRequired {
+        /// CloudFormation property `KdcAdminPassword`.
+        pub kdc_admin_password: Val<String>,
+
+        /// CloudFormation property `Realm`.
+        pub realm: Val<String>,
+    }
+
     impl KerberosAttributes {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KerberosAttributesRequired`]:
         ///
-        /// - `kdc_admin_password`: `KdcAdminPassword`.
-        /// - `realm`: `Realm`.
-        pub fn new(kdc_admin_password: impl Into<Val<String>>, realm: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KerberosAttributes::new(KerberosAttributesRequired {
+        ///     kdc_admin_password: "...".into(),
+        ///     realm: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KerberosAttributesRequired) -> Self {
             let mut props = Props::new();
-            props.set("KdcAdminPassword", kdc_admin_password);
-            props.set("Realm", realm);
+            props.set::<String>("KdcAdminPassword", required.kdc_admin_password);
+            props.set::<String>("Realm", required.realm);
             KerberosAttributes { props }
         }
 
@@ -1442,17 +1625,34 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`ComputeLimits`], by name: the argument of [`ComputeLimits::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComputeLimitsRequired {
+        /// CloudFormation property `MaximumCapacityUnits`.
+        pub maximum_capacity_units: Val<i64>,
+
+        /// CloudFormation property `MinimumCapacityUnits`.
+        pub minimum_capacity_units: Val<i64>,
+
+        /// CloudFormation property `UnitType`.
+        pub unit_type: Val<String>,
+    }
+
     impl ComputeLimits {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ComputeLimitsRequired`]:
         ///
-        /// - `maximum_capacity_units`: `MaximumCapacityUnits`.
-        /// - `minimum_capacity_units`: `MinimumCapacityUnits`.
-        /// - `unit_type`: `UnitType`.
-        pub fn new(maximum_capacity_units: impl Into<Val<i64>>, minimum_capacity_units: impl Into<Val<i64>>, unit_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ComputeLimits::new(ComputeLimitsRequired {
+        ///     maximum_capacity_units: 1.into(),
+        ///     minimum_capacity_units: 1.into(),
+        ///     unit_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ComputeLimitsRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaximumCapacityUnits", maximum_capacity_units);
-            props.set("MinimumCapacityUnits", minimum_capacity_units);
-            props.set("UnitType", unit_type);
+            props.set::<i64>("MaximumCapacityUnits", required.maximum_capacity_units);
+            props.set::<i64>("MinimumCapacityUnits", required.minimum_capacity_units);
+            props.set::<String>("UnitType", required.unit_type);
             ComputeLimits { props }
         }
 
@@ -1482,7 +1682,7 @@ pub mod cluster {
     }
 
     impl PlacementGroupConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_role`: `InstanceRole`.
         pub fn new(instance_role: impl Into<Val<String>>) -> Self {
@@ -1510,15 +1710,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`StepConfig`], by name: the argument of [`StepConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct StepConfigRequired {
+        /// CloudFormation property `HadoopJarStep`.
+        pub hadoop_jar_step: Val<HadoopJarStepConfig>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl StepConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StepConfigRequired`]:
         ///
-        /// - `hadoop_jar_step`: `HadoopJarStep`.
-        /// - `name`: `Name`.
-        pub fn new(hadoop_jar_step: impl Into<Val<HadoopJarStepConfig>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// StepConfig::new(StepConfigRequired {
+        ///     hadoop_jar_step: HadoopJarStepConfig::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StepConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("HadoopJarStep", hadoop_jar_step);
-            props.set("Name", name);
+            props.set::<HadoopJarStepConfig>("HadoopJarStep", required.hadoop_jar_step);
+            props.set::<String>("Name", required.name);
             StepConfig { props }
         }
 
@@ -1542,7 +1756,7 @@ pub mod cluster {
     }
 
     impl HadoopJarStepConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `jar`: `Jar`.
         pub fn new(jar: impl Into<Val<String>>) -> Self {
@@ -1614,15 +1828,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1637,23 +1865,53 @@ pub mod cluster {
 /// Resource Type definition for AWS::EMR::InstanceFleetConfig
 ///
 /// CloudFormation type `AWS::EMR::InstanceFleetConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InstanceFleetId`: `handle.instance_fleet_id()` → `Val<String>`. The unique identifier for instance fleet for specific cluster
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceFleetConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstanceFleetConfig`], by name: the argument of [`CfnInstanceFleetConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstanceFleetConfigRequired {
+    /// The unique identifier of the EMR cluster.
+    ///
+    /// CloudFormation property `ClusterId`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_id: Val<String>,
+
+    /// The node type that the instance fleet hosts.
+    ///
+    /// CloudFormation property `InstanceFleetType`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_fleet_type: Val<String>,
+}
+
 impl CfnInstanceFleetConfig {
     pub const TYPE_NAME: &'static str = "AWS::EMR::InstanceFleetConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstanceFleetConfigRequired`]:
     ///
-    /// - `cluster_id`: `ClusterId`, The unique identifier of the EMR cluster.
-    /// - `instance_fleet_type`: `InstanceFleetType`, The node type that the instance fleet hosts.
-    pub fn new(cluster_id: impl Into<Val<String>>, instance_fleet_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstanceFleetConfig::new(CfnInstanceFleetConfigRequired {
+    ///     cluster_id: "...".into(),
+    ///     instance_fleet_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstanceFleetConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterId", cluster_id);
-        props.set("InstanceFleetType", instance_fleet_type);
+        props.set::<String>("ClusterId", required.cluster_id);
+        props.set::<String>("InstanceFleetType", required.instance_fleet_type);
         CfnInstanceFleetConfig { props, options: ResourceOptions::default() }
     }
 
@@ -1752,7 +2010,7 @@ pub mod instance_fleet_config {
     }
 
     impl InstanceTypeConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_type`: `InstanceType`, An Amazon EC2 instance type, such as m3.xlarge.
         pub fn new(instance_type: impl Into<Val<String>>) -> Self {
@@ -1887,7 +2145,7 @@ pub mod instance_fleet_config {
     }
 
     impl EbsBlockDeviceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `volume_specification`: `VolumeSpecification`, EBS volume specifications such as volume type, IOPS, size (GiB) and throughput (MiB/s) that are requested for the EBS volume attached to an Amazon EC2 instance in the cluster.
         pub fn new(volume_specification: impl Into<Val<VolumeSpecification>>) -> Self {
@@ -1917,15 +2175,33 @@ pub mod instance_fleet_config {
         props: Props,
     }
 
-    impl VolumeSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VolumeSpecification`], by name: the argument of [`VolumeSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct VolumeSpecificationRequired {
+        /// The volume size, in gibibytes (GiB). This can be a number from 1 - 1024. If the volume type is EBS-optimized, the minimum value is 10.
         ///
-        /// - `size_in_gb`: `SizeInGB`, The volume size, in gibibytes (GiB). This can be a number from 1 - 1024. If the volume type is EBS-optimized, the minimum value is 10.
-        /// - `volume_type`: `VolumeType`, The volume type. Volume types supported are gp3, gp2, io1, st1, sc1, and standard.
-        pub fn new(size_in_gb: impl Into<Val<i64>>, volume_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SizeInGB`.
+        pub size_in_gb: Val<i64>,
+
+        /// The volume type. Volume types supported are gp3, gp2, io1, st1, sc1, and standard.
+        ///
+        /// CloudFormation property `VolumeType`.
+        pub volume_type: Val<String>,
+    }
+
+    impl VolumeSpecification {
+        /// Creates the value from its required properties, by name in [`VolumeSpecificationRequired`]:
+        ///
+        /// ```text
+        /// VolumeSpecification::new(VolumeSpecificationRequired {
+        ///     size_in_gb: 1.into(),
+        ///     volume_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VolumeSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SizeInGB", size_in_gb);
-            props.set("VolumeType", volume_type);
+            props.set::<i64>("SizeInGB", required.size_in_gb);
+            props.set::<String>("VolumeType", required.volume_type);
             VolumeSpecification { props }
         }
 
@@ -1987,7 +2263,7 @@ pub mod instance_fleet_config {
     }
 
     impl OnDemandProvisioningSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allocation_strategy`: `AllocationStrategy`, Specifies the strategy to use in launching On-Demand instance fleets. Currently, the only option is lowest-price (the default), which launches the lowest price first.
         pub fn new(allocation_strategy: impl Into<Val<String>>) -> Self {
@@ -2053,15 +2329,33 @@ pub mod instance_fleet_config {
         props: Props,
     }
 
-    impl SpotProvisioningSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SpotProvisioningSpecification`], by name: the argument of [`SpotProvisioningSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct SpotProvisioningSpecificationRequired {
+        /// The action to take when TargetSpotCapacity has not been fulfilled when the TimeoutDurationMinutes has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout. Valid values are TERMINATE_CLUSTER and SWITCH_TO_ON_DEMAND. SWITCH_TO_ON_DEMAND specifies that if no Spot Instances are available, On-Demand Instances should be provisioned to fulfill any remaining Spot capacity.
         ///
-        /// - `timeout_action`: `TimeoutAction`, The action to take when TargetSpotCapacity has not been fulfilled when the TimeoutDurationMinutes has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout. Valid values are TERMINATE_CLUSTER and SWITCH_TO_ON_DEMAND. SWITCH_TO_ON_DEMAND specifies that if no Spot Instances are available, On-Demand Instances should be provisioned to fulfill any remaining Spot capacity.
-        /// - `timeout_duration_minutes`: `TimeoutDurationMinutes`, The Spot provisioning timeout period in minutes. If Spot Instances are not provisioned within this time period, the TimeOutAction is taken. Minimum value is 5 and maximum value is 1440. The timeout applies only during initial provisioning, when the cluster is first created.
-        pub fn new(timeout_action: impl Into<Val<String>>, timeout_duration_minutes: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `TimeoutAction`.
+        pub timeout_action: Val<String>,
+
+        /// The Spot provisioning timeout period in minutes. If Spot Instances are not provisioned within this time period, the TimeOutAction is taken. Minimum value is 5 and maximum value is 1440. The timeout applies only during initial provisioning, when the cluster is first created.
+        ///
+        /// CloudFormation property `TimeoutDurationMinutes`.
+        pub timeout_duration_minutes: Val<i64>,
+    }
+
+    impl SpotProvisioningSpecification {
+        /// Creates the value from its required properties, by name in [`SpotProvisioningSpecificationRequired`]:
+        ///
+        /// ```text
+        /// SpotProvisioningSpecification::new(SpotProvisioningSpecificationRequired {
+        ///     timeout_action: "...".into(),
+        ///     timeout_duration_minutes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SpotProvisioningSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("TimeoutAction", timeout_action);
-            props.set("TimeoutDurationMinutes", timeout_duration_minutes);
+            props.set::<String>("TimeoutAction", required.timeout_action);
+            props.set::<i64>("TimeoutDurationMinutes", required.timeout_duration_minutes);
             SpotProvisioningSpecification { props }
         }
 
@@ -2190,27 +2484,61 @@ pub mod instance_fleet_config {
 /// Resource Type definition for AWS::EMR::InstanceGroupConfig
 ///
 /// CloudFormation type `AWS::EMR::InstanceGroupConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InstanceGroupId`: `handle.instance_group_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceGroupConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstanceGroupConfig`], by name: the argument of [`CfnInstanceGroupConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstanceGroupConfigRequired {
+    /// CloudFormation property `InstanceCount`.
+    pub instance_count: Val<i64>,
+
+    /// CloudFormation property `InstanceRole`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_role: Val<String>,
+
+    /// CloudFormation property `InstanceType`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_type: Val<String>,
+
+    /// CloudFormation property `JobFlowId`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_flow_id: Val<String>,
+}
+
 impl CfnInstanceGroupConfig {
     pub const TYPE_NAME: &'static str = "AWS::EMR::InstanceGroupConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstanceGroupConfigRequired`]:
     ///
-    /// - `instance_count`: `InstanceCount`.
-    /// - `instance_role`: `InstanceRole`.
-    /// - `instance_type`: `InstanceType`.
-    /// - `job_flow_id`: `JobFlowId`.
-    pub fn new(instance_count: impl Into<Val<i64>>, instance_role: impl Into<Val<String>>, instance_type: impl Into<Val<String>>, job_flow_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstanceGroupConfig::new(CfnInstanceGroupConfigRequired {
+    ///     instance_count: 1.into(),
+    ///     instance_role: "...".into(),
+    ///     instance_type: "...".into(),
+    ///     job_flow_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstanceGroupConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceCount", instance_count);
-        props.set("InstanceRole", instance_role);
-        props.set("InstanceType", instance_type);
-        props.set("JobFlowId", job_flow_id);
+        props.set::<i64>("InstanceCount", required.instance_count);
+        props.set::<String>("InstanceRole", required.instance_role);
+        props.set::<String>("InstanceType", required.instance_type);
+        props.set::<String>("JobFlowId", required.job_flow_id);
         CfnInstanceGroupConfig { props, options: ResourceOptions::default() }
     }
 
@@ -2320,15 +2648,29 @@ pub mod instance_group_config {
         props: Props,
     }
 
+    /// The required properties of [`AutoScalingPolicy`], by name: the argument of [`AutoScalingPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct AutoScalingPolicyRequired {
+        /// CloudFormation property `Constraints`.
+        pub constraints: Val<ScalingConstraints>,
+
+        /// CloudFormation property `Rules`.
+        pub rules: Val<Vec<ScalingRule>>,
+    }
+
     impl AutoScalingPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AutoScalingPolicyRequired`]:
         ///
-        /// - `constraints`: `Constraints`.
-        /// - `rules`: `Rules`.
-        pub fn new(constraints: impl Into<Val<ScalingConstraints>>, rules: impl Into<Val<Vec<ScalingRule>>>) -> Self {
+        /// ```text
+        /// AutoScalingPolicy::new(AutoScalingPolicyRequired {
+        ///     constraints: ScalingConstraints::new(...).into(),
+        ///     rules: vec![ScalingRule::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: AutoScalingPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Constraints", constraints);
-            props.set("Rules", rules);
+            props.set::<ScalingConstraints>("Constraints", required.constraints);
+            props.set::<Vec<ScalingRule>>("Rules", required.rules);
             AutoScalingPolicy { props }
         }
     }
@@ -2345,15 +2687,29 @@ pub mod instance_group_config {
         props: Props,
     }
 
+    /// The required properties of [`ScalingConstraints`], by name: the argument of [`ScalingConstraints::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScalingConstraintsRequired {
+        /// CloudFormation property `MaxCapacity`.
+        pub max_capacity: Val<i64>,
+
+        /// CloudFormation property `MinCapacity`.
+        pub min_capacity: Val<i64>,
+    }
+
     impl ScalingConstraints {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ScalingConstraintsRequired`]:
         ///
-        /// - `max_capacity`: `MaxCapacity`.
-        /// - `min_capacity`: `MinCapacity`.
-        pub fn new(max_capacity: impl Into<Val<i64>>, min_capacity: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ScalingConstraints::new(ScalingConstraintsRequired {
+        ///     max_capacity: 1.into(),
+        ///     min_capacity: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ScalingConstraintsRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxCapacity", max_capacity);
-            props.set("MinCapacity", min_capacity);
+            props.set::<i64>("MaxCapacity", required.max_capacity);
+            props.set::<i64>("MinCapacity", required.min_capacity);
             ScalingConstraints { props }
         }
     }
@@ -2370,17 +2726,34 @@ pub mod instance_group_config {
         props: Props,
     }
 
+    /// The required properties of [`ScalingRule`], by name: the argument of [`ScalingRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScalingRuleRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<ScalingAction>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Trigger`.
+        pub trigger: Val<ScalingTrigger>,
+    }
+
     impl ScalingRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ScalingRuleRequired`]:
         ///
-        /// - `action`: `Action`.
-        /// - `name`: `Name`.
-        /// - `trigger`: `Trigger`.
-        pub fn new(action: impl Into<Val<ScalingAction>>, name: impl Into<Val<String>>, trigger: impl Into<Val<ScalingTrigger>>) -> Self {
+        /// ```text
+        /// ScalingRule::new(ScalingRuleRequired {
+        ///     action: ScalingAction::new(...).into(),
+        ///     name: "...".into(),
+        ///     trigger: ScalingTrigger::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ScalingRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Name", name);
-            props.set("Trigger", trigger);
+            props.set::<ScalingAction>("Action", required.action);
+            props.set::<String>("Name", required.name);
+            props.set::<ScalingTrigger>("Trigger", required.trigger);
             ScalingRule { props }
         }
 
@@ -2404,7 +2777,7 @@ pub mod instance_group_config {
     }
 
     impl ScalingAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `simple_scaling_policy_configuration`: `SimpleScalingPolicyConfiguration`.
         pub fn new(simple_scaling_policy_configuration: impl Into<Val<SimpleScalingPolicyConfiguration>>) -> Self {
@@ -2433,7 +2806,7 @@ pub mod instance_group_config {
     }
 
     impl SimpleScalingPolicyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `scaling_adjustment`: `ScalingAdjustment`.
         pub fn new(scaling_adjustment: impl Into<Val<i64>>) -> Self {
@@ -2468,7 +2841,7 @@ pub mod instance_group_config {
     }
 
     impl ScalingTrigger {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cloud_watch_alarm_definition`: `CloudWatchAlarmDefinition`.
         pub fn new(cloud_watch_alarm_definition: impl Into<Val<CloudWatchAlarmDefinition>>) -> Self {
@@ -2490,19 +2863,39 @@ pub mod instance_group_config {
         props: Props,
     }
 
+    /// The required properties of [`CloudWatchAlarmDefinition`], by name: the argument of [`CloudWatchAlarmDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchAlarmDefinitionRequired {
+        /// CloudFormation property `ComparisonOperator`.
+        pub comparison_operator: Val<String>,
+
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// CloudFormation property `Period`.
+        pub period: Val<i64>,
+
+        /// CloudFormation property `Threshold`.
+        pub threshold: Val<f64>,
+    }
+
     impl CloudWatchAlarmDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CloudWatchAlarmDefinitionRequired`]:
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `metric_name`: `MetricName`.
-        /// - `period`: `Period`.
-        /// - `threshold`: `Threshold`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, metric_name: impl Into<Val<String>>, period: impl Into<Val<i64>>, threshold: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// CloudWatchAlarmDefinition::new(CloudWatchAlarmDefinitionRequired {
+        ///     comparison_operator: "...".into(),
+        ///     metric_name: "...".into(),
+        ///     period: 1.into(),
+        ///     threshold: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: CloudWatchAlarmDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("MetricName", metric_name);
-            props.set("Period", period);
-            props.set("Threshold", threshold);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<i64>("Period", required.period);
+            props.set::<f64>("Threshold", required.threshold);
             CloudWatchAlarmDefinition { props }
         }
 
@@ -2549,15 +2942,29 @@ pub mod instance_group_config {
         props: Props,
     }
 
+    /// The required properties of [`MetricDimension`], by name: the argument of [`MetricDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricDimensionRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl MetricDimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricDimensionRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricDimension::new(MetricDimensionRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             MetricDimension { props }
         }
     }
@@ -2645,7 +3052,7 @@ pub mod instance_group_config {
     }
 
     impl EbsBlockDeviceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `volume_specification`: `VolumeSpecification`.
         pub fn new(volume_specification: impl Into<Val<VolumeSpecification>>) -> Self {
@@ -2675,15 +3082,29 @@ pub mod instance_group_config {
         props: Props,
     }
 
+    /// The required properties of [`VolumeSpecification`], by name: the argument of [`VolumeSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct VolumeSpecificationRequired {
+        /// CloudFormation property `SizeInGB`.
+        pub size_in_gb: Val<i64>,
+
+        /// CloudFormation property `VolumeType`.
+        pub volume_type: Val<String>,
+    }
+
     impl VolumeSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VolumeSpecificationRequired`]:
         ///
-        /// - `size_in_gb`: `SizeInGB`.
-        /// - `volume_type`: `VolumeType`.
-        pub fn new(size_in_gb: impl Into<Val<i64>>, volume_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// VolumeSpecification::new(VolumeSpecificationRequired {
+        ///     size_in_gb: 1.into(),
+        ///     volume_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VolumeSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SizeInGB", size_in_gb);
-            props.set("VolumeType", volume_type);
+            props.set::<i64>("SizeInGB", required.size_in_gb);
+            props.set::<String>("VolumeType", required.volume_type);
             VolumeSpecification { props }
         }
 
@@ -2710,6 +3131,12 @@ pub mod instance_group_config {
 /// Use a SecurityConfiguration resource to configure data encryption, Kerberos authentication, and Amazon S3 authorization for EMRFS.
 ///
 /// CloudFormation type `AWS::EMR::SecurityConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::EMR::SecurityConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityConfiguration {
     props: Props,
@@ -2719,7 +3146,7 @@ pub struct CfnSecurityConfiguration {
 impl CfnSecurityConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::EMR::SecurityConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `security_configuration`: `SecurityConfiguration`, The security configuration details in JSON format.
     pub fn new(security_configuration: impl Into<Val<Json>>) -> Self {
@@ -2773,27 +3200,71 @@ pub(crate) static SECURITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
 /// Schema for AWS::EMR::Step
 ///
 /// CloudFormation type `AWS::EMR::Step`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. ID generated by service
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnStep {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStep`], by name: the argument of [`CfnStep::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStepRequired {
+    /// This specifies what action to take when the cluster step fails. Possible values are CANCEL_AND_WAIT and CONTINUE.
+    ///
+    /// CloudFormation property `ActionOnFailure`.
+    ///
+    /// Changing it replaces the resource.
+    pub action_on_failure: Val<String>,
+
+    /// The HadoopJarStepConfig property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
+    ///
+    /// CloudFormation property `HadoopJarStep`.
+    ///
+    /// Changing it replaces the resource.
+    pub hadoop_jar_step: Val<step::HadoopJarStepConfig>,
+
+    /// A string that uniquely identifies the cluster (job flow).
+    ///
+    /// CloudFormation property `JobFlowId`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_flow_id: Val<String>,
+
+    /// The name of the cluster step.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnStep {
     pub const TYPE_NAME: &'static str = "AWS::EMR::Step";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStepRequired`]:
     ///
-    /// - `action_on_failure`: `ActionOnFailure`, This specifies what action to take when the cluster step fails. Possible values are CANCEL_AND_WAIT and CONTINUE.
-    /// - `hadoop_jar_step`: `HadoopJarStep`, The HadoopJarStepConfig property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
-    /// - `job_flow_id`: `JobFlowId`, A string that uniquely identifies the cluster (job flow).
-    /// - `name`: `Name`, The name of the cluster step.
-    pub fn new(action_on_failure: impl Into<Val<String>>, hadoop_jar_step: impl Into<Val<step::HadoopJarStepConfig>>, job_flow_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStep::new(CfnStepRequired {
+    ///     action_on_failure: "...".into(),
+    ///     hadoop_jar_step: step::HadoopJarStepConfig::new(...).into(),
+    ///     job_flow_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStepRequired) -> Self {
         let mut props = Props::new();
-        props.set("ActionOnFailure", action_on_failure);
-        props.set("HadoopJarStep", hadoop_jar_step);
-        props.set("JobFlowId", job_flow_id);
-        props.set("Name", name);
+        props.set::<String>("ActionOnFailure", required.action_on_failure);
+        props.set::<step::HadoopJarStepConfig>("HadoopJarStep", required.hadoop_jar_step);
+        props.set::<String>("JobFlowId", required.job_flow_id);
+        props.set::<String>("Name", required.name);
         CfnStep { props, options: ResourceOptions::default() }
     }
 
@@ -2868,7 +3339,7 @@ pub mod step {
     }
 
     impl HadoopJarStepConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `jar`: `Jar`.
         pub fn new(jar: impl Into<Val<String>>) -> Self {
@@ -2938,35 +3409,105 @@ pub mod step {
 /// Resource schema for AWS::EMR::Studio
 ///
 /// CloudFormation type `AWS::EMR::Studio`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the EMR Studio.
+/// - `StudioId`: `handle.studio_id()` → `Val<String>`. The ID of the EMR Studio.
+/// - `Url`: `handle.url()` → `Val<String>`. The unique Studio access URL.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StudioId`.
 #[derive(Clone, Debug)]
 pub struct CfnStudio {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStudio`], by name: the argument of [`CfnStudio::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStudioRequired {
+    /// Specifies whether the Studio authenticates users using single sign-on (SSO) or IAM. Amazon EMR Studio currently only supports SSO authentication.
+    ///
+    /// CloudFormation property `AuthMode`.
+    ///
+    /// Allowed values (the enum [`studio::AuthMode`]): `SSO`, `IAM`.
+    ///
+    /// Changing it replaces the resource.
+    pub auth_mode: Val<String>,
+
+    /// The default Amazon S3 location to back up EMR Studio Workspaces and notebook files. A Studio user can select an alternative Amazon S3 location when creating a Workspace.
+    ///
+    /// CloudFormation property `DefaultS3Location`.
+    pub default_s3_location: Val<String>,
+
+    /// The ID of the Amazon EMR Studio Engine security group. The Engine security group allows inbound network traffic from the Workspace security group, and it must be in the same VPC specified by VpcId.
+    ///
+    /// CloudFormation property `EngineSecurityGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine_security_group_id: Val<String>,
+
+    /// A descriptive name for the Amazon EMR Studio.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The IAM role that will be assumed by the Amazon EMR Studio. The service role provides a way for Amazon EMR Studio to interoperate with other AWS services.
+    ///
+    /// CloudFormation property `ServiceRole`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_role: Val<String>,
+
+    /// A list of up to 5 subnet IDs to associate with the Studio. The subnets must belong to the VPC specified by VpcId. Studio users can create a Workspace in any of the specified subnets.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio.
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+
+    /// The ID of the Amazon EMR Studio Workspace security group. The Workspace security group allows outbound network traffic to resources in the Engine security group, and it must be in the same VPC specified by VpcId.
+    ///
+    /// CloudFormation property `WorkspaceSecurityGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_security_group_id: Val<String>,
+}
+
 impl CfnStudio {
     pub const TYPE_NAME: &'static str = "AWS::EMR::Studio";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStudioRequired`]:
     ///
-    /// - `auth_mode`: `AuthMode`, Specifies whether the Studio authenticates users using single sign-on (SSO) or IAM. Amazon EMR Studio currently only supports SSO authentication.
-    /// - `default_s3_location`: `DefaultS3Location`, The default Amazon S3 location to back up EMR Studio Workspaces and notebook files. A Studio user can select an alternative Amazon S3 location when creating a Workspace.
-    /// - `engine_security_group_id`: `EngineSecurityGroupId`, The ID of the Amazon EMR Studio Engine security group. The Engine security group allows inbound network traffic from the Workspace security group, and it must be in the same VPC specified by VpcId.
-    /// - `name`: `Name`, A descriptive name for the Amazon EMR Studio.
-    /// - `service_role`: `ServiceRole`, The IAM role that will be assumed by the Amazon EMR Studio. The service role provides a way for Amazon EMR Studio to interoperate with other AWS services.
-    /// - `subnet_ids`: `SubnetIds`, A list of up to 5 subnet IDs to associate with the Studio. The subnets must belong to the VPC specified by VpcId. Studio users can create a Workspace in any of the specified subnets.
-    /// - `vpc_id`: `VpcId`, The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio.
-    /// - `workspace_security_group_id`: `WorkspaceSecurityGroupId`, The ID of the Amazon EMR Studio Workspace security group. The Workspace security group allows outbound network traffic to resources in the Engine security group, and it must be in the same VPC specified by VpcId.
-    pub fn new(auth_mode: impl Into<Val<String>>, default_s3_location: impl Into<Val<String>>, engine_security_group_id: impl Into<Val<String>>, name: impl Into<Val<String>>, service_role: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>, workspace_security_group_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStudio::new(CfnStudioRequired {
+    ///     auth_mode: studio::AuthMode::Sso.into(),
+    ///     default_s3_location: "...".into(),
+    ///     engine_security_group_id: "...".into(),
+    ///     name: "...".into(),
+    ///     service_role: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    ///     vpc_id: "...".into(),
+    ///     workspace_security_group_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStudioRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthMode", auth_mode);
-        props.set("DefaultS3Location", default_s3_location);
-        props.set("EngineSecurityGroupId", engine_security_group_id);
-        props.set("Name", name);
-        props.set("ServiceRole", service_role);
-        props.set("SubnetIds", subnet_ids);
-        props.set("VpcId", vpc_id);
-        props.set("WorkspaceSecurityGroupId", workspace_security_group_id);
+        props.set::<String>("AuthMode", required.auth_mode);
+        props.set::<String>("DefaultS3Location", required.default_s3_location);
+        props.set::<String>("EngineSecurityGroupId", required.engine_security_group_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ServiceRole", required.service_role);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("VpcId", required.vpc_id);
+        props.set::<String>("WorkspaceSecurityGroupId", required.workspace_security_group_id);
         CfnStudio { props, options: ResourceOptions::default() }
     }
 
@@ -2994,7 +3535,7 @@ impl CfnStudio {
 
     /// Specifies whether IAM Identity Center user assignment is REQUIRED or OPTIONAL. If the value is set to REQUIRED, users must be explicitly assigned to the Studio application to access the Studio.
     ///
-    /// Allowed values: `REQUIRED`, `OPTIONAL`.
+    /// Allowed values (the enum [`studio::IdcUserAssignment`]): `REQUIRED`, `OPTIONAL`.
     ///
     /// Changing it replaces the resource.
     pub fn idc_user_assignment(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3108,11 +3649,11 @@ pub(crate) static STUDIO_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStudio`].
+/// Property types and enums of the allowed values of [`CfnStudio`].
 pub mod studio {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An arbitrary set of tags (key-value pairs) for this EMR Studio.
     #[derive(Clone, Debug)]
@@ -3120,15 +3661,33 @@ pub mod studio {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3146,32 +3705,90 @@ pub mod studio {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthMode` in `AWS::EMR::Studio`; `.into()` makes a `Val<String>`.
+        AuthMode {
+            Sso = "SSO",
+            Iam = "IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IdcUserAssignment` in `AWS::EMR::Studio`; `.into()` makes a `Val<String>`.
+        IdcUserAssignment {
+            Required = "REQUIRED",
+            Optional = "OPTIONAL",
+        }
+    }
 }
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::EMR::StudioSessionMapping`.
+///
+/// # Attributes
+///
+/// `AWS::EMR::StudioSessionMapping` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnStudioSessionMapping {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStudioSessionMapping`], by name: the argument of [`CfnStudioSessionMapping::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStudioSessionMappingRequired {
+    /// The name of the user or group. For more information, see UserName and DisplayName in the AWS SSO Identity Store API Reference. Either IdentityName or IdentityId must be specified.
+    ///
+    /// CloudFormation property `IdentityName`.
+    ///
+    /// Changing it replaces the resource.
+    pub identity_name: Val<String>,
+
+    /// Specifies whether the identity to map to the Studio is a user or a group.
+    ///
+    /// CloudFormation property `IdentityType`.
+    ///
+    /// Allowed values (the enum [`studio_session_mapping::IdentityType`]): `USER`, `GROUP`.
+    ///
+    /// Changing it replaces the resource.
+    pub identity_type: Val<String>,
+
+    /// The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group. Session policies refine Studio user permissions without the need to use multiple IAM user roles.
+    ///
+    /// CloudFormation property `SessionPolicyArn`.
+    pub session_policy_arn: Val<String>,
+
+    /// The ID of the Amazon EMR Studio to which the user or group will be mapped.
+    ///
+    /// CloudFormation property `StudioId`.
+    ///
+    /// Changing it replaces the resource.
+    pub studio_id: Val<String>,
+}
+
 impl CfnStudioSessionMapping {
     pub const TYPE_NAME: &'static str = "AWS::EMR::StudioSessionMapping";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStudioSessionMappingRequired`]:
     ///
-    /// - `identity_name`: `IdentityName`, The name of the user or group. For more information, see UserName and DisplayName in the AWS SSO Identity Store API Reference. Either IdentityName or IdentityId must be specified.
-    /// - `identity_type`: `IdentityType`, Specifies whether the identity to map to the Studio is a user or a group.
-    /// - `session_policy_arn`: `SessionPolicyArn`, The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group. Session policies refine Studio user permissions without the need to use multiple IAM user roles.
-    /// - `studio_id`: `StudioId`, The ID of the Amazon EMR Studio to which the user or group will be mapped.
-    pub fn new(identity_name: impl Into<Val<String>>, identity_type: impl Into<Val<String>>, session_policy_arn: impl Into<Val<String>>, studio_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStudioSessionMapping::new(CfnStudioSessionMappingRequired {
+    ///     identity_name: "...".into(),
+    ///     identity_type: studio_session_mapping::IdentityType::User.into(),
+    ///     session_policy_arn: "...".into(),
+    ///     studio_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStudioSessionMappingRequired) -> Self {
         let mut props = Props::new();
-        props.set("IdentityName", identity_name);
-        props.set("IdentityType", identity_type);
-        props.set("SessionPolicyArn", session_policy_arn);
-        props.set("StudioId", studio_id);
+        props.set::<String>("IdentityName", required.identity_name);
+        props.set::<String>("IdentityType", required.identity_type);
+        props.set::<String>("SessionPolicyArn", required.session_policy_arn);
+        props.set::<String>("StudioId", required.studio_id);
         CfnStudioSessionMapping { props, options: ResourceOptions::default() }
     }
 }
@@ -3212,9 +3829,28 @@ pub(crate) static STUDIO_SESSION_MAPPING_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnStudioSessionMapping`].
+pub mod studio_session_mapping {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `IdentityType` in `AWS::EMR::StudioSessionMapping`; `.into()` makes a `Val<String>`.
+        IdentityType {
+            User = "USER",
+            Group = "GROUP",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::EMR::WALWorkspace
 ///
 /// CloudFormation type `AWS::EMR::WALWorkspace`.
+///
+/// # Attributes
+///
+/// `AWS::EMR::WALWorkspace` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WALWorkspaceName`.
 #[derive(Clone, Debug)]
 pub struct CfnWalWorkspace {
     props: Props,
@@ -3291,15 +3927,33 @@ pub mod wal_workspace {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

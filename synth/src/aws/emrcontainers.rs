@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,80 @@ use crate::value::{Json, Val};
 /// Resource Schema of AWS::EMRContainers::Endpoint Type
 ///
 /// CloudFormation type `AWS::EMRContainers::Endpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the managed endpoint.
+/// - `AuthProxyUrl`: `handle.auth_proxy_url()` → `Val<String>`. The auth proxy URL for Spark Connect connections.
+/// - `CertificateAuthority`: `handle.certificate_authority()` → `Val<Json>`. The certificate authority for the managed endpoint.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time when the managed endpoint was created.
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The reason for a failed managed endpoint.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the managed endpoint.
+/// - `SecurityGroup`: `handle.security_group()` → `Val<String>`. The security group associated with the managed endpoint.
+/// - `ServerUrl`: `handle.server_url()` → `Val<String>`. The server URL of the managed endpoint.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the managed endpoint.
+/// - `StateDetails`: `handle.state_details()` → `Val<String>`. Additional details about the state of the managed endpoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEndpoint`], by name: the argument of [`CfnEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEndpointRequired {
+    /// The execution role ARN for the managed endpoint.
+    ///
+    /// CloudFormation property `ExecutionRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub execution_role_arn: Val<String>,
+
+    /// The Amazon EMR release label.
+    ///
+    /// CloudFormation property `ReleaseLabel`.
+    ///
+    /// Changing it replaces the resource.
+    pub release_label: Val<String>,
+
+    /// The type of the managed endpoint.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+
+    /// The ID of the virtual cluster for which the managed endpoint is created.
+    ///
+    /// CloudFormation property `VirtualClusterId`.
+    ///
+    /// Changing it replaces the resource.
+    pub virtual_cluster_id: Val<String>,
+}
+
 impl CfnEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::EMRContainers::Endpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEndpointRequired`]:
     ///
-    /// - `execution_role_arn`: `ExecutionRoleArn`, The execution role ARN for the managed endpoint.
-    /// - `release_label`: `ReleaseLabel`, The Amazon EMR release label.
-    /// - `type_`: `Type`, The type of the managed endpoint.
-    /// - `virtual_cluster_id`: `VirtualClusterId`, The ID of the virtual cluster for which the managed endpoint is created.
-    pub fn new(execution_role_arn: impl Into<Val<String>>, release_label: impl Into<Val<String>>, type_: impl Into<Val<String>>, virtual_cluster_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEndpoint::new(CfnEndpointRequired {
+    ///     execution_role_arn: "...".into(),
+    ///     release_label: "...".into(),
+    ///     type_: "...".into(),
+    ///     virtual_cluster_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("ReleaseLabel", release_label);
-        props.set("Type", type_);
-        props.set("VirtualClusterId", virtual_cluster_id);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<String>("ReleaseLabel", required.release_label);
+        props.set::<String>("Type", required.type_);
+        props.set::<String>("VirtualClusterId", required.virtual_cluster_id);
         CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -185,11 +237,11 @@ pub(crate) static ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEndpoint`].
+/// Property types and enums of the allowed values of [`CfnEndpoint`].
 pub mod endpoint {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::EMRContainers::Endpoint`.
     #[derive(Clone, Debug)]
@@ -230,7 +282,7 @@ pub mod endpoint {
     }
 
     impl EmreksConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `classification`: `Classification`.
         pub fn new(classification: impl Into<Val<String>>) -> Self {
@@ -285,7 +337,7 @@ pub mod endpoint {
 
         /// The `PersistentAppUI` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`PersistentAppUi`]): `ENABLED`, `DISABLED`.
         pub fn persistent_app_ui(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PersistentAppUI", value);
             self
@@ -311,7 +363,7 @@ pub mod endpoint {
     }
 
     impl CloudWatchMonitoringConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group_name`: `LogGroupName`.
         pub fn new(log_group_name: impl Into<Val<String>>) -> Self {
@@ -339,15 +391,29 @@ pub mod endpoint {
         props: Props,
     }
 
+    /// The required properties of [`ContainerLogRotationConfiguration`], by name: the argument of [`ContainerLogRotationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerLogRotationConfigurationRequired {
+        /// CloudFormation property `MaxFilesToKeep`.
+        pub max_files_to_keep: Val<i64>,
+
+        /// CloudFormation property `RotationSize`.
+        pub rotation_size: Val<String>,
+    }
+
     impl ContainerLogRotationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ContainerLogRotationConfigurationRequired`]:
         ///
-        /// - `max_files_to_keep`: `MaxFilesToKeep`.
-        /// - `rotation_size`: `RotationSize`.
-        pub fn new(max_files_to_keep: impl Into<Val<i64>>, rotation_size: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ContainerLogRotationConfiguration::new(ContainerLogRotationConfigurationRequired {
+        ///     max_files_to_keep: 1.into(),
+        ///     rotation_size: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerLogRotationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxFilesToKeep", max_files_to_keep);
-            props.set("RotationSize", rotation_size);
+            props.set::<i64>("MaxFilesToKeep", required.max_files_to_keep);
+            props.set::<String>("RotationSize", required.rotation_size);
             ContainerLogRotationConfiguration { props }
         }
     }
@@ -365,7 +431,7 @@ pub mod endpoint {
     }
 
     impl S3MonitoringConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_uri`: `LogUri`.
         pub fn new(log_uri: impl Into<Val<String>>) -> Self {
@@ -387,15 +453,33 @@ pub mod endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A user-defined key, which is the minimum required information for a valid tag.
         ///
-        /// - `key`: `Key`, A user-defined key, which is the minimum required information for a valid tag.
-        /// - `value`: `Value`, A user-defined value, which is optional in a tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A user-defined value, which is optional in a tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -462,28 +546,69 @@ pub mod endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PersistentAppUI` in `AWS::EMRContainers::Endpoint`; `.into()` makes a `Val<String>`.
+        PersistentAppUi {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Represents an Amazon EMR on EKS job template. A job template stores the values of a StartJobRun API request in a reusable template, so they can be used to start a job run or to enforce certain values in a StartJobRun API request.
 ///
 /// CloudFormation type `AWS::EMRContainers::JobTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the job template.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time when the job template was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The user who created the job template.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the job template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnJobTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnJobTemplate`], by name: the argument of [`CfnJobTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnJobTemplateRequired {
+    /// The values of a StartJobRun API request used in job runs started using the job template.
+    ///
+    /// CloudFormation property `JobTemplateData`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_template_data: Val<job_template::JobTemplateData>,
+
+    /// The specified name of the job template.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnJobTemplate {
     pub const TYPE_NAME: &'static str = "AWS::EMRContainers::JobTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnJobTemplateRequired`]:
     ///
-    /// - `job_template_data`: `JobTemplateData`, The values of a StartJobRun API request used in job runs started using the job template.
-    /// - `name`: `Name`, The specified name of the job template.
-    pub fn new(job_template_data: impl Into<Val<job_template::JobTemplateData>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnJobTemplate::new(CfnJobTemplateRequired {
+    ///     job_template_data: job_template::JobTemplateData::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnJobTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("JobTemplateData", job_template_data);
-        props.set("Name", name);
+        props.set::<job_template::JobTemplateData>("JobTemplateData", required.job_template_data);
+        props.set::<String>("Name", required.name);
         CfnJobTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -561,11 +686,11 @@ pub(crate) static JOB_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnJobTemplate`].
+/// Property types and enums of the allowed values of [`CfnJobTemplate`].
 pub mod job_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The values of a StartJobRun API request used in job runs started using the job template.
     #[derive(Clone, Debug)]
@@ -573,17 +698,40 @@ pub mod job_template {
         props: Props,
     }
 
-    impl JobTemplateData {
-        /// Creates the value from its required properties:
+    /// The required properties of [`JobTemplateData`], by name: the argument of [`JobTemplateData::new`].
+    #[derive(Clone, Debug)]
+    pub struct JobTemplateDataRequired {
+        /// The execution role ARN of the job run, or a template parameter reference.
         ///
-        /// - `execution_role_arn`: `ExecutionRoleArn`, The execution role ARN of the job run, or a template parameter reference.
-        /// - `job_driver`: `JobDriver`, Specify the driver that the job runs on. Exactly one of the two available job drivers is required, either SparkSqlJobDriver or SparkSubmitJobDriver.
-        /// - `release_label`: `ReleaseLabel`, The release version of Amazon EMR, or a template parameter reference.
-        pub fn new(execution_role_arn: impl Into<Val<String>>, job_driver: impl Into<Val<JobDriver>>, release_label: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ExecutionRoleArn`.
+        pub execution_role_arn: Val<String>,
+
+        /// Specify the driver that the job runs on. Exactly one of the two available job drivers is required, either SparkSqlJobDriver or SparkSubmitJobDriver.
+        ///
+        /// CloudFormation property `JobDriver`.
+        pub job_driver: Val<JobDriver>,
+
+        /// The release version of Amazon EMR, or a template parameter reference.
+        ///
+        /// CloudFormation property `ReleaseLabel`.
+        pub release_label: Val<String>,
+    }
+
+    impl JobTemplateData {
+        /// Creates the value from its required properties, by name in [`JobTemplateDataRequired`]:
+        ///
+        /// ```text
+        /// JobTemplateData::new(JobTemplateDataRequired {
+        ///     execution_role_arn: "...".into(),
+        ///     job_driver: JobDriver::new(...).into(),
+        ///     release_label: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JobTemplateDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutionRoleArn", execution_role_arn);
-            props.set("JobDriver", job_driver);
-            props.set("ReleaseLabel", release_label);
+            props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+            props.set::<JobDriver>("JobDriver", required.job_driver);
+            props.set::<String>("ReleaseLabel", required.release_label);
             JobTemplateData { props }
         }
 
@@ -651,7 +799,7 @@ pub mod job_template {
     }
 
     impl Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `classification`: `Classification`, The classification within a configuration.
         pub fn new(classification: impl Into<Val<String>>) -> Self {
@@ -846,7 +994,7 @@ pub mod job_template {
     }
 
     impl SparkSubmitJobDriver {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entry_point`: `EntryPoint`.
         pub fn new(entry_point: impl Into<Val<String>>) -> Self {
@@ -895,7 +1043,7 @@ pub mod job_template {
 
         /// The type of the job template parameter.
         ///
-        /// Allowed values: `NUMBER`, `STRING`.
+        /// Allowed values (the enum [`Type`]): `NUMBER`, `STRING`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -914,15 +1062,29 @@ pub mod job_template {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1027,11 +1189,28 @@ pub mod job_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EMRContainers::JobTemplate`; `.into()` makes a `Val<String>`.
+        Type {
+            Number = "NUMBER",
+            String = "STRING",
+        }
+    }
 }
 
 /// Resource Schema of AWS::EMRContainers::SecurityConfiguration Type
 ///
 /// CloudFormation type `AWS::EMRContainers::SecurityConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the security configuration.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the security configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityConfiguration {
     props: Props,
@@ -1041,7 +1220,7 @@ pub struct CfnSecurityConfiguration {
 impl CfnSecurityConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::EMRContainers::SecurityConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `security_configuration_data`: `SecurityConfigurationData`, Security configuration input for the security configuration.
     pub fn new(security_configuration_data: impl Into<Val<security_configuration::SecurityConfigurationData>>) -> Self {
@@ -1124,11 +1303,11 @@ pub(crate) static SECURITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSecurityConfiguration`].
+/// Property types and enums of the allowed values of [`CfnSecurityConfiguration`].
 pub mod security_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Container provider information.
     #[derive(Clone, Debug)]
@@ -1136,15 +1315,35 @@ pub mod security_configuration {
         props: Props,
     }
 
-    impl ContainerProvider {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContainerProvider`], by name: the argument of [`ContainerProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerProviderRequired {
+        /// The container provider ID.
         ///
-        /// - `id`: `Id`, The container provider ID.
-        /// - `type_`: `Type`, The container provider type.
-        pub fn new(id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// The container provider type.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `EKS`.
+        pub type_: Val<String>,
+    }
+
+    impl ContainerProvider {
+        /// Creates the value from its required properties, by name in [`ContainerProviderRequired`]:
+        ///
+        /// ```text
+        /// ContainerProvider::new(ContainerProviderRequired {
+        ///     id: "...".into(),
+        ///     type_: Type::Eks.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Type", type_);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Type", required.type_);
             ContainerProvider { props }
         }
 
@@ -1542,7 +1741,7 @@ pub mod security_configuration {
 
         /// The encryption key provider type.
         ///
-        /// Allowed values: `AwsKms`.
+        /// Allowed values (the enum [`EncryptionKeyProviderType`]): `AwsKms`.
         pub fn encryption_key_provider_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyProviderType", value);
             self
@@ -1570,7 +1769,7 @@ pub mod security_configuration {
 
         /// The S3 encryption option.
         ///
-        /// Allowed values: `SSE-S3`, `SSE-KMS`, `CSE-KMS`.
+        /// Allowed values (the enum [`EncryptionOption`]): `SSE-S3`, `SSE-KMS`, `CSE-KMS`.
         pub fn encryption_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionOption", value);
             self
@@ -1630,7 +1829,7 @@ pub mod security_configuration {
 
         /// The certificate provider type.
         ///
-        /// Allowed values: `PEM`.
+        /// Allowed values (the enum [`CertificateProviderType`]): `PEM`.
         pub fn certificate_provider_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CertificateProviderType", value);
             self
@@ -1661,15 +1860,33 @@ pub mod security_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1786,28 +2003,89 @@ pub mod security_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EMRContainers::SecurityConfiguration`; `.into()` makes a `Val<String>`.
+        Type {
+            Eks = "EKS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionKeyProviderType` in `AWS::EMRContainers::SecurityConfiguration`; `.into()` makes a `Val<String>`.
+        EncryptionKeyProviderType {
+            AwsKms = "AwsKms",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionOption` in `AWS::EMRContainers::SecurityConfiguration`; `.into()` makes a `Val<String>`.
+        EncryptionOption {
+            SseS3 = "SSE-S3",
+            SseKms = "SSE-KMS",
+            CseKms = "CSE-KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CertificateProviderType` in `AWS::EMRContainers::SecurityConfiguration`; `.into()` makes a `Val<String>`.
+        CertificateProviderType {
+            Pem = "PEM",
+        }
+    }
 }
 
 /// Resource Schema of AWS::EMRContainers::VirtualCluster Type
 ///
 /// CloudFormation type `AWS::EMRContainers::VirtualCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`. Id of the virtual cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVirtualCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVirtualCluster`], by name: the argument of [`CfnVirtualCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVirtualClusterRequired {
+    /// Container provider of the virtual cluster.
+    ///
+    /// CloudFormation property `ContainerProvider`.
+    ///
+    /// Changing it replaces the resource.
+    pub container_provider: Val<virtual_cluster::ContainerProvider>,
+
+    /// Name of the virtual cluster.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnVirtualCluster {
     pub const TYPE_NAME: &'static str = "AWS::EMRContainers::VirtualCluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVirtualClusterRequired`]:
     ///
-    /// - `container_provider`: `ContainerProvider`, Container provider of the virtual cluster.
-    /// - `name`: `Name`, Name of the virtual cluster.
-    pub fn new(container_provider: impl Into<Val<virtual_cluster::ContainerProvider>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVirtualCluster::new(CfnVirtualClusterRequired {
+    ///     container_provider: virtual_cluster::ContainerProvider::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVirtualClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContainerProvider", container_provider);
-        props.set("Name", name);
+        props.set::<virtual_cluster::ContainerProvider>("ContainerProvider", required.container_provider);
+        props.set::<String>("Name", required.name);
         CfnVirtualCluster { props, options: ResourceOptions::default() }
     }
 
@@ -1883,11 +2161,11 @@ pub(crate) static VIRTUAL_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVirtualCluster`].
+/// Property types and enums of the allowed values of [`CfnVirtualCluster`].
 pub mod virtual_cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EMRContainers::VirtualCluster`.
     #[derive(Clone, Debug)]
@@ -1895,17 +2173,40 @@ pub mod virtual_cluster {
         props: Props,
     }
 
-    impl ContainerProvider {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContainerProvider`], by name: the argument of [`ContainerProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerProviderRequired {
+        /// The ID of the container cluster
         ///
-        /// - `id`: `Id`, The ID of the container cluster
-        /// - `info`: `Info`.
-        /// - `type_`: `Type`, The type of the container provider
-        pub fn new(id: impl Into<Val<String>>, info: impl Into<Val<ContainerInfo>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Info`.
+        pub info: Val<ContainerInfo>,
+
+        /// The type of the container provider
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `EKS`.
+        pub type_: Val<String>,
+    }
+
+    impl ContainerProvider {
+        /// Creates the value from its required properties, by name in [`ContainerProviderRequired`]:
+        ///
+        /// ```text
+        /// ContainerProvider::new(ContainerProviderRequired {
+        ///     id: "...".into(),
+        ///     info: ContainerInfo::new(...).into(),
+        ///     type_: Type::Eks.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Info", info);
-            props.set("Type", type_);
+            props.set::<String>("Id", required.id);
+            props.set::<ContainerInfo>("Info", required.info);
+            props.set::<String>("Type", required.type_);
             ContainerProvider { props }
         }
     }
@@ -1923,7 +2224,7 @@ pub mod virtual_cluster {
     }
 
     impl ContainerInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `eks_info`: `EksInfo`.
         pub fn new(eks_info: impl Into<Val<EksInfo>>) -> Self {
@@ -1946,7 +2247,7 @@ pub mod virtual_cluster {
     }
 
     impl EksInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `namespace`: `Namespace`.
         pub fn new(namespace: impl Into<Val<String>>) -> Self {
@@ -1968,15 +2269,33 @@ pub mod virtual_cluster {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2009,6 +2328,13 @@ pub mod virtual_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EMRContainers::VirtualCluster`; `.into()` makes a `Val<String>`.
+        Type {
+            Eks = "EKS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,29 +15,58 @@ use crate::value::{Map, Val};
 /// Resource schema for AWS::EMRServerless::Application Type
 ///
 /// CloudFormation type `AWS::EMRServerless::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`. The ID of the EMR Serverless Application.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the EMR Serverless Application.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationId`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// EMR release label.
+    ///
+    /// CloudFormation property `ReleaseLabel`.
+    pub release_label: Val<String>,
+
+    /// The type of the application
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::EMRServerless::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `release_label`: `ReleaseLabel`, EMR release label.
-    /// - `type_`: `Type`, The type of the application
-    pub fn new(release_label: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     release_label: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ReleaseLabel", release_label);
-        props.set("Type", type_);
+        props.set::<String>("ReleaseLabel", required.release_label);
+        props.set::<String>("Type", required.type_);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The cpu architecture of an application.
     ///
-    /// Allowed values: `ARM64`, `X86_64`.
+    /// Allowed values (the enum [`application::Architecture`]): `ARM64`, `X86_64`.
     pub fn architecture(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Architecture", value);
         self
@@ -192,11 +220,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Configuration for Auto Start of Application
     #[derive(Clone, Debug)]
@@ -314,15 +342,31 @@ pub mod application {
         props: Props,
     }
 
-    impl InitialCapacityConfigKeyValuePair {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InitialCapacityConfigKeyValuePair`], by name: the argument of [`InitialCapacityConfigKeyValuePair::new`].
+    #[derive(Clone, Debug)]
+    pub struct InitialCapacityConfigKeyValuePairRequired {
+        /// Worker type for an analytics framework.
         ///
-        /// - `key`: `Key`, Worker type for an analytics framework.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<InitialCapacityConfig>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<InitialCapacityConfig>,
+    }
+
+    impl InitialCapacityConfigKeyValuePair {
+        /// Creates the value from its required properties, by name in [`InitialCapacityConfigKeyValuePairRequired`]:
+        ///
+        /// ```text
+        /// InitialCapacityConfigKeyValuePair::new(InitialCapacityConfigKeyValuePairRequired {
+        ///     key: "...".into(),
+        ///     value: InitialCapacityConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InitialCapacityConfigKeyValuePairRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<InitialCapacityConfig>("Value", required.value);
             InitialCapacityConfigKeyValuePair { props }
         }
     }
@@ -339,15 +383,31 @@ pub mod application {
         props: Props,
     }
 
-    impl InitialCapacityConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InitialCapacityConfig`], by name: the argument of [`InitialCapacityConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct InitialCapacityConfigRequired {
+        /// CloudFormation property `WorkerConfiguration`.
+        pub worker_configuration: Val<WorkerConfiguration>,
+
+        /// Initial count of workers to be initialized when an Application is started. This count will be continued to be maintained until the Application is stopped
         ///
-        /// - `worker_configuration`: `WorkerConfiguration`.
-        /// - `worker_count`: `WorkerCount`, Initial count of workers to be initialized when an Application is started. This count will be continued to be maintained until the Application is stopped
-        pub fn new(worker_configuration: impl Into<Val<WorkerConfiguration>>, worker_count: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `WorkerCount`.
+        pub worker_count: Val<i64>,
+    }
+
+    impl InitialCapacityConfig {
+        /// Creates the value from its required properties, by name in [`InitialCapacityConfigRequired`]:
+        ///
+        /// ```text
+        /// InitialCapacityConfig::new(InitialCapacityConfigRequired {
+        ///     worker_configuration: WorkerConfiguration::new(...).into(),
+        ///     worker_count: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: InitialCapacityConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("WorkerConfiguration", worker_configuration);
-            props.set("WorkerCount", worker_count);
+            props.set::<WorkerConfiguration>("WorkerConfiguration", required.worker_configuration);
+            props.set::<i64>("WorkerCount", required.worker_count);
             InitialCapacityConfig { props }
         }
     }
@@ -364,15 +424,33 @@ pub mod application {
         props: Props,
     }
 
-    impl WorkerConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WorkerConfiguration`], by name: the argument of [`WorkerConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct WorkerConfigurationRequired {
+        /// Per worker CPU resource. vCPU is the only supported unit and specifying vCPU is optional.
         ///
-        /// - `cpu`: `Cpu`, Per worker CPU resource. vCPU is the only supported unit and specifying vCPU is optional.
-        /// - `memory`: `Memory`, Per worker memory resource. GB is the only supported unit and specifying GB is optional.
-        pub fn new(cpu: impl Into<Val<String>>, memory: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Cpu`.
+        pub cpu: Val<String>,
+
+        /// Per worker memory resource. GB is the only supported unit and specifying GB is optional.
+        ///
+        /// CloudFormation property `Memory`.
+        pub memory: Val<String>,
+    }
+
+    impl WorkerConfiguration {
+        /// Creates the value from its required properties, by name in [`WorkerConfigurationRequired`]:
+        ///
+        /// ```text
+        /// WorkerConfiguration::new(WorkerConfigurationRequired {
+        ///     cpu: "...".into(),
+        ///     memory: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WorkerConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Cpu", cpu);
-            props.set("Memory", memory);
+            props.set::<String>("Cpu", required.cpu);
+            props.set::<String>("Memory", required.memory);
             WorkerConfiguration { props }
         }
 
@@ -439,15 +517,33 @@ pub mod application {
         props: Props,
     }
 
-    impl MaximumAllowedResources {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MaximumAllowedResources`], by name: the argument of [`MaximumAllowedResources::new`].
+    #[derive(Clone, Debug)]
+    pub struct MaximumAllowedResourcesRequired {
+        /// Per worker CPU resource. vCPU is the only supported unit and specifying vCPU is optional.
         ///
-        /// - `cpu`: `Cpu`, Per worker CPU resource. vCPU is the only supported unit and specifying vCPU is optional.
-        /// - `memory`: `Memory`, Per worker memory resource. GB is the only supported unit and specifying GB is optional.
-        pub fn new(cpu: impl Into<Val<String>>, memory: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Cpu`.
+        pub cpu: Val<String>,
+
+        /// Per worker memory resource. GB is the only supported unit and specifying GB is optional.
+        ///
+        /// CloudFormation property `Memory`.
+        pub memory: Val<String>,
+    }
+
+    impl MaximumAllowedResources {
+        /// Creates the value from its required properties, by name in [`MaximumAllowedResourcesRequired`]:
+        ///
+        /// ```text
+        /// MaximumAllowedResources::new(MaximumAllowedResourcesRequired {
+        ///     cpu: "...".into(),
+        ///     memory: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MaximumAllowedResourcesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Cpu", cpu);
-            props.set("Memory", memory);
+            props.set::<String>("Cpu", required.cpu);
+            props.set::<String>("Memory", required.memory);
             MaximumAllowedResources { props }
         }
 
@@ -564,15 +660,31 @@ pub mod application {
         props: Props,
     }
 
-    impl LogTypeMapKeyValuePair {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LogTypeMapKeyValuePair`], by name: the argument of [`LogTypeMapKeyValuePair::new`].
+    #[derive(Clone, Debug)]
+    pub struct LogTypeMapKeyValuePairRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// List of Applicable values: \[STDOUT, STDERR, HIVE_LOG, TEZ_AM, SYSTEM_LOGS\]
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`, List of Applicable values: \[STDOUT, STDERR, HIVE_LOG, TEZ_AM, SYSTEM_LOGS\]
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Value`.
+        pub value: Val<Vec<String>>,
+    }
+
+    impl LogTypeMapKeyValuePair {
+        /// Creates the value from its required properties, by name in [`LogTypeMapKeyValuePairRequired`]:
+        ///
+        /// ```text
+        /// LogTypeMapKeyValuePair::new(LogTypeMapKeyValuePairRequired {
+        ///     key: "...".into(),
+        ///     value: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: LogTypeMapKeyValuePairRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Value", required.value);
             LogTypeMapKeyValuePair { props }
         }
     }
@@ -712,7 +824,7 @@ pub mod application {
     }
 
     impl ConfigurationObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `classification`: `Classification`, String with a maximum length of 1024.
         pub fn new(classification: impl Into<Val<String>>) -> Self {
@@ -778,15 +890,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The value for the tag. You can specify a value that is 1 to 128 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The value for the tag. You can specify a value that is 1 to 128 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -953,6 +1083,14 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Architecture` in `AWS::EMRServerless::Application`; `.into()` makes a `Val<String>`.
+        Architecture {
+            Arm64 = "ARM64",
+            X86_64 = "X86_64",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

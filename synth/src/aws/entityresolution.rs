@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,61 @@ use crate::value::Val;
 /// IdMappingWorkflow defined in AWS Entity Resolution service
 ///
 /// CloudFormation type `AWS::EntityResolution::IdMappingWorkflow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this IdMappingWorkflow got created
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time of this IdMappingWorkflow got last updated at
+/// - `WorkflowArn`: `handle.workflow_arn()` → `Val<String>`. The default IdMappingWorkflow arn
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkflowName`.
 #[derive(Clone, Debug)]
 pub struct CfnIdMappingWorkflow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIdMappingWorkflow`], by name: the argument of [`CfnIdMappingWorkflow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIdMappingWorkflowRequired {
+    /// CloudFormation property `IdMappingTechniques`.
+    pub id_mapping_techniques: Val<id_mapping_workflow::IdMappingTechniques>,
+
+    /// CloudFormation property `InputSourceConfig`.
+    pub input_source_config: Val<Vec<id_mapping_workflow::IdMappingWorkflowInputSource>>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// The name of the IdMappingWorkflow
+    ///
+    /// CloudFormation property `WorkflowName`.
+    ///
+    /// Changing it replaces the resource.
+    pub workflow_name: Val<String>,
+}
+
 impl CfnIdMappingWorkflow {
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::IdMappingWorkflow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIdMappingWorkflowRequired`]:
     ///
-    /// - `id_mapping_techniques`: `IdMappingTechniques`.
-    /// - `input_source_config`: `InputSourceConfig`.
-    /// - `role_arn`: `RoleArn`.
-    /// - `workflow_name`: `WorkflowName`, The name of the IdMappingWorkflow
-    pub fn new(id_mapping_techniques: impl Into<Val<id_mapping_workflow::IdMappingTechniques>>, input_source_config: impl Into<Val<Vec<id_mapping_workflow::IdMappingWorkflowInputSource>>>, role_arn: impl Into<Val<String>>, workflow_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIdMappingWorkflow::new(CfnIdMappingWorkflowRequired {
+    ///     id_mapping_techniques: id_mapping_workflow::IdMappingTechniques::new(...).into(),
+    ///     input_source_config: vec![id_mapping_workflow::IdMappingWorkflowInputSource::new(...)].into(),
+    ///     role_arn: "...".into(),
+    ///     workflow_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIdMappingWorkflowRequired) -> Self {
         let mut props = Props::new();
-        props.set("IdMappingTechniques", id_mapping_techniques);
-        props.set("InputSourceConfig", input_source_config);
-        props.set("RoleArn", role_arn);
-        props.set("WorkflowName", workflow_name);
+        props.set::<id_mapping_workflow::IdMappingTechniques>("IdMappingTechniques", required.id_mapping_techniques);
+        props.set::<Vec<id_mapping_workflow::IdMappingWorkflowInputSource>>("InputSourceConfig", required.input_source_config);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("WorkflowName", required.workflow_name);
         CfnIdMappingWorkflow { props, options: ResourceOptions::default() }
     }
 
@@ -128,11 +161,11 @@ pub(crate) static ID_MAPPING_WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIdMappingWorkflow`].
+/// Property types and enums of the allowed values of [`CfnIdMappingWorkflow`].
 pub mod id_mapping_workflow {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::EntityResolution::IdMappingWorkflow`.
     #[derive(Clone, Debug)]
@@ -141,9 +174,9 @@ pub mod id_mapping_workflow {
     }
 
     impl IdMappingIncrementalRunConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `incremental_run_type`: `IncrementalRunType`.
+        /// - `incremental_run_type`: `IncrementalRunType`. Allowed values: the enum [`IncrementalRunType`].
         pub fn new(incremental_run_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IncrementalRunType", incremental_run_type);
@@ -172,7 +205,7 @@ pub mod id_mapping_workflow {
 
         /// The `IdMappingType` property.
         ///
-        /// Allowed values: `PROVIDER`, `RULE_BASED`.
+        /// Allowed values (the enum [`IdMappingType`]): `PROVIDER`, `RULE_BASED`.
         pub fn id_mapping_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IdMappingType", value);
             self
@@ -210,7 +243,7 @@ pub mod id_mapping_workflow {
     }
 
     impl ProviderProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `provider_service_arn`: `ProviderServiceArn`, Arn of the Provider Service being used.
         pub fn new(provider_service_arn: impl Into<Val<String>>) -> Self {
@@ -245,7 +278,7 @@ pub mod id_mapping_workflow {
     }
 
     impl IntermediateSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `intermediate_s3_path`: `IntermediateS3Path`, The s3 path that would be used to stage the intermediate data being generated during workflow execution.
         pub fn new(intermediate_s3_path: impl Into<Val<String>>) -> Self {
@@ -267,21 +300,39 @@ pub mod id_mapping_workflow {
         props: Props,
     }
 
-    impl IdMappingRuleBasedProperties {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IdMappingRuleBasedProperties`], by name: the argument of [`IdMappingRuleBasedProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct IdMappingRuleBasedPropertiesRequired {
+        /// CloudFormation property `AttributeMatchingModel`.
         ///
-        /// - `attribute_matching_model`: `AttributeMatchingModel`.
-        /// - `record_matching_model`: `RecordMatchingModel`.
-        pub fn new(attribute_matching_model: impl Into<Val<String>>, record_matching_model: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`AttributeMatchingModel`]): `ONE_TO_ONE`, `MANY_TO_MANY`.
+        pub attribute_matching_model: Val<String>,
+
+        /// CloudFormation property `RecordMatchingModel`.
+        ///
+        /// Allowed values (the enum [`RecordMatchingModel`]): `ONE_SOURCE_TO_ONE_TARGET`, `MANY_SOURCE_TO_ONE_TARGET`.
+        pub record_matching_model: Val<String>,
+    }
+
+    impl IdMappingRuleBasedProperties {
+        /// Creates the value from its required properties, by name in [`IdMappingRuleBasedPropertiesRequired`]:
+        ///
+        /// ```text
+        /// IdMappingRuleBasedProperties::new(IdMappingRuleBasedPropertiesRequired {
+        ///     attribute_matching_model: AttributeMatchingModel::OneToOne.into(),
+        ///     record_matching_model: RecordMatchingModel::OneSourceToOneTarget.into(),
+        /// })
+        /// ```
+        pub fn new(required: IdMappingRuleBasedPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeMatchingModel", attribute_matching_model);
-            props.set("RecordMatchingModel", record_matching_model);
+            props.set::<String>("AttributeMatchingModel", required.attribute_matching_model);
+            props.set::<String>("RecordMatchingModel", required.record_matching_model);
             IdMappingRuleBasedProperties { props }
         }
 
         /// The `RuleDefinitionType` property.
         ///
-        /// Allowed values: `SOURCE`, `TARGET`.
+        /// Allowed values (the enum [`RuleDefinitionType`]): `SOURCE`, `TARGET`.
         pub fn rule_definition_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RuleDefinitionType", value);
             self
@@ -306,15 +357,29 @@ pub mod id_mapping_workflow {
         props: Props,
     }
 
+    /// The required properties of [`Rule`], by name: the argument of [`Rule::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleRequired {
+        /// CloudFormation property `MatchingKeys`.
+        pub matching_keys: Val<Vec<String>>,
+
+        /// CloudFormation property `RuleName`.
+        pub rule_name: Val<String>,
+    }
+
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RuleRequired`]:
         ///
-        /// - `matching_keys`: `MatchingKeys`.
-        /// - `rule_name`: `RuleName`.
-        pub fn new(matching_keys: impl Into<Val<Vec<String>>>, rule_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Rule::new(RuleRequired {
+        ///     matching_keys: vec!["..."].into(),
+        ///     rule_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchingKeys", matching_keys);
-            props.set("RuleName", rule_name);
+            props.set::<Vec<String>>("MatchingKeys", required.matching_keys);
+            props.set::<String>("RuleName", required.rule_name);
             Rule { props }
         }
     }
@@ -332,7 +397,7 @@ pub mod id_mapping_workflow {
     }
 
     impl IdMappingWorkflowInputSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `input_source_arn`: `InputSourceARN`, An Glue table ARN for the input source table, MatchingWorkflow arn or IdNamespace ARN
         pub fn new(input_source_arn: impl Into<Val<String>>) -> Self {
@@ -349,7 +414,7 @@ pub mod id_mapping_workflow {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `SOURCE`, `TARGET`.
+        /// Allowed values (the enum [`Type`]): `SOURCE`, `TARGET`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -369,7 +434,7 @@ pub mod id_mapping_workflow {
     }
 
     impl IdMappingWorkflowOutputSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `output_s3_path`: `OutputS3Path`, The S3 path to which Entity Resolution will write the output table
         pub fn new(output_s3_path: impl Into<Val<String>>) -> Self {
@@ -397,15 +462,33 @@ pub mod id_mapping_workflow {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -489,28 +572,103 @@ pub mod id_mapping_workflow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IncrementalRunType` in `AWS::EntityResolution::IdMappingWorkflow`; `.into()` makes a `Val<String>`.
+        IncrementalRunType {
+            OnDemand = "ON_DEMAND",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IdMappingType` in `AWS::EntityResolution::IdMappingWorkflow`; `.into()` makes a `Val<String>`.
+        IdMappingType {
+            Provider = "PROVIDER",
+            RuleBased = "RULE_BASED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeMatchingModel` in `AWS::EntityResolution::IdMappingWorkflow`; `.into()` makes a `Val<String>`.
+        AttributeMatchingModel {
+            OneToOne = "ONE_TO_ONE",
+            ManyToMany = "MANY_TO_MANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordMatchingModel` in `AWS::EntityResolution::IdMappingWorkflow`; `.into()` makes a `Val<String>`.
+        RecordMatchingModel {
+            OneSourceToOneTarget = "ONE_SOURCE_TO_ONE_TARGET",
+            ManySourceToOneTarget = "MANY_SOURCE_TO_ONE_TARGET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleDefinitionType` in `AWS::EntityResolution::IdMappingWorkflow`; `.into()` makes a `Val<String>`.
+        RuleDefinitionType {
+            Source = "SOURCE",
+            Target = "TARGET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EntityResolution::IdMappingWorkflow`; `.into()` makes a `Val<String>`.
+        Type {
+            Source = "SOURCE",
+            Target = "TARGET",
+        }
+    }
 }
 
 /// IdNamespace defined in AWS Entity Resolution service
 ///
 /// CloudFormation type `AWS::EntityResolution::IdNamespace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time when the IdNamespace was created
+/// - `IdNamespaceArn`: `handle.id_namespace_arn()` → `Val<String>`. The arn associated with the IdNamespace
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time when the IdNamespace was updated
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IdNamespaceName`.
 #[derive(Clone, Debug)]
 pub struct CfnIdNamespace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIdNamespace`], by name: the argument of [`CfnIdNamespace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIdNamespaceRequired {
+    /// CloudFormation property `IdNamespaceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub id_namespace_name: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`id_namespace::Type`]): `SOURCE`, `TARGET`.
+    pub type_: Val<String>,
+}
+
 impl CfnIdNamespace {
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::IdNamespace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIdNamespaceRequired`]:
     ///
-    /// - `id_namespace_name`: `IdNamespaceName`.
-    /// - `type_`: `Type`.
-    pub fn new(id_namespace_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIdNamespace::new(CfnIdNamespaceRequired {
+    ///     id_namespace_name: "...".into(),
+    ///     type_: id_namespace::Type::Source.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIdNamespaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("IdNamespaceName", id_namespace_name);
-        props.set("Type", type_);
+        props.set::<String>("IdNamespaceName", required.id_namespace_name);
+        props.set::<String>("Type", required.type_);
         CfnIdNamespace { props, options: ResourceOptions::default() }
     }
 
@@ -607,11 +765,11 @@ pub(crate) static ID_NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIdNamespace`].
+/// Property types and enums of the allowed values of [`CfnIdNamespace`].
 pub mod id_namespace {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::EntityResolution::IdNamespace`.
     #[derive(Clone, Debug)]
@@ -620,9 +778,9 @@ pub mod id_namespace {
     }
 
     impl IdNamespaceIdMappingWorkflowProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `id_mapping_type`: `IdMappingType`.
+        /// - `id_mapping_type`: `IdMappingType`. Allowed values: the enum [`IdMappingType`].
         pub fn new(id_mapping_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IdMappingType", id_mapping_type);
@@ -655,7 +813,7 @@ pub mod id_namespace {
     }
 
     impl NamespaceProviderProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `provider_service_arn`: `ProviderServiceArn`.
         pub fn new(provider_service_arn: impl Into<Val<String>>) -> Self {
@@ -692,19 +850,23 @@ pub mod id_namespace {
 
         /// The `AttributeMatchingModel` property.
         ///
-        /// Allowed values: `ONE_TO_ONE`, `MANY_TO_MANY`.
+        /// Allowed values (the enum [`AttributeMatchingModel`]): `ONE_TO_ONE`, `MANY_TO_MANY`.
         pub fn attribute_matching_model(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AttributeMatchingModel", value);
             self
         }
 
         /// The `RecordMatchingModels` property.
+        ///
+        /// Allowed values of each item (the enum [`RecordMatchingModels`]): `ONE_SOURCE_TO_ONE_TARGET`, `MANY_SOURCE_TO_ONE_TARGET`.
         pub fn record_matching_models(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("RecordMatchingModels", value);
             self
         }
 
         /// The `RuleDefinitionTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`RuleDefinitionTypes`]): `SOURCE`, `TARGET`.
         pub fn rule_definition_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("RuleDefinitionTypes", value);
             self
@@ -729,15 +891,29 @@ pub mod id_namespace {
         props: Props,
     }
 
+    /// The required properties of [`Rule`], by name: the argument of [`Rule::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleRequired {
+        /// CloudFormation property `MatchingKeys`.
+        pub matching_keys: Val<Vec<String>>,
+
+        /// CloudFormation property `RuleName`.
+        pub rule_name: Val<String>,
+    }
+
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RuleRequired`]:
         ///
-        /// - `matching_keys`: `MatchingKeys`.
-        /// - `rule_name`: `RuleName`.
-        pub fn new(matching_keys: impl Into<Val<Vec<String>>>, rule_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Rule::new(RuleRequired {
+        ///     matching_keys: vec!["..."].into(),
+        ///     rule_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchingKeys", matching_keys);
-            props.set("RuleName", rule_name);
+            props.set::<Vec<String>>("MatchingKeys", required.matching_keys);
+            props.set::<String>("RuleName", required.rule_name);
             Rule { props }
         }
     }
@@ -755,7 +931,7 @@ pub mod id_namespace {
     }
 
     impl IdNamespaceInputSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `input_source_arn`: `InputSourceARN`.
         pub fn new(input_source_arn: impl Into<Val<String>>) -> Self {
@@ -783,15 +959,33 @@ pub mod id_namespace {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -851,34 +1045,111 @@ pub mod id_namespace {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EntityResolution::IdNamespace`; `.into()` makes a `Val<String>`.
+        Type {
+            Source = "SOURCE",
+            Target = "TARGET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IdMappingType` in `AWS::EntityResolution::IdNamespace`; `.into()` makes a `Val<String>`.
+        IdMappingType {
+            Provider = "PROVIDER",
+            RuleBased = "RULE_BASED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeMatchingModel` in `AWS::EntityResolution::IdNamespace`; `.into()` makes a `Val<String>`.
+        AttributeMatchingModel {
+            OneToOne = "ONE_TO_ONE",
+            ManyToMany = "MANY_TO_MANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordMatchingModels` in `AWS::EntityResolution::IdNamespace`; `.into()` makes a `Val<String>`.
+        RecordMatchingModels {
+            OneSourceToOneTarget = "ONE_SOURCE_TO_ONE_TARGET",
+            ManySourceToOneTarget = "MANY_SOURCE_TO_ONE_TARGET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleDefinitionTypes` in `AWS::EntityResolution::IdNamespace`; `.into()` makes a `Val<String>`.
+        RuleDefinitionTypes {
+            Source = "SOURCE",
+            Target = "TARGET",
+        }
+    }
 }
 
 /// MatchingWorkflow defined in AWS Entity Resolution service
 ///
 /// CloudFormation type `AWS::EntityResolution::MatchingWorkflow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this MatchingWorkflow got created
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time of this MatchingWorkflow got last updated at
+/// - `WorkflowArn`: `handle.workflow_arn()` → `Val<String>`. The default MatchingWorkflow arn
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkflowName`.
 #[derive(Clone, Debug)]
 pub struct CfnMatchingWorkflow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMatchingWorkflow`], by name: the argument of [`CfnMatchingWorkflow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMatchingWorkflowRequired {
+    /// CloudFormation property `InputSourceConfig`.
+    pub input_source_config: Val<Vec<matching_workflow::InputSource>>,
+
+    /// CloudFormation property `OutputSourceConfig`.
+    pub output_source_config: Val<Vec<matching_workflow::OutputSource>>,
+
+    /// CloudFormation property `ResolutionTechniques`.
+    pub resolution_techniques: Val<matching_workflow::ResolutionTechniques>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// The name of the MatchingWorkflow
+    ///
+    /// CloudFormation property `WorkflowName`.
+    ///
+    /// Changing it replaces the resource.
+    pub workflow_name: Val<String>,
+}
+
 impl CfnMatchingWorkflow {
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::MatchingWorkflow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMatchingWorkflowRequired`]:
     ///
-    /// - `input_source_config`: `InputSourceConfig`.
-    /// - `output_source_config`: `OutputSourceConfig`.
-    /// - `resolution_techniques`: `ResolutionTechniques`.
-    /// - `role_arn`: `RoleArn`.
-    /// - `workflow_name`: `WorkflowName`, The name of the MatchingWorkflow
-    pub fn new(input_source_config: impl Into<Val<Vec<matching_workflow::InputSource>>>, output_source_config: impl Into<Val<Vec<matching_workflow::OutputSource>>>, resolution_techniques: impl Into<Val<matching_workflow::ResolutionTechniques>>, role_arn: impl Into<Val<String>>, workflow_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMatchingWorkflow::new(CfnMatchingWorkflowRequired {
+    ///     input_source_config: vec![matching_workflow::InputSource::new(...)].into(),
+    ///     output_source_config: vec![matching_workflow::OutputSource::new(...)].into(),
+    ///     resolution_techniques: matching_workflow::ResolutionTechniques::new(...).into(),
+    ///     role_arn: "...".into(),
+    ///     workflow_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMatchingWorkflowRequired) -> Self {
         let mut props = Props::new();
-        props.set("InputSourceConfig", input_source_config);
-        props.set("OutputSourceConfig", output_source_config);
-        props.set("ResolutionTechniques", resolution_techniques);
-        props.set("RoleArn", role_arn);
-        props.set("WorkflowName", workflow_name);
+        props.set::<Vec<matching_workflow::InputSource>>("InputSourceConfig", required.input_source_config);
+        props.set::<Vec<matching_workflow::OutputSource>>("OutputSourceConfig", required.output_source_config);
+        props.set::<matching_workflow::ResolutionTechniques>("ResolutionTechniques", required.resolution_techniques);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("WorkflowName", required.workflow_name);
         CfnMatchingWorkflow { props, options: ResourceOptions::default() }
     }
 
@@ -964,11 +1235,11 @@ pub(crate) static MATCHING_WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMatchingWorkflow`].
+/// Property types and enums of the allowed values of [`CfnMatchingWorkflow`].
 pub mod matching_workflow {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::EntityResolution::MatchingWorkflow`.
     #[derive(Clone, Debug)]
@@ -977,9 +1248,9 @@ pub mod matching_workflow {
     }
 
     impl IncrementalRunConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `incremental_run_type`: `IncrementalRunType`.
+        /// - `incremental_run_type`: `IncrementalRunType`. Allowed values: the enum [`IncrementalRunType`].
         pub fn new(incremental_run_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IncrementalRunType", incremental_run_type);
@@ -999,15 +1270,33 @@ pub mod matching_workflow {
         props: Props,
     }
 
-    impl InputSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InputSource`], by name: the argument of [`InputSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct InputSourceRequired {
+        /// An Glue table ARN for the input source table
         ///
-        /// - `input_source_arn`: `InputSourceARN`, An Glue table ARN for the input source table
-        /// - `schema_arn`: `SchemaArn`, The SchemaMapping arn associated with the Schema
-        pub fn new(input_source_arn: impl Into<Val<String>>, schema_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InputSourceARN`.
+        pub input_source_arn: Val<String>,
+
+        /// The SchemaMapping arn associated with the Schema
+        ///
+        /// CloudFormation property `SchemaArn`.
+        pub schema_arn: Val<String>,
+    }
+
+    impl InputSource {
+        /// Creates the value from its required properties, by name in [`InputSourceRequired`]:
+        ///
+        /// ```text
+        /// InputSource::new(InputSourceRequired {
+        ///     input_source_arn: "...".into(),
+        ///     schema_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InputSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputSourceARN", input_source_arn);
-            props.set("SchemaArn", schema_arn);
+            props.set::<String>("InputSourceARN", required.input_source_arn);
+            props.set::<String>("SchemaArn", required.schema_arn);
             InputSource { props }
         }
 
@@ -1031,7 +1320,7 @@ pub mod matching_workflow {
     }
 
     impl OutputSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `output`: `Output`.
         pub fn new(output: impl Into<Val<Vec<OutputAttribute>>>) -> Self {
@@ -1077,15 +1366,33 @@ pub mod matching_workflow {
         props: Props,
     }
 
-    impl CustomerProfilesIntegrationConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomerProfilesIntegrationConfig`], by name: the argument of [`CustomerProfilesIntegrationConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomerProfilesIntegrationConfigRequired {
+        /// The Amazon Resource Name (ARN) of the Customer Profiles domain
         ///
-        /// - `domain_arn`: `DomainArn`, The Amazon Resource Name (ARN) of the Customer Profiles domain
-        /// - `object_type_arn`: `ObjectTypeArn`, The Amazon Resource Name (ARN) of the Customer Profiles object type
-        pub fn new(domain_arn: impl Into<Val<String>>, object_type_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DomainArn`.
+        pub domain_arn: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the Customer Profiles object type
+        ///
+        /// CloudFormation property `ObjectTypeArn`.
+        pub object_type_arn: Val<String>,
+    }
+
+    impl CustomerProfilesIntegrationConfig {
+        /// Creates the value from its required properties, by name in [`CustomerProfilesIntegrationConfigRequired`]:
+        ///
+        /// ```text
+        /// CustomerProfilesIntegrationConfig::new(CustomerProfilesIntegrationConfigRequired {
+        ///     domain_arn: "...".into(),
+        ///     object_type_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomerProfilesIntegrationConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DomainArn", domain_arn);
-            props.set("ObjectTypeArn", object_type_arn);
+            props.set::<String>("DomainArn", required.domain_arn);
+            props.set::<String>("ObjectTypeArn", required.object_type_arn);
             CustomerProfilesIntegrationConfig { props }
         }
     }
@@ -1103,7 +1410,7 @@ pub mod matching_workflow {
     }
 
     impl OutputAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1154,7 +1461,7 @@ pub mod matching_workflow {
 
         /// The `ResolutionType` property.
         ///
-        /// Allowed values: `RULE_MATCHING`, `ML_MATCHING`, `PROVIDER`.
+        /// Allowed values (the enum [`ResolutionType`]): `RULE_MATCHING`, `ML_MATCHING`, `PROVIDER`.
         pub fn resolution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResolutionType", value);
             self
@@ -1186,7 +1493,7 @@ pub mod matching_workflow {
     }
 
     impl ProviderProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `provider_service_arn`: `ProviderServiceArn`, Arn of the Provider service being used.
         pub fn new(provider_service_arn: impl Into<Val<String>>) -> Self {
@@ -1221,7 +1528,7 @@ pub mod matching_workflow {
     }
 
     impl IntermediateSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `intermediate_s3_path`: `IntermediateS3Path`, The s3 path that would be used to stage the intermediate data being generated during workflow execution.
         pub fn new(intermediate_s3_path: impl Into<Val<String>>) -> Self {
@@ -1243,21 +1550,37 @@ pub mod matching_workflow {
         props: Props,
     }
 
-    impl RuleBasedProperties {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleBasedProperties`], by name: the argument of [`RuleBasedProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleBasedPropertiesRequired {
+        /// CloudFormation property `AttributeMatchingModel`.
         ///
-        /// - `attribute_matching_model`: `AttributeMatchingModel`.
-        /// - `rules`: `Rules`.
-        pub fn new(attribute_matching_model: impl Into<Val<String>>, rules: impl Into<Val<Vec<Rule>>>) -> Self {
+        /// Allowed values (the enum [`AttributeMatchingModel`]): `ONE_TO_ONE`, `MANY_TO_MANY`.
+        pub attribute_matching_model: Val<String>,
+
+        /// CloudFormation property `Rules`.
+        pub rules: Val<Vec<Rule>>,
+    }
+
+    impl RuleBasedProperties {
+        /// Creates the value from its required properties, by name in [`RuleBasedPropertiesRequired`]:
+        ///
+        /// ```text
+        /// RuleBasedProperties::new(RuleBasedPropertiesRequired {
+        ///     attribute_matching_model: AttributeMatchingModel::OneToOne.into(),
+        ///     rules: vec![Rule::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleBasedPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeMatchingModel", attribute_matching_model);
-            props.set("Rules", rules);
+            props.set::<String>("AttributeMatchingModel", required.attribute_matching_model);
+            props.set::<Vec<Rule>>("Rules", required.rules);
             RuleBasedProperties { props }
         }
 
         /// The `MatchPurpose` property.
         ///
-        /// Allowed values: `IDENTIFIER_GENERATION`, `INDEXING`.
+        /// Allowed values (the enum [`MatchPurpose`]): `IDENTIFIER_GENERATION`, `INDEXING`.
         pub fn match_purpose(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MatchPurpose", value);
             self
@@ -1276,15 +1599,29 @@ pub mod matching_workflow {
         props: Props,
     }
 
+    /// The required properties of [`Rule`], by name: the argument of [`Rule::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleRequired {
+        /// CloudFormation property `MatchingKeys`.
+        pub matching_keys: Val<Vec<String>>,
+
+        /// CloudFormation property `RuleName`.
+        pub rule_name: Val<String>,
+    }
+
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RuleRequired`]:
         ///
-        /// - `matching_keys`: `MatchingKeys`.
-        /// - `rule_name`: `RuleName`.
-        pub fn new(matching_keys: impl Into<Val<Vec<String>>>, rule_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Rule::new(RuleRequired {
+        ///     matching_keys: vec!["..."].into(),
+        ///     rule_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchingKeys", matching_keys);
-            props.set("RuleName", rule_name);
+            props.set::<Vec<String>>("MatchingKeys", required.matching_keys);
+            props.set::<String>("RuleName", required.rule_name);
             Rule { props }
         }
     }
@@ -1302,7 +1639,7 @@ pub mod matching_workflow {
     }
 
     impl RuleConditionProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules`: `Rules`.
         pub fn new(rules: impl Into<Val<Vec<RuleCondition>>>) -> Self {
@@ -1388,15 +1725,33 @@ pub mod matching_workflow {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1510,28 +1865,88 @@ pub mod matching_workflow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IncrementalRunType` in `AWS::EntityResolution::MatchingWorkflow`; `.into()` makes a `Val<String>`.
+        IncrementalRunType {
+            Immediate = "IMMEDIATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResolutionType` in `AWS::EntityResolution::MatchingWorkflow`; `.into()` makes a `Val<String>`.
+        ResolutionType {
+            RuleMatching = "RULE_MATCHING",
+            MlMatching = "ML_MATCHING",
+            Provider = "PROVIDER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeMatchingModel` in `AWS::EntityResolution::MatchingWorkflow`; `.into()` makes a `Val<String>`.
+        AttributeMatchingModel {
+            OneToOne = "ONE_TO_ONE",
+            ManyToMany = "MANY_TO_MANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MatchPurpose` in `AWS::EntityResolution::MatchingWorkflow`; `.into()` makes a `Val<String>`.
+        MatchPurpose {
+            IdentifierGeneration = "IDENTIFIER_GENERATION",
+            Indexing = "INDEXING",
+        }
+    }
 }
 
 /// Policy Statement defined in AWS Entity Resolution Service
 ///
 /// CloudFormation type `AWS::EntityResolution::PolicyStatement`.
+///
+/// # Attributes
+///
+/// `AWS::EntityResolution::PolicyStatement` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicyStatement {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicyStatement`], by name: the argument of [`CfnPolicyStatement::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyStatementRequired {
+    /// Arn of the resource to which the policy statement is being attached.
+    ///
+    /// CloudFormation property `Arn`.
+    ///
+    /// Changing it replaces the resource.
+    pub arn: Val<String>,
+
+    /// The Statement Id of the policy statement that is being attached.
+    ///
+    /// CloudFormation property `StatementId`.
+    ///
+    /// Changing it replaces the resource.
+    pub statement_id: Val<String>,
+}
+
 impl CfnPolicyStatement {
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::PolicyStatement";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyStatementRequired`]:
     ///
-    /// - `arn`: `Arn`, Arn of the resource to which the policy statement is being attached.
-    /// - `statement_id`: `StatementId`, The Statement Id of the policy statement that is being attached.
-    pub fn new(arn: impl Into<Val<String>>, statement_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicyStatement::new(CfnPolicyStatementRequired {
+    ///     arn: "...".into(),
+    ///     statement_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyStatementRequired) -> Self {
         let mut props = Props::new();
-        props.set("Arn", arn);
-        props.set("StatementId", statement_id);
+        props.set::<String>("Arn", required.arn);
+        props.set::<String>("StatementId", required.statement_id);
         CfnPolicyStatement { props, options: ResourceOptions::default() }
     }
 
@@ -1549,7 +1964,7 @@ impl CfnPolicyStatement {
 
     /// The `Effect` property.
     ///
-    /// Allowed values: `Allow`, `Deny`.
+    /// Allowed values (the enum [`policy_statement::Effect`]): `Allow`, `Deny`.
     pub fn effect(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Effect", value);
         self
@@ -1600,26 +2015,70 @@ pub(crate) static POLICY_STATEMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnPolicyStatement`].
+pub mod policy_statement {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Effect` in `AWS::EntityResolution::PolicyStatement`; `.into()` makes a `Val<String>`.
+        Effect {
+            Allow = "Allow",
+            Deny = "Deny",
+        }
+    }
+}
+
 /// SchemaMapping defined in AWS Entity Resolution service
 ///
 /// CloudFormation type `AWS::EntityResolution::SchemaMapping`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time of this SchemaMapping got created
+/// - `HasWorkflows`: `handle.has_workflows()` → `Val<bool>`. The boolean value that indicates whether or not a SchemaMapping has MatchingWorkflows that are associated with
+/// - `SchemaArn`: `handle.schema_arn()` → `Val<String>`. The SchemaMapping arn associated with the Schema
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time of this SchemaMapping got last updated at
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SchemaName`.
 #[derive(Clone, Debug)]
 pub struct CfnSchemaMapping {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSchemaMapping`], by name: the argument of [`CfnSchemaMapping::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSchemaMappingRequired {
+    /// The SchemaMapping attributes input
+    ///
+    /// CloudFormation property `MappedInputFields`.
+    pub mapped_input_fields: Val<Vec<schema_mapping::SchemaInputAttribute>>,
+
+    /// The name of the SchemaMapping
+    ///
+    /// CloudFormation property `SchemaName`.
+    ///
+    /// Changing it replaces the resource.
+    pub schema_name: Val<String>,
+}
+
 impl CfnSchemaMapping {
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::SchemaMapping";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSchemaMappingRequired`]:
     ///
-    /// - `mapped_input_fields`: `MappedInputFields`, The SchemaMapping attributes input
-    /// - `schema_name`: `SchemaName`, The name of the SchemaMapping
-    pub fn new(mapped_input_fields: impl Into<Val<Vec<schema_mapping::SchemaInputAttribute>>>, schema_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSchemaMapping::new(CfnSchemaMappingRequired {
+    ///     mapped_input_fields: vec![schema_mapping::SchemaInputAttribute::new(...)].into(),
+    ///     schema_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSchemaMappingRequired) -> Self {
         let mut props = Props::new();
-        props.set("MappedInputFields", mapped_input_fields);
-        props.set("SchemaName", schema_name);
+        props.set::<Vec<schema_mapping::SchemaInputAttribute>>("MappedInputFields", required.mapped_input_fields);
+        props.set::<String>("SchemaName", required.schema_name);
         CfnSchemaMapping { props, options: ResourceOptions::default() }
     }
 
@@ -1702,11 +2161,11 @@ pub(crate) static SCHEMA_MAPPING_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSchemaMapping`].
+/// Property types and enums of the allowed values of [`CfnSchemaMapping`].
 pub mod schema_mapping {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EntityResolution::SchemaMapping`.
     #[derive(Clone, Debug)]
@@ -1714,15 +2173,31 @@ pub mod schema_mapping {
         props: Props,
     }
 
-    impl SchemaInputAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SchemaInputAttribute`], by name: the argument of [`SchemaInputAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct SchemaInputAttributeRequired {
+        /// CloudFormation property `FieldName`.
+        pub field_name: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `field_name`: `FieldName`.
-        /// - `type_`: `Type`.
-        pub fn new(field_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `NAME`, `NAME_FIRST`, `NAME_MIDDLE`, `NAME_LAST`, `ADDRESS`, `ADDRESS_STREET1`, `ADDRESS_STREET2`, `ADDRESS_STREET3`, `ADDRESS_CITY`, `ADDRESS_STATE`, `ADDRESS_COUNTRY`, `ADDRESS_POSTALCODE`, `PHONE`, `PHONE_NUMBER`, `PHONE_COUNTRYCODE`, `EMAIL_ADDRESS`, `UNIQUE_ID`, `DATE`, `STRING`, `PROVIDER_ID`.
+        pub type_: Val<String>,
+    }
+
+    impl SchemaInputAttribute {
+        /// Creates the value from its required properties, by name in [`SchemaInputAttributeRequired`]:
+        ///
+        /// ```text
+        /// SchemaInputAttribute::new(SchemaInputAttributeRequired {
+        ///     field_name: "...".into(),
+        ///     type_: Type::Name.into(),
+        /// })
+        /// ```
+        pub fn new(required: SchemaInputAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldName", field_name);
-            props.set("Type", type_);
+            props.set::<String>("FieldName", required.field_name);
+            props.set::<String>("Type", required.type_);
             SchemaInputAttribute { props }
         }
 
@@ -1763,15 +2238,33 @@ pub mod schema_mapping {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1800,6 +2293,32 @@ pub mod schema_mapping {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::EntityResolution::SchemaMapping`; `.into()` makes a `Val<String>`.
+        Type {
+            Name = "NAME",
+            NameFirst = "NAME_FIRST",
+            NameMiddle = "NAME_MIDDLE",
+            NameLast = "NAME_LAST",
+            Address = "ADDRESS",
+            AddressStreet1 = "ADDRESS_STREET1",
+            AddressStreet2 = "ADDRESS_STREET2",
+            AddressStreet3 = "ADDRESS_STREET3",
+            AddressCity = "ADDRESS_CITY",
+            AddressState = "ADDRESS_STATE",
+            AddressCountry = "ADDRESS_COUNTRY",
+            AddressPostalcode = "ADDRESS_POSTALCODE",
+            Phone = "PHONE",
+            PhoneNumber = "PHONE_NUMBER",
+            PhoneCountrycode = "PHONE_COUNTRYCODE",
+            EmailAddress = "EMAIL_ADDRESS",
+            UniqueId = "UNIQUE_ID",
+            Date = "DATE",
+            String = "STRING",
+            ProviderId = "PROVIDER_ID",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

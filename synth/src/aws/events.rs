@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,57 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Events::ApiDestination.
 ///
 /// CloudFormation type `AWS::Events::ApiDestination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The arn of the api destination.
+/// - `ArnForPolicy`: `handle.arn_for_policy()` → `Val<String>`. The arn of the api destination to be used in IAM policies.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnApiDestination {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApiDestination`], by name: the argument of [`CfnApiDestination::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApiDestinationRequired {
+    /// The arn of the connection.
+    ///
+    /// CloudFormation property `ConnectionArn`.
+    pub connection_arn: Val<String>,
+
+    /// CloudFormation property `HttpMethod`.
+    ///
+    /// Allowed values (the enum [`api_destination::HttpMethod`]): `GET`, `HEAD`, `POST`, `OPTIONS`, `PUT`, `DELETE`, `PATCH`.
+    pub http_method: Val<String>,
+
+    /// Url endpoint to invoke.
+    ///
+    /// CloudFormation property `InvocationEndpoint`.
+    pub invocation_endpoint: Val<String>,
+}
+
 impl CfnApiDestination {
     pub const TYPE_NAME: &'static str = "AWS::Events::ApiDestination";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApiDestinationRequired`]:
     ///
-    /// - `connection_arn`: `ConnectionArn`, The arn of the connection.
-    /// - `http_method`: `HttpMethod`.
-    /// - `invocation_endpoint`: `InvocationEndpoint`, Url endpoint to invoke.
-    pub fn new(connection_arn: impl Into<Val<String>>, http_method: impl Into<Val<String>>, invocation_endpoint: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApiDestination::new(CfnApiDestinationRequired {
+    ///     connection_arn: "...".into(),
+    ///     http_method: api_destination::HttpMethod::Get.into(),
+    ///     invocation_endpoint: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApiDestinationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectionArn", connection_arn);
-        props.set("HttpMethod", http_method);
-        props.set("InvocationEndpoint", invocation_endpoint);
+        props.set::<String>("ConnectionArn", required.connection_arn);
+        props.set::<String>("HttpMethod", required.http_method);
+        props.set::<String>("InvocationEndpoint", required.invocation_endpoint);
         CfnApiDestination { props, options: ResourceOptions::default() }
     }
 
@@ -113,9 +144,35 @@ pub(crate) static API_DESTINATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnApiDestination`].
+pub mod api_destination {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `HttpMethod` in `AWS::Events::ApiDestination`; `.into()` makes a `Val<String>`.
+        HttpMethod {
+            Get = "GET",
+            Head = "HEAD",
+            Post = "POST",
+            Options = "OPTIONS",
+            Put = "PUT",
+            Delete = "DELETE",
+            Patch = "PATCH",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::Events::Archive
 ///
 /// CloudFormation type `AWS::Events::Archive`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ArchiveName`.
 #[derive(Clone, Debug)]
 pub struct CfnArchive {
     props: Props,
@@ -125,7 +182,7 @@ pub struct CfnArchive {
 impl CfnArchive {
     pub const TYPE_NAME: &'static str = "AWS::Events::Archive";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `source_arn`: `SourceArn`.
     pub fn new(source_arn: impl Into<Val<String>>) -> Self {
@@ -213,6 +270,18 @@ pub(crate) static ARCHIVE_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Events::Connection.
 ///
 /// CloudFormation type `AWS::Events::Connection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The arn of the connection resource.
+/// - `ArnForPolicy`: `handle.arn_for_policy()` → `Val<String>`. The arn of the connection resource to be used in IAM policies.
+/// - `AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn`: `handle.auth_parameters_connectivity_parameters_resource_parameters_resource_association_arn()` → `Val<String>`.
+/// - `InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn`: `handle.invocation_connectivity_parameters_resource_parameters_resource_association_arn()` → `Val<String>`.
+/// - `SecretArn`: `handle.secret_arn()` → `Val<String>`. The arn of the secrets manager secret created in the customer account.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnConnection {
     props: Props,
@@ -236,7 +305,7 @@ impl CfnConnection {
 
     /// The `AuthorizationType` property.
     ///
-    /// Allowed values: `API_KEY`, `BASIC`, `OAUTH_CLIENT_CREDENTIALS`.
+    /// Allowed values (the enum [`connection::AuthorizationType`]): `API_KEY`, `BASIC`, `OAUTH_CLIENT_CREDENTIALS`.
     pub fn authorization_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AuthorizationType", value);
         self
@@ -340,11 +409,11 @@ pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnection`].
+/// Property types and enums of the allowed values of [`CfnConnection`].
 pub mod connection {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Events::Connection`.
     #[derive(Clone, Debug)]
@@ -404,15 +473,31 @@ pub mod connection {
         props: Props,
     }
 
-    impl ApiKeyAuthParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApiKeyAuthParameters`], by name: the argument of [`ApiKeyAuthParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApiKeyAuthParametersRequired {
+        /// CloudFormation property `ApiKeyName`.
+        pub api_key_name: Val<String>,
+
+        /// CloudFormation property `ApiKeyValue`.
         ///
-        /// - `api_key_name`: `ApiKeyName`.
-        /// - `api_key_value`: `ApiKeyValue`.
-        pub fn new(api_key_name: impl Into<Val<String>>, api_key_value: impl Into<Val<String>>) -> Self {
+        /// Write-only.
+        pub api_key_value: Val<String>,
+    }
+
+    impl ApiKeyAuthParameters {
+        /// Creates the value from its required properties, by name in [`ApiKeyAuthParametersRequired`]:
+        ///
+        /// ```text
+        /// ApiKeyAuthParameters::new(ApiKeyAuthParametersRequired {
+        ///     api_key_name: "...".into(),
+        ///     api_key_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ApiKeyAuthParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiKeyName", api_key_name);
-            props.set("ApiKeyValue", api_key_value);
+            props.set::<String>("ApiKeyName", required.api_key_name);
+            props.set::<String>("ApiKeyValue", required.api_key_value);
             ApiKeyAuthParameters { props }
         }
     }
@@ -429,15 +514,31 @@ pub mod connection {
         props: Props,
     }
 
-    impl BasicAuthParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BasicAuthParameters`], by name: the argument of [`BasicAuthParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct BasicAuthParametersRequired {
+        /// CloudFormation property `Password`.
         ///
-        /// - `password`: `Password`.
-        /// - `username`: `Username`.
-        pub fn new(password: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
+        /// Write-only.
+        pub password: Val<String>,
+
+        /// CloudFormation property `Username`.
+        pub username: Val<String>,
+    }
+
+    impl BasicAuthParameters {
+        /// Creates the value from its required properties, by name in [`BasicAuthParametersRequired`]:
+        ///
+        /// ```text
+        /// BasicAuthParameters::new(BasicAuthParametersRequired {
+        ///     password: "...".into(),
+        ///     username: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BasicAuthParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("Password", password);
-            props.set("Username", username);
+            props.set::<String>("Password", required.password);
+            props.set::<String>("Username", required.username);
             BasicAuthParameters { props }
         }
     }
@@ -455,7 +556,7 @@ pub mod connection {
     }
 
     impl ConnectivityParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_parameters`: `ResourceParameters`.
         pub fn new(resource_parameters: impl Into<Val<ResourceParameters>>) -> Self {
@@ -478,7 +579,7 @@ pub mod connection {
     }
 
     impl ResourceParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_configuration_arn`: `ResourceConfigurationArn`.
         pub fn new(resource_configuration_arn: impl Into<Val<String>>) -> Self {
@@ -544,15 +645,29 @@ pub mod connection {
         props: Props,
     }
 
+    /// The required properties of [`Parameter`], by name: the argument of [`Parameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParameterRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Parameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ParameterRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Parameter::new(ParameterRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Parameter { props }
         }
 
@@ -575,17 +690,36 @@ pub mod connection {
         props: Props,
     }
 
-    impl OAuthParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OAuthParameters`], by name: the argument of [`OAuthParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct OAuthParametersRequired {
+        /// CloudFormation property `AuthorizationEndpoint`.
+        pub authorization_endpoint: Val<String>,
+
+        /// CloudFormation property `ClientParameters`.
+        pub client_parameters: Val<ClientParameters>,
+
+        /// CloudFormation property `HttpMethod`.
         ///
-        /// - `authorization_endpoint`: `AuthorizationEndpoint`.
-        /// - `client_parameters`: `ClientParameters`.
-        /// - `http_method`: `HttpMethod`.
-        pub fn new(authorization_endpoint: impl Into<Val<String>>, client_parameters: impl Into<Val<ClientParameters>>, http_method: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`HttpMethod`]): `GET`, `POST`, `PUT`.
+        pub http_method: Val<String>,
+    }
+
+    impl OAuthParameters {
+        /// Creates the value from its required properties, by name in [`OAuthParametersRequired`]:
+        ///
+        /// ```text
+        /// OAuthParameters::new(OAuthParametersRequired {
+        ///     authorization_endpoint: "...".into(),
+        ///     client_parameters: ClientParameters::new(...).into(),
+        ///     http_method: HttpMethod::Get.into(),
+        /// })
+        /// ```
+        pub fn new(required: OAuthParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationEndpoint", authorization_endpoint);
-            props.set("ClientParameters", client_parameters);
-            props.set("HttpMethod", http_method);
+            props.set::<String>("AuthorizationEndpoint", required.authorization_endpoint);
+            props.set::<ClientParameters>("ClientParameters", required.client_parameters);
+            props.set::<String>("HttpMethod", required.http_method);
             OAuthParameters { props }
         }
 
@@ -608,15 +742,31 @@ pub mod connection {
         props: Props,
     }
 
-    impl ClientParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClientParameters`], by name: the argument of [`ClientParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClientParametersRequired {
+        /// CloudFormation property `ClientID`.
+        pub client_id: Val<String>,
+
+        /// CloudFormation property `ClientSecret`.
         ///
-        /// - `client_id`: `ClientID`.
-        /// - `client_secret`: `ClientSecret`.
-        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
+        /// Write-only.
+        pub client_secret: Val<String>,
+    }
+
+    impl ClientParameters {
+        /// Creates the value from its required properties, by name in [`ClientParametersRequired`]:
+        ///
+        /// ```text
+        /// ClientParameters::new(ClientParametersRequired {
+        ///     client_id: "...".into(),
+        ///     client_secret: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ClientParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientID", client_id);
-            props.set("ClientSecret", client_secret);
+            props.set::<String>("ClientID", required.client_id);
+            props.set::<String>("ClientSecret", required.client_secret);
             ClientParameters { props }
         }
     }
@@ -634,7 +784,7 @@ pub mod connection {
     }
 
     impl InvocationConnectivityParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_parameters`: `ResourceParameters`.
         pub fn new(resource_parameters: impl Into<Val<ResourceParameters>>) -> Self {
@@ -734,28 +884,72 @@ pub mod connection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthorizationType` in `AWS::Events::Connection`; `.into()` makes a `Val<String>`.
+        AuthorizationType {
+            ApiKey = "API_KEY",
+            Basic = "BASIC",
+            OauthClientCredentials = "OAUTH_CLIENT_CREDENTIALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpMethod` in `AWS::Events::Connection`; `.into()` makes a `Val<String>`.
+        HttpMethod {
+            Get = "GET",
+            Post = "POST",
+            Put = "PUT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Events::Endpoint.
 ///
 /// CloudFormation type `AWS::Events::Endpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `EndpointId`: `handle.endpoint_id()` → `Val<String>`.
+/// - `EndpointUrl`: `handle.endpoint_url()` → `Val<String>`.
+/// - `State`: `handle.state()` → `Val<String>`.
+/// - `StateReason`: `handle.state_reason()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEndpoint`], by name: the argument of [`CfnEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEndpointRequired {
+    /// CloudFormation property `EventBuses`.
+    pub event_buses: Val<Vec<endpoint::EndpointEventBus>>,
+
+    /// CloudFormation property `RoutingConfig`.
+    pub routing_config: Val<endpoint::RoutingConfig>,
+}
+
 impl CfnEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::Events::Endpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEndpointRequired`]:
     ///
-    /// - `event_buses`: `EventBuses`.
-    /// - `routing_config`: `RoutingConfig`.
-    pub fn new(event_buses: impl Into<Val<Vec<endpoint::EndpointEventBus>>>, routing_config: impl Into<Val<endpoint::RoutingConfig>>) -> Self {
+    /// ```text
+    /// CfnEndpoint::new(CfnEndpointRequired {
+    ///     event_buses: vec![endpoint::EndpointEventBus::new(...)].into(),
+    ///     routing_config: endpoint::RoutingConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("EventBuses", event_buses);
-        props.set("RoutingConfig", routing_config);
+        props.set::<Vec<endpoint::EndpointEventBus>>("EventBuses", required.event_buses);
+        props.set::<endpoint::RoutingConfig>("RoutingConfig", required.routing_config);
         CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -851,11 +1045,11 @@ pub(crate) static ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEndpoint`].
+/// Property types and enums of the allowed values of [`CfnEndpoint`].
 pub mod endpoint {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Events::Endpoint`.
     #[derive(Clone, Debug)]
@@ -864,7 +1058,7 @@ pub mod endpoint {
     }
 
     impl EndpointEventBus {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `event_bus_arn`: `EventBusArn`.
         pub fn new(event_bus_arn: impl Into<Val<String>>) -> Self {
@@ -887,9 +1081,9 @@ pub mod endpoint {
     }
 
     impl ReplicationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `state`: `State`.
+        /// - `state`: `State`. Allowed values: the enum [`State`].
         pub fn new(state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("State", state);
@@ -910,7 +1104,7 @@ pub mod endpoint {
     }
 
     impl RoutingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `failover_config`: `FailoverConfig`.
         pub fn new(failover_config: impl Into<Val<FailoverConfig>>) -> Self {
@@ -932,15 +1126,29 @@ pub mod endpoint {
         props: Props,
     }
 
+    /// The required properties of [`FailoverConfig`], by name: the argument of [`FailoverConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct FailoverConfigRequired {
+        /// CloudFormation property `Primary`.
+        pub primary: Val<Primary>,
+
+        /// CloudFormation property `Secondary`.
+        pub secondary: Val<Secondary>,
+    }
+
     impl FailoverConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FailoverConfigRequired`]:
         ///
-        /// - `primary`: `Primary`.
-        /// - `secondary`: `Secondary`.
-        pub fn new(primary: impl Into<Val<Primary>>, secondary: impl Into<Val<Secondary>>) -> Self {
+        /// ```text
+        /// FailoverConfig::new(FailoverConfigRequired {
+        ///     primary: Primary::new(...).into(),
+        ///     secondary: Secondary::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: FailoverConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Primary", primary);
-            props.set("Secondary", secondary);
+            props.set::<Primary>("Primary", required.primary);
+            props.set::<Secondary>("Secondary", required.secondary);
             FailoverConfig { props }
         }
     }
@@ -958,7 +1166,7 @@ pub mod endpoint {
     }
 
     impl Primary {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `health_check`: `HealthCheck`.
         pub fn new(health_check: impl Into<Val<String>>) -> Self {
@@ -981,7 +1189,7 @@ pub mod endpoint {
     }
 
     impl Secondary {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `route`: `Route`.
         pub fn new(route: impl Into<Val<String>>) -> Self {
@@ -1039,11 +1247,27 @@ pub mod endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Events::Endpoint`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource type definition for AWS::Events::EventBus
 ///
 /// CloudFormation type `AWS::Events::EventBus`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the event bus.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnEventBus {
     props: Props,
@@ -1053,7 +1277,7 @@ pub struct CfnEventBus {
 impl CfnEventBus {
     pub const TYPE_NAME: &'static str = "AWS::Events::EventBus";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the event bus.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1152,11 +1376,11 @@ pub(crate) static EVENT_BUS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEventBus`].
+/// Property types and enums of the allowed values of [`CfnEventBus`].
 pub mod event_bus {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Dead Letter Queue for the event bus.
     #[derive(Clone, Debug)]
@@ -1199,7 +1423,7 @@ pub mod event_bus {
 
         /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
         ///
-        /// Allowed values: `FULL`, `NONE`.
+        /// Allowed values (the enum [`IncludeDetail`]): `FULL`, `NONE`.
         pub fn include_detail(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IncludeDetail", value);
             self
@@ -1207,7 +1431,7 @@ pub mod event_bus {
 
         /// Configures the log level of the EventBus and determines which log messages are sent to Ingestion Hub for delivery.
         ///
-        /// Allowed values: `INFO`, `ERROR`, `TRACE`, `OFF`.
+        /// Allowed values (the enum [`Level`]): `INFO`, `ERROR`, `TRACE`, `OFF`.
         pub fn level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Level", value);
             self
@@ -1226,15 +1450,29 @@ pub mod event_bus {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1260,11 +1498,35 @@ pub mod event_bus {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IncludeDetail` in `AWS::Events::EventBus`; `.into()` makes a `Val<String>`.
+        IncludeDetail {
+            Full = "FULL",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Level` in `AWS::Events::EventBus`; `.into()` makes a `Val<String>`.
+        Level {
+            Info = "INFO",
+            Error = "ERROR",
+            Trace = "TRACE",
+            Off = "OFF",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Events::EventBusPolicy
 ///
 /// CloudFormation type `AWS::Events::EventBusPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::Events::EventBusPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEventBusPolicy {
     props: Props,
@@ -1274,7 +1536,7 @@ pub struct CfnEventBusPolicy {
 impl CfnEventBusPolicy {
     pub const TYPE_NAME: &'static str = "AWS::Events::EventBusPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `statement_id`: `StatementId`, An identifier string for the external account that you are granting permissions to
     pub fn new(statement_id: impl Into<Val<String>>) -> Self {
@@ -1285,7 +1547,7 @@ impl CfnEventBusPolicy {
 
     /// The action that you are enabling the other account to perform.
     ///
-    /// Allowed values: `events:PutEvents`.
+    /// Allowed values (the enum [`event_bus_policy::Action`]): `events:PutEvents`.
     ///
     /// Write-only.
     pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1361,11 +1623,11 @@ pub(crate) static EVENT_BUS_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEventBusPolicy`].
+/// Property types and enums of the allowed values of [`CfnEventBusPolicy`].
 pub mod event_bus_policy {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// This parameter enables you to limit the permission to accounts that fulfill a certain condition, such as being a member of a certain AWS organization.
     #[derive(Clone, Debug)]
@@ -1388,7 +1650,7 @@ pub mod event_bus_policy {
 
         /// Specifies the type of condition. Currently the only supported value is StringEquals.
         ///
-        /// Allowed values: `StringEquals`.
+        /// Allowed values (the enum [`Type`]): `StringEquals`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1413,11 +1675,34 @@ pub mod event_bus_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Events::EventBusPolicy`; `.into()` makes a `Val<String>`.
+        Action {
+            EventsPutEvents = "events:PutEvents",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Events::EventBusPolicy`; `.into()` makes a `Val<String>`.
+        Type {
+            StringEquals = "StringEquals",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Events::Rule
 ///
 /// CloudFormation type `AWS::Events::Rule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the rule, such as arn:aws:events:us-east-2:123456789012:rule/example.
+/// - `RuleName`: `handle.rule_name()` → `Val<String>`. The name of the rule, exposed as a read-only attribute for use with Fn::GetAtt.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRule {
     props: Props,
@@ -1473,7 +1758,7 @@ impl CfnRule {
 
     /// The state of the rule.
     ///
-    /// Allowed values: `DISABLED`, `ENABLED`, `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
+    /// Allowed values (the enum [`rule::State`]): `DISABLED`, `ENABLED`, `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
     pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("State", value);
         self
@@ -1550,11 +1835,11 @@ pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRule`].
+/// Property types and enums of the allowed values of [`CfnRule`].
 pub mod rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Events::Rule`.
     #[derive(Clone, Debug)]
@@ -1594,15 +1879,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`Target`], by name: the argument of [`Target::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetRequired {
+        /// CloudFormation property `Arn`.
+        pub arn: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
     impl Target {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TargetRequired`]:
         ///
-        /// - `arn`: `Arn`.
-        /// - `id`: `Id`.
-        pub fn new(arn: impl Into<Val<String>>, id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Target::new(TargetRequired {
+        ///     arn: "...".into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Arn", arn);
-            props.set("Id", id);
+            props.set::<String>("Arn", required.arn);
+            props.set::<String>("Id", required.id);
             Target { props }
         }
 
@@ -1710,7 +2009,7 @@ pub mod rule {
     }
 
     impl AppSyncParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `graph_ql_operation`: `GraphQLOperation`.
         pub fn new(graph_ql_operation: impl Into<Val<String>>) -> Self {
@@ -1732,15 +2031,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`BatchParameters`], by name: the argument of [`BatchParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct BatchParametersRequired {
+        /// CloudFormation property `JobDefinition`.
+        pub job_definition: Val<String>,
+
+        /// CloudFormation property `JobName`.
+        pub job_name: Val<String>,
+    }
+
     impl BatchParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BatchParametersRequired`]:
         ///
-        /// - `job_definition`: `JobDefinition`.
-        /// - `job_name`: `JobName`.
-        pub fn new(job_definition: impl Into<Val<String>>, job_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BatchParameters::new(BatchParametersRequired {
+        ///     job_definition: "...".into(),
+        ///     job_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BatchParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("JobDefinition", job_definition);
-            props.set("JobName", job_name);
+            props.set::<String>("JobDefinition", required.job_definition);
+            props.set::<String>("JobName", required.job_name);
             BatchParameters { props }
         }
 
@@ -1848,7 +2161,7 @@ pub mod rule {
     }
 
     impl EcsParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `task_definition_arn`: `TaskDefinitionArn`.
         pub fn new(task_definition_arn: impl Into<Val<String>>) -> Self {
@@ -1883,7 +2196,7 @@ pub mod rule {
 
         /// The `LaunchType` property.
         ///
-        /// Allowed values: `EC2`, `EXTERNAL`, `FARGATE`.
+        /// Allowed values (the enum [`LaunchType`]): `EC2`, `EXTERNAL`, `FARGATE`.
         pub fn launch_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LaunchType", value);
             self
@@ -1915,7 +2228,7 @@ pub mod rule {
 
         /// The `PropagateTags` property.
         ///
-        /// Allowed values: `TASK_DEFINITION`.
+        /// Allowed values (the enum [`PropagateTags`]): `TASK_DEFINITION`.
         pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropagateTags", value);
             self
@@ -1953,7 +2266,7 @@ pub mod rule {
     }
 
     impl CapacityProviderStrategyItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capacity_provider`: `CapacityProvider`.
         pub fn new(capacity_provider: impl Into<Val<String>>) -> Self {
@@ -2014,7 +2327,7 @@ pub mod rule {
     }
 
     impl AwsVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnets`: `Subnets`.
         pub fn new(subnets: impl Into<Val<Vec<String>>>) -> Self {
@@ -2025,7 +2338,7 @@ pub mod rule {
 
         /// The `AssignPublicIp` property.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`AssignPublicIp`]): `DISABLED`, `ENABLED`.
         pub fn assign_public_ip(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssignPublicIp", value);
             self
@@ -2065,7 +2378,7 @@ pub mod rule {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `distinctInstance`, `memberOf`.
+        /// Allowed values (the enum [`Type`]): `distinctInstance`, `memberOf`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -2155,7 +2468,7 @@ pub mod rule {
     }
 
     impl InputTransformer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `input_template`: `InputTemplate`.
         pub fn new(input_template: impl Into<Val<String>>) -> Self {
@@ -2184,7 +2497,7 @@ pub mod rule {
     }
 
     impl KinesisParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `partition_key_path`: `PartitionKeyPath`.
         pub fn new(partition_key_path: impl Into<Val<String>>) -> Self {
@@ -2207,7 +2520,7 @@ pub mod rule {
     }
 
     impl RedshiftDataParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `database`: `Database`.
         pub fn new(database: impl Into<Val<String>>) -> Self {
@@ -2298,7 +2611,7 @@ pub mod rule {
     }
 
     impl RunCommandParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `run_command_targets`: `RunCommandTargets`.
         pub fn new(run_command_targets: impl Into<Val<Vec<RunCommandTarget>>>) -> Self {
@@ -2320,15 +2633,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`RunCommandTarget`], by name: the argument of [`RunCommandTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct RunCommandTargetRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl RunCommandTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RunCommandTargetRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `values`: `Values`.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// RunCommandTarget::new(RunCommandTargetRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: RunCommandTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             RunCommandTarget { props }
         }
     }
@@ -2371,15 +2698,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`SageMakerPipelineParameter`], by name: the argument of [`SageMakerPipelineParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct SageMakerPipelineParameterRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl SageMakerPipelineParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SageMakerPipelineParameterRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SageMakerPipelineParameter::new(SageMakerPipelineParameterRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             SageMakerPipelineParameter { props }
         }
     }
@@ -2397,7 +2738,7 @@ pub mod rule {
     }
 
     impl SqsParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `message_group_id`: `MessageGroupId`.
         pub fn new(message_group_id: impl Into<Val<String>>) -> Self {
@@ -2563,6 +2904,47 @@ pub mod rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Events::Rule`; `.into()` makes a `Val<String>`.
+        State {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+            EnabledWithAllCloudtrailManagementEvents = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LaunchType` in `AWS::Events::Rule`; `.into()` makes a `Val<String>`.
+        LaunchType {
+            Ec2 = "EC2",
+            External = "EXTERNAL",
+            Fargate = "FARGATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropagateTags` in `AWS::Events::Rule`; `.into()` makes a `Val<String>`.
+        PropagateTags {
+            TaskDefinition = "TASK_DEFINITION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AssignPublicIp` in `AWS::Events::Rule`; `.into()` makes a `Val<String>`.
+        AssignPublicIp {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Events::Rule`; `.into()` makes a `Val<String>`.
+        Type {
+            DistinctInstance = "distinctInstance",
+            MemberOf = "memberOf",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

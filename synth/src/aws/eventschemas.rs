@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::EventSchemas::Discoverer
 ///
 /// CloudFormation type `AWS::EventSchemas::Discoverer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DiscovererArn`: `handle.discoverer_arn()` → `Val<String>`. The ARN of the discoverer.
+/// - `DiscovererId`: `handle.discoverer_id()` → `Val<String>`. The Id of the discoverer.
+/// - `State`: `handle.state()` → `Val<String>`. Defines the current state of the discoverer.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DiscovererArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDiscoverer {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnDiscoverer {
 impl CfnDiscoverer {
     pub const TYPE_NAME: &'static str = "AWS::EventSchemas::Discoverer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `source_arn`: `SourceArn`, The ARN of the event bus.
     pub fn new(source_arn: impl Into<Val<String>>) -> Self {
@@ -113,15 +122,29 @@ pub mod discoverer {
         props: Props,
     }
 
+    /// The required properties of [`TagsEntry`], by name: the argument of [`TagsEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagsEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagsEntry::new(TagsEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagsEntry { props }
         }
     }
@@ -136,6 +159,14 @@ pub mod discoverer {
 /// Resource Type definition for AWS::EventSchemas::Registry
 ///
 /// CloudFormation type `AWS::EventSchemas::Registry`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RegistryArn`: `handle.registry_arn()` → `Val<String>`. The ARN of the registry.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistryArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistry {
     props: Props,
@@ -218,15 +249,29 @@ pub mod registry {
         props: Props,
     }
 
+    /// The required properties of [`TagsEntry`], by name: the argument of [`TagsEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagsEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagsEntry::new(TagsEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagsEntry { props }
         }
     }
@@ -241,23 +286,45 @@ pub mod registry {
 /// Resource Type definition for AWS::EventSchemas::RegistryPolicy
 ///
 /// CloudFormation type `AWS::EventSchemas::RegistryPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistryPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRegistryPolicy`], by name: the argument of [`CfnRegistryPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRegistryPolicyRequired {
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+
+    /// CloudFormation property `RegistryName`.
+    pub registry_name: Val<String>,
+}
+
 impl CfnRegistryPolicy {
     pub const TYPE_NAME: &'static str = "AWS::EventSchemas::RegistryPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRegistryPolicyRequired`]:
     ///
-    /// - `policy`: `Policy`.
-    /// - `registry_name`: `RegistryName`.
-    pub fn new(policy: impl Into<Val<Json>>, registry_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRegistryPolicy::new(CfnRegistryPolicyRequired {
+    ///     policy: serde_json::json!({ ... }).into(),
+    ///     registry_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRegistryPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Policy", policy);
-        props.set("RegistryName", registry_name);
+        props.set::<Json>("Policy", required.policy);
+        props.set::<String>("RegistryName", required.registry_name);
         CfnRegistryPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -304,25 +371,61 @@ pub(crate) static REGISTRY_POLICY_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::EventSchemas::Schema
 ///
 /// CloudFormation type `AWS::EventSchemas::Schema`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LastModified`: `handle.last_modified()` → `Val<String>`. The last modified time of the schema.
+/// - `SchemaArn`: `handle.schema_arn()` → `Val<String>`. The ARN of the schema.
+/// - `SchemaVersion`: `handle.schema_version()` → `Val<String>`. The version number of the schema.
+/// - `VersionCreatedDate`: `handle.version_created_date()` → `Val<String>`. The date the schema version was created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SchemaArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSchema {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSchema`], by name: the argument of [`CfnSchema::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSchemaRequired {
+    /// The source of the schema definition.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<String>,
+
+    /// The name of the schema registry.
+    ///
+    /// CloudFormation property `RegistryName`.
+    ///
+    /// Changing it replaces the resource.
+    pub registry_name: Val<String>,
+
+    /// The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4.
+    ///
+    /// CloudFormation property `Type`.
+    pub type_: Val<String>,
+}
+
 impl CfnSchema {
     pub const TYPE_NAME: &'static str = "AWS::EventSchemas::Schema";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSchemaRequired`]:
     ///
-    /// - `content`: `Content`, The source of the schema definition.
-    /// - `registry_name`: `RegistryName`, The name of the schema registry.
-    /// - `type_`: `Type`, The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4.
-    pub fn new(content: impl Into<Val<String>>, registry_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSchema::new(CfnSchemaRequired {
+    ///     content: "...".into(),
+    ///     registry_name: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSchemaRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("RegistryName", registry_name);
-        props.set("Type", type_);
+        props.set::<String>("Content", required.content);
+        props.set::<String>("RegistryName", required.registry_name);
+        props.set::<String>("Type", required.type_);
         CfnSchema { props, options: ResourceOptions::default() }
     }
 
@@ -414,15 +517,29 @@ pub mod schema {
         props: Props,
     }
 
+    /// The required properties of [`TagsEntry`], by name: the argument of [`TagsEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagsEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagsEntry::new(TagsEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagsEntry { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,64 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Evidently::Experiment.
 ///
 /// CloudFormation type `AWS::Evidently::Experiment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnExperiment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnExperiment`], by name: the argument of [`CfnExperiment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnExperimentRequired {
+    /// CloudFormation property `MetricGoals`.
+    pub metric_goals: Val<Vec<experiment::MetricGoalObject>>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `OnlineAbConfig`.
+    pub online_ab_config: Val<experiment::OnlineAbConfigObject>,
+
+    /// CloudFormation property `Project`.
+    ///
+    /// Changing it replaces the resource.
+    pub project: Val<String>,
+
+    /// CloudFormation property `Treatments`.
+    pub treatments: Val<Vec<experiment::TreatmentObject>>,
+}
+
 impl CfnExperiment {
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Experiment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnExperimentRequired`]:
     ///
-    /// - `metric_goals`: `MetricGoals`.
-    /// - `name`: `Name`.
-    /// - `online_ab_config`: `OnlineAbConfig`.
-    /// - `project`: `Project`.
-    /// - `treatments`: `Treatments`.
-    pub fn new(metric_goals: impl Into<Val<Vec<experiment::MetricGoalObject>>>, name: impl Into<Val<String>>, online_ab_config: impl Into<Val<experiment::OnlineAbConfigObject>>, project: impl Into<Val<String>>, treatments: impl Into<Val<Vec<experiment::TreatmentObject>>>) -> Self {
+    /// ```text
+    /// CfnExperiment::new(CfnExperimentRequired {
+    ///     metric_goals: vec![experiment::MetricGoalObject::new(...)].into(),
+    ///     name: "...".into(),
+    ///     online_ab_config: experiment::OnlineAbConfigObject::new(...).into(),
+    ///     project: "...".into(),
+    ///     treatments: vec![experiment::TreatmentObject::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnExperimentRequired) -> Self {
         let mut props = Props::new();
-        props.set("MetricGoals", metric_goals);
-        props.set("Name", name);
-        props.set("OnlineAbConfig", online_ab_config);
-        props.set("Project", project);
-        props.set("Treatments", treatments);
+        props.set::<Vec<experiment::MetricGoalObject>>("MetricGoals", required.metric_goals);
+        props.set::<String>("Name", required.name);
+        props.set::<experiment::OnlineAbConfigObject>("OnlineAbConfig", required.online_ab_config);
+        props.set::<String>("Project", required.project);
+        props.set::<Vec<experiment::TreatmentObject>>("Treatments", required.treatments);
         CfnExperiment { props, options: ResourceOptions::default() }
     }
 
@@ -135,11 +169,11 @@ pub(crate) static EXPERIMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnExperiment`].
+/// Property types and enums of the allowed values of [`CfnExperiment`].
 pub mod experiment {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Evidently::Experiment`.
     #[derive(Clone, Debug)]
@@ -147,19 +181,45 @@ pub mod experiment {
         props: Props,
     }
 
-    impl MetricGoalObject {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricGoalObject`], by name: the argument of [`MetricGoalObject::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricGoalObjectRequired {
+        /// CloudFormation property `DesiredChange`.
         ///
-        /// - `desired_change`: `DesiredChange`.
-        /// - `entity_id_key`: `EntityIdKey`, The JSON path to reference the entity id in the event.
-        /// - `metric_name`: `MetricName`.
-        /// - `value_key`: `ValueKey`, The JSON path to reference the numerical metric value in the event.
-        pub fn new(desired_change: impl Into<Val<String>>, entity_id_key: impl Into<Val<String>>, metric_name: impl Into<Val<String>>, value_key: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DesiredChange`]): `INCREASE`, `DECREASE`.
+        pub desired_change: Val<String>,
+
+        /// The JSON path to reference the entity id in the event.
+        ///
+        /// CloudFormation property `EntityIdKey`.
+        pub entity_id_key: Val<String>,
+
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// The JSON path to reference the numerical metric value in the event.
+        ///
+        /// CloudFormation property `ValueKey`.
+        pub value_key: Val<String>,
+    }
+
+    impl MetricGoalObject {
+        /// Creates the value from its required properties, by name in [`MetricGoalObjectRequired`]:
+        ///
+        /// ```text
+        /// MetricGoalObject::new(MetricGoalObjectRequired {
+        ///     desired_change: DesiredChange::Increase.into(),
+        ///     entity_id_key: "...".into(),
+        ///     metric_name: "...".into(),
+        ///     value_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricGoalObjectRequired) -> Self {
             let mut props = Props::new();
-            props.set("DesiredChange", desired_change);
-            props.set("EntityIdKey", entity_id_key);
-            props.set("MetricName", metric_name);
-            props.set("ValueKey", value_key);
+            props.set::<String>("DesiredChange", required.desired_change);
+            props.set::<String>("EntityIdKey", required.entity_id_key);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("ValueKey", required.value_key);
             MetricGoalObject { props }
         }
 
@@ -220,15 +280,29 @@ pub mod experiment {
         props: Props,
     }
 
+    /// The required properties of [`TreatmentToWeight`], by name: the argument of [`TreatmentToWeight::new`].
+    #[derive(Clone, Debug)]
+    pub struct TreatmentToWeightRequired {
+        /// CloudFormation property `SplitWeight`.
+        pub split_weight: Val<i64>,
+
+        /// CloudFormation property `Treatment`.
+        pub treatment: Val<String>,
+    }
+
     impl TreatmentToWeight {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TreatmentToWeightRequired`]:
         ///
-        /// - `split_weight`: `SplitWeight`.
-        /// - `treatment`: `Treatment`.
-        pub fn new(split_weight: impl Into<Val<i64>>, treatment: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TreatmentToWeight::new(TreatmentToWeightRequired {
+        ///     split_weight: 1.into(),
+        ///     treatment: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TreatmentToWeightRequired) -> Self {
             let mut props = Props::new();
-            props.set("SplitWeight", split_weight);
-            props.set("Treatment", treatment);
+            props.set::<i64>("SplitWeight", required.split_weight);
+            props.set::<String>("Treatment", required.treatment);
             TreatmentToWeight { props }
         }
     }
@@ -289,15 +363,33 @@ pub mod experiment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -314,17 +406,34 @@ pub mod experiment {
         props: Props,
     }
 
+    /// The required properties of [`TreatmentObject`], by name: the argument of [`TreatmentObject::new`].
+    #[derive(Clone, Debug)]
+    pub struct TreatmentObjectRequired {
+        /// CloudFormation property `Feature`.
+        pub feature: Val<String>,
+
+        /// CloudFormation property `TreatmentName`.
+        pub treatment_name: Val<String>,
+
+        /// CloudFormation property `Variation`.
+        pub variation: Val<String>,
+    }
+
     impl TreatmentObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TreatmentObjectRequired`]:
         ///
-        /// - `feature`: `Feature`.
-        /// - `treatment_name`: `TreatmentName`.
-        /// - `variation`: `Variation`.
-        pub fn new(feature: impl Into<Val<String>>, treatment_name: impl Into<Val<String>>, variation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TreatmentObject::new(TreatmentObjectRequired {
+        ///     feature: "...".into(),
+        ///     treatment_name: "...".into(),
+        ///     variation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TreatmentObjectRequired) -> Self {
             let mut props = Props::new();
-            props.set("Feature", feature);
-            props.set("TreatmentName", treatment_name);
-            props.set("Variation", variation);
+            props.set::<String>("Feature", required.feature);
+            props.set::<String>("TreatmentName", required.treatment_name);
+            props.set::<String>("Variation", required.variation);
             TreatmentObject { props }
         }
 
@@ -390,30 +499,67 @@ pub mod experiment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DesiredChange` in `AWS::Evidently::Experiment`; `.into()` makes a `Val<String>`.
+        DesiredChange {
+            Increase = "INCREASE",
+            Decrease = "DECREASE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Evidently::Feature.
 ///
 /// CloudFormation type `AWS::Evidently::Feature`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFeature {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFeature`], by name: the argument of [`CfnFeature::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFeatureRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Project`.
+    ///
+    /// Changing it replaces the resource.
+    pub project: Val<String>,
+
+    /// CloudFormation property `Variations`.
+    pub variations: Val<Vec<feature::VariationObject>>,
+}
+
 impl CfnFeature {
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Feature";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFeatureRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `project`: `Project`.
-    /// - `variations`: `Variations`.
-    pub fn new(name: impl Into<Val<String>>, project: impl Into<Val<String>>, variations: impl Into<Val<Vec<feature::VariationObject>>>) -> Self {
+    /// ```text
+    /// CfnFeature::new(CfnFeatureRequired {
+    ///     name: "...".into(),
+    ///     project: "...".into(),
+    ///     variations: vec![feature::VariationObject::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFeatureRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Project", project);
-        props.set("Variations", variations);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Project", required.project);
+        props.set::<Vec<feature::VariationObject>>("Variations", required.variations);
         CfnFeature { props, options: ResourceOptions::default() }
     }
 
@@ -437,7 +583,7 @@ impl CfnFeature {
 
     /// The `EvaluationStrategy` property.
     ///
-    /// Allowed values: `ALL_RULES`, `DEFAULT_VARIATION`.
+    /// Allowed values (the enum [`feature::EvaluationStrategy`]): `ALL_RULES`, `DEFAULT_VARIATION`.
     pub fn evaluation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EvaluationStrategy", value);
         self
@@ -497,11 +643,11 @@ pub(crate) static FEATURE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFeature`].
+/// Property types and enums of the allowed values of [`CfnFeature`].
 pub mod feature {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Evidently::Feature`.
     #[derive(Clone, Debug)]
@@ -541,15 +687,33 @@ pub mod feature {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -633,32 +797,72 @@ pub mod feature {
         one_of_required: &[&["VariationName", "StringValue"], &["VariationName", "BooleanValue"], &["VariationName", "LongValue"], &["VariationName", "DoubleValue"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EvaluationStrategy` in `AWS::Evidently::Feature`; `.into()` makes a `Val<String>`.
+        EvaluationStrategy {
+            AllRules = "ALL_RULES",
+            DefaultVariation = "DEFAULT_VARIATION",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Evidently::Launch.
 ///
 /// CloudFormation type `AWS::Evidently::Launch`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLaunch {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLaunch`], by name: the argument of [`CfnLaunch::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLaunchRequired {
+    /// CloudFormation property `Groups`.
+    pub groups: Val<Vec<launch::LaunchGroupObject>>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Project`.
+    ///
+    /// Changing it replaces the resource.
+    pub project: Val<String>,
+
+    /// CloudFormation property `ScheduledSplitsConfig`.
+    pub scheduled_splits_config: Val<Vec<launch::StepConfig>>,
+}
+
 impl CfnLaunch {
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Launch";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLaunchRequired`]:
     ///
-    /// - `groups`: `Groups`.
-    /// - `name`: `Name`.
-    /// - `project`: `Project`.
-    /// - `scheduled_splits_config`: `ScheduledSplitsConfig`.
-    pub fn new(groups: impl Into<Val<Vec<launch::LaunchGroupObject>>>, name: impl Into<Val<String>>, project: impl Into<Val<String>>, scheduled_splits_config: impl Into<Val<Vec<launch::StepConfig>>>) -> Self {
+    /// ```text
+    /// CfnLaunch::new(CfnLaunchRequired {
+    ///     groups: vec![launch::LaunchGroupObject::new(...)].into(),
+    ///     name: "...".into(),
+    ///     project: "...".into(),
+    ///     scheduled_splits_config: vec![launch::StepConfig::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLaunchRequired) -> Self {
         let mut props = Props::new();
-        props.set("Groups", groups);
-        props.set("Name", name);
-        props.set("Project", project);
-        props.set("ScheduledSplitsConfig", scheduled_splits_config);
+        props.set::<Vec<launch::LaunchGroupObject>>("Groups", required.groups);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Project", required.project);
+        props.set::<Vec<launch::StepConfig>>("ScheduledSplitsConfig", required.scheduled_splits_config);
         CfnLaunch { props, options: ResourceOptions::default() }
     }
 
@@ -753,7 +957,7 @@ pub mod launch {
     }
 
     impl ExecutionStatusObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status`: `Status`, Provide START or STOP action to apply on a launch
         pub fn new(status: impl Into<Val<String>>) -> Self {
@@ -787,17 +991,34 @@ pub mod launch {
         props: Props,
     }
 
+    /// The required properties of [`LaunchGroupObject`], by name: the argument of [`LaunchGroupObject::new`].
+    #[derive(Clone, Debug)]
+    pub struct LaunchGroupObjectRequired {
+        /// CloudFormation property `Feature`.
+        pub feature: Val<String>,
+
+        /// CloudFormation property `GroupName`.
+        pub group_name: Val<String>,
+
+        /// CloudFormation property `Variation`.
+        pub variation: Val<String>,
+    }
+
     impl LaunchGroupObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LaunchGroupObjectRequired`]:
         ///
-        /// - `feature`: `Feature`.
-        /// - `group_name`: `GroupName`.
-        /// - `variation`: `Variation`.
-        pub fn new(feature: impl Into<Val<String>>, group_name: impl Into<Val<String>>, variation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LaunchGroupObject::new(LaunchGroupObjectRequired {
+        ///     feature: "...".into(),
+        ///     group_name: "...".into(),
+        ///     variation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LaunchGroupObjectRequired) -> Self {
             let mut props = Props::new();
-            props.set("Feature", feature);
-            props.set("GroupName", group_name);
-            props.set("Variation", variation);
+            props.set::<String>("Feature", required.feature);
+            props.set::<String>("GroupName", required.group_name);
+            props.set::<String>("Variation", required.variation);
             LaunchGroupObject { props }
         }
 
@@ -820,17 +1041,38 @@ pub mod launch {
         props: Props,
     }
 
-    impl MetricDefinitionObject {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricDefinitionObject`], by name: the argument of [`MetricDefinitionObject::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricDefinitionObjectRequired {
+        /// The JSON path to reference the entity id in the event.
         ///
-        /// - `entity_id_key`: `EntityIdKey`, The JSON path to reference the entity id in the event.
-        /// - `metric_name`: `MetricName`.
-        /// - `value_key`: `ValueKey`, The JSON path to reference the numerical metric value in the event.
-        pub fn new(entity_id_key: impl Into<Val<String>>, metric_name: impl Into<Val<String>>, value_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EntityIdKey`.
+        pub entity_id_key: Val<String>,
+
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// The JSON path to reference the numerical metric value in the event.
+        ///
+        /// CloudFormation property `ValueKey`.
+        pub value_key: Val<String>,
+    }
+
+    impl MetricDefinitionObject {
+        /// Creates the value from its required properties, by name in [`MetricDefinitionObjectRequired`]:
+        ///
+        /// ```text
+        /// MetricDefinitionObject::new(MetricDefinitionObjectRequired {
+        ///     entity_id_key: "...".into(),
+        ///     metric_name: "...".into(),
+        ///     value_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricDefinitionObjectRequired) -> Self {
             let mut props = Props::new();
-            props.set("EntityIdKey", entity_id_key);
-            props.set("MetricName", metric_name);
-            props.set("ValueKey", value_key);
+            props.set::<String>("EntityIdKey", required.entity_id_key);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("ValueKey", required.value_key);
             MetricDefinitionObject { props }
         }
 
@@ -859,15 +1101,29 @@ pub mod launch {
         props: Props,
     }
 
+    /// The required properties of [`StepConfig`], by name: the argument of [`StepConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct StepConfigRequired {
+        /// CloudFormation property `GroupWeights`.
+        pub group_weights: Val<Vec<GroupToWeight>>,
+
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<String>,
+    }
+
     impl StepConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StepConfigRequired`]:
         ///
-        /// - `group_weights`: `GroupWeights`.
-        /// - `start_time`: `StartTime`.
-        pub fn new(group_weights: impl Into<Val<Vec<GroupToWeight>>>, start_time: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// StepConfig::new(StepConfigRequired {
+        ///     group_weights: vec![GroupToWeight::new(...)].into(),
+        ///     start_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StepConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("GroupWeights", group_weights);
-            props.set("StartTime", start_time);
+            props.set::<Vec<GroupToWeight>>("GroupWeights", required.group_weights);
+            props.set::<String>("StartTime", required.start_time);
             StepConfig { props }
         }
 
@@ -890,15 +1146,29 @@ pub mod launch {
         props: Props,
     }
 
+    /// The required properties of [`GroupToWeight`], by name: the argument of [`GroupToWeight::new`].
+    #[derive(Clone, Debug)]
+    pub struct GroupToWeightRequired {
+        /// CloudFormation property `GroupName`.
+        pub group_name: Val<String>,
+
+        /// CloudFormation property `SplitWeight`.
+        pub split_weight: Val<i64>,
+    }
+
     impl GroupToWeight {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GroupToWeightRequired`]:
         ///
-        /// - `group_name`: `GroupName`.
-        /// - `split_weight`: `SplitWeight`.
-        pub fn new(group_name: impl Into<Val<String>>, split_weight: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// GroupToWeight::new(GroupToWeightRequired {
+        ///     group_name: "...".into(),
+        ///     split_weight: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: GroupToWeightRequired) -> Self {
             let mut props = Props::new();
-            props.set("GroupName", group_name);
-            props.set("SplitWeight", split_weight);
+            props.set::<String>("GroupName", required.group_name);
+            props.set::<i64>("SplitWeight", required.split_weight);
             GroupToWeight { props }
         }
     }
@@ -915,17 +1185,34 @@ pub mod launch {
         props: Props,
     }
 
+    /// The required properties of [`SegmentOverride`], by name: the argument of [`SegmentOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct SegmentOverrideRequired {
+        /// CloudFormation property `EvaluationOrder`.
+        pub evaluation_order: Val<i64>,
+
+        /// CloudFormation property `Segment`.
+        pub segment: Val<String>,
+
+        /// CloudFormation property `Weights`.
+        pub weights: Val<Vec<GroupToWeight>>,
+    }
+
     impl SegmentOverride {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SegmentOverrideRequired`]:
         ///
-        /// - `evaluation_order`: `EvaluationOrder`.
-        /// - `segment`: `Segment`.
-        /// - `weights`: `Weights`.
-        pub fn new(evaluation_order: impl Into<Val<i64>>, segment: impl Into<Val<String>>, weights: impl Into<Val<Vec<GroupToWeight>>>) -> Self {
+        /// ```text
+        /// SegmentOverride::new(SegmentOverrideRequired {
+        ///     evaluation_order: 1.into(),
+        ///     segment: "...".into(),
+        ///     weights: vec![GroupToWeight::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: SegmentOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("EvaluationOrder", evaluation_order);
-            props.set("Segment", segment);
-            props.set("Weights", weights);
+            props.set::<i64>("EvaluationOrder", required.evaluation_order);
+            props.set::<String>("Segment", required.segment);
+            props.set::<Vec<GroupToWeight>>("Weights", required.weights);
             SegmentOverride { props }
         }
     }
@@ -942,15 +1229,33 @@ pub mod launch {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1012,6 +1317,14 @@ pub mod launch {
 /// Resource Type definition for AWS::Evidently::Project
 ///
 /// CloudFormation type `AWS::Evidently::Project`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
@@ -1021,7 +1334,7 @@ pub struct CfnProject {
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1111,15 +1424,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`AppConfigResourceObject`], by name: the argument of [`AppConfigResourceObject::new`].
+    #[derive(Clone, Debug)]
+    pub struct AppConfigResourceObjectRequired {
+        /// CloudFormation property `ApplicationId`.
+        pub application_id: Val<String>,
+
+        /// CloudFormation property `EnvironmentId`.
+        pub environment_id: Val<String>,
+    }
+
     impl AppConfigResourceObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AppConfigResourceObjectRequired`]:
         ///
-        /// - `application_id`: `ApplicationId`.
-        /// - `environment_id`: `EnvironmentId`.
-        pub fn new(application_id: impl Into<Val<String>>, environment_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AppConfigResourceObject::new(AppConfigResourceObjectRequired {
+        ///     application_id: "...".into(),
+        ///     environment_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AppConfigResourceObjectRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApplicationId", application_id);
-            props.set("EnvironmentId", environment_id);
+            props.set::<String>("ApplicationId", required.application_id);
+            props.set::<String>("EnvironmentId", required.environment_id);
             AppConfigResourceObject { props }
         }
     }
@@ -1169,7 +1496,7 @@ pub mod project {
     }
 
     impl S3Destination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -1197,15 +1524,33 @@ pub mod project {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1253,6 +1598,14 @@ pub mod project {
 /// Resource Type definition for AWS::Evidently::Segment
 ///
 /// CloudFormation type `AWS::Evidently::Segment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSegment {
     props: Props,
@@ -1262,7 +1615,7 @@ pub struct CfnSegment {
 impl CfnSegment {
     pub const TYPE_NAME: &'static str = "AWS::Evidently::Segment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1345,15 +1698,33 @@ pub mod segment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,72 @@ use crate::value::{Json, Val};
 /// An environment created within the EVS service
 ///
 /// CloudFormation type `AWS::EVS::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Checks`: `handle.checks()` → `Val<Json>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Credentials`: `handle.credentials()` → `Val<Json>`.
+/// - `EnvironmentArn`: `handle.environment_arn()` → `Val<String>`.
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`.
+/// - `EnvironmentState`: `handle.environment_state()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+/// - `StateDetails`: `handle.state_details()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EnvironmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnvironment`], by name: the argument of [`CfnEnvironment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnvironmentRequired {
+    /// CloudFormation property `ServiceAccessSubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_access_subnet_id: Val<String>,
+
+    /// CloudFormation property `TermsAccepted`.
+    ///
+    /// Changing it replaces the resource.
+    pub terms_accepted: Val<bool>,
+
+    /// CloudFormation property `VcfVersion`.
+    ///
+    /// Allowed values (the enum [`environment::VcfVersion`]): `VCF-5.2.1`, `VCF-5.2.2`, `SELF_DEPLOYED`.
+    ///
+    /// Changing it replaces the resource.
+    pub vcf_version: Val<String>,
+
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::EVS::Environment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnvironmentRequired`]:
     ///
-    /// - `service_access_subnet_id`: `ServiceAccessSubnetId`.
-    /// - `terms_accepted`: `TermsAccepted`.
-    /// - `vcf_version`: `VcfVersion`.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(service_access_subnet_id: impl Into<Val<String>>, terms_accepted: impl Into<Val<bool>>, vcf_version: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnvironment::new(CfnEnvironmentRequired {
+    ///     service_access_subnet_id: "...".into(),
+    ///     terms_accepted: true.into(),
+    ///     vcf_version: environment::VcfVersion::Vcf5_2_1.into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnvironmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ServiceAccessSubnetId", service_access_subnet_id);
-        props.set("TermsAccepted", terms_accepted);
-        props.set("VcfVersion", vcf_version);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("ServiceAccessSubnetId", required.service_access_subnet_id);
+        props.set::<bool>("TermsAccepted", required.terms_accepted);
+        props.set::<String>("VcfVersion", required.vcf_version);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
@@ -204,11 +248,11 @@ pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironment`].
+/// Property types and enums of the allowed values of [`CfnEnvironment`].
 pub mod environment {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::EVS::Environment`.
     #[derive(Clone, Debug)]
@@ -217,7 +261,7 @@ pub mod environment {
     }
 
     impl ConnectivityInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `private_route_server_peerings`: `PrivateRouteServerPeerings`.
         pub fn new(private_route_server_peerings: impl Into<Val<Vec<String>>>) -> Self {
@@ -239,17 +283,36 @@ pub mod environment {
         props: Props,
     }
 
-    impl HostInfoForCreate {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HostInfoForCreate`], by name: the argument of [`HostInfoForCreate::new`].
+    #[derive(Clone, Debug)]
+    pub struct HostInfoForCreateRequired {
+        /// CloudFormation property `HostName`.
+        pub host_name: Val<String>,
+
+        /// CloudFormation property `InstanceType`.
         ///
-        /// - `host_name`: `HostName`.
-        /// - `instance_type`: `InstanceType`.
-        /// - `key_name`: `KeyName`.
-        pub fn new(host_name: impl Into<Val<String>>, instance_type: impl Into<Val<String>>, key_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`InstanceType`]): `i4i.metal`, `i7i.metal-24xl`, `i7i.metal-48xl`.
+        pub instance_type: Val<String>,
+
+        /// CloudFormation property `KeyName`.
+        pub key_name: Val<String>,
+    }
+
+    impl HostInfoForCreate {
+        /// Creates the value from its required properties, by name in [`HostInfoForCreateRequired`]:
+        ///
+        /// ```text
+        /// HostInfoForCreate::new(HostInfoForCreateRequired {
+        ///     host_name: "...".into(),
+        ///     instance_type: InstanceType::I4iMetal.into(),
+        ///     key_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HostInfoForCreateRequired) -> Self {
             let mut props = Props::new();
-            props.set("HostName", host_name);
-            props.set("InstanceType", instance_type);
-            props.set("KeyName", key_name);
+            props.set::<String>("HostName", required.host_name);
+            props.set::<String>("InstanceType", required.instance_type);
+            props.set::<String>("KeyName", required.key_name);
             HostInfoForCreate { props }
         }
 
@@ -278,31 +341,69 @@ pub mod environment {
         props: Props,
     }
 
+    /// The required properties of [`InitialVlans`], by name: the argument of [`InitialVlans::new`].
+    #[derive(Clone, Debug)]
+    pub struct InitialVlansRequired {
+        /// CloudFormation property `EdgeVTep`.
+        pub edge_v_tep: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `ExpansionVlan1`.
+        pub expansion_vlan1: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `ExpansionVlan2`.
+        pub expansion_vlan2: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `Hcx`.
+        pub hcx: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `NsxUpLink`.
+        pub nsx_up_link: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `VMotion`.
+        pub v_motion: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `VSan`.
+        pub v_san: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `VTep`.
+        pub v_tep: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `VmManagement`.
+        pub vm_management: Val<InitialVlanInfo>,
+
+        /// CloudFormation property `VmkManagement`.
+        pub vmk_management: Val<InitialVlanInfo>,
+    }
+
     impl InitialVlans {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InitialVlansRequired`]:
         ///
-        /// - `edge_v_tep`: `EdgeVTep`.
-        /// - `expansion_vlan1`: `ExpansionVlan1`.
-        /// - `expansion_vlan2`: `ExpansionVlan2`.
-        /// - `hcx`: `Hcx`.
-        /// - `nsx_up_link`: `NsxUpLink`.
-        /// - `v_motion`: `VMotion`.
-        /// - `v_san`: `VSan`.
-        /// - `v_tep`: `VTep`.
-        /// - `vm_management`: `VmManagement`.
-        /// - `vmk_management`: `VmkManagement`.
-        pub fn new(edge_v_tep: impl Into<Val<InitialVlanInfo>>, expansion_vlan1: impl Into<Val<InitialVlanInfo>>, expansion_vlan2: impl Into<Val<InitialVlanInfo>>, hcx: impl Into<Val<InitialVlanInfo>>, nsx_up_link: impl Into<Val<InitialVlanInfo>>, v_motion: impl Into<Val<InitialVlanInfo>>, v_san: impl Into<Val<InitialVlanInfo>>, v_tep: impl Into<Val<InitialVlanInfo>>, vm_management: impl Into<Val<InitialVlanInfo>>, vmk_management: impl Into<Val<InitialVlanInfo>>) -> Self {
+        /// ```text
+        /// InitialVlans::new(InitialVlansRequired {
+        ///     edge_v_tep: InitialVlanInfo::new(...).into(),
+        ///     expansion_vlan1: InitialVlanInfo::new(...).into(),
+        ///     expansion_vlan2: InitialVlanInfo::new(...).into(),
+        ///     hcx: InitialVlanInfo::new(...).into(),
+        ///     nsx_up_link: InitialVlanInfo::new(...).into(),
+        ///     v_motion: InitialVlanInfo::new(...).into(),
+        ///     v_san: InitialVlanInfo::new(...).into(),
+        ///     v_tep: InitialVlanInfo::new(...).into(),
+        ///     vm_management: InitialVlanInfo::new(...).into(),
+        ///     vmk_management: InitialVlanInfo::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InitialVlansRequired) -> Self {
             let mut props = Props::new();
-            props.set("EdgeVTep", edge_v_tep);
-            props.set("ExpansionVlan1", expansion_vlan1);
-            props.set("ExpansionVlan2", expansion_vlan2);
-            props.set("Hcx", hcx);
-            props.set("NsxUpLink", nsx_up_link);
-            props.set("VMotion", v_motion);
-            props.set("VSan", v_san);
-            props.set("VTep", v_tep);
-            props.set("VmManagement", vm_management);
-            props.set("VmkManagement", vmk_management);
+            props.set::<InitialVlanInfo>("EdgeVTep", required.edge_v_tep);
+            props.set::<InitialVlanInfo>("ExpansionVlan1", required.expansion_vlan1);
+            props.set::<InitialVlanInfo>("ExpansionVlan2", required.expansion_vlan2);
+            props.set::<InitialVlanInfo>("Hcx", required.hcx);
+            props.set::<InitialVlanInfo>("NsxUpLink", required.nsx_up_link);
+            props.set::<InitialVlanInfo>("VMotion", required.v_motion);
+            props.set::<InitialVlanInfo>("VSan", required.v_san);
+            props.set::<InitialVlanInfo>("VTep", required.v_tep);
+            props.set::<InitialVlanInfo>("VmManagement", required.vm_management);
+            props.set::<InitialVlanInfo>("VmkManagement", required.vmk_management);
             InitialVlans { props }
         }
 
@@ -332,7 +433,7 @@ pub mod environment {
     }
 
     impl InitialVlanInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidr`: `Cidr`.
         pub fn new(cidr: impl Into<Val<String>>) -> Self {
@@ -354,15 +455,29 @@ pub mod environment {
         props: Props,
     }
 
+    /// The required properties of [`LicenseInfo`], by name: the argument of [`LicenseInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct LicenseInfoRequired {
+        /// CloudFormation property `SolutionKey`.
+        pub solution_key: Val<String>,
+
+        /// CloudFormation property `VsanKey`.
+        pub vsan_key: Val<String>,
+    }
+
     impl LicenseInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LicenseInfoRequired`]:
         ///
-        /// - `solution_key`: `SolutionKey`.
-        /// - `vsan_key`: `VsanKey`.
-        pub fn new(solution_key: impl Into<Val<String>>, vsan_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LicenseInfo::new(LicenseInfoRequired {
+        ///     solution_key: "...".into(),
+        ///     vsan_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LicenseInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("SolutionKey", solution_key);
-            props.set("VsanKey", vsan_key);
+            props.set::<String>("SolutionKey", required.solution_key);
+            props.set::<String>("VsanKey", required.vsan_key);
             LicenseInfo { props }
         }
     }
@@ -405,15 +520,33 @@ pub mod environment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -430,29 +563,64 @@ pub mod environment {
         props: Props,
     }
 
+    /// The required properties of [`VcfHostnames`], by name: the argument of [`VcfHostnames::new`].
+    #[derive(Clone, Debug)]
+    pub struct VcfHostnamesRequired {
+        /// CloudFormation property `CloudBuilder`.
+        pub cloud_builder: Val<String>,
+
+        /// CloudFormation property `Nsx`.
+        pub nsx: Val<String>,
+
+        /// CloudFormation property `NsxEdge1`.
+        pub nsx_edge1: Val<String>,
+
+        /// CloudFormation property `NsxEdge2`.
+        pub nsx_edge2: Val<String>,
+
+        /// CloudFormation property `NsxManager1`.
+        pub nsx_manager1: Val<String>,
+
+        /// CloudFormation property `NsxManager2`.
+        pub nsx_manager2: Val<String>,
+
+        /// CloudFormation property `NsxManager3`.
+        pub nsx_manager3: Val<String>,
+
+        /// CloudFormation property `SddcManager`.
+        pub sddc_manager: Val<String>,
+
+        /// CloudFormation property `VCenter`.
+        pub v_center: Val<String>,
+    }
+
     impl VcfHostnames {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VcfHostnamesRequired`]:
         ///
-        /// - `cloud_builder`: `CloudBuilder`.
-        /// - `nsx`: `Nsx`.
-        /// - `nsx_edge1`: `NsxEdge1`.
-        /// - `nsx_edge2`: `NsxEdge2`.
-        /// - `nsx_manager1`: `NsxManager1`.
-        /// - `nsx_manager2`: `NsxManager2`.
-        /// - `nsx_manager3`: `NsxManager3`.
-        /// - `sddc_manager`: `SddcManager`.
-        /// - `v_center`: `VCenter`.
-        pub fn new(cloud_builder: impl Into<Val<String>>, nsx: impl Into<Val<String>>, nsx_edge1: impl Into<Val<String>>, nsx_edge2: impl Into<Val<String>>, nsx_manager1: impl Into<Val<String>>, nsx_manager2: impl Into<Val<String>>, nsx_manager3: impl Into<Val<String>>, sddc_manager: impl Into<Val<String>>, v_center: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// VcfHostnames::new(VcfHostnamesRequired {
+        ///     cloud_builder: "...".into(),
+        ///     nsx: "...".into(),
+        ///     nsx_edge1: "...".into(),
+        ///     nsx_edge2: "...".into(),
+        ///     nsx_manager1: "...".into(),
+        ///     nsx_manager2: "...".into(),
+        ///     nsx_manager3: "...".into(),
+        ///     sddc_manager: "...".into(),
+        ///     v_center: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VcfHostnamesRequired) -> Self {
             let mut props = Props::new();
-            props.set("CloudBuilder", cloud_builder);
-            props.set("Nsx", nsx);
-            props.set("NsxEdge1", nsx_edge1);
-            props.set("NsxEdge2", nsx_edge2);
-            props.set("NsxManager1", nsx_manager1);
-            props.set("NsxManager2", nsx_manager2);
-            props.set("NsxManager3", nsx_manager3);
-            props.set("SddcManager", sddc_manager);
-            props.set("VCenter", v_center);
+            props.set::<String>("CloudBuilder", required.cloud_builder);
+            props.set::<String>("Nsx", required.nsx);
+            props.set::<String>("NsxEdge1", required.nsx_edge1);
+            props.set::<String>("NsxEdge2", required.nsx_edge2);
+            props.set::<String>("NsxManager1", required.nsx_manager1);
+            props.set::<String>("NsxManager2", required.nsx_manager2);
+            props.set::<String>("NsxManager3", required.nsx_manager3);
+            props.set::<String>("SddcManager", required.sddc_manager);
+            props.set::<String>("VCenter", required.v_center);
             VcfHostnames { props }
         }
     }
@@ -542,6 +710,24 @@ pub mod environment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `VcfVersion` in `AWS::EVS::Environment`; `.into()` makes a `Val<String>`.
+        VcfVersion {
+            Vcf5_2_1 = "VCF-5.2.1",
+            Vcf5_2_2 = "VCF-5.2.2",
+            SelfDeployed = "SELF_DEPLOYED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceType` in `AWS::EVS::Environment`; `.into()` makes a `Val<String>`.
+        InstanceType {
+            I4iMetal = "i4i.metal",
+            I7iMetal24xl = "i7i.metal-24xl",
+            I7iMetal48xl = "i7i.metal-48xl",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,20 @@ use crate::value::Val;
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::FinSpace::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. AWS account ID associated with the Environment
+/// - `DedicatedServiceAccountId`: `handle.dedicated_service_account_id()` → `Val<String>`. ID for FinSpace created account used to store Environment artifacts
+/// - `EnvironmentArn`: `handle.environment_arn()` → `Val<String>`. ARN of the Environment
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. Unique identifier for representing FinSpace Environment
+/// - `EnvironmentUrl`: `handle.environment_url()` → `Val<String>`. URL used to login to the Environment
+/// - `SageMakerStudioDomainUrl`: `handle.sage_maker_studio_domain_url()` → `Val<String>`. SageMaker Studio Domain URL associated with the Environment
+/// - `Status`: `handle.status()` → `Val<String>`. State of the Environment
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EnvironmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
@@ -25,7 +38,7 @@ pub struct CfnEnvironment {
 impl CfnEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::FinSpace::Environment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name of the Environment
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -50,7 +63,7 @@ impl CfnEnvironment {
 
     /// Federation mode used with the Environment
     ///
-    /// Allowed values: `LOCAL`, `FEDERATED`.
+    /// Allowed values (the enum [`environment::FederationMode`]): `LOCAL`, `FEDERATED`.
     pub fn federation_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FederationMode", value);
         self
@@ -184,11 +197,11 @@ pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironment`].
+/// Property types and enums of the allowed values of [`CfnEnvironment`].
 pub mod environment {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Additional parameters to identify Federation mode
     #[derive(Clone, Debug)]
@@ -324,15 +337,33 @@ pub mod environment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -378,6 +409,14 @@ pub mod environment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FederationMode` in `AWS::FinSpace::Environment`; `.into()` makes a `Val<String>`.
+        FederationMode {
+            Local = "LOCAL",
+            Federated = "FEDERATED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

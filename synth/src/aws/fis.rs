@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,27 +15,63 @@ use crate::value::{Map, Val};
 /// Resource schema for AWS::FIS::ExperimentTemplate
 ///
 /// CloudFormation type `AWS::FIS::ExperimentTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnExperimentTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnExperimentTemplate`], by name: the argument of [`CfnExperimentTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnExperimentTemplateRequired {
+    /// A description for the experiment template.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that grants the AWS FIS service permission to perform service actions on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// One or more stop conditions.
+    ///
+    /// CloudFormation property `StopConditions`.
+    pub stop_conditions: Val<Vec<experiment_template::ExperimentTemplateStopCondition>>,
+
+    /// The targets for the experiment.
+    ///
+    /// CloudFormation property `Targets`.
+    pub targets: Val<Map<experiment_template::ExperimentTemplateTarget>>,
+}
+
 impl CfnExperimentTemplate {
     pub const TYPE_NAME: &'static str = "AWS::FIS::ExperimentTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnExperimentTemplateRequired`]:
     ///
-    /// - `description`: `Description`, A description for the experiment template.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that grants the AWS FIS service permission to perform service actions on your behalf.
-    /// - `stop_conditions`: `StopConditions`, One or more stop conditions.
-    /// - `targets`: `Targets`, The targets for the experiment.
-    pub fn new(description: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, stop_conditions: impl Into<Val<Vec<experiment_template::ExperimentTemplateStopCondition>>>, targets: impl Into<Val<Map<experiment_template::ExperimentTemplateTarget>>>) -> Self {
+    /// ```text
+    /// CfnExperimentTemplate::new(CfnExperimentTemplateRequired {
+    ///     description: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     stop_conditions: vec![experiment_template::ExperimentTemplateStopCondition::new(...)].into(),
+    ///     targets: [("key", experiment_template::ExperimentTemplateTarget::new(...))].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnExperimentTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("RoleArn", role_arn);
-        props.set("StopConditions", stop_conditions);
-        props.set("Targets", targets);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<Vec<experiment_template::ExperimentTemplateStopCondition>>("StopConditions", required.stop_conditions);
+        props.set::<Map<experiment_template::ExperimentTemplateTarget>>("Targets", required.targets);
         CfnExperimentTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -119,11 +154,11 @@ pub(crate) static EXPERIMENT_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnExperimentTemplate`].
+/// Property types and enums of the allowed values of [`CfnExperimentTemplate`].
 pub mod experiment_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Specifies an action for the experiment template.
     #[derive(Clone, Debug)]
@@ -132,7 +167,7 @@ pub mod experiment_template {
     }
 
     impl ExperimentTemplateAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `action_id`: `ActionId`, The ID of the action.
         pub fn new(action_id: impl Into<Val<String>>) -> Self {
@@ -187,7 +222,7 @@ pub mod experiment_template {
 
         /// The account targeting setting for the experiment template.
         ///
-        /// Allowed values: `multi-account`, `single-account`.
+        /// Allowed values (the enum [`AccountTargeting`]): `multi-account`, `single-account`.
         ///
         /// Changing it replaces the resource.
         pub fn account_targeting(mut self, value: impl Into<Val<String>>) -> Self {
@@ -197,7 +232,7 @@ pub mod experiment_template {
 
         /// The target resolution failure mode for the experiment template.
         ///
-        /// Allowed values: `fail`, `skip`.
+        /// Allowed values (the enum [`EmptyTargetResolutionMode`]): `fail`, `skip`.
         pub fn empty_target_resolution_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EmptyTargetResolutionMode", value);
             self
@@ -217,7 +252,7 @@ pub mod experiment_template {
     }
 
     impl ExperimentTemplateExperimentReportConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `outputs`: `Outputs`.
         pub fn new(outputs: impl Into<Val<Outputs>>) -> Self {
@@ -284,7 +319,7 @@ pub mod experiment_template {
     }
 
     impl CloudWatchDashboard {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dashboard_identifier`: `DashboardIdentifier`.
         pub fn new(dashboard_identifier: impl Into<Val<String>>) -> Self {
@@ -307,7 +342,7 @@ pub mod experiment_template {
     }
 
     impl Outputs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `experiment_report_s3_configuration`: `ExperimentReportS3Configuration`.
         pub fn new(experiment_report_s3_configuration: impl Into<Val<ExperimentReportS3Configuration>>) -> Self {
@@ -330,7 +365,7 @@ pub mod experiment_template {
     }
 
     impl ExperimentReportS3Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -359,7 +394,7 @@ pub mod experiment_template {
     }
 
     impl ExperimentTemplateLogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_schema_version`: `LogSchemaVersion`.
         pub fn new(log_schema_version: impl Into<Val<i64>>) -> Self {
@@ -394,7 +429,7 @@ pub mod experiment_template {
     }
 
     impl CloudWatchLogsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group_arn`: `LogGroupArn`.
         pub fn new(log_group_arn: impl Into<Val<String>>) -> Self {
@@ -417,7 +452,7 @@ pub mod experiment_template {
     }
 
     impl S3Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -446,7 +481,7 @@ pub mod experiment_template {
     }
 
     impl ExperimentTemplateStopCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`.
         pub fn new(source: impl Into<Val<String>>) -> Self {
@@ -474,15 +509,33 @@ pub mod experiment_template {
         props: Props,
     }
 
-    impl ExperimentTemplateTarget {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExperimentTemplateTarget`], by name: the argument of [`ExperimentTemplateTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExperimentTemplateTargetRequired {
+        /// The AWS resource type. The resource type must be supported for the specified action.
         ///
-        /// - `resource_type`: `ResourceType`, The AWS resource type. The resource type must be supported for the specified action.
-        /// - `selection_mode`: `SelectionMode`, Scopes the identified resources to a specific number of the resources at random, or a percentage of the resources.
-        pub fn new(resource_type: impl Into<Val<String>>, selection_mode: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ResourceType`.
+        pub resource_type: Val<String>,
+
+        /// Scopes the identified resources to a specific number of the resources at random, or a percentage of the resources.
+        ///
+        /// CloudFormation property `SelectionMode`.
+        pub selection_mode: Val<String>,
+    }
+
+    impl ExperimentTemplateTarget {
+        /// Creates the value from its required properties, by name in [`ExperimentTemplateTargetRequired`]:
+        ///
+        /// ```text
+        /// ExperimentTemplateTarget::new(ExperimentTemplateTargetRequired {
+        ///     resource_type: "...".into(),
+        ///     selection_mode: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ExperimentTemplateTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceType", resource_type);
-            props.set("SelectionMode", selection_mode);
+            props.set::<String>("ResourceType", required.resource_type);
+            props.set::<String>("SelectionMode", required.selection_mode);
             ExperimentTemplateTarget { props }
         }
 
@@ -523,15 +576,33 @@ pub mod experiment_template {
         props: Props,
     }
 
-    impl ExperimentTemplateTargetFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExperimentTemplateTargetFilter`], by name: the argument of [`ExperimentTemplateTargetFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExperimentTemplateTargetFilterRequired {
+        /// The attribute path for the filter.
         ///
-        /// - `path`: `Path`, The attribute path for the filter.
-        /// - `values`: `Values`, The attribute values for the filter.
-        pub fn new(path: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Path`.
+        pub path: Val<String>,
+
+        /// The attribute values for the filter.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl ExperimentTemplateTargetFilter {
+        /// Creates the value from its required properties, by name in [`ExperimentTemplateTargetFilterRequired`]:
+        ///
+        /// ```text
+        /// ExperimentTemplateTargetFilter::new(ExperimentTemplateTargetFilterRequired {
+        ///     path: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ExperimentTemplateTargetFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Path", path);
-            props.set("Values", values);
+            props.set::<String>("Path", required.path);
+            props.set::<Vec<String>>("Values", required.values);
             ExperimentTemplateTargetFilter { props }
         }
     }
@@ -651,30 +722,79 @@ pub mod experiment_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AccountTargeting` in `AWS::FIS::ExperimentTemplate`; `.into()` makes a `Val<String>`.
+        AccountTargeting {
+            MultiAccount = "multi-account",
+            SingleAccount = "single-account",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EmptyTargetResolutionMode` in `AWS::FIS::ExperimentTemplate`; `.into()` makes a `Val<String>`.
+        EmptyTargetResolutionMode {
+            Fail = "fail",
+            Skip = "skip",
+        }
+    }
 }
 
 /// Resource schema for AWS::FIS::TargetAccountConfiguration
 ///
 /// CloudFormation type `AWS::FIS::TargetAccountConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::FIS::TargetAccountConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTargetAccountConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTargetAccountConfiguration`], by name: the argument of [`CfnTargetAccountConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTargetAccountConfigurationRequired {
+    /// The AWS account ID of the target account.
+    ///
+    /// CloudFormation property `AccountId`.
+    ///
+    /// Changing it replaces the resource.
+    pub account_id: Val<String>,
+
+    /// The ID of the experiment template.
+    ///
+    /// CloudFormation property `ExperimentTemplateId`.
+    ///
+    /// Changing it replaces the resource.
+    pub experiment_template_id: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role for the target account.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnTargetAccountConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::FIS::TargetAccountConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTargetAccountConfigurationRequired`]:
     ///
-    /// - `account_id`: `AccountId`, The AWS account ID of the target account.
-    /// - `experiment_template_id`: `ExperimentTemplateId`, The ID of the experiment template.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role for the target account.
-    pub fn new(account_id: impl Into<Val<String>>, experiment_template_id: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTargetAccountConfiguration::new(CfnTargetAccountConfigurationRequired {
+    ///     account_id: "...".into(),
+    ///     experiment_template_id: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTargetAccountConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountId", account_id);
-        props.set("ExperimentTemplateId", experiment_template_id);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("AccountId", required.account_id);
+        props.set::<String>("ExperimentTemplateId", required.experiment_template_id);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnTargetAccountConfiguration { props, options: ResourceOptions::default() }
     }
 

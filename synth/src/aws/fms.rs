@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,52 @@ use crate::value::Val;
 /// Creates an AWS Firewall Manager applications list.
 ///
 /// CloudFormation type `AWS::FMS::ApplicationsList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the applications list.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The time that the Firewall Manager applications list was created.
+/// - `LastUpdateTime`: `handle.last_update_time()` → `Val<String>`. The time that the Firewall Manager applications list was last updated.
+/// - `ListId`: `handle.list_id()` → `Val<String>`. The ID of the Firewall Manager applications list.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationsList {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationsList`], by name: the argument of [`CfnApplicationsList::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationsListRequired {
+    /// An array of applications in the Firewall Manager applications list.
+    ///
+    /// CloudFormation property `AppsList`.
+    pub apps_list: Val<Vec<applications_list::App>>,
+
+    /// The name of the Firewall Manager applications list.
+    ///
+    /// CloudFormation property `ListName`.
+    pub list_name: Val<String>,
+}
+
 impl CfnApplicationsList {
     pub const TYPE_NAME: &'static str = "AWS::FMS::ApplicationsList";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationsListRequired`]:
     ///
-    /// - `apps_list`: `AppsList`, An array of applications in the Firewall Manager applications list.
-    /// - `list_name`: `ListName`, The name of the Firewall Manager applications list.
-    pub fn new(apps_list: impl Into<Val<Vec<applications_list::App>>>, list_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplicationsList::new(CfnApplicationsListRequired {
+    ///     apps_list: vec![applications_list::App::new(...)].into(),
+    ///     list_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationsListRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppsList", apps_list);
-        props.set("ListName", list_name);
+        props.set::<Vec<applications_list::App>>("AppsList", required.apps_list);
+        props.set::<String>("ListName", required.list_name);
         CfnApplicationsList { props, options: ResourceOptions::default() }
     }
 
@@ -120,17 +148,40 @@ pub mod applications_list {
         props: Props,
     }
 
-    impl App {
-        /// Creates the value from its required properties:
+    /// The required properties of [`App`], by name: the argument of [`App::new`].
+    #[derive(Clone, Debug)]
+    pub struct AppRequired {
+        /// The application's name.
         ///
-        /// - `app_name`: `AppName`, The application's name.
-        /// - `port`: `Port`, The application's port number, for example 80.
-        /// - `protocol`: `Protocol`, The IP protocol name or number. The name can be one of tcp, udp, or icmp. For information on possible numbers, see Protocol Numbers (<https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>).
-        pub fn new(app_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppName`.
+        pub app_name: Val<String>,
+
+        /// The application's port number, for example 80.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// The IP protocol name or number. The name can be one of tcp, udp, or icmp. For information on possible numbers, see Protocol Numbers (<https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>).
+        ///
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+    }
+
+    impl App {
+        /// Creates the value from its required properties, by name in [`AppRequired`]:
+        ///
+        /// ```text
+        /// App::new(AppRequired {
+        ///     app_name: "...".into(),
+        ///     port: 1.into(),
+        ///     protocol: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AppRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppName", app_name);
-            props.set("Port", port);
-            props.set("Protocol", protocol);
+            props.set::<String>("AppName", required.app_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("Protocol", required.protocol);
             App { props }
         }
     }
@@ -147,15 +198,33 @@ pub mod applications_list {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -187,23 +256,49 @@ pub mod applications_list {
 /// Designates the IAM role and Amazon Simple Notification Service (SNS) topic that AWS Firewall Manager uses to record SNS logs.
 ///
 /// CloudFormation type `AWS::FMS::NotificationChannel`.
+///
+/// # Attributes
+///
+/// `AWS::FMS::NotificationChannel` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SnsTopicArn`.
 #[derive(Clone, Debug)]
 pub struct CfnNotificationChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNotificationChannel`], by name: the argument of [`CfnNotificationChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNotificationChannelRequired {
+    /// A resource ARN.
+    ///
+    /// CloudFormation property `SnsRoleName`.
+    pub sns_role_name: Val<String>,
+
+    /// A resource ARN.
+    ///
+    /// CloudFormation property `SnsTopicArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub sns_topic_arn: Val<String>,
+}
+
 impl CfnNotificationChannel {
     pub const TYPE_NAME: &'static str = "AWS::FMS::NotificationChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNotificationChannelRequired`]:
     ///
-    /// - `sns_role_name`: `SnsRoleName`, A resource ARN.
-    /// - `sns_topic_arn`: `SnsTopicArn`, A resource ARN.
-    pub fn new(sns_role_name: impl Into<Val<String>>, sns_topic_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNotificationChannel::new(CfnNotificationChannelRequired {
+    ///     sns_role_name: "...".into(),
+    ///     sns_topic_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNotificationChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("SnsRoleName", sns_role_name);
-        props.set("SnsTopicArn", sns_topic_arn);
+        props.set::<String>("SnsRoleName", required.sns_role_name);
+        props.set::<String>("SnsTopicArn", required.sns_topic_arn);
         CfnNotificationChannel { props, options: ResourceOptions::default() }
     }
 }
@@ -245,27 +340,58 @@ pub(crate) static NOTIFICATION_CHANNEL_SHAPE: ObjectShape = ObjectShape {
 /// Creates an AWS Firewall Manager policy.
 ///
 /// CloudFormation type `AWS::FMS::Policy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. A resource ARN.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicy`], by name: the argument of [`CfnPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyRequired {
+    /// CloudFormation property `ExcludeResourceTags`.
+    pub exclude_resource_tags: Val<bool>,
+
+    /// CloudFormation property `PolicyName`.
+    pub policy_name: Val<String>,
+
+    /// CloudFormation property `RemediationEnabled`.
+    pub remediation_enabled: Val<bool>,
+
+    /// Firewall security service policy data.
+    ///
+    /// CloudFormation property `SecurityServicePolicyData`.
+    pub security_service_policy_data: Val<policy::SecurityServicePolicyData>,
+}
+
 impl CfnPolicy {
     pub const TYPE_NAME: &'static str = "AWS::FMS::Policy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyRequired`]:
     ///
-    /// - `exclude_resource_tags`: `ExcludeResourceTags`.
-    /// - `policy_name`: `PolicyName`.
-    /// - `remediation_enabled`: `RemediationEnabled`.
-    /// - `security_service_policy_data`: `SecurityServicePolicyData`, Firewall security service policy data.
-    pub fn new(exclude_resource_tags: impl Into<Val<bool>>, policy_name: impl Into<Val<String>>, remediation_enabled: impl Into<Val<bool>>, security_service_policy_data: impl Into<Val<policy::SecurityServicePolicyData>>) -> Self {
+    /// ```text
+    /// CfnPolicy::new(CfnPolicyRequired {
+    ///     exclude_resource_tags: true.into(),
+    ///     policy_name: "...".into(),
+    ///     remediation_enabled: true.into(),
+    ///     security_service_policy_data: policy::SecurityServicePolicyData::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExcludeResourceTags", exclude_resource_tags);
-        props.set("PolicyName", policy_name);
-        props.set("RemediationEnabled", remediation_enabled);
-        props.set("SecurityServicePolicyData", security_service_policy_data);
+        props.set::<bool>("ExcludeResourceTags", required.exclude_resource_tags);
+        props.set::<String>("PolicyName", required.policy_name);
+        props.set::<bool>("RemediationEnabled", required.remediation_enabled);
+        props.set::<policy::SecurityServicePolicyData>("SecurityServicePolicyData", required.security_service_policy_data);
         CfnPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -303,7 +429,7 @@ impl CfnPolicy {
 
     /// The `ResourceTagLogicalOperator` property.
     ///
-    /// Allowed values: `AND`, `OR`.
+    /// Allowed values (the enum [`policy::ResourceTagLogicalOperator`]): `AND`, `OR`.
     pub fn resource_tag_logical_operator(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ResourceTagLogicalOperator", value);
         self
@@ -397,11 +523,11 @@ pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPolicy`].
+/// Property types and enums of the allowed values of [`CfnPolicy`].
 pub mod policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An FMS includeMap or excludeMap.
     #[derive(Clone, Debug)]
@@ -442,7 +568,7 @@ pub mod policy {
     }
 
     impl ResourceTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -471,9 +597,9 @@ pub mod policy {
     }
 
     impl SecurityServicePolicyData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Firewall policy type.
+        /// - `type_`: `Type`, Firewall policy type. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -544,7 +670,7 @@ pub mod policy {
     }
 
     impl NetworkAclCommonPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `network_acl_entry_set`: `NetworkAclEntrySet`, Network ACL entry set.
         pub fn new(network_acl_entry_set: impl Into<Val<NetworkAclEntrySet>>) -> Self {
@@ -566,15 +692,29 @@ pub mod policy {
         props: Props,
     }
 
+    /// The required properties of [`NetworkAclEntrySet`], by name: the argument of [`NetworkAclEntrySet::new`].
+    #[derive(Clone, Debug)]
+    pub struct NetworkAclEntrySetRequired {
+        /// CloudFormation property `ForceRemediateForFirstEntries`.
+        pub force_remediate_for_first_entries: Val<bool>,
+
+        /// CloudFormation property `ForceRemediateForLastEntries`.
+        pub force_remediate_for_last_entries: Val<bool>,
+    }
+
     impl NetworkAclEntrySet {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NetworkAclEntrySetRequired`]:
         ///
-        /// - `force_remediate_for_first_entries`: `ForceRemediateForFirstEntries`.
-        /// - `force_remediate_for_last_entries`: `ForceRemediateForLastEntries`.
-        pub fn new(force_remediate_for_first_entries: impl Into<Val<bool>>, force_remediate_for_last_entries: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// NetworkAclEntrySet::new(NetworkAclEntrySetRequired {
+        ///     force_remediate_for_first_entries: true.into(),
+        ///     force_remediate_for_last_entries: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: NetworkAclEntrySetRequired) -> Self {
             let mut props = Props::new();
-            props.set("ForceRemediateForFirstEntries", force_remediate_for_first_entries);
-            props.set("ForceRemediateForLastEntries", force_remediate_for_last_entries);
+            props.set::<bool>("ForceRemediateForFirstEntries", required.force_remediate_for_first_entries);
+            props.set::<bool>("ForceRemediateForLastEntries", required.force_remediate_for_last_entries);
             NetworkAclEntrySet { props }
         }
 
@@ -603,17 +743,42 @@ pub mod policy {
         props: Props,
     }
 
-    impl NetworkAclEntry {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NetworkAclEntry`], by name: the argument of [`NetworkAclEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct NetworkAclEntryRequired {
+        /// Whether the entry is an egress entry.
         ///
-        /// - `egress`: `Egress`, Whether the entry is an egress entry.
-        /// - `protocol`: `Protocol`, Protocol.
-        /// - `rule_action`: `RuleAction`, Rule Action.
-        pub fn new(egress: impl Into<Val<bool>>, protocol: impl Into<Val<String>>, rule_action: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Egress`.
+        pub egress: Val<bool>,
+
+        /// Protocol.
+        ///
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+
+        /// Rule Action.
+        ///
+        /// CloudFormation property `RuleAction`.
+        ///
+        /// Allowed values (the enum [`RuleAction`]): `allow`, `deny`.
+        pub rule_action: Val<String>,
+    }
+
+    impl NetworkAclEntry {
+        /// Creates the value from its required properties, by name in [`NetworkAclEntryRequired`]:
+        ///
+        /// ```text
+        /// NetworkAclEntry::new(NetworkAclEntryRequired {
+        ///     egress: true.into(),
+        ///     protocol: "...".into(),
+        ///     rule_action: RuleAction::Allow.into(),
+        /// })
+        /// ```
+        pub fn new(required: NetworkAclEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Egress", egress);
-            props.set("Protocol", protocol);
-            props.set("RuleAction", rule_action);
+            props.set::<bool>("Egress", required.egress);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<String>("RuleAction", required.rule_action);
             NetworkAclEntry { props }
         }
 
@@ -654,15 +819,33 @@ pub mod policy {
         props: Props,
     }
 
-    impl IcmpTypeCode {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcmpTypeCode`], by name: the argument of [`IcmpTypeCode::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcmpTypeCodeRequired {
+        /// Code.
         ///
-        /// - `code`: `Code`, Code.
-        /// - `type_`: `Type`, Type.
-        pub fn new(code: impl Into<Val<i64>>, type_: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Code`.
+        pub code: Val<i64>,
+
+        /// Type.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<i64>,
+    }
+
+    impl IcmpTypeCode {
+        /// Creates the value from its required properties, by name in [`IcmpTypeCodeRequired`]:
+        ///
+        /// ```text
+        /// IcmpTypeCode::new(IcmpTypeCodeRequired {
+        ///     code: 1.into(),
+        ///     type_: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: IcmpTypeCodeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Code", code);
-            props.set("Type", type_);
+            props.set::<i64>("Code", required.code);
+            props.set::<i64>("Type", required.type_);
             IcmpTypeCode { props }
         }
     }
@@ -679,15 +862,33 @@ pub mod policy {
         props: Props,
     }
 
-    impl PortRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PortRange`], by name: the argument of [`PortRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct PortRangeRequired {
+        /// From Port.
         ///
-        /// - `from`: `From`, From Port.
-        /// - `to`: `To`, To Port.
-        pub fn new(from: impl Into<Val<i64>>, to: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `From`.
+        pub from: Val<i64>,
+
+        /// To Port.
+        ///
+        /// CloudFormation property `To`.
+        pub to: Val<i64>,
+    }
+
+    impl PortRange {
+        /// Creates the value from its required properties, by name in [`PortRangeRequired`]:
+        ///
+        /// ```text
+        /// PortRange::new(PortRangeRequired {
+        ///     from: 1.into(),
+        ///     to: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: PortRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("From", from);
-            props.set("To", to);
+            props.set::<i64>("From", required.from);
+            props.set::<i64>("To", required.to);
             PortRange { props }
         }
     }
@@ -705,9 +906,9 @@ pub mod policy {
     }
 
     impl NetworkFirewallPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `firewall_deployment_model`: `FirewallDeploymentModel`, Firewall deployment mode.
+        /// - `firewall_deployment_model`: `FirewallDeploymentModel`, Firewall deployment mode. Allowed values: the enum [`FirewallDeploymentModel`].
         pub fn new(firewall_deployment_model: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FirewallDeploymentModel", firewall_deployment_model);
@@ -728,9 +929,9 @@ pub mod policy {
     }
 
     impl ThirdPartyFirewallPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `firewall_deployment_model`: `FirewallDeploymentModel`, Firewall deployment mode.
+        /// - `firewall_deployment_model`: `FirewallDeploymentModel`, Firewall deployment mode. Allowed values: the enum [`FirewallDeploymentModel`].
         pub fn new(firewall_deployment_model: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FirewallDeploymentModel", firewall_deployment_model);
@@ -750,15 +951,29 @@ pub mod policy {
         props: Props,
     }
 
+    /// The required properties of [`PolicyTag`], by name: the argument of [`PolicyTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyTagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl PolicyTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PolicyTagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// PolicyTag::new(PolicyTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             PolicyTag { props }
         }
     }
@@ -869,28 +1084,98 @@ pub mod policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResourceTagLogicalOperator` in `AWS::FMS::Policy`; `.into()` makes a `Val<String>`.
+        ResourceTagLogicalOperator {
+            And = "AND",
+            Or = "OR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::FMS::Policy`; `.into()` makes a `Val<String>`.
+        Type {
+            Waf = "WAF",
+            Wafv2 = "WAFV2",
+            ShieldAdvanced = "SHIELD_ADVANCED",
+            SecurityGroupsCommon = "SECURITY_GROUPS_COMMON",
+            SecurityGroupsContentAudit = "SECURITY_GROUPS_CONTENT_AUDIT",
+            SecurityGroupsUsageAudit = "SECURITY_GROUPS_USAGE_AUDIT",
+            NetworkFirewall = "NETWORK_FIREWALL",
+            ThirdPartyFirewall = "THIRD_PARTY_FIREWALL",
+            DnsFirewall = "DNS_FIREWALL",
+            ImportNetworkFirewall = "IMPORT_NETWORK_FIREWALL",
+            NetworkAclCommon = "NETWORK_ACL_COMMON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleAction` in `AWS::FMS::Policy`; `.into()` makes a `Val<String>`.
+        RuleAction {
+            Allow = "allow",
+            Deny = "deny",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FirewallDeploymentModel` in `AWS::FMS::Policy`; `.into()` makes a `Val<String>`.
+        FirewallDeploymentModel {
+            Distributed = "DISTRIBUTED",
+            Centralized = "CENTRALIZED",
+        }
+    }
 }
 
 /// Creates an AWS Firewall Manager protocols list.
 ///
 /// CloudFormation type `AWS::FMS::ProtocolsList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the protocols list.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The time that the Firewall Manager protocols list was created.
+/// - `LastUpdateTime`: `handle.last_update_time()` → `Val<String>`. The time that the Firewall Manager protocols list was last updated.
+/// - `ListId`: `handle.list_id()` → `Val<String>`. The ID of the Firewall Manager protocols list.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnProtocolsList {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProtocolsList`], by name: the argument of [`CfnProtocolsList::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProtocolsListRequired {
+    /// The name of the Firewall Manager protocols list.
+    ///
+    /// CloudFormation property `ListName`.
+    pub list_name: Val<String>,
+
+    /// An array of protocols in the Firewall Manager protocols list.
+    ///
+    /// CloudFormation property `ProtocolsList`.
+    pub protocols_list: Val<Vec<String>>,
+}
+
 impl CfnProtocolsList {
     pub const TYPE_NAME: &'static str = "AWS::FMS::ProtocolsList";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProtocolsListRequired`]:
     ///
-    /// - `list_name`: `ListName`, The name of the Firewall Manager protocols list.
-    /// - `protocols_list`: `ProtocolsList`, An array of protocols in the Firewall Manager protocols list.
-    pub fn new(list_name: impl Into<Val<String>>, protocols_list: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnProtocolsList::new(CfnProtocolsListRequired {
+    ///     list_name: "...".into(),
+    ///     protocols_list: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProtocolsListRequired) -> Self {
         let mut props = Props::new();
-        props.set("ListName", list_name);
-        props.set("ProtocolsList", protocols_list);
+        props.set::<String>("ListName", required.list_name);
+        props.set::<Vec<String>>("ProtocolsList", required.protocols_list);
         CfnProtocolsList { props, options: ResourceOptions::default() }
     }
 
@@ -978,15 +1263,33 @@ pub mod protocols_list {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1009,23 +1312,45 @@ pub mod protocols_list {
 /// Creates an AWS Firewall Manager resource set.
 ///
 /// CloudFormation type `AWS::FMS::ResourceSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. A Base62 ID
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceSet`], by name: the argument of [`CfnResourceSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceSetRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ResourceTypeList`.
+    pub resource_type_list: Val<Vec<String>>,
+}
+
 impl CfnResourceSet {
     pub const TYPE_NAME: &'static str = "AWS::FMS::ResourceSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceSetRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `resource_type_list`: `ResourceTypeList`.
-    pub fn new(name: impl Into<Val<String>>, resource_type_list: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnResourceSet::new(CfnResourceSetRequired {
+    ///     name: "...".into(),
+    ///     resource_type_list: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ResourceTypeList", resource_type_list);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("ResourceTypeList", required.resource_type_list);
         CfnResourceSet { props, options: ResourceOptions::default() }
     }
 
@@ -1106,15 +1431,29 @@ pub mod resource_set {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

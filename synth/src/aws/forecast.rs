@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,67 @@ use crate::value::Val;
 /// Resource Type Definition for AWS::Forecast::Dataset
 ///
 /// CloudFormation type `AWS::Forecast::Dataset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataset`], by name: the argument of [`CfnDataset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatasetRequired {
+    /// A name for the dataset
+    ///
+    /// CloudFormation property `DatasetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_name: Val<String>,
+
+    /// The dataset type
+    ///
+    /// CloudFormation property `DatasetType`.
+    ///
+    /// Allowed values (the enum [`dataset::DatasetType`]): `TARGET_TIME_SERIES`, `RELATED_TIME_SERIES`, `ITEM_METADATA`.
+    pub dataset_type: Val<String>,
+
+    /// The domain associated with the dataset
+    ///
+    /// CloudFormation property `Domain`.
+    ///
+    /// Allowed values (the enum [`dataset::Domain`]): `RETAIL`, `CUSTOM`, `INVENTORY_PLANNING`, `EC2_CAPACITY`, `WORK_FORCE`, `WEB_TRAFFIC`, `METRICS`.
+    pub domain: Val<String>,
+
+    /// CloudFormation property `Schema`.
+    pub schema: Val<dataset::Schema>,
+}
+
 impl CfnDataset {
     pub const TYPE_NAME: &'static str = "AWS::Forecast::Dataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatasetRequired`]:
     ///
-    /// - `dataset_name`: `DatasetName`, A name for the dataset
-    /// - `dataset_type`: `DatasetType`, The dataset type
-    /// - `domain`: `Domain`, The domain associated with the dataset
-    /// - `schema`: `Schema`.
-    pub fn new(dataset_name: impl Into<Val<String>>, dataset_type: impl Into<Val<String>>, domain: impl Into<Val<String>>, schema: impl Into<Val<dataset::Schema>>) -> Self {
+    /// ```text
+    /// CfnDataset::new(CfnDatasetRequired {
+    ///     dataset_name: "...".into(),
+    ///     dataset_type: dataset::DatasetType::TargetTimeSeries.into(),
+    ///     domain: dataset::Domain::Retail.into(),
+    ///     schema: dataset::Schema::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatasetRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetName", dataset_name);
-        props.set("DatasetType", dataset_type);
-        props.set("Domain", domain);
-        props.set("Schema", schema);
+        props.set::<String>("DatasetName", required.dataset_name);
+        props.set::<String>("DatasetType", required.dataset_type);
+        props.set::<String>("Domain", required.domain);
+        props.set::<dataset::Schema>("Schema", required.schema);
         CfnDataset { props, options: ResourceOptions::default() }
     }
 
@@ -105,11 +144,11 @@ pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataset`].
+/// Property types and enums of the allowed values of [`CfnDataset`].
 pub mod dataset {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Forecast::Dataset`.
     #[derive(Clone, Debug)]
@@ -190,7 +229,7 @@ pub mod dataset {
 
         /// Data type of the field
         ///
-        /// Allowed values: `string`, `integer`, `float`, `timestamp`, `geolocation`.
+        /// Allowed values (the enum [`AttributeType`]): `string`, `integer`, `float`, `timestamp`, `geolocation`.
         pub fn attribute_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AttributeType", value);
             self
@@ -209,15 +248,33 @@ pub mod dataset {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -258,28 +315,91 @@ pub mod dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DatasetType` in `AWS::Forecast::Dataset`; `.into()` makes a `Val<String>`.
+        DatasetType {
+            TargetTimeSeries = "TARGET_TIME_SERIES",
+            RelatedTimeSeries = "RELATED_TIME_SERIES",
+            ItemMetadata = "ITEM_METADATA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Domain` in `AWS::Forecast::Dataset`; `.into()` makes a `Val<String>`.
+        Domain {
+            Retail = "RETAIL",
+            Custom = "CUSTOM",
+            InventoryPlanning = "INVENTORY_PLANNING",
+            Ec2Capacity = "EC2_CAPACITY",
+            WorkForce = "WORK_FORCE",
+            WebTraffic = "WEB_TRAFFIC",
+            Metrics = "METRICS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeType` in `AWS::Forecast::Dataset`; `.into()` makes a `Val<String>`.
+        AttributeType {
+            String = "string",
+            Integer = "integer",
+            Float = "float",
+            Timestamp = "timestamp",
+            Geolocation = "geolocation",
+        }
+    }
 }
 
 /// Represents a dataset group that holds a collection of related datasets
 ///
 /// CloudFormation type `AWS::Forecast::DatasetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DatasetGroupArn`: `handle.dataset_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the dataset group to delete.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatasetGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDatasetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDatasetGroup`], by name: the argument of [`CfnDatasetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatasetGroupRequired {
+    /// A name for the dataset group.
+    ///
+    /// CloudFormation property `DatasetGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_group_name: Val<String>,
+
+    /// The domain associated with the dataset group. When you add a dataset to a dataset group, this value and the value specified for the Domain parameter of the CreateDataset operation must match.
+    ///
+    /// CloudFormation property `Domain`.
+    ///
+    /// Allowed values (the enum [`dataset_group::Domain`]): `RETAIL`, `CUSTOM`, `INVENTORY_PLANNING`, `EC2_CAPACITY`, `WORK_FORCE`, `WEB_TRAFFIC`, `METRICS`.
+    pub domain: Val<String>,
+}
+
 impl CfnDatasetGroup {
     pub const TYPE_NAME: &'static str = "AWS::Forecast::DatasetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatasetGroupRequired`]:
     ///
-    /// - `dataset_group_name`: `DatasetGroupName`, A name for the dataset group.
-    /// - `domain`: `Domain`, The domain associated with the dataset group. When you add a dataset to a dataset group, this value and the value specified for the Domain parameter of the CreateDataset operation must match.
-    pub fn new(dataset_group_name: impl Into<Val<String>>, domain: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDatasetGroup::new(CfnDatasetGroupRequired {
+    ///     dataset_group_name: "...".into(),
+    ///     domain: dataset_group::Domain::Retail.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatasetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetGroupName", dataset_group_name);
-        props.set("Domain", domain);
+        props.set::<String>("DatasetGroupName", required.dataset_group_name);
+        props.set::<String>("Domain", required.domain);
         CfnDatasetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -341,11 +461,11 @@ pub(crate) static DATASET_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDatasetGroup`].
+/// Property types and enums of the allowed values of [`CfnDatasetGroup`].
 pub mod dataset_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -353,15 +473,33 @@ pub mod dataset_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -379,6 +517,19 @@ pub mod dataset_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Domain` in `AWS::Forecast::DatasetGroup`; `.into()` makes a `Val<String>`.
+        Domain {
+            Retail = "RETAIL",
+            Custom = "CUSTOM",
+            InventoryPlanning = "INVENTORY_PLANNING",
+            Ec2Capacity = "EC2_CAPACITY",
+            WorkForce = "WORK_FORCE",
+            WebTraffic = "WEB_TRAFFIC",
+            Metrics = "METRICS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

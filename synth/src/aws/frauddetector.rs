@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,62 @@ use crate::value::Val;
 /// A resource schema for a Detector in Amazon Fraud Detector.
 ///
 /// CloudFormation type `AWS::FraudDetector::Detector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the detector.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time when the detector was created.
+/// - `DetectorVersionId`: `handle.detector_version_id()` → `Val<String>`. The active version ID of the detector
+/// - `EventType.Arn`: `handle.event_type_arn()` → `Val<String>`. The ARN of the event type.
+/// - `EventType.CreatedTime`: `handle.event_type_created_time()` → `Val<String>`. The time when the event type was created.
+/// - `EventType.LastUpdatedTime`: `handle.event_type_last_updated_time()` → `Val<String>`. The time when the event type was last updated.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The time when the detector was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDetector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDetector`], by name: the argument of [`CfnDetector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDetectorRequired {
+    /// The ID of the detector
+    ///
+    /// CloudFormation property `DetectorId`.
+    ///
+    /// Changing it replaces the resource.
+    pub detector_id: Val<String>,
+
+    /// The event type to associate this detector with.
+    ///
+    /// CloudFormation property `EventType`.
+    pub event_type: Val<detector::EventType>,
+
+    /// CloudFormation property `Rules`.
+    pub rules: Val<Vec<detector::Rule>>,
+}
+
 impl CfnDetector {
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::Detector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDetectorRequired`]:
     ///
-    /// - `detector_id`: `DetectorId`, The ID of the detector
-    /// - `event_type`: `EventType`, The event type to associate this detector with.
-    /// - `rules`: `Rules`.
-    pub fn new(detector_id: impl Into<Val<String>>, event_type: impl Into<Val<detector::EventType>>, rules: impl Into<Val<Vec<detector::Rule>>>) -> Self {
+    /// ```text
+    /// CfnDetector::new(CfnDetectorRequired {
+    ///     detector_id: "...".into(),
+    ///     event_type: detector::EventType::new(...).into(),
+    ///     rules: vec![detector::Rule::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDetectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("DetectorId", detector_id);
-        props.set("EventType", event_type);
-        props.set("Rules", rules);
+        props.set::<String>("DetectorId", required.detector_id);
+        props.set::<detector::EventType>("EventType", required.event_type);
+        props.set::<Vec<detector::Rule>>("Rules", required.rules);
         CfnDetector { props, options: ResourceOptions::default() }
     }
 
@@ -52,7 +88,7 @@ impl CfnDetector {
 
     /// The desired detector version status for the detector
     ///
-    /// Allowed values: `DRAFT`, `ACTIVE`.
+    /// Allowed values (the enum [`detector::DetectorVersionStatus`]): `DRAFT`, `ACTIVE`.
     pub fn detector_version_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DetectorVersionStatus", value);
         self
@@ -60,7 +96,7 @@ impl CfnDetector {
 
     /// The `RuleExecutionMode` property.
     ///
-    /// Allowed values: `FIRST_MATCHED`, `ALL_MATCHED`.
+    /// Allowed values (the enum [`detector::RuleExecutionMode`]): `FIRST_MATCHED`, `ALL_MATCHED`.
     pub fn rule_execution_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RuleExecutionMode", value);
         self
@@ -164,11 +200,11 @@ pub(crate) static DETECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDetector`].
+/// Property types and enums of the allowed values of [`CfnDetector`].
 pub mod detector {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A model to associate with a detector.
     #[derive(Clone, Debug)]
@@ -344,15 +380,29 @@ pub mod detector {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -390,7 +440,7 @@ pub mod detector {
 
         /// The `DataSource` property.
         ///
-        /// Allowed values: `EVENT`.
+        /// Allowed values (the enum [`DataSource`]): `EVENT`.
         pub fn data_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataSource", value);
             self
@@ -398,7 +448,7 @@ pub mod detector {
 
         /// The `DataType` property.
         ///
-        /// Allowed values: `STRING`, `INTEGER`, `FLOAT`, `BOOLEAN`.
+        /// Allowed values (the enum [`DataType`]): `STRING`, `INTEGER`, `FLOAT`, `BOOLEAN`.
         pub fn data_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataType", value);
             self
@@ -442,7 +492,7 @@ pub mod detector {
 
         /// The `VariableType` property.
         ///
-        /// Allowed values: `AUTH_CODE`, `AVS`, `BILLING_ADDRESS_L1`, `BILLING_ADDRESS_L2`, `BILLING_CITY`, `BILLING_COUNTRY`, `BILLING_NAME`, `BILLING_PHONE`, `BILLING_STATE`, `BILLING_ZIP`, `CARD_BIN`, `CATEGORICAL`, `CURRENCY_CODE`, `EMAIL_ADDRESS`, `FINGERPRINT`, `FRAUD_LABEL`, `FREE_FORM_TEXT`, `IP_ADDRESS`, `NUMERIC`, `ORDER_ID`, `PAYMENT_TYPE`, `PHONE_NUMBER`, `PRICE`, `PRODUCT_CATEGORY` and 9 more.
+        /// Allowed values (the enum [`VariableType`]): `AUTH_CODE`, `AVS`, `BILLING_ADDRESS_L1`, `BILLING_ADDRESS_L2`, `BILLING_CITY`, `BILLING_COUNTRY`, `BILLING_NAME`, `BILLING_PHONE`, `BILLING_STATE`, `BILLING_ZIP`, `CARD_BIN`, `CATEGORICAL`, `CURRENCY_CODE`, `EMAIL_ADDRESS`, `FINGERPRINT`, `FRAUD_LABEL`, `FREE_FORM_TEXT`, `IP_ADDRESS`, `NUMERIC`, `ORDER_ID`, `PAYMENT_TYPE`, `PHONE_NUMBER`, `PRICE`, `PRODUCT_CATEGORY` and 9 more.
         pub fn variable_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VariableType", value);
             self
@@ -562,7 +612,7 @@ pub mod detector {
 
         /// The `Language` property.
         ///
-        /// Allowed values: `DETECTORPL`.
+        /// Allowed values (the enum [`Language`]): `DETECTORPL`.
         pub fn language(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Language", value);
             self
@@ -734,11 +784,100 @@ pub mod detector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DetectorVersionStatus` in `AWS::FraudDetector::Detector`; `.into()` makes a `Val<String>`.
+        DetectorVersionStatus {
+            Draft = "DRAFT",
+            Active = "ACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleExecutionMode` in `AWS::FraudDetector::Detector`; `.into()` makes a `Val<String>`.
+        RuleExecutionMode {
+            FirstMatched = "FIRST_MATCHED",
+            AllMatched = "ALL_MATCHED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataSource` in `AWS::FraudDetector::Detector`; `.into()` makes a `Val<String>`.
+        DataSource {
+            Event = "EVENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::FraudDetector::Detector`; `.into()` makes a `Val<String>`.
+        DataType {
+            String = "STRING",
+            Integer = "INTEGER",
+            Float = "FLOAT",
+            Boolean = "BOOLEAN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VariableType` in `AWS::FraudDetector::Detector`; `.into()` makes a `Val<String>`.
+        VariableType {
+            AuthCode = "AUTH_CODE",
+            Avs = "AVS",
+            BillingAddressL1 = "BILLING_ADDRESS_L1",
+            BillingAddressL2 = "BILLING_ADDRESS_L2",
+            BillingCity = "BILLING_CITY",
+            BillingCountry = "BILLING_COUNTRY",
+            BillingName = "BILLING_NAME",
+            BillingPhone = "BILLING_PHONE",
+            BillingState = "BILLING_STATE",
+            BillingZip = "BILLING_ZIP",
+            CardBin = "CARD_BIN",
+            Categorical = "CATEGORICAL",
+            CurrencyCode = "CURRENCY_CODE",
+            EmailAddress = "EMAIL_ADDRESS",
+            Fingerprint = "FINGERPRINT",
+            FraudLabel = "FRAUD_LABEL",
+            FreeFormText = "FREE_FORM_TEXT",
+            IpAddress = "IP_ADDRESS",
+            Numeric = "NUMERIC",
+            OrderId = "ORDER_ID",
+            PaymentType = "PAYMENT_TYPE",
+            PhoneNumber = "PHONE_NUMBER",
+            Price = "PRICE",
+            ProductCategory = "PRODUCT_CATEGORY",
+            ShippingAddressL1 = "SHIPPING_ADDRESS_L1",
+            ShippingAddressL2 = "SHIPPING_ADDRESS_L2",
+            ShippingCity = "SHIPPING_CITY",
+            ShippingCountry = "SHIPPING_COUNTRY",
+            ShippingName = "SHIPPING_NAME",
+            ShippingPhone = "SHIPPING_PHONE",
+            ShippingState = "SHIPPING_STATE",
+            ShippingZip = "SHIPPING_ZIP",
+            Useragent = "USERAGENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Language` in `AWS::FraudDetector::Detector`; `.into()` makes a `Val<String>`.
+        Language {
+            Detectorpl = "DETECTORPL",
+        }
+    }
 }
 
 /// An entity type for fraud detector.
 ///
 /// CloudFormation type `AWS::FraudDetector::EntityType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The entity type ARN.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The timestamp when the entity type was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The timestamp when the entity type was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEntityType {
     props: Props,
@@ -748,7 +887,7 @@ pub struct CfnEntityType {
 impl CfnEntityType {
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::EntityType";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the entity type.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -840,15 +979,29 @@ pub mod entity_type {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -871,27 +1024,61 @@ pub mod entity_type {
 /// A resource schema for an EventType in Amazon Fraud Detector.
 ///
 /// CloudFormation type `AWS::FraudDetector::EventType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the event type.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time when the event type was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The time when the event type was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEventType {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventType`], by name: the argument of [`CfnEventType::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventTypeRequired {
+    /// CloudFormation property `EntityTypes`.
+    pub entity_types: Val<Vec<event_type::EntityType>>,
+
+    /// CloudFormation property `EventVariables`.
+    pub event_variables: Val<Vec<event_type::EventVariable>>,
+
+    /// CloudFormation property `Labels`.
+    pub labels: Val<Vec<event_type::Label>>,
+
+    /// The name for the event type
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnEventType {
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::EventType";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventTypeRequired`]:
     ///
-    /// - `entity_types`: `EntityTypes`.
-    /// - `event_variables`: `EventVariables`.
-    /// - `labels`: `Labels`.
-    /// - `name`: `Name`, The name for the event type
-    pub fn new(entity_types: impl Into<Val<Vec<event_type::EntityType>>>, event_variables: impl Into<Val<Vec<event_type::EventVariable>>>, labels: impl Into<Val<Vec<event_type::Label>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEventType::new(CfnEventTypeRequired {
+    ///     entity_types: vec![event_type::EntityType::new(...)].into(),
+    ///     event_variables: vec![event_type::EventVariable::new(...)].into(),
+    ///     labels: vec![event_type::Label::new(...)].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventTypeRequired) -> Self {
         let mut props = Props::new();
-        props.set("EntityTypes", entity_types);
-        props.set("EventVariables", event_variables);
-        props.set("Labels", labels);
-        props.set("Name", name);
+        props.set::<Vec<event_type::EntityType>>("EntityTypes", required.entity_types);
+        props.set::<Vec<event_type::EventVariable>>("EventVariables", required.event_variables);
+        props.set::<Vec<event_type::Label>>("Labels", required.labels);
+        props.set::<String>("Name", required.name);
         CfnEventType { props, options: ResourceOptions::default() }
     }
 
@@ -969,11 +1156,11 @@ pub(crate) static EVENT_TYPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEventType`].
+/// Property types and enums of the allowed values of [`CfnEventType`].
 pub mod event_type {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::FraudDetector::EventType`.
     #[derive(Clone, Debug)]
@@ -1043,15 +1230,29 @@ pub mod event_type {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1089,7 +1290,7 @@ pub mod event_type {
 
         /// The `DataSource` property.
         ///
-        /// Allowed values: `EVENT`.
+        /// Allowed values (the enum [`DataSource`]): `EVENT`.
         pub fn data_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataSource", value);
             self
@@ -1097,7 +1298,7 @@ pub mod event_type {
 
         /// The `DataType` property.
         ///
-        /// Allowed values: `STRING`, `INTEGER`, `FLOAT`, `BOOLEAN`.
+        /// Allowed values (the enum [`DataType`]): `STRING`, `INTEGER`, `FLOAT`, `BOOLEAN`.
         pub fn data_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataType", value);
             self
@@ -1141,7 +1342,7 @@ pub mod event_type {
 
         /// The `VariableType` property.
         ///
-        /// Allowed values: `AUTH_CODE`, `AVS`, `BILLING_ADDRESS_L1`, `BILLING_ADDRESS_L2`, `BILLING_CITY`, `BILLING_COUNTRY`, `BILLING_NAME`, `BILLING_PHONE`, `BILLING_STATE`, `BILLING_ZIP`, `CARD_BIN`, `CATEGORICAL`, `CURRENCY_CODE`, `EMAIL_ADDRESS`, `FINGERPRINT`, `FRAUD_LABEL`, `FREE_FORM_TEXT`, `IP_ADDRESS`, `NUMERIC`, `ORDER_ID`, `PAYMENT_TYPE`, `PHONE_NUMBER`, `PRICE`, `PRODUCT_CATEGORY` and 9 more.
+        /// Allowed values (the enum [`VariableType`]): `AUTH_CODE`, `AVS`, `BILLING_ADDRESS_L1`, `BILLING_ADDRESS_L2`, `BILLING_CITY`, `BILLING_COUNTRY`, `BILLING_NAME`, `BILLING_PHONE`, `BILLING_STATE`, `BILLING_ZIP`, `CARD_BIN`, `CATEGORICAL`, `CURRENCY_CODE`, `EMAIL_ADDRESS`, `FINGERPRINT`, `FRAUD_LABEL`, `FREE_FORM_TEXT`, `IP_ADDRESS`, `NUMERIC`, `ORDER_ID`, `PAYMENT_TYPE`, `PHONE_NUMBER`, `PRICE`, `PRODUCT_CATEGORY` and 9 more.
         pub fn variable_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VariableType", value);
             self
@@ -1250,11 +1451,77 @@ pub mod event_type {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataSource` in `AWS::FraudDetector::EventType`; `.into()` makes a `Val<String>`.
+        DataSource {
+            Event = "EVENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::FraudDetector::EventType`; `.into()` makes a `Val<String>`.
+        DataType {
+            String = "STRING",
+            Integer = "INTEGER",
+            Float = "FLOAT",
+            Boolean = "BOOLEAN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VariableType` in `AWS::FraudDetector::EventType`; `.into()` makes a `Val<String>`.
+        VariableType {
+            AuthCode = "AUTH_CODE",
+            Avs = "AVS",
+            BillingAddressL1 = "BILLING_ADDRESS_L1",
+            BillingAddressL2 = "BILLING_ADDRESS_L2",
+            BillingCity = "BILLING_CITY",
+            BillingCountry = "BILLING_COUNTRY",
+            BillingName = "BILLING_NAME",
+            BillingPhone = "BILLING_PHONE",
+            BillingState = "BILLING_STATE",
+            BillingZip = "BILLING_ZIP",
+            CardBin = "CARD_BIN",
+            Categorical = "CATEGORICAL",
+            CurrencyCode = "CURRENCY_CODE",
+            EmailAddress = "EMAIL_ADDRESS",
+            Fingerprint = "FINGERPRINT",
+            FraudLabel = "FRAUD_LABEL",
+            FreeFormText = "FREE_FORM_TEXT",
+            IpAddress = "IP_ADDRESS",
+            Numeric = "NUMERIC",
+            OrderId = "ORDER_ID",
+            PaymentType = "PAYMENT_TYPE",
+            PhoneNumber = "PHONE_NUMBER",
+            Price = "PRICE",
+            ProductCategory = "PRODUCT_CATEGORY",
+            ShippingAddressL1 = "SHIPPING_ADDRESS_L1",
+            ShippingAddressL2 = "SHIPPING_ADDRESS_L2",
+            ShippingCity = "SHIPPING_CITY",
+            ShippingCountry = "SHIPPING_COUNTRY",
+            ShippingName = "SHIPPING_NAME",
+            ShippingPhone = "SHIPPING_PHONE",
+            ShippingState = "SHIPPING_STATE",
+            ShippingZip = "SHIPPING_ZIP",
+            Useragent = "USERAGENT",
+        }
+    }
 }
 
 /// An label for fraud detector.
 ///
 /// CloudFormation type `AWS::FraudDetector::Label`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The label ARN.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The timestamp when the label was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The timestamp when the label was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLabel {
     props: Props,
@@ -1264,7 +1531,7 @@ pub struct CfnLabel {
 impl CfnLabel {
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::Label";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the label.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1356,15 +1623,29 @@ pub mod label {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1387,6 +1668,16 @@ pub mod label {
 /// A resource schema for a List in Amazon Fraud Detector.
 ///
 /// CloudFormation type `AWS::FraudDetector::List`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The list ARN.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time when the list was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The time when the list was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnList {
     props: Props,
@@ -1396,7 +1687,7 @@ pub struct CfnList {
 impl CfnList {
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::List";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the list.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1502,15 +1793,33 @@ pub mod list {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1533,6 +1842,16 @@ pub mod list {
 /// An outcome for rule evaluation.
 ///
 /// CloudFormation type `AWS::FraudDetector::Outcome`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The outcome ARN.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The timestamp when the outcome was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The timestamp when the outcome was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnOutcome {
     props: Props,
@@ -1542,7 +1861,7 @@ pub struct CfnOutcome {
 impl CfnOutcome {
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::Outcome";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the outcome.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1634,15 +1953,29 @@ pub mod outcome {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1665,27 +1998,71 @@ pub mod outcome {
 /// A resource schema for a Variable in Amazon Fraud Detector.
 ///
 /// CloudFormation type `AWS::FraudDetector::Variable`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the variable.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time when the variable was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The time when the variable was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnVariable {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVariable`], by name: the argument of [`CfnVariable::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVariableRequired {
+    /// The source of the data.
+    ///
+    /// CloudFormation property `DataSource`.
+    ///
+    /// Allowed values (the enum [`variable::DataSource`]): `EVENT`, `EXTERNAL_MODEL_SCORE`.
+    pub data_source: Val<String>,
+
+    /// The data type.
+    ///
+    /// CloudFormation property `DataType`.
+    ///
+    /// Allowed values (the enum [`variable::DataType`]): `STRING`, `INTEGER`, `FLOAT`, `BOOLEAN`.
+    pub data_type: Val<String>,
+
+    /// The default value for the variable when no value is received.
+    ///
+    /// CloudFormation property `DefaultValue`.
+    pub default_value: Val<String>,
+
+    /// The name of the variable.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnVariable {
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::Variable";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVariableRequired`]:
     ///
-    /// - `data_source`: `DataSource`, The source of the data.
-    /// - `data_type`: `DataType`, The data type.
-    /// - `default_value`: `DefaultValue`, The default value for the variable when no value is received.
-    /// - `name`: `Name`, The name of the variable.
-    pub fn new(data_source: impl Into<Val<String>>, data_type: impl Into<Val<String>>, default_value: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVariable::new(CfnVariableRequired {
+    ///     data_source: variable::DataSource::Event.into(),
+    ///     data_type: variable::DataType::String.into(),
+    ///     default_value: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVariableRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataSource", data_source);
-        props.set("DataType", data_type);
-        props.set("DefaultValue", default_value);
-        props.set("Name", name);
+        props.set::<String>("DataSource", required.data_source);
+        props.set::<String>("DataType", required.data_type);
+        props.set::<String>("DefaultValue", required.default_value);
+        props.set::<String>("Name", required.name);
         CfnVariable { props, options: ResourceOptions::default() }
     }
 
@@ -1703,7 +2080,7 @@ impl CfnVariable {
 
     /// The variable type. For more information see <https://docs.aws.amazon.com/frauddetector/latest/ug/create-a-variable.html#variable-types>
     ///
-    /// Allowed values: `AUTH_CODE`, `AVS`, `BILLING_ADDRESS_L1`, `BILLING_ADDRESS_L2`, `BILLING_CITY`, `BILLING_COUNTRY`, `BILLING_NAME`, `BILLING_PHONE`, `BILLING_STATE`, `BILLING_ZIP`, `CARD_BIN`, `CATEGORICAL`, `CURRENCY_CODE`, `EMAIL_ADDRESS`, `FINGERPRINT`, `FRAUD_LABEL`, `FREE_FORM_TEXT`, `IP_ADDRESS`, `NUMERIC`, `ORDER_ID`, `PAYMENT_TYPE`, `PHONE_NUMBER`, `PRICE`, `PRODUCT_CATEGORY` and 9 more.
+    /// Allowed values (the enum [`variable::VariableType`]): `AUTH_CODE`, `AVS`, `BILLING_ADDRESS_L1`, `BILLING_ADDRESS_L2`, `BILLING_CITY`, `BILLING_COUNTRY`, `BILLING_NAME`, `BILLING_PHONE`, `BILLING_STATE`, `BILLING_ZIP`, `CARD_BIN`, `CATEGORICAL`, `CURRENCY_CODE`, `EMAIL_ADDRESS`, `FINGERPRINT`, `FRAUD_LABEL`, `FREE_FORM_TEXT`, `IP_ADDRESS`, `NUMERIC`, `ORDER_ID`, `PAYMENT_TYPE`, `PHONE_NUMBER`, `PRICE`, `PRODUCT_CATEGORY` and 9 more.
     pub fn variable_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("VariableType", value);
         self
@@ -1771,11 +2148,11 @@ pub(crate) static VARIABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVariable`].
+/// Property types and enums of the allowed values of [`CfnVariable`].
 pub mod variable {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::FraudDetector::Variable`.
     #[derive(Clone, Debug)]
@@ -1783,15 +2160,29 @@ pub mod variable {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1809,6 +2200,63 @@ pub mod variable {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataSource` in `AWS::FraudDetector::Variable`; `.into()` makes a `Val<String>`.
+        DataSource {
+            Event = "EVENT",
+            ExternalModelScore = "EXTERNAL_MODEL_SCORE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::FraudDetector::Variable`; `.into()` makes a `Val<String>`.
+        DataType {
+            String = "STRING",
+            Integer = "INTEGER",
+            Float = "FLOAT",
+            Boolean = "BOOLEAN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VariableType` in `AWS::FraudDetector::Variable`; `.into()` makes a `Val<String>`.
+        VariableType {
+            AuthCode = "AUTH_CODE",
+            Avs = "AVS",
+            BillingAddressL1 = "BILLING_ADDRESS_L1",
+            BillingAddressL2 = "BILLING_ADDRESS_L2",
+            BillingCity = "BILLING_CITY",
+            BillingCountry = "BILLING_COUNTRY",
+            BillingName = "BILLING_NAME",
+            BillingPhone = "BILLING_PHONE",
+            BillingState = "BILLING_STATE",
+            BillingZip = "BILLING_ZIP",
+            CardBin = "CARD_BIN",
+            Categorical = "CATEGORICAL",
+            CurrencyCode = "CURRENCY_CODE",
+            EmailAddress = "EMAIL_ADDRESS",
+            Fingerprint = "FINGERPRINT",
+            FraudLabel = "FRAUD_LABEL",
+            FreeFormText = "FREE_FORM_TEXT",
+            IpAddress = "IP_ADDRESS",
+            Numeric = "NUMERIC",
+            OrderId = "ORDER_ID",
+            PaymentType = "PAYMENT_TYPE",
+            PhoneNumber = "PHONE_NUMBER",
+            Price = "PRICE",
+            ProductCategory = "PRODUCT_CATEGORY",
+            ShippingAddressL1 = "SHIPPING_ADDRESS_L1",
+            ShippingAddressL2 = "SHIPPING_ADDRESS_L2",
+            ShippingCity = "SHIPPING_CITY",
+            ShippingCountry = "SHIPPING_COUNTRY",
+            ShippingName = "SHIPPING_NAME",
+            ShippingPhone = "SHIPPING_PHONE",
+            ShippingState = "SHIPPING_STATE",
+            ShippingZip = "SHIPPING_ZIP",
+            Useragent = "USERAGENT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

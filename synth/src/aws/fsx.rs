@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,18 @@ use crate::value::{Json, Val};
 /// Creates a backup of an existing Amazon FSx for Windows File Server file system, Amazon FSx for Lustre file system, Amazon FSx for NetApp ONTAP volume, or Amazon FSx for OpenZFS file system.
 ///
 /// CloudFormation type `AWS::FSx::Backup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BackupId`: `handle.backup_id()` → `Val<String>`. The ID of the backup.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time when the backup was created.
+/// - `Lifecycle`: `handle.lifecycle()` → `Val<String>`. The lifecycle status of the backup.
+/// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the backup.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of the backup.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceARN`.
 #[derive(Clone, Debug)]
 pub struct CfnBackup {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnBackup {
 impl CfnBackup {
     pub const TYPE_NAME: &'static str = "AWS::FSx::Backup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `file_system_id`: `FileSystemId`, The ID of the file system to back up.
     pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -124,15 +135,33 @@ pub mod backup {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -155,25 +184,63 @@ pub mod backup {
 /// Resource Type definition for AWS::FSx::DataRepositoryAssociation
 ///
 /// CloudFormation type `AWS::FSx::DataRepositoryAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. The system-generated, unique ID of the data repository association.
+/// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for a given resource. ARNs uniquely identify Amazon Web Services resources. We require an ARN when you need to specify a resource unambiguously across all of Amazon Web Services. For more information, see Amazon Resource Names (ARNs) in the Amazon Web Services General Reference.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnDataRepositoryAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataRepositoryAssociation`], by name: the argument of [`CfnDataRepositoryAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataRepositoryAssociationRequired {
+    /// The path to the Amazon S3 data repository that will be linked to the file system. The path can be an S3 bucket or prefix in the format s3://myBucket/myPrefix/ . This path specifies where in the S3 data repository files will be imported from or exported to.
+    ///
+    /// CloudFormation property `DataRepositoryPath`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_repository_path: Val<String>,
+
+    /// The globally unique ID of the file system, assigned by Amazon FSx.
+    ///
+    /// CloudFormation property `FileSystemId`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_system_id: Val<String>,
+
+    /// This path specifies where in your file system files will be exported from or imported to. This file system directory can be linked to only one Amazon S3 bucket, and no other S3 bucket can be linked to the directory.
+    ///
+    /// CloudFormation property `FileSystemPath`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_system_path: Val<String>,
+}
+
 impl CfnDataRepositoryAssociation {
     pub const TYPE_NAME: &'static str = "AWS::FSx::DataRepositoryAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataRepositoryAssociationRequired`]:
     ///
-    /// - `data_repository_path`: `DataRepositoryPath`, The path to the Amazon S3 data repository that will be linked to the file system. The path can be an S3 bucket or prefix in the format s3://myBucket/myPrefix/ . This path specifies where in the S3 data repository files will be imported from or exported to.
-    /// - `file_system_id`: `FileSystemId`, The globally unique ID of the file system, assigned by Amazon FSx.
-    /// - `file_system_path`: `FileSystemPath`, This path specifies where in your file system files will be exported from or imported to. This file system directory can be linked to only one Amazon S3 bucket, and no other S3 bucket can be linked to the directory.
-    pub fn new(data_repository_path: impl Into<Val<String>>, file_system_id: impl Into<Val<String>>, file_system_path: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataRepositoryAssociation::new(CfnDataRepositoryAssociationRequired {
+    ///     data_repository_path: "...".into(),
+    ///     file_system_id: "...".into(),
+    ///     file_system_path: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataRepositoryAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataRepositoryPath", data_repository_path);
-        props.set("FileSystemId", file_system_id);
-        props.set("FileSystemPath", file_system_path);
+        props.set::<String>("DataRepositoryPath", required.data_repository_path);
+        props.set::<String>("FileSystemId", required.file_system_id);
+        props.set::<String>("FileSystemPath", required.file_system_path);
         CfnDataRepositoryAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -258,11 +325,11 @@ pub(crate) static DATA_REPOSITORY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataRepositoryAssociation`].
+/// Property types and enums of the allowed values of [`CfnDataRepositoryAssociation`].
 pub mod data_repository_association {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration for an Amazon S3 data repository linked to an Amazon FSx Lustre file system with a data repository association. The configuration defines which file events (new, changed, or deleted files or directories) are automatically imported from the linked data repository to the file system or automatically exported from the file system to the data repository.
     #[derive(Clone, Debug)]
@@ -303,9 +370,9 @@ pub mod data_repository_association {
     }
 
     impl AutoExportPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `events`: `Events`.
+        /// - `events`: `Events`. Allowed values: the enum [`Events`].
         pub fn new(events: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Events", events);
@@ -326,9 +393,9 @@ pub mod data_repository_association {
     }
 
     impl AutoImportPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `events`: `Events`.
+        /// - `events`: `Events`. Allowed values: the enum [`Events`].
         pub fn new(events: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Events", events);
@@ -348,15 +415,33 @@ pub mod data_repository_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -396,32 +481,97 @@ pub mod data_repository_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Events` in `AWS::FSx::DataRepositoryAssociation`; `.into()` makes a `Val<String>`.
+        Events {
+            New = "NEW",
+            Changed = "CHANGED",
+            Deleted = "DELETED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::FSx::FileCache
 ///
 /// CloudFormation type `AWS::FSx::FileCache`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the cache was created
+/// - `DNSName`: `handle.dns_name()` → `Val<String>`. The DNS name for the cache
+/// - `DataRepositoryAssociationIds`: `handle.data_repository_association_ids()` → `Val<Vec<String>>`. A list of IDs of data repository associations that are associated with this cache
+/// - `FileCacheId`: `handle.file_cache_id()` → `Val<String>`. The ID of the file cache
+/// - `Lifecycle`: `handle.lifecycle()` → `Val<String>`. The lifecycle status of the cache
+/// - `LustreConfiguration.LogConfiguration`: `handle.lustre_configuration_log_configuration()` → `Val<Json>`.
+/// - `LustreConfiguration.MountName`: `handle.lustre_configuration_mount_name()` → `Val<String>`.
+/// - `NetworkInterfaceIds`: `handle.network_interface_ids()` → `Val<Vec<String>>`. Network interface IDs for the cache
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. The AWS account ID of the cache owner
+/// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the file cache
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The VPC ID of the cache
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceARN`.
 #[derive(Clone, Debug)]
 pub struct CfnFileCache {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFileCache`], by name: the argument of [`CfnFileCache::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFileCacheRequired {
+    /// The type of cache, which must be LUSTRE
+    ///
+    /// CloudFormation property `FileCacheType`.
+    ///
+    /// Allowed values (the enum [`file_cache::FileCacheType`]): `LUSTRE`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_cache_type: Val<String>,
+
+    /// The Lustre version of the cache, which must be 2.12
+    ///
+    /// CloudFormation property `FileCacheTypeVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_cache_type_version: Val<String>,
+
+    /// The storage capacity of the cache in gibibytes (GiB)
+    ///
+    /// CloudFormation property `StorageCapacity`.
+    ///
+    /// Changing it replaces the resource.
+    pub storage_capacity: Val<i64>,
+
+    /// A list of subnet IDs for the cache
+    ///
+    /// CloudFormation property `SubnetIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnFileCache {
     pub const TYPE_NAME: &'static str = "AWS::FSx::FileCache";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFileCacheRequired`]:
     ///
-    /// - `file_cache_type`: `FileCacheType`, The type of cache, which must be LUSTRE
-    /// - `file_cache_type_version`: `FileCacheTypeVersion`, The Lustre version of the cache, which must be 2.12
-    /// - `storage_capacity`: `StorageCapacity`, The storage capacity of the cache in gibibytes (GiB)
-    /// - `subnet_ids`: `SubnetIds`, A list of subnet IDs for the cache
-    pub fn new(file_cache_type: impl Into<Val<String>>, file_cache_type_version: impl Into<Val<String>>, storage_capacity: impl Into<Val<i64>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnFileCache::new(CfnFileCacheRequired {
+    ///     file_cache_type: file_cache::FileCacheType::Lustre.into(),
+    ///     file_cache_type_version: "...".into(),
+    ///     storage_capacity: 1.into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFileCacheRequired) -> Self {
         let mut props = Props::new();
-        props.set("FileCacheType", file_cache_type);
-        props.set("FileCacheTypeVersion", file_cache_type_version);
-        props.set("StorageCapacity", storage_capacity);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("FileCacheType", required.file_cache_type);
+        props.set::<String>("FileCacheTypeVersion", required.file_cache_type_version);
+        props.set::<i64>("StorageCapacity", required.storage_capacity);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnFileCache { props, options: ResourceOptions::default() }
     }
 
@@ -592,11 +742,11 @@ pub(crate) static FILE_CACHE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFileCache`].
+/// Property types and enums of the allowed values of [`CfnFileCache`].
 pub mod file_cache {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::FSx::FileCache`.
     #[derive(Clone, Debug)]
@@ -604,15 +754,29 @@ pub mod file_cache {
         props: Props,
     }
 
+    /// The required properties of [`DataRepositoryAssociation`], by name: the argument of [`DataRepositoryAssociation::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataRepositoryAssociationRequired {
+        /// CloudFormation property `DataRepositoryPath`.
+        pub data_repository_path: Val<String>,
+
+        /// CloudFormation property `FileCachePath`.
+        pub file_cache_path: Val<String>,
+    }
+
     impl DataRepositoryAssociation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataRepositoryAssociationRequired`]:
         ///
-        /// - `data_repository_path`: `DataRepositoryPath`.
-        /// - `file_cache_path`: `FileCachePath`.
-        pub fn new(data_repository_path: impl Into<Val<String>>, file_cache_path: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DataRepositoryAssociation::new(DataRepositoryAssociationRequired {
+        ///     data_repository_path: "...".into(),
+        ///     file_cache_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataRepositoryAssociationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataRepositoryPath", data_repository_path);
-            props.set("FileCachePath", file_cache_path);
+            props.set::<String>("DataRepositoryPath", required.data_repository_path);
+            props.set::<String>("FileCachePath", required.file_cache_path);
             DataRepositoryAssociation { props }
         }
     }
@@ -629,17 +793,42 @@ pub mod file_cache {
         props: Props,
     }
 
-    impl LustreConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LustreConfiguration`], by name: the argument of [`LustreConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct LustreConfigurationRequired {
+        /// CloudFormation property `DeploymentType`.
         ///
-        /// - `deployment_type`: `DeploymentType`.
-        /// - `metadata_configuration`: `MetadataConfiguration`.
-        /// - `per_unit_storage_throughput`: `PerUnitStorageThroughput`.
-        pub fn new(deployment_type: impl Into<Val<String>>, metadata_configuration: impl Into<Val<MetadataConfiguration>>, per_unit_storage_throughput: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`DeploymentType`]): `CACHE_1`.
+        ///
+        /// Changing it replaces the resource.
+        pub deployment_type: Val<String>,
+
+        /// CloudFormation property `MetadataConfiguration`.
+        ///
+        /// Changing it replaces the resource.
+        pub metadata_configuration: Val<MetadataConfiguration>,
+
+        /// CloudFormation property `PerUnitStorageThroughput`.
+        ///
+        /// Changing it replaces the resource.
+        pub per_unit_storage_throughput: Val<i64>,
+    }
+
+    impl LustreConfiguration {
+        /// Creates the value from its required properties, by name in [`LustreConfigurationRequired`]:
+        ///
+        /// ```text
+        /// LustreConfiguration::new(LustreConfigurationRequired {
+        ///     deployment_type: DeploymentType::Cache1.into(),
+        ///     metadata_configuration: MetadataConfiguration::new(...).into(),
+        ///     per_unit_storage_throughput: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: LustreConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeploymentType", deployment_type);
-            props.set("MetadataConfiguration", metadata_configuration);
-            props.set("PerUnitStorageThroughput", per_unit_storage_throughput);
+            props.set::<String>("DeploymentType", required.deployment_type);
+            props.set::<MetadataConfiguration>("MetadataConfiguration", required.metadata_configuration);
+            props.set::<i64>("PerUnitStorageThroughput", required.per_unit_storage_throughput);
             LustreConfiguration { props }
         }
 
@@ -675,9 +864,9 @@ pub mod file_cache {
     }
 
     impl LogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `level`: `Level`.
+        /// - `level`: `Level`. Allowed values: the enum [`Level`].
         pub fn new(level: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Level", level);
@@ -704,7 +893,7 @@ pub mod file_cache {
     }
 
     impl MetadataConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `storage_capacity`: `StorageCapacity`.
         pub fn new(storage_capacity: impl Into<Val<i64>>) -> Self {
@@ -726,15 +915,29 @@ pub mod file_cache {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -787,28 +990,82 @@ pub mod file_cache {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FileCacheType` in `AWS::FSx::FileCache`; `.into()` makes a `Val<String>`.
+        FileCacheType {
+            Lustre = "LUSTRE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeploymentType` in `AWS::FSx::FileCache`; `.into()` makes a `Val<String>`.
+        DeploymentType {
+            Cache1 = "CACHE_1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Level` in `AWS::FSx::FileCache`; `.into()` makes a `Val<String>`.
+        Level {
+            Disabled = "DISABLED",
+            WarnOnly = "WARN_ONLY",
+            ErrorOnly = "ERROR_ONLY",
+            WarnError = "WARN_ERROR",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::FSx::FileSystem
 ///
 /// CloudFormation type `AWS::FSx::FileSystem`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DNSName`: `handle.dns_name()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LustreMountName`: `handle.lustre_mount_name()` → `Val<String>`.
+/// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`.
+/// - `RootVolumeId`: `handle.root_volume_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFileSystem {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFileSystem`], by name: the argument of [`CfnFileSystem::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFileSystemRequired {
+    /// CloudFormation property `FileSystemType`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_system_type: Val<String>,
+
+    /// CloudFormation property `SubnetIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnFileSystem {
     pub const TYPE_NAME: &'static str = "AWS::FSx::FileSystem";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFileSystemRequired`]:
     ///
-    /// - `file_system_type`: `FileSystemType`.
-    /// - `subnet_ids`: `SubnetIds`.
-    pub fn new(file_system_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnFileSystem::new(CfnFileSystemRequired {
+    ///     file_system_type: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFileSystemRequired) -> Self {
         let mut props = Props::new();
-        props.set("FileSystemType", file_system_type);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("FileSystemType", required.file_system_type);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnFileSystem { props, options: ResourceOptions::default() }
     }
 
@@ -1110,7 +1367,7 @@ pub mod file_system {
     }
 
     impl LogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `level`: `Level`.
         pub fn new(level: impl Into<Val<String>>) -> Self {
@@ -1171,7 +1428,7 @@ pub mod file_system {
     }
 
     impl OntapConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `deployment_type`: `DeploymentType`.
         pub fn new(deployment_type: impl Into<Val<String>>) -> Self {
@@ -1298,7 +1555,7 @@ pub mod file_system {
     }
 
     impl OpenZfsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `deployment_type`: `DeploymentType`.
         pub fn new(deployment_type: impl Into<Val<String>>) -> Self {
@@ -1588,15 +1845,29 @@ pub mod file_system {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1614,7 +1885,7 @@ pub mod file_system {
     }
 
     impl WindowsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `throughput_capacity`: `ThroughputCapacity`.
         pub fn new(throughput_capacity: impl Into<Val<i64>>) -> Self {
@@ -1708,15 +1979,29 @@ pub mod file_system {
         props: Props,
     }
 
+    /// The required properties of [`AuditLogConfiguration`], by name: the argument of [`AuditLogConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuditLogConfigurationRequired {
+        /// CloudFormation property `FileAccessAuditLogLevel`.
+        pub file_access_audit_log_level: Val<String>,
+
+        /// CloudFormation property `FileShareAccessAuditLogLevel`.
+        pub file_share_access_audit_log_level: Val<String>,
+    }
+
     impl AuditLogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AuditLogConfigurationRequired`]:
         ///
-        /// - `file_access_audit_log_level`: `FileAccessAuditLogLevel`.
-        /// - `file_share_access_audit_log_level`: `FileShareAccessAuditLogLevel`.
-        pub fn new(file_access_audit_log_level: impl Into<Val<String>>, file_share_access_audit_log_level: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AuditLogConfiguration::new(AuditLogConfigurationRequired {
+        ///     file_access_audit_log_level: "...".into(),
+        ///     file_share_access_audit_log_level: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuditLogConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileAccessAuditLogLevel", file_access_audit_log_level);
-            props.set("FileShareAccessAuditLogLevel", file_share_access_audit_log_level);
+            props.set::<String>("FileAccessAuditLogLevel", required.file_access_audit_log_level);
+            props.set::<String>("FileShareAccessAuditLogLevel", required.file_share_access_audit_log_level);
             AuditLogConfiguration { props }
         }
 
@@ -1740,7 +2025,7 @@ pub mod file_system {
     }
 
     impl FsrmConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fsrm_service_enabled`: `FsrmServiceEnabled`.
         pub fn new(fsrm_service_enabled: impl Into<Val<bool>>) -> Self {
@@ -1828,23 +2113,57 @@ pub mod file_system {
 /// Resource type definition for AWS::FSx::S3AccessPointAttachment
 ///
 /// CloudFormation type `AWS::FSx::S3AccessPointAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Lifecycle`: `handle.lifecycle()` → `Val<String>`. The lifecycle status of the S3 access point attachment.
+/// - `S3AccessPoint.Alias`: `handle.s3_access_point_alias()` → `Val<String>`. The S3 access point's alias.
+/// - `S3AccessPoint.ResourceARN`: `handle.s3_access_point_resource_arn()` → `Val<String>`. The S3 access point's ARN.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnS3AccessPointAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnS3AccessPointAttachment`], by name: the argument of [`CfnS3AccessPointAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnS3AccessPointAttachmentRequired {
+    /// The name of the S3 access point attachment; also used for the name of the S3 access point.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The type of Amazon FSx volume that the S3 access point is attached to.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`s3_access_point_attachment::Type`]): `OPENZFS`, `ONTAP`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnS3AccessPointAttachment {
     pub const TYPE_NAME: &'static str = "AWS::FSx::S3AccessPointAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnS3AccessPointAttachmentRequired`]:
     ///
-    /// - `name`: `Name`, The name of the S3 access point attachment; also used for the name of the S3 access point.
-    /// - `type_`: `Type`, The type of Amazon FSx volume that the S3 access point is attached to.
-    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnS3AccessPointAttachment::new(CfnS3AccessPointAttachmentRequired {
+    ///     name: "...".into(),
+    ///     type_: s3_access_point_attachment::Type::Openzfs.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnS3AccessPointAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnS3AccessPointAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -1934,11 +2253,11 @@ pub(crate) static S3_ACCESS_POINT_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnS3AccessPointAttachment`].
+/// Property types and enums of the allowed values of [`CfnS3AccessPointAttachment`].
 pub mod s3_access_point_attachment {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::FSx::S3AccessPointAttachment`.
     #[derive(Clone, Debug)]
@@ -1946,15 +2265,33 @@ pub mod s3_access_point_attachment {
         props: Props,
     }
 
-    impl S3AccessPointOntapConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3AccessPointOntapConfiguration`], by name: the argument of [`S3AccessPointOntapConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3AccessPointOntapConfigurationRequired {
+        /// The file system identity used to authorize file access requests made using the S3 access point.
         ///
-        /// - `file_system_identity`: `FileSystemIdentity`, The file system identity used to authorize file access requests made using the S3 access point.
-        /// - `volume_id`: `VolumeId`, The ID of the FSx for ONTAP volume that the S3 access point is attached to.
-        pub fn new(file_system_identity: impl Into<Val<OntapFileSystemIdentity>>, volume_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FileSystemIdentity`.
+        pub file_system_identity: Val<OntapFileSystemIdentity>,
+
+        /// The ID of the FSx for ONTAP volume that the S3 access point is attached to.
+        ///
+        /// CloudFormation property `VolumeId`.
+        pub volume_id: Val<String>,
+    }
+
+    impl S3AccessPointOntapConfiguration {
+        /// Creates the value from its required properties, by name in [`S3AccessPointOntapConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3AccessPointOntapConfiguration::new(S3AccessPointOntapConfigurationRequired {
+        ///     file_system_identity: OntapFileSystemIdentity::new(...).into(),
+        ///     volume_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3AccessPointOntapConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileSystemIdentity", file_system_identity);
-            props.set("VolumeId", volume_id);
+            props.set::<OntapFileSystemIdentity>("FileSystemIdentity", required.file_system_identity);
+            props.set::<String>("VolumeId", required.volume_id);
             S3AccessPointOntapConfiguration { props }
         }
     }
@@ -1972,9 +2309,9 @@ pub mod s3_access_point_attachment {
     }
 
     impl OntapFileSystemIdentity {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Specifies the FSx for ONTAP user identity type, accepts either UNIX or WINDOWS.
+        /// - `type_`: `Type`, Specifies the FSx for ONTAP user identity type, accepts either UNIX or WINDOWS. Allowed values: the enum [`OntapFileSystemIdentityType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -2007,7 +2344,7 @@ pub mod s3_access_point_attachment {
     }
 
     impl OntapUnixFileSystemUser {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the UNIX user.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2030,7 +2367,7 @@ pub mod s3_access_point_attachment {
     }
 
     impl OntapWindowsFileSystemUser {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the Windows user.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2052,15 +2389,33 @@ pub mod s3_access_point_attachment {
         props: Props,
     }
 
-    impl S3AccessPointOpenZfsConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3AccessPointOpenZfsConfiguration`], by name: the argument of [`S3AccessPointOpenZfsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3AccessPointOpenZfsConfigurationRequired {
+        /// The file system identity used to authorize file access requests made using the S3 access point.
         ///
-        /// - `file_system_identity`: `FileSystemIdentity`, The file system identity used to authorize file access requests made using the S3 access point.
-        /// - `volume_id`: `VolumeId`, The ID of the FSx for OpenZFS volume that the S3 access point is attached to.
-        pub fn new(file_system_identity: impl Into<Val<OpenZfsFileSystemIdentity>>, volume_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FileSystemIdentity`.
+        pub file_system_identity: Val<OpenZfsFileSystemIdentity>,
+
+        /// The ID of the FSx for OpenZFS volume that the S3 access point is attached to.
+        ///
+        /// CloudFormation property `VolumeId`.
+        pub volume_id: Val<String>,
+    }
+
+    impl S3AccessPointOpenZfsConfiguration {
+        /// Creates the value from its required properties, by name in [`S3AccessPointOpenZfsConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3AccessPointOpenZfsConfiguration::new(S3AccessPointOpenZfsConfigurationRequired {
+        ///     file_system_identity: OpenZfsFileSystemIdentity::new(...).into(),
+        ///     volume_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3AccessPointOpenZfsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileSystemIdentity", file_system_identity);
-            props.set("VolumeId", volume_id);
+            props.set::<OpenZfsFileSystemIdentity>("FileSystemIdentity", required.file_system_identity);
+            props.set::<String>("VolumeId", required.volume_id);
             S3AccessPointOpenZfsConfiguration { props }
         }
     }
@@ -2077,15 +2432,35 @@ pub mod s3_access_point_attachment {
         props: Props,
     }
 
-    impl OpenZfsFileSystemIdentity {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OpenZfsFileSystemIdentity`], by name: the argument of [`OpenZfsFileSystemIdentity::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenZfsFileSystemIdentityRequired {
+        /// Specifies the UID and GIDs of the file system POSIX user.
         ///
-        /// - `posix_user`: `PosixUser`, Specifies the UID and GIDs of the file system POSIX user.
-        /// - `type_`: `Type`, Specifies the FSx for OpenZFS user identity type, accepts only POSIX.
-        pub fn new(posix_user: impl Into<Val<OpenZfsPosixFileSystemUser>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PosixUser`.
+        pub posix_user: Val<OpenZfsPosixFileSystemUser>,
+
+        /// Specifies the FSx for OpenZFS user identity type, accepts only POSIX.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`OpenZfsFileSystemIdentityType`]): `POSIX`.
+        pub type_: Val<String>,
+    }
+
+    impl OpenZfsFileSystemIdentity {
+        /// Creates the value from its required properties, by name in [`OpenZfsFileSystemIdentityRequired`]:
+        ///
+        /// ```text
+        /// OpenZfsFileSystemIdentity::new(OpenZfsFileSystemIdentityRequired {
+        ///     posix_user: OpenZfsPosixFileSystemUser::new(...).into(),
+        ///     type_: OpenZfsFileSystemIdentityType::Posix.into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenZfsFileSystemIdentityRequired) -> Self {
             let mut props = Props::new();
-            props.set("PosixUser", posix_user);
-            props.set("Type", type_);
+            props.set::<OpenZfsPosixFileSystemUser>("PosixUser", required.posix_user);
+            props.set::<String>("Type", required.type_);
             OpenZfsFileSystemIdentity { props }
         }
     }
@@ -2102,15 +2477,33 @@ pub mod s3_access_point_attachment {
         props: Props,
     }
 
-    impl OpenZfsPosixFileSystemUser {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OpenZfsPosixFileSystemUser`], by name: the argument of [`OpenZfsPosixFileSystemUser::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenZfsPosixFileSystemUserRequired {
+        /// The GID of the file system user.
         ///
-        /// - `gid`: `Gid`, The GID of the file system user.
-        /// - `uid`: `Uid`, The UID of the file system user.
-        pub fn new(gid: impl Into<Val<f64>>, uid: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Gid`.
+        pub gid: Val<f64>,
+
+        /// The UID of the file system user.
+        ///
+        /// CloudFormation property `Uid`.
+        pub uid: Val<f64>,
+    }
+
+    impl OpenZfsPosixFileSystemUser {
+        /// Creates the value from its required properties, by name in [`OpenZfsPosixFileSystemUserRequired`]:
+        ///
+        /// ```text
+        /// OpenZfsPosixFileSystemUser::new(OpenZfsPosixFileSystemUserRequired {
+        ///     gid: 1.0.into(),
+        ///     uid: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenZfsPosixFileSystemUserRequired) -> Self {
             let mut props = Props::new();
-            props.set("Gid", gid);
-            props.set("Uid", uid);
+            props.set::<f64>("Gid", required.gid);
+            props.set::<f64>("Uid", required.uid);
             OpenZfsPosixFileSystemUser { props }
         }
 
@@ -2134,7 +2527,7 @@ pub mod s3_access_point_attachment {
     }
 
     impl FileSystemGid {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `gid`: `Gid`, The GID of the file system user.
         pub fn new(gid: impl Into<Val<f64>>) -> Self {
@@ -2203,7 +2596,7 @@ pub mod s3_access_point_attachment {
     }
 
     impl S3AccessPointVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `vpc_id`: `VpcId`, Specifies the virtual private cloud (VPC) for the S3 access point VPC configuration, if one exists.
         pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
@@ -2298,28 +2691,80 @@ pub mod s3_access_point_attachment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::FSx::S3AccessPointAttachment`; `.into()` makes a `Val<String>`.
+        Type {
+            Openzfs = "OPENZFS",
+            Ontap = "ONTAP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::FSx::S3AccessPointAttachment`; `.into()` makes a `Val<String>`.
+        OntapFileSystemIdentityType {
+            Unix = "UNIX",
+            Windows = "WINDOWS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::FSx::S3AccessPointAttachment`; `.into()` makes a `Val<String>`.
+        OpenZfsFileSystemIdentityType {
+            Posix = "POSIX",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::FSx::Snapshot
 ///
 /// CloudFormation type `AWS::FSx::Snapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the snapshot.
+/// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. Returns the snapshot's Amazon Resource Name (ARN).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSnapshot`], by name: the argument of [`CfnSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSnapshotRequired {
+    /// The name of the snapshot.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The ID of the volume that the snapshot is of.
+    ///
+    /// CloudFormation property `VolumeId`.
+    ///
+    /// Changing it replaces the resource.
+    pub volume_id: Val<String>,
+}
+
 impl CfnSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::FSx::Snapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSnapshotRequired`]:
     ///
-    /// - `name`: `Name`, The name of the snapshot.
-    /// - `volume_id`: `VolumeId`, The ID of the volume that the snapshot is of.
-    pub fn new(name: impl Into<Val<String>>, volume_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSnapshot::new(CfnSnapshotRequired {
+    ///     name: "...".into(),
+    ///     volume_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("VolumeId", volume_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("VolumeId", required.volume_id);
         CfnSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -2393,15 +2838,33 @@ pub mod snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A value that specifies the TagKey, the name of the tag. Tag keys must be unique for the resource to which they are attached.
         ///
-        /// - `key`: `Key`, A value that specifies the TagKey, the name of the tag. Tag keys must be unique for the resource to which they are attached.
-        /// - `value`: `Value`, A value that specifies the TagValue, the value assigned to the corresponding tag key. Tag values can be null and don't have to be unique in a tag set. For example, you can have a key-value pair in a tag set of finances : April and also of payroll : April.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A value that specifies the TagValue, the value assigned to the corresponding tag key. Tag values can be null and don't have to be unique in a tag set. For example, you can have a key-value pair in a tag set of finances : April and also of payroll : April.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2424,23 +2887,55 @@ pub mod snapshot {
 /// Resource Type definition for AWS::FSx::StorageVirtualMachine
 ///
 /// CloudFormation type `AWS::FSx::StorageVirtualMachine`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for a given resource. Min Length: 8, Max Length 512
+/// - `StorageVirtualMachineId`: `handle.storage_virtual_machine_id()` → `Val<String>`. The SVM's system generated unique ID.
+/// - `UUID`: `handle.uuid()` → `Val<String>`. The SVM's UUID (universally unique identifier).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StorageVirtualMachineId`.
 #[derive(Clone, Debug)]
 pub struct CfnStorageVirtualMachine {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStorageVirtualMachine`], by name: the argument of [`CfnStorageVirtualMachine::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStorageVirtualMachineRequired {
+    /// Specifies the FSx for ONTAP file system on which to create the SVM.
+    ///
+    /// CloudFormation property `FileSystemId`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_system_id: Val<String>,
+
+    /// The name of the SVM. Pattern: `^[^\u0000\u0085\u2028\u2029\r\n]{1,47}$`
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnStorageVirtualMachine {
     pub const TYPE_NAME: &'static str = "AWS::FSx::StorageVirtualMachine";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStorageVirtualMachineRequired`]:
     ///
-    /// - `file_system_id`: `FileSystemId`, Specifies the FSx for ONTAP file system on which to create the SVM.
-    /// - `name`: `Name`, The name of the SVM. Pattern: `^[^\u0000\u0085\u2028\u2029\r\n]{1,47}$`
-    pub fn new(file_system_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStorageVirtualMachine::new(CfnStorageVirtualMachineRequired {
+    ///     file_system_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStorageVirtualMachineRequired) -> Self {
         let mut props = Props::new();
-        props.set("FileSystemId", file_system_id);
-        props.set("Name", name);
+        props.set::<String>("FileSystemId", required.file_system_id);
+        props.set::<String>("Name", required.name);
         CfnStorageVirtualMachine { props, options: ResourceOptions::default() }
     }
 
@@ -2452,7 +2947,7 @@ impl CfnStorageVirtualMachine {
 
     /// The security style of the root volume of the SVM. Allowed values: UNIX | NTFS | MIXED.
     ///
-    /// Allowed values: `MIXED`, `NTFS`, `UNIX`.
+    /// Allowed values (the enum [`storage_virtual_machine::RootVolumeSecurityStyle`]): `MIXED`, `NTFS`, `UNIX`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -2538,11 +3033,11 @@ pub(crate) static STORAGE_VIRTUAL_MACHINE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStorageVirtualMachine`].
+/// Property types and enums of the allowed values of [`CfnStorageVirtualMachine`].
 pub mod storage_virtual_machine {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes the self-managed Microsoft Active Directory to which you want to join the SVM.
     #[derive(Clone, Debug)]
@@ -2648,15 +3143,29 @@ pub mod storage_virtual_machine {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2695,11 +3204,30 @@ pub mod storage_virtual_machine {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RootVolumeSecurityStyle` in `AWS::FSx::StorageVirtualMachine`; `.into()` makes a `Val<String>`.
+        RootVolumeSecurityStyle {
+            Mixed = "MIXED",
+            Ntfs = "NTFS",
+            Unix = "UNIX",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::FSx::Volume
 ///
 /// CloudFormation type `AWS::FSx::Volume`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceARN`: `handle.resource_arn()` → `Val<String>`. Returns the volume's Amazon Resource Name (ARN).
+/// - `UUID`: `handle.uuid()` → `Val<String>`. Returns the volume's ID.
+/// - `VolumeId`: `handle.volume_id()` → `Val<String>`. Returns the volume's universally unique identifier (UUID).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VolumeId`.
 #[derive(Clone, Debug)]
 pub struct CfnVolume {
     props: Props,
@@ -2709,7 +3237,7 @@ pub struct CfnVolume {
 impl CfnVolume {
     pub const TYPE_NAME: &'static str = "AWS::FSx::Volume";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the volume.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2748,7 +3276,7 @@ impl CfnVolume {
 
     /// The type of the volume.
     ///
-    /// Allowed values: `ONTAP`, `OPENZFS`.
+    /// Allowed values (the enum [`volume::VolumeType`]): `ONTAP`, `OPENZFS`.
     ///
     /// Changing it replaces the resource.
     pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2818,11 +3346,11 @@ pub(crate) static VOLUME_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVolume`].
+/// Property types and enums of the allowed values of [`CfnVolume`].
 pub mod volume {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::FSx::Volume`.
     #[derive(Clone, Debug)]
@@ -2831,7 +3359,7 @@ pub mod volume {
     }
 
     impl OntapConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `storage_virtual_machine_id`: `StorageVirtualMachineId`, Specifies the ONTAP SVM in which to create the volume.
         pub fn new(storage_virtual_machine_id: impl Into<Val<String>>) -> Self {
@@ -2862,7 +3390,7 @@ pub mod volume {
 
         /// Specifies the type of volume you are creating. Valid values are the following: RW or DP
         ///
-        /// Allowed values: `DP`, `RW`.
+        /// Allowed values (the enum [`OntapVolumeType`]): `DP`, `RW`.
         ///
         /// Changing it replaces the resource.
         pub fn ontap_volume_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2872,7 +3400,7 @@ pub mod volume {
 
         /// Specifies the security style for the volume. If a volume's security style is not specified, it is automatically set to the root volume's security style.
         ///
-        /// Allowed values: `MIXED`, `NTFS`, `UNIX`.
+        /// Allowed values (the enum [`SecurityStyle`]): `MIXED`, `NTFS`, `UNIX`.
         pub fn security_style(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityStyle", value);
             self
@@ -2916,7 +3444,7 @@ pub mod volume {
 
         /// Use to specify the style of an ONTAP volume.
         ///
-        /// Allowed values: `FLEXGROUP`, `FLEXVOL`.
+        /// Allowed values (the enum [`VolumeStyle`]): `FLEXGROUP`, `FLEXVOL`.
         ///
         /// Changing it replaces the resource.
         pub fn volume_style(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2976,9 +3504,9 @@ pub mod volume {
     }
 
     impl SnaplockConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `snaplock_type`: `SnaplockType`, Specifies the retention mode of an FSx for ONTAP SnapLock volume. After it is set, it can't be changed.
+        /// - `snaplock_type`: `SnaplockType`, Specifies the retention mode of an FSx for ONTAP SnapLock volume. After it is set, it can't be changed. Allowed values: the enum [`SnaplockType`].
         pub fn new(snaplock_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SnaplockType", snaplock_type);
@@ -2999,7 +3527,7 @@ pub mod volume {
 
         /// Enables, disables, or permanently disables privileged delete on an FSx for ONTAP SnapLock Enterprise volume.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`, `PERMANENTLY_DISABLED`.
+        /// Allowed values (the enum [`PrivilegedDelete`]): `DISABLED`, `ENABLED`, `PERMANENTLY_DISABLED`.
         pub fn privileged_delete(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PrivilegedDelete", value);
             self
@@ -3031,9 +3559,9 @@ pub mod volume {
     }
 
     impl AutocommitPeriod {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Defines the type of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume. Setting this value to NONE disables autocommit. The default value is NONE.
+        /// - `type_`: `Type`, Defines the type of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume. Setting this value to NONE disables autocommit. The default value is NONE. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -3059,17 +3587,40 @@ pub mod volume {
         props: Props,
     }
 
-    impl SnaplockRetentionPeriod {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SnaplockRetentionPeriod`], by name: the argument of [`SnaplockRetentionPeriod::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnaplockRetentionPeriodRequired {
+        /// The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume.
         ///
-        /// - `default_retention`: `DefaultRetention`, The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume.
-        /// - `maximum_retention`: `MaximumRetention`, The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
-        /// - `minimum_retention`: `MinimumRetention`, The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
-        pub fn new(default_retention: impl Into<Val<RetentionPeriod>>, maximum_retention: impl Into<Val<RetentionPeriod>>, minimum_retention: impl Into<Val<RetentionPeriod>>) -> Self {
+        /// CloudFormation property `DefaultRetention`.
+        pub default_retention: Val<RetentionPeriod>,
+
+        /// The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
+        ///
+        /// CloudFormation property `MaximumRetention`.
+        pub maximum_retention: Val<RetentionPeriod>,
+
+        /// The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
+        ///
+        /// CloudFormation property `MinimumRetention`.
+        pub minimum_retention: Val<RetentionPeriod>,
+    }
+
+    impl SnaplockRetentionPeriod {
+        /// Creates the value from its required properties, by name in [`SnaplockRetentionPeriodRequired`]:
+        ///
+        /// ```text
+        /// SnaplockRetentionPeriod::new(SnaplockRetentionPeriodRequired {
+        ///     default_retention: RetentionPeriod::new(...).into(),
+        ///     maximum_retention: RetentionPeriod::new(...).into(),
+        ///     minimum_retention: RetentionPeriod::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SnaplockRetentionPeriodRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultRetention", default_retention);
-            props.set("MaximumRetention", maximum_retention);
-            props.set("MinimumRetention", minimum_retention);
+            props.set::<RetentionPeriod>("DefaultRetention", required.default_retention);
+            props.set::<RetentionPeriod>("MaximumRetention", required.maximum_retention);
+            props.set::<RetentionPeriod>("MinimumRetention", required.minimum_retention);
             SnaplockRetentionPeriod { props }
         }
     }
@@ -3087,9 +3638,9 @@ pub mod volume {
     }
 
     impl RetentionPeriod {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Defines the type of time for the retention period of an FSx for ONTAP SnapLock volume. Set it to one of the valid types. If you set it to INFINITE, the files are retained forever. If you set it to UNSPECIFIED, the files are retained until you set an explicit retention period.
+        /// - `type_`: `Type`, Defines the type of time for the retention period of an FSx for ONTAP SnapLock volume. Set it to one of the valid types. If you set it to INFINITE, the files are retained forever. If you set it to UNSPECIFIED, the files are retained until you set an explicit retention period. Allowed values: the enum [`RetentionPeriodType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -3130,7 +3681,7 @@ pub mod volume {
 
         /// Specifies the tiering policy used to transition data. Default value is SNAPSHOT_ONLY.
         ///
-        /// Allowed values: `ALL`, `AUTO`, `NONE`, `SNAPSHOT_ONLY`.
+        /// Allowed values (the enum [`Name`]): `ALL`, `AUTO`, `NONE`, `SNAPSHOT_ONLY`.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -3150,7 +3701,7 @@ pub mod volume {
     }
 
     impl OpenZfsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `parent_volume_id`: `ParentVolumeId`, The ID of the volume to use as the parent volume of the volume that you are creating.
         pub fn new(parent_volume_id: impl Into<Val<String>>) -> Self {
@@ -3167,7 +3718,7 @@ pub mod volume {
 
         /// Specifies the method used to compress the data on the volume
         ///
-        /// Allowed values: `LZ4`, `NONE`, `ZSTD`.
+        /// Allowed values (the enum [`DataCompressionType`]): `LZ4`, `NONE`, `ZSTD`.
         pub fn data_compression_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataCompressionType", value);
             self
@@ -3239,7 +3790,7 @@ pub mod volume {
     }
 
     impl NfsExports {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_configurations`: `ClientConfigurations`, The configuration object for mounting a Network File System (NFS) file system.
         pub fn new(client_configurations: impl Into<Val<Vec<ClientConfigurations>>>) -> Self {
@@ -3261,15 +3812,33 @@ pub mod volume {
         props: Props,
     }
 
-    impl ClientConfigurations {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClientConfigurations`], by name: the argument of [`ClientConfigurations::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClientConfigurationsRequired {
+        /// A value that specifies who can mount the file system. You can provide a wildcard character (*), an IP address (0.0.0.0), or a CIDR address (192.0.2.0/24). By default, Amazon FSx uses the wildcard character when specifying the client.
         ///
-        /// - `clients`: `Clients`, A value that specifies who can mount the file system. You can provide a wildcard character (*), an IP address (0.0.0.0), or a CIDR address (192.0.2.0/24). By default, Amazon FSx uses the wildcard character when specifying the client.
-        /// - `options`: `Options`, The configuration object for mounting a Network File System (NFS) file system.
-        pub fn new(clients: impl Into<Val<String>>, options: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Clients`.
+        pub clients: Val<String>,
+
+        /// The configuration object for mounting a Network File System (NFS) file system.
+        ///
+        /// CloudFormation property `Options`.
+        pub options: Val<Vec<String>>,
+    }
+
+    impl ClientConfigurations {
+        /// Creates the value from its required properties, by name in [`ClientConfigurationsRequired`]:
+        ///
+        /// ```text
+        /// ClientConfigurations::new(ClientConfigurationsRequired {
+        ///     clients: "...".into(),
+        ///     options: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ClientConfigurationsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Clients", clients);
-            props.set("Options", options);
+            props.set::<String>("Clients", required.clients);
+            props.set::<Vec<String>>("Options", required.options);
             ClientConfigurations { props }
         }
     }
@@ -3286,15 +3855,39 @@ pub mod volume {
         props: Props,
     }
 
-    impl OriginSnapshot {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OriginSnapshot`], by name: the argument of [`OriginSnapshot::new`].
+    #[derive(Clone, Debug)]
+    pub struct OriginSnapshotRequired {
+        /// The configuration object for mounting a Network File System (NFS) file system.
         ///
-        /// - `copy_strategy`: `CopyStrategy`, The configuration object for mounting a Network File System (NFS) file system.
-        /// - `snapshot_arn`: `SnapshotARN`, Specifies the snapshot to use when creating an OpenZFS volume from a snapshot.
-        pub fn new(copy_strategy: impl Into<Val<String>>, snapshot_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CopyStrategy`.
+        ///
+        /// Allowed values (the enum [`CopyStrategy`]): `CLONE`, `FULL_COPY`, `INCREMENTAL_COPY`.
+        ///
+        /// Changing it replaces the resource.
+        pub copy_strategy: Val<String>,
+
+        /// Specifies the snapshot to use when creating an OpenZFS volume from a snapshot.
+        ///
+        /// CloudFormation property `SnapshotARN`.
+        ///
+        /// Changing it replaces the resource.
+        pub snapshot_arn: Val<String>,
+    }
+
+    impl OriginSnapshot {
+        /// Creates the value from its required properties, by name in [`OriginSnapshotRequired`]:
+        ///
+        /// ```text
+        /// OriginSnapshot::new(OriginSnapshotRequired {
+        ///     copy_strategy: CopyStrategy::Clone.into(),
+        ///     snapshot_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OriginSnapshotRequired) -> Self {
             let mut props = Props::new();
-            props.set("CopyStrategy", copy_strategy);
-            props.set("SnapshotARN", snapshot_arn);
+            props.set::<String>("CopyStrategy", required.copy_strategy);
+            props.set::<String>("SnapshotARN", required.snapshot_arn);
             OriginSnapshot { props }
         }
     }
@@ -3311,17 +3904,42 @@ pub mod volume {
         props: Props,
     }
 
-    impl UserAndGroupQuotas {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UserAndGroupQuotas`], by name: the argument of [`UserAndGroupQuotas::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserAndGroupQuotasRequired {
+        /// The ID of the user or group that the quota applies to.
         ///
-        /// - `id`: `Id`, The ID of the user or group that the quota applies to.
-        /// - `storage_capacity_quota_gi_b`: `StorageCapacityQuotaGiB`, The user or group's storage quota, in gibibytes (GiB).
-        /// - `type_`: `Type`, Specifies whether the quota applies to a user or group.
-        pub fn new(id: impl Into<Val<i64>>, storage_capacity_quota_gi_b: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<i64>,
+
+        /// The user or group's storage quota, in gibibytes (GiB).
+        ///
+        /// CloudFormation property `StorageCapacityQuotaGiB`.
+        pub storage_capacity_quota_gi_b: Val<i64>,
+
+        /// Specifies whether the quota applies to a user or group.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`UserAndGroupQuotasType`]): `GROUP`, `USER`.
+        pub type_: Val<String>,
+    }
+
+    impl UserAndGroupQuotas {
+        /// Creates the value from its required properties, by name in [`UserAndGroupQuotasRequired`]:
+        ///
+        /// ```text
+        /// UserAndGroupQuotas::new(UserAndGroupQuotasRequired {
+        ///     id: 1.into(),
+        ///     storage_capacity_quota_gi_b: 1.into(),
+        ///     type_: UserAndGroupQuotasType::Group.into(),
+        /// })
+        /// ```
+        pub fn new(required: UserAndGroupQuotasRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("StorageCapacityQuotaGiB", storage_capacity_quota_gi_b);
-            props.set("Type", type_);
+            props.set::<i64>("Id", required.id);
+            props.set::<i64>("StorageCapacityQuotaGiB", required.storage_capacity_quota_gi_b);
+            props.set::<String>("Type", required.type_);
             UserAndGroupQuotas { props }
         }
     }
@@ -3338,15 +3956,33 @@ pub mod volume {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A value that specifies the TagKey, the name of the tag. Tag keys must be unique for the resource to which they are attached.
         ///
-        /// - `key`: `Key`, A value that specifies the TagKey, the name of the tag. Tag keys must be unique for the resource to which they are attached.
-        /// - `value`: `Value`, A value that specifies the TagValue, the value assigned to the corresponding tag key. Tag values can be null and don't have to be unique in a tag set. For example, you can have a key-value pair in a tag set of finances : April and also of payroll : April.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A value that specifies the TagValue, the value assigned to the corresponding tag key. Tag values can be null and don't have to be unique in a tag set. For example, you can have a key-value pair in a tag set of finances : April and also of payroll : April.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3476,6 +4112,118 @@ pub mod volume {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Ontap = "ONTAP",
+            Openzfs = "OPENZFS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OntapVolumeType` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        OntapVolumeType {
+            Dp = "DP",
+            Rw = "RW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SecurityStyle` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        SecurityStyle {
+            Mixed = "MIXED",
+            Ntfs = "NTFS",
+            Unix = "UNIX",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VolumeStyle` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        VolumeStyle {
+            Flexgroup = "FLEXGROUP",
+            Flexvol = "FLEXVOL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PrivilegedDelete` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        PrivilegedDelete {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+            PermanentlyDisabled = "PERMANENTLY_DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SnaplockType` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        SnaplockType {
+            Compliance = "COMPLIANCE",
+            Enterprise = "ENTERPRISE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        Type {
+            Days = "DAYS",
+            Hours = "HOURS",
+            Minutes = "MINUTES",
+            Months = "MONTHS",
+            None = "NONE",
+            Years = "YEARS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        RetentionPeriodType {
+            Days = "DAYS",
+            Hours = "HOURS",
+            Infinite = "INFINITE",
+            Minutes = "MINUTES",
+            Months = "MONTHS",
+            Seconds = "SECONDS",
+            Unspecified = "UNSPECIFIED",
+            Years = "YEARS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        Name {
+            All = "ALL",
+            Auto = "AUTO",
+            None = "NONE",
+            SnapshotOnly = "SNAPSHOT_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataCompressionType` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        DataCompressionType {
+            Lz4 = "LZ4",
+            None = "NONE",
+            Zstd = "ZSTD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CopyStrategy` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        CopyStrategy {
+            Clone = "CLONE",
+            FullCopy = "FULL_COPY",
+            IncrementalCopy = "INCREMENTAL_COPY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::FSx::Volume`; `.into()` makes a `Val<String>`.
+        UserAndGroupQuotasType {
+            Group = "GROUP",
+            User = "USER",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,50 @@ use crate::value::{Json, Val};
 /// The AWS::GameLift::Alias resource creates an alias for an Amazon GameLift (GameLift) fleet destination.
 ///
 /// CloudFormation type `AWS::GameLift::Alias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AliasArn`: `handle.alias_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift Alias resource and uniquely identifies it. ARNs are unique across all Regions. In a GameLift Alias ARN, the resource ID matches the AliasId value.
+/// - `AliasId`: `handle.alias_id()` → `Val<String>`. Unique alias ID
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AliasId`.
 #[derive(Clone, Debug)]
 pub struct CfnAlias {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAlias`], by name: the argument of [`CfnAlias::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAliasRequired {
+    /// A descriptive label that is associated with an alias. Alias names do not need to be unique.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// A routing configuration that specifies where traffic is directed for this alias, such as to a fleet or to a message.
+    ///
+    /// CloudFormation property `RoutingStrategy`.
+    pub routing_strategy: Val<alias::RoutingStrategy>,
+}
+
 impl CfnAlias {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::Alias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAliasRequired`]:
     ///
-    /// - `name`: `Name`, A descriptive label that is associated with an alias. Alias names do not need to be unique.
-    /// - `routing_strategy`: `RoutingStrategy`, A routing configuration that specifies where traffic is directed for this alias, such as to a fleet or to a message.
-    pub fn new(name: impl Into<Val<String>>, routing_strategy: impl Into<Val<alias::RoutingStrategy>>) -> Self {
+    /// ```text
+    /// CfnAlias::new(CfnAliasRequired {
+    ///     name: "...".into(),
+    ///     routing_strategy: alias::RoutingStrategy::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAliasRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RoutingStrategy", routing_strategy);
+        props.set::<String>("Name", required.name);
+        props.set::<alias::RoutingStrategy>("RoutingStrategy", required.routing_strategy);
         CfnAlias { props, options: ResourceOptions::default() }
     }
 
@@ -101,11 +127,11 @@ pub(crate) static ALIAS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAlias`].
+/// Property types and enums of the allowed values of [`CfnAlias`].
 pub mod alias {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GameLift::Alias`.
     #[derive(Clone, Debug)]
@@ -114,9 +140,9 @@ pub mod alias {
     }
 
     impl RoutingStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Simple routing strategy. The alias resolves to one specific fleet. Use this type when routing to active fleets.
+        /// - `type_`: `Type`, Simple routing strategy. The alias resolves to one specific fleet. Use this type when routing to active fleets. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -148,15 +174,33 @@ pub mod alias {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -183,11 +227,28 @@ pub mod alias {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::GameLift::Alias`; `.into()` makes a `Val<String>`.
+        Type {
+            Simple = "SIMPLE",
+            Terminal = "TERMINAL",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GameLift::Build
 ///
 /// CloudFormation type `AWS::GameLift::Build`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BuildArn`: `handle.build_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift build resource and uniquely identifies it. ARNs are unique across all Regions. In a GameLift build ARN, the resource ID matches the BuildId value.
+/// - `BuildId`: `handle.build_id()` → `Val<String>`. A unique identifier for a build to be deployed on the new fleet. If you are deploying the fleet with a custom game build, you must specify this property. The build must have been successfully uploaded to Amazon GameLift and be in a READY status. This fleet setting cannot be changed once the fleet is created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BuildId`.
 #[derive(Clone, Debug)]
 pub struct CfnBuild {
     props: Props,
@@ -211,7 +272,7 @@ impl CfnBuild {
 
     /// The operating system that the game server binaries are built to run on. This value determines the type of fleet resources that you can use for this build. If your game build contains multiple executables, they all must run on the same operating system. If an operating system is not specified when creating a build, Amazon GameLift uses the default value (WINDOWS_2012). This value cannot be changed later.
     ///
-    /// Allowed values: `AMAZON_LINUX`, `AMAZON_LINUX_2`, `AMAZON_LINUX_2023`, `WINDOWS_2012`, `WINDOWS_2016`, `WINDOWS_2022`.
+    /// Allowed values (the enum [`build::OperatingSystem`]): `AMAZON_LINUX`, `AMAZON_LINUX_2`, `AMAZON_LINUX_2023`, `WINDOWS_2012`, `WINDOWS_2016`, `WINDOWS_2022`.
     ///
     /// Changing it replaces the resource.
     pub fn operating_system(mut self, value: impl Into<Val<String>>) -> Self {
@@ -304,11 +365,11 @@ pub(crate) static BUILD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBuild`].
+/// Property types and enums of the allowed values of [`CfnBuild`].
 pub mod build {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GameLift::Build`.
     #[derive(Clone, Debug)]
@@ -316,17 +377,40 @@ pub mod build {
         props: Props,
     }
 
-    impl StorageLocation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StorageLocation`], by name: the argument of [`StorageLocation::new`].
+    #[derive(Clone, Debug)]
+    pub struct StorageLocationRequired {
+        /// An Amazon S3 bucket identifier. This is the name of the S3 bucket.
         ///
-        /// - `bucket`: `Bucket`, An Amazon S3 bucket identifier. This is the name of the S3 bucket.
-        /// - `key`: `Key`, The name of the zip file that contains the build files or script files.
-        /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The name of the zip file that contains the build files or script files.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl StorageLocation {
+        /// Creates the value from its required properties, by name in [`StorageLocationRequired`]:
+        ///
+        /// ```text
+        /// StorageLocation::new(StorageLocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StorageLocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("RoleArn", required.role_arn);
             StorageLocation { props }
         }
 
@@ -349,15 +433,33 @@ pub mod build {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -385,11 +487,38 @@ pub mod build {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `OperatingSystem` in `AWS::GameLift::Build`; `.into()` makes a `Val<String>`.
+        OperatingSystem {
+            AmazonLinux = "AMAZON_LINUX",
+            AmazonLinux2 = "AMAZON_LINUX_2",
+            AmazonLinux2023 = "AMAZON_LINUX_2023",
+            Windows2012 = "WINDOWS_2012",
+            Windows2016 = "WINDOWS_2016",
+            Windows2022 = "WINDOWS_2022",
+        }
+    }
 }
 
 /// The AWS::GameLift::ContainerFleet resource creates an Amazon GameLift (GameLift) container fleet to host game servers.
 ///
 /// CloudFormation type `AWS::GameLift::ContainerFleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example "1469498468.057").
+/// - `DeploymentDetails`: `handle.deployment_details()` → `Val<Json>`. Provides information about the last deployment ID and its status.
+/// - `FleetArn`: `handle.fleet_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift container fleet resource and uniquely identifies it across all AWS Regions.
+/// - `FleetId`: `handle.fleet_id()` → `Val<String>`. Unique fleet ID
+/// - `GameServerContainerGroupDefinitionArn`: `handle.game_server_container_group_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the game server container group definition. This field will be empty if GameServerContainerGroupDefinitionName is not specified.
+/// - `MaximumGameServerContainerGroupsPerInstance`: `handle.maximum_game_server_container_groups_per_instance()` → `Val<i64>`. The maximum number of game server container groups per instance, a number between 1-5000.
+/// - `PerInstanceContainerGroupDefinitionArn`: `handle.per_instance_container_group_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the per instance container group definition. This field will be empty if PerInstanceContainerGroupDefinitionName is not specified.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the container fleet.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FleetId`.
 #[derive(Clone, Debug)]
 pub struct CfnContainerFleet {
     props: Props,
@@ -399,7 +528,7 @@ pub struct CfnContainerFleet {
 impl CfnContainerFleet {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::ContainerFleet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `fleet_role_arn`: `FleetRoleArn`, A unique identifier for an AWS IAM role that manages access to your AWS services. Create a role or look up a role's ARN from the IAM dashboard in the AWS Management Console.
     pub fn new(fleet_role_arn: impl Into<Val<String>>) -> Self {
@@ -410,7 +539,7 @@ impl CfnContainerFleet {
 
     /// Indicates whether to use On-Demand instances or Spot instances for this fleet. If empty, the default is ON_DEMAND. Both categories of instances use identical hardware and configurations based on the instance type selected for this fleet.
     ///
-    /// Allowed values: `ON_DEMAND`, `SPOT`.
+    /// Allowed values (the enum [`container_fleet::BillingType`]): `ON_DEMAND`, `SPOT`.
     ///
     /// Changing it replaces the resource.
     pub fn billing_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -492,7 +621,7 @@ impl CfnContainerFleet {
 
     /// A game session protection policy to apply to all game sessions hosted on instances in this fleet. When protected, active game sessions cannot be terminated during a scale-down event. If this parameter is not set, instances in this fleet default to no protection. You can change a fleet's protection policy to affect future game sessions on the fleet. You can also set protection for individual game sessions.
     ///
-    /// Allowed values: `FullProtection`, `NoProtection`.
+    /// Allowed values (the enum [`container_fleet::NewGameSessionProtectionPolicy`]): `FullProtection`, `NoProtection`.
     pub fn new_game_session_protection_policy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NewGameSessionProtectionPolicy", value);
         self
@@ -508,7 +637,7 @@ impl CfnContainerFleet {
 
     /// The player gateway mode for the container fleet.
     ///
-    /// Allowed values: `DISABLED`, `ENABLED`, `REQUIRED`.
+    /// Allowed values (the enum [`container_fleet::PlayerGatewayMode`]): `DISABLED`, `ENABLED`, `REQUIRED`.
     ///
     /// Changing it replaces the resource.
     pub fn player_gateway_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -637,11 +766,11 @@ pub(crate) static CONTAINER_FLEET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContainerFleet`].
+/// Property types and enums of the allowed values of [`CfnContainerFleet`].
 pub mod container_fleet {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Provides details about how to drain old tasks and replace them with new updated tasks.
     #[derive(Clone, Debug)]
@@ -658,7 +787,7 @@ pub mod container_fleet {
 
         /// The strategy to apply in case of impairment; defaults to MAINTAIN.
         ///
-        /// Allowed values: `MAINTAIN`, `ROLLBACK`.
+        /// Allowed values (the enum [`ImpairmentStrategy`]): `MAINTAIN`, `ROLLBACK`.
         pub fn impairment_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ImpairmentStrategy", value);
             self
@@ -672,7 +801,7 @@ pub mod container_fleet {
 
         /// The protection strategy for deployment on the container fleet; defaults to WITH_PROTECTION.
         ///
-        /// Allowed values: `WITH_PROTECTION`, `IGNORE_PROTECTION`.
+        /// Allowed values (the enum [`ProtectionStrategy`]): `WITH_PROTECTION`, `IGNORE_PROTECTION`.
         pub fn protection_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProtectionStrategy", value);
             self
@@ -725,15 +854,33 @@ pub mod container_fleet {
         props: Props,
     }
 
-    impl ConnectionPortRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConnectionPortRange`], by name: the argument of [`ConnectionPortRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectionPortRangeRequired {
+        /// A starting value for a range of allowed port numbers.
         ///
-        /// - `from_port`: `FromPort`, A starting value for a range of allowed port numbers.
-        /// - `to_port`: `ToPort`, An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be higher than FromPort.
-        pub fn new(from_port: impl Into<Val<i64>>, to_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FromPort`.
+        pub from_port: Val<i64>,
+
+        /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be higher than FromPort.
+        ///
+        /// CloudFormation property `ToPort`.
+        pub to_port: Val<i64>,
+    }
+
+    impl ConnectionPortRange {
+        /// Creates the value from its required properties, by name in [`ConnectionPortRangeRequired`]:
+        ///
+        /// ```text
+        /// ConnectionPortRange::new(ConnectionPortRangeRequired {
+        ///     from_port: 1.into(),
+        ///     to_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectionPortRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromPort", from_port);
-            props.set("ToPort", to_port);
+            props.set::<i64>("FromPort", required.from_port);
+            props.set::<i64>("ToPort", required.to_port);
             ConnectionPortRange { props }
         }
     }
@@ -750,19 +897,49 @@ pub mod container_fleet {
         props: Props,
     }
 
-    impl IpPermission {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IpPermission`], by name: the argument of [`IpPermission::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpPermissionRequired {
+        /// A starting value for a range of allowed port numbers.
         ///
-        /// - `from_port`: `FromPort`, A starting value for a range of allowed port numbers.
-        /// - `ip_range`: `IpRange`, A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: "000.000.000.000/\[subnet mask\]" or optionally the shortened version "0.0.0.0/\[subnet mask\]".
-        /// - `protocol`: `Protocol`, The network communication protocol used by the fleet.
-        /// - `to_port`: `ToPort`, An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be higher than FromPort.
-        pub fn new(from_port: impl Into<Val<i64>>, ip_range: impl Into<Val<String>>, protocol: impl Into<Val<String>>, to_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FromPort`.
+        pub from_port: Val<i64>,
+
+        /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: "000.000.000.000/\[subnet mask\]" or optionally the shortened version "0.0.0.0/\[subnet mask\]".
+        ///
+        /// CloudFormation property `IpRange`.
+        pub ip_range: Val<String>,
+
+        /// The network communication protocol used by the fleet.
+        ///
+        /// CloudFormation property `Protocol`.
+        ///
+        /// Allowed values (the enum [`Protocol`]): `TCP`, `UDP`.
+        pub protocol: Val<String>,
+
+        /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be higher than FromPort.
+        ///
+        /// CloudFormation property `ToPort`.
+        pub to_port: Val<i64>,
+    }
+
+    impl IpPermission {
+        /// Creates the value from its required properties, by name in [`IpPermissionRequired`]:
+        ///
+        /// ```text
+        /// IpPermission::new(IpPermissionRequired {
+        ///     from_port: 1.into(),
+        ///     ip_range: "...".into(),
+        ///     protocol: Protocol::Tcp.into(),
+        ///     to_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: IpPermissionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromPort", from_port);
-            props.set("IpRange", ip_range);
-            props.set("Protocol", protocol);
-            props.set("ToPort", to_port);
+            props.set::<i64>("FromPort", required.from_port);
+            props.set::<String>("IpRange", required.ip_range);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<i64>("ToPort", required.to_port);
             IpPermission { props }
         }
     }
@@ -780,7 +957,7 @@ pub mod container_fleet {
     }
 
     impl LocationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `location`: `Location`.
         pub fn new(location: impl Into<Val<String>>) -> Self {
@@ -797,13 +974,15 @@ pub mod container_fleet {
 
         /// The player gateway status for the location.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`PlayerGatewayStatus`]): `DISABLED`, `ENABLED`.
         pub fn player_gateway_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PlayerGatewayStatus", value);
             self
         }
 
         /// A list of fleet actions that have been suspended in the fleet location.
+        ///
+        /// Allowed values of each item (the enum [`StoppedActions`]): `AUTO_SCALING`.
         pub fn stopped_actions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("StoppedActions", value);
             self
@@ -823,7 +1002,7 @@ pub mod container_fleet {
     }
 
     impl LocationCapacity {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_size`: `MaxSize`, The maximum value that is allowed for the fleet's instance count for a location.
         pub fn new(max_size: impl Into<Val<i64>>) -> Self {
@@ -864,9 +1043,9 @@ pub mod container_fleet {
     }
 
     impl ManagedCapacityConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `zero_capacity_strategy`: `ZeroCapacityStrategy`, The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
+        /// - `zero_capacity_strategy`: `ZeroCapacityStrategy`, The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required. Allowed values: the enum [`ZeroCapacityStrategy`].
         pub fn new(zero_capacity_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ZeroCapacityStrategy", zero_capacity_strategy);
@@ -901,7 +1080,7 @@ pub mod container_fleet {
 
         /// Configures the service that provides logs.
         ///
-        /// Allowed values: `NONE`, `CLOUDWATCH`, `S3`.
+        /// Allowed values (the enum [`LogDestination`]): `NONE`, `CLOUDWATCH`, `S3`.
         pub fn log_destination(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogDestination", value);
             self
@@ -933,7 +1112,7 @@ pub mod container_fleet {
     }
 
     impl ScalingPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, A descriptive label that is associated with a fleet's scaling policy. Policy names do not need to be unique.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -944,7 +1123,7 @@ pub mod container_fleet {
 
         /// Comparison operator to use when measuring a metric against the threshold value.
         ///
-        /// Allowed values: `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `LessThanThreshold`, `LessThanOrEqualToThreshold`.
+        /// Allowed values (the enum [`ComparisonOperator`]): `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `LessThanThreshold`, `LessThanOrEqualToThreshold`.
         pub fn comparison_operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ComparisonOperator", value);
             self
@@ -958,7 +1137,7 @@ pub mod container_fleet {
 
         /// Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment. This is required for RuleBased and TargetBased policies.
         ///
-        /// Allowed values: `ActivatingGameSessions`, `ActiveGameSessions`, `ActiveInstances`, `AvailableGameSessions`, `AvailablePlayerSessions`, `CurrentPlayerSessions`, `IdleInstances`, `PercentAvailableGameSessions`, `PercentIdleInstances`, `QueueDepth`, `WaitTime`, `ConcurrentActivatableGameSessions`.
+        /// Allowed values (the enum [`MetricName`]): `ActivatingGameSessions`, `ActiveGameSessions`, `ActiveInstances`, `AvailableGameSessions`, `AvailablePlayerSessions`, `CurrentPlayerSessions`, `IdleInstances`, `PercentAvailableGameSessions`, `PercentIdleInstances`, `QueueDepth`, `WaitTime`, `ConcurrentActivatableGameSessions`.
         pub fn metric_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MetricName", value);
             self
@@ -966,7 +1145,7 @@ pub mod container_fleet {
 
         /// The type of scaling policy to create. For a target-based policy, set the parameter MetricName to 'PercentAvailableGameSessions' and specify a TargetConfiguration. For a rule-based policy set the following parameters: MetricName, ComparisonOperator, Threshold, EvaluationPeriods, ScalingAdjustmentType, and ScalingAdjustment.
         ///
-        /// Allowed values: `RuleBased`, `TargetBased`, `ManagedScaling`.
+        /// Allowed values (the enum [`PolicyType`]): `RuleBased`, `TargetBased`, `ManagedScaling`.
         pub fn policy_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PolicyType", value);
             self
@@ -980,7 +1159,7 @@ pub mod container_fleet {
 
         /// The type of adjustment to make to a fleet's instance count.
         ///
-        /// Allowed values: `ChangeInCapacity`, `ExactCapacity`, `PercentChangeInCapacity`.
+        /// Allowed values (the enum [`ScalingAdjustmentType`]): `ChangeInCapacity`, `ExactCapacity`, `PercentChangeInCapacity`.
         pub fn scaling_adjustment_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScalingAdjustmentType", value);
             self
@@ -1012,7 +1191,7 @@ pub mod container_fleet {
     }
 
     impl TargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`, Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -1034,15 +1213,33 @@ pub mod container_fleet {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1144,36 +1341,202 @@ pub mod container_fleet {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BillingType` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        BillingType {
+            OnDemand = "ON_DEMAND",
+            Spot = "SPOT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NewGameSessionProtectionPolicy` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        NewGameSessionProtectionPolicy {
+            FullProtection = "FullProtection",
+            NoProtection = "NoProtection",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PlayerGatewayMode` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        PlayerGatewayMode {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+            Required = "REQUIRED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ImpairmentStrategy` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        ImpairmentStrategy {
+            Maintain = "MAINTAIN",
+            Rollback = "ROLLBACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProtectionStrategy` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        ProtectionStrategy {
+            WithProtection = "WITH_PROTECTION",
+            IgnoreProtection = "IGNORE_PROTECTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Tcp = "TCP",
+            Udp = "UDP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PlayerGatewayStatus` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        PlayerGatewayStatus {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StoppedActions` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        StoppedActions {
+            AutoScaling = "AUTO_SCALING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ZeroCapacityStrategy` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        ZeroCapacityStrategy {
+            ScaleToAndFromZero = "SCALE_TO_AND_FROM_ZERO",
+            Manual = "MANUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogDestination` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        LogDestination {
+            None = "NONE",
+            Cloudwatch = "CLOUDWATCH",
+            S3 = "S3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            GreaterThanOrEqualToThreshold = "GreaterThanOrEqualToThreshold",
+            GreaterThanThreshold = "GreaterThanThreshold",
+            LessThanThreshold = "LessThanThreshold",
+            LessThanOrEqualToThreshold = "LessThanOrEqualToThreshold",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricName` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        MetricName {
+            ActivatingGameSessions = "ActivatingGameSessions",
+            ActiveGameSessions = "ActiveGameSessions",
+            ActiveInstances = "ActiveInstances",
+            AvailableGameSessions = "AvailableGameSessions",
+            AvailablePlayerSessions = "AvailablePlayerSessions",
+            CurrentPlayerSessions = "CurrentPlayerSessions",
+            IdleInstances = "IdleInstances",
+            PercentAvailableGameSessions = "PercentAvailableGameSessions",
+            PercentIdleInstances = "PercentIdleInstances",
+            QueueDepth = "QueueDepth",
+            WaitTime = "WaitTime",
+            ConcurrentActivatableGameSessions = "ConcurrentActivatableGameSessions",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PolicyType` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        PolicyType {
+            RuleBased = "RuleBased",
+            TargetBased = "TargetBased",
+            ManagedScaling = "ManagedScaling",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScalingAdjustmentType` in `AWS::GameLift::ContainerFleet`; `.into()` makes a `Val<String>`.
+        ScalingAdjustmentType {
+            ChangeInCapacity = "ChangeInCapacity",
+            ExactCapacity = "ExactCapacity",
+            PercentChangeInCapacity = "PercentChangeInCapacity",
+        }
+    }
 }
 
 /// The AWS::GameLift::ContainerGroupDefinition resource creates an Amazon GameLift container group definition.
 ///
 /// CloudFormation type `AWS::GameLift::ContainerGroupDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContainerGroupDefinitionArn`: `handle.container_group_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift container group resource and uniquely identifies it across all AWS Regions.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example "1469498468.057").
+/// - `Status`: `handle.status()` → `Val<String>`. A string indicating ContainerGroupDefinition status.
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`. A string indicating the reason for ContainerGroupDefinition status.
+/// - `VersionNumber`: `handle.version_number()` → `Val<i64>`. The version of this ContainerGroupDefinition
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnContainerGroupDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContainerGroupDefinition`], by name: the argument of [`CfnContainerGroupDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContainerGroupDefinitionRequired {
+    /// A descriptive label for the container group definition.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The operating system of the container group
+    ///
+    /// CloudFormation property `OperatingSystem`.
+    ///
+    /// Allowed values (the enum [`container_group_definition::OperatingSystem`]): `AMAZON_LINUX_2023`.
+    pub operating_system: Val<String>,
+
+    /// The total memory limit of container groups following this definition in MiB
+    ///
+    /// CloudFormation property `TotalMemoryLimitMebibytes`.
+    pub total_memory_limit_mebibytes: Val<i64>,
+}
+
 impl CfnContainerGroupDefinition {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::ContainerGroupDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContainerGroupDefinitionRequired`]:
     ///
-    /// - `name`: `Name`, A descriptive label for the container group definition.
-    /// - `operating_system`: `OperatingSystem`, The operating system of the container group
-    /// - `total_memory_limit_mebibytes`: `TotalMemoryLimitMebibytes`, The total memory limit of container groups following this definition in MiB
-    pub fn new(name: impl Into<Val<String>>, operating_system: impl Into<Val<String>>, total_memory_limit_mebibytes: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnContainerGroupDefinition::new(CfnContainerGroupDefinitionRequired {
+    ///     name: "...".into(),
+    ///     operating_system: container_group_definition::OperatingSystem::AmazonLinux2023.into(),
+    ///     total_memory_limit_mebibytes: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContainerGroupDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("OperatingSystem", operating_system);
-        props.set("TotalMemoryLimitMebibytes", total_memory_limit_mebibytes);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("OperatingSystem", required.operating_system);
+        props.set::<i64>("TotalMemoryLimitMebibytes", required.total_memory_limit_mebibytes);
         CfnContainerGroupDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The scope of the container group
     ///
-    /// Allowed values: `GAME_SERVER`, `PER_INSTANCE`.
+    /// Allowed values (the enum [`container_group_definition::ContainerGroupType`]): `GAME_SERVER`, `PER_INSTANCE`.
     ///
     /// Changing it replaces the resource.
     pub fn container_group_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1299,11 +1662,11 @@ pub(crate) static CONTAINER_GROUP_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContainerGroupDefinition`].
+/// Property types and enums of the allowed values of [`CfnContainerGroupDefinition`].
 pub mod container_group_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies the information required to run game servers with this container group
     #[derive(Clone, Debug)]
@@ -1311,17 +1674,40 @@ pub mod container_group_definition {
         props: Props,
     }
 
-    impl GameServerContainerDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GameServerContainerDefinition`], by name: the argument of [`GameServerContainerDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct GameServerContainerDefinitionRequired {
+        /// A descriptive label for the container definition. Container definition names must be unique with a container group definition.
         ///
-        /// - `container_name`: `ContainerName`, A descriptive label for the container definition. Container definition names must be unique with a container group definition.
-        /// - `image_uri`: `ImageUri`, Specifies the image URI of this container.
-        /// - `server_sdk_version`: `ServerSdkVersion`, The version of the server SDK used in this container group
-        pub fn new(container_name: impl Into<Val<String>>, image_uri: impl Into<Val<String>>, server_sdk_version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ContainerName`.
+        pub container_name: Val<String>,
+
+        /// Specifies the image URI of this container.
+        ///
+        /// CloudFormation property `ImageUri`.
+        pub image_uri: Val<String>,
+
+        /// The version of the server SDK used in this container group
+        ///
+        /// CloudFormation property `ServerSdkVersion`.
+        pub server_sdk_version: Val<String>,
+    }
+
+    impl GameServerContainerDefinition {
+        /// Creates the value from its required properties, by name in [`GameServerContainerDefinitionRequired`]:
+        ///
+        /// ```text
+        /// GameServerContainerDefinition::new(GameServerContainerDefinitionRequired {
+        ///     container_name: "...".into(),
+        ///     image_uri: "...".into(),
+        ///     server_sdk_version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GameServerContainerDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContainerName", container_name);
-            props.set("ImageUri", image_uri);
-            props.set("ServerSdkVersion", server_sdk_version);
+            props.set::<String>("ContainerName", required.container_name);
+            props.set::<String>("ImageUri", required.image_uri);
+            props.set::<String>("ServerSdkVersion", required.server_sdk_version);
             GameServerContainerDefinition { props }
         }
 
@@ -1380,15 +1766,35 @@ pub mod container_group_definition {
         props: Props,
     }
 
-    impl ContainerDependency {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContainerDependency`], by name: the argument of [`ContainerDependency::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerDependencyRequired {
+        /// The type of dependency.
         ///
-        /// - `condition`: `Condition`, The type of dependency.
-        /// - `container_name`: `ContainerName`, A descriptive label for the container definition. The container being defined depends on this container's condition.
-        pub fn new(condition: impl Into<Val<String>>, container_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Condition`.
+        ///
+        /// Allowed values (the enum [`Condition`]): `START`, `COMPLETE`, `SUCCESS`, `HEALTHY`.
+        pub condition: Val<String>,
+
+        /// A descriptive label for the container definition. The container being defined depends on this container's condition.
+        ///
+        /// CloudFormation property `ContainerName`.
+        pub container_name: Val<String>,
+    }
+
+    impl ContainerDependency {
+        /// Creates the value from its required properties, by name in [`ContainerDependencyRequired`]:
+        ///
+        /// ```text
+        /// ContainerDependency::new(ContainerDependencyRequired {
+        ///     condition: Condition::Start.into(),
+        ///     container_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerDependencyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Condition", condition);
-            props.set("ContainerName", container_name);
+            props.set::<String>("Condition", required.condition);
+            props.set::<String>("ContainerName", required.container_name);
             ContainerDependency { props }
         }
     }
@@ -1405,15 +1811,33 @@ pub mod container_group_definition {
         props: Props,
     }
 
-    impl ContainerEnvironment {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContainerEnvironment`], by name: the argument of [`ContainerEnvironment::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerEnvironmentRequired {
+        /// The environment variable name.
         ///
-        /// - `name`: `Name`, The environment variable name.
-        /// - `value`: `Value`, The environment variable value.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The environment variable value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ContainerEnvironment {
+        /// Creates the value from its required properties, by name in [`ContainerEnvironmentRequired`]:
+        ///
+        /// ```text
+        /// ContainerEnvironment::new(ContainerEnvironmentRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerEnvironmentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             ContainerEnvironment { props }
         }
     }
@@ -1438,6 +1862,8 @@ pub mod container_group_definition {
         }
 
         /// The list of Linux capabilities to add to the container's default configuration.
+        ///
+        /// Allowed values of each item (the enum [`Include`]): `AUDIT_CONTROL`, `AUDIT_WRITE`, `BLOCK_SUSPEND`, `CHOWN`, `DAC_OVERRIDE`, `DAC_READ_SEARCH`, `FOWNER`, `FSETID`, `IPC_LOCK`, `IPC_OWNER`, `KILL`, `LEASE`, `LINUX_IMMUTABLE`, `MAC_ADMIN`, `MAC_OVERRIDE`, `MKNOD`, `NET_ADMIN`, `NET_BIND_SERVICE`, `NET_BROADCAST`, `NET_RAW`, `SETFCAP`, `SETGID`, `SETPCAP`, `SETUID` and 13 more.
         pub fn include(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Include", value);
             self
@@ -1457,7 +1883,7 @@ pub mod container_group_definition {
     }
 
     impl ContainerMountPoint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_path`: `InstancePath`, The path on the host that will be mounted in the container.
         pub fn new(instance_path: impl Into<Val<String>>) -> Self {
@@ -1468,7 +1894,7 @@ pub mod container_group_definition {
 
         /// The access permissions for the mounted path.
         ///
-        /// Allowed values: `READ_ONLY`, `READ_AND_WRITE`.
+        /// Allowed values (the enum [`AccessLevel`]): `READ_ONLY`, `READ_AND_WRITE`.
         pub fn access_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessLevel", value);
             self
@@ -1494,7 +1920,7 @@ pub mod container_group_definition {
     }
 
     impl PortConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `container_port_ranges`: `ContainerPortRanges`, Specifies one or more ranges of ports on a container.
         pub fn new(container_port_ranges: impl Into<Val<Vec<ContainerPortRange>>>) -> Self {
@@ -1516,17 +1942,42 @@ pub mod container_group_definition {
         props: Props,
     }
 
-    impl ContainerPortRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContainerPortRange`], by name: the argument of [`ContainerPortRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerPortRangeRequired {
+        /// A starting value for the range of allowed port numbers.
         ///
-        /// - `from_port`: `FromPort`, A starting value for the range of allowed port numbers.
-        /// - `protocol`: `Protocol`, Defines the protocol of these ports.
-        /// - `to_port`: `ToPort`, An ending value for the range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than FromPort.
-        pub fn new(from_port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, to_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FromPort`.
+        pub from_port: Val<i64>,
+
+        /// Defines the protocol of these ports.
+        ///
+        /// CloudFormation property `Protocol`.
+        ///
+        /// Allowed values (the enum [`Protocol`]): `TCP`, `UDP`.
+        pub protocol: Val<String>,
+
+        /// An ending value for the range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than FromPort.
+        ///
+        /// CloudFormation property `ToPort`.
+        pub to_port: Val<i64>,
+    }
+
+    impl ContainerPortRange {
+        /// Creates the value from its required properties, by name in [`ContainerPortRangeRequired`]:
+        ///
+        /// ```text
+        /// ContainerPortRange::new(ContainerPortRangeRequired {
+        ///     from_port: 1.into(),
+        ///     protocol: Protocol::Tcp.into(),
+        ///     to_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerPortRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromPort", from_port);
-            props.set("Protocol", protocol);
-            props.set("ToPort", to_port);
+            props.set::<i64>("FromPort", required.from_port);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<i64>("ToPort", required.to_port);
             ContainerPortRange { props }
         }
     }
@@ -1543,15 +1994,33 @@ pub mod container_group_definition {
         props: Props,
     }
 
-    impl SupportContainerDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SupportContainerDefinition`], by name: the argument of [`SupportContainerDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct SupportContainerDefinitionRequired {
+        /// A descriptive label for the container definition.
         ///
-        /// - `container_name`: `ContainerName`, A descriptive label for the container definition.
-        /// - `image_uri`: `ImageUri`, Specifies the image URI of this container.
-        pub fn new(container_name: impl Into<Val<String>>, image_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ContainerName`.
+        pub container_name: Val<String>,
+
+        /// Specifies the image URI of this container.
+        ///
+        /// CloudFormation property `ImageUri`.
+        pub image_uri: Val<String>,
+    }
+
+    impl SupportContainerDefinition {
+        /// Creates the value from its required properties, by name in [`SupportContainerDefinitionRequired`]:
+        ///
+        /// ```text
+        /// SupportContainerDefinition::new(SupportContainerDefinitionRequired {
+        ///     container_name: "...".into(),
+        ///     image_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SupportContainerDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContainerName", container_name);
-            props.set("ImageUri", image_uri);
+            props.set::<String>("ContainerName", required.container_name);
+            props.set::<String>("ImageUri", required.image_uri);
             SupportContainerDefinition { props }
         }
 
@@ -1629,7 +2098,7 @@ pub mod container_group_definition {
     }
 
     impl ContainerHealthCheck {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `command`: `Command`, A string array representing the command that the container runs to determine if it is healthy.
         pub fn new(command: impl Into<Val<Vec<String>>>) -> Self {
@@ -1675,15 +2144,33 @@ pub mod container_group_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1793,11 +2280,104 @@ pub mod container_group_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContainerGroupType` in `AWS::GameLift::ContainerGroupDefinition`; `.into()` makes a `Val<String>`.
+        ContainerGroupType {
+            GameServer = "GAME_SERVER",
+            PerInstance = "PER_INSTANCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OperatingSystem` in `AWS::GameLift::ContainerGroupDefinition`; `.into()` makes a `Val<String>`.
+        OperatingSystem {
+            AmazonLinux2023 = "AMAZON_LINUX_2023",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Condition` in `AWS::GameLift::ContainerGroupDefinition`; `.into()` makes a `Val<String>`.
+        Condition {
+            Start = "START",
+            Complete = "COMPLETE",
+            Success = "SUCCESS",
+            Healthy = "HEALTHY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Include` in `AWS::GameLift::ContainerGroupDefinition`; `.into()` makes a `Val<String>`.
+        Include {
+            AuditControl = "AUDIT_CONTROL",
+            AuditWrite = "AUDIT_WRITE",
+            BlockSuspend = "BLOCK_SUSPEND",
+            Chown = "CHOWN",
+            DacOverride = "DAC_OVERRIDE",
+            DacReadSearch = "DAC_READ_SEARCH",
+            Fowner = "FOWNER",
+            Fsetid = "FSETID",
+            IpcLock = "IPC_LOCK",
+            IpcOwner = "IPC_OWNER",
+            Kill = "KILL",
+            Lease = "LEASE",
+            LinuxImmutable = "LINUX_IMMUTABLE",
+            MacAdmin = "MAC_ADMIN",
+            MacOverride = "MAC_OVERRIDE",
+            Mknod = "MKNOD",
+            NetAdmin = "NET_ADMIN",
+            NetBindService = "NET_BIND_SERVICE",
+            NetBroadcast = "NET_BROADCAST",
+            NetRaw = "NET_RAW",
+            Setfcap = "SETFCAP",
+            Setgid = "SETGID",
+            Setpcap = "SETPCAP",
+            Setuid = "SETUID",
+            SysAdmin = "SYS_ADMIN",
+            SysBoot = "SYS_BOOT",
+            SysChroot = "SYS_CHROOT",
+            SysModule = "SYS_MODULE",
+            SysNice = "SYS_NICE",
+            SysPacct = "SYS_PACCT",
+            SysPtrace = "SYS_PTRACE",
+            SysRawio = "SYS_RAWIO",
+            SysResource = "SYS_RESOURCE",
+            SysTime = "SYS_TIME",
+            SysTtyConfig = "SYS_TTY_CONFIG",
+            Syslog = "SYSLOG",
+            WakeAlarm = "WAKE_ALARM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessLevel` in `AWS::GameLift::ContainerGroupDefinition`; `.into()` makes a `Val<String>`.
+        AccessLevel {
+            ReadOnly = "READ_ONLY",
+            ReadAndWrite = "READ_AND_WRITE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::GameLift::ContainerGroupDefinition`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Tcp = "TCP",
+            Udp = "UDP",
+        }
+    }
 }
 
 /// The AWS::GameLift::Fleet resource creates an Amazon GameLift (GameLift) fleet to host game servers. A fleet is a set of EC2 or Anywhere instances, each of which can host multiple game sessions.
 ///
 /// CloudFormation type `AWS::GameLift::Fleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FleetArn`: `handle.fleet_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift Servers Fleet resource and uniquely identifies it. ARNs are unique across all Regions. In a GameLift Fleet ARN, the resource ID matches the FleetId value.
+/// - `FleetId`: `handle.fleet_id()` → `Val<String>`. Unique fleet ID
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FleetId`.
 #[derive(Clone, Debug)]
 pub struct CfnFleet {
     props: Props,
@@ -1807,7 +2387,7 @@ pub struct CfnFleet {
 impl CfnFleet {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::Fleet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A descriptive label that is associated with a fleet. Fleet names do not need to be unique.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1824,7 +2404,7 @@ impl CfnFleet {
 
     /// Determines when and how to apply fleet or location capacities. Allowed options are ON_UPDATE (default), ON_CREATE_AND_UPDATE and ON_CREATE_AND_UPDATE_WITH_AUTOSCALING. If you choose ON_CREATE_AND_UPDATE_WITH_AUTOSCALING, MinSize and MaxSize will still be applied on creation and on updates, but DesiredEC2Instances will only be applied once on fleet creation and will be ignored during updates to prevent conflicts with auto-scaling. During updates with ON_CREATE_AND_UPDATE_WITH_AUTOSCALING chosen, if current desired instance is lower than the new MinSize, it will be increased to the new MinSize; if current desired instance is larger than the new MaxSize, it will be decreased to the new MaxSize.
     ///
-    /// Allowed values: `ON_UPDATE`, `ON_CREATE_AND_UPDATE`, `ON_CREATE_AND_UPDATE_WITH_AUTOSCALING`.
+    /// Allowed values (the enum [`fleet::ApplyCapacity`]): `ON_UPDATE`, `ON_CREATE_AND_UPDATE`, `ON_CREATE_AND_UPDATE_WITH_AUTOSCALING`.
     ///
     /// Write-only.
     pub fn apply_capacity(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1850,7 +2430,7 @@ impl CfnFleet {
 
     /// ComputeType to differentiate EC2 hardware managed by GameLift and Anywhere hardware managed by the customer.
     ///
-    /// Allowed values: `EC2`, `ANYWHERE`.
+    /// Allowed values (the enum [`fleet::ComputeType`]): `EC2`, `ANYWHERE`.
     ///
     /// Changing it replaces the resource.
     pub fn compute_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1886,7 +2466,7 @@ impl CfnFleet {
 
     /// Indicates whether to use On-Demand instances or Spot instances for this fleet. If empty, the default is ON_DEMAND. Both categories of instances use identical hardware and configurations based on the instance type selected for this fleet.
     ///
-    /// Allowed values: `ON_DEMAND`, `SPOT`.
+    /// Allowed values (the enum [`fleet::FleetType`]): `ON_DEMAND`, `SPOT`.
     ///
     /// Changing it replaces the resource.
     pub fn fleet_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1904,7 +2484,7 @@ impl CfnFleet {
 
     /// Credentials provider implementation that loads credentials from the Amazon EC2 Instance Metadata Service.
     ///
-    /// Allowed values: `SHARED_CREDENTIAL_FILE`.
+    /// Allowed values (the enum [`fleet::InstanceRoleCredentialsProvider`]): `SHARED_CREDENTIAL_FILE`.
     ///
     /// Changing it replaces the resource.
     pub fn instance_role_credentials_provider(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1946,7 +2526,7 @@ impl CfnFleet {
 
     /// A game session protection policy to apply to all game sessions hosted on instances in this fleet. When protected, active game sessions cannot be terminated during a scale-down event. If this parameter is not set, instances in this fleet default to no protection. You can change a fleet's protection policy to affect future game sessions on the fleet. You can also set protection for individual game sessions.
     ///
-    /// Allowed values: `FullProtection`, `NoProtection`.
+    /// Allowed values (the enum [`fleet::NewGameSessionProtectionPolicy`]): `FullProtection`, `NoProtection`.
     pub fn new_game_session_protection_policy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NewGameSessionProtectionPolicy", value);
         self
@@ -1978,7 +2558,7 @@ impl CfnFleet {
 
     /// The player gateway mode for the fleet.
     ///
-    /// Allowed values: `DISABLED`, `ENABLED`, `REQUIRED`.
+    /// Allowed values (the enum [`fleet::PlayerGatewayMode`]): `DISABLED`, `ENABLED`, `REQUIRED`.
     ///
     /// Changing it replaces the resource.
     pub fn player_gateway_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2117,11 +2697,11 @@ pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFleet`].
+/// Property types and enums of the allowed values of [`CfnFleet`].
 pub mod fleet {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for Anywhere fleet.
     #[derive(Clone, Debug)]
@@ -2130,7 +2710,7 @@ pub mod fleet {
     }
 
     impl AnywhereConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cost`: `Cost`, Cost of compute can be specified on Anywhere Fleets to prioritize placement across Queue destinations based on Cost.
         pub fn new(cost: impl Into<Val<String>>) -> Self {
@@ -2153,9 +2733,9 @@ pub mod fleet {
     }
 
     impl CertificateConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `certificate_type`: `CertificateType`.
+        /// - `certificate_type`: `CertificateType`. Allowed values: the enum [`CertificateType`].
         pub fn new(certificate_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateType", certificate_type);
@@ -2175,19 +2755,49 @@ pub mod fleet {
         props: Props,
     }
 
-    impl IpPermission {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IpPermission`], by name: the argument of [`IpPermission::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpPermissionRequired {
+        /// A starting value for a range of allowed port numbers.
         ///
-        /// - `from_port`: `FromPort`, A starting value for a range of allowed port numbers.
-        /// - `ip_range`: `IpRange`, A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: "000.000.000.000/\[subnet mask\]" or optionally the shortened version "0.0.0.0/\[subnet mask\]".
-        /// - `protocol`: `Protocol`, The network communication protocol used by the fleet.
-        /// - `to_port`: `ToPort`, An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be higher than FromPort.
-        pub fn new(from_port: impl Into<Val<i64>>, ip_range: impl Into<Val<String>>, protocol: impl Into<Val<String>>, to_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FromPort`.
+        pub from_port: Val<i64>,
+
+        /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: "000.000.000.000/\[subnet mask\]" or optionally the shortened version "0.0.0.0/\[subnet mask\]".
+        ///
+        /// CloudFormation property `IpRange`.
+        pub ip_range: Val<String>,
+
+        /// The network communication protocol used by the fleet.
+        ///
+        /// CloudFormation property `Protocol`.
+        ///
+        /// Allowed values (the enum [`Protocol`]): `TCP`, `UDP`.
+        pub protocol: Val<String>,
+
+        /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be higher than FromPort.
+        ///
+        /// CloudFormation property `ToPort`.
+        pub to_port: Val<i64>,
+    }
+
+    impl IpPermission {
+        /// Creates the value from its required properties, by name in [`IpPermissionRequired`]:
+        ///
+        /// ```text
+        /// IpPermission::new(IpPermissionRequired {
+        ///     from_port: 1.into(),
+        ///     ip_range: "...".into(),
+        ///     protocol: Protocol::Tcp.into(),
+        ///     to_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: IpPermissionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromPort", from_port);
-            props.set("IpRange", ip_range);
-            props.set("Protocol", protocol);
-            props.set("ToPort", to_port);
+            props.set::<i64>("FromPort", required.from_port);
+            props.set::<String>("IpRange", required.ip_range);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<i64>("ToPort", required.to_port);
             IpPermission { props }
         }
     }
@@ -2205,7 +2815,7 @@ pub mod fleet {
     }
 
     impl LocationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `location`: `Location`.
         pub fn new(location: impl Into<Val<String>>) -> Self {
@@ -2222,7 +2832,7 @@ pub mod fleet {
 
         /// The player gateway status for the location.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`PlayerGatewayStatus`]): `DISABLED`, `ENABLED`.
         pub fn player_gateway_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PlayerGatewayStatus", value);
             self
@@ -2242,7 +2852,7 @@ pub mod fleet {
     }
 
     impl LocationCapacity {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_size`: `MaxSize`, The maximum value that is allowed for the fleet's instance count for a location. When creating a new fleet, GameLift automatically sets this value to "1". Once the fleet is active, you can change this value.
         pub fn new(max_size: impl Into<Val<i64>>) -> Self {
@@ -2283,9 +2893,9 @@ pub mod fleet {
     }
 
     impl ManagedCapacityConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `zero_capacity_strategy`: `ZeroCapacityStrategy`, The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
+        /// - `zero_capacity_strategy`: `ZeroCapacityStrategy`, The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required. Allowed values: the enum [`ZeroCapacityStrategy`].
         pub fn new(zero_capacity_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ZeroCapacityStrategy", zero_capacity_strategy);
@@ -2320,7 +2930,7 @@ pub mod fleet {
 
         /// The IP protocol supported by the game server.
         ///
-        /// Allowed values: `IPv4`, `DUAL_STACK`.
+        /// Allowed values (the enum [`GameServerIpProtocolSupported`]): `IPv4`, `DUAL_STACK`.
         pub fn game_server_ip_protocol_supported(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GameServerIpProtocolSupported", value);
             self
@@ -2415,15 +3025,37 @@ pub mod fleet {
         props: Props,
     }
 
-    impl ServerProcess {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ServerProcess`], by name: the argument of [`ServerProcess::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServerProcessRequired {
+        /// The number of server processes that use this configuration to run concurrently on an instance.
         ///
-        /// - `concurrent_executions`: `ConcurrentExecutions`, The number of server processes that use this configuration to run concurrently on an instance.
-        /// - `launch_path`: `LaunchPath`, The location of the server executable in a custom game build or the name of the Realtime script file that contains the Init() function. Game builds and Realtime scripts are installed on instances at the root:
-        pub fn new(concurrent_executions: impl Into<Val<i64>>, launch_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConcurrentExecutions`.
+        pub concurrent_executions: Val<i64>,
+
+        /// The location of the server executable in a custom game build or the name of the Realtime script file that contains the Init() function. Game builds and Realtime scripts are installed on instances at the root:
+        ///
+        /// Windows (for custom game builds only): C:\\game. Example: "C:\\game\\MyGame\\server.exe"
+        ///
+        /// Linux: /local/game. Examples: "/local/game/MyGame/server.exe" or "/local/game/MyRealtimeScript.js"
+        ///
+        /// CloudFormation property `LaunchPath`.
+        pub launch_path: Val<String>,
+    }
+
+    impl ServerProcess {
+        /// Creates the value from its required properties, by name in [`ServerProcessRequired`]:
+        ///
+        /// ```text
+        /// ServerProcess::new(ServerProcessRequired {
+        ///     concurrent_executions: 1.into(),
+        ///     launch_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ServerProcessRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConcurrentExecutions", concurrent_executions);
-            props.set("LaunchPath", launch_path);
+            props.set::<i64>("ConcurrentExecutions", required.concurrent_executions);
+            props.set::<String>("LaunchPath", required.launch_path);
             ServerProcess { props }
         }
 
@@ -2447,7 +3079,7 @@ pub mod fleet {
     }
 
     impl ScalingPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, A descriptive label that is associated with a fleet's scaling policy. Policy names do not need to be unique.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2458,7 +3090,7 @@ pub mod fleet {
 
         /// Comparison operator to use when measuring a metric against the threshold value.
         ///
-        /// Allowed values: `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `LessThanThreshold`, `LessThanOrEqualToThreshold`.
+        /// Allowed values (the enum [`ComparisonOperator`]): `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `LessThanThreshold`, `LessThanOrEqualToThreshold`.
         pub fn comparison_operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ComparisonOperator", value);
             self
@@ -2478,7 +3110,7 @@ pub mod fleet {
 
         /// Name of the Amazon GameLift-defined metric that is used to trigger a scaling adjustment. This is required for RuleBased and TargetBased policies.
         ///
-        /// Allowed values: `ActivatingGameSessions`, `ActiveGameSessions`, `ActiveInstances`, `AvailableGameSessions`, `AvailablePlayerSessions`, `CurrentPlayerSessions`, `IdleInstances`, `PercentAvailableGameSessions`, `PercentIdleInstances`, `QueueDepth`, `WaitTime`, `ConcurrentActivatableGameSessions`.
+        /// Allowed values (the enum [`MetricName`]): `ActivatingGameSessions`, `ActiveGameSessions`, `ActiveInstances`, `AvailableGameSessions`, `AvailablePlayerSessions`, `CurrentPlayerSessions`, `IdleInstances`, `PercentAvailableGameSessions`, `PercentIdleInstances`, `QueueDepth`, `WaitTime`, `ConcurrentActivatableGameSessions`.
         pub fn metric_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MetricName", value);
             self
@@ -2486,7 +3118,7 @@ pub mod fleet {
 
         /// The type of scaling policy to create. For a target-based policy, set the parameter MetricName to 'PercentAvailableGameSessions' and specify a TargetConfiguration. For a rule-based policy set the following parameters: MetricName, ComparisonOperator, Threshold, EvaluationPeriods, ScalingAdjustmentType, and ScalingAdjustment.
         ///
-        /// Allowed values: `RuleBased`, `TargetBased`, `ManagedScaling`.
+        /// Allowed values (the enum [`PolicyType`]): `RuleBased`, `TargetBased`, `ManagedScaling`.
         pub fn policy_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PolicyType", value);
             self
@@ -2500,7 +3132,7 @@ pub mod fleet {
 
         /// The type of adjustment to make to a fleet's instance count.
         ///
-        /// Allowed values: `ChangeInCapacity`, `ExactCapacity`, `PercentChangeInCapacity`.
+        /// Allowed values (the enum [`ScalingAdjustmentType`]): `ChangeInCapacity`, `ExactCapacity`, `PercentChangeInCapacity`.
         pub fn scaling_adjustment_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScalingAdjustmentType", value);
             self
@@ -2508,7 +3140,7 @@ pub mod fleet {
 
         /// Current status of the scaling policy. The scaling policy can be in force only when in an ACTIVE status. Scaling policies can be suspended for individual fleets. If the policy is suspended for a fleet, the policy status does not change.
         ///
-        /// Allowed values: `ACTIVE`, `UPDATE_REQUESTED`, `UPDATING`, `DELETE_REQUESTED`, `DELETING`, `DELETED`, `ERROR`.
+        /// Allowed values (the enum [`Status`]): `ACTIVE`, `UPDATE_REQUESTED`, `UPDATING`, `DELETE_REQUESTED`, `DELETING`, `DELETED`, `ERROR`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -2528,7 +3160,7 @@ pub mod fleet {
 
         /// The current status of the fleet's scaling policies in a requested fleet location. The status PENDING_UPDATE indicates that an update was requested for the fleet but has not yet been completed for the location.
         ///
-        /// Allowed values: `PENDING_UPDATE`.
+        /// Allowed values (the enum [`UpdateStatus`]): `PENDING_UPDATE`.
         pub fn update_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UpdateStatus", value);
             self
@@ -2548,7 +3180,7 @@ pub mod fleet {
     }
 
     impl TargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`, Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -2570,15 +3202,33 @@ pub mod fleet {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2695,30 +3345,217 @@ pub mod fleet {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApplyCapacity` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        ApplyCapacity {
+            OnUpdate = "ON_UPDATE",
+            OnCreateAndUpdate = "ON_CREATE_AND_UPDATE",
+            OnCreateAndUpdateWithAutoscaling = "ON_CREATE_AND_UPDATE_WITH_AUTOSCALING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComputeType` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        ComputeType {
+            Ec2 = "EC2",
+            Anywhere = "ANYWHERE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FleetType` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        FleetType {
+            OnDemand = "ON_DEMAND",
+            Spot = "SPOT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceRoleCredentialsProvider` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        InstanceRoleCredentialsProvider {
+            SharedCredentialFile = "SHARED_CREDENTIAL_FILE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NewGameSessionProtectionPolicy` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        NewGameSessionProtectionPolicy {
+            FullProtection = "FullProtection",
+            NoProtection = "NoProtection",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PlayerGatewayMode` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        PlayerGatewayMode {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+            Required = "REQUIRED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CertificateType` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        CertificateType {
+            Disabled = "DISABLED",
+            Generated = "GENERATED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Tcp = "TCP",
+            Udp = "UDP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PlayerGatewayStatus` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        PlayerGatewayStatus {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ZeroCapacityStrategy` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        ZeroCapacityStrategy {
+            ScaleToAndFromZero = "SCALE_TO_AND_FROM_ZERO",
+            Manual = "MANUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GameServerIpProtocolSupported` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        GameServerIpProtocolSupported {
+            Ipv4 = "IPv4",
+            DualStack = "DUAL_STACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            GreaterThanOrEqualToThreshold = "GreaterThanOrEqualToThreshold",
+            GreaterThanThreshold = "GreaterThanThreshold",
+            LessThanThreshold = "LessThanThreshold",
+            LessThanOrEqualToThreshold = "LessThanOrEqualToThreshold",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricName` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        MetricName {
+            ActivatingGameSessions = "ActivatingGameSessions",
+            ActiveGameSessions = "ActiveGameSessions",
+            ActiveInstances = "ActiveInstances",
+            AvailableGameSessions = "AvailableGameSessions",
+            AvailablePlayerSessions = "AvailablePlayerSessions",
+            CurrentPlayerSessions = "CurrentPlayerSessions",
+            IdleInstances = "IdleInstances",
+            PercentAvailableGameSessions = "PercentAvailableGameSessions",
+            PercentIdleInstances = "PercentIdleInstances",
+            QueueDepth = "QueueDepth",
+            WaitTime = "WaitTime",
+            ConcurrentActivatableGameSessions = "ConcurrentActivatableGameSessions",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PolicyType` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        PolicyType {
+            RuleBased = "RuleBased",
+            TargetBased = "TargetBased",
+            ManagedScaling = "ManagedScaling",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScalingAdjustmentType` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        ScalingAdjustmentType {
+            ChangeInCapacity = "ChangeInCapacity",
+            ExactCapacity = "ExactCapacity",
+            PercentChangeInCapacity = "PercentChangeInCapacity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            UpdateRequested = "UPDATE_REQUESTED",
+            Updating = "UPDATING",
+            DeleteRequested = "DELETE_REQUESTED",
+            Deleting = "DELETING",
+            Deleted = "DELETED",
+            Error = "ERROR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UpdateStatus` in `AWS::GameLift::Fleet`; `.into()` makes a `Val<String>`.
+        UpdateStatus {
+            PendingUpdate = "PENDING_UPDATE",
+        }
+    }
 }
 
 /// The AWS::GameLift::GameServerGroup resource creates an Amazon GameLift (GameLift) GameServerGroup.
 ///
 /// CloudFormation type `AWS::GameLift::GameServerGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutoScalingGroupArn`: `handle.auto_scaling_group_arn()` → `Val<String>`. A generated unique ID for the EC2 Auto Scaling group that is associated with this game server group.
+/// - `GameServerGroupArn`: `handle.game_server_group_arn()` → `Val<String>`. A generated unique ID for the game server group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GameServerGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnGameServerGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGameServerGroup`], by name: the argument of [`CfnGameServerGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGameServerGroupRequired {
+    /// An identifier for the new game server group.
+    ///
+    /// CloudFormation property `GameServerGroupName`.
+    pub game_server_group_name: Val<String>,
+
+    /// A set of EC2 instance types to use when creating instances in the group.
+    ///
+    /// CloudFormation property `InstanceDefinitions`.
+    pub instance_definitions: Val<Vec<game_server_group::InstanceDefinition>>,
+
+    /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access your EC2 Auto Scaling groups.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnGameServerGroup {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::GameServerGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGameServerGroupRequired`]:
     ///
-    /// - `game_server_group_name`: `GameServerGroupName`, An identifier for the new game server group.
-    /// - `instance_definitions`: `InstanceDefinitions`, A set of EC2 instance types to use when creating instances in the group.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access your EC2 Auto Scaling groups.
-    pub fn new(game_server_group_name: impl Into<Val<String>>, instance_definitions: impl Into<Val<Vec<game_server_group::InstanceDefinition>>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGameServerGroup::new(CfnGameServerGroupRequired {
+    ///     game_server_group_name: "...".into(),
+    ///     instance_definitions: vec![game_server_group::InstanceDefinition::new(...)].into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGameServerGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("GameServerGroupName", game_server_group_name);
-        props.set("InstanceDefinitions", instance_definitions);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("GameServerGroupName", required.game_server_group_name);
+        props.set::<Vec<game_server_group::InstanceDefinition>>("InstanceDefinitions", required.instance_definitions);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnGameServerGroup { props, options: ResourceOptions::default() }
     }
 
@@ -2732,7 +3569,7 @@ impl CfnGameServerGroup {
 
     /// The fallback balancing method to use for the game server group when Spot Instances in a Region become unavailable or are not viable for game hosting.
     ///
-    /// Allowed values: `SPOT_ONLY`, `SPOT_PREFERRED`, `ON_DEMAND_ONLY`.
+    /// Allowed values (the enum [`game_server_group::BalancingStrategy`]): `SPOT_ONLY`, `SPOT_PREFERRED`, `ON_DEMAND_ONLY`.
     pub fn balancing_strategy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BalancingStrategy", value);
         self
@@ -2740,7 +3577,7 @@ impl CfnGameServerGroup {
 
     /// The type of delete to perform.
     ///
-    /// Allowed values: `SAFE_DELETE`, `FORCE_DELETE`, `RETAIN`.
+    /// Allowed values (the enum [`game_server_group::DeleteOption`]): `SAFE_DELETE`, `FORCE_DELETE`, `RETAIN`.
     ///
     /// Write-only.
     pub fn delete_option(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2750,7 +3587,7 @@ impl CfnGameServerGroup {
 
     /// A flag that indicates whether instances in the game server group are protected from early termination.
     ///
-    /// Allowed values: `NO_PROTECTION`, `FULL_PROTECTION`.
+    /// Allowed values (the enum [`game_server_group::GameServerProtectionPolicy`]): `NO_PROTECTION`, `FULL_PROTECTION`.
     pub fn game_server_protection_policy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("GameServerProtectionPolicy", value);
         self
@@ -2855,11 +3692,11 @@ pub(crate) static GAME_SERVER_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGameServerGroup`].
+/// Property types and enums of the allowed values of [`CfnGameServerGroup`].
 pub mod game_server_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting. Updating this game server group property will not take effect for the created EC2 Auto Scaling group, please update the EC2 Auto Scaling group directly after creating the resource.
     #[derive(Clone, Debug)]
@@ -2868,7 +3705,7 @@ pub mod game_server_group {
     }
 
     impl AutoScalingPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_tracking_configuration`: `TargetTrackingConfiguration`, Settings for a target-based scaling policy applied to Auto Scaling group.
         pub fn new(target_tracking_configuration: impl Into<Val<TargetTrackingConfiguration>>) -> Self {
@@ -2897,7 +3734,7 @@ pub mod game_server_group {
     }
 
     impl TargetTrackingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_value`: `TargetValue`, Desired value to use with a game server group target-based scaling policy.
         pub fn new(target_value: impl Into<Val<f64>>) -> Self {
@@ -2920,7 +3757,7 @@ pub mod game_server_group {
     }
 
     impl InstanceDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_type`: `InstanceType`, An EC2 instance type designation.
         pub fn new(instance_type: impl Into<Val<String>>) -> Self {
@@ -3050,11 +3887,45 @@ pub mod game_server_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BalancingStrategy` in `AWS::GameLift::GameServerGroup`; `.into()` makes a `Val<String>`.
+        BalancingStrategy {
+            SpotOnly = "SPOT_ONLY",
+            SpotPreferred = "SPOT_PREFERRED",
+            OnDemandOnly = "ON_DEMAND_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeleteOption` in `AWS::GameLift::GameServerGroup`; `.into()` makes a `Val<String>`.
+        DeleteOption {
+            SafeDelete = "SAFE_DELETE",
+            ForceDelete = "FORCE_DELETE",
+            Retain = "RETAIN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GameServerProtectionPolicy` in `AWS::GameLift::GameServerGroup`; `.into()` makes a `Val<String>`.
+        GameServerProtectionPolicy {
+            NoProtection = "NO_PROTECTION",
+            FullProtection = "FULL_PROTECTION",
+        }
+    }
 }
 
 /// The AWS::GameLift::GameSessionQueue resource creates an Amazon GameLift (GameLift) game session queue.
 ///
 /// CloudFormation type `AWS::GameLift::GameSessionQueue`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift game session queue resource and uniquely identifies it.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnGameSessionQueue {
     props: Props,
@@ -3064,7 +3935,7 @@ pub struct CfnGameSessionQueue {
 impl CfnGameSessionQueue {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::GameSessionQueue";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A descriptive label that is associated with game session queue. Queue names must be unique within each Region.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -3172,11 +4043,11 @@ pub(crate) static GAME_SESSION_QUEUE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGameSessionQueue`].
+/// Property types and enums of the allowed values of [`CfnGameSessionQueue`].
 pub mod game_session_queue {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A fleet or alias designated in a game session queue.
     #[derive(Clone, Debug)]
@@ -3282,6 +4153,8 @@ pub mod game_session_queue {
         }
 
         /// The recommended sequence to use when prioritizing where to place new game sessions.
+        ///
+        /// Allowed values of each item (the enum [`PriorityOrder`]): `LATENCY`, `COST`, `DESTINATION`, `LOCATION`.
         pub fn priority_order(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PriorityOrder", value);
             self
@@ -3300,15 +4173,33 @@ pub mod game_session_queue {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3356,11 +4247,29 @@ pub mod game_session_queue {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PriorityOrder` in `AWS::GameLift::GameSessionQueue`; `.into()` makes a `Val<String>`.
+        PriorityOrder {
+            Latency = "LATENCY",
+            Cost = "COST",
+            Destination = "DESTINATION",
+            Location = "LOCATION",
+        }
+    }
 }
 
 /// The AWS::GameLift::Location resource creates an Amazon GameLift (GameLift) custom location.
 ///
 /// CloudFormation type `AWS::GameLift::Location`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LocationArn`: `handle.location_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LocationName`.
 #[derive(Clone, Debug)]
 pub struct CfnLocation {
     props: Props,
@@ -3370,7 +4279,7 @@ pub struct CfnLocation {
 impl CfnLocation {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::Location";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `location_name`: `LocationName`.
     pub fn new(location_name: impl Into<Val<String>>) -> Self {
@@ -3439,15 +4348,33 @@ pub mod location {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3470,27 +4397,65 @@ pub mod location {
 /// The AWS::GameLift::MatchmakingConfiguration resource creates an Amazon GameLift (GameLift) matchmaking configuration.
 ///
 /// CloudFormation type `AWS::GameLift::MatchmakingConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift matchmaking configuration resource and uniquely identifies it.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnMatchmakingConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMatchmakingConfiguration`], by name: the argument of [`CfnMatchmakingConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMatchmakingConfigurationRequired {
+    /// A flag that indicates whether a match that was created with this configuration must be accepted by the matched players
+    ///
+    /// CloudFormation property `AcceptanceRequired`.
+    pub acceptance_required: Val<bool>,
+
+    /// A unique identifier for the matchmaking configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out.
+    ///
+    /// CloudFormation property `RequestTimeoutSeconds`.
+    pub request_timeout_seconds: Val<i64>,
+
+    /// A unique identifier for the matchmaking rule set to use with this configuration.
+    ///
+    /// CloudFormation property `RuleSetName`.
+    pub rule_set_name: Val<String>,
+}
+
 impl CfnMatchmakingConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::MatchmakingConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMatchmakingConfigurationRequired`]:
     ///
-    /// - `acceptance_required`: `AcceptanceRequired`, A flag that indicates whether a match that was created with this configuration must be accepted by the matched players
-    /// - `name`: `Name`, A unique identifier for the matchmaking configuration.
-    /// - `request_timeout_seconds`: `RequestTimeoutSeconds`, The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out.
-    /// - `rule_set_name`: `RuleSetName`, A unique identifier for the matchmaking rule set to use with this configuration.
-    pub fn new(acceptance_required: impl Into<Val<bool>>, name: impl Into<Val<String>>, request_timeout_seconds: impl Into<Val<i64>>, rule_set_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMatchmakingConfiguration::new(CfnMatchmakingConfigurationRequired {
+    ///     acceptance_required: true.into(),
+    ///     name: "...".into(),
+    ///     request_timeout_seconds: 1.into(),
+    ///     rule_set_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMatchmakingConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AcceptanceRequired", acceptance_required);
-        props.set("Name", name);
-        props.set("RequestTimeoutSeconds", request_timeout_seconds);
-        props.set("RuleSetName", rule_set_name);
+        props.set::<bool>("AcceptanceRequired", required.acceptance_required);
+        props.set::<String>("Name", required.name);
+        props.set::<i64>("RequestTimeoutSeconds", required.request_timeout_seconds);
+        props.set::<String>("RuleSetName", required.rule_set_name);
         CfnMatchmakingConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -3508,7 +4473,7 @@ impl CfnMatchmakingConfiguration {
 
     /// The method used to backfill game sessions created with this matchmaking configuration.
     ///
-    /// Allowed values: `AUTOMATIC`, `MANUAL`.
+    /// Allowed values (the enum [`matchmaking_configuration::BackfillMode`]): `AUTOMATIC`, `MANUAL`.
     pub fn backfill_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BackfillMode", value);
         self
@@ -3534,7 +4499,7 @@ impl CfnMatchmakingConfiguration {
 
     /// Indicates whether this matchmaking configuration is being used with Amazon GameLift hosting or as a standalone matchmaking solution.
     ///
-    /// Allowed values: `STANDALONE`, `WITH_QUEUE`.
+    /// Allowed values (the enum [`matchmaking_configuration::FlexMatchMode`]): `STANDALONE`, `WITH_QUEUE`.
     pub fn flex_match_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FlexMatchMode", value);
         self
@@ -3633,11 +4598,11 @@ pub(crate) static MATCHMAKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMatchmakingConfiguration`].
+/// Property types and enums of the allowed values of [`CfnMatchmakingConfiguration`].
 pub mod matchmaking_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair that contains information about a game session.
     #[derive(Clone, Debug)]
@@ -3645,15 +4610,33 @@ pub mod matchmaking_configuration {
         props: Props,
     }
 
-    impl GameProperty {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GameProperty`], by name: the argument of [`GameProperty::new`].
+    #[derive(Clone, Debug)]
+    pub struct GamePropertyRequired {
+        /// The game property identifier.
         ///
-        /// - `key`: `Key`, The game property identifier.
-        /// - `value`: `Value`, The game property value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The game property value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl GameProperty {
+        /// Creates the value from its required properties, by name in [`GamePropertyRequired`]:
+        ///
+        /// ```text
+        /// GameProperty::new(GamePropertyRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GamePropertyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             GameProperty { props }
         }
     }
@@ -3670,15 +4653,33 @@ pub mod matchmaking_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3704,28 +4705,75 @@ pub mod matchmaking_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BackfillMode` in `AWS::GameLift::MatchmakingConfiguration`; `.into()` makes a `Val<String>`.
+        BackfillMode {
+            Automatic = "AUTOMATIC",
+            Manual = "MANUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FlexMatchMode` in `AWS::GameLift::MatchmakingConfiguration`; `.into()` makes a `Val<String>`.
+        FlexMatchMode {
+            Standalone = "STANDALONE",
+            WithQueue = "WITH_QUEUE",
+        }
+    }
 }
 
 /// The AWS::GameLift::MatchmakingRuleSet resource creates an Amazon GameLift (GameLift) matchmaking rule set.
 ///
 /// CloudFormation type `AWS::GameLift::MatchmakingRuleSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift matchmaking rule set resource and uniquely identifies it.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnMatchmakingRuleSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMatchmakingRuleSet`], by name: the argument of [`CfnMatchmakingRuleSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMatchmakingRuleSetRequired {
+    /// A unique identifier for the matchmaking rule set.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// A collection of matchmaking rules, formatted as a JSON string.
+    ///
+    /// CloudFormation property `RuleSetBody`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_set_body: Val<String>,
+}
+
 impl CfnMatchmakingRuleSet {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::MatchmakingRuleSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMatchmakingRuleSetRequired`]:
     ///
-    /// - `name`: `Name`, A unique identifier for the matchmaking rule set.
-    /// - `rule_set_body`: `RuleSetBody`, A collection of matchmaking rules, formatted as a JSON string.
-    pub fn new(name: impl Into<Val<String>>, rule_set_body: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMatchmakingRuleSet::new(CfnMatchmakingRuleSetRequired {
+    ///     name: "...".into(),
+    ///     rule_set_body: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMatchmakingRuleSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RuleSetBody", rule_set_body);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RuleSetBody", required.rule_set_body);
         CfnMatchmakingRuleSet { props, options: ResourceOptions::default() }
     }
 
@@ -3799,15 +4847,33 @@ pub mod matchmaking_rule_set {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3830,6 +4896,17 @@ pub mod matchmaking_rule_set {
 /// The AWS::GameLift::Script resource creates a new script record for your Realtime Servers script. Realtime scripts are JavaScript that provide configuration settings and optional custom game logic for your game. The script is deployed when you create a Realtime Servers fleet to host your game sessions. Script logic is executed during an active game session.
 ///
 /// CloudFormation type `AWS::GameLift::Script`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is assigned to a Amazon GameLift script resource and uniquely identifies it. ARNs are unique across all Regions. In a GameLift script ARN, the resource ID matches the Id value.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example "1469498468.057").
+/// - `Id`: `handle.id()` → `Val<String>`. A unique identifier for the Realtime script
+/// - `SizeOnDisk`: `handle.size_on_disk()` → `Val<i64>`. The file size of the uploaded Realtime script, expressed in bytes. When files are uploaded from an S3 location, this value remains at "0".
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnScript {
     props: Props,
@@ -3839,7 +4916,7 @@ pub struct CfnScript {
 impl CfnScript {
     pub const TYPE_NAME: &'static str = "AWS::GameLift::Script";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `storage_location`: `StorageLocation`, The location of the Amazon S3 bucket where a zipped file containing your Realtime scripts is stored. The storage location must specify the Amazon S3 bucket name, the zip file name (the "key"), and a role ARN that allows Amazon GameLift to access the Amazon S3 storage location. The S3 bucket must be in the same Region where you want to create a new script. By default, Amazon GameLift uploads the latest version of the zip file; if you have S3 object versioning turned on, you can use the ObjectVersion parameter to specify an earlier version.
     pub fn new(storage_location: impl Into<Val<script::S3Location>>) -> Self {
@@ -3954,17 +5031,40 @@ pub mod script {
         props: Props,
     }
 
-    impl S3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// An Amazon S3 bucket identifier. This is the name of the S3 bucket.
         ///
-        /// - `bucket`: `Bucket`, An Amazon S3 bucket identifier. This is the name of the S3 bucket.
-        /// - `key`: `Key`, The name of the zip file that contains the script files.
-        /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The name of the zip file that contains the script files.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl S3Location {
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
+        ///
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("RoleArn", required.role_arn);
             S3Location { props }
         }
 
@@ -3987,15 +5087,33 @@ pub mod script {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

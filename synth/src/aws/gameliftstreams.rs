@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,27 +15,62 @@ use crate::value::{Map, Val};
 /// Definition of AWS::GameLiftStreams::Application Resource Type
 ///
 /// CloudFormation type `AWS::GameLiftStreams::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// CloudFormation property `ApplicationSourceUri`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_source_uri: Val<String>,
+
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// CloudFormation property `ExecutablePath`.
+    ///
+    /// Changing it replaces the resource.
+    pub executable_path: Val<String>,
+
+    /// CloudFormation property `RuntimeEnvironment`.
+    ///
+    /// Changing it replaces the resource.
+    pub runtime_environment: Val<application::RuntimeEnvironment>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::GameLiftStreams::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `application_source_uri`: `ApplicationSourceUri`.
-    /// - `description`: `Description`.
-    /// - `executable_path`: `ExecutablePath`.
-    /// - `runtime_environment`: `RuntimeEnvironment`.
-    pub fn new(application_source_uri: impl Into<Val<String>>, description: impl Into<Val<String>>, executable_path: impl Into<Val<String>>, runtime_environment: impl Into<Val<application::RuntimeEnvironment>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     application_source_uri: "...".into(),
+    ///     description: "...".into(),
+    ///     executable_path: "...".into(),
+    ///     runtime_environment: application::RuntimeEnvironment::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationSourceUri", application_source_uri);
-        props.set("Description", description);
-        props.set("ExecutablePath", executable_path);
-        props.set("RuntimeEnvironment", runtime_environment);
+        props.set::<String>("ApplicationSourceUri", required.application_source_uri);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("ExecutablePath", required.executable_path);
+        props.set::<application::RuntimeEnvironment>("RuntimeEnvironment", required.runtime_environment);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -122,15 +156,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`RuntimeEnvironment`], by name: the argument of [`RuntimeEnvironment::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuntimeEnvironmentRequired {
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Version`.
+        pub version: Val<String>,
+    }
+
     impl RuntimeEnvironment {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RuntimeEnvironmentRequired`]:
         ///
-        /// - `type_`: `Type`.
-        /// - `version`: `Version`.
-        pub fn new(type_: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RuntimeEnvironment::new(RuntimeEnvironmentRequired {
+        ///     type_: "...".into(),
+        ///     version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RuntimeEnvironmentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Version", version);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Version", required.version);
             RuntimeEnvironment { props }
         }
     }
@@ -153,25 +201,53 @@ pub mod application {
 /// Definition of AWS::GameLiftStreams::StreamGroup Resource Type
 ///
 /// CloudFormation type `AWS::GameLiftStreams::StreamGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnStreamGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStreamGroup`], by name: the argument of [`CfnStreamGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStreamGroupRequired {
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// CloudFormation property `LocationConfigurations`.
+    pub location_configurations: Val<Vec<stream_group::LocationConfiguration>>,
+
+    /// CloudFormation property `StreamClass`.
+    ///
+    /// Changing it replaces the resource.
+    pub stream_class: Val<String>,
+}
+
 impl CfnStreamGroup {
     pub const TYPE_NAME: &'static str = "AWS::GameLiftStreams::StreamGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStreamGroupRequired`]:
     ///
-    /// - `description`: `Description`.
-    /// - `location_configurations`: `LocationConfigurations`.
-    /// - `stream_class`: `StreamClass`.
-    pub fn new(description: impl Into<Val<String>>, location_configurations: impl Into<Val<Vec<stream_group::LocationConfiguration>>>, stream_class: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStreamGroup::new(CfnStreamGroupRequired {
+    ///     description: "...".into(),
+    ///     location_configurations: vec![stream_group::LocationConfiguration::new(...)].into(),
+    ///     stream_class: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStreamGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("LocationConfigurations", location_configurations);
-        props.set("StreamClass", stream_class);
+        props.set::<String>("Description", required.description);
+        props.set::<Vec<stream_group::LocationConfiguration>>("LocationConfigurations", required.location_configurations);
+        props.set::<String>("StreamClass", required.stream_class);
         CfnStreamGroup { props, options: ResourceOptions::default() }
     }
 
@@ -284,7 +360,7 @@ pub mod stream_group {
     }
 
     impl LocationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `location_name`: `LocationName`.
         pub fn new(location_name: impl Into<Val<String>>) -> Self {
@@ -336,15 +412,29 @@ pub mod stream_group {
         props: Props,
     }
 
+    /// The required properties of [`VpcTransitConfiguration`], by name: the argument of [`VpcTransitConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcTransitConfigurationRequired {
+        /// CloudFormation property `Ipv4CidrBlocks`.
+        pub ipv4_cidr_blocks: Val<Vec<String>>,
+
+        /// CloudFormation property `VpcId`.
+        pub vpc_id: Val<String>,
+    }
+
     impl VpcTransitConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VpcTransitConfigurationRequired`]:
         ///
-        /// - `ipv4_cidr_blocks`: `Ipv4CidrBlocks`.
-        /// - `vpc_id`: `VpcId`.
-        pub fn new(ipv4_cidr_blocks: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// VpcTransitConfiguration::new(VpcTransitConfigurationRequired {
+        ///     ipv4_cidr_blocks: vec!["..."].into(),
+        ///     vpc_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcTransitConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Ipv4CidrBlocks", ipv4_cidr_blocks);
-            props.set("VpcId", vpc_id);
+            props.set::<Vec<String>>("Ipv4CidrBlocks", required.ipv4_cidr_blocks);
+            props.set::<String>("VpcId", required.vpc_id);
             VpcTransitConfiguration { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::GammaDilithium::JobDefinition
 ///
 /// CloudFormation type `AWS::GammaDilithium::JobDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnJobDefinition {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnJobDefinition {
 impl CfnJobDefinition {
     pub const TYPE_NAME: &'static str = "AWS::GammaDilithium::JobDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `type_`: `Type`.
     pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -154,7 +161,7 @@ pub mod job_definition {
     }
 
     impl ContainerProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -341,7 +348,7 @@ pub mod job_definition {
     }
 
     impl EphemeralStorage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `size_in_gi_b`: `SizeInGiB`.
         pub fn new(size_in_gi_b: impl Into<Val<i64>>) -> Self {
@@ -483,15 +490,29 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`Tmpfs`], by name: the argument of [`Tmpfs::new`].
+    #[derive(Clone, Debug)]
+    pub struct TmpfsRequired {
+        /// CloudFormation property `ContainerPath`.
+        pub container_path: Val<String>,
+
+        /// CloudFormation property `Size`.
+        pub size: Val<i64>,
+    }
+
     impl Tmpfs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TmpfsRequired`]:
         ///
-        /// - `container_path`: `ContainerPath`.
-        /// - `size`: `Size`.
-        pub fn new(container_path: impl Into<Val<String>>, size: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// Tmpfs::new(TmpfsRequired {
+        ///     container_path: "...".into(),
+        ///     size: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: TmpfsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContainerPath", container_path);
-            props.set("Size", size);
+            props.set::<String>("ContainerPath", required.container_path);
+            props.set::<i64>("Size", required.size);
             Tmpfs { props }
         }
 
@@ -515,7 +536,7 @@ pub mod job_definition {
     }
 
     impl LogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_driver`: `LogDriver`.
         pub fn new(log_driver: impl Into<Val<String>>) -> Self {
@@ -549,15 +570,29 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`Secret`], by name: the argument of [`Secret::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `ValueFrom`.
+        pub value_from: Val<String>,
+    }
+
     impl Secret {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SecretRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value_from`: `ValueFrom`.
-        pub fn new(name: impl Into<Val<String>>, value_from: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Secret::new(SecretRequired {
+        ///     name: "...".into(),
+        ///     value_from: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("ValueFrom", value_from);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("ValueFrom", required.value_from);
             Secret { props }
         }
     }
@@ -639,7 +674,7 @@ pub mod job_definition {
     }
 
     impl RepositoryCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `credentials_parameter`: `CredentialsParameter`.
         pub fn new(credentials_parameter: impl Into<Val<String>>) -> Self {
@@ -725,17 +760,34 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`Ulimit`], by name: the argument of [`Ulimit::new`].
+    #[derive(Clone, Debug)]
+    pub struct UlimitRequired {
+        /// CloudFormation property `HardLimit`.
+        pub hard_limit: Val<i64>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `SoftLimit`.
+        pub soft_limit: Val<i64>,
+    }
+
     impl Ulimit {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`UlimitRequired`]:
         ///
-        /// - `hard_limit`: `HardLimit`.
-        /// - `name`: `Name`.
-        /// - `soft_limit`: `SoftLimit`.
-        pub fn new(hard_limit: impl Into<Val<i64>>, name: impl Into<Val<String>>, soft_limit: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// Ulimit::new(UlimitRequired {
+        ///     hard_limit: 1.into(),
+        ///     name: "...".into(),
+        ///     soft_limit: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: UlimitRequired) -> Self {
             let mut props = Props::new();
-            props.set("HardLimit", hard_limit);
-            props.set("Name", name);
-            props.set("SoftLimit", soft_limit);
+            props.set::<i64>("HardLimit", required.hard_limit);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("SoftLimit", required.soft_limit);
             Ulimit { props }
         }
     }
@@ -791,7 +843,7 @@ pub mod job_definition {
     }
 
     impl EfsVolumeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_id`: `FileSystemId`.
         pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -896,7 +948,7 @@ pub mod job_definition {
     }
 
     impl EcsProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `task_properties`: `TaskProperties`.
         pub fn new(task_properties: impl Into<Val<Vec<EcsTaskProperties>>>) -> Self {
@@ -999,7 +1051,7 @@ pub mod job_definition {
     }
 
     impl TaskContainerProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -1111,15 +1163,29 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`TaskContainerDependency`], by name: the argument of [`TaskContainerDependency::new`].
+    #[derive(Clone, Debug)]
+    pub struct TaskContainerDependencyRequired {
+        /// CloudFormation property `Condition`.
+        pub condition: Val<String>,
+
+        /// CloudFormation property `ContainerName`.
+        pub container_name: Val<String>,
+    }
+
     impl TaskContainerDependency {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TaskContainerDependencyRequired`]:
         ///
-        /// - `condition`: `Condition`.
-        /// - `container_name`: `ContainerName`.
-        pub fn new(condition: impl Into<Val<String>>, container_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TaskContainerDependency::new(TaskContainerDependencyRequired {
+        ///     condition: "...".into(),
+        ///     container_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TaskContainerDependencyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Condition", condition);
-            props.set("ContainerName", container_name);
+            props.set::<String>("Condition", required.condition);
+            props.set::<String>("ContainerName", required.container_name);
             TaskContainerDependency { props }
         }
     }
@@ -1237,7 +1303,7 @@ pub mod job_definition {
     }
 
     impl EksContainer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -1308,7 +1374,7 @@ pub mod job_definition {
     }
 
     impl EksContainerEnvironmentVariable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1463,7 +1529,7 @@ pub mod job_definition {
     }
 
     impl ImagePullSecret {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1512,7 +1578,7 @@ pub mod job_definition {
     }
 
     impl EksVolume {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1611,7 +1677,7 @@ pub mod job_definition {
     }
 
     impl EksSecret {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_name`: `SecretName`.
         pub fn new(secret_name: impl Into<Val<String>>) -> Self {
@@ -1639,17 +1705,34 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`NodeProperties`], by name: the argument of [`NodeProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct NodePropertiesRequired {
+        /// CloudFormation property `MainNode`.
+        pub main_node: Val<i64>,
+
+        /// CloudFormation property `NodeRangeProperties`.
+        pub node_range_properties: Val<Vec<NodeRangeProperty>>,
+
+        /// CloudFormation property `NumNodes`.
+        pub num_nodes: Val<i64>,
+    }
+
     impl NodeProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NodePropertiesRequired`]:
         ///
-        /// - `main_node`: `MainNode`.
-        /// - `node_range_properties`: `NodeRangeProperties`.
-        /// - `num_nodes`: `NumNodes`.
-        pub fn new(main_node: impl Into<Val<i64>>, node_range_properties: impl Into<Val<Vec<NodeRangeProperty>>>, num_nodes: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// NodeProperties::new(NodePropertiesRequired {
+        ///     main_node: 1.into(),
+        ///     node_range_properties: vec![NodeRangeProperty::new(...)].into(),
+        ///     num_nodes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: NodePropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("MainNode", main_node);
-            props.set("NodeRangeProperties", node_range_properties);
-            props.set("NumNodes", num_nodes);
+            props.set::<i64>("MainNode", required.main_node);
+            props.set::<Vec<NodeRangeProperty>>("NodeRangeProperties", required.node_range_properties);
+            props.set::<i64>("NumNodes", required.num_nodes);
             NodeProperties { props }
         }
     }
@@ -1667,7 +1750,7 @@ pub mod job_definition {
     }
 
     impl NodeRangeProperty {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_nodes`: `TargetNodes`.
         pub fn new(target_nodes: impl Into<Val<String>>) -> Self {
@@ -1746,7 +1829,7 @@ pub mod job_definition {
     }
 
     impl EvaluateOnExit {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `action`: `Action`.
         pub fn new(action: impl Into<Val<String>>) -> Self {
@@ -1786,15 +1869,29 @@ pub mod job_definition {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }

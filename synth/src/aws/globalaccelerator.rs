@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,18 @@ use crate::value::Val;
 /// Resource Type definition for AWS::GlobalAccelerator::Accelerator
 ///
 /// CloudFormation type `AWS::GlobalAccelerator::Accelerator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AcceleratorArn`: `handle.accelerator_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the accelerator.
+/// - `DnsName`: `handle.dns_name()` → `Val<String>`. The Domain Name System (DNS) name that Global Accelerator creates that points to your accelerator's static IPv4 addresses.
+/// - `DualStackDnsName`: `handle.dual_stack_dns_name()` → `Val<String>`. The Domain Name System (DNS) name that Global Accelerator creates that points to your accelerator's static IPv4 and IPv6 addresses.
+/// - `Ipv4Addresses`: `handle.ipv4_addresses()` → `Val<Vec<String>>`. The IPv4 addresses assigned to the accelerator.
+/// - `Ipv6Addresses`: `handle.ipv6_addresses()` → `Val<Vec<String>>`. The IPv6 addresses assigned if the accelerator is dualstack
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AcceleratorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAccelerator {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnAccelerator {
 impl CfnAccelerator {
     pub const TYPE_NAME: &'static str = "AWS::GlobalAccelerator::Accelerator";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name of accelerator.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -60,7 +71,7 @@ impl CfnAccelerator {
 
     /// IP Address type.
     ///
-    /// Allowed values: `IPV4`, `DUAL_STACK`.
+    /// Allowed values (the enum [`accelerator::IpAddressType`]): `IPV4`, `DUAL_STACK`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -154,11 +165,11 @@ pub(crate) static ACCELERATOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAccelerator`].
+/// Property types and enums of the allowed values of [`CfnAccelerator`].
 pub mod accelerator {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Tag is a key-value pair associated with accelerator.
     #[derive(Clone, Debug)]
@@ -166,15 +177,33 @@ pub mod accelerator {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Key of the tag. Value can be 1 to 127 characters.
         ///
-        /// - `key`: `Key`, Key of the tag. Value can be 1 to 127 characters.
-        /// - `value`: `Value`, Value for the tag. Value can be 1 to 255 characters.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Value for the tag. Value can be 1 to 255 characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -192,11 +221,27 @@ pub mod accelerator {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::GlobalAccelerator::Accelerator`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            DualStack = "DUAL_STACK",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GlobalAccelerator::CrossAccountAttachment
 ///
 /// CloudFormation type `AWS::GlobalAccelerator::CrossAccountAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentArn`: `handle.attachment_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the attachment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AttachmentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCrossAccountAttachment {
     props: Props,
@@ -206,7 +251,7 @@ pub struct CfnCrossAccountAttachment {
 impl CfnCrossAccountAttachment {
     pub const TYPE_NAME: &'static str = "AWS::GlobalAccelerator::CrossAccountAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The Friendly identifier of the attachment.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -331,15 +376,33 @@ pub mod cross_account_attachment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Key of the tag. Value can be 1 to 127 characters.
         ///
-        /// - `key`: `Key`, Key of the tag. Value can be 1 to 127 characters.
-        /// - `value`: `Value`, Value for the tag. Value can be 1 to 255 characters.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Value for the tag. Value can be 1 to 255 characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -371,23 +434,53 @@ pub mod cross_account_attachment {
 /// Resource Type definition for AWS::GlobalAccelerator::EndpointGroup
 ///
 /// CloudFormation type `AWS::GlobalAccelerator::EndpointGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EndpointGroupArn`: `handle.endpoint_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint group
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EndpointGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpointGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEndpointGroup`], by name: the argument of [`CfnEndpointGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEndpointGroupRequired {
+    /// The name of the AWS Region where the endpoint group is located
+    ///
+    /// CloudFormation property `EndpointGroupRegion`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_group_region: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the listener
+    ///
+    /// CloudFormation property `ListenerArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub listener_arn: Val<String>,
+}
+
 impl CfnEndpointGroup {
     pub const TYPE_NAME: &'static str = "AWS::GlobalAccelerator::EndpointGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEndpointGroupRequired`]:
     ///
-    /// - `endpoint_group_region`: `EndpointGroupRegion`, The name of the AWS Region where the endpoint group is located
-    /// - `listener_arn`: `ListenerArn`, The Amazon Resource Name (ARN) of the listener
-    pub fn new(endpoint_group_region: impl Into<Val<String>>, listener_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEndpointGroup::new(CfnEndpointGroupRequired {
+    ///     endpoint_group_region: "...".into(),
+    ///     listener_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEndpointGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("EndpointGroupRegion", endpoint_group_region);
-        props.set("ListenerArn", listener_arn);
+        props.set::<String>("EndpointGroupRegion", required.endpoint_group_region);
+        props.set::<String>("ListenerArn", required.listener_arn);
         CfnEndpointGroup { props, options: ResourceOptions::default() }
     }
 
@@ -417,7 +510,7 @@ impl CfnEndpointGroup {
 
     /// The protocol that AWS Global Accelerator uses to check the health of endpoints in this endpoint group.
     ///
-    /// Allowed values: `TCP`, `HTTP`, `HTTPS`.
+    /// Allowed values (the enum [`endpoint_group::HealthCheckProtocol`]): `TCP`, `HTTP`, `HTTPS`.
     pub fn health_check_protocol(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("HealthCheckProtocol", value);
         self
@@ -493,11 +586,11 @@ pub(crate) static ENDPOINT_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEndpointGroup`].
+/// Property types and enums of the allowed values of [`CfnEndpointGroup`].
 pub mod endpoint_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration for a given endpoint
     #[derive(Clone, Debug)]
@@ -506,7 +599,7 @@ pub mod endpoint_group {
     }
 
     impl EndpointConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `endpoint_id`: `EndpointId`, Id of the endpoint. For Network/Application Load Balancer this value is the ARN.  For EIP, this value is the allocation ID.  For EC2 instances, this is the EC2 instance ID
         pub fn new(endpoint_id: impl Into<Val<String>>) -> Self {
@@ -548,15 +641,33 @@ pub mod endpoint_group {
         props: Props,
     }
 
-    impl PortOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PortOverride`], by name: the argument of [`PortOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct PortOverrideRequired {
+        /// A network port number
         ///
-        /// - `endpoint_port`: `EndpointPort`, A network port number
-        /// - `listener_port`: `ListenerPort`, A network port number
-        pub fn new(endpoint_port: impl Into<Val<i64>>, listener_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `EndpointPort`.
+        pub endpoint_port: Val<i64>,
+
+        /// A network port number
+        ///
+        /// CloudFormation property `ListenerPort`.
+        pub listener_port: Val<i64>,
+    }
+
+    impl PortOverride {
+        /// Creates the value from its required properties, by name in [`PortOverrideRequired`]:
+        ///
+        /// ```text
+        /// PortOverride::new(PortOverrideRequired {
+        ///     endpoint_port: 1.into(),
+        ///     listener_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: PortOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointPort", endpoint_port);
-            props.set("ListenerPort", listener_port);
+            props.set::<i64>("EndpointPort", required.endpoint_port);
+            props.set::<i64>("ListenerPort", required.listener_port);
             PortOverride { props }
         }
     }
@@ -583,36 +694,78 @@ pub mod endpoint_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `HealthCheckProtocol` in `AWS::GlobalAccelerator::EndpointGroup`; `.into()` makes a `Val<String>`.
+        HealthCheckProtocol {
+            Tcp = "TCP",
+            Http = "HTTP",
+            Https = "HTTPS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GlobalAccelerator::Listener
 ///
 /// CloudFormation type `AWS::GlobalAccelerator::Listener`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ListenerArn`: `handle.listener_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the listener.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ListenerArn`.
 #[derive(Clone, Debug)]
 pub struct CfnListener {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnListener`], by name: the argument of [`CfnListener::new`].
+#[derive(Clone, Debug)]
+pub struct CfnListenerRequired {
+    /// The Amazon Resource Name (ARN) of the accelerator.
+    ///
+    /// CloudFormation property `AcceleratorArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub accelerator_arn: Val<String>,
+
+    /// CloudFormation property `PortRanges`.
+    pub port_ranges: Val<Vec<listener::PortRange>>,
+
+    /// The protocol for the listener.
+    ///
+    /// CloudFormation property `Protocol`.
+    ///
+    /// Allowed values (the enum [`listener::Protocol`]): `TCP`, `UDP`.
+    pub protocol: Val<String>,
+}
+
 impl CfnListener {
     pub const TYPE_NAME: &'static str = "AWS::GlobalAccelerator::Listener";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnListenerRequired`]:
     ///
-    /// - `accelerator_arn`: `AcceleratorArn`, The Amazon Resource Name (ARN) of the accelerator.
-    /// - `port_ranges`: `PortRanges`.
-    /// - `protocol`: `Protocol`, The protocol for the listener.
-    pub fn new(accelerator_arn: impl Into<Val<String>>, port_ranges: impl Into<Val<Vec<listener::PortRange>>>, protocol: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnListener::new(CfnListenerRequired {
+    ///     accelerator_arn: "...".into(),
+    ///     port_ranges: vec![listener::PortRange::new(...)].into(),
+    ///     protocol: listener::Protocol::Tcp.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnListenerRequired) -> Self {
         let mut props = Props::new();
-        props.set("AcceleratorArn", accelerator_arn);
-        props.set("PortRanges", port_ranges);
-        props.set("Protocol", protocol);
+        props.set::<String>("AcceleratorArn", required.accelerator_arn);
+        props.set::<Vec<listener::PortRange>>("PortRanges", required.port_ranges);
+        props.set::<String>("Protocol", required.protocol);
         CfnListener { props, options: ResourceOptions::default() }
     }
 
     /// Client affinity lets you direct all requests from a user to the same endpoint.
     ///
-    /// Allowed values: `NONE`, `SOURCE_IP`.
+    /// Allowed values (the enum [`listener::ClientAffinity`]): `NONE`, `SOURCE_IP`.
     pub fn client_affinity(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ClientAffinity", value);
         self
@@ -664,11 +817,11 @@ pub(crate) static LISTENER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnListener`].
+/// Property types and enums of the allowed values of [`CfnListener`].
 pub mod listener {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A port range to support for connections from  clients to your accelerator.
     #[derive(Clone, Debug)]
@@ -676,15 +829,33 @@ pub mod listener {
         props: Props,
     }
 
-    impl PortRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PortRange`], by name: the argument of [`PortRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct PortRangeRequired {
+        /// A network port number
         ///
-        /// - `from_port`: `FromPort`, A network port number
-        /// - `to_port`: `ToPort`, A network port number
-        pub fn new(from_port: impl Into<Val<i64>>, to_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FromPort`.
+        pub from_port: Val<i64>,
+
+        /// A network port number
+        ///
+        /// CloudFormation property `ToPort`.
+        pub to_port: Val<i64>,
+    }
+
+    impl PortRange {
+        /// Creates the value from its required properties, by name in [`PortRangeRequired`]:
+        ///
+        /// ```text
+        /// PortRange::new(PortRangeRequired {
+        ///     from_port: 1.into(),
+        ///     to_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: PortRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromPort", from_port);
-            props.set("ToPort", to_port);
+            props.set::<i64>("FromPort", required.from_port);
+            props.set::<i64>("ToPort", required.to_port);
             PortRange { props }
         }
     }
@@ -702,6 +873,22 @@ pub mod listener {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ClientAffinity` in `AWS::GlobalAccelerator::Listener`; `.into()` makes a `Val<String>`.
+        ClientAffinity {
+            None = "NONE",
+            SourceIp = "SOURCE_IP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::GlobalAccelerator::Listener`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Tcp = "TCP",
+            Udp = "UDP",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,55 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::Glue::Blueprint. Registers a blueprint with AWS Glue.
 ///
 /// CloudFormation type `AWS::Glue::Blueprint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the blueprint.
+/// - `CreatedOn`: `handle.created_on()` → `Val<String>`. The date and time the blueprint was registered.
+/// - `LastModifiedOn`: `handle.last_modified_on()` → `Val<String>`. The date and time the blueprint was last modified.
+/// - `ParameterSpec`: `handle.parameter_spec()` → `Val<String>`. A JSON string that indicates the list of parameter specifications for the blueprint.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the blueprint registration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnBlueprint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBlueprint`], by name: the argument of [`CfnBlueprint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBlueprintRequired {
+    /// Specifies a path in Amazon S3 where the blueprint is published.
+    ///
+    /// CloudFormation property `BlueprintLocation`.
+    pub blueprint_location: Val<String>,
+
+    /// The name of the blueprint.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnBlueprint {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Blueprint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBlueprintRequired`]:
     ///
-    /// - `blueprint_location`: `BlueprintLocation`, Specifies a path in Amazon S3 where the blueprint is published.
-    /// - `name`: `Name`, The name of the blueprint.
-    pub fn new(blueprint_location: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBlueprint::new(CfnBlueprintRequired {
+    ///     blueprint_location: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBlueprintRequired) -> Self {
         let mut props = Props::new();
-        props.set("BlueprintLocation", blueprint_location);
-        props.set("Name", name);
+        props.set::<String>("BlueprintLocation", required.blueprint_location);
+        props.set::<String>("Name", required.name);
         CfnBlueprint { props, options: ResourceOptions::default() }
     }
 
@@ -134,15 +165,33 @@ pub mod blueprint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -165,6 +214,21 @@ pub mod blueprint {
 /// Creates a catalog in the Glue Data Catalog.
 ///
 /// CloudFormation type `AWS::Glue::Catalog`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CatalogId`: `handle.catalog_id()` → `Val<String>`. The ID of the catalog.
+/// - `CatalogProperties.CustomProperties`: `handle.catalog_properties_custom_properties()` → `Val<Json>`. Additional key-value properties for the catalog.
+/// - `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName`: `handle.catalog_properties_data_lake_access_properties_managed_workgroup_name()` → `Val<String>`. The name of the managed workgroup associated with the catalog.
+/// - `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus`: `handle.catalog_properties_data_lake_access_properties_managed_workgroup_status()` → `Val<String>`. The status of the managed workgroup.
+/// - `CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName`: `handle.catalog_properties_data_lake_access_properties_redshift_database_name()` → `Val<String>`. The name of the Redshift database.
+/// - `CreateTime`: `handle.create_time()` → `Val<i64>`. The time at which the catalog was created.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the catalog.
+/// - `UpdateTime`: `handle.update_time()` → `Val<i64>`. The time at which the catalog was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCatalog {
     props: Props,
@@ -174,7 +238,7 @@ pub struct CfnCatalog {
 impl CfnCatalog {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Catalog";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the catalog to create.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -185,7 +249,7 @@ impl CfnCatalog {
 
     /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
     ///
-    /// Allowed values: `True`, `False`.
+    /// Allowed values (the enum [`catalog::AllowFullTableExternalDataAccess`]): `True`, `False`.
     pub fn allow_full_table_external_data_access(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AllowFullTableExternalDataAccess", value);
         self
@@ -223,7 +287,7 @@ impl CfnCatalog {
 
     /// Specifies whether to overwrite child resource permissions with the default permissions.
     ///
-    /// Allowed values: `Accept`, `Deny`.
+    /// Allowed values (the enum [`catalog::OverwriteChildResourcePermissionsWithDefault`]): `Accept`, `Deny`.
     ///
     /// Write-only.
     pub fn overwrite_child_resource_permissions_with_default(mut self, value: impl Into<Val<String>>) -> Self {
@@ -348,11 +412,11 @@ pub(crate) static CATALOG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCatalog`].
+/// Property types and enums of the allowed values of [`CfnCatalog`].
 pub mod catalog {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A structure that specifies data lake access properties and other custom properties.
     #[derive(Clone, Debug)]
@@ -401,7 +465,7 @@ pub mod catalog {
 
         /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
         ///
-        /// Allowed values: `True`, `False`.
+        /// Allowed values (the enum [`AllowFullTableExternalDataAccess`]): `True`, `False`.
         ///
         /// Write-only.
         pub fn allow_full_table_external_data_access(mut self, value: impl Into<Val<String>>) -> Self {
@@ -472,6 +536,8 @@ pub mod catalog {
         }
 
         /// The permissions that are granted to the principal.
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `ALL`, `SELECT`, `ALTER`, `DROP`, `DELETE`, `INSERT`, `CREATE_DATABASE`, `CREATE_TABLE`, `DATA_LOCATION_ACCESS`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self
@@ -554,15 +620,33 @@ pub mod catalog {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -580,7 +664,7 @@ pub mod catalog {
     }
 
     impl TargetRedshiftCatalog {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `catalog_arn`: `CatalogArn`, The Amazon Resource Name (ARN) of the catalog resource.
         pub fn new(catalog_arn: impl Into<Val<String>>) -> Self {
@@ -632,11 +716,50 @@ pub mod catalog {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AllowFullTableExternalDataAccess` in `AWS::Glue::Catalog`; `.into()` makes a `Val<String>`.
+        AllowFullTableExternalDataAccess {
+            True = "True",
+            False = "False",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OverwriteChildResourcePermissionsWithDefault` in `AWS::Glue::Catalog`; `.into()` makes a `Val<String>`.
+        OverwriteChildResourcePermissionsWithDefault {
+            Accept = "Accept",
+            Deny = "Deny",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Permissions` in `AWS::Glue::Catalog`; `.into()` makes a `Val<String>`.
+        Permissions {
+            All = "ALL",
+            Select = "SELECT",
+            Alter = "ALTER",
+            Drop = "DROP",
+            Delete = "DELETE",
+            Insert = "INSERT",
+            CreateDatabase = "CREATE_DATABASE",
+            CreateTable = "CREATE_TABLE",
+            DataLocationAccess = "DATA_LOCATION_ACCESS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::Classifier
 ///
 /// CloudFormation type `AWS::Glue::Classifier`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Name`: `handle.name()` → `Val<String>`. One of XMLClassifier/Name, GrokClassifier/Name, JsonClassifier/Name or CsvClassifier/Name
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnClassifier {
     props: Props,
@@ -723,11 +846,11 @@ pub(crate) static CLASSIFIER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnClassifier`].
+/// Property types and enums of the allowed values of [`CfnClassifier`].
 pub mod classifier {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Glue::Classifier`.
     #[derive(Clone, Debug)]
@@ -756,7 +879,7 @@ pub mod classifier {
 
         /// Indicates whether the CSV file contains a header. A value of UNKNOWN specifies that the classifier will detect whether the CSV file contains headings. A value of PRESENT specifies that the CSV file contains headings. A value of ABSENT specifies that the CSV file does not contain headings.
         ///
-        /// Allowed values: `ABSENT`, `PRESENT`, `UNKNOWN`.
+        /// Allowed values (the enum [`ContainsHeader`]): `ABSENT`, `PRESENT`, `UNKNOWN`.
         pub fn contains_header(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContainsHeader", value);
             self
@@ -813,15 +936,33 @@ pub mod classifier {
         props: Props,
     }
 
-    impl GrokClassifier {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GrokClassifier`], by name: the argument of [`GrokClassifier::new`].
+    #[derive(Clone, Debug)]
+    pub struct GrokClassifierRequired {
+        /// An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on.
         ///
-        /// - `classification`: `Classification`, An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on.
-        /// - `grok_pattern`: `GrokPattern`, The grok pattern applied to a data store by this classifier.
-        pub fn new(classification: impl Into<Val<String>>, grok_pattern: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Classification`.
+        pub classification: Val<String>,
+
+        /// The grok pattern applied to a data store by this classifier.
+        ///
+        /// CloudFormation property `GrokPattern`.
+        pub grok_pattern: Val<String>,
+    }
+
+    impl GrokClassifier {
+        /// Creates the value from its required properties, by name in [`GrokClassifierRequired`]:
+        ///
+        /// ```text
+        /// GrokClassifier::new(GrokClassifierRequired {
+        ///     classification: "...".into(),
+        ///     grok_pattern: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GrokClassifierRequired) -> Self {
             let mut props = Props::new();
-            props.set("Classification", classification);
-            props.set("GrokPattern", grok_pattern);
+            props.set::<String>("Classification", required.classification);
+            props.set::<String>("GrokPattern", required.grok_pattern);
             GrokClassifier { props }
         }
 
@@ -853,7 +994,7 @@ pub mod classifier {
     }
 
     impl JsonClassifier {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `json_path`: `JsonPath`, A JsonPath string defining the JSON data for the classifier to classify. AWS Glue supports a subset of JsonPath, as described in Writing JsonPath Custom Classifiers.
         pub fn new(json_path: impl Into<Val<String>>) -> Self {
@@ -883,15 +1024,33 @@ pub mod classifier {
         props: Props,
     }
 
-    impl XmlClassifier {
-        /// Creates the value from its required properties:
+    /// The required properties of [`XmlClassifier`], by name: the argument of [`XmlClassifier::new`].
+    #[derive(Clone, Debug)]
+    pub struct XmlClassifierRequired {
+        /// An identifier of the data format that the classifier matches.
         ///
-        /// - `classification`: `Classification`, An identifier of the data format that the classifier matches.
-        /// - `row_tag`: `RowTag`, The XML tag designating the element that contains each record in an XML document being parsed. This can't identify a self-closing element (closed by /\>). An empty row element that contains only attributes can be parsed as long as it ends with a closing tag (for example, \<row item_a="A" item_b="B"\>\</row\> is okay, but \<row item_a="A" item_b="B" /\> is not).
-        pub fn new(classification: impl Into<Val<String>>, row_tag: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Classification`.
+        pub classification: Val<String>,
+
+        /// The XML tag designating the element that contains each record in an XML document being parsed. This can't identify a self-closing element (closed by /\>). An empty row element that contains only attributes can be parsed as long as it ends with a closing tag (for example, \<row item_a="A" item_b="B"\>\</row\> is okay, but \<row item_a="A" item_b="B" /\> is not).
+        ///
+        /// CloudFormation property `RowTag`.
+        pub row_tag: Val<String>,
+    }
+
+    impl XmlClassifier {
+        /// Creates the value from its required properties, by name in [`XmlClassifierRequired`]:
+        ///
+        /// ```text
+        /// XmlClassifier::new(XmlClassifierRequired {
+        ///     classification: "...".into(),
+        ///     row_tag: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: XmlClassifierRequired) -> Self {
             let mut props = Props::new();
-            props.set("Classification", classification);
-            props.set("RowTag", row_tag);
+            props.set::<String>("Classification", required.classification);
+            props.set::<String>("RowTag", required.row_tag);
             XmlClassifier { props }
         }
 
@@ -943,28 +1102,65 @@ pub mod classifier {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContainsHeader` in `AWS::Glue::Classifier`; `.into()` makes a `Val<String>`.
+        ContainsHeader {
+            Absent = "ABSENT",
+            Present = "PRESENT",
+            Unknown = "UNKNOWN",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::Connection
 ///
 /// CloudFormation type `AWS::Glue::Connection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the connection.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnection`], by name: the argument of [`CfnConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectionRequired {
+    /// The ID of the data catalog to create the catalog object in. Currently, this should be the AWS account ID.
+    ///
+    /// CloudFormation property `CatalogId`.
+    ///
+    /// Changing it replaces the resource.
+    pub catalog_id: Val<String>,
+
+    /// The connection properties used for this connection.
+    ///
+    /// CloudFormation property `ConnectionInput`.
+    pub connection_input: Val<connection::ConnectionInput>,
+}
+
 impl CfnConnection {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Connection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectionRequired`]:
     ///
-    /// - `catalog_id`: `CatalogId`, The ID of the data catalog to create the catalog object in. Currently, this should be the AWS account ID.
-    /// - `connection_input`: `ConnectionInput`, The connection properties used for this connection.
-    pub fn new(catalog_id: impl Into<Val<String>>, connection_input: impl Into<Val<connection::ConnectionInput>>) -> Self {
+    /// ```text
+    /// CfnConnection::new(CfnConnectionRequired {
+    ///     catalog_id: "...".into(),
+    ///     connection_input: connection::ConnectionInput::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("CatalogId", catalog_id);
-        props.set("ConnectionInput", connection_input);
+        props.set::<String>("CatalogId", required.catalog_id);
+        props.set::<connection::ConnectionInput>("ConnectionInput", required.connection_input);
         CfnConnection { props, options: ResourceOptions::default() }
     }
 
@@ -1018,11 +1214,11 @@ pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnection`].
+/// Property types and enums of the allowed values of [`CfnConnection`].
 pub mod connection {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::Glue::Connection`.
     #[derive(Clone, Debug)]
@@ -1031,9 +1227,9 @@ pub mod connection {
     }
 
     impl ConnectionInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `connection_type`: `ConnectionType`, The type of the connection that needs to be created.
+        /// - `connection_type`: `ConnectionType`, The type of the connection that needs to be created. Allowed values: the enum [`ConnectionType`].
         pub fn new(connection_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConnectionType", connection_type);
@@ -1108,6 +1304,8 @@ pub mod connection {
 
         /// The `ValidateForComputeEnvironments` property.
         ///
+        /// Allowed values of each item (the enum [`ValidateForComputeEnvironments`]): `ATHENA`, `PYTHON`, `SPARK`.
+        ///
         /// Write-only.
         pub fn validate_for_compute_environments(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ValidateForComputeEnvironments", value);
@@ -1128,9 +1326,9 @@ pub mod connection {
     }
 
     impl AuthenticationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authentication_type`: `AuthenticationType`, A structure containing the authentication configuration in the CreateConnection request.
+        /// - `authentication_type`: `AuthenticationType`, A structure containing the authentication configuration in the CreateConnection request. Allowed values: the enum [`AuthenticationType`].
         pub fn new(authentication_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthenticationType", authentication_type);
@@ -1249,7 +1447,7 @@ pub mod connection {
 
         /// The grant type used in the authentication configuration.
         ///
-        /// Allowed values: `AUTHORIZATION_CODE`, `CLIENT_CREDENTIALS`, `JWT_BEARER`, `REFRESH_TOKEN`.
+        /// Allowed values (the enum [`OAuth2GrantType`]): `AUTHORIZATION_CODE`, `CLIENT_CREDENTIALS`, `JWT_BEARER`, `REFRESH_TOKEN`.
         pub fn o_auth2_grant_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OAuth2GrantType", value);
             self
@@ -1497,28 +1695,185 @@ pub mod connection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ConnectionType` in `AWS::Glue::Connection`; `.into()` makes a `Val<String>`.
+        ConnectionType {
+            Adobeanalytics = "ADOBEANALYTICS",
+            Asana = "ASANA",
+            Azurecosmos = "AZURECOSMOS",
+            Azuresql = "AZURESQL",
+            Bigquery = "BIGQUERY",
+            Blackbaud = "BLACKBAUD",
+            Blackbaudraiseredgenxt = "BLACKBAUDRAISEREDGENXT",
+            Circleci = "CIRCLECI",
+            Clouderahive = "CLOUDERAHIVE",
+            Clouderaimpala = "CLOUDERAIMPALA",
+            Cloudwatch = "CLOUDWATCH",
+            Cloudwatchmetrics = "CLOUDWATCHMETRICS",
+            Cmdb = "CMDB",
+            Custom = "CUSTOM",
+            Datadog = "DATADOG",
+            Datalakegen2 = "DATALAKEGEN2",
+            Db2 = "DB2",
+            Db2As400 = "DB2AS400",
+            Documentdb = "DOCUMENTDB",
+            Docusignmonitor = "DOCUSIGNMONITOR",
+            Domo = "DOMO",
+            Dynamodb = "DYNAMODB",
+            Dynatrace = "DYNATRACE",
+            Facebookads = "FACEBOOKADS",
+            Facebookpageinsights = "FACEBOOKPAGEINSIGHTS",
+            Freshdesk = "FRESHDESK",
+            Freshsales = "FRESHSALES",
+            Gitlab = "GITLAB",
+            Googleads = "GOOGLEADS",
+            Googleanalytics4 = "GOOGLEANALYTICS4",
+            Googlecloudstorage = "GOOGLECLOUDSTORAGE",
+            Googlesearchconsole = "GOOGLESEARCHCONSOLE",
+            Googlesheets = "GOOGLESHEETS",
+            Hbase = "HBASE",
+            Hubspot = "HUBSPOT",
+            Instagramads = "INSTAGRAMADS",
+            Intercom = "INTERCOM",
+            Jdbc = "JDBC",
+            Jiracloud = "JIRACLOUD",
+            Kafka = "KAFKA",
+            Kustomer = "KUSTOMER",
+            Linkedin = "LINKEDIN",
+            Mailchimp = "MAILCHIMP",
+            Marketo = "MARKETO",
+            Marketplace = "MARKETPLACE",
+            Microsoftdynamic365Financeandops = "MICROSOFTDYNAMIC365FINANCEANDOPS",
+            Microsoftdynamics365Crm = "MICROSOFTDYNAMICS365CRM",
+            Microsoftteams = "MICROSOFTTEAMS",
+            Mixpanel = "MIXPANEL",
+            Monday = "MONDAY",
+            Mongodb = "MONGODB",
+            Mysql = "MYSQL",
+            Netsuiteerp = "NETSUITEERP",
+            Network = "NETWORK",
+            Okta = "OKTA",
+            Opensearch = "OPENSEARCH",
+            Oracle = "ORACLE",
+            Paypal = "PAYPAL",
+            Pendo = "PENDO",
+            Pipedive = "PIPEDIVE",
+            Pipedrive = "PIPEDRIVE",
+            Postgresql = "POSTGRESQL",
+            Productboard = "PRODUCTBOARD",
+            Quickbooks = "QUICKBOOKS",
+            Salesforce = "SALESFORCE",
+            Salesforcecommercecloud = "SALESFORCECOMMERCECLOUD",
+            Salesforcemarketingcloud = "SALESFORCEMARKETINGCLOUD",
+            Salesforcepardot = "SALESFORCEPARDOT",
+            Sapconcur = "SAPCONCUR",
+            Saphana = "SAPHANA",
+            Sapodata = "SAPODATA",
+            Sendgrid = "SENDGRID",
+            Servicenow = "SERVICENOW",
+            Sftp = "SFTP",
+            Slack = "SLACK",
+            Smartsheet = "SMARTSHEET",
+            Snapchatads = "SNAPCHATADS",
+            Sqlserver = "SQLSERVER",
+            Stripe = "STRIPE",
+            Synapse = "SYNAPSE",
+            Teradata = "TERADATA",
+            Teradatanos = "TERADATANOS",
+            Timestream = "TIMESTREAM",
+            Tpcds = "TPCDS",
+            Twilio = "TWILIO",
+            Vertica = "VERTICA",
+            ViewValidationAthena = "VIEW_VALIDATION_ATHENA",
+            ViewValidationRedshift = "VIEW_VALIDATION_REDSHIFT",
+            Woocommerce = "WOOCOMMERCE",
+            Zendesk = "ZENDESK",
+            Zohocrm = "ZOHOCRM",
+            Zoom = "ZOOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ValidateForComputeEnvironments` in `AWS::Glue::Connection`; `.into()` makes a `Val<String>`.
+        ValidateForComputeEnvironments {
+            Athena = "ATHENA",
+            Python = "PYTHON",
+            Spark = "SPARK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::Glue::Connection`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            Basic = "BASIC",
+            Custom = "CUSTOM",
+            Iam = "IAM",
+            Oauth2 = "OAUTH2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OAuth2GrantType` in `AWS::Glue::Connection`; `.into()` makes a `Val<String>`.
+        OAuth2GrantType {
+            AuthorizationCode = "AUTHORIZATION_CODE",
+            ClientCredentials = "CLIENT_CREDENTIALS",
+            JwtBearer = "JWT_BEARER",
+            RefreshToken = "REFRESH_TOKEN",
+        }
+    }
 }
 
 /// Registers a custom connection type in Glue based on the configuration provided. This enables customers to configure custom connectors for any data source with REST-based APIs.
 ///
 /// CloudFormation type `AWS::Glue::ConnectionType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectionTypeArn`: `handle.connection_type_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the registered connection type.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectionTypeArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectionType {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnectionType`], by name: the argument of [`CfnConnectionType::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectionTypeRequired {
+    /// The name of the connection type. Must be prefixed with REST-.
+    ///
+    /// CloudFormation property `ConnectionType`.
+    ///
+    /// Changing it replaces the resource.
+    pub connection_type: Val<String>,
+
+    /// Configuration for HTTP request and response handling.
+    ///
+    /// CloudFormation property `RestConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub rest_configuration: Val<connection_type::RestConfiguration>,
+}
+
 impl CfnConnectionType {
     pub const TYPE_NAME: &'static str = "AWS::Glue::ConnectionType";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectionTypeRequired`]:
     ///
-    /// - `connection_type`: `ConnectionType`, The name of the connection type. Must be prefixed with REST-.
-    /// - `rest_configuration`: `RestConfiguration`, Configuration for HTTP request and response handling.
-    pub fn new(connection_type: impl Into<Val<String>>, rest_configuration: impl Into<Val<connection_type::RestConfiguration>>) -> Self {
+    /// ```text
+    /// CfnConnectionType::new(CfnConnectionTypeRequired {
+    ///     connection_type: "...".into(),
+    ///     rest_configuration: connection_type::RestConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectionTypeRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectionType", connection_type);
-        props.set("RestConfiguration", rest_configuration);
+        props.set::<String>("ConnectionType", required.connection_type);
+        props.set::<connection_type::RestConfiguration>("RestConfiguration", required.rest_configuration);
         CfnConnectionType { props, options: ResourceOptions::default() }
     }
 
@@ -1552,7 +1907,7 @@ impl CfnConnectionType {
 
     /// The integration type for the connection. Currently only REST is supported.
     ///
-    /// Allowed values: `REST`.
+    /// Allowed values (the enum [`connection_type::IntegrationType`]): `REST`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -1617,11 +1972,11 @@ pub(crate) static CONNECTION_TYPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnectionType`].
+/// Property types and enums of the allowed values of [`CfnConnectionType`].
 pub mod connection_type {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Configuration that defines the base URL and additional request parameters needed during connection creation.
     #[derive(Clone, Debug)]
@@ -1661,17 +2016,42 @@ pub mod connection_type {
         props: Props,
     }
 
-    impl ConnectorProperty {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConnectorProperty`], by name: the argument of [`ConnectorProperty::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectorPropertyRequired {
+        /// The name of the property.
         ///
-        /// - `name`: `Name`, The name of the property.
-        /// - `property_type`: `PropertyType`, The data type of this property.
-        /// - `required`: `Required`, Indicates whether the property is required.
-        pub fn new(name: impl Into<Val<String>>, property_type: impl Into<Val<String>>, required: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The data type of this property.
+        ///
+        /// CloudFormation property `PropertyType`.
+        ///
+        /// Allowed values (the enum [`PropertyType`]): `USER_INPUT`, `SECRET`, `READ_ONLY`, `UNUSED`, `SECRET_OR_USER_INPUT`.
+        pub property_type: Val<String>,
+
+        /// Indicates whether the property is required.
+        ///
+        /// CloudFormation property `Required`.
+        pub required: Val<bool>,
+    }
+
+    impl ConnectorProperty {
+        /// Creates the value from its required properties, by name in [`ConnectorPropertyRequired`]:
+        ///
+        /// ```text
+        /// ConnectorProperty::new(ConnectorPropertyRequired {
+        ///     name: "...".into(),
+        ///     property_type: PropertyType::UserInput.into(),
+        ///     required: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectorPropertyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("PropertyType", property_type);
-            props.set("Required", required);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("PropertyType", required.property_type);
+            props.set::<bool>("Required", required.required);
             ConnectorProperty { props }
         }
 
@@ -1695,7 +2075,7 @@ pub mod connection_type {
 
         /// Specifies where this property should be included in REST requests.
         ///
-        /// Allowed values: `HEADER`, `BODY`, `QUERY_PARAM`, `PATH`.
+        /// Allowed values (the enum [`PropertyLocation`]): `HEADER`, `BODY`, `QUERY_PARAM`, `PATH`.
         pub fn property_location(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropertyLocation", value);
             self
@@ -1715,9 +2095,9 @@ pub mod connection_type {
     }
 
     impl ConnectorAuthenticationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authentication_types`: `AuthenticationTypes`, A list of authentication types supported.
+        /// - `authentication_types`: `AuthenticationTypes`, A list of authentication types supported. Allowed values: the enum [`AuthenticationTypes`].
         pub fn new(authentication_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AuthenticationTypes", authentication_types);
@@ -1787,17 +2167,42 @@ pub mod connection_type {
         props: Props,
     }
 
-    impl SecretConnectorProperty {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecretConnectorProperty`], by name: the argument of [`SecretConnectorProperty::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretConnectorPropertyRequired {
+        /// The name of the property.
         ///
-        /// - `name`: `Name`, The name of the property.
-        /// - `property_type`: `PropertyType`, The data type of this property. Must be SECRET for secret properties.
-        /// - `required`: `Required`, Indicates whether the property is required.
-        pub fn new(name: impl Into<Val<String>>, property_type: impl Into<Val<String>>, required: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The data type of this property. Must be SECRET for secret properties.
+        ///
+        /// CloudFormation property `PropertyType`.
+        ///
+        /// Allowed values (the enum [`SecretConnectorPropertyPropertyType`]): `SECRET`.
+        pub property_type: Val<String>,
+
+        /// Indicates whether the property is required.
+        ///
+        /// CloudFormation property `Required`.
+        pub required: Val<bool>,
+    }
+
+    impl SecretConnectorProperty {
+        /// Creates the value from its required properties, by name in [`SecretConnectorPropertyRequired`]:
+        ///
+        /// ```text
+        /// SecretConnectorProperty::new(SecretConnectorPropertyRequired {
+        ///     name: "...".into(),
+        ///     property_type: SecretConnectorPropertyPropertyType::Secret.into(),
+        ///     required: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretConnectorPropertyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("PropertyType", property_type);
-            props.set("Required", required);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("PropertyType", required.property_type);
+            props.set::<bool>("Required", required.required);
             SecretConnectorProperty { props }
         }
 
@@ -1809,7 +2214,7 @@ pub mod connection_type {
 
         /// Specifies where this property should be included in REST requests.
         ///
-        /// Allowed values: `HEADER`, `BODY`, `QUERY_PARAM`, `PATH`.
+        /// Allowed values (the enum [`PropertyLocation`]): `HEADER`, `BODY`, `QUERY_PARAM`, `PATH`.
         pub fn property_location(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropertyLocation", value);
             self
@@ -1829,7 +2234,7 @@ pub mod connection_type {
     }
 
     impl CustomAuthenticationProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `authentication_parameters`: `AuthenticationParameters`.
         pub fn new(authentication_parameters: impl Into<Val<Vec<SecretConnectorProperty>>>) -> Self {
@@ -1852,9 +2257,9 @@ pub mod connection_type {
     }
 
     impl ConnectorOAuth2Properties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `o_auth2_grant_type`: `OAuth2GrantType`, The OAuth2 grant type to use.
+        /// - `o_auth2_grant_type`: `OAuth2GrantType`, The OAuth2 grant type to use. Allowed values: the enum [`OAuth2GrantType`].
         pub fn new(o_auth2_grant_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OAuth2GrantType", o_auth2_grant_type);
@@ -1925,7 +2330,7 @@ pub mod connection_type {
 
         /// The `ContentType` property.
         ///
-        /// Allowed values: `APPLICATION_JSON`, `URL_ENCODED`.
+        /// Allowed values (the enum [`ContentType`]): `APPLICATION_JSON`, `URL_ENCODED`.
         pub fn content_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentType", value);
             self
@@ -1945,7 +2350,7 @@ pub mod connection_type {
 
         /// The `RequestMethod` property.
         ///
-        /// Allowed values: `GET`, `POST`.
+        /// Allowed values (the enum [`RequestMethod`]): `GET`, `POST`.
         pub fn request_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RequestMethod", value);
             self
@@ -2003,7 +2408,7 @@ pub mod connection_type {
 
         /// The `ContentType` property.
         ///
-        /// Allowed values: `APPLICATION_JSON`, `URL_ENCODED`.
+        /// Allowed values (the enum [`ContentType`]): `APPLICATION_JSON`, `URL_ENCODED`.
         pub fn content_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentType", value);
             self
@@ -2011,7 +2416,7 @@ pub mod connection_type {
 
         /// The `RequestMethod` property.
         ///
-        /// Allowed values: `GET`, `POST`.
+        /// Allowed values (the enum [`RequestMethod`]): `GET`, `POST`.
         pub fn request_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RequestMethod", value);
             self
@@ -2057,7 +2462,7 @@ pub mod connection_type {
 
         /// The `ContentType` property.
         ///
-        /// Allowed values: `APPLICATION_JSON`, `URL_ENCODED`.
+        /// Allowed values (the enum [`ContentType`]): `APPLICATION_JSON`, `URL_ENCODED`.
         pub fn content_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentType", value);
             self
@@ -2071,7 +2476,7 @@ pub mod connection_type {
 
         /// The `RequestMethod` property.
         ///
-        /// Allowed values: `GET`, `POST`.
+        /// Allowed values (the enum [`RequestMethod`]): `GET`, `POST`.
         pub fn request_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RequestMethod", value);
             self
@@ -2172,15 +2577,35 @@ pub mod connection_type {
         props: Props,
     }
 
-    impl FieldDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FieldDefinition`], by name: the argument of [`FieldDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct FieldDefinitionRequired {
+        /// The data type of the field.
         ///
-        /// - `field_data_type`: `FieldDataType`, The data type of the field.
-        /// - `name`: `Name`, The name of the field.
-        pub fn new(field_data_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FieldDataType`.
+        ///
+        /// Allowed values (the enum [`FieldDataType`]): `INT`, `SMALLINT`, `BIGINT`, `FLOAT`, `LONG`, `DATE`, `BOOLEAN`, `MAP`, `ARRAY`, `STRING`, `TIMESTAMP`, `DECIMAL`, `BYTE`, `SHORT`, `DOUBLE`, `STRUCT`, `BINARY`, `UNION`.
+        pub field_data_type: Val<String>,
+
+        /// The name of the field.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl FieldDefinition {
+        /// Creates the value from its required properties, by name in [`FieldDefinitionRequired`]:
+        ///
+        /// ```text
+        /// FieldDefinition::new(FieldDefinitionRequired {
+        ///     field_data_type: FieldDataType::Int.into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FieldDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldDataType", field_data_type);
-            props.set("Name", name);
+            props.set::<String>("FieldDataType", required.field_data_type);
+            props.set::<String>("Name", required.name);
             FieldDefinition { props }
         }
 
@@ -2336,7 +2761,7 @@ pub mod connection_type {
 
         /// The HTTP method to use.
         ///
-        /// Allowed values: `GET`, `POST`.
+        /// Allowed values (the enum [`RequestMethod`]): `GET`, `POST`.
         pub fn request_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RequestMethod", value);
             self
@@ -2374,9 +2799,9 @@ pub mod connection_type {
     }
 
     impl FilterConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `filter_mode`: `FilterMode`, The strategy for applying filters to requests.
+        /// - `filter_mode`: `FilterMode`, The strategy for applying filters to requests. Allowed values: the enum [`FilterMode`].
         pub fn new(filter_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FilterMode", filter_mode);
@@ -2427,7 +2852,7 @@ pub mod connection_type {
     }
 
     impl FilterStringConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query_parameter_name`: `QueryParameterName`, The query parameter name used to send the constructed filter expression string in API requests.
         pub fn new(query_parameter_name: impl Into<Val<String>>) -> Self {
@@ -2494,7 +2919,7 @@ pub mod connection_type {
     }
 
     impl CursorConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `next_page`: `NextPage`, Parameter extraction configuration.
         pub fn new(next_page: impl Into<Val<ExtractedParameter>>) -> Self {
@@ -2543,7 +2968,7 @@ pub mod connection_type {
 
         /// Specifies where to place the parameter in requests.
         ///
-        /// Allowed values: `HEADER`, `BODY`, `QUERY_PARAM`, `PATH`.
+        /// Allowed values (the enum [`PropertyLocation`]): `HEADER`, `BODY`, `QUERY_PARAM`, `PATH`.
         pub fn property_location(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropertyLocation", value);
             self
@@ -2600,15 +3025,33 @@ pub mod connection_type {
         props: Props,
     }
 
-    impl OffsetConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OffsetConfiguration`], by name: the argument of [`OffsetConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct OffsetConfigurationRequired {
+        /// Parameter extraction configuration.
         ///
-        /// - `limit_parameter`: `LimitParameter`, Parameter extraction configuration.
-        /// - `offset_parameter`: `OffsetParameter`, Parameter extraction configuration.
-        pub fn new(limit_parameter: impl Into<Val<ExtractedParameter>>, offset_parameter: impl Into<Val<ExtractedParameter>>) -> Self {
+        /// CloudFormation property `LimitParameter`.
+        pub limit_parameter: Val<ExtractedParameter>,
+
+        /// Parameter extraction configuration.
+        ///
+        /// CloudFormation property `OffsetParameter`.
+        pub offset_parameter: Val<ExtractedParameter>,
+    }
+
+    impl OffsetConfiguration {
+        /// Creates the value from its required properties, by name in [`OffsetConfigurationRequired`]:
+        ///
+        /// ```text
+        /// OffsetConfiguration::new(OffsetConfigurationRequired {
+        ///     limit_parameter: ExtractedParameter::new(...).into(),
+        ///     offset_parameter: ExtractedParameter::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OffsetConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LimitParameter", limit_parameter);
-            props.set("OffsetParameter", offset_parameter);
+            props.set::<ExtractedParameter>("LimitParameter", required.limit_parameter);
+            props.set::<ExtractedParameter>("OffsetParameter", required.offset_parameter);
             OffsetConfiguration { props }
         }
     }
@@ -2626,7 +3069,7 @@ pub mod connection_type {
     }
 
     impl ResponseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `result_path`: `ResultPath`, JSON path expression for result data location.
         pub fn new(result_path: impl Into<Val<String>>) -> Self {
@@ -2663,7 +3106,7 @@ pub mod connection_type {
 
         /// The HTTP method to use.
         ///
-        /// Allowed values: `GET`, `POST`.
+        /// Allowed values (the enum [`RequestMethod`]): `GET`, `POST`.
         pub fn request_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RequestMethod", value);
             self
@@ -2688,15 +3131,29 @@ pub mod connection_type {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2919,28 +3376,154 @@ pub mod connection_type {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IntegrationType` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        IntegrationType {
+            Rest = "REST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropertyLocation` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        PropertyLocation {
+            Header = "HEADER",
+            Body = "BODY",
+            QueryParam = "QUERY_PARAM",
+            Path = "PATH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropertyType` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        PropertyType {
+            UserInput = "USER_INPUT",
+            Secret = "SECRET",
+            ReadOnly = "READ_ONLY",
+            Unused = "UNUSED",
+            SecretOrUserInput = "SECRET_OR_USER_INPUT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthenticationTypes` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        AuthenticationTypes {
+            Basic = "BASIC",
+            Oauth2 = "OAUTH2",
+            Custom = "CUSTOM",
+            Iam = "IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropertyType` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        SecretConnectorPropertyPropertyType {
+            Secret = "SECRET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OAuth2GrantType` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        OAuth2GrantType {
+            ClientCredentials = "CLIENT_CREDENTIALS",
+            JwtBearer = "JWT_BEARER",
+            AuthorizationCode = "AUTHORIZATION_CODE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        ContentType {
+            ApplicationJson = "APPLICATION_JSON",
+            UrlEncoded = "URL_ENCODED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RequestMethod` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        RequestMethod {
+            Get = "GET",
+            Post = "POST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FieldDataType` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        FieldDataType {
+            Int = "INT",
+            Smallint = "SMALLINT",
+            Bigint = "BIGINT",
+            Float = "FLOAT",
+            Long = "LONG",
+            Date = "DATE",
+            Boolean = "BOOLEAN",
+            Map = "MAP",
+            Array = "ARRAY",
+            String = "STRING",
+            Timestamp = "TIMESTAMP",
+            Decimal = "DECIMAL",
+            Byte = "BYTE",
+            Short = "SHORT",
+            Double = "DOUBLE",
+            Struct = "STRUCT",
+            Binary = "BINARY",
+            Union = "UNION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FilterMode` in `AWS::Glue::ConnectionType`; `.into()` makes a `Val<String>`.
+        FilterMode {
+            QueryParams = "QUERY_PARAMS",
+            FilterString = "FILTER_STRING",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::Crawler
 ///
 /// CloudFormation type `AWS::Glue::Crawler`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::Crawler` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnCrawler {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCrawler`], by name: the argument of [`CfnCrawler::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCrawlerRequired {
+    /// The Amazon Resource Name (ARN) of an IAM role that's used to access customer resources, such as Amazon Simple Storage Service (Amazon S3) data.
+    ///
+    /// CloudFormation property `Role`.
+    pub role: Val<String>,
+
+    /// Specifies data stores to crawl.
+    ///
+    /// CloudFormation property `Targets`.
+    pub targets: Val<crawler::Targets>,
+}
+
 impl CfnCrawler {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Crawler";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCrawlerRequired`]:
     ///
-    /// - `role`: `Role`, The Amazon Resource Name (ARN) of an IAM role that's used to access customer resources, such as Amazon Simple Storage Service (Amazon S3) data.
-    /// - `targets`: `Targets`, Specifies data stores to crawl.
-    pub fn new(role: impl Into<Val<String>>, targets: impl Into<Val<crawler::Targets>>) -> Self {
+    /// ```text
+    /// CfnCrawler::new(CfnCrawlerRequired {
+    ///     role: "...".into(),
+    ///     targets: crawler::Targets::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCrawlerRequired) -> Self {
         let mut props = Props::new();
-        props.set("Role", role);
-        props.set("Targets", targets);
+        props.set::<String>("Role", required.role);
+        props.set::<crawler::Targets>("Targets", required.targets);
         CfnCrawler { props, options: ResourceOptions::default() }
     }
 
@@ -3060,11 +3643,11 @@ pub(crate) static CRAWLER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCrawler`].
+/// Property types and enums of the allowed values of [`CfnCrawler`].
 pub mod crawler {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies AWS Lake Formation configuration settings for the crawler
     #[derive(Clone, Debug)]
@@ -3113,7 +3696,7 @@ pub mod crawler {
 
         /// Specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run. A value of CRAWL_EVERYTHING specifies crawling the entire dataset again. A value of CRAWL_NEW_FOLDERS_ONLY specifies crawling only folders that were added since the last crawler run. A value of CRAWL_EVENT_MODE specifies crawling only the changes identified by Amazon S3 events.
         ///
-        /// Allowed values: `CRAWL_EVENT_MODE`, `CRAWL_EVERYTHING`, `CRAWL_NEW_FOLDERS_ONLY`.
+        /// Allowed values (the enum [`RecrawlBehavior`]): `CRAWL_EVENT_MODE`, `CRAWL_EVERYTHING`, `CRAWL_NEW_FOLDERS_ONLY`.
         pub fn recrawl_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RecrawlBehavior", value);
             self
@@ -3167,7 +3750,7 @@ pub mod crawler {
 
         /// The deletion behavior when the crawler finds a deleted object. A value of LOG specifies that if a table or partition is found to no longer exist, do not delete it, only log that it was found to no longer exist. A value of DELETE_FROM_DATABASE specifies that if a table or partition is found to have been removed, delete it from the database. A value of DEPRECATE_IN_DATABASE specifies that if a table has been found to no longer exist, to add a property to the table that says 'DEPRECATED' and includes a timestamp with the time of deprecation.
         ///
-        /// Allowed values: `DELETE_FROM_DATABASE`, `DEPRECATE_IN_DATABASE`, `LOG`.
+        /// Allowed values (the enum [`DeleteBehavior`]): `DELETE_FROM_DATABASE`, `DEPRECATE_IN_DATABASE`, `LOG`.
         pub fn delete_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeleteBehavior", value);
             self
@@ -3175,7 +3758,7 @@ pub mod crawler {
 
         /// The update behavior when the crawler finds a changed schema. A value of LOG specifies that if a table or a partition already exists, and a change is detected, do not update it, only log that a change was detected. Add new tables and new partitions (including on existing tables). A value of UPDATE_IN_DATABASE specifies that if a table or partition already exists, and a change is detected, update it. Add new tables and partitions.
         ///
-        /// Allowed values: `LOG`, `UPDATE_IN_DATABASE`.
+        /// Allowed values (the enum [`UpdateBehavior`]): `LOG`, `UPDATE_IN_DATABASE`.
         pub fn update_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UpdateBehavior", value);
             self
@@ -3500,6 +4083,8 @@ pub mod crawler {
         /// Specify a value of RAWTYPES or COMMENTS to enable additional metadata in table responses. RAWTYPES provides the native-level datatype. COMMENTS provides comments associated with a column or table in the database.
         ///
         /// If you do not need additional metadata, keep the field empty.
+        ///
+        /// Allowed values of each item (the enum [`EnableAdditionalMetadata`]): `COMMENTS`, `RAWTYPES`.
         pub fn enable_additional_metadata(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EnableAdditionalMetadata", value);
             self
@@ -3656,11 +4241,51 @@ pub mod crawler {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RecrawlBehavior` in `AWS::Glue::Crawler`; `.into()` makes a `Val<String>`.
+        RecrawlBehavior {
+            CrawlEventMode = "CRAWL_EVENT_MODE",
+            CrawlEverything = "CRAWL_EVERYTHING",
+            CrawlNewFoldersOnly = "CRAWL_NEW_FOLDERS_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeleteBehavior` in `AWS::Glue::Crawler`; `.into()` makes a `Val<String>`.
+        DeleteBehavior {
+            DeleteFromDatabase = "DELETE_FROM_DATABASE",
+            DeprecateInDatabase = "DEPRECATE_IN_DATABASE",
+            Log = "LOG",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UpdateBehavior` in `AWS::Glue::Crawler`; `.into()` makes a `Val<String>`.
+        UpdateBehavior {
+            Log = "LOG",
+            UpdateInDatabase = "UPDATE_IN_DATABASE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EnableAdditionalMetadata` in `AWS::Glue::Crawler`; `.into()` makes a `Val<String>`.
+        EnableAdditionalMetadata {
+            Comments = "COMMENTS",
+            Rawtypes = "RAWTYPES",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::CustomEntityType
 ///
 /// CloudFormation type `AWS::Glue::CustomEntityType`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::CustomEntityType` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomEntityType {
     props: Props,
@@ -3743,23 +4368,49 @@ pub(crate) static CUSTOM_ENTITY_TYPE_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Glue::DataCatalogEncryptionSettings
 ///
 /// CloudFormation type `AWS::Glue::DataCatalogEncryptionSettings`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::DataCatalogEncryptionSettings` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CatalogId`.
 #[derive(Clone, Debug)]
 pub struct CfnDataCatalogEncryptionSettings {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataCatalogEncryptionSettings`], by name: the argument of [`CfnDataCatalogEncryptionSettings::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataCatalogEncryptionSettingsRequired {
+    /// The ID of the Data Catalog in which the settings are created.
+    ///
+    /// CloudFormation property `CatalogId`.
+    ///
+    /// Changing it replaces the resource.
+    pub catalog_id: Val<String>,
+
+    /// Contains configuration information for maintaining Data Catalog security.
+    ///
+    /// CloudFormation property `DataCatalogEncryptionSettings`.
+    pub data_catalog_encryption_settings: Val<data_catalog_encryption_settings::DataCatalogEncryptionSettings>,
+}
+
 impl CfnDataCatalogEncryptionSettings {
     pub const TYPE_NAME: &'static str = "AWS::Glue::DataCatalogEncryptionSettings";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataCatalogEncryptionSettingsRequired`]:
     ///
-    /// - `catalog_id`: `CatalogId`, The ID of the Data Catalog in which the settings are created.
-    /// - `data_catalog_encryption_settings`: `DataCatalogEncryptionSettings`, Contains configuration information for maintaining Data Catalog security.
-    pub fn new(catalog_id: impl Into<Val<String>>, data_catalog_encryption_settings: impl Into<Val<data_catalog_encryption_settings::DataCatalogEncryptionSettings>>) -> Self {
+    /// ```text
+    /// CfnDataCatalogEncryptionSettings::new(CfnDataCatalogEncryptionSettingsRequired {
+    ///     catalog_id: "...".into(),
+    ///     data_catalog_encryption_settings: data_catalog_encryption_settings::DataCatalogEncryptionSettings::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataCatalogEncryptionSettingsRequired) -> Self {
         let mut props = Props::new();
-        props.set("CatalogId", catalog_id);
-        props.set("DataCatalogEncryptionSettings", data_catalog_encryption_settings);
+        props.set::<String>("CatalogId", required.catalog_id);
+        props.set::<data_catalog_encryption_settings::DataCatalogEncryptionSettings>("DataCatalogEncryptionSettings", required.data_catalog_encryption_settings);
         CfnDataCatalogEncryptionSettings { props, options: ResourceOptions::default() }
     }
 }
@@ -3798,11 +4449,11 @@ pub(crate) static DATA_CATALOG_ENCRYPTION_SETTINGS_SHAPE: ObjectShape = ObjectSh
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataCatalogEncryptionSettings`].
+/// Property types and enums of the allowed values of [`CfnDataCatalogEncryptionSettings`].
 pub mod data_catalog_encryption_settings {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains configuration information for maintaining Data Catalog security.
     #[derive(Clone, Debug)]
@@ -3883,7 +4534,7 @@ pub mod data_catalog_encryption_settings {
 
         /// The encryption-at-rest mode for encrypting Data Catalog data.
         ///
-        /// Allowed values: `DISABLED`, `SSE-KMS`, `SSE-KMS-WITH-SERVICE-ROLE`.
+        /// Allowed values (the enum [`CatalogEncryptionMode`]): `DISABLED`, `SSE-KMS`, `SSE-KMS-WITH-SERVICE-ROLE`.
         pub fn catalog_encryption_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CatalogEncryptionMode", value);
             self
@@ -3923,11 +4574,26 @@ pub mod data_catalog_encryption_settings {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CatalogEncryptionMode` in `AWS::Glue::DataCatalogEncryptionSettings`; `.into()` makes a `Val<String>`.
+        CatalogEncryptionMode {
+            Disabled = "DISABLED",
+            SseKms = "SSE-KMS",
+            SseKmsWithServiceRole = "SSE-KMS-WITH-SERVICE-ROLE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::DataQualityRuleset
 ///
 /// CloudFormation type `AWS::Glue::DataQualityRuleset`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::DataQualityRuleset` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDataQualityRuleset {
     props: Props,
@@ -3937,7 +4603,7 @@ pub struct CfnDataQualityRuleset {
 impl CfnDataQualityRuleset {
     pub const TYPE_NAME: &'static str = "AWS::Glue::DataQualityRuleset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A unique name for the data quality ruleset.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -4028,15 +4694,33 @@ pub mod data_quality_ruleset {
         props: Props,
     }
 
-    impl DataQualityTargetTable {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataQualityTargetTable`], by name: the argument of [`DataQualityTargetTable::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataQualityTargetTableRequired {
+        /// The name of the database where the AWS Glue table exists.
         ///
-        /// - `database_name`: `DatabaseName`, The name of the database where the AWS Glue table exists.
-        /// - `table_name`: `TableName`, The name of the AWS Glue table.
-        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// The name of the AWS Glue table.
+        ///
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
+    impl DataQualityTargetTable {
+        /// Creates the value from its required properties, by name in [`DataQualityTargetTableRequired`]:
+        ///
+        /// ```text
+        /// DataQualityTargetTable::new(DataQualityTargetTableRequired {
+        ///     database_name: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataQualityTargetTableRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("TableName", required.table_name);
             DataQualityTargetTable { props }
         }
     }
@@ -4059,23 +4743,47 @@ pub mod data_quality_ruleset {
 /// Resource Type definition for AWS::Glue::Database
 ///
 /// CloudFormation type `AWS::Glue::Database`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::Database` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatabaseName`.
 #[derive(Clone, Debug)]
 pub struct CfnDatabase {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDatabase`], by name: the argument of [`CfnDatabase::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatabaseRequired {
+    /// The AWS account ID for the account in which to create the catalog object.
+    ///
+    /// CloudFormation property `CatalogId`.
+    pub catalog_id: Val<String>,
+
+    /// The metadata for the database.
+    ///
+    /// CloudFormation property `DatabaseInput`.
+    pub database_input: Val<database::DatabaseInput>,
+}
+
 impl CfnDatabase {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Database";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatabaseRequired`]:
     ///
-    /// - `catalog_id`: `CatalogId`, The AWS account ID for the account in which to create the catalog object.
-    /// - `database_input`: `DatabaseInput`, The metadata for the database.
-    pub fn new(catalog_id: impl Into<Val<String>>, database_input: impl Into<Val<database::DatabaseInput>>) -> Self {
+    /// ```text
+    /// CfnDatabase::new(CfnDatabaseRequired {
+    ///     catalog_id: "...".into(),
+    ///     database_input: database::DatabaseInput::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatabaseRequired) -> Self {
         let mut props = Props::new();
-        props.set("CatalogId", catalog_id);
-        props.set("DatabaseInput", database_input);
+        props.set::<String>("CatalogId", required.catalog_id);
+        props.set::<database::DatabaseInput>("DatabaseInput", required.database_input);
         CfnDatabase { props, options: ResourceOptions::default() }
     }
 
@@ -4122,11 +4830,11 @@ pub(crate) static DATABASE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDatabase`].
+/// Property types and enums of the allowed values of [`CfnDatabase`].
 pub mod database {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The structure used to create or update a database.
     #[derive(Clone, Debug)]
@@ -4204,6 +4912,8 @@ pub mod database {
         }
 
         /// The permissions that are granted to the principal.
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `ALL`, `ALTER`, `CREATE_DATABASE`, `CREATE_TABLE`, `DATA_LOCATION_ACCESS`, `DELETE`, `DROP`, `INSERT`, `SELECT`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self
@@ -4361,11 +5071,34 @@ pub mod database {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Permissions` in `AWS::Glue::Database`; `.into()` makes a `Val<String>`.
+        Permissions {
+            All = "ALL",
+            Alter = "ALTER",
+            CreateDatabase = "CREATE_DATABASE",
+            CreateTable = "CREATE_TABLE",
+            DataLocationAccess = "DATA_LOCATION_ACCESS",
+            Delete = "DELETE",
+            Drop = "DROP",
+            Insert = "INSERT",
+            Select = "SELECT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::DevEndpoint
 ///
 /// CloudFormation type `AWS::Glue::DevEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDevEndpoint {
     props: Props,
@@ -4375,7 +5108,7 @@ pub struct CfnDevEndpoint {
 impl CfnDevEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::Glue::DevEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `role_arn`: `RoleArn`.
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -4507,6 +5240,15 @@ pub(crate) static DEV_ENDPOINT_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Glue::IdentityCenterConfiguration
 ///
 /// CloudFormation type `AWS::Glue::IdentityCenterConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The identifier for the specified AWS account.
+/// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`. The Glue IAM identity center application arn
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentityCenterConfiguration {
     props: Props,
@@ -4516,7 +5258,7 @@ pub struct CfnIdentityCenterConfiguration {
 impl CfnIdentityCenterConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Glue::IdentityCenterConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `instance_arn`: `InstanceArn`, The IAM identity center instance arn
     pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
@@ -4591,25 +5333,64 @@ pub(crate) static IDENTITY_CENTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape
 /// Resource Type definition for AWS::Glue::Integration
 ///
 /// CloudFormation type `AWS::Glue::Integration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The time (UTC) when the integration was created.
+/// - `IntegrationArn`: `handle.integration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the integration.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the integration.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegration`], by name: the argument of [`CfnIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationRequired {
+    /// The name of the integration.
+    ///
+    /// CloudFormation property `IntegrationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub integration_name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication
+    ///
+    /// CloudFormation property `SourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_arn: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the Glue data warehouse to use as the target for replication
+    ///
+    /// CloudFormation property `TargetArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_arn: Val<String>,
+}
+
 impl CfnIntegration {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Integration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationRequired`]:
     ///
-    /// - `integration_name`: `IntegrationName`, The name of the integration.
-    /// - `source_arn`: `SourceArn`, The Amazon Resource Name (ARN) of the database to use as the source for replication
-    /// - `target_arn`: `TargetArn`, The Amazon Resource Name (ARN) of the Glue data warehouse to use as the target for replication
-    pub fn new(integration_name: impl Into<Val<String>>, source_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIntegration::new(CfnIntegrationRequired {
+    ///     integration_name: "...".into(),
+    ///     source_arn: "...".into(),
+    ///     target_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("IntegrationName", integration_name);
-        props.set("SourceArn", source_arn);
-        props.set("TargetArn", target_arn);
+        props.set::<String>("IntegrationName", required.integration_name);
+        props.set::<String>("SourceArn", required.source_arn);
+        props.set::<String>("TargetArn", required.target_arn);
         CfnIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -4777,7 +5558,7 @@ pub mod integration {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -4818,6 +5599,14 @@ pub mod integration {
 /// Resource Type definition for AWS::Glue::IntegrationResourceProperty
 ///
 /// CloudFormation type `AWS::Glue::IntegrationResourceProperty`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourcePropertyArn`: `handle.resource_property_arn()` → `Val<String>`. The integration resource property ARN.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegrationResourceProperty {
     props: Props,
@@ -4827,7 +5616,7 @@ pub struct CfnIntegrationResourceProperty {
 impl CfnIntegrationResourceProperty {
     pub const TYPE_NAME: &'static str = "AWS::Glue::IntegrationResourceProperty";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `resource_arn`: `ResourceArn`, The connection ARN of the source, or the database ARN of the target.
     pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -4913,7 +5702,7 @@ pub mod integration_resource_property {
     }
 
     impl SourceProcessingProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The IAM role to access the Glue connection.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -4936,7 +5725,7 @@ pub mod integration_resource_property {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -4965,7 +5754,7 @@ pub mod integration_resource_property {
     }
 
     impl TargetProcessingProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The IAM role to access the Glue database.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -5028,23 +5817,47 @@ pub mod integration_resource_property {
 /// Resource Type definition for AWS::Glue::Job
 ///
 /// CloudFormation type `AWS::Glue::Job`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::Job` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnJob {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnJob`], by name: the argument of [`CfnJob::new`].
+#[derive(Clone, Debug)]
+pub struct CfnJobRequired {
+    /// The code that executes a job.
+    ///
+    /// CloudFormation property `Command`.
+    pub command: Val<job::JobCommand>,
+
+    /// The name or Amazon Resource Name (ARN) of the IAM role associated with this job.
+    ///
+    /// CloudFormation property `Role`.
+    pub role: Val<String>,
+}
+
 impl CfnJob {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Job";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnJobRequired`]:
     ///
-    /// - `command`: `Command`, The code that executes a job.
-    /// - `role`: `Role`, The name or Amazon Resource Name (ARN) of the IAM role associated with this job.
-    pub fn new(command: impl Into<Val<job::JobCommand>>, role: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnJob::new(CfnJobRequired {
+    ///     command: job::JobCommand::new(...).into(),
+    ///     role: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnJobRequired) -> Self {
         let mut props = Props::new();
-        props.set("Command", command);
-        props.set("Role", role);
+        props.set::<job::JobCommand>("Command", required.command);
+        props.set::<String>("Role", required.role);
         CfnJob { props, options: ResourceOptions::default() }
     }
 
@@ -5074,7 +5887,7 @@ impl CfnJob {
 
     /// Indicates whether the job is run with a standard or flexible execution class.
     ///
-    /// Allowed values: `FLEX`, `STANDARD`.
+    /// Allowed values (the enum [`job::ExecutionClass`]): `FLEX`, `STANDARD`.
     pub fn execution_class(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ExecutionClass", value);
         self
@@ -5094,7 +5907,7 @@ impl CfnJob {
 
     /// Property description not available.
     ///
-    /// Allowed values: `NOTEBOOK`, `SCRIPT`, `VISUAL`.
+    /// Allowed values (the enum [`job::JobMode`]): `NOTEBOOK`, `SCRIPT`, `VISUAL`.
     pub fn job_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("JobMode", value);
         self
@@ -5176,7 +5989,7 @@ impl CfnJob {
 
     /// TThe type of predefined worker that is allocated when a job runs.
     ///
-    /// Allowed values: `Standard`, `G.1X`, `G.2X`, `G.025X`, `G.4X`, `G.8X`, `Z.2X`, `G.12X`, `G.16X`, `R.1X`, `R.2X`, `R.4X`, `R.8X`.
+    /// Allowed values (the enum [`job::WorkerType`]): `Standard`, `G.1X`, `G.2X`, `G.025X`, `G.4X`, `G.8X`, `Z.2X`, `G.12X`, `G.16X`, `R.1X`, `R.2X`, `R.4X`, `R.8X`.
     pub fn worker_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("WorkerType", value);
         self
@@ -5228,11 +6041,11 @@ pub(crate) static JOB_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnJob`].
+/// Property types and enums of the allowed values of [`CfnJob`].
 pub mod job {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Glue::Job`.
     #[derive(Clone, Debug)]
@@ -5378,30 +6191,99 @@ pub mod job {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ExecutionClass` in `AWS::Glue::Job`; `.into()` makes a `Val<String>`.
+        ExecutionClass {
+            Flex = "FLEX",
+            Standard = "STANDARD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `JobMode` in `AWS::Glue::Job`; `.into()` makes a `Val<String>`.
+        JobMode {
+            Notebook = "NOTEBOOK",
+            Script = "SCRIPT",
+            Visual = "VISUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WorkerType` in `AWS::Glue::Job`; `.into()` makes a `Val<String>`.
+        WorkerType {
+            Standard = "Standard",
+            G1x = "G.1X",
+            G2x = "G.2X",
+            G025x = "G.025X",
+            G4x = "G.4X",
+            G8x = "G.8X",
+            Z2x = "Z.2X",
+            G12x = "G.12X",
+            G16x = "G.16X",
+            R1x = "R.1X",
+            R2x = "R.2X",
+            R4x = "R.4X",
+            R8x = "R.8X",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::MLTransform
 ///
 /// CloudFormation type `AWS::Glue::MLTransform`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TransformId`: `handle.transform_id()` → `Val<String>`. The unique identifier for the transform.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TransformId`.
 #[derive(Clone, Debug)]
 pub struct CfnMlTransform {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMlTransform`], by name: the argument of [`CfnMlTransform::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMlTransformRequired {
+    /// A list of AWS Glue table definitions used by the transform.
+    ///
+    /// CloudFormation property `InputRecordTables`.
+    ///
+    /// Changing it replaces the resource.
+    pub input_record_tables: Val<ml_transform::InputRecordTables>,
+
+    /// The name or ARN of the IAM role with the required permissions.
+    ///
+    /// CloudFormation property `Role`.
+    pub role: Val<String>,
+
+    /// The algorithm-specific parameters that are associated with the machine learning transform.
+    ///
+    /// CloudFormation property `TransformParameters`.
+    pub transform_parameters: Val<ml_transform::TransformParameters>,
+}
+
 impl CfnMlTransform {
     pub const TYPE_NAME: &'static str = "AWS::Glue::MLTransform";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMlTransformRequired`]:
     ///
-    /// - `input_record_tables`: `InputRecordTables`, A list of AWS Glue table definitions used by the transform.
-    /// - `role`: `Role`, The name or ARN of the IAM role with the required permissions.
-    /// - `transform_parameters`: `TransformParameters`, The algorithm-specific parameters that are associated with the machine learning transform.
-    pub fn new(input_record_tables: impl Into<Val<ml_transform::InputRecordTables>>, role: impl Into<Val<String>>, transform_parameters: impl Into<Val<ml_transform::TransformParameters>>) -> Self {
+    /// ```text
+    /// CfnMlTransform::new(CfnMlTransformRequired {
+    ///     input_record_tables: ml_transform::InputRecordTables::new(...).into(),
+    ///     role: "...".into(),
+    ///     transform_parameters: ml_transform::TransformParameters::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMlTransformRequired) -> Self {
         let mut props = Props::new();
-        props.set("InputRecordTables", input_record_tables);
-        props.set("Role", role);
-        props.set("TransformParameters", transform_parameters);
+        props.set::<ml_transform::InputRecordTables>("InputRecordTables", required.input_record_tables);
+        props.set::<String>("Role", required.role);
+        props.set::<ml_transform::TransformParameters>("TransformParameters", required.transform_parameters);
         CfnMlTransform { props, options: ResourceOptions::default() }
     }
 
@@ -5463,7 +6345,7 @@ impl CfnMlTransform {
 
     /// The type of predefined worker that is allocated when a task runs.
     ///
-    /// Allowed values: `G.025X`, `G.1X`, `G.2X`, `G.4X`, `G.8X`, `Standard`, `Z.2X`.
+    /// Allowed values (the enum [`ml_transform::WorkerType`]): `G.025X`, `G.1X`, `G.2X`, `G.4X`, `G.8X`, `Standard`, `Z.2X`.
     pub fn worker_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("WorkerType", value);
         self
@@ -5518,11 +6400,11 @@ pub(crate) static ML_TRANSFORM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMlTransform`].
+/// Property types and enums of the allowed values of [`CfnMlTransform`].
 pub mod ml_transform {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A list of AWS Glue table definitions used by the transform.
     #[derive(Clone, Debug)]
@@ -5556,15 +6438,33 @@ pub mod ml_transform {
         props: Props,
     }
 
-    impl GlueTables {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GlueTables`], by name: the argument of [`GlueTables::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlueTablesRequired {
+        /// A database name in the AWS Glue Data Catalog.
         ///
-        /// - `database_name`: `DatabaseName`, A database name in the AWS Glue Data Catalog.
-        /// - `table_name`: `TableName`, A table name in the AWS Glue Data Catalog.
-        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// A table name in the AWS Glue Data Catalog.
+        ///
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
+    impl GlueTables {
+        /// Creates the value from its required properties, by name in [`GlueTablesRequired`]:
+        ///
+        /// ```text
+        /// GlueTables::new(GlueTablesRequired {
+        ///     database_name: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GlueTablesRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("TableName", required.table_name);
             GlueTables { props }
         }
 
@@ -5626,9 +6526,9 @@ pub mod ml_transform {
     }
 
     impl MlUserDataEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `ml_user_data_encryption_mode`: `MLUserDataEncryptionMode`, The encryption mode applied to user data.
+        /// - `ml_user_data_encryption_mode`: `MLUserDataEncryptionMode`, The encryption mode applied to user data. Allowed values: the enum [`MlUserDataEncryptionMode`].
         pub fn new(ml_user_data_encryption_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MLUserDataEncryptionMode", ml_user_data_encryption_mode);
@@ -5655,7 +6555,7 @@ pub mod ml_transform {
     }
 
     impl TransformParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `transform_type`: `TransformType`, The type of machine learning transform.
         pub fn new(transform_type: impl Into<Val<String>>) -> Self {
@@ -5684,7 +6584,7 @@ pub mod ml_transform {
     }
 
     impl FindMatchesParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `primary_key_column_name`: `PrimaryKeyColumnName`, The name of a column that uniquely identifies rows in the source table.
         pub fn new(primary_key_column_name: impl Into<Val<String>>) -> Self {
@@ -5733,32 +6633,95 @@ pub mod ml_transform {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `WorkerType` in `AWS::Glue::MLTransform`; `.into()` makes a `Val<String>`.
+        WorkerType {
+            G025x = "G.025X",
+            G1x = "G.1X",
+            G2x = "G.2X",
+            G4x = "G.4X",
+            G8x = "G.8X",
+            Standard = "Standard",
+            Z2x = "Z.2X",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MLUserDataEncryptionMode` in `AWS::Glue::MLTransform`; `.into()` makes a `Val<String>`.
+        MlUserDataEncryptionMode {
+            Disabled = "DISABLED",
+            SseKms = "SSE-KMS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::Partition
 ///
 /// CloudFormation type `AWS::Glue::Partition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IdentifierPartitionInputValues`: `handle.identifier_partition_input_values()` → `Val<String>`. A hashed string equivalent to the partition values list for use as a component of the resource's identifier in CFN
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPartition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPartition`], by name: the argument of [`CfnPartition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPartitionRequired {
+    /// The name of the catalog database in which to create the partition.
+    ///
+    /// CloudFormation property `CatalogId`.
+    ///
+    /// Changing it replaces the resource.
+    pub catalog_id: Val<String>,
+
+    /// The AWS account ID of the catalog in which the partion is to be created.
+    ///
+    /// CloudFormation property `DatabaseName`.
+    ///
+    /// Changing it replaces the resource.
+    pub database_name: Val<String>,
+
+    /// The structure used to create and update a partition.
+    ///
+    /// CloudFormation property `PartitionInput`.
+    pub partition_input: Val<partition::PartitionInput>,
+
+    /// The name of the metadata table in which the partition is to be created.
+    ///
+    /// CloudFormation property `TableName`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_name: Val<String>,
+}
+
 impl CfnPartition {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Partition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPartitionRequired`]:
     ///
-    /// - `catalog_id`: `CatalogId`, The name of the catalog database in which to create the partition.
-    /// - `database_name`: `DatabaseName`, The AWS account ID of the catalog in which the partion is to be created.
-    /// - `partition_input`: `PartitionInput`, The structure used to create and update a partition.
-    /// - `table_name`: `TableName`, The name of the metadata table in which the partition is to be created.
-    pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>, partition_input: impl Into<Val<partition::PartitionInput>>, table_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPartition::new(CfnPartitionRequired {
+    ///     catalog_id: "...".into(),
+    ///     database_name: "...".into(),
+    ///     partition_input: partition::PartitionInput::new(...).into(),
+    ///     table_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPartitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("CatalogId", catalog_id);
-        props.set("DatabaseName", database_name);
-        props.set("PartitionInput", partition_input);
-        props.set("TableName", table_name);
+        props.set::<String>("CatalogId", required.catalog_id);
+        props.set::<String>("DatabaseName", required.database_name);
+        props.set::<partition::PartitionInput>("PartitionInput", required.partition_input);
+        props.set::<String>("TableName", required.table_name);
         CfnPartition { props, options: ResourceOptions::default() }
     }
 }
@@ -5821,7 +6784,7 @@ pub mod partition {
     }
 
     impl PartitionInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `values`: `Values`, The values of the partition. Although this parameter is not required by the SDK, you must specify this parameter for a valid input. The values for the keys for the new partition must be passed as an array of String objects that must be ordered in the same order as the partition keys appearing in the Amazon S3 prefix. Otherwise AWS Glue will add the values to the wrong keys.
         pub fn new(values: impl Into<Val<Vec<String>>>) -> Self {
@@ -5954,7 +6917,7 @@ pub mod partition {
     }
 
     impl Column {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the Column.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -6141,7 +7104,7 @@ pub mod partition {
     }
 
     impl Order {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `column`: `Column`, The name of the column.
         pub fn new(column: impl Into<Val<String>>) -> Self {
@@ -6240,6 +7203,14 @@ pub mod partition {
 /// This resource creates a Registry for authoring schemas as part of Glue Schema Registry.
 ///
 /// CloudFormation type `AWS::Glue::Registry`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name for the created Registry.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistry {
     props: Props,
@@ -6249,7 +7220,7 @@ pub struct CfnRegistry {
 impl CfnRegistry {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Registry";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name of the registry to be created of max length of 255, and may only contain letters, numbers, hyphen, underscore, dollar sign, or hash mark.  No whitespace.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -6327,15 +7298,33 @@ pub mod registry {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A key to identify the tag.
         ///
-        /// - `key`: `Key`, A key to identify the tag.
-        /// - `value`: `Value`, Corresponding tag value for the key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Corresponding tag value for the key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6358,25 +7347,65 @@ pub mod registry {
 /// This resource represents a schema of Glue Schema Registry.
 ///
 /// CloudFormation type `AWS::Glue::Schema`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name for the Schema.
+/// - `InitialSchemaVersionId`: `handle.initial_schema_version_id()` → `Val<String>`. Represents the version ID associated with the initial schema version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSchema {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSchema`], by name: the argument of [`CfnSchema::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSchemaRequired {
+    /// Compatibility setting for the schema.
+    ///
+    /// CloudFormation property `Compatibility`.
+    ///
+    /// Allowed values (the enum [`schema::Compatibility`]): `NONE`, `DISABLED`, `BACKWARD`, `BACKWARD_ALL`, `FORWARD`, `FORWARD_ALL`, `FULL`, `FULL_ALL`.
+    pub compatibility: Val<String>,
+
+    /// Data format name to use for the schema. Accepted values: 'AVRO', 'JSON', 'PROTOBUF'
+    ///
+    /// CloudFormation property `DataFormat`.
+    ///
+    /// Allowed values (the enum [`schema::DataFormat`]): `AVRO`, `JSON`, `PROTOBUF`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_format: Val<String>,
+
+    /// Name of the schema.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnSchema {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Schema";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSchemaRequired`]:
     ///
-    /// - `compatibility`: `Compatibility`, Compatibility setting for the schema.
-    /// - `data_format`: `DataFormat`, Data format name to use for the schema. Accepted values: 'AVRO', 'JSON', 'PROTOBUF'
-    /// - `name`: `Name`, Name of the schema.
-    pub fn new(compatibility: impl Into<Val<String>>, data_format: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSchema::new(CfnSchemaRequired {
+    ///     compatibility: schema::Compatibility::None.into(),
+    ///     data_format: schema::DataFormat::Avro.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSchemaRequired) -> Self {
         let mut props = Props::new();
-        props.set("Compatibility", compatibility);
-        props.set("DataFormat", data_format);
-        props.set("Name", name);
+        props.set::<String>("Compatibility", required.compatibility);
+        props.set::<String>("DataFormat", required.data_format);
+        props.set::<String>("Name", required.name);
         CfnSchema { props, options: ResourceOptions::default() }
     }
 
@@ -6473,11 +7502,11 @@ pub(crate) static SCHEMA_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSchema`].
+/// Property types and enums of the allowed values of [`CfnSchema`].
 pub mod schema {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specify checkpoint version for update. This is only required to update the Compatibility.
     #[derive(Clone, Debug)]
@@ -6549,15 +7578,33 @@ pub mod schema {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A key to identify the tag.
         ///
-        /// - `key`: `Key`, A key to identify the tag.
-        /// - `value`: `Value`, Corresponding tag value for the key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Corresponding tag value for the key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6590,28 +7637,81 @@ pub mod schema {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Compatibility` in `AWS::Glue::Schema`; `.into()` makes a `Val<String>`.
+        Compatibility {
+            None = "NONE",
+            Disabled = "DISABLED",
+            Backward = "BACKWARD",
+            BackwardAll = "BACKWARD_ALL",
+            Forward = "FORWARD",
+            ForwardAll = "FORWARD_ALL",
+            Full = "FULL",
+            FullAll = "FULL_ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataFormat` in `AWS::Glue::Schema`; `.into()` makes a `Val<String>`.
+        DataFormat {
+            Avro = "AVRO",
+            Json = "JSON",
+            Protobuf = "PROTOBUF",
+        }
+    }
 }
 
 /// This resource represents an individual schema version of a schema defined in Glue Schema Registry.
 ///
 /// CloudFormation type `AWS::Glue::SchemaVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VersionId`: `handle.version_id()` → `Val<String>`. Represents the version ID associated with the schema version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VersionId`.
 #[derive(Clone, Debug)]
 pub struct CfnSchemaVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSchemaVersion`], by name: the argument of [`CfnSchemaVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSchemaVersionRequired {
+    /// Identifier for the schema where the schema version will be created.
+    ///
+    /// CloudFormation property `Schema`.
+    ///
+    /// Changing it replaces the resource.
+    pub schema: Val<schema_version::Schema>,
+
+    /// Complete definition of the schema in plain-text.
+    ///
+    /// CloudFormation property `SchemaDefinition`.
+    ///
+    /// Changing it replaces the resource.
+    pub schema_definition: Val<String>,
+}
+
 impl CfnSchemaVersion {
     pub const TYPE_NAME: &'static str = "AWS::Glue::SchemaVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSchemaVersionRequired`]:
     ///
-    /// - `schema`: `Schema`, Identifier for the schema where the schema version will be created.
-    /// - `schema_definition`: `SchemaDefinition`, Complete definition of the schema in plain-text.
-    pub fn new(schema: impl Into<Val<schema_version::Schema>>, schema_definition: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSchemaVersion::new(CfnSchemaVersionRequired {
+    ///     schema: schema_version::Schema::new(...).into(),
+    ///     schema_definition: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSchemaVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Schema", schema);
-        props.set("SchemaDefinition", schema_definition);
+        props.set::<schema_version::Schema>("Schema", required.schema);
+        props.set::<String>("SchemaDefinition", required.schema_definition);
         CfnSchemaVersion { props, options: ResourceOptions::default() }
     }
 }
@@ -6716,25 +7816,60 @@ pub mod schema_version {
 /// This resource adds Key-Value metadata to a Schema version of Glue Schema Registry.
 ///
 /// CloudFormation type `AWS::Glue::SchemaVersionMetadata`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::SchemaVersionMetadata` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSchemaVersionMetadata {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSchemaVersionMetadata`], by name: the argument of [`CfnSchemaVersionMetadata::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSchemaVersionMetadataRequired {
+    /// Metadata key
+    ///
+    /// CloudFormation property `Key`.
+    ///
+    /// Changing it replaces the resource.
+    pub key: Val<String>,
+
+    /// Represents the version ID associated with the schema version.
+    ///
+    /// CloudFormation property `SchemaVersionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub schema_version_id: Val<String>,
+
+    /// Metadata value
+    ///
+    /// CloudFormation property `Value`.
+    ///
+    /// Changing it replaces the resource.
+    pub value: Val<String>,
+}
+
 impl CfnSchemaVersionMetadata {
     pub const TYPE_NAME: &'static str = "AWS::Glue::SchemaVersionMetadata";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSchemaVersionMetadataRequired`]:
     ///
-    /// - `key`: `Key`, Metadata key
-    /// - `schema_version_id`: `SchemaVersionId`, Represents the version ID associated with the schema version.
-    /// - `value`: `Value`, Metadata value
-    pub fn new(key: impl Into<Val<String>>, schema_version_id: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSchemaVersionMetadata::new(CfnSchemaVersionMetadataRequired {
+    ///     key: "...".into(),
+    ///     schema_version_id: "...".into(),
+    ///     value: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSchemaVersionMetadataRequired) -> Self {
         let mut props = Props::new();
-        props.set("Key", key);
-        props.set("SchemaVersionId", schema_version_id);
-        props.set("Value", value);
+        props.set::<String>("Key", required.key);
+        props.set::<String>("SchemaVersionId", required.schema_version_id);
+        props.set::<String>("Value", required.value);
         CfnSchemaVersionMetadata { props, options: ResourceOptions::default() }
     }
 }
@@ -6777,23 +7912,49 @@ pub(crate) static SCHEMA_VERSION_METADATA_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Glue::SecurityConfiguration
 ///
 /// CloudFormation type `AWS::Glue::SecurityConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::SecurityConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecurityConfiguration`], by name: the argument of [`CfnSecurityConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecurityConfigurationRequired {
+    /// The encryption configuration for the security configuration.
+    ///
+    /// CloudFormation property `EncryptionConfiguration`.
+    pub encryption_configuration: Val<security_configuration::EncryptionConfiguration>,
+
+    /// The name for the security configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnSecurityConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Glue::SecurityConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecurityConfigurationRequired`]:
     ///
-    /// - `encryption_configuration`: `EncryptionConfiguration`, The encryption configuration for the security configuration.
-    /// - `name`: `Name`, The name for the security configuration.
-    pub fn new(encryption_configuration: impl Into<Val<security_configuration::EncryptionConfiguration>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecurityConfiguration::new(CfnSecurityConfigurationRequired {
+    ///     encryption_configuration: security_configuration::EncryptionConfiguration::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecurityConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("EncryptionConfiguration", encryption_configuration);
-        props.set("Name", name);
+        props.set::<security_configuration::EncryptionConfiguration>("EncryptionConfiguration", required.encryption_configuration);
+        props.set::<String>("Name", required.name);
         CfnSecurityConfiguration { props, options: ResourceOptions::default() }
     }
 }
@@ -6832,11 +7993,11 @@ pub(crate) static SECURITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSecurityConfiguration`].
+/// Property types and enums of the allowed values of [`CfnSecurityConfiguration`].
 pub mod security_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The encryption configuration for the security configuration.
     #[derive(Clone, Debug)]
@@ -6891,7 +8052,7 @@ pub mod security_configuration {
 
         /// The `CloudWatchEncryptionMode` property.
         ///
-        /// Allowed values: `DISABLED`, `SSE-KMS`.
+        /// Allowed values (the enum [`CloudWatchEncryptionMode`]): `DISABLED`, `SSE-KMS`.
         pub fn cloud_watch_encryption_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CloudWatchEncryptionMode", value);
             self
@@ -6925,7 +8086,7 @@ pub mod security_configuration {
 
         /// The `JobBookmarksEncryptionMode` property.
         ///
-        /// Allowed values: `CSE-KMS`, `DISABLED`.
+        /// Allowed values (the enum [`JobBookmarksEncryptionMode`]): `CSE-KMS`, `DISABLED`.
         pub fn job_bookmarks_encryption_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("JobBookmarksEncryptionMode", value);
             self
@@ -6999,30 +8160,86 @@ pub mod security_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CloudWatchEncryptionMode` in `AWS::Glue::SecurityConfiguration`; `.into()` makes a `Val<String>`.
+        CloudWatchEncryptionMode {
+            Disabled = "DISABLED",
+            SseKms = "SSE-KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `JobBookmarksEncryptionMode` in `AWS::Glue::SecurityConfiguration`; `.into()` makes a `Val<String>`.
+        JobBookmarksEncryptionMode {
+            CseKms = "CSE-KMS",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::Session. Sessions provide an on-demand, serverless Apache Spark runtime environment for building, testing, and running data preparation and analytics applications.
 ///
 /// CloudFormation type `AWS::Glue::Session`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the session.
+/// - `CreatedOn`: `handle.created_on()` → `Val<String>`. The time and date when the session was created.
+/// - `Progress`: `handle.progress()` → `Val<f64>`. The code execution progress of the session.
+/// - `Status`: `handle.status()` → `Val<String>`. The session status.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSession {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSession`], by name: the argument of [`CfnSession::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSessionRequired {
+    /// The SessionCommand that runs the job.
+    ///
+    /// CloudFormation property `Command`.
+    ///
+    /// Changing it replaces the resource.
+    pub command: Val<session::SessionCommand>,
+
+    /// The ID of the session.
+    ///
+    /// CloudFormation property `Id`.
+    ///
+    /// Changing it replaces the resource.
+    pub id: Val<String>,
+
+    /// The IAM Role ARN.
+    ///
+    /// CloudFormation property `Role`.
+    ///
+    /// Changing it replaces the resource.
+    pub role: Val<String>,
+}
+
 impl CfnSession {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Session";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSessionRequired`]:
     ///
-    /// - `command`: `Command`, The SessionCommand that runs the job.
-    /// - `id`: `Id`, The ID of the session.
-    /// - `role`: `Role`, The IAM Role ARN.
-    pub fn new(command: impl Into<Val<session::SessionCommand>>, id: impl Into<Val<String>>, role: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSession::new(CfnSessionRequired {
+    ///     command: session::SessionCommand::new(...).into(),
+    ///     id: "...".into(),
+    ///     role: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSessionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Command", command);
-        props.set("Id", id);
-        props.set("Role", role);
+        props.set::<session::SessionCommand>("Command", required.command);
+        props.set::<String>("Id", required.id);
+        props.set::<String>("Role", required.role);
         CfnSession { props, options: ResourceOptions::default() }
     }
 
@@ -7118,7 +8335,7 @@ impl CfnSession {
 
     /// The type of predefined worker that is allocated when a session runs.
     ///
-    /// Allowed values: `Standard`, `G.1X`, `G.2X`, `G.025X`, `G.4X`, `G.8X`, `Z.2X`.
+    /// Allowed values (the enum [`session::WorkerType`]): `Standard`, `G.1X`, `G.2X`, `G.025X`, `G.4X`, `G.8X`, `Z.2X`.
     ///
     /// Changing it replaces the resource.
     pub fn worker_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -7202,11 +8419,11 @@ pub(crate) static SESSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSession`].
+/// Property types and enums of the allowed values of [`CfnSession`].
 pub mod session {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The SessionCommand that runs the job.
     #[derive(Clone, Debug)]
@@ -7272,15 +8489,33 @@ pub mod session {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -7313,28 +8548,69 @@ pub mod session {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `WorkerType` in `AWS::Glue::Session`; `.into()` makes a `Val<String>`.
+        WorkerType {
+            Standard = "Standard",
+            G1x = "G.1X",
+            G2x = "G.2X",
+            G025x = "G.025X",
+            G4x = "G.4X",
+            G8x = "G.8X",
+            Z2x = "Z.2X",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::Table
 ///
 /// CloudFormation type `AWS::Glue::Table`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::Table` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTable {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTable`], by name: the argument of [`CfnTable::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTableRequired {
+    /// The ID of the Data Catalog in which to create the Table.
+    ///
+    /// CloudFormation property `CatalogId`.
+    ///
+    /// Changing it replaces the resource.
+    pub catalog_id: Val<String>,
+
+    /// The name of the database where the table metadata resides. For Hive compatibility, this must be all lowercase.
+    ///
+    /// CloudFormation property `DatabaseName`.
+    ///
+    /// Changing it replaces the resource.
+    pub database_name: Val<String>,
+}
+
 impl CfnTable {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Table";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTableRequired`]:
     ///
-    /// - `catalog_id`: `CatalogId`, The ID of the Data Catalog in which to create the Table.
-    /// - `database_name`: `DatabaseName`, The name of the database where the table metadata resides. For Hive compatibility, this must be all lowercase.
-    pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTable::new(CfnTableRequired {
+    ///     catalog_id: "...".into(),
+    ///     database_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTableRequired) -> Self {
         let mut props = Props::new();
-        props.set("CatalogId", catalog_id);
-        props.set("DatabaseName", database_name);
+        props.set::<String>("CatalogId", required.catalog_id);
+        props.set::<String>("DatabaseName", required.database_name);
         CfnTable { props, options: ResourceOptions::default() }
     }
 
@@ -7398,11 +8674,11 @@ pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTable`].
+/// Property types and enums of the allowed values of [`CfnTable`].
 pub mod table {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Specifies an OpenTableFormatInput structure when creating an open format table.
     #[derive(Clone, Debug)]
@@ -7451,7 +8727,7 @@ pub mod table {
 
         /// A required metadata operation. Can only be set to CREATE.
         ///
-        /// Allowed values: `CREATE`.
+        /// Allowed values (the enum [`MetadataOperation`]): `CREATE`.
         pub fn metadata_operation(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MetadataOperation", value);
             self
@@ -7476,15 +8752,33 @@ pub mod table {
         props: Props,
     }
 
-    impl IcebergTableInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergTableInput`], by name: the argument of [`IcebergTableInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergTableInputRequired {
+        /// The location of the Iceberg table.
         ///
-        /// - `location`: `Location`, The location of the Iceberg table.
-        /// - `schema`: `Schema`, The schema for the Iceberg table.
-        pub fn new(location: impl Into<Val<String>>, schema: impl Into<Val<IcebergSchema>>) -> Self {
+        /// CloudFormation property `Location`.
+        pub location: Val<String>,
+
+        /// The schema for the Iceberg table.
+        ///
+        /// CloudFormation property `Schema`.
+        pub schema: Val<IcebergSchema>,
+    }
+
+    impl IcebergTableInput {
+        /// Creates the value from its required properties, by name in [`IcebergTableInputRequired`]:
+        ///
+        /// ```text
+        /// IcebergTableInput::new(IcebergTableInputRequired {
+        ///     location: "...".into(),
+        ///     schema: IcebergSchema::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergTableInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("Location", location);
-            props.set("Schema", schema);
+            props.set::<String>("Location", required.location);
+            props.set::<IcebergSchema>("Schema", required.schema);
             IcebergTableInput { props }
         }
 
@@ -7520,7 +8814,7 @@ pub mod table {
     }
 
     impl IcebergPartitionSpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fields`: `Fields`, The partition fields.
         pub fn new(fields: impl Into<Val<Vec<IcebergPartitionField>>>) -> Self {
@@ -7548,17 +8842,40 @@ pub mod table {
         props: Props,
     }
 
-    impl IcebergPartitionField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergPartitionField`], by name: the argument of [`IcebergPartitionField::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergPartitionFieldRequired {
+        /// The partition field name.
         ///
-        /// - `name`: `Name`, The partition field name.
-        /// - `source_id`: `SourceId`, The source field ID.
-        /// - `transform`: `Transform`, The transform to apply.
-        pub fn new(name: impl Into<Val<String>>, source_id: impl Into<Val<i64>>, transform: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The source field ID.
+        ///
+        /// CloudFormation property `SourceId`.
+        pub source_id: Val<i64>,
+
+        /// The transform to apply.
+        ///
+        /// CloudFormation property `Transform`.
+        pub transform: Val<String>,
+    }
+
+    impl IcebergPartitionField {
+        /// Creates the value from its required properties, by name in [`IcebergPartitionFieldRequired`]:
+        ///
+        /// ```text
+        /// IcebergPartitionField::new(IcebergPartitionFieldRequired {
+        ///     name: "...".into(),
+        ///     source_id: 1.into(),
+        ///     transform: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergPartitionFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SourceId", source_id);
-            props.set("Transform", transform);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("SourceId", required.source_id);
+            props.set::<String>("Transform", required.transform);
             IcebergPartitionField { props }
         }
 
@@ -7582,7 +8899,7 @@ pub mod table {
     }
 
     impl IcebergSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fields`: `Fields`, The fields in the schema.
         pub fn new(fields: impl Into<Val<Vec<IcebergStructField>>>) -> Self {
@@ -7622,19 +8939,47 @@ pub mod table {
         props: Props,
     }
 
-    impl IcebergStructField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergStructField`], by name: the argument of [`IcebergStructField::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergStructFieldRequired {
+        /// The field ID.
         ///
-        /// - `id`: `Id`, The field ID.
-        /// - `name`: `Name`, The field name.
-        /// - `required`: `Required`, Whether the field is required.
-        /// - `type_`: `Type`, The field type.
-        pub fn new(id: impl Into<Val<i64>>, name: impl Into<Val<String>>, required: impl Into<Val<bool>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<i64>,
+
+        /// The field name.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Whether the field is required.
+        ///
+        /// CloudFormation property `Required`.
+        pub required: Val<bool>,
+
+        /// The field type.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl IcebergStructField {
+        /// Creates the value from its required properties, by name in [`IcebergStructFieldRequired`]:
+        ///
+        /// ```text
+        /// IcebergStructField::new(IcebergStructFieldRequired {
+        ///     id: 1.into(),
+        ///     name: "...".into(),
+        ///     required: true.into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergStructFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Name", name);
-            props.set("Required", required);
-            props.set("Type", type_);
+            props.set::<i64>("Id", required.id);
+            props.set::<String>("Name", required.name);
+            props.set::<bool>("Required", required.required);
+            props.set::<String>("Type", required.type_);
             IcebergStructField { props }
         }
 
@@ -7657,15 +9002,33 @@ pub mod table {
         props: Props,
     }
 
-    impl IcebergSortOrder {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergSortOrder`], by name: the argument of [`IcebergSortOrder::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergSortOrderRequired {
+        /// The sort fields.
         ///
-        /// - `fields`: `Fields`, The sort fields.
-        /// - `order_id`: `OrderId`, The order ID.
-        pub fn new(fields: impl Into<Val<Vec<IcebergSortField>>>, order_id: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Fields`.
+        pub fields: Val<Vec<IcebergSortField>>,
+
+        /// The order ID.
+        ///
+        /// CloudFormation property `OrderId`.
+        pub order_id: Val<i64>,
+    }
+
+    impl IcebergSortOrder {
+        /// Creates the value from its required properties, by name in [`IcebergSortOrderRequired`]:
+        ///
+        /// ```text
+        /// IcebergSortOrder::new(IcebergSortOrderRequired {
+        ///     fields: vec![IcebergSortField::new(...)].into(),
+        ///     order_id: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergSortOrderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Fields", fields);
-            props.set("OrderId", order_id);
+            props.set::<Vec<IcebergSortField>>("Fields", required.fields);
+            props.set::<i64>("OrderId", required.order_id);
             IcebergSortOrder { props }
         }
     }
@@ -7682,19 +9045,47 @@ pub mod table {
         props: Props,
     }
 
-    impl IcebergSortField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergSortField`], by name: the argument of [`IcebergSortField::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergSortFieldRequired {
+        /// The sort direction.
         ///
-        /// - `direction`: `Direction`, The sort direction.
-        /// - `null_order`: `NullOrder`, The null ordering.
-        /// - `source_id`: `SourceId`, The source field ID.
-        /// - `transform`: `Transform`, The transform to apply.
-        pub fn new(direction: impl Into<Val<String>>, null_order: impl Into<Val<String>>, source_id: impl Into<Val<i64>>, transform: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Direction`.
+        pub direction: Val<String>,
+
+        /// The null ordering.
+        ///
+        /// CloudFormation property `NullOrder`.
+        pub null_order: Val<String>,
+
+        /// The source field ID.
+        ///
+        /// CloudFormation property `SourceId`.
+        pub source_id: Val<i64>,
+
+        /// The transform to apply.
+        ///
+        /// CloudFormation property `Transform`.
+        pub transform: Val<String>,
+    }
+
+    impl IcebergSortField {
+        /// Creates the value from its required properties, by name in [`IcebergSortFieldRequired`]:
+        ///
+        /// ```text
+        /// IcebergSortField::new(IcebergSortFieldRequired {
+        ///     direction: "...".into(),
+        ///     null_order: "...".into(),
+        ///     source_id: 1.into(),
+        ///     transform: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergSortFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Direction", direction);
-            props.set("NullOrder", null_order);
-            props.set("SourceId", source_id);
-            props.set("Transform", transform);
+            props.set::<String>("Direction", required.direction);
+            props.set::<String>("NullOrder", required.null_order);
+            props.set::<i64>("SourceId", required.source_id);
+            props.set::<String>("Transform", required.transform);
             IcebergSortField { props }
         }
     }
@@ -7764,7 +9155,7 @@ pub mod table {
 
         /// The type of this table. AWS Glue will create tables with the EXTERNAL_TABLE type. Other services, such as Athena, may create tables with additional table types.
         ///
-        /// Allowed values: `EXTERNAL_TABLE`, `VIRTUAL_VIEW`.
+        /// Allowed values (the enum [`TableType`]): `EXTERNAL_TABLE`, `VIRTUAL_VIEW`.
         pub fn table_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TableType", value);
             self
@@ -7808,7 +9199,7 @@ pub mod table {
     }
 
     impl Column {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the Column.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -8092,15 +9483,33 @@ pub mod table {
         props: Props,
     }
 
-    impl Order {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Order`], by name: the argument of [`Order::new`].
+    #[derive(Clone, Debug)]
+    pub struct OrderRequired {
+        /// The name of the column.
         ///
-        /// - `column`: `Column`, The name of the column.
-        /// - `sort_order`: `SortOrder`, Indicates that the column is sorted in ascending order (==1), or in descending order (==0).
-        pub fn new(column: impl Into<Val<String>>, sort_order: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Column`.
+        pub column: Val<String>,
+
+        /// Indicates that the column is sorted in ascending order (==1), or in descending order (==0).
+        ///
+        /// CloudFormation property `SortOrder`.
+        pub sort_order: Val<i64>,
+    }
+
+    impl Order {
+        /// Creates the value from its required properties, by name in [`OrderRequired`]:
+        ///
+        /// ```text
+        /// Order::new(OrderRequired {
+        ///     column: "...".into(),
+        ///     sort_order: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: OrderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Column", column);
-            props.set("SortOrder", sort_order);
+            props.set::<String>("Column", required.column);
+            props.set::<i64>("SortOrder", required.sort_order);
             Order { props }
         }
     }
@@ -8216,7 +9625,7 @@ pub mod table {
 
         /// The dialect of the view representation.
         ///
-        /// Allowed values: `ATHENA`, `REDSHIFT`, `SPARK`.
+        /// Allowed values (the enum [`Dialect`]): `ATHENA`, `REDSHIFT`, `SPARK`.
         pub fn dialect(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Dialect", value);
             self
@@ -8385,34 +9794,107 @@ pub mod table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MetadataOperation` in `AWS::Glue::Table`; `.into()` makes a `Val<String>`.
+        MetadataOperation {
+            Create = "CREATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TableType` in `AWS::Glue::Table`; `.into()` makes a `Val<String>`.
+        TableType {
+            ExternalTable = "EXTERNAL_TABLE",
+            VirtualView = "VIRTUAL_VIEW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Dialect` in `AWS::Glue::Table`; `.into()` makes a `Val<String>`.
+        Dialect {
+            Athena = "ATHENA",
+            Redshift = "REDSHIFT",
+            Spark = "SPARK",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::TableOptimizer
 ///
 /// CloudFormation type `AWS::Glue::TableOptimizer`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::TableOptimizer` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTableOptimizer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTableOptimizer`], by name: the argument of [`CfnTableOptimizer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTableOptimizerRequired {
+    /// The catalog ID of the table
+    ///
+    /// CloudFormation property `CatalogId`.
+    ///
+    /// Changing it replaces the resource.
+    pub catalog_id: Val<String>,
+
+    /// The name of the database. For Hive compatibility, this is folded to lowercase when it is stored.
+    ///
+    /// CloudFormation property `DatabaseName`.
+    ///
+    /// Changing it replaces the resource.
+    pub database_name: Val<String>,
+
+    /// The table name. For Hive compatibility, this must be entirely lowercase.
+    ///
+    /// CloudFormation property `TableName`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_name: Val<String>,
+
+    /// Specifies configuration details of a table optimizer.
+    ///
+    /// CloudFormation property `TableOptimizerConfiguration`.
+    pub table_optimizer_configuration: Val<table_optimizer::TableOptimizerConfiguration>,
+
+    /// The type of table optimizer.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`table_optimizer::Type`]): `compaction`, `orphan_file_deletion`, `retention`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnTableOptimizer {
     pub const TYPE_NAME: &'static str = "AWS::Glue::TableOptimizer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTableOptimizerRequired`]:
     ///
-    /// - `catalog_id`: `CatalogId`, The catalog ID of the table
-    /// - `database_name`: `DatabaseName`, The name of the database. For Hive compatibility, this is folded to lowercase when it is stored.
-    /// - `table_name`: `TableName`, The table name. For Hive compatibility, this must be entirely lowercase.
-    /// - `table_optimizer_configuration`: `TableOptimizerConfiguration`, Specifies configuration details of a table optimizer.
-    /// - `type_`: `Type`, The type of table optimizer.
-    pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>, table_optimizer_configuration: impl Into<Val<table_optimizer::TableOptimizerConfiguration>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTableOptimizer::new(CfnTableOptimizerRequired {
+    ///     catalog_id: "...".into(),
+    ///     database_name: "...".into(),
+    ///     table_name: "...".into(),
+    ///     table_optimizer_configuration: table_optimizer::TableOptimizerConfiguration::new(...).into(),
+    ///     type_: table_optimizer::Type::Compaction.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTableOptimizerRequired) -> Self {
         let mut props = Props::new();
-        props.set("CatalogId", catalog_id);
-        props.set("DatabaseName", database_name);
-        props.set("TableName", table_name);
-        props.set("TableOptimizerConfiguration", table_optimizer_configuration);
-        props.set("Type", type_);
+        props.set::<String>("CatalogId", required.catalog_id);
+        props.set::<String>("DatabaseName", required.database_name);
+        props.set::<String>("TableName", required.table_name);
+        props.set::<table_optimizer::TableOptimizerConfiguration>("TableOptimizerConfiguration", required.table_optimizer_configuration);
+        props.set::<String>("Type", required.type_);
         CfnTableOptimizer { props, options: ResourceOptions::default() }
     }
 }
@@ -8454,11 +9936,11 @@ pub(crate) static TABLE_OPTIMIZER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTableOptimizer`].
+/// Property types and enums of the allowed values of [`CfnTableOptimizer`].
 pub mod table_optimizer {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Glue::TableOptimizer`.
     #[derive(Clone, Debug)]
@@ -8466,15 +9948,33 @@ pub mod table_optimizer {
         props: Props,
     }
 
-    impl TableOptimizerConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TableOptimizerConfiguration`], by name: the argument of [`TableOptimizerConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct TableOptimizerConfigurationRequired {
+        /// Whether the table optimization is enabled.
         ///
-        /// - `enabled`: `Enabled`, Whether the table optimization is enabled.
-        /// - `role_arn`: `RoleArn`, A role passed by the caller which gives the service permission to update the resources associated with the optimizer on the caller's behalf.
-        pub fn new(enabled: impl Into<Val<bool>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// A role passed by the caller which gives the service permission to update the resources associated with the optimizer on the caller's behalf.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl TableOptimizerConfiguration {
+        /// Creates the value from its required properties, by name in [`TableOptimizerConfigurationRequired`]:
+        ///
+        /// ```text
+        /// TableOptimizerConfiguration::new(TableOptimizerConfigurationRequired {
+        ///     enabled: true.into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TableOptimizerConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Enabled", enabled);
-            props.set("RoleArn", role_arn);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<String>("RoleArn", required.role_arn);
             TableOptimizerConfiguration { props }
         }
 
@@ -8562,7 +10062,7 @@ pub mod table_optimizer {
 
         /// The compaction strategy to use. Valid values are binpack, sort, and z-order.
         ///
-        /// Allowed values: `binpack`, `sort`, `z-order`.
+        /// Allowed values (the enum [`Strategy`]): `binpack`, `sort`, `z-order`.
         pub fn strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Strategy", value);
             self
@@ -8744,28 +10244,74 @@ pub mod table_optimizer {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Glue::TableOptimizer`; `.into()` makes a `Val<String>`.
+        Type {
+            Compaction = "compaction",
+            OrphanFileDeletion = "orphan_file_deletion",
+            Retention = "retention",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Strategy` in `AWS::Glue::TableOptimizer`; `.into()` makes a `Val<String>`.
+        Strategy {
+            Binpack = "binpack",
+            Sort = "sort",
+            ZOrder = "z-order",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::Trigger
 ///
 /// CloudFormation type `AWS::Glue::Trigger`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::Trigger` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnTrigger {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrigger`], by name: the argument of [`CfnTrigger::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTriggerRequired {
+    /// The actions initiated by this trigger.
+    ///
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Vec<trigger::Action>>,
+
+    /// The type of trigger that this is.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`trigger::Type`]): `CONDITIONAL`, `EVENT`, `ON_DEMAND`, `SCHEDULED`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnTrigger {
     pub const TYPE_NAME: &'static str = "AWS::Glue::Trigger";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTriggerRequired`]:
     ///
-    /// - `actions`: `Actions`, The actions initiated by this trigger.
-    /// - `type_`: `Type`, The type of trigger that this is.
-    pub fn new(actions: impl Into<Val<Vec<trigger::Action>>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrigger::new(CfnTriggerRequired {
+    ///     actions: vec![trigger::Action::new(...)].into(),
+    ///     type_: trigger::Type::Conditional.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTriggerRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("Type", type_);
+        props.set::<Vec<trigger::Action>>("Actions", required.actions);
+        props.set::<String>("Type", required.type_);
         CfnTrigger { props, options: ResourceOptions::default() }
     }
 
@@ -8863,11 +10409,11 @@ pub(crate) static TRIGGER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrigger`].
+/// Property types and enums of the allowed values of [`CfnTrigger`].
 pub mod trigger {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The actions initiated by this trigger.
     #[derive(Clone, Debug)]
@@ -8958,7 +10504,7 @@ pub mod trigger {
     }
 
     impl EventBatchingCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `batch_size`: `BatchSize`, Number of events that must be received from Amazon EventBridge before EventBridge event trigger fires.
         pub fn new(batch_size: impl Into<Val<i64>>) -> Self {
@@ -9001,7 +10547,7 @@ pub mod trigger {
 
         /// An optional field if only one condition is listed. If multiple conditions are listed, then this field is required.
         ///
-        /// Allowed values: `AND`, `ANY`.
+        /// Allowed values (the enum [`Logical`]): `AND`, `ANY`.
         pub fn logical(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Logical", value);
             self
@@ -9029,7 +10575,7 @@ pub mod trigger {
 
         /// The state of the crawler to which this condition applies.
         ///
-        /// Allowed values: `CANCELLED`, `CANCELLING`, `ERROR`, `FAILED`, `RUNNING`, `SUCCEEDED`.
+        /// Allowed values (the enum [`CrawlState`]): `CANCELLED`, `CANCELLING`, `ERROR`, `FAILED`, `RUNNING`, `SUCCEEDED`.
         pub fn crawl_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CrawlState", value);
             self
@@ -9049,7 +10595,7 @@ pub mod trigger {
 
         /// A logical operator.
         ///
-        /// Allowed values: `EQUALS`.
+        /// Allowed values (the enum [`LogicalOperator`]): `EQUALS`.
         pub fn logical_operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogicalOperator", value);
             self
@@ -9057,7 +10603,7 @@ pub mod trigger {
 
         /// The condition state. Currently, the values supported are SUCCEEDED, STOPPED, TIMEOUT, and FAILED.
         ///
-        /// Allowed values: `SUCCEEDED`, `STOPPED`, `TIMEOUT`, `FAILED`.
+        /// Allowed values (the enum [`State`]): `SUCCEEDED`, `STOPPED`, `TIMEOUT`, `FAILED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -9114,11 +10660,66 @@ pub mod trigger {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Glue::Trigger`; `.into()` makes a `Val<String>`.
+        Type {
+            Conditional = "CONDITIONAL",
+            Event = "EVENT",
+            OnDemand = "ON_DEMAND",
+            Scheduled = "SCHEDULED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Logical` in `AWS::Glue::Trigger`; `.into()` makes a `Val<String>`.
+        Logical {
+            And = "AND",
+            Any = "ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CrawlState` in `AWS::Glue::Trigger`; `.into()` makes a `Val<String>`.
+        CrawlState {
+            Cancelled = "CANCELLED",
+            Cancelling = "CANCELLING",
+            Error = "ERROR",
+            Failed = "FAILED",
+            Running = "RUNNING",
+            Succeeded = "SUCCEEDED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogicalOperator` in `AWS::Glue::Trigger`; `.into()` makes a `Val<String>`.
+        LogicalOperator {
+            Equals = "EQUALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Glue::Trigger`; `.into()` makes a `Val<String>`.
+        State {
+            Succeeded = "SUCCEEDED",
+            Stopped = "STOPPED",
+            Timeout = "TIMEOUT",
+            Failed = "FAILED",
+        }
+    }
 }
 
 /// This creates a Resource of UsageProfile type.
 ///
 /// CloudFormation type `AWS::Glue::UsageProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedOn`: `handle.created_on()` → `Val<String>`. Creation time.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnUsageProfile {
     props: Props,
@@ -9128,7 +10729,7 @@ pub struct CfnUsageProfile {
 impl CfnUsageProfile {
     pub const TYPE_NAME: &'static str = "AWS::Glue::UsageProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the UsageProfile.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -9289,15 +10890,33 @@ pub mod usage_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A key to identify the tag.
         ///
-        /// - `key`: `Key`, A key to identify the tag.
-        /// - `value`: `Value`, Corresponding tag value for the key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Corresponding tag value for the key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9325,23 +10944,53 @@ pub mod usage_profile {
 /// Represents a user-defined function (UDF) definition in the AWS Glue Data Catalog.
 ///
 /// CloudFormation type `AWS::Glue::UserDefinedFunction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user-defined function.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnUserDefinedFunction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserDefinedFunction`], by name: the argument of [`CfnUserDefinedFunction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserDefinedFunctionRequired {
+    /// The name of the catalog database in which the function is located.
+    ///
+    /// CloudFormation property `DatabaseName`.
+    ///
+    /// Changing it replaces the resource.
+    pub database_name: Val<String>,
+
+    /// The name of the function.
+    ///
+    /// CloudFormation property `FunctionName`.
+    ///
+    /// Changing it replaces the resource.
+    pub function_name: Val<String>,
+}
+
 impl CfnUserDefinedFunction {
     pub const TYPE_NAME: &'static str = "AWS::Glue::UserDefinedFunction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserDefinedFunctionRequired`]:
     ///
-    /// - `database_name`: `DatabaseName`, The name of the catalog database in which the function is located.
-    /// - `function_name`: `FunctionName`, The name of the function.
-    pub fn new(database_name: impl Into<Val<String>>, function_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserDefinedFunction::new(CfnUserDefinedFunctionRequired {
+    ///     database_name: "...".into(),
+    ///     function_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserDefinedFunctionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatabaseName", database_name);
-        props.set("FunctionName", function_name);
+        props.set::<String>("DatabaseName", required.database_name);
+        props.set::<String>("FunctionName", required.function_name);
         CfnUserDefinedFunction { props, options: ResourceOptions::default() }
     }
 
@@ -9353,7 +11002,7 @@ impl CfnUserDefinedFunction {
 
     /// The type of the function.
     ///
-    /// Allowed values: `REGULAR_FUNCTION`, `AGGREGATE_FUNCTION`, `STORED_PROCEDURE`.
+    /// Allowed values (the enum [`user_defined_function::FunctionType`]): `REGULAR_FUNCTION`, `AGGREGATE_FUNCTION`, `STORED_PROCEDURE`.
     ///
     /// Changing it replaces the resource.
     pub fn function_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -9369,7 +11018,7 @@ impl CfnUserDefinedFunction {
 
     /// The owner type.
     ///
-    /// Allowed values: `USER`, `ROLE`, `GROUP`.
+    /// Allowed values (the enum [`user_defined_function::OwnerType`]): `USER`, `ROLE`, `GROUP`.
     pub fn owner_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("OwnerType", value);
         self
@@ -9430,11 +11079,11 @@ pub(crate) static USER_DEFINED_FUNCTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUserDefinedFunction`].
+/// Property types and enums of the allowed values of [`CfnUserDefinedFunction`].
 pub mod user_defined_function {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The URIs for function resources.
     #[derive(Clone, Debug)]
@@ -9451,7 +11100,7 @@ pub mod user_defined_function {
 
         /// The type of the resource.
         ///
-        /// Allowed values: `JAR`, `FILE`, `ARCHIVE`.
+        /// Allowed values (the enum [`ResourceType`]): `JAR`, `FILE`, `ARCHIVE`.
         pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceType", value);
             self
@@ -9477,11 +11126,44 @@ pub mod user_defined_function {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FunctionType` in `AWS::Glue::UserDefinedFunction`; `.into()` makes a `Val<String>`.
+        FunctionType {
+            RegularFunction = "REGULAR_FUNCTION",
+            AggregateFunction = "AGGREGATE_FUNCTION",
+            StoredProcedure = "STORED_PROCEDURE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OwnerType` in `AWS::Glue::UserDefinedFunction`; `.into()` makes a `Val<String>`.
+        OwnerType {
+            User = "USER",
+            Role = "ROLE",
+            Group = "GROUP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::Glue::UserDefinedFunction`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Jar = "JAR",
+            File = "FILE",
+            Archive = "ARCHIVE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Glue::Workflow
 ///
 /// CloudFormation type `AWS::Glue::Workflow`.
+///
+/// # Attributes
+///
+/// `AWS::Glue::Workflow` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkflow {
     props: Props,

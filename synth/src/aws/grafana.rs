@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,68 @@ use crate::value::Val;
 /// Definition of AWS::Grafana::Workspace Resource Type
 ///
 /// CloudFormation type `AWS::Grafana::Workspace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTimestamp`: `handle.creation_timestamp()` → `Val<String>`. Timestamp when the workspace was created.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. Endpoint for the Grafana workspace.
+/// - `Id`: `handle.id()` → `Val<String>`. The id that uniquely identifies a Grafana workspace.
+/// - `ModificationTimestamp`: `handle.modification_timestamp()` → `Val<String>`. Timestamp when the workspace was last modified
+/// - `SamlConfigurationStatus`: `handle.saml_configuration_status()` → `Val<String>`. Valid SAML configuration statuses.
+/// - `SsoClientId`: `handle.sso_client_id()` → `Val<String>`. The client ID of the AWS SSO Managed Application.
+/// - `Status`: `handle.status()` → `Val<String>`. These enums represent the status of a workspace.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkspace`], by name: the argument of [`CfnWorkspace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkspaceRequired {
+    /// These enums represent valid account access types. Specifically these enums determine whether the workspace can access AWS resources in the AWS account only, or whether it can also access resources in other accounts in the same organization. If the value CURRENT_ACCOUNT is used, a workspace role ARN must be provided. If the value is ORGANIZATION, a list of organizational units must be provided.
+    ///
+    /// CloudFormation property `AccountAccessType`.
+    ///
+    /// Allowed values (the enum [`workspace::AccountAccessType`]): `CURRENT_ACCOUNT`, `ORGANIZATION`.
+    pub account_access_type: Val<String>,
+
+    /// List of authentication providers to enable.
+    ///
+    /// CloudFormation property `AuthenticationProviders`.
+    ///
+    /// Allowed values of each item (the enum [`workspace::AuthenticationProviders`]): `AWS_SSO`, `SAML`.
+    pub authentication_providers: Val<Vec<String>>,
+
+    /// These enums represent valid permission types to use when creating or configuring a Grafana workspace. The SERVICE_MANAGED permission type means the Managed Grafana service will create a workspace IAM role on your behalf. The CUSTOMER_MANAGED permission type means that the customer is expected to provide an IAM role that the Grafana workspace can use to query data sources.
+    ///
+    /// CloudFormation property `PermissionType`.
+    ///
+    /// Allowed values (the enum [`workspace::PermissionType`]): `CUSTOMER_MANAGED`, `SERVICE_MANAGED`.
+    pub permission_type: Val<String>,
+}
+
 impl CfnWorkspace {
     pub const TYPE_NAME: &'static str = "AWS::Grafana::Workspace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkspaceRequired`]:
     ///
-    /// - `account_access_type`: `AccountAccessType`, These enums represent valid account access types. Specifically these enums determine whether the workspace can access AWS resources in the AWS account only, or whether it can also access resources in other accounts in the same organization. If the value CURRENT_ACCOUNT is used, a workspace role ARN must be provided. If the value is ORGANIZATION, a list of organizational units must be provided.
-    /// - `authentication_providers`: `AuthenticationProviders`, List of authentication providers to enable.
-    /// - `permission_type`: `PermissionType`, These enums represent valid permission types to use when creating or configuring a Grafana workspace. The SERVICE_MANAGED permission type means the Managed Grafana service will create a workspace IAM role on your behalf. The CUSTOMER_MANAGED permission type means that the customer is expected to provide an IAM role that the Grafana workspace can use to query data sources.
-    pub fn new(account_access_type: impl Into<Val<String>>, authentication_providers: impl Into<Val<Vec<String>>>, permission_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkspace::new(CfnWorkspaceRequired {
+    ///     account_access_type: workspace::AccountAccessType::CurrentAccount.into(),
+    ///     authentication_providers: vec![workspace::AuthenticationProviders::AwsSso].into(),
+    ///     permission_type: workspace::PermissionType::CustomerManaged.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkspaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountAccessType", account_access_type);
-        props.set("AuthenticationProviders", authentication_providers);
-        props.set("PermissionType", permission_type);
+        props.set::<String>("AccountAccessType", required.account_access_type);
+        props.set::<Vec<String>>("AuthenticationProviders", required.authentication_providers);
+        props.set::<String>("PermissionType", required.permission_type);
         CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
@@ -49,6 +91,8 @@ impl CfnWorkspace {
     }
 
     /// List of data sources on the service managed IAM role.
+    ///
+    /// Allowed values of each item (the enum [`workspace::DataSources`]): `AMAZON_OPENSEARCH_SERVICE`, `CLOUDWATCH`, `PROMETHEUS`, `XRAY`, `TIMESTREAM`, `SITEWISE`, `ATHENA`, `REDSHIFT`.
     pub fn data_sources(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("DataSources", value);
         self
@@ -79,6 +123,8 @@ impl CfnWorkspace {
     }
 
     /// List of notification destinations on the customers service managed IAM role that the Grafana workspace can query.
+    ///
+    /// Allowed values of each item (the enum [`workspace::NotificationDestinations`]): `SNS`.
     pub fn notification_destinations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("NotificationDestinations", value);
         self
@@ -231,11 +277,11 @@ pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkspace`].
+/// Property types and enums of the allowed values of [`CfnWorkspace`].
 pub mod workspace {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration settings for Network Access Control.
     #[derive(Clone, Debug)]
@@ -276,7 +322,7 @@ pub mod workspace {
     }
 
     impl SamlConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `idp_metadata`: `IdpMetadata`, IdP Metadata used to configure SAML authentication in Grafana.
         pub fn new(idp_metadata: impl Into<Val<IdpMetadata>>) -> Self {
@@ -442,15 +488,29 @@ pub mod workspace {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -467,15 +527,33 @@ pub mod workspace {
         props: Props,
     }
 
-    impl VpcConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfiguration`], by name: the argument of [`VpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigurationRequired {
+        /// The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect.
-        /// - `subnet_ids`: `SubnetIds`, The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect.
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+    }
+
+    impl VpcConfiguration {
+        /// Creates the value from its required properties, by name in [`VpcConfigurationRequired`]:
+        ///
+        /// ```text
+        /// VpcConfiguration::new(VpcConfigurationRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
             VpcConfiguration { props }
         }
     }
@@ -546,6 +624,51 @@ pub mod workspace {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AccountAccessType` in `AWS::Grafana::Workspace`; `.into()` makes a `Val<String>`.
+        AccountAccessType {
+            CurrentAccount = "CURRENT_ACCOUNT",
+            Organization = "ORGANIZATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthenticationProviders` in `AWS::Grafana::Workspace`; `.into()` makes a `Val<String>`.
+        AuthenticationProviders {
+            AwsSso = "AWS_SSO",
+            Saml = "SAML",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataSources` in `AWS::Grafana::Workspace`; `.into()` makes a `Val<String>`.
+        DataSources {
+            AmazonOpensearchService = "AMAZON_OPENSEARCH_SERVICE",
+            Cloudwatch = "CLOUDWATCH",
+            Prometheus = "PROMETHEUS",
+            Xray = "XRAY",
+            Timestream = "TIMESTREAM",
+            Sitewise = "SITEWISE",
+            Athena = "ATHENA",
+            Redshift = "REDSHIFT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NotificationDestinations` in `AWS::Grafana::Workspace`; `.into()` makes a `Val<String>`.
+        NotificationDestinations {
+            Sns = "SNS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PermissionType` in `AWS::Grafana::Workspace`; `.into()` makes a `Val<String>`.
+        PermissionType {
+            CustomerManaged = "CUSTOMER_MANAGED",
+            ServiceManaged = "SERVICE_MANAGED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

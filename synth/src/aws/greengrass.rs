@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Greengrass::ConnectorDefinition
 ///
 /// CloudFormation type `AWS::Greengrass::ConnectorDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectorDefinition {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnConnectorDefinition {
 impl CfnConnectorDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ConnectorDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -104,7 +113,7 @@ pub mod connector_definition {
     }
 
     impl ConnectorDefinitionVersion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `connectors`: `Connectors`.
         pub fn new(connectors: impl Into<Val<Vec<Connector>>>) -> Self {
@@ -126,15 +135,29 @@ pub mod connector_definition {
         props: Props,
     }
 
+    /// The required properties of [`Connector`], by name: the argument of [`Connector::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectorRequired {
+        /// CloudFormation property `ConnectorArn`.
+        pub connector_arn: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
     impl Connector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConnectorRequired`]:
         ///
-        /// - `connector_arn`: `ConnectorArn`.
-        /// - `id`: `Id`.
-        pub fn new(connector_arn: impl Into<Val<String>>, id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Connector::new(ConnectorRequired {
+        ///     connector_arn: "...".into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectorRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectorArn", connector_arn);
-            props.set("Id", id);
+            props.set::<String>("ConnectorArn", required.connector_arn);
+            props.set::<String>("Id", required.id);
             Connector { props }
         }
 
@@ -155,23 +178,49 @@ pub mod connector_definition {
 /// Resource Type definition for AWS::Greengrass::ConnectorDefinitionVersion
 ///
 /// CloudFormation type `AWS::Greengrass::ConnectorDefinitionVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectorDefinitionVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnectorDefinitionVersion`], by name: the argument of [`CfnConnectorDefinitionVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorDefinitionVersionRequired {
+    /// CloudFormation property `ConnectorDefinitionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub connector_definition_id: Val<String>,
+
+    /// CloudFormation property `Connectors`.
+    ///
+    /// Changing it replaces the resource.
+    pub connectors: Val<Vec<connector_definition_version::Connector>>,
+}
+
 impl CfnConnectorDefinitionVersion {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ConnectorDefinitionVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorDefinitionVersionRequired`]:
     ///
-    /// - `connector_definition_id`: `ConnectorDefinitionId`.
-    /// - `connectors`: `Connectors`.
-    pub fn new(connector_definition_id: impl Into<Val<String>>, connectors: impl Into<Val<Vec<connector_definition_version::Connector>>>) -> Self {
+    /// ```text
+    /// CfnConnectorDefinitionVersion::new(CfnConnectorDefinitionVersionRequired {
+    ///     connector_definition_id: "...".into(),
+    ///     connectors: vec![connector_definition_version::Connector::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorDefinitionVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectorDefinitionId", connector_definition_id);
-        props.set("Connectors", connectors);
+        props.set::<String>("ConnectorDefinitionId", required.connector_definition_id);
+        props.set::<Vec<connector_definition_version::Connector>>("Connectors", required.connectors);
         CfnConnectorDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
@@ -220,15 +269,29 @@ pub mod connector_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`Connector`], by name: the argument of [`Connector::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectorRequired {
+        /// CloudFormation property `ConnectorArn`.
+        pub connector_arn: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
     impl Connector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConnectorRequired`]:
         ///
-        /// - `connector_arn`: `ConnectorArn`.
-        /// - `id`: `Id`.
-        pub fn new(connector_arn: impl Into<Val<String>>, id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Connector::new(ConnectorRequired {
+        ///     connector_arn: "...".into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectorRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectorArn", connector_arn);
-            props.set("Id", id);
+            props.set::<String>("ConnectorArn", required.connector_arn);
+            props.set::<String>("Id", required.id);
             Connector { props }
         }
 
@@ -249,6 +312,16 @@ pub mod connector_definition_version {
 /// Resource Type definition for AWS::Greengrass::CoreDefinition
 ///
 /// CloudFormation type `AWS::Greengrass::CoreDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCoreDefinition {
     props: Props,
@@ -258,7 +331,7 @@ pub struct CfnCoreDefinition {
 impl CfnCoreDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::CoreDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -337,7 +410,7 @@ pub mod core_definition {
     }
 
     impl CoreDefinitionVersion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cores`: `Cores`.
         pub fn new(cores: impl Into<Val<Vec<Core>>>) -> Self {
@@ -359,17 +432,34 @@ pub mod core_definition {
         props: Props,
     }
 
+    /// The required properties of [`Core`], by name: the argument of [`Core::new`].
+    #[derive(Clone, Debug)]
+    pub struct CoreRequired {
+        /// CloudFormation property `CertificateArn`.
+        pub certificate_arn: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `ThingArn`.
+        pub thing_arn: Val<String>,
+    }
+
     impl Core {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CoreRequired`]:
         ///
-        /// - `certificate_arn`: `CertificateArn`.
-        /// - `id`: `Id`.
-        /// - `thing_arn`: `ThingArn`.
-        pub fn new(certificate_arn: impl Into<Val<String>>, id: impl Into<Val<String>>, thing_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Core::new(CoreRequired {
+        ///     certificate_arn: "...".into(),
+        ///     id: "...".into(),
+        ///     thing_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CoreRequired) -> Self {
             let mut props = Props::new();
-            props.set("CertificateArn", certificate_arn);
-            props.set("Id", id);
-            props.set("ThingArn", thing_arn);
+            props.set::<String>("CertificateArn", required.certificate_arn);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("ThingArn", required.thing_arn);
             Core { props }
         }
 
@@ -390,23 +480,49 @@ pub mod core_definition {
 /// Resource Type definition for AWS::Greengrass::CoreDefinitionVersion
 ///
 /// CloudFormation type `AWS::Greengrass::CoreDefinitionVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCoreDefinitionVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCoreDefinitionVersion`], by name: the argument of [`CfnCoreDefinitionVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCoreDefinitionVersionRequired {
+    /// CloudFormation property `CoreDefinitionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub core_definition_id: Val<String>,
+
+    /// CloudFormation property `Cores`.
+    ///
+    /// Changing it replaces the resource.
+    pub cores: Val<Vec<core_definition_version::Core>>,
+}
+
 impl CfnCoreDefinitionVersion {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::CoreDefinitionVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCoreDefinitionVersionRequired`]:
     ///
-    /// - `core_definition_id`: `CoreDefinitionId`.
-    /// - `cores`: `Cores`.
-    pub fn new(core_definition_id: impl Into<Val<String>>, cores: impl Into<Val<Vec<core_definition_version::Core>>>) -> Self {
+    /// ```text
+    /// CfnCoreDefinitionVersion::new(CfnCoreDefinitionVersionRequired {
+    ///     core_definition_id: "...".into(),
+    ///     cores: vec![core_definition_version::Core::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCoreDefinitionVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("CoreDefinitionId", core_definition_id);
-        props.set("Cores", cores);
+        props.set::<String>("CoreDefinitionId", required.core_definition_id);
+        props.set::<Vec<core_definition_version::Core>>("Cores", required.cores);
         CfnCoreDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
@@ -455,17 +571,34 @@ pub mod core_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`Core`], by name: the argument of [`Core::new`].
+    #[derive(Clone, Debug)]
+    pub struct CoreRequired {
+        /// CloudFormation property `CertificateArn`.
+        pub certificate_arn: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `ThingArn`.
+        pub thing_arn: Val<String>,
+    }
+
     impl Core {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CoreRequired`]:
         ///
-        /// - `certificate_arn`: `CertificateArn`.
-        /// - `id`: `Id`.
-        /// - `thing_arn`: `ThingArn`.
-        pub fn new(certificate_arn: impl Into<Val<String>>, id: impl Into<Val<String>>, thing_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Core::new(CoreRequired {
+        ///     certificate_arn: "...".into(),
+        ///     id: "...".into(),
+        ///     thing_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CoreRequired) -> Self {
             let mut props = Props::new();
-            props.set("CertificateArn", certificate_arn);
-            props.set("Id", id);
-            props.set("ThingArn", thing_arn);
+            props.set::<String>("CertificateArn", required.certificate_arn);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("ThingArn", required.thing_arn);
             Core { props }
         }
 
@@ -486,6 +619,16 @@ pub mod core_definition_version {
 /// Resource Type definition for AWS::Greengrass::DeviceDefinition
 ///
 /// CloudFormation type `AWS::Greengrass::DeviceDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDeviceDefinition {
     props: Props,
@@ -495,7 +638,7 @@ pub struct CfnDeviceDefinition {
 impl CfnDeviceDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::DeviceDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -574,7 +717,7 @@ pub mod device_definition {
     }
 
     impl DeviceDefinitionVersion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `devices`: `Devices`.
         pub fn new(devices: impl Into<Val<Vec<Device>>>) -> Self {
@@ -596,17 +739,34 @@ pub mod device_definition {
         props: Props,
     }
 
+    /// The required properties of [`Device`], by name: the argument of [`Device::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeviceRequired {
+        /// CloudFormation property `CertificateArn`.
+        pub certificate_arn: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `ThingArn`.
+        pub thing_arn: Val<String>,
+    }
+
     impl Device {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DeviceRequired`]:
         ///
-        /// - `certificate_arn`: `CertificateArn`.
-        /// - `id`: `Id`.
-        /// - `thing_arn`: `ThingArn`.
-        pub fn new(certificate_arn: impl Into<Val<String>>, id: impl Into<Val<String>>, thing_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Device::new(DeviceRequired {
+        ///     certificate_arn: "...".into(),
+        ///     id: "...".into(),
+        ///     thing_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeviceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CertificateArn", certificate_arn);
-            props.set("Id", id);
-            props.set("ThingArn", thing_arn);
+            props.set::<String>("CertificateArn", required.certificate_arn);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("ThingArn", required.thing_arn);
             Device { props }
         }
 
@@ -627,23 +787,49 @@ pub mod device_definition {
 /// Resource Type definition for AWS::Greengrass::DeviceDefinitionVersion
 ///
 /// CloudFormation type `AWS::Greengrass::DeviceDefinitionVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDeviceDefinitionVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeviceDefinitionVersion`], by name: the argument of [`CfnDeviceDefinitionVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeviceDefinitionVersionRequired {
+    /// CloudFormation property `DeviceDefinitionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub device_definition_id: Val<String>,
+
+    /// CloudFormation property `Devices`.
+    ///
+    /// Changing it replaces the resource.
+    pub devices: Val<Vec<device_definition_version::Device>>,
+}
+
 impl CfnDeviceDefinitionVersion {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::DeviceDefinitionVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeviceDefinitionVersionRequired`]:
     ///
-    /// - `device_definition_id`: `DeviceDefinitionId`.
-    /// - `devices`: `Devices`.
-    pub fn new(device_definition_id: impl Into<Val<String>>, devices: impl Into<Val<Vec<device_definition_version::Device>>>) -> Self {
+    /// ```text
+    /// CfnDeviceDefinitionVersion::new(CfnDeviceDefinitionVersionRequired {
+    ///     device_definition_id: "...".into(),
+    ///     devices: vec![device_definition_version::Device::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeviceDefinitionVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DeviceDefinitionId", device_definition_id);
-        props.set("Devices", devices);
+        props.set::<String>("DeviceDefinitionId", required.device_definition_id);
+        props.set::<Vec<device_definition_version::Device>>("Devices", required.devices);
         CfnDeviceDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
@@ -692,17 +878,34 @@ pub mod device_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`Device`], by name: the argument of [`Device::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeviceRequired {
+        /// CloudFormation property `CertificateArn`.
+        pub certificate_arn: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `ThingArn`.
+        pub thing_arn: Val<String>,
+    }
+
     impl Device {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DeviceRequired`]:
         ///
-        /// - `certificate_arn`: `CertificateArn`.
-        /// - `id`: `Id`.
-        /// - `thing_arn`: `ThingArn`.
-        pub fn new(certificate_arn: impl Into<Val<String>>, id: impl Into<Val<String>>, thing_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Device::new(DeviceRequired {
+        ///     certificate_arn: "...".into(),
+        ///     id: "...".into(),
+        ///     thing_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeviceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CertificateArn", certificate_arn);
-            props.set("Id", id);
-            props.set("ThingArn", thing_arn);
+            props.set::<String>("CertificateArn", required.certificate_arn);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("ThingArn", required.thing_arn);
             Device { props }
         }
 
@@ -723,6 +926,16 @@ pub mod device_definition_version {
 /// Resource Type definition for AWS::Greengrass::FunctionDefinition
 ///
 /// CloudFormation type `AWS::Greengrass::FunctionDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFunctionDefinition {
     props: Props,
@@ -732,7 +945,7 @@ pub struct CfnFunctionDefinition {
 impl CfnFunctionDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::FunctionDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -811,7 +1024,7 @@ pub mod function_definition {
     }
 
     impl FunctionDefinitionVersion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `functions`: `Functions`.
         pub fn new(functions: impl Into<Val<Vec<Function>>>) -> Self {
@@ -840,7 +1053,7 @@ pub mod function_definition {
     }
 
     impl DefaultConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `execution`: `Execution`.
         pub fn new(execution: impl Into<Val<Execution>>) -> Self {
@@ -926,17 +1139,34 @@ pub mod function_definition {
         props: Props,
     }
 
+    /// The required properties of [`Function`], by name: the argument of [`Function::new`].
+    #[derive(Clone, Debug)]
+    pub struct FunctionRequired {
+        /// CloudFormation property `FunctionArn`.
+        pub function_arn: Val<String>,
+
+        /// CloudFormation property `FunctionConfiguration`.
+        pub function_configuration: Val<FunctionConfiguration>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
     impl Function {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FunctionRequired`]:
         ///
-        /// - `function_arn`: `FunctionArn`.
-        /// - `function_configuration`: `FunctionConfiguration`.
-        /// - `id`: `Id`.
-        pub fn new(function_arn: impl Into<Val<String>>, function_configuration: impl Into<Val<FunctionConfiguration>>, id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Function::new(FunctionRequired {
+        ///     function_arn: "...".into(),
+        ///     function_configuration: FunctionConfiguration::new(...).into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FunctionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FunctionArn", function_arn);
-            props.set("FunctionConfiguration", function_configuration);
-            props.set("Id", id);
+            props.set::<String>("FunctionArn", required.function_arn);
+            props.set::<FunctionConfiguration>("FunctionConfiguration", required.function_configuration);
+            props.set::<String>("Id", required.id);
             Function { props }
         }
     }
@@ -1060,7 +1290,7 @@ pub mod function_definition {
     }
 
     impl ResourceAccessPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_id`: `ResourceId`.
         pub fn new(resource_id: impl Into<Val<String>>) -> Self {
@@ -1086,23 +1316,49 @@ pub mod function_definition {
 /// Resource Type definition for AWS::Greengrass::FunctionDefinitionVersion
 ///
 /// CloudFormation type `AWS::Greengrass::FunctionDefinitionVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFunctionDefinitionVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFunctionDefinitionVersion`], by name: the argument of [`CfnFunctionDefinitionVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFunctionDefinitionVersionRequired {
+    /// CloudFormation property `FunctionDefinitionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub function_definition_id: Val<String>,
+
+    /// CloudFormation property `Functions`.
+    ///
+    /// Changing it replaces the resource.
+    pub functions: Val<Vec<function_definition_version::Function>>,
+}
+
 impl CfnFunctionDefinitionVersion {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::FunctionDefinitionVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFunctionDefinitionVersionRequired`]:
     ///
-    /// - `function_definition_id`: `FunctionDefinitionId`.
-    /// - `functions`: `Functions`.
-    pub fn new(function_definition_id: impl Into<Val<String>>, functions: impl Into<Val<Vec<function_definition_version::Function>>>) -> Self {
+    /// ```text
+    /// CfnFunctionDefinitionVersion::new(CfnFunctionDefinitionVersionRequired {
+    ///     function_definition_id: "...".into(),
+    ///     functions: vec![function_definition_version::Function::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFunctionDefinitionVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("FunctionDefinitionId", function_definition_id);
-        props.set("Functions", functions);
+        props.set::<String>("FunctionDefinitionId", required.function_definition_id);
+        props.set::<Vec<function_definition_version::Function>>("Functions", required.functions);
         CfnFunctionDefinitionVersion { props, options: ResourceOptions::default() }
     }
 
@@ -1160,7 +1416,7 @@ pub mod function_definition_version {
     }
 
     impl DefaultConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `execution`: `Execution`.
         pub fn new(execution: impl Into<Val<Execution>>) -> Self {
@@ -1246,17 +1502,34 @@ pub mod function_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`Function`], by name: the argument of [`Function::new`].
+    #[derive(Clone, Debug)]
+    pub struct FunctionRequired {
+        /// CloudFormation property `FunctionArn`.
+        pub function_arn: Val<String>,
+
+        /// CloudFormation property `FunctionConfiguration`.
+        pub function_configuration: Val<FunctionConfiguration>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
     impl Function {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FunctionRequired`]:
         ///
-        /// - `function_arn`: `FunctionArn`.
-        /// - `function_configuration`: `FunctionConfiguration`.
-        /// - `id`: `Id`.
-        pub fn new(function_arn: impl Into<Val<String>>, function_configuration: impl Into<Val<FunctionConfiguration>>, id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Function::new(FunctionRequired {
+        ///     function_arn: "...".into(),
+        ///     function_configuration: FunctionConfiguration::new(...).into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FunctionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FunctionArn", function_arn);
-            props.set("FunctionConfiguration", function_configuration);
-            props.set("Id", id);
+            props.set::<String>("FunctionArn", required.function_arn);
+            props.set::<FunctionConfiguration>("FunctionConfiguration", required.function_configuration);
+            props.set::<String>("Id", required.id);
             Function { props }
         }
     }
@@ -1380,7 +1653,7 @@ pub mod function_definition_version {
     }
 
     impl ResourceAccessPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_id`: `ResourceId`.
         pub fn new(resource_id: impl Into<Val<String>>) -> Self {
@@ -1406,6 +1679,17 @@ pub mod function_definition_version {
 /// Resource Type definition for AWS::Greengrass::Group
 ///
 /// CloudFormation type `AWS::Greengrass::Group`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+/// - `RoleAttachedAt`: `handle.role_attached_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnGroup {
     props: Props,
@@ -1415,7 +1699,7 @@ pub struct CfnGroup {
 impl CfnGroup {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::Group";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1564,6 +1848,14 @@ pub mod group {
 /// Resource Type definition for AWS::Greengrass::GroupVersion
 ///
 /// CloudFormation type `AWS::Greengrass::GroupVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnGroupVersion {
     props: Props,
@@ -1573,7 +1865,7 @@ pub struct CfnGroupVersion {
 impl CfnGroupVersion {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::GroupVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `group_id`: `GroupId`.
     pub fn new(group_id: impl Into<Val<String>>) -> Self {
@@ -1675,6 +1967,16 @@ pub(crate) static GROUP_VERSION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Greengrass::LoggerDefinition
 ///
 /// CloudFormation type `AWS::Greengrass::LoggerDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnLoggerDefinition {
     props: Props,
@@ -1684,7 +1986,7 @@ pub struct CfnLoggerDefinition {
 impl CfnLoggerDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::LoggerDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1763,7 +2065,7 @@ pub mod logger_definition {
     }
 
     impl LoggerDefinitionVersion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `loggers`: `Loggers`.
         pub fn new(loggers: impl Into<Val<Vec<Logger>>>) -> Self {
@@ -1785,19 +2087,39 @@ pub mod logger_definition {
         props: Props,
     }
 
+    /// The required properties of [`Logger`], by name: the argument of [`Logger::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoggerRequired {
+        /// CloudFormation property `Component`.
+        pub component: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Level`.
+        pub level: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl Logger {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LoggerRequired`]:
         ///
-        /// - `component`: `Component`.
-        /// - `id`: `Id`.
-        /// - `level`: `Level`.
-        /// - `type_`: `Type`.
-        pub fn new(component: impl Into<Val<String>>, id: impl Into<Val<String>>, level: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Logger::new(LoggerRequired {
+        ///     component: "...".into(),
+        ///     id: "...".into(),
+        ///     level: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LoggerRequired) -> Self {
             let mut props = Props::new();
-            props.set("Component", component);
-            props.set("Id", id);
-            props.set("Level", level);
-            props.set("Type", type_);
+            props.set::<String>("Component", required.component);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Level", required.level);
+            props.set::<String>("Type", required.type_);
             Logger { props }
         }
 
@@ -1818,23 +2140,49 @@ pub mod logger_definition {
 /// Resource Type definition for AWS::Greengrass::LoggerDefinitionVersion
 ///
 /// CloudFormation type `AWS::Greengrass::LoggerDefinitionVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnLoggerDefinitionVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLoggerDefinitionVersion`], by name: the argument of [`CfnLoggerDefinitionVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLoggerDefinitionVersionRequired {
+    /// CloudFormation property `LoggerDefinitionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub logger_definition_id: Val<String>,
+
+    /// CloudFormation property `Loggers`.
+    ///
+    /// Changing it replaces the resource.
+    pub loggers: Val<Vec<logger_definition_version::Logger>>,
+}
+
 impl CfnLoggerDefinitionVersion {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::LoggerDefinitionVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLoggerDefinitionVersionRequired`]:
     ///
-    /// - `logger_definition_id`: `LoggerDefinitionId`.
-    /// - `loggers`: `Loggers`.
-    pub fn new(logger_definition_id: impl Into<Val<String>>, loggers: impl Into<Val<Vec<logger_definition_version::Logger>>>) -> Self {
+    /// ```text
+    /// CfnLoggerDefinitionVersion::new(CfnLoggerDefinitionVersionRequired {
+    ///     logger_definition_id: "...".into(),
+    ///     loggers: vec![logger_definition_version::Logger::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLoggerDefinitionVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("LoggerDefinitionId", logger_definition_id);
-        props.set("Loggers", loggers);
+        props.set::<String>("LoggerDefinitionId", required.logger_definition_id);
+        props.set::<Vec<logger_definition_version::Logger>>("Loggers", required.loggers);
         CfnLoggerDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
@@ -1883,19 +2231,39 @@ pub mod logger_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`Logger`], by name: the argument of [`Logger::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoggerRequired {
+        /// CloudFormation property `Component`.
+        pub component: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Level`.
+        pub level: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl Logger {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LoggerRequired`]:
         ///
-        /// - `component`: `Component`.
-        /// - `id`: `Id`.
-        /// - `level`: `Level`.
-        /// - `type_`: `Type`.
-        pub fn new(component: impl Into<Val<String>>, id: impl Into<Val<String>>, level: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Logger::new(LoggerRequired {
+        ///     component: "...".into(),
+        ///     id: "...".into(),
+        ///     level: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LoggerRequired) -> Self {
             let mut props = Props::new();
-            props.set("Component", component);
-            props.set("Id", id);
-            props.set("Level", level);
-            props.set("Type", type_);
+            props.set::<String>("Component", required.component);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Level", required.level);
+            props.set::<String>("Type", required.type_);
             Logger { props }
         }
 
@@ -1916,6 +2284,16 @@ pub mod logger_definition_version {
 /// Resource Type definition for AWS::Greengrass::ResourceDefinition
 ///
 /// CloudFormation type `AWS::Greengrass::ResourceDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceDefinition {
     props: Props,
@@ -1925,7 +2303,7 @@ pub struct CfnResourceDefinition {
 impl CfnResourceDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ResourceDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2004,7 +2382,7 @@ pub mod resource_definition {
     }
 
     impl ResourceDefinitionVersion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resources`: `Resources`.
         pub fn new(resources: impl Into<Val<Vec<ResourceInstance>>>) -> Self {
@@ -2026,17 +2404,34 @@ pub mod resource_definition {
         props: Props,
     }
 
+    /// The required properties of [`ResourceInstance`], by name: the argument of [`ResourceInstance::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceInstanceRequired {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `ResourceDataContainer`.
+        pub resource_data_container: Val<ResourceDataContainer>,
+    }
+
     impl ResourceInstance {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceInstanceRequired`]:
         ///
-        /// - `id`: `Id`.
-        /// - `name`: `Name`.
-        /// - `resource_data_container`: `ResourceDataContainer`.
-        pub fn new(id: impl Into<Val<String>>, name: impl Into<Val<String>>, resource_data_container: impl Into<Val<ResourceDataContainer>>) -> Self {
+        /// ```text
+        /// ResourceInstance::new(ResourceInstanceRequired {
+        ///     id: "...".into(),
+        ///     name: "...".into(),
+        ///     resource_data_container: ResourceDataContainer::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceInstanceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Name", name);
-            props.set("ResourceDataContainer", resource_data_container);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Name", required.name);
+            props.set::<ResourceDataContainer>("ResourceDataContainer", required.resource_data_container);
             ResourceInstance { props }
         }
     }
@@ -2104,7 +2499,7 @@ pub mod resource_definition {
     }
 
     impl LocalDeviceResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_path`: `SourcePath`.
         pub fn new(source_path: impl Into<Val<String>>) -> Self {
@@ -2133,7 +2528,7 @@ pub mod resource_definition {
     }
 
     impl GroupOwnerSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `auto_add_group_owner`: `AutoAddGroupOwner`.
         pub fn new(auto_add_group_owner: impl Into<Val<bool>>) -> Self {
@@ -2161,15 +2556,29 @@ pub mod resource_definition {
         props: Props,
     }
 
+    /// The required properties of [`LocalVolumeResourceData`], by name: the argument of [`LocalVolumeResourceData::new`].
+    #[derive(Clone, Debug)]
+    pub struct LocalVolumeResourceDataRequired {
+        /// CloudFormation property `DestinationPath`.
+        pub destination_path: Val<String>,
+
+        /// CloudFormation property `SourcePath`.
+        pub source_path: Val<String>,
+    }
+
     impl LocalVolumeResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LocalVolumeResourceDataRequired`]:
         ///
-        /// - `destination_path`: `DestinationPath`.
-        /// - `source_path`: `SourcePath`.
-        pub fn new(destination_path: impl Into<Val<String>>, source_path: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LocalVolumeResourceData::new(LocalVolumeResourceDataRequired {
+        ///     destination_path: "...".into(),
+        ///     source_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LocalVolumeResourceDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationPath", destination_path);
-            props.set("SourcePath", source_path);
+            props.set::<String>("DestinationPath", required.destination_path);
+            props.set::<String>("SourcePath", required.source_path);
             LocalVolumeResourceData { props }
         }
 
@@ -2192,15 +2601,29 @@ pub mod resource_definition {
         props: Props,
     }
 
+    /// The required properties of [`S3MachineLearningModelResourceData`], by name: the argument of [`S3MachineLearningModelResourceData::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3MachineLearningModelResourceDataRequired {
+        /// CloudFormation property `DestinationPath`.
+        pub destination_path: Val<String>,
+
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
     impl S3MachineLearningModelResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3MachineLearningModelResourceDataRequired`]:
         ///
-        /// - `destination_path`: `DestinationPath`.
-        /// - `s3_uri`: `S3Uri`.
-        pub fn new(destination_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3MachineLearningModelResourceData::new(S3MachineLearningModelResourceDataRequired {
+        ///     destination_path: "...".into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3MachineLearningModelResourceDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationPath", destination_path);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("DestinationPath", required.destination_path);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3MachineLearningModelResourceData { props }
         }
 
@@ -2223,15 +2646,29 @@ pub mod resource_definition {
         props: Props,
     }
 
+    /// The required properties of [`ResourceDownloadOwnerSetting`], by name: the argument of [`ResourceDownloadOwnerSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceDownloadOwnerSettingRequired {
+        /// CloudFormation property `GroupOwner`.
+        pub group_owner: Val<String>,
+
+        /// CloudFormation property `GroupPermission`.
+        pub group_permission: Val<String>,
+    }
+
     impl ResourceDownloadOwnerSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceDownloadOwnerSettingRequired`]:
         ///
-        /// - `group_owner`: `GroupOwner`.
-        /// - `group_permission`: `GroupPermission`.
-        pub fn new(group_owner: impl Into<Val<String>>, group_permission: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ResourceDownloadOwnerSetting::new(ResourceDownloadOwnerSettingRequired {
+        ///     group_owner: "...".into(),
+        ///     group_permission: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceDownloadOwnerSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("GroupOwner", group_owner);
-            props.set("GroupPermission", group_permission);
+            props.set::<String>("GroupOwner", required.group_owner);
+            props.set::<String>("GroupPermission", required.group_permission);
             ResourceDownloadOwnerSetting { props }
         }
     }
@@ -2248,15 +2685,29 @@ pub mod resource_definition {
         props: Props,
     }
 
+    /// The required properties of [`SageMakerMachineLearningModelResourceData`], by name: the argument of [`SageMakerMachineLearningModelResourceData::new`].
+    #[derive(Clone, Debug)]
+    pub struct SageMakerMachineLearningModelResourceDataRequired {
+        /// CloudFormation property `DestinationPath`.
+        pub destination_path: Val<String>,
+
+        /// CloudFormation property `SageMakerJobArn`.
+        pub sage_maker_job_arn: Val<String>,
+    }
+
     impl SageMakerMachineLearningModelResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SageMakerMachineLearningModelResourceDataRequired`]:
         ///
-        /// - `destination_path`: `DestinationPath`.
-        /// - `sage_maker_job_arn`: `SageMakerJobArn`.
-        pub fn new(destination_path: impl Into<Val<String>>, sage_maker_job_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SageMakerMachineLearningModelResourceData::new(SageMakerMachineLearningModelResourceDataRequired {
+        ///     destination_path: "...".into(),
+        ///     sage_maker_job_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SageMakerMachineLearningModelResourceDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationPath", destination_path);
-            props.set("SageMakerJobArn", sage_maker_job_arn);
+            props.set::<String>("DestinationPath", required.destination_path);
+            props.set::<String>("SageMakerJobArn", required.sage_maker_job_arn);
             SageMakerMachineLearningModelResourceData { props }
         }
 
@@ -2280,7 +2731,7 @@ pub mod resource_definition {
     }
 
     impl SecretsManagerSecretResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `ARN`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -2306,23 +2757,49 @@ pub mod resource_definition {
 /// Resource Type definition for AWS::Greengrass::ResourceDefinitionVersion
 ///
 /// CloudFormation type `AWS::Greengrass::ResourceDefinitionVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceDefinitionVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceDefinitionVersion`], by name: the argument of [`CfnResourceDefinitionVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceDefinitionVersionRequired {
+    /// CloudFormation property `ResourceDefinitionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_definition_id: Val<String>,
+
+    /// CloudFormation property `Resources`.
+    ///
+    /// Changing it replaces the resource.
+    pub resources: Val<Vec<resource_definition_version::ResourceInstance>>,
+}
+
 impl CfnResourceDefinitionVersion {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ResourceDefinitionVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceDefinitionVersionRequired`]:
     ///
-    /// - `resource_definition_id`: `ResourceDefinitionId`.
-    /// - `resources`: `Resources`.
-    pub fn new(resource_definition_id: impl Into<Val<String>>, resources: impl Into<Val<Vec<resource_definition_version::ResourceInstance>>>) -> Self {
+    /// ```text
+    /// CfnResourceDefinitionVersion::new(CfnResourceDefinitionVersionRequired {
+    ///     resource_definition_id: "...".into(),
+    ///     resources: vec![resource_definition_version::ResourceInstance::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceDefinitionVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceDefinitionId", resource_definition_id);
-        props.set("Resources", resources);
+        props.set::<String>("ResourceDefinitionId", required.resource_definition_id);
+        props.set::<Vec<resource_definition_version::ResourceInstance>>("Resources", required.resources);
         CfnResourceDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
@@ -2371,17 +2848,34 @@ pub mod resource_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`ResourceInstance`], by name: the argument of [`ResourceInstance::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceInstanceRequired {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `ResourceDataContainer`.
+        pub resource_data_container: Val<ResourceDataContainer>,
+    }
+
     impl ResourceInstance {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceInstanceRequired`]:
         ///
-        /// - `id`: `Id`.
-        /// - `name`: `Name`.
-        /// - `resource_data_container`: `ResourceDataContainer`.
-        pub fn new(id: impl Into<Val<String>>, name: impl Into<Val<String>>, resource_data_container: impl Into<Val<ResourceDataContainer>>) -> Self {
+        /// ```text
+        /// ResourceInstance::new(ResourceInstanceRequired {
+        ///     id: "...".into(),
+        ///     name: "...".into(),
+        ///     resource_data_container: ResourceDataContainer::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceInstanceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Name", name);
-            props.set("ResourceDataContainer", resource_data_container);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Name", required.name);
+            props.set::<ResourceDataContainer>("ResourceDataContainer", required.resource_data_container);
             ResourceInstance { props }
         }
     }
@@ -2449,7 +2943,7 @@ pub mod resource_definition_version {
     }
 
     impl LocalDeviceResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_path`: `SourcePath`.
         pub fn new(source_path: impl Into<Val<String>>) -> Self {
@@ -2478,7 +2972,7 @@ pub mod resource_definition_version {
     }
 
     impl GroupOwnerSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `auto_add_group_owner`: `AutoAddGroupOwner`.
         pub fn new(auto_add_group_owner: impl Into<Val<bool>>) -> Self {
@@ -2506,15 +3000,29 @@ pub mod resource_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`LocalVolumeResourceData`], by name: the argument of [`LocalVolumeResourceData::new`].
+    #[derive(Clone, Debug)]
+    pub struct LocalVolumeResourceDataRequired {
+        /// CloudFormation property `DestinationPath`.
+        pub destination_path: Val<String>,
+
+        /// CloudFormation property `SourcePath`.
+        pub source_path: Val<String>,
+    }
+
     impl LocalVolumeResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LocalVolumeResourceDataRequired`]:
         ///
-        /// - `destination_path`: `DestinationPath`.
-        /// - `source_path`: `SourcePath`.
-        pub fn new(destination_path: impl Into<Val<String>>, source_path: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LocalVolumeResourceData::new(LocalVolumeResourceDataRequired {
+        ///     destination_path: "...".into(),
+        ///     source_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LocalVolumeResourceDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationPath", destination_path);
-            props.set("SourcePath", source_path);
+            props.set::<String>("DestinationPath", required.destination_path);
+            props.set::<String>("SourcePath", required.source_path);
             LocalVolumeResourceData { props }
         }
 
@@ -2537,15 +3045,29 @@ pub mod resource_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`S3MachineLearningModelResourceData`], by name: the argument of [`S3MachineLearningModelResourceData::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3MachineLearningModelResourceDataRequired {
+        /// CloudFormation property `DestinationPath`.
+        pub destination_path: Val<String>,
+
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
     impl S3MachineLearningModelResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3MachineLearningModelResourceDataRequired`]:
         ///
-        /// - `destination_path`: `DestinationPath`.
-        /// - `s3_uri`: `S3Uri`.
-        pub fn new(destination_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3MachineLearningModelResourceData::new(S3MachineLearningModelResourceDataRequired {
+        ///     destination_path: "...".into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3MachineLearningModelResourceDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationPath", destination_path);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("DestinationPath", required.destination_path);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3MachineLearningModelResourceData { props }
         }
 
@@ -2568,15 +3090,29 @@ pub mod resource_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`ResourceDownloadOwnerSetting`], by name: the argument of [`ResourceDownloadOwnerSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceDownloadOwnerSettingRequired {
+        /// CloudFormation property `GroupOwner`.
+        pub group_owner: Val<String>,
+
+        /// CloudFormation property `GroupPermission`.
+        pub group_permission: Val<String>,
+    }
+
     impl ResourceDownloadOwnerSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceDownloadOwnerSettingRequired`]:
         ///
-        /// - `group_owner`: `GroupOwner`.
-        /// - `group_permission`: `GroupPermission`.
-        pub fn new(group_owner: impl Into<Val<String>>, group_permission: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ResourceDownloadOwnerSetting::new(ResourceDownloadOwnerSettingRequired {
+        ///     group_owner: "...".into(),
+        ///     group_permission: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceDownloadOwnerSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("GroupOwner", group_owner);
-            props.set("GroupPermission", group_permission);
+            props.set::<String>("GroupOwner", required.group_owner);
+            props.set::<String>("GroupPermission", required.group_permission);
             ResourceDownloadOwnerSetting { props }
         }
     }
@@ -2593,15 +3129,29 @@ pub mod resource_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`SageMakerMachineLearningModelResourceData`], by name: the argument of [`SageMakerMachineLearningModelResourceData::new`].
+    #[derive(Clone, Debug)]
+    pub struct SageMakerMachineLearningModelResourceDataRequired {
+        /// CloudFormation property `DestinationPath`.
+        pub destination_path: Val<String>,
+
+        /// CloudFormation property `SageMakerJobArn`.
+        pub sage_maker_job_arn: Val<String>,
+    }
+
     impl SageMakerMachineLearningModelResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SageMakerMachineLearningModelResourceDataRequired`]:
         ///
-        /// - `destination_path`: `DestinationPath`.
-        /// - `sage_maker_job_arn`: `SageMakerJobArn`.
-        pub fn new(destination_path: impl Into<Val<String>>, sage_maker_job_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SageMakerMachineLearningModelResourceData::new(SageMakerMachineLearningModelResourceDataRequired {
+        ///     destination_path: "...".into(),
+        ///     sage_maker_job_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SageMakerMachineLearningModelResourceDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationPath", destination_path);
-            props.set("SageMakerJobArn", sage_maker_job_arn);
+            props.set::<String>("DestinationPath", required.destination_path);
+            props.set::<String>("SageMakerJobArn", required.sage_maker_job_arn);
             SageMakerMachineLearningModelResourceData { props }
         }
 
@@ -2625,7 +3175,7 @@ pub mod resource_definition_version {
     }
 
     impl SecretsManagerSecretResourceData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `ARN`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -2651,6 +3201,16 @@ pub mod resource_definition_version {
 /// Resource Type definition for AWS::Greengrass::SubscriptionDefinition
 ///
 /// CloudFormation type `AWS::Greengrass::SubscriptionDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LatestVersionArn`: `handle.latest_version_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscriptionDefinition {
     props: Props,
@@ -2660,7 +3220,7 @@ pub struct CfnSubscriptionDefinition {
 impl CfnSubscriptionDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::SubscriptionDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2739,7 +3299,7 @@ pub mod subscription_definition {
     }
 
     impl SubscriptionDefinitionVersion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subscriptions`: `Subscriptions`.
         pub fn new(subscriptions: impl Into<Val<Vec<Subscription>>>) -> Self {
@@ -2761,19 +3321,39 @@ pub mod subscription_definition {
         props: Props,
     }
 
+    /// The required properties of [`Subscription`], by name: the argument of [`Subscription::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubscriptionRequired {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// CloudFormation property `Subject`.
+        pub subject: Val<String>,
+
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
     impl Subscription {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SubscriptionRequired`]:
         ///
-        /// - `id`: `Id`.
-        /// - `source`: `Source`.
-        /// - `subject`: `Subject`.
-        /// - `target`: `Target`.
-        pub fn new(id: impl Into<Val<String>>, source: impl Into<Val<String>>, subject: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Subscription::new(SubscriptionRequired {
+        ///     id: "...".into(),
+        ///     source: "...".into(),
+        ///     subject: "...".into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubscriptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Source", source);
-            props.set("Subject", subject);
-            props.set("Target", target);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("Subject", required.subject);
+            props.set::<String>("Target", required.target);
             Subscription { props }
         }
     }
@@ -2788,23 +3368,49 @@ pub mod subscription_definition {
 /// Resource Type definition for AWS::Greengrass::SubscriptionDefinitionVersion
 ///
 /// CloudFormation type `AWS::Greengrass::SubscriptionDefinitionVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscriptionDefinitionVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubscriptionDefinitionVersion`], by name: the argument of [`CfnSubscriptionDefinitionVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubscriptionDefinitionVersionRequired {
+    /// CloudFormation property `SubscriptionDefinitionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subscription_definition_id: Val<String>,
+
+    /// CloudFormation property `Subscriptions`.
+    ///
+    /// Changing it replaces the resource.
+    pub subscriptions: Val<Vec<subscription_definition_version::Subscription>>,
+}
+
 impl CfnSubscriptionDefinitionVersion {
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::SubscriptionDefinitionVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubscriptionDefinitionVersionRequired`]:
     ///
-    /// - `subscription_definition_id`: `SubscriptionDefinitionId`.
-    /// - `subscriptions`: `Subscriptions`.
-    pub fn new(subscription_definition_id: impl Into<Val<String>>, subscriptions: impl Into<Val<Vec<subscription_definition_version::Subscription>>>) -> Self {
+    /// ```text
+    /// CfnSubscriptionDefinitionVersion::new(CfnSubscriptionDefinitionVersionRequired {
+    ///     subscription_definition_id: "...".into(),
+    ///     subscriptions: vec![subscription_definition_version::Subscription::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubscriptionDefinitionVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("SubscriptionDefinitionId", subscription_definition_id);
-        props.set("Subscriptions", subscriptions);
+        props.set::<String>("SubscriptionDefinitionId", required.subscription_definition_id);
+        props.set::<Vec<subscription_definition_version::Subscription>>("Subscriptions", required.subscriptions);
         CfnSubscriptionDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
@@ -2853,19 +3459,39 @@ pub mod subscription_definition_version {
         props: Props,
     }
 
+    /// The required properties of [`Subscription`], by name: the argument of [`Subscription::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubscriptionRequired {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// CloudFormation property `Subject`.
+        pub subject: Val<String>,
+
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
     impl Subscription {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SubscriptionRequired`]:
         ///
-        /// - `id`: `Id`.
-        /// - `source`: `Source`.
-        /// - `subject`: `Subject`.
-        /// - `target`: `Target`.
-        pub fn new(id: impl Into<Val<String>>, source: impl Into<Val<String>>, subject: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Subscription::new(SubscriptionRequired {
+        ///     id: "...".into(),
+        ///     source: "...".into(),
+        ///     subject: "...".into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubscriptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Source", source);
-            props.set("Subject", subject);
-            props.set("Target", target);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("Subject", required.subject);
+            props.set::<String>("Target", required.target);
             Subscription { props }
         }
     }

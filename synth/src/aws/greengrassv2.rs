@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,16 @@ use crate::value::{Map, Val};
 /// Resource for Greengrass component version.
 ///
 /// CloudFormation type `AWS::GreengrassV2::ComponentVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ComponentName`: `handle.component_name()` → `Val<String>`.
+/// - `ComponentVersion`: `handle.component_version()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnComponentVersion {
     props: Props,
@@ -109,11 +118,11 @@ pub(crate) static COMPONENT_VERSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnComponentVersion`].
+/// Property types and enums of the allowed values of [`CfnComponentVersion`].
 pub mod component_version {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::GreengrassV2::ComponentVersion`.
     #[derive(Clone, Debug)]
@@ -186,7 +195,7 @@ pub mod component_version {
 
         /// The `DependencyType` property.
         ///
-        /// Allowed values: `SOFT`, `HARD`.
+        /// Allowed values (the enum [`DependencyType`]): `SOFT`, `HARD`.
         pub fn dependency_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DependencyType", value);
             self
@@ -238,7 +247,7 @@ pub mod component_version {
 
         /// The `InputPayloadEncodingType` property.
         ///
-        /// Allowed values: `json`, `binary`.
+        /// Allowed values (the enum [`InputPayloadEncodingType`]): `json`, `binary`.
         pub fn input_payload_encoding_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputPayloadEncodingType", value);
             self
@@ -314,7 +323,7 @@ pub mod component_version {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `PUB_SUB`, `IOT_CORE`.
+        /// Allowed values (the enum [`Type`]): `PUB_SUB`, `IOT_CORE`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -348,7 +357,7 @@ pub mod component_version {
 
         /// The `IsolationMode` property.
         ///
-        /// Allowed values: `GreengrassContainer`, `NoContainer`.
+        /// Allowed values (the enum [`IsolationMode`]): `GreengrassContainer`, `NoContainer`.
         pub fn isolation_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IsolationMode", value);
             self
@@ -432,7 +441,7 @@ pub mod component_version {
 
         /// The `Permission` property.
         ///
-        /// Allowed values: `ro`, `rw`.
+        /// Allowed values (the enum [`Permission`]): `ro`, `rw`.
         pub fn permission(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Permission", value);
             self
@@ -472,7 +481,7 @@ pub mod component_version {
 
         /// The `Permission` property.
         ///
-        /// Allowed values: `ro`, `rw`.
+        /// Allowed values (the enum [`Permission`]): `ro`, `rw`.
         pub fn permission(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Permission", value);
             self
@@ -594,11 +603,59 @@ pub mod component_version {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DependencyType` in `AWS::GreengrassV2::ComponentVersion`; `.into()` makes a `Val<String>`.
+        DependencyType {
+            Soft = "SOFT",
+            Hard = "HARD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputPayloadEncodingType` in `AWS::GreengrassV2::ComponentVersion`; `.into()` makes a `Val<String>`.
+        InputPayloadEncodingType {
+            Json = "json",
+            Binary = "binary",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::GreengrassV2::ComponentVersion`; `.into()` makes a `Val<String>`.
+        Type {
+            PubSub = "PUB_SUB",
+            IotCore = "IOT_CORE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IsolationMode` in `AWS::GreengrassV2::ComponentVersion`; `.into()` makes a `Val<String>`.
+        IsolationMode {
+            GreengrassContainer = "GreengrassContainer",
+            NoContainer = "NoContainer",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Permission` in `AWS::GreengrassV2::ComponentVersion`; `.into()` makes a `Val<String>`.
+        Permission {
+            Ro = "ro",
+            Rw = "rw",
+        }
+    }
 }
 
 /// Resource for Greengrass V2 deployment.
 ///
 /// CloudFormation type `AWS::GreengrassV2::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DeploymentId`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
@@ -608,7 +665,7 @@ pub struct CfnDeployment {
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AWS::GreengrassV2::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `target_arn`: `TargetArn`.
     pub fn new(target_arn: impl Into<Val<String>>) -> Self {
@@ -710,11 +767,11 @@ pub(crate) static DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDeployment`].
+/// Property types and enums of the allowed values of [`CfnDeployment`].
 pub mod deployment {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GreengrassV2::Deployment`.
     #[derive(Clone, Debug)]
@@ -883,7 +940,7 @@ pub mod deployment {
 
         /// The `FailureHandlingPolicy` property.
         ///
-        /// Allowed values: `ROLLBACK`, `DO_NOTHING`.
+        /// Allowed values (the enum [`FailureHandlingPolicy`]): `ROLLBACK`, `DO_NOTHING`.
         pub fn failure_handling_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FailureHandlingPolicy", value);
             self
@@ -911,7 +968,7 @@ pub mod deployment {
 
         /// The `Action` property.
         ///
-        /// Allowed values: `NOTIFY_COMPONENTS`, `SKIP_NOTIFY_COMPONENTS`.
+        /// Allowed values (the enum [`Action`]): `NOTIFY_COMPONENTS`, `SKIP_NOTIFY_COMPONENTS`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -1001,7 +1058,7 @@ pub mod deployment {
     }
 
     impl IoTJobAbortConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `criteria_list`: `CriteriaList`.
         pub fn new(criteria_list: impl Into<Val<Vec<IoTJobAbortCriteria>>>) -> Self {
@@ -1023,19 +1080,43 @@ pub mod deployment {
         props: Props,
     }
 
-    impl IoTJobAbortCriteria {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IoTJobAbortCriteria`], by name: the argument of [`IoTJobAbortCriteria::new`].
+    #[derive(Clone, Debug)]
+    pub struct IoTJobAbortCriteriaRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `failure_type`: `FailureType`.
-        /// - `min_number_of_executed_things`: `MinNumberOfExecutedThings`.
-        /// - `threshold_percentage`: `ThresholdPercentage`.
-        pub fn new(action: impl Into<Val<String>>, failure_type: impl Into<Val<String>>, min_number_of_executed_things: impl Into<Val<i64>>, threshold_percentage: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`IoTJobAbortCriteriaAction`]): `CANCEL`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `FailureType`.
+        ///
+        /// Allowed values (the enum [`FailureType`]): `FAILED`, `REJECTED`, `TIMED_OUT`, `ALL`.
+        pub failure_type: Val<String>,
+
+        /// CloudFormation property `MinNumberOfExecutedThings`.
+        pub min_number_of_executed_things: Val<i64>,
+
+        /// CloudFormation property `ThresholdPercentage`.
+        pub threshold_percentage: Val<f64>,
+    }
+
+    impl IoTJobAbortCriteria {
+        /// Creates the value from its required properties, by name in [`IoTJobAbortCriteriaRequired`]:
+        ///
+        /// ```text
+        /// IoTJobAbortCriteria::new(IoTJobAbortCriteriaRequired {
+        ///     action: IoTJobAbortCriteriaAction::Cancel.into(),
+        ///     failure_type: FailureType::Failed.into(),
+        ///     min_number_of_executed_things: 1.into(),
+        ///     threshold_percentage: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: IoTJobAbortCriteriaRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("FailureType", failure_type);
-            props.set("MinNumberOfExecutedThings", min_number_of_executed_things);
-            props.set("ThresholdPercentage", threshold_percentage);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("FailureType", required.failure_type);
+            props.set::<i64>("MinNumberOfExecutedThings", required.min_number_of_executed_things);
+            props.set::<f64>("ThresholdPercentage", required.threshold_percentage);
             IoTJobAbortCriteria { props }
         }
     }
@@ -1084,17 +1165,34 @@ pub mod deployment {
         props: Props,
     }
 
+    /// The required properties of [`IoTJobExponentialRolloutRate`], by name: the argument of [`IoTJobExponentialRolloutRate::new`].
+    #[derive(Clone, Debug)]
+    pub struct IoTJobExponentialRolloutRateRequired {
+        /// CloudFormation property `BaseRatePerMinute`.
+        pub base_rate_per_minute: Val<i64>,
+
+        /// CloudFormation property `IncrementFactor`.
+        pub increment_factor: Val<f64>,
+
+        /// CloudFormation property `RateIncreaseCriteria`.
+        pub rate_increase_criteria: Val<IoTJobRateIncreaseCriteria>,
+    }
+
     impl IoTJobExponentialRolloutRate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IoTJobExponentialRolloutRateRequired`]:
         ///
-        /// - `base_rate_per_minute`: `BaseRatePerMinute`.
-        /// - `increment_factor`: `IncrementFactor`.
-        /// - `rate_increase_criteria`: `RateIncreaseCriteria`.
-        pub fn new(base_rate_per_minute: impl Into<Val<i64>>, increment_factor: impl Into<Val<f64>>, rate_increase_criteria: impl Into<Val<IoTJobRateIncreaseCriteria>>) -> Self {
+        /// ```text
+        /// IoTJobExponentialRolloutRate::new(IoTJobExponentialRolloutRateRequired {
+        ///     base_rate_per_minute: 1.into(),
+        ///     increment_factor: 1.0.into(),
+        ///     rate_increase_criteria: IoTJobRateIncreaseCriteria::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: IoTJobExponentialRolloutRateRequired) -> Self {
             let mut props = Props::new();
-            props.set("BaseRatePerMinute", base_rate_per_minute);
-            props.set("IncrementFactor", increment_factor);
-            props.set("RateIncreaseCriteria", rate_increase_criteria);
+            props.set::<i64>("BaseRatePerMinute", required.base_rate_per_minute);
+            props.set::<f64>("IncrementFactor", required.increment_factor);
+            props.set::<IoTJobRateIncreaseCriteria>("RateIncreaseCriteria", required.rate_increase_criteria);
             IoTJobExponentialRolloutRate { props }
         }
     }
@@ -1278,6 +1376,39 @@ pub mod deployment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FailureHandlingPolicy` in `AWS::GreengrassV2::Deployment`; `.into()` makes a `Val<String>`.
+        FailureHandlingPolicy {
+            Rollback = "ROLLBACK",
+            DoNothing = "DO_NOTHING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::GreengrassV2::Deployment`; `.into()` makes a `Val<String>`.
+        Action {
+            NotifyComponents = "NOTIFY_COMPONENTS",
+            SkipNotifyComponents = "SKIP_NOTIFY_COMPONENTS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::GreengrassV2::Deployment`; `.into()` makes a `Val<String>`.
+        IoTJobAbortCriteriaAction {
+            Cancel = "CANCEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailureType` in `AWS::GreengrassV2::Deployment`; `.into()` makes a `Val<String>`.
+        FailureType {
+            Failed = "FAILED",
+            Rejected = "REJECTED",
+            TimedOut = "TIMED_OUT",
+            All = "ALL",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

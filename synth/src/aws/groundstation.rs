@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,47 @@ use crate::value::{Json, Val};
 /// AWS Ground Station config resource type for CloudFormation.
 ///
 /// CloudFormation type `AWS::GroundStation::Config`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Type`: `handle.type_()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfig`], by name: the argument of [`CfnConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigRequired {
+    /// CloudFormation property `ConfigData`.
+    pub config_data: Val<config::ConfigData>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnConfig {
     pub const TYPE_NAME: &'static str = "AWS::GroundStation::Config";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigRequired`]:
     ///
-    /// - `config_data`: `ConfigData`.
-    /// - `name`: `Name`.
-    pub fn new(config_data: impl Into<Val<config::ConfigData>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfig::new(CfnConfigRequired {
+    ///     config_data: config::ConfigData::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigData", config_data);
-        props.set("Name", name);
+        props.set::<config::ConfigData>("ConfigData", required.config_data);
+        props.set::<String>("Name", required.name);
         CfnConfig { props, options: ResourceOptions::default() }
     }
 
@@ -95,11 +118,11 @@ pub(crate) static CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConfig`].
+/// Property types and enums of the allowed values of [`CfnConfig`].
 pub mod config {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GroundStation::Config`.
     #[derive(Clone, Debug)]
@@ -222,7 +245,7 @@ pub mod config {
 
         /// The `Polarization` property.
         ///
-        /// Allowed values: `LEFT_HAND`, `RIGHT_HAND`, `NONE`.
+        /// Allowed values (the enum [`Polarization`]): `LEFT_HAND`, `RIGHT_HAND`, `NONE`.
         pub fn polarization(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Polarization", value);
             self
@@ -250,7 +273,7 @@ pub mod config {
 
         /// The `Units` property.
         ///
-        /// Allowed values: `GHz`, `MHz`, `kHz`.
+        /// Allowed values (the enum [`Units`]): `GHz`, `MHz`, `kHz`.
         pub fn units(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Units", value);
             self
@@ -284,7 +307,7 @@ pub mod config {
 
         /// The `Units` property.
         ///
-        /// Allowed values: `GHz`, `MHz`, `kHz`.
+        /// Allowed values (the enum [`Units`]): `GHz`, `MHz`, `kHz`.
         pub fn units(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Units", value);
             self
@@ -452,7 +475,7 @@ pub mod config {
 
         /// The `Polarization` property.
         ///
-        /// Allowed values: `LEFT_HAND`, `RIGHT_HAND`, `NONE`.
+        /// Allowed values (the enum [`Polarization`]): `LEFT_HAND`, `RIGHT_HAND`, `NONE`.
         pub fn polarization(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Polarization", value);
             self
@@ -480,7 +503,7 @@ pub mod config {
 
         /// The `Units` property.
         ///
-        /// Allowed values: `dBW`.
+        /// Allowed values (the enum [`EirpUnits`]): `dBW`.
         pub fn units(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Units", value);
             self
@@ -575,15 +598,31 @@ pub mod config {
         props: Props,
     }
 
-    impl TelemetrySinkConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TelemetrySinkConfig`], by name: the argument of [`TelemetrySinkConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct TelemetrySinkConfigRequired {
+        /// CloudFormation property `TelemetrySinkData`.
+        pub telemetry_sink_data: Val<TelemetrySinkData>,
+
+        /// CloudFormation property `TelemetrySinkType`.
         ///
-        /// - `telemetry_sink_data`: `TelemetrySinkData`.
-        /// - `telemetry_sink_type`: `TelemetrySinkType`.
-        pub fn new(telemetry_sink_data: impl Into<Val<TelemetrySinkData>>, telemetry_sink_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`TelemetrySinkType`]): `KINESIS_DATA_STREAM`.
+        pub telemetry_sink_type: Val<String>,
+    }
+
+    impl TelemetrySinkConfig {
+        /// Creates the value from its required properties, by name in [`TelemetrySinkConfigRequired`]:
+        ///
+        /// ```text
+        /// TelemetrySinkConfig::new(TelemetrySinkConfigRequired {
+        ///     telemetry_sink_data: TelemetrySinkData::new(...).into(),
+        ///     telemetry_sink_type: TelemetrySinkType::KinesisDataStream.into(),
+        /// })
+        /// ```
+        pub fn new(required: TelemetrySinkConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("TelemetrySinkData", telemetry_sink_data);
-            props.set("TelemetrySinkType", telemetry_sink_type);
+            props.set::<TelemetrySinkData>("TelemetrySinkData", required.telemetry_sink_data);
+            props.set::<String>("TelemetrySinkType", required.telemetry_sink_type);
             TelemetrySinkConfig { props }
         }
     }
@@ -626,15 +665,29 @@ pub mod config {
         props: Props,
     }
 
+    /// The required properties of [`KinesisDataStreamData`], by name: the argument of [`KinesisDataStreamData::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisDataStreamDataRequired {
+        /// CloudFormation property `KinesisDataStreamArn`.
+        pub kinesis_data_stream_arn: Val<String>,
+
+        /// CloudFormation property `KinesisRoleArn`.
+        pub kinesis_role_arn: Val<String>,
+    }
+
     impl KinesisDataStreamData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KinesisDataStreamDataRequired`]:
         ///
-        /// - `kinesis_data_stream_arn`: `KinesisDataStreamArn`.
-        /// - `kinesis_role_arn`: `KinesisRoleArn`.
-        pub fn new(kinesis_data_stream_arn: impl Into<Val<String>>, kinesis_role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KinesisDataStreamData::new(KinesisDataStreamDataRequired {
+        ///     kinesis_data_stream_arn: "...".into(),
+        ///     kinesis_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisDataStreamDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("KinesisDataStreamArn", kinesis_data_stream_arn);
-            props.set("KinesisRoleArn", kinesis_role_arn);
+            props.set::<String>("KinesisDataStreamArn", required.kinesis_data_stream_arn);
+            props.set::<String>("KinesisRoleArn", required.kinesis_role_arn);
             KinesisDataStreamData { props }
         }
     }
@@ -660,7 +713,7 @@ pub mod config {
 
         /// The `Autotrack` property.
         ///
-        /// Allowed values: `REQUIRED`, `PREFERRED`, `REMOVED`.
+        /// Allowed values (the enum [`Autotrack`]): `REQUIRED`, `PREFERRED`, `REMOVED`.
         pub fn autotrack(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Autotrack", value);
             self
@@ -880,11 +933,61 @@ pub mod config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Polarization` in `AWS::GroundStation::Config`; `.into()` makes a `Val<String>`.
+        Polarization {
+            LeftHand = "LEFT_HAND",
+            RightHand = "RIGHT_HAND",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Units` in `AWS::GroundStation::Config`; `.into()` makes a `Val<String>`.
+        Units {
+            GHz = "GHz",
+            MHz = "MHz",
+            KHz = "kHz",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Units` in `AWS::GroundStation::Config`; `.into()` makes a `Val<String>`.
+        EirpUnits {
+            DBw = "dBW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TelemetrySinkType` in `AWS::GroundStation::Config`; `.into()` makes a `Val<String>`.
+        TelemetrySinkType {
+            KinesisDataStream = "KINESIS_DATA_STREAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Autotrack` in `AWS::GroundStation::Config`; `.into()` makes a `Val<String>`.
+        Autotrack {
+            Required = "REQUIRED",
+            Preferred = "PREFERRED",
+            Removed = "REMOVED",
+        }
+    }
 }
 
 /// AWS Ground Station DataflowEndpointGroup schema for CloudFormation
 ///
 /// CloudFormation type `AWS::GroundStation::DataflowEndpointGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDataflowEndpointGroup {
     props: Props,
@@ -894,7 +997,7 @@ pub struct CfnDataflowEndpointGroup {
 impl CfnDataflowEndpointGroup {
     pub const TYPE_NAME: &'static str = "AWS::GroundStation::DataflowEndpointGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `endpoint_details`: `EndpointDetails`.
     pub fn new(endpoint_details: impl Into<Val<Vec<dataflow_endpoint_group::EndpointDetails>>>) -> Self {
@@ -974,11 +1077,11 @@ pub(crate) static DATAFLOW_ENDPOINT_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataflowEndpointGroup`].
+/// Property types and enums of the allowed values of [`CfnDataflowEndpointGroup`].
 pub mod dataflow_endpoint_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GroundStation::DataflowEndpointGroup`.
     #[derive(Clone, Debug)]
@@ -1033,7 +1136,7 @@ pub mod dataflow_endpoint_group {
 
         /// The status of AgentEndpoint.
         ///
-        /// Allowed values: `SUCCESS`, `FAILED`, `ACTIVE`, `INACTIVE`.
+        /// Allowed values (the enum [`AgentStatus`]): `SUCCESS`, `FAILED`, `ACTIVE`, `INACTIVE`.
         pub fn agent_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AgentStatus", value);
             self
@@ -1041,7 +1144,7 @@ pub mod dataflow_endpoint_group {
 
         /// The results of the audit.
         ///
-        /// Allowed values: `HEALTHY`, `UNHEALTHY`.
+        /// Allowed values (the enum [`AuditResults`]): `HEALTHY`, `UNHEALTHY`.
         pub fn audit_results(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuditResults", value);
             self
@@ -1314,15 +1417,29 @@ pub mod dataflow_endpoint_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1388,11 +1505,39 @@ pub mod dataflow_endpoint_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AgentStatus` in `AWS::GroundStation::DataflowEndpointGroup`; `.into()` makes a `Val<String>`.
+        AgentStatus {
+            Success = "SUCCESS",
+            Failed = "FAILED",
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuditResults` in `AWS::GroundStation::DataflowEndpointGroup`; `.into()` makes a `Val<String>`.
+        AuditResults {
+            Healthy = "HEALTHY",
+            Unhealthy = "UNHEALTHY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS Ground Station DataflowEndpointGroupV2
 ///
 /// CloudFormation type `AWS::GroundStation::DataflowEndpointGroupV2`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `EndpointDetails`: `handle.endpoint_details()` → `Val<Json>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDataflowEndpointGroupV2 {
     props: Props,
@@ -1538,15 +1683,31 @@ pub mod dataflow_endpoint_group_v2 {
         props: Props,
     }
 
-    impl DownlinkAwsGroundStationAgentEndpoint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DownlinkAwsGroundStationAgentEndpoint`], by name: the argument of [`DownlinkAwsGroundStationAgentEndpoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct DownlinkAwsGroundStationAgentEndpointRequired {
+        /// Dataflow details for downlink
         ///
-        /// - `dataflow_details`: `DataflowDetails`, Dataflow details for downlink
-        /// - `name`: `Name`.
-        pub fn new(dataflow_details: impl Into<Val<DownlinkDataflowDetails>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataflowDetails`.
+        pub dataflow_details: Val<DownlinkDataflowDetails>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl DownlinkAwsGroundStationAgentEndpoint {
+        /// Creates the value from its required properties, by name in [`DownlinkAwsGroundStationAgentEndpointRequired`]:
+        ///
+        /// ```text
+        /// DownlinkAwsGroundStationAgentEndpoint::new(DownlinkAwsGroundStationAgentEndpointRequired {
+        ///     dataflow_details: DownlinkDataflowDetails::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DownlinkAwsGroundStationAgentEndpointRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataflowDetails", dataflow_details);
-            props.set("Name", name);
+            props.set::<DownlinkDataflowDetails>("DataflowDetails", required.dataflow_details);
+            props.set::<String>("Name", required.name);
             DownlinkAwsGroundStationAgentEndpoint { props }
         }
     }
@@ -1589,15 +1750,33 @@ pub mod dataflow_endpoint_group_v2 {
         props: Props,
     }
 
-    impl DownlinkConnectionDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DownlinkConnectionDetails`], by name: the argument of [`DownlinkConnectionDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct DownlinkConnectionDetailsRequired {
+        /// Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
         ///
-        /// - `agent_ip_and_port_address`: `AgentIpAndPortAddress`, Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
-        /// - `egress_address_and_port`: `EgressAddressAndPort`, Socket address of an uplink or downlink agent endpoint with an optional mtu.
-        pub fn new(agent_ip_and_port_address: impl Into<Val<RangedConnectionDetails>>, egress_address_and_port: impl Into<Val<ConnectionDetails>>) -> Self {
+        /// CloudFormation property `AgentIpAndPortAddress`.
+        pub agent_ip_and_port_address: Val<RangedConnectionDetails>,
+
+        /// Socket address of an uplink or downlink agent endpoint with an optional mtu.
+        ///
+        /// CloudFormation property `EgressAddressAndPort`.
+        pub egress_address_and_port: Val<ConnectionDetails>,
+    }
+
+    impl DownlinkConnectionDetails {
+        /// Creates the value from its required properties, by name in [`DownlinkConnectionDetailsRequired`]:
+        ///
+        /// ```text
+        /// DownlinkConnectionDetails::new(DownlinkConnectionDetailsRequired {
+        ///     agent_ip_and_port_address: RangedConnectionDetails::new(...).into(),
+        ///     egress_address_and_port: ConnectionDetails::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DownlinkConnectionDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AgentIpAndPortAddress", agent_ip_and_port_address);
-            props.set("EgressAddressAndPort", egress_address_and_port);
+            props.set::<RangedConnectionDetails>("AgentIpAndPortAddress", required.agent_ip_and_port_address);
+            props.set::<ConnectionDetails>("EgressAddressAndPort", required.egress_address_and_port);
             DownlinkConnectionDetails { props }
         }
     }
@@ -1615,7 +1794,7 @@ pub mod dataflow_endpoint_group_v2 {
     }
 
     impl RangedConnectionDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `socket_address`: `SocketAddress`, A socket address with a port range.
         pub fn new(socket_address: impl Into<Val<RangedSocketAddress>>) -> Self {
@@ -1643,15 +1822,33 @@ pub mod dataflow_endpoint_group_v2 {
         props: Props,
     }
 
-    impl RangedSocketAddress {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RangedSocketAddress`], by name: the argument of [`RangedSocketAddress::new`].
+    #[derive(Clone, Debug)]
+    pub struct RangedSocketAddressRequired {
+        /// IPv4 socket address.
         ///
-        /// - `name`: `Name`, IPv4 socket address.
-        /// - `port_range`: `PortRange`, Port range of a socket address.
-        pub fn new(name: impl Into<Val<String>>, port_range: impl Into<Val<IntegerRange>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Port range of a socket address.
+        ///
+        /// CloudFormation property `PortRange`.
+        pub port_range: Val<IntegerRange>,
+    }
+
+    impl RangedSocketAddress {
+        /// Creates the value from its required properties, by name in [`RangedSocketAddressRequired`]:
+        ///
+        /// ```text
+        /// RangedSocketAddress::new(RangedSocketAddressRequired {
+        ///     name: "...".into(),
+        ///     port_range: IntegerRange::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: RangedSocketAddressRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("PortRange", port_range);
+            props.set::<String>("Name", required.name);
+            props.set::<IntegerRange>("PortRange", required.port_range);
             RangedSocketAddress { props }
         }
     }
@@ -1668,15 +1865,33 @@ pub mod dataflow_endpoint_group_v2 {
         props: Props,
     }
 
-    impl IntegerRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IntegerRange`], by name: the argument of [`IntegerRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct IntegerRangeRequired {
+        /// A maximum value.
         ///
-        /// - `maximum`: `Maximum`, A maximum value.
-        /// - `minimum`: `Minimum`, A minimum value.
-        pub fn new(maximum: impl Into<Val<i64>>, minimum: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Maximum`.
+        pub maximum: Val<i64>,
+
+        /// A minimum value.
+        ///
+        /// CloudFormation property `Minimum`.
+        pub minimum: Val<i64>,
+    }
+
+    impl IntegerRange {
+        /// Creates the value from its required properties, by name in [`IntegerRangeRequired`]:
+        ///
+        /// ```text
+        /// IntegerRange::new(IntegerRangeRequired {
+        ///     maximum: 1.into(),
+        ///     minimum: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: IntegerRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Maximum", maximum);
-            props.set("Minimum", minimum);
+            props.set::<i64>("Maximum", required.maximum);
+            props.set::<i64>("Minimum", required.minimum);
             IntegerRange { props }
         }
     }
@@ -1694,7 +1909,7 @@ pub mod dataflow_endpoint_group_v2 {
     }
 
     impl ConnectionDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `socket_address`: `SocketAddress`.
         pub fn new(socket_address: impl Into<Val<SocketAddress>>) -> Self {
@@ -1722,15 +1937,33 @@ pub mod dataflow_endpoint_group_v2 {
         props: Props,
     }
 
-    impl SocketAddress {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SocketAddress`], by name: the argument of [`SocketAddress::new`].
+    #[derive(Clone, Debug)]
+    pub struct SocketAddressRequired {
+        /// IPv4 socket address.
         ///
-        /// - `name`: `Name`, IPv4 socket address.
-        /// - `port`: `Port`, Port of a socket address.
-        pub fn new(name: impl Into<Val<String>>, port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Port of a socket address.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+    }
+
+    impl SocketAddress {
+        /// Creates the value from its required properties, by name in [`SocketAddressRequired`]:
+        ///
+        /// ```text
+        /// SocketAddress::new(SocketAddressRequired {
+        ///     name: "...".into(),
+        ///     port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SocketAddressRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Port", port);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("Port", required.port);
             SocketAddress { props }
         }
     }
@@ -1747,15 +1980,31 @@ pub mod dataflow_endpoint_group_v2 {
         props: Props,
     }
 
-    impl UplinkAwsGroundStationAgentEndpoint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UplinkAwsGroundStationAgentEndpoint`], by name: the argument of [`UplinkAwsGroundStationAgentEndpoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct UplinkAwsGroundStationAgentEndpointRequired {
+        /// Dataflow details for uplink
         ///
-        /// - `dataflow_details`: `DataflowDetails`, Dataflow details for uplink
-        /// - `name`: `Name`.
-        pub fn new(dataflow_details: impl Into<Val<UplinkDataflowDetails>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataflowDetails`.
+        pub dataflow_details: Val<UplinkDataflowDetails>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl UplinkAwsGroundStationAgentEndpoint {
+        /// Creates the value from its required properties, by name in [`UplinkAwsGroundStationAgentEndpointRequired`]:
+        ///
+        /// ```text
+        /// UplinkAwsGroundStationAgentEndpoint::new(UplinkAwsGroundStationAgentEndpointRequired {
+        ///     dataflow_details: UplinkDataflowDetails::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: UplinkAwsGroundStationAgentEndpointRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataflowDetails", dataflow_details);
-            props.set("Name", name);
+            props.set::<UplinkDataflowDetails>("DataflowDetails", required.dataflow_details);
+            props.set::<String>("Name", required.name);
             UplinkAwsGroundStationAgentEndpoint { props }
         }
     }
@@ -1798,15 +2047,33 @@ pub mod dataflow_endpoint_group_v2 {
         props: Props,
     }
 
-    impl UplinkConnectionDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UplinkConnectionDetails`], by name: the argument of [`UplinkConnectionDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct UplinkConnectionDetailsRequired {
+        /// Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
         ///
-        /// - `agent_ip_and_port_address`: `AgentIpAndPortAddress`, Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
-        /// - `ingress_address_and_port`: `IngressAddressAndPort`, Socket address of an uplink or downlink agent endpoint with an optional mtu.
-        pub fn new(agent_ip_and_port_address: impl Into<Val<RangedConnectionDetails>>, ingress_address_and_port: impl Into<Val<ConnectionDetails>>) -> Self {
+        /// CloudFormation property `AgentIpAndPortAddress`.
+        pub agent_ip_and_port_address: Val<RangedConnectionDetails>,
+
+        /// Socket address of an uplink or downlink agent endpoint with an optional mtu.
+        ///
+        /// CloudFormation property `IngressAddressAndPort`.
+        pub ingress_address_and_port: Val<ConnectionDetails>,
+    }
+
+    impl UplinkConnectionDetails {
+        /// Creates the value from its required properties, by name in [`UplinkConnectionDetailsRequired`]:
+        ///
+        /// ```text
+        /// UplinkConnectionDetails::new(UplinkConnectionDetailsRequired {
+        ///     agent_ip_and_port_address: RangedConnectionDetails::new(...).into(),
+        ///     ingress_address_and_port: ConnectionDetails::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: UplinkConnectionDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AgentIpAndPortAddress", agent_ip_and_port_address);
-            props.set("IngressAddressAndPort", ingress_address_and_port);
+            props.set::<RangedConnectionDetails>("AgentIpAndPortAddress", required.agent_ip_and_port_address);
+            props.set::<ConnectionDetails>("IngressAddressAndPort", required.ingress_address_and_port);
             UplinkConnectionDetails { props }
         }
     }
@@ -1823,15 +2090,29 @@ pub mod dataflow_endpoint_group_v2 {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1933,27 +2214,61 @@ pub mod dataflow_endpoint_group_v2 {
 /// AWS Ground Station Mission Profile resource type for CloudFormation.
 ///
 /// CloudFormation type `AWS::GroundStation::MissionProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Region`: `handle.region()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMissionProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMissionProfile`], by name: the argument of [`CfnMissionProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMissionProfileRequired {
+    /// CloudFormation property `DataflowEdges`.
+    pub dataflow_edges: Val<Vec<mission_profile::DataflowEdge>>,
+
+    /// Visibilities with shorter duration than the specified minimum viable contact duration will be ignored when searching for available contacts.
+    ///
+    /// CloudFormation property `MinimumViableContactDurationSeconds`.
+    pub minimum_viable_contact_duration_seconds: Val<i64>,
+
+    /// A name used to identify a mission profile.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `TrackingConfigArn`.
+    pub tracking_config_arn: Val<String>,
+}
+
 impl CfnMissionProfile {
     pub const TYPE_NAME: &'static str = "AWS::GroundStation::MissionProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMissionProfileRequired`]:
     ///
-    /// - `dataflow_edges`: `DataflowEdges`.
-    /// - `minimum_viable_contact_duration_seconds`: `MinimumViableContactDurationSeconds`, Visibilities with shorter duration than the specified minimum viable contact duration will be ignored when searching for available contacts.
-    /// - `name`: `Name`, A name used to identify a mission profile.
-    /// - `tracking_config_arn`: `TrackingConfigArn`.
-    pub fn new(dataflow_edges: impl Into<Val<Vec<mission_profile::DataflowEdge>>>, minimum_viable_contact_duration_seconds: impl Into<Val<i64>>, name: impl Into<Val<String>>, tracking_config_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMissionProfile::new(CfnMissionProfileRequired {
+    ///     dataflow_edges: vec![mission_profile::DataflowEdge::new(...)].into(),
+    ///     minimum_viable_contact_duration_seconds: 1.into(),
+    ///     name: "...".into(),
+    ///     tracking_config_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMissionProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataflowEdges", dataflow_edges);
-        props.set("MinimumViableContactDurationSeconds", minimum_viable_contact_duration_seconds);
-        props.set("Name", name);
-        props.set("TrackingConfigArn", tracking_config_arn);
+        props.set::<Vec<mission_profile::DataflowEdge>>("DataflowEdges", required.dataflow_edges);
+        props.set::<i64>("MinimumViableContactDurationSeconds", required.minimum_viable_contact_duration_seconds);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("TrackingConfigArn", required.tracking_config_arn);
         CfnMissionProfile { props, options: ResourceOptions::default() }
     }
 
@@ -2135,15 +2450,29 @@ pub mod mission_profile {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

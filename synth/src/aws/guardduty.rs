@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,57 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::GuardDuty::CustomDetectionRuleAssociation. Associates a GuardDuty custom detection rule with the caller's account, enabling the rule in either LIVE or DRY_RUN mode.
 ///
 /// CloudFormation type `AWS::GuardDuty::CustomDetectionRuleAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The AWS account ID the association applies to.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the association.
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. The service-generated unique identifier of the association.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time the association was created.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time the association was last updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomDetectionRuleAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomDetectionRuleAssociation`], by name: the argument of [`CfnCustomDetectionRuleAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomDetectionRuleAssociationRequired {
+    /// Whether the rule runs in LIVE mode (generates findings) or DRY_RUN mode (evaluates without generating findings).
+    ///
+    /// CloudFormation property `Mode`.
+    ///
+    /// Allowed values (the enum [`custom_detection_rule_association::Mode`]): `LIVE`, `DRY_RUN`.
+    pub mode: Val<String>,
+
+    /// The catalog identifier of the custom detection rule to associate.
+    ///
+    /// CloudFormation property `RuleId`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_id: Val<String>,
+}
+
 impl CfnCustomDetectionRuleAssociation {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::CustomDetectionRuleAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomDetectionRuleAssociationRequired`]:
     ///
-    /// - `mode`: `Mode`, Whether the rule runs in LIVE mode (generates findings) or DRY_RUN mode (evaluates without generating findings).
-    /// - `rule_id`: `RuleId`, The catalog identifier of the custom detection rule to associate.
-    pub fn new(mode: impl Into<Val<String>>, rule_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomDetectionRuleAssociation::new(CfnCustomDetectionRuleAssociationRequired {
+    ///     mode: custom_detection_rule_association::Mode::Live.into(),
+    ///     rule_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomDetectionRuleAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Mode", mode);
-        props.set("RuleId", rule_id);
+        props.set::<String>("Mode", required.mode);
+        props.set::<String>("RuleId", required.rule_id);
         CfnCustomDetectionRuleAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -115,11 +148,11 @@ pub(crate) static CUSTOM_DETECTION_RULE_ASSOCIATION_SHAPE: ObjectShape = ObjectS
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCustomDetectionRuleAssociation`].
+/// Property types and enums of the allowed values of [`CfnCustomDetectionRuleAssociation`].
 pub mod custom_detection_rule_association {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::CustomDetectionRuleAssociation`.
     #[derive(Clone, Debug)]
@@ -127,15 +160,29 @@ pub mod custom_detection_rule_association {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -153,11 +200,27 @@ pub mod custom_detection_rule_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::GuardDuty::CustomDetectionRuleAssociation`; `.into()` makes a `Val<String>`.
+        Mode {
+            Live = "LIVE",
+            DryRun = "DRY_RUN",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GuardDuty::Detector
 ///
 /// CloudFormation type `AWS::GuardDuty::Detector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDetector {
     props: Props,
@@ -167,7 +230,7 @@ pub struct CfnDetector {
 impl CfnDetector {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::Detector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `enable`: `Enable`.
     pub fn new(enable: impl Into<Val<bool>>) -> Self {
@@ -190,7 +253,7 @@ impl CfnDetector {
 
     /// The `FindingPublishingFrequency` property.
     ///
-    /// Allowed values: `FIFTEEN_MINUTES`, `ONE_HOUR`, `SIX_HOURS`.
+    /// Allowed values (the enum [`detector::FindingPublishingFrequency`]): `FIFTEEN_MINUTES`, `ONE_HOUR`, `SIX_HOURS`.
     pub fn finding_publishing_frequency(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FindingPublishingFrequency", value);
         self
@@ -245,11 +308,11 @@ pub(crate) static DETECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDetector`].
+/// Property types and enums of the allowed values of [`CfnDetector`].
 pub mod detector {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::Detector`.
     #[derive(Clone, Debug)]
@@ -296,7 +359,7 @@ pub mod detector {
     }
 
     impl CfnKubernetesConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `audit_logs`: `AuditLogs`.
         pub fn new(audit_logs: impl Into<Val<CfnKubernetesAuditLogsConfiguration>>) -> Self {
@@ -319,7 +382,7 @@ pub mod detector {
     }
 
     impl CfnKubernetesAuditLogsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable`: `Enable`.
         pub fn new(enable: impl Into<Val<bool>>) -> Self {
@@ -394,7 +457,7 @@ pub mod detector {
     }
 
     impl Cfns3LogsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable`: `Enable`.
         pub fn new(enable: impl Into<Val<bool>>) -> Self {
@@ -416,15 +479,33 @@ pub mod detector {
         props: Props,
     }
 
-    impl CfnFeatureConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CfnFeatureConfiguration`], by name: the argument of [`CfnFeatureConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CfnFeatureConfigurationRequired {
+        /// CloudFormation property `Name`.
         ///
-        /// - `name`: `Name`.
-        /// - `status`: `Status`.
-        pub fn new(name: impl Into<Val<String>>, status: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Name`]): `AI_ANALYST`, `AI_PROTECTION`, `EBS_MALWARE_PROTECTION`, `EKS_AUDIT_LOGS`, `EKS_RUNTIME_MONITORING`, `LAMBDA_NETWORK_LOGS`, `RDS_LOGIN_EVENTS`, `RUNTIME_MONITORING`, `S3_DATA_EVENTS`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Status`.
+        ///
+        /// Allowed values (the enum [`Status`]): `ENABLED`, `DISABLED`.
+        pub status: Val<String>,
+    }
+
+    impl CfnFeatureConfiguration {
+        /// Creates the value from its required properties, by name in [`CfnFeatureConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CfnFeatureConfiguration::new(CfnFeatureConfigurationRequired {
+        ///     name: Name::AiAnalyst.into(),
+        ///     status: Status::Enabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: CfnFeatureConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Status", status);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Status", required.status);
             CfnFeatureConfiguration { props }
         }
 
@@ -456,7 +537,7 @@ pub mod detector {
 
         /// The `Name` property.
         ///
-        /// Allowed values: `EC2_AGENT_MANAGEMENT`, `ECS_FARGATE_AGENT_MANAGEMENT`, `EKS_ADDON_MANAGEMENT`, `RDS_DATA_RISK`.
+        /// Allowed values (the enum [`CfnFeatureAdditionalConfigurationName`]): `EC2_AGENT_MANAGEMENT`, `ECS_FARGATE_AGENT_MANAGEMENT`, `EKS_ADDON_MANAGEMENT`, `RDS_DATA_RISK`.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -464,7 +545,7 @@ pub mod detector {
 
         /// The `Status` property.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`CfnFeatureAdditionalConfigurationStatus`]): `DISABLED`, `ENABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -483,15 +564,29 @@ pub mod detector {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -526,36 +621,113 @@ pub mod detector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FindingPublishingFrequency` in `AWS::GuardDuty::Detector`; `.into()` makes a `Val<String>`.
+        FindingPublishingFrequency {
+            FifteenMinutes = "FIFTEEN_MINUTES",
+            OneHour = "ONE_HOUR",
+            SixHours = "SIX_HOURS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::GuardDuty::Detector`; `.into()` makes a `Val<String>`.
+        Name {
+            AiAnalyst = "AI_ANALYST",
+            AiProtection = "AI_PROTECTION",
+            EbsMalwareProtection = "EBS_MALWARE_PROTECTION",
+            EksAuditLogs = "EKS_AUDIT_LOGS",
+            EksRuntimeMonitoring = "EKS_RUNTIME_MONITORING",
+            LambdaNetworkLogs = "LAMBDA_NETWORK_LOGS",
+            RdsLoginEvents = "RDS_LOGIN_EVENTS",
+            RuntimeMonitoring = "RUNTIME_MONITORING",
+            S3DataEvents = "S3_DATA_EVENTS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::GuardDuty::Detector`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::GuardDuty::Detector`; `.into()` makes a `Val<String>`.
+        CfnFeatureAdditionalConfigurationName {
+            Ec2AgentManagement = "EC2_AGENT_MANAGEMENT",
+            EcsFargateAgentManagement = "ECS_FARGATE_AGENT_MANAGEMENT",
+            EksAddonManagement = "EKS_ADDON_MANAGEMENT",
+            RdsDataRisk = "RDS_DATA_RISK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::GuardDuty::Detector`; `.into()` makes a `Val<String>`.
+        CfnFeatureAdditionalConfigurationStatus {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GuardDuty::Filter
 ///
 /// CloudFormation type `AWS::GuardDuty::Filter`.
+///
+/// # Attributes
+///
+/// `AWS::GuardDuty::Filter` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFilter`], by name: the argument of [`CfnFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFilterRequired {
+    /// CloudFormation property `DetectorId`.
+    ///
+    /// Changing it replaces the resource.
+    pub detector_id: Val<String>,
+
+    /// CloudFormation property `FindingCriteria`.
+    pub finding_criteria: Val<filter::FindingCriteria>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnFilter {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::Filter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFilterRequired`]:
     ///
-    /// - `detector_id`: `DetectorId`.
-    /// - `finding_criteria`: `FindingCriteria`.
-    /// - `name`: `Name`.
-    pub fn new(detector_id: impl Into<Val<String>>, finding_criteria: impl Into<Val<filter::FindingCriteria>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFilter::new(CfnFilterRequired {
+    ///     detector_id: "...".into(),
+    ///     finding_criteria: filter::FindingCriteria::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("DetectorId", detector_id);
-        props.set("FindingCriteria", finding_criteria);
-        props.set("Name", name);
+        props.set::<String>("DetectorId", required.detector_id);
+        props.set::<filter::FindingCriteria>("FindingCriteria", required.finding_criteria);
+        props.set::<String>("Name", required.name);
         CfnFilter { props, options: ResourceOptions::default() }
     }
 
     /// The `Action` property.
     ///
-    /// Allowed values: `ARCHIVE`, `NOOP`.
+    /// Allowed values (the enum [`filter::Action`]): `ARCHIVE`, `NOOP`.
     pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Action", value);
         self
@@ -618,11 +790,11 @@ pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFilter`].
+/// Property types and enums of the allowed values of [`CfnFilter`].
 pub mod filter {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::Filter`.
     #[derive(Clone, Debug)]
@@ -760,15 +932,29 @@ pub mod filter {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -786,28 +972,62 @@ pub mod filter {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::GuardDuty::Filter`; `.into()` makes a `Val<String>`.
+        Action {
+            Archive = "ARCHIVE",
+            Noop = "NOOP",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GuardDuty::IPSet
 ///
 /// CloudFormation type `AWS::GuardDuty::IPSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIpSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIpSet`], by name: the argument of [`CfnIpSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIpSetRequired {
+    /// CloudFormation property `Format`.
+    ///
+    /// Allowed values (the enum [`ip_set::Format`]): `ALIEN_VAULT`, `FIRE_EYE`, `OTX_CSV`, `PROOF_POINT`, `STIX`, `TXT`.
+    ///
+    /// Changing it replaces the resource.
+    pub format: Val<String>,
+
+    /// CloudFormation property `Location`.
+    pub location: Val<String>,
+}
+
 impl CfnIpSet {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::IPSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIpSetRequired`]:
     ///
-    /// - `format`: `Format`.
-    /// - `location`: `Location`.
-    pub fn new(format: impl Into<Val<String>>, location: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIpSet::new(CfnIpSetRequired {
+    ///     format: ip_set::Format::AlienVault.into(),
+    ///     location: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIpSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Format", format);
-        props.set("Location", location);
+        props.set::<String>("Format", required.format);
+        props.set::<String>("Location", required.location);
         CfnIpSet { props, options: ResourceOptions::default() }
     }
 
@@ -891,11 +1111,11 @@ pub(crate) static IP_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIpSet`].
+/// Property types and enums of the allowed values of [`CfnIpSet`].
 pub mod ip_set {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::IPSet`.
     #[derive(Clone, Debug)]
@@ -903,15 +1123,29 @@ pub mod ip_set {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -929,28 +1163,70 @@ pub mod ip_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::GuardDuty::IPSet`; `.into()` makes a `Val<String>`.
+        Format {
+            AlienVault = "ALIEN_VAULT",
+            FireEye = "FIRE_EYE",
+            OtxCsv = "OTX_CSV",
+            ProofPoint = "PROOF_POINT",
+            Stix = "STIX",
+            Txt = "TXT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GuardDuty::MalwareProtectionPlan
 ///
 /// CloudFormation type `AWS::GuardDuty::MalwareProtectionPlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the protected resource.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the Malware Protection plan resource was created.
+/// - `MalwareProtectionPlanId`: `handle.malware_protection_plan_id()` → `Val<String>`. A unique identifier associated with Malware Protection plan resource.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of the Malware Protection plan resource.
+/// - `StatusReasons`: `handle.status_reasons()` → `Val<Json>`. Status details associated with the Malware Protection plan resource status.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MalwareProtectionPlanId`.
 #[derive(Clone, Debug)]
 pub struct CfnMalwareProtectionPlan {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMalwareProtectionPlan`], by name: the argument of [`CfnMalwareProtectionPlan::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMalwareProtectionPlanRequired {
+    /// Information about the protected resource. Presently, S3Bucket is the only supported protected resource.
+    ///
+    /// CloudFormation property `ProtectedResource`.
+    pub protected_resource: Val<malware_protection_plan::CfnProtectedResource>,
+
+    /// IAM role that includes the permissions required to scan and (optionally) add tags to the associated protected resource.
+    ///
+    /// CloudFormation property `Role`.
+    pub role: Val<String>,
+}
+
 impl CfnMalwareProtectionPlan {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::MalwareProtectionPlan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMalwareProtectionPlanRequired`]:
     ///
-    /// - `protected_resource`: `ProtectedResource`, Information about the protected resource. Presently, S3Bucket is the only supported protected resource.
-    /// - `role`: `Role`, IAM role that includes the permissions required to scan and (optionally) add tags to the associated protected resource.
-    pub fn new(protected_resource: impl Into<Val<malware_protection_plan::CfnProtectedResource>>, role: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMalwareProtectionPlan::new(CfnMalwareProtectionPlanRequired {
+    ///     protected_resource: malware_protection_plan::CfnProtectedResource::new(...).into(),
+    ///     role: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMalwareProtectionPlanRequired) -> Self {
         let mut props = Props::new();
-        props.set("ProtectedResource", protected_resource);
-        props.set("Role", role);
+        props.set::<malware_protection_plan::CfnProtectedResource>("ProtectedResource", required.protected_resource);
+        props.set::<String>("Role", required.role);
         CfnMalwareProtectionPlan { props, options: ResourceOptions::default() }
     }
 
@@ -1038,11 +1314,11 @@ pub(crate) static MALWARE_PROTECTION_PLAN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMalwareProtectionPlan`].
+/// Property types and enums of the allowed values of [`CfnMalwareProtectionPlan`].
 pub mod malware_protection_plan {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::MalwareProtectionPlan`.
     #[derive(Clone, Debug)]
@@ -1085,7 +1361,7 @@ pub mod malware_protection_plan {
 
         /// Indicates whether or not you chose GuardDuty to add a predefined tag to the scanned S3 object.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`Status`]): `DISABLED`, `ENABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -1105,7 +1381,7 @@ pub mod malware_protection_plan {
     }
 
     impl CfnProtectedResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_bucket`: `S3Bucket`, Information about the protected S3 bucket resource.
         pub fn new(s3_bucket: impl Into<Val<S3Bucket>>) -> Self {
@@ -1159,15 +1435,29 @@ pub mod malware_protection_plan {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -1205,28 +1495,64 @@ pub mod malware_protection_plan {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::GuardDuty::MalwareProtectionPlan`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
 }
 
 /// GuardDuty Master resource schema
 ///
 /// CloudFormation type `AWS::GuardDuty::Master`.
+///
+/// # Attributes
+///
+/// `AWS::GuardDuty::Master` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMaster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMaster`], by name: the argument of [`CfnMaster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMasterRequired {
+    /// Unique ID of the detector of the GuardDuty member account.
+    ///
+    /// CloudFormation property `DetectorId`.
+    ///
+    /// Changing it replaces the resource.
+    pub detector_id: Val<String>,
+
+    /// ID of the account used as the master account.
+    ///
+    /// CloudFormation property `MasterId`.
+    ///
+    /// Changing it replaces the resource.
+    pub master_id: Val<String>,
+}
+
 impl CfnMaster {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::Master";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMasterRequired`]:
     ///
-    /// - `detector_id`: `DetectorId`, Unique ID of the detector of the GuardDuty member account.
-    /// - `master_id`: `MasterId`, ID of the account used as the master account.
-    pub fn new(detector_id: impl Into<Val<String>>, master_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMaster::new(CfnMasterRequired {
+    ///     detector_id: "...".into(),
+    ///     master_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMasterRequired) -> Self {
         let mut props = Props::new();
-        props.set("DetectorId", detector_id);
-        props.set("MasterId", master_id);
+        props.set::<String>("DetectorId", required.detector_id);
+        props.set::<String>("MasterId", required.master_id);
         CfnMaster { props, options: ResourceOptions::default() }
     }
 
@@ -1268,6 +1594,12 @@ pub(crate) static MASTER_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::GuardDuty::Member
 ///
 /// CloudFormation type `AWS::GuardDuty::Member`.
+///
+/// # Attributes
+///
+/// `AWS::GuardDuty::Member` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMember {
     props: Props,
@@ -1277,7 +1609,7 @@ pub struct CfnMember {
 impl CfnMember {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::Member";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `email`: `Email`.
     pub fn new(email: impl Into<Val<String>>) -> Self {
@@ -1320,7 +1652,7 @@ impl CfnMember {
 
     /// The `Status` property.
     ///
-    /// Allowed values: `Created`, `Disabled`, `Enabled`, `Invited`, `Removed`, `Resigned`.
+    /// Allowed values (the enum [`member::Status`]): `Created`, `Disabled`, `Enabled`, `Invited`, `Removed`, `Resigned`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -1361,28 +1693,80 @@ pub(crate) static MEMBER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnMember`].
+pub mod member {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::GuardDuty::Member`; `.into()` makes a `Val<String>`.
+        Status {
+            Created = "Created",
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+            Invited = "Invited",
+            Removed = "Removed",
+            Resigned = "Resigned",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::GuardDuty::PublishingDestination.
 ///
 /// CloudFormation type `AWS::GuardDuty::PublishingDestination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the publishing destination.
+/// - `PublishingFailureStartTimestamp`: `handle.publishing_failure_start_timestamp()` → `Val<String>`. The time, in epoch millisecond format, at which GuardDuty was first unable to publish findings to the destination.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the publishing destination.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPublishingDestination {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPublishingDestination`], by name: the argument of [`CfnPublishingDestination::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPublishingDestinationRequired {
+    /// CloudFormation property `DestinationProperties`.
+    pub destination_properties: Val<publishing_destination::CfnDestinationProperties>,
+
+    /// The type of resource for the publishing destination. Currently only Amazon S3 buckets are supported.
+    ///
+    /// CloudFormation property `DestinationType`.
+    ///
+    /// Allowed values (the enum [`publishing_destination::DestinationType`]): `S3`.
+    pub destination_type: Val<String>,
+
+    /// The ID of the GuardDuty detector associated with the publishing destination.
+    ///
+    /// CloudFormation property `DetectorId`.
+    ///
+    /// Changing it replaces the resource.
+    pub detector_id: Val<String>,
+}
+
 impl CfnPublishingDestination {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::PublishingDestination";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPublishingDestinationRequired`]:
     ///
-    /// - `destination_properties`: `DestinationProperties`.
-    /// - `destination_type`: `DestinationType`, The type of resource for the publishing destination. Currently only Amazon S3 buckets are supported.
-    /// - `detector_id`: `DetectorId`, The ID of the GuardDuty detector associated with the publishing destination.
-    pub fn new(destination_properties: impl Into<Val<publishing_destination::CfnDestinationProperties>>, destination_type: impl Into<Val<String>>, detector_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPublishingDestination::new(CfnPublishingDestinationRequired {
+    ///     destination_properties: publishing_destination::CfnDestinationProperties::new(...).into(),
+    ///     destination_type: publishing_destination::DestinationType::S3.into(),
+    ///     detector_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPublishingDestinationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationProperties", destination_properties);
-        props.set("DestinationType", destination_type);
-        props.set("DetectorId", detector_id);
+        props.set::<publishing_destination::CfnDestinationProperties>("DestinationProperties", required.destination_properties);
+        props.set::<String>("DestinationType", required.destination_type);
+        props.set::<String>("DetectorId", required.detector_id);
         CfnPublishingDestination { props, options: ResourceOptions::default() }
     }
 
@@ -1451,11 +1835,11 @@ pub(crate) static PUBLISHING_DESTINATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPublishingDestination`].
+/// Property types and enums of the allowed values of [`CfnPublishingDestination`].
 pub mod publishing_destination {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::PublishingDestination`.
     #[derive(Clone, Debug)]
@@ -1495,15 +1879,29 @@ pub mod publishing_destination {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -1521,28 +1919,65 @@ pub mod publishing_destination {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DestinationType` in `AWS::GuardDuty::PublishingDestination`; `.into()` makes a `Val<String>`.
+        DestinationType {
+            S3 = "S3",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GuardDuty::ThreatEntitySet
 ///
 /// CloudFormation type `AWS::GuardDuty::ThreatEntitySet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `ErrorDetails`: `handle.error_details()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnThreatEntitySet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnThreatEntitySet`], by name: the argument of [`CfnThreatEntitySet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnThreatEntitySetRequired {
+    /// CloudFormation property `Format`.
+    ///
+    /// Allowed values (the enum [`threat_entity_set::Format`]): `ALIEN_VAULT`, `FIRE_EYE`, `OTX_CSV`, `PROOF_POINT`, `STIX`, `TXT`.
+    ///
+    /// Changing it replaces the resource.
+    pub format: Val<String>,
+
+    /// CloudFormation property `Location`.
+    pub location: Val<String>,
+}
+
 impl CfnThreatEntitySet {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::ThreatEntitySet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnThreatEntitySetRequired`]:
     ///
-    /// - `format`: `Format`.
-    /// - `location`: `Location`.
-    pub fn new(format: impl Into<Val<String>>, location: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnThreatEntitySet::new(CfnThreatEntitySetRequired {
+    ///     format: threat_entity_set::Format::AlienVault.into(),
+    ///     location: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnThreatEntitySetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Format", format);
-        props.set("Location", location);
+        props.set::<String>("Format", required.format);
+        props.set::<String>("Location", required.location);
         CfnThreatEntitySet { props, options: ResourceOptions::default() }
     }
 
@@ -1646,11 +2081,11 @@ pub(crate) static THREAT_ENTITY_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnThreatEntitySet`].
+/// Property types and enums of the allowed values of [`CfnThreatEntitySet`].
 pub mod threat_entity_set {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::ThreatEntitySet`.
     #[derive(Clone, Debug)]
@@ -1658,15 +2093,29 @@ pub mod threat_entity_set {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -1684,28 +2133,66 @@ pub mod threat_entity_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::GuardDuty::ThreatEntitySet`; `.into()` makes a `Val<String>`.
+        Format {
+            AlienVault = "ALIEN_VAULT",
+            FireEye = "FIRE_EYE",
+            OtxCsv = "OTX_CSV",
+            ProofPoint = "PROOF_POINT",
+            Stix = "STIX",
+            Txt = "TXT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GuardDuty::ThreatIntelSet
 ///
 /// CloudFormation type `AWS::GuardDuty::ThreatIntelSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnThreatIntelSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnThreatIntelSet`], by name: the argument of [`CfnThreatIntelSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnThreatIntelSetRequired {
+    /// CloudFormation property `Format`.
+    ///
+    /// Allowed values (the enum [`threat_intel_set::Format`]): `ALIEN_VAULT`, `FIRE_EYE`, `OTX_CSV`, `PROOF_POINT`, `STIX`, `TXT`.
+    ///
+    /// Changing it replaces the resource.
+    pub format: Val<String>,
+
+    /// CloudFormation property `Location`.
+    pub location: Val<String>,
+}
+
 impl CfnThreatIntelSet {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::ThreatIntelSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnThreatIntelSetRequired`]:
     ///
-    /// - `format`: `Format`.
-    /// - `location`: `Location`.
-    pub fn new(format: impl Into<Val<String>>, location: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnThreatIntelSet::new(CfnThreatIntelSetRequired {
+    ///     format: threat_intel_set::Format::AlienVault.into(),
+    ///     location: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnThreatIntelSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Format", format);
-        props.set("Location", location);
+        props.set::<String>("Format", required.format);
+        props.set::<String>("Location", required.location);
         CfnThreatIntelSet { props, options: ResourceOptions::default() }
     }
 
@@ -1789,11 +2276,11 @@ pub(crate) static THREAT_INTEL_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnThreatIntelSet`].
+/// Property types and enums of the allowed values of [`CfnThreatIntelSet`].
 pub mod threat_intel_set {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::ThreatIntelSet`.
     #[derive(Clone, Debug)]
@@ -1801,15 +2288,29 @@ pub mod threat_intel_set {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -1827,28 +2328,70 @@ pub mod threat_intel_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::GuardDuty::ThreatIntelSet`; `.into()` makes a `Val<String>`.
+        Format {
+            AlienVault = "ALIEN_VAULT",
+            FireEye = "FIRE_EYE",
+            OtxCsv = "OTX_CSV",
+            ProofPoint = "PROOF_POINT",
+            Stix = "STIX",
+            Txt = "TXT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::GuardDuty::TrustedEntitySet
 ///
 /// CloudFormation type `AWS::GuardDuty::TrustedEntitySet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `ErrorDetails`: `handle.error_details()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTrustedEntitySet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrustedEntitySet`], by name: the argument of [`CfnTrustedEntitySet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrustedEntitySetRequired {
+    /// CloudFormation property `Format`.
+    ///
+    /// Allowed values (the enum [`trusted_entity_set::Format`]): `ALIEN_VAULT`, `FIRE_EYE`, `OTX_CSV`, `PROOF_POINT`, `STIX`, `TXT`.
+    ///
+    /// Changing it replaces the resource.
+    pub format: Val<String>,
+
+    /// CloudFormation property `Location`.
+    pub location: Val<String>,
+}
+
 impl CfnTrustedEntitySet {
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::TrustedEntitySet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrustedEntitySetRequired`]:
     ///
-    /// - `format`: `Format`.
-    /// - `location`: `Location`.
-    pub fn new(format: impl Into<Val<String>>, location: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrustedEntitySet::new(CfnTrustedEntitySetRequired {
+    ///     format: trusted_entity_set::Format::AlienVault.into(),
+    ///     location: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrustedEntitySetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Format", format);
-        props.set("Location", location);
+        props.set::<String>("Format", required.format);
+        props.set::<String>("Location", required.location);
         CfnTrustedEntitySet { props, options: ResourceOptions::default() }
     }
 
@@ -1952,11 +2495,11 @@ pub(crate) static TRUSTED_ENTITY_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrustedEntitySet`].
+/// Property types and enums of the allowed values of [`CfnTrustedEntitySet`].
 pub mod trusted_entity_set {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::GuardDuty::TrustedEntitySet`.
     #[derive(Clone, Debug)]
@@ -1964,15 +2507,29 @@ pub mod trusted_entity_set {
         props: Props,
     }
 
+    /// The required properties of [`TagItem`], by name: the argument of [`TagItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagItemRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagItemRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagItem::new(TagItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagItem { props }
         }
     }
@@ -1990,6 +2547,18 @@ pub mod trusted_entity_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::GuardDuty::TrustedEntitySet`; `.into()` makes a `Val<String>`.
+        Format {
+            AlienVault = "ALIEN_VAULT",
+            FireEye = "FIRE_EYE",
+            OtxCsv = "OTX_CSV",
+            ProofPoint = "PROOF_POINT",
+            Stix = "STIX",
+            Txt = "TXT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

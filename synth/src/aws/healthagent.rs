@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,18 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::HealthAgent::Domain. Creates and manages a HealthAgent Domain resource.
 ///
 /// CloudFormation type `AWS::HealthAgent::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Domain.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the Domain was created.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The unique identifier of the Domain.
+/// - `EncryptionContext`: `handle.encryption_context()` → `Val<Json>`. Encryption context for the Domain.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Domain.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnDomain {
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::HealthAgent::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the Domain.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -124,15 +135,29 @@ pub mod domain {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,18 @@ use crate::value::{Map, Val};
 /// Definition of AWS::HealthImaging::Datastore Resource Type
 ///
 /// CloudFormation type `AWS::HealthImaging::Datastore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the data store was created.
+/// - `DatastoreArn`: `handle.datastore_arn()` → `Val<String>`. The Datastore's ARN.
+/// - `DatastoreId`: `handle.datastore_id()` → `Val<String>`.
+/// - `DatastoreStatus`: `handle.datastore_status()` → `Val<String>`. A string to denote the Datastore's state.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the data store was created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatastoreId`.
 #[derive(Clone, Debug)]
 pub struct CfnDatastore {
     props: Props,

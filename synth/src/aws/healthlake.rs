@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,57 @@ use crate::value::{Json, Val};
 /// Creates a Data Transformation Profile in AWS HealthLake that converts healthcare data from a source format (such as C-CDA or CSV) into FHIR R4. A profile is immutable once created; to change its template content, replace the resource. Only its tags can be updated in place.
 ///
 /// CloudFormation type `AWS::HealthLake::DataTransformationProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the data transformation profile.
+/// - `ProfileId`: `handle.profile_id()` → `Val<String>`. The unique, server-generated identifier of the profile (32-character lowercase hexadecimal).
+/// - `TargetFormat`: `handle.target_format()` → `Val<String>`. The target format that this profile converts to. Always FHIR_R4.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataTransformationProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataTransformationProfile`], by name: the argument of [`CfnDataTransformationProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataTransformationProfileRequired {
+    /// The human-readable name of the profile.
+    ///
+    /// CloudFormation property `ProfileName`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_name: Val<String>,
+
+    /// The source format that this profile converts from.
+    ///
+    /// CloudFormation property `SourceFormat`.
+    ///
+    /// Allowed values (the enum [`data_transformation_profile::SourceFormat`]): `CCDA`, `CSV`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_format: Val<String>,
+}
+
 impl CfnDataTransformationProfile {
     pub const TYPE_NAME: &'static str = "AWS::HealthLake::DataTransformationProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataTransformationProfileRequired`]:
     ///
-    /// - `profile_name`: `ProfileName`, The human-readable name of the profile.
-    /// - `source_format`: `SourceFormat`, The source format that this profile converts from.
-    pub fn new(profile_name: impl Into<Val<String>>, source_format: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataTransformationProfile::new(CfnDataTransformationProfileRequired {
+    ///     profile_name: "...".into(),
+    ///     source_format: data_transformation_profile::SourceFormat::Ccda.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataTransformationProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("ProfileName", profile_name);
-        props.set("SourceFormat", source_format);
+        props.set::<String>("ProfileName", required.profile_name);
+        props.set::<String>("SourceFormat", required.source_format);
         CfnDataTransformationProfile { props, options: ResourceOptions::default() }
     }
 
@@ -131,11 +164,11 @@ pub(crate) static DATA_TRANSFORMATION_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataTransformationProfile`].
+/// Property types and enums of the allowed values of [`CfnDataTransformationProfile`].
 pub mod data_transformation_profile {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The source from which to create the profile's initial template content. Exactly one of the members must be specified. Use StarterProfile (C-CDA only), ProfileMapping (C-CDA or CSV), or ExistingVersionedProfileId to clone an existing profile. Each produces a published profile.
     #[derive(Clone, Debug)]
@@ -181,15 +214,33 @@ pub mod data_transformation_profile {
         props: Props,
     }
 
-    impl ExistingVersionedProfileSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExistingVersionedProfileSource`], by name: the argument of [`ExistingVersionedProfileSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExistingVersionedProfileSourceRequired {
+        /// The unique identifier of the source profile to clone.
         ///
-        /// - `profile_id`: `ProfileId`, The unique identifier of the source profile to clone.
-        /// - `version`: `Version`, The version number of the source profile to clone.
-        pub fn new(profile_id: impl Into<Val<String>>, version: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `ProfileId`.
+        pub profile_id: Val<String>,
+
+        /// The version number of the source profile to clone.
+        ///
+        /// CloudFormation property `Version`.
+        pub version: Val<i64>,
+    }
+
+    impl ExistingVersionedProfileSource {
+        /// Creates the value from its required properties, by name in [`ExistingVersionedProfileSourceRequired`]:
+        ///
+        /// ```text
+        /// ExistingVersionedProfileSource::new(ExistingVersionedProfileSourceRequired {
+        ///     profile_id: "...".into(),
+        ///     version: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ExistingVersionedProfileSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProfileId", profile_id);
-            props.set("Version", version);
+            props.set::<String>("ProfileId", required.profile_id);
+            props.set::<i64>("Version", required.version);
             ExistingVersionedProfileSource { props }
         }
     }
@@ -207,7 +258,7 @@ pub mod data_transformation_profile {
     }
 
     impl ProfileMappingSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `profile_mapping`: `ProfileMapping`, Map of template file paths to their Velocity template content.
         pub fn new(profile_mapping: impl Into<Val<Map<String>>>) -> Self {
@@ -230,7 +281,7 @@ pub mod data_transformation_profile {
     }
 
     impl StarterProfileSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `starter_profile_name`: `StarterProfileName`, The name of the starter profile to seed the profile from.
         pub fn new(starter_profile_name: impl Into<Val<String>>) -> Self {
@@ -252,15 +303,33 @@ pub mod data_transformation_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -278,11 +347,31 @@ pub mod data_transformation_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SourceFormat` in `AWS::HealthLake::DataTransformationProfile`; `.into()` makes a `Val<String>`.
+        SourceFormat {
+            Ccda = "CCDA",
+            Csv = "CSV",
+        }
+    }
 }
 
 /// HealthLake FHIR Datastore
 ///
 /// CloudFormation type `AWS::HealthLake::FHIRDatastore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<Json>`. The time that a Data Store was created.
+/// - `DatastoreArn`: `handle.datastore_arn()` → `Val<String>`. The Amazon Resource Name used in the creation of the Data Store.
+/// - `DatastoreEndpoint`: `handle.datastore_endpoint()` → `Val<String>`. The AWS endpoint for the Data Store. Each Data Store will have it's own endpoint with Data Store ID in the endpoint URL.
+/// - `DatastoreId`: `handle.datastore_id()` → `Val<String>`. The AWS-generated ID number for the Data Store.
+/// - `DatastoreStatus`: `handle.datastore_status()` → `Val<String>`. The status of the Data Store. Possible statuses are 'CREATING', 'ACTIVE', 'UPDATING', 'UPDATE_FAILED', 'DELETING', or 'DELETED'.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatastoreId`.
 #[derive(Clone, Debug)]
 pub struct CfnFhirDatastore {
     props: Props,
@@ -292,9 +381,9 @@ pub struct CfnFhirDatastore {
 impl CfnFhirDatastore {
     pub const TYPE_NAME: &'static str = "AWS::HealthLake::FHIRDatastore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `datastore_type_version`: `DatastoreTypeVersion`, The FHIR version. Only R4 version data is supported.
+    /// - `datastore_type_version`: `DatastoreTypeVersion`, The FHIR version. Only R4 version data is supported. Allowed values: the enum [`fhir_datastore::DatastoreTypeVersion`].
     pub fn new(datastore_type_version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatastoreTypeVersion", datastore_type_version);
@@ -432,11 +521,11 @@ pub(crate) static FHIR_DATASTORE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFhirDatastore`].
+/// Property types and enums of the allowed values of [`CfnFhirDatastore`].
 pub mod fhir_datastore {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The analytics configuration for the Data Store. Omitted when the Data Store can't carry analytics.
     #[derive(Clone, Debug)]
@@ -445,9 +534,9 @@ pub mod fhir_datastore {
     }
 
     impl AnalyticsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, The analytics status for the Data Store.
+        /// - `status`: `Status`, The analytics status for the Data Store. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -468,9 +557,9 @@ pub mod fhir_datastore {
     }
 
     impl IdentityProviderConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authorization_strategy`: `AuthorizationStrategy`, Type of Authorization Strategy. The two types of supported Authorization strategies are SMART_ON_FHIR_V1 and AWS_AUTH.
+        /// - `authorization_strategy`: `AuthorizationStrategy`, Type of Authorization Strategy. The two types of supported Authorization strategies are SMART_ON_FHIR_V1 and AWS_AUTH. Allowed values: the enum [`AuthorizationStrategy`].
         pub fn new(authorization_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationStrategy", authorization_strategy);
@@ -509,9 +598,9 @@ pub mod fhir_datastore {
     }
 
     impl NlpConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, The NLP status for the Data Store.
+        /// - `status`: `Status`, The NLP status for the Data Store. Allowed values: the enum [`NlpConfigurationStatus`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -532,9 +621,9 @@ pub mod fhir_datastore {
     }
 
     impl PreloadDataConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `preload_data_type`: `PreloadDataType`, The type of preloaded data. Only Synthea preloaded data is supported.
+        /// - `preload_data_type`: `PreloadDataType`, The type of preloaded data. Only Synthea preloaded data is supported. Allowed values: the enum [`PreloadDataType`].
         pub fn new(preload_data_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PreloadDataType", preload_data_type);
@@ -555,7 +644,7 @@ pub mod fhir_datastore {
     }
 
     impl ProfileConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `default_profiles`: `DefaultProfiles`, The FHIR profiles the Data Store validates resources against by default, for example us-core-3.1.1.
         pub fn new(default_profiles: impl Into<Val<Vec<String>>>) -> Self {
@@ -578,7 +667,7 @@ pub mod fhir_datastore {
     }
 
     impl SseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_encryption_config`: `KmsEncryptionConfig`, The customer-managed-key (CMK) used when creating a Data Store. If a customer owned key is not specified, an AWS owned key will be used for encryption.
         pub fn new(kms_encryption_config: impl Into<Val<KmsEncryptionConfig>>) -> Self {
@@ -601,9 +690,9 @@ pub mod fhir_datastore {
     }
 
     impl KmsEncryptionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `cmk_type`: `CmkType`, The type of customer-managed-key (CMK) used for encryption. The two types of supported CMKs are customer owned CMKs and AWS owned CMKs.
+        /// - `cmk_type`: `CmkType`, The type of customer-managed-key (CMK) used for encryption. The two types of supported CMKs are customer owned CMKs and AWS owned CMKs. Allowed values: the enum [`CmkType`].
         pub fn new(cmk_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CmkType", cmk_type);
@@ -629,15 +718,33 @@ pub mod fhir_datastore {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -706,6 +813,53 @@ pub mod fhir_datastore {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DatastoreTypeVersion` in `AWS::HealthLake::FHIRDatastore`; `.into()` makes a `Val<String>`.
+        DatastoreTypeVersion {
+            R4 = "R4",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::HealthLake::FHIRDatastore`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Paused = "PAUSED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthorizationStrategy` in `AWS::HealthLake::FHIRDatastore`; `.into()` makes a `Val<String>`.
+        AuthorizationStrategy {
+            SmartOnFhirV1 = "SMART_ON_FHIR_V1",
+            AwsAuth = "AWS_AUTH",
+            SmartOnFhir = "SMART_ON_FHIR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::HealthLake::FHIRDatastore`; `.into()` makes a `Val<String>`.
+        NlpConfigurationStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreloadDataType` in `AWS::HealthLake::FHIRDatastore`; `.into()` makes a `Val<String>`.
+        PreloadDataType {
+            Synthea = "SYNTHEA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CmkType` in `AWS::HealthLake::FHIRDatastore`; `.into()` makes a `Val<String>`.
+        CmkType {
+            CustomerManagedKmsKey = "CUSTOMER_MANAGED_KMS_KEY",
+            AwsOwnedKmsKey = "AWS_OWNED_KMS_KEY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::IAM::AccessKey
 ///
 /// CloudFormation type `AWS::IAM::AccessKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `SecretAccessKey`: `handle.secret_access_key()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessKey {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnAccessKey {
 impl CfnAccessKey {
     pub const TYPE_NAME: &'static str = "AWS::IAM::AccessKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `user_name`: `UserName`.
     pub fn new(user_name: impl Into<Val<String>>) -> Self {
@@ -92,6 +100,14 @@ pub(crate) static ACCESS_KEY_META: TypeMeta = TypeMeta {
 /// For information about the number of groups you can create, see [Limitations on Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html) in the *User Guide*.
 ///
 /// CloudFormation type `AWS::IAM::Group`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnGroup {
     props: Props,
@@ -209,15 +225,33 @@ pub mod group {
         props: Props,
     }
 
-    impl Policy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Policy`], by name: the argument of [`Policy::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyRequired {
+        /// The policy document.
         ///
-        /// - `policy_document`: `PolicyDocument`, The policy document.
-        /// - `policy_name`: `PolicyName`, The friendly name (not ARN) identifying the policy.
-        pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PolicyDocument`.
+        pub policy_document: Val<Json>,
+
+        /// The friendly name (not ARN) identifying the policy.
+        ///
+        /// CloudFormation property `PolicyName`.
+        pub policy_name: Val<String>,
+    }
+
+    impl Policy {
+        /// Creates the value from its required properties, by name in [`PolicyRequired`]:
+        ///
+        /// ```text
+        /// Policy::new(PolicyRequired {
+        ///     policy_document: serde_json::json!({ ... }).into(),
+        ///     policy_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("PolicyDocument", policy_document);
-            props.set("PolicyName", policy_name);
+            props.set::<Json>("PolicyDocument", required.policy_document);
+            props.set::<String>("PolicyName", required.policy_name);
             Policy { props }
         }
     }
@@ -236,23 +270,55 @@ pub mod group {
 /// For information about the maximum number of inline policies that you can embed in a group, see [IAM and quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
 ///
 /// CloudFormation type `AWS::IAM::GroupPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::IAM::GroupPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGroupPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGroupPolicy`], by name: the argument of [`CfnGroupPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGroupPolicyRequired {
+    /// The name of the group to associate the policy with.
+    ///
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-.
+    ///
+    /// CloudFormation property `GroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_name: Val<String>,
+
+    /// The name of the policy document.
+    ///
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+}
+
 impl CfnGroupPolicy {
     pub const TYPE_NAME: &'static str = "AWS::IAM::GroupPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGroupPolicyRequired`]:
     ///
-    /// - `group_name`: `GroupName`, The name of the group to associate the policy with.
-    /// - `policy_name`: `PolicyName`, The name of the policy document.
-    pub fn new(group_name: impl Into<Val<String>>, policy_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGroupPolicy::new(CfnGroupPolicyRequired {
+    ///     group_name: "...".into(),
+    ///     policy_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGroupPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("GroupName", group_name);
-        props.set("PolicyName", policy_name);
+        props.set::<String>("GroupName", required.group_name);
+        props.set::<String>("PolicyName", required.policy_name);
         CfnGroupPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -302,6 +368,14 @@ pub(crate) static GROUP_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// For information about the number of instance profiles you can create, see [object quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *User Guide*.
 ///
 /// CloudFormation type `AWS::IAM::InstanceProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceProfileName`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceProfile {
     props: Props,
@@ -311,7 +385,7 @@ pub struct CfnInstanceProfile {
 impl CfnInstanceProfile {
     pub const TYPE_NAME: &'static str = "AWS::IAM::InstanceProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `roles`: `Roles`, The name of the role to associate with the instance profile. Only one role can be assigned to an EC2 instance at a time, and all applications on the instance share the same role and permissions.
     pub fn new(roles: impl Into<Val<Vec<String>>>) -> Self {
@@ -394,6 +468,21 @@ pub(crate) static INSTANCE_PROFILE_SHAPE: ObjectShape = ObjectShape {
 /// For more information about managed policies in general, see [Managed policies and inline policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide*.
 ///
 /// CloudFormation type `AWS::IAM::ManagedPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentCount`: `handle.attachment_count()` → `Val<i64>`.
+/// - `CreateDate`: `handle.create_date()` → `Val<String>`.
+/// - `DefaultVersionId`: `handle.default_version_id()` → `Val<String>`.
+/// - `IsAttachable`: `handle.is_attachable()` → `Val<bool>`.
+/// - `PermissionsBoundaryUsageCount`: `handle.permissions_boundary_usage_count()` → `Val<i64>`.
+/// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`.
+/// - `PolicyId`: `handle.policy_id()` → `Val<String>`.
+/// - `UpdateDate`: `handle.update_date()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyArn`.
 #[derive(Clone, Debug)]
 pub struct CfnManagedPolicy {
     props: Props,
@@ -403,7 +492,7 @@ pub struct CfnManagedPolicy {
 impl CfnManagedPolicy {
     pub const TYPE_NAME: &'static str = "AWS::IAM::ManagedPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `policy_document`: `PolicyDocument`.
     pub fn new(policy_document: impl Into<Val<Json>>) -> Self {
@@ -560,6 +649,14 @@ pub(crate) static MANAGED_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::IAM::OIDCProvider
 ///
 /// CloudFormation type `AWS::IAM::OIDCProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the OIDC provider
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnOidcProvider {
     props: Props,
@@ -659,15 +756,33 @@ pub mod oidc_provider {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -706,23 +821,61 @@ pub mod oidc_provider {
 /// +   [AWS::IAM::UserPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html)
 ///
 /// CloudFormation type `AWS::IAM::Policy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicy`], by name: the argument of [`CfnPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyRequired {
+    /// The policy document.
+    ///
+    /// You must provide policies in JSON format in IAM. However, for CFN templates formatted in YAML, you can provide the policy in JSON or YAML format. CFN always converts a YAML policy to JSON format before submitting it to IAM.
+    ///
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) used to validate this parameter is a string of characters consisting of the following:
+    ///
+    /// +  Any printable ASCII character ranging from the space character (``\u0020``) through the end of the ASCII character range
+    ///
+    /// +  The printable characters in the Basic Latin and Latin-1 Supplement character set (through ``\u00FF``)
+    ///
+    /// +  The special characters tab (``\u0009``), line feed (``\u000A``), and carriage return (``\u000D``)
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+
+    /// The name of the policy document.
+    ///
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
+    /// CloudFormation property `PolicyName`.
+    pub policy_name: Val<String>,
+}
+
 impl CfnPolicy {
     pub const TYPE_NAME: &'static str = "AWS::IAM::Policy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, The policy document.
-    /// - `policy_name`: `PolicyName`, The name of the policy document.
-    pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicy::new(CfnPolicyRequired {
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    ///     policy_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("PolicyName", policy_name);
+        props.set::<Json>("PolicyDocument", required.policy_document);
+        props.set::<String>("PolicyName", required.policy_name);
         CfnPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -799,6 +952,15 @@ pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
 /// For more information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide*. For information about quotas for role names and the number of roles you can create, see [IAM and quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
 ///
 /// CloudFormation type `AWS::IAM::Role`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `RoleId`: `handle.role_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoleName`.
 #[derive(Clone, Debug)]
 pub struct CfnRole {
     props: Props,
@@ -808,7 +970,7 @@ pub struct CfnRole {
 impl CfnRole {
     pub const TYPE_NAME: &'static str = "AWS::IAM::Role";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `assume_role_policy_document`: `AssumeRolePolicyDocument`, The trust policy that is associated with this role. Trust policies define which entities can assume the role. You can associate only one trust policy with a role. For an example of a policy that can be used to assume a role, see [Template Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role--examples). For more information about the elements that you can use in an IAM policy, see [Policy Elements Reference](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html) in the *User Guide*.
     pub fn new(assume_role_policy_document: impl Into<Val<Json>>) -> Self {
@@ -963,15 +1125,33 @@ pub mod role {
         props: Props,
     }
 
-    impl Policy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Policy`], by name: the argument of [`Policy::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyRequired {
+        /// The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json).
         ///
-        /// - `policy_document`: `PolicyDocument`, The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json).
-        /// - `policy_name`: `PolicyName`, The friendly name (not ARN) identifying the policy.
-        pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PolicyDocument`.
+        pub policy_document: Val<Json>,
+
+        /// The friendly name (not ARN) identifying the policy.
+        ///
+        /// CloudFormation property `PolicyName`.
+        pub policy_name: Val<String>,
+    }
+
+    impl Policy {
+        /// Creates the value from its required properties, by name in [`PolicyRequired`]:
+        ///
+        /// ```text
+        /// Policy::new(PolicyRequired {
+        ///     policy_document: serde_json::json!({ ... }).into(),
+        ///     policy_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("PolicyDocument", policy_document);
-            props.set("PolicyName", policy_name);
+            props.set::<Json>("PolicyDocument", required.policy_document);
+            props.set::<String>("PolicyName", required.policy_name);
             Policy { props }
         }
     }
@@ -988,15 +1168,33 @@ pub mod role {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name that can be used to look up or retrieve the associated value. For example, ``Department`` or ``Cost Center`` are common choices.
         ///
-        /// - `key`: `Key`, The key name that can be used to look up or retrieve the associated value. For example, ``Department`` or ``Cost Center`` are common choices.
-        /// - `value`: `Value`, The value associated with this tag. For example, tags with a key name of ``Department`` could have values such as ``Human Resources``, ``Accounting``, and ``Support``. Tags with a key name of ``Cost Center`` might have values that consist of the number associated with the different cost centers in your company. Typically, many resources have tags with the same key name but with different values.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value associated with this tag. For example, tags with a key name of ``Department`` could have values such as ``Human Resources``, ``Accounting``, and ``Support``. Tags with a key name of ``Cost Center`` might have values that consist of the number associated with the different cost centers in your company. Typically, many resources have tags with the same key name but with different values.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1025,23 +1223,55 @@ pub mod role {
 /// For information about the maximum number of inline policies that you can embed with a role, see [IAM and quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
 ///
 /// CloudFormation type `AWS::IAM::RolePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::IAM::RolePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRolePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRolePolicy`], by name: the argument of [`CfnRolePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRolePolicyRequired {
+    /// The name of the policy document.
+    ///
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+
+    /// The name of the role to associate the policy with.
+    ///
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
+    /// CloudFormation property `RoleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_name: Val<String>,
+}
+
 impl CfnRolePolicy {
     pub const TYPE_NAME: &'static str = "AWS::IAM::RolePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRolePolicyRequired`]:
     ///
-    /// - `policy_name`: `PolicyName`, The name of the policy document.
-    /// - `role_name`: `RoleName`, The name of the role to associate the policy with.
-    pub fn new(policy_name: impl Into<Val<String>>, role_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRolePolicy::new(CfnRolePolicyRequired {
+    ///     policy_name: "...".into(),
+    ///     role_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRolePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyName", policy_name);
-        props.set("RoleName", role_name);
+        props.set::<String>("PolicyName", required.policy_name);
+        props.set::<String>("RoleName", required.role_name);
         CfnRolePolicy { props, options: ResourceOptions::default() }
     }
 
@@ -1089,6 +1319,15 @@ pub(crate) static ROLE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::IAM::SAMLProvider
 ///
 /// CloudFormation type `AWS::IAM::SAMLProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the SAML provider
+/// - `SamlProviderUUID`: `handle.saml_provider_uuid()` → `Val<String>`. The unique identifier assigned to the SAML provider
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSamlProvider {
     props: Props,
@@ -1116,7 +1355,7 @@ impl CfnSamlProvider {
 
     /// The encryption setting for the SAML provider
     ///
-    /// Allowed values: `Allowed`, `Required`.
+    /// Allowed values (the enum [`saml_provider::AssertionEncryptionMode`]): `Allowed`, `Required`.
     pub fn assertion_encryption_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AssertionEncryptionMode", value);
         self
@@ -1214,11 +1453,11 @@ pub(crate) static SAML_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSamlProvider`].
+/// Property types and enums of the allowed values of [`CfnSamlProvider`].
 pub mod saml_provider {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The private key metadata for the SAML provider
     #[derive(Clone, Debug)]
@@ -1226,15 +1465,33 @@ pub mod saml_provider {
         props: Props,
     }
 
-    impl SamlPrivateKey {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SamlPrivateKey`], by name: the argument of [`SamlPrivateKey::new`].
+    #[derive(Clone, Debug)]
+    pub struct SamlPrivateKeyRequired {
+        /// The unique identifier for the SAML private key.
         ///
-        /// - `key_id`: `KeyId`, The unique identifier for the SAML private key.
-        /// - `timestamp`: `Timestamp`, The date and time, in \<a href=\\"<http://www.iso.org/iso/iso8601>\\"\>ISO 8601 date-time \</a\> format, when the private key was uploaded.
-        pub fn new(key_id: impl Into<Val<String>>, timestamp: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `KeyId`.
+        pub key_id: Val<String>,
+
+        /// The date and time, in \<a href=\\"<http://www.iso.org/iso/iso8601>\\"\>ISO 8601 date-time \</a\> format, when the private key was uploaded.
+        ///
+        /// CloudFormation property `Timestamp`.
+        pub timestamp: Val<String>,
+    }
+
+    impl SamlPrivateKey {
+        /// Creates the value from its required properties, by name in [`SamlPrivateKeyRequired`]:
+        ///
+        /// ```text
+        /// SamlPrivateKey::new(SamlPrivateKeyRequired {
+        ///     key_id: "...".into(),
+        ///     timestamp: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SamlPrivateKeyRequired) -> Self {
             let mut props = Props::new();
-            props.set("KeyId", key_id);
-            props.set("Timestamp", timestamp);
+            props.set::<String>("KeyId", required.key_id);
+            props.set::<String>("Timestamp", required.timestamp);
             SamlPrivateKey { props }
         }
     }
@@ -1251,15 +1508,33 @@ pub mod saml_provider {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1284,11 +1559,27 @@ pub mod saml_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AssertionEncryptionMode` in `AWS::IAM::SAMLProvider`; `.into()` makes a `Val<String>`.
+        AssertionEncryptionMode {
+            Allowed = "Allowed",
+            Required = "Required",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IAM::ServerCertificate
 ///
 /// CloudFormation type `AWS::IAM::ServerCertificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the server certificate
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServerCertificateName`.
 #[derive(Clone, Debug)]
 pub struct CfnServerCertificate {
     props: Props,
@@ -1414,15 +1705,33 @@ pub mod server_certificate {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1445,6 +1754,14 @@ pub mod server_certificate {
 /// Resource Type definition for AWS::IAM::ServiceLinkedRole
 ///
 /// CloudFormation type `AWS::IAM::ServiceLinkedRole`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RoleName`: `handle.role_name()` → `Val<String>`. The name of the role.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoleName`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceLinkedRole {
     props: Props,
@@ -1536,6 +1853,14 @@ pub(crate) static SERVICE_LINKED_ROLE_SHAPE: ObjectShape = ObjectShape {
 /// For information about quotas for the number of IAM users you can create, see [IAM and quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
 ///
 /// CloudFormation type `AWS::IAM::User`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserName`.
 #[derive(Clone, Debug)]
 pub struct CfnUser {
     props: Props,
@@ -1688,7 +2013,7 @@ pub mod user {
     }
 
     impl LoginProfile {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `password`: `Password`, The user's password.
         pub fn new(password: impl Into<Val<String>>) -> Self {
@@ -1720,15 +2045,33 @@ pub mod user {
         props: Props,
     }
 
-    impl Policy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Policy`], by name: the argument of [`Policy::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyRequired {
+        /// The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json).
         ///
-        /// - `policy_document`: `PolicyDocument`, The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json).
-        /// - `policy_name`: `PolicyName`, The friendly name (not ARN) identifying the policy.
-        pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PolicyDocument`.
+        pub policy_document: Val<Json>,
+
+        /// The friendly name (not ARN) identifying the policy.
+        ///
+        /// CloudFormation property `PolicyName`.
+        pub policy_name: Val<String>,
+    }
+
+    impl Policy {
+        /// Creates the value from its required properties, by name in [`PolicyRequired`]:
+        ///
+        /// ```text
+        /// Policy::new(PolicyRequired {
+        ///     policy_document: serde_json::json!({ ... }).into(),
+        ///     policy_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("PolicyDocument", policy_document);
-            props.set("PolicyName", policy_name);
+            props.set::<Json>("PolicyDocument", required.policy_document);
+            props.set::<String>("PolicyName", required.policy_name);
             Policy { props }
         }
     }
@@ -1745,15 +2088,33 @@ pub mod user {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name that can be used to look up or retrieve the associated value. For example, ``Department`` or ``Cost Center`` are common choices.
         ///
-        /// - `key`: `Key`, The key name that can be used to look up or retrieve the associated value. For example, ``Department`` or ``Cost Center`` are common choices.
-        /// - `value`: `Value`, The value associated with this tag. For example, tags with a key name of ``Department`` could have values such as ``Human Resources``, ``Accounting``, and ``Support``. Tags with a key name of ``Cost Center`` might have values that consist of the number associated with the different cost centers in your company. Typically, many resources have tags with the same key name but with different values.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value associated with this tag. For example, tags with a key name of ``Department`` could have values such as ``Human Resources``, ``Accounting``, and ``Support``. Tags with a key name of ``Cost Center`` might have values that consist of the number associated with the different cost centers in your company. Typically, many resources have tags with the same key name but with different values.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1780,23 +2141,55 @@ pub mod user {
 /// For information about the maximum number of inline policies that you can embed in a user, see [IAM and quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
 ///
 /// CloudFormation type `AWS::IAM::UserPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::IAM::UserPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserPolicy`], by name: the argument of [`CfnUserPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserPolicyRequired {
+    /// The name of the policy document.
+    ///
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+
+    /// The name of the user to associate the policy with.
+    ///
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
+    /// CloudFormation property `UserName`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_name: Val<String>,
+}
+
 impl CfnUserPolicy {
     pub const TYPE_NAME: &'static str = "AWS::IAM::UserPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserPolicyRequired`]:
     ///
-    /// - `policy_name`: `PolicyName`, The name of the policy document.
-    /// - `user_name`: `UserName`, The name of the user to associate the policy with.
-    pub fn new(policy_name: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserPolicy::new(CfnUserPolicyRequired {
+    ///     policy_name: "...".into(),
+    ///     user_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyName", policy_name);
-        props.set("UserName", user_name);
+        props.set::<String>("PolicyName", required.policy_name);
+        props.set::<String>("UserName", required.user_name);
         CfnUserPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -1844,23 +2237,45 @@ pub(crate) static USER_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::IAM::UserToGroupAddition
 ///
 /// CloudFormation type `AWS::IAM::UserToGroupAddition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnUserToGroupAddition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserToGroupAddition`], by name: the argument of [`CfnUserToGroupAddition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserToGroupAdditionRequired {
+    /// CloudFormation property `GroupName`.
+    pub group_name: Val<String>,
+
+    /// CloudFormation property `Users`.
+    pub users: Val<Vec<String>>,
+}
+
 impl CfnUserToGroupAddition {
     pub const TYPE_NAME: &'static str = "AWS::IAM::UserToGroupAddition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserToGroupAdditionRequired`]:
     ///
-    /// - `group_name`: `GroupName`.
-    /// - `users`: `Users`.
-    pub fn new(group_name: impl Into<Val<String>>, users: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnUserToGroupAddition::new(CfnUserToGroupAdditionRequired {
+    ///     group_name: "...".into(),
+    ///     users: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserToGroupAdditionRequired) -> Self {
         let mut props = Props::new();
-        props.set("GroupName", group_name);
-        props.set("Users", users);
+        props.set::<String>("GroupName", required.group_name);
+        props.set::<Vec<String>>("Users", required.users);
         CfnUserToGroupAddition { props, options: ResourceOptions::default() }
     }
 }
@@ -1901,6 +2316,14 @@ pub(crate) static USER_TO_GROUP_ADDITION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::IAM::VirtualMFADevice
 ///
 /// CloudFormation type `AWS::IAM::VirtualMFADevice`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SerialNumber`: `handle.serial_number()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SerialNumber`.
 #[derive(Clone, Debug)]
 pub struct CfnVirtualMfaDevice {
     props: Props,
@@ -1910,7 +2333,7 @@ pub struct CfnVirtualMfaDevice {
 impl CfnVirtualMfaDevice {
     pub const TYPE_NAME: &'static str = "AWS::IAM::VirtualMFADevice";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `users`: `Users`.
     pub fn new(users: impl Into<Val<Vec<String>>>) -> Self {
@@ -1996,15 +2419,33 @@ pub mod virtual_mfa_device {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,51 @@ use crate::value::Val;
 /// Resource Type definition for AWS::IdentityStore::Group
 ///
 /// CloudFormation type `AWS::IdentityStore::Group`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GroupId`: `handle.group_id()` → `Val<String>`. The unique identifier for a group in the identity store.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGroup`], by name: the argument of [`CfnGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGroupRequired {
+    /// A string containing the name of the group. This value is commonly displayed when the group is referenced.
+    ///
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// The globally unique identifier for the identity store.
+    ///
+    /// CloudFormation property `IdentityStoreId`.
+    ///
+    /// Changing it replaces the resource.
+    pub identity_store_id: Val<String>,
+}
+
 impl CfnGroup {
     pub const TYPE_NAME: &'static str = "AWS::IdentityStore::Group";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGroupRequired`]:
     ///
-    /// - `display_name`: `DisplayName`, A string containing the name of the group. This value is commonly displayed when the group is referenced.
-    /// - `identity_store_id`: `IdentityStoreId`, The globally unique identifier for the identity store.
-    pub fn new(display_name: impl Into<Val<String>>, identity_store_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGroup::new(CfnGroupRequired {
+    ///     display_name: "...".into(),
+    ///     identity_store_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DisplayName", display_name);
-        props.set("IdentityStoreId", identity_store_id);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("IdentityStoreId", required.identity_store_id);
         CfnGroup { props, options: ResourceOptions::default() }
     }
 
@@ -90,25 +117,62 @@ pub(crate) static GROUP_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type Definition for AWS:IdentityStore::GroupMembership
 ///
 /// CloudFormation type `AWS::IdentityStore::GroupMembership`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MembershipId`: `handle.membership_id()` → `Val<String>`. The identifier for a GroupMembership in the identity store.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnGroupMembership {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGroupMembership`], by name: the argument of [`CfnGroupMembership::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGroupMembershipRequired {
+    /// The unique identifier for a group in the identity store.
+    ///
+    /// CloudFormation property `GroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_id: Val<String>,
+
+    /// The globally unique identifier for the identity store.
+    ///
+    /// CloudFormation property `IdentityStoreId`.
+    ///
+    /// Changing it replaces the resource.
+    pub identity_store_id: Val<String>,
+
+    /// An object containing the identifier of a group member.
+    ///
+    /// CloudFormation property `MemberId`.
+    ///
+    /// Changing it replaces the resource.
+    pub member_id: Val<group_membership::MemberId>,
+}
+
 impl CfnGroupMembership {
     pub const TYPE_NAME: &'static str = "AWS::IdentityStore::GroupMembership";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGroupMembershipRequired`]:
     ///
-    /// - `group_id`: `GroupId`, The unique identifier for a group in the identity store.
-    /// - `identity_store_id`: `IdentityStoreId`, The globally unique identifier for the identity store.
-    /// - `member_id`: `MemberId`, An object containing the identifier of a group member.
-    pub fn new(group_id: impl Into<Val<String>>, identity_store_id: impl Into<Val<String>>, member_id: impl Into<Val<group_membership::MemberId>>) -> Self {
+    /// ```text
+    /// CfnGroupMembership::new(CfnGroupMembershipRequired {
+    ///     group_id: "...".into(),
+    ///     identity_store_id: "...".into(),
+    ///     member_id: group_membership::MemberId::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGroupMembershipRequired) -> Self {
         let mut props = Props::new();
-        props.set("GroupId", group_id);
-        props.set("IdentityStoreId", identity_store_id);
-        props.set("MemberId", member_id);
+        props.set::<String>("GroupId", required.group_id);
+        props.set::<String>("IdentityStoreId", required.identity_store_id);
+        props.set::<group_membership::MemberId>("MemberId", required.member_id);
         CfnGroupMembership { props, options: ResourceOptions::default() }
     }
 }
@@ -170,7 +234,7 @@ pub mod group_membership {
     }
 
     impl MemberId {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `user_id`: `UserId`, The identifier for a user in the identity store.
         pub fn new(user_id: impl Into<Val<String>>) -> Self {
@@ -197,6 +261,20 @@ pub mod group_membership {
 /// Creates a user within the specified identity store.
 ///
 /// CloudFormation type `AWS::IdentityStore::User`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time the user was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The identifier of the user or system that created the user.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time the user was last updated.
+/// - `UpdatedBy`: `handle.updated_by()` → `Val<String>`. The identifier of the user or system that last updated the user.
+/// - `UserId`: `handle.user_id()` → `Val<String>`. The identifier for a user in the identity store.
+/// - `UserStatus`: `handle.user_status()` → `Val<String>`. The current status of the user account.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnUser {
     props: Props,
@@ -206,7 +284,7 @@ pub struct CfnUser {
 impl CfnUser {
     pub const TYPE_NAME: &'static str = "AWS::IdentityStore::User";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `identity_store_id`: `IdentityStoreId`, The globally unique identifier for the identity store.
     pub fn new(identity_store_id: impl Into<Val<String>>) -> Self {
@@ -644,7 +722,7 @@ pub mod user {
     }
 
     impl Photos {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`, The photo data or URL.
         pub fn new(value: impl Into<Val<String>>) -> Self {

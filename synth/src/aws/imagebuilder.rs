@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,25 +15,71 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::ImageBuilder::Component
 ///
 /// CloudFormation type `AWS::ImageBuilder::Component`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the component.
+/// - `Encrypted`: `handle.encrypted()` → `Val<bool>`. The encryption status of the component.
+/// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`. The latest version references of the component.
+/// - `LatestVersion.Arn`: `handle.latest_version_arn()` → `Val<String>`. The latest version ARN of the created component.
+/// - `LatestVersion.Major`: `handle.latest_version_major()` → `Val<String>`. The latest version ARN of the created component, with the same major version.
+/// - `LatestVersion.Minor`: `handle.latest_version_minor()` → `Val<String>`. The latest version ARN of the created component, with the same minor version.
+/// - `LatestVersion.Patch`: `handle.latest_version_patch()` → `Val<String>`. The latest version ARN of the created component, with the same patch version.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of the component denotes whether the component is used to build the image or only to test it.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnComponent {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnComponent`], by name: the argument of [`CfnComponent::new`].
+#[derive(Clone, Debug)]
+pub struct CfnComponentRequired {
+    /// The name of the component.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The platform of the component.
+    ///
+    /// CloudFormation property `Platform`.
+    ///
+    /// Allowed values (the enum [`component::Platform`]): `Windows`, `Linux`, `macOS`.
+    ///
+    /// Changing it replaces the resource.
+    pub platform: Val<String>,
+
+    /// The version of the component.
+    ///
+    /// CloudFormation property `Version`.
+    ///
+    /// Changing it replaces the resource.
+    pub version: Val<String>,
+}
+
 impl CfnComponent {
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::Component";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnComponentRequired`]:
     ///
-    /// - `name`: `Name`, The name of the component.
-    /// - `platform`: `Platform`, The platform of the component.
-    /// - `version`: `Version`, The version of the component.
-    pub fn new(name: impl Into<Val<String>>, platform: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnComponent::new(CfnComponentRequired {
+    ///     name: "...".into(),
+    ///     platform: component::Platform::Windows.into(),
+    ///     version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnComponentRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Platform", platform);
-        props.set("Version", version);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Platform", required.platform);
+        props.set::<String>("Version", required.version);
         CfnComponent { props, options: ResourceOptions::default() }
     }
 
@@ -194,9 +239,36 @@ pub(crate) static COMPONENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnComponent`].
+pub mod component {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Platform` in `AWS::ImageBuilder::Component`; `.into()` makes a `Val<String>`.
+        Platform {
+            Windows = "Windows",
+            Linux = "Linux",
+            MacOs = "macOS",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::ImageBuilder::ContainerRecipe
 ///
 /// CloudFormation type `AWS::ImageBuilder::ContainerRecipe`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the container recipe.
+/// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`. The latest version references of the container recipe.
+/// - `LatestVersion.Arn`: `handle.latest_version_arn()` → `Val<String>`. The latest version ARN of the created container recipe.
+/// - `LatestVersion.Major`: `handle.latest_version_major()` → `Val<String>`. The latest version ARN of the created container recipe, with the same major version.
+/// - `LatestVersion.Minor`: `handle.latest_version_minor()` → `Val<String>`. The latest version ARN of the created container recipe, with the same minor version.
+/// - `LatestVersion.Patch`: `handle.latest_version_patch()` → `Val<String>`. The latest version ARN of the created container recipe, with the same patch version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnContainerRecipe {
     props: Props,
@@ -222,7 +294,7 @@ impl CfnContainerRecipe {
 
     /// Specifies the type of container, such as Docker.
     ///
-    /// Allowed values: `DOCKER`.
+    /// Allowed values (the enum [`container_recipe::ContainerType`]): `DOCKER`.
     ///
     /// Changing it replaces the resource.
     pub fn container_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -302,7 +374,7 @@ impl CfnContainerRecipe {
 
     /// Specifies the operating system platform when you use a custom source image.
     ///
-    /// Allowed values: `Windows`, `Linux`.
+    /// Allowed values (the enum [`container_recipe::PlatformOverride`]): `Windows`, `Linux`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -432,11 +504,11 @@ pub(crate) static CONTAINER_RECIPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContainerRecipe`].
+/// Property types and enums of the allowed values of [`CfnContainerRecipe`].
 pub mod container_recipe {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration details of the component.
     #[derive(Clone, Debug)]
@@ -476,15 +548,33 @@ pub mod container_recipe {
         props: Props,
     }
 
-    impl ComponentParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ComponentParameter`], by name: the argument of [`ComponentParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComponentParameterRequired {
+        /// The name of the component parameter to set.
         ///
-        /// - `name`: `Name`, The name of the component parameter to set.
-        /// - `value`: `Value`, Sets the value for the named component parameter.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Sets the value for the named component parameter.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<Vec<String>>,
+    }
+
+    impl ComponentParameter {
+        /// Creates the value from its required properties, by name in [`ComponentParameterRequired`]:
+        ///
+        /// ```text
+        /// ComponentParameter::new(ComponentParameterRequired {
+        ///     name: "...".into(),
+        ///     value: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ComponentParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Value", required.value);
             ComponentParameter { props }
         }
     }
@@ -628,7 +718,7 @@ pub mod container_recipe {
 
         /// Use to override the device's volume type.
         ///
-        /// Allowed values: `standard`, `io1`, `io2`, `io2a`, `gp2`, `gp3`, `gp3a`, `sc1`, `st1`.
+        /// Allowed values (the enum [`VolumeType`]): `standard`, `io1`, `io2`, `io2a`, `gp2`, `gp3`, `gp3a`, `sc1`, `st1`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -662,7 +752,7 @@ pub mod container_recipe {
 
         /// Specifies the service in which this image was registered.
         ///
-        /// Allowed values: `ECR`.
+        /// Allowed values (the enum [`Service`]): `ECR`.
         pub fn service(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Service", value);
             self
@@ -728,28 +818,93 @@ pub mod container_recipe {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContainerType` in `AWS::ImageBuilder::ContainerRecipe`; `.into()` makes a `Val<String>`.
+        ContainerType {
+            Docker = "DOCKER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PlatformOverride` in `AWS::ImageBuilder::ContainerRecipe`; `.into()` makes a `Val<String>`.
+        PlatformOverride {
+            Windows = "Windows",
+            Linux = "Linux",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::ImageBuilder::ContainerRecipe`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Standard = "standard",
+            Io1 = "io1",
+            Io2 = "io2",
+            Io2a = "io2a",
+            Gp2 = "gp2",
+            Gp3 = "gp3",
+            Gp3a = "gp3a",
+            Sc1 = "sc1",
+            St1 = "st1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Service` in `AWS::ImageBuilder::ContainerRecipe`; `.into()` makes a `Val<String>`.
+        Service {
+            Ecr = "ECR",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ImageBuilder::DistributionConfiguration
 ///
 /// CloudFormation type `AWS::ImageBuilder::DistributionConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the distribution configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDistributionConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDistributionConfiguration`], by name: the argument of [`CfnDistributionConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDistributionConfigurationRequired {
+    /// The distributions of the distribution configuration.
+    ///
+    /// CloudFormation property `Distributions`.
+    pub distributions: Val<Vec<distribution_configuration::Distribution>>,
+
+    /// The name of the distribution configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnDistributionConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::DistributionConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDistributionConfigurationRequired`]:
     ///
-    /// - `distributions`: `Distributions`, The distributions of the distribution configuration.
-    /// - `name`: `Name`, The name of the distribution configuration.
-    pub fn new(distributions: impl Into<Val<Vec<distribution_configuration::Distribution>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDistributionConfiguration::new(CfnDistributionConfigurationRequired {
+    ///     distributions: vec![distribution_configuration::Distribution::new(...)].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDistributionConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Distributions", distributions);
-        props.set("Name", name);
+        props.set::<Vec<distribution_configuration::Distribution>>("Distributions", required.distributions);
+        props.set::<String>("Name", required.name);
         CfnDistributionConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -810,11 +965,11 @@ pub(crate) static DISTRIBUTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDistributionConfiguration`].
+/// Property types and enums of the allowed values of [`CfnDistributionConfiguration`].
 pub mod distribution_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The distributions of the distribution configuration.
     #[derive(Clone, Debug)]
@@ -823,7 +978,7 @@ pub mod distribution_configuration {
     }
 
     impl Distribution {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`, region
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -1034,7 +1189,7 @@ pub mod distribution_configuration {
 
         /// The service of target container repository.
         ///
-        /// Allowed values: `ECR`.
+        /// Allowed values (the enum [`Service`]): `ECR`.
         pub fn service(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Service", value);
             self
@@ -1206,7 +1361,7 @@ pub mod distribution_configuration {
     }
 
     impl SsmParameterConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `parameter_name`: `ParameterName`, The name of the SSM parameter.
         pub fn new(parameter_name: impl Into<Val<String>>) -> Self {
@@ -1223,7 +1378,7 @@ pub mod distribution_configuration {
 
         /// The data type of the SSM parameter.
         ///
-        /// Allowed values: `text`, `aws:ec2:image`.
+        /// Allowed values (the enum [`DataType`]): `text`, `aws:ec2:image`.
         pub fn data_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataType", value);
             self
@@ -1318,11 +1473,42 @@ pub mod distribution_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Service` in `AWS::ImageBuilder::DistributionConfiguration`; `.into()` makes a `Val<String>`.
+        Service {
+            Ecr = "ECR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::ImageBuilder::DistributionConfiguration`; `.into()` makes a `Val<String>`.
+        DataType {
+            Text = "text",
+            AwsEc2Image = "aws:ec2:image",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ImageBuilder::Image
 ///
 /// CloudFormation type `AWS::ImageBuilder::Image`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image.
+/// - `ImageId`: `handle.image_id()` → `Val<String>`. The AMI ID of the EC2 AMI in current region.
+/// - `ImageUri`: `handle.image_uri()` → `Val<String>`. URI for containers created in current Region with default ECR image tag
+/// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`. The latest version references of the image.
+/// - `LatestVersion.Arn`: `handle.latest_version_arn()` → `Val<String>`. The latest version ARN of the created image.
+/// - `LatestVersion.Major`: `handle.latest_version_major()` → `Val<String>`. The latest version ARN of the created image, with the same major version.
+/// - `LatestVersion.Minor`: `handle.latest_version_minor()` → `Val<String>`. The latest version ARN of the created image, with the same minor version.
+/// - `LatestVersion.Patch`: `handle.latest_version_patch()` → `Val<String>`. The latest version ARN of the created image, with the same patch version.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the image.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnImage {
     props: Props,
@@ -1544,11 +1730,11 @@ pub(crate) static IMAGE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnImage`].
+/// Property types and enums of the allowed values of [`CfnImage`].
 pub mod image {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The deletion settings of the image, indicating whether to delete the underlying resources in addition to the image.
     #[derive(Clone, Debug)]
@@ -1557,7 +1743,7 @@ pub mod image {
     }
 
     impl DeletionSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `execution_role`: `ExecutionRole`, The execution role to use for deleting the image, as well as underlying resources.
         pub fn new(execution_role: impl Into<Val<String>>) -> Self {
@@ -1742,7 +1928,7 @@ pub mod image {
 
         /// Define execution decision in case of workflow failure
         ///
-        /// Allowed values: `CONTINUE`, `ABORT`.
+        /// Allowed values (the enum [`OnFailure`]): `CONTINUE`, `ABORT`.
         pub fn on_failure(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnFailure", value);
             self
@@ -1851,11 +2037,28 @@ pub mod image {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `OnFailure` in `AWS::ImageBuilder::Image`; `.into()` makes a `Val<String>`.
+        OnFailure {
+            Continue = "CONTINUE",
+            Abort = "ABORT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ImageBuilder::ImagePipeline
 ///
 /// CloudFormation type `AWS::ImageBuilder::ImagePipeline`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image pipeline.
+/// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`. The deployment ID of the pipeline, used for resource create/update triggers.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnImagePipeline {
     props: Props,
@@ -1953,7 +2156,7 @@ impl CfnImagePipeline {
 
     /// The status of the image pipeline.
     ///
-    /// Allowed values: `DISABLED`, `ENABLED`.
+    /// Allowed values (the enum [`image_pipeline::Status`]): `DISABLED`, `ENABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -2034,11 +2237,11 @@ pub(crate) static IMAGE_PIPELINE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnImagePipeline`].
+/// Property types and enums of the allowed values of [`CfnImagePipeline`].
 pub mod image_pipeline {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Determines if tests should run after building the image. Image Builder defaults to enable tests to run following the image build, before image distribution.
     #[derive(Clone, Debug)]
@@ -2189,7 +2392,7 @@ pub mod image_pipeline {
 
         /// The condition configures when the pipeline should trigger a new image build.
         ///
-        /// Allowed values: `EXPRESSION_MATCH_ONLY`, `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE`.
+        /// Allowed values (the enum [`PipelineExecutionStartCondition`]): `EXPRESSION_MATCH_ONLY`, `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE`.
         pub fn pipeline_execution_start_condition(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PipelineExecutionStartCondition", value);
             self
@@ -2221,7 +2424,7 @@ pub mod image_pipeline {
     }
 
     impl AutoDisablePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `failure_count`: `FailureCount`, The number of consecutive failures after which the pipeline should be automatically disabled.
         pub fn new(failure_count: impl Into<Val<i64>>) -> Self {
@@ -2252,7 +2455,7 @@ pub mod image_pipeline {
 
         /// Define execution decision in case of workflow failure
         ///
-        /// Allowed values: `CONTINUE`, `ABORT`.
+        /// Allowed values (the enum [`OnFailure`]): `CONTINUE`, `ABORT`.
         pub fn on_failure(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnFailure", value);
             self
@@ -2379,30 +2582,96 @@ pub mod image_pipeline {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::ImageBuilder::ImagePipeline`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PipelineExecutionStartCondition` in `AWS::ImageBuilder::ImagePipeline`; `.into()` makes a `Val<String>`.
+        PipelineExecutionStartCondition {
+            ExpressionMatchOnly = "EXPRESSION_MATCH_ONLY",
+            ExpressionMatchAndDependencyUpdatesAvailable = "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OnFailure` in `AWS::ImageBuilder::ImagePipeline`; `.into()` makes a `Val<String>`.
+        OnFailure {
+            Continue = "CONTINUE",
+            Abort = "ABORT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ImageBuilder::ImageRecipe
 ///
 /// CloudFormation type `AWS::ImageBuilder::ImageRecipe`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image recipe.
+/// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`. The latest version references of the image recipe.
+/// - `LatestVersion.Arn`: `handle.latest_version_arn()` → `Val<String>`. The latest version ARN of the created image recipe.
+/// - `LatestVersion.Major`: `handle.latest_version_major()` → `Val<String>`. The latest version ARN of the created image recipe, with the same major version.
+/// - `LatestVersion.Minor`: `handle.latest_version_minor()` → `Val<String>`. The latest version ARN of the created image recipe, with the same minor version.
+/// - `LatestVersion.Patch`: `handle.latest_version_patch()` → `Val<String>`. The latest version ARN of the created image recipe, with the same patch version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnImageRecipe {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnImageRecipe`], by name: the argument of [`CfnImageRecipe::new`].
+#[derive(Clone, Debug)]
+pub struct CfnImageRecipeRequired {
+    /// The name of the image recipe.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The parent image of the image recipe.
+    ///
+    /// CloudFormation property `ParentImage`.
+    ///
+    /// Changing it replaces the resource.
+    pub parent_image: Val<String>,
+
+    /// The version of the image recipe.
+    ///
+    /// CloudFormation property `Version`.
+    ///
+    /// Changing it replaces the resource.
+    pub version: Val<String>,
+}
+
 impl CfnImageRecipe {
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::ImageRecipe";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnImageRecipeRequired`]:
     ///
-    /// - `name`: `Name`, The name of the image recipe.
-    /// - `parent_image`: `ParentImage`, The parent image of the image recipe.
-    /// - `version`: `Version`, The version of the image recipe.
-    pub fn new(name: impl Into<Val<String>>, parent_image: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnImageRecipe::new(CfnImageRecipeRequired {
+    ///     name: "...".into(),
+    ///     parent_image: "...".into(),
+    ///     version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnImageRecipeRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ParentImage", parent_image);
-        props.set("Version", version);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ParentImage", required.parent_image);
+        props.set::<String>("Version", required.version);
         CfnImageRecipe { props, options: ResourceOptions::default() }
     }
 
@@ -2553,11 +2822,11 @@ pub(crate) static IMAGE_RECIPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnImageRecipe`].
+/// Property types and enums of the allowed values of [`CfnImageRecipe`].
 pub mod image_recipe {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specify additional settings and launch scripts for your build instances.
     #[derive(Clone, Debug)]
@@ -2718,7 +2987,7 @@ pub mod image_recipe {
 
         /// Use to override the device's volume type.
         ///
-        /// Allowed values: `standard`, `io1`, `io2`, `io2a`, `gp2`, `gp3`, `gp3a`, `sc1`, `st1`.
+        /// Allowed values (the enum [`VolumeType`]): `standard`, `io1`, `io2`, `io2a`, `gp2`, `gp3`, `gp3a`, `sc1`, `st1`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -2769,15 +3038,33 @@ pub mod image_recipe {
         props: Props,
     }
 
-    impl ComponentParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ComponentParameter`], by name: the argument of [`ComponentParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComponentParameterRequired {
+        /// The name of the component parameter to set.
         ///
-        /// - `name`: `Name`, The name of the component parameter to set.
-        /// - `value`: `Value`, Sets the value for the named component parameter.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Sets the value for the named component parameter.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<Vec<String>>,
+    }
+
+    impl ComponentParameter {
+        /// Creates the value from its required properties, by name in [`ComponentParameterRequired`]:
+        ///
+        /// ```text
+        /// ComponentParameter::new(ComponentParameterRequired {
+        ///     name: "...".into(),
+        ///     value: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ComponentParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Value", required.value);
             ComponentParameter { props }
         }
     }
@@ -2832,28 +3119,71 @@ pub mod image_recipe {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::ImageBuilder::ImageRecipe`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Standard = "standard",
+            Io1 = "io1",
+            Io2 = "io2",
+            Io2a = "io2a",
+            Gp2 = "gp2",
+            Gp3 = "gp3",
+            Gp3a = "gp3a",
+            Sc1 = "sc1",
+            St1 = "st1",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ImageBuilder::InfrastructureConfiguration
 ///
 /// CloudFormation type `AWS::ImageBuilder::InfrastructureConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the infrastructure configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInfrastructureConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInfrastructureConfiguration`], by name: the argument of [`CfnInfrastructureConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInfrastructureConfigurationRequired {
+    /// The instance profile of the infrastructure configuration.
+    ///
+    /// CloudFormation property `InstanceProfileName`.
+    pub instance_profile_name: Val<String>,
+
+    /// The name of the infrastructure configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnInfrastructureConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::InfrastructureConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInfrastructureConfigurationRequired`]:
     ///
-    /// - `instance_profile_name`: `InstanceProfileName`, The instance profile of the infrastructure configuration.
-    /// - `name`: `Name`, The name of the infrastructure configuration.
-    pub fn new(instance_profile_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInfrastructureConfiguration::new(CfnInfrastructureConfigurationRequired {
+    ///     instance_profile_name: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInfrastructureConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceProfileName", instance_profile_name);
-        props.set("Name", name);
+        props.set::<String>("InstanceProfileName", required.instance_profile_name);
+        props.set::<String>("Name", required.name);
         CfnInfrastructureConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -2994,11 +3324,11 @@ pub(crate) static INFRASTRUCTURE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInfrastructureConfiguration`].
+/// Property types and enums of the allowed values of [`CfnInfrastructureConfiguration`].
 pub mod infrastructure_configuration {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The instance metadata option settings for the infrastructure configuration.
     #[derive(Clone, Debug)]
@@ -3021,7 +3351,7 @@ pub mod infrastructure_configuration {
 
         /// Indicates whether a signed token header is required for instance metadata retrieval requests. The values affect the response as follows:
         ///
-        /// Allowed values: `required`, `optional`.
+        /// Allowed values (the enum [`HttpTokens`]): `required`, `optional`.
         pub fn http_tokens(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpTokens", value);
             self
@@ -3099,7 +3429,7 @@ pub mod infrastructure_configuration {
     }
 
     impl ParentInstance {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `auto_scaling_group`: `AutoScalingGroup`, The Amazon EC2 Auto Scaling group that Image Builder takes the build instance from.
         pub fn new(auto_scaling_group: impl Into<Val<AutoScalingGroup>>) -> Self {
@@ -3122,7 +3452,7 @@ pub mod infrastructure_configuration {
     }
 
     impl AutoScalingGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the Auto Scaling group, in the same account and AWS Region as the infrastructure configuration.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -3177,7 +3507,7 @@ pub mod infrastructure_configuration {
 
         /// Tenancy
         ///
-        /// Allowed values: `default`, `dedicated`, `host`.
+        /// Allowed values (the enum [`Tenancy`]): `default`, `dedicated`, `host`.
         pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tenancy", value);
             self
@@ -3237,34 +3567,96 @@ pub mod infrastructure_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `HttpTokens` in `AWS::ImageBuilder::InfrastructureConfiguration`; `.into()` makes a `Val<String>`.
+        HttpTokens {
+            Required = "required",
+            Optional = "optional",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tenancy` in `AWS::ImageBuilder::InfrastructureConfiguration`; `.into()` makes a `Val<String>`.
+        Tenancy {
+            Default = "default",
+            Dedicated = "dedicated",
+            Host = "host",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ImageBuilder::LifecyclePolicy
 ///
 /// CloudFormation type `AWS::ImageBuilder::LifecyclePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the lifecycle policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLifecyclePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLifecyclePolicy`], by name: the argument of [`CfnLifecyclePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLifecyclePolicyRequired {
+    /// The execution role of the lifecycle policy.
+    ///
+    /// CloudFormation property `ExecutionRole`.
+    pub execution_role: Val<String>,
+
+    /// The name of the lifecycle policy.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The policy details of the lifecycle policy.
+    ///
+    /// CloudFormation property `PolicyDetails`.
+    pub policy_details: Val<Vec<lifecycle_policy::PolicyDetail>>,
+
+    /// The resource selection of the lifecycle policy.
+    ///
+    /// CloudFormation property `ResourceSelection`.
+    pub resource_selection: Val<lifecycle_policy::ResourceSelection>,
+
+    /// The resource type of the lifecycle policy.
+    ///
+    /// CloudFormation property `ResourceType`.
+    ///
+    /// Allowed values (the enum [`lifecycle_policy::ResourceType`]): `AMI_IMAGE`, `CONTAINER_IMAGE`.
+    pub resource_type: Val<String>,
+}
+
 impl CfnLifecyclePolicy {
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::LifecyclePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLifecyclePolicyRequired`]:
     ///
-    /// - `execution_role`: `ExecutionRole`, The execution role of the lifecycle policy.
-    /// - `name`: `Name`, The name of the lifecycle policy.
-    /// - `policy_details`: `PolicyDetails`, The policy details of the lifecycle policy.
-    /// - `resource_selection`: `ResourceSelection`, The resource selection of the lifecycle policy.
-    /// - `resource_type`: `ResourceType`, The resource type of the lifecycle policy.
-    pub fn new(execution_role: impl Into<Val<String>>, name: impl Into<Val<String>>, policy_details: impl Into<Val<Vec<lifecycle_policy::PolicyDetail>>>, resource_selection: impl Into<Val<lifecycle_policy::ResourceSelection>>, resource_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLifecyclePolicy::new(CfnLifecyclePolicyRequired {
+    ///     execution_role: "...".into(),
+    ///     name: "...".into(),
+    ///     policy_details: vec![lifecycle_policy::PolicyDetail::new(...)].into(),
+    ///     resource_selection: lifecycle_policy::ResourceSelection::new(...).into(),
+    ///     resource_type: lifecycle_policy::ResourceType::AmiImage.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLifecyclePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExecutionRole", execution_role);
-        props.set("Name", name);
-        props.set("PolicyDetails", policy_details);
-        props.set("ResourceSelection", resource_selection);
-        props.set("ResourceType", resource_type);
+        props.set::<String>("ExecutionRole", required.execution_role);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<lifecycle_policy::PolicyDetail>>("PolicyDetails", required.policy_details);
+        props.set::<lifecycle_policy::ResourceSelection>("ResourceSelection", required.resource_selection);
+        props.set::<String>("ResourceType", required.resource_type);
         CfnLifecyclePolicy { props, options: ResourceOptions::default() }
     }
 
@@ -3276,7 +3668,7 @@ impl CfnLifecyclePolicy {
 
     /// The status of the lifecycle policy.
     ///
-    /// Allowed values: `DISABLED`, `ENABLED`.
+    /// Allowed values (the enum [`lifecycle_policy::Status`]): `DISABLED`, `ENABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -3337,11 +3729,11 @@ pub(crate) static LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLifecyclePolicy`].
+/// Property types and enums of the allowed values of [`CfnLifecyclePolicy`].
 pub mod lifecycle_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The policy detail of the lifecycle policy.
     #[derive(Clone, Debug)]
@@ -3349,15 +3741,33 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl PolicyDetail {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PolicyDetail`], by name: the argument of [`PolicyDetail::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyDetailRequired {
+        /// The action of the policy detail.
         ///
-        /// - `action`: `Action`, The action of the policy detail.
-        /// - `filter`: `Filter`, The filters to apply of the policy detail.
-        pub fn new(action: impl Into<Val<Action>>, filter: impl Into<Val<Filter>>) -> Self {
+        /// CloudFormation property `Action`.
+        pub action: Val<Action>,
+
+        /// The filters to apply of the policy detail.
+        ///
+        /// CloudFormation property `Filter`.
+        pub filter: Val<Filter>,
+    }
+
+    impl PolicyDetail {
+        /// Creates the value from its required properties, by name in [`PolicyDetailRequired`]:
+        ///
+        /// ```text
+        /// PolicyDetail::new(PolicyDetailRequired {
+        ///     action: Action::new(...).into(),
+        ///     filter: Filter::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyDetailRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Filter", filter);
+            props.set::<Action>("Action", required.action);
+            props.set::<Filter>("Filter", required.filter);
             PolicyDetail { props }
         }
 
@@ -3381,9 +3791,9 @@ pub mod lifecycle_policy {
     }
 
     impl Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The action type of the policy detail.
+        /// - `type_`: `Type`, The action type of the policy detail. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -3529,15 +3939,35 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl LastLaunched {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LastLaunched`], by name: the argument of [`LastLaunched::new`].
+    #[derive(Clone, Debug)]
+    pub struct LastLaunchedRequired {
+        /// The value's time unit.
         ///
-        /// - `unit`: `Unit`, The value's time unit.
-        /// - `value`: `Value`, The last launched value.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Unit`.
+        ///
+        /// Allowed values (the enum [`Unit`]): `DAYS`, `WEEKS`, `MONTHS`, `YEARS`.
+        pub unit: Val<String>,
+
+        /// The last launched value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl LastLaunched {
+        /// Creates the value from its required properties, by name in [`LastLaunchedRequired`]:
+        ///
+        /// ```text
+        /// LastLaunched::new(LastLaunchedRequired {
+        ///     unit: Unit::Days.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: LastLaunchedRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<i64>("Value", required.value);
             LastLaunched { props }
         }
     }
@@ -3554,15 +3984,35 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl Filter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Filter`], by name: the argument of [`Filter::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterRequired {
+        /// The filter type.
         ///
-        /// - `type_`: `Type`, The filter type.
-        /// - `value`: `Value`, The filter value.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`FilterType`]): `AGE`, `COUNT`.
+        pub type_: Val<String>,
+
+        /// The filter value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl Filter {
+        /// Creates the value from its required properties, by name in [`FilterRequired`]:
+        ///
+        /// ```text
+        /// Filter::new(FilterRequired {
+        ///     type_: FilterType::Age.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<i64>("Value", required.value);
             Filter { props }
         }
 
@@ -3574,7 +4024,7 @@ pub mod lifecycle_policy {
 
         /// The value's time unit.
         ///
-        /// Allowed values: `DAYS`, `WEEKS`, `MONTHS`, `YEARS`.
+        /// Allowed values (the enum [`Unit`]): `DAYS`, `WEEKS`, `MONTHS`, `YEARS`.
         pub fn unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Unit", value);
             self
@@ -3625,15 +4075,33 @@ pub mod lifecycle_policy {
         props: Props,
     }
 
-    impl RecipeSelection {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RecipeSelection`], by name: the argument of [`RecipeSelection::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecipeSelectionRequired {
+        /// The recipe name.
         ///
-        /// - `name`: `Name`, The recipe name.
-        /// - `semantic_version`: `SemanticVersion`, The recipe version.
-        pub fn new(name: impl Into<Val<String>>, semantic_version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The recipe version.
+        ///
+        /// CloudFormation property `SemanticVersion`.
+        pub semantic_version: Val<String>,
+    }
+
+    impl RecipeSelection {
+        /// Creates the value from its required properties, by name in [`RecipeSelectionRequired`]:
+        ///
+        /// ```text
+        /// RecipeSelection::new(RecipeSelectionRequired {
+        ///     name: "...".into(),
+        ///     semantic_version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RecipeSelectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SemanticVersion", semantic_version);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("SemanticVersion", required.semantic_version);
             RecipeSelection { props }
         }
     }
@@ -3708,30 +4176,117 @@ pub mod lifecycle_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::ImageBuilder::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            AmiImage = "AMI_IMAGE",
+            ContainerImage = "CONTAINER_IMAGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::ImageBuilder::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ImageBuilder::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        Type {
+            Delete = "DELETE",
+            Deprecate = "DEPRECATE",
+            Disable = "DISABLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::ImageBuilder::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        Unit {
+            Days = "DAYS",
+            Weeks = "WEEKS",
+            Months = "MONTHS",
+            Years = "YEARS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ImageBuilder::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        FilterType {
+            Age = "AGE",
+            Count = "COUNT",
+        }
+    }
 }
 
 /// Resource schema for AWS::ImageBuilder::Workflow
 ///
 /// CloudFormation type `AWS::ImageBuilder::Workflow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the workflow.
+/// - `LatestVersion`: `handle.latest_version()` → `Val<Json>`. The latest version references of the workflow.
+/// - `LatestVersion.Arn`: `handle.latest_version_arn()` → `Val<String>`. The latest version ARN of the created workflow.
+/// - `LatestVersion.Major`: `handle.latest_version_major()` → `Val<String>`. The latest version ARN of the created workflow, with the same major version.
+/// - `LatestVersion.Minor`: `handle.latest_version_minor()` → `Val<String>`. The latest version ARN of the created workflow, with the same minor version.
+/// - `LatestVersion.Patch`: `handle.latest_version_patch()` → `Val<String>`. The latest version ARN of the created workflow, with the same patch version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkflow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkflow`], by name: the argument of [`CfnWorkflow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkflowRequired {
+    /// The name of the workflow.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The type of the workflow denotes whether the workflow is used to build, test, or distribute.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`workflow::Type`]): `BUILD`, `TEST`, `DISTRIBUTION`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+
+    /// The version of the workflow.
+    ///
+    /// CloudFormation property `Version`.
+    ///
+    /// Changing it replaces the resource.
+    pub version: Val<String>,
+}
+
 impl CfnWorkflow {
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::Workflow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkflowRequired`]:
     ///
-    /// - `name`: `Name`, The name of the workflow.
-    /// - `type_`: `Type`, The type of the workflow denotes whether the workflow is used to build, test, or distribute.
-    /// - `version`: `Version`, The version of the workflow.
-    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkflow::new(CfnWorkflowRequired {
+    ///     name: "...".into(),
+    ///     type_: workflow::Type::Build.into(),
+    ///     version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkflowRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Type", type_);
-        props.set("Version", version);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
+        props.set::<String>("Version", required.version);
         CfnWorkflow { props, options: ResourceOptions::default() }
     }
 
@@ -3867,6 +4422,20 @@ pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnWorkflow`].
+pub mod workflow {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ImageBuilder::Workflow`; `.into()` makes a `Val<String>`.
+        Type {
+            Build = "BUILD",
+            Test = "TEST",
+            Distribution = "DISTRIBUTION",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

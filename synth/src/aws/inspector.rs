@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Inspector::AssessmentTarget
 ///
 /// CloudFormation type `AWS::Inspector::AssessmentTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAssessmentTarget {
     props: Props,
@@ -90,25 +97,56 @@ pub(crate) static ASSESSMENT_TARGET_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Inspector::AssessmentTemplate
 ///
 /// CloudFormation type `AWS::Inspector::AssessmentTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAssessmentTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAssessmentTemplate`], by name: the argument of [`CfnAssessmentTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssessmentTemplateRequired {
+    /// CloudFormation property `AssessmentTargetArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub assessment_target_arn: Val<String>,
+
+    /// CloudFormation property `DurationInSeconds`.
+    ///
+    /// Changing it replaces the resource.
+    pub duration_in_seconds: Val<i64>,
+
+    /// CloudFormation property `RulesPackageArns`.
+    ///
+    /// Changing it replaces the resource.
+    pub rules_package_arns: Val<Vec<String>>,
+}
+
 impl CfnAssessmentTemplate {
     pub const TYPE_NAME: &'static str = "AWS::Inspector::AssessmentTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssessmentTemplateRequired`]:
     ///
-    /// - `assessment_target_arn`: `AssessmentTargetArn`.
-    /// - `duration_in_seconds`: `DurationInSeconds`.
-    /// - `rules_package_arns`: `RulesPackageArns`.
-    pub fn new(assessment_target_arn: impl Into<Val<String>>, duration_in_seconds: impl Into<Val<i64>>, rules_package_arns: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnAssessmentTemplate::new(CfnAssessmentTemplateRequired {
+    ///     assessment_target_arn: "...".into(),
+    ///     duration_in_seconds: 1.into(),
+    ///     rules_package_arns: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssessmentTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("AssessmentTargetArn", assessment_target_arn);
-        props.set("DurationInSeconds", duration_in_seconds);
-        props.set("RulesPackageArns", rules_package_arns);
+        props.set::<String>("AssessmentTargetArn", required.assessment_target_arn);
+        props.set::<i64>("DurationInSeconds", required.duration_in_seconds);
+        props.set::<Vec<String>>("RulesPackageArns", required.rules_package_arns);
         CfnAssessmentTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -185,15 +223,29 @@ pub mod assessment_template {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -216,6 +268,14 @@ pub mod assessment_template {
 /// Resource Type definition for AWS::Inspector::ResourceGroup
 ///
 /// CloudFormation type `AWS::Inspector::ResourceGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceGroup {
     props: Props,
@@ -225,7 +285,7 @@ pub struct CfnResourceGroup {
 impl CfnResourceGroup {
     pub const TYPE_NAME: &'static str = "AWS::Inspector::ResourceGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `resource_group_tags`: `ResourceGroupTags`.
     pub fn new(resource_group_tags: impl Into<Val<Vec<resource_group::Tag>>>) -> Self {
@@ -287,15 +347,29 @@ pub mod resource_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

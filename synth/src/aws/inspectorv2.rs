@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,27 +15,61 @@ use crate::value::{Json, Map, Val};
 /// CIS Scan Configuration resource schema
 ///
 /// CloudFormation type `AWS::InspectorV2::CisScanConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. CIS Scan configuration unique identifier
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCisScanConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCisScanConfiguration`], by name: the argument of [`CfnCisScanConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCisScanConfigurationRequired {
+    /// Name of the scan
+    ///
+    /// CloudFormation property `ScanName`.
+    pub scan_name: Val<String>,
+
+    /// Choose a Schedule cadence
+    ///
+    /// CloudFormation property `Schedule`.
+    pub schedule: Val<cis_scan_configuration::Schedule>,
+
+    /// CloudFormation property `SecurityLevel`.
+    ///
+    /// Allowed values (the enum [`cis_scan_configuration::SecurityLevel`]): `LEVEL_1`, `LEVEL_2`.
+    pub security_level: Val<String>,
+
+    /// CloudFormation property `Targets`.
+    pub targets: Val<cis_scan_configuration::CisTargets>,
+}
+
 impl CfnCisScanConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::InspectorV2::CisScanConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCisScanConfigurationRequired`]:
     ///
-    /// - `scan_name`: `ScanName`, Name of the scan
-    /// - `schedule`: `Schedule`, Choose a Schedule cadence
-    /// - `security_level`: `SecurityLevel`.
-    /// - `targets`: `Targets`.
-    pub fn new(scan_name: impl Into<Val<String>>, schedule: impl Into<Val<cis_scan_configuration::Schedule>>, security_level: impl Into<Val<String>>, targets: impl Into<Val<cis_scan_configuration::CisTargets>>) -> Self {
+    /// ```text
+    /// CfnCisScanConfiguration::new(CfnCisScanConfigurationRequired {
+    ///     scan_name: "...".into(),
+    ///     schedule: cis_scan_configuration::Schedule::new(...).into(),
+    ///     security_level: cis_scan_configuration::SecurityLevel::Level1.into(),
+    ///     targets: cis_scan_configuration::CisTargets::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCisScanConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ScanName", scan_name);
-        props.set("Schedule", schedule);
-        props.set("SecurityLevel", security_level);
-        props.set("Targets", targets);
+        props.set::<String>("ScanName", required.scan_name);
+        props.set::<cis_scan_configuration::Schedule>("Schedule", required.schedule);
+        props.set::<String>("SecurityLevel", required.security_level);
+        props.set::<cis_scan_configuration::CisTargets>("Targets", required.targets);
         CfnCisScanConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -93,11 +126,11 @@ pub(crate) static CIS_SCAN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCisScanConfiguration`].
+/// Property types and enums of the allowed values of [`CfnCisScanConfiguration`].
 pub mod cis_scan_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Choose a Schedule cadence
     #[derive(Clone, Debug)]
@@ -150,7 +183,7 @@ pub mod cis_scan_configuration {
     }
 
     impl DailySchedule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `start_time`: `StartTime`.
         pub fn new(start_time: impl Into<Val<Time>>) -> Self {
@@ -172,15 +205,29 @@ pub mod cis_scan_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Time`], by name: the argument of [`Time::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimeRequired {
+        /// CloudFormation property `TimeOfDay`.
+        pub time_of_day: Val<String>,
+
+        /// CloudFormation property `TimeZone`.
+        pub time_zone: Val<String>,
+    }
+
     impl Time {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TimeRequired`]:
         ///
-        /// - `time_of_day`: `TimeOfDay`.
-        /// - `time_zone`: `TimeZone`.
-        pub fn new(time_of_day: impl Into<Val<String>>, time_zone: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Time::new(TimeRequired {
+        ///     time_of_day: "...".into(),
+        ///     time_zone: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TimeRequired) -> Self {
             let mut props = Props::new();
-            props.set("TimeOfDay", time_of_day);
-            props.set("TimeZone", time_zone);
+            props.set::<String>("TimeOfDay", required.time_of_day);
+            props.set::<String>("TimeZone", required.time_zone);
             Time { props }
         }
     }
@@ -197,15 +244,31 @@ pub mod cis_scan_configuration {
         props: Props,
     }
 
-    impl MonthlySchedule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MonthlySchedule`], by name: the argument of [`MonthlySchedule::new`].
+    #[derive(Clone, Debug)]
+    pub struct MonthlyScheduleRequired {
+        /// CloudFormation property `Day`.
         ///
-        /// - `day`: `Day`.
-        /// - `start_time`: `StartTime`.
-        pub fn new(day: impl Into<Val<String>>, start_time: impl Into<Val<Time>>) -> Self {
+        /// Allowed values (the enum [`Day`]): `MON`, `TUE`, `WED`, `THU`, `FRI`, `SAT`, `SUN`.
+        pub day: Val<String>,
+
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<Time>,
+    }
+
+    impl MonthlySchedule {
+        /// Creates the value from its required properties, by name in [`MonthlyScheduleRequired`]:
+        ///
+        /// ```text
+        /// MonthlySchedule::new(MonthlyScheduleRequired {
+        ///     day: Day::Mon.into(),
+        ///     start_time: Time::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: MonthlyScheduleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Day", day);
-            props.set("StartTime", start_time);
+            props.set::<String>("Day", required.day);
+            props.set::<Time>("StartTime", required.start_time);
             MonthlySchedule { props }
         }
     }
@@ -222,15 +285,31 @@ pub mod cis_scan_configuration {
         props: Props,
     }
 
-    impl WeeklySchedule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WeeklySchedule`], by name: the argument of [`WeeklySchedule::new`].
+    #[derive(Clone, Debug)]
+    pub struct WeeklyScheduleRequired {
+        /// CloudFormation property `Days`.
         ///
-        /// - `days`: `Days`.
-        /// - `start_time`: `StartTime`.
-        pub fn new(days: impl Into<Val<Vec<String>>>, start_time: impl Into<Val<Time>>) -> Self {
+        /// Allowed values of each item (the enum [`Days`]): `MON`, `TUE`, `WED`, `THU`, `FRI`, `SAT`, `SUN`.
+        pub days: Val<Vec<String>>,
+
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<Time>,
+    }
+
+    impl WeeklySchedule {
+        /// Creates the value from its required properties, by name in [`WeeklyScheduleRequired`]:
+        ///
+        /// ```text
+        /// WeeklySchedule::new(WeeklyScheduleRequired {
+        ///     days: vec![Days::Mon].into(),
+        ///     start_time: Time::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: WeeklyScheduleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Days", days);
-            props.set("StartTime", start_time);
+            props.set::<Vec<String>>("Days", required.days);
+            props.set::<Time>("StartTime", required.start_time);
             WeeklySchedule { props }
         }
     }
@@ -247,15 +326,29 @@ pub mod cis_scan_configuration {
         props: Props,
     }
 
+    /// The required properties of [`CisTargets`], by name: the argument of [`CisTargets::new`].
+    #[derive(Clone, Debug)]
+    pub struct CisTargetsRequired {
+        /// CloudFormation property `AccountIds`.
+        pub account_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `TargetResourceTags`.
+        pub target_resource_tags: Val<Map<Vec<String>>>,
+    }
+
     impl CisTargets {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CisTargetsRequired`]:
         ///
-        /// - `account_ids`: `AccountIds`.
-        /// - `target_resource_tags`: `TargetResourceTags`.
-        pub fn new(account_ids: impl Into<Val<Vec<String>>>, target_resource_tags: impl Into<Val<Map<Vec<String>>>>) -> Self {
+        /// ```text
+        /// CisTargets::new(CisTargetsRequired {
+        ///     account_ids: vec!["..."].into(),
+        ///     target_resource_tags: [("key", vec!["..."])].into(),
+        /// })
+        /// ```
+        pub fn new(required: CisTargetsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountIds", account_ids);
-            props.set("TargetResourceTags", target_resource_tags);
+            props.set::<Vec<String>>("AccountIds", required.account_ids);
+            props.set::<Map<Vec<String>>>("TargetResourceTags", required.target_resource_tags);
             CisTargets { props }
         }
     }
@@ -312,11 +405,58 @@ pub mod cis_scan_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SecurityLevel` in `AWS::InspectorV2::CisScanConfiguration`; `.into()` makes a `Val<String>`.
+        SecurityLevel {
+            Level1 = "LEVEL_1",
+            Level2 = "LEVEL_2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Day` in `AWS::InspectorV2::CisScanConfiguration`; `.into()` makes a `Val<String>`.
+        Day {
+            Mon = "MON",
+            Tue = "TUE",
+            Wed = "WED",
+            Thu = "THU",
+            Fri = "FRI",
+            Sat = "SAT",
+            Sun = "SUN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Days` in `AWS::InspectorV2::CisScanConfiguration`; `.into()` makes a `Val<String>`.
+        Days {
+            Mon = "MON",
+            Tue = "TUE",
+            Wed = "WED",
+            Thu = "THU",
+            Fri = "FRI",
+            Sat = "SAT",
+            Sun = "SUN",
+        }
+    }
 }
 
 /// Inspector CodeSecurityIntegration resource schema
 ///
 /// CloudFormation type `AWS::InspectorV2::CodeSecurityIntegration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Code Security Integration ARN
+/// - `AuthorizationUrl`: `handle.authorization_url()` → `Val<String>`. Authorization URL for OAuth flow
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Creation timestamp
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. Last update timestamp
+/// - `Status`: `handle.status()` → `Val<String>`. Integration Status
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`. Reason for the current status
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCodeSecurityIntegration {
     props: Props,
@@ -356,7 +496,7 @@ impl CfnCodeSecurityIntegration {
 
     /// Integration Type
     ///
-    /// Allowed values: `GITLAB_SELF_MANAGED`, `GITHUB`.
+    /// Allowed values (the enum [`code_security_integration::Type`]): `GITLAB_SELF_MANAGED`, `GITHUB`.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Type", value);
         self
@@ -452,11 +592,11 @@ pub(crate) static CODE_SECURITY_INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCodeSecurityIntegration`].
+/// Property types and enums of the allowed values of [`CfnCodeSecurityIntegration`].
 pub mod code_security_integration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::InspectorV2::CodeSecurityIntegration`.
     #[derive(Clone, Debug)]
@@ -465,7 +605,7 @@ pub mod code_security_integration {
     }
 
     impl CreateDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `gitlab_self_managed`: `gitlabSelfManaged`.
         pub fn new(gitlab_self_managed: impl Into<Val<CreateGitLabSelfManagedIntegrationDetail>>) -> Self {
@@ -487,15 +627,29 @@ pub mod code_security_integration {
         props: Props,
     }
 
+    /// The required properties of [`CreateGitLabSelfManagedIntegrationDetail`], by name: the argument of [`CreateGitLabSelfManagedIntegrationDetail::new`].
+    #[derive(Clone, Debug)]
+    pub struct CreateGitLabSelfManagedIntegrationDetailRequired {
+        /// CloudFormation property `accessToken`.
+        pub access_token: Val<String>,
+
+        /// CloudFormation property `instanceUrl`.
+        pub instance_url: Val<String>,
+    }
+
     impl CreateGitLabSelfManagedIntegrationDetail {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CreateGitLabSelfManagedIntegrationDetailRequired`]:
         ///
-        /// - `access_token`: `accessToken`.
-        /// - `instance_url`: `instanceUrl`.
-        pub fn new(access_token: impl Into<Val<String>>, instance_url: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CreateGitLabSelfManagedIntegrationDetail::new(CreateGitLabSelfManagedIntegrationDetailRequired {
+        ///     access_token: "...".into(),
+        ///     instance_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CreateGitLabSelfManagedIntegrationDetailRequired) -> Self {
             let mut props = Props::new();
-            props.set("accessToken", access_token);
-            props.set("instanceUrl", instance_url);
+            props.set::<String>("accessToken", required.access_token);
+            props.set::<String>("instanceUrl", required.instance_url);
             CreateGitLabSelfManagedIntegrationDetail { props }
         }
     }
@@ -544,15 +698,29 @@ pub mod code_security_integration {
         props: Props,
     }
 
+    /// The required properties of [`UpdateGitHubIntegrationDetail`], by name: the argument of [`UpdateGitHubIntegrationDetail::new`].
+    #[derive(Clone, Debug)]
+    pub struct UpdateGitHubIntegrationDetailRequired {
+        /// CloudFormation property `code`.
+        pub code: Val<String>,
+
+        /// CloudFormation property `installationId`.
+        pub installation_id: Val<String>,
+    }
+
     impl UpdateGitHubIntegrationDetail {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`UpdateGitHubIntegrationDetailRequired`]:
         ///
-        /// - `code`: `code`.
-        /// - `installation_id`: `installationId`.
-        pub fn new(code: impl Into<Val<String>>, installation_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// UpdateGitHubIntegrationDetail::new(UpdateGitHubIntegrationDetailRequired {
+        ///     code: "...".into(),
+        ///     installation_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: UpdateGitHubIntegrationDetailRequired) -> Self {
             let mut props = Props::new();
-            props.set("code", code);
-            props.set("installationId", installation_id);
+            props.set::<String>("code", required.code);
+            props.set::<String>("installationId", required.installation_id);
             UpdateGitHubIntegrationDetail { props }
         }
     }
@@ -570,7 +738,7 @@ pub mod code_security_integration {
     }
 
     impl UpdateGitLabSelfManagedIntegrationDetail {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `auth_code`: `authCode`.
         pub fn new(auth_code: impl Into<Val<String>>) -> Self {
@@ -623,11 +791,27 @@ pub mod code_security_integration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::InspectorV2::CodeSecurityIntegration`; `.into()` makes a `Val<String>`.
+        Type {
+            GitlabSelfManaged = "GITLAB_SELF_MANAGED",
+            Github = "GITHUB",
+        }
+    }
 }
 
 /// Inspector CodeSecurityScanConfiguration resource schema
 ///
 /// CloudFormation type `AWS::InspectorV2::CodeSecurityScanConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Code Security Scan Configuration ARN
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCodeSecurityScanConfiguration {
     props: Props,
@@ -651,7 +835,7 @@ impl CfnCodeSecurityScanConfiguration {
 
     /// Configuration Level
     ///
-    /// Allowed values: `ORGANIZATION`, `ACCOUNT`.
+    /// Allowed values (the enum [`code_security_scan_configuration::Level`]): `ORGANIZATION`, `ACCOUNT`.
     ///
     /// Changing it replaces the resource.
     pub fn level(mut self, value: impl Into<Val<String>>) -> Self {
@@ -728,11 +912,11 @@ pub(crate) static CODE_SECURITY_SCAN_CONFIGURATION_SHAPE: ObjectShape = ObjectSh
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCodeSecurityScanConfiguration`].
+/// Property types and enums of the allowed values of [`CfnCodeSecurityScanConfiguration`].
 pub mod code_security_scan_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
     #[derive(Clone, Debug)]
@@ -741,9 +925,9 @@ pub mod code_security_scan_configuration {
     }
 
     impl CodeSecurityScanConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `rule_set_categories`: `ruleSetCategories`.
+        /// - `rule_set_categories`: `ruleSetCategories`. Allowed values: the enum [`RuleSetCategories`].
         pub fn new(rule_set_categories: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ruleSetCategories", rule_set_categories);
@@ -776,9 +960,9 @@ pub mod code_security_scan_configuration {
     }
 
     impl ContinuousIntegrationScanConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `supported_events`: `supportedEvents`.
+        /// - `supported_events`: `supportedEvents`. Allowed values: the enum [`SupportedEvents`].
         pub fn new(supported_events: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("supportedEvents", supported_events);
@@ -807,7 +991,7 @@ pub mod code_security_scan_configuration {
 
         /// The `frequency` property.
         ///
-        /// Allowed values: `WEEKLY`, `MONTHLY`, `NEVER`.
+        /// Allowed values (the enum [`Frequency`]): `WEEKLY`, `MONTHLY`, `NEVER`.
         pub fn frequency(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("frequency", value);
             self
@@ -841,7 +1025,7 @@ pub mod code_security_scan_configuration {
 
         /// The `projectSelectionScope` property.
         ///
-        /// Allowed values: `ALL`.
+        /// Allowed values (the enum [`ProjectSelectionScope`]): `ALL`.
         pub fn project_selection_scope(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("projectSelectionScope", value);
             self
@@ -884,30 +1068,119 @@ pub mod code_security_scan_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Level` in `AWS::InspectorV2::CodeSecurityScanConfiguration`; `.into()` makes a `Val<String>`.
+        Level {
+            Organization = "ORGANIZATION",
+            Account = "ACCOUNT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ruleSetCategories` in `AWS::InspectorV2::CodeSecurityScanConfiguration`; `.into()` makes a `Val<String>`.
+        RuleSetCategories {
+            Sast = "SAST",
+            Iac = "IAC",
+            Sca = "SCA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `supportedEvents` in `AWS::InspectorV2::CodeSecurityScanConfiguration`; `.into()` makes a `Val<String>`.
+        SupportedEvents {
+            PullRequest = "PULL_REQUEST",
+            Push = "PUSH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `frequency` in `AWS::InspectorV2::CodeSecurityScanConfiguration`; `.into()` makes a `Val<String>`.
+        Frequency {
+            Weekly = "WEEKLY",
+            Monthly = "MONTHLY",
+            Never = "NEVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `projectSelectionScope` in `AWS::InspectorV2::CodeSecurityScanConfiguration`; `.into()` makes a `Val<String>`.
+        ProjectSelectionScope {
+            All = "ALL",
+        }
+    }
 }
 
 /// Creates and manages a multi-cloud connector for Amazon Inspector, enabling vulnerability scanning of Azure resources.
 ///
 /// CloudFormation type `AWS::InspectorV2::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the connector.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the connector was created.
+/// - `EnablementStatus`: `handle.enablement_status()` → `Val<String>`. The enablement status of the connector.
+/// - `EnablementStatusReason`: `handle.enablement_status_reason()` → `Val<String>`. Reason for the current enablement status, if applicable.
+/// - `Health`: `handle.health()` → `Val<Json>`. Health status of the connector.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. Timestamp when the connector was last updated.
+/// - `ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State`: `handle.provider_configuration_azure_scope_configuration_container_image_scanning_state()` → `Val<String>`.
+/// - `ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason`: `handle.provider_configuration_azure_scope_configuration_container_image_scanning_state_reason()` → `Val<String>`. Reason for the current scope state.
+/// - `ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State`: `handle.provider_configuration_azure_scope_configuration_serverless_scanning_state()` → `Val<String>`.
+/// - `ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason`: `handle.provider_configuration_azure_scope_configuration_serverless_scanning_state_reason()` → `Val<String>`. Reason for the current scope state.
+/// - `ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State`: `handle.provider_configuration_azure_scope_configuration_vm_scanning_state()` → `Val<String>`.
+/// - `ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason`: `handle.provider_configuration_azure_scope_configuration_vm_scanning_state_reason()` → `Val<String>`. Reason for the current scope state.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnector`], by name: the argument of [`CfnConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorRequired {
+    /// Display name for the connector.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The cloud provider for this connector.
+    ///
+    /// CloudFormation property `Provider`.
+    ///
+    /// Allowed values (the enum [`connector::Provider`]): `AZURE`.
+    ///
+    /// Changing it replaces the resource.
+    pub provider: Val<String>,
+
+    /// Provider-specific configuration including regions and scope.
+    ///
+    /// CloudFormation property `ProviderConfiguration`.
+    pub provider_configuration: Val<connector::ProviderConfiguration>,
+}
+
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::InspectorV2::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorRequired`]:
     ///
-    /// - `name`: `Name`, Display name for the connector.
-    /// - `provider`: `Provider`, The cloud provider for this connector.
-    /// - `provider_configuration`: `ProviderConfiguration`, Provider-specific configuration including regions and scope.
-    pub fn new(name: impl Into<Val<String>>, provider: impl Into<Val<String>>, provider_configuration: impl Into<Val<connector::ProviderConfiguration>>) -> Self {
+    /// ```text
+    /// CfnConnector::new(CfnConnectorRequired {
+    ///     name: "...".into(),
+    ///     provider: connector::Provider::Azure.into(),
+    ///     provider_configuration: connector::ProviderConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Provider", provider);
-        props.set("ProviderConfiguration", provider_configuration);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Provider", required.provider);
+        props.set::<connector::ProviderConfiguration>("ProviderConfiguration", required.provider_configuration);
         CfnConnector { props, options: ResourceOptions::default() }
     }
 
@@ -1041,11 +1314,11 @@ pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnector`].
+/// Property types and enums of the allowed values of [`CfnConnector`].
 pub mod connector {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::InspectorV2::Connector`.
     #[derive(Clone, Debug)]
@@ -1054,7 +1327,7 @@ pub mod connector {
     }
 
     impl ProviderConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `azure`: `Azure`.
         pub fn new(azure: impl Into<Val<AzureProviderConfiguration>>) -> Self {
@@ -1076,17 +1349,42 @@ pub mod connector {
         props: Props,
     }
 
-    impl AzureProviderConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AzureProviderConfiguration`], by name: the argument of [`AzureProviderConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AzureProviderConfigurationRequired {
+        /// The ARN of the AWS Config connector used for Azure resource discovery.
         ///
-        /// - `aws_config_connector_arn`: `AwsConfigConnectorArn`, The ARN of the AWS Config connector used for Azure resource discovery.
-        /// - `azure_regions`: `AzureRegions`, List of Azure regions to scan.
-        /// - `scope_configuration`: `ScopeConfiguration`, Defines which resource types to scan and at what scope level.
-        pub fn new(aws_config_connector_arn: impl Into<Val<String>>, azure_regions: impl Into<Val<Vec<String>>>, scope_configuration: impl Into<Val<AzureScopeConfigurationMap>>) -> Self {
+        /// CloudFormation property `AwsConfigConnectorArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub aws_config_connector_arn: Val<String>,
+
+        /// List of Azure regions to scan.
+        ///
+        /// CloudFormation property `AzureRegions`.
+        pub azure_regions: Val<Vec<String>>,
+
+        /// Defines which resource types to scan and at what scope level.
+        ///
+        /// CloudFormation property `ScopeConfiguration`.
+        pub scope_configuration: Val<AzureScopeConfigurationMap>,
+    }
+
+    impl AzureProviderConfiguration {
+        /// Creates the value from its required properties, by name in [`AzureProviderConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AzureProviderConfiguration::new(AzureProviderConfigurationRequired {
+        ///     aws_config_connector_arn: "...".into(),
+        ///     azure_regions: vec!["..."].into(),
+        ///     scope_configuration: AzureScopeConfigurationMap::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AzureProviderConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AwsConfigConnectorArn", aws_config_connector_arn);
-            props.set("AzureRegions", azure_regions);
-            props.set("ScopeConfiguration", scope_configuration);
+            props.set::<String>("AwsConfigConnectorArn", required.aws_config_connector_arn);
+            props.set::<Vec<String>>("AzureRegions", required.azure_regions);
+            props.set::<AzureScopeConfigurationMap>("ScopeConfiguration", required.scope_configuration);
             AzureProviderConfiguration { props }
         }
 
@@ -1148,9 +1446,9 @@ pub mod connector {
     }
 
     impl ScopeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `scope_type`: `ScopeType`.
+        /// - `scope_type`: `ScopeType`. Allowed values: the enum [`ScopeType`].
         pub fn new(scope_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ScopeType", scope_type);
@@ -1165,7 +1463,7 @@ pub mod connector {
 
         /// The `State` property.
         ///
-        /// Allowed values: `ACTIVE`, `PENDING`, `ERROR`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ACTIVE`, `PENDING`, `ERROR`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -1190,15 +1488,29 @@ pub mod connector {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1250,30 +1562,88 @@ pub mod connector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Provider` in `AWS::InspectorV2::Connector`; `.into()` makes a `Val<String>`.
+        Provider {
+            Azure = "AZURE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScopeType` in `AWS::InspectorV2::Connector`; `.into()` makes a `Val<String>`.
+        ScopeType {
+            Tenant = "TENANT",
+            Subscription = "SUBSCRIPTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::InspectorV2::Connector`; `.into()` makes a `Val<String>`.
+        State {
+            Active = "ACTIVE",
+            Pending = "PENDING",
+            Error = "ERROR",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Inspector Filter resource schema
 ///
 /// CloudFormation type `AWS::InspectorV2::Filter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Findings filter ARN.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFilter`], by name: the argument of [`CfnFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFilterRequired {
+    /// Findings filter action.
+    ///
+    /// CloudFormation property `FilterAction`.
+    ///
+    /// Allowed values (the enum [`filter::FilterAction`]): `NONE`, `SUPPRESS`.
+    pub filter_action: Val<String>,
+
+    /// Findings filter criteria.
+    ///
+    /// CloudFormation property `FilterCriteria`.
+    pub filter_criteria: Val<filter::FilterCriteria>,
+
+    /// Findings filter name.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnFilter {
     pub const TYPE_NAME: &'static str = "AWS::InspectorV2::Filter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFilterRequired`]:
     ///
-    /// - `filter_action`: `FilterAction`, Findings filter action.
-    /// - `filter_criteria`: `FilterCriteria`, Findings filter criteria.
-    /// - `name`: `Name`, Findings filter name.
-    pub fn new(filter_action: impl Into<Val<String>>, filter_criteria: impl Into<Val<filter::FilterCriteria>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFilter::new(CfnFilterRequired {
+    ///     filter_action: filter::FilterAction::None.into(),
+    ///     filter_criteria: filter::FilterCriteria::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("FilterAction", filter_action);
-        props.set("FilterCriteria", filter_criteria);
-        props.set("Name", name);
+        props.set::<String>("FilterAction", required.filter_action);
+        props.set::<filter::FilterCriteria>("FilterCriteria", required.filter_criteria);
+        props.set::<String>("Name", required.name);
         CfnFilter { props, options: ResourceOptions::default() }
     }
 
@@ -1336,11 +1706,11 @@ pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFilter`].
+/// Property types and enums of the allowed values of [`CfnFilter`].
 pub mod filter {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::InspectorV2::Filter`.
     #[derive(Clone, Debug)]
@@ -1626,15 +1996,31 @@ pub mod filter {
         props: Props,
     }
 
-    impl StringFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StringFilter`], by name: the argument of [`StringFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct StringFilterRequired {
+        /// CloudFormation property `Comparison`.
         ///
-        /// - `comparison`: `Comparison`.
-        /// - `value`: `Value`.
-        pub fn new(comparison: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Comparison`]): `EQUALS`, `PREFIX`, `NOT_EQUALS`.
+        pub comparison: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl StringFilter {
+        /// Creates the value from its required properties, by name in [`StringFilterRequired`]:
+        ///
+        /// ```text
+        /// StringFilter::new(StringFilterRequired {
+        ///     comparison: Comparison::Equals.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StringFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Value", value);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<String>("Value", required.value);
             StringFilter { props }
         }
     }
@@ -1748,9 +2134,9 @@ pub mod filter {
     }
 
     impl MapFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `comparison`: `Comparison`.
+        /// - `comparison`: `Comparison`. Allowed values: the enum [`MapFilterComparison`].
         pub fn new(comparison: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Comparison", comparison);
@@ -1930,6 +2316,30 @@ pub mod filter {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FilterAction` in `AWS::InspectorV2::Filter`; `.into()` makes a `Val<String>`.
+        FilterAction {
+            None = "NONE",
+            Suppress = "SUPPRESS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::InspectorV2::Filter`; `.into()` makes a `Val<String>`.
+        Comparison {
+            Equals = "EQUALS",
+            Prefix = "PREFIX",
+            NotEquals = "NOT_EQUALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::InspectorV2::Filter`; `.into()` makes a `Val<String>`.
+        MapFilterComparison {
+            Equals = "EQUALS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

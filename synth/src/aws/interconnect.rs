@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,21 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Interconnect::Connection. Creates a managed network connection between AWS and a partner cloud service provider.
 ///
 /// CloudFormation type `AWS::Interconnect::Connection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the connection.
+/// - `BillingTier`: `handle.billing_tier()` → `Val<i64>`. The billing tier for the connection.
+/// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The unique identifier for the connection.
+/// - `OwnerAccount`: `handle.owner_account()` → `Val<String>`. The AWS account ID of the connection owner.
+/// - `Provider`: `handle.provider()` → `Val<Json>`. The partner cloud service provider.
+/// - `SharedId`: `handle.shared_id()` → `Val<String>`. The shared identifier for the connection pairing.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the connection.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of managed connection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnection {
     props: Props,
@@ -25,7 +39,7 @@ pub struct CfnConnection {
 impl CfnConnection {
     pub const TYPE_NAME: &'static str = "AWS::Interconnect::Connection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `attach_point`: `AttachPoint`, The logical attachment point in your AWS network where the managed connection will be connected.
     pub fn new(attach_point: impl Into<Val<connection::AttachPoint>>) -> Self {
@@ -229,7 +243,7 @@ pub mod connection {
     }
 
     impl RemoteAccount {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `identifier`: `Identifier`, The identifier of the remote account.
         pub fn new(identifier: impl Into<Val<String>>) -> Self {
@@ -251,15 +265,33 @@ pub mod connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,18 @@ use crate::value::Val;
 /// Represents a monitor, which defines the monitoring boundaries for measurements that Internet Monitor publishes information about for an application
 ///
 /// CloudFormation type `AWS::InternetMonitor::Monitor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ssZ)
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`. The date value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ssZ)
+/// - `MonitorArn`: `handle.monitor_arn()` → `Val<String>`.
+/// - `ProcessingStatus`: `handle.processing_status()` → `Val<String>`.
+/// - `ProcessingStatusInfo`: `handle.processing_status_info()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MonitorName`.
 #[derive(Clone, Debug)]
 pub struct CfnMonitor {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnMonitor {
 impl CfnMonitor {
     pub const TYPE_NAME: &'static str = "AWS::InternetMonitor::Monitor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `monitor_name`: `MonitorName`.
     pub fn new(monitor_name: impl Into<Val<String>>) -> Self {
@@ -92,7 +103,7 @@ impl CfnMonitor {
 
     /// The `Status` property.
     ///
-    /// Allowed values: `PENDING`, `ACTIVE`, `INACTIVE`, `ERROR`.
+    /// Allowed values (the enum [`monitor::Status`]): `PENDING`, `ACTIVE`, `INACTIVE`, `ERROR`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -184,11 +195,11 @@ pub(crate) static MONITOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMonitor`].
+/// Property types and enums of the allowed values of [`CfnMonitor`].
 pub mod monitor {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::InternetMonitor::Monitor`.
     #[derive(Clone, Debug)]
@@ -261,7 +272,7 @@ pub mod monitor {
 
         /// The `Status` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`LocalHealthEventsConfigStatus`]): `ENABLED`, `DISABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -327,7 +338,7 @@ pub mod monitor {
 
         /// The `LogDeliveryStatus` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`LogDeliveryStatus`]): `ENABLED`, `DISABLED`.
         pub fn log_delivery_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogDeliveryStatus", value);
             self
@@ -405,6 +416,32 @@ pub mod monitor {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::InternetMonitor::Monitor`; `.into()` makes a `Val<String>`.
+        Status {
+            Pending = "PENDING",
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+            Error = "ERROR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::InternetMonitor::Monitor`; `.into()` makes a `Val<String>`.
+        LocalHealthEventsConfigStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogDeliveryStatus` in `AWS::InternetMonitor::Monitor`; `.into()` makes a `Val<String>`.
+        LogDeliveryStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

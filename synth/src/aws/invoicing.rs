@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,55 @@ use crate::value::Val;
 /// An invoice unit is a set of mutually exclusive accounts that correspond to your business entity. Invoice units allow you to separate AWS account costs and configures your invoice for each business entity.
 ///
 /// CloudFormation type `AWS::Invoicing::InvoiceUnit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InvoiceUnitArn`: `handle.invoice_unit_arn()` → `Val<String>`.
+/// - `LastModified`: `handle.last_modified()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InvoiceUnitArn`.
 #[derive(Clone, Debug)]
 pub struct CfnInvoiceUnit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInvoiceUnit`], by name: the argument of [`CfnInvoiceUnit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInvoiceUnitRequired {
+    /// CloudFormation property `InvoiceReceiver`.
+    ///
+    /// Changing it replaces the resource.
+    pub invoice_receiver: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Rule`.
+    pub rule: Val<invoice_unit::Rule>,
+}
+
 impl CfnInvoiceUnit {
     pub const TYPE_NAME: &'static str = "AWS::Invoicing::InvoiceUnit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInvoiceUnitRequired`]:
     ///
-    /// - `invoice_receiver`: `InvoiceReceiver`.
-    /// - `name`: `Name`.
-    /// - `rule`: `Rule`.
-    pub fn new(invoice_receiver: impl Into<Val<String>>, name: impl Into<Val<String>>, rule: impl Into<Val<invoice_unit::Rule>>) -> Self {
+    /// ```text
+    /// CfnInvoiceUnit::new(CfnInvoiceUnitRequired {
+    ///     invoice_receiver: "...".into(),
+    ///     name: "...".into(),
+    ///     rule: invoice_unit::Rule::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInvoiceUnitRequired) -> Self {
         let mut props = Props::new();
-        props.set("InvoiceReceiver", invoice_receiver);
-        props.set("Name", name);
-        props.set("Rule", rule);
+        props.set::<String>("InvoiceReceiver", required.invoice_receiver);
+        props.set::<String>("Name", required.name);
+        props.set::<invoice_unit::Rule>("Rule", required.rule);
         CfnInvoiceUnit { props, options: ResourceOptions::default() }
     }
 
@@ -118,15 +147,29 @@ pub mod invoice_unit {
         props: Props,
     }
 
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl ResourceTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ResourceTag { props }
         }
     }
@@ -144,7 +187,7 @@ pub mod invoice_unit {
     }
 
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `linked_accounts`: `LinkedAccounts`.
         pub fn new(linked_accounts: impl Into<Val<Vec<String>>>) -> Self {
@@ -179,35 +222,114 @@ pub mod invoice_unit {
 /// Creates and manages a procurement portal preference configuration for e-invoice delivery and purchase order retrieval.
 ///
 /// CloudFormation type `AWS::Invoicing::ProcurementPortalPreference`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. The AWS account ID associated with this procurement portal preference.
+/// - `CreateDate`: `handle.create_date()` → `Val<String>`. The date and time when the procurement portal preference was created.
+/// - `EinvoiceDeliveryPreferenceStatus`: `handle.einvoice_delivery_preference_status()` → `Val<String>`. The current status of the e-invoice delivery preference.
+/// - `LastUpdateDate`: `handle.last_update_date()` → `Val<String>`. The date and time when the procurement portal preference was last updated.
+/// - `ProcurementPortalPreferenceArn`: `handle.procurement_portal_preference_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the procurement portal preference.
+/// - `PurchaseOrderRetrievalEndpoint`: `handle.purchase_order_retrieval_endpoint()` → `Val<String>`. The endpoint URL used for retrieving purchase orders from the procurement portal.
+/// - `PurchaseOrderRetrievalPreferenceStatus`: `handle.purchase_order_retrieval_preference_status()` → `Val<String>`. The current status of the purchase order retrieval preference.
+/// - `Version`: `handle.version()` → `Val<i64>`. The version number of the procurement portal preference configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProcurementPortalPreferenceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnProcurementPortalPreference {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProcurementPortalPreference`], by name: the argument of [`CfnProcurementPortalPreference::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProcurementPortalPreferenceRequired {
+    /// The domain identifier for the buyer in the procurement portal.
+    ///
+    /// CloudFormation property `BuyerDomain`.
+    ///
+    /// Allowed values (the enum [`procurement_portal_preference::BuyerDomain`]): `NetworkID`.
+    ///
+    /// Changing it replaces the resource.
+    pub buyer_domain: Val<String>,
+
+    /// The unique identifier for the buyer in the procurement portal.
+    ///
+    /// CloudFormation property `BuyerIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub buyer_identifier: Val<String>,
+
+    /// List of contact information for portal administrators and technical contacts.
+    ///
+    /// CloudFormation property `Contacts`.
+    pub contacts: Val<Vec<procurement_portal_preference::Contact>>,
+
+    /// Indicates whether e-invoice delivery is enabled for this procurement portal preference.
+    ///
+    /// CloudFormation property `EinvoiceDeliveryEnabled`.
+    pub einvoice_delivery_enabled: Val<bool>,
+
+    /// The name of the procurement portal.
+    ///
+    /// CloudFormation property `ProcurementPortalName`.
+    ///
+    /// Allowed values (the enum [`procurement_portal_preference::ProcurementPortalName`]): `SAP_BUSINESS_NETWORK`, `COUPA`.
+    ///
+    /// Changing it replaces the resource.
+    pub procurement_portal_name: Val<String>,
+
+    /// Indicates whether purchase order retrieval is enabled for this procurement portal preference.
+    ///
+    /// CloudFormation property `PurchaseOrderRetrievalEnabled`.
+    pub purchase_order_retrieval_enabled: Val<bool>,
+
+    /// The domain identifier for the supplier in the procurement portal.
+    ///
+    /// CloudFormation property `SupplierDomain`.
+    ///
+    /// Allowed values (the enum [`procurement_portal_preference::SupplierDomain`]): `NetworkID`.
+    ///
+    /// Changing it replaces the resource.
+    pub supplier_domain: Val<String>,
+
+    /// The unique identifier for the supplier in the procurement portal.
+    ///
+    /// CloudFormation property `SupplierIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub supplier_identifier: Val<String>,
+}
+
 impl CfnProcurementPortalPreference {
     pub const TYPE_NAME: &'static str = "AWS::Invoicing::ProcurementPortalPreference";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProcurementPortalPreferenceRequired`]:
     ///
-    /// - `buyer_domain`: `BuyerDomain`, The domain identifier for the buyer in the procurement portal.
-    /// - `buyer_identifier`: `BuyerIdentifier`, The unique identifier for the buyer in the procurement portal.
-    /// - `contacts`: `Contacts`, List of contact information for portal administrators and technical contacts.
-    /// - `einvoice_delivery_enabled`: `EinvoiceDeliveryEnabled`, Indicates whether e-invoice delivery is enabled for this procurement portal preference.
-    /// - `procurement_portal_name`: `ProcurementPortalName`, The name of the procurement portal.
-    /// - `purchase_order_retrieval_enabled`: `PurchaseOrderRetrievalEnabled`, Indicates whether purchase order retrieval is enabled for this procurement portal preference.
-    /// - `supplier_domain`: `SupplierDomain`, The domain identifier for the supplier in the procurement portal.
-    /// - `supplier_identifier`: `SupplierIdentifier`, The unique identifier for the supplier in the procurement portal.
-    pub fn new(buyer_domain: impl Into<Val<String>>, buyer_identifier: impl Into<Val<String>>, contacts: impl Into<Val<Vec<procurement_portal_preference::Contact>>>, einvoice_delivery_enabled: impl Into<Val<bool>>, procurement_portal_name: impl Into<Val<String>>, purchase_order_retrieval_enabled: impl Into<Val<bool>>, supplier_domain: impl Into<Val<String>>, supplier_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProcurementPortalPreference::new(CfnProcurementPortalPreferenceRequired {
+    ///     buyer_domain: procurement_portal_preference::BuyerDomain::NetworkId.into(),
+    ///     buyer_identifier: "...".into(),
+    ///     contacts: vec![procurement_portal_preference::Contact::new(...)].into(),
+    ///     einvoice_delivery_enabled: true.into(),
+    ///     procurement_portal_name: procurement_portal_preference::ProcurementPortalName::SapBusinessNetwork.into(),
+    ///     purchase_order_retrieval_enabled: true.into(),
+    ///     supplier_domain: procurement_portal_preference::SupplierDomain::NetworkId.into(),
+    ///     supplier_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProcurementPortalPreferenceRequired) -> Self {
         let mut props = Props::new();
-        props.set("BuyerDomain", buyer_domain);
-        props.set("BuyerIdentifier", buyer_identifier);
-        props.set("Contacts", contacts);
-        props.set("EinvoiceDeliveryEnabled", einvoice_delivery_enabled);
-        props.set("ProcurementPortalName", procurement_portal_name);
-        props.set("PurchaseOrderRetrievalEnabled", purchase_order_retrieval_enabled);
-        props.set("SupplierDomain", supplier_domain);
-        props.set("SupplierIdentifier", supplier_identifier);
+        props.set::<String>("BuyerDomain", required.buyer_domain);
+        props.set::<String>("BuyerIdentifier", required.buyer_identifier);
+        props.set::<Vec<procurement_portal_preference::Contact>>("Contacts", required.contacts);
+        props.set::<bool>("EinvoiceDeliveryEnabled", required.einvoice_delivery_enabled);
+        props.set::<String>("ProcurementPortalName", required.procurement_portal_name);
+        props.set::<bool>("PurchaseOrderRetrievalEnabled", required.purchase_order_retrieval_enabled);
+        props.set::<String>("SupplierDomain", required.supplier_domain);
+        props.set::<String>("SupplierIdentifier", required.supplier_identifier);
         CfnProcurementPortalPreference { props, options: ResourceOptions::default() }
     }
 
@@ -352,11 +474,11 @@ pub(crate) static PROCUREMENT_PORTAL_PREFERENCE_SHAPE: ObjectShape = ObjectShape
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProcurementPortalPreference`].
+/// Property types and enums of the allowed values of [`CfnProcurementPortalPreference`].
 pub mod procurement_portal_preference {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contact information for a person or role associated with the procurement portal preference.
     #[derive(Clone, Debug)]
@@ -405,7 +527,7 @@ pub mod procurement_portal_preference {
 
         /// The method to use for testing the connection to the procurement portal.
         ///
-        /// Allowed values: `PROD_ENV_DOLLAR_TEST`, `TEST_ENV_REPLAY_TEST`.
+        /// Allowed values (the enum [`ConnectionTestingMethod`]): `PROD_ENV_DOLLAR_TEST`, `TEST_ENV_REPLAY_TEST`.
         pub fn connection_testing_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConnectionTestingMethod", value);
             self
@@ -418,12 +540,16 @@ pub mod procurement_portal_preference {
         }
 
         /// The types of attachments to include with the e-invoice delivery.
+        ///
+        /// Allowed values of each item (the enum [`EinvoiceDeliveryAttachmentTypes`]): `INVOICE_PDF`, `RFP_PDF`.
         pub fn einvoice_delivery_attachment_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EinvoiceDeliveryAttachmentTypes", value);
             self
         }
 
         /// The types of e-invoice documents to be delivered.
+        ///
+        /// Allowed values of each item (the enum [`EinvoiceDeliveryDocumentTypes`]): `AWS_CLOUD_INVOICE`, `AWS_CLOUD_CREDIT_MEMO`, `AWS_MARKETPLACE_INVOICE`, `AWS_MARKETPLACE_CREDIT_MEMO`, `AWS_REQUEST_FOR_PAYMENT`.
         pub fn einvoice_delivery_document_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EinvoiceDeliveryDocumentTypes", value);
             self
@@ -431,7 +557,7 @@ pub mod procurement_portal_preference {
 
         /// The communication protocol to use for e-invoice delivery.
         ///
-        /// Allowed values: `CXML`.
+        /// Allowed values (the enum [`Protocol`]): `CXML`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -465,7 +591,7 @@ pub mod procurement_portal_preference {
 
         /// The type of e-invoice document that requires purchase order data.
         ///
-        /// Allowed values: `AWS_CLOUD_INVOICE`, `AWS_CLOUD_CREDIT_MEMO`, `AWS_MARKETPLACE_INVOICE`, `AWS_MARKETPLACE_CREDIT_MEMO`, `AWS_REQUEST_FOR_PAYMENT`.
+        /// Allowed values (the enum [`EinvoiceDeliveryDocumentType`]): `AWS_CLOUD_INVOICE`, `AWS_CLOUD_CREDIT_MEMO`, `AWS_MARKETPLACE_INVOICE`, `AWS_MARKETPLACE_CREDIT_MEMO`, `AWS_REQUEST_FOR_PAYMENT`.
         pub fn einvoice_delivery_document_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EinvoiceDeliveryDocumentType", value);
             self
@@ -473,7 +599,7 @@ pub mod procurement_portal_preference {
 
         /// The type of source for purchase order data.
         ///
-        /// Allowed values: `ASSOCIATED_PURCHASE_ORDER_REQUIRED`, `PURCHASE_ORDER_NOT_REQUIRED`.
+        /// Allowed values (the enum [`PurchaseOrderDataSourceType`]): `ASSOCIATED_PURCHASE_ORDER_REQUIRED`, `PURCHASE_ORDER_NOT_REQUIRED`.
         pub fn purchase_order_data_source_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PurchaseOrderDataSourceType", value);
             self
@@ -518,15 +644,33 @@ pub mod procurement_portal_preference {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -552,7 +696,7 @@ pub mod procurement_portal_preference {
 
         /// The domain identifier for the buyer in the test environment.
         ///
-        /// Allowed values: `NetworkID`.
+        /// Allowed values (the enum [`BuyerDomain`]): `NetworkID`.
         pub fn buyer_domain(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BuyerDomain", value);
             self
@@ -578,7 +722,7 @@ pub mod procurement_portal_preference {
 
         /// The domain identifier for the supplier in the test environment.
         ///
-        /// Allowed values: `NetworkID`.
+        /// Allowed values (the enum [`SupplierDomain`]): `NetworkID`.
         pub fn supplier_domain(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SupplierDomain", value);
             self
@@ -650,6 +794,81 @@ pub mod procurement_portal_preference {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BuyerDomain` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        BuyerDomain {
+            NetworkId = "NetworkID",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProcurementPortalName` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        ProcurementPortalName {
+            SapBusinessNetwork = "SAP_BUSINESS_NETWORK",
+            Coupa = "COUPA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SupplierDomain` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        SupplierDomain {
+            NetworkId = "NetworkID",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConnectionTestingMethod` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        ConnectionTestingMethod {
+            ProdEnvDollarTest = "PROD_ENV_DOLLAR_TEST",
+            TestEnvReplayTest = "TEST_ENV_REPLAY_TEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EinvoiceDeliveryAttachmentTypes` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        EinvoiceDeliveryAttachmentTypes {
+            InvoicePdf = "INVOICE_PDF",
+            RfpPdf = "RFP_PDF",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EinvoiceDeliveryDocumentTypes` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        EinvoiceDeliveryDocumentTypes {
+            AwsCloudInvoice = "AWS_CLOUD_INVOICE",
+            AwsCloudCreditMemo = "AWS_CLOUD_CREDIT_MEMO",
+            AwsMarketplaceInvoice = "AWS_MARKETPLACE_INVOICE",
+            AwsMarketplaceCreditMemo = "AWS_MARKETPLACE_CREDIT_MEMO",
+            AwsRequestForPayment = "AWS_REQUEST_FOR_PAYMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Cxml = "CXML",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EinvoiceDeliveryDocumentType` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        EinvoiceDeliveryDocumentType {
+            AwsCloudInvoice = "AWS_CLOUD_INVOICE",
+            AwsCloudCreditMemo = "AWS_CLOUD_CREDIT_MEMO",
+            AwsMarketplaceInvoice = "AWS_MARKETPLACE_INVOICE",
+            AwsMarketplaceCreditMemo = "AWS_MARKETPLACE_CREDIT_MEMO",
+            AwsRequestForPayment = "AWS_REQUEST_FOR_PAYMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PurchaseOrderDataSourceType` in `AWS::Invoicing::ProcurementPortalPreference`; `.into()` makes a `Val<String>`.
+        PurchaseOrderDataSourceType {
+            AssociatedPurchaseOrderRequired = "ASSOCIATED_PURCHASE_ORDER_REQUIRED",
+            PurchaseOrderNotRequired = "PURCHASE_ORDER_NOT_REQUIRED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

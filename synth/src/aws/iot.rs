@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,25 +15,56 @@ use crate::value::{Json, Map, Val};
 /// Configures the Device Defender audit settings for this account. Settings include how audit notifications are sent and which audit checks are enabled or disabled.
 ///
 /// CloudFormation type `AWS::IoT::AccountAuditConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::IoT::AccountAuditConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccountAuditConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccountAuditConfiguration`], by name: the argument of [`CfnAccountAuditConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccountAuditConfigurationRequired {
+    /// Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
+    ///
+    /// CloudFormation property `AccountId`.
+    ///
+    /// Changing it replaces the resource.
+    pub account_id: Val<String>,
+
+    /// Specifies which audit checks are enabled and disabled for this account.
+    ///
+    /// CloudFormation property `AuditCheckConfigurations`.
+    pub audit_check_configurations: Val<account_audit_configuration::AuditCheckConfigurations>,
+
+    /// The ARN of the role that grants permission to AWS IoT to access information about your devices, policies, certificates and other items as required when performing an audit.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnAccountAuditConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::IoT::AccountAuditConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccountAuditConfigurationRequired`]:
     ///
-    /// - `account_id`: `AccountId`, Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
-    /// - `audit_check_configurations`: `AuditCheckConfigurations`, Specifies which audit checks are enabled and disabled for this account.
-    /// - `role_arn`: `RoleArn`, The ARN of the role that grants permission to AWS IoT to access information about your devices, policies, certificates and other items as required when performing an audit.
-    pub fn new(account_id: impl Into<Val<String>>, audit_check_configurations: impl Into<Val<account_audit_configuration::AuditCheckConfigurations>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAccountAuditConfiguration::new(CfnAccountAuditConfigurationRequired {
+    ///     account_id: "...".into(),
+    ///     audit_check_configurations: account_audit_configuration::AuditCheckConfigurations::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccountAuditConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountId", account_id);
-        props.set("AuditCheckConfigurations", audit_check_configurations);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("AccountId", required.account_id);
+        props.set::<account_audit_configuration::AuditCheckConfigurations>("AuditCheckConfigurations", required.audit_check_configurations);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnAccountAuditConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -470,6 +500,14 @@ pub mod account_audit_configuration {
 /// Creates an authorizer.
 ///
 /// CloudFormation type `AWS::IoT::Authorizer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AuthorizerName`.
 #[derive(Clone, Debug)]
 pub struct CfnAuthorizer {
     props: Props,
@@ -479,7 +517,7 @@ pub struct CfnAuthorizer {
 impl CfnAuthorizer {
     pub const TYPE_NAME: &'static str = "AWS::IoT::Authorizer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `authorizer_function_arn`: `AuthorizerFunctionArn`.
     pub fn new(authorizer_function_arn: impl Into<Val<String>>) -> Self {
@@ -512,7 +550,7 @@ impl CfnAuthorizer {
 
     /// The `Status` property.
     ///
-    /// Allowed values: `ACTIVE`, `INACTIVE`.
+    /// Allowed values (the enum [`authorizer::Status`]): `ACTIVE`, `INACTIVE`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -582,11 +620,11 @@ pub(crate) static AUTHORIZER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAuthorizer`].
+/// Property types and enums of the allowed values of [`CfnAuthorizer`].
 pub mod authorizer {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoT::Authorizer`.
     #[derive(Clone, Debug)]
@@ -594,15 +632,29 @@ pub mod authorizer {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -620,11 +672,28 @@ pub mod authorizer {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::IoT::Authorizer`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoT::BillingGroup
 ///
 /// CloudFormation type `AWS::IoT::BillingGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BillingGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnBillingGroup {
     props: Props,
@@ -746,15 +815,33 @@ pub mod billing_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key (1-128 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
         ///
-        /// - `key`: `Key`, Tag key (1-128 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
-        /// - `value`: `Value`, Tag value (1-256 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value (1-256 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -784,29 +871,56 @@ pub mod billing_group {
 /// Registers a CA Certificate in IoT.
 ///
 /// CloudFormation type `AWS::IoT::CACertificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCaCertificate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCaCertificate`], by name: the argument of [`CfnCaCertificate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCaCertificateRequired {
+    /// CloudFormation property `CACertificatePem`.
+    ///
+    /// Changing it replaces the resource.
+    pub ca_certificate_pem: Val<String>,
+
+    /// CloudFormation property `Status`.
+    ///
+    /// Allowed values (the enum [`ca_certificate::Status`]): `ACTIVE`, `INACTIVE`.
+    pub status: Val<String>,
+}
+
 impl CfnCaCertificate {
     pub const TYPE_NAME: &'static str = "AWS::IoT::CACertificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCaCertificateRequired`]:
     ///
-    /// - `ca_certificate_pem`: `CACertificatePem`.
-    /// - `status`: `Status`.
-    pub fn new(ca_certificate_pem: impl Into<Val<String>>, status: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCaCertificate::new(CfnCaCertificateRequired {
+    ///     ca_certificate_pem: "...".into(),
+    ///     status: ca_certificate::Status::Active.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCaCertificateRequired) -> Self {
         let mut props = Props::new();
-        props.set("CACertificatePem", ca_certificate_pem);
-        props.set("Status", status);
+        props.set::<String>("CACertificatePem", required.ca_certificate_pem);
+        props.set::<String>("Status", required.status);
         CfnCaCertificate { props, options: ResourceOptions::default() }
     }
 
     /// The `AutoRegistrationStatus` property.
     ///
-    /// Allowed values: `ENABLE`, `DISABLE`.
+    /// Allowed values (the enum [`ca_certificate::AutoRegistrationStatus`]): `ENABLE`, `DISABLE`.
     pub fn auto_registration_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AutoRegistrationStatus", value);
         self
@@ -814,7 +928,7 @@ impl CfnCaCertificate {
 
     /// The `CertificateMode` property.
     ///
-    /// Allowed values: `DEFAULT`, `SNI_ONLY`.
+    /// Allowed values (the enum [`ca_certificate::CertificateMode`]): `DEFAULT`, `SNI_ONLY`.
     ///
     /// Changing it replaces the resource.
     pub fn certificate_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -904,11 +1018,11 @@ pub(crate) static CA_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCaCertificate`].
+/// Property types and enums of the allowed values of [`CfnCaCertificate`].
 pub mod ca_certificate {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoT::CACertificate`.
     #[derive(Clone, Debug)]
@@ -954,15 +1068,33 @@ pub mod ca_certificate {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -989,11 +1121,44 @@ pub mod ca_certificate {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AutoRegistrationStatus` in `AWS::IoT::CACertificate`; `.into()` makes a `Val<String>`.
+        AutoRegistrationStatus {
+            Enable = "ENABLE",
+            Disable = "DISABLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CertificateMode` in `AWS::IoT::CACertificate`; `.into()` makes a `Val<String>`.
+        CertificateMode {
+            Default = "DEFAULT",
+            SniOnly = "SNI_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::IoT::CACertificate`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
 }
 
 /// Use the AWS::IoT::Certificate resource to declare an AWS IoT X.509 certificate.
 ///
 /// CloudFormation type `AWS::IoT::Certificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificate {
     props: Props,
@@ -1003,9 +1168,9 @@ pub struct CfnCertificate {
 impl CfnCertificate {
     pub const TYPE_NAME: &'static str = "AWS::IoT::Certificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `status`: `Status`.
+    /// - `status`: `Status`. Allowed values: the enum [`certificate::Status`].
     pub fn new(status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Status", status);
@@ -1024,7 +1189,7 @@ impl CfnCertificate {
 
     /// The `CertificateMode` property.
     ///
-    /// Allowed values: `DEFAULT`, `SNI_ONLY`.
+    /// Allowed values (the enum [`certificate::CertificateMode`]): `DEFAULT`, `SNI_ONLY`.
     ///
     /// Changing it replaces the resource.
     pub fn certificate_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1100,26 +1265,74 @@ pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnCertificate`].
+pub mod certificate {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `CertificateMode` in `AWS::IoT::Certificate`; `.into()` makes a `Val<String>`.
+        CertificateMode {
+            Default = "DEFAULT",
+            SniOnly = "SNI_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::IoT::Certificate`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+            Revoked = "REVOKED",
+            PendingTransfer = "PENDING_TRANSFER",
+            PendingActivation = "PENDING_ACTIVATION",
+        }
+    }
+}
+
 /// Use the AWS::IoT::CertificateProvider resource to declare an AWS IoT Certificate Provider.
 ///
 /// CloudFormation type `AWS::IoT::CertificateProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CertificateProviderName`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificateProvider {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCertificateProvider`], by name: the argument of [`CfnCertificateProvider::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCertificateProviderRequired {
+    /// CloudFormation property `AccountDefaultForOperations`.
+    ///
+    /// Allowed values of each item (the enum [`certificate_provider::AccountDefaultForOperations`]): `CreateCertificateFromCsr`.
+    pub account_default_for_operations: Val<Vec<String>>,
+
+    /// CloudFormation property `LambdaFunctionArn`.
+    pub lambda_function_arn: Val<String>,
+}
+
 impl CfnCertificateProvider {
     pub const TYPE_NAME: &'static str = "AWS::IoT::CertificateProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCertificateProviderRequired`]:
     ///
-    /// - `account_default_for_operations`: `AccountDefaultForOperations`.
-    /// - `lambda_function_arn`: `LambdaFunctionArn`.
-    pub fn new(account_default_for_operations: impl Into<Val<Vec<String>>>, lambda_function_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCertificateProvider::new(CfnCertificateProviderRequired {
+    ///     account_default_for_operations: vec![certificate_provider::AccountDefaultForOperations::CreateCertificateFromCsr].into(),
+    ///     lambda_function_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCertificateProviderRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountDefaultForOperations", account_default_for_operations);
-        props.set("LambdaFunctionArn", lambda_function_arn);
+        props.set::<Vec<String>>("AccountDefaultForOperations", required.account_default_for_operations);
+        props.set::<String>("LambdaFunctionArn", required.lambda_function_arn);
         CfnCertificateProvider { props, options: ResourceOptions::default() }
     }
 
@@ -1181,11 +1394,11 @@ pub(crate) static CERTIFICATE_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCertificateProvider`].
+/// Property types and enums of the allowed values of [`CfnCertificateProvider`].
 pub mod certificate_provider {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -1193,15 +1406,33 @@ pub mod certificate_provider {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1219,11 +1450,26 @@ pub mod certificate_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AccountDefaultForOperations` in `AWS::IoT::CertificateProvider`; `.into()` makes a `Val<String>`.
+        AccountDefaultForOperations {
+            CreateCertificateFromCsr = "CreateCertificateFromCsr",
+        }
+    }
 }
 
 /// Represents the resource definition of AWS IoT Command.
 ///
 /// CloudFormation type `AWS::IoT::Command`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CommandArn`: `handle.command_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the command.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CommandId`.
 #[derive(Clone, Debug)]
 pub struct CfnCommand {
     props: Props,
@@ -1233,7 +1479,7 @@ pub struct CfnCommand {
 impl CfnCommand {
     pub const TYPE_NAME: &'static str = "AWS::IoT::Command";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `command_id`: `CommandId`, The unique identifier for the command.
     pub fn new(command_id: impl Into<Val<String>>) -> Self {
@@ -1282,7 +1528,7 @@ impl CfnCommand {
 
     /// The namespace to which the command belongs.
     ///
-    /// Allowed values: `AWS-IoT`, `AWS-IoT-FleetWise`.
+    /// Allowed values (the enum [`command::Namespace`]): `AWS-IoT`, `AWS-IoT-FleetWise`.
     pub fn namespace(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Namespace", value);
         self
@@ -1380,11 +1626,11 @@ pub(crate) static COMMAND_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCommand`].
+/// Property types and enums of the allowed values of [`CfnCommand`].
 pub mod command {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoT::Command`.
     #[derive(Clone, Debug)]
@@ -1393,7 +1639,7 @@ pub mod command {
     }
 
     impl CommandParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1416,7 +1662,7 @@ pub mod command {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `STRING`, `INTEGER`, `DOUBLE`, `LONG`, `UNSIGNEDLONG`, `BOOLEAN`, `BINARY`.
+        /// Allowed values (the enum [`Type`]): `STRING`, `INTEGER`, `DOUBLE`, `LONG`, `UNSIGNEDLONG`, `BOOLEAN`, `BINARY`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1509,15 +1755,31 @@ pub mod command {
         props: Props,
     }
 
-    impl CommandParameterValueCondition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CommandParameterValueCondition`], by name: the argument of [`CommandParameterValueCondition::new`].
+    #[derive(Clone, Debug)]
+    pub struct CommandParameterValueConditionRequired {
+        /// CloudFormation property `ComparisonOperator`.
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `operand`: `Operand`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, operand: impl Into<Val<CommandParameterValueComparisonOperand>>) -> Self {
+        /// Allowed values (the enum [`ComparisonOperator`]): `EQUALS`, `NOT_EQUALS`, `LESS_THAN`, `LESS_THAN_EQUALS`, `GREATER_THAN`, `GREATER_THAN_EQUALS`, `IN_SET`, `NOT_IN_SET`, `IN_RANGE`, `NOT_IN_RANGE`.
+        pub comparison_operator: Val<String>,
+
+        /// CloudFormation property `Operand`.
+        pub operand: Val<CommandParameterValueComparisonOperand>,
+    }
+
+    impl CommandParameterValueCondition {
+        /// Creates the value from its required properties, by name in [`CommandParameterValueConditionRequired`]:
+        ///
+        /// ```text
+        /// CommandParameterValueCondition::new(CommandParameterValueConditionRequired {
+        ///     comparison_operator: ComparisonOperator::Equals.into(),
+        ///     operand: CommandParameterValueComparisonOperand::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CommandParameterValueConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("Operand", operand);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<CommandParameterValueComparisonOperand>("Operand", required.operand);
             CommandParameterValueCondition { props }
         }
     }
@@ -1584,15 +1846,29 @@ pub mod command {
         props: Props,
     }
 
+    /// The required properties of [`CommandParameterValueNumberRange`], by name: the argument of [`CommandParameterValueNumberRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct CommandParameterValueNumberRangeRequired {
+        /// CloudFormation property `Max`.
+        pub max: Val<String>,
+
+        /// CloudFormation property `Min`.
+        pub min: Val<String>,
+    }
+
     impl CommandParameterValueNumberRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CommandParameterValueNumberRangeRequired`]:
         ///
-        /// - `max`: `Max`.
-        /// - `min`: `Min`.
-        pub fn new(max: impl Into<Val<String>>, min: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CommandParameterValueNumberRange::new(CommandParameterValueNumberRangeRequired {
+        ///     max: "...".into(),
+        ///     min: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CommandParameterValueNumberRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Max", max);
-            props.set("Min", min);
+            props.set::<String>("Max", required.max);
+            props.set::<String>("Min", required.min);
             CommandParameterValueNumberRange { props }
         }
     }
@@ -1668,9 +1944,9 @@ pub mod command {
     }
 
     impl AwsJsonSubstitutionCommandPreprocessorConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `output_format`: `OutputFormat`.
+        /// - `output_format`: `OutputFormat`. Allowed values: the enum [`OutputFormat`].
         pub fn new(output_format: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OutputFormat", output_format);
@@ -1690,15 +1966,33 @@ pub mod command {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1786,11 +2080,64 @@ pub mod command {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Namespace` in `AWS::IoT::Command`; `.into()` makes a `Val<String>`.
+        Namespace {
+            AwsIoT = "AWS-IoT",
+            AwsIoTFleetWise = "AWS-IoT-FleetWise",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IoT::Command`; `.into()` makes a `Val<String>`.
+        Type {
+            String = "STRING",
+            Integer = "INTEGER",
+            Double = "DOUBLE",
+            Long = "LONG",
+            Unsignedlong = "UNSIGNEDLONG",
+            Boolean = "BOOLEAN",
+            Binary = "BINARY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::IoT::Command`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+            LessThan = "LESS_THAN",
+            LessThanEquals = "LESS_THAN_EQUALS",
+            GreaterThan = "GREATER_THAN",
+            GreaterThanEquals = "GREATER_THAN_EQUALS",
+            InSet = "IN_SET",
+            NotInSet = "NOT_IN_SET",
+            InRange = "IN_RANGE",
+            NotInRange = "NOT_IN_RANGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputFormat` in `AWS::IoT::Command`; `.into()` makes a `Val<String>`.
+        OutputFormat {
+            Json = "JSON",
+            Cbor = "CBOR",
+        }
+    }
 }
 
 /// A custom metric published by your devices to Device Defender.
 ///
 /// CloudFormation type `AWS::IoT::CustomMetric`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MetricArn`: `handle.metric_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of the custom metric.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MetricName`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomMetric {
     props: Props,
@@ -1800,9 +2147,9 @@ pub struct CfnCustomMetric {
 impl CfnCustomMetric {
     pub const TYPE_NAME: &'static str = "AWS::IoT::CustomMetric";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `metric_type`: `MetricType`, The type of the custom metric. Types include string-list, ip-address-list, number-list, and number.
+    /// - `metric_type`: `MetricType`, The type of the custom metric. Types include string-list, ip-address-list, number-list, and number. Allowed values: the enum [`custom_metric::MetricType`].
     pub fn new(metric_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MetricType", metric_type);
@@ -1875,11 +2222,11 @@ pub(crate) static CUSTOM_METRIC_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCustomMetric`].
+/// Property types and enums of the allowed values of [`CfnCustomMetric`].
 pub mod custom_metric {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -1887,15 +2234,33 @@ pub mod custom_metric {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1913,28 +2278,68 @@ pub mod custom_metric {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MetricType` in `AWS::IoT::CustomMetric`; `.into()` makes a `Val<String>`.
+        MetricType {
+            StringList = "string-list",
+            IpAddressList = "ip-address-list",
+            NumberList = "number-list",
+            Number = "number",
+        }
+    }
 }
 
 /// A dimension can be used to limit the scope of a metric used in a security profile for AWS IoT Device Defender.
 ///
 /// CloudFormation type `AWS::IoT::Dimension`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN (Amazon resource name) of the created dimension.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDimension {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDimension`], by name: the argument of [`CfnDimension::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDimensionRequired {
+    /// Specifies the value or list of values for the dimension.
+    ///
+    /// CloudFormation property `StringValues`.
+    pub string_values: Val<Vec<String>>,
+
+    /// Specifies the type of the dimension.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`dimension::Type`]): `TOPIC_FILTER`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnDimension {
     pub const TYPE_NAME: &'static str = "AWS::IoT::Dimension";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDimensionRequired`]:
     ///
-    /// - `string_values`: `StringValues`, Specifies the value or list of values for the dimension.
-    /// - `type_`: `Type`, Specifies the type of the dimension.
-    pub fn new(string_values: impl Into<Val<Vec<String>>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDimension::new(CfnDimensionRequired {
+    ///     string_values: vec!["..."].into(),
+    ///     type_: dimension::Type::TopicFilter.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDimensionRequired) -> Self {
         let mut props = Props::new();
-        props.set("StringValues", string_values);
-        props.set("Type", type_);
+        props.set::<Vec<String>>("StringValues", required.string_values);
+        props.set::<String>("Type", required.type_);
         CfnDimension { props, options: ResourceOptions::default() }
     }
 
@@ -1998,11 +2403,11 @@ pub(crate) static DIMENSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDimension`].
+/// Property types and enums of the allowed values of [`CfnDimension`].
 pub mod dimension {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -2010,15 +2415,33 @@ pub mod dimension {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2036,11 +2459,28 @@ pub mod dimension {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IoT::Dimension`; `.into()` makes a `Val<String>`.
+        Type {
+            TopicFilter = "TOPIC_FILTER",
+        }
+    }
 }
 
 /// Create and manage a Domain Configuration
 ///
 /// CloudFormation type `AWS::IoT::DomainConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `DomainType`: `handle.domain_type()` → `Val<String>`.
+/// - `ServerCertificates`: `handle.server_certificates()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainConfigurationName`.
 #[derive(Clone, Debug)]
 pub struct CfnDomainConfiguration {
     props: Props,
@@ -2058,7 +2498,7 @@ impl CfnDomainConfiguration {
 
     /// The `ApplicationProtocol` property.
     ///
-    /// Allowed values: `SECURE_MQTT`, `MQTT_WSS`, `HTTPS`, `DEFAULT`.
+    /// Allowed values (the enum [`domain_configuration::ApplicationProtocol`]): `SECURE_MQTT`, `MQTT_WSS`, `HTTPS`, `DEFAULT`.
     pub fn application_protocol(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ApplicationProtocol", value);
         self
@@ -2066,7 +2506,7 @@ impl CfnDomainConfiguration {
 
     /// The `AuthenticationType` property.
     ///
-    /// Allowed values: `AWS_X509`, `CUSTOM_AUTH`, `AWS_SIGV4`, `CUSTOM_AUTH_X509`, `DEFAULT`.
+    /// Allowed values (the enum [`domain_configuration::AuthenticationType`]): `AWS_X509`, `CUSTOM_AUTH`, `AWS_SIGV4`, `CUSTOM_AUTH_X509`, `DEFAULT`.
     pub fn authentication_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AuthenticationType", value);
         self
@@ -2094,7 +2534,7 @@ impl CfnDomainConfiguration {
 
     /// The `DomainConfigurationStatus` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`domain_configuration::DomainConfigurationStatus`]): `ENABLED`, `DISABLED`.
     pub fn domain_configuration_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DomainConfigurationStatus", value);
         self
@@ -2126,7 +2566,7 @@ impl CfnDomainConfiguration {
 
     /// The `ServiceType` property.
     ///
-    /// Allowed values: `DATA`, `CREDENTIAL_PROVIDER`, `JOBS`.
+    /// Allowed values (the enum [`domain_configuration::ServiceType`]): `DATA`, `CREDENTIAL_PROVIDER`, `JOBS`.
     ///
     /// Changing it replaces the resource.
     pub fn service_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2219,11 +2659,11 @@ pub(crate) static DOMAIN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomainConfiguration`].
+/// Property types and enums of the allowed values of [`CfnDomainConfiguration`].
 pub mod domain_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoT::DomainConfiguration`.
     #[derive(Clone, Debug)]
@@ -2327,15 +2767,29 @@ pub mod domain_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2408,11 +2862,59 @@ pub mod domain_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApplicationProtocol` in `AWS::IoT::DomainConfiguration`; `.into()` makes a `Val<String>`.
+        ApplicationProtocol {
+            SecureMqtt = "SECURE_MQTT",
+            MqttWss = "MQTT_WSS",
+            Https = "HTTPS",
+            Default = "DEFAULT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::IoT::DomainConfiguration`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            AwsX509 = "AWS_X509",
+            CustomAuth = "CUSTOM_AUTH",
+            AwsSigv4 = "AWS_SIGV4",
+            CustomAuthX509 = "CUSTOM_AUTH_X509",
+            Default = "DEFAULT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DomainConfigurationStatus` in `AWS::IoT::DomainConfiguration`; `.into()` makes a `Val<String>`.
+        DomainConfigurationStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ServiceType` in `AWS::IoT::DomainConfiguration`; `.into()` makes a `Val<String>`.
+        ServiceType {
+            Data = "DATA",
+            CredentialProvider = "CREDENTIAL_PROVIDER",
+            Jobs = "JOBS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoT::EncryptionConfiguration
 ///
 /// CloudFormation type `AWS::IoT::EncryptionConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`.
+/// - `ConfigurationDetails`: `handle.configuration_details()` → `Val<Json>`.
+/// - `LastModifiedDate`: `handle.last_modified_date()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnEncryptionConfiguration {
     props: Props,
@@ -2422,9 +2924,9 @@ pub struct CfnEncryptionConfiguration {
 impl CfnEncryptionConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::IoT::EncryptionConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `encryption_type`: `EncryptionType`.
+    /// - `encryption_type`: `EncryptionType`. Allowed values: the enum [`encryption_configuration::EncryptionType`].
     pub fn new(encryption_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EncryptionType", encryption_type);
@@ -2496,9 +2998,33 @@ pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnEncryptionConfiguration`].
+pub mod encryption_configuration {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::IoT::EncryptionConfiguration`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            CustomerManagedKmsKey = "CUSTOMER_MANAGED_KMS_KEY",
+            AwsOwnedKmsKey = "AWS_OWNED_KMS_KEY",
+        }
+    }
+}
+
 /// An aggregated metric of certain devices in your fleet
 ///
 /// CloudFormation type `AWS::IoT::FleetMetric`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`. The creation date of a fleet metric
+/// - `LastModifiedDate`: `handle.last_modified_date()` → `Val<String>`. The last modified date of a fleet metric
+/// - `MetricArn`: `handle.metric_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of a fleet metric metric
+/// - `Version`: `handle.version()` → `Val<f64>`. The version of a fleet metric
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MetricName`.
 #[derive(Clone, Debug)]
 pub struct CfnFleetMetric {
     props: Props,
@@ -2508,7 +3034,7 @@ pub struct CfnFleetMetric {
 impl CfnFleetMetric {
     pub const TYPE_NAME: &'static str = "AWS::IoT::FleetMetric";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `metric_name`: `MetricName`, The name of the fleet metric
     pub fn new(metric_name: impl Into<Val<String>>) -> Self {
@@ -2567,7 +3093,7 @@ impl CfnFleetMetric {
 
     /// The unit of data points emitted by a fleet metric
     ///
-    /// Allowed values: `Bits`, `Bits/Second`, `Bytes`, `Bytes/Second`, `Count`, `Count/Second`, `Gigabits`, `Gigabits/Second`, `Gigabytes`, `Gigabytes/Second`, `Kilobits`, `Kilobits/Second`, `Kilobytes`, `Kilobytes/Second`, `Megabits`, `Megabits/Second`, `Megabytes`, `Megabytes/Second`, `Microseconds`, `Milliseconds`, `None`, `Percent`, `Seconds`, `Terabits` and 3 more.
+    /// Allowed values (the enum [`fleet_metric::Unit`]): `Bits`, `Bits/Second`, `Bytes`, `Bytes/Second`, `Count`, `Count/Second`, `Gigabits`, `Gigabits/Second`, `Gigabytes`, `Gigabytes/Second`, `Kilobits`, `Kilobits/Second`, `Kilobytes`, `Kilobytes/Second`, `Megabits`, `Megabits/Second`, `Megabytes`, `Megabytes/Second`, `Microseconds`, `Milliseconds`, `None`, `Percent`, `Seconds`, `Terabits` and 3 more.
     pub fn unit(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Unit", value);
         self
@@ -2645,11 +3171,11 @@ pub(crate) static FLEET_METRIC_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFleetMetric`].
+/// Property types and enums of the allowed values of [`CfnFleetMetric`].
 pub mod fleet_metric {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Aggregation types supported by Fleet Indexing
     #[derive(Clone, Debug)]
@@ -2657,15 +3183,35 @@ pub mod fleet_metric {
         props: Props,
     }
 
-    impl AggregationType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AggregationType`], by name: the argument of [`AggregationType::new`].
+    #[derive(Clone, Debug)]
+    pub struct AggregationTypeRequired {
+        /// Fleet Indexing aggregation type names such as Statistics, Percentiles and Cardinality
         ///
-        /// - `name`: `Name`, Fleet Indexing aggregation type names such as Statistics, Percentiles and Cardinality
-        /// - `values`: `Values`, Fleet Indexing aggregation type values
-        pub fn new(name: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Name`.
+        ///
+        /// Allowed values (the enum [`Name`]): `Cardinality`, `Percentiles`, `Statistics`.
+        pub name: Val<String>,
+
+        /// Fleet Indexing aggregation type values
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl AggregationType {
+        /// Creates the value from its required properties, by name in [`AggregationTypeRequired`]:
+        ///
+        /// ```text
+        /// AggregationType::new(AggregationTypeRequired {
+        ///     name: Name::Cardinality.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: AggregationTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Values", values);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Values", required.values);
             AggregationType { props }
         }
     }
@@ -2682,15 +3228,33 @@ pub mod fleet_metric {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key
         ///
-        /// - `key`: `Key`, The tag's key
-        /// - `value`: `Value`, The tag's value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2716,28 +3280,101 @@ pub mod fleet_metric {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::IoT::FleetMetric`; `.into()` makes a `Val<String>`.
+        Unit {
+            Bits = "Bits",
+            BitsSecond = "Bits/Second",
+            Bytes = "Bytes",
+            BytesSecond = "Bytes/Second",
+            Count = "Count",
+            CountSecond = "Count/Second",
+            Gigabits = "Gigabits",
+            GigabitsSecond = "Gigabits/Second",
+            Gigabytes = "Gigabytes",
+            GigabytesSecond = "Gigabytes/Second",
+            Kilobits = "Kilobits",
+            KilobitsSecond = "Kilobits/Second",
+            Kilobytes = "Kilobytes",
+            KilobytesSecond = "Kilobytes/Second",
+            Megabits = "Megabits",
+            MegabitsSecond = "Megabits/Second",
+            Megabytes = "Megabytes",
+            MegabytesSecond = "Megabytes/Second",
+            Microseconds = "Microseconds",
+            Milliseconds = "Milliseconds",
+            None = "None",
+            Percent = "Percent",
+            Seconds = "Seconds",
+            Terabits = "Terabits",
+            TerabitsSecond = "Terabits/Second",
+            Terabytes = "Terabytes",
+            TerabytesSecond = "Terabytes/Second",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::IoT::FleetMetric`; `.into()` makes a `Val<String>`.
+        Name {
+            Cardinality = "Cardinality",
+            Percentiles = "Percentiles",
+            Statistics = "Statistics",
+        }
+    }
 }
 
 /// Use the AWS::IoT::Job resource to declare an AWS IoT job. A job can be used to define a set of remote operations that are sent to and run on one or more devices (things or thing groups) connected to AWS IoT.
 ///
 /// CloudFormation type `AWS::IoT::Job`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the job.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time when the job was created, in ISO 8601 date-time format.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnJob {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnJob`], by name: the argument of [`CfnJob::new`].
+#[derive(Clone, Debug)]
+pub struct CfnJobRequired {
+    /// A job identifier which must be unique for your AWS account. We recommend using a UUID. Alpha-numeric characters, '-' and '_' are valid for use here.
+    ///
+    /// CloudFormation property `JobId`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_id: Val<String>,
+
+    /// A list of things and thing groups to which the job should be sent.
+    ///
+    /// CloudFormation property `Targets`.
+    ///
+    /// Changing it replaces the resource.
+    pub targets: Val<Vec<String>>,
+}
+
 impl CfnJob {
     pub const TYPE_NAME: &'static str = "AWS::IoT::Job";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnJobRequired`]:
     ///
-    /// - `job_id`: `JobId`, A job identifier which must be unique for your AWS account. We recommend using a UUID. Alpha-numeric characters, '-' and '_' are valid for use here.
-    /// - `targets`: `Targets`, A list of things and thing groups to which the job should be sent.
-    pub fn new(job_id: impl Into<Val<String>>, targets: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnJob::new(CfnJobRequired {
+    ///     job_id: "...".into(),
+    ///     targets: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnJobRequired) -> Self {
         let mut props = Props::new();
-        props.set("JobId", job_id);
-        props.set("Targets", targets);
+        props.set::<String>("JobId", required.job_id);
+        props.set::<Vec<String>>("Targets", required.targets);
         CfnJob { props, options: ResourceOptions::default() }
     }
 
@@ -2831,7 +3468,7 @@ impl CfnJob {
 
     /// Specifies whether the job will continue to run (CONTINUOUS), or will be complete after all those things specified as targets have completed the job (SNAPSHOT).
     ///
-    /// Allowed values: `CONTINUOUS`, `SNAPSHOT`.
+    /// Allowed values (the enum [`job::TargetSelection`]): `CONTINUOUS`, `SNAPSHOT`.
     ///
     /// Changing it replaces the resource.
     pub fn target_selection(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2909,11 +3546,11 @@ pub(crate) static JOB_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnJob`].
+/// Property types and enums of the allowed values of [`CfnJob`].
 pub mod job {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The criteria that determine when and how a job abort takes place.
     #[derive(Clone, Debug)]
@@ -2922,7 +3559,7 @@ pub mod job {
     }
 
     impl AbortConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `criteria_list`: `CriteriaList`, The list of criteria that determine when and how to abort the job.
         pub fn new(criteria_list: impl Into<Val<Vec<AbortCriteria>>>) -> Self {
@@ -2944,19 +3581,51 @@ pub mod job {
         props: Props,
     }
 
-    impl AbortCriteria {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AbortCriteria`], by name: the argument of [`AbortCriteria::new`].
+    #[derive(Clone, Debug)]
+    pub struct AbortCriteriaRequired {
+        /// The type of job action to take to initiate the job abort.
         ///
-        /// - `action`: `Action`, The type of job action to take to initiate the job abort.
-        /// - `failure_type`: `FailureType`, The type of job execution failures that can initiate a job abort.
-        /// - `min_number_of_executed_things`: `MinNumberOfExecutedThings`, The minimum number of things which must receive job execution notifications before the job can be aborted.
-        /// - `threshold_percentage`: `ThresholdPercentage`, The minimum percentage of job execution failures that must occur to initiate the job abort.
-        pub fn new(action: impl Into<Val<String>>, failure_type: impl Into<Val<String>>, min_number_of_executed_things: impl Into<Val<i64>>, threshold_percentage: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `CANCEL`.
+        pub action: Val<String>,
+
+        /// The type of job execution failures that can initiate a job abort.
+        ///
+        /// CloudFormation property `FailureType`.
+        ///
+        /// Allowed values (the enum [`FailureType`]): `FAILED`, `REJECTED`, `TIMED_OUT`, `ALL`.
+        pub failure_type: Val<String>,
+
+        /// The minimum number of things which must receive job execution notifications before the job can be aborted.
+        ///
+        /// CloudFormation property `MinNumberOfExecutedThings`.
+        pub min_number_of_executed_things: Val<i64>,
+
+        /// The minimum percentage of job execution failures that must occur to initiate the job abort.
+        ///
+        /// CloudFormation property `ThresholdPercentage`.
+        pub threshold_percentage: Val<f64>,
+    }
+
+    impl AbortCriteria {
+        /// Creates the value from its required properties, by name in [`AbortCriteriaRequired`]:
+        ///
+        /// ```text
+        /// AbortCriteria::new(AbortCriteriaRequired {
+        ///     action: Action::Cancel.into(),
+        ///     failure_type: FailureType::Failed.into(),
+        ///     min_number_of_executed_things: 1.into(),
+        ///     threshold_percentage: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: AbortCriteriaRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("FailureType", failure_type);
-            props.set("MinNumberOfExecutedThings", min_number_of_executed_things);
-            props.set("ThresholdPercentage", threshold_percentage);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("FailureType", required.failure_type);
+            props.set::<i64>("MinNumberOfExecutedThings", required.min_number_of_executed_things);
+            props.set::<f64>("ThresholdPercentage", required.threshold_percentage);
             AbortCriteria { props }
         }
     }
@@ -2974,7 +3643,7 @@ pub mod job {
     }
 
     impl JobExecutionsRetryConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `criteria_list`: `CriteriaList`, The list of criteria that determines how many retries are allowed for each failure type for a job.
         pub fn new(criteria_list: impl Into<Val<Vec<RetryCriteria>>>) -> Self {
@@ -2996,15 +3665,35 @@ pub mod job {
         props: Props,
     }
 
-    impl RetryCriteria {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RetryCriteria`], by name: the argument of [`RetryCriteria::new`].
+    #[derive(Clone, Debug)]
+    pub struct RetryCriteriaRequired {
+        /// The type of job execution failures that can initiate a job retry.
         ///
-        /// - `failure_type`: `FailureType`, The type of job execution failures that can initiate a job retry.
-        /// - `number_of_retries`: `NumberOfRetries`, The number of retries allowed for a failure type for the job.
-        pub fn new(failure_type: impl Into<Val<String>>, number_of_retries: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FailureType`.
+        ///
+        /// Allowed values (the enum [`RetryCriteriaFailureType`]): `FAILED`, `TIMED_OUT`, `ALL`.
+        pub failure_type: Val<String>,
+
+        /// The number of retries allowed for a failure type for the job.
+        ///
+        /// CloudFormation property `NumberOfRetries`.
+        pub number_of_retries: Val<i64>,
+    }
+
+    impl RetryCriteria {
+        /// Creates the value from its required properties, by name in [`RetryCriteriaRequired`]:
+        ///
+        /// ```text
+        /// RetryCriteria::new(RetryCriteriaRequired {
+        ///     failure_type: RetryCriteriaFailureType::Failed.into(),
+        ///     number_of_retries: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RetryCriteriaRequired) -> Self {
             let mut props = Props::new();
-            props.set("FailureType", failure_type);
-            props.set("NumberOfRetries", number_of_retries);
+            props.set::<String>("FailureType", required.failure_type);
+            props.set::<i64>("NumberOfRetries", required.number_of_retries);
             RetryCriteria { props }
         }
     }
@@ -3053,17 +3742,40 @@ pub mod job {
         props: Props,
     }
 
-    impl ExponentialRolloutRate {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExponentialRolloutRate`], by name: the argument of [`ExponentialRolloutRate::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExponentialRolloutRateRequired {
+        /// The minimum number of things that will be notified of a pending job, per minute at the start of job rollout.
         ///
-        /// - `base_rate_per_minute`: `BaseRatePerMinute`, The minimum number of things that will be notified of a pending job, per minute at the start of job rollout.
-        /// - `increment_factor`: `IncrementFactor`, The exponential factor to increase the rate of rollout for a job.
-        /// - `rate_increase_criteria`: `RateIncreaseCriteria`, Allows you to define a criteria to initiate the increase in rate of rollout for a job.
-        pub fn new(base_rate_per_minute: impl Into<Val<i64>>, increment_factor: impl Into<Val<f64>>, rate_increase_criteria: impl Into<Val<RateIncreaseCriteria>>) -> Self {
+        /// CloudFormation property `BaseRatePerMinute`.
+        pub base_rate_per_minute: Val<i64>,
+
+        /// The exponential factor to increase the rate of rollout for a job.
+        ///
+        /// CloudFormation property `IncrementFactor`.
+        pub increment_factor: Val<f64>,
+
+        /// Allows you to define a criteria to initiate the increase in rate of rollout for a job.
+        ///
+        /// CloudFormation property `RateIncreaseCriteria`.
+        pub rate_increase_criteria: Val<RateIncreaseCriteria>,
+    }
+
+    impl ExponentialRolloutRate {
+        /// Creates the value from its required properties, by name in [`ExponentialRolloutRateRequired`]:
+        ///
+        /// ```text
+        /// ExponentialRolloutRate::new(ExponentialRolloutRateRequired {
+        ///     base_rate_per_minute: 1.into(),
+        ///     increment_factor: 1.0.into(),
+        ///     rate_increase_criteria: RateIncreaseCriteria::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ExponentialRolloutRateRequired) -> Self {
             let mut props = Props::new();
-            props.set("BaseRatePerMinute", base_rate_per_minute);
-            props.set("IncrementFactor", increment_factor);
-            props.set("RateIncreaseCriteria", rate_increase_criteria);
+            props.set::<i64>("BaseRatePerMinute", required.base_rate_per_minute);
+            props.set::<f64>("IncrementFactor", required.increment_factor);
+            props.set::<RateIncreaseCriteria>("RateIncreaseCriteria", required.rate_increase_criteria);
             ExponentialRolloutRate { props }
         }
     }
@@ -3153,7 +3865,7 @@ pub mod job {
 
         /// Specifies the end behavior for all job executions after a job reaches the selected endTime.
         ///
-        /// Allowed values: `STOP_ROLLOUT`, `CANCEL`, `FORCE_CANCEL`.
+        /// Allowed values (the enum [`EndBehavior`]): `STOP_ROLLOUT`, `CANCEL`, `FORCE_CANCEL`.
         pub fn end_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EndBehavior", value);
             self
@@ -3190,15 +3902,33 @@ pub mod job {
         props: Props,
     }
 
-    impl MaintenanceWindow {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MaintenanceWindow`], by name: the argument of [`MaintenanceWindow::new`].
+    #[derive(Clone, Debug)]
+    pub struct MaintenanceWindowRequired {
+        /// Displays the duration of the next maintenance window.
         ///
-        /// - `duration_in_minutes`: `DurationInMinutes`, Displays the duration of the next maintenance window.
-        /// - `start_time`: `StartTime`, Displays the start time of the next maintenance window.
-        pub fn new(duration_in_minutes: impl Into<Val<i64>>, start_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DurationInMinutes`.
+        pub duration_in_minutes: Val<i64>,
+
+        /// Displays the start time of the next maintenance window.
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<String>,
+    }
+
+    impl MaintenanceWindow {
+        /// Creates the value from its required properties, by name in [`MaintenanceWindowRequired`]:
+        ///
+        /// ```text
+        /// MaintenanceWindow::new(MaintenanceWindowRequired {
+        ///     duration_in_minutes: 1.into(),
+        ///     start_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MaintenanceWindowRequired) -> Self {
             let mut props = Props::new();
-            props.set("DurationInMinutes", duration_in_minutes);
-            props.set("StartTime", start_time);
+            props.set::<i64>("DurationInMinutes", required.duration_in_minutes);
+            props.set::<String>("StartTime", required.start_time);
             MaintenanceWindow { props }
         }
     }
@@ -3215,15 +3945,33 @@ pub mod job {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3350,28 +4098,99 @@ pub mod job {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TargetSelection` in `AWS::IoT::Job`; `.into()` makes a `Val<String>`.
+        TargetSelection {
+            Continuous = "CONTINUOUS",
+            Snapshot = "SNAPSHOT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::IoT::Job`; `.into()` makes a `Val<String>`.
+        Action {
+            Cancel = "CANCEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailureType` in `AWS::IoT::Job`; `.into()` makes a `Val<String>`.
+        FailureType {
+            Failed = "FAILED",
+            Rejected = "REJECTED",
+            TimedOut = "TIMED_OUT",
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailureType` in `AWS::IoT::Job`; `.into()` makes a `Val<String>`.
+        RetryCriteriaFailureType {
+            Failed = "FAILED",
+            TimedOut = "TIMED_OUT",
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndBehavior` in `AWS::IoT::Job`; `.into()` makes a `Val<String>`.
+        EndBehavior {
+            StopRollout = "STOP_ROLLOUT",
+            Cancel = "CANCEL",
+            ForceCancel = "FORCE_CANCEL",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoT::JobTemplate. Job templates enable you to preconfigure jobs so that you can deploy them to multiple sets of target devices.
 ///
 /// CloudFormation type `AWS::IoT::JobTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobTemplateId`.
 #[derive(Clone, Debug)]
 pub struct CfnJobTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnJobTemplate`], by name: the argument of [`CfnJobTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnJobTemplateRequired {
+    /// A description of the Job Template.
+    ///
+    /// CloudFormation property `Description`.
+    ///
+    /// Changing it replaces the resource.
+    pub description: Val<String>,
+
+    /// CloudFormation property `JobTemplateId`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_template_id: Val<String>,
+}
+
 impl CfnJobTemplate {
     pub const TYPE_NAME: &'static str = "AWS::IoT::JobTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnJobTemplateRequired`]:
     ///
-    /// - `description`: `Description`, A description of the Job Template.
-    /// - `job_template_id`: `JobTemplateId`.
-    pub fn new(description: impl Into<Val<String>>, job_template_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnJobTemplate::new(CfnJobTemplateRequired {
+    ///     description: "...".into(),
+    ///     job_template_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnJobTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("JobTemplateId", job_template_id);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("JobTemplateId", required.job_template_id);
         CfnJobTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -3535,11 +4354,11 @@ pub(crate) static JOB_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnJobTemplate`].
+/// Property types and enums of the allowed values of [`CfnJobTemplate`].
 pub mod job_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The criteria that determine when and how a job abort takes place.
     #[derive(Clone, Debug)]
@@ -3548,7 +4367,7 @@ pub mod job_template {
     }
 
     impl AbortConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `criteria_list`: `CriteriaList`.
         pub fn new(criteria_list: impl Into<Val<Vec<AbortCriteria>>>) -> Self {
@@ -3570,19 +4389,51 @@ pub mod job_template {
         props: Props,
     }
 
-    impl AbortCriteria {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AbortCriteria`], by name: the argument of [`AbortCriteria::new`].
+    #[derive(Clone, Debug)]
+    pub struct AbortCriteriaRequired {
+        /// The type of job action to take to initiate the job abort.
         ///
-        /// - `action`: `Action`, The type of job action to take to initiate the job abort.
-        /// - `failure_type`: `FailureType`, The type of job execution failures that can initiate a job abort.
-        /// - `min_number_of_executed_things`: `MinNumberOfExecutedThings`, The minimum number of things which must receive job execution notifications before the job can be aborted.
-        /// - `threshold_percentage`: `ThresholdPercentage`, The minimum percentage of job execution failures that must occur to initiate the job abort.
-        pub fn new(action: impl Into<Val<String>>, failure_type: impl Into<Val<String>>, min_number_of_executed_things: impl Into<Val<i64>>, threshold_percentage: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `CANCEL`.
+        pub action: Val<String>,
+
+        /// The type of job execution failures that can initiate a job abort.
+        ///
+        /// CloudFormation property `FailureType`.
+        ///
+        /// Allowed values (the enum [`FailureType`]): `FAILED`, `REJECTED`, `TIMED_OUT`, `ALL`.
+        pub failure_type: Val<String>,
+
+        /// The minimum number of things which must receive job execution notifications before the job can be aborted.
+        ///
+        /// CloudFormation property `MinNumberOfExecutedThings`.
+        pub min_number_of_executed_things: Val<i64>,
+
+        /// The minimum percentage of job execution failures that must occur to initiate the job abort.
+        ///
+        /// CloudFormation property `ThresholdPercentage`.
+        pub threshold_percentage: Val<f64>,
+    }
+
+    impl AbortCriteria {
+        /// Creates the value from its required properties, by name in [`AbortCriteriaRequired`]:
+        ///
+        /// ```text
+        /// AbortCriteria::new(AbortCriteriaRequired {
+        ///     action: Action::Cancel.into(),
+        ///     failure_type: FailureType::Failed.into(),
+        ///     min_number_of_executed_things: 1.into(),
+        ///     threshold_percentage: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: AbortCriteriaRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("FailureType", failure_type);
-            props.set("MinNumberOfExecutedThings", min_number_of_executed_things);
-            props.set("ThresholdPercentage", threshold_percentage);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("FailureType", required.failure_type);
+            props.set::<i64>("MinNumberOfExecutedThings", required.min_number_of_executed_things);
+            props.set::<f64>("ThresholdPercentage", required.threshold_percentage);
             AbortCriteria { props }
         }
     }
@@ -3634,7 +4485,7 @@ pub mod job_template {
 
         /// The `FailureType` property.
         ///
-        /// Allowed values: `FAILED`, `TIMED_OUT`, `ALL`.
+        /// Allowed values (the enum [`RetryCriteriaFailureType`]): `FAILED`, `TIMED_OUT`, `ALL`.
         pub fn failure_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FailureType", value);
             self
@@ -3691,17 +4542,40 @@ pub mod job_template {
         props: Props,
     }
 
-    impl ExponentialRolloutRate {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExponentialRolloutRate`], by name: the argument of [`ExponentialRolloutRate::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExponentialRolloutRateRequired {
+        /// The minimum number of things that will be notified of a pending job, per minute at the start of job rollout. This parameter allows you to define the initial rate of rollout.
         ///
-        /// - `base_rate_per_minute`: `BaseRatePerMinute`, The minimum number of things that will be notified of a pending job, per minute at the start of job rollout. This parameter allows you to define the initial rate of rollout.
-        /// - `increment_factor`: `IncrementFactor`, The exponential factor to increase the rate of rollout for a job.
-        /// - `rate_increase_criteria`: `RateIncreaseCriteria`, The criteria to initiate the increase in rate of rollout for a job.
-        pub fn new(base_rate_per_minute: impl Into<Val<i64>>, increment_factor: impl Into<Val<f64>>, rate_increase_criteria: impl Into<Val<RateIncreaseCriteria>>) -> Self {
+        /// CloudFormation property `BaseRatePerMinute`.
+        pub base_rate_per_minute: Val<i64>,
+
+        /// The exponential factor to increase the rate of rollout for a job.
+        ///
+        /// CloudFormation property `IncrementFactor`.
+        pub increment_factor: Val<f64>,
+
+        /// The criteria to initiate the increase in rate of rollout for a job.
+        ///
+        /// CloudFormation property `RateIncreaseCriteria`.
+        pub rate_increase_criteria: Val<RateIncreaseCriteria>,
+    }
+
+    impl ExponentialRolloutRate {
+        /// Creates the value from its required properties, by name in [`ExponentialRolloutRateRequired`]:
+        ///
+        /// ```text
+        /// ExponentialRolloutRate::new(ExponentialRolloutRateRequired {
+        ///     base_rate_per_minute: 1.into(),
+        ///     increment_factor: 1.0.into(),
+        ///     rate_increase_criteria: RateIncreaseCriteria::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ExponentialRolloutRateRequired) -> Self {
             let mut props = Props::new();
-            props.set("BaseRatePerMinute", base_rate_per_minute);
-            props.set("IncrementFactor", increment_factor);
-            props.set("RateIncreaseCriteria", rate_increase_criteria);
+            props.set::<i64>("BaseRatePerMinute", required.base_rate_per_minute);
+            props.set::<f64>("IncrementFactor", required.increment_factor);
+            props.set::<RateIncreaseCriteria>("RateIncreaseCriteria", required.rate_increase_criteria);
             ExponentialRolloutRate { props }
         }
     }
@@ -3783,7 +4657,7 @@ pub mod job_template {
     }
 
     impl PresignedUrlConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The ARN of an IAM role that grants grants permission to download files from the S3 bucket where the job data/updates are stored. The role must also grant permission for IoT to download the files.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -3811,15 +4685,33 @@ pub mod job_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3837,7 +4729,7 @@ pub mod job_template {
     }
 
     impl TimeoutConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `in_progress_timeout_in_minutes`: `InProgressTimeoutInMinutes`, Specifies the amount of time, in minutes, this device has to finish execution of this job.
         pub fn new(in_progress_timeout_in_minutes: impl Into<Val<i64>>) -> Self {
@@ -3940,30 +4832,89 @@ pub mod job_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::IoT::JobTemplate`; `.into()` makes a `Val<String>`.
+        Action {
+            Cancel = "CANCEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailureType` in `AWS::IoT::JobTemplate`; `.into()` makes a `Val<String>`.
+        FailureType {
+            Failed = "FAILED",
+            Rejected = "REJECTED",
+            TimedOut = "TIMED_OUT",
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailureType` in `AWS::IoT::JobTemplate`; `.into()` makes a `Val<String>`.
+        RetryCriteriaFailureType {
+            Failed = "FAILED",
+            TimedOut = "TIMED_OUT",
+            All = "ALL",
+        }
+    }
 }
 
 /// Logging Options enable you to configure your IoT V2 logging role and default logging level so that you can monitor progress events logs as it passes from your devices through Iot core service.
 ///
 /// CloudFormation type `AWS::IoT::Logging`.
+///
+/// # Attributes
+///
+/// `AWS::IoT::Logging` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnLogging {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLogging`], by name: the argument of [`CfnLogging::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLoggingRequired {
+    /// Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
+    ///
+    /// CloudFormation property `AccountId`.
+    ///
+    /// Changing it replaces the resource.
+    pub account_id: Val<String>,
+
+    /// The log level to use. Valid values are: ERROR, WARN, INFO, DEBUG, or DISABLED.
+    ///
+    /// CloudFormation property `DefaultLogLevel`.
+    ///
+    /// Allowed values (the enum [`logging::DefaultLogLevel`]): `ERROR`, `WARN`, `INFO`, `DEBUG`, `DISABLED`.
+    pub default_log_level: Val<String>,
+
+    /// The ARN of the role that allows IoT to write to Cloudwatch logs.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnLogging {
     pub const TYPE_NAME: &'static str = "AWS::IoT::Logging";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLoggingRequired`]:
     ///
-    /// - `account_id`: `AccountId`, Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
-    /// - `default_log_level`: `DefaultLogLevel`, The log level to use. Valid values are: ERROR, WARN, INFO, DEBUG, or DISABLED.
-    /// - `role_arn`: `RoleArn`, The ARN of the role that allows IoT to write to Cloudwatch logs.
-    pub fn new(account_id: impl Into<Val<String>>, default_log_level: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLogging::new(CfnLoggingRequired {
+    ///     account_id: "...".into(),
+    ///     default_log_level: logging::DefaultLogLevel::Error.into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLoggingRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountId", account_id);
-        props.set("DefaultLogLevel", default_log_level);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("AccountId", required.account_id);
+        props.set::<String>("DefaultLogLevel", required.default_log_level);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnLogging { props, options: ResourceOptions::default() }
     }
 
@@ -4010,11 +4961,11 @@ pub(crate) static LOGGING_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLogging`].
+/// Property types and enums of the allowed values of [`CfnLogging`].
 pub mod logging {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for event-based logging that specifies which event types to log and their logging settings. Used for account-level logging overrides.
     #[derive(Clone, Debug)]
@@ -4023,7 +4974,7 @@ pub mod logging {
     }
 
     impl EventConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `event_type`: `EventType`, The type of event to log. These include event types like Connect, Publish, and Disconnect.
         pub fn new(event_type: impl Into<Val<String>>) -> Self {
@@ -4040,7 +4991,7 @@ pub mod logging {
 
         /// The logging level for the specified event type. Determines the verbosity of log messages generated for this event type.
         ///
-        /// Allowed values: `ERROR`, `WARN`, `INFO`, `DEBUG`, `DISABLED`.
+        /// Allowed values (the enum [`LogLevel`]): `ERROR`, `WARN`, `INFO`, `DEBUG`, `DISABLED`.
         pub fn log_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogLevel", value);
             self
@@ -4061,28 +5012,75 @@ pub mod logging {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DefaultLogLevel` in `AWS::IoT::Logging`; `.into()` makes a `Val<String>`.
+        DefaultLogLevel {
+            Error = "ERROR",
+            Warn = "WARN",
+            Info = "INFO",
+            Debug = "DEBUG",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogLevel` in `AWS::IoT::Logging`; `.into()` makes a `Val<String>`.
+        LogLevel {
+            Error = "ERROR",
+            Warn = "WARN",
+            Info = "INFO",
+            Debug = "DEBUG",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Mitigation actions can be used to take actions to mitigate issues that were found in an Audit finding or Detect violation.
 ///
 /// CloudFormation type `AWS::IoT::MitigationAction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MitigationActionArn`: `handle.mitigation_action_arn()` → `Val<String>`.
+/// - `MitigationActionId`: `handle.mitigation_action_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ActionName`.
 #[derive(Clone, Debug)]
 pub struct CfnMitigationAction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMitigationAction`], by name: the argument of [`CfnMitigationAction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMitigationActionRequired {
+    /// The set of parameters for this mitigation action. You can specify only one type of parameter (in other words, you can apply only one action for each defined mitigation action).
+    ///
+    /// CloudFormation property `ActionParams`.
+    pub action_params: Val<mitigation_action::ActionParams>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnMitigationAction {
     pub const TYPE_NAME: &'static str = "AWS::IoT::MitigationAction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMitigationActionRequired`]:
     ///
-    /// - `action_params`: `ActionParams`, The set of parameters for this mitigation action. You can specify only one type of parameter (in other words, you can apply only one action for each defined mitigation action).
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(action_params: impl Into<Val<mitigation_action::ActionParams>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMitigationAction::new(CfnMitigationActionRequired {
+    ///     action_params: mitigation_action::ActionParams::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMitigationActionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ActionParams", action_params);
-        props.set("RoleArn", role_arn);
+        props.set::<mitigation_action::ActionParams>("ActionParams", required.action_params);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnMitigationAction { props, options: ResourceOptions::default() }
     }
 
@@ -4149,11 +5147,11 @@ pub(crate) static MITIGATION_ACTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMitigationAction`].
+/// Property types and enums of the allowed values of [`CfnMitigationAction`].
 pub mod mitigation_action {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The set of parameters for this mitigation action. You can specify only one type of parameter (in other words, you can apply only one action for each defined mitigation action).
     #[derive(Clone, Debug)]
@@ -4218,7 +5216,7 @@ pub mod mitigation_action {
     }
 
     impl AddThingsToThingGroupParams {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `thing_group_names`: `ThingGroupNames`, The list of groups to which you want to add the things that triggered the mitigation action.
         pub fn new(thing_group_names: impl Into<Val<Vec<String>>>) -> Self {
@@ -4246,15 +5244,35 @@ pub mod mitigation_action {
         props: Props,
     }
 
-    impl EnableIoTLoggingParams {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EnableIoTLoggingParams`], by name: the argument of [`EnableIoTLoggingParams::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnableIoTLoggingParamsRequired {
+        /// Specifies which types of information are logged.
         ///
-        /// - `log_level`: `LogLevel`, Specifies which types of information are logged.
-        /// - `role_arn_for_logging`: `RoleArnForLogging`, The ARN of the IAM role used for logging.
-        pub fn new(log_level: impl Into<Val<String>>, role_arn_for_logging: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LogLevel`.
+        ///
+        /// Allowed values (the enum [`LogLevel`]): `DEBUG`, `INFO`, `ERROR`, `WARN`, `UNSET_VALUE`.
+        pub log_level: Val<String>,
+
+        /// The ARN of the IAM role used for logging.
+        ///
+        /// CloudFormation property `RoleArnForLogging`.
+        pub role_arn_for_logging: Val<String>,
+    }
+
+    impl EnableIoTLoggingParams {
+        /// Creates the value from its required properties, by name in [`EnableIoTLoggingParamsRequired`]:
+        ///
+        /// ```text
+        /// EnableIoTLoggingParams::new(EnableIoTLoggingParamsRequired {
+        ///     log_level: LogLevel::Debug.into(),
+        ///     role_arn_for_logging: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnableIoTLoggingParamsRequired) -> Self {
             let mut props = Props::new();
-            props.set("LogLevel", log_level);
-            props.set("RoleArnForLogging", role_arn_for_logging);
+            props.set::<String>("LogLevel", required.log_level);
+            props.set::<String>("RoleArnForLogging", required.role_arn_for_logging);
             EnableIoTLoggingParams { props }
         }
     }
@@ -4272,7 +5290,7 @@ pub mod mitigation_action {
     }
 
     impl PublishFindingToSnsParams {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topic_arn`: `TopicArn`, The ARN of the topic to which you want to publish the findings.
         pub fn new(topic_arn: impl Into<Val<String>>) -> Self {
@@ -4295,9 +5313,9 @@ pub mod mitigation_action {
     }
 
     impl ReplaceDefaultPolicyVersionParams {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `template_name`: `TemplateName`.
+        /// - `template_name`: `TemplateName`. Allowed values: the enum [`TemplateName`].
         pub fn new(template_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TemplateName", template_name);
@@ -4318,9 +5336,9 @@ pub mod mitigation_action {
     }
 
     impl UpdateCaCertificateParams {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `action`: `Action`.
+        /// - `action`: `Action`. Allowed values: the enum [`Action`].
         pub fn new(action: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
@@ -4341,9 +5359,9 @@ pub mod mitigation_action {
     }
 
     impl UpdateDeviceCertificateParams {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `action`: `Action`.
+        /// - `action`: `Action`. Allowed values: the enum [`Action`].
         pub fn new(action: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
@@ -4363,15 +5381,33 @@ pub mod mitigation_action {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4444,11 +5480,47 @@ pub mod mitigation_action {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LogLevel` in `AWS::IoT::MitigationAction`; `.into()` makes a `Val<String>`.
+        LogLevel {
+            Debug = "DEBUG",
+            Info = "INFO",
+            Error = "ERROR",
+            Warn = "WARN",
+            UnsetValue = "UNSET_VALUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TemplateName` in `AWS::IoT::MitigationAction`; `.into()` makes a `Val<String>`.
+        TemplateName {
+            BlankPolicy = "BLANK_POLICY",
+            UnsetValue = "UNSET_VALUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::IoT::MitigationAction`; `.into()` makes a `Val<String>`.
+        Action {
+            Deactivate = "DEACTIVATE",
+            UnsetValue = "UNSET_VALUE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoT::Policy
 ///
 /// CloudFormation type `AWS::IoT::Policy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicy {
     props: Props,
@@ -4458,7 +5530,7 @@ pub struct CfnPolicy {
 impl CfnPolicy {
     pub const TYPE_NAME: &'static str = "AWS::IoT::Policy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `policy_document`: `PolicyDocument`.
     pub fn new(policy_document: impl Into<Val<Json>>) -> Self {
@@ -4540,15 +5612,29 @@ pub mod policy {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4571,23 +5657,51 @@ pub mod policy {
 /// Resource Type definition for AWS::IoT::PolicyPrincipalAttachment
 ///
 /// CloudFormation type `AWS::IoT::PolicyPrincipalAttachment`.
+///
+/// # Attributes
+///
+/// `AWS::IoT::PolicyPrincipalAttachment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicyPrincipalAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicyPrincipalAttachment`], by name: the argument of [`CfnPolicyPrincipalAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyPrincipalAttachmentRequired {
+    /// The name of the AWS IoT policy
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+
+    /// The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID
+    ///
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<String>,
+}
+
 impl CfnPolicyPrincipalAttachment {
     pub const TYPE_NAME: &'static str = "AWS::IoT::PolicyPrincipalAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyPrincipalAttachmentRequired`]:
     ///
-    /// - `policy_name`: `PolicyName`, The name of the AWS IoT policy
-    /// - `principal`: `Principal`, The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID
-    pub fn new(policy_name: impl Into<Val<String>>, principal: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicyPrincipalAttachment::new(CfnPolicyPrincipalAttachmentRequired {
+    ///     policy_name: "...".into(),
+    ///     principal: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyPrincipalAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyName", policy_name);
-        props.set("Principal", principal);
+        props.set::<String>("PolicyName", required.policy_name);
+        props.set::<String>("Principal", required.principal);
         CfnPolicyPrincipalAttachment { props, options: ResourceOptions::default() }
     }
 }
@@ -4621,23 +5735,45 @@ pub(crate) static POLICY_PRINCIPAL_ATTACHMENT_META: TypeMeta = TypeMeta {
 /// Creates a fleet provisioning template.
 ///
 /// CloudFormation type `AWS::IoT::ProvisioningTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TemplateArn`: `handle.template_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TemplateName`.
 #[derive(Clone, Debug)]
 pub struct CfnProvisioningTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProvisioningTemplate`], by name: the argument of [`CfnProvisioningTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProvisioningTemplateRequired {
+    /// CloudFormation property `ProvisioningRoleArn`.
+    pub provisioning_role_arn: Val<String>,
+
+    /// CloudFormation property `TemplateBody`.
+    pub template_body: Val<String>,
+}
+
 impl CfnProvisioningTemplate {
     pub const TYPE_NAME: &'static str = "AWS::IoT::ProvisioningTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProvisioningTemplateRequired`]:
     ///
-    /// - `provisioning_role_arn`: `ProvisioningRoleArn`.
-    /// - `template_body`: `TemplateBody`.
-    pub fn new(provisioning_role_arn: impl Into<Val<String>>, template_body: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProvisioningTemplate::new(CfnProvisioningTemplateRequired {
+    ///     provisioning_role_arn: "...".into(),
+    ///     template_body: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProvisioningTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("ProvisioningRoleArn", provisioning_role_arn);
-        props.set("TemplateBody", template_body);
+        props.set::<String>("ProvisioningRoleArn", required.provisioning_role_arn);
+        props.set::<String>("TemplateBody", required.template_body);
         CfnProvisioningTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -4675,7 +5811,7 @@ impl CfnProvisioningTemplate {
 
     /// The `TemplateType` property.
     ///
-    /// Allowed values: `FLEET_PROVISIONING`, `JITP`.
+    /// Allowed values (the enum [`provisioning_template::TemplateType`]): `FLEET_PROVISIONING`, `JITP`.
     ///
     /// Changing it replaces the resource.
     pub fn template_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4730,11 +5866,11 @@ pub(crate) static PROVISIONING_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProvisioningTemplate`].
+/// Property types and enums of the allowed values of [`CfnProvisioningTemplate`].
 pub mod provisioning_template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoT::ProvisioningTemplate`.
     #[derive(Clone, Debug)]
@@ -4774,15 +5910,29 @@ pub mod provisioning_template {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4808,30 +5958,77 @@ pub mod provisioning_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TemplateType` in `AWS::IoT::ProvisioningTemplate`; `.into()` makes a `Val<String>`.
+        TemplateType {
+            FleetProvisioning = "FLEET_PROVISIONING",
+            Jitp = "JITP",
+        }
+    }
 }
 
 /// Resource-specific logging allows you to specify a logging level for a specific thing group.
 ///
 /// CloudFormation type `AWS::IoT::ResourceSpecificLogging`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TargetId`: `handle.target_id()` → `Val<String>`. Unique Id for a Target (TargetType:TargetName), this will be internally built to serve as primary identifier for a log target.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TargetId`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceSpecificLogging {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceSpecificLogging`], by name: the argument of [`CfnResourceSpecificLogging::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceSpecificLoggingRequired {
+    /// The log level for a specific target. Valid values are: ERROR, WARN, INFO, DEBUG, or DISABLED.
+    ///
+    /// CloudFormation property `LogLevel`.
+    ///
+    /// Allowed values (the enum [`resource_specific_logging::LogLevel`]): `ERROR`, `WARN`, `INFO`, `DEBUG`, `DISABLED`.
+    pub log_level: Val<String>,
+
+    /// The target name.
+    ///
+    /// CloudFormation property `TargetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_name: Val<String>,
+
+    /// The target type. Value must be THING_GROUP, CLIENT_ID, SOURCE_IP, PRINCIPAL_ID, or EVENT_TYPE.
+    ///
+    /// CloudFormation property `TargetType`.
+    ///
+    /// Allowed values (the enum [`resource_specific_logging::TargetType`]): `THING_GROUP`, `CLIENT_ID`, `SOURCE_IP`, `PRINCIPAL_ID`, `EVENT_TYPE`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_type: Val<String>,
+}
+
 impl CfnResourceSpecificLogging {
     pub const TYPE_NAME: &'static str = "AWS::IoT::ResourceSpecificLogging";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceSpecificLoggingRequired`]:
     ///
-    /// - `log_level`: `LogLevel`, The log level for a specific target. Valid values are: ERROR, WARN, INFO, DEBUG, or DISABLED.
-    /// - `target_name`: `TargetName`, The target name.
-    /// - `target_type`: `TargetType`, The target type. Value must be THING_GROUP, CLIENT_ID, SOURCE_IP, PRINCIPAL_ID, or EVENT_TYPE.
-    pub fn new(log_level: impl Into<Val<String>>, target_name: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourceSpecificLogging::new(CfnResourceSpecificLoggingRequired {
+    ///     log_level: resource_specific_logging::LogLevel::Error.into(),
+    ///     target_name: "...".into(),
+    ///     target_type: resource_specific_logging::TargetType::ThingGroup.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceSpecificLoggingRequired) -> Self {
         let mut props = Props::new();
-        props.set("LogLevel", log_level);
-        props.set("TargetName", target_name);
-        props.set("TargetType", target_type);
+        props.set::<String>("LogLevel", required.log_level);
+        props.set::<String>("TargetName", required.target_name);
+        props.set::<String>("TargetType", required.target_type);
         CfnResourceSpecificLogging { props, options: ResourceOptions::default() }
     }
 }
@@ -4880,9 +6077,44 @@ pub(crate) static RESOURCE_SPECIFIC_LOGGING_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnResourceSpecificLogging`].
+pub mod resource_specific_logging {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `LogLevel` in `AWS::IoT::ResourceSpecificLogging`; `.into()` makes a `Val<String>`.
+        LogLevel {
+            Error = "ERROR",
+            Warn = "WARN",
+            Info = "INFO",
+            Debug = "DEBUG",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetType` in `AWS::IoT::ResourceSpecificLogging`; `.into()` makes a `Val<String>`.
+        TargetType {
+            ThingGroup = "THING_GROUP",
+            ClientId = "CLIENT_ID",
+            SourceIp = "SOURCE_IP",
+            PrincipalId = "PRINCIPAL_ID",
+            EventType = "EVENT_TYPE",
+        }
+    }
+}
+
 /// Use the AWS::IoT::RoleAlias resource to declare an AWS IoT RoleAlias.
 ///
 /// CloudFormation type `AWS::IoT::RoleAlias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RoleAliasArn`: `handle.role_alias_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoleAlias`.
 #[derive(Clone, Debug)]
 pub struct CfnRoleAlias {
     props: Props,
@@ -4892,7 +6124,7 @@ pub struct CfnRoleAlias {
 impl CfnRoleAlias {
     pub const TYPE_NAME: &'static str = "AWS::IoT::RoleAlias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `role_arn`: `RoleArn`.
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -4977,15 +6209,33 @@ pub mod role_alias {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5008,23 +6258,51 @@ pub mod role_alias {
 /// Scheduled audits can be used to specify the checks you want to perform during an audit and how often the audit should be run.
 ///
 /// CloudFormation type `AWS::IoT::ScheduledAudit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ScheduledAuditArn`: `handle.scheduled_audit_arn()` → `Val<String>`. The ARN (Amazon resource name) of the scheduled audit.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ScheduledAuditName`.
 #[derive(Clone, Debug)]
 pub struct CfnScheduledAudit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScheduledAudit`], by name: the argument of [`CfnScheduledAudit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScheduledAuditRequired {
+    /// How often the scheduled audit takes place. Can be one of DAILY, WEEKLY, BIWEEKLY, or MONTHLY.
+    ///
+    /// CloudFormation property `Frequency`.
+    ///
+    /// Allowed values (the enum [`scheduled_audit::Frequency`]): `DAILY`, `WEEKLY`, `BIWEEKLY`, `MONTHLY`.
+    pub frequency: Val<String>,
+
+    /// Which checks are performed during the scheduled audit. Checks must be enabled for your account.
+    ///
+    /// CloudFormation property `TargetCheckNames`.
+    pub target_check_names: Val<Vec<String>>,
+}
+
 impl CfnScheduledAudit {
     pub const TYPE_NAME: &'static str = "AWS::IoT::ScheduledAudit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScheduledAuditRequired`]:
     ///
-    /// - `frequency`: `Frequency`, How often the scheduled audit takes place. Can be one of DAILY, WEEKLY, BIWEEKLY, or MONTHLY.
-    /// - `target_check_names`: `TargetCheckNames`, Which checks are performed during the scheduled audit. Checks must be enabled for your account.
-    pub fn new(frequency: impl Into<Val<String>>, target_check_names: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnScheduledAudit::new(CfnScheduledAuditRequired {
+    ///     frequency: scheduled_audit::Frequency::Daily.into(),
+    ///     target_check_names: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScheduledAuditRequired) -> Self {
         let mut props = Props::new();
-        props.set("Frequency", frequency);
-        props.set("TargetCheckNames", target_check_names);
+        props.set::<String>("Frequency", required.frequency);
+        props.set::<Vec<String>>("TargetCheckNames", required.target_check_names);
         CfnScheduledAudit { props, options: ResourceOptions::default() }
     }
 
@@ -5036,7 +6314,7 @@ impl CfnScheduledAudit {
 
     /// The day of the week on which the scheduled audit takes place. Can be one of SUN, MON, TUE,WED, THU, FRI, or SAT. This field is required if the frequency parameter is set to WEEKLY or BIWEEKLY.
     ///
-    /// Allowed values: `SUN`, `MON`, `TUE`, `WED`, `THU`, `FRI`, `SAT`, `UNSET_VALUE`.
+    /// Allowed values (the enum [`scheduled_audit::DayOfWeek`]): `SUN`, `MON`, `TUE`, `WED`, `THU`, `FRI`, `SAT`, `UNSET_VALUE`.
     pub fn day_of_week(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DayOfWeek", value);
         self
@@ -5103,11 +6381,11 @@ pub(crate) static SCHEDULED_AUDIT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScheduledAudit`].
+/// Property types and enums of the allowed values of [`CfnScheduledAudit`].
 pub mod scheduled_audit {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -5115,15 +6393,33 @@ pub mod scheduled_audit {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5141,11 +6437,43 @@ pub mod scheduled_audit {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DayOfWeek` in `AWS::IoT::ScheduledAudit`; `.into()` makes a `Val<String>`.
+        DayOfWeek {
+            Sun = "SUN",
+            Mon = "MON",
+            Tue = "TUE",
+            Wed = "WED",
+            Thu = "THU",
+            Fri = "FRI",
+            Sat = "SAT",
+            UnsetValue = "UNSET_VALUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Frequency` in `AWS::IoT::ScheduledAudit`; `.into()` makes a `Val<String>`.
+        Frequency {
+            Daily = "DAILY",
+            Weekly = "WEEKLY",
+            Biweekly = "BIWEEKLY",
+            Monthly = "MONTHLY",
+        }
+    }
 }
 
 /// A security profile defines a set of expected behaviors for devices in your account.
 ///
 /// CloudFormation type `AWS::IoT::SecurityProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SecurityProfileArn`: `handle.security_profile_arn()` → `Val<String>`. The ARN (Amazon resource name) of the created security profile.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SecurityProfileName`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityProfile {
     props: Props,
@@ -5261,11 +6589,11 @@ pub(crate) static SECURITY_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSecurityProfile`].
+/// Property types and enums of the allowed values of [`CfnSecurityProfile`].
 pub mod security_profile {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The metric you want to retain. Dimensions are optional.
     #[derive(Clone, Debug)]
@@ -5274,7 +6602,7 @@ pub mod security_profile {
     }
 
     impl MetricToRetain {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metric`: `Metric`, What is measured by the behavior.
         pub fn new(metric: impl Into<Val<String>>) -> Self {
@@ -5309,7 +6637,7 @@ pub mod security_profile {
     }
 
     impl MetricDimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dimension_name`: `DimensionName`, A unique identifier for the dimension.
         pub fn new(dimension_name: impl Into<Val<String>>) -> Self {
@@ -5320,7 +6648,7 @@ pub mod security_profile {
 
         /// Defines how the dimensionValues of a dimension are interpreted.
         ///
-        /// Allowed values: `IN`, `NOT_IN`.
+        /// Allowed values (the enum [`Operator`]): `IN`, `NOT_IN`.
         pub fn operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Operator", value);
             self
@@ -5339,15 +6667,33 @@ pub mod security_profile {
         props: Props,
     }
 
-    impl AlertTarget {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AlertTarget`], by name: the argument of [`AlertTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct AlertTargetRequired {
+        /// The ARN of the notification target to which alerts are sent.
         ///
-        /// - `alert_target_arn`: `AlertTargetArn`, The ARN of the notification target to which alerts are sent.
-        /// - `role_arn`: `RoleArn`, The ARN of the role that grants permission to send alerts to the notification target.
-        pub fn new(alert_target_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AlertTargetArn`.
+        pub alert_target_arn: Val<String>,
+
+        /// The ARN of the role that grants permission to send alerts to the notification target.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl AlertTarget {
+        /// Creates the value from its required properties, by name in [`AlertTargetRequired`]:
+        ///
+        /// ```text
+        /// AlertTarget::new(AlertTargetRequired {
+        ///     alert_target_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AlertTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("AlertTargetArn", alert_target_arn);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("AlertTargetArn", required.alert_target_arn);
+            props.set::<String>("RoleArn", required.role_arn);
             AlertTarget { props }
         }
     }
@@ -5365,7 +6711,7 @@ pub mod security_profile {
     }
 
     impl Behavior {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name for the behavior.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -5426,7 +6772,7 @@ pub mod security_profile {
 
         /// The operator that relates the thing measured (metric) to the criteria (containing a value or statisticalThreshold).
         ///
-        /// Allowed values: `less-than`, `less-than-equals`, `greater-than`, `greater-than-equals`, `in-cidr-set`, `not-in-cidr-set`, `in-port-set`, `not-in-port-set`, `in-set`, `not-in-set`.
+        /// Allowed values (the enum [`ComparisonOperator`]): `less-than`, `less-than-equals`, `greater-than`, `greater-than-equals`, `in-cidr-set`, `not-in-cidr-set`, `in-port-set`, `not-in-port-set`, `in-set`, `not-in-set`.
         pub fn comparison_operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ComparisonOperator", value);
             self
@@ -5490,7 +6836,7 @@ pub mod security_profile {
 
         /// The sensitivity of anomalous behavior evaluation. Can be Low, Medium, or High.
         ///
-        /// Allowed values: `LOW`, `MEDIUM`, `HIGH`.
+        /// Allowed values (the enum [`ConfidenceLevel`]): `LOW`, `MEDIUM`, `HIGH`.
         pub fn confidence_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConfidenceLevel", value);
             self
@@ -5518,7 +6864,7 @@ pub mod security_profile {
 
         /// The percentile which resolves to a threshold value by which compliance with a behavior is determined
         ///
-        /// Allowed values: `Average`, `p0`, `p0.1`, `p0.01`, `p1`, `p10`, `p50`, `p90`, `p99`, `p99.9`, `p99.99`, `p100`.
+        /// Allowed values (the enum [`Statistic`]): `Average`, `p0`, `p0.1`, `p0.01`, `p1`, `p10`, `p50`, `p90`, `p99`, `p99.9`, `p99.99`, `p100`.
         pub fn statistic(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Statistic", value);
             self
@@ -5593,15 +6939,33 @@ pub mod security_profile {
         props: Props,
     }
 
-    impl MetricsExportConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricsExportConfig`], by name: the argument of [`MetricsExportConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricsExportConfigRequired {
+        /// The topic for metrics export.
         ///
-        /// - `mqtt_topic`: `MqttTopic`, The topic for metrics export.
-        /// - `role_arn`: `RoleArn`, The ARN of the role that grants permission to publish to mqtt topic.
-        pub fn new(mqtt_topic: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MqttTopic`.
+        pub mqtt_topic: Val<String>,
+
+        /// The ARN of the role that grants permission to publish to mqtt topic.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl MetricsExportConfig {
+        /// Creates the value from its required properties, by name in [`MetricsExportConfigRequired`]:
+        ///
+        /// ```text
+        /// MetricsExportConfig::new(MetricsExportConfigRequired {
+        ///     mqtt_topic: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricsExportConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("MqttTopic", mqtt_topic);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("MqttTopic", required.mqtt_topic);
+            props.set::<String>("RoleArn", required.role_arn);
             MetricsExportConfig { props }
         }
     }
@@ -5618,15 +6982,33 @@ pub mod security_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5720,11 +7102,70 @@ pub mod security_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::IoT::SecurityProfile`; `.into()` makes a `Val<String>`.
+        Operator {
+            In = "IN",
+            NotIn = "NOT_IN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::IoT::SecurityProfile`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            LessThan = "less-than",
+            LessThanEquals = "less-than-equals",
+            GreaterThan = "greater-than",
+            GreaterThanEquals = "greater-than-equals",
+            InCidrSet = "in-cidr-set",
+            NotInCidrSet = "not-in-cidr-set",
+            InPortSet = "in-port-set",
+            NotInPortSet = "not-in-port-set",
+            InSet = "in-set",
+            NotInSet = "not-in-set",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConfidenceLevel` in `AWS::IoT::SecurityProfile`; `.into()` makes a `Val<String>`.
+        ConfidenceLevel {
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Statistic` in `AWS::IoT::SecurityProfile`; `.into()` makes a `Val<String>`.
+        Statistic {
+            Average = "Average",
+            P0 = "p0",
+            P0_1 = "p0.1",
+            P0_01 = "p0.01",
+            P1 = "p1",
+            P10 = "p10",
+            P50 = "p50",
+            P90 = "p90",
+            P99 = "p99",
+            P99_9 = "p99.9",
+            P99_99 = "p99.99",
+            P100 = "p100",
+        }
+    }
 }
 
 /// resource definition
 ///
 /// CloudFormation type `AWS::IoT::SoftwarePackage`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PackageArn`: `handle.package_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PackageName`.
 #[derive(Clone, Debug)]
 pub struct CfnSoftwarePackage {
     props: Props,
@@ -5815,15 +7256,33 @@ pub mod software_package {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5846,6 +7305,17 @@ pub mod software_package {
 /// resource definition
 ///
 /// CloudFormation type `AWS::IoT::SoftwarePackageVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ErrorReason`: `handle.error_reason()` → `Val<String>`.
+/// - `PackageVersionArn`: `handle.package_version_arn()` → `Val<String>`.
+/// - `SbomValidationStatus`: `handle.sbom_validation_status()` → `Val<String>`. The validation status of the Sbom file
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSoftwarePackageVersion {
     props: Props,
@@ -5855,7 +7325,7 @@ pub struct CfnSoftwarePackageVersion {
 impl CfnSoftwarePackageVersion {
     pub const TYPE_NAME: &'static str = "AWS::IoT::SoftwarePackageVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `package_name`: `PackageName`.
     pub fn new(package_name: impl Into<Val<String>>) -> Self {
@@ -5986,7 +7456,7 @@ pub mod software_package_version {
     }
 
     impl PackageVersionArtifact {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_location`: `S3Location`, The Amazon S3 location
         pub fn new(s3_location: impl Into<Val<S3Location>>) -> Self {
@@ -6008,17 +7478,40 @@ pub mod software_package_version {
         props: Props,
     }
 
-    impl S3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// The S3 bucket
         ///
-        /// - `bucket`: `Bucket`, The S3 bucket
-        /// - `key`: `Key`, The S3 key
-        /// - `version`: `Version`, The S3 version
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The S3 key
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The S3 version
+        ///
+        /// CloudFormation property `Version`.
+        pub version: Val<String>,
+    }
+
+    impl S3Location {
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
+        ///
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        ///     version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
-            props.set("Version", version);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Version", required.version);
             S3Location { props }
         }
     }
@@ -6036,7 +7529,7 @@ pub mod software_package_version {
     }
 
     impl Sbom {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_location`: `S3Location`, The Amazon S3 location
         pub fn new(s3_location: impl Into<Val<S3Location>>) -> Self {
@@ -6058,15 +7551,33 @@ pub mod software_package_version {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6111,25 +7622,61 @@ pub mod software_package_version {
 /// Resource Type definition for AWS IoT Stream. A stream is a publicly addressable resource that is an abstraction for a list of files that can be transferred to an IoT device.
 ///
 /// CloudFormation type `AWS::IoT::Stream`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the stream.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date when the stream was created.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The date when the stream was last updated.
+/// - `StreamVersion`: `handle.stream_version()` → `Val<i64>`. The stream version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnStream {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStream`], by name: the argument of [`CfnStream::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStreamRequired {
+    /// The files to stream.
+    ///
+    /// CloudFormation property `Files`.
+    pub files: Val<Vec<stream::StreamFile>>,
+
+    /// An IAM role that allows the IoT service principal to access your S3 files.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// The stream ID.
+    ///
+    /// CloudFormation property `StreamId`.
+    ///
+    /// Changing it replaces the resource.
+    pub stream_id: Val<String>,
+}
+
 impl CfnStream {
     pub const TYPE_NAME: &'static str = "AWS::IoT::Stream";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStreamRequired`]:
     ///
-    /// - `files`: `Files`, The files to stream.
-    /// - `role_arn`: `RoleArn`, An IAM role that allows the IoT service principal to access your S3 files.
-    /// - `stream_id`: `StreamId`, The stream ID.
-    pub fn new(files: impl Into<Val<Vec<stream::StreamFile>>>, role_arn: impl Into<Val<String>>, stream_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStream::new(CfnStreamRequired {
+    ///     files: vec![stream::StreamFile::new(...)].into(),
+    ///     role_arn: "...".into(),
+    ///     stream_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStreamRequired) -> Self {
         let mut props = Props::new();
-        props.set("Files", files);
-        props.set("RoleArn", role_arn);
-        props.set("StreamId", stream_id);
+        props.set::<Vec<stream::StreamFile>>("Files", required.files);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("StreamId", required.stream_id);
         CfnStream { props, options: ResourceOptions::default() }
     }
 
@@ -6295,15 +7842,33 @@ pub mod stream {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6342,6 +7907,15 @@ pub mod stream {
 /// Resource Type definition for AWS::IoT::Thing
 ///
 /// CloudFormation type `AWS::IoT::Thing`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ThingName`.
 #[derive(Clone, Debug)]
 pub struct CfnThing {
     props: Props,
@@ -6452,6 +8026,15 @@ pub mod thing {
 /// Resource Type definition for AWS::IoT::ThingGroup
 ///
 /// CloudFormation type `AWS::IoT::ThingGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ThingGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnThingGroup {
     props: Props,
@@ -6563,15 +8146,33 @@ pub mod thing_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key (1-128 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
         ///
-        /// - `key`: `Key`, Tag key (1-128 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
-        /// - `value`: `Value`, Tag value (1-256 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value (1-256 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6659,23 +8260,51 @@ pub mod thing_group {
 /// Resource Type definition for AWS::IoT::ThingPrincipalAttachment
 ///
 /// CloudFormation type `AWS::IoT::ThingPrincipalAttachment`.
+///
+/// # Attributes
+///
+/// `AWS::IoT::ThingPrincipalAttachment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnThingPrincipalAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnThingPrincipalAttachment`], by name: the argument of [`CfnThingPrincipalAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnThingPrincipalAttachmentRequired {
+    /// The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID.
+    ///
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<String>,
+
+    /// The name of the AWS IoT thing.
+    ///
+    /// CloudFormation property `ThingName`.
+    ///
+    /// Changing it replaces the resource.
+    pub thing_name: Val<String>,
+}
+
 impl CfnThingPrincipalAttachment {
     pub const TYPE_NAME: &'static str = "AWS::IoT::ThingPrincipalAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnThingPrincipalAttachmentRequired`]:
     ///
-    /// - `principal`: `Principal`, The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID.
-    /// - `thing_name`: `ThingName`, The name of the AWS IoT thing.
-    pub fn new(principal: impl Into<Val<String>>, thing_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnThingPrincipalAttachment::new(CfnThingPrincipalAttachmentRequired {
+    ///     principal: "...".into(),
+    ///     thing_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnThingPrincipalAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("Principal", principal);
-        props.set("ThingName", thing_name);
+        props.set::<String>("Principal", required.principal);
+        props.set::<String>("ThingName", required.thing_name);
         CfnThingPrincipalAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -6717,6 +8346,15 @@ pub(crate) static THING_PRINCIPAL_ATTACHMENT_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::IoT::ThingType
 ///
 /// CloudFormation type `AWS::IoT::ThingType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ThingTypeName`.
 #[derive(Clone, Debug)]
 pub struct CfnThingType {
     props: Props,
@@ -6806,11 +8444,11 @@ pub(crate) static THING_TYPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnThingType`].
+/// Property types and enums of the allowed values of [`CfnThingType`].
 pub mod thing_type {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -6818,15 +8456,33 @@ pub mod thing_type {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key (1-128 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
         ///
-        /// - `key`: `Key`, Tag key (1-128 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
-        /// - `value`: `Value`, Tag value (1-256 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value (1-256 chars). No 'aws:' prefix. Allows: \[A-Za-z0-9 _.:/=+-\]
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6908,7 +8564,7 @@ pub mod thing_type {
     }
 
     impl PropagatingAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `user_property_key`: `UserPropertyKey`.
         pub fn new(user_property_key: impl Into<Val<String>>) -> Self {
@@ -6919,7 +8575,7 @@ pub mod thing_type {
 
         /// The `ConnectionAttribute` property.
         ///
-        /// Allowed values: `iot:ClientId`, `iot:Thing.ThingName`.
+        /// Allowed values (the enum [`ConnectionAttribute`]): `iot:ClientId`, `iot:Thing.ThingName`.
         pub fn connection_attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConnectionAttribute", value);
             self
@@ -6970,11 +8626,27 @@ pub mod thing_type {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ConnectionAttribute` in `AWS::IoT::ThingType`; `.into()` makes a `Val<String>`.
+        ConnectionAttribute {
+            IotClientId = "iot:ClientId",
+            IotThingThingName = "iot:Thing.ThingName",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoT::TopicRule
 ///
 /// CloudFormation type `AWS::IoT::TopicRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleName`.
 #[derive(Clone, Debug)]
 pub struct CfnTopicRule {
     props: Props,
@@ -6984,7 +8656,7 @@ pub struct CfnTopicRule {
 impl CfnTopicRule {
     pub const TYPE_NAME: &'static str = "AWS::IoT::TopicRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `topic_rule_payload`: `TopicRulePayload`.
     pub fn new(topic_rule_payload: impl Into<Val<topic_rule::TopicRulePayload>>) -> Self {
@@ -7049,11 +8721,11 @@ pub(crate) static TOPIC_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTopicRule`].
+/// Property types and enums of the allowed values of [`CfnTopicRule`].
 pub mod topic_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::IoT::TopicRule`.
     #[derive(Clone, Debug)]
@@ -7061,15 +8733,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -7086,15 +8772,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`TopicRulePayload`], by name: the argument of [`TopicRulePayload::new`].
+    #[derive(Clone, Debug)]
+    pub struct TopicRulePayloadRequired {
+        /// CloudFormation property `Actions`.
+        pub actions: Val<Vec<Action>>,
+
+        /// CloudFormation property `Sql`.
+        pub sql: Val<String>,
+    }
+
     impl TopicRulePayload {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TopicRulePayloadRequired`]:
         ///
-        /// - `actions`: `Actions`.
-        /// - `sql`: `Sql`.
-        pub fn new(actions: impl Into<Val<Vec<Action>>>, sql: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TopicRulePayload::new(TopicRulePayloadRequired {
+        ///     actions: vec![Action::new(...)].into(),
+        ///     sql: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TopicRulePayloadRequired) -> Self {
             let mut props = Props::new();
-            props.set("Actions", actions);
-            props.set("Sql", sql);
+            props.set::<Vec<Action>>("Actions", required.actions);
+            props.set::<String>("Sql", required.sql);
             TopicRulePayload { props }
         }
 
@@ -7293,19 +8993,39 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`CloudwatchAlarmAction`], by name: the argument of [`CloudwatchAlarmAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchAlarmActionRequired {
+        /// CloudFormation property `AlarmName`.
+        pub alarm_name: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `StateReason`.
+        pub state_reason: Val<String>,
+
+        /// CloudFormation property `StateValue`.
+        pub state_value: Val<String>,
+    }
+
     impl CloudwatchAlarmAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CloudwatchAlarmActionRequired`]:
         ///
-        /// - `alarm_name`: `AlarmName`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `state_reason`: `StateReason`.
-        /// - `state_value`: `StateValue`.
-        pub fn new(alarm_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, state_reason: impl Into<Val<String>>, state_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CloudwatchAlarmAction::new(CloudwatchAlarmActionRequired {
+        ///     alarm_name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     state_reason: "...".into(),
+        ///     state_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CloudwatchAlarmActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("AlarmName", alarm_name);
-            props.set("RoleArn", role_arn);
-            props.set("StateReason", state_reason);
-            props.set("StateValue", state_value);
+            props.set::<String>("AlarmName", required.alarm_name);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("StateReason", required.state_reason);
+            props.set::<String>("StateValue", required.state_value);
             CloudwatchAlarmAction { props }
         }
     }
@@ -7322,15 +9042,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`CloudwatchLogsAction`], by name: the argument of [`CloudwatchLogsAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogsActionRequired {
+        /// CloudFormation property `LogGroupName`.
+        pub log_group_name: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl CloudwatchLogsAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CloudwatchLogsActionRequired`]:
         ///
-        /// - `log_group_name`: `LogGroupName`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(log_group_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CloudwatchLogsAction::new(CloudwatchLogsActionRequired {
+        ///     log_group_name: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CloudwatchLogsActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("LogGroupName", log_group_name);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("LogGroupName", required.log_group_name);
+            props.set::<String>("RoleArn", required.role_arn);
             CloudwatchLogsAction { props }
         }
 
@@ -7353,21 +9087,44 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`CloudwatchMetricAction`], by name: the argument of [`CloudwatchMetricAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricActionRequired {
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// CloudFormation property `MetricNamespace`.
+        pub metric_namespace: Val<String>,
+
+        /// CloudFormation property `MetricUnit`.
+        pub metric_unit: Val<String>,
+
+        /// CloudFormation property `MetricValue`.
+        pub metric_value: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl CloudwatchMetricAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CloudwatchMetricActionRequired`]:
         ///
-        /// - `metric_name`: `MetricName`.
-        /// - `metric_namespace`: `MetricNamespace`.
-        /// - `metric_unit`: `MetricUnit`.
-        /// - `metric_value`: `MetricValue`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(metric_name: impl Into<Val<String>>, metric_namespace: impl Into<Val<String>>, metric_unit: impl Into<Val<String>>, metric_value: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CloudwatchMetricAction::new(CloudwatchMetricActionRequired {
+        ///     metric_name: "...".into(),
+        ///     metric_namespace: "...".into(),
+        ///     metric_unit: "...".into(),
+        ///     metric_value: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CloudwatchMetricActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("MetricNamespace", metric_namespace);
-            props.set("MetricUnit", metric_unit);
-            props.set("MetricValue", metric_value);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("MetricNamespace", required.metric_namespace);
+            props.set::<String>("MetricUnit", required.metric_unit);
+            props.set::<String>("MetricValue", required.metric_value);
+            props.set::<String>("RoleArn", required.role_arn);
             CloudwatchMetricAction { props }
         }
 
@@ -7390,25 +9147,45 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`DynamoDbAction`], by name: the argument of [`DynamoDbAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbActionRequired {
+        /// CloudFormation property `HashKeyField`.
+        pub hash_key_field: Val<String>,
+
+        /// CloudFormation property `HashKeyValue`.
+        pub hash_key_value: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl DynamoDbAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DynamoDbActionRequired`]:
         ///
-        /// - `hash_key_field`: `HashKeyField`.
-        /// - `hash_key_value`: `HashKeyValue`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `table_name`: `TableName`.
-        pub fn new(hash_key_field: impl Into<Val<String>>, hash_key_value: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DynamoDbAction::new(DynamoDbActionRequired {
+        ///     hash_key_field: "...".into(),
+        ///     hash_key_value: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DynamoDbActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("HashKeyField", hash_key_field);
-            props.set("HashKeyValue", hash_key_value);
-            props.set("RoleArn", role_arn);
-            props.set("TableName", table_name);
+            props.set::<String>("HashKeyField", required.hash_key_field);
+            props.set::<String>("HashKeyValue", required.hash_key_value);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("TableName", required.table_name);
             DynamoDbAction { props }
         }
 
         /// The `HashKeyType` property.
         ///
-        /// Allowed values: `NUMBER`, `STRING`.
+        /// Allowed values (the enum [`HashKeyType`]): `NUMBER`, `STRING`.
         pub fn hash_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HashKeyType", value);
             self
@@ -7428,7 +9205,7 @@ pub mod topic_rule {
 
         /// The `RangeKeyType` property.
         ///
-        /// Allowed values: `NUMBER`, `STRING`.
+        /// Allowed values (the enum [`RangeKeyType`]): `NUMBER`, `STRING`.
         pub fn range_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RangeKeyType", value);
             self
@@ -7486,7 +9263,7 @@ pub mod topic_rule {
     }
 
     impl PutItemInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `table_name`: `TableName`.
         pub fn new(table_name: impl Into<Val<String>>) -> Self {
@@ -7508,21 +9285,44 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`ElasticsearchAction`], by name: the argument of [`ElasticsearchAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct ElasticsearchActionRequired {
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Index`.
+        pub index: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl ElasticsearchAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ElasticsearchActionRequired`]:
         ///
-        /// - `endpoint`: `Endpoint`.
-        /// - `id`: `Id`.
-        /// - `index`: `Index`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `type_`: `Type`.
-        pub fn new(endpoint: impl Into<Val<String>>, id: impl Into<Val<String>>, index: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ElasticsearchAction::new(ElasticsearchActionRequired {
+        ///     endpoint: "...".into(),
+        ///     id: "...".into(),
+        ///     index: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ElasticsearchActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Endpoint", endpoint);
-            props.set("Id", id);
-            props.set("Index", index);
-            props.set("RoleArn", role_arn);
-            props.set("Type", type_);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Index", required.index);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("Type", required.type_);
             ElasticsearchAction { props }
         }
     }
@@ -7539,15 +9339,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`FirehoseAction`], by name: the argument of [`FirehoseAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct FirehoseActionRequired {
+        /// CloudFormation property `DeliveryStreamName`.
+        pub delivery_stream_name: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl FirehoseAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FirehoseActionRequired`]:
         ///
-        /// - `delivery_stream_name`: `DeliveryStreamName`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(delivery_stream_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// FirehoseAction::new(FirehoseActionRequired {
+        ///     delivery_stream_name: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FirehoseActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeliveryStreamName", delivery_stream_name);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("DeliveryStreamName", required.delivery_stream_name);
+            props.set::<String>("RoleArn", required.role_arn);
             FirehoseAction { props }
         }
 
@@ -7577,7 +9391,7 @@ pub mod topic_rule {
     }
 
     impl HttpAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -7655,17 +9469,34 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`SigV4Authorization`], by name: the argument of [`SigV4Authorization::new`].
+    #[derive(Clone, Debug)]
+    pub struct SigV4AuthorizationRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `ServiceName`.
+        pub service_name: Val<String>,
+
+        /// CloudFormation property `SigningRegion`.
+        pub signing_region: Val<String>,
+    }
+
     impl SigV4Authorization {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SigV4AuthorizationRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `service_name`: `ServiceName`.
-        /// - `signing_region`: `SigningRegion`.
-        pub fn new(role_arn: impl Into<Val<String>>, service_name: impl Into<Val<String>>, signing_region: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SigV4Authorization::new(SigV4AuthorizationRequired {
+        ///     role_arn: "...".into(),
+        ///     service_name: "...".into(),
+        ///     signing_region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SigV4AuthorizationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("ServiceName", service_name);
-            props.set("SigningRegion", signing_region);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("ServiceName", required.service_name);
+            props.set::<String>("SigningRegion", required.signing_region);
             SigV4Authorization { props }
         }
     }
@@ -7726,15 +9557,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`HttpActionHeader`], by name: the argument of [`HttpActionHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpActionHeaderRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl HttpActionHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HttpActionHeaderRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// HttpActionHeader::new(HttpActionHeaderRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpActionHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             HttpActionHeader { props }
         }
     }
@@ -7751,19 +9596,39 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`InfluxDbAction`], by name: the argument of [`InfluxDbAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct InfluxDbActionRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `DestinationArn`.
+        pub destination_arn: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl InfluxDbAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InfluxDbActionRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `destination_arn`: `DestinationArn`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `table_name`: `TableName`.
-        pub fn new(database_name: impl Into<Val<String>>, destination_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// InfluxDbAction::new(InfluxDbActionRequired {
+        ///     database_name: "...".into(),
+        ///     destination_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InfluxDbActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("DestinationArn", destination_arn);
-            props.set("RoleArn", role_arn);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("DestinationArn", required.destination_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("TableName", required.table_name);
             InfluxDbAction { props }
         }
 
@@ -7787,7 +9652,7 @@ pub mod topic_rule {
 
         /// The `TimestampUnit` property.
         ///
-        /// Allowed values: `ms`, `ns`, `s`, `us`.
+        /// Allowed values (the enum [`TimestampUnit`]): `ms`, `ns`, `s`, `us`.
         pub fn timestamp_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TimestampUnit", value);
             self
@@ -7850,15 +9715,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`IotAnalyticsAction`], by name: the argument of [`IotAnalyticsAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct IotAnalyticsActionRequired {
+        /// CloudFormation property `ChannelName`.
+        pub channel_name: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl IotAnalyticsAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IotAnalyticsActionRequired`]:
         ///
-        /// - `channel_name`: `ChannelName`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(channel_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IotAnalyticsAction::new(IotAnalyticsActionRequired {
+        ///     channel_name: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IotAnalyticsActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ChannelName", channel_name);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("ChannelName", required.channel_name);
+            props.set::<String>("RoleArn", required.role_arn);
             IotAnalyticsAction { props }
         }
 
@@ -7881,15 +9760,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`IotEventsAction`], by name: the argument of [`IotEventsAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct IotEventsActionRequired {
+        /// CloudFormation property `InputName`.
+        pub input_name: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl IotEventsAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IotEventsActionRequired`]:
         ///
-        /// - `input_name`: `InputName`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(input_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IotEventsAction::new(IotEventsActionRequired {
+        ///     input_name: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IotEventsActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputName", input_name);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("InputName", required.input_name);
+            props.set::<String>("RoleArn", required.role_arn);
             IotEventsAction { props }
         }
 
@@ -7918,15 +9811,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`IotSiteWiseAction`], by name: the argument of [`IotSiteWiseAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct IotSiteWiseActionRequired {
+        /// CloudFormation property `PutAssetPropertyValueEntries`.
+        pub put_asset_property_value_entries: Val<Vec<PutAssetPropertyValueEntry>>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl IotSiteWiseAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IotSiteWiseActionRequired`]:
         ///
-        /// - `put_asset_property_value_entries`: `PutAssetPropertyValueEntries`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(put_asset_property_value_entries: impl Into<Val<Vec<PutAssetPropertyValueEntry>>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IotSiteWiseAction::new(IotSiteWiseActionRequired {
+        ///     put_asset_property_value_entries: vec![PutAssetPropertyValueEntry::new(...)].into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IotSiteWiseActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("PutAssetPropertyValueEntries", put_asset_property_value_entries);
-            props.set("RoleArn", role_arn);
+            props.set::<Vec<PutAssetPropertyValueEntry>>("PutAssetPropertyValueEntries", required.put_asset_property_value_entries);
+            props.set::<String>("RoleArn", required.role_arn);
             IotSiteWiseAction { props }
         }
     }
@@ -7944,7 +9851,7 @@ pub mod topic_rule {
     }
 
     impl PutAssetPropertyValueEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `property_values`: `PropertyValues`.
         pub fn new(property_values: impl Into<Val<Vec<AssetPropertyValue>>>) -> Self {
@@ -7990,15 +9897,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`AssetPropertyValue`], by name: the argument of [`AssetPropertyValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssetPropertyValueRequired {
+        /// CloudFormation property `Timestamp`.
+        pub timestamp: Val<AssetPropertyTimestamp>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<AssetPropertyVariant>,
+    }
+
     impl AssetPropertyValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AssetPropertyValueRequired`]:
         ///
-        /// - `timestamp`: `Timestamp`.
-        /// - `value`: `Value`.
-        pub fn new(timestamp: impl Into<Val<AssetPropertyTimestamp>>, value: impl Into<Val<AssetPropertyVariant>>) -> Self {
+        /// ```text
+        /// AssetPropertyValue::new(AssetPropertyValueRequired {
+        ///     timestamp: AssetPropertyTimestamp::new(...).into(),
+        ///     value: AssetPropertyVariant::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AssetPropertyValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Timestamp", timestamp);
-            props.set("Value", value);
+            props.set::<AssetPropertyTimestamp>("Timestamp", required.timestamp);
+            props.set::<AssetPropertyVariant>("Value", required.value);
             AssetPropertyValue { props }
         }
 
@@ -8022,7 +9943,7 @@ pub mod topic_rule {
     }
 
     impl AssetPropertyTimestamp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `time_in_seconds`: `TimeInSeconds`.
         pub fn new(time_in_seconds: impl Into<Val<String>>) -> Self {
@@ -8094,17 +10015,34 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`KafkaAction`], by name: the argument of [`KafkaAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct KafkaActionRequired {
+        /// CloudFormation property `ClientProperties`.
+        pub client_properties: Val<Map<String>>,
+
+        /// CloudFormation property `DestinationArn`.
+        pub destination_arn: Val<String>,
+
+        /// CloudFormation property `Topic`.
+        pub topic: Val<String>,
+    }
+
     impl KafkaAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KafkaActionRequired`]:
         ///
-        /// - `client_properties`: `ClientProperties`.
-        /// - `destination_arn`: `DestinationArn`.
-        /// - `topic`: `Topic`.
-        pub fn new(client_properties: impl Into<Val<Map<String>>>, destination_arn: impl Into<Val<String>>, topic: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KafkaAction::new(KafkaActionRequired {
+        ///     client_properties: [("key", "...")].into(),
+        ///     destination_arn: "...".into(),
+        ///     topic: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KafkaActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientProperties", client_properties);
-            props.set("DestinationArn", destination_arn);
-            props.set("Topic", topic);
+            props.set::<Map<String>>("ClientProperties", required.client_properties);
+            props.set::<String>("DestinationArn", required.destination_arn);
+            props.set::<String>("Topic", required.topic);
             KafkaAction { props }
         }
 
@@ -8139,15 +10077,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`KafkaActionHeader`], by name: the argument of [`KafkaActionHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct KafkaActionHeaderRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl KafkaActionHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KafkaActionHeaderRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KafkaActionHeader::new(KafkaActionHeaderRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KafkaActionHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             KafkaActionHeader { props }
         }
     }
@@ -8164,15 +10116,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`KinesisAction`], by name: the argument of [`KinesisAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisActionRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `StreamName`.
+        pub stream_name: Val<String>,
+    }
+
     impl KinesisAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KinesisActionRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `stream_name`: `StreamName`.
-        pub fn new(role_arn: impl Into<Val<String>>, stream_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KinesisAction::new(KinesisActionRequired {
+        ///     role_arn: "...".into(),
+        ///     stream_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("StreamName", stream_name);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("StreamName", required.stream_name);
             KinesisAction { props }
         }
 
@@ -8221,21 +10187,44 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`LocationAction`], by name: the argument of [`LocationAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct LocationActionRequired {
+        /// CloudFormation property `DeviceId`.
+        pub device_id: Val<String>,
+
+        /// CloudFormation property `Latitude`.
+        pub latitude: Val<String>,
+
+        /// CloudFormation property `Longitude`.
+        pub longitude: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `TrackerName`.
+        pub tracker_name: Val<String>,
+    }
+
     impl LocationAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LocationActionRequired`]:
         ///
-        /// - `device_id`: `DeviceId`.
-        /// - `latitude`: `Latitude`.
-        /// - `longitude`: `Longitude`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `tracker_name`: `TrackerName`.
-        pub fn new(device_id: impl Into<Val<String>>, latitude: impl Into<Val<String>>, longitude: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, tracker_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LocationAction::new(LocationActionRequired {
+        ///     device_id: "...".into(),
+        ///     latitude: "...".into(),
+        ///     longitude: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     tracker_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LocationActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeviceId", device_id);
-            props.set("Latitude", latitude);
-            props.set("Longitude", longitude);
-            props.set("RoleArn", role_arn);
-            props.set("TrackerName", tracker_name);
+            props.set::<String>("DeviceId", required.device_id);
+            props.set::<String>("Latitude", required.latitude);
+            props.set::<String>("Longitude", required.longitude);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("TrackerName", required.tracker_name);
             LocationAction { props }
         }
 
@@ -8259,7 +10248,7 @@ pub mod topic_rule {
     }
 
     impl Timestamp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -8287,21 +10276,44 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`OpenSearchAction`], by name: the argument of [`OpenSearchAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenSearchActionRequired {
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `Index`.
+        pub index: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl OpenSearchAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OpenSearchActionRequired`]:
         ///
-        /// - `endpoint`: `Endpoint`.
-        /// - `id`: `Id`.
-        /// - `index`: `Index`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `type_`: `Type`.
-        pub fn new(endpoint: impl Into<Val<String>>, id: impl Into<Val<String>>, index: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OpenSearchAction::new(OpenSearchActionRequired {
+        ///     endpoint: "...".into(),
+        ///     id: "...".into(),
+        ///     index: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenSearchActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Endpoint", endpoint);
-            props.set("Id", id);
-            props.set("Index", index);
-            props.set("RoleArn", role_arn);
-            props.set("Type", type_);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Index", required.index);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("Type", required.type_);
             OpenSearchAction { props }
         }
     }
@@ -8318,15 +10330,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`RepublishAction`], by name: the argument of [`RepublishAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct RepublishActionRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `Topic`.
+        pub topic: Val<String>,
+    }
+
     impl RepublishAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RepublishActionRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `topic`: `Topic`.
-        pub fn new(role_arn: impl Into<Val<String>>, topic: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RepublishAction::new(RepublishActionRequired {
+        ///     role_arn: "...".into(),
+        ///     topic: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RepublishActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("Topic", topic);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("Topic", required.topic);
             RepublishAction { props }
         }
 
@@ -8411,15 +10437,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`UserProperty`], by name: the argument of [`UserProperty::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserPropertyRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl UserProperty {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`UserPropertyRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// UserProperty::new(UserPropertyRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: UserPropertyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             UserProperty { props }
         }
     }
@@ -8436,23 +10476,40 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`S3Action`], by name: the argument of [`S3Action::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ActionRequired {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl S3Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3ActionRequired`]:
         ///
-        /// - `bucket_name`: `BucketName`.
-        /// - `key`: `Key`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(bucket_name: impl Into<Val<String>>, key: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Action::new(S3ActionRequired {
+        ///     bucket_name: "...".into(),
+        ///     key: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("Key", key);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("RoleArn", required.role_arn);
             S3Action { props }
         }
 
         /// The `CannedAcl` property.
         ///
-        /// Allowed values: `private`, `public-read`, `public-read-write`, `aws-exec-read`, `authenticated-read`, `bucket-owner-read`, `bucket-owner-full-control`, `log-delivery-write`.
+        /// Allowed values (the enum [`CannedAcl`]): `private`, `public-read`, `public-read-write`, `aws-exec-read`, `authenticated-read`, `bucket-owner-read`, `bucket-owner-full-control`, `log-delivery-write`.
         pub fn canned_acl(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CannedAcl", value);
             self
@@ -8471,21 +10528,35 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`SnsAction`], by name: the argument of [`SnsAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnsActionRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `TargetArn`.
+        pub target_arn: Val<String>,
+    }
+
     impl SnsAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SnsActionRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `target_arn`: `TargetArn`.
-        pub fn new(role_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SnsAction::new(SnsActionRequired {
+        ///     role_arn: "...".into(),
+        ///     target_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SnsActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("TargetArn", target_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("TargetArn", required.target_arn);
             SnsAction { props }
         }
 
         /// The `MessageFormat` property.
         ///
-        /// Allowed values: `JSON`, `RAW`.
+        /// Allowed values (the enum [`MessageFormat`]): `JSON`, `RAW`.
         pub fn message_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MessageFormat", value);
             self
@@ -8504,15 +10575,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`SqsAction`], by name: the argument of [`SqsAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct SqsActionRequired {
+        /// CloudFormation property `QueueUrl`.
+        pub queue_url: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl SqsAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SqsActionRequired`]:
         ///
-        /// - `queue_url`: `QueueUrl`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(queue_url: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SqsAction::new(SqsActionRequired {
+        ///     queue_url: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SqsActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("QueueUrl", queue_url);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("QueueUrl", required.queue_url);
+            props.set::<String>("RoleArn", required.role_arn);
             SqsAction { props }
         }
 
@@ -8535,15 +10620,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`StepFunctionsAction`], by name: the argument of [`StepFunctionsAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct StepFunctionsActionRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `StateMachineName`.
+        pub state_machine_name: Val<String>,
+    }
+
     impl StepFunctionsAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StepFunctionsActionRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `state_machine_name`: `StateMachineName`.
-        pub fn new(role_arn: impl Into<Val<String>>, state_machine_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// StepFunctionsAction::new(StepFunctionsActionRequired {
+        ///     role_arn: "...".into(),
+        ///     state_machine_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StepFunctionsActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("StateMachineName", state_machine_name);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("StateMachineName", required.state_machine_name);
             StepFunctionsAction { props }
         }
 
@@ -8566,19 +10665,39 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`TimestreamAction`], by name: the argument of [`TimestreamAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimestreamActionRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Dimensions`.
+        pub dimensions: Val<Vec<TimestreamDimension>>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl TimestreamAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TimestreamActionRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `dimensions`: `Dimensions`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `table_name`: `TableName`.
-        pub fn new(database_name: impl Into<Val<String>>, dimensions: impl Into<Val<Vec<TimestreamDimension>>>, role_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TimestreamAction::new(TimestreamActionRequired {
+        ///     database_name: "...".into(),
+        ///     dimensions: vec![TimestreamDimension::new(...)].into(),
+        ///     role_arn: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TimestreamActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Dimensions", dimensions);
-            props.set("RoleArn", role_arn);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<Vec<TimestreamDimension>>("Dimensions", required.dimensions);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("TableName", required.table_name);
             TimestreamAction { props }
         }
 
@@ -8601,15 +10720,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`TimestreamDimension`], by name: the argument of [`TimestreamDimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimestreamDimensionRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TimestreamDimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TimestreamDimensionRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TimestreamDimension::new(TimestreamDimensionRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TimestreamDimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             TimestreamDimension { props }
         }
     }
@@ -8626,15 +10759,29 @@ pub mod topic_rule {
         props: Props,
     }
 
+    /// The required properties of [`TimestreamTimestamp`], by name: the argument of [`TimestreamTimestamp::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimestreamTimestampRequired {
+        /// CloudFormation property `Unit`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TimestreamTimestamp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TimestreamTimestampRequired`]:
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TimestreamTimestamp::new(TimestreamTimestampRequired {
+        ///     unit: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TimestreamTimestampRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<String>("Value", required.value);
             TimestreamTimestamp { props }
         }
     }
@@ -8833,11 +10980,68 @@ pub mod topic_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `HashKeyType` in `AWS::IoT::TopicRule`; `.into()` makes a `Val<String>`.
+        HashKeyType {
+            Number = "NUMBER",
+            String = "STRING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RangeKeyType` in `AWS::IoT::TopicRule`; `.into()` makes a `Val<String>`.
+        RangeKeyType {
+            Number = "NUMBER",
+            String = "STRING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TimestampUnit` in `AWS::IoT::TopicRule`; `.into()` makes a `Val<String>`.
+        TimestampUnit {
+            Ms = "ms",
+            Ns = "ns",
+            S = "s",
+            Us = "us",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CannedAcl` in `AWS::IoT::TopicRule`; `.into()` makes a `Val<String>`.
+        CannedAcl {
+            Private = "private",
+            PublicRead = "public-read",
+            PublicReadWrite = "public-read-write",
+            AwsExecRead = "aws-exec-read",
+            AuthenticatedRead = "authenticated-read",
+            BucketOwnerRead = "bucket-owner-read",
+            BucketOwnerFullControl = "bucket-owner-full-control",
+            LogDeliveryWrite = "log-delivery-write",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MessageFormat` in `AWS::IoT::TopicRule`; `.into()` makes a `Val<String>`.
+        MessageFormat {
+            Json = "JSON",
+            Raw = "RAW",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoT::TopicRuleDestination
 ///
 /// CloudFormation type `AWS::IoT::TopicRuleDestination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN).
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`. The reasoning for the current status of the TopicRuleDestination.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnTopicRuleDestination {
     props: Props,
@@ -8871,7 +11075,7 @@ impl CfnTopicRuleDestination {
 
     /// The status of the TopicRuleDestination.
     ///
-    /// Allowed values: `ENABLED`, `IN_PROGRESS`, `DISABLED`.
+    /// Allowed values (the enum [`topic_rule_destination::Status`]): `ENABLED`, `IN_PROGRESS`, `DISABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -8935,10 +11139,10 @@ pub(crate) static TOPIC_RULE_DESTINATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTopicRuleDestination`].
+/// Property types and enums of the allowed values of [`CfnTopicRuleDestination`].
 pub mod topic_rule_destination {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoT::TopicRuleDestination`.
     #[derive(Clone, Debug)]
@@ -8972,17 +11176,40 @@ pub mod topic_rule_destination {
         props: Props,
     }
 
-    impl InfluxDbDestinationProperties {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InfluxDbDestinationProperties`], by name: the argument of [`InfluxDbDestinationProperties::new`].
+    #[derive(Clone, Debug)]
+    pub struct InfluxDbDestinationPropertiesRequired {
+        /// The endpoint URL of the InfluxDB database.
         ///
-        /// - `endpoint`: `Endpoint`, The endpoint URL of the InfluxDB database.
-        /// - `influx_db_version`: `InfluxDBVersion`, The version of the InfluxDB database (for example, V2 or V3).
-        /// - `secret_id`: `SecretId`, The ARN or name of the Secrets Manager secret containing the InfluxDB API token.
-        pub fn new(endpoint: impl Into<Val<String>>, influx_db_version: impl Into<Val<String>>, secret_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// The version of the InfluxDB database (for example, V2 or V3).
+        ///
+        /// CloudFormation property `InfluxDBVersion`.
+        pub influx_db_version: Val<String>,
+
+        /// The ARN or name of the Secrets Manager secret containing the InfluxDB API token.
+        ///
+        /// CloudFormation property `SecretId`.
+        pub secret_id: Val<String>,
+    }
+
+    impl InfluxDbDestinationProperties {
+        /// Creates the value from its required properties, by name in [`InfluxDbDestinationPropertiesRequired`]:
+        ///
+        /// ```text
+        /// InfluxDbDestinationProperties::new(InfluxDbDestinationPropertiesRequired {
+        ///     endpoint: "...".into(),
+        ///     influx_db_version: "...".into(),
+        ///     secret_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InfluxDbDestinationPropertiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Endpoint", endpoint);
-            props.set("InfluxDBVersion", influx_db_version);
-            props.set("SecretId", secret_id);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("InfluxDBVersion", required.influx_db_version);
+            props.set::<String>("SecretId", required.secret_id);
             InfluxDbDestinationProperties { props }
         }
 
@@ -9046,6 +11273,15 @@ pub mod topic_rule_destination {
     impl From<VpcDestinationProperties> for Val<VpcDestinationProperties> {
         fn from(v: VpcDestinationProperties) -> Self {
             v.props.into_val()
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::IoT::TopicRuleDestination`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            InProgress = "IN_PROGRESS",
+            Disabled = "DISABLED",
         }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::IoTAnalytics::Channel
 ///
 /// CloudFormation type `AWS::IoTAnalytics::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ChannelName`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
@@ -145,15 +152,29 @@ pub mod channel {
         props: Props,
     }
 
+    /// The required properties of [`CustomerManagedS3`], by name: the argument of [`CustomerManagedS3::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomerManagedS3Required {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl CustomerManagedS3 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomerManagedS3Required`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(bucket: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CustomerManagedS3::new(CustomerManagedS3Required {
+        ///     bucket: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomerManagedS3Required) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("RoleArn", required.role_arn);
             CustomerManagedS3 { props }
         }
 
@@ -208,15 +229,29 @@ pub mod channel {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -262,6 +297,14 @@ pub mod channel {
 /// Resource Type definition for AWS::IoTAnalytics::Dataset
 ///
 /// CloudFormation type `AWS::IoTAnalytics::Dataset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatasetName`.
 #[derive(Clone, Debug)]
 pub struct CfnDataset {
     props: Props,
@@ -271,7 +314,7 @@ pub struct CfnDataset {
 impl CfnDataset {
     pub const TYPE_NAME: &'static str = "AWS::IoTAnalytics::Dataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `actions`: `Actions`.
     pub fn new(actions: impl Into<Val<Vec<dataset::Action>>>) -> Self {
@@ -372,11 +415,11 @@ pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataset`].
+/// Property types and enums of the allowed values of [`CfnDataset`].
 pub mod dataset {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTAnalytics::Dataset`.
     #[derive(Clone, Debug)]
@@ -385,7 +428,7 @@ pub mod dataset {
     }
 
     impl Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `action_name`: `ActionName`.
         pub fn new(action_name: impl Into<Val<String>>) -> Self {
@@ -419,17 +462,34 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`ContainerAction`], by name: the argument of [`ContainerAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerActionRequired {
+        /// CloudFormation property `ExecutionRoleArn`.
+        pub execution_role_arn: Val<String>,
+
+        /// CloudFormation property `Image`.
+        pub image: Val<String>,
+
+        /// CloudFormation property `ResourceConfiguration`.
+        pub resource_configuration: Val<ResourceConfiguration>,
+    }
+
     impl ContainerAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ContainerActionRequired`]:
         ///
-        /// - `execution_role_arn`: `ExecutionRoleArn`.
-        /// - `image`: `Image`.
-        /// - `resource_configuration`: `ResourceConfiguration`.
-        pub fn new(execution_role_arn: impl Into<Val<String>>, image: impl Into<Val<String>>, resource_configuration: impl Into<Val<ResourceConfiguration>>) -> Self {
+        /// ```text
+        /// ContainerAction::new(ContainerActionRequired {
+        ///     execution_role_arn: "...".into(),
+        ///     image: "...".into(),
+        ///     resource_configuration: ResourceConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutionRoleArn", execution_role_arn);
-            props.set("Image", image);
-            props.set("ResourceConfiguration", resource_configuration);
+            props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+            props.set::<String>("Image", required.image);
+            props.set::<ResourceConfiguration>("ResourceConfiguration", required.resource_configuration);
             ContainerAction { props }
         }
 
@@ -452,15 +512,31 @@ pub mod dataset {
         props: Props,
     }
 
-    impl ResourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResourceConfiguration`], by name: the argument of [`ResourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceConfigurationRequired {
+        /// CloudFormation property `ComputeType`.
         ///
-        /// - `compute_type`: `ComputeType`.
-        /// - `volume_size_in_gb`: `VolumeSizeInGB`.
-        pub fn new(compute_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`ComputeType`]): `ACU_1`, `ACU_2`.
+        pub compute_type: Val<String>,
+
+        /// CloudFormation property `VolumeSizeInGB`.
+        pub volume_size_in_gb: Val<i64>,
+    }
+
+    impl ResourceConfiguration {
+        /// Creates the value from its required properties, by name in [`ResourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ResourceConfiguration::new(ResourceConfigurationRequired {
+        ///     compute_type: ComputeType::Acu1.into(),
+        ///     volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComputeType", compute_type);
-            props.set("VolumeSizeInGB", volume_size_in_gb);
+            props.set::<String>("ComputeType", required.compute_type);
+            props.set::<i64>("VolumeSizeInGB", required.volume_size_in_gb);
             ResourceConfiguration { props }
         }
     }
@@ -478,7 +554,7 @@ pub mod dataset {
     }
 
     impl Variable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `variable_name`: `VariableName`.
         pub fn new(variable_name: impl Into<Val<String>>) -> Self {
@@ -525,7 +601,7 @@ pub mod dataset {
     }
 
     impl DatasetContentVersionValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dataset_name`: `DatasetName`.
         pub fn new(dataset_name: impl Into<Val<String>>) -> Self {
@@ -548,7 +624,7 @@ pub mod dataset {
     }
 
     impl OutputFileUriValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_name`: `FileName`.
         pub fn new(file_name: impl Into<Val<String>>) -> Self {
@@ -571,7 +647,7 @@ pub mod dataset {
     }
 
     impl QueryAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sql_query`: `SqlQuery`.
         pub fn new(sql_query: impl Into<Val<String>>) -> Self {
@@ -625,15 +701,29 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`DeltaTime`], by name: the argument of [`DeltaTime::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeltaTimeRequired {
+        /// CloudFormation property `OffsetSeconds`.
+        pub offset_seconds: Val<i64>,
+
+        /// CloudFormation property `TimeExpression`.
+        pub time_expression: Val<String>,
+    }
+
     impl DeltaTime {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DeltaTimeRequired`]:
         ///
-        /// - `offset_seconds`: `OffsetSeconds`.
-        /// - `time_expression`: `TimeExpression`.
-        pub fn new(offset_seconds: impl Into<Val<i64>>, time_expression: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DeltaTime::new(DeltaTimeRequired {
+        ///     offset_seconds: 1.into(),
+        ///     time_expression: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeltaTimeRequired) -> Self {
             let mut props = Props::new();
-            props.set("OffsetSeconds", offset_seconds);
-            props.set("TimeExpression", time_expression);
+            props.set::<i64>("OffsetSeconds", required.offset_seconds);
+            props.set::<String>("TimeExpression", required.time_expression);
             DeltaTime { props }
         }
     }
@@ -651,7 +741,7 @@ pub mod dataset {
     }
 
     impl DatasetContentDeliveryRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination`: `Destination`.
         pub fn new(destination: impl Into<Val<DatasetContentDeliveryRuleDestination>>) -> Self {
@@ -711,15 +801,29 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`IotEventsDestinationConfiguration`], by name: the argument of [`IotEventsDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IotEventsDestinationConfigurationRequired {
+        /// CloudFormation property `InputName`.
+        pub input_name: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl IotEventsDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IotEventsDestinationConfigurationRequired`]:
         ///
-        /// - `input_name`: `InputName`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(input_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IotEventsDestinationConfiguration::new(IotEventsDestinationConfigurationRequired {
+        ///     input_name: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IotEventsDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputName", input_name);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("InputName", required.input_name);
+            props.set::<String>("RoleArn", required.role_arn);
             IotEventsDestinationConfiguration { props }
         }
     }
@@ -736,17 +840,34 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`S3DestinationConfiguration`], by name: the argument of [`S3DestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3DestinationConfigurationRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl S3DestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3DestinationConfigurationRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `key`: `Key`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3DestinationConfiguration::new(S3DestinationConfigurationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3DestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("RoleArn", required.role_arn);
             S3DestinationConfiguration { props }
         }
 
@@ -769,15 +890,29 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`GlueConfiguration`], by name: the argument of [`GlueConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct GlueConfigurationRequired {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl GlueConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GlueConfigurationRequired`]:
         ///
-        /// - `database_name`: `DatabaseName`.
-        /// - `table_name`: `TableName`.
-        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// GlueConfiguration::new(GlueConfigurationRequired {
+        ///     database_name: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GlueConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("TableName", required.table_name);
             GlueConfiguration { props }
         }
     }
@@ -795,7 +930,7 @@ pub mod dataset {
     }
 
     impl LateDataRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rule_configuration`: `RuleConfiguration`.
         pub fn new(rule_configuration: impl Into<Val<LateDataRuleConfiguration>>) -> Self {
@@ -850,7 +985,7 @@ pub mod dataset {
     }
 
     impl DeltaTimeSessionWindowConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `timeout_in_minutes`: `TimeoutInMinutes`.
         pub fn new(timeout_in_minutes: impl Into<Val<i64>>) -> Self {
@@ -904,15 +1039,29 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -962,7 +1111,7 @@ pub mod dataset {
     }
 
     impl Schedule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule_expression`: `ScheduleExpression`.
         pub fn new(schedule_expression: impl Into<Val<String>>) -> Self {
@@ -985,7 +1134,7 @@ pub mod dataset {
     }
 
     impl TriggeringDataset {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dataset_name`: `DatasetName`.
         pub fn new(dataset_name: impl Into<Val<String>>) -> Self {
@@ -1189,11 +1338,27 @@ pub mod dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComputeType` in `AWS::IoTAnalytics::Dataset`; `.into()` makes a `Val<String>`.
+        ComputeType {
+            Acu1 = "ACU_1",
+            Acu2 = "ACU_2",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoTAnalytics::Datastore
 ///
 /// CloudFormation type `AWS::IoTAnalytics::Datastore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatastoreName`.
 #[derive(Clone, Debug)]
 pub struct CfnDatastore {
     props: Props,
@@ -1364,7 +1529,7 @@ pub mod datastore {
     }
 
     impl Partition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `attribute_name`: `AttributeName`.
         pub fn new(attribute_name: impl Into<Val<String>>) -> Self {
@@ -1387,7 +1552,7 @@ pub mod datastore {
     }
 
     impl TimestampPartition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `attribute_name`: `AttributeName`.
         pub fn new(attribute_name: impl Into<Val<String>>) -> Self {
@@ -1453,15 +1618,29 @@ pub mod datastore {
         props: Props,
     }
 
+    /// The required properties of [`CustomerManagedS3`], by name: the argument of [`CustomerManagedS3::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomerManagedS3Required {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl CustomerManagedS3 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomerManagedS3Required`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(bucket: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CustomerManagedS3::new(CustomerManagedS3Required {
+        ///     bucket: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomerManagedS3Required) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("RoleArn", required.role_arn);
             CustomerManagedS3 { props }
         }
 
@@ -1511,7 +1690,7 @@ pub mod datastore {
     }
 
     impl CustomerManagedS3Storage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -1623,15 +1802,29 @@ pub mod datastore {
         props: Props,
     }
 
+    /// The required properties of [`Column`], by name: the argument of [`Column::new`].
+    #[derive(Clone, Debug)]
+    pub struct ColumnRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl Column {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ColumnRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `type_`: `Type`.
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Column::new(ColumnRequired {
+        ///     name: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ColumnRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             Column { props }
         }
     }
@@ -1680,15 +1873,29 @@ pub mod datastore {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1801,6 +2008,14 @@ pub mod datastore {
 /// Resource Type definition for AWS::IoTAnalytics::Pipeline
 ///
 /// CloudFormation type `AWS::IoTAnalytics::Pipeline`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PipelineName`.
 #[derive(Clone, Debug)]
 pub struct CfnPipeline {
     props: Props,
@@ -1810,7 +2025,7 @@ pub struct CfnPipeline {
 impl CfnPipeline {
     pub const TYPE_NAME: &'static str = "AWS::IoTAnalytics::Pipeline";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `pipeline_activities`: `PipelineActivities`.
     pub fn new(pipeline_activities: impl Into<Val<Vec<pipeline::Activity>>>) -> Self {
@@ -1968,15 +2183,29 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`AddAttributes`], by name: the argument of [`AddAttributes::new`].
+    #[derive(Clone, Debug)]
+    pub struct AddAttributesRequired {
+        /// CloudFormation property `Attributes`.
+        pub attributes: Val<Map<String>>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl AddAttributes {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AddAttributesRequired`]:
         ///
-        /// - `attributes`: `Attributes`.
-        /// - `name`: `Name`.
-        pub fn new(attributes: impl Into<Val<Map<String>>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AddAttributes::new(AddAttributesRequired {
+        ///     attributes: [("key", "...")].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AddAttributesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attributes", attributes);
-            props.set("Name", name);
+            props.set::<Map<String>>("Attributes", required.attributes);
+            props.set::<String>("Name", required.name);
             AddAttributes { props }
         }
 
@@ -1999,15 +2228,29 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`Channel`], by name: the argument of [`Channel::new`].
+    #[derive(Clone, Debug)]
+    pub struct ChannelRequired {
+        /// CloudFormation property `ChannelName`.
+        pub channel_name: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl Channel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ChannelRequired`]:
         ///
-        /// - `channel_name`: `ChannelName`.
-        /// - `name`: `Name`.
-        pub fn new(channel_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Channel::new(ChannelRequired {
+        ///     channel_name: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ChannelRequired) -> Self {
             let mut props = Props::new();
-            props.set("ChannelName", channel_name);
-            props.set("Name", name);
+            props.set::<String>("ChannelName", required.channel_name);
+            props.set::<String>("Name", required.name);
             Channel { props }
         }
 
@@ -2030,15 +2273,29 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`Datastore`], by name: the argument of [`Datastore::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatastoreRequired {
+        /// CloudFormation property `DatastoreName`.
+        pub datastore_name: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl Datastore {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DatastoreRequired`]:
         ///
-        /// - `datastore_name`: `DatastoreName`.
-        /// - `name`: `Name`.
-        pub fn new(datastore_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Datastore::new(DatastoreRequired {
+        ///     datastore_name: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DatastoreRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatastoreName", datastore_name);
-            props.set("Name", name);
+            props.set::<String>("DatastoreName", required.datastore_name);
+            props.set::<String>("Name", required.name);
             Datastore { props }
         }
     }
@@ -2055,19 +2312,39 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`DeviceRegistryEnrich`], by name: the argument of [`DeviceRegistryEnrich::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeviceRegistryEnrichRequired {
+        /// CloudFormation property `Attribute`.
+        pub attribute: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `ThingName`.
+        pub thing_name: Val<String>,
+    }
+
     impl DeviceRegistryEnrich {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DeviceRegistryEnrichRequired`]:
         ///
-        /// - `attribute`: `Attribute`.
-        /// - `name`: `Name`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `thing_name`: `ThingName`.
-        pub fn new(attribute: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, thing_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DeviceRegistryEnrich::new(DeviceRegistryEnrichRequired {
+        ///     attribute: "...".into(),
+        ///     name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     thing_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeviceRegistryEnrichRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attribute", attribute);
-            props.set("Name", name);
-            props.set("RoleArn", role_arn);
-            props.set("ThingName", thing_name);
+            props.set::<String>("Attribute", required.attribute);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("ThingName", required.thing_name);
             DeviceRegistryEnrich { props }
         }
 
@@ -2090,19 +2367,39 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`DeviceShadowEnrich`], by name: the argument of [`DeviceShadowEnrich::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeviceShadowEnrichRequired {
+        /// CloudFormation property `Attribute`.
+        pub attribute: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `ThingName`.
+        pub thing_name: Val<String>,
+    }
+
     impl DeviceShadowEnrich {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DeviceShadowEnrichRequired`]:
         ///
-        /// - `attribute`: `Attribute`.
-        /// - `name`: `Name`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `thing_name`: `ThingName`.
-        pub fn new(attribute: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, thing_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DeviceShadowEnrich::new(DeviceShadowEnrichRequired {
+        ///     attribute: "...".into(),
+        ///     name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     thing_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeviceShadowEnrichRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attribute", attribute);
-            props.set("Name", name);
-            props.set("RoleArn", role_arn);
-            props.set("ThingName", thing_name);
+            props.set::<String>("Attribute", required.attribute);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("ThingName", required.thing_name);
             DeviceShadowEnrich { props }
         }
 
@@ -2125,15 +2422,29 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`Filter`], by name: the argument of [`Filter::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterRequired {
+        /// CloudFormation property `Filter`.
+        pub filter: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl Filter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FilterRequired`]:
         ///
-        /// - `filter`: `Filter`.
-        /// - `name`: `Name`.
-        pub fn new(filter: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Filter::new(FilterRequired {
+        ///     filter: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Filter", filter);
-            props.set("Name", name);
+            props.set::<String>("Filter", required.filter);
+            props.set::<String>("Name", required.name);
             Filter { props }
         }
 
@@ -2156,17 +2467,34 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`Lambda`], by name: the argument of [`Lambda::new`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaRequired {
+        /// CloudFormation property `BatchSize`.
+        pub batch_size: Val<i64>,
+
+        /// CloudFormation property `LambdaName`.
+        pub lambda_name: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl Lambda {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LambdaRequired`]:
         ///
-        /// - `batch_size`: `BatchSize`.
-        /// - `lambda_name`: `LambdaName`.
-        /// - `name`: `Name`.
-        pub fn new(batch_size: impl Into<Val<i64>>, lambda_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Lambda::new(LambdaRequired {
+        ///     batch_size: 1.into(),
+        ///     lambda_name: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LambdaRequired) -> Self {
             let mut props = Props::new();
-            props.set("BatchSize", batch_size);
-            props.set("LambdaName", lambda_name);
-            props.set("Name", name);
+            props.set::<i64>("BatchSize", required.batch_size);
+            props.set::<String>("LambdaName", required.lambda_name);
+            props.set::<String>("Name", required.name);
             Lambda { props }
         }
 
@@ -2189,17 +2517,34 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`Math`], by name: the argument of [`Math::new`].
+    #[derive(Clone, Debug)]
+    pub struct MathRequired {
+        /// CloudFormation property `Attribute`.
+        pub attribute: Val<String>,
+
+        /// CloudFormation property `Math`.
+        pub math: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl Math {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MathRequired`]:
         ///
-        /// - `attribute`: `Attribute`.
-        /// - `math`: `Math`.
-        /// - `name`: `Name`.
-        pub fn new(attribute: impl Into<Val<String>>, math: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Math::new(MathRequired {
+        ///     attribute: "...".into(),
+        ///     math: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MathRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attribute", attribute);
-            props.set("Math", math);
-            props.set("Name", name);
+            props.set::<String>("Attribute", required.attribute);
+            props.set::<String>("Math", required.math);
+            props.set::<String>("Name", required.name);
             Math { props }
         }
 
@@ -2222,15 +2567,29 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`RemoveAttributes`], by name: the argument of [`RemoveAttributes::new`].
+    #[derive(Clone, Debug)]
+    pub struct RemoveAttributesRequired {
+        /// CloudFormation property `Attributes`.
+        pub attributes: Val<Vec<String>>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl RemoveAttributes {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RemoveAttributesRequired`]:
         ///
-        /// - `attributes`: `Attributes`.
-        /// - `name`: `Name`.
-        pub fn new(attributes: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RemoveAttributes::new(RemoveAttributesRequired {
+        ///     attributes: vec!["..."].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RemoveAttributesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attributes", attributes);
-            props.set("Name", name);
+            props.set::<Vec<String>>("Attributes", required.attributes);
+            props.set::<String>("Name", required.name);
             RemoveAttributes { props }
         }
 
@@ -2253,15 +2612,29 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`SelectAttributes`], by name: the argument of [`SelectAttributes::new`].
+    #[derive(Clone, Debug)]
+    pub struct SelectAttributesRequired {
+        /// CloudFormation property `Attributes`.
+        pub attributes: Val<Vec<String>>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl SelectAttributes {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SelectAttributesRequired`]:
         ///
-        /// - `attributes`: `Attributes`.
-        /// - `name`: `Name`.
-        pub fn new(attributes: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SelectAttributes::new(SelectAttributesRequired {
+        ///     attributes: vec!["..."].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SelectAttributesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Attributes", attributes);
-            props.set("Name", name);
+            props.set::<Vec<String>>("Attributes", required.attributes);
+            props.set::<String>("Name", required.name);
             SelectAttributes { props }
         }
 
@@ -2284,15 +2657,29 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

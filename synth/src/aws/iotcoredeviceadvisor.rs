@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SuiteDefinitionArn`: `handle.suite_definition_arn()` → `Val<String>`. The Amazon Resource name for the suite definition.
+/// - `SuiteDefinitionId`: `handle.suite_definition_id()` → `Val<String>`. The unique identifier for the suite definition.
+/// - `SuiteDefinitionVersion`: `handle.suite_definition_version()` → `Val<String>`. The suite definition version of a test suite.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SuiteDefinitionId`.
 #[derive(Clone, Debug)]
 pub struct CfnSuiteDefinition {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnSuiteDefinition {
 impl CfnSuiteDefinition {
     pub const TYPE_NAME: &'static str = "AWS::IoTCoreDeviceAdvisor::SuiteDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `suite_definition_configuration`: `SuiteDefinitionConfiguration`.
     pub fn new(suite_definition_configuration: impl Into<Val<suite_definition::SuiteDefinitionConfiguration>>) -> Self {
@@ -110,15 +119,33 @@ pub mod suite_definition {
         props: Props,
     }
 
-    impl SuiteDefinitionConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SuiteDefinitionConfiguration`], by name: the argument of [`SuiteDefinitionConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SuiteDefinitionConfigurationRequired {
+        /// The device permission role arn of the test suite.
         ///
-        /// - `device_permission_role_arn`: `DevicePermissionRoleArn`, The device permission role arn of the test suite.
-        /// - `root_group`: `RootGroup`, The root group of the test suite.
-        pub fn new(device_permission_role_arn: impl Into<Val<String>>, root_group: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DevicePermissionRoleArn`.
+        pub device_permission_role_arn: Val<String>,
+
+        /// The root group of the test suite.
+        ///
+        /// CloudFormation property `RootGroup`.
+        pub root_group: Val<String>,
+    }
+
+    impl SuiteDefinitionConfiguration {
+        /// Creates the value from its required properties, by name in [`SuiteDefinitionConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SuiteDefinitionConfiguration::new(SuiteDefinitionConfigurationRequired {
+        ///     device_permission_role_arn: "...".into(),
+        ///     root_group: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SuiteDefinitionConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DevicePermissionRoleArn", device_permission_role_arn);
-            props.set("RootGroup", root_group);
+            props.set::<String>("DevicePermissionRoleArn", required.device_permission_role_arn);
+            props.set::<String>("RootGroup", required.root_group);
             SuiteDefinitionConfiguration { props }
         }
 
@@ -185,15 +212,33 @@ pub mod suite_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

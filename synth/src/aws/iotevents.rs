@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,45 @@ use crate::value::Val;
 /// Resource Type definition for AWS::IoTEvents::AlarmModel
 ///
 /// CloudFormation type `AWS::IoTEvents::AlarmModel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAlarmModel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAlarmModel`], by name: the argument of [`CfnAlarmModel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAlarmModelRequired {
+    /// CloudFormation property `AlarmRule`.
+    pub alarm_rule: Val<alarm_model::AlarmRule>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnAlarmModel {
     pub const TYPE_NAME: &'static str = "AWS::IoTEvents::AlarmModel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAlarmModelRequired`]:
     ///
-    /// - `alarm_rule`: `AlarmRule`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(alarm_rule: impl Into<Val<alarm_model::AlarmRule>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAlarmModel::new(CfnAlarmModelRequired {
+    ///     alarm_rule: alarm_model::AlarmRule::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAlarmModelRequired) -> Self {
         let mut props = Props::new();
-        props.set("AlarmRule", alarm_rule);
-        props.set("RoleArn", role_arn);
+        props.set::<alarm_model::AlarmRule>("AlarmRule", required.alarm_rule);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnAlarmModel { props, options: ResourceOptions::default() }
     }
 
@@ -186,7 +207,7 @@ pub mod alarm_model {
     }
 
     impl InitializationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `disabled_on_initialization`: `DisabledOnInitialization`.
         pub fn new(disabled_on_initialization: impl Into<Val<bool>>) -> Self {
@@ -308,17 +329,34 @@ pub mod alarm_model {
         props: Props,
     }
 
+    /// The required properties of [`DynamoDb`], by name: the argument of [`DynamoDb::new`].
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbRequired {
+        /// CloudFormation property `HashKeyField`.
+        pub hash_key_field: Val<String>,
+
+        /// CloudFormation property `HashKeyValue`.
+        pub hash_key_value: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl DynamoDb {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DynamoDbRequired`]:
         ///
-        /// - `hash_key_field`: `HashKeyField`.
-        /// - `hash_key_value`: `HashKeyValue`.
-        /// - `table_name`: `TableName`.
-        pub fn new(hash_key_field: impl Into<Val<String>>, hash_key_value: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DynamoDb::new(DynamoDbRequired {
+        ///     hash_key_field: "...".into(),
+        ///     hash_key_value: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DynamoDbRequired) -> Self {
             let mut props = Props::new();
-            props.set("HashKeyField", hash_key_field);
-            props.set("HashKeyValue", hash_key_value);
-            props.set("TableName", table_name);
+            props.set::<String>("HashKeyField", required.hash_key_field);
+            props.set::<String>("HashKeyValue", required.hash_key_value);
+            props.set::<String>("TableName", required.table_name);
             DynamoDb { props }
         }
 
@@ -377,15 +415,29 @@ pub mod alarm_model {
         props: Props,
     }
 
+    /// The required properties of [`Payload`], by name: the argument of [`Payload::new`].
+    #[derive(Clone, Debug)]
+    pub struct PayloadRequired {
+        /// CloudFormation property `ContentExpression`.
+        pub content_expression: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl Payload {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PayloadRequired`]:
         ///
-        /// - `content_expression`: `ContentExpression`.
-        /// - `type_`: `Type`.
-        pub fn new(content_expression: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Payload::new(PayloadRequired {
+        ///     content_expression: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PayloadRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContentExpression", content_expression);
-            props.set("Type", type_);
+            props.set::<String>("ContentExpression", required.content_expression);
+            props.set::<String>("Type", required.type_);
             Payload { props }
         }
     }
@@ -403,7 +455,7 @@ pub mod alarm_model {
     }
 
     impl DynamoDBv2 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `table_name`: `TableName`.
         pub fn new(table_name: impl Into<Val<String>>) -> Self {
@@ -432,7 +484,7 @@ pub mod alarm_model {
     }
 
     impl Firehose {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `delivery_stream_name`: `DeliveryStreamName`.
         pub fn new(delivery_stream_name: impl Into<Val<String>>) -> Self {
@@ -467,7 +519,7 @@ pub mod alarm_model {
     }
 
     impl IotEvents {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `input_name`: `InputName`.
         pub fn new(input_name: impl Into<Val<String>>) -> Self {
@@ -546,7 +598,7 @@ pub mod alarm_model {
     }
 
     impl AssetPropertyValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<AssetPropertyVariant>>) -> Self {
@@ -581,7 +633,7 @@ pub mod alarm_model {
     }
 
     impl AssetPropertyTimestamp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `time_in_seconds`: `TimeInSeconds`.
         pub fn new(time_in_seconds: impl Into<Val<String>>) -> Self {
@@ -654,7 +706,7 @@ pub mod alarm_model {
     }
 
     impl IotTopicPublish {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mqtt_topic`: `MqttTopic`.
         pub fn new(mqtt_topic: impl Into<Val<String>>) -> Self {
@@ -683,7 +735,7 @@ pub mod alarm_model {
     }
 
     impl Lambda {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `function_arn`: `FunctionArn`.
         pub fn new(function_arn: impl Into<Val<String>>) -> Self {
@@ -712,7 +764,7 @@ pub mod alarm_model {
     }
 
     impl Sns {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_arn`: `TargetArn`.
         pub fn new(target_arn: impl Into<Val<String>>) -> Self {
@@ -741,7 +793,7 @@ pub mod alarm_model {
     }
 
     impl Sqs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `queue_url`: `QueueUrl`.
         pub fn new(queue_url: impl Into<Val<String>>) -> Self {
@@ -801,17 +853,34 @@ pub mod alarm_model {
         props: Props,
     }
 
+    /// The required properties of [`SimpleRule`], by name: the argument of [`SimpleRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct SimpleRuleRequired {
+        /// CloudFormation property `ComparisonOperator`.
+        pub comparison_operator: Val<String>,
+
+        /// CloudFormation property `InputProperty`.
+        pub input_property: Val<String>,
+
+        /// CloudFormation property `Threshold`.
+        pub threshold: Val<String>,
+    }
+
     impl SimpleRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SimpleRuleRequired`]:
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `input_property`: `InputProperty`.
-        /// - `threshold`: `Threshold`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, input_property: impl Into<Val<String>>, threshold: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SimpleRule::new(SimpleRuleRequired {
+        ///     comparison_operator: "...".into(),
+        ///     input_property: "...".into(),
+        ///     threshold: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SimpleRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("InputProperty", input_property);
-            props.set("Threshold", threshold);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<String>("InputProperty", required.input_property);
+            props.set::<String>("Threshold", required.threshold);
             SimpleRule { props }
         }
     }
@@ -828,15 +897,29 @@ pub mod alarm_model {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -859,23 +942,47 @@ pub mod alarm_model {
 /// Also, be aware that if you attempt to update several detector models at once using CFN, some updates may succeed and others fail. In this case, the effects on each detector model's detector instances and version number depend on whether the update succeeded or failed, with the results as stated.
 ///
 /// CloudFormation type `AWS::IoTEvents::DetectorModel`.
+///
+/// # Attributes
+///
+/// `AWS::IoTEvents::DetectorModel` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DetectorModelName`.
 #[derive(Clone, Debug)]
 pub struct CfnDetectorModel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDetectorModel`], by name: the argument of [`CfnDetectorModel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDetectorModelRequired {
+    /// Information that defines how a detector operates.
+    ///
+    /// CloudFormation property `DetectorModelDefinition`.
+    pub detector_model_definition: Val<detector_model::DetectorModelDefinition>,
+
+    /// The ARN of the role that grants permission to ITE to perform its operations.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnDetectorModel {
     pub const TYPE_NAME: &'static str = "AWS::IoTEvents::DetectorModel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDetectorModelRequired`]:
     ///
-    /// - `detector_model_definition`: `DetectorModelDefinition`, Information that defines how a detector operates.
-    /// - `role_arn`: `RoleArn`, The ARN of the role that grants permission to ITE to perform its operations.
-    pub fn new(detector_model_definition: impl Into<Val<detector_model::DetectorModelDefinition>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDetectorModel::new(CfnDetectorModelRequired {
+    ///     detector_model_definition: detector_model::DetectorModelDefinition::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDetectorModelRequired) -> Self {
         let mut props = Props::new();
-        props.set("DetectorModelDefinition", detector_model_definition);
-        props.set("RoleArn", role_arn);
+        props.set::<detector_model::DetectorModelDefinition>("DetectorModelDefinition", required.detector_model_definition);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnDetectorModel { props, options: ResourceOptions::default() }
     }
 
@@ -895,7 +1002,7 @@ impl CfnDetectorModel {
 
     /// Information about the order in which events are evaluated and how actions are executed.
     ///
-    /// Allowed values: `BATCH`, `SERIAL`.
+    /// Allowed values (the enum [`detector_model::EvaluationMethod`]): `BATCH`, `SERIAL`.
     pub fn evaluation_method(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EvaluationMethod", value);
         self
@@ -958,11 +1065,11 @@ pub(crate) static DETECTOR_MODEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDetectorModel`].
+/// Property types and enums of the allowed values of [`CfnDetectorModel`].
 pub mod detector_model {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information that defines how a detector operates.
     #[derive(Clone, Debug)]
@@ -970,15 +1077,33 @@ pub mod detector_model {
         props: Props,
     }
 
-    impl DetectorModelDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DetectorModelDefinition`], by name: the argument of [`DetectorModelDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct DetectorModelDefinitionRequired {
+        /// The state that is entered at the creation of each detector (instance).
         ///
-        /// - `initial_state_name`: `InitialStateName`, The state that is entered at the creation of each detector (instance).
-        /// - `states`: `States`, Information about the states of the detector.
-        pub fn new(initial_state_name: impl Into<Val<String>>, states: impl Into<Val<Vec<State>>>) -> Self {
+        /// CloudFormation property `InitialStateName`.
+        pub initial_state_name: Val<String>,
+
+        /// Information about the states of the detector.
+        ///
+        /// CloudFormation property `States`.
+        pub states: Val<Vec<State>>,
+    }
+
+    impl DetectorModelDefinition {
+        /// Creates the value from its required properties, by name in [`DetectorModelDefinitionRequired`]:
+        ///
+        /// ```text
+        /// DetectorModelDefinition::new(DetectorModelDefinitionRequired {
+        ///     initial_state_name: "...".into(),
+        ///     states: vec![State::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: DetectorModelDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("InitialStateName", initial_state_name);
-            props.set("States", states);
+            props.set::<String>("InitialStateName", required.initial_state_name);
+            props.set::<Vec<State>>("States", required.states);
             DetectorModelDefinition { props }
         }
     }
@@ -996,7 +1121,7 @@ pub mod detector_model {
     }
 
     impl State {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `state_name`: `StateName`, The name of the state.
         pub fn new(state_name: impl Into<Val<String>>) -> Self {
@@ -1063,7 +1188,7 @@ pub mod detector_model {
     }
 
     impl Event {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `event_name`: `EventName`, The name of the event.
         pub fn new(event_name: impl Into<Val<String>>) -> Self {
@@ -1196,7 +1321,7 @@ pub mod detector_model {
     }
 
     impl ClearTimer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `timer_name`: `TimerName`, The name of the timer to clear.
         pub fn new(timer_name: impl Into<Val<String>>) -> Self {
@@ -1242,17 +1367,40 @@ pub mod detector_model {
         props: Props,
     }
 
-    impl DynamoDb {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DynamoDb`], by name: the argument of [`DynamoDb::new`].
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbRequired {
+        /// The name of the hash key (also called the partition key). The ``hashKeyField`` value must match the partition key of the target DynamoDB table.
         ///
-        /// - `hash_key_field`: `HashKeyField`, The name of the hash key (also called the partition key). The ``hashKeyField`` value must match the partition key of the target DynamoDB table.
-        /// - `hash_key_value`: `HashKeyValue`, The value of the hash key (also called the partition key).
-        /// - `table_name`: `TableName`, The name of the DynamoDB table. The ``tableName`` value must match the table name of the target DynamoDB table.
-        pub fn new(hash_key_field: impl Into<Val<String>>, hash_key_value: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `HashKeyField`.
+        pub hash_key_field: Val<String>,
+
+        /// The value of the hash key (also called the partition key).
+        ///
+        /// CloudFormation property `HashKeyValue`.
+        pub hash_key_value: Val<String>,
+
+        /// The name of the DynamoDB table. The ``tableName`` value must match the table name of the target DynamoDB table.
+        ///
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
+    impl DynamoDb {
+        /// Creates the value from its required properties, by name in [`DynamoDbRequired`]:
+        ///
+        /// ```text
+        /// DynamoDb::new(DynamoDbRequired {
+        ///     hash_key_field: "...".into(),
+        ///     hash_key_value: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DynamoDbRequired) -> Self {
             let mut props = Props::new();
-            props.set("HashKeyField", hash_key_field);
-            props.set("HashKeyValue", hash_key_value);
-            props.set("TableName", table_name);
+            props.set::<String>("HashKeyField", required.hash_key_field);
+            props.set::<String>("HashKeyValue", required.hash_key_value);
+            props.set::<String>("TableName", required.table_name);
             DynamoDb { props }
         }
 
@@ -1337,15 +1485,33 @@ pub mod detector_model {
         props: Props,
     }
 
-    impl Payload {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Payload`], by name: the argument of [`Payload::new`].
+    #[derive(Clone, Debug)]
+    pub struct PayloadRequired {
+        /// The content of the payload. You can use a string expression that includes quoted strings (``'<string>'``), variables (``$variable.<variable-name>``), input values (``$input.<input-name>.<path-to-datum>``), string concatenations, and quoted strings that contain ``${}`` as the content. The recommended maximum size of a content expression is 1 KB.
         ///
-        /// - `content_expression`: `ContentExpression`, The content of the payload. You can use a string expression that includes quoted strings (``'<string>'``), variables (``$variable.<variable-name>``), input values (``$input.<input-name>.<path-to-datum>``), string concatenations, and quoted strings that contain ``${}`` as the content. The recommended maximum size of a content expression is 1 KB.
-        /// - `type_`: `Type`, The value of the payload type can be either ``STRING`` or ``JSON``.
-        pub fn new(content_expression: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ContentExpression`.
+        pub content_expression: Val<String>,
+
+        /// The value of the payload type can be either ``STRING`` or ``JSON``.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl Payload {
+        /// Creates the value from its required properties, by name in [`PayloadRequired`]:
+        ///
+        /// ```text
+        /// Payload::new(PayloadRequired {
+        ///     content_expression: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PayloadRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContentExpression", content_expression);
-            props.set("Type", type_);
+            props.set::<String>("ContentExpression", required.content_expression);
+            props.set::<String>("Type", required.type_);
             Payload { props }
         }
     }
@@ -1387,7 +1553,7 @@ pub mod detector_model {
     }
 
     impl DynamoDBv2 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `table_name`: `TableName`, The name of the DynamoDB table.
         pub fn new(table_name: impl Into<Val<String>>) -> Self {
@@ -1418,7 +1584,7 @@ pub mod detector_model {
     }
 
     impl Firehose {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `delivery_stream_name`: `DeliveryStreamName`, The name of the Kinesis Data Firehose delivery stream where the data is written.
         pub fn new(delivery_stream_name: impl Into<Val<String>>) -> Self {
@@ -1453,7 +1619,7 @@ pub mod detector_model {
     }
 
     impl IotEvents {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `input_name`: `InputName`, The name of the ITE input where the data is sent.
         pub fn new(input_name: impl Into<Val<String>>) -> Self {
@@ -1500,7 +1666,7 @@ pub mod detector_model {
     }
 
     impl IotSiteWise {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `property_value`: `PropertyValue`, The value to send to the asset property. This value contains timestamp, quality, and value (TQV) information.
         pub fn new(property_value: impl Into<Val<AssetPropertyValue>>) -> Self {
@@ -1557,7 +1723,7 @@ pub mod detector_model {
     }
 
     impl AssetPropertyValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`, The value to send to an asset property.
         pub fn new(value: impl Into<Val<AssetPropertyVariant>>) -> Self {
@@ -1608,7 +1774,7 @@ pub mod detector_model {
     }
 
     impl AssetPropertyTimestamp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `time_in_seconds`: `TimeInSeconds`, The timestamp, in seconds, in the Unix epoch format. The valid range is between 1-31556889864403199.
         pub fn new(time_in_seconds: impl Into<Val<String>>) -> Self {
@@ -1699,7 +1865,7 @@ pub mod detector_model {
     }
 
     impl IotTopicPublish {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mqtt_topic`: `MqttTopic`, The MQTT topic of the message. You can use a string expression that includes variables (``$variable.<variable-name>``) and input values (``$input.<input-name>.<path-to-datum>``) as the topic string.
         pub fn new(mqtt_topic: impl Into<Val<String>>) -> Self {
@@ -1728,7 +1894,7 @@ pub mod detector_model {
     }
 
     impl Lambda {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `function_arn`: `FunctionArn`, The ARN of the Lambda function that is executed.
         pub fn new(function_arn: impl Into<Val<String>>) -> Self {
@@ -1757,7 +1923,7 @@ pub mod detector_model {
     }
 
     impl ResetTimer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `timer_name`: `TimerName`, The name of the timer to reset.
         pub fn new(timer_name: impl Into<Val<String>>) -> Self {
@@ -1780,7 +1946,7 @@ pub mod detector_model {
     }
 
     impl SetTimer {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `timer_name`: `TimerName`, The name of the timer.
         pub fn new(timer_name: impl Into<Val<String>>) -> Self {
@@ -1814,15 +1980,33 @@ pub mod detector_model {
         props: Props,
     }
 
-    impl SetVariable {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SetVariable`], by name: the argument of [`SetVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct SetVariableRequired {
+        /// The new value of the variable.
         ///
-        /// - `value`: `Value`, The new value of the variable.
-        /// - `variable_name`: `VariableName`, The name of the variable.
-        pub fn new(value: impl Into<Val<String>>, variable_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+
+        /// The name of the variable.
+        ///
+        /// CloudFormation property `VariableName`.
+        pub variable_name: Val<String>,
+    }
+
+    impl SetVariable {
+        /// Creates the value from its required properties, by name in [`SetVariableRequired`]:
+        ///
+        /// ```text
+        /// SetVariable::new(SetVariableRequired {
+        ///     value: "...".into(),
+        ///     variable_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SetVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Value", value);
-            props.set("VariableName", variable_name);
+            props.set::<String>("Value", required.value);
+            props.set::<String>("VariableName", required.variable_name);
             SetVariable { props }
         }
     }
@@ -1840,7 +2024,7 @@ pub mod detector_model {
     }
 
     impl Sns {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_arn`: `TargetArn`, The ARN of the Amazon SNS target where the message is sent.
         pub fn new(target_arn: impl Into<Val<String>>) -> Self {
@@ -1869,7 +2053,7 @@ pub mod detector_model {
     }
 
     impl Sqs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `queue_url`: `QueueUrl`, The URL of the SQS queue where the data is written.
         pub fn new(queue_url: impl Into<Val<String>>) -> Self {
@@ -1961,17 +2145,40 @@ pub mod detector_model {
         props: Props,
     }
 
-    impl TransitionEvent {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TransitionEvent`], by name: the argument of [`TransitionEvent::new`].
+    #[derive(Clone, Debug)]
+    pub struct TransitionEventRequired {
+        /// Required. A Boolean expression that when TRUE causes the actions to be performed and the ``nextState`` to be entered.
         ///
-        /// - `condition`: `Condition`, Required. A Boolean expression that when TRUE causes the actions to be performed and the ``nextState`` to be entered.
-        /// - `event_name`: `EventName`, The name of the transition event.
-        /// - `next_state`: `NextState`, The next state to enter.
-        pub fn new(condition: impl Into<Val<String>>, event_name: impl Into<Val<String>>, next_state: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Condition`.
+        pub condition: Val<String>,
+
+        /// The name of the transition event.
+        ///
+        /// CloudFormation property `EventName`.
+        pub event_name: Val<String>,
+
+        /// The next state to enter.
+        ///
+        /// CloudFormation property `NextState`.
+        pub next_state: Val<String>,
+    }
+
+    impl TransitionEvent {
+        /// Creates the value from its required properties, by name in [`TransitionEventRequired`]:
+        ///
+        /// ```text
+        /// TransitionEvent::new(TransitionEventRequired {
+        ///     condition: "...".into(),
+        ///     event_name: "...".into(),
+        ///     next_state: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TransitionEventRequired) -> Self {
             let mut props = Props::new();
-            props.set("Condition", condition);
-            props.set("EventName", event_name);
-            props.set("NextState", next_state);
+            props.set::<String>("Condition", required.condition);
+            props.set::<String>("EventName", required.event_name);
+            props.set::<String>("NextState", required.next_state);
             TransitionEvent { props }
         }
 
@@ -1994,15 +2201,33 @@ pub mod detector_model {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2188,11 +2413,25 @@ pub mod detector_model {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EvaluationMethod` in `AWS::IoTEvents::DetectorModel`; `.into()` makes a `Val<String>`.
+        EvaluationMethod {
+            Batch = "BATCH",
+            Serial = "SERIAL",
+        }
+    }
 }
 
 /// The AWS::IoTEvents::Input resource creates an input. To monitor your devices and processes, they must have a way to get telemetry data into ITE. This is done by sending messages as *inputs* to ITE. For more information, see [How to Use](https://docs.aws.amazon.com/iotevents/latest/developerguide/how-to-use-iotevents.html) in the *Developer Guide*.
 ///
 /// CloudFormation type `AWS::IoTEvents::Input`.
+///
+/// # Attributes
+///
+/// `AWS::IoTEvents::Input` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InputName`.
 #[derive(Clone, Debug)]
 pub struct CfnInput {
     props: Props,
@@ -2202,7 +2441,7 @@ pub struct CfnInput {
 impl CfnInput {
     pub const TYPE_NAME: &'static str = "AWS::IoTEvents::Input";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `input_definition`: `InputDefinition`, The definition of the input.
     pub fn new(input_definition: impl Into<Val<input::InputDefinition>>) -> Self {
@@ -2282,7 +2521,7 @@ pub mod input {
     }
 
     impl InputDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `attributes`: `Attributes`, The attributes from the JSON payload that are made available by the input. Inputs are derived from messages sent to the ITE system using ``BatchPutMessage``. Each such message contains a JSON payload, and those attributes (and their paired values) specified here are available for use in the ``condition`` expressions used by detectors that monitor this input.
         pub fn new(attributes: impl Into<Val<Vec<Attribute>>>) -> Self {
@@ -2305,7 +2544,7 @@ pub mod input {
     }
 
     impl Attribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `json_path`: `JsonPath`, An expression that specifies an attribute-value pair in a JSON structure. Use this to specify an attribute from the JSON payload that is made available by the input. Inputs are derived from messages sent to ITE (``BatchPutMessage``). Each such message contains a JSON payload. The attribute (and its paired value) specified here are available for use in the ``condition`` expressions used by detectors.
         pub fn new(json_path: impl Into<Val<String>>) -> Self {
@@ -2327,15 +2566,33 @@ pub mod input {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,33 +15,72 @@ use crate::value::{Map, Val};
 /// Definition of AWS::IoTFleetWise::Campaign Resource Type
 ///
 /// CloudFormation type `AWS::IoTFleetWise::Campaign`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastModificationTime`: `handle.last_modification_time()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnCampaign {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCampaign`], by name: the argument of [`CfnCampaign::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCampaignRequired {
+    /// CloudFormation property `CollectionScheme`.
+    ///
+    /// Changing it replaces the resource.
+    pub collection_scheme: Val<campaign::CollectionScheme>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `SignalCatalogArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub signal_catalog_arn: Val<String>,
+
+    /// CloudFormation property `TargetArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_arn: Val<String>,
+}
+
 impl CfnCampaign {
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::Campaign";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCampaignRequired`]:
     ///
-    /// - `collection_scheme`: `CollectionScheme`.
-    /// - `name`: `Name`.
-    /// - `signal_catalog_arn`: `SignalCatalogArn`.
-    /// - `target_arn`: `TargetArn`.
-    pub fn new(collection_scheme: impl Into<Val<campaign::CollectionScheme>>, name: impl Into<Val<String>>, signal_catalog_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCampaign::new(CfnCampaignRequired {
+    ///     collection_scheme: campaign::CollectionScheme::new(...).into(),
+    ///     name: "...".into(),
+    ///     signal_catalog_arn: "...".into(),
+    ///     target_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCampaignRequired) -> Self {
         let mut props = Props::new();
-        props.set("CollectionScheme", collection_scheme);
-        props.set("Name", name);
-        props.set("SignalCatalogArn", signal_catalog_arn);
-        props.set("TargetArn", target_arn);
+        props.set::<campaign::CollectionScheme>("CollectionScheme", required.collection_scheme);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SignalCatalogArn", required.signal_catalog_arn);
+        props.set::<String>("TargetArn", required.target_arn);
         CfnCampaign { props, options: ResourceOptions::default() }
     }
 
     /// The `Action` property.
     ///
-    /// Allowed values: `APPROVE`, `SUSPEND`, `RESUME`, `UPDATE`.
+    /// Allowed values (the enum [`campaign::Action`]): `APPROVE`, `SUSPEND`, `RESUME`, `UPDATE`.
     ///
     /// Write-only.
     pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
@@ -52,7 +90,7 @@ impl CfnCampaign {
 
     /// The `Compression` property.
     ///
-    /// Allowed values: `OFF`, `SNAPPY`.
+    /// Allowed values (the enum [`campaign::Compression`]): `OFF`, `SNAPPY`.
     ///
     /// Changing it replaces the resource.
     pub fn compression(mut self, value: impl Into<Val<String>>) -> Self {
@@ -90,7 +128,7 @@ impl CfnCampaign {
 
     /// The `DiagnosticsMode` property.
     ///
-    /// Allowed values: `OFF`, `SEND_ACTIVE_DTCS`.
+    /// Allowed values (the enum [`campaign::DiagnosticsMode`]): `OFF`, `SEND_ACTIVE_DTCS`.
     ///
     /// Changing it replaces the resource.
     pub fn diagnostics_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -140,7 +178,7 @@ impl CfnCampaign {
 
     /// The `SpoolingMode` property.
     ///
-    /// Allowed values: `OFF`, `TO_DISK`.
+    /// Allowed values (the enum [`campaign::SpoolingMode`]): `OFF`, `TO_DISK`.
     ///
     /// Changing it replaces the resource.
     pub fn spooling_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -232,11 +270,11 @@ pub(crate) static CAMPAIGN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCampaign`].
+/// Property types and enums of the allowed values of [`CfnCampaign`].
 pub mod campaign {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTFleetWise::Campaign`.
     #[derive(Clone, Debug)]
@@ -277,7 +315,7 @@ pub mod campaign {
     }
 
     impl ConditionBasedCollectionScheme {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `expression`: `Expression`.
         pub fn new(expression: impl Into<Val<String>>) -> Self {
@@ -300,7 +338,7 @@ pub mod campaign {
 
         /// The `TriggerMode` property.
         ///
-        /// Allowed values: `ALWAYS`, `RISING_EDGE`.
+        /// Allowed values (the enum [`TriggerMode`]): `ALWAYS`, `RISING_EDGE`.
         pub fn trigger_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TriggerMode", value);
             self
@@ -320,7 +358,7 @@ pub mod campaign {
     }
 
     impl TimeBasedCollectionScheme {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `period_ms`: `PeriodMs`.
         pub fn new(period_ms: impl Into<Val<f64>>) -> Self {
@@ -380,15 +418,29 @@ pub mod campaign {
         props: Props,
     }
 
+    /// The required properties of [`MqttTopicConfig`], by name: the argument of [`MqttTopicConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct MqttTopicConfigRequired {
+        /// CloudFormation property `ExecutionRoleArn`.
+        pub execution_role_arn: Val<String>,
+
+        /// CloudFormation property `MqttTopicArn`.
+        pub mqtt_topic_arn: Val<String>,
+    }
+
     impl MqttTopicConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MqttTopicConfigRequired`]:
         ///
-        /// - `execution_role_arn`: `ExecutionRoleArn`.
-        /// - `mqtt_topic_arn`: `MqttTopicArn`.
-        pub fn new(execution_role_arn: impl Into<Val<String>>, mqtt_topic_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MqttTopicConfig::new(MqttTopicConfigRequired {
+        ///     execution_role_arn: "...".into(),
+        ///     mqtt_topic_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MqttTopicConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutionRoleArn", execution_role_arn);
-            props.set("MqttTopicArn", mqtt_topic_arn);
+            props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+            props.set::<String>("MqttTopicArn", required.mqtt_topic_arn);
             MqttTopicConfig { props }
         }
     }
@@ -406,7 +458,7 @@ pub mod campaign {
     }
 
     impl S3Config {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_arn`: `BucketArn`.
         pub fn new(bucket_arn: impl Into<Val<String>>) -> Self {
@@ -417,7 +469,7 @@ pub mod campaign {
 
         /// The `DataFormat` property.
         ///
-        /// Allowed values: `JSON`, `PARQUET`.
+        /// Allowed values (the enum [`DataFormat`]): `JSON`, `PARQUET`.
         pub fn data_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataFormat", value);
             self
@@ -431,7 +483,7 @@ pub mod campaign {
 
         /// The `StorageCompressionFormat` property.
         ///
-        /// Allowed values: `NONE`, `GZIP`.
+        /// Allowed values (the enum [`StorageCompressionFormat`]): `NONE`, `GZIP`.
         pub fn storage_compression_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StorageCompressionFormat", value);
             self
@@ -450,15 +502,29 @@ pub mod campaign {
         props: Props,
     }
 
+    /// The required properties of [`TimestreamConfig`], by name: the argument of [`TimestreamConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimestreamConfigRequired {
+        /// CloudFormation property `ExecutionRoleArn`.
+        pub execution_role_arn: Val<String>,
+
+        /// CloudFormation property `TimestreamTableArn`.
+        pub timestream_table_arn: Val<String>,
+    }
+
     impl TimestreamConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TimestreamConfigRequired`]:
         ///
-        /// - `execution_role_arn`: `ExecutionRoleArn`.
-        /// - `timestream_table_arn`: `TimestreamTableArn`.
-        pub fn new(execution_role_arn: impl Into<Val<String>>, timestream_table_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TimestreamConfig::new(TimestreamConfigRequired {
+        ///     execution_role_arn: "...".into(),
+        ///     timestream_table_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TimestreamConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutionRoleArn", execution_role_arn);
-            props.set("TimestreamTableArn", timestream_table_arn);
+            props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+            props.set::<String>("TimestreamTableArn", required.timestream_table_arn);
             TimestreamConfig { props }
         }
     }
@@ -475,15 +541,29 @@ pub mod campaign {
         props: Props,
     }
 
+    /// The required properties of [`DataPartition`], by name: the argument of [`DataPartition::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataPartitionRequired {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// CloudFormation property `StorageOptions`.
+        pub storage_options: Val<DataPartitionStorageOptions>,
+    }
+
     impl DataPartition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataPartitionRequired`]:
         ///
-        /// - `id`: `Id`.
-        /// - `storage_options`: `StorageOptions`.
-        pub fn new(id: impl Into<Val<String>>, storage_options: impl Into<Val<DataPartitionStorageOptions>>) -> Self {
+        /// ```text
+        /// DataPartition::new(DataPartitionRequired {
+        ///     id: "...".into(),
+        ///     storage_options: DataPartitionStorageOptions::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DataPartitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("StorageOptions", storage_options);
+            props.set::<String>("Id", required.id);
+            props.set::<DataPartitionStorageOptions>("StorageOptions", required.storage_options);
             DataPartition { props }
         }
 
@@ -506,17 +586,34 @@ pub mod campaign {
         props: Props,
     }
 
+    /// The required properties of [`DataPartitionStorageOptions`], by name: the argument of [`DataPartitionStorageOptions::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataPartitionStorageOptionsRequired {
+        /// CloudFormation property `MaximumSize`.
+        pub maximum_size: Val<StorageMaximumSize>,
+
+        /// CloudFormation property `MinimumTimeToLive`.
+        pub minimum_time_to_live: Val<StorageMinimumTimeToLive>,
+
+        /// CloudFormation property `StorageLocation`.
+        pub storage_location: Val<String>,
+    }
+
     impl DataPartitionStorageOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataPartitionStorageOptionsRequired`]:
         ///
-        /// - `maximum_size`: `MaximumSize`.
-        /// - `minimum_time_to_live`: `MinimumTimeToLive`.
-        /// - `storage_location`: `StorageLocation`.
-        pub fn new(maximum_size: impl Into<Val<StorageMaximumSize>>, minimum_time_to_live: impl Into<Val<StorageMinimumTimeToLive>>, storage_location: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DataPartitionStorageOptions::new(DataPartitionStorageOptionsRequired {
+        ///     maximum_size: StorageMaximumSize::new(...).into(),
+        ///     minimum_time_to_live: StorageMinimumTimeToLive::new(...).into(),
+        ///     storage_location: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataPartitionStorageOptionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaximumSize", maximum_size);
-            props.set("MinimumTimeToLive", minimum_time_to_live);
-            props.set("StorageLocation", storage_location);
+            props.set::<StorageMaximumSize>("MaximumSize", required.maximum_size);
+            props.set::<StorageMinimumTimeToLive>("MinimumTimeToLive", required.minimum_time_to_live);
+            props.set::<String>("StorageLocation", required.storage_location);
             DataPartitionStorageOptions { props }
         }
     }
@@ -533,15 +630,31 @@ pub mod campaign {
         props: Props,
     }
 
-    impl StorageMaximumSize {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StorageMaximumSize`], by name: the argument of [`StorageMaximumSize::new`].
+    #[derive(Clone, Debug)]
+    pub struct StorageMaximumSizeRequired {
+        /// CloudFormation property `Unit`.
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`Unit`]): `MB`, `GB`, `TB`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl StorageMaximumSize {
+        /// Creates the value from its required properties, by name in [`StorageMaximumSizeRequired`]:
+        ///
+        /// ```text
+        /// StorageMaximumSize::new(StorageMaximumSizeRequired {
+        ///     unit: Unit::Mb.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: StorageMaximumSizeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<i64>("Value", required.value);
             StorageMaximumSize { props }
         }
     }
@@ -558,15 +671,31 @@ pub mod campaign {
         props: Props,
     }
 
-    impl StorageMinimumTimeToLive {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StorageMinimumTimeToLive`], by name: the argument of [`StorageMinimumTimeToLive::new`].
+    #[derive(Clone, Debug)]
+    pub struct StorageMinimumTimeToLiveRequired {
+        /// CloudFormation property `Unit`.
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`StorageMinimumTimeToLiveUnit`]): `HOURS`, `DAYS`, `WEEKS`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl StorageMinimumTimeToLive {
+        /// Creates the value from its required properties, by name in [`StorageMinimumTimeToLiveRequired`]:
+        ///
+        /// ```text
+        /// StorageMinimumTimeToLive::new(StorageMinimumTimeToLiveRequired {
+        ///     unit: StorageMinimumTimeToLiveUnit::Hours.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: StorageMinimumTimeToLiveRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<i64>("Value", required.value);
             StorageMinimumTimeToLive { props }
         }
     }
@@ -584,7 +713,7 @@ pub mod campaign {
     }
 
     impl DataPartitionUploadOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `expression`: `Expression`.
         pub fn new(expression: impl Into<Val<String>>) -> Self {
@@ -613,7 +742,7 @@ pub mod campaign {
     }
 
     impl SignalInformation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -653,17 +782,34 @@ pub mod campaign {
         props: Props,
     }
 
+    /// The required properties of [`SignalFetchInformation`], by name: the argument of [`SignalFetchInformation::new`].
+    #[derive(Clone, Debug)]
+    pub struct SignalFetchInformationRequired {
+        /// CloudFormation property `Actions`.
+        pub actions: Val<Vec<String>>,
+
+        /// CloudFormation property `FullyQualifiedName`.
+        pub fully_qualified_name: Val<String>,
+
+        /// CloudFormation property `SignalFetchConfig`.
+        pub signal_fetch_config: Val<SignalFetchConfig>,
+    }
+
     impl SignalFetchInformation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SignalFetchInformationRequired`]:
         ///
-        /// - `actions`: `Actions`.
-        /// - `fully_qualified_name`: `FullyQualifiedName`.
-        /// - `signal_fetch_config`: `SignalFetchConfig`.
-        pub fn new(actions: impl Into<Val<Vec<String>>>, fully_qualified_name: impl Into<Val<String>>, signal_fetch_config: impl Into<Val<SignalFetchConfig>>) -> Self {
+        /// ```text
+        /// SignalFetchInformation::new(SignalFetchInformationRequired {
+        ///     actions: vec!["..."].into(),
+        ///     fully_qualified_name: "...".into(),
+        ///     signal_fetch_config: SignalFetchConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SignalFetchInformationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Actions", actions);
-            props.set("FullyQualifiedName", fully_qualified_name);
-            props.set("SignalFetchConfig", signal_fetch_config);
+            props.set::<Vec<String>>("Actions", required.actions);
+            props.set::<String>("FullyQualifiedName", required.fully_qualified_name);
+            props.set::<SignalFetchConfig>("SignalFetchConfig", required.signal_fetch_config);
             SignalFetchInformation { props }
         }
 
@@ -718,15 +864,31 @@ pub mod campaign {
         props: Props,
     }
 
-    impl ConditionBasedSignalFetchConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConditionBasedSignalFetchConfig`], by name: the argument of [`ConditionBasedSignalFetchConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConditionBasedSignalFetchConfigRequired {
+        /// CloudFormation property `ConditionExpression`.
+        pub condition_expression: Val<String>,
+
+        /// CloudFormation property `TriggerMode`.
         ///
-        /// - `condition_expression`: `ConditionExpression`.
-        /// - `trigger_mode`: `TriggerMode`.
-        pub fn new(condition_expression: impl Into<Val<String>>, trigger_mode: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`TriggerMode`]): `ALWAYS`, `RISING_EDGE`.
+        pub trigger_mode: Val<String>,
+    }
+
+    impl ConditionBasedSignalFetchConfig {
+        /// Creates the value from its required properties, by name in [`ConditionBasedSignalFetchConfigRequired`]:
+        ///
+        /// ```text
+        /// ConditionBasedSignalFetchConfig::new(ConditionBasedSignalFetchConfigRequired {
+        ///     condition_expression: "...".into(),
+        ///     trigger_mode: TriggerMode::Always.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConditionBasedSignalFetchConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConditionExpression", condition_expression);
-            props.set("TriggerMode", trigger_mode);
+            props.set::<String>("ConditionExpression", required.condition_expression);
+            props.set::<String>("TriggerMode", required.trigger_mode);
             ConditionBasedSignalFetchConfig { props }
         }
     }
@@ -744,7 +906,7 @@ pub mod campaign {
     }
 
     impl TimeBasedSignalFetchConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `execution_frequency_ms`: `ExecutionFrequencyMs`.
         pub fn new(execution_frequency_ms: impl Into<Val<f64>>) -> Self {
@@ -766,15 +928,29 @@ pub mod campaign {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -940,34 +1116,138 @@ pub mod campaign {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        Action {
+            Approve = "APPROVE",
+            Suspend = "SUSPEND",
+            Resume = "RESUME",
+            Update = "UPDATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Compression` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        Compression {
+            Off = "OFF",
+            Snappy = "SNAPPY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DiagnosticsMode` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        DiagnosticsMode {
+            Off = "OFF",
+            SendActiveDtcs = "SEND_ACTIVE_DTCS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SpoolingMode` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        SpoolingMode {
+            Off = "OFF",
+            ToDisk = "TO_DISK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TriggerMode` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        TriggerMode {
+            Always = "ALWAYS",
+            RisingEdge = "RISING_EDGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataFormat` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        DataFormat {
+            Json = "JSON",
+            Parquet = "PARQUET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageCompressionFormat` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        StorageCompressionFormat {
+            None = "NONE",
+            Gzip = "GZIP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        Unit {
+            Mb = "MB",
+            Gb = "GB",
+            Tb = "TB",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::IoTFleetWise::Campaign`; `.into()` makes a `Val<String>`.
+        StorageMinimumTimeToLiveUnit {
+            Hours = "HOURS",
+            Days = "DAYS",
+            Weeks = "WEEKS",
+        }
+    }
 }
 
 /// Definition of AWS::IoTFleetWise::DecoderManifest Resource Type
 ///
 /// CloudFormation type `AWS::IoTFleetWise::DecoderManifest`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastModificationTime`: `handle.last_modification_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDecoderManifest {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDecoderManifest`], by name: the argument of [`CfnDecoderManifest::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDecoderManifestRequired {
+    /// CloudFormation property `ModelManifestArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_manifest_arn: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnDecoderManifest {
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::DecoderManifest";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDecoderManifestRequired`]:
     ///
-    /// - `model_manifest_arn`: `ModelManifestArn`.
-    /// - `name`: `Name`.
-    pub fn new(model_manifest_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDecoderManifest::new(CfnDecoderManifestRequired {
+    ///     model_manifest_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDecoderManifestRequired) -> Self {
         let mut props = Props::new();
-        props.set("ModelManifestArn", model_manifest_arn);
-        props.set("Name", name);
+        props.set::<String>("ModelManifestArn", required.model_manifest_arn);
+        props.set::<String>("Name", required.name);
         CfnDecoderManifest { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultForUnmappedSignals` property.
     ///
-    /// Allowed values: `CUSTOM_DECODING`.
+    /// Allowed values (the enum [`decoder_manifest::DefaultForUnmappedSignals`]): `CUSTOM_DECODING`.
     ///
     /// Write-only.
     pub fn default_for_unmapped_signals(mut self, value: impl Into<Val<String>>) -> Self {
@@ -995,7 +1275,7 @@ impl CfnDecoderManifest {
 
     /// The `Status` property.
     ///
-    /// Allowed values: `ACTIVE`, `DRAFT`.
+    /// Allowed values (the enum [`decoder_manifest::Status`]): `ACTIVE`, `DRAFT`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -1064,11 +1344,11 @@ pub(crate) static DECODER_MANIFEST_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDecoderManifest`].
+/// Property types and enums of the allowed values of [`CfnDecoderManifest`].
 pub mod decoder_manifest {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::IoTFleetWise::DecoderManifest`.
     #[derive(Clone, Debug)]
@@ -1109,7 +1389,7 @@ pub mod decoder_manifest {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `CAN_INTERFACE`.
+        /// Allowed values (the enum [`Type`]): `CAN_INTERFACE`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1129,7 +1409,7 @@ pub mod decoder_manifest {
     }
 
     impl CanInterface {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1164,7 +1444,7 @@ pub mod decoder_manifest {
     }
 
     impl CustomDecodingInterface {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1186,15 +1466,29 @@ pub mod decoder_manifest {
         props: Props,
     }
 
+    /// The required properties of [`ObdInterface`], by name: the argument of [`ObdInterface::new`].
+    #[derive(Clone, Debug)]
+    pub struct ObdInterfaceRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `RequestMessageId`.
+        pub request_message_id: Val<Json>,
+    }
+
     impl ObdInterface {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ObdInterfaceRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `request_message_id`: `RequestMessageId`.
-        pub fn new(name: impl Into<Val<String>>, request_message_id: impl Into<Val<Json>>) -> Self {
+        /// ```text
+        /// ObdInterface::new(ObdInterfaceRequired {
+        ///     name: "...".into(),
+        ///     request_message_id: serde_json::json!({ ... }).into(),
+        /// })
+        /// ```
+        pub fn new(required: ObdInterfaceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("RequestMessageId", request_message_id);
+            props.set::<String>("Name", required.name);
+            props.set::<Json>("RequestMessageId", required.request_message_id);
             ObdInterface { props }
         }
 
@@ -1280,7 +1574,7 @@ pub mod decoder_manifest {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `CAN_SIGNAL`.
+        /// Allowed values (the enum [`SignalDecodersType`]): `CAN_SIGNAL`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1299,25 +1593,54 @@ pub mod decoder_manifest {
         props: Props,
     }
 
+    /// The required properties of [`CanSignal`], by name: the argument of [`CanSignal::new`].
+    #[derive(Clone, Debug)]
+    pub struct CanSignalRequired {
+        /// CloudFormation property `Factor`.
+        pub factor: Val<Json>,
+
+        /// CloudFormation property `IsBigEndian`.
+        pub is_big_endian: Val<Json>,
+
+        /// CloudFormation property `IsSigned`.
+        pub is_signed: Val<Json>,
+
+        /// CloudFormation property `Length`.
+        pub length: Val<Json>,
+
+        /// CloudFormation property `MessageId`.
+        pub message_id: Val<Json>,
+
+        /// CloudFormation property `Offset`.
+        pub offset: Val<Json>,
+
+        /// CloudFormation property `StartBit`.
+        pub start_bit: Val<Json>,
+    }
+
     impl CanSignal {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CanSignalRequired`]:
         ///
-        /// - `factor`: `Factor`.
-        /// - `is_big_endian`: `IsBigEndian`.
-        /// - `is_signed`: `IsSigned`.
-        /// - `length`: `Length`.
-        /// - `message_id`: `MessageId`.
-        /// - `offset`: `Offset`.
-        /// - `start_bit`: `StartBit`.
-        pub fn new(factor: impl Into<Val<Json>>, is_big_endian: impl Into<Val<Json>>, is_signed: impl Into<Val<Json>>, length: impl Into<Val<Json>>, message_id: impl Into<Val<Json>>, offset: impl Into<Val<Json>>, start_bit: impl Into<Val<Json>>) -> Self {
+        /// ```text
+        /// CanSignal::new(CanSignalRequired {
+        ///     factor: serde_json::json!({ ... }).into(),
+        ///     is_big_endian: serde_json::json!({ ... }).into(),
+        ///     is_signed: serde_json::json!({ ... }).into(),
+        ///     length: serde_json::json!({ ... }).into(),
+        ///     message_id: serde_json::json!({ ... }).into(),
+        ///     offset: serde_json::json!({ ... }).into(),
+        ///     start_bit: serde_json::json!({ ... }).into(),
+        /// })
+        /// ```
+        pub fn new(required: CanSignalRequired) -> Self {
             let mut props = Props::new();
-            props.set("Factor", factor);
-            props.set("IsBigEndian", is_big_endian);
-            props.set("IsSigned", is_signed);
-            props.set("Length", length);
-            props.set("MessageId", message_id);
-            props.set("Offset", offset);
-            props.set("StartBit", start_bit);
+            props.set::<Json>("Factor", required.factor);
+            props.set::<Json>("IsBigEndian", required.is_big_endian);
+            props.set::<Json>("IsSigned", required.is_signed);
+            props.set::<Json>("Length", required.length);
+            props.set::<Json>("MessageId", required.message_id);
+            props.set::<Json>("Offset", required.offset);
+            props.set::<Json>("StartBit", required.start_bit);
             CanSignal { props }
         }
 
@@ -1329,7 +1652,7 @@ pub mod decoder_manifest {
 
         /// The `SignalValueType` property.
         ///
-        /// Allowed values: `INTEGER`, `FLOATING_POINT`.
+        /// Allowed values (the enum [`SignalValueType`]): `INTEGER`, `FLOATING_POINT`.
         pub fn signal_value_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SignalValueType", value);
             self
@@ -1349,7 +1672,7 @@ pub mod decoder_manifest {
     }
 
     impl CustomDecodingSignal {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -1371,25 +1694,54 @@ pub mod decoder_manifest {
         props: Props,
     }
 
+    /// The required properties of [`ObdSignal`], by name: the argument of [`ObdSignal::new`].
+    #[derive(Clone, Debug)]
+    pub struct ObdSignalRequired {
+        /// CloudFormation property `ByteLength`.
+        pub byte_length: Val<Json>,
+
+        /// CloudFormation property `Offset`.
+        pub offset: Val<Json>,
+
+        /// CloudFormation property `Pid`.
+        pub pid: Val<Json>,
+
+        /// CloudFormation property `PidResponseLength`.
+        pub pid_response_length: Val<Json>,
+
+        /// CloudFormation property `Scaling`.
+        pub scaling: Val<Json>,
+
+        /// CloudFormation property `ServiceMode`.
+        pub service_mode: Val<Json>,
+
+        /// CloudFormation property `StartByte`.
+        pub start_byte: Val<Json>,
+    }
+
     impl ObdSignal {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ObdSignalRequired`]:
         ///
-        /// - `byte_length`: `ByteLength`.
-        /// - `offset`: `Offset`.
-        /// - `pid`: `Pid`.
-        /// - `pid_response_length`: `PidResponseLength`.
-        /// - `scaling`: `Scaling`.
-        /// - `service_mode`: `ServiceMode`.
-        /// - `start_byte`: `StartByte`.
-        pub fn new(byte_length: impl Into<Val<Json>>, offset: impl Into<Val<Json>>, pid: impl Into<Val<Json>>, pid_response_length: impl Into<Val<Json>>, scaling: impl Into<Val<Json>>, service_mode: impl Into<Val<Json>>, start_byte: impl Into<Val<Json>>) -> Self {
+        /// ```text
+        /// ObdSignal::new(ObdSignalRequired {
+        ///     byte_length: serde_json::json!({ ... }).into(),
+        ///     offset: serde_json::json!({ ... }).into(),
+        ///     pid: serde_json::json!({ ... }).into(),
+        ///     pid_response_length: serde_json::json!({ ... }).into(),
+        ///     scaling: serde_json::json!({ ... }).into(),
+        ///     service_mode: serde_json::json!({ ... }).into(),
+        ///     start_byte: serde_json::json!({ ... }).into(),
+        /// })
+        /// ```
+        pub fn new(required: ObdSignalRequired) -> Self {
             let mut props = Props::new();
-            props.set("ByteLength", byte_length);
-            props.set("Offset", offset);
-            props.set("Pid", pid);
-            props.set("PidResponseLength", pid_response_length);
-            props.set("Scaling", scaling);
-            props.set("ServiceMode", service_mode);
-            props.set("StartByte", start_byte);
+            props.set::<Json>("ByteLength", required.byte_length);
+            props.set::<Json>("Offset", required.offset);
+            props.set::<Json>("Pid", required.pid);
+            props.set::<Json>("PidResponseLength", required.pid_response_length);
+            props.set::<Json>("Scaling", required.scaling);
+            props.set::<Json>("ServiceMode", required.service_mode);
+            props.set::<Json>("StartByte", required.start_byte);
             ObdSignal { props }
         }
 
@@ -1413,7 +1765,7 @@ pub mod decoder_manifest {
 
         /// The `SignalValueType` property.
         ///
-        /// Allowed values: `INTEGER`, `FLOATING_POINT`.
+        /// Allowed values (the enum [`SignalValueType`]): `INTEGER`, `FLOATING_POINT`.
         pub fn signal_value_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SignalValueType", value);
             self
@@ -1432,15 +1784,29 @@ pub mod decoder_manifest {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1529,28 +1895,93 @@ pub mod decoder_manifest {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DefaultForUnmappedSignals` in `AWS::IoTFleetWise::DecoderManifest`; `.into()` makes a `Val<String>`.
+        DefaultForUnmappedSignals {
+            CustomDecoding = "CUSTOM_DECODING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::IoTFleetWise::DecoderManifest`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Draft = "DRAFT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IoTFleetWise::DecoderManifest`; `.into()` makes a `Val<String>`.
+        Type {
+            CanInterface = "CAN_INTERFACE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IoTFleetWise::DecoderManifest`; `.into()` makes a `Val<String>`.
+        SignalDecodersType {
+            CanSignal = "CAN_SIGNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SignalValueType` in `AWS::IoTFleetWise::DecoderManifest`; `.into()` makes a `Val<String>`.
+        SignalValueType {
+            Integer = "INTEGER",
+            FloatingPoint = "FLOATING_POINT",
+        }
+    }
 }
 
 /// Definition of AWS::IoTFleetWise::Fleet Resource Type
 ///
 /// CloudFormation type `AWS::IoTFleetWise::Fleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastModificationTime`: `handle.last_modification_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFleet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFleet`], by name: the argument of [`CfnFleet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFleetRequired {
+    /// CloudFormation property `Id`.
+    ///
+    /// Changing it replaces the resource.
+    pub id: Val<String>,
+
+    /// CloudFormation property `SignalCatalogArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub signal_catalog_arn: Val<String>,
+}
+
 impl CfnFleet {
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::Fleet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFleetRequired`]:
     ///
-    /// - `id`: `Id`.
-    /// - `signal_catalog_arn`: `SignalCatalogArn`.
-    pub fn new(id: impl Into<Val<String>>, signal_catalog_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFleet::new(CfnFleetRequired {
+    ///     id: "...".into(),
+    ///     signal_catalog_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFleetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Id", id);
-        props.set("SignalCatalogArn", signal_catalog_arn);
+        props.set::<String>("Id", required.id);
+        props.set::<String>("SignalCatalogArn", required.signal_catalog_arn);
         CfnFleet { props, options: ResourceOptions::default() }
     }
 
@@ -1631,15 +2062,29 @@ pub mod fleet {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1662,23 +2107,51 @@ pub mod fleet {
 /// Definition of AWS::IoTFleetWise::ModelManifest Resource Type
 ///
 /// CloudFormation type `AWS::IoTFleetWise::ModelManifest`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastModificationTime`: `handle.last_modification_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnModelManifest {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnModelManifest`], by name: the argument of [`CfnModelManifest::new`].
+#[derive(Clone, Debug)]
+pub struct CfnModelManifestRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `SignalCatalogArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub signal_catalog_arn: Val<String>,
+}
+
 impl CfnModelManifest {
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::ModelManifest";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnModelManifestRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `signal_catalog_arn`: `SignalCatalogArn`.
-    pub fn new(name: impl Into<Val<String>>, signal_catalog_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnModelManifest::new(CfnModelManifestRequired {
+    ///     name: "...".into(),
+    ///     signal_catalog_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnModelManifestRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SignalCatalogArn", signal_catalog_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SignalCatalogArn", required.signal_catalog_arn);
         CfnModelManifest { props, options: ResourceOptions::default() }
     }
 
@@ -1696,7 +2169,7 @@ impl CfnModelManifest {
 
     /// The `Status` property.
     ///
-    /// Allowed values: `ACTIVE`, `DRAFT`.
+    /// Allowed values (the enum [`model_manifest::Status`]): `ACTIVE`, `DRAFT`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -1763,11 +2236,11 @@ pub(crate) static MODEL_MANIFEST_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnModelManifest`].
+/// Property types and enums of the allowed values of [`CfnModelManifest`].
 pub mod model_manifest {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTFleetWise::ModelManifest`.
     #[derive(Clone, Debug)]
@@ -1775,15 +2248,29 @@ pub mod model_manifest {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1801,11 +2288,34 @@ pub mod model_manifest {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::IoTFleetWise::ModelManifest`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Draft = "DRAFT",
+        }
+    }
 }
 
 /// Definition of AWS::IoTFleetWise::SignalCatalog Resource Type
 ///
 /// CloudFormation type `AWS::IoTFleetWise::SignalCatalog`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastModificationTime`: `handle.last_modification_time()` → `Val<String>`.
+/// - `NodeCounts.TotalActuators`: `handle.node_counts_total_actuators()` → `Val<f64>`.
+/// - `NodeCounts.TotalAttributes`: `handle.node_counts_total_attributes()` → `Val<f64>`.
+/// - `NodeCounts.TotalBranches`: `handle.node_counts_total_branches()` → `Val<f64>`.
+/// - `NodeCounts.TotalNodes`: `handle.node_counts_total_nodes()` → `Val<f64>`.
+/// - `NodeCounts.TotalSensors`: `handle.node_counts_total_sensors()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnSignalCatalog {
     props: Props,
@@ -1926,11 +2436,11 @@ pub(crate) static SIGNAL_CATALOG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSignalCatalog`].
+/// Property types and enums of the allowed values of [`CfnSignalCatalog`].
 pub mod signal_catalog {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTFleetWise::SignalCatalog`.
     #[derive(Clone, Debug)]
@@ -1982,15 +2492,31 @@ pub mod signal_catalog {
         props: Props,
     }
 
-    impl Actuator {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Actuator`], by name: the argument of [`Actuator::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActuatorRequired {
+        /// CloudFormation property `DataType`.
         ///
-        /// - `data_type`: `DataType`.
-        /// - `fully_qualified_name`: `FullyQualifiedName`.
-        pub fn new(data_type: impl Into<Val<String>>, fully_qualified_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DataType`]): `INT8`, `UINT8`, `INT16`, `UINT16`, `INT32`, `UINT32`, `INT64`, `UINT64`, `BOOLEAN`, `FLOAT`, `DOUBLE`, `STRING`, `UNIX_TIMESTAMP`, `INT8_ARRAY`, `UINT8_ARRAY`, `INT16_ARRAY`, `UINT16_ARRAY`, `INT32_ARRAY`, `UINT32_ARRAY`, `INT64_ARRAY`, `UINT64_ARRAY`, `BOOLEAN_ARRAY`, `FLOAT_ARRAY`, `DOUBLE_ARRAY` and 3 more.
+        pub data_type: Val<String>,
+
+        /// CloudFormation property `FullyQualifiedName`.
+        pub fully_qualified_name: Val<String>,
+    }
+
+    impl Actuator {
+        /// Creates the value from its required properties, by name in [`ActuatorRequired`]:
+        ///
+        /// ```text
+        /// Actuator::new(ActuatorRequired {
+        ///     data_type: DataType::Int8.into(),
+        ///     fully_qualified_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ActuatorRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataType", data_type);
-            props.set("FullyQualifiedName", fully_qualified_name);
+            props.set::<String>("DataType", required.data_type);
+            props.set::<String>("FullyQualifiedName", required.fully_qualified_name);
             Actuator { props }
         }
 
@@ -2043,15 +2569,31 @@ pub mod signal_catalog {
         props: Props,
     }
 
-    impl Attribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Attribute`], by name: the argument of [`Attribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct AttributeRequired {
+        /// CloudFormation property `DataType`.
         ///
-        /// - `data_type`: `DataType`.
-        /// - `fully_qualified_name`: `FullyQualifiedName`.
-        pub fn new(data_type: impl Into<Val<String>>, fully_qualified_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DataType`]): `INT8`, `UINT8`, `INT16`, `UINT16`, `INT32`, `UINT32`, `INT64`, `UINT64`, `BOOLEAN`, `FLOAT`, `DOUBLE`, `STRING`, `UNIX_TIMESTAMP`, `INT8_ARRAY`, `UINT8_ARRAY`, `INT16_ARRAY`, `UINT16_ARRAY`, `INT32_ARRAY`, `UINT32_ARRAY`, `INT64_ARRAY`, `UINT64_ARRAY`, `BOOLEAN_ARRAY`, `FLOAT_ARRAY`, `DOUBLE_ARRAY` and 3 more.
+        pub data_type: Val<String>,
+
+        /// CloudFormation property `FullyQualifiedName`.
+        pub fully_qualified_name: Val<String>,
+    }
+
+    impl Attribute {
+        /// Creates the value from its required properties, by name in [`AttributeRequired`]:
+        ///
+        /// ```text
+        /// Attribute::new(AttributeRequired {
+        ///     data_type: DataType::Int8.into(),
+        ///     fully_qualified_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataType", data_type);
-            props.set("FullyQualifiedName", fully_qualified_name);
+            props.set::<String>("DataType", required.data_type);
+            props.set::<String>("FullyQualifiedName", required.fully_qualified_name);
             Attribute { props }
         }
 
@@ -2111,7 +2653,7 @@ pub mod signal_catalog {
     }
 
     impl Branch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fully_qualified_name`: `FullyQualifiedName`.
         pub fn new(fully_qualified_name: impl Into<Val<String>>) -> Self {
@@ -2139,15 +2681,31 @@ pub mod signal_catalog {
         props: Props,
     }
 
-    impl Sensor {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Sensor`], by name: the argument of [`Sensor::new`].
+    #[derive(Clone, Debug)]
+    pub struct SensorRequired {
+        /// CloudFormation property `DataType`.
         ///
-        /// - `data_type`: `DataType`.
-        /// - `fully_qualified_name`: `FullyQualifiedName`.
-        pub fn new(data_type: impl Into<Val<String>>, fully_qualified_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DataType`]): `INT8`, `UINT8`, `INT16`, `UINT16`, `INT32`, `UINT32`, `INT64`, `UINT64`, `BOOLEAN`, `FLOAT`, `DOUBLE`, `STRING`, `UNIX_TIMESTAMP`, `INT8_ARRAY`, `UINT8_ARRAY`, `INT16_ARRAY`, `UINT16_ARRAY`, `INT32_ARRAY`, `UINT32_ARRAY`, `INT64_ARRAY`, `UINT64_ARRAY`, `BOOLEAN_ARRAY`, `FLOAT_ARRAY`, `DOUBLE_ARRAY` and 3 more.
+        pub data_type: Val<String>,
+
+        /// CloudFormation property `FullyQualifiedName`.
+        pub fully_qualified_name: Val<String>,
+    }
+
+    impl Sensor {
+        /// Creates the value from its required properties, by name in [`SensorRequired`]:
+        ///
+        /// ```text
+        /// Sensor::new(SensorRequired {
+        ///     data_type: DataType::Int8.into(),
+        ///     fully_qualified_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SensorRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataType", data_type);
-            props.set("FullyQualifiedName", fully_qualified_name);
+            props.set::<String>("DataType", required.data_type);
+            props.set::<String>("FullyQualifiedName", required.fully_qualified_name);
             Sensor { props }
         }
 
@@ -2194,15 +2752,29 @@ pub mod signal_catalog {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2264,30 +2836,95 @@ pub mod signal_catalog {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::IoTFleetWise::SignalCatalog`; `.into()` makes a `Val<String>`.
+        DataType {
+            Int8 = "INT8",
+            Uint8 = "UINT8",
+            Int16 = "INT16",
+            Uint16 = "UINT16",
+            Int32 = "INT32",
+            Uint32 = "UINT32",
+            Int64 = "INT64",
+            Uint64 = "UINT64",
+            Boolean = "BOOLEAN",
+            Float = "FLOAT",
+            Double = "DOUBLE",
+            String = "STRING",
+            UnixTimestamp = "UNIX_TIMESTAMP",
+            Int8Array = "INT8_ARRAY",
+            Uint8Array = "UINT8_ARRAY",
+            Int16Array = "INT16_ARRAY",
+            Uint16Array = "UINT16_ARRAY",
+            Int32Array = "INT32_ARRAY",
+            Uint32Array = "UINT32_ARRAY",
+            Int64Array = "INT64_ARRAY",
+            Uint64Array = "UINT64_ARRAY",
+            BooleanArray = "BOOLEAN_ARRAY",
+            FloatArray = "FLOAT_ARRAY",
+            DoubleArray = "DOUBLE_ARRAY",
+            StringArray = "STRING_ARRAY",
+            UnixTimestampArray = "UNIX_TIMESTAMP_ARRAY",
+            Unknown = "UNKNOWN",
+        }
+    }
 }
 
 /// Definition of AWS::IoTFleetWise::StateTemplate Resource Type
 ///
 /// CloudFormation type `AWS::IoTFleetWise::StateTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModificationTime`: `handle.last_modification_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnStateTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStateTemplate`], by name: the argument of [`CfnStateTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStateTemplateRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `SignalCatalogArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub signal_catalog_arn: Val<String>,
+
+    /// CloudFormation property `StateTemplateProperties`.
+    pub state_template_properties: Val<Vec<String>>,
+}
+
 impl CfnStateTemplate {
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::StateTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStateTemplateRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `signal_catalog_arn`: `SignalCatalogArn`.
-    /// - `state_template_properties`: `StateTemplateProperties`.
-    pub fn new(name: impl Into<Val<String>>, signal_catalog_arn: impl Into<Val<String>>, state_template_properties: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnStateTemplate::new(CfnStateTemplateRequired {
+    ///     name: "...".into(),
+    ///     signal_catalog_arn: "...".into(),
+    ///     state_template_properties: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStateTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SignalCatalogArn", signal_catalog_arn);
-        props.set("StateTemplateProperties", state_template_properties);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SignalCatalogArn", required.signal_catalog_arn);
+        props.set::<Vec<String>>("StateTemplateProperties", required.state_template_properties);
         CfnStateTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -2388,15 +3025,29 @@ pub mod state_template {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2419,31 +3070,60 @@ pub mod state_template {
 /// Definition of AWS::IoTFleetWise::Vehicle Resource Type
 ///
 /// CloudFormation type `AWS::IoTFleetWise::Vehicle`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastModificationTime`: `handle.last_modification_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnVehicle {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVehicle`], by name: the argument of [`CfnVehicle::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVehicleRequired {
+    /// CloudFormation property `DecoderManifestArn`.
+    pub decoder_manifest_arn: Val<String>,
+
+    /// CloudFormation property `ModelManifestArn`.
+    pub model_manifest_arn: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnVehicle {
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::Vehicle";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVehicleRequired`]:
     ///
-    /// - `decoder_manifest_arn`: `DecoderManifestArn`.
-    /// - `model_manifest_arn`: `ModelManifestArn`.
-    /// - `name`: `Name`.
-    pub fn new(decoder_manifest_arn: impl Into<Val<String>>, model_manifest_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVehicle::new(CfnVehicleRequired {
+    ///     decoder_manifest_arn: "...".into(),
+    ///     model_manifest_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVehicleRequired) -> Self {
         let mut props = Props::new();
-        props.set("DecoderManifestArn", decoder_manifest_arn);
-        props.set("ModelManifestArn", model_manifest_arn);
-        props.set("Name", name);
+        props.set::<String>("DecoderManifestArn", required.decoder_manifest_arn);
+        props.set::<String>("ModelManifestArn", required.model_manifest_arn);
+        props.set::<String>("Name", required.name);
         CfnVehicle { props, options: ResourceOptions::default() }
     }
 
     /// The `AssociationBehavior` property.
     ///
-    /// Allowed values: `CreateIotThing`, `ValidateIotThingExists`.
+    /// Allowed values (the enum [`vehicle::AssociationBehavior`]): `CreateIotThing`, `ValidateIotThingExists`.
     ///
     /// Write-only.
     pub fn association_behavior(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2523,11 +3203,11 @@ pub(crate) static VEHICLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVehicle`].
+/// Property types and enums of the allowed values of [`CfnVehicle`].
 pub mod vehicle {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::IoTFleetWise::Vehicle`.
     #[derive(Clone, Debug)]
@@ -2535,15 +3215,29 @@ pub mod vehicle {
         props: Props,
     }
 
+    /// The required properties of [`StateTemplateAssociation`], by name: the argument of [`StateTemplateAssociation::new`].
+    #[derive(Clone, Debug)]
+    pub struct StateTemplateAssociationRequired {
+        /// CloudFormation property `Identifier`.
+        pub identifier: Val<String>,
+
+        /// CloudFormation property `StateTemplateUpdateStrategy`.
+        pub state_template_update_strategy: Val<StateTemplateUpdateStrategy>,
+    }
+
     impl StateTemplateAssociation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StateTemplateAssociationRequired`]:
         ///
-        /// - `identifier`: `Identifier`.
-        /// - `state_template_update_strategy`: `StateTemplateUpdateStrategy`.
-        pub fn new(identifier: impl Into<Val<String>>, state_template_update_strategy: impl Into<Val<StateTemplateUpdateStrategy>>) -> Self {
+        /// ```text
+        /// StateTemplateAssociation::new(StateTemplateAssociationRequired {
+        ///     identifier: "...".into(),
+        ///     state_template_update_strategy: StateTemplateUpdateStrategy::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: StateTemplateAssociationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Identifier", identifier);
-            props.set("StateTemplateUpdateStrategy", state_template_update_strategy);
+            props.set::<String>("Identifier", required.identifier);
+            props.set::<StateTemplateUpdateStrategy>("StateTemplateUpdateStrategy", required.state_template_update_strategy);
             StateTemplateAssociation { props }
         }
     }
@@ -2593,7 +3287,7 @@ pub mod vehicle {
     }
 
     impl PeriodicStateTemplateUpdateStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `state_template_update_rate`: `StateTemplateUpdateRate`.
         pub fn new(state_template_update_rate: impl Into<Val<TimePeriod>>) -> Self {
@@ -2615,15 +3309,31 @@ pub mod vehicle {
         props: Props,
     }
 
-    impl TimePeriod {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TimePeriod`], by name: the argument of [`TimePeriod::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimePeriodRequired {
+        /// CloudFormation property `Unit`.
         ///
-        /// - `unit`: `Unit`.
-        /// - `value`: `Value`.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`Unit`]): `MILLISECOND`, `SECOND`, `MINUTE`, `HOUR`.
+        pub unit: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl TimePeriod {
+        /// Creates the value from its required properties, by name in [`TimePeriodRequired`]:
+        ///
+        /// ```text
+        /// TimePeriod::new(TimePeriodRequired {
+        ///     unit: Unit::Millisecond.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: TimePeriodRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<f64>("Value", required.value);
             TimePeriod { props }
         }
     }
@@ -2640,15 +3350,29 @@ pub mod vehicle {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2697,6 +3421,24 @@ pub mod vehicle {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AssociationBehavior` in `AWS::IoTFleetWise::Vehicle`; `.into()` makes a `Val<String>`.
+        AssociationBehavior {
+            CreateIotThing = "CreateIotThing",
+            ValidateIotThingExists = "ValidateIotThingExists",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::IoTFleetWise::Vehicle`; `.into()` makes a `Val<String>`.
+        Unit {
+            Millisecond = "MILLISECOND",
+            Second = "SECOND",
+            Minute = "MINUTE",
+            Hour = "HOUR",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

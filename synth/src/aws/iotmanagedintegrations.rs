@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,16 @@ use crate::value::{Map, Val};
 /// Resource type definition for AWS::IoTManagedIntegrations::AccountAssociation. An account association links a managed integrations connector destination to a third-party (cloud-to-cloud) account so that managed things can be discovered and controlled.
 ///
 /// CloudFormation type `AWS::IoTManagedIntegrations::AccountAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountAssociationId`: `handle.account_association_id()` → `Val<String>`. The unique identifier of the account association.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the account association.
+/// - `AssociationState`: `handle.association_state()` → `Val<String>`. The current state of the account association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAccountAssociation {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnAccountAssociation {
 impl CfnAccountAssociation {
     pub const TYPE_NAME: &'static str = "AWS::IoTManagedIntegrations::AccountAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `connector_destination_id`: `ConnectorDestinationId`, The identifier of the connector destination associated with this account association.
     pub fn new(connector_destination_id: impl Into<Val<String>>) -> Self {
@@ -159,15 +168,33 @@ pub mod account_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -197,23 +224,53 @@ pub mod account_association {
 /// Resource type definition for AWS::IoTManagedIntegrations::CloudConnector. A cloud connector (C2C connector) points at an AWS Lambda endpoint that implements the managed integrations cloud-to-cloud connector contract, enabling discovery and control of third-party cloud devices.
 ///
 /// CloudFormation type `AWS::IoTManagedIntegrations::CloudConnector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cloud connector.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the cloud connector.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of cloud connector.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCloudConnector`], by name: the argument of [`CfnCloudConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCloudConnectorRequired {
+    /// The configuration details for the cloud connector endpoint, including connection parameters and authentication requirements.
+    ///
+    /// CloudFormation property `EndpointConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_config: Val<cloud_connector::EndpointConfig>,
+
+    /// The display name of the C2C connector.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnCloudConnector {
     pub const TYPE_NAME: &'static str = "AWS::IoTManagedIntegrations::CloudConnector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCloudConnectorRequired`]:
     ///
-    /// - `endpoint_config`: `EndpointConfig`, The configuration details for the cloud connector endpoint, including connection parameters and authentication requirements.
-    /// - `name`: `Name`, The display name of the C2C connector.
-    pub fn new(endpoint_config: impl Into<Val<cloud_connector::EndpointConfig>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCloudConnector::new(CfnCloudConnectorRequired {
+    ///     endpoint_config: cloud_connector::EndpointConfig::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCloudConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("EndpointConfig", endpoint_config);
-        props.set("Name", name);
+        props.set::<cloud_connector::EndpointConfig>("EndpointConfig", required.endpoint_config);
+        props.set::<String>("Name", required.name);
         CfnCloudConnector { props, options: ResourceOptions::default() }
     }
 
@@ -225,7 +282,7 @@ impl CfnCloudConnector {
 
     /// The type of endpoint used for the cloud connector, which defines how the connector communicates with external services.
     ///
-    /// Allowed values: `LAMBDA`.
+    /// Allowed values (the enum [`cloud_connector::EndpointType`]): `LAMBDA`.
     ///
     /// Changing it replaces the resource.
     pub fn endpoint_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -293,11 +350,11 @@ pub(crate) static CLOUD_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCloudConnector`].
+/// Property types and enums of the allowed values of [`CfnCloudConnector`].
 pub mod cloud_connector {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration details for the cloud connector endpoint, including connection parameters and authentication requirements.
     #[derive(Clone, Debug)]
@@ -332,7 +389,7 @@ pub mod cloud_connector {
     }
 
     impl LambdaConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, The Amazon Resource Name (ARN) of the Lambda function used as an endpoint.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -361,11 +418,29 @@ pub mod cloud_connector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndpointType` in `AWS::IoTManagedIntegrations::CloudConnector`; `.into()` makes a `Val<String>`.
+        EndpointType {
+            Lambda = "LAMBDA",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoTManagedIntegrations::CredentialLocker
 ///
 /// CloudFormation type `AWS::IoTManagedIntegrations::CredentialLocker`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Identifier`: `handle.identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnCredentialLocker {
     props: Props,
@@ -455,6 +530,30 @@ pub(crate) static CREDENTIAL_LOCKER_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::IoTManagedIntegrations::ManagedThing Resource Type
 ///
 /// CloudFormation type `AWS::IoTManagedIntegrations::ManagedThing`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActivatedAt`: `handle.activated_at()` → `Val<String>`. Timestamp of the managed thing was fully setup and has connectivity
+/// - `AdvertisedProductId`: `handle.advertised_product_id()` → `Val<String>`. The advertised product ID (APID) that's used for pre-production and production applications. Used with the manufacturing toolkit to define the bar code. Please refer to the manufacturing handbook
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of a managed thing
+/// - `CertificatePem`: `handle.certificate_pem()` → `Val<String>`. The certificate data, in PEM format.
+/// - `ConnectorDeviceId`: `handle.connector_device_id()` → `Val<String>`. ID of a connector device
+/// - `ConnectorPolicyId`: `handle.connector_policy_id()` → `Val<String>`. Identifier of a connector-policy.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp the managed thing was first created
+/// - `DeviceSpecificKey`: `handle.device_specific_key()` → `Val<String>`. Z-Wave device specific key
+/// - `HubNetworkMode`: `handle.hub_network_mode()` → `Val<String>`. Network Mode setting of Hub
+/// - `Id`: `handle.id()` → `Val<String>`. Unique Id of a Managed Thing.
+/// - `Identifier`: `handle.identifier()` → `Val<String>`. Unique Id of a Managed Thing.
+/// - `InternationalArticleNumber`: `handle.international_article_number()` → `Val<String>`. Managed thing International Article Number (EAN)
+/// - `MacAddress`: `handle.mac_address()` → `Val<String>`. Zigbee mac address
+/// - `ParentControllerId`: `handle.parent_controller_id()` → `Val<String>`. ID of the parent controller for this managed thing entry
+/// - `ProvisioningStatus`: `handle.provisioning_status()` → `Val<String>`. Status of a managed thing
+/// - `UniversalProductCode`: `handle.universal_product_code()` → `Val<String>`. Managed thing Universal Product Code (UPC)
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Timestamp the managed thing was last updated
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnManagedThing {
     props: Props,
@@ -464,9 +563,9 @@ pub struct CfnManagedThing {
 impl CfnManagedThing {
     pub const TYPE_NAME: &'static str = "AWS::IoTManagedIntegrations::ManagedThing";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `role`: `Role`, Represent the role of a managed thing
+    /// - `role`: `Role`, Represent the role of a managed thing Allowed values: the enum [`managed_thing::Role`].
     pub fn new(role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Role", role);
@@ -485,7 +584,7 @@ impl CfnManagedThing {
 
     /// Represent the type of authentication material provided
     ///
-    /// Allowed values: `WIFI_SETUP_QR_BAR_CODE`, `ZWAVE_QR_BAR_CODE`, `ZIGBEE_QR_BAR_CODE`.
+    /// Allowed values (the enum [`managed_thing::AuthenticationMaterialType`]): `WIFI_SETUP_QR_BAR_CODE`, `ZWAVE_QR_BAR_CODE`, `ZIGBEE_QR_BAR_CODE`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -731,11 +830,11 @@ pub(crate) static MANAGED_THING_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnManagedThing`].
+/// Property types and enums of the allowed values of [`CfnManagedThing`].
 pub mod managed_thing {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Report of all capabilities supported by the device.
     #[derive(Clone, Debug)]
@@ -743,15 +842,33 @@ pub mod managed_thing {
         props: Props,
     }
 
-    impl CapabilityReport {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CapabilityReport`], by name: the argument of [`CapabilityReport::new`].
+    #[derive(Clone, Debug)]
+    pub struct CapabilityReportRequired {
+        /// Endpoints used in Capability Report.
         ///
-        /// - `endpoints`: `Endpoints`, Endpoints used in Capability Report.
-        /// - `version`: `Version`, Version of Capability Report
-        pub fn new(endpoints: impl Into<Val<Vec<CapabilityReportEndpoint>>>, version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Endpoints`.
+        pub endpoints: Val<Vec<CapabilityReportEndpoint>>,
+
+        /// Version of Capability Report
+        ///
+        /// CloudFormation property `Version`.
+        pub version: Val<String>,
+    }
+
+    impl CapabilityReport {
+        /// Creates the value from its required properties, by name in [`CapabilityReportRequired`]:
+        ///
+        /// ```text
+        /// CapabilityReport::new(CapabilityReportRequired {
+        ///     endpoints: vec![CapabilityReportEndpoint::new(...)].into(),
+        ///     version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CapabilityReportRequired) -> Self {
             let mut props = Props::new();
-            props.set("Endpoints", endpoints);
-            props.set("Version", version);
+            props.set::<Vec<CapabilityReportEndpoint>>("Endpoints", required.endpoints);
+            props.set::<String>("Version", required.version);
             CapabilityReport { props }
         }
 
@@ -774,17 +891,40 @@ pub mod managed_thing {
         props: Props,
     }
 
-    impl CapabilityReportEndpoint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CapabilityReportEndpoint`], by name: the argument of [`CapabilityReportEndpoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct CapabilityReportEndpointRequired {
+        /// Capabilities used in Capability Report.
         ///
-        /// - `capabilities`: `Capabilities`, Capabilities used in Capability Report.
-        /// - `device_types`: `DeviceTypes`, The type of device..
-        /// - `id`: `Id`, Numeric identifier of the endpoint
-        pub fn new(capabilities: impl Into<Val<Vec<CapabilityReportCapability>>>, device_types: impl Into<Val<Vec<String>>>, id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Capabilities`.
+        pub capabilities: Val<Vec<CapabilityReportCapability>>,
+
+        /// The type of device..
+        ///
+        /// CloudFormation property `DeviceTypes`.
+        pub device_types: Val<Vec<String>>,
+
+        /// Numeric identifier of the endpoint
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+    }
+
+    impl CapabilityReportEndpoint {
+        /// Creates the value from its required properties, by name in [`CapabilityReportEndpointRequired`]:
+        ///
+        /// ```text
+        /// CapabilityReportEndpoint::new(CapabilityReportEndpointRequired {
+        ///     capabilities: vec![CapabilityReportCapability::new(...)].into(),
+        ///     device_types: vec!["..."].into(),
+        ///     id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CapabilityReportEndpointRequired) -> Self {
             let mut props = Props::new();
-            props.set("Capabilities", capabilities);
-            props.set("DeviceTypes", device_types);
-            props.set("Id", id);
+            props.set::<Vec<CapabilityReportCapability>>("Capabilities", required.capabilities);
+            props.set::<Vec<String>>("DeviceTypes", required.device_types);
+            props.set::<String>("Id", required.id);
             CapabilityReportEndpoint { props }
         }
     }
@@ -801,23 +941,61 @@ pub mod managed_thing {
         props: Props,
     }
 
-    impl CapabilityReportCapability {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CapabilityReportCapability`], by name: the argument of [`CapabilityReportCapability::new`].
+    #[derive(Clone, Debug)]
+    pub struct CapabilityReportCapabilityRequired {
+        /// Capability actions used in Capability Report.
         ///
-        /// - `actions`: `Actions`, Capability actions used in Capability Report.
-        /// - `events`: `Events`, Capability events used in Capability Report.
-        /// - `id`: `Id`, Identifier of a SchemaVersion
-        /// - `name`: `Name`, Name for the AWS capability.
-        /// - `properties`: `Properties`, Capability properties used in Capability Report.
-        /// - `version`: `Version`, Version for the AWS capability.
-        pub fn new(actions: impl Into<Val<Vec<String>>>, events: impl Into<Val<Vec<String>>>, id: impl Into<Val<String>>, name: impl Into<Val<String>>, properties: impl Into<Val<Vec<String>>>, version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Actions`.
+        pub actions: Val<Vec<String>>,
+
+        /// Capability events used in Capability Report.
+        ///
+        /// CloudFormation property `Events`.
+        pub events: Val<Vec<String>>,
+
+        /// Identifier of a SchemaVersion
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// Name for the AWS capability.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Capability properties used in Capability Report.
+        ///
+        /// CloudFormation property `Properties`.
+        pub properties: Val<Vec<String>>,
+
+        /// Version for the AWS capability.
+        ///
+        /// CloudFormation property `Version`.
+        pub version: Val<String>,
+    }
+
+    impl CapabilityReportCapability {
+        /// Creates the value from its required properties, by name in [`CapabilityReportCapabilityRequired`]:
+        ///
+        /// ```text
+        /// CapabilityReportCapability::new(CapabilityReportCapabilityRequired {
+        ///     actions: vec!["..."].into(),
+        ///     events: vec!["..."].into(),
+        ///     id: "...".into(),
+        ///     name: "...".into(),
+        ///     properties: vec!["..."].into(),
+        ///     version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CapabilityReportCapabilityRequired) -> Self {
             let mut props = Props::new();
-            props.set("Actions", actions);
-            props.set("Events", events);
-            props.set("Id", id);
-            props.set("Name", name);
-            props.set("Properties", properties);
-            props.set("Version", version);
+            props.set::<Vec<String>>("Actions", required.actions);
+            props.set::<Vec<String>>("Events", required.events);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Properties", required.properties);
+            props.set::<String>("Version", required.version);
             CapabilityReportCapability { props }
         }
     }
@@ -902,11 +1080,39 @@ pub mod managed_thing {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthenticationMaterialType` in `AWS::IoTManagedIntegrations::ManagedThing`; `.into()` makes a `Val<String>`.
+        AuthenticationMaterialType {
+            WifiSetupQrBarCode = "WIFI_SETUP_QR_BAR_CODE",
+            ZwaveQrBarCode = "ZWAVE_QR_BAR_CODE",
+            ZigbeeQrBarCode = "ZIGBEE_QR_BAR_CODE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Role` in `AWS::IoTManagedIntegrations::ManagedThing`; `.into()` makes a `Val<String>`.
+        Role {
+            Controller = "CONTROLLER",
+            Device = "DEVICE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IoTManagedIntegrations::ProvisioningProfile
 ///
 /// CloudFormation type `AWS::IoTManagedIntegrations::ProvisioningProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Identifier`: `handle.identifier()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnProvisioningProfile {
     props: Props,
@@ -916,9 +1122,9 @@ pub struct CfnProvisioningProfile {
 impl CfnProvisioningProfile {
     pub const TYPE_NAME: &'static str = "AWS::IoTManagedIntegrations::ProvisioningProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `provisioning_type`: `ProvisioningType`.
+    /// - `provisioning_type`: `ProvisioningType`. Allowed values: the enum [`provisioning_profile::ProvisioningType`].
     pub fn new(provisioning_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProvisioningType", provisioning_type);
@@ -1015,6 +1221,19 @@ pub(crate) static PROVISIONING_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnProvisioningProfile`].
+pub mod provisioning_profile {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ProvisioningType` in `AWS::IoTManagedIntegrations::ProvisioningProfile`; `.into()` makes a `Val<String>`.
+        ProvisioningType {
+            FleetProvisioning = "FLEET_PROVISIONING",
+            Jitr = "JITR",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

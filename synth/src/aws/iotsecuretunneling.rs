@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// A connection between a source computer and a destination device using AWS IoT Secure Tunneling.
 ///
 /// CloudFormation type `AWS::IoTSecureTunneling::Tunnel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the tunnel. Valid values are OPEN and CLOSED.
+/// - `TunnelArn`: `handle.tunnel_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the tunnel.
+/// - `TunnelId`: `handle.tunnel_id()` → `Val<String>`. A unique alpha-numeric tunnel ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TunnelArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTunnel {
     props: Props,
@@ -134,7 +143,7 @@ pub mod tunnel {
     }
 
     impl DestinationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `services`: `Services`, A list of service names that identify the target application.
         pub fn new(services: impl Into<Val<Vec<String>>>) -> Self {
@@ -162,15 +171,33 @@ pub mod tunnel {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,25 +15,59 @@ use crate::value::{Map, Val};
 /// Resource schema for AWS::IoTSiteWise::AccessPolicy
 ///
 /// CloudFormation type `AWS::IoTSiteWise::AccessPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessPolicyArn`: `handle.access_policy_arn()` → `Val<String>`. The ARN of the access policy.
+/// - `AccessPolicyId`: `handle.access_policy_id()` → `Val<String>`. The ID of the access policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccessPolicyId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccessPolicy`], by name: the argument of [`CfnAccessPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccessPolicyRequired {
+    /// The identity for this access policy. Choose either a user or a group but not both.
+    ///
+    /// CloudFormation property `AccessPolicyIdentity`.
+    pub access_policy_identity: Val<access_policy::AccessPolicyIdentity>,
+
+    /// The permission level for this access policy. Valid values are ADMINISTRATOR or VIEWER.
+    ///
+    /// CloudFormation property `AccessPolicyPermission`.
+    ///
+    /// Allowed values (the enum [`access_policy::AccessPolicyPermission`]): `ADMINISTRATOR`, `VIEWER`.
+    pub access_policy_permission: Val<String>,
+
+    /// The AWS IoT SiteWise Monitor resource for this access policy. Choose either portal or project but not both.
+    ///
+    /// CloudFormation property `AccessPolicyResource`.
+    pub access_policy_resource: Val<access_policy::AccessPolicyResource>,
+}
+
 impl CfnAccessPolicy {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::AccessPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccessPolicyRequired`]:
     ///
-    /// - `access_policy_identity`: `AccessPolicyIdentity`, The identity for this access policy. Choose either a user or a group but not both.
-    /// - `access_policy_permission`: `AccessPolicyPermission`, The permission level for this access policy. Valid values are ADMINISTRATOR or VIEWER.
-    /// - `access_policy_resource`: `AccessPolicyResource`, The AWS IoT SiteWise Monitor resource for this access policy. Choose either portal or project but not both.
-    pub fn new(access_policy_identity: impl Into<Val<access_policy::AccessPolicyIdentity>>, access_policy_permission: impl Into<Val<String>>, access_policy_resource: impl Into<Val<access_policy::AccessPolicyResource>>) -> Self {
+    /// ```text
+    /// CfnAccessPolicy::new(CfnAccessPolicyRequired {
+    ///     access_policy_identity: access_policy::AccessPolicyIdentity::new(...).into(),
+    ///     access_policy_permission: access_policy::AccessPolicyPermission::Administrator.into(),
+    ///     access_policy_resource: access_policy::AccessPolicyResource::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccessPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccessPolicyIdentity", access_policy_identity);
-        props.set("AccessPolicyPermission", access_policy_permission);
-        props.set("AccessPolicyResource", access_policy_resource);
+        props.set::<access_policy::AccessPolicyIdentity>("AccessPolicyIdentity", required.access_policy_identity);
+        props.set::<String>("AccessPolicyPermission", required.access_policy_permission);
+        props.set::<access_policy::AccessPolicyResource>("AccessPolicyResource", required.access_policy_resource);
         CfnAccessPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -90,11 +123,11 @@ pub(crate) static ACCESS_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAccessPolicy`].
+/// Property types and enums of the allowed values of [`CfnAccessPolicy`].
 pub mod access_policy {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The identity for this access policy. Choose either an SSO user or group or an IAM user or role.
     #[derive(Clone, Debug)]
@@ -347,28 +380,72 @@ pub mod access_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AccessPolicyPermission` in `AWS::IoTSiteWise::AccessPolicy`; `.into()` makes a `Val<String>`.
+        AccessPolicyPermission {
+            Administrator = "ADMINISTRATOR",
+            Viewer = "VIEWER",
+        }
+    }
 }
 
 /// Represents an AWS IoT SiteWise application that provides IAM Identity Center based access to a workspace.
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`. The unique identifier of the application.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the application.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time the application was created.
+/// - `DnsSubdomain`: `handle.dns_subdomain()` → `Val<String>`. The DNS-compliant subdomain label assigned to the application.
+/// - `IdcApplicationArn`: `handle.idc_application_arn()` → `Val<String>`. The ARN of the IAM Identity Center application created for the application.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the application.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time the application was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// The name of the application.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The name of the workspace that the application belongs to.
+    ///
+    /// CloudFormation property `WorkspaceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_name: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `name`: `Name`, The name of the application.
-    /// - `workspace_name`: `WorkspaceName`, The name of the workspace that the application belongs to.
-    pub fn new(name: impl Into<Val<String>>, workspace_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     name: "...".into(),
+    ///     workspace_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("WorkspaceName", workspace_name);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("WorkspaceName", required.workspace_name);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -497,15 +574,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -528,23 +623,50 @@ pub mod application {
 /// Resource schema for AWS::IoTSiteWise::Asset
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Asset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssetArn`: `handle.asset_arn()` → `Val<String>`. The ARN of the asset
+/// - `AssetId`: `handle.asset_id()` → `Val<String>`. The ID of the asset
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssetId`.
 #[derive(Clone, Debug)]
 pub struct CfnAsset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAsset`], by name: the argument of [`CfnAsset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssetRequired {
+    /// The ID of the asset model from which to create the asset.
+    ///
+    /// CloudFormation property `AssetModelId`.
+    pub asset_model_id: Val<String>,
+
+    /// A unique, friendly name for the asset.
+    ///
+    /// CloudFormation property `AssetName`.
+    pub asset_name: Val<String>,
+}
+
 impl CfnAsset {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Asset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssetRequired`]:
     ///
-    /// - `asset_model_id`: `AssetModelId`, The ID of the asset model from which to create the asset.
-    /// - `asset_name`: `AssetName`, A unique, friendly name for the asset.
-    pub fn new(asset_model_id: impl Into<Val<String>>, asset_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAsset::new(CfnAssetRequired {
+    ///     asset_model_id: "...".into(),
+    ///     asset_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssetRequired) -> Self {
         let mut props = Props::new();
-        props.set("AssetModelId", asset_model_id);
-        props.set("AssetName", asset_name);
+        props.set::<String>("AssetModelId", required.asset_model_id);
+        props.set::<String>("AssetName", required.asset_name);
         CfnAsset { props, options: ResourceOptions::default() }
     }
 
@@ -633,11 +755,11 @@ pub(crate) static ASSET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAsset`].
+/// Property types and enums of the allowed values of [`CfnAsset`].
 pub mod asset {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A hierarchy specifies allowed parent/child asset relationships.
     #[derive(Clone, Debug)]
@@ -646,7 +768,7 @@ pub mod asset {
     }
 
     impl AssetHierarchy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `child_asset_id`: `ChildAssetId`, The ID of the child asset to be associated.
         pub fn new(child_asset_id: impl Into<Val<String>>) -> Self {
@@ -719,7 +841,7 @@ pub mod asset {
 
         /// The MQTT notification state (ENABLED or DISABLED) for this asset property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`NotificationState`]): `ENABLED`, `DISABLED`.
         pub fn notification_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NotificationState", value);
             self
@@ -744,15 +866,29 @@ pub mod asset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -781,11 +917,28 @@ pub mod asset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NotificationState` in `AWS::IoTSiteWise::Asset`; `.into()` makes a `Val<String>`.
+        NotificationState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource schema for AWS::IoTSiteWise::AssetModel
 ///
 /// CloudFormation type `AWS::IoTSiteWise::AssetModel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssetModelArn`: `handle.asset_model_arn()` → `Val<String>`. The ARN of the asset model, which has the following format.
+/// - `AssetModelId`: `handle.asset_model_id()` → `Val<String>`. The ID of the asset model.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssetModelId`.
 #[derive(Clone, Debug)]
 pub struct CfnAssetModel {
     props: Props,
@@ -795,7 +948,7 @@ pub struct CfnAssetModel {
 impl CfnAssetModel {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::AssetModel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `asset_model_name`: `AssetModelName`, A unique, friendly name for the asset model.
     pub fn new(asset_model_name: impl Into<Val<String>>) -> Self {
@@ -836,7 +989,7 @@ impl CfnAssetModel {
 
     /// The type of the asset model (ASSET_MODEL OR COMPONENT_MODEL or INTERFACE)
     ///
-    /// Allowed values: `ASSET_MODEL`, `COMPONENT_MODEL`, `INTERFACE`.
+    /// Allowed values (the enum [`asset_model::AssetModelType`]): `ASSET_MODEL`, `COMPONENT_MODEL`, `INTERFACE`.
     ///
     /// Changing it replaces the resource.
     pub fn asset_model_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -912,11 +1065,11 @@ pub(crate) static ASSET_MODEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAssetModel`].
+/// Property types and enums of the allowed values of [`CfnAssetModel`].
 pub mod asset_model {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains a composite model definition in an asset model. This composite model definition is applied to all assets created from the asset model.
     #[derive(Clone, Debug)]
@@ -924,15 +1077,33 @@ pub mod asset_model {
         props: Props,
     }
 
-    impl AssetModelCompositeModel {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssetModelCompositeModel`], by name: the argument of [`AssetModelCompositeModel::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssetModelCompositeModelRequired {
+        /// A unique, friendly name for the asset composite model.
         ///
-        /// - `name`: `Name`, A unique, friendly name for the asset composite model.
-        /// - `type_`: `Type`, The type of the composite model. For alarm composite models, this type is AWS/ALARM
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The type of the composite model. For alarm composite models, this type is AWS/ALARM
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl AssetModelCompositeModel {
+        /// Creates the value from its required properties, by name in [`AssetModelCompositeModelRequired`]:
+        ///
+        /// ```text
+        /// AssetModelCompositeModel::new(AssetModelCompositeModelRequired {
+        ///     name: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AssetModelCompositeModelRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             AssetModelCompositeModel { props }
         }
 
@@ -991,23 +1162,48 @@ pub mod asset_model {
         props: Props,
     }
 
-    impl AssetModelProperty {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssetModelProperty`], by name: the argument of [`AssetModelProperty::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssetModelPropertyRequired {
+        /// The data type of the asset model property.
         ///
-        /// - `data_type`: `DataType`, The data type of the asset model property.
-        /// - `name`: `Name`, The name of the asset model property.
-        /// - `type_`: `Type`, The property type
-        pub fn new(data_type: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<PropertyType>>) -> Self {
+        /// CloudFormation property `DataType`.
+        ///
+        /// Allowed values (the enum [`DataType`]): `STRING`, `INTEGER`, `DOUBLE`, `BOOLEAN`, `STRUCT`.
+        pub data_type: Val<String>,
+
+        /// The name of the asset model property.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The property type
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<PropertyType>,
+    }
+
+    impl AssetModelProperty {
+        /// Creates the value from its required properties, by name in [`AssetModelPropertyRequired`]:
+        ///
+        /// ```text
+        /// AssetModelProperty::new(AssetModelPropertyRequired {
+        ///     data_type: DataType::String.into(),
+        ///     name: "...".into(),
+        ///     type_: PropertyType::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AssetModelPropertyRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataType", data_type);
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("DataType", required.data_type);
+            props.set::<String>("Name", required.name);
+            props.set::<PropertyType>("Type", required.type_);
             AssetModelProperty { props }
         }
 
         /// The data type of the structure for this property.
         ///
-        /// Allowed values: `AWS/ALARM_STATE`.
+        /// Allowed values (the enum [`DataTypeSpec`]): `AWS/ALARM_STATE`.
         pub fn data_type_spec(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataTypeSpec", value);
             self
@@ -1051,9 +1247,9 @@ pub mod asset_model {
     }
 
     impl PropertyType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_name`: `TypeName`.
+        /// - `type_name`: `TypeName`. Allowed values: the enum [`TypeName`].
         pub fn new(type_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TypeName", type_name);
@@ -1117,17 +1313,40 @@ pub mod asset_model {
         props: Props,
     }
 
-    impl Metric {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Metric`], by name: the argument of [`Metric::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricRequired {
+        /// The mathematical expression that defines the metric aggregation function. You can specify up to 10 functions per expression.
         ///
-        /// - `expression`: `Expression`, The mathematical expression that defines the metric aggregation function. You can specify up to 10 functions per expression.
-        /// - `variables`: `Variables`, The list of variables used in the expression.
-        /// - `window`: `Window`, The window (time interval) over which AWS IoT SiteWise computes the metric's aggregation expression
-        pub fn new(expression: impl Into<Val<String>>, variables: impl Into<Val<Vec<ExpressionVariable>>>, window: impl Into<Val<MetricWindow>>) -> Self {
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+
+        /// The list of variables used in the expression.
+        ///
+        /// CloudFormation property `Variables`.
+        pub variables: Val<Vec<ExpressionVariable>>,
+
+        /// The window (time interval) over which AWS IoT SiteWise computes the metric's aggregation expression
+        ///
+        /// CloudFormation property `Window`.
+        pub window: Val<MetricWindow>,
+    }
+
+    impl Metric {
+        /// Creates the value from its required properties, by name in [`MetricRequired`]:
+        ///
+        /// ```text
+        /// Metric::new(MetricRequired {
+        ///     expression: "...".into(),
+        ///     variables: vec![ExpressionVariable::new(...)].into(),
+        ///     window: MetricWindow::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricRequired) -> Self {
             let mut props = Props::new();
-            props.set("Expression", expression);
-            props.set("Variables", variables);
-            props.set("Window", window);
+            props.set::<String>("Expression", required.expression);
+            props.set::<Vec<ExpressionVariable>>("Variables", required.variables);
+            props.set::<MetricWindow>("Window", required.window);
             Metric { props }
         }
     }
@@ -1144,15 +1363,33 @@ pub mod asset_model {
         props: Props,
     }
 
-    impl ExpressionVariable {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExpressionVariable`], by name: the argument of [`ExpressionVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExpressionVariableRequired {
+        /// The friendly name of the variable to be used in the expression.
         ///
-        /// - `name`: `Name`, The friendly name of the variable to be used in the expression.
-        /// - `value`: `Value`, The variable that identifies an asset property from which to use values.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<VariableValue>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The variable that identifies an asset property from which to use values.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<VariableValue>,
+    }
+
+    impl ExpressionVariable {
+        /// Creates the value from its required properties, by name in [`ExpressionVariableRequired`]:
+        ///
+        /// ```text
+        /// ExpressionVariable::new(ExpressionVariableRequired {
+        ///     name: "...".into(),
+        ///     value: VariableValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ExpressionVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<VariableValue>("Value", required.value);
             ExpressionVariable { props }
         }
     }
@@ -1232,7 +1469,7 @@ pub mod asset_model {
     }
 
     impl PropertyPathDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the property
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1281,7 +1518,7 @@ pub mod asset_model {
     }
 
     impl TumblingWindow {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `interval`: `Interval`, The time interval for the tumbling window.
         pub fn new(interval: impl Into<Val<String>>) -> Self {
@@ -1309,15 +1546,33 @@ pub mod asset_model {
         props: Props,
     }
 
-    impl Transform {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Transform`], by name: the argument of [`Transform::new`].
+    #[derive(Clone, Debug)]
+    pub struct TransformRequired {
+        /// The mathematical expression that defines the transformation function. You can specify up to 10 functions per expression.
         ///
-        /// - `expression`: `Expression`, The mathematical expression that defines the transformation function. You can specify up to 10 functions per expression.
-        /// - `variables`: `Variables`, The list of variables used in the expression.
-        pub fn new(expression: impl Into<Val<String>>, variables: impl Into<Val<Vec<ExpressionVariable>>>) -> Self {
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+
+        /// The list of variables used in the expression.
+        ///
+        /// CloudFormation property `Variables`.
+        pub variables: Val<Vec<ExpressionVariable>>,
+    }
+
+    impl Transform {
+        /// Creates the value from its required properties, by name in [`TransformRequired`]:
+        ///
+        /// ```text
+        /// Transform::new(TransformRequired {
+        ///     expression: "...".into(),
+        ///     variables: vec![ExpressionVariable::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: TransformRequired) -> Self {
             let mut props = Props::new();
-            props.set("Expression", expression);
-            props.set("Variables", variables);
+            props.set::<String>("Expression", required.expression);
+            props.set::<Vec<ExpressionVariable>>("Variables", required.variables);
             Transform { props }
         }
     }
@@ -1334,15 +1589,33 @@ pub mod asset_model {
         props: Props,
     }
 
-    impl AssetModelHierarchy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssetModelHierarchy`], by name: the argument of [`AssetModelHierarchy::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssetModelHierarchyRequired {
+        /// The ID of the asset model. All assets in this hierarchy must be instances of the child AssetModelId asset model.
         ///
-        /// - `child_asset_model_id`: `ChildAssetModelId`, The ID of the asset model. All assets in this hierarchy must be instances of the child AssetModelId asset model.
-        /// - `name`: `Name`, The name of the asset model hierarchy.
-        pub fn new(child_asset_model_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ChildAssetModelId`.
+        pub child_asset_model_id: Val<String>,
+
+        /// The name of the asset model hierarchy.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl AssetModelHierarchy {
+        /// Creates the value from its required properties, by name in [`AssetModelHierarchyRequired`]:
+        ///
+        /// ```text
+        /// AssetModelHierarchy::new(AssetModelHierarchyRequired {
+        ///     child_asset_model_id: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AssetModelHierarchyRequired) -> Self {
             let mut props = Props::new();
-            props.set("ChildAssetModelId", child_asset_model_id);
-            props.set("Name", name);
+            props.set::<String>("ChildAssetModelId", required.child_asset_model_id);
+            props.set::<String>("Name", required.name);
             AssetModelHierarchy { props }
         }
 
@@ -1410,7 +1683,7 @@ pub mod asset_model {
     }
 
     impl EnforcedAssetModelInterfacePropertyMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `interface_asset_model_property_external_id`: `InterfaceAssetModelPropertyExternalId`, The external ID of the enforced interface property
         pub fn new(interface_asset_model_property_external_id: impl Into<Val<String>>) -> Self {
@@ -1444,15 +1717,29 @@ pub mod asset_model {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1577,30 +1864,99 @@ pub mod asset_model {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AssetModelType` in `AWS::IoTSiteWise::AssetModel`; `.into()` makes a `Val<String>`.
+        AssetModelType {
+            AssetModel = "ASSET_MODEL",
+            ComponentModel = "COMPONENT_MODEL",
+            Interface = "INTERFACE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::IoTSiteWise::AssetModel`; `.into()` makes a `Val<String>`.
+        DataType {
+            String = "STRING",
+            Integer = "INTEGER",
+            Double = "DOUBLE",
+            Boolean = "BOOLEAN",
+            Struct = "STRUCT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataTypeSpec` in `AWS::IoTSiteWise::AssetModel`; `.into()` makes a `Val<String>`.
+        DataTypeSpec {
+            AwsAlarmState = "AWS/ALARM_STATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TypeName` in `AWS::IoTSiteWise::AssetModel`; `.into()` makes a `Val<String>`.
+        TypeName {
+            Measurement = "Measurement",
+            Attribute = "Attribute",
+            Transform = "Transform",
+            Metric = "Metric",
+        }
+    }
 }
 
 /// Resource schema for AWS::IoTSiteWise::ComputationModel.
 ///
 /// CloudFormation type `AWS::IoTSiteWise::ComputationModel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ComputationModelArn`: `handle.computation_model_arn()` → `Val<String>`. The ARN of the computation model.
+/// - `ComputationModelId`: `handle.computation_model_id()` → `Val<String>`. The ID of the computation model.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ComputationModelId`.
 #[derive(Clone, Debug)]
 pub struct CfnComputationModel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnComputationModel`], by name: the argument of [`CfnComputationModel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnComputationModelRequired {
+    /// The configuration for the computation model.
+    ///
+    /// CloudFormation property `ComputationModelConfiguration`.
+    pub computation_model_configuration: Val<computation_model::ComputationModelConfiguration>,
+
+    /// The data binding for the computation model.
+    ///
+    /// CloudFormation property `ComputationModelDataBinding`.
+    pub computation_model_data_binding: Val<Map<computation_model::ComputationModelDataBindingValue>>,
+
+    /// The name of the computation model.
+    ///
+    /// CloudFormation property `ComputationModelName`.
+    pub computation_model_name: Val<String>,
+}
+
 impl CfnComputationModel {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::ComputationModel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnComputationModelRequired`]:
     ///
-    /// - `computation_model_configuration`: `ComputationModelConfiguration`, The configuration for the computation model.
-    /// - `computation_model_data_binding`: `ComputationModelDataBinding`, The data binding for the computation model.
-    /// - `computation_model_name`: `ComputationModelName`, The name of the computation model.
-    pub fn new(computation_model_configuration: impl Into<Val<computation_model::ComputationModelConfiguration>>, computation_model_data_binding: impl Into<Val<Map<computation_model::ComputationModelDataBindingValue>>>, computation_model_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnComputationModel::new(CfnComputationModelRequired {
+    ///     computation_model_configuration: computation_model::ComputationModelConfiguration::new(...).into(),
+    ///     computation_model_data_binding: [("key", computation_model::ComputationModelDataBindingValue::new(...))].into(),
+    ///     computation_model_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnComputationModelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ComputationModelConfiguration", computation_model_configuration);
-        props.set("ComputationModelDataBinding", computation_model_data_binding);
-        props.set("ComputationModelName", computation_model_name);
+        props.set::<computation_model::ComputationModelConfiguration>("ComputationModelConfiguration", required.computation_model_configuration);
+        props.set::<Map<computation_model::ComputationModelDataBindingValue>>("ComputationModelDataBinding", required.computation_model_data_binding);
+        props.set::<String>("ComputationModelName", required.computation_model_name);
         CfnComputationModel { props, options: ResourceOptions::default() }
     }
 
@@ -1708,15 +2064,33 @@ pub mod computation_model {
         props: Props,
     }
 
-    impl AnomalyDetectionComputationModelConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AnomalyDetectionComputationModelConfiguration`], by name: the argument of [`AnomalyDetectionComputationModelConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AnomalyDetectionComputationModelConfigurationRequired {
+        /// Input properties for anomaly detection.
         ///
-        /// - `input_properties`: `InputProperties`, Input properties for anomaly detection.
-        /// - `result_property`: `ResultProperty`, Result property for anomaly detection.
-        pub fn new(input_properties: impl Into<Val<String>>, result_property: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InputProperties`.
+        pub input_properties: Val<String>,
+
+        /// Result property for anomaly detection.
+        ///
+        /// CloudFormation property `ResultProperty`.
+        pub result_property: Val<String>,
+    }
+
+    impl AnomalyDetectionComputationModelConfiguration {
+        /// Creates the value from its required properties, by name in [`AnomalyDetectionComputationModelConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AnomalyDetectionComputationModelConfiguration::new(AnomalyDetectionComputationModelConfigurationRequired {
+        ///     input_properties: "...".into(),
+        ///     result_property: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AnomalyDetectionComputationModelConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputProperties", input_properties);
-            props.set("ResultProperty", result_property);
+            props.set::<String>("InputProperties", required.input_properties);
+            props.set::<String>("ResultProperty", required.result_property);
             AnomalyDetectionComputationModelConfiguration { props }
         }
     }
@@ -1771,15 +2145,33 @@ pub mod computation_model {
         props: Props,
     }
 
-    impl AssetModelPropertyBindingValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssetModelPropertyBindingValue`], by name: the argument of [`AssetModelPropertyBindingValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssetModelPropertyBindingValueRequired {
+        /// The ID of the asset model.
         ///
-        /// - `asset_model_id`: `AssetModelId`, The ID of the asset model.
-        /// - `property_id`: `PropertyId`, The ID of the asset model property.
-        pub fn new(asset_model_id: impl Into<Val<String>>, property_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AssetModelId`.
+        pub asset_model_id: Val<String>,
+
+        /// The ID of the asset model property.
+        ///
+        /// CloudFormation property `PropertyId`.
+        pub property_id: Val<String>,
+    }
+
+    impl AssetModelPropertyBindingValue {
+        /// Creates the value from its required properties, by name in [`AssetModelPropertyBindingValueRequired`]:
+        ///
+        /// ```text
+        /// AssetModelPropertyBindingValue::new(AssetModelPropertyBindingValueRequired {
+        ///     asset_model_id: "...".into(),
+        ///     property_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AssetModelPropertyBindingValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("AssetModelId", asset_model_id);
-            props.set("PropertyId", property_id);
+            props.set::<String>("AssetModelId", required.asset_model_id);
+            props.set::<String>("PropertyId", required.property_id);
             AssetModelPropertyBindingValue { props }
         }
     }
@@ -1796,15 +2188,33 @@ pub mod computation_model {
         props: Props,
     }
 
-    impl AssetPropertyBindingValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssetPropertyBindingValue`], by name: the argument of [`AssetPropertyBindingValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssetPropertyBindingValueRequired {
+        /// The ID of the asset.
         ///
-        /// - `asset_id`: `AssetId`, The ID of the asset.
-        /// - `property_id`: `PropertyId`, The ID of the asset property.
-        pub fn new(asset_id: impl Into<Val<String>>, property_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AssetId`.
+        pub asset_id: Val<String>,
+
+        /// The ID of the asset property.
+        ///
+        /// CloudFormation property `PropertyId`.
+        pub property_id: Val<String>,
+    }
+
+    impl AssetPropertyBindingValue {
+        /// Creates the value from its required properties, by name in [`AssetPropertyBindingValueRequired`]:
+        ///
+        /// ```text
+        /// AssetPropertyBindingValue::new(AssetPropertyBindingValueRequired {
+        ///     asset_id: "...".into(),
+        ///     property_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AssetPropertyBindingValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("AssetId", asset_id);
-            props.set("PropertyId", property_id);
+            props.set::<String>("AssetId", required.asset_id);
+            props.set::<String>("PropertyId", required.property_id);
             AssetPropertyBindingValue { props }
         }
     }
@@ -1821,15 +2231,29 @@ pub mod computation_model {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1892,25 +2316,57 @@ pub mod computation_model {
 /// Resource schema for AWS::IoTSiteWise::Dashboard
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Dashboard`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DashboardArn`: `handle.dashboard_arn()` → `Val<String>`. The ARN of the dashboard.
+/// - `DashboardId`: `handle.dashboard_id()` → `Val<String>`. The ID of the dashboard.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DashboardId`.
 #[derive(Clone, Debug)]
 pub struct CfnDashboard {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDashboard`], by name: the argument of [`CfnDashboard::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDashboardRequired {
+    /// The dashboard definition specified in a JSON literal.
+    ///
+    /// CloudFormation property `DashboardDefinition`.
+    pub dashboard_definition: Val<String>,
+
+    /// A description for the dashboard.
+    ///
+    /// CloudFormation property `DashboardDescription`.
+    pub dashboard_description: Val<String>,
+
+    /// A friendly name for the dashboard.
+    ///
+    /// CloudFormation property `DashboardName`.
+    pub dashboard_name: Val<String>,
+}
+
 impl CfnDashboard {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Dashboard";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDashboardRequired`]:
     ///
-    /// - `dashboard_definition`: `DashboardDefinition`, The dashboard definition specified in a JSON literal.
-    /// - `dashboard_description`: `DashboardDescription`, A description for the dashboard.
-    /// - `dashboard_name`: `DashboardName`, A friendly name for the dashboard.
-    pub fn new(dashboard_definition: impl Into<Val<String>>, dashboard_description: impl Into<Val<String>>, dashboard_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDashboard::new(CfnDashboardRequired {
+    ///     dashboard_definition: "...".into(),
+    ///     dashboard_description: "...".into(),
+    ///     dashboard_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDashboardRequired) -> Self {
         let mut props = Props::new();
-        props.set("DashboardDefinition", dashboard_definition);
-        props.set("DashboardDescription", dashboard_description);
-        props.set("DashboardName", dashboard_name);
+        props.set::<String>("DashboardDefinition", required.dashboard_definition);
+        props.set::<String>("DashboardDescription", required.dashboard_description);
+        props.set::<String>("DashboardName", required.dashboard_name);
         CfnDashboard { props, options: ResourceOptions::default() }
     }
 
@@ -1992,15 +2448,29 @@ pub mod dashboard {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2015,6 +2485,15 @@ pub mod dashboard {
 /// Resource schema for AWS::IoTSiteWise::Dataset.
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Dataset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DatasetArn`: `handle.dataset_arn()` → `Val<String>`. The ARN of the dataset.
+/// - `DatasetId`: `handle.dataset_id()` → `Val<String>`. The ID of the dataset. For workspace-scoped datasets this is the workspace name and dataset ID joined by a slash, for example my-workspace/123e4567-e89b-42d3-a456-426614174000.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatasetId`.
 #[derive(Clone, Debug)]
 pub struct CfnDataset {
     props: Props,
@@ -2024,7 +2503,7 @@ pub struct CfnDataset {
 impl CfnDataset {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Dataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `dataset_name`: `DatasetName`, The name of the dataset.
     pub fn new(dataset_name: impl Into<Val<String>>) -> Self {
@@ -2053,7 +2532,7 @@ impl CfnDataset {
 
     /// The type of the dataset.
     ///
-    /// Allowed values: `SESSION`, `CURATED`, `EXTERNAL`.
+    /// Allowed values (the enum [`dataset::DatasetType`]): `SESSION`, `CURATED`, `EXTERNAL`.
     ///
     /// Changing it replaces the resource.
     pub fn dataset_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2129,11 +2608,11 @@ pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataset`].
+/// Property types and enums of the allowed values of [`CfnDataset`].
 pub mod dataset {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTSiteWise::Dataset`.
     #[derive(Clone, Debug)]
@@ -2167,15 +2646,33 @@ pub mod dataset {
         props: Props,
     }
 
-    impl SessionConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SessionConfig`], by name: the argument of [`SessionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SessionConfigRequired {
+        /// The end time of the session as an ISO 8601 UTC instant, for example 2024-12-31T23:59:59Z.
         ///
-        /// - `session_end_time`: `SessionEndTime`, The end time of the session as an ISO 8601 UTC instant, for example 2024-12-31T23:59:59Z.
-        /// - `session_start_time`: `SessionStartTime`, The start time of the session as an ISO 8601 UTC instant, for example 2024-01-01T00:00:00Z.
-        pub fn new(session_end_time: impl Into<Val<String>>, session_start_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SessionEndTime`.
+        pub session_end_time: Val<String>,
+
+        /// The start time of the session as an ISO 8601 UTC instant, for example 2024-01-01T00:00:00Z.
+        ///
+        /// CloudFormation property `SessionStartTime`.
+        pub session_start_time: Val<String>,
+    }
+
+    impl SessionConfig {
+        /// Creates the value from its required properties, by name in [`SessionConfigRequired`]:
+        ///
+        /// ```text
+        /// SessionConfig::new(SessionConfigRequired {
+        ///     session_end_time: "...".into(),
+        ///     session_start_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SessionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SessionEndTime", session_end_time);
-            props.set("SessionStartTime", session_start_time);
+            props.set::<String>("SessionEndTime", required.session_end_time);
+            props.set::<String>("SessionStartTime", required.session_start_time);
             SessionConfig { props }
         }
     }
@@ -2192,15 +2689,37 @@ pub mod dataset {
         props: Props,
     }
 
-    impl DatasetSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DatasetSource`], by name: the argument of [`DatasetSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatasetSourceRequired {
+        /// The format of the dataset source associated with the dataset.
         ///
-        /// - `source_format`: `SourceFormat`, The format of the dataset source associated with the dataset.
-        /// - `source_type`: `SourceType`, The type of data source for the dataset.
-        pub fn new(source_format: impl Into<Val<String>>, source_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SourceFormat`.
+        ///
+        /// Allowed values (the enum [`SourceFormat`]): `KNOWLEDGE_BASE`, `TIMESERIES`.
+        pub source_format: Val<String>,
+
+        /// The type of data source for the dataset.
+        ///
+        /// CloudFormation property `SourceType`.
+        ///
+        /// Allowed values (the enum [`SourceType`]): `KENDRA`, `SITEWISE`.
+        pub source_type: Val<String>,
+    }
+
+    impl DatasetSource {
+        /// Creates the value from its required properties, by name in [`DatasetSourceRequired`]:
+        ///
+        /// ```text
+        /// DatasetSource::new(DatasetSourceRequired {
+        ///     source_format: SourceFormat::KnowledgeBase.into(),
+        ///     source_type: SourceType::Kendra.into(),
+        /// })
+        /// ```
+        pub fn new(required: DatasetSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceFormat", source_format);
-            props.set("SourceType", source_type);
+            props.set::<String>("SourceFormat", required.source_format);
+            props.set::<String>("SourceType", required.source_type);
             DatasetSource { props }
         }
 
@@ -2249,15 +2768,33 @@ pub mod dataset {
         props: Props,
     }
 
-    impl KendraSourceDetail {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KendraSourceDetail`], by name: the argument of [`KendraSourceDetail::new`].
+    #[derive(Clone, Debug)]
+    pub struct KendraSourceDetailRequired {
+        /// The knowledgeBaseArn details for the Kendra dataset source.
         ///
-        /// - `knowledge_base_arn`: `KnowledgeBaseArn`, The knowledgeBaseArn details for the Kendra dataset source.
-        /// - `role_arn`: `RoleArn`, The roleARN details for the Kendra dataset source.
-        pub fn new(knowledge_base_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `KnowledgeBaseArn`.
+        pub knowledge_base_arn: Val<String>,
+
+        /// The roleARN details for the Kendra dataset source.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl KendraSourceDetail {
+        /// Creates the value from its required properties, by name in [`KendraSourceDetailRequired`]:
+        ///
+        /// ```text
+        /// KendraSourceDetail::new(KendraSourceDetailRequired {
+        ///     knowledge_base_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KendraSourceDetailRequired) -> Self {
             let mut props = Props::new();
-            props.set("KnowledgeBaseArn", knowledge_base_arn);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("KnowledgeBaseArn", required.knowledge_base_arn);
+            props.set::<String>("RoleArn", required.role_arn);
             KendraSourceDetail { props }
         }
     }
@@ -2274,15 +2811,29 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2316,28 +2867,81 @@ pub mod dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DatasetType` in `AWS::IoTSiteWise::Dataset`; `.into()` makes a `Val<String>`.
+        DatasetType {
+            Session = "SESSION",
+            Curated = "CURATED",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceFormat` in `AWS::IoTSiteWise::Dataset`; `.into()` makes a `Val<String>`.
+        SourceFormat {
+            KnowledgeBase = "KNOWLEDGE_BASE",
+            Timeseries = "TIMESERIES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::IoTSiteWise::Dataset`; `.into()` makes a `Val<String>`.
+        SourceType {
+            Kendra = "KENDRA",
+            Sitewise = "SITEWISE",
+        }
+    }
 }
 
 /// Resource schema for AWS::IoTSiteWise::Gateway
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Gateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GatewayId`: `handle.gateway_id()` → `Val<String>`. The ID of the gateway device.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GatewayId`.
 #[derive(Clone, Debug)]
 pub struct CfnGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGateway`], by name: the argument of [`CfnGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayRequired {
+    /// A unique, friendly name for the gateway.
+    ///
+    /// CloudFormation property `GatewayName`.
+    pub gateway_name: Val<String>,
+
+    /// The gateway's platform. You can only specify one platform in a gateway.
+    ///
+    /// CloudFormation property `GatewayPlatform`.
+    ///
+    /// Changing it replaces the resource.
+    pub gateway_platform: Val<gateway::GatewayPlatform>,
+}
+
 impl CfnGateway {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Gateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayRequired`]:
     ///
-    /// - `gateway_name`: `GatewayName`, A unique, friendly name for the gateway.
-    /// - `gateway_platform`: `GatewayPlatform`, The gateway's platform. You can only specify one platform in a gateway.
-    pub fn new(gateway_name: impl Into<Val<String>>, gateway_platform: impl Into<Val<gateway::GatewayPlatform>>) -> Self {
+    /// ```text
+    /// CfnGateway::new(CfnGatewayRequired {
+    ///     gateway_name: "...".into(),
+    ///     gateway_platform: gateway::GatewayPlatform::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayName", gateway_name);
-        props.set("GatewayPlatform", gateway_platform);
+        props.set::<String>("GatewayName", required.gateway_name);
+        props.set::<gateway::GatewayPlatform>("GatewayPlatform", required.gateway_platform);
         CfnGateway { props, options: ResourceOptions::default() }
     }
 
@@ -2406,11 +3010,11 @@ pub(crate) static GATEWAY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGateway`].
+/// Property types and enums of the allowed values of [`CfnGateway`].
 pub mod gateway {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains a summary of a gateway capability configuration.
     #[derive(Clone, Debug)]
@@ -2419,7 +3023,7 @@ pub mod gateway {
     }
 
     impl GatewayCapabilitySummary {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capability_namespace`: `CapabilityNamespace`, The namespace of the capability configuration.
         pub fn new(capability_namespace: impl Into<Val<String>>) -> Self {
@@ -2480,7 +3084,7 @@ pub mod gateway {
     }
 
     impl GreengrassV2 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `core_device_thing_name`: `CoreDeviceThingName`, The name of the CoreDevice in GreenGrass V2.
         pub fn new(core_device_thing_name: impl Into<Val<String>>) -> Self {
@@ -2491,7 +3095,7 @@ pub mod gateway {
 
         /// The operating system of the core device in AWS IoT Greengrass V2.
         ///
-        /// Allowed values: `LINUX_AARCH64`, `LINUX_AMD64`, `WINDOWS_AMD64`.
+        /// Allowed values (the enum [`CoreDeviceOperatingSystem`]): `LINUX_AARCH64`, `LINUX_AMD64`, `WINDOWS_AMD64`.
         pub fn core_device_operating_system(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CoreDeviceOperatingSystem", value);
             self
@@ -2511,7 +3115,7 @@ pub mod gateway {
     }
 
     impl SiemensIe {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `iot_core_thing_name`: `IotCoreThingName`, The name of the IoT Core Thing.
         pub fn new(iot_core_thing_name: impl Into<Val<String>>) -> Self {
@@ -2533,15 +3137,29 @@ pub mod gateway {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2575,30 +3193,75 @@ pub mod gateway {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CoreDeviceOperatingSystem` in `AWS::IoTSiteWise::Gateway`; `.into()` makes a `Val<String>`.
+        CoreDeviceOperatingSystem {
+            LinuxAarch64 = "LINUX_AARCH64",
+            LinuxAmd64 = "LINUX_AMD64",
+            WindowsAmd64 = "WINDOWS_AMD64",
+        }
+    }
 }
 
 /// Resource schema for AWS::IoTSiteWise::Pipeline. A pipeline defines a directed acyclic graph (DAG) of compute nodes, where each node references a task definition and can declare dependencies on other nodes.
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Pipeline`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PipelineArn`: `handle.pipeline_arn()` → `Val<String>`. The ARN of the pipeline.
+/// - `Status`: `handle.status()` → `Val<String>`. The current lifecycle status of the pipeline.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PipelineArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPipeline {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPipeline`], by name: the argument of [`CfnPipeline::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPipelineRequired {
+    /// The list of compute nodes that form the pipeline DAG.
+    ///
+    /// CloudFormation property `Computations`.
+    pub computations: Val<Vec<pipeline::ComputeNode>>,
+
+    /// The name of the pipeline. Must be unique within the workspace.
+    ///
+    /// CloudFormation property `PipelineName`.
+    ///
+    /// Changing it replaces the resource.
+    pub pipeline_name: Val<String>,
+
+    /// The name of the workspace.
+    ///
+    /// CloudFormation property `WorkspaceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_name: Val<String>,
+}
+
 impl CfnPipeline {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Pipeline";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPipelineRequired`]:
     ///
-    /// - `computations`: `Computations`, The list of compute nodes that form the pipeline DAG.
-    /// - `pipeline_name`: `PipelineName`, The name of the pipeline. Must be unique within the workspace.
-    /// - `workspace_name`: `WorkspaceName`, The name of the workspace.
-    pub fn new(computations: impl Into<Val<Vec<pipeline::ComputeNode>>>, pipeline_name: impl Into<Val<String>>, workspace_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPipeline::new(CfnPipelineRequired {
+    ///     computations: vec![pipeline::ComputeNode::new(...)].into(),
+    ///     pipeline_name: "...".into(),
+    ///     workspace_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPipelineRequired) -> Self {
         let mut props = Props::new();
-        props.set("Computations", computations);
-        props.set("PipelineName", pipeline_name);
-        props.set("WorkspaceName", workspace_name);
+        props.set::<Vec<pipeline::ComputeNode>>("Computations", required.computations);
+        props.set::<String>("PipelineName", required.pipeline_name);
+        props.set::<String>("WorkspaceName", required.workspace_name);
         CfnPipeline { props, options: ResourceOptions::default() }
     }
 
@@ -2687,15 +3350,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl ComputeNode {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ComputeNode`], by name: the argument of [`ComputeNode::new`].
+    #[derive(Clone, Debug)]
+    pub struct ComputeNodeRequired {
+        /// The unique name for this compute node within the pipeline.
         ///
-        /// - `compute_node_name`: `ComputeNodeName`, The unique name for this compute node within the pipeline.
-        /// - `task_name`: `TaskName`, The name of the task to execute for this compute node.
-        pub fn new(compute_node_name: impl Into<Val<String>>, task_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ComputeNodeName`.
+        pub compute_node_name: Val<String>,
+
+        /// The name of the task to execute for this compute node.
+        ///
+        /// CloudFormation property `TaskName`.
+        pub task_name: Val<String>,
+    }
+
+    impl ComputeNode {
+        /// Creates the value from its required properties, by name in [`ComputeNodeRequired`]:
+        ///
+        /// ```text
+        /// ComputeNode::new(ComputeNodeRequired {
+        ///     compute_node_name: "...".into(),
+        ///     task_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ComputeNodeRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComputeNodeName", compute_node_name);
-            props.set("TaskName", task_name);
+            props.set::<String>("ComputeNodeName", required.compute_node_name);
+            props.set::<String>("TaskName", required.task_name);
             ComputeNode { props }
         }
 
@@ -2724,15 +3405,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2765,25 +3464,59 @@ pub mod pipeline {
 /// Resource schema for AWS::IoTSiteWise::Portal
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Portal`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PortalArn`: `handle.portal_arn()` → `Val<String>`. The ARN of the portal, which has the following format.
+/// - `PortalClientId`: `handle.portal_client_id()` → `Val<String>`. The AWS SSO application generated client ID (used with AWS SSO APIs).
+/// - `PortalId`: `handle.portal_id()` → `Val<String>`. The ID of the portal.
+/// - `PortalStartUrl`: `handle.portal_start_url()` → `Val<String>`. The public root URL for the AWS IoT AWS IoT SiteWise Monitor application portal.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PortalId`.
 #[derive(Clone, Debug)]
 pub struct CfnPortal {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPortal`], by name: the argument of [`CfnPortal::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPortalRequired {
+    /// The AWS administrator's contact email address.
+    ///
+    /// CloudFormation property `PortalContactEmail`.
+    pub portal_contact_email: Val<String>,
+
+    /// A friendly name for the portal.
+    ///
+    /// CloudFormation property `PortalName`.
+    pub portal_name: Val<String>,
+
+    /// The ARN of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnPortal {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Portal";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPortalRequired`]:
     ///
-    /// - `portal_contact_email`: `PortalContactEmail`, The AWS administrator's contact email address.
-    /// - `portal_name`: `PortalName`, A friendly name for the portal.
-    /// - `role_arn`: `RoleArn`, The ARN of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf.
-    pub fn new(portal_contact_email: impl Into<Val<String>>, portal_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPortal::new(CfnPortalRequired {
+    ///     portal_contact_email: "...".into(),
+    ///     portal_name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPortalRequired) -> Self {
         let mut props = Props::new();
-        props.set("PortalContactEmail", portal_contact_email);
-        props.set("PortalName", portal_name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("PortalContactEmail", required.portal_contact_email);
+        props.set::<String>("PortalName", required.portal_name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnPortal { props, options: ResourceOptions::default() }
     }
 
@@ -2801,7 +3534,7 @@ impl CfnPortal {
 
     /// The service to use to authenticate users to the portal. Choose from SSO or IAM. You can't change this value after you create a portal.
     ///
-    /// Allowed values: `IAM`, `SSO`.
+    /// Allowed values (the enum [`portal::PortalAuthMode`]): `IAM`, `SSO`.
     ///
     /// Changing it replaces the resource.
     pub fn portal_auth_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2817,7 +3550,7 @@ impl CfnPortal {
 
     /// The type of portal
     ///
-    /// Allowed values: `SITEWISE_PORTAL_V1`, `SITEWISE_PORTAL_V2`.
+    /// Allowed values (the enum [`portal::PortalType`]): `SITEWISE_PORTAL_V1`, `SITEWISE_PORTAL_V2`.
     ///
     /// Changing it replaces the resource.
     pub fn portal_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2908,11 +3641,11 @@ pub(crate) static PORTAL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPortal`].
+/// Property types and enums of the allowed values of [`CfnPortal`].
 pub mod portal {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal. You can use the alarm to monitor an asset property and get notified when the asset property value is outside a specified range.
     #[derive(Clone, Debug)]
@@ -2953,7 +3686,7 @@ pub mod portal {
     }
 
     impl PortalTypeEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `portal_tools`: `PortalTools`, List of enabled Tools for a certain portal.
         pub fn new(portal_tools: impl Into<Val<Vec<String>>>) -> Self {
@@ -2975,15 +3708,29 @@ pub mod portal {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3001,28 +3748,73 @@ pub mod portal {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PortalAuthMode` in `AWS::IoTSiteWise::Portal`; `.into()` makes a `Val<String>`.
+        PortalAuthMode {
+            Iam = "IAM",
+            Sso = "SSO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PortalType` in `AWS::IoTSiteWise::Portal`; `.into()` makes a `Val<String>`.
+        PortalType {
+            SitewisePortalV1 = "SITEWISE_PORTAL_V1",
+            SitewisePortalV2 = "SITEWISE_PORTAL_V2",
+        }
+    }
 }
 
 /// Resource schema for AWS::IoTSiteWise::Project
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Project`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ProjectArn`: `handle.project_arn()` → `Val<String>`. The ARN of the project.
+/// - `ProjectId`: `handle.project_id()` → `Val<String>`. The ID of the project.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProjectId`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProject`], by name: the argument of [`CfnProject::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProjectRequired {
+    /// The ID of the portal in which to create the project.
+    ///
+    /// CloudFormation property `PortalId`.
+    ///
+    /// Changing it replaces the resource.
+    pub portal_id: Val<String>,
+
+    /// A friendly name for the project.
+    ///
+    /// CloudFormation property `ProjectName`.
+    pub project_name: Val<String>,
+}
+
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProjectRequired`]:
     ///
-    /// - `portal_id`: `PortalId`, The ID of the portal in which to create the project.
-    /// - `project_name`: `ProjectName`, A friendly name for the project.
-    pub fn new(portal_id: impl Into<Val<String>>, project_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProject::new(CfnProjectRequired {
+    ///     portal_id: "...".into(),
+    ///     project_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProjectRequired) -> Self {
         let mut props = Props::new();
-        props.set("PortalId", portal_id);
-        props.set("ProjectName", project_name);
+        props.set::<String>("PortalId", required.portal_id);
+        props.set::<String>("ProjectName", required.project_name);
         CfnProject { props, options: ResourceOptions::default() }
     }
 
@@ -3107,15 +3899,29 @@ pub mod project {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3130,25 +3936,61 @@ pub mod project {
 /// Resource schema for AWS::IoTSiteWise::Task. A task defines a reusable containerized compute workload that can be referenced by one or more pipeline compute nodes.
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Task`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Status`: `handle.status()` → `Val<String>`. The current lifecycle status of the task.
+/// - `TaskArn`: `handle.task_arn()` → `Val<String>`. The ARN of the task.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TaskArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTask {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTask`], by name: the argument of [`CfnTask::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTaskRequired {
+    /// The task execution configuration.
+    ///
+    /// CloudFormation property `TaskConfiguration`.
+    pub task_configuration: Val<task::TaskConfiguration>,
+
+    /// The name of the task. Must be unique within the workspace.
+    ///
+    /// CloudFormation property `TaskName`.
+    ///
+    /// Changing it replaces the resource.
+    pub task_name: Val<String>,
+
+    /// The name of the workspace.
+    ///
+    /// CloudFormation property `WorkspaceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_name: Val<String>,
+}
+
 impl CfnTask {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Task";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTaskRequired`]:
     ///
-    /// - `task_configuration`: `TaskConfiguration`, The task execution configuration.
-    /// - `task_name`: `TaskName`, The name of the task. Must be unique within the workspace.
-    /// - `workspace_name`: `WorkspaceName`, The name of the workspace.
-    pub fn new(task_configuration: impl Into<Val<task::TaskConfiguration>>, task_name: impl Into<Val<String>>, workspace_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTask::new(CfnTaskRequired {
+    ///     task_configuration: task::TaskConfiguration::new(...).into(),
+    ///     task_name: "...".into(),
+    ///     workspace_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTaskRequired) -> Self {
         let mut props = Props::new();
-        props.set("TaskConfiguration", task_configuration);
-        props.set("TaskName", task_name);
-        props.set("WorkspaceName", workspace_name);
+        props.set::<task::TaskConfiguration>("TaskConfiguration", required.task_configuration);
+        props.set::<String>("TaskName", required.task_name);
+        props.set::<String>("WorkspaceName", required.workspace_name);
         CfnTask { props, options: ResourceOptions::default() }
     }
 
@@ -3218,11 +4060,11 @@ pub(crate) static TASK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTask`].
+/// Property types and enums of the allowed values of [`CfnTask`].
 pub mod task {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -3230,15 +4072,33 @@ pub mod task {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3256,7 +4116,7 @@ pub mod task {
     }
 
     impl TaskConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `container_task_configuration`: `ContainerTaskConfiguration`, Configuration for running a custom container image on managed compute.
         pub fn new(container_task_configuration: impl Into<Val<ContainerTaskConfiguration>>) -> Self {
@@ -3278,19 +4138,51 @@ pub mod task {
         props: Props,
     }
 
-    impl ContainerTaskConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContainerTaskConfiguration`], by name: the argument of [`ContainerTaskConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerTaskConfigurationRequired {
+        /// The Amazon ECR image URI for the task container.
         ///
-        /// - `ecr_uri`: `EcrUri`, The Amazon ECR image URI for the task container.
-        /// - `processing_type`: `ProcessingType`, The processing type for compute resources.
-        /// - `processing_unit`: `ProcessingUnit`, The processing unit allocation that determines vCPU, memory, and GPU resources.
-        /// - `task_execution_role`: `TaskExecutionRole`, The ARN of the IAM role that grants the containerized workload permissions to access AWS resources.
-        pub fn new(ecr_uri: impl Into<Val<String>>, processing_type: impl Into<Val<String>>, processing_unit: impl Into<Val<String>>, task_execution_role: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EcrUri`.
+        pub ecr_uri: Val<String>,
+
+        /// The processing type for compute resources.
+        ///
+        /// CloudFormation property `ProcessingType`.
+        ///
+        /// Allowed values (the enum [`ProcessingType`]): `GENERIC_COMPUTE_PROCESSING`, `HARDWARE_ACCELERATED_PROCESSING`.
+        pub processing_type: Val<String>,
+
+        /// The processing unit allocation that determines vCPU, memory, and GPU resources.
+        ///
+        /// CloudFormation property `ProcessingUnit`.
+        ///
+        /// Allowed values (the enum [`ProcessingUnit`]): `UNITS_2`, `UNITS_4`, `UNITS_8`, `UNITS_12`, `UNITS_16`, `UNITS_24`, `UNITS_32`, `UNITS_36`, `UNITS_48`, `UNITS_60`, `UNITS_64`, `UNITS_72`, `UNITS_84`, `UNITS_96`.
+        pub processing_unit: Val<String>,
+
+        /// The ARN of the IAM role that grants the containerized workload permissions to access AWS resources.
+        ///
+        /// CloudFormation property `TaskExecutionRole`.
+        pub task_execution_role: Val<String>,
+    }
+
+    impl ContainerTaskConfiguration {
+        /// Creates the value from its required properties, by name in [`ContainerTaskConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ContainerTaskConfiguration::new(ContainerTaskConfigurationRequired {
+        ///     ecr_uri: "...".into(),
+        ///     processing_type: ProcessingType::GenericComputeProcessing.into(),
+        ///     processing_unit: ProcessingUnit::Units2.into(),
+        ///     task_execution_role: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerTaskConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EcrUri", ecr_uri);
-            props.set("ProcessingType", processing_type);
-            props.set("ProcessingUnit", processing_unit);
-            props.set("TaskExecutionRole", task_execution_role);
+            props.set::<String>("EcrUri", required.ecr_uri);
+            props.set::<String>("ProcessingType", required.processing_type);
+            props.set::<String>("ProcessingUnit", required.processing_unit);
+            props.set::<String>("TaskExecutionRole", required.task_execution_role);
             ContainerTaskConfiguration { props }
         }
 
@@ -3337,15 +4229,35 @@ pub mod task {
         props: Props,
     }
 
-    impl EphemeralStorageConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EphemeralStorageConfiguration`], by name: the argument of [`EphemeralStorageConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EphemeralStorageConfigurationRequired {
+        /// The storage type that determines I/O performance characteristics. Family name indicates workload pattern, level number indicates performance within that family.
         ///
-        /// - `storage_class`: `StorageClass`, The storage type that determines I/O performance characteristics. Family name indicates workload pattern, level number indicates performance within that family.
-        /// - `storage_size_in_gi_b`: `StorageSizeInGiB`, Storage volume size in GiB.
-        pub fn new(storage_class: impl Into<Val<String>>, storage_size_in_gi_b: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `StorageClass`.
+        ///
+        /// Allowed values (the enum [`StorageClass`]): `STANDARD_1`, `STANDARD_2`, `THROUGHPUT_1`, `THROUGHPUT_2`.
+        pub storage_class: Val<String>,
+
+        /// Storage volume size in GiB.
+        ///
+        /// CloudFormation property `StorageSizeInGiB`.
+        pub storage_size_in_gi_b: Val<i64>,
+    }
+
+    impl EphemeralStorageConfiguration {
+        /// Creates the value from its required properties, by name in [`EphemeralStorageConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EphemeralStorageConfiguration::new(EphemeralStorageConfigurationRequired {
+        ///     storage_class: StorageClass::Standard1.into(),
+        ///     storage_size_in_gi_b: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: EphemeralStorageConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("StorageClass", storage_class);
-            props.set("StorageSizeInGiB", storage_size_in_gi_b);
+            props.set::<String>("StorageClass", required.storage_class);
+            props.set::<i64>("StorageSizeInGiB", required.storage_size_in_gi_b);
             EphemeralStorageConfiguration { props }
         }
     }
@@ -3362,19 +4274,49 @@ pub mod task {
         props: Props,
     }
 
-    impl Mount {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Mount`], by name: the argument of [`Mount::new`].
+    #[derive(Clone, Debug)]
+    pub struct MountRequired {
+        /// A unique name for the mount within the task.
         ///
-        /// - `name`: `Name`, A unique name for the mount within the task.
-        /// - `relative_path`: `RelativePath`, The relative path under the service-owned mount root where this mount is attached inside the container.
-        /// - `source`: `Source`, The data source configuration for a mount.
-        /// - `storage_type`: `StorageType`, The type of storage used for the mount inside the container.
-        pub fn new(name: impl Into<Val<String>>, relative_path: impl Into<Val<String>>, source: impl Into<Val<MountSource>>, storage_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The relative path under the service-owned mount root where this mount is attached inside the container.
+        ///
+        /// CloudFormation property `RelativePath`.
+        pub relative_path: Val<String>,
+
+        /// The data source configuration for a mount.
+        ///
+        /// CloudFormation property `Source`.
+        pub source: Val<MountSource>,
+
+        /// The type of storage used for the mount inside the container.
+        ///
+        /// CloudFormation property `StorageType`.
+        ///
+        /// Allowed values (the enum [`StorageType`]): `SHARED_STORAGE`.
+        pub storage_type: Val<String>,
+    }
+
+    impl Mount {
+        /// Creates the value from its required properties, by name in [`MountRequired`]:
+        ///
+        /// ```text
+        /// Mount::new(MountRequired {
+        ///     name: "...".into(),
+        ///     relative_path: "...".into(),
+        ///     source: MountSource::new(...).into(),
+        ///     storage_type: StorageType::SharedStorage.into(),
+        /// })
+        /// ```
+        pub fn new(required: MountRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("RelativePath", relative_path);
-            props.set("Source", source);
-            props.set("StorageType", storage_type);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("RelativePath", required.relative_path);
+            props.set::<MountSource>("Source", required.source);
+            props.set::<String>("StorageType", required.storage_type);
             Mount { props }
         }
     }
@@ -3392,7 +4334,7 @@ pub mod task {
     }
 
     impl MountSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_access_point`: `S3AccessPoint`, Configures a mount that reads from an Amazon S3 access point.
         pub fn new(s3_access_point: impl Into<Val<S3AccessPointSource>>) -> Self {
@@ -3415,7 +4357,7 @@ pub mod task {
     }
 
     impl S3AccessPointSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `access_point_arn`: `AccessPointArn`, The Amazon Resource Name (ARN) of the Amazon S3 access point. The mount reads objects from the bucket associated with this access point. Access is governed by the access point policy and the task execution role's IAM permissions.
         pub fn new(access_point_arn: impl Into<Val<String>>) -> Self {
@@ -3498,28 +4440,106 @@ pub mod task {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProcessingType` in `AWS::IoTSiteWise::Task`; `.into()` makes a `Val<String>`.
+        ProcessingType {
+            GenericComputeProcessing = "GENERIC_COMPUTE_PROCESSING",
+            HardwareAcceleratedProcessing = "HARDWARE_ACCELERATED_PROCESSING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProcessingUnit` in `AWS::IoTSiteWise::Task`; `.into()` makes a `Val<String>`.
+        ProcessingUnit {
+            Units2 = "UNITS_2",
+            Units4 = "UNITS_4",
+            Units8 = "UNITS_8",
+            Units12 = "UNITS_12",
+            Units16 = "UNITS_16",
+            Units24 = "UNITS_24",
+            Units32 = "UNITS_32",
+            Units36 = "UNITS_36",
+            Units48 = "UNITS_48",
+            Units60 = "UNITS_60",
+            Units64 = "UNITS_64",
+            Units72 = "UNITS_72",
+            Units84 = "UNITS_84",
+            Units96 = "UNITS_96",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageClass` in `AWS::IoTSiteWise::Task`; `.into()` makes a `Val<String>`.
+        StorageClass {
+            Standard1 = "STANDARD_1",
+            Standard2 = "STANDARD_2",
+            Throughput1 = "THROUGHPUT_1",
+            Throughput2 = "THROUGHPUT_2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageType` in `AWS::IoTSiteWise::Task`; `.into()` makes a `Val<String>`.
+        StorageType {
+            SharedStorage = "SHARED_STORAGE",
+        }
+    }
 }
 
 /// Represents an AWS IoT SiteWise workspace that provides logical isolation for tasks and pipelines.
 ///
 /// CloudFormation type `AWS::IoTSiteWise::Workspace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time the workspace was created.
+/// - `Status`: `handle.status()` → `Val<String>`. The current state of the workspace.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time the workspace was last updated.
+/// - `WorkspaceArn`: `handle.workspace_arn()` → `Val<String>`. The ARN of the workspace.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkspaceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkspace`], by name: the argument of [`CfnWorkspace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkspaceRequired {
+    /// The encryption configuration for the workspace.
+    ///
+    /// CloudFormation property `EncryptionConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub encryption_configuration: Val<workspace::EncryptionConfiguration>,
+
+    /// The name of the workspace.
+    ///
+    /// CloudFormation property `WorkspaceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_name: Val<String>,
+}
+
 impl CfnWorkspace {
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Workspace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkspaceRequired`]:
     ///
-    /// - `encryption_configuration`: `EncryptionConfiguration`, The encryption configuration for the workspace.
-    /// - `workspace_name`: `WorkspaceName`, The name of the workspace.
-    pub fn new(encryption_configuration: impl Into<Val<workspace::EncryptionConfiguration>>, workspace_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkspace::new(CfnWorkspaceRequired {
+    ///     encryption_configuration: workspace::EncryptionConfiguration::new(...).into(),
+    ///     workspace_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkspaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("EncryptionConfiguration", encryption_configuration);
-        props.set("WorkspaceName", workspace_name);
+        props.set::<workspace::EncryptionConfiguration>("EncryptionConfiguration", required.encryption_configuration);
+        props.set::<String>("WorkspaceName", required.workspace_name);
         CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
@@ -3611,11 +4631,11 @@ pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkspace`].
+/// Property types and enums of the allowed values of [`CfnWorkspace`].
 pub mod workspace {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The encryption configuration for the workspace.
     #[derive(Clone, Debug)]
@@ -3624,9 +4644,9 @@ pub mod workspace {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encryption_type`: `EncryptionType`, The type of encryption.
+        /// - `encryption_type`: `EncryptionType`, The type of encryption. Allowed values: the enum [`EncryptionType`].
         pub fn new(encryption_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
@@ -3646,15 +4666,33 @@ pub mod workspace {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3679,6 +4717,14 @@ pub mod workspace {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::IoTSiteWise::Workspace`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            SitewiseDefaultEncryption = "SITEWISE_DEFAULT_ENCRYPTION",
+            KmsBasedEncryption = "KMS_BASED_ENCRYPTION",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::IoTThingsGraph::FlowTemplate
 ///
 /// CloudFormation type `AWS::IoTThingsGraph::FlowTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowTemplate {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnFlowTemplate {
 impl CfnFlowTemplate {
     pub const TYPE_NAME: &'static str = "AWS::IoTThingsGraph::FlowTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `definition`: `Definition`.
     pub fn new(definition: impl Into<Val<flow_template::DefinitionDocument>>) -> Self {
@@ -85,15 +92,29 @@ pub mod flow_template {
         props: Props,
     }
 
+    /// The required properties of [`DefinitionDocument`], by name: the argument of [`DefinitionDocument::new`].
+    #[derive(Clone, Debug)]
+    pub struct DefinitionDocumentRequired {
+        /// CloudFormation property `Language`.
+        pub language: Val<String>,
+
+        /// CloudFormation property `Text`.
+        pub text: Val<String>,
+    }
+
     impl DefinitionDocument {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DefinitionDocumentRequired`]:
         ///
-        /// - `language`: `Language`.
-        /// - `text`: `Text`.
-        pub fn new(language: impl Into<Val<String>>, text: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DefinitionDocument::new(DefinitionDocumentRequired {
+        ///     language: "...".into(),
+        ///     text: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DefinitionDocumentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Language", language);
-            props.set("Text", text);
+            props.set::<String>("Language", required.language);
+            props.set::<String>("Text", required.text);
             DefinitionDocument { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,58 @@ use crate::value::{Json, Map, Val};
 /// Resource schema for AWS::IoTTwinMaker::ComponentType
 ///
 /// CloudFormation type `AWS::IoTTwinMaker::ComponentType`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the component type.
+/// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The date and time when the component type was created.
+/// - `IsAbstract`: `handle.is_abstract()` → `Val<bool>`. A Boolean value that specifies whether the component type is abstract.
+/// - `IsSchemaInitialized`: `handle.is_schema_initialized()` → `Val<bool>`. A Boolean value that specifies whether the component type has a schema initializer and that the schema initializer has run.
+/// - `Status`: `handle.status()` → `Val<Json>`. The current status of the component type.
+/// - `UpdateDateTime`: `handle.update_date_time()` → `Val<String>`. The last date and time when the component type was updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnComponentType {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnComponentType`], by name: the argument of [`CfnComponentType::new`].
+#[derive(Clone, Debug)]
+pub struct CfnComponentTypeRequired {
+    /// The ID of the component type.
+    ///
+    /// CloudFormation property `ComponentTypeId`.
+    ///
+    /// Changing it replaces the resource.
+    pub component_type_id: Val<String>,
+
+    /// The ID of the workspace that contains the component type.
+    ///
+    /// CloudFormation property `WorkspaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_id: Val<String>,
+}
+
 impl CfnComponentType {
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::ComponentType";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnComponentTypeRequired`]:
     ///
-    /// - `component_type_id`: `ComponentTypeId`, The ID of the component type.
-    /// - `workspace_id`: `WorkspaceId`, The ID of the workspace that contains the component type.
-    pub fn new(component_type_id: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnComponentType::new(CfnComponentTypeRequired {
+    ///     component_type_id: "...".into(),
+    ///     workspace_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnComponentTypeRequired) -> Self {
         let mut props = Props::new();
-        props.set("ComponentTypeId", component_type_id);
-        props.set("WorkspaceId", workspace_id);
+        props.set::<String>("ComponentTypeId", required.component_type_id);
+        props.set::<String>("WorkspaceId", required.workspace_id);
         CfnComponentType { props, options: ResourceOptions::default() }
     }
 
@@ -170,11 +204,11 @@ pub(crate) static COMPONENT_TYPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnComponentType`].
+/// Property types and enums of the allowed values of [`CfnComponentType`].
 pub mod component_type {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// An object that sets information about a composite component type.
     #[derive(Clone, Debug)]
@@ -229,7 +263,7 @@ pub mod component_type {
 
         /// The scope of the function.
         ///
-        /// Allowed values: `ENTITY`, `WORKSPACE`.
+        /// Allowed values (the enum [`Scope`]): `ENTITY`, `WORKSPACE`.
         pub fn scope(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Scope", value);
             self
@@ -281,7 +315,7 @@ pub mod component_type {
     }
 
     impl LambdaFunction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -366,9 +400,9 @@ pub mod component_type {
     }
 
     impl DataType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The underlying type of the data type.
+        /// - `type_`: `Type`, The underlying type of the data type. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -559,7 +593,7 @@ pub mod component_type {
 
         /// The type of property group.
         ///
-        /// Allowed values: `TABULAR`.
+        /// Allowed values (the enum [`GroupType`]): `TABULAR`.
         pub fn group_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GroupType", value);
             self
@@ -662,28 +696,89 @@ pub mod component_type {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::IoTTwinMaker::ComponentType`; `.into()` makes a `Val<String>`.
+        Scope {
+            Entity = "ENTITY",
+            Workspace = "WORKSPACE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IoTTwinMaker::ComponentType`; `.into()` makes a `Val<String>`.
+        Type {
+            Relationship = "RELATIONSHIP",
+            String = "STRING",
+            Long = "LONG",
+            Boolean = "BOOLEAN",
+            Integer = "INTEGER",
+            Double = "DOUBLE",
+            List = "LIST",
+            Map = "MAP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GroupType` in `AWS::IoTTwinMaker::ComponentType`; `.into()` makes a `Val<String>`.
+        GroupType {
+            Tabular = "TABULAR",
+        }
+    }
 }
 
 /// Resource schema for AWS::IoTTwinMaker::Entity
 ///
 /// CloudFormation type `AWS::IoTTwinMaker::Entity`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the entity.
+/// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The date and time when the entity was created.
+/// - `HasChildEntities`: `handle.has_child_entities()` → `Val<bool>`. A Boolean value that specifies whether the entity has child entities or not.
+/// - `Status`: `handle.status()` → `Val<Json>`. The current status of the entity.
+/// - `UpdateDateTime`: `handle.update_date_time()` → `Val<String>`. The last date and time when the entity was updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEntity {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEntity`], by name: the argument of [`CfnEntity::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEntityRequired {
+    /// The name of the entity.
+    ///
+    /// CloudFormation property `EntityName`.
+    pub entity_name: Val<String>,
+
+    /// The ID of the workspace.
+    ///
+    /// CloudFormation property `WorkspaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_id: Val<String>,
+}
+
 impl CfnEntity {
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::Entity";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEntityRequired`]:
     ///
-    /// - `entity_name`: `EntityName`, The name of the entity.
-    /// - `workspace_id`: `WorkspaceId`, The ID of the workspace.
-    pub fn new(entity_name: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEntity::new(CfnEntityRequired {
+    ///     entity_name: "...".into(),
+    ///     workspace_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEntityRequired) -> Self {
         let mut props = Props::new();
-        props.set("EntityName", entity_name);
-        props.set("WorkspaceId", workspace_id);
+        props.set::<String>("EntityName", required.entity_name);
+        props.set::<String>("WorkspaceId", required.workspace_id);
         CfnEntity { props, options: ResourceOptions::default() }
     }
 
@@ -803,11 +898,11 @@ pub(crate) static ENTITY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEntity`].
+/// Property types and enums of the allowed values of [`CfnEntity`].
 pub mod entity {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::IoTTwinMaker::Entity`.
     #[derive(Clone, Debug)]
@@ -1016,7 +1111,7 @@ pub mod entity {
 
         /// The underlying type of the data type.
         ///
-        /// Allowed values: `RELATIONSHIP`, `STRING`, `LONG`, `BOOLEAN`, `INTEGER`, `DOUBLE`, `LIST`, `MAP`.
+        /// Allowed values (the enum [`Type`]): `RELATIONSHIP`, `STRING`, `LONG`, `BOOLEAN`, `INTEGER`, `DOUBLE`, `LIST`, `MAP`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1188,7 +1283,7 @@ pub mod entity {
 
         /// The type of property group.
         ///
-        /// Allowed values: `TABULAR`.
+        /// Allowed values (the enum [`GroupType`]): `TABULAR`.
         pub fn group_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GroupType", value);
             self
@@ -1228,7 +1323,7 @@ pub mod entity {
 
         /// The `State` property.
         ///
-        /// Allowed values: `CREATING`, `UPDATING`, `DELETING`, `ACTIVE`, `ERROR`.
+        /// Allowed values (the enum [`State`]): `CREATING`, `UPDATING`, `DELETING`, `ACTIVE`, `ERROR`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -1256,7 +1351,7 @@ pub mod entity {
 
         /// The `Code` property.
         ///
-        /// Allowed values: `VALIDATION_ERROR`, `INTERNAL_FAILURE`.
+        /// Allowed values (the enum [`Code`]): `VALIDATION_ERROR`, `INTERNAL_FAILURE`.
         pub fn code(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Code", value);
             self
@@ -1441,30 +1536,108 @@ pub mod entity {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IoTTwinMaker::Entity`; `.into()` makes a `Val<String>`.
+        Type {
+            Relationship = "RELATIONSHIP",
+            String = "STRING",
+            Long = "LONG",
+            Boolean = "BOOLEAN",
+            Integer = "INTEGER",
+            Double = "DOUBLE",
+            List = "LIST",
+            Map = "MAP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GroupType` in `AWS::IoTTwinMaker::Entity`; `.into()` makes a `Val<String>`.
+        GroupType {
+            Tabular = "TABULAR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::IoTTwinMaker::Entity`; `.into()` makes a `Val<String>`.
+        State {
+            Creating = "CREATING",
+            Updating = "UPDATING",
+            Deleting = "DELETING",
+            Active = "ACTIVE",
+            Error = "ERROR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Code` in `AWS::IoTTwinMaker::Entity`; `.into()` makes a `Val<String>`.
+        Code {
+            ValidationError = "VALIDATION_ERROR",
+            InternalFailure = "INTERNAL_FAILURE",
+        }
+    }
 }
 
 /// Resource schema for AWS::IoTTwinMaker::Scene
 ///
 /// CloudFormation type `AWS::IoTTwinMaker::Scene`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the scene.
+/// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The date and time when the scene was created.
+/// - `GeneratedSceneMetadata`: `handle.generated_scene_metadata()` → `Val<Json>`. A key-value pair of generated scene metadata for the scene.
+/// - `UpdateDateTime`: `handle.update_date_time()` → `Val<String>`. The date and time of the current update.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnScene {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScene`], by name: the argument of [`CfnScene::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSceneRequired {
+    /// The relative path that specifies the location of the content definition file.
+    ///
+    /// CloudFormation property `ContentLocation`.
+    pub content_location: Val<String>,
+
+    /// The ID of the scene.
+    ///
+    /// CloudFormation property `SceneId`.
+    ///
+    /// Changing it replaces the resource.
+    pub scene_id: Val<String>,
+
+    /// The ID of the scene.
+    ///
+    /// CloudFormation property `WorkspaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_id: Val<String>,
+}
+
 impl CfnScene {
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::Scene";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSceneRequired`]:
     ///
-    /// - `content_location`: `ContentLocation`, The relative path that specifies the location of the content definition file.
-    /// - `scene_id`: `SceneId`, The ID of the scene.
-    /// - `workspace_id`: `WorkspaceId`, The ID of the scene.
-    pub fn new(content_location: impl Into<Val<String>>, scene_id: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnScene::new(CfnSceneRequired {
+    ///     content_location: "...".into(),
+    ///     scene_id: "...".into(),
+    ///     workspace_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSceneRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContentLocation", content_location);
-        props.set("SceneId", scene_id);
-        props.set("WorkspaceId", workspace_id);
+        props.set::<String>("ContentLocation", required.content_location);
+        props.set::<String>("SceneId", required.scene_id);
+        props.set::<String>("WorkspaceId", required.workspace_id);
         CfnScene { props, options: ResourceOptions::default() }
     }
 
@@ -1565,25 +1738,65 @@ pub(crate) static SCENE_SHAPE: ObjectShape = ObjectShape {
 /// Resource schema for AWS::IoTTwinMaker::SyncJob
 ///
 /// CloudFormation type `AWS::IoTTwinMaker::SyncJob`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the SyncJob.
+/// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The date and time when the sync job was created.
+/// - `State`: `handle.state()` → `Val<String>`. The state of SyncJob.
+/// - `UpdateDateTime`: `handle.update_date_time()` → `Val<String>`. The date and time when the sync job was updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSyncJob {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSyncJob`], by name: the argument of [`CfnSyncJob::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSyncJobRequired {
+    /// The IAM Role that execute SyncJob.
+    ///
+    /// CloudFormation property `SyncRole`.
+    ///
+    /// Changing it replaces the resource.
+    pub sync_role: Val<String>,
+
+    /// The source of the SyncJob.
+    ///
+    /// CloudFormation property `SyncSource`.
+    ///
+    /// Changing it replaces the resource.
+    pub sync_source: Val<String>,
+
+    /// The ID of the workspace.
+    ///
+    /// CloudFormation property `WorkspaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_id: Val<String>,
+}
+
 impl CfnSyncJob {
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::SyncJob";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSyncJobRequired`]:
     ///
-    /// - `sync_role`: `SyncRole`, The IAM Role that execute SyncJob.
-    /// - `sync_source`: `SyncSource`, The source of the SyncJob.
-    /// - `workspace_id`: `WorkspaceId`, The ID of the workspace.
-    pub fn new(sync_role: impl Into<Val<String>>, sync_source: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSyncJob::new(CfnSyncJobRequired {
+    ///     sync_role: "...".into(),
+    ///     sync_source: "...".into(),
+    ///     workspace_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSyncJobRequired) -> Self {
         let mut props = Props::new();
-        props.set("SyncRole", sync_role);
-        props.set("SyncSource", sync_source);
-        props.set("WorkspaceId", workspace_id);
+        props.set::<String>("SyncRole", required.sync_role);
+        props.set::<String>("SyncSource", required.sync_source);
+        props.set::<String>("WorkspaceId", required.workspace_id);
         CfnSyncJob { props, options: ResourceOptions::default() }
     }
 
@@ -1665,25 +1878,60 @@ pub(crate) static SYNC_JOB_SHAPE: ObjectShape = ObjectShape {
 /// Resource schema for AWS::IoTTwinMaker::Workspace
 ///
 /// CloudFormation type `AWS::IoTTwinMaker::Workspace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the workspace.
+/// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The date and time when the workspace was created.
+/// - `UpdateDateTime`: `handle.update_date_time()` → `Val<String>`. The date and time of the current update.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkspaceId`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkspace`], by name: the argument of [`CfnWorkspace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkspaceRequired {
+    /// The ARN of the execution role associated with the workspace.
+    ///
+    /// CloudFormation property `Role`.
+    pub role: Val<String>,
+
+    /// The ARN of the S3 bucket where resources associated with the workspace are stored.
+    ///
+    /// CloudFormation property `S3Location`.
+    pub s3_location: Val<String>,
+
+    /// The ID of the workspace.
+    ///
+    /// CloudFormation property `WorkspaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_id: Val<String>,
+}
+
 impl CfnWorkspace {
     pub const TYPE_NAME: &'static str = "AWS::IoTTwinMaker::Workspace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkspaceRequired`]:
     ///
-    /// - `role`: `Role`, The ARN of the execution role associated with the workspace.
-    /// - `s3_location`: `S3Location`, The ARN of the S3 bucket where resources associated with the workspace are stored.
-    /// - `workspace_id`: `WorkspaceId`, The ID of the workspace.
-    pub fn new(role: impl Into<Val<String>>, s3_location: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkspace::new(CfnWorkspaceRequired {
+    ///     role: "...".into(),
+    ///     s3_location: "...".into(),
+    ///     workspace_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkspaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Role", role);
-        props.set("S3Location", s3_location);
-        props.set("WorkspaceId", workspace_id);
+        props.set::<String>("Role", required.role);
+        props.set::<String>("S3Location", required.s3_location);
+        props.set::<String>("WorkspaceId", required.workspace_id);
         CfnWorkspace { props, options: ResourceOptions::default() }
     }
 

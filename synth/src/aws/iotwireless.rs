@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,60 @@ use crate::value::Val;
 /// Destination's resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::IoTWireless::Destination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Destination arn. Returned after successful create.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDestination {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDestination`], by name: the argument of [`CfnDestination::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDestinationRequired {
+    /// Destination expression
+    ///
+    /// CloudFormation property `Expression`.
+    pub expression: Val<String>,
+
+    /// Must be RuleName
+    ///
+    /// CloudFormation property `ExpressionType`.
+    ///
+    /// Allowed values (the enum [`destination::ExpressionType`]): `RuleName`, `MqttTopic`, `SnsTopic`.
+    pub expression_type: Val<String>,
+
+    /// Unique name of destination
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnDestination {
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::Destination";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDestinationRequired`]:
     ///
-    /// - `expression`: `Expression`, Destination expression
-    /// - `expression_type`: `ExpressionType`, Must be RuleName
-    /// - `name`: `Name`, Unique name of destination
-    pub fn new(expression: impl Into<Val<String>>, expression_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDestination::new(CfnDestinationRequired {
+    ///     expression: "...".into(),
+    ///     expression_type: destination::ExpressionType::RuleName.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDestinationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Expression", expression);
-        props.set("ExpressionType", expression_type);
-        props.set("Name", name);
+        props.set::<String>("Expression", required.expression);
+        props.set::<String>("ExpressionType", required.expression_type);
+        props.set::<String>("Name", required.name);
         CfnDestination { props, options: ResourceOptions::default() }
     }
 
@@ -104,11 +138,11 @@ pub(crate) static DESTINATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDestination`].
+/// Property types and enums of the allowed values of [`CfnDestination`].
 pub mod destination {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTWireless::Destination`.
     #[derive(Clone, Debug)]
@@ -149,11 +183,29 @@ pub mod destination {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ExpressionType` in `AWS::IoTWireless::Destination`; `.into()` makes a `Val<String>`.
+        ExpressionType {
+            RuleName = "RuleName",
+            MqttTopic = "MqttTopic",
+            SnsTopic = "SnsTopic",
+        }
+    }
 }
 
 /// Device Profile's resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::IoTWireless::DeviceProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Service profile Arn. Returned after successful create.
+/// - `Id`: `handle.id()` → `Val<String>`. Service profile Id. Returned after successful create.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDeviceProfile {
     props: Props,
@@ -448,25 +500,59 @@ pub mod device_profile {
 /// Create and manage FUOTA tasks.
 ///
 /// CloudFormation type `AWS::IoTWireless::FuotaTask`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. FUOTA task arn. Returned after successful create.
+/// - `FuotaTaskStatus`: `handle.fuota_task_status()` → `Val<String>`. FUOTA task status. Returned after successful read.
+/// - `Id`: `handle.id()` → `Val<String>`. FUOTA task id. Returned after successful create.
+/// - `LoRaWAN.StartTime`: `handle.lo_ra_wan_start_time()` → `Val<String>`. FUOTA task LoRaWAN start time
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFuotaTask {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFuotaTask`], by name: the argument of [`CfnFuotaTask::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFuotaTaskRequired {
+    /// FUOTA task firmware update image binary S3 link
+    ///
+    /// CloudFormation property `FirmwareUpdateImage`.
+    pub firmware_update_image: Val<String>,
+
+    /// FUOTA task firmware IAM role for reading S3
+    ///
+    /// CloudFormation property `FirmwareUpdateRole`.
+    pub firmware_update_role: Val<String>,
+
+    /// FUOTA task LoRaWAN
+    ///
+    /// CloudFormation property `LoRaWAN`.
+    pub lo_ra_wan: Val<fuota_task::LoRaWan>,
+}
+
 impl CfnFuotaTask {
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::FuotaTask";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFuotaTaskRequired`]:
     ///
-    /// - `firmware_update_image`: `FirmwareUpdateImage`, FUOTA task firmware update image binary S3 link
-    /// - `firmware_update_role`: `FirmwareUpdateRole`, FUOTA task firmware IAM role for reading S3
-    /// - `lo_ra_wan`: `LoRaWAN`, FUOTA task LoRaWAN
-    pub fn new(firmware_update_image: impl Into<Val<String>>, firmware_update_role: impl Into<Val<String>>, lo_ra_wan: impl Into<Val<fuota_task::LoRaWan>>) -> Self {
+    /// ```text
+    /// CfnFuotaTask::new(CfnFuotaTaskRequired {
+    ///     firmware_update_image: "...".into(),
+    ///     firmware_update_role: "...".into(),
+    ///     lo_ra_wan: fuota_task::LoRaWan::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFuotaTaskRequired) -> Self {
         let mut props = Props::new();
-        props.set("FirmwareUpdateImage", firmware_update_image);
-        props.set("FirmwareUpdateRole", firmware_update_role);
-        props.set("LoRaWAN", lo_ra_wan);
+        props.set::<String>("FirmwareUpdateImage", required.firmware_update_image);
+        props.set::<String>("FirmwareUpdateRole", required.firmware_update_role);
+        props.set::<fuota_task::LoRaWan>("LoRaWAN", required.lo_ra_wan);
         CfnFuotaTask { props, options: ResourceOptions::default() }
     }
 
@@ -585,11 +671,11 @@ pub(crate) static FUOTA_TASK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFuotaTask`].
+/// Property types and enums of the allowed values of [`CfnFuotaTask`].
 pub mod fuota_task {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTWireless::FuotaTask`.
     #[derive(Clone, Debug)]
@@ -598,9 +684,9 @@ pub mod fuota_task {
     }
 
     impl LoRaWan {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `rf_region`: `RfRegion`, FUOTA task LoRaWAN RF region
+        /// - `rf_region`: `RfRegion`, FUOTA task LoRaWAN RF region Allowed values: the enum [`RfRegion`].
         pub fn new(rf_region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RfRegion", rf_region);
@@ -667,11 +753,42 @@ pub mod fuota_task {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RfRegion` in `AWS::IoTWireless::FuotaTask`; `.into()` makes a `Val<String>`.
+        RfRegion {
+            As923_1 = "AS923-1",
+            As923_2 = "AS923-2",
+            As923_3 = "AS923-3",
+            As923_4 = "AS923-4",
+            Au915 = "AU915",
+            Cn470 = "CN470",
+            Cn779 = "CN779",
+            Eu433 = "EU433",
+            Eu868 = "EU868",
+            In865 = "IN865",
+            Kr920 = "KR920",
+            Ru864 = "RU864",
+            Us915 = "US915",
+        }
+    }
 }
 
 /// Create and manage Multicast groups.
 ///
 /// CloudFormation type `AWS::IoTWireless::MulticastGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Multicast group arn. Returned after successful create.
+/// - `Id`: `handle.id()` → `Val<String>`. Multicast group id. Returned after successful create.
+/// - `LoRaWAN.NumberOfDevicesInGroup`: `handle.lo_ra_wan_number_of_devices_in_group()` → `Val<i64>`. Multicast group number of devices in group. Returned after successful read.
+/// - `LoRaWAN.NumberOfDevicesRequested`: `handle.lo_ra_wan_number_of_devices_requested()` → `Val<i64>`. Multicast group number of devices requested. Returned after successful read.
+/// - `Status`: `handle.status()` → `Val<String>`. Multicast group status. Returned after successful read.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnMulticastGroup {
     props: Props,
@@ -681,7 +798,7 @@ pub struct CfnMulticastGroup {
 impl CfnMulticastGroup {
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::MulticastGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `lo_ra_wan`: `LoRaWAN`, Multicast group LoRaWAN
     pub fn new(lo_ra_wan: impl Into<Val<multicast_group::LoRaWan>>) -> Self {
@@ -796,11 +913,11 @@ pub(crate) static MULTICAST_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMulticastGroup`].
+/// Property types and enums of the allowed values of [`CfnMulticastGroup`].
 pub mod multicast_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTWireless::MulticastGroup`.
     #[derive(Clone, Debug)]
@@ -808,15 +925,37 @@ pub mod multicast_group {
         props: Props,
     }
 
-    impl LoRaWan {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LoRaWan`], by name: the argument of [`LoRaWan::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoRaWanRequired {
+        /// Multicast group LoRaWAN DL Class
         ///
-        /// - `dl_class`: `DlClass`, Multicast group LoRaWAN DL Class
-        /// - `rf_region`: `RfRegion`, Multicast group LoRaWAN RF region
-        pub fn new(dl_class: impl Into<Val<String>>, rf_region: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DlClass`.
+        ///
+        /// Allowed values (the enum [`DlClass`]): `ClassB`, `ClassC`.
+        pub dl_class: Val<String>,
+
+        /// Multicast group LoRaWAN RF region
+        ///
+        /// CloudFormation property `RfRegion`.
+        ///
+        /// Allowed values (the enum [`RfRegion`]): `AS923-1`, `AS923-2`, `AS923-3`, `AS923-4`, `AU915`, `CN470`, `CN779`, `EU433`, `EU868`, `IN865`, `KR920`, `RU864`, `US915`.
+        pub rf_region: Val<String>,
+    }
+
+    impl LoRaWan {
+        /// Creates the value from its required properties, by name in [`LoRaWanRequired`]:
+        ///
+        /// ```text
+        /// LoRaWan::new(LoRaWanRequired {
+        ///     dl_class: DlClass::ClassB.into(),
+        ///     rf_region: RfRegion::As923_1.into(),
+        /// })
+        /// ```
+        pub fn new(required: LoRaWanRequired) -> Self {
             let mut props = Props::new();
-            props.set("DlClass", dl_class);
-            props.set("RfRegion", rf_region);
+            props.set::<String>("DlClass", required.dl_class);
+            props.set::<String>("RfRegion", required.rf_region);
             LoRaWan { props }
         }
 
@@ -886,11 +1025,46 @@ pub mod multicast_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DlClass` in `AWS::IoTWireless::MulticastGroup`; `.into()` makes a `Val<String>`.
+        DlClass {
+            ClassB = "ClassB",
+            ClassC = "ClassC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RfRegion` in `AWS::IoTWireless::MulticastGroup`; `.into()` makes a `Val<String>`.
+        RfRegion {
+            As923_1 = "AS923-1",
+            As923_2 = "AS923-2",
+            As923_3 = "AS923-3",
+            As923_4 = "AS923-4",
+            Au915 = "AU915",
+            Cn470 = "CN470",
+            Cn779 = "CN779",
+            Eu433 = "EU433",
+            Eu868 = "EU868",
+            In865 = "IN865",
+            Kr920 = "KR920",
+            Ru864 = "RU864",
+            Us915 = "US915",
+        }
+    }
 }
 
 /// Create and manage NetworkAnalyzerConfiguration resource.
 ///
 /// CloudFormation type `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn for network analyzer configuration, Returned upon successful create.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkAnalyzerConfiguration {
     props: Props,
@@ -900,7 +1074,7 @@ pub struct CfnNetworkAnalyzerConfiguration {
 impl CfnNetworkAnalyzerConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::NetworkAnalyzerConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name of the network analyzer configuration
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -987,11 +1161,11 @@ pub(crate) static NETWORK_ANALYZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShap
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNetworkAnalyzerConfiguration`].
+/// Property types and enums of the allowed values of [`CfnNetworkAnalyzerConfiguration`].
 pub mod network_analyzer_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -999,15 +1173,33 @@ pub mod network_analyzer_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1033,7 +1225,7 @@ pub mod network_analyzer_configuration {
 
         /// The `LogLevel` property.
         ///
-        /// Allowed values: `INFO`, `ERROR`, `DISABLED`.
+        /// Allowed values (the enum [`LogLevel`]): `INFO`, `ERROR`, `DISABLED`.
         pub fn log_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogLevel", value);
             self
@@ -1041,7 +1233,7 @@ pub mod network_analyzer_configuration {
 
         /// The `WirelessDeviceFrameInfo` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`WirelessDeviceFrameInfo`]): `ENABLED`, `DISABLED`.
         pub fn wireless_device_frame_info(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WirelessDeviceFrameInfo", value);
             self
@@ -1069,11 +1261,37 @@ pub mod network_analyzer_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LogLevel` in `AWS::IoTWireless::NetworkAnalyzerConfiguration`; `.into()` makes a `Val<String>`.
+        LogLevel {
+            Info = "INFO",
+            Error = "ERROR",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WirelessDeviceFrameInfo` in `AWS::IoTWireless::NetworkAnalyzerConfiguration`; `.into()` makes a `Val<String>`.
+        WirelessDeviceFrameInfo {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Create and manage partner account
 ///
 /// CloudFormation type `AWS::IoTWireless::PartnerAccount`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. PartnerAccount arn. Returned after successful create.
+/// - `Fingerprint`: `handle.fingerprint()` → `Val<String>`. The fingerprint of the Sidewalk application server private key.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PartnerAccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnPartnerAccount {
     props: Props,
@@ -1105,7 +1323,7 @@ impl CfnPartnerAccount {
 
     /// The partner type
     ///
-    /// Allowed values: `Sidewalk`.
+    /// Allowed values (the enum [`partner_account::PartnerType`]): `Sidewalk`.
     pub fn partner_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PartnerType", value);
         self
@@ -1194,11 +1412,11 @@ pub(crate) static PARTNER_ACCOUNT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPartnerAccount`].
+/// Property types and enums of the allowed values of [`CfnPartnerAccount`].
 pub mod partner_account {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTWireless::PartnerAccount`.
     #[derive(Clone, Debug)]
@@ -1207,7 +1425,7 @@ pub mod partner_account {
     }
 
     impl SidewalkAccountInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `app_server_private_key`: `AppServerPrivateKey`.
         pub fn new(app_server_private_key: impl Into<Val<String>>) -> Self {
@@ -1348,11 +1566,43 @@ pub mod partner_account {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PartnerType` in `AWS::IoTWireless::PartnerAccount`; `.into()` makes a `Val<String>`.
+        PartnerType {
+            Sidewalk = "Sidewalk",
+        }
+    }
 }
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::IoTWireless::ServiceProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Service profile Arn. Returned after successful create.
+/// - `Id`: `handle.id()` → `Val<String>`. Service profile Id. Returned after successful create.
+/// - `LoRaWAN.ChannelMask`: `handle.lo_ra_wan_channel_mask()` → `Val<String>`.
+/// - `LoRaWAN.DevStatusReqFreq`: `handle.lo_ra_wan_dev_status_req_freq()` → `Val<i64>`.
+/// - `LoRaWAN.DlBucketSize`: `handle.lo_ra_wan_dl_bucket_size()` → `Val<i64>`.
+/// - `LoRaWAN.DlRate`: `handle.lo_ra_wan_dl_rate()` → `Val<i64>`.
+/// - `LoRaWAN.DlRatePolicy`: `handle.lo_ra_wan_dl_rate_policy()` → `Val<String>`.
+/// - `LoRaWAN.DrMax`: `handle.lo_ra_wan_dr_max()` → `Val<i64>`.
+/// - `LoRaWAN.DrMin`: `handle.lo_ra_wan_dr_min()` → `Val<i64>`.
+/// - `LoRaWAN.HrAllowed`: `handle.lo_ra_wan_hr_allowed()` → `Val<bool>`.
+/// - `LoRaWAN.MinGwDiversity`: `handle.lo_ra_wan_min_gw_diversity()` → `Val<i64>`.
+/// - `LoRaWAN.NwkGeoLoc`: `handle.lo_ra_wan_nwk_geo_loc()` → `Val<bool>`.
+/// - `LoRaWAN.ReportDevStatusBattery`: `handle.lo_ra_wan_report_dev_status_battery()` → `Val<bool>`.
+/// - `LoRaWAN.ReportDevStatusMargin`: `handle.lo_ra_wan_report_dev_status_margin()` → `Val<bool>`.
+/// - `LoRaWAN.TargetPer`: `handle.lo_ra_wan_target_per()` → `Val<i64>`.
+/// - `LoRaWAN.UlBucketSize`: `handle.lo_ra_wan_ul_bucket_size()` → `Val<i64>`.
+/// - `LoRaWAN.UlRate`: `handle.lo_ra_wan_ul_rate()` → `Val<i64>`.
+/// - `LoRaWAN.UlRatePolicy`: `handle.lo_ra_wan_ul_rate_policy()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceProfile {
     props: Props,
@@ -1714,6 +1964,15 @@ pub mod service_profile {
 /// Creates a gateway task definition.
 ///
 /// CloudFormation type `AWS::IoTWireless::TaskDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. TaskDefinition arn. Returned after successful create.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the new wireless gateway task definition
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTaskDefinition {
     props: Props,
@@ -1723,7 +1982,7 @@ pub struct CfnTaskDefinition {
 impl CfnTaskDefinition {
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::TaskDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `auto_create_tasks`: `AutoCreateTasks`, Whether to automatically create tasks using this task definition for all gateways with the specified current version. If false, the task must me created by calling CreateWirelessGatewayTask.
     pub fn new(auto_create_tasks: impl Into<Val<bool>>) -> Self {
@@ -1752,7 +2011,7 @@ impl CfnTaskDefinition {
 
     /// A filter to list only the wireless gateway task definitions that use this task definition type
     ///
-    /// Allowed values: `UPDATE`.
+    /// Allowed values (the enum [`task_definition::TaskDefinitionType`]): `UPDATE`.
     pub fn task_definition_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TaskDefinitionType", value);
         self
@@ -1818,11 +2077,11 @@ pub(crate) static TASK_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTaskDefinition`].
+/// Property types and enums of the allowed values of [`CfnTaskDefinition`].
 pub mod task_definition {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTWireless::TaskDefinition`.
     #[derive(Clone, Debug)]
@@ -2051,28 +2310,65 @@ pub mod task_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TaskDefinitionType` in `AWS::IoTWireless::TaskDefinition`; `.into()` makes a `Val<String>`.
+        TaskDefinitionType {
+            Update = "UPDATE",
+        }
+    }
 }
 
 /// Create and manage wireless gateways, including LoRa gateways.
 ///
 /// CloudFormation type `AWS::IoTWireless::WirelessDevice`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Wireless device arn. Returned after successful create.
+/// - `Id`: `handle.id()` → `Val<String>`. Wireless device Id. Returned after successful create.
+/// - `ThingName`: `handle.thing_name()` → `Val<String>`. Thing Arn. If there is a Thing created, this can be returned with a Get call.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWirelessDevice {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWirelessDevice`], by name: the argument of [`CfnWirelessDevice::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWirelessDeviceRequired {
+    /// Wireless device destination name
+    ///
+    /// CloudFormation property `DestinationName`.
+    pub destination_name: Val<String>,
+
+    /// Wireless device type, currently only Sidewalk and LoRa
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`wireless_device::Type`]): `Sidewalk`, `LoRaWAN`.
+    pub type_: Val<String>,
+}
+
 impl CfnWirelessDevice {
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::WirelessDevice";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWirelessDeviceRequired`]:
     ///
-    /// - `destination_name`: `DestinationName`, Wireless device destination name
-    /// - `type_`: `Type`, Wireless device type, currently only Sidewalk and LoRa
-    pub fn new(destination_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWirelessDevice::new(CfnWirelessDeviceRequired {
+    ///     destination_name: "...".into(),
+    ///     type_: wireless_device::Type::Sidewalk.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWirelessDeviceRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationName", destination_name);
-        props.set("Type", type_);
+        props.set::<String>("DestinationName", required.destination_name);
+        props.set::<String>("Type", required.type_);
         CfnWirelessDevice { props, options: ResourceOptions::default() }
     }
 
@@ -2102,7 +2398,7 @@ impl CfnWirelessDevice {
 
     /// FPort values for the GNSS, stream, and ClockSync functions of the positioning information.
     ///
-    /// Allowed values: `Enabled`, `Disabled`.
+    /// Allowed values (the enum [`wireless_device::Positioning`]): `Enabled`, `Disabled`.
     pub fn positioning(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Positioning", value);
         self
@@ -2183,11 +2479,11 @@ pub(crate) static WIRELESS_DEVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWirelessDevice`].
+/// Property types and enums of the allowed values of [`CfnWirelessDevice`].
 pub mod wireless_device {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IoTWireless::WirelessDevice`.
     #[derive(Clone, Debug)]
@@ -2263,15 +2559,29 @@ pub mod wireless_device {
         props: Props,
     }
 
+    /// The required properties of [`AbpV10x`], by name: the argument of [`AbpV10x::new`].
+    #[derive(Clone, Debug)]
+    pub struct AbpV10xRequired {
+        /// CloudFormation property `DevAddr`.
+        pub dev_addr: Val<String>,
+
+        /// CloudFormation property `SessionKeys`.
+        pub session_keys: Val<SessionKeysAbpV10x>,
+    }
+
     impl AbpV10x {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AbpV10xRequired`]:
         ///
-        /// - `dev_addr`: `DevAddr`.
-        /// - `session_keys`: `SessionKeys`.
-        pub fn new(dev_addr: impl Into<Val<String>>, session_keys: impl Into<Val<SessionKeysAbpV10x>>) -> Self {
+        /// ```text
+        /// AbpV10x::new(AbpV10xRequired {
+        ///     dev_addr: "...".into(),
+        ///     session_keys: SessionKeysAbpV10x::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AbpV10xRequired) -> Self {
             let mut props = Props::new();
-            props.set("DevAddr", dev_addr);
-            props.set("SessionKeys", session_keys);
+            props.set::<String>("DevAddr", required.dev_addr);
+            props.set::<SessionKeysAbpV10x>("SessionKeys", required.session_keys);
             AbpV10x { props }
         }
     }
@@ -2288,15 +2598,29 @@ pub mod wireless_device {
         props: Props,
     }
 
+    /// The required properties of [`SessionKeysAbpV10x`], by name: the argument of [`SessionKeysAbpV10x::new`].
+    #[derive(Clone, Debug)]
+    pub struct SessionKeysAbpV10xRequired {
+        /// CloudFormation property `AppSKey`.
+        pub app_s_key: Val<String>,
+
+        /// CloudFormation property `NwkSKey`.
+        pub nwk_s_key: Val<String>,
+    }
+
     impl SessionKeysAbpV10x {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SessionKeysAbpV10xRequired`]:
         ///
-        /// - `app_s_key`: `AppSKey`.
-        /// - `nwk_s_key`: `NwkSKey`.
-        pub fn new(app_s_key: impl Into<Val<String>>, nwk_s_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SessionKeysAbpV10x::new(SessionKeysAbpV10xRequired {
+        ///     app_s_key: "...".into(),
+        ///     nwk_s_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SessionKeysAbpV10xRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppSKey", app_s_key);
-            props.set("NwkSKey", nwk_s_key);
+            props.set::<String>("AppSKey", required.app_s_key);
+            props.set::<String>("NwkSKey", required.nwk_s_key);
             SessionKeysAbpV10x { props }
         }
     }
@@ -2313,15 +2637,29 @@ pub mod wireless_device {
         props: Props,
     }
 
+    /// The required properties of [`AbpV11`], by name: the argument of [`AbpV11::new`].
+    #[derive(Clone, Debug)]
+    pub struct AbpV11Required {
+        /// CloudFormation property `DevAddr`.
+        pub dev_addr: Val<String>,
+
+        /// CloudFormation property `SessionKeys`.
+        pub session_keys: Val<SessionKeysAbpV11>,
+    }
+
     impl AbpV11 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AbpV11Required`]:
         ///
-        /// - `dev_addr`: `DevAddr`.
-        /// - `session_keys`: `SessionKeys`.
-        pub fn new(dev_addr: impl Into<Val<String>>, session_keys: impl Into<Val<SessionKeysAbpV11>>) -> Self {
+        /// ```text
+        /// AbpV11::new(AbpV11Required {
+        ///     dev_addr: "...".into(),
+        ///     session_keys: SessionKeysAbpV11::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AbpV11Required) -> Self {
             let mut props = Props::new();
-            props.set("DevAddr", dev_addr);
-            props.set("SessionKeys", session_keys);
+            props.set::<String>("DevAddr", required.dev_addr);
+            props.set::<SessionKeysAbpV11>("SessionKeys", required.session_keys);
             AbpV11 { props }
         }
     }
@@ -2338,19 +2676,39 @@ pub mod wireless_device {
         props: Props,
     }
 
+    /// The required properties of [`SessionKeysAbpV11`], by name: the argument of [`SessionKeysAbpV11::new`].
+    #[derive(Clone, Debug)]
+    pub struct SessionKeysAbpV11Required {
+        /// CloudFormation property `AppSKey`.
+        pub app_s_key: Val<String>,
+
+        /// CloudFormation property `FNwkSIntKey`.
+        pub f_nwk_s_int_key: Val<String>,
+
+        /// CloudFormation property `NwkSEncKey`.
+        pub nwk_s_enc_key: Val<String>,
+
+        /// CloudFormation property `SNwkSIntKey`.
+        pub s_nwk_s_int_key: Val<String>,
+    }
+
     impl SessionKeysAbpV11 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SessionKeysAbpV11Required`]:
         ///
-        /// - `app_s_key`: `AppSKey`.
-        /// - `f_nwk_s_int_key`: `FNwkSIntKey`.
-        /// - `nwk_s_enc_key`: `NwkSEncKey`.
-        /// - `s_nwk_s_int_key`: `SNwkSIntKey`.
-        pub fn new(app_s_key: impl Into<Val<String>>, f_nwk_s_int_key: impl Into<Val<String>>, nwk_s_enc_key: impl Into<Val<String>>, s_nwk_s_int_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SessionKeysAbpV11::new(SessionKeysAbpV11Required {
+        ///     app_s_key: "...".into(),
+        ///     f_nwk_s_int_key: "...".into(),
+        ///     nwk_s_enc_key: "...".into(),
+        ///     s_nwk_s_int_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SessionKeysAbpV11Required) -> Self {
             let mut props = Props::new();
-            props.set("AppSKey", app_s_key);
-            props.set("FNwkSIntKey", f_nwk_s_int_key);
-            props.set("NwkSEncKey", nwk_s_enc_key);
-            props.set("SNwkSIntKey", s_nwk_s_int_key);
+            props.set::<String>("AppSKey", required.app_s_key);
+            props.set::<String>("FNwkSIntKey", required.f_nwk_s_int_key);
+            props.set::<String>("NwkSEncKey", required.nwk_s_enc_key);
+            props.set::<String>("SNwkSIntKey", required.s_nwk_s_int_key);
             SessionKeysAbpV11 { props }
         }
     }
@@ -2414,7 +2772,7 @@ pub mod wireless_device {
 
         /// Application type, which can be specified to obtain real-time position information of your LoRaWAN device.
         ///
-        /// Allowed values: `SemtechGeolocation`, `SemtechGNSS`, `SemtechGNSSNG`, `SemtechWiFi`.
+        /// Allowed values (the enum [`ApplicationType`]): `SemtechGeolocation`, `SemtechGNSS`, `SemtechGNSSNG`, `SemtechWiFi`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -2433,15 +2791,29 @@ pub mod wireless_device {
         props: Props,
     }
 
+    /// The required properties of [`OtaaV10x`], by name: the argument of [`OtaaV10x::new`].
+    #[derive(Clone, Debug)]
+    pub struct OtaaV10xRequired {
+        /// CloudFormation property `AppEui`.
+        pub app_eui: Val<String>,
+
+        /// CloudFormation property `AppKey`.
+        pub app_key: Val<String>,
+    }
+
     impl OtaaV10x {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OtaaV10xRequired`]:
         ///
-        /// - `app_eui`: `AppEui`.
-        /// - `app_key`: `AppKey`.
-        pub fn new(app_eui: impl Into<Val<String>>, app_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OtaaV10x::new(OtaaV10xRequired {
+        ///     app_eui: "...".into(),
+        ///     app_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OtaaV10xRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppEui", app_eui);
-            props.set("AppKey", app_key);
+            props.set::<String>("AppEui", required.app_eui);
+            props.set::<String>("AppKey", required.app_key);
             OtaaV10x { props }
         }
     }
@@ -2458,17 +2830,34 @@ pub mod wireless_device {
         props: Props,
     }
 
+    /// The required properties of [`OtaaV11`], by name: the argument of [`OtaaV11::new`].
+    #[derive(Clone, Debug)]
+    pub struct OtaaV11Required {
+        /// CloudFormation property `AppKey`.
+        pub app_key: Val<String>,
+
+        /// CloudFormation property `JoinEui`.
+        pub join_eui: Val<String>,
+
+        /// CloudFormation property `NwkKey`.
+        pub nwk_key: Val<String>,
+    }
+
     impl OtaaV11 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OtaaV11Required`]:
         ///
-        /// - `app_key`: `AppKey`.
-        /// - `join_eui`: `JoinEui`.
-        /// - `nwk_key`: `NwkKey`.
-        pub fn new(app_key: impl Into<Val<String>>, join_eui: impl Into<Val<String>>, nwk_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OtaaV11::new(OtaaV11Required {
+        ///     app_key: "...".into(),
+        ///     join_eui: "...".into(),
+        ///     nwk_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OtaaV11Required) -> Self {
             let mut props = Props::new();
-            props.set("AppKey", app_key);
-            props.set("JoinEui", join_eui);
-            props.set("NwkKey", nwk_key);
+            props.set::<String>("AppKey", required.app_key);
+            props.set::<String>("JoinEui", required.join_eui);
+            props.set::<String>("NwkKey", required.nwk_key);
             OtaaV11 { props }
         }
     }
@@ -2600,28 +2989,89 @@ pub mod wireless_device {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Positioning` in `AWS::IoTWireless::WirelessDevice`; `.into()` makes a `Val<String>`.
+        Positioning {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IoTWireless::WirelessDevice`; `.into()` makes a `Val<String>`.
+        Type {
+            Sidewalk = "Sidewalk",
+            LoRaWan = "LoRaWAN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IoTWireless::WirelessDevice`; `.into()` makes a `Val<String>`.
+        ApplicationType {
+            SemtechGeolocation = "SemtechGeolocation",
+            SemtechGnss = "SemtechGNSS",
+            SemtechGnssng = "SemtechGNSSNG",
+            SemtechWiFi = "SemtechWiFi",
+        }
+    }
 }
 
 /// Wireless Device Import Tasks
 ///
 /// CloudFormation type `AWS::IoTWireless::WirelessDeviceImportTask`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn for Wireless Device Import Task, Returned upon successful start.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`. CreationDate for import task
+/// - `FailedImportedDevicesCount`: `handle.failed_imported_devices_count()` → `Val<i64>`. Failed Imported Devices Count
+/// - `Id`: `handle.id()` → `Val<String>`. Id for Wireless Device Import Task, Returned upon successful start.
+/// - `InitializedImportedDevicesCount`: `handle.initialized_imported_devices_count()` → `Val<i64>`. Initialized Imported Devices Count
+/// - `OnboardedImportedDevicesCount`: `handle.onboarded_imported_devices_count()` → `Val<i64>`. Onboarded Imported Devices Count
+/// - `PendingImportedDevicesCount`: `handle.pending_imported_devices_count()` → `Val<i64>`. Pending Imported Devices Count
+/// - `Sidewalk.DeviceCreationFileList`: `handle.sidewalk_device_creation_file_list()` → `Val<Vec<String>>`. sidewalk create device's file path
+/// - `Status`: `handle.status()` → `Val<String>`. Status for import task
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`. StatusReason for import task
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWirelessDeviceImportTask {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWirelessDeviceImportTask`], by name: the argument of [`CfnWirelessDeviceImportTask::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWirelessDeviceImportTaskRequired {
+    /// Destination Name for import task
+    ///
+    /// CloudFormation property `DestinationName`.
+    pub destination_name: Val<String>,
+
+    /// sidewalk contain file for created device and role
+    ///
+    /// CloudFormation property `Sidewalk`.
+    pub sidewalk: Val<wireless_device_import_task::Sidewalk>,
+}
+
 impl CfnWirelessDeviceImportTask {
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::WirelessDeviceImportTask";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWirelessDeviceImportTaskRequired`]:
     ///
-    /// - `destination_name`: `DestinationName`, Destination Name for import task
-    /// - `sidewalk`: `Sidewalk`, sidewalk contain file for created device and role
-    pub fn new(destination_name: impl Into<Val<String>>, sidewalk: impl Into<Val<wireless_device_import_task::Sidewalk>>) -> Self {
+    /// ```text
+    /// CfnWirelessDeviceImportTask::new(CfnWirelessDeviceImportTaskRequired {
+    ///     destination_name: "...".into(),
+    ///     sidewalk: wireless_device_import_task::Sidewalk::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWirelessDeviceImportTaskRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationName", destination_name);
-        props.set("Sidewalk", sidewalk);
+        props.set::<String>("DestinationName", required.destination_name);
+        props.set::<wireless_device_import_task::Sidewalk>("Sidewalk", required.sidewalk);
         CfnWirelessDeviceImportTask { props, options: ResourceOptions::default() }
     }
 
@@ -2799,15 +3249,33 @@ pub mod wireless_device_import_task {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2840,6 +3308,15 @@ pub mod wireless_device_import_task {
 /// Create and manage wireless gateways, including LoRa gateways.
 ///
 /// CloudFormation type `AWS::IoTWireless::WirelessGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn for Wireless Gateway. Returned upon successful create.
+/// - `Id`: `handle.id()` → `Val<String>`. Id for Wireless Gateway. Returned upon successful create.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWirelessGateway {
     props: Props,
@@ -2849,7 +3326,7 @@ pub struct CfnWirelessGateway {
 impl CfnWirelessGateway {
     pub const TYPE_NAME: &'static str = "AWS::IoTWireless::WirelessGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `lo_ra_wan`: `LoRaWAN`, The combination of Package, Station and Model which represents the version of the LoRaWAN Wireless Gateway.
     pub fn new(lo_ra_wan: impl Into<Val<wireless_gateway::LoRaWanGateway>>) -> Self {
@@ -2959,15 +3436,29 @@ pub mod wireless_gateway {
         props: Props,
     }
 
+    /// The required properties of [`LoRaWanGateway`], by name: the argument of [`LoRaWanGateway::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoRaWanGatewayRequired {
+        /// CloudFormation property `GatewayEui`.
+        pub gateway_eui: Val<String>,
+
+        /// CloudFormation property `RfRegion`.
+        pub rf_region: Val<String>,
+    }
+
     impl LoRaWanGateway {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LoRaWanGatewayRequired`]:
         ///
-        /// - `gateway_eui`: `GatewayEui`.
-        /// - `rf_region`: `RfRegion`.
-        pub fn new(gateway_eui: impl Into<Val<String>>, rf_region: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LoRaWanGateway::new(LoRaWanGatewayRequired {
+        ///     gateway_eui: "...".into(),
+        ///     rf_region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LoRaWanGatewayRequired) -> Self {
             let mut props = Props::new();
-            props.set("GatewayEui", gateway_eui);
-            props.set("RfRegion", rf_region);
+            props.set::<String>("GatewayEui", required.gateway_eui);
+            props.set::<String>("RfRegion", required.rf_region);
             LoRaWanGateway { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource type definition for AWS::IVS::AdConfiguration. An ad configuration links Amazon IVS resources to AWS Elemental MediaTailor playback configurations, enabling server-side ad insertion for a channel.
 ///
 /// CloudFormation type `AWS::IVS::AdConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Ad configuration ARN.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAdConfiguration {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnAdConfiguration {
 impl CfnAdConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::IVS::AdConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `media_tailor_playback_configurations`: `MediaTailorPlaybackConfigurations`, List of integration configurations with MediaTailor resources. The first item in the list is the default playback configuration used for the ad configuration.
     pub fn new(media_tailor_playback_configurations: impl Into<Val<Vec<ad_configuration::MediaTailorPlaybackConfiguration>>>) -> Self {
@@ -136,15 +143,33 @@ pub mod ad_configuration {
         props: Props,
     }
 
-    impl PostRollConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PostRollConfiguration`], by name: the argument of [`PostRollConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct PostRollConfigurationRequired {
+        /// Duration of the post-roll ad break, in seconds.
         ///
-        /// - `duration_seconds`: `DurationSeconds`, Duration of the post-roll ad break, in seconds.
-        /// - `enabled`: `Enabled`, Whether the post-roll ad configuration is enabled.
-        pub fn new(duration_seconds: impl Into<Val<i64>>, enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `DurationSeconds`.
+        pub duration_seconds: Val<i64>,
+
+        /// Whether the post-roll ad configuration is enabled.
+        ///
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+    }
+
+    impl PostRollConfiguration {
+        /// Creates the value from its required properties, by name in [`PostRollConfigurationRequired`]:
+        ///
+        /// ```text
+        /// PostRollConfiguration::new(PostRollConfigurationRequired {
+        ///     duration_seconds: 1.into(),
+        ///     enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: PostRollConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DurationSeconds", duration_seconds);
-            props.set("Enabled", enabled);
+            props.set::<i64>("DurationSeconds", required.duration_seconds);
+            props.set::<bool>("Enabled", required.enabled);
             PostRollConfiguration { props }
         }
     }
@@ -161,15 +186,33 @@ pub mod ad_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -206,6 +249,16 @@ pub mod ad_configuration {
 /// Resource Type definition for AWS::IVS::Channel
 ///
 /// CloudFormation type `AWS::IVS::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Channel ARN is automatically generated on creation and assigned as the unique identifier.
+/// - `IngestEndpoint`: `handle.ingest_endpoint()` → `Val<String>`. Channel ingest endpoint, part of the definition of an ingest server, used when you set up streaming software.
+/// - `PlaybackUrl`: `handle.playback_url()` → `Val<String>`. Channel Playback URL.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
@@ -229,7 +282,7 @@ impl CfnChannel {
 
     /// Indicates which content-packaging format is used (MPEG-TS or fMP4). If multitrackInputConfiguration is specified and enabled is true, then containerFormat is required and must be set to FRAGMENTED_MP4. Otherwise, containerFormat may be set to TS or FRAGMENTED_MP4. Default: TS.
     ///
-    /// Allowed values: `TS`, `FRAGMENTED_MP4`.
+    /// Allowed values (the enum [`channel::ContainerFormat`]): `TS`, `FRAGMENTED_MP4`.
     pub fn container_format(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ContainerFormat", value);
         self
@@ -243,7 +296,7 @@ impl CfnChannel {
 
     /// Channel latency mode.
     ///
-    /// Allowed values: `NORMAL`, `LOW`.
+    /// Allowed values (the enum [`channel::LatencyMode`]): `NORMAL`, `LOW`.
     pub fn latency_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("LatencyMode", value);
         self
@@ -283,7 +336,7 @@ impl CfnChannel {
 
     /// Channel type, which determines the allowable resolution and bitrate. If you exceed the allowable resolution or bitrate, the stream probably will disconnect immediately.
     ///
-    /// Allowed values: `STANDARD`, `BASIC`, `ADVANCED_SD`, `ADVANCED_HD`.
+    /// Allowed values (the enum [`channel::Type`]): `STANDARD`, `BASIC`, `ADVANCED_SD`, `ADVANCED_HD`.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Type", value);
         self
@@ -353,11 +406,11 @@ pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChannel`].
+/// Property types and enums of the allowed values of [`CfnChannel`].
 pub mod channel {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IVS::Channel`.
     #[derive(Clone, Debug)]
@@ -380,7 +433,7 @@ pub mod channel {
 
         /// Maximum resolution for multitrack input. Required if enabled is true.
         ///
-        /// Allowed values: `SD`, `HD`, `FULL_HD`.
+        /// Allowed values (the enum [`MaximumResolution`]): `SD`, `HD`, `FULL_HD`.
         pub fn maximum_resolution(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MaximumResolution", value);
             self
@@ -388,7 +441,7 @@ pub mod channel {
 
         /// Indicates whether multitrack input is allowed or required. Required if enabled is true.
         ///
-        /// Allowed values: `ALLOW`, `REQUIRE`.
+        /// Allowed values (the enum [`Policy`]): `ALLOW`, `REQUIRE`.
         pub fn policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Policy", value);
             self
@@ -407,15 +460,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -441,11 +512,62 @@ pub mod channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContainerFormat` in `AWS::IVS::Channel`; `.into()` makes a `Val<String>`.
+        ContainerFormat {
+            Ts = "TS",
+            FragmentedMp4 = "FRAGMENTED_MP4",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LatencyMode` in `AWS::IVS::Channel`; `.into()` makes a `Val<String>`.
+        LatencyMode {
+            Normal = "NORMAL",
+            Low = "LOW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::IVS::Channel`; `.into()` makes a `Val<String>`.
+        Type {
+            Standard = "STANDARD",
+            Basic = "BASIC",
+            AdvancedSd = "ADVANCED_SD",
+            AdvancedHd = "ADVANCED_HD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MaximumResolution` in `AWS::IVS::Channel`; `.into()` makes a `Val<String>`.
+        MaximumResolution {
+            Sd = "SD",
+            Hd = "HD",
+            FullHd = "FULL_HD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Policy` in `AWS::IVS::Channel`; `.into()` makes a `Val<String>`.
+        Policy {
+            Allow = "ALLOW",
+            Require = "REQUIRE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IVS::EncoderConfiguration.
 ///
 /// CloudFormation type `AWS::IVS::EncoderConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Encoder configuration identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEncoderConfiguration {
     props: Props,
@@ -540,15 +662,33 @@ pub mod encoder_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -633,6 +773,17 @@ pub mod encoder_configuration {
 /// Resource Type definition for AWS::IVS::IngestConfiguration
 ///
 /// CloudFormation type `AWS::IVS::IngestConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. IngestConfiguration ARN is automatically generated on creation and assigned as the unique identifier.
+/// - `ParticipantId`: `handle.participant_id()` → `Val<String>`. Participant Id is automatically generated on creation and assigned.
+/// - `State`: `handle.state()` → `Val<String>`. State of IngestConfiguration which determines whether IngestConfiguration is in use or not.
+/// - `StreamKey`: `handle.stream_key()` → `Val<String>`. Stream-key value.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnIngestConfiguration {
     props: Props,
@@ -650,7 +801,7 @@ impl CfnIngestConfiguration {
 
     /// Ingest Protocol.
     ///
-    /// Allowed values: `RTMP`, `RTMPS`.
+    /// Allowed values (the enum [`ingest_configuration::IngestProtocol`]): `RTMP`, `RTMPS`.
     ///
     /// Changing it replaces the resource.
     pub fn ingest_protocol(mut self, value: impl Into<Val<String>>) -> Self {
@@ -763,11 +914,11 @@ pub(crate) static INGEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIngestConfiguration`].
+/// Property types and enums of the allowed values of [`CfnIngestConfiguration`].
 pub mod ingest_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::IVS::IngestConfiguration`.
     #[derive(Clone, Debug)]
@@ -775,15 +926,33 @@ pub mod ingest_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -801,11 +970,28 @@ pub mod ingest_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IngestProtocol` in `AWS::IVS::IngestConfiguration`; `.into()` makes a `Val<String>`.
+        IngestProtocol {
+            Rtmp = "RTMP",
+            Rtmps = "RTMPS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IVS::PlaybackKeyPair
 ///
 /// CloudFormation type `AWS::IVS::PlaybackKeyPair`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Key-pair identifier.
+/// - `Fingerprint`: `handle.fingerprint()` → `Val<String>`. Key-pair identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPlaybackKeyPair {
     props: Props,
@@ -908,15 +1094,29 @@ pub mod playback_key_pair {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -939,6 +1139,14 @@ pub mod playback_key_pair {
 /// Resource Type definition for AWS::IVS::PlaybackRestrictionPolicy.
 ///
 /// CloudFormation type `AWS::IVS::PlaybackRestrictionPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Playback-restriction-policy identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPlaybackRestrictionPolicy {
     props: Props,
@@ -1042,15 +1250,33 @@ pub mod playback_restriction_policy {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1073,6 +1299,15 @@ pub mod playback_restriction_policy {
 /// Resource Type definition for AWS::IVS::PublicKey
 ///
 /// CloudFormation type `AWS::IVS::PublicKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Key-pair identifier.
+/// - `Fingerprint`: `handle.fingerprint()` → `Val<String>`. Key-pair identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPublicKey {
     props: Props,
@@ -1174,15 +1409,29 @@ pub mod public_key {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1205,6 +1454,15 @@ pub mod public_key {
 /// Resource Type definition for AWS::IVS::RecordingConfiguration
 ///
 /// CloudFormation type `AWS::IVS::RecordingConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Recording Configuration ARN is automatically generated on creation and assigned as the unique identifier.
+/// - `State`: `handle.state()` → `Val<String>`. Recording Configuration State.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRecordingConfiguration {
     props: Props,
@@ -1214,7 +1472,7 @@ pub struct CfnRecordingConfiguration {
 impl CfnRecordingConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::IVS::RecordingConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `destination_configuration`: `DestinationConfiguration`, Recording Destination Configuration.
     pub fn new(destination_configuration: impl Into<Val<recording_configuration::DestinationConfiguration>>) -> Self {
@@ -1316,11 +1574,11 @@ pub(crate) static RECORDING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRecordingConfiguration`].
+/// Property types and enums of the allowed values of [`CfnRecordingConfiguration`].
 pub mod recording_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Recording Destination Configuration.
     #[derive(Clone, Debug)]
@@ -1357,7 +1615,7 @@ pub mod recording_configuration {
     }
 
     impl S3DestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -1388,7 +1646,7 @@ pub mod recording_configuration {
 
         /// Resolution Selection indicates which set of renditions are recorded for a stream.
         ///
-        /// Allowed values: `ALL`, `NONE`, `CUSTOM`.
+        /// Allowed values (the enum [`RenditionSelection`]): `ALL`, `NONE`, `CUSTOM`.
         ///
         /// Changing it replaces the resource.
         pub fn rendition_selection(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1397,6 +1655,8 @@ pub mod recording_configuration {
         }
 
         /// Renditions indicates which renditions are recorded for a stream.
+        ///
+        /// Allowed values of each item (the enum [`Renditions`]): `FULL_HD`, `HD`, `SD`, `LOWEST_RESOLUTION`.
         ///
         /// Changing it replaces the resource.
         pub fn renditions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -1417,15 +1677,33 @@ pub mod recording_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1451,7 +1729,7 @@ pub mod recording_configuration {
 
         /// Thumbnail Recording Mode, which determines whether thumbnails are recorded at an interval or are disabled.
         ///
-        /// Allowed values: `INTERVAL`, `DISABLED`.
+        /// Allowed values (the enum [`RecordingMode`]): `INTERVAL`, `DISABLED`.
         ///
         /// Changing it replaces the resource.
         pub fn recording_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1461,7 +1739,7 @@ pub mod recording_configuration {
 
         /// Resolution indicates the desired resolution of recorded thumbnails.
         ///
-        /// Allowed values: `FULL_HD`, `HD`, `SD`, `LOWEST_RESOLUTION`.
+        /// Allowed values (the enum [`Resolution`]): `FULL_HD`, `HD`, `SD`, `LOWEST_RESOLUTION`.
         ///
         /// Changing it replaces the resource.
         pub fn resolution(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1470,6 +1748,8 @@ pub mod recording_configuration {
         }
 
         /// Storage indicates the format in which thumbnails are recorded.
+        ///
+        /// Allowed values of each item (the enum [`Storage`]): `SEQUENTIAL`, `LATEST`.
         ///
         /// Changing it replaces the resource.
         pub fn storage(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -1531,11 +1811,65 @@ pub mod recording_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RenditionSelection` in `AWS::IVS::RecordingConfiguration`; `.into()` makes a `Val<String>`.
+        RenditionSelection {
+            All = "ALL",
+            None = "NONE",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Renditions` in `AWS::IVS::RecordingConfiguration`; `.into()` makes a `Val<String>`.
+        Renditions {
+            FullHd = "FULL_HD",
+            Hd = "HD",
+            Sd = "SD",
+            LowestResolution = "LOWEST_RESOLUTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordingMode` in `AWS::IVS::RecordingConfiguration`; `.into()` makes a `Val<String>`.
+        RecordingMode {
+            Interval = "INTERVAL",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Resolution` in `AWS::IVS::RecordingConfiguration`; `.into()` makes a `Val<String>`.
+        Resolution {
+            FullHd = "FULL_HD",
+            Hd = "HD",
+            Sd = "SD",
+            LowestResolution = "LOWEST_RESOLUTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Storage` in `AWS::IVS::RecordingConfiguration`; `.into()` makes a `Val<String>`.
+        Storage {
+            Sequential = "SEQUENTIAL",
+            Latest = "LATEST",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IVS::Stage.
 ///
 /// CloudFormation type `AWS::IVS::Stage`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActiveSessionId`: `handle.active_session_id()` → `Val<String>`. ID of the active session within the stage.
+/// - `Arn`: `handle.arn()` → `Val<String>`. Stage ARN is automatically generated on creation and assigned as the unique identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnStage {
     props: Props,
@@ -1621,11 +1955,11 @@ pub(crate) static STAGE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStage`].
+/// Property types and enums of the allowed values of [`CfnStage`].
 pub mod stage {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration object for individual participant recording, to attach to the new stage.
     #[derive(Clone, Debug)]
@@ -1634,7 +1968,7 @@ pub mod stage {
     }
 
     impl AutoParticipantRecordingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `storage_configuration_arn`: `StorageConfigurationArn`, ARN of the StorageConfiguration resource to use for individual participant recording.
         pub fn new(storage_configuration_arn: impl Into<Val<String>>) -> Self {
@@ -1650,6 +1984,8 @@ pub mod stage {
         }
 
         /// Types of media to be recorded. Default: AUDIO_VIDEO.
+        ///
+        /// Allowed values of each item (the enum [`MediaTypes`]): `AUDIO_VIDEO`, `AUDIO_ONLY`.
         pub fn media_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("MediaTypes", value);
             self
@@ -1767,13 +2103,15 @@ pub mod stage {
 
         /// Thumbnail recording mode. Default: DISABLED.
         ///
-        /// Allowed values: `INTERVAL`, `DISABLED`.
+        /// Allowed values (the enum [`RecordingMode`]): `INTERVAL`, `DISABLED`.
         pub fn recording_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RecordingMode", value);
             self
         }
 
         /// Indicates the format in which thumbnails are recorded. SEQUENTIAL records all generated thumbnails in a serial manner, to the media/thumbnails/high directory. LATEST saves the latest thumbnail in media/latest_thumbnail/high/thumb.jpg and overwrites it at the interval specified by targetIntervalSeconds. You can enable both SEQUENTIAL and LATEST. Default: SEQUENTIAL.
+        ///
+        /// Allowed values of each item (the enum [`Storage`]): `SEQUENTIAL`, `LATEST`.
         pub fn storage(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Storage", value);
             self
@@ -1798,15 +2136,33 @@ pub mod stage {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1865,11 +2221,43 @@ pub mod stage {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MediaTypes` in `AWS::IVS::Stage`; `.into()` makes a `Val<String>`.
+        MediaTypes {
+            AudioVideo = "AUDIO_VIDEO",
+            AudioOnly = "AUDIO_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordingMode` in `AWS::IVS::Stage`; `.into()` makes a `Val<String>`.
+        RecordingMode {
+            Interval = "INTERVAL",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Storage` in `AWS::IVS::Stage`; `.into()` makes a `Val<String>`.
+        Storage {
+            Sequential = "SEQUENTIAL",
+            Latest = "LATEST",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::IVS::StorageConfiguration
 ///
 /// CloudFormation type `AWS::IVS::StorageConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Storage Configuration ARN is automatically generated on creation and assigned as the unique identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnStorageConfiguration {
     props: Props,
@@ -1879,7 +2267,7 @@ pub struct CfnStorageConfiguration {
 impl CfnStorageConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::IVS::StorageConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `s3`: `S3`, A complex type that describes an S3 location where recorded videos will be stored.
     pub fn new(s3: impl Into<Val<storage_configuration::S3StorageConfiguration>>) -> Self {
@@ -1960,7 +2348,7 @@ pub mod storage_configuration {
     }
 
     impl S3StorageConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`, Location (S3 bucket name) where recorded videos will be stored. Note that the StorageConfiguration and S3 bucket must be in the same region as the Composition.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -1982,15 +2370,33 @@ pub mod storage_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2020,6 +2426,15 @@ pub mod storage_configuration {
 /// Resource Type definition for AWS::IVS::StreamKey
 ///
 /// CloudFormation type `AWS::IVS::StreamKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Stream Key ARN is automatically generated on creation and assigned as the unique identifier.
+/// - `Value`: `handle.value()` → `Val<String>`. Stream-key value.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnStreamKey {
     props: Props,
@@ -2029,7 +2444,7 @@ pub struct CfnStreamKey {
 impl CfnStreamKey {
     pub const TYPE_NAME: &'static str = "AWS::IVS::StreamKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `channel_arn`: `ChannelArn`, Channel ARN for the stream.
     pub fn new(channel_arn: impl Into<Val<String>>) -> Self {
@@ -2107,15 +2522,33 @@ pub mod stream_key {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// Resource type definition for AWS::IVSChat::LoggingConfiguration.
 ///
 /// CloudFormation type `AWS::IVSChat::LoggingConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. LoggingConfiguration ARN is automatically generated on creation and assigned as the unique identifier.
+/// - `Id`: `handle.id()` → `Val<String>`. The system-generated ID of the logging configuration.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the logging configuration. When the state is ACTIVE, the configuration is ready to log chat content.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLoggingConfiguration {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnLoggingConfiguration {
 impl CfnLoggingConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::IVSChat::LoggingConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `destination_configuration`: `DestinationConfiguration`, Destination configuration for IVS Chat logging.
     pub fn new(destination_configuration: impl Into<Val<logging_configuration::DestinationConfiguration>>) -> Self {
@@ -156,7 +165,7 @@ pub mod logging_configuration {
     }
 
     impl CloudWatchLogsDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group_name`: `LogGroupName`, Name of the Amazon CloudWatch Logs log group where chat activity will be logged.
         pub fn new(log_group_name: impl Into<Val<String>>) -> Self {
@@ -179,7 +188,7 @@ pub mod logging_configuration {
     }
 
     impl FirehoseDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `delivery_stream_name`: `DeliveryStreamName`, Name of the Amazon Kinesis Firehose delivery stream where chat activity will be logged.
         pub fn new(delivery_stream_name: impl Into<Val<String>>) -> Self {
@@ -202,7 +211,7 @@ pub mod logging_configuration {
     }
 
     impl S3DestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`, Name of the Amazon S3 bucket where chat activity will be logged.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -224,15 +233,33 @@ pub mod logging_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -285,6 +312,15 @@ pub mod logging_configuration {
 /// Resource type definition for AWS::IVSChat::Room.
 ///
 /// CloudFormation type `AWS::IVSChat::Room`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Room ARN is automatically generated on creation and assigned as the unique identifier.
+/// - `Id`: `handle.id()` → `Val<String>`. The system-generated ID of the room.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRoom {
     props: Props,
@@ -391,11 +427,11 @@ pub(crate) static ROOM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRoom`].
+/// Property types and enums of the allowed values of [`CfnRoom`].
 pub mod room {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration information for optional review of messages.
     #[derive(Clone, Debug)]
@@ -412,7 +448,7 @@ pub mod room {
 
         /// Specifies the fallback behavior if the handler does not return a valid response, encounters an error, or times out.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`FallbackResult`]): `ALLOW`, `DENY`.
         pub fn fallback_result(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FallbackResult", value);
             self
@@ -437,15 +473,33 @@ pub mod room {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -471,6 +525,14 @@ pub mod room {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FallbackResult` in `AWS::IVSChat::Room`; `.into()` makes a `Val<String>`.
+        FallbackResult {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,37 +15,112 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::KafkaConnect::Connector
 ///
 /// CloudFormation type `AWS::KafkaConnect::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`. Amazon Resource Name for the created Connector.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnector`], by name: the argument of [`CfnConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorRequired {
+    /// Information about the capacity allocated to the connector.
+    ///
+    /// CloudFormation property `Capacity`.
+    pub capacity: Val<connector::Capacity>,
+
+    /// The configuration for the connector.
+    ///
+    /// CloudFormation property `ConnectorConfiguration`.
+    pub connector_configuration: Val<Map<String>>,
+
+    /// The name of the connector.
+    ///
+    /// CloudFormation property `ConnectorName`.
+    ///
+    /// Changing it replaces the resource.
+    pub connector_name: Val<String>,
+
+    /// Details of how to connect to the Kafka cluster.
+    ///
+    /// CloudFormation property `KafkaCluster`.
+    ///
+    /// Changing it replaces the resource.
+    pub kafka_cluster: Val<connector::KafkaCluster>,
+
+    /// Details of the client authentication used by the Kafka cluster.
+    ///
+    /// CloudFormation property `KafkaClusterClientAuthentication`.
+    ///
+    /// Changing it replaces the resource.
+    pub kafka_cluster_client_authentication: Val<connector::KafkaClusterClientAuthentication>,
+
+    /// Details of encryption in transit to the Kafka cluster.
+    ///
+    /// CloudFormation property `KafkaClusterEncryptionInTransit`.
+    ///
+    /// Changing it replaces the resource.
+    pub kafka_cluster_encryption_in_transit: Val<connector::KafkaClusterEncryptionInTransit>,
+
+    /// The version of Kafka Connect. It has to be compatible with both the Kafka cluster's version and the plugins.
+    ///
+    /// CloudFormation property `KafkaConnectVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub kafka_connect_version: Val<String>,
+
+    /// List of plugins to use with the connector.
+    ///
+    /// CloudFormation property `Plugins`.
+    ///
+    /// Changing it replaces the resource.
+    pub plugins: Val<Vec<connector::Plugin>>,
+
+    /// The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon S3 objects and other external resources.
+    ///
+    /// CloudFormation property `ServiceExecutionRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_execution_role_arn: Val<String>,
+}
+
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::KafkaConnect::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorRequired`]:
     ///
-    /// - `capacity`: `Capacity`, Information about the capacity allocated to the connector.
-    /// - `connector_configuration`: `ConnectorConfiguration`, The configuration for the connector.
-    /// - `connector_name`: `ConnectorName`, The name of the connector.
-    /// - `kafka_cluster`: `KafkaCluster`, Details of how to connect to the Kafka cluster.
-    /// - `kafka_cluster_client_authentication`: `KafkaClusterClientAuthentication`, Details of the client authentication used by the Kafka cluster.
-    /// - `kafka_cluster_encryption_in_transit`: `KafkaClusterEncryptionInTransit`, Details of encryption in transit to the Kafka cluster.
-    /// - `kafka_connect_version`: `KafkaConnectVersion`, The version of Kafka Connect. It has to be compatible with both the Kafka cluster's version and the plugins.
-    /// - `plugins`: `Plugins`, List of plugins to use with the connector.
-    /// - `service_execution_role_arn`: `ServiceExecutionRoleArn`, The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon S3 objects and other external resources.
-    pub fn new(capacity: impl Into<Val<connector::Capacity>>, connector_configuration: impl Into<Val<Map<String>>>, connector_name: impl Into<Val<String>>, kafka_cluster: impl Into<Val<connector::KafkaCluster>>, kafka_cluster_client_authentication: impl Into<Val<connector::KafkaClusterClientAuthentication>>, kafka_cluster_encryption_in_transit: impl Into<Val<connector::KafkaClusterEncryptionInTransit>>, kafka_connect_version: impl Into<Val<String>>, plugins: impl Into<Val<Vec<connector::Plugin>>>, service_execution_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnector::new(CfnConnectorRequired {
+    ///     capacity: connector::Capacity::new(...).into(),
+    ///     connector_configuration: [("key", "...")].into(),
+    ///     connector_name: "...".into(),
+    ///     kafka_cluster: connector::KafkaCluster::new(...).into(),
+    ///     kafka_cluster_client_authentication: connector::KafkaClusterClientAuthentication::new(...).into(),
+    ///     kafka_cluster_encryption_in_transit: connector::KafkaClusterEncryptionInTransit::new(...).into(),
+    ///     kafka_connect_version: "...".into(),
+    ///     plugins: vec![connector::Plugin::new(...)].into(),
+    ///     service_execution_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("Capacity", capacity);
-        props.set("ConnectorConfiguration", connector_configuration);
-        props.set("ConnectorName", connector_name);
-        props.set("KafkaCluster", kafka_cluster);
-        props.set("KafkaClusterClientAuthentication", kafka_cluster_client_authentication);
-        props.set("KafkaClusterEncryptionInTransit", kafka_cluster_encryption_in_transit);
-        props.set("KafkaConnectVersion", kafka_connect_version);
-        props.set("Plugins", plugins);
-        props.set("ServiceExecutionRoleArn", service_execution_role_arn);
+        props.set::<connector::Capacity>("Capacity", required.capacity);
+        props.set::<Map<String>>("ConnectorConfiguration", required.connector_configuration);
+        props.set::<String>("ConnectorName", required.connector_name);
+        props.set::<connector::KafkaCluster>("KafkaCluster", required.kafka_cluster);
+        props.set::<connector::KafkaClusterClientAuthentication>("KafkaClusterClientAuthentication", required.kafka_cluster_client_authentication);
+        props.set::<connector::KafkaClusterEncryptionInTransit>("KafkaClusterEncryptionInTransit", required.kafka_cluster_encryption_in_transit);
+        props.set::<String>("KafkaConnectVersion", required.kafka_connect_version);
+        props.set::<Vec<connector::Plugin>>("Plugins", required.plugins);
+        props.set::<String>("ServiceExecutionRoleArn", required.service_execution_role_arn);
         CfnConnector { props, options: ResourceOptions::default() }
     }
 
@@ -68,7 +142,7 @@ impl CfnConnector {
 
     /// The network type of the Connector.
     ///
-    /// Allowed values: `IPV4`, `DUAL`.
+    /// Allowed values (the enum [`connector::NetworkType`]): `IPV4`, `DUAL`.
     ///
     /// Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -143,11 +217,11 @@ pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnector`].
+/// Property types and enums of the allowed values of [`CfnConnector`].
 pub mod connector {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about the capacity allocated to the connector.
     #[derive(Clone, Debug)]
@@ -187,21 +261,56 @@ pub mod connector {
         props: Props,
     }
 
-    impl AutoScaling {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AutoScaling`], by name: the argument of [`AutoScaling::new`].
+    #[derive(Clone, Debug)]
+    pub struct AutoScalingRequired {
+        /// The maximum number of workers for a connector.
         ///
-        /// - `max_worker_count`: `MaxWorkerCount`, The maximum number of workers for a connector.
-        /// - `mcu_count`: `McuCount`, Specifies how many MSK Connect Units (MCU) as the minimum scaling unit.
-        /// - `min_worker_count`: `MinWorkerCount`, The minimum number of workers for a connector.
-        /// - `scale_in_policy`: `ScaleInPolicy`, Information about the scale in policy of the connector.
-        /// - `scale_out_policy`: `ScaleOutPolicy`, Information about the scale out policy of the connector.
-        pub fn new(max_worker_count: impl Into<Val<i64>>, mcu_count: impl Into<Val<i64>>, min_worker_count: impl Into<Val<i64>>, scale_in_policy: impl Into<Val<ScaleInPolicy>>, scale_out_policy: impl Into<Val<ScaleOutPolicy>>) -> Self {
+        /// CloudFormation property `MaxWorkerCount`.
+        pub max_worker_count: Val<i64>,
+
+        /// Specifies how many MSK Connect Units (MCU) as the minimum scaling unit.
+        ///
+        /// CloudFormation property `McuCount`.
+        ///
+        /// Allowed values: `1`, `2`, `4`, `8`.
+        pub mcu_count: Val<i64>,
+
+        /// The minimum number of workers for a connector.
+        ///
+        /// CloudFormation property `MinWorkerCount`.
+        pub min_worker_count: Val<i64>,
+
+        /// Information about the scale in policy of the connector.
+        ///
+        /// CloudFormation property `ScaleInPolicy`.
+        pub scale_in_policy: Val<ScaleInPolicy>,
+
+        /// Information about the scale out policy of the connector.
+        ///
+        /// CloudFormation property `ScaleOutPolicy`.
+        pub scale_out_policy: Val<ScaleOutPolicy>,
+    }
+
+    impl AutoScaling {
+        /// Creates the value from its required properties, by name in [`AutoScalingRequired`]:
+        ///
+        /// ```text
+        /// AutoScaling::new(AutoScalingRequired {
+        ///     max_worker_count: 1.into(),
+        ///     mcu_count: 1.into(),
+        ///     min_worker_count: 1.into(),
+        ///     scale_in_policy: ScaleInPolicy::new(...).into(),
+        ///     scale_out_policy: ScaleOutPolicy::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AutoScalingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxWorkerCount", max_worker_count);
-            props.set("McuCount", mcu_count);
-            props.set("MinWorkerCount", min_worker_count);
-            props.set("ScaleInPolicy", scale_in_policy);
-            props.set("ScaleOutPolicy", scale_out_policy);
+            props.set::<i64>("MaxWorkerCount", required.max_worker_count);
+            props.set::<i64>("McuCount", required.mcu_count);
+            props.set::<i64>("MinWorkerCount", required.min_worker_count);
+            props.set::<ScaleInPolicy>("ScaleInPolicy", required.scale_in_policy);
+            props.set::<ScaleOutPolicy>("ScaleOutPolicy", required.scale_out_policy);
             AutoScaling { props }
         }
 
@@ -225,7 +334,7 @@ pub mod connector {
     }
 
     impl ScaleInPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cpu_utilization_percentage`: `CpuUtilizationPercentage`, Specifies the CPU utilization percentage threshold at which connector scale in should trigger.
         pub fn new(cpu_utilization_percentage: impl Into<Val<i64>>) -> Self {
@@ -248,7 +357,7 @@ pub mod connector {
     }
 
     impl ScaleOutPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cpu_utilization_percentage`: `CpuUtilizationPercentage`, Specifies the CPU utilization percentage threshold at which connector scale out should trigger.
         pub fn new(cpu_utilization_percentage: impl Into<Val<i64>>) -> Self {
@@ -270,15 +379,35 @@ pub mod connector {
         props: Props,
     }
 
-    impl ProvisionedCapacity {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProvisionedCapacity`], by name: the argument of [`ProvisionedCapacity::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProvisionedCapacityRequired {
+        /// Specifies how many MSK Connect Units (MCU) are allocated to the connector.
         ///
-        /// - `mcu_count`: `McuCount`, Specifies how many MSK Connect Units (MCU) are allocated to the connector.
-        /// - `worker_count`: `WorkerCount`, Number of workers for a connector.
-        pub fn new(mcu_count: impl Into<Val<i64>>, worker_count: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `McuCount`.
+        ///
+        /// Allowed values: `1`, `2`, `4`, `8`.
+        pub mcu_count: Val<i64>,
+
+        /// Number of workers for a connector.
+        ///
+        /// CloudFormation property `WorkerCount`.
+        pub worker_count: Val<i64>,
+    }
+
+    impl ProvisionedCapacity {
+        /// Creates the value from its required properties, by name in [`ProvisionedCapacityRequired`]:
+        ///
+        /// ```text
+        /// ProvisionedCapacity::new(ProvisionedCapacityRequired {
+        ///     mcu_count: 1.into(),
+        ///     worker_count: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ProvisionedCapacityRequired) -> Self {
             let mut props = Props::new();
-            props.set("McuCount", mcu_count);
-            props.set("WorkerCount", worker_count);
+            props.set::<i64>("McuCount", required.mcu_count);
+            props.set::<i64>("WorkerCount", required.worker_count);
             ProvisionedCapacity { props }
         }
     }
@@ -296,7 +425,7 @@ pub mod connector {
     }
 
     impl KafkaCluster {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `apache_kafka_cluster`: `ApacheKafkaCluster`, Details of how to connect to an Apache Kafka cluster.
         pub fn new(apache_kafka_cluster: impl Into<Val<ApacheKafkaCluster>>) -> Self {
@@ -318,15 +447,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl ApacheKafkaCluster {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApacheKafkaCluster`], by name: the argument of [`ApacheKafkaCluster::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApacheKafkaClusterRequired {
+        /// The bootstrap servers string of the Apache Kafka cluster.
         ///
-        /// - `bootstrap_servers`: `BootstrapServers`, The bootstrap servers string of the Apache Kafka cluster.
-        /// - `vpc`: `Vpc`, Information about a VPC used with the connector.
-        pub fn new(bootstrap_servers: impl Into<Val<String>>, vpc: impl Into<Val<Vpc>>) -> Self {
+        /// CloudFormation property `BootstrapServers`.
+        pub bootstrap_servers: Val<String>,
+
+        /// Information about a VPC used with the connector.
+        ///
+        /// CloudFormation property `Vpc`.
+        pub vpc: Val<Vpc>,
+    }
+
+    impl ApacheKafkaCluster {
+        /// Creates the value from its required properties, by name in [`ApacheKafkaClusterRequired`]:
+        ///
+        /// ```text
+        /// ApacheKafkaCluster::new(ApacheKafkaClusterRequired {
+        ///     bootstrap_servers: "...".into(),
+        ///     vpc: Vpc::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ApacheKafkaClusterRequired) -> Self {
             let mut props = Props::new();
-            props.set("BootstrapServers", bootstrap_servers);
-            props.set("Vpc", vpc);
+            props.set::<String>("BootstrapServers", required.bootstrap_servers);
+            props.set::<Vpc>("Vpc", required.vpc);
             ApacheKafkaCluster { props }
         }
     }
@@ -343,15 +490,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl Vpc {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Vpc`], by name: the argument of [`Vpc::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcRequired {
+        /// The AWS security groups to associate with the elastic network interfaces in order to specify what the connector has access to.
         ///
-        /// - `security_groups`: `SecurityGroups`, The AWS security groups to associate with the elastic network interfaces in order to specify what the connector has access to.
-        /// - `subnets`: `Subnets`, The list of subnets to connect to in the virtual private cloud (VPC). AWS creates elastic network interfaces inside these subnets.
-        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Val<Vec<String>>,
+
+        /// The list of subnets to connect to in the virtual private cloud (VPC). AWS creates elastic network interfaces inside these subnets.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl Vpc {
+        /// Creates the value from its required properties, by name in [`VpcRequired`]:
+        ///
+        /// ```text
+        /// Vpc::new(VpcRequired {
+        ///     security_groups: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroups", security_groups);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             Vpc { props }
         }
     }
@@ -369,9 +534,9 @@ pub mod connector {
     }
 
     impl KafkaClusterClientAuthentication {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authentication_type`: `AuthenticationType`, The type of client authentication used to connect to the Kafka cluster. Value NONE means that no client authentication is used.
+        /// - `authentication_type`: `AuthenticationType`, The type of client authentication used to connect to the Kafka cluster. Value NONE means that no client authentication is used. Allowed values: the enum [`AuthenticationType`].
         pub fn new(authentication_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthenticationType", authentication_type);
@@ -392,9 +557,9 @@ pub mod connector {
     }
 
     impl KafkaClusterEncryptionInTransit {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encryption_type`: `EncryptionType`, The type of encryption in transit to the Kafka cluster.
+        /// - `encryption_type`: `EncryptionType`, The type of encryption in transit to the Kafka cluster. Allowed values: the enum [`EncryptionType`].
         pub fn new(encryption_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
@@ -415,7 +580,7 @@ pub mod connector {
     }
 
     impl LogDelivery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `worker_log_delivery`: `WorkerLogDelivery`, Specifies where worker logs are delivered.
         pub fn new(worker_log_delivery: impl Into<Val<WorkerLogDelivery>>) -> Self {
@@ -476,7 +641,7 @@ pub mod connector {
     }
 
     impl CloudWatchLogsLogDelivery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Specifies whether the logs get sent to the specified CloudWatch Logs destination.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -505,7 +670,7 @@ pub mod connector {
     }
 
     impl FirehoseLogDelivery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Specifies whether the logs get sent to the specified Kinesis Data Firehose delivery stream.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -534,7 +699,7 @@ pub mod connector {
     }
 
     impl S3LogDelivery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Specifies whether the logs get sent to the specified Amazon S3 destination.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -569,7 +734,7 @@ pub mod connector {
     }
 
     impl Plugin {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `custom_plugin`: `CustomPlugin`, Details about a custom plugin.
         pub fn new(custom_plugin: impl Into<Val<CustomPlugin>>) -> Self {
@@ -591,15 +756,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl CustomPlugin {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomPlugin`], by name: the argument of [`CustomPlugin::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomPluginRequired {
+        /// The Amazon Resource Name (ARN) of the custom plugin to use.
         ///
-        /// - `custom_plugin_arn`: `CustomPluginArn`, The Amazon Resource Name (ARN) of the custom plugin to use.
-        /// - `revision`: `Revision`, The revision of the custom plugin to use.
-        pub fn new(custom_plugin_arn: impl Into<Val<String>>, revision: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `CustomPluginArn`.
+        pub custom_plugin_arn: Val<String>,
+
+        /// The revision of the custom plugin to use.
+        ///
+        /// CloudFormation property `Revision`.
+        pub revision: Val<i64>,
+    }
+
+    impl CustomPlugin {
+        /// Creates the value from its required properties, by name in [`CustomPluginRequired`]:
+        ///
+        /// ```text
+        /// CustomPlugin::new(CustomPluginRequired {
+        ///     custom_plugin_arn: "...".into(),
+        ///     revision: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomPluginRequired) -> Self {
             let mut props = Props::new();
-            props.set("CustomPluginArn", custom_plugin_arn);
-            props.set("Revision", revision);
+            props.set::<String>("CustomPluginArn", required.custom_plugin_arn);
+            props.set::<i64>("Revision", required.revision);
             CustomPlugin { props }
         }
     }
@@ -616,15 +799,29 @@ pub mod connector {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -641,15 +838,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl WorkerConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WorkerConfiguration`], by name: the argument of [`WorkerConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct WorkerConfigurationRequired {
+        /// The revision of the worker configuration to use.
         ///
-        /// - `revision`: `Revision`, The revision of the worker configuration to use.
-        /// - `worker_configuration_arn`: `WorkerConfigurationArn`, The Amazon Resource Name (ARN) of the worker configuration to use.
-        pub fn new(revision: impl Into<Val<i64>>, worker_configuration_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Revision`.
+        pub revision: Val<i64>,
+
+        /// The Amazon Resource Name (ARN) of the worker configuration to use.
+        ///
+        /// CloudFormation property `WorkerConfigurationArn`.
+        pub worker_configuration_arn: Val<String>,
+    }
+
+    impl WorkerConfiguration {
+        /// Creates the value from its required properties, by name in [`WorkerConfigurationRequired`]:
+        ///
+        /// ```text
+        /// WorkerConfiguration::new(WorkerConfigurationRequired {
+        ///     revision: 1.into(),
+        ///     worker_configuration_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WorkerConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Revision", revision);
-            props.set("WorkerConfigurationArn", worker_configuration_arn);
+            props.set::<i64>("Revision", required.revision);
+            props.set::<String>("WorkerConfigurationArn", required.worker_configuration_arn);
             WorkerConfiguration { props }
         }
     }
@@ -764,30 +979,95 @@ pub mod connector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::KafkaConnect::Connector`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Dual = "DUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::KafkaConnect::Connector`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            None = "NONE",
+            Iam = "IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::KafkaConnect::Connector`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Plaintext = "PLAINTEXT",
+            Tls = "TLS",
+        }
+    }
 }
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::KafkaConnect::CustomPlugin`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CustomPluginArn`: `handle.custom_plugin_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom plugin to use.
+/// - `FileDescription`: `handle.file_description()` → `Val<Json>`. Details about the custom plugin file.
+/// - `Revision`: `handle.revision()` → `Val<i64>`. The revision of the custom plugin.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CustomPluginArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomPlugin {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomPlugin`], by name: the argument of [`CfnCustomPlugin::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomPluginRequired {
+    /// The type of the plugin file.
+    ///
+    /// CloudFormation property `ContentType`.
+    ///
+    /// Allowed values (the enum [`custom_plugin::ContentType`]): `JAR`, `ZIP`.
+    ///
+    /// Changing it replaces the resource.
+    pub content_type: Val<String>,
+
+    /// Information about the location of a custom plugin.
+    ///
+    /// CloudFormation property `Location`.
+    ///
+    /// Changing it replaces the resource.
+    pub location: Val<custom_plugin::CustomPluginLocation>,
+
+    /// The name of the custom plugin.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnCustomPlugin {
     pub const TYPE_NAME: &'static str = "AWS::KafkaConnect::CustomPlugin";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomPluginRequired`]:
     ///
-    /// - `content_type`: `ContentType`, The type of the plugin file.
-    /// - `location`: `Location`, Information about the location of a custom plugin.
-    /// - `name`: `Name`, The name of the custom plugin.
-    pub fn new(content_type: impl Into<Val<String>>, location: impl Into<Val<custom_plugin::CustomPluginLocation>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomPlugin::new(CfnCustomPluginRequired {
+    ///     content_type: custom_plugin::ContentType::Jar.into(),
+    ///     location: custom_plugin::CustomPluginLocation::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomPluginRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContentType", content_type);
-        props.set("Location", location);
-        props.set("Name", name);
+        props.set::<String>("ContentType", required.content_type);
+        props.set::<custom_plugin::CustomPluginLocation>("Location", required.location);
+        props.set::<String>("Name", required.name);
         CfnCustomPlugin { props, options: ResourceOptions::default() }
     }
 
@@ -865,11 +1145,11 @@ pub(crate) static CUSTOM_PLUGIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCustomPlugin`].
+/// Property types and enums of the allowed values of [`CfnCustomPlugin`].
 pub mod custom_plugin {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about the location of a custom plugin.
     #[derive(Clone, Debug)]
@@ -878,7 +1158,7 @@ pub mod custom_plugin {
     }
 
     impl CustomPluginLocation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_location`: `S3Location`, The S3 bucket Amazon Resource Name (ARN), file key, and object version of the plugin file stored in Amazon S3.
         pub fn new(s3_location: impl Into<Val<S3Location>>) -> Self {
@@ -900,15 +1180,33 @@ pub mod custom_plugin {
         props: Props,
     }
 
-    impl S3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// The Amazon Resource Name (ARN) of an S3 bucket.
         ///
-        /// - `bucket_arn`: `BucketArn`, The Amazon Resource Name (ARN) of an S3 bucket.
-        /// - `file_key`: `FileKey`, The file key for an object in an S3 bucket.
-        pub fn new(bucket_arn: impl Into<Val<String>>, file_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketArn`.
+        pub bucket_arn: Val<String>,
+
+        /// The file key for an object in an S3 bucket.
+        ///
+        /// CloudFormation property `FileKey`.
+        pub file_key: Val<String>,
+    }
+
+    impl S3Location {
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
+        ///
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket_arn: "...".into(),
+        ///     file_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketArn", bucket_arn);
-            props.set("FileKey", file_key);
+            props.set::<String>("BucketArn", required.bucket_arn);
+            props.set::<String>("FileKey", required.file_key);
             S3Location { props }
         }
 
@@ -931,15 +1229,33 @@ pub mod custom_plugin {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -957,28 +1273,67 @@ pub mod custom_plugin {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::KafkaConnect::CustomPlugin`; `.into()` makes a `Val<String>`.
+        ContentType {
+            Jar = "JAR",
+            Zip = "ZIP",
+        }
+    }
 }
 
 /// The configuration of the workers, which are the processes that run the connector logic.
 ///
 /// CloudFormation type `AWS::KafkaConnect::WorkerConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Revision`: `handle.revision()` → `Val<i64>`. The description of a revision of the worker configuration.
+/// - `WorkerConfigurationArn`: `handle.worker_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkerConfigurationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkerConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkerConfiguration`], by name: the argument of [`CfnWorkerConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkerConfigurationRequired {
+    /// The name of the worker configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Base64 encoded contents of connect-distributed.properties file.
+    ///
+    /// CloudFormation property `PropertiesFileContent`.
+    ///
+    /// Changing it replaces the resource.
+    pub properties_file_content: Val<String>,
+}
+
 impl CfnWorkerConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::KafkaConnect::WorkerConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkerConfigurationRequired`]:
     ///
-    /// - `name`: `Name`, The name of the worker configuration.
-    /// - `properties_file_content`: `PropertiesFileContent`, Base64 encoded contents of connect-distributed.properties file.
-    pub fn new(name: impl Into<Val<String>>, properties_file_content: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkerConfiguration::new(CfnWorkerConfigurationRequired {
+    ///     name: "...".into(),
+    ///     properties_file_content: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkerConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("PropertiesFileContent", properties_file_content);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("PropertiesFileContent", required.properties_file_content);
         CfnWorkerConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -1060,15 +1415,29 @@ pub mod worker_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

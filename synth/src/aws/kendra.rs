@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,63 @@ use crate::value::Val;
 /// Kendra DataSource
 ///
 /// CloudFormation type `AWS::Kendra::DataSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`. ID of data source
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataSource`], by name: the argument of [`CfnDataSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataSourceRequired {
+    /// ID of Index
+    ///
+    /// CloudFormation property `IndexId`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_id: Val<String>,
+
+    /// Name of data source
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// Data source type
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`data_source::Type`]): `S3`, `SHAREPOINT`, `SALESFORCE`, `ONEDRIVE`, `SERVICENOW`, `DATABASE`, `CUSTOM`, `CONFLUENCE`, `GOOGLEDRIVE`, `WEBCRAWLER`, `WORKDOCS`, `TEMPLATE`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnDataSource {
     pub const TYPE_NAME: &'static str = "AWS::Kendra::DataSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataSourceRequired`]:
     ///
-    /// - `index_id`: `IndexId`, ID of Index
-    /// - `name`: `Name`, Name of data source
-    /// - `type_`: `Type`, Data source type
-    pub fn new(index_id: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataSource::new(CfnDataSourceRequired {
+    ///     index_id: "...".into(),
+    ///     name: "...".into(),
+    ///     type_: data_source::Type::S3.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("IndexId", index_id);
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("IndexId", required.index_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnDataSource { props, options: ResourceOptions::default() }
     }
 
@@ -137,11 +174,11 @@ pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataSource`].
+/// Property types and enums of the allowed values of [`CfnDataSource`].
 pub mod data_source {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::Kendra::DataSource`.
     #[derive(Clone, Debug)]
@@ -231,15 +268,31 @@ pub mod data_source {
         props: Props,
     }
 
-    impl DocumentAttributeCondition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DocumentAttributeCondition`], by name: the argument of [`DocumentAttributeCondition::new`].
+    #[derive(Clone, Debug)]
+    pub struct DocumentAttributeConditionRequired {
+        /// CloudFormation property `ConditionDocumentAttributeKey`.
+        pub condition_document_attribute_key: Val<String>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `condition_document_attribute_key`: `ConditionDocumentAttributeKey`.
-        /// - `operator`: `Operator`.
-        pub fn new(condition_document_attribute_key: impl Into<Val<String>>, operator: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Operator`]): `GreaterThan`, `GreaterThanOrEquals`, `LessThan`, `LessThanOrEquals`, `Equals`, `NotEquals`, `Contains`, `NotContains`, `Exists`, `NotExists`, `BeginsWith`.
+        pub operator: Val<String>,
+    }
+
+    impl DocumentAttributeCondition {
+        /// Creates the value from its required properties, by name in [`DocumentAttributeConditionRequired`]:
+        ///
+        /// ```text
+        /// DocumentAttributeCondition::new(DocumentAttributeConditionRequired {
+        ///     condition_document_attribute_key: "...".into(),
+        ///     operator: Operator::GreaterThan.into(),
+        /// })
+        /// ```
+        pub fn new(required: DocumentAttributeConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConditionDocumentAttributeKey", condition_document_attribute_key);
-            props.set("Operator", operator);
+            props.set::<String>("ConditionDocumentAttributeKey", required.condition_document_attribute_key);
+            props.set::<String>("Operator", required.operator);
             DocumentAttributeCondition { props }
         }
 
@@ -307,7 +360,7 @@ pub mod data_source {
     }
 
     impl DocumentAttributeTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_document_attribute_key`: `TargetDocumentAttributeKey`.
         pub fn new(target_document_attribute_key: impl Into<Val<String>>) -> Self {
@@ -341,15 +394,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`HookConfiguration`], by name: the argument of [`HookConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct HookConfigurationRequired {
+        /// CloudFormation property `LambdaArn`.
+        pub lambda_arn: Val<String>,
+
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+    }
+
     impl HookConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HookConfigurationRequired`]:
         ///
-        /// - `lambda_arn`: `LambdaArn`.
-        /// - `s3_bucket`: `S3Bucket`.
-        pub fn new(lambda_arn: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// HookConfiguration::new(HookConfigurationRequired {
+        ///     lambda_arn: "...".into(),
+        ///     s3_bucket: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HookConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LambdaArn", lambda_arn);
-            props.set("S3Bucket", s3_bucket);
+            props.set::<String>("LambdaArn", required.lambda_arn);
+            props.set::<String>("S3Bucket", required.s3_bucket);
             HookConfiguration { props }
         }
 
@@ -458,17 +525,36 @@ pub mod data_source {
         props: Props,
     }
 
-    impl ConfluenceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfluenceConfiguration`], by name: the argument of [`ConfluenceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfluenceConfigurationRequired {
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// CloudFormation property `ServerUrl`.
+        pub server_url: Val<String>,
+
+        /// CloudFormation property `Version`.
         ///
-        /// - `secret_arn`: `SecretArn`.
-        /// - `server_url`: `ServerUrl`.
-        /// - `version`: `Version`.
-        pub fn new(secret_arn: impl Into<Val<String>>, server_url: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Version`]): `CLOUD`, `SERVER`.
+        pub version: Val<String>,
+    }
+
+    impl ConfluenceConfiguration {
+        /// Creates the value from its required properties, by name in [`ConfluenceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ConfluenceConfiguration::new(ConfluenceConfigurationRequired {
+        ///     secret_arn: "...".into(),
+        ///     server_url: "...".into(),
+        ///     version: Version::Cloud.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfluenceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretArn", secret_arn);
-            props.set("ServerUrl", server_url);
-            props.set("Version", version);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("ServerUrl", required.server_url);
+            props.set::<String>("Version", required.version);
             ConfluenceConfiguration { props }
         }
 
@@ -559,15 +645,31 @@ pub mod data_source {
         props: Props,
     }
 
-    impl ConfluenceAttachmentToIndexFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfluenceAttachmentToIndexFieldMapping`], by name: the argument of [`ConfluenceAttachmentToIndexFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfluenceAttachmentToIndexFieldMappingRequired {
+        /// CloudFormation property `DataSourceFieldName`.
         ///
-        /// - `data_source_field_name`: `DataSourceFieldName`.
-        /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DataSourceFieldName`]): `AUTHOR`, `CONTENT_TYPE`, `CREATED_DATE`, `DISPLAY_URL`, `FILE_SIZE`, `ITEM_TYPE`, `PARENT_ID`, `SPACE_KEY`, `SPACE_NAME`, `URL`, `VERSION`.
+        pub data_source_field_name: Val<String>,
+
+        /// CloudFormation property `IndexFieldName`.
+        pub index_field_name: Val<String>,
+    }
+
+    impl ConfluenceAttachmentToIndexFieldMapping {
+        /// Creates the value from its required properties, by name in [`ConfluenceAttachmentToIndexFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// ConfluenceAttachmentToIndexFieldMapping::new(ConfluenceAttachmentToIndexFieldMappingRequired {
+        ///     data_source_field_name: DataSourceFieldName::Author.into(),
+        ///     index_field_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfluenceAttachmentToIndexFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataSourceFieldName", data_source_field_name);
-            props.set("IndexFieldName", index_field_name);
+            props.set::<String>("DataSourceFieldName", required.data_source_field_name);
+            props.set::<String>("IndexFieldName", required.index_field_name);
             ConfluenceAttachmentToIndexFieldMapping { props }
         }
 
@@ -616,15 +718,31 @@ pub mod data_source {
         props: Props,
     }
 
-    impl ConfluenceBlogToIndexFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfluenceBlogToIndexFieldMapping`], by name: the argument of [`ConfluenceBlogToIndexFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfluenceBlogToIndexFieldMappingRequired {
+        /// CloudFormation property `DataSourceFieldName`.
         ///
-        /// - `data_source_field_name`: `DataSourceFieldName`.
-        /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ConfluenceBlogToIndexFieldMappingDataSourceFieldName`]): `AUTHOR`, `DISPLAY_URL`, `ITEM_TYPE`, `LABELS`, `PUBLISH_DATE`, `SPACE_KEY`, `SPACE_NAME`, `URL`, `VERSION`.
+        pub data_source_field_name: Val<String>,
+
+        /// CloudFormation property `IndexFieldName`.
+        pub index_field_name: Val<String>,
+    }
+
+    impl ConfluenceBlogToIndexFieldMapping {
+        /// Creates the value from its required properties, by name in [`ConfluenceBlogToIndexFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// ConfluenceBlogToIndexFieldMapping::new(ConfluenceBlogToIndexFieldMappingRequired {
+        ///     data_source_field_name: ConfluenceBlogToIndexFieldMappingDataSourceFieldName::Author.into(),
+        ///     index_field_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfluenceBlogToIndexFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataSourceFieldName", data_source_field_name);
-            props.set("IndexFieldName", index_field_name);
+            props.set::<String>("DataSourceFieldName", required.data_source_field_name);
+            props.set::<String>("IndexFieldName", required.index_field_name);
             ConfluenceBlogToIndexFieldMapping { props }
         }
 
@@ -673,15 +791,31 @@ pub mod data_source {
         props: Props,
     }
 
-    impl ConfluencePageToIndexFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfluencePageToIndexFieldMapping`], by name: the argument of [`ConfluencePageToIndexFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfluencePageToIndexFieldMappingRequired {
+        /// CloudFormation property `DataSourceFieldName`.
         ///
-        /// - `data_source_field_name`: `DataSourceFieldName`.
-        /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ConfluencePageToIndexFieldMappingDataSourceFieldName`]): `AUTHOR`, `CONTENT_STATUS`, `CREATED_DATE`, `DISPLAY_URL`, `ITEM_TYPE`, `LABELS`, `MODIFIED_DATE`, `PARENT_ID`, `SPACE_KEY`, `SPACE_NAME`, `URL`, `VERSION`.
+        pub data_source_field_name: Val<String>,
+
+        /// CloudFormation property `IndexFieldName`.
+        pub index_field_name: Val<String>,
+    }
+
+    impl ConfluencePageToIndexFieldMapping {
+        /// Creates the value from its required properties, by name in [`ConfluencePageToIndexFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// ConfluencePageToIndexFieldMapping::new(ConfluencePageToIndexFieldMappingRequired {
+        ///     data_source_field_name: ConfluencePageToIndexFieldMappingDataSourceFieldName::Author.into(),
+        ///     index_field_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfluencePageToIndexFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataSourceFieldName", data_source_field_name);
-            props.set("IndexFieldName", index_field_name);
+            props.set::<String>("DataSourceFieldName", required.data_source_field_name);
+            props.set::<String>("IndexFieldName", required.index_field_name);
             ConfluencePageToIndexFieldMapping { props }
         }
 
@@ -754,15 +888,31 @@ pub mod data_source {
         props: Props,
     }
 
-    impl ConfluenceSpaceToIndexFieldMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfluenceSpaceToIndexFieldMapping`], by name: the argument of [`ConfluenceSpaceToIndexFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfluenceSpaceToIndexFieldMappingRequired {
+        /// CloudFormation property `DataSourceFieldName`.
         ///
-        /// - `data_source_field_name`: `DataSourceFieldName`.
-        /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ConfluenceSpaceToIndexFieldMappingDataSourceFieldName`]): `DISPLAY_URL`, `ITEM_TYPE`, `SPACE_KEY`, `URL`.
+        pub data_source_field_name: Val<String>,
+
+        /// CloudFormation property `IndexFieldName`.
+        pub index_field_name: Val<String>,
+    }
+
+    impl ConfluenceSpaceToIndexFieldMapping {
+        /// Creates the value from its required properties, by name in [`ConfluenceSpaceToIndexFieldMappingRequired`]:
+        ///
+        /// ```text
+        /// ConfluenceSpaceToIndexFieldMapping::new(ConfluenceSpaceToIndexFieldMappingRequired {
+        ///     data_source_field_name: ConfluenceSpaceToIndexFieldMappingDataSourceFieldName::DisplayUrl.into(),
+        ///     index_field_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfluenceSpaceToIndexFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataSourceFieldName", data_source_field_name);
-            props.set("IndexFieldName", index_field_name);
+            props.set::<String>("DataSourceFieldName", required.data_source_field_name);
+            props.set::<String>("IndexFieldName", required.index_field_name);
             ConfluenceSpaceToIndexFieldMapping { props }
         }
 
@@ -785,15 +935,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`DataSourceVpcConfiguration`], by name: the argument of [`DataSourceVpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataSourceVpcConfigurationRequired {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+    }
+
     impl DataSourceVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataSourceVpcConfigurationRequired`]:
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`.
-        /// - `subnet_ids`: `SubnetIds`.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// DataSourceVpcConfiguration::new(DataSourceVpcConfigurationRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
             DataSourceVpcConfiguration { props }
         }
     }
@@ -810,17 +974,36 @@ pub mod data_source {
         props: Props,
     }
 
-    impl DatabaseConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DatabaseConfiguration`], by name: the argument of [`DatabaseConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatabaseConfigurationRequired {
+        /// CloudFormation property `ColumnConfiguration`.
+        pub column_configuration: Val<ColumnConfiguration>,
+
+        /// CloudFormation property `ConnectionConfiguration`.
+        pub connection_configuration: Val<ConnectionConfiguration>,
+
+        /// CloudFormation property `DatabaseEngineType`.
         ///
-        /// - `column_configuration`: `ColumnConfiguration`.
-        /// - `connection_configuration`: `ConnectionConfiguration`.
-        /// - `database_engine_type`: `DatabaseEngineType`.
-        pub fn new(column_configuration: impl Into<Val<ColumnConfiguration>>, connection_configuration: impl Into<Val<ConnectionConfiguration>>, database_engine_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DatabaseEngineType`]): `RDS_AURORA_MYSQL`, `RDS_AURORA_POSTGRESQL`, `RDS_MYSQL`, `RDS_POSTGRESQL`.
+        pub database_engine_type: Val<String>,
+    }
+
+    impl DatabaseConfiguration {
+        /// Creates the value from its required properties, by name in [`DatabaseConfigurationRequired`]:
+        ///
+        /// ```text
+        /// DatabaseConfiguration::new(DatabaseConfigurationRequired {
+        ///     column_configuration: ColumnConfiguration::new(...).into(),
+        ///     connection_configuration: ConnectionConfiguration::new(...).into(),
+        ///     database_engine_type: DatabaseEngineType::RdsAuroraMysql.into(),
+        /// })
+        /// ```
+        pub fn new(required: DatabaseConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ColumnConfiguration", column_configuration);
-            props.set("ConnectionConfiguration", connection_configuration);
-            props.set("DatabaseEngineType", database_engine_type);
+            props.set::<ColumnConfiguration>("ColumnConfiguration", required.column_configuration);
+            props.set::<ConnectionConfiguration>("ConnectionConfiguration", required.connection_configuration);
+            props.set::<String>("DatabaseEngineType", required.database_engine_type);
             DatabaseConfiguration { props }
         }
 
@@ -856,7 +1039,7 @@ pub mod data_source {
     }
 
     impl AclConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allowed_groups_column_name`: `AllowedGroupsColumnName`.
         pub fn new(allowed_groups_column_name: impl Into<Val<String>>) -> Self {
@@ -878,17 +1061,34 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`ColumnConfiguration`], by name: the argument of [`ColumnConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ColumnConfigurationRequired {
+        /// CloudFormation property `ChangeDetectingColumns`.
+        pub change_detecting_columns: Val<Vec<String>>,
+
+        /// CloudFormation property `DocumentDataColumnName`.
+        pub document_data_column_name: Val<String>,
+
+        /// CloudFormation property `DocumentIdColumnName`.
+        pub document_id_column_name: Val<String>,
+    }
+
     impl ColumnConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ColumnConfigurationRequired`]:
         ///
-        /// - `change_detecting_columns`: `ChangeDetectingColumns`.
-        /// - `document_data_column_name`: `DocumentDataColumnName`.
-        /// - `document_id_column_name`: `DocumentIdColumnName`.
-        pub fn new(change_detecting_columns: impl Into<Val<Vec<String>>>, document_data_column_name: impl Into<Val<String>>, document_id_column_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ColumnConfiguration::new(ColumnConfigurationRequired {
+        ///     change_detecting_columns: vec!["..."].into(),
+        ///     document_data_column_name: "...".into(),
+        ///     document_id_column_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ColumnConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ChangeDetectingColumns", change_detecting_columns);
-            props.set("DocumentDataColumnName", document_data_column_name);
-            props.set("DocumentIdColumnName", document_id_column_name);
+            props.set::<Vec<String>>("ChangeDetectingColumns", required.change_detecting_columns);
+            props.set::<String>("DocumentDataColumnName", required.document_data_column_name);
+            props.set::<String>("DocumentIdColumnName", required.document_id_column_name);
             ColumnConfiguration { props }
         }
 
@@ -917,15 +1117,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`DataSourceToIndexFieldMapping`], by name: the argument of [`DataSourceToIndexFieldMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataSourceToIndexFieldMappingRequired {
+        /// CloudFormation property `DataSourceFieldName`.
+        pub data_source_field_name: Val<String>,
+
+        /// CloudFormation property `IndexFieldName`.
+        pub index_field_name: Val<String>,
+    }
+
     impl DataSourceToIndexFieldMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataSourceToIndexFieldMappingRequired`]:
         ///
-        /// - `data_source_field_name`: `DataSourceFieldName`.
-        /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DataSourceToIndexFieldMapping::new(DataSourceToIndexFieldMappingRequired {
+        ///     data_source_field_name: "...".into(),
+        ///     index_field_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataSourceToIndexFieldMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataSourceFieldName", data_source_field_name);
-            props.set("IndexFieldName", index_field_name);
+            props.set::<String>("DataSourceFieldName", required.data_source_field_name);
+            props.set::<String>("IndexFieldName", required.index_field_name);
             DataSourceToIndexFieldMapping { props }
         }
 
@@ -948,21 +1162,44 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`ConnectionConfiguration`], by name: the argument of [`ConnectionConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectionConfigurationRequired {
+        /// CloudFormation property `DatabaseHost`.
+        pub database_host: Val<String>,
+
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `DatabasePort`.
+        pub database_port: Val<i64>,
+
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl ConnectionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConnectionConfigurationRequired`]:
         ///
-        /// - `database_host`: `DatabaseHost`.
-        /// - `database_name`: `DatabaseName`.
-        /// - `database_port`: `DatabasePort`.
-        /// - `secret_arn`: `SecretArn`.
-        /// - `table_name`: `TableName`.
-        pub fn new(database_host: impl Into<Val<String>>, database_name: impl Into<Val<String>>, database_port: impl Into<Val<i64>>, secret_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ConnectionConfiguration::new(ConnectionConfigurationRequired {
+        ///     database_host: "...".into(),
+        ///     database_name: "...".into(),
+        ///     database_port: 1.into(),
+        ///     secret_arn: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectionConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseHost", database_host);
-            props.set("DatabaseName", database_name);
-            props.set("DatabasePort", database_port);
-            props.set("SecretArn", secret_arn);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseHost", required.database_host);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<i64>("DatabasePort", required.database_port);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("TableName", required.table_name);
             ConnectionConfiguration { props }
         }
     }
@@ -988,7 +1225,7 @@ pub mod data_source {
 
         /// The `QueryIdentifiersEnclosingOption` property.
         ///
-        /// Allowed values: `DOUBLE_QUOTES`, `NONE`.
+        /// Allowed values (the enum [`QueryIdentifiersEnclosingOption`]): `DOUBLE_QUOTES`, `NONE`.
         pub fn query_identifiers_enclosing_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("QueryIdentifiersEnclosingOption", value);
             self
@@ -1008,7 +1245,7 @@ pub mod data_source {
     }
 
     impl GoogleDriveConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_arn`: `SecretArn`.
         pub fn new(secret_arn: impl Into<Val<String>>) -> Self {
@@ -1066,17 +1303,34 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`OneDriveConfiguration`], by name: the argument of [`OneDriveConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct OneDriveConfigurationRequired {
+        /// CloudFormation property `OneDriveUsers`.
+        pub one_drive_users: Val<OneDriveUsers>,
+
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// CloudFormation property `TenantDomain`.
+        pub tenant_domain: Val<String>,
+    }
+
     impl OneDriveConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OneDriveConfigurationRequired`]:
         ///
-        /// - `one_drive_users`: `OneDriveUsers`.
-        /// - `secret_arn`: `SecretArn`.
-        /// - `tenant_domain`: `TenantDomain`.
-        pub fn new(one_drive_users: impl Into<Val<OneDriveUsers>>, secret_arn: impl Into<Val<String>>, tenant_domain: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OneDriveConfiguration::new(OneDriveConfigurationRequired {
+        ///     one_drive_users: OneDriveUsers::new(...).into(),
+        ///     secret_arn: "...".into(),
+        ///     tenant_domain: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OneDriveConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("OneDriveUsers", one_drive_users);
-            props.set("SecretArn", secret_arn);
-            props.set("TenantDomain", tenant_domain);
+            props.set::<OneDriveUsers>("OneDriveUsers", required.one_drive_users);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("TenantDomain", required.tenant_domain);
             OneDriveConfiguration { props }
         }
 
@@ -1149,15 +1403,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`S3Path`], by name: the argument of [`S3Path::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3PathRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
     impl S3Path {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3PathRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `key`: `Key`.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Path::new(S3PathRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3PathRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Path { props }
         }
     }
@@ -1175,7 +1443,7 @@ pub mod data_source {
     }
 
     impl S3DataSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -1279,15 +1547,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`SalesforceConfiguration`], by name: the argument of [`SalesforceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SalesforceConfigurationRequired {
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// CloudFormation property `ServerUrl`.
+        pub server_url: Val<String>,
+    }
+
     impl SalesforceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SalesforceConfigurationRequired`]:
         ///
-        /// - `secret_arn`: `SecretArn`.
-        /// - `server_url`: `ServerUrl`.
-        pub fn new(secret_arn: impl Into<Val<String>>, server_url: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SalesforceConfiguration::new(SalesforceConfigurationRequired {
+        ///     secret_arn: "...".into(),
+        ///     server_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SalesforceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretArn", secret_arn);
-            props.set("ServerUrl", server_url);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("ServerUrl", required.server_url);
             SalesforceConfiguration { props }
         }
 
@@ -1347,7 +1629,7 @@ pub mod data_source {
     }
 
     impl SalesforceChatterFeedConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `document_data_field_name`: `DocumentDataFieldName`.
         pub fn new(document_data_field_name: impl Into<Val<String>>) -> Self {
@@ -1369,6 +1651,8 @@ pub mod data_source {
         }
 
         /// The `IncludeFilterTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`IncludeFilterTypes`]): `ACTIVE_USER`, `STANDARD_USER`.
         pub fn include_filter_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeFilterTypes", value);
             self
@@ -1388,9 +1672,9 @@ pub mod data_source {
     }
 
     impl SalesforceKnowledgeArticleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `included_states`: `IncludedStates`.
+        /// - `included_states`: `IncludedStates`. Allowed values: the enum [`IncludedStates`].
         pub fn new(included_states: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("IncludedStates", included_states);
@@ -1422,15 +1706,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`SalesforceCustomKnowledgeArticleTypeConfiguration`], by name: the argument of [`SalesforceCustomKnowledgeArticleTypeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SalesforceCustomKnowledgeArticleTypeConfigurationRequired {
+        /// CloudFormation property `DocumentDataFieldName`.
+        pub document_data_field_name: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl SalesforceCustomKnowledgeArticleTypeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SalesforceCustomKnowledgeArticleTypeConfigurationRequired`]:
         ///
-        /// - `document_data_field_name`: `DocumentDataFieldName`.
-        /// - `name`: `Name`.
-        pub fn new(document_data_field_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SalesforceCustomKnowledgeArticleTypeConfiguration::new(SalesforceCustomKnowledgeArticleTypeConfigurationRequired {
+        ///     document_data_field_name: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SalesforceCustomKnowledgeArticleTypeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DocumentDataFieldName", document_data_field_name);
-            props.set("Name", name);
+            props.set::<String>("DocumentDataFieldName", required.document_data_field_name);
+            props.set::<String>("Name", required.name);
             SalesforceCustomKnowledgeArticleTypeConfiguration { props }
         }
 
@@ -1460,7 +1758,7 @@ pub mod data_source {
     }
 
     impl SalesforceStandardKnowledgeArticleTypeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `document_data_field_name`: `DocumentDataFieldName`.
         pub fn new(document_data_field_name: impl Into<Val<String>>) -> Self {
@@ -1526,15 +1824,31 @@ pub mod data_source {
         props: Props,
     }
 
-    impl SalesforceStandardObjectConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SalesforceStandardObjectConfiguration`], by name: the argument of [`SalesforceStandardObjectConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SalesforceStandardObjectConfigurationRequired {
+        /// CloudFormation property `DocumentDataFieldName`.
+        pub document_data_field_name: Val<String>,
+
+        /// CloudFormation property `Name`.
         ///
-        /// - `document_data_field_name`: `DocumentDataFieldName`.
-        /// - `name`: `Name`.
-        pub fn new(document_data_field_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Name`]): `ACCOUNT`, `CAMPAIGN`, `CASE`, `CONTACT`, `CONTRACT`, `DOCUMENT`, `GROUP`, `IDEA`, `LEAD`, `OPPORTUNITY`, `PARTNER`, `PRICEBOOK`, `PRODUCT`, `PROFILE`, `SOLUTION`, `TASK`, `USER`.
+        pub name: Val<String>,
+    }
+
+    impl SalesforceStandardObjectConfiguration {
+        /// Creates the value from its required properties, by name in [`SalesforceStandardObjectConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SalesforceStandardObjectConfiguration::new(SalesforceStandardObjectConfigurationRequired {
+        ///     document_data_field_name: "...".into(),
+        ///     name: Name::Account.into(),
+        /// })
+        /// ```
+        pub fn new(required: SalesforceStandardObjectConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DocumentDataFieldName", document_data_field_name);
-            props.set("Name", name);
+            props.set::<String>("DocumentDataFieldName", required.document_data_field_name);
+            props.set::<String>("Name", required.name);
             SalesforceStandardObjectConfiguration { props }
         }
 
@@ -1563,23 +1877,42 @@ pub mod data_source {
         props: Props,
     }
 
-    impl ServiceNowConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ServiceNowConfiguration`], by name: the argument of [`ServiceNowConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServiceNowConfigurationRequired {
+        /// CloudFormation property `HostUrl`.
+        pub host_url: Val<String>,
+
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// CloudFormation property `ServiceNowBuildVersion`.
         ///
-        /// - `host_url`: `HostUrl`.
-        /// - `secret_arn`: `SecretArn`.
-        /// - `service_now_build_version`: `ServiceNowBuildVersion`.
-        pub fn new(host_url: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>, service_now_build_version: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ServiceNowBuildVersion`]): `LONDON`, `OTHERS`.
+        pub service_now_build_version: Val<String>,
+    }
+
+    impl ServiceNowConfiguration {
+        /// Creates the value from its required properties, by name in [`ServiceNowConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ServiceNowConfiguration::new(ServiceNowConfigurationRequired {
+        ///     host_url: "...".into(),
+        ///     secret_arn: "...".into(),
+        ///     service_now_build_version: ServiceNowBuildVersion::London.into(),
+        /// })
+        /// ```
+        pub fn new(required: ServiceNowConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("HostUrl", host_url);
-            props.set("SecretArn", secret_arn);
-            props.set("ServiceNowBuildVersion", service_now_build_version);
+            props.set::<String>("HostUrl", required.host_url);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("ServiceNowBuildVersion", required.service_now_build_version);
             ServiceNowConfiguration { props }
         }
 
         /// The `AuthenticationType` property.
         ///
-        /// Allowed values: `HTTP_BASIC`, `OAUTH2`.
+        /// Allowed values (the enum [`AuthenticationType`]): `HTTP_BASIC`, `OAUTH2`.
         pub fn authentication_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthenticationType", value);
             self
@@ -1611,7 +1944,7 @@ pub mod data_source {
     }
 
     impl ServiceNowKnowledgeArticleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `document_data_field_name`: `DocumentDataFieldName`.
         pub fn new(document_data_field_name: impl Into<Val<String>>) -> Self {
@@ -1670,7 +2003,7 @@ pub mod data_source {
     }
 
     impl ServiceNowServiceCatalogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `document_data_field_name`: `DocumentDataFieldName`.
         pub fn new(document_data_field_name: impl Into<Val<String>>) -> Self {
@@ -1722,17 +2055,36 @@ pub mod data_source {
         props: Props,
     }
 
-    impl SharePointConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SharePointConfiguration`], by name: the argument of [`SharePointConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SharePointConfigurationRequired {
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// CloudFormation property `SharePointVersion`.
         ///
-        /// - `secret_arn`: `SecretArn`.
-        /// - `share_point_version`: `SharePointVersion`.
-        /// - `urls`: `Urls`.
-        pub fn new(secret_arn: impl Into<Val<String>>, share_point_version: impl Into<Val<String>>, urls: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`SharePointVersion`]): `SHAREPOINT_ONLINE`, `SHAREPOINT_2013`, `SHAREPOINT_2016`.
+        pub share_point_version: Val<String>,
+
+        /// CloudFormation property `Urls`.
+        pub urls: Val<Vec<String>>,
+    }
+
+    impl SharePointConfiguration {
+        /// Creates the value from its required properties, by name in [`SharePointConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SharePointConfiguration::new(SharePointConfigurationRequired {
+        ///     secret_arn: "...".into(),
+        ///     share_point_version: SharePointVersion::SharepointOnline.into(),
+        ///     urls: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: SharePointConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretArn", secret_arn);
-            props.set("SharePointVersion", share_point_version);
-            props.set("Urls", urls);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("SharePointVersion", required.share_point_version);
+            props.set::<Vec<String>>("Urls", required.urls);
             SharePointConfiguration { props }
         }
 
@@ -1804,7 +2156,7 @@ pub mod data_source {
     }
 
     impl TemplateConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `template`: `Template`.
         pub fn new(template: impl Into<Val<Json>>) -> Self {
@@ -1827,7 +2179,7 @@ pub mod data_source {
     }
 
     impl WebCrawlerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `urls`: `Urls`.
         pub fn new(urls: impl Into<Val<WebCrawlerUrls>>) -> Self {
@@ -1923,17 +2275,34 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`WebCrawlerBasicAuthentication`], by name: the argument of [`WebCrawlerBasicAuthentication::new`].
+    #[derive(Clone, Debug)]
+    pub struct WebCrawlerBasicAuthenticationRequired {
+        /// CloudFormation property `Credentials`.
+        pub credentials: Val<String>,
+
+        /// CloudFormation property `Host`.
+        pub host: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+    }
+
     impl WebCrawlerBasicAuthentication {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`WebCrawlerBasicAuthenticationRequired`]:
         ///
-        /// - `credentials`: `Credentials`.
-        /// - `host`: `Host`.
-        /// - `port`: `Port`.
-        pub fn new(credentials: impl Into<Val<String>>, host: impl Into<Val<String>>, port: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// WebCrawlerBasicAuthentication::new(WebCrawlerBasicAuthenticationRequired {
+        ///     credentials: "...".into(),
+        ///     host: "...".into(),
+        ///     port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: WebCrawlerBasicAuthenticationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Credentials", credentials);
-            props.set("Host", host);
-            props.set("Port", port);
+            props.set::<String>("Credentials", required.credentials);
+            props.set::<String>("Host", required.host);
+            props.set::<i64>("Port", required.port);
             WebCrawlerBasicAuthentication { props }
         }
     }
@@ -1950,15 +2319,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`ProxyConfiguration`], by name: the argument of [`ProxyConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProxyConfigurationRequired {
+        /// CloudFormation property `Host`.
+        pub host: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+    }
+
     impl ProxyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ProxyConfigurationRequired`]:
         ///
-        /// - `host`: `Host`.
-        /// - `port`: `Port`.
-        pub fn new(host: impl Into<Val<String>>, port: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ProxyConfiguration::new(ProxyConfigurationRequired {
+        ///     host: "...".into(),
+        ///     port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ProxyConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Host", host);
-            props.set("Port", port);
+            props.set::<String>("Host", required.host);
+            props.set::<i64>("Port", required.port);
             ProxyConfiguration { props }
         }
 
@@ -2014,7 +2397,7 @@ pub mod data_source {
     }
 
     impl WebCrawlerSeedUrlConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `seed_urls`: `SeedUrls`.
         pub fn new(seed_urls: impl Into<Val<Vec<String>>>) -> Self {
@@ -2025,7 +2408,7 @@ pub mod data_source {
 
         /// The `WebCrawlerMode` property.
         ///
-        /// Allowed values: `HOST_ONLY`, `SUBDOMAINS`, `EVERYTHING`.
+        /// Allowed values (the enum [`WebCrawlerMode`]): `HOST_ONLY`, `SUBDOMAINS`, `EVERYTHING`.
         pub fn web_crawler_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WebCrawlerMode", value);
             self
@@ -2045,7 +2428,7 @@ pub mod data_source {
     }
 
     impl WebCrawlerSiteMapsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `site_maps`: `SiteMaps`.
         pub fn new(site_maps: impl Into<Val<Vec<String>>>) -> Self {
@@ -2068,7 +2451,7 @@ pub mod data_source {
     }
 
     impl WorkDocsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `organization_id`: `OrganizationId`.
         pub fn new(organization_id: impl Into<Val<String>>) -> Self {
@@ -2120,15 +2503,33 @@ pub mod data_source {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2623,32 +3024,272 @@ pub mod data_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        Type {
+            S3 = "S3",
+            Sharepoint = "SHAREPOINT",
+            Salesforce = "SALESFORCE",
+            Onedrive = "ONEDRIVE",
+            Servicenow = "SERVICENOW",
+            Database = "DATABASE",
+            Custom = "CUSTOM",
+            Confluence = "CONFLUENCE",
+            Googledrive = "GOOGLEDRIVE",
+            Webcrawler = "WEBCRAWLER",
+            Workdocs = "WORKDOCS",
+            Template = "TEMPLATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        Operator {
+            GreaterThan = "GreaterThan",
+            GreaterThanOrEquals = "GreaterThanOrEquals",
+            LessThan = "LessThan",
+            LessThanOrEquals = "LessThanOrEquals",
+            Equals = "Equals",
+            NotEquals = "NotEquals",
+            Contains = "Contains",
+            NotContains = "NotContains",
+            Exists = "Exists",
+            NotExists = "NotExists",
+            BeginsWith = "BeginsWith",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        Version {
+            Cloud = "CLOUD",
+            Server = "SERVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataSourceFieldName` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        DataSourceFieldName {
+            Author = "AUTHOR",
+            ContentType = "CONTENT_TYPE",
+            CreatedDate = "CREATED_DATE",
+            DisplayUrl = "DISPLAY_URL",
+            FileSize = "FILE_SIZE",
+            ItemType = "ITEM_TYPE",
+            ParentId = "PARENT_ID",
+            SpaceKey = "SPACE_KEY",
+            SpaceName = "SPACE_NAME",
+            Url = "URL",
+            Version = "VERSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataSourceFieldName` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        ConfluenceBlogToIndexFieldMappingDataSourceFieldName {
+            Author = "AUTHOR",
+            DisplayUrl = "DISPLAY_URL",
+            ItemType = "ITEM_TYPE",
+            Labels = "LABELS",
+            PublishDate = "PUBLISH_DATE",
+            SpaceKey = "SPACE_KEY",
+            SpaceName = "SPACE_NAME",
+            Url = "URL",
+            Version = "VERSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataSourceFieldName` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        ConfluencePageToIndexFieldMappingDataSourceFieldName {
+            Author = "AUTHOR",
+            ContentStatus = "CONTENT_STATUS",
+            CreatedDate = "CREATED_DATE",
+            DisplayUrl = "DISPLAY_URL",
+            ItemType = "ITEM_TYPE",
+            Labels = "LABELS",
+            ModifiedDate = "MODIFIED_DATE",
+            ParentId = "PARENT_ID",
+            SpaceKey = "SPACE_KEY",
+            SpaceName = "SPACE_NAME",
+            Url = "URL",
+            Version = "VERSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataSourceFieldName` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        ConfluenceSpaceToIndexFieldMappingDataSourceFieldName {
+            DisplayUrl = "DISPLAY_URL",
+            ItemType = "ITEM_TYPE",
+            SpaceKey = "SPACE_KEY",
+            Url = "URL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DatabaseEngineType` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        DatabaseEngineType {
+            RdsAuroraMysql = "RDS_AURORA_MYSQL",
+            RdsAuroraPostgresql = "RDS_AURORA_POSTGRESQL",
+            RdsMysql = "RDS_MYSQL",
+            RdsPostgresql = "RDS_POSTGRESQL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `QueryIdentifiersEnclosingOption` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        QueryIdentifiersEnclosingOption {
+            DoubleQuotes = "DOUBLE_QUOTES",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IncludeFilterTypes` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        IncludeFilterTypes {
+            ActiveUser = "ACTIVE_USER",
+            StandardUser = "STANDARD_USER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IncludedStates` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        IncludedStates {
+            Draft = "DRAFT",
+            Published = "PUBLISHED",
+            Archived = "ARCHIVED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        Name {
+            Account = "ACCOUNT",
+            Campaign = "CAMPAIGN",
+            Case = "CASE",
+            Contact = "CONTACT",
+            Contract = "CONTRACT",
+            Document = "DOCUMENT",
+            Group = "GROUP",
+            Idea = "IDEA",
+            Lead = "LEAD",
+            Opportunity = "OPPORTUNITY",
+            Partner = "PARTNER",
+            Pricebook = "PRICEBOOK",
+            Product = "PRODUCT",
+            Profile = "PROFILE",
+            Solution = "SOLUTION",
+            Task = "TASK",
+            User = "USER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            HttpBasic = "HTTP_BASIC",
+            Oauth2 = "OAUTH2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ServiceNowBuildVersion` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        ServiceNowBuildVersion {
+            London = "LONDON",
+            Others = "OTHERS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SharePointVersion` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        SharePointVersion {
+            SharepointOnline = "SHAREPOINT_ONLINE",
+            Sharepoint2013 = "SHAREPOINT_2013",
+            Sharepoint2016 = "SHAREPOINT_2016",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WebCrawlerMode` in `AWS::Kendra::DataSource`; `.into()` makes a `Val<String>`.
+        WebCrawlerMode {
+            HostOnly = "HOST_ONLY",
+            Subdomains = "SUBDOMAINS",
+            Everything = "EVERYTHING",
+        }
+    }
 }
 
 /// A Kendra FAQ resource
 ///
 /// CloudFormation type `AWS::Kendra::Faq`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`. Unique ID of the FAQ
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnFaq {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFaq`], by name: the argument of [`CfnFaq::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFaqRequired {
+    /// Index ID
+    ///
+    /// CloudFormation property `IndexId`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_id: Val<String>,
+
+    /// FAQ name
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// FAQ role ARN
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+
+    /// FAQ S3 path
+    ///
+    /// CloudFormation property `S3Path`.
+    ///
+    /// Changing it replaces the resource.
+    pub s3_path: Val<faq::S3Path>,
+}
+
 impl CfnFaq {
     pub const TYPE_NAME: &'static str = "AWS::Kendra::Faq";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFaqRequired`]:
     ///
-    /// - `index_id`: `IndexId`, Index ID
-    /// - `name`: `Name`, FAQ name
-    /// - `role_arn`: `RoleArn`, FAQ role ARN
-    /// - `s3_path`: `S3Path`, FAQ S3 path
-    pub fn new(index_id: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_path: impl Into<Val<faq::S3Path>>) -> Self {
+    /// ```text
+    /// CfnFaq::new(CfnFaqRequired {
+    ///     index_id: "...".into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     s3_path: faq::S3Path::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFaqRequired) -> Self {
         let mut props = Props::new();
-        props.set("IndexId", index_id);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
-        props.set("S3Path", s3_path);
+        props.set::<String>("IndexId", required.index_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<faq::S3Path>("S3Path", required.s3_path);
         CfnFaq { props, options: ResourceOptions::default() }
     }
 
@@ -2662,7 +3303,7 @@ impl CfnFaq {
 
     /// FAQ file format
     ///
-    /// Allowed values: `CSV`, `CSV_WITH_HEADER`, `JSON`.
+    /// Allowed values (the enum [`faq::FileFormat`]): `CSV`, `CSV_WITH_HEADER`, `JSON`.
     ///
     /// Changing it replaces the resource.
     pub fn file_format(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2737,11 +3378,11 @@ pub(crate) static FAQ_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFaq`].
+/// Property types and enums of the allowed values of [`CfnFaq`].
 pub mod faq {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Kendra::Faq`.
     #[derive(Clone, Debug)]
@@ -2749,15 +3390,29 @@ pub mod faq {
         props: Props,
     }
 
+    /// The required properties of [`S3Path`], by name: the argument of [`S3Path::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3PathRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
     impl S3Path {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3PathRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `key`: `Key`.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Path::new(S3PathRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3PathRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Path { props }
         }
     }
@@ -2774,15 +3429,33 @@ pub mod faq {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2808,28 +3481,66 @@ pub mod faq {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FileFormat` in `AWS::Kendra::Faq`; `.into()` makes a `Val<String>`.
+        FileFormat {
+            Csv = "CSV",
+            CsvWithHeader = "CSV_WITH_HEADER",
+            Json = "JSON",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Kendra::FeaturedResultsSet. A set of featured results that are displayed at the top of your search results. Featured results are placed above all other results for certain queries. If there's an exact match of a query, then one or more specific documents are featured in the search results.
 ///
 /// CloudFormation type `AWS::Kendra::FeaturedResultsSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the featured results set.
+/// - `FeaturedResultsSetId`: `handle.featured_results_set_id()` → `Val<String>`. The identifier of the set of featured results.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFeaturedResultsSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFeaturedResultsSet`], by name: the argument of [`CfnFeaturedResultsSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFeaturedResultsSetRequired {
+    /// A name for the set of featured results.
+    ///
+    /// CloudFormation property `FeaturedResultsSetName`.
+    pub featured_results_set_name: Val<String>,
+
+    /// The identifier of the index that you want to use for featuring results.
+    ///
+    /// CloudFormation property `IndexId`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_id: Val<String>,
+}
+
 impl CfnFeaturedResultsSet {
     pub const TYPE_NAME: &'static str = "AWS::Kendra::FeaturedResultsSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFeaturedResultsSetRequired`]:
     ///
-    /// - `featured_results_set_name`: `FeaturedResultsSetName`, A name for the set of featured results.
-    /// - `index_id`: `IndexId`, The identifier of the index that you want to use for featuring results.
-    pub fn new(featured_results_set_name: impl Into<Val<String>>, index_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFeaturedResultsSet::new(CfnFeaturedResultsSetRequired {
+    ///     featured_results_set_name: "...".into(),
+    ///     index_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFeaturedResultsSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("FeaturedResultsSetName", featured_results_set_name);
-        props.set("IndexId", index_id);
+        props.set::<String>("FeaturedResultsSetName", required.featured_results_set_name);
+        props.set::<String>("IndexId", required.index_id);
         CfnFeaturedResultsSet { props, options: ResourceOptions::default() }
     }
 
@@ -2855,7 +3566,7 @@ impl CfnFeaturedResultsSet {
 
     /// The current status of the set of featured results. When the value is ACTIVE, featured results are ready for use.
     ///
-    /// Allowed values: `ACTIVE`, `INACTIVE`.
+    /// Allowed values (the enum [`featured_results_set::Status`]): `ACTIVE`, `INACTIVE`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -2923,11 +3634,11 @@ pub(crate) static FEATURED_RESULTS_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFeaturedResultsSet`].
+/// Property types and enums of the allowed values of [`CfnFeaturedResultsSet`].
 pub mod featured_results_set {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A featured document. This document is displayed at the top of the search results page.
     #[derive(Clone, Debug)]
@@ -2961,15 +3672,33 @@ pub mod featured_results_set {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the tag.
         ///
-        /// - `key`: `Key`, The key for the tag.
-        /// - `value`: `Value`, The value associated with the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value associated with the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2994,30 +3723,74 @@ pub mod featured_results_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Kendra::FeaturedResultsSet`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
 }
 
 /// A Kendra index
 ///
 /// CloudFormation type `AWS::Kendra::Index`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`. Unique ID of index
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnIndex {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIndex`], by name: the argument of [`CfnIndex::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIndexRequired {
+    /// Edition of index
+    ///
+    /// CloudFormation property `Edition`.
+    ///
+    /// Allowed values (the enum [`index::Edition`]): `DEVELOPER_EDITION`, `ENTERPRISE_EDITION`, `GEN_AI_ENTERPRISE_EDITION`.
+    ///
+    /// Changing it replaces the resource.
+    pub edition: Val<String>,
+
+    /// Name of index
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// Role Arn
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnIndex {
     pub const TYPE_NAME: &'static str = "AWS::Kendra::Index";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIndexRequired`]:
     ///
-    /// - `edition`: `Edition`, Edition of index
-    /// - `name`: `Name`, Name of index
-    /// - `role_arn`: `RoleArn`, Role Arn
-    pub fn new(edition: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIndex::new(CfnIndexRequired {
+    ///     edition: index::Edition::DeveloperEdition.into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIndexRequired) -> Self {
         let mut props = Props::new();
-        props.set("Edition", edition);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("Edition", required.edition);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnIndex { props, options: ResourceOptions::default() }
     }
 
@@ -3055,7 +3828,7 @@ impl CfnIndex {
 
     /// The `UserContextPolicy` property.
     ///
-    /// Allowed values: `ATTRIBUTE_FILTER`, `USER_TOKEN`.
+    /// Allowed values (the enum [`index::UserContextPolicy`]): `ATTRIBUTE_FILTER`, `USER_TOKEN`.
     pub fn user_context_policy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("UserContextPolicy", value);
         self
@@ -3124,11 +3897,11 @@ pub(crate) static INDEX_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIndex`].
+/// Property types and enums of the allowed values of [`CfnIndex`].
 pub mod index {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Kendra::Index`.
     #[derive(Clone, Debug)]
@@ -3136,15 +3909,29 @@ pub mod index {
         props: Props,
     }
 
+    /// The required properties of [`CapacityUnitsConfiguration`], by name: the argument of [`CapacityUnitsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CapacityUnitsConfigurationRequired {
+        /// CloudFormation property `QueryCapacityUnits`.
+        pub query_capacity_units: Val<i64>,
+
+        /// CloudFormation property `StorageCapacityUnits`.
+        pub storage_capacity_units: Val<i64>,
+    }
+
     impl CapacityUnitsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CapacityUnitsConfigurationRequired`]:
         ///
-        /// - `query_capacity_units`: `QueryCapacityUnits`.
-        /// - `storage_capacity_units`: `StorageCapacityUnits`.
-        pub fn new(query_capacity_units: impl Into<Val<i64>>, storage_capacity_units: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// CapacityUnitsConfiguration::new(CapacityUnitsConfigurationRequired {
+        ///     query_capacity_units: 1.into(),
+        ///     storage_capacity_units: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: CapacityUnitsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("QueryCapacityUnits", query_capacity_units);
-            props.set("StorageCapacityUnits", storage_capacity_units);
+            props.set::<i64>("QueryCapacityUnits", required.query_capacity_units);
+            props.set::<i64>("StorageCapacityUnits", required.storage_capacity_units);
             CapacityUnitsConfiguration { props }
         }
     }
@@ -3161,15 +3948,31 @@ pub mod index {
         props: Props,
     }
 
-    impl DocumentMetadataConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DocumentMetadataConfiguration`], by name: the argument of [`DocumentMetadataConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DocumentMetadataConfigurationRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `name`: `Name`.
-        /// - `type_`: `Type`.
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `STRING_VALUE`, `STRING_LIST_VALUE`, `LONG_VALUE`, `DATE_VALUE`.
+        pub type_: Val<String>,
+    }
+
+    impl DocumentMetadataConfiguration {
+        /// Creates the value from its required properties, by name in [`DocumentMetadataConfigurationRequired`]:
+        ///
+        /// ```text
+        /// DocumentMetadataConfiguration::new(DocumentMetadataConfigurationRequired {
+        ///     name: "...".into(),
+        ///     type_: Type::StringValue.into(),
+        /// })
+        /// ```
+        pub fn new(required: DocumentMetadataConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             DocumentMetadataConfiguration { props }
         }
 
@@ -3225,7 +4028,7 @@ pub mod index {
 
         /// The `RankOrder` property.
         ///
-        /// Allowed values: `ASCENDING`, `DESCENDING`.
+        /// Allowed values (the enum [`RankOrder`]): `ASCENDING`, `DESCENDING`.
         pub fn rank_order(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RankOrder", value);
             self
@@ -3352,15 +4155,33 @@ pub mod index {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3409,15 +4230,29 @@ pub mod index {
         props: Props,
     }
 
+    /// The required properties of [`JsonTokenTypeConfiguration`], by name: the argument of [`JsonTokenTypeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct JsonTokenTypeConfigurationRequired {
+        /// CloudFormation property `GroupAttributeField`.
+        pub group_attribute_field: Val<String>,
+
+        /// CloudFormation property `UserNameAttributeField`.
+        pub user_name_attribute_field: Val<String>,
+    }
+
     impl JsonTokenTypeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`JsonTokenTypeConfigurationRequired`]:
         ///
-        /// - `group_attribute_field`: `GroupAttributeField`.
-        /// - `user_name_attribute_field`: `UserNameAttributeField`.
-        pub fn new(group_attribute_field: impl Into<Val<String>>, user_name_attribute_field: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// JsonTokenTypeConfiguration::new(JsonTokenTypeConfigurationRequired {
+        ///     group_attribute_field: "...".into(),
+        ///     user_name_attribute_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JsonTokenTypeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("GroupAttributeField", group_attribute_field);
-            props.set("UserNameAttributeField", user_name_attribute_field);
+            props.set::<String>("GroupAttributeField", required.group_attribute_field);
+            props.set::<String>("UserNameAttributeField", required.user_name_attribute_field);
             JsonTokenTypeConfiguration { props }
         }
     }
@@ -3435,9 +4270,9 @@ pub mod index {
     }
 
     impl JwtTokenTypeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `key_location`: `KeyLocation`.
+        /// - `key_location`: `KeyLocation`. Allowed values: the enum [`KeyLocation`].
         pub fn new(key_location: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KeyLocation", key_location);
@@ -3565,32 +4400,114 @@ pub mod index {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Edition` in `AWS::Kendra::Index`; `.into()` makes a `Val<String>`.
+        Edition {
+            DeveloperEdition = "DEVELOPER_EDITION",
+            EnterpriseEdition = "ENTERPRISE_EDITION",
+            GenAiEnterpriseEdition = "GEN_AI_ENTERPRISE_EDITION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserContextPolicy` in `AWS::Kendra::Index`; `.into()` makes a `Val<String>`.
+        UserContextPolicy {
+            AttributeFilter = "ATTRIBUTE_FILTER",
+            UserToken = "USER_TOKEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Kendra::Index`; `.into()` makes a `Val<String>`.
+        Type {
+            StringValue = "STRING_VALUE",
+            StringListValue = "STRING_LIST_VALUE",
+            LongValue = "LONG_VALUE",
+            DateValue = "DATE_VALUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RankOrder` in `AWS::Kendra::Index`; `.into()` makes a `Val<String>`.
+        RankOrder {
+            Ascending = "ASCENDING",
+            Descending = "DESCENDING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyLocation` in `AWS::Kendra::Index`; `.into()` makes a `Val<String>`.
+        KeyLocation {
+            Url = "URL",
+            SecretManager = "SECRET_MANAGER",
+        }
+    }
 }
 
 /// A block list used for query suggestions for an Amazon Kendra index. A block list contains words or phrases that should not appear as query suggestions.
 ///
 /// CloudFormation type `AWS::Kendra::QuerySuggestionsBlockList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the query suggestions block list.
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier of the block list.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnQuerySuggestionsBlockList {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQuerySuggestionsBlockList`], by name: the argument of [`CfnQuerySuggestionsBlockList::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQuerySuggestionsBlockListRequired {
+    /// The identifier of the index for the block list.
+    ///
+    /// CloudFormation property `IndexId`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_id: Val<String>,
+
+    /// The name of the block list.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role with permission to access the S3 bucket that contains the block list text file.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// Information required to find a specific file in an Amazon S3 bucket.
+    ///
+    /// CloudFormation property `SourceS3Path`.
+    pub source_s3_path: Val<query_suggestions_block_list::S3Path>,
+}
+
 impl CfnQuerySuggestionsBlockList {
     pub const TYPE_NAME: &'static str = "AWS::Kendra::QuerySuggestionsBlockList";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQuerySuggestionsBlockListRequired`]:
     ///
-    /// - `index_id`: `IndexId`, The identifier of the index for the block list.
-    /// - `name`: `Name`, The name of the block list.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role with permission to access the S3 bucket that contains the block list text file.
-    /// - `source_s3_path`: `SourceS3Path`, Information required to find a specific file in an Amazon S3 bucket.
-    pub fn new(index_id: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, source_s3_path: impl Into<Val<query_suggestions_block_list::S3Path>>) -> Self {
+    /// ```text
+    /// CfnQuerySuggestionsBlockList::new(CfnQuerySuggestionsBlockListRequired {
+    ///     index_id: "...".into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     source_s3_path: query_suggestions_block_list::S3Path::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQuerySuggestionsBlockListRequired) -> Self {
         let mut props = Props::new();
-        props.set("IndexId", index_id);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
-        props.set("SourceS3Path", source_s3_path);
+        props.set::<String>("IndexId", required.index_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<query_suggestions_block_list::S3Path>("SourceS3Path", required.source_s3_path);
         CfnQuerySuggestionsBlockList { props, options: ResourceOptions::default() }
     }
 
@@ -3673,15 +4590,33 @@ pub mod query_suggestions_block_list {
         props: Props,
     }
 
-    impl S3Path {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Path`], by name: the argument of [`S3Path::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3PathRequired {
+        /// The name of the S3 bucket that contains the file.
         ///
-        /// - `bucket`: `Bucket`, The name of the S3 bucket that contains the file.
-        /// - `key`: `Key`, The name of the file.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The name of the file.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
+    impl S3Path {
+        /// Creates the value from its required properties, by name in [`S3PathRequired`]:
+        ///
+        /// ```text
+        /// S3Path::new(S3PathRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3PathRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Path { props }
         }
     }
@@ -3698,15 +4633,33 @@ pub mod query_suggestions_block_list {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the tag.
         ///
-        /// - `key`: `Key`, The key for the tag.
-        /// - `value`: `Value`, The value associated with the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value associated with the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3737,27 +4690,66 @@ pub mod query_suggestions_block_list {
 /// A thesaurus for an Amazon Kendra index. The thesaurus contains a list of synonyms in Solr format.
 ///
 /// CloudFormation type `AWS::Kendra::Thesaurus`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the thesaurus.
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier of the thesaurus.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnThesaurus {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnThesaurus`], by name: the argument of [`CfnThesaurus::new`].
+#[derive(Clone, Debug)]
+pub struct CfnThesaurusRequired {
+    /// The identifier of the index for the thesaurus.
+    ///
+    /// CloudFormation property `IndexId`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_id: Val<String>,
+
+    /// A name for the thesaurus.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// An IAM role that gives Amazon Kendra permissions to access the thesaurus file specified in SourceS3Path.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// Information required to find a specific file in an Amazon S3 bucket.
+    ///
+    /// CloudFormation property `SourceS3Path`.
+    pub source_s3_path: Val<thesaurus::S3Path>,
+}
+
 impl CfnThesaurus {
     pub const TYPE_NAME: &'static str = "AWS::Kendra::Thesaurus";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnThesaurusRequired`]:
     ///
-    /// - `index_id`: `IndexId`, The identifier of the index for the thesaurus.
-    /// - `name`: `Name`, A name for the thesaurus.
-    /// - `role_arn`: `RoleArn`, An IAM role that gives Amazon Kendra permissions to access the thesaurus file specified in SourceS3Path.
-    /// - `source_s3_path`: `SourceS3Path`, Information required to find a specific file in an Amazon S3 bucket.
-    pub fn new(index_id: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, source_s3_path: impl Into<Val<thesaurus::S3Path>>) -> Self {
+    /// ```text
+    /// CfnThesaurus::new(CfnThesaurusRequired {
+    ///     index_id: "...".into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     source_s3_path: thesaurus::S3Path::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnThesaurusRequired) -> Self {
         let mut props = Props::new();
-        props.set("IndexId", index_id);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
-        props.set("SourceS3Path", source_s3_path);
+        props.set::<String>("IndexId", required.index_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<thesaurus::S3Path>("SourceS3Path", required.source_s3_path);
         CfnThesaurus { props, options: ResourceOptions::default() }
     }
 
@@ -3840,15 +4832,33 @@ pub mod thesaurus {
         props: Props,
     }
 
-    impl S3Path {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Path`], by name: the argument of [`S3Path::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3PathRequired {
+        /// The name of the S3 bucket that contains the file.
         ///
-        /// - `bucket`: `Bucket`, The name of the S3 bucket that contains the file.
-        /// - `key`: `Key`, The name of the file.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The name of the file.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
+    impl S3Path {
+        /// Creates the value from its required properties, by name in [`S3PathRequired`]:
+        ///
+        /// ```text
+        /// S3Path::new(S3PathRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3PathRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Path { props }
         }
     }
@@ -3865,15 +4875,33 @@ pub mod thesaurus {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the tag.
         ///
-        /// - `key`: `Key`, The key for the tag.
-        /// - `value`: `Value`, The value associated with the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value associated with the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,65 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Kinesis::Channel
 ///
 /// CloudFormation type `AWS::Kinesis::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ChannelARN`: `handle.channel_arn()` → `Val<String>`. The ARN of the channel.
+/// - `ChannelCreationTimestamp`: `handle.channel_creation_timestamp()` → `Val<String>`. Timestamp of when the channel was created.
+/// - `ChannelId`: `handle.channel_id()` → `Val<String>`. The service-generated unique identifier for the channel.
+/// - `ChannelStatus`: `handle.channel_status()` → `Val<String>`. The status of the channel.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ChannelARN`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannel`], by name: the argument of [`CfnChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelRequired {
+    /// The name of the channel. The name's uniqueness is scoped per AWS account and region.
+    ///
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+
+    /// The ARN of the IAM role that the channel assumes to read from the source stream, deliver records to the destination, and (when enabled) write CloudWatch Logs.
+    ///
+    /// CloudFormation property `ServiceExecutionRoleARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_execution_role_arn: Val<String>,
+
+    /// List of stream configurations associated with the channel. v1 supports a single element; the list shape allows future extensibility to fan in from multiple streams.
+    ///
+    /// CloudFormation property `StreamConfigurationList`.
+    ///
+    /// Changing it replaces the resource.
+    pub stream_configuration_list: Val<Vec<channel::StreamConfiguration>>,
+}
+
 impl CfnChannel {
     pub const TYPE_NAME: &'static str = "AWS::Kinesis::Channel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelRequired`]:
     ///
-    /// - `channel_name`: `ChannelName`, The name of the channel. The name's uniqueness is scoped per AWS account and region.
-    /// - `service_execution_role_arn`: `ServiceExecutionRoleARN`, The ARN of the IAM role that the channel assumes to read from the source stream, deliver records to the destination, and (when enabled) write CloudWatch Logs.
-    /// - `stream_configuration_list`: `StreamConfigurationList`, List of stream configurations associated with the channel. v1 supports a single element; the list shape allows future extensibility to fan in from multiple streams.
-    pub fn new(channel_name: impl Into<Val<String>>, service_execution_role_arn: impl Into<Val<String>>, stream_configuration_list: impl Into<Val<Vec<channel::StreamConfiguration>>>) -> Self {
+    /// ```text
+    /// CfnChannel::new(CfnChannelRequired {
+    ///     channel_name: "...".into(),
+    ///     service_execution_role_arn: "...".into(),
+    ///     stream_configuration_list: vec![channel::StreamConfiguration::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelName", channel_name);
-        props.set("ServiceExecutionRoleARN", service_execution_role_arn);
-        props.set("StreamConfigurationList", stream_configuration_list);
+        props.set::<String>("ChannelName", required.channel_name);
+        props.set::<String>("ServiceExecutionRoleARN", required.service_execution_role_arn);
+        props.set::<Vec<channel::StreamConfiguration>>("StreamConfigurationList", required.stream_configuration_list);
         CfnChannel { props, options: ResourceOptions::default() }
     }
 
@@ -142,11 +181,11 @@ pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChannel`].
+/// Property types and enums of the allowed values of [`CfnChannel`].
 pub mod channel {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Server-side encryption configuration for data at rest in the destination. Data delivered to S3 / S3 Tables is encrypted with the same key.
     #[derive(Clone, Debug)]
@@ -154,15 +193,35 @@ pub mod channel {
         props: Props,
     }
 
-    impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionConfiguration`], by name: the argument of [`EncryptionConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionConfigurationRequired {
+        /// The encryption type. KMS is the only supported value.
         ///
-        /// - `encryption_type`: `EncryptionType`, The encryption type. KMS is the only supported value.
-        /// - `key_id`: `KeyId`, The customer-managed AWS KMS key. Accepts a key GUID, key ARN, alias ARN, or alias name prefixed by 'alias/'. The Kinesis Data Streams managed alias 'aws/kinesis' is not accepted - the key must be customer-owned so it can also be used by readers of the destination.
-        pub fn new(encryption_type: impl Into<Val<String>>, key_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EncryptionType`.
+        ///
+        /// Allowed values (the enum [`EncryptionType`]): `KMS`.
+        pub encryption_type: Val<String>,
+
+        /// The customer-managed AWS KMS key. Accepts a key GUID, key ARN, alias ARN, or alias name prefixed by 'alias/'. The Kinesis Data Streams managed alias 'aws/kinesis' is not accepted - the key must be customer-owned so it can also be used by readers of the destination.
+        ///
+        /// CloudFormation property `KeyId`.
+        pub key_id: Val<String>,
+    }
+
+    impl EncryptionConfiguration {
+        /// Creates the value from its required properties, by name in [`EncryptionConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EncryptionConfiguration::new(EncryptionConfigurationRequired {
+        ///     encryption_type: EncryptionType::Kms.into(),
+        ///     key_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EncryptionType", encryption_type);
-            props.set("KeyId", key_id);
+            props.set::<String>("EncryptionType", required.encryption_type);
+            props.set::<String>("KeyId", required.key_id);
             EncryptionConfiguration { props }
         }
     }
@@ -180,7 +239,7 @@ pub mod channel {
     }
 
     impl LoggingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cloud_watch_logs`: `CloudWatchLogs`, CloudWatch Logs configuration block. When provided, controls whether and where the channel writes operational logs.
         pub fn new(cloud_watch_logs: impl Into<Val<CloudWatchLogsConfiguration>>) -> Self {
@@ -203,7 +262,7 @@ pub mod channel {
     }
 
     impl CloudWatchLogsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether CloudWatch Logs delivery is enabled.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -238,7 +297,7 @@ pub mod channel {
     }
 
     impl S3DestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `storage_configuration`: `StorageConfiguration`, S3 storage configuration including the destination bucket, output key template, storage class, and compression type.
         pub fn new(storage_configuration: impl Into<Val<S3StorageConfiguration>>) -> Self {
@@ -274,15 +333,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl DeadLetterQueueS3Configuration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DeadLetterQueueS3Configuration`], by name: the argument of [`DeadLetterQueueS3Configuration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeadLetterQueueS3ConfigurationRequired {
+        /// The ARN of the S3 bucket for storing failed records.
         ///
-        /// - `bucket_arn`: `BucketARN`, The ARN of the S3 bucket for storing failed records.
-        /// - `expected_bucket_owner`: `ExpectedBucketOwner`, The AWS account ID of the expected owner of the dead-letter queue S3 bucket. Used to verify bucket ownership before delivery.
-        pub fn new(bucket_arn: impl Into<Val<String>>, expected_bucket_owner: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketARN`.
+        pub bucket_arn: Val<String>,
+
+        /// The AWS account ID of the expected owner of the dead-letter queue S3 bucket. Used to verify bucket ownership before delivery.
+        ///
+        /// CloudFormation property `ExpectedBucketOwner`.
+        pub expected_bucket_owner: Val<String>,
+    }
+
+    impl DeadLetterQueueS3Configuration {
+        /// Creates the value from its required properties, by name in [`DeadLetterQueueS3ConfigurationRequired`]:
+        ///
+        /// ```text
+        /// DeadLetterQueueS3Configuration::new(DeadLetterQueueS3ConfigurationRequired {
+        ///     bucket_arn: "...".into(),
+        ///     expected_bucket_owner: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeadLetterQueueS3ConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketARN", bucket_arn);
-            props.set("ExpectedBucketOwner", expected_bucket_owner);
+            props.set::<String>("BucketARN", required.bucket_arn);
+            props.set::<String>("ExpectedBucketOwner", required.expected_bucket_owner);
             DeadLetterQueueS3Configuration { props }
         }
 
@@ -305,17 +382,42 @@ pub mod channel {
         props: Props,
     }
 
-    impl S3StorageConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3StorageConfiguration`], by name: the argument of [`S3StorageConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3StorageConfigurationRequired {
+        /// The ARN of the S3 bucket for record delivery. Different channels can deliver to the same bucket. Buckets can be cross-account but must be in the same region as the channel.
         ///
-        /// - `bucket_arn`: `BucketARN`, The ARN of the S3 bucket for record delivery. Different channels can deliver to the same bucket. Buckets can be cross-account but must be in the same region as the channel.
-        /// - `compression_type`: `CompressionType`, The compression algorithm applied to delivered objects.
-        /// - `expected_bucket_owner`: `ExpectedBucketOwner`, The AWS account ID of the expected owner of the destination S3 bucket. Used to verify bucket ownership before delivery.
-        pub fn new(bucket_arn: impl Into<Val<String>>, compression_type: impl Into<Val<String>>, expected_bucket_owner: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketARN`.
+        pub bucket_arn: Val<String>,
+
+        /// The compression algorithm applied to delivered objects.
+        ///
+        /// CloudFormation property `CompressionType`.
+        ///
+        /// Allowed values (the enum [`CompressionType`]): `NONE`, `GZIP`, `ZSTD`.
+        pub compression_type: Val<String>,
+
+        /// The AWS account ID of the expected owner of the destination S3 bucket. Used to verify bucket ownership before delivery.
+        ///
+        /// CloudFormation property `ExpectedBucketOwner`.
+        pub expected_bucket_owner: Val<String>,
+    }
+
+    impl S3StorageConfiguration {
+        /// Creates the value from its required properties, by name in [`S3StorageConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3StorageConfiguration::new(S3StorageConfigurationRequired {
+        ///     bucket_arn: "...".into(),
+        ///     compression_type: CompressionType::None.into(),
+        ///     expected_bucket_owner: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3StorageConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketARN", bucket_arn);
-            props.set("CompressionType", compression_type);
-            props.set("ExpectedBucketOwner", expected_bucket_owner);
+            props.set::<String>("BucketARN", required.bucket_arn);
+            props.set::<String>("CompressionType", required.compression_type);
+            props.set::<String>("ExpectedBucketOwner", required.expected_bucket_owner);
             S3StorageConfiguration { props }
         }
 
@@ -327,7 +429,7 @@ pub mod channel {
 
         /// The S3 storage class for delivered objects.
         ///
-        /// Allowed values: `STANDARD`, `INTELLIGENT_TIERING`, `GLACIER_IR`.
+        /// Allowed values (the enum [`StorageClass`]): `STANDARD`, `INTELLIGENT_TIERING`, `GLACIER_IR`.
         pub fn storage_class(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StorageClass", value);
             self
@@ -346,15 +448,37 @@ pub mod channel {
         props: Props,
     }
 
-    impl S3TablesDestinationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3TablesDestinationConfiguration`], by name: the argument of [`S3TablesDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3TablesDestinationConfigurationRequired {
+        /// The dead-letter queue (DLQ) configuration for records that cannot be delivered to the S3 Tables destination. Required for S3 Tables: there is no safe fallback because S3 Tables metadata writes are critical-path.
         ///
-        /// - `dead_letter_queue_s3_configuration`: `DeadLetterQueueS3Configuration`, The dead-letter queue (DLQ) configuration for records that cannot be delivered to the S3 Tables destination. Required for S3 Tables: there is no safe fallback because S3 Tables metadata writes are critical-path.
-        /// - `s3_tables_configuration_list`: `S3TablesConfigurationList`, The list of S3 Tables destinations. v1 supports a single element; the list shape allows future extensibility to fan out to multiple tables.
-        pub fn new(dead_letter_queue_s3_configuration: impl Into<Val<DeadLetterQueueS3Configuration>>, s3_tables_configuration_list: impl Into<Val<Vec<S3TableConfiguration>>>) -> Self {
+        /// CloudFormation property `DeadLetterQueueS3Configuration`.
+        ///
+        /// Changing it replaces the resource.
+        pub dead_letter_queue_s3_configuration: Val<DeadLetterQueueS3Configuration>,
+
+        /// The list of S3 Tables destinations. v1 supports a single element; the list shape allows future extensibility to fan out to multiple tables.
+        ///
+        /// CloudFormation property `S3TablesConfigurationList`.
+        ///
+        /// Changing it replaces the resource.
+        pub s3_tables_configuration_list: Val<Vec<S3TableConfiguration>>,
+    }
+
+    impl S3TablesDestinationConfiguration {
+        /// Creates the value from its required properties, by name in [`S3TablesDestinationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3TablesDestinationConfiguration::new(S3TablesDestinationConfigurationRequired {
+        ///     dead_letter_queue_s3_configuration: DeadLetterQueueS3Configuration::new(...).into(),
+        ///     s3_tables_configuration_list: vec![S3TableConfiguration::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: S3TablesDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeadLetterQueueS3Configuration", dead_letter_queue_s3_configuration);
-            props.set("S3TablesConfigurationList", s3_tables_configuration_list);
+            props.set::<DeadLetterQueueS3Configuration>("DeadLetterQueueS3Configuration", required.dead_letter_queue_s3_configuration);
+            props.set::<Vec<S3TableConfiguration>>("S3TablesConfigurationList", required.s3_tables_configuration_list);
             S3TablesDestinationConfiguration { props }
         }
 
@@ -377,19 +501,49 @@ pub mod channel {
         props: Props,
     }
 
-    impl S3TableConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3TableConfiguration`], by name: the argument of [`S3TableConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3TableConfigurationRequired {
+        /// The compression algorithm applied to objects delivered to the S3 Tables destination.
         ///
-        /// - `compression_type`: `CompressionType`, The compression algorithm applied to objects delivered to the S3 Tables destination.
-        /// - `namespace`: `Namespace`, The name of the S3 Tables namespace that contains the destination table.
-        /// - `table_bucket_arn`: `TableBucketARN`, The ARN of the S3 Tables table bucket for record delivery. Buckets can be cross-account but must be in the same region as the channel.
-        /// - `table_name`: `TableName`, The name of the destination S3 Tables table. The table is created for the customer if it does not yet exist.
-        pub fn new(compression_type: impl Into<Val<String>>, namespace: impl Into<Val<String>>, table_bucket_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CompressionType`.
+        ///
+        /// Allowed values (the enum [`S3TableConfigurationCompressionType`]): `NONE`, `ZSTD`, `SNAPPY`.
+        pub compression_type: Val<String>,
+
+        /// The name of the S3 Tables namespace that contains the destination table.
+        ///
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+
+        /// The ARN of the S3 Tables table bucket for record delivery. Buckets can be cross-account but must be in the same region as the channel.
+        ///
+        /// CloudFormation property `TableBucketARN`.
+        pub table_bucket_arn: Val<String>,
+
+        /// The name of the destination S3 Tables table. The table is created for the customer if it does not yet exist.
+        ///
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
+    impl S3TableConfiguration {
+        /// Creates the value from its required properties, by name in [`S3TableConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3TableConfiguration::new(S3TableConfigurationRequired {
+        ///     compression_type: S3TableConfigurationCompressionType::None.into(),
+        ///     namespace: "...".into(),
+        ///     table_bucket_arn: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3TableConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CompressionType", compression_type);
-            props.set("Namespace", namespace);
-            props.set("TableBucketARN", table_bucket_arn);
-            props.set("TableName", table_name);
+            props.set::<String>("CompressionType", required.compression_type);
+            props.set::<String>("Namespace", required.namespace);
+            props.set::<String>("TableBucketARN", required.table_bucket_arn);
+            props.set::<String>("TableName", required.table_name);
             S3TableConfiguration { props }
         }
 
@@ -413,7 +567,7 @@ pub mod channel {
     }
 
     impl PartitionSpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `partition_fields`: `PartitionFields`, List of partition fields that define how records are partitioned when written to the destination table.
         pub fn new(partition_fields: impl Into<Val<Vec<PartitionField>>>) -> Self {
@@ -435,15 +589,35 @@ pub mod channel {
         props: Props,
     }
 
-    impl PartitionField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PartitionField`], by name: the argument of [`PartitionField::new`].
+    #[derive(Clone, Debug)]
+    pub struct PartitionFieldRequired {
+        /// The name of the source column on which the transform is applied.
         ///
-        /// - `source_name`: `SourceName`, The name of the source column on which the transform is applied.
-        /// - `transform`: `Transform`, The partitioning transform applied to the SourceName column.
-        pub fn new(source_name: impl Into<Val<String>>, transform: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SourceName`.
+        pub source_name: Val<String>,
+
+        /// The partitioning transform applied to the SourceName column.
+        ///
+        /// CloudFormation property `Transform`.
+        ///
+        /// Allowed values (the enum [`Transform`]): `TIME_HOUR`.
+        pub transform: Val<String>,
+    }
+
+    impl PartitionField {
+        /// Creates the value from its required properties, by name in [`PartitionFieldRequired`]:
+        ///
+        /// ```text
+        /// PartitionField::new(PartitionFieldRequired {
+        ///     source_name: "...".into(),
+        ///     transform: Transform::TimeHour.into(),
+        /// })
+        /// ```
+        pub fn new(required: PartitionFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceName", source_name);
-            props.set("Transform", transform);
+            props.set::<String>("SourceName", required.source_name);
+            props.set::<String>("Transform", required.transform);
             PartitionField { props }
         }
     }
@@ -460,15 +634,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl StreamConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StreamConfiguration`], by name: the argument of [`StreamConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct StreamConfigurationRequired {
+        /// The configuration that describes how records on the source stream are encoded.
         ///
-        /// - `record_configuration`: `RecordConfiguration`, The configuration that describes how records on the source stream are encoded.
-        /// - `stream_arn`: `StreamARN`, The Amazon resource name (ARN) of the Kinesis data stream that the channel reads from.
-        pub fn new(record_configuration: impl Into<Val<RecordConfiguration>>, stream_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RecordConfiguration`.
+        pub record_configuration: Val<RecordConfiguration>,
+
+        /// The Amazon resource name (ARN) of the Kinesis data stream that the channel reads from.
+        ///
+        /// CloudFormation property `StreamARN`.
+        pub stream_arn: Val<String>,
+    }
+
+    impl StreamConfiguration {
+        /// Creates the value from its required properties, by name in [`StreamConfigurationRequired`]:
+        ///
+        /// ```text
+        /// StreamConfiguration::new(StreamConfigurationRequired {
+        ///     record_configuration: RecordConfiguration::new(...).into(),
+        ///     stream_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StreamConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordConfiguration", record_configuration);
-            props.set("StreamARN", stream_arn);
+            props.set::<RecordConfiguration>("RecordConfiguration", required.record_configuration);
+            props.set::<String>("StreamARN", required.stream_arn);
             StreamConfiguration { props }
         }
     }
@@ -486,9 +678,9 @@ pub mod channel {
     }
 
     impl RecordConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `record_format_type`: `RecordFormatType`, The format used to interpret records read from the source stream.
+        /// - `record_format_type`: `RecordFormatType`, The format used to interpret records read from the source stream. Allowed values: the enum [`RecordFormatType`].
         pub fn new(record_format_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecordFormatType", record_format_type);
@@ -514,15 +706,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -641,28 +851,105 @@ pub mod channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::Kinesis::Channel`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Kms = "KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompressionType` in `AWS::Kinesis::Channel`; `.into()` makes a `Val<String>`.
+        CompressionType {
+            None = "NONE",
+            Gzip = "GZIP",
+            Zstd = "ZSTD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageClass` in `AWS::Kinesis::Channel`; `.into()` makes a `Val<String>`.
+        StorageClass {
+            Standard = "STANDARD",
+            IntelligentTiering = "INTELLIGENT_TIERING",
+            GlacierIr = "GLACIER_IR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompressionType` in `AWS::Kinesis::Channel`; `.into()` makes a `Val<String>`.
+        S3TableConfigurationCompressionType {
+            None = "NONE",
+            Zstd = "ZSTD",
+            Snappy = "SNAPPY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Transform` in `AWS::Kinesis::Channel`; `.into()` makes a `Val<String>`.
+        Transform {
+            TimeHour = "TIME_HOUR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordFormatType` in `AWS::Kinesis::Channel`; `.into()` makes a `Val<String>`.
+        RecordFormatType {
+            GsrJson = "GSR_JSON",
+            Json = "JSON",
+            String = "STRING",
+            ByteArray = "BYTE_ARRAY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Kinesis::ResourcePolicy
 ///
 /// CloudFormation type `AWS::Kinesis::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::Kinesis::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// The ARN of the AWS Kinesis resource to which the policy applies.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+
+    /// A policy document containing permissions to add to the specified resource. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
+    ///
+    /// CloudFormation property `ResourcePolicy`.
+    pub resource_policy: Val<Json>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::Kinesis::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `resource_arn`: `ResourceArn`, The ARN of the AWS Kinesis resource to which the policy applies.
-    /// - `resource_policy`: `ResourcePolicy`, A policy document containing permissions to add to the specified resource. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
-    pub fn new(resource_arn: impl Into<Val<String>>, resource_policy: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     resource_arn: "...".into(),
+    ///     resource_policy: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceArn", resource_arn);
-        props.set("ResourcePolicy", resource_policy);
+        props.set::<String>("ResourceArn", required.resource_arn);
+        props.set::<Json>("ResourcePolicy", required.resource_policy);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -703,6 +990,15 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Kinesis::Stream
 ///
 /// CloudFormation type `AWS::Kinesis::Stream`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon resource name (ARN) of the Kinesis stream
+/// - `WarmThroughputObject`: `handle.warm_throughput_object()` → `Val<Json>`. Warm throughput configuration details for the stream. Only present for ON_DEMAND streams.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnStream {
     props: Props,
@@ -719,6 +1015,8 @@ impl CfnStream {
     }
 
     /// The final list of shard-level metrics
+    ///
+    /// Allowed values of each item (the enum [`stream::DesiredShardLevelMetrics`]): `IncomingBytes`, `IncomingRecords`, `OutgoingBytes`, `OutgoingRecords`, `WriteProvisionedThroughputExceeded`, `ReadProvisionedThroughputExceeded`, `IteratorAgeMilliseconds`, `ALL`.
     pub fn desired_shard_level_metrics(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("DesiredShardLevelMetrics", value);
         self
@@ -740,7 +1038,7 @@ impl CfnStream {
 
     /// The record distribution strategy for the stream. This property can ONLY be set when StreamMode is ON_DEMAND
     ///
-    /// Allowed values: `AUTO`, `USER_PARTITION_KEY`.
+    /// Allowed values (the enum [`stream::RecordDistributionStrategy`]): `AUTO`, `USER_PARTITION_KEY`.
     pub fn record_distribution_strategy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RecordDistributionStrategy", value);
         self
@@ -843,11 +1141,11 @@ pub(crate) static STREAM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStream`].
+/// Property types and enums of the allowed values of [`CfnStream`].
 pub mod stream {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// When specified, enables or updates server-side encryption using an AWS KMS key for a specified stream. Removing this property from your stack template and updating your stack disables encryption.
     #[derive(Clone, Debug)]
@@ -855,15 +1153,35 @@ pub mod stream {
         props: Props,
     }
 
-    impl StreamEncryption {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StreamEncryption`], by name: the argument of [`StreamEncryption::new`].
+    #[derive(Clone, Debug)]
+    pub struct StreamEncryptionRequired {
+        /// The encryption type to use. The only valid value is KMS.
         ///
-        /// - `encryption_type`: `EncryptionType`, The encryption type to use. The only valid value is KMS.
-        /// - `key_id`: `KeyId`, The GUID for the customer-managed AWS KMS key to use for encryption. This value can be a globally unique identifier, a fully specified Amazon Resource Name (ARN) to either an alias or a key, or an alias name prefixed by "alias/".You can also use a master key owned by Kinesis Data Streams by specifying the alias aws/kinesis.
-        pub fn new(encryption_type: impl Into<Val<String>>, key_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EncryptionType`.
+        ///
+        /// Allowed values (the enum [`EncryptionType`]): `KMS`.
+        pub encryption_type: Val<String>,
+
+        /// The GUID for the customer-managed AWS KMS key to use for encryption. This value can be a globally unique identifier, a fully specified Amazon Resource Name (ARN) to either an alias or a key, or an alias name prefixed by "alias/".You can also use a master key owned by Kinesis Data Streams by specifying the alias aws/kinesis.
+        ///
+        /// CloudFormation property `KeyId`.
+        pub key_id: Val<String>,
+    }
+
+    impl StreamEncryption {
+        /// Creates the value from its required properties, by name in [`StreamEncryptionRequired`]:
+        ///
+        /// ```text
+        /// StreamEncryption::new(StreamEncryptionRequired {
+        ///     encryption_type: EncryptionType::Kms.into(),
+        ///     key_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StreamEncryptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("EncryptionType", encryption_type);
-            props.set("KeyId", key_id);
+            props.set::<String>("EncryptionType", required.encryption_type);
+            props.set::<String>("KeyId", required.key_id);
             StreamEncryption { props }
         }
     }
@@ -881,9 +1199,9 @@ pub mod stream {
     }
 
     impl StreamModeDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `stream_mode`: `StreamMode`, The mode of the stream
+        /// - `stream_mode`: `StreamMode`, The mode of the stream Allowed values: the enum [`StreamMode`].
         pub fn new(stream_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StreamMode", stream_mode);
@@ -903,15 +1221,33 @@ pub mod stream {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -944,28 +1280,97 @@ pub mod stream {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DesiredShardLevelMetrics` in `AWS::Kinesis::Stream`; `.into()` makes a `Val<String>`.
+        DesiredShardLevelMetrics {
+            IncomingBytes = "IncomingBytes",
+            IncomingRecords = "IncomingRecords",
+            OutgoingBytes = "OutgoingBytes",
+            OutgoingRecords = "OutgoingRecords",
+            WriteProvisionedThroughputExceeded = "WriteProvisionedThroughputExceeded",
+            ReadProvisionedThroughputExceeded = "ReadProvisionedThroughputExceeded",
+            IteratorAgeMilliseconds = "IteratorAgeMilliseconds",
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordDistributionStrategy` in `AWS::Kinesis::Stream`; `.into()` makes a `Val<String>`.
+        RecordDistributionStrategy {
+            Auto = "AUTO",
+            UserPartitionKey = "USER_PARTITION_KEY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::Kinesis::Stream`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Kms = "KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamMode` in `AWS::Kinesis::Stream`; `.into()` makes a `Val<String>`.
+        StreamMode {
+            OnDemand = "ON_DEMAND",
+            Provisioned = "PROVISIONED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Kinesis::StreamConsumer
 ///
 /// CloudFormation type `AWS::Kinesis::StreamConsumer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConsumerARN`: `handle.consumer_arn()` → `Val<String>`. The ARN returned by Kinesis Data Streams when you registered the consumer. If you don't know the ARN of the consumer that you want to deregister, you can use the ListStreamConsumers operation to get a list of the descriptions of all the consumers that are currently registered with a given data stream. The description of a consumer contains its ARN.
+/// - `ConsumerCreationTimestamp`: `handle.consumer_creation_timestamp()` → `Val<String>`. Timestamp when the consumer was created.
+/// - `ConsumerStatus`: `handle.consumer_status()` → `Val<String>`. A consumer can't read data while in the CREATING or DELETING states. Valid Values: CREATING | DELETING | ACTIVE
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConsumerARN`.
 #[derive(Clone, Debug)]
 pub struct CfnStreamConsumer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStreamConsumer`], by name: the argument of [`CfnStreamConsumer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStreamConsumerRequired {
+    /// The name of the Kinesis Stream Consumer. For a given Kinesis data stream, each consumer must have a unique name. However, consumer names don't have to be unique across data streams.
+    ///
+    /// CloudFormation property `ConsumerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub consumer_name: Val<String>,
+
+    /// The Amazon resource name (ARN) of the Kinesis data stream that you want to register the consumer with.
+    ///
+    /// CloudFormation property `StreamARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub stream_arn: Val<String>,
+}
+
 impl CfnStreamConsumer {
     pub const TYPE_NAME: &'static str = "AWS::Kinesis::StreamConsumer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStreamConsumerRequired`]:
     ///
-    /// - `consumer_name`: `ConsumerName`, The name of the Kinesis Stream Consumer. For a given Kinesis data stream, each consumer must have a unique name. However, consumer names don't have to be unique across data streams.
-    /// - `stream_arn`: `StreamARN`, The Amazon resource name (ARN) of the Kinesis data stream that you want to register the consumer with.
-    pub fn new(consumer_name: impl Into<Val<String>>, stream_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStreamConsumer::new(CfnStreamConsumerRequired {
+    ///     consumer_name: "...".into(),
+    ///     stream_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStreamConsumerRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConsumerName", consumer_name);
-        props.set("StreamARN", stream_arn);
+        props.set::<String>("ConsumerName", required.consumer_name);
+        props.set::<String>("StreamARN", required.stream_arn);
         CfnStreamConsumer { props, options: ResourceOptions::default() }
     }
 
@@ -1048,15 +1453,33 @@ pub mod stream_consumer {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

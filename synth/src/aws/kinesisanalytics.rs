@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::KinesisAnalytics::Application
 ///
 /// CloudFormation type `AWS::KinesisAnalytics::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnApplication {
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalytics::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `inputs`: `Inputs`.
     pub fn new(inputs: impl Into<Val<Vec<application::Input>>>) -> Self {
@@ -99,15 +106,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`Input`], by name: the argument of [`Input::new`].
+    #[derive(Clone, Debug)]
+    pub struct InputRequired {
+        /// CloudFormation property `InputSchema`.
+        pub input_schema: Val<InputSchema>,
+
+        /// CloudFormation property `NamePrefix`.
+        pub name_prefix: Val<String>,
+    }
+
     impl Input {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InputRequired`]:
         ///
-        /// - `input_schema`: `InputSchema`.
-        /// - `name_prefix`: `NamePrefix`.
-        pub fn new(input_schema: impl Into<Val<InputSchema>>, name_prefix: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Input::new(InputRequired {
+        ///     input_schema: InputSchema::new(...).into(),
+        ///     name_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InputRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputSchema", input_schema);
-            props.set("NamePrefix", name_prefix);
+            props.set::<InputSchema>("InputSchema", required.input_schema);
+            props.set::<String>("NamePrefix", required.name_prefix);
             Input { props }
         }
 
@@ -200,15 +221,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`InputLambdaProcessor`], by name: the argument of [`InputLambdaProcessor::new`].
+    #[derive(Clone, Debug)]
+    pub struct InputLambdaProcessorRequired {
+        /// CloudFormation property `ResourceARN`.
+        pub resource_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl InputLambdaProcessor {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InputLambdaProcessorRequired`]:
         ///
-        /// - `resource_arn`: `ResourceARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(resource_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// InputLambdaProcessor::new(InputLambdaProcessorRequired {
+        ///     resource_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InputLambdaProcessorRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceARN", resource_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("ResourceARN", required.resource_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             InputLambdaProcessor { props }
         }
     }
@@ -225,15 +260,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`InputSchema`], by name: the argument of [`InputSchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct InputSchemaRequired {
+        /// CloudFormation property `RecordColumns`.
+        pub record_columns: Val<Vec<RecordColumn>>,
+
+        /// CloudFormation property `RecordFormat`.
+        pub record_format: Val<RecordFormat>,
+    }
+
     impl InputSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`InputSchemaRequired`]:
         ///
-        /// - `record_columns`: `RecordColumns`.
-        /// - `record_format`: `RecordFormat`.
-        pub fn new(record_columns: impl Into<Val<Vec<RecordColumn>>>, record_format: impl Into<Val<RecordFormat>>) -> Self {
+        /// ```text
+        /// InputSchema::new(InputSchemaRequired {
+        ///     record_columns: vec![RecordColumn::new(...)].into(),
+        ///     record_format: RecordFormat::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InputSchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordColumns", record_columns);
-            props.set("RecordFormat", record_format);
+            props.set::<Vec<RecordColumn>>("RecordColumns", required.record_columns);
+            props.set::<RecordFormat>("RecordFormat", required.record_format);
             InputSchema { props }
         }
 
@@ -256,15 +305,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`RecordColumn`], by name: the argument of [`RecordColumn::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecordColumnRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `SqlType`.
+        pub sql_type: Val<String>,
+    }
+
     impl RecordColumn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RecordColumnRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `sql_type`: `SqlType`.
-        pub fn new(name: impl Into<Val<String>>, sql_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RecordColumn::new(RecordColumnRequired {
+        ///     name: "...".into(),
+        ///     sql_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SqlType", sql_type);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("SqlType", required.sql_type);
             RecordColumn { props }
         }
 
@@ -288,7 +351,7 @@ pub mod application {
     }
 
     impl RecordFormat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `record_format_type`: `RecordFormatType`.
         pub fn new(record_format_type: impl Into<Val<String>>) -> Self {
@@ -348,15 +411,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`CsvMappingParameters`], by name: the argument of [`CsvMappingParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct CsvMappingParametersRequired {
+        /// CloudFormation property `RecordColumnDelimiter`.
+        pub record_column_delimiter: Val<String>,
+
+        /// CloudFormation property `RecordRowDelimiter`.
+        pub record_row_delimiter: Val<String>,
+    }
+
     impl CsvMappingParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CsvMappingParametersRequired`]:
         ///
-        /// - `record_column_delimiter`: `RecordColumnDelimiter`.
-        /// - `record_row_delimiter`: `RecordRowDelimiter`.
-        pub fn new(record_column_delimiter: impl Into<Val<String>>, record_row_delimiter: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CsvMappingParameters::new(CsvMappingParametersRequired {
+        ///     record_column_delimiter: "...".into(),
+        ///     record_row_delimiter: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordColumnDelimiter", record_column_delimiter);
-            props.set("RecordRowDelimiter", record_row_delimiter);
+            props.set::<String>("RecordColumnDelimiter", required.record_column_delimiter);
+            props.set::<String>("RecordRowDelimiter", required.record_row_delimiter);
             CsvMappingParameters { props }
         }
     }
@@ -374,7 +451,7 @@ pub mod application {
     }
 
     impl JsonMappingParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `record_row_path`: `RecordRowPath`.
         pub fn new(record_row_path: impl Into<Val<String>>) -> Self {
@@ -396,15 +473,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`KinesisFirehoseInput`], by name: the argument of [`KinesisFirehoseInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisFirehoseInputRequired {
+        /// CloudFormation property `ResourceARN`.
+        pub resource_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl KinesisFirehoseInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KinesisFirehoseInputRequired`]:
         ///
-        /// - `resource_arn`: `ResourceARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(resource_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KinesisFirehoseInput::new(KinesisFirehoseInputRequired {
+        ///     resource_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisFirehoseInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceARN", resource_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("ResourceARN", required.resource_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             KinesisFirehoseInput { props }
         }
     }
@@ -421,15 +512,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`KinesisStreamsInput`], by name: the argument of [`KinesisStreamsInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisStreamsInputRequired {
+        /// CloudFormation property `ResourceARN`.
+        pub resource_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl KinesisStreamsInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KinesisStreamsInputRequired`]:
         ///
-        /// - `resource_arn`: `ResourceARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(resource_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KinesisStreamsInput::new(KinesisStreamsInputRequired {
+        ///     resource_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisStreamsInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceARN", resource_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("ResourceARN", required.resource_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             KinesisStreamsInput { props }
         }
     }
@@ -444,23 +549,47 @@ pub mod application {
 /// Resource Type definition for AWS::KinesisAnalytics::ApplicationOutput
 ///
 /// CloudFormation type `AWS::KinesisAnalytics::ApplicationOutput`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationOutput {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationOutput`], by name: the argument of [`CfnApplicationOutput::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationOutputRequired {
+    /// CloudFormation property `ApplicationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_name: Val<String>,
+
+    /// CloudFormation property `Output`.
+    pub output: Val<application_output::Output>,
+}
+
 impl CfnApplicationOutput {
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalytics::ApplicationOutput";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationOutputRequired`]:
     ///
-    /// - `application_name`: `ApplicationName`.
-    /// - `output`: `Output`.
-    pub fn new(application_name: impl Into<Val<String>>, output: impl Into<Val<application_output::Output>>) -> Self {
+    /// ```text
+    /// CfnApplicationOutput::new(CfnApplicationOutputRequired {
+    ///     application_name: "...".into(),
+    ///     output: application_output::Output::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationOutputRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationName", application_name);
-        props.set("Output", output);
+        props.set::<String>("ApplicationName", required.application_name);
+        props.set::<application_output::Output>("Output", required.output);
         CfnApplicationOutput { props, options: ResourceOptions::default() }
     }
 }
@@ -510,7 +639,7 @@ pub mod application_output {
     }
 
     impl Output {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_schema`: `DestinationSchema`.
         pub fn new(destination_schema: impl Into<Val<DestinationSchema>>) -> Self {
@@ -582,15 +711,29 @@ pub mod application_output {
         props: Props,
     }
 
+    /// The required properties of [`KinesisFirehoseOutput`], by name: the argument of [`KinesisFirehoseOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisFirehoseOutputRequired {
+        /// CloudFormation property `ResourceARN`.
+        pub resource_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl KinesisFirehoseOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KinesisFirehoseOutputRequired`]:
         ///
-        /// - `resource_arn`: `ResourceARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(resource_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KinesisFirehoseOutput::new(KinesisFirehoseOutputRequired {
+        ///     resource_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisFirehoseOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceARN", resource_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("ResourceARN", required.resource_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             KinesisFirehoseOutput { props }
         }
     }
@@ -607,15 +750,29 @@ pub mod application_output {
         props: Props,
     }
 
+    /// The required properties of [`KinesisStreamsOutput`], by name: the argument of [`KinesisStreamsOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisStreamsOutputRequired {
+        /// CloudFormation property `ResourceARN`.
+        pub resource_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl KinesisStreamsOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KinesisStreamsOutputRequired`]:
         ///
-        /// - `resource_arn`: `ResourceARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(resource_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KinesisStreamsOutput::new(KinesisStreamsOutputRequired {
+        ///     resource_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisStreamsOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceARN", resource_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("ResourceARN", required.resource_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             KinesisStreamsOutput { props }
         }
     }
@@ -632,15 +789,29 @@ pub mod application_output {
         props: Props,
     }
 
+    /// The required properties of [`LambdaOutput`], by name: the argument of [`LambdaOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaOutputRequired {
+        /// CloudFormation property `ResourceARN`.
+        pub resource_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl LambdaOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LambdaOutputRequired`]:
         ///
-        /// - `resource_arn`: `ResourceARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(resource_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LambdaOutput::new(LambdaOutputRequired {
+        ///     resource_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LambdaOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceARN", resource_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("ResourceARN", required.resource_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             LambdaOutput { props }
         }
     }
@@ -655,23 +826,47 @@ pub mod application_output {
 /// Resource Type definition for AWS::KinesisAnalytics::ApplicationReferenceDataSource
 ///
 /// CloudFormation type `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationReferenceDataSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationReferenceDataSource`], by name: the argument of [`CfnApplicationReferenceDataSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationReferenceDataSourceRequired {
+    /// CloudFormation property `ApplicationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_name: Val<String>,
+
+    /// CloudFormation property `ReferenceDataSource`.
+    pub reference_data_source: Val<application_reference_data_source::ReferenceDataSource>,
+}
+
 impl CfnApplicationReferenceDataSource {
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalytics::ApplicationReferenceDataSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationReferenceDataSourceRequired`]:
     ///
-    /// - `application_name`: `ApplicationName`.
-    /// - `reference_data_source`: `ReferenceDataSource`.
-    pub fn new(application_name: impl Into<Val<String>>, reference_data_source: impl Into<Val<application_reference_data_source::ReferenceDataSource>>) -> Self {
+    /// ```text
+    /// CfnApplicationReferenceDataSource::new(CfnApplicationReferenceDataSourceRequired {
+    ///     application_name: "...".into(),
+    ///     reference_data_source: application_reference_data_source::ReferenceDataSource::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationReferenceDataSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationName", application_name);
-        props.set("ReferenceDataSource", reference_data_source);
+        props.set::<String>("ApplicationName", required.application_name);
+        props.set::<application_reference_data_source::ReferenceDataSource>("ReferenceDataSource", required.reference_data_source);
         CfnApplicationReferenceDataSource { props, options: ResourceOptions::default() }
     }
 }
@@ -721,7 +916,7 @@ pub mod application_reference_data_source {
     }
 
     impl ReferenceDataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `reference_schema`: `ReferenceSchema`.
         pub fn new(reference_schema: impl Into<Val<ReferenceSchema>>) -> Self {
@@ -755,15 +950,29 @@ pub mod application_reference_data_source {
         props: Props,
     }
 
+    /// The required properties of [`ReferenceSchema`], by name: the argument of [`ReferenceSchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReferenceSchemaRequired {
+        /// CloudFormation property `RecordColumns`.
+        pub record_columns: Val<Vec<RecordColumn>>,
+
+        /// CloudFormation property `RecordFormat`.
+        pub record_format: Val<RecordFormat>,
+    }
+
     impl ReferenceSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ReferenceSchemaRequired`]:
         ///
-        /// - `record_columns`: `RecordColumns`.
-        /// - `record_format`: `RecordFormat`.
-        pub fn new(record_columns: impl Into<Val<Vec<RecordColumn>>>, record_format: impl Into<Val<RecordFormat>>) -> Self {
+        /// ```text
+        /// ReferenceSchema::new(ReferenceSchemaRequired {
+        ///     record_columns: vec![RecordColumn::new(...)].into(),
+        ///     record_format: RecordFormat::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ReferenceSchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordColumns", record_columns);
-            props.set("RecordFormat", record_format);
+            props.set::<Vec<RecordColumn>>("RecordColumns", required.record_columns);
+            props.set::<RecordFormat>("RecordFormat", required.record_format);
             ReferenceSchema { props }
         }
 
@@ -786,15 +995,29 @@ pub mod application_reference_data_source {
         props: Props,
     }
 
+    /// The required properties of [`RecordColumn`], by name: the argument of [`RecordColumn::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecordColumnRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `SqlType`.
+        pub sql_type: Val<String>,
+    }
+
     impl RecordColumn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RecordColumnRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `sql_type`: `SqlType`.
-        pub fn new(name: impl Into<Val<String>>, sql_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RecordColumn::new(RecordColumnRequired {
+        ///     name: "...".into(),
+        ///     sql_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SqlType", sql_type);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("SqlType", required.sql_type);
             RecordColumn { props }
         }
 
@@ -818,7 +1041,7 @@ pub mod application_reference_data_source {
     }
 
     impl RecordFormat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `record_format_type`: `RecordFormatType`.
         pub fn new(record_format_type: impl Into<Val<String>>) -> Self {
@@ -878,15 +1101,29 @@ pub mod application_reference_data_source {
         props: Props,
     }
 
+    /// The required properties of [`CsvMappingParameters`], by name: the argument of [`CsvMappingParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct CsvMappingParametersRequired {
+        /// CloudFormation property `RecordColumnDelimiter`.
+        pub record_column_delimiter: Val<String>,
+
+        /// CloudFormation property `RecordRowDelimiter`.
+        pub record_row_delimiter: Val<String>,
+    }
+
     impl CsvMappingParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CsvMappingParametersRequired`]:
         ///
-        /// - `record_column_delimiter`: `RecordColumnDelimiter`.
-        /// - `record_row_delimiter`: `RecordRowDelimiter`.
-        pub fn new(record_column_delimiter: impl Into<Val<String>>, record_row_delimiter: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CsvMappingParameters::new(CsvMappingParametersRequired {
+        ///     record_column_delimiter: "...".into(),
+        ///     record_row_delimiter: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordColumnDelimiter", record_column_delimiter);
-            props.set("RecordRowDelimiter", record_row_delimiter);
+            props.set::<String>("RecordColumnDelimiter", required.record_column_delimiter);
+            props.set::<String>("RecordRowDelimiter", required.record_row_delimiter);
             CsvMappingParameters { props }
         }
     }
@@ -904,7 +1141,7 @@ pub mod application_reference_data_source {
     }
 
     impl JsonMappingParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `record_row_path`: `RecordRowPath`.
         pub fn new(record_row_path: impl Into<Val<String>>) -> Self {
@@ -926,17 +1163,34 @@ pub mod application_reference_data_source {
         props: Props,
     }
 
+    /// The required properties of [`S3ReferenceDataSource`], by name: the argument of [`S3ReferenceDataSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ReferenceDataSourceRequired {
+        /// CloudFormation property `BucketARN`.
+        pub bucket_arn: Val<String>,
+
+        /// CloudFormation property `FileKey`.
+        pub file_key: Val<String>,
+
+        /// CloudFormation property `ReferenceRoleARN`.
+        pub reference_role_arn: Val<String>,
+    }
+
     impl S3ReferenceDataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3ReferenceDataSourceRequired`]:
         ///
-        /// - `bucket_arn`: `BucketARN`.
-        /// - `file_key`: `FileKey`.
-        /// - `reference_role_arn`: `ReferenceRoleARN`.
-        pub fn new(bucket_arn: impl Into<Val<String>>, file_key: impl Into<Val<String>>, reference_role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3ReferenceDataSource::new(S3ReferenceDataSourceRequired {
+        ///     bucket_arn: "...".into(),
+        ///     file_key: "...".into(),
+        ///     reference_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketARN", bucket_arn);
-            props.set("FileKey", file_key);
-            props.set("ReferenceRoleARN", reference_role_arn);
+            props.set::<String>("BucketARN", required.bucket_arn);
+            props.set::<String>("FileKey", required.file_key);
+            props.set::<String>("ReferenceRoleARN", required.reference_role_arn);
             S3ReferenceDataSource { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,49 @@ use crate::value::Val;
 /// Creates an Amazon Kinesis Data Analytics application. For information about creating a Kinesis Data Analytics application, see [Creating an Application](https://docs.aws.amazon.com/kinesisanalytics/latest/java/getting-started.html).
 ///
 /// CloudFormation type `AWS::KinesisAnalyticsV2::Application`.
+///
+/// # Attributes
+///
+/// `AWS::KinesisAnalyticsV2::Application` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationName`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// The runtime environment for the application.
+    ///
+    /// CloudFormation property `RuntimeEnvironment`.
+    ///
+    /// Allowed values (the enum [`application::RuntimeEnvironment`]): `FLINK-1_11`, `FLINK-1_13`, `FLINK-1_15`, `FLINK-1_18`, `FLINK-1_19`, `FLINK-1_20`, `FLINK-1_6`, `FLINK-1_8`, `FLINK-2_2`, `FLINK-2_3`, `SQL-1_0`, `ZEPPELIN-FLINK-1_0`, `ZEPPELIN-FLINK-2_0`, `ZEPPELIN-FLINK-3_0`.
+    pub runtime_environment: Val<String>,
+
+    /// Specifies the IAM role that the application uses to access external resources.
+    ///
+    /// CloudFormation property `ServiceExecutionRole`.
+    pub service_execution_role: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `runtime_environment`: `RuntimeEnvironment`, The runtime environment for the application.
-    /// - `service_execution_role`: `ServiceExecutionRole`, Specifies the IAM role that the application uses to access external resources.
-    pub fn new(runtime_environment: impl Into<Val<String>>, service_execution_role: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     runtime_environment: application::RuntimeEnvironment::Flink1_11.into(),
+    ///     service_execution_role: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("RuntimeEnvironment", runtime_environment);
-        props.set("ServiceExecutionRole", service_execution_role);
+        props.set::<String>("RuntimeEnvironment", required.runtime_environment);
+        props.set::<String>("ServiceExecutionRole", required.service_execution_role);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -56,7 +81,7 @@ impl CfnApplication {
 
     /// To create a Kinesis Data Analytics Studio notebook, you must set the mode to `INTERACTIVE`. However, for a Kinesis Data Analytics for Apache Flink application, the mode is optional.
     ///
-    /// Allowed values: `INTERACTIVE`, `STREAMING`.
+    /// Allowed values (the enum [`application::ApplicationMode`]): `INTERACTIVE`, `STREAMING`.
     ///
     /// Changing it replaces the resource.
     pub fn application_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -128,11 +153,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Specifies the creation parameters for a Kinesis Data Analytics application.
     #[derive(Clone, Debug)]
@@ -216,15 +241,35 @@ pub mod application {
         props: Props,
     }
 
-    impl ApplicationCodeConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApplicationCodeConfiguration`], by name: the argument of [`ApplicationCodeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApplicationCodeConfigurationRequired {
+        /// The location and type of the application code.
         ///
-        /// - `code_content`: `CodeContent`, The location and type of the application code.
-        /// - `code_content_type`: `CodeContentType`, Specifies whether the code content is in text or zip format.
-        pub fn new(code_content: impl Into<Val<CodeContent>>, code_content_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CodeContent`.
+        pub code_content: Val<CodeContent>,
+
+        /// Specifies whether the code content is in text or zip format.
+        ///
+        /// CloudFormation property `CodeContentType`.
+        ///
+        /// Allowed values (the enum [`CodeContentType`]): `PLAINTEXT`, `ZIPFILE`.
+        pub code_content_type: Val<String>,
+    }
+
+    impl ApplicationCodeConfiguration {
+        /// Creates the value from its required properties, by name in [`ApplicationCodeConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ApplicationCodeConfiguration::new(ApplicationCodeConfigurationRequired {
+        ///     code_content: CodeContent::new(...).into(),
+        ///     code_content_type: CodeContentType::Plaintext.into(),
+        /// })
+        /// ```
+        pub fn new(required: ApplicationCodeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CodeContent", code_content);
-            props.set("CodeContentType", code_content_type);
+            props.set::<CodeContent>("CodeContent", required.code_content);
+            props.set::<String>("CodeContentType", required.code_content_type);
             ApplicationCodeConfiguration { props }
         }
     }
@@ -281,15 +326,33 @@ pub mod application {
         props: Props,
     }
 
-    impl S3ContentLocation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3ContentLocation`], by name: the argument of [`S3ContentLocation::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ContentLocationRequired {
+        /// The Amazon Resource Name (ARN) for the S3 bucket containing the application code.
         ///
-        /// - `bucket_arn`: `BucketARN`, The Amazon Resource Name (ARN) for the S3 bucket containing the application code.
-        /// - `file_key`: `FileKey`, The file key for the object containing the application code.
-        pub fn new(bucket_arn: impl Into<Val<String>>, file_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketARN`.
+        pub bucket_arn: Val<String>,
+
+        /// The file key for the object containing the application code.
+        ///
+        /// CloudFormation property `FileKey`.
+        pub file_key: Val<String>,
+    }
+
+    impl S3ContentLocation {
+        /// Creates the value from its required properties, by name in [`S3ContentLocationRequired`]:
+        ///
+        /// ```text
+        /// S3ContentLocation::new(S3ContentLocationRequired {
+        ///     bucket_arn: "...".into(),
+        ///     file_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ContentLocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketARN", bucket_arn);
-            props.set("FileKey", file_key);
+            props.set::<String>("BucketARN", required.bucket_arn);
+            props.set::<String>("FileKey", required.file_key);
             S3ContentLocation { props }
         }
 
@@ -313,9 +376,9 @@ pub mod application {
     }
 
     impl ApplicationEncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `key_type`: `KeyType`, Specifies whether application data is encrypted using service key: AWS_OWNED_KEY or customer key: CUSTOMER_MANAGED_KEY
+        /// - `key_type`: `KeyType`, Specifies whether application data is encrypted using service key: AWS_OWNED_KEY or customer key: CUSTOMER_MANAGED_KEY Allowed values: the enum [`KeyType`].
         pub fn new(key_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KeyType", key_type);
@@ -342,7 +405,7 @@ pub mod application {
     }
 
     impl ApplicationSnapshotConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `snapshots_enabled`: `SnapshotsEnabled`, Describes whether snapshots are enabled for a Flink-based Kinesis Data Analytics application.
         pub fn new(snapshots_enabled: impl Into<Val<bool>>) -> Self {
@@ -365,7 +428,7 @@ pub mod application {
     }
 
     impl ApplicationSystemRollbackConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rollback_enabled`: `RollbackEnabled`, Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
         pub fn new(rollback_enabled: impl Into<Val<bool>>) -> Self {
@@ -484,9 +547,9 @@ pub mod application {
     }
 
     impl CheckpointConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `configuration_type`: `ConfigurationType`, Describes whether the application uses Kinesis Data Analytics' default checkpointing behavior. You must set this property to `CUSTOM` in order to set the `CheckpointingEnabled`, `CheckpointInterval`, or `MinPauseBetweenCheckpoints` parameters.
+        /// - `configuration_type`: `ConfigurationType`, Describes whether the application uses Kinesis Data Analytics' default checkpointing behavior. You must set this property to `CUSTOM` in order to set the `CheckpointingEnabled`, `CheckpointInterval`, or `MinPauseBetweenCheckpoints` parameters. Allowed values: the enum [`ConfigurationType`].
         pub fn new(configuration_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConfigurationType", configuration_type);
@@ -525,9 +588,9 @@ pub mod application {
     }
 
     impl MonitoringConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `configuration_type`: `ConfigurationType`, Describes whether to use the default CloudWatch logging configuration for an application. You must set this property to CUSTOM in order to set the LogLevel or MetricsLevel parameters.
+        /// - `configuration_type`: `ConfigurationType`, Describes whether to use the default CloudWatch logging configuration for an application. You must set this property to CUSTOM in order to set the LogLevel or MetricsLevel parameters. Allowed values: the enum [`ConfigurationType`].
         pub fn new(configuration_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConfigurationType", configuration_type);
@@ -536,7 +599,7 @@ pub mod application {
 
         /// Describes the verbosity of the CloudWatch Logs for an application.
         ///
-        /// Allowed values: `DEBUG`, `INFO`, `WARN`, `ERROR`.
+        /// Allowed values (the enum [`LogLevel`]): `DEBUG`, `INFO`, `WARN`, `ERROR`.
         pub fn log_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogLevel", value);
             self
@@ -544,7 +607,7 @@ pub mod application {
 
         /// Describes the granularity of the CloudWatch Logs for an application. The Parallelism level is not recommended for applications with a Parallelism over 64 due to excessive costs.
         ///
-        /// Allowed values: `APPLICATION`, `OPERATOR`, `PARALLELISM`, `TASK`.
+        /// Allowed values (the enum [`MetricsLevel`]): `APPLICATION`, `OPERATOR`, `PARALLELISM`, `TASK`.
         pub fn metrics_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MetricsLevel", value);
             self
@@ -564,9 +627,9 @@ pub mod application {
     }
 
     impl ParallelismConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `configuration_type`: `ConfigurationType`, Describes whether the application uses the default parallelism for the Kinesis Data Analytics service. You must set this property to `CUSTOM` in order to change your application's `AutoScalingEnabled`, `Parallelism`, or `ParallelismPerKPU` properties.
+        /// - `configuration_type`: `ConfigurationType`, Describes whether the application uses the default parallelism for the Kinesis Data Analytics service. You must set this property to `CUSTOM` in order to change your application's `AutoScalingEnabled`, `Parallelism`, or `ParallelismPerKPU` properties. Allowed values: the enum [`ParallelismConfigurationConfigurationType`].
         pub fn new(configuration_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConfigurationType", configuration_type);
@@ -630,15 +693,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Input {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Input`], by name: the argument of [`Input::new`].
+    #[derive(Clone, Debug)]
+    pub struct InputRequired {
+        /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
         ///
-        /// - `input_schema`: `InputSchema`, Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
-        /// - `name_prefix`: `NamePrefix`, The name prefix to use when creating an in-application stream. Suppose that you specify a prefix `"MyInApplicationStream"`. Kinesis Data Analytics then creates one or more (as per the InputParallelism count you specified) in-application streams with the names `"MyInApplicationStream_001"`, `"MyInApplicationStream_002"`, and so on.
-        pub fn new(input_schema: impl Into<Val<InputSchema>>, name_prefix: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InputSchema`.
+        pub input_schema: Val<InputSchema>,
+
+        /// The name prefix to use when creating an in-application stream. Suppose that you specify a prefix `"MyInApplicationStream"`. Kinesis Data Analytics then creates one or more (as per the InputParallelism count you specified) in-application streams with the names `"MyInApplicationStream_001"`, `"MyInApplicationStream_002"`, and so on.
+        ///
+        /// CloudFormation property `NamePrefix`.
+        pub name_prefix: Val<String>,
+    }
+
+    impl Input {
+        /// Creates the value from its required properties, by name in [`InputRequired`]:
+        ///
+        /// ```text
+        /// Input::new(InputRequired {
+        ///     input_schema: InputSchema::new(...).into(),
+        ///     name_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InputRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputSchema", input_schema);
-            props.set("NamePrefix", name_prefix);
+            props.set::<InputSchema>("InputSchema", required.input_schema);
+            props.set::<String>("NamePrefix", required.name_prefix);
             Input { props }
         }
 
@@ -732,7 +813,7 @@ pub mod application {
     }
 
     impl InputLambdaProcessor {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceARN`, The ARN of the Amazon Lambda function that operates on records in the stream.
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -754,21 +835,39 @@ pub mod application {
         props: Props,
     }
 
-    impl InputSchema {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InputSchema`], by name: the argument of [`InputSchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct InputSchemaRequired {
+        /// A list of `RecordColumn` objects.
         ///
-        /// - `record_columns`: `RecordColumns`, A list of `RecordColumn` objects.
-        /// - `record_format`: `RecordFormat`, Specifies the format of the records on the streaming source.
-        pub fn new(record_columns: impl Into<Val<Vec<RecordColumn>>>, record_format: impl Into<Val<RecordFormat>>) -> Self {
+        /// CloudFormation property `RecordColumns`.
+        pub record_columns: Val<Vec<RecordColumn>>,
+
+        /// Specifies the format of the records on the streaming source.
+        ///
+        /// CloudFormation property `RecordFormat`.
+        pub record_format: Val<RecordFormat>,
+    }
+
+    impl InputSchema {
+        /// Creates the value from its required properties, by name in [`InputSchemaRequired`]:
+        ///
+        /// ```text
+        /// InputSchema::new(InputSchemaRequired {
+        ///     record_columns: vec![RecordColumn::new(...)].into(),
+        ///     record_format: RecordFormat::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InputSchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordColumns", record_columns);
-            props.set("RecordFormat", record_format);
+            props.set::<Vec<RecordColumn>>("RecordColumns", required.record_columns);
+            props.set::<RecordFormat>("RecordFormat", required.record_format);
             InputSchema { props }
         }
 
         /// Specifies the encoding of the records in the streaming source. For example, UTF-8.
         ///
-        /// Allowed values: `UTF-8`.
+        /// Allowed values (the enum [`RecordEncoding`]): `UTF-8`.
         pub fn record_encoding(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RecordEncoding", value);
             self
@@ -789,15 +888,33 @@ pub mod application {
         props: Props,
     }
 
-    impl RecordColumn {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RecordColumn`], by name: the argument of [`RecordColumn::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecordColumnRequired {
+        /// The name of the column that is created in the in-application input stream or reference table.
         ///
-        /// - `name`: `Name`, The name of the column that is created in the in-application input stream or reference table.
-        /// - `sql_type`: `SqlType`, The type of column created in the in-application input stream or reference table.
-        pub fn new(name: impl Into<Val<String>>, sql_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The type of column created in the in-application input stream or reference table.
+        ///
+        /// CloudFormation property `SqlType`.
+        pub sql_type: Val<String>,
+    }
+
+    impl RecordColumn {
+        /// Creates the value from its required properties, by name in [`RecordColumnRequired`]:
+        ///
+        /// ```text
+        /// RecordColumn::new(RecordColumnRequired {
+        ///     name: "...".into(),
+        ///     sql_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SqlType", sql_type);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("SqlType", required.sql_type);
             RecordColumn { props }
         }
 
@@ -821,9 +938,9 @@ pub mod application {
     }
 
     impl RecordFormat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `record_format_type`: `RecordFormatType`, The type of record format.
+        /// - `record_format_type`: `RecordFormatType`, The type of record format. Allowed values: the enum [`RecordFormatType`].
         pub fn new(record_format_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecordFormatType", record_format_type);
@@ -885,15 +1002,33 @@ pub mod application {
         props: Props,
     }
 
-    impl CsvMappingParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CsvMappingParameters`], by name: the argument of [`CsvMappingParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct CsvMappingParametersRequired {
+        /// The column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
         ///
-        /// - `record_column_delimiter`: `RecordColumnDelimiter`, The column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
-        /// - `record_row_delimiter`: `RecordRowDelimiter`, The row delimiter. For example, in a CSV format, '\\n' is the typical row delimiter.
-        pub fn new(record_column_delimiter: impl Into<Val<String>>, record_row_delimiter: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RecordColumnDelimiter`.
+        pub record_column_delimiter: Val<String>,
+
+        /// The row delimiter. For example, in a CSV format, '\\n' is the typical row delimiter.
+        ///
+        /// CloudFormation property `RecordRowDelimiter`.
+        pub record_row_delimiter: Val<String>,
+    }
+
+    impl CsvMappingParameters {
+        /// Creates the value from its required properties, by name in [`CsvMappingParametersRequired`]:
+        ///
+        /// ```text
+        /// CsvMappingParameters::new(CsvMappingParametersRequired {
+        ///     record_column_delimiter: "...".into(),
+        ///     record_row_delimiter: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordColumnDelimiter", record_column_delimiter);
-            props.set("RecordRowDelimiter", record_row_delimiter);
+            props.set::<String>("RecordColumnDelimiter", required.record_column_delimiter);
+            props.set::<String>("RecordRowDelimiter", required.record_row_delimiter);
             CsvMappingParameters { props }
         }
     }
@@ -911,7 +1046,7 @@ pub mod application {
     }
 
     impl JsonMappingParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `record_row_path`: `RecordRowPath`, The path to the top-level parent that contains the records.
         pub fn new(record_row_path: impl Into<Val<String>>) -> Self {
@@ -934,7 +1069,7 @@ pub mod application {
     }
 
     impl KinesisFirehoseInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceARN`, The Amazon Resource Name (ARN) of the delivery stream.
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -957,7 +1092,7 @@ pub mod application {
     }
 
     impl KinesisStreamsInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceARN`, The ARN of the input Kinesis data stream to read.
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -979,15 +1114,33 @@ pub mod application {
         props: Props,
     }
 
-    impl VpcConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfiguration`], by name: the argument of [`VpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigurationRequired {
+        /// The array of SecurityGroup IDs used by the VPC configuration.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The array of SecurityGroup IDs used by the VPC configuration.
-        /// - `subnet_ids`: `SubnetIds`, The array of Subnet IDs used by the VPC configuration.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The array of Subnet IDs used by the VPC configuration.
+        ///
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+    }
+
+    impl VpcConfiguration {
+        /// Creates the value from its required properties, by name in [`VpcConfigurationRequired`]:
+        ///
+        /// ```text
+        /// VpcConfiguration::new(VpcConfigurationRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
             VpcConfiguration { props }
         }
     }
@@ -1101,9 +1254,9 @@ pub mod application {
     }
 
     impl CustomArtifactConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `artifact_type`: `ArtifactType`, Set this to either `UDF` or `DEPENDENCY_JAR`. `UDF` stands for user-defined functions. This type of artifact must be in an S3 bucket. A `DEPENDENCY_JAR` can be in either Maven or an S3 bucket.
+        /// - `artifact_type`: `ArtifactType`, Set this to either `UDF` or `DEPENDENCY_JAR`. `UDF` stands for user-defined functions. This type of artifact must be in an S3 bucket. A `DEPENDENCY_JAR` can be in either Maven or an S3 bucket. Allowed values: the enum [`ArtifactType`].
         pub fn new(artifact_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ArtifactType", artifact_type);
@@ -1135,17 +1288,40 @@ pub mod application {
         props: Props,
     }
 
-    impl MavenReference {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MavenReference`], by name: the argument of [`MavenReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct MavenReferenceRequired {
+        /// The artifact ID of the Maven reference.
         ///
-        /// - `artifact_id`: `ArtifactId`, The artifact ID of the Maven reference.
-        /// - `group_id`: `GroupId`, The group ID of the Maven reference.
-        /// - `version`: `Version`, The version of the Maven reference.
-        pub fn new(artifact_id: impl Into<Val<String>>, group_id: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ArtifactId`.
+        pub artifact_id: Val<String>,
+
+        /// The group ID of the Maven reference.
+        ///
+        /// CloudFormation property `GroupId`.
+        pub group_id: Val<String>,
+
+        /// The version of the Maven reference.
+        ///
+        /// CloudFormation property `Version`.
+        pub version: Val<String>,
+    }
+
+    impl MavenReference {
+        /// Creates the value from its required properties, by name in [`MavenReferenceRequired`]:
+        ///
+        /// ```text
+        /// MavenReference::new(MavenReferenceRequired {
+        ///     artifact_id: "...".into(),
+        ///     group_id: "...".into(),
+        ///     version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MavenReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("ArtifactId", artifact_id);
-            props.set("GroupId", group_id);
-            props.set("Version", version);
+            props.set::<String>("ArtifactId", required.artifact_id);
+            props.set::<String>("GroupId", required.group_id);
+            props.set::<String>("Version", required.version);
             MavenReference { props }
         }
     }
@@ -1163,7 +1339,7 @@ pub mod application {
     }
 
     impl DeployAsApplicationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_content_location`: `S3ContentLocation`, The description of an Amazon S3 object that contains the Amazon Data Analytics application, including the Amazon Resource Name (ARN) of the S3 bucket, the name of the Amazon S3 object that contains the data, and the version number of the Amazon S3 object that contains the data.
         pub fn new(s3_content_location: impl Into<Val<S3ContentBaseLocation>>) -> Self {
@@ -1186,7 +1362,7 @@ pub mod application {
     }
 
     impl S3ContentBaseLocation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_arn`: `BucketARN`, The Amazon Resource Name (ARN) of the S3 bucket.
         pub fn new(bucket_arn: impl Into<Val<String>>) -> Self {
@@ -1223,7 +1399,7 @@ pub mod application {
 
         /// The verbosity of the CloudWatch Logs for an application. You can set it to `INFO`, `WARN`, `ERROR`, or `DEBUG`.
         ///
-        /// Allowed values: `DEBUG`, `INFO`, `WARN`, `ERROR`.
+        /// Allowed values (the enum [`LogLevel`]): `DEBUG`, `INFO`, `WARN`, `ERROR`.
         pub fn log_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogLevel", value);
             self
@@ -1243,7 +1419,7 @@ pub mod application {
     }
 
     impl ApplicationMaintenanceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `application_maintenance_window_start_time`: `ApplicationMaintenanceWindowStartTime`, The start time for the maintenance window.
         pub fn new(application_maintenance_window_start_time: impl Into<Val<String>>) -> Self {
@@ -1298,9 +1474,9 @@ pub mod application {
     }
 
     impl ApplicationRestoreConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `application_restore_type`: `ApplicationRestoreType`, Specifies how the application should be restored.
+        /// - `application_restore_type`: `ApplicationRestoreType`, Specifies how the application should be restored. Allowed values: the enum [`ApplicationRestoreType`].
         pub fn new(application_restore_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApplicationRestoreType", application_restore_type);
@@ -1352,15 +1528,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that's 0 to 256 characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that's 0 to 256 characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1672,28 +1866,164 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApplicationMode` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        ApplicationMode {
+            Interactive = "INTERACTIVE",
+            Streaming = "STREAMING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuntimeEnvironment` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        RuntimeEnvironment {
+            Flink1_11 = "FLINK-1_11",
+            Flink1_13 = "FLINK-1_13",
+            Flink1_15 = "FLINK-1_15",
+            Flink1_18 = "FLINK-1_18",
+            Flink1_19 = "FLINK-1_19",
+            Flink1_20 = "FLINK-1_20",
+            Flink1_6 = "FLINK-1_6",
+            Flink1_8 = "FLINK-1_8",
+            Flink2_2 = "FLINK-2_2",
+            Flink2_3 = "FLINK-2_3",
+            Sql1_0 = "SQL-1_0",
+            ZeppelinFlink1_0 = "ZEPPELIN-FLINK-1_0",
+            ZeppelinFlink2_0 = "ZEPPELIN-FLINK-2_0",
+            ZeppelinFlink3_0 = "ZEPPELIN-FLINK-3_0",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CodeContentType` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        CodeContentType {
+            Plaintext = "PLAINTEXT",
+            Zipfile = "ZIPFILE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        KeyType {
+            AwsOwnedKey = "AWS_OWNED_KEY",
+            CustomerManagedKey = "CUSTOMER_MANAGED_KEY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConfigurationType` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        ConfigurationType {
+            Default = "DEFAULT",
+            Custom = "CUSTOM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogLevel` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        LogLevel {
+            Debug = "DEBUG",
+            Info = "INFO",
+            Warn = "WARN",
+            Error = "ERROR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricsLevel` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        MetricsLevel {
+            Application = "APPLICATION",
+            Operator = "OPERATOR",
+            Parallelism = "PARALLELISM",
+            Task = "TASK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConfigurationType` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        ParallelismConfigurationConfigurationType {
+            Custom = "CUSTOM",
+            Default = "DEFAULT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordEncoding` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        RecordEncoding {
+            Utf8 = "UTF-8",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecordFormatType` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        RecordFormatType {
+            Csv = "CSV",
+            Json = "JSON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ArtifactType` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        ArtifactType {
+            DependencyJar = "DEPENDENCY_JAR",
+            Udf = "UDF",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApplicationRestoreType` in `AWS::KinesisAnalyticsV2::Application`; `.into()` makes a `Val<String>`.
+        ApplicationRestoreType {
+            SkipRestoreFromSnapshot = "SKIP_RESTORE_FROM_SNAPSHOT",
+            RestoreFromLatestSnapshot = "RESTORE_FROM_LATEST_SNAPSHOT",
+            RestoreFromCustomSnapshot = "RESTORE_FROM_CUSTOM_SNAPSHOT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption
 ///
 /// CloudFormation type `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationCloudWatchLoggingOption {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationCloudWatchLoggingOption`], by name: the argument of [`CfnApplicationCloudWatchLoggingOption::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationCloudWatchLoggingOptionRequired {
+    /// CloudFormation property `ApplicationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_name: Val<String>,
+
+    /// CloudFormation property `CloudWatchLoggingOption`.
+    pub cloud_watch_logging_option: Val<application_cloud_watch_logging_option::CloudWatchLoggingOption>,
+}
+
 impl CfnApplicationCloudWatchLoggingOption {
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationCloudWatchLoggingOptionRequired`]:
     ///
-    /// - `application_name`: `ApplicationName`.
-    /// - `cloud_watch_logging_option`: `CloudWatchLoggingOption`.
-    pub fn new(application_name: impl Into<Val<String>>, cloud_watch_logging_option: impl Into<Val<application_cloud_watch_logging_option::CloudWatchLoggingOption>>) -> Self {
+    /// ```text
+    /// CfnApplicationCloudWatchLoggingOption::new(CfnApplicationCloudWatchLoggingOptionRequired {
+    ///     application_name: "...".into(),
+    ///     cloud_watch_logging_option: application_cloud_watch_logging_option::CloudWatchLoggingOption::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationCloudWatchLoggingOptionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationName", application_name);
-        props.set("CloudWatchLoggingOption", cloud_watch_logging_option);
+        props.set::<String>("ApplicationName", required.application_name);
+        props.set::<application_cloud_watch_logging_option::CloudWatchLoggingOption>("CloudWatchLoggingOption", required.cloud_watch_logging_option);
         CfnApplicationCloudWatchLoggingOption { props, options: ResourceOptions::default() }
     }
 }
@@ -1743,7 +2073,7 @@ pub mod application_cloud_watch_logging_option {
     }
 
     impl CloudWatchLoggingOption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_stream_arn`: `LogStreamARN`.
         pub fn new(log_stream_arn: impl Into<Val<String>>) -> Self {
@@ -1763,23 +2093,47 @@ pub mod application_cloud_watch_logging_option {
 /// Resource Type definition for AWS::KinesisAnalyticsV2::ApplicationOutput
 ///
 /// CloudFormation type `AWS::KinesisAnalyticsV2::ApplicationOutput`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationOutput {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationOutput`], by name: the argument of [`CfnApplicationOutput::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationOutputRequired {
+    /// CloudFormation property `ApplicationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_name: Val<String>,
+
+    /// CloudFormation property `Output`.
+    pub output: Val<application_output::Output>,
+}
+
 impl CfnApplicationOutput {
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::ApplicationOutput";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationOutputRequired`]:
     ///
-    /// - `application_name`: `ApplicationName`.
-    /// - `output`: `Output`.
-    pub fn new(application_name: impl Into<Val<String>>, output: impl Into<Val<application_output::Output>>) -> Self {
+    /// ```text
+    /// CfnApplicationOutput::new(CfnApplicationOutputRequired {
+    ///     application_name: "...".into(),
+    ///     output: application_output::Output::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationOutputRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationName", application_name);
-        props.set("Output", output);
+        props.set::<String>("ApplicationName", required.application_name);
+        props.set::<application_output::Output>("Output", required.output);
         CfnApplicationOutput { props, options: ResourceOptions::default() }
     }
 }
@@ -1829,7 +2183,7 @@ pub mod application_output {
     }
 
     impl Output {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_schema`: `DestinationSchema`.
         pub fn new(destination_schema: impl Into<Val<DestinationSchema>>) -> Self {
@@ -1902,7 +2256,7 @@ pub mod application_output {
     }
 
     impl KinesisFirehoseOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceARN`.
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -1925,7 +2279,7 @@ pub mod application_output {
     }
 
     impl KinesisStreamsOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceARN`.
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -1948,7 +2302,7 @@ pub mod application_output {
     }
 
     impl LambdaOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceARN`.
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -1968,23 +2322,47 @@ pub mod application_output {
 /// Resource Type definition for AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource
 ///
 /// CloudFormation type `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationReferenceDataSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationReferenceDataSource`], by name: the argument of [`CfnApplicationReferenceDataSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationReferenceDataSourceRequired {
+    /// CloudFormation property `ApplicationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_name: Val<String>,
+
+    /// CloudFormation property `ReferenceDataSource`.
+    pub reference_data_source: Val<application_reference_data_source::ReferenceDataSource>,
+}
+
 impl CfnApplicationReferenceDataSource {
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationReferenceDataSourceRequired`]:
     ///
-    /// - `application_name`: `ApplicationName`.
-    /// - `reference_data_source`: `ReferenceDataSource`.
-    pub fn new(application_name: impl Into<Val<String>>, reference_data_source: impl Into<Val<application_reference_data_source::ReferenceDataSource>>) -> Self {
+    /// ```text
+    /// CfnApplicationReferenceDataSource::new(CfnApplicationReferenceDataSourceRequired {
+    ///     application_name: "...".into(),
+    ///     reference_data_source: application_reference_data_source::ReferenceDataSource::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationReferenceDataSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationName", application_name);
-        props.set("ReferenceDataSource", reference_data_source);
+        props.set::<String>("ApplicationName", required.application_name);
+        props.set::<application_reference_data_source::ReferenceDataSource>("ReferenceDataSource", required.reference_data_source);
         CfnApplicationReferenceDataSource { props, options: ResourceOptions::default() }
     }
 }
@@ -2034,7 +2412,7 @@ pub mod application_reference_data_source {
     }
 
     impl ReferenceDataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `reference_schema`: `ReferenceSchema`.
         pub fn new(reference_schema: impl Into<Val<ReferenceSchema>>) -> Self {
@@ -2068,15 +2446,29 @@ pub mod application_reference_data_source {
         props: Props,
     }
 
+    /// The required properties of [`ReferenceSchema`], by name: the argument of [`ReferenceSchema::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReferenceSchemaRequired {
+        /// CloudFormation property `RecordColumns`.
+        pub record_columns: Val<Vec<RecordColumn>>,
+
+        /// CloudFormation property `RecordFormat`.
+        pub record_format: Val<RecordFormat>,
+    }
+
     impl ReferenceSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ReferenceSchemaRequired`]:
         ///
-        /// - `record_columns`: `RecordColumns`.
-        /// - `record_format`: `RecordFormat`.
-        pub fn new(record_columns: impl Into<Val<Vec<RecordColumn>>>, record_format: impl Into<Val<RecordFormat>>) -> Self {
+        /// ```text
+        /// ReferenceSchema::new(ReferenceSchemaRequired {
+        ///     record_columns: vec![RecordColumn::new(...)].into(),
+        ///     record_format: RecordFormat::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ReferenceSchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordColumns", record_columns);
-            props.set("RecordFormat", record_format);
+            props.set::<Vec<RecordColumn>>("RecordColumns", required.record_columns);
+            props.set::<RecordFormat>("RecordFormat", required.record_format);
             ReferenceSchema { props }
         }
 
@@ -2099,15 +2491,29 @@ pub mod application_reference_data_source {
         props: Props,
     }
 
+    /// The required properties of [`RecordColumn`], by name: the argument of [`RecordColumn::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecordColumnRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `SqlType`.
+        pub sql_type: Val<String>,
+    }
+
     impl RecordColumn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RecordColumnRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `sql_type`: `SqlType`.
-        pub fn new(name: impl Into<Val<String>>, sql_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RecordColumn::new(RecordColumnRequired {
+        ///     name: "...".into(),
+        ///     sql_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SqlType", sql_type);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("SqlType", required.sql_type);
             RecordColumn { props }
         }
 
@@ -2131,7 +2537,7 @@ pub mod application_reference_data_source {
     }
 
     impl RecordFormat {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `record_format_type`: `RecordFormatType`.
         pub fn new(record_format_type: impl Into<Val<String>>) -> Self {
@@ -2191,15 +2597,29 @@ pub mod application_reference_data_source {
         props: Props,
     }
 
+    /// The required properties of [`CsvMappingParameters`], by name: the argument of [`CsvMappingParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct CsvMappingParametersRequired {
+        /// CloudFormation property `RecordColumnDelimiter`.
+        pub record_column_delimiter: Val<String>,
+
+        /// CloudFormation property `RecordRowDelimiter`.
+        pub record_row_delimiter: Val<String>,
+    }
+
     impl CsvMappingParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CsvMappingParametersRequired`]:
         ///
-        /// - `record_column_delimiter`: `RecordColumnDelimiter`.
-        /// - `record_row_delimiter`: `RecordRowDelimiter`.
-        pub fn new(record_column_delimiter: impl Into<Val<String>>, record_row_delimiter: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CsvMappingParameters::new(CsvMappingParametersRequired {
+        ///     record_column_delimiter: "...".into(),
+        ///     record_row_delimiter: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordColumnDelimiter", record_column_delimiter);
-            props.set("RecordRowDelimiter", record_row_delimiter);
+            props.set::<String>("RecordColumnDelimiter", required.record_column_delimiter);
+            props.set::<String>("RecordRowDelimiter", required.record_row_delimiter);
             CsvMappingParameters { props }
         }
     }
@@ -2217,7 +2637,7 @@ pub mod application_reference_data_source {
     }
 
     impl JsonMappingParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `record_row_path`: `RecordRowPath`.
         pub fn new(record_row_path: impl Into<Val<String>>) -> Self {
@@ -2239,15 +2659,29 @@ pub mod application_reference_data_source {
         props: Props,
     }
 
+    /// The required properties of [`S3ReferenceDataSource`], by name: the argument of [`S3ReferenceDataSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ReferenceDataSourceRequired {
+        /// CloudFormation property `BucketARN`.
+        pub bucket_arn: Val<String>,
+
+        /// CloudFormation property `FileKey`.
+        pub file_key: Val<String>,
+    }
+
     impl S3ReferenceDataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3ReferenceDataSourceRequired`]:
         ///
-        /// - `bucket_arn`: `BucketARN`.
-        /// - `file_key`: `FileKey`.
-        pub fn new(bucket_arn: impl Into<Val<String>>, file_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3ReferenceDataSource::new(S3ReferenceDataSourceRequired {
+        ///     bucket_arn: "...".into(),
+        ///     file_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketARN", bucket_arn);
-            props.set("FileKey", file_key);
+            props.set::<String>("BucketARN", required.bucket_arn);
+            props.set::<String>("FileKey", required.file_key);
             S3ReferenceDataSource { props }
         }
     }

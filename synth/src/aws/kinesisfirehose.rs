@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::KinesisFirehose::DeliveryStream
 ///
 /// CloudFormation type `AWS::KinesisFirehose::DeliveryStream`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DeliveryStreamName`.
 #[derive(Clone, Debug)]
 pub struct CfnDeliveryStream {
     props: Props,
@@ -73,7 +80,7 @@ impl CfnDeliveryStream {
 
     /// The `DeliveryStreamType` property.
     ///
-    /// Allowed values: `DatabaseAsSource`, `DirectPut`, `KinesisStreamAsSource`, `MSKAsSource`.
+    /// Allowed values (the enum [`delivery_stream::DeliveryStreamType`]): `DatabaseAsSource`, `DirectPut`, `KinesisStreamAsSource`, `MSKAsSource`.
     ///
     /// Changing it replaces the resource.
     pub fn delivery_stream_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -229,11 +236,11 @@ pub(crate) static DELIVERY_STREAM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDeliveryStream`].
+/// Property types and enums of the allowed values of [`CfnDeliveryStream`].
 pub mod delivery_stream {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::KinesisFirehose::DeliveryStream`.
     #[derive(Clone, Debug)]
@@ -241,17 +248,34 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`AmazonOpenSearchServerlessDestinationConfiguration`], by name: the argument of [`AmazonOpenSearchServerlessDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AmazonOpenSearchServerlessDestinationConfigurationRequired {
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `S3Configuration`.
+        pub s3_configuration: Val<S3DestinationConfiguration>,
+    }
+
     impl AmazonOpenSearchServerlessDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AmazonOpenSearchServerlessDestinationConfigurationRequired`]:
         ///
-        /// - `index_name`: `IndexName`.
-        /// - `role_arn`: `RoleARN`.
-        /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(index_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
+        /// ```text
+        /// AmazonOpenSearchServerlessDestinationConfiguration::new(AmazonOpenSearchServerlessDestinationConfigurationRequired {
+        ///     index_name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     s3_configuration: S3DestinationConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AmazonOpenSearchServerlessDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("IndexName", index_name);
-            props.set("RoleARN", role_arn);
-            props.set("S3Configuration", s3_configuration);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<String>("RoleARN", required.role_arn);
+            props.set::<S3DestinationConfiguration>("S3Configuration", required.s3_configuration);
             AmazonOpenSearchServerlessDestinationConfiguration { props }
         }
 
@@ -287,7 +311,7 @@ pub mod delivery_stream {
 
         /// The `S3BackupMode` property.
         ///
-        /// Allowed values: `FailedDocumentsOnly`, `AllDocuments`.
+        /// Allowed values (the enum [`S3BackupMode`]): `FailedDocumentsOnly`, `AllDocuments`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3BackupMode", value);
             self
@@ -417,9 +441,9 @@ pub mod delivery_stream {
     }
 
     impl Processor {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -445,15 +469,31 @@ pub mod delivery_stream {
         props: Props,
     }
 
-    impl ProcessorParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProcessorParameter`], by name: the argument of [`ProcessorParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProcessorParameterRequired {
+        /// CloudFormation property `ParameterName`.
         ///
-        /// - `parameter_name`: `ParameterName`.
-        /// - `parameter_value`: `ParameterValue`.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ParameterName`]): `BufferIntervalInSeconds`, `BufferSizeInMBs`, `CompressionFormat`, `DataMessageExtraction`, `Delimiter`, `JsonParsingEngine`, `LambdaArn`, `MetadataExtractionQuery`, `NumberOfRetries`, `RoleArn`, `SubRecordType`.
+        pub parameter_name: Val<String>,
+
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl ProcessorParameter {
+        /// Creates the value from its required properties, by name in [`ProcessorParameterRequired`]:
+        ///
+        /// ```text
+        /// ProcessorParameter::new(ProcessorParameterRequired {
+        ///     parameter_name: ParameterName::BufferIntervalInSeconds.into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ProcessorParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             ProcessorParameter { props }
         }
     }
@@ -496,15 +536,29 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`S3DestinationConfiguration`], by name: the argument of [`S3DestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3DestinationConfigurationRequired {
+        /// CloudFormation property `BucketARN`.
+        pub bucket_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl S3DestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3DestinationConfigurationRequired`]:
         ///
-        /// - `bucket_arn`: `BucketARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(bucket_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3DestinationConfiguration::new(S3DestinationConfigurationRequired {
+        ///     bucket_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3DestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketARN", bucket_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("BucketARN", required.bucket_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             S3DestinationConfiguration { props }
         }
 
@@ -522,7 +576,7 @@ pub mod delivery_stream {
 
         /// The `CompressionFormat` property.
         ///
-        /// Allowed values: `UNCOMPRESSED`, `GZIP`, `ZIP`, `Snappy`, `HADOOP_SNAPPY`.
+        /// Allowed values (the enum [`CompressionFormat`]): `UNCOMPRESSED`, `GZIP`, `ZIP`, `Snappy`, `HADOOP_SNAPPY`.
         pub fn compression_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompressionFormat", value);
             self
@@ -606,7 +660,7 @@ pub mod delivery_stream {
 
         /// The `NoEncryptionConfig` property.
         ///
-        /// Allowed values: `NoEncryption`.
+        /// Allowed values (the enum [`NoEncryptionConfig`]): `NoEncryption`.
         pub fn no_encryption_config(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NoEncryptionConfig", value);
             self
@@ -626,7 +680,7 @@ pub mod delivery_stream {
     }
 
     impl KmsEncryptionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `awskms_key_arn`: `AWSKMSKeyARN`.
         pub fn new(awskms_key_arn: impl Into<Val<String>>) -> Self {
@@ -648,17 +702,34 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`VpcConfiguration`], by name: the argument of [`VpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigurationRequired {
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+    }
+
     impl VpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VpcConfigurationRequired`]:
         ///
-        /// - `role_arn`: `RoleARN`.
-        /// - `security_group_ids`: `SecurityGroupIds`.
-        /// - `subnet_ids`: `SubnetIds`.
-        pub fn new(role_arn: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// VpcConfiguration::new(VpcConfigurationRequired {
+        ///     role_arn: "...".into(),
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleARN", role_arn);
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
+            props.set::<String>("RoleARN", required.role_arn);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
             VpcConfiguration { props }
         }
     }
@@ -675,17 +746,34 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`AmazonopensearchserviceDestinationConfiguration`], by name: the argument of [`AmazonopensearchserviceDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AmazonopensearchserviceDestinationConfigurationRequired {
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `S3Configuration`.
+        pub s3_configuration: Val<S3DestinationConfiguration>,
+    }
+
     impl AmazonopensearchserviceDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AmazonopensearchserviceDestinationConfigurationRequired`]:
         ///
-        /// - `index_name`: `IndexName`.
-        /// - `role_arn`: `RoleARN`.
-        /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(index_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
+        /// ```text
+        /// AmazonopensearchserviceDestinationConfiguration::new(AmazonopensearchserviceDestinationConfigurationRequired {
+        ///     index_name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     s3_configuration: S3DestinationConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AmazonopensearchserviceDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("IndexName", index_name);
-            props.set("RoleARN", role_arn);
-            props.set("S3Configuration", s3_configuration);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<String>("RoleARN", required.role_arn);
+            props.set::<S3DestinationConfiguration>("S3Configuration", required.s3_configuration);
             AmazonopensearchserviceDestinationConfiguration { props }
         }
 
@@ -721,7 +809,7 @@ pub mod delivery_stream {
 
         /// The `IndexRotationPeriod` property.
         ///
-        /// Allowed values: `NoRotation`, `OneHour`, `OneDay`, `OneWeek`, `OneMonth`.
+        /// Allowed values (the enum [`IndexRotationPeriod`]): `NoRotation`, `OneHour`, `OneDay`, `OneWeek`, `OneMonth`.
         pub fn index_rotation_period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IndexRotationPeriod", value);
             self
@@ -741,7 +829,7 @@ pub mod delivery_stream {
 
         /// The `S3BackupMode` property.
         ///
-        /// Allowed values: `FailedDocumentsOnly`, `AllDocuments`.
+        /// Allowed values (the enum [`S3BackupMode`]): `FailedDocumentsOnly`, `AllDocuments`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3BackupMode", value);
             self
@@ -807,9 +895,9 @@ pub mod delivery_stream {
     }
 
     impl DocumentIdOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `default_document_id_format`: `DefaultDocumentIdFormat`.
+        /// - `default_document_id_format`: `DefaultDocumentIdFormat`. Allowed values: the enum [`DefaultDocumentIdFormat`].
         pub fn new(default_document_id_format: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultDocumentIdFormat", default_document_id_format);
@@ -855,27 +943,61 @@ pub mod delivery_stream {
         props: Props,
     }
 
-    impl DatabaseSourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DatabaseSourceConfiguration`], by name: the argument of [`DatabaseSourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatabaseSourceConfigurationRequired {
+        /// CloudFormation property `DatabaseSourceAuthenticationConfiguration`.
+        pub database_source_authentication_configuration: Val<DatabaseSourceAuthenticationConfiguration>,
+
+        /// CloudFormation property `DatabaseSourceVPCConfiguration`.
+        pub database_source_vpc_configuration: Val<DatabaseSourceVpcConfiguration>,
+
+        /// CloudFormation property `Databases`.
+        pub databases: Val<Databases>,
+
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// CloudFormation property `SnapshotWatermarkTable`.
+        pub snapshot_watermark_table: Val<String>,
+
+        /// CloudFormation property `Tables`.
+        pub tables: Val<DatabaseTables>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `database_source_authentication_configuration`: `DatabaseSourceAuthenticationConfiguration`.
-        /// - `database_source_vpc_configuration`: `DatabaseSourceVPCConfiguration`.
-        /// - `databases`: `Databases`.
-        /// - `endpoint`: `Endpoint`.
-        /// - `port`: `Port`.
-        /// - `snapshot_watermark_table`: `SnapshotWatermarkTable`.
-        /// - `tables`: `Tables`.
-        /// - `type_`: `Type`.
-        pub fn new(database_source_authentication_configuration: impl Into<Val<DatabaseSourceAuthenticationConfiguration>>, database_source_vpc_configuration: impl Into<Val<DatabaseSourceVpcConfiguration>>, databases: impl Into<Val<Databases>>, endpoint: impl Into<Val<String>>, port: impl Into<Val<i64>>, snapshot_watermark_table: impl Into<Val<String>>, tables: impl Into<Val<DatabaseTables>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DatabaseSourceConfigurationType`]): `MySQL`, `PostgreSQL`.
+        pub type_: Val<String>,
+    }
+
+    impl DatabaseSourceConfiguration {
+        /// Creates the value from its required properties, by name in [`DatabaseSourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// DatabaseSourceConfiguration::new(DatabaseSourceConfigurationRequired {
+        ///     database_source_authentication_configuration: DatabaseSourceAuthenticationConfiguration::new(...).into(),
+        ///     database_source_vpc_configuration: DatabaseSourceVpcConfiguration::new(...).into(),
+        ///     databases: Databases::new(...).into(),
+        ///     endpoint: "...".into(),
+        ///     port: 1.into(),
+        ///     snapshot_watermark_table: "...".into(),
+        ///     tables: DatabaseTables::new(...).into(),
+        ///     type_: DatabaseSourceConfigurationType::MySql.into(),
+        /// })
+        /// ```
+        pub fn new(required: DatabaseSourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseSourceAuthenticationConfiguration", database_source_authentication_configuration);
-            props.set("DatabaseSourceVPCConfiguration", database_source_vpc_configuration);
-            props.set("Databases", databases);
-            props.set("Endpoint", endpoint);
-            props.set("Port", port);
-            props.set("SnapshotWatermarkTable", snapshot_watermark_table);
-            props.set("Tables", tables);
-            props.set("Type", type_);
+            props.set::<DatabaseSourceAuthenticationConfiguration>("DatabaseSourceAuthenticationConfiguration", required.database_source_authentication_configuration);
+            props.set::<DatabaseSourceVpcConfiguration>("DatabaseSourceVPCConfiguration", required.database_source_vpc_configuration);
+            props.set::<Databases>("Databases", required.databases);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("SnapshotWatermarkTable", required.snapshot_watermark_table);
+            props.set::<DatabaseTables>("Tables", required.tables);
+            props.set::<String>("Type", required.type_);
             DatabaseSourceConfiguration { props }
         }
 
@@ -899,7 +1021,7 @@ pub mod delivery_stream {
 
         /// The `SSLMode` property.
         ///
-        /// Allowed values: `Disabled`, `Enabled`.
+        /// Allowed values (the enum [`SslMode`]): `Disabled`, `Enabled`.
         pub fn ssl_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SSLMode", value);
             self
@@ -957,7 +1079,7 @@ pub mod delivery_stream {
     }
 
     impl DatabaseSourceAuthenticationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secrets_manager_configuration`: `SecretsManagerConfiguration`.
         pub fn new(secrets_manager_configuration: impl Into<Val<SecretsManagerConfiguration>>) -> Self {
@@ -980,7 +1102,7 @@ pub mod delivery_stream {
     }
 
     impl SecretsManagerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1015,7 +1137,7 @@ pub mod delivery_stream {
     }
 
     impl DatabaseSourceVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `vpc_endpoint_service_name`: `VpcEndpointServiceName`.
         pub fn new(vpc_endpoint_service_name: impl Into<Val<String>>) -> Self {
@@ -1102,9 +1224,9 @@ pub mod delivery_stream {
     }
 
     impl DeliveryStreamEncryptionConfigurationInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `key_type`: `KeyType`.
+        /// - `key_type`: `KeyType`. Allowed values: the enum [`KeyType`].
         pub fn new(key_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KeyType", key_type);
@@ -1158,17 +1280,34 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`ElasticsearchDestinationConfiguration`], by name: the argument of [`ElasticsearchDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ElasticsearchDestinationConfigurationRequired {
+        /// CloudFormation property `IndexName`.
+        pub index_name: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `S3Configuration`.
+        pub s3_configuration: Val<S3DestinationConfiguration>,
+    }
+
     impl ElasticsearchDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ElasticsearchDestinationConfigurationRequired`]:
         ///
-        /// - `index_name`: `IndexName`.
-        /// - `role_arn`: `RoleARN`.
-        /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(index_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
+        /// ```text
+        /// ElasticsearchDestinationConfiguration::new(ElasticsearchDestinationConfigurationRequired {
+        ///     index_name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     s3_configuration: S3DestinationConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ElasticsearchDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("IndexName", index_name);
-            props.set("RoleARN", role_arn);
-            props.set("S3Configuration", s3_configuration);
+            props.set::<String>("IndexName", required.index_name);
+            props.set::<String>("RoleARN", required.role_arn);
+            props.set::<S3DestinationConfiguration>("S3Configuration", required.s3_configuration);
             ElasticsearchDestinationConfiguration { props }
         }
 
@@ -1204,7 +1343,7 @@ pub mod delivery_stream {
 
         /// The `IndexRotationPeriod` property.
         ///
-        /// Allowed values: `NoRotation`, `OneHour`, `OneDay`, `OneWeek`, `OneMonth`.
+        /// Allowed values (the enum [`IndexRotationPeriod`]): `NoRotation`, `OneHour`, `OneDay`, `OneWeek`, `OneMonth`.
         pub fn index_rotation_period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IndexRotationPeriod", value);
             self
@@ -1224,7 +1363,7 @@ pub mod delivery_stream {
 
         /// The `S3BackupMode` property.
         ///
-        /// Allowed values: `FailedDocumentsOnly`, `AllDocuments`.
+        /// Allowed values (the enum [`S3BackupMode`]): `FailedDocumentsOnly`, `AllDocuments`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3BackupMode", value);
             self
@@ -1315,15 +1454,29 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`ExtendedS3DestinationConfiguration`], by name: the argument of [`ExtendedS3DestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExtendedS3DestinationConfigurationRequired {
+        /// CloudFormation property `BucketARN`.
+        pub bucket_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl ExtendedS3DestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ExtendedS3DestinationConfigurationRequired`]:
         ///
-        /// - `bucket_arn`: `BucketARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(bucket_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ExtendedS3DestinationConfiguration::new(ExtendedS3DestinationConfigurationRequired {
+        ///     bucket_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ExtendedS3DestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketARN", bucket_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("BucketARN", required.bucket_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             ExtendedS3DestinationConfiguration { props }
         }
 
@@ -1341,7 +1494,7 @@ pub mod delivery_stream {
 
         /// The `CompressionFormat` property.
         ///
-        /// Allowed values: `UNCOMPRESSED`, `GZIP`, `ZIP`, `Snappy`, `HADOOP_SNAPPY`.
+        /// Allowed values (the enum [`CompressionFormat`]): `UNCOMPRESSED`, `GZIP`, `ZIP`, `Snappy`, `HADOOP_SNAPPY`.
         pub fn compression_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompressionFormat", value);
             self
@@ -1407,7 +1560,7 @@ pub mod delivery_stream {
 
         /// The `S3BackupMode` property.
         ///
-        /// Allowed values: `Disabled`, `Enabled`.
+        /// Allowed values (the enum [`ExtendedS3DestinationConfigurationS3BackupMode`]): `Disabled`, `Enabled`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3BackupMode", value);
             self
@@ -1677,7 +1830,7 @@ pub mod delivery_stream {
 
         /// The `Compression` property.
         ///
-        /// Allowed values: `NONE`, `SNAPPY`, `ZLIB`.
+        /// Allowed values (the enum [`Compression`]): `NONE`, `SNAPPY`, `ZLIB`.
         pub fn compression(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Compression", value);
             self
@@ -1697,7 +1850,7 @@ pub mod delivery_stream {
 
         /// The `FormatVersion` property.
         ///
-        /// Allowed values: `V0_11`, `V0_12`.
+        /// Allowed values (the enum [`FormatVersion`]): `V0_11`, `V0_12`.
         pub fn format_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FormatVersion", value);
             self
@@ -1749,7 +1902,7 @@ pub mod delivery_stream {
 
         /// The `Compression` property.
         ///
-        /// Allowed values: `GZIP`, `SNAPPY`, `UNCOMPRESSED`.
+        /// Allowed values (the enum [`ParquetSerDeCompression`]): `GZIP`, `SNAPPY`, `UNCOMPRESSED`.
         pub fn compression(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Compression", value);
             self
@@ -1775,7 +1928,7 @@ pub mod delivery_stream {
 
         /// The `WriterVersion` property.
         ///
-        /// Allowed values: `V1`, `V2`.
+        /// Allowed values (the enum [`WriterVersion`]): `V1`, `V2`.
         pub fn writer_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WriterVersion", value);
             self
@@ -1908,15 +2061,29 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`HttpEndpointDestinationConfiguration`], by name: the argument of [`HttpEndpointDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpEndpointDestinationConfigurationRequired {
+        /// CloudFormation property `EndpointConfiguration`.
+        pub endpoint_configuration: Val<HttpEndpointConfiguration>,
+
+        /// CloudFormation property `S3Configuration`.
+        pub s3_configuration: Val<S3DestinationConfiguration>,
+    }
+
     impl HttpEndpointDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HttpEndpointDestinationConfigurationRequired`]:
         ///
-        /// - `endpoint_configuration`: `EndpointConfiguration`.
-        /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(endpoint_configuration: impl Into<Val<HttpEndpointConfiguration>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
+        /// ```text
+        /// HttpEndpointDestinationConfiguration::new(HttpEndpointDestinationConfigurationRequired {
+        ///     endpoint_configuration: HttpEndpointConfiguration::new(...).into(),
+        ///     s3_configuration: S3DestinationConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpEndpointDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointConfiguration", endpoint_configuration);
-            props.set("S3Configuration", s3_configuration);
+            props.set::<HttpEndpointConfiguration>("EndpointConfiguration", required.endpoint_configuration);
+            props.set::<S3DestinationConfiguration>("S3Configuration", required.s3_configuration);
             HttpEndpointDestinationConfiguration { props }
         }
 
@@ -1960,7 +2127,7 @@ pub mod delivery_stream {
 
         /// The `S3BackupMode` property.
         ///
-        /// Allowed values: `AllData`, `FailedDataOnly`.
+        /// Allowed values (the enum [`HttpEndpointDestinationConfigurationS3BackupMode`]): `AllData`, `FailedDataOnly`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3BackupMode", value);
             self
@@ -1988,7 +2155,7 @@ pub mod delivery_stream {
     }
 
     impl HttpEndpointConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -2039,7 +2206,7 @@ pub mod delivery_stream {
 
         /// The `ContentEncoding` property.
         ///
-        /// Allowed values: `NONE`, `GZIP`.
+        /// Allowed values (the enum [`ContentEncoding`]): `NONE`, `GZIP`.
         pub fn content_encoding(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentEncoding", value);
             self
@@ -2058,15 +2225,29 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`HttpEndpointCommonAttribute`], by name: the argument of [`HttpEndpointCommonAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpEndpointCommonAttributeRequired {
+        /// CloudFormation property `AttributeName`.
+        pub attribute_name: Val<String>,
+
+        /// CloudFormation property `AttributeValue`.
+        pub attribute_value: Val<String>,
+    }
+
     impl HttpEndpointCommonAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HttpEndpointCommonAttributeRequired`]:
         ///
-        /// - `attribute_name`: `AttributeName`.
-        /// - `attribute_value`: `AttributeValue`.
-        pub fn new(attribute_name: impl Into<Val<String>>, attribute_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// HttpEndpointCommonAttribute::new(HttpEndpointCommonAttributeRequired {
+        ///     attribute_name: "...".into(),
+        ///     attribute_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpEndpointCommonAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttributeName", attribute_name);
-            props.set("AttributeValue", attribute_value);
+            props.set::<String>("AttributeName", required.attribute_name);
+            props.set::<String>("AttributeValue", required.attribute_value);
             HttpEndpointCommonAttribute { props }
         }
     }
@@ -2083,17 +2264,36 @@ pub mod delivery_stream {
         props: Props,
     }
 
-    impl IcebergDestinationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergDestinationConfiguration`], by name: the argument of [`IcebergDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergDestinationConfigurationRequired {
+        /// CloudFormation property `CatalogConfiguration`.
         ///
-        /// - `catalog_configuration`: `CatalogConfiguration`.
-        /// - `role_arn`: `RoleARN`.
-        /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(catalog_configuration: impl Into<Val<CatalogConfiguration>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
+        /// Changing it replaces the resource.
+        pub catalog_configuration: Val<CatalogConfiguration>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `S3Configuration`.
+        pub s3_configuration: Val<S3DestinationConfiguration>,
+    }
+
+    impl IcebergDestinationConfiguration {
+        /// Creates the value from its required properties, by name in [`IcebergDestinationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// IcebergDestinationConfiguration::new(IcebergDestinationConfigurationRequired {
+        ///     catalog_configuration: CatalogConfiguration::new(...).into(),
+        ///     role_arn: "...".into(),
+        ///     s3_configuration: S3DestinationConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogConfiguration", catalog_configuration);
-            props.set("RoleARN", role_arn);
-            props.set("S3Configuration", s3_configuration);
+            props.set::<CatalogConfiguration>("CatalogConfiguration", required.catalog_configuration);
+            props.set::<String>("RoleARN", required.role_arn);
+            props.set::<S3DestinationConfiguration>("S3Configuration", required.s3_configuration);
             IcebergDestinationConfiguration { props }
         }
 
@@ -2147,7 +2347,7 @@ pub mod delivery_stream {
 
         /// The `s3BackupMode` property.
         ///
-        /// Allowed values: `AllData`, `FailedDataOnly`.
+        /// Allowed values (the enum [`IcebergDestinationConfigurationS3BackupMode`]): `AllData`, `FailedDataOnly`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("s3BackupMode", value);
             self
@@ -2198,15 +2398,29 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`DestinationTableConfiguration`], by name: the argument of [`DestinationTableConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DestinationTableConfigurationRequired {
+        /// CloudFormation property `DestinationDatabaseName`.
+        pub destination_database_name: Val<String>,
+
+        /// CloudFormation property `DestinationTableName`.
+        pub destination_table_name: Val<String>,
+    }
+
     impl DestinationTableConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DestinationTableConfigurationRequired`]:
         ///
-        /// - `destination_database_name`: `DestinationDatabaseName`.
-        /// - `destination_table_name`: `DestinationTableName`.
-        pub fn new(destination_database_name: impl Into<Val<String>>, destination_table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DestinationTableConfiguration::new(DestinationTableConfigurationRequired {
+        ///     destination_database_name: "...".into(),
+        ///     destination_table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DestinationTableConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationDatabaseName", destination_database_name);
-            props.set("DestinationTableName", destination_table_name);
+            props.set::<String>("DestinationDatabaseName", required.destination_database_name);
+            props.set::<String>("DestinationTableName", required.destination_table_name);
             DestinationTableConfiguration { props }
         }
 
@@ -2268,7 +2482,7 @@ pub mod delivery_stream {
     }
 
     impl PartitionField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_name`: `SourceName`.
         pub fn new(source_name: impl Into<Val<String>>) -> Self {
@@ -2342,15 +2556,29 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`KinesisStreamSourceConfiguration`], by name: the argument of [`KinesisStreamSourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisStreamSourceConfigurationRequired {
+        /// CloudFormation property `KinesisStreamARN`.
+        pub kinesis_stream_arn: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
     impl KinesisStreamSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KinesisStreamSourceConfigurationRequired`]:
         ///
-        /// - `kinesis_stream_arn`: `KinesisStreamARN`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(kinesis_stream_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KinesisStreamSourceConfiguration::new(KinesisStreamSourceConfigurationRequired {
+        ///     kinesis_stream_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisStreamSourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("KinesisStreamARN", kinesis_stream_arn);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("KinesisStreamARN", required.kinesis_stream_arn);
+            props.set::<String>("RoleARN", required.role_arn);
             KinesisStreamSourceConfiguration { props }
         }
     }
@@ -2367,17 +2595,34 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`MskSourceConfiguration`], by name: the argument of [`MskSourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MskSourceConfigurationRequired {
+        /// CloudFormation property `AuthenticationConfiguration`.
+        pub authentication_configuration: Val<AuthenticationConfiguration>,
+
+        /// CloudFormation property `MSKClusterARN`.
+        pub msk_cluster_arn: Val<String>,
+
+        /// CloudFormation property `TopicName`.
+        pub topic_name: Val<String>,
+    }
+
     impl MskSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MskSourceConfigurationRequired`]:
         ///
-        /// - `authentication_configuration`: `AuthenticationConfiguration`.
-        /// - `msk_cluster_arn`: `MSKClusterARN`.
-        /// - `topic_name`: `TopicName`.
-        pub fn new(authentication_configuration: impl Into<Val<AuthenticationConfiguration>>, msk_cluster_arn: impl Into<Val<String>>, topic_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MskSourceConfiguration::new(MskSourceConfigurationRequired {
+        ///     authentication_configuration: AuthenticationConfiguration::new(...).into(),
+        ///     msk_cluster_arn: "...".into(),
+        ///     topic_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MskSourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthenticationConfiguration", authentication_configuration);
-            props.set("MSKClusterARN", msk_cluster_arn);
-            props.set("TopicName", topic_name);
+            props.set::<AuthenticationConfiguration>("AuthenticationConfiguration", required.authentication_configuration);
+            props.set::<String>("MSKClusterARN", required.msk_cluster_arn);
+            props.set::<String>("TopicName", required.topic_name);
             MskSourceConfiguration { props }
         }
 
@@ -2400,15 +2645,31 @@ pub mod delivery_stream {
         props: Props,
     }
 
-    impl AuthenticationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthenticationConfiguration`], by name: the argument of [`AuthenticationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthenticationConfigurationRequired {
+        /// CloudFormation property `Connectivity`.
         ///
-        /// - `connectivity`: `Connectivity`.
-        /// - `role_arn`: `RoleARN`.
-        pub fn new(connectivity: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Connectivity`]): `PUBLIC`, `PRIVATE`.
+        pub connectivity: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+    }
+
+    impl AuthenticationConfiguration {
+        /// Creates the value from its required properties, by name in [`AuthenticationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AuthenticationConfiguration::new(AuthenticationConfigurationRequired {
+        ///     connectivity: Connectivity::Public.into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthenticationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Connectivity", connectivity);
-            props.set("RoleARN", role_arn);
+            props.set::<String>("Connectivity", required.connectivity);
+            props.set::<String>("RoleARN", required.role_arn);
             AuthenticationConfiguration { props }
         }
     }
@@ -2425,19 +2686,39 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`RedshiftDestinationConfiguration`], by name: the argument of [`RedshiftDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RedshiftDestinationConfigurationRequired {
+        /// CloudFormation property `ClusterJDBCURL`.
+        pub cluster_jdbcurl: Val<String>,
+
+        /// CloudFormation property `CopyCommand`.
+        pub copy_command: Val<CopyCommand>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `S3Configuration`.
+        pub s3_configuration: Val<S3DestinationConfiguration>,
+    }
+
     impl RedshiftDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RedshiftDestinationConfigurationRequired`]:
         ///
-        /// - `cluster_jdbcurl`: `ClusterJDBCURL`.
-        /// - `copy_command`: `CopyCommand`.
-        /// - `role_arn`: `RoleARN`.
-        /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(cluster_jdbcurl: impl Into<Val<String>>, copy_command: impl Into<Val<CopyCommand>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
+        /// ```text
+        /// RedshiftDestinationConfiguration::new(RedshiftDestinationConfigurationRequired {
+        ///     cluster_jdbcurl: "...".into(),
+        ///     copy_command: CopyCommand::new(...).into(),
+        ///     role_arn: "...".into(),
+        ///     s3_configuration: S3DestinationConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: RedshiftDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClusterJDBCURL", cluster_jdbcurl);
-            props.set("CopyCommand", copy_command);
-            props.set("RoleARN", role_arn);
-            props.set("S3Configuration", s3_configuration);
+            props.set::<String>("ClusterJDBCURL", required.cluster_jdbcurl);
+            props.set::<CopyCommand>("CopyCommand", required.copy_command);
+            props.set::<String>("RoleARN", required.role_arn);
+            props.set::<S3DestinationConfiguration>("S3Configuration", required.s3_configuration);
             RedshiftDestinationConfiguration { props }
         }
 
@@ -2477,7 +2758,7 @@ pub mod delivery_stream {
 
         /// The `S3BackupMode` property.
         ///
-        /// Allowed values: `Disabled`, `Enabled`.
+        /// Allowed values (the enum [`RedshiftDestinationConfigurationS3BackupMode`]): `Disabled`, `Enabled`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3BackupMode", value);
             self
@@ -2509,7 +2790,7 @@ pub mod delivery_stream {
     }
 
     impl CopyCommand {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_table_name`: `DataTableName`.
         pub fn new(data_table_name: impl Into<Val<String>>) -> Self {
@@ -2569,23 +2850,49 @@ pub mod delivery_stream {
         props: Props,
     }
 
+    /// The required properties of [`SnowflakeDestinationConfiguration`], by name: the argument of [`SnowflakeDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnowflakeDestinationConfigurationRequired {
+        /// CloudFormation property `AccountUrl`.
+        pub account_url: Val<String>,
+
+        /// CloudFormation property `Database`.
+        pub database: Val<String>,
+
+        /// CloudFormation property `RoleARN`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `S3Configuration`.
+        pub s3_configuration: Val<S3DestinationConfiguration>,
+
+        /// CloudFormation property `Schema`.
+        pub schema: Val<String>,
+
+        /// CloudFormation property `Table`.
+        pub table: Val<String>,
+    }
+
     impl SnowflakeDestinationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SnowflakeDestinationConfigurationRequired`]:
         ///
-        /// - `account_url`: `AccountUrl`.
-        /// - `database`: `Database`.
-        /// - `role_arn`: `RoleARN`.
-        /// - `s3_configuration`: `S3Configuration`.
-        /// - `schema`: `Schema`.
-        /// - `table`: `Table`.
-        pub fn new(account_url: impl Into<Val<String>>, database: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>, schema: impl Into<Val<String>>, table: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SnowflakeDestinationConfiguration::new(SnowflakeDestinationConfigurationRequired {
+        ///     account_url: "...".into(),
+        ///     database: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     s3_configuration: S3DestinationConfiguration::new(...).into(),
+        ///     schema: "...".into(),
+        ///     table: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SnowflakeDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountUrl", account_url);
-            props.set("Database", database);
-            props.set("RoleARN", role_arn);
-            props.set("S3Configuration", s3_configuration);
-            props.set("Schema", schema);
-            props.set("Table", table);
+            props.set::<String>("AccountUrl", required.account_url);
+            props.set::<String>("Database", required.database);
+            props.set::<String>("RoleARN", required.role_arn);
+            props.set::<S3DestinationConfiguration>("S3Configuration", required.s3_configuration);
+            props.set::<String>("Schema", required.schema);
+            props.set::<String>("Table", required.table);
             SnowflakeDestinationConfiguration { props }
         }
 
@@ -2609,7 +2916,7 @@ pub mod delivery_stream {
 
         /// The `DataLoadingOption` property.
         ///
-        /// Allowed values: `JSON_MAPPING`, `VARIANT_CONTENT_MAPPING`, `VARIANT_CONTENT_AND_METADATA_MAPPING`.
+        /// Allowed values (the enum [`DataLoadingOption`]): `JSON_MAPPING`, `VARIANT_CONTENT_MAPPING`, `VARIANT_CONTENT_AND_METADATA_MAPPING`.
         pub fn data_loading_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataLoadingOption", value);
             self
@@ -2647,7 +2954,7 @@ pub mod delivery_stream {
 
         /// The `S3BackupMode` property.
         ///
-        /// Allowed values: `FailedDataOnly`, `AllData`.
+        /// Allowed values (the enum [`SnowflakeDestinationConfigurationS3BackupMode`]): `FailedDataOnly`, `AllData`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3BackupMode", value);
             self
@@ -2785,7 +3092,7 @@ pub mod delivery_stream {
     }
 
     impl SnowflakeVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `private_link_vpce_id`: `PrivateLinkVpceId`.
         pub fn new(private_link_vpce_id: impl Into<Val<String>>) -> Self {
@@ -2807,17 +3114,36 @@ pub mod delivery_stream {
         props: Props,
     }
 
-    impl SplunkDestinationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SplunkDestinationConfiguration`], by name: the argument of [`SplunkDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SplunkDestinationConfigurationRequired {
+        /// CloudFormation property `HECEndpoint`.
+        pub hec_endpoint: Val<String>,
+
+        /// CloudFormation property `HECEndpointType`.
         ///
-        /// - `hec_endpoint`: `HECEndpoint`.
-        /// - `hec_endpoint_type`: `HECEndpointType`.
-        /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(hec_endpoint: impl Into<Val<String>>, hec_endpoint_type: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
+        /// Allowed values (the enum [`HecEndpointType`]): `Raw`, `Event`.
+        pub hec_endpoint_type: Val<String>,
+
+        /// CloudFormation property `S3Configuration`.
+        pub s3_configuration: Val<S3DestinationConfiguration>,
+    }
+
+    impl SplunkDestinationConfiguration {
+        /// Creates the value from its required properties, by name in [`SplunkDestinationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SplunkDestinationConfiguration::new(SplunkDestinationConfigurationRequired {
+        ///     hec_endpoint: "...".into(),
+        ///     hec_endpoint_type: HecEndpointType::Raw.into(),
+        ///     s3_configuration: S3DestinationConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SplunkDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("HECEndpoint", hec_endpoint);
-            props.set("HECEndpointType", hec_endpoint_type);
-            props.set("S3Configuration", s3_configuration);
+            props.set::<String>("HECEndpoint", required.hec_endpoint);
+            props.set::<String>("HECEndpointType", required.hec_endpoint_type);
+            props.set::<S3DestinationConfiguration>("S3Configuration", required.s3_configuration);
             SplunkDestinationConfiguration { props }
         }
 
@@ -2865,7 +3191,7 @@ pub mod delivery_stream {
 
         /// The `S3BackupMode` property.
         ///
-        /// Allowed values: `AllEvents`, `FailedEventsOnly`.
+        /// Allowed values (the enum [`SplunkDestinationConfigurationS3BackupMode`]): `AllEvents`, `FailedEventsOnly`.
         pub fn s3_backup_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3BackupMode", value);
             self
@@ -2951,7 +3277,7 @@ pub mod delivery_stream {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -3598,6 +3924,229 @@ pub mod delivery_stream {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeliveryStreamType` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        DeliveryStreamType {
+            DatabaseAsSource = "DatabaseAsSource",
+            DirectPut = "DirectPut",
+            KinesisStreamAsSource = "KinesisStreamAsSource",
+            MskasSource = "MSKAsSource",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3BackupMode` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        S3BackupMode {
+            FailedDocumentsOnly = "FailedDocumentsOnly",
+            AllDocuments = "AllDocuments",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        Type {
+            RecordDeAggregation = "RecordDeAggregation",
+            Decompression = "Decompression",
+            CloudWatchLogProcessing = "CloudWatchLogProcessing",
+            Lambda = "Lambda",
+            MetadataExtraction = "MetadataExtraction",
+            AppendDelimiterToRecord = "AppendDelimiterToRecord",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParameterName` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        ParameterName {
+            BufferIntervalInSeconds = "BufferIntervalInSeconds",
+            BufferSizeInMbs = "BufferSizeInMBs",
+            CompressionFormat = "CompressionFormat",
+            DataMessageExtraction = "DataMessageExtraction",
+            Delimiter = "Delimiter",
+            JsonParsingEngine = "JsonParsingEngine",
+            LambdaArn = "LambdaArn",
+            MetadataExtractionQuery = "MetadataExtractionQuery",
+            NumberOfRetries = "NumberOfRetries",
+            RoleArn = "RoleArn",
+            SubRecordType = "SubRecordType",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompressionFormat` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        CompressionFormat {
+            Uncompressed = "UNCOMPRESSED",
+            Gzip = "GZIP",
+            Zip = "ZIP",
+            Snappy = "Snappy",
+            HadoopSnappy = "HADOOP_SNAPPY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NoEncryptionConfig` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        NoEncryptionConfig {
+            NoEncryption = "NoEncryption",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IndexRotationPeriod` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        IndexRotationPeriod {
+            NoRotation = "NoRotation",
+            OneHour = "OneHour",
+            OneDay = "OneDay",
+            OneWeek = "OneWeek",
+            OneMonth = "OneMonth",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultDocumentIdFormat` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        DefaultDocumentIdFormat {
+            FirehoseDefault = "FIREHOSE_DEFAULT",
+            NoDocumentId = "NO_DOCUMENT_ID",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SSLMode` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        SslMode {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        DatabaseSourceConfigurationType {
+            MySql = "MySQL",
+            PostgreSql = "PostgreSQL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        KeyType {
+            AwsOwnedCmk = "AWS_OWNED_CMK",
+            CustomerManagedCmk = "CUSTOMER_MANAGED_CMK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3BackupMode` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        ExtendedS3DestinationConfigurationS3BackupMode {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Compression` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        Compression {
+            None = "NONE",
+            Snappy = "SNAPPY",
+            Zlib = "ZLIB",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FormatVersion` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        FormatVersion {
+            V0_11 = "V0_11",
+            V0_12 = "V0_12",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Compression` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        ParquetSerDeCompression {
+            Gzip = "GZIP",
+            Snappy = "SNAPPY",
+            Uncompressed = "UNCOMPRESSED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WriterVersion` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        WriterVersion {
+            V1 = "V1",
+            V2 = "V2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3BackupMode` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        HttpEndpointDestinationConfigurationS3BackupMode {
+            AllData = "AllData",
+            FailedDataOnly = "FailedDataOnly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentEncoding` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        ContentEncoding {
+            None = "NONE",
+            Gzip = "GZIP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `s3BackupMode` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        IcebergDestinationConfigurationS3BackupMode {
+            AllData = "AllData",
+            FailedDataOnly = "FailedDataOnly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Connectivity` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        Connectivity {
+            Public = "PUBLIC",
+            Private = "PRIVATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3BackupMode` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        RedshiftDestinationConfigurationS3BackupMode {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataLoadingOption` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        DataLoadingOption {
+            JsonMapping = "JSON_MAPPING",
+            VariantContentMapping = "VARIANT_CONTENT_MAPPING",
+            VariantContentAndMetadataMapping = "VARIANT_CONTENT_AND_METADATA_MAPPING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3BackupMode` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        SnowflakeDestinationConfigurationS3BackupMode {
+            FailedDataOnly = "FailedDataOnly",
+            AllData = "AllData",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HECEndpointType` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        HecEndpointType {
+            Raw = "Raw",
+            Event = "Event",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3BackupMode` in `AWS::KinesisFirehose::DeliveryStream`; `.into()` makes a `Val<String>`.
+        SplunkDestinationConfigurationS3BackupMode {
+            AllEvents = "AllEvents",
+            FailedEventsOnly = "FailedEventsOnly",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

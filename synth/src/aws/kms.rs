@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -34,23 +33,67 @@ use crate::value::{Json, Val};
 /// KMS CloudFormation resources are available in all AWS-Regions in which KMS and CFN are supported.
 ///
 /// CloudFormation type `AWS::KMS::Alias`.
+///
+/// # Attributes
+///
+/// `AWS::KMS::Alias` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AliasName`.
 #[derive(Clone, Debug)]
 pub struct CfnAlias {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAlias`], by name: the argument of [`CfnAlias::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAliasRequired {
+    /// Specifies the alias name. This value must begin with ``alias/`` followed by a name, such as ``alias/ExampleAlias``.
+    ///
+    /// If you change the value of the ``AliasName`` property, the existing alias is deleted and a new alias is created for the specified KMS key. This change can disrupt applications that use the alias. It can also allow or deny access to a KMS key affected by attribute-based access control (ABAC).
+    ///
+    /// The alias must be string of 1-256 characters. It can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). The alias name cannot begin with ``alias/aws/``. The ``alias/aws/`` prefix is reserved for <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>.
+    ///
+    /// CloudFormation property `AliasName`.
+    ///
+    /// Changing it replaces the resource.
+    pub alias_name: Val<String>,
+
+    /// Associates the alias with the specified <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>. The KMS key must be in the same AWS-account and Region.
+    ///
+    /// A valid key ID is required. If you supply a null or empty string value, this operation returns an error.
+    ///
+    /// For help finding the key ID and ARN, see [Finding the key ID and ARN](https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html#find-cmk-id-arn) in the *Developer Guide*.
+    ///
+    /// Specify the key ID or the key ARN of the KMS key.
+    ///
+    /// For example:
+    ///
+    /// +  Key ID: ``1234abcd-12ab-34cd-56ef-1234567890ab``
+    ///
+    /// +  Key ARN: ``arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab``
+    ///
+    /// To get the key ID and key ARN for a KMS key, use [ListKeys](https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html) or [DescribeKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html).
+    ///
+    /// CloudFormation property `TargetKeyId`.
+    pub target_key_id: Val<String>,
+}
+
 impl CfnAlias {
     pub const TYPE_NAME: &'static str = "AWS::KMS::Alias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAliasRequired`]:
     ///
-    /// - `alias_name`: `AliasName`, Specifies the alias name. This value must begin with ``alias/`` followed by a name, such as ``alias/ExampleAlias``.
-    /// - `target_key_id`: `TargetKeyId`, Associates the alias with the specified <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>. The KMS key must be in the same AWS-account and Region.
-    pub fn new(alias_name: impl Into<Val<String>>, target_key_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAlias::new(CfnAliasRequired {
+    ///     alias_name: "...".into(),
+    ///     target_key_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAliasRequired) -> Self {
         let mut props = Props::new();
-        props.set("AliasName", alias_name);
-        props.set("TargetKeyId", target_key_id);
+        props.set::<String>("AliasName", required.alias_name);
+        props.set::<String>("TargetKeyId", required.target_key_id);
         CfnAlias { props, options: ResourceOptions::default() }
     }
 }
@@ -110,6 +153,15 @@ pub(crate) static ALIAS_SHAPE: ObjectShape = ObjectShape {
 /// KMS CloudFormation resources are available in all Regions in which KMS and CFN are supported. You can use the ``AWS::KMS::Key`` resource to create and manage all KMS key types that are supported in a Region.
 ///
 /// CloudFormation type `AWS::KMS::Key`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `KeyId`: `handle.key_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KeyId`.
 #[derive(Clone, Debug)]
 pub struct CfnKey {
     props: Props,
@@ -255,7 +307,7 @@ impl CfnKey {
     ///
     /// +  ``SM2`` (China Regions only)
     ///
-    /// Allowed values: `SYMMETRIC_DEFAULT`, `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256`, `ECC_NIST_P384`, `ECC_NIST_P521`, `ECC_SECG_P256K1`, `HMAC_224`, `HMAC_256`, `HMAC_384`, `HMAC_512`, `SM2`, `ML_DSA_44`, `ML_DSA_65`, `ML_DSA_87`, `ECC_NIST_EDWARDS25519`.
+    /// Allowed values (the enum [`key::KeySpec`]): `SYMMETRIC_DEFAULT`, `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256`, `ECC_NIST_P384`, `ECC_NIST_P521`, `ECC_SECG_P256K1`, `HMAC_224`, `HMAC_256`, `HMAC_384`, `HMAC_512`, `SM2`, `ML_DSA_44`, `ML_DSA_65`, `ML_DSA_87`, `ECC_NIST_EDWARDS25519`.
     pub fn key_spec(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("KeySpec", value);
         self
@@ -281,7 +333,7 @@ impl CfnKey {
     ///
     /// +  For asymmetric KMS keys with SM2 key pairs (China Regions only), specify ``ENCRYPT_DECRYPT``, ``SIGN_VERIFY``, or ``KEY_AGREEMENT``.
     ///
-    /// Allowed values: `ENCRYPT_DECRYPT`, `SIGN_VERIFY`, `GENERATE_VERIFY_MAC`, `KEY_AGREEMENT`.
+    /// Allowed values (the enum [`key::KeyUsage`]): `ENCRYPT_DECRYPT`, `SIGN_VERIFY`, `GENERATE_VERIFY_MAC`, `KEY_AGREEMENT`.
     pub fn key_usage(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("KeyUsage", value);
         self
@@ -315,7 +367,7 @@ impl CfnKey {
     ///
     /// +  ``EXTERNAL`` is not supported for ML-DSA keys.
     ///
-    /// Allowed values: `AWS_KMS`, `EXTERNAL`.
+    /// Allowed values (the enum [`key::Origin`]): `AWS_KMS`, `EXTERNAL`.
     pub fn origin(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Origin", value);
         self
@@ -413,11 +465,11 @@ pub(crate) static KEY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnKey`].
+/// Property types and enums of the allowed values of [`CfnKey`].
 pub mod key {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair. A tag consists of a tag key and a tag value. Tag keys and tag values are both required, but tag values can be empty (null) strings.
     ///
@@ -429,15 +481,37 @@ pub mod key {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with ``aws:``. digits, whitespace, ``_``, ``.``, ``:``, ``/``, ``=``, ``+``, ``@``, ``-``, and ``"``.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with ``aws:``. digits, whitespace, ``_``, ``.``, ``:``, ``/``, ``=``, ``+``, ``@``, ``-``, and ``"``.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that's 1 to 256 characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, ``_``, ``.``, ``/``, ``=``, ``+``, and ``-``.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that's 1 to 256 characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, ``_``, ``.``, ``/``, ``=``, ``+``, and ``-``.
+        ///
+        /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -455,28 +529,98 @@ pub mod key {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `KeySpec` in `AWS::KMS::Key`; `.into()` makes a `Val<String>`.
+        KeySpec {
+            SymmetricDefault = "SYMMETRIC_DEFAULT",
+            Rsa2048 = "RSA_2048",
+            Rsa3072 = "RSA_3072",
+            Rsa4096 = "RSA_4096",
+            EccNistP256 = "ECC_NIST_P256",
+            EccNistP384 = "ECC_NIST_P384",
+            EccNistP521 = "ECC_NIST_P521",
+            EccSecgP256K1 = "ECC_SECG_P256K1",
+            Hmac224 = "HMAC_224",
+            Hmac256 = "HMAC_256",
+            Hmac384 = "HMAC_384",
+            Hmac512 = "HMAC_512",
+            Sm2 = "SM2",
+            MlDsa44 = "ML_DSA_44",
+            MlDsa65 = "ML_DSA_65",
+            MlDsa87 = "ML_DSA_87",
+            EccNistEdwards25519 = "ECC_NIST_EDWARDS25519",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyUsage` in `AWS::KMS::Key`; `.into()` makes a `Val<String>`.
+        KeyUsage {
+            EncryptDecrypt = "ENCRYPT_DECRYPT",
+            SignVerify = "SIGN_VERIFY",
+            GenerateVerifyMac = "GENERATE_VERIFY_MAC",
+            KeyAgreement = "KEY_AGREEMENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Origin` in `AWS::KMS::Key`; `.into()` makes a `Val<String>`.
+        Origin {
+            AwsKms = "AWS_KMS",
+            External = "EXTERNAL",
+        }
+    }
 }
 
 /// The AWS::KMS::ReplicaKey resource specifies a multi-region replica AWS KMS key in AWS Key Management Service (AWS KMS).
 ///
 /// CloudFormation type `AWS::KMS::ReplicaKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `KeyId`: `handle.key_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KeyId`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicaKey {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReplicaKey`], by name: the argument of [`CfnReplicaKey::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReplicaKeyRequired {
+    /// The key policy that authorizes use of the AWS KMS key. The key policy must observe the following rules.
+    ///
+    /// CloudFormation property `KeyPolicy`.
+    pub key_policy: Val<Json>,
+
+    /// Identifies the primary AWS KMS key to create a replica of. Specify the Amazon Resource Name (ARN) of the AWS KMS key. You cannot specify an alias or key ID. For help finding the ARN, see Finding the Key ID and ARN in the AWS Key Management Service Developer Guide.
+    ///
+    /// CloudFormation property `PrimaryKeyArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub primary_key_arn: Val<String>,
+}
+
 impl CfnReplicaKey {
     pub const TYPE_NAME: &'static str = "AWS::KMS::ReplicaKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReplicaKeyRequired`]:
     ///
-    /// - `key_policy`: `KeyPolicy`, The key policy that authorizes use of the AWS KMS key. The key policy must observe the following rules.
-    /// - `primary_key_arn`: `PrimaryKeyArn`, Identifies the primary AWS KMS key to create a replica of. Specify the Amazon Resource Name (ARN) of the AWS KMS key. You cannot specify an alias or key ID. For help finding the ARN, see Finding the Key ID and ARN in the AWS Key Management Service Developer Guide.
-    pub fn new(key_policy: impl Into<Val<Json>>, primary_key_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnReplicaKey::new(CfnReplicaKeyRequired {
+    ///     key_policy: serde_json::json!({ ... }).into(),
+    ///     primary_key_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReplicaKeyRequired) -> Self {
         let mut props = Props::new();
-        props.set("KeyPolicy", key_policy);
-        props.set("PrimaryKeyArn", primary_key_arn);
+        props.set::<Json>("KeyPolicy", required.key_policy);
+        props.set::<String>("PrimaryKeyArn", required.primary_key_arn);
         CfnReplicaKey { props, options: ResourceOptions::default() }
     }
 
@@ -567,15 +711,33 @@ pub mod replica_key {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

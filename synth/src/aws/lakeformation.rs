@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,69 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::LakeFormation::DataCellsFilter
 ///
 /// CloudFormation type `AWS::LakeFormation::DataCellsFilter`.
+///
+/// # Attributes
+///
+/// `AWS::LakeFormation::DataCellsFilter` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataCellsFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataCellsFilter`], by name: the argument of [`CfnDataCellsFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataCellsFilterRequired {
+    /// The name of the Database that the Table resides in.
+    ///
+    /// CloudFormation property `DatabaseName`.
+    ///
+    /// Changing it replaces the resource.
+    pub database_name: Val<String>,
+
+    /// The desired name of the Data Cells Filter.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The Catalog Id of the Table on which to create a Data Cells Filter.
+    ///
+    /// CloudFormation property `TableCatalogId`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_catalog_id: Val<String>,
+
+    /// The name of the Table to create a Data Cells Filter for.
+    ///
+    /// CloudFormation property `TableName`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_name: Val<String>,
+}
+
 impl CfnDataCellsFilter {
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::DataCellsFilter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataCellsFilterRequired`]:
     ///
-    /// - `database_name`: `DatabaseName`, The name of the Database that the Table resides in.
-    /// - `name`: `Name`, The desired name of the Data Cells Filter.
-    /// - `table_catalog_id`: `TableCatalogId`, The Catalog Id of the Table on which to create a Data Cells Filter.
-    /// - `table_name`: `TableName`, The name of the Table to create a Data Cells Filter for.
-    pub fn new(database_name: impl Into<Val<String>>, name: impl Into<Val<String>>, table_catalog_id: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataCellsFilter::new(CfnDataCellsFilterRequired {
+    ///     database_name: "...".into(),
+    ///     name: "...".into(),
+    ///     table_catalog_id: "...".into(),
+    ///     table_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataCellsFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatabaseName", database_name);
-        props.set("Name", name);
-        props.set("TableCatalogId", table_catalog_id);
-        props.set("TableName", table_name);
+        props.set::<String>("DatabaseName", required.database_name);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("TableCatalogId", required.table_catalog_id);
+        props.set::<String>("TableName", required.table_name);
         CfnDataCellsFilter { props, options: ResourceOptions::default() }
     }
 
@@ -178,6 +219,14 @@ pub mod data_cells_filter {
 /// Resource Type definition for AWS::LakeFormation::DataLakeSettings
 ///
 /// CloudFormation type `AWS::LakeFormation::DataLakeSettings`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDataLakeSettings {
     props: Props,
@@ -305,7 +354,7 @@ pub mod data_lake_settings {
     }
 
     impl DataLakePrincipal {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_lake_principal_identifier`: `DataLakePrincipalIdentifier`.
         pub fn new(data_lake_principal_identifier: impl Into<Val<String>>) -> Self {
@@ -327,15 +376,29 @@ pub mod data_lake_settings {
         props: Props,
     }
 
+    /// The required properties of [`PrincipalPermissions`], by name: the argument of [`PrincipalPermissions::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrincipalPermissionsRequired {
+        /// CloudFormation property `Permissions`.
+        pub permissions: Val<Vec<String>>,
+
+        /// CloudFormation property `Principal`.
+        pub principal: Val<DataLakePrincipal>,
+    }
+
     impl PrincipalPermissions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PrincipalPermissionsRequired`]:
         ///
-        /// - `permissions`: `Permissions`.
-        /// - `principal`: `Principal`.
-        pub fn new(permissions: impl Into<Val<Vec<String>>>, principal: impl Into<Val<DataLakePrincipal>>) -> Self {
+        /// ```text
+        /// PrincipalPermissions::new(PrincipalPermissionsRequired {
+        ///     permissions: vec!["..."].into(),
+        ///     principal: DataLakePrincipal::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PrincipalPermissionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Permissions", permissions);
-            props.set("Principal", principal);
+            props.set::<Vec<String>>("Permissions", required.permissions);
+            props.set::<DataLakePrincipal>("Principal", required.principal);
             PrincipalPermissions { props }
         }
     }
@@ -350,23 +413,49 @@ pub mod data_lake_settings {
 /// Resource Type definition for AWS::LakeFormation::Permissions
 ///
 /// CloudFormation type `AWS::LakeFormation::Permissions`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPermissions {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPermissions`], by name: the argument of [`CfnPermissions::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPermissionsRequired {
+    /// CloudFormation property `DataLakePrincipal`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_lake_principal: Val<permissions::DataLakePrincipal>,
+
+    /// CloudFormation property `Resource`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource: Val<permissions::ResourceProperty>,
+}
+
 impl CfnPermissions {
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::Permissions";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPermissionsRequired`]:
     ///
-    /// - `data_lake_principal`: `DataLakePrincipal`.
-    /// - `resource`: `Resource`.
-    pub fn new(data_lake_principal: impl Into<Val<permissions::DataLakePrincipal>>, resource: impl Into<Val<permissions::ResourceProperty>>) -> Self {
+    /// ```text
+    /// CfnPermissions::new(CfnPermissionsRequired {
+    ///     data_lake_principal: permissions::DataLakePrincipal::new(...).into(),
+    ///     resource: permissions::ResourceProperty::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPermissionsRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataLakePrincipal", data_lake_principal);
-        props.set("Resource", resource);
+        props.set::<permissions::DataLakePrincipal>("DataLakePrincipal", required.data_lake_principal);
+        props.set::<permissions::ResourceProperty>("Resource", required.resource);
         CfnPermissions { props, options: ResourceOptions::default() }
     }
 
@@ -679,27 +768,76 @@ pub mod permissions {
 /// The ``AWS::LakeFormation::PrincipalPermissions`` resource represents the permissions that a principal has on a GLUDC resource (such as GLUlong databases or GLUlong tables). When you create a ``PrincipalPermissions`` resource, the permissions are granted via the LFlong``GrantPermissions`` API operation. When you delete a ``PrincipalPermissions`` resource, the permissions on principal-resource pair are revoked via the LFlong``RevokePermissions`` API operation.
 ///
 /// CloudFormation type `AWS::LakeFormation::PrincipalPermissions`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PrincipalIdentifier`: `handle.principal_identifier()` → `Val<String>`.
+/// - `ResourceIdentifier`: `handle.resource_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPrincipalPermissions {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrincipalPermissions`], by name: the argument of [`CfnPrincipalPermissions::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrincipalPermissionsRequired {
+    /// The permissions granted or revoked.
+    ///
+    /// CloudFormation property `Permissions`.
+    ///
+    /// Allowed values of each item (the enum [`principal_permissions::Permissions`]): `ALL`, `SELECT`, `ALTER`, `DROP`, `DELETE`, `INSERT`, `DESCRIBE`, `CREATE_DATABASE`, `CREATE_TABLE`, `DATA_LOCATION_ACCESS`, `CREATE_LF_TAG`, `ASSOCIATE`, `GRANT_WITH_LF_TAG_EXPRESSION`.
+    ///
+    /// Changing it replaces the resource.
+    pub permissions: Val<Vec<String>>,
+
+    /// Indicates the ability to grant permissions (as a subset of permissions granted).
+    ///
+    /// CloudFormation property `PermissionsWithGrantOption`.
+    ///
+    /// Allowed values of each item (the enum [`principal_permissions::PermissionsWithGrantOption`]): `ALL`, `SELECT`, `ALTER`, `DROP`, `DELETE`, `INSERT`, `DESCRIBE`, `CREATE_DATABASE`, `CREATE_TABLE`, `DATA_LOCATION_ACCESS`, `CREATE_LF_TAG`, `ASSOCIATE`, `GRANT_WITH_LF_TAG_EXPRESSION`.
+    ///
+    /// Changing it replaces the resource.
+    pub permissions_with_grant_option: Val<Vec<String>>,
+
+    /// The principal to be granted a permission.
+    ///
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<principal_permissions::DataLakePrincipal>,
+
+    /// The resource to be granted or revoked permissions.
+    ///
+    /// CloudFormation property `Resource`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource: Val<principal_permissions::ResourceProperty>,
+}
+
 impl CfnPrincipalPermissions {
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::PrincipalPermissions";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrincipalPermissionsRequired`]:
     ///
-    /// - `permissions`: `Permissions`, The permissions granted or revoked.
-    /// - `permissions_with_grant_option`: `PermissionsWithGrantOption`, Indicates the ability to grant permissions (as a subset of permissions granted).
-    /// - `principal`: `Principal`, The principal to be granted a permission.
-    /// - `resource`: `Resource`, The resource to be granted or revoked permissions.
-    pub fn new(permissions: impl Into<Val<Vec<String>>>, permissions_with_grant_option: impl Into<Val<Vec<String>>>, principal: impl Into<Val<principal_permissions::DataLakePrincipal>>, resource: impl Into<Val<principal_permissions::ResourceProperty>>) -> Self {
+    /// ```text
+    /// CfnPrincipalPermissions::new(CfnPrincipalPermissionsRequired {
+    ///     permissions: vec![principal_permissions::Permissions::All].into(),
+    ///     permissions_with_grant_option: vec![principal_permissions::PermissionsWithGrantOption::All].into(),
+    ///     principal: principal_permissions::DataLakePrincipal::new(...).into(),
+    ///     resource: principal_permissions::ResourceProperty::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrincipalPermissionsRequired) -> Self {
         let mut props = Props::new();
-        props.set("Permissions", permissions);
-        props.set("PermissionsWithGrantOption", permissions_with_grant_option);
-        props.set("Principal", principal);
-        props.set("Resource", resource);
+        props.set::<Vec<String>>("Permissions", required.permissions);
+        props.set::<Vec<String>>("PermissionsWithGrantOption", required.permissions_with_grant_option);
+        props.set::<principal_permissions::DataLakePrincipal>("Principal", required.principal);
+        props.set::<principal_permissions::ResourceProperty>("Resource", required.resource);
         CfnPrincipalPermissions { props, options: ResourceOptions::default() }
     }
 
@@ -763,11 +901,11 @@ pub(crate) static PRINCIPAL_PERMISSIONS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPrincipalPermissions`].
+/// Property types and enums of the allowed values of [`CfnPrincipalPermissions`].
 pub mod principal_permissions {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The LFlong principal.
     #[derive(Clone, Debug)]
@@ -869,19 +1007,47 @@ pub mod principal_permissions {
         props: Props,
     }
 
-    impl DataCellsFilterResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataCellsFilterResource`], by name: the argument of [`DataCellsFilterResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataCellsFilterResourceRequired {
+        /// A database in the GLUDC.
         ///
-        /// - `database_name`: `DatabaseName`, A database in the GLUDC.
-        /// - `name`: `Name`, The name given by the user to the data filter cell.
-        /// - `table_catalog_id`: `TableCatalogId`, The ID of the catalog to which the table belongs.
-        /// - `table_name`: `TableName`, The name of the table.
-        pub fn new(database_name: impl Into<Val<String>>, name: impl Into<Val<String>>, table_catalog_id: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// The name given by the user to the data filter cell.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The ID of the catalog to which the table belongs.
+        ///
+        /// CloudFormation property `TableCatalogId`.
+        pub table_catalog_id: Val<String>,
+
+        /// The name of the table.
+        ///
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
+    impl DataCellsFilterResource {
+        /// Creates the value from its required properties, by name in [`DataCellsFilterResourceRequired`]:
+        ///
+        /// ```text
+        /// DataCellsFilterResource::new(DataCellsFilterResourceRequired {
+        ///     database_name: "...".into(),
+        ///     name: "...".into(),
+        ///     table_catalog_id: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataCellsFilterResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("Name", name);
-            props.set("TableCatalogId", table_catalog_id);
-            props.set("TableName", table_name);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("TableCatalogId", required.table_catalog_id);
+            props.set::<String>("TableName", required.table_name);
             DataCellsFilterResource { props }
         }
     }
@@ -898,15 +1064,33 @@ pub mod principal_permissions {
         props: Props,
     }
 
-    impl DataLocationResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataLocationResource`], by name: the argument of [`DataLocationResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataLocationResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with LFlong.
         ///
-        /// - `catalog_id`: `CatalogId`, The identifier for the GLUDC where the location is registered with LFlong.
-        /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) that uniquely identifies the data location resource.
-        pub fn new(catalog_id: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// The Amazon Resource Name (ARN) that uniquely identifies the data location resource.
+        ///
+        /// CloudFormation property `ResourceArn`.
+        pub resource_arn: Val<String>,
+    }
+
+    impl DataLocationResource {
+        /// Creates the value from its required properties, by name in [`DataLocationResourceRequired`]:
+        ///
+        /// ```text
+        /// DataLocationResource::new(DataLocationResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     resource_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataLocationResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("ResourceArn", resource_arn);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<String>("ResourceArn", required.resource_arn);
             DataLocationResource { props }
         }
     }
@@ -923,15 +1107,33 @@ pub mod principal_permissions {
         props: Props,
     }
 
-    impl DatabaseResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DatabaseResource`], by name: the argument of [`DatabaseResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatabaseResourceRequired {
+        /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
         ///
-        /// - `catalog_id`: `CatalogId`, The identifier for the Data Catalog. By default, it is the account ID of the caller.
-        /// - `name`: `Name`, The name of the database resource. Unique to the Data Catalog.
-        pub fn new(catalog_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// The name of the database resource. Unique to the Data Catalog.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl DatabaseResource {
+        /// Creates the value from its required properties, by name in [`DatabaseResourceRequired`]:
+        ///
+        /// ```text
+        /// DatabaseResource::new(DatabaseResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DatabaseResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("Name", name);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<String>("Name", required.name);
             DatabaseResource { props }
         }
     }
@@ -948,17 +1150,40 @@ pub mod principal_permissions {
         props: Props,
     }
 
-    impl LfTagKeyResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LfTagKeyResource`], by name: the argument of [`LfTagKeyResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct LfTagKeyResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with GLUDC.
         ///
-        /// - `catalog_id`: `CatalogId`, The identifier for the GLUDC where the location is registered with GLUDC.
-        /// - `tag_key`: `TagKey`, The key-name for the LF-tag.
-        /// - `tag_values`: `TagValues`, A list of possible values for the corresponding ``TagKey`` of an LF-tag key-value pair.
-        pub fn new(catalog_id: impl Into<Val<String>>, tag_key: impl Into<Val<String>>, tag_values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// The key-name for the LF-tag.
+        ///
+        /// CloudFormation property `TagKey`.
+        pub tag_key: Val<String>,
+
+        /// A list of possible values for the corresponding ``TagKey`` of an LF-tag key-value pair.
+        ///
+        /// CloudFormation property `TagValues`.
+        pub tag_values: Val<Vec<String>>,
+    }
+
+    impl LfTagKeyResource {
+        /// Creates the value from its required properties, by name in [`LfTagKeyResourceRequired`]:
+        ///
+        /// ```text
+        /// LfTagKeyResource::new(LfTagKeyResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     tag_key: "...".into(),
+        ///     tag_values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: LfTagKeyResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("TagKey", tag_key);
-            props.set("TagValues", tag_values);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<String>("TagKey", required.tag_key);
+            props.set::<Vec<String>>("TagValues", required.tag_values);
             LfTagKeyResource { props }
         }
     }
@@ -977,17 +1202,42 @@ pub mod principal_permissions {
         props: Props,
     }
 
-    impl LfTagPolicyResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LfTagPolicyResource`], by name: the argument of [`LfTagPolicyResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct LfTagPolicyResourceRequired {
+        /// The identifier for the GLUDC. The GLUDC is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your LFlong environment.
         ///
-        /// - `catalog_id`: `CatalogId`, The identifier for the GLUDC. The GLUDC is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your LFlong environment.
-        /// - `expression`: `Expression`, A list of LF-tag conditions that apply to the resource's LF-tag policy.
-        /// - `resource_type`: `ResourceType`, The resource type for which the LF-tag policy applies.
-        pub fn new(catalog_id: impl Into<Val<String>>, expression: impl Into<Val<Vec<LfTag>>>, resource_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// A list of LF-tag conditions that apply to the resource's LF-tag policy.
+        ///
+        /// CloudFormation property `Expression`.
+        pub expression: Val<Vec<LfTag>>,
+
+        /// The resource type for which the LF-tag policy applies.
+        ///
+        /// CloudFormation property `ResourceType`.
+        ///
+        /// Allowed values (the enum [`ResourceType`]): `DATABASE`, `TABLE`.
+        pub resource_type: Val<String>,
+    }
+
+    impl LfTagPolicyResource {
+        /// Creates the value from its required properties, by name in [`LfTagPolicyResourceRequired`]:
+        ///
+        /// ```text
+        /// LfTagPolicyResource::new(LfTagPolicyResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     expression: vec![LfTag::new(...)].into(),
+        ///     resource_type: ResourceType::Database.into(),
+        /// })
+        /// ```
+        pub fn new(required: LfTagPolicyResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("Expression", expression);
-            props.set("ResourceType", resource_type);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<Vec<LfTag>>("Expression", required.expression);
+            props.set::<String>("ResourceType", required.resource_type);
             LfTagPolicyResource { props }
         }
     }
@@ -1036,15 +1286,33 @@ pub mod principal_permissions {
         props: Props,
     }
 
-    impl TableResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TableResource`], by name: the argument of [`TableResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct TableResourceRequired {
+        /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
         ///
-        /// - `catalog_id`: `CatalogId`, The identifier for the Data Catalog. By default, it is the account ID of the caller.
-        /// - `database_name`: `DatabaseName`, The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-        pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
+        ///
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+    }
+
+    impl TableResource {
+        /// Creates the value from its required properties, by name in [`TableResourceRequired`]:
+        ///
+        /// ```text
+        /// TableResource::new(TableResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     database_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TableResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("DatabaseName", database_name);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<String>("DatabaseName", required.database_name);
             TableResource { props }
         }
 
@@ -1077,17 +1345,40 @@ pub mod principal_permissions {
         props: Props,
     }
 
-    impl TableWithColumnsResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TableWithColumnsResource`], by name: the argument of [`TableWithColumnsResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct TableWithColumnsResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with LFlong.
         ///
-        /// - `catalog_id`: `CatalogId`, The identifier for the GLUDC where the location is registered with LFlong.
-        /// - `database_name`: `DatabaseName`, The name of the database for the table with columns resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-        /// - `name`: `Name`, The name of the table resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-        pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// The name of the database for the table with columns resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
+        ///
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// The name of the table resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl TableWithColumnsResource {
+        /// Creates the value from its required properties, by name in [`TableWithColumnsResourceRequired`]:
+        ///
+        /// ```text
+        /// TableWithColumnsResource::new(TableWithColumnsResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     database_name: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TableWithColumnsResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("DatabaseName", database_name);
-            props.set("Name", name);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("Name", required.name);
             TableWithColumnsResource { props }
         }
 
@@ -1233,28 +1524,98 @@ pub mod principal_permissions {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Permissions` in `AWS::LakeFormation::PrincipalPermissions`; `.into()` makes a `Val<String>`.
+        Permissions {
+            All = "ALL",
+            Select = "SELECT",
+            Alter = "ALTER",
+            Drop = "DROP",
+            Delete = "DELETE",
+            Insert = "INSERT",
+            Describe = "DESCRIBE",
+            CreateDatabase = "CREATE_DATABASE",
+            CreateTable = "CREATE_TABLE",
+            DataLocationAccess = "DATA_LOCATION_ACCESS",
+            CreateLfTag = "CREATE_LF_TAG",
+            Associate = "ASSOCIATE",
+            GrantWithLfTagExpression = "GRANT_WITH_LF_TAG_EXPRESSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PermissionsWithGrantOption` in `AWS::LakeFormation::PrincipalPermissions`; `.into()` makes a `Val<String>`.
+        PermissionsWithGrantOption {
+            All = "ALL",
+            Select = "SELECT",
+            Alter = "ALTER",
+            Drop = "DROP",
+            Delete = "DELETE",
+            Insert = "INSERT",
+            Describe = "DESCRIBE",
+            CreateDatabase = "CREATE_DATABASE",
+            CreateTable = "CREATE_TABLE",
+            DataLocationAccess = "DATA_LOCATION_ACCESS",
+            CreateLfTag = "CREATE_LF_TAG",
+            Associate = "ASSOCIATE",
+            GrantWithLfTagExpression = "GRANT_WITH_LF_TAG_EXPRESSION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::LakeFormation::PrincipalPermissions`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Database = "DATABASE",
+            Table = "TABLE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::LakeFormation::Resource
 ///
 /// CloudFormation type `AWS::LakeFormation::Resource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResource`], by name: the argument of [`CfnResource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceRequired {
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+
+    /// CloudFormation property `UseServiceLinkedRole`.
+    pub use_service_linked_role: Val<bool>,
+}
+
 impl CfnResource {
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::Resource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceRequired`]:
     ///
-    /// - `resource_arn`: `ResourceArn`.
-    /// - `use_service_linked_role`: `UseServiceLinkedRole`.
-    pub fn new(resource_arn: impl Into<Val<String>>, use_service_linked_role: impl Into<Val<bool>>) -> Self {
+    /// ```text
+    /// CfnResource::new(CfnResourceRequired {
+    ///     resource_arn: "...".into(),
+    ///     use_service_linked_role: true.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceArn", resource_arn);
-        props.set("UseServiceLinkedRole", use_service_linked_role);
+        props.set::<String>("ResourceArn", required.resource_arn);
+        props.set::<bool>("UseServiceLinkedRole", required.use_service_linked_role);
         CfnResource { props, options: ResourceOptions::default() }
     }
 
@@ -1313,23 +1674,49 @@ pub(crate) static RESOURCE_META: TypeMeta = TypeMeta {
 /// A resource schema representing a Lake Formation Tag.
 ///
 /// CloudFormation type `AWS::LakeFormation::Tag`.
+///
+/// # Attributes
+///
+/// `AWS::LakeFormation::Tag` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TagKey`.
 #[derive(Clone, Debug)]
 pub struct CfnTag {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTag`], by name: the argument of [`CfnTag::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTagRequired {
+    /// The key-name for the LF-tag.
+    ///
+    /// CloudFormation property `TagKey`.
+    ///
+    /// Changing it replaces the resource.
+    pub tag_key: Val<String>,
+
+    /// A list of possible values an attribute can take.
+    ///
+    /// CloudFormation property `TagValues`.
+    pub tag_values: Val<Vec<String>>,
+}
+
 impl CfnTag {
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::Tag";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTagRequired`]:
     ///
-    /// - `tag_key`: `TagKey`, The key-name for the LF-tag.
-    /// - `tag_values`: `TagValues`, A list of possible values an attribute can take.
-    pub fn new(tag_key: impl Into<Val<String>>, tag_values: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnTag::new(CfnTagRequired {
+    ///     tag_key: "...".into(),
+    ///     tag_values: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTagRequired) -> Self {
         let mut props = Props::new();
-        props.set("TagKey", tag_key);
-        props.set("TagValues", tag_values);
+        props.set::<String>("TagKey", required.tag_key);
+        props.set::<Vec<String>>("TagValues", required.tag_values);
         CfnTag { props, options: ResourceOptions::default() }
     }
 
@@ -1380,23 +1767,54 @@ pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
 /// A resource schema representing a Lake Formation Tag Association. While tag associations are not explicit Lake Formation resources, this CloudFormation resource can be used to associate tags with Lake Formation entities.
 ///
 /// CloudFormation type `AWS::LakeFormation::TagAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceIdentifier`: `handle.resource_identifier()` → `Val<String>`. Unique string identifying the resource. Used as primary identifier, which ideally should be a string
+/// - `TagsIdentifier`: `handle.tags_identifier()` → `Val<String>`. Unique string identifying the resource's tags. Used as primary identifier, which ideally should be a string
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTagAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTagAssociation`], by name: the argument of [`CfnTagAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTagAssociationRequired {
+    /// List of Lake Formation Tags to associate with the Lake Formation Resource
+    ///
+    /// CloudFormation property `LFTags`.
+    ///
+    /// Changing it replaces the resource.
+    pub lf_tags: Val<Vec<tag_association::LfTagPair>>,
+
+    /// Resource to tag with the Lake Formation Tags
+    ///
+    /// CloudFormation property `Resource`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource: Val<tag_association::ResourceProperty>,
+}
+
 impl CfnTagAssociation {
     pub const TYPE_NAME: &'static str = "AWS::LakeFormation::TagAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTagAssociationRequired`]:
     ///
-    /// - `lf_tags`: `LFTags`, List of Lake Formation Tags to associate with the Lake Formation Resource
-    /// - `resource`: `Resource`, Resource to tag with the Lake Formation Tags
-    pub fn new(lf_tags: impl Into<Val<Vec<tag_association::LfTagPair>>>, resource: impl Into<Val<tag_association::ResourceProperty>>) -> Self {
+    /// ```text
+    /// CfnTagAssociation::new(CfnTagAssociationRequired {
+    ///     lf_tags: vec![tag_association::LfTagPair::new(...)].into(),
+    ///     resource: tag_association::ResourceProperty::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTagAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("LFTags", lf_tags);
-        props.set("Resource", resource);
+        props.set::<Vec<tag_association::LfTagPair>>("LFTags", required.lf_tags);
+        props.set::<tag_association::ResourceProperty>("Resource", required.resource);
         CfnTagAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -1463,17 +1881,34 @@ pub mod tag_association {
         props: Props,
     }
 
+    /// The required properties of [`LfTagPair`], by name: the argument of [`LfTagPair::new`].
+    #[derive(Clone, Debug)]
+    pub struct LfTagPairRequired {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// CloudFormation property `TagKey`.
+        pub tag_key: Val<String>,
+
+        /// CloudFormation property `TagValues`.
+        pub tag_values: Val<Vec<String>>,
+    }
+
     impl LfTagPair {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LfTagPairRequired`]:
         ///
-        /// - `catalog_id`: `CatalogId`.
-        /// - `tag_key`: `TagKey`.
-        /// - `tag_values`: `TagValues`.
-        pub fn new(catalog_id: impl Into<Val<String>>, tag_key: impl Into<Val<String>>, tag_values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// LfTagPair::new(LfTagPairRequired {
+        ///     catalog_id: "...".into(),
+        ///     tag_key: "...".into(),
+        ///     tag_values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: LfTagPairRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("TagKey", tag_key);
-            props.set("TagValues", tag_values);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<String>("TagKey", required.tag_key);
+            props.set::<Vec<String>>("TagValues", required.tag_values);
             LfTagPair { props }
         }
     }
@@ -1534,15 +1969,29 @@ pub mod tag_association {
         props: Props,
     }
 
+    /// The required properties of [`DatabaseResource`], by name: the argument of [`DatabaseResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct DatabaseResourceRequired {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl DatabaseResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DatabaseResourceRequired`]:
         ///
-        /// - `catalog_id`: `CatalogId`.
-        /// - `name`: `Name`.
-        pub fn new(catalog_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DatabaseResource::new(DatabaseResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DatabaseResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("Name", name);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<String>("Name", required.name);
             DatabaseResource { props }
         }
     }
@@ -1559,15 +2008,29 @@ pub mod tag_association {
         props: Props,
     }
 
+    /// The required properties of [`TableResource`], by name: the argument of [`TableResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct TableResourceRequired {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+    }
+
     impl TableResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TableResourceRequired`]:
         ///
-        /// - `catalog_id`: `CatalogId`.
-        /// - `database_name`: `DatabaseName`.
-        pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TableResource::new(TableResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     database_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TableResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("DatabaseName", database_name);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<String>("DatabaseName", required.database_name);
             TableResource { props }
         }
 
@@ -1596,19 +2059,39 @@ pub mod tag_association {
         props: Props,
     }
 
+    /// The required properties of [`TableWithColumnsResource`], by name: the argument of [`TableWithColumnsResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct TableWithColumnsResourceRequired {
+        /// CloudFormation property `CatalogId`.
+        pub catalog_id: Val<String>,
+
+        /// CloudFormation property `ColumnNames`.
+        pub column_names: Val<Vec<String>>,
+
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl TableWithColumnsResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TableWithColumnsResourceRequired`]:
         ///
-        /// - `catalog_id`: `CatalogId`.
-        /// - `column_names`: `ColumnNames`.
-        /// - `database_name`: `DatabaseName`.
-        /// - `name`: `Name`.
-        pub fn new(catalog_id: impl Into<Val<String>>, column_names: impl Into<Val<Vec<String>>>, database_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TableWithColumnsResource::new(TableWithColumnsResourceRequired {
+        ///     catalog_id: "...".into(),
+        ///     column_names: vec!["..."].into(),
+        ///     database_name: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TableWithColumnsResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CatalogId", catalog_id);
-            props.set("ColumnNames", column_names);
-            props.set("DatabaseName", database_name);
-            props.set("Name", name);
+            props.set::<String>("CatalogId", required.catalog_id);
+            props.set::<Vec<String>>("ColumnNames", required.column_names);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<String>("Name", required.name);
             TableWithColumnsResource { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,25 +15,67 @@ use crate::value::{Map, Val};
 /// Definition of AWS::LaunchWizard::Deployment Resource Type
 ///
 /// CloudFormation type `AWS::LaunchWizard::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the LaunchWizard deployment
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp of LaunchWizard deployment creation
+/// - `DeletedAt`: `handle.deleted_at()` → `Val<String>`. Timestamp of LaunchWizard deployment deletion
+/// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`. Deployment ID of the LaunchWizard deployment
+/// - `ResourceGroup`: `handle.resource_group()` → `Val<String>`. Resource Group Name created for LaunchWizard deployment
+/// - `Status`: `handle.status()` → `Val<String>`. Status of LaunchWizard deployment
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeployment`], by name: the argument of [`CfnDeployment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeploymentRequired {
+    /// Workload deployment pattern name
+    ///
+    /// CloudFormation property `DeploymentPatternName`.
+    ///
+    /// Changing it replaces the resource.
+    pub deployment_pattern_name: Val<String>,
+
+    /// Name of LaunchWizard deployment
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Workload Name for LaunchWizard deployment
+    ///
+    /// CloudFormation property `WorkloadName`.
+    ///
+    /// Changing it replaces the resource.
+    pub workload_name: Val<String>,
+}
+
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AWS::LaunchWizard::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeploymentRequired`]:
     ///
-    /// - `deployment_pattern_name`: `DeploymentPatternName`, Workload deployment pattern name
-    /// - `name`: `Name`, Name of LaunchWizard deployment
-    /// - `workload_name`: `WorkloadName`, Workload Name for LaunchWizard deployment
-    pub fn new(deployment_pattern_name: impl Into<Val<String>>, name: impl Into<Val<String>>, workload_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDeployment::new(CfnDeploymentRequired {
+    ///     deployment_pattern_name: "...".into(),
+    ///     name: "...".into(),
+    ///     workload_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeploymentRequired) -> Self {
         let mut props = Props::new();
-        props.set("DeploymentPatternName", deployment_pattern_name);
-        props.set("Name", name);
-        props.set("WorkloadName", workload_name);
+        props.set::<String>("DeploymentPatternName", required.deployment_pattern_name);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("WorkloadName", required.workload_name);
         CfnDeployment { props, options: ResourceOptions::default() }
     }
 
@@ -147,7 +188,7 @@ pub mod deployment {
     }
 
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {

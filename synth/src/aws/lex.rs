@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,56 @@ use crate::value::{Json, Val};
 /// Resource Type definition for an Amazon Lex conversational bot performing automated tasks such as ordering a pizza, booking a hotel, and so on.
 ///
 /// CloudFormation type `AWS::Lex::Bot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnBot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBot`], by name: the argument of [`CfnBot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBotRequired {
+    /// CloudFormation property `DataPrivacy`.
+    pub data_privacy: Val<bot::BotDataPrivacy>,
+
+    /// CloudFormation property `IdleSessionTTLInSeconds`.
+    pub idle_session_ttl_in_seconds: Val<i64>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnBot {
     pub const TYPE_NAME: &'static str = "AWS::Lex::Bot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBotRequired`]:
     ///
-    /// - `data_privacy`: `DataPrivacy`.
-    /// - `idle_session_ttl_in_seconds`: `IdleSessionTTLInSeconds`.
-    /// - `name`: `Name`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(data_privacy: impl Into<Val<bot::BotDataPrivacy>>, idle_session_ttl_in_seconds: impl Into<Val<i64>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBot::new(CfnBotRequired {
+    ///     data_privacy: bot::BotDataPrivacy::new(...).into(),
+    ///     idle_session_ttl_in_seconds: 1.into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBotRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataPrivacy", data_privacy);
-        props.set("IdleSessionTTLInSeconds", idle_session_ttl_in_seconds);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<bot::BotDataPrivacy>("DataPrivacy", required.data_privacy);
+        props.set::<i64>("IdleSessionTTLInSeconds", required.idle_session_ttl_in_seconds);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnBot { props, options: ResourceOptions::default() }
     }
 
@@ -80,7 +108,7 @@ impl CfnBot {
 
     /// The type of a bot to create.
     ///
-    /// Allowed values: `Bot`, `BotNetwork`.
+    /// Allowed values (the enum [`bot::BotType`]): `Bot`, `BotNetwork`.
     ///
     /// Changing it replaces the resource.
     pub fn bot_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -181,11 +209,11 @@ pub(crate) static BOT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBot`].
+/// Property types and enums of the allowed values of [`CfnBot`].
 pub mod bot {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Lex::Bot`.
     #[derive(Clone, Debug)]
@@ -193,15 +221,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// CloudFormation property `S3ObjectKey`.
+        pub s3_object_key: Val<String>,
+    }
+
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
         ///
-        /// - `s3_bucket`: `S3Bucket`.
-        /// - `s3_object_key`: `S3ObjectKey`.
-        pub fn new(s3_bucket: impl Into<Val<String>>, s3_object_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     s3_bucket: "...".into(),
+        ///     s3_object_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3ObjectKey", s3_object_key);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3ObjectKey", required.s3_object_key);
             S3Location { props }
         }
 
@@ -224,15 +266,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`BotLocale`], by name: the argument of [`BotLocale::new`].
+    #[derive(Clone, Debug)]
+    pub struct BotLocaleRequired {
+        /// CloudFormation property `LocaleId`.
+        pub locale_id: Val<String>,
+
+        /// CloudFormation property `NluConfidenceThreshold`.
+        pub nlu_confidence_threshold: Val<f64>,
+    }
+
     impl BotLocale {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BotLocaleRequired`]:
         ///
-        /// - `locale_id`: `LocaleId`.
-        /// - `nlu_confidence_threshold`: `NluConfidenceThreshold`.
-        pub fn new(locale_id: impl Into<Val<String>>, nlu_confidence_threshold: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// BotLocale::new(BotLocaleRequired {
+        ///     locale_id: "...".into(),
+        ///     nlu_confidence_threshold: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: BotLocaleRequired) -> Self {
             let mut props = Props::new();
-            props.set("LocaleId", locale_id);
-            props.set("NluConfidenceThreshold", nlu_confidence_threshold);
+            props.set::<String>("LocaleId", required.locale_id);
+            props.set::<f64>("NluConfidenceThreshold", required.nlu_confidence_threshold);
             BotLocale { props }
         }
 
@@ -274,7 +330,7 @@ pub mod bot {
 
         /// The `SpeechDetectionSensitivity` property.
         ///
-        /// Allowed values: `Default`, `HighNoiseTolerance`, `MaximumNoiseTolerance`.
+        /// Allowed values (the enum [`SpeechDetectionSensitivity`]): `Default`, `HighNoiseTolerance`, `MaximumNoiseTolerance`.
         pub fn speech_detection_sensitivity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpeechDetectionSensitivity", value);
             self
@@ -312,7 +368,7 @@ pub mod bot {
     }
 
     impl AudioFillerSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -323,7 +379,7 @@ pub mod bot {
 
         /// The `AudioType` property.
         ///
-        /// Allowed values: `MELODY_CHIPPER_CHIME`, `MELODY_CURIOUS_CRAWL`, `MELODY_RISING_RIPPLE`, `MELODY_PATIENT_PING`, `MELODY_PONDERING_PONG`, `TYPING_KINETIC_KEYS`, `TYPING_QUIET_QWERTY`.
+        /// Allowed values (the enum [`AudioType`]): `MELODY_CHIPPER_CHIME`, `MELODY_CURIOUS_CRAWL`, `MELODY_RISING_RIPPLE`, `MELODY_PATIENT_PING`, `MELODY_PONDERING_PONG`, `TYPING_KINETIC_KEYS`, `TYPING_QUIET_QWERTY`.
         pub fn audio_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AudioType", value);
             self
@@ -361,7 +417,7 @@ pub mod bot {
     }
 
     impl CustomVocabulary {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `custom_vocabulary_items`: `CustomVocabularyItems`.
         pub fn new(custom_vocabulary_items: impl Into<Val<Vec<CustomVocabularyItem>>>) -> Self {
@@ -384,7 +440,7 @@ pub mod bot {
     }
 
     impl CustomVocabularyItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `phrase`: `Phrase`.
         pub fn new(phrase: impl Into<Val<String>>) -> Self {
@@ -483,7 +539,7 @@ pub mod bot {
     }
 
     impl DescriptiveBotBuilderSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -512,7 +568,7 @@ pub mod bot {
     }
 
     impl BedrockModelSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_arn`: `ModelArn`.
         pub fn new(model_arn: impl Into<Val<String>>) -> Self {
@@ -535,7 +591,7 @@ pub mod bot {
 
         /// The `BedrockTraceStatus` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`BedrockTraceStatus`]): `ENABLED`, `DISABLED`.
         pub fn bedrock_trace_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BedrockTraceStatus", value);
             self
@@ -587,7 +643,7 @@ pub mod bot {
     }
 
     impl SampleUtteranceGenerationSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -648,7 +704,7 @@ pub mod bot {
     }
 
     impl NluImprovementSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -659,7 +715,7 @@ pub mod bot {
 
         /// The `AssistedNluMode` property.
         ///
-        /// Allowed values: `Primary`, `Fallback`.
+        /// Allowed values (the enum [`AssistedNluMode`]): `Primary`, `Fallback`.
         pub fn assisted_nlu_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssistedNluMode", value);
             self
@@ -685,7 +741,7 @@ pub mod bot {
     }
 
     impl IntentDisambiguationSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -720,7 +776,7 @@ pub mod bot {
     }
 
     impl SlotResolutionImprovementSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -749,7 +805,7 @@ pub mod bot {
     }
 
     impl Intent {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -937,15 +993,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`BedrockAgentIntentKnowledgeBaseConfiguration`], by name: the argument of [`BedrockAgentIntentKnowledgeBaseConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct BedrockAgentIntentKnowledgeBaseConfigurationRequired {
+        /// CloudFormation property `BedrockKnowledgeBaseArn`.
+        pub bedrock_knowledge_base_arn: Val<String>,
+
+        /// CloudFormation property `BedrockModelConfiguration`.
+        pub bedrock_model_configuration: Val<BedrockModelSpecification>,
+    }
+
     impl BedrockAgentIntentKnowledgeBaseConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BedrockAgentIntentKnowledgeBaseConfigurationRequired`]:
         ///
-        /// - `bedrock_knowledge_base_arn`: `BedrockKnowledgeBaseArn`.
-        /// - `bedrock_model_configuration`: `BedrockModelConfiguration`.
-        pub fn new(bedrock_knowledge_base_arn: impl Into<Val<String>>, bedrock_model_configuration: impl Into<Val<BedrockModelSpecification>>) -> Self {
+        /// ```text
+        /// BedrockAgentIntentKnowledgeBaseConfiguration::new(BedrockAgentIntentKnowledgeBaseConfigurationRequired {
+        ///     bedrock_knowledge_base_arn: "...".into(),
+        ///     bedrock_model_configuration: BedrockModelSpecification::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: BedrockAgentIntentKnowledgeBaseConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BedrockKnowledgeBaseArn", bedrock_knowledge_base_arn);
-            props.set("BedrockModelConfiguration", bedrock_model_configuration);
+            props.set::<String>("BedrockKnowledgeBaseArn", required.bedrock_knowledge_base_arn);
+            props.set::<BedrockModelSpecification>("BedrockModelConfiguration", required.bedrock_model_configuration);
             BedrockAgentIntentKnowledgeBaseConfiguration { props }
         }
     }
@@ -963,7 +1033,7 @@ pub mod bot {
     }
 
     impl DialogCodeHookSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -986,7 +1056,7 @@ pub mod bot {
     }
 
     impl FulfillmentCodeHookSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1027,7 +1097,7 @@ pub mod bot {
     }
 
     impl FulfillmentUpdatesSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `active`: `Active`.
         pub fn new(active: impl Into<Val<bool>>) -> Self {
@@ -1067,15 +1137,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`FulfillmentStartResponseSpecification`], by name: the argument of [`FulfillmentStartResponseSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct FulfillmentStartResponseSpecificationRequired {
+        /// CloudFormation property `DelayInSeconds`.
+        pub delay_in_seconds: Val<i64>,
+
+        /// CloudFormation property `MessageGroups`.
+        pub message_groups: Val<Vec<MessageGroup>>,
+    }
+
     impl FulfillmentStartResponseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FulfillmentStartResponseSpecificationRequired`]:
         ///
-        /// - `delay_in_seconds`: `DelayInSeconds`.
-        /// - `message_groups`: `MessageGroups`.
-        pub fn new(delay_in_seconds: impl Into<Val<i64>>, message_groups: impl Into<Val<Vec<MessageGroup>>>) -> Self {
+        /// ```text
+        /// FulfillmentStartResponseSpecification::new(FulfillmentStartResponseSpecificationRequired {
+        ///     delay_in_seconds: 1.into(),
+        ///     message_groups: vec![MessageGroup::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: FulfillmentStartResponseSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DelayInSeconds", delay_in_seconds);
-            props.set("MessageGroups", message_groups);
+            props.set::<i64>("DelayInSeconds", required.delay_in_seconds);
+            props.set::<Vec<MessageGroup>>("MessageGroups", required.message_groups);
             FulfillmentStartResponseSpecification { props }
         }
 
@@ -1099,7 +1183,7 @@ pub mod bot {
     }
 
     impl MessageGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `message`: `Message`.
         pub fn new(message: impl Into<Val<Message>>) -> Self {
@@ -1172,7 +1256,7 @@ pub mod bot {
     }
 
     impl CustomPayload {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -1195,7 +1279,7 @@ pub mod bot {
     }
 
     impl ImageResponseCard {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `title`: `Title`.
         pub fn new(title: impl Into<Val<String>>) -> Self {
@@ -1235,15 +1319,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`Button`], by name: the argument of [`Button::new`].
+    #[derive(Clone, Debug)]
+    pub struct ButtonRequired {
+        /// CloudFormation property `Text`.
+        pub text: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Button {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ButtonRequired`]:
         ///
-        /// - `text`: `Text`.
-        /// - `value`: `Value`.
-        pub fn new(text: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Button::new(ButtonRequired {
+        ///     text: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ButtonRequired) -> Self {
             let mut props = Props::new();
-            props.set("Text", text);
-            props.set("Value", value);
+            props.set::<String>("Text", required.text);
+            props.set::<String>("Value", required.value);
             Button { props }
         }
     }
@@ -1261,7 +1359,7 @@ pub mod bot {
     }
 
     impl PlainTextMessage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -1284,7 +1382,7 @@ pub mod bot {
     }
 
     impl SsmlMessage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -1306,15 +1404,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`FulfillmentUpdateResponseSpecification`], by name: the argument of [`FulfillmentUpdateResponseSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct FulfillmentUpdateResponseSpecificationRequired {
+        /// CloudFormation property `FrequencyInSeconds`.
+        pub frequency_in_seconds: Val<i64>,
+
+        /// CloudFormation property `MessageGroups`.
+        pub message_groups: Val<Vec<MessageGroup>>,
+    }
+
     impl FulfillmentUpdateResponseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FulfillmentUpdateResponseSpecificationRequired`]:
         ///
-        /// - `frequency_in_seconds`: `FrequencyInSeconds`.
-        /// - `message_groups`: `MessageGroups`.
-        pub fn new(frequency_in_seconds: impl Into<Val<i64>>, message_groups: impl Into<Val<Vec<MessageGroup>>>) -> Self {
+        /// ```text
+        /// FulfillmentUpdateResponseSpecification::new(FulfillmentUpdateResponseSpecificationRequired {
+        ///     frequency_in_seconds: 1.into(),
+        ///     message_groups: vec![MessageGroup::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: FulfillmentUpdateResponseSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FrequencyInSeconds", frequency_in_seconds);
-            props.set("MessageGroups", message_groups);
+            props.set::<i64>("FrequencyInSeconds", required.frequency_in_seconds);
+            props.set::<Vec<MessageGroup>>("MessageGroups", required.message_groups);
             FulfillmentUpdateResponseSpecification { props }
         }
 
@@ -1411,17 +1523,34 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`ConditionalSpecification`], by name: the argument of [`ConditionalSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConditionalSpecificationRequired {
+        /// CloudFormation property `ConditionalBranches`.
+        pub conditional_branches: Val<Vec<ConditionalBranch>>,
+
+        /// CloudFormation property `DefaultBranch`.
+        pub default_branch: Val<DefaultConditionalBranch>,
+
+        /// CloudFormation property `IsActive`.
+        pub is_active: Val<bool>,
+    }
+
     impl ConditionalSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConditionalSpecificationRequired`]:
         ///
-        /// - `conditional_branches`: `ConditionalBranches`.
-        /// - `default_branch`: `DefaultBranch`.
-        /// - `is_active`: `IsActive`.
-        pub fn new(conditional_branches: impl Into<Val<Vec<ConditionalBranch>>>, default_branch: impl Into<Val<DefaultConditionalBranch>>, is_active: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// ConditionalSpecification::new(ConditionalSpecificationRequired {
+        ///     conditional_branches: vec![ConditionalBranch::new(...)].into(),
+        ///     default_branch: DefaultConditionalBranch::new(...).into(),
+        ///     is_active: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConditionalSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConditionalBranches", conditional_branches);
-            props.set("DefaultBranch", default_branch);
-            props.set("IsActive", is_active);
+            props.set::<Vec<ConditionalBranch>>("ConditionalBranches", required.conditional_branches);
+            props.set::<DefaultConditionalBranch>("DefaultBranch", required.default_branch);
+            props.set::<bool>("IsActive", required.is_active);
             ConditionalSpecification { props }
         }
     }
@@ -1438,17 +1567,34 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`ConditionalBranch`], by name: the argument of [`ConditionalBranch::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConditionalBranchRequired {
+        /// CloudFormation property `Condition`.
+        pub condition: Val<Condition>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `NextStep`.
+        pub next_step: Val<DialogState>,
+    }
+
     impl ConditionalBranch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConditionalBranchRequired`]:
         ///
-        /// - `condition`: `Condition`.
-        /// - `name`: `Name`.
-        /// - `next_step`: `NextStep`.
-        pub fn new(condition: impl Into<Val<Condition>>, name: impl Into<Val<String>>, next_step: impl Into<Val<DialogState>>) -> Self {
+        /// ```text
+        /// ConditionalBranch::new(ConditionalBranchRequired {
+        ///     condition: Condition::new(...).into(),
+        ///     name: "...".into(),
+        ///     next_step: DialogState::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ConditionalBranchRequired) -> Self {
             let mut props = Props::new();
-            props.set("Condition", condition);
-            props.set("Name", name);
-            props.set("NextStep", next_step);
+            props.set::<Condition>("Condition", required.condition);
+            props.set::<String>("Name", required.name);
+            props.set::<DialogState>("NextStep", required.next_step);
             ConditionalBranch { props }
         }
 
@@ -1472,7 +1618,7 @@ pub mod bot {
     }
 
     impl Condition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `expression_string`: `ExpressionString`.
         pub fn new(expression_string: impl Into<Val<String>>) -> Self {
@@ -1533,9 +1679,9 @@ pub mod bot {
     }
 
     impl DialogAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1640,7 +1786,7 @@ pub mod bot {
 
         /// The `Shape` property.
         ///
-        /// Allowed values: `Scalar`, `List`.
+        /// Allowed values (the enum [`ShapeProperty`]): `Scalar`, `List`.
         pub fn shape(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Shape", value);
             self
@@ -1698,7 +1844,7 @@ pub mod bot {
     }
 
     impl SessionAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1727,7 +1873,7 @@ pub mod bot {
     }
 
     impl ResponseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `message_groups_list`: `MessageGroupsList`.
         pub fn new(message_groups_list: impl Into<Val<Vec<MessageGroup>>>) -> Self {
@@ -1831,17 +1977,34 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`DialogCodeHookInvocationSetting`], by name: the argument of [`DialogCodeHookInvocationSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct DialogCodeHookInvocationSettingRequired {
+        /// CloudFormation property `EnableCodeHookInvocation`.
+        pub enable_code_hook_invocation: Val<bool>,
+
+        /// CloudFormation property `IsActive`.
+        pub is_active: Val<bool>,
+
+        /// CloudFormation property `PostCodeHookSpecification`.
+        pub post_code_hook_specification: Val<PostDialogCodeHookInvocationSpecification>,
+    }
+
     impl DialogCodeHookInvocationSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DialogCodeHookInvocationSettingRequired`]:
         ///
-        /// - `enable_code_hook_invocation`: `EnableCodeHookInvocation`.
-        /// - `is_active`: `IsActive`.
-        /// - `post_code_hook_specification`: `PostCodeHookSpecification`.
-        pub fn new(enable_code_hook_invocation: impl Into<Val<bool>>, is_active: impl Into<Val<bool>>, post_code_hook_specification: impl Into<Val<PostDialogCodeHookInvocationSpecification>>) -> Self {
+        /// ```text
+        /// DialogCodeHookInvocationSetting::new(DialogCodeHookInvocationSettingRequired {
+        ///     enable_code_hook_invocation: true.into(),
+        ///     is_active: true.into(),
+        ///     post_code_hook_specification: PostDialogCodeHookInvocationSpecification::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DialogCodeHookInvocationSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("EnableCodeHookInvocation", enable_code_hook_invocation);
-            props.set("IsActive", is_active);
-            props.set("PostCodeHookSpecification", post_code_hook_specification);
+            props.set::<bool>("EnableCodeHookInvocation", required.enable_code_hook_invocation);
+            props.set::<bool>("IsActive", required.is_active);
+            props.set::<PostDialogCodeHookInvocationSpecification>("PostCodeHookSpecification", required.post_code_hook_specification);
             DialogCodeHookInvocationSetting { props }
         }
 
@@ -1939,7 +2102,7 @@ pub mod bot {
     }
 
     impl InputContext {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2006,7 +2169,7 @@ pub mod bot {
     }
 
     impl IntentConfirmationSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `prompt_specification`: `PromptSpecification`.
         pub fn new(prompt_specification: impl Into<Val<PromptSpecification>>) -> Self {
@@ -2101,7 +2264,7 @@ pub mod bot {
     }
 
     impl ElicitationCodeHookInvocationSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_code_hook_invocation`: `EnableCodeHookInvocation`.
         pub fn new(enable_code_hook_invocation: impl Into<Val<bool>>) -> Self {
@@ -2129,15 +2292,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`PromptSpecification`], by name: the argument of [`PromptSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct PromptSpecificationRequired {
+        /// CloudFormation property `MaxRetries`.
+        pub max_retries: Val<i64>,
+
+        /// CloudFormation property `MessageGroupsList`.
+        pub message_groups_list: Val<Vec<MessageGroup>>,
+    }
+
     impl PromptSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PromptSpecificationRequired`]:
         ///
-        /// - `max_retries`: `MaxRetries`.
-        /// - `message_groups_list`: `MessageGroupsList`.
-        pub fn new(max_retries: impl Into<Val<i64>>, message_groups_list: impl Into<Val<Vec<MessageGroup>>>) -> Self {
+        /// ```text
+        /// PromptSpecification::new(PromptSpecificationRequired {
+        ///     max_retries: 1.into(),
+        ///     message_groups_list: vec![MessageGroup::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: PromptSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxRetries", max_retries);
-            props.set("MessageGroupsList", message_groups_list);
+            props.set::<i64>("MaxRetries", required.max_retries);
+            props.set::<Vec<MessageGroup>>("MessageGroupsList", required.message_groups_list);
             PromptSpecification { props }
         }
 
@@ -2149,7 +2326,7 @@ pub mod bot {
 
         /// The `MessageSelectionStrategy` property.
         ///
-        /// Allowed values: `Random`, `Ordered`.
+        /// Allowed values (the enum [`MessageSelectionStrategy`]): `Random`, `Ordered`.
         pub fn message_selection_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MessageSelectionStrategy", value);
             self
@@ -2175,7 +2352,7 @@ pub mod bot {
     }
 
     impl PromptAttemptSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allowed_input_types`: `AllowedInputTypes`.
         pub fn new(allowed_input_types: impl Into<Val<AllowedInputTypes>>) -> Self {
@@ -2215,15 +2392,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`AllowedInputTypes`], by name: the argument of [`AllowedInputTypes::new`].
+    #[derive(Clone, Debug)]
+    pub struct AllowedInputTypesRequired {
+        /// CloudFormation property `AllowAudioInput`.
+        pub allow_audio_input: Val<bool>,
+
+        /// CloudFormation property `AllowDTMFInput`.
+        pub allow_dtmf_input: Val<bool>,
+    }
+
     impl AllowedInputTypes {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AllowedInputTypesRequired`]:
         ///
-        /// - `allow_audio_input`: `AllowAudioInput`.
-        /// - `allow_dtmf_input`: `AllowDTMFInput`.
-        pub fn new(allow_audio_input: impl Into<Val<bool>>, allow_dtmf_input: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// AllowedInputTypes::new(AllowedInputTypesRequired {
+        ///     allow_audio_input: true.into(),
+        ///     allow_dtmf_input: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: AllowedInputTypesRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowAudioInput", allow_audio_input);
-            props.set("AllowDTMFInput", allow_dtmf_input);
+            props.set::<bool>("AllowAudioInput", required.allow_audio_input);
+            props.set::<bool>("AllowDTMFInput", required.allow_dtmf_input);
             AllowedInputTypes { props }
         }
     }
@@ -2241,7 +2432,7 @@ pub mod bot {
     }
 
     impl AudioAndDtmfInputSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `start_timeout_ms`: `StartTimeoutMs`.
         pub fn new(start_timeout_ms: impl Into<Val<i64>>) -> Self {
@@ -2275,15 +2466,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`AudioSpecification`], by name: the argument of [`AudioSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct AudioSpecificationRequired {
+        /// CloudFormation property `EndTimeoutMs`.
+        pub end_timeout_ms: Val<i64>,
+
+        /// CloudFormation property `MaxLengthMs`.
+        pub max_length_ms: Val<i64>,
+    }
+
     impl AudioSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AudioSpecificationRequired`]:
         ///
-        /// - `end_timeout_ms`: `EndTimeoutMs`.
-        /// - `max_length_ms`: `MaxLengthMs`.
-        pub fn new(end_timeout_ms: impl Into<Val<i64>>, max_length_ms: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// AudioSpecification::new(AudioSpecificationRequired {
+        ///     end_timeout_ms: 1.into(),
+        ///     max_length_ms: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: AudioSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTimeoutMs", end_timeout_ms);
-            props.set("MaxLengthMs", max_length_ms);
+            props.set::<i64>("EndTimeoutMs", required.end_timeout_ms);
+            props.set::<i64>("MaxLengthMs", required.max_length_ms);
             AudioSpecification { props }
         }
     }
@@ -2300,19 +2505,39 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`DtmfSpecification`], by name: the argument of [`DtmfSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct DtmfSpecificationRequired {
+        /// CloudFormation property `DeletionCharacter`.
+        pub deletion_character: Val<String>,
+
+        /// CloudFormation property `EndCharacter`.
+        pub end_character: Val<String>,
+
+        /// CloudFormation property `EndTimeoutMs`.
+        pub end_timeout_ms: Val<i64>,
+
+        /// CloudFormation property `MaxLength`.
+        pub max_length: Val<i64>,
+    }
+
     impl DtmfSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DtmfSpecificationRequired`]:
         ///
-        /// - `deletion_character`: `DeletionCharacter`.
-        /// - `end_character`: `EndCharacter`.
-        /// - `end_timeout_ms`: `EndTimeoutMs`.
-        /// - `max_length`: `MaxLength`.
-        pub fn new(deletion_character: impl Into<Val<String>>, end_character: impl Into<Val<String>>, end_timeout_ms: impl Into<Val<i64>>, max_length: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// DtmfSpecification::new(DtmfSpecificationRequired {
+        ///     deletion_character: "...".into(),
+        ///     end_character: "...".into(),
+        ///     end_timeout_ms: 1.into(),
+        ///     max_length: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: DtmfSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeletionCharacter", deletion_character);
-            props.set("EndCharacter", end_character);
-            props.set("EndTimeoutMs", end_timeout_ms);
-            props.set("MaxLength", max_length);
+            props.set::<String>("DeletionCharacter", required.deletion_character);
+            props.set::<String>("EndCharacter", required.end_character);
+            props.set::<i64>("EndTimeoutMs", required.end_timeout_ms);
+            props.set::<i64>("MaxLength", required.max_length);
             DtmfSpecification { props }
         }
     }
@@ -2330,7 +2555,7 @@ pub mod bot {
     }
 
     impl TextInputSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `start_timeout_ms`: `StartTimeoutMs`.
         pub fn new(start_timeout_ms: impl Into<Val<i64>>) -> Self {
@@ -2353,7 +2578,7 @@ pub mod bot {
     }
 
     impl KendraConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kendra_index`: `KendraIndex`.
         pub fn new(kendra_index: impl Into<Val<String>>) -> Self {
@@ -2387,17 +2612,34 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`OutputContext`], by name: the argument of [`OutputContext::new`].
+    #[derive(Clone, Debug)]
+    pub struct OutputContextRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TimeToLiveInSeconds`.
+        pub time_to_live_in_seconds: Val<i64>,
+
+        /// CloudFormation property `TurnsToLive`.
+        pub turns_to_live: Val<i64>,
+    }
+
     impl OutputContext {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OutputContextRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `time_to_live_in_seconds`: `TimeToLiveInSeconds`.
-        /// - `turns_to_live`: `TurnsToLive`.
-        pub fn new(name: impl Into<Val<String>>, time_to_live_in_seconds: impl Into<Val<i64>>, turns_to_live: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// OutputContext::new(OutputContextRequired {
+        ///     name: "...".into(),
+        ///     time_to_live_in_seconds: 1.into(),
+        ///     turns_to_live: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: OutputContextRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TimeToLiveInSeconds", time_to_live_in_seconds);
-            props.set("TurnsToLive", turns_to_live);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("TimeToLiveInSeconds", required.time_to_live_in_seconds);
+            props.set::<i64>("TurnsToLive", required.turns_to_live);
             OutputContext { props }
         }
     }
@@ -2441,7 +2683,7 @@ pub mod bot {
     }
 
     impl QInConnectAssistantConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `assistant_arn`: `AssistantArn`.
         pub fn new(assistant_arn: impl Into<Val<String>>) -> Self {
@@ -2463,15 +2705,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`QnAIntentConfiguration`], by name: the argument of [`QnAIntentConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct QnAIntentConfigurationRequired {
+        /// CloudFormation property `BedrockModelConfiguration`.
+        pub bedrock_model_configuration: Val<BedrockModelSpecification>,
+
+        /// CloudFormation property `DataSourceConfiguration`.
+        pub data_source_configuration: Val<DataSourceConfiguration>,
+    }
+
     impl QnAIntentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`QnAIntentConfigurationRequired`]:
         ///
-        /// - `bedrock_model_configuration`: `BedrockModelConfiguration`.
-        /// - `data_source_configuration`: `DataSourceConfiguration`.
-        pub fn new(bedrock_model_configuration: impl Into<Val<BedrockModelSpecification>>, data_source_configuration: impl Into<Val<DataSourceConfiguration>>) -> Self {
+        /// ```text
+        /// QnAIntentConfiguration::new(QnAIntentConfigurationRequired {
+        ///     bedrock_model_configuration: BedrockModelSpecification::new(...).into(),
+        ///     data_source_configuration: DataSourceConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: QnAIntentConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BedrockModelConfiguration", bedrock_model_configuration);
-            props.set("DataSourceConfiguration", data_source_configuration);
+            props.set::<BedrockModelSpecification>("BedrockModelConfiguration", required.bedrock_model_configuration);
+            props.set::<DataSourceConfiguration>("DataSourceConfiguration", required.data_source_configuration);
             QnAIntentConfiguration { props }
         }
     }
@@ -2590,17 +2846,34 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`QnAKendraConfiguration`], by name: the argument of [`QnAKendraConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct QnAKendraConfigurationRequired {
+        /// CloudFormation property `ExactResponse`.
+        pub exact_response: Val<bool>,
+
+        /// CloudFormation property `KendraIndex`.
+        pub kendra_index: Val<String>,
+
+        /// CloudFormation property `QueryFilterStringEnabled`.
+        pub query_filter_string_enabled: Val<bool>,
+    }
+
     impl QnAKendraConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`QnAKendraConfigurationRequired`]:
         ///
-        /// - `exact_response`: `ExactResponse`.
-        /// - `kendra_index`: `KendraIndex`.
-        /// - `query_filter_string_enabled`: `QueryFilterStringEnabled`.
-        pub fn new(exact_response: impl Into<Val<bool>>, kendra_index: impl Into<Val<String>>, query_filter_string_enabled: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// QnAKendraConfiguration::new(QnAKendraConfigurationRequired {
+        ///     exact_response: true.into(),
+        ///     kendra_index: "...".into(),
+        ///     query_filter_string_enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: QnAKendraConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExactResponse", exact_response);
-            props.set("KendraIndex", kendra_index);
-            props.set("QueryFilterStringEnabled", query_filter_string_enabled);
+            props.set::<bool>("ExactResponse", required.exact_response);
+            props.set::<String>("KendraIndex", required.kendra_index);
+            props.set::<bool>("QueryFilterStringEnabled", required.query_filter_string_enabled);
             QnAKendraConfiguration { props }
         }
 
@@ -2706,7 +2979,7 @@ pub mod bot {
     }
 
     impl SampleUtterance {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `utterance`: `Utterance`.
         pub fn new(utterance: impl Into<Val<String>>) -> Self {
@@ -2728,15 +3001,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`SlotPriority`], by name: the argument of [`SlotPriority::new`].
+    #[derive(Clone, Debug)]
+    pub struct SlotPriorityRequired {
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// CloudFormation property `SlotName`.
+        pub slot_name: Val<String>,
+    }
+
     impl SlotPriority {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SlotPriorityRequired`]:
         ///
-        /// - `priority`: `Priority`.
-        /// - `slot_name`: `SlotName`.
-        pub fn new(priority: impl Into<Val<i64>>, slot_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SlotPriority::new(SlotPriorityRequired {
+        ///     priority: 1.into(),
+        ///     slot_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SlotPriorityRequired) -> Self {
             let mut props = Props::new();
-            props.set("Priority", priority);
-            props.set("SlotName", slot_name);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<String>("SlotName", required.slot_name);
             SlotPriority { props }
         }
     }
@@ -2753,17 +3040,34 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`Slot`], by name: the argument of [`Slot::new`].
+    #[derive(Clone, Debug)]
+    pub struct SlotRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `SlotTypeName`.
+        pub slot_type_name: Val<String>,
+
+        /// CloudFormation property `ValueElicitationSetting`.
+        pub value_elicitation_setting: Val<SlotValueElicitationSetting>,
+    }
+
     impl Slot {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SlotRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `slot_type_name`: `SlotTypeName`.
-        /// - `value_elicitation_setting`: `ValueElicitationSetting`.
-        pub fn new(name: impl Into<Val<String>>, slot_type_name: impl Into<Val<String>>, value_elicitation_setting: impl Into<Val<SlotValueElicitationSetting>>) -> Self {
+        /// ```text
+        /// Slot::new(SlotRequired {
+        ///     name: "...".into(),
+        ///     slot_type_name: "...".into(),
+        ///     value_elicitation_setting: SlotValueElicitationSetting::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SlotRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SlotTypeName", slot_type_name);
-            props.set("ValueElicitationSetting", value_elicitation_setting);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("SlotTypeName", required.slot_type_name);
+            props.set::<SlotValueElicitationSetting>("ValueElicitationSetting", required.value_elicitation_setting);
             Slot { props }
         }
 
@@ -2831,9 +3135,9 @@ pub mod bot {
     }
 
     impl ObfuscationSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `obfuscation_setting_type`: `ObfuscationSettingType`.
+        /// - `obfuscation_setting_type`: `ObfuscationSettingType`. Allowed values: the enum [`ObfuscationSettingType`].
         pub fn new(obfuscation_setting_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ObfuscationSettingType", obfuscation_setting_type);
@@ -2886,7 +3190,7 @@ pub mod bot {
     }
 
     impl Specifications {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value_elicitation_setting`: `ValueElicitationSetting`.
         pub fn new(value_elicitation_setting: impl Into<Val<SubSlotValueElicitationSetting>>) -> Self {
@@ -2965,7 +3269,7 @@ pub mod bot {
     }
 
     impl SlotDefaultValueSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `default_value_list`: `DefaultValueList`.
         pub fn new(default_value_list: impl Into<Val<Vec<SlotDefaultValue>>>) -> Self {
@@ -2988,7 +3292,7 @@ pub mod bot {
     }
 
     impl SlotDefaultValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `default_value`: `DefaultValue`.
         pub fn new(default_value: impl Into<Val<String>>) -> Self {
@@ -3010,15 +3314,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`WaitAndContinueSpecification`], by name: the argument of [`WaitAndContinueSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct WaitAndContinueSpecificationRequired {
+        /// CloudFormation property `ContinueResponse`.
+        pub continue_response: Val<ResponseSpecification>,
+
+        /// CloudFormation property `WaitingResponse`.
+        pub waiting_response: Val<ResponseSpecification>,
+    }
+
     impl WaitAndContinueSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`WaitAndContinueSpecificationRequired`]:
         ///
-        /// - `continue_response`: `ContinueResponse`.
-        /// - `waiting_response`: `WaitingResponse`.
-        pub fn new(continue_response: impl Into<Val<ResponseSpecification>>, waiting_response: impl Into<Val<ResponseSpecification>>) -> Self {
+        /// ```text
+        /// WaitAndContinueSpecification::new(WaitAndContinueSpecificationRequired {
+        ///     continue_response: ResponseSpecification::new(...).into(),
+        ///     waiting_response: ResponseSpecification::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: WaitAndContinueSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContinueResponse", continue_response);
-            props.set("WaitingResponse", waiting_response);
+            props.set::<ResponseSpecification>("ContinueResponse", required.continue_response);
+            props.set::<ResponseSpecification>("WaitingResponse", required.waiting_response);
             WaitAndContinueSpecification { props }
         }
 
@@ -3047,17 +3365,34 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`StillWaitingResponseSpecification`], by name: the argument of [`StillWaitingResponseSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct StillWaitingResponseSpecificationRequired {
+        /// CloudFormation property `FrequencyInSeconds`.
+        pub frequency_in_seconds: Val<i64>,
+
+        /// CloudFormation property `MessageGroupsList`.
+        pub message_groups_list: Val<Vec<MessageGroup>>,
+
+        /// CloudFormation property `TimeoutInSeconds`.
+        pub timeout_in_seconds: Val<i64>,
+    }
+
     impl StillWaitingResponseSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StillWaitingResponseSpecificationRequired`]:
         ///
-        /// - `frequency_in_seconds`: `FrequencyInSeconds`.
-        /// - `message_groups_list`: `MessageGroupsList`.
-        /// - `timeout_in_seconds`: `TimeoutInSeconds`.
-        pub fn new(frequency_in_seconds: impl Into<Val<i64>>, message_groups_list: impl Into<Val<Vec<MessageGroup>>>, timeout_in_seconds: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// StillWaitingResponseSpecification::new(StillWaitingResponseSpecificationRequired {
+        ///     frequency_in_seconds: 1.into(),
+        ///     message_groups_list: vec![MessageGroup::new(...)].into(),
+        ///     timeout_in_seconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: StillWaitingResponseSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FrequencyInSeconds", frequency_in_seconds);
-            props.set("MessageGroupsList", message_groups_list);
-            props.set("TimeoutInSeconds", timeout_in_seconds);
+            props.set::<i64>("FrequencyInSeconds", required.frequency_in_seconds);
+            props.set::<Vec<MessageGroup>>("MessageGroupsList", required.message_groups_list);
+            props.set::<i64>("TimeoutInSeconds", required.timeout_in_seconds);
             StillWaitingResponseSpecification { props }
         }
 
@@ -3081,9 +3416,9 @@ pub mod bot {
     }
 
     impl SlotValueElicitationSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `slot_constraint`: `SlotConstraint`.
+        /// - `slot_constraint`: `SlotConstraint`. Allowed values: the enum [`SlotConstraint`].
         pub fn new(slot_constraint: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SlotConstraint", slot_constraint);
@@ -3202,7 +3537,7 @@ pub mod bot {
     }
 
     impl SlotType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -3287,7 +3622,7 @@ pub mod bot {
     }
 
     impl SubSlotTypeComposition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -3373,15 +3708,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`GrammarSlotTypeSource`], by name: the argument of [`GrammarSlotTypeSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct GrammarSlotTypeSourceRequired {
+        /// CloudFormation property `S3BucketName`.
+        pub s3_bucket_name: Val<String>,
+
+        /// CloudFormation property `S3ObjectKey`.
+        pub s3_object_key: Val<String>,
+    }
+
     impl GrammarSlotTypeSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GrammarSlotTypeSourceRequired`]:
         ///
-        /// - `s3_bucket_name`: `S3BucketName`.
-        /// - `s3_object_key`: `S3ObjectKey`.
-        pub fn new(s3_bucket_name: impl Into<Val<String>>, s3_object_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// GrammarSlotTypeSource::new(GrammarSlotTypeSourceRequired {
+        ///     s3_bucket_name: "...".into(),
+        ///     s3_object_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GrammarSlotTypeSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3BucketName", s3_bucket_name);
-            props.set("S3ObjectKey", s3_object_key);
+            props.set::<String>("S3BucketName", required.s3_bucket_name);
+            props.set::<String>("S3ObjectKey", required.s3_object_key);
             GrammarSlotTypeSource { props }
         }
 
@@ -3405,7 +3754,7 @@ pub mod bot {
     }
 
     impl SlotTypeValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sample_value`: `SampleValue`.
         pub fn new(sample_value: impl Into<Val<SampleValue>>) -> Self {
@@ -3434,7 +3783,7 @@ pub mod bot {
     }
 
     impl SampleValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -3457,9 +3806,9 @@ pub mod bot {
     }
 
     impl SlotValueSelectionSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `resolution_strategy`: `ResolutionStrategy`.
+        /// - `resolution_strategy`: `ResolutionStrategy`. Allowed values: the enum [`ResolutionStrategy`].
         pub fn new(resolution_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ResolutionStrategy", resolution_strategy);
@@ -3500,7 +3849,7 @@ pub mod bot {
 
         /// The `AudioRecognitionStrategy` property.
         ///
-        /// Allowed values: `UseSlotValuesAsCustomVocabulary`.
+        /// Allowed values (the enum [`AudioRecognitionStrategy`]): `UseSlotValuesAsCustomVocabulary`.
         pub fn audio_recognition_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AudioRecognitionStrategy", value);
             self
@@ -3520,7 +3869,7 @@ pub mod bot {
     }
 
     impl SlotValueRegexFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `pattern`: `Pattern`.
         pub fn new(pattern: impl Into<Val<String>>) -> Self {
@@ -3557,7 +3906,7 @@ pub mod bot {
 
         /// The `SpeechModelPreference` property.
         ///
-        /// Allowed values: `Standard`, `Neural`, `Deepgram`, `Advanced`.
+        /// Allowed values (the enum [`SpeechModelPreference`]): `Standard`, `Neural`, `Deepgram`, `Advanced`.
         pub fn speech_model_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpeechModelPreference", value);
             self
@@ -3603,7 +3952,7 @@ pub mod bot {
     }
 
     impl DeepgramSpeechModelConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `api_token_secret_arn`: `ApiTokenSecretArn`.
         pub fn new(api_token_secret_arn: impl Into<Val<String>>) -> Self {
@@ -3632,7 +3981,7 @@ pub mod bot {
     }
 
     impl UnifiedSpeechSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speech_foundation_model`: `SpeechFoundationModel`.
         pub fn new(speech_foundation_model: impl Into<Val<SpeechFoundationModel>>) -> Self {
@@ -3655,7 +4004,7 @@ pub mod bot {
     }
 
     impl SpeechFoundationModel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_arn`: `ModelArn`.
         pub fn new(model_arn: impl Into<Val<String>>) -> Self {
@@ -3684,7 +4033,7 @@ pub mod bot {
     }
 
     impl VoiceSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `voice_id`: `VoiceId`.
         pub fn new(voice_id: impl Into<Val<String>>) -> Self {
@@ -3695,7 +4044,7 @@ pub mod bot {
 
         /// The `Engine` property.
         ///
-        /// Allowed values: `standard`, `neural`, `long-form`, `generative`.
+        /// Allowed values (the enum [`Engine`]): `standard`, `neural`, `long-form`, `generative`.
         pub fn engine(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Engine", value);
             self
@@ -3714,21 +4063,54 @@ pub mod bot {
         props: Props,
     }
 
-    impl BotMember {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BotMember`], by name: the argument of [`BotMember::new`].
+    #[derive(Clone, Debug)]
+    pub struct BotMemberRequired {
+        /// The alias ID of a bot that is a member of this network of bots.
         ///
-        /// - `bot_member_alias_id`: `BotMemberAliasId`, The alias ID of a bot that is a member of this network of bots.
-        /// - `bot_member_alias_name`: `BotMemberAliasName`, The alias name of a bot that is a member of this network of bots.
-        /// - `bot_member_id`: `BotMemberId`, The unique ID of a bot that is a member of this network of bots.
-        /// - `bot_member_name`: `BotMemberName`, The unique name of a bot that is a member of this network of bots.
-        /// - `bot_member_version`: `BotMemberVersion`, The version of a bot that is a member of this network of bots.
-        pub fn new(bot_member_alias_id: impl Into<Val<String>>, bot_member_alias_name: impl Into<Val<String>>, bot_member_id: impl Into<Val<String>>, bot_member_name: impl Into<Val<String>>, bot_member_version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BotMemberAliasId`.
+        pub bot_member_alias_id: Val<String>,
+
+        /// The alias name of a bot that is a member of this network of bots.
+        ///
+        /// CloudFormation property `BotMemberAliasName`.
+        pub bot_member_alias_name: Val<String>,
+
+        /// The unique ID of a bot that is a member of this network of bots.
+        ///
+        /// CloudFormation property `BotMemberId`.
+        pub bot_member_id: Val<String>,
+
+        /// The unique name of a bot that is a member of this network of bots.
+        ///
+        /// CloudFormation property `BotMemberName`.
+        pub bot_member_name: Val<String>,
+
+        /// The version of a bot that is a member of this network of bots.
+        ///
+        /// CloudFormation property `BotMemberVersion`.
+        pub bot_member_version: Val<String>,
+    }
+
+    impl BotMember {
+        /// Creates the value from its required properties, by name in [`BotMemberRequired`]:
+        ///
+        /// ```text
+        /// BotMember::new(BotMemberRequired {
+        ///     bot_member_alias_id: "...".into(),
+        ///     bot_member_alias_name: "...".into(),
+        ///     bot_member_id: "...".into(),
+        ///     bot_member_name: "...".into(),
+        ///     bot_member_version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BotMemberRequired) -> Self {
             let mut props = Props::new();
-            props.set("BotMemberAliasId", bot_member_alias_id);
-            props.set("BotMemberAliasName", bot_member_alias_name);
-            props.set("BotMemberId", bot_member_id);
-            props.set("BotMemberName", bot_member_name);
-            props.set("BotMemberVersion", bot_member_version);
+            props.set::<String>("BotMemberAliasId", required.bot_member_alias_id);
+            props.set::<String>("BotMemberAliasName", required.bot_member_alias_name);
+            props.set::<String>("BotMemberId", required.bot_member_id);
+            props.set::<String>("BotMemberName", required.bot_member_name);
+            props.set::<String>("BotMemberVersion", required.bot_member_version);
             BotMember { props }
         }
     }
@@ -3745,15 +4127,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3771,7 +4167,7 @@ pub mod bot {
     }
 
     impl BotDataPrivacy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `child_directed`: `ChildDirected`.
         pub fn new(child_directed: impl Into<Val<bool>>) -> Self {
@@ -3794,7 +4190,7 @@ pub mod bot {
     }
 
     impl BotErrorLogSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -3817,7 +4213,7 @@ pub mod bot {
     }
 
     impl Replication {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `replica_regions`: `ReplicaRegions`.
         pub fn new(replica_regions: impl Into<Val<Vec<String>>>) -> Self {
@@ -3883,15 +4279,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`BotAliasLocaleSettingsItem`], by name: the argument of [`BotAliasLocaleSettingsItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct BotAliasLocaleSettingsItemRequired {
+        /// CloudFormation property `BotAliasLocaleSetting`.
+        pub bot_alias_locale_setting: Val<BotAliasLocaleSettings>,
+
+        /// CloudFormation property `LocaleId`.
+        pub locale_id: Val<String>,
+    }
+
     impl BotAliasLocaleSettingsItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BotAliasLocaleSettingsItemRequired`]:
         ///
-        /// - `bot_alias_locale_setting`: `BotAliasLocaleSetting`.
-        /// - `locale_id`: `LocaleId`.
-        pub fn new(bot_alias_locale_setting: impl Into<Val<BotAliasLocaleSettings>>, locale_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BotAliasLocaleSettingsItem::new(BotAliasLocaleSettingsItemRequired {
+        ///     bot_alias_locale_setting: BotAliasLocaleSettings::new(...).into(),
+        ///     locale_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BotAliasLocaleSettingsItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("BotAliasLocaleSetting", bot_alias_locale_setting);
-            props.set("LocaleId", locale_id);
+            props.set::<BotAliasLocaleSettings>("BotAliasLocaleSetting", required.bot_alias_locale_setting);
+            props.set::<String>("LocaleId", required.locale_id);
             BotAliasLocaleSettingsItem { props }
         }
     }
@@ -3909,7 +4319,7 @@ pub mod bot {
     }
 
     impl BotAliasLocaleSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -3938,7 +4348,7 @@ pub mod bot {
     }
 
     impl CodeHookSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda_code_hook`: `LambdaCodeHook`.
         pub fn new(lambda_code_hook: impl Into<Val<LambdaCodeHook>>) -> Self {
@@ -3960,15 +4370,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`LambdaCodeHook`], by name: the argument of [`LambdaCodeHook::new`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCodeHookRequired {
+        /// CloudFormation property `CodeHookInterfaceVersion`.
+        pub code_hook_interface_version: Val<String>,
+
+        /// CloudFormation property `LambdaArn`.
+        pub lambda_arn: Val<String>,
+    }
+
     impl LambdaCodeHook {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LambdaCodeHookRequired`]:
         ///
-        /// - `code_hook_interface_version`: `CodeHookInterfaceVersion`.
-        /// - `lambda_arn`: `LambdaArn`.
-        pub fn new(code_hook_interface_version: impl Into<Val<String>>, lambda_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LambdaCodeHook::new(LambdaCodeHookRequired {
+        ///     code_hook_interface_version: "...".into(),
+        ///     lambda_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LambdaCodeHookRequired) -> Self {
             let mut props = Props::new();
-            props.set("CodeHookInterfaceVersion", code_hook_interface_version);
-            props.set("LambdaArn", lambda_arn);
+            props.set::<String>("CodeHookInterfaceVersion", required.code_hook_interface_version);
+            props.set::<String>("LambdaArn", required.lambda_arn);
             LambdaCodeHook { props }
         }
     }
@@ -4017,15 +4441,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`AudioLogSetting`], by name: the argument of [`AudioLogSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct AudioLogSettingRequired {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<AudioLogDestination>,
+
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+    }
+
     impl AudioLogSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AudioLogSettingRequired`]:
         ///
-        /// - `destination`: `Destination`.
-        /// - `enabled`: `Enabled`.
-        pub fn new(destination: impl Into<Val<AudioLogDestination>>, enabled: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// AudioLogSetting::new(AudioLogSettingRequired {
+        ///     destination: AudioLogDestination::new(...).into(),
+        ///     enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: AudioLogSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("Enabled", enabled);
+            props.set::<AudioLogDestination>("Destination", required.destination);
+            props.set::<bool>("Enabled", required.enabled);
             AudioLogSetting { props }
         }
     }
@@ -4043,7 +4481,7 @@ pub mod bot {
     }
 
     impl AudioLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_bucket`: `S3Bucket`.
         pub fn new(s3_bucket: impl Into<Val<S3BucketLogDestination>>) -> Self {
@@ -4065,15 +4503,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`S3BucketLogDestination`], by name: the argument of [`S3BucketLogDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3BucketLogDestinationRequired {
+        /// CloudFormation property `LogPrefix`.
+        pub log_prefix: Val<String>,
+
+        /// CloudFormation property `S3BucketArn`.
+        pub s3_bucket_arn: Val<String>,
+    }
+
     impl S3BucketLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3BucketLogDestinationRequired`]:
         ///
-        /// - `log_prefix`: `LogPrefix`.
-        /// - `s3_bucket_arn`: `S3BucketArn`.
-        pub fn new(log_prefix: impl Into<Val<String>>, s3_bucket_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3BucketLogDestination::new(S3BucketLogDestinationRequired {
+        ///     log_prefix: "...".into(),
+        ///     s3_bucket_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3BucketLogDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LogPrefix", log_prefix);
-            props.set("S3BucketArn", s3_bucket_arn);
+            props.set::<String>("LogPrefix", required.log_prefix);
+            props.set::<String>("S3BucketArn", required.s3_bucket_arn);
             S3BucketLogDestination { props }
         }
 
@@ -4096,15 +4548,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`TextLogSetting`], by name: the argument of [`TextLogSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct TextLogSettingRequired {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<TextLogDestination>,
+
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+    }
+
     impl TextLogSetting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TextLogSettingRequired`]:
         ///
-        /// - `destination`: `Destination`.
-        /// - `enabled`: `Enabled`.
-        pub fn new(destination: impl Into<Val<TextLogDestination>>, enabled: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// TextLogSetting::new(TextLogSettingRequired {
+        ///     destination: TextLogDestination::new(...).into(),
+        ///     enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: TextLogSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("Enabled", enabled);
+            props.set::<TextLogDestination>("Destination", required.destination);
+            props.set::<bool>("Enabled", required.enabled);
             TextLogSetting { props }
         }
     }
@@ -4122,7 +4588,7 @@ pub mod bot {
     }
 
     impl TextLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cloud_watch`: `CloudWatch`.
         pub fn new(cloud_watch: impl Into<Val<CloudWatchLogGroupLogDestination>>) -> Self {
@@ -4144,15 +4610,29 @@ pub mod bot {
         props: Props,
     }
 
+    /// The required properties of [`CloudWatchLogGroupLogDestination`], by name: the argument of [`CloudWatchLogGroupLogDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchLogGroupLogDestinationRequired {
+        /// CloudFormation property `CloudWatchLogGroupArn`.
+        pub cloud_watch_log_group_arn: Val<String>,
+
+        /// CloudFormation property `LogPrefix`.
+        pub log_prefix: Val<String>,
+    }
+
     impl CloudWatchLogGroupLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CloudWatchLogGroupLogDestinationRequired`]:
         ///
-        /// - `cloud_watch_log_group_arn`: `CloudWatchLogGroupArn`.
-        /// - `log_prefix`: `LogPrefix`.
-        pub fn new(cloud_watch_log_group_arn: impl Into<Val<String>>, log_prefix: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CloudWatchLogGroupLogDestination::new(CloudWatchLogGroupLogDestinationRequired {
+        ///     cloud_watch_log_group_arn: "...".into(),
+        ///     log_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CloudWatchLogGroupArn", cloud_watch_log_group_arn);
-            props.set("LogPrefix", log_prefix);
+            props.set::<String>("CloudWatchLogGroupArn", required.cloud_watch_log_group_arn);
+            props.set::<String>("LogPrefix", required.log_prefix);
             CloudWatchLogGroupLogDestination { props }
         }
     }
@@ -4170,7 +4650,7 @@ pub mod bot {
     }
 
     impl SentimentAnalysisSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `detect_sentiment`: `DetectSentiment`.
         pub fn new(detect_sentiment: impl Into<Val<bool>>) -> Self {
@@ -5123,28 +5603,187 @@ pub mod bot {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BotType` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        BotType {
+            Bot = "Bot",
+            BotNetwork = "BotNetwork",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SpeechDetectionSensitivity` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        SpeechDetectionSensitivity {
+            Default = "Default",
+            HighNoiseTolerance = "HighNoiseTolerance",
+            MaximumNoiseTolerance = "MaximumNoiseTolerance",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AudioType` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        AudioType {
+            MelodyChipperChime = "MELODY_CHIPPER_CHIME",
+            MelodyCuriousCrawl = "MELODY_CURIOUS_CRAWL",
+            MelodyRisingRipple = "MELODY_RISING_RIPPLE",
+            MelodyPatientPing = "MELODY_PATIENT_PING",
+            MelodyPonderingPong = "MELODY_PONDERING_PONG",
+            TypingKineticKeys = "TYPING_KINETIC_KEYS",
+            TypingQuietQwerty = "TYPING_QUIET_QWERTY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BedrockTraceStatus` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        BedrockTraceStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AssistedNluMode` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        AssistedNluMode {
+            Primary = "Primary",
+            Fallback = "Fallback",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        Type {
+            CloseIntent = "CloseIntent",
+            ConfirmIntent = "ConfirmIntent",
+            ElicitIntent = "ElicitIntent",
+            ElicitSlot = "ElicitSlot",
+            StartIntent = "StartIntent",
+            FulfillIntent = "FulfillIntent",
+            EndConversation = "EndConversation",
+            EvaluateConditional = "EvaluateConditional",
+            InvokeDialogCodeHook = "InvokeDialogCodeHook",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Shape` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        ShapeProperty {
+            Scalar = "Scalar",
+            List = "List",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MessageSelectionStrategy` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        MessageSelectionStrategy {
+            Random = "Random",
+            Ordered = "Ordered",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ObfuscationSettingType` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        ObfuscationSettingType {
+            None = "None",
+            DefaultObfuscation = "DefaultObfuscation",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SlotConstraint` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        SlotConstraint {
+            Required = "Required",
+            Optional = "Optional",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResolutionStrategy` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        ResolutionStrategy {
+            OriginalValue = "ORIGINAL_VALUE",
+            TopResolution = "TOP_RESOLUTION",
+            Concatenation = "CONCATENATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AudioRecognitionStrategy` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        AudioRecognitionStrategy {
+            UseSlotValuesAsCustomVocabulary = "UseSlotValuesAsCustomVocabulary",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SpeechModelPreference` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        SpeechModelPreference {
+            Standard = "Standard",
+            Neural = "Neural",
+            Deepgram = "Deepgram",
+            Advanced = "Advanced",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::Lex::Bot`; `.into()` makes a `Val<String>`.
+        Engine {
+            Standard = "standard",
+            Neural = "neural",
+            LongForm = "long-form",
+            Generative = "generative",
+        }
+    }
 }
 
 /// Resource Type definition for a Bot Alias, which enables you to change the version of a bot without updating applications that use the bot
 ///
 /// CloudFormation type `AWS::Lex::BotAlias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the bot alias.
+/// - `BotAliasId`: `handle.bot_alias_id()` → `Val<String>`. Unique ID of resource
+/// - `BotAliasStatus`: `handle.bot_alias_status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnBotAlias {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBotAlias`], by name: the argument of [`CfnBotAlias::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBotAliasRequired {
+    /// A unique identifier for a resource.
+    ///
+    /// CloudFormation property `BotAliasName`.
+    pub bot_alias_name: Val<String>,
+
+    /// Unique ID of resource
+    ///
+    /// CloudFormation property `BotId`.
+    ///
+    /// Changing it replaces the resource.
+    pub bot_id: Val<String>,
+}
+
 impl CfnBotAlias {
     pub const TYPE_NAME: &'static str = "AWS::Lex::BotAlias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBotAliasRequired`]:
     ///
-    /// - `bot_alias_name`: `BotAliasName`, A unique identifier for a resource.
-    /// - `bot_id`: `BotId`, Unique ID of resource
-    pub fn new(bot_alias_name: impl Into<Val<String>>, bot_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBotAlias::new(CfnBotAliasRequired {
+    ///     bot_alias_name: "...".into(),
+    ///     bot_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBotAliasRequired) -> Self {
         let mut props = Props::new();
-        props.set("BotAliasName", bot_alias_name);
-        props.set("BotId", bot_id);
+        props.set::<String>("BotAliasName", required.bot_alias_name);
+        props.set::<String>("BotId", required.bot_id);
         CfnBotAlias { props, options: ResourceOptions::default() }
     }
 
@@ -5257,15 +5896,33 @@ pub mod bot_alias {
         props: Props,
     }
 
-    impl BotAliasLocaleSettingsItem {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BotAliasLocaleSettingsItem`], by name: the argument of [`BotAliasLocaleSettingsItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct BotAliasLocaleSettingsItemRequired {
+        /// You can use this parameter to specify a specific Lambda function to run different functions in different locales.
         ///
-        /// - `bot_alias_locale_setting`: `BotAliasLocaleSetting`, You can use this parameter to specify a specific Lambda function to run different functions in different locales.
-        /// - `locale_id`: `LocaleId`, A string used to identify the locale
-        pub fn new(bot_alias_locale_setting: impl Into<Val<BotAliasLocaleSettings>>, locale_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BotAliasLocaleSetting`.
+        pub bot_alias_locale_setting: Val<BotAliasLocaleSettings>,
+
+        /// A string used to identify the locale
+        ///
+        /// CloudFormation property `LocaleId`.
+        pub locale_id: Val<String>,
+    }
+
+    impl BotAliasLocaleSettingsItem {
+        /// Creates the value from its required properties, by name in [`BotAliasLocaleSettingsItemRequired`]:
+        ///
+        /// ```text
+        /// BotAliasLocaleSettingsItem::new(BotAliasLocaleSettingsItemRequired {
+        ///     bot_alias_locale_setting: BotAliasLocaleSettings::new(...).into(),
+        ///     locale_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BotAliasLocaleSettingsItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("BotAliasLocaleSetting", bot_alias_locale_setting);
-            props.set("LocaleId", locale_id);
+            props.set::<BotAliasLocaleSettings>("BotAliasLocaleSetting", required.bot_alias_locale_setting);
+            props.set::<String>("LocaleId", required.locale_id);
             BotAliasLocaleSettingsItem { props }
         }
     }
@@ -5283,7 +5940,7 @@ pub mod bot_alias {
     }
 
     impl BotAliasLocaleSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether the Lambda code hook is enabled
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -5312,7 +5969,7 @@ pub mod bot_alias {
     }
 
     impl CodeHookSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `lambda_code_hook`: `LambdaCodeHook`, Contains information about code hooks that Amazon Lex calls during a conversation.
         pub fn new(lambda_code_hook: impl Into<Val<LambdaCodeHook>>) -> Self {
@@ -5334,15 +5991,33 @@ pub mod bot_alias {
         props: Props,
     }
 
-    impl LambdaCodeHook {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LambdaCodeHook`], by name: the argument of [`LambdaCodeHook::new`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCodeHookRequired {
+        /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
         ///
-        /// - `code_hook_interface_version`: `CodeHookInterfaceVersion`, The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
-        /// - `lambda_arn`: `LambdaArn`, The Amazon Resource Name (ARN) of the Lambda function.
-        pub fn new(code_hook_interface_version: impl Into<Val<String>>, lambda_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CodeHookInterfaceVersion`.
+        pub code_hook_interface_version: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the Lambda function.
+        ///
+        /// CloudFormation property `LambdaArn`.
+        pub lambda_arn: Val<String>,
+    }
+
+    impl LambdaCodeHook {
+        /// Creates the value from its required properties, by name in [`LambdaCodeHookRequired`]:
+        ///
+        /// ```text
+        /// LambdaCodeHook::new(LambdaCodeHookRequired {
+        ///     code_hook_interface_version: "...".into(),
+        ///     lambda_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LambdaCodeHookRequired) -> Self {
             let mut props = Props::new();
-            props.set("CodeHookInterfaceVersion", code_hook_interface_version);
-            props.set("LambdaArn", lambda_arn);
+            props.set::<String>("CodeHookInterfaceVersion", required.code_hook_interface_version);
+            props.set::<String>("LambdaArn", required.lambda_arn);
             LambdaCodeHook { props }
         }
     }
@@ -5359,15 +6034,33 @@ pub mod bot_alias {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5416,15 +6109,31 @@ pub mod bot_alias {
         props: Props,
     }
 
-    impl AudioLogSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AudioLogSetting`], by name: the argument of [`AudioLogSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct AudioLogSettingRequired {
+        /// The location of audio log files collected when conversation logging is enabled for a bot.
         ///
-        /// - `destination`: `Destination`, The location of audio log files collected when conversation logging is enabled for a bot.
-        /// - `enabled`: `Enabled`.
-        pub fn new(destination: impl Into<Val<AudioLogDestination>>, enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<AudioLogDestination>,
+
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+    }
+
+    impl AudioLogSetting {
+        /// Creates the value from its required properties, by name in [`AudioLogSettingRequired`]:
+        ///
+        /// ```text
+        /// AudioLogSetting::new(AudioLogSettingRequired {
+        ///     destination: AudioLogDestination::new(...).into(),
+        ///     enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: AudioLogSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("Enabled", enabled);
+            props.set::<AudioLogDestination>("Destination", required.destination);
+            props.set::<bool>("Enabled", required.enabled);
             AudioLogSetting { props }
         }
     }
@@ -5442,7 +6151,7 @@ pub mod bot_alias {
     }
 
     impl AudioLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_bucket`: `S3Bucket`, Specifies an Amazon S3 bucket for logging audio conversations
         pub fn new(s3_bucket: impl Into<Val<S3BucketLogDestination>>) -> Self {
@@ -5464,15 +6173,33 @@ pub mod bot_alias {
         props: Props,
     }
 
-    impl S3BucketLogDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3BucketLogDestination`], by name: the argument of [`S3BucketLogDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3BucketLogDestinationRequired {
+        /// The Amazon S3 key of the deployment package.
         ///
-        /// - `log_prefix`: `LogPrefix`, The Amazon S3 key of the deployment package.
-        /// - `s3_bucket_arn`: `S3BucketArn`, The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
-        pub fn new(log_prefix: impl Into<Val<String>>, s3_bucket_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LogPrefix`.
+        pub log_prefix: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
+        ///
+        /// CloudFormation property `S3BucketArn`.
+        pub s3_bucket_arn: Val<String>,
+    }
+
+    impl S3BucketLogDestination {
+        /// Creates the value from its required properties, by name in [`S3BucketLogDestinationRequired`]:
+        ///
+        /// ```text
+        /// S3BucketLogDestination::new(S3BucketLogDestinationRequired {
+        ///     log_prefix: "...".into(),
+        ///     s3_bucket_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3BucketLogDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LogPrefix", log_prefix);
-            props.set("S3BucketArn", s3_bucket_arn);
+            props.set::<String>("LogPrefix", required.log_prefix);
+            props.set::<String>("S3BucketArn", required.s3_bucket_arn);
             S3BucketLogDestination { props }
         }
 
@@ -5495,15 +6222,31 @@ pub mod bot_alias {
         props: Props,
     }
 
-    impl TextLogSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TextLogSetting`], by name: the argument of [`TextLogSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct TextLogSettingRequired {
+        /// Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
         ///
-        /// - `destination`: `Destination`, Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
-        /// - `enabled`: `Enabled`.
-        pub fn new(destination: impl Into<Val<TextLogDestination>>, enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<TextLogDestination>,
+
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+    }
+
+    impl TextLogSetting {
+        /// Creates the value from its required properties, by name in [`TextLogSettingRequired`]:
+        ///
+        /// ```text
+        /// TextLogSetting::new(TextLogSettingRequired {
+        ///     destination: TextLogDestination::new(...).into(),
+        ///     enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: TextLogSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("Enabled", enabled);
+            props.set::<TextLogDestination>("Destination", required.destination);
+            props.set::<bool>("Enabled", required.enabled);
             TextLogSetting { props }
         }
     }
@@ -5521,7 +6264,7 @@ pub mod bot_alias {
     }
 
     impl TextLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cloud_watch`: `CloudWatch`.
         pub fn new(cloud_watch: impl Into<Val<CloudWatchLogGroupLogDestination>>) -> Self {
@@ -5543,15 +6286,33 @@ pub mod bot_alias {
         props: Props,
     }
 
-    impl CloudWatchLogGroupLogDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CloudWatchLogGroupLogDestination`], by name: the argument of [`CloudWatchLogGroupLogDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchLogGroupLogDestinationRequired {
+        /// A string used to identify the groupArn for the Cloudwatch Log Group
         ///
-        /// - `cloud_watch_log_group_arn`: `CloudWatchLogGroupArn`, A string used to identify the groupArn for the Cloudwatch Log Group
-        /// - `log_prefix`: `LogPrefix`, A string containing the value for the Log Prefix
-        pub fn new(cloud_watch_log_group_arn: impl Into<Val<String>>, log_prefix: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CloudWatchLogGroupArn`.
+        pub cloud_watch_log_group_arn: Val<String>,
+
+        /// A string containing the value for the Log Prefix
+        ///
+        /// CloudFormation property `LogPrefix`.
+        pub log_prefix: Val<String>,
+    }
+
+    impl CloudWatchLogGroupLogDestination {
+        /// Creates the value from its required properties, by name in [`CloudWatchLogGroupLogDestinationRequired`]:
+        ///
+        /// ```text
+        /// CloudWatchLogGroupLogDestination::new(CloudWatchLogGroupLogDestinationRequired {
+        ///     cloud_watch_log_group_arn: "...".into(),
+        ///     log_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CloudWatchLogGroupArn", cloud_watch_log_group_arn);
-            props.set("LogPrefix", log_prefix);
+            props.set::<String>("CloudWatchLogGroupArn", required.cloud_watch_log_group_arn);
+            props.set::<String>("LogPrefix", required.log_prefix);
             CloudWatchLogGroupLogDestination { props }
         }
     }
@@ -5569,7 +6330,7 @@ pub mod bot_alias {
     }
 
     impl SentimentAnalysisSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `detect_sentiment`: `DetectSentiment`, Enable to call Amazon Comprehend for Sentiment natively within Lex
         pub fn new(detect_sentiment: impl Into<Val<bool>>) -> Self {
@@ -5680,23 +6441,53 @@ pub mod bot_alias {
 /// Resource Type definition for bot versions, a numbered snapshot of your work that you can publish for use in different parts of your workflow, such as development, beta deployment, and production.
 ///
 /// CloudFormation type `AWS::Lex::BotVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BotVersion`: `handle.bot_version()` → `Val<String>`. The version of a bot.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnBotVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBotVersion`], by name: the argument of [`CfnBotVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBotVersionRequired {
+    /// Unique ID of resource
+    ///
+    /// CloudFormation property `BotId`.
+    ///
+    /// Changing it replaces the resource.
+    pub bot_id: Val<String>,
+
+    /// Specifies the locales that Amazon Lex adds to this version. You can choose the Draft version or any other previously published version for each locale.
+    ///
+    /// CloudFormation property `BotVersionLocaleSpecification`.
+    ///
+    /// Write-only.
+    pub bot_version_locale_specification: Val<Vec<bot_version::BotVersionLocaleSpecification>>,
+}
+
 impl CfnBotVersion {
     pub const TYPE_NAME: &'static str = "AWS::Lex::BotVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBotVersionRequired`]:
     ///
-    /// - `bot_id`: `BotId`, Unique ID of resource
-    /// - `bot_version_locale_specification`: `BotVersionLocaleSpecification`, Specifies the locales that Amazon Lex adds to this version. You can choose the Draft version or any other previously published version for each locale.
-    pub fn new(bot_id: impl Into<Val<String>>, bot_version_locale_specification: impl Into<Val<Vec<bot_version::BotVersionLocaleSpecification>>>) -> Self {
+    /// ```text
+    /// CfnBotVersion::new(CfnBotVersionRequired {
+    ///     bot_id: "...".into(),
+    ///     bot_version_locale_specification: vec![bot_version::BotVersionLocaleSpecification::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBotVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("BotId", bot_id);
-        props.set("BotVersionLocaleSpecification", bot_version_locale_specification);
+        props.set::<String>("BotId", required.bot_id);
+        props.set::<Vec<bot_version::BotVersionLocaleSpecification>>("BotVersionLocaleSpecification", required.bot_version_locale_specification);
         CfnBotVersion { props, options: ResourceOptions::default() }
     }
 
@@ -5763,15 +6554,33 @@ pub mod bot_version {
         props: Props,
     }
 
-    impl BotVersionLocaleSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BotVersionLocaleSpecification`], by name: the argument of [`BotVersionLocaleSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct BotVersionLocaleSpecificationRequired {
+        /// The version of a bot used for a bot locale.
         ///
-        /// - `bot_version_locale_details`: `BotVersionLocaleDetails`, The version of a bot used for a bot locale.
-        /// - `locale_id`: `LocaleId`, The identifier of the language and locale that the bot will be used in.
-        pub fn new(bot_version_locale_details: impl Into<Val<BotVersionLocaleDetails>>, locale_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BotVersionLocaleDetails`.
+        pub bot_version_locale_details: Val<BotVersionLocaleDetails>,
+
+        /// The identifier of the language and locale that the bot will be used in.
+        ///
+        /// CloudFormation property `LocaleId`.
+        pub locale_id: Val<String>,
+    }
+
+    impl BotVersionLocaleSpecification {
+        /// Creates the value from its required properties, by name in [`BotVersionLocaleSpecificationRequired`]:
+        ///
+        /// ```text
+        /// BotVersionLocaleSpecification::new(BotVersionLocaleSpecificationRequired {
+        ///     bot_version_locale_details: BotVersionLocaleDetails::new(...).into(),
+        ///     locale_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BotVersionLocaleSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BotVersionLocaleDetails", bot_version_locale_details);
-            props.set("LocaleId", locale_id);
+            props.set::<BotVersionLocaleDetails>("BotVersionLocaleDetails", required.bot_version_locale_details);
+            props.set::<String>("LocaleId", required.locale_id);
             BotVersionLocaleSpecification { props }
         }
     }
@@ -5789,7 +6598,7 @@ pub mod bot_version {
     }
 
     impl BotVersionLocaleDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_bot_version`: `SourceBotVersion`, The version of a bot.
         pub fn new(source_bot_version: impl Into<Val<String>>) -> Self {
@@ -5823,23 +6632,50 @@ pub mod bot_version {
 /// Resource Type definition for a resource policy with specified policy statements that attaches to a Lex bot or bot alias.
 ///
 /// CloudFormation type `AWS::Lex::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The Physical ID of the resource policy.
+/// - `RevisionId`: `handle.revision_id()` → `Val<String>`. The current revision of the resource policy. Use the revision ID to make sure that you are updating the most current version of a resource policy when you add a policy statement to a resource, delete a resource, or update a resource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+
+    /// The Amazon Resource Name (ARN) of the bot or bot alias that the resource policy is attached to.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::Lex::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy`: `Policy`.
-    /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the bot or bot alias that the resource policy is attached to.
-    pub fn new(policy: impl Into<Val<Json>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy: serde_json::json!({ ... }).into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Policy", policy);
-        props.set("ResourceArn", resource_arn);
+        props.set::<Json>("Policy", required.policy);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }

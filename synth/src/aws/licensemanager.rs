@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Val};
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::LicenseManager::Grant`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GrantArn`: `handle.grant_arn()` → `Val<String>`. Arn of the grant.
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the grant.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GrantArn`.
 #[derive(Clone, Debug)]
 pub struct CfnGrant {
     props: Props,
@@ -32,6 +40,8 @@ impl CfnGrant {
     }
 
     /// The `AllowedOperations` property.
+    ///
+    /// Allowed values of each item (the enum [`grant::AllowedOperations`]): `CheckInLicense`, `CheckoutBorrowLicense`, `CheckoutLicense`, `CreateGrant`, `CreateToken`, `ExtendConsumptionLicense`, `ListPurchasedLicenses`.
     ///
     /// Write-only.
     pub fn allowed_operations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -67,7 +77,7 @@ impl CfnGrant {
 
     /// The `Status` property.
     ///
-    /// Allowed values: `ACTIVE`, `DELETED`, `DISABLED`, `FAILED_WORKFLOW`, `PENDING_ACCEPT`, `PENDING_DELETE`, `PENDING_WORKFLOW`, `REJECTED`, `WORKFLOW_COMPLETED`.
+    /// Allowed values (the enum [`grant::Status`]): `ACTIVE`, `DELETED`, `DISABLED`, `FAILED_WORKFLOW`, `PENDING_ACCEPT`, `PENDING_DELETE`, `PENDING_WORKFLOW`, `REJECTED`, `WORKFLOW_COMPLETED`.
     ///
     /// Write-only.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
@@ -134,10 +144,10 @@ pub(crate) static GRANT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGrant`].
+/// Property types and enums of the allowed values of [`CfnGrant`].
 pub mod grant {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -145,15 +155,33 @@ pub mod grant {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -163,42 +191,124 @@ pub mod grant {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `AllowedOperations` in `AWS::LicenseManager::Grant`; `.into()` makes a `Val<String>`.
+        AllowedOperations {
+            CheckInLicense = "CheckInLicense",
+            CheckoutBorrowLicense = "CheckoutBorrowLicense",
+            CheckoutLicense = "CheckoutLicense",
+            CreateGrant = "CreateGrant",
+            CreateToken = "CreateToken",
+            ExtendConsumptionLicense = "ExtendConsumptionLicense",
+            ListPurchasedLicenses = "ListPurchasedLicenses",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::LicenseManager::Grant`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Deleted = "DELETED",
+            Disabled = "DISABLED",
+            FailedWorkflow = "FAILED_WORKFLOW",
+            PendingAccept = "PENDING_ACCEPT",
+            PendingDelete = "PENDING_DELETE",
+            PendingWorkflow = "PENDING_WORKFLOW",
+            Rejected = "REJECTED",
+            WorkflowCompleted = "WORKFLOW_COMPLETED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::LicenseManager::License
 ///
 /// CloudFormation type `AWS::LicenseManager::License`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LicenseArn`: `handle.license_arn()` → `Val<String>`. Amazon Resource Name is a unique name for each resource.
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the license.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LicenseArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLicense {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLicense`], by name: the argument of [`CfnLicense::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLicenseRequired {
+    /// Beneficiary of the license.
+    ///
+    /// CloudFormation property `Beneficiary`.
+    pub beneficiary: Val<String>,
+
+    /// CloudFormation property `ConsumptionConfiguration`.
+    pub consumption_configuration: Val<license::ConsumptionConfiguration>,
+
+    /// CloudFormation property `Entitlements`.
+    pub entitlements: Val<Vec<license::Entitlement>>,
+
+    /// Home region for the created license.
+    ///
+    /// CloudFormation property `HomeRegion`.
+    pub home_region: Val<String>,
+
+    /// CloudFormation property `Issuer`.
+    pub issuer: Val<license::IssuerData>,
+
+    /// Name for the created license.
+    ///
+    /// CloudFormation property `LicenseName`.
+    pub license_name: Val<String>,
+
+    /// Product name for the created license.
+    ///
+    /// CloudFormation property `ProductName`.
+    pub product_name: Val<String>,
+
+    /// ProductSKU of the license.
+    ///
+    /// CloudFormation property `ProductSKU`.
+    pub product_sku: Val<String>,
+
+    /// CloudFormation property `Validity`.
+    pub validity: Val<license::ValidityDateFormat>,
+}
+
 impl CfnLicense {
     pub const TYPE_NAME: &'static str = "AWS::LicenseManager::License";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLicenseRequired`]:
     ///
-    /// - `beneficiary`: `Beneficiary`, Beneficiary of the license.
-    /// - `consumption_configuration`: `ConsumptionConfiguration`.
-    /// - `entitlements`: `Entitlements`.
-    /// - `home_region`: `HomeRegion`, Home region for the created license.
-    /// - `issuer`: `Issuer`.
-    /// - `license_name`: `LicenseName`, Name for the created license.
-    /// - `product_name`: `ProductName`, Product name for the created license.
-    /// - `product_sku`: `ProductSKU`, ProductSKU of the license.
-    /// - `validity`: `Validity`.
-    pub fn new(beneficiary: impl Into<Val<String>>, consumption_configuration: impl Into<Val<license::ConsumptionConfiguration>>, entitlements: impl Into<Val<Vec<license::Entitlement>>>, home_region: impl Into<Val<String>>, issuer: impl Into<Val<license::IssuerData>>, license_name: impl Into<Val<String>>, product_name: impl Into<Val<String>>, product_sku: impl Into<Val<String>>, validity: impl Into<Val<license::ValidityDateFormat>>) -> Self {
+    /// ```text
+    /// CfnLicense::new(CfnLicenseRequired {
+    ///     beneficiary: "...".into(),
+    ///     consumption_configuration: license::ConsumptionConfiguration::new(...).into(),
+    ///     entitlements: vec![license::Entitlement::new(...)].into(),
+    ///     home_region: "...".into(),
+    ///     issuer: license::IssuerData::new(...).into(),
+    ///     license_name: "...".into(),
+    ///     product_name: "...".into(),
+    ///     product_sku: "...".into(),
+    ///     validity: license::ValidityDateFormat::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLicenseRequired) -> Self {
         let mut props = Props::new();
-        props.set("Beneficiary", beneficiary);
-        props.set("ConsumptionConfiguration", consumption_configuration);
-        props.set("Entitlements", entitlements);
-        props.set("HomeRegion", home_region);
-        props.set("Issuer", issuer);
-        props.set("LicenseName", license_name);
-        props.set("ProductName", product_name);
-        props.set("ProductSKU", product_sku);
-        props.set("Validity", validity);
+        props.set::<String>("Beneficiary", required.beneficiary);
+        props.set::<license::ConsumptionConfiguration>("ConsumptionConfiguration", required.consumption_configuration);
+        props.set::<Vec<license::Entitlement>>("Entitlements", required.entitlements);
+        props.set::<String>("HomeRegion", required.home_region);
+        props.set::<license::IssuerData>("Issuer", required.issuer);
+        props.set::<String>("LicenseName", required.license_name);
+        props.set::<String>("ProductName", required.product_name);
+        props.set::<String>("ProductSKU", required.product_sku);
+        props.set::<license::ValidityDateFormat>("Validity", required.validity);
         CfnLicense { props, options: ResourceOptions::default() }
     }
 
@@ -273,11 +383,11 @@ pub(crate) static LICENSE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLicense`].
+/// Property types and enums of the allowed values of [`CfnLicense`].
 pub mod license {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::LicenseManager::License`.
     #[derive(Clone, Debug)]
@@ -306,7 +416,7 @@ pub mod license {
 
         /// The `RenewType` property.
         ///
-        /// Allowed values: `Monthly`, `None`, `Weekly`.
+        /// Allowed values (the enum [`RenewType`]): `Monthly`, `None`, `Weekly`.
         pub fn renew_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RenewType", value);
             self
@@ -325,15 +435,29 @@ pub mod license {
         props: Props,
     }
 
+    /// The required properties of [`BorrowConfiguration`], by name: the argument of [`BorrowConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct BorrowConfigurationRequired {
+        /// CloudFormation property `AllowEarlyCheckIn`.
+        pub allow_early_check_in: Val<bool>,
+
+        /// CloudFormation property `MaxTimeToLiveInMinutes`.
+        pub max_time_to_live_in_minutes: Val<i64>,
+    }
+
     impl BorrowConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BorrowConfigurationRequired`]:
         ///
-        /// - `allow_early_check_in`: `AllowEarlyCheckIn`.
-        /// - `max_time_to_live_in_minutes`: `MaxTimeToLiveInMinutes`.
-        pub fn new(allow_early_check_in: impl Into<Val<bool>>, max_time_to_live_in_minutes: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// BorrowConfiguration::new(BorrowConfigurationRequired {
+        ///     allow_early_check_in: true.into(),
+        ///     max_time_to_live_in_minutes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: BorrowConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowEarlyCheckIn", allow_early_check_in);
-            props.set("MaxTimeToLiveInMinutes", max_time_to_live_in_minutes);
+            props.set::<bool>("AllowEarlyCheckIn", required.allow_early_check_in);
+            props.set::<i64>("MaxTimeToLiveInMinutes", required.max_time_to_live_in_minutes);
             BorrowConfiguration { props }
         }
     }
@@ -351,7 +475,7 @@ pub mod license {
     }
 
     impl ProvisionalConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_time_to_live_in_minutes`: `MaxTimeToLiveInMinutes`.
         pub fn new(max_time_to_live_in_minutes: impl Into<Val<i64>>) -> Self {
@@ -373,15 +497,31 @@ pub mod license {
         props: Props,
     }
 
-    impl Entitlement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Entitlement`], by name: the argument of [`Entitlement::new`].
+    #[derive(Clone, Debug)]
+    pub struct EntitlementRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Unit`.
         ///
-        /// - `name`: `Name`.
-        /// - `unit`: `Unit`.
-        pub fn new(name: impl Into<Val<String>>, unit: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Unit`]): `Bits`, `Bits/Second`, `Bytes`, `Bytes/Second`, `Count`, `Count/Second`, `Gigabits`, `Gigabits/Second`, `Gigabytes`, `Gigabytes/Second`, `Kilobits`, `Kilobits/Second`, `Kilobytes`, `Kilobytes/Second`, `Megabits`, `Megabits/Second`, `Megabytes`, `Megabytes/Second`, `Microseconds`, `Milliseconds`, `None`, `Percent`, `Seconds`, `Terabits` and 3 more.
+        pub unit: Val<String>,
+    }
+
+    impl Entitlement {
+        /// Creates the value from its required properties, by name in [`EntitlementRequired`]:
+        ///
+        /// ```text
+        /// Entitlement::new(EntitlementRequired {
+        ///     name: "...".into(),
+        ///     unit: Unit::Bits.into(),
+        /// })
+        /// ```
+        pub fn new(required: EntitlementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Unit", unit);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Unit", required.unit);
             Entitlement { props }
         }
 
@@ -423,7 +563,7 @@ pub mod license {
     }
 
     impl IssuerData {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -451,15 +591,29 @@ pub mod license {
         props: Props,
     }
 
+    /// The required properties of [`Metadata`], by name: the argument of [`Metadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetadataRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Metadata {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetadataRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Metadata::new(MetadataRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             Metadata { props }
         }
     }
@@ -476,15 +630,33 @@ pub mod license {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -501,15 +673,33 @@ pub mod license {
         props: Props,
     }
 
-    impl ValidityDateFormat {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ValidityDateFormat`], by name: the argument of [`ValidityDateFormat::new`].
+    #[derive(Clone, Debug)]
+    pub struct ValidityDateFormatRequired {
+        /// Validity begin date for the license.
         ///
-        /// - `begin`: `Begin`, Validity begin date for the license.
-        /// - `end`: `End`, Validity begin date for the license.
-        pub fn new(begin: impl Into<Val<String>>, end: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Begin`.
+        pub begin: Val<String>,
+
+        /// Validity begin date for the license.
+        ///
+        /// CloudFormation property `End`.
+        pub end: Val<String>,
+    }
+
+    impl ValidityDateFormat {
+        /// Creates the value from its required properties, by name in [`ValidityDateFormatRequired`]:
+        ///
+        /// ```text
+        /// ValidityDateFormat::new(ValidityDateFormatRequired {
+        ///     begin: "...".into(),
+        ///     end: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ValidityDateFormatRequired) -> Self {
             let mut props = Props::new();
-            props.set("Begin", begin);
-            props.set("End", end);
+            props.set::<String>("Begin", required.begin);
+            props.set::<String>("End", required.end);
             ValidityDateFormat { props }
         }
     }
@@ -541,30 +731,105 @@ pub mod license {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RenewType` in `AWS::LicenseManager::License`; `.into()` makes a `Val<String>`.
+        RenewType {
+            Monthly = "Monthly",
+            None = "None",
+            Weekly = "Weekly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::LicenseManager::License`; `.into()` makes a `Val<String>`.
+        Unit {
+            Bits = "Bits",
+            BitsSecond = "Bits/Second",
+            Bytes = "Bytes",
+            BytesSecond = "Bytes/Second",
+            Count = "Count",
+            CountSecond = "Count/Second",
+            Gigabits = "Gigabits",
+            GigabitsSecond = "Gigabits/Second",
+            Gigabytes = "Gigabytes",
+            GigabytesSecond = "Gigabytes/Second",
+            Kilobits = "Kilobits",
+            KilobitsSecond = "Kilobits/Second",
+            Kilobytes = "Kilobytes",
+            KilobytesSecond = "Kilobytes/Second",
+            Megabits = "Megabits",
+            MegabitsSecond = "Megabits/Second",
+            Megabytes = "Megabytes",
+            MegabytesSecond = "Megabytes/Second",
+            Microseconds = "Microseconds",
+            Milliseconds = "Milliseconds",
+            None = "None",
+            Percent = "Percent",
+            Seconds = "Seconds",
+            Terabits = "Terabits",
+            TerabitsSecond = "Terabits/Second",
+            Terabytes = "Terabytes",
+            TerabytesSecond = "Terabytes/Second",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::LicenseManager::LicenseAssetGroup
 ///
 /// CloudFormation type `AWS::LicenseManager::LicenseAssetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LicenseAssetGroupArn`: `handle.license_asset_group_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the license asset group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LicenseAssetGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLicenseAssetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLicenseAssetGroup`], by name: the argument of [`CfnLicenseAssetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLicenseAssetGroupRequired {
+    /// ARNs of associated license asset rulesets.
+    ///
+    /// CloudFormation property `AssociatedLicenseAssetRulesetARNs`.
+    pub associated_license_asset_ruleset_arns: Val<Vec<String>>,
+
+    /// License asset group configurations.
+    ///
+    /// CloudFormation property `LicenseAssetGroupConfigurations`.
+    ///
+    /// Changing it replaces the resource.
+    pub license_asset_group_configurations: Val<Vec<license_asset_group::LicenseAssetGroupConfiguration>>,
+
+    /// License asset group name.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnLicenseAssetGroup {
     pub const TYPE_NAME: &'static str = "AWS::LicenseManager::LicenseAssetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLicenseAssetGroupRequired`]:
     ///
-    /// - `associated_license_asset_ruleset_arns`: `AssociatedLicenseAssetRulesetARNs`, ARNs of associated license asset rulesets.
-    /// - `license_asset_group_configurations`: `LicenseAssetGroupConfigurations`, License asset group configurations.
-    /// - `name`: `Name`, License asset group name.
-    pub fn new(associated_license_asset_ruleset_arns: impl Into<Val<Vec<String>>>, license_asset_group_configurations: impl Into<Val<Vec<license_asset_group::LicenseAssetGroupConfiguration>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLicenseAssetGroup::new(CfnLicenseAssetGroupRequired {
+    ///     associated_license_asset_ruleset_arns: vec!["..."].into(),
+    ///     license_asset_group_configurations: vec![license_asset_group::LicenseAssetGroupConfiguration::new(...)].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLicenseAssetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("AssociatedLicenseAssetRulesetARNs", associated_license_asset_ruleset_arns);
-        props.set("LicenseAssetGroupConfigurations", license_asset_group_configurations);
-        props.set("Name", name);
+        props.set::<Vec<String>>("AssociatedLicenseAssetRulesetARNs", required.associated_license_asset_ruleset_arns);
+        props.set::<Vec<license_asset_group::LicenseAssetGroupConfiguration>>("LicenseAssetGroupConfigurations", required.license_asset_group_configurations);
+        props.set::<String>("Name", required.name);
         CfnLicenseAssetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -702,15 +967,29 @@ pub mod license_asset_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -733,23 +1012,49 @@ pub mod license_asset_group {
 /// Resource schema for AWS::LicenseManager::LicenseAssetRuleSet.
 ///
 /// CloudFormation type `AWS::LicenseManager::LicenseAssetRuleSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LicenseAssetRulesetArn`: `handle.license_asset_ruleset_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the license asset ruleset.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LicenseAssetRulesetArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLicenseAssetRuleSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLicenseAssetRuleSet`], by name: the argument of [`CfnLicenseAssetRuleSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLicenseAssetRuleSetRequired {
+    /// License asset ruleset name.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// License asset rules.
+    ///
+    /// CloudFormation property `Rules`.
+    pub rules: Val<Vec<license_asset_rule_set::LicenseAssetRule>>,
+}
+
 impl CfnLicenseAssetRuleSet {
     pub const TYPE_NAME: &'static str = "AWS::LicenseManager::LicenseAssetRuleSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLicenseAssetRuleSetRequired`]:
     ///
-    /// - `name`: `Name`, License asset ruleset name.
-    /// - `rules`: `Rules`, License asset rules.
-    pub fn new(name: impl Into<Val<String>>, rules: impl Into<Val<Vec<license_asset_rule_set::LicenseAssetRule>>>) -> Self {
+    /// ```text
+    /// CfnLicenseAssetRuleSet::new(CfnLicenseAssetRuleSetRequired {
+    ///     name: "...".into(),
+    ///     rules: vec![license_asset_rule_set::LicenseAssetRule::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLicenseAssetRuleSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Rules", rules);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<license_asset_rule_set::LicenseAssetRule>>("Rules", required.rules);
         CfnLicenseAssetRuleSet { props, options: ResourceOptions::default() }
     }
 
@@ -823,7 +1128,7 @@ pub mod license_asset_rule_set {
     }
 
     impl LicenseAssetRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rule_statement`: `RuleStatement`, Rule statement. Specify exactly one of InstanceRuleStatement, LicenseRuleStatement, or LicenseConfigurationRuleStatement.
         pub fn new(rule_statement: impl Into<Val<RuleStatement>>) -> Self {
@@ -947,17 +1252,40 @@ pub mod license_asset_rule_set {
         props: Props,
     }
 
-    impl MatchingRuleStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MatchingRuleStatement`], by name: the argument of [`MatchingRuleStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct MatchingRuleStatementRequired {
+        /// Constraint (e.g. Equals, Not_Equals).
         ///
-        /// - `constraint`: `Constraint`, Constraint (e.g. Equals, Not_Equals).
-        /// - `key_to_match`: `KeyToMatch`, Key to match.
-        /// - `value_to_match`: `ValueToMatch`, Values to match.
-        pub fn new(constraint: impl Into<Val<String>>, key_to_match: impl Into<Val<String>>, value_to_match: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Constraint`.
+        pub constraint: Val<String>,
+
+        /// Key to match.
+        ///
+        /// CloudFormation property `KeyToMatch`.
+        pub key_to_match: Val<String>,
+
+        /// Values to match.
+        ///
+        /// CloudFormation property `ValueToMatch`.
+        pub value_to_match: Val<Vec<String>>,
+    }
+
+    impl MatchingRuleStatement {
+        /// Creates the value from its required properties, by name in [`MatchingRuleStatementRequired`]:
+        ///
+        /// ```text
+        /// MatchingRuleStatement::new(MatchingRuleStatementRequired {
+        ///     constraint: "...".into(),
+        ///     key_to_match: "...".into(),
+        ///     value_to_match: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: MatchingRuleStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Constraint", constraint);
-            props.set("KeyToMatch", key_to_match);
-            props.set("ValueToMatch", value_to_match);
+            props.set::<String>("Constraint", required.constraint);
+            props.set::<String>("KeyToMatch", required.key_to_match);
+            props.set::<Vec<String>>("ValueToMatch", required.value_to_match);
             MatchingRuleStatement { props }
         }
     }
@@ -1076,15 +1404,29 @@ pub mod license_asset_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1107,23 +1449,56 @@ pub mod license_asset_rule_set {
 /// Resource schema for AWS::LicenseManager::LicenseConfiguration. A license configuration is an abstraction of a customer license agreement that can be consumed and enforced by License Manager.
 ///
 /// CloudFormation type `AWS::LicenseManager::LicenseConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LicenseConfigurationArn`: `handle.license_configuration_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the license configuration.
+/// - `LicenseConfigurationId`: `handle.license_configuration_id()` → `Val<String>`. Unique ID of the license configuration.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. Account ID of the owner of the license configuration.
+/// - `Status`: `handle.status()` → `Val<String>`. License configuration status.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LicenseConfigurationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLicenseConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLicenseConfiguration`], by name: the argument of [`CfnLicenseConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLicenseConfigurationRequired {
+    /// Dimension used to track the license inventory.
+    ///
+    /// CloudFormation property `LicenseCountingType`.
+    ///
+    /// Allowed values (the enum [`license_configuration::LicenseCountingType`]): `vCPU`, `Instance`, `Core`, `Socket`.
+    ///
+    /// Changing it replaces the resource.
+    pub license_counting_type: Val<String>,
+
+    /// Name of the license configuration.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnLicenseConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::LicenseManager::LicenseConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLicenseConfigurationRequired`]:
     ///
-    /// - `license_counting_type`: `LicenseCountingType`, Dimension used to track the license inventory.
-    /// - `name`: `Name`, Name of the license configuration.
-    pub fn new(license_counting_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLicenseConfiguration::new(CfnLicenseConfigurationRequired {
+    ///     license_counting_type: license_configuration::LicenseCountingType::VCpu.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLicenseConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("LicenseCountingType", license_counting_type);
-        props.set("Name", name);
+        props.set::<String>("LicenseCountingType", required.license_counting_type);
+        props.set::<String>("Name", required.name);
         CfnLicenseConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -1242,11 +1617,11 @@ pub(crate) static LICENSE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLicenseConfiguration`].
+/// Property types and enums of the allowed values of [`CfnLicenseConfiguration`].
 pub mod license_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes product information for a license configuration.
     #[derive(Clone, Debug)]
@@ -1254,15 +1629,33 @@ pub mod license_configuration {
         props: Props,
     }
 
-    impl ProductInformation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProductInformation`], by name: the argument of [`ProductInformation::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProductInformationRequired {
+        /// A product information filter list.
         ///
-        /// - `product_information_filter_list`: `ProductInformationFilterList`, A product information filter list.
-        /// - `resource_type`: `ResourceType`, Resource type. The possible values are SSM_MANAGED | RDS.
-        pub fn new(product_information_filter_list: impl Into<Val<Vec<ProductInformationFilter>>>, resource_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ProductInformationFilterList`.
+        pub product_information_filter_list: Val<Vec<ProductInformationFilter>>,
+
+        /// Resource type. The possible values are SSM_MANAGED | RDS.
+        ///
+        /// CloudFormation property `ResourceType`.
+        pub resource_type: Val<String>,
+    }
+
+    impl ProductInformation {
+        /// Creates the value from its required properties, by name in [`ProductInformationRequired`]:
+        ///
+        /// ```text
+        /// ProductInformation::new(ProductInformationRequired {
+        ///     product_information_filter_list: vec![ProductInformationFilter::new(...)].into(),
+        ///     resource_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ProductInformationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProductInformationFilterList", product_information_filter_list);
-            props.set("ResourceType", resource_type);
+            props.set::<Vec<ProductInformationFilter>>("ProductInformationFilterList", required.product_information_filter_list);
+            props.set::<String>("ResourceType", required.resource_type);
             ProductInformation { props }
         }
     }
@@ -1279,15 +1672,33 @@ pub mod license_configuration {
         props: Props,
     }
 
-    impl ProductInformationFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProductInformationFilter`], by name: the argument of [`ProductInformationFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProductInformationFilterRequired {
+        /// Logical operator.
         ///
-        /// - `product_information_filter_comparator`: `ProductInformationFilterComparator`, Logical operator.
-        /// - `product_information_filter_name`: `ProductInformationFilterName`, Filter name.
-        pub fn new(product_information_filter_comparator: impl Into<Val<String>>, product_information_filter_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ProductInformationFilterComparator`.
+        pub product_information_filter_comparator: Val<String>,
+
+        /// Filter name.
+        ///
+        /// CloudFormation property `ProductInformationFilterName`.
+        pub product_information_filter_name: Val<String>,
+    }
+
+    impl ProductInformationFilter {
+        /// Creates the value from its required properties, by name in [`ProductInformationFilterRequired`]:
+        ///
+        /// ```text
+        /// ProductInformationFilter::new(ProductInformationFilterRequired {
+        ///     product_information_filter_comparator: "...".into(),
+        ///     product_information_filter_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ProductInformationFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProductInformationFilterComparator", product_information_filter_comparator);
-            props.set("ProductInformationFilterName", product_information_filter_name);
+            props.set::<String>("ProductInformationFilterComparator", required.product_information_filter_comparator);
+            props.set::<String>("ProductInformationFilterName", required.product_information_filter_name);
             ProductInformationFilter { props }
         }
 
@@ -1310,15 +1721,29 @@ pub mod license_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1336,32 +1761,83 @@ pub mod license_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LicenseCountingType` in `AWS::LicenseManager::LicenseConfiguration`; `.into()` makes a `Val<String>`.
+        LicenseCountingType {
+            VCpu = "vCPU",
+            Instance = "Instance",
+            Core = "Core",
+            Socket = "Socket",
+        }
+    }
 }
 
 /// A report generator that creates periodic reports about your AWS License Manager license configurations.
 ///
 /// CloudFormation type `AWS::LicenseManager::ReportGenerator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the report generator.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. Time the report was created.
+/// - `ReportCreatorAccount`: `handle.report_creator_account()` → `Val<String>`. The AWS account ID used to create the report generator.
+/// - `S3Location`: `handle.s3_location()` → `Val<Json>`. Details of the S3 bucket that report generator reports are published to.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnReportGenerator {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReportGenerator`], by name: the argument of [`CfnReportGenerator::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReportGeneratorRequired {
+    /// Details of the license configurations and asset groups that this generator reports on.
+    ///
+    /// CloudFormation property `ReportContext`.
+    pub report_context: Val<report_generator::ReportContext>,
+
+    /// Details about how frequently reports are generated.
+    ///
+    /// CloudFormation property `ReportFrequency`.
+    pub report_frequency: Val<report_generator::ReportFrequency>,
+
+    /// Name of the report generator.
+    ///
+    /// CloudFormation property `ReportGeneratorName`.
+    pub report_generator_name: Val<String>,
+
+    /// Type of reports to generate. The report type determines the data reported on.
+    ///
+    /// CloudFormation property `ReportType`.
+    ///
+    /// Allowed values of each item (the enum [`report_generator::ReportType`]): `LicenseConfigurationSummaryReport`, `LicenseConfigurationUsageReport`, `LicenseAssetGroupUsageReport`.
+    pub report_type: Val<Vec<String>>,
+}
+
 impl CfnReportGenerator {
     pub const TYPE_NAME: &'static str = "AWS::LicenseManager::ReportGenerator";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReportGeneratorRequired`]:
     ///
-    /// - `report_context`: `ReportContext`, Details of the license configurations and asset groups that this generator reports on.
-    /// - `report_frequency`: `ReportFrequency`, Details about how frequently reports are generated.
-    /// - `report_generator_name`: `ReportGeneratorName`, Name of the report generator.
-    /// - `report_type`: `ReportType`, Type of reports to generate. The report type determines the data reported on.
-    pub fn new(report_context: impl Into<Val<report_generator::ReportContext>>, report_frequency: impl Into<Val<report_generator::ReportFrequency>>, report_generator_name: impl Into<Val<String>>, report_type: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnReportGenerator::new(CfnReportGeneratorRequired {
+    ///     report_context: report_generator::ReportContext::new(...).into(),
+    ///     report_frequency: report_generator::ReportFrequency::new(...).into(),
+    ///     report_generator_name: "...".into(),
+    ///     report_type: vec![report_generator::ReportType::LicenseConfigurationSummaryReport].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReportGeneratorRequired) -> Self {
         let mut props = Props::new();
-        props.set("ReportContext", report_context);
-        props.set("ReportFrequency", report_frequency);
-        props.set("ReportGeneratorName", report_generator_name);
-        props.set("ReportType", report_type);
+        props.set::<report_generator::ReportContext>("ReportContext", required.report_context);
+        props.set::<report_generator::ReportFrequency>("ReportFrequency", required.report_frequency);
+        props.set::<String>("ReportGeneratorName", required.report_generator_name);
+        props.set::<Vec<String>>("ReportType", required.report_type);
         CfnReportGenerator { props, options: ResourceOptions::default() }
     }
 
@@ -1444,11 +1920,11 @@ pub(crate) static REPORT_GENERATOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReportGenerator`].
+/// Property types and enums of the allowed values of [`CfnReportGenerator`].
 pub mod report_generator {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Details of the license configurations and asset groups that this generator reports on.
     #[derive(Clone, Debug)]
@@ -1509,7 +1985,7 @@ pub mod report_generator {
 
         /// Time period between each report. The period can be daily, weekly, or monthly.
         ///
-        /// Allowed values: `DAY`, `WEEK`, `MONTH`, `ONE_TIME`.
+        /// Allowed values (the enum [`Period`]): `DAY`, `WEEK`, `MONTH`, `ONE_TIME`.
         pub fn period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Period", value);
             self
@@ -1534,15 +2010,33 @@ pub mod report_generator {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1567,6 +2061,25 @@ pub mod report_generator {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ReportType` in `AWS::LicenseManager::ReportGenerator`; `.into()` makes a `Val<String>`.
+        ReportType {
+            LicenseConfigurationSummaryReport = "LicenseConfigurationSummaryReport",
+            LicenseConfigurationUsageReport = "LicenseConfigurationUsageReport",
+            LicenseAssetGroupUsageReport = "LicenseAssetGroupUsageReport",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Period` in `AWS::LicenseManager::ReportGenerator`; `.into()` makes a `Val<String>`.
+        Period {
+            Day = "DAY",
+            Week = "WEEK",
+            Month = "MONTH",
+            OneTime = "ONE_TIME",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,58 @@ use crate::value::Val;
 /// Resource Type definition for AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider. Registers a third-party Linux subscription provider so that License Manager can retrieve subscription details for the discovered Linux instances in an account.
 ///
 /// CloudFormation type `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LastSuccessfulDataRetrievalTime`: `handle.last_successful_data_retrieval_time()` → `Val<String>`. The timestamp from the last time that License Manager retrieved subscription details from the registered third-party Linux subscription provider.
+/// - `SubscriptionProviderArn`: `handle.subscription_provider_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Linux subscription provider resource that you registered.
+/// - `SubscriptionProviderStatus`: `handle.subscription_provider_status()` → `Val<String>`. The status of the third-party subscription provider access token from the last subscription data request.
+/// - `SubscriptionProviderStatusMessage`: `handle.subscription_provider_status_message()` → `Val<String>`. A message that describes the status of the third-party subscription provider access token.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriptionProviderArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscriptionProvider {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubscriptionProvider`], by name: the argument of [`CfnSubscriptionProvider::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubscriptionProviderRequired {
+    /// The Amazon Resource Name (ARN) of the Secrets Manager secret that contains the access token for the third-party Linux subscription provider.
+    ///
+    /// CloudFormation property `SecretArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub secret_arn: Val<String>,
+
+    /// The Linux subscription provider that the registration is for.
+    ///
+    /// CloudFormation property `SubscriptionProviderSource`.
+    ///
+    /// Allowed values (the enum [`subscription_provider::SubscriptionProviderSource`]): `RedHat`.
+    ///
+    /// Changing it replaces the resource.
+    pub subscription_provider_source: Val<String>,
+}
+
 impl CfnSubscriptionProvider {
     pub const TYPE_NAME: &'static str = "AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubscriptionProviderRequired`]:
     ///
-    /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the Secrets Manager secret that contains the access token for the third-party Linux subscription provider.
-    /// - `subscription_provider_source`: `SubscriptionProviderSource`, The Linux subscription provider that the registration is for.
-    pub fn new(secret_arn: impl Into<Val<String>>, subscription_provider_source: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubscriptionProvider::new(CfnSubscriptionProviderRequired {
+    ///     secret_arn: "...".into(),
+    ///     subscription_provider_source: subscription_provider::SubscriptionProviderSource::RedHat.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubscriptionProviderRequired) -> Self {
         let mut props = Props::new();
-        props.set("SecretArn", secret_arn);
-        props.set("SubscriptionProviderSource", subscription_provider_source);
+        props.set::<String>("SecretArn", required.secret_arn);
+        props.set::<String>("SubscriptionProviderSource", required.subscription_provider_source);
         CfnSubscriptionProvider { props, options: ResourceOptions::default() }
     }
 
@@ -108,11 +142,11 @@ pub(crate) static SUBSCRIPTION_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSubscriptionProvider`].
+/// Property types and enums of the allowed values of [`CfnSubscriptionProvider`].
 pub mod subscription_provider {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -120,15 +154,33 @@ pub mod subscription_provider {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -146,6 +198,13 @@ pub mod subscription_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SubscriptionProviderSource` in `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`; `.into()` makes a `Val<String>`.
+        SubscriptionProviderSource {
+            RedHat = "RedHat",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,20 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint. A license server endpoint that provides access to Remote Desktop Services Subscriber Access License servers for a registered identity provider.
 ///
 /// CloudFormation type `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The timestamp when License Manager created the license server endpoint.
+/// - `LicenseServerEndpointArn`: `handle.license_server_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the license server endpoint.
+/// - `LicenseServerEndpointId`: `handle.license_server_endpoint_id()` → `Val<String>`. The ID of the license server endpoint.
+/// - `LicenseServerEndpointProvisioningStatus`: `handle.license_server_endpoint_provisioning_status()` → `Val<String>`. The current state of the provisioning process for the license server endpoint.
+/// - `LicenseServers`: `handle.license_servers()` → `Val<Json>`. The license servers that are accessed through this endpoint.
+/// - `ServerEndpoint`: `handle.server_endpoint()` → `Val<Json>`. The network address of a license server endpoint.
+/// - `ServerType`: `handle.server_type()` → `Val<String>`. The type of license server.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLicenseServerEndpoint {
     props: Props,
@@ -25,7 +38,7 @@ pub struct CfnLicenseServerEndpoint {
 impl CfnLicenseServerEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `identity_provider_arn`: `IdentityProviderArn`, The Amazon Resource Name (ARN) that identifies the registered identity provider the license server endpoint is created for. For Active Directory, that can be a self-managed Active Directory or an AWS Managed Microsoft AD.
     pub fn new(identity_provider_arn: impl Into<Val<String>>) -> Self {
@@ -137,11 +150,11 @@ pub(crate) static LICENSE_SERVER_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLicenseServerEndpoint`].
+/// Property types and enums of the allowed values of [`CfnLicenseServerEndpoint`].
 pub mod license_server_endpoint {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The settings of the RDS license server to create the endpoint for.
     #[derive(Clone, Debug)]
@@ -149,15 +162,35 @@ pub mod license_server_endpoint {
         props: Props,
     }
 
-    impl LicenseServerSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LicenseServerSettings`], by name: the argument of [`LicenseServerSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct LicenseServerSettingsRequired {
+        /// The settings of a license server, by server type.
         ///
-        /// - `server_settings`: `ServerSettings`, The settings of a license server, by server type.
-        /// - `server_type`: `ServerType`, The type of license server.
-        pub fn new(server_settings: impl Into<Val<ServerSettings>>, server_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ServerSettings`.
+        pub server_settings: Val<ServerSettings>,
+
+        /// The type of license server.
+        ///
+        /// CloudFormation property `ServerType`.
+        ///
+        /// Allowed values (the enum [`ServerType`]): `RDS_SAL`.
+        pub server_type: Val<String>,
+    }
+
+    impl LicenseServerSettings {
+        /// Creates the value from its required properties, by name in [`LicenseServerSettingsRequired`]:
+        ///
+        /// ```text
+        /// LicenseServerSettings::new(LicenseServerSettingsRequired {
+        ///     server_settings: ServerSettings::new(...).into(),
+        ///     server_type: ServerType::RdsSal.into(),
+        /// })
+        /// ```
+        pub fn new(required: LicenseServerSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ServerSettings", server_settings);
-            props.set("ServerType", server_type);
+            props.set::<ServerSettings>("ServerSettings", required.server_settings);
+            props.set::<String>("ServerType", required.server_type);
             LicenseServerSettings { props }
         }
     }
@@ -175,7 +208,7 @@ pub mod license_server_endpoint {
     }
 
     impl ServerSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rds_sal_settings`: `RdsSalSettings`, The settings of a Remote Desktop Services Subscriber Access License server.
         pub fn new(rds_sal_settings: impl Into<Val<RdsSalSettings>>) -> Self {
@@ -198,7 +231,7 @@ pub mod license_server_endpoint {
     }
 
     impl RdsSalSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rds_sal_credentials_provider`: `RdsSalCredentialsProvider`, The source of the credentials that License Manager uses to reach the license server.
         pub fn new(rds_sal_credentials_provider: impl Into<Val<CredentialsProvider>>) -> Self {
@@ -221,7 +254,7 @@ pub mod license_server_endpoint {
     }
 
     impl CredentialsProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secrets_manager_credentials_provider`: `SecretsManagerCredentialsProvider`, Credentials held in AWS Secrets Manager.
         pub fn new(secrets_manager_credentials_provider: impl Into<Val<SecretsManagerCredentialsProvider>>) -> Self {
@@ -244,7 +277,7 @@ pub mod license_server_endpoint {
     }
 
     impl SecretsManagerCredentialsProvider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_id`: `SecretId`, The identifier of the Secrets Manager secret that holds the license server administrator credentials. The name of the secret must begin with the prefix license-manager-user-.
         pub fn new(secret_id: impl Into<Val<String>>) -> Self {
@@ -266,15 +299,33 @@ pub mod license_server_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -328,6 +379,13 @@ pub mod license_server_endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ServerType` in `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`; `.into()` makes a `Val<String>`.
+        ServerType {
+            RdsSal = "RDS_SAL",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,35 +15,94 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Lightsail::Alarm
 ///
 /// CloudFormation type `AWS::Lightsail::Alarm`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AlarmArn`: `handle.alarm_arn()` → `Val<String>`.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the alarm.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AlarmName`.
 #[derive(Clone, Debug)]
 pub struct CfnAlarm {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAlarm`], by name: the argument of [`CfnAlarm::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAlarmRequired {
+    /// The name for the alarm. Specify the name of an existing alarm to update, and overwrite the previous configuration of the alarm.
+    ///
+    /// CloudFormation property `AlarmName`.
+    ///
+    /// Changing it replaces the resource.
+    pub alarm_name: Val<String>,
+
+    /// The arithmetic operation to use when comparing the specified statistic to the threshold. The specified statistic value is used as the first operand.
+    ///
+    /// CloudFormation property `ComparisonOperator`.
+    ///
+    /// Allowed values (the enum [`alarm::ComparisonOperator`]): `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `LessThanOrEqualToThreshold`, `LessThanThreshold`.
+    pub comparison_operator: Val<String>,
+
+    /// The number of most recent periods over which data is compared to the specified threshold. If you are setting an "M out of N" alarm, this value (evaluationPeriods) is the N.
+    ///
+    /// CloudFormation property `EvaluationPeriods`.
+    pub evaluation_periods: Val<i64>,
+
+    /// The name of the metric to associate with the alarm.
+    ///
+    /// CloudFormation property `MetricName`.
+    ///
+    /// Allowed values (the enum [`alarm::MetricName`]): `BurstCapacityPercentage`, `BurstCapacityTime`, `CPUUtilization`, `ClientTLSNegotiationErrorCount`, `DatabaseConnections`, `DiskQueueDepth`, `FreeStorageSpace`, `FreeableMemory`, `HTTPCode_Instance_2XX_Count`, `HTTPCode_Instance_3XX_Count`, `HTTPCode_Instance_4XX_Count`, `HTTPCode_Instance_5XX_Count`, `HTTPCode_LB_4XX_Count`, `HTTPCode_LB_5XX_Count`, `HealthyHostCount`, `InstanceResponseTime`, `NetworkIn`, `NetworkOut`, `NetworkReceiveThroughput`, `NetworkTransmitThroughput`, `RejectedConnectionCount`, `RequestCount`, `StatusCheckFailed`, `StatusCheckFailed_Instance` and 3 more.
+    ///
+    /// Changing it replaces the resource.
+    pub metric_name: Val<String>,
+
+    /// The name of the Lightsail resource that the alarm monitors.
+    ///
+    /// CloudFormation property `MonitoredResourceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub monitored_resource_name: Val<String>,
+
+    /// The value against which the specified statistic is compared.
+    ///
+    /// CloudFormation property `Threshold`.
+    pub threshold: Val<f64>,
+}
+
 impl CfnAlarm {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Alarm";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAlarmRequired`]:
     ///
-    /// - `alarm_name`: `AlarmName`, The name for the alarm. Specify the name of an existing alarm to update, and overwrite the previous configuration of the alarm.
-    /// - `comparison_operator`: `ComparisonOperator`, The arithmetic operation to use when comparing the specified statistic to the threshold. The specified statistic value is used as the first operand.
-    /// - `evaluation_periods`: `EvaluationPeriods`, The number of most recent periods over which data is compared to the specified threshold. If you are setting an "M out of N" alarm, this value (evaluationPeriods) is the N.
-    /// - `metric_name`: `MetricName`, The name of the metric to associate with the alarm.
-    /// - `monitored_resource_name`: `MonitoredResourceName`, The name of the Lightsail resource that the alarm monitors.
-    /// - `threshold`: `Threshold`, The value against which the specified statistic is compared.
-    pub fn new(alarm_name: impl Into<Val<String>>, comparison_operator: impl Into<Val<String>>, evaluation_periods: impl Into<Val<i64>>, metric_name: impl Into<Val<String>>, monitored_resource_name: impl Into<Val<String>>, threshold: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnAlarm::new(CfnAlarmRequired {
+    ///     alarm_name: "...".into(),
+    ///     comparison_operator: alarm::ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
+    ///     evaluation_periods: 1.into(),
+    ///     metric_name: alarm::MetricName::BurstCapacityPercentage.into(),
+    ///     monitored_resource_name: "...".into(),
+    ///     threshold: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAlarmRequired) -> Self {
         let mut props = Props::new();
-        props.set("AlarmName", alarm_name);
-        props.set("ComparisonOperator", comparison_operator);
-        props.set("EvaluationPeriods", evaluation_periods);
-        props.set("MetricName", metric_name);
-        props.set("MonitoredResourceName", monitored_resource_name);
-        props.set("Threshold", threshold);
+        props.set::<String>("AlarmName", required.alarm_name);
+        props.set::<String>("ComparisonOperator", required.comparison_operator);
+        props.set::<i64>("EvaluationPeriods", required.evaluation_periods);
+        props.set::<String>("MetricName", required.metric_name);
+        props.set::<String>("MonitoredResourceName", required.monitored_resource_name);
+        props.set::<f64>("Threshold", required.threshold);
         CfnAlarm { props, options: ResourceOptions::default() }
     }
 
     /// The contact protocols to use for the alarm, such as Email, SMS (text messaging), or both.
+    ///
+    /// Allowed values of each item (the enum [`alarm::ContactProtocols`]): `Email`, `SMS`.
     pub fn contact_protocols(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("ContactProtocols", value);
         self
@@ -63,6 +121,8 @@ impl CfnAlarm {
     }
 
     /// The alarm states that trigger a notification.
+    ///
+    /// Allowed values of each item (the enum [`alarm::NotificationTriggers`]): `ALARM`, `INSUFFICIENT_DATA`, `OK`.
     pub fn notification_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("NotificationTriggers", value);
         self
@@ -70,7 +130,7 @@ impl CfnAlarm {
 
     /// Sets how this alarm will handle missing data points.
     ///
-    /// Allowed values: `breaching`, `ignore`, `missing`, `notBreaching`.
+    /// Allowed values (the enum [`alarm::TreatMissingData`]): `breaching`, `ignore`, `missing`, `notBreaching`.
     pub fn treat_missing_data(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TreatMissingData", value);
         self
@@ -130,26 +190,131 @@ pub(crate) static ALARM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnAlarm`].
+pub mod alarm {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::Lightsail::Alarm`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            GreaterThanOrEqualToThreshold = "GreaterThanOrEqualToThreshold",
+            GreaterThanThreshold = "GreaterThanThreshold",
+            LessThanOrEqualToThreshold = "LessThanOrEqualToThreshold",
+            LessThanThreshold = "LessThanThreshold",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContactProtocols` in `AWS::Lightsail::Alarm`; `.into()` makes a `Val<String>`.
+        ContactProtocols {
+            Email = "Email",
+            Sms = "SMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MetricName` in `AWS::Lightsail::Alarm`; `.into()` makes a `Val<String>`.
+        MetricName {
+            BurstCapacityPercentage = "BurstCapacityPercentage",
+            BurstCapacityTime = "BurstCapacityTime",
+            CpuUtilization = "CPUUtilization",
+            ClientTlsNegotiationErrorCount = "ClientTLSNegotiationErrorCount",
+            DatabaseConnections = "DatabaseConnections",
+            DiskQueueDepth = "DiskQueueDepth",
+            FreeStorageSpace = "FreeStorageSpace",
+            FreeableMemory = "FreeableMemory",
+            HttpCodeInstance2xxCount = "HTTPCode_Instance_2XX_Count",
+            HttpCodeInstance3xxCount = "HTTPCode_Instance_3XX_Count",
+            HttpCodeInstance4xxCount = "HTTPCode_Instance_4XX_Count",
+            HttpCodeInstance5xxCount = "HTTPCode_Instance_5XX_Count",
+            HttpCodeLb4xxCount = "HTTPCode_LB_4XX_Count",
+            HttpCodeLb5xxCount = "HTTPCode_LB_5XX_Count",
+            HealthyHostCount = "HealthyHostCount",
+            InstanceResponseTime = "InstanceResponseTime",
+            NetworkIn = "NetworkIn",
+            NetworkOut = "NetworkOut",
+            NetworkReceiveThroughput = "NetworkReceiveThroughput",
+            NetworkTransmitThroughput = "NetworkTransmitThroughput",
+            RejectedConnectionCount = "RejectedConnectionCount",
+            RequestCount = "RequestCount",
+            StatusCheckFailed = "StatusCheckFailed",
+            StatusCheckFailedInstance = "StatusCheckFailed_Instance",
+            StatusCheckFailedSystem = "StatusCheckFailed_System",
+            SwapUsage = "SwapUsage",
+            UnhealthyHostCount = "UnhealthyHostCount",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NotificationTriggers` in `AWS::Lightsail::Alarm`; `.into()` makes a `Val<String>`.
+        NotificationTriggers {
+            Alarm = "ALARM",
+            InsufficientData = "INSUFFICIENT_DATA",
+            Ok = "OK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TreatMissingData` in `AWS::Lightsail::Alarm`; `.into()` makes a `Val<String>`.
+        TreatMissingData {
+            Breaching = "breaching",
+            Ignore = "ignore",
+            Missing = "missing",
+            NotBreaching = "notBreaching",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::Lightsail::Bucket
 ///
 /// CloudFormation type `AWS::Lightsail::Bucket`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AbleToUpdateBundle`: `handle.able_to_update_bundle()` → `Val<bool>`. Indicates whether the bundle that is currently applied to a bucket can be changed to another bundle. You can update a bucket's bundle only one time within a monthly AWS billing cycle.
+/// - `BucketArn`: `handle.bucket_arn()` → `Val<String>`.
+/// - `Url`: `handle.url()` → `Val<String>`. The URL of the bucket.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BucketName`.
 #[derive(Clone, Debug)]
 pub struct CfnBucket {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBucket`], by name: the argument of [`CfnBucket::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBucketRequired {
+    /// The name for the bucket.
+    ///
+    /// CloudFormation property `BucketName`.
+    ///
+    /// Changing it replaces the resource.
+    pub bucket_name: Val<String>,
+
+    /// The ID of the bundle to use for the bucket.
+    ///
+    /// CloudFormation property `BundleId`.
+    pub bundle_id: Val<String>,
+}
+
 impl CfnBucket {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Bucket";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBucketRequired`]:
     ///
-    /// - `bucket_name`: `BucketName`, The name for the bucket.
-    /// - `bundle_id`: `BundleId`, The ID of the bundle to use for the bucket.
-    pub fn new(bucket_name: impl Into<Val<String>>, bundle_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBucket::new(CfnBucketRequired {
+    ///     bucket_name: "...".into(),
+    ///     bundle_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBucketRequired) -> Self {
         let mut props = Props::new();
-        props.set("BucketName", bucket_name);
-        props.set("BundleId", bundle_id);
+        props.set::<String>("BucketName", required.bucket_name);
+        props.set::<String>("BundleId", required.bundle_id);
         CfnBucket { props, options: ResourceOptions::default() }
     }
 
@@ -285,7 +450,7 @@ pub mod bucket {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -319,23 +484,54 @@ pub mod bucket {
 /// Resource Type definition for AWS::Lightsail::Certificate.
 ///
 /// CloudFormation type `AWS::Lightsail::Certificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CertificateArn`: `handle.certificate_arn()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`. The validation status of the certificate.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CertificateName`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCertificate`], by name: the argument of [`CfnCertificate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCertificateRequired {
+    /// The name for the certificate.
+    ///
+    /// CloudFormation property `CertificateName`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_name: Val<String>,
+
+    /// The domain name (e.g., example.com ) for the certificate.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+}
+
 impl CfnCertificate {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Certificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCertificateRequired`]:
     ///
-    /// - `certificate_name`: `CertificateName`, The name for the certificate.
-    /// - `domain_name`: `DomainName`, The domain name (e.g., example.com ) for the certificate.
-    pub fn new(certificate_name: impl Into<Val<String>>, domain_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCertificate::new(CfnCertificateRequired {
+    ///     certificate_name: "...".into(),
+    ///     domain_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCertificateRequired) -> Self {
         let mut props = Props::new();
-        props.set("CertificateName", certificate_name);
-        props.set("DomainName", domain_name);
+        props.set::<String>("CertificateName", required.certificate_name);
+        props.set::<String>("DomainName", required.domain_name);
         CfnCertificate { props, options: ResourceOptions::default() }
     }
 
@@ -414,7 +610,7 @@ pub mod certificate {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -448,23 +644,60 @@ pub mod certificate {
 /// Resource Type definition for AWS::Lightsail::ContactMethod
 ///
 /// CloudFormation type `AWS::Lightsail::ContactMethod`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the contact method.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the contact method was created.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the contact method.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The Lightsail resource type of the contact method.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the contact method.
+/// - `SupportCode`: `handle.support_code()` → `Val<String>`. The support code for the contact method.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnContactMethod {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContactMethod`], by name: the argument of [`CfnContactMethod::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContactMethodRequired {
+    /// The destination of the contact method, such as an email address or a mobile phone number.
+    ///
+    /// CloudFormation property `ContactEndpoint`.
+    ///
+    /// Changing it replaces the resource.
+    pub contact_endpoint: Val<String>,
+
+    /// The protocol of the contact method, such as Email or SMS (text messaging).
+    ///
+    /// CloudFormation property `Protocol`.
+    ///
+    /// Allowed values (the enum [`contact_method::Protocol`]): `Email`, `SMS`.
+    ///
+    /// Changing it replaces the resource.
+    pub protocol: Val<String>,
+}
+
 impl CfnContactMethod {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::ContactMethod";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContactMethodRequired`]:
     ///
-    /// - `contact_endpoint`: `ContactEndpoint`, The destination of the contact method, such as an email address or a mobile phone number.
-    /// - `protocol`: `Protocol`, The protocol of the contact method, such as Email or SMS (text messaging).
-    pub fn new(contact_endpoint: impl Into<Val<String>>, protocol: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContactMethod::new(CfnContactMethodRequired {
+    ///     contact_endpoint: "...".into(),
+    ///     protocol: contact_method::Protocol::Email.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContactMethodRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContactEndpoint", contact_endpoint);
-        props.set("Protocol", protocol);
+        props.set::<String>("ContactEndpoint", required.contact_endpoint);
+        props.set::<String>("Protocol", required.protocol);
         CfnContactMethod { props, options: ResourceOptions::default() }
     }
 }
@@ -547,28 +780,79 @@ pub(crate) static CONTACT_METHOD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnContactMethod`].
+pub mod contact_method {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::Lightsail::ContactMethod`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Email = "Email",
+            Sms = "SMS",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::Lightsail::Container
 ///
 /// CloudFormation type `AWS::Lightsail::Container`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContainerArn`: `handle.container_arn()` → `Val<String>`.
+/// - `PrincipalArn`: `handle.principal_arn()` → `Val<String>`. The principal ARN of the container service.
+/// - `PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn`: `handle.private_registry_access_ecr_image_puller_role_principal_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the role, if it is activated.
+/// - `Url`: `handle.url()` → `Val<String>`. The publicly accessible URL of the container service.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServiceName`.
 #[derive(Clone, Debug)]
 pub struct CfnContainer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContainer`], by name: the argument of [`CfnContainer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContainerRequired {
+    /// The power specification for the container service.
+    ///
+    /// CloudFormation property `Power`.
+    ///
+    /// Allowed values (the enum [`container::Power`]): `large`, `medium`, `micro`, `nano`, `small`, `xlarge`.
+    pub power: Val<String>,
+
+    /// The scale specification for the container service.
+    ///
+    /// CloudFormation property `Scale`.
+    pub scale: Val<i64>,
+
+    /// The name for the container service.
+    ///
+    /// CloudFormation property `ServiceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_name: Val<String>,
+}
+
 impl CfnContainer {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Container";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContainerRequired`]:
     ///
-    /// - `power`: `Power`, The power specification for the container service.
-    /// - `scale`: `Scale`, The scale specification for the container service.
-    /// - `service_name`: `ServiceName`, The name for the container service.
-    pub fn new(power: impl Into<Val<String>>, scale: impl Into<Val<i64>>, service_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContainer::new(CfnContainerRequired {
+    ///     power: container::Power::Large.into(),
+    ///     scale: 1.into(),
+    ///     service_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContainerRequired) -> Self {
         let mut props = Props::new();
-        props.set("Power", power);
-        props.set("Scale", scale);
-        props.set("ServiceName", service_name);
+        props.set::<String>("Power", required.power);
+        props.set::<i64>("Scale", required.scale);
+        props.set::<String>("ServiceName", required.service_name);
         CfnContainer { props, options: ResourceOptions::default() }
     }
 
@@ -667,11 +951,11 @@ pub(crate) static CONTAINER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContainer`].
+/// Property types and enums of the allowed values of [`CfnContainer`].
 pub mod container {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes a container deployment configuration of an Amazon Lightsail container service.
     #[derive(Clone, Debug)]
@@ -1010,7 +1294,7 @@ pub mod container {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1039,34 +1323,97 @@ pub mod container {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Power` in `AWS::Lightsail::Container`; `.into()` makes a `Val<String>`.
+        Power {
+            Large = "large",
+            Medium = "medium",
+            Micro = "micro",
+            Nano = "nano",
+            Small = "small",
+            Xlarge = "xlarge",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Lightsail::Database
 ///
 /// CloudFormation type `AWS::Lightsail::Database`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DatabaseArn`: `handle.database_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RelationalDatabaseName`.
 #[derive(Clone, Debug)]
 pub struct CfnDatabase {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDatabase`], by name: the argument of [`CfnDatabase::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatabaseRequired {
+    /// The name of the database to create when the Lightsail database resource is created. For MySQL, if this parameter isn't specified, no database is created in the database resource. For PostgreSQL, if this parameter isn't specified, a database named postgres is created in the database resource.
+    ///
+    /// CloudFormation property `MasterDatabaseName`.
+    ///
+    /// Changing it replaces the resource.
+    pub master_database_name: Val<String>,
+
+    /// The name for the master user.
+    ///
+    /// CloudFormation property `MasterUsername`.
+    ///
+    /// Changing it replaces the resource.
+    pub master_username: Val<String>,
+
+    /// The blueprint ID for your new database. A blueprint describes the major engine version of a database.
+    ///
+    /// CloudFormation property `RelationalDatabaseBlueprintId`.
+    ///
+    /// Changing it replaces the resource.
+    pub relational_database_blueprint_id: Val<String>,
+
+    /// The bundle ID for your new database. A bundle describes the performance specifications for your database.
+    ///
+    /// CloudFormation property `RelationalDatabaseBundleId`.
+    ///
+    /// Changing it replaces the resource.
+    pub relational_database_bundle_id: Val<String>,
+
+    /// The name to use for your new Lightsail database resource.
+    ///
+    /// CloudFormation property `RelationalDatabaseName`.
+    ///
+    /// Changing it replaces the resource.
+    pub relational_database_name: Val<String>,
+}
+
 impl CfnDatabase {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Database";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatabaseRequired`]:
     ///
-    /// - `master_database_name`: `MasterDatabaseName`, The name of the database to create when the Lightsail database resource is created. For MySQL, if this parameter isn't specified, no database is created in the database resource. For PostgreSQL, if this parameter isn't specified, a database named postgres is created in the database resource.
-    /// - `master_username`: `MasterUsername`, The name for the master user.
-    /// - `relational_database_blueprint_id`: `RelationalDatabaseBlueprintId`, The blueprint ID for your new database. A blueprint describes the major engine version of a database.
-    /// - `relational_database_bundle_id`: `RelationalDatabaseBundleId`, The bundle ID for your new database. A bundle describes the performance specifications for your database.
-    /// - `relational_database_name`: `RelationalDatabaseName`, The name to use for your new Lightsail database resource.
-    pub fn new(master_database_name: impl Into<Val<String>>, master_username: impl Into<Val<String>>, relational_database_blueprint_id: impl Into<Val<String>>, relational_database_bundle_id: impl Into<Val<String>>, relational_database_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDatabase::new(CfnDatabaseRequired {
+    ///     master_database_name: "...".into(),
+    ///     master_username: "...".into(),
+    ///     relational_database_blueprint_id: "...".into(),
+    ///     relational_database_bundle_id: "...".into(),
+    ///     relational_database_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatabaseRequired) -> Self {
         let mut props = Props::new();
-        props.set("MasterDatabaseName", master_database_name);
-        props.set("MasterUsername", master_username);
-        props.set("RelationalDatabaseBlueprintId", relational_database_blueprint_id);
-        props.set("RelationalDatabaseBundleId", relational_database_bundle_id);
-        props.set("RelationalDatabaseName", relational_database_name);
+        props.set::<String>("MasterDatabaseName", required.master_database_name);
+        props.set::<String>("MasterUsername", required.master_username);
+        props.set::<String>("RelationalDatabaseBlueprintId", required.relational_database_blueprint_id);
+        props.set::<String>("RelationalDatabaseBundleId", required.relational_database_bundle_id);
+        props.set::<String>("RelationalDatabaseName", required.relational_database_name);
         CfnDatabase { props, options: ResourceOptions::default() }
     }
 
@@ -1267,7 +1614,7 @@ pub mod database {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1301,23 +1648,66 @@ pub mod database {
 /// Resource Type definition for AWS::Lightsail::DatabaseSnapshot
 ///
 /// CloudFormation type `AWS::Lightsail::DatabaseSnapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the database snapshot.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the database snapshot was created.
+/// - `Engine`: `handle.engine()` → `Val<String>`. The software of the database snapshot (for example, MySQL).
+/// - `EngineVersion`: `handle.engine_version()` → `Val<String>`. The database engine version for the database snapshot (for example, 5.7.23).
+/// - `FromRelationalDatabaseArn`: `handle.from_relational_database_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the database from which the database snapshot was created.
+/// - `FromRelationalDatabaseBlueprintId`: `handle.from_relational_database_blueprint_id()` → `Val<String>`. The blueprint ID of the database from which the database snapshot was created. A blueprint describes the major engine version of a database.
+/// - `FromRelationalDatabaseBundleId`: `handle.from_relational_database_bundle_id()` → `Val<String>`. The bundle ID of the database from which the database snapshot was created.
+/// - `FromRelationalDatabaseName`: `handle.from_relational_database_name()` → `Val<String>`. The name of the source database from which the database snapshot was created.
+/// - `Location`: `handle.location()` → `Val<Json>`. The Region name and Availability Zone where the database snapshot is located.
+/// - `Name`: `handle.name()` → `Val<String>`. The name of the database snapshot.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The Lightsail resource type.
+/// - `SizeInGb`: `handle.size_in_gb()` → `Val<i64>`. The size of the disk in GB (for example, 32) for the database snapshot.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the database snapshot.
+/// - `SupportCode`: `handle.support_code()` → `Val<String>`. The support code for the database snapshot. Include this code in your email to support when you have questions about a database snapshot in Lightsail. This code enables our support team to look up your Lightsail information more easily.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RelationalDatabaseSnapshotName`.
 #[derive(Clone, Debug)]
 pub struct CfnDatabaseSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDatabaseSnapshot`], by name: the argument of [`CfnDatabaseSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatabaseSnapshotRequired {
+    /// The name of the database on which to base your new snapshot.
+    ///
+    /// CloudFormation property `RelationalDatabaseName`.
+    ///
+    /// Changing it replaces the resource.
+    pub relational_database_name: Val<String>,
+
+    /// The name for your new database snapshot.
+    ///
+    /// CloudFormation property `RelationalDatabaseSnapshotName`.
+    ///
+    /// Changing it replaces the resource.
+    pub relational_database_snapshot_name: Val<String>,
+}
+
 impl CfnDatabaseSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::DatabaseSnapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatabaseSnapshotRequired`]:
     ///
-    /// - `relational_database_name`: `RelationalDatabaseName`, The name of the database on which to base your new snapshot.
-    /// - `relational_database_snapshot_name`: `RelationalDatabaseSnapshotName`, The name for your new database snapshot.
-    pub fn new(relational_database_name: impl Into<Val<String>>, relational_database_snapshot_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDatabaseSnapshot::new(CfnDatabaseSnapshotRequired {
+    ///     relational_database_name: "...".into(),
+    ///     relational_database_snapshot_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatabaseSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("RelationalDatabaseName", relational_database_name);
-        props.set("RelationalDatabaseSnapshotName", relational_database_snapshot_name);
+        props.set::<String>("RelationalDatabaseName", required.relational_database_name);
+        props.set::<String>("RelationalDatabaseSnapshotName", required.relational_database_snapshot_name);
         CfnDatabaseSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -1476,7 +1866,7 @@ pub mod database_snapshot {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1510,23 +1900,63 @@ pub mod database_snapshot {
 /// Resource Type definition for AWS::Lightsail::Disk
 ///
 /// CloudFormation type `AWS::Lightsail::Disk`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachedTo`: `handle.attached_to()` → `Val<String>`. Name of the attached Lightsail Instance
+/// - `AttachmentState`: `handle.attachment_state()` → `Val<String>`. Attachment State of the Lightsail disk
+/// - `DiskArn`: `handle.disk_arn()` → `Val<String>`.
+/// - `Iops`: `handle.iops()` → `Val<i64>`. Iops of the Lightsail disk
+/// - `IsAttached`: `handle.is_attached()` → `Val<bool>`. Check is Disk is attached state
+/// - `Location.AvailabilityZone`: `handle.location_availability_zone()` → `Val<String>`. The Availability Zone in which to create your disk. Use the following format: us-east-2a (case sensitive). Be sure to add the include Availability Zones parameter to your request.
+/// - `Location.RegionName`: `handle.location_region_name()` → `Val<String>`. The Region Name in which to create your disk.
+/// - `Path`: `handle.path()` → `Val<String>`. Path of the  attached Disk
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. Resource type of Lightsail instance.
+/// - `State`: `handle.state()` → `Val<String>`. State of the Lightsail disk
+/// - `SupportCode`: `handle.support_code()` → `Val<String>`. Support code to help identify any issues
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DiskName`.
 #[derive(Clone, Debug)]
 pub struct CfnDisk {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDisk`], by name: the argument of [`CfnDisk::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDiskRequired {
+    /// The names to use for your new Lightsail disk.
+    ///
+    /// CloudFormation property `DiskName`.
+    ///
+    /// Changing it replaces the resource.
+    pub disk_name: Val<String>,
+
+    /// Size of the Lightsail disk
+    ///
+    /// CloudFormation property `SizeInGb`.
+    ///
+    /// Changing it replaces the resource.
+    pub size_in_gb: Val<i64>,
+}
+
 impl CfnDisk {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Disk";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDiskRequired`]:
     ///
-    /// - `disk_name`: `DiskName`, The names to use for your new Lightsail disk.
-    /// - `size_in_gb`: `SizeInGb`, Size of the Lightsail disk
-    pub fn new(disk_name: impl Into<Val<String>>, size_in_gb: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnDisk::new(CfnDiskRequired {
+    ///     disk_name: "...".into(),
+    ///     size_in_gb: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDiskRequired) -> Self {
         let mut props = Props::new();
-        props.set("DiskName", disk_name);
-        props.set("SizeInGb", size_in_gb);
+        props.set::<String>("DiskName", required.disk_name);
+        props.set::<i64>("SizeInGb", required.size_in_gb);
         CfnDisk { props, options: ResourceOptions::default() }
     }
 
@@ -1664,11 +2094,11 @@ pub(crate) static DISK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDisk`].
+/// Property types and enums of the allowed values of [`CfnDisk`].
 pub mod disk {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A addon associate with a resource.
     #[derive(Clone, Debug)]
@@ -1677,9 +2107,9 @@ pub mod disk {
     }
 
     impl AddOn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `add_on_type`: `AddOnType`, The add-on type
+        /// - `add_on_type`: `AddOnType`, The add-on type Allowed values: the enum [`AddOnType`].
         pub fn new(add_on_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AddOnType", add_on_type);
@@ -1694,7 +2124,7 @@ pub mod disk {
 
         /// Status of the Addon
         ///
-        /// Allowed values: `Enabling`, `Disabling`, `Enabled`, `Terminating`, `Terminated`, `Disabled`, `Failed`.
+        /// Allowed values (the enum [`Status`]): `Enabling`, `Disabling`, `Enabled`, `Terminating`, `Terminated`, `Disabled`, `Failed`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -1740,7 +2170,7 @@ pub mod disk {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1785,28 +2215,88 @@ pub mod disk {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AddOnType` in `AWS::Lightsail::Disk`; `.into()` makes a `Val<String>`.
+        AddOnType {
+            AutoSnapshot = "AutoSnapshot",
+            StopInstanceOnIdle = "StopInstanceOnIdle",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Lightsail::Disk`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabling = "Enabling",
+            Disabling = "Disabling",
+            Enabled = "Enabled",
+            Terminating = "Terminating",
+            Terminated = "Terminated",
+            Disabled = "Disabled",
+            Failed = "Failed",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Lightsail::DiskSnapshot
 ///
 /// CloudFormation type `AWS::Lightsail::DiskSnapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the disk snapshot was created.
+/// - `DiskSnapshotArn`: `handle.disk_snapshot_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the disk snapshot.
+/// - `FromDiskName`: `handle.from_disk_name()` → `Val<String>`. The name of the source disk from which the disk snapshot was created.
+/// - `IsFromAutoSnapshot`: `handle.is_from_auto_snapshot()` → `Val<bool>`. A Boolean value indicating whether the snapshot was created from an automatic snapshot.
+/// - `Location`: `handle.location()` → `Val<Json>`. The AWS Region and Availability Zone where the disk snapshot was created.
+/// - `Progress`: `handle.progress()` → `Val<String>`. The progress of the disk snapshot creation operation.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The Lightsail resource type (DiskSnapshot).
+/// - `SizeInGb`: `handle.size_in_gb()` → `Val<i64>`. The size of the disk snapshot in GB.
+/// - `State`: `handle.state()` → `Val<String>`. The status of the disk snapshot operation.
+/// - `SupportCode`: `handle.support_code()` → `Val<String>`. The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DiskSnapshotName`.
 #[derive(Clone, Debug)]
 pub struct CfnDiskSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDiskSnapshot`], by name: the argument of [`CfnDiskSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDiskSnapshotRequired {
+    /// The name of the source disk from which the snapshot was created.
+    ///
+    /// CloudFormation property `DiskName`.
+    ///
+    /// Changing it replaces the resource.
+    pub disk_name: Val<String>,
+
+    /// The name of the disk snapshot (e.g., my-disk-snapshot).
+    ///
+    /// CloudFormation property `DiskSnapshotName`.
+    ///
+    /// Changing it replaces the resource.
+    pub disk_snapshot_name: Val<String>,
+}
+
 impl CfnDiskSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::DiskSnapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDiskSnapshotRequired`]:
     ///
-    /// - `disk_name`: `DiskName`, The name of the source disk from which the snapshot was created.
-    /// - `disk_snapshot_name`: `DiskSnapshotName`, The name of the disk snapshot (e.g., my-disk-snapshot).
-    pub fn new(disk_name: impl Into<Val<String>>, disk_snapshot_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDiskSnapshot::new(CfnDiskSnapshotRequired {
+    ///     disk_name: "...".into(),
+    ///     disk_snapshot_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDiskSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("DiskName", disk_name);
-        props.set("DiskSnapshotName", disk_snapshot_name);
+        props.set::<String>("DiskName", required.disk_name);
+        props.set::<String>("DiskSnapshotName", required.disk_snapshot_name);
         CfnDiskSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -1937,7 +2427,7 @@ pub mod disk_snapshot {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1971,27 +2461,67 @@ pub mod disk_snapshot {
 /// Resource Type definition for AWS::Lightsail::Distribution
 ///
 /// CloudFormation type `AWS::Lightsail::Distribution`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AbleToUpdateBundle`: `handle.able_to_update_bundle()` → `Val<bool>`. Indicates whether the bundle that is currently applied to your distribution, specified using the distributionName parameter, can be changed to another bundle.
+/// - `DistributionArn`: `handle.distribution_arn()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the distribution.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DistributionName`.
 #[derive(Clone, Debug)]
 pub struct CfnDistribution {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDistribution`], by name: the argument of [`CfnDistribution::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDistributionRequired {
+    /// The bundle ID to use for the distribution.
+    ///
+    /// CloudFormation property `BundleId`.
+    pub bundle_id: Val<String>,
+
+    /// An object that describes the default cache behavior for the distribution.
+    ///
+    /// CloudFormation property `DefaultCacheBehavior`.
+    pub default_cache_behavior: Val<distribution::CacheBehavior>,
+
+    /// The name for the distribution.
+    ///
+    /// CloudFormation property `DistributionName`.
+    ///
+    /// Changing it replaces the resource.
+    pub distribution_name: Val<String>,
+
+    /// An object that describes the origin resource for the distribution, such as a Lightsail instance or load balancer.
+    ///
+    /// CloudFormation property `Origin`.
+    pub origin: Val<distribution::InputOrigin>,
+}
+
 impl CfnDistribution {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Distribution";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDistributionRequired`]:
     ///
-    /// - `bundle_id`: `BundleId`, The bundle ID to use for the distribution.
-    /// - `default_cache_behavior`: `DefaultCacheBehavior`, An object that describes the default cache behavior for the distribution.
-    /// - `distribution_name`: `DistributionName`, The name for the distribution.
-    /// - `origin`: `Origin`, An object that describes the origin resource for the distribution, such as a Lightsail instance or load balancer.
-    pub fn new(bundle_id: impl Into<Val<String>>, default_cache_behavior: impl Into<Val<distribution::CacheBehavior>>, distribution_name: impl Into<Val<String>>, origin: impl Into<Val<distribution::InputOrigin>>) -> Self {
+    /// ```text
+    /// CfnDistribution::new(CfnDistributionRequired {
+    ///     bundle_id: "...".into(),
+    ///     default_cache_behavior: distribution::CacheBehavior::new(...).into(),
+    ///     distribution_name: "...".into(),
+    ///     origin: distribution::InputOrigin::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDistributionRequired) -> Self {
         let mut props = Props::new();
-        props.set("BundleId", bundle_id);
-        props.set("DefaultCacheBehavior", default_cache_behavior);
-        props.set("DistributionName", distribution_name);
-        props.set("Origin", origin);
+        props.set::<String>("BundleId", required.bundle_id);
+        props.set::<distribution::CacheBehavior>("DefaultCacheBehavior", required.default_cache_behavior);
+        props.set::<String>("DistributionName", required.distribution_name);
+        props.set::<distribution::InputOrigin>("Origin", required.origin);
         CfnDistribution { props, options: ResourceOptions::default() }
     }
 
@@ -2015,7 +2545,7 @@ impl CfnDistribution {
 
     /// The IP address type for the distribution.
     ///
-    /// Allowed values: `dualstack`, `ipv4`, `ipv6`.
+    /// Allowed values (the enum [`distribution::IpAddressType`]): `dualstack`, `ipv4`, `ipv6`.
     ///
     /// Changing it replaces the resource.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2097,11 +2627,11 @@ pub(crate) static DISTRIBUTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDistribution`].
+/// Property types and enums of the allowed values of [`CfnDistribution`].
 pub mod distribution {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes the cache settings of an Amazon Lightsail content delivery network (CDN) distribution.
     #[derive(Clone, Debug)]
@@ -2192,7 +2722,7 @@ pub mod distribution {
 
         /// Specifies which cookies to forward to the distribution's origin for a cache behavior: all, none, or allow-list to forward only the cookies specified in the cookiesAllowList parameter.
         ///
-        /// Allowed values: `all`, `allow-list`, `none`.
+        /// Allowed values (the enum [`OptionProperty`]): `all`, `allow-list`, `none`.
         pub fn option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Option", value);
             self
@@ -2226,7 +2756,7 @@ pub mod distribution {
 
         /// The headers that you want your distribution to forward to your origin and base caching on.
         ///
-        /// Allowed values: `all`, `allow-list`, `none`.
+        /// Allowed values (the enum [`OptionProperty`]): `all`, `allow-list`, `none`.
         pub fn option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Option", value);
             self
@@ -2286,7 +2816,7 @@ pub mod distribution {
 
         /// The cache behavior for the specified path.
         ///
-        /// Allowed values: `cache`, `dont-cache`.
+        /// Allowed values (the enum [`Behavior`]): `cache`, `dont-cache`.
         pub fn behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Behavior", value);
             self
@@ -2320,7 +2850,7 @@ pub mod distribution {
 
         /// The cache behavior of the distribution.
         ///
-        /// Allowed values: `cache`, `dont-cache`.
+        /// Allowed values (the enum [`Behavior`]): `cache`, `dont-cache`.
         pub fn behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Behavior", value);
             self
@@ -2354,7 +2884,7 @@ pub mod distribution {
 
         /// The protocol that your Amazon Lightsail distribution uses when establishing a connection with your origin to pull content.
         ///
-        /// Allowed values: `http-only`, `https-only`.
+        /// Allowed values (the enum [`ProtocolPolicy`]): `http-only`, `https-only`.
         pub fn protocol_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProtocolPolicy", value);
             self
@@ -2362,7 +2892,7 @@ pub mod distribution {
 
         /// The AWS Region name of the origin resource.
         ///
-        /// Allowed values: `ap-east-1`, `ap-northeast-1`, `ap-northeast-2`, `ap-south-1`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-5`, `ca-central-1`, `eu-central-1`, `eu-north-1`, `eu-south-2`, `eu-west-1`, `eu-west-2`, `eu-west-3`, `sa-east-1`, `us-east-1`, `us-east-2`, `us-west-1`, `us-west-2`.
+        /// Allowed values (the enum [`RegionName`]): `ap-east-1`, `ap-northeast-1`, `ap-northeast-2`, `ap-south-1`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-5`, `ca-central-1`, `eu-central-1`, `eu-north-1`, `eu-south-2`, `eu-west-1`, `eu-west-2`, `eu-west-3`, `sa-east-1`, `us-east-1`, `us-east-2`, `us-west-1`, `us-west-2`.
         pub fn region_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RegionName", value);
             self
@@ -2382,7 +2912,7 @@ pub mod distribution {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -2458,11 +2988,83 @@ pub mod distribution {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::Lightsail::Distribution`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Dualstack = "dualstack",
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Option` in `AWS::Lightsail::Distribution`; `.into()` makes a `Val<String>`.
+        OptionProperty {
+            All = "all",
+            AllowList = "allow-list",
+            None = "none",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Behavior` in `AWS::Lightsail::Distribution`; `.into()` makes a `Val<String>`.
+        Behavior {
+            Cache = "cache",
+            DontCache = "dont-cache",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProtocolPolicy` in `AWS::Lightsail::Distribution`; `.into()` makes a `Val<String>`.
+        ProtocolPolicy {
+            HttpOnly = "http-only",
+            HttpsOnly = "https-only",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RegionName` in `AWS::Lightsail::Distribution`; `.into()` makes a `Val<String>`.
+        RegionName {
+            ApEast1 = "ap-east-1",
+            ApNortheast1 = "ap-northeast-1",
+            ApNortheast2 = "ap-northeast-2",
+            ApSouth1 = "ap-south-1",
+            ApSoutheast1 = "ap-southeast-1",
+            ApSoutheast2 = "ap-southeast-2",
+            ApSoutheast3 = "ap-southeast-3",
+            ApSoutheast5 = "ap-southeast-5",
+            CaCentral1 = "ca-central-1",
+            EuCentral1 = "eu-central-1",
+            EuNorth1 = "eu-north-1",
+            EuSouth2 = "eu-south-2",
+            EuWest1 = "eu-west-1",
+            EuWest2 = "eu-west-2",
+            EuWest3 = "eu-west-3",
+            SaEast1 = "sa-east-1",
+            UsEast1 = "us-east-1",
+            UsEast2 = "us-east-2",
+            UsWest1 = "us-west-1",
+            UsWest2 = "us-west-2",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Lightsail::Domain
 ///
 /// CloudFormation type `AWS::Lightsail::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the domain (read-only).
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the domain was created (read-only).
+/// - `Location`: `handle.location()` → `Val<Json>`. The AWS Region and Availability Zone where the domain was created (read-only).
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The Lightsail resource type (read-only).
+/// - `SupportCode`: `handle.support_code()` → `Val<String>`. The support code. Include this code in your email to support when you have questions (read-only).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainName`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
@@ -2472,7 +3074,7 @@ pub struct CfnDomain {
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `domain_name`: `DomainName`, The name of the domain to manage in Lightsail.
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
@@ -2564,11 +3166,11 @@ pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomain`].
+/// Property types and enums of the allowed values of [`CfnDomain`].
 pub mod domain {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes the domain recordset entry (e.g., A record, CNAME record, TXT record, etc.)
     #[derive(Clone, Debug)]
@@ -2576,17 +3178,42 @@ pub mod domain {
         props: Props,
     }
 
-    impl DomainEntry {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DomainEntry`], by name: the argument of [`DomainEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct DomainEntryRequired {
+        /// The name of the domain entry.
         ///
-        /// - `name`: `Name`, The name of the domain entry.
-        /// - `target`: `Target`, The target AWS name server (e.g., ns-111.awsdns-11.com).
-        /// - `type_`: `Type`, The type of domain entry (e.g., A, CNAME, MX, NS, SOA, SRV, TXT).
-        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The target AWS name server (e.g., ns-111.awsdns-11.com).
+        ///
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+
+        /// The type of domain entry (e.g., A, CNAME, MX, NS, SOA, SRV, TXT).
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `A`, `AAAA`, `CNAME`, `MX`, `NS`, `SOA`, `SRV`, `TXT`.
+        pub type_: Val<String>,
+    }
+
+    impl DomainEntry {
+        /// Creates the value from its required properties, by name in [`DomainEntryRequired`]:
+        ///
+        /// ```text
+        /// DomainEntry::new(DomainEntryRequired {
+        ///     name: "...".into(),
+        ///     target: "...".into(),
+        ///     type_: Type::A.into(),
+        /// })
+        /// ```
+        pub fn new(required: DomainEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Target", target);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Target", required.target);
+            props.set::<String>("Type", required.type_);
             DomainEntry { props }
         }
 
@@ -2616,7 +3243,7 @@ pub mod domain {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -2644,30 +3271,96 @@ pub mod domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Lightsail::Domain`; `.into()` makes a `Val<String>`.
+        Type {
+            A = "A",
+            Aaaa = "AAAA",
+            Cname = "CNAME",
+            Mx = "MX",
+            Ns = "NS",
+            Soa = "SOA",
+            Srv = "SRV",
+            Txt = "TXT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Lightsail::Instance
 ///
 /// CloudFormation type `AWS::Lightsail::Instance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Hardware.CpuCount`: `handle.hardware_cpu_count()` → `Val<i64>`. CPU count of the Instance.
+/// - `Hardware.RamSizeInGb`: `handle.hardware_ram_size_in_gb()` → `Val<i64>`. RAM Size of the Instance.
+/// - `InstanceArn`: `handle.instance_arn()` → `Val<String>`.
+/// - `Ipv6Addresses`: `handle.ipv6_addresses()` → `Val<Vec<String>>`. IPv6 addresses of the instance
+/// - `IsStaticIp`: `handle.is_static_ip()` → `Val<bool>`. Is the IP Address of the Instance is the static IP
+/// - `Location.AvailabilityZone`: `handle.location_availability_zone()` → `Val<String>`. The Availability Zone in which to create your instance. Use the following format: us-east-2a (case sensitive). Be sure to add the include Availability Zones parameter to your request.
+/// - `Location.RegionName`: `handle.location_region_name()` → `Val<String>`. The Region Name in which to create your instance.
+/// - `Networking.MonthlyTransfer.GbPerMonthAllocated`: `handle.networking_monthly_transfer_gb_per_month_allocated()` → `Val<String>`. GbPerMonthAllocated of the Instance.
+/// - `PrivateIpAddress`: `handle.private_ip_address()` → `Val<String>`. Private IP Address of the Instance
+/// - `PublicIpAddress`: `handle.public_ip_address()` → `Val<String>`. Public IP Address of the Instance
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. Resource type of Lightsail instance.
+/// - `SshKeyName`: `handle.ssh_key_name()` → `Val<String>`. SSH Key Name of the  Lightsail instance.
+/// - `State.Code`: `handle.state_code()` → `Val<i64>`. Status code of the Instance.
+/// - `State.Name`: `handle.state_name()` → `Val<String>`. Status code of the Instance.
+/// - `SupportCode`: `handle.support_code()` → `Val<String>`. Support code to help identify any issues
+/// - `UserName`: `handle.user_name()` → `Val<String>`. Username of the  Lightsail instance.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceName`.
 #[derive(Clone, Debug)]
 pub struct CfnInstance {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstance`], by name: the argument of [`CfnInstance::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstanceRequired {
+    /// The ID for a virtual private server image (e.g., app_wordpress_4_4 or app_lamp_7_0 ). Use the get blueprints operation to return a list of available images (or blueprints ).
+    ///
+    /// CloudFormation property `BlueprintId`.
+    ///
+    /// Changing it replaces the resource.
+    pub blueprint_id: Val<String>,
+
+    /// The bundle of specification information for your virtual private server (or instance ), including the pricing plan (e.g., micro_1_0 ).
+    ///
+    /// CloudFormation property `BundleId`.
+    ///
+    /// Changing it replaces the resource.
+    pub bundle_id: Val<String>,
+
+    /// The names to use for your new Lightsail instance.
+    ///
+    /// CloudFormation property `InstanceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_name: Val<String>,
+}
+
 impl CfnInstance {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Instance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstanceRequired`]:
     ///
-    /// - `blueprint_id`: `BlueprintId`, The ID for a virtual private server image (e.g., app_wordpress_4_4 or app_lamp_7_0 ). Use the get blueprints operation to return a list of available images (or blueprints ).
-    /// - `bundle_id`: `BundleId`, The bundle of specification information for your virtual private server (or instance ), including the pricing plan (e.g., micro_1_0 ).
-    /// - `instance_name`: `InstanceName`, The names to use for your new Lightsail instance.
-    pub fn new(blueprint_id: impl Into<Val<String>>, bundle_id: impl Into<Val<String>>, instance_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstance::new(CfnInstanceRequired {
+    ///     blueprint_id: "...".into(),
+    ///     bundle_id: "...".into(),
+    ///     instance_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstanceRequired) -> Self {
         let mut props = Props::new();
-        props.set("BlueprintId", blueprint_id);
-        props.set("BundleId", bundle_id);
-        props.set("InstanceName", instance_name);
+        props.set::<String>("BlueprintId", required.blueprint_id);
+        props.set::<String>("BundleId", required.bundle_id);
+        props.set::<String>("InstanceName", required.instance_name);
         CfnInstance { props, options: ResourceOptions::default() }
     }
 
@@ -2870,11 +3563,11 @@ pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInstance`].
+/// Property types and enums of the allowed values of [`CfnInstance`].
 pub mod instance {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A addon associate with a resource.
     #[derive(Clone, Debug)]
@@ -2883,9 +3576,9 @@ pub mod instance {
     }
 
     impl AddOn {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `add_on_type`: `AddOnType`, The add-on type
+        /// - `add_on_type`: `AddOnType`, The add-on type Allowed values: the enum [`AddOnType`].
         pub fn new(add_on_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AddOnType", add_on_type);
@@ -2900,7 +3593,7 @@ pub mod instance {
 
         /// Status of the Addon
         ///
-        /// Allowed values: `Enabling`, `Disabling`, `Enabled`, `Terminating`, `Terminated`, `Disabled`, `Failed`.
+        /// Allowed values (the enum [`Status`]): `Enabling`, `Disabling`, `Enabled`, `Terminating`, `Terminated`, `Disabled`, `Failed`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -2983,15 +3676,33 @@ pub mod instance {
         props: Props,
     }
 
-    impl Disk {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Disk`], by name: the argument of [`Disk::new`].
+    #[derive(Clone, Debug)]
+    pub struct DiskRequired {
+        /// The names to use for your new Lightsail disk.
         ///
-        /// - `disk_name`: `DiskName`, The names to use for your new Lightsail disk.
-        /// - `path`: `Path`, Path of the disk attached to the instance.
-        pub fn new(disk_name: impl Into<Val<String>>, path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DiskName`.
+        pub disk_name: Val<String>,
+
+        /// Path of the disk attached to the instance.
+        ///
+        /// CloudFormation property `Path`.
+        pub path: Val<String>,
+    }
+
+    impl Disk {
+        /// Creates the value from its required properties, by name in [`DiskRequired`]:
+        ///
+        /// ```text
+        /// Disk::new(DiskRequired {
+        ///     disk_name: "...".into(),
+        ///     path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DiskRequired) -> Self {
             let mut props = Props::new();
-            props.set("DiskName", disk_name);
-            props.set("Path", path);
+            props.set::<String>("DiskName", required.disk_name);
+            props.set::<String>("Path", required.path);
             Disk { props }
         }
 
@@ -3039,7 +3750,7 @@ pub mod instance {
     }
 
     impl Networking {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ports`: `Ports`, Ports to the Instance.
         pub fn new(ports: impl Into<Val<Vec<Port>>>) -> Self {
@@ -3174,7 +3885,7 @@ pub mod instance {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -3233,28 +3944,87 @@ pub mod instance {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AddOnType` in `AWS::Lightsail::Instance`; `.into()` makes a `Val<String>`.
+        AddOnType {
+            AutoSnapshot = "AutoSnapshot",
+            StopInstanceOnIdle = "StopInstanceOnIdle",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Lightsail::Instance`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabling = "Enabling",
+            Disabling = "Disabling",
+            Enabled = "Enabled",
+            Terminating = "Terminating",
+            Terminated = "Terminated",
+            Disabled = "Disabled",
+            Failed = "Failed",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Lightsail::InstanceSnapshot
 ///
 /// CloudFormation type `AWS::Lightsail::InstanceSnapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the snapshot.
+/// - `FromInstanceArn`: `handle.from_instance_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the instance from which the snapshot was created.
+/// - `FromInstanceName`: `handle.from_instance_name()` → `Val<String>`. The instance from which the snapshot was created.
+/// - `IsFromAutoSnapshot`: `handle.is_from_auto_snapshot()` → `Val<bool>`. A Boolean value indicating whether the snapshot was created from an automatic snapshot.
+/// - `Location`: `handle.location()` → `Val<Json>`. The region name and Availability Zone where you created the snapshot.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The type of resource (usually InstanceSnapshot).
+/// - `SizeInGb`: `handle.size_in_gb()` → `Val<i64>`. The size in GB of the SSD
+/// - `State`: `handle.state()` → `Val<String>`. The state the snapshot is in.
+/// - `SupportCode`: `handle.support_code()` → `Val<String>`. Support code to help identify any issues
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceSnapshotName`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstanceSnapshot`], by name: the argument of [`CfnInstanceSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstanceSnapshotRequired {
+    /// The instance from which the snapshot was created.
+    ///
+    /// CloudFormation property `InstanceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_name: Val<String>,
+
+    /// The name of the snapshot.
+    ///
+    /// CloudFormation property `InstanceSnapshotName`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_snapshot_name: Val<String>,
+}
+
 impl CfnInstanceSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::InstanceSnapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstanceSnapshotRequired`]:
     ///
-    /// - `instance_name`: `InstanceName`, The instance from which the snapshot was created.
-    /// - `instance_snapshot_name`: `InstanceSnapshotName`, The name of the snapshot.
-    pub fn new(instance_name: impl Into<Val<String>>, instance_snapshot_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstanceSnapshot::new(CfnInstanceSnapshotRequired {
+    ///     instance_name: "...".into(),
+    ///     instance_snapshot_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstanceSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceName", instance_name);
-        props.set("InstanceSnapshotName", instance_snapshot_name);
+        props.set::<String>("InstanceName", required.instance_name);
+        props.set::<String>("InstanceSnapshotName", required.instance_snapshot_name);
         CfnInstanceSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -3378,7 +4148,7 @@ pub mod instance_snapshot {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -3412,6 +4182,19 @@ pub mod instance_snapshot {
 /// Resource Type definition for AWS::Lightsail::KeyPair
 ///
 /// CloudFormation type `AWS::Lightsail::KeyPair`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the key pair was created.
+/// - `Fingerprint`: `handle.fingerprint()` → `Val<String>`. The RSA fingerprint of the key pair.
+/// - `KeyPairArn`: `handle.key_pair_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the key pair.
+/// - `Location`: `handle.location()` → `Val<Json>`.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The Lightsail resource type (KeyPair).
+/// - `SupportCode`: `handle.support_code()` → `Val<String>`. The support code. Include this code in your email to support when you have questions about a key pair in Lightsail.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KeyPairName`.
 #[derive(Clone, Debug)]
 pub struct CfnKeyPair {
     props: Props,
@@ -3421,7 +4204,7 @@ pub struct CfnKeyPair {
 impl CfnKeyPair {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::KeyPair";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `key_pair_name`: `KeyPairName`, The name of the key pair.
     pub fn new(key_pair_name: impl Into<Val<String>>) -> Self {
@@ -3525,15 +4308,33 @@ pub mod key_pair {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3556,23 +4357,53 @@ pub mod key_pair {
 /// Resource Type definition for AWS::Lightsail::LoadBalancer
 ///
 /// CloudFormation type `AWS::Lightsail::LoadBalancer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LoadBalancerArn`: `handle.load_balancer_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LoadBalancerName`.
 #[derive(Clone, Debug)]
 pub struct CfnLoadBalancer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLoadBalancer`], by name: the argument of [`CfnLoadBalancer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLoadBalancerRequired {
+    /// The instance port where you're creating your load balancer.
+    ///
+    /// CloudFormation property `InstancePort`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_port: Val<i64>,
+
+    /// The name of your load balancer.
+    ///
+    /// CloudFormation property `LoadBalancerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub load_balancer_name: Val<String>,
+}
+
 impl CfnLoadBalancer {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::LoadBalancer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLoadBalancerRequired`]:
     ///
-    /// - `instance_port`: `InstancePort`, The instance port where you're creating your load balancer.
-    /// - `load_balancer_name`: `LoadBalancerName`, The name of your load balancer.
-    pub fn new(instance_port: impl Into<Val<i64>>, load_balancer_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLoadBalancer::new(CfnLoadBalancerRequired {
+    ///     instance_port: 1.into(),
+    ///     load_balancer_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLoadBalancerRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstancePort", instance_port);
-        props.set("LoadBalancerName", load_balancer_name);
+        props.set::<i64>("InstancePort", required.instance_port);
+        props.set::<String>("LoadBalancerName", required.load_balancer_name);
         CfnLoadBalancer { props, options: ResourceOptions::default() }
     }
 
@@ -3590,7 +4421,7 @@ impl CfnLoadBalancer {
 
     /// The IP address type for the load balancer. The possible values are ipv4 for IPv4 only, and dualstack for IPv4 and IPv6. The default value is dualstack.
     ///
-    /// Allowed values: `dualstack`, `ipv4`, `ipv6`.
+    /// Allowed values (the enum [`load_balancer::IpAddressType`]): `dualstack`, `ipv4`, `ipv6`.
     ///
     /// Changing it replaces the resource.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3666,11 +4497,11 @@ pub(crate) static LOAD_BALANCER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLoadBalancer`].
+/// Property types and enums of the allowed values of [`CfnLoadBalancer`].
 pub mod load_balancer {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -3679,7 +4510,7 @@ pub mod load_balancer {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -3708,30 +4539,77 @@ pub mod load_balancer {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::Lightsail::LoadBalancer`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Dualstack = "dualstack",
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Lightsail::LoadBalancerTlsCertificate
 ///
 /// CloudFormation type `AWS::Lightsail::LoadBalancerTlsCertificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LoadBalancerTlsCertificateArn`: `handle.load_balancer_tls_certificate_arn()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`. The validation status of the SSL/TLS certificate.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLoadBalancerTlsCertificate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLoadBalancerTlsCertificate`], by name: the argument of [`CfnLoadBalancerTlsCertificate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLoadBalancerTlsCertificateRequired {
+    /// The domain name (e.g., example.com ) for your SSL/TLS certificate.
+    ///
+    /// CloudFormation property `CertificateDomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_domain_name: Val<String>,
+
+    /// The SSL/TLS certificate name.
+    ///
+    /// CloudFormation property `CertificateName`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_name: Val<String>,
+
+    /// The name of your load balancer.
+    ///
+    /// CloudFormation property `LoadBalancerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub load_balancer_name: Val<String>,
+}
+
 impl CfnLoadBalancerTlsCertificate {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::LoadBalancerTlsCertificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLoadBalancerTlsCertificateRequired`]:
     ///
-    /// - `certificate_domain_name`: `CertificateDomainName`, The domain name (e.g., example.com ) for your SSL/TLS certificate.
-    /// - `certificate_name`: `CertificateName`, The SSL/TLS certificate name.
-    /// - `load_balancer_name`: `LoadBalancerName`, The name of your load balancer.
-    pub fn new(certificate_domain_name: impl Into<Val<String>>, certificate_name: impl Into<Val<String>>, load_balancer_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLoadBalancerTlsCertificate::new(CfnLoadBalancerTlsCertificateRequired {
+    ///     certificate_domain_name: "...".into(),
+    ///     certificate_name: "...".into(),
+    ///     load_balancer_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLoadBalancerTlsCertificateRequired) -> Self {
         let mut props = Props::new();
-        props.set("CertificateDomainName", certificate_domain_name);
-        props.set("CertificateName", certificate_name);
-        props.set("LoadBalancerName", load_balancer_name);
+        props.set::<String>("CertificateDomainName", required.certificate_domain_name);
+        props.set::<String>("CertificateName", required.certificate_name);
+        props.set::<String>("LoadBalancerName", required.load_balancer_name);
         CfnLoadBalancerTlsCertificate { props, options: ResourceOptions::default() }
     }
 
@@ -3807,6 +4685,16 @@ pub(crate) static LOAD_BALANCER_TLS_CERTIFICATE_SHAPE: ObjectShape = ObjectShape
 /// Resource Type definition for AWS::Lightsail::StaticIp
 ///
 /// CloudFormation type `AWS::Lightsail::StaticIp`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IpAddress`: `handle.ip_address()` → `Val<String>`. The static IP address.
+/// - `IsAttached`: `handle.is_attached()` → `Val<bool>`. A Boolean value indicating whether the static IP is attached.
+/// - `StaticIpArn`: `handle.static_ip_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StaticIpName`.
 #[derive(Clone, Debug)]
 pub struct CfnStaticIp {
     props: Props,
@@ -3816,7 +4704,7 @@ pub struct CfnStaticIp {
 impl CfnStaticIp {
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::StaticIp";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `static_ip_name`: `StaticIpName`, The name of the static IP address.
     pub fn new(static_ip_name: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,50 @@ use crate::value::Val;
 /// Definition of AWS::Location::APIKey Resource Type
 ///
 /// CloudFormation type `AWS::Location::APIKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+/// - `KeyArn`: `handle.key_arn()` → `Val<String>`.
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KeyName`.
 #[derive(Clone, Debug)]
 pub struct CfnApiKey {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApiKey`], by name: the argument of [`CfnApiKey::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApiKeyRequired {
+    /// CloudFormation property `KeyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub key_name: Val<String>,
+
+    /// CloudFormation property `Restrictions`.
+    pub restrictions: Val<api_key::ApiKeyRestrictions>,
+}
+
 impl CfnApiKey {
     pub const TYPE_NAME: &'static str = "AWS::Location::APIKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApiKeyRequired`]:
     ///
-    /// - `key_name`: `KeyName`.
-    /// - `restrictions`: `Restrictions`.
-    pub fn new(key_name: impl Into<Val<String>>, restrictions: impl Into<Val<api_key::ApiKeyRestrictions>>) -> Self {
+    /// ```text
+    /// CfnApiKey::new(CfnApiKeyRequired {
+    ///     key_name: "...".into(),
+    ///     restrictions: api_key::ApiKeyRestrictions::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApiKeyRequired) -> Self {
         let mut props = Props::new();
-        props.set("KeyName", key_name);
-        props.set("Restrictions", restrictions);
+        props.set::<String>("KeyName", required.key_name);
+        props.set::<api_key::ApiKeyRestrictions>("Restrictions", required.restrictions);
         CfnApiKey { props, options: ResourceOptions::default() }
     }
 
@@ -154,15 +180,29 @@ pub mod api_key {
         props: Props,
     }
 
+    /// The required properties of [`ApiKeyRestrictions`], by name: the argument of [`ApiKeyRestrictions::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApiKeyRestrictionsRequired {
+        /// CloudFormation property `AllowActions`.
+        pub allow_actions: Val<Vec<String>>,
+
+        /// CloudFormation property `AllowResources`.
+        pub allow_resources: Val<Vec<String>>,
+    }
+
     impl ApiKeyRestrictions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ApiKeyRestrictionsRequired`]:
         ///
-        /// - `allow_actions`: `AllowActions`.
-        /// - `allow_resources`: `AllowResources`.
-        pub fn new(allow_actions: impl Into<Val<Vec<String>>>, allow_resources: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ApiKeyRestrictions::new(ApiKeyRestrictionsRequired {
+        ///     allow_actions: vec!["..."].into(),
+        ///     allow_resources: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ApiKeyRestrictionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowActions", allow_actions);
-            props.set("AllowResources", allow_resources);
+            props.set::<Vec<String>>("AllowActions", required.allow_actions);
+            props.set::<Vec<String>>("AllowResources", required.allow_resources);
             ApiKeyRestrictions { props }
         }
 
@@ -197,15 +237,29 @@ pub mod api_key {
         props: Props,
     }
 
+    /// The required properties of [`AndroidApp`], by name: the argument of [`AndroidApp::new`].
+    #[derive(Clone, Debug)]
+    pub struct AndroidAppRequired {
+        /// CloudFormation property `CertificateFingerprint`.
+        pub certificate_fingerprint: Val<String>,
+
+        /// CloudFormation property `Package`.
+        pub package: Val<String>,
+    }
+
     impl AndroidApp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AndroidAppRequired`]:
         ///
-        /// - `certificate_fingerprint`: `CertificateFingerprint`.
-        /// - `package`: `Package`.
-        pub fn new(certificate_fingerprint: impl Into<Val<String>>, package: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AndroidApp::new(AndroidAppRequired {
+        ///     certificate_fingerprint: "...".into(),
+        ///     package: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AndroidAppRequired) -> Self {
             let mut props = Props::new();
-            props.set("CertificateFingerprint", certificate_fingerprint);
-            props.set("Package", package);
+            props.set::<String>("CertificateFingerprint", required.certificate_fingerprint);
+            props.set::<String>("Package", required.package);
             AndroidApp { props }
         }
     }
@@ -223,7 +277,7 @@ pub mod api_key {
     }
 
     impl AppleApp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bundle_id`: `BundleId`.
         pub fn new(bundle_id: impl Into<Val<String>>) -> Self {
@@ -245,15 +299,33 @@ pub mod api_key {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -302,6 +374,17 @@ pub mod api_key {
 /// Definition of AWS::Location::GeofenceCollection Resource Type
 ///
 /// CloudFormation type `AWS::Location::GeofenceCollection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CollectionArn`: `handle.collection_arn()` → `Val<String>`.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CollectionName`.
 #[derive(Clone, Debug)]
 pub struct CfnGeofenceCollection {
     props: Props,
@@ -311,7 +394,7 @@ pub struct CfnGeofenceCollection {
 impl CfnGeofenceCollection {
     pub const TYPE_NAME: &'static str = "AWS::Location::GeofenceCollection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `collection_name`: `CollectionName`.
     pub fn new(collection_name: impl Into<Val<String>>) -> Self {
@@ -336,7 +419,7 @@ impl CfnGeofenceCollection {
 
     /// The `PricingPlan` property.
     ///
-    /// Allowed values: `RequestBasedUsage`.
+    /// Allowed values (the enum [`geofence_collection::PricingPlan`]): `RequestBasedUsage`.
     pub fn pricing_plan(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PricingPlan", value);
         self
@@ -418,11 +501,11 @@ pub(crate) static GEOFENCE_COLLECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGeofenceCollection`].
+/// Property types and enums of the allowed values of [`CfnGeofenceCollection`].
 pub mod geofence_collection {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -430,15 +513,33 @@ pub mod geofence_collection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -456,28 +557,64 @@ pub mod geofence_collection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PricingPlan` in `AWS::Location::GeofenceCollection`; `.into()` makes a `Val<String>`.
+        PricingPlan {
+            RequestBasedUsage = "RequestBasedUsage",
+        }
+    }
 }
 
 /// Definition of AWS::Location::Map Resource Type
 ///
 /// CloudFormation type `AWS::Location::Map`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+/// - `MapArn`: `handle.map_arn()` → `Val<String>`.
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MapName`.
 #[derive(Clone, Debug)]
 pub struct CfnMap {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMap`], by name: the argument of [`CfnMap::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMapRequired {
+    /// CloudFormation property `Configuration`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration: Val<map::MapConfiguration>,
+
+    /// CloudFormation property `MapName`.
+    ///
+    /// Changing it replaces the resource.
+    pub map_name: Val<String>,
+}
+
 impl CfnMap {
     pub const TYPE_NAME: &'static str = "AWS::Location::Map";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMapRequired`]:
     ///
-    /// - `configuration`: `Configuration`.
-    /// - `map_name`: `MapName`.
-    pub fn new(configuration: impl Into<Val<map::MapConfiguration>>, map_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMap::new(CfnMapRequired {
+    ///     configuration: map::MapConfiguration::new(...).into(),
+    ///     map_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMapRequired) -> Self {
         let mut props = Props::new();
-        props.set("Configuration", configuration);
-        props.set("MapName", map_name);
+        props.set::<map::MapConfiguration>("Configuration", required.configuration);
+        props.set::<String>("MapName", required.map_name);
         CfnMap { props, options: ResourceOptions::default() }
     }
 
@@ -489,7 +626,7 @@ impl CfnMap {
 
     /// The `PricingPlan` property.
     ///
-    /// Allowed values: `RequestBasedUsage`.
+    /// Allowed values (the enum [`map::PricingPlan`]): `RequestBasedUsage`.
     pub fn pricing_plan(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PricingPlan", value);
         self
@@ -565,11 +702,11 @@ pub(crate) static MAP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMap`].
+/// Property types and enums of the allowed values of [`CfnMap`].
 pub mod map {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Location::Map`.
     #[derive(Clone, Debug)]
@@ -578,7 +715,7 @@ pub mod map {
     }
 
     impl MapConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `style`: `Style`.
         pub fn new(style: impl Into<Val<String>>) -> Self {
@@ -612,15 +749,33 @@ pub mod map {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -647,28 +802,64 @@ pub mod map {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PricingPlan` in `AWS::Location::Map`; `.into()` makes a `Val<String>`.
+        PricingPlan {
+            RequestBasedUsage = "RequestBasedUsage",
+        }
+    }
 }
 
 /// Definition of AWS::Location::PlaceIndex Resource Type
 ///
 /// CloudFormation type `AWS::Location::PlaceIndex`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+/// - `IndexArn`: `handle.index_arn()` → `Val<String>`.
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IndexName`.
 #[derive(Clone, Debug)]
 pub struct CfnPlaceIndex {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPlaceIndex`], by name: the argument of [`CfnPlaceIndex::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPlaceIndexRequired {
+    /// CloudFormation property `DataSource`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_source: Val<String>,
+
+    /// CloudFormation property `IndexName`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_name: Val<String>,
+}
+
 impl CfnPlaceIndex {
     pub const TYPE_NAME: &'static str = "AWS::Location::PlaceIndex";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPlaceIndexRequired`]:
     ///
-    /// - `data_source`: `DataSource`.
-    /// - `index_name`: `IndexName`.
-    pub fn new(data_source: impl Into<Val<String>>, index_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPlaceIndex::new(CfnPlaceIndexRequired {
+    ///     data_source: "...".into(),
+    ///     index_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPlaceIndexRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataSource", data_source);
-        props.set("IndexName", index_name);
+        props.set::<String>("DataSource", required.data_source);
+        props.set::<String>("IndexName", required.index_name);
         CfnPlaceIndex { props, options: ResourceOptions::default() }
     }
 
@@ -686,7 +877,7 @@ impl CfnPlaceIndex {
 
     /// The `PricingPlan` property.
     ///
-    /// Allowed values: `RequestBasedUsage`.
+    /// Allowed values (the enum [`place_index::PricingPlan`]): `RequestBasedUsage`.
     pub fn pricing_plan(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PricingPlan", value);
         self
@@ -762,11 +953,11 @@ pub(crate) static PLACE_INDEX_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPlaceIndex`].
+/// Property types and enums of the allowed values of [`CfnPlaceIndex`].
 pub mod place_index {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Location::PlaceIndex`.
     #[derive(Clone, Debug)]
@@ -783,7 +974,7 @@ pub mod place_index {
 
         /// The `IntendedUse` property.
         ///
-        /// Allowed values: `SingleUse`, `Storage`.
+        /// Allowed values (the enum [`IntendedUse`]): `SingleUse`, `Storage`.
         pub fn intended_use(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IntendedUse", value);
             self
@@ -802,15 +993,33 @@ pub mod place_index {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -835,28 +1044,72 @@ pub mod place_index {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PricingPlan` in `AWS::Location::PlaceIndex`; `.into()` makes a `Val<String>`.
+        PricingPlan {
+            RequestBasedUsage = "RequestBasedUsage",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IntendedUse` in `AWS::Location::PlaceIndex`; `.into()` makes a `Val<String>`.
+        IntendedUse {
+            SingleUse = "SingleUse",
+            Storage = "Storage",
+        }
+    }
 }
 
 /// Definition of AWS::Location::RouteCalculator Resource Type
 ///
 /// CloudFormation type `AWS::Location::RouteCalculator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CalculatorArn`: `handle.calculator_arn()` → `Val<String>`.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CalculatorName`.
 #[derive(Clone, Debug)]
 pub struct CfnRouteCalculator {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouteCalculator`], by name: the argument of [`CfnRouteCalculator::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteCalculatorRequired {
+    /// CloudFormation property `CalculatorName`.
+    ///
+    /// Changing it replaces the resource.
+    pub calculator_name: Val<String>,
+
+    /// CloudFormation property `DataSource`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_source: Val<String>,
+}
+
 impl CfnRouteCalculator {
     pub const TYPE_NAME: &'static str = "AWS::Location::RouteCalculator";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteCalculatorRequired`]:
     ///
-    /// - `calculator_name`: `CalculatorName`.
-    /// - `data_source`: `DataSource`.
-    pub fn new(calculator_name: impl Into<Val<String>>, data_source: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouteCalculator::new(CfnRouteCalculatorRequired {
+    ///     calculator_name: "...".into(),
+    ///     data_source: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteCalculatorRequired) -> Self {
         let mut props = Props::new();
-        props.set("CalculatorName", calculator_name);
-        props.set("DataSource", data_source);
+        props.set::<String>("CalculatorName", required.calculator_name);
+        props.set::<String>("DataSource", required.data_source);
         CfnRouteCalculator { props, options: ResourceOptions::default() }
     }
 
@@ -868,7 +1121,7 @@ impl CfnRouteCalculator {
 
     /// The `PricingPlan` property.
     ///
-    /// Allowed values: `RequestBasedUsage`.
+    /// Allowed values (the enum [`route_calculator::PricingPlan`]): `RequestBasedUsage`.
     pub fn pricing_plan(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PricingPlan", value);
         self
@@ -943,11 +1196,11 @@ pub(crate) static ROUTE_CALCULATOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRouteCalculator`].
+/// Property types and enums of the allowed values of [`CfnRouteCalculator`].
 pub mod route_calculator {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -955,15 +1208,33 @@ pub mod route_calculator {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -981,11 +1252,29 @@ pub mod route_calculator {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PricingPlan` in `AWS::Location::RouteCalculator`; `.into()` makes a `Val<String>`.
+        PricingPlan {
+            RequestBasedUsage = "RequestBasedUsage",
+        }
+    }
 }
 
 /// Definition of AWS::Location::Tracker Resource Type
 ///
 /// CloudFormation type `AWS::Location::Tracker`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+/// - `TrackerArn`: `handle.tracker_arn()` → `Val<String>`.
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`. The datetime value in ISO 8601 format. The timezone is always UTC. (YYYY-MM-DDThh:mm:ss.sssZ)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrackerName`.
 #[derive(Clone, Debug)]
 pub struct CfnTracker {
     props: Props,
@@ -995,7 +1284,7 @@ pub struct CfnTracker {
 impl CfnTracker {
     pub const TYPE_NAME: &'static str = "AWS::Location::Tracker";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `tracker_name`: `TrackerName`.
     pub fn new(tracker_name: impl Into<Val<String>>) -> Self {
@@ -1032,7 +1321,7 @@ impl CfnTracker {
 
     /// The `PositionFiltering` property.
     ///
-    /// Allowed values: `TimeBased`, `DistanceBased`, `AccuracyBased`.
+    /// Allowed values (the enum [`tracker::PositionFiltering`]): `TimeBased`, `DistanceBased`, `AccuracyBased`.
     pub fn position_filtering(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PositionFiltering", value);
         self
@@ -1040,7 +1329,7 @@ impl CfnTracker {
 
     /// The `PricingPlan` property.
     ///
-    /// Allowed values: `RequestBasedUsage`.
+    /// Allowed values (the enum [`tracker::PricingPlan`]): `RequestBasedUsage`.
     pub fn pricing_plan(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PricingPlan", value);
         self
@@ -1123,11 +1412,11 @@ pub(crate) static TRACKER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTracker`].
+/// Property types and enums of the allowed values of [`CfnTracker`].
 pub mod tracker {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -1135,15 +1424,33 @@ pub mod tracker {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1161,28 +1468,68 @@ pub mod tracker {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PositionFiltering` in `AWS::Location::Tracker`; `.into()` makes a `Val<String>`.
+        PositionFiltering {
+            TimeBased = "TimeBased",
+            DistanceBased = "DistanceBased",
+            AccuracyBased = "AccuracyBased",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PricingPlan` in `AWS::Location::Tracker`; `.into()` makes a `Val<String>`.
+        PricingPlan {
+            RequestBasedUsage = "RequestBasedUsage",
+        }
+    }
 }
 
 /// Definition of AWS::Location::TrackerConsumer Resource Type
 ///
 /// CloudFormation type `AWS::Location::TrackerConsumer`.
+///
+/// # Attributes
+///
+/// `AWS::Location::TrackerConsumer` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTrackerConsumer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrackerConsumer`], by name: the argument of [`CfnTrackerConsumer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrackerConsumerRequired {
+    /// CloudFormation property `ConsumerArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub consumer_arn: Val<String>,
+
+    /// CloudFormation property `TrackerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub tracker_name: Val<String>,
+}
+
 impl CfnTrackerConsumer {
     pub const TYPE_NAME: &'static str = "AWS::Location::TrackerConsumer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrackerConsumerRequired`]:
     ///
-    /// - `consumer_arn`: `ConsumerArn`.
-    /// - `tracker_name`: `TrackerName`.
-    pub fn new(consumer_arn: impl Into<Val<String>>, tracker_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrackerConsumer::new(CfnTrackerConsumerRequired {
+    ///     consumer_arn: "...".into(),
+    ///     tracker_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrackerConsumerRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConsumerArn", consumer_arn);
-        props.set("TrackerName", tracker_name);
+        props.set::<String>("ConsumerArn", required.consumer_arn);
+        props.set::<String>("TrackerName", required.tracker_name);
         CfnTrackerConsumer { props, options: ResourceOptions::default() }
     }
 }

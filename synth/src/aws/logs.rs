@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,31 +15,74 @@ use crate::value::{Json, Map, Val};
 /// The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy.
 ///
 /// CloudFormation type `AWS::Logs::AccountPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. User account id
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAccountPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccountPolicy`], by name: the argument of [`CfnAccountPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccountPolicyRequired {
+    /// The body of the policy document you want to use for this topic.
+    ///
+    /// You can only add one policy per PolicyType.
+    ///
+    /// The policy must be in JSON string format.
+    ///
+    /// Length Constraints: Maximum length of 30720
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<String>,
+
+    /// The name of the account policy
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+
+    /// Type of the policy.
+    ///
+    /// CloudFormation property `PolicyType`.
+    ///
+    /// Allowed values (the enum [`account_policy::PolicyType`]): `DATA_PROTECTION_POLICY`, `SUBSCRIPTION_FILTER_POLICY`, `FIELD_INDEX_POLICY`, `TRANSFORMER_POLICY`, `METRIC_EXTRACTION_POLICY`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_type: Val<String>,
+}
+
 impl CfnAccountPolicy {
     pub const TYPE_NAME: &'static str = "AWS::Logs::AccountPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccountPolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, The body of the policy document you want to use for this topic.
-    /// - `policy_name`: `PolicyName`, The name of the account policy
-    /// - `policy_type`: `PolicyType`, Type of the policy.
-    pub fn new(policy_document: impl Into<Val<String>>, policy_name: impl Into<Val<String>>, policy_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAccountPolicy::new(CfnAccountPolicyRequired {
+    ///     policy_document: "...".into(),
+    ///     policy_name: "...".into(),
+    ///     policy_type: account_policy::PolicyType::DataProtectionPolicy.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccountPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("PolicyName", policy_name);
-        props.set("PolicyType", policy_type);
+        props.set::<String>("PolicyDocument", required.policy_document);
+        props.set::<String>("PolicyName", required.policy_name);
+        props.set::<String>("PolicyType", required.policy_type);
         CfnAccountPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Scope for policy application
     ///
-    /// Allowed values: `ALL`.
+    /// Allowed values (the enum [`account_policy::Scope`]): `ALL`.
     pub fn scope(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Scope", value);
         self
@@ -98,6 +140,29 @@ pub(crate) static ACCOUNT_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnAccountPolicy`].
+pub mod account_policy {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `PolicyType` in `AWS::Logs::AccountPolicy`; `.into()` makes a `Val<String>`.
+        PolicyType {
+            DataProtectionPolicy = "DATA_PROTECTION_POLICY",
+            SubscriptionFilterPolicy = "SUBSCRIPTION_FILTER_POLICY",
+            FieldIndexPolicy = "FIELD_INDEX_POLICY",
+            TransformerPolicy = "TRANSFORMER_POLICY",
+            MetricExtractionPolicy = "METRIC_EXTRACTION_POLICY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::Logs::AccountPolicy`; `.into()` makes a `Val<String>`.
+        Scope {
+            All = "ALL",
+        }
+    }
+}
+
 /// This structure contains information about one delivery in your account.
 ///
 /// A delivery is a connection between a logical delivery source and a logical delivery destination.
@@ -105,23 +170,55 @@ pub(crate) static ACCOUNT_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// For more information, see [CreateDelivery](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateDelivery.html).
 ///
 /// CloudFormation type `AWS::Logs::Delivery`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that uniquely identifies this delivery.
+/// - `DeliveryDestinationType`: `handle.delivery_destination_type()` → `Val<String>`. Displays whether the delivery destination associated with this delivery is CloudWatch Logs, Amazon S3, or Kinesis Data Firehose.
+/// - `DeliveryId`: `handle.delivery_id()` → `Val<String>`. The unique ID that identifies this delivery in your account.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DeliveryId`.
 #[derive(Clone, Debug)]
 pub struct CfnDelivery {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDelivery`], by name: the argument of [`CfnDelivery::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeliveryRequired {
+    /// The ARN of the delivery destination that is associated with this delivery.
+    ///
+    /// CloudFormation property `DeliveryDestinationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub delivery_destination_arn: Val<String>,
+
+    /// The name of the delivery source that is associated with this delivery.
+    ///
+    /// CloudFormation property `DeliverySourceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub delivery_source_name: Val<String>,
+}
+
 impl CfnDelivery {
     pub const TYPE_NAME: &'static str = "AWS::Logs::Delivery";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeliveryRequired`]:
     ///
-    /// - `delivery_destination_arn`: `DeliveryDestinationArn`, The ARN of the delivery destination that is associated with this delivery.
-    /// - `delivery_source_name`: `DeliverySourceName`, The name of the delivery source that is associated with this delivery.
-    pub fn new(delivery_destination_arn: impl Into<Val<String>>, delivery_source_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDelivery::new(CfnDeliveryRequired {
+    ///     delivery_destination_arn: "...".into(),
+    ///     delivery_source_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeliveryRequired) -> Self {
         let mut props = Props::new();
-        props.set("DeliveryDestinationArn", delivery_destination_arn);
-        props.set("DeliverySourceName", delivery_source_name);
+        props.set::<String>("DeliveryDestinationArn", required.delivery_destination_arn);
+        props.set::<String>("DeliverySourceName", required.delivery_source_name);
         CfnDelivery { props, options: ResourceOptions::default() }
     }
 
@@ -229,15 +326,33 @@ pub mod delivery {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -262,6 +377,14 @@ pub mod delivery {
 /// A delivery destination is an AWS resource that represents an AWS service that logs can be sent to CloudWatch Logs, Amazon S3, are supported as Kinesis Data Firehose delivery destinations.
 ///
 /// CloudFormation type `AWS::Logs::DeliveryDestination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that uniquely identifies this delivery destination.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDeliveryDestination {
     props: Props,
@@ -271,7 +394,7 @@ pub struct CfnDeliveryDestination {
 impl CfnDeliveryDestination {
     pub const TYPE_NAME: &'static str = "AWS::Logs::DeliveryDestination";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of this delivery destination.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -414,15 +537,33 @@ pub mod delivery_destination {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -454,6 +595,18 @@ pub mod delivery_destination {
 /// Only some AWS services support being configured as a delivery source. These services are listed as Supported \[V2 Permissions\] in the table at [Enabling logging from AWS services](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html).
 ///
 /// CloudFormation type `AWS::Logs::DeliverySource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that uniquely identifies this delivery source.
+/// - `ResourceArns`: `handle.resource_arns()` → `Val<Vec<String>>`. This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source. Currently, only one ARN can be in the array.
+/// - `Service`: `handle.service()` → `Val<String>`. The AWS service that is sending logs.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of this delivery source. The value can be ACTIVE or INACTIVE.
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`. The reason for the status of this delivery source, such as RESOURCE_DELETED.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDeliverySource {
     props: Props,
@@ -463,7 +616,7 @@ pub struct CfnDeliverySource {
 impl CfnDeliverySource {
     pub const TYPE_NAME: &'static str = "AWS::Logs::DeliverySource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The unique name of the Log source.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -585,15 +738,33 @@ pub mod delivery_source {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -616,25 +787,58 @@ pub mod delivery_source {
 /// The AWS::Logs::Destination resource specifies a CloudWatch Logs destination. A destination encapsulates a physical resource (such as an Amazon Kinesis data stream) and enables you to subscribe that resource to a stream of log events.
 ///
 /// CloudFormation type `AWS::Logs::Destination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DestinationName`.
 #[derive(Clone, Debug)]
 pub struct CfnDestination {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDestination`], by name: the argument of [`CfnDestination::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDestinationRequired {
+    /// The name of the destination resource
+    ///
+    /// CloudFormation property `DestinationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub destination_name: Val<String>,
+
+    /// The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// The ARN of the physical target where the log events are delivered (for example, a Kinesis stream)
+    ///
+    /// CloudFormation property `TargetArn`.
+    pub target_arn: Val<String>,
+}
+
 impl CfnDestination {
     pub const TYPE_NAME: &'static str = "AWS::Logs::Destination";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDestinationRequired`]:
     ///
-    /// - `destination_name`: `DestinationName`, The name of the destination resource
-    /// - `role_arn`: `RoleArn`, The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource
-    /// - `target_arn`: `TargetArn`, The ARN of the physical target where the log events are delivered (for example, a Kinesis stream)
-    pub fn new(destination_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDestination::new(CfnDestinationRequired {
+    ///     destination_name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     target_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDestinationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationName", destination_name);
-        props.set("RoleArn", role_arn);
-        props.set("TargetArn", target_arn);
+        props.set::<String>("DestinationName", required.destination_name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("TargetArn", required.target_arn);
         CfnDestination { props, options: ResourceOptions::default() }
     }
 
@@ -707,15 +911,33 @@ pub mod destination {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., :, /, =, +, - and @.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., :, /, =, +, - and @.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., :, /, =, +, - and @.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., :, /, =, +, - and @.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -738,25 +960,66 @@ pub mod destination {
 /// Resource Schema for Logs Integration Resource
 ///
 /// CloudFormation type `AWS::Logs::Integration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IntegrationStatus`: `handle.integration_status()` → `Val<String>`. Status of creation for the Integration and its resources
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IntegrationName`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegration`], by name: the argument of [`CfnIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationRequired {
+    /// User provided identifier for integration, unique to the user account.
+    ///
+    /// CloudFormation property `IntegrationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub integration_name: Val<String>,
+
+    /// The type of the Integration.
+    ///
+    /// CloudFormation property `IntegrationType`.
+    ///
+    /// Allowed values (the enum [`integration::IntegrationType`]): `OPENSEARCH`.
+    ///
+    /// Changing it replaces the resource.
+    pub integration_type: Val<String>,
+
+    /// OpenSearchResourceConfig for the given Integration
+    ///
+    /// CloudFormation property `ResourceConfig`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub resource_config: Val<integration::ResourceConfig>,
+}
+
 impl CfnIntegration {
     pub const TYPE_NAME: &'static str = "AWS::Logs::Integration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationRequired`]:
     ///
-    /// - `integration_name`: `IntegrationName`, User provided identifier for integration, unique to the user account.
-    /// - `integration_type`: `IntegrationType`, The type of the Integration.
-    /// - `resource_config`: `ResourceConfig`, OpenSearchResourceConfig for the given Integration
-    pub fn new(integration_name: impl Into<Val<String>>, integration_type: impl Into<Val<String>>, resource_config: impl Into<Val<integration::ResourceConfig>>) -> Self {
+    /// ```text
+    /// CfnIntegration::new(CfnIntegrationRequired {
+    ///     integration_name: "...".into(),
+    ///     integration_type: integration::IntegrationType::Opensearch.into(),
+    ///     resource_config: integration::ResourceConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("IntegrationName", integration_name);
-        props.set("IntegrationType", integration_type);
-        props.set("ResourceConfig", resource_config);
+        props.set::<String>("IntegrationName", required.integration_name);
+        props.set::<String>("IntegrationType", required.integration_type);
+        props.set::<integration::ResourceConfig>("ResourceConfig", required.resource_config);
         CfnIntegration { props, options: ResourceOptions::default() }
     }
 }
@@ -805,11 +1068,11 @@ pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIntegration`].
+/// Property types and enums of the allowed values of [`CfnIntegration`].
 pub mod integration {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// OpenSearchResourceConfig for the given Integration
     #[derive(Clone, Debug)]
@@ -843,15 +1106,29 @@ pub mod integration {
         props: Props,
     }
 
+    /// The required properties of [`OpenSearchResourceConfig`], by name: the argument of [`OpenSearchResourceConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenSearchResourceConfigRequired {
+        /// CloudFormation property `DashboardViewerPrincipals`.
+        pub dashboard_viewer_principals: Val<Vec<String>>,
+
+        /// CloudFormation property `DataSourceRoleArn`.
+        pub data_source_role_arn: Val<String>,
+    }
+
     impl OpenSearchResourceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OpenSearchResourceConfigRequired`]:
         ///
-        /// - `dashboard_viewer_principals`: `DashboardViewerPrincipals`.
-        /// - `data_source_role_arn`: `DataSourceRoleArn`.
-        pub fn new(dashboard_viewer_principals: impl Into<Val<Vec<String>>>, data_source_role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OpenSearchResourceConfig::new(OpenSearchResourceConfigRequired {
+        ///     dashboard_viewer_principals: vec!["..."].into(),
+        ///     data_source_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenSearchResourceConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DashboardViewerPrincipals", dashboard_viewer_principals);
-            props.set("DataSourceRoleArn", data_source_role_arn);
+            props.set::<Vec<String>>("DashboardViewerPrincipals", required.dashboard_viewer_principals);
+            props.set::<String>("DataSourceRoleArn", required.data_source_role_arn);
             OpenSearchResourceConfig { props }
         }
 
@@ -897,11 +1174,29 @@ pub mod integration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IntegrationType` in `AWS::Logs::Integration`; `.into()` makes a `Val<String>`.
+        IntegrationType {
+            Opensearch = "OPENSEARCH",
+        }
+    }
 }
 
 /// The AWS::Logs::LogAnomalyDetector resource specifies a CloudWatch Logs LogAnomalyDetector.
 ///
 /// CloudFormation type `AWS::Logs::LogAnomalyDetector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AnomalyDetectorArn`: `handle.anomaly_detector_arn()` → `Val<String>`. ARN of LogAnomalyDetector
+/// - `AnomalyDetectorStatus`: `handle.anomaly_detector_status()` → `Val<String>`. Current status of detector.
+/// - `CreationTimeStamp`: `handle.creation_time_stamp()` → `Val<f64>`. When detector was created.
+/// - `LastModifiedTimeStamp`: `handle.last_modified_time_stamp()` → `Val<f64>`. When detector was lsat modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AnomalyDetectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLogAnomalyDetector {
     props: Props,
@@ -939,7 +1234,7 @@ impl CfnLogAnomalyDetector {
 
     /// How often log group is evaluated
     ///
-    /// Allowed values: `FIVE_MIN`, `TEN_MIN`, `FIFTEEN_MIN`, `THIRTY_MIN`, `ONE_HOUR`.
+    /// Allowed values (the enum [`log_anomaly_detector::EvaluationFrequency`]): `FIVE_MIN`, `TEN_MIN`, `FIFTEEN_MIN`, `THIRTY_MIN`, `ONE_HOUR`.
     pub fn evaluation_frequency(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EvaluationFrequency", value);
         self
@@ -1032,6 +1327,22 @@ pub(crate) static LOG_ANOMALY_DETECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnLogAnomalyDetector`].
+pub mod log_anomaly_detector {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `EvaluationFrequency` in `AWS::Logs::LogAnomalyDetector`; `.into()` makes a `Val<String>`.
+        EvaluationFrequency {
+            FiveMin = "FIVE_MIN",
+            TenMin = "TEN_MIN",
+            FifteenMin = "FIFTEEN_MIN",
+            ThirtyMin = "THIRTY_MIN",
+            OneHour = "ONE_HOUR",
+        }
+    }
+}
+
 /// The ``AWS::Logs::LogGroup`` resource specifies a log group. A log group defines common properties for log streams, such as their retention and access control rules. Each log stream must belong to one log group.
 ///
 /// You can create up to 1,000,000 log groups per Region per account. You must use the following guidelines when naming a log group:
@@ -1043,6 +1354,14 @@ pub(crate) static LOG_ANOMALY_DETECTOR_SHAPE: ObjectShape = ObjectShape {
 /// +  Log group names consist of the following characters: a-z, A-Z, 0-9, '_' (underscore), '-' (hyphen), '/' (forward slash), and '.' (period).
 ///
 /// CloudFormation type `AWS::Logs::LogGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LogGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnLogGroup {
     props: Props,
@@ -1106,7 +1425,7 @@ impl CfnLogGroup {
     ///
     /// For details about the features supported by each class, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html)
     ///
-    /// Allowed values: `STANDARD`, `INFREQUENT_ACCESS`, `DELIVERY`.
+    /// Allowed values (the enum [`log_group::LogGroupClass`]): `STANDARD`, `INFREQUENT_ACCESS`, `DELIVERY`.
     pub fn log_group_class(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("LogGroupClass", value);
         self
@@ -1189,11 +1508,11 @@ pub(crate) static LOG_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLogGroup`].
+/// Property types and enums of the allowed values of [`CfnLogGroup`].
 pub mod log_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The value of this key-value pair.
     #[derive(Clone, Debug)]
@@ -1201,15 +1520,31 @@ pub mod log_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of this key-value pair.
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`, The value of this key-value pair.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1227,11 +1562,26 @@ pub mod log_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LogGroupClass` in `AWS::Logs::LogGroup`; `.into()` makes a `Val<String>`.
+        LogGroupClass {
+            Standard = "STANDARD",
+            InfrequentAccess = "INFREQUENT_ACCESS",
+            Delivery = "DELIVERY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Logs::LogStream
 ///
 /// CloudFormation type `AWS::Logs::LogStream`.
+///
+/// # Attributes
+///
+/// `AWS::Logs::LogStream` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLogStream {
     props: Props,
@@ -1241,7 +1591,7 @@ pub struct CfnLogStream {
 impl CfnLogStream {
     pub const TYPE_NAME: &'static str = "AWS::Logs::LogStream";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `log_group_name`: `LogGroupName`, The name of the log group where the log stream is created.
     pub fn new(log_group_name: impl Into<Val<String>>) -> Self {
@@ -1298,25 +1648,56 @@ pub(crate) static LOG_STREAM_SHAPE: ObjectShape = ObjectShape {
 /// The maximum number of metric filters that can be associated with a log group is 100.
 ///
 /// CloudFormation type `AWS::Logs::MetricFilter`.
+///
+/// # Attributes
+///
+/// `AWS::Logs::MetricFilter` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMetricFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMetricFilter`], by name: the argument of [`CfnMetricFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMetricFilterRequired {
+    /// A filter pattern for extracting metric data out of ingested log events. For more information, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
+    ///
+    /// CloudFormation property `FilterPattern`.
+    pub filter_pattern: Val<String>,
+
+    /// The name of an existing log group that you want to associate with this metric filter.
+    ///
+    /// CloudFormation property `LogGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub log_group_name: Val<String>,
+
+    /// The metric transformations.
+    ///
+    /// CloudFormation property `MetricTransformations`.
+    pub metric_transformations: Val<Vec<metric_filter::MetricTransformation>>,
+}
+
 impl CfnMetricFilter {
     pub const TYPE_NAME: &'static str = "AWS::Logs::MetricFilter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMetricFilterRequired`]:
     ///
-    /// - `filter_pattern`: `FilterPattern`, A filter pattern for extracting metric data out of ingested log events. For more information, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
-    /// - `log_group_name`: `LogGroupName`, The name of an existing log group that you want to associate with this metric filter.
-    /// - `metric_transformations`: `MetricTransformations`, The metric transformations.
-    pub fn new(filter_pattern: impl Into<Val<String>>, log_group_name: impl Into<Val<String>>, metric_transformations: impl Into<Val<Vec<metric_filter::MetricTransformation>>>) -> Self {
+    /// ```text
+    /// CfnMetricFilter::new(CfnMetricFilterRequired {
+    ///     filter_pattern: "...".into(),
+    ///     log_group_name: "...".into(),
+    ///     metric_transformations: vec![metric_filter::MetricTransformation::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMetricFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("FilterPattern", filter_pattern);
-        props.set("LogGroupName", log_group_name);
-        props.set("MetricTransformations", metric_transformations);
+        props.set::<String>("FilterPattern", required.filter_pattern);
+        props.set::<String>("LogGroupName", required.log_group_name);
+        props.set::<Vec<metric_filter::MetricTransformation>>("MetricTransformations", required.metric_transformations);
         CfnMetricFilter { props, options: ResourceOptions::default() }
     }
 
@@ -1386,11 +1767,11 @@ pub(crate) static METRIC_FILTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMetricFilter`].
+/// Property types and enums of the allowed values of [`CfnMetricFilter`].
 pub mod metric_filter {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// ``MetricTransformation`` is a property of the ``AWS::Logs::MetricFilter`` resource that describes how to transform log streams into a CloudWatch metric.
     #[derive(Clone, Debug)]
@@ -1398,17 +1779,40 @@ pub mod metric_filter {
         props: Props,
     }
 
-    impl MetricTransformation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricTransformation`], by name: the argument of [`MetricTransformation::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricTransformationRequired {
+        /// The name of the CloudWatch metric.
         ///
-        /// - `metric_name`: `MetricName`, The name of the CloudWatch metric.
-        /// - `metric_namespace`: `MetricNamespace`, A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see [Namespaces](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace).
-        /// - `metric_value`: `MetricValue`, The value that is published to the CloudWatch metric. For example, if you're counting the occurrences of a particular term like ``Error``, specify 1 for the metric value. If you're counting the number of bytes transferred, reference the value that is in the log event by using $. followed by the name of the field that you specified in the filter pattern, such as ``$.size``.
-        pub fn new(metric_name: impl Into<Val<String>>, metric_namespace: impl Into<Val<String>>, metric_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see [Namespaces](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace).
+        ///
+        /// CloudFormation property `MetricNamespace`.
+        pub metric_namespace: Val<String>,
+
+        /// The value that is published to the CloudWatch metric. For example, if you're counting the occurrences of a particular term like ``Error``, specify 1 for the metric value. If you're counting the number of bytes transferred, reference the value that is in the log event by using $. followed by the name of the field that you specified in the filter pattern, such as ``$.size``.
+        ///
+        /// CloudFormation property `MetricValue`.
+        pub metric_value: Val<String>,
+    }
+
+    impl MetricTransformation {
+        /// Creates the value from its required properties, by name in [`MetricTransformationRequired`]:
+        ///
+        /// ```text
+        /// MetricTransformation::new(MetricTransformationRequired {
+        ///     metric_name: "...".into(),
+        ///     metric_namespace: "...".into(),
+        ///     metric_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricTransformationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("MetricNamespace", metric_namespace);
-            props.set("MetricValue", metric_value);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("MetricNamespace", required.metric_namespace);
+            props.set::<String>("MetricValue", required.metric_value);
             MetricTransformation { props }
         }
 
@@ -1432,7 +1836,7 @@ pub mod metric_filter {
 
         /// The unit to assign to the metric. If you omit this, the unit is set as ``None``.
         ///
-        /// Allowed values: `Seconds`, `Microseconds`, `Milliseconds`, `Bytes`, `Kilobytes`, `Megabytes`, `Gigabytes`, `Terabytes`, `Bits`, `Kilobits`, `Megabits`, `Gigabits`, `Terabits`, `Percent`, `Count`, `Bytes/Second`, `Kilobytes/Second`, `Megabytes/Second`, `Gigabytes/Second`, `Terabytes/Second`, `Bits/Second`, `Kilobits/Second`, `Megabits/Second`, `Gigabits/Second` and 3 more.
+        /// Allowed values (the enum [`Unit`]): `Seconds`, `Microseconds`, `Milliseconds`, `Bytes`, `Kilobytes`, `Megabytes`, `Gigabytes`, `Terabytes`, `Bits`, `Kilobits`, `Megabits`, `Gigabits`, `Terabits`, `Percent`, `Count`, `Bytes/Second`, `Kilobytes/Second`, `Megabytes/Second`, `Gigabytes/Second`, `Terabytes/Second`, `Bits/Second`, `Kilobits/Second`, `Megabits/Second`, `Gigabits/Second` and 3 more.
         pub fn unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Unit", value);
             self
@@ -1461,15 +1865,35 @@ pub mod metric_filter {
         props: Props,
     }
 
-    impl Dimension {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Dimension`], by name: the argument of [`Dimension::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionRequired {
+        /// The name for the CW metric dimension that the metric filter creates.
         ///
-        /// - `key`: `Key`, The name for the CW metric dimension that the metric filter creates.
-        /// - `value`: `Value`, The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, ``$.eventType`` for JSON log events, or ``$server`` for space-delimited log events.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon (:).
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, ``$.eventType`` for JSON log events, or ``$server`` for space-delimited log events.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Dimension {
+        /// Creates the value from its required properties, by name in [`DimensionRequired`]:
+        ///
+        /// ```text
+        /// Dimension::new(DimensionRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Dimension { props }
         }
     }
@@ -1498,28 +1922,87 @@ pub mod metric_filter {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::Logs::MetricFilter`; `.into()` makes a `Val<String>`.
+        Unit {
+            Seconds = "Seconds",
+            Microseconds = "Microseconds",
+            Milliseconds = "Milliseconds",
+            Bytes = "Bytes",
+            Kilobytes = "Kilobytes",
+            Megabytes = "Megabytes",
+            Gigabytes = "Gigabytes",
+            Terabytes = "Terabytes",
+            Bits = "Bits",
+            Kilobits = "Kilobits",
+            Megabits = "Megabits",
+            Gigabits = "Gigabits",
+            Terabits = "Terabits",
+            Percent = "Percent",
+            Count = "Count",
+            BytesSecond = "Bytes/Second",
+            KilobytesSecond = "Kilobytes/Second",
+            MegabytesSecond = "Megabytes/Second",
+            GigabytesSecond = "Gigabytes/Second",
+            TerabytesSecond = "Terabytes/Second",
+            BitsSecond = "Bits/Second",
+            KilobitsSecond = "Kilobits/Second",
+            MegabitsSecond = "Megabits/Second",
+            GigabitsSecond = "Gigabits/Second",
+            TerabitsSecond = "Terabits/Second",
+            CountSecond = "Count/Second",
+            None = "None",
+        }
+    }
 }
 
 /// The resource schema for AWSLogs QueryDefinition
 ///
 /// CloudFormation type `AWS::Logs::QueryDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `QueryDefinitionId`: `handle.query_definition_id()` → `Val<String>`. Unique identifier of a query definition
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `QueryDefinitionId`.
 #[derive(Clone, Debug)]
 pub struct CfnQueryDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueryDefinition`], by name: the argument of [`CfnQueryDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueryDefinitionRequired {
+    /// A name for the saved query definition
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The query string to use for this definition
+    ///
+    /// CloudFormation property `QueryString`.
+    pub query_string: Val<String>,
+}
+
 impl CfnQueryDefinition {
     pub const TYPE_NAME: &'static str = "AWS::Logs::QueryDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueryDefinitionRequired`]:
     ///
-    /// - `name`: `Name`, A name for the saved query definition
-    /// - `query_string`: `QueryString`, The query string to use for this definition
-    pub fn new(name: impl Into<Val<String>>, query_string: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQueryDefinition::new(CfnQueryDefinitionRequired {
+    ///     name: "...".into(),
+    ///     query_string: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueryDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("QueryString", query_string);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("QueryString", required.query_string);
         CfnQueryDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -1537,7 +2020,7 @@ impl CfnQueryDefinition {
 
     /// Query language of the query string. Possible values are CWLI, SQL, PPL, with CWLI being the default.
     ///
-    /// Allowed values: `CWLI`, `SQL`, `PPL`.
+    /// Allowed values (the enum [`query_definition::QueryLanguage`]): `CWLI`, `SQL`, `PPL`.
     pub fn query_language(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("QueryLanguage", value);
         self
@@ -1590,11 +2073,11 @@ pub(crate) static QUERY_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnQueryDefinition`].
+/// Property types and enums of the allowed values of [`CfnQueryDefinition`].
 pub mod query_definition {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition. Query parameters are supported only for Logs Insights QL queries. They are placeholder variables that you can reference in a query string using the {{parameterName}} syntax. Each parameter can include a default value and a description.
     #[derive(Clone, Debug)]
@@ -1603,7 +2086,7 @@ pub mod query_definition {
     }
 
     impl QueryParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the query parameter. A query parameter name must start with a letter or underscore, and contain only letters, digits, and underscores.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1639,28 +2122,63 @@ pub mod query_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `QueryLanguage` in `AWS::Logs::QueryDefinition`; `.into()` makes a `Val<String>`.
+        QueryLanguage {
+            Cwli = "CWLI",
+            Sql = "SQL",
+            Ppl = "PPL",
+        }
+    }
 }
 
 /// The resource schema for AWSLogs ResourcePolicy
 ///
 /// CloudFormation type `AWS::Logs::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::Logs::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyName`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// The policy document
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+
+    /// A name for resource policy
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::Logs::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, The policy document
-    /// - `policy_name`: `PolicyName`, A name for resource policy
-    pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    ///     policy_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("PolicyName", policy_name);
+        props.set::<Json>("PolicyDocument", required.policy_document);
+        props.set::<String>("PolicyName", required.policy_name);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -1701,29 +2219,68 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Creates a new Scheduled Query that allows you to define a Logs Insights query that will run on a schedule and configure actions to take with the query results.
 ///
 /// CloudFormation type `AWS::Logs::ScheduledQuery`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<f64>`.
+/// - `LastExecutionStatus`: `handle.last_execution_status()` → `Val<String>`.
+/// - `LastTriggeredTime`: `handle.last_triggered_time()` → `Val<f64>`.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<f64>`.
+/// - `ScheduledQueryArn`: `handle.scheduled_query_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ScheduledQueryArn`.
 #[derive(Clone, Debug)]
 pub struct CfnScheduledQuery {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScheduledQuery`], by name: the argument of [`CfnScheduledQuery::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScheduledQueryRequired {
+    /// CloudFormation property `ExecutionRoleArn`.
+    pub execution_role_arn: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `QueryLanguage`.
+    ///
+    /// Allowed values (the enum [`scheduled_query::QueryLanguage`]): `CWLI`, `PPL`, `SQL`.
+    pub query_language: Val<String>,
+
+    /// CloudFormation property `QueryString`.
+    pub query_string: Val<String>,
+
+    /// CloudFormation property `ScheduleExpression`.
+    pub schedule_expression: Val<String>,
+}
+
 impl CfnScheduledQuery {
     pub const TYPE_NAME: &'static str = "AWS::Logs::ScheduledQuery";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScheduledQueryRequired`]:
     ///
-    /// - `execution_role_arn`: `ExecutionRoleArn`.
-    /// - `name`: `Name`.
-    /// - `query_language`: `QueryLanguage`.
-    /// - `query_string`: `QueryString`.
-    /// - `schedule_expression`: `ScheduleExpression`.
-    pub fn new(execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, query_language: impl Into<Val<String>>, query_string: impl Into<Val<String>>, schedule_expression: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnScheduledQuery::new(CfnScheduledQueryRequired {
+    ///     execution_role_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     query_language: scheduled_query::QueryLanguage::Cwli.into(),
+    ///     query_string: "...".into(),
+    ///     schedule_expression: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScheduledQueryRequired) -> Self {
         let mut props = Props::new();
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("Name", name);
-        props.set("QueryLanguage", query_language);
-        props.set("QueryString", query_string);
-        props.set("ScheduleExpression", schedule_expression);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("QueryLanguage", required.query_language);
+        props.set::<String>("QueryString", required.query_string);
+        props.set::<String>("ScheduleExpression", required.schedule_expression);
         CfnScheduledQuery { props, options: ResourceOptions::default() }
     }
 
@@ -1765,7 +2322,7 @@ impl CfnScheduledQuery {
 
     /// The `State` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`scheduled_query::State`]): `ENABLED`, `DISABLED`.
     pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("State", value);
         self
@@ -1856,11 +2413,11 @@ pub(crate) static SCHEDULED_QUERY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScheduledQuery`].
+/// Property types and enums of the allowed values of [`CfnScheduledQuery`].
 pub mod scheduled_query {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Logs::ScheduledQuery`.
     #[derive(Clone, Debug)]
@@ -1894,15 +2451,29 @@ pub mod scheduled_query {
         props: Props,
     }
 
+    /// The required properties of [`S3Configuration`], by name: the argument of [`S3Configuration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ConfigurationRequired {
+        /// CloudFormation property `DestinationIdentifier`.
+        pub destination_identifier: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl S3Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3ConfigurationRequired`]:
         ///
-        /// - `destination_identifier`: `DestinationIdentifier`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(destination_identifier: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Configuration::new(S3ConfigurationRequired {
+        ///     destination_identifier: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationIdentifier", destination_identifier);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("DestinationIdentifier", required.destination_identifier);
+            props.set::<String>("RoleArn", required.role_arn);
             S3Configuration { props }
         }
     }
@@ -1919,15 +2490,29 @@ pub mod scheduled_query {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -1960,11 +2545,37 @@ pub mod scheduled_query {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `QueryLanguage` in `AWS::Logs::ScheduledQuery`; `.into()` makes a `Val<String>`.
+        QueryLanguage {
+            Cwli = "CWLI",
+            Ppl = "PPL",
+            Sql = "SQL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Logs::ScheduledQuery`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Logs::StorageTierPolicy. Manages the storage tier policy for a CloudWatch Logs account. When created, enables Intelligent-Tiering which automatically moves infrequently accessed log data to lower-cost storage tiers. Deleting this resource reverts the account to standard (single-tier) storage.
 ///
 /// CloudFormation type `AWS::Logs::StorageTierPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The AWS account ID that owns this storage tier policy.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<f64>`. Timestamp (milliseconds after Jan 1, 1970 00:00:00 UTC) when the storage tier policy was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnStorageTierPolicy {
     props: Props,
@@ -1974,9 +2585,9 @@ pub struct CfnStorageTierPolicy {
 impl CfnStorageTierPolicy {
     pub const TYPE_NAME: &'static str = "AWS::Logs::StorageTierPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `storage_tier`: `StorageTier`, The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
+    /// - `storage_tier`: `StorageTier`, The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation. Allowed values: the enum [`storage_tier_policy::StorageTier`].
     pub fn new(storage_tier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("StorageTier", storage_tier);
@@ -2033,6 +2644,18 @@ pub(crate) static STORAGE_TIER_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnStorageTierPolicy`].
+pub mod storage_tier_policy {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `StorageTier` in `AWS::Logs::StorageTierPolicy`; `.into()` makes a `Val<String>`.
+        StorageTier {
+            IntelligentTiering = "INTELLIGENT_TIERING",
+        }
+    }
+}
+
 /// The ``AWS::Logs::SubscriptionFilter`` resource specifies a subscription filter and associates it with the specified log group. Subscription filters allow you to subscribe to a real-time stream of log events and have them delivered to a specific destination. Currently, the supported destinations are:
 ///
 /// +  An Amazon Kinesis data stream belonging to the same account as the subscription filter, for same-account delivery.
@@ -2046,25 +2669,56 @@ pub(crate) static STORAGE_TIER_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// There can be as many as two subscription filters associated with a log group.
 ///
 /// CloudFormation type `AWS::Logs::SubscriptionFilter`.
+///
+/// # Attributes
+///
+/// `AWS::Logs::SubscriptionFilter` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscriptionFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubscriptionFilter`], by name: the argument of [`CfnSubscriptionFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubscriptionFilterRequired {
+    /// The Amazon Resource Name (ARN) of the destination.
+    ///
+    /// CloudFormation property `DestinationArn`.
+    pub destination_arn: Val<String>,
+
+    /// The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
+    ///
+    /// CloudFormation property `FilterPattern`.
+    pub filter_pattern: Val<String>,
+
+    /// The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events.
+    ///
+    /// CloudFormation property `LogGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub log_group_name: Val<String>,
+}
+
 impl CfnSubscriptionFilter {
     pub const TYPE_NAME: &'static str = "AWS::Logs::SubscriptionFilter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubscriptionFilterRequired`]:
     ///
-    /// - `destination_arn`: `DestinationArn`, The Amazon Resource Name (ARN) of the destination.
-    /// - `filter_pattern`: `FilterPattern`, The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
-    /// - `log_group_name`: `LogGroupName`, The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events.
-    pub fn new(destination_arn: impl Into<Val<String>>, filter_pattern: impl Into<Val<String>>, log_group_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubscriptionFilter::new(CfnSubscriptionFilterRequired {
+    ///     destination_arn: "...".into(),
+    ///     filter_pattern: "...".into(),
+    ///     log_group_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubscriptionFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("DestinationArn", destination_arn);
-        props.set("FilterPattern", filter_pattern);
-        props.set("LogGroupName", log_group_name);
+        props.set::<String>("DestinationArn", required.destination_arn);
+        props.set::<String>("FilterPattern", required.filter_pattern);
+        props.set::<String>("LogGroupName", required.log_group_name);
         CfnSubscriptionFilter { props, options: ResourceOptions::default() }
     }
 
@@ -2078,7 +2732,7 @@ impl CfnSubscriptionFilter {
 
     /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
     ///
-    /// Allowed values: `Random`, `ByLogStream`.
+    /// Allowed values (the enum [`subscription_filter::Distribution`]): `Random`, `ByLogStream`.
     pub fn distribution(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Distribution", value);
         self
@@ -2150,26 +2804,65 @@ pub(crate) static SUBSCRIPTION_FILTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnSubscriptionFilter`].
+pub mod subscription_filter {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Distribution` in `AWS::Logs::SubscriptionFilter`; `.into()` makes a `Val<String>`.
+        Distribution {
+            Random = "Random",
+            ByLogStream = "ByLogStream",
+        }
+    }
+}
+
 /// Specifies a transformer on the log group to transform logs into consistent structured and information rich format.
 ///
 /// CloudFormation type `AWS::Logs::Transformer`.
+///
+/// # Attributes
+///
+/// `AWS::Logs::Transformer` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LogGroupIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnTransformer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransformer`], by name: the argument of [`CfnTransformer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransformerRequired {
+    /// Existing log group that you want to associate with this transformer.
+    ///
+    /// CloudFormation property `LogGroupIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub log_group_identifier: Val<String>,
+
+    /// List of processors in a transformer
+    ///
+    /// CloudFormation property `TransformerConfig`.
+    pub transformer_config: Val<Vec<transformer::Processor>>,
+}
+
 impl CfnTransformer {
     pub const TYPE_NAME: &'static str = "AWS::Logs::Transformer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransformerRequired`]:
     ///
-    /// - `log_group_identifier`: `LogGroupIdentifier`, Existing log group that you want to associate with this transformer.
-    /// - `transformer_config`: `TransformerConfig`, List of processors in a transformer
-    pub fn new(log_group_identifier: impl Into<Val<String>>, transformer_config: impl Into<Val<Vec<transformer::Processor>>>) -> Self {
+    /// ```text
+    /// CfnTransformer::new(CfnTransformerRequired {
+    ///     log_group_identifier: "...".into(),
+    ///     transformer_config: vec![transformer::Processor::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransformerRequired) -> Self {
         let mut props = Props::new();
-        props.set("LogGroupIdentifier", log_group_identifier);
-        props.set("TransformerConfig", transformer_config);
+        props.set::<String>("LogGroupIdentifier", required.log_group_identifier);
+        props.set::<Vec<transformer::Processor>>("TransformerConfig", required.transformer_config);
         CfnTransformer { props, options: ResourceOptions::default() }
     }
 }
@@ -2208,11 +2901,11 @@ pub(crate) static TRANSFORMER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTransformer`].
+/// Property types and enums of the allowed values of [`CfnTransformer`].
 pub mod transformer {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Individual processor configuration
     #[derive(Clone, Debug)]
@@ -2379,7 +3072,7 @@ pub mod transformer {
     }
 
     impl AddKeys {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entries`: `Entries`.
         pub fn new(entries: impl Into<Val<Vec<AddKeyEntry>>>) -> Self {
@@ -2401,15 +3094,29 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`AddKeyEntry`], by name: the argument of [`AddKeyEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct AddKeyEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl AddKeyEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AddKeyEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AddKeyEntry::new(AddKeyEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AddKeyEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             AddKeyEntry { props }
         }
 
@@ -2433,7 +3140,7 @@ pub mod transformer {
     }
 
     impl CopyValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entries`: `Entries`.
         pub fn new(entries: impl Into<Val<Vec<CopyValueEntry>>>) -> Self {
@@ -2455,15 +3162,29 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`CopyValueEntry`], by name: the argument of [`CopyValueEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct CopyValueEntryRequired {
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
     impl CopyValueEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CopyValueEntryRequired`]:
         ///
-        /// - `source`: `Source`.
-        /// - `target`: `Target`.
-        pub fn new(source: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CopyValueEntry::new(CopyValueEntryRequired {
+        ///     source: "...".into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CopyValueEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Source", source);
-            props.set("Target", target);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("Target", required.target);
             CopyValueEntry { props }
         }
 
@@ -2530,17 +3251,34 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`DateTimeConverter`], by name: the argument of [`DateTimeConverter::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateTimeConverterRequired {
+        /// CloudFormation property `MatchPatterns`.
+        pub match_patterns: Val<Vec<String>>,
+
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
     impl DateTimeConverter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DateTimeConverterRequired`]:
         ///
-        /// - `match_patterns`: `MatchPatterns`.
-        /// - `source`: `Source`.
-        /// - `target`: `Target`.
-        pub fn new(match_patterns: impl Into<Val<Vec<String>>>, source: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DateTimeConverter::new(DateTimeConverterRequired {
+        ///     match_patterns: vec!["..."].into(),
+        ///     source: "...".into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DateTimeConverterRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchPatterns", match_patterns);
-            props.set("Source", source);
-            props.set("Target", target);
+            props.set::<Vec<String>>("MatchPatterns", required.match_patterns);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("Target", required.target);
             DateTimeConverter { props }
         }
 
@@ -2582,7 +3320,7 @@ pub mod transformer {
     }
 
     impl DeleteKeys {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `with_keys`: `WithKeys`.
         pub fn new(with_keys: impl Into<Val<Vec<String>>>) -> Self {
@@ -2605,7 +3343,7 @@ pub mod transformer {
     }
 
     impl Grok {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `match_`: `Match`.
         pub fn new(match_: impl Into<Val<String>>) -> Self {
@@ -2633,15 +3371,29 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`ListToMap`], by name: the argument of [`ListToMap::new`].
+    #[derive(Clone, Debug)]
+    pub struct ListToMapRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+    }
+
     impl ListToMap {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ListToMapRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `source`: `Source`.
-        pub fn new(key: impl Into<Val<String>>, source: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ListToMap::new(ListToMapRequired {
+        ///     key: "...".into(),
+        ///     source: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ListToMapRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Source", source);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Source", required.source);
             ListToMap { props }
         }
 
@@ -2653,7 +3405,7 @@ pub mod transformer {
 
         /// The `FlattenedElement` property.
         ///
-        /// Allowed values: `first`, `last`.
+        /// Allowed values (the enum [`FlattenedElement`]): `first`, `last`.
         pub fn flattened_element(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FlattenedElement", value);
             self
@@ -2685,7 +3437,7 @@ pub mod transformer {
     }
 
     impl LowerCaseString {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `with_keys`: `WithKeys`.
         pub fn new(with_keys: impl Into<Val<Vec<String>>>) -> Self {
@@ -2708,7 +3460,7 @@ pub mod transformer {
     }
 
     impl MoveKeys {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entries`: `Entries`.
         pub fn new(entries: impl Into<Val<Vec<MoveKeyEntry>>>) -> Self {
@@ -2730,15 +3482,29 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`MoveKeyEntry`], by name: the argument of [`MoveKeyEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct MoveKeyEntryRequired {
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
     impl MoveKeyEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MoveKeyEntryRequired`]:
         ///
-        /// - `source`: `Source`.
-        /// - `target`: `Target`.
-        pub fn new(source: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MoveKeyEntry::new(MoveKeyEntryRequired {
+        ///     source: "...".into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MoveKeyEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Source", source);
-            props.set("Target", target);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("Target", required.target);
             MoveKeyEntry { props }
         }
 
@@ -2933,15 +3699,33 @@ pub mod transformer {
         props: Props,
     }
 
-    impl ParseToOcsf {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ParseToOcsf`], by name: the argument of [`ParseToOcsf::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParseToOcsfRequired {
+        /// CloudFormation property `EventSource`.
         ///
-        /// - `event_source`: `EventSource`.
-        /// - `ocsf_version`: `OcsfVersion`.
-        pub fn new(event_source: impl Into<Val<String>>, ocsf_version: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`EventSource`]): `CloudTrail`, `Route53Resolver`, `VPCFlow`, `EKSAudit`, `AWSWAF`.
+        pub event_source: Val<String>,
+
+        /// CloudFormation property `OcsfVersion`.
+        ///
+        /// Allowed values (the enum [`OcsfVersion`]): `V1.1`, `V1.5`.
+        pub ocsf_version: Val<String>,
+    }
+
+    impl ParseToOcsf {
+        /// Creates the value from its required properties, by name in [`ParseToOcsfRequired`]:
+        ///
+        /// ```text
+        /// ParseToOcsf::new(ParseToOcsfRequired {
+        ///     event_source: EventSource::CloudTrail.into(),
+        ///     ocsf_version: OcsfVersion::V1_1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ParseToOcsfRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventSource", event_source);
-            props.set("OcsfVersion", ocsf_version);
+            props.set::<String>("EventSource", required.event_source);
+            props.set::<String>("OcsfVersion", required.ocsf_version);
             ParseToOcsf { props }
         }
 
@@ -3023,7 +3807,7 @@ pub mod transformer {
     }
 
     impl RenameKeys {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entries`: `Entries`.
         pub fn new(entries: impl Into<Val<Vec<RenameKeyEntry>>>) -> Self {
@@ -3045,15 +3829,29 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`RenameKeyEntry`], by name: the argument of [`RenameKeyEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct RenameKeyEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `RenameTo`.
+        pub rename_to: Val<String>,
+    }
+
     impl RenameKeyEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RenameKeyEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `rename_to`: `RenameTo`.
-        pub fn new(key: impl Into<Val<String>>, rename_to: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RenameKeyEntry::new(RenameKeyEntryRequired {
+        ///     key: "...".into(),
+        ///     rename_to: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RenameKeyEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("RenameTo", rename_to);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("RenameTo", required.rename_to);
             RenameKeyEntry { props }
         }
 
@@ -3077,7 +3875,7 @@ pub mod transformer {
     }
 
     impl SplitString {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entries`: `Entries`.
         pub fn new(entries: impl Into<Val<Vec<SplitStringEntry>>>) -> Self {
@@ -3099,15 +3897,29 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`SplitStringEntry`], by name: the argument of [`SplitStringEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct SplitStringEntryRequired {
+        /// CloudFormation property `Delimiter`.
+        pub delimiter: Val<String>,
+
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+    }
+
     impl SplitStringEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SplitStringEntryRequired`]:
         ///
-        /// - `delimiter`: `Delimiter`.
-        /// - `source`: `Source`.
-        pub fn new(delimiter: impl Into<Val<String>>, source: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SplitStringEntry::new(SplitStringEntryRequired {
+        ///     delimiter: "...".into(),
+        ///     source: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SplitStringEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Delimiter", delimiter);
-            props.set("Source", source);
+            props.set::<String>("Delimiter", required.delimiter);
+            props.set::<String>("Source", required.source);
             SplitStringEntry { props }
         }
     }
@@ -3125,7 +3937,7 @@ pub mod transformer {
     }
 
     impl SubstituteString {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entries`: `Entries`.
         pub fn new(entries: impl Into<Val<Vec<SubstituteStringEntry>>>) -> Self {
@@ -3147,17 +3959,34 @@ pub mod transformer {
         props: Props,
     }
 
+    /// The required properties of [`SubstituteStringEntry`], by name: the argument of [`SubstituteStringEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubstituteStringEntryRequired {
+        /// CloudFormation property `From`.
+        pub from: Val<String>,
+
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// CloudFormation property `To`.
+        pub to: Val<String>,
+    }
+
     impl SubstituteStringEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SubstituteStringEntryRequired`]:
         ///
-        /// - `from`: `From`.
-        /// - `source`: `Source`.
-        /// - `to`: `To`.
-        pub fn new(from: impl Into<Val<String>>, source: impl Into<Val<String>>, to: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SubstituteStringEntry::new(SubstituteStringEntryRequired {
+        ///     from: "...".into(),
+        ///     source: "...".into(),
+        ///     to: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubstituteStringEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("From", from);
-            props.set("Source", source);
-            props.set("To", to);
+            props.set::<String>("From", required.from);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("To", required.to);
             SubstituteStringEntry { props }
         }
     }
@@ -3175,7 +4004,7 @@ pub mod transformer {
     }
 
     impl TrimString {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `with_keys`: `WithKeys`.
         pub fn new(with_keys: impl Into<Val<Vec<String>>>) -> Self {
@@ -3198,7 +4027,7 @@ pub mod transformer {
     }
 
     impl TypeConverter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `entries`: `Entries`.
         pub fn new(entries: impl Into<Val<Vec<TypeConverterEntry>>>) -> Self {
@@ -3220,15 +4049,31 @@ pub mod transformer {
         props: Props,
     }
 
-    impl TypeConverterEntry {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TypeConverterEntry`], by name: the argument of [`TypeConverterEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TypeConverterEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `key`: `Key`.
-        /// - `type_`: `Type`.
-        pub fn new(key: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `boolean`, `integer`, `double`, `string`.
+        pub type_: Val<String>,
+    }
+
+    impl TypeConverterEntry {
+        /// Creates the value from its required properties, by name in [`TypeConverterEntryRequired`]:
+        ///
+        /// ```text
+        /// TypeConverterEntry::new(TypeConverterEntryRequired {
+        ///     key: "...".into(),
+        ///     type_: Type::Boolean.into(),
+        /// })
+        /// ```
+        pub fn new(required: TypeConverterEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Type", type_);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Type", required.type_);
             TypeConverterEntry { props }
         }
     }
@@ -3246,7 +4091,7 @@ pub mod transformer {
     }
 
     impl UpperCaseString {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `with_keys`: `WithKeys`.
         pub fn new(with_keys: impl Into<Val<Vec<String>>>) -> Self {
@@ -3531,6 +4376,43 @@ pub mod transformer {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FlattenedElement` in `AWS::Logs::Transformer`; `.into()` makes a `Val<String>`.
+        FlattenedElement {
+            First = "first",
+            Last = "last",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EventSource` in `AWS::Logs::Transformer`; `.into()` makes a `Val<String>`.
+        EventSource {
+            CloudTrail = "CloudTrail",
+            Route53Resolver = "Route53Resolver",
+            VpcFlow = "VPCFlow",
+            EksAudit = "EKSAudit",
+            Awswaf = "AWSWAF",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OcsfVersion` in `AWS::Logs::Transformer`; `.into()` makes a `Val<String>`.
+        OcsfVersion {
+            V1_1 = "V1.1",
+            V1_5 = "V1.5",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Logs::Transformer`; `.into()` makes a `Val<String>`.
+        Type {
+            Boolean = "boolean",
+            Integer = "integer",
+            Double = "double",
+            String = "string",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

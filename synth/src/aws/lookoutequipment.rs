@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,74 @@ use crate::value::Val;
 /// Resource schema for LookoutEquipment InferenceScheduler.
 ///
 /// CloudFormation type `AWS::LookoutEquipment::InferenceScheduler`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InferenceSchedulerArn`: `handle.inference_scheduler_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the inference scheduler being created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InferenceSchedulerName`.
 #[derive(Clone, Debug)]
 pub struct CfnInferenceScheduler {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInferenceScheduler`], by name: the argument of [`CfnInferenceScheduler::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInferenceSchedulerRequired {
+    /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
+    ///
+    /// CloudFormation property `DataInputConfiguration`.
+    pub data_input_configuration: Val<inference_scheduler::DataInputConfiguration>,
+
+    /// Specifies configuration information for the output results for the inference scheduler, including the S3 location for the output.
+    ///
+    /// CloudFormation property `DataOutputConfiguration`.
+    pub data_output_configuration: Val<inference_scheduler::DataOutputConfiguration>,
+
+    /// How often data is uploaded to the source S3 bucket for the input data.
+    ///
+    /// CloudFormation property `DataUploadFrequency`.
+    ///
+    /// Allowed values (the enum [`inference_scheduler::DataUploadFrequency`]): `PT5M`, `PT10M`, `PT15M`, `PT30M`, `PT1H`.
+    pub data_upload_frequency: Val<String>,
+
+    /// The name of the previously trained ML model being used to create the inference scheduler.
+    ///
+    /// CloudFormation property `ModelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnInferenceScheduler {
     pub const TYPE_NAME: &'static str = "AWS::LookoutEquipment::InferenceScheduler";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInferenceSchedulerRequired`]:
     ///
-    /// - `data_input_configuration`: `DataInputConfiguration`, Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
-    /// - `data_output_configuration`: `DataOutputConfiguration`, Specifies configuration information for the output results for the inference scheduler, including the S3 location for the output.
-    /// - `data_upload_frequency`: `DataUploadFrequency`, How often data is uploaded to the source S3 bucket for the input data.
-    /// - `model_name`: `ModelName`, The name of the previously trained ML model being used to create the inference scheduler.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference.
-    pub fn new(data_input_configuration: impl Into<Val<inference_scheduler::DataInputConfiguration>>, data_output_configuration: impl Into<Val<inference_scheduler::DataOutputConfiguration>>, data_upload_frequency: impl Into<Val<String>>, model_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInferenceScheduler::new(CfnInferenceSchedulerRequired {
+    ///     data_input_configuration: inference_scheduler::DataInputConfiguration::new(...).into(),
+    ///     data_output_configuration: inference_scheduler::DataOutputConfiguration::new(...).into(),
+    ///     data_upload_frequency: inference_scheduler::DataUploadFrequency::Pt5M.into(),
+    ///     model_name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInferenceSchedulerRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataInputConfiguration", data_input_configuration);
-        props.set("DataOutputConfiguration", data_output_configuration);
-        props.set("DataUploadFrequency", data_upload_frequency);
-        props.set("ModelName", model_name);
-        props.set("RoleArn", role_arn);
+        props.set::<inference_scheduler::DataInputConfiguration>("DataInputConfiguration", required.data_input_configuration);
+        props.set::<inference_scheduler::DataOutputConfiguration>("DataOutputConfiguration", required.data_output_configuration);
+        props.set::<String>("DataUploadFrequency", required.data_upload_frequency);
+        props.set::<String>("ModelName", required.model_name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnInferenceScheduler { props, options: ResourceOptions::default() }
     }
 
@@ -121,11 +165,11 @@ pub(crate) static INFERENCE_SCHEDULER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInferenceScheduler`].
+/// Property types and enums of the allowed values of [`CfnInferenceScheduler`].
 pub mod inference_scheduler {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
     #[derive(Clone, Debug)]
@@ -134,7 +178,7 @@ pub mod inference_scheduler {
     }
 
     impl DataInputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_input_configuration`: `S3InputConfiguration`, Specifies configuration information for the input data for the inference, including input data S3 location.
         pub fn new(s3_input_configuration: impl Into<Val<S3InputConfiguration>>) -> Self {
@@ -201,7 +245,7 @@ pub mod inference_scheduler {
     }
 
     impl S3InputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -230,7 +274,7 @@ pub mod inference_scheduler {
     }
 
     impl DataOutputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_output_configuration`: `S3OutputConfiguration`, Specifies configuration information for the output results from the inference, including output S3 location.
         pub fn new(s3_output_configuration: impl Into<Val<S3OutputConfiguration>>) -> Self {
@@ -259,7 +303,7 @@ pub mod inference_scheduler {
     }
 
     impl S3OutputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -287,15 +331,33 @@ pub mod inference_scheduler {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the specified tag.
         ///
-        /// - `key`: `Key`, The key for the specified tag.
-        /// - `value`: `Value`, The value for the specified tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the specified tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -354,6 +416,17 @@ pub mod inference_scheduler {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataUploadFrequency` in `AWS::LookoutEquipment::InferenceScheduler`; `.into()` makes a `Val<String>`.
+        DataUploadFrequency {
+            Pt5M = "PT5M",
+            Pt10M = "PT10M",
+            Pt15M = "PT15M",
+            Pt30M = "PT30M",
+            Pt1H = "PT1H",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// The AWS::LookoutVision::Project type creates an Amazon Lookout for Vision project. A project is a grouping of the resources needed to create and manage a Lookout for Vision model.
 ///
 /// CloudFormation type `AWS::LookoutVision::Project`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProjectName`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnProject {
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::LookoutVision::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `project_name`: `ProjectName`, The name of the Amazon Lookout for Vision project
     pub fn new(project_name: impl Into<Val<String>>) -> Self {

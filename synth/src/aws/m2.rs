@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,23 +15,52 @@ use crate::value::{Map, Val};
 /// Represents an application that runs on an AWS Mainframe Modernization Environment
 ///
 /// CloudFormation type `AWS::M2::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`.
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// CloudFormation property `EngineType`.
+    ///
+    /// Allowed values (the enum [`application::EngineType`]): `microfocus`, `bluage`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine_type: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::M2::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `engine_type`: `EngineType`.
-    /// - `name`: `Name`.
-    pub fn new(engine_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     engine_type: application::EngineType::Microfocus.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("EngineType", engine_type);
-        props.set("Name", name);
+        props.set::<String>("EngineType", required.engine_type);
+        props.set::<String>("Name", required.name);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -124,11 +152,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::M2::Application`.
     #[derive(Clone, Debug)]
@@ -170,30 +198,74 @@ pub mod application {
         one_of_required: &[&["S3Location"], &["Content"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EngineType` in `AWS::M2::Application`; `.into()` makes a `Val<String>`.
+        EngineType {
+            Microfocus = "microfocus",
+            Bluage = "bluage",
+        }
+    }
 }
 
 /// Represents a deployment resource of an AWS Mainframe Modernization (M2) application to a specified environment
 ///
 /// CloudFormation type `AWS::M2::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`. The deployment ID.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the deployment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationId`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeployment`], by name: the argument of [`CfnDeployment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeploymentRequired {
+    /// The application ID.
+    ///
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// The version number of the application to deploy
+    ///
+    /// CloudFormation property `ApplicationVersion`.
+    pub application_version: Val<i64>,
+
+    /// The environment ID.
+    ///
+    /// CloudFormation property `EnvironmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub environment_id: Val<String>,
+}
+
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AWS::M2::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeploymentRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`, The application ID.
-    /// - `application_version`: `ApplicationVersion`, The version number of the application to deploy
-    /// - `environment_id`: `EnvironmentId`, The environment ID.
-    pub fn new(application_id: impl Into<Val<String>>, application_version: impl Into<Val<i64>>, environment_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDeployment::new(CfnDeploymentRequired {
+    ///     application_id: "...".into(),
+    ///     application_version: 1.into(),
+    ///     environment_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeploymentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("ApplicationVersion", application_version);
-        props.set("EnvironmentId", environment_id);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<i64>("ApplicationVersion", required.application_version);
+        props.set::<String>("EnvironmentId", required.environment_id);
         CfnDeployment { props, options: ResourceOptions::default() }
     }
 }
@@ -252,25 +324,63 @@ pub(crate) static DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
 /// Represents a runtime environment that can run migrated mainframe applications.
 ///
 /// CloudFormation type `AWS::M2::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EnvironmentArn`: `handle.environment_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the runtime environment.
+/// - `EnvironmentId`: `handle.environment_id()` → `Val<String>`. The unique identifier of the environment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EnvironmentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEnvironment`], by name: the argument of [`CfnEnvironment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEnvironmentRequired {
+    /// The target platform for the environment.
+    ///
+    /// CloudFormation property `EngineType`.
+    ///
+    /// Allowed values (the enum [`environment::EngineType`]): `microfocus`, `bluage`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine_type: Val<String>,
+
+    /// The type of instance underlying the environment.
+    ///
+    /// CloudFormation property `InstanceType`.
+    pub instance_type: Val<String>,
+
+    /// The name of the environment.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::M2::Environment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEnvironmentRequired`]:
     ///
-    /// - `engine_type`: `EngineType`, The target platform for the environment.
-    /// - `instance_type`: `InstanceType`, The type of instance underlying the environment.
-    /// - `name`: `Name`, The name of the environment.
-    pub fn new(engine_type: impl Into<Val<String>>, instance_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEnvironment::new(CfnEnvironmentRequired {
+    ///     engine_type: environment::EngineType::Microfocus.into(),
+    ///     instance_type: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEnvironmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("EngineType", engine_type);
-        props.set("InstanceType", instance_type);
-        props.set("Name", name);
+        props.set::<String>("EngineType", required.engine_type);
+        props.set::<String>("InstanceType", required.instance_type);
+        props.set::<String>("Name", required.name);
         CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
@@ -304,7 +414,7 @@ impl CfnEnvironment {
 
     /// The `NetworkType` property.
     ///
-    /// Allowed values: `ipv4`, `dual`.
+    /// Allowed values (the enum [`environment::NetworkType`]): `ipv4`, `dual`.
     ///
     /// Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -418,11 +528,11 @@ pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironment`].
+/// Property types and enums of the allowed values of [`CfnEnvironment`].
 pub mod environment {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Defines the details of a high availability configuration.
     #[derive(Clone, Debug)]
@@ -431,7 +541,7 @@ pub mod environment {
     }
 
     impl HighAvailabilityConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `desired_capacity`: `DesiredCapacity`.
         pub fn new(desired_capacity: impl Into<Val<i64>>) -> Self {
@@ -485,15 +595,33 @@ pub mod environment {
         props: Props,
     }
 
-    impl EfsStorageConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EfsStorageConfiguration`], by name: the argument of [`EfsStorageConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EfsStorageConfigurationRequired {
+        /// The file system identifier.
         ///
-        /// - `file_system_id`: `FileSystemId`, The file system identifier.
-        /// - `mount_point`: `MountPoint`, The mount point for the file system.
-        pub fn new(file_system_id: impl Into<Val<String>>, mount_point: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FileSystemId`.
+        pub file_system_id: Val<String>,
+
+        /// The mount point for the file system.
+        ///
+        /// CloudFormation property `MountPoint`.
+        pub mount_point: Val<String>,
+    }
+
+    impl EfsStorageConfiguration {
+        /// Creates the value from its required properties, by name in [`EfsStorageConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EfsStorageConfiguration::new(EfsStorageConfigurationRequired {
+        ///     file_system_id: "...".into(),
+        ///     mount_point: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EfsStorageConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileSystemId", file_system_id);
-            props.set("MountPoint", mount_point);
+            props.set::<String>("FileSystemId", required.file_system_id);
+            props.set::<String>("MountPoint", required.mount_point);
             EfsStorageConfiguration { props }
         }
     }
@@ -510,15 +638,33 @@ pub mod environment {
         props: Props,
     }
 
-    impl FsxStorageConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FsxStorageConfiguration`], by name: the argument of [`FsxStorageConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct FsxStorageConfigurationRequired {
+        /// The file system identifier.
         ///
-        /// - `file_system_id`: `FileSystemId`, The file system identifier.
-        /// - `mount_point`: `MountPoint`, The mount point for the file system.
-        pub fn new(file_system_id: impl Into<Val<String>>, mount_point: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FileSystemId`.
+        pub file_system_id: Val<String>,
+
+        /// The mount point for the file system.
+        ///
+        /// CloudFormation property `MountPoint`.
+        pub mount_point: Val<String>,
+    }
+
+    impl FsxStorageConfiguration {
+        /// Creates the value from its required properties, by name in [`FsxStorageConfigurationRequired`]:
+        ///
+        /// ```text
+        /// FsxStorageConfiguration::new(FsxStorageConfigurationRequired {
+        ///     file_system_id: "...".into(),
+        ///     mount_point: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FsxStorageConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileSystemId", file_system_id);
-            props.set("MountPoint", mount_point);
+            props.set::<String>("FileSystemId", required.file_system_id);
+            props.set::<String>("MountPoint", required.mount_point);
             FsxStorageConfiguration { props }
         }
     }
@@ -560,6 +706,22 @@ pub mod environment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EngineType` in `AWS::M2::Environment`; `.into()` makes a `Val<String>`.
+        EngineType {
+            Microfocus = "microfocus",
+            Bluage = "bluage",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::M2::Environment`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "ipv4",
+            Dual = "dual",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,51 @@ use crate::value::Val;
 /// Macie AllowList resource schema
 ///
 /// CloudFormation type `AWS::Macie::AllowList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. AllowList ARN.
+/// - `Id`: `handle.id()` → `Val<String>`. AllowList ID.
+/// - `Status`: `handle.status()` → `Val<String>`. AllowList status.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAllowList {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAllowList`], by name: the argument of [`CfnAllowList::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAllowListRequired {
+    /// AllowList criteria.
+    ///
+    /// CloudFormation property `Criteria`.
+    pub criteria: Val<allow_list::Criteria>,
+
+    /// Name of AllowList.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnAllowList {
     pub const TYPE_NAME: &'static str = "AWS::Macie::AllowList";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAllowListRequired`]:
     ///
-    /// - `criteria`: `Criteria`, AllowList criteria.
-    /// - `name`: `Name`, Name of AllowList.
-    pub fn new(criteria: impl Into<Val<allow_list::Criteria>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAllowList::new(CfnAllowListRequired {
+    ///     criteria: allow_list::Criteria::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAllowListRequired) -> Self {
         let mut props = Props::new();
-        props.set("Criteria", criteria);
-        props.set("Name", name);
+        props.set::<allow_list::Criteria>("Criteria", required.criteria);
+        props.set::<String>("Name", required.name);
         CfnAllowList { props, options: ResourceOptions::default() }
     }
 
@@ -149,15 +176,29 @@ pub mod allow_list {
         props: Props,
     }
 
+    /// The required properties of [`S3WordsList`], by name: the argument of [`S3WordsList::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3WordsListRequired {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// CloudFormation property `ObjectKey`.
+        pub object_key: Val<String>,
+    }
+
     impl S3WordsList {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3WordsListRequired`]:
         ///
-        /// - `bucket_name`: `BucketName`.
-        /// - `object_key`: `ObjectKey`.
-        pub fn new(bucket_name: impl Into<Val<String>>, object_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3WordsList::new(S3WordsListRequired {
+        ///     bucket_name: "...".into(),
+        ///     object_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3WordsListRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("ObjectKey", object_key);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("ObjectKey", required.object_key);
             S3WordsList { props }
         }
     }
@@ -174,15 +215,33 @@ pub mod allow_list {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -202,23 +261,54 @@ pub mod allow_list {
 /// Macie CustomDataIdentifier resource schema
 ///
 /// CloudFormation type `AWS::Macie::CustomDataIdentifier`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Custom data identifier ARN.
+/// - `Id`: `handle.id()` → `Val<String>`. Custom data identifier ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomDataIdentifier {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomDataIdentifier`], by name: the argument of [`CfnCustomDataIdentifier::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomDataIdentifierRequired {
+    /// Name of custom data identifier.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Regular expression for custom data identifier.
+    ///
+    /// CloudFormation property `Regex`.
+    ///
+    /// Changing it replaces the resource.
+    pub regex: Val<String>,
+}
+
 impl CfnCustomDataIdentifier {
     pub const TYPE_NAME: &'static str = "AWS::Macie::CustomDataIdentifier";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomDataIdentifierRequired`]:
     ///
-    /// - `name`: `Name`, Name of custom data identifier.
-    /// - `regex`: `Regex`, Regular expression for custom data identifier.
-    pub fn new(name: impl Into<Val<String>>, regex: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomDataIdentifier::new(CfnCustomDataIdentifierRequired {
+    ///     name: "...".into(),
+    ///     regex: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomDataIdentifierRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Regex", regex);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Regex", required.regex);
         CfnCustomDataIdentifier { props, options: ResourceOptions::default() }
     }
 
@@ -314,15 +404,33 @@ pub mod custom_data_identifier {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -337,29 +445,56 @@ pub mod custom_data_identifier {
 /// Macie FindingsFilter resource schema.
 ///
 /// CloudFormation type `AWS::Macie::FindingsFilter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Findings filter ARN.
+/// - `Id`: `handle.id()` → `Val<String>`. Findings filter ID.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFindingsFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFindingsFilter`], by name: the argument of [`CfnFindingsFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFindingsFilterRequired {
+    /// Findings filter criteria.
+    ///
+    /// CloudFormation property `FindingCriteria`.
+    pub finding_criteria: Val<findings_filter::FindingCriteria>,
+
+    /// Findings filter name
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnFindingsFilter {
     pub const TYPE_NAME: &'static str = "AWS::Macie::FindingsFilter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFindingsFilterRequired`]:
     ///
-    /// - `finding_criteria`: `FindingCriteria`, Findings filter criteria.
-    /// - `name`: `Name`, Findings filter name
-    pub fn new(finding_criteria: impl Into<Val<findings_filter::FindingCriteria>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFindingsFilter::new(CfnFindingsFilterRequired {
+    ///     finding_criteria: findings_filter::FindingCriteria::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFindingsFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("FindingCriteria", finding_criteria);
-        props.set("Name", name);
+        props.set::<findings_filter::FindingCriteria>("FindingCriteria", required.finding_criteria);
+        props.set::<String>("Name", required.name);
         CfnFindingsFilter { props, options: ResourceOptions::default() }
     }
 
     /// Findings filter action.
     ///
-    /// Allowed values: `ARCHIVE`, `NOOP`.
+    /// Allowed values (the enum [`findings_filter::Action`]): `ARCHIVE`, `NOOP`.
     pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Action", value);
         self
@@ -433,10 +568,10 @@ pub(crate) static FINDINGS_FILTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFindingsFilter`].
+/// Property types and enums of the allowed values of [`CfnFindingsFilter`].
 pub mod findings_filter {
     use crate::resource::Props;
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Macie::FindingsFilter`.
     #[derive(Clone, Debug)]
@@ -526,15 +661,33 @@ pub mod findings_filter {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag's key.
         ///
-        /// - `key`: `Key`, The tag's key.
-        /// - `value`: `Value`, The tag's value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -544,11 +697,30 @@ pub mod findings_filter {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Macie::FindingsFilter`; `.into()` makes a `Val<String>`.
+        Action {
+            Archive = "ARCHIVE",
+            Noop = "NOOP",
+        }
+    }
 }
 
 /// Represents the association between an Amazon Macie administrator account and a member account. Creating this resource associates the specified account with the Macie administrator account that performs the operation; deleting it removes the association.
 ///
 /// CloudFormation type `AWS::Macie::Member`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AdministratorAccountId`: `handle.administrator_account_id()` → `Val<String>`. The AWS account ID for the Amazon Macie administrator account.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the association between the member account and the Amazon Macie administrator account.
+/// - `RelationshipStatus`: `handle.relationship_status()` → `Val<String>`. The current status of the relationship between the account and the Amazon Macie administrator account.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time, in UTC and extended ISO 8601 format, of the most recent change to the status of the relationship between the account and the Amazon Macie administrator account.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnMember {
     props: Props,
@@ -558,7 +730,7 @@ pub struct CfnMember {
 impl CfnMember {
     pub const TYPE_NAME: &'static str = "AWS::Macie::Member";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `account_id`: `AccountId`, The AWS account ID for the account to associate with the Amazon Macie administrator account.
     pub fn new(account_id: impl Into<Val<String>>) -> Self {
@@ -660,15 +832,33 @@ pub mod member {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag. The maximum length of a tag key is 128 characters.
         ///
-        /// - `key`: `Key`, The key of the tag. The maximum length of a tag key is 128 characters.
-        /// - `value`: `Value`, The value of the tag. The maximum length of a tag value is 256 characters.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag. The maximum length of a tag value is 256 characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -691,6 +881,16 @@ pub mod member {
 /// The AWS::Macie::Session resource specifies a new Amazon Macie session. A session is an object that represents the Amazon Macie service. A session is required for Amazon Macie to become operational.
 ///
 /// CloudFormation type `AWS::Macie::Session`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutomatedDiscoveryStatus`: `handle.automated_discovery_status()` → `Val<String>`. The status of automated sensitive data discovery for the Macie session.
+/// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. AWS account ID of customer
+/// - `ServiceRole`: `handle.service_role()` → `Val<String>`. Service role used by Macie
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AwsAccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnSession {
     props: Props,
@@ -708,7 +908,7 @@ impl CfnSession {
 
     /// A enumeration value that specifies how frequently finding updates are published.
     ///
-    /// Allowed values: `FIFTEEN_MINUTES`, `ONE_HOUR`, `SIX_HOURS`.
+    /// Allowed values (the enum [`session::FindingPublishingFrequency`]): `FIFTEEN_MINUTES`, `ONE_HOUR`, `SIX_HOURS`.
     pub fn finding_publishing_frequency(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FindingPublishingFrequency", value);
         self
@@ -716,7 +916,7 @@ impl CfnSession {
 
     /// A enumeration value that specifies the status of the Macie Session.
     ///
-    /// Allowed values: `ENABLED`, `PAUSED`.
+    /// Allowed values (the enum [`session::Status`]): `ENABLED`, `PAUSED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -779,6 +979,28 @@ pub(crate) static SESSION_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnSession`].
+pub mod session {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `FindingPublishingFrequency` in `AWS::Macie::Session`; `.into()` makes a `Val<String>`.
+        FindingPublishingFrequency {
+            FifteenMinutes = "FIFTEEN_MINUTES",
+            OneHour = "ONE_HOUR",
+            SixHours = "SIX_HOURS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Macie::Session`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Paused = "PAUSED",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

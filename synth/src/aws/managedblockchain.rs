@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,18 @@ use crate::value::Val;
 /// Definition of AWS::ManagedBlockchain::com.amazonaws.taiga.webservice.api#Accessor Resource Type
 ///
 /// CloudFormation type `AWS::ManagedBlockchain::Accessor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `BillingToken`: `handle.billing_token()` → `Val<String>`.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessor {
     props: Props,
@@ -25,9 +36,9 @@ pub struct CfnAccessor {
 impl CfnAccessor {
     pub const TYPE_NAME: &'static str = "AWS::ManagedBlockchain::Accessor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `accessor_type`: `AccessorType`.
+    /// - `accessor_type`: `AccessorType`. Allowed values: the enum [`accessor::AccessorType`].
     pub fn new(accessor_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccessorType", accessor_type);
@@ -36,7 +47,7 @@ impl CfnAccessor {
 
     /// The `NetworkType` property.
     ///
-    /// Allowed values: `ETHEREUM_GOERLI`, `ETHEREUM_MAINNET`, `ETHEREUM_MAINNET_AND_GOERLI`, `POLYGON_MAINNET`, `POLYGON_MUMBAI`.
+    /// Allowed values (the enum [`accessor::NetworkType`]): `ETHEREUM_GOERLI`, `ETHEREUM_MAINNET`, `ETHEREUM_MAINNET_AND_GOERLI`, `POLYGON_MAINNET`, `POLYGON_MUMBAI`.
     ///
     /// Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -115,11 +126,11 @@ pub(crate) static ACCESSOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAccessor`].
+/// Property types and enums of the allowed values of [`CfnAccessor`].
 pub mod accessor {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -127,15 +138,33 @@ pub mod accessor {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -153,11 +182,37 @@ pub mod accessor {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AccessorType` in `AWS::ManagedBlockchain::Accessor`; `.into()` makes a `Val<String>`.
+        AccessorType {
+            BillingToken = "BILLING_TOKEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::ManagedBlockchain::Accessor`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            EthereumGoerli = "ETHEREUM_GOERLI",
+            EthereumMainnet = "ETHEREUM_MAINNET",
+            EthereumMainnetAndGoerli = "ETHEREUM_MAINNET_AND_GOERLI",
+            PolygonMainnet = "POLYGON_MAINNET",
+            PolygonMumbai = "POLYGON_MUMBAI",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ManagedBlockchain::Member
 ///
 /// CloudFormation type `AWS::ManagedBlockchain::Member`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MemberId`: `handle.member_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MemberId`.
 #[derive(Clone, Debug)]
 pub struct CfnMember {
     props: Props,
@@ -167,7 +222,7 @@ pub struct CfnMember {
 impl CfnMember {
     pub const TYPE_NAME: &'static str = "AWS::ManagedBlockchain::Member";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `member_configuration`: `MemberConfiguration`.
     pub fn new(member_configuration: impl Into<Val<member::MemberConfiguration>>) -> Self {
@@ -240,7 +295,7 @@ pub mod member {
     }
 
     impl MemberConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -300,15 +355,29 @@ pub mod member {
         props: Props,
     }
 
+    /// The required properties of [`MemberFabricConfiguration`], by name: the argument of [`MemberFabricConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MemberFabricConfigurationRequired {
+        /// CloudFormation property `AdminPassword`.
+        pub admin_password: Val<String>,
+
+        /// CloudFormation property `AdminUsername`.
+        pub admin_username: Val<String>,
+    }
+
     impl MemberFabricConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MemberFabricConfigurationRequired`]:
         ///
-        /// - `admin_password`: `AdminPassword`.
-        /// - `admin_username`: `AdminUsername`.
-        pub fn new(admin_password: impl Into<Val<String>>, admin_username: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MemberFabricConfiguration::new(MemberFabricConfigurationRequired {
+        ///     admin_password: "...".into(),
+        ///     admin_username: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MemberFabricConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AdminPassword", admin_password);
-            props.set("AdminUsername", admin_username);
+            props.set::<String>("AdminPassword", required.admin_password);
+            props.set::<String>("AdminUsername", required.admin_username);
             MemberFabricConfiguration { props }
         }
     }
@@ -325,19 +394,39 @@ pub mod member {
         props: Props,
     }
 
+    /// The required properties of [`NetworkConfiguration`], by name: the argument of [`NetworkConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct NetworkConfigurationRequired {
+        /// CloudFormation property `Framework`.
+        pub framework: Val<String>,
+
+        /// CloudFormation property `FrameworkVersion`.
+        pub framework_version: Val<String>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `VotingPolicy`.
+        pub voting_policy: Val<VotingPolicy>,
+    }
+
     impl NetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NetworkConfigurationRequired`]:
         ///
-        /// - `framework`: `Framework`.
-        /// - `framework_version`: `FrameworkVersion`.
-        /// - `name`: `Name`.
-        /// - `voting_policy`: `VotingPolicy`.
-        pub fn new(framework: impl Into<Val<String>>, framework_version: impl Into<Val<String>>, name: impl Into<Val<String>>, voting_policy: impl Into<Val<VotingPolicy>>) -> Self {
+        /// ```text
+        /// NetworkConfiguration::new(NetworkConfigurationRequired {
+        ///     framework: "...".into(),
+        ///     framework_version: "...".into(),
+        ///     name: "...".into(),
+        ///     voting_policy: VotingPolicy::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: NetworkConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Framework", framework);
-            props.set("FrameworkVersion", framework_version);
-            props.set("Name", name);
-            props.set("VotingPolicy", voting_policy);
+            props.set::<String>("Framework", required.framework);
+            props.set::<String>("FrameworkVersion", required.framework_version);
+            props.set::<String>("Name", required.name);
+            props.set::<VotingPolicy>("VotingPolicy", required.voting_policy);
             NetworkConfiguration { props }
         }
 
@@ -393,7 +482,7 @@ pub mod member {
     }
 
     impl NetworkFabricConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `edition`: `Edition`.
         pub fn new(edition: impl Into<Val<String>>) -> Self {
@@ -477,23 +566,46 @@ pub mod member {
 /// Resource Type definition for AWS::ManagedBlockchain::Node
 ///
 /// CloudFormation type `AWS::ManagedBlockchain::Node`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `NodeId`: `handle.node_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NodeId`.
 #[derive(Clone, Debug)]
 pub struct CfnNode {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNode`], by name: the argument of [`CfnNode::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNodeRequired {
+    /// CloudFormation property `NetworkId`.
+    pub network_id: Val<String>,
+
+    /// CloudFormation property `NodeConfiguration`.
+    pub node_configuration: Val<node::NodeConfiguration>,
+}
+
 impl CfnNode {
     pub const TYPE_NAME: &'static str = "AWS::ManagedBlockchain::Node";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNodeRequired`]:
     ///
-    /// - `network_id`: `NetworkId`.
-    /// - `node_configuration`: `NodeConfiguration`.
-    pub fn new(network_id: impl Into<Val<String>>, node_configuration: impl Into<Val<node::NodeConfiguration>>) -> Self {
+    /// ```text
+    /// CfnNode::new(CfnNodeRequired {
+    ///     network_id: "...".into(),
+    ///     node_configuration: node::NodeConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNodeRequired) -> Self {
         let mut props = Props::new();
-        props.set("NetworkId", network_id);
-        props.set("NodeConfiguration", node_configuration);
+        props.set::<String>("NetworkId", required.network_id);
+        props.set::<node::NodeConfiguration>("NodeConfiguration", required.node_configuration);
         CfnNode { props, options: ResourceOptions::default() }
     }
 
@@ -553,15 +665,29 @@ pub mod node {
         props: Props,
     }
 
+    /// The required properties of [`NodeConfiguration`], by name: the argument of [`NodeConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct NodeConfigurationRequired {
+        /// CloudFormation property `AvailabilityZone`.
+        pub availability_zone: Val<String>,
+
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+    }
+
     impl NodeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`NodeConfigurationRequired`]:
         ///
-        /// - `availability_zone`: `AvailabilityZone`.
-        /// - `instance_type`: `InstanceType`.
-        pub fn new(availability_zone: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// NodeConfiguration::new(NodeConfigurationRequired {
+        ///     availability_zone: "...".into(),
+        ///     instance_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: NodeConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AvailabilityZone", availability_zone);
-            props.set("InstanceType", instance_type);
+            props.set::<String>("AvailabilityZone", required.availability_zone);
+            props.set::<String>("InstanceType", required.instance_type);
             NodeConfiguration { props }
         }
     }

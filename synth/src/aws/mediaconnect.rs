@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,57 @@ use crate::value::Val;
 /// Resource schema for AWS::MediaConnect::Bridge
 ///
 /// CloudFormation type `AWS::MediaConnect::Bridge`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BridgeArn`: `handle.bridge_arn()` → `Val<String>`. The Amazon Resource Number (ARN) of the bridge.
+/// - `BridgeState`: `handle.bridge_state()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BridgeArn`.
 #[derive(Clone, Debug)]
 pub struct CfnBridge {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBridge`], by name: the argument of [`CfnBridge::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBridgeRequired {
+    /// The name of the bridge.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The placement Amazon Resource Number (ARN) of the bridge.
+    ///
+    /// CloudFormation property `PlacementArn`.
+    pub placement_arn: Val<String>,
+
+    /// The sources on this bridge.
+    ///
+    /// CloudFormation property `Sources`.
+    pub sources: Val<Vec<bridge::BridgeSource>>,
+}
+
 impl CfnBridge {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::Bridge";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBridgeRequired`]:
     ///
-    /// - `name`: `Name`, The name of the bridge.
-    /// - `placement_arn`: `PlacementArn`, The placement Amazon Resource Number (ARN) of the bridge.
-    /// - `sources`: `Sources`, The sources on this bridge.
-    pub fn new(name: impl Into<Val<String>>, placement_arn: impl Into<Val<String>>, sources: impl Into<Val<Vec<bridge::BridgeSource>>>) -> Self {
+    /// ```text
+    /// CfnBridge::new(CfnBridgeRequired {
+    ///     name: "...".into(),
+    ///     placement_arn: "...".into(),
+    ///     sources: vec![bridge::BridgeSource::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBridgeRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("PlacementArn", placement_arn);
-        props.set("Sources", sources);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("PlacementArn", required.placement_arn);
+        props.set::<Vec<bridge::BridgeSource>>("Sources", required.sources);
         CfnBridge { props, options: ResourceOptions::default() }
     }
 
@@ -112,11 +143,11 @@ pub(crate) static BRIDGE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBridge`].
+/// Property types and enums of the allowed values of [`CfnBridge`].
 pub mod bridge {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::MediaConnect::Bridge`.
     #[derive(Clone, Debug)]
@@ -125,7 +156,7 @@ pub mod bridge {
     }
 
     impl EgressGatewayBridge {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_bitrate`: `MaxBitrate`, The maximum expected bitrate of the egress bridge.
         pub fn new(max_bitrate: impl Into<Val<i64>>) -> Self {
@@ -147,15 +178,33 @@ pub mod bridge {
         props: Props,
     }
 
-    impl IngressGatewayBridge {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IngressGatewayBridge`], by name: the argument of [`IngressGatewayBridge::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressGatewayBridgeRequired {
+        /// The maximum expected bitrate of the ingress bridge.
         ///
-        /// - `max_bitrate`: `MaxBitrate`, The maximum expected bitrate of the ingress bridge.
-        /// - `max_outputs`: `MaxOutputs`, The maximum number of outputs on the ingress bridge.
-        pub fn new(max_bitrate: impl Into<Val<i64>>, max_outputs: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaxBitrate`.
+        pub max_bitrate: Val<i64>,
+
+        /// The maximum number of outputs on the ingress bridge.
+        ///
+        /// CloudFormation property `MaxOutputs`.
+        pub max_outputs: Val<i64>,
+    }
+
+    impl IngressGatewayBridge {
+        /// Creates the value from its required properties, by name in [`IngressGatewayBridgeRequired`]:
+        ///
+        /// ```text
+        /// IngressGatewayBridge::new(IngressGatewayBridgeRequired {
+        ///     max_bitrate: 1.into(),
+        ///     max_outputs: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressGatewayBridgeRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxBitrate", max_bitrate);
-            props.set("MaxOutputs", max_outputs);
+            props.set::<i64>("MaxBitrate", required.max_bitrate);
+            props.set::<i64>("MaxOutputs", required.max_outputs);
             IngressGatewayBridge { props }
         }
     }
@@ -198,23 +247,63 @@ pub mod bridge {
         props: Props,
     }
 
-    impl BridgeNetworkOutput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BridgeNetworkOutput`], by name: the argument of [`BridgeNetworkOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct BridgeNetworkOutputRequired {
+        /// The network output IP Address.
         ///
-        /// - `ip_address`: `IpAddress`, The network output IP Address.
-        /// - `name`: `Name`, The network output name.
-        /// - `network_name`: `NetworkName`, The network output's gateway network name.
-        /// - `port`: `Port`, The network output port.
-        /// - `protocol`: `Protocol`, The network output protocol.
-        /// - `ttl`: `Ttl`, The network output TTL.
-        pub fn new(ip_address: impl Into<Val<String>>, name: impl Into<Val<String>>, network_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, ttl: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `IpAddress`.
+        pub ip_address: Val<String>,
+
+        /// The network output name.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The network output's gateway network name.
+        ///
+        /// CloudFormation property `NetworkName`.
+        pub network_name: Val<String>,
+
+        /// The network output port.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// The network output protocol.
+        ///
+        /// CloudFormation property `Protocol`.
+        ///
+        /// Allowed values (the enum [`Protocol`]): `rtp-fec`, `rtp`, `udp`.
+        pub protocol: Val<String>,
+
+        /// The network output TTL.
+        ///
+        /// CloudFormation property `Ttl`.
+        pub ttl: Val<i64>,
+    }
+
+    impl BridgeNetworkOutput {
+        /// Creates the value from its required properties, by name in [`BridgeNetworkOutputRequired`]:
+        ///
+        /// ```text
+        /// BridgeNetworkOutput::new(BridgeNetworkOutputRequired {
+        ///     ip_address: "...".into(),
+        ///     name: "...".into(),
+        ///     network_name: "...".into(),
+        ///     port: 1.into(),
+        ///     protocol: Protocol::RtpFec.into(),
+        ///     ttl: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: BridgeNetworkOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("IpAddress", ip_address);
-            props.set("Name", name);
-            props.set("NetworkName", network_name);
-            props.set("Port", port);
-            props.set("Protocol", protocol);
-            props.set("Ttl", ttl);
+            props.set::<String>("IpAddress", required.ip_address);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("NetworkName", required.network_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<i64>("Ttl", required.ttl);
             BridgeNetworkOutput { props }
         }
     }
@@ -232,9 +321,9 @@ pub mod bridge {
     }
 
     impl FailoverConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `failover_mode`: `FailoverMode`, The type of failover you choose for this flow. FAILOVER allows switching between different streams.
+        /// - `failover_mode`: `FailoverMode`, The type of failover you choose for this flow. FAILOVER allows switching between different streams. Allowed values: the enum [`FailoverMode`].
         pub fn new(failover_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FailoverMode", failover_mode);
@@ -249,7 +338,7 @@ pub mod bridge {
 
         /// The `State` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -326,15 +415,33 @@ pub mod bridge {
         props: Props,
     }
 
-    impl BridgeFlowSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BridgeFlowSource`], by name: the argument of [`BridgeFlowSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct BridgeFlowSourceRequired {
+        /// The ARN of the cloud flow used as a source of this bridge.
         ///
-        /// - `flow_arn`: `FlowArn`, The ARN of the cloud flow used as a source of this bridge.
-        /// - `name`: `Name`, The name of the flow source.
-        pub fn new(flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FlowArn`.
+        pub flow_arn: Val<String>,
+
+        /// The name of the flow source.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl BridgeFlowSource {
+        /// Creates the value from its required properties, by name in [`BridgeFlowSourceRequired`]:
+        ///
+        /// ```text
+        /// BridgeFlowSource::new(BridgeFlowSourceRequired {
+        ///     flow_arn: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BridgeFlowSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("FlowArn", flow_arn);
-            props.set("Name", name);
+            props.set::<String>("FlowArn", required.flow_arn);
+            props.set::<String>("Name", required.name);
             BridgeFlowSource { props }
         }
 
@@ -383,21 +490,56 @@ pub mod bridge {
         props: Props,
     }
 
-    impl BridgeNetworkSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BridgeNetworkSource`], by name: the argument of [`BridgeNetworkSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct BridgeNetworkSourceRequired {
+        /// The network source multicast IP.
         ///
-        /// - `multicast_ip`: `MulticastIp`, The network source multicast IP.
-        /// - `name`: `Name`, The name of the network source.
-        /// - `network_name`: `NetworkName`, The network source's gateway network name.
-        /// - `port`: `Port`, The network source port.
-        /// - `protocol`: `Protocol`, The network source protocol.
-        pub fn new(multicast_ip: impl Into<Val<String>>, name: impl Into<Val<String>>, network_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MulticastIp`.
+        pub multicast_ip: Val<String>,
+
+        /// The name of the network source.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The network source's gateway network name.
+        ///
+        /// CloudFormation property `NetworkName`.
+        pub network_name: Val<String>,
+
+        /// The network source port.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// The network source protocol.
+        ///
+        /// CloudFormation property `Protocol`.
+        ///
+        /// Allowed values (the enum [`Protocol`]): `rtp-fec`, `rtp`, `udp`.
+        pub protocol: Val<String>,
+    }
+
+    impl BridgeNetworkSource {
+        /// Creates the value from its required properties, by name in [`BridgeNetworkSourceRequired`]:
+        ///
+        /// ```text
+        /// BridgeNetworkSource::new(BridgeNetworkSourceRequired {
+        ///     multicast_ip: "...".into(),
+        ///     name: "...".into(),
+        ///     network_name: "...".into(),
+        ///     port: 1.into(),
+        ///     protocol: Protocol::RtpFec.into(),
+        /// })
+        /// ```
+        pub fn new(required: BridgeNetworkSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("MulticastIp", multicast_ip);
-            props.set("Name", name);
-            props.set("NetworkName", network_name);
-            props.set("Port", port);
-            props.set("Protocol", protocol);
+            props.set::<String>("MulticastIp", required.multicast_ip);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("NetworkName", required.network_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("Protocol", required.protocol);
             BridgeNetworkSource { props }
         }
 
@@ -475,30 +617,87 @@ pub mod bridge {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::MediaConnect::Bridge`; `.into()` makes a `Val<String>`.
+        Protocol {
+            RtpFec = "rtp-fec",
+            Rtp = "rtp",
+            Udp = "udp",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailoverMode` in `AWS::MediaConnect::Bridge`; `.into()` makes a `Val<String>`.
+        FailoverMode {
+            Failover = "FAILOVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::MediaConnect::Bridge`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaConnect::BridgeOutput
 ///
 /// CloudFormation type `AWS::MediaConnect::BridgeOutput`.
+///
+/// # Attributes
+///
+/// `AWS::MediaConnect::BridgeOutput` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnBridgeOutput {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBridgeOutput`], by name: the argument of [`CfnBridgeOutput::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBridgeOutputRequired {
+    /// The Amazon Resource Number (ARN) of the bridge.
+    ///
+    /// CloudFormation property `BridgeArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub bridge_arn: Val<String>,
+
+    /// The network output name.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The output of the bridge.
+    ///
+    /// CloudFormation property `NetworkOutput`.
+    pub network_output: Val<bridge_output::BridgeNetworkOutput>,
+}
+
 impl CfnBridgeOutput {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::BridgeOutput";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBridgeOutputRequired`]:
     ///
-    /// - `bridge_arn`: `BridgeArn`, The Amazon Resource Number (ARN) of the bridge.
-    /// - `name`: `Name`, The network output name.
-    /// - `network_output`: `NetworkOutput`, The output of the bridge.
-    pub fn new(bridge_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, network_output: impl Into<Val<bridge_output::BridgeNetworkOutput>>) -> Self {
+    /// ```text
+    /// CfnBridgeOutput::new(CfnBridgeOutputRequired {
+    ///     bridge_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     network_output: bridge_output::BridgeNetworkOutput::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBridgeOutputRequired) -> Self {
         let mut props = Props::new();
-        props.set("BridgeArn", bridge_arn);
-        props.set("Name", name);
-        props.set("NetworkOutput", network_output);
+        props.set::<String>("BridgeArn", required.bridge_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<bridge_output::BridgeNetworkOutput>("NetworkOutput", required.network_output);
         CfnBridgeOutput { props, options: ResourceOptions::default() }
     }
 }
@@ -536,11 +735,11 @@ pub(crate) static BRIDGE_OUTPUT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBridgeOutput`].
+/// Property types and enums of the allowed values of [`CfnBridgeOutput`].
 pub mod bridge_output {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The output of the bridge. A network output is delivered to your premises.
     #[derive(Clone, Debug)]
@@ -548,21 +747,56 @@ pub mod bridge_output {
         props: Props,
     }
 
-    impl BridgeNetworkOutput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BridgeNetworkOutput`], by name: the argument of [`BridgeNetworkOutput::new`].
+    #[derive(Clone, Debug)]
+    pub struct BridgeNetworkOutputRequired {
+        /// The network output IP Address.
         ///
-        /// - `ip_address`: `IpAddress`, The network output IP Address.
-        /// - `network_name`: `NetworkName`, The network output's gateway network name.
-        /// - `port`: `Port`, The network output port.
-        /// - `protocol`: `Protocol`, The network output protocol.
-        /// - `ttl`: `Ttl`, The network output TTL.
-        pub fn new(ip_address: impl Into<Val<String>>, network_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, ttl: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `IpAddress`.
+        pub ip_address: Val<String>,
+
+        /// The network output's gateway network name.
+        ///
+        /// CloudFormation property `NetworkName`.
+        pub network_name: Val<String>,
+
+        /// The network output port.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// The network output protocol.
+        ///
+        /// CloudFormation property `Protocol`.
+        ///
+        /// Allowed values (the enum [`Protocol`]): `rtp-fec`, `rtp`, `udp`.
+        pub protocol: Val<String>,
+
+        /// The network output TTL.
+        ///
+        /// CloudFormation property `Ttl`.
+        pub ttl: Val<i64>,
+    }
+
+    impl BridgeNetworkOutput {
+        /// Creates the value from its required properties, by name in [`BridgeNetworkOutputRequired`]:
+        ///
+        /// ```text
+        /// BridgeNetworkOutput::new(BridgeNetworkOutputRequired {
+        ///     ip_address: "...".into(),
+        ///     network_name: "...".into(),
+        ///     port: 1.into(),
+        ///     protocol: Protocol::RtpFec.into(),
+        ///     ttl: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: BridgeNetworkOutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("IpAddress", ip_address);
-            props.set("NetworkName", network_name);
-            props.set("Port", port);
-            props.set("Protocol", protocol);
-            props.set("Ttl", ttl);
+            props.set::<String>("IpAddress", required.ip_address);
+            props.set::<String>("NetworkName", required.network_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<i64>("Ttl", required.ttl);
             BridgeNetworkOutput { props }
         }
     }
@@ -579,28 +813,65 @@ pub mod bridge_output {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::MediaConnect::BridgeOutput`; `.into()` makes a `Val<String>`.
+        Protocol {
+            RtpFec = "rtp-fec",
+            Rtp = "rtp",
+            Udp = "udp",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaConnect::BridgeSource
 ///
 /// CloudFormation type `AWS::MediaConnect::BridgeSource`.
+///
+/// # Attributes
+///
+/// `AWS::MediaConnect::BridgeSource` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnBridgeSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBridgeSource`], by name: the argument of [`CfnBridgeSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBridgeSourceRequired {
+    /// The Amazon Resource Number (ARN) of the bridge.
+    ///
+    /// CloudFormation property `BridgeArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub bridge_arn: Val<String>,
+
+    /// The name of the source.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnBridgeSource {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::BridgeSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBridgeSourceRequired`]:
     ///
-    /// - `bridge_arn`: `BridgeArn`, The Amazon Resource Number (ARN) of the bridge.
-    /// - `name`: `Name`, The name of the source.
-    pub fn new(bridge_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBridgeSource::new(CfnBridgeSourceRequired {
+    ///     bridge_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBridgeSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("BridgeArn", bridge_arn);
-        props.set("Name", name);
+        props.set::<String>("BridgeArn", required.bridge_arn);
+        props.set::<String>("Name", required.name);
         CfnBridgeSource { props, options: ResourceOptions::default() }
     }
 
@@ -650,11 +921,11 @@ pub(crate) static BRIDGE_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBridgeSource`].
+/// Property types and enums of the allowed values of [`CfnBridgeSource`].
 pub mod bridge_source {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The source of the bridge. A flow source originates in MediaConnect as an existing cloud flow.
     #[derive(Clone, Debug)]
@@ -663,7 +934,7 @@ pub mod bridge_source {
     }
 
     impl BridgeFlowSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `flow_arn`: `FlowArn`, The ARN of the cloud flow used as a source of this bridge.
         pub fn new(flow_arn: impl Into<Val<String>>) -> Self {
@@ -717,19 +988,49 @@ pub mod bridge_source {
         props: Props,
     }
 
-    impl BridgeNetworkSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BridgeNetworkSource`], by name: the argument of [`BridgeNetworkSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct BridgeNetworkSourceRequired {
+        /// The network source multicast IP.
         ///
-        /// - `multicast_ip`: `MulticastIp`, The network source multicast IP.
-        /// - `network_name`: `NetworkName`, The network source's gateway network name.
-        /// - `port`: `Port`, The network source port.
-        /// - `protocol`: `Protocol`, The network source protocol.
-        pub fn new(multicast_ip: impl Into<Val<String>>, network_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MulticastIp`.
+        pub multicast_ip: Val<String>,
+
+        /// The network source's gateway network name.
+        ///
+        /// CloudFormation property `NetworkName`.
+        pub network_name: Val<String>,
+
+        /// The network source port.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// The network source protocol.
+        ///
+        /// CloudFormation property `Protocol`.
+        ///
+        /// Allowed values (the enum [`Protocol`]): `rtp-fec`, `rtp`, `udp`.
+        pub protocol: Val<String>,
+    }
+
+    impl BridgeNetworkSource {
+        /// Creates the value from its required properties, by name in [`BridgeNetworkSourceRequired`]:
+        ///
+        /// ```text
+        /// BridgeNetworkSource::new(BridgeNetworkSourceRequired {
+        ///     multicast_ip: "...".into(),
+        ///     network_name: "...".into(),
+        ///     port: 1.into(),
+        ///     protocol: Protocol::RtpFec.into(),
+        /// })
+        /// ```
+        pub fn new(required: BridgeNetworkSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("MulticastIp", multicast_ip);
-            props.set("NetworkName", network_name);
-            props.set("Port", port);
-            props.set("Protocol", protocol);
+            props.set::<String>("MulticastIp", required.multicast_ip);
+            props.set::<String>("NetworkName", required.network_name);
+            props.set::<i64>("Port", required.port);
+            props.set::<String>("Protocol", required.protocol);
             BridgeNetworkSource { props }
         }
 
@@ -778,28 +1079,71 @@ pub mod bridge_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::MediaConnect::BridgeSource`; `.into()` makes a `Val<String>`.
+        Protocol {
+            RtpFec = "rtp-fec",
+            Rtp = "rtp",
+            Udp = "udp",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::MediaConnect::Flow
 ///
 /// CloudFormation type `AWS::MediaConnect::Flow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EgressIp`: `handle.egress_ip()` → `Val<String>`. The IP address from which video will be sent to output destinations.
+/// - `FlowArn`: `handle.flow_arn()` → `Val<String>`. The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
+/// - `FlowAvailabilityZone`: `handle.flow_availability_zone()` → `Val<String>`. The Availability Zone that you want to create the flow in. These options are limited to the Availability Zones within the current AWS.(ReadOnly)
+/// - `FlowNdiMachineName`: `handle.flow_ndi_machine_name()` → `Val<String>`. A prefix for the names of the NDI sources that the flow creates.(ReadOnly)
+/// - `Source.IngestIp`: `handle.source_ingest_ip()` → `Val<String>`. The IP address that the flow will be listening on for incoming content.
+/// - `Source.SourceArn`: `handle.source_source_arn()` → `Val<String>`. The ARN of the source.
+/// - `Source.SourceIngestPort`: `handle.source_source_ingest_port()` → `Val<String>`. The port that the flow will be listening on for incoming content.(ReadOnly)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FlowArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFlow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlow`], by name: the argument of [`CfnFlow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowRequired {
+    /// The name of the flow.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The source of the flow.
+    ///
+    /// CloudFormation property `Source`.
+    pub source: Val<flow::Source>,
+}
+
 impl CfnFlow {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::Flow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowRequired`]:
     ///
-    /// - `name`: `Name`, The name of the flow.
-    /// - `source`: `Source`, The source of the flow.
-    pub fn new(name: impl Into<Val<String>>, source: impl Into<Val<flow::Source>>) -> Self {
+    /// ```text
+    /// CfnFlow::new(CfnFlowRequired {
+    ///     name: "...".into(),
+    ///     source: flow::Source::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Source", source);
+        props.set::<String>("Name", required.name);
+        props.set::<flow::Source>("Source", required.source);
         CfnFlow { props, options: ResourceOptions::default() }
     }
 
@@ -819,7 +1163,7 @@ impl CfnFlow {
 
     /// Determines the processing capacity and feature set of the flow. Set this optional parameter to LARGE if you want to enable NDI sources or outputs on the flow.
     ///
-    /// Allowed values: `MEDIUM`, `LARGE`, `LARGE_4X`.
+    /// Allowed values (the enum [`flow::FlowSize`]): `MEDIUM`, `LARGE`, `LARGE_4X`.
     pub fn flow_size(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FlowSize", value);
         self
@@ -960,11 +1304,11 @@ pub(crate) static FLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlow`].
+/// Property types and enums of the allowed values of [`CfnFlow`].
 pub mod flow {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::MediaConnect::Flow`.
     #[derive(Clone, Debug)]
@@ -981,7 +1325,7 @@ pub mod flow {
 
         /// The encoding profile to use when transcoding the NDI source to a Transport Stream. You can change this value while a flow is running.
         ///
-        /// Allowed values: `DISTRIBUTION_H264_DEFAULT`, `CONTRIBUTION_H264_DEFAULT`.
+        /// Allowed values (the enum [`EncodingProfile`]): `DISTRIBUTION_H264_DEFAULT`, `CONTRIBUTION_H264_DEFAULT`.
         pub fn encoding_profile(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncodingProfile", value);
             self
@@ -1006,15 +1350,35 @@ pub mod flow {
         props: Props,
     }
 
-    impl Maintenance {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Maintenance`], by name: the argument of [`Maintenance::new`].
+    #[derive(Clone, Debug)]
+    pub struct MaintenanceRequired {
+        /// A day of a week when the maintenance will happen. Use Monday/Tuesday/Wednesday/Thursday/Friday/Saturday/Sunday.
         ///
-        /// - `maintenance_day`: `MaintenanceDay`, A day of a week when the maintenance will happen. Use Monday/Tuesday/Wednesday/Thursday/Friday/Saturday/Sunday.
-        /// - `maintenance_start_hour`: `MaintenanceStartHour`, UTC time when the maintenance will happen. Use 24-hour HH:MM format. Minutes must be 00. Example: 13:00. The default value is 02:00.
-        pub fn new(maintenance_day: impl Into<Val<String>>, maintenance_start_hour: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MaintenanceDay`.
+        ///
+        /// Allowed values (the enum [`MaintenanceDay`]): `Monday`, `Tuesday`, `Wednesday`, `Thursday`, `Friday`, `Saturday`, `Sunday`.
+        pub maintenance_day: Val<String>,
+
+        /// UTC time when the maintenance will happen. Use 24-hour HH:MM format. Minutes must be 00. Example: 13:00. The default value is 02:00.
+        ///
+        /// CloudFormation property `MaintenanceStartHour`.
+        pub maintenance_start_hour: Val<String>,
+    }
+
+    impl Maintenance {
+        /// Creates the value from its required properties, by name in [`MaintenanceRequired`]:
+        ///
+        /// ```text
+        /// Maintenance::new(MaintenanceRequired {
+        ///     maintenance_day: MaintenanceDay::Monday.into(),
+        ///     maintenance_start_hour: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MaintenanceRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaintenanceDay", maintenance_day);
-            props.set("MaintenanceStartHour", maintenance_start_hour);
+            props.set::<String>("MaintenanceDay", required.maintenance_day);
+            props.set::<String>("MaintenanceStartHour", required.maintenance_start_hour);
             Maintenance { props }
         }
     }
@@ -1031,17 +1395,42 @@ pub mod flow {
         props: Props,
     }
 
-    impl MediaStream {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MediaStream`], by name: the argument of [`MediaStream::new`].
+    #[derive(Clone, Debug)]
+    pub struct MediaStreamRequired {
+        /// A unique identifier for the media stream.
         ///
-        /// - `media_stream_id`: `MediaStreamId`, A unique identifier for the media stream.
-        /// - `media_stream_name`: `MediaStreamName`, A name that helps you distinguish one media stream from another.
-        /// - `media_stream_type`: `MediaStreamType`, The type of media stream.
-        pub fn new(media_stream_id: impl Into<Val<i64>>, media_stream_name: impl Into<Val<String>>, media_stream_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MediaStreamId`.
+        pub media_stream_id: Val<i64>,
+
+        /// A name that helps you distinguish one media stream from another.
+        ///
+        /// CloudFormation property `MediaStreamName`.
+        pub media_stream_name: Val<String>,
+
+        /// The type of media stream.
+        ///
+        /// CloudFormation property `MediaStreamType`.
+        ///
+        /// Allowed values (the enum [`MediaStreamType`]): `video`, `audio`, `ancillary-data`.
+        pub media_stream_type: Val<String>,
+    }
+
+    impl MediaStream {
+        /// Creates the value from its required properties, by name in [`MediaStreamRequired`]:
+        ///
+        /// ```text
+        /// MediaStream::new(MediaStreamRequired {
+        ///     media_stream_id: 1.into(),
+        ///     media_stream_name: "...".into(),
+        ///     media_stream_type: MediaStreamType::Video.into(),
+        /// })
+        /// ```
+        pub fn new(required: MediaStreamRequired) -> Self {
             let mut props = Props::new();
-            props.set("MediaStreamId", media_stream_id);
-            props.set("MediaStreamName", media_stream_name);
-            props.set("MediaStreamType", media_stream_type);
+            props.set::<i64>("MediaStreamId", required.media_stream_id);
+            props.set::<String>("MediaStreamName", required.media_stream_name);
+            props.set::<String>("MediaStreamType", required.media_stream_type);
             MediaStream { props }
         }
 
@@ -1077,7 +1466,7 @@ pub mod flow {
 
         /// The resolution of the video.
         ///
-        /// Allowed values: `2160p`, `1080p`, `1080i`, `720p`, `480p`.
+        /// Allowed values (the enum [`VideoFormat`]): `2160p`, `1080p`, `1080i`, `720p`, `480p`.
         pub fn video_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VideoFormat", value);
             self
@@ -1143,7 +1532,7 @@ pub mod flow {
 
         /// The format used for the representation of color.
         ///
-        /// Allowed values: `BT601`, `BT709`, `BT2020`, `BT2100`, `ST2065-1`, `ST2065-3`, `XYZ`.
+        /// Allowed values (the enum [`Colorimetry`]): `BT601`, `BT709`, `BT2020`, `BT2100`, `ST2065-1`, `ST2065-3`, `XYZ`.
         pub fn colorimetry(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Colorimetry", value);
             self
@@ -1163,7 +1552,7 @@ pub mod flow {
 
         /// The encoding range of the video.
         ///
-        /// Allowed values: `NARROW`, `FULL`, `FULLPROTECT`.
+        /// Allowed values (the enum [`Range`]): `NARROW`, `FULL`, `FULLPROTECT`.
         pub fn range(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Range", value);
             self
@@ -1171,7 +1560,7 @@ pub mod flow {
 
         /// The type of compression that was used to smooth the video's appearance.
         ///
-        /// Allowed values: `progressive`, `interlace`, `progressive-segmented-frame`.
+        /// Allowed values (the enum [`ScanMode`]): `progressive`, `interlace`, `progressive-segmented-frame`.
         pub fn scan_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScanMode", value);
             self
@@ -1179,7 +1568,7 @@ pub mod flow {
 
         /// The transfer characteristic system (TCS) that is used in the video.
         ///
-        /// Allowed values: `SDR`, `PQ`, `HLG`, `LINEAR`, `BT2100LINPQ`, `BT2100LINHLG`, `ST2065-1`, `ST428-1`, `DENSITY`.
+        /// Allowed values (the enum [`Tcs`]): `SDR`, `PQ`, `HLG`, `LINEAR`, `BT2100LINPQ`, `BT2100LINHLG`, `ST2065-1`, `ST428-1`, `DENSITY`.
         pub fn tcs(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tcs", value);
             self
@@ -1198,15 +1587,29 @@ pub mod flow {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1244,7 +1647,7 @@ pub mod flow {
 
         /// A setting that controls whether NDI sources or outputs can be used in the flow. The default value is DISABLED. This value must be set as ENABLED for your flow to support NDI sources or outputs.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`NdiState`]): `ENABLED`, `DISABLED`.
         pub fn ndi_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NdiState", value);
             self
@@ -1263,15 +1666,33 @@ pub mod flow {
         props: Props,
     }
 
-    impl NdiDiscoveryServerConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NdiDiscoveryServerConfig`], by name: the argument of [`NdiDiscoveryServerConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct NdiDiscoveryServerConfigRequired {
+        /// The unique network address of the NDI discovery server.
         ///
-        /// - `discovery_server_address`: `DiscoveryServerAddress`, The unique network address of the NDI discovery server.
-        /// - `vpc_interface_adapter`: `VpcInterfaceAdapter`, The identifier for the Virtual Private Cloud (VPC) network interface used by the flow.
-        pub fn new(discovery_server_address: impl Into<Val<String>>, vpc_interface_adapter: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DiscoveryServerAddress`.
+        pub discovery_server_address: Val<String>,
+
+        /// The identifier for the Virtual Private Cloud (VPC) network interface used by the flow.
+        ///
+        /// CloudFormation property `VpcInterfaceAdapter`.
+        pub vpc_interface_adapter: Val<String>,
+    }
+
+    impl NdiDiscoveryServerConfig {
+        /// Creates the value from its required properties, by name in [`NdiDiscoveryServerConfigRequired`]:
+        ///
+        /// ```text
+        /// NdiDiscoveryServerConfig::new(NdiDiscoveryServerConfigRequired {
+        ///     discovery_server_address: "...".into(),
+        ///     vpc_interface_adapter: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: NdiDiscoveryServerConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DiscoveryServerAddress", discovery_server_address);
-            props.set("VpcInterfaceAdapter", vpc_interface_adapter);
+            props.set::<String>("DiscoveryServerAddress", required.discovery_server_address);
+            props.set::<String>("VpcInterfaceAdapter", required.vpc_interface_adapter);
             NdiDiscoveryServerConfig { props }
         }
 
@@ -1383,7 +1804,7 @@ pub mod flow {
 
         /// The protocol that is used by the source.
         ///
-        /// Allowed values: `zixi-push`, `rtp-fec`, `rtp`, `rist`, `srt-listener`, `srt-caller`, `st2110-jpegxs`, `cdi`, `ndi-speed-hq`.
+        /// Allowed values (the enum [`Protocol`]): `zixi-push`, `rtp-fec`, `rtp`, `rist`, `srt-listener`, `srt-caller`, `st2110-jpegxs`, `cdi`, `ndi-speed-hq`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -1391,7 +1812,7 @@ pub mod flow {
 
         /// The `RouterIntegrationState` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`RouterIntegrationState`]): `ENABLED`, `DISABLED`.
         pub fn router_integration_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RouterIntegrationState", value);
             self
@@ -1477,7 +1898,7 @@ pub mod flow {
     }
 
     impl Encryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -1488,7 +1909,7 @@ pub mod flow {
 
         /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
         ///
-        /// Allowed values: `aes128`, `aes192`, `aes256`.
+        /// Allowed values (the enum [`Algorithm`]): `aes128`, `aes192`, `aes256`.
         pub fn algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Algorithm", value);
             self
@@ -1508,7 +1929,7 @@ pub mod flow {
 
         /// The type of key that is used for the encryption. If no keyType is provided, the service will use the default setting (static-key).
         ///
-        /// Allowed values: `speke`, `static-key`, `srt-password`.
+        /// Allowed values (the enum [`KeyType`]): `speke`, `static-key`, `srt-password`.
         pub fn key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KeyType", value);
             self
@@ -1552,7 +1973,7 @@ pub mod flow {
     }
 
     impl GatewayBridgeSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bridge_arn`: `BridgeArn`, The ARN of the bridge feeding this flow.
         pub fn new(bridge_arn: impl Into<Val<String>>) -> Self {
@@ -1606,15 +2027,35 @@ pub mod flow {
         props: Props,
     }
 
-    impl MediaStreamSourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MediaStreamSourceConfiguration`], by name: the argument of [`MediaStreamSourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MediaStreamSourceConfigurationRequired {
+        /// The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS streams, set the encoding name to jxsv.
         ///
-        /// - `encoding_name`: `EncodingName`, The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS streams, set the encoding name to jxsv.
-        /// - `media_stream_name`: `MediaStreamName`, A name that helps you distinguish one media stream from another.
-        pub fn new(encoding_name: impl Into<Val<String>>, media_stream_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EncodingName`.
+        ///
+        /// Allowed values (the enum [`EncodingName`]): `jxsv`, `raw`, `smpte291`, `pcm`.
+        pub encoding_name: Val<String>,
+
+        /// A name that helps you distinguish one media stream from another.
+        ///
+        /// CloudFormation property `MediaStreamName`.
+        pub media_stream_name: Val<String>,
+    }
+
+    impl MediaStreamSourceConfiguration {
+        /// Creates the value from its required properties, by name in [`MediaStreamSourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// MediaStreamSourceConfiguration::new(MediaStreamSourceConfigurationRequired {
+        ///     encoding_name: EncodingName::Jxsv.into(),
+        ///     media_stream_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MediaStreamSourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EncodingName", encoding_name);
-            props.set("MediaStreamName", media_stream_name);
+            props.set::<String>("EncodingName", required.encoding_name);
+            props.set::<String>("MediaStreamName", required.media_stream_name);
             MediaStreamSourceConfiguration { props }
         }
 
@@ -1637,15 +2078,33 @@ pub mod flow {
         props: Props,
     }
 
-    impl InputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InputConfiguration`], by name: the argument of [`InputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct InputConfigurationRequired {
+        /// The port that the flow listens on for an incoming media stream.
         ///
-        /// - `input_port`: `InputPort`, The port that the flow listens on for an incoming media stream.
-        /// - `interface`: `Interface`, The VPC interface where the media stream comes in from.
-        pub fn new(input_port: impl Into<Val<i64>>, interface: impl Into<Val<Interface>>) -> Self {
+        /// CloudFormation property `InputPort`.
+        pub input_port: Val<i64>,
+
+        /// The VPC interface where the media stream comes in from.
+        ///
+        /// CloudFormation property `Interface`.
+        pub interface: Val<Interface>,
+    }
+
+    impl InputConfiguration {
+        /// Creates the value from its required properties, by name in [`InputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// InputConfiguration::new(InputConfigurationRequired {
+        ///     input_port: 1.into(),
+        ///     interface: Interface::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: InputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputPort", input_port);
-            props.set("Interface", interface);
+            props.set::<i64>("InputPort", required.input_port);
+            props.set::<Interface>("Interface", required.interface);
             InputConfiguration { props }
         }
     }
@@ -1663,7 +2122,7 @@ pub mod flow {
     }
 
     impl Interface {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the VPC interface that you want to use for the media stream associated with the output.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1718,7 +2177,7 @@ pub mod flow {
     }
 
     impl FlowTransitEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for flow transit encryption keys.
         pub fn new(encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>) -> Self {
@@ -1729,7 +2188,7 @@ pub mod flow {
 
         /// The `EncryptionKeyType` property.
         ///
-        /// Allowed values: `SECRETS_MANAGER`, `AUTOMATIC`.
+        /// Allowed values (the enum [`EncryptionKeyType`]): `SECRETS_MANAGER`, `AUTOMATIC`.
         pub fn encryption_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyType", value);
             self
@@ -1780,15 +2239,33 @@ pub mod flow {
         props: Props,
     }
 
-    impl SecretsManagerEncryptionKeyConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecretsManagerEncryptionKeyConfiguration`], by name: the argument of [`SecretsManagerEncryptionKeyConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretsManagerEncryptionKeyConfigurationRequired {
+        /// The ARN of the IAM role used for transit encryption from the router output using AWS Secrets Manager.
         ///
-        /// - `role_arn`: `RoleArn`, The ARN of the IAM role used for transit encryption from the router output using AWS Secrets Manager.
-        /// - `secret_arn`: `SecretArn`, The ARN of the AWS Secrets Manager secret used for transit encryption from the router output.
-        pub fn new(role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The ARN of the AWS Secrets Manager secret used for transit encryption from the router output.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl SecretsManagerEncryptionKeyConfiguration {
+        /// Creates the value from its required properties, by name in [`SecretsManagerEncryptionKeyConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SecretsManagerEncryptionKeyConfiguration::new(SecretsManagerEncryptionKeyConfigurationRequired {
+        ///     role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretsManagerEncryptionKeyConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             SecretsManagerEncryptionKeyConfiguration { props }
         }
     }
@@ -1814,7 +2291,7 @@ pub mod flow {
 
         /// The type of failover you choose for this flow. MERGE combines the source streams into a single stream, allowing graceful recovery from any single-source loss. FAILOVER allows switching between different streams.
         ///
-        /// Allowed values: `MERGE`, `FAILOVER`.
+        /// Allowed values (the enum [`FailoverMode`]): `MERGE`, `FAILOVER`.
         pub fn failover_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FailoverMode", value);
             self
@@ -1834,7 +2311,7 @@ pub mod flow {
 
         /// The `State` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -1854,7 +2331,7 @@ pub mod flow {
     }
 
     impl SourcePriority {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `primary_source`: `PrimarySource`, The name of the source you choose as the primary source for this flow.
         pub fn new(primary_source: impl Into<Val<String>>) -> Self {
@@ -1891,7 +2368,7 @@ pub mod flow {
 
         /// Indicates whether content quality analysis is enabled or disabled.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`ContentQualityAnalysisState`]): `ENABLED`, `DISABLED`.
         pub fn content_quality_analysis_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentQualityAnalysisState", value);
             self
@@ -1899,7 +2376,7 @@ pub mod flow {
 
         /// The state of thumbnail monitoring.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`ThumbnailState`]): `ENABLED`, `DISABLED`.
         pub fn thumbnail_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ThumbnailState", value);
             self
@@ -1959,7 +2436,7 @@ pub mod flow {
 
         /// Indicates whether the SilentAudio metric is enabled or disabled.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -2025,7 +2502,7 @@ pub mod flow {
 
         /// Indicates whether the BlackFrames metric is enabled or disabled.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -2059,7 +2536,7 @@ pub mod flow {
 
         /// Indicates whether the FrozenFrames metric is enabled or disabled.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
         pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("State", value);
             self
@@ -2084,19 +2561,47 @@ pub mod flow {
         props: Props,
     }
 
-    impl VpcInterface {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcInterface`], by name: the argument of [`VpcInterface::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcInterfaceRequired {
+        /// Immutable and has to be a unique against other VpcInterfaces in this Flow.
         ///
-        /// - `name`: `Name`, Immutable and has to be a unique against other VpcInterfaces in this Flow.
-        /// - `role_arn`: `RoleArn`, Role Arn MediaConnect can assume to create ENIs in customer's account.
-        /// - `security_group_ids`: `SecurityGroupIds`, Security Group IDs to be used on ENI.
-        /// - `subnet_id`: `SubnetId`, Subnet must be in the AZ of the Flow
-        pub fn new(name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Role Arn MediaConnect can assume to create ENIs in customer's account.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// Security Group IDs to be used on ENI.
+        ///
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// Subnet must be in the AZ of the Flow
+        ///
+        /// CloudFormation property `SubnetId`.
+        pub subnet_id: Val<String>,
+    }
+
+    impl VpcInterface {
+        /// Creates the value from its required properties, by name in [`VpcInterfaceRequired`]:
+        ///
+        /// ```text
+        /// VpcInterface::new(VpcInterfaceRequired {
+        ///     name: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcInterfaceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("RoleArn", role_arn);
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetId", subnet_id);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<String>("SubnetId", required.subnet_id);
             VpcInterface { props }
         }
 
@@ -2108,7 +2613,7 @@ pub mod flow {
 
         /// The type of network adapter that you want MediaConnect to use on this interface. If you don't set this value, it defaults to ENA.
         ///
-        /// Allowed values: `ena`, `efa`.
+        /// Allowed values (the enum [`NetworkInterfaceType`]): `ena`, `efa`.
         pub fn network_interface_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NetworkInterfaceType", value);
             self
@@ -2305,32 +2810,275 @@ pub mod flow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FlowSize` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        FlowSize {
+            Medium = "MEDIUM",
+            Large = "LARGE",
+            Large4x = "LARGE_4X",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncodingProfile` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        EncodingProfile {
+            DistributionH264Default = "DISTRIBUTION_H264_DEFAULT",
+            ContributionH264Default = "CONTRIBUTION_H264_DEFAULT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MaintenanceDay` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        MaintenanceDay {
+            Monday = "Monday",
+            Tuesday = "Tuesday",
+            Wednesday = "Wednesday",
+            Thursday = "Thursday",
+            Friday = "Friday",
+            Saturday = "Saturday",
+            Sunday = "Sunday",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MediaStreamType` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        MediaStreamType {
+            Video = "video",
+            Audio = "audio",
+            AncillaryData = "ancillary-data",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VideoFormat` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        VideoFormat {
+            N2160p = "2160p",
+            N1080p = "1080p",
+            N1080i = "1080i",
+            N720p = "720p",
+            N480p = "480p",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Colorimetry` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        Colorimetry {
+            Bt601 = "BT601",
+            Bt709 = "BT709",
+            Bt2020 = "BT2020",
+            Bt2100 = "BT2100",
+            St2065_1 = "ST2065-1",
+            St2065_3 = "ST2065-3",
+            Xyz = "XYZ",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Range` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        Range {
+            Narrow = "NARROW",
+            Full = "FULL",
+            Fullprotect = "FULLPROTECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScanMode` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        ScanMode {
+            Progressive = "progressive",
+            Interlace = "interlace",
+            ProgressiveSegmentedFrame = "progressive-segmented-frame",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tcs` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        Tcs {
+            Sdr = "SDR",
+            Pq = "PQ",
+            Hlg = "HLG",
+            Linear = "LINEAR",
+            Bt2100Linpq = "BT2100LINPQ",
+            Bt2100Linhlg = "BT2100LINHLG",
+            St2065_1 = "ST2065-1",
+            St428_1 = "ST428-1",
+            Density = "DENSITY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NdiState` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        NdiState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        Protocol {
+            ZixiPush = "zixi-push",
+            RtpFec = "rtp-fec",
+            Rtp = "rtp",
+            Rist = "rist",
+            SrtListener = "srt-listener",
+            SrtCaller = "srt-caller",
+            St2110Jpegxs = "st2110-jpegxs",
+            Cdi = "cdi",
+            NdiSpeedHq = "ndi-speed-hq",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RouterIntegrationState` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        RouterIntegrationState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Algorithm` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        Algorithm {
+            Aes128 = "aes128",
+            Aes192 = "aes192",
+            Aes256 = "aes256",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        KeyType {
+            Speke = "speke",
+            StaticKey = "static-key",
+            SrtPassword = "srt-password",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncodingName` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        EncodingName {
+            Jxsv = "jxsv",
+            Raw = "raw",
+            Smpte291 = "smpte291",
+            Pcm = "pcm",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionKeyType` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        EncryptionKeyType {
+            SecretsManager = "SECRETS_MANAGER",
+            Automatic = "AUTOMATIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailoverMode` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        FailoverMode {
+            Merge = "MERGE",
+            Failover = "FAILOVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentQualityAnalysisState` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        ContentQualityAnalysisState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ThumbnailState` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        ThumbnailState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkInterfaceType` in `AWS::MediaConnect::Flow`; `.into()` makes a `Val<String>`.
+        NetworkInterfaceType {
+            Ena = "ena",
+            Efa = "efa",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaConnect::FlowEntitlement
 ///
 /// CloudFormation type `AWS::MediaConnect::FlowEntitlement`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EntitlementArn`: `handle.entitlement_arn()` → `Val<String>`. The ARN of the entitlement.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EntitlementArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowEntitlement {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlowEntitlement`], by name: the argument of [`CfnFlowEntitlement::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowEntitlementRequired {
+    /// A description of the entitlement.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The ARN of the flow.
+    ///
+    /// CloudFormation property `FlowArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub flow_arn: Val<String>,
+
+    /// The name of the entitlement.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The AWS account IDs that you want to share your content with. The receiving accounts (subscribers) will be allowed to create their own flow using your content as the source.
+    ///
+    /// CloudFormation property `Subscribers`.
+    pub subscribers: Val<Vec<String>>,
+}
+
 impl CfnFlowEntitlement {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowEntitlement";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowEntitlementRequired`]:
     ///
-    /// - `description`: `Description`, A description of the entitlement.
-    /// - `flow_arn`: `FlowArn`, The ARN of the flow.
-    /// - `name`: `Name`, The name of the entitlement.
-    /// - `subscribers`: `Subscribers`, The AWS account IDs that you want to share your content with. The receiving accounts (subscribers) will be allowed to create their own flow using your content as the source.
-    pub fn new(description: impl Into<Val<String>>, flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, subscribers: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnFlowEntitlement::new(CfnFlowEntitlementRequired {
+    ///     description: "...".into(),
+    ///     flow_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     subscribers: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowEntitlementRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("FlowArn", flow_arn);
-        props.set("Name", name);
-        props.set("Subscribers", subscribers);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("FlowArn", required.flow_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("Subscribers", required.subscribers);
         CfnFlowEntitlement { props, options: ResourceOptions::default() }
     }
 
@@ -2350,7 +3098,7 @@ impl CfnFlowEntitlement {
 
     /// An indication of whether the entitlement is enabled.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`flow_entitlement::EntitlementStatus`]): `ENABLED`, `DISABLED`.
     pub fn entitlement_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EntitlementStatus", value);
         self
@@ -2406,11 +3154,11 @@ pub(crate) static FLOW_ENTITLEMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlowEntitlement`].
+/// Property types and enums of the allowed values of [`CfnFlowEntitlement`].
 pub mod flow_entitlement {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about the encryption of the flow.
     #[derive(Clone, Debug)]
@@ -2418,15 +3166,35 @@ pub mod flow_entitlement {
         props: Props,
     }
 
-    impl Encryption {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Encryption`], by name: the argument of [`Encryption::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionRequired {
+        /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
         ///
-        /// - `algorithm`: `Algorithm`, The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-        /// - `role_arn`: `RoleArn`, The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
-        pub fn new(algorithm: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Algorithm`.
+        ///
+        /// Allowed values (the enum [`Algorithm`]): `aes128`, `aes192`, `aes256`.
+        pub algorithm: Val<String>,
+
+        /// The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl Encryption {
+        /// Creates the value from its required properties, by name in [`EncryptionRequired`]:
+        ///
+        /// ```text
+        /// Encryption::new(EncryptionRequired {
+        ///     algorithm: Algorithm::Aes128.into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Algorithm", algorithm);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("Algorithm", required.algorithm);
+            props.set::<String>("RoleArn", required.role_arn);
             Encryption { props }
         }
 
@@ -2444,7 +3212,7 @@ pub mod flow_entitlement {
 
         /// The type of key that is used for the encryption. If no keyType is provided, the service will use the default setting (static-key).
         ///
-        /// Allowed values: `speke`, `static-key`.
+        /// Allowed values (the enum [`KeyType`]): `speke`, `static-key`.
         pub fn key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KeyType", value);
             self
@@ -2487,15 +3255,29 @@ pub mod flow_entitlement {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2515,32 +3297,102 @@ pub mod flow_entitlement {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EntitlementStatus` in `AWS::MediaConnect::FlowEntitlement`; `.into()` makes a `Val<String>`.
+        EntitlementStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Algorithm` in `AWS::MediaConnect::FlowEntitlement`; `.into()` makes a `Val<String>`.
+        Algorithm {
+            Aes128 = "aes128",
+            Aes192 = "aes192",
+            Aes256 = "aes256",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::MediaConnect::FlowEntitlement`; `.into()` makes a `Val<String>`.
+        KeyType {
+            Speke = "speke",
+            StaticKey = "static-key",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaConnect::FlowMediaStream. A media stream represents a single track or stream of media containing video, audio, or ancillary data that is transported using the SMPTE 2110 JPEG XS or CDI protocol.
 ///
 /// CloudFormation type `AWS::MediaConnect::FlowMediaStream`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the media stream, composed of the flow ARN followed by /mediaStream/ and the media stream name.
+/// - `Fmt`: `handle.fmt_attr()` → `Val<i64>`. The format type number (sometimes referred to as RTP payload type) of the media stream. MediaConnect assigns this value to the media stream.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowMediaStream {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlowMediaStream`], by name: the argument of [`CfnFlowMediaStream::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowMediaStreamRequired {
+    /// The Amazon Resource Name (ARN) of the flow that the media stream belongs to.
+    ///
+    /// CloudFormation property `FlowArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub flow_arn: Val<String>,
+
+    /// A unique identifier for the media stream.
+    ///
+    /// CloudFormation property `MediaStreamId`.
+    ///
+    /// Changing it replaces the resource.
+    pub media_stream_id: Val<i64>,
+
+    /// A name that helps you distinguish one media stream from another.
+    ///
+    /// CloudFormation property `MediaStreamName`.
+    ///
+    /// Changing it replaces the resource.
+    pub media_stream_name: Val<String>,
+
+    /// The type of media stream.
+    ///
+    /// CloudFormation property `MediaStreamType`.
+    ///
+    /// Allowed values (the enum [`flow_media_stream::MediaStreamType`]): `video`, `audio`, `ancillary-data`.
+    pub media_stream_type: Val<String>,
+}
+
 impl CfnFlowMediaStream {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowMediaStream";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowMediaStreamRequired`]:
     ///
-    /// - `flow_arn`: `FlowArn`, The Amazon Resource Name (ARN) of the flow that the media stream belongs to.
-    /// - `media_stream_id`: `MediaStreamId`, A unique identifier for the media stream.
-    /// - `media_stream_name`: `MediaStreamName`, A name that helps you distinguish one media stream from another.
-    /// - `media_stream_type`: `MediaStreamType`, The type of media stream.
-    pub fn new(flow_arn: impl Into<Val<String>>, media_stream_id: impl Into<Val<i64>>, media_stream_name: impl Into<Val<String>>, media_stream_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFlowMediaStream::new(CfnFlowMediaStreamRequired {
+    ///     flow_arn: "...".into(),
+    ///     media_stream_id: 1.into(),
+    ///     media_stream_name: "...".into(),
+    ///     media_stream_type: flow_media_stream::MediaStreamType::Video.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowMediaStreamRequired) -> Self {
         let mut props = Props::new();
-        props.set("FlowArn", flow_arn);
-        props.set("MediaStreamId", media_stream_id);
-        props.set("MediaStreamName", media_stream_name);
-        props.set("MediaStreamType", media_stream_type);
+        props.set::<String>("FlowArn", required.flow_arn);
+        props.set::<i64>("MediaStreamId", required.media_stream_id);
+        props.set::<String>("MediaStreamName", required.media_stream_name);
+        props.set::<String>("MediaStreamType", required.media_stream_type);
         CfnFlowMediaStream { props, options: ResourceOptions::default() }
     }
 
@@ -2627,11 +3479,11 @@ pub(crate) static FLOW_MEDIA_STREAM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlowMediaStream`].
+/// Property types and enums of the allowed values of [`CfnFlowMediaStream`].
 pub mod flow_media_stream {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Attributes that are related to the media stream.
     #[derive(Clone, Debug)]
@@ -2686,7 +3538,7 @@ pub mod flow_media_stream {
 
         /// The format used for the representation of color.
         ///
-        /// Allowed values: `BT601`, `BT709`, `BT2020`, `BT2100`, `ST2065-1`, `ST2065-3`, `XYZ`.
+        /// Allowed values (the enum [`Colorimetry`]): `BT601`, `BT709`, `BT2020`, `BT2100`, `ST2065-1`, `ST2065-3`, `XYZ`.
         pub fn colorimetry(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Colorimetry", value);
             self
@@ -2706,7 +3558,7 @@ pub mod flow_media_stream {
 
         /// The encoding range of the video.
         ///
-        /// Allowed values: `NARROW`, `FULL`, `FULLPROTECT`.
+        /// Allowed values (the enum [`Range`]): `NARROW`, `FULL`, `FULLPROTECT`.
         pub fn range(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Range", value);
             self
@@ -2714,7 +3566,7 @@ pub mod flow_media_stream {
 
         /// The type of compression that was used to smooth the video's appearance.
         ///
-        /// Allowed values: `progressive`, `interlace`, `progressive-segmented-frame`.
+        /// Allowed values (the enum [`ScanMode`]): `progressive`, `interlace`, `progressive-segmented-frame`.
         pub fn scan_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScanMode", value);
             self
@@ -2722,7 +3574,7 @@ pub mod flow_media_stream {
 
         /// The transfer characteristic system (TCS) that is used in the video.
         ///
-        /// Allowed values: `SDR`, `PQ`, `HLG`, `LINEAR`, `BT2100LINPQ`, `BT2100LINHLG`, `ST2065-1`, `ST428-1`, `DENSITY`.
+        /// Allowed values (the enum [`Tcs`]): `SDR`, `PQ`, `HLG`, `LINEAR`, `BT2100LINPQ`, `BT2100LINHLG`, `ST2065-1`, `ST428-1`, `DENSITY`.
         pub fn tcs(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tcs", value);
             self
@@ -2741,15 +3593,33 @@ pub mod flow_media_stream {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2784,11 +3654,74 @@ pub mod flow_media_stream {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MediaStreamType` in `AWS::MediaConnect::FlowMediaStream`; `.into()` makes a `Val<String>`.
+        MediaStreamType {
+            Video = "video",
+            Audio = "audio",
+            AncillaryData = "ancillary-data",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Colorimetry` in `AWS::MediaConnect::FlowMediaStream`; `.into()` makes a `Val<String>`.
+        Colorimetry {
+            Bt601 = "BT601",
+            Bt709 = "BT709",
+            Bt2020 = "BT2020",
+            Bt2100 = "BT2100",
+            St2065_1 = "ST2065-1",
+            St2065_3 = "ST2065-3",
+            Xyz = "XYZ",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Range` in `AWS::MediaConnect::FlowMediaStream`; `.into()` makes a `Val<String>`.
+        Range {
+            Narrow = "NARROW",
+            Full = "FULL",
+            Fullprotect = "FULLPROTECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScanMode` in `AWS::MediaConnect::FlowMediaStream`; `.into()` makes a `Val<String>`.
+        ScanMode {
+            Progressive = "progressive",
+            Interlace = "interlace",
+            ProgressiveSegmentedFrame = "progressive-segmented-frame",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tcs` in `AWS::MediaConnect::FlowMediaStream`; `.into()` makes a `Val<String>`.
+        Tcs {
+            Sdr = "SDR",
+            Pq = "PQ",
+            Hlg = "HLG",
+            Linear = "LINEAR",
+            Bt2100Linpq = "BT2100LINPQ",
+            Bt2100Linhlg = "BT2100LINHLG",
+            St2065_1 = "ST2065-1",
+            St428_1 = "ST428-1",
+            Density = "DENSITY",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaConnect::FlowOutput
 ///
 /// CloudFormation type `AWS::MediaConnect::FlowOutput`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `OutputArn`: `handle.output_arn()` → `Val<String>`. The ARN of the output.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OutputArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowOutput {
     props: Props,
@@ -2798,7 +3731,7 @@ pub struct CfnFlowOutput {
 impl CfnFlowOutput {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowOutput";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `flow_arn`: `FlowArn`, The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
     pub fn new(flow_arn: impl Into<Val<String>>) -> Self {
@@ -2865,7 +3798,7 @@ impl CfnFlowOutput {
 
     /// The timecode source for the NDI output.
     ///
-    /// Allowed values: `EMBEDDED_TIMECODE`, `UTC_SYSTEM_TIME`.
+    /// Allowed values (the enum [`flow_output::NdiOutputTimecodeSource`]): `EMBEDDED_TIMECODE`, `UTC_SYSTEM_TIME`.
     pub fn ndi_output_timecode_source(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NdiOutputTimecodeSource", value);
         self
@@ -2885,7 +3818,7 @@ impl CfnFlowOutput {
 
     /// An indication of whether the output should transmit data or not.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`flow_output::OutputStatus`]): `ENABLED`, `DISABLED`.
     pub fn output_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("OutputStatus", value);
         self
@@ -2899,7 +3832,7 @@ impl CfnFlowOutput {
 
     /// The protocol that is used by the source or output.
     ///
-    /// Allowed values: `zixi-push`, `rtp-fec`, `rtp`, `zixi-pull`, `rist`, `srt-listener`, `srt-caller`, `st2110-jpegxs`, `cdi`, `ndi-speed-hq`.
+    /// Allowed values (the enum [`flow_output::Protocol`]): `zixi-push`, `rtp-fec`, `rtp`, `zixi-pull`, `rist`, `srt-listener`, `srt-caller`, `st2110-jpegxs`, `cdi`, `ndi-speed-hq`.
     pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Protocol", value);
         self
@@ -2913,7 +3846,7 @@ impl CfnFlowOutput {
 
     /// The `RouterIntegrationState` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`flow_output::RouterIntegrationState`]): `ENABLED`, `DISABLED`.
     pub fn router_integration_state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RouterIntegrationState", value);
         self
@@ -3000,11 +3933,11 @@ pub(crate) static FLOW_OUTPUT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlowOutput`].
+/// Property types and enums of the allowed values of [`CfnFlowOutput`].
 pub mod flow_output {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Information about the encryption of the flow.
     #[derive(Clone, Debug)]
@@ -3012,21 +3945,39 @@ pub mod flow_output {
         props: Props,
     }
 
-    impl Encryption {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Encryption`], by name: the argument of [`Encryption::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionRequired {
+        /// The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
         ///
-        /// - `role_arn`: `RoleArn`, The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
-        /// - `secret_arn`: `SecretArn`, The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
-        pub fn new(role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl Encryption {
+        /// Creates the value from its required properties, by name in [`EncryptionRequired`]:
+        ///
+        /// ```text
+        /// Encryption::new(EncryptionRequired {
+        ///     role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             Encryption { props }
         }
 
         /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
         ///
-        /// Allowed values: `aes128`, `aes192`, `aes256`.
+        /// Allowed values (the enum [`Algorithm`]): `aes128`, `aes192`, `aes256`.
         pub fn algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Algorithm", value);
             self
@@ -3034,7 +3985,7 @@ pub mod flow_output {
 
         /// The type of key that is used for the encryption. If no keyType is provided, the service will use the default setting (static-key).
         ///
-        /// Allowed values: `static-key`, `srt-password`.
+        /// Allowed values (the enum [`KeyType`]): `static-key`, `srt-password`.
         pub fn key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KeyType", value);
             self
@@ -3053,15 +4004,35 @@ pub mod flow_output {
         props: Props,
     }
 
-    impl MediaStreamOutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MediaStreamOutputConfiguration`], by name: the argument of [`MediaStreamOutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MediaStreamOutputConfigurationRequired {
+        /// The format that will be used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video streams on sources or outputs that use the CDI protocol, set the encoding name to raw. For video streams on sources or outputs that use the ST 2110 JPEG XS protocol, set the encoding name to jxsv.
         ///
-        /// - `encoding_name`: `EncodingName`, The format that will be used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video streams on sources or outputs that use the CDI protocol, set the encoding name to raw. For video streams on sources or outputs that use the ST 2110 JPEG XS protocol, set the encoding name to jxsv.
-        /// - `media_stream_name`: `MediaStreamName`, A name that helps you distinguish one media stream from another.
-        pub fn new(encoding_name: impl Into<Val<String>>, media_stream_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EncodingName`.
+        ///
+        /// Allowed values (the enum [`EncodingName`]): `jxsv`, `raw`, `smpte291`, `pcm`.
+        pub encoding_name: Val<String>,
+
+        /// A name that helps you distinguish one media stream from another.
+        ///
+        /// CloudFormation property `MediaStreamName`.
+        pub media_stream_name: Val<String>,
+    }
+
+    impl MediaStreamOutputConfiguration {
+        /// Creates the value from its required properties, by name in [`MediaStreamOutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// MediaStreamOutputConfiguration::new(MediaStreamOutputConfigurationRequired {
+        ///     encoding_name: EncodingName::Jxsv.into(),
+        ///     media_stream_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MediaStreamOutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EncodingName", encoding_name);
-            props.set("MediaStreamName", media_stream_name);
+            props.set::<String>("EncodingName", required.encoding_name);
+            props.set::<String>("MediaStreamName", required.media_stream_name);
             MediaStreamOutputConfiguration { props }
         }
 
@@ -3090,17 +4061,40 @@ pub mod flow_output {
         props: Props,
     }
 
-    impl DestinationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DestinationConfiguration`], by name: the argument of [`DestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DestinationConfigurationRequired {
+        /// The IP address where contents of the media stream will be sent.
         ///
-        /// - `destination_ip`: `DestinationIp`, The IP address where contents of the media stream will be sent.
-        /// - `destination_port`: `DestinationPort`, The port to use when the content of the media stream is distributed to the output.
-        /// - `interface`: `Interface`, The VPC interface that is used for the media stream associated with the output.
-        pub fn new(destination_ip: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>, interface: impl Into<Val<Interface>>) -> Self {
+        /// CloudFormation property `DestinationIp`.
+        pub destination_ip: Val<String>,
+
+        /// The port to use when the content of the media stream is distributed to the output.
+        ///
+        /// CloudFormation property `DestinationPort`.
+        pub destination_port: Val<i64>,
+
+        /// The VPC interface that is used for the media stream associated with the output.
+        ///
+        /// CloudFormation property `Interface`.
+        pub interface: Val<Interface>,
+    }
+
+    impl DestinationConfiguration {
+        /// Creates the value from its required properties, by name in [`DestinationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// DestinationConfiguration::new(DestinationConfigurationRequired {
+        ///     destination_ip: "...".into(),
+        ///     destination_port: 1.into(),
+        ///     interface: Interface::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationIp", destination_ip);
-            props.set("DestinationPort", destination_port);
-            props.set("Interface", interface);
+            props.set::<String>("DestinationIp", required.destination_ip);
+            props.set::<i64>("DestinationPort", required.destination_port);
+            props.set::<Interface>("Interface", required.interface);
             DestinationConfiguration { props }
         }
     }
@@ -3118,7 +4112,7 @@ pub mod flow_output {
     }
 
     impl Interface {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the VPC interface that you want to use for the media stream associated with the output.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -3141,7 +4135,7 @@ pub mod flow_output {
     }
 
     impl EncodingParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `compression_factor`: `CompressionFactor`, A value that is used to calculate compression for an output. The bitrate of the output is calculated as follows: Output bitrate = (1 / compressionFactor) * (source bitrate) This property only applies to outputs that use the ST 2110 JPEG XS protocol, with a flow source that uses the CDI protocol. Valid values are in the range of 3.0 to 10.0, inclusive.
         pub fn new(compression_factor: impl Into<Val<f64>>) -> Self {
@@ -3152,7 +4146,7 @@ pub mod flow_output {
 
         /// A setting on the encoder that drives compression settings. This property only applies to video media streams associated with outputs that use the ST 2110 JPEG XS protocol, with a flow source that uses the CDI protocol.
         ///
-        /// Allowed values: `main`, `high`.
+        /// Allowed values (the enum [`EncoderProfile`]): `main`, `high`.
         pub fn encoder_profile(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncoderProfile", value);
             self
@@ -3172,7 +4166,7 @@ pub mod flow_output {
     }
 
     impl FlowTransitEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for flow transit encryption keys.
         pub fn new(encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>) -> Self {
@@ -3183,7 +4177,7 @@ pub mod flow_output {
 
         /// The `EncryptionKeyType` property.
         ///
-        /// Allowed values: `SECRETS_MANAGER`, `AUTOMATIC`.
+        /// Allowed values (the enum [`EncryptionKeyType`]): `SECRETS_MANAGER`, `AUTOMATIC`.
         pub fn encryption_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyType", value);
             self
@@ -3234,15 +4228,33 @@ pub mod flow_output {
         props: Props,
     }
 
-    impl SecretsManagerEncryptionKeyConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecretsManagerEncryptionKeyConfiguration`], by name: the argument of [`SecretsManagerEncryptionKeyConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretsManagerEncryptionKeyConfigurationRequired {
+        /// The ARN of the IAM role used for transit encryption to the router input using AWS Secrets Manager.
         ///
-        /// - `role_arn`: `RoleArn`, The ARN of the IAM role used for transit encryption to the router input using AWS Secrets Manager.
-        /// - `secret_arn`: `SecretArn`, The ARN of the AWS Secrets Manager secret used for transit encryption to the router input.
-        pub fn new(role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The ARN of the AWS Secrets Manager secret used for transit encryption to the router input.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl SecretsManagerEncryptionKeyConfiguration {
+        /// Creates the value from its required properties, by name in [`SecretsManagerEncryptionKeyConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SecretsManagerEncryptionKeyConfiguration::new(SecretsManagerEncryptionKeyConfigurationRequired {
+        ///     role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretsManagerEncryptionKeyConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             SecretsManagerEncryptionKeyConfiguration { props }
         }
     }
@@ -3259,15 +4271,29 @@ pub mod flow_output {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3352,30 +4378,150 @@ pub mod flow_output {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NdiOutputTimecodeSource` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        NdiOutputTimecodeSource {
+            EmbeddedTimecode = "EMBEDDED_TIMECODE",
+            UtcSystemTime = "UTC_SYSTEM_TIME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputStatus` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        OutputStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        Protocol {
+            ZixiPush = "zixi-push",
+            RtpFec = "rtp-fec",
+            Rtp = "rtp",
+            ZixiPull = "zixi-pull",
+            Rist = "rist",
+            SrtListener = "srt-listener",
+            SrtCaller = "srt-caller",
+            St2110Jpegxs = "st2110-jpegxs",
+            Cdi = "cdi",
+            NdiSpeedHq = "ndi-speed-hq",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RouterIntegrationState` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        RouterIntegrationState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Algorithm` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        Algorithm {
+            Aes128 = "aes128",
+            Aes192 = "aes192",
+            Aes256 = "aes256",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        KeyType {
+            StaticKey = "static-key",
+            SrtPassword = "srt-password",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncodingName` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        EncodingName {
+            Jxsv = "jxsv",
+            Raw = "raw",
+            Smpte291 = "smpte291",
+            Pcm = "pcm",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncoderProfile` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        EncoderProfile {
+            Main = "main",
+            High = "high",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionKeyType` in `AWS::MediaConnect::FlowOutput`; `.into()` makes a `Val<String>`.
+        EncryptionKeyType {
+            SecretsManager = "SECRETS_MANAGER",
+            Automatic = "AUTOMATIC",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::MediaConnect::FlowSource
 ///
 /// CloudFormation type `AWS::MediaConnect::FlowSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IngestIp`: `handle.ingest_ip()` → `Val<String>`. The IP address that the flow will be listening on for incoming content.
+/// - `SourceArn`: `handle.source_arn()` → `Val<String>`. The ARN of the source.
+/// - `SourceIngestPort`: `handle.source_ingest_port()` → `Val<String>`. The port that the flow will be listening on for incoming content.(ReadOnly)
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlowSource`], by name: the argument of [`CfnFlowSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowSourceRequired {
+    /// A description for the source. This value is not used or seen outside of the current AWS Elemental MediaConnect account.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The ARN of the flow.
+    ///
+    /// CloudFormation property `FlowArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub flow_arn: Val<String>,
+
+    /// The name of the source.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnFlowSource {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowSourceRequired`]:
     ///
-    /// - `description`: `Description`, A description for the source. This value is not used or seen outside of the current AWS Elemental MediaConnect account.
-    /// - `flow_arn`: `FlowArn`, The ARN of the flow.
-    /// - `name`: `Name`, The name of the source.
-    pub fn new(description: impl Into<Val<String>>, flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFlowSource::new(CfnFlowSourceRequired {
+    ///     description: "...".into(),
+    ///     flow_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("FlowArn", flow_arn);
-        props.set("Name", name);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("FlowArn", required.flow_arn);
+        props.set::<String>("Name", required.name);
         CfnFlowSource { props, options: ResourceOptions::default() }
     }
 
@@ -3423,7 +4569,7 @@ impl CfnFlowSource {
 
     /// The protocol that is used by the source.
     ///
-    /// Allowed values: `zixi-push`, `rtp-fec`, `rtp`, `rist`, `srt-listener`, `srt-caller`.
+    /// Allowed values (the enum [`flow_source::Protocol`]): `zixi-push`, `rtp-fec`, `rtp`, `rist`, `srt-listener`, `srt-caller`.
     ///
     /// Changing it replaces the resource.
     pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3540,11 +4686,11 @@ pub(crate) static FLOW_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFlowSource`].
+/// Property types and enums of the allowed values of [`CfnFlowSource`].
 pub mod flow_source {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about the encryption of the flow.
     #[derive(Clone, Debug)]
@@ -3553,7 +4699,7 @@ pub mod flow_source {
     }
 
     impl Encryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity).
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -3564,7 +4710,7 @@ pub mod flow_source {
 
         /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
         ///
-        /// Allowed values: `aes128`, `aes192`, `aes256`.
+        /// Allowed values (the enum [`Algorithm`]): `aes128`, `aes192`, `aes256`.
         pub fn algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Algorithm", value);
             self
@@ -3584,7 +4730,7 @@ pub mod flow_source {
 
         /// The type of key that is used for the encryption. If no keyType is provided, the service will use the default setting (static-key).
         ///
-        /// Allowed values: `speke`, `static-key`, `srt-password`.
+        /// Allowed values (the enum [`KeyType`]): `speke`, `static-key`, `srt-password`.
         pub fn key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KeyType", value);
             self
@@ -3628,7 +4774,7 @@ pub mod flow_source {
     }
 
     impl GatewayBridgeSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bridge_arn`: `BridgeArn`, The ARN of the bridge feeding this flow.
         pub fn new(bridge_arn: impl Into<Val<String>>) -> Self {
@@ -3682,15 +4828,29 @@ pub mod flow_source {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3717,34 +4877,109 @@ pub mod flow_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::MediaConnect::FlowSource`; `.into()` makes a `Val<String>`.
+        Protocol {
+            ZixiPush = "zixi-push",
+            RtpFec = "rtp-fec",
+            Rtp = "rtp",
+            Rist = "rist",
+            SrtListener = "srt-listener",
+            SrtCaller = "srt-caller",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Algorithm` in `AWS::MediaConnect::FlowSource`; `.into()` makes a `Val<String>`.
+        Algorithm {
+            Aes128 = "aes128",
+            Aes192 = "aes192",
+            Aes256 = "aes256",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::MediaConnect::FlowSource`; `.into()` makes a `Val<String>`.
+        KeyType {
+            Speke = "speke",
+            StaticKey = "static-key",
+            SrtPassword = "srt-password",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaConnect::FlowVpcInterface
 ///
 /// CloudFormation type `AWS::MediaConnect::FlowVpcInterface`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `NetworkInterfaceIds`: `handle.network_interface_ids()` → `Val<Vec<String>>`. IDs of the network interfaces created in customer's account by MediaConnect.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnFlowVpcInterface {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFlowVpcInterface`], by name: the argument of [`CfnFlowVpcInterface::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFlowVpcInterfaceRequired {
+    /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
+    ///
+    /// CloudFormation property `FlowArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub flow_arn: Val<String>,
+
+    /// Immutable and has to be a unique against other VpcInterfaces in this Flow.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Role Arn MediaConnect can assume to create ENIs in customer's account.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// Security Group IDs to be used on ENI.
+    ///
+    /// CloudFormation property `SecurityGroupIds`.
+    pub security_group_ids: Val<Vec<String>>,
+
+    /// Subnet must be in the AZ of the Flow
+    ///
+    /// CloudFormation property `SubnetId`.
+    pub subnet_id: Val<String>,
+}
+
 impl CfnFlowVpcInterface {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowVpcInterface";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFlowVpcInterfaceRequired`]:
     ///
-    /// - `flow_arn`: `FlowArn`, The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
-    /// - `name`: `Name`, Immutable and has to be a unique against other VpcInterfaces in this Flow.
-    /// - `role_arn`: `RoleArn`, Role Arn MediaConnect can assume to create ENIs in customer's account.
-    /// - `security_group_ids`: `SecurityGroupIds`, Security Group IDs to be used on ENI.
-    /// - `subnet_id`: `SubnetId`, Subnet must be in the AZ of the Flow
-    pub fn new(flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFlowVpcInterface::new(CfnFlowVpcInterfaceRequired {
+    ///     flow_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     security_group_ids: vec!["..."].into(),
+    ///     subnet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFlowVpcInterfaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("FlowArn", flow_arn);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
-        props.set("SecurityGroupIds", security_group_ids);
-        props.set("SubnetId", subnet_id);
+        props.set::<String>("FlowArn", required.flow_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+        props.set::<String>("SubnetId", required.subnet_id);
         CfnFlowVpcInterface { props, options: ResourceOptions::default() }
     }
 
@@ -3809,15 +5044,29 @@ pub mod flow_vpc_interface {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3832,25 +5081,63 @@ pub mod flow_vpc_interface {
 /// Resource schema for AWS::MediaConnect::Gateway
 ///
 /// CloudFormation type `AWS::MediaConnect::Gateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GatewayArn`: `handle.gateway_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the gateway.
+/// - `GatewayState`: `handle.gateway_state()` → `Val<String>`. The current status of the gateway.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GatewayArn`.
 #[derive(Clone, Debug)]
 pub struct CfnGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGateway`], by name: the argument of [`CfnGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGatewayRequired {
+    /// The range of IP addresses that contribute content or initiate output requests for flows communicating with this gateway. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
+    ///
+    /// CloudFormation property `EgressCidrBlocks`.
+    ///
+    /// Changing it replaces the resource.
+    pub egress_cidr_blocks: Val<Vec<String>>,
+
+    /// The name of the gateway. This name can not be modified after the gateway is created.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The list of networks in the gateway.
+    ///
+    /// CloudFormation property `Networks`.
+    ///
+    /// Changing it replaces the resource.
+    pub networks: Val<Vec<gateway::GatewayNetwork>>,
+}
+
 impl CfnGateway {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::Gateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGatewayRequired`]:
     ///
-    /// - `egress_cidr_blocks`: `EgressCidrBlocks`, The range of IP addresses that contribute content or initiate output requests for flows communicating with this gateway. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
-    /// - `name`: `Name`, The name of the gateway. This name can not be modified after the gateway is created.
-    /// - `networks`: `Networks`, The list of networks in the gateway.
-    pub fn new(egress_cidr_blocks: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, networks: impl Into<Val<Vec<gateway::GatewayNetwork>>>) -> Self {
+    /// ```text
+    /// CfnGateway::new(CfnGatewayRequired {
+    ///     egress_cidr_blocks: vec!["..."].into(),
+    ///     name: "...".into(),
+    ///     networks: vec![gateway::GatewayNetwork::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("EgressCidrBlocks", egress_cidr_blocks);
-        props.set("Name", name);
-        props.set("Networks", networks);
+        props.set::<Vec<String>>("EgressCidrBlocks", required.egress_cidr_blocks);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<gateway::GatewayNetwork>>("Networks", required.networks);
         CfnGateway { props, options: ResourceOptions::default() }
     }
 }
@@ -3915,15 +5202,33 @@ pub mod gateway {
         props: Props,
     }
 
-    impl GatewayNetwork {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GatewayNetwork`], by name: the argument of [`GatewayNetwork::new`].
+    #[derive(Clone, Debug)]
+    pub struct GatewayNetworkRequired {
+        /// A unique IP address range to use for this network. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
         ///
-        /// - `cidr_block`: `CidrBlock`, A unique IP address range to use for this network. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
-        /// - `name`: `Name`, The name of the network. This name is used to reference the network and must be unique among networks in this gateway.
-        pub fn new(cidr_block: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CidrBlock`.
+        pub cidr_block: Val<String>,
+
+        /// The name of the network. This name is used to reference the network and must be unique among networks in this gateway.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl GatewayNetwork {
+        /// Creates the value from its required properties, by name in [`GatewayNetworkRequired`]:
+        ///
+        /// ```text
+        /// GatewayNetwork::new(GatewayNetworkRequired {
+        ///     cidr_block: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GatewayNetworkRequired) -> Self {
             let mut props = Props::new();
-            props.set("CidrBlock", cidr_block);
-            props.set("Name", name);
+            props.set::<String>("CidrBlock", required.cidr_block);
+            props.set::<String>("Name", required.name);
             GatewayNetwork { props }
         }
     }
@@ -3938,29 +5243,79 @@ pub mod gateway {
 /// Represents a router input in AWS Elemental MediaConnect that is used to ingest content to be transmitted to router outputs
 ///
 /// CloudFormation type `AWS::MediaConnect::RouterInput`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ContentQualityAnalysisType`: `handle.content_quality_analysis_type()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the router input was created.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the router input.
+/// - `InputType`: `handle.input_type()` → `Val<String>`.
+/// - `IpAddress`: `handle.ip_address()` → `Val<String>`. The IP address of the router input.
+/// - `MaintenanceType`: `handle.maintenance_type()` → `Val<String>`.
+/// - `RoutedOutputs`: `handle.routed_outputs()` → `Val<i64>`. The number of router outputs associated with the router input.
+/// - `State`: `handle.state()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the router input was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRouterInput {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouterInput`], by name: the argument of [`CfnRouterInput::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouterInputRequired {
+    /// The configuration settings for a router input.
+    ///
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<router_input::RouterInputConfiguration>,
+
+    /// The maximum bitrate for the router input.
+    ///
+    /// CloudFormation property `MaximumBitrate`.
+    pub maximum_bitrate: Val<i64>,
+
+    /// The name of the router input.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RoutingScope`.
+    ///
+    /// Allowed values (the enum [`router_input::RoutingScope`]): `REGIONAL`, `GLOBAL`.
+    pub routing_scope: Val<String>,
+
+    /// CloudFormation property `Tier`.
+    ///
+    /// Allowed values (the enum [`router_input::Tier`]): `INPUT_100`, `INPUT_50`, `INPUT_20`.
+    pub tier: Val<String>,
+}
+
 impl CfnRouterInput {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::RouterInput";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouterInputRequired`]:
     ///
-    /// - `configuration`: `Configuration`, The configuration settings for a router input.
-    /// - `maximum_bitrate`: `MaximumBitrate`, The maximum bitrate for the router input.
-    /// - `name`: `Name`, The name of the router input.
-    /// - `routing_scope`: `RoutingScope`.
-    /// - `tier`: `Tier`.
-    pub fn new(configuration: impl Into<Val<router_input::RouterInputConfiguration>>, maximum_bitrate: impl Into<Val<i64>>, name: impl Into<Val<String>>, routing_scope: impl Into<Val<String>>, tier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouterInput::new(CfnRouterInputRequired {
+    ///     configuration: router_input::RouterInputConfiguration::new(...).into(),
+    ///     maximum_bitrate: 1.into(),
+    ///     name: "...".into(),
+    ///     routing_scope: router_input::RoutingScope::Regional.into(),
+    ///     tier: router_input::Tier::Input100.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouterInputRequired) -> Self {
         let mut props = Props::new();
-        props.set("Configuration", configuration);
-        props.set("MaximumBitrate", maximum_bitrate);
-        props.set("Name", name);
-        props.set("RoutingScope", routing_scope);
-        props.set("Tier", tier);
+        props.set::<router_input::RouterInputConfiguration>("Configuration", required.configuration);
+        props.set::<i64>("MaximumBitrate", required.maximum_bitrate);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoutingScope", required.routing_scope);
+        props.set::<String>("Tier", required.tier);
         CfnRouterInput { props, options: ResourceOptions::default() }
     }
 
@@ -4106,11 +5461,11 @@ pub(crate) static ROUTER_INPUT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRouterInput`].
+/// Property types and enums of the allowed values of [`CfnRouterInput`].
 pub mod router_input {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The configuration settings for a router input.
     #[derive(Clone, Debug)]
@@ -4168,17 +5523,42 @@ pub mod router_input {
         props: Props,
     }
 
-    impl FailoverRouterInputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FailoverRouterInputConfiguration`], by name: the argument of [`FailoverRouterInputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct FailoverRouterInputConfigurationRequired {
+        /// The ARN of the network interface to use for this failover router input.
         ///
-        /// - `network_interface_arn`: `NetworkInterfaceArn`, The ARN of the network interface to use for this failover router input.
-        /// - `protocol_configurations`: `ProtocolConfigurations`, A list of exactly two protocol configurations for the failover input sources. Both must use the same protocol type.
-        /// - `source_priority_mode`: `SourcePriorityMode`.
-        pub fn new(network_interface_arn: impl Into<Val<String>>, protocol_configurations: impl Into<Val<Vec<FailoverRouterInputProtocolConfiguration>>>, source_priority_mode: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `NetworkInterfaceArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub network_interface_arn: Val<String>,
+
+        /// A list of exactly two protocol configurations for the failover input sources. Both must use the same protocol type.
+        ///
+        /// CloudFormation property `ProtocolConfigurations`.
+        pub protocol_configurations: Val<Vec<FailoverRouterInputProtocolConfiguration>>,
+
+        /// CloudFormation property `SourcePriorityMode`.
+        ///
+        /// Allowed values (the enum [`SourcePriorityMode`]): `NO_PRIORITY`, `PRIMARY_SECONDARY`.
+        pub source_priority_mode: Val<String>,
+    }
+
+    impl FailoverRouterInputConfiguration {
+        /// Creates the value from its required properties, by name in [`FailoverRouterInputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// FailoverRouterInputConfiguration::new(FailoverRouterInputConfigurationRequired {
+        ///     network_interface_arn: "...".into(),
+        ///     protocol_configurations: vec![FailoverRouterInputProtocolConfiguration::new(...)].into(),
+        ///     source_priority_mode: SourcePriorityMode::NoPriority.into(),
+        /// })
+        /// ```
+        pub fn new(required: FailoverRouterInputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("NetworkInterfaceArn", network_interface_arn);
-            props.set("ProtocolConfigurations", protocol_configurations);
-            props.set("SourcePriorityMode", source_priority_mode);
+            props.set::<String>("NetworkInterfaceArn", required.network_interface_arn);
+            props.set::<Vec<FailoverRouterInputProtocolConfiguration>>("ProtocolConfigurations", required.protocol_configurations);
+            props.set::<String>("SourcePriorityMode", required.source_priority_mode);
             FailoverRouterInputConfiguration { props }
         }
 
@@ -4245,15 +5625,33 @@ pub mod router_input {
         props: Props,
     }
 
-    impl RistRouterInputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RistRouterInputConfiguration`], by name: the argument of [`RistRouterInputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RistRouterInputConfigurationRequired {
+        /// The port number used for the RIST protocol in the router input configuration.
         ///
-        /// - `port`: `Port`, The port number used for the RIST protocol in the router input configuration.
-        /// - `recovery_latency_milliseconds`: `RecoveryLatencyMilliseconds`, The recovery latency in milliseconds for the RIST protocol in the router input configuration.
-        pub fn new(port: impl Into<Val<i64>>, recovery_latency_milliseconds: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+
+        /// The recovery latency in milliseconds for the RIST protocol in the router input configuration.
+        ///
+        /// CloudFormation property `RecoveryLatencyMilliseconds`.
+        pub recovery_latency_milliseconds: Val<i64>,
+    }
+
+    impl RistRouterInputConfiguration {
+        /// Creates the value from its required properties, by name in [`RistRouterInputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RistRouterInputConfiguration::new(RistRouterInputConfigurationRequired {
+        ///     port: 1.into(),
+        ///     recovery_latency_milliseconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RistRouterInputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Port", port);
-            props.set("RecoveryLatencyMilliseconds", recovery_latency_milliseconds);
+            props.set::<i64>("Port", required.port);
+            props.set::<i64>("RecoveryLatencyMilliseconds", required.recovery_latency_milliseconds);
             RistRouterInputConfiguration { props }
         }
     }
@@ -4271,7 +5669,7 @@ pub mod router_input {
     }
 
     impl RtpRouterInputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `port`: `Port`, The port number used for the RTP protocol in the router input configuration.
         pub fn new(port: impl Into<Val<i64>>) -> Self {
@@ -4282,7 +5680,7 @@ pub mod router_input {
 
         /// The `ForwardErrorCorrection` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`ForwardErrorCorrection`]): `ENABLED`, `DISABLED`.
         pub fn forward_error_correction(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ForwardErrorCorrection", value);
             self
@@ -4301,17 +5699,40 @@ pub mod router_input {
         props: Props,
     }
 
-    impl SrtCallerRouterInputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SrtCallerRouterInputConfiguration`], by name: the argument of [`SrtCallerRouterInputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SrtCallerRouterInputConfigurationRequired {
+        /// The minimum latency in milliseconds for the SRT protocol in caller mode.
         ///
-        /// - `minimum_latency_milliseconds`: `MinimumLatencyMilliseconds`, The minimum latency in milliseconds for the SRT protocol in caller mode.
-        /// - `source_address`: `SourceAddress`, The source IP address for the SRT protocol in caller mode.
-        /// - `source_port`: `SourcePort`, The source port number for the SRT protocol in caller mode.
-        pub fn new(minimum_latency_milliseconds: impl Into<Val<i64>>, source_address: impl Into<Val<String>>, source_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MinimumLatencyMilliseconds`.
+        pub minimum_latency_milliseconds: Val<i64>,
+
+        /// The source IP address for the SRT protocol in caller mode.
+        ///
+        /// CloudFormation property `SourceAddress`.
+        pub source_address: Val<String>,
+
+        /// The source port number for the SRT protocol in caller mode.
+        ///
+        /// CloudFormation property `SourcePort`.
+        pub source_port: Val<i64>,
+    }
+
+    impl SrtCallerRouterInputConfiguration {
+        /// Creates the value from its required properties, by name in [`SrtCallerRouterInputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SrtCallerRouterInputConfiguration::new(SrtCallerRouterInputConfigurationRequired {
+        ///     minimum_latency_milliseconds: 1.into(),
+        ///     source_address: "...".into(),
+        ///     source_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SrtCallerRouterInputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MinimumLatencyMilliseconds", minimum_latency_milliseconds);
-            props.set("SourceAddress", source_address);
-            props.set("SourcePort", source_port);
+            props.set::<i64>("MinimumLatencyMilliseconds", required.minimum_latency_milliseconds);
+            props.set::<String>("SourceAddress", required.source_address);
+            props.set::<i64>("SourcePort", required.source_port);
             SrtCallerRouterInputConfiguration { props }
         }
 
@@ -4341,7 +5762,7 @@ pub mod router_input {
     }
 
     impl SrtDecryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key`: `EncryptionKey`, The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
         pub fn new(encryption_key: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
@@ -4363,15 +5784,33 @@ pub mod router_input {
         props: Props,
     }
 
-    impl SecretsManagerEncryptionKeyConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecretsManagerEncryptionKeyConfiguration`], by name: the argument of [`SecretsManagerEncryptionKeyConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretsManagerEncryptionKeyConfigurationRequired {
+        /// The ARN of the IAM role assumed by MediaConnect to access the Secrets Manager secret.
         ///
-        /// - `role_arn`: `RoleArn`, The ARN of the IAM role assumed by MediaConnect to access the Secrets Manager secret.
-        /// - `secret_arn`: `SecretArn`, The ARN of the Secrets Manager secret used for transit encryption.
-        pub fn new(role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The ARN of the Secrets Manager secret used for transit encryption.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl SecretsManagerEncryptionKeyConfiguration {
+        /// Creates the value from its required properties, by name in [`SecretsManagerEncryptionKeyConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SecretsManagerEncryptionKeyConfiguration::new(SecretsManagerEncryptionKeyConfigurationRequired {
+        ///     role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretsManagerEncryptionKeyConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             SecretsManagerEncryptionKeyConfiguration { props }
         }
     }
@@ -4388,15 +5827,33 @@ pub mod router_input {
         props: Props,
     }
 
-    impl SrtListenerRouterInputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SrtListenerRouterInputConfiguration`], by name: the argument of [`SrtListenerRouterInputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SrtListenerRouterInputConfigurationRequired {
+        /// The minimum latency in milliseconds for the SRT protocol in listener mode.
         ///
-        /// - `minimum_latency_milliseconds`: `MinimumLatencyMilliseconds`, The minimum latency in milliseconds for the SRT protocol in listener mode.
-        /// - `port`: `Port`, The port number for the SRT protocol in listener mode.
-        pub fn new(minimum_latency_milliseconds: impl Into<Val<i64>>, port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MinimumLatencyMilliseconds`.
+        pub minimum_latency_milliseconds: Val<i64>,
+
+        /// The port number for the SRT protocol in listener mode.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+    }
+
+    impl SrtListenerRouterInputConfiguration {
+        /// Creates the value from its required properties, by name in [`SrtListenerRouterInputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SrtListenerRouterInputConfiguration::new(SrtListenerRouterInputConfigurationRequired {
+        ///     minimum_latency_milliseconds: 1.into(),
+        ///     port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SrtListenerRouterInputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MinimumLatencyMilliseconds", minimum_latency_milliseconds);
-            props.set("Port", port);
+            props.set::<i64>("MinimumLatencyMilliseconds", required.minimum_latency_milliseconds);
+            props.set::<i64>("Port", required.port);
             SrtListenerRouterInputConfiguration { props }
         }
 
@@ -4420,7 +5877,7 @@ pub mod router_input {
     }
 
     impl MediaConnectFlowRouterInputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_transit_decryption`: `SourceTransitDecryption`, The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
         pub fn new(source_transit_decryption: impl Into<Val<FlowTransitEncryption>>) -> Self {
@@ -4455,7 +5912,7 @@ pub mod router_input {
     }
 
     impl FlowTransitEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for flow transit encryption keys.
         pub fn new(encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>) -> Self {
@@ -4466,7 +5923,7 @@ pub mod router_input {
 
         /// The `EncryptionKeyType` property.
         ///
-        /// Allowed values: `SECRETS_MANAGER`, `AUTOMATIC`.
+        /// Allowed values (the enum [`EncryptionKeyType`]): `SECRETS_MANAGER`, `AUTOMATIC`.
         pub fn encryption_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyType", value);
             self
@@ -4518,7 +5975,7 @@ pub mod router_input {
     }
 
     impl MediaLiveChannelRouterInputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_transit_decryption`: `SourceTransitDecryption`, The encryption configuration that defines how content is encrypted during transit between MediaConnect Router and MediaLive. This configuration determines whether encryption keys are automatically managed by the service or manually managed through Secrets Manager.
         pub fn new(source_transit_decryption: impl Into<Val<MediaLiveTransitEncryption>>) -> Self {
@@ -4541,7 +5998,7 @@ pub mod router_input {
 
         /// The `MediaLivePipelineId` property.
         ///
-        /// Allowed values: `PIPELINE_0`, `PIPELINE_1`.
+        /// Allowed values (the enum [`MediaLivePipelineId`]): `PIPELINE_0`, `PIPELINE_1`.
         pub fn media_live_pipeline_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MediaLivePipelineId", value);
             self
@@ -4561,7 +6018,7 @@ pub mod router_input {
     }
 
     impl MediaLiveTransitEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for the MediaLive transit encryption key.
         pub fn new(encryption_key_configuration: impl Into<Val<MediaLiveTransitEncryptionKeyConfiguration>>) -> Self {
@@ -4572,7 +6029,7 @@ pub mod router_input {
 
         /// The `EncryptionKeyType` property.
         ///
-        /// Allowed values: `SECRETS_MANAGER`, `AUTOMATIC`.
+        /// Allowed values (the enum [`EncryptionKeyType`]): `SECRETS_MANAGER`, `AUTOMATIC`.
         pub fn encryption_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyType", value);
             self
@@ -4623,17 +6080,42 @@ pub mod router_input {
         props: Props,
     }
 
-    impl MergeRouterInputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MergeRouterInputConfiguration`], by name: the argument of [`MergeRouterInputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MergeRouterInputConfigurationRequired {
+        /// The time window in milliseconds for merging the two input sources.
         ///
-        /// - `merge_recovery_window_milliseconds`: `MergeRecoveryWindowMilliseconds`, The time window in milliseconds for merging the two input sources.
-        /// - `network_interface_arn`: `NetworkInterfaceArn`, The ARN of the network interface to use for this merge router input.
-        /// - `protocol_configurations`: `ProtocolConfigurations`, A list of exactly two protocol configurations for the merge input sources. Both must use the same protocol type.
-        pub fn new(merge_recovery_window_milliseconds: impl Into<Val<i64>>, network_interface_arn: impl Into<Val<String>>, protocol_configurations: impl Into<Val<Vec<MergeRouterInputProtocolConfiguration>>>) -> Self {
+        /// CloudFormation property `MergeRecoveryWindowMilliseconds`.
+        pub merge_recovery_window_milliseconds: Val<i64>,
+
+        /// The ARN of the network interface to use for this merge router input.
+        ///
+        /// CloudFormation property `NetworkInterfaceArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub network_interface_arn: Val<String>,
+
+        /// A list of exactly two protocol configurations for the merge input sources. Both must use the same protocol type.
+        ///
+        /// CloudFormation property `ProtocolConfigurations`.
+        pub protocol_configurations: Val<Vec<MergeRouterInputProtocolConfiguration>>,
+    }
+
+    impl MergeRouterInputConfiguration {
+        /// Creates the value from its required properties, by name in [`MergeRouterInputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// MergeRouterInputConfiguration::new(MergeRouterInputConfigurationRequired {
+        ///     merge_recovery_window_milliseconds: 1.into(),
+        ///     network_interface_arn: "...".into(),
+        ///     protocol_configurations: vec![MergeRouterInputProtocolConfiguration::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: MergeRouterInputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MergeRecoveryWindowMilliseconds", merge_recovery_window_milliseconds);
-            props.set("NetworkInterfaceArn", network_interface_arn);
-            props.set("ProtocolConfigurations", protocol_configurations);
+            props.set::<i64>("MergeRecoveryWindowMilliseconds", required.merge_recovery_window_milliseconds);
+            props.set::<String>("NetworkInterfaceArn", required.network_interface_arn);
+            props.set::<Vec<MergeRouterInputProtocolConfiguration>>("ProtocolConfigurations", required.protocol_configurations);
             MergeRouterInputConfiguration { props }
         }
     }
@@ -4682,21 +6164,41 @@ pub mod router_input {
         props: Props,
     }
 
-    impl StandardRouterInputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StandardRouterInputConfiguration`], by name: the argument of [`StandardRouterInputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct StandardRouterInputConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the network interface associated with the standard router input.
         ///
-        /// - `network_interface_arn`: `NetworkInterfaceArn`, The Amazon Resource Name (ARN) of the network interface associated with the standard router input.
-        /// - `protocol_configuration`: `ProtocolConfiguration`, The protocol configuration settings for a router input.
-        pub fn new(network_interface_arn: impl Into<Val<String>>, protocol_configuration: impl Into<Val<RouterInputProtocolConfiguration>>) -> Self {
+        /// CloudFormation property `NetworkInterfaceArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub network_interface_arn: Val<String>,
+
+        /// The protocol configuration settings for a router input.
+        ///
+        /// CloudFormation property `ProtocolConfiguration`.
+        pub protocol_configuration: Val<RouterInputProtocolConfiguration>,
+    }
+
+    impl StandardRouterInputConfiguration {
+        /// Creates the value from its required properties, by name in [`StandardRouterInputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// StandardRouterInputConfiguration::new(StandardRouterInputConfigurationRequired {
+        ///     network_interface_arn: "...".into(),
+        ///     protocol_configuration: RouterInputProtocolConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: StandardRouterInputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("NetworkInterfaceArn", network_interface_arn);
-            props.set("ProtocolConfiguration", protocol_configuration);
+            props.set::<String>("NetworkInterfaceArn", required.network_interface_arn);
+            props.set::<RouterInputProtocolConfiguration>("ProtocolConfiguration", required.protocol_configuration);
             StandardRouterInputConfiguration { props }
         }
 
         /// The `Protocol` property.
         ///
-        /// Allowed values: `RTP`, `RIST`, `SRT_CALLER`, `SRT_LISTENER`.
+        /// Allowed values (the enum [`Protocol`]): `RTP`, `RIST`, `SRT_CALLER`, `SRT_LISTENER`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -4823,15 +6325,33 @@ pub mod router_input {
         props: Props,
     }
 
-    impl BlackFramesConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BlackFramesConfiguration`], by name: the argument of [`BlackFramesConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct BlackFramesConfigurationRequired {
+        /// CloudFormation property `State`.
         ///
-        /// - `state`: `State`.
-        /// - `threshold_seconds`: `ThresholdSeconds`, The number of consecutive seconds of black frames that MediaConnect must detect before it reports an issue.
-        pub fn new(state: impl Into<Val<String>>, threshold_seconds: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
+        pub state: Val<String>,
+
+        /// The number of consecutive seconds of black frames that MediaConnect must detect before it reports an issue.
+        ///
+        /// CloudFormation property `ThresholdSeconds`.
+        pub threshold_seconds: Val<i64>,
+    }
+
+    impl BlackFramesConfiguration {
+        /// Creates the value from its required properties, by name in [`BlackFramesConfigurationRequired`]:
+        ///
+        /// ```text
+        /// BlackFramesConfiguration::new(BlackFramesConfigurationRequired {
+        ///     state: State::Enabled.into(),
+        ///     threshold_seconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: BlackFramesConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("State", state);
-            props.set("ThresholdSeconds", threshold_seconds);
+            props.set::<String>("State", required.state);
+            props.set::<i64>("ThresholdSeconds", required.threshold_seconds);
             BlackFramesConfiguration { props }
         }
     }
@@ -4848,15 +6368,33 @@ pub mod router_input {
         props: Props,
     }
 
-    impl FrozenFramesConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FrozenFramesConfiguration`], by name: the argument of [`FrozenFramesConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct FrozenFramesConfigurationRequired {
+        /// CloudFormation property `State`.
         ///
-        /// - `state`: `State`.
-        /// - `threshold_seconds`: `ThresholdSeconds`, The number of consecutive seconds of a frozen frame that MediaConnect must detect before it reports an issue.
-        pub fn new(state: impl Into<Val<String>>, threshold_seconds: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
+        pub state: Val<String>,
+
+        /// The number of consecutive seconds of a frozen frame that MediaConnect must detect before it reports an issue.
+        ///
+        /// CloudFormation property `ThresholdSeconds`.
+        pub threshold_seconds: Val<i64>,
+    }
+
+    impl FrozenFramesConfiguration {
+        /// Creates the value from its required properties, by name in [`FrozenFramesConfigurationRequired`]:
+        ///
+        /// ```text
+        /// FrozenFramesConfiguration::new(FrozenFramesConfigurationRequired {
+        ///     state: State::Enabled.into(),
+        ///     threshold_seconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: FrozenFramesConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("State", state);
-            props.set("ThresholdSeconds", threshold_seconds);
+            props.set::<String>("State", required.state);
+            props.set::<i64>("ThresholdSeconds", required.threshold_seconds);
             FrozenFramesConfiguration { props }
         }
     }
@@ -4873,15 +6411,33 @@ pub mod router_input {
         props: Props,
     }
 
-    impl SilentAudioConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SilentAudioConfiguration`], by name: the argument of [`SilentAudioConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SilentAudioConfigurationRequired {
+        /// CloudFormation property `State`.
         ///
-        /// - `state`: `State`.
-        /// - `threshold_seconds`: `ThresholdSeconds`, The number of consecutive seconds of silence that MediaConnect must detect before it reports an issue.
-        pub fn new(state: impl Into<Val<String>>, threshold_seconds: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`State`]): `ENABLED`, `DISABLED`.
+        pub state: Val<String>,
+
+        /// The number of consecutive seconds of silence that MediaConnect must detect before it reports an issue.
+        ///
+        /// CloudFormation property `ThresholdSeconds`.
+        pub threshold_seconds: Val<i64>,
+    }
+
+    impl SilentAudioConfiguration {
+        /// Creates the value from its required properties, by name in [`SilentAudioConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SilentAudioConfiguration::new(SilentAudioConfigurationRequired {
+        ///     state: State::Enabled.into(),
+        ///     threshold_seconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SilentAudioConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("State", state);
-            props.set("ThresholdSeconds", threshold_seconds);
+            props.set::<String>("State", required.state);
+            props.set::<i64>("ThresholdSeconds", required.threshold_seconds);
             SilentAudioConfiguration { props }
         }
     }
@@ -4930,15 +6486,33 @@ pub mod router_input {
         props: Props,
     }
 
-    impl PreferredDayTimeMaintenanceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PreferredDayTimeMaintenanceConfiguration`], by name: the argument of [`PreferredDayTimeMaintenanceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct PreferredDayTimeMaintenanceConfigurationRequired {
+        /// CloudFormation property `Day`.
         ///
-        /// - `day`: `Day`.
-        /// - `time`: `Time`, The preferred time for maintenance operations.
-        pub fn new(day: impl Into<Val<String>>, time: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Day`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
+        pub day: Val<String>,
+
+        /// The preferred time for maintenance operations.
+        ///
+        /// CloudFormation property `Time`.
+        pub time: Val<String>,
+    }
+
+    impl PreferredDayTimeMaintenanceConfiguration {
+        /// Creates the value from its required properties, by name in [`PreferredDayTimeMaintenanceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// PreferredDayTimeMaintenanceConfiguration::new(PreferredDayTimeMaintenanceConfigurationRequired {
+        ///     day: Day::Monday.into(),
+        ///     time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PreferredDayTimeMaintenanceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Day", day);
-            props.set("Time", time);
+            props.set::<String>("Day", required.day);
+            props.set::<String>("Time", required.time);
             PreferredDayTimeMaintenanceConfiguration { props }
         }
     }
@@ -4955,15 +6529,29 @@ pub mod router_input {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4981,7 +6569,7 @@ pub mod router_input {
     }
 
     impl RouterInputTransitEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Defines the configuration settings for transit encryption keys.
         pub fn new(encryption_key_configuration: impl Into<Val<RouterInputTransitEncryptionKeyConfiguration>>) -> Self {
@@ -4992,7 +6580,7 @@ pub mod router_input {
 
         /// The `EncryptionKeyType` property.
         ///
-        /// Allowed values: `SECRETS_MANAGER`, `AUTOMATIC`.
+        /// Allowed values (the enum [`EncryptionKeyType`]): `SECRETS_MANAGER`, `AUTOMATIC`.
         pub fn encryption_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyType", value);
             self
@@ -5277,28 +6865,141 @@ pub mod router_input {
         one_of_required: &[&["SecretsManager"], &["Automatic"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RoutingScope` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        RoutingScope {
+            Regional = "REGIONAL",
+            Global = "GLOBAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tier` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        Tier {
+            Input100 = "INPUT_100",
+            Input50 = "INPUT_50",
+            Input20 = "INPUT_20",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourcePriorityMode` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        SourcePriorityMode {
+            NoPriority = "NO_PRIORITY",
+            PrimarySecondary = "PRIMARY_SECONDARY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ForwardErrorCorrection` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        ForwardErrorCorrection {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionKeyType` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        EncryptionKeyType {
+            SecretsManager = "SECRETS_MANAGER",
+            Automatic = "AUTOMATIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MediaLivePipelineId` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        MediaLivePipelineId {
+            Pipeline0 = "PIPELINE_0",
+            Pipeline1 = "PIPELINE_1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Rtp = "RTP",
+            Rist = "RIST",
+            SrtCaller = "SRT_CALLER",
+            SrtListener = "SRT_LISTENER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Day` in `AWS::MediaConnect::RouterInput`; `.into()` makes a `Val<String>`.
+        Day {
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+            Sunday = "SUNDAY",
+        }
+    }
 }
 
 /// Represents a router network interface in AWS Elemental MediaConnect that is used to define a network boundary for router resources
 ///
 /// CloudFormation type `AWS::MediaConnect::RouterNetworkInterface`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `AssociatedInputCount`: `handle.associated_input_count()` → `Val<i64>`. The number of router inputs associated with the network interface.
+/// - `AssociatedOutputCount`: `handle.associated_output_count()` → `Val<i64>`. The number of router outputs associated with the network interface.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the router network interface was created.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the router network interface.
+/// - `NetworkInterfaceType`: `handle.network_interface_type()` → `Val<String>`.
+/// - `State`: `handle.state()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the router network interface was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRouterNetworkInterface {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouterNetworkInterface`], by name: the argument of [`CfnRouterNetworkInterface::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouterNetworkInterfaceRequired {
+    /// The configuration settings for a router network interface.
+    ///
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<router_network_interface::RouterNetworkInterfaceConfiguration>,
+
+    /// The name of the router network interface.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnRouterNetworkInterface {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::RouterNetworkInterface";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouterNetworkInterfaceRequired`]:
     ///
-    /// - `configuration`: `Configuration`, The configuration settings for a router network interface.
-    /// - `name`: `Name`, The name of the router network interface.
-    pub fn new(configuration: impl Into<Val<router_network_interface::RouterNetworkInterfaceConfiguration>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouterNetworkInterface::new(CfnRouterNetworkInterfaceRequired {
+    ///     configuration: router_network_interface::RouterNetworkInterfaceConfiguration::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouterNetworkInterfaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Configuration", configuration);
-        props.set("Name", name);
+        props.set::<router_network_interface::RouterNetworkInterfaceConfiguration>("Configuration", required.configuration);
+        props.set::<String>("Name", required.name);
         CfnRouterNetworkInterface { props, options: ResourceOptions::default() }
     }
 
@@ -5448,7 +7149,7 @@ pub mod router_network_interface {
     }
 
     impl PublicRouterNetworkInterfaceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allow_rules`: `AllowRules`, The list of allowed CIDR blocks for the public router network interface.
         pub fn new(allow_rules: impl Into<Val<Vec<PublicRouterNetworkInterfaceRule>>>) -> Self {
@@ -5471,7 +7172,7 @@ pub mod router_network_interface {
     }
 
     impl PublicRouterNetworkInterfaceRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidr`: `Cidr`, The CIDR block that is allowed to access the public router network interface.
         pub fn new(cidr: impl Into<Val<String>>) -> Self {
@@ -5493,15 +7194,33 @@ pub mod router_network_interface {
         props: Props,
     }
 
-    impl VpcRouterNetworkInterfaceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcRouterNetworkInterfaceConfiguration`], by name: the argument of [`VpcRouterNetworkInterfaceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcRouterNetworkInterfaceConfigurationRequired {
+        /// The IDs of the security groups to associate with the router network interface within the VPC.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The IDs of the security groups to associate with the router network interface within the VPC.
-        /// - `subnet_id`: `SubnetId`, The ID of the subnet within the VPC to associate the router network interface with.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnet within the VPC to associate the router network interface with.
+        ///
+        /// CloudFormation property `SubnetId`.
+        pub subnet_id: Val<String>,
+    }
+
+    impl VpcRouterNetworkInterfaceConfiguration {
+        /// Creates the value from its required properties, by name in [`VpcRouterNetworkInterfaceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// VpcRouterNetworkInterfaceConfiguration::new(VpcRouterNetworkInterfaceConfigurationRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcRouterNetworkInterfaceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetId", subnet_id);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<String>("SubnetId", required.subnet_id);
             VpcRouterNetworkInterfaceConfiguration { props }
         }
     }
@@ -5518,15 +7237,29 @@ pub mod router_network_interface {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5564,29 +7297,78 @@ pub mod router_network_interface {
 /// Represents a router input in AWS Elemental MediaConnect that can be used to egress content transmitted from router inputs
 ///
 /// CloudFormation type `AWS::MediaConnect::RouterOutput`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the router output was created.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the router output.
+/// - `IpAddress`: `handle.ip_address()` → `Val<String>`. The IP address of the router output.
+/// - `MaintenanceType`: `handle.maintenance_type()` → `Val<String>`.
+/// - `OutputType`: `handle.output_type()` → `Val<String>`.
+/// - `RoutedState`: `handle.routed_state()` → `Val<String>`.
+/// - `State`: `handle.state()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the router output was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRouterOutput {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRouterOutput`], by name: the argument of [`CfnRouterOutput::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouterOutputRequired {
+    /// The configuration settings for a router output.
+    ///
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<router_output::RouterOutputConfiguration>,
+
+    /// The maximum bitrate for the router output.
+    ///
+    /// CloudFormation property `MaximumBitrate`.
+    pub maximum_bitrate: Val<i64>,
+
+    /// The name of the router output.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RoutingScope`.
+    ///
+    /// Allowed values (the enum [`router_output::RoutingScope`]): `REGIONAL`, `GLOBAL`.
+    pub routing_scope: Val<String>,
+
+    /// CloudFormation property `Tier`.
+    ///
+    /// Allowed values (the enum [`router_output::Tier`]): `OUTPUT_100`, `OUTPUT_50`, `OUTPUT_20`.
+    pub tier: Val<String>,
+}
+
 impl CfnRouterOutput {
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::RouterOutput";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouterOutputRequired`]:
     ///
-    /// - `configuration`: `Configuration`, The configuration settings for a router output.
-    /// - `maximum_bitrate`: `MaximumBitrate`, The maximum bitrate for the router output.
-    /// - `name`: `Name`, The name of the router output.
-    /// - `routing_scope`: `RoutingScope`.
-    /// - `tier`: `Tier`.
-    pub fn new(configuration: impl Into<Val<router_output::RouterOutputConfiguration>>, maximum_bitrate: impl Into<Val<i64>>, name: impl Into<Val<String>>, routing_scope: impl Into<Val<String>>, tier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRouterOutput::new(CfnRouterOutputRequired {
+    ///     configuration: router_output::RouterOutputConfiguration::new(...).into(),
+    ///     maximum_bitrate: 1.into(),
+    ///     name: "...".into(),
+    ///     routing_scope: router_output::RoutingScope::Regional.into(),
+    ///     tier: router_output::Tier::Output100.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouterOutputRequired) -> Self {
         let mut props = Props::new();
-        props.set("Configuration", configuration);
-        props.set("MaximumBitrate", maximum_bitrate);
-        props.set("Name", name);
-        props.set("RoutingScope", routing_scope);
-        props.set("Tier", tier);
+        props.set::<router_output::RouterOutputConfiguration>("Configuration", required.configuration);
+        props.set::<i64>("MaximumBitrate", required.maximum_bitrate);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoutingScope", required.routing_scope);
+        props.set::<String>("Tier", required.tier);
         CfnRouterOutput { props, options: ResourceOptions::default() }
     }
 
@@ -5718,11 +7500,11 @@ pub(crate) static ROUTER_OUTPUT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRouterOutput`].
+/// Property types and enums of the allowed values of [`CfnRouterOutput`].
 pub mod router_output {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The configuration settings for a router output.
     #[derive(Clone, Debug)]
@@ -5769,7 +7551,7 @@ pub mod router_output {
     }
 
     impl MediaConnectFlowRouterOutputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_transit_encryption`: `DestinationTransitEncryption`, The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
         pub fn new(destination_transit_encryption: impl Into<Val<FlowTransitEncryption>>) -> Self {
@@ -5804,7 +7586,7 @@ pub mod router_output {
     }
 
     impl FlowTransitEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for flow transit encryption keys.
         pub fn new(encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>) -> Self {
@@ -5815,7 +7597,7 @@ pub mod router_output {
 
         /// The `EncryptionKeyType` property.
         ///
-        /// Allowed values: `SECRETS_MANAGER`, `AUTOMATIC`.
+        /// Allowed values (the enum [`EncryptionKeyType`]): `SECRETS_MANAGER`, `AUTOMATIC`.
         pub fn encryption_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyType", value);
             self
@@ -5866,15 +7648,33 @@ pub mod router_output {
         props: Props,
     }
 
-    impl SecretsManagerEncryptionKeyConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecretsManagerEncryptionKeyConfiguration`], by name: the argument of [`SecretsManagerEncryptionKeyConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecretsManagerEncryptionKeyConfigurationRequired {
+        /// The ARN of the IAM role assumed by MediaConnect to access the Secrets Manager secret.
         ///
-        /// - `role_arn`: `RoleArn`, The ARN of the IAM role assumed by MediaConnect to access the Secrets Manager secret.
-        /// - `secret_arn`: `SecretArn`, The ARN of the Secrets Manager secret used for transit encryption.
-        pub fn new(role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The ARN of the Secrets Manager secret used for transit encryption.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl SecretsManagerEncryptionKeyConfiguration {
+        /// Creates the value from its required properties, by name in [`SecretsManagerEncryptionKeyConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SecretsManagerEncryptionKeyConfiguration::new(SecretsManagerEncryptionKeyConfigurationRequired {
+        ///     role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecretsManagerEncryptionKeyConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             SecretsManagerEncryptionKeyConfiguration { props }
         }
     }
@@ -5892,7 +7692,7 @@ pub mod router_output {
     }
 
     impl MediaLiveInputRouterOutputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_transit_encryption`: `DestinationTransitEncryption`, The encryption configuration that defines how content is encrypted during transit between MediaConnect Router and MediaLive. This configuration determines whether encryption keys are automatically managed by the service or manually managed through Secrets Manager.
         pub fn new(destination_transit_encryption: impl Into<Val<MediaLiveTransitEncryption>>) -> Self {
@@ -5909,7 +7709,7 @@ pub mod router_output {
 
         /// The `MediaLivePipelineId` property.
         ///
-        /// Allowed values: `PIPELINE_0`, `PIPELINE_1`.
+        /// Allowed values (the enum [`MediaLivePipelineId`]): `PIPELINE_0`, `PIPELINE_1`.
         pub fn media_live_pipeline_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MediaLivePipelineId", value);
             self
@@ -5929,7 +7729,7 @@ pub mod router_output {
     }
 
     impl MediaLiveTransitEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for the MediaLive transit encryption key.
         pub fn new(encryption_key_configuration: impl Into<Val<MediaLiveTransitEncryptionKeyConfiguration>>) -> Self {
@@ -5940,7 +7740,7 @@ pub mod router_output {
 
         /// The `EncryptionKeyType` property.
         ///
-        /// Allowed values: `SECRETS_MANAGER`, `AUTOMATIC`.
+        /// Allowed values (the enum [`EncryptionKeyType`]): `SECRETS_MANAGER`, `AUTOMATIC`.
         pub fn encryption_key_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyType", value);
             self
@@ -5991,21 +7791,41 @@ pub mod router_output {
         props: Props,
     }
 
-    impl StandardRouterOutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StandardRouterOutputConfiguration`], by name: the argument of [`StandardRouterOutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct StandardRouterOutputConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the network interface associated with the standard router output.
         ///
-        /// - `network_interface_arn`: `NetworkInterfaceArn`, The Amazon Resource Name (ARN) of the network interface associated with the standard router output.
-        /// - `protocol_configuration`: `ProtocolConfiguration`, The protocol configuration settings for a router output.
-        pub fn new(network_interface_arn: impl Into<Val<String>>, protocol_configuration: impl Into<Val<RouterOutputProtocolConfiguration>>) -> Self {
+        /// CloudFormation property `NetworkInterfaceArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub network_interface_arn: Val<String>,
+
+        /// The protocol configuration settings for a router output.
+        ///
+        /// CloudFormation property `ProtocolConfiguration`.
+        pub protocol_configuration: Val<RouterOutputProtocolConfiguration>,
+    }
+
+    impl StandardRouterOutputConfiguration {
+        /// Creates the value from its required properties, by name in [`StandardRouterOutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// StandardRouterOutputConfiguration::new(StandardRouterOutputConfigurationRequired {
+        ///     network_interface_arn: "...".into(),
+        ///     protocol_configuration: RouterOutputProtocolConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: StandardRouterOutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("NetworkInterfaceArn", network_interface_arn);
-            props.set("ProtocolConfiguration", protocol_configuration);
+            props.set::<String>("NetworkInterfaceArn", required.network_interface_arn);
+            props.set::<RouterOutputProtocolConfiguration>("ProtocolConfiguration", required.protocol_configuration);
             StandardRouterOutputConfiguration { props }
         }
 
         /// The `Protocol` property.
         ///
-        /// Allowed values: `RTP`, `RIST`, `SRT_CALLER`, `SRT_LISTENER`, `RTMP_PUSH`.
+        /// Allowed values (the enum [`Protocol`]): `RTP`, `RIST`, `SRT_CALLER`, `SRT_LISTENER`, `RTMP_PUSH`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -6074,15 +7894,33 @@ pub mod router_output {
         props: Props,
     }
 
-    impl RistRouterOutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RistRouterOutputConfiguration`], by name: the argument of [`RistRouterOutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RistRouterOutputConfigurationRequired {
+        /// The destination IP address for the RIST protocol in the router output configuration.
         ///
-        /// - `destination_address`: `DestinationAddress`, The destination IP address for the RIST protocol in the router output configuration.
-        /// - `destination_port`: `DestinationPort`, The destination port number for the RIST protocol in the router output configuration.
-        pub fn new(destination_address: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `DestinationAddress`.
+        pub destination_address: Val<String>,
+
+        /// The destination port number for the RIST protocol in the router output configuration.
+        ///
+        /// CloudFormation property `DestinationPort`.
+        pub destination_port: Val<i64>,
+    }
+
+    impl RistRouterOutputConfiguration {
+        /// Creates the value from its required properties, by name in [`RistRouterOutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RistRouterOutputConfiguration::new(RistRouterOutputConfigurationRequired {
+        ///     destination_address: "...".into(),
+        ///     destination_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RistRouterOutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationAddress", destination_address);
-            props.set("DestinationPort", destination_port);
+            props.set::<String>("DestinationAddress", required.destination_address);
+            props.set::<i64>("DestinationPort", required.destination_port);
             RistRouterOutputConfiguration { props }
         }
     }
@@ -6099,19 +7937,47 @@ pub mod router_output {
         props: Props,
     }
 
-    impl RtmpPushRouterOutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RtmpPushRouterOutputConfiguration`], by name: the argument of [`RtmpPushRouterOutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RtmpPushRouterOutputConfigurationRequired {
+        /// The name of the RTMP application on the destination server. Together with the stream name, the application name forms the RTMP URL path, in the pattern rtmp://destinationAddress/applicationName/streamName.
         ///
-        /// - `application_name`: `ApplicationName`, The name of the RTMP application on the destination server. Together with the stream name, the application name forms the RTMP URL path, in the pattern rtmp://destinationAddress/applicationName/streamName.
-        /// - `destination_address`: `DestinationAddress`, The IP address or hostname of the destination RTMP server that the router output pushes the stream to. Provide only the server address; specify the application and stream names separately.
-        /// - `destination_port`: `DestinationPort`, The TCP port on the destination RTMP server. For RTMP, valid values range from 1024 to 65535. For RTMPS (RTMP over TLS), valid values are 443 or 1024 to 65535. RTMP typically uses port 1935, and RTMPS typically uses port 443.
-        /// - `stream_name`: `StreamName`, The name of the RTMP stream that the output publishes to the destination application. The stream name forms the final segment of the RTMP URL path.
-        pub fn new(application_name: impl Into<Val<String>>, destination_address: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>, stream_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ApplicationName`.
+        pub application_name: Val<String>,
+
+        /// The IP address or hostname of the destination RTMP server that the router output pushes the stream to. Provide only the server address; specify the application and stream names separately.
+        ///
+        /// CloudFormation property `DestinationAddress`.
+        pub destination_address: Val<String>,
+
+        /// The TCP port on the destination RTMP server. For RTMP, valid values range from 1024 to 65535. For RTMPS (RTMP over TLS), valid values are 443 or 1024 to 65535. RTMP typically uses port 1935, and RTMPS typically uses port 443.
+        ///
+        /// CloudFormation property `DestinationPort`.
+        pub destination_port: Val<i64>,
+
+        /// The name of the RTMP stream that the output publishes to the destination application. The stream name forms the final segment of the RTMP URL path.
+        ///
+        /// CloudFormation property `StreamName`.
+        pub stream_name: Val<String>,
+    }
+
+    impl RtmpPushRouterOutputConfiguration {
+        /// Creates the value from its required properties, by name in [`RtmpPushRouterOutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RtmpPushRouterOutputConfiguration::new(RtmpPushRouterOutputConfigurationRequired {
+        ///     application_name: "...".into(),
+        ///     destination_address: "...".into(),
+        ///     destination_port: 1.into(),
+        ///     stream_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RtmpPushRouterOutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApplicationName", application_name);
-            props.set("DestinationAddress", destination_address);
-            props.set("DestinationPort", destination_port);
-            props.set("StreamName", stream_name);
+            props.set::<String>("ApplicationName", required.application_name);
+            props.set::<String>("DestinationAddress", required.destination_address);
+            props.set::<i64>("DestinationPort", required.destination_port);
+            props.set::<String>("StreamName", required.stream_name);
             RtmpPushRouterOutputConfiguration { props }
         }
 
@@ -6135,7 +8001,7 @@ pub mod router_output {
     }
 
     impl TlsEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_configuration`: `EncryptionConfiguration`, The configuration settings for TLS encryption.
         pub fn new(encryption_configuration: impl Into<Val<TlsEncryptionConfiguration>>) -> Self {
@@ -6146,7 +8012,7 @@ pub mod router_output {
 
         /// The `EncryptionType` property.
         ///
-        /// Allowed values: `PUBLIC`.
+        /// Allowed values (the enum [`EncryptionType`]): `PUBLIC`.
         pub fn encryption_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionType", value);
             self
@@ -6191,21 +8057,39 @@ pub mod router_output {
         props: Props,
     }
 
-    impl RtpRouterOutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RtpRouterOutputConfiguration`], by name: the argument of [`RtpRouterOutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RtpRouterOutputConfigurationRequired {
+        /// The destination IP address for the RTP protocol in the router output configuration.
         ///
-        /// - `destination_address`: `DestinationAddress`, The destination IP address for the RTP protocol in the router output configuration.
-        /// - `destination_port`: `DestinationPort`, The destination port number for the RTP protocol in the router output configuration.
-        pub fn new(destination_address: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `DestinationAddress`.
+        pub destination_address: Val<String>,
+
+        /// The destination port number for the RTP protocol in the router output configuration.
+        ///
+        /// CloudFormation property `DestinationPort`.
+        pub destination_port: Val<i64>,
+    }
+
+    impl RtpRouterOutputConfiguration {
+        /// Creates the value from its required properties, by name in [`RtpRouterOutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RtpRouterOutputConfiguration::new(RtpRouterOutputConfigurationRequired {
+        ///     destination_address: "...".into(),
+        ///     destination_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RtpRouterOutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationAddress", destination_address);
-            props.set("DestinationPort", destination_port);
+            props.set::<String>("DestinationAddress", required.destination_address);
+            props.set::<i64>("DestinationPort", required.destination_port);
             RtpRouterOutputConfiguration { props }
         }
 
         /// The `ForwardErrorCorrection` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`ForwardErrorCorrection`]): `ENABLED`, `DISABLED`.
         pub fn forward_error_correction(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ForwardErrorCorrection", value);
             self
@@ -6224,17 +8108,40 @@ pub mod router_output {
         props: Props,
     }
 
-    impl SrtCallerRouterOutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SrtCallerRouterOutputConfiguration`], by name: the argument of [`SrtCallerRouterOutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SrtCallerRouterOutputConfigurationRequired {
+        /// The destination IP address for the SRT protocol in caller mode.
         ///
-        /// - `destination_address`: `DestinationAddress`, The destination IP address for the SRT protocol in caller mode.
-        /// - `destination_port`: `DestinationPort`, The destination port number for the SRT protocol in caller mode.
-        /// - `minimum_latency_milliseconds`: `MinimumLatencyMilliseconds`, The minimum latency in milliseconds for the SRT protocol in caller mode.
-        pub fn new(destination_address: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>, minimum_latency_milliseconds: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `DestinationAddress`.
+        pub destination_address: Val<String>,
+
+        /// The destination port number for the SRT protocol in caller mode.
+        ///
+        /// CloudFormation property `DestinationPort`.
+        pub destination_port: Val<i64>,
+
+        /// The minimum latency in milliseconds for the SRT protocol in caller mode.
+        ///
+        /// CloudFormation property `MinimumLatencyMilliseconds`.
+        pub minimum_latency_milliseconds: Val<i64>,
+    }
+
+    impl SrtCallerRouterOutputConfiguration {
+        /// Creates the value from its required properties, by name in [`SrtCallerRouterOutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SrtCallerRouterOutputConfiguration::new(SrtCallerRouterOutputConfigurationRequired {
+        ///     destination_address: "...".into(),
+        ///     destination_port: 1.into(),
+        ///     minimum_latency_milliseconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SrtCallerRouterOutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationAddress", destination_address);
-            props.set("DestinationPort", destination_port);
-            props.set("MinimumLatencyMilliseconds", minimum_latency_milliseconds);
+            props.set::<String>("DestinationAddress", required.destination_address);
+            props.set::<i64>("DestinationPort", required.destination_port);
+            props.set::<i64>("MinimumLatencyMilliseconds", required.minimum_latency_milliseconds);
             SrtCallerRouterOutputConfiguration { props }
         }
 
@@ -6264,7 +8171,7 @@ pub mod router_output {
     }
 
     impl SrtEncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `encryption_key`: `EncryptionKey`, The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
         pub fn new(encryption_key: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
@@ -6286,15 +8193,33 @@ pub mod router_output {
         props: Props,
     }
 
-    impl SrtListenerRouterOutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SrtListenerRouterOutputConfiguration`], by name: the argument of [`SrtListenerRouterOutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SrtListenerRouterOutputConfigurationRequired {
+        /// The minimum latency in milliseconds for the SRT protocol in listener mode.
         ///
-        /// - `minimum_latency_milliseconds`: `MinimumLatencyMilliseconds`, The minimum latency in milliseconds for the SRT protocol in listener mode.
-        /// - `port`: `Port`, The port number for the SRT protocol in listener mode.
-        pub fn new(minimum_latency_milliseconds: impl Into<Val<i64>>, port: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MinimumLatencyMilliseconds`.
+        pub minimum_latency_milliseconds: Val<i64>,
+
+        /// The port number for the SRT protocol in listener mode.
+        ///
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+    }
+
+    impl SrtListenerRouterOutputConfiguration {
+        /// Creates the value from its required properties, by name in [`SrtListenerRouterOutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SrtListenerRouterOutputConfiguration::new(SrtListenerRouterOutputConfigurationRequired {
+        ///     minimum_latency_milliseconds: 1.into(),
+        ///     port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SrtListenerRouterOutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MinimumLatencyMilliseconds", minimum_latency_milliseconds);
-            props.set("Port", port);
+            props.set::<i64>("MinimumLatencyMilliseconds", required.minimum_latency_milliseconds);
+            props.set::<i64>("Port", required.port);
             SrtListenerRouterOutputConfiguration { props }
         }
 
@@ -6318,9 +8243,9 @@ pub mod router_output {
     }
 
     impl FabricConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `recovery_latency_mode`: `RecoveryLatencyMode`.
+        /// - `recovery_latency_mode`: `RecoveryLatencyMode`. Allowed values: the enum [`RecoveryLatencyMode`].
         pub fn new(recovery_latency_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecoveryLatencyMode", recovery_latency_mode);
@@ -6372,15 +8297,33 @@ pub mod router_output {
         props: Props,
     }
 
-    impl PreferredDayTimeMaintenanceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PreferredDayTimeMaintenanceConfiguration`], by name: the argument of [`PreferredDayTimeMaintenanceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct PreferredDayTimeMaintenanceConfigurationRequired {
+        /// CloudFormation property `Day`.
         ///
-        /// - `day`: `Day`.
-        /// - `time`: `Time`, The preferred time for maintenance operations.
-        pub fn new(day: impl Into<Val<String>>, time: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Day`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
+        pub day: Val<String>,
+
+        /// The preferred time for maintenance operations.
+        ///
+        /// CloudFormation property `Time`.
+        pub time: Val<String>,
+    }
+
+    impl PreferredDayTimeMaintenanceConfiguration {
+        /// Creates the value from its required properties, by name in [`PreferredDayTimeMaintenanceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// PreferredDayTimeMaintenanceConfiguration::new(PreferredDayTimeMaintenanceConfigurationRequired {
+        ///     day: Day::Monday.into(),
+        ///     time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PreferredDayTimeMaintenanceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Day", day);
-            props.set("Time", time);
+            props.set::<String>("Day", required.day);
+            props.set::<String>("Time", required.time);
             PreferredDayTimeMaintenanceConfiguration { props }
         }
     }
@@ -6397,15 +8340,29 @@ pub mod router_output {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6587,6 +8544,86 @@ pub mod router_output {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RoutingScope` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        RoutingScope {
+            Regional = "REGIONAL",
+            Global = "GLOBAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tier` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        Tier {
+            Output100 = "OUTPUT_100",
+            Output50 = "OUTPUT_50",
+            Output20 = "OUTPUT_20",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionKeyType` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        EncryptionKeyType {
+            SecretsManager = "SECRETS_MANAGER",
+            Automatic = "AUTOMATIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MediaLivePipelineId` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        MediaLivePipelineId {
+            Pipeline0 = "PIPELINE_0",
+            Pipeline1 = "PIPELINE_1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Rtp = "RTP",
+            Rist = "RIST",
+            SrtCaller = "SRT_CALLER",
+            SrtListener = "SRT_LISTENER",
+            RtmpPush = "RTMP_PUSH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Public = "PUBLIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ForwardErrorCorrection` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        ForwardErrorCorrection {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RecoveryLatencyMode` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        RecoveryLatencyMode {
+            Balanced = "BALANCED",
+            LowLatency = "LOW_LATENCY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Day` in `AWS::MediaConnect::RouterOutput`; `.into()` makes a `Val<String>`.
+        Day {
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+            Sunday = "SUNDAY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

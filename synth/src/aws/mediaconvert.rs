@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,12 @@ use crate::value::{Json, Val};
 /// Associates an AWS Certificate Manager (ACM) certificate with AWS Elemental MediaConvert to enable encryption for content delivery.
 ///
 /// CloudFormation type `AWS::MediaConvert::CertificateAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::MediaConvert::CertificateAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificateAssociation {
     props: Props,
@@ -25,7 +30,7 @@ pub struct CfnCertificateAssociation {
 impl CfnCertificateAssociation {
     pub const TYPE_NAME: &'static str = "AWS::MediaConvert::CertificateAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `arn`: `Arn`, The ARN of the ACM certificate to associate with MediaConvert.
     pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -71,6 +76,14 @@ pub(crate) static CERTIFICATE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::MediaConvert::JobTemplate
 ///
 /// CloudFormation type `AWS::MediaConvert::JobTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the job template, such as arn:aws:mediaconvert:us-west-2:123456789012:jobTemplates/my-job-template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnJobTemplate {
     props: Props,
@@ -80,7 +93,7 @@ pub struct CfnJobTemplate {
 impl CfnJobTemplate {
     pub const TYPE_NAME: &'static str = "AWS::MediaConvert::JobTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `settings_json`: `SettingsJson`.
     pub fn new(settings_json: impl Into<Val<Json>>) -> Self {
@@ -135,7 +148,7 @@ impl CfnJobTemplate {
 
     /// Specify how often MediaConvert sends STATUS_UPDATE events to Amazon CloudWatch Events. Set the interval, in seconds, between status updates.
     ///
-    /// Allowed values: `SECONDS_10`, `SECONDS_12`, `SECONDS_120`, `SECONDS_15`, `SECONDS_180`, `SECONDS_20`, `SECONDS_240`, `SECONDS_30`, `SECONDS_300`, `SECONDS_360`, `SECONDS_420`, `SECONDS_480`, `SECONDS_540`, `SECONDS_60`, `SECONDS_600`.
+    /// Allowed values (the enum [`job_template::StatusUpdateInterval`]): `SECONDS_10`, `SECONDS_12`, `SECONDS_120`, `SECONDS_15`, `SECONDS_180`, `SECONDS_20`, `SECONDS_240`, `SECONDS_30`, `SECONDS_300`, `SECONDS_360`, `SECONDS_420`, `SECONDS_480`, `SECONDS_540`, `SECONDS_60`, `SECONDS_600`.
     pub fn status_update_interval(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("StatusUpdateInterval", value);
         self
@@ -193,11 +206,11 @@ pub(crate) static JOB_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnJobTemplate`].
+/// Property types and enums of the allowed values of [`CfnJobTemplate`].
 pub mod job_template {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::MediaConvert::JobTemplate`.
     #[derive(Clone, Debug)]
@@ -206,9 +219,9 @@ pub mod job_template {
     }
 
     impl AccelerationSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, Specify the conditions when the service will run your job with accelerated transcoding.
+        /// - `mode`: `Mode`, Specify the conditions when the service will run your job with accelerated transcoding. Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -274,11 +287,49 @@ pub mod job_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `StatusUpdateInterval` in `AWS::MediaConvert::JobTemplate`; `.into()` makes a `Val<String>`.
+        StatusUpdateInterval {
+            Seconds10 = "SECONDS_10",
+            Seconds12 = "SECONDS_12",
+            Seconds120 = "SECONDS_120",
+            Seconds15 = "SECONDS_15",
+            Seconds180 = "SECONDS_180",
+            Seconds20 = "SECONDS_20",
+            Seconds240 = "SECONDS_240",
+            Seconds30 = "SECONDS_30",
+            Seconds300 = "SECONDS_300",
+            Seconds360 = "SECONDS_360",
+            Seconds420 = "SECONDS_420",
+            Seconds480 = "SECONDS_480",
+            Seconds540 = "SECONDS_540",
+            Seconds60 = "SECONDS_60",
+            Seconds600 = "SECONDS_600",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::MediaConvert::JobTemplate`; `.into()` makes a `Val<String>`.
+        Mode {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+            Preferred = "PREFERRED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::MediaConvert::Preset
 ///
 /// CloudFormation type `AWS::MediaConvert::Preset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the output preset, such as arn:aws:mediaconvert:us-west-2:123456789012
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnPreset {
     props: Props,
@@ -288,7 +339,7 @@ pub struct CfnPreset {
 impl CfnPreset {
     pub const TYPE_NAME: &'static str = "AWS::MediaConvert::Preset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `settings_json`: `SettingsJson`.
     pub fn new(settings_json: impl Into<Val<Json>>) -> Self {
@@ -362,6 +413,14 @@ pub(crate) static PRESET_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::MediaConvert::Queue
 ///
 /// CloudFormation type `AWS::MediaConvert::Queue`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the queue, such as arn:aws:mediaconvert:us-west-2:123456789012.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnQueue {
     props: Props,
@@ -405,7 +464,7 @@ impl CfnQueue {
 
     /// When you use CloudFormation, you can create only on-demand queues. Therefore, always set PricingPlan to the value ON_DEMAND when declaring an AWS::MediaConvert::Queue in your CloudFormation template. To create a reserved queue, use the AWS Elemental MediaConvert console at <https://console.aws.amazon.com/mediaconvert> to set up a contract. For more information, see Working with AWS Elemental MediaConvert Queues in the AWS Elemental MediaConvert User Guide.
     ///
-    /// Allowed values: `ON_DEMAND`, `RESERVED`.
+    /// Allowed values (the enum [`queue::PricingPlan`]): `ON_DEMAND`, `RESERVED`.
     pub fn pricing_plan(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PricingPlan", value);
         self
@@ -413,7 +472,7 @@ impl CfnQueue {
 
     /// Initial state of the queue. Queues can be either ACTIVE or PAUSED. If you create a paused queue, then jobs that you send to that queue won't begin.
     ///
-    /// Allowed values: `ACTIVE`, `PAUSED`.
+    /// Allowed values (the enum [`queue::Status`]): `ACTIVE`, `PAUSED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -469,6 +528,27 @@ pub(crate) static QUEUE_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnQueue`].
+pub mod queue {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `PricingPlan` in `AWS::MediaConvert::Queue`; `.into()` makes a `Val<String>`.
+        PricingPlan {
+            OnDemand = "ON_DEMAND",
+            Reserved = "RESERVED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::MediaConvert::Queue`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Paused = "PAUSED",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

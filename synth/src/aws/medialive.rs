@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::MediaLive::Channel
 ///
 /// CloudFormation type `AWS::MediaLive::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Inputs`: `handle.inputs()` → `Val<Vec<String>>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
@@ -8802,6 +8811,17 @@ pub mod channel {
 /// Definition of AWS::MediaLive::ChannelPlacementGroup Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::ChannelPlacementGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the channel placement group.
+/// - `Channels`: `handle.channels()` → `Val<Vec<String>>`. List of channel IDs added to the channel placement group.
+/// - `Id`: `handle.id()` → `Val<String>`. Unique internal identifier.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the ChannelPlacementGroupState
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnChannelPlacementGroup {
     props: Props,
@@ -8941,37 +8961,111 @@ pub mod channel_placement_group {
 /// Definition of AWS::MediaLive::CloudWatchAlarmTemplate Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::CloudWatchAlarmTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. A cloudwatch alarm template's ARN (Amazon Resource Name)
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `GroupId`: `handle.group_id()` → `Val<String>`. A cloudwatch alarm template group's id. AWS provided template groups have ids that start with `aws-`
+/// - `Id`: `handle.id()` → `Val<String>`. A cloudwatch alarm template's id. AWS provided templates have ids that start with `aws-`
+/// - `Identifier`: `handle.identifier()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudWatchAlarmTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCloudWatchAlarmTemplate`], by name: the argument of [`CfnCloudWatchAlarmTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCloudWatchAlarmTemplateRequired {
+    /// The comparison operator used to compare the specified statistic and the threshold.
+    ///
+    /// CloudFormation property `ComparisonOperator`.
+    ///
+    /// Allowed values (the enum [`cloud_watch_alarm_template::ComparisonOperator`]): `GreaterThanOrEqualToThreshold`, `GreaterThanThreshold`, `LessThanThreshold`, `LessThanOrEqualToThreshold`.
+    pub comparison_operator: Val<String>,
+
+    /// The number of periods over which data is compared to the specified threshold.
+    ///
+    /// CloudFormation property `EvaluationPeriods`.
+    pub evaluation_periods: Val<f64>,
+
+    /// The name of the metric associated with the alarm. Must be compatible with targetResourceType.
+    ///
+    /// CloudFormation property `MetricName`.
+    pub metric_name: Val<String>,
+
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The period, in seconds, over which the specified statistic is applied.
+    ///
+    /// CloudFormation property `Period`.
+    pub period: Val<f64>,
+
+    /// The statistic to apply to the alarm's metric data.
+    ///
+    /// CloudFormation property `Statistic`.
+    ///
+    /// Allowed values (the enum [`cloud_watch_alarm_template::Statistic`]): `SampleCount`, `Average`, `Sum`, `Minimum`, `Maximum`.
+    pub statistic: Val<String>,
+
+    /// The resource type this template should dynamically generate cloudwatch metric alarms for.
+    ///
+    /// CloudFormation property `TargetResourceType`.
+    ///
+    /// Allowed values (the enum [`cloud_watch_alarm_template::TargetResourceType`]): `CLOUDFRONT_DISTRIBUTION`, `MEDIALIVE_MULTIPLEX`, `MEDIALIVE_CHANNEL`, `MEDIALIVE_INPUT_DEVICE`, `MEDIAPACKAGE_CHANNEL`, `MEDIAPACKAGE_ORIGIN_ENDPOINT`, `MEDIACONNECT_FLOW`, `MEDIATAILOR_PLAYBACK_CONFIGURATION`, `S3_BUCKET`.
+    pub target_resource_type: Val<String>,
+
+    /// The threshold value to compare with the specified statistic.
+    ///
+    /// CloudFormation property `Threshold`.
+    pub threshold: Val<f64>,
+
+    /// Specifies how missing data points are treated when evaluating the alarm's condition.
+    ///
+    /// CloudFormation property `TreatMissingData`.
+    ///
+    /// Allowed values (the enum [`cloud_watch_alarm_template::TreatMissingData`]): `notBreaching`, `breaching`, `ignore`, `missing`.
+    pub treat_missing_data: Val<String>,
+}
+
 impl CfnCloudWatchAlarmTemplate {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::CloudWatchAlarmTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCloudWatchAlarmTemplateRequired`]:
     ///
-    /// - `comparison_operator`: `ComparisonOperator`, The comparison operator used to compare the specified statistic and the threshold.
-    /// - `evaluation_periods`: `EvaluationPeriods`, The number of periods over which data is compared to the specified threshold.
-    /// - `metric_name`: `MetricName`, The name of the metric associated with the alarm. Must be compatible with targetResourceType.
-    /// - `name`: `Name`, A resource's name. Names must be unique within the scope of a resource type in a specific region.
-    /// - `period`: `Period`, The period, in seconds, over which the specified statistic is applied.
-    /// - `statistic`: `Statistic`, The statistic to apply to the alarm's metric data.
-    /// - `target_resource_type`: `TargetResourceType`, The resource type this template should dynamically generate cloudwatch metric alarms for.
-    /// - `threshold`: `Threshold`, The threshold value to compare with the specified statistic.
-    /// - `treat_missing_data`: `TreatMissingData`, Specifies how missing data points are treated when evaluating the alarm's condition.
-    pub fn new(comparison_operator: impl Into<Val<String>>, evaluation_periods: impl Into<Val<f64>>, metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>, period: impl Into<Val<f64>>, statistic: impl Into<Val<String>>, target_resource_type: impl Into<Val<String>>, threshold: impl Into<Val<f64>>, treat_missing_data: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCloudWatchAlarmTemplate::new(CfnCloudWatchAlarmTemplateRequired {
+    ///     comparison_operator: cloud_watch_alarm_template::ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
+    ///     evaluation_periods: 1.0.into(),
+    ///     metric_name: "...".into(),
+    ///     name: "...".into(),
+    ///     period: 1.0.into(),
+    ///     statistic: cloud_watch_alarm_template::Statistic::SampleCount.into(),
+    ///     target_resource_type: cloud_watch_alarm_template::TargetResourceType::CloudfrontDistribution.into(),
+    ///     threshold: 1.0.into(),
+    ///     treat_missing_data: cloud_watch_alarm_template::TreatMissingData::NotBreaching.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCloudWatchAlarmTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("ComparisonOperator", comparison_operator);
-        props.set("EvaluationPeriods", evaluation_periods);
-        props.set("MetricName", metric_name);
-        props.set("Name", name);
-        props.set("Period", period);
-        props.set("Statistic", statistic);
-        props.set("TargetResourceType", target_resource_type);
-        props.set("Threshold", threshold);
-        props.set("TreatMissingData", treat_missing_data);
+        props.set::<String>("ComparisonOperator", required.comparison_operator);
+        props.set::<f64>("EvaluationPeriods", required.evaluation_periods);
+        props.set::<String>("MetricName", required.metric_name);
+        props.set::<String>("Name", required.name);
+        props.set::<f64>("Period", required.period);
+        props.set::<String>("Statistic", required.statistic);
+        props.set::<String>("TargetResourceType", required.target_resource_type);
+        props.set::<f64>("Threshold", required.threshold);
+        props.set::<String>("TreatMissingData", required.treat_missing_data);
         CfnCloudWatchAlarmTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -9085,9 +9179,72 @@ pub(crate) static CLOUD_WATCH_ALARM_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnCloudWatchAlarmTemplate`].
+pub mod cloud_watch_alarm_template {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::MediaLive::CloudWatchAlarmTemplate`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            GreaterThanOrEqualToThreshold = "GreaterThanOrEqualToThreshold",
+            GreaterThanThreshold = "GreaterThanThreshold",
+            LessThanThreshold = "LessThanThreshold",
+            LessThanOrEqualToThreshold = "LessThanOrEqualToThreshold",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Statistic` in `AWS::MediaLive::CloudWatchAlarmTemplate`; `.into()` makes a `Val<String>`.
+        Statistic {
+            SampleCount = "SampleCount",
+            Average = "Average",
+            Sum = "Sum",
+            Minimum = "Minimum",
+            Maximum = "Maximum",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetResourceType` in `AWS::MediaLive::CloudWatchAlarmTemplate`; `.into()` makes a `Val<String>`.
+        TargetResourceType {
+            CloudfrontDistribution = "CLOUDFRONT_DISTRIBUTION",
+            MedialiveMultiplex = "MEDIALIVE_MULTIPLEX",
+            MedialiveChannel = "MEDIALIVE_CHANNEL",
+            MedialiveInputDevice = "MEDIALIVE_INPUT_DEVICE",
+            MediapackageChannel = "MEDIAPACKAGE_CHANNEL",
+            MediapackageOriginEndpoint = "MEDIAPACKAGE_ORIGIN_ENDPOINT",
+            MediaconnectFlow = "MEDIACONNECT_FLOW",
+            MediatailorPlaybackConfiguration = "MEDIATAILOR_PLAYBACK_CONFIGURATION",
+            S3Bucket = "S3_BUCKET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TreatMissingData` in `AWS::MediaLive::CloudWatchAlarmTemplate`; `.into()` makes a `Val<String>`.
+        TreatMissingData {
+            NotBreaching = "notBreaching",
+            Breaching = "breaching",
+            Ignore = "ignore",
+            Missing = "missing",
+        }
+    }
+}
+
 /// Definition of AWS::MediaLive::CloudWatchAlarmTemplateGroup Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::CloudWatchAlarmTemplateGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. A cloudwatch alarm template group's ARN (Amazon Resource Name)
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`. A cloudwatch alarm template group's id. AWS provided template groups have ids that start with `aws-`
+/// - `Identifier`: `handle.identifier()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudWatchAlarmTemplateGroup {
     props: Props,
@@ -9097,7 +9254,7 @@ pub struct CfnCloudWatchAlarmTemplateGroup {
 impl CfnCloudWatchAlarmTemplateGroup {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::CloudWatchAlarmTemplateGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A resource's name. Names must be unique within the scope of a resource type in a specific region.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -9189,6 +9346,17 @@ pub(crate) static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_SHAPE: ObjectShape = ObjectSh
 /// Definition of AWS::MediaLive::Cluster Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Cluster.
+/// - `ChannelIds`: `handle.channel_ids()` → `Val<Vec<String>>`. The MediaLive Channels that are currently running on Nodes in this Cluster.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique ID of the Cluster.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the Cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
@@ -9206,7 +9374,7 @@ impl CfnCluster {
 
     /// The hardware type for the cluster.
     ///
-    /// Allowed values: `ON_PREMISES`, `OUTPOSTS_RACK`, `OUTPOSTS_SERVER`, `EC2`.
+    /// Allowed values (the enum [`cluster::ClusterType`]): `ON_PREMISES`, `OUTPOSTS_RACK`, `OUTPOSTS_SERVER`, `EC2`.
     ///
     /// Changing it replaces the resource.
     pub fn cluster_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -9305,10 +9473,10 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// On premises settings which will have the interface network mappings and default Output logical interface
     #[derive(Clone, Debug)]
@@ -9405,28 +9573,71 @@ pub mod cluster {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `ClusterType` in `AWS::MediaLive::Cluster`; `.into()` makes a `Val<String>`.
+        ClusterType {
+            OnPremises = "ON_PREMISES",
+            OutpostsRack = "OUTPOSTS_RACK",
+            OutpostsServer = "OUTPOSTS_SERVER",
+            Ec2 = "EC2",
+        }
+    }
 }
 
 /// Definition of AWS::MediaLive::EventBridgeRuleTemplate Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::EventBridgeRuleTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. An eventbridge rule template's ARN (Amazon Resource Name)
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Placeholder documentation for __timestampIso8601
+/// - `GroupId`: `handle.group_id()` → `Val<String>`. An eventbridge rule template group's id. AWS provided template groups have ids that start with `aws-`
+/// - `Id`: `handle.id()` → `Val<String>`. An eventbridge rule template's id. AWS provided templates have ids that start with `aws-`
+/// - `Identifier`: `handle.identifier()` → `Val<String>`. Placeholder documentation for __string
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`. Placeholder documentation for __timestampIso8601
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnEventBridgeRuleTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventBridgeRuleTemplate`], by name: the argument of [`CfnEventBridgeRuleTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventBridgeRuleTemplateRequired {
+    /// The type of event to match with the rule.
+    ///
+    /// CloudFormation property `EventType`.
+    ///
+    /// Allowed values (the enum [`event_bridge_rule_template::EventType`]): `MEDIALIVE_MULTIPLEX_ALERT`, `MEDIALIVE_MULTIPLEX_STATE_CHANGE`, `MEDIALIVE_CHANNEL_ALERT`, `MEDIALIVE_CHANNEL_INPUT_CHANGE`, `MEDIALIVE_CHANNEL_STATE_CHANGE`, `MEDIAPACKAGE_INPUT_NOTIFICATION`, `MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION`, `MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION`, `SIGNAL_MAP_ACTIVE_ALARM`, `MEDIACONNECT_ALERT`, `MEDIACONNECT_SOURCE_HEALTH`, `MEDIACONNECT_OUTPUT_HEALTH`, `MEDIACONNECT_FLOW_STATUS_CHANGE`.
+    pub event_type: Val<String>,
+
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnEventBridgeRuleTemplate {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::EventBridgeRuleTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventBridgeRuleTemplateRequired`]:
     ///
-    /// - `event_type`: `EventType`, The type of event to match with the rule.
-    /// - `name`: `Name`, A resource's name. Names must be unique within the scope of a resource type in a specific region.
-    pub fn new(event_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEventBridgeRuleTemplate::new(CfnEventBridgeRuleTemplateRequired {
+    ///     event_type: event_bridge_rule_template::EventType::MedialiveMultiplexAlert.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventBridgeRuleTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("EventType", event_type);
-        props.set("Name", name);
+        props.set::<String>("EventType", required.event_type);
+        props.set::<String>("Name", required.name);
         CfnEventBridgeRuleTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -9540,11 +9751,11 @@ pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEventBridgeRuleTemplate`].
+/// Property types and enums of the allowed values of [`CfnEventBridgeRuleTemplate`].
 pub mod event_bridge_rule_template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The target to which to send matching events.
     #[derive(Clone, Debug)]
@@ -9553,7 +9764,7 @@ pub mod event_bridge_rule_template {
     }
 
     impl EventBridgeRuleTemplateTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, Target ARNs must be either an SNS topic or CloudWatch log group.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -9575,11 +9786,42 @@ pub mod event_bridge_rule_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EventType` in `AWS::MediaLive::EventBridgeRuleTemplate`; `.into()` makes a `Val<String>`.
+        EventType {
+            MedialiveMultiplexAlert = "MEDIALIVE_MULTIPLEX_ALERT",
+            MedialiveMultiplexStateChange = "MEDIALIVE_MULTIPLEX_STATE_CHANGE",
+            MedialiveChannelAlert = "MEDIALIVE_CHANNEL_ALERT",
+            MedialiveChannelInputChange = "MEDIALIVE_CHANNEL_INPUT_CHANGE",
+            MedialiveChannelStateChange = "MEDIALIVE_CHANNEL_STATE_CHANGE",
+            MediapackageInputNotification = "MEDIAPACKAGE_INPUT_NOTIFICATION",
+            MediapackageKeyProviderNotification = "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION",
+            MediapackageHarvestJobNotification = "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION",
+            SignalMapActiveAlarm = "SIGNAL_MAP_ACTIVE_ALARM",
+            MediaconnectAlert = "MEDIACONNECT_ALERT",
+            MediaconnectSourceHealth = "MEDIACONNECT_SOURCE_HEALTH",
+            MediaconnectOutputHealth = "MEDIACONNECT_OUTPUT_HEALTH",
+            MediaconnectFlowStatusChange = "MEDIACONNECT_FLOW_STATUS_CHANGE",
+        }
+    }
 }
 
 /// Definition of AWS::MediaLive::EventBridgeRuleTemplateGroup Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::EventBridgeRuleTemplateGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. An eventbridge rule template group's ARN (Amazon Resource Name)
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`. An eventbridge rule template group's id. AWS provided template groups have ids that start with `aws-`
+/// - `Identifier`: `handle.identifier()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnEventBridgeRuleTemplateGroup {
     props: Props,
@@ -9589,7 +9831,7 @@ pub struct CfnEventBridgeRuleTemplateGroup {
 impl CfnEventBridgeRuleTemplateGroup {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::EventBridgeRuleTemplateGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A resource's name. Names must be unique within the scope of a resource type in a specific region.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -9681,6 +9923,23 @@ pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_SHAPE: ObjectShape = ObjectSh
 /// Resource Type definition for AWS::MediaLive::Input Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::Input`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Unique ARN of the input (generated, immutable).
+/// - `AttachedChannels`: `handle.attached_channels()` → `Val<Vec<String>>`. A list of channel IDs that that input is attached to (currently an input can only be attached to one channel).
+/// - `DestinationUrls`: `handle.destination_urls()` → `Val<Vec<String>>`. A list of destination URLs of the input (PUSH-type).
+/// - `Id`: `handle.id()` → `Val<String>`. The generated ID of the input (unique for user account, immutable).
+/// - `InputClass`: `handle.input_class()` → `Val<String>`. STANDARD - MediaLive expects two sources to be connected to this input. If the channel is also STANDARD, both sources will be ingested. If the channel is SINGLE_PIPELINE, only the first source will be ingested; the second source will always be ignored, even if the first source fails.
+/// - `InputPartnerIds`: `handle.input_partner_ids()` → `Val<Vec<String>>`. A list of IDs for all Inputs which are partners of this one.
+/// - `InputSourceType`: `handle.input_source_type()` → `Val<String>`. Certain pull input sources can be dynamic, meaning that they can have their URL's dynamically changes during input switch actions. Presently, this functionality only works with MP4_FILE and TS_FILE inputs.
+/// - `SecurityGroups`: `handle.security_groups()` → `Val<Vec<String>>`. A list of IDs for all the Input Security Groups attached to the input.
+/// - `SourceUrls`: `handle.source_urls()` → `Val<Vec<String>>`. A list of source URLs of the input (PULL-type).
+/// - `State`: `handle.state()` → `Val<String>`. Placeholder documentation for InputState
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnInput {
     props: Props,
@@ -9710,7 +9969,7 @@ impl CfnInput {
 
     /// The location of this input. AWS, for an input existing in the AWS Cloud, On-Prem for an input in a customer network.
     ///
-    /// Allowed values: `AWS`, `ON_PREMISES`.
+    /// Allowed values (the enum [`input::InputNetworkLocation`]): `AWS`, `ON_PREMISES`.
     ///
     /// Changing it replaces the resource.
     pub fn input_network_location(mut self, value: impl Into<Val<String>>) -> Self {
@@ -9790,7 +10049,7 @@ impl CfnInput {
 
     /// The different types of inputs that AWS Elemental MediaLive supports.
     ///
-    /// Allowed values: `UDP_PUSH`, `RTP_PUSH`, `RTMP_PUSH`, `RTMP_PULL`, `URL_PULL`, `MP4_FILE`, `MEDIACONNECT`, `INPUT_DEVICE`, `AWS_CDI`, `TS_FILE`, `SRT_CALLER`, `MULTICAST`, `SMPTE_2110_RECEIVER_GROUP`, `SDI`, `MEDIACONNECT_ROUTER`, `SRT_LISTENER`.
+    /// Allowed values (the enum [`input::Type`]): `UDP_PUSH`, `RTP_PUSH`, `RTMP_PUSH`, `RTMP_PULL`, `URL_PULL`, `MP4_FILE`, `MEDIACONNECT`, `INPUT_DEVICE`, `AWS_CDI`, `TS_FILE`, `SRT_CALLER`, `MULTICAST`, `SMPTE_2110_RECEIVER_GROUP`, `SDI`, `MEDIACONNECT_ROUTER`, `SRT_LISTENER`.
     ///
     /// Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -9925,11 +10184,11 @@ pub(crate) static INPUT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInput`].
+/// Property types and enums of the allowed values of [`CfnInput`].
 pub mod input {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The settings for a PUSH type input.
     #[derive(Clone, Debug)]
@@ -10152,7 +10411,7 @@ pub mod input {
     }
 
     impl MulticastSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`, This represents the customer's source URL where multicast stream is pulled from.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -10195,7 +10454,7 @@ pub mod input {
 
         /// Encryption configuration for the MediaConnect Router association. AUTOMATIC uses a service-managed secret; SECRETS_MANAGER requires SecretArn.
         ///
-        /// Allowed values: `AUTOMATIC`, `SECRETS_MANAGER`.
+        /// Allowed values (the enum [`EncryptionType`]): `AUTOMATIC`, `SECRETS_MANAGER`.
         pub fn encryption_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionType", value);
             self
@@ -10221,7 +10480,7 @@ pub mod input {
     }
 
     impl RouterDestinationSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `availability_zone_name`: `AvailabilityZoneName`, The Availability Zone (AZ) name this destination is created in.
         pub fn new(availability_zone_name: impl Into<Val<String>>) -> Self {
@@ -10502,7 +10761,7 @@ pub mod input {
 
         /// The algorithm used to encrypt content.
         ///
-        /// Allowed values: `AES128`, `AES192`, `AES256`.
+        /// Allowed values (the enum [`Algorithm`]): `AES128`, `AES192`, `AES256`.
         pub fn algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Algorithm", value);
             self
@@ -10574,7 +10833,7 @@ pub mod input {
 
         /// The algorithm used to encrypt content.
         ///
-        /// Allowed values: `AES128`, `AES192`, `AES256`.
+        /// Allowed values (the enum [`Algorithm`]): `AES128`, `AES192`, `AES256`.
         pub fn algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Algorithm", value);
             self
@@ -10677,11 +10936,68 @@ pub mod input {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InputNetworkLocation` in `AWS::MediaLive::Input`; `.into()` makes a `Val<String>`.
+        InputNetworkLocation {
+            Aws = "AWS",
+            OnPremises = "ON_PREMISES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::MediaLive::Input`; `.into()` makes a `Val<String>`.
+        Type {
+            UdpPush = "UDP_PUSH",
+            RtpPush = "RTP_PUSH",
+            RtmpPush = "RTMP_PUSH",
+            RtmpPull = "RTMP_PULL",
+            UrlPull = "URL_PULL",
+            Mp4File = "MP4_FILE",
+            Mediaconnect = "MEDIACONNECT",
+            InputDevice = "INPUT_DEVICE",
+            AwsCdi = "AWS_CDI",
+            TsFile = "TS_FILE",
+            SrtCaller = "SRT_CALLER",
+            Multicast = "MULTICAST",
+            Smpte2110ReceiverGroup = "SMPTE_2110_RECEIVER_GROUP",
+            Sdi = "SDI",
+            MediaconnectRouter = "MEDIACONNECT_ROUTER",
+            SrtListener = "SRT_LISTENER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::MediaLive::Input`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Automatic = "AUTOMATIC",
+            SecretsManager = "SECRETS_MANAGER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Algorithm` in `AWS::MediaLive::Input`; `.into()` makes a `Val<String>`.
+        Algorithm {
+            Aes128 = "AES128",
+            Aes192 = "AES192",
+            Aes256 = "AES256",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::MediaLive::InputSecurityGroup
 ///
 /// CloudFormation type `AWS::MediaLive::InputSecurityGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Unique ARN of Input Security Group
+/// - `Id`: `handle.id()` → `Val<String>`. The Id of the Input Security Group
+/// - `Inputs`: `handle.inputs()` → `Val<Vec<String>>`. The list of inputs currently using this Input Security Group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnInputSecurityGroup {
     props: Props,
@@ -10794,25 +11110,62 @@ pub mod input_security_group {
 /// Resource schema for AWS::MediaLive::Multiplex
 ///
 /// CloudFormation type `AWS::MediaLive::Multiplex`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The unique arn of the multiplex.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique id of the multiplex.
+/// - `PipelinesRunningCount`: `handle.pipelines_running_count()` → `Val<i64>`. The number of currently healthy pipelines.
+/// - `ProgramCount`: `handle.program_count()` → `Val<i64>`. The number of programs in the multiplex.
+/// - `State`: `handle.state()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnMultiplex {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMultiplex`], by name: the argument of [`CfnMultiplex::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMultiplexRequired {
+    /// A list of availability zones for the multiplex.
+    ///
+    /// CloudFormation property `AvailabilityZones`.
+    ///
+    /// Changing it replaces the resource.
+    pub availability_zones: Val<Vec<String>>,
+
+    /// Configuration for a multiplex event.
+    ///
+    /// CloudFormation property `MultiplexSettings`.
+    pub multiplex_settings: Val<multiplex::MultiplexSettings>,
+
+    /// Name of multiplex.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnMultiplex {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Multiplex";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMultiplexRequired`]:
     ///
-    /// - `availability_zones`: `AvailabilityZones`, A list of availability zones for the multiplex.
-    /// - `multiplex_settings`: `MultiplexSettings`, Configuration for a multiplex event.
-    /// - `name`: `Name`, Name of multiplex.
-    pub fn new(availability_zones: impl Into<Val<Vec<String>>>, multiplex_settings: impl Into<Val<multiplex::MultiplexSettings>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMultiplex::new(CfnMultiplexRequired {
+    ///     availability_zones: vec!["..."].into(),
+    ///     multiplex_settings: multiplex::MultiplexSettings::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMultiplexRequired) -> Self {
         let mut props = Props::new();
-        props.set("AvailabilityZones", availability_zones);
-        props.set("MultiplexSettings", multiplex_settings);
-        props.set("Name", name);
+        props.set::<Vec<String>>("AvailabilityZones", required.availability_zones);
+        props.set::<multiplex::MultiplexSettings>("MultiplexSettings", required.multiplex_settings);
+        props.set::<String>("Name", required.name);
         CfnMultiplex { props, options: ResourceOptions::default() }
     }
 
@@ -10962,15 +11315,33 @@ pub mod multiplex {
         props: Props,
     }
 
-    impl MultiplexSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MultiplexSettings`], by name: the argument of [`MultiplexSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct MultiplexSettingsRequired {
+        /// Transport stream bit rate.
         ///
-        /// - `transport_stream_bitrate`: `TransportStreamBitrate`, Transport stream bit rate.
-        /// - `transport_stream_id`: `TransportStreamId`, Transport stream ID.
-        pub fn new(transport_stream_bitrate: impl Into<Val<i64>>, transport_stream_id: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `TransportStreamBitrate`.
+        pub transport_stream_bitrate: Val<i64>,
+
+        /// Transport stream ID.
+        ///
+        /// CloudFormation property `TransportStreamId`.
+        pub transport_stream_id: Val<i64>,
+    }
+
+    impl MultiplexSettings {
+        /// Creates the value from its required properties, by name in [`MultiplexSettingsRequired`]:
+        ///
+        /// ```text
+        /// MultiplexSettings::new(MultiplexSettingsRequired {
+        ///     transport_stream_bitrate: 1.into(),
+        ///     transport_stream_id: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: MultiplexSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("TransportStreamBitrate", transport_stream_bitrate);
-            props.set("TransportStreamId", transport_stream_id);
+            props.set::<i64>("TransportStreamBitrate", required.transport_stream_bitrate);
+            props.set::<i64>("TransportStreamId", required.transport_stream_id);
             MultiplexSettings { props }
         }
 
@@ -11053,6 +11424,14 @@ pub mod multiplex {
 /// Resource schema for AWS::MediaLive::Multiplexprogram
 ///
 /// CloudFormation type `AWS::MediaLive::Multiplexprogram`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ChannelId`: `handle.channel_id()` → `Val<String>`. The MediaLive channel associated with the program.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMultiplexprogram {
     props: Props,
@@ -11096,7 +11475,7 @@ impl CfnMultiplexprogram {
 
     /// The settings for this multiplex program.
     ///
-    /// Allowed values: `CURRENTLY_ACTIVE`, `PIPELINE_0`, `PIPELINE_1`.
+    /// Allowed values (the enum [`multiplexprogram::PreferredChannelPipeline`]): `CURRENTLY_ACTIVE`, `PIPELINE_0`, `PIPELINE_1`.
     ///
     /// Write-only.
     pub fn preferred_channel_pipeline(mut self, value: impl Into<Val<String>>) -> Self {
@@ -11156,11 +11535,11 @@ pub(crate) static MULTIPLEXPROGRAM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMultiplexprogram`].
+/// Property types and enums of the allowed values of [`CfnMultiplexprogram`].
 pub mod multiplexprogram {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Multiplex Program settings configuration.
     #[derive(Clone, Debug)]
@@ -11169,7 +11548,7 @@ pub mod multiplexprogram {
     }
 
     impl MultiplexProgramSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `program_number`: `ProgramNumber`, Unique program number.
         pub fn new(program_number: impl Into<Val<i64>>) -> Self {
@@ -11182,7 +11561,7 @@ pub mod multiplexprogram {
         ///
         /// If set to \\"PIPELINE_0\\" or \\"PIPELINE_1\\" and an unhealthy ingest causes the multiplex to switch to the non-preferred pipeline, it will switch back once that ingest is healthy again. If set to \\"CURRENTLY_ACTIVE\\", it will not switch back to the other pipeline based on it recovering to a healthy state, it will only switch if the active pipeline becomes unhealthy.
         ///
-        /// Allowed values: `CURRENTLY_ACTIVE`, `PIPELINE_0`, `PIPELINE_1`.
+        /// Allowed values (the enum [`PreferredChannelPipeline`]): `CURRENTLY_ACTIVE`, `PIPELINE_0`, `PIPELINE_1`.
         pub fn preferred_channel_pipeline(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreferredChannelPipeline", value);
             self
@@ -11213,15 +11592,33 @@ pub mod multiplexprogram {
         props: Props,
     }
 
-    impl MultiplexProgramServiceDescriptor {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MultiplexProgramServiceDescriptor`], by name: the argument of [`MultiplexProgramServiceDescriptor::new`].
+    #[derive(Clone, Debug)]
+    pub struct MultiplexProgramServiceDescriptorRequired {
+        /// Name of the provider.
         ///
-        /// - `provider_name`: `ProviderName`, Name of the provider.
-        /// - `service_name`: `ServiceName`, Name of the service.
-        pub fn new(provider_name: impl Into<Val<String>>, service_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ProviderName`.
+        pub provider_name: Val<String>,
+
+        /// Name of the service.
+        ///
+        /// CloudFormation property `ServiceName`.
+        pub service_name: Val<String>,
+    }
+
+    impl MultiplexProgramServiceDescriptor {
+        /// Creates the value from its required properties, by name in [`MultiplexProgramServiceDescriptorRequired`]:
+        ///
+        /// ```text
+        /// MultiplexProgramServiceDescriptor::new(MultiplexProgramServiceDescriptorRequired {
+        ///     provider_name: "...".into(),
+        ///     service_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MultiplexProgramServiceDescriptorRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProviderName", provider_name);
-            props.set("ServiceName", service_name);
+            props.set::<String>("ProviderName", required.provider_name);
+            props.set::<String>("ServiceName", required.service_name);
             MultiplexProgramServiceDescriptor { props }
         }
     }
@@ -11471,28 +11868,66 @@ pub mod multiplexprogram {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PreferredChannelPipeline` in `AWS::MediaLive::Multiplexprogram`; `.into()` makes a `Val<String>`.
+        PreferredChannelPipeline {
+            CurrentlyActive = "CURRENTLY_ACTIVE",
+            Pipeline0 = "PIPELINE_0",
+            Pipeline1 = "PIPELINE_1",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaLive::Network.
 ///
 /// CloudFormation type `AWS::MediaLive::Network`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Network.
+/// - `AssociatedClusterIds`: `handle.associated_cluster_ids()` → `Val<Vec<String>>`.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique ID of the Network.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the Network.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnNetwork {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetwork`], by name: the argument of [`CfnNetwork::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkRequired {
+    /// The list of IP address cidr pools for the network
+    ///
+    /// CloudFormation property `IpPools`.
+    pub ip_pools: Val<Vec<network::IpPool>>,
+
+    /// The user-specified name of the Network to be created.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnNetwork {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Network";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkRequired`]:
     ///
-    /// - `ip_pools`: `IpPools`, The list of IP address cidr pools for the network
-    /// - `name`: `Name`, The user-specified name of the Network to be created.
-    pub fn new(ip_pools: impl Into<Val<Vec<network::IpPool>>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNetwork::new(CfnNetworkRequired {
+    ///     ip_pools: vec![network::IpPool::new(...)].into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkRequired) -> Self {
         let mut props = Props::new();
-        props.set("IpPools", ip_pools);
-        props.set("Name", name);
+        props.set::<Vec<network::IpPool>>("IpPools", required.ip_pools);
+        props.set::<String>("Name", required.name);
         CfnNetwork { props, options: ResourceOptions::default() }
     }
 
@@ -11662,6 +12097,19 @@ pub mod network {
 /// Definition of AWS::MediaLive::Node Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::Node`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Node. It is automatically assigned when the Node is created.
+/// - `ChannelPlacementGroups`: `handle.channel_placement_groups()` → `Val<Vec<String>>`. An array of IDs. Each ID is one ChannelPlacementGroup that is associated with this Node.
+/// - `ConnectionState`: `handle.connection_state()` → `Val<String>`. The current connection state of the Node.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique ID of the Node. Unique in the Cluster. The ID is the resource-id portion of the ARN.
+/// - `InstanceArn`: `handle.instance_arn()` → `Val<String>`. The ARN of the EC2 instance hosting the Node.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the Node.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnNode {
     props: Props,
@@ -11671,7 +12119,7 @@ pub struct CfnNode {
 impl CfnNode {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Node";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `cluster_id`: `ClusterId`, The ID of the Cluster that the Node belongs to.
     pub fn new(cluster_id: impl Into<Val<String>>) -> Self {
@@ -11696,7 +12144,7 @@ impl CfnNode {
 
     /// The role of the Node in the Cluster. ACTIVE means the Node is available for encoding. BACKUP means the Node is a redundant Node and might get used if an ACTIVE Node fails.
     ///
-    /// Allowed values: `BACKUP`, `ACTIVE`.
+    /// Allowed values (the enum [`node::Role`]): `BACKUP`, `ACTIVE`.
     pub fn role(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Role", value);
         self
@@ -11793,11 +12241,11 @@ pub(crate) static NODE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNode`].
+/// Property types and enums of the allowed values of [`CfnNode`].
 pub mod node {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Node interface mapping.
     #[derive(Clone, Debug)]
@@ -11820,7 +12268,7 @@ pub mod node {
 
         /// The network interface mode.
         ///
-        /// Allowed values: `NAT`, `BRIDGE`.
+        /// Allowed values (the enum [`NetworkInterfaceMode`]): `NAT`, `BRIDGE`.
         pub fn network_interface_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NetworkInterfaceMode", value);
             self
@@ -11883,15 +12331,33 @@ pub mod node {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -11908,34 +12374,81 @@ pub mod node {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Role` in `AWS::MediaLive::Node`; `.into()` makes a `Val<String>`.
+        Role {
+            Backup = "BACKUP",
+            Active = "ACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkInterfaceMode` in `AWS::MediaLive::Node`; `.into()` makes a `Val<String>`.
+        NetworkInterfaceMode {
+            Nat = "NAT",
+            Bridge = "BRIDGE",
+        }
+    }
 }
 
 /// Definition of AWS::MediaLive::SdiSource Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::SdiSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The unique arn of the SdiSource.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the SdiSource.
+/// - `Inputs`: `handle.inputs()` → `Val<Vec<String>>`. The list of inputs currently using this SDI source.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the SdiSource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSdiSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSdiSource`], by name: the argument of [`CfnSdiSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSdiSourceRequired {
+    /// The name of the SdiSource.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The interface mode of the SdiSource.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`sdi_source::Type`]): `SINGLE`, `QUAD`.
+    pub type_: Val<String>,
+}
+
 impl CfnSdiSource {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::SdiSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSdiSourceRequired`]:
     ///
-    /// - `name`: `Name`, The name of the SdiSource.
-    /// - `type_`: `Type`, The interface mode of the SdiSource.
-    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSdiSource::new(CfnSdiSourceRequired {
+    ///     name: "...".into(),
+    ///     type_: sdi_source::Type::Single.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSdiSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnSdiSource { props, options: ResourceOptions::default() }
     }
 
     /// The current state of the SdiSource.
     ///
-    /// Allowed values: `QUADRANT`, `INTERLEAVE`.
+    /// Allowed values (the enum [`sdi_source::Mode`]): `QUADRANT`, `INTERLEAVE`.
     pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Mode", value);
         self
@@ -12012,10 +12525,10 @@ pub(crate) static SDI_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSdiSource`].
+/// Property types and enums of the allowed values of [`CfnSdiSource`].
 pub mod sdi_source {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -12048,28 +12561,84 @@ pub mod sdi_source {
             v.props.into_val()
         }
     }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::MediaLive::SdiSource`; `.into()` makes a `Val<String>`.
+        Mode {
+            Quadrant = "QUADRANT",
+            Interleave = "INTERLEAVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::MediaLive::SdiSource`; `.into()` makes a `Val<String>`.
+        Type {
+            Single = "SINGLE",
+            Quad = "QUAD",
+        }
+    }
 }
 
 /// Definition of AWS::MediaLive::SignalMap Resource Type
 ///
 /// CloudFormation type `AWS::MediaLive::SignalMap`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. A signal map's ARN (Amazon Resource Name)
+/// - `CloudWatchAlarmTemplateGroupIds`: `handle.cloud_watch_alarm_template_group_ids()` → `Val<Vec<String>>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `ErrorMessage`: `handle.error_message()` → `Val<String>`. Error message associated with a failed creation or failed update attempt of a signal map.
+/// - `EventBridgeRuleTemplateGroupIds`: `handle.event_bridge_rule_template_group_ids()` → `Val<Vec<String>>`.
+/// - `FailedMediaResourceMap`: `handle.failed_media_resource_map()` → `Val<Json>`. A map representing an incomplete AWS media workflow as a graph.
+/// - `Id`: `handle.id()` → `Val<String>`. A signal map's id.
+/// - `Identifier`: `handle.identifier()` → `Val<String>`.
+/// - `LastDiscoveredAt`: `handle.last_discovered_at()` → `Val<String>`.
+/// - `LastSuccessfulMonitorDeployment`: `handle.last_successful_monitor_deployment()` → `Val<Json>`. Represents the latest successful monitor deployment of a signal map.
+/// - `MediaResourceMap`: `handle.media_resource_map()` → `Val<Json>`. A map representing an AWS media workflow as a graph.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+/// - `MonitorChangesPendingDeployment`: `handle.monitor_changes_pending_deployment()` → `Val<bool>`. If true, there are pending monitor changes for this signal map that can be deployed.
+/// - `MonitorDeployment`: `handle.monitor_deployment()` → `Val<Json>`. Represents the latest monitor deployment of a signal map.
+/// - `Status`: `handle.status()` → `Val<String>`. A signal map's current status which is dependent on its lifecycle actions or associated jobs.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Identifier`.
 #[derive(Clone, Debug)]
 pub struct CfnSignalMap {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSignalMap`], by name: the argument of [`CfnSignalMap::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSignalMapRequired {
+    /// A top-level supported AWS resource ARN to discovery a signal map from.
+    ///
+    /// CloudFormation property `DiscoveryEntryPointArn`.
+    pub discovery_entry_point_arn: Val<String>,
+
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnSignalMap {
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::SignalMap";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSignalMapRequired`]:
     ///
-    /// - `discovery_entry_point_arn`: `DiscoveryEntryPointArn`, A top-level supported AWS resource ARN to discovery a signal map from.
-    /// - `name`: `Name`, A resource's name. Names must be unique within the scope of a resource type in a specific region.
-    pub fn new(discovery_entry_point_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSignalMap::new(CfnSignalMapRequired {
+    ///     discovery_entry_point_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSignalMapRequired) -> Self {
         let mut props = Props::new();
-        props.set("DiscoveryEntryPointArn", discovery_entry_point_arn);
-        props.set("Name", name);
+        props.set::<String>("DiscoveryEntryPointArn", required.discovery_entry_point_arn);
+        props.set::<String>("Name", required.name);
         CfnSignalMap { props, options: ResourceOptions::default() }
     }
 

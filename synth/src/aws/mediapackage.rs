@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,66 @@ use crate::value::Val;
 /// Resource schema for AWS::MediaPackage::Asset
 ///
 /// CloudFormation type `AWS::MediaPackage::Asset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the Asset.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time the Asset was initially submitted for Ingest.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAsset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAsset`], by name: the argument of [`CfnAsset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssetRequired {
+    /// The unique identifier for the Asset.
+    ///
+    /// CloudFormation property `Id`.
+    ///
+    /// Changing it replaces the resource.
+    pub id: Val<String>,
+
+    /// The ID of the PackagingGroup for the Asset.
+    ///
+    /// CloudFormation property `PackagingGroupId`.
+    pub packaging_group_id: Val<String>,
+
+    /// ARN of the source object in S3.
+    ///
+    /// CloudFormation property `SourceArn`.
+    pub source_arn: Val<String>,
+
+    /// The IAM role_arn used to access the source S3 bucket.
+    ///
+    /// CloudFormation property `SourceRoleArn`.
+    pub source_role_arn: Val<String>,
+}
+
 impl CfnAsset {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::Asset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssetRequired`]:
     ///
-    /// - `id`: `Id`, The unique identifier for the Asset.
-    /// - `packaging_group_id`: `PackagingGroupId`, The ID of the PackagingGroup for the Asset.
-    /// - `source_arn`: `SourceArn`, ARN of the source object in S3.
-    /// - `source_role_arn`: `SourceRoleArn`, The IAM role_arn used to access the source S3 bucket.
-    pub fn new(id: impl Into<Val<String>>, packaging_group_id: impl Into<Val<String>>, source_arn: impl Into<Val<String>>, source_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAsset::new(CfnAssetRequired {
+    ///     id: "...".into(),
+    ///     packaging_group_id: "...".into(),
+    ///     source_arn: "...".into(),
+    ///     source_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Id", id);
-        props.set("PackagingGroupId", packaging_group_id);
-        props.set("SourceArn", source_arn);
-        props.set("SourceRoleArn", source_role_arn);
+        props.set::<String>("Id", required.id);
+        props.set::<String>("PackagingGroupId", required.packaging_group_id);
+        props.set::<String>("SourceArn", required.source_arn);
+        props.set::<String>("SourceRoleArn", required.source_role_arn);
         CfnAsset { props, options: ResourceOptions::default() }
     }
 
@@ -114,15 +152,33 @@ pub mod asset {
         props: Props,
     }
 
-    impl EgressEndpoint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EgressEndpoint`], by name: the argument of [`EgressEndpoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct EgressEndpointRequired {
+        /// The ID of the PackagingConfiguration being applied to the Asset.
         ///
-        /// - `packaging_configuration_id`: `PackagingConfigurationId`, The ID of the PackagingConfiguration being applied to the Asset.
-        /// - `url`: `Url`, The URL of the parent manifest for the repackaged Asset.
-        pub fn new(packaging_configuration_id: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PackagingConfigurationId`.
+        pub packaging_configuration_id: Val<String>,
+
+        /// The URL of the parent manifest for the repackaged Asset.
+        ///
+        /// CloudFormation property `Url`.
+        pub url: Val<String>,
+    }
+
+    impl EgressEndpoint {
+        /// Creates the value from its required properties, by name in [`EgressEndpointRequired`]:
+        ///
+        /// ```text
+        /// EgressEndpoint::new(EgressEndpointRequired {
+        ///     packaging_configuration_id: "...".into(),
+        ///     url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EgressEndpointRequired) -> Self {
             let mut props = Props::new();
-            props.set("PackagingConfigurationId", packaging_configuration_id);
-            props.set("Url", url);
+            props.set::<String>("PackagingConfigurationId", required.packaging_configuration_id);
+            props.set::<String>("Url", required.url);
             EgressEndpoint { props }
         }
     }
@@ -139,15 +195,29 @@ pub mod asset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -162,6 +232,14 @@ pub mod asset {
 /// Resource schema for AWS::MediaPackage::Channel
 ///
 /// CloudFormation type `AWS::MediaPackage::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) assigned to the Channel.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
@@ -171,7 +249,7 @@ pub struct CfnChannel {
 impl CfnChannel {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::Channel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `id`: `Id`, The ID of the Channel.
     pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -365,15 +443,29 @@ pub mod channel {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -395,23 +487,52 @@ pub mod channel {
 /// Resource schema for AWS::MediaPackage::OriginEndpoint
 ///
 /// CloudFormation type `AWS::MediaPackage::OriginEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) assigned to the OriginEndpoint.
+/// - `Url`: `handle.url()` → `Val<String>`. The URL of the packaged OriginEndpoint for consumption.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnOriginEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOriginEndpoint`], by name: the argument of [`CfnOriginEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOriginEndpointRequired {
+    /// The ID of the Channel the OriginEndpoint is associated with.
+    ///
+    /// CloudFormation property `ChannelId`.
+    pub channel_id: Val<String>,
+
+    /// The ID of the OriginEndpoint.
+    ///
+    /// CloudFormation property `Id`.
+    ///
+    /// Changing it replaces the resource.
+    pub id: Val<String>,
+}
+
 impl CfnOriginEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::OriginEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOriginEndpointRequired`]:
     ///
-    /// - `channel_id`: `ChannelId`, The ID of the Channel the OriginEndpoint is associated with.
-    /// - `id`: `Id`, The ID of the OriginEndpoint.
-    pub fn new(channel_id: impl Into<Val<String>>, id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOriginEndpoint::new(CfnOriginEndpointRequired {
+    ///     channel_id: "...".into(),
+    ///     id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOriginEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelId", channel_id);
-        props.set("Id", id);
+        props.set::<String>("ChannelId", required.channel_id);
+        props.set::<String>("Id", required.id);
         CfnOriginEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -459,7 +580,7 @@ impl CfnOriginEndpoint {
 
     /// Control whether origination of video is allowed for this OriginEndpoint. If set to ALLOW, the OriginEndpoint may by requested, pursuant to any other form of access control. If set to DENY, the OriginEndpoint may not be requested. This can be helpful for Live to VOD harvesting, or for temporarily disabling origination
     ///
-    /// Allowed values: `ALLOW`, `DENY`.
+    /// Allowed values (the enum [`origin_endpoint::Origination`]): `ALLOW`, `DENY`.
     pub fn origination(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Origination", value);
         self
@@ -544,11 +665,11 @@ pub(crate) static ORIGIN_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOriginEndpoint`].
+/// Property types and enums of the allowed values of [`CfnOriginEndpoint`].
 pub mod origin_endpoint {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// CDN Authorization credentials
     #[derive(Clone, Debug)]
@@ -556,15 +677,33 @@ pub mod origin_endpoint {
         props: Props,
     }
 
-    impl Authorization {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Authorization`], by name: the argument of [`Authorization::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthorizationRequired {
+        /// The Amazon Resource Name (ARN) for the secret in Secrets Manager that your Content Distribution Network (CDN) uses for authorization to access your endpoint.
         ///
-        /// - `cdn_identifier_secret`: `CdnIdentifierSecret`, The Amazon Resource Name (ARN) for the secret in Secrets Manager that your Content Distribution Network (CDN) uses for authorization to access your endpoint.
-        /// - `secrets_role_arn`: `SecretsRoleArn`, The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
-        pub fn new(cdn_identifier_secret: impl Into<Val<String>>, secrets_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CdnIdentifierSecret`.
+        pub cdn_identifier_secret: Val<String>,
+
+        /// The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
+        ///
+        /// CloudFormation property `SecretsRoleArn`.
+        pub secrets_role_arn: Val<String>,
+    }
+
+    impl Authorization {
+        /// Creates the value from its required properties, by name in [`AuthorizationRequired`]:
+        ///
+        /// ```text
+        /// Authorization::new(AuthorizationRequired {
+        ///     cdn_identifier_secret: "...".into(),
+        ///     secrets_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthorizationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CdnIdentifierSecret", cdn_identifier_secret);
-            props.set("SecretsRoleArn", secrets_role_arn);
+            props.set::<String>("CdnIdentifierSecret", required.cdn_identifier_secret);
+            props.set::<String>("SecretsRoleArn", required.secrets_role_arn);
             Authorization { props }
         }
     }
@@ -632,7 +771,7 @@ pub mod origin_endpoint {
     }
 
     impl CmafEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speke_key_provider`: `SpekeKeyProvider`, A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
         pub fn new(speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
@@ -649,7 +788,7 @@ pub mod origin_endpoint {
 
         /// The encryption method used
         ///
-        /// Allowed values: `SAMPLE_AES`, `AES_CTR`.
+        /// Allowed values (the enum [`EncryptionMethod`]): `SAMPLE_AES`, `AES_CTR`.
         pub fn encryption_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionMethod", value);
             self
@@ -674,19 +813,47 @@ pub mod origin_endpoint {
         props: Props,
     }
 
-    impl SpekeKeyProvider {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SpekeKeyProvider`], by name: the argument of [`SpekeKeyProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct SpekeKeyProviderRequired {
+        /// The resource ID to include in key requests.
         ///
-        /// - `resource_id`: `ResourceId`, The resource ID to include in key requests.
-        /// - `role_arn`: `RoleArn`, An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service.
-        /// - `system_ids`: `SystemIds`, The system IDs to include in key requests.
-        /// - `url`: `Url`, The URL of the external key provider service.
-        pub fn new(resource_id: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, system_ids: impl Into<Val<Vec<String>>>, url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ResourceId`.
+        pub resource_id: Val<String>,
+
+        /// An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The system IDs to include in key requests.
+        ///
+        /// CloudFormation property `SystemIds`.
+        pub system_ids: Val<Vec<String>>,
+
+        /// The URL of the external key provider service.
+        ///
+        /// CloudFormation property `Url`.
+        pub url: Val<String>,
+    }
+
+    impl SpekeKeyProvider {
+        /// Creates the value from its required properties, by name in [`SpekeKeyProviderRequired`]:
+        ///
+        /// ```text
+        /// SpekeKeyProvider::new(SpekeKeyProviderRequired {
+        ///     resource_id: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     system_ids: vec!["..."].into(),
+        ///     url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceId", resource_id);
-            props.set("RoleArn", role_arn);
-            props.set("SystemIds", system_ids);
-            props.set("Url", url);
+            props.set::<String>("ResourceId", required.resource_id);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<Vec<String>>("SystemIds", required.system_ids);
+            props.set::<String>("Url", required.url);
             SpekeKeyProvider { props }
         }
 
@@ -715,15 +882,37 @@ pub mod origin_endpoint {
         props: Props,
     }
 
-    impl EncryptionContractConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionContractConfiguration`], by name: the argument of [`EncryptionContractConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionContractConfigurationRequired {
+        /// A collection of audio encryption presets.
         ///
-        /// - `preset_speke20_audio`: `PresetSpeke20Audio`, A collection of audio encryption presets.
-        /// - `preset_speke20_video`: `PresetSpeke20Video`, A collection of video encryption presets.
-        pub fn new(preset_speke20_audio: impl Into<Val<String>>, preset_speke20_video: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PresetSpeke20Audio`.
+        ///
+        /// Allowed values (the enum [`PresetSpeke20Audio`]): `PRESET-AUDIO-1`, `PRESET-AUDIO-2`, `PRESET-AUDIO-3`, `SHARED`, `UNENCRYPTED`.
+        pub preset_speke20_audio: Val<String>,
+
+        /// A collection of video encryption presets.
+        ///
+        /// CloudFormation property `PresetSpeke20Video`.
+        ///
+        /// Allowed values (the enum [`PresetSpeke20Video`]): `PRESET-VIDEO-1`, `PRESET-VIDEO-2`, `PRESET-VIDEO-3`, `PRESET-VIDEO-4`, `PRESET-VIDEO-5`, `PRESET-VIDEO-6`, `PRESET-VIDEO-7`, `PRESET-VIDEO-8`, `SHARED`, `UNENCRYPTED`.
+        pub preset_speke20_video: Val<String>,
+    }
+
+    impl EncryptionContractConfiguration {
+        /// Creates the value from its required properties, by name in [`EncryptionContractConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EncryptionContractConfiguration::new(EncryptionContractConfigurationRequired {
+        ///     preset_speke20_audio: PresetSpeke20Audio::PresetAudio1.into(),
+        ///     preset_speke20_video: PresetSpeke20Video::PresetVideo1.into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("PresetSpeke20Audio", preset_speke20_audio);
-            props.set("PresetSpeke20Video", preset_speke20_video);
+            props.set::<String>("PresetSpeke20Audio", required.preset_speke20_audio);
+            props.set::<String>("PresetSpeke20Video", required.preset_speke20_video);
             EncryptionContractConfiguration { props }
         }
     }
@@ -741,7 +930,7 @@ pub mod origin_endpoint {
     }
 
     impl HlsManifest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The ID of the manifest. The ID must be unique within the OriginEndpoint and it cannot be changed after it is created.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -752,13 +941,15 @@ pub mod origin_endpoint {
 
         /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source. "DATERANGE" inserts EXT-X-DATERANGE tags to signal ad and program transition events in HLS and CMAF manifests. For this option, you must set a programDateTimeIntervalSeconds value that is greater than 0.
         ///
-        /// Allowed values: `NONE`, `SCTE35_ENHANCED`, `PASSTHROUGH`, `DATERANGE`.
+        /// Allowed values (the enum [`AdMarkers`]): `NONE`, `SCTE35_ENHANCED`, `PASSTHROUGH`, `DATERANGE`.
         pub fn ad_markers(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdMarkers", value);
             self
         }
 
         /// A list of SCTE-35 message types that are treated as ad markers in the output.  If empty, no ad markers are output.  Specify multiple items to create ad markers for all of the included message types.
+        ///
+        /// Allowed values of each item (the enum [`AdTriggers`]): `SPLICE_INSERT`, `BREAK`, `PROVIDER_ADVERTISEMENT`, `DISTRIBUTOR_ADVERTISEMENT`, `PROVIDER_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_PLACEMENT_OPPORTUNITY`, `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`.
         pub fn ad_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdTriggers", value);
             self
@@ -766,7 +957,7 @@ pub mod origin_endpoint {
 
         /// This setting allows the delivery restriction flags on SCTE-35 segmentation descriptors to determine whether a message signals an ad.  Choosing "NONE" means no SCTE-35 messages become ads.  Choosing "RESTRICTED" means SCTE-35 messages of the types specified in AdTriggers that contain delivery restrictions will be treated as ads.  Choosing "UNRESTRICTED" means SCTE-35 messages of the types specified in AdTriggers that do not contain delivery restrictions will be treated as ads.  Choosing "BOTH" means all SCTE-35 messages of the types specified in AdTriggers will be treated as ads.  Note that Splice Insert messages do not have these flags and are always treated as ads if specified in AdTriggers.
         ///
-        /// Allowed values: `NONE`, `RESTRICTED`, `UNRESTRICTED`, `BOTH`.
+        /// Allowed values (the enum [`AdsOnDeliveryRestrictions`]): `NONE`, `RESTRICTED`, `UNRESTRICTED`, `BOTH`.
         pub fn ads_on_delivery_restrictions(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdsOnDeliveryRestrictions", value);
             self
@@ -786,7 +977,7 @@ pub mod origin_endpoint {
 
         /// The HTTP Live Streaming (HLS) playlist type. When either "EVENT" or "VOD" is specified, a corresponding EXT-X-PLAYLIST-TYPE entry will be included in the media playlist.
         ///
-        /// Allowed values: `NONE`, `EVENT`, `VOD`.
+        /// Allowed values (the enum [`PlaylistType`]): `NONE`, `EVENT`, `VOD`.
         pub fn playlist_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PlaylistType", value);
             self
@@ -844,7 +1035,7 @@ pub mod origin_endpoint {
 
         /// A directive that determines the order of streams in the output.
         ///
-        /// Allowed values: `ORIGINAL`, `VIDEO_BITRATE_ASCENDING`, `VIDEO_BITRATE_DESCENDING`.
+        /// Allowed values (the enum [`StreamOrder`]): `ORIGINAL`, `VIDEO_BITRATE_ASCENDING`, `VIDEO_BITRATE_DESCENDING`.
         pub fn stream_order(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StreamOrder", value);
             self
@@ -871,6 +1062,8 @@ pub mod origin_endpoint {
         }
 
         /// A list of SCTE-35 message types that are treated as ad markers in the output.  If empty, no ad markers are output.  Specify multiple items to create ad markers for all of the included message types.
+        ///
+        /// Allowed values of each item (the enum [`AdTriggers`]): `SPLICE_INSERT`, `BREAK`, `PROVIDER_ADVERTISEMENT`, `DISTRIBUTOR_ADVERTISEMENT`, `PROVIDER_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_PLACEMENT_OPPORTUNITY`, `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`.
         pub fn ad_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdTriggers", value);
             self
@@ -878,7 +1071,7 @@ pub mod origin_endpoint {
 
         /// This setting allows the delivery restriction flags on SCTE-35 segmentation descriptors to determine whether a message signals an ad.  Choosing "NONE" means no SCTE-35 messages become ads.  Choosing "RESTRICTED" means SCTE-35 messages of the types specified in AdTriggers that contain delivery restrictions will be treated as ads.  Choosing "UNRESTRICTED" means SCTE-35 messages of the types specified in AdTriggers that do not contain delivery restrictions will be treated as ads.  Choosing "BOTH" means all SCTE-35 messages of the types specified in AdTriggers will be treated as ads.  Note that Splice Insert messages do not have these flags and are always treated as ads if specified in AdTriggers.
         ///
-        /// Allowed values: `NONE`, `RESTRICTED`, `UNRESTRICTED`, `BOTH`.
+        /// Allowed values (the enum [`AdsOnDeliveryRestrictions`]): `NONE`, `RESTRICTED`, `UNRESTRICTED`, `BOTH`.
         pub fn ads_on_delivery_restrictions(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdsOnDeliveryRestrictions", value);
             self
@@ -898,7 +1091,7 @@ pub mod origin_endpoint {
 
         /// Determines the position of some tags in the Media Presentation Description (MPD).  When set to FULL, elements like SegmentTemplate and ContentProtection are included in each Representation.  When set to COMPACT, duplicate elements are combined and presented at the AdaptationSet level.
         ///
-        /// Allowed values: `FULL`, `COMPACT`, `DRM_TOP_LEVEL_COMPACT`.
+        /// Allowed values (the enum [`ManifestLayout`]): `FULL`, `COMPACT`, `DRM_TOP_LEVEL_COMPACT`.
         pub fn manifest_layout(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ManifestLayout", value);
             self
@@ -923,6 +1116,8 @@ pub mod origin_endpoint {
         }
 
         /// A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods. If empty, the content will not be partitioned into more than one period. If the list contains "ADS", new periods will be created where the Channel source contains SCTE-35 ad markers.
+        ///
+        /// Allowed values of each item (the enum [`PeriodTriggers`]): `ADS`.
         pub fn period_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PeriodTriggers", value);
             self
@@ -930,7 +1125,7 @@ pub mod origin_endpoint {
 
         /// The Dynamic Adaptive Streaming over HTTP (DASH) profile type.  When set to "HBBTV_1_5", HbbTV 1.5 compliant output is enabled.
         ///
-        /// Allowed values: `NONE`, `HBBTV_1_5`, `HYBRIDCAST`, `DVB_DASH_2014`.
+        /// Allowed values (the enum [`Profile`]): `NONE`, `HBBTV_1_5`, `HYBRIDCAST`, `DVB_DASH_2014`.
         pub fn profile(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Profile", value);
             self
@@ -944,7 +1139,7 @@ pub mod origin_endpoint {
 
         /// Determines the type of SegmentTemplate included in the Media Presentation Description (MPD).  When set to NUMBER_WITH_TIMELINE, a full timeline is presented in each SegmentTemplate, with $Number$ media URLs.  When set to TIME_WITH_TIMELINE, a full timeline is presented in each SegmentTemplate, with $Time$ media URLs. When set to NUMBER_WITH_DURATION, only a duration is included in each SegmentTemplate, with $Number$ media URLs.
         ///
-        /// Allowed values: `NUMBER_WITH_TIMELINE`, `TIME_WITH_TIMELINE`, `NUMBER_WITH_DURATION`.
+        /// Allowed values (the enum [`SegmentTemplateFormat`]): `NUMBER_WITH_TIMELINE`, `TIME_WITH_TIMELINE`, `NUMBER_WITH_DURATION`.
         pub fn segment_template_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SegmentTemplateFormat", value);
             self
@@ -964,7 +1159,7 @@ pub mod origin_endpoint {
 
         /// Determines the type of UTCTiming included in the Media Presentation Description (MPD)
         ///
-        /// Allowed values: `HTTP-XSDATE`, `HTTP-ISO`, `HTTP-HEAD`, `NONE`.
+        /// Allowed values (the enum [`UtcTiming`]): `HTTP-XSDATE`, `HTTP-ISO`, `HTTP-HEAD`, `NONE`.
         pub fn utc_timing(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UtcTiming", value);
             self
@@ -990,7 +1185,7 @@ pub mod origin_endpoint {
     }
 
     impl DashEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speke_key_provider`: `SpekeKeyProvider`, A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
         pub fn new(speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
@@ -1027,13 +1222,15 @@ pub mod origin_endpoint {
 
         /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source. "DATERANGE" inserts EXT-X-DATERANGE tags to signal ad and program transition events in HLS and CMAF manifests. For this option, you must set a programDateTimeIntervalSeconds value that is greater than 0.
         ///
-        /// Allowed values: `NONE`, `SCTE35_ENHANCED`, `PASSTHROUGH`, `DATERANGE`.
+        /// Allowed values (the enum [`AdMarkers`]): `NONE`, `SCTE35_ENHANCED`, `PASSTHROUGH`, `DATERANGE`.
         pub fn ad_markers(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdMarkers", value);
             self
         }
 
         /// A list of SCTE-35 message types that are treated as ad markers in the output.  If empty, no ad markers are output.  Specify multiple items to create ad markers for all of the included message types.
+        ///
+        /// Allowed values of each item (the enum [`AdTriggers`]): `SPLICE_INSERT`, `BREAK`, `PROVIDER_ADVERTISEMENT`, `DISTRIBUTOR_ADVERTISEMENT`, `PROVIDER_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_PLACEMENT_OPPORTUNITY`, `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`.
         pub fn ad_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdTriggers", value);
             self
@@ -1041,7 +1238,7 @@ pub mod origin_endpoint {
 
         /// This setting allows the delivery restriction flags on SCTE-35 segmentation descriptors to determine whether a message signals an ad.  Choosing "NONE" means no SCTE-35 messages become ads.  Choosing "RESTRICTED" means SCTE-35 messages of the types specified in AdTriggers that contain delivery restrictions will be treated as ads.  Choosing "UNRESTRICTED" means SCTE-35 messages of the types specified in AdTriggers that do not contain delivery restrictions will be treated as ads.  Choosing "BOTH" means all SCTE-35 messages of the types specified in AdTriggers will be treated as ads.  Note that Splice Insert messages do not have these flags and are always treated as ads if specified in AdTriggers.
         ///
-        /// Allowed values: `NONE`, `RESTRICTED`, `UNRESTRICTED`, `BOTH`.
+        /// Allowed values (the enum [`AdsOnDeliveryRestrictions`]): `NONE`, `RESTRICTED`, `UNRESTRICTED`, `BOTH`.
         pub fn ads_on_delivery_restrictions(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdsOnDeliveryRestrictions", value);
             self
@@ -1067,7 +1264,7 @@ pub mod origin_endpoint {
 
         /// The HTTP Live Streaming (HLS) playlist type. When either "EVENT" or "VOD" is specified, a corresponding EXT-X-PLAYLIST-TYPE entry will be included in the media playlist.
         ///
-        /// Allowed values: `NONE`, `EVENT`, `VOD`.
+        /// Allowed values (the enum [`PlaylistType`]): `NONE`, `EVENT`, `VOD`.
         pub fn playlist_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PlaylistType", value);
             self
@@ -1117,7 +1314,7 @@ pub mod origin_endpoint {
     }
 
     impl HlsEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speke_key_provider`: `SpekeKeyProvider`, A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
         pub fn new(speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
@@ -1134,7 +1331,7 @@ pub mod origin_endpoint {
 
         /// The encryption method to use.
         ///
-        /// Allowed values: `AES_128`, `SAMPLE_AES`.
+        /// Allowed values (the enum [`HlsEncryptionEncryptionMethod`]): `AES_128`, `SAMPLE_AES`.
         pub fn encryption_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionMethod", value);
             self
@@ -1210,7 +1407,7 @@ pub mod origin_endpoint {
     }
 
     impl MssEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speke_key_provider`: `SpekeKeyProvider`, A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
         pub fn new(speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
@@ -1232,15 +1429,29 @@ pub mod origin_endpoint {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1357,28 +1568,204 @@ pub mod origin_endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Origination` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        Origination {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionMethod` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        EncryptionMethod {
+            SampleAes = "SAMPLE_AES",
+            AesCtr = "AES_CTR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PresetSpeke20Audio` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        PresetSpeke20Audio {
+            PresetAudio1 = "PRESET-AUDIO-1",
+            PresetAudio2 = "PRESET-AUDIO-2",
+            PresetAudio3 = "PRESET-AUDIO-3",
+            Shared = "SHARED",
+            Unencrypted = "UNENCRYPTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PresetSpeke20Video` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        PresetSpeke20Video {
+            PresetVideo1 = "PRESET-VIDEO-1",
+            PresetVideo2 = "PRESET-VIDEO-2",
+            PresetVideo3 = "PRESET-VIDEO-3",
+            PresetVideo4 = "PRESET-VIDEO-4",
+            PresetVideo5 = "PRESET-VIDEO-5",
+            PresetVideo6 = "PRESET-VIDEO-6",
+            PresetVideo7 = "PRESET-VIDEO-7",
+            PresetVideo8 = "PRESET-VIDEO-8",
+            Shared = "SHARED",
+            Unencrypted = "UNENCRYPTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdMarkers` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        AdMarkers {
+            None = "NONE",
+            Scte35Enhanced = "SCTE35_ENHANCED",
+            Passthrough = "PASSTHROUGH",
+            Daterange = "DATERANGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdTriggers` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        AdTriggers {
+            SpliceInsert = "SPLICE_INSERT",
+            Break = "BREAK",
+            ProviderAdvertisement = "PROVIDER_ADVERTISEMENT",
+            DistributorAdvertisement = "DISTRIBUTOR_ADVERTISEMENT",
+            ProviderPlacementOpportunity = "PROVIDER_PLACEMENT_OPPORTUNITY",
+            DistributorPlacementOpportunity = "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
+            ProviderOverlayPlacementOpportunity = "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
+            DistributorOverlayPlacementOpportunity = "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdsOnDeliveryRestrictions` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        AdsOnDeliveryRestrictions {
+            None = "NONE",
+            Restricted = "RESTRICTED",
+            Unrestricted = "UNRESTRICTED",
+            Both = "BOTH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PlaylistType` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        PlaylistType {
+            None = "NONE",
+            Event = "EVENT",
+            Vod = "VOD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamOrder` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        StreamOrder {
+            Original = "ORIGINAL",
+            VideoBitrateAscending = "VIDEO_BITRATE_ASCENDING",
+            VideoBitrateDescending = "VIDEO_BITRATE_DESCENDING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ManifestLayout` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        ManifestLayout {
+            Full = "FULL",
+            Compact = "COMPACT",
+            DrmTopLevelCompact = "DRM_TOP_LEVEL_COMPACT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PeriodTriggers` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        PeriodTriggers {
+            Ads = "ADS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Profile` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        Profile {
+            None = "NONE",
+            Hbbtv1_5 = "HBBTV_1_5",
+            Hybridcast = "HYBRIDCAST",
+            DvbDash2014 = "DVB_DASH_2014",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SegmentTemplateFormat` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        SegmentTemplateFormat {
+            NumberWithTimeline = "NUMBER_WITH_TIMELINE",
+            TimeWithTimeline = "TIME_WITH_TIMELINE",
+            NumberWithDuration = "NUMBER_WITH_DURATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UtcTiming` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        UtcTiming {
+            HttpXsdate = "HTTP-XSDATE",
+            HttpIso = "HTTP-ISO",
+            HttpHead = "HTTP-HEAD",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionMethod` in `AWS::MediaPackage::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        HlsEncryptionEncryptionMethod {
+            Aes128 = "AES_128",
+            SampleAes = "SAMPLE_AES",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaPackage::PackagingConfiguration
 ///
 /// CloudFormation type `AWS::MediaPackage::PackagingConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the PackagingConfiguration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPackagingConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPackagingConfiguration`], by name: the argument of [`CfnPackagingConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPackagingConfigurationRequired {
+    /// The ID of the PackagingConfiguration.
+    ///
+    /// CloudFormation property `Id`.
+    ///
+    /// Changing it replaces the resource.
+    pub id: Val<String>,
+
+    /// The ID of a PackagingGroup.
+    ///
+    /// CloudFormation property `PackagingGroupId`.
+    pub packaging_group_id: Val<String>,
+}
+
 impl CfnPackagingConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::PackagingConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPackagingConfigurationRequired`]:
     ///
-    /// - `id`: `Id`, The ID of the PackagingConfiguration.
-    /// - `packaging_group_id`: `PackagingGroupId`, The ID of a PackagingGroup.
-    pub fn new(id: impl Into<Val<String>>, packaging_group_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPackagingConfiguration::new(CfnPackagingConfigurationRequired {
+    ///     id: "...".into(),
+    ///     packaging_group_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPackagingConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Id", id);
-        props.set("PackagingGroupId", packaging_group_id);
+        props.set::<String>("Id", required.id);
+        props.set::<String>("PackagingGroupId", required.packaging_group_id);
         CfnPackagingConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -1458,11 +1845,11 @@ pub(crate) static PACKAGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPackagingConfiguration`].
+/// Property types and enums of the allowed values of [`CfnPackagingConfiguration`].
 pub mod packaging_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A CMAF packaging configuration.
     #[derive(Clone, Debug)]
@@ -1471,7 +1858,7 @@ pub mod packaging_configuration {
     }
 
     impl CmafPackage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `hls_manifests`: `HlsManifests`, A list of HLS manifest configurations.
         pub fn new(hls_manifests: impl Into<Val<Vec<HlsManifest>>>) -> Self {
@@ -1512,7 +1899,7 @@ pub mod packaging_configuration {
     }
 
     impl CmafEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speke_key_provider`: `SpekeKeyProvider`, A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
         pub fn new(speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
@@ -1534,17 +1921,40 @@ pub mod packaging_configuration {
         props: Props,
     }
 
-    impl SpekeKeyProvider {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SpekeKeyProvider`], by name: the argument of [`SpekeKeyProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct SpekeKeyProviderRequired {
+        /// An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service.
         ///
-        /// - `role_arn`: `RoleArn`, An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service.
-        /// - `system_ids`: `SystemIds`, The system IDs to include in key requests.
-        /// - `url`: `Url`, The URL of the external key provider service.
-        pub fn new(role_arn: impl Into<Val<String>>, system_ids: impl Into<Val<Vec<String>>>, url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The system IDs to include in key requests.
+        ///
+        /// CloudFormation property `SystemIds`.
+        pub system_ids: Val<Vec<String>>,
+
+        /// The URL of the external key provider service.
+        ///
+        /// CloudFormation property `Url`.
+        pub url: Val<String>,
+    }
+
+    impl SpekeKeyProvider {
+        /// Creates the value from its required properties, by name in [`SpekeKeyProviderRequired`]:
+        ///
+        /// ```text
+        /// SpekeKeyProvider::new(SpekeKeyProviderRequired {
+        ///     role_arn: "...".into(),
+        ///     system_ids: vec!["..."].into(),
+        ///     url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("SystemIds", system_ids);
-            props.set("Url", url);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<Vec<String>>("SystemIds", required.system_ids);
+            props.set::<String>("Url", required.url);
             SpekeKeyProvider { props }
         }
 
@@ -1567,15 +1977,37 @@ pub mod packaging_configuration {
         props: Props,
     }
 
-    impl EncryptionContractConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionContractConfiguration`], by name: the argument of [`EncryptionContractConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionContractConfigurationRequired {
+        /// A collection of audio encryption presets.
         ///
-        /// - `preset_speke20_audio`: `PresetSpeke20Audio`, A collection of audio encryption presets.
-        /// - `preset_speke20_video`: `PresetSpeke20Video`, A collection of video encryption presets.
-        pub fn new(preset_speke20_audio: impl Into<Val<String>>, preset_speke20_video: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PresetSpeke20Audio`.
+        ///
+        /// Allowed values (the enum [`PresetSpeke20Audio`]): `PRESET-AUDIO-1`, `PRESET-AUDIO-2`, `PRESET-AUDIO-3`, `SHARED`, `UNENCRYPTED`.
+        pub preset_speke20_audio: Val<String>,
+
+        /// A collection of video encryption presets.
+        ///
+        /// CloudFormation property `PresetSpeke20Video`.
+        ///
+        /// Allowed values (the enum [`PresetSpeke20Video`]): `PRESET-VIDEO-1`, `PRESET-VIDEO-2`, `PRESET-VIDEO-3`, `PRESET-VIDEO-4`, `PRESET-VIDEO-5`, `PRESET-VIDEO-6`, `PRESET-VIDEO-7`, `PRESET-VIDEO-8`, `SHARED`, `UNENCRYPTED`.
+        pub preset_speke20_video: Val<String>,
+    }
+
+    impl EncryptionContractConfiguration {
+        /// Creates the value from its required properties, by name in [`EncryptionContractConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EncryptionContractConfiguration::new(EncryptionContractConfigurationRequired {
+        ///     preset_speke20_audio: PresetSpeke20Audio::PresetAudio1.into(),
+        ///     preset_speke20_video: PresetSpeke20Video::PresetVideo1.into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("PresetSpeke20Audio", preset_speke20_audio);
-            props.set("PresetSpeke20Video", preset_speke20_video);
+            props.set::<String>("PresetSpeke20Audio", required.preset_speke20_audio);
+            props.set::<String>("PresetSpeke20Video", required.preset_speke20_video);
             EncryptionContractConfiguration { props }
         }
     }
@@ -1601,7 +2033,7 @@ pub mod packaging_configuration {
 
         /// This setting controls how ad markers are included in the packaged OriginEndpoint. "NONE" will omit all SCTE-35 ad markers from the output. "PASSTHROUGH" causes the manifest to contain a copy of the SCTE-35 ad markers (comments) taken directly from the input HTTP Live Streaming (HLS) manifest. "SCTE35_ENHANCED" generates ad markers and blackout tags based on SCTE-35 messages in the input source.
         ///
-        /// Allowed values: `NONE`, `SCTE35_ENHANCED`, `PASSTHROUGH`.
+        /// Allowed values (the enum [`AdMarkers`]): `NONE`, `SCTE35_ENHANCED`, `PASSTHROUGH`.
         pub fn ad_markers(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdMarkers", value);
             self
@@ -1671,7 +2103,7 @@ pub mod packaging_configuration {
 
         /// A directive that determines the order of streams in the output.
         ///
-        /// Allowed values: `ORIGINAL`, `VIDEO_BITRATE_ASCENDING`, `VIDEO_BITRATE_DESCENDING`.
+        /// Allowed values (the enum [`StreamOrder`]): `ORIGINAL`, `VIDEO_BITRATE_ASCENDING`, `VIDEO_BITRATE_DESCENDING`.
         pub fn stream_order(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StreamOrder", value);
             self
@@ -1691,7 +2123,7 @@ pub mod packaging_configuration {
     }
 
     impl DashPackage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dash_manifests`: `DashManifests`, A list of DASH manifest configurations.
         pub fn new(dash_manifests: impl Into<Val<Vec<DashManifest>>>) -> Self {
@@ -1719,6 +2151,8 @@ pub mod packaging_configuration {
         }
 
         /// A list of triggers that controls when the outgoing Dynamic Adaptive Streaming over HTTP (DASH) Media Presentation Description (MPD) will be partitioned into multiple periods. If empty, the content will not be partitioned into more than one period. If the list contains "ADS", new periods will be created where the Asset contains SCTE-35 ad markers.
+        ///
+        /// Allowed values of each item (the enum [`PeriodTriggers`]): `ADS`.
         pub fn period_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PeriodTriggers", value);
             self
@@ -1732,7 +2166,7 @@ pub mod packaging_configuration {
 
         /// Determines the type of SegmentTemplate included in the Media Presentation Description (MPD). When set to NUMBER_WITH_TIMELINE, a full timeline is presented in each SegmentTemplate, with $Number$ media URLs. When set to TIME_WITH_TIMELINE, a full timeline is presented in each SegmentTemplate, with $Time$ media URLs. When set to NUMBER_WITH_DURATION, only a duration is included in each SegmentTemplate, with $Number$ media URLs.
         ///
-        /// Allowed values: `NUMBER_WITH_TIMELINE`, `TIME_WITH_TIMELINE`, `NUMBER_WITH_DURATION`.
+        /// Allowed values (the enum [`SegmentTemplateFormat`]): `NUMBER_WITH_TIMELINE`, `TIME_WITH_TIMELINE`, `NUMBER_WITH_DURATION`.
         pub fn segment_template_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SegmentTemplateFormat", value);
             self
@@ -1760,7 +2194,7 @@ pub mod packaging_configuration {
 
         /// Determines the position of some tags in the Media Presentation Description (MPD). When set to FULL, elements like SegmentTemplate and ContentProtection are included in each Representation. When set to COMPACT, duplicate elements are combined and presented at the AdaptationSet level.
         ///
-        /// Allowed values: `FULL`, `COMPACT`.
+        /// Allowed values (the enum [`ManifestLayout`]): `FULL`, `COMPACT`.
         pub fn manifest_layout(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ManifestLayout", value);
             self
@@ -1780,7 +2214,7 @@ pub mod packaging_configuration {
 
         /// The Dynamic Adaptive Streaming over HTTP (DASH) profile type. When set to "HBBTV_1_5", HbbTV 1.5 compliant output is enabled.
         ///
-        /// Allowed values: `NONE`, `HBBTV_1_5`.
+        /// Allowed values (the enum [`Profile`]): `NONE`, `HBBTV_1_5`.
         pub fn profile(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Profile", value);
             self
@@ -1788,7 +2222,7 @@ pub mod packaging_configuration {
 
         /// The source of scte markers used. When set to SEGMENTS, the scte markers are sourced from the segments of the ingested content. When set to MANIFEST, the scte markers are sourced from the manifest of the ingested content.
         ///
-        /// Allowed values: `SEGMENTS`, `MANIFEST`.
+        /// Allowed values (the enum [`ScteMarkersSource`]): `SEGMENTS`, `MANIFEST`.
         pub fn scte_markers_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScteMarkersSource", value);
             self
@@ -1814,7 +2248,7 @@ pub mod packaging_configuration {
     }
 
     impl DashEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speke_key_provider`: `SpekeKeyProvider`, A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
         pub fn new(speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
@@ -1837,7 +2271,7 @@ pub mod packaging_configuration {
     }
 
     impl HlsPackage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `hls_manifests`: `HlsManifests`, A list of HLS manifest configurations.
         pub fn new(hls_manifests: impl Into<Val<Vec<HlsManifest>>>) -> Self {
@@ -1884,7 +2318,7 @@ pub mod packaging_configuration {
     }
 
     impl HlsEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speke_key_provider`: `SpekeKeyProvider`, A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
         pub fn new(speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
@@ -1901,7 +2335,7 @@ pub mod packaging_configuration {
 
         /// The encryption method to use.
         ///
-        /// Allowed values: `AES_128`, `SAMPLE_AES`.
+        /// Allowed values (the enum [`EncryptionMethod`]): `AES_128`, `SAMPLE_AES`.
         pub fn encryption_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionMethod", value);
             self
@@ -1921,7 +2355,7 @@ pub mod packaging_configuration {
     }
 
     impl MssPackage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mss_manifests`: `MssManifests`, A list of MSS manifest configurations.
         pub fn new(mss_manifests: impl Into<Val<Vec<MssManifest>>>) -> Self {
@@ -1956,7 +2390,7 @@ pub mod packaging_configuration {
     }
 
     impl MssEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `speke_key_provider`: `SpekeKeyProvider`, A configuration for accessing an external Secure Packager and Encoder Key Exchange (SPEKE) service that will provide encryption keys.
         pub fn new(speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
@@ -2010,15 +2444,29 @@ pub mod packaging_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2138,11 +2586,113 @@ pub mod packaging_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PresetSpeke20Audio` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        PresetSpeke20Audio {
+            PresetAudio1 = "PRESET-AUDIO-1",
+            PresetAudio2 = "PRESET-AUDIO-2",
+            PresetAudio3 = "PRESET-AUDIO-3",
+            Shared = "SHARED",
+            Unencrypted = "UNENCRYPTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PresetSpeke20Video` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        PresetSpeke20Video {
+            PresetVideo1 = "PRESET-VIDEO-1",
+            PresetVideo2 = "PRESET-VIDEO-2",
+            PresetVideo3 = "PRESET-VIDEO-3",
+            PresetVideo4 = "PRESET-VIDEO-4",
+            PresetVideo5 = "PRESET-VIDEO-5",
+            PresetVideo6 = "PRESET-VIDEO-6",
+            PresetVideo7 = "PRESET-VIDEO-7",
+            PresetVideo8 = "PRESET-VIDEO-8",
+            Shared = "SHARED",
+            Unencrypted = "UNENCRYPTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdMarkers` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        AdMarkers {
+            None = "NONE",
+            Scte35Enhanced = "SCTE35_ENHANCED",
+            Passthrough = "PASSTHROUGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamOrder` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        StreamOrder {
+            Original = "ORIGINAL",
+            VideoBitrateAscending = "VIDEO_BITRATE_ASCENDING",
+            VideoBitrateDescending = "VIDEO_BITRATE_DESCENDING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PeriodTriggers` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        PeriodTriggers {
+            Ads = "ADS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SegmentTemplateFormat` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        SegmentTemplateFormat {
+            NumberWithTimeline = "NUMBER_WITH_TIMELINE",
+            TimeWithTimeline = "TIME_WITH_TIMELINE",
+            NumberWithDuration = "NUMBER_WITH_DURATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ManifestLayout` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        ManifestLayout {
+            Full = "FULL",
+            Compact = "COMPACT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Profile` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        Profile {
+            None = "NONE",
+            Hbbtv1_5 = "HBBTV_1_5",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScteMarkersSource` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        ScteMarkersSource {
+            Segments = "SEGMENTS",
+            Manifest = "MANIFEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionMethod` in `AWS::MediaPackage::PackagingConfiguration`; `.into()` makes a `Val<String>`.
+        EncryptionMethod {
+            Aes128 = "AES_128",
+            SampleAes = "SAMPLE_AES",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaPackage::PackagingGroup
 ///
 /// CloudFormation type `AWS::MediaPackage::PackagingGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the PackagingGroup.
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`. The fully qualified domain name for Assets in the PackagingGroup.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPackagingGroup {
     props: Props,
@@ -2152,7 +2702,7 @@ pub struct CfnPackagingGroup {
 impl CfnPackagingGroup {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::PackagingGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `id`: `Id`, The ID of the PackagingGroup.
     pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -2244,15 +2794,33 @@ pub mod packaging_group {
         props: Props,
     }
 
-    impl Authorization {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Authorization`], by name: the argument of [`Authorization::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthorizationRequired {
+        /// The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization.
         ///
-        /// - `cdn_identifier_secret`: `CdnIdentifierSecret`, The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization.
-        /// - `secrets_role_arn`: `SecretsRoleArn`, The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
-        pub fn new(cdn_identifier_secret: impl Into<Val<String>>, secrets_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CdnIdentifierSecret`.
+        pub cdn_identifier_secret: Val<String>,
+
+        /// The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
+        ///
+        /// CloudFormation property `SecretsRoleArn`.
+        pub secrets_role_arn: Val<String>,
+    }
+
+    impl Authorization {
+        /// Creates the value from its required properties, by name in [`AuthorizationRequired`]:
+        ///
+        /// ```text
+        /// Authorization::new(AuthorizationRequired {
+        ///     cdn_identifier_secret: "...".into(),
+        ///     secrets_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthorizationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CdnIdentifierSecret", cdn_identifier_secret);
-            props.set("SecretsRoleArn", secrets_role_arn);
+            props.set::<String>("CdnIdentifierSecret", required.cdn_identifier_secret);
+            props.set::<String>("SecretsRoleArn", required.secrets_role_arn);
             Authorization { props }
         }
     }
@@ -2295,15 +2863,29 @@ pub mod packaging_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

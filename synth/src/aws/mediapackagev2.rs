@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,54 @@ use crate::value::{Json, Val};
 /// Represents an entry point into AWS Elemental MediaPackage for an ABR video content stream sent from an upstream encoder such as AWS Elemental MediaLive. The channel continuously analyzes the content that it receives and prepares it to be distributed to consumers via one or more origin endpoints.
 ///
 /// CloudFormation type `AWS::MediaPackageV2::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) associated with the resource.
+/// - `AttachedMultiviewChannels`: `handle.attached_multiview_channels()` → `Val<Vec<String>>`. The multiview channels, in the same channel group, that list this channel as an available source. This is a read-only field. You can't delete a channel while any multiview channel still lists it as a source. Use this field to find the multiview channels that you need to update first.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time the channel was created.
+/// - `IngestEndpointUrls`: `handle.ingest_endpoint_urls()` → `Val<Vec<String>>`.
+/// - `IngestEndpoints`: `handle.ingest_endpoints()` → `Val<Json>`. The list of ingest endpoints.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`. The date and time the channel was modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannel`], by name: the argument of [`CfnChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelRequired {
+    /// CloudFormation property `ChannelGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_group_name: Val<String>,
+
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+}
+
 impl CfnChannel {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::Channel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelRequired`]:
     ///
-    /// - `channel_group_name`: `ChannelGroupName`.
-    /// - `channel_name`: `ChannelName`.
-    pub fn new(channel_group_name: impl Into<Val<String>>, channel_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnChannel::new(CfnChannelRequired {
+    ///     channel_group_name: "...".into(),
+    ///     channel_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelGroupName", channel_group_name);
-        props.set("ChannelName", channel_name);
+        props.set::<String>("ChannelGroupName", required.channel_group_name);
+        props.set::<String>("ChannelName", required.channel_name);
         CfnChannel { props, options: ResourceOptions::default() }
     }
 
@@ -50,7 +80,7 @@ impl CfnChannel {
 
     /// The `InputType` property.
     ///
-    /// Allowed values: `HLS`, `CMAF`, `MULTIVIEW`.
+    /// Allowed values (the enum [`channel::InputType`]): `HLS`, `CMAF`, `MULTIVIEW`.
     ///
     /// Changing it replaces the resource.
     pub fn input_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -72,7 +102,7 @@ impl CfnChannel {
 
     /// The `OutputLockingMode` property.
     ///
-    /// Allowed values: `EPOCH_LOCKED`, `NON_EPOCH_LOCKED`.
+    /// Allowed values (the enum [`channel::OutputLockingMode`]): `EPOCH_LOCKED`, `NON_EPOCH_LOCKED`.
     ///
     /// Changing it replaces the resource.
     pub fn output_locking_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -168,11 +198,11 @@ pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChannel`].
+/// Property types and enums of the allowed values of [`CfnChannel`].
 pub mod channel {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The configuration for input switching based on the media quality confidence score (MQCS) as provided from AWS Elemental MediaLive.
     #[derive(Clone, Debug)]
@@ -212,15 +242,35 @@ pub mod channel {
         props: Props,
     }
 
-    impl MultiviewConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MultiviewConfiguration`], by name: the argument of [`MultiviewConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MultiviewConfigurationRequired {
+        /// The tile layouts that players can request from this multiview channel's origin endpoints. Only the layouts that you list here are available. Each layout must appear at most once.
         ///
-        /// - `available_layouts`: `AvailableLayouts`, The tile layouts that players can request from this multiview channel's origin endpoints. Only the layouts that you list here are available. Each layout must appear at most once.
-        /// - `available_sources`: `AvailableSources`, The channels that players can use as tiles in this multiview channel's output. Each source channel must be in the same channel group as the multiview channel, and must have an `InputType` of `CMAF`. Only the channels that you list here are available as tiles.
-        pub fn new(available_layouts: impl Into<Val<Vec<String>>>, available_sources: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `AvailableLayouts`.
+        ///
+        /// Allowed values of each item (the enum [`AvailableLayouts`]): `LAYOUT_2EH`, `LAYOUT_2PL`, `LAYOUT_3EL`, `LAYOUT_3PL`, `LAYOUT_4E`, `LAYOUT_4PL`.
+        pub available_layouts: Val<Vec<String>>,
+
+        /// The channels that players can use as tiles in this multiview channel's output. Each source channel must be in the same channel group as the multiview channel, and must have an `InputType` of `CMAF`. Only the channels that you list here are available as tiles.
+        ///
+        /// CloudFormation property `AvailableSources`.
+        pub available_sources: Val<Vec<String>>,
+    }
+
+    impl MultiviewConfiguration {
+        /// Creates the value from its required properties, by name in [`MultiviewConfigurationRequired`]:
+        ///
+        /// ```text
+        /// MultiviewConfiguration::new(MultiviewConfigurationRequired {
+        ///     available_layouts: vec![AvailableLayouts::Layout2eh].into(),
+        ///     available_sources: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: MultiviewConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AvailableLayouts", available_layouts);
-            props.set("AvailableSources", available_sources);
+            props.set::<Vec<String>>("AvailableLayouts", required.available_layouts);
+            props.set::<Vec<String>>("AvailableSources", required.available_sources);
             MultiviewConfiguration { props }
         }
     }
@@ -303,11 +353,51 @@ pub mod channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InputType` in `AWS::MediaPackageV2::Channel`; `.into()` makes a `Val<String>`.
+        InputType {
+            Hls = "HLS",
+            Cmaf = "CMAF",
+            Multiview = "MULTIVIEW",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputLockingMode` in `AWS::MediaPackageV2::Channel`; `.into()` makes a `Val<String>`.
+        OutputLockingMode {
+            EpochLocked = "EPOCH_LOCKED",
+            NonEpochLocked = "NON_EPOCH_LOCKED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AvailableLayouts` in `AWS::MediaPackageV2::Channel`; `.into()` makes a `Val<String>`.
+        AvailableLayouts {
+            Layout2eh = "LAYOUT_2EH",
+            Layout2pl = "LAYOUT_2PL",
+            Layout3el = "LAYOUT_3EL",
+            Layout3pl = "LAYOUT_3PL",
+            Layout4e = "LAYOUT_4E",
+            Layout4pl = "LAYOUT_4PL",
+        }
+    }
 }
 
 /// Represents a channel group that facilitates the grouping of multiple channels.
 ///
 /// CloudFormation type `AWS::MediaPackageV2::ChannelGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) associated with the resource.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time the channel group was created.
+/// - `EgressDomain`: `handle.egress_domain()` → `Val<String>`. The output domain where the source stream should be sent. Integrate the domain with a downstream CDN (such as Amazon CloudFront) or playback device.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`. The date and time the channel group was modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnChannelGroup {
     props: Props,
@@ -317,7 +407,7 @@ pub struct CfnChannelGroup {
 impl CfnChannelGroup {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::ChannelGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `channel_group_name`: `ChannelGroupName`.
     pub fn new(channel_group_name: impl Into<Val<String>>) -> Self {
@@ -444,25 +534,52 @@ pub mod channel_group {
 /// Represents a resource-based policy that allows or denies access to a channel.
 ///
 /// CloudFormation type `AWS::MediaPackageV2::ChannelPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::MediaPackageV2::ChannelPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnChannelPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannelPolicy`], by name: the argument of [`CfnChannelPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelPolicyRequired {
+    /// CloudFormation property `ChannelGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_group_name: Val<String>,
+
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+}
+
 impl CfnChannelPolicy {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::ChannelPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelPolicyRequired`]:
     ///
-    /// - `channel_group_name`: `ChannelGroupName`.
-    /// - `channel_name`: `ChannelName`.
-    /// - `policy`: `Policy`.
-    pub fn new(channel_group_name: impl Into<Val<String>>, channel_name: impl Into<Val<String>>, policy: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnChannelPolicy::new(CfnChannelPolicyRequired {
+    ///     channel_group_name: "...".into(),
+    ///     channel_name: "...".into(),
+    ///     policy: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelGroupName", channel_group_name);
-        props.set("ChannelName", channel_name);
-        props.set("Policy", policy);
+        props.set::<String>("ChannelGroupName", required.channel_group_name);
+        props.set::<String>("ChannelName", required.channel_name);
+        props.set::<Json>("Policy", required.policy);
         CfnChannelPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -504,27 +621,69 @@ pub(crate) static CHANNEL_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Represents an origin endpoint that is associated with a channel, offering a dynamically repackaged version of its content through various streaming media protocols. The content can be efficiently disseminated to end-users via a Content Delivery Network (CDN), like Amazon CloudFront.
 ///
 /// CloudFormation type `AWS::MediaPackageV2::OriginEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) associated with the resource.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time the origin endpoint was created.
+/// - `DashManifestUrls`: `handle.dash_manifest_urls()` → `Val<Vec<String>>`.
+/// - `HlsManifestUrls`: `handle.hls_manifest_urls()` → `Val<Vec<String>>`.
+/// - `LowLatencyHlsManifestUrls`: `handle.low_latency_hls_manifest_urls()` → `Val<Vec<String>>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`. The date and time the origin endpoint was modified.
+/// - `MssManifestUrls`: `handle.mss_manifest_urls()` → `Val<Vec<String>>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnOriginEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOriginEndpoint`], by name: the argument of [`CfnOriginEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOriginEndpointRequired {
+    /// CloudFormation property `ChannelGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_group_name: Val<String>,
+
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+
+    /// CloudFormation property `ContainerType`.
+    ///
+    /// Allowed values (the enum [`origin_endpoint::ContainerType`]): `TS`, `CMAF`, `ISM`.
+    pub container_type: Val<String>,
+
+    /// CloudFormation property `OriginEndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub origin_endpoint_name: Val<String>,
+}
+
 impl CfnOriginEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::OriginEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOriginEndpointRequired`]:
     ///
-    /// - `channel_group_name`: `ChannelGroupName`.
-    /// - `channel_name`: `ChannelName`.
-    /// - `container_type`: `ContainerType`.
-    /// - `origin_endpoint_name`: `OriginEndpointName`.
-    pub fn new(channel_group_name: impl Into<Val<String>>, channel_name: impl Into<Val<String>>, container_type: impl Into<Val<String>>, origin_endpoint_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOriginEndpoint::new(CfnOriginEndpointRequired {
+    ///     channel_group_name: "...".into(),
+    ///     channel_name: "...".into(),
+    ///     container_type: origin_endpoint::ContainerType::Ts.into(),
+    ///     origin_endpoint_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOriginEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelGroupName", channel_group_name);
-        props.set("ChannelName", channel_name);
-        props.set("ContainerType", container_type);
-        props.set("OriginEndpointName", origin_endpoint_name);
+        props.set::<String>("ChannelGroupName", required.channel_group_name);
+        props.set::<String>("ChannelName", required.channel_name);
+        props.set::<String>("ContainerType", required.container_type);
+        props.set::<String>("OriginEndpointName", required.origin_endpoint_name);
         CfnOriginEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -578,7 +737,7 @@ impl CfnOriginEndpoint {
 
     /// The `StreamNameOutputMode` property.
     ///
-    /// Allowed values: `INDEX`, `PASSTHROUGH_NAME`.
+    /// Allowed values (the enum [`origin_endpoint::StreamNameOutputMode`]): `INDEX`, `PASSTHROUGH_NAME`.
     pub fn stream_name_output_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("StreamNameOutputMode", value);
         self
@@ -592,7 +751,7 @@ impl CfnOriginEndpoint {
 
     /// The `UriSeparator` property.
     ///
-    /// Allowed values: `UNDERSCORE`, `HYPHEN`.
+    /// Allowed values (the enum [`origin_endpoint::UriSeparator`]): `UNDERSCORE`, `HYPHEN`.
     pub fn uri_separator(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("UriSeparator", value);
         self
@@ -688,11 +847,11 @@ pub(crate) static ORIGIN_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOriginEndpoint`].
+/// Property types and enums of the allowed values of [`CfnOriginEndpoint`].
 pub mod origin_endpoint {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Retrieve the DASH manifest configuration.
     #[derive(Clone, Debug)]
@@ -701,7 +860,7 @@ pub mod origin_endpoint {
     }
 
     impl DashManifestConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `manifest_name`: `ManifestName`, A short string that's appended to the endpoint URL. The manifest name creates a unique path to this endpoint. If you don't enter a value, MediaPackage uses the default manifest name, index.
         pub fn new(manifest_name: impl Into<Val<String>>) -> Self {
@@ -712,7 +871,7 @@ pub mod origin_endpoint {
 
         /// The `AudioTimelinePattern` property.
         ///
-        /// Allowed values: `NONE`, `PATTERNED`.
+        /// Allowed values (the enum [`AudioTimelinePattern`]): `NONE`, `PATTERNED`.
         pub fn audio_timeline_pattern(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AudioTimelinePattern", value);
             self
@@ -732,7 +891,7 @@ pub mod origin_endpoint {
 
         /// The `Compactness` property.
         ///
-        /// Allowed values: `STANDARD`, `NONE`.
+        /// Allowed values (the enum [`Compactness`]): `STANDARD`, `NONE`.
         pub fn compactness(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Compactness", value);
             self
@@ -740,7 +899,7 @@ pub mod origin_endpoint {
 
         /// The `DrmSignaling` property.
         ///
-        /// Allowed values: `INDIVIDUAL`, `REFERENCED`.
+        /// Allowed values (the enum [`DrmSignaling`]): `INDIVIDUAL`, `REFERENCED`.
         pub fn drm_signaling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DrmSignaling", value);
             self
@@ -777,12 +936,16 @@ pub mod origin_endpoint {
         }
 
         /// A list of triggers that controls when AWS Elemental MediaPackage separates the MPEG-DASH manifest into multiple periods. Leave this value empty to indicate that the manifest is contained all in one period. For more information about periods in the DASH manifest, see \<a href="<https://docs.aws.amazon.com/mediapackage/latest/userguide/multi-period.html>"\>Multi-period DASH in AWS Elemental MediaPackage\</a\>.
+        ///
+        /// Allowed values of each item (the enum [`PeriodTriggers`]): `AVAILS`, `DRM_KEY_ROTATION`, `SOURCE_CHANGES`, `SOURCE_DISRUPTIONS`, `NONE`.
         pub fn period_triggers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PeriodTriggers", value);
             self
         }
 
         /// The profile that the output is compliant with.
+        ///
+        /// Allowed values of each item (the enum [`Profiles`]): `DVB_DASH`.
         pub fn profiles(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Profiles", value);
             self
@@ -802,7 +965,7 @@ pub mod origin_endpoint {
 
         /// The `SegmentTemplateFormat` property.
         ///
-        /// Allowed values: `NUMBER_WITH_TIMELINE`.
+        /// Allowed values (the enum [`SegmentTemplateFormat`]): `NUMBER_WITH_TIMELINE`.
         pub fn segment_template_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SegmentTemplateFormat", value);
             self
@@ -822,7 +985,7 @@ pub mod origin_endpoint {
 
         /// The `UriPathType` property.
         ///
-        /// Allowed values: `LEAF`, `ROOT`.
+        /// Allowed values (the enum [`UriPathType`]): `LEAF`, `ROOT`.
         pub fn uri_path_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UriPathType", value);
             self
@@ -874,7 +1037,7 @@ pub mod origin_endpoint {
     }
 
     impl DashBaseUrl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`, A source location for segments.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -947,7 +1110,7 @@ pub mod origin_endpoint {
     }
 
     impl DashDvbMetricsReporting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `reporting_url`: `ReportingUrl`, The URL where playback devices send error reports.
         pub fn new(reporting_url: impl Into<Val<String>>) -> Self {
@@ -1081,15 +1244,61 @@ pub mod origin_endpoint {
         props: Props,
     }
 
-    impl MultiviewFilterConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MultiviewFilterConfiguration`], by name: the argument of [`MultiviewFilterConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct MultiviewFilterConfigurationRequired {
+        /// A tile layout for a multiview channel. Each layout determines how many source tiles are composited into the output and how those tiles are arranged.
         ///
-        /// - `layout`: `Layout`, A tile layout for a multiview channel. Each layout determines how many source tiles are composited into the output and how those tiles are arranged.
-        /// - `sources`: `Sources`, The source channels to composite, in tile order. Each channel must be one of the `AvailableSources` of the channel that this origin endpoint is on, and the number of channels must equal the number of tiles in `Layout`.
-        pub fn new(layout: impl Into<Val<String>>, sources: impl Into<Val<Vec<String>>>) -> Self {
+        /// The allowed values are:
+        ///
+        /// -
+        ///
+        /// `LAYOUT_2EH` – Two tiles of equal size, arranged horizontally.
+        ///
+        /// -
+        ///
+        /// `LAYOUT_2PL` – Two tiles, with one larger primary tile.
+        ///
+        /// -
+        ///
+        /// `LAYOUT_3EL` – Three tiles of equal size, arranged in two columns.
+        ///
+        /// -
+        ///
+        /// `LAYOUT_3PL` – Three tiles, with one larger primary tile on the left and two stacked on the right.
+        ///
+        /// -
+        ///
+        /// `LAYOUT_4E` – Four tiles of equal size, arranged in a two-by-two grid.
+        ///
+        /// -
+        ///
+        /// `LAYOUT_4PL` – Four tiles, with one larger primary tile on the left and three stacked on the right.
+        ///
+        /// CloudFormation property `Layout`.
+        ///
+        /// Allowed values (the enum [`Layout`]): `LAYOUT_2EH`, `LAYOUT_2PL`, `LAYOUT_3EL`, `LAYOUT_3PL`, `LAYOUT_4E`, `LAYOUT_4PL`.
+        pub layout: Val<String>,
+
+        /// The source channels to composite, in tile order. Each channel must be one of the `AvailableSources` of the channel that this origin endpoint is on, and the number of channels must equal the number of tiles in `Layout`.
+        ///
+        /// CloudFormation property `Sources`.
+        pub sources: Val<Vec<String>>,
+    }
+
+    impl MultiviewFilterConfiguration {
+        /// Creates the value from its required properties, by name in [`MultiviewFilterConfigurationRequired`]:
+        ///
+        /// ```text
+        /// MultiviewFilterConfiguration::new(MultiviewFilterConfigurationRequired {
+        ///     layout: Layout::Layout2eh.into(),
+        ///     sources: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: MultiviewFilterConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Layout", layout);
-            props.set("Sources", sources);
+            props.set::<String>("Layout", required.layout);
+            props.set::<Vec<String>>("Sources", required.sources);
             MultiviewFilterConfiguration { props }
         }
     }
@@ -1165,7 +1374,7 @@ pub mod origin_endpoint {
 
         /// The `AdMarkerDash` property.
         ///
-        /// Allowed values: `BINARY`, `XML`.
+        /// Allowed values (the enum [`AdMarkerDash`]): `BINARY`, `XML`.
         pub fn ad_marker_dash(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdMarkerDash", value);
             self
@@ -1173,7 +1382,7 @@ pub mod origin_endpoint {
 
         /// The `ScteInManifests` property.
         ///
-        /// Allowed values: `ALL`, `MATCHES_FILTER`.
+        /// Allowed values (the enum [`ScteInManifests`]): `ALL`, `MATCHES_FILTER`.
         pub fn scte_in_manifests(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScteInManifests", value);
             self
@@ -1219,9 +1428,9 @@ pub mod origin_endpoint {
     }
 
     impl DashTtmlConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `ttml_profile`: `TtmlProfile`.
+        /// - `ttml_profile`: `TtmlProfile`. Allowed values: the enum [`TtmlProfile`].
         pub fn new(ttml_profile: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TtmlProfile", ttml_profile);
@@ -1250,7 +1459,7 @@ pub mod origin_endpoint {
 
         /// The `TimingMode` property.
         ///
-        /// Allowed values: `HTTP_HEAD`, `HTTP_ISO`, `HTTP_XSDATE`, `UTC_DIRECT`.
+        /// Allowed values (the enum [`TimingMode`]): `HTTP_HEAD`, `HTTP_ISO`, `HTTP_XSDATE`, `UTC_DIRECT`.
         pub fn timing_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TimingMode", value);
             self
@@ -1299,6 +1508,8 @@ pub mod origin_endpoint {
         /// -
         ///
         /// `SLATE_INPUT` - The segments which contain slate content are considered to be missing content.
+        ///
+        /// Allowed values of each item (the enum [`EndpointErrorConditions`]): `STALE_MANIFEST`, `INCOMPLETE_MANIFEST`, `MISSING_DRM_KEY`, `SLATE_INPUT`.
         pub fn endpoint_error_conditions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EndpointErrorConditions", value);
             self
@@ -1318,7 +1529,7 @@ pub mod origin_endpoint {
     }
 
     impl HlsManifestConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `manifest_name`: `ManifestName`, A short short string that's appended to the endpoint URL. The manifest name creates a unique path to this endpoint. If you don't enter a value, MediaPackage uses the default manifest name, index. MediaPackage automatically inserts the format extension, such as .m3u8. You can't use the same manifest name if you use HLS manifest and low-latency HLS manifest. The manifestName on the HLSManifest object overrides the manifestName you provided on the originEndpoint object.
         pub fn new(manifest_name: impl Into<Val<String>>) -> Self {
@@ -1367,7 +1578,7 @@ pub mod origin_endpoint {
 
         /// The `UriPathType` property.
         ///
-        /// Allowed values: `LEAF`, `ROOT`.
+        /// Allowed values (the enum [`UriPathType`]): `LEAF`, `ROOT`.
         pub fn uri_path_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UriPathType", value);
             self
@@ -1407,7 +1618,7 @@ pub mod origin_endpoint {
 
         /// The `AdMarkerHls` property.
         ///
-        /// Allowed values: `DATERANGE`, `SCTE35_ENHANCED`.
+        /// Allowed values (the enum [`AdMarkerHls`]): `DATERANGE`, `SCTE35_ENHANCED`.
         pub fn ad_marker_hls(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdMarkerHls", value);
             self
@@ -1415,7 +1626,7 @@ pub mod origin_endpoint {
 
         /// The `ScteInManifests` property.
         ///
-        /// Allowed values: `ALL`, `MATCHES_FILTER`.
+        /// Allowed values (the enum [`ScteInManifests`]): `ALL`, `MATCHES_FILTER`.
         pub fn scte_in_manifests(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScteInManifests", value);
             self
@@ -1435,7 +1646,7 @@ pub mod origin_endpoint {
     }
 
     impl StartTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `time_offset`: `TimeOffset`, Specify the value for TIME-OFFSET within your EXT-X-START tag. Enter a signed floating point value which, if positive, must be less than the configured manifest duration minus three times the configured segment target duration. If negative, the absolute value must be larger than three times the configured segment target duration, and the absolute value must be smaller than the configured manifest duration.
         pub fn new(time_offset: impl Into<Val<f64>>) -> Self {
@@ -1464,7 +1675,7 @@ pub mod origin_endpoint {
     }
 
     impl LowLatencyHlsManifestConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `manifest_name`: `ManifestName`, A short short string that's appended to the endpoint URL. The manifest name creates a unique path to this endpoint. If you don't enter a value, MediaPackage uses the default manifest name, index. MediaPackage automatically inserts the format extension, such as .m3u8. You can't use the same manifest name if you use HLS manifest and low-latency HLS manifest. The manifestName on the HLSManifest object overrides the manifestName you provided on the originEndpoint object.
         pub fn new(manifest_name: impl Into<Val<String>>) -> Self {
@@ -1513,7 +1724,7 @@ pub mod origin_endpoint {
 
         /// The `UriPathType` property.
         ///
-        /// Allowed values: `LEAF`, `ROOT`.
+        /// Allowed values (the enum [`UriPathType`]): `LEAF`, `ROOT`.
         pub fn uri_path_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UriPathType", value);
             self
@@ -1601,7 +1812,7 @@ pub mod origin_endpoint {
     }
 
     impl MssManifestConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `manifest_name`: `ManifestName`, The name of the MSS manifest. This name is appended to the origin endpoint URL to create the unique path for accessing this specific MSS manifest.
         pub fn new(manifest_name: impl Into<Val<String>>) -> Self {
@@ -1618,7 +1829,7 @@ pub mod origin_endpoint {
 
         /// The `ManifestLayout` property.
         ///
-        /// Allowed values: `FULL`, `COMPACT`.
+        /// Allowed values (the enum [`ManifestLayout`]): `FULL`, `COMPACT`.
         pub fn manifest_layout(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ManifestLayout", value);
             self
@@ -1720,7 +1931,7 @@ pub mod origin_endpoint {
 
         /// The `OutputTimestampMode` property.
         ///
-        /// Allowed values: `PASSTHROUGH`, `REBASED_TO_CHANNEL_START`.
+        /// Allowed values (the enum [`OutputTimestampMode`]): `PASSTHROUGH`, `REBASED_TO_CHANNEL_START`.
         pub fn output_timestamp_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputTimestampMode", value);
             self
@@ -1769,15 +1980,33 @@ pub mod origin_endpoint {
         props: Props,
     }
 
-    impl Encryption {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Encryption`], by name: the argument of [`Encryption::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionRequired {
+        /// The encryption type.
         ///
-        /// - `encryption_method`: `EncryptionMethod`, The encryption type.
-        /// - `speke_key_provider`: `SpekeKeyProvider`, The parameters for the SPEKE key provider.
-        pub fn new(encryption_method: impl Into<Val<EncryptionMethod>>, speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
+        /// CloudFormation property `EncryptionMethod`.
+        pub encryption_method: Val<EncryptionMethod>,
+
+        /// The parameters for the SPEKE key provider.
+        ///
+        /// CloudFormation property `SpekeKeyProvider`.
+        pub speke_key_provider: Val<SpekeKeyProvider>,
+    }
+
+    impl Encryption {
+        /// Creates the value from its required properties, by name in [`EncryptionRequired`]:
+        ///
+        /// ```text
+        /// Encryption::new(EncryptionRequired {
+        ///     encryption_method: EncryptionMethod::new(...).into(),
+        ///     speke_key_provider: SpekeKeyProvider::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("EncryptionMethod", encryption_method);
-            props.set("SpekeKeyProvider", speke_key_provider);
+            props.set::<EncryptionMethod>("EncryptionMethod", required.encryption_method);
+            props.set::<SpekeKeyProvider>("SpekeKeyProvider", required.speke_key_provider);
             Encryption { props }
         }
 
@@ -1847,7 +2076,7 @@ pub mod origin_endpoint {
 
         /// The `CmafEncryptionMethod` property.
         ///
-        /// Allowed values: `CENC`, `CBCS`.
+        /// Allowed values (the enum [`CmafEncryptionMethod`]): `CENC`, `CBCS`.
         pub fn cmaf_encryption_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CmafEncryptionMethod", value);
             self
@@ -1855,7 +2084,7 @@ pub mod origin_endpoint {
 
         /// The `IsmEncryptionMethod` property.
         ///
-        /// Allowed values: `CENC`.
+        /// Allowed values (the enum [`IsmEncryptionMethod`]): `CENC`.
         pub fn ism_encryption_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IsmEncryptionMethod", value);
             self
@@ -1863,7 +2092,7 @@ pub mod origin_endpoint {
 
         /// The `TsEncryptionMethod` property.
         ///
-        /// Allowed values: `AES_128`, `SAMPLE_AES`.
+        /// Allowed values (the enum [`TsEncryptionMethod`]): `AES_128`, `SAMPLE_AES`.
         pub fn ts_encryption_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TsEncryptionMethod", value);
             self
@@ -1882,21 +2111,62 @@ pub mod origin_endpoint {
         props: Props,
     }
 
-    impl SpekeKeyProvider {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SpekeKeyProvider`], by name: the argument of [`SpekeKeyProvider::new`].
+    #[derive(Clone, Debug)]
+    pub struct SpekeKeyProviderRequired {
+        /// The DRM solution provider you're using to protect your content during distribution.
         ///
-        /// - `drm_systems`: `DrmSystems`, The DRM solution provider you're using to protect your content during distribution.
-        /// - `encryption_contract_configuration`: `EncryptionContractConfiguration`, Configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines which content keys are used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use.
-        /// - `resource_id`: `ResourceId`, The unique identifier for the content. The service sends this to the key server to identify the current endpoint. How unique you make this depends on how fine-grained you want access controls to be. The service does not permit you to use the same ID for two simultaneous encryption processes. The resource ID is also known as the content ID.
-        /// - `role_arn`: `RoleArn`, The ARN for the IAM role granted by the key provider that provides access to the key provider API. This role must have a trust policy that allows MediaPackage to assume the role, and it must have a sufficient permissions policy to allow access to the specific key retrieval URL. Get this from your DRM solution provider.
-        /// - `url`: `Url`, The URL of the API Gateway proxy that you set up to talk to your key server. The API Gateway proxy must reside in the same AWS Region as MediaPackage and must start with <https://>.
-        pub fn new(drm_systems: impl Into<Val<Vec<String>>>, encryption_contract_configuration: impl Into<Val<EncryptionContractConfiguration>>, resource_id: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DrmSystems`.
+        ///
+        /// Allowed values of each item (the enum [`DrmSystems`]): `CLEAR_KEY_AES_128`, `FAIRPLAY`, `PLAYREADY`, `WIDEVINE`, `IRDETO`.
+        pub drm_systems: Val<Vec<String>>,
+
+        /// Configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines which content keys are used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use.
+        ///
+        /// CloudFormation property `EncryptionContractConfiguration`.
+        pub encryption_contract_configuration: Val<EncryptionContractConfiguration>,
+
+        /// The unique identifier for the content. The service sends this to the key server to identify the current endpoint. How unique you make this depends on how fine-grained you want access controls to be. The service does not permit you to use the same ID for two simultaneous encryption processes. The resource ID is also known as the content ID.
+        ///
+        /// The following example shows a resource ID: `MovieNight20171126093045`
+        ///
+        /// CloudFormation property `ResourceId`.
+        pub resource_id: Val<String>,
+
+        /// The ARN for the IAM role granted by the key provider that provides access to the key provider API. This role must have a trust policy that allows MediaPackage to assume the role, and it must have a sufficient permissions policy to allow access to the specific key retrieval URL. Get this from your DRM solution provider.
+        ///
+        /// Valid format: `arn:aws:iam::{accountID}:role/{name}`. The following example shows a role ARN: `arn:aws:iam::444455556666:role/SpekeAccess`
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// The URL of the API Gateway proxy that you set up to talk to your key server. The API Gateway proxy must reside in the same AWS Region as MediaPackage and must start with <https://>.
+        ///
+        /// The following example shows a URL: `https://1wm2dx1f33.execute-api.us-west-2.amazonaws.com/SpekeSample/copyProtection`
+        ///
+        /// CloudFormation property `Url`.
+        pub url: Val<String>,
+    }
+
+    impl SpekeKeyProvider {
+        /// Creates the value from its required properties, by name in [`SpekeKeyProviderRequired`]:
+        ///
+        /// ```text
+        /// SpekeKeyProvider::new(SpekeKeyProviderRequired {
+        ///     drm_systems: vec![DrmSystems::ClearKeyAes128].into(),
+        ///     encryption_contract_configuration: EncryptionContractConfiguration::new(...).into(),
+        ///     resource_id: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut props = Props::new();
-            props.set("DrmSystems", drm_systems);
-            props.set("EncryptionContractConfiguration", encryption_contract_configuration);
-            props.set("ResourceId", resource_id);
-            props.set("RoleArn", role_arn);
-            props.set("Url", url);
+            props.set::<Vec<String>>("DrmSystems", required.drm_systems);
+            props.set::<EncryptionContractConfiguration>("EncryptionContractConfiguration", required.encryption_contract_configuration);
+            props.set::<String>("ResourceId", required.resource_id);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("Url", required.url);
             SpekeKeyProvider { props }
         }
 
@@ -1914,7 +2184,7 @@ pub mod origin_endpoint {
 
         /// The `SpekeVersion` property.
         ///
-        /// Allowed values: `V2_0`, `V2_1`.
+        /// Allowed values (the enum [`SpekeVersion`]): `V2_0`, `V2_1`.
         pub fn speke_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpekeVersion", value);
             self
@@ -1942,7 +2212,7 @@ pub mod origin_endpoint {
 
         /// The `ContentKeyPeriodTiming` property.
         ///
-        /// Allowed values: `INDEX_ONLY`, `START_END_ONLY`, `INDEX_WITH_START_END`.
+        /// Allowed values (the enum [`ContentKeyPeriodTiming`]): `INDEX_ONLY`, `START_END_ONLY`, `INDEX_WITH_START_END`.
         pub fn content_key_period_timing(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ContentKeyPeriodTiming", value);
             self
@@ -1961,15 +2231,33 @@ pub mod origin_endpoint {
         props: Props,
     }
 
-    impl EncryptionContractConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionContractConfiguration`], by name: the argument of [`EncryptionContractConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionContractConfigurationRequired {
+        /// CloudFormation property `PresetSpeke20Audio`.
         ///
-        /// - `preset_speke20_audio`: `PresetSpeke20Audio`.
-        /// - `preset_speke20_video`: `PresetSpeke20Video`.
-        pub fn new(preset_speke20_audio: impl Into<Val<String>>, preset_speke20_video: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`PresetSpeke20Audio`]): `PRESET_AUDIO_1`, `PRESET_AUDIO_2`, `PRESET_AUDIO_3`, `SHARED`, `UNENCRYPTED`.
+        pub preset_speke20_audio: Val<String>,
+
+        /// CloudFormation property `PresetSpeke20Video`.
+        ///
+        /// Allowed values (the enum [`PresetSpeke20Video`]): `PRESET_VIDEO_1`, `PRESET_VIDEO_2`, `PRESET_VIDEO_3`, `PRESET_VIDEO_4`, `PRESET_VIDEO_5`, `PRESET_VIDEO_6`, `PRESET_VIDEO_7`, `PRESET_VIDEO_8`, `SHARED`, `UNENCRYPTED`.
+        pub preset_speke20_video: Val<String>,
+    }
+
+    impl EncryptionContractConfiguration {
+        /// Creates the value from its required properties, by name in [`EncryptionContractConfigurationRequired`]:
+        ///
+        /// ```text
+        /// EncryptionContractConfiguration::new(EncryptionContractConfigurationRequired {
+        ///     preset_speke20_audio: PresetSpeke20Audio::PresetAudio1.into(),
+        ///     preset_speke20_video: PresetSpeke20Video::PresetVideo1.into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("PresetSpeke20Audio", preset_speke20_audio);
-            props.set("PresetSpeke20Video", preset_speke20_video);
+            props.set::<String>("PresetSpeke20Audio", required.preset_speke20_audio);
+            props.set::<String>("PresetSpeke20Video", required.preset_speke20_video);
             EncryptionContractConfiguration { props }
         }
     }
@@ -1998,12 +2286,16 @@ pub mod origin_endpoint {
         /// Valid values: `PROGRAM` | `CHAPTER` | `UNSCHEDULED_EVENT` | `ALTERNATE_CONTENT_OPPORTUNITY` | `NETWORK`
         ///
         /// If you don't specify any values, the default is empty (only default ad types are used).
+        ///
+        /// Allowed values of each item (the enum [`CustomAdTypes`]): `PROGRAM`, `CHAPTER`, `UNSCHEDULED_EVENT`, `ALTERNATE_CONTENT_OPPORTUNITY`, `NETWORK`.
         pub fn custom_ad_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CustomAdTypes", value);
             self
         }
 
         /// The SCTE-35 message types that you want to be treated as ad markers in the output.
+        ///
+        /// Allowed values of each item (the enum [`ScteFilter`]): `SPLICE_INSERT`, `BREAK`, `PROVIDER_ADVERTISEMENT`, `DISTRIBUTOR_ADVERTISEMENT`, `PROVIDER_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_PLACEMENT_OPPORTUNITY`, `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`, `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`, `PROGRAM`, `CHAPTER`, `UNSCHEDULED_EVENT`, `ALTERNATE_CONTENT_OPPORTUNITY`, `NETWORK`, `PROVIDER_PROMO`, `DISTRIBUTOR_PROMO`, `PROVIDER_AD_BLOCK`, `DISTRIBUTOR_AD_BLOCK`, `CONTENT_IDENTIFICATION`, `CALL_AD_SERVER`.
         pub fn scte_filter(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ScteFilter", value);
             self
@@ -2011,7 +2303,7 @@ pub mod origin_endpoint {
 
         /// The `ScteInSegments` property.
         ///
-        /// Allowed values: `NONE`, `ALL`, `MATCHES_FILTER`.
+        /// Allowed values (the enum [`ScteInSegments`]): `NONE`, `ALL`, `MATCHES_FILTER`.
         pub fn scte_in_segments(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScteInSegments", value);
             self
@@ -2308,32 +2600,349 @@ pub mod origin_endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ContainerType` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        ContainerType {
+            Ts = "TS",
+            Cmaf = "CMAF",
+            Ism = "ISM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamNameOutputMode` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        StreamNameOutputMode {
+            Index = "INDEX",
+            PassthroughName = "PASSTHROUGH_NAME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UriSeparator` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        UriSeparator {
+            Underscore = "UNDERSCORE",
+            Hyphen = "HYPHEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AudioTimelinePattern` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        AudioTimelinePattern {
+            None = "NONE",
+            Patterned = "PATTERNED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Compactness` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        Compactness {
+            Standard = "STANDARD",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DrmSignaling` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        DrmSignaling {
+            Individual = "INDIVIDUAL",
+            Referenced = "REFERENCED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PeriodTriggers` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        PeriodTriggers {
+            Avails = "AVAILS",
+            DrmKeyRotation = "DRM_KEY_ROTATION",
+            SourceChanges = "SOURCE_CHANGES",
+            SourceDisruptions = "SOURCE_DISRUPTIONS",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Profiles` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        Profiles {
+            DvbDash = "DVB_DASH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SegmentTemplateFormat` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        SegmentTemplateFormat {
+            NumberWithTimeline = "NUMBER_WITH_TIMELINE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UriPathType` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        UriPathType {
+            Leaf = "LEAF",
+            Root = "ROOT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Layout` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        Layout {
+            Layout2eh = "LAYOUT_2EH",
+            Layout2pl = "LAYOUT_2PL",
+            Layout3el = "LAYOUT_3EL",
+            Layout3pl = "LAYOUT_3PL",
+            Layout4e = "LAYOUT_4E",
+            Layout4pl = "LAYOUT_4PL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdMarkerDash` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        AdMarkerDash {
+            Binary = "BINARY",
+            Xml = "XML",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScteInManifests` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        ScteInManifests {
+            All = "ALL",
+            MatchesFilter = "MATCHES_FILTER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TtmlProfile` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        TtmlProfile {
+            Imsc1 = "IMSC_1",
+            EbuTtD101 = "EBU_TT_D_101",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TimingMode` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        TimingMode {
+            HttpHead = "HTTP_HEAD",
+            HttpIso = "HTTP_ISO",
+            HttpXsdate = "HTTP_XSDATE",
+            UtcDirect = "UTC_DIRECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointErrorConditions` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        EndpointErrorConditions {
+            StaleManifest = "STALE_MANIFEST",
+            IncompleteManifest = "INCOMPLETE_MANIFEST",
+            MissingDrmKey = "MISSING_DRM_KEY",
+            SlateInput = "SLATE_INPUT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdMarkerHls` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        AdMarkerHls {
+            Daterange = "DATERANGE",
+            Scte35Enhanced = "SCTE35_ENHANCED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ManifestLayout` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        ManifestLayout {
+            Full = "FULL",
+            Compact = "COMPACT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputTimestampMode` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        OutputTimestampMode {
+            Passthrough = "PASSTHROUGH",
+            RebasedToChannelStart = "REBASED_TO_CHANNEL_START",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CmafEncryptionMethod` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        CmafEncryptionMethod {
+            Cenc = "CENC",
+            Cbcs = "CBCS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IsmEncryptionMethod` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        IsmEncryptionMethod {
+            Cenc = "CENC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TsEncryptionMethod` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        TsEncryptionMethod {
+            Aes128 = "AES_128",
+            SampleAes = "SAMPLE_AES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DrmSystems` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        DrmSystems {
+            ClearKeyAes128 = "CLEAR_KEY_AES_128",
+            Fairplay = "FAIRPLAY",
+            Playready = "PLAYREADY",
+            Widevine = "WIDEVINE",
+            Irdeto = "IRDETO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SpekeVersion` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        SpekeVersion {
+            V2_0 = "V2_0",
+            V2_1 = "V2_1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentKeyPeriodTiming` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        ContentKeyPeriodTiming {
+            IndexOnly = "INDEX_ONLY",
+            StartEndOnly = "START_END_ONLY",
+            IndexWithStartEnd = "INDEX_WITH_START_END",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PresetSpeke20Audio` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        PresetSpeke20Audio {
+            PresetAudio1 = "PRESET_AUDIO_1",
+            PresetAudio2 = "PRESET_AUDIO_2",
+            PresetAudio3 = "PRESET_AUDIO_3",
+            Shared = "SHARED",
+            Unencrypted = "UNENCRYPTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PresetSpeke20Video` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        PresetSpeke20Video {
+            PresetVideo1 = "PRESET_VIDEO_1",
+            PresetVideo2 = "PRESET_VIDEO_2",
+            PresetVideo3 = "PRESET_VIDEO_3",
+            PresetVideo4 = "PRESET_VIDEO_4",
+            PresetVideo5 = "PRESET_VIDEO_5",
+            PresetVideo6 = "PRESET_VIDEO_6",
+            PresetVideo7 = "PRESET_VIDEO_7",
+            PresetVideo8 = "PRESET_VIDEO_8",
+            Shared = "SHARED",
+            Unencrypted = "UNENCRYPTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CustomAdTypes` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        CustomAdTypes {
+            Program = "PROGRAM",
+            Chapter = "CHAPTER",
+            UnscheduledEvent = "UNSCHEDULED_EVENT",
+            AlternateContentOpportunity = "ALTERNATE_CONTENT_OPPORTUNITY",
+            Network = "NETWORK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScteFilter` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        ScteFilter {
+            SpliceInsert = "SPLICE_INSERT",
+            Break = "BREAK",
+            ProviderAdvertisement = "PROVIDER_ADVERTISEMENT",
+            DistributorAdvertisement = "DISTRIBUTOR_ADVERTISEMENT",
+            ProviderPlacementOpportunity = "PROVIDER_PLACEMENT_OPPORTUNITY",
+            DistributorPlacementOpportunity = "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
+            ProviderOverlayPlacementOpportunity = "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
+            DistributorOverlayPlacementOpportunity = "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
+            Program = "PROGRAM",
+            Chapter = "CHAPTER",
+            UnscheduledEvent = "UNSCHEDULED_EVENT",
+            AlternateContentOpportunity = "ALTERNATE_CONTENT_OPPORTUNITY",
+            Network = "NETWORK",
+            ProviderPromo = "PROVIDER_PROMO",
+            DistributorPromo = "DISTRIBUTOR_PROMO",
+            ProviderAdBlock = "PROVIDER_AD_BLOCK",
+            DistributorAdBlock = "DISTRIBUTOR_AD_BLOCK",
+            ContentIdentification = "CONTENT_IDENTIFICATION",
+            CallAdServer = "CALL_AD_SERVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScteInSegments` in `AWS::MediaPackageV2::OriginEndpoint`; `.into()` makes a `Val<String>`.
+        ScteInSegments {
+            None = "NONE",
+            All = "ALL",
+            MatchesFilter = "MATCHES_FILTER",
+        }
+    }
 }
 
 /// Represents a resource policy that allows or denies access to an origin endpoint.
 ///
 /// CloudFormation type `AWS::MediaPackageV2::OriginEndpointPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::MediaPackageV2::OriginEndpointPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnOriginEndpointPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOriginEndpointPolicy`], by name: the argument of [`CfnOriginEndpointPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOriginEndpointPolicyRequired {
+    /// CloudFormation property `ChannelGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_group_name: Val<String>,
+
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+
+    /// CloudFormation property `OriginEndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub origin_endpoint_name: Val<String>,
+
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+}
+
 impl CfnOriginEndpointPolicy {
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::OriginEndpointPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOriginEndpointPolicyRequired`]:
     ///
-    /// - `channel_group_name`: `ChannelGroupName`.
-    /// - `channel_name`: `ChannelName`.
-    /// - `origin_endpoint_name`: `OriginEndpointName`.
-    /// - `policy`: `Policy`.
-    pub fn new(channel_group_name: impl Into<Val<String>>, channel_name: impl Into<Val<String>>, origin_endpoint_name: impl Into<Val<String>>, policy: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnOriginEndpointPolicy::new(CfnOriginEndpointPolicyRequired {
+    ///     channel_group_name: "...".into(),
+    ///     channel_name: "...".into(),
+    ///     origin_endpoint_name: "...".into(),
+    ///     policy: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOriginEndpointPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelGroupName", channel_group_name);
-        props.set("ChannelName", channel_name);
-        props.set("OriginEndpointName", origin_endpoint_name);
-        props.set("Policy", policy);
+        props.set::<String>("ChannelGroupName", required.channel_group_name);
+        props.set::<String>("ChannelName", required.channel_name);
+        props.set::<String>("OriginEndpointName", required.origin_endpoint_name);
+        props.set::<Json>("Policy", required.policy);
         CfnOriginEndpointPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -2392,15 +3001,33 @@ pub mod origin_endpoint_policy {
         props: Props,
     }
 
-    impl CdnAuthConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CdnAuthConfiguration`], by name: the argument of [`CdnAuthConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CdnAuthConfigurationRequired {
+        /// The ARN for the secret in Secrets Manager that your CDN uses for authorization to access the endpoint.
         ///
-        /// - `cdn_identifier_secret_arns`: `CdnIdentifierSecretArns`, The ARN for the secret in Secrets Manager that your CDN uses for authorization to access the endpoint.
-        /// - `secrets_role_arn`: `SecretsRoleArn`, The ARN for the IAM role that gives MediaPackage read access to Secrets Manager and KMS for CDN authorization.
-        pub fn new(cdn_identifier_secret_arns: impl Into<Val<Vec<String>>>, secrets_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CdnIdentifierSecretArns`.
+        pub cdn_identifier_secret_arns: Val<Vec<String>>,
+
+        /// The ARN for the IAM role that gives MediaPackage read access to Secrets Manager and KMS for CDN authorization.
+        ///
+        /// CloudFormation property `SecretsRoleArn`.
+        pub secrets_role_arn: Val<String>,
+    }
+
+    impl CdnAuthConfiguration {
+        /// Creates the value from its required properties, by name in [`CdnAuthConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CdnAuthConfiguration::new(CdnAuthConfigurationRequired {
+        ///     cdn_identifier_secret_arns: vec!["..."].into(),
+        ///     secrets_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CdnAuthConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CdnIdentifierSecretArns", cdn_identifier_secret_arns);
-            props.set("SecretsRoleArn", secrets_role_arn);
+            props.set::<Vec<String>>("CdnIdentifierSecretArns", required.cdn_identifier_secret_arns);
+            props.set::<String>("SecretsRoleArn", required.secrets_role_arn);
             CdnAuthConfiguration { props }
         }
     }

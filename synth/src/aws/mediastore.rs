@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,15 @@ use crate::value::Val;
 /// Resource Type definition for AWS::MediaStore::Container
 ///
 /// CloudFormation type `AWS::MediaStore::Container`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnContainer {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnContainer {
 impl CfnContainer {
     pub const TYPE_NAME: &'static str = "AWS::MediaStore::Container";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `container_name`: `ContainerName`.
     pub fn new(container_name: impl Into<Val<String>>) -> Self {
@@ -171,7 +179,7 @@ pub mod container {
     }
 
     impl MetricPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `container_level_metrics`: `ContainerLevelMetrics`.
         pub fn new(container_level_metrics: impl Into<Val<String>>) -> Self {
@@ -199,15 +207,29 @@ pub mod container {
         props: Props,
     }
 
+    /// The required properties of [`MetricPolicyRule`], by name: the argument of [`MetricPolicyRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricPolicyRuleRequired {
+        /// CloudFormation property `ObjectGroup`.
+        pub object_group: Val<String>,
+
+        /// CloudFormation property `ObjectGroupName`.
+        pub object_group_name: Val<String>,
+    }
+
     impl MetricPolicyRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricPolicyRuleRequired`]:
         ///
-        /// - `object_group`: `ObjectGroup`.
-        /// - `object_group_name`: `ObjectGroupName`.
-        pub fn new(object_group: impl Into<Val<String>>, object_group_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricPolicyRule::new(MetricPolicyRuleRequired {
+        ///     object_group: "...".into(),
+        ///     object_group_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricPolicyRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("ObjectGroup", object_group);
-            props.set("ObjectGroupName", object_group_name);
+            props.set::<String>("ObjectGroup", required.object_group);
+            props.set::<String>("ObjectGroupName", required.object_group_name);
             MetricPolicyRule { props }
         }
     }
@@ -224,15 +246,29 @@ pub mod container {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

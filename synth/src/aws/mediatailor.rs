@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,25 +15,56 @@ use crate::value::{Json, Map, Val};
 /// Definition of AWS::MediaTailor::Channel Resource Type
 ///
 /// CloudFormation type `AWS::MediaTailor::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the channel.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ChannelName`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannel`], by name: the argument of [`CfnChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelRequired {
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+
+    /// The channel's output properties.
+    ///
+    /// CloudFormation property `Outputs`.
+    pub outputs: Val<Vec<channel::RequestOutputItem>>,
+
+    /// CloudFormation property `PlaybackMode`.
+    ///
+    /// Allowed values (the enum [`channel::PlaybackMode`]): `LOOP`, `LINEAR`.
+    pub playback_mode: Val<String>,
+}
+
 impl CfnChannel {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::Channel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelRequired`]:
     ///
-    /// - `channel_name`: `ChannelName`.
-    /// - `outputs`: `Outputs`, The channel's output properties.
-    /// - `playback_mode`: `PlaybackMode`.
-    pub fn new(channel_name: impl Into<Val<String>>, outputs: impl Into<Val<Vec<channel::RequestOutputItem>>>, playback_mode: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnChannel::new(CfnChannelRequired {
+    ///     channel_name: "...".into(),
+    ///     outputs: vec![channel::RequestOutputItem::new(...)].into(),
+    ///     playback_mode: channel::PlaybackMode::Loop.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelName", channel_name);
-        props.set("Outputs", outputs);
-        props.set("PlaybackMode", playback_mode);
+        props.set::<String>("ChannelName", required.channel_name);
+        props.set::<Vec<channel::RequestOutputItem>>("Outputs", required.outputs);
+        props.set::<String>("PlaybackMode", required.playback_mode);
         CfnChannel { props, options: ResourceOptions::default() }
     }
 
@@ -64,7 +94,7 @@ impl CfnChannel {
 
     /// The `Tier` property.
     ///
-    /// Allowed values: `BASIC`, `STANDARD`.
+    /// Allowed values (the enum [`channel::Tier`]): `BASIC`, `STANDARD`.
     ///
     /// Changing it replaces the resource.
     pub fn tier(mut self, value: impl Into<Val<String>>) -> Self {
@@ -124,11 +154,11 @@ pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChannel`].
+/// Property types and enums of the allowed values of [`CfnChannel`].
 pub mod channel {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Slate VOD source configuration.
     #[derive(Clone, Debug)]
@@ -176,6 +206,8 @@ pub mod channel {
         }
 
         /// The log types.
+        ///
+        /// Allowed values of each item (the enum [`LogTypes`]): `AS_RUN`.
         pub fn log_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LogTypes", value);
             self
@@ -194,15 +226,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl RequestOutputItem {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RequestOutputItem`], by name: the argument of [`RequestOutputItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct RequestOutputItemRequired {
+        /// The name of the manifest for the channel. The name appears in the `PlaybackUrl`.
         ///
-        /// - `manifest_name`: `ManifestName`, The name of the manifest for the channel. The name appears in the `PlaybackUrl`.
-        /// - `source_group`: `SourceGroup`, A string used to match which `HttpPackageConfiguration` is used for each `VodSource`.
-        pub fn new(manifest_name: impl Into<Val<String>>, source_group: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ManifestName`.
+        pub manifest_name: Val<String>,
+
+        /// A string used to match which `HttpPackageConfiguration` is used for each `VodSource`.
+        ///
+        /// CloudFormation property `SourceGroup`.
+        pub source_group: Val<String>,
+    }
+
+    impl RequestOutputItem {
+        /// Creates the value from its required properties, by name in [`RequestOutputItemRequired`]:
+        ///
+        /// ```text
+        /// RequestOutputItem::new(RequestOutputItemRequired {
+        ///     manifest_name: "...".into(),
+        ///     source_group: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RequestOutputItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("ManifestName", manifest_name);
-            props.set("SourceGroup", source_group);
+            props.set::<String>("ManifestName", required.manifest_name);
+            props.set::<String>("SourceGroup", required.source_group);
             RequestOutputItem { props }
         }
 
@@ -283,6 +333,8 @@ pub mod channel {
         }
 
         /// Determines the type of SCTE 35 tags to use in ad markup. Specify `DATERANGE` to use `DATERANGE` tags (for live or VOD content). Specify `SCTE35_ENHANCED` to use `EXT-X-CUE-OUT` and `EXT-X-CUE-IN` tags (for VOD content only).
+        ///
+        /// Allowed values of each item (the enum [`AdMarkupType`]): `DATERANGE`, `SCTE35_ENHANCED`.
         pub fn ad_markup_type(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdMarkupType", value);
             self
@@ -307,15 +359,29 @@ pub mod channel {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -333,7 +399,7 @@ pub mod channel {
     }
 
     impl TimeShiftConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_time_delay_seconds`: `MaxTimeDelaySeconds`, The maximum time delay for time-shifted viewing. The minimum allowed maximum time delay is 0 seconds, and the maximum allowed maximum time delay is 21600 seconds (6 hours).
         pub fn new(max_time_delay_seconds: impl Into<Val<f64>>) -> Self {
@@ -369,28 +435,83 @@ pub mod channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PlaybackMode` in `AWS::MediaTailor::Channel`; `.into()` makes a `Val<String>`.
+        PlaybackMode {
+            Loop = "LOOP",
+            Linear = "LINEAR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tier` in `AWS::MediaTailor::Channel`; `.into()` makes a `Val<String>`.
+        Tier {
+            Basic = "BASIC",
+            Standard = "STANDARD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogTypes` in `AWS::MediaTailor::Channel`; `.into()` makes a `Val<String>`.
+        LogTypes {
+            AsRun = "AS_RUN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdMarkupType` in `AWS::MediaTailor::Channel`; `.into()` makes a `Val<String>`.
+        AdMarkupType {
+            Daterange = "DATERANGE",
+            Scte35Enhanced = "SCTE35_ENHANCED",
+        }
+    }
 }
 
 /// Definition of AWS::MediaTailor::ChannelPolicy Resource Type
 ///
 /// CloudFormation type `AWS::MediaTailor::ChannelPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::MediaTailor::ChannelPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ChannelName`.
 #[derive(Clone, Debug)]
 pub struct CfnChannelPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannelPolicy`], by name: the argument of [`CfnChannelPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelPolicyRequired {
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+
+    /// The IAM policy for the channel. IAM policies are used to control access to your channel.
+    ///
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+}
+
 impl CfnChannelPolicy {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::ChannelPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelPolicyRequired`]:
     ///
-    /// - `channel_name`: `ChannelName`.
-    /// - `policy`: `Policy`, The IAM policy for the channel. IAM policies are used to control access to your channel.
-    pub fn new(channel_name: impl Into<Val<String>>, policy: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnChannelPolicy::new(CfnChannelPolicyRequired {
+    ///     channel_name: "...".into(),
+    ///     policy: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelName", channel_name);
-        props.set("Policy", policy);
+        props.set::<String>("ChannelName", required.channel_name);
+        props.set::<Json>("Policy", required.policy);
         CfnChannelPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -424,23 +545,53 @@ pub(crate) static CHANNEL_POLICY_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::MediaTailor::Function
 ///
 /// CloudFormation type `AWS::MediaTailor::Function`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the function.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FunctionId`.
 #[derive(Clone, Debug)]
 pub struct CfnFunction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFunction`], by name: the argument of [`CfnFunction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFunctionRequired {
+    /// The unique identifier for the function.
+    ///
+    /// CloudFormation property `FunctionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub function_id: Val<String>,
+
+    /// The type of the function. Determines which configuration object is used.
+    ///
+    /// CloudFormation property `FunctionType`.
+    ///
+    /// Allowed values (the enum [`function::FunctionType`]): `HTTP_REQUEST`, `AWS_SERVICE_REQUEST`, `CUSTOM_OUTPUT`, `CONCURRENT_EXECUTOR`, `SEQUENTIAL_EXECUTOR`, `VAST_REQUEST`.
+    pub function_type: Val<String>,
+}
+
 impl CfnFunction {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::Function";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFunctionRequired`]:
     ///
-    /// - `function_id`: `FunctionId`, The unique identifier for the function.
-    /// - `function_type`: `FunctionType`, The type of the function. Determines which configuration object is used.
-    pub fn new(function_id: impl Into<Val<String>>, function_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFunction::new(CfnFunctionRequired {
+    ///     function_id: "...".into(),
+    ///     function_type: function::FunctionType::HttpRequest.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFunctionRequired) -> Self {
         let mut props = Props::new();
-        props.set("FunctionId", function_id);
-        props.set("FunctionType", function_type);
+        props.set::<String>("FunctionId", required.function_id);
+        props.set::<String>("FunctionType", required.function_type);
         CfnFunction { props, options: ResourceOptions::default() }
     }
 
@@ -541,11 +692,11 @@ pub(crate) static FUNCTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFunction`].
+/// Property types and enums of the allowed values of [`CfnFunction`].
 pub mod function {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The configuration for an AWS_SERVICE_REQUEST function. Contains the target service, target Region, and request parameters that the function uses to call an AWS service API. For more information, see AWS_SERVICE_REQUEST (<https://docs.aws.amazon.com/mediatailor/latest/ug/monetization-functions-types-aws-service-request.html>) in the MediaTailor User Guide.
     #[derive(Clone, Debug)]
@@ -553,23 +704,63 @@ pub mod function {
         props: Props,
     }
 
-    impl AwsServiceRequestConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AwsServiceRequestConfiguration`], by name: the argument of [`AwsServiceRequestConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AwsServiceRequestConfigurationRequired {
+        /// CloudFormation property `MethodType`.
         ///
-        /// - `method_type`: `MethodType`.
-        /// - `request_timeout_milliseconds`: `RequestTimeoutMilliseconds`, The maximum time, in milliseconds, that MediaTailor waits for a response from the AWS service. If the call exceeds this timeout, MediaTailor sets the response status code to null and proceeds with output expression evaluation. Valid values are 100 to 2000.
-        /// - `runtime`: `Runtime`, The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
-        /// - `target_region`: `TargetRegion`, The AWS Region for the target service. Specify a static Region code (for example, us-east-1) or a JSONata expression that resolves to a Region code at runtime (for example, {%inference.region%}).
-        /// - `target_service`: `TargetService`, The AWS service to call. Valid value: elemental-inference (AWS Elemental Inference).
-        /// - `url`: `Url`, An expression that evaluates to the endpoint URL for the target AWS service API operation. Use {%...%} delimiters for dynamic expressions. The URL must correspond to a valid endpoint for the service specified in TargetService. The maximum length after evaluation is 2,048 characters.
-        pub fn new(method_type: impl Into<Val<String>>, request_timeout_milliseconds: impl Into<Val<i64>>, runtime: impl Into<Val<String>>, target_region: impl Into<Val<String>>, target_service: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`MethodType`]): `GET`, `POST`.
+        pub method_type: Val<String>,
+
+        /// The maximum time, in milliseconds, that MediaTailor waits for a response from the AWS service. If the call exceeds this timeout, MediaTailor sets the response status code to null and proceeds with output expression evaluation. Valid values are 100 to 2000.
+        ///
+        /// CloudFormation property `RequestTimeoutMilliseconds`.
+        pub request_timeout_milliseconds: Val<i64>,
+
+        /// The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
+        ///
+        /// CloudFormation property `Runtime`.
+        ///
+        /// Allowed values (the enum [`Runtime`]): `JSONATA`.
+        pub runtime: Val<String>,
+
+        /// The AWS Region for the target service. Specify a static Region code (for example, us-east-1) or a JSONata expression that resolves to a Region code at runtime (for example, {%inference.region%}).
+        ///
+        /// CloudFormation property `TargetRegion`.
+        pub target_region: Val<String>,
+
+        /// The AWS service to call. Valid value: elemental-inference (AWS Elemental Inference).
+        ///
+        /// CloudFormation property `TargetService`.
+        pub target_service: Val<String>,
+
+        /// An expression that evaluates to the endpoint URL for the target AWS service API operation. Use {%...%} delimiters for dynamic expressions. The URL must correspond to a valid endpoint for the service specified in TargetService. The maximum length after evaluation is 2,048 characters.
+        ///
+        /// CloudFormation property `Url`.
+        pub url: Val<String>,
+    }
+
+    impl AwsServiceRequestConfiguration {
+        /// Creates the value from its required properties, by name in [`AwsServiceRequestConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AwsServiceRequestConfiguration::new(AwsServiceRequestConfigurationRequired {
+        ///     method_type: MethodType::Get.into(),
+        ///     request_timeout_milliseconds: 1.into(),
+        ///     runtime: Runtime::Jsonata.into(),
+        ///     target_region: "...".into(),
+        ///     target_service: "...".into(),
+        ///     url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AwsServiceRequestConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MethodType", method_type);
-            props.set("RequestTimeoutMilliseconds", request_timeout_milliseconds);
-            props.set("Runtime", runtime);
-            props.set("TargetRegion", target_region);
-            props.set("TargetService", target_service);
-            props.set("Url", url);
+            props.set::<String>("MethodType", required.method_type);
+            props.set::<i64>("RequestTimeoutMilliseconds", required.request_timeout_milliseconds);
+            props.set::<String>("Runtime", required.runtime);
+            props.set::<String>("TargetRegion", required.target_region);
+            props.set::<String>("TargetService", required.target_service);
+            props.set::<String>("Url", required.url);
             AwsServiceRequestConfiguration { props }
         }
 
@@ -604,21 +795,56 @@ pub mod function {
         props: Props,
     }
 
-    impl ConcurrentExecutorConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConcurrentExecutorConfiguration`], by name: the argument of [`ConcurrentExecutorConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConcurrentExecutorConfigurationRequired {
+        /// The list of 1 to 10 child functions that MediaTailor runs in parallel. Each entry specifies a child function to execute and an optional run condition expression that controls whether the function runs. Child functions cannot themselves be executors, and each child function's resolved namespace must be unique across the list.
         ///
-        /// - `function_list`: `FunctionList`, The list of 1 to 10 child functions that MediaTailor runs in parallel. Each entry specifies a child function to execute and an optional run condition expression that controls whether the function runs. Child functions cannot themselves be executors, and each child function's resolved namespace must be unique across the list.
-        /// - `max_concurrency`: `MaxConcurrency`, The maximum number of child functions that MediaTailor runs simultaneously. When the list contains more functions than MaxConcurrency, MediaTailor starts additional functions as running ones complete, so that no more than MaxConcurrency functions run at the same time. Valid values are 1 to 2.
-        /// - `output`: `Output`, A map of output bindings that controls which bindings the executor commits to the session state after all child functions complete. Each key is a namespaced output path, and each value is an expression that MediaTailor evaluates against the combined results of the child functions.
-        /// - `runtime`: `Runtime`, The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
-        /// - `timeout_milliseconds`: `TimeoutMilliseconds`, The maximum time, in milliseconds, for all child functions to complete. This timeout covers every function in the list, including any HTTP calls the child functions make. If the executor exceeds this timeout, MediaTailor discards all output from the executor and proceeds with default behavior. Valid values are 100 to 2000.
-        pub fn new(function_list: impl Into<Val<Vec<FunctionRef>>>, max_concurrency: impl Into<Val<i64>>, output: impl Into<Val<Map<String>>>, runtime: impl Into<Val<String>>, timeout_milliseconds: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FunctionList`.
+        pub function_list: Val<Vec<FunctionRef>>,
+
+        /// The maximum number of child functions that MediaTailor runs simultaneously. When the list contains more functions than MaxConcurrency, MediaTailor starts additional functions as running ones complete, so that no more than MaxConcurrency functions run at the same time. Valid values are 1 to 2.
+        ///
+        /// CloudFormation property `MaxConcurrency`.
+        pub max_concurrency: Val<i64>,
+
+        /// A map of output bindings that controls which bindings the executor commits to the session state after all child functions complete. Each key is a namespaced output path, and each value is an expression that MediaTailor evaluates against the combined results of the child functions.
+        ///
+        /// CloudFormation property `Output`.
+        pub output: Val<Map<String>>,
+
+        /// The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
+        ///
+        /// CloudFormation property `Runtime`.
+        ///
+        /// Allowed values (the enum [`Runtime`]): `JSONATA`.
+        pub runtime: Val<String>,
+
+        /// The maximum time, in milliseconds, for all child functions to complete. This timeout covers every function in the list, including any HTTP calls the child functions make. If the executor exceeds this timeout, MediaTailor discards all output from the executor and proceeds with default behavior. Valid values are 100 to 2000.
+        ///
+        /// CloudFormation property `TimeoutMilliseconds`.
+        pub timeout_milliseconds: Val<i64>,
+    }
+
+    impl ConcurrentExecutorConfiguration {
+        /// Creates the value from its required properties, by name in [`ConcurrentExecutorConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ConcurrentExecutorConfiguration::new(ConcurrentExecutorConfigurationRequired {
+        ///     function_list: vec![FunctionRef::new(...)].into(),
+        ///     max_concurrency: 1.into(),
+        ///     output: [("key", "...")].into(),
+        ///     runtime: Runtime::Jsonata.into(),
+        ///     timeout_milliseconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConcurrentExecutorConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FunctionList", function_list);
-            props.set("MaxConcurrency", max_concurrency);
-            props.set("Output", output);
-            props.set("Runtime", runtime);
-            props.set("TimeoutMilliseconds", timeout_milliseconds);
+            props.set::<Vec<FunctionRef>>("FunctionList", required.function_list);
+            props.set::<i64>("MaxConcurrency", required.max_concurrency);
+            props.set::<Map<String>>("Output", required.output);
+            props.set::<String>("Runtime", required.runtime);
+            props.set::<i64>("TimeoutMilliseconds", required.timeout_milliseconds);
             ConcurrentExecutorConfiguration { props }
         }
     }
@@ -674,9 +900,9 @@ pub mod function {
     }
 
     impl CustomOutputConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `runtime`: `Runtime`, The runtime environment for the function expression language.
+        /// - `runtime`: `Runtime`, The runtime environment for the function expression language. Allowed values: the enum [`Runtime`].
         pub fn new(runtime: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Runtime", runtime);
@@ -702,19 +928,51 @@ pub mod function {
         props: Props,
     }
 
-    impl HttpRequestConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HttpRequestConfiguration`], by name: the argument of [`HttpRequestConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpRequestConfigurationRequired {
+        /// The HTTP method type for the request.
         ///
-        /// - `method_type`: `MethodType`, The HTTP method type for the request.
-        /// - `request_timeout_milliseconds`: `RequestTimeoutMilliseconds`, The timeout in milliseconds for the HTTP request. Maximum value is 2000.
-        /// - `runtime`: `Runtime`, The runtime environment for the function expression language.
-        /// - `url`: `Url`, The URL endpoint for the HTTP request.
-        pub fn new(method_type: impl Into<Val<String>>, request_timeout_milliseconds: impl Into<Val<i64>>, runtime: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MethodType`.
+        ///
+        /// Allowed values (the enum [`MethodType`]): `GET`, `POST`.
+        pub method_type: Val<String>,
+
+        /// The timeout in milliseconds for the HTTP request. Maximum value is 2000.
+        ///
+        /// CloudFormation property `RequestTimeoutMilliseconds`.
+        pub request_timeout_milliseconds: Val<i64>,
+
+        /// The runtime environment for the function expression language.
+        ///
+        /// CloudFormation property `Runtime`.
+        ///
+        /// Allowed values (the enum [`Runtime`]): `JSONATA`.
+        pub runtime: Val<String>,
+
+        /// The URL endpoint for the HTTP request.
+        ///
+        /// CloudFormation property `Url`.
+        pub url: Val<String>,
+    }
+
+    impl HttpRequestConfiguration {
+        /// Creates the value from its required properties, by name in [`HttpRequestConfigurationRequired`]:
+        ///
+        /// ```text
+        /// HttpRequestConfiguration::new(HttpRequestConfigurationRequired {
+        ///     method_type: MethodType::Get.into(),
+        ///     request_timeout_milliseconds: 1.into(),
+        ///     runtime: Runtime::Jsonata.into(),
+        ///     url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpRequestConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MethodType", method_type);
-            props.set("RequestTimeoutMilliseconds", request_timeout_milliseconds);
-            props.set("Runtime", runtime);
-            props.set("Url", url);
+            props.set::<String>("MethodType", required.method_type);
+            props.set::<i64>("RequestTimeoutMilliseconds", required.request_timeout_milliseconds);
+            props.set::<String>("Runtime", required.runtime);
+            props.set::<String>("Url", required.url);
             HttpRequestConfiguration { props }
         }
 
@@ -749,17 +1007,42 @@ pub mod function {
         props: Props,
     }
 
-    impl SequentialExecutorConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SequentialExecutorConfiguration`], by name: the argument of [`SequentialExecutorConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SequentialExecutorConfigurationRequired {
+        /// An ordered list of 1 to 10 steps. Each step specifies a child function to execute and an optional run condition expression that controls whether the step runs. MediaTailor executes the steps in order, passing data between steps through temporary data. Each step's resolved namespace must be unique across the list.
         ///
-        /// - `function_list`: `FunctionList`, An ordered list of 1 to 10 steps. Each step specifies a child function to execute and an optional run condition expression that controls whether the step runs. MediaTailor executes the steps in order, passing data between steps through temporary data. Each step's resolved namespace must be unique across the list.
-        /// - `runtime`: `Runtime`, The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
-        /// - `timeout_milliseconds`: `TimeoutMilliseconds`, The maximum time, in milliseconds, for the entire sequence to complete. This timeout covers all steps, including any HTTP calls made by child functions. If the sequence exceeds this timeout, MediaTailor discards all output from the sequence and proceeds with default behavior. Valid values are 100 to 2000.
-        pub fn new(function_list: impl Into<Val<Vec<FunctionRef>>>, runtime: impl Into<Val<String>>, timeout_milliseconds: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `FunctionList`.
+        pub function_list: Val<Vec<FunctionRef>>,
+
+        /// The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
+        ///
+        /// CloudFormation property `Runtime`.
+        ///
+        /// Allowed values (the enum [`Runtime`]): `JSONATA`.
+        pub runtime: Val<String>,
+
+        /// The maximum time, in milliseconds, for the entire sequence to complete. This timeout covers all steps, including any HTTP calls made by child functions. If the sequence exceeds this timeout, MediaTailor discards all output from the sequence and proceeds with default behavior. Valid values are 100 to 2000.
+        ///
+        /// CloudFormation property `TimeoutMilliseconds`.
+        pub timeout_milliseconds: Val<i64>,
+    }
+
+    impl SequentialExecutorConfiguration {
+        /// Creates the value from its required properties, by name in [`SequentialExecutorConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SequentialExecutorConfiguration::new(SequentialExecutorConfigurationRequired {
+        ///     function_list: vec![FunctionRef::new(...)].into(),
+        ///     runtime: Runtime::Jsonata.into(),
+        ///     timeout_milliseconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: SequentialExecutorConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FunctionList", function_list);
-            props.set("Runtime", runtime);
-            props.set("TimeoutMilliseconds", timeout_milliseconds);
+            props.set::<Vec<FunctionRef>>("FunctionList", required.function_list);
+            props.set::<String>("Runtime", required.runtime);
+            props.set::<i64>("TimeoutMilliseconds", required.timeout_milliseconds);
             SequentialExecutorConfiguration { props }
         }
 
@@ -782,15 +1065,29 @@ pub mod function {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -807,19 +1104,49 @@ pub mod function {
         props: Props,
     }
 
-    impl VastRequestConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VastRequestConfiguration`], by name: the argument of [`VastRequestConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct VastRequestConfigurationRequired {
+        /// CloudFormation property `MethodType`.
         ///
-        /// - `method_type`: `MethodType`.
-        /// - `request_timeout_milliseconds`: `RequestTimeoutMilliseconds`, The maximum time, in milliseconds, that MediaTailor waits for a response from the VAST endpoint. The timeout covers the entire response, including any wrapper redirects that MediaTailor follows. If the call exceeds this timeout, MediaTailor proceeds with an empty ad list and continues output expression evaluation. Valid values are 100 to 2000.
-        /// - `runtime`: `Runtime`, The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
-        /// - `url`: `Url`, An expression that evaluates to the VAST endpoint URL. Use {%...%} delimiters for dynamic expressions. A literal value must be an <https://> URL. The expression can be up to 25,000 characters, and the URL after evaluation can be up to 2,048 characters.
-        pub fn new(method_type: impl Into<Val<String>>, request_timeout_milliseconds: impl Into<Val<i64>>, runtime: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`MethodType`]): `GET`, `POST`.
+        pub method_type: Val<String>,
+
+        /// The maximum time, in milliseconds, that MediaTailor waits for a response from the VAST endpoint. The timeout covers the entire response, including any wrapper redirects that MediaTailor follows. If the call exceeds this timeout, MediaTailor proceeds with an empty ad list and continues output expression evaluation. Valid values are 100 to 2000.
+        ///
+        /// CloudFormation property `RequestTimeoutMilliseconds`.
+        pub request_timeout_milliseconds: Val<i64>,
+
+        /// The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
+        ///
+        /// CloudFormation property `Runtime`.
+        ///
+        /// Allowed values (the enum [`Runtime`]): `JSONATA`.
+        pub runtime: Val<String>,
+
+        /// An expression that evaluates to the VAST endpoint URL. Use {%...%} delimiters for dynamic expressions. A literal value must be an <https://> URL. The expression can be up to 25,000 characters, and the URL after evaluation can be up to 2,048 characters.
+        ///
+        /// CloudFormation property `Url`.
+        pub url: Val<String>,
+    }
+
+    impl VastRequestConfiguration {
+        /// Creates the value from its required properties, by name in [`VastRequestConfigurationRequired`]:
+        ///
+        /// ```text
+        /// VastRequestConfiguration::new(VastRequestConfigurationRequired {
+        ///     method_type: MethodType::Get.into(),
+        ///     request_timeout_milliseconds: 1.into(),
+        ///     runtime: Runtime::Jsonata.into(),
+        ///     url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VastRequestConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MethodType", method_type);
-            props.set("RequestTimeoutMilliseconds", request_timeout_milliseconds);
-            props.set("Runtime", runtime);
-            props.set("Url", url);
+            props.set::<String>("MethodType", required.method_type);
+            props.set::<i64>("RequestTimeoutMilliseconds", required.request_timeout_milliseconds);
+            props.set::<String>("Runtime", required.runtime);
+            props.set::<String>("Url", required.url);
             VastRequestConfiguration { props }
         }
 
@@ -899,30 +1226,88 @@ pub mod function {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FunctionType` in `AWS::MediaTailor::Function`; `.into()` makes a `Val<String>`.
+        FunctionType {
+            HttpRequest = "HTTP_REQUEST",
+            AwsServiceRequest = "AWS_SERVICE_REQUEST",
+            CustomOutput = "CUSTOM_OUTPUT",
+            ConcurrentExecutor = "CONCURRENT_EXECUTOR",
+            SequentialExecutor = "SEQUENTIAL_EXECUTOR",
+            VastRequest = "VAST_REQUEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MethodType` in `AWS::MediaTailor::Function`; `.into()` makes a `Val<String>`.
+        MethodType {
+            Get = "GET",
+            Post = "POST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Runtime` in `AWS::MediaTailor::Function`; `.into()` makes a `Val<String>`.
+        Runtime {
+            Jsonata = "JSONATA",
+        }
+    }
 }
 
 /// Definition of AWS::MediaTailor::LiveSource Resource Type
 ///
 /// CloudFormation type `AWS::MediaTailor::LiveSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the live source.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLiveSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLiveSource`], by name: the argument of [`CfnLiveSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLiveSourceRequired {
+    /// A list of HTTP package configuration parameters for this live source.
+    ///
+    /// CloudFormation property `HttpPackageConfigurations`.
+    pub http_package_configurations: Val<Vec<live_source::HttpPackageConfiguration>>,
+
+    /// CloudFormation property `LiveSourceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub live_source_name: Val<String>,
+
+    /// CloudFormation property `SourceLocationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_location_name: Val<String>,
+}
+
 impl CfnLiveSource {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::LiveSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLiveSourceRequired`]:
     ///
-    /// - `http_package_configurations`: `HttpPackageConfigurations`, A list of HTTP package configuration parameters for this live source.
-    /// - `live_source_name`: `LiveSourceName`.
-    /// - `source_location_name`: `SourceLocationName`.
-    pub fn new(http_package_configurations: impl Into<Val<Vec<live_source::HttpPackageConfiguration>>>, live_source_name: impl Into<Val<String>>, source_location_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLiveSource::new(CfnLiveSourceRequired {
+    ///     http_package_configurations: vec![live_source::HttpPackageConfiguration::new(...)].into(),
+    ///     live_source_name: "...".into(),
+    ///     source_location_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLiveSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("HttpPackageConfigurations", http_package_configurations);
-        props.set("LiveSourceName", live_source_name);
-        props.set("SourceLocationName", source_location_name);
+        props.set::<Vec<live_source::HttpPackageConfiguration>>("HttpPackageConfigurations", required.http_package_configurations);
+        props.set::<String>("LiveSourceName", required.live_source_name);
+        props.set::<String>("SourceLocationName", required.source_location_name);
         CfnLiveSource { props, options: ResourceOptions::default() }
     }
 
@@ -975,11 +1360,11 @@ pub(crate) static LIVE_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLiveSource`].
+/// Property types and enums of the allowed values of [`CfnLiveSource`].
 pub mod live_source {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The HTTP package configuration properties for the requested VOD source.
     #[derive(Clone, Debug)]
@@ -987,17 +1372,40 @@ pub mod live_source {
         props: Props,
     }
 
-    impl HttpPackageConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HttpPackageConfiguration`], by name: the argument of [`HttpPackageConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpPackageConfigurationRequired {
+        /// The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
         ///
-        /// - `path`: `Path`, The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
-        /// - `source_group`: `SourceGroup`, The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup`.
-        /// - `type_`: `Type`.
-        pub fn new(path: impl Into<Val<String>>, source_group: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Path`.
+        pub path: Val<String>,
+
+        /// The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup`.
+        ///
+        /// CloudFormation property `SourceGroup`.
+        pub source_group: Val<String>,
+
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `DASH`, `HLS`.
+        pub type_: Val<String>,
+    }
+
+    impl HttpPackageConfiguration {
+        /// Creates the value from its required properties, by name in [`HttpPackageConfigurationRequired`]:
+        ///
+        /// ```text
+        /// HttpPackageConfiguration::new(HttpPackageConfigurationRequired {
+        ///     path: "...".into(),
+        ///     source_group: "...".into(),
+        ///     type_: Type::Dash.into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpPackageConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Path", path);
-            props.set("SourceGroup", source_group);
-            props.set("Type", type_);
+            props.set::<String>("Path", required.path);
+            props.set::<String>("SourceGroup", required.source_group);
+            props.set::<String>("Type", required.type_);
             HttpPackageConfiguration { props }
         }
     }
@@ -1014,15 +1422,29 @@ pub mod live_source {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1039,30 +1461,75 @@ pub mod live_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::MediaTailor::LiveSource`; `.into()` makes a `Val<String>`.
+        Type {
+            Dash = "DASH",
+            Hls = "HLS",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaTailor::PlaybackConfiguration
 ///
 /// CloudFormation type `AWS::MediaTailor::PlaybackConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DashConfiguration.ManifestEndpointPrefix`: `handle.dash_configuration_manifest_endpoint_prefix()` → `Val<String>`. The URL generated by MediaTailor to initiate a DASH playback session. The session uses server-side reporting.
+/// - `HlsConfiguration.ManifestEndpointPrefix`: `handle.hls_configuration_manifest_endpoint_prefix()` → `Val<String>`. The URL that is used to initiate a playback session for devices that support Apple HLS. The session uses server-side reporting.
+/// - `PlaybackConfigurationArn`: `handle.playback_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the playback configuration.
+/// - `PlaybackEndpointPrefix`: `handle.playback_endpoint_prefix()` → `Val<String>`. The URL that the player accesses to get a manifest from MediaTailor. This session will use server-side reporting.
+/// - `SessionInitializationEndpointPrefix`: `handle.session_initialization_endpoint_prefix()` → `Val<String>`. The URL that the player uses to initialize a session that uses client-side reporting.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnPlaybackConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPlaybackConfiguration`], by name: the argument of [`CfnPlaybackConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPlaybackConfigurationRequired {
+    /// The URL for the ad decision server (ADS). This includes the specification of static parameters and placeholders for dynamic parameters. AWS Elemental MediaTailor substitutes player-specific and session-specific parameters as needed when calling the ADS. Alternately, for testing you can provide a static VAST URL. The maximum length is 25,000 characters.
+    ///
+    /// CloudFormation property `AdDecisionServerUrl`.
+    pub ad_decision_server_url: Val<String>,
+
+    /// The identifier for the playback configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The URL prefix for the parent manifest for the stream, minus the asset ID. The maximum length is 512 characters.
+    ///
+    /// CloudFormation property `VideoContentSourceUrl`.
+    pub video_content_source_url: Val<String>,
+}
+
 impl CfnPlaybackConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::PlaybackConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPlaybackConfigurationRequired`]:
     ///
-    /// - `ad_decision_server_url`: `AdDecisionServerUrl`, The URL for the ad decision server (ADS). This includes the specification of static parameters and placeholders for dynamic parameters. AWS Elemental MediaTailor substitutes player-specific and session-specific parameters as needed when calling the ADS. Alternately, for testing you can provide a static VAST URL. The maximum length is 25,000 characters.
-    /// - `name`: `Name`, The identifier for the playback configuration.
-    /// - `video_content_source_url`: `VideoContentSourceUrl`, The URL prefix for the parent manifest for the stream, minus the asset ID. The maximum length is 512 characters.
-    pub fn new(ad_decision_server_url: impl Into<Val<String>>, name: impl Into<Val<String>>, video_content_source_url: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPlaybackConfiguration::new(CfnPlaybackConfigurationRequired {
+    ///     ad_decision_server_url: "...".into(),
+    ///     name: "...".into(),
+    ///     video_content_source_url: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPlaybackConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AdDecisionServerUrl", ad_decision_server_url);
-        props.set("Name", name);
-        props.set("VideoContentSourceUrl", video_content_source_url);
+        props.set::<String>("AdDecisionServerUrl", required.ad_decision_server_url);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("VideoContentSourceUrl", required.video_content_source_url);
         CfnPlaybackConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -1134,7 +1601,7 @@ impl CfnPlaybackConfiguration {
 
     /// The setting that controls whether players can use stitched or guided ad insertion. The default, STITCHED_ONLY, forces all player sessions to use stitched (server-side) ad insertion. Choosing PLAYER_SELECT allows players to select either stitched or guided ad insertion at session-initialization time. The default for players that do not specify an insertion mode is stitched.
     ///
-    /// Allowed values: `STITCHED_ONLY`, `PLAYER_SELECT`.
+    /// Allowed values (the enum [`playback_configuration::InsertionMode`]): `STITCHED_ONLY`, `PLAYER_SELECT`.
     pub fn insertion_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("InsertionMode", value);
         self
@@ -1262,11 +1729,11 @@ pub(crate) static PLAYBACK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPlaybackConfiguration`].
+/// Property types and enums of the allowed values of [`CfnPlaybackConfiguration`].
 pub mod playback_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The setting that indicates what conditioning MediaTailor will perform on ads that the ad decision server (ADS) returns.
     #[derive(Clone, Debug)]
@@ -1275,9 +1742,9 @@ pub mod playback_configuration {
     }
 
     impl AdConditioningConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `streaming_media_file_conditioning`: `StreamingMediaFileConditioning`.
+        /// - `streaming_media_file_conditioning`: `StreamingMediaFileConditioning`. Allowed values: the enum [`StreamingMediaFileConditioning`].
         pub fn new(streaming_media_file_conditioning: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StreamingMediaFileConditioning", streaming_media_file_conditioning);
@@ -1344,7 +1811,7 @@ pub mod playback_configuration {
 
         /// The compression type of the request sent to the Ad Decision Server URL. Only the POST HTTP Method permits compression other than NONE.
         ///
-        /// Allowed values: `NONE`, `GZIP`.
+        /// Allowed values (the enum [`CompressRequest`]): `NONE`, `GZIP`.
         pub fn compress_request(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompressRequest", value);
             self
@@ -1358,7 +1825,7 @@ pub mod playback_configuration {
 
         /// Supported HTTP Methods for the request to the Ad Decision Server URL.
         ///
-        /// Allowed values: `GET`, `POST`.
+        /// Allowed values (the enum [`HttpMethod`]): `GET`, `POST`.
         pub fn http_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpMethod", value);
             self
@@ -1386,7 +1853,7 @@ pub mod playback_configuration {
 
         /// Determines how MediaTailor sequences ads returned in the VAST response from the Ad Decision Server.
         ///
-        /// Allowed values: `FOLLOW_AD_SEQUENCE`, `IGNORE_AD_SEQUENCE`, `FOLLOW_AD_SEQUENCE_ONLY_LIVE`, `FOLLOW_AD_SEQUENCE_ONLY_VOD`.
+        /// Allowed values (the enum [`AdSequencingMode`]): `FOLLOW_AD_SEQUENCE`, `IGNORE_AD_SEQUENCE`, `FOLLOW_AD_SEQUENCE_ONLY_LIVE`, `FOLLOW_AD_SEQUENCE_ONLY_VOD`.
         pub fn ad_sequencing_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdSequencingMode", value);
             self
@@ -1496,7 +1963,7 @@ pub mod playback_configuration {
 
         /// Defines the policy to apply to the avail suppression mode. BEHIND_LIVE_EDGE will always use the full avail suppression policy. AFTER_LIVE_EDGE mode can be used to invoke partial ad break fills when a session starts mid-break. Valid values are FULL_AVAIL_ONLY and PARTIAL_AVAIL
         ///
-        /// Allowed values: `PARTIAL_AVAIL`, `FULL_AVAIL_ONLY`.
+        /// Allowed values (the enum [`FillPolicy`]): `PARTIAL_AVAIL`, `FULL_AVAIL_ONLY`.
         pub fn fill_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FillPolicy", value);
             self
@@ -1504,7 +1971,7 @@ pub mod playback_configuration {
 
         /// Sets the ad suppression mode. By default, ad suppression is off and all ad breaks are filled with ads or slate. When Mode is set to BEHIND_LIVE_EDGE, ad suppression is active and MediaTailor won't fill ad breaks on or behind the ad suppression Value time in the manifest lookback window. When Mode is set to AFTER_LIVE_EDGE, ad suppression is active and MediaTailor won't fill ad breaks that are within the live edge plus the avail suppression value.
         ///
-        /// Allowed values: `OFF`, `BEHIND_LIVE_EDGE`, `AFTER_LIVE_EDGE`.
+        /// Allowed values (the enum [`Mode`]): `OFF`, `BEHIND_LIVE_EDGE`, `AFTER_LIVE_EDGE`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -1556,9 +2023,9 @@ pub mod playback_configuration {
     }
 
     impl ClientSideBeaconingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `reporting_mode`: `ReportingMode`, Specifies whether MediaTailor includes its beacons in the ad tracking response. INSIGHTS includes MediaTailor beacons; DISABLED does not. Values are case-sensitive. This setting is required when ClientSide is present. If BeaconingConfiguration or ClientSide is omitted, MediaTailor uses INSIGHTS. To keep beaconing off, retain DISABLED in subsequent updates.
+        /// - `reporting_mode`: `ReportingMode`, Specifies whether MediaTailor includes its beacons in the ad tracking response. INSIGHTS includes MediaTailor beacons; DISABLED does not. Values are case-sensitive. This setting is required when ClientSide is present. If BeaconingConfiguration or ClientSide is omitted, MediaTailor uses INSIGHTS. To keep beaconing off, retain DISABLED in subsequent updates. Allowed values: the enum [`ReportingMode`].
         pub fn new(reporting_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ReportingMode", reporting_mode);
@@ -1566,6 +2033,8 @@ pub mod playback_configuration {
         }
 
         /// The player operation events to report on, in addition to the ad progress events that MediaTailor always reports on. Valid values are MUTE, UNMUTE, PAUSE, and SKIP. The default is an empty list. This parameter is valid only when ReportingMode is INSIGHTS. MediaTailor rejects the request if you specify a value while ReportingMode is DISABLED, or if you specify duplicate values.
+        ///
+        /// Allowed values of each item (the enum [`AdditionalEventTypes`]): `MUTE`, `UNMUTE`, `PAUSE`, `SKIP`.
         pub fn additional_event_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdditionalEventTypes", value);
             self
@@ -1669,7 +2138,7 @@ pub mod playback_configuration {
 
         /// The setting that controls whether MediaTailor handles manifests from the origin server as multi-period manifests or single-period manifests. If your origin server produces single-period manifests, set this to SINGLE_PERIOD. The default setting is MULTI_PERIOD. For multi-period manifests, omit this setting or set it to MULTI_PERIOD.
         ///
-        /// Allowed values: `SINGLE_PERIOD`, `MULTI_PERIOD`.
+        /// Allowed values (the enum [`OriginManifestType`]): `SINGLE_PERIOD`, `MULTI_PERIOD`.
         pub fn origin_manifest_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OriginManifestType", value);
             self
@@ -1761,7 +2230,7 @@ pub mod playback_configuration {
 
         /// Determines how MediaTailor sequences ads returned in the pre-roll VAST response.
         ///
-        /// Allowed values: `FOLLOW_AD_SEQUENCE`, `IGNORE_AD_SEQUENCE`.
+        /// Allowed values (the enum [`PreRollVastResponseAdSequencingMode`]): `FOLLOW_AD_SEQUENCE`, `IGNORE_AD_SEQUENCE`.
         pub fn ad_sequencing_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdSequencingMode", value);
             self
@@ -1781,7 +2250,7 @@ pub mod playback_configuration {
     }
 
     impl LogConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `percent_enabled`: `PercentEnabled`, The percentage of session logs that MediaTailor sends to your CloudWatch Logs account. For example, if your playback configuration has 1000 sessions and percentEnabled is set to 60, MediaTailor sends logs for 600 of the sessions to CloudWatch Logs. MediaTailor decides at random which of the playback configuration sessions to send logs for. If you want to view logs for a specific session, you can use the debug log mode.
         pub fn new(percent_enabled: impl Into<Val<i64>>) -> Self {
@@ -1931,15 +2400,29 @@ pub mod playback_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2037,28 +2520,151 @@ pub mod playback_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InsertionMode` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        InsertionMode {
+            StitchedOnly = "STITCHED_ONLY",
+            PlayerSelect = "PLAYER_SELECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamingMediaFileConditioning` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        StreamingMediaFileConditioning {
+            Transcode = "TRANSCODE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompressRequest` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        CompressRequest {
+            None = "NONE",
+            Gzip = "GZIP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpMethod` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        HttpMethod {
+            Get = "GET",
+            Post = "POST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdSequencingMode` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        AdSequencingMode {
+            FollowAdSequence = "FOLLOW_AD_SEQUENCE",
+            IgnoreAdSequence = "IGNORE_AD_SEQUENCE",
+            FollowAdSequenceOnlyLive = "FOLLOW_AD_SEQUENCE_ONLY_LIVE",
+            FollowAdSequenceOnlyVod = "FOLLOW_AD_SEQUENCE_ONLY_VOD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FillPolicy` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        FillPolicy {
+            PartialAvail = "PARTIAL_AVAIL",
+            FullAvailOnly = "FULL_AVAIL_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        Mode {
+            Off = "OFF",
+            BehindLiveEdge = "BEHIND_LIVE_EDGE",
+            AfterLiveEdge = "AFTER_LIVE_EDGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdditionalEventTypes` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        AdditionalEventTypes {
+            Mute = "MUTE",
+            Unmute = "UNMUTE",
+            Pause = "PAUSE",
+            Skip = "SKIP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ReportingMode` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        ReportingMode {
+            Disabled = "DISABLED",
+            Insights = "INSIGHTS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OriginManifestType` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        OriginManifestType {
+            SinglePeriod = "SINGLE_PERIOD",
+            MultiPeriod = "MULTI_PERIOD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AdSequencingMode` in `AWS::MediaTailor::PlaybackConfiguration`; `.into()` makes a `Val<String>`.
+        PreRollVastResponseAdSequencingMode {
+            FollowAdSequence = "FOLLOW_AD_SEQUENCE",
+            IgnoreAdSequence = "IGNORE_AD_SEQUENCE",
+        }
+    }
 }
 
 /// Definition of AWS::MediaTailor::PrefetchSchedule Resource Type
 ///
 /// CloudFormation type `AWS::MediaTailor::PrefetchSchedule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the prefetch schedule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPrefetchSchedule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrefetchSchedule`], by name: the argument of [`CfnPrefetchSchedule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrefetchScheduleRequired {
+    /// The name to assign to the prefetch schedule.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The name of the playback configuration.
+    ///
+    /// CloudFormation property `PlaybackConfigurationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub playback_configuration_name: Val<String>,
+}
+
 impl CfnPrefetchSchedule {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::PrefetchSchedule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrefetchScheduleRequired`]:
     ///
-    /// - `name`: `Name`, The name to assign to the prefetch schedule.
-    /// - `playback_configuration_name`: `PlaybackConfigurationName`, The name of the playback configuration.
-    pub fn new(name: impl Into<Val<String>>, playback_configuration_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPrefetchSchedule::new(CfnPrefetchScheduleRequired {
+    ///     name: "...".into(),
+    ///     playback_configuration_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrefetchScheduleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("PlaybackConfigurationName", playback_configuration_name);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("PlaybackConfigurationName", required.playback_configuration_name);
         CfnPrefetchSchedule { props, options: ResourceOptions::default() }
     }
 
@@ -2088,7 +2694,7 @@ impl CfnPrefetchSchedule {
 
     /// The frequency that MediaTailor creates prefetch schedules.
     ///
-    /// Allowed values: `SINGLE`, `RECURRING`.
+    /// Allowed values (the enum [`prefetch_schedule::ScheduleType`]): `SINGLE`, `RECURRING`.
     ///
     /// Changing it replaces the resource.
     pub fn schedule_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2156,11 +2762,11 @@ pub(crate) static PREFETCH_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPrefetchSchedule`].
+/// Property types and enums of the allowed values of [`CfnPrefetchSchedule`].
 pub mod prefetch_schedule {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::MediaTailor::PrefetchSchedule`.
     #[derive(Clone, Debug)]
@@ -2169,7 +2775,7 @@ pub mod prefetch_schedule {
     }
 
     impl PrefetchConsumption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `end_time`: `EndTime`, The time when MediaTailor no longer considers the prefetched ads for use in an ad break, as an ISO 8601 date-time.
         pub fn new(end_time: impl Into<Val<String>>) -> Self {
@@ -2203,15 +2809,35 @@ pub mod prefetch_schedule {
         props: Props,
     }
 
-    impl AvailMatchingCriteria {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AvailMatchingCriteria`], by name: the argument of [`AvailMatchingCriteria::new`].
+    #[derive(Clone, Debug)]
+    pub struct AvailMatchingCriteriaRequired {
+        /// The dynamic variable(s) that MediaTailor should use as avail matching criteria.
         ///
-        /// - `dynamic_variable`: `DynamicVariable`, The dynamic variable(s) that MediaTailor should use as avail matching criteria.
-        /// - `operator`: `Operator`, For the DynamicVariable specified in AvailMatchingCriteria, the Operator that is used for the comparison.
-        pub fn new(dynamic_variable: impl Into<Val<String>>, operator: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DynamicVariable`.
+        pub dynamic_variable: Val<String>,
+
+        /// For the DynamicVariable specified in AvailMatchingCriteria, the Operator that is used for the comparison.
+        ///
+        /// CloudFormation property `Operator`.
+        ///
+        /// Allowed values (the enum [`Operator`]): `EQUALS`.
+        pub operator: Val<String>,
+    }
+
+    impl AvailMatchingCriteria {
+        /// Creates the value from its required properties, by name in [`AvailMatchingCriteriaRequired`]:
+        ///
+        /// ```text
+        /// AvailMatchingCriteria::new(AvailMatchingCriteriaRequired {
+        ///     dynamic_variable: "...".into(),
+        ///     operator: Operator::Equals.into(),
+        /// })
+        /// ```
+        pub fn new(required: AvailMatchingCriteriaRequired) -> Self {
             let mut props = Props::new();
-            props.set("DynamicVariable", dynamic_variable);
-            props.set("Operator", operator);
+            props.set::<String>("DynamicVariable", required.dynamic_variable);
+            props.set::<String>("Operator", required.operator);
             AvailMatchingCriteria { props }
         }
     }
@@ -2228,17 +2854,36 @@ pub mod prefetch_schedule {
         props: Props,
     }
 
-    impl RecurringPrefetchConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RecurringPrefetchConfiguration`], by name: the argument of [`RecurringPrefetchConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecurringPrefetchConfigurationRequired {
+        /// The end time for the window that MediaTailor prefetches and inserts ads in a live event, as an ISO 8601 date-time.
         ///
-        /// - `end_time`: `EndTime`, The end time for the window that MediaTailor prefetches and inserts ads in a live event, as an ISO 8601 date-time.
-        /// - `recurring_consumption`: `RecurringConsumption`.
-        /// - `recurring_retrieval`: `RecurringRetrieval`.
-        pub fn new(end_time: impl Into<Val<String>>, recurring_consumption: impl Into<Val<RecurringConsumption>>, recurring_retrieval: impl Into<Val<RecurringRetrieval>>) -> Self {
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<String>,
+
+        /// CloudFormation property `RecurringConsumption`.
+        pub recurring_consumption: Val<RecurringConsumption>,
+
+        /// CloudFormation property `RecurringRetrieval`.
+        pub recurring_retrieval: Val<RecurringRetrieval>,
+    }
+
+    impl RecurringPrefetchConfiguration {
+        /// Creates the value from its required properties, by name in [`RecurringPrefetchConfigurationRequired`]:
+        ///
+        /// ```text
+        /// RecurringPrefetchConfiguration::new(RecurringPrefetchConfigurationRequired {
+        ///     end_time: "...".into(),
+        ///     recurring_consumption: RecurringConsumption::new(...).into(),
+        ///     recurring_retrieval: RecurringRetrieval::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: RecurringPrefetchConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTime", end_time);
-            props.set("RecurringConsumption", recurring_consumption);
-            props.set("RecurringRetrieval", recurring_retrieval);
+            props.set::<String>("EndTime", required.end_time);
+            props.set::<RecurringConsumption>("RecurringConsumption", required.recurring_consumption);
+            props.set::<RecurringRetrieval>("RecurringRetrieval", required.recurring_retrieval);
             RecurringPrefetchConfiguration { props }
         }
 
@@ -2326,7 +2971,7 @@ pub mod prefetch_schedule {
 
         /// Indicates the type of traffic shaping used to limit the number of requests to the ADS at one time.
         ///
-        /// Allowed values: `RETRIEVAL_WINDOW`, `TPS`.
+        /// Allowed values (the enum [`TrafficShapingType`]): `RETRIEVAL_WINDOW`, `TPS`.
         pub fn traffic_shaping_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TrafficShapingType", value);
             self
@@ -2404,7 +3049,7 @@ pub mod prefetch_schedule {
     }
 
     impl PrefetchRetrieval {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `end_time`: `EndTime`, The time when prefetch retrieval ends for the ad break, as an ISO 8601 date-time.
         pub fn new(end_time: impl Into<Val<String>>) -> Self {
@@ -2439,7 +3084,7 @@ pub mod prefetch_schedule {
 
         /// Indicates the type of traffic shaping used to limit the number of requests to the ADS at one time.
         ///
-        /// Allowed values: `RETRIEVAL_WINDOW`, `TPS`.
+        /// Allowed values (the enum [`TrafficShapingType`]): `RETRIEVAL_WINDOW`, `TPS`.
         pub fn traffic_shaping_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TrafficShapingType", value);
             self
@@ -2458,15 +3103,29 @@ pub mod prefetch_schedule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2519,30 +3178,94 @@ pub mod prefetch_schedule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ScheduleType` in `AWS::MediaTailor::PrefetchSchedule`; `.into()` makes a `Val<String>`.
+        ScheduleType {
+            Single = "SINGLE",
+            Recurring = "RECURRING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::MediaTailor::PrefetchSchedule`; `.into()` makes a `Val<String>`.
+        Operator {
+            Equals = "EQUALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TrafficShapingType` in `AWS::MediaTailor::PrefetchSchedule`; `.into()` makes a `Val<String>`.
+        TrafficShapingType {
+            RetrievalWindow = "RETRIEVAL_WINDOW",
+            Tps = "TPS",
+        }
+    }
 }
 
 /// Resource schema for AWS::MediaTailor::Program
 ///
 /// CloudFormation type `AWS::MediaTailor::Program`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the program.
+/// - `ClipRange`: `handle.clip_range()` → `Val<Json>`. The clip range configuration settings.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The timestamp of when the program was created.
+/// - `DurationMillis`: `handle.duration_millis()` → `Val<i64>`. The duration of the live program in milliseconds.
+/// - `ScheduledStartTime`: `handle.scheduled_start_time()` → `Val<String>`. The date and time that the program is scheduled to start.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnProgram {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProgram`], by name: the argument of [`CfnProgram::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProgramRequired {
+    /// The name of the channel for this Program.
+    ///
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+
+    /// The name of the Program.
+    ///
+    /// CloudFormation property `ProgramName`.
+    ///
+    /// Changing it replaces the resource.
+    pub program_name: Val<String>,
+
+    /// The name of the source location.
+    ///
+    /// CloudFormation property `SourceLocationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_location_name: Val<String>,
+}
+
 impl CfnProgram {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::Program";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProgramRequired`]:
     ///
-    /// - `channel_name`: `ChannelName`, The name of the channel for this Program.
-    /// - `program_name`: `ProgramName`, The name of the Program.
-    /// - `source_location_name`: `SourceLocationName`, The name of the source location.
-    pub fn new(channel_name: impl Into<Val<String>>, program_name: impl Into<Val<String>>, source_location_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProgram::new(CfnProgramRequired {
+    ///     channel_name: "...".into(),
+    ///     program_name: "...".into(),
+    ///     source_location_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProgramRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelName", channel_name);
-        props.set("ProgramName", program_name);
-        props.set("SourceLocationName", source_location_name);
+        props.set::<String>("ChannelName", required.channel_name);
+        props.set::<String>("ProgramName", required.program_name);
+        props.set::<String>("SourceLocationName", required.source_location_name);
         CfnProgram { props, options: ResourceOptions::default() }
     }
 
@@ -2655,11 +3378,11 @@ pub(crate) static PROGRAM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProgram`].
+/// Property types and enums of the allowed values of [`CfnProgram`].
 pub mod program {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Ad break configuration parameters.
     #[derive(Clone, Debug)]
@@ -2668,7 +3391,7 @@ pub mod program {
     }
 
     impl AdBreak {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `offset_millis`: `OffsetMillis`, How long (in milliseconds) after the beginning of the program that an ad starts.
         pub fn new(offset_millis: impl Into<Val<i64>>) -> Self {
@@ -2685,7 +3408,7 @@ pub mod program {
 
         /// The SCTE-35 ad insertion type.
         ///
-        /// Allowed values: `SPLICE_INSERT`, `TIME_SIGNAL`.
+        /// Allowed values (the enum [`MessageType`]): `SPLICE_INSERT`, `TIME_SIGNAL`.
         pub fn message_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MessageType", value);
             self
@@ -2722,15 +3445,33 @@ pub mod program {
         props: Props,
     }
 
-    impl KeyValuePair {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KeyValuePair`], by name: the argument of [`KeyValuePair::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeyValuePairRequired {
+        /// The key.
         ///
-        /// - `key`: `Key`, The key.
-        /// - `value`: `Value`, The value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl KeyValuePair {
+        /// Creates the value from its required properties, by name in [`KeyValuePairRequired`]:
+        ///
+        /// ```text
+        /// KeyValuePair::new(KeyValuePairRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KeyValuePairRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             KeyValuePair { props }
         }
     }
@@ -3044,7 +3785,7 @@ pub mod program {
     }
 
     impl ScheduleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `transition`: `Transition`, Program transition configuration.
         pub fn new(transition: impl Into<Val<Transition>>) -> Self {
@@ -3072,15 +3813,35 @@ pub mod program {
         props: Props,
     }
 
-    impl Transition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Transition`], by name: the argument of [`Transition::new`].
+    #[derive(Clone, Debug)]
+    pub struct TransitionRequired {
+        /// The position where this program will be inserted relative to the RelativePosition.
         ///
-        /// - `relative_position`: `RelativePosition`, The position where this program will be inserted relative to the RelativePosition.
-        /// - `type_`: `Type`, Defines when the program plays in the schedule. You can set the value to ABSOLUTE or RELATIVE.
-        pub fn new(relative_position: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RelativePosition`.
+        ///
+        /// Allowed values (the enum [`RelativePosition`]): `BEFORE_PROGRAM`, `AFTER_PROGRAM`.
+        pub relative_position: Val<String>,
+
+        /// Defines when the program plays in the schedule. You can set the value to ABSOLUTE or RELATIVE.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl Transition {
+        /// Creates the value from its required properties, by name in [`TransitionRequired`]:
+        ///
+        /// ```text
+        /// Transition::new(TransitionRequired {
+        ///     relative_position: RelativePosition::BeforeProgram.into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TransitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RelativePosition", relative_position);
-            props.set("Type", type_);
+            props.set::<String>("RelativePosition", required.relative_position);
+            props.set::<String>("Type", required.type_);
             Transition { props }
         }
 
@@ -3143,28 +3904,70 @@ pub mod program {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MessageType` in `AWS::MediaTailor::Program`; `.into()` makes a `Val<String>`.
+        MessageType {
+            SpliceInsert = "SPLICE_INSERT",
+            TimeSignal = "TIME_SIGNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RelativePosition` in `AWS::MediaTailor::Program`; `.into()` makes a `Val<String>`.
+        RelativePosition {
+            BeforeProgram = "BEFORE_PROGRAM",
+            AfterProgram = "AFTER_PROGRAM",
+        }
+    }
 }
 
 /// Definition of AWS::MediaTailor::SourceLocation Resource Type
 ///
 /// CloudFormation type `AWS::MediaTailor::SourceLocation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the source location.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SourceLocationName`.
 #[derive(Clone, Debug)]
 pub struct CfnSourceLocation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSourceLocation`], by name: the argument of [`CfnSourceLocation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSourceLocationRequired {
+    /// The HTTP configuration for the source location.
+    ///
+    /// CloudFormation property `HttpConfiguration`.
+    pub http_configuration: Val<source_location::HttpConfiguration>,
+
+    /// CloudFormation property `SourceLocationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_location_name: Val<String>,
+}
+
 impl CfnSourceLocation {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::SourceLocation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSourceLocationRequired`]:
     ///
-    /// - `http_configuration`: `HttpConfiguration`, The HTTP configuration for the source location.
-    /// - `source_location_name`: `SourceLocationName`.
-    pub fn new(http_configuration: impl Into<Val<source_location::HttpConfiguration>>, source_location_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSourceLocation::new(CfnSourceLocationRequired {
+    ///     http_configuration: source_location::HttpConfiguration::new(...).into(),
+    ///     source_location_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSourceLocationRequired) -> Self {
         let mut props = Props::new();
-        props.set("HttpConfiguration", http_configuration);
-        props.set("SourceLocationName", source_location_name);
+        props.set::<source_location::HttpConfiguration>("HttpConfiguration", required.http_configuration);
+        props.set::<String>("SourceLocationName", required.source_location_name);
         CfnSourceLocation { props, options: ResourceOptions::default() }
     }
 
@@ -3235,11 +4038,11 @@ pub(crate) static SOURCE_LOCATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSourceLocation`].
+/// Property types and enums of the allowed values of [`CfnSourceLocation`].
 pub mod source_location {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Access configuration parameters.
     #[derive(Clone, Debug)]
@@ -3256,7 +4059,7 @@ pub mod source_location {
 
         /// The `AccessType` property.
         ///
-        /// Allowed values: `S3_SIGV4`, `SECRETS_MANAGER_ACCESS_TOKEN`, `AUTODETECT_SIGV4`.
+        /// Allowed values (the enum [`AccessType`]): `S3_SIGV4`, `SECRETS_MANAGER_ACCESS_TOKEN`, `AUTODETECT_SIGV4`.
         pub fn access_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessType", value);
             self
@@ -3346,7 +4149,7 @@ pub mod source_location {
     }
 
     impl HttpConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `base_url`: `BaseUrl`, The base URL for the source location host server. This string must include the protocol, such as <https://>.
         pub fn new(base_url: impl Into<Val<String>>) -> Self {
@@ -3400,15 +4203,29 @@ pub mod source_location {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3425,30 +4242,70 @@ pub mod source_location {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AccessType` in `AWS::MediaTailor::SourceLocation`; `.into()` makes a `Val<String>`.
+        AccessType {
+            S3Sigv4 = "S3_SIGV4",
+            SecretsManagerAccessToken = "SECRETS_MANAGER_ACCESS_TOKEN",
+            AutodetectSigv4 = "AUTODETECT_SIGV4",
+        }
+    }
 }
 
 /// Definition of AWS::MediaTailor::VodSource Resource Type
 ///
 /// CloudFormation type `AWS::MediaTailor::VodSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the VOD source.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnVodSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVodSource`], by name: the argument of [`CfnVodSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVodSourceRequired {
+    /// A list of HTTP package configuration parameters for this VOD source.
+    ///
+    /// CloudFormation property `HttpPackageConfigurations`.
+    pub http_package_configurations: Val<Vec<vod_source::HttpPackageConfiguration>>,
+
+    /// CloudFormation property `SourceLocationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_location_name: Val<String>,
+
+    /// CloudFormation property `VodSourceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub vod_source_name: Val<String>,
+}
+
 impl CfnVodSource {
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::VodSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVodSourceRequired`]:
     ///
-    /// - `http_package_configurations`: `HttpPackageConfigurations`, A list of HTTP package configuration parameters for this VOD source.
-    /// - `source_location_name`: `SourceLocationName`.
-    /// - `vod_source_name`: `VodSourceName`.
-    pub fn new(http_package_configurations: impl Into<Val<Vec<vod_source::HttpPackageConfiguration>>>, source_location_name: impl Into<Val<String>>, vod_source_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVodSource::new(CfnVodSourceRequired {
+    ///     http_package_configurations: vec![vod_source::HttpPackageConfiguration::new(...)].into(),
+    ///     source_location_name: "...".into(),
+    ///     vod_source_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVodSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("HttpPackageConfigurations", http_package_configurations);
-        props.set("SourceLocationName", source_location_name);
-        props.set("VodSourceName", vod_source_name);
+        props.set::<Vec<vod_source::HttpPackageConfiguration>>("HttpPackageConfigurations", required.http_package_configurations);
+        props.set::<String>("SourceLocationName", required.source_location_name);
+        props.set::<String>("VodSourceName", required.vod_source_name);
         CfnVodSource { props, options: ResourceOptions::default() }
     }
 
@@ -3501,11 +4358,11 @@ pub(crate) static VOD_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVodSource`].
+/// Property types and enums of the allowed values of [`CfnVodSource`].
 pub mod vod_source {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The HTTP package configuration properties for the requested VOD source.
     #[derive(Clone, Debug)]
@@ -3513,17 +4370,40 @@ pub mod vod_source {
         props: Props,
     }
 
-    impl HttpPackageConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HttpPackageConfiguration`], by name: the argument of [`HttpPackageConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpPackageConfigurationRequired {
+        /// The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
         ///
-        /// - `path`: `Path`, The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
-        /// - `source_group`: `SourceGroup`, The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup`.
-        /// - `type_`: `Type`.
-        pub fn new(path: impl Into<Val<String>>, source_group: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Path`.
+        pub path: Val<String>,
+
+        /// The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup`.
+        ///
+        /// CloudFormation property `SourceGroup`.
+        pub source_group: Val<String>,
+
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `DASH`, `HLS`.
+        pub type_: Val<String>,
+    }
+
+    impl HttpPackageConfiguration {
+        /// Creates the value from its required properties, by name in [`HttpPackageConfigurationRequired`]:
+        ///
+        /// ```text
+        /// HttpPackageConfiguration::new(HttpPackageConfigurationRequired {
+        ///     path: "...".into(),
+        ///     source_group: "...".into(),
+        ///     type_: Type::Dash.into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpPackageConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Path", path);
-            props.set("SourceGroup", source_group);
-            props.set("Type", type_);
+            props.set::<String>("Path", required.path);
+            props.set::<String>("SourceGroup", required.source_group);
+            props.set::<String>("Type", required.type_);
             HttpPackageConfiguration { props }
         }
     }
@@ -3540,15 +4420,29 @@ pub mod vod_source {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3565,6 +4459,14 @@ pub mod vod_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::MediaTailor::VodSource`; `.into()` makes a `Val<String>`.
+        Type {
+            Dash = "DASH",
+            Hls = "HLS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

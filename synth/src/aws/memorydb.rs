@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::MemoryDB::ACL
 ///
 /// CloudFormation type `AWS::MemoryDB::ACL`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the acl.
+/// - `Status`: `handle.status()` → `Val<String>`. Indicates acl status. Can be "creating", "active", "modifying", "deleting".
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ACLName`.
 #[derive(Clone, Debug)]
 pub struct CfnAcl {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnAcl {
 impl CfnAcl {
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::ACL";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `acl_name`: `ACLName`, The name of the acl.
     pub fn new(acl_name: impl Into<Val<String>>) -> Self {
@@ -111,7 +119,7 @@ pub mod acl {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with 'aws:'. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -145,25 +153,62 @@ pub mod acl {
 /// The AWS::MemoryDB::Cluster resource creates an Amazon MemoryDB Cluster.
 ///
 /// CloudFormation type `AWS::MemoryDB::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ARN`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cluster.
+/// - `ClusterEndpoint.Address`: `handle.cluster_endpoint_address()` → `Val<String>`. The DNS address of the primary read-write node.
+/// - `ClusterEndpoint.Port`: `handle.cluster_endpoint_port()` → `Val<i64>`. The port number that the engine is listening on.
+/// - `ParameterGroupStatus`: `handle.parameter_group_status()` → `Val<String>`. The status of the parameter group used by the cluster.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the cluster. For example, Available, Updating, Creating.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterName`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCluster`], by name: the argument of [`CfnCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterRequired {
+    /// The name of the Access Control List to associate with the cluster.
+    ///
+    /// CloudFormation property `ACLName`.
+    pub acl_name: Val<String>,
+
+    /// The name of the cluster. This value must be unique as it also serves as the cluster identifier.
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// The compute and memory capacity of the nodes in the cluster.
+    ///
+    /// CloudFormation property `NodeType`.
+    pub node_type: Val<String>,
+}
+
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterRequired`]:
     ///
-    /// - `acl_name`: `ACLName`, The name of the Access Control List to associate with the cluster.
-    /// - `cluster_name`: `ClusterName`, The name of the cluster. This value must be unique as it also serves as the cluster identifier.
-    /// - `node_type`: `NodeType`, The compute and memory capacity of the nodes in the cluster.
-    pub fn new(acl_name: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>, node_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCluster::new(CfnClusterRequired {
+    ///     acl_name: "...".into(),
+    ///     cluster_name: "...".into(),
+    ///     node_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("ACLName", acl_name);
-        props.set("ClusterName", cluster_name);
-        props.set("NodeType", node_type);
+        props.set::<String>("ACLName", required.acl_name);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("NodeType", required.node_type);
         CfnCluster { props, options: ResourceOptions::default() }
     }
 
@@ -177,7 +222,7 @@ impl CfnCluster {
 
     /// Enables data tiering. Data tiering is only supported for clusters using the r6gd node type. This parameter must be set when using r6gd nodes.
     ///
-    /// Allowed values: `true`, `false`.
+    /// Allowed values (the enum [`cluster::DataTiering`]): `true`, `false`.
     ///
     /// Changing it replaces the resource.
     pub fn data_tiering(mut self, value: impl Into<Val<String>>) -> Self {
@@ -213,7 +258,7 @@ impl CfnCluster {
 
     /// For clusters wth dual stack NetworkType, IpDiscovery controls the Ip protocol (ipv4 or ipv6) returned by the engine commands such as `cluster info` and `cluster nodes` which are used by clients to connect to the nodes in the cluster.
     ///
-    /// Allowed values: `ipv4`, `ipv6`.
+    /// Allowed values (the enum [`cluster::IpDiscovery`]): `ipv4`, `ipv6`.
     pub fn ip_discovery(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpDiscovery", value);
         self
@@ -245,7 +290,7 @@ impl CfnCluster {
 
     /// Must be either ipv4 | ipv6 | dual_stack.
     ///
-    /// Allowed values: `ipv4`, `ipv6`, `dual_stack`.
+    /// Allowed values (the enum [`cluster::NetworkType`]): `ipv4`, `ipv6`, `dual_stack`.
     ///
     /// Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -429,11 +474,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -441,15 +486,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the tag. May not be null.
         ///
-        /// - `key`: `Key`, The key for the tag. May not be null.
-        /// - `value`: `Value`, The tag's value. May be null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value. May be null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -467,11 +530,46 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataTiering` in `AWS::MemoryDB::Cluster`; `.into()` makes a `Val<String>`.
+        DataTiering {
+            True = "true",
+            False = "false",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpDiscovery` in `AWS::MemoryDB::Cluster`; `.into()` makes a `Val<String>`.
+        IpDiscovery {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::MemoryDB::Cluster`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "ipv4",
+            Ipv6 = "ipv6",
+            DualStack = "dual_stack",
+        }
+    }
 }
 
 /// The AWS::MemoryDB::Multi Region Cluster resource creates an Amazon MemoryDB Multi Region Cluster.
 ///
 /// CloudFormation type `AWS::MemoryDB::MultiRegionCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ARN`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the multi region cluster.
+/// - `MultiRegionClusterName`: `handle.multi_region_cluster_name()` → `Val<String>`. The name of the Global Datastore, it is generated by MemoryDB adding a prefix to MultiRegionClusterNameSuffix.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the multi region cluster. For example, Available, Updating, Creating.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MultiRegionClusterName`.
 #[derive(Clone, Debug)]
 pub struct CfnMultiRegionCluster {
     props: Props,
@@ -481,7 +579,7 @@ pub struct CfnMultiRegionCluster {
 impl CfnMultiRegionCluster {
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::MultiRegionCluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `node_type`: `NodeType`, The compute and memory capacity of the nodes in the multi region cluster.
     pub fn new(node_type: impl Into<Val<String>>) -> Self {
@@ -552,7 +650,7 @@ impl CfnMultiRegionCluster {
 
     /// An enum string value that determines the update strategy for scaling. Possible values are 'COORDINATED' and 'UNCOORDINATED'. Default is 'COORDINATED'.
     ///
-    /// Allowed values: `COORDINATED`, `UNCOORDINATED`.
+    /// Allowed values (the enum [`multi_region_cluster::UpdateStrategy`]): `COORDINATED`, `UNCOORDINATED`.
     ///
     /// Write-only.
     pub fn update_strategy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -619,11 +717,11 @@ pub(crate) static MULTI_REGION_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMultiRegionCluster`].
+/// Property types and enums of the allowed values of [`CfnMultiRegionCluster`].
 pub mod multi_region_cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -631,15 +729,33 @@ pub mod multi_region_cluster {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the tag. May not be null.
         ///
-        /// - `key`: `Key`, The key for the tag. May not be null.
-        /// - `value`: `Value`, The tag's value. May be null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value. May be null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -657,28 +773,66 @@ pub mod multi_region_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `UpdateStrategy` in `AWS::MemoryDB::MultiRegionCluster`; `.into()` makes a `Val<String>`.
+        UpdateStrategy {
+            Coordinated = "COORDINATED",
+            Uncoordinated = "UNCOORDINATED",
+        }
+    }
 }
 
 /// The AWS::MemoryDB::ParameterGroup resource creates an Amazon MemoryDB ParameterGroup.
 ///
 /// CloudFormation type `AWS::MemoryDB::ParameterGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ARN`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the parameter group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ParameterGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnParameterGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnParameterGroup`], by name: the argument of [`CfnParameterGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnParameterGroupRequired {
+    /// The name of the parameter group family that this parameter group is compatible with.
+    ///
+    /// CloudFormation property `Family`.
+    ///
+    /// Changing it replaces the resource.
+    pub family: Val<String>,
+
+    /// The name of the parameter group.
+    ///
+    /// CloudFormation property `ParameterGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub parameter_group_name: Val<String>,
+}
+
 impl CfnParameterGroup {
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::ParameterGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnParameterGroupRequired`]:
     ///
-    /// - `family`: `Family`, The name of the parameter group family that this parameter group is compatible with.
-    /// - `parameter_group_name`: `ParameterGroupName`, The name of the parameter group.
-    pub fn new(family: impl Into<Val<String>>, parameter_group_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnParameterGroup::new(CfnParameterGroupRequired {
+    ///     family: "...".into(),
+    ///     parameter_group_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnParameterGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Family", family);
-        props.set("ParameterGroupName", parameter_group_name);
+        props.set::<String>("Family", required.family);
+        props.set::<String>("ParameterGroupName", required.parameter_group_name);
         CfnParameterGroup { props, options: ResourceOptions::default() }
     }
 
@@ -759,15 +913,33 @@ pub mod parameter_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the tag. May not be null.
         ///
-        /// - `key`: `Key`, The key for the tag. May not be null.
-        /// - `value`: `Value`, The tag's value. May be null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value. May be null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -790,23 +962,57 @@ pub mod parameter_group {
 /// Resource Type definition for AWS::MemoryDB::Snapshot. Represents a copy of an entire cluster as of the time when the snapshot was taken.
 ///
 /// CloudFormation type `AWS::MemoryDB::Snapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN (Amazon Resource Name) of the snapshot.
+/// - `ClusterConfiguration`: `handle.cluster_configuration()` → `Val<Json>`. The configuration of the cluster from which the snapshot was taken.
+/// - `DataTiering`: `handle.data_tiering()` → `Val<String>`. Enables data tiering. Data tiering is only supported for clusters using the r6gd node type.
+/// - `Source`: `handle.source()` → `Val<String>`. Indicates whether the snapshot is from an automatic backup (automated) or was created manually (manual).
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the snapshot. Valid values: creating | available | restoring | copying | deleting.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSnapshot`], by name: the argument of [`CfnSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSnapshotRequired {
+    /// The name of the cluster from which the snapshot was taken.
+    ///
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// The name of the snapshot.
+    ///
+    /// CloudFormation property `SnapshotName`.
+    ///
+    /// Changing it replaces the resource.
+    pub snapshot_name: Val<String>,
+}
+
 impl CfnSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::Snapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSnapshotRequired`]:
     ///
-    /// - `cluster_name`: `ClusterName`, The name of the cluster from which the snapshot was taken.
-    /// - `snapshot_name`: `SnapshotName`, The name of the snapshot.
-    pub fn new(cluster_name: impl Into<Val<String>>, snapshot_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSnapshot::new(CfnSnapshotRequired {
+    ///     cluster_name: "...".into(),
+    ///     snapshot_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterName", cluster_name);
-        props.set("SnapshotName", snapshot_name);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("SnapshotName", required.snapshot_name);
         CfnSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -907,15 +1113,33 @@ pub mod snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -938,23 +1162,52 @@ pub mod snapshot {
 /// The AWS::MemoryDB::SubnetGroup resource creates an Amazon MemoryDB Subnet Group.
 ///
 /// CloudFormation type `AWS::MemoryDB::SubnetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ARN`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the subnet group.
+/// - `SupportedNetworkTypes`: `handle.supported_network_types()` → `Val<Vec<String>>`. Supported network types would be a list of network types supported by subnet group and can be either \[ipv4\] or \[ipv4, dual_stack\] or \[ipv6\].
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubnetGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnSubnetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubnetGroup`], by name: the argument of [`CfnSubnetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubnetGroupRequired {
+    /// The name of the subnet group. This value must be unique as it also serves as the subnet group identifier.
+    ///
+    /// CloudFormation property `SubnetGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_group_name: Val<String>,
+
+    /// A list of VPC subnet IDs for the subnet group.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnSubnetGroup {
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::SubnetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubnetGroupRequired`]:
     ///
-    /// - `subnet_group_name`: `SubnetGroupName`, The name of the subnet group. This value must be unique as it also serves as the subnet group identifier.
-    /// - `subnet_ids`: `SubnetIds`, A list of VPC subnet IDs for the subnet group.
-    pub fn new(subnet_group_name: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnSubnetGroup::new(CfnSubnetGroupRequired {
+    ///     subnet_group_name: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubnetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("SubnetGroupName", subnet_group_name);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("SubnetGroupName", required.subnet_group_name);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnSubnetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -1033,15 +1286,33 @@ pub mod subnet_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key for the tag. May not be null.
         ///
-        /// - `key`: `Key`, The key for the tag. May not be null.
-        /// - `value`: `Value`, The tag's value. May be null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag's value. May be null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1064,6 +1335,15 @@ pub mod subnet_group {
 /// Resource Type definition for AWS::MemoryDB::User
 ///
 /// CloudFormation type `AWS::MemoryDB::User`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user account.
+/// - `Status`: `handle.status()` → `Val<String>`. Indicates the user status. Can be "active", "modifying" or "deleting".
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserName`.
 #[derive(Clone, Debug)]
 pub struct CfnUser {
     props: Props,
@@ -1073,7 +1353,7 @@ pub struct CfnUser {
 impl CfnUser {
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::User";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `user_name`: `UserName`, The name of the user.
     pub fn new(user_name: impl Into<Val<String>>) -> Self {
@@ -1157,11 +1437,11 @@ pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUser`].
+/// Property types and enums of the allowed values of [`CfnUser`].
 pub mod user {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::MemoryDB::User`.
     #[derive(Clone, Debug)]
@@ -1184,7 +1464,7 @@ pub mod user {
 
         /// Type of authentication strategy for this user.
         ///
-        /// Allowed values: `password`, `iam`.
+        /// Allowed values (the enum [`Type`]): `password`, `iam`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1204,7 +1484,7 @@ pub mod user {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with 'aws:'. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1241,6 +1521,14 @@ pub mod user {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::MemoryDB::User`; `.into()` makes a `Val<String>`.
+        Type {
+            Password = "password",
+            Iam = "iam",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,23 +15,52 @@ use crate::value::{Map, Val};
 /// Resource schema for AWS::MGN::Connector. A Connector provides connectivity between a source environment and Application Migration Service (MGN) via AWS Systems Manager (SSM).
 ///
 /// CloudFormation type `AWS::MGN::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the connector.
+/// - `ConnectorID`: `handle.connector_id()` → `Val<String>`. The unique identifier of the connector.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnector`], by name: the argument of [`CfnConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorRequired {
+    /// The name of the connector.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The SSM instance ID associated with this connector.
+    ///
+    /// CloudFormation property `SsmInstanceID`.
+    ///
+    /// Changing it replaces the resource.
+    pub ssm_instance_id: Val<String>,
+}
+
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::MGN::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorRequired`]:
     ///
-    /// - `name`: `Name`, The name of the connector.
-    /// - `ssm_instance_id`: `SsmInstanceID`, The SSM instance ID associated with this connector.
-    pub fn new(name: impl Into<Val<String>>, ssm_instance_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnector::new(CfnConnectorRequired {
+    ///     name: "...".into(),
+    ///     ssm_instance_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SsmInstanceID", ssm_instance_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SsmInstanceID", required.ssm_instance_id);
         CfnConnector { props, options: ResourceOptions::default() }
     }
 
@@ -113,15 +141,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl ConnectorSsmCommandConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConnectorSsmCommandConfig`], by name: the argument of [`ConnectorSsmCommandConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectorSsmCommandConfigRequired {
+        /// Whether SSM command output is sent to CloudWatch Logs.
         ///
-        /// - `cloud_watch_output_enabled`: `CloudWatchOutputEnabled`, Whether SSM command output is sent to CloudWatch Logs.
-        /// - `s3_output_enabled`: `S3OutputEnabled`, Whether SSM command output is stored in S3.
-        pub fn new(cloud_watch_output_enabled: impl Into<Val<bool>>, s3_output_enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `CloudWatchOutputEnabled`.
+        pub cloud_watch_output_enabled: Val<bool>,
+
+        /// Whether SSM command output is stored in S3.
+        ///
+        /// CloudFormation property `S3OutputEnabled`.
+        pub s3_output_enabled: Val<bool>,
+    }
+
+    impl ConnectorSsmCommandConfig {
+        /// Creates the value from its required properties, by name in [`ConnectorSsmCommandConfigRequired`]:
+        ///
+        /// ```text
+        /// ConnectorSsmCommandConfig::new(ConnectorSsmCommandConfigRequired {
+        ///     cloud_watch_output_enabled: true.into(),
+        ///     s3_output_enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectorSsmCommandConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CloudWatchOutputEnabled", cloud_watch_output_enabled);
-            props.set("S3OutputEnabled", s3_output_enabled);
+            props.set::<bool>("CloudWatchOutputEnabled", required.cloud_watch_output_enabled);
+            props.set::<bool>("S3OutputEnabled", required.s3_output_enabled);
             ConnectorSsmCommandConfig { props }
         }
 
@@ -150,15 +196,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -189,6 +253,16 @@ pub mod connector {
 /// Account level Launch Configuration Template for AWS Application Migration Service.
 ///
 /// CloudFormation type `AWS::MGN::LaunchConfigurationTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the Launch Configuration Template.
+/// - `Ec2LaunchTemplateID`: `handle.ec2_launch_template_id()` → `Val<String>`. ID of the EC2 launch template backing the Launch Configuration Template.
+/// - `LaunchConfigurationTemplateID`: `handle.launch_configuration_template_id()` → `Val<String>`. ID of the Launch Configuration Template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLaunchConfigurationTemplate {
     props: Props,
@@ -212,7 +286,7 @@ impl CfnLaunchConfigurationTemplate {
 
     /// Launch configuration template boot mode.
     ///
-    /// Allowed values: `LEGACY_BIOS`, `UEFI`, `USE_SOURCE`.
+    /// Allowed values (the enum [`launch_configuration_template::BootMode`]): `LEGACY_BIOS`, `UEFI`, `USE_SOURCE`.
     pub fn boot_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BootMode", value);
         self
@@ -250,7 +324,7 @@ impl CfnLaunchConfigurationTemplate {
 
     /// Launch disposition.
     ///
-    /// Allowed values: `STOPPED`, `STARTED`.
+    /// Allowed values (the enum [`launch_configuration_template::LaunchDisposition`]): `STOPPED`, `STARTED`.
     pub fn launch_disposition(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("LaunchDisposition", value);
         self
@@ -302,7 +376,7 @@ impl CfnLaunchConfigurationTemplate {
 
     /// Target instance type right-sizing method.
     ///
-    /// Allowed values: `NONE`, `BASIC`.
+    /// Allowed values (the enum [`launch_configuration_template::TargetInstanceTypeRightSizingMethod`]): `NONE`, `BASIC`.
     pub fn target_instance_type_right_sizing_method(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TargetInstanceTypeRightSizingMethod", value);
         self
@@ -374,11 +448,11 @@ pub(crate) static LAUNCH_CONFIGURATION_TEMPLATE_SHAPE: ObjectShape = ObjectShape
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLaunchConfigurationTemplate`].
+/// Property types and enums of the allowed values of [`CfnLaunchConfigurationTemplate`].
 pub mod launch_configuration_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Launch template disk configuration.
     #[derive(Clone, Debug)]
@@ -407,7 +481,7 @@ pub mod launch_configuration_template {
 
         /// Launch template disk volume type configuration.
         ///
-        /// Allowed values: `io1`, `io2`, `gp3`, `gp2`, `st1`, `sc1`, `standard`.
+        /// Allowed values (the enum [`VolumeType`]): `io1`, `io2`, `gp3`, `gp2`, `st1`, `sc1`, `standard`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -467,7 +541,7 @@ pub mod launch_configuration_template {
 
         /// Deployment type in which AWS Systems Manager Documents will be executed.
         ///
-        /// Allowed values: `TEST_AND_CUTOVER`, `CUTOVER_ONLY`, `TEST_ONLY`.
+        /// Allowed values (the enum [`Deployment`]): `TEST_AND_CUTOVER`, `CUTOVER_ONLY`, `TEST_ONLY`.
         pub fn deployment(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Deployment", value);
             self
@@ -504,15 +578,33 @@ pub mod launch_configuration_template {
         props: Props,
     }
 
-    impl SsmDocument {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SsmDocument`], by name: the argument of [`SsmDocument::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsmDocumentRequired {
+        /// User-friendly name for the AWS Systems Manager Document.
         ///
-        /// - `action_name`: `ActionName`, User-friendly name for the AWS Systems Manager Document.
-        /// - `ssm_document_name`: `SsmDocumentName`, AWS Systems Manager Document name or full ARN.
-        pub fn new(action_name: impl Into<Val<String>>, ssm_document_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ActionName`.
+        pub action_name: Val<String>,
+
+        /// AWS Systems Manager Document name or full ARN.
+        ///
+        /// CloudFormation property `SsmDocumentName`.
+        pub ssm_document_name: Val<String>,
+    }
+
+    impl SsmDocument {
+        /// Creates the value from its required properties, by name in [`SsmDocumentRequired`]:
+        ///
+        /// ```text
+        /// SsmDocument::new(SsmDocumentRequired {
+        ///     action_name: "...".into(),
+        ///     ssm_document_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SsmDocumentRequired) -> Self {
             let mut props = Props::new();
-            props.set("ActionName", action_name);
-            props.set("SsmDocumentName", ssm_document_name);
+            props.set::<String>("ActionName", required.action_name);
+            props.set::<String>("SsmDocumentName", required.ssm_document_name);
             SsmDocument { props }
         }
 
@@ -554,7 +646,7 @@ pub mod launch_configuration_template {
     }
 
     impl SsmExternalParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dynamic_path`: `DynamicPath`, AWS Systems Manager Document external parameter dynamic path.
         pub fn new(dynamic_path: impl Into<Val<String>>) -> Self {
@@ -576,15 +668,35 @@ pub mod launch_configuration_template {
         props: Props,
     }
 
-    impl SsmParameterStoreParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SsmParameterStoreParameter`], by name: the argument of [`SsmParameterStoreParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsmParameterStoreParameterRequired {
+        /// AWS Systems Manager Parameter Store parameter name.
         ///
-        /// - `parameter_name`: `ParameterName`, AWS Systems Manager Parameter Store parameter name.
-        /// - `parameter_type`: `ParameterType`, AWS Systems Manager Parameter Store parameter type.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// AWS Systems Manager Parameter Store parameter type.
+        ///
+        /// CloudFormation property `ParameterType`.
+        ///
+        /// Allowed values (the enum [`ParameterType`]): `STRING`, `SECURE_STRING`.
+        pub parameter_type: Val<String>,
+    }
+
+    impl SsmParameterStoreParameter {
+        /// Creates the value from its required properties, by name in [`SsmParameterStoreParameterRequired`]:
+        ///
+        /// ```text
+        /// SsmParameterStoreParameter::new(SsmParameterStoreParameterRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_type: ParameterType::String.into(),
+        /// })
+        /// ```
+        pub fn new(required: SsmParameterStoreParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterType", parameter_type);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterType", required.parameter_type);
             SsmParameterStoreParameter { props }
         }
     }
@@ -601,15 +713,33 @@ pub mod launch_configuration_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -673,32 +803,126 @@ pub mod launch_configuration_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BootMode` in `AWS::MGN::LaunchConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        BootMode {
+            LegacyBios = "LEGACY_BIOS",
+            Uefi = "UEFI",
+            UseSource = "USE_SOURCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LaunchDisposition` in `AWS::MGN::LaunchConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        LaunchDisposition {
+            Stopped = "STOPPED",
+            Started = "STARTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetInstanceTypeRightSizingMethod` in `AWS::MGN::LaunchConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        TargetInstanceTypeRightSizingMethod {
+            None = "NONE",
+            Basic = "BASIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::MGN::LaunchConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Io1 = "io1",
+            Io2 = "io2",
+            Gp3 = "gp3",
+            Gp2 = "gp2",
+            St1 = "st1",
+            Sc1 = "sc1",
+            Standard = "standard",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Deployment` in `AWS::MGN::LaunchConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        Deployment {
+            TestAndCutover = "TEST_AND_CUTOVER",
+            CutoverOnly = "CUTOVER_ONLY",
+            TestOnly = "TEST_ONLY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParameterType` in `AWS::MGN::LaunchConfigurationTemplate`; `.into()` makes a `Val<String>`.
+        ParameterType {
+            String = "STRING",
+            SecureString = "SECURE_STRING",
+        }
+    }
 }
 
 /// Resource schema for AWS::MGN::NetworkMigrationDefinition
 ///
 /// CloudFormation type `AWS::MGN::NetworkMigrationDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the network migration definition.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the network migration definition was created.
+/// - `NetworkMigrationDefinitionID`: `handle.network_migration_definition_id()` → `Val<String>`. The unique identifier of the network migration definition.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the network migration definition was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkMigrationDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetworkMigrationDefinition`], by name: the argument of [`CfnNetworkMigrationDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkMigrationDefinitionRequired {
+    /// The name of the network migration definition.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// A list of source configurations for the network migration.
+    ///
+    /// CloudFormation property `SourceConfigurations`.
+    pub source_configurations: Val<Vec<network_migration_definition::SourceConfiguration>>,
+
+    /// The target network configuration including topology and CIDR ranges.
+    ///
+    /// CloudFormation property `TargetNetwork`.
+    pub target_network: Val<network_migration_definition::TargetNetwork>,
+
+    /// The S3 configuration for storing the target network artifacts.
+    ///
+    /// CloudFormation property `TargetS3Configuration`.
+    pub target_s3_configuration: Val<network_migration_definition::TargetS3Configuration>,
+}
+
 impl CfnNetworkMigrationDefinition {
     pub const TYPE_NAME: &'static str = "AWS::MGN::NetworkMigrationDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkMigrationDefinitionRequired`]:
     ///
-    /// - `name`: `Name`, The name of the network migration definition.
-    /// - `source_configurations`: `SourceConfigurations`, A list of source configurations for the network migration.
-    /// - `target_network`: `TargetNetwork`, The target network configuration including topology and CIDR ranges.
-    /// - `target_s3_configuration`: `TargetS3Configuration`, The S3 configuration for storing the target network artifacts.
-    pub fn new(name: impl Into<Val<String>>, source_configurations: impl Into<Val<Vec<network_migration_definition::SourceConfiguration>>>, target_network: impl Into<Val<network_migration_definition::TargetNetwork>>, target_s3_configuration: impl Into<Val<network_migration_definition::TargetS3Configuration>>) -> Self {
+    /// ```text
+    /// CfnNetworkMigrationDefinition::new(CfnNetworkMigrationDefinitionRequired {
+    ///     name: "...".into(),
+    ///     source_configurations: vec![network_migration_definition::SourceConfiguration::new(...)].into(),
+    ///     target_network: network_migration_definition::TargetNetwork::new(...).into(),
+    ///     target_s3_configuration: network_migration_definition::TargetS3Configuration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkMigrationDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SourceConfigurations", source_configurations);
-        props.set("TargetNetwork", target_network);
-        props.set("TargetS3Configuration", target_s3_configuration);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<network_migration_definition::SourceConfiguration>>("SourceConfigurations", required.source_configurations);
+        props.set::<network_migration_definition::TargetNetwork>("TargetNetwork", required.target_network);
+        props.set::<network_migration_definition::TargetS3Configuration>("TargetS3Configuration", required.target_s3_configuration);
         CfnNetworkMigrationDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -722,7 +946,7 @@ impl CfnNetworkMigrationDefinition {
 
     /// The target deployment configuration for the migrated network.
     ///
-    /// Allowed values: `SINGLE_ACCOUNT`, `MULTI_ACCOUNT`.
+    /// Allowed values (the enum [`network_migration_definition::TargetDeployment`]): `SINGLE_ACCOUNT`, `MULTI_ACCOUNT`.
     pub fn target_deployment(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TargetDeployment", value);
         self
@@ -799,11 +1023,11 @@ pub(crate) static NETWORK_MIGRATION_DEFINITION_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNetworkMigrationDefinition`].
+/// Property types and enums of the allowed values of [`CfnNetworkMigrationDefinition`].
 pub mod network_migration_definition {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for a migration source environment.
     #[derive(Clone, Debug)]
@@ -811,15 +1035,35 @@ pub mod network_migration_definition {
         props: Props,
     }
 
-    impl SourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceConfiguration`], by name: the argument of [`SourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceConfigurationRequired {
+        /// The source environment type.
         ///
-        /// - `source_environment`: `SourceEnvironment`, The source environment type.
-        /// - `source_s3_configuration`: `SourceS3Configuration`, S3 configuration for source network data.
-        pub fn new(source_environment: impl Into<Val<String>>, source_s3_configuration: impl Into<Val<SourceS3Configuration>>) -> Self {
+        /// CloudFormation property `SourceEnvironment`.
+        ///
+        /// Allowed values (the enum [`SourceEnvironment`]): `NSX`, `VSPHERE`, `FORTIGATE_FIREWALL`, `PALO_ALTO_FIREWALL`, `CISCO_ACI`, `LOGICAL_MODEL`, `MODELIZE_IT`.
+        pub source_environment: Val<String>,
+
+        /// S3 configuration for source network data.
+        ///
+        /// CloudFormation property `SourceS3Configuration`.
+        pub source_s3_configuration: Val<SourceS3Configuration>,
+    }
+
+    impl SourceConfiguration {
+        /// Creates the value from its required properties, by name in [`SourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SourceConfiguration::new(SourceConfigurationRequired {
+        ///     source_environment: SourceEnvironment::Nsx.into(),
+        ///     source_s3_configuration: SourceS3Configuration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceEnvironment", source_environment);
-            props.set("SourceS3Configuration", source_s3_configuration);
+            props.set::<String>("SourceEnvironment", required.source_environment);
+            props.set::<SourceS3Configuration>("SourceS3Configuration", required.source_s3_configuration);
             SourceConfiguration { props }
         }
     }
@@ -836,17 +1080,40 @@ pub mod network_migration_definition {
         props: Props,
     }
 
-    impl SourceS3Configuration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceS3Configuration`], by name: the argument of [`SourceS3Configuration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceS3ConfigurationRequired {
+        /// The name of the S3 bucket containing source data.
         ///
-        /// - `s3_bucket`: `S3Bucket`, The name of the S3 bucket containing source data.
-        /// - `s3_bucket_owner`: `S3BucketOwner`, The AWS account ID of the S3 bucket owner.
-        /// - `s3_key`: `S3Key`, The S3 key (path) for the source data.
-        pub fn new(s3_bucket: impl Into<Val<String>>, s3_bucket_owner: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// The AWS account ID of the S3 bucket owner.
+        ///
+        /// CloudFormation property `S3BucketOwner`.
+        pub s3_bucket_owner: Val<String>,
+
+        /// The S3 key (path) for the source data.
+        ///
+        /// CloudFormation property `S3Key`.
+        pub s3_key: Val<String>,
+    }
+
+    impl SourceS3Configuration {
+        /// Creates the value from its required properties, by name in [`SourceS3ConfigurationRequired`]:
+        ///
+        /// ```text
+        /// SourceS3Configuration::new(SourceS3ConfigurationRequired {
+        ///     s3_bucket: "...".into(),
+        ///     s3_bucket_owner: "...".into(),
+        ///     s3_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceS3ConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3BucketOwner", s3_bucket_owner);
-            props.set("S3Key", s3_key);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3BucketOwner", required.s3_bucket_owner);
+            props.set::<String>("S3Key", required.s3_key);
             SourceS3Configuration { props }
         }
     }
@@ -863,15 +1130,33 @@ pub mod network_migration_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -889,9 +1174,9 @@ pub mod network_migration_definition {
     }
 
     impl TargetNetwork {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `topology`: `Topology`, The network topology type for the target environment.
+        /// - `topology`: `Topology`, The network topology type for the target environment. Allowed values: the enum [`Topology`].
         pub fn new(topology: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Topology", topology);
@@ -929,15 +1214,33 @@ pub mod network_migration_definition {
         props: Props,
     }
 
-    impl TargetS3Configuration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TargetS3Configuration`], by name: the argument of [`TargetS3Configuration::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetS3ConfigurationRequired {
+        /// The name of the S3 bucket for target artifacts.
         ///
-        /// - `s3_bucket`: `S3Bucket`, The name of the S3 bucket for target artifacts.
-        /// - `s3_bucket_owner`: `S3BucketOwner`, The AWS account ID of the S3 bucket owner.
-        pub fn new(s3_bucket: impl Into<Val<String>>, s3_bucket_owner: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// The AWS account ID of the S3 bucket owner.
+        ///
+        /// CloudFormation property `S3BucketOwner`.
+        pub s3_bucket_owner: Val<String>,
+    }
+
+    impl TargetS3Configuration {
+        /// Creates the value from its required properties, by name in [`TargetS3ConfigurationRequired`]:
+        ///
+        /// ```text
+        /// TargetS3Configuration::new(TargetS3ConfigurationRequired {
+        ///     s3_bucket: "...".into(),
+        ///     s3_bucket_owner: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetS3ConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3BucketOwner", s3_bucket_owner);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3BucketOwner", required.s3_bucket_owner);
             TargetS3Configuration { props }
         }
     }
@@ -990,6 +1293,35 @@ pub mod network_migration_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TargetDeployment` in `AWS::MGN::NetworkMigrationDefinition`; `.into()` makes a `Val<String>`.
+        TargetDeployment {
+            SingleAccount = "SINGLE_ACCOUNT",
+            MultiAccount = "MULTI_ACCOUNT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceEnvironment` in `AWS::MGN::NetworkMigrationDefinition`; `.into()` makes a `Val<String>`.
+        SourceEnvironment {
+            Nsx = "NSX",
+            Vsphere = "VSPHERE",
+            FortigateFirewall = "FORTIGATE_FIREWALL",
+            PaloAltoFirewall = "PALO_ALTO_FIREWALL",
+            CiscoAci = "CISCO_ACI",
+            LogicalModel = "LOGICAL_MODEL",
+            ModelizeIt = "MODELIZE_IT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Topology` in `AWS::MGN::NetworkMigrationDefinition`; `.into()` makes a `Val<String>`.
+        Topology {
+            IsolatedVpc = "ISOLATED_VPC",
+            HubAndSpoke = "HUB_AND_SPOKE",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -2245,6 +2245,6 @@ pub fn all_types() -> impl Iterator<Item = &'static TypeMeta> {
 
 /// The regions the schema data covers (those with a provider file in
 /// cfn-lint): a type's availability is only checked there.
-pub fn covered_regions() -> crate::region::RegionSet {
-    crate::region::RegionSet(0x3fff7fffffff)
+pub fn covered_regions() -> crate::regions::RegionSet {
+    crate::regions::RegionSet(0x3fff7fffffff)
 }

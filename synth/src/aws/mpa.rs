@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,72 @@ use crate::value::Val;
 /// Resource Type definition for AWS::MPA::ApprovalTeam.
 ///
 /// CloudFormation type `AWS::MPA::ApprovalTeam`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `LastUpdateTime`: `handle.last_update_time()` → `Val<String>`.
+/// - `NumberOfApprovers`: `handle.number_of_approvers()` → `Val<i64>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusCode`: `handle.status_code()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+/// - `UpdateSessionArn`: `handle.update_session_arn()` → `Val<String>`.
+/// - `VersionId`: `handle.version_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnApprovalTeam {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApprovalTeam`], by name: the argument of [`CfnApprovalTeam::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApprovalTeamRequired {
+    /// CloudFormation property `ApprovalStrategy`.
+    pub approval_strategy: Val<approval_team::ApprovalStrategy>,
+
+    /// CloudFormation property `Approvers`.
+    pub approvers: Val<Vec<approval_team::Approver>>,
+
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Policies`.
+    ///
+    /// Changing it replaces the resource.
+    pub policies: Val<Vec<approval_team::Policy>>,
+}
+
 impl CfnApprovalTeam {
     pub const TYPE_NAME: &'static str = "AWS::MPA::ApprovalTeam";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApprovalTeamRequired`]:
     ///
-    /// - `approval_strategy`: `ApprovalStrategy`.
-    /// - `approvers`: `Approvers`.
-    /// - `description`: `Description`.
-    /// - `name`: `Name`.
-    /// - `policies`: `Policies`.
-    pub fn new(approval_strategy: impl Into<Val<approval_team::ApprovalStrategy>>, approvers: impl Into<Val<Vec<approval_team::Approver>>>, description: impl Into<Val<String>>, name: impl Into<Val<String>>, policies: impl Into<Val<Vec<approval_team::Policy>>>) -> Self {
+    /// ```text
+    /// CfnApprovalTeam::new(CfnApprovalTeamRequired {
+    ///     approval_strategy: approval_team::ApprovalStrategy::new(...).into(),
+    ///     approvers: vec![approval_team::Approver::new(...)].into(),
+    ///     description: "...".into(),
+    ///     name: "...".into(),
+    ///     policies: vec![approval_team::Policy::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApprovalTeamRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApprovalStrategy", approval_strategy);
-        props.set("Approvers", approvers);
-        props.set("Description", description);
-        props.set("Name", name);
-        props.set("Policies", policies);
+        props.set::<approval_team::ApprovalStrategy>("ApprovalStrategy", required.approval_strategy);
+        props.set::<Vec<approval_team::Approver>>("Approvers", required.approvers);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<approval_team::Policy>>("Policies", required.policies);
         CfnApprovalTeam { props, options: ResourceOptions::default() }
     }
 
@@ -145,7 +187,7 @@ pub mod approval_team {
     }
 
     impl ApprovalStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `mof_n`: `MofN`.
         pub fn new(mof_n: impl Into<Val<MofNApprovalStrategy>>) -> Self {
@@ -168,7 +210,7 @@ pub mod approval_team {
     }
 
     impl MofNApprovalStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `min_approvals_required`: `MinApprovalsRequired`.
         pub fn new(min_approvals_required: impl Into<Val<i64>>) -> Self {
@@ -190,15 +232,29 @@ pub mod approval_team {
         props: Props,
     }
 
+    /// The required properties of [`Approver`], by name: the argument of [`Approver::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApproverRequired {
+        /// CloudFormation property `PrimaryIdentityId`.
+        pub primary_identity_id: Val<String>,
+
+        /// CloudFormation property `PrimaryIdentitySourceArn`.
+        pub primary_identity_source_arn: Val<String>,
+    }
+
     impl Approver {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ApproverRequired`]:
         ///
-        /// - `primary_identity_id`: `PrimaryIdentityId`.
-        /// - `primary_identity_source_arn`: `PrimaryIdentitySourceArn`.
-        pub fn new(primary_identity_id: impl Into<Val<String>>, primary_identity_source_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Approver::new(ApproverRequired {
+        ///     primary_identity_id: "...".into(),
+        ///     primary_identity_source_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ApproverRequired) -> Self {
             let mut props = Props::new();
-            props.set("PrimaryIdentityId", primary_identity_id);
-            props.set("PrimaryIdentitySourceArn", primary_identity_source_arn);
+            props.set::<String>("PrimaryIdentityId", required.primary_identity_id);
+            props.set::<String>("PrimaryIdentitySourceArn", required.primary_identity_source_arn);
             Approver { props }
         }
 
@@ -234,7 +290,7 @@ pub mod approval_team {
     }
 
     impl Policy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy_arn`: `PolicyArn`.
         pub fn new(policy_arn: impl Into<Val<String>>) -> Self {
@@ -256,15 +312,33 @@ pub mod approval_team {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -294,6 +368,20 @@ pub mod approval_team {
 /// Resource Type definition for AWS::MPA::IdentitySource.
 ///
 /// CloudFormation type `AWS::MPA::IdentitySource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `IdentitySourceArn`: `handle.identity_source_arn()` → `Val<String>`.
+/// - `IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl`: `handle.identity_source_parameters_iam_identity_center_approval_portal_url()` → `Val<String>`.
+/// - `IdentitySourceType`: `handle.identity_source_type()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusCode`: `handle.status_code()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IdentitySourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentitySource {
     props: Props,
@@ -303,7 +391,7 @@ pub struct CfnIdentitySource {
 impl CfnIdentitySource {
     pub const TYPE_NAME: &'static str = "AWS::MPA::IdentitySource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `identity_source_parameters`: `IdentitySourceParameters`.
     pub fn new(identity_source_parameters: impl Into<Val<identity_source::IdentitySourceParameters>>) -> Self {
@@ -402,7 +490,7 @@ pub mod identity_source {
     }
 
     impl IdentitySourceParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `iam_identity_center`: `IamIdentityCenter`.
         pub fn new(iam_identity_center: impl Into<Val<IamIdentityCenter>>) -> Self {
@@ -424,15 +512,33 @@ pub mod identity_source {
         props: Props,
     }
 
-    impl IamIdentityCenter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IamIdentityCenter`], by name: the argument of [`IamIdentityCenter::new`].
+    #[derive(Clone, Debug)]
+    pub struct IamIdentityCenterRequired {
+        /// CloudFormation property `InstanceArn`.
         ///
-        /// - `instance_arn`: `InstanceArn`.
-        /// - `region`: `Region`.
-        pub fn new(instance_arn: impl Into<Val<String>>, region: impl Into<Val<String>>) -> Self {
+        /// Changing it replaces the resource.
+        pub instance_arn: Val<String>,
+
+        /// CloudFormation property `Region`.
+        ///
+        /// Changing it replaces the resource.
+        pub region: Val<String>,
+    }
+
+    impl IamIdentityCenter {
+        /// Creates the value from its required properties, by name in [`IamIdentityCenterRequired`]:
+        ///
+        /// ```text
+        /// IamIdentityCenter::new(IamIdentityCenterRequired {
+        ///     instance_arn: "...".into(),
+        ///     region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IamIdentityCenterRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceArn", instance_arn);
-            props.set("Region", region);
+            props.set::<String>("InstanceArn", required.instance_arn);
+            props.set::<String>("Region", required.region);
             IamIdentityCenter { props }
         }
 
@@ -455,15 +561,33 @@ pub mod identity_source {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,12 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::MSK::BatchScramSecret
 ///
 /// CloudFormation type `AWS::MSK::BatchScramSecret`.
+///
+/// # Attributes
+///
+/// `AWS::MSK::BatchScramSecret` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnBatchScramSecret {
     props: Props,
@@ -25,7 +30,7 @@ pub struct CfnBatchScramSecret {
 impl CfnBatchScramSecret {
     pub const TYPE_NAME: &'static str = "AWS::MSK::BatchScramSecret";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `cluster_arn`: `ClusterArn`.
     pub fn new(cluster_arn: impl Into<Val<String>>) -> Self {
@@ -70,23 +75,55 @@ pub(crate) static BATCH_SCRAM_SECRET_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::MSK::Channel
 ///
 /// CloudFormation type `AWS::MSK::Channel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ChannelArn`: `handle.channel_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that uniquely identifies the channel
+/// - `StateInfo`: `handle.state_info()` → `Val<Json>`. Includes information about the channel state
+/// - `Status`: `handle.status()` → `Val<String>`. Status of a channel resource
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ChannelArn`.
 #[derive(Clone, Debug)]
 pub struct CfnChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannel`], by name: the argument of [`CfnChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelRequired {
+    /// Name of the channel
+    ///
+    /// CloudFormation property `ChannelName`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_name: Val<String>,
+
+    /// Topic configuration
+    ///
+    /// CloudFormation property `TopicConfigurationList`.
+    ///
+    /// Changing it replaces the resource.
+    pub topic_configuration_list: Val<Vec<channel::TopicConfiguration>>,
+}
+
 impl CfnChannel {
     pub const TYPE_NAME: &'static str = "AWS::MSK::Channel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelRequired`]:
     ///
-    /// - `channel_name`: `ChannelName`, Name of the channel
-    /// - `topic_configuration_list`: `TopicConfigurationList`, Topic configuration
-    pub fn new(channel_name: impl Into<Val<String>>, topic_configuration_list: impl Into<Val<Vec<channel::TopicConfiguration>>>) -> Self {
+    /// ```text
+    /// CfnChannel::new(CfnChannelRequired {
+    ///     channel_name: "...".into(),
+    ///     topic_configuration_list: vec![channel::TopicConfiguration::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelName", channel_name);
-        props.set("TopicConfigurationList", topic_configuration_list);
+        props.set::<String>("ChannelName", required.channel_name);
+        props.set::<Vec<channel::TopicConfiguration>>("TopicConfigurationList", required.topic_configuration_list);
         CfnChannel { props, options: ResourceOptions::default() }
     }
 
@@ -196,11 +233,11 @@ pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnChannel`].
+/// Property types and enums of the allowed values of [`CfnChannel`].
 pub mod channel {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Encryption configuration
     #[derive(Clone, Debug)]
@@ -209,7 +246,7 @@ pub mod channel {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key_arn`: `KmsKeyArn`, The ARN of the KMS key for encryption
         pub fn new(kms_key_arn: impl Into<Val<String>>) -> Self {
@@ -231,23 +268,73 @@ pub mod channel {
         props: Props,
     }
 
-    impl IcebergDestinationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergDestinationConfiguration`], by name: the argument of [`IcebergDestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergDestinationConfigurationRequired {
+        /// Append only mode
         ///
-        /// - `append_only`: `AppendOnly`, Append only mode
-        /// - `dead_letter_queue_s3`: `DeadLetterQueueS3`, Dead letter queue S3 configuration of the destination
-        /// - `destination_table_list`: `DestinationTableList`, List of destination tables
-        /// - `schema_evolution`: `SchemaEvolution`, Schema evolution configuration of the destination
-        /// - `service_execution_role_arn`: `ServiceExecutionRoleArn`, The Amazon Resource Name (ARN) of an IAM role used by MSK to access the table
-        /// - `table_creation`: `TableCreation`, Table creation configuration of the destination
-        pub fn new(append_only: impl Into<Val<bool>>, dead_letter_queue_s3: impl Into<Val<DeadLetterQueueS3>>, destination_table_list: impl Into<Val<Vec<DestinationTable>>>, schema_evolution: impl Into<Val<SchemaEvolution>>, service_execution_role_arn: impl Into<Val<String>>, table_creation: impl Into<Val<TableCreation>>) -> Self {
+        /// CloudFormation property `AppendOnly`.
+        ///
+        /// Changing it replaces the resource.
+        pub append_only: Val<bool>,
+
+        /// Dead letter queue S3 configuration of the destination
+        ///
+        /// CloudFormation property `DeadLetterQueueS3`.
+        ///
+        /// Changing it replaces the resource.
+        pub dead_letter_queue_s3: Val<DeadLetterQueueS3>,
+
+        /// List of destination tables
+        ///
+        /// CloudFormation property `DestinationTableList`.
+        ///
+        /// Changing it replaces the resource.
+        pub destination_table_list: Val<Vec<DestinationTable>>,
+
+        /// Schema evolution configuration of the destination
+        ///
+        /// CloudFormation property `SchemaEvolution`.
+        ///
+        /// Changing it replaces the resource.
+        pub schema_evolution: Val<SchemaEvolution>,
+
+        /// The Amazon Resource Name (ARN) of an IAM role used by MSK to access the table
+        ///
+        /// CloudFormation property `ServiceExecutionRoleArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub service_execution_role_arn: Val<String>,
+
+        /// Table creation configuration of the destination
+        ///
+        /// CloudFormation property `TableCreation`.
+        ///
+        /// Changing it replaces the resource.
+        pub table_creation: Val<TableCreation>,
+    }
+
+    impl IcebergDestinationConfiguration {
+        /// Creates the value from its required properties, by name in [`IcebergDestinationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// IcebergDestinationConfiguration::new(IcebergDestinationConfigurationRequired {
+        ///     append_only: true.into(),
+        ///     dead_letter_queue_s3: DeadLetterQueueS3::new(...).into(),
+        ///     destination_table_list: vec![DestinationTable::new(...)].into(),
+        ///     schema_evolution: SchemaEvolution::new(...).into(),
+        ///     service_execution_role_arn: "...".into(),
+        ///     table_creation: TableCreation::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergDestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppendOnly", append_only);
-            props.set("DeadLetterQueueS3", dead_letter_queue_s3);
-            props.set("DestinationTableList", destination_table_list);
-            props.set("SchemaEvolution", schema_evolution);
-            props.set("ServiceExecutionRoleArn", service_execution_role_arn);
-            props.set("TableCreation", table_creation);
+            props.set::<bool>("AppendOnly", required.append_only);
+            props.set::<DeadLetterQueueS3>("DeadLetterQueueS3", required.dead_letter_queue_s3);
+            props.set::<Vec<DestinationTable>>("DestinationTableList", required.destination_table_list);
+            props.set::<SchemaEvolution>("SchemaEvolution", required.schema_evolution);
+            props.set::<String>("ServiceExecutionRoleArn", required.service_execution_role_arn);
+            props.set::<TableCreation>("TableCreation", required.table_creation);
             IcebergDestinationConfiguration { props }
         }
 
@@ -261,7 +348,7 @@ pub mod channel {
 
         /// Compression codec for Iceberg table data files. Defaults to ZSTD.
         ///
-        /// Allowed values: `ZSTD`, `SNAPPY`.
+        /// Allowed values (the enum [`CompressionType`]): `ZSTD`, `SNAPPY`.
         ///
         /// Changing it replaces the resource.
         pub fn compression_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -324,15 +411,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl DeadLetterQueueS3 {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DeadLetterQueueS3`], by name: the argument of [`DeadLetterQueueS3::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeadLetterQueueS3Required {
+        /// The ARN of the S3 bucket
         ///
-        /// - `bucket_arn`: `BucketArn`, The ARN of the S3 bucket
-        /// - `error_output_prefix`: `ErrorOutputPrefix`, The error output prefix
-        pub fn new(bucket_arn: impl Into<Val<String>>, error_output_prefix: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketArn`.
+        pub bucket_arn: Val<String>,
+
+        /// The error output prefix
+        ///
+        /// CloudFormation property `ErrorOutputPrefix`.
+        pub error_output_prefix: Val<String>,
+    }
+
+    impl DeadLetterQueueS3 {
+        /// Creates the value from its required properties, by name in [`DeadLetterQueueS3Required`]:
+        ///
+        /// ```text
+        /// DeadLetterQueueS3::new(DeadLetterQueueS3Required {
+        ///     bucket_arn: "...".into(),
+        ///     error_output_prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeadLetterQueueS3Required) -> Self {
             let mut props = Props::new();
-            props.set("BucketArn", bucket_arn);
-            props.set("ErrorOutputPrefix", error_output_prefix);
+            props.set::<String>("BucketArn", required.bucket_arn);
+            props.set::<String>("ErrorOutputPrefix", required.error_output_prefix);
             DeadLetterQueueS3 { props }
         }
 
@@ -355,15 +460,37 @@ pub mod channel {
         props: Props,
     }
 
-    impl DestinationTable {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DestinationTable`], by name: the argument of [`DestinationTable::new`].
+    #[derive(Clone, Debug)]
+    pub struct DestinationTableRequired {
+        /// The destination database name
         ///
-        /// - `destination_database_name`: `DestinationDatabaseName`, The destination database name
-        /// - `destination_table_name`: `DestinationTableName`, The destination table name
-        pub fn new(destination_database_name: impl Into<Val<String>>, destination_table_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DestinationDatabaseName`.
+        ///
+        /// Changing it replaces the resource.
+        pub destination_database_name: Val<String>,
+
+        /// The destination table name
+        ///
+        /// CloudFormation property `DestinationTableName`.
+        ///
+        /// Changing it replaces the resource.
+        pub destination_table_name: Val<String>,
+    }
+
+    impl DestinationTable {
+        /// Creates the value from its required properties, by name in [`DestinationTableRequired`]:
+        ///
+        /// ```text
+        /// DestinationTable::new(DestinationTableRequired {
+        ///     destination_database_name: "...".into(),
+        ///     destination_table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DestinationTableRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationDatabaseName", destination_database_name);
-            props.set("DestinationTableName", destination_table_name);
+            props.set::<String>("DestinationDatabaseName", required.destination_database_name);
+            props.set::<String>("DestinationTableName", required.destination_table_name);
             DestinationTable { props }
         }
 
@@ -389,9 +516,9 @@ pub mod channel {
     }
 
     impl PartitionSpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `partition_strategy`: `PartitionStrategy`, Partition strategy for MSK channel
+        /// - `partition_strategy`: `PartitionStrategy`, Partition strategy for MSK channel Allowed values: the enum [`PartitionStrategy`].
         pub fn new(partition_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PartitionStrategy", partition_strategy);
@@ -448,7 +575,7 @@ pub mod channel {
     }
 
     impl SchemaEvolution {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_schema_evolution`: `EnableSchemaEvolution`, Whether schema evolution is enabled
         pub fn new(enable_schema_evolution: impl Into<Val<bool>>) -> Self {
@@ -471,7 +598,7 @@ pub mod channel {
     }
 
     impl TableCreation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_table_creation`: `EnableTableCreation`, Whether table creation is enabled
         pub fn new(enable_table_creation: impl Into<Val<bool>>) -> Self {
@@ -532,7 +659,7 @@ pub mod channel {
     }
 
     impl CloudWatchLogsLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether CloudWatch Logs logging is enabled
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -561,7 +688,7 @@ pub mod channel {
     }
 
     impl FirehoseLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether Firehose logging is enabled
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -590,7 +717,7 @@ pub mod channel {
     }
 
     impl S3LogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether S3 logging is enabled
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -624,17 +751,46 @@ pub mod channel {
         props: Props,
     }
 
-    impl S3DestinationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3DestinationConfiguration`], by name: the argument of [`S3DestinationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3DestinationConfigurationRequired {
+        /// Dead letter queue S3 configuration of the destination
         ///
-        /// - `dead_letter_queue_s3`: `DeadLetterQueueS3`, Dead letter queue S3 configuration of the destination
-        /// - `service_execution_role_arn`: `ServiceExecutionRoleArn`, The Amazon Resource Name (ARN) of an IAM role used by MSK to access S3
-        /// - `storage`: `Storage`, S3 storage configuration
-        pub fn new(dead_letter_queue_s3: impl Into<Val<DeadLetterQueueS3>>, service_execution_role_arn: impl Into<Val<String>>, storage: impl Into<Val<S3Storage>>) -> Self {
+        /// CloudFormation property `DeadLetterQueueS3`.
+        ///
+        /// Changing it replaces the resource.
+        pub dead_letter_queue_s3: Val<DeadLetterQueueS3>,
+
+        /// The Amazon Resource Name (ARN) of an IAM role used by MSK to access S3
+        ///
+        /// CloudFormation property `ServiceExecutionRoleArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub service_execution_role_arn: Val<String>,
+
+        /// S3 storage configuration
+        ///
+        /// CloudFormation property `Storage`.
+        ///
+        /// Changing it replaces the resource.
+        pub storage: Val<S3Storage>,
+    }
+
+    impl S3DestinationConfiguration {
+        /// Creates the value from its required properties, by name in [`S3DestinationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3DestinationConfiguration::new(S3DestinationConfigurationRequired {
+        ///     dead_letter_queue_s3: DeadLetterQueueS3::new(...).into(),
+        ///     service_execution_role_arn: "...".into(),
+        ///     storage: S3Storage::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: S3DestinationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeadLetterQueueS3", dead_letter_queue_s3);
-            props.set("ServiceExecutionRoleArn", service_execution_role_arn);
-            props.set("Storage", storage);
+            props.set::<DeadLetterQueueS3>("DeadLetterQueueS3", required.dead_letter_queue_s3);
+            props.set::<String>("ServiceExecutionRoleArn", required.service_execution_role_arn);
+            props.set::<S3Storage>("Storage", required.storage);
             S3DestinationConfiguration { props }
         }
 
@@ -657,17 +813,50 @@ pub mod channel {
         props: Props,
     }
 
-    impl S3Storage {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Storage`], by name: the argument of [`S3Storage::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3StorageRequired {
+        /// ARN of the S3 bucket
         ///
-        /// - `bucket_arn`: `BucketArn`, ARN of the S3 bucket
-        /// - `compression_type`: `CompressionType`, S3 compression type
-        /// - `storage_class`: `StorageClass`, S3 storage class
-        pub fn new(bucket_arn: impl Into<Val<String>>, compression_type: impl Into<Val<String>>, storage_class: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub bucket_arn: Val<String>,
+
+        /// S3 compression type
+        ///
+        /// CloudFormation property `CompressionType`.
+        ///
+        /// Allowed values (the enum [`S3StorageCompressionType`]): `NONE`, `GZIP`, `ZSTD`.
+        ///
+        /// Changing it replaces the resource.
+        pub compression_type: Val<String>,
+
+        /// S3 storage class
+        ///
+        /// CloudFormation property `StorageClass`.
+        ///
+        /// Allowed values (the enum [`StorageClass`]): `STANDARD`, `INTELLIGENT_TIERING`, `GLACIER_IR`.
+        ///
+        /// Changing it replaces the resource.
+        pub storage_class: Val<String>,
+    }
+
+    impl S3Storage {
+        /// Creates the value from its required properties, by name in [`S3StorageRequired`]:
+        ///
+        /// ```text
+        /// S3Storage::new(S3StorageRequired {
+        ///     bucket_arn: "...".into(),
+        ///     compression_type: S3StorageCompressionType::None.into(),
+        ///     storage_class: StorageClass::Standard.into(),
+        /// })
+        /// ```
+        pub fn new(required: S3StorageRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketArn", bucket_arn);
-            props.set("CompressionType", compression_type);
-            props.set("StorageClass", storage_class);
+            props.set::<String>("BucketArn", required.bucket_arn);
+            props.set::<String>("CompressionType", required.compression_type);
+            props.set::<String>("StorageClass", required.storage_class);
             S3Storage { props }
         }
 
@@ -708,15 +897,33 @@ pub mod channel {
         props: Props,
     }
 
-    impl TopicConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TopicConfiguration`], by name: the argument of [`TopicConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct TopicConfigurationRequired {
+        /// Record converter configuration for a topic
         ///
-        /// - `record_converter`: `RecordConverter`, Record converter configuration for a topic
-        /// - `topic_arn`: `TopicArn`, The Amazon Resource Name (ARN) that uniquely identifies the topic
-        pub fn new(record_converter: impl Into<Val<RecordConverter>>, topic_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RecordConverter`.
+        pub record_converter: Val<RecordConverter>,
+
+        /// The Amazon Resource Name (ARN) that uniquely identifies the topic
+        ///
+        /// CloudFormation property `TopicArn`.
+        pub topic_arn: Val<String>,
+    }
+
+    impl TopicConfiguration {
+        /// Creates the value from its required properties, by name in [`TopicConfigurationRequired`]:
+        ///
+        /// ```text
+        /// TopicConfiguration::new(TopicConfigurationRequired {
+        ///     record_converter: RecordConverter::new(...).into(),
+        ///     topic_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TopicConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RecordConverter", record_converter);
-            props.set("TopicArn", topic_arn);
+            props.set::<RecordConverter>("RecordConverter", required.record_converter);
+            props.set::<String>("TopicArn", required.topic_arn);
             TopicConfiguration { props }
         }
 
@@ -740,9 +947,9 @@ pub mod channel {
     }
 
     impl RecordConverter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `value_converter`: `ValueConverter`, Value converter for topic data
+        /// - `value_converter`: `ValueConverter`, Value converter for topic data Allowed values: the enum [`ValueConverter`].
         pub fn new(value_converter: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ValueConverter", value_converter);
@@ -763,7 +970,7 @@ pub mod channel {
     }
 
     impl RecordSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `gsr_arn`: `GsrArn`, ARN of Glue Schema Registry resource used for table schema
         pub fn new(gsr_arn: impl Into<Val<String>>) -> Self {
@@ -859,32 +1066,106 @@ pub mod channel {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CompressionType` in `AWS::MSK::Channel`; `.into()` makes a `Val<String>`.
+        CompressionType {
+            Zstd = "ZSTD",
+            Snappy = "SNAPPY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PartitionStrategy` in `AWS::MSK::Channel`; `.into()` makes a `Val<String>`.
+        PartitionStrategy {
+            TimeHour = "TIME_HOUR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompressionType` in `AWS::MSK::Channel`; `.into()` makes a `Val<String>`.
+        S3StorageCompressionType {
+            None = "NONE",
+            Gzip = "GZIP",
+            Zstd = "ZSTD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageClass` in `AWS::MSK::Channel`; `.into()` makes a `Val<String>`.
+        StorageClass {
+            Standard = "STANDARD",
+            IntelligentTiering = "INTELLIGENT_TIERING",
+            GlacierIr = "GLACIER_IR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ValueConverter` in `AWS::MSK::Channel`; `.into()` makes a `Val<String>`.
+        ValueConverter {
+            ByteArray = "BYTE_ARRAY",
+            Json = "JSON",
+            JsonSchemaGsr = "JSON_SCHEMA_GSR",
+            String = "STRING",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::MSK::Cluster
 ///
 /// CloudFormation type `AWS::MSK::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CurrentVersion`: `handle.current_version()` → `Val<String>`. The current version of the MSK cluster
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCluster`], by name: the argument of [`CfnCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterRequired {
+    /// CloudFormation property `BrokerNodeGroupInfo`.
+    pub broker_node_group_info: Val<cluster::BrokerNodeGroupInfo>,
+
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// CloudFormation property `KafkaVersion`.
+    pub kafka_version: Val<String>,
+
+    /// CloudFormation property `NumberOfBrokerNodes`.
+    pub number_of_broker_nodes: Val<i64>,
+}
+
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::MSK::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterRequired`]:
     ///
-    /// - `broker_node_group_info`: `BrokerNodeGroupInfo`.
-    /// - `cluster_name`: `ClusterName`.
-    /// - `kafka_version`: `KafkaVersion`.
-    /// - `number_of_broker_nodes`: `NumberOfBrokerNodes`.
-    pub fn new(broker_node_group_info: impl Into<Val<cluster::BrokerNodeGroupInfo>>, cluster_name: impl Into<Val<String>>, kafka_version: impl Into<Val<String>>, number_of_broker_nodes: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnCluster::new(CfnClusterRequired {
+    ///     broker_node_group_info: cluster::BrokerNodeGroupInfo::new(...).into(),
+    ///     cluster_name: "...".into(),
+    ///     kafka_version: "...".into(),
+    ///     number_of_broker_nodes: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("BrokerNodeGroupInfo", broker_node_group_info);
-        props.set("ClusterName", cluster_name);
-        props.set("KafkaVersion", kafka_version);
-        props.set("NumberOfBrokerNodes", number_of_broker_nodes);
+        props.set::<cluster::BrokerNodeGroupInfo>("BrokerNodeGroupInfo", required.broker_node_group_info);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<String>("KafkaVersion", required.kafka_version);
+        props.set::<i64>("NumberOfBrokerNodes", required.number_of_broker_nodes);
         CfnCluster { props, options: ResourceOptions::default() }
     }
 
@@ -908,7 +1189,7 @@ impl CfnCluster {
 
     /// The `EnhancedMonitoring` property.
     ///
-    /// Allowed values: `DEFAULT`, `PER_BROKER`, `PER_TOPIC_PER_BROKER`, `PER_TOPIC_PER_PARTITION`.
+    /// Allowed values (the enum [`cluster::EnhancedMonitoring`]): `DEFAULT`, `PER_BROKER`, `PER_TOPIC_PER_BROKER`, `PER_TOPIC_PER_PARTITION`.
     pub fn enhanced_monitoring(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EnhancedMonitoring", value);
         self
@@ -934,7 +1215,7 @@ impl CfnCluster {
 
     /// The `StorageMode` property.
     ///
-    /// Allowed values: `LOCAL`, `TIERED`.
+    /// Allowed values (the enum [`cluster::StorageMode`]): `LOCAL`, `TIERED`.
     pub fn storage_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("StorageMode", value);
         self
@@ -1009,11 +1290,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::MSK::Cluster`.
     #[derive(Clone, Debug)]
@@ -1021,21 +1302,37 @@ pub mod cluster {
         props: Props,
     }
 
-    impl BrokerNodeGroupInfo {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BrokerNodeGroupInfo`], by name: the argument of [`BrokerNodeGroupInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct BrokerNodeGroupInfoRequired {
+        /// CloudFormation property `ClientSubnets`.
         ///
-        /// - `client_subnets`: `ClientSubnets`.
-        /// - `instance_type`: `InstanceType`.
-        pub fn new(client_subnets: impl Into<Val<Vec<String>>>, instance_type: impl Into<Val<String>>) -> Self {
+        /// Changing it replaces the resource.
+        pub client_subnets: Val<Vec<String>>,
+
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+    }
+
+    impl BrokerNodeGroupInfo {
+        /// Creates the value from its required properties, by name in [`BrokerNodeGroupInfoRequired`]:
+        ///
+        /// ```text
+        /// BrokerNodeGroupInfo::new(BrokerNodeGroupInfoRequired {
+        ///     client_subnets: vec!["..."].into(),
+        ///     instance_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BrokerNodeGroupInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientSubnets", client_subnets);
-            props.set("InstanceType", instance_type);
+            props.set::<Vec<String>>("ClientSubnets", required.client_subnets);
+            props.set::<String>("InstanceType", required.instance_type);
             BrokerNodeGroupInfo { props }
         }
 
         /// The `BrokerAZDistribution` property.
         ///
-        /// Allowed values: `DEFAULT`.
+        /// Allowed values (the enum [`BrokerAzDistribution`]): `DEFAULT`.
         ///
         /// Changing it replaces the resource.
         pub fn broker_az_distribution(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1085,7 +1382,7 @@ pub mod cluster {
 
         /// The `NetworkType` property.
         ///
-        /// Allowed values: `IPV4`, `DUAL`.
+        /// Allowed values (the enum [`NetworkType`]): `IPV4`, `DUAL`.
         pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NetworkType", value);
             self
@@ -1233,7 +1530,7 @@ pub mod cluster {
     }
 
     impl VpcConnectivityIam {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1256,7 +1553,7 @@ pub mod cluster {
     }
 
     impl VpcConnectivityScram {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1279,7 +1576,7 @@ pub mod cluster {
     }
 
     impl VpcConnectivityTls {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1462,7 +1759,7 @@ pub mod cluster {
     }
 
     impl Iam {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1485,7 +1782,7 @@ pub mod cluster {
     }
 
     impl Scram {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1540,7 +1837,7 @@ pub mod cluster {
     }
 
     impl Unauthenticated {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1562,15 +1859,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`ConfigurationInfo`], by name: the argument of [`ConfigurationInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfigurationInfoRequired {
+        /// CloudFormation property `Arn`.
+        pub arn: Val<String>,
+
+        /// CloudFormation property `Revision`.
+        pub revision: Val<i64>,
+    }
+
     impl ConfigurationInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ConfigurationInfoRequired`]:
         ///
-        /// - `arn`: `Arn`.
-        /// - `revision`: `Revision`.
-        pub fn new(arn: impl Into<Val<String>>, revision: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// ConfigurationInfo::new(ConfigurationInfoRequired {
+        ///     arn: "...".into(),
+        ///     revision: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfigurationInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("Arn", arn);
-            props.set("Revision", revision);
+            props.set::<String>("Arn", required.arn);
+            props.set::<i64>("Revision", required.revision);
             ConfigurationInfo { props }
         }
     }
@@ -1622,7 +1933,7 @@ pub mod cluster {
     }
 
     impl EncryptionAtRest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_volume_kms_key_id`: `DataVolumeKMSKeyId`.
         pub fn new(data_volume_kms_key_id: impl Into<Val<String>>) -> Self {
@@ -1653,7 +1964,7 @@ pub mod cluster {
 
         /// The `ClientBroker` property.
         ///
-        /// Allowed values: `TLS`, `TLS_PLAINTEXT`, `PLAINTEXT`.
+        /// Allowed values (the enum [`ClientBroker`]): `TLS`, `TLS_PLAINTEXT`, `PLAINTEXT`.
         pub fn client_broker(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientBroker", value);
             self
@@ -1751,7 +2062,7 @@ pub mod cluster {
     }
 
     impl CloudWatchLogs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1780,7 +2091,7 @@ pub mod cluster {
     }
 
     impl Firehose {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1809,7 +2120,7 @@ pub mod cluster {
     }
 
     impl S3 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1882,7 +2193,7 @@ pub mod cluster {
     }
 
     impl OpenMonitoring {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `prometheus`: `Prometheus`.
         pub fn new(prometheus: impl Into<Val<Prometheus>>) -> Self {
@@ -1937,7 +2248,7 @@ pub mod cluster {
     }
 
     impl JmxExporter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled_in_broker`: `EnabledInBroker`.
         pub fn new(enabled_in_broker: impl Into<Val<bool>>) -> Self {
@@ -1960,7 +2271,7 @@ pub mod cluster {
     }
 
     impl NodeExporter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled_in_broker`: `EnabledInBroker`.
         pub fn new(enabled_in_broker: impl Into<Val<bool>>) -> Self {
@@ -1983,9 +2294,9 @@ pub mod cluster {
     }
 
     impl Rebalancing {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`.
+        /// - `status`: `Status`. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -2084,28 +2395,104 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EnhancedMonitoring` in `AWS::MSK::Cluster`; `.into()` makes a `Val<String>`.
+        EnhancedMonitoring {
+            Default = "DEFAULT",
+            PerBroker = "PER_BROKER",
+            PerTopicPerBroker = "PER_TOPIC_PER_BROKER",
+            PerTopicPerPartition = "PER_TOPIC_PER_PARTITION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageMode` in `AWS::MSK::Cluster`; `.into()` makes a `Val<String>`.
+        StorageMode {
+            Local = "LOCAL",
+            Tiered = "TIERED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BrokerAZDistribution` in `AWS::MSK::Cluster`; `.into()` makes a `Val<String>`.
+        BrokerAzDistribution {
+            Default = "DEFAULT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::MSK::Cluster`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Dual = "DUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClientBroker` in `AWS::MSK::Cluster`; `.into()` makes a `Val<String>`.
+        ClientBroker {
+            Tls = "TLS",
+            TlsPlaintext = "TLS_PLAINTEXT",
+            Plaintext = "PLAINTEXT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::MSK::Cluster`; `.into()` makes a `Val<String>`.
+        Status {
+            Paused = "PAUSED",
+            Active = "ACTIVE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::MSK::ClusterPolicy
 ///
 /// CloudFormation type `AWS::MSK::ClusterPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CurrentVersion`: `handle.current_version()` → `Val<String>`. The current version of the policy attached to the specified cluster
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClusterPolicy`], by name: the argument of [`CfnClusterPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterPolicyRequired {
+    /// The arn of the cluster for the resource policy.
+    ///
+    /// CloudFormation property `ClusterArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_arn: Val<String>,
+
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+}
+
 impl CfnClusterPolicy {
     pub const TYPE_NAME: &'static str = "AWS::MSK::ClusterPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterPolicyRequired`]:
     ///
-    /// - `cluster_arn`: `ClusterArn`, The arn of the cluster for the resource policy.
-    /// - `policy`: `Policy`.
-    pub fn new(cluster_arn: impl Into<Val<String>>, policy: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnClusterPolicy::new(CfnClusterPolicyRequired {
+    ///     cluster_arn: "...".into(),
+    ///     policy: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterArn", cluster_arn);
-        props.set("Policy", policy);
+        props.set::<String>("ClusterArn", required.cluster_arn);
+        props.set::<Json>("Policy", required.policy);
         CfnClusterPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -2155,23 +2542,52 @@ pub(crate) static CLUSTER_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::MSK::Configuration
 ///
 /// CloudFormation type `AWS::MSK::Configuration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `LatestRevision.CreationTime`: `handle.latest_revision_creation_time()` → `Val<String>`.
+/// - `LatestRevision.Description`: `handle.latest_revision_description()` → `Val<String>`.
+/// - `LatestRevision.Revision`: `handle.latest_revision_revision()` → `Val<i64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfiguration`], by name: the argument of [`CfnConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ServerProperties`.
+    ///
+    /// Write-only.
+    pub server_properties: Val<String>,
+}
+
 impl CfnConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::MSK::Configuration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `server_properties`: `ServerProperties`.
-    pub fn new(name: impl Into<Val<String>>, server_properties: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfiguration::new(CfnConfigurationRequired {
+    ///     name: "...".into(),
+    ///     server_properties: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ServerProperties", server_properties);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ServerProperties", required.server_properties);
         CfnConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -2241,27 +2657,70 @@ pub(crate) static CONFIGURATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::MSK::Replicator
 ///
 /// CloudFormation type `AWS::MSK::Replicator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CurrentVersion`: `handle.current_version()` → `Val<String>`. The current version of the MSK replicator.
+/// - `ReplicatorArn`: `handle.replicator_arn()` → `Val<String>`. Amazon Resource Name for the created replicator.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReplicatorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicator {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReplicator`], by name: the argument of [`CfnReplicator::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReplicatorRequired {
+    /// Specifies a list of Kafka clusters which are targets of the replicator.
+    ///
+    /// CloudFormation property `KafkaClusters`.
+    ///
+    /// Changing it replaces the resource.
+    pub kafka_clusters: Val<Vec<replicator::KafkaCluster>>,
+
+    /// A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
+    ///
+    /// CloudFormation property `ReplicationInfoList`.
+    pub replication_info_list: Val<Vec<replicator::ReplicationInfo>>,
+
+    /// The name of the replicator.
+    ///
+    /// CloudFormation property `ReplicatorName`.
+    ///
+    /// Changing it replaces the resource.
+    pub replicator_name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources.
+    ///
+    /// CloudFormation property `ServiceExecutionRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_execution_role_arn: Val<String>,
+}
+
 impl CfnReplicator {
     pub const TYPE_NAME: &'static str = "AWS::MSK::Replicator";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReplicatorRequired`]:
     ///
-    /// - `kafka_clusters`: `KafkaClusters`, Specifies a list of Kafka clusters which are targets of the replicator.
-    /// - `replication_info_list`: `ReplicationInfoList`, A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
-    /// - `replicator_name`: `ReplicatorName`, The name of the replicator.
-    /// - `service_execution_role_arn`: `ServiceExecutionRoleArn`, The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources.
-    pub fn new(kafka_clusters: impl Into<Val<Vec<replicator::KafkaCluster>>>, replication_info_list: impl Into<Val<Vec<replicator::ReplicationInfo>>>, replicator_name: impl Into<Val<String>>, service_execution_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnReplicator::new(CfnReplicatorRequired {
+    ///     kafka_clusters: vec![replicator::KafkaCluster::new(...)].into(),
+    ///     replication_info_list: vec![replicator::ReplicationInfo::new(...)].into(),
+    ///     replicator_name: "...".into(),
+    ///     service_execution_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReplicatorRequired) -> Self {
         let mut props = Props::new();
-        props.set("KafkaClusters", kafka_clusters);
-        props.set("ReplicationInfoList", replication_info_list);
-        props.set("ReplicatorName", replicator_name);
-        props.set("ServiceExecutionRoleArn", service_execution_role_arn);
+        props.set::<Vec<replicator::KafkaCluster>>("KafkaClusters", required.kafka_clusters);
+        props.set::<Vec<replicator::ReplicationInfo>>("ReplicationInfoList", required.replication_info_list);
+        props.set::<String>("ReplicatorName", required.replicator_name);
+        props.set::<String>("ServiceExecutionRoleArn", required.service_execution_role_arn);
         CfnReplicator { props, options: ResourceOptions::default() }
     }
 
@@ -2340,11 +2799,11 @@ pub(crate) static REPLICATOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReplicator`].
+/// Property types and enums of the allowed values of [`CfnReplicator`].
 pub mod replicator {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Details of a Kafka cluster for replication.
     #[derive(Clone, Debug)]
@@ -2403,7 +2862,7 @@ pub mod replicator {
     }
 
     impl AmazonMskCluster {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `msk_cluster_arn`: `MskClusterArn`, The ARN of an Amazon MSK cluster.
         pub fn new(msk_cluster_arn: impl Into<Val<String>>) -> Self {
@@ -2425,15 +2884,33 @@ pub mod replicator {
         props: Props,
     }
 
-    impl ApacheKafkaCluster {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApacheKafkaCluster`], by name: the argument of [`ApacheKafkaCluster::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApacheKafkaClusterRequired {
+        /// The ID of the Apache Kafka cluster.
         ///
-        /// - `apache_kafka_cluster_id`: `ApacheKafkaClusterId`, The ID of the Apache Kafka cluster.
-        /// - `bootstrap_broker_string`: `BootstrapBrokerString`, The bootstrap broker string of the Apache Kafka cluster.
-        pub fn new(apache_kafka_cluster_id: impl Into<Val<String>>, bootstrap_broker_string: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ApacheKafkaClusterId`.
+        pub apache_kafka_cluster_id: Val<String>,
+
+        /// The bootstrap broker string of the Apache Kafka cluster.
+        ///
+        /// CloudFormation property `BootstrapBrokerString`.
+        pub bootstrap_broker_string: Val<String>,
+    }
+
+    impl ApacheKafkaCluster {
+        /// Creates the value from its required properties, by name in [`ApacheKafkaClusterRequired`]:
+        ///
+        /// ```text
+        /// ApacheKafkaCluster::new(ApacheKafkaClusterRequired {
+        ///     apache_kafka_cluster_id: "...".into(),
+        ///     bootstrap_broker_string: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ApacheKafkaClusterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApacheKafkaClusterId", apache_kafka_cluster_id);
-            props.set("BootstrapBrokerString", bootstrap_broker_string);
+            props.set::<String>("ApacheKafkaClusterId", required.apache_kafka_cluster_id);
+            props.set::<String>("BootstrapBrokerString", required.bootstrap_broker_string);
             ApacheKafkaCluster { props }
         }
     }
@@ -2489,7 +2966,7 @@ pub mod replicator {
     }
 
     impl KafkaClusterMtlsAuthentication {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the Secrets Manager secret.
         pub fn new(secret_arn: impl Into<Val<String>>) -> Self {
@@ -2511,15 +2988,35 @@ pub mod replicator {
         props: Props,
     }
 
-    impl KafkaClusterSaslOAuthBearerAuthentication {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KafkaClusterSaslOAuthBearerAuthentication`], by name: the argument of [`KafkaClusterSaslOAuthBearerAuthentication::new`].
+    #[derive(Clone, Debug)]
+    pub struct KafkaClusterSaslOAuthBearerAuthenticationRequired {
+        /// How client credentials are sent to the identity provider (POST, BASIC, or NONE).
         ///
-        /// - `token_endpoint_authentication_method`: `TokenEndpointAuthenticationMethod`, How client credentials are sent to the identity provider (POST, BASIC, or NONE).
-        /// - `token_endpoint_url`: `TokenEndpointUrl`, The HTTPS URL of the OAuth token endpoint that vends OAuth Bearer tokens per RFC 6749.
-        pub fn new(token_endpoint_authentication_method: impl Into<Val<String>>, token_endpoint_url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TokenEndpointAuthenticationMethod`.
+        ///
+        /// Allowed values (the enum [`TokenEndpointAuthenticationMethod`]): `POST`, `BASIC`, `NONE`.
+        pub token_endpoint_authentication_method: Val<String>,
+
+        /// The HTTPS URL of the OAuth token endpoint that vends OAuth Bearer tokens per RFC 6749.
+        ///
+        /// CloudFormation property `TokenEndpointUrl`.
+        pub token_endpoint_url: Val<String>,
+    }
+
+    impl KafkaClusterSaslOAuthBearerAuthentication {
+        /// Creates the value from its required properties, by name in [`KafkaClusterSaslOAuthBearerAuthenticationRequired`]:
+        ///
+        /// ```text
+        /// KafkaClusterSaslOAuthBearerAuthentication::new(KafkaClusterSaslOAuthBearerAuthenticationRequired {
+        ///     token_endpoint_authentication_method: TokenEndpointAuthenticationMethod::Post.into(),
+        ///     token_endpoint_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KafkaClusterSaslOAuthBearerAuthenticationRequired) -> Self {
             let mut props = Props::new();
-            props.set("TokenEndpointAuthenticationMethod", token_endpoint_authentication_method);
-            props.set("TokenEndpointUrl", token_endpoint_url);
+            props.set::<String>("TokenEndpointAuthenticationMethod", required.token_endpoint_authentication_method);
+            props.set::<String>("TokenEndpointUrl", required.token_endpoint_url);
             KafkaClusterSaslOAuthBearerAuthentication { props }
         }
 
@@ -2567,7 +3064,7 @@ pub mod replicator {
     }
 
     impl KafkaClusterOAuthClientCredentials {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `token_request_secret_arn`: `TokenRequestSecretArn`, Secrets Manager ARN of the secret containing the client_id and client_secret used to obtain an OAuth Bearer token via the client_credentials grant.
         pub fn new(token_request_secret_arn: impl Into<Val<String>>) -> Self {
@@ -2589,15 +3086,35 @@ pub mod replicator {
         props: Props,
     }
 
-    impl KafkaClusterOAuthClientCredentialsAssertion {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KafkaClusterOAuthClientCredentialsAssertion`], by name: the argument of [`KafkaClusterOAuthClientCredentialsAssertion::new`].
+    #[derive(Clone, Debug)]
+    pub struct KafkaClusterOAuthClientCredentialsAssertionRequired {
+        /// The audience (aud claim) set in the STS JWT client assertion.
         ///
-        /// - `audience`: `Audience`, The audience (aud claim) set in the STS JWT client assertion.
-        /// - `signing_algorithm`: `SigningAlgorithm`, The algorithm used to sign the JWT client assertion.
-        pub fn new(audience: impl Into<Val<String>>, signing_algorithm: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Audience`.
+        pub audience: Val<String>,
+
+        /// The algorithm used to sign the JWT client assertion.
+        ///
+        /// CloudFormation property `SigningAlgorithm`.
+        ///
+        /// Allowed values (the enum [`SigningAlgorithm`]): `RS256`, `ES384`.
+        pub signing_algorithm: Val<String>,
+    }
+
+    impl KafkaClusterOAuthClientCredentialsAssertion {
+        /// Creates the value from its required properties, by name in [`KafkaClusterOAuthClientCredentialsAssertionRequired`]:
+        ///
+        /// ```text
+        /// KafkaClusterOAuthClientCredentialsAssertion::new(KafkaClusterOAuthClientCredentialsAssertionRequired {
+        ///     audience: "...".into(),
+        ///     signing_algorithm: SigningAlgorithm::Rs256.into(),
+        /// })
+        /// ```
+        pub fn new(required: KafkaClusterOAuthClientCredentialsAssertionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Audience", audience);
-            props.set("SigningAlgorithm", signing_algorithm);
+            props.set::<String>("Audience", required.audience);
+            props.set::<String>("SigningAlgorithm", required.signing_algorithm);
             KafkaClusterOAuthClientCredentialsAssertion { props }
         }
 
@@ -2620,15 +3137,35 @@ pub mod replicator {
         props: Props,
     }
 
-    impl KafkaClusterOAuthIamJwtBearer {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KafkaClusterOAuthIamJwtBearer`], by name: the argument of [`KafkaClusterOAuthIamJwtBearer::new`].
+    #[derive(Clone, Debug)]
+    pub struct KafkaClusterOAuthIamJwtBearerRequired {
+        /// The audience (aud claim) set in the STS JWT assertion.
         ///
-        /// - `audience`: `Audience`, The audience (aud claim) set in the STS JWT assertion.
-        /// - `signing_algorithm`: `SigningAlgorithm`, The algorithm used to sign the JWT assertion.
-        pub fn new(audience: impl Into<Val<String>>, signing_algorithm: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Audience`.
+        pub audience: Val<String>,
+
+        /// The algorithm used to sign the JWT assertion.
+        ///
+        /// CloudFormation property `SigningAlgorithm`.
+        ///
+        /// Allowed values (the enum [`SigningAlgorithm`]): `RS256`, `ES384`.
+        pub signing_algorithm: Val<String>,
+    }
+
+    impl KafkaClusterOAuthIamJwtBearer {
+        /// Creates the value from its required properties, by name in [`KafkaClusterOAuthIamJwtBearerRequired`]:
+        ///
+        /// ```text
+        /// KafkaClusterOAuthIamJwtBearer::new(KafkaClusterOAuthIamJwtBearerRequired {
+        ///     audience: "...".into(),
+        ///     signing_algorithm: SigningAlgorithm::Rs256.into(),
+        /// })
+        /// ```
+        pub fn new(required: KafkaClusterOAuthIamJwtBearerRequired) -> Self {
             let mut props = Props::new();
-            props.set("Audience", audience);
-            props.set("SigningAlgorithm", signing_algorithm);
+            props.set::<String>("Audience", required.audience);
+            props.set::<String>("SigningAlgorithm", required.signing_algorithm);
             KafkaClusterOAuthIamJwtBearer { props }
         }
 
@@ -2651,15 +3188,35 @@ pub mod replicator {
         props: Props,
     }
 
-    impl KafkaClusterSaslScramAuthentication {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KafkaClusterSaslScramAuthentication`], by name: the argument of [`KafkaClusterSaslScramAuthentication::new`].
+    #[derive(Clone, Debug)]
+    pub struct KafkaClusterSaslScramAuthenticationRequired {
+        /// The SASL/SCRAM authentication mechanism.
         ///
-        /// - `mechanism`: `Mechanism`, The SASL/SCRAM authentication mechanism.
-        /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the Secrets Manager secret.
-        pub fn new(mechanism: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Mechanism`.
+        ///
+        /// Allowed values (the enum [`Mechanism`]): `SHA256`, `SHA512`.
+        pub mechanism: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the Secrets Manager secret.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl KafkaClusterSaslScramAuthentication {
+        /// Creates the value from its required properties, by name in [`KafkaClusterSaslScramAuthenticationRequired`]:
+        ///
+        /// ```text
+        /// KafkaClusterSaslScramAuthentication::new(KafkaClusterSaslScramAuthenticationRequired {
+        ///     mechanism: Mechanism::Sha256.into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KafkaClusterSaslScramAuthenticationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Mechanism", mechanism);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("Mechanism", required.mechanism);
+            props.set::<String>("SecretArn", required.secret_arn);
             KafkaClusterSaslScramAuthentication { props }
         }
     }
@@ -2677,9 +3234,9 @@ pub mod replicator {
     }
 
     impl KafkaClusterEncryptionInTransit {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encryption_type`: `EncryptionType`, The type of encryption in transit to the Apache Kafka cluster.
+        /// - `encryption_type`: `EncryptionType`, The type of encryption in transit to the Apache Kafka cluster. Allowed values: the enum [`EncryptionType`].
         pub fn new(encryption_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
@@ -2706,7 +3263,7 @@ pub mod replicator {
     }
 
     impl KafkaClusterClientVpcConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnet_ids`: `SubnetIds`, The list of subnets to connect to in the virtual private cloud (VPC). AWS creates elastic network interfaces inside these subnets.
         pub fn new(subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
@@ -2799,7 +3356,7 @@ pub mod replicator {
     }
 
     impl CloudWatchLogs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether log delivery to CloudWatch Logs is enabled.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2828,7 +3385,7 @@ pub mod replicator {
     }
 
     impl Firehose {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether log delivery to Firehose is enabled.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2857,7 +3414,7 @@ pub mod replicator {
     }
 
     impl S3 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether log delivery to S3 is enabled.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2891,17 +3448,44 @@ pub mod replicator {
         props: Props,
     }
 
-    impl ReplicationInfo {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ReplicationInfo`], by name: the argument of [`ReplicationInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReplicationInfoRequired {
+        /// Configuration relating to consumer group replication.
         ///
-        /// - `consumer_group_replication`: `ConsumerGroupReplication`, Configuration relating to consumer group replication.
-        /// - `target_compression_type`: `TargetCompressionType`, The type of compression to use writing records to target Kafka cluster.
-        /// - `topic_replication`: `TopicReplication`, Configuration relating to topic replication.
-        pub fn new(consumer_group_replication: impl Into<Val<ConsumerGroupReplication>>, target_compression_type: impl Into<Val<String>>, topic_replication: impl Into<Val<TopicReplication>>) -> Self {
+        /// CloudFormation property `ConsumerGroupReplication`.
+        pub consumer_group_replication: Val<ConsumerGroupReplication>,
+
+        /// The type of compression to use writing records to target Kafka cluster.
+        ///
+        /// CloudFormation property `TargetCompressionType`.
+        ///
+        /// Allowed values (the enum [`TargetCompressionType`]): `NONE`, `GZIP`, `SNAPPY`, `LZ4`, `ZSTD`.
+        ///
+        /// Changing it replaces the resource.
+        pub target_compression_type: Val<String>,
+
+        /// Configuration relating to topic replication.
+        ///
+        /// CloudFormation property `TopicReplication`.
+        pub topic_replication: Val<TopicReplication>,
+    }
+
+    impl ReplicationInfo {
+        /// Creates the value from its required properties, by name in [`ReplicationInfoRequired`]:
+        ///
+        /// ```text
+        /// ReplicationInfo::new(ReplicationInfoRequired {
+        ///     consumer_group_replication: ConsumerGroupReplication::new(...).into(),
+        ///     target_compression_type: TargetCompressionType::None.into(),
+        ///     topic_replication: TopicReplication::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ReplicationInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConsumerGroupReplication", consumer_group_replication);
-            props.set("TargetCompressionType", target_compression_type);
-            props.set("TopicReplication", topic_replication);
+            props.set::<ConsumerGroupReplication>("ConsumerGroupReplication", required.consumer_group_replication);
+            props.set::<String>("TargetCompressionType", required.target_compression_type);
+            props.set::<TopicReplication>("TopicReplication", required.topic_replication);
             ReplicationInfo { props }
         }
 
@@ -2951,7 +3535,7 @@ pub mod replicator {
     }
 
     impl ConsumerGroupReplication {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `consumer_groups_to_replicate`: `ConsumerGroupsToReplicate`, List of regular expression patterns indicating the consumer groups to copy.
         pub fn new(consumer_groups_to_replicate: impl Into<Val<Vec<String>>>) -> Self {
@@ -2962,7 +3546,7 @@ pub mod replicator {
 
         /// The consumer group offset synchronization mode.
         ///
-        /// Allowed values: `LEGACY`, `ENHANCED`.
+        /// Allowed values (the enum [`ConsumerGroupOffsetSyncMode`]): `LEGACY`, `ENHANCED`.
         ///
         /// Changing it replaces the resource.
         pub fn consumer_group_offset_sync_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3002,7 +3586,7 @@ pub mod replicator {
     }
 
     impl TopicReplication {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topics_to_replicate`: `TopicsToReplicate`, List of regular expression patterns indicating the topics to copy.
         pub fn new(topics_to_replicate: impl Into<Val<Vec<String>>>) -> Self {
@@ -3073,7 +3657,7 @@ pub mod replicator {
 
         /// The type of replication starting position.
         ///
-        /// Allowed values: `LATEST`, `EARLIEST`.
+        /// Allowed values (the enum [`Type`]): `LATEST`, `EARLIEST`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -3101,7 +3685,7 @@ pub mod replicator {
 
         /// The type of replicated topic name.
         ///
-        /// Allowed values: `PREFIXED_WITH_SOURCE_CLUSTER_ALIAS`, `IDENTICAL`.
+        /// Allowed values (the enum [`ReplicationTopicNameConfigurationType`]): `PREFIXED_WITH_SOURCE_CLUSTER_ALIAS`, `IDENTICAL`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -3120,15 +3704,29 @@ pub mod replicator {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3260,30 +3858,128 @@ pub mod replicator {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TokenEndpointAuthenticationMethod` in `AWS::MSK::Replicator`; `.into()` makes a `Val<String>`.
+        TokenEndpointAuthenticationMethod {
+            Post = "POST",
+            Basic = "BASIC",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SigningAlgorithm` in `AWS::MSK::Replicator`; `.into()` makes a `Val<String>`.
+        SigningAlgorithm {
+            Rs256 = "RS256",
+            Es384 = "ES384",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mechanism` in `AWS::MSK::Replicator`; `.into()` makes a `Val<String>`.
+        Mechanism {
+            Sha256 = "SHA256",
+            Sha512 = "SHA512",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::MSK::Replicator`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            Tls = "TLS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetCompressionType` in `AWS::MSK::Replicator`; `.into()` makes a `Val<String>`.
+        TargetCompressionType {
+            None = "NONE",
+            Gzip = "GZIP",
+            Snappy = "SNAPPY",
+            Lz4 = "LZ4",
+            Zstd = "ZSTD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConsumerGroupOffsetSyncMode` in `AWS::MSK::Replicator`; `.into()` makes a `Val<String>`.
+        ConsumerGroupOffsetSyncMode {
+            Legacy = "LEGACY",
+            Enhanced = "ENHANCED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::MSK::Replicator`; `.into()` makes a `Val<String>`.
+        Type {
+            Latest = "LATEST",
+            Earliest = "EARLIEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::MSK::Replicator`; `.into()` makes a `Val<String>`.
+        ReplicationTopicNameConfigurationType {
+            PrefixedWithSourceClusterAlias = "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS",
+            Identical = "IDENTICAL",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::MSK::ServerlessCluster
 ///
 /// CloudFormation type `AWS::MSK::ServerlessCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServerlessCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServerlessCluster`], by name: the argument of [`CfnServerlessCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServerlessClusterRequired {
+    /// CloudFormation property `ClientAuthentication`.
+    ///
+    /// Changing it replaces the resource.
+    pub client_authentication: Val<serverless_cluster::ClientAuthentication>,
+
+    /// CloudFormation property `ClusterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_name: Val<String>,
+
+    /// CloudFormation property `VpcConfigs`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_configs: Val<Vec<serverless_cluster::VpcConfig>>,
+}
+
 impl CfnServerlessCluster {
     pub const TYPE_NAME: &'static str = "AWS::MSK::ServerlessCluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServerlessClusterRequired`]:
     ///
-    /// - `client_authentication`: `ClientAuthentication`.
-    /// - `cluster_name`: `ClusterName`.
-    /// - `vpc_configs`: `VpcConfigs`.
-    pub fn new(client_authentication: impl Into<Val<serverless_cluster::ClientAuthentication>>, cluster_name: impl Into<Val<String>>, vpc_configs: impl Into<Val<Vec<serverless_cluster::VpcConfig>>>) -> Self {
+    /// ```text
+    /// CfnServerlessCluster::new(CfnServerlessClusterRequired {
+    ///     client_authentication: serverless_cluster::ClientAuthentication::new(...).into(),
+    ///     cluster_name: "...".into(),
+    ///     vpc_configs: vec![serverless_cluster::VpcConfig::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServerlessClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClientAuthentication", client_authentication);
-        props.set("ClusterName", cluster_name);
-        props.set("VpcConfigs", vpc_configs);
+        props.set::<serverless_cluster::ClientAuthentication>("ClientAuthentication", required.client_authentication);
+        props.set::<String>("ClusterName", required.cluster_name);
+        props.set::<Vec<serverless_cluster::VpcConfig>>("VpcConfigs", required.vpc_configs);
         CfnServerlessCluster { props, options: ResourceOptions::default() }
     }
 
@@ -3348,7 +4044,7 @@ pub mod serverless_cluster {
     }
 
     impl ClientAuthentication {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sasl`: `Sasl`.
         pub fn new(sasl: impl Into<Val<Sasl>>) -> Self {
@@ -3371,7 +4067,7 @@ pub mod serverless_cluster {
     }
 
     impl Sasl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `iam`: `Iam`.
         pub fn new(iam: impl Into<Val<Iam>>) -> Self {
@@ -3394,7 +4090,7 @@ pub mod serverless_cluster {
     }
 
     impl Iam {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -3417,7 +4113,7 @@ pub mod serverless_cluster {
     }
 
     impl VpcConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnet_ids`: `SubnetIds`.
         pub fn new(subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
@@ -3443,27 +4139,69 @@ pub mod serverless_cluster {
 /// Resource Type definition for AWS::MSK::Topic
 ///
 /// CloudFormation type `AWS::MSK::Topic`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TopicArn`: `handle.topic_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the topic
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TopicArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTopic {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTopic`], by name: the argument of [`CfnTopic::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTopicRequired {
+    /// The Amazon Resource Name (ARN) of the MSK cluster
+    ///
+    /// CloudFormation property `ClusterArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_arn: Val<String>,
+
+    /// The number of partitions for the topic
+    ///
+    /// CloudFormation property `PartitionCount`.
+    pub partition_count: Val<i64>,
+
+    /// The replication factor for the topic
+    ///
+    /// CloudFormation property `ReplicationFactor`.
+    ///
+    /// Changing it replaces the resource.
+    pub replication_factor: Val<i64>,
+
+    /// The name of the topic
+    ///
+    /// CloudFormation property `TopicName`.
+    ///
+    /// Changing it replaces the resource.
+    pub topic_name: Val<String>,
+}
+
 impl CfnTopic {
     pub const TYPE_NAME: &'static str = "AWS::MSK::Topic";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTopicRequired`]:
     ///
-    /// - `cluster_arn`: `ClusterArn`, The Amazon Resource Name (ARN) of the MSK cluster
-    /// - `partition_count`: `PartitionCount`, The number of partitions for the topic
-    /// - `replication_factor`: `ReplicationFactor`, The replication factor for the topic
-    /// - `topic_name`: `TopicName`, The name of the topic
-    pub fn new(cluster_arn: impl Into<Val<String>>, partition_count: impl Into<Val<i64>>, replication_factor: impl Into<Val<i64>>, topic_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTopic::new(CfnTopicRequired {
+    ///     cluster_arn: "...".into(),
+    ///     partition_count: 1.into(),
+    ///     replication_factor: 1.into(),
+    ///     topic_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTopicRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterArn", cluster_arn);
-        props.set("PartitionCount", partition_count);
-        props.set("ReplicationFactor", replication_factor);
-        props.set("TopicName", topic_name);
+        props.set::<String>("ClusterArn", required.cluster_arn);
+        props.set::<i64>("PartitionCount", required.partition_count);
+        props.set::<i64>("ReplicationFactor", required.replication_factor);
+        props.set::<String>("TopicName", required.topic_name);
         CfnTopic { props, options: ResourceOptions::default() }
     }
 
@@ -3522,29 +4260,76 @@ pub(crate) static TOPIC_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::MSK::VpcConnection
 ///
 /// CloudFormation type `AWS::MSK::VpcConnection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcConnection`], by name: the argument of [`CfnVpcConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcConnectionRequired {
+    /// The type of private link authentication
+    ///
+    /// CloudFormation property `Authentication`.
+    ///
+    /// Allowed values (the enum [`vpc_connection::Authentication`]): `SASL_IAM`, `SASL_SCRAM`, `TLS`.
+    ///
+    /// Changing it replaces the resource.
+    pub authentication: Val<String>,
+
+    /// CloudFormation property `ClientSubnets`.
+    ///
+    /// Changing it replaces the resource.
+    pub client_subnets: Val<Vec<String>>,
+
+    /// CloudFormation property `SecurityGroups`.
+    ///
+    /// Changing it replaces the resource.
+    pub security_groups: Val<Vec<String>>,
+
+    /// The Amazon Resource Name (ARN) of the target cluster
+    ///
+    /// CloudFormation property `TargetClusterArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_cluster_arn: Val<String>,
+
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnVpcConnection {
     pub const TYPE_NAME: &'static str = "AWS::MSK::VpcConnection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcConnectionRequired`]:
     ///
-    /// - `authentication`: `Authentication`, The type of private link authentication
-    /// - `client_subnets`: `ClientSubnets`.
-    /// - `security_groups`: `SecurityGroups`.
-    /// - `target_cluster_arn`: `TargetClusterArn`, The Amazon Resource Name (ARN) of the target cluster
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(authentication: impl Into<Val<String>>, client_subnets: impl Into<Val<Vec<String>>>, security_groups: impl Into<Val<Vec<String>>>, target_cluster_arn: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpcConnection::new(CfnVpcConnectionRequired {
+    ///     authentication: vpc_connection::Authentication::SaslIam.into(),
+    ///     client_subnets: vec!["..."].into(),
+    ///     security_groups: vec!["..."].into(),
+    ///     target_cluster_arn: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Authentication", authentication);
-        props.set("ClientSubnets", client_subnets);
-        props.set("SecurityGroups", security_groups);
-        props.set("TargetClusterArn", target_cluster_arn);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("Authentication", required.authentication);
+        props.set::<Vec<String>>("ClientSubnets", required.client_subnets);
+        props.set::<Vec<String>>("SecurityGroups", required.security_groups);
+        props.set::<String>("TargetClusterArn", required.target_cluster_arn);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnVpcConnection { props, options: ResourceOptions::default() }
     }
 
@@ -3598,6 +4383,20 @@ pub(crate) static VPC_CONNECTION_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnVpcConnection`].
+pub mod vpc_connection {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Authentication` in `AWS::MSK::VpcConnection`; `.into()` makes a `Val<String>`.
+        Authentication {
+            SaslIam = "SASL_IAM",
+            SaslScram = "SASL_SCRAM",
+            Tls = "TLS",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,23 @@ use crate::value::{Json, Val};
 /// Resource schema for AWS::MWAA::Environment
 ///
 /// CloudFormation type `AWS::MWAA::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN for the MWAA environment.
+/// - `CeleryExecutorQueue`: `handle.celery_executor_queue()` → `Val<String>`. The celery executor queue associated with the environment.
+/// - `DatabaseVpcEndpointService`: `handle.database_vpc_endpoint_service()` → `Val<String>`. The database VPC endpoint service name.
+/// - `LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn`: `handle.logging_configuration_dag_processing_logs_cloud_watch_log_group_arn()` → `Val<String>`.
+/// - `LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn`: `handle.logging_configuration_scheduler_logs_cloud_watch_log_group_arn()` → `Val<String>`.
+/// - `LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn`: `handle.logging_configuration_task_logs_cloud_watch_log_group_arn()` → `Val<String>`.
+/// - `LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn`: `handle.logging_configuration_webserver_logs_cloud_watch_log_group_arn()` → `Val<String>`.
+/// - `LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn`: `handle.logging_configuration_worker_logs_cloud_watch_log_group_arn()` → `Val<String>`.
+/// - `WebserverUrl`: `handle.webserver_url()` → `Val<String>`. Url endpoint for the environment's Airflow UI.
+/// - `WebserverVpcEndpointService`: `handle.webserver_vpc_endpoint_service()` → `Val<String>`. The webserver VPC endpoint service name, applicable if private webserver access mode selected.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
@@ -25,7 +41,7 @@ pub struct CfnEnvironment {
 impl CfnEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::MWAA::Environment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Customer-defined identifier for the environment, unique per customer region.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -54,7 +70,7 @@ impl CfnEnvironment {
 
     /// Defines whether the VPC endpoints configured for the environment are created, and managed, by the customer or by Amazon MWAA.
     ///
-    /// Allowed values: `CUSTOMER`, `SERVICE`.
+    /// Allowed values (the enum [`environment::EndpointManagement`]): `CUSTOMER`, `SERVICE`.
     ///
     /// Changing it replaces the resource.
     pub fn endpoint_management(mut self, value: impl Into<Val<String>>) -> Self {
@@ -186,7 +202,7 @@ impl CfnEnvironment {
 
     /// Choice for mode of webserver access including over public internet or via private VPC endpoint.
     ///
-    /// Allowed values: `PRIVATE_ONLY`, `PUBLIC_ONLY`, `PUBLIC_AND_PRIVATE`.
+    /// Allowed values (the enum [`environment::WebserverAccessMode`]): `PRIVATE_ONLY`, `PUBLIC_ONLY`, `PUBLIC_AND_PRIVATE`.
     pub fn webserver_access_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("WebserverAccessMode", value);
         self
@@ -200,7 +216,7 @@ impl CfnEnvironment {
 
     /// The worker replacement strategy to use when updating the environment. Valid values: `FORCED`, `GRACEFUL`. FORCED means Apache Airflow workers will be stopped and replaced without waiting for tasks to complete before an update. GRACEFUL means Apache Airflow workers will be able to complete running tasks for up to 12 hours during an update before being stopped and replaced.
     ///
-    /// Allowed values: `FORCED`, `GRACEFUL`.
+    /// Allowed values (the enum [`environment::WorkerReplacementStrategy`]): `FORCED`, `GRACEFUL`.
     ///
     /// Write-only.
     pub fn worker_replacement_strategy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -327,11 +343,11 @@ pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironment`].
+/// Property types and enums of the allowed values of [`CfnEnvironment`].
 pub mod environment {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Logging configuration for the environment.
     #[derive(Clone, Debug)]
@@ -410,7 +426,7 @@ pub mod environment {
 
         /// The `LogLevel` property.
         ///
-        /// Allowed values: `CRITICAL`, `ERROR`, `WARNING`, `INFO`, `DEBUG`.
+        /// Allowed values (the enum [`LogLevel`]): `CRITICAL`, `ERROR`, `WARNING`, `INFO`, `DEBUG`.
         pub fn log_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogLevel", value);
             self
@@ -483,6 +499,42 @@ pub mod environment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndpointManagement` in `AWS::MWAA::Environment`; `.into()` makes a `Val<String>`.
+        EndpointManagement {
+            Customer = "CUSTOMER",
+            Service = "SERVICE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WebserverAccessMode` in `AWS::MWAA::Environment`; `.into()` makes a `Val<String>`.
+        WebserverAccessMode {
+            PrivateOnly = "PRIVATE_ONLY",
+            PublicOnly = "PUBLIC_ONLY",
+            PublicAndPrivate = "PUBLIC_AND_PRIVATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WorkerReplacementStrategy` in `AWS::MWAA::Environment`; `.into()` makes a `Val<String>`.
+        WorkerReplacementStrategy {
+            Forced = "FORCED",
+            Graceful = "GRACEFUL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogLevel` in `AWS::MWAA::Environment`; `.into()` makes a `Val<String>`.
+        LogLevel {
+            Critical = "CRITICAL",
+            Error = "ERROR",
+            Warning = "WARNING",
+            Info = "INFO",
+            Debug = "DEBUG",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,51 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::MWAAServerless::Workflow resource
 ///
 /// CloudFormation type `AWS::MWAAServerless::Workflow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CodeSnapshottedAt`: `handle.code_snapshotted_at()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`.
+/// - `ScheduleConfiguration`: `handle.schedule_configuration()` → `Val<Json>`.
+/// - `WorkflowArn`: `handle.workflow_arn()` → `Val<String>`.
+/// - `WorkflowStatus`: `handle.workflow_status()` → `Val<String>`.
+/// - `WorkflowVersion`: `handle.workflow_version()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkflowArn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkflow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkflow`], by name: the argument of [`CfnWorkflow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkflowRequired {
+    /// CloudFormation property `DefinitionS3Location`.
+    pub definition_s3_location: Val<workflow::S3Location>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnWorkflow {
     pub const TYPE_NAME: &'static str = "AWS::MWAAServerless::Workflow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkflowRequired`]:
     ///
-    /// - `definition_s3_location`: `DefinitionS3Location`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(definition_s3_location: impl Into<Val<workflow::S3Location>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkflow::new(CfnWorkflowRequired {
+    ///     definition_s3_location: workflow::S3Location::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkflowRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefinitionS3Location", definition_s3_location);
-        props.set("RoleArn", role_arn);
+        props.set::<workflow::S3Location>("DefinitionS3Location", required.definition_s3_location);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnWorkflow { props, options: ResourceOptions::default() }
     }
 
@@ -168,11 +195,11 @@ pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkflow`].
+/// Property types and enums of the allowed values of [`CfnWorkflow`].
 pub mod workflow {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The location of code artifacts in Amazon S3 for the workflow. Modeled as a single-member container so it stays extensible to future artifact types (e.g. OCI images).
     #[derive(Clone, Debug)]
@@ -206,15 +233,29 @@ pub mod workflow {
         props: Props,
     }
 
+    /// The required properties of [`CodeS3Location`], by name: the argument of [`CodeS3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct CodeS3LocationRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `ObjectKey`.
+        pub object_key: Val<String>,
+    }
+
     impl CodeS3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CodeS3LocationRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `object_key`: `ObjectKey`.
-        pub fn new(bucket: impl Into<Val<String>>, object_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CodeS3Location::new(CodeS3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     object_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CodeS3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("ObjectKey", object_key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("ObjectKey", required.object_key);
             CodeS3Location { props }
         }
 
@@ -237,15 +278,29 @@ pub mod workflow {
         props: Props,
     }
 
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `ObjectKey`.
+        pub object_key: Val<String>,
+    }
+
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `object_key`: `ObjectKey`.
-        pub fn new(bucket: impl Into<Val<String>>, object_key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     object_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("ObjectKey", object_key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("ObjectKey", required.object_key);
             S3Location { props }
         }
 
@@ -269,9 +324,9 @@ pub mod workflow {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -298,7 +353,7 @@ pub mod workflow {
     }
 
     impl LoggingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group_name`: `LogGroupName`.
         pub fn new(log_group_name: impl Into<Val<String>>) -> Self {
@@ -391,6 +446,14 @@ pub mod workflow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::MWAAServerless::Workflow`; `.into()` makes a `Val<String>`.
+        Type {
+            AwsManagedKey = "AWS_MANAGED_KEY",
+            CustomerManagedKey = "CUSTOMER_MANAGED_KEY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

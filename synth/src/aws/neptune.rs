@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,17 @@ use crate::value::{Json, Val};
 /// The AWS::Neptune::DBCluster resource creates an Amazon Neptune DB cluster.
 ///
 /// CloudFormation type `AWS::Neptune::DBCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterResourceId`: `handle.cluster_resource_id()` → `Val<String>`. The resource id for the DB cluster. For example: `cluster-ABCD1234EFGH5678IJKL90MNOP`. The cluster ID uniquely identifies the cluster and is used in things like IAM authentication policies.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The connection endpoint for the DB cluster. For example: `mystack-mydbcluster-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
+/// - `Port`: `handle.port()` → `Val<String>`. The port number on which the DB cluster accepts connections. For example: `8182`.
+/// - `ReadEndpoint`: `handle.read_endpoint()` → `Val<String>`. The reader endpoint for the DB cluster. For example: `mystack-mydbcluster-ro-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBClusterIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnDbCluster {
     props: Props,
@@ -139,7 +149,7 @@ impl CfnDbCluster {
 
     /// The network type of the DB cluster.
     ///
-    /// Allowed values: `IPV4`, `DUAL`.
+    /// Allowed values (the enum [`db_cluster::NetworkType`]): `IPV4`, `DUAL`.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NetworkType", value);
         self
@@ -330,11 +340,11 @@ pub(crate) static DB_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDbCluster`].
+/// Property types and enums of the allowed values of [`CfnDbCluster`].
 pub mod db_cluster {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes an AWS Identity and Access Management (IAM) role that is associated with a DB cluster.
     #[derive(Clone, Debug)]
@@ -343,7 +353,7 @@ pub mod db_cluster {
     }
 
     impl DbClusterRole {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -371,15 +381,33 @@ pub mod db_cluster {
         props: Props,
     }
 
-    impl ServerlessScalingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ServerlessScalingConfiguration`], by name: the argument of [`ServerlessScalingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServerlessScalingConfigurationRequired {
+        /// The maximum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 40, 40.5, 41, and so on. The smallest value you can use is 2.5, whereas the largest is 128.
         ///
-        /// - `max_capacity`: `MaxCapacity`, The maximum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 40, 40.5, 41, and so on. The smallest value you can use is 2.5, whereas the largest is 128.
-        /// - `min_capacity`: `MinCapacity`, The minimum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 8, 8.5, 9, and so on. The smallest value you can use is 1, whereas the largest is 128.
-        pub fn new(max_capacity: impl Into<Val<f64>>, min_capacity: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `MaxCapacity`.
+        pub max_capacity: Val<f64>,
+
+        /// The minimum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 8, 8.5, 9, and so on. The smallest value you can use is 1, whereas the largest is 128.
+        ///
+        /// CloudFormation property `MinCapacity`.
+        pub min_capacity: Val<f64>,
+    }
+
+    impl ServerlessScalingConfiguration {
+        /// Creates the value from its required properties, by name in [`ServerlessScalingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ServerlessScalingConfiguration::new(ServerlessScalingConfigurationRequired {
+        ///     max_capacity: 1.0.into(),
+        ///     min_capacity: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: ServerlessScalingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxCapacity", max_capacity);
-            props.set("MinCapacity", min_capacity);
+            props.set::<f64>("MaxCapacity", required.max_capacity);
+            props.set::<f64>("MinCapacity", required.min_capacity);
             ServerlessScalingConfiguration { props }
         }
     }
@@ -397,7 +425,7 @@ pub mod db_cluster {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -434,30 +462,69 @@ pub mod db_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::Neptune::DBCluster`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Dual = "DUAL",
+        }
+    }
 }
 
 /// The AWS::Neptune::DBClusterParameterGroup resource creates a new Amazon Neptune DB cluster parameter group
 ///
 /// CloudFormation type `AWS::Neptune::DBClusterParameterGroup`.
+///
+/// # Attributes
+///
+/// `AWS::Neptune::DBClusterParameterGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDbClusterParameterGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbClusterParameterGroup`], by name: the argument of [`CfnDbClusterParameterGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbClusterParameterGroupRequired {
+    /// Provides the customer-specified description for this DB cluster parameter group.
+    ///
+    /// CloudFormation property `Description`.
+    ///
+    /// Changing it replaces the resource.
+    pub description: Val<String>,
+
+    /// Must be neptune1 for engine versions prior to 1.2.0.0, or neptune1.2 for engine version 1.2.0.0 and higher.
+    ///
+    /// CloudFormation property `Family`.
+    ///
+    /// Changing it replaces the resource.
+    pub family: Val<String>,
+
+    /// CloudFormation property `Parameters`.
+    pub parameters: Val<Json>,
+}
+
 impl CfnDbClusterParameterGroup {
     pub const TYPE_NAME: &'static str = "AWS::Neptune::DBClusterParameterGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbClusterParameterGroupRequired`]:
     ///
-    /// - `description`: `Description`, Provides the customer-specified description for this DB cluster parameter group.
-    /// - `family`: `Family`, Must be neptune1 for engine versions prior to 1.2.0.0, or neptune1.2 for engine version 1.2.0.0 and higher.
-    /// - `parameters`: `Parameters`.
-    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>, parameters: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnDbClusterParameterGroup::new(CfnDbClusterParameterGroupRequired {
+    ///     description: "...".into(),
+    ///     family: "...".into(),
+    ///     parameters: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbClusterParameterGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Family", family);
-        props.set("Parameters", parameters);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Family", required.family);
+        props.set::<Json>("Parameters", required.parameters);
         CfnDbClusterParameterGroup { props, options: ResourceOptions::default() }
     }
 
@@ -513,15 +580,33 @@ pub mod db_cluster_parameter_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -536,6 +621,15 @@ pub mod db_cluster_parameter_group {
 /// The AWS::Neptune::DBInstance resource creates an Amazon Neptune DB instance.
 ///
 /// CloudFormation type `AWS::Neptune::DBInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The connection endpoint for the database. For example: `mystack-mydb-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`.
+/// - `Port`: `handle.port()` → `Val<String>`. The port number on which the database accepts connections. For example: `8182`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBInstanceIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnDbInstance {
     props: Props,
@@ -545,7 +639,7 @@ pub struct CfnDbInstance {
 impl CfnDbInstance {
     pub const TYPE_NAME: &'static str = "AWS::Neptune::DBInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `db_instance_class`: `DBInstanceClass`, Contains the name of the compute and memory capacity class of the DB instance.
     pub fn new(db_instance_class: impl Into<Val<String>>) -> Self {
@@ -694,15 +788,33 @@ pub mod db_instance {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -717,25 +829,56 @@ pub mod db_instance {
 /// AWS::Neptune::DBParameterGroup creates a new DB parameter group. This type can be declared in a template and referenced in the DBParameterGroupName parameter of AWS::Neptune::DBInstance
 ///
 /// CloudFormation type `AWS::Neptune::DBParameterGroup`.
+///
+/// # Attributes
+///
+/// `AWS::Neptune::DBParameterGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDbParameterGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbParameterGroup`], by name: the argument of [`CfnDbParameterGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbParameterGroupRequired {
+    /// Provides the customer-specified description for this DB parameter group.
+    ///
+    /// CloudFormation property `Description`.
+    ///
+    /// Changing it replaces the resource.
+    pub description: Val<String>,
+
+    /// Must be `neptune1` for engine versions prior to 1.2.0.0, or `neptune1.2` for engine version `1.2.0.0` and higher.
+    ///
+    /// CloudFormation property `Family`.
+    ///
+    /// Changing it replaces the resource.
+    pub family: Val<String>,
+
+    /// CloudFormation property `Parameters`.
+    pub parameters: Val<Json>,
+}
+
 impl CfnDbParameterGroup {
     pub const TYPE_NAME: &'static str = "AWS::Neptune::DBParameterGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbParameterGroupRequired`]:
     ///
-    /// - `description`: `Description`, Provides the customer-specified description for this DB parameter group.
-    /// - `family`: `Family`, Must be `neptune1` for engine versions prior to 1.2.0.0, or `neptune1.2` for engine version `1.2.0.0` and higher.
-    /// - `parameters`: `Parameters`.
-    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>, parameters: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnDbParameterGroup::new(CfnDbParameterGroupRequired {
+    ///     description: "...".into(),
+    ///     family: "...".into(),
+    ///     parameters: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbParameterGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Family", family);
-        props.set("Parameters", parameters);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Family", required.family);
+        props.set::<Json>("Parameters", required.parameters);
         CfnDbParameterGroup { props, options: ResourceOptions::default() }
     }
 
@@ -791,15 +934,33 @@ pub mod db_parameter_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -814,23 +975,47 @@ pub mod db_parameter_group {
 /// The AWS::Neptune::DBSubnetGroup type creates an Amazon Neptune DB subnet group. Subnet groups must contain at least two subnets in two different Availability Zones in the same AWS Region.
 ///
 /// CloudFormation type `AWS::Neptune::DBSubnetGroup`.
+///
+/// # Attributes
+///
+/// `AWS::Neptune::DBSubnetGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBSubnetGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnDbSubnetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbSubnetGroup`], by name: the argument of [`CfnDbSubnetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbSubnetGroupRequired {
+    /// The description for the DB subnet group.
+    ///
+    /// CloudFormation property `DBSubnetGroupDescription`.
+    pub db_subnet_group_description: Val<String>,
+
+    /// The Amazon EC2 subnet IDs for the DB subnet group.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnDbSubnetGroup {
     pub const TYPE_NAME: &'static str = "AWS::Neptune::DBSubnetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbSubnetGroupRequired`]:
     ///
-    /// - `db_subnet_group_description`: `DBSubnetGroupDescription`, The description for the DB subnet group.
-    /// - `subnet_ids`: `SubnetIds`, The Amazon EC2 subnet IDs for the DB subnet group.
-    pub fn new(db_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnDbSubnetGroup::new(CfnDbSubnetGroupRequired {
+    ///     db_subnet_group_description: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbSubnetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBSubnetGroupDescription", db_subnet_group_description);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("DBSubnetGroupDescription", required.db_subnet_group_description);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnDbSubnetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -890,15 +1075,33 @@ pub mod db_subnet_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -913,6 +1116,12 @@ pub mod db_subnet_group {
 /// Resource Type definition for AWS::Neptune::EventSubscription
 ///
 /// CloudFormation type `AWS::Neptune::EventSubscription`.
+///
+/// # Attributes
+///
+/// `AWS::Neptune::EventSubscription` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriptionName`.
 #[derive(Clone, Debug)]
 pub struct CfnEventSubscription {
     props: Props,
@@ -922,7 +1131,7 @@ pub struct CfnEventSubscription {
 impl CfnEventSubscription {
     pub const TYPE_NAME: &'static str = "AWS::Neptune::EventSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `sns_topic_arn`: `SnsTopicArn`, The Amazon Resource Name (ARN) of the SNS topic created for event notification. The ARN is created by Amazon SNS when you create a topic and subscribe to it.
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
@@ -1014,15 +1223,29 @@ pub mod event_subscription {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1037,6 +1260,12 @@ pub mod event_subscription {
 /// Resource Type definition for AWS::Neptune::GlobalCluster
 ///
 /// CloudFormation type `AWS::Neptune::GlobalCluster`.
+///
+/// # Attributes
+///
+/// `AWS::Neptune::GlobalCluster` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GlobalClusterIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnGlobalCluster {
     props: Props,
@@ -1060,7 +1289,7 @@ impl CfnGlobalCluster {
 
     /// The name of the database engine.
     ///
-    /// Allowed values: `neptune`.
+    /// Allowed values (the enum [`global_cluster::Engine`]): `neptune`.
     ///
     /// Changing it replaces the resource.
     pub fn engine(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1140,11 +1369,11 @@ pub(crate) static GLOBAL_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGlobalCluster`].
+/// Property types and enums of the allowed values of [`CfnGlobalCluster`].
 pub mod global_cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -1153,7 +1382,7 @@ pub mod global_cluster {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1182,6 +1411,13 @@ pub mod global_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::Neptune::GlobalCluster`; `.into()` makes a `Val<String>`.
+        Engine {
+            Neptune = "neptune",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

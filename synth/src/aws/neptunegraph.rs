@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// The AWS::NeptuneGraph::Graph resource creates an Amazon NeptuneGraph Graph.
 ///
 /// CloudFormation type `AWS::NeptuneGraph::Graph`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The connection endpoint for the graph. For example: `g-12a3bcdef4.us-east-1.neptune-graph.amazonaws.com`
+/// - `GraphArn`: `handle.graph_arn()` → `Val<String>`. Graph resource ARN
+/// - `GraphId`: `handle.graph_id()` → `Val<String>`. The auto-generated id assigned by the service.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GraphId`.
 #[derive(Clone, Debug)]
 pub struct CfnGraph {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnGraph {
 impl CfnGraph {
     pub const TYPE_NAME: &'static str = "AWS::NeptuneGraph::Graph";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `provisioned_memory`: `ProvisionedMemory`, Memory for the Graph.
     pub fn new(provisioned_memory: impl Into<Val<i64>>) -> Self {
@@ -172,11 +181,11 @@ pub(crate) static GRAPH_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGraph`].
+/// Property types and enums of the allowed values of [`CfnGraph`].
 pub mod graph {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The import task details to import data into the graph at creation time.
     #[derive(Clone, Debug)]
@@ -184,21 +193,39 @@ pub mod graph {
         props: Props,
     }
 
-    impl ImportTask {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImportTask`], by name: the argument of [`ImportTask::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImportTaskRequired {
+        /// The ARN of the IAM role that will allow access to the data that is to be imported.
         ///
-        /// - `role_arn`: `RoleArn`, The ARN of the IAM role that will allow access to the data that is to be imported.
-        /// - `source`: `Source`, A URL identifying to the location of the data to be imported. This can be an Amazon S3 path, or can point to a Neptune database endpoint or snapshot.
-        pub fn new(role_arn: impl Into<Val<String>>, source: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// A URL identifying to the location of the data to be imported. This can be an Amazon S3 path, or can point to a Neptune database endpoint or snapshot.
+        ///
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+    }
+
+    impl ImportTask {
+        /// Creates the value from its required properties, by name in [`ImportTaskRequired`]:
+        ///
+        /// ```text
+        /// ImportTask::new(ImportTaskRequired {
+        ///     role_arn: "...".into(),
+        ///     source: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ImportTaskRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("Source", source);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("Source", required.source);
             ImportTask { props }
         }
 
         /// The method to handle blank nodes in the dataset. Currently, only convertToIri is supported, meaning blank nodes are converted to unique IRIs at load time. Must be provided when format is NTRIPLES
         ///
-        /// Allowed values: `convertToIri`.
+        /// Allowed values (the enum [`BlankNodeHandling`]): `convertToIri`.
         pub fn blank_node_handling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BlankNodeHandling", value);
             self
@@ -212,7 +239,7 @@ pub mod graph {
 
         /// Specifies the format of S3 data to be imported. Valid values are CSV, which identifies the Gremlin CSV format, OPEN_CYPHER, which identifies the openCypher load format, or NTRIPLES, which identifies the RDF n-triples format.
         ///
-        /// Allowed values: `CSV`, `OPEN_CYPHER`, `PARQUET`, `NTRIPLES`.
+        /// Allowed values (the enum [`Format`]): `CSV`, `OPEN_CYPHER`, `PARQUET`, `NTRIPLES`.
         pub fn format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Format", value);
             self
@@ -238,7 +265,7 @@ pub mod graph {
 
         /// The parquet type of the import task. Required when Format is PARQUET.
         ///
-        /// Allowed values: `COLUMNAR`.
+        /// Allowed values (the enum [`ParquetType`]): `COLUMNAR`.
         pub fn parquet_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ParquetType", value);
             self
@@ -283,15 +310,33 @@ pub mod graph {
         props: Props,
     }
 
-    impl NeptuneImportOptions {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NeptuneImportOptions`], by name: the argument of [`NeptuneImportOptions::new`].
+    #[derive(Clone, Debug)]
+    pub struct NeptuneImportOptionsRequired {
+        /// The KMS key to use to encrypt data in the S3 bucket where the graph data is exported.
         ///
-        /// - `s3_export_kms_key_id`: `S3ExportKmsKeyId`, The KMS key to use to encrypt data in the S3 bucket where the graph data is exported.
-        /// - `s3_export_path`: `S3ExportPath`, The path to an S3 bucket from which to import data.
-        pub fn new(s3_export_kms_key_id: impl Into<Val<String>>, s3_export_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `S3ExportKmsKeyId`.
+        pub s3_export_kms_key_id: Val<String>,
+
+        /// The path to an S3 bucket from which to import data.
+        ///
+        /// CloudFormation property `S3ExportPath`.
+        pub s3_export_path: Val<String>,
+    }
+
+    impl NeptuneImportOptions {
+        /// Creates the value from its required properties, by name in [`NeptuneImportOptionsRequired`]:
+        ///
+        /// ```text
+        /// NeptuneImportOptions::new(NeptuneImportOptionsRequired {
+        ///     s3_export_kms_key_id: "...".into(),
+        ///     s3_export_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: NeptuneImportOptionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3ExportKmsKeyId", s3_export_kms_key_id);
-            props.set("S3ExportPath", s3_export_path);
+            props.set::<String>("S3ExportKmsKeyId", required.s3_export_kms_key_id);
+            props.set::<String>("S3ExportPath", required.s3_export_path);
             NeptuneImportOptions { props }
         }
 
@@ -321,7 +366,7 @@ pub mod graph {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -350,7 +395,7 @@ pub mod graph {
     }
 
     impl VectorSearchConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `vector_search_dimension`: `VectorSearchDimension`, The vector search dimension
         pub fn new(vector_search_dimension: impl Into<Val<i64>>) -> Self {
@@ -401,28 +446,86 @@ pub mod graph {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BlankNodeHandling` in `AWS::NeptuneGraph::Graph`; `.into()` makes a `Val<String>`.
+        BlankNodeHandling {
+            ConvertToIri = "convertToIri",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::NeptuneGraph::Graph`; `.into()` makes a `Val<String>`.
+        Format {
+            Csv = "CSV",
+            OpenCypher = "OPEN_CYPHER",
+            Parquet = "PARQUET",
+            Ntriples = "NTRIPLES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParquetType` in `AWS::NeptuneGraph::Graph`; `.into()` makes a `Val<String>`.
+        ParquetType {
+            Columnar = "COLUMNAR",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::NeptuneGraph::GraphSnapshot
 ///
 /// CloudFormation type `AWS::NeptuneGraph::GraphSnapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the graph snapshot.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the graph snapshot.
+/// - `KmsKeyIdentifier`: `handle.kms_key_identifier()` → `Val<String>`. The ID of the KMS key used to encrypt and decrypt the snapshot.
+/// - `SnapshotCreateTime`: `handle.snapshot_create_time()` → `Val<String>`. The time when the snapshot was created.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the graph snapshot.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnGraphSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGraphSnapshot`], by name: the argument of [`CfnGraphSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGraphSnapshotRequired {
+    /// The unique identifier of the Neptune Analytics graph to create the snapshot from.
+    ///
+    /// CloudFormation property `GraphIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub graph_identifier: Val<String>,
+
+    /// The snapshot name.
+    ///
+    /// CloudFormation property `SnapshotName`.
+    ///
+    /// Changing it replaces the resource.
+    pub snapshot_name: Val<String>,
+}
+
 impl CfnGraphSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::NeptuneGraph::GraphSnapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGraphSnapshotRequired`]:
     ///
-    /// - `graph_identifier`: `GraphIdentifier`, The unique identifier of the Neptune Analytics graph to create the snapshot from.
-    /// - `snapshot_name`: `SnapshotName`, The snapshot name.
-    pub fn new(graph_identifier: impl Into<Val<String>>, snapshot_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnGraphSnapshot::new(CfnGraphSnapshotRequired {
+    ///     graph_identifier: "...".into(),
+    ///     snapshot_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGraphSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("GraphIdentifier", graph_identifier);
-        props.set("SnapshotName", snapshot_name);
+        props.set::<String>("GraphIdentifier", required.graph_identifier);
+        props.set::<String>("SnapshotName", required.snapshot_name);
         CfnGraphSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -517,15 +620,33 @@ pub mod graph_snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -548,23 +669,54 @@ pub mod graph_snapshot {
 /// The AWS::NeptuneGraph::PrivateGraphEndpoint resource creates an Amazon NeptuneGraph PrivateGraphEndpoint.
 ///
 /// CloudFormation type `AWS::NeptuneGraph::PrivateGraphEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PrivateGraphEndpointIdentifier`: `handle.private_graph_endpoint_identifier()` → `Val<String>`. PrivateGraphEndpoint resource identifier generated by concatenating the associated GraphIdentifier and VpcId with an underscore separator.
+/// - `VpcEndpointId`: `handle.vpc_endpoint_id()` → `Val<String>`. VPC endpoint that provides a private connection between the Graph and specified VPC.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PrivateGraphEndpointIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnPrivateGraphEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrivateGraphEndpoint`], by name: the argument of [`CfnPrivateGraphEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrivateGraphEndpointRequired {
+    /// The auto-generated Graph Id assigned by the service.
+    ///
+    /// CloudFormation property `GraphIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub graph_identifier: Val<String>,
+
+    /// The VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnPrivateGraphEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::NeptuneGraph::PrivateGraphEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrivateGraphEndpointRequired`]:
     ///
-    /// - `graph_identifier`: `GraphIdentifier`, The auto-generated Graph Id assigned by the service.
-    /// - `vpc_id`: `VpcId`, The VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
-    pub fn new(graph_identifier: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPrivateGraphEndpoint::new(CfnPrivateGraphEndpointRequired {
+    ///     graph_identifier: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrivateGraphEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("GraphIdentifier", graph_identifier);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("GraphIdentifier", required.graph_identifier);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnPrivateGraphEndpoint { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,64 @@ use crate::value::Val;
 /// Resource type definition for AWS::NetworkFirewall::ContainerAssociation. A container association monitors container lifecycle events in your Amazon ECS or Amazon EKS clusters and resolves running container addresses for use in Network Firewall rules.
 ///
 /// CloudFormation type `AWS::NetworkFirewall::ContainerAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContainerAssociationArn`: `handle.container_association_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the container association.
+/// - `ResolvedCidrCount`: `handle.resolved_cidr_count()` → `Val<i64>`. The number of CIDR blocks resolved from the monitored containers.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the container association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContainerAssociationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnContainerAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContainerAssociation`], by name: the argument of [`CfnContainerAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContainerAssociationRequired {
+    /// The descriptive name of the container association. You can't change the name of a container association after you create it.
+    ///
+    /// CloudFormation property `ContainerAssociationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub container_association_name: Val<String>,
+
+    /// The monitoring configurations for the container association. Each configuration specifies an Amazon ECS or Amazon EKS cluster to monitor and optional attribute filters to narrow which containers are tracked.
+    ///
+    /// CloudFormation property `ContainerMonitoringConfigurations`.
+    pub container_monitoring_configurations: Val<Vec<container_association::ContainerMonitoringConfiguration>>,
+
+    /// The type of containers to monitor. You can't change the container type after creation.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`container_association::Type`]): `ECS`, `EKS`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnContainerAssociation {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::ContainerAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContainerAssociationRequired`]:
     ///
-    /// - `container_association_name`: `ContainerAssociationName`, The descriptive name of the container association. You can't change the name of a container association after you create it.
-    /// - `container_monitoring_configurations`: `ContainerMonitoringConfigurations`, The monitoring configurations for the container association. Each configuration specifies an Amazon ECS or Amazon EKS cluster to monitor and optional attribute filters to narrow which containers are tracked.
-    /// - `type_`: `Type`, The type of containers to monitor. You can't change the container type after creation.
-    pub fn new(container_association_name: impl Into<Val<String>>, container_monitoring_configurations: impl Into<Val<Vec<container_association::ContainerMonitoringConfiguration>>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContainerAssociation::new(CfnContainerAssociationRequired {
+    ///     container_association_name: "...".into(),
+    ///     container_monitoring_configurations: vec![container_association::ContainerMonitoringConfiguration::new(...)].into(),
+    ///     type_: container_association::Type::Ecs.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContainerAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContainerAssociationName", container_association_name);
-        props.set("ContainerMonitoringConfigurations", container_monitoring_configurations);
-        props.set("Type", type_);
+        props.set::<String>("ContainerAssociationName", required.container_association_name);
+        props.set::<Vec<container_association::ContainerMonitoringConfiguration>>("ContainerMonitoringConfigurations", required.container_monitoring_configurations);
+        props.set::<String>("Type", required.type_);
         CfnContainerAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -111,11 +149,11 @@ pub(crate) static CONTAINER_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContainerAssociation`].
+/// Property types and enums of the allowed values of [`CfnContainerAssociation`].
 pub mod container_association {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains the monitoring configuration for a single cluster in a container association. Specifies the cluster ARN and optional attribute filters to narrow which containers are tracked.
     #[derive(Clone, Debug)]
@@ -124,7 +162,7 @@ pub mod container_association {
     }
 
     impl ContainerMonitoringConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_arn`: `ClusterArn`, The ARN of the Amazon ECS or Amazon EKS cluster to monitor. The cluster must be in the same Region and account as the container association.
         pub fn new(cluster_arn: impl Into<Val<String>>) -> Self {
@@ -152,15 +190,33 @@ pub mod container_association {
         props: Props,
     }
 
-    impl ContainerAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContainerAttribute`], by name: the argument of [`ContainerAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContainerAttributeRequired {
+        /// The attribute key to filter on.
         ///
-        /// - `key`: `Key`, The attribute key to filter on.
-        /// - `value`: `Value`, The attribute value to match.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The attribute value to match.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ContainerAttribute {
+        /// Creates the value from its required properties, by name in [`ContainerAttributeRequired`]:
+        ///
+        /// ```text
+        /// ContainerAttribute::new(ContainerAttributeRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ContainerAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ContainerAttribute { props }
         }
     }
@@ -177,15 +233,33 @@ pub mod container_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The part of the key:value pair that defines a tag. Tag keys are case-sensitive.
         ///
-        /// - `key`: `Key`, The part of the key:value pair that defines a tag. Tag keys are case-sensitive.
-        /// - `value`: `Value`, The part of the key:value pair that defines a tag. Tag values are case-sensitive.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The part of the key:value pair that defines a tag. Tag values are case-sensitive.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -219,28 +293,66 @@ pub mod container_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::NetworkFirewall::ContainerAssociation`; `.into()` makes a `Val<String>`.
+        Type {
+            Ecs = "ECS",
+            Eks = "EKS",
+        }
+    }
 }
 
 /// Resource type definition for AWS::NetworkFirewall::Firewall
 ///
 /// CloudFormation type `AWS::NetworkFirewall::Firewall`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EndpointIds`: `handle.endpoint_ids()` → `Val<Vec<String>>`.
+/// - `FirewallArn`: `handle.firewall_arn()` → `Val<String>`. A resource ARN.
+/// - `FirewallId`: `handle.firewall_id()` → `Val<String>`.
+/// - `NumberOfAssociations`: `handle.number_of_associations()` → `Val<i64>`. The number of VPC endpoint associations attached to the firewall.
+/// - `TransitGatewayAttachmentId`: `handle.transit_gateway_attachment_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FirewallArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFirewall {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFirewall`], by name: the argument of [`CfnFirewall::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFirewallRequired {
+    /// CloudFormation property `FirewallName`.
+    ///
+    /// Changing it replaces the resource.
+    pub firewall_name: Val<String>,
+
+    /// A resource ARN.
+    ///
+    /// CloudFormation property `FirewallPolicyArn`.
+    pub firewall_policy_arn: Val<String>,
+}
+
 impl CfnFirewall {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::Firewall";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFirewallRequired`]:
     ///
-    /// - `firewall_name`: `FirewallName`.
-    /// - `firewall_policy_arn`: `FirewallPolicyArn`, A resource ARN.
-    pub fn new(firewall_name: impl Into<Val<String>>, firewall_policy_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFirewall::new(CfnFirewallRequired {
+    ///     firewall_name: "...".into(),
+    ///     firewall_policy_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFirewallRequired) -> Self {
         let mut props = Props::new();
-        props.set("FirewallName", firewall_name);
-        props.set("FirewallPolicyArn", firewall_policy_arn);
+        props.set::<String>("FirewallName", required.firewall_name);
+        props.set::<String>("FirewallPolicyArn", required.firewall_policy_arn);
         CfnFirewall { props, options: ResourceOptions::default() }
     }
 
@@ -269,6 +381,8 @@ impl CfnFirewall {
     }
 
     /// The types of analysis to enable for the firewall. Can be TLS_SNI, HTTP_HOST, or both.
+    ///
+    /// Allowed values of each item (the enum [`firewall::EnabledAnalysisTypes`]): `TLS_SNI`, `HTTP_HOST`.
     pub fn enabled_analysis_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("EnabledAnalysisTypes", value);
         self
@@ -418,11 +532,11 @@ pub(crate) static FIREWALL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFirewall`].
+/// Property types and enums of the allowed values of [`CfnFirewall`].
 pub mod firewall {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::NetworkFirewall::Firewall`.
     #[derive(Clone, Debug)]
@@ -431,7 +545,7 @@ pub mod firewall {
     }
 
     impl AvailabilityZoneMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `availability_zone`: `AvailabilityZone`, A AvailabilityZone
         pub fn new(availability_zone: impl Into<Val<String>>) -> Self {
@@ -454,7 +568,7 @@ pub mod firewall {
     }
 
     impl NatGatewayMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `nat_gateway_id`: `NatGatewayId`, The unique identifier of a NAT gateway.
         pub fn new(nat_gateway_id: impl Into<Val<String>>) -> Self {
@@ -517,7 +631,7 @@ pub mod firewall {
 
         /// The protocol the proxy listener uses.
         ///
-        /// Allowed values: `HTTP`, `HTTPS`.
+        /// Allowed values (the enum [`Type`]): `HTTP`, `HTTPS`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -537,7 +651,7 @@ pub mod firewall {
     }
 
     impl SubnetMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnet_id`: `SubnetId`, A SubnetId.
         pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
@@ -548,7 +662,7 @@ pub mod firewall {
 
         /// A IPAddressType
         ///
-        /// Allowed values: `DUALSTACK`, `IPV4`, `IPV6`.
+        /// Allowed values (the enum [`IpAddressType`]): `DUALSTACK`, `IPV4`, `IPV6`.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IPAddressType", value);
             self
@@ -567,15 +681,29 @@ pub mod firewall {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -668,28 +796,78 @@ pub mod firewall {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EnabledAnalysisTypes` in `AWS::NetworkFirewall::Firewall`; `.into()` makes a `Val<String>`.
+        EnabledAnalysisTypes {
+            TlsSni = "TLS_SNI",
+            HttpHost = "HTTP_HOST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::NetworkFirewall::Firewall`; `.into()` makes a `Val<String>`.
+        Type {
+            Http = "HTTP",
+            Https = "HTTPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IPAddressType` in `AWS::NetworkFirewall::Firewall`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Dualstack = "DUALSTACK",
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
 }
 
 /// Resource type definition for AWS::NetworkFirewall::FirewallPolicy
 ///
 /// CloudFormation type `AWS::NetworkFirewall::FirewallPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FirewallPolicyArn`: `handle.firewall_policy_arn()` → `Val<String>`. A resource ARN.
+/// - `FirewallPolicyId`: `handle.firewall_policy_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FirewallPolicyArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFirewallPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFirewallPolicy`], by name: the argument of [`CfnFirewallPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFirewallPolicyRequired {
+    /// CloudFormation property `FirewallPolicy`.
+    pub firewall_policy: Val<firewall_policy::FirewallPolicy>,
+
+    /// CloudFormation property `FirewallPolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub firewall_policy_name: Val<String>,
+}
+
 impl CfnFirewallPolicy {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::FirewallPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFirewallPolicyRequired`]:
     ///
-    /// - `firewall_policy`: `FirewallPolicy`.
-    /// - `firewall_policy_name`: `FirewallPolicyName`.
-    pub fn new(firewall_policy: impl Into<Val<firewall_policy::FirewallPolicy>>, firewall_policy_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFirewallPolicy::new(CfnFirewallPolicyRequired {
+    ///     firewall_policy: firewall_policy::FirewallPolicy::new(...).into(),
+    ///     firewall_policy_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFirewallPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("FirewallPolicy", firewall_policy);
-        props.set("FirewallPolicyName", firewall_policy_name);
+        props.set::<firewall_policy::FirewallPolicy>("FirewallPolicy", required.firewall_policy);
+        props.set::<String>("FirewallPolicyName", required.firewall_policy_name);
         CfnFirewallPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -756,11 +934,11 @@ pub(crate) static FIREWALL_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFirewallPolicy`].
+/// Property types and enums of the allowed values of [`CfnFirewallPolicy`].
 pub mod firewall_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::NetworkFirewall::FirewallPolicy`.
     #[derive(Clone, Debug)]
@@ -768,15 +946,29 @@ pub mod firewall_policy {
         props: Props,
     }
 
+    /// The required properties of [`FirewallPolicy`], by name: the argument of [`FirewallPolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct FirewallPolicyRequired {
+        /// CloudFormation property `StatelessDefaultActions`.
+        pub stateless_default_actions: Val<Vec<String>>,
+
+        /// CloudFormation property `StatelessFragmentDefaultActions`.
+        pub stateless_fragment_default_actions: Val<Vec<String>>,
+    }
+
     impl FirewallPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FirewallPolicyRequired`]:
         ///
-        /// - `stateless_default_actions`: `StatelessDefaultActions`.
-        /// - `stateless_fragment_default_actions`: `StatelessFragmentDefaultActions`.
-        pub fn new(stateless_default_actions: impl Into<Val<Vec<String>>>, stateless_fragment_default_actions: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// FirewallPolicy::new(FirewallPolicyRequired {
+        ///     stateless_default_actions: vec!["..."].into(),
+        ///     stateless_fragment_default_actions: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: FirewallPolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("StatelessDefaultActions", stateless_default_actions);
-            props.set("StatelessFragmentDefaultActions", stateless_fragment_default_actions);
+            props.set::<Vec<String>>("StatelessDefaultActions", required.stateless_default_actions);
+            props.set::<Vec<String>>("StatelessFragmentDefaultActions", required.stateless_fragment_default_actions);
             FirewallPolicy { props }
         }
 
@@ -908,7 +1100,7 @@ pub mod firewall_policy {
 
         /// The `RuleOrder` property.
         ///
-        /// Allowed values: `DEFAULT_ACTION_ORDER`, `STRICT_ORDER`.
+        /// Allowed values (the enum [`RuleOrder`]): `DEFAULT_ACTION_ORDER`, `STRICT_ORDER`.
         pub fn rule_order(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RuleOrder", value);
             self
@@ -916,7 +1108,7 @@ pub mod firewall_policy {
 
         /// The `StreamExceptionPolicy` property.
         ///
-        /// Allowed values: `DROP`, `CONTINUE`, `REJECT`.
+        /// Allowed values (the enum [`StreamExceptionPolicy`]): `DROP`, `CONTINUE`, `REJECT`.
         pub fn stream_exception_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StreamExceptionPolicy", value);
             self
@@ -962,7 +1154,7 @@ pub mod firewall_policy {
     }
 
     impl StatefulRuleGroupReference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceArn`, A resource ARN.
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -1011,7 +1203,7 @@ pub mod firewall_policy {
 
         /// The `Action` property.
         ///
-        /// Allowed values: `DROP_TO_ALERT`.
+        /// Allowed values (the enum [`Action`]): `DROP_TO_ALERT`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -1030,15 +1222,29 @@ pub mod firewall_policy {
         props: Props,
     }
 
+    /// The required properties of [`CustomAction`], by name: the argument of [`CustomAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomActionRequired {
+        /// CloudFormation property `ActionDefinition`.
+        pub action_definition: Val<ActionDefinition>,
+
+        /// CloudFormation property `ActionName`.
+        pub action_name: Val<String>,
+    }
+
     impl CustomAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomActionRequired`]:
         ///
-        /// - `action_definition`: `ActionDefinition`.
-        /// - `action_name`: `ActionName`.
-        pub fn new(action_definition: impl Into<Val<ActionDefinition>>, action_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CustomAction::new(CustomActionRequired {
+        ///     action_definition: ActionDefinition::new(...).into(),
+        ///     action_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ActionDefinition", action_definition);
-            props.set("ActionName", action_name);
+            props.set::<ActionDefinition>("ActionDefinition", required.action_definition);
+            props.set::<String>("ActionName", required.action_name);
             CustomAction { props }
         }
     }
@@ -1082,7 +1288,7 @@ pub mod firewall_policy {
     }
 
     impl PublishMetricAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dimensions`: `Dimensions`.
         pub fn new(dimensions: impl Into<Val<Vec<Dimension>>>) -> Self {
@@ -1105,7 +1311,7 @@ pub mod firewall_policy {
     }
 
     impl Dimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -1127,15 +1333,31 @@ pub mod firewall_policy {
         props: Props,
     }
 
-    impl StatelessRuleGroupReference {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StatelessRuleGroupReference`], by name: the argument of [`StatelessRuleGroupReference::new`].
+    #[derive(Clone, Debug)]
+    pub struct StatelessRuleGroupReferenceRequired {
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// A resource ARN.
         ///
-        /// - `priority`: `Priority`.
-        /// - `resource_arn`: `ResourceArn`, A resource ARN.
-        pub fn new(priority: impl Into<Val<i64>>, resource_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ResourceArn`.
+        pub resource_arn: Val<String>,
+    }
+
+    impl StatelessRuleGroupReference {
+        /// Creates the value from its required properties, by name in [`StatelessRuleGroupReferenceRequired`]:
+        ///
+        /// ```text
+        /// StatelessRuleGroupReference::new(StatelessRuleGroupReferenceRequired {
+        ///     priority: 1.into(),
+        ///     resource_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StatelessRuleGroupReferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Priority", priority);
-            props.set("ResourceArn", resource_arn);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<String>("ResourceArn", required.resource_arn);
             StatelessRuleGroupReference { props }
         }
     }
@@ -1152,15 +1374,29 @@ pub mod firewall_policy {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1273,28 +1509,76 @@ pub mod firewall_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RuleOrder` in `AWS::NetworkFirewall::FirewallPolicy`; `.into()` makes a `Val<String>`.
+        RuleOrder {
+            DefaultActionOrder = "DEFAULT_ACTION_ORDER",
+            StrictOrder = "STRICT_ORDER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamExceptionPolicy` in `AWS::NetworkFirewall::FirewallPolicy`; `.into()` makes a `Val<String>`.
+        StreamExceptionPolicy {
+            Drop = "DROP",
+            Continue = "CONTINUE",
+            Reject = "REJECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::NetworkFirewall::FirewallPolicy`; `.into()` makes a `Val<String>`.
+        Action {
+            DropToAlert = "DROP_TO_ALERT",
+        }
+    }
 }
 
 /// Resource type definition for AWS::NetworkFirewall::LoggingConfiguration
 ///
 /// CloudFormation type `AWS::NetworkFirewall::LoggingConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::NetworkFirewall::LoggingConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FirewallArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLoggingConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLoggingConfiguration`], by name: the argument of [`CfnLoggingConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLoggingConfigurationRequired {
+    /// A resource ARN.
+    ///
+    /// CloudFormation property `FirewallArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub firewall_arn: Val<String>,
+
+    /// CloudFormation property `LoggingConfiguration`.
+    pub logging_configuration: Val<logging_configuration::LoggingConfiguration>,
+}
+
 impl CfnLoggingConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::LoggingConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLoggingConfigurationRequired`]:
     ///
-    /// - `firewall_arn`: `FirewallArn`, A resource ARN.
-    /// - `logging_configuration`: `LoggingConfiguration`.
-    pub fn new(firewall_arn: impl Into<Val<String>>, logging_configuration: impl Into<Val<logging_configuration::LoggingConfiguration>>) -> Self {
+    /// ```text
+    /// CfnLoggingConfiguration::new(CfnLoggingConfigurationRequired {
+    ///     firewall_arn: "...".into(),
+    ///     logging_configuration: logging_configuration::LoggingConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLoggingConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("FirewallArn", firewall_arn);
-        props.set("LoggingConfiguration", logging_configuration);
+        props.set::<String>("FirewallArn", required.firewall_arn);
+        props.set::<logging_configuration::LoggingConfiguration>("LoggingConfiguration", required.logging_configuration);
         CfnLoggingConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -1348,11 +1632,11 @@ pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLoggingConfiguration`].
+/// Property types and enums of the allowed values of [`CfnLoggingConfiguration`].
 pub mod logging_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::NetworkFirewall::LoggingConfiguration`.
     #[derive(Clone, Debug)]
@@ -1361,7 +1645,7 @@ pub mod logging_configuration {
     }
 
     impl LoggingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_destination_configs`: `LogDestinationConfigs`.
         pub fn new(log_destination_configs: impl Into<Val<Vec<LogDestinationConfig>>>) -> Self {
@@ -1383,17 +1667,40 @@ pub mod logging_configuration {
         props: Props,
     }
 
-    impl LogDestinationConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LogDestinationConfig`], by name: the argument of [`LogDestinationConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct LogDestinationConfigRequired {
+        /// A key-value pair to configure the logDestinations.
         ///
-        /// - `log_destination`: `LogDestination`, A key-value pair to configure the logDestinations.
-        /// - `log_destination_type`: `LogDestinationType`.
-        /// - `log_type`: `LogType`.
-        pub fn new(log_destination: impl Into<Val<Map<String>>>, log_destination_type: impl Into<Val<String>>, log_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LogDestination`.
+        pub log_destination: Val<Map<String>>,
+
+        /// CloudFormation property `LogDestinationType`.
+        ///
+        /// Allowed values (the enum [`LogDestinationType`]): `S3`, `CloudWatchLogs`, `KinesisDataFirehose`.
+        pub log_destination_type: Val<String>,
+
+        /// CloudFormation property `LogType`.
+        ///
+        /// Allowed values (the enum [`LogType`]): `ALERT`, `FLOW`, `TLS`.
+        pub log_type: Val<String>,
+    }
+
+    impl LogDestinationConfig {
+        /// Creates the value from its required properties, by name in [`LogDestinationConfigRequired`]:
+        ///
+        /// ```text
+        /// LogDestinationConfig::new(LogDestinationConfigRequired {
+        ///     log_destination: [("key", "...")].into(),
+        ///     log_destination_type: LogDestinationType::S3.into(),
+        ///     log_type: LogType::Alert.into(),
+        /// })
+        /// ```
+        pub fn new(required: LogDestinationConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("LogDestination", log_destination);
-            props.set("LogDestinationType", log_destination_type);
-            props.set("LogType", log_type);
+            props.set::<Map<String>>("LogDestination", required.log_destination);
+            props.set::<String>("LogDestinationType", required.log_destination_type);
+            props.set::<String>("LogType", required.log_type);
             LogDestinationConfig { props }
         }
     }
@@ -1419,30 +1726,82 @@ pub mod logging_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LogDestinationType` in `AWS::NetworkFirewall::LoggingConfiguration`; `.into()` makes a `Val<String>`.
+        LogDestinationType {
+            S3 = "S3",
+            CloudWatchLogs = "CloudWatchLogs",
+            KinesisDataFirehose = "KinesisDataFirehose",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogType` in `AWS::NetworkFirewall::LoggingConfiguration`; `.into()` makes a `Val<String>`.
+        LogType {
+            Alert = "ALERT",
+            Flow = "FLOW",
+            Tls = "TLS",
+        }
+    }
 }
 
 /// Resource type definition for AWS::NetworkFirewall::RuleGroup
 ///
 /// CloudFormation type `AWS::NetworkFirewall::RuleGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RuleGroupArn`: `handle.rule_group_arn()` → `Val<String>`. A resource ARN.
+/// - `RuleGroupId`: `handle.rule_group_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRuleGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRuleGroup`], by name: the argument of [`CfnRuleGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuleGroupRequired {
+    /// CloudFormation property `Capacity`.
+    ///
+    /// Changing it replaces the resource.
+    pub capacity: Val<i64>,
+
+    /// CloudFormation property `RuleGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_group_name: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`rule_group::Type`]): `STATELESS`, `STATEFUL`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnRuleGroup {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::RuleGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuleGroupRequired`]:
     ///
-    /// - `capacity`: `Capacity`.
-    /// - `rule_group_name`: `RuleGroupName`.
-    /// - `type_`: `Type`.
-    pub fn new(capacity: impl Into<Val<i64>>, rule_group_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRuleGroup::new(CfnRuleGroupRequired {
+    ///     capacity: 1.into(),
+    ///     rule_group_name: "...".into(),
+    ///     type_: rule_group::Type::Stateless.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuleGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Capacity", capacity);
-        props.set("RuleGroupName", rule_group_name);
-        props.set("Type", type_);
+        props.set::<i64>("Capacity", required.capacity);
+        props.set::<String>("RuleGroupName", required.rule_group_name);
+        props.set::<String>("Type", required.type_);
         CfnRuleGroup { props, options: ResourceOptions::default() }
     }
 
@@ -1523,11 +1882,11 @@ pub(crate) static RULE_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRuleGroup`].
+/// Property types and enums of the allowed values of [`CfnRuleGroup`].
 pub mod rule_group {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::NetworkFirewall::RuleGroup`.
     #[derive(Clone, Debug)]
@@ -1536,7 +1895,7 @@ pub mod rule_group {
     }
 
     impl RuleGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules_source`: `RulesSource`.
         pub fn new(rules_source: impl Into<Val<RulesSource>>) -> Self {
@@ -1756,17 +2115,38 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl RulesSourceList {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RulesSourceList`], by name: the argument of [`RulesSourceList::new`].
+    #[derive(Clone, Debug)]
+    pub struct RulesSourceListRequired {
+        /// CloudFormation property `GeneratedRulesType`.
         ///
-        /// - `generated_rules_type`: `GeneratedRulesType`.
-        /// - `target_types`: `TargetTypes`.
-        /// - `targets`: `Targets`.
-        pub fn new(generated_rules_type: impl Into<Val<String>>, target_types: impl Into<Val<Vec<String>>>, targets: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`GeneratedRulesType`]): `ALLOWLIST`, `DENYLIST`, `ALERTLIST`, `REJECTLIST`.
+        pub generated_rules_type: Val<String>,
+
+        /// CloudFormation property `TargetTypes`.
+        ///
+        /// Allowed values of each item (the enum [`TargetTypes`]): `TLS_SNI`, `HTTP_HOST`.
+        pub target_types: Val<Vec<String>>,
+
+        /// CloudFormation property `Targets`.
+        pub targets: Val<Vec<String>>,
+    }
+
+    impl RulesSourceList {
+        /// Creates the value from its required properties, by name in [`RulesSourceListRequired`]:
+        ///
+        /// ```text
+        /// RulesSourceList::new(RulesSourceListRequired {
+        ///     generated_rules_type: GeneratedRulesType::Allowlist.into(),
+        ///     target_types: vec![TargetTypes::TlsSni].into(),
+        ///     targets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: RulesSourceListRequired) -> Self {
             let mut props = Props::new();
-            props.set("GeneratedRulesType", generated_rules_type);
-            props.set("TargetTypes", target_types);
-            props.set("Targets", targets);
+            props.set::<String>("GeneratedRulesType", required.generated_rules_type);
+            props.set::<Vec<String>>("TargetTypes", required.target_types);
+            props.set::<Vec<String>>("Targets", required.targets);
             RulesSourceList { props }
         }
     }
@@ -1783,17 +2163,36 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl StatefulRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StatefulRule`], by name: the argument of [`StatefulRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct StatefulRuleRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `header`: `Header`.
-        /// - `rule_options`: `RuleOptions`.
-        pub fn new(action: impl Into<Val<String>>, header: impl Into<Val<Header>>, rule_options: impl Into<Val<Vec<RuleOption>>>) -> Self {
+        /// Allowed values (the enum [`Action`]): `PASS`, `DROP`, `ALERT`, `REJECT`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `Header`.
+        pub header: Val<Header>,
+
+        /// CloudFormation property `RuleOptions`.
+        pub rule_options: Val<Vec<RuleOption>>,
+    }
+
+    impl StatefulRule {
+        /// Creates the value from its required properties, by name in [`StatefulRuleRequired`]:
+        ///
+        /// ```text
+        /// StatefulRule::new(StatefulRuleRequired {
+        ///     action: Action::Pass.into(),
+        ///     header: Header::new(...).into(),
+        ///     rule_options: vec![RuleOption::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: StatefulRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Header", header);
-            props.set("RuleOptions", rule_options);
+            props.set::<String>("Action", required.action);
+            props.set::<Header>("Header", required.header);
+            props.set::<Vec<RuleOption>>("RuleOptions", required.rule_options);
             StatefulRule { props }
         }
     }
@@ -1810,23 +2209,53 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl Header {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Header`], by name: the argument of [`Header::new`].
+    #[derive(Clone, Debug)]
+    pub struct HeaderRequired {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<String>,
+
+        /// CloudFormation property `DestinationPort`.
+        pub destination_port: Val<String>,
+
+        /// CloudFormation property `Direction`.
         ///
-        /// - `destination`: `Destination`.
-        /// - `destination_port`: `DestinationPort`.
-        /// - `direction`: `Direction`.
-        /// - `protocol`: `Protocol`.
-        /// - `source`: `Source`.
-        /// - `source_port`: `SourcePort`.
-        pub fn new(destination: impl Into<Val<String>>, destination_port: impl Into<Val<String>>, direction: impl Into<Val<String>>, protocol: impl Into<Val<String>>, source: impl Into<Val<String>>, source_port: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Direction`]): `FORWARD`, `ANY`.
+        pub direction: Val<String>,
+
+        /// CloudFormation property `Protocol`.
+        ///
+        /// Allowed values (the enum [`Protocol`]): `IP`, `TCP`, `UDP`, `ICMP`, `HTTP`, `FTP`, `TLS`, `SMB`, `DNS`, `DCERPC`, `SSH`, `SMTP`, `IMAP`, `MSN`, `KRB5`, `IKEV2`, `TFTP`, `NTP`, `DHCP`.
+        pub protocol: Val<String>,
+
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+
+        /// CloudFormation property `SourcePort`.
+        pub source_port: Val<String>,
+    }
+
+    impl Header {
+        /// Creates the value from its required properties, by name in [`HeaderRequired`]:
+        ///
+        /// ```text
+        /// Header::new(HeaderRequired {
+        ///     destination: "...".into(),
+        ///     destination_port: "...".into(),
+        ///     direction: Direction::Forward.into(),
+        ///     protocol: Protocol::Ip.into(),
+        ///     source: "...".into(),
+        ///     source_port: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("DestinationPort", destination_port);
-            props.set("Direction", direction);
-            props.set("Protocol", protocol);
-            props.set("Source", source);
-            props.set("SourcePort", source_port);
+            props.set::<String>("Destination", required.destination);
+            props.set::<String>("DestinationPort", required.destination_port);
+            props.set::<String>("Direction", required.direction);
+            props.set::<String>("Protocol", required.protocol);
+            props.set::<String>("Source", required.source);
+            props.set::<String>("SourcePort", required.source_port);
             Header { props }
         }
     }
@@ -1844,7 +2273,7 @@ pub mod rule_group {
     }
 
     impl RuleOption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `keyword`: `Keyword`.
         pub fn new(keyword: impl Into<Val<String>>) -> Self {
@@ -1873,7 +2302,7 @@ pub mod rule_group {
     }
 
     impl StatelessRulesAndCustomActions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `stateless_rules`: `StatelessRules`.
         pub fn new(stateless_rules: impl Into<Val<Vec<StatelessRule>>>) -> Self {
@@ -1901,15 +2330,29 @@ pub mod rule_group {
         props: Props,
     }
 
+    /// The required properties of [`CustomAction`], by name: the argument of [`CustomAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomActionRequired {
+        /// CloudFormation property `ActionDefinition`.
+        pub action_definition: Val<ActionDefinition>,
+
+        /// CloudFormation property `ActionName`.
+        pub action_name: Val<String>,
+    }
+
     impl CustomAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomActionRequired`]:
         ///
-        /// - `action_definition`: `ActionDefinition`.
-        /// - `action_name`: `ActionName`.
-        pub fn new(action_definition: impl Into<Val<ActionDefinition>>, action_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CustomAction::new(CustomActionRequired {
+        ///     action_definition: ActionDefinition::new(...).into(),
+        ///     action_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ActionDefinition", action_definition);
-            props.set("ActionName", action_name);
+            props.set::<ActionDefinition>("ActionDefinition", required.action_definition);
+            props.set::<String>("ActionName", required.action_name);
             CustomAction { props }
         }
     }
@@ -1953,7 +2396,7 @@ pub mod rule_group {
     }
 
     impl PublishMetricAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dimensions`: `Dimensions`.
         pub fn new(dimensions: impl Into<Val<Vec<Dimension>>>) -> Self {
@@ -1976,7 +2419,7 @@ pub mod rule_group {
     }
 
     impl Dimension {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -1998,15 +2441,29 @@ pub mod rule_group {
         props: Props,
     }
 
+    /// The required properties of [`StatelessRule`], by name: the argument of [`StatelessRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct StatelessRuleRequired {
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// CloudFormation property `RuleDefinition`.
+        pub rule_definition: Val<RuleDefinition>,
+    }
+
     impl StatelessRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`StatelessRuleRequired`]:
         ///
-        /// - `priority`: `Priority`.
-        /// - `rule_definition`: `RuleDefinition`.
-        pub fn new(priority: impl Into<Val<i64>>, rule_definition: impl Into<Val<RuleDefinition>>) -> Self {
+        /// ```text
+        /// StatelessRule::new(StatelessRuleRequired {
+        ///     priority: 1.into(),
+        ///     rule_definition: RuleDefinition::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: StatelessRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Priority", priority);
-            props.set("RuleDefinition", rule_definition);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<RuleDefinition>("RuleDefinition", required.rule_definition);
             StatelessRule { props }
         }
     }
@@ -2023,15 +2480,29 @@ pub mod rule_group {
         props: Props,
     }
 
+    /// The required properties of [`RuleDefinition`], by name: the argument of [`RuleDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleDefinitionRequired {
+        /// CloudFormation property `Actions`.
+        pub actions: Val<Vec<String>>,
+
+        /// CloudFormation property `MatchAttributes`.
+        pub match_attributes: Val<MatchAttributes>,
+    }
+
     impl RuleDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RuleDefinitionRequired`]:
         ///
-        /// - `actions`: `Actions`.
-        /// - `match_attributes`: `MatchAttributes`.
-        pub fn new(actions: impl Into<Val<Vec<String>>>, match_attributes: impl Into<Val<MatchAttributes>>) -> Self {
+        /// ```text
+        /// RuleDefinition::new(RuleDefinitionRequired {
+        ///     actions: vec!["..."].into(),
+        ///     match_attributes: MatchAttributes::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Actions", actions);
-            props.set("MatchAttributes", match_attributes);
+            props.set::<Vec<String>>("Actions", required.actions);
+            props.set::<MatchAttributes>("MatchAttributes", required.match_attributes);
             RuleDefinition { props }
         }
     }
@@ -2104,15 +2575,29 @@ pub mod rule_group {
         props: Props,
     }
 
+    /// The required properties of [`PortRange`], by name: the argument of [`PortRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct PortRangeRequired {
+        /// CloudFormation property `FromPort`.
+        pub from_port: Val<i64>,
+
+        /// CloudFormation property `ToPort`.
+        pub to_port: Val<i64>,
+    }
+
     impl PortRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PortRangeRequired`]:
         ///
-        /// - `from_port`: `FromPort`.
-        /// - `to_port`: `ToPort`.
-        pub fn new(from_port: impl Into<Val<i64>>, to_port: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// PortRange::new(PortRangeRequired {
+        ///     from_port: 1.into(),
+        ///     to_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: PortRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromPort", from_port);
-            props.set("ToPort", to_port);
+            props.set::<i64>("FromPort", required.from_port);
+            props.set::<i64>("ToPort", required.to_port);
             PortRange { props }
         }
     }
@@ -2130,7 +2615,7 @@ pub mod rule_group {
     }
 
     impl Address {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `address_definition`: `AddressDefinition`.
         pub fn new(address_definition: impl Into<Val<String>>) -> Self {
@@ -2153,9 +2638,9 @@ pub mod rule_group {
     }
 
     impl TcpFlagField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `flags`: `Flags`.
+        /// - `flags`: `Flags`. Allowed values: the enum [`Flags`].
         pub fn new(flags: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Flags", flags);
@@ -2163,6 +2648,8 @@ pub mod rule_group {
         }
 
         /// The `Masks` property.
+        ///
+        /// Allowed values of each item (the enum [`Masks`]): `FIN`, `SYN`, `RST`, `PSH`, `ACK`, `URG`, `ECE`, `CWR`.
         pub fn masks(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Masks", value);
             self
@@ -2190,7 +2677,7 @@ pub mod rule_group {
 
         /// The `RuleOrder` property.
         ///
-        /// Allowed values: `DEFAULT_ACTION_ORDER`, `STRICT_ORDER`.
+        /// Allowed values (the enum [`RuleOrder`]): `DEFAULT_ACTION_ORDER`, `STRICT_ORDER`.
         pub fn rule_order(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RuleOrder", value);
             self
@@ -2217,6 +2704,8 @@ pub mod rule_group {
         }
 
         /// The `RuleOptions` property.
+        ///
+        /// Allowed values of each item (the enum [`RuleOptions`]): `SID`, `MSG`, `METADATA`.
         pub fn rule_options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("RuleOptions", value);
             self
@@ -2235,15 +2724,29 @@ pub mod rule_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2455,28 +2958,167 @@ pub mod rule_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        Type {
+            Stateless = "STATELESS",
+            Stateful = "STATEFUL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GeneratedRulesType` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        GeneratedRulesType {
+            Allowlist = "ALLOWLIST",
+            Denylist = "DENYLIST",
+            Alertlist = "ALERTLIST",
+            Rejectlist = "REJECTLIST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetTypes` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        TargetTypes {
+            TlsSni = "TLS_SNI",
+            HttpHost = "HTTP_HOST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        Action {
+            Pass = "PASS",
+            Drop = "DROP",
+            Alert = "ALERT",
+            Reject = "REJECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Direction` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        Direction {
+            Forward = "FORWARD",
+            Any = "ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Ip = "IP",
+            Tcp = "TCP",
+            Udp = "UDP",
+            Icmp = "ICMP",
+            Http = "HTTP",
+            Ftp = "FTP",
+            Tls = "TLS",
+            Smb = "SMB",
+            Dns = "DNS",
+            Dcerpc = "DCERPC",
+            Ssh = "SSH",
+            Smtp = "SMTP",
+            Imap = "IMAP",
+            Msn = "MSN",
+            Krb5 = "KRB5",
+            Ikev2 = "IKEV2",
+            Tftp = "TFTP",
+            Ntp = "NTP",
+            Dhcp = "DHCP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Flags` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        Flags {
+            Fin = "FIN",
+            Syn = "SYN",
+            Rst = "RST",
+            Psh = "PSH",
+            Ack = "ACK",
+            Urg = "URG",
+            Ece = "ECE",
+            Cwr = "CWR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Masks` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        Masks {
+            Fin = "FIN",
+            Syn = "SYN",
+            Rst = "RST",
+            Psh = "PSH",
+            Ack = "ACK",
+            Urg = "URG",
+            Ece = "ECE",
+            Cwr = "CWR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleOrder` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        RuleOrder {
+            DefaultActionOrder = "DEFAULT_ACTION_ORDER",
+            StrictOrder = "STRICT_ORDER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleOptions` in `AWS::NetworkFirewall::RuleGroup`; `.into()` makes a `Val<String>`.
+        RuleOptions {
+            Sid = "SID",
+            Msg = "MSG",
+            Metadata = "METADATA",
+        }
+    }
 }
 
 /// Resource type definition for AWS::NetworkFirewall::TLSInspectionConfiguration
 ///
 /// CloudFormation type `AWS::NetworkFirewall::TLSInspectionConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TLSInspectionConfigurationArn`: `handle.tls_inspection_configuration_arn()` → `Val<String>`. A resource ARN.
+/// - `TLSInspectionConfigurationId`: `handle.tls_inspection_configuration_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TLSInspectionConfigurationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTlsInspectionConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTlsInspectionConfiguration`], by name: the argument of [`CfnTlsInspectionConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTlsInspectionConfigurationRequired {
+    /// CloudFormation property `TLSInspectionConfiguration`.
+    pub tls_inspection_configuration: Val<tls_inspection_configuration::TlsInspectionConfiguration>,
+
+    /// CloudFormation property `TLSInspectionConfigurationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub tls_inspection_configuration_name: Val<String>,
+}
+
 impl CfnTlsInspectionConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::TLSInspectionConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTlsInspectionConfigurationRequired`]:
     ///
-    /// - `tls_inspection_configuration`: `TLSInspectionConfiguration`.
-    /// - `tls_inspection_configuration_name`: `TLSInspectionConfigurationName`.
-    pub fn new(tls_inspection_configuration: impl Into<Val<tls_inspection_configuration::TlsInspectionConfiguration>>, tls_inspection_configuration_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTlsInspectionConfiguration::new(CfnTlsInspectionConfigurationRequired {
+    ///     tls_inspection_configuration: tls_inspection_configuration::TlsInspectionConfiguration::new(...).into(),
+    ///     tls_inspection_configuration_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTlsInspectionConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("TLSInspectionConfiguration", tls_inspection_configuration);
-        props.set("TLSInspectionConfigurationName", tls_inspection_configuration_name);
+        props.set::<tls_inspection_configuration::TlsInspectionConfiguration>("TLSInspectionConfiguration", required.tls_inspection_configuration);
+        props.set::<String>("TLSInspectionConfigurationName", required.tls_inspection_configuration_name);
         CfnTlsInspectionConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -2543,11 +3185,11 @@ pub(crate) static TLS_INSPECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTlsInspectionConfiguration`].
+/// Property types and enums of the allowed values of [`CfnTlsInspectionConfiguration`].
 pub mod tls_inspection_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
     #[derive(Clone, Debug)]
@@ -2634,7 +3276,7 @@ pub mod tls_inspection_configuration {
 
         /// The `RevokedStatusAction` property.
         ///
-        /// Allowed values: `PASS`, `DROP`, `REJECT`.
+        /// Allowed values (the enum [`RevokedStatusAction`]): `PASS`, `DROP`, `REJECT`.
         pub fn revoked_status_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RevokedStatusAction", value);
             self
@@ -2642,7 +3284,7 @@ pub mod tls_inspection_configuration {
 
         /// The `UnknownStatusAction` property.
         ///
-        /// Allowed values: `PASS`, `DROP`, `REJECT`.
+        /// Allowed values (the enum [`UnknownStatusAction`]): `PASS`, `DROP`, `REJECT`.
         pub fn unknown_status_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UnknownStatusAction", value);
             self
@@ -2711,15 +3353,29 @@ pub mod tls_inspection_configuration {
         props: Props,
     }
 
+    /// The required properties of [`PortRange`], by name: the argument of [`PortRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct PortRangeRequired {
+        /// CloudFormation property `FromPort`.
+        pub from_port: Val<i64>,
+
+        /// CloudFormation property `ToPort`.
+        pub to_port: Val<i64>,
+    }
+
     impl PortRange {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PortRangeRequired`]:
         ///
-        /// - `from_port`: `FromPort`.
-        /// - `to_port`: `ToPort`.
-        pub fn new(from_port: impl Into<Val<i64>>, to_port: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// PortRange::new(PortRangeRequired {
+        ///     from_port: 1.into(),
+        ///     to_port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: PortRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FromPort", from_port);
-            props.set("ToPort", to_port);
+            props.set::<i64>("FromPort", required.from_port);
+            props.set::<i64>("ToPort", required.to_port);
             PortRange { props }
         }
     }
@@ -2737,7 +3393,7 @@ pub mod tls_inspection_configuration {
     }
 
     impl Address {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `address_definition`: `AddressDefinition`.
         pub fn new(address_definition: impl Into<Val<String>>) -> Self {
@@ -2785,15 +3441,29 @@ pub mod tls_inspection_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2869,30 +3539,83 @@ pub mod tls_inspection_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RevokedStatusAction` in `AWS::NetworkFirewall::TLSInspectionConfiguration`; `.into()` makes a `Val<String>`.
+        RevokedStatusAction {
+            Pass = "PASS",
+            Drop = "DROP",
+            Reject = "REJECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UnknownStatusAction` in `AWS::NetworkFirewall::TLSInspectionConfiguration`; `.into()` makes a `Val<String>`.
+        UnknownStatusAction {
+            Pass = "PASS",
+            Drop = "DROP",
+            Reject = "REJECT",
+        }
+    }
 }
 
 /// Resource type definition for AWS::NetworkFirewall::VpcEndpointAssociation
 ///
 /// CloudFormation type `AWS::NetworkFirewall::VpcEndpointAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EndpointId`: `handle.endpoint_id()` → `Val<String>`. An endpoint Id.
+/// - `VpcEndpointAssociationArn`: `handle.vpc_endpoint_association_arn()` → `Val<String>`. A resource ARN.
+/// - `VpcEndpointAssociationId`: `handle.vpc_endpoint_association_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VpcEndpointAssociationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcEndpointAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcEndpointAssociation`], by name: the argument of [`CfnVpcEndpointAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcEndpointAssociationRequired {
+    /// A resource ARN.
+    ///
+    /// CloudFormation property `FirewallArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub firewall_arn: Val<String>,
+
+    /// CloudFormation property `SubnetMapping`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_mapping: Val<vpc_endpoint_association::SubnetMapping>,
+
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnVpcEndpointAssociation {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::VpcEndpointAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcEndpointAssociationRequired`]:
     ///
-    /// - `firewall_arn`: `FirewallArn`, A resource ARN.
-    /// - `subnet_mapping`: `SubnetMapping`.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(firewall_arn: impl Into<Val<String>>, subnet_mapping: impl Into<Val<vpc_endpoint_association::SubnetMapping>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpcEndpointAssociation::new(CfnVpcEndpointAssociationRequired {
+    ///     firewall_arn: "...".into(),
+    ///     subnet_mapping: vpc_endpoint_association::SubnetMapping::new(...).into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcEndpointAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("FirewallArn", firewall_arn);
-        props.set("SubnetMapping", subnet_mapping);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("FirewallArn", required.firewall_arn);
+        props.set::<vpc_endpoint_association::SubnetMapping>("SubnetMapping", required.subnet_mapping);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnVpcEndpointAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -2969,11 +3692,11 @@ pub(crate) static VPC_ENDPOINT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVpcEndpointAssociation`].
+/// Property types and enums of the allowed values of [`CfnVpcEndpointAssociation`].
 pub mod vpc_endpoint_association {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::NetworkFirewall::VpcEndpointAssociation`.
     #[derive(Clone, Debug)]
@@ -2982,7 +3705,7 @@ pub mod vpc_endpoint_association {
     }
 
     impl SubnetMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnet_id`: `SubnetId`, A SubnetId.
         pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
@@ -2993,7 +3716,7 @@ pub mod vpc_endpoint_association {
 
         /// A IPAddressType
         ///
-        /// Allowed values: `DUALSTACK`, `IPV4`, `IPV6`.
+        /// Allowed values (the enum [`IpAddressType`]): `DUALSTACK`, `IPV4`, `IPV6`.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IPAddressType", value);
             self
@@ -3012,15 +3735,29 @@ pub mod vpc_endpoint_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3045,6 +3782,15 @@ pub mod vpc_endpoint_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IPAddressType` in `AWS::NetworkFirewall::VpcEndpointAssociation`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Dualstack = "DUALSTACK",
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

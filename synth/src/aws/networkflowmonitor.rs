@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,54 @@ use crate::value::Val;
 /// Creates a monitor for specific network flows between local and remote resources to monitor network performance for workloads.
 ///
 /// CloudFormation type `AWS::NetworkFlowMonitor::Monitor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the monitor.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time when the monitor was created.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`. The date and time when the monitor was last modified.
+/// - `MonitorStatus`: `handle.monitor_status()` → `Val<String>`. The status of the monitor.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnMonitor {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMonitor`], by name: the argument of [`CfnMonitor::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMonitorRequired {
+    /// The local resources to monitor.
+    ///
+    /// CloudFormation property `LocalResources`.
+    pub local_resources: Val<Vec<monitor::MonitorLocalResource>>,
+
+    /// The name of the monitor.
+    ///
+    /// CloudFormation property `MonitorName`.
+    ///
+    /// Changing it replaces the resource.
+    pub monitor_name: Val<String>,
+}
+
 impl CfnMonitor {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFlowMonitor::Monitor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMonitorRequired`]:
     ///
-    /// - `local_resources`: `LocalResources`, The local resources to monitor.
-    /// - `monitor_name`: `MonitorName`, The name of the monitor.
-    pub fn new(local_resources: impl Into<Val<Vec<monitor::MonitorLocalResource>>>, monitor_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMonitor::new(CfnMonitorRequired {
+    ///     local_resources: vec![monitor::MonitorLocalResource::new(...)].into(),
+    ///     monitor_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMonitorRequired) -> Self {
         let mut props = Props::new();
-        props.set("LocalResources", local_resources);
-        props.set("MonitorName", monitor_name);
+        props.set::<Vec<monitor::MonitorLocalResource>>("LocalResources", required.local_resources);
+        props.set::<String>("MonitorName", required.monitor_name);
         CfnMonitor { props, options: ResourceOptions::default() }
     }
 
@@ -126,11 +156,11 @@ pub(crate) static MONITOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMonitor`].
+/// Property types and enums of the allowed values of [`CfnMonitor`].
 pub mod monitor {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A local resource is the host where the agent is installed.
     #[derive(Clone, Debug)]
@@ -138,15 +168,35 @@ pub mod monitor {
         props: Props,
     }
 
-    impl MonitorLocalResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MonitorLocalResource`], by name: the argument of [`MonitorLocalResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct MonitorLocalResourceRequired {
+        /// The identifier of the local resource.
         ///
-        /// - `identifier`: `Identifier`, The identifier of the local resource.
-        /// - `type_`: `Type`, The type of the local resource.
-        pub fn new(identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Identifier`.
+        pub identifier: Val<String>,
+
+        /// The type of the local resource.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `AWS::EC2::VPC`, `AWS::AvailabilityZone`, `AWS::EC2::Subnet`, `AWS::Region`, `AWS::EKS::Cluster`.
+        pub type_: Val<String>,
+    }
+
+    impl MonitorLocalResource {
+        /// Creates the value from its required properties, by name in [`MonitorLocalResourceRequired`]:
+        ///
+        /// ```text
+        /// MonitorLocalResource::new(MonitorLocalResourceRequired {
+        ///     identifier: "...".into(),
+        ///     type_: Type::AwsEc2Vpc.into(),
+        /// })
+        /// ```
+        pub fn new(required: MonitorLocalResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Identifier", identifier);
-            props.set("Type", type_);
+            props.set::<String>("Identifier", required.identifier);
+            props.set::<String>("Type", required.type_);
             MonitorLocalResource { props }
         }
     }
@@ -163,15 +213,35 @@ pub mod monitor {
         props: Props,
     }
 
-    impl MonitorRemoteResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MonitorRemoteResource`], by name: the argument of [`MonitorRemoteResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct MonitorRemoteResourceRequired {
+        /// The identifier of the remote resource.
         ///
-        /// - `identifier`: `Identifier`, The identifier of the remote resource.
-        /// - `type_`: `Type`, The type of the remote resource.
-        pub fn new(identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Identifier`.
+        pub identifier: Val<String>,
+
+        /// The type of the remote resource.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`MonitorRemoteResourceType`]): `AWS::EC2::VPC`, `AWS::AvailabilityZone`, `AWS::EC2::Subnet`, `AWS::AWSService`, `AWS::Region`.
+        pub type_: Val<String>,
+    }
+
+    impl MonitorRemoteResource {
+        /// Creates the value from its required properties, by name in [`MonitorRemoteResourceRequired`]:
+        ///
+        /// ```text
+        /// MonitorRemoteResource::new(MonitorRemoteResourceRequired {
+        ///     identifier: "...".into(),
+        ///     type_: MonitorRemoteResourceType::AwsEc2Vpc.into(),
+        /// })
+        /// ```
+        pub fn new(required: MonitorRemoteResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Identifier", identifier);
-            props.set("Type", type_);
+            props.set::<String>("Identifier", required.identifier);
+            props.set::<String>("Type", required.type_);
             MonitorRemoteResource { props }
         }
     }
@@ -188,15 +258,29 @@ pub mod monitor {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -228,11 +312,43 @@ pub mod monitor {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::NetworkFlowMonitor::Monitor`; `.into()` makes a `Val<String>`.
+        Type {
+            AwsEc2Vpc = "AWS::EC2::VPC",
+            AwsAvailabilityZone = "AWS::AvailabilityZone",
+            AwsEc2Subnet = "AWS::EC2::Subnet",
+            AwsRegion = "AWS::Region",
+            AwsEksCluster = "AWS::EKS::Cluster",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::NetworkFlowMonitor::Monitor`; `.into()` makes a `Val<String>`.
+        MonitorRemoteResourceType {
+            AwsEc2Vpc = "AWS::EC2::VPC",
+            AwsAvailabilityZone = "AWS::AvailabilityZone",
+            AwsEc2Subnet = "AWS::EC2::Subnet",
+            AwsAwsService = "AWS::AWSService",
+            AwsRegion = "AWS::Region",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::NetworkFlowMonitor::Scope. Creates a scope to define the resources that Network Flow Monitor monitors for network performance.
 ///
 /// CloudFormation type `AWS::NetworkFlowMonitor::Scope`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ScopeArn`: `handle.scope_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the scope.
+/// - `ScopeId`: `handle.scope_id()` → `Val<String>`. The identifier for the scope.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the scope.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ScopeArn`.
 #[derive(Clone, Debug)]
 pub struct CfnScope {
     props: Props,
@@ -242,7 +358,7 @@ pub struct CfnScope {
 impl CfnScope {
     pub const TYPE_NAME: &'static str = "AWS::NetworkFlowMonitor::Scope";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `targets`: `Targets`, The targets for the scope.
     pub fn new(targets: impl Into<Val<Vec<scope::TargetResource>>>) -> Self {
@@ -315,11 +431,11 @@ pub(crate) static SCOPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScope`].
+/// Property types and enums of the allowed values of [`CfnScope`].
 pub mod scope {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::NetworkFlowMonitor::Scope`.
     #[derive(Clone, Debug)]
@@ -327,15 +443,29 @@ pub mod scope {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -352,15 +482,33 @@ pub mod scope {
         props: Props,
     }
 
-    impl TargetResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TargetResource`], by name: the argument of [`TargetResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetResourceRequired {
+        /// The AWS Region for the target resource.
         ///
-        /// - `region`: `Region`, The AWS Region for the target resource.
-        /// - `target_identifier`: `TargetIdentifier`, A target identifier is a pair of identifying information for a scope target.
-        pub fn new(region: impl Into<Val<String>>, target_identifier: impl Into<Val<TargetIdentifier>>) -> Self {
+        /// CloudFormation property `Region`.
+        pub region: Val<String>,
+
+        /// A target identifier is a pair of identifying information for a scope target.
+        ///
+        /// CloudFormation property `TargetIdentifier`.
+        pub target_identifier: Val<TargetIdentifier>,
+    }
+
+    impl TargetResource {
+        /// Creates the value from its required properties, by name in [`TargetResourceRequired`]:
+        ///
+        /// ```text
+        /// TargetResource::new(TargetResourceRequired {
+        ///     region: "...".into(),
+        ///     target_identifier: TargetIdentifier::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Region", region);
-            props.set("TargetIdentifier", target_identifier);
+            props.set::<String>("Region", required.region);
+            props.set::<TargetIdentifier>("TargetIdentifier", required.target_identifier);
             TargetResource { props }
         }
     }
@@ -377,15 +525,35 @@ pub mod scope {
         props: Props,
     }
 
-    impl TargetIdentifier {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TargetIdentifier`], by name: the argument of [`TargetIdentifier::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetIdentifierRequired {
+        /// A target ID is an internally-generated identifier for a target.
         ///
-        /// - `target_id`: `TargetId`, A target ID is an internally-generated identifier for a target.
-        /// - `target_type`: `TargetType`, The type of the target. Currently always ACCOUNT.
-        pub fn new(target_id: impl Into<Val<TargetId>>, target_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TargetId`.
+        pub target_id: Val<TargetId>,
+
+        /// The type of the target. Currently always ACCOUNT.
+        ///
+        /// CloudFormation property `TargetType`.
+        ///
+        /// Allowed values (the enum [`TargetType`]): `ACCOUNT`.
+        pub target_type: Val<String>,
+    }
+
+    impl TargetIdentifier {
+        /// Creates the value from its required properties, by name in [`TargetIdentifierRequired`]:
+        ///
+        /// ```text
+        /// TargetIdentifier::new(TargetIdentifierRequired {
+        ///     target_id: TargetId::new(...).into(),
+        ///     target_type: TargetType::Account.into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetIdentifierRequired) -> Self {
             let mut props = Props::new();
-            props.set("TargetId", target_id);
-            props.set("TargetType", target_type);
+            props.set::<TargetId>("TargetId", required.target_id);
+            props.set::<String>("TargetType", required.target_type);
             TargetIdentifier { props }
         }
     }
@@ -403,7 +571,7 @@ pub mod scope {
     }
 
     impl TargetId {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `account_id`: `AccountId`, The account ID for the target.
         pub fn new(account_id: impl Into<Val<String>>) -> Self {
@@ -448,6 +616,13 @@ pub mod scope {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TargetType` in `AWS::NetworkFlowMonitor::Scope`; `.into()` makes a `Val<String>`.
+        TargetType {
+            Account = "ACCOUNT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

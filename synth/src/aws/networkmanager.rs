@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,83 @@ use crate::value::{Json, Val};
 /// AWS::NetworkManager::ConnectAttachment Resource Type Definition
 ///
 /// CloudFormation type `AWS::NetworkManager::ConnectAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. The ID of the attachment.
+/// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
+/// - `AttachmentType`: `handle.attachment_type()` → `Val<String>`. The type of attachment.
+/// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN of a core network.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Creation time of the attachment.
+/// - `LastModificationErrors`: `handle.last_modification_errors()` → `Val<Vec<String>>`. Errors from the last modification of the attachment.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. The ID of the attachment account owner.
+/// - `ProposedNetworkFunctionGroupChange`: `handle.proposed_network_function_group_change()` → `Val<Json>`. The attachment to move from one network function group to another.
+/// - `ProposedSegmentChange`: `handle.proposed_segment_change()` → `Val<Json>`. The attachment to move from one segment to another.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`. The attachment resource ARN.
+/// - `SegmentName`: `handle.segment_name()` → `Val<String>`. The name of the segment attachment.
+/// - `State`: `handle.state()` → `Val<String>`. State of the attachment.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Last update time of the attachment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AttachmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnectAttachment`], by name: the argument of [`CfnConnectAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectAttachmentRequired {
+    /// ID of the CoreNetwork that the attachment will be attached to.
+    ///
+    /// CloudFormation property `CoreNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub core_network_id: Val<String>,
+
+    /// Edge location of the attachment.
+    ///
+    /// CloudFormation property `EdgeLocation`.
+    ///
+    /// Changing it replaces the resource.
+    pub edge_location: Val<String>,
+
+    /// Protocol options for connect attachment
+    ///
+    /// CloudFormation property `Options`.
+    ///
+    /// Changing it replaces the resource.
+    pub options: Val<connect_attachment::ConnectAttachmentOptions>,
+
+    /// Id of transport attachment
+    ///
+    /// CloudFormation property `TransportAttachmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub transport_attachment_id: Val<String>,
+}
+
 impl CfnConnectAttachment {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::ConnectAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectAttachmentRequired`]:
     ///
-    /// - `core_network_id`: `CoreNetworkId`, ID of the CoreNetwork that the attachment will be attached to.
-    /// - `edge_location`: `EdgeLocation`, Edge location of the attachment.
-    /// - `options`: `Options`, Protocol options for connect attachment
-    /// - `transport_attachment_id`: `TransportAttachmentId`, Id of transport attachment
-    pub fn new(core_network_id: impl Into<Val<String>>, edge_location: impl Into<Val<String>>, options: impl Into<Val<connect_attachment::ConnectAttachmentOptions>>, transport_attachment_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnectAttachment::new(CfnConnectAttachmentRequired {
+    ///     core_network_id: "...".into(),
+    ///     edge_location: "...".into(),
+    ///     options: connect_attachment::ConnectAttachmentOptions::new(...).into(),
+    ///     transport_attachment_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("CoreNetworkId", core_network_id);
-        props.set("EdgeLocation", edge_location);
-        props.set("Options", options);
-        props.set("TransportAttachmentId", transport_attachment_id);
+        props.set::<String>("CoreNetworkId", required.core_network_id);
+        props.set::<String>("EdgeLocation", required.edge_location);
+        props.set::<connect_attachment::ConnectAttachmentOptions>("Options", required.options);
+        props.set::<String>("TransportAttachmentId", required.transport_attachment_id);
         CfnConnectAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -192,11 +247,11 @@ pub(crate) static CONNECT_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnectAttachment`].
+/// Property types and enums of the allowed values of [`CfnConnectAttachment`].
 pub mod connect_attachment {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Connect attachment options for protocol
     #[derive(Clone, Debug)]
@@ -213,7 +268,7 @@ pub mod connect_attachment {
 
         /// Tunnel protocol for connect attachment
         ///
-        /// Allowed values: `GRE`, `NO_ENCAP`.
+        /// Allowed values (the enum [`Protocol`]): `GRE`, `NO_ENCAP`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -232,15 +287,33 @@ pub mod connect_attachment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -265,28 +338,72 @@ pub mod connect_attachment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::NetworkManager::ConnectAttachment`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Gre = "GRE",
+            NoEncap = "NO_ENCAP",
+        }
+    }
 }
 
 /// AWS::NetworkManager::ConnectPeer Resource Type Definition.
 ///
 /// CloudFormation type `AWS::NetworkManager::ConnectPeer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Configuration`: `handle.configuration()` → `Val<Json>`. Configuration of the connect peer.
+/// - `ConnectPeerId`: `handle.connect_peer_id()` → `Val<String>`. The ID of the Connect peer.
+/// - `CoreNetworkId`: `handle.core_network_id()` → `Val<String>`. The ID of the core network.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Connect peer creation time.
+/// - `EdgeLocation`: `handle.edge_location()` → `Val<String>`. The Connect peer Regions where edges are located.
+/// - `LastModificationErrors`: `handle.last_modification_errors()` → `Val<Vec<String>>`. Errors from the last modification of the connect peer.
+/// - `State`: `handle.state()` → `Val<String>`. State of the connect peer.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectPeerId`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectPeer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnectPeer`], by name: the argument of [`CfnConnectPeer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectPeerRequired {
+    /// The ID of the attachment to connect.
+    ///
+    /// CloudFormation property `ConnectAttachmentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub connect_attachment_id: Val<String>,
+
+    /// The IP address of the Connect peer.
+    ///
+    /// CloudFormation property `PeerAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub peer_address: Val<String>,
+}
+
 impl CfnConnectPeer {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::ConnectPeer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectPeerRequired`]:
     ///
-    /// - `connect_attachment_id`: `ConnectAttachmentId`, The ID of the attachment to connect.
-    /// - `peer_address`: `PeerAddress`, The IP address of the Connect peer.
-    pub fn new(connect_attachment_id: impl Into<Val<String>>, peer_address: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnectPeer::new(CfnConnectPeerRequired {
+    ///     connect_attachment_id: "...".into(),
+    ///     peer_address: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectPeerRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectAttachmentId", connect_attachment_id);
-        props.set("PeerAddress", peer_address);
+        props.set::<String>("ConnectAttachmentId", required.connect_attachment_id);
+        props.set::<String>("PeerAddress", required.peer_address);
         CfnConnectPeer { props, options: ResourceOptions::default() }
     }
 
@@ -462,15 +579,33 @@ pub mod connect_peer {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -493,25 +628,65 @@ pub mod connect_peer {
 /// Resource Type definition for AWS::NetworkManager::Connection. Describes a connection between two devices in a global network.
 ///
 /// CloudFormation type `AWS::NetworkManager::Connection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectionArn`: `handle.connection_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the connection.
+/// - `ConnectionId`: `handle.connection_id()` → `Val<String>`. The ID of the connection.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the connection was created.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the connection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnection`], by name: the argument of [`CfnConnection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectionRequired {
+    /// The ID of the second device in the connection.
+    ///
+    /// CloudFormation property `ConnectedDeviceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub connected_device_id: Val<String>,
+
+    /// The ID of the first device in the connection.
+    ///
+    /// CloudFormation property `DeviceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub device_id: Val<String>,
+
+    /// The ID of the global network that the connection belongs to.
+    ///
+    /// CloudFormation property `GlobalNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub global_network_id: Val<String>,
+}
+
 impl CfnConnection {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::Connection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectionRequired`]:
     ///
-    /// - `connected_device_id`: `ConnectedDeviceId`, The ID of the second device in the connection.
-    /// - `device_id`: `DeviceId`, The ID of the first device in the connection.
-    /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network that the connection belongs to.
-    pub fn new(connected_device_id: impl Into<Val<String>>, device_id: impl Into<Val<String>>, global_network_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConnection::new(CfnConnectionRequired {
+    ///     connected_device_id: "...".into(),
+    ///     device_id: "...".into(),
+    ///     global_network_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectedDeviceId", connected_device_id);
-        props.set("DeviceId", device_id);
-        props.set("GlobalNetworkId", global_network_id);
+        props.set::<String>("ConnectedDeviceId", required.connected_device_id);
+        props.set::<String>("DeviceId", required.device_id);
+        props.set::<String>("GlobalNetworkId", required.global_network_id);
         CfnConnection { props, options: ResourceOptions::default() }
     }
 
@@ -621,15 +796,33 @@ pub mod connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key. Printable ASCII with at least one non-space character and no leading or trailing space, at most 128 characters, and cannot be prefixed with aws:.
         ///
-        /// - `key`: `Key`, The tag key. Printable ASCII with at least one non-space character and no leading or trailing space, at most 128 characters, and cannot be prefixed with aws:.
-        /// - `value`: `Value`, The tag value. Printable ASCII with at least one non-space character and no leading or trailing space, at most 256 characters, and cannot be prefixed with aws:.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value. Printable ASCII with at least one non-space character and no leading or trailing space, at most 256 characters, and cannot be prefixed with aws:.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -652,6 +845,21 @@ pub mod connection {
 /// AWS::NetworkManager::CoreNetwork Resource Type Definition.
 ///
 /// CloudFormation type `AWS::NetworkManager::CoreNetwork`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN (Amazon resource name) of core network
+/// - `CoreNetworkId`: `handle.core_network_id()` → `Val<String>`. The Id of core network
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The creation time of core network
+/// - `Edges`: `handle.edges()` → `Val<Json>`. The edges within a core network.
+/// - `NetworkFunctionGroups`: `handle.network_function_groups()` → `Val<Json>`. The network function groups within a core network.
+/// - `OwnerAccount`: `handle.owner_account()` → `Val<String>`. Owner of the core network
+/// - `Segments`: `handle.segments()` → `Val<Json>`. The segments within a core network.
+/// - `State`: `handle.state()` → `Val<String>`. The state of core network
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CoreNetworkId`.
 #[derive(Clone, Debug)]
 pub struct CfnCoreNetwork {
     props: Props,
@@ -661,7 +869,7 @@ pub struct CfnCoreNetwork {
 impl CfnCoreNetwork {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::CoreNetwork";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network that your core network is a part of.
     pub fn new(global_network_id: impl Into<Val<String>>) -> Self {
@@ -794,15 +1002,33 @@ pub mod core_network {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -825,25 +1051,60 @@ pub mod core_network {
 /// Resource Type definition for AWS::NetworkManager::CoreNetworkPrefixListAssociation which associates a prefix list with a core network.
 ///
 /// CloudFormation type `AWS::NetworkManager::CoreNetworkPrefixListAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::NetworkManager::CoreNetworkPrefixListAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCoreNetworkPrefixListAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCoreNetworkPrefixListAssociation`], by name: the argument of [`CfnCoreNetworkPrefixListAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCoreNetworkPrefixListAssociationRequired {
+    /// The ID of the core network.
+    ///
+    /// CloudFormation property `CoreNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub core_network_id: Val<String>,
+
+    /// The alias of the prefix list
+    ///
+    /// CloudFormation property `PrefixListAlias`.
+    ///
+    /// Changing it replaces the resource.
+    pub prefix_list_alias: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the prefix list.
+    ///
+    /// CloudFormation property `PrefixListArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub prefix_list_arn: Val<String>,
+}
+
 impl CfnCoreNetworkPrefixListAssociation {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::CoreNetworkPrefixListAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCoreNetworkPrefixListAssociationRequired`]:
     ///
-    /// - `core_network_id`: `CoreNetworkId`, The ID of the core network.
-    /// - `prefix_list_alias`: `PrefixListAlias`, The alias of the prefix list
-    /// - `prefix_list_arn`: `PrefixListArn`, The Amazon Resource Name (ARN) of the prefix list.
-    pub fn new(core_network_id: impl Into<Val<String>>, prefix_list_alias: impl Into<Val<String>>, prefix_list_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCoreNetworkPrefixListAssociation::new(CfnCoreNetworkPrefixListAssociationRequired {
+    ///     core_network_id: "...".into(),
+    ///     prefix_list_alias: "...".into(),
+    ///     prefix_list_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCoreNetworkPrefixListAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("CoreNetworkId", core_network_id);
-        props.set("PrefixListAlias", prefix_list_alias);
-        props.set("PrefixListArn", prefix_list_arn);
+        props.set::<String>("CoreNetworkId", required.core_network_id);
+        props.set::<String>("PrefixListAlias", required.prefix_list_alias);
+        props.set::<String>("PrefixListArn", required.prefix_list_arn);
         CfnCoreNetworkPrefixListAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -886,25 +1147,60 @@ pub(crate) static CORE_NETWORK_PREFIX_LIST_ASSOCIATION_SHAPE: ObjectShape = Obje
 /// The AWS::NetworkManager::CustomerGatewayAssociation type associates a customer gateway with a device and optionally, with a link.
 ///
 /// CloudFormation type `AWS::NetworkManager::CustomerGatewayAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::NetworkManager::CustomerGatewayAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomerGatewayAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomerGatewayAssociation`], by name: the argument of [`CfnCustomerGatewayAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomerGatewayAssociationRequired {
+    /// The Amazon Resource Name (ARN) of the customer gateway.
+    ///
+    /// CloudFormation property `CustomerGatewayArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub customer_gateway_arn: Val<String>,
+
+    /// The ID of the device
+    ///
+    /// CloudFormation property `DeviceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub device_id: Val<String>,
+
+    /// The ID of the global network.
+    ///
+    /// CloudFormation property `GlobalNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub global_network_id: Val<String>,
+}
+
 impl CfnCustomerGatewayAssociation {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::CustomerGatewayAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomerGatewayAssociationRequired`]:
     ///
-    /// - `customer_gateway_arn`: `CustomerGatewayArn`, The Amazon Resource Name (ARN) of the customer gateway.
-    /// - `device_id`: `DeviceId`, The ID of the device
-    /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
-    pub fn new(customer_gateway_arn: impl Into<Val<String>>, device_id: impl Into<Val<String>>, global_network_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomerGatewayAssociation::new(CfnCustomerGatewayAssociationRequired {
+    ///     customer_gateway_arn: "...".into(),
+    ///     device_id: "...".into(),
+    ///     global_network_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomerGatewayAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("CustomerGatewayArn", customer_gateway_arn);
-        props.set("DeviceId", device_id);
-        props.set("GlobalNetworkId", global_network_id);
+        props.set::<String>("CustomerGatewayArn", required.customer_gateway_arn);
+        props.set::<String>("DeviceId", required.device_id);
+        props.set::<String>("GlobalNetworkId", required.global_network_id);
         CfnCustomerGatewayAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -946,6 +1242,17 @@ pub(crate) static CUSTOMER_GATEWAY_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// The AWS::NetworkManager::Device type describes a device.
 ///
 /// CloudFormation type `AWS::NetworkManager::Device`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the device was created.
+/// - `DeviceArn`: `handle.device_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the device.
+/// - `DeviceId`: `handle.device_id()` → `Val<String>`. The ID of the device.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the device.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDevice {
     props: Props,
@@ -955,7 +1262,7 @@ pub struct CfnDevice {
 impl CfnDevice {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::Device";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
     pub fn new(global_network_id: impl Into<Val<String>>) -> Self {
@@ -1173,15 +1480,33 @@ pub mod device {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1221,25 +1546,73 @@ pub mod device {
 /// AWS::NetworkManager::DirectConnectGatewayAttachment Resource Type
 ///
 /// CloudFormation type `AWS::NetworkManager::DirectConnectGatewayAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. Id of the attachment.
+/// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
+/// - `AttachmentType`: `handle.attachment_type()` → `Val<String>`. Attachment type.
+/// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN of a core network for the Direct Connect Gateway attachment.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Creation time of the attachment.
+/// - `LastModificationErrors`: `handle.last_modification_errors()` → `Val<Vec<String>>`. Errors from the last modification of the attachment.
+/// - `NetworkFunctionGroupName`: `handle.network_function_group_name()` → `Val<String>`. The name of the network function group attachment.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. Owner account of the attachment.
+/// - `ProposedNetworkFunctionGroupChange`: `handle.proposed_network_function_group_change()` → `Val<Json>`. The attachment to move from one network function group to another.
+/// - `ProposedSegmentChange`: `handle.proposed_segment_change()` → `Val<Json>`. The attachment to move from one segment to another.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`. The ARN of the Resource.
+/// - `SegmentName`: `handle.segment_name()` → `Val<String>`. The name of the segment attachment..
+/// - `State`: `handle.state()` → `Val<String>`. State of the attachment.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Last update time of the attachment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AttachmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnDirectConnectGatewayAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDirectConnectGatewayAttachment`], by name: the argument of [`CfnDirectConnectGatewayAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDirectConnectGatewayAttachmentRequired {
+    /// The ID of a core network for the Direct Connect Gateway attachment.
+    ///
+    /// CloudFormation property `CoreNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub core_network_id: Val<String>,
+
+    /// The ARN of the Direct Connect Gateway.
+    ///
+    /// CloudFormation property `DirectConnectGatewayArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub direct_connect_gateway_arn: Val<String>,
+
+    /// The Regions where the edges are located.
+    ///
+    /// CloudFormation property `EdgeLocations`.
+    pub edge_locations: Val<Vec<String>>,
+}
+
 impl CfnDirectConnectGatewayAttachment {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::DirectConnectGatewayAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDirectConnectGatewayAttachmentRequired`]:
     ///
-    /// - `core_network_id`: `CoreNetworkId`, The ID of a core network for the Direct Connect Gateway attachment.
-    /// - `direct_connect_gateway_arn`: `DirectConnectGatewayArn`, The ARN of the Direct Connect Gateway.
-    /// - `edge_locations`: `EdgeLocations`, The Regions where the edges are located.
-    pub fn new(core_network_id: impl Into<Val<String>>, direct_connect_gateway_arn: impl Into<Val<String>>, edge_locations: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnDirectConnectGatewayAttachment::new(CfnDirectConnectGatewayAttachmentRequired {
+    ///     core_network_id: "...".into(),
+    ///     direct_connect_gateway_arn: "...".into(),
+    ///     edge_locations: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDirectConnectGatewayAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("CoreNetworkId", core_network_id);
-        props.set("DirectConnectGatewayArn", direct_connect_gateway_arn);
-        props.set("EdgeLocations", edge_locations);
+        props.set::<String>("CoreNetworkId", required.core_network_id);
+        props.set::<String>("DirectConnectGatewayArn", required.direct_connect_gateway_arn);
+        props.set::<Vec<String>>("EdgeLocations", required.edge_locations);
         CfnDirectConnectGatewayAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -1407,15 +1780,33 @@ pub mod direct_connect_gateway_attachment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1438,6 +1829,15 @@ pub mod direct_connect_gateway_attachment {
 /// The AWS::NetworkManager::GlobalNetwork type specifies a global network of the user's account
 ///
 /// CloudFormation type `AWS::NetworkManager::GlobalNetwork`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the global network.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the global network.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnGlobalNetwork {
     props: Props,
@@ -1540,15 +1940,33 @@ pub mod global_network {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1571,25 +1989,63 @@ pub mod global_network {
 /// The AWS::NetworkManager::Link type describes a link.
 ///
 /// CloudFormation type `AWS::NetworkManager::Link`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the device was created.
+/// - `LinkArn`: `handle.link_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the link.
+/// - `LinkId`: `handle.link_id()` → `Val<String>`. The ID of the link.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the link.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLink {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLink`], by name: the argument of [`CfnLink::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLinkRequired {
+    /// The Bandwidth for the link.
+    ///
+    /// CloudFormation property `Bandwidth`.
+    pub bandwidth: Val<link::Bandwidth>,
+
+    /// The ID of the global network.
+    ///
+    /// CloudFormation property `GlobalNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub global_network_id: Val<String>,
+
+    /// The ID of the site
+    ///
+    /// CloudFormation property `SiteId`.
+    ///
+    /// Changing it replaces the resource.
+    pub site_id: Val<String>,
+}
+
 impl CfnLink {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::Link";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLinkRequired`]:
     ///
-    /// - `bandwidth`: `Bandwidth`, The Bandwidth for the link.
-    /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
-    /// - `site_id`: `SiteId`, The ID of the site
-    pub fn new(bandwidth: impl Into<Val<link::Bandwidth>>, global_network_id: impl Into<Val<String>>, site_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLink::new(CfnLinkRequired {
+    ///     bandwidth: link::Bandwidth::new(...).into(),
+    ///     global_network_id: "...".into(),
+    ///     site_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLinkRequired) -> Self {
         let mut props = Props::new();
-        props.set("Bandwidth", bandwidth);
-        props.set("GlobalNetworkId", global_network_id);
-        props.set("SiteId", site_id);
+        props.set::<link::Bandwidth>("Bandwidth", required.bandwidth);
+        props.set::<String>("GlobalNetworkId", required.global_network_id);
+        props.set::<String>("SiteId", required.site_id);
         CfnLink { props, options: ResourceOptions::default() }
     }
 
@@ -1730,15 +2186,33 @@ pub mod link {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1761,25 +2235,60 @@ pub mod link {
 /// The AWS::NetworkManager::LinkAssociation type associates a link to a device. The device and link must be in the same global network and the same site.
 ///
 /// CloudFormation type `AWS::NetworkManager::LinkAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::NetworkManager::LinkAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLinkAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLinkAssociation`], by name: the argument of [`CfnLinkAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLinkAssociationRequired {
+    /// The ID of the device
+    ///
+    /// CloudFormation property `DeviceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub device_id: Val<String>,
+
+    /// The ID of the global network.
+    ///
+    /// CloudFormation property `GlobalNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub global_network_id: Val<String>,
+
+    /// The ID of the link
+    ///
+    /// CloudFormation property `LinkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub link_id: Val<String>,
+}
+
 impl CfnLinkAssociation {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::LinkAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLinkAssociationRequired`]:
     ///
-    /// - `device_id`: `DeviceId`, The ID of the device
-    /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
-    /// - `link_id`: `LinkId`, The ID of the link
-    pub fn new(device_id: impl Into<Val<String>>, global_network_id: impl Into<Val<String>>, link_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLinkAssociation::new(CfnLinkAssociationRequired {
+    ///     device_id: "...".into(),
+    ///     global_network_id: "...".into(),
+    ///     link_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLinkAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DeviceId", device_id);
-        props.set("GlobalNetworkId", global_network_id);
-        props.set("LinkId", link_id);
+        props.set::<String>("DeviceId", required.device_id);
+        props.set::<String>("GlobalNetworkId", required.global_network_id);
+        props.set::<String>("LinkId", required.link_id);
         CfnLinkAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -1813,6 +2322,17 @@ pub(crate) static LINK_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// The AWS::NetworkManager::Site type describes a site.
 ///
 /// CloudFormation type `AWS::NetworkManager::Site`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time that the device was created.
+/// - `SiteArn`: `handle.site_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the site.
+/// - `SiteId`: `handle.site_id()` → `Val<String>`. The ID of the site.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the site.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSite {
     props: Props,
@@ -1822,7 +2342,7 @@ pub struct CfnSite {
 impl CfnSite {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::Site";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
     pub fn new(global_network_id: impl Into<Val<String>>) -> Self {
@@ -1966,15 +2486,33 @@ pub mod site {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2006,23 +2544,66 @@ pub mod site {
 /// AWS::NetworkManager::SiteToSiteVpnAttachment Resource Type definition.
 ///
 /// CloudFormation type `AWS::NetworkManager::SiteToSiteVpnAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. The ID of the attachment.
+/// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
+/// - `AttachmentType`: `handle.attachment_type()` → `Val<String>`. The type of attachment.
+/// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN of a core network for the VPC attachment.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Creation time of the attachment.
+/// - `EdgeLocation`: `handle.edge_location()` → `Val<String>`. The Region where the edge is located.
+/// - `LastModificationErrors`: `handle.last_modification_errors()` → `Val<Vec<String>>`. Errors from the last modification of the attachment.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. Owner account of the attachment.
+/// - `ProposedNetworkFunctionGroupChange`: `handle.proposed_network_function_group_change()` → `Val<Json>`. The attachment to move from one network function group to another.
+/// - `ProposedSegmentChange`: `handle.proposed_segment_change()` → `Val<Json>`. The attachment to move from one segment to another.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`. The ARN of the Resource.
+/// - `SegmentName`: `handle.segment_name()` → `Val<String>`. The name of the segment that attachment is in.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the attachment.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Last update time of the attachment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AttachmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnSiteToSiteVpnAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSiteToSiteVpnAttachment`], by name: the argument of [`CfnSiteToSiteVpnAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSiteToSiteVpnAttachmentRequired {
+    /// The ID of a core network where you're creating a site-to-site VPN attachment.
+    ///
+    /// CloudFormation property `CoreNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub core_network_id: Val<String>,
+
+    /// The ARN of the site-to-site VPN attachment.
+    ///
+    /// CloudFormation property `VpnConnectionArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpn_connection_arn: Val<String>,
+}
+
 impl CfnSiteToSiteVpnAttachment {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::SiteToSiteVpnAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSiteToSiteVpnAttachmentRequired`]:
     ///
-    /// - `core_network_id`: `CoreNetworkId`, The ID of a core network where you're creating a site-to-site VPN attachment.
-    /// - `vpn_connection_arn`: `VpnConnectionArn`, The ARN of the site-to-site VPN attachment.
-    pub fn new(core_network_id: impl Into<Val<String>>, vpn_connection_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSiteToSiteVpnAttachment::new(CfnSiteToSiteVpnAttachmentRequired {
+    ///     core_network_id: "...".into(),
+    ///     vpn_connection_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSiteToSiteVpnAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("CoreNetworkId", core_network_id);
-        props.set("VpnConnectionArn", vpn_connection_arn);
+        props.set::<String>("CoreNetworkId", required.core_network_id);
+        props.set::<String>("VpnConnectionArn", required.vpn_connection_arn);
         CfnSiteToSiteVpnAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -2195,15 +2776,33 @@ pub mod site_to_site_vpn_attachment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2226,23 +2825,62 @@ pub mod site_to_site_vpn_attachment {
 /// AWS::NetworkManager::TransitGatewayPeering Resoruce Type.
 ///
 /// CloudFormation type `AWS::NetworkManager::TransitGatewayPeering`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN (Amazon Resource Name) of the core network that you want to peer a transit gateway to.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The creation time of the transit gateway peering
+/// - `EdgeLocation`: `handle.edge_location()` → `Val<String>`. The location of the transit gateway peering
+/// - `LastModificationErrors`: `handle.last_modification_errors()` → `Val<Vec<String>>`. Errors from the last modification of the transit gateway peering.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. Peering owner account Id
+/// - `PeeringId`: `handle.peering_id()` → `Val<String>`. The Id of the transit gateway peering
+/// - `PeeringType`: `handle.peering_type()` → `Val<String>`. Peering type (TransitGatewayPeering)
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`. The ARN (Amazon Resource Name) of the resource that you will peer to a core network
+/// - `State`: `handle.state()` → `Val<String>`. The state of the transit gateway peering
+/// - `TransitGatewayPeeringAttachmentId`: `handle.transit_gateway_peering_attachment_id()` → `Val<String>`. The ID of the TransitGatewayPeeringAttachment
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PeeringId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayPeering {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayPeering`], by name: the argument of [`CfnTransitGatewayPeering::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayPeeringRequired {
+    /// The Id of the core network that you want to peer a transit gateway to.
+    ///
+    /// CloudFormation property `CoreNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub core_network_id: Val<String>,
+
+    /// The ARN (Amazon Resource Name) of the transit gateway that you will peer to a core network
+    ///
+    /// CloudFormation property `TransitGatewayArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_arn: Val<String>,
+}
+
 impl CfnTransitGatewayPeering {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::TransitGatewayPeering";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayPeeringRequired`]:
     ///
-    /// - `core_network_id`: `CoreNetworkId`, The Id of the core network that you want to peer a transit gateway to.
-    /// - `transit_gateway_arn`: `TransitGatewayArn`, The ARN (Amazon Resource Name) of the transit gateway that you will peer to a core network
-    pub fn new(core_network_id: impl Into<Val<String>>, transit_gateway_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayPeering::new(CfnTransitGatewayPeeringRequired {
+    ///     core_network_id: "...".into(),
+    ///     transit_gateway_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayPeeringRequired) -> Self {
         let mut props = Props::new();
-        props.set("CoreNetworkId", core_network_id);
-        props.set("TransitGatewayArn", transit_gateway_arn);
+        props.set::<String>("CoreNetworkId", required.core_network_id);
+        props.set::<String>("TransitGatewayArn", required.transit_gateway_arn);
         CfnTransitGatewayPeering { props, options: ResourceOptions::default() }
     }
 
@@ -2372,15 +3010,33 @@ pub mod transit_gateway_peering {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2403,23 +3059,51 @@ pub mod transit_gateway_peering {
 /// The AWS::NetworkManager::TransitGatewayRegistration type registers a transit gateway in your global network. The transit gateway can be in any AWS Region, but it must be owned by the same AWS account that owns the global network. You cannot register a transit gateway in more than one global network.
 ///
 /// CloudFormation type `AWS::NetworkManager::TransitGatewayRegistration`.
+///
+/// # Attributes
+///
+/// `AWS::NetworkManager::TransitGatewayRegistration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayRegistration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayRegistration`], by name: the argument of [`CfnTransitGatewayRegistration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayRegistrationRequired {
+    /// The ID of the global network.
+    ///
+    /// CloudFormation property `GlobalNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub global_network_id: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the transit gateway.
+    ///
+    /// CloudFormation property `TransitGatewayArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_arn: Val<String>,
+}
+
 impl CfnTransitGatewayRegistration {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::TransitGatewayRegistration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayRegistrationRequired`]:
     ///
-    /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
-    /// - `transit_gateway_arn`: `TransitGatewayArn`, The Amazon Resource Name (ARN) of the transit gateway.
-    pub fn new(global_network_id: impl Into<Val<String>>, transit_gateway_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayRegistration::new(CfnTransitGatewayRegistrationRequired {
+    ///     global_network_id: "...".into(),
+    ///     transit_gateway_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayRegistrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("GlobalNetworkId", global_network_id);
-        props.set("TransitGatewayArn", transit_gateway_arn);
+        props.set::<String>("GlobalNetworkId", required.global_network_id);
+        props.set::<String>("TransitGatewayArn", required.transit_gateway_arn);
         CfnTransitGatewayRegistration { props, options: ResourceOptions::default() }
     }
 }
@@ -2461,23 +3145,67 @@ pub(crate) static TRANSIT_GATEWAY_REGISTRATION_SHAPE: ObjectShape = ObjectShape 
 /// AWS::NetworkManager::TransitGatewayRouteTableAttachment Resource Type definition.
 ///
 /// CloudFormation type `AWS::NetworkManager::TransitGatewayRouteTableAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. The ID of the attachment.
+/// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
+/// - `AttachmentType`: `handle.attachment_type()` → `Val<String>`. The type of attachment.
+/// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN of a core network for the VPC attachment.
+/// - `CoreNetworkId`: `handle.core_network_id()` → `Val<String>`. The ID of a core network where you're creating a site-to-site VPN attachment.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Creation time of the attachment.
+/// - `EdgeLocation`: `handle.edge_location()` → `Val<String>`. The Region where the edge is located.
+/// - `LastModificationErrors`: `handle.last_modification_errors()` → `Val<Vec<String>>`. Errors from the last modification of the attachment.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. Owner account of the attachment.
+/// - `ProposedNetworkFunctionGroupChange`: `handle.proposed_network_function_group_change()` → `Val<Json>`. The attachment to move from one network function group to another.
+/// - `ProposedSegmentChange`: `handle.proposed_segment_change()` → `Val<Json>`. The attachment to move from one segment to another.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`. The ARN of the Resource.
+/// - `SegmentName`: `handle.segment_name()` → `Val<String>`. The name of the segment that attachment is in.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the attachment.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Last update time of the attachment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AttachmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransitGatewayRouteTableAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTransitGatewayRouteTableAttachment`], by name: the argument of [`CfnTransitGatewayRouteTableAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTransitGatewayRouteTableAttachmentRequired {
+    /// The Id of peering between transit gateway and core network.
+    ///
+    /// CloudFormation property `PeeringId`.
+    ///
+    /// Changing it replaces the resource.
+    pub peering_id: Val<String>,
+
+    /// The Arn of transit gateway route table.
+    ///
+    /// CloudFormation property `TransitGatewayRouteTableArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub transit_gateway_route_table_arn: Val<String>,
+}
+
 impl CfnTransitGatewayRouteTableAttachment {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::TransitGatewayRouteTableAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTransitGatewayRouteTableAttachmentRequired`]:
     ///
-    /// - `peering_id`: `PeeringId`, The Id of peering between transit gateway and core network.
-    /// - `transit_gateway_route_table_arn`: `TransitGatewayRouteTableArn`, The Arn of transit gateway route table.
-    pub fn new(peering_id: impl Into<Val<String>>, transit_gateway_route_table_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTransitGatewayRouteTableAttachment::new(CfnTransitGatewayRouteTableAttachmentRequired {
+    ///     peering_id: "...".into(),
+    ///     transit_gateway_route_table_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTransitGatewayRouteTableAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("PeeringId", peering_id);
-        props.set("TransitGatewayRouteTableArn", transit_gateway_route_table_arn);
+        props.set::<String>("PeeringId", required.peering_id);
+        props.set::<String>("TransitGatewayRouteTableArn", required.transit_gateway_route_table_arn);
         CfnTransitGatewayRouteTableAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -2657,15 +3385,33 @@ pub mod transit_gateway_route_table_attachment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2688,25 +3434,74 @@ pub mod transit_gateway_route_table_attachment {
 /// AWS::NetworkManager::VpcAttachment Resoruce Type
 ///
 /// CloudFormation type `AWS::NetworkManager::VpcAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentId`: `handle.attachment_id()` → `Val<String>`. Id of the attachment.
+/// - `AttachmentPolicyRuleNumber`: `handle.attachment_policy_rule_number()` → `Val<i64>`. The policy rule number associated with the attachment.
+/// - `AttachmentType`: `handle.attachment_type()` → `Val<String>`. Attachment type.
+/// - `CoreNetworkArn`: `handle.core_network_arn()` → `Val<String>`. The ARN of a core network for the VPC attachment.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Creation time of the attachment.
+/// - `EdgeLocation`: `handle.edge_location()` → `Val<String>`. The Region where the edge is located.
+/// - `LastModificationErrors`: `handle.last_modification_errors()` → `Val<Vec<String>>`. Errors from the last modification of the attachment.
+/// - `NetworkFunctionGroupName`: `handle.network_function_group_name()` → `Val<String>`. The name of the network function group attachment.
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. Owner account of the attachment.
+/// - `ProposedNetworkFunctionGroupChange`: `handle.proposed_network_function_group_change()` → `Val<Json>`. The attachment to move from one network function group to another.
+/// - `ProposedSegmentChange`: `handle.proposed_segment_change()` → `Val<Json>`. The attachment to move from one segment to another.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`. The ARN of the Resource.
+/// - `SegmentName`: `handle.segment_name()` → `Val<String>`. The name of the segment attachment..
+/// - `State`: `handle.state()` → `Val<String>`. State of the attachment.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Last update time of the attachment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AttachmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcAttachment`], by name: the argument of [`CfnVpcAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcAttachmentRequired {
+    /// The ID of a core network for the VPC attachment.
+    ///
+    /// CloudFormation property `CoreNetworkId`.
+    ///
+    /// Changing it replaces the resource.
+    pub core_network_id: Val<String>,
+
+    /// Subnet Arn list
+    ///
+    /// CloudFormation property `SubnetArns`.
+    pub subnet_arns: Val<Vec<String>>,
+
+    /// The ARN of the VPC.
+    ///
+    /// CloudFormation property `VpcArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_arn: Val<String>,
+}
+
 impl CfnVpcAttachment {
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::VpcAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcAttachmentRequired`]:
     ///
-    /// - `core_network_id`: `CoreNetworkId`, The ID of a core network for the VPC attachment.
-    /// - `subnet_arns`: `SubnetArns`, Subnet Arn list
-    /// - `vpc_arn`: `VpcArn`, The ARN of the VPC.
-    pub fn new(core_network_id: impl Into<Val<String>>, subnet_arns: impl Into<Val<Vec<String>>>, vpc_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpcAttachment::new(CfnVpcAttachmentRequired {
+    ///     core_network_id: "...".into(),
+    ///     subnet_arns: vec!["..."].into(),
+    ///     vpc_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("CoreNetworkId", core_network_id);
-        props.set("SubnetArns", subnet_arns);
-        props.set("VpcArn", vpc_arn);
+        props.set::<String>("CoreNetworkId", required.core_network_id);
+        props.set::<Vec<String>>("SubnetArns", required.subnet_arns);
+        props.set::<String>("VpcArn", required.vpc_arn);
         CfnVpcAttachment { props, options: ResourceOptions::default() }
     }
 
@@ -2931,15 +3726,33 @@ pub mod vpc_attachment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

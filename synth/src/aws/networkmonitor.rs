@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,17 @@ use crate::value::Val;
 /// An Amazon CloudWatch Network Monitor resource that monitors network traffic between a source VPC subnet and a destination IP address.
 ///
 /// CloudFormation type `AWS::NetworkMonitor::Monitor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time and date when the monitor was created.
+/// - `ModifiedAt`: `handle.modified_at()` → `Val<String>`. The time and date when the monitor was last modified.
+/// - `MonitorArn`: `handle.monitor_arn()` → `Val<String>`. The ARN of the monitor.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the monitor.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MonitorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMonitor {
     props: Props,
@@ -25,7 +35,7 @@ pub struct CfnMonitor {
 impl CfnMonitor {
     pub const TYPE_NAME: &'static str = "AWS::NetworkMonitor::Monitor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `monitor_name`: `MonitorName`, The name identifying the monitor. It can contain only letters, underscores (_), or dashes (-), and can be up to 200 characters.
     pub fn new(monitor_name: impl Into<Val<String>>) -> Self {
@@ -124,15 +134,29 @@ pub mod monitor {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

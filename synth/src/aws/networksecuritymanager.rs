@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,18 @@ use crate::value::Val;
 /// Resource Type definition for AWS::NetworkSecurityManager::Deployment. Creates and manages a Network Security Manager deployment.
 ///
 /// CloudFormation type `AWS::NetworkSecurityManager::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DeploymentArn`: `handle.deployment_arn()` → `Val<String>`. The ARN of the deployment.
+/// - `DeploymentId`: `handle.deployment_id()` → `Val<String>`. The unique identifier of the deployment.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the deployment.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. An ISO 8601 timestamp indicating when the deployment was last modified.
+/// - `Version`: `handle.version()` → `Val<String>`. The version number.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DeploymentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnDeployment {
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AWS::NetworkSecurityManager::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `deployment_name`: `DeploymentName`, The name of the deployment.
     pub fn new(deployment_name: impl Into<Val<String>>) -> Self {
@@ -152,7 +163,7 @@ pub mod deployment {
     }
 
     impl AssociatedPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy_arn`: `PolicyArn`, ARN of the associated policy.
         pub fn new(policy_arn: impl Into<Val<String>>) -> Self {
@@ -175,7 +186,7 @@ pub mod deployment {
     }
 
     impl AssociatedScope {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `scope_arn`: `ScopeArn`, ARN of the associated scope.
         pub fn new(scope_arn: impl Into<Val<String>>) -> Self {
@@ -198,7 +209,7 @@ pub mod deployment {
     }
 
     impl DeploymentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_cross_account_visibility`: `EnableCrossAccountVisibility`, Whether cross-account visibility is enabled for the deployment.
         pub fn new(enable_cross_account_visibility: impl Into<Val<bool>>) -> Self {
@@ -220,15 +231,29 @@ pub mod deployment {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -251,27 +276,73 @@ pub mod deployment {
 /// Resource Type definition for AWS::NetworkSecurityManager::Policy. Creates and manages a Network Security Manager policy.
 ///
 /// CloudFormation type `AWS::NetworkSecurityManager::Policy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`. The ARN of the policy.
+/// - `PolicyId`: `handle.policy_id()` → `Val<String>`. The unique identifier of the policy.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the policy.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. An ISO 8601 timestamp indicating when the policy was last modified.
+/// - `Version`: `handle.version()` → `Val<String>`. The version number.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicy`], by name: the argument of [`CfnPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyRequired {
+    /// The type of firewall.
+    ///
+    /// CloudFormation property `FirewallType`.
+    ///
+    /// Allowed values (the enum [`policy::FirewallType`]): `WAF`, `SHIELD_ADVANCED`.
+    ///
+    /// Changing it replaces the resource.
+    pub firewall_type: Val<String>,
+
+    /// Configuration settings for policy behavior.
+    ///
+    /// CloudFormation property `PolicyConfiguration`.
+    pub policy_configuration: Val<policy::PolicyConfiguration>,
+
+    /// The name of the policy.
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+
+    /// The priority of the policy.
+    ///
+    /// CloudFormation property `Priority`.
+    pub priority: Val<i64>,
+}
+
 impl CfnPolicy {
     pub const TYPE_NAME: &'static str = "AWS::NetworkSecurityManager::Policy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyRequired`]:
     ///
-    /// - `firewall_type`: `FirewallType`, The type of firewall.
-    /// - `policy_configuration`: `PolicyConfiguration`, Configuration settings for policy behavior.
-    /// - `policy_name`: `PolicyName`, The name of the policy.
-    /// - `priority`: `Priority`, The priority of the policy.
-    pub fn new(firewall_type: impl Into<Val<String>>, policy_configuration: impl Into<Val<policy::PolicyConfiguration>>, policy_name: impl Into<Val<String>>, priority: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnPolicy::new(CfnPolicyRequired {
+    ///     firewall_type: policy::FirewallType::Waf.into(),
+    ///     policy_configuration: policy::PolicyConfiguration::new(...).into(),
+    ///     policy_name: "...".into(),
+    ///     priority: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("FirewallType", firewall_type);
-        props.set("PolicyConfiguration", policy_configuration);
-        props.set("PolicyName", policy_name);
-        props.set("Priority", priority);
+        props.set::<String>("FirewallType", required.firewall_type);
+        props.set::<policy::PolicyConfiguration>("PolicyConfiguration", required.policy_configuration);
+        props.set::<String>("PolicyName", required.policy_name);
+        props.set::<i64>("Priority", required.priority);
         CfnPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -370,11 +441,11 @@ pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPolicy`].
+/// Property types and enums of the allowed values of [`CfnPolicy`].
 pub mod policy {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Associates either a template or a rule with a policy.
     #[derive(Clone, Debug)]
@@ -452,15 +523,37 @@ pub mod policy {
         props: Props,
     }
 
-    impl WafConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WafConfig`], by name: the argument of [`WafConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct WafConfigRequired {
+        /// Conflict-resolution strategy applied to AWS WAF policies.
         ///
-        /// - `conflict_resolution`: `ConflictResolution`, Conflict-resolution strategy applied to AWS WAF policies.
-        /// - `existing_customer_web_acl_resolution`: `ExistingCustomerWebACLResolution`, Controls how Network Security Manager handles remediation when a resource already has a customer-created WebACL.
-        pub fn new(conflict_resolution: impl Into<Val<String>>, existing_customer_web_acl_resolution: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConflictResolution`.
+        ///
+        /// Allowed values (the enum [`ConflictResolution`]): `MERGE_WHERE_APPLICABLE`.
+        pub conflict_resolution: Val<String>,
+
+        /// Controls how Network Security Manager handles remediation when a resource already has a customer-created WebACL.
+        ///
+        /// CloudFormation property `ExistingCustomerWebACLResolution`.
+        ///
+        /// Allowed values (the enum [`ExistingCustomerWebAclResolution`]): `RETROFIT`, `OVERRIDE_ASSOCIATION`, `NO_REMEDIATION`.
+        pub existing_customer_web_acl_resolution: Val<String>,
+    }
+
+    impl WafConfig {
+        /// Creates the value from its required properties, by name in [`WafConfigRequired`]:
+        ///
+        /// ```text
+        /// WafConfig::new(WafConfigRequired {
+        ///     conflict_resolution: ConflictResolution::MergeWhereApplicable.into(),
+        ///     existing_customer_web_acl_resolution: ExistingCustomerWebAclResolution::Retrofit.into(),
+        /// })
+        /// ```
+        pub fn new(required: WafConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConflictResolution", conflict_resolution);
-            props.set("ExistingCustomerWebACLResolution", existing_customer_web_acl_resolution);
+            props.set::<String>("ConflictResolution", required.conflict_resolution);
+            props.set::<String>("ExistingCustomerWebACLResolution", required.existing_customer_web_acl_resolution);
             WafConfig { props }
         }
     }
@@ -477,15 +570,29 @@ pub mod policy {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -518,11 +625,47 @@ pub mod policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FirewallType` in `AWS::NetworkSecurityManager::Policy`; `.into()` makes a `Val<String>`.
+        FirewallType {
+            Waf = "WAF",
+            ShieldAdvanced = "SHIELD_ADVANCED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConflictResolution` in `AWS::NetworkSecurityManager::Policy`; `.into()` makes a `Val<String>`.
+        ConflictResolution {
+            MergeWhereApplicable = "MERGE_WHERE_APPLICABLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExistingCustomerWebACLResolution` in `AWS::NetworkSecurityManager::Policy`; `.into()` makes a `Val<String>`.
+        ExistingCustomerWebAclResolution {
+            Retrofit = "RETROFIT",
+            OverrideAssociation = "OVERRIDE_ASSOCIATION",
+            NoRemediation = "NO_REMEDIATION",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::NetworkSecurityManager::Rule. Creates and manages a Network Security Manager rule.
 ///
 /// CloudFormation type `AWS::NetworkSecurityManager::Rule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the rule.
+/// - `RuleId`: `handle.rule_id()` → `Val<String>`. The unique identifier of the rule.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the rule.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. An ISO 8601 timestamp indicating when the rule was last modified.
+/// - `Version`: `handle.version()` → `Val<String>`. The version number of the rule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRule {
     props: Props,
@@ -532,7 +675,7 @@ pub struct CfnRule {
 impl CfnRule {
     pub const TYPE_NAME: &'static str = "AWS::NetworkSecurityManager::Rule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rule_name`: `RuleName`, The name of the rule.
     pub fn new(rule_name: impl Into<Val<String>>) -> Self {
@@ -549,7 +692,7 @@ impl CfnRule {
 
     /// The type of firewall for this rule.
     ///
-    /// Allowed values: `WAF`.
+    /// Allowed values (the enum [`rule::FirewallType`]): `WAF`.
     ///
     /// Changing it replaces the resource.
     pub fn firewall_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -565,7 +708,7 @@ impl CfnRule {
 
     /// The type of rule.
     ///
-    /// Allowed values: `CONFIGURATION`, `INSPECTION`.
+    /// Allowed values (the enum [`rule::RuleType`]): `CONFIGURATION`, `INSPECTION`.
     ///
     /// Changing it replaces the resource.
     pub fn rule_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -654,11 +797,11 @@ pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRule`].
+/// Property types and enums of the allowed values of [`CfnRule`].
 pub mod rule {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -666,15 +809,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -692,11 +849,38 @@ pub mod rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FirewallType` in `AWS::NetworkSecurityManager::Rule`; `.into()` makes a `Val<String>`.
+        FirewallType {
+            Waf = "WAF",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RuleType` in `AWS::NetworkSecurityManager::Rule`; `.into()` makes a `Val<String>`.
+        RuleType {
+            Configuration = "CONFIGURATION",
+            Inspection = "INSPECTION",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::NetworkSecurityManager::Scope. Creates and manages a Network Security Manager scope.
 ///
 /// CloudFormation type `AWS::NetworkSecurityManager::Scope`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ScopeArn`: `handle.scope_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the scope.
+/// - `ScopeId`: `handle.scope_id()` → `Val<String>`. The unique identifier of the scope.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the scope.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. An ISO 8601 timestamp indicating when the scope was last modified.
+/// - `Version`: `handle.version()` → `Val<String>`. The version number of the scope.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ScopeArn`.
 #[derive(Clone, Debug)]
 pub struct CfnScope {
     props: Props,
@@ -706,7 +890,7 @@ pub struct CfnScope {
 impl CfnScope {
     pub const TYPE_NAME: &'static str = "AWS::NetworkSecurityManager::Scope";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `scope_name`: `ScopeName`, The name of the scope.
     pub fn new(scope_name: impl Into<Val<String>>) -> Self {
@@ -818,15 +1002,29 @@ pub mod scope {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -849,6 +1047,18 @@ pub mod scope {
 /// Resource Type definition for AWS::NetworkSecurityManager::Template. Creates and manages a Network Security Manager template.
 ///
 /// CloudFormation type `AWS::NetworkSecurityManager::Template`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the template.
+/// - `TemplateArn`: `handle.template_arn()` → `Val<String>`. The ARN of the template.
+/// - `TemplateId`: `handle.template_id()` → `Val<String>`. The unique identifier of the template.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. An ISO 8601 timestamp indicating when the template was last modified.
+/// - `Version`: `handle.version()` → `Val<String>`. The version number.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TemplateArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTemplate {
     props: Props,
@@ -858,7 +1068,7 @@ pub struct CfnTemplate {
 impl CfnTemplate {
     pub const TYPE_NAME: &'static str = "AWS::NetworkSecurityManager::Template";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `template_name`: `TemplateName`, The name of the template.
     pub fn new(template_name: impl Into<Val<String>>) -> Self {
@@ -875,7 +1085,7 @@ impl CfnTemplate {
 
     /// The type of firewall.
     ///
-    /// Allowed values: `WAF`, `NETWORK_FIREWALL`, `NETWORK_FIREWALL_V2`, `IGW_FIREWALL`.
+    /// Allowed values (the enum [`template::FirewallType`]): `WAF`, `NETWORK_FIREWALL`, `NETWORK_FIREWALL_V2`, `IGW_FIREWALL`.
     ///
     /// Changing it replaces the resource.
     pub fn firewall_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -970,11 +1180,11 @@ pub(crate) static TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTemplate`].
+/// Property types and enums of the allowed values of [`CfnTemplate`].
 pub mod template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An association between a template and a rule.
     #[derive(Clone, Debug)]
@@ -983,7 +1193,7 @@ pub mod template {
     }
 
     impl AssociatedRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rule_arn`: `RuleArn`, ARN of the associated rule.
         pub fn new(rule_arn: impl Into<Val<String>>) -> Self {
@@ -1005,15 +1215,29 @@ pub mod template {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1031,6 +1255,16 @@ pub mod template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FirewallType` in `AWS::NetworkSecurityManager::Template`; `.into()` makes a `Val<String>`.
+        FirewallType {
+            Waf = "WAF",
+            NetworkFirewall = "NETWORK_FIREWALL",
+            NetworkFirewallV2 = "NETWORK_FIREWALL_V2",
+            IgwFirewall = "IGW_FIREWALL",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

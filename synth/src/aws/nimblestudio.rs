@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,27 +15,68 @@ use crate::value::{Map, Val};
 /// Represents a studio that contains other Nimble Studio resources
 ///
 /// CloudFormation type `AWS::NimbleStudio::Studio`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HomeRegion`: `handle.home_region()` → `Val<String>`. The Amazon Web Services Region where the studio resource is located.
+/// - `SsoClientId`: `handle.sso_client_id()` → `Val<String>`. The Amazon Web Services SSO application client ID used to integrate with Amazon Web Services SSO to enable Amazon Web Services SSO users to log in to Nimble Studio portal.
+/// - `StudioId`: `handle.studio_id()` → `Val<String>`.
+/// - `StudioUrl`: `handle.studio_url()` → `Val<String>`. The address of the web page for the studio.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StudioId`.
 #[derive(Clone, Debug)]
 pub struct CfnStudio {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStudio`], by name: the argument of [`CfnStudio::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStudioRequired {
+    /// The IAM role that Studio Admins will assume when logging in to the Nimble Studio portal.
+    ///
+    /// CloudFormation property `AdminRoleArn`.
+    pub admin_role_arn: Val<String>,
+
+    /// A friendly name for the studio.
+    ///
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// The studio name that is used in the URL of the Nimble Studio portal when accessed by Nimble Studio users.
+    ///
+    /// CloudFormation property `StudioName`.
+    ///
+    /// Changing it replaces the resource.
+    pub studio_name: Val<String>,
+
+    /// The IAM role that Studio Users will assume when logging in to the Nimble Studio portal.
+    ///
+    /// CloudFormation property `UserRoleArn`.
+    pub user_role_arn: Val<String>,
+}
+
 impl CfnStudio {
     pub const TYPE_NAME: &'static str = "AWS::NimbleStudio::Studio";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStudioRequired`]:
     ///
-    /// - `admin_role_arn`: `AdminRoleArn`, The IAM role that Studio Admins will assume when logging in to the Nimble Studio portal.
-    /// - `display_name`: `DisplayName`, A friendly name for the studio.
-    /// - `studio_name`: `StudioName`, The studio name that is used in the URL of the Nimble Studio portal when accessed by Nimble Studio users.
-    /// - `user_role_arn`: `UserRoleArn`, The IAM role that Studio Users will assume when logging in to the Nimble Studio portal.
-    pub fn new(admin_role_arn: impl Into<Val<String>>, display_name: impl Into<Val<String>>, studio_name: impl Into<Val<String>>, user_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStudio::new(CfnStudioRequired {
+    ///     admin_role_arn: "...".into(),
+    ///     display_name: "...".into(),
+    ///     studio_name: "...".into(),
+    ///     user_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStudioRequired) -> Self {
         let mut props = Props::new();
-        props.set("AdminRoleArn", admin_role_arn);
-        props.set("DisplayName", display_name);
-        props.set("StudioName", studio_name);
-        props.set("UserRoleArn", user_role_arn);
+        props.set::<String>("AdminRoleArn", required.admin_role_arn);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("StudioName", required.studio_name);
+        props.set::<String>("UserRoleArn", required.user_role_arn);
         CfnStudio { props, options: ResourceOptions::default() }
     }
 
@@ -118,11 +158,11 @@ pub(crate) static STUDIO_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStudio`].
+/// Property types and enums of the allowed values of [`CfnStudio`].
 pub mod studio {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration of the encryption method that is used for the studio.
     #[derive(Clone, Debug)]
@@ -131,9 +171,9 @@ pub mod studio {
     }
 
     impl StudioEncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `key_type`: `KeyType`, The type of KMS key that is used to encrypt studio data.
+        /// - `key_type`: `KeyType`, The type of KMS key that is used to encrypt studio data. Allowed values: the enum [`KeyType`].
         pub fn new(key_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KeyType", key_type);
@@ -160,6 +200,14 @@ pub mod studio {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `KeyType` in `AWS::NimbleStudio::Studio`; `.into()` makes a `Val<String>`.
+        KeyType {
+            AwsOwnedKey = "AWS_OWNED_KEY",
+            CustomerManagedKey = "CUSTOMER_MANAGED_KEY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,55 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Notifications::ChannelAssociation
 ///
 /// CloudFormation type `AWS::Notifications::ChannelAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::Notifications::ChannelAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnChannelAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnChannelAssociation`], by name: the argument of [`CfnChannelAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnChannelAssociationRequired {
+    /// ARN identifier of the channel.
+    ///
+    /// Example: arn:aws:chatbot::123456789012:chat-configuration/slack-channel/security-ops
+    ///
+    /// CloudFormation property `Arn`.
+    ///
+    /// Changing it replaces the resource.
+    pub arn: Val<String>,
+
+    /// ARN identifier of the NotificationConfiguration.
+    ///
+    /// Example: arn:aws:notifications::123456789012:configuration/a01jes88qxwkbj05xv9c967pgm1
+    ///
+    /// CloudFormation property `NotificationConfigurationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub notification_configuration_arn: Val<String>,
+}
+
 impl CfnChannelAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Notifications::ChannelAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnChannelAssociationRequired`]:
     ///
-    /// - `arn`: `Arn`, ARN identifier of the channel.
-    /// - `notification_configuration_arn`: `NotificationConfigurationArn`, ARN identifier of the NotificationConfiguration.
-    pub fn new(arn: impl Into<Val<String>>, notification_configuration_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnChannelAssociation::new(CfnChannelAssociationRequired {
+    ///     arn: "...".into(),
+    ///     notification_configuration_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnChannelAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Arn", arn);
-        props.set("NotificationConfigurationArn", notification_configuration_arn);
+        props.set::<String>("Arn", required.arn);
+        props.set::<String>("NotificationConfigurationArn", required.notification_configuration_arn);
         CfnChannelAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -74,27 +105,64 @@ pub(crate) static CHANNEL_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Notifications::EventRule
 ///
 /// CloudFormation type `AWS::Notifications::EventRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `ManagedRules`: `handle.managed_rules()` → `Val<Vec<String>>`.
+/// - `StatusSummaryByRegion`: `handle.status_summary_by_region()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEventRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventRule`], by name: the argument of [`CfnEventRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventRuleRequired {
+    /// CloudFormation property `EventType`.
+    ///
+    /// Changing it replaces the resource.
+    pub event_type: Val<String>,
+
+    /// CloudFormation property `NotificationConfigurationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub notification_configuration_arn: Val<String>,
+
+    /// CloudFormation property `Regions`.
+    pub regions: Val<Vec<String>>,
+
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<String>,
+}
+
 impl CfnEventRule {
     pub const TYPE_NAME: &'static str = "AWS::Notifications::EventRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventRuleRequired`]:
     ///
-    /// - `event_type`: `EventType`.
-    /// - `notification_configuration_arn`: `NotificationConfigurationArn`.
-    /// - `regions`: `Regions`.
-    /// - `source`: `Source`.
-    pub fn new(event_type: impl Into<Val<String>>, notification_configuration_arn: impl Into<Val<String>>, regions: impl Into<Val<Vec<String>>>, source: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEventRule::new(CfnEventRuleRequired {
+    ///     event_type: "...".into(),
+    ///     notification_configuration_arn: "...".into(),
+    ///     regions: vec!["..."].into(),
+    ///     source: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("EventType", event_type);
-        props.set("NotificationConfigurationArn", notification_configuration_arn);
-        props.set("Regions", regions);
-        props.set("Source", source);
+        props.set::<String>("EventType", required.event_type);
+        props.set::<String>("NotificationConfigurationArn", required.notification_configuration_arn);
+        props.set::<Vec<String>>("Regions", required.regions);
+        props.set::<String>("Source", required.source);
         CfnEventRule { props, options: ResourceOptions::default() }
     }
 
@@ -167,23 +235,53 @@ pub(crate) static EVENT_RULE_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for ManagedNotificationAccountContactAssociation
 ///
 /// CloudFormation type `AWS::Notifications::ManagedNotificationAccountContactAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::Notifications::ManagedNotificationAccountContactAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnManagedNotificationAccountContactAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnManagedNotificationAccountContactAssociation`], by name: the argument of [`CfnManagedNotificationAccountContactAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnManagedNotificationAccountContactAssociationRequired {
+    /// This unique identifier for Contact
+    ///
+    /// CloudFormation property `ContactIdentifier`.
+    ///
+    /// Allowed values (the enum [`managed_notification_account_contact_association::ContactIdentifier`]): `ACCOUNT_PRIMARY`, `ACCOUNT_ALTERNATE_SECURITY`, `ACCOUNT_ALTERNATE_OPERATIONS`, `ACCOUNT_ALTERNATE_BILLING`.
+    ///
+    /// Changing it replaces the resource.
+    pub contact_identifier: Val<String>,
+
+    /// The managed notification configuration ARN, against which the account contact association will be created
+    ///
+    /// CloudFormation property `ManagedNotificationConfigurationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub managed_notification_configuration_arn: Val<String>,
+}
+
 impl CfnManagedNotificationAccountContactAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Notifications::ManagedNotificationAccountContactAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnManagedNotificationAccountContactAssociationRequired`]:
     ///
-    /// - `contact_identifier`: `ContactIdentifier`, This unique identifier for Contact
-    /// - `managed_notification_configuration_arn`: `ManagedNotificationConfigurationArn`, The managed notification configuration ARN, against which the account contact association will be created
-    pub fn new(contact_identifier: impl Into<Val<String>>, managed_notification_configuration_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnManagedNotificationAccountContactAssociation::new(CfnManagedNotificationAccountContactAssociationRequired {
+    ///     contact_identifier: managed_notification_account_contact_association::ContactIdentifier::AccountPrimary.into(),
+    ///     managed_notification_configuration_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnManagedNotificationAccountContactAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContactIdentifier", contact_identifier);
-        props.set("ManagedNotificationConfigurationArn", managed_notification_configuration_arn);
+        props.set::<String>("ContactIdentifier", required.contact_identifier);
+        props.set::<String>("ManagedNotificationConfigurationArn", required.managed_notification_configuration_arn);
         CfnManagedNotificationAccountContactAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -228,26 +326,73 @@ pub(crate) static MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_SHAPE: Object
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnManagedNotificationAccountContactAssociation`].
+pub mod managed_notification_account_contact_association {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ContactIdentifier` in `AWS::Notifications::ManagedNotificationAccountContactAssociation`; `.into()` makes a `Val<String>`.
+        ContactIdentifier {
+            AccountPrimary = "ACCOUNT_PRIMARY",
+            AccountAlternateSecurity = "ACCOUNT_ALTERNATE_SECURITY",
+            AccountAlternateOperations = "ACCOUNT_ALTERNATE_OPERATIONS",
+            AccountAlternateBilling = "ACCOUNT_ALTERNATE_BILLING",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::Notifications::ManagedNotificationAdditionalChannelAssociation
 ///
 /// CloudFormation type `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnManagedNotificationAdditionalChannelAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnManagedNotificationAdditionalChannelAssociation`], by name: the argument of [`CfnManagedNotificationAdditionalChannelAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnManagedNotificationAdditionalChannelAssociationRequired {
+    /// ARN identifier of the channel.
+    ///
+    /// Example: arn:aws:chatbot::123456789012:chat-configuration/slack-channel/security-ops
+    ///
+    /// CloudFormation property `ChannelArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_arn: Val<String>,
+
+    /// ARN identifier of the Managed Notification.
+    ///
+    /// Example: arn:aws:notifications::381491923782:managed-notification-configuration/category/AWS-Health/sub-category/Billing
+    ///
+    /// CloudFormation property `ManagedNotificationConfigurationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub managed_notification_configuration_arn: Val<String>,
+}
+
 impl CfnManagedNotificationAdditionalChannelAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnManagedNotificationAdditionalChannelAssociationRequired`]:
     ///
-    /// - `channel_arn`: `ChannelArn`, ARN identifier of the channel.
-    /// - `managed_notification_configuration_arn`: `ManagedNotificationConfigurationArn`, ARN identifier of the Managed Notification.
-    pub fn new(channel_arn: impl Into<Val<String>>, managed_notification_configuration_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnManagedNotificationAdditionalChannelAssociation::new(CfnManagedNotificationAdditionalChannelAssociationRequired {
+    ///     channel_arn: "...".into(),
+    ///     managed_notification_configuration_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnManagedNotificationAdditionalChannelAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelArn", channel_arn);
-        props.set("ManagedNotificationConfigurationArn", managed_notification_configuration_arn);
+        props.set::<String>("ChannelArn", required.channel_arn);
+        props.set::<String>("ManagedNotificationConfigurationArn", required.managed_notification_configuration_arn);
         CfnManagedNotificationAdditionalChannelAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -295,29 +440,53 @@ pub(crate) static MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_SHAPE: Obj
 /// Resource Type definition for AWS::Notifications::NotificationConfiguration
 ///
 /// CloudFormation type `AWS::Notifications::NotificationConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnNotificationConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNotificationConfiguration`], by name: the argument of [`CfnNotificationConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNotificationConfigurationRequired {
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnNotificationConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Notifications::NotificationConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNotificationConfigurationRequired`]:
     ///
-    /// - `description`: `Description`.
-    /// - `name`: `Name`.
-    pub fn new(description: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNotificationConfiguration::new(CfnNotificationConfigurationRequired {
+    ///     description: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNotificationConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Name", name);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Name", required.name);
         CfnNotificationConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `AggregationDuration` property.
     ///
-    /// Allowed values: `LONG`, `SHORT`, `NONE`.
+    /// Allowed values (the enum [`notification_configuration::AggregationDuration`]): `LONG`, `SHORT`, `NONE`.
     pub fn aggregation_duration(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AggregationDuration", value);
         self
@@ -385,11 +554,11 @@ pub(crate) static NOTIFICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNotificationConfiguration`].
+/// Property types and enums of the allowed values of [`CfnNotificationConfiguration`].
 pub mod notification_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Notifications::NotificationConfiguration`.
     #[derive(Clone, Debug)]
@@ -397,15 +566,29 @@ pub mod notification_configuration {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -423,11 +606,29 @@ pub mod notification_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AggregationDuration` in `AWS::Notifications::NotificationConfiguration`; `.into()` makes a `Val<String>`.
+        AggregationDuration {
+            Long = "LONG",
+            Short = "SHORT",
+            None = "NONE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Notifications::NotificationHub
 ///
 /// CloudFormation type `AWS::Notifications::NotificationHub`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `NotificationHubStatusSummary`: `handle.notification_hub_status_summary()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Region`.
 #[derive(Clone, Debug)]
 pub struct CfnNotificationHub {
     props: Props,
@@ -437,7 +638,7 @@ pub struct CfnNotificationHub {
 impl CfnNotificationHub {
     pub const TYPE_NAME: &'static str = "AWS::Notifications::NotificationHub";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `region`: `Region`, Region that NotificationHub is present in.
     pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -495,23 +696,53 @@ pub(crate) static NOTIFICATION_HUB_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Notifications::OrganizationalUnitAssociation
 ///
 /// CloudFormation type `AWS::Notifications::OrganizationalUnitAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::Notifications::OrganizationalUnitAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganizationalUnitAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOrganizationalUnitAssociation`], by name: the argument of [`CfnOrganizationalUnitAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOrganizationalUnitAssociationRequired {
+    /// ARN identifier of the NotificationConfiguration.
+    ///
+    /// Example: arn:aws:notifications::123456789012:configuration/a01jes88qxwkbj05xv9c967pgm1
+    ///
+    /// CloudFormation property `NotificationConfigurationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub notification_configuration_arn: Val<String>,
+
+    /// The ID of the organizational unit.
+    ///
+    /// CloudFormation property `OrganizationalUnitId`.
+    ///
+    /// Changing it replaces the resource.
+    pub organizational_unit_id: Val<String>,
+}
+
 impl CfnOrganizationalUnitAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Notifications::OrganizationalUnitAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOrganizationalUnitAssociationRequired`]:
     ///
-    /// - `notification_configuration_arn`: `NotificationConfigurationArn`, ARN identifier of the NotificationConfiguration.
-    /// - `organizational_unit_id`: `OrganizationalUnitId`, The ID of the organizational unit.
-    pub fn new(notification_configuration_arn: impl Into<Val<String>>, organizational_unit_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOrganizationalUnitAssociation::new(CfnOrganizationalUnitAssociationRequired {
+    ///     notification_configuration_arn: "...".into(),
+    ///     organizational_unit_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOrganizationalUnitAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("NotificationConfigurationArn", notification_configuration_arn);
-        props.set("OrganizationalUnitId", organizational_unit_id);
+        props.set::<String>("NotificationConfigurationArn", required.notification_configuration_arn);
+        props.set::<String>("OrganizationalUnitId", required.organizational_unit_id);
         CfnOrganizationalUnitAssociation { props, options: ResourceOptions::default() }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,56 @@ use crate::value::{Json, Val};
 /// Definition of AWS::NotificationsContacts::EmailContact Resource Type
 ///
 /// CloudFormation type `AWS::NotificationsContacts::EmailContact`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `EmailContact`: `handle.email_contact()` → `Val<Json>`.
+/// - `EmailContact.Address`: `handle.email_contact_address()` → `Val<String>`.
+/// - `EmailContact.Arn`: `handle.email_contact_arn()` → `Val<String>`.
+/// - `EmailContact.CreationTime`: `handle.email_contact_creation_time()` → `Val<String>`.
+/// - `EmailContact.Name`: `handle.email_contact_name()` → `Val<String>`.
+/// - `EmailContact.Status`: `handle.email_contact_status()` → `Val<String>`.
+/// - `EmailContact.UpdateTime`: `handle.email_contact_update_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEmailContact {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEmailContact`], by name: the argument of [`CfnEmailContact::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEmailContactRequired {
+    /// CloudFormation property `EmailAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub email_address: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnEmailContact {
     pub const TYPE_NAME: &'static str = "AWS::NotificationsContacts::EmailContact";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEmailContactRequired`]:
     ///
-    /// - `email_address`: `EmailAddress`.
-    /// - `name`: `Name`.
-    pub fn new(email_address: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEmailContact::new(CfnEmailContactRequired {
+    ///     email_address: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEmailContactRequired) -> Self {
         let mut props = Props::new();
-        props.set("EmailAddress", email_address);
-        props.set("Name", name);
+        props.set::<String>("EmailAddress", required.email_address);
+        props.set::<String>("Name", required.name);
         CfnEmailContact { props, options: ResourceOptions::default() }
     }
 
@@ -134,15 +166,29 @@ pub mod email_contact {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// Definition of AWS::NovaAct::WorkflowDefinition Resource Type
 ///
 /// CloudFormation type `AWS::NovaAct::WorkflowDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the workflow definition.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the workflow definition was created.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the workflow definition.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkflowDefinition {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnWorkflowDefinition {
 impl CfnWorkflowDefinition {
     pub const TYPE_NAME: &'static str = "AWS::NovaAct::WorkflowDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the workflow definition. Must be unique within your account and region.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -122,7 +131,7 @@ pub mod workflow_definition {
     }
 
     impl WorkflowExportConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_bucket_name`: `S3BucketName`, The name of the Amazon S3 bucket for exporting workflow data.
         pub fn new(s3_bucket_name: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,50 @@ use crate::value::{Json, Map, Val};
 /// Definition of AWS::Oam::Link Resource Type
 ///
 /// CloudFormation type `AWS::Oam::Link`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Label`: `handle.label()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLink {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLink`], by name: the argument of [`CfnLink::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLinkRequired {
+    /// CloudFormation property `ResourceTypes`.
+    ///
+    /// Allowed values of each item (the enum [`link::ResourceTypes`]): `AWS::CloudWatch::Metric`, `AWS::Logs::LogGroup`, `AWS::XRay::Trace`, `AWS::ApplicationInsights::Application`, `AWS::InternetMonitor::Monitor`, `AWS::ApplicationSignals::Service`, `AWS::ApplicationSignals::ServiceLevelObjective`.
+    pub resource_types: Val<Vec<String>>,
+
+    /// CloudFormation property `SinkIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub sink_identifier: Val<String>,
+}
+
 impl CfnLink {
     pub const TYPE_NAME: &'static str = "AWS::Oam::Link";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLinkRequired`]:
     ///
-    /// - `resource_types`: `ResourceTypes`.
-    /// - `sink_identifier`: `SinkIdentifier`.
-    pub fn new(resource_types: impl Into<Val<Vec<String>>>, sink_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLink::new(CfnLinkRequired {
+    ///     resource_types: vec![link::ResourceTypes::AwsCloudWatchMetric].into(),
+    ///     sink_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLinkRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceTypes", resource_types);
-        props.set("SinkIdentifier", sink_identifier);
+        props.set::<Vec<String>>("ResourceTypes", required.resource_types);
+        props.set::<String>("SinkIdentifier", required.sink_identifier);
         CfnLink { props, options: ResourceOptions::default() }
     }
 
@@ -108,11 +134,11 @@ pub(crate) static LINK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLink`].
+/// Property types and enums of the allowed values of [`CfnLink`].
 pub mod link {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Oam::Link`.
     #[derive(Clone, Debug)]
@@ -153,7 +179,7 @@ pub mod link {
     }
 
     impl LinkFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `filter`: `Filter`.
         pub fn new(filter: impl Into<Val<String>>) -> Self {
@@ -183,11 +209,32 @@ pub mod link {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResourceTypes` in `AWS::Oam::Link`; `.into()` makes a `Val<String>`.
+        ResourceTypes {
+            AwsCloudWatchMetric = "AWS::CloudWatch::Metric",
+            AwsLogsLogGroup = "AWS::Logs::LogGroup",
+            AwsXRayTrace = "AWS::XRay::Trace",
+            AwsApplicationInsightsApplication = "AWS::ApplicationInsights::Application",
+            AwsInternetMonitorMonitor = "AWS::InternetMonitor::Monitor",
+            AwsApplicationSignalsService = "AWS::ApplicationSignals::Service",
+            AwsApplicationSignalsServiceLevelObjective = "AWS::ApplicationSignals::ServiceLevelObjective",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Oam::Sink
 ///
 /// CloudFormation type `AWS::Oam::Sink`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon resource name (ARN) of the ObservabilityAccessManager Sink
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSink {
     props: Props,
@@ -197,7 +244,7 @@ pub struct CfnSink {
 impl CfnSink {
     pub const TYPE_NAME: &'static str = "AWS::Oam::Sink";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the ObservabilityAccessManager Sink.
     pub fn new(name: impl Into<Val<String>>) -> Self {

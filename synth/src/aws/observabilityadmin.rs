@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Val};
 /// The AWS::ObservabilityAdmin::DatasetIntegration resource represents a CloudWatch dataset integration for an account in a region. The integration enables telemetry forwarding into the caller's CloudWatch dataset via a customer-provided IAM role.
 ///
 /// CloudFormation type `AWS::ObservabilityAdmin::DatasetIntegration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the dataset integration.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The ISO 8601 timestamp of when the dataset integration was created.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The ISO 8601 timestamp of when the dataset integration was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDatasetIntegration {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnDatasetIntegration {
 impl CfnDatasetIntegration {
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::DatasetIntegration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `role_arn`: `RoleArn`, The ARN of the IAM role that the service assumes to forward telemetry to the customer's CloudWatch dataset. The role must live in the caller's account.
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -110,15 +119,33 @@ pub mod dataset_integration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -141,23 +168,47 @@ pub mod dataset_integration {
 /// Resource schema for AWS:ObservabilityAdmin:OrganizationCentralizationRule
 ///
 /// CloudFormation type `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganizationCentralizationRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOrganizationCentralizationRule`], by name: the argument of [`CfnOrganizationCentralizationRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOrganizationCentralizationRuleRequired {
+    /// CloudFormation property `Rule`.
+    pub rule: Val<organization_centralization_rule::CentralizationRule>,
+
+    /// CloudFormation property `RuleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_name: Val<String>,
+}
+
 impl CfnOrganizationCentralizationRule {
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::OrganizationCentralizationRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOrganizationCentralizationRuleRequired`]:
     ///
-    /// - `rule`: `Rule`.
-    /// - `rule_name`: `RuleName`.
-    pub fn new(rule: impl Into<Val<organization_centralization_rule::CentralizationRule>>, rule_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOrganizationCentralizationRule::new(CfnOrganizationCentralizationRuleRequired {
+    ///     rule: organization_centralization_rule::CentralizationRule::new(...).into(),
+    ///     rule_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOrganizationCentralizationRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Rule", rule);
-        props.set("RuleName", rule_name);
+        props.set::<organization_centralization_rule::CentralizationRule>("Rule", required.rule);
+        props.set::<String>("RuleName", required.rule_name);
         CfnOrganizationCentralizationRule { props, options: ResourceOptions::default() }
     }
 
@@ -210,11 +261,11 @@ pub(crate) static ORGANIZATION_CENTRALIZATION_RULE_SHAPE: ObjectShape = ObjectSh
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOrganizationCentralizationRule`].
+/// Property types and enums of the allowed values of [`CfnOrganizationCentralizationRule`].
 pub mod organization_centralization_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
     #[derive(Clone, Debug)]
@@ -222,15 +273,29 @@ pub mod organization_centralization_rule {
         props: Props,
     }
 
+    /// The required properties of [`CentralizationRule`], by name: the argument of [`CentralizationRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct CentralizationRuleRequired {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<CentralizationRuleDestination>,
+
+        /// CloudFormation property `Source`.
+        pub source: Val<CentralizationRuleSource>,
+    }
+
     impl CentralizationRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CentralizationRuleRequired`]:
         ///
-        /// - `destination`: `Destination`.
-        /// - `source`: `Source`.
-        pub fn new(destination: impl Into<Val<CentralizationRuleDestination>>, source: impl Into<Val<CentralizationRuleSource>>) -> Self {
+        /// ```text
+        /// CentralizationRule::new(CentralizationRuleRequired {
+        ///     destination: CentralizationRuleDestination::new(...).into(),
+        ///     source: CentralizationRuleSource::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CentralizationRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("Source", source);
+            props.set::<CentralizationRuleDestination>("Destination", required.destination);
+            props.set::<CentralizationRuleSource>("Source", required.source);
             CentralizationRule { props }
         }
     }
@@ -248,7 +313,7 @@ pub mod organization_centralization_rule {
     }
 
     impl CentralizationRuleDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`.
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -333,7 +398,7 @@ pub mod organization_centralization_rule {
     }
 
     impl LogsBackupConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`.
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -362,7 +427,7 @@ pub mod organization_centralization_rule {
     }
 
     impl LogGroupNameConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group_name_pattern`: `LogGroupNamePattern`.
         pub fn new(log_group_name_pattern: impl Into<Val<String>>) -> Self {
@@ -385,9 +450,9 @@ pub mod organization_centralization_rule {
     }
 
     impl LogsEncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encryption_strategy`: `EncryptionStrategy`.
+        /// - `encryption_strategy`: `EncryptionStrategy`. Allowed values: the enum [`EncryptionStrategy`].
         pub fn new(encryption_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionStrategy", encryption_strategy);
@@ -396,7 +461,7 @@ pub mod organization_centralization_rule {
 
         /// The `EncryptionConflictResolutionStrategy` property.
         ///
-        /// Allowed values: `ALLOW`, `SKIP`.
+        /// Allowed values (the enum [`EncryptionConflictResolutionStrategy`]): `ALLOW`, `SKIP`.
         pub fn encryption_conflict_resolution_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionConflictResolutionStrategy", value);
             self
@@ -404,7 +469,7 @@ pub mod organization_centralization_rule {
 
         /// The `EncryptionScope` property.
         ///
-        /// Allowed values: `ENCRYPTED_SOURCE_ONLY`, `NEW_DESTINATION_LOG_GROUPS`.
+        /// Allowed values (the enum [`EncryptionScope`]): `ENCRYPTED_SOURCE_ONLY`, `NEW_DESTINATION_LOG_GROUPS`.
         pub fn encryption_scope(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionScope", value);
             self
@@ -430,7 +495,7 @@ pub mod organization_centralization_rule {
     }
 
     impl TagPropagationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_role_arn`: `DestinationRoleArn`, The ARN of the destination account IAM role used for tag propagation.
         pub fn new(destination_role_arn: impl Into<Val<String>>) -> Self {
@@ -441,7 +506,7 @@ pub mod organization_centralization_rule {
 
         /// The strategy to resolve tag conflicts during propagation.
         ///
-        /// Allowed values: `IN_SYNC`, `ADD_ONLY`, `UPDATE_SYNC`.
+        /// Allowed values (the enum [`TagConflictResolutionStrategy`]): `IN_SYNC`, `ADD_ONLY`, `UPDATE_SYNC`.
         pub fn tag_conflict_resolution_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TagConflictResolutionStrategy", value);
             self
@@ -487,7 +552,7 @@ pub mod organization_centralization_rule {
     }
 
     impl MetricsBackupConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`.
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -510,7 +575,7 @@ pub mod organization_centralization_rule {
     }
 
     impl CentralizationRuleSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `regions`: `Regions`.
         pub fn new(regions: impl Into<Val<Vec<String>>>) -> Self {
@@ -551,9 +616,9 @@ pub mod organization_centralization_rule {
     }
 
     impl SourceLogsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `encrypted_log_group_strategy`: `EncryptedLogGroupStrategy`.
+        /// - `encrypted_log_group_strategy`: `EncryptedLogGroupStrategy`. Allowed values: the enum [`EncryptedLogGroupStrategy`].
         pub fn new(encrypted_log_group_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptedLogGroupStrategy", encrypted_log_group_strategy);
@@ -611,15 +676,33 @@ pub mod organization_centralization_rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -738,28 +821,98 @@ pub mod organization_centralization_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EncryptionConflictResolutionStrategy` in `AWS::ObservabilityAdmin::OrganizationCentralizationRule`; `.into()` makes a `Val<String>`.
+        EncryptionConflictResolutionStrategy {
+            Allow = "ALLOW",
+            Skip = "SKIP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionScope` in `AWS::ObservabilityAdmin::OrganizationCentralizationRule`; `.into()` makes a `Val<String>`.
+        EncryptionScope {
+            EncryptedSourceOnly = "ENCRYPTED_SOURCE_ONLY",
+            NewDestinationLogGroups = "NEW_DESTINATION_LOG_GROUPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionStrategy` in `AWS::ObservabilityAdmin::OrganizationCentralizationRule`; `.into()` makes a `Val<String>`.
+        EncryptionStrategy {
+            CustomerManaged = "CUSTOMER_MANAGED",
+            AwsOwned = "AWS_OWNED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TagConflictResolutionStrategy` in `AWS::ObservabilityAdmin::OrganizationCentralizationRule`; `.into()` makes a `Val<String>`.
+        TagConflictResolutionStrategy {
+            InSync = "IN_SYNC",
+            AddOnly = "ADD_ONLY",
+            UpdateSync = "UPDATE_SYNC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptedLogGroupStrategy` in `AWS::ObservabilityAdmin::OrganizationCentralizationRule`; `.into()` makes a `Val<String>`.
+        EncryptedLogGroupStrategy {
+            Allow = "ALLOW",
+            Skip = "SKIP",
+        }
+    }
 }
 
 /// The AWS::ObservabilityAdmin::OrganizationTelemetryRule resource defines a CloudWatch Observability Admin Organization Telemetry Rule.
 ///
 /// CloudFormation type `AWS::ObservabilityAdmin::OrganizationTelemetryRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RegionStatuses`: `handle.region_statuses()` → `Val<Json>`. Per-region replication status of the rule
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The arn of the organization telemetry rule
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganizationTelemetryRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOrganizationTelemetryRule`], by name: the argument of [`CfnOrganizationTelemetryRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOrganizationTelemetryRuleRequired {
+    /// The telemetry rule
+    ///
+    /// CloudFormation property `Rule`.
+    pub rule: Val<organization_telemetry_rule::TelemetryRule>,
+
+    /// The name of the organization telemetry rule
+    ///
+    /// CloudFormation property `RuleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_name: Val<String>,
+}
+
 impl CfnOrganizationTelemetryRule {
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::OrganizationTelemetryRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOrganizationTelemetryRuleRequired`]:
     ///
-    /// - `rule`: `Rule`, The telemetry rule
-    /// - `rule_name`: `RuleName`, The name of the organization telemetry rule
-    pub fn new(rule: impl Into<Val<organization_telemetry_rule::TelemetryRule>>, rule_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOrganizationTelemetryRule::new(CfnOrganizationTelemetryRuleRequired {
+    ///     rule: organization_telemetry_rule::TelemetryRule::new(...).into(),
+    ///     rule_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOrganizationTelemetryRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Rule", rule);
-        props.set("RuleName", rule_name);
+        props.set::<organization_telemetry_rule::TelemetryRule>("Rule", required.rule);
+        props.set::<String>("RuleName", required.rule_name);
         CfnOrganizationTelemetryRule { props, options: ResourceOptions::default() }
     }
 
@@ -821,11 +974,11 @@ pub(crate) static ORGANIZATION_TELEMETRY_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOrganizationTelemetryRule`].
+/// Property types and enums of the allowed values of [`CfnOrganizationTelemetryRule`].
 pub mod organization_telemetry_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The telemetry rule
     #[derive(Clone, Debug)]
@@ -833,15 +986,37 @@ pub mod organization_telemetry_rule {
         props: Props,
     }
 
-    impl TelemetryRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TelemetryRule`], by name: the argument of [`TelemetryRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct TelemetryRuleRequired {
+        /// Resource Type associated with the Organization Telemetry Rule
         ///
-        /// - `resource_type`: `ResourceType`, Resource Type associated with the Organization Telemetry Rule
-        /// - `telemetry_type`: `TelemetryType`, Telemetry Type associated with the Organization Telemetry Rule
-        pub fn new(resource_type: impl Into<Val<String>>, telemetry_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ResourceType`.
+        ///
+        /// Allowed values (the enum [`ResourceType`]): `AWS::EC2::VPC`, `AWS::WAFv2::WebACL`, `AWS::CloudTrail`, `AWS::EKS::Cluster`, `AWS::ElasticLoadBalancingV2::LoadBalancer`, `AWS::EC2::Instance`, `AWS::SecurityHub::Hub`, `AWS::SecurityHub::HubV2`, `AWS::S3::Bucket`, `AWS::MSK::Cluster`, `AWS::CloudFront::Distribution`, `AWS::CloudWatch::OTelEnrichment`.
+        pub resource_type: Val<String>,
+
+        /// Telemetry Type associated with the Organization Telemetry Rule
+        ///
+        /// CloudFormation property `TelemetryType`.
+        ///
+        /// Allowed values (the enum [`TelemetryType`]): `Logs`, `Metrics`.
+        pub telemetry_type: Val<String>,
+    }
+
+    impl TelemetryRule {
+        /// Creates the value from its required properties, by name in [`TelemetryRuleRequired`]:
+        ///
+        /// ```text
+        /// TelemetryRule::new(TelemetryRuleRequired {
+        ///     resource_type: ResourceType::AwsEc2Vpc.into(),
+        ///     telemetry_type: TelemetryType::Logs.into(),
+        /// })
+        /// ```
+        pub fn new(required: TelemetryRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceType", resource_type);
-            props.set("TelemetryType", telemetry_type);
+            props.set::<String>("ResourceType", required.resource_type);
+            props.set::<String>("TelemetryType", required.telemetry_type);
             TelemetryRule { props }
         }
 
@@ -886,6 +1061,8 @@ pub mod organization_telemetry_rule {
         }
 
         /// The telemetry source types for a telemetry rule.
+        ///
+        /// Allowed values of each item (the enum [`TelemetrySourceTypes`]): `VPC_FLOW_LOGS`, `ROUTE53_RESOLVER_QUERY_LOGS`, `EKS_AUDIT_LOGS`, `EKS_AUTHENTICATOR_LOGS`, `EKS_CONTROLLER_MANAGER_LOGS`, `EKS_SCHEDULER_LOGS`, `EKS_API_LOGS`.
         pub fn telemetry_source_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("TelemetrySourceTypes", value);
             self
@@ -925,7 +1102,7 @@ pub mod organization_telemetry_rule {
 
         /// Type of telemetry destination
         ///
-        /// Allowed values: `cloud-watch-logs`.
+        /// Allowed values (the enum [`DestinationType`]): `cloud-watch-logs`.
         pub fn destination_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DestinationType", value);
             self
@@ -987,7 +1164,7 @@ pub mod organization_telemetry_rule {
     }
 
     impl CloudtrailParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `advanced_event_selectors`: `AdvancedEventSelectors`, Create fine-grained selectors for AWS CloudTrail management and data.
         pub fn new(advanced_event_selectors: impl Into<Val<Vec<AdvancedEventSelector>>>) -> Self {
@@ -1010,7 +1187,7 @@ pub mod organization_telemetry_rule {
     }
 
     impl AdvancedEventSelector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `field_selectors`: `FieldSelectors`, Contains all selector statements in an advanced event selector.
         pub fn new(field_selectors: impl Into<Val<Vec<AdvancedFieldSelector>>>) -> Self {
@@ -1115,7 +1292,7 @@ pub mod organization_telemetry_rule {
 
         /// The `OutputFormat` property.
         ///
-        /// Allowed values: `plain`, `json`.
+        /// Allowed values (the enum [`OutputFormat`]): `plain`, `json`.
         pub fn output_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputFormat", value);
             self
@@ -1142,6 +1319,8 @@ pub mod organization_telemetry_rule {
         }
 
         /// Types of logs to deliver
+        ///
+        /// Allowed values of each item (the enum [`LogTypes`]): `SECURITY_FINDING_LOGS`, `S3_SERVER_ACCESS_LOGS`, `ACCESS_LOGS`, `CONNECTION_LOGS`, `ALB_ACCESS_LOGS`, `ALB_CONNECTION_LOGS`, `ALB_HEALTH_CHECK_LOGS`.
         pub fn log_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LogTypes", value);
             self
@@ -1169,7 +1348,7 @@ pub mod organization_telemetry_rule {
 
         /// The level of enhanced monitoring for the MSK cluster.
         ///
-        /// Allowed values: `DEFAULT`, `PER_BROKER`, `PER_TOPIC_PER_BROKER`, `PER_TOPIC_PER_PARTITION`.
+        /// Allowed values (the enum [`EnhancedMonitoring`]): `DEFAULT`, `PER_BROKER`, `PER_TOPIC_PER_BROKER`, `PER_TOPIC_PER_PARTITION`.
         pub fn enhanced_monitoring(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EnhancedMonitoring", value);
             self
@@ -1235,7 +1414,7 @@ pub mod organization_telemetry_rule {
 
         /// The type of logs to generate for WAF.
         ///
-        /// Allowed values: `WAF_LOGS`.
+        /// Allowed values (the enum [`LogType`]): `WAF_LOGS`.
         pub fn log_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogType", value);
             self
@@ -1275,7 +1454,7 @@ pub mod organization_telemetry_rule {
 
         /// The behavior required of the filter.
         ///
-        /// Allowed values: `KEEP`, `DROP`.
+        /// Allowed values (the enum [`DefaultBehavior`]): `KEEP`, `DROP`.
         pub fn default_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DefaultBehavior", value);
             self
@@ -1309,7 +1488,7 @@ pub mod organization_telemetry_rule {
 
         /// The behavior required of the filter.
         ///
-        /// Allowed values: `KEEP`, `DROP`.
+        /// Allowed values (the enum [`Behavior`]): `KEEP`, `DROP`.
         pub fn behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Behavior", value);
             self
@@ -1323,7 +1502,7 @@ pub mod organization_telemetry_rule {
 
         /// The requirement portion of the filter.
         ///
-        /// Allowed values: `MEETS_ALL`, `MEETS_ANY`.
+        /// Allowed values (the enum [`Requirement`]): `MEETS_ALL`, `MEETS_ANY`.
         pub fn requirement(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Requirement", value);
             self
@@ -1383,7 +1562,7 @@ pub mod organization_telemetry_rule {
 
         /// The enumerated action to take.
         ///
-        /// Allowed values: `ALLOW`, `BLOCK`, `COUNT`, `CAPTCHA`, `CHALLENGE`, `EXCLUDED_AS_COUNT`.
+        /// Allowed values (the enum [`Action`]): `ALLOW`, `BLOCK`, `COUNT`, `CAPTCHA`, `CHALLENGE`, `EXCLUDED_AS_COUNT`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -1473,7 +1652,7 @@ pub mod organization_telemetry_rule {
     }
 
     impl SingleHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the header
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1495,15 +1674,33 @@ pub mod organization_telemetry_rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1650,28 +1847,178 @@ pub mod organization_telemetry_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            AwsEc2Vpc = "AWS::EC2::VPC",
+            AwsWaFv2WebAcl = "AWS::WAFv2::WebACL",
+            AwsCloudTrail = "AWS::CloudTrail",
+            AwsEksCluster = "AWS::EKS::Cluster",
+            AwsElasticLoadBalancingV2LoadBalancer = "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            AwsEc2Instance = "AWS::EC2::Instance",
+            AwsSecurityHubHub = "AWS::SecurityHub::Hub",
+            AwsSecurityHubHubV2 = "AWS::SecurityHub::HubV2",
+            AwsS3Bucket = "AWS::S3::Bucket",
+            AwsMskCluster = "AWS::MSK::Cluster",
+            AwsCloudFrontDistribution = "AWS::CloudFront::Distribution",
+            AwsCloudWatchOTelEnrichment = "AWS::CloudWatch::OTelEnrichment",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TelemetrySourceTypes` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        TelemetrySourceTypes {
+            VpcFlowLogs = "VPC_FLOW_LOGS",
+            Route53ResolverQueryLogs = "ROUTE53_RESOLVER_QUERY_LOGS",
+            EksAuditLogs = "EKS_AUDIT_LOGS",
+            EksAuthenticatorLogs = "EKS_AUTHENTICATOR_LOGS",
+            EksControllerManagerLogs = "EKS_CONTROLLER_MANAGER_LOGS",
+            EksSchedulerLogs = "EKS_SCHEDULER_LOGS",
+            EksApiLogs = "EKS_API_LOGS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TelemetryType` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        TelemetryType {
+            Logs = "Logs",
+            Metrics = "Metrics",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DestinationType` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        DestinationType {
+            CloudWatchLogs = "cloud-watch-logs",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputFormat` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        OutputFormat {
+            Plain = "plain",
+            Json = "json",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogTypes` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        LogTypes {
+            SecurityFindingLogs = "SECURITY_FINDING_LOGS",
+            S3ServerAccessLogs = "S3_SERVER_ACCESS_LOGS",
+            AccessLogs = "ACCESS_LOGS",
+            ConnectionLogs = "CONNECTION_LOGS",
+            AlbAccessLogs = "ALB_ACCESS_LOGS",
+            AlbConnectionLogs = "ALB_CONNECTION_LOGS",
+            AlbHealthCheckLogs = "ALB_HEALTH_CHECK_LOGS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EnhancedMonitoring` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        EnhancedMonitoring {
+            Default = "DEFAULT",
+            PerBroker = "PER_BROKER",
+            PerTopicPerBroker = "PER_TOPIC_PER_BROKER",
+            PerTopicPerPartition = "PER_TOPIC_PER_PARTITION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogType` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        LogType {
+            WafLogs = "WAF_LOGS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultBehavior` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        DefaultBehavior {
+            Keep = "KEEP",
+            Drop = "DROP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Behavior` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        Behavior {
+            Keep = "KEEP",
+            Drop = "DROP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Requirement` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        Requirement {
+            MeetsAll = "MEETS_ALL",
+            MeetsAny = "MEETS_ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; `.into()` makes a `Val<String>`.
+        Action {
+            Allow = "ALLOW",
+            Block = "BLOCK",
+            Count = "COUNT",
+            Captcha = "CAPTCHA",
+            Challenge = "CHALLENGE",
+            ExcludedAsCount = "EXCLUDED_AS_COUNT",
+        }
+    }
 }
 
 /// Resource Type definition for a CloudWatch Observability Admin S3 Table Integration.
 ///
 /// CloudFormation type `AWS::ObservabilityAdmin::S3TableIntegration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the S3 Table Integration
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnS3TableIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnS3TableIntegration`], by name: the argument of [`CfnS3TableIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnS3TableIntegrationRequired {
+    /// Encryption configuration for the S3 Table Integration
+    ///
+    /// CloudFormation property `Encryption`.
+    ///
+    /// Changing it replaces the resource.
+    pub encryption: Val<s3_table_integration::EncryptionConfig>,
+
+    /// The ARN of the role used to access the S3 Table Integration
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnS3TableIntegration {
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::S3TableIntegration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnS3TableIntegrationRequired`]:
     ///
-    /// - `encryption`: `Encryption`, Encryption configuration for the S3 Table Integration
-    /// - `role_arn`: `RoleArn`, The ARN of the role used to access the S3 Table Integration
-    pub fn new(encryption: impl Into<Val<s3_table_integration::EncryptionConfig>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnS3TableIntegration::new(CfnS3TableIntegrationRequired {
+    ///     encryption: s3_table_integration::EncryptionConfig::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnS3TableIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Encryption", encryption);
-        props.set("RoleArn", role_arn);
+        props.set::<s3_table_integration::EncryptionConfig>("Encryption", required.encryption);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnS3TableIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -1733,11 +2080,11 @@ pub(crate) static S3_TABLE_INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnS3TableIntegration`].
+/// Property types and enums of the allowed values of [`CfnS3TableIntegration`].
 pub mod s3_table_integration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Encryption configuration for the S3 Table Integration
     #[derive(Clone, Debug)]
@@ -1746,9 +2093,9 @@ pub mod s3_table_integration {
     }
 
     impl EncryptionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `sse_algorithm`: `SseAlgorithm`, The server-side encryption algorithm used to encrypt the S3 Table(s) data
+        /// - `sse_algorithm`: `SseAlgorithm`, The server-side encryption algorithm used to encrypt the S3 Table(s) data Allowed values: the enum [`SseAlgorithm`].
         pub fn new(sse_algorithm: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SseAlgorithm", sse_algorithm);
@@ -1774,15 +2121,33 @@ pub mod s3_table_integration {
         props: Props,
     }
 
-    impl LogSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LogSource`], by name: the argument of [`LogSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct LogSourceRequired {
+        /// The name of the CloudWatch Logs data source
         ///
-        /// - `name`: `Name`, The name of the CloudWatch Logs data source
-        /// - `type_`: `Type`, The type of the CloudWatch Logs data source
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The type of the CloudWatch Logs data source
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl LogSource {
+        /// Creates the value from its required properties, by name in [`LogSourceRequired`]:
+        ///
+        /// ```text
+        /// LogSource::new(LogSourceRequired {
+        ///     name: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LogSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             LogSource { props }
         }
 
@@ -1805,15 +2170,33 @@ pub mod s3_table_integration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1848,11 +2231,27 @@ pub mod s3_table_integration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SseAlgorithm` in `AWS::ObservabilityAdmin::S3TableIntegration`; `.into()` makes a `Val<String>`.
+        SseAlgorithm {
+            Aes256 = "AES256",
+            AwsKms = "aws:kms",
+        }
+    }
 }
 
 /// AWS::ObservabilityAdmin::TelemetryEnrichment cloudformation resource enables the resource tags for telemetry feature in CloudWatch to enrich infrastructure metrics with AWS resource tags. For more details: <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/resource-tags-for-telemetry.html>
 ///
 /// CloudFormation type `AWS::ObservabilityAdmin::TelemetryEnrichment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Status`: `handle.status()` → `Val<String>`. Current status of the resource tags for telemetry feature (Running, Stopped, or Impaired).
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Scope`.
 #[derive(Clone, Debug)]
 pub struct CfnTelemetryEnrichment {
     props: Props,
@@ -1862,9 +2261,9 @@ pub struct CfnTelemetryEnrichment {
 impl CfnTelemetryEnrichment {
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::TelemetryEnrichment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `scope`: `Scope`, Scope of the Telemetry Enrichment
+    /// - `scope`: `Scope`, Scope of the Telemetry Enrichment Allowed values: the enum [`telemetry_enrichment::Scope`].
     pub fn new(scope: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Scope", scope);
@@ -1914,9 +2313,33 @@ pub(crate) static TELEMETRY_ENRICHMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnTelemetryEnrichment`].
+pub mod telemetry_enrichment {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::ObservabilityAdmin::TelemetryEnrichment`; `.into()` makes a `Val<String>`.
+        Scope {
+            Account = "ACCOUNT",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::ObservabilityAdmin::TelemetryPipelines
 ///
 /// CloudFormation type `AWS::ObservabilityAdmin::TelemetryPipelines`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Pipeline`: `handle.pipeline()` → `Val<Json>`.
+/// - `PipelineIdentifier`: `handle.pipeline_identifier()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusReason`: `handle.status_reason()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PipelineIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnTelemetryPipelines {
     props: Props,
@@ -1926,7 +2349,7 @@ pub struct CfnTelemetryPipelines {
 impl CfnTelemetryPipelines {
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::TelemetryPipelines";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `configuration`: `Configuration`.
     pub fn new(configuration: impl Into<Val<telemetry_pipelines::TelemetryPipelineConfiguration>>) -> Self {
@@ -2025,7 +2448,7 @@ pub mod telemetry_pipelines {
     }
 
     impl TelemetryPipelineConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `body`: `Body`.
         pub fn new(body: impl Into<Val<String>>) -> Self {
@@ -2047,15 +2470,33 @@ pub mod telemetry_pipelines {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2085,23 +2526,52 @@ pub mod telemetry_pipelines {
 /// The AWS::ObservabilityAdmin::TelemetryRule resource defines a CloudWatch Observability Admin Telemetry Rule.
 ///
 /// CloudFormation type `AWS::ObservabilityAdmin::TelemetryRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RegionStatuses`: `handle.region_statuses()` → `Val<Json>`. Per-region replication status of the rule
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The arn of the telemetry rule
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTelemetryRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTelemetryRule`], by name: the argument of [`CfnTelemetryRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTelemetryRuleRequired {
+    /// The telemetry rule
+    ///
+    /// CloudFormation property `Rule`.
+    pub rule: Val<telemetry_rule::TelemetryRule>,
+
+    /// The name of the telemetry rule
+    ///
+    /// CloudFormation property `RuleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_name: Val<String>,
+}
+
 impl CfnTelemetryRule {
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::TelemetryRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTelemetryRuleRequired`]:
     ///
-    /// - `rule`: `Rule`, The telemetry rule
-    /// - `rule_name`: `RuleName`, The name of the telemetry rule
-    pub fn new(rule: impl Into<Val<telemetry_rule::TelemetryRule>>, rule_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTelemetryRule::new(CfnTelemetryRuleRequired {
+    ///     rule: telemetry_rule::TelemetryRule::new(...).into(),
+    ///     rule_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTelemetryRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Rule", rule);
-        props.set("RuleName", rule_name);
+        props.set::<telemetry_rule::TelemetryRule>("Rule", required.rule);
+        props.set::<String>("RuleName", required.rule_name);
         CfnTelemetryRule { props, options: ResourceOptions::default() }
     }
 
@@ -2163,11 +2633,11 @@ pub(crate) static TELEMETRY_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTelemetryRule`].
+/// Property types and enums of the allowed values of [`CfnTelemetryRule`].
 pub mod telemetry_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The telemetry rule
     #[derive(Clone, Debug)]
@@ -2175,15 +2645,37 @@ pub mod telemetry_rule {
         props: Props,
     }
 
-    impl TelemetryRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TelemetryRule`], by name: the argument of [`TelemetryRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct TelemetryRuleRequired {
+        /// Resource Type associated with the Telemetry Rule
         ///
-        /// - `resource_type`: `ResourceType`, Resource Type associated with the Telemetry Rule
-        /// - `telemetry_type`: `TelemetryType`, Telemetry Type associated with the Telemetry Rule
-        pub fn new(resource_type: impl Into<Val<String>>, telemetry_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ResourceType`.
+        ///
+        /// Allowed values (the enum [`ResourceType`]): `AWS::EC2::VPC`, `AWS::WAFv2::WebACL`, `AWS::CloudTrail`, `AWS::EKS::Cluster`, `AWS::ElasticLoadBalancingV2::LoadBalancer`, `AWS::EC2::Instance`, `AWS::BedrockAgentCore::Runtime`, `AWS::BedrockAgentCore::Browser`, `AWS::BedrockAgentCore::CodeInterpreter`, `AWS::SecurityHub::Hub`, `AWS::SecurityHub::HubV2`, `AWS::S3::Bucket`, `AWS::MSK::Cluster`, `AWS::CloudFront::Distribution`, `AWS::CloudWatch::OTelEnrichment`, `AWS::Bedrock::KnowledgeBase`, `AWS::BedrockAgentCore::Memory`, `AWS::BedrockAgentCore::Gateway`, `AWS::BedrockAgentCore::WorkloadIdentity`.
+        pub resource_type: Val<String>,
+
+        /// Telemetry Type associated with the Telemetry Rule
+        ///
+        /// CloudFormation property `TelemetryType`.
+        ///
+        /// Allowed values (the enum [`TelemetryType`]): `Logs`, `Traces`, `Metrics`.
+        pub telemetry_type: Val<String>,
+    }
+
+    impl TelemetryRule {
+        /// Creates the value from its required properties, by name in [`TelemetryRuleRequired`]:
+        ///
+        /// ```text
+        /// TelemetryRule::new(TelemetryRuleRequired {
+        ///     resource_type: ResourceType::AwsEc2Vpc.into(),
+        ///     telemetry_type: TelemetryType::Logs.into(),
+        /// })
+        /// ```
+        pub fn new(required: TelemetryRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceType", resource_type);
-            props.set("TelemetryType", telemetry_type);
+            props.set::<String>("ResourceType", required.resource_type);
+            props.set::<String>("TelemetryType", required.telemetry_type);
             TelemetryRule { props }
         }
 
@@ -2222,6 +2714,8 @@ pub mod telemetry_rule {
         }
 
         /// The telemetry source types for a telemetry rule.
+        ///
+        /// Allowed values of each item (the enum [`TelemetrySourceTypes`]): `VPC_FLOW_LOGS`, `ROUTE53_RESOLVER_QUERY_LOGS`, `EKS_AUDIT_LOGS`, `EKS_AUTHENTICATOR_LOGS`, `EKS_CONTROLLER_MANAGER_LOGS`, `EKS_SCHEDULER_LOGS`, `EKS_API_LOGS`.
         pub fn telemetry_source_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("TelemetrySourceTypes", value);
             self
@@ -2261,7 +2755,7 @@ pub mod telemetry_rule {
 
         /// Type of telemetry destination
         ///
-        /// Allowed values: `cloud-watch-logs`.
+        /// Allowed values (the enum [`DestinationType`]): `cloud-watch-logs`.
         pub fn destination_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DestinationType", value);
             self
@@ -2323,7 +2817,7 @@ pub mod telemetry_rule {
     }
 
     impl CloudtrailParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `advanced_event_selectors`: `AdvancedEventSelectors`, Create fine-grained selectors for AWS CloudTrail management and data.
         pub fn new(advanced_event_selectors: impl Into<Val<Vec<AdvancedEventSelector>>>) -> Self {
@@ -2346,7 +2840,7 @@ pub mod telemetry_rule {
     }
 
     impl AdvancedEventSelector {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `field_selectors`: `FieldSelectors`, Contains all selector statements in an advanced event selector.
         pub fn new(field_selectors: impl Into<Val<Vec<AdvancedFieldSelector>>>) -> Self {
@@ -2451,7 +2945,7 @@ pub mod telemetry_rule {
 
         /// The `OutputFormat` property.
         ///
-        /// Allowed values: `plain`, `json`.
+        /// Allowed values (the enum [`OutputFormat`]): `plain`, `json`.
         pub fn output_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputFormat", value);
             self
@@ -2478,6 +2972,8 @@ pub mod telemetry_rule {
         }
 
         /// Types of logs to deliver
+        ///
+        /// Allowed values of each item (the enum [`LogTypes`]): `APPLICATION_LOGS`, `USAGE_LOGS`, `SECURITY_FINDING_LOGS`, `S3_SERVER_ACCESS_LOGS`, `ACCESS_LOGS`, `CONNECTION_LOGS`, `ALB_ACCESS_LOGS`, `ALB_CONNECTION_LOGS`, `ALB_HEALTH_CHECK_LOGS`.
         pub fn log_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("LogTypes", value);
             self
@@ -2505,7 +3001,7 @@ pub mod telemetry_rule {
 
         /// The level of enhanced monitoring for the MSK cluster.
         ///
-        /// Allowed values: `DEFAULT`, `PER_BROKER`, `PER_TOPIC_PER_BROKER`, `PER_TOPIC_PER_PARTITION`.
+        /// Allowed values (the enum [`EnhancedMonitoring`]): `DEFAULT`, `PER_BROKER`, `PER_TOPIC_PER_BROKER`, `PER_TOPIC_PER_PARTITION`.
         pub fn enhanced_monitoring(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EnhancedMonitoring", value);
             self
@@ -2571,7 +3067,7 @@ pub mod telemetry_rule {
 
         /// The type of logs to generate for WAF.
         ///
-        /// Allowed values: `WAF_LOGS`.
+        /// Allowed values (the enum [`LogType`]): `WAF_LOGS`.
         pub fn log_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LogType", value);
             self
@@ -2611,7 +3107,7 @@ pub mod telemetry_rule {
 
         /// The behavior required of the filter.
         ///
-        /// Allowed values: `KEEP`, `DROP`.
+        /// Allowed values (the enum [`DefaultBehavior`]): `KEEP`, `DROP`.
         pub fn default_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DefaultBehavior", value);
             self
@@ -2645,7 +3141,7 @@ pub mod telemetry_rule {
 
         /// The behavior required of the filter.
         ///
-        /// Allowed values: `KEEP`, `DROP`.
+        /// Allowed values (the enum [`Behavior`]): `KEEP`, `DROP`.
         pub fn behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Behavior", value);
             self
@@ -2659,7 +3155,7 @@ pub mod telemetry_rule {
 
         /// The requirement portion of the filter.
         ///
-        /// Allowed values: `MEETS_ALL`, `MEETS_ANY`.
+        /// Allowed values (the enum [`Requirement`]): `MEETS_ALL`, `MEETS_ANY`.
         pub fn requirement(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Requirement", value);
             self
@@ -2719,7 +3215,7 @@ pub mod telemetry_rule {
 
         /// The enumerated action to take.
         ///
-        /// Allowed values: `ALLOW`, `BLOCK`, `COUNT`, `CAPTCHA`, `CHALLENGE`, `EXCLUDED_AS_COUNT`.
+        /// Allowed values (the enum [`Action`]): `ALLOW`, `BLOCK`, `COUNT`, `CAPTCHA`, `CHALLENGE`, `EXCLUDED_AS_COUNT`.
         pub fn action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Action", value);
             self
@@ -2809,7 +3305,7 @@ pub mod telemetry_rule {
     }
 
     impl SingleHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the header
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2831,15 +3327,33 @@ pub mod telemetry_rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2986,6 +3500,136 @@ pub mod telemetry_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            AwsEc2Vpc = "AWS::EC2::VPC",
+            AwsWaFv2WebAcl = "AWS::WAFv2::WebACL",
+            AwsCloudTrail = "AWS::CloudTrail",
+            AwsEksCluster = "AWS::EKS::Cluster",
+            AwsElasticLoadBalancingV2LoadBalancer = "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            AwsEc2Instance = "AWS::EC2::Instance",
+            AwsBedrockAgentCoreRuntime = "AWS::BedrockAgentCore::Runtime",
+            AwsBedrockAgentCoreBrowser = "AWS::BedrockAgentCore::Browser",
+            AwsBedrockAgentCoreCodeInterpreter = "AWS::BedrockAgentCore::CodeInterpreter",
+            AwsSecurityHubHub = "AWS::SecurityHub::Hub",
+            AwsSecurityHubHubV2 = "AWS::SecurityHub::HubV2",
+            AwsS3Bucket = "AWS::S3::Bucket",
+            AwsMskCluster = "AWS::MSK::Cluster",
+            AwsCloudFrontDistribution = "AWS::CloudFront::Distribution",
+            AwsCloudWatchOTelEnrichment = "AWS::CloudWatch::OTelEnrichment",
+            AwsBedrockKnowledgeBase = "AWS::Bedrock::KnowledgeBase",
+            AwsBedrockAgentCoreMemory = "AWS::BedrockAgentCore::Memory",
+            AwsBedrockAgentCoreGateway = "AWS::BedrockAgentCore::Gateway",
+            AwsBedrockAgentCoreWorkloadIdentity = "AWS::BedrockAgentCore::WorkloadIdentity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TelemetrySourceTypes` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        TelemetrySourceTypes {
+            VpcFlowLogs = "VPC_FLOW_LOGS",
+            Route53ResolverQueryLogs = "ROUTE53_RESOLVER_QUERY_LOGS",
+            EksAuditLogs = "EKS_AUDIT_LOGS",
+            EksAuthenticatorLogs = "EKS_AUTHENTICATOR_LOGS",
+            EksControllerManagerLogs = "EKS_CONTROLLER_MANAGER_LOGS",
+            EksSchedulerLogs = "EKS_SCHEDULER_LOGS",
+            EksApiLogs = "EKS_API_LOGS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TelemetryType` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        TelemetryType {
+            Logs = "Logs",
+            Traces = "Traces",
+            Metrics = "Metrics",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DestinationType` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        DestinationType {
+            CloudWatchLogs = "cloud-watch-logs",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputFormat` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        OutputFormat {
+            Plain = "plain",
+            Json = "json",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogTypes` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        LogTypes {
+            ApplicationLogs = "APPLICATION_LOGS",
+            UsageLogs = "USAGE_LOGS",
+            SecurityFindingLogs = "SECURITY_FINDING_LOGS",
+            S3ServerAccessLogs = "S3_SERVER_ACCESS_LOGS",
+            AccessLogs = "ACCESS_LOGS",
+            ConnectionLogs = "CONNECTION_LOGS",
+            AlbAccessLogs = "ALB_ACCESS_LOGS",
+            AlbConnectionLogs = "ALB_CONNECTION_LOGS",
+            AlbHealthCheckLogs = "ALB_HEALTH_CHECK_LOGS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EnhancedMonitoring` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        EnhancedMonitoring {
+            Default = "DEFAULT",
+            PerBroker = "PER_BROKER",
+            PerTopicPerBroker = "PER_TOPIC_PER_BROKER",
+            PerTopicPerPartition = "PER_TOPIC_PER_PARTITION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogType` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        LogType {
+            WafLogs = "WAF_LOGS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultBehavior` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        DefaultBehavior {
+            Keep = "KEEP",
+            Drop = "DROP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Behavior` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        Behavior {
+            Keep = "KEEP",
+            Drop = "DROP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Requirement` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        Requirement {
+            MeetsAll = "MEETS_ALL",
+            MeetsAny = "MEETS_ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::ObservabilityAdmin::TelemetryRule`; `.into()` makes a `Val<String>`.
+        Action {
+            Allow = "ALLOW",
+            Block = "BLOCK",
+            Count = "COUNT",
+            Captcha = "CAPTCHA",
+            Challenge = "CHALLENGE",
+            ExcludedAsCount = "EXCLUDED_AS_COUNT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

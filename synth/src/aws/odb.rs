@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,41 @@ use crate::value::{Json, Val};
 /// The AWS::ODB::CloudAutonomousVmCluster resource creates a Cloud Autonomous VM Cluster
 ///
 /// CloudFormation type `AWS::ODB::CloudAutonomousVmCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutonomousDataStoragePercentage`: `handle.autonomous_data_storage_percentage()` → `Val<f64>`. The percentage of data storage currently in use for Autonomous Databases in the Autonomous VM cluster.
+/// - `AvailableAutonomousDataStorageSizeInTBs`: `handle.available_autonomous_data_storage_size_in_tbs()` → `Val<f64>`. The available data storage space for Autonomous Databases in the Autonomous VM cluster, in TB.
+/// - `AvailableContainerDatabases`: `handle.available_container_databases()` → `Val<i64>`. The number of Autonomous CDBs that you can create with the currently available storage.
+/// - `AvailableCpus`: `handle.available_cpus()` → `Val<f64>`. The number of CPU cores available for allocation to Autonomous Databases.
+/// - `CloudAutonomousVmClusterArn`: `handle.cloud_autonomous_vm_cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the Autonomous VM cluster.
+/// - `CloudAutonomousVmClusterId`: `handle.cloud_autonomous_vm_cluster_id()` → `Val<String>`. The unique identifier of the Autonomous VM cluster.
+/// - `ComputeModel`: `handle.compute_model()` → `Val<String>`. The compute model of the Autonomous VM cluster: ECPU or OCPU.
+/// - `CpuCoreCount`: `handle.cpu_core_count()` → `Val<i64>`. The total number of CPU cores in the Autonomous VM cluster.
+/// - `CpuPercentage`: `handle.cpu_percentage()` → `Val<f64>`. The percentage of total CPU cores currently in use in the Autonomous VM cluster.
+/// - `DataStorageSizeInGBs`: `handle.data_storage_size_in_gbs()` → `Val<f64>`. The total data storage allocated to the Autonomous VM cluster, in GB.
+/// - `DataStorageSizeInTBs`: `handle.data_storage_size_in_tbs()` → `Val<f64>`. The total data storage allocated to the Autonomous VM cluster, in TB.
+/// - `DbNodeStorageSizeInGBs`: `handle.db_node_storage_size_in_gbs()` → `Val<i64>`. The local node storage allocated to the Autonomous VM cluster, in gigabytes (GB).
+/// - `Domain`: `handle.domain()` → `Val<String>`. The domain name for the Autonomous VM cluster.
+/// - `ExadataStorageInTBsLowestScaledValue`: `handle.exadata_storage_in_tbs_lowest_scaled_value()` → `Val<f64>`. The minimum value to which you can scale down the Exadata storage, in TB.
+/// - `Hostname`: `handle.hostname()` → `Val<String>`. The hostname for the Autonomous VM cluster.
+/// - `MaxAcdsLowestScaledValue`: `handle.max_acds_lowest_scaled_value()` → `Val<i64>`. The minimum value to which you can scale down the maximum number of Autonomous CDBs.
+/// - `MemorySizeInGBs`: `handle.memory_size_in_gbs()` → `Val<i64>`. The total amount of memory allocated to the Autonomous VM cluster, in gigabytes (GB).
+/// - `NodeCount`: `handle.node_count()` → `Val<i64>`. The number of database server nodes in the Autonomous VM cluster.
+/// - `NonProvisionableAutonomousContainerDatabases`: `handle.non_provisionable_autonomous_container_databases()` → `Val<i64>`. The number of Autonomous CDBs that can't be provisioned because of resource constraints.
+/// - `OciResourceAnchorName`: `handle.oci_resource_anchor_name()` → `Val<String>`. The name of the OCI resource anchor associated with this Autonomous VM cluster.
+/// - `OciUrl`: `handle.oci_url()` → `Val<String>`. The URL for accessing the OCI console page for this Autonomous VM cluster.
+/// - `Ocid`: `handle.ocid()` → `Val<String>`. The Oracle Cloud Identifier (OCID) of the Autonomous VM cluster.
+/// - `ProvisionableAutonomousContainerDatabases`: `handle.provisionable_autonomous_container_databases()` → `Val<i64>`. The number of Autonomous CDBs that can be provisioned in the Autonomous VM cluster.
+/// - `ProvisionedAutonomousContainerDatabases`: `handle.provisioned_autonomous_container_databases()` → `Val<i64>`. The number of Autonomous CDBs currently provisioned in the Autonomous VM cluster.
+/// - `ProvisionedCpus`: `handle.provisioned_cpus()` → `Val<f64>`. The number of CPU cores currently provisioned in the Autonomous VM cluster.
+/// - `ReclaimableCpus`: `handle.reclaimable_cpus()` → `Val<f64>`. The number of CPU cores that can be reclaimed from terminated or scaled-down Autonomous Databases.
+/// - `ReservedCpus`: `handle.reserved_cpus()` → `Val<f64>`. The number of CPU cores reserved for system operations and redundancy.
+/// - `Shape`: `handle.shape()` → `Val<String>`. The shape of the Exadata infrastructure for the Autonomous VM cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CloudAutonomousVmClusterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudAutonomousVmCluster {
     props: Props,
@@ -95,7 +129,7 @@ impl CfnCloudAutonomousVmCluster {
 
     /// The Oracle license model that applies to the Autonomous VM cluster. Valid values are LICENSE_INCLUDED or BRING_YOUR_OWN_LICENSE.
     ///
-    /// Allowed values: `BRING_YOUR_OWN_LICENSE`, `LICENSE_INCLUDED`.
+    /// Allowed values (the enum [`cloud_autonomous_vm_cluster::LicenseModel`]): `BRING_YOUR_OWN_LICENSE`, `LICENSE_INCLUDED`.
     ///
     /// Changing it replaces the resource.
     pub fn license_model(mut self, value: impl Into<Val<String>>) -> Self {
@@ -406,11 +440,11 @@ pub(crate) static CLOUD_AUTONOMOUS_VM_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCloudAutonomousVmCluster`].
+/// Property types and enums of the allowed values of [`CfnCloudAutonomousVmCluster`].
 pub mod cloud_autonomous_vm_cluster {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An AWS Identity and Access Management (IAM) service role associated with the Autonomous VM cluster.
     #[derive(Clone, Debug)]
@@ -464,6 +498,8 @@ pub mod cloud_autonomous_vm_cluster {
         }
 
         /// The days of the week when maintenance can be performed.
+        ///
+        /// Allowed values of each item (the enum [`DaysOfWeek`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
         pub fn days_of_week(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DaysOfWeek", value);
             self
@@ -482,6 +518,8 @@ pub mod cloud_autonomous_vm_cluster {
         }
 
         /// The months when maintenance can be performed.
+        ///
+        /// Allowed values of each item (the enum [`Months`]): `JANUARY`, `FEBRUARY`, `MARCH`, `APRIL`, `MAY`, `JUNE`, `JULY`, `AUGUST`, `SEPTEMBER`, `OCTOBER`, `NOVEMBER`, `DECEMBER`.
         pub fn months(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Months", value);
             self
@@ -489,7 +527,7 @@ pub mod cloud_autonomous_vm_cluster {
 
         /// The preference for the maintenance window scheduling.
         ///
-        /// Allowed values: `NO_PREFERENCE`, `CUSTOM_PREFERENCE`.
+        /// Allowed values (the enum [`Preference`]): `NO_PREFERENCE`, `CUSTOM_PREFERENCE`.
         pub fn preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Preference", value);
             self
@@ -515,7 +553,7 @@ pub mod cloud_autonomous_vm_cluster {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., :, /, =, +, @, -, and ".
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -553,11 +591,86 @@ pub mod cloud_autonomous_vm_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LicenseModel` in `AWS::ODB::CloudAutonomousVmCluster`; `.into()` makes a `Val<String>`.
+        LicenseModel {
+            BringYourOwnLicense = "BRING_YOUR_OWN_LICENSE",
+            LicenseIncluded = "LICENSE_INCLUDED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DaysOfWeek` in `AWS::ODB::CloudAutonomousVmCluster`; `.into()` makes a `Val<String>`.
+        DaysOfWeek {
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+            Sunday = "SUNDAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Months` in `AWS::ODB::CloudAutonomousVmCluster`; `.into()` makes a `Val<String>`.
+        Months {
+            January = "JANUARY",
+            February = "FEBRUARY",
+            March = "MARCH",
+            April = "APRIL",
+            May = "MAY",
+            June = "JUNE",
+            July = "JULY",
+            August = "AUGUST",
+            September = "SEPTEMBER",
+            October = "OCTOBER",
+            November = "NOVEMBER",
+            December = "DECEMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Preference` in `AWS::ODB::CloudAutonomousVmCluster`; `.into()` makes a `Val<String>`.
+        Preference {
+            NoPreference = "NO_PREFERENCE",
+            CustomPreference = "CUSTOM_PREFERENCE",
+        }
+    }
 }
 
 /// The AWS::ODB::CloudExadataInfrastructure resource creates an Exadata Infrastructure
 ///
 /// CloudFormation type `AWS::ODB::CloudExadataInfrastructure`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActivatedStorageCount`: `handle.activated_storage_count()` → `Val<i64>`. The number of storage servers requested for the Exadata infrastructure.
+/// - `AdditionalStorageCount`: `handle.additional_storage_count()` → `Val<i64>`. The number of storage servers requested for the Exadata infrastructure.
+/// - `AvailableStorageSizeInGBs`: `handle.available_storage_size_in_gbs()` → `Val<i64>`. The amount of available storage, in gigabytes (GB), for the Exadata infrastructure.
+/// - `CloudExadataInfrastructureArn`: `handle.cloud_exadata_infrastructure_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the Exadata infrastructure.
+/// - `CloudExadataInfrastructureId`: `handle.cloud_exadata_infrastructure_id()` → `Val<String>`. The unique identifier for the Exadata infrastructure.
+/// - `ComputeModel`: `handle.compute_model()` → `Val<String>`. The OCI model compute model used when you create or clone an instance: ECPU or OCPU. An ECPU is an abstracted measure of compute resources. ECPUs are based on the number of cores elastically allocated from a pool of compute and storage servers. An OCPU is a legacy physical measure of compute resources. OCPUs are based on the physical core of a processor with hyper-threading enabled.
+/// - `CpuCount`: `handle.cpu_count()` → `Val<i64>`. The total number of CPU cores that are allocated to the Exadata infrastructure.
+/// - `DataStorageSizeInTBs`: `handle.data_storage_size_in_tbs()` → `Val<f64>`. The size of the Exadata infrastructure's data disk group, in terabytes (TB).
+/// - `DbNodeStorageSizeInGBs`: `handle.db_node_storage_size_in_gbs()` → `Val<i64>`. The size of the Exadata infrastructure's local node storage, in gigabytes (GB).
+/// - `DbServerIds`: `handle.db_server_ids()` → `Val<Vec<String>>`. The list of database server identifiers for the Exadata infrastructure.
+/// - `DbServerVersion`: `handle.db_server_version()` → `Val<String>`. The software version of the database servers (dom0) in the Exadata infrastructure.
+/// - `MaxCpuCount`: `handle.max_cpu_count()` → `Val<i64>`. The total number of CPU cores available on the Exadata infrastructure.
+/// - `MaxDataStorageInTBs`: `handle.max_data_storage_in_tbs()` → `Val<f64>`. The total amount of data disk group storage, in terabytes (TB), that's available on the Exadata infrastructure.
+/// - `MaxDbNodeStorageSizeInGBs`: `handle.max_db_node_storage_size_in_gbs()` → `Val<i64>`. The total amount of local node storage, in gigabytes (GB), that's available on the Exadata infrastructure.
+/// - `MaxMemoryInGBs`: `handle.max_memory_in_gbs()` → `Val<i64>`. The total amount of memory, in gigabytes (GB), that's available on the Exadata infrastructure.
+/// - `MemorySizeInGBs`: `handle.memory_size_in_gbs()` → `Val<i64>`. The amount of memory, in gigabytes (GB), that's allocated on the Exadata infrastructure.
+/// - `OciResourceAnchorName`: `handle.oci_resource_anchor_name()` → `Val<String>`. The name of the OCI resource anchor for the Exadata infrastructure.
+/// - `OciUrl`: `handle.oci_url()` → `Val<String>`. The HTTPS link to the Exadata infrastructure in OCI.
+/// - `Ocid`: `handle.ocid()` → `Val<String>`. The OCID of the Exadata infrastructure.
+/// - `StorageServerVersion`: `handle.storage_server_version()` → `Val<String>`. The software version of the storage servers on the Exadata infrastructure.
+/// - `TotalStorageSizeInGBs`: `handle.total_storage_size_in_gbs()` → `Val<i64>`. The total amount of storage, in gigabytes (GB), on the the Exadata infrastructure.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CloudExadataInfrastructureArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudExadataInfrastructure {
     props: Props,
@@ -847,11 +960,11 @@ pub(crate) static CLOUD_EXADATA_INFRASTRUCTURE_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCloudExadataInfrastructure`].
+/// Property types and enums of the allowed values of [`CfnCloudExadataInfrastructure`].
 pub mod cloud_exadata_infrastructure {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A contact to receive notification from Oracle about maintenance updates for a specific Exadata infrastructure.
     #[derive(Clone, Debug)]
@@ -899,6 +1012,8 @@ pub mod cloud_exadata_infrastructure {
         }
 
         /// The days of the week when maintenance can be performed.
+        ///
+        /// Allowed values of each item (the enum [`DaysOfWeek`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
         pub fn days_of_week(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DaysOfWeek", value);
             self
@@ -923,6 +1038,8 @@ pub mod cloud_exadata_infrastructure {
         }
 
         /// The months when maintenance can be performed.
+        ///
+        /// Allowed values of each item (the enum [`Months`]): `JANUARY`, `FEBRUARY`, `MARCH`, `APRIL`, `MAY`, `JUNE`, `JULY`, `AUGUST`, `SEPTEMBER`, `OCTOBER`, `NOVEMBER`, `DECEMBER`.
         pub fn months(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Months", value);
             self
@@ -930,7 +1047,7 @@ pub mod cloud_exadata_infrastructure {
 
         /// The patching mode for the maintenance window.
         ///
-        /// Allowed values: `NONROLLING`, `ROLLING`.
+        /// Allowed values (the enum [`PatchingMode`]): `NONROLLING`, `ROLLING`.
         pub fn patching_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PatchingMode", value);
             self
@@ -938,7 +1055,7 @@ pub mod cloud_exadata_infrastructure {
 
         /// The preference for the maintenance window scheduling.
         ///
-        /// Allowed values: `CUSTOM_PREFERENCE`, `NO_PREFERENCE`.
+        /// Allowed values (the enum [`Preference`]): `CUSTOM_PREFERENCE`, `NO_PREFERENCE`.
         pub fn preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Preference", value);
             self
@@ -964,7 +1081,7 @@ pub mod cloud_exadata_infrastructure {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., :, /, =, +, @, -, and ".
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1005,11 +1122,80 @@ pub mod cloud_exadata_infrastructure {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DaysOfWeek` in `AWS::ODB::CloudExadataInfrastructure`; `.into()` makes a `Val<String>`.
+        DaysOfWeek {
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+            Sunday = "SUNDAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Months` in `AWS::ODB::CloudExadataInfrastructure`; `.into()` makes a `Val<String>`.
+        Months {
+            January = "JANUARY",
+            February = "FEBRUARY",
+            March = "MARCH",
+            April = "APRIL",
+            May = "MAY",
+            June = "JUNE",
+            July = "JULY",
+            August = "AUGUST",
+            September = "SEPTEMBER",
+            October = "OCTOBER",
+            November = "NOVEMBER",
+            December = "DECEMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PatchingMode` in `AWS::ODB::CloudExadataInfrastructure`; `.into()` makes a `Val<String>`.
+        PatchingMode {
+            Nonrolling = "NONROLLING",
+            Rolling = "ROLLING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Preference` in `AWS::ODB::CloudExadataInfrastructure`; `.into()` makes a `Val<String>`.
+        Preference {
+            CustomPreference = "CUSTOM_PREFERENCE",
+            NoPreference = "NO_PREFERENCE",
+        }
+    }
 }
 
 /// The AWS::ODB::CloudVmCluster resource creates a Cloud VM Cluster
 ///
 /// CloudFormation type `AWS::ODB::CloudVmCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CloudVmClusterArn`: `handle.cloud_vm_cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the VM cluster.
+/// - `CloudVmClusterId`: `handle.cloud_vm_cluster_id()` → `Val<String>`. The unique identifier of the VM cluster.
+/// - `ComputeModel`: `handle.compute_model()` → `Val<String>`. The OCI model compute model used when you create or clone an instance: ECPU or OCPU. An ECPU is an abstracted measure of compute resources. ECPUs are based on the number of cores elastically allocated from a pool of compute and storage servers. An OCPU is a legacy physical measure of compute resources. OCPUs are based on the physical core of a processor with hyper-threading enabled.
+/// - `DiskRedundancy`: `handle.disk_redundancy()` → `Val<String>`. The type of redundancy configured for the VM cluster. NORMAL is 2-way redundancy. HIGH is 3-way redundancy.
+/// - `Domain`: `handle.domain()` → `Val<String>`. The domain of the VM cluster.
+/// - `ListenerPort`: `handle.listener_port()` → `Val<i64>`. The port number configured for the listener on the VM cluster.
+/// - `NodeCount`: `handle.node_count()` → `Val<i64>`. The number of nodes in the VM cluster.
+/// - `OciResourceAnchorName`: `handle.oci_resource_anchor_name()` → `Val<String>`. The name of the OCI resource anchor for the VM cluster.
+/// - `OciUrl`: `handle.oci_url()` → `Val<String>`. The HTTPS link to the VM cluster in OCI.
+/// - `Ocid`: `handle.ocid()` → `Val<String>`. The OCID of the VM cluster.
+/// - `ScanDnsName`: `handle.scan_dns_name()` → `Val<String>`. The FQDN of the DNS record for the Single Client Access Name (SCAN) IP addresses that are associated with the VM cluster.
+/// - `ScanIpIds`: `handle.scan_ip_ids()` → `Val<Vec<String>>`. The OCID of the SCAN IP addresses that are associated with the VM cluster.
+/// - `Shape`: `handle.shape()` → `Val<String>`. The hardware model name of the Exadata infrastructure that's running the VM cluster.
+/// - `StorageSizeInGBs`: `handle.storage_size_in_gbs()` → `Val<i64>`. The amount of local node storage, in gigabytes (GB), that's allocated to the VM cluster.
+/// - `VipIds`: `handle.vip_ids()` → `Val<Vec<String>>`. The virtual IP (VIP) addresses that are associated with the VM cluster. Oracle's Cluster Ready Services (CRS) creates and maintains one VIP address for each node in the VM cluster to enable failover. If one node fails, the VIP is reassigned to another active node in the cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CloudVmClusterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudVmCluster {
     props: Props,
@@ -1135,7 +1321,7 @@ impl CfnCloudVmCluster {
 
     /// The Oracle license model applied to the VM cluster.
     ///
-    /// Allowed values: `BRING_YOUR_OWN_LICENSE`, `LICENSE_INCLUDED`.
+    /// Allowed values (the enum [`cloud_vm_cluster::LicenseModel`]): `BRING_YOUR_OWN_LICENSE`, `LICENSE_INCLUDED`.
     ///
     /// Changing it replaces the resource.
     pub fn license_model(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1354,11 +1540,11 @@ pub(crate) static CLOUD_VM_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCloudVmCluster`].
+/// Property types and enums of the allowed values of [`CfnCloudVmCluster`].
 pub mod cloud_vm_cluster {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about the data collection options enabled for a VM cluster.
     #[derive(Clone, Debug)]
@@ -1405,7 +1591,7 @@ pub mod cloud_vm_cluster {
     }
 
     impl DbNode {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `db_server_id`: `DbServerId`, The unique identifier of the database server that's associated with the DB node.
         pub fn new(db_server_id: impl Into<Val<String>>) -> Self {
@@ -1518,7 +1704,7 @@ pub mod cloud_vm_cluster {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., :, /, =, +, @, -, and ".
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1592,11 +1778,33 @@ pub mod cloud_vm_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LicenseModel` in `AWS::ODB::CloudVmCluster`; `.into()` makes a `Val<String>`.
+        LicenseModel {
+            BringYourOwnLicense = "BRING_YOUR_OWN_LICENSE",
+            LicenseIncluded = "LICENSE_INCLUDED",
+        }
+    }
 }
 
 /// The AWS::ODB::OdbNetwork resource creates an ODB Network
 ///
 /// CloudFormation type `AWS::ODB::OdbNetwork`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Ec2PlacementGroupIds`: `handle.ec2_placement_group_ids()` → `Val<Vec<String>>`. The list of EC2 placement group IDs associated with your ODB network.
+/// - `ManagedServices`: `handle.managed_services()` → `Val<Json>`. The managed services configuration for the ODB network.
+/// - `OciNetworkAnchorId`: `handle.oci_network_anchor_id()` → `Val<String>`. The unique identifier of the OCI network anchor for the ODB network.
+/// - `OciResourceAnchorName`: `handle.oci_resource_anchor_name()` → `Val<String>`. The name of the OCI resource anchor that's associated with the ODB network.
+/// - `OciVcnUrl`: `handle.oci_vcn_url()` → `Val<String>`. The URL for the VCN that's associated with the ODB network.
+/// - `OdbNetworkArn`: `handle.odb_network_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the ODB network.
+/// - `OdbNetworkId`: `handle.odb_network_id()` → `Val<String>`. The unique identifier of the ODB network.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OdbNetworkArn`.
 #[derive(Clone, Debug)]
 pub struct CfnOdbNetwork {
     props: Props,
@@ -1686,7 +1894,7 @@ impl CfnOdbNetwork {
 
     /// The AWS Key Management Service (KMS) access configuration for the ODB network.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`odb_network::KmsAccess`]): `ENABLED`, `DISABLED`.
     ///
     /// Write-only.
     pub fn kms_access(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1704,7 +1912,7 @@ impl CfnOdbNetwork {
 
     /// Specifies the configuration for Amazon S3 access from the ODB network.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`odb_network::S3Access`]): `ENABLED`, `DISABLED`.
     ///
     /// Write-only.
     pub fn s3_access(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1722,7 +1930,7 @@ impl CfnOdbNetwork {
 
     /// The AWS Security Token Service (STS) access configuration for the ODB network.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`odb_network::StsAccess`]): `ENABLED`, `DISABLED`.
     ///
     /// Write-only.
     pub fn sts_access(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1746,7 +1954,7 @@ impl CfnOdbNetwork {
 
     /// Specifies the configuration for Zero-ETL access from the ODB network.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`odb_network::ZeroEtlAccess`]): `ENABLED`, `DISABLED`.
     ///
     /// Write-only.
     pub fn zero_etl_access(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1853,11 +2061,11 @@ pub(crate) static ODB_NETWORK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOdbNetwork`].
+/// Property types and enums of the allowed values of [`CfnOdbNetwork`].
 pub mod odb_network {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -1866,7 +2074,7 @@ pub mod odb_network {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., :, /, =, +, @, -, and ".
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1895,11 +2103,55 @@ pub mod odb_network {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `KmsAccess` in `AWS::ODB::OdbNetwork`; `.into()` makes a `Val<String>`.
+        KmsAccess {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3Access` in `AWS::ODB::OdbNetwork`; `.into()` makes a `Val<String>`.
+        S3Access {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StsAccess` in `AWS::ODB::OdbNetwork`; `.into()` makes a `Val<String>`.
+        StsAccess {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ZeroEtlAccess` in `AWS::ODB::OdbNetwork`; `.into()` makes a `Val<String>`.
+        ZeroEtlAccess {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ODB::OdbPeeringConnection.
 ///
 /// CloudFormation type `AWS::ODB::OdbPeeringConnection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `OdbNetworkArn`: `handle.odb_network_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the ODB network.
+/// - `OdbPeeringConnectionArn`: `handle.odb_peering_connection_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the ODB peering connection.
+/// - `OdbPeeringConnectionId`: `handle.odb_peering_connection_id()` → `Val<String>`. The unique identifier of the ODB peering connection.
+/// - `PeerNetworkArn`: `handle.peer_network_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the peer network.
+/// - `PeerNetworkCidrs`: `handle.peer_network_cidrs()` → `Val<Vec<String>>`. The CIDR blocks for the ODB peering connection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OdbPeeringConnectionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnOdbPeeringConnection {
     props: Props,
@@ -2053,7 +2305,7 @@ pub mod odb_peering_connection {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length and can't be prefixed with aws:. You can use any of the following characters: Unicode letters, digits, whitespace, _, ., :, /, =, +, @, -, and ".
         pub fn new(key: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,57 @@ use crate::value::{Json, Map, Val};
 /// Definition of AWS::Omics::AnnotationStore Resource Type
 ///
 /// CloudFormation type `AWS::Omics::AnnotationStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+/// - `StoreArn`: `handle.store_arn()` → `Val<String>`.
+/// - `StoreSizeBytes`: `handle.store_size_bytes()` → `Val<f64>`.
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnAnnotationStore {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAnnotationStore`], by name: the argument of [`CfnAnnotationStore::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAnnotationStoreRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `StoreFormat`.
+    ///
+    /// Allowed values (the enum [`annotation_store::StoreFormat`]): `GFF`, `TSV`, `VCF`.
+    ///
+    /// Changing it replaces the resource.
+    pub store_format: Val<String>,
+}
+
 impl CfnAnnotationStore {
     pub const TYPE_NAME: &'static str = "AWS::Omics::AnnotationStore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAnnotationStoreRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `store_format`: `StoreFormat`.
-    pub fn new(name: impl Into<Val<String>>, store_format: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAnnotationStore::new(CfnAnnotationStoreRequired {
+    ///     name: "...".into(),
+    ///     store_format: annotation_store::StoreFormat::Gff.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAnnotationStoreRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("StoreFormat", store_format);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("StoreFormat", required.store_format);
         CfnAnnotationStore { props, options: ResourceOptions::default() }
     }
 
@@ -151,11 +184,11 @@ pub(crate) static ANNOTATION_STORE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAnnotationStore`].
+/// Property types and enums of the allowed values of [`CfnAnnotationStore`].
 pub mod annotation_store {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Omics::AnnotationStore`.
     #[derive(Clone, Debug)]
@@ -164,7 +197,7 @@ pub mod annotation_store {
     }
 
     impl ReferenceItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `reference_arn`: `ReferenceArn`.
         pub fn new(reference_arn: impl Into<Val<String>>) -> Self {
@@ -187,9 +220,9 @@ pub mod annotation_store {
     }
 
     impl SseConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -250,7 +283,7 @@ pub mod annotation_store {
 
         /// The `AnnotationType` property.
         ///
-        /// Allowed values: `GENERIC`, `CHR_POS`, `CHR_POS_REF_ALT`, `CHR_START_END_ONE_BASE`, `CHR_START_END_REF_ALT_ONE_BASE`, `CHR_START_END_ZERO_BASE`, `CHR_START_END_REF_ALT_ZERO_BASE`.
+        /// Allowed values (the enum [`AnnotationType`]): `GENERIC`, `CHR_POS`, `CHR_POS_REF_ALT`, `CHR_START_END_ONE_BASE`, `CHR_START_END_REF_ALT_ONE_BASE`, `CHR_START_END_ZERO_BASE`, `CHR_START_END_REF_ALT_ZERO_BASE`.
         pub fn annotation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AnnotationType", value);
             self
@@ -263,6 +296,8 @@ pub mod annotation_store {
         }
 
         /// The `Schema` property.
+        ///
+        /// Allowed values of each item (the enum [`Schema`]): `LONG`, `INT`, `STRING`, `FLOAT`, `DOUBLE`, `BOOLEAN`.
         pub fn schema(mut self, value: impl Into<Val<Vec<Map<String>>>>) -> Self {
             self.props.set("Schema", value);
             self
@@ -306,28 +341,102 @@ pub mod annotation_store {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `StoreFormat` in `AWS::Omics::AnnotationStore`; `.into()` makes a `Val<String>`.
+        StoreFormat {
+            Gff = "GFF",
+            Tsv = "TSV",
+            Vcf = "VCF",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Omics::AnnotationStore`; `.into()` makes a `Val<String>`.
+        Type {
+            Kms = "KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AnnotationType` in `AWS::Omics::AnnotationStore`; `.into()` makes a `Val<String>`.
+        AnnotationType {
+            Generic = "GENERIC",
+            ChrPos = "CHR_POS",
+            ChrPosRefAlt = "CHR_POS_REF_ALT",
+            ChrStartEndOneBase = "CHR_START_END_ONE_BASE",
+            ChrStartEndRefAltOneBase = "CHR_START_END_REF_ALT_ONE_BASE",
+            ChrStartEndZeroBase = "CHR_START_END_ZERO_BASE",
+            ChrStartEndRefAltZeroBase = "CHR_START_END_REF_ALT_ZERO_BASE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Schema` in `AWS::Omics::AnnotationStore`; `.into()` makes a `Val<String>`.
+        Schema {
+            Long = "LONG",
+            Int = "INT",
+            String = "STRING",
+            Float = "FLOAT",
+            Double = "DOUBLE",
+            Boolean = "BOOLEAN",
+        }
+    }
 }
 
 /// Resource schema for AWS::Omics::Configuration
 ///
 /// CloudFormation type `AWS::Omics::Configuration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Unique resource identifier for the configuration.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Configuration creation timestamp.
+/// - `Status`: `handle.status()` → `Val<String>`. Current configuration status.
+/// - `Uuid`: `handle.uuid()` → `Val<String>`. Unique identifier for the configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfiguration`], by name: the argument of [`CfnConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationRequired {
+    /// User-friendly name for the configuration.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Required run-specific configurations.
+    ///
+    /// CloudFormation property `RunConfigurations`.
+    ///
+    /// Changing it replaces the resource.
+    pub run_configurations: Val<configuration::RunConfigurations>,
+}
+
 impl CfnConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::Omics::Configuration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationRequired`]:
     ///
-    /// - `name`: `Name`, User-friendly name for the configuration.
-    /// - `run_configurations`: `RunConfigurations`, Required run-specific configurations.
-    pub fn new(name: impl Into<Val<String>>, run_configurations: impl Into<Val<configuration::RunConfigurations>>) -> Self {
+    /// ```text
+    /// CfnConfiguration::new(CfnConfigurationRequired {
+    ///     name: "...".into(),
+    ///     run_configurations: configuration::RunConfigurations::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RunConfigurations", run_configurations);
+        props.set::<String>("Name", required.name);
+        props.set::<configuration::RunConfigurations>("RunConfigurations", required.run_configurations);
         CfnConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -493,6 +602,16 @@ pub mod configuration {
 /// Definition of AWS::Omics::ReferenceStore Resource Type
 ///
 /// CloudFormation type `AWS::Omics::ReferenceStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The store's ARN.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the store was created.
+/// - `ReferenceStoreId`: `handle.reference_store_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReferenceStoreId`.
 #[derive(Clone, Debug)]
 pub struct CfnReferenceStore {
     props: Props,
@@ -502,7 +621,7 @@ pub struct CfnReferenceStore {
 impl CfnReferenceStore {
     pub const TYPE_NAME: &'static str = "AWS::Omics::ReferenceStore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A name for the store.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -593,11 +712,11 @@ pub(crate) static REFERENCE_STORE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReferenceStore`].
+/// Property types and enums of the allowed values of [`CfnReferenceStore`].
 pub mod reference_store {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Server-side encryption (SSE) settings for a store.
     #[derive(Clone, Debug)]
@@ -606,9 +725,9 @@ pub mod reference_store {
     }
 
     impl SseConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -635,11 +754,29 @@ pub mod reference_store {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Omics::ReferenceStore`; `.into()` makes a `Val<String>`.
+        Type {
+            Kms = "KMS",
+        }
+    }
 }
 
 /// Definition of AWS::Omics::RunCache Resource Type
 ///
 /// CloudFormation type `AWS::Omics::RunCache`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The run cache ARN.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Creation time of the run cache (an ISO 8601 formatted string).
+/// - `Id`: `handle.id()` → `Val<String>`. The run cache ID.
+/// - `Status`: `handle.status()` → `Val<String>`. The run cache status.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRunCache {
     props: Props,
@@ -657,7 +794,7 @@ impl CfnRunCache {
 
     /// The default cache behavior for runs using this cache.
     ///
-    /// Allowed values: `CACHE_ON_FAILURE`, `CACHE_ALWAYS`.
+    /// Allowed values (the enum [`run_cache::CacheBehavior`]): `CACHE_ON_FAILURE`, `CACHE_ALWAYS`.
     pub fn cache_behavior(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("CacheBehavior", value);
         self
@@ -768,11 +905,11 @@ pub(crate) static RUN_CACHE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRunCache`].
+/// Property types and enums of the allowed values of [`CfnRunCache`].
 pub mod run_cache {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Omics::RunCache`.
     #[derive(Clone, Debug)]
@@ -780,15 +917,33 @@ pub mod run_cache {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -806,11 +961,29 @@ pub mod run_cache {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CacheBehavior` in `AWS::Omics::RunCache`; `.into()` makes a `Val<String>`.
+        CacheBehavior {
+            CacheOnFailure = "CACHE_ON_FAILURE",
+            CacheAlways = "CACHE_ALWAYS",
+        }
+    }
 }
 
 /// Definition of AWS::Omics::RunGroup Resource Type
 ///
 /// CloudFormation type `AWS::Omics::RunGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRunGroup {
     props: Props,
@@ -921,6 +1094,21 @@ pub(crate) static RUN_GROUP_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Omics::SequenceStore
 ///
 /// CloudFormation type `AWS::Omics::SequenceStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The store's ARN.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the store was created.
+/// - `S3AccessPointArn`: `handle.s3_access_point_arn()` → `Val<String>`. This is ARN of the access point associated with the S3 bucket storing read sets.
+/// - `S3Uri`: `handle.s3_uri()` → `Val<String>`. The S3 URI of the sequence store.
+/// - `SequenceStoreId`: `handle.sequence_store_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`. The status message of the sequence store.
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`. The last-updated time of the sequence store.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SequenceStoreId`.
 #[derive(Clone, Debug)]
 pub struct CfnSequenceStore {
     props: Props,
@@ -930,7 +1118,7 @@ pub struct CfnSequenceStore {
 impl CfnSequenceStore {
     pub const TYPE_NAME: &'static str = "AWS::Omics::SequenceStore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A name for the store.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -953,7 +1141,7 @@ impl CfnSequenceStore {
 
     /// The `ETagAlgorithmFamily` property.
     ///
-    /// Allowed values: `MD5up`, `SHA256up`, `SHA512up`.
+    /// Allowed values (the enum [`sequence_store::ETagAlgorithmFamily`]): `MD5up`, `SHA256up`, `SHA512up`.
     ///
     /// Changing it replaces the resource.
     pub fn e_tag_algorithm_family(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1088,11 +1276,11 @@ pub(crate) static SEQUENCE_STORE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSequenceStore`].
+/// Property types and enums of the allowed values of [`CfnSequenceStore`].
 pub mod sequence_store {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Server-side encryption (SSE) settings for a store.
     #[derive(Clone, Debug)]
@@ -1101,9 +1289,9 @@ pub mod sequence_store {
     }
 
     impl SseConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1130,28 +1318,76 @@ pub mod sequence_store {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ETagAlgorithmFamily` in `AWS::Omics::SequenceStore`; `.into()` makes a `Val<String>`.
+        ETagAlgorithmFamily {
+            Md5up = "MD5up",
+            Sha256up = "SHA256up",
+            Sha512up = "SHA512up",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Omics::SequenceStore`; `.into()` makes a `Val<String>`.
+        Type {
+            Kms = "KMS",
+        }
+    }
 }
 
 /// Definition of AWS::Omics::VariantStore Resource Type
 ///
 /// CloudFormation type `AWS::Omics::VariantStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+/// - `StoreArn`: `handle.store_arn()` → `Val<String>`.
+/// - `StoreSizeBytes`: `handle.store_size_bytes()` → `Val<f64>`.
+/// - `UpdateTime`: `handle.update_time()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnVariantStore {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVariantStore`], by name: the argument of [`CfnVariantStore::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVariantStoreRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Reference`.
+    ///
+    /// Changing it replaces the resource.
+    pub reference: Val<variant_store::ReferenceItem>,
+}
+
 impl CfnVariantStore {
     pub const TYPE_NAME: &'static str = "AWS::Omics::VariantStore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVariantStoreRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `reference`: `Reference`.
-    pub fn new(name: impl Into<Val<String>>, reference: impl Into<Val<variant_store::ReferenceItem>>) -> Self {
+    /// ```text
+    /// CfnVariantStore::new(CfnVariantStoreRequired {
+    ///     name: "...".into(),
+    ///     reference: variant_store::ReferenceItem::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVariantStoreRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Reference", reference);
+        props.set::<String>("Name", required.name);
+        props.set::<variant_store::ReferenceItem>("Reference", required.reference);
         CfnVariantStore { props, options: ResourceOptions::default() }
     }
 
@@ -1252,11 +1488,11 @@ pub(crate) static VARIANT_STORE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVariantStore`].
+/// Property types and enums of the allowed values of [`CfnVariantStore`].
 pub mod variant_store {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Omics::VariantStore`.
     #[derive(Clone, Debug)]
@@ -1265,7 +1501,7 @@ pub mod variant_store {
     }
 
     impl ReferenceItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `reference_arn`: `ReferenceArn`.
         pub fn new(reference_arn: impl Into<Val<String>>) -> Self {
@@ -1288,9 +1524,9 @@ pub mod variant_store {
     }
 
     impl SseConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1324,11 +1560,31 @@ pub mod variant_store {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Omics::VariantStore`; `.into()` makes a `Val<String>`.
+        Type {
+            Kms = "KMS",
+        }
+    }
 }
 
 /// Definition of AWS::Omics::Workflow Resource Type
 ///
 /// CloudFormation type `AWS::Omics::Workflow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `Type`: `handle.type_()` → `Val<String>`.
+/// - `Uuid`: `handle.uuid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkflow {
     props: Props,
@@ -1346,7 +1602,7 @@ impl CfnWorkflow {
 
     /// The `Accelerators` property.
     ///
-    /// Allowed values: `GPU`.
+    /// Allowed values (the enum [`workflow::Accelerators`]): `GPU`.
     ///
     /// Changing it replaces the resource.
     pub fn accelerators(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1400,7 +1656,7 @@ impl CfnWorkflow {
 
     /// The `Engine` property.
     ///
-    /// Allowed values: `WDL`, `NEXTFLOW`, `CWL`.
+    /// Allowed values (the enum [`workflow::Engine`]): `WDL`, `NEXTFLOW`, `CWL`.
     ///
     /// Changing it replaces the resource.
     pub fn engine(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1450,7 +1706,7 @@ impl CfnWorkflow {
 
     /// The `StorageType` property.
     ///
-    /// Allowed values: `STATIC`, `DYNAMIC`.
+    /// Allowed values (the enum [`workflow::StorageType`]): `STATIC`, `DYNAMIC`.
     pub fn storage_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("StorageType", value);
         self
@@ -1580,11 +1836,11 @@ pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkflow`].
+/// Property types and enums of the allowed values of [`CfnWorkflow`].
 pub mod workflow {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Omics::Workflow`.
     #[derive(Clone, Debug)]
@@ -1753,7 +2009,7 @@ pub mod workflow {
 
         /// The `type` property.
         ///
-        /// Allowed values: `BRANCH`, `TAG`, `COMMIT`.
+        /// Allowed values (the enum [`Type`]): `BRANCH`, `TAG`, `COMMIT`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("type", value);
             self
@@ -1853,34 +2109,97 @@ pub mod workflow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Accelerators` in `AWS::Omics::Workflow`; `.into()` makes a `Val<String>`.
+        Accelerators {
+            Gpu = "GPU",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::Omics::Workflow`; `.into()` makes a `Val<String>`.
+        Engine {
+            Wdl = "WDL",
+            Nextflow = "NEXTFLOW",
+            Cwl = "CWL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageType` in `AWS::Omics::Workflow`; `.into()` makes a `Val<String>`.
+        StorageType {
+            Static = "STATIC",
+            Dynamic = "DYNAMIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `type` in `AWS::Omics::Workflow`; `.into()` makes a `Val<String>`.
+        Type {
+            Branch = "BRANCH",
+            Tag = "TAG",
+            Commit = "COMMIT",
+        }
+    }
 }
 
 /// Definition of AWS::Omics::WorkflowVersion Resource Type.
 ///
 /// CloudFormation type `AWS::Omics::WorkflowVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `Type`: `handle.type_()` → `Val<String>`.
+/// - `Uuid`: `handle.uuid()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkflowVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkflowVersion`], by name: the argument of [`CfnWorkflowVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkflowVersionRequired {
+    /// CloudFormation property `VersionName`.
+    ///
+    /// Changing it replaces the resource.
+    pub version_name: Val<String>,
+
+    /// CloudFormation property `WorkflowId`.
+    ///
+    /// Changing it replaces the resource.
+    pub workflow_id: Val<String>,
+}
+
 impl CfnWorkflowVersion {
     pub const TYPE_NAME: &'static str = "AWS::Omics::WorkflowVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkflowVersionRequired`]:
     ///
-    /// - `version_name`: `VersionName`.
-    /// - `workflow_id`: `WorkflowId`.
-    pub fn new(version_name: impl Into<Val<String>>, workflow_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkflowVersion::new(CfnWorkflowVersionRequired {
+    ///     version_name: "...".into(),
+    ///     workflow_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkflowVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("VersionName", version_name);
-        props.set("WorkflowId", workflow_id);
+        props.set::<String>("VersionName", required.version_name);
+        props.set::<String>("WorkflowId", required.workflow_id);
         CfnWorkflowVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `Accelerators` property.
     ///
-    /// Allowed values: `GPU`.
+    /// Allowed values (the enum [`workflow_version::Accelerators`]): `GPU`.
     ///
     /// Changing it replaces the resource.
     pub fn accelerators(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1934,7 +2253,7 @@ impl CfnWorkflowVersion {
 
     /// The `Engine` property.
     ///
-    /// Allowed values: `WDL`, `NEXTFLOW`, `CWL`.
+    /// Allowed values (the enum [`workflow_version::Engine`]): `WDL`, `NEXTFLOW`, `CWL`.
     ///
     /// Changing it replaces the resource.
     pub fn engine(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1976,7 +2295,7 @@ impl CfnWorkflowVersion {
 
     /// The `StorageType` property.
     ///
-    /// Allowed values: `STATIC`, `DYNAMIC`.
+    /// Allowed values (the enum [`workflow_version::StorageType`]): `STATIC`, `DYNAMIC`.
     pub fn storage_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("StorageType", value);
         self
@@ -2100,11 +2419,11 @@ pub(crate) static WORKFLOW_VERSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkflowVersion`].
+/// Property types and enums of the allowed values of [`CfnWorkflowVersion`].
 pub mod workflow_version {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Omics::WorkflowVersion`.
     #[derive(Clone, Debug)]
@@ -2273,7 +2592,7 @@ pub mod workflow_version {
 
         /// The `type` property.
         ///
-        /// Allowed values: `BRANCH`, `TAG`, `COMMIT`.
+        /// Allowed values (the enum [`Type`]): `BRANCH`, `TAG`, `COMMIT`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("type", value);
             self
@@ -2373,6 +2692,39 @@ pub mod workflow_version {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Accelerators` in `AWS::Omics::WorkflowVersion`; `.into()` makes a `Val<String>`.
+        Accelerators {
+            Gpu = "GPU",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::Omics::WorkflowVersion`; `.into()` makes a `Val<String>`.
+        Engine {
+            Wdl = "WDL",
+            Nextflow = "NEXTFLOW",
+            Cwl = "CWL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageType` in `AWS::Omics::WorkflowVersion`; `.into()` makes a `Val<String>`.
+        StorageType {
+            Static = "STATIC",
+            Dynamic = "DYNAMIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `type` in `AWS::Omics::WorkflowVersion`; `.into()` makes a `Val<String>`.
+        Type {
+            Branch = "BRANCH",
+            Tag = "TAG",
+            Commit = "COMMIT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

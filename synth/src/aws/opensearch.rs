@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,61 @@ use crate::value::Val;
 /// Creates a data source for an Amazon OpenSearch Service domain.
 ///
 /// CloudFormation type `AWS::OpenSearch::DataSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the data source.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the data source.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataSource`], by name: the argument of [`CfnDataSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataSourceRequired {
+    /// The type of data source.
+    ///
+    /// CloudFormation property `DataSourceType`.
+    pub data_source_type: Val<data_source::DataSourceType>,
+
+    /// The name of the OpenSearch Service domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+
+    /// The name of the data source.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnDataSource {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearch::DataSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataSourceRequired`]:
     ///
-    /// - `data_source_type`: `DataSourceType`, The type of data source.
-    /// - `domain_name`: `DomainName`, The name of the OpenSearch Service domain.
-    /// - `name`: `Name`, The name of the data source.
-    pub fn new(data_source_type: impl Into<Val<data_source::DataSourceType>>, domain_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataSource::new(CfnDataSourceRequired {
+    ///     data_source_type: data_source::DataSourceType::new(...).into(),
+    ///     domain_name: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataSourceType", data_source_type);
-        props.set("DomainName", domain_name);
-        props.set("Name", name);
+        props.set::<data_source::DataSourceType>("DataSourceType", required.data_source_type);
+        props.set::<String>("DomainName", required.domain_name);
+        props.set::<String>("Name", required.name);
         CfnDataSource { props, options: ResourceOptions::default() }
     }
 
@@ -136,7 +171,7 @@ pub mod data_source {
     }
 
     impl S3GlueDataCatalog {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The ARN of the IAM role that grants OpenSearch Service permission to access the Glue Data Catalog.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,60 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::OpenSearchServerless::AccessPolicy
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::AccessPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::OpenSearchServerless::AccessPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccessPolicy`], by name: the argument of [`CfnAccessPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccessPolicyRequired {
+    /// The name of the policy
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The JSON policy document that is the content for the policy
+    ///
+    /// CloudFormation property `Policy`.
+    pub policy: Val<String>,
+
+    /// The possible types for the access policy
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`access_policy::Type`]): `data`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnAccessPolicy {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::AccessPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccessPolicyRequired`]:
     ///
-    /// - `name`: `Name`, The name of the policy
-    /// - `policy`: `Policy`, The JSON policy document that is the content for the policy
-    /// - `type_`: `Type`, The possible types for the access policy
-    pub fn new(name: impl Into<Val<String>>, policy: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAccessPolicy::new(CfnAccessPolicyRequired {
+    ///     name: "...".into(),
+    ///     policy: "...".into(),
+    ///     type_: access_policy::Type::Data.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccessPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Policy", policy);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Policy", required.policy);
+        props.set::<String>("Type", required.type_);
         CfnAccessPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -81,9 +115,34 @@ pub(crate) static ACCESS_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnAccessPolicy`].
+pub mod access_policy {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::OpenSearchServerless::AccessPolicy`; `.into()` makes a `Val<String>`.
+        Type {
+            Data = "data",
+        }
+    }
+}
+
 /// Amazon OpenSearchServerless collection resource
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::Collection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the collection.
+/// - `CollectionEndpoint`: `handle.collection_endpoint()` → `Val<String>`. The endpoint for the collection.
+/// - `DashboardEndpoint`: `handle.dashboard_endpoint()` → `Val<String>`. The OpenSearch Dashboards endpoint for the collection.
+/// - `FipsEndpoints`: `handle.fips_endpoints()` → `Val<Json>`.
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier of the collection
+/// - `KmsKeyArn`: `handle.kms_key_arn()` → `Val<String>`. Key Management Service key used to encrypt the collection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCollection {
     props: Props,
@@ -93,7 +152,7 @@ pub struct CfnCollection {
 impl CfnCollection {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::Collection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the collection.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -112,7 +171,7 @@ impl CfnCollection {
 
     /// The deletion protection state of the collection
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`collection::DeletionProtection`]): `ENABLED`, `DISABLED`.
     pub fn deletion_protection(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DeletionProtection", value);
         self
@@ -136,7 +195,7 @@ impl CfnCollection {
 
     /// The possible standby replicas for the collection
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`collection::StandbyReplicas`]): `ENABLED`, `DISABLED`.
     ///
     /// Changing it replaces the resource.
     pub fn standby_replicas(mut self, value: impl Into<Val<String>>) -> Self {
@@ -156,7 +215,7 @@ impl CfnCollection {
 
     /// The possible types for the collection
     ///
-    /// Allowed values: `SEARCH`, `TIMESERIES`, `VECTORSEARCH`.
+    /// Allowed values (the enum [`collection::Type`]): `SEARCH`, `TIMESERIES`, `VECTORSEARCH`.
     ///
     /// Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -253,11 +312,11 @@ pub(crate) static COLLECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCollection`].
+/// Property types and enums of the allowed values of [`CfnCollection`].
 pub mod collection {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Encryption settings for the collection
     #[derive(Clone, Debug)]
@@ -297,15 +356,33 @@ pub mod collection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key in the key-value pair
         ///
-        /// - `key`: `Key`, The key in the key-value pair
-        /// - `value`: `Value`, The value in the key-value pair
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value in the key-value pair
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -331,7 +408,7 @@ pub mod collection {
 
         /// Indicates whether GPU acceleration is enabled for vector indexing
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`, `ALLOWED`.
+        /// Allowed values (the enum [`ServerlessVectorAcceleration`]): `ENABLED`, `DISABLED`, `ALLOWED`.
         pub fn serverless_vector_acceleration(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServerlessVectorAcceleration", value);
             self
@@ -358,28 +435,95 @@ pub mod collection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeletionProtection` in `AWS::OpenSearchServerless::Collection`; `.into()` makes a `Val<String>`.
+        DeletionProtection {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StandbyReplicas` in `AWS::OpenSearchServerless::Collection`; `.into()` makes a `Val<String>`.
+        StandbyReplicas {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::OpenSearchServerless::Collection`; `.into()` makes a `Val<String>`.
+        Type {
+            Search = "SEARCH",
+            Timeseries = "TIMESERIES",
+            Vectorsearch = "VECTORSEARCH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ServerlessVectorAcceleration` in `AWS::OpenSearchServerless::Collection`; `.into()` makes a `Val<String>`.
+        ServerlessVectorAcceleration {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+            Allowed = "ALLOWED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::OpenSearchServerless::CollectionGroup
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::CollectionGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the collection group.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier of the collection group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCollectionGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCollectionGroup`], by name: the argument of [`CfnCollectionGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCollectionGroupRequired {
+    /// The name of the collection group.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Indicates whether standby replicas are used for the collection group.
+    ///
+    /// CloudFormation property `StandbyReplicas`.
+    ///
+    /// Allowed values (the enum [`collection_group::StandbyReplicas`]): `ENABLED`, `DISABLED`.
+    ///
+    /// Changing it replaces the resource.
+    pub standby_replicas: Val<String>,
+}
+
 impl CfnCollectionGroup {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::CollectionGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCollectionGroupRequired`]:
     ///
-    /// - `name`: `Name`, The name of the collection group.
-    /// - `standby_replicas`: `StandbyReplicas`, Indicates whether standby replicas are used for the collection group.
-    pub fn new(name: impl Into<Val<String>>, standby_replicas: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCollectionGroup::new(CfnCollectionGroupRequired {
+    ///     name: "...".into(),
+    ///     standby_replicas: collection_group::StandbyReplicas::Enabled.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCollectionGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("StandbyReplicas", standby_replicas);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("StandbyReplicas", required.standby_replicas);
         CfnCollectionGroup { props, options: ResourceOptions::default() }
     }
 
@@ -397,7 +541,7 @@ impl CfnCollectionGroup {
 
     /// The generation of Amazon OpenSearch Serverless for the collection group. Valid values are CLASSIC and NEXTGEN.
     ///
-    /// Allowed values: `CLASSIC`, `NEXTGEN`.
+    /// Allowed values (the enum [`collection_group::Generation`]): `CLASSIC`, `NEXTGEN`.
     ///
     /// Changing it replaces the resource.
     pub fn generation(mut self, value: impl Into<Val<String>>) -> Self {
@@ -466,11 +610,11 @@ pub(crate) static COLLECTION_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCollectionGroup`].
+/// Property types and enums of the allowed values of [`CfnCollectionGroup`].
 pub mod collection_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::OpenSearchServerless::CollectionGroup`.
     #[derive(Clone, Debug)]
@@ -522,15 +666,33 @@ pub mod collection_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key in the key-value pair
         ///
-        /// - `key`: `Key`, The key in the key-value pair
-        /// - `value`: `Value`, The value in the key-value pair
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value in the key-value pair
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -558,28 +720,72 @@ pub mod collection_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Generation` in `AWS::OpenSearchServerless::CollectionGroup`; `.into()` makes a `Val<String>`.
+        Generation {
+            Classic = "CLASSIC",
+            Nextgen = "NEXTGEN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StandbyReplicas` in `AWS::OpenSearchServerless::CollectionGroup`; `.into()` makes a `Val<String>`.
+        StandbyReplicas {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::OpenSearchServerless::CollectionIndex
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::CollectionIndex`.
+///
+/// # Attributes
+///
+/// `AWS::OpenSearchServerless::CollectionIndex` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCollectionIndex {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCollectionIndex`], by name: the argument of [`CfnCollectionIndex::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCollectionIndexRequired {
+    /// The identifier of the collection
+    ///
+    /// CloudFormation property `Id`.
+    ///
+    /// Changing it replaces the resource.
+    pub id: Val<String>,
+
+    /// The name of the collection index
+    ///
+    /// CloudFormation property `IndexName`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_name: Val<String>,
+}
+
 impl CfnCollectionIndex {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::CollectionIndex";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCollectionIndexRequired`]:
     ///
-    /// - `id`: `Id`, The identifier of the collection
-    /// - `index_name`: `IndexName`, The name of the collection index
-    pub fn new(id: impl Into<Val<String>>, index_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCollectionIndex::new(CfnCollectionIndexRequired {
+    ///     id: "...".into(),
+    ///     index_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCollectionIndexRequired) -> Self {
         let mut props = Props::new();
-        props.set("Id", id);
-        props.set("IndexName", index_name);
+        props.set::<String>("Id", required.id);
+        props.set::<String>("IndexName", required.index_name);
         CfnCollectionIndex { props, options: ResourceOptions::default() }
     }
 
@@ -628,23 +834,53 @@ pub(crate) static COLLECTION_INDEX_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::OpenSearchServerless::Index
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::Index`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Uuid`: `handle.uuid()` → `Val<String>`. The unique identifier for the index.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIndex {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIndex`], by name: the argument of [`CfnIndex::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIndexRequired {
+    /// The endpoint for the collection.
+    ///
+    /// CloudFormation property `CollectionEndpoint`.
+    ///
+    /// Changing it replaces the resource.
+    pub collection_endpoint: Val<String>,
+
+    /// The name of the OpenSearch Serverless index.
+    ///
+    /// CloudFormation property `IndexName`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_name: Val<String>,
+}
+
 impl CfnIndex {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::Index";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIndexRequired`]:
     ///
-    /// - `collection_endpoint`: `CollectionEndpoint`, The endpoint for the collection.
-    /// - `index_name`: `IndexName`, The name of the OpenSearch Serverless index.
-    pub fn new(collection_endpoint: impl Into<Val<String>>, index_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIndex::new(CfnIndexRequired {
+    ///     collection_endpoint: "...".into(),
+    ///     index_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIndexRequired) -> Self {
         let mut props = Props::new();
-        props.set("CollectionEndpoint", collection_endpoint);
-        props.set("IndexName", index_name);
+        props.set::<String>("CollectionEndpoint", required.collection_endpoint);
+        props.set::<String>("IndexName", required.index_name);
         CfnIndex { props, options: ResourceOptions::default() }
     }
 
@@ -704,11 +940,11 @@ pub(crate) static INDEX_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIndex`].
+/// Property types and enums of the allowed values of [`CfnIndex`].
 pub mod index {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Index Mappings
     #[derive(Clone, Debug)]
@@ -743,9 +979,9 @@ pub mod index {
     }
 
     impl PropertyMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The field data type. Must be a valid OpenSearch field type.
+        /// - `type_`: `Type`, The field data type. Must be a valid OpenSearch field type. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -760,7 +996,7 @@ pub mod index {
 
         /// The compression level for knn_vector fields
         ///
-        /// Allowed values: `16x`, `32x`, `8x`, `4x`, `2x`, `1x`.
+        /// Allowed values (the enum [`CompressionLevel`]): `16x`, `32x`, `8x`, `4x`, `2x`, `1x`.
         pub fn compression_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompressionLevel", value);
             self
@@ -768,7 +1004,7 @@ pub mod index {
 
         /// The data type for knn_vector fields (e.g. float, byte). Controls how vector values are stored.
         ///
-        /// Allowed values: `float`, `byte`.
+        /// Allowed values (the enum [`DataType`]): `float`, `byte`.
         pub fn data_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataType", value);
             self
@@ -800,7 +1036,7 @@ pub mod index {
 
         /// The distance function used for k-NN search (field-level, outside Method)
         ///
-        /// Allowed values: `l2`, `l1`, `linf`, `cosinesimil`, `innerproduct`, `hamming`.
+        /// Allowed values (the enum [`SpaceType`]): `l2`, `l1`, `linf`, `cosinesimil`, `innerproduct`, `hamming`.
         pub fn space_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpaceType", value);
             self
@@ -826,9 +1062,9 @@ pub mod index {
     }
 
     impl Method {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `name`: `Name`, The algorithm name for k-NN search
+        /// - `name`: `Name`, The algorithm name for k-NN search Allowed values: the enum [`Name`].
         pub fn new(name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
@@ -837,7 +1073,7 @@ pub mod index {
 
         /// The k-NN search engine to use
         ///
-        /// Allowed values: `nmslib`, `faiss`, `lucene`.
+        /// Allowed values (the enum [`Engine`]): `nmslib`, `faiss`, `lucene`.
         pub fn engine(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Engine", value);
             self
@@ -851,7 +1087,7 @@ pub mod index {
 
         /// The distance function used for k-NN search
         ///
-        /// Allowed values: `l2`, `l1`, `linf`, `cosinesimil`, `innerproduct`, `hamming`.
+        /// Allowed values (the enum [`SpaceType`]): `l2`, `l1`, `linf`, `cosinesimil`, `innerproduct`, `hamming`.
         pub fn space_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpaceType", value);
             self
@@ -1078,30 +1314,124 @@ pub mod index {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CompressionLevel` in `AWS::OpenSearchServerless::Index`; `.into()` makes a `Val<String>`.
+        CompressionLevel {
+            N16x = "16x",
+            N32x = "32x",
+            N8x = "8x",
+            N4x = "4x",
+            N2x = "2x",
+            N1x = "1x",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::OpenSearchServerless::Index`; `.into()` makes a `Val<String>`.
+        DataType {
+            Float = "float",
+            Byte = "byte",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SpaceType` in `AWS::OpenSearchServerless::Index`; `.into()` makes a `Val<String>`.
+        SpaceType {
+            L2 = "l2",
+            L1 = "l1",
+            Linf = "linf",
+            Cosinesimil = "cosinesimil",
+            Innerproduct = "innerproduct",
+            Hamming = "hamming",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::OpenSearchServerless::Index`; `.into()` makes a `Val<String>`.
+        Type {
+            Text = "text",
+            KnnVector = "knn_vector",
+            Keyword = "keyword",
+            Integer = "integer",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::OpenSearchServerless::Index`; `.into()` makes a `Val<String>`.
+        Engine {
+            Nmslib = "nmslib",
+            Faiss = "faiss",
+            Lucene = "lucene",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::OpenSearchServerless::Index`; `.into()` makes a `Val<String>`.
+        Name {
+            Hnsw = "hnsw",
+            Ivf = "ivf",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::OpenSearchServerless::LifecyclePolicy
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::LifecyclePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::OpenSearchServerless::LifecyclePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnLifecyclePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLifecyclePolicy`], by name: the argument of [`CfnLifecyclePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLifecyclePolicyRequired {
+    /// The name of the policy
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The JSON policy document that is the content for the policy
+    ///
+    /// CloudFormation property `Policy`.
+    pub policy: Val<String>,
+
+    /// The type of lifecycle policy
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`lifecycle_policy::Type`]): `retention`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnLifecyclePolicy {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::LifecyclePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLifecyclePolicyRequired`]:
     ///
-    /// - `name`: `Name`, The name of the policy
-    /// - `policy`: `Policy`, The JSON policy document that is the content for the policy
-    /// - `type_`: `Type`, The type of lifecycle policy
-    pub fn new(name: impl Into<Val<String>>, policy: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLifecyclePolicy::new(CfnLifecyclePolicyRequired {
+    ///     name: "...".into(),
+    ///     policy: "...".into(),
+    ///     type_: lifecycle_policy::Type::Retention.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLifecyclePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Policy", policy);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Policy", required.policy);
+        props.set::<String>("Type", required.type_);
         CfnLifecyclePolicy { props, options: ResourceOptions::default() }
     }
 
@@ -1148,9 +1478,32 @@ pub(crate) static LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnLifecyclePolicy`].
+pub mod lifecycle_policy {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::OpenSearchServerless::LifecyclePolicy`; `.into()` makes a `Val<String>`.
+        Type {
+            Retention = "retention",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::OpenSearchServerless::SecurityConfig
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::SecurityConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IamIdentityCenterOptions.ApplicationArn`: `handle.iam_identity_center_options_application_arn()` → `Val<String>`. The ARN of the IAM Identity Center application used to integrate with OpenSearch Serverless
+/// - `IamIdentityCenterOptions.ApplicationDescription`: `handle.iam_identity_center_options_application_description()` → `Val<String>`. The description of the IAM Identity Center application used to integrate with OpenSearch Serverless
+/// - `IamIdentityCenterOptions.ApplicationName`: `handle.iam_identity_center_options_application_name()` → `Val<String>`. The name of the IAM Identity Center application used to integrate with OpenSearch Serverless
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier of the security config
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityConfig {
     props: Props,
@@ -1202,7 +1555,7 @@ impl CfnSecurityConfig {
 
     /// Config type for security config
     ///
-    /// Allowed values: `saml`, `iamidentitycenter`, `iamfederation`.
+    /// Allowed values (the enum [`security_config::Type`]): `saml`, `iamidentitycenter`, `iamfederation`.
     ///
     /// Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1279,11 +1632,11 @@ pub(crate) static SECURITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSecurityConfig`].
+/// Property types and enums of the allowed values of [`CfnSecurityConfig`].
 pub mod security_config {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describe IAM federation options in form of key value map
     #[derive(Clone, Debug)]
@@ -1324,7 +1677,7 @@ pub mod security_config {
     }
 
     impl IamIdentityCenterConfigOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_arn`: `InstanceArn`, The ARN of the IAM Identity Center instance used to integrate with OpenSearch Serverless
         pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
@@ -1377,7 +1730,7 @@ pub mod security_config {
     }
 
     impl SamlConfigOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metadata`: `Metadata`, The XML saml provider metadata document that you want to use
         pub fn new(metadata: impl Into<Val<String>>) -> Self {
@@ -1441,30 +1794,74 @@ pub mod security_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::OpenSearchServerless::SecurityConfig`; `.into()` makes a `Val<String>`.
+        Type {
+            Saml = "saml",
+            Iamidentitycenter = "iamidentitycenter",
+            Iamfederation = "iamfederation",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::OpenSearchServerless::SecurityPolicy
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::SecurityPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::OpenSearchServerless::SecurityPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecurityPolicy`], by name: the argument of [`CfnSecurityPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecurityPolicyRequired {
+    /// The name of the policy
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The JSON policy document that is the content for the policy
+    ///
+    /// CloudFormation property `Policy`.
+    pub policy: Val<String>,
+
+    /// The possible types for the network policy
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`security_policy::Type`]): `encryption`, `network`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnSecurityPolicy {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::SecurityPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecurityPolicyRequired`]:
     ///
-    /// - `name`: `Name`, The name of the policy
-    /// - `policy`: `Policy`, The JSON policy document that is the content for the policy
-    /// - `type_`: `Type`, The possible types for the network policy
-    pub fn new(name: impl Into<Val<String>>, policy: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecurityPolicy::new(CfnSecurityPolicyRequired {
+    ///     name: "...".into(),
+    ///     policy: "...".into(),
+    ///     type_: security_policy::Type::Encryption.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecurityPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Policy", policy);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Policy", required.policy);
+        props.set::<String>("Type", required.type_);
         CfnSecurityPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -1511,28 +1908,76 @@ pub(crate) static SECURITY_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnSecurityPolicy`].
+pub mod security_policy {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::OpenSearchServerless::SecurityPolicy`; `.into()` makes a `Val<String>`.
+        Type {
+            Encryption = "encryption",
+            Network = "network",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::OpenSearchServerless::VpcEndpoint
 ///
 /// CloudFormation type `AWS::OpenSearchServerless::VpcEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier of the VPC Endpoint
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVpcEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVpcEndpoint`], by name: the argument of [`CfnVpcEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVpcEndpointRequired {
+    /// The name of the VPC Endpoint
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ID of one or more subnets in which to create an endpoint network interface
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// The ID of the VPC in which the endpoint will be used.
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnVpcEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::VpcEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVpcEndpointRequired`]:
     ///
-    /// - `name`: `Name`, The name of the VPC Endpoint
-    /// - `subnet_ids`: `SubnetIds`, The ID of one or more subnets in which to create an endpoint network interface
-    /// - `vpc_id`: `VpcId`, The ID of the VPC in which the endpoint will be used.
-    pub fn new(name: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVpcEndpoint::new(CfnVpcEndpointRequired {
+    ///     name: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVpcEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SubnetIds", subnet_ids);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnVpcEndpoint { props, options: ResourceOptions::default() }
     }
 

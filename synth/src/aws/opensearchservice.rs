@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Map, Val};
 /// Amazon OpenSearchService application resource
 ///
 /// CloudFormation type `AWS::OpenSearchService::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) format.
+/// - `Id`: `handle.id()` → `Val<String>`. The identifier of the application.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnApplication {
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchService::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the application.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -127,11 +135,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair of AppConfig
     #[derive(Clone, Debug)]
@@ -139,15 +147,35 @@ pub mod application {
         props: Props,
     }
 
-    impl AppConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AppConfig`], by name: the argument of [`AppConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AppConfigRequired {
+        /// The configuration key
         ///
-        /// - `key`: `Key`, The configuration key
-        /// - `value`: `Value`, The configuration value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        ///
+        /// Allowed values (the enum [`Key`]): `opensearchDashboards.dashboardAdmin.users`, `opensearchDashboards.dashboardAdmin.groups`.
+        pub key: Val<String>,
+
+        /// The configuration value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl AppConfig {
+        /// Creates the value from its required properties, by name in [`AppConfigRequired`]:
+        ///
+        /// ```text
+        /// AppConfig::new(AppConfigRequired {
+        ///     key: Key::OpensearchDashboardsDashboardAdminUsers.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AppConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             AppConfig { props }
         }
     }
@@ -165,7 +193,7 @@ pub mod application {
     }
 
     impl DataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_source_arn`: `DataSourceArn`, The ARN of the data source.
         pub fn new(data_source_arn: impl Into<Val<String>>) -> Self {
@@ -231,15 +259,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key in the key-value pair
         ///
-        /// - `key`: `Key`, The key in the key-value pair
-        /// - `value`: `Value`, The value in the key-value pair
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value in the key-value pair
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -265,11 +311,36 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Key` in `AWS::OpenSearchService::Application`; `.into()` makes a `Val<String>`.
+        Key {
+            OpensearchDashboardsDashboardAdminUsers = "opensearchDashboards.dashboardAdmin.users",
+            OpensearchDashboardsDashboardAdminGroups = "opensearchDashboards.dashboardAdmin.groups",
+        }
+    }
 }
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::OpenSearchService::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AdvancedSecurityOptions.AnonymousAuthDisableDate`: `handle.advanced_security_options_anonymous_auth_disable_date()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `DomainArn`: `handle.domain_arn()` → `Val<String>`.
+/// - `DomainEndpoint`: `handle.domain_endpoint()` → `Val<String>`.
+/// - `DomainEndpointV2`: `handle.domain_endpoint_v2()` → `Val<String>`.
+/// - `DomainEndpoints`: `handle.domain_endpoints()` → `Val<Json>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `IdentityCenterOptions.IdentityCenterApplicationARN`: `handle.identity_center_options_identity_center_application_arn()` → `Val<String>`. The ARN of the Identity Center application.
+/// - `IdentityCenterOptions.IdentityStoreId`: `handle.identity_center_options_identity_store_id()` → `Val<String>`. The IdentityStoreId for Identity Center options.
+/// - `ServiceSoftwareOptions`: `handle.service_software_options()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainName`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
@@ -361,7 +432,7 @@ impl CfnDomain {
 
     /// The engine mode of the domain. Determines whether the domain runs the standard (GENERAL) engine or the optimized multi-engine (OPTIMIZED) engine. This value cannot be changed after the domain is created.
     ///
-    /// Allowed values: `GENERAL`, `OPTIMIZED`.
+    /// Allowed values (the enum [`domain::EngineMode`]): `GENERAL`, `OPTIMIZED`.
     ///
     /// Changing it replaces the resource.
     pub fn engine_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -431,7 +502,7 @@ impl CfnDomain {
 
     /// The primary use case of the domain. Determines the default configuration tuned for the workload. For GENERAL engine-mode domains, this value can be changed after creation. For OPTIMIZED engine-mode domains, this value cannot be changed after creation.
     ///
-    /// Allowed values: `SEARCH`, `VECTOR`, `OBSERVABILITY`, `MIXED`.
+    /// Allowed values (the enum [`domain::UseCase`]): `SEARCH`, `VECTOR`, `OBSERVABILITY`, `MIXED`.
     pub fn use_case(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("UseCase", value);
         self
@@ -540,11 +611,11 @@ pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomain`].
+/// Property types and enums of the allowed values of [`CfnDomain`].
 pub mod domain {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::OpenSearchService::Domain`.
     #[derive(Clone, Debug)]
@@ -585,7 +656,7 @@ pub mod domain {
     }
 
     impl S3VectorsEngine {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, Whether to enable S3 vectors engine.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -891,15 +962,29 @@ pub mod domain {
         props: Props,
     }
 
+    /// The required properties of [`Idp`], by name: the argument of [`Idp::new`].
+    #[derive(Clone, Debug)]
+    pub struct IdpRequired {
+        /// CloudFormation property `EntityId`.
+        pub entity_id: Val<String>,
+
+        /// CloudFormation property `MetadataContent`.
+        pub metadata_content: Val<String>,
+    }
+
     impl Idp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IdpRequired`]:
         ///
-        /// - `entity_id`: `EntityId`.
-        /// - `metadata_content`: `MetadataContent`.
-        pub fn new(entity_id: impl Into<Val<String>>, metadata_content: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Idp::new(IdpRequired {
+        ///     entity_id: "...".into(),
+        ///     metadata_content: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IdpRequired) -> Self {
             let mut props = Props::new();
-            props.set("EntityId", entity_id);
-            props.set("MetadataContent", metadata_content);
+            props.set::<String>("EntityId", required.entity_id);
+            props.set::<String>("MetadataContent", required.metadata_content);
             Idp { props }
         }
     }
@@ -917,7 +1002,7 @@ pub mod domain {
     }
 
     impl AutomatedSnapshotPauseOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1090,7 +1175,7 @@ pub mod domain {
 
         /// The `NodeType` property.
         ///
-        /// Allowed values: `coordinator`.
+        /// Allowed values (the enum [`NodeType`]): `coordinator`.
         pub fn node_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NodeType", value);
             self
@@ -1226,7 +1311,7 @@ pub mod domain {
 
         /// The `DeploymentStrategy` property.
         ///
-        /// Allowed values: `Default`, `CapacityOptimized`.
+        /// Allowed values (the enum [`DeploymentStrategy`]): `Default`, `CapacityOptimized`.
         pub fn deployment_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeploymentStrategy", value);
             self
@@ -1410,7 +1495,7 @@ pub mod domain {
 
         /// The roles key for Identity Center options.
         ///
-        /// Allowed values: `GroupName`, `GroupId`.
+        /// Allowed values (the enum [`RolesKey`]): `GroupName`, `GroupId`.
         pub fn roles_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RolesKey", value);
             self
@@ -1418,7 +1503,7 @@ pub mod domain {
 
         /// The subject key for Identity Center options.
         ///
-        /// Allowed values: `UserName`, `UserId`, `Email`.
+        /// Allowed values (the enum [`SubjectKey`]): `UserName`, `UserId`, `Email`.
         pub fn subject_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SubjectKey", value);
             self
@@ -1553,15 +1638,29 @@ pub mod domain {
         props: Props,
     }
 
+    /// The required properties of [`WindowStartTime`], by name: the argument of [`WindowStartTime::new`].
+    #[derive(Clone, Debug)]
+    pub struct WindowStartTimeRequired {
+        /// CloudFormation property `Hours`.
+        pub hours: Val<i64>,
+
+        /// CloudFormation property `Minutes`.
+        pub minutes: Val<i64>,
+    }
+
     impl WindowStartTime {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`WindowStartTimeRequired`]:
         ///
-        /// - `hours`: `Hours`.
-        /// - `minutes`: `Minutes`.
-        pub fn new(hours: impl Into<Val<i64>>, minutes: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// WindowStartTime::new(WindowStartTimeRequired {
+        ///     hours: 1.into(),
+        ///     minutes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: WindowStartTimeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Hours", hours);
-            props.set("Minutes", minutes);
+            props.set::<i64>("Hours", required.hours);
+            props.set::<i64>("Minutes", required.minutes);
             WindowStartTime { props }
         }
     }
@@ -1636,15 +1735,33 @@ pub mod domain {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The value of the tag.
         ///
-        /// - `key`: `Key`, The value of the tag.
-        /// - `value`: `Value`, The key of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The key of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1772,6 +1889,56 @@ pub mod domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EngineMode` in `AWS::OpenSearchService::Domain`; `.into()` makes a `Val<String>`.
+        EngineMode {
+            General = "GENERAL",
+            Optimized = "OPTIMIZED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UseCase` in `AWS::OpenSearchService::Domain`; `.into()` makes a `Val<String>`.
+        UseCase {
+            Search = "SEARCH",
+            Vector = "VECTOR",
+            Observability = "OBSERVABILITY",
+            Mixed = "MIXED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NodeType` in `AWS::OpenSearchService::Domain`; `.into()` makes a `Val<String>`.
+        NodeType {
+            Coordinator = "coordinator",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeploymentStrategy` in `AWS::OpenSearchService::Domain`; `.into()` makes a `Val<String>`.
+        DeploymentStrategy {
+            Default = "Default",
+            CapacityOptimized = "CapacityOptimized",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RolesKey` in `AWS::OpenSearchService::Domain`; `.into()` makes a `Val<String>`.
+        RolesKey {
+            GroupName = "GroupName",
+            GroupId = "GroupId",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SubjectKey` in `AWS::OpenSearchService::Domain`; `.into()` makes a `Val<String>`.
+        SubjectKey {
+            UserName = "UserName",
+            UserId = "UserId",
+            Email = "Email",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,25 +15,52 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::OpsWorks::App
 ///
 /// CloudFormation type `AWS::OpsWorks::App`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApp {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApp`], by name: the argument of [`CfnApp::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAppRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `StackId`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_id: Val<String>,
+
+    /// CloudFormation property `Type`.
+    pub type_: Val<String>,
+}
+
 impl CfnApp {
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::App";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAppRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `stack_id`: `StackId`.
-    /// - `type_`: `Type`.
-    pub fn new(name: impl Into<Val<String>>, stack_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApp::new(CfnAppRequired {
+    ///     name: "...".into(),
+    ///     stack_id: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAppRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("StackId", stack_id);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("StackId", required.stack_id);
+        props.set::<String>("Type", required.type_);
         CfnApp { props, options: ResourceOptions::default() }
     }
 
@@ -233,15 +259,29 @@ pub mod app {
         props: Props,
     }
 
+    /// The required properties of [`EnvironmentVariable`], by name: the argument of [`EnvironmentVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl EnvironmentVariable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EnvironmentVariableRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EnvironmentVariable::new(EnvironmentVariableRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             EnvironmentVariable { props }
         }
 
@@ -300,23 +340,45 @@ pub mod app {
 /// Resource Type definition for AWS::OpsWorks::ElasticLoadBalancerAttachment
 ///
 /// CloudFormation type `AWS::OpsWorks::ElasticLoadBalancerAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnElasticLoadBalancerAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnElasticLoadBalancerAttachment`], by name: the argument of [`CfnElasticLoadBalancerAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnElasticLoadBalancerAttachmentRequired {
+    /// CloudFormation property `ElasticLoadBalancerName`.
+    pub elastic_load_balancer_name: Val<String>,
+
+    /// CloudFormation property `LayerId`.
+    pub layer_id: Val<String>,
+}
+
 impl CfnElasticLoadBalancerAttachment {
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::ElasticLoadBalancerAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnElasticLoadBalancerAttachmentRequired`]:
     ///
-    /// - `elastic_load_balancer_name`: `ElasticLoadBalancerName`.
-    /// - `layer_id`: `LayerId`.
-    pub fn new(elastic_load_balancer_name: impl Into<Val<String>>, layer_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnElasticLoadBalancerAttachment::new(CfnElasticLoadBalancerAttachmentRequired {
+    ///     elastic_load_balancer_name: "...".into(),
+    ///     layer_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnElasticLoadBalancerAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ElasticLoadBalancerName", elastic_load_balancer_name);
-        props.set("LayerId", layer_id);
+        props.set::<String>("ElasticLoadBalancerName", required.elastic_load_balancer_name);
+        props.set::<String>("LayerId", required.layer_id);
         CfnElasticLoadBalancerAttachment { props, options: ResourceOptions::default() }
     }
 }
@@ -357,25 +419,56 @@ pub(crate) static ELASTIC_LOAD_BALANCER_ATTACHMENT_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::OpsWorks::Instance
 ///
 /// CloudFormation type `AWS::OpsWorks::Instance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `PrivateDnsName`: `handle.private_dns_name()` → `Val<String>`.
+/// - `PrivateIp`: `handle.private_ip()` → `Val<String>`.
+/// - `PublicDnsName`: `handle.public_dns_name()` → `Val<String>`.
+/// - `PublicIp`: `handle.public_ip()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnInstance {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstance`], by name: the argument of [`CfnInstance::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstanceRequired {
+    /// CloudFormation property `InstanceType`.
+    pub instance_type: Val<String>,
+
+    /// CloudFormation property `LayerIds`.
+    pub layer_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `StackId`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_id: Val<String>,
+}
+
 impl CfnInstance {
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Instance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstanceRequired`]:
     ///
-    /// - `instance_type`: `InstanceType`.
-    /// - `layer_ids`: `LayerIds`.
-    /// - `stack_id`: `StackId`.
-    pub fn new(instance_type: impl Into<Val<String>>, layer_ids: impl Into<Val<Vec<String>>>, stack_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstance::new(CfnInstanceRequired {
+    ///     instance_type: "...".into(),
+    ///     layer_ids: vec!["..."].into(),
+    ///     stack_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstanceRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceType", instance_type);
-        props.set("LayerIds", layer_ids);
-        props.set("StackId", stack_id);
+        props.set::<String>("InstanceType", required.instance_type);
+        props.set::<Vec<String>>("LayerIds", required.layer_ids);
+        props.set::<String>("StackId", required.stack_id);
         CfnInstance { props, options: ResourceOptions::default() }
     }
 
@@ -737,33 +830,74 @@ pub mod instance {
 /// Resource Type definition for AWS::OpsWorks::Layer
 ///
 /// CloudFormation type `AWS::OpsWorks::Layer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnLayer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLayer`], by name: the argument of [`CfnLayer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLayerRequired {
+    /// CloudFormation property `AutoAssignElasticIps`.
+    pub auto_assign_elastic_ips: Val<bool>,
+
+    /// CloudFormation property `AutoAssignPublicIps`.
+    pub auto_assign_public_ips: Val<bool>,
+
+    /// CloudFormation property `EnableAutoHealing`.
+    pub enable_auto_healing: Val<bool>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Shortname`.
+    pub shortname: Val<String>,
+
+    /// CloudFormation property `StackId`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_id: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnLayer {
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Layer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLayerRequired`]:
     ///
-    /// - `auto_assign_elastic_ips`: `AutoAssignElasticIps`.
-    /// - `auto_assign_public_ips`: `AutoAssignPublicIps`.
-    /// - `enable_auto_healing`: `EnableAutoHealing`.
-    /// - `name`: `Name`.
-    /// - `shortname`: `Shortname`.
-    /// - `stack_id`: `StackId`.
-    /// - `type_`: `Type`.
-    pub fn new(auto_assign_elastic_ips: impl Into<Val<bool>>, auto_assign_public_ips: impl Into<Val<bool>>, enable_auto_healing: impl Into<Val<bool>>, name: impl Into<Val<String>>, shortname: impl Into<Val<String>>, stack_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLayer::new(CfnLayerRequired {
+    ///     auto_assign_elastic_ips: true.into(),
+    ///     auto_assign_public_ips: true.into(),
+    ///     enable_auto_healing: true.into(),
+    ///     name: "...".into(),
+    ///     shortname: "...".into(),
+    ///     stack_id: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLayerRequired) -> Self {
         let mut props = Props::new();
-        props.set("AutoAssignElasticIps", auto_assign_elastic_ips);
-        props.set("AutoAssignPublicIps", auto_assign_public_ips);
-        props.set("EnableAutoHealing", enable_auto_healing);
-        props.set("Name", name);
-        props.set("Shortname", shortname);
-        props.set("StackId", stack_id);
-        props.set("Type", type_);
+        props.set::<bool>("AutoAssignElasticIps", required.auto_assign_elastic_ips);
+        props.set::<bool>("AutoAssignPublicIps", required.auto_assign_public_ips);
+        props.set::<bool>("EnableAutoHealing", required.enable_auto_healing);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Shortname", required.shortname);
+        props.set::<String>("StackId", required.stack_id);
+        props.set::<String>("Type", required.type_);
         CfnLayer { props, options: ResourceOptions::default() }
     }
 
@@ -1086,15 +1220,29 @@ pub mod layer {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1171,25 +1319,52 @@ pub mod layer {
 /// Resource Type definition for AWS::OpsWorks::Stack
 ///
 /// CloudFormation type `AWS::OpsWorks::Stack`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnStack {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStack`], by name: the argument of [`CfnStack::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStackRequired {
+    /// CloudFormation property `DefaultInstanceProfileArn`.
+    pub default_instance_profile_arn: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ServiceRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_role_arn: Val<String>,
+}
+
 impl CfnStack {
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Stack";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStackRequired`]:
     ///
-    /// - `default_instance_profile_arn`: `DefaultInstanceProfileArn`.
-    /// - `name`: `Name`.
-    /// - `service_role_arn`: `ServiceRoleArn`.
-    pub fn new(default_instance_profile_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, service_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStack::new(CfnStackRequired {
+    ///     default_instance_profile_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     service_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStackRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultInstanceProfileArn", default_instance_profile_arn);
-        props.set("Name", name);
-        props.set("ServiceRoleArn", service_role_arn);
+        props.set::<String>("DefaultInstanceProfileArn", required.default_instance_profile_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ServiceRoleArn", required.service_role_arn);
         CfnStack { props, options: ResourceOptions::default() }
     }
 
@@ -1499,7 +1674,7 @@ pub mod stack {
     }
 
     impl ElasticIp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ip`: `Ip`.
         pub fn new(ip: impl Into<Val<String>>) -> Self {
@@ -1527,17 +1702,34 @@ pub mod stack {
         props: Props,
     }
 
+    /// The required properties of [`RdsDbInstance`], by name: the argument of [`RdsDbInstance::new`].
+    #[derive(Clone, Debug)]
+    pub struct RdsDbInstanceRequired {
+        /// CloudFormation property `DbPassword`.
+        pub db_password: Val<String>,
+
+        /// CloudFormation property `DbUser`.
+        pub db_user: Val<String>,
+
+        /// CloudFormation property `RdsDbInstanceArn`.
+        pub rds_db_instance_arn: Val<String>,
+    }
+
     impl RdsDbInstance {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RdsDbInstanceRequired`]:
         ///
-        /// - `db_password`: `DbPassword`.
-        /// - `db_user`: `DbUser`.
-        /// - `rds_db_instance_arn`: `RdsDbInstanceArn`.
-        pub fn new(db_password: impl Into<Val<String>>, db_user: impl Into<Val<String>>, rds_db_instance_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RdsDbInstance::new(RdsDbInstanceRequired {
+        ///     db_password: "...".into(),
+        ///     db_user: "...".into(),
+        ///     rds_db_instance_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RdsDbInstanceRequired) -> Self {
             let mut props = Props::new();
-            props.set("DbPassword", db_password);
-            props.set("DbUser", db_user);
-            props.set("RdsDbInstanceArn", rds_db_instance_arn);
+            props.set::<String>("DbPassword", required.db_password);
+            props.set::<String>("DbUser", required.db_user);
+            props.set::<String>("RdsDbInstanceArn", required.rds_db_instance_arn);
             RdsDbInstance { props }
         }
     }
@@ -1554,15 +1746,29 @@ pub mod stack {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1577,6 +1783,14 @@ pub mod stack {
 /// Resource Type definition for AWS::OpsWorks::UserProfile
 ///
 /// CloudFormation type `AWS::OpsWorks::UserProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnUserProfile {
     props: Props,
@@ -1586,7 +1800,7 @@ pub struct CfnUserProfile {
 impl CfnUserProfile {
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::UserProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `iam_user_arn`: `IamUserArn`.
     pub fn new(iam_user_arn: impl Into<Val<String>>) -> Self {
@@ -1650,23 +1864,49 @@ pub(crate) static USER_PROFILE_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::OpsWorks::Volume
 ///
 /// CloudFormation type `AWS::OpsWorks::Volume`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVolume {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVolume`], by name: the argument of [`CfnVolume::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVolumeRequired {
+    /// CloudFormation property `Ec2VolumeId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ec2_volume_id: Val<String>,
+
+    /// CloudFormation property `StackId`.
+    ///
+    /// Changing it replaces the resource.
+    pub stack_id: Val<String>,
+}
+
 impl CfnVolume {
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Volume";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVolumeRequired`]:
     ///
-    /// - `ec2_volume_id`: `Ec2VolumeId`.
-    /// - `stack_id`: `StackId`.
-    pub fn new(ec2_volume_id: impl Into<Val<String>>, stack_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVolume::new(CfnVolumeRequired {
+    ///     ec2_volume_id: "...".into(),
+    ///     stack_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVolumeRequired) -> Self {
         let mut props = Props::new();
-        props.set("Ec2VolumeId", ec2_volume_id);
-        props.set("StackId", stack_id);
+        props.set::<String>("Ec2VolumeId", required.ec2_volume_id);
+        props.set::<String>("StackId", required.stack_id);
         CfnVolume { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,55 @@ use crate::value::{Json, Val};
 /// You can use AWS::Organizations::Account to manage accounts in organization.
 ///
 /// CloudFormation type `AWS::Organizations::Account`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. If the account was created successfully, the unique identifier (ID) of the new account.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the account.
+/// - `JoinedMethod`: `handle.joined_method()` → `Val<String>`. The method by which the account joined the organization.
+/// - `JoinedTimestamp`: `handle.joined_timestamp()` → `Val<String>`. The date the account became a part of the organization.
+/// - `Paths`: `handle.paths()` → `Val<Vec<String>>`. The paths in the organization where the account exists.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the account in the organization.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the account in the organization.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccount {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccount`], by name: the argument of [`CfnAccount::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccountRequired {
+    /// The friendly name of the member account.
+    ///
+    /// CloudFormation property `AccountName`.
+    pub account_name: Val<String>,
+
+    /// The email address of the owner to assign to the new member account.
+    ///
+    /// CloudFormation property `Email`.
+    pub email: Val<String>,
+}
+
 impl CfnAccount {
     pub const TYPE_NAME: &'static str = "AWS::Organizations::Account";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccountRequired`]:
     ///
-    /// - `account_name`: `AccountName`, The friendly name of the member account.
-    /// - `email`: `Email`, The email address of the owner to assign to the new member account.
-    pub fn new(account_name: impl Into<Val<String>>, email: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAccount::new(CfnAccountRequired {
+    ///     account_name: "...".into(),
+    ///     email: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccountRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountName", account_name);
-        props.set("Email", email);
+        props.set::<String>("AccountName", required.account_name);
+        props.set::<String>("Email", required.email);
         CfnAccount { props, options: ResourceOptions::default() }
     }
 
@@ -157,15 +188,33 @@ pub mod account {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key identifier, or name, of the tag.
         ///
-        /// - `key`: `Key`, The key identifier, or name, of the tag.
-        /// - `value`: `Value`, The string value that's associated with the key of the tag. You can set the value of a tag to an empty string, but you can't set the value of a tag to null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The string value that's associated with the key of the tag. You can set the value of a tag to an empty string, but you can't set the value of a tag to null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -188,6 +237,19 @@ pub mod account {
 /// Resource schema for AWS::Organizations::Organization
 ///
 /// CloudFormation type `AWS::Organizations::Organization`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of an organization.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier (ID) of an organization.
+/// - `ManagementAccountArn`: `handle.management_account_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the account that is designated as the management account for the organization.
+/// - `ManagementAccountEmail`: `handle.management_account_email()` → `Val<String>`. The email address that is associated with the AWS account that is designated as the management account for the organization.
+/// - `ManagementAccountId`: `handle.management_account_id()` → `Val<String>`. The unique identifier (ID) of the management account of an organization.
+/// - `RootId`: `handle.root_id()` → `Val<String>`. The unique identifier (ID) for the root.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganization {
     props: Props,
@@ -205,7 +267,7 @@ impl CfnOrganization {
 
     /// Specifies the feature set supported by the new organization. Each feature set supports different levels of functionality.
     ///
-    /// Allowed values: `ALL`, `CONSOLIDATED_BILLING`.
+    /// Allowed values (the enum [`organization::FeatureSet`]): `ALL`, `CONSOLIDATED_BILLING`.
     pub fn feature_set(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FeatureSet", value);
         self
@@ -289,26 +351,69 @@ pub(crate) static ORGANIZATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnOrganization`].
+pub mod organization {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `FeatureSet` in `AWS::Organizations::Organization`; `.into()` makes a `Val<String>`.
+        FeatureSet {
+            All = "ALL",
+            ConsolidatedBilling = "CONSOLIDATED_BILLING",
+        }
+    }
+}
+
 /// You can use organizational units (OUs) to group accounts together to administer as a single unit. This greatly simplifies the management of your accounts. For example, you can attach a policy-based control to an OU, and all accounts within the OU automatically inherit the policy. You can create multiple OUs within a single organization, and you can create OUs within other OUs. Each OU can contain multiple accounts, and you can move accounts from one OU to another. However, OU names must be unique within a parent OU or root.
 ///
 /// CloudFormation type `AWS::Organizations::OrganizationalUnit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of this OU.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier (ID) associated with this OU.
+/// - `Path`: `handle.path()` → `Val<String>`. The path in the organization where this OU exists.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganizationalUnit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOrganizationalUnit`], by name: the argument of [`CfnOrganizationalUnit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOrganizationalUnitRequired {
+    /// The friendly name of this OU.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
+    ///
+    /// CloudFormation property `ParentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub parent_id: Val<String>,
+}
+
 impl CfnOrganizationalUnit {
     pub const TYPE_NAME: &'static str = "AWS::Organizations::OrganizationalUnit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOrganizationalUnitRequired`]:
     ///
-    /// - `name`: `Name`, The friendly name of this OU.
-    /// - `parent_id`: `ParentId`, The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
-    pub fn new(name: impl Into<Val<String>>, parent_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOrganizationalUnit::new(CfnOrganizationalUnitRequired {
+    ///     name: "...".into(),
+    ///     parent_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOrganizationalUnitRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ParentId", parent_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ParentId", required.parent_id);
         CfnOrganizationalUnit { props, options: ResourceOptions::default() }
     }
 
@@ -389,15 +494,33 @@ pub mod organizational_unit {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key identifier, or name, of the tag.
         ///
-        /// - `key`: `Key`, The key identifier, or name, of the tag.
-        /// - `value`: `Value`, The string value that's associated with the key of the tag. You can set the value of a tag to an empty string, but you can't set the value of a tag to null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The string value that's associated with the key of the tag. You can set the value of a tag to an empty string, but you can't set the value of a tag to null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -420,25 +543,62 @@ pub mod organizational_unit {
 /// Policies in AWS Organizations enable you to manage different features of the AWS accounts in your organization.  You can use policies when all features are enabled in your organization.
 ///
 /// CloudFormation type `AWS::Organizations::Policy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the Policy
+/// - `AwsManaged`: `handle.aws_managed()` → `Val<bool>`. A boolean value that indicates whether the specified policy is an AWS managed policy. If true, then you can attach the policy to roots, OUs, or accounts, but you cannot edit it.
+/// - `Id`: `handle.id()` → `Val<String>`. Id of the Policy
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicy`], by name: the argument of [`CfnPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyRequired {
+    /// The Policy text content. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submitting it.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<Json>,
+
+    /// Name of the Policy
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`policy::Type`]): `AISERVICES_OPT_OUT_POLICY`, `BACKUP_POLICY`, `BEDROCK_POLICY`, `CHATBOT_POLICY`, `DECLARATIVE_POLICY_EC2`, `GUARDDUTY_POLICY`, `INSPECTOR_POLICY`, `NETWORK_SECURITY_DIRECTOR_POLICY`, `RESOURCE_CONTROL_POLICY`, `S3_POLICY`, `SECURITYHUB_POLICY`, `SERVICE_CONTROL_POLICY`, `TAG_POLICY`, `UPGRADE_ROLLOUT_POLICY`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnPolicy {
     pub const TYPE_NAME: &'static str = "AWS::Organizations::Policy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyRequired`]:
     ///
-    /// - `content`: `Content`, The Policy text content. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submitting it.
-    /// - `name`: `Name`, Name of the Policy
-    /// - `type_`: `Type`, The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
-    pub fn new(content: impl Into<Val<Json>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicy::new(CfnPolicyRequired {
+    ///     content: serde_json::json!({ ... }).into(),
+    ///     name: "...".into(),
+    ///     type_: policy::Type::AiservicesOptOutPolicy.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<Json>("Content", required.content);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -521,11 +681,11 @@ pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPolicy`].
+/// Property types and enums of the allowed values of [`CfnPolicy`].
 pub mod policy {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A custom key-value pair associated with a resource within your organization.
     #[derive(Clone, Debug)]
@@ -533,15 +693,33 @@ pub mod policy {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key identifier, or name, of the tag.
         ///
-        /// - `key`: `Key`, The key identifier, or name, of the tag.
-        /// - `value`: `Value`, The string value that's associated with the key of the tag. You can set the value of a tag to an empty string, but you can't set the value of a tag to null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The string value that's associated with the key of the tag. You can set the value of a tag to an empty string, but you can't set the value of a tag to null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -559,11 +737,40 @@ pub mod policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Organizations::Policy`; `.into()` makes a `Val<String>`.
+        Type {
+            AiservicesOptOutPolicy = "AISERVICES_OPT_OUT_POLICY",
+            BackupPolicy = "BACKUP_POLICY",
+            BedrockPolicy = "BEDROCK_POLICY",
+            ChatbotPolicy = "CHATBOT_POLICY",
+            DeclarativePolicyEc2 = "DECLARATIVE_POLICY_EC2",
+            GuarddutyPolicy = "GUARDDUTY_POLICY",
+            InspectorPolicy = "INSPECTOR_POLICY",
+            NetworkSecurityDirectorPolicy = "NETWORK_SECURITY_DIRECTOR_POLICY",
+            ResourceControlPolicy = "RESOURCE_CONTROL_POLICY",
+            S3Policy = "S3_POLICY",
+            SecurityhubPolicy = "SECURITYHUB_POLICY",
+            ServiceControlPolicy = "SERVICE_CONTROL_POLICY",
+            TagPolicy = "TAG_POLICY",
+            UpgradeRolloutPolicy = "UPGRADE_ROLLOUT_POLICY",
+        }
+    }
 }
 
 /// You can use AWS::Organizations::ResourcePolicy to delegate policy management for AWS Organizations to specified member accounts to perform policy actions that are by default available only to the management account.
 ///
 /// CloudFormation type `AWS::Organizations::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resource policy.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier (ID) associated with this resource policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
@@ -573,7 +780,7 @@ pub struct CfnResourcePolicy {
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::Organizations::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `content`: `Content`, The policy document. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submitting it.
     pub fn new(content: impl Into<Val<Json>>) -> Self {
@@ -650,15 +857,33 @@ pub mod resource_policy {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key identifier, or name, of the tag.
         ///
-        /// - `key`: `Key`, The key identifier, or name, of the tag.
-        /// - `value`: `Value`, The string value that's associated with the key of the tag. You can set the value of a tag to an empty string, but you can't set the value of a tag to null.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The string value that's associated with the key of the tag. You can set the value of a tag to an empty string, but you can't set the value of a tag to null.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

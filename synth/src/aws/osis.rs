@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,68 @@ use crate::value::{Json, Val};
 /// An OpenSearch Ingestion Service Data Prepper pipeline running Data Prepper.
 ///
 /// CloudFormation type `AWS::OSIS::Pipeline`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IngestEndpointUrls`: `handle.ingest_endpoint_urls()` → `Val<Vec<String>>`. A list of endpoints that can be used for ingesting data into a pipeline
+/// - `PipelineArn`: `handle.pipeline_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the pipeline.
+/// - `VpcEndpointService`: `handle.vpc_endpoint_service()` → `Val<String>`. The VPC endpoint service name for the pipeline.
+/// - `VpcEndpoints`: `handle.vpc_endpoints()` → `Val<Json>`. The VPC interface endpoints that have access to the pipeline.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PipelineArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPipeline {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPipeline`], by name: the argument of [`CfnPipeline::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPipelineRequired {
+    /// The maximum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
+    ///
+    /// CloudFormation property `MaxUnits`.
+    pub max_units: Val<i64>,
+
+    /// The minimum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
+    ///
+    /// CloudFormation property `MinUnits`.
+    pub min_units: Val<i64>,
+
+    /// The Data Prepper pipeline configuration.
+    ///
+    /// CloudFormation property `PipelineConfigurationBody`.
+    pub pipeline_configuration_body: Val<String>,
+
+    /// Name of the OpenSearch Ingestion Service pipeline to create. Pipeline names are unique across the pipelines owned by an account within an AWS Region.
+    ///
+    /// CloudFormation property `PipelineName`.
+    ///
+    /// Changing it replaces the resource.
+    pub pipeline_name: Val<String>,
+}
+
 impl CfnPipeline {
     pub const TYPE_NAME: &'static str = "AWS::OSIS::Pipeline";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPipelineRequired`]:
     ///
-    /// - `max_units`: `MaxUnits`, The maximum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
-    /// - `min_units`: `MinUnits`, The minimum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
-    /// - `pipeline_configuration_body`: `PipelineConfigurationBody`, The Data Prepper pipeline configuration.
-    /// - `pipeline_name`: `PipelineName`, Name of the OpenSearch Ingestion Service pipeline to create. Pipeline names are unique across the pipelines owned by an account within an AWS Region.
-    pub fn new(max_units: impl Into<Val<i64>>, min_units: impl Into<Val<i64>>, pipeline_configuration_body: impl Into<Val<String>>, pipeline_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPipeline::new(CfnPipelineRequired {
+    ///     max_units: 1.into(),
+    ///     min_units: 1.into(),
+    ///     pipeline_configuration_body: "...".into(),
+    ///     pipeline_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPipelineRequired) -> Self {
         let mut props = Props::new();
-        props.set("MaxUnits", max_units);
-        props.set("MinUnits", min_units);
-        props.set("PipelineConfigurationBody", pipeline_configuration_body);
-        props.set("PipelineName", pipeline_name);
+        props.set::<i64>("MaxUnits", required.max_units);
+        props.set::<i64>("MinUnits", required.min_units);
+        props.set::<String>("PipelineConfigurationBody", required.pipeline_configuration_body);
+        props.set::<String>("PipelineName", required.pipeline_name);
         CfnPipeline { props, options: ResourceOptions::default() }
     }
 
@@ -156,11 +196,11 @@ pub(crate) static PIPELINE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPipeline`].
+/// Property types and enums of the allowed values of [`CfnPipeline`].
 pub mod pipeline {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Key-value pairs to configure buffering.
     #[derive(Clone, Debug)]
@@ -169,7 +209,7 @@ pub mod pipeline {
     }
 
     impl BufferOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `persistent_buffer_enabled`: `PersistentBufferEnabled`, Whether persistent buffering should be enabled.
         pub fn new(persistent_buffer_enabled: impl Into<Val<bool>>) -> Self {
@@ -192,7 +232,7 @@ pub mod pipeline {
     }
 
     impl EncryptionAtRestOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key_arn`: `KmsKeyArn`, The KMS key to use for encrypting data. By default an AWS owned key is used
         pub fn new(kms_key_arn: impl Into<Val<String>>) -> Self {
@@ -247,7 +287,7 @@ pub mod pipeline {
     }
 
     impl CloudWatchLogDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `log_group`: `LogGroup`.
         pub fn new(log_group: impl Into<Val<String>>) -> Self {
@@ -270,7 +310,7 @@ pub mod pipeline {
     }
 
     impl ResourcePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy`: `Policy`.
         pub fn new(policy: impl Into<Val<Json>>) -> Self {
@@ -292,15 +332,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -318,7 +376,7 @@ pub mod pipeline {
     }
 
     impl VpcOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnet_ids`: `SubnetIds`, A list of subnet IDs associated with the VPC endpoint.
         pub fn new(subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
@@ -341,7 +399,7 @@ pub mod pipeline {
 
         /// Defines whether you or Amazon OpenSearch Ingestion service create and manage the VPC endpoint configured for the pipeline.
         ///
-        /// Allowed values: `CUSTOMER`, `SERVICE`.
+        /// Allowed values (the enum [`VpcEndpointManagement`]): `CUSTOMER`, `SERVICE`.
         pub fn vpc_endpoint_management(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcEndpointManagement", value);
             self
@@ -360,15 +418,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl VpcAttachmentOptions {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcAttachmentOptions`], by name: the argument of [`VpcAttachmentOptions::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcAttachmentOptionsRequired {
+        /// Whether the pipeline should be attached to the provided VPC
         ///
-        /// - `attach_to_vpc`: `AttachToVpc`, Whether the pipeline should be attached to the provided VPC
-        /// - `cidr_block`: `CidrBlock`, The CIDR block to be reserved for OpenSearch Ingestion to create elastic network interfaces (ENIs).
-        pub fn new(attach_to_vpc: impl Into<Val<bool>>, cidr_block: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AttachToVpc`.
+        pub attach_to_vpc: Val<bool>,
+
+        /// The CIDR block to be reserved for OpenSearch Ingestion to create elastic network interfaces (ENIs).
+        ///
+        /// CloudFormation property `CidrBlock`.
+        pub cidr_block: Val<String>,
+    }
+
+    impl VpcAttachmentOptions {
+        /// Creates the value from its required properties, by name in [`VpcAttachmentOptionsRequired`]:
+        ///
+        /// ```text
+        /// VpcAttachmentOptions::new(VpcAttachmentOptionsRequired {
+        ///     attach_to_vpc: true.into(),
+        ///     cidr_block: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcAttachmentOptionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttachToVpc", attach_to_vpc);
-            props.set("CidrBlock", cidr_block);
+            props.set::<bool>("AttachToVpc", required.attach_to_vpc);
+            props.set::<String>("CidrBlock", required.cidr_block);
             VpcAttachmentOptions { props }
         }
     }
@@ -424,6 +500,14 @@ pub mod pipeline {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `VpcEndpointManagement` in `AWS::OSIS::Pipeline`; `.into()` makes a `Val<String>`.
+        VpcEndpointManagement {
+            Customer = "CUSTOMER",
+            Service = "SERVICE",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

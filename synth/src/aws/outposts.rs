@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,51 @@ use crate::value::Val;
 /// Definition of AWS::Outposts::Outpost Resource Type
 ///
 /// CloudFormation type `AWS::Outposts::Outpost`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `LifeCycleStatus`: `handle.life_cycle_status()` → `Val<String>`.
+/// - `OutpostArn`: `handle.outpost_arn()` → `Val<String>`.
+/// - `OutpostId`: `handle.outpost_id()` → `Val<String>`.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`.
+/// - `SiteArn`: `handle.site_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OutpostArn`.
 #[derive(Clone, Debug)]
 pub struct CfnOutpost {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOutpost`], by name: the argument of [`CfnOutpost::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOutpostRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `SiteId`.
+    ///
+    /// Changing it replaces the resource.
+    pub site_id: Val<String>,
+}
+
 impl CfnOutpost {
     pub const TYPE_NAME: &'static str = "AWS::Outposts::Outpost";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOutpostRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `site_id`: `SiteId`.
-    pub fn new(name: impl Into<Val<String>>, site_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOutpost::new(CfnOutpostRequired {
+    ///     name: "...".into(),
+    ///     site_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOutpostRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SiteId", site_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SiteId", required.site_id);
         CfnOutpost { props, options: ResourceOptions::default() }
     }
 
@@ -60,7 +87,7 @@ impl CfnOutpost {
 
     /// The `SupportedHardwareType` property.
     ///
-    /// Allowed values: `RACK`, `SERVER`.
+    /// Allowed values (the enum [`outpost::SupportedHardwareType`]): `RACK`, `SERVER`.
     pub fn supported_hardware_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SupportedHardwareType", value);
         self
@@ -140,11 +167,11 @@ pub(crate) static OUTPOST_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOutpost`].
+/// Property types and enums of the allowed values of [`CfnOutpost`].
 pub mod outpost {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Outposts::Outpost`.
     #[derive(Clone, Debug)]
@@ -152,15 +179,29 @@ pub mod outpost {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -178,11 +219,28 @@ pub mod outpost {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SupportedHardwareType` in `AWS::Outposts::Outpost`; `.into()` makes a `Val<String>`.
+        SupportedHardwareType {
+            Rack = "RACK",
+            Server = "SERVER",
+        }
+    }
 }
 
 /// Definition of AWS::Outposts::Site Resource Type
 ///
 /// CloudFormation type `AWS::Outposts::Site`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SiteArn`: `handle.site_arn()` → `Val<String>`.
+/// - `SiteId`: `handle.site_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SiteArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSite {
     props: Props,
@@ -192,7 +250,7 @@ pub struct CfnSite {
 impl CfnSite {
     pub const TYPE_NAME: &'static str = "AWS::Outposts::Site";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -293,11 +351,11 @@ pub(crate) static SITE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSite`].
+/// Property types and enums of the allowed values of [`CfnSite`].
 pub mod site {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Outposts::Site`.
     #[derive(Clone, Debug)]
@@ -305,25 +363,54 @@ pub mod site {
         props: Props,
     }
 
+    /// The required properties of [`Address`], by name: the argument of [`Address::new`].
+    #[derive(Clone, Debug)]
+    pub struct AddressRequired {
+        /// CloudFormation property `AddressLine1`.
+        pub address_line1: Val<String>,
+
+        /// CloudFormation property `City`.
+        pub city: Val<String>,
+
+        /// CloudFormation property `ContactName`.
+        pub contact_name: Val<String>,
+
+        /// CloudFormation property `ContactPhoneNumber`.
+        pub contact_phone_number: Val<String>,
+
+        /// CloudFormation property `CountryCode`.
+        pub country_code: Val<String>,
+
+        /// CloudFormation property `PostalCode`.
+        pub postal_code: Val<String>,
+
+        /// CloudFormation property `StateOrRegion`.
+        pub state_or_region: Val<String>,
+    }
+
     impl Address {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AddressRequired`]:
         ///
-        /// - `address_line1`: `AddressLine1`.
-        /// - `city`: `City`.
-        /// - `contact_name`: `ContactName`.
-        /// - `contact_phone_number`: `ContactPhoneNumber`.
-        /// - `country_code`: `CountryCode`.
-        /// - `postal_code`: `PostalCode`.
-        /// - `state_or_region`: `StateOrRegion`.
-        pub fn new(address_line1: impl Into<Val<String>>, city: impl Into<Val<String>>, contact_name: impl Into<Val<String>>, contact_phone_number: impl Into<Val<String>>, country_code: impl Into<Val<String>>, postal_code: impl Into<Val<String>>, state_or_region: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Address::new(AddressRequired {
+        ///     address_line1: "...".into(),
+        ///     city: "...".into(),
+        ///     contact_name: "...".into(),
+        ///     contact_phone_number: "...".into(),
+        ///     country_code: "...".into(),
+        ///     postal_code: "...".into(),
+        ///     state_or_region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AddressRequired) -> Self {
             let mut props = Props::new();
-            props.set("AddressLine1", address_line1);
-            props.set("City", city);
-            props.set("ContactName", contact_name);
-            props.set("ContactPhoneNumber", contact_phone_number);
-            props.set("CountryCode", country_code);
-            props.set("PostalCode", postal_code);
-            props.set("StateOrRegion", state_or_region);
+            props.set::<String>("AddressLine1", required.address_line1);
+            props.set::<String>("City", required.city);
+            props.set::<String>("ContactName", required.contact_name);
+            props.set::<String>("ContactPhoneNumber", required.contact_phone_number);
+            props.set::<String>("CountryCode", required.country_code);
+            props.set::<String>("PostalCode", required.postal_code);
+            props.set::<String>("StateOrRegion", required.state_or_region);
             Address { props }
         }
 
@@ -373,7 +460,7 @@ pub mod site {
 
         /// The `FiberOpticCableType` property.
         ///
-        /// Allowed values: `SINGLE_MODE`, `MULTI_MODE`.
+        /// Allowed values (the enum [`FiberOpticCableType`]): `SINGLE_MODE`, `MULTI_MODE`.
         pub fn fiber_optic_cable_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FiberOpticCableType", value);
             self
@@ -381,7 +468,7 @@ pub mod site {
 
         /// The `MaximumSupportedWeightLbs` property.
         ///
-        /// Allowed values: `NO_LIMIT`, `MAX_1400_LBS`, `MAX_1600_LBS`, `MAX_1800_LBS`, `MAX_2000_LBS`.
+        /// Allowed values (the enum [`MaximumSupportedWeightLbs`]): `NO_LIMIT`, `MAX_1400_LBS`, `MAX_1600_LBS`, `MAX_1800_LBS`, `MAX_2000_LBS`.
         pub fn maximum_supported_weight_lbs(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MaximumSupportedWeightLbs", value);
             self
@@ -389,7 +476,7 @@ pub mod site {
 
         /// The `OpticalStandard` property.
         ///
-        /// Allowed values: `OPTIC_10GBASE_SR`, `OPTIC_10GBASE_IR`, `OPTIC_10GBASE_LR`, `OPTIC_40GBASE_SR`, `OPTIC_40GBASE_ESR`, `OPTIC_40GBASE_IR4_LR4L`, `OPTIC_40GBASE_LR4`, `OPTIC_100GBASE_SR4`, `OPTIC_100GBASE_CWDM4`, `OPTIC_100GBASE_LR4`, `OPTIC_100G_PSM4_MSA`, `OPTIC_1000BASE_LX`, `OPTIC_1000BASE_SX`.
+        /// Allowed values (the enum [`OpticalStandard`]): `OPTIC_10GBASE_SR`, `OPTIC_10GBASE_IR`, `OPTIC_10GBASE_LR`, `OPTIC_40GBASE_SR`, `OPTIC_40GBASE_ESR`, `OPTIC_40GBASE_IR4_LR4L`, `OPTIC_40GBASE_LR4`, `OPTIC_100GBASE_SR4`, `OPTIC_100GBASE_CWDM4`, `OPTIC_100GBASE_LR4`, `OPTIC_100G_PSM4_MSA`, `OPTIC_1000BASE_LX`, `OPTIC_1000BASE_SX`.
         pub fn optical_standard(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OpticalStandard", value);
             self
@@ -397,7 +484,7 @@ pub mod site {
 
         /// The `PowerConnector` property.
         ///
-        /// Allowed values: `L6_30P`, `IEC309`, `AH530P7W`, `AH532P6W`, `CS8365C`.
+        /// Allowed values (the enum [`PowerConnector`]): `L6_30P`, `IEC309`, `AH530P7W`, `AH532P6W`, `CS8365C`.
         pub fn power_connector(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PowerConnector", value);
             self
@@ -405,7 +492,7 @@ pub mod site {
 
         /// The `PowerDrawKva` property.
         ///
-        /// Allowed values: `POWER_5_KVA`, `POWER_10_KVA`, `POWER_15_KVA`, `POWER_30_KVA`.
+        /// Allowed values (the enum [`PowerDrawKva`]): `POWER_5_KVA`, `POWER_10_KVA`, `POWER_15_KVA`, `POWER_30_KVA`.
         pub fn power_draw_kva(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PowerDrawKva", value);
             self
@@ -413,7 +500,7 @@ pub mod site {
 
         /// The `PowerFeedDrop` property.
         ///
-        /// Allowed values: `ABOVE_RACK`, `BELOW_RACK`.
+        /// Allowed values (the enum [`PowerFeedDrop`]): `ABOVE_RACK`, `BELOW_RACK`.
         pub fn power_feed_drop(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PowerFeedDrop", value);
             self
@@ -421,7 +508,7 @@ pub mod site {
 
         /// The `PowerPhase` property.
         ///
-        /// Allowed values: `SINGLE_PHASE`, `THREE_PHASE`.
+        /// Allowed values (the enum [`PowerPhase`]): `SINGLE_PHASE`, `THREE_PHASE`.
         pub fn power_phase(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PowerPhase", value);
             self
@@ -429,7 +516,7 @@ pub mod site {
 
         /// The `UplinkCount` property.
         ///
-        /// Allowed values: `UPLINK_COUNT_1`, `UPLINK_COUNT_2`, `UPLINK_COUNT_3`, `UPLINK_COUNT_4`, `UPLINK_COUNT_5`, `UPLINK_COUNT_6`, `UPLINK_COUNT_7`, `UPLINK_COUNT_8`, `UPLINK_COUNT_12`, `UPLINK_COUNT_16`.
+        /// Allowed values (the enum [`UplinkCount`]): `UPLINK_COUNT_1`, `UPLINK_COUNT_2`, `UPLINK_COUNT_3`, `UPLINK_COUNT_4`, `UPLINK_COUNT_5`, `UPLINK_COUNT_6`, `UPLINK_COUNT_7`, `UPLINK_COUNT_8`, `UPLINK_COUNT_12`, `UPLINK_COUNT_16`.
         pub fn uplink_count(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UplinkCount", value);
             self
@@ -437,7 +524,7 @@ pub mod site {
 
         /// The `UplinkGbps` property.
         ///
-        /// Allowed values: `UPLINK_1G`, `UPLINK_10G`, `UPLINK_40G`, `UPLINK_100G`.
+        /// Allowed values (the enum [`UplinkGbps`]): `UPLINK_1G`, `UPLINK_10G`, `UPLINK_40G`, `UPLINK_100G`.
         pub fn uplink_gbps(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UplinkGbps", value);
             self
@@ -456,15 +543,29 @@ pub mod site {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -514,6 +615,107 @@ pub mod site {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FiberOpticCableType` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        FiberOpticCableType {
+            SingleMode = "SINGLE_MODE",
+            MultiMode = "MULTI_MODE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MaximumSupportedWeightLbs` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        MaximumSupportedWeightLbs {
+            NoLimit = "NO_LIMIT",
+            Max1400Lbs = "MAX_1400_LBS",
+            Max1600Lbs = "MAX_1600_LBS",
+            Max1800Lbs = "MAX_1800_LBS",
+            Max2000Lbs = "MAX_2000_LBS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OpticalStandard` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        OpticalStandard {
+            Optic10gbaseSr = "OPTIC_10GBASE_SR",
+            Optic10gbaseIr = "OPTIC_10GBASE_IR",
+            Optic10gbaseLr = "OPTIC_10GBASE_LR",
+            Optic40gbaseSr = "OPTIC_40GBASE_SR",
+            Optic40gbaseEsr = "OPTIC_40GBASE_ESR",
+            Optic40gbaseIr4Lr4L = "OPTIC_40GBASE_IR4_LR4L",
+            Optic40gbaseLr4 = "OPTIC_40GBASE_LR4",
+            Optic100gbaseSr4 = "OPTIC_100GBASE_SR4",
+            Optic100gbaseCwdm4 = "OPTIC_100GBASE_CWDM4",
+            Optic100gbaseLr4 = "OPTIC_100GBASE_LR4",
+            Optic100gPsm4Msa = "OPTIC_100G_PSM4_MSA",
+            Optic1000baseLx = "OPTIC_1000BASE_LX",
+            Optic1000baseSx = "OPTIC_1000BASE_SX",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PowerConnector` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        PowerConnector {
+            L6_30p = "L6_30P",
+            Iec309 = "IEC309",
+            Ah530P7W = "AH530P7W",
+            Ah532P6W = "AH532P6W",
+            Cs8365C = "CS8365C",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PowerDrawKva` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        PowerDrawKva {
+            Power5Kva = "POWER_5_KVA",
+            Power10Kva = "POWER_10_KVA",
+            Power15Kva = "POWER_15_KVA",
+            Power30Kva = "POWER_30_KVA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PowerFeedDrop` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        PowerFeedDrop {
+            AboveRack = "ABOVE_RACK",
+            BelowRack = "BELOW_RACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PowerPhase` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        PowerPhase {
+            SinglePhase = "SINGLE_PHASE",
+            ThreePhase = "THREE_PHASE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UplinkCount` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        UplinkCount {
+            UplinkCount1 = "UPLINK_COUNT_1",
+            UplinkCount2 = "UPLINK_COUNT_2",
+            UplinkCount3 = "UPLINK_COUNT_3",
+            UplinkCount4 = "UPLINK_COUNT_4",
+            UplinkCount5 = "UPLINK_COUNT_5",
+            UplinkCount6 = "UPLINK_COUNT_6",
+            UplinkCount7 = "UPLINK_COUNT_7",
+            UplinkCount8 = "UPLINK_COUNT_8",
+            UplinkCount12 = "UPLINK_COUNT_12",
+            UplinkCount16 = "UPLINK_COUNT_16",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UplinkGbps` in `AWS::Outposts::Site`; `.into()` makes a `Val<String>`.
+        UplinkGbps {
+            Uplink1g = "UPLINK_1G",
+            Uplink10g = "UPLINK_10G",
+            Uplink40g = "UPLINK_40G",
+            Uplink100g = "UPLINK_100G",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,60 @@ use crate::value::Val;
 /// Creates an application instance and deploys it to a device.
 ///
 /// CloudFormation type `AWS::Panorama::ApplicationInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationInstanceId`: `handle.application_instance_id()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<i64>`.
+/// - `DefaultRuntimeContextDeviceName`: `handle.default_runtime_context_device_name()` → `Val<String>`.
+/// - `HealthStatus`: `handle.health_status()` → `Val<String>`.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<i64>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusDescription`: `handle.status_description()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationInstanceId`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationInstance {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationInstance`], by name: the argument of [`CfnApplicationInstance::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationInstanceRequired {
+    /// The device's ID.
+    ///
+    /// CloudFormation property `DefaultRuntimeContextDevice`.
+    ///
+    /// Changing it replaces the resource.
+    pub default_runtime_context_device: Val<String>,
+
+    /// The application's manifest document.
+    ///
+    /// CloudFormation property `ManifestPayload`.
+    ///
+    /// Changing it replaces the resource.
+    pub manifest_payload: Val<application_instance::ManifestPayload>,
+}
+
 impl CfnApplicationInstance {
     pub const TYPE_NAME: &'static str = "AWS::Panorama::ApplicationInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationInstanceRequired`]:
     ///
-    /// - `default_runtime_context_device`: `DefaultRuntimeContextDevice`, The device's ID.
-    /// - `manifest_payload`: `ManifestPayload`, The application's manifest document.
-    pub fn new(default_runtime_context_device: impl Into<Val<String>>, manifest_payload: impl Into<Val<application_instance::ManifestPayload>>) -> Self {
+    /// ```text
+    /// CfnApplicationInstance::new(CfnApplicationInstanceRequired {
+    ///     default_runtime_context_device: "...".into(),
+    ///     manifest_payload: application_instance::ManifestPayload::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationInstanceRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultRuntimeContextDevice", default_runtime_context_device);
-        props.set("ManifestPayload", manifest_payload);
+        props.set::<String>("DefaultRuntimeContextDevice", required.default_runtime_context_device);
+        props.set::<application_instance::ManifestPayload>("ManifestPayload", required.manifest_payload);
         CfnApplicationInstance { props, options: ResourceOptions::default() }
     }
 
@@ -231,15 +267,29 @@ pub mod application_instance {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -276,6 +326,21 @@ pub mod application_instance {
 /// Creates a package and storage location in an Amazon S3 access point.
 ///
 /// CloudFormation type `AWS::Panorama::Package`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTime`: `handle.created_time()` → `Val<i64>`.
+/// - `PackageId`: `handle.package_id()` → `Val<String>`.
+/// - `StorageLocation.BinaryPrefixLocation`: `handle.storage_location_binary_prefix_location()` → `Val<String>`. The location's binary prefix.
+/// - `StorageLocation.Bucket`: `handle.storage_location_bucket()` → `Val<String>`. The location's bucket.
+/// - `StorageLocation.GeneratedPrefixLocation`: `handle.storage_location_generated_prefix_location()` → `Val<String>`. The location's generated prefix.
+/// - `StorageLocation.ManifestPrefixLocation`: `handle.storage_location_manifest_prefix_location()` → `Val<String>`. The location's manifest prefix.
+/// - `StorageLocation.RepoPrefixLocation`: `handle.storage_location_repo_prefix_location()` → `Val<String>`. The location's repo prefix.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PackageId`.
 #[derive(Clone, Debug)]
 pub struct CfnPackage {
     props: Props,
@@ -285,7 +350,7 @@ pub struct CfnPackage {
 impl CfnPackage {
     pub const TYPE_NAME: &'static str = "AWS::Panorama::Package";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `package_name`: `PackageName`, A name for the package.
     pub fn new(package_name: impl Into<Val<String>>) -> Self {
@@ -399,15 +464,29 @@ pub mod package {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -430,25 +509,67 @@ pub mod package {
 /// Registers a package version.
 ///
 /// CloudFormation type `AWS::Panorama::PackageVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IsLatestPatch`: `handle.is_latest_patch()` → `Val<bool>`.
+/// - `PackageArn`: `handle.package_arn()` → `Val<String>`.
+/// - `PackageName`: `handle.package_name()` → `Val<String>`.
+/// - `RegisteredTime`: `handle.registered_time()` → `Val<i64>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusDescription`: `handle.status_description()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPackageVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPackageVersion`], by name: the argument of [`CfnPackageVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPackageVersionRequired {
+    /// A package ID.
+    ///
+    /// CloudFormation property `PackageId`.
+    ///
+    /// Changing it replaces the resource.
+    pub package_id: Val<String>,
+
+    /// A package version.
+    ///
+    /// CloudFormation property `PackageVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub package_version: Val<String>,
+
+    /// A patch version.
+    ///
+    /// CloudFormation property `PatchVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub patch_version: Val<String>,
+}
+
 impl CfnPackageVersion {
     pub const TYPE_NAME: &'static str = "AWS::Panorama::PackageVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPackageVersionRequired`]:
     ///
-    /// - `package_id`: `PackageId`, A package ID.
-    /// - `package_version`: `PackageVersion`, A package version.
-    /// - `patch_version`: `PatchVersion`, A patch version.
-    pub fn new(package_id: impl Into<Val<String>>, package_version: impl Into<Val<String>>, patch_version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPackageVersion::new(CfnPackageVersionRequired {
+    ///     package_id: "...".into(),
+    ///     package_version: "...".into(),
+    ///     patch_version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPackageVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("PackageId", package_id);
-        props.set("PackageVersion", package_version);
-        props.set("PatchVersion", patch_version);
+        props.set::<String>("PackageId", required.package_id);
+        props.set::<String>("PackageVersion", required.package_version);
+        props.set::<String>("PatchVersion", required.patch_version);
         CfnPackageVersion { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,12 @@ use crate::value::{Json, Val};
 /// Definition of AWS::PaymentCryptography::Alias Resource Type
 ///
 /// CloudFormation type `AWS::PaymentCryptography::Alias`.
+///
+/// # Attributes
+///
+/// `AWS::PaymentCryptography::Alias` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AliasName`.
 #[derive(Clone, Debug)]
 pub struct CfnAlias {
     props: Props,
@@ -25,7 +30,7 @@ pub struct CfnAlias {
 impl CfnAlias {
     pub const TYPE_NAME: &'static str = "AWS::PaymentCryptography::Alias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `alias_name`: `AliasName`.
     pub fn new(alias_name: impl Into<Val<String>>) -> Self {
@@ -78,29 +83,54 @@ pub(crate) static ALIAS_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::PaymentCryptography::Key Resource Type
 ///
 /// CloudFormation type `AWS::PaymentCryptography::Key`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `KeyIdentifier`: `handle.key_identifier()` → `Val<String>`.
+/// - `KeyOrigin`: `handle.key_origin()` → `Val<String>`. Defines the source of a key
+/// - `KeyState`: `handle.key_state()` → `Val<String>`. Defines the state of a key
+/// - `ReplicationStatus`: `handle.replication_status()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KeyIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnKey {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnKey`], by name: the argument of [`CfnKey::new`].
+#[derive(Clone, Debug)]
+pub struct CfnKeyRequired {
+    /// CloudFormation property `Exportable`.
+    pub exportable: Val<bool>,
+
+    /// CloudFormation property `KeyAttributes`.
+    pub key_attributes: Val<key::KeyAttributes>,
+}
+
 impl CfnKey {
     pub const TYPE_NAME: &'static str = "AWS::PaymentCryptography::Key";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnKeyRequired`]:
     ///
-    /// - `exportable`: `Exportable`.
-    /// - `key_attributes`: `KeyAttributes`.
-    pub fn new(exportable: impl Into<Val<bool>>, key_attributes: impl Into<Val<key::KeyAttributes>>) -> Self {
+    /// ```text
+    /// CfnKey::new(CfnKeyRequired {
+    ///     exportable: true.into(),
+    ///     key_attributes: key::KeyAttributes::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnKeyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Exportable", exportable);
-        props.set("KeyAttributes", key_attributes);
+        props.set::<bool>("Exportable", required.exportable);
+        props.set::<key::KeyAttributes>("KeyAttributes", required.key_attributes);
         CfnKey { props, options: ResourceOptions::default() }
     }
 
     /// The `DeriveKeyUsage` property.
     ///
-    /// Allowed values: `TR31_B0_BASE_DERIVATION_KEY`, `TR31_C0_CARD_VERIFICATION_KEY`, `TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY`, `TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS`, `TR31_E1_EMV_MKEY_CONFIDENTIALITY`, `TR31_E2_EMV_MKEY_INTEGRITY`, `TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS`, `TR31_E5_EMV_MKEY_CARD_PERSONALIZATION`, `TR31_E6_EMV_MKEY_OTHER`, `TR31_K0_KEY_ENCRYPTION_KEY`, `TR31_K1_KEY_BLOCK_PROTECTION_KEY`, `TR31_M3_ISO_9797_3_MAC_KEY`, `TR31_M1_ISO_9797_1_MAC_KEY`, `TR31_M6_ISO_9797_5_CMAC_KEY`, `TR31_M7_HMAC_KEY`, `TR31_P0_PIN_ENCRYPTION_KEY`, `TR31_P1_PIN_GENERATION_KEY`, `TR31_V1_IBM3624_PIN_VERIFICATION_KEY`, `TR31_V2_VISA_PIN_VERIFICATION_KEY`.
+    /// Allowed values (the enum [`key::DeriveKeyUsage`]): `TR31_B0_BASE_DERIVATION_KEY`, `TR31_C0_CARD_VERIFICATION_KEY`, `TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY`, `TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS`, `TR31_E1_EMV_MKEY_CONFIDENTIALITY`, `TR31_E2_EMV_MKEY_INTEGRITY`, `TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS`, `TR31_E5_EMV_MKEY_CARD_PERSONALIZATION`, `TR31_E6_EMV_MKEY_OTHER`, `TR31_K0_KEY_ENCRYPTION_KEY`, `TR31_K1_KEY_BLOCK_PROTECTION_KEY`, `TR31_M3_ISO_9797_3_MAC_KEY`, `TR31_M1_ISO_9797_1_MAC_KEY`, `TR31_M6_ISO_9797_5_CMAC_KEY`, `TR31_M7_HMAC_KEY`, `TR31_P0_PIN_ENCRYPTION_KEY`, `TR31_P1_PIN_GENERATION_KEY`, `TR31_V1_IBM3624_PIN_VERIFICATION_KEY`, `TR31_V2_VISA_PIN_VERIFICATION_KEY`.
     pub fn derive_key_usage(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DeriveKeyUsage", value);
         self
@@ -114,7 +144,7 @@ impl CfnKey {
 
     /// The `KeyCheckValueAlgorithm` property.
     ///
-    /// Allowed values: `CMAC`, `ANSI_X9_24`, `HMAC`, `SHA_1`.
+    /// Allowed values (the enum [`key::KeyCheckValueAlgorithm`]): `CMAC`, `ANSI_X9_24`, `HMAC`, `SHA_1`.
     pub fn key_check_value_algorithm(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("KeyCheckValueAlgorithm", value);
         self
@@ -205,11 +235,11 @@ pub(crate) static KEY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnKey`].
+/// Property types and enums of the allowed values of [`CfnKey`].
 pub mod key {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::PaymentCryptography::Key`.
     #[derive(Clone, Debug)]
@@ -217,19 +247,45 @@ pub mod key {
         props: Props,
     }
 
-    impl KeyAttributes {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KeyAttributes`], by name: the argument of [`KeyAttributes::new`].
+    #[derive(Clone, Debug)]
+    pub struct KeyAttributesRequired {
+        /// CloudFormation property `KeyAlgorithm`.
         ///
-        /// - `key_algorithm`: `KeyAlgorithm`.
-        /// - `key_class`: `KeyClass`.
-        /// - `key_modes_of_use`: `KeyModesOfUse`.
-        /// - `key_usage`: `KeyUsage`.
-        pub fn new(key_algorithm: impl Into<Val<String>>, key_class: impl Into<Val<String>>, key_modes_of_use: impl Into<Val<KeyModesOfUse>>, key_usage: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`KeyAlgorithm`]): `TDES_2KEY`, `TDES_3KEY`, `AES_128`, `AES_192`, `AES_256`, `HMAC_SHA256`, `HMAC_SHA384`, `HMAC_SHA512`, `HMAC_SHA224`, `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256`, `ECC_NIST_P384`, `ECC_NIST_P521`.
+        pub key_algorithm: Val<String>,
+
+        /// CloudFormation property `KeyClass`.
+        ///
+        /// Allowed values (the enum [`KeyClass`]): `SYMMETRIC_KEY`, `ASYMMETRIC_KEY_PAIR`, `PRIVATE_KEY`, `PUBLIC_KEY`.
+        pub key_class: Val<String>,
+
+        /// CloudFormation property `KeyModesOfUse`.
+        pub key_modes_of_use: Val<KeyModesOfUse>,
+
+        /// CloudFormation property `KeyUsage`.
+        ///
+        /// Allowed values (the enum [`KeyUsage`]): `TR31_B0_BASE_DERIVATION_KEY`, `TR31_C0_CARD_VERIFICATION_KEY`, `TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY`, `TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION`, `TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS`, `TR31_E1_EMV_MKEY_CONFIDENTIALITY`, `TR31_E2_EMV_MKEY_INTEGRITY`, `TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS`, `TR31_E5_EMV_MKEY_CARD_PERSONALIZATION`, `TR31_E6_EMV_MKEY_OTHER`, `TR31_K0_KEY_ENCRYPTION_KEY`, `TR31_K1_KEY_BLOCK_PROTECTION_KEY`, `TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT`, `TR31_M0_ISO_16609_MAC_KEY`, `TR31_M3_ISO_9797_3_MAC_KEY`, `TR31_M1_ISO_9797_1_MAC_KEY`, `TR31_M6_ISO_9797_5_CMAC_KEY`, `TR31_M7_HMAC_KEY`, `TR31_P0_PIN_ENCRYPTION_KEY`, `TR31_P1_PIN_GENERATION_KEY`, `TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE`, `TR31_V1_IBM3624_PIN_VERIFICATION_KEY`, `TR31_V2_VISA_PIN_VERIFICATION_KEY`, `TR31_K2_TR34_ASYMMETRIC_KEY`.
+        pub key_usage: Val<String>,
+    }
+
+    impl KeyAttributes {
+        /// Creates the value from its required properties, by name in [`KeyAttributesRequired`]:
+        ///
+        /// ```text
+        /// KeyAttributes::new(KeyAttributesRequired {
+        ///     key_algorithm: KeyAlgorithm::Tdes2key.into(),
+        ///     key_class: KeyClass::SymmetricKey.into(),
+        ///     key_modes_of_use: KeyModesOfUse::new(...).into(),
+        ///     key_usage: KeyUsage::Tr31B0BaseDerivationKey.into(),
+        /// })
+        /// ```
+        pub fn new(required: KeyAttributesRequired) -> Self {
             let mut props = Props::new();
-            props.set("KeyAlgorithm", key_algorithm);
-            props.set("KeyClass", key_class);
-            props.set("KeyModesOfUse", key_modes_of_use);
-            props.set("KeyUsage", key_usage);
+            props.set::<String>("KeyAlgorithm", required.key_algorithm);
+            props.set::<String>("KeyClass", required.key_class);
+            props.set::<KeyModesOfUse>("KeyModesOfUse", required.key_modes_of_use);
+            props.set::<String>("KeyUsage", required.key_usage);
             KeyAttributes { props }
         }
     }
@@ -320,15 +376,29 @@ pub mod key {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -355,6 +425,102 @@ pub mod key {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DeriveKeyUsage` in `AWS::PaymentCryptography::Key`; `.into()` makes a `Val<String>`.
+        DeriveKeyUsage {
+            Tr31B0BaseDerivationKey = "TR31_B0_BASE_DERIVATION_KEY",
+            Tr31C0CardVerificationKey = "TR31_C0_CARD_VERIFICATION_KEY",
+            Tr31D0SymmetricDataEncryptionKey = "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
+            Tr31E0EmvMkeyAppCryptograms = "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS",
+            Tr31E1EmvMkeyConfidentiality = "TR31_E1_EMV_MKEY_CONFIDENTIALITY",
+            Tr31E2EmvMkeyIntegrity = "TR31_E2_EMV_MKEY_INTEGRITY",
+            Tr31E4EmvMkeyDynamicNumbers = "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS",
+            Tr31E5EmvMkeyCardPersonalization = "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION",
+            Tr31E6EmvMkeyOther = "TR31_E6_EMV_MKEY_OTHER",
+            Tr31K0KeyEncryptionKey = "TR31_K0_KEY_ENCRYPTION_KEY",
+            Tr31K1KeyBlockProtectionKey = "TR31_K1_KEY_BLOCK_PROTECTION_KEY",
+            Tr31M3Iso9797_3MacKey = "TR31_M3_ISO_9797_3_MAC_KEY",
+            Tr31M1Iso9797_1MacKey = "TR31_M1_ISO_9797_1_MAC_KEY",
+            Tr31M6Iso9797_5CmacKey = "TR31_M6_ISO_9797_5_CMAC_KEY",
+            Tr31M7HmacKey = "TR31_M7_HMAC_KEY",
+            Tr31P0PinEncryptionKey = "TR31_P0_PIN_ENCRYPTION_KEY",
+            Tr31P1PinGenerationKey = "TR31_P1_PIN_GENERATION_KEY",
+            Tr31V1Ibm3624PinVerificationKey = "TR31_V1_IBM3624_PIN_VERIFICATION_KEY",
+            Tr31V2VisaPinVerificationKey = "TR31_V2_VISA_PIN_VERIFICATION_KEY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyCheckValueAlgorithm` in `AWS::PaymentCryptography::Key`; `.into()` makes a `Val<String>`.
+        KeyCheckValueAlgorithm {
+            Cmac = "CMAC",
+            AnsiX9_24 = "ANSI_X9_24",
+            Hmac = "HMAC",
+            Sha1 = "SHA_1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyAlgorithm` in `AWS::PaymentCryptography::Key`; `.into()` makes a `Val<String>`.
+        KeyAlgorithm {
+            Tdes2key = "TDES_2KEY",
+            Tdes3key = "TDES_3KEY",
+            Aes128 = "AES_128",
+            Aes192 = "AES_192",
+            Aes256 = "AES_256",
+            HmacSha256 = "HMAC_SHA256",
+            HmacSha384 = "HMAC_SHA384",
+            HmacSha512 = "HMAC_SHA512",
+            HmacSha224 = "HMAC_SHA224",
+            Rsa2048 = "RSA_2048",
+            Rsa3072 = "RSA_3072",
+            Rsa4096 = "RSA_4096",
+            EccNistP256 = "ECC_NIST_P256",
+            EccNistP384 = "ECC_NIST_P384",
+            EccNistP521 = "ECC_NIST_P521",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyClass` in `AWS::PaymentCryptography::Key`; `.into()` makes a `Val<String>`.
+        KeyClass {
+            SymmetricKey = "SYMMETRIC_KEY",
+            AsymmetricKeyPair = "ASYMMETRIC_KEY_PAIR",
+            PrivateKey = "PRIVATE_KEY",
+            PublicKey = "PUBLIC_KEY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeyUsage` in `AWS::PaymentCryptography::Key`; `.into()` makes a `Val<String>`.
+        KeyUsage {
+            Tr31B0BaseDerivationKey = "TR31_B0_BASE_DERIVATION_KEY",
+            Tr31C0CardVerificationKey = "TR31_C0_CARD_VERIFICATION_KEY",
+            Tr31D0SymmetricDataEncryptionKey = "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
+            Tr31D1AsymmetricKeyForDataEncryption = "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION",
+            Tr31E0EmvMkeyAppCryptograms = "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS",
+            Tr31E1EmvMkeyConfidentiality = "TR31_E1_EMV_MKEY_CONFIDENTIALITY",
+            Tr31E2EmvMkeyIntegrity = "TR31_E2_EMV_MKEY_INTEGRITY",
+            Tr31E4EmvMkeyDynamicNumbers = "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS",
+            Tr31E5EmvMkeyCardPersonalization = "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION",
+            Tr31E6EmvMkeyOther = "TR31_E6_EMV_MKEY_OTHER",
+            Tr31K0KeyEncryptionKey = "TR31_K0_KEY_ENCRYPTION_KEY",
+            Tr31K1KeyBlockProtectionKey = "TR31_K1_KEY_BLOCK_PROTECTION_KEY",
+            Tr31K3AsymmetricKeyForKeyAgreement = "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT",
+            Tr31M0Iso16609MacKey = "TR31_M0_ISO_16609_MAC_KEY",
+            Tr31M3Iso9797_3MacKey = "TR31_M3_ISO_9797_3_MAC_KEY",
+            Tr31M1Iso9797_1MacKey = "TR31_M1_ISO_9797_1_MAC_KEY",
+            Tr31M6Iso9797_5CmacKey = "TR31_M6_ISO_9797_5_CMAC_KEY",
+            Tr31M7HmacKey = "TR31_M7_HMAC_KEY",
+            Tr31P0PinEncryptionKey = "TR31_P0_PIN_ENCRYPTION_KEY",
+            Tr31P1PinGenerationKey = "TR31_P1_PIN_GENERATION_KEY",
+            Tr31S0AsymmetricKeyForDigitalSignature = "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE",
+            Tr31V1Ibm3624PinVerificationKey = "TR31_V1_IBM3624_PIN_VERIFICATION_KEY",
+            Tr31V2VisaPinVerificationKey = "TR31_V2_VISA_PIN_VERIFICATION_KEY",
+            Tr31K2Tr34AsymmetricKey = "TR31_K2_TR34_ASYMMETRIC_KEY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,25 +15,56 @@ use crate::value::{Map, Val};
 /// Represents a Connector that connects AWS PrivateCA and your directory
 ///
 /// CloudFormation type `AWS::PCAConnectorAD::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnector`], by name: the argument of [`CfnConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorRequired {
+    /// CloudFormation property `CertificateAuthorityArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_authority_arn: Val<String>,
+
+    /// CloudFormation property `DirectoryId`.
+    ///
+    /// Changing it replaces the resource.
+    pub directory_id: Val<String>,
+
+    /// CloudFormation property `VpcInformation`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_information: Val<connector::VpcInformation>,
+}
+
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorRequired`]:
     ///
-    /// - `certificate_authority_arn`: `CertificateAuthorityArn`.
-    /// - `directory_id`: `DirectoryId`.
-    /// - `vpc_information`: `VpcInformation`.
-    pub fn new(certificate_authority_arn: impl Into<Val<String>>, directory_id: impl Into<Val<String>>, vpc_information: impl Into<Val<connector::VpcInformation>>) -> Self {
+    /// ```text
+    /// CfnConnector::new(CfnConnectorRequired {
+    ///     certificate_authority_arn: "...".into(),
+    ///     directory_id: "...".into(),
+    ///     vpc_information: connector::VpcInformation::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("CertificateAuthorityArn", certificate_authority_arn);
-        props.set("DirectoryId", directory_id);
-        props.set("VpcInformation", vpc_information);
+        props.set::<String>("CertificateAuthorityArn", required.certificate_authority_arn);
+        props.set::<String>("DirectoryId", required.directory_id);
+        props.set::<connector::VpcInformation>("VpcInformation", required.vpc_information);
         CfnConnector { props, options: ResourceOptions::default() }
     }
 
@@ -87,11 +117,11 @@ pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnector`].
+/// Property types and enums of the allowed values of [`CfnConnector`].
 pub mod connector {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::PCAConnectorAD::Connector`.
     #[derive(Clone, Debug)]
@@ -100,7 +130,7 @@ pub mod connector {
     }
 
     impl VpcInformation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `security_group_ids`: `SecurityGroupIds`.
         pub fn new(security_group_ids: impl Into<Val<Vec<String>>>) -> Self {
@@ -111,7 +141,7 @@ pub mod connector {
 
         /// The `IpAddressType` property.
         ///
-        /// Allowed values: `IPV4`, `DUALSTACK`.
+        /// Allowed values (the enum [`IpAddressType`]): `IPV4`, `DUALSTACK`.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
@@ -131,11 +161,27 @@ pub mod connector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::PCAConnectorAD::Connector`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Dualstack = "DUALSTACK",
+        }
+    }
 }
 
 /// Definition of AWS::PCAConnectorAD::DirectoryRegistration Resource Type
 ///
 /// CloudFormation type `AWS::PCAConnectorAD::DirectoryRegistration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DirectoryRegistrationArn`: `handle.directory_registration_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DirectoryRegistrationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDirectoryRegistration {
     props: Props,
@@ -145,7 +191,7 @@ pub struct CfnDirectoryRegistration {
 impl CfnDirectoryRegistration {
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::DirectoryRegistration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `directory_id`: `DirectoryId`.
     pub fn new(directory_id: impl Into<Val<String>>) -> Self {
@@ -204,23 +250,47 @@ pub(crate) static DIRECTORY_REGISTRATION_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::PCAConnectorAD::ServicePrincipalName Resource Type
 ///
 /// CloudFormation type `AWS::PCAConnectorAD::ServicePrincipalName`.
+///
+/// # Attributes
+///
+/// `AWS::PCAConnectorAD::ServicePrincipalName` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnServicePrincipalName {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServicePrincipalName`], by name: the argument of [`CfnServicePrincipalName::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServicePrincipalNameRequired {
+    /// CloudFormation property `ConnectorArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub connector_arn: Val<String>,
+
+    /// CloudFormation property `DirectoryRegistrationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub directory_registration_arn: Val<String>,
+}
+
 impl CfnServicePrincipalName {
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::ServicePrincipalName";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServicePrincipalNameRequired`]:
     ///
-    /// - `connector_arn`: `ConnectorArn`.
-    /// - `directory_registration_arn`: `DirectoryRegistrationArn`.
-    pub fn new(connector_arn: impl Into<Val<String>>, directory_registration_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnServicePrincipalName::new(CfnServicePrincipalNameRequired {
+    ///     connector_arn: "...".into(),
+    ///     directory_registration_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServicePrincipalNameRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectorArn", connector_arn);
-        props.set("DirectoryRegistrationArn", directory_registration_arn);
+        props.set::<String>("ConnectorArn", required.connector_arn);
+        props.set::<String>("DirectoryRegistrationArn", required.directory_registration_arn);
         CfnServicePrincipalName { props, options: ResourceOptions::default() }
     }
 }
@@ -262,25 +332,54 @@ pub(crate) static SERVICE_PRINCIPAL_NAME_SHAPE: ObjectShape = ObjectShape {
 /// Represents a template that defines certificate configurations, both for issuance and client handling
 ///
 /// CloudFormation type `AWS::PCAConnectorAD::Template`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TemplateArn`: `handle.template_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TemplateArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTemplate`], by name: the argument of [`CfnTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTemplateRequired {
+    /// CloudFormation property `ConnectorArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub connector_arn: Val<String>,
+
+    /// CloudFormation property `Definition`.
+    pub definition: Val<template::TemplateDefinition>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnTemplate {
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::Template";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTemplateRequired`]:
     ///
-    /// - `connector_arn`: `ConnectorArn`.
-    /// - `definition`: `Definition`.
-    /// - `name`: `Name`.
-    pub fn new(connector_arn: impl Into<Val<String>>, definition: impl Into<Val<template::TemplateDefinition>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTemplate::new(CfnTemplateRequired {
+    ///     connector_arn: "...".into(),
+    ///     definition: template::TemplateDefinition::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConnectorArn", connector_arn);
-        props.set("Definition", definition);
-        props.set("Name", name);
+        props.set::<String>("ConnectorArn", required.connector_arn);
+        props.set::<template::TemplateDefinition>("Definition", required.definition);
+        props.set::<String>("Name", required.name);
         CfnTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -341,11 +440,11 @@ pub(crate) static TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTemplate`].
+/// Property types and enums of the allowed values of [`CfnTemplate`].
 pub mod template {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::PCAConnectorAD::Template`.
     #[derive(Clone, Debug)]
@@ -391,25 +490,54 @@ pub mod template {
         props: Props,
     }
 
+    /// The required properties of [`TemplateV2`], by name: the argument of [`TemplateV2::new`].
+    #[derive(Clone, Debug)]
+    pub struct TemplateV2Required {
+        /// CloudFormation property `CertificateValidity`.
+        pub certificate_validity: Val<CertificateValidity>,
+
+        /// CloudFormation property `EnrollmentFlags`.
+        pub enrollment_flags: Val<EnrollmentFlagsV2>,
+
+        /// CloudFormation property `Extensions`.
+        pub extensions: Val<ExtensionsV2>,
+
+        /// CloudFormation property `GeneralFlags`.
+        pub general_flags: Val<GeneralFlagsV2>,
+
+        /// CloudFormation property `PrivateKeyAttributes`.
+        pub private_key_attributes: Val<PrivateKeyAttributesV2>,
+
+        /// CloudFormation property `PrivateKeyFlags`.
+        pub private_key_flags: Val<PrivateKeyFlagsV2>,
+
+        /// CloudFormation property `SubjectNameFlags`.
+        pub subject_name_flags: Val<SubjectNameFlagsV2>,
+    }
+
     impl TemplateV2 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TemplateV2Required`]:
         ///
-        /// - `certificate_validity`: `CertificateValidity`.
-        /// - `enrollment_flags`: `EnrollmentFlags`.
-        /// - `extensions`: `Extensions`.
-        /// - `general_flags`: `GeneralFlags`.
-        /// - `private_key_attributes`: `PrivateKeyAttributes`.
-        /// - `private_key_flags`: `PrivateKeyFlags`.
-        /// - `subject_name_flags`: `SubjectNameFlags`.
-        pub fn new(certificate_validity: impl Into<Val<CertificateValidity>>, enrollment_flags: impl Into<Val<EnrollmentFlagsV2>>, extensions: impl Into<Val<ExtensionsV2>>, general_flags: impl Into<Val<GeneralFlagsV2>>, private_key_attributes: impl Into<Val<PrivateKeyAttributesV2>>, private_key_flags: impl Into<Val<PrivateKeyFlagsV2>>, subject_name_flags: impl Into<Val<SubjectNameFlagsV2>>) -> Self {
+        /// ```text
+        /// TemplateV2::new(TemplateV2Required {
+        ///     certificate_validity: CertificateValidity::new(...).into(),
+        ///     enrollment_flags: EnrollmentFlagsV2::new(...).into(),
+        ///     extensions: ExtensionsV2::new(...).into(),
+        ///     general_flags: GeneralFlagsV2::new(...).into(),
+        ///     private_key_attributes: PrivateKeyAttributesV2::new(...).into(),
+        ///     private_key_flags: PrivateKeyFlagsV2::new(...).into(),
+        ///     subject_name_flags: SubjectNameFlagsV2::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TemplateV2Required) -> Self {
             let mut props = Props::new();
-            props.set("CertificateValidity", certificate_validity);
-            props.set("EnrollmentFlags", enrollment_flags);
-            props.set("Extensions", extensions);
-            props.set("GeneralFlags", general_flags);
-            props.set("PrivateKeyAttributes", private_key_attributes);
-            props.set("PrivateKeyFlags", private_key_flags);
-            props.set("SubjectNameFlags", subject_name_flags);
+            props.set::<CertificateValidity>("CertificateValidity", required.certificate_validity);
+            props.set::<EnrollmentFlagsV2>("EnrollmentFlags", required.enrollment_flags);
+            props.set::<ExtensionsV2>("Extensions", required.extensions);
+            props.set::<GeneralFlagsV2>("GeneralFlags", required.general_flags);
+            props.set::<PrivateKeyAttributesV2>("PrivateKeyAttributes", required.private_key_attributes);
+            props.set::<PrivateKeyFlagsV2>("PrivateKeyFlags", required.private_key_flags);
+            props.set::<SubjectNameFlagsV2>("SubjectNameFlags", required.subject_name_flags);
             TemplateV2 { props }
         }
 
@@ -432,15 +560,29 @@ pub mod template {
         props: Props,
     }
 
+    /// The required properties of [`CertificateValidity`], by name: the argument of [`CertificateValidity::new`].
+    #[derive(Clone, Debug)]
+    pub struct CertificateValidityRequired {
+        /// CloudFormation property `RenewalPeriod`.
+        pub renewal_period: Val<ValidityPeriod>,
+
+        /// CloudFormation property `ValidityPeriod`.
+        pub validity_period: Val<ValidityPeriod>,
+    }
+
     impl CertificateValidity {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CertificateValidityRequired`]:
         ///
-        /// - `renewal_period`: `RenewalPeriod`.
-        /// - `validity_period`: `ValidityPeriod`.
-        pub fn new(renewal_period: impl Into<Val<ValidityPeriod>>, validity_period: impl Into<Val<ValidityPeriod>>) -> Self {
+        /// ```text
+        /// CertificateValidity::new(CertificateValidityRequired {
+        ///     renewal_period: ValidityPeriod::new(...).into(),
+        ///     validity_period: ValidityPeriod::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: CertificateValidityRequired) -> Self {
             let mut props = Props::new();
-            props.set("RenewalPeriod", renewal_period);
-            props.set("ValidityPeriod", validity_period);
+            props.set::<ValidityPeriod>("RenewalPeriod", required.renewal_period);
+            props.set::<ValidityPeriod>("ValidityPeriod", required.validity_period);
             CertificateValidity { props }
         }
     }
@@ -457,15 +599,31 @@ pub mod template {
         props: Props,
     }
 
-    impl ValidityPeriod {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ValidityPeriod`], by name: the argument of [`ValidityPeriod::new`].
+    #[derive(Clone, Debug)]
+    pub struct ValidityPeriodRequired {
+        /// CloudFormation property `Period`.
+        pub period: Val<f64>,
+
+        /// CloudFormation property `PeriodType`.
         ///
-        /// - `period`: `Period`.
-        /// - `period_type`: `PeriodType`.
-        pub fn new(period: impl Into<Val<f64>>, period_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`PeriodType`]): `HOURS`, `DAYS`, `WEEKS`, `MONTHS`, `YEARS`.
+        pub period_type: Val<String>,
+    }
+
+    impl ValidityPeriod {
+        /// Creates the value from its required properties, by name in [`ValidityPeriodRequired`]:
+        ///
+        /// ```text
+        /// ValidityPeriod::new(ValidityPeriodRequired {
+        ///     period: 1.0.into(),
+        ///     period_type: PeriodType::Hours.into(),
+        /// })
+        /// ```
+        pub fn new(required: ValidityPeriodRequired) -> Self {
             let mut props = Props::new();
-            props.set("Period", period);
-            props.set("PeriodType", period_type);
+            props.set::<f64>("Period", required.period);
+            props.set::<String>("PeriodType", required.period_type);
             ValidityPeriod { props }
         }
     }
@@ -533,7 +691,7 @@ pub mod template {
     }
 
     impl ExtensionsV2 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key_usage`: `KeyUsage`.
         pub fn new(key_usage: impl Into<Val<KeyUsage>>) -> Self {
@@ -562,7 +720,7 @@ pub mod template {
     }
 
     impl ApplicationPolicies {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policies`: `Policies`.
         pub fn new(policies: impl Into<Val<Vec<ApplicationPolicy>>>) -> Self {
@@ -605,7 +763,7 @@ pub mod template {
 
         /// The `PolicyType` property.
         ///
-        /// Allowed values: `ALL_APPLICATION_POLICIES`, `ANY_PURPOSE`, `ATTESTATION_IDENTITY_KEY_CERTIFICATE`, `CERTIFICATE_REQUEST_AGENT`, `CLIENT_AUTHENTICATION`, `CODE_SIGNING`, `CTL_USAGE`, `DIGITAL_RIGHTS`, `DIRECTORY_SERVICE_EMAIL_REPLICATION`, `DISALLOWED_LIST`, `DNS_SERVER_TRUST`, `DOCUMENT_ENCRYPTION`, `DOCUMENT_SIGNING`, `DYNAMIC_CODE_GENERATOR`, `EARLY_LAUNCH_ANTIMALWARE_DRIVER`, `EMBEDDED_WINDOWS_SYSTEM_COMPONENT_VERIFICATION`, `ENCLAVE`, `ENCRYPTING_FILE_SYSTEM`, `ENDORSEMENT_KEY_CERTIFICATE`, `FILE_RECOVERY`, `HAL_EXTENSION`, `IP_SECURITY_END_SYSTEM`, `IP_SECURITY_IKE_INTERMEDIATE`, `IP_SECURITY_TUNNEL_TERMINATION` and 43 more.
+        /// Allowed values (the enum [`PolicyType`]): `ALL_APPLICATION_POLICIES`, `ANY_PURPOSE`, `ATTESTATION_IDENTITY_KEY_CERTIFICATE`, `CERTIFICATE_REQUEST_AGENT`, `CLIENT_AUTHENTICATION`, `CODE_SIGNING`, `CTL_USAGE`, `DIGITAL_RIGHTS`, `DIRECTORY_SERVICE_EMAIL_REPLICATION`, `DISALLOWED_LIST`, `DNS_SERVER_TRUST`, `DOCUMENT_ENCRYPTION`, `DOCUMENT_SIGNING`, `DYNAMIC_CODE_GENERATOR`, `EARLY_LAUNCH_ANTIMALWARE_DRIVER`, `EMBEDDED_WINDOWS_SYSTEM_COMPONENT_VERIFICATION`, `ENCLAVE`, `ENCRYPTING_FILE_SYSTEM`, `ENDORSEMENT_KEY_CERTIFICATE`, `FILE_RECOVERY`, `HAL_EXTENSION`, `IP_SECURITY_END_SYSTEM`, `IP_SECURITY_IKE_INTERMEDIATE`, `IP_SECURITY_TUNNEL_TERMINATION` and 43 more.
         pub fn policy_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PolicyType", value);
             self
@@ -625,7 +783,7 @@ pub mod template {
     }
 
     impl KeyUsage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `usage_flags`: `UsageFlags`.
         pub fn new(usage_flags: impl Into<Val<KeyUsageFlags>>) -> Self {
@@ -735,15 +893,31 @@ pub mod template {
         props: Props,
     }
 
-    impl PrivateKeyAttributesV2 {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PrivateKeyAttributesV2`], by name: the argument of [`PrivateKeyAttributesV2::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrivateKeyAttributesV2Required {
+        /// CloudFormation property `KeySpec`.
         ///
-        /// - `key_spec`: `KeySpec`.
-        /// - `minimal_key_length`: `MinimalKeyLength`.
-        pub fn new(key_spec: impl Into<Val<String>>, minimal_key_length: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`KeySpec`]): `KEY_EXCHANGE`, `SIGNATURE`.
+        pub key_spec: Val<String>,
+
+        /// CloudFormation property `MinimalKeyLength`.
+        pub minimal_key_length: Val<f64>,
+    }
+
+    impl PrivateKeyAttributesV2 {
+        /// Creates the value from its required properties, by name in [`PrivateKeyAttributesV2Required`]:
+        ///
+        /// ```text
+        /// PrivateKeyAttributesV2::new(PrivateKeyAttributesV2Required {
+        ///     key_spec: KeySpec::KeyExchange.into(),
+        ///     minimal_key_length: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: PrivateKeyAttributesV2Required) -> Self {
             let mut props = Props::new();
-            props.set("KeySpec", key_spec);
-            props.set("MinimalKeyLength", minimal_key_length);
+            props.set::<String>("KeySpec", required.key_spec);
+            props.set::<f64>("MinimalKeyLength", required.minimal_key_length);
             PrivateKeyAttributesV2 { props }
         }
 
@@ -767,9 +941,9 @@ pub mod template {
     }
 
     impl PrivateKeyFlagsV2 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `client_version`: `ClientVersion`.
+        /// - `client_version`: `ClientVersion`. Allowed values: the enum [`ClientVersion`].
         pub fn new(client_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientVersion", client_version);
@@ -881,27 +1055,61 @@ pub mod template {
         props: Props,
     }
 
-    impl TemplateV3 {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TemplateV3`], by name: the argument of [`TemplateV3::new`].
+    #[derive(Clone, Debug)]
+    pub struct TemplateV3Required {
+        /// CloudFormation property `CertificateValidity`.
+        pub certificate_validity: Val<CertificateValidity>,
+
+        /// CloudFormation property `EnrollmentFlags`.
+        pub enrollment_flags: Val<EnrollmentFlagsV3>,
+
+        /// CloudFormation property `Extensions`.
+        pub extensions: Val<ExtensionsV3>,
+
+        /// CloudFormation property `GeneralFlags`.
+        pub general_flags: Val<GeneralFlagsV3>,
+
+        /// CloudFormation property `HashAlgorithm`.
         ///
-        /// - `certificate_validity`: `CertificateValidity`.
-        /// - `enrollment_flags`: `EnrollmentFlags`.
-        /// - `extensions`: `Extensions`.
-        /// - `general_flags`: `GeneralFlags`.
-        /// - `hash_algorithm`: `HashAlgorithm`.
-        /// - `private_key_attributes`: `PrivateKeyAttributes`.
-        /// - `private_key_flags`: `PrivateKeyFlags`.
-        /// - `subject_name_flags`: `SubjectNameFlags`.
-        pub fn new(certificate_validity: impl Into<Val<CertificateValidity>>, enrollment_flags: impl Into<Val<EnrollmentFlagsV3>>, extensions: impl Into<Val<ExtensionsV3>>, general_flags: impl Into<Val<GeneralFlagsV3>>, hash_algorithm: impl Into<Val<String>>, private_key_attributes: impl Into<Val<PrivateKeyAttributesV3>>, private_key_flags: impl Into<Val<PrivateKeyFlagsV3>>, subject_name_flags: impl Into<Val<SubjectNameFlagsV3>>) -> Self {
+        /// Allowed values (the enum [`HashAlgorithm`]): `SHA256`, `SHA384`, `SHA512`.
+        pub hash_algorithm: Val<String>,
+
+        /// CloudFormation property `PrivateKeyAttributes`.
+        pub private_key_attributes: Val<PrivateKeyAttributesV3>,
+
+        /// CloudFormation property `PrivateKeyFlags`.
+        pub private_key_flags: Val<PrivateKeyFlagsV3>,
+
+        /// CloudFormation property `SubjectNameFlags`.
+        pub subject_name_flags: Val<SubjectNameFlagsV3>,
+    }
+
+    impl TemplateV3 {
+        /// Creates the value from its required properties, by name in [`TemplateV3Required`]:
+        ///
+        /// ```text
+        /// TemplateV3::new(TemplateV3Required {
+        ///     certificate_validity: CertificateValidity::new(...).into(),
+        ///     enrollment_flags: EnrollmentFlagsV3::new(...).into(),
+        ///     extensions: ExtensionsV3::new(...).into(),
+        ///     general_flags: GeneralFlagsV3::new(...).into(),
+        ///     hash_algorithm: HashAlgorithm::Sha256.into(),
+        ///     private_key_attributes: PrivateKeyAttributesV3::new(...).into(),
+        ///     private_key_flags: PrivateKeyFlagsV3::new(...).into(),
+        ///     subject_name_flags: SubjectNameFlagsV3::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TemplateV3Required) -> Self {
             let mut props = Props::new();
-            props.set("CertificateValidity", certificate_validity);
-            props.set("EnrollmentFlags", enrollment_flags);
-            props.set("Extensions", extensions);
-            props.set("GeneralFlags", general_flags);
-            props.set("HashAlgorithm", hash_algorithm);
-            props.set("PrivateKeyAttributes", private_key_attributes);
-            props.set("PrivateKeyFlags", private_key_flags);
-            props.set("SubjectNameFlags", subject_name_flags);
+            props.set::<CertificateValidity>("CertificateValidity", required.certificate_validity);
+            props.set::<EnrollmentFlagsV3>("EnrollmentFlags", required.enrollment_flags);
+            props.set::<ExtensionsV3>("Extensions", required.extensions);
+            props.set::<GeneralFlagsV3>("GeneralFlags", required.general_flags);
+            props.set::<String>("HashAlgorithm", required.hash_algorithm);
+            props.set::<PrivateKeyAttributesV3>("PrivateKeyAttributes", required.private_key_attributes);
+            props.set::<PrivateKeyFlagsV3>("PrivateKeyFlags", required.private_key_flags);
+            props.set::<SubjectNameFlagsV3>("SubjectNameFlags", required.subject_name_flags);
             TemplateV3 { props }
         }
 
@@ -975,7 +1183,7 @@ pub mod template {
     }
 
     impl ExtensionsV3 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key_usage`: `KeyUsage`.
         pub fn new(key_usage: impl Into<Val<KeyUsage>>) -> Self {
@@ -1035,19 +1243,43 @@ pub mod template {
         props: Props,
     }
 
-    impl PrivateKeyAttributesV3 {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PrivateKeyAttributesV3`], by name: the argument of [`PrivateKeyAttributesV3::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrivateKeyAttributesV3Required {
+        /// CloudFormation property `Algorithm`.
         ///
-        /// - `algorithm`: `Algorithm`.
-        /// - `key_spec`: `KeySpec`.
-        /// - `key_usage_property`: `KeyUsageProperty`.
-        /// - `minimal_key_length`: `MinimalKeyLength`.
-        pub fn new(algorithm: impl Into<Val<String>>, key_spec: impl Into<Val<String>>, key_usage_property: impl Into<Val<KeyUsageProperty>>, minimal_key_length: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`Algorithm`]): `RSA`, `ECDH_P256`, `ECDH_P384`, `ECDH_P521`.
+        pub algorithm: Val<String>,
+
+        /// CloudFormation property `KeySpec`.
+        ///
+        /// Allowed values (the enum [`KeySpec`]): `KEY_EXCHANGE`, `SIGNATURE`.
+        pub key_spec: Val<String>,
+
+        /// CloudFormation property `KeyUsageProperty`.
+        pub key_usage_property: Val<KeyUsageProperty>,
+
+        /// CloudFormation property `MinimalKeyLength`.
+        pub minimal_key_length: Val<f64>,
+    }
+
+    impl PrivateKeyAttributesV3 {
+        /// Creates the value from its required properties, by name in [`PrivateKeyAttributesV3Required`]:
+        ///
+        /// ```text
+        /// PrivateKeyAttributesV3::new(PrivateKeyAttributesV3Required {
+        ///     algorithm: Algorithm::Rsa.into(),
+        ///     key_spec: KeySpec::KeyExchange.into(),
+        ///     key_usage_property: KeyUsageProperty::new(...).into(),
+        ///     minimal_key_length: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: PrivateKeyAttributesV3Required) -> Self {
             let mut props = Props::new();
-            props.set("Algorithm", algorithm);
-            props.set("KeySpec", key_spec);
-            props.set("KeyUsageProperty", key_usage_property);
-            props.set("MinimalKeyLength", minimal_key_length);
+            props.set::<String>("Algorithm", required.algorithm);
+            props.set::<String>("KeySpec", required.key_spec);
+            props.set::<KeyUsageProperty>("KeyUsageProperty", required.key_usage_property);
+            props.set::<f64>("MinimalKeyLength", required.minimal_key_length);
             PrivateKeyAttributesV3 { props }
         }
 
@@ -1085,7 +1317,7 @@ pub mod template {
 
         /// The `PropertyType` property.
         ///
-        /// Allowed values: `ALL`.
+        /// Allowed values (the enum [`PropertyType`]): `ALL`.
         pub fn property_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropertyType", value);
             self
@@ -1143,9 +1375,9 @@ pub mod template {
     }
 
     impl PrivateKeyFlagsV3 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `client_version`: `ClientVersion`.
+        /// - `client_version`: `ClientVersion`. Allowed values: the enum [`PrivateKeyFlagsV3ClientVersion`].
         pub fn new(client_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientVersion", client_version);
@@ -1263,31 +1495,60 @@ pub mod template {
         props: Props,
     }
 
+    /// The required properties of [`TemplateV4`], by name: the argument of [`TemplateV4::new`].
+    #[derive(Clone, Debug)]
+    pub struct TemplateV4Required {
+        /// CloudFormation property `CertificateValidity`.
+        pub certificate_validity: Val<CertificateValidity>,
+
+        /// CloudFormation property `EnrollmentFlags`.
+        pub enrollment_flags: Val<EnrollmentFlagsV4>,
+
+        /// CloudFormation property `Extensions`.
+        pub extensions: Val<ExtensionsV4>,
+
+        /// CloudFormation property `GeneralFlags`.
+        pub general_flags: Val<GeneralFlagsV4>,
+
+        /// CloudFormation property `PrivateKeyAttributes`.
+        pub private_key_attributes: Val<PrivateKeyAttributesV4>,
+
+        /// CloudFormation property `PrivateKeyFlags`.
+        pub private_key_flags: Val<PrivateKeyFlagsV4>,
+
+        /// CloudFormation property `SubjectNameFlags`.
+        pub subject_name_flags: Val<SubjectNameFlagsV4>,
+    }
+
     impl TemplateV4 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TemplateV4Required`]:
         ///
-        /// - `certificate_validity`: `CertificateValidity`.
-        /// - `enrollment_flags`: `EnrollmentFlags`.
-        /// - `extensions`: `Extensions`.
-        /// - `general_flags`: `GeneralFlags`.
-        /// - `private_key_attributes`: `PrivateKeyAttributes`.
-        /// - `private_key_flags`: `PrivateKeyFlags`.
-        /// - `subject_name_flags`: `SubjectNameFlags`.
-        pub fn new(certificate_validity: impl Into<Val<CertificateValidity>>, enrollment_flags: impl Into<Val<EnrollmentFlagsV4>>, extensions: impl Into<Val<ExtensionsV4>>, general_flags: impl Into<Val<GeneralFlagsV4>>, private_key_attributes: impl Into<Val<PrivateKeyAttributesV4>>, private_key_flags: impl Into<Val<PrivateKeyFlagsV4>>, subject_name_flags: impl Into<Val<SubjectNameFlagsV4>>) -> Self {
+        /// ```text
+        /// TemplateV4::new(TemplateV4Required {
+        ///     certificate_validity: CertificateValidity::new(...).into(),
+        ///     enrollment_flags: EnrollmentFlagsV4::new(...).into(),
+        ///     extensions: ExtensionsV4::new(...).into(),
+        ///     general_flags: GeneralFlagsV4::new(...).into(),
+        ///     private_key_attributes: PrivateKeyAttributesV4::new(...).into(),
+        ///     private_key_flags: PrivateKeyFlagsV4::new(...).into(),
+        ///     subject_name_flags: SubjectNameFlagsV4::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TemplateV4Required) -> Self {
             let mut props = Props::new();
-            props.set("CertificateValidity", certificate_validity);
-            props.set("EnrollmentFlags", enrollment_flags);
-            props.set("Extensions", extensions);
-            props.set("GeneralFlags", general_flags);
-            props.set("PrivateKeyAttributes", private_key_attributes);
-            props.set("PrivateKeyFlags", private_key_flags);
-            props.set("SubjectNameFlags", subject_name_flags);
+            props.set::<CertificateValidity>("CertificateValidity", required.certificate_validity);
+            props.set::<EnrollmentFlagsV4>("EnrollmentFlags", required.enrollment_flags);
+            props.set::<ExtensionsV4>("Extensions", required.extensions);
+            props.set::<GeneralFlagsV4>("GeneralFlags", required.general_flags);
+            props.set::<PrivateKeyAttributesV4>("PrivateKeyAttributes", required.private_key_attributes);
+            props.set::<PrivateKeyFlagsV4>("PrivateKeyFlags", required.private_key_flags);
+            props.set::<SubjectNameFlagsV4>("SubjectNameFlags", required.subject_name_flags);
             TemplateV4 { props }
         }
 
         /// The `HashAlgorithm` property.
         ///
-        /// Allowed values: `SHA256`, `SHA384`, `SHA512`.
+        /// Allowed values (the enum [`HashAlgorithm`]): `SHA256`, `SHA384`, `SHA512`.
         pub fn hash_algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HashAlgorithm", value);
             self
@@ -1363,7 +1624,7 @@ pub mod template {
     }
 
     impl ExtensionsV4 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key_usage`: `KeyUsage`.
         pub fn new(key_usage: impl Into<Val<KeyUsage>>) -> Self {
@@ -1423,21 +1684,37 @@ pub mod template {
         props: Props,
     }
 
-    impl PrivateKeyAttributesV4 {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PrivateKeyAttributesV4`], by name: the argument of [`PrivateKeyAttributesV4::new`].
+    #[derive(Clone, Debug)]
+    pub struct PrivateKeyAttributesV4Required {
+        /// CloudFormation property `KeySpec`.
         ///
-        /// - `key_spec`: `KeySpec`.
-        /// - `minimal_key_length`: `MinimalKeyLength`.
-        pub fn new(key_spec: impl Into<Val<String>>, minimal_key_length: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`KeySpec`]): `KEY_EXCHANGE`, `SIGNATURE`.
+        pub key_spec: Val<String>,
+
+        /// CloudFormation property `MinimalKeyLength`.
+        pub minimal_key_length: Val<f64>,
+    }
+
+    impl PrivateKeyAttributesV4 {
+        /// Creates the value from its required properties, by name in [`PrivateKeyAttributesV4Required`]:
+        ///
+        /// ```text
+        /// PrivateKeyAttributesV4::new(PrivateKeyAttributesV4Required {
+        ///     key_spec: KeySpec::KeyExchange.into(),
+        ///     minimal_key_length: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: PrivateKeyAttributesV4Required) -> Self {
             let mut props = Props::new();
-            props.set("KeySpec", key_spec);
-            props.set("MinimalKeyLength", minimal_key_length);
+            props.set::<String>("KeySpec", required.key_spec);
+            props.set::<f64>("MinimalKeyLength", required.minimal_key_length);
             PrivateKeyAttributesV4 { props }
         }
 
         /// The `Algorithm` property.
         ///
-        /// Allowed values: `RSA`, `ECDH_P256`, `ECDH_P384`, `ECDH_P521`.
+        /// Allowed values (the enum [`Algorithm`]): `RSA`, `ECDH_P256`, `ECDH_P384`, `ECDH_P521`.
         pub fn algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Algorithm", value);
             self
@@ -1469,9 +1746,9 @@ pub mod template {
     }
 
     impl PrivateKeyFlagsV4 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `client_version`: `ClientVersion`.
+        /// - `client_version`: `ClientVersion`. Allowed values: the enum [`PrivateKeyFlagsV4ClientVersion`].
         pub fn new(client_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientVersion", client_version);
@@ -1752,32 +2029,216 @@ pub mod template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PeriodType` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        PeriodType {
+            Hours = "HOURS",
+            Days = "DAYS",
+            Weeks = "WEEKS",
+            Months = "MONTHS",
+            Years = "YEARS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PolicyType` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        PolicyType {
+            AllApplicationPolicies = "ALL_APPLICATION_POLICIES",
+            AnyPurpose = "ANY_PURPOSE",
+            AttestationIdentityKeyCertificate = "ATTESTATION_IDENTITY_KEY_CERTIFICATE",
+            CertificateRequestAgent = "CERTIFICATE_REQUEST_AGENT",
+            ClientAuthentication = "CLIENT_AUTHENTICATION",
+            CodeSigning = "CODE_SIGNING",
+            CtlUsage = "CTL_USAGE",
+            DigitalRights = "DIGITAL_RIGHTS",
+            DirectoryServiceEmailReplication = "DIRECTORY_SERVICE_EMAIL_REPLICATION",
+            DisallowedList = "DISALLOWED_LIST",
+            DnsServerTrust = "DNS_SERVER_TRUST",
+            DocumentEncryption = "DOCUMENT_ENCRYPTION",
+            DocumentSigning = "DOCUMENT_SIGNING",
+            DynamicCodeGenerator = "DYNAMIC_CODE_GENERATOR",
+            EarlyLaunchAntimalwareDriver = "EARLY_LAUNCH_ANTIMALWARE_DRIVER",
+            EmbeddedWindowsSystemComponentVerification = "EMBEDDED_WINDOWS_SYSTEM_COMPONENT_VERIFICATION",
+            Enclave = "ENCLAVE",
+            EncryptingFileSystem = "ENCRYPTING_FILE_SYSTEM",
+            EndorsementKeyCertificate = "ENDORSEMENT_KEY_CERTIFICATE",
+            FileRecovery = "FILE_RECOVERY",
+            HalExtension = "HAL_EXTENSION",
+            IpSecurityEndSystem = "IP_SECURITY_END_SYSTEM",
+            IpSecurityIkeIntermediate = "IP_SECURITY_IKE_INTERMEDIATE",
+            IpSecurityTunnelTermination = "IP_SECURITY_TUNNEL_TERMINATION",
+            IpSecurityUser = "IP_SECURITY_USER",
+            IsolatedUserMode = "ISOLATED_USER_MODE",
+            KdcAuthentication = "KDC_AUTHENTICATION",
+            KernelModeCodeSigning = "KERNEL_MODE_CODE_SIGNING",
+            KeyPackLicenses = "KEY_PACK_LICENSES",
+            KeyRecovery = "KEY_RECOVERY",
+            KeyRecoveryAgent = "KEY_RECOVERY_AGENT",
+            LicenseServerVerification = "LICENSE_SERVER_VERIFICATION",
+            LifetimeSigning = "LIFETIME_SIGNING",
+            MicrosoftPublisher = "MICROSOFT_PUBLISHER",
+            MicrosoftTimeStamping = "MICROSOFT_TIME_STAMPING",
+            MicrosoftTrustListSigning = "MICROSOFT_TRUST_LIST_SIGNING",
+            OcspSigning = "OCSP_SIGNING",
+            OemWindowsSystemComponentVerification = "OEM_WINDOWS_SYSTEM_COMPONENT_VERIFICATION",
+            PlatformCertificate = "PLATFORM_CERTIFICATE",
+            PreviewBuildSigning = "PREVIEW_BUILD_SIGNING",
+            PrivateKeyArchival = "PRIVATE_KEY_ARCHIVAL",
+            ProtectedProcessLightVerification = "PROTECTED_PROCESS_LIGHT_VERIFICATION",
+            ProtectedProcessVerification = "PROTECTED_PROCESS_VERIFICATION",
+            QualifiedSubordination = "QUALIFIED_SUBORDINATION",
+            RevokedListSigner = "REVOKED_LIST_SIGNER",
+            RootProgramAutoUpdateCaRevocation = "ROOT_PROGRAM_AUTO_UPDATE_CA_REVOCATION",
+            RootProgramAutoUpdateEndRevocation = "ROOT_PROGRAM_AUTO_UPDATE_END_REVOCATION",
+            RootProgramNoOscpFailoverToCrl = "ROOT_PROGRAM_NO_OSCP_FAILOVER_TO_CRL",
+            RootListSigner = "ROOT_LIST_SIGNER",
+            SecureEmail = "SECURE_EMAIL",
+            ServerAuthentication = "SERVER_AUTHENTICATION",
+            SmartCardLogin = "SMART_CARD_LOGIN",
+            SpcEncryptedDigestRetryCount = "SPC_ENCRYPTED_DIGEST_RETRY_COUNT",
+            SpcRelaxedPeMarkerCheck = "SPC_RELAXED_PE_MARKER_CHECK",
+            TimeStamping = "TIME_STAMPING",
+            WindowsHardwareDriverAttestedVerification = "WINDOWS_HARDWARE_DRIVER_ATTESTED_VERIFICATION",
+            WindowsHardwareDriverExtendedVerification = "WINDOWS_HARDWARE_DRIVER_EXTENDED_VERIFICATION",
+            WindowsHardwareDriverVerification = "WINDOWS_HARDWARE_DRIVER_VERIFICATION",
+            WindowsHelloRecoveryKeyEncryption = "WINDOWS_HELLO_RECOVERY_KEY_ENCRYPTION",
+            WindowsKitsComponent = "WINDOWS_KITS_COMPONENT",
+            WindowsRtVerification = "WINDOWS_RT_VERIFICATION",
+            WindowsSoftwareExtensionVerification = "WINDOWS_SOFTWARE_EXTENSION_VERIFICATION",
+            WindowsStore = "WINDOWS_STORE",
+            WindowsSystemComponentVerification = "WINDOWS_SYSTEM_COMPONENT_VERIFICATION",
+            WindowsTcbComponent = "WINDOWS_TCB_COMPONENT",
+            WindowsThirdPartyApplicationComponent = "WINDOWS_THIRD_PARTY_APPLICATION_COMPONENT",
+            WindowsUpdate = "WINDOWS_UPDATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `KeySpec` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        KeySpec {
+            KeyExchange = "KEY_EXCHANGE",
+            Signature = "SIGNATURE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClientVersion` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        ClientVersion {
+            WindowsServer2003 = "WINDOWS_SERVER_2003",
+            WindowsServer2008 = "WINDOWS_SERVER_2008",
+            WindowsServer2008R2 = "WINDOWS_SERVER_2008_R2",
+            WindowsServer2012 = "WINDOWS_SERVER_2012",
+            WindowsServer2012R2 = "WINDOWS_SERVER_2012_R2",
+            WindowsServer2016 = "WINDOWS_SERVER_2016",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HashAlgorithm` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        HashAlgorithm {
+            Sha256 = "SHA256",
+            Sha384 = "SHA384",
+            Sha512 = "SHA512",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Algorithm` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        Algorithm {
+            Rsa = "RSA",
+            EcdhP256 = "ECDH_P256",
+            EcdhP384 = "ECDH_P384",
+            EcdhP521 = "ECDH_P521",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropertyType` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        PropertyType {
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClientVersion` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        PrivateKeyFlagsV3ClientVersion {
+            WindowsServer2008 = "WINDOWS_SERVER_2008",
+            WindowsServer2008R2 = "WINDOWS_SERVER_2008_R2",
+            WindowsServer2012 = "WINDOWS_SERVER_2012",
+            WindowsServer2012R2 = "WINDOWS_SERVER_2012_R2",
+            WindowsServer2016 = "WINDOWS_SERVER_2016",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClientVersion` in `AWS::PCAConnectorAD::Template`; `.into()` makes a `Val<String>`.
+        PrivateKeyFlagsV4ClientVersion {
+            WindowsServer2012 = "WINDOWS_SERVER_2012",
+            WindowsServer2012R2 = "WINDOWS_SERVER_2012_R2",
+            WindowsServer2016 = "WINDOWS_SERVER_2016",
+        }
+    }
 }
 
 /// Definition of AWS::PCAConnectorAD::TemplateGroupAccessControlEntry Resource Type
 ///
 /// CloudFormation type `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`.
+///
+/// # Attributes
+///
+/// `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTemplateGroupAccessControlEntry {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTemplateGroupAccessControlEntry`], by name: the argument of [`CfnTemplateGroupAccessControlEntry::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTemplateGroupAccessControlEntryRequired {
+    /// CloudFormation property `AccessRights`.
+    ///
+    /// Write-only.
+    pub access_rights: Val<template_group_access_control_entry::AccessRights>,
+
+    /// CloudFormation property `GroupDisplayName`.
+    ///
+    /// Write-only.
+    pub group_display_name: Val<String>,
+
+    /// CloudFormation property `GroupSecurityIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_security_identifier: Val<String>,
+
+    /// CloudFormation property `TemplateArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub template_arn: Val<String>,
+}
+
 impl CfnTemplateGroupAccessControlEntry {
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTemplateGroupAccessControlEntryRequired`]:
     ///
-    /// - `access_rights`: `AccessRights`.
-    /// - `group_display_name`: `GroupDisplayName`.
-    /// - `group_security_identifier`: `GroupSecurityIdentifier`.
-    /// - `template_arn`: `TemplateArn`.
-    pub fn new(access_rights: impl Into<Val<template_group_access_control_entry::AccessRights>>, group_display_name: impl Into<Val<String>>, group_security_identifier: impl Into<Val<String>>, template_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTemplateGroupAccessControlEntry::new(CfnTemplateGroupAccessControlEntryRequired {
+    ///     access_rights: template_group_access_control_entry::AccessRights::new(...).into(),
+    ///     group_display_name: "...".into(),
+    ///     group_security_identifier: "...".into(),
+    ///     template_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTemplateGroupAccessControlEntryRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccessRights", access_rights);
-        props.set("GroupDisplayName", group_display_name);
-        props.set("GroupSecurityIdentifier", group_security_identifier);
-        props.set("TemplateArn", template_arn);
+        props.set::<template_group_access_control_entry::AccessRights>("AccessRights", required.access_rights);
+        props.set::<String>("GroupDisplayName", required.group_display_name);
+        props.set::<String>("GroupSecurityIdentifier", required.group_security_identifier);
+        props.set::<String>("TemplateArn", required.template_arn);
         CfnTemplateGroupAccessControlEntry { props, options: ResourceOptions::default() }
     }
 }
@@ -1818,11 +2279,11 @@ pub(crate) static TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_SHAPE: ObjectShape = Objec
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTemplateGroupAccessControlEntry`].
+/// Property types and enums of the allowed values of [`CfnTemplateGroupAccessControlEntry`].
 pub mod template_group_access_control_entry {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`.
     #[derive(Clone, Debug)]
@@ -1839,7 +2300,7 @@ pub mod template_group_access_control_entry {
 
         /// The `AutoEnroll` property.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`AutoEnroll`]): `ALLOW`, `DENY`.
         pub fn auto_enroll(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoEnroll", value);
             self
@@ -1847,7 +2308,7 @@ pub mod template_group_access_control_entry {
 
         /// The `Enroll` property.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`Enroll`]): `ALLOW`, `DENY`.
         pub fn enroll(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Enroll", value);
             self
@@ -1867,6 +2328,22 @@ pub mod template_group_access_control_entry {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AutoEnroll` in `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`; `.into()` makes a `Val<String>`.
+        AutoEnroll {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Enroll` in `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`; `.into()` makes a `Val<String>`.
+        Enroll {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

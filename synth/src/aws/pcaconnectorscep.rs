@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Map, Val};
 /// Represents a SCEP Challenge that is used for certificate enrollment
 ///
 /// CloudFormation type `AWS::PCAConnectorSCEP::Challenge`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ChallengeArn`: `handle.challenge_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ChallengeArn`.
 #[derive(Clone, Debug)]
 pub struct CfnChallenge {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnChallenge {
 impl CfnChallenge {
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorSCEP::Challenge";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `connector_arn`: `ConnectorArn`.
     pub fn new(connector_arn: impl Into<Val<String>>) -> Self {
@@ -84,6 +91,17 @@ pub(crate) static CHALLENGE_SHAPE: ObjectShape = ObjectShape {
 /// Represents a Connector that allows certificate issuance through Simple Certificate Enrollment Protocol (SCEP)
 ///
 /// CloudFormation type `AWS::PCAConnectorSCEP::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
+/// - `OpenIdConfiguration`: `handle.open_id_configuration()` → `Val<Json>`.
+/// - `Type`: `handle.type_()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
@@ -93,7 +111,7 @@ pub struct CfnConnector {
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorSCEP::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `certificate_authority_arn`: `CertificateAuthorityArn`.
     pub fn new(certificate_authority_arn: impl Into<Val<String>>) -> Self {
@@ -222,15 +240,29 @@ pub mod connector {
         props: Props,
     }
 
+    /// The required properties of [`IntuneConfiguration`], by name: the argument of [`IntuneConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IntuneConfigurationRequired {
+        /// CloudFormation property `AzureApplicationId`.
+        pub azure_application_id: Val<String>,
+
+        /// CloudFormation property `Domain`.
+        pub domain: Val<String>,
+    }
+
     impl IntuneConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IntuneConfigurationRequired`]:
         ///
-        /// - `azure_application_id`: `AzureApplicationId`.
-        /// - `domain`: `Domain`.
-        pub fn new(azure_application_id: impl Into<Val<String>>, domain: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IntuneConfiguration::new(IntuneConfigurationRequired {
+        ///     azure_application_id: "...".into(),
+        ///     domain: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IntuneConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AzureApplicationId", azure_application_id);
-            props.set("Domain", domain);
+            props.set::<String>("AzureApplicationId", required.azure_application_id);
+            props.set::<String>("Domain", required.domain);
             IntuneConfiguration { props }
         }
     }

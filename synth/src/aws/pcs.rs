@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,25 +15,66 @@ use crate::value::{Json, Map, Val};
 /// AWS::PCS::Cluster resource creates an AWS PCS cluster.
 ///
 /// CloudFormation type `AWS::PCS::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The unique Amazon Resource Name (ARN) of the cluster.
+/// - `Endpoints`: `handle.endpoints()` → `Val<Json>`. The list of endpoints available for interaction with the scheduler.
+/// - `ErrorInfo`: `handle.error_info()` → `Val<Json>`. The list of errors that occurred during cluster provisioning.
+/// - `Id`: `handle.id()` → `Val<String>`. The generated unique ID of the cluster.
+/// - `Status`: `handle.status()` → `Val<String>`. The provisioning status of the cluster. The provisioning status doesn't indicate the overall health of the cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCluster`], by name: the argument of [`CfnCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterRequired {
+    /// The networking configuration for the cluster's control plane.
+    ///
+    /// CloudFormation property `Networking`.
+    ///
+    /// Changing it replaces the resource.
+    pub networking: Val<cluster::Networking>,
+
+    /// The cluster management and job scheduling software associated with the cluster.
+    ///
+    /// CloudFormation property `Scheduler`.
+    pub scheduler: Val<cluster::Scheduler>,
+
+    /// The size of the cluster.
+    ///
+    /// CloudFormation property `Size`.
+    ///
+    /// Allowed values (the enum [`cluster::Size`]): `SMALL`, `MEDIUM`, `LARGE`.
+    ///
+    /// Changing it replaces the resource.
+    pub size: Val<String>,
+}
+
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::PCS::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterRequired`]:
     ///
-    /// - `networking`: `Networking`, The networking configuration for the cluster's control plane.
-    /// - `scheduler`: `Scheduler`, The cluster management and job scheduling software associated with the cluster.
-    /// - `size`: `Size`, The size of the cluster.
-    pub fn new(networking: impl Into<Val<cluster::Networking>>, scheduler: impl Into<Val<cluster::Scheduler>>, size: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCluster::new(CfnClusterRequired {
+    ///     networking: cluster::Networking::new(...).into(),
+    ///     scheduler: cluster::Scheduler::new(...).into(),
+    ///     size: cluster::Size::Small.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("Networking", networking);
-        props.set("Scheduler", scheduler);
-        props.set("Size", size);
+        props.set::<cluster::Networking>("Networking", required.networking);
+        props.set::<cluster::Scheduler>("Scheduler", required.scheduler);
+        props.set::<String>("Size", required.size);
         CfnCluster { props, options: ResourceOptions::default() }
     }
 
@@ -132,11 +172,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The networking configuration for the cluster's control plane.
     #[derive(Clone, Debug)]
@@ -153,7 +193,7 @@ pub mod cluster {
 
         /// The IP of the cluster (IPV4 or IPV6)
         ///
-        /// Allowed values: `IPV4`, `IPV6`.
+        /// Allowed values (the enum [`NetworkType`]): `IPV4`, `IPV6`.
         pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NetworkType", value);
             self
@@ -184,15 +224,35 @@ pub mod cluster {
         props: Props,
     }
 
-    impl Scheduler {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Scheduler`], by name: the argument of [`Scheduler::new`].
+    #[derive(Clone, Debug)]
+    pub struct SchedulerRequired {
+        /// The software AWS PCS uses to manage cluster scaling and job scheduling.
         ///
-        /// - `type_`: `Type`, The software AWS PCS uses to manage cluster scaling and job scheduling.
-        /// - `version`: `Version`, The version of the specified scheduling software that AWS PCS uses to manage cluster scaling and job scheduling.
-        pub fn new(type_: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `SLURM`.
+        pub type_: Val<String>,
+
+        /// The version of the specified scheduling software that AWS PCS uses to manage cluster scaling and job scheduling.
+        ///
+        /// CloudFormation property `Version`.
+        pub version: Val<String>,
+    }
+
+    impl Scheduler {
+        /// Creates the value from its required properties, by name in [`SchedulerRequired`]:
+        ///
+        /// ```text
+        /// Scheduler::new(SchedulerRequired {
+        ///     type_: Type::Slurm.into(),
+        ///     version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SchedulerRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Version", version);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Version", required.version);
             Scheduler { props }
         }
     }
@@ -278,9 +338,9 @@ pub mod cluster {
     }
 
     impl Accounting {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, The default value is `NONE`. A value of `STANDARD` means that Slurm accounting is enabled.
+        /// - `mode`: `Mode`, The default value is `NONE`. A value of `STANDARD` means that Slurm accounting is enabled. Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -306,15 +366,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl AuthKey {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AuthKey`], by name: the argument of [`AuthKey::new`].
+    #[derive(Clone, Debug)]
+    pub struct AuthKeyRequired {
+        /// The Amazon Resource Name (ARN) of the the shared Slurm key.
         ///
-        /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the the shared Slurm key.
-        /// - `secret_version`: `SecretVersion`, The version of the shared Slurm key.
-        pub fn new(secret_arn: impl Into<Val<String>>, secret_version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// The version of the shared Slurm key.
+        ///
+        /// CloudFormation property `SecretVersion`.
+        pub secret_version: Val<String>,
+    }
+
+    impl AuthKey {
+        /// Creates the value from its required properties, by name in [`AuthKeyRequired`]:
+        ///
+        /// ```text
+        /// AuthKey::new(AuthKeyRequired {
+        ///     secret_arn: "...".into(),
+        ///     secret_version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AuthKeyRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretArn", secret_arn);
-            props.set("SecretVersion", secret_version);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("SecretVersion", required.secret_version);
             AuthKey { props }
         }
     }
@@ -331,15 +409,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl CgroupCustomSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CgroupCustomSetting`], by name: the argument of [`CgroupCustomSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct CgroupCustomSettingRequired {
+        /// The cgroup.conf parameter name.
         ///
-        /// - `parameter_name`: `ParameterName`, The cgroup.conf parameter name.
-        /// - `parameter_value`: `ParameterValue`, The value for the cgroup.conf parameter.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// The value for the cgroup.conf parameter.
+        ///
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl CgroupCustomSetting {
+        /// Creates the value from its required properties, by name in [`CgroupCustomSettingRequired`]:
+        ///
+        /// ```text
+        /// CgroupCustomSetting::new(CgroupCustomSettingRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CgroupCustomSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             CgroupCustomSetting { props }
         }
     }
@@ -382,15 +478,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl JwtKey {
-        /// Creates the value from its required properties:
+    /// The required properties of [`JwtKey`], by name: the argument of [`JwtKey::new`].
+    #[derive(Clone, Debug)]
+    pub struct JwtKeyRequired {
+        /// The Amazon Resource Name (ARN) of the JWT key secret.
         ///
-        /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the JWT key secret.
-        /// - `secret_version`: `SecretVersion`, The version of the JWT key secret.
-        pub fn new(secret_arn: impl Into<Val<String>>, secret_version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+
+        /// The version of the JWT key secret.
+        ///
+        /// CloudFormation property `SecretVersion`.
+        pub secret_version: Val<String>,
+    }
+
+    impl JwtKey {
+        /// Creates the value from its required properties, by name in [`JwtKeyRequired`]:
+        ///
+        /// ```text
+        /// JwtKey::new(JwtKeyRequired {
+        ///     secret_arn: "...".into(),
+        ///     secret_version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: JwtKeyRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretArn", secret_arn);
-            props.set("SecretVersion", secret_version);
+            props.set::<String>("SecretArn", required.secret_arn);
+            props.set::<String>("SecretVersion", required.secret_version);
             JwtKey { props }
         }
     }
@@ -407,15 +521,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl SlurmCustomSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SlurmCustomSetting`], by name: the argument of [`SlurmCustomSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the following Slurm parameters for clusters: Prolog, Epilog, and SelectTypeParameters.
         ///
-        /// - `parameter_name`: `ParameterName`, AWS PCS supports configuration of the following Slurm parameters for clusters: Prolog, Epilog, and SelectTypeParameters.
-        /// - `parameter_value`: `ParameterValue`, The value for the configured Slurm setting.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// The value for the configured Slurm setting.
+        ///
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl SlurmCustomSetting {
+        /// Creates the value from its required properties, by name in [`SlurmCustomSettingRequired`]:
+        ///
+        /// ```text
+        /// SlurmCustomSetting::new(SlurmCustomSettingRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             SlurmCustomSetting { props }
         }
     }
@@ -433,9 +565,9 @@ pub mod cluster {
     }
 
     impl SlurmRest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, The default value is `NONE`. A value of `STANDARD` means that Slurm Rest is enabled.
+        /// - `mode`: `Mode`, The default value is `NONE`. A value of `STANDARD` means that Slurm Rest is enabled. Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -455,15 +587,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl SlurmdbdCustomSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SlurmdbdCustomSetting`], by name: the argument of [`SlurmdbdCustomSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct SlurmdbdCustomSettingRequired {
+        /// The slurmdbd.conf parameter name.
         ///
-        /// - `parameter_name`: `ParameterName`, The slurmdbd.conf parameter name.
-        /// - `parameter_value`: `ParameterValue`, The value for the slurmdbd.conf parameter.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// The value for the slurmdbd.conf parameter.
+        ///
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl SlurmdbdCustomSetting {
+        /// Creates the value from its required properties, by name in [`SlurmdbdCustomSettingRequired`]:
+        ///
+        /// ```text
+        /// SlurmdbdCustomSetting::new(SlurmdbdCustomSettingRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SlurmdbdCustomSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             SlurmdbdCustomSetting { props }
         }
     }
@@ -513,34 +663,114 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Size` in `AWS::PCS::Cluster`; `.into()` makes a `Val<String>`.
+        Size {
+            Small = "SMALL",
+            Medium = "MEDIUM",
+            Large = "LARGE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::PCS::Cluster`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::PCS::Cluster`; `.into()` makes a `Val<String>`.
+        Type {
+            Slurm = "SLURM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::PCS::Cluster`; `.into()` makes a `Val<String>`.
+        Mode {
+            Standard = "STANDARD",
+            None = "NONE",
+        }
+    }
 }
 
 /// AWS::PCS::ComputeNodeGroup resource creates an AWS PCS compute node group.
 ///
 /// CloudFormation type `AWS::PCS::ComputeNodeGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The unique Amazon Resource Name (ARN) of the compute node group.
+/// - `ErrorInfo`: `handle.error_info()` → `Val<Json>`. The list of errors that occurred during compute node group provisioning.
+/// - `Id`: `handle.id()` → `Val<String>`. The generated unique ID of the compute node group.
+/// - `Status`: `handle.status()` → `Val<String>`. The provisioning status of the compute node group. The provisioning status doesn't indicate the overall health of the compute node group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnComputeNodeGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnComputeNodeGroup`], by name: the argument of [`CfnComputeNodeGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnComputeNodeGroupRequired {
+    /// The ID of the cluster of the compute node group.
+    ///
+    /// CloudFormation property `ClusterId`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_id: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances. The role contained in your instance profile must have pcs:RegisterComputeNodeGroupInstance permissions attached to provision instances correctly.
+    ///
+    /// CloudFormation property `IamInstanceProfileArn`.
+    pub iam_instance_profile_arn: Val<String>,
+
+    /// A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
+    ///
+    /// CloudFormation property `InstanceConfigs`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_configs: Val<Vec<compute_node_group::InstanceConfig>>,
+
+    /// Specifies the boundaries of the compute node group auto scaling.
+    ///
+    /// CloudFormation property `ScalingConfiguration`.
+    pub scaling_configuration: Val<compute_node_group::ScalingConfiguration>,
+
+    /// The list of subnet IDs where instances are provisioned by the compute node group. The subnets must be in the same VPC as the cluster.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnComputeNodeGroup {
     pub const TYPE_NAME: &'static str = "AWS::PCS::ComputeNodeGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnComputeNodeGroupRequired`]:
     ///
-    /// - `cluster_id`: `ClusterId`, The ID of the cluster of the compute node group.
-    /// - `iam_instance_profile_arn`: `IamInstanceProfileArn`, The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances. The role contained in your instance profile must have pcs:RegisterComputeNodeGroupInstance permissions attached to provision instances correctly.
-    /// - `instance_configs`: `InstanceConfigs`, A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
-    /// - `scaling_configuration`: `ScalingConfiguration`, Specifies the boundaries of the compute node group auto scaling.
-    /// - `subnet_ids`: `SubnetIds`, The list of subnet IDs where instances are provisioned by the compute node group. The subnets must be in the same VPC as the cluster.
-    pub fn new(cluster_id: impl Into<Val<String>>, iam_instance_profile_arn: impl Into<Val<String>>, instance_configs: impl Into<Val<Vec<compute_node_group::InstanceConfig>>>, scaling_configuration: impl Into<Val<compute_node_group::ScalingConfiguration>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnComputeNodeGroup::new(CfnComputeNodeGroupRequired {
+    ///     cluster_id: "...".into(),
+    ///     iam_instance_profile_arn: "...".into(),
+    ///     instance_configs: vec![compute_node_group::InstanceConfig::new(...)].into(),
+    ///     scaling_configuration: compute_node_group::ScalingConfiguration::new(...).into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnComputeNodeGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterId", cluster_id);
-        props.set("IamInstanceProfileArn", iam_instance_profile_arn);
-        props.set("InstanceConfigs", instance_configs);
-        props.set("ScalingConfiguration", scaling_configuration);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("ClusterId", required.cluster_id);
+        props.set::<String>("IamInstanceProfileArn", required.iam_instance_profile_arn);
+        props.set::<Vec<compute_node_group::InstanceConfig>>("InstanceConfigs", required.instance_configs);
+        props.set::<compute_node_group::ScalingConfiguration>("ScalingConfiguration", required.scaling_configuration);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnComputeNodeGroup { props, options: ResourceOptions::default() }
     }
 
@@ -572,7 +802,7 @@ impl CfnComputeNodeGroup {
 
     /// Specifies how EC2 instances are purchased on your behalf. AWS PCS supports On-Demand, Spot, Capacity Block, and Interruptible Capacity Reservation instances. For more information, see Instance purchasing options in the Amazon Elastic Compute Cloud User Guide. If you don't provide this option, it defaults to On-Demand.
     ///
-    /// Allowed values: `ONDEMAND`, `SPOT`, `CAPACITY_BLOCK`, `INTERRUPTIBLE_CAPACITY_RESERVATION`.
+    /// Allowed values (the enum [`compute_node_group::PurchaseOption`]): `ONDEMAND`, `SPOT`, `CAPACITY_BLOCK`, `INTERRUPTIBLE_CAPACITY_RESERVATION`.
     pub fn purchase_option(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PurchaseOption", value);
         self
@@ -666,11 +896,11 @@ pub(crate) static COMPUTE_NODE_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnComputeNodeGroup`].
+/// Property types and enums of the allowed values of [`CfnComputeNodeGroup`].
 pub mod compute_node_group {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
     #[derive(Clone, Debug)]
@@ -737,7 +967,7 @@ pub mod compute_node_group {
     }
 
     impl NodeLifecycleActions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `stages`: `Stages`, The ordered scripts to run at each compute node lifecycle stage.
         pub fn new(stages: impl Into<Val<NodeLifecycleStages>>) -> Self {
@@ -748,7 +978,7 @@ pub mod compute_node_group {
 
         /// Controls whether lifecycle scripts are downloaded once at first boot (CACHE_ONCE) or re-downloaded on every reboot (REFRESH_ON_REBOOT). Defaults to CACHE_ONCE.
         ///
-        /// Allowed values: `CACHE_ONCE`, `REFRESH_ON_REBOOT`.
+        /// Allowed values (the enum [`ScriptCachingPolicy`]): `CACHE_ONCE`, `REFRESH_ON_REBOOT`.
         pub fn script_caching_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ScriptCachingPolicy", value);
             self
@@ -799,15 +1029,33 @@ pub mod compute_node_group {
         props: Props,
     }
 
-    impl NodeLifecycleScript {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NodeLifecycleScript`], by name: the argument of [`NodeLifecycleScript::new`].
+    #[derive(Clone, Debug)]
+    pub struct NodeLifecycleScriptRequired {
+        /// A human-readable name that identifies the script.
         ///
-        /// - `name`: `Name`, A human-readable name that identifies the script.
-        /// - `script_source`: `ScriptSource`, The external location of a lifecycle script.
-        pub fn new(name: impl Into<Val<String>>, script_source: impl Into<Val<ScriptSource>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The external location of a lifecycle script.
+        ///
+        /// CloudFormation property `ScriptSource`.
+        pub script_source: Val<ScriptSource>,
+    }
+
+    impl NodeLifecycleScript {
+        /// Creates the value from its required properties, by name in [`NodeLifecycleScriptRequired`]:
+        ///
+        /// ```text
+        /// NodeLifecycleScript::new(NodeLifecycleScriptRequired {
+        ///     name: "...".into(),
+        ///     script_source: ScriptSource::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: NodeLifecycleScriptRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("ScriptSource", script_source);
+            props.set::<String>("Name", required.name);
+            props.set::<ScriptSource>("ScriptSource", required.script_source);
             NodeLifecycleScript { props }
         }
 
@@ -819,7 +1067,7 @@ pub mod compute_node_group {
 
         /// Whether the script runs only on the node's first boot (FIRST_BOOT_ONLY) or on every boot including reboots (EVERY_BOOT). Defaults to FIRST_BOOT_ONLY.
         ///
-        /// Allowed values: `FIRST_BOOT_ONLY`, `EVERY_BOOT`.
+        /// Allowed values (the enum [`ExecutionPolicy`]): `FIRST_BOOT_ONLY`, `EVERY_BOOT`.
         pub fn execution_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExecutionPolicy", value);
             self
@@ -827,7 +1075,7 @@ pub mod compute_node_group {
 
         /// The behavior when the script exits with an error. Defaults to TERMINATE.
         ///
-        /// Allowed values: `TERMINATE`, `STOP_SEQUENCE`, `CONTINUE`.
+        /// Allowed values (the enum [`OnError`]): `TERMINATE`, `STOP_SEQUENCE`, `CONTINUE`.
         pub fn on_error(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnError", value);
             self
@@ -847,7 +1095,7 @@ pub mod compute_node_group {
     }
 
     impl ScriptSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `script_location`: `ScriptLocation`, The S3 URI or HTTPS URL where the script is stored.
         pub fn new(script_location: impl Into<Val<String>>) -> Self {
@@ -881,15 +1129,33 @@ pub mod compute_node_group {
         props: Props,
     }
 
-    impl ScalingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ScalingConfiguration`], by name: the argument of [`ScalingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ScalingConfigurationRequired {
+        /// The upper bound of the number of instances allowed in the compute fleet.
         ///
-        /// - `max_instance_count`: `MaxInstanceCount`, The upper bound of the number of instances allowed in the compute fleet.
-        /// - `min_instance_count`: `MinInstanceCount`, The lower bound of the number of instances allowed in the compute fleet.
-        pub fn new(max_instance_count: impl Into<Val<i64>>, min_instance_count: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaxInstanceCount`.
+        pub max_instance_count: Val<i64>,
+
+        /// The lower bound of the number of instances allowed in the compute fleet.
+        ///
+        /// CloudFormation property `MinInstanceCount`.
+        pub min_instance_count: Val<i64>,
+    }
+
+    impl ScalingConfiguration {
+        /// Creates the value from its required properties, by name in [`ScalingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ScalingConfiguration::new(ScalingConfigurationRequired {
+        ///     max_instance_count: 1.into(),
+        ///     min_instance_count: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ScalingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxInstanceCount", max_instance_count);
-            props.set("MinInstanceCount", min_instance_count);
+            props.set::<i64>("MaxInstanceCount", required.max_instance_count);
+            props.set::<i64>("MinInstanceCount", required.min_instance_count);
             ScalingConfiguration { props }
         }
     }
@@ -944,15 +1210,33 @@ pub mod compute_node_group {
         props: Props,
     }
 
-    impl SlurmCustomSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SlurmCustomSetting`], by name: the argument of [`SlurmCustomSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the following Slurm parameters for compute node groups: Weight and RealMemory.
         ///
-        /// - `parameter_name`: `ParameterName`, AWS PCS supports configuration of the following Slurm parameters for compute node groups: Weight and RealMemory.
-        /// - `parameter_value`: `ParameterValue`, The value for the configured Slurm setting.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// The value for the configured Slurm setting.
+        ///
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl SlurmCustomSetting {
+        /// Creates the value from its required properties, by name in [`SlurmCustomSettingRequired`]:
+        ///
+        /// ```text
+        /// SlurmCustomSetting::new(SlurmCustomSettingRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             SlurmCustomSetting { props }
         }
     }
@@ -978,7 +1262,7 @@ pub mod compute_node_group {
 
         /// The Amazon EC2 allocation strategy AWS PCS uses to provision EC2 instances. AWS PCS supports lowest price, capacity optimized, and price capacity optimized. If you don't provide this option, it defaults to price capacity optimized.
         ///
-        /// Allowed values: `lowest-price`, `capacity-optimized`, `price-capacity-optimized`.
+        /// Allowed values (the enum [`AllocationStrategy`]): `lowest-price`, `capacity-optimized`, `price-capacity-optimized`.
         pub fn allocation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AllocationStrategy", value);
             self
@@ -1048,11 +1332,66 @@ pub mod compute_node_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PurchaseOption` in `AWS::PCS::ComputeNodeGroup`; `.into()` makes a `Val<String>`.
+        PurchaseOption {
+            Ondemand = "ONDEMAND",
+            Spot = "SPOT",
+            CapacityBlock = "CAPACITY_BLOCK",
+            InterruptibleCapacityReservation = "INTERRUPTIBLE_CAPACITY_RESERVATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScriptCachingPolicy` in `AWS::PCS::ComputeNodeGroup`; `.into()` makes a `Val<String>`.
+        ScriptCachingPolicy {
+            CacheOnce = "CACHE_ONCE",
+            RefreshOnReboot = "REFRESH_ON_REBOOT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExecutionPolicy` in `AWS::PCS::ComputeNodeGroup`; `.into()` makes a `Val<String>`.
+        ExecutionPolicy {
+            FirstBootOnly = "FIRST_BOOT_ONLY",
+            EveryBoot = "EVERY_BOOT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OnError` in `AWS::PCS::ComputeNodeGroup`; `.into()` makes a `Val<String>`.
+        OnError {
+            Terminate = "TERMINATE",
+            StopSequence = "STOP_SEQUENCE",
+            Continue = "CONTINUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AllocationStrategy` in `AWS::PCS::ComputeNodeGroup`; `.into()` makes a `Val<String>`.
+        AllocationStrategy {
+            LowestPrice = "lowest-price",
+            CapacityOptimized = "capacity-optimized",
+            PriceCapacityOptimized = "price-capacity-optimized",
+        }
+    }
 }
 
 /// AWS::PCS::Queue resource creates an AWS PCS queue.
 ///
 /// CloudFormation type `AWS::PCS::Queue`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The unique Amazon Resource Name (ARN) of the queue.
+/// - `ErrorInfo`: `handle.error_info()` → `Val<Json>`. The list of errors that occurred during queue provisioning.
+/// - `Id`: `handle.id()` → `Val<String>`. The generated unique ID of the queue.
+/// - `Status`: `handle.status()` → `Val<String>`. The provisioning status of the queue. The provisioning status doesn't indicate the overall health of the queue.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnQueue {
     props: Props,
@@ -1062,7 +1401,7 @@ pub struct CfnQueue {
 impl CfnQueue {
     pub const TYPE_NAME: &'static str = "AWS::PCS::Queue";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `cluster_id`: `ClusterId`, The ID of the cluster of the queue.
     pub fn new(cluster_id: impl Into<Val<String>>) -> Self {
@@ -1217,15 +1556,33 @@ pub mod queue {
         props: Props,
     }
 
-    impl SlurmCustomSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SlurmCustomSetting`], by name: the argument of [`SlurmCustomSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the Slurm parameters for queues:.
         ///
-        /// - `parameter_name`: `ParameterName`, AWS PCS supports configuration of the Slurm parameters for queues:.
-        /// - `parameter_value`: `ParameterValue`, The value for the configured Slurm setting.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// The value for the configured Slurm setting.
+        ///
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl SlurmCustomSetting {
+        /// Creates the value from its required properties, by name in [`SlurmCustomSettingRequired`]:
+        ///
+        /// ```text
+        /// SlurmCustomSetting::new(SlurmCustomSettingRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             SlurmCustomSetting { props }
         }
     }

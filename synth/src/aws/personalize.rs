@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,54 @@ use crate::value::Val;
 /// A deployment of a solution version that provides real-time recommendations.
 ///
 /// CloudFormation type `AWS::Personalize::Campaign`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CampaignArn`: `handle.campaign_arn()` → `Val<String>`. The ARN of the campaign.
+/// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The time at which the campaign was created.
+/// - `LastUpdatedDateTime`: `handle.last_updated_date_time()` → `Val<String>`. The time at which the campaign was last updated.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the campaign.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CampaignArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCampaign {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCampaign`], by name: the argument of [`CfnCampaign::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCampaignRequired {
+    /// The name of the campaign.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ARN of the solution version to deploy.
+    ///
+    /// CloudFormation property `SolutionVersionArn`.
+    pub solution_version_arn: Val<String>,
+}
+
 impl CfnCampaign {
     pub const TYPE_NAME: &'static str = "AWS::Personalize::Campaign";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCampaignRequired`]:
     ///
-    /// - `name`: `Name`, The name of the campaign.
-    /// - `solution_version_arn`: `SolutionVersionArn`, The ARN of the solution version to deploy.
-    pub fn new(name: impl Into<Val<String>>, solution_version_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCampaign::new(CfnCampaignRequired {
+    ///     name: "...".into(),
+    ///     solution_version_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCampaignRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SolutionVersionArn", solution_version_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SolutionVersionArn", required.solution_version_arn);
         CfnCampaign { props, options: ResourceOptions::default() }
     }
 
@@ -178,15 +208,33 @@ pub mod campaign {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -217,27 +265,73 @@ pub mod campaign {
 /// Resource schema for AWS::Personalize::Dataset.
 ///
 /// CloudFormation type `AWS::Personalize::Dataset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DatasetArn`: `handle.dataset_arn()` → `Val<String>`. The ARN of the dataset
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatasetArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataset`], by name: the argument of [`CfnDataset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatasetRequired {
+    /// The Amazon Resource Name (ARN) of the dataset group to add the dataset to
+    ///
+    /// CloudFormation property `DatasetGroupArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_group_arn: Val<String>,
+
+    /// The type of dataset
+    ///
+    /// CloudFormation property `DatasetType`.
+    ///
+    /// Allowed values (the enum [`dataset::DatasetType`]): `Interactions`, `Items`, `Users`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_type: Val<String>,
+
+    /// The name for the dataset
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ARN of the schema to associate with the dataset. The schema defines the dataset fields.
+    ///
+    /// CloudFormation property `SchemaArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub schema_arn: Val<String>,
+}
+
 impl CfnDataset {
     pub const TYPE_NAME: &'static str = "AWS::Personalize::Dataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatasetRequired`]:
     ///
-    /// - `dataset_group_arn`: `DatasetGroupArn`, The Amazon Resource Name (ARN) of the dataset group to add the dataset to
-    /// - `dataset_type`: `DatasetType`, The type of dataset
-    /// - `name`: `Name`, The name for the dataset
-    /// - `schema_arn`: `SchemaArn`, The ARN of the schema to associate with the dataset. The schema defines the dataset fields.
-    pub fn new(dataset_group_arn: impl Into<Val<String>>, dataset_type: impl Into<Val<String>>, name: impl Into<Val<String>>, schema_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataset::new(CfnDatasetRequired {
+    ///     dataset_group_arn: "...".into(),
+    ///     dataset_type: dataset::DatasetType::Interactions.into(),
+    ///     name: "...".into(),
+    ///     schema_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatasetRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetGroupArn", dataset_group_arn);
-        props.set("DatasetType", dataset_type);
-        props.set("Name", name);
-        props.set("SchemaArn", schema_arn);
+        props.set::<String>("DatasetGroupArn", required.dataset_group_arn);
+        props.set::<String>("DatasetType", required.dataset_type);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SchemaArn", required.schema_arn);
         CfnDataset { props, options: ResourceOptions::default() }
     }
 
@@ -303,11 +397,11 @@ pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataset`].
+/// Property types and enums of the allowed values of [`CfnDataset`].
 pub mod dataset {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Initial DatasetImportJob for the created dataset
     #[derive(Clone, Debug)]
@@ -391,15 +485,29 @@ pub mod dataset {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -435,11 +543,28 @@ pub mod dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DatasetType` in `AWS::Personalize::Dataset`; `.into()` makes a `Val<String>`.
+        DatasetType {
+            Interactions = "Interactions",
+            Items = "Items",
+            Users = "Users",
+        }
+    }
 }
 
 /// Resource Schema for AWS::Personalize::DatasetGroup.
 ///
 /// CloudFormation type `AWS::Personalize::DatasetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DatasetGroupArn`: `handle.dataset_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the dataset group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatasetGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDatasetGroup {
     props: Props,
@@ -449,7 +574,7 @@ pub struct CfnDatasetGroup {
 impl CfnDatasetGroup {
     pub const TYPE_NAME: &'static str = "AWS::Personalize::DatasetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name for the new dataset group.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -460,7 +585,7 @@ impl CfnDatasetGroup {
 
     /// The domain of a Domain dataset group.
     ///
-    /// Allowed values: `ECOMMERCE`, `VIDEO_ON_DEMAND`.
+    /// Allowed values (the enum [`dataset_group::Domain`]): `ECOMMERCE`, `VIDEO_ON_DEMAND`.
     ///
     /// Changing it replaces the resource.
     pub fn domain(mut self, value: impl Into<Val<String>>) -> Self {
@@ -539,11 +664,11 @@ pub(crate) static DATASET_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDatasetGroup`].
+/// Property types and enums of the allowed values of [`CfnDatasetGroup`].
 pub mod dataset_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Personalize::DatasetGroup`.
     #[derive(Clone, Debug)]
@@ -551,15 +676,29 @@ pub mod dataset_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -577,28 +716,67 @@ pub mod dataset_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Domain` in `AWS::Personalize::DatasetGroup`; `.into()` makes a `Val<String>`.
+        Domain {
+            Ecommerce = "ECOMMERCE",
+            VideoOnDemand = "VIDEO_ON_DEMAND",
+        }
+    }
 }
 
 /// Resource schema for AWS::Personalize::EventTracker
 ///
 /// CloudFormation type `AWS::Personalize::EventTracker`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EventTrackerArn`: `handle.event_tracker_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the event tracker.
+/// - `TrackingId`: `handle.tracking_id()` → `Val<String>`. The ID of the event tracker. Include this ID in requests to the PutEvents API.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EventTrackerArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEventTracker {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventTracker`], by name: the argument of [`CfnEventTracker::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventTrackerRequired {
+    /// The Amazon Resource Name (ARN) of the dataset group that receives the event data.
+    ///
+    /// CloudFormation property `DatasetGroupArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_group_arn: Val<String>,
+
+    /// The name for the event tracker.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnEventTracker {
     pub const TYPE_NAME: &'static str = "AWS::Personalize::EventTracker";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventTrackerRequired`]:
     ///
-    /// - `dataset_group_arn`: `DatasetGroupArn`, The Amazon Resource Name (ARN) of the dataset group that receives the event data.
-    /// - `name`: `Name`, The name for the event tracker.
-    pub fn new(dataset_group_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEventTracker::new(CfnEventTrackerRequired {
+    ///     dataset_group_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventTrackerRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetGroupArn", dataset_group_arn);
-        props.set("Name", name);
+        props.set::<String>("DatasetGroupArn", required.dataset_group_arn);
+        props.set::<String>("Name", required.name);
         CfnEventTracker { props, options: ResourceOptions::default() }
     }
 
@@ -672,15 +850,33 @@ pub mod event_tracker {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -703,25 +899,65 @@ pub mod event_tracker {
 /// A recommendation filter that defines which items are included or excluded from recommendations.
 ///
 /// CloudFormation type `AWS::Personalize::Filter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationDateTime`: `handle.creation_date_time()` → `Val<String>`. The time at which the filter was created.
+/// - `FilterArn`: `handle.filter_arn()` → `Val<String>`. The ARN of the filter.
+/// - `LastUpdatedDateTime`: `handle.last_updated_date_time()` → `Val<String>`. The time at which the filter was last updated.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the filter.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FilterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFilter`], by name: the argument of [`CfnFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFilterRequired {
+    /// The ARN of the dataset group that the filter belongs to.
+    ///
+    /// CloudFormation property `DatasetGroupArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_group_arn: Val<String>,
+
+    /// The filter expression that defines which items are included or excluded from recommendations.
+    ///
+    /// CloudFormation property `FilterExpression`.
+    ///
+    /// Changing it replaces the resource.
+    pub filter_expression: Val<String>,
+
+    /// The name of the filter.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnFilter {
     pub const TYPE_NAME: &'static str = "AWS::Personalize::Filter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFilterRequired`]:
     ///
-    /// - `dataset_group_arn`: `DatasetGroupArn`, The ARN of the dataset group that the filter belongs to.
-    /// - `filter_expression`: `FilterExpression`, The filter expression that defines which items are included or excluded from recommendations.
-    /// - `name`: `Name`, The name of the filter.
-    pub fn new(dataset_group_arn: impl Into<Val<String>>, filter_expression: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFilter::new(CfnFilterRequired {
+    ///     dataset_group_arn: "...".into(),
+    ///     filter_expression: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetGroupArn", dataset_group_arn);
-        props.set("FilterExpression", filter_expression);
-        props.set("Name", name);
+        props.set::<String>("DatasetGroupArn", required.dataset_group_arn);
+        props.set::<String>("FilterExpression", required.filter_expression);
+        props.set::<String>("Name", required.name);
         CfnFilter { props, options: ResourceOptions::default() }
     }
 
@@ -810,15 +1046,33 @@ pub mod filter {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -841,27 +1095,70 @@ pub mod filter {
 /// Creates a metric attribution for reporting on recommendation impact in Amazon Personalize.
 ///
 /// CloudFormation type `AWS::Personalize::MetricAttribution`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MetricAttributionArn`: `handle.metric_attribution_arn()` → `Val<String>`. The ARN of the metric attribution.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the metric attribution.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MetricAttributionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMetricAttribution {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMetricAttribution`], by name: the argument of [`CfnMetricAttribution::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMetricAttributionRequired {
+    /// The ARN of the destination dataset group.
+    ///
+    /// CloudFormation property `DatasetGroupArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_group_arn: Val<String>,
+
+    /// A list of metric attributes for the metric attribution.
+    ///
+    /// CloudFormation property `Metrics`.
+    ///
+    /// Changing it replaces the resource.
+    pub metrics: Val<Vec<metric_attribution::MetricAttribute>>,
+
+    /// The output configuration details for the metric attribution.
+    ///
+    /// CloudFormation property `MetricsOutputConfig`.
+    pub metrics_output_config: Val<metric_attribution::MetricsOutputConfig>,
+
+    /// The name of the metric attribution.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnMetricAttribution {
     pub const TYPE_NAME: &'static str = "AWS::Personalize::MetricAttribution";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMetricAttributionRequired`]:
     ///
-    /// - `dataset_group_arn`: `DatasetGroupArn`, The ARN of the destination dataset group.
-    /// - `metrics`: `Metrics`, A list of metric attributes for the metric attribution.
-    /// - `metrics_output_config`: `MetricsOutputConfig`, The output configuration details for the metric attribution.
-    /// - `name`: `Name`, The name of the metric attribution.
-    pub fn new(dataset_group_arn: impl Into<Val<String>>, metrics: impl Into<Val<Vec<metric_attribution::MetricAttribute>>>, metrics_output_config: impl Into<Val<metric_attribution::MetricsOutputConfig>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMetricAttribution::new(CfnMetricAttributionRequired {
+    ///     dataset_group_arn: "...".into(),
+    ///     metrics: vec![metric_attribution::MetricAttribute::new(...)].into(),
+    ///     metrics_output_config: metric_attribution::MetricsOutputConfig::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMetricAttributionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetGroupArn", dataset_group_arn);
-        props.set("Metrics", metrics);
-        props.set("MetricsOutputConfig", metrics_output_config);
-        props.set("Name", name);
+        props.set::<String>("DatasetGroupArn", required.dataset_group_arn);
+        props.set::<Vec<metric_attribution::MetricAttribute>>("Metrics", required.metrics);
+        props.set::<metric_attribution::MetricsOutputConfig>("MetricsOutputConfig", required.metrics_output_config);
+        props.set::<String>("Name", required.name);
         CfnMetricAttribution { props, options: ResourceOptions::default() }
     }
 }
@@ -930,17 +1227,40 @@ pub mod metric_attribution {
         props: Props,
     }
 
-    impl MetricAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricAttribute`], by name: the argument of [`MetricAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricAttributeRequired {
+        /// The metric's event type.
         ///
-        /// - `event_type`: `EventType`, The metric's event type.
-        /// - `expression`: `Expression`, The attribute's expression.
-        /// - `metric_name`: `MetricName`, The metric's name.
-        pub fn new(event_type: impl Into<Val<String>>, expression: impl Into<Val<String>>, metric_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EventType`.
+        pub event_type: Val<String>,
+
+        /// The attribute's expression.
+        ///
+        /// CloudFormation property `Expression`.
+        pub expression: Val<String>,
+
+        /// The metric's name.
+        ///
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+    }
+
+    impl MetricAttribute {
+        /// Creates the value from its required properties, by name in [`MetricAttributeRequired`]:
+        ///
+        /// ```text
+        /// MetricAttribute::new(MetricAttributeRequired {
+        ///     event_type: "...".into(),
+        ///     expression: "...".into(),
+        ///     metric_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventType", event_type);
-            props.set("Expression", expression);
-            props.set("MetricName", metric_name);
+            props.set::<String>("EventType", required.event_type);
+            props.set::<String>("Expression", required.expression);
+            props.set::<String>("MetricName", required.metric_name);
             MetricAttribute { props }
         }
     }
@@ -958,7 +1278,7 @@ pub mod metric_attribution {
     }
 
     impl MetricsOutputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The ARN of the IAM role for the metric attribution.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -987,7 +1307,7 @@ pub mod metric_attribution {
     }
 
     impl S3DataDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `path`: `Path`, The file path of the Amazon S3 bucket.
         pub fn new(path: impl Into<Val<String>>) -> Self {
@@ -1038,29 +1358,59 @@ pub mod metric_attribution {
 /// Resource schema for AWS::Personalize::Schema.
 ///
 /// CloudFormation type `AWS::Personalize::Schema`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SchemaArn`: `handle.schema_arn()` → `Val<String>`. Arn for the schema.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SchemaArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSchema {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSchema`], by name: the argument of [`CfnSchema::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSchemaRequired {
+    /// Name for the schema.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// A schema in Avro JSON format.
+    ///
+    /// CloudFormation property `Schema`.
+    ///
+    /// Changing it replaces the resource.
+    pub schema: Val<String>,
+}
+
 impl CfnSchema {
     pub const TYPE_NAME: &'static str = "AWS::Personalize::Schema";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSchemaRequired`]:
     ///
-    /// - `name`: `Name`, Name for the schema.
-    /// - `schema`: `Schema`, A schema in Avro JSON format.
-    pub fn new(name: impl Into<Val<String>>, schema: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSchema::new(CfnSchemaRequired {
+    ///     name: "...".into(),
+    ///     schema: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSchemaRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Schema", schema);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Schema", required.schema);
         CfnSchema { props, options: ResourceOptions::default() }
     }
 
     /// The domain of a Domain dataset group.
     ///
-    /// Allowed values: `ECOMMERCE`, `VIDEO_ON_DEMAND`.
+    /// Allowed values (the enum [`schema::Domain`]): `ECOMMERCE`, `VIDEO_ON_DEMAND`.
     ///
     /// Changing it replaces the resource.
     pub fn domain(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1122,11 +1472,11 @@ pub(crate) static SCHEMA_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSchema`].
+/// Property types and enums of the allowed values of [`CfnSchema`].
 pub mod schema {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Personalize::Schema`.
     #[derive(Clone, Debug)]
@@ -1134,15 +1484,29 @@ pub mod schema {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1160,28 +1524,66 @@ pub mod schema {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Domain` in `AWS::Personalize::Schema`; `.into()` makes a `Val<String>`.
+        Domain {
+            Ecommerce = "ECOMMERCE",
+            VideoOnDemand = "VIDEO_ON_DEMAND",
+        }
+    }
 }
 
 /// Resource schema for AWS::Personalize::Solution.
 ///
 /// CloudFormation type `AWS::Personalize::Solution`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SolutionArn`: `handle.solution_arn()` → `Val<String>`. The ARN of the solution
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SolutionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSolution {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSolution`], by name: the argument of [`CfnSolution::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSolutionRequired {
+    /// The ARN of the dataset group that provides the training data.
+    ///
+    /// CloudFormation property `DatasetGroupArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub dataset_group_arn: Val<String>,
+
+    /// The name for the solution
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnSolution {
     pub const TYPE_NAME: &'static str = "AWS::Personalize::Solution";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSolutionRequired`]:
     ///
-    /// - `dataset_group_arn`: `DatasetGroupArn`, The ARN of the dataset group that provides the training data.
-    /// - `name`: `Name`, The name for the solution
-    pub fn new(dataset_group_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSolution::new(CfnSolutionRequired {
+    ///     dataset_group_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSolutionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DatasetGroupArn", dataset_group_arn);
-        props.set("Name", name);
+        props.set::<String>("DatasetGroupArn", required.dataset_group_arn);
+        props.set::<String>("Name", required.name);
         CfnSolution { props, options: ResourceOptions::default() }
     }
 
@@ -1281,11 +1683,11 @@ pub(crate) static SOLUTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSolution`].
+/// Property types and enums of the allowed values of [`CfnSolution`].
 pub mod solution {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The configuration to use with the solution. When performAutoML is set to true, Amazon Personalize only evaluates the autoMLConfig section of the solution configuration.
     #[derive(Clone, Debug)]
@@ -1580,7 +1982,7 @@ pub mod solution {
 
         /// The type of the metric. Valid values are Maximize and Minimize.
         ///
-        /// Allowed values: `Maximize`, `Minimize`.
+        /// Allowed values (the enum [`Type`]): `Maximize`, `Minimize`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1631,15 +2033,29 @@ pub mod solution {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1735,6 +2151,14 @@ pub mod solution {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Personalize::Solution`; `.into()` makes a `Val<String>`.
+        Type {
+            Maximize = "Maximize",
+            Minimize = "Minimize",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,76 @@ use crate::value::Val;
 /// Creates and manages a Performance Insights performance analysis report for a specified DB instance.
 ///
 /// CloudFormation type `AWS::PI::PerfReports`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AnalysisReportId`: `handle.analysis_report_id()` → `Val<String>`. A unique identifier for the analysis report.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the performance analysis report.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The time the analysis report was created in ISO 8601 format.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the analysis report.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPerfReports {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPerfReports`], by name: the argument of [`CfnPerfReports::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPerfReportsRequired {
+    /// The end time defined for the analysis report in ISO 8601 format.
+    ///
+    /// CloudFormation property `EndTime`.
+    ///
+    /// Changing it replaces the resource.
+    pub end_time: Val<String>,
+
+    /// An immutable, AWS Region-unique identifier for a data source. Performance Insights gathers metrics from this data source. To use an Amazon RDS instance as a data source, specify its DbiResourceId value.
+    ///
+    /// CloudFormation property `Identifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub identifier: Val<String>,
+
+    /// The AWS service for which Performance Insights returns metrics. Valid values are RDS and DOCDB.
+    ///
+    /// CloudFormation property `ServiceType`.
+    ///
+    /// Allowed values (the enum [`perf_reports::ServiceType`]): `RDS`, `DOCDB`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_type: Val<String>,
+
+    /// The start time defined for the analysis report in ISO 8601 format.
+    ///
+    /// CloudFormation property `StartTime`.
+    ///
+    /// Changing it replaces the resource.
+    pub start_time: Val<String>,
+}
+
 impl CfnPerfReports {
     pub const TYPE_NAME: &'static str = "AWS::PI::PerfReports";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPerfReportsRequired`]:
     ///
-    /// - `end_time`: `EndTime`, The end time defined for the analysis report in ISO 8601 format.
-    /// - `identifier`: `Identifier`, An immutable, AWS Region-unique identifier for a data source. Performance Insights gathers metrics from this data source. To use an Amazon RDS instance as a data source, specify its DbiResourceId value.
-    /// - `service_type`: `ServiceType`, The AWS service for which Performance Insights returns metrics. Valid values are RDS and DOCDB.
-    /// - `start_time`: `StartTime`, The start time defined for the analysis report in ISO 8601 format.
-    pub fn new(end_time: impl Into<Val<String>>, identifier: impl Into<Val<String>>, service_type: impl Into<Val<String>>, start_time: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPerfReports::new(CfnPerfReportsRequired {
+    ///     end_time: "...".into(),
+    ///     identifier: "...".into(),
+    ///     service_type: perf_reports::ServiceType::Rds.into(),
+    ///     start_time: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPerfReportsRequired) -> Self {
         let mut props = Props::new();
-        props.set("EndTime", end_time);
-        props.set("Identifier", identifier);
-        props.set("ServiceType", service_type);
-        props.set("StartTime", start_time);
+        props.set::<String>("EndTime", required.end_time);
+        props.set::<String>("Identifier", required.identifier);
+        props.set::<String>("ServiceType", required.service_type);
+        props.set::<String>("StartTime", required.start_time);
         CfnPerfReports { props, options: ResourceOptions::default() }
     }
 
@@ -114,11 +162,11 @@ pub(crate) static PERF_REPORTS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPerfReports`].
+/// Property types and enums of the allowed values of [`CfnPerfReports`].
 pub mod perf_reports {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::PI::PerfReports`.
     #[derive(Clone, Debug)]
@@ -126,15 +174,33 @@ pub mod perf_reports {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -152,6 +218,14 @@ pub mod perf_reports {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ServiceType` in `AWS::PI::PerfReports`; `.into()` makes a `Val<String>`.
+        ServiceType {
+            Rds = "RDS",
+            Docdb = "DOCDB",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,52 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::Pinpoint::ADMChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::ADMChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAdmChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAdmChannel`], by name: the argument of [`CfnAdmChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAdmChannelRequired {
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `ClientId`.
+    pub client_id: Val<String>,
+
+    /// CloudFormation property `ClientSecret`.
+    pub client_secret: Val<String>,
+}
+
 impl CfnAdmChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::ADMChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAdmChannelRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `client_id`: `ClientId`.
-    /// - `client_secret`: `ClientSecret`.
-    pub fn new(application_id: impl Into<Val<String>>, client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAdmChannel::new(CfnAdmChannelRequired {
+    ///     application_id: "...".into(),
+    ///     client_id: "...".into(),
+    ///     client_secret: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAdmChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("ClientId", client_id);
-        props.set("ClientSecret", client_secret);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("ClientId", required.client_id);
+        props.set::<String>("ClientSecret", required.client_secret);
         CfnAdmChannel { props, options: ResourceOptions::default() }
     }
 
@@ -81,6 +107,14 @@ pub(crate) static ADM_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::APNSChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::APNSChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApnsChannel {
     props: Props,
@@ -90,7 +124,7 @@ pub struct CfnApnsChannel {
 impl CfnApnsChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::APNSChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
@@ -184,6 +218,14 @@ pub(crate) static APNS_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::APNSSandboxChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::APNSSandboxChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApnsSandboxChannel {
     props: Props,
@@ -193,7 +235,7 @@ pub struct CfnApnsSandboxChannel {
 impl CfnApnsSandboxChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::APNSSandboxChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
@@ -287,6 +329,14 @@ pub(crate) static APNS_SANDBOX_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::APNSVoipChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::APNSVoipChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApnsVoipChannel {
     props: Props,
@@ -296,7 +346,7 @@ pub struct CfnApnsVoipChannel {
 impl CfnApnsVoipChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::APNSVoipChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
@@ -390,6 +440,14 @@ pub(crate) static APNS_VOIP_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::APNSVoipSandboxChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::APNSVoipSandboxChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApnsVoipSandboxChannel {
     props: Props,
@@ -399,7 +457,7 @@ pub struct CfnApnsVoipSandboxChannel {
 impl CfnApnsVoipSandboxChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::APNSVoipSandboxChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
@@ -493,6 +551,15 @@ pub(crate) static APNS_VOIP_SANDBOX_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::App
 ///
 /// CloudFormation type `AWS::Pinpoint::App`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApp {
     props: Props,
@@ -502,7 +569,7 @@ pub struct CfnApp {
 impl CfnApp {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::App";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -559,6 +626,14 @@ pub(crate) static APP_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::ApplicationSettings
 ///
 /// CloudFormation type `AWS::Pinpoint::ApplicationSettings`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationSettings {
     props: Props,
@@ -568,7 +643,7 @@ pub struct CfnApplicationSettings {
 impl CfnApplicationSettings {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::ApplicationSettings";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
@@ -728,15 +803,29 @@ pub mod application_settings {
         props: Props,
     }
 
+    /// The required properties of [`QuietTime`], by name: the argument of [`QuietTime::new`].
+    #[derive(Clone, Debug)]
+    pub struct QuietTimeRequired {
+        /// CloudFormation property `End`.
+        pub end: Val<String>,
+
+        /// CloudFormation property `Start`.
+        pub start: Val<String>,
+    }
+
     impl QuietTime {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`QuietTimeRequired`]:
         ///
-        /// - `end`: `End`.
-        /// - `start`: `Start`.
-        pub fn new(end: impl Into<Val<String>>, start: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// QuietTime::new(QuietTimeRequired {
+        ///     end: "...".into(),
+        ///     start: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: QuietTimeRequired) -> Self {
             let mut props = Props::new();
-            props.set("End", end);
-            props.set("Start", start);
+            props.set::<String>("End", required.end);
+            props.set::<String>("Start", required.start);
             QuietTime { props }
         }
     }
@@ -751,25 +840,52 @@ pub mod application_settings {
 /// Resource Type definition for AWS::Pinpoint::BaiduChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::BaiduChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnBaiduChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBaiduChannel`], by name: the argument of [`CfnBaiduChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBaiduChannelRequired {
+    /// CloudFormation property `ApiKey`.
+    pub api_key: Val<String>,
+
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `SecretKey`.
+    pub secret_key: Val<String>,
+}
+
 impl CfnBaiduChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::BaiduChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBaiduChannelRequired`]:
     ///
-    /// - `api_key`: `ApiKey`.
-    /// - `application_id`: `ApplicationId`.
-    /// - `secret_key`: `SecretKey`.
-    pub fn new(api_key: impl Into<Val<String>>, application_id: impl Into<Val<String>>, secret_key: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBaiduChannel::new(CfnBaiduChannelRequired {
+    ///     api_key: "...".into(),
+    ///     application_id: "...".into(),
+    ///     secret_key: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBaiduChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiKey", api_key);
-        props.set("ApplicationId", application_id);
-        props.set("SecretKey", secret_key);
+        props.set::<String>("ApiKey", required.api_key);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("SecretKey", required.secret_key);
         CfnBaiduChannel { props, options: ResourceOptions::default() }
     }
 
@@ -816,27 +932,58 @@ pub(crate) static BAIDU_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::Campaign
 ///
 /// CloudFormation type `AWS::Pinpoint::Campaign`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CampaignId`: `handle.campaign_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CampaignId`.
 #[derive(Clone, Debug)]
 pub struct CfnCampaign {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCampaign`], by name: the argument of [`CfnCampaign::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCampaignRequired {
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Schedule`.
+    pub schedule: Val<campaign::Schedule>,
+
+    /// CloudFormation property `SegmentId`.
+    pub segment_id: Val<String>,
+}
+
 impl CfnCampaign {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::Campaign";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCampaignRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `name`: `Name`.
-    /// - `schedule`: `Schedule`.
-    /// - `segment_id`: `SegmentId`.
-    pub fn new(application_id: impl Into<Val<String>>, name: impl Into<Val<String>>, schedule: impl Into<Val<campaign::Schedule>>, segment_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCampaign::new(CfnCampaignRequired {
+    ///     application_id: "...".into(),
+    ///     name: "...".into(),
+    ///     schedule: campaign::Schedule::new(...).into(),
+    ///     segment_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCampaignRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("Name", name);
-        props.set("Schedule", schedule);
-        props.set("SegmentId", segment_id);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("Name", required.name);
+        props.set::<campaign::Schedule>("Schedule", required.schedule);
+        props.set::<String>("SegmentId", required.segment_id);
         CfnCampaign { props, options: ResourceOptions::default() }
     }
 
@@ -1826,15 +1973,29 @@ pub mod campaign {
         props: Props,
     }
 
+    /// The required properties of [`QuietTime`], by name: the argument of [`QuietTime::new`].
+    #[derive(Clone, Debug)]
+    pub struct QuietTimeRequired {
+        /// CloudFormation property `End`.
+        pub end: Val<String>,
+
+        /// CloudFormation property `Start`.
+        pub start: Val<String>,
+    }
+
     impl QuietTime {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`QuietTimeRequired`]:
         ///
-        /// - `end`: `End`.
-        /// - `start`: `Start`.
-        pub fn new(end: impl Into<Val<String>>, start: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// QuietTime::new(QuietTimeRequired {
+        ///     end: "...".into(),
+        ///     start: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: QuietTimeRequired) -> Self {
             let mut props = Props::new();
-            props.set("End", end);
-            props.set("Start", start);
+            props.set::<String>("End", required.end);
+            props.set::<String>("Start", required.start);
             QuietTime { props }
         }
     }
@@ -2013,25 +2174,52 @@ pub mod campaign {
 /// Resource Type definition for AWS::Pinpoint::EmailChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::EmailChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnEmailChannel {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEmailChannel`], by name: the argument of [`CfnEmailChannel::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEmailChannelRequired {
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `FromAddress`.
+    pub from_address: Val<String>,
+
+    /// CloudFormation property `Identity`.
+    pub identity: Val<String>,
+}
+
 impl CfnEmailChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::EmailChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEmailChannelRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `from_address`: `FromAddress`.
-    /// - `identity`: `Identity`.
-    pub fn new(application_id: impl Into<Val<String>>, from_address: impl Into<Val<String>>, identity: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEmailChannel::new(CfnEmailChannelRequired {
+    ///     application_id: "...".into(),
+    ///     from_address: "...".into(),
+    ///     identity: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEmailChannelRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("FromAddress", from_address);
-        props.set("Identity", identity);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("FromAddress", required.from_address);
+        props.set::<String>("Identity", required.identity);
         CfnEmailChannel { props, options: ResourceOptions::default() }
     }
 
@@ -2096,23 +2284,48 @@ pub(crate) static EMAIL_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::EmailTemplate
 ///
 /// CloudFormation type `AWS::Pinpoint::EmailTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnEmailTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEmailTemplate`], by name: the argument of [`CfnEmailTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEmailTemplateRequired {
+    /// CloudFormation property `Subject`.
+    pub subject: Val<String>,
+
+    /// CloudFormation property `TemplateName`.
+    ///
+    /// Changing it replaces the resource.
+    pub template_name: Val<String>,
+}
+
 impl CfnEmailTemplate {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::EmailTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEmailTemplateRequired`]:
     ///
-    /// - `subject`: `Subject`.
-    /// - `template_name`: `TemplateName`.
-    pub fn new(subject: impl Into<Val<String>>, template_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEmailTemplate::new(CfnEmailTemplateRequired {
+    ///     subject: "...".into(),
+    ///     template_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEmailTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Subject", subject);
-        props.set("TemplateName", template_name);
+        props.set::<String>("Subject", required.subject);
+        props.set::<String>("TemplateName", required.template_name);
         CfnEmailTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -2188,25 +2401,52 @@ pub(crate) static EMAIL_TEMPLATE_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::EventStream
 ///
 /// CloudFormation type `AWS::Pinpoint::EventStream`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnEventStream {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEventStream`], by name: the argument of [`CfnEventStream::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEventStreamRequired {
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `DestinationStreamArn`.
+    pub destination_stream_arn: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnEventStream {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::EventStream";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEventStreamRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `destination_stream_arn`: `DestinationStreamArn`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(application_id: impl Into<Val<String>>, destination_stream_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEventStream::new(CfnEventStreamRequired {
+    ///     application_id: "...".into(),
+    ///     destination_stream_arn: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEventStreamRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("DestinationStreamArn", destination_stream_arn);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("DestinationStreamArn", required.destination_stream_arn);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnEventStream { props, options: ResourceOptions::default() }
     }
 }
@@ -2247,6 +2487,14 @@ pub(crate) static EVENT_STREAM_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::GCMChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::GCMChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnGcmChannel {
     props: Props,
@@ -2256,7 +2504,7 @@ pub struct CfnGcmChannel {
 impl CfnGcmChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::GCMChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
@@ -2326,6 +2574,14 @@ pub(crate) static GCM_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::InAppTemplate
 ///
 /// CloudFormation type `AWS::Pinpoint::InAppTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TemplateName`.
 #[derive(Clone, Debug)]
 pub struct CfnInAppTemplate {
     props: Props,
@@ -2335,7 +2591,7 @@ pub struct CfnInAppTemplate {
 impl CfnInAppTemplate {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::InAppTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `template_name`: `TemplateName`.
     pub fn new(template_name: impl Into<Val<String>>) -> Self {
@@ -2358,7 +2614,7 @@ impl CfnInAppTemplate {
 
     /// The `Layout` property.
     ///
-    /// Allowed values: `BOTTOM_BANNER`, `TOP_BANNER`, `OVERLAYS`, `MOBILE_FEED`, `MIDDLE_BANNER`, `CAROUSEL`.
+    /// Allowed values (the enum [`in_app_template::Layout`]): `BOTTOM_BANNER`, `TOP_BANNER`, `OVERLAYS`, `MOBILE_FEED`, `MIDDLE_BANNER`, `CAROUSEL`.
     pub fn layout(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Layout", value);
         self
@@ -2418,11 +2674,11 @@ pub(crate) static IN_APP_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInAppTemplate`].
+/// Property types and enums of the allowed values of [`CfnInAppTemplate`].
 pub mod in_app_template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Pinpoint::InAppTemplate`.
     #[derive(Clone, Debug)]
@@ -2495,7 +2751,7 @@ pub mod in_app_template {
 
         /// The `Alignment` property.
         ///
-        /// Allowed values: `LEFT`, `CENTER`, `RIGHT`.
+        /// Allowed values (the enum [`Alignment`]): `LEFT`, `CENTER`, `RIGHT`.
         pub fn alignment(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Alignment", value);
             self
@@ -2535,7 +2791,7 @@ pub mod in_app_template {
 
         /// The `Alignment` property.
         ///
-        /// Allowed values: `LEFT`, `CENTER`, `RIGHT`.
+        /// Allowed values (the enum [`Alignment`]): `LEFT`, `CENTER`, `RIGHT`.
         pub fn alignment(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Alignment", value);
             self
@@ -2619,7 +2875,7 @@ pub mod in_app_template {
 
         /// The `ButtonAction` property.
         ///
-        /// Allowed values: `LINK`, `DEEP_LINK`, `CLOSE`.
+        /// Allowed values (the enum [`ButtonAction`]): `LINK`, `DEEP_LINK`, `CLOSE`.
         pub fn button_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ButtonAction", value);
             self
@@ -2665,7 +2921,7 @@ pub mod in_app_template {
 
         /// The `ButtonAction` property.
         ///
-        /// Allowed values: `LINK`, `DEEP_LINK`, `CLOSE`.
+        /// Allowed values (the enum [`ButtonAction`]): `LINK`, `DEEP_LINK`, `CLOSE`.
         pub fn button_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ButtonAction", value);
             self
@@ -2743,11 +2999,50 @@ pub mod in_app_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Layout` in `AWS::Pinpoint::InAppTemplate`; `.into()` makes a `Val<String>`.
+        Layout {
+            BottomBanner = "BOTTOM_BANNER",
+            TopBanner = "TOP_BANNER",
+            Overlays = "OVERLAYS",
+            MobileFeed = "MOBILE_FEED",
+            MiddleBanner = "MIDDLE_BANNER",
+            Carousel = "CAROUSEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Alignment` in `AWS::Pinpoint::InAppTemplate`; `.into()` makes a `Val<String>`.
+        Alignment {
+            Left = "LEFT",
+            Center = "CENTER",
+            Right = "RIGHT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ButtonAction` in `AWS::Pinpoint::InAppTemplate`; `.into()` makes a `Val<String>`.
+        ButtonAction {
+            Link = "LINK",
+            DeepLink = "DEEP_LINK",
+            Close = "CLOSE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Pinpoint::PushTemplate
 ///
 /// CloudFormation type `AWS::Pinpoint::PushTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPushTemplate {
     props: Props,
@@ -2757,7 +3052,7 @@ pub struct CfnPushTemplate {
 impl CfnPushTemplate {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::PushTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `template_name`: `TemplateName`.
     pub fn new(template_name: impl Into<Val<String>>) -> Self {
@@ -3036,6 +3331,14 @@ pub mod push_template {
 /// Resource Type definition for AWS::Pinpoint::SMSChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::SMSChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSmsChannel {
     props: Props,
@@ -3045,7 +3348,7 @@ pub struct CfnSmsChannel {
 impl CfnSmsChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::SMSChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
@@ -3109,23 +3412,48 @@ pub(crate) static SMS_CHANNEL_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::Segment
 ///
 /// CloudFormation type `AWS::Pinpoint::Segment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `SegmentId`: `handle.segment_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SegmentId`.
 #[derive(Clone, Debug)]
 pub struct CfnSegment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSegment`], by name: the argument of [`CfnSegment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSegmentRequired {
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnSegment {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::Segment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSegmentRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `name`: `Name`.
-    pub fn new(application_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSegment::new(CfnSegmentRequired {
+    ///     application_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSegmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("Name", name);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("Name", required.name);
         CfnSegment { props, options: ResourceOptions::default() }
     }
 
@@ -3279,15 +3607,29 @@ pub mod segment {
         props: Props,
     }
 
+    /// The required properties of [`Recency`], by name: the argument of [`Recency::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecencyRequired {
+        /// CloudFormation property `Duration`.
+        pub duration: Val<String>,
+
+        /// CloudFormation property `RecencyType`.
+        pub recency_type: Val<String>,
+    }
+
     impl Recency {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RecencyRequired`]:
         ///
-        /// - `duration`: `Duration`.
-        /// - `recency_type`: `RecencyType`.
-        pub fn new(duration: impl Into<Val<String>>, recency_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Recency::new(RecencyRequired {
+        ///     duration: "...".into(),
+        ///     recency_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RecencyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Duration", duration);
-            props.set("RecencyType", recency_type);
+            props.set::<String>("Duration", required.duration);
+            props.set::<String>("RecencyType", required.recency_type);
             Recency { props }
         }
     }
@@ -3424,15 +3766,29 @@ pub mod segment {
         props: Props,
     }
 
+    /// The required properties of [`GpsPoint`], by name: the argument of [`GpsPoint::new`].
+    #[derive(Clone, Debug)]
+    pub struct GpsPointRequired {
+        /// CloudFormation property `Coordinates`.
+        pub coordinates: Val<Coordinates>,
+
+        /// CloudFormation property `RangeInKilometers`.
+        pub range_in_kilometers: Val<f64>,
+    }
+
     impl GpsPoint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GpsPointRequired`]:
         ///
-        /// - `coordinates`: `Coordinates`.
-        /// - `range_in_kilometers`: `RangeInKilometers`.
-        pub fn new(coordinates: impl Into<Val<Coordinates>>, range_in_kilometers: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// GpsPoint::new(GpsPointRequired {
+        ///     coordinates: Coordinates::new(...).into(),
+        ///     range_in_kilometers: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: GpsPointRequired) -> Self {
             let mut props = Props::new();
-            props.set("Coordinates", coordinates);
-            props.set("RangeInKilometers", range_in_kilometers);
+            props.set::<Coordinates>("Coordinates", required.coordinates);
+            props.set::<f64>("RangeInKilometers", required.range_in_kilometers);
             GpsPoint { props }
         }
     }
@@ -3449,15 +3805,29 @@ pub mod segment {
         props: Props,
     }
 
+    /// The required properties of [`Coordinates`], by name: the argument of [`Coordinates::new`].
+    #[derive(Clone, Debug)]
+    pub struct CoordinatesRequired {
+        /// CloudFormation property `Latitude`.
+        pub latitude: Val<f64>,
+
+        /// CloudFormation property `Longitude`.
+        pub longitude: Val<f64>,
+    }
+
     impl Coordinates {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CoordinatesRequired`]:
         ///
-        /// - `latitude`: `Latitude`.
-        /// - `longitude`: `Longitude`.
-        pub fn new(latitude: impl Into<Val<f64>>, longitude: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// Coordinates::new(CoordinatesRequired {
+        ///     latitude: 1.0.into(),
+        ///     longitude: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: CoordinatesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Latitude", latitude);
-            props.set("Longitude", longitude);
+            props.set::<f64>("Latitude", required.latitude);
+            props.set::<f64>("Longitude", required.longitude);
             Coordinates { props }
         }
     }
@@ -3551,7 +3921,7 @@ pub mod segment {
     }
 
     impl SourceSegments {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -3577,23 +3947,48 @@ pub mod segment {
 /// Resource Type definition for AWS::Pinpoint::SmsTemplate
 ///
 /// CloudFormation type `AWS::Pinpoint::SmsTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSmsTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSmsTemplate`], by name: the argument of [`CfnSmsTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSmsTemplateRequired {
+    /// CloudFormation property `Body`.
+    pub body: Val<String>,
+
+    /// CloudFormation property `TemplateName`.
+    ///
+    /// Changing it replaces the resource.
+    pub template_name: Val<String>,
+}
+
 impl CfnSmsTemplate {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::SmsTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSmsTemplateRequired`]:
     ///
-    /// - `body`: `Body`.
-    /// - `template_name`: `TemplateName`.
-    pub fn new(body: impl Into<Val<String>>, template_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSmsTemplate::new(CfnSmsTemplateRequired {
+    ///     body: "...".into(),
+    ///     template_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSmsTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Body", body);
-        props.set("TemplateName", template_name);
+        props.set::<String>("Body", required.body);
+        props.set::<String>("TemplateName", required.template_name);
         CfnSmsTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -3657,6 +4052,14 @@ pub(crate) static SMS_TEMPLATE_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Pinpoint::VoiceChannel
 ///
 /// CloudFormation type `AWS::Pinpoint::VoiceChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnVoiceChannel {
     props: Props,
@@ -3666,7 +4069,7 @@ pub struct CfnVoiceChannel {
 impl CfnVoiceChannel {
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::VoiceChannel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {

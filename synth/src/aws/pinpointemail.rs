@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::PinpointEmail::ConfigurationSet
 ///
 /// CloudFormation type `AWS::PinpointEmail::ConfigurationSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationSet {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnConfigurationSet {
 impl CfnConfigurationSet {
     pub const TYPE_NAME: &'static str = "AWS::PinpointEmail::ConfigurationSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -243,23 +250,49 @@ pub mod configuration_set {
 /// Resource Type definition for AWS::PinpointEmail::ConfigurationSetEventDestination
 ///
 /// CloudFormation type `AWS::PinpointEmail::ConfigurationSetEventDestination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationSetEventDestination {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfigurationSetEventDestination`], by name: the argument of [`CfnConfigurationSetEventDestination::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationSetEventDestinationRequired {
+    /// CloudFormation property `ConfigurationSetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration_set_name: Val<String>,
+
+    /// CloudFormation property `EventDestinationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub event_destination_name: Val<String>,
+}
+
 impl CfnConfigurationSetEventDestination {
     pub const TYPE_NAME: &'static str = "AWS::PinpointEmail::ConfigurationSetEventDestination";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationSetEventDestinationRequired`]:
     ///
-    /// - `configuration_set_name`: `ConfigurationSetName`.
-    /// - `event_destination_name`: `EventDestinationName`.
-    pub fn new(configuration_set_name: impl Into<Val<String>>, event_destination_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfigurationSetEventDestination::new(CfnConfigurationSetEventDestinationRequired {
+    ///     configuration_set_name: "...".into(),
+    ///     event_destination_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationSetEventDestinationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigurationSetName", configuration_set_name);
-        props.set("EventDestinationName", event_destination_name);
+        props.set::<String>("ConfigurationSetName", required.configuration_set_name);
+        props.set::<String>("EventDestinationName", required.event_destination_name);
         CfnConfigurationSetEventDestination { props, options: ResourceOptions::default() }
     }
 
@@ -315,7 +348,7 @@ pub mod configuration_set_event_destination {
     }
 
     impl EventDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `matching_event_types`: `MatchingEventTypes`.
         pub fn new(matching_event_types: impl Into<Val<Vec<String>>>) -> Self {
@@ -393,17 +426,34 @@ pub mod configuration_set_event_destination {
         props: Props,
     }
 
+    /// The required properties of [`DimensionConfiguration`], by name: the argument of [`DimensionConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionConfigurationRequired {
+        /// CloudFormation property `DefaultDimensionValue`.
+        pub default_dimension_value: Val<String>,
+
+        /// CloudFormation property `DimensionName`.
+        pub dimension_name: Val<String>,
+
+        /// CloudFormation property `DimensionValueSource`.
+        pub dimension_value_source: Val<String>,
+    }
+
     impl DimensionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DimensionConfigurationRequired`]:
         ///
-        /// - `default_dimension_value`: `DefaultDimensionValue`.
-        /// - `dimension_name`: `DimensionName`.
-        /// - `dimension_value_source`: `DimensionValueSource`.
-        pub fn new(default_dimension_value: impl Into<Val<String>>, dimension_name: impl Into<Val<String>>, dimension_value_source: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DimensionConfiguration::new(DimensionConfigurationRequired {
+        ///     default_dimension_value: "...".into(),
+        ///     dimension_name: "...".into(),
+        ///     dimension_value_source: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultDimensionValue", default_dimension_value);
-            props.set("DimensionName", dimension_name);
-            props.set("DimensionValueSource", dimension_value_source);
+            props.set::<String>("DefaultDimensionValue", required.default_dimension_value);
+            props.set::<String>("DimensionName", required.dimension_name);
+            props.set::<String>("DimensionValueSource", required.dimension_value_source);
             DimensionConfiguration { props }
         }
     }
@@ -420,15 +470,29 @@ pub mod configuration_set_event_destination {
         props: Props,
     }
 
+    /// The required properties of [`KinesisFirehoseDestination`], by name: the argument of [`KinesisFirehoseDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisFirehoseDestinationRequired {
+        /// CloudFormation property `DeliveryStreamArn`.
+        pub delivery_stream_arn: Val<String>,
+
+        /// CloudFormation property `IamRoleArn`.
+        pub iam_role_arn: Val<String>,
+    }
+
     impl KinesisFirehoseDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`KinesisFirehoseDestinationRequired`]:
         ///
-        /// - `delivery_stream_arn`: `DeliveryStreamArn`.
-        /// - `iam_role_arn`: `IamRoleArn`.
-        pub fn new(delivery_stream_arn: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// KinesisFirehoseDestination::new(KinesisFirehoseDestinationRequired {
+        ///     delivery_stream_arn: "...".into(),
+        ///     iam_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeliveryStreamArn", delivery_stream_arn);
-            props.set("IamRoleArn", iam_role_arn);
+            props.set::<String>("DeliveryStreamArn", required.delivery_stream_arn);
+            props.set::<String>("IamRoleArn", required.iam_role_arn);
             KinesisFirehoseDestination { props }
         }
     }
@@ -472,7 +536,7 @@ pub mod configuration_set_event_destination {
     }
 
     impl SnsDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topic_arn`: `TopicArn`.
         pub fn new(topic_arn: impl Into<Val<String>>) -> Self {
@@ -492,6 +556,14 @@ pub mod configuration_set_event_destination {
 /// Resource Type definition for AWS::PinpointEmail::DedicatedIpPool
 ///
 /// CloudFormation type `AWS::PinpointEmail::DedicatedIpPool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDedicatedIpPool {
     props: Props,
@@ -596,6 +668,20 @@ pub mod dedicated_ip_pool {
 /// Resource Type definition for AWS::PinpointEmail::Identity
 ///
 /// CloudFormation type `AWS::PinpointEmail::Identity`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `IdentityDNSRecordName1`: `handle.identity_dns_record_name1()` → `Val<String>`.
+/// - `IdentityDNSRecordName2`: `handle.identity_dns_record_name2()` → `Val<String>`.
+/// - `IdentityDNSRecordName3`: `handle.identity_dns_record_name3()` → `Val<String>`.
+/// - `IdentityDNSRecordValue1`: `handle.identity_dns_record_value1()` → `Val<String>`.
+/// - `IdentityDNSRecordValue2`: `handle.identity_dns_record_value2()` → `Val<String>`.
+/// - `IdentityDNSRecordValue3`: `handle.identity_dns_record_value3()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentity {
     props: Props,
@@ -605,7 +691,7 @@ pub struct CfnIdentity {
 impl CfnIdentity {
     pub const TYPE_NAME: &'static str = "AWS::PinpointEmail::Identity";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,25 +15,56 @@ use crate::value::{Map, Val};
 /// Definition of AWS::Pipes::Pipe Resource Type
 ///
 /// CloudFormation type `AWS::Pipes::Pipe`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `CurrentState`: `handle.current_state()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+/// - `StateReason`: `handle.state_reason()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnPipe {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPipe`], by name: the argument of [`CfnPipe::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPipeRequired {
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<String>,
+
+    /// CloudFormation property `Target`.
+    pub target: Val<String>,
+}
+
 impl CfnPipe {
     pub const TYPE_NAME: &'static str = "AWS::Pipes::Pipe";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPipeRequired`]:
     ///
-    /// - `role_arn`: `RoleArn`.
-    /// - `source`: `Source`.
-    /// - `target`: `Target`.
-    pub fn new(role_arn: impl Into<Val<String>>, source: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPipe::new(CfnPipeRequired {
+    ///     role_arn: "...".into(),
+    ///     source: "...".into(),
+    ///     target: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPipeRequired) -> Self {
         let mut props = Props::new();
-        props.set("RoleArn", role_arn);
-        props.set("Source", source);
-        props.set("Target", target);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("Source", required.source);
+        props.set::<String>("Target", required.target);
         CfnPipe { props, options: ResourceOptions::default() }
     }
 
@@ -46,7 +76,7 @@ impl CfnPipe {
 
     /// The `DesiredState` property.
     ///
-    /// Allowed values: `RUNNING`, `STOPPED`.
+    /// Allowed values (the enum [`pipe::DesiredState`]): `RUNNING`, `STOPPED`.
     pub fn desired_state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DesiredState", value);
         self
@@ -179,11 +209,11 @@ pub(crate) static PIPE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPipe`].
+/// Property types and enums of the allowed values of [`CfnPipe`].
 pub mod pipe {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Pipes::Pipe`.
     #[derive(Clone, Debug)]
@@ -281,6 +311,8 @@ pub mod pipe {
         }
 
         /// The `IncludeExecutionData` property.
+        ///
+        /// Allowed values of each item (the enum [`IncludeExecutionData`]): `ALL`.
         pub fn include_execution_data(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeExecutionData", value);
             self
@@ -288,7 +320,7 @@ pub mod pipe {
 
         /// The `Level` property.
         ///
-        /// Allowed values: `OFF`, `ERROR`, `INFO`, `TRACE`.
+        /// Allowed values (the enum [`Level`]): `OFF`, `ERROR`, `INFO`, `TRACE`.
         pub fn level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Level", value);
             self
@@ -386,7 +418,7 @@ pub mod pipe {
 
         /// The `OutputFormat` property.
         ///
-        /// Allowed values: `json`, `plain`, `w3c`.
+        /// Allowed values (the enum [`OutputFormat`]): `json`, `plain`, `w3c`.
         pub fn output_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputFormat", value);
             self
@@ -479,15 +511,31 @@ pub mod pipe {
         props: Props,
     }
 
-    impl PipeSourceActiveMqBrokerParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PipeSourceActiveMqBrokerParameters`], by name: the argument of [`PipeSourceActiveMqBrokerParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct PipeSourceActiveMqBrokerParametersRequired {
+        /// CloudFormation property `Credentials`.
+        pub credentials: Val<MqBrokerAccessCredentials>,
+
+        /// CloudFormation property `QueueName`.
         ///
-        /// - `credentials`: `Credentials`.
-        /// - `queue_name`: `QueueName`.
-        pub fn new(credentials: impl Into<Val<MqBrokerAccessCredentials>>, queue_name: impl Into<Val<String>>) -> Self {
+        /// Changing it replaces the resource.
+        pub queue_name: Val<String>,
+    }
+
+    impl PipeSourceActiveMqBrokerParameters {
+        /// Creates the value from its required properties, by name in [`PipeSourceActiveMqBrokerParametersRequired`]:
+        ///
+        /// ```text
+        /// PipeSourceActiveMqBrokerParameters::new(PipeSourceActiveMqBrokerParametersRequired {
+        ///     credentials: MqBrokerAccessCredentials::new(...).into(),
+        ///     queue_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PipeSourceActiveMqBrokerParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("Credentials", credentials);
-            props.set("QueueName", queue_name);
+            props.set::<MqBrokerAccessCredentials>("Credentials", required.credentials);
+            props.set::<String>("QueueName", required.queue_name);
             PipeSourceActiveMqBrokerParameters { props }
         }
 
@@ -543,9 +591,9 @@ pub mod pipe {
     }
 
     impl PipeSourceDynamoDbStreamParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `starting_position`: `StartingPosition`.
+        /// - `starting_position`: `StartingPosition`. Allowed values: the enum [`StartingPosition`].
         pub fn new(starting_position: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StartingPosition", starting_position);
@@ -584,7 +632,7 @@ pub mod pipe {
 
         /// The `OnPartialBatchItemFailure` property.
         ///
-        /// Allowed values: `AUTOMATIC_BISECT`.
+        /// Allowed values (the enum [`OnPartialBatchItemFailure`]): `AUTOMATIC_BISECT`.
         pub fn on_partial_batch_item_failure(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnPartialBatchItemFailure", value);
             self
@@ -688,9 +736,9 @@ pub mod pipe {
     }
 
     impl PipeSourceKinesisStreamParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `starting_position`: `StartingPosition`.
+        /// - `starting_position`: `StartingPosition`. Allowed values: the enum [`PipeSourceKinesisStreamParametersStartingPosition`].
         pub fn new(starting_position: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StartingPosition", starting_position);
@@ -729,7 +777,7 @@ pub mod pipe {
 
         /// The `OnPartialBatchItemFailure` property.
         ///
-        /// Allowed values: `AUTOMATIC_BISECT`.
+        /// Allowed values (the enum [`OnPartialBatchItemFailure`]): `AUTOMATIC_BISECT`.
         pub fn on_partial_batch_item_failure(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnPartialBatchItemFailure", value);
             self
@@ -763,7 +811,7 @@ pub mod pipe {
     }
 
     impl PipeSourceManagedStreamingKafkaParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topic_name`: `TopicName`.
         pub fn new(topic_name: impl Into<Val<String>>) -> Self {
@@ -800,7 +848,7 @@ pub mod pipe {
 
         /// The `StartingPosition` property.
         ///
-        /// Allowed values: `TRIM_HORIZON`, `LATEST`.
+        /// Allowed values (the enum [`StartingPosition`]): `TRIM_HORIZON`, `LATEST`.
         ///
         /// Changing it replaces the resource.
         pub fn starting_position(mut self, value: impl Into<Val<String>>) -> Self {
@@ -853,15 +901,31 @@ pub mod pipe {
         props: Props,
     }
 
-    impl PipeSourceRabbitMqBrokerParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PipeSourceRabbitMqBrokerParameters`], by name: the argument of [`PipeSourceRabbitMqBrokerParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct PipeSourceRabbitMqBrokerParametersRequired {
+        /// CloudFormation property `Credentials`.
+        pub credentials: Val<MqBrokerAccessCredentials>,
+
+        /// CloudFormation property `QueueName`.
         ///
-        /// - `credentials`: `Credentials`.
-        /// - `queue_name`: `QueueName`.
-        pub fn new(credentials: impl Into<Val<MqBrokerAccessCredentials>>, queue_name: impl Into<Val<String>>) -> Self {
+        /// Changing it replaces the resource.
+        pub queue_name: Val<String>,
+    }
+
+    impl PipeSourceRabbitMqBrokerParameters {
+        /// Creates the value from its required properties, by name in [`PipeSourceRabbitMqBrokerParametersRequired`]:
+        ///
+        /// ```text
+        /// PipeSourceRabbitMqBrokerParameters::new(PipeSourceRabbitMqBrokerParametersRequired {
+        ///     credentials: MqBrokerAccessCredentials::new(...).into(),
+        ///     queue_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PipeSourceRabbitMqBrokerParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("Credentials", credentials);
-            props.set("QueueName", queue_name);
+            props.set::<MqBrokerAccessCredentials>("Credentials", required.credentials);
+            props.set::<String>("QueueName", required.queue_name);
             PipeSourceRabbitMqBrokerParameters { props }
         }
 
@@ -899,7 +963,7 @@ pub mod pipe {
     }
 
     impl PipeSourceSelfManagedKafkaParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topic_name`: `TopicName`.
         pub fn new(topic_name: impl Into<Val<String>>) -> Self {
@@ -950,7 +1014,7 @@ pub mod pipe {
 
         /// The `StartingPosition` property.
         ///
-        /// Allowed values: `TRIM_HORIZON`, `LATEST`.
+        /// Allowed values (the enum [`StartingPosition`]): `TRIM_HORIZON`, `LATEST`.
         ///
         /// Changing it replaces the resource.
         pub fn starting_position(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1183,15 +1247,29 @@ pub mod pipe {
         props: Props,
     }
 
+    /// The required properties of [`PipeTargetBatchJobParameters`], by name: the argument of [`PipeTargetBatchJobParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct PipeTargetBatchJobParametersRequired {
+        /// CloudFormation property `JobDefinition`.
+        pub job_definition: Val<String>,
+
+        /// CloudFormation property `JobName`.
+        pub job_name: Val<String>,
+    }
+
     impl PipeTargetBatchJobParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PipeTargetBatchJobParametersRequired`]:
         ///
-        /// - `job_definition`: `JobDefinition`.
-        /// - `job_name`: `JobName`.
-        pub fn new(job_definition: impl Into<Val<String>>, job_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// PipeTargetBatchJobParameters::new(PipeTargetBatchJobParametersRequired {
+        ///     job_definition: "...".into(),
+        ///     job_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PipeTargetBatchJobParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("JobDefinition", job_definition);
-            props.set("JobName", job_name);
+            props.set::<String>("JobDefinition", required.job_definition);
+            props.set::<String>("JobName", required.job_name);
             PipeTargetBatchJobParameters { props }
         }
 
@@ -1340,15 +1418,31 @@ pub mod pipe {
         props: Props,
     }
 
-    impl BatchResourceRequirement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BatchResourceRequirement`], by name: the argument of [`BatchResourceRequirement::new`].
+    #[derive(Clone, Debug)]
+    pub struct BatchResourceRequirementRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `GPU`, `MEMORY`, `VCPU`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl BatchResourceRequirement {
+        /// Creates the value from its required properties, by name in [`BatchResourceRequirementRequired`]:
+        ///
+        /// ```text
+        /// BatchResourceRequirement::new(BatchResourceRequirementRequired {
+        ///     type_: Type::Gpu.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BatchResourceRequirementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             BatchResourceRequirement { props }
         }
     }
@@ -1380,7 +1474,7 @@ pub mod pipe {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `N_TO_N`, `SEQUENTIAL`.
+        /// Allowed values (the enum [`BatchJobDependencyType`]): `N_TO_N`, `SEQUENTIAL`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1458,7 +1552,7 @@ pub mod pipe {
     }
 
     impl PipeTargetEcsTaskParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `task_definition_arn`: `TaskDefinitionArn`.
         pub fn new(task_definition_arn: impl Into<Val<String>>) -> Self {
@@ -1493,7 +1587,7 @@ pub mod pipe {
 
         /// The `LaunchType` property.
         ///
-        /// Allowed values: `EC2`, `FARGATE`, `EXTERNAL`.
+        /// Allowed values (the enum [`LaunchType`]): `EC2`, `FARGATE`, `EXTERNAL`.
         pub fn launch_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LaunchType", value);
             self
@@ -1531,7 +1625,7 @@ pub mod pipe {
 
         /// The `PropagateTags` property.
         ///
-        /// Allowed values: `TASK_DEFINITION`.
+        /// Allowed values (the enum [`PropagateTags`]): `TASK_DEFINITION`.
         pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropagateTags", value);
             self
@@ -1569,7 +1663,7 @@ pub mod pipe {
     }
 
     impl CapacityProviderStrategyItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capacity_provider`: `CapacityProvider`.
         pub fn new(capacity_provider: impl Into<Val<String>>) -> Self {
@@ -1630,7 +1724,7 @@ pub mod pipe {
     }
 
     impl AwsVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnets`: `Subnets`.
         pub fn new(subnets: impl Into<Val<Vec<String>>>) -> Self {
@@ -1641,7 +1735,7 @@ pub mod pipe {
 
         /// The `AssignPublicIp` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`AssignPublicIp`]): `ENABLED`, `DISABLED`.
         pub fn assign_public_ip(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssignPublicIp", value);
             self
@@ -1828,15 +1922,31 @@ pub mod pipe {
         props: Props,
     }
 
-    impl EcsEnvironmentFile {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EcsEnvironmentFile`], by name: the argument of [`EcsEnvironmentFile::new`].
+    #[derive(Clone, Debug)]
+    pub struct EcsEnvironmentFileRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`EcsEnvironmentFileType`]): `s3`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl EcsEnvironmentFile {
+        /// Creates the value from its required properties, by name in [`EcsEnvironmentFileRequired`]:
+        ///
+        /// ```text
+        /// EcsEnvironmentFile::new(EcsEnvironmentFileRequired {
+        ///     type_: EcsEnvironmentFileType::S3.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EcsEnvironmentFileRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             EcsEnvironmentFile { props }
         }
     }
@@ -1853,15 +1963,31 @@ pub mod pipe {
         props: Props,
     }
 
-    impl EcsResourceRequirement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EcsResourceRequirement`], by name: the argument of [`EcsResourceRequirement::new`].
+    #[derive(Clone, Debug)]
+    pub struct EcsResourceRequirementRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`EcsResourceRequirementType`]): `GPU`, `InferenceAccelerator`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl EcsResourceRequirement {
+        /// Creates the value from its required properties, by name in [`EcsResourceRequirementRequired`]:
+        ///
+        /// ```text
+        /// EcsResourceRequirement::new(EcsResourceRequirementRequired {
+        ///     type_: EcsResourceRequirementType::Gpu.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EcsResourceRequirementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             EcsResourceRequirement { props }
         }
     }
@@ -1879,7 +2005,7 @@ pub mod pipe {
     }
 
     impl EcsEphemeralStorage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `size_in_gi_b`: `SizeInGiB`.
         pub fn new(size_in_gi_b: impl Into<Val<i64>>) -> Self {
@@ -1948,7 +2074,7 @@ pub mod pipe {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `distinctInstance`, `memberOf`.
+        /// Allowed values (the enum [`PlacementConstraintType`]): `distinctInstance`, `memberOf`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1982,7 +2108,7 @@ pub mod pipe {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `random`, `spread`, `binpack`.
+        /// Allowed values (the enum [`PlacementStrategyType`]): `random`, `spread`, `binpack`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -2001,15 +2127,29 @@ pub mod pipe {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2115,7 +2255,7 @@ pub mod pipe {
     }
 
     impl PipeTargetKinesisStreamParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `partition_key`: `PartitionKey`.
         pub fn new(partition_key: impl Into<Val<String>>) -> Self {
@@ -2146,7 +2286,7 @@ pub mod pipe {
 
         /// The `InvocationType` property.
         ///
-        /// Allowed values: `REQUEST_RESPONSE`, `FIRE_AND_FORGET`.
+        /// Allowed values (the enum [`InvocationType`]): `REQUEST_RESPONSE`, `FIRE_AND_FORGET`.
         pub fn invocation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InvocationType", value);
             self
@@ -2165,15 +2305,33 @@ pub mod pipe {
         props: Props,
     }
 
-    impl PipeTargetRedshiftDataParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PipeTargetRedshiftDataParameters`], by name: the argument of [`PipeTargetRedshiftDataParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct PipeTargetRedshiftDataParametersRequired {
+        /// Redshift Database
         ///
-        /// - `database`: `Database`, Redshift Database
-        /// - `sqls`: `Sqls`, A list of SQLs.
-        pub fn new(database: impl Into<Val<String>>, sqls: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Database`.
+        pub database: Val<String>,
+
+        /// A list of SQLs.
+        ///
+        /// CloudFormation property `Sqls`.
+        pub sqls: Val<Vec<String>>,
+    }
+
+    impl PipeTargetRedshiftDataParameters {
+        /// Creates the value from its required properties, by name in [`PipeTargetRedshiftDataParametersRequired`]:
+        ///
+        /// ```text
+        /// PipeTargetRedshiftDataParameters::new(PipeTargetRedshiftDataParametersRequired {
+        ///     database: "...".into(),
+        ///     sqls: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: PipeTargetRedshiftDataParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("Database", database);
-            props.set("Sqls", sqls);
+            props.set::<String>("Database", required.database);
+            props.set::<Vec<String>>("Sqls", required.sqls);
             PipeTargetRedshiftDataParameters { props }
         }
 
@@ -2240,15 +2398,29 @@ pub mod pipe {
         props: Props,
     }
 
+    /// The required properties of [`SageMakerPipelineParameter`], by name: the argument of [`SageMakerPipelineParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct SageMakerPipelineParameterRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl SageMakerPipelineParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SageMakerPipelineParameterRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SageMakerPipelineParameter::new(SageMakerPipelineParameterRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             SageMakerPipelineParameter { props }
         }
     }
@@ -2306,7 +2478,7 @@ pub mod pipe {
 
         /// The `InvocationType` property.
         ///
-        /// Allowed values: `REQUEST_RESPONSE`, `FIRE_AND_FORGET`.
+        /// Allowed values (the enum [`InvocationType`]): `REQUEST_RESPONSE`, `FIRE_AND_FORGET`.
         pub fn invocation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InvocationType", value);
             self
@@ -2325,23 +2497,40 @@ pub mod pipe {
         props: Props,
     }
 
+    /// The required properties of [`PipeTargetTimestreamParameters`], by name: the argument of [`PipeTargetTimestreamParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct PipeTargetTimestreamParametersRequired {
+        /// CloudFormation property `DimensionMappings`.
+        pub dimension_mappings: Val<Vec<DimensionMapping>>,
+
+        /// CloudFormation property `TimeValue`.
+        pub time_value: Val<String>,
+
+        /// CloudFormation property `VersionValue`.
+        pub version_value: Val<String>,
+    }
+
     impl PipeTargetTimestreamParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PipeTargetTimestreamParametersRequired`]:
         ///
-        /// - `dimension_mappings`: `DimensionMappings`.
-        /// - `time_value`: `TimeValue`.
-        /// - `version_value`: `VersionValue`.
-        pub fn new(dimension_mappings: impl Into<Val<Vec<DimensionMapping>>>, time_value: impl Into<Val<String>>, version_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// PipeTargetTimestreamParameters::new(PipeTargetTimestreamParametersRequired {
+        ///     dimension_mappings: vec![DimensionMapping::new(...)].into(),
+        ///     time_value: "...".into(),
+        ///     version_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PipeTargetTimestreamParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionMappings", dimension_mappings);
-            props.set("TimeValue", time_value);
-            props.set("VersionValue", version_value);
+            props.set::<Vec<DimensionMapping>>("DimensionMappings", required.dimension_mappings);
+            props.set::<String>("TimeValue", required.time_value);
+            props.set::<String>("VersionValue", required.version_value);
             PipeTargetTimestreamParameters { props }
         }
 
         /// The `EpochTimeUnit` property.
         ///
-        /// Allowed values: `MILLISECONDS`, `SECONDS`, `MICROSECONDS`, `NANOSECONDS`.
+        /// Allowed values (the enum [`EpochTimeUnit`]): `MILLISECONDS`, `SECONDS`, `MICROSECONDS`, `NANOSECONDS`.
         pub fn epoch_time_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EpochTimeUnit", value);
             self
@@ -2361,7 +2550,7 @@ pub mod pipe {
 
         /// The `TimeFieldType` property.
         ///
-        /// Allowed values: `EPOCH`, `TIMESTAMP_FORMAT`.
+        /// Allowed values (the enum [`TimeFieldType`]): `EPOCH`, `TIMESTAMP_FORMAT`.
         pub fn time_field_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TimeFieldType", value);
             self
@@ -2386,17 +2575,36 @@ pub mod pipe {
         props: Props,
     }
 
-    impl DimensionMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DimensionMapping`], by name: the argument of [`DimensionMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionMappingRequired {
+        /// CloudFormation property `DimensionName`.
+        pub dimension_name: Val<String>,
+
+        /// CloudFormation property `DimensionValue`.
+        pub dimension_value: Val<String>,
+
+        /// CloudFormation property `DimensionValueType`.
         ///
-        /// - `dimension_name`: `DimensionName`.
-        /// - `dimension_value`: `DimensionValue`.
-        /// - `dimension_value_type`: `DimensionValueType`.
-        pub fn new(dimension_name: impl Into<Val<String>>, dimension_value: impl Into<Val<String>>, dimension_value_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`DimensionValueType`]): `VARCHAR`.
+        pub dimension_value_type: Val<String>,
+    }
+
+    impl DimensionMapping {
+        /// Creates the value from its required properties, by name in [`DimensionMappingRequired`]:
+        ///
+        /// ```text
+        /// DimensionMapping::new(DimensionMappingRequired {
+        ///     dimension_name: "...".into(),
+        ///     dimension_value: "...".into(),
+        ///     dimension_value_type: DimensionValueType::Varchar.into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionName", dimension_name);
-            props.set("DimensionValue", dimension_value);
-            props.set("DimensionValueType", dimension_value_type);
+            props.set::<String>("DimensionName", required.dimension_name);
+            props.set::<String>("DimensionValue", required.dimension_value);
+            props.set::<String>("DimensionValueType", required.dimension_value_type);
             DimensionMapping { props }
         }
     }
@@ -2413,15 +2621,29 @@ pub mod pipe {
         props: Props,
     }
 
+    /// The required properties of [`MultiMeasureMapping`], by name: the argument of [`MultiMeasureMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct MultiMeasureMappingRequired {
+        /// CloudFormation property `MultiMeasureAttributeMappings`.
+        pub multi_measure_attribute_mappings: Val<Vec<MultiMeasureAttributeMapping>>,
+
+        /// CloudFormation property `MultiMeasureName`.
+        pub multi_measure_name: Val<String>,
+    }
+
     impl MultiMeasureMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MultiMeasureMappingRequired`]:
         ///
-        /// - `multi_measure_attribute_mappings`: `MultiMeasureAttributeMappings`.
-        /// - `multi_measure_name`: `MultiMeasureName`.
-        pub fn new(multi_measure_attribute_mappings: impl Into<Val<Vec<MultiMeasureAttributeMapping>>>, multi_measure_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MultiMeasureMapping::new(MultiMeasureMappingRequired {
+        ///     multi_measure_attribute_mappings: vec![MultiMeasureAttributeMapping::new(...)].into(),
+        ///     multi_measure_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MultiMeasureMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MultiMeasureAttributeMappings", multi_measure_attribute_mappings);
-            props.set("MultiMeasureName", multi_measure_name);
+            props.set::<Vec<MultiMeasureAttributeMapping>>("MultiMeasureAttributeMappings", required.multi_measure_attribute_mappings);
+            props.set::<String>("MultiMeasureName", required.multi_measure_name);
             MultiMeasureMapping { props }
         }
     }
@@ -2438,17 +2660,36 @@ pub mod pipe {
         props: Props,
     }
 
-    impl MultiMeasureAttributeMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MultiMeasureAttributeMapping`], by name: the argument of [`MultiMeasureAttributeMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct MultiMeasureAttributeMappingRequired {
+        /// CloudFormation property `MeasureValue`.
+        pub measure_value: Val<String>,
+
+        /// CloudFormation property `MeasureValueType`.
         ///
-        /// - `measure_value`: `MeasureValue`.
-        /// - `measure_value_type`: `MeasureValueType`.
-        /// - `multi_measure_attribute_name`: `MultiMeasureAttributeName`.
-        pub fn new(measure_value: impl Into<Val<String>>, measure_value_type: impl Into<Val<String>>, multi_measure_attribute_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`MeasureValueType`]): `DOUBLE`, `BIGINT`, `VARCHAR`, `BOOLEAN`, `TIMESTAMP`.
+        pub measure_value_type: Val<String>,
+
+        /// CloudFormation property `MultiMeasureAttributeName`.
+        pub multi_measure_attribute_name: Val<String>,
+    }
+
+    impl MultiMeasureAttributeMapping {
+        /// Creates the value from its required properties, by name in [`MultiMeasureAttributeMappingRequired`]:
+        ///
+        /// ```text
+        /// MultiMeasureAttributeMapping::new(MultiMeasureAttributeMappingRequired {
+        ///     measure_value: "...".into(),
+        ///     measure_value_type: MeasureValueType::Double.into(),
+        ///     multi_measure_attribute_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MultiMeasureAttributeMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MeasureValue", measure_value);
-            props.set("MeasureValueType", measure_value_type);
-            props.set("MultiMeasureAttributeName", multi_measure_attribute_name);
+            props.set::<String>("MeasureValue", required.measure_value);
+            props.set::<String>("MeasureValueType", required.measure_value_type);
+            props.set::<String>("MultiMeasureAttributeName", required.multi_measure_attribute_name);
             MultiMeasureAttributeMapping { props }
         }
     }
@@ -2465,17 +2706,36 @@ pub mod pipe {
         props: Props,
     }
 
-    impl SingleMeasureMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SingleMeasureMapping`], by name: the argument of [`SingleMeasureMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct SingleMeasureMappingRequired {
+        /// CloudFormation property `MeasureName`.
+        pub measure_name: Val<String>,
+
+        /// CloudFormation property `MeasureValue`.
+        pub measure_value: Val<String>,
+
+        /// CloudFormation property `MeasureValueType`.
         ///
-        /// - `measure_name`: `MeasureName`.
-        /// - `measure_value`: `MeasureValue`.
-        /// - `measure_value_type`: `MeasureValueType`.
-        pub fn new(measure_name: impl Into<Val<String>>, measure_value: impl Into<Val<String>>, measure_value_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`MeasureValueType`]): `DOUBLE`, `BIGINT`, `VARCHAR`, `BOOLEAN`, `TIMESTAMP`.
+        pub measure_value_type: Val<String>,
+    }
+
+    impl SingleMeasureMapping {
+        /// Creates the value from its required properties, by name in [`SingleMeasureMappingRequired`]:
+        ///
+        /// ```text
+        /// SingleMeasureMapping::new(SingleMeasureMappingRequired {
+        ///     measure_name: "...".into(),
+        ///     measure_value: "...".into(),
+        ///     measure_value_type: MeasureValueType::Double.into(),
+        /// })
+        /// ```
+        pub fn new(required: SingleMeasureMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MeasureName", measure_name);
-            props.set("MeasureValue", measure_value);
-            props.set("MeasureValueType", measure_value_type);
+            props.set::<String>("MeasureName", required.measure_name);
+            props.set::<String>("MeasureValue", required.measure_value);
+            props.set::<String>("MeasureValueType", required.measure_value_type);
             SingleMeasureMapping { props }
         }
     }
@@ -2990,6 +3250,181 @@ pub mod pipe {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DesiredState` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        DesiredState {
+            Running = "RUNNING",
+            Stopped = "STOPPED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IncludeExecutionData` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        IncludeExecutionData {
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Level` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        Level {
+            Off = "OFF",
+            Error = "ERROR",
+            Info = "INFO",
+            Trace = "TRACE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputFormat` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        OutputFormat {
+            Json = "json",
+            Plain = "plain",
+            W3c = "w3c",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OnPartialBatchItemFailure` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        OnPartialBatchItemFailure {
+            AutomaticBisect = "AUTOMATIC_BISECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StartingPosition` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        StartingPosition {
+            TrimHorizon = "TRIM_HORIZON",
+            Latest = "LATEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StartingPosition` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        PipeSourceKinesisStreamParametersStartingPosition {
+            TrimHorizon = "TRIM_HORIZON",
+            Latest = "LATEST",
+            AtTimestamp = "AT_TIMESTAMP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        Type {
+            Gpu = "GPU",
+            Memory = "MEMORY",
+            Vcpu = "VCPU",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        BatchJobDependencyType {
+            NToN = "N_TO_N",
+            Sequential = "SEQUENTIAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LaunchType` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        LaunchType {
+            Ec2 = "EC2",
+            Fargate = "FARGATE",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropagateTags` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        PropagateTags {
+            TaskDefinition = "TASK_DEFINITION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AssignPublicIp` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        AssignPublicIp {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        EcsEnvironmentFileType {
+            S3 = "s3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        EcsResourceRequirementType {
+            Gpu = "GPU",
+            InferenceAccelerator = "InferenceAccelerator",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        PlacementConstraintType {
+            DistinctInstance = "distinctInstance",
+            MemberOf = "memberOf",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        PlacementStrategyType {
+            Random = "random",
+            Spread = "spread",
+            Binpack = "binpack",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvocationType` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        InvocationType {
+            RequestResponse = "REQUEST_RESPONSE",
+            FireAndForget = "FIRE_AND_FORGET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EpochTimeUnit` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        EpochTimeUnit {
+            Milliseconds = "MILLISECONDS",
+            Seconds = "SECONDS",
+            Microseconds = "MICROSECONDS",
+            Nanoseconds = "NANOSECONDS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TimeFieldType` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        TimeFieldType {
+            Epoch = "EPOCH",
+            TimestampFormat = "TIMESTAMP_FORMAT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DimensionValueType` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        DimensionValueType {
+            Varchar = "VARCHAR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MeasureValueType` in `AWS::Pipes::Pipe`; `.into()` makes a `Val<String>`.
+        MeasureValueType {
+            Double = "DOUBLE",
+            Bigint = "BIGINT",
+            Varchar = "VARCHAR",
+            Boolean = "BOOLEAN",
+            Timestamp = "TIMESTAMP",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,56 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Polly::Lexicon. A pronunciation lexicon that stores custom pronunciations for speech synthesis.
 ///
 /// CloudFormation type `AWS::Polly::Lexicon`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Alphabet`: `handle.alphabet()` → `Val<String>`. The phonetic alphabet used in the lexicon. Valid values are ipa and x-sampa.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the lexicon.
+/// - `LanguageCode`: `handle.language_code()` → `Val<String>`. The language code that the lexicon applies to.
+/// - `LastModified`: `handle.last_modified()` → `Val<String>`. The date the lexicon was last modified (ISO 8601 timestamp).
+/// - `LexemesCount`: `handle.lexemes_count()` → `Val<i64>`. The number of lexemes in the lexicon.
+/// - `Size`: `handle.size()` → `Val<i64>`. The total size of the lexicon, in characters.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLexicon {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLexicon`], by name: the argument of [`CfnLexicon::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLexiconRequired {
+    /// The content of the PLS lexicon in string format.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<String>,
+
+    /// The name of the lexicon. Must be an alphanumeric string up to 20 characters long.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnLexicon {
     pub const TYPE_NAME: &'static str = "AWS::Polly::Lexicon";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLexiconRequired`]:
     ///
-    /// - `content`: `Content`, The content of the PLS lexicon in string format.
-    /// - `name`: `Name`, The name of the lexicon. Must be an alphanumeric string up to 20 characters long.
-    pub fn new(content: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLexicon::new(CfnLexiconRequired {
+    ///     content: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLexiconRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("Name", name);
+        props.set::<String>("Content", required.content);
+        props.set::<String>("Name", required.name);
         CfnLexicon { props, options: ResourceOptions::default() }
     }
 }

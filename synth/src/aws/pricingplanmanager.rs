@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,31 +15,71 @@ use crate::value::Val;
 /// Resource type definition for AWS::PricingPlanManager::Subscription. Deleting an activated subscription does not terminate it immediately; it schedules a cancellation that takes effect at the end of the current billing period. Until that date the subscription remains active and billing continues. Deleting a subscription that has not yet been activated (PENDING_APPROVAL status) removes it immediately with no further charges.
 ///
 /// CloudFormation type `AWS::PricingPlanManager::Subscription`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the subscription.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time the subscription was created, in ISO 8601 format.
+/// - `CurrentPlanTier`: `handle.current_plan_tier()` → `Val<String>`. The plan tier currently active on the subscription as reported by the API. Populated by the Read handler. Diverges from PlanTier after a non-reversible CloudFormation rollback; surface via drift detection.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the subscription. PENDING_APPROVAL means a paid-tier subscription has been created but is not yet active and incurs no charges until it is approved out of band via a separate ApprovePaidSubscription call; CloudFormation never approves it. Free-tier subscriptions are activated immediately and do not use this status. ACTIVE means the subscription is in effect and, for paid tiers, billing has started. SYNC_IN_PROGRESS means a change is being applied. FAILED means provisioning did not complete; see StatusReason.
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`. A human-readable explanation of why the subscription is in its current status. Populated only when Status is FAILED, where it carries the reason the subscription could not be provisioned. Empty for all other statuses.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The time the subscription was last modified, in ISO 8601 format.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscription {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubscription`], by name: the argument of [`CfnSubscription::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubscriptionRequired {
+    /// The name of the pricing plan family.
+    ///
+    /// CloudFormation property `PlanFamily`.
+    ///
+    /// Allowed values (the enum [`subscription::PlanFamily`]): `CloudFront`.
+    ///
+    /// Changing it replaces the resource.
+    pub plan_family: Val<String>,
+
+    /// The tier of the pricing plan. CloudFormation does not change the tier of an existing subscription; a stack update that changes the tier, upgrading or downgrading it, is rejected.
+    ///
+    /// CloudFormation property `PlanTier`.
+    pub plan_tier: Val<String>,
+
+    /// The ARNs of resources associated with the subscription.
+    ///
+    /// CloudFormation property `ResourceArns`.
+    pub resource_arns: Val<Vec<String>>,
+}
+
 impl CfnSubscription {
     pub const TYPE_NAME: &'static str = "AWS::PricingPlanManager::Subscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubscriptionRequired`]:
     ///
-    /// - `plan_family`: `PlanFamily`, The name of the pricing plan family.
-    /// - `plan_tier`: `PlanTier`, The tier of the pricing plan. CloudFormation does not change the tier of an existing subscription; a stack update that changes the tier, upgrading or downgrading it, is rejected.
-    /// - `resource_arns`: `ResourceArns`, The ARNs of resources associated with the subscription.
-    pub fn new(plan_family: impl Into<Val<String>>, plan_tier: impl Into<Val<String>>, resource_arns: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnSubscription::new(CfnSubscriptionRequired {
+    ///     plan_family: subscription::PlanFamily::CloudFront.into(),
+    ///     plan_tier: "...".into(),
+    ///     resource_arns: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubscriptionRequired) -> Self {
         let mut props = Props::new();
-        props.set("PlanFamily", plan_family);
-        props.set("PlanTier", plan_tier);
-        props.set("ResourceArns", resource_arns);
+        props.set::<String>("PlanFamily", required.plan_family);
+        props.set::<String>("PlanTier", required.plan_tier);
+        props.set::<Vec<String>>("ResourceArns", required.resource_arns);
         CfnSubscription { props, options: ResourceOptions::default() }
     }
 
     /// The `UsageLevel` property.
     ///
-    /// Allowed values: `DEFAULT`, `CF_PREMIUM_L2`, `CF_PREMIUM_L3`, `CF_PREMIUM_L4`, `CF_PREMIUM_L5`, `CF_PREMIUM_L6`, `CF_PREMIUM_L7`.
+    /// Allowed values (the enum [`subscription::UsageLevel`]): `DEFAULT`, `CF_PREMIUM_L2`, `CF_PREMIUM_L3`, `CF_PREMIUM_L4`, `CF_PREMIUM_L5`, `CF_PREMIUM_L6`, `CF_PREMIUM_L7`.
     pub fn usage_level(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("UsageLevel", value);
         self
@@ -125,6 +164,31 @@ pub(crate) static SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnSubscription`].
+pub mod subscription {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `PlanFamily` in `AWS::PricingPlanManager::Subscription`; `.into()` makes a `Val<String>`.
+        PlanFamily {
+            CloudFront = "CloudFront",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UsageLevel` in `AWS::PricingPlanManager::Subscription`; `.into()` makes a `Val<String>`.
+        UsageLevel {
+            Default = "DEFAULT",
+            CfPremiumL2 = "CF_PREMIUM_L2",
+            CfPremiumL3 = "CF_PREMIUM_L3",
+            CfPremiumL4 = "CF_PREMIUM_L4",
+            CfPremiumL5 = "CF_PREMIUM_L5",
+            CfPremiumL6 = "CF_PREMIUM_L6",
+            CfPremiumL7 = "CF_PREMIUM_L7",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

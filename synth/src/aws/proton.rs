@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,16 @@ use crate::value::Val;
 /// Resource Schema describing various properties for AWS Proton Environment Account Connections resources.
 ///
 /// CloudFormation type `AWS::Proton::EnvironmentAccountConnection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the environment account connection.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the environment account connection.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the environment account connection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironmentAccountConnection {
     props: Props,
@@ -152,15 +161,33 @@ pub mod environment_account_connection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the resource tag.
         ///
-        /// - `key`: `Key`, The key of the resource tag.
-        /// - `value`: `Value`, The value of the resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -183,6 +210,14 @@ pub mod environment_account_connection {
 /// Definition of AWS::Proton::EnvironmentTemplate Resource Type
 ///
 /// CloudFormation type `AWS::Proton::EnvironmentTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the environment template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironmentTemplate {
     props: Props,
@@ -228,7 +263,7 @@ impl CfnEnvironmentTemplate {
 
     /// The `Provisioning` property.
     ///
-    /// Allowed values: `CUSTOMER_MANAGED`.
+    /// Allowed values (the enum [`environment_template::Provisioning`]): `CUSTOMER_MANAGED`.
     ///
     /// Changing it replaces the resource.
     pub fn provisioning(mut self, value: impl Into<Val<String>>) -> Self {
@@ -294,11 +329,11 @@ pub(crate) static ENVIRONMENT_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironmentTemplate`].
+/// Property types and enums of the allowed values of [`CfnEnvironmentTemplate`].
 pub mod environment_template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A description of a resource tag.
     #[derive(Clone, Debug)]
@@ -306,15 +341,33 @@ pub mod environment_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the resource tag.
         ///
-        /// - `key`: `Key`, The key of the resource tag.
-        /// - `value`: `Value`, The value of the resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -332,11 +385,26 @@ pub mod environment_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Provisioning` in `AWS::Proton::EnvironmentTemplate`; `.into()` makes a `Val<String>`.
+        Provisioning {
+            CustomerManaged = "CUSTOMER_MANAGED",
+        }
+    }
 }
 
 /// Definition of AWS::Proton::ServiceTemplate Resource Type
 ///
 /// CloudFormation type `AWS::Proton::ServiceTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the service template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceTemplate {
     props: Props,
@@ -382,7 +450,7 @@ impl CfnServiceTemplate {
 
     /// The `PipelineProvisioning` property.
     ///
-    /// Allowed values: `CUSTOMER_MANAGED`.
+    /// Allowed values (the enum [`service_template::PipelineProvisioning`]): `CUSTOMER_MANAGED`.
     ///
     /// Changing it replaces the resource.
     pub fn pipeline_provisioning(mut self, value: impl Into<Val<String>>) -> Self {
@@ -448,11 +516,11 @@ pub(crate) static SERVICE_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnServiceTemplate`].
+/// Property types and enums of the allowed values of [`CfnServiceTemplate`].
 pub mod service_template {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A description of a resource tag.
     #[derive(Clone, Debug)]
@@ -460,15 +528,33 @@ pub mod service_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the resource tag.
         ///
-        /// - `key`: `Key`, The key of the resource tag.
-        /// - `value`: `Value`, The value of the resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -486,6 +572,13 @@ pub mod service_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PipelineProvisioning` in `AWS::Proton::ServiceTemplate`; `.into()` makes a `Val<String>`.
+        PipelineProvisioning {
+            CustomerManaged = "CUSTOMER_MANAGED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,19 @@ use crate::value::{Json, Val};
 /// Definition of AWS::QBusiness::Application Resource Type
 ///
 /// CloudFormation type `AWS::QBusiness::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`.
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `IdentityCenterApplicationArn`: `handle.identity_center_application_arn()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationId`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -25,7 +37,7 @@ pub struct CfnApplication {
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `display_name`: `DisplayName`.
     pub fn new(display_name: impl Into<Val<String>>) -> Self {
@@ -86,7 +98,7 @@ impl CfnApplication {
 
     /// The `IdentityType` property.
     ///
-    /// Allowed values: `AWS_IAM_IDP_SAML`, `AWS_IAM_IDP_OIDC`, `AWS_IAM_IDC`, `AWS_QUICKSIGHT_IDP`, `ANONYMOUS`.
+    /// Allowed values (the enum [`application::IdentityType`]): `AWS_IAM_IDP_SAML`, `AWS_IAM_IDP_OIDC`, `AWS_IAM_IDC`, `AWS_QUICKSIGHT_IDP`, `ANONYMOUS`.
     ///
     /// Changing it replaces the resource.
     pub fn identity_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -205,11 +217,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::QBusiness::Application`.
     #[derive(Clone, Debug)]
@@ -218,9 +230,9 @@ pub mod application {
     }
 
     impl AttachmentsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `attachments_control_mode`: `AttachmentsControlMode`.
+        /// - `attachments_control_mode`: `AttachmentsControlMode`. Allowed values: the enum [`AttachmentsControlMode`].
         pub fn new(attachments_control_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttachmentsControlMode", attachments_control_mode);
@@ -241,9 +253,9 @@ pub mod application {
     }
 
     impl AutoSubscriptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `auto_subscribe`: `AutoSubscribe`.
+        /// - `auto_subscribe`: `AutoSubscribe`. Allowed values: the enum [`AutoSubscribe`].
         pub fn new(auto_subscribe: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AutoSubscribe", auto_subscribe);
@@ -252,7 +264,7 @@ pub mod application {
 
         /// The `DefaultSubscriptionType` property.
         ///
-        /// Allowed values: `Q_LITE`, `Q_BUSINESS`.
+        /// Allowed values (the enum [`DefaultSubscriptionType`]): `Q_LITE`, `Q_BUSINESS`.
         pub fn default_subscription_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DefaultSubscriptionType", value);
             self
@@ -298,9 +310,9 @@ pub mod application {
     }
 
     impl PersonalizationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `personalization_control_mode`: `PersonalizationControlMode`.
+        /// - `personalization_control_mode`: `PersonalizationControlMode`. Allowed values: the enum [`PersonalizationControlMode`].
         pub fn new(personalization_control_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PersonalizationControlMode", personalization_control_mode);
@@ -321,9 +333,9 @@ pub mod application {
     }
 
     impl QAppsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `q_apps_control_mode`: `QAppsControlMode`.
+        /// - `q_apps_control_mode`: `QAppsControlMode`. Allowed values: the enum [`QAppsControlMode`].
         pub fn new(q_apps_control_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("QAppsControlMode", q_apps_control_mode);
@@ -344,7 +356,7 @@ pub mod application {
     }
 
     impl QuickSightConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_namespace`: `ClientNamespace`.
         pub fn new(client_namespace: impl Into<Val<String>>) -> Self {
@@ -366,15 +378,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -435,32 +461,119 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IdentityType` in `AWS::QBusiness::Application`; `.into()` makes a `Val<String>`.
+        IdentityType {
+            AwsIamIdpSaml = "AWS_IAM_IDP_SAML",
+            AwsIamIdpOidc = "AWS_IAM_IDP_OIDC",
+            AwsIamIdc = "AWS_IAM_IDC",
+            AwsQuicksightIdp = "AWS_QUICKSIGHT_IDP",
+            Anonymous = "ANONYMOUS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttachmentsControlMode` in `AWS::QBusiness::Application`; `.into()` makes a `Val<String>`.
+        AttachmentsControlMode {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoSubscribe` in `AWS::QBusiness::Application`; `.into()` makes a `Val<String>`.
+        AutoSubscribe {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultSubscriptionType` in `AWS::QBusiness::Application`; `.into()` makes a `Val<String>`.
+        DefaultSubscriptionType {
+            QLite = "Q_LITE",
+            QBusiness = "Q_BUSINESS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PersonalizationControlMode` in `AWS::QBusiness::Application`; `.into()` makes a `Val<String>`.
+        PersonalizationControlMode {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `QAppsControlMode` in `AWS::QBusiness::Application`; `.into()` makes a `Val<String>`.
+        QAppsControlMode {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Definition of AWS::QBusiness::DataAccessor Resource Type
 ///
 /// CloudFormation type `AWS::QBusiness::DataAccessor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DataAccessorArn`: `handle.data_accessor_arn()` → `Val<String>`.
+/// - `DataAccessorId`: `handle.data_accessor_id()` → `Val<String>`.
+/// - `IdcApplicationArn`: `handle.idc_application_arn()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataAccessor {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataAccessor`], by name: the argument of [`CfnDataAccessor::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataAccessorRequired {
+    /// CloudFormation property `ActionConfigurations`.
+    pub action_configurations: Val<Vec<data_accessor::ActionConfiguration>>,
+
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<String>,
+}
+
 impl CfnDataAccessor {
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::DataAccessor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataAccessorRequired`]:
     ///
-    /// - `action_configurations`: `ActionConfigurations`.
-    /// - `application_id`: `ApplicationId`.
-    /// - `display_name`: `DisplayName`.
-    /// - `principal`: `Principal`.
-    pub fn new(action_configurations: impl Into<Val<Vec<data_accessor::ActionConfiguration>>>, application_id: impl Into<Val<String>>, display_name: impl Into<Val<String>>, principal: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataAccessor::new(CfnDataAccessorRequired {
+    ///     action_configurations: vec![data_accessor::ActionConfiguration::new(...)].into(),
+    ///     application_id: "...".into(),
+    ///     display_name: "...".into(),
+    ///     principal: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataAccessorRequired) -> Self {
         let mut props = Props::new();
-        props.set("ActionConfigurations", action_configurations);
-        props.set("ApplicationId", application_id);
-        props.set("DisplayName", display_name);
-        props.set("Principal", principal);
+        props.set::<Vec<data_accessor::ActionConfiguration>>("ActionConfigurations", required.action_configurations);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("Principal", required.principal);
         CfnDataAccessor { props, options: ResourceOptions::default() }
     }
 
@@ -542,11 +655,11 @@ pub(crate) static DATA_ACCESSOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataAccessor`].
+/// Property types and enums of the allowed values of [`CfnDataAccessor`].
 pub mod data_accessor {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::QBusiness::DataAccessor`.
     #[derive(Clone, Debug)]
@@ -555,7 +668,7 @@ pub mod data_accessor {
     }
 
     impl ActionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `action`: `Action`.
         pub fn new(action: impl Into<Val<String>>) -> Self {
@@ -584,7 +697,7 @@ pub mod data_accessor {
     }
 
     impl ActionFilterConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `document_attribute_filter`: `DocumentAttributeFilter`.
         pub fn new(document_attribute_filter: impl Into<Val<AttributeFilter>>) -> Self {
@@ -686,15 +799,29 @@ pub mod data_accessor {
         props: Props,
     }
 
+    /// The required properties of [`DocumentAttribute`], by name: the argument of [`DocumentAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct DocumentAttributeRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<DocumentAttributeValue>,
+    }
+
     impl DocumentAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DocumentAttributeRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<DocumentAttributeValue>>) -> Self {
+        /// ```text
+        /// DocumentAttribute::new(DocumentAttributeRequired {
+        ///     name: "...".into(),
+        ///     value: DocumentAttributeValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DocumentAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<DocumentAttributeValue>("Value", required.value);
             DocumentAttribute { props }
         }
     }
@@ -756,9 +883,9 @@ pub mod data_accessor {
     }
 
     impl DataAccessorAuthenticationDetail {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authentication_type`: `AuthenticationType`.
+        /// - `authentication_type`: `AuthenticationType`. Allowed values: the enum [`AuthenticationType`].
         pub fn new(authentication_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthenticationType", authentication_type);
@@ -817,7 +944,7 @@ pub mod data_accessor {
     }
 
     impl DataAccessorIdcTrustedTokenIssuerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `idc_trusted_token_issuer_arn`: `IdcTrustedTokenIssuerArn`.
         pub fn new(idc_trusted_token_issuer_arn: impl Into<Val<String>>) -> Self {
@@ -839,15 +966,29 @@ pub mod data_accessor {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -937,32 +1078,77 @@ pub mod data_accessor {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::QBusiness::DataAccessor`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            AwsIamIdcTti = "AWS_IAM_IDC_TTI",
+            AwsIamIdcAuthCode = "AWS_IAM_IDC_AUTH_CODE",
+        }
+    }
 }
 
 /// Definition of AWS::QBusiness::DataSource Resource Type
 ///
 /// CloudFormation type `AWS::QBusiness::DataSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DataSourceArn`: `handle.data_source_arn()` → `Val<String>`.
+/// - `DataSourceId`: `handle.data_source_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `Type`: `handle.type_()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnDataSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataSource`], by name: the argument of [`CfnDataSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataSourceRequired {
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<Json>,
+
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `IndexId`.
+    ///
+    /// Changing it replaces the resource.
+    pub index_id: Val<String>,
+}
+
 impl CfnDataSource {
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::DataSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataSourceRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `configuration`: `Configuration`.
-    /// - `display_name`: `DisplayName`.
-    /// - `index_id`: `IndexId`.
-    pub fn new(application_id: impl Into<Val<String>>, configuration: impl Into<Val<Json>>, display_name: impl Into<Val<String>>, index_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataSource::new(CfnDataSourceRequired {
+    ///     application_id: "...".into(),
+    ///     configuration: serde_json::json!({ ... }).into(),
+    ///     display_name: "...".into(),
+    ///     index_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("Configuration", configuration);
-        props.set("DisplayName", display_name);
-        props.set("IndexId", index_id);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<Json>("Configuration", required.configuration);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("IndexId", required.index_id);
         CfnDataSource { props, options: ResourceOptions::default() }
     }
 
@@ -1083,11 +1269,11 @@ pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataSource`].
+/// Property types and enums of the allowed values of [`CfnDataSource`].
 pub mod data_source {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::QBusiness::DataSource`.
     #[derive(Clone, Debug)]
@@ -1148,7 +1334,7 @@ pub mod data_source {
 
         /// The `DocumentContentOperator` property.
         ///
-        /// Allowed values: `DELETE`.
+        /// Allowed values (the enum [`DocumentContentOperator`]): `DELETE`.
         pub fn document_content_operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DocumentContentOperator", value);
             self
@@ -1173,15 +1359,31 @@ pub mod data_source {
         props: Props,
     }
 
-    impl DocumentAttributeCondition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DocumentAttributeCondition`], by name: the argument of [`DocumentAttributeCondition::new`].
+    #[derive(Clone, Debug)]
+    pub struct DocumentAttributeConditionRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `key`: `Key`.
-        /// - `operator`: `Operator`.
-        pub fn new(key: impl Into<Val<String>>, operator: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Operator`]): `GREATER_THAN`, `GREATER_THAN_OR_EQUALS`, `LESS_THAN`, `LESS_THAN_OR_EQUALS`, `EQUALS`, `NOT_EQUALS`, `CONTAINS`, `NOT_CONTAINS`, `EXISTS`, `NOT_EXISTS`, `BEGINS_WITH`.
+        pub operator: Val<String>,
+    }
+
+    impl DocumentAttributeCondition {
+        /// Creates the value from its required properties, by name in [`DocumentAttributeConditionRequired`]:
+        ///
+        /// ```text
+        /// DocumentAttributeCondition::new(DocumentAttributeConditionRequired {
+        ///     key: "...".into(),
+        ///     operator: Operator::GreaterThan.into(),
+        /// })
+        /// ```
+        pub fn new(required: DocumentAttributeConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Operator", operator);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Operator", required.operator);
             DocumentAttributeCondition { props }
         }
 
@@ -1249,7 +1451,7 @@ pub mod data_source {
     }
 
     impl DocumentAttributeTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1260,7 +1462,7 @@ pub mod data_source {
 
         /// The `AttributeValueOperator` property.
         ///
-        /// Allowed values: `DELETE`.
+        /// Allowed values (the enum [`AttributeValueOperator`]): `DELETE`.
         pub fn attribute_value_operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AttributeValueOperator", value);
             self
@@ -1368,9 +1570,9 @@ pub mod data_source {
     }
 
     impl AudioExtractionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `audio_extraction_status`: `AudioExtractionStatus`.
+        /// - `audio_extraction_status`: `AudioExtractionStatus`. Allowed values: the enum [`AudioExtractionStatus`].
         pub fn new(audio_extraction_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AudioExtractionStatus", audio_extraction_status);
@@ -1391,9 +1593,9 @@ pub mod data_source {
     }
 
     impl ImageExtractionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `image_extraction_status`: `ImageExtractionStatus`.
+        /// - `image_extraction_status`: `ImageExtractionStatus`. Allowed values: the enum [`ImageExtractionStatus`].
         pub fn new(image_extraction_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ImageExtractionStatus", image_extraction_status);
@@ -1414,9 +1616,9 @@ pub mod data_source {
     }
 
     impl VideoExtractionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `video_extraction_status`: `VideoExtractionStatus`.
+        /// - `video_extraction_status`: `VideoExtractionStatus`. Allowed values: the enum [`VideoExtractionStatus`].
         pub fn new(video_extraction_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("VideoExtractionStatus", video_extraction_status);
@@ -1436,15 +1638,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1461,15 +1677,29 @@ pub mod data_source {
         props: Props,
     }
 
+    /// The required properties of [`DataSourceVpcConfiguration`], by name: the argument of [`DataSourceVpcConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataSourceVpcConfigurationRequired {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+    }
+
     impl DataSourceVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataSourceVpcConfigurationRequired`]:
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`.
-        /// - `subnet_ids`: `SubnetIds`.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// DataSourceVpcConfiguration::new(DataSourceVpcConfigurationRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
             DataSourceVpcConfiguration { props }
         }
     }
@@ -1580,28 +1810,112 @@ pub mod data_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DocumentContentOperator` in `AWS::QBusiness::DataSource`; `.into()` makes a `Val<String>`.
+        DocumentContentOperator {
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::QBusiness::DataSource`; `.into()` makes a `Val<String>`.
+        Operator {
+            GreaterThan = "GREATER_THAN",
+            GreaterThanOrEquals = "GREATER_THAN_OR_EQUALS",
+            LessThan = "LESS_THAN",
+            LessThanOrEquals = "LESS_THAN_OR_EQUALS",
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+            Contains = "CONTAINS",
+            NotContains = "NOT_CONTAINS",
+            Exists = "EXISTS",
+            NotExists = "NOT_EXISTS",
+            BeginsWith = "BEGINS_WITH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AttributeValueOperator` in `AWS::QBusiness::DataSource`; `.into()` makes a `Val<String>`.
+        AttributeValueOperator {
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AudioExtractionStatus` in `AWS::QBusiness::DataSource`; `.into()` makes a `Val<String>`.
+        AudioExtractionStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ImageExtractionStatus` in `AWS::QBusiness::DataSource`; `.into()` makes a `Val<String>`.
+        ImageExtractionStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VideoExtractionStatus` in `AWS::QBusiness::DataSource`; `.into()` makes a `Val<String>`.
+        VideoExtractionStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Definition of AWS::QBusiness::Index Resource Type
 ///
 /// CloudFormation type `AWS::QBusiness::Index`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `IndexArn`: `handle.index_arn()` → `Val<String>`.
+/// - `IndexId`: `handle.index_id()` → `Val<String>`.
+/// - `IndexStatistics`: `handle.index_statistics()` → `Val<Json>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIndex {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIndex`], by name: the argument of [`CfnIndex::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIndexRequired {
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+}
+
 impl CfnIndex {
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Index";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIndexRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `display_name`: `DisplayName`.
-    pub fn new(application_id: impl Into<Val<String>>, display_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIndex::new(CfnIndexRequired {
+    ///     application_id: "...".into(),
+    ///     display_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIndexRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("DisplayName", display_name);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("DisplayName", required.display_name);
         CfnIndex { props, options: ResourceOptions::default() }
     }
 
@@ -1631,7 +1945,7 @@ impl CfnIndex {
 
     /// The `Type` property.
     ///
-    /// Allowed values: `ENTERPRISE`, `STARTER`.
+    /// Allowed values (the enum [`index::Type`]): `ENTERPRISE`, `STARTER`.
     ///
     /// Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1711,11 +2025,11 @@ pub(crate) static INDEX_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIndex`].
+/// Property types and enums of the allowed values of [`CfnIndex`].
 pub mod index {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::QBusiness::Index`.
     #[derive(Clone, Debug)]
@@ -1764,7 +2078,7 @@ pub mod index {
 
         /// The `Search` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`Search`]): `ENABLED`, `DISABLED`.
         pub fn search(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Search", value);
             self
@@ -1772,7 +2086,7 @@ pub mod index {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `STRING`, `STRING_LIST`, `NUMBER`, `DATE`.
+        /// Allowed values (the enum [`DocumentAttributeConfigurationType`]): `STRING`, `STRING_LIST`, `NUMBER`, `DATE`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1791,15 +2105,29 @@ pub mod index {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1833,32 +2161,92 @@ pub mod index {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::QBusiness::Index`; `.into()` makes a `Val<String>`.
+        Type {
+            Enterprise = "ENTERPRISE",
+            Starter = "STARTER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Search` in `AWS::QBusiness::Index`; `.into()` makes a `Val<String>`.
+        Search {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::QBusiness::Index`; `.into()` makes a `Val<String>`.
+        DocumentAttributeConfigurationType {
+            String = "STRING",
+            StringList = "STRING_LIST",
+            Number = "NUMBER",
+            Date = "DATE",
+        }
+    }
 }
 
 /// Definition of AWS::QBusiness::Permission Resource Type
 ///
 /// CloudFormation type `AWS::QBusiness::Permission`.
+///
+/// # Attributes
+///
+/// `AWS::QBusiness::Permission` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPermission {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPermission`], by name: the argument of [`CfnPermission::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPermissionRequired {
+    /// CloudFormation property `Actions`.
+    ///
+    /// Changing it replaces the resource.
+    pub actions: Val<Vec<String>>,
+
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<String>,
+
+    /// CloudFormation property `StatementId`.
+    ///
+    /// Changing it replaces the resource.
+    pub statement_id: Val<String>,
+}
+
 impl CfnPermission {
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Permission";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPermissionRequired`]:
     ///
-    /// - `actions`: `Actions`.
-    /// - `application_id`: `ApplicationId`.
-    /// - `principal`: `Principal`.
-    /// - `statement_id`: `StatementId`.
-    pub fn new(actions: impl Into<Val<Vec<String>>>, application_id: impl Into<Val<String>>, principal: impl Into<Val<String>>, statement_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPermission::new(CfnPermissionRequired {
+    ///     actions: vec!["..."].into(),
+    ///     application_id: "...".into(),
+    ///     principal: "...".into(),
+    ///     statement_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPermissionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("ApplicationId", application_id);
-        props.set("Principal", principal);
-        props.set("StatementId", statement_id);
+        props.set::<Vec<String>>("Actions", required.actions);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("Principal", required.principal);
+        props.set::<String>("StatementId", required.statement_id);
         CfnPermission { props, options: ResourceOptions::default() }
     }
 
@@ -1908,11 +2296,11 @@ pub(crate) static PERMISSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPermission`].
+/// Property types and enums of the allowed values of [`CfnPermission`].
 pub mod permission {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::QBusiness::Permission`.
     #[derive(Clone, Debug)]
@@ -1920,17 +2308,36 @@ pub mod permission {
         props: Props,
     }
 
-    impl Condition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Condition`], by name: the argument of [`Condition::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConditionRequired {
+        /// CloudFormation property `ConditionKey`.
+        pub condition_key: Val<String>,
+
+        /// CloudFormation property `ConditionOperator`.
         ///
-        /// - `condition_key`: `ConditionKey`.
-        /// - `condition_operator`: `ConditionOperator`.
-        /// - `condition_values`: `ConditionValues`.
-        pub fn new(condition_key: impl Into<Val<String>>, condition_operator: impl Into<Val<String>>, condition_values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`ConditionOperator`]): `StringEquals`.
+        pub condition_operator: Val<String>,
+
+        /// CloudFormation property `ConditionValues`.
+        pub condition_values: Val<Vec<String>>,
+    }
+
+    impl Condition {
+        /// Creates the value from its required properties, by name in [`ConditionRequired`]:
+        ///
+        /// ```text
+        /// Condition::new(ConditionRequired {
+        ///     condition_key: "...".into(),
+        ///     condition_operator: ConditionOperator::StringEquals.into(),
+        ///     condition_values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ConditionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConditionKey", condition_key);
-            props.set("ConditionOperator", condition_operator);
-            props.set("ConditionValues", condition_values);
+            props.set::<String>("ConditionKey", required.condition_key);
+            props.set::<String>("ConditionOperator", required.condition_operator);
+            props.set::<Vec<String>>("ConditionValues", required.condition_values);
             Condition { props }
         }
     }
@@ -1949,30 +2356,70 @@ pub mod permission {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ConditionOperator` in `AWS::QBusiness::Permission`; `.into()` makes a `Val<String>`.
+        ConditionOperator {
+            StringEquals = "StringEquals",
+        }
+    }
 }
 
 /// Definition of AWS::QBusiness::Plugin Resource Type
 ///
 /// CloudFormation type `AWS::QBusiness::Plugin`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BuildStatus`: `handle.build_status()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `PluginArn`: `handle.plugin_arn()` → `Val<String>`.
+/// - `PluginId`: `handle.plugin_id()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPlugin {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPlugin`], by name: the argument of [`CfnPlugin::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPluginRequired {
+    /// CloudFormation property `AuthConfiguration`.
+    pub auth_configuration: Val<plugin::PluginAuthConfiguration>,
+
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`plugin::Type`]): `SERVICE_NOW`, `SALESFORCE`, `JIRA`, `ZENDESK`, `CUSTOM`, `QUICKSIGHT`, `SERVICENOW_NOW_PLATFORM`, `JIRA_CLOUD`, `SALESFORCE_CRM`, `ZENDESK_SUITE`, `ATLASSIAN_CONFLUENCE`, `GOOGLE_CALENDAR`, `MICROSOFT_TEAMS`, `MICROSOFT_EXCHANGE`, `PAGERDUTY_ADVANCE`, `SMARTSHEET`, `ASANA`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnPlugin {
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Plugin";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPluginRequired`]:
     ///
-    /// - `auth_configuration`: `AuthConfiguration`.
-    /// - `display_name`: `DisplayName`.
-    /// - `type_`: `Type`.
-    pub fn new(auth_configuration: impl Into<Val<plugin::PluginAuthConfiguration>>, display_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPlugin::new(CfnPluginRequired {
+    ///     auth_configuration: plugin::PluginAuthConfiguration::new(...).into(),
+    ///     display_name: "...".into(),
+    ///     type_: plugin::Type::ServiceNow.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPluginRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthConfiguration", auth_configuration);
-        props.set("DisplayName", display_name);
-        props.set("Type", type_);
+        props.set::<plugin::PluginAuthConfiguration>("AuthConfiguration", required.auth_configuration);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("Type", required.type_);
         CfnPlugin { props, options: ResourceOptions::default() }
     }
 
@@ -1998,7 +2445,7 @@ impl CfnPlugin {
 
     /// The `State` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`plugin::State`]): `ENABLED`, `DISABLED`.
     pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("State", value);
         self
@@ -2078,11 +2525,11 @@ pub(crate) static PLUGIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPlugin`].
+/// Property types and enums of the allowed values of [`CfnPlugin`].
 pub mod plugin {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::QBusiness::Plugin`.
     #[derive(Clone, Debug)]
@@ -2128,15 +2575,29 @@ pub mod plugin {
         props: Props,
     }
 
+    /// The required properties of [`BasicAuthConfiguration`], by name: the argument of [`BasicAuthConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct BasicAuthConfigurationRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
     impl BasicAuthConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BasicAuthConfigurationRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `secret_arn`: `SecretArn`.
-        pub fn new(role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BasicAuthConfiguration::new(BasicAuthConfigurationRequired {
+        ///     role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BasicAuthConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             BasicAuthConfiguration { props }
         }
     }
@@ -2153,15 +2614,29 @@ pub mod plugin {
         props: Props,
     }
 
+    /// The required properties of [`OAuth2ClientCredentialConfiguration`], by name: the argument of [`OAuth2ClientCredentialConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct OAuth2ClientCredentialConfigurationRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
     impl OAuth2ClientCredentialConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OAuth2ClientCredentialConfigurationRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `secret_arn`: `SecretArn`.
-        pub fn new(role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OAuth2ClientCredentialConfiguration::new(OAuth2ClientCredentialConfigurationRequired {
+        ///     role_arn: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OAuth2ClientCredentialConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("SecretArn", required.secret_arn);
             OAuth2ClientCredentialConfiguration { props }
         }
 
@@ -2190,17 +2665,36 @@ pub mod plugin {
         props: Props,
     }
 
-    impl CustomPluginConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomPluginConfiguration`], by name: the argument of [`CustomPluginConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomPluginConfigurationRequired {
+        /// CloudFormation property `ApiSchema`.
+        pub api_schema: Val<ApiSchema>,
+
+        /// CloudFormation property `ApiSchemaType`.
         ///
-        /// - `api_schema`: `ApiSchema`.
-        /// - `api_schema_type`: `ApiSchemaType`.
-        /// - `description`: `Description`.
-        pub fn new(api_schema: impl Into<Val<ApiSchema>>, api_schema_type: impl Into<Val<String>>, description: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ApiSchemaType`]): `OPEN_API_V3`.
+        pub api_schema_type: Val<String>,
+
+        /// CloudFormation property `Description`.
+        pub description: Val<String>,
+    }
+
+    impl CustomPluginConfiguration {
+        /// Creates the value from its required properties, by name in [`CustomPluginConfigurationRequired`]:
+        ///
+        /// ```text
+        /// CustomPluginConfiguration::new(CustomPluginConfigurationRequired {
+        ///     api_schema: ApiSchema::new(...).into(),
+        ///     api_schema_type: ApiSchemaType::OpenApiV3.into(),
+        ///     description: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomPluginConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApiSchema", api_schema);
-            props.set("ApiSchemaType", api_schema_type);
-            props.set("Description", description);
+            props.set::<ApiSchema>("ApiSchema", required.api_schema);
+            props.set::<String>("ApiSchemaType", required.api_schema_type);
+            props.set::<String>("Description", required.description);
             CustomPluginConfiguration { props }
         }
     }
@@ -2249,15 +2743,29 @@ pub mod plugin {
         props: Props,
     }
 
+    /// The required properties of [`S3`], by name: the argument of [`S3::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3Required {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
     impl S3 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3Required`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `key`: `Key`.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3::new(S3Required {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3Required) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3 { props }
         }
     }
@@ -2274,15 +2782,29 @@ pub mod plugin {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2352,32 +2874,108 @@ pub mod plugin {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::QBusiness::Plugin`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::QBusiness::Plugin`; `.into()` makes a `Val<String>`.
+        Type {
+            ServiceNow = "SERVICE_NOW",
+            Salesforce = "SALESFORCE",
+            Jira = "JIRA",
+            Zendesk = "ZENDESK",
+            Custom = "CUSTOM",
+            Quicksight = "QUICKSIGHT",
+            ServicenowNowPlatform = "SERVICENOW_NOW_PLATFORM",
+            JiraCloud = "JIRA_CLOUD",
+            SalesforceCrm = "SALESFORCE_CRM",
+            ZendeskSuite = "ZENDESK_SUITE",
+            AtlassianConfluence = "ATLASSIAN_CONFLUENCE",
+            GoogleCalendar = "GOOGLE_CALENDAR",
+            MicrosoftTeams = "MICROSOFT_TEAMS",
+            MicrosoftExchange = "MICROSOFT_EXCHANGE",
+            PagerdutyAdvance = "PAGERDUTY_ADVANCE",
+            Smartsheet = "SMARTSHEET",
+            Asana = "ASANA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApiSchemaType` in `AWS::QBusiness::Plugin`; `.into()` makes a `Val<String>`.
+        ApiSchemaType {
+            OpenApiV3 = "OPEN_API_V3",
+        }
+    }
 }
 
 /// Definition of AWS::QBusiness::Retriever Resource Type
 ///
 /// CloudFormation type `AWS::QBusiness::Retriever`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `RetrieverArn`: `handle.retriever_arn()` → `Val<String>`.
+/// - `RetrieverId`: `handle.retriever_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRetriever {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRetriever`], by name: the argument of [`CfnRetriever::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRetrieverRequired {
+    /// CloudFormation property `ApplicationId`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<retriever::RetrieverConfiguration>,
+
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`retriever::Type`]): `NATIVE_INDEX`, `KENDRA_INDEX`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnRetriever {
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Retriever";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRetrieverRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `configuration`: `Configuration`.
-    /// - `display_name`: `DisplayName`.
-    /// - `type_`: `Type`.
-    pub fn new(application_id: impl Into<Val<String>>, configuration: impl Into<Val<retriever::RetrieverConfiguration>>, display_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRetriever::new(CfnRetrieverRequired {
+    ///     application_id: "...".into(),
+    ///     configuration: retriever::RetrieverConfiguration::new(...).into(),
+    ///     display_name: "...".into(),
+    ///     type_: retriever::Type::NativeIndex.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRetrieverRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("Configuration", configuration);
-        props.set("DisplayName", display_name);
-        props.set("Type", type_);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<retriever::RetrieverConfiguration>("Configuration", required.configuration);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("Type", required.type_);
         CfnRetriever { props, options: ResourceOptions::default() }
     }
 
@@ -2459,11 +3057,11 @@ pub(crate) static RETRIEVER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRetriever`].
+/// Property types and enums of the allowed values of [`CfnRetriever`].
 pub mod retriever {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::QBusiness::Retriever`.
     #[derive(Clone, Debug)]
@@ -2504,7 +3102,7 @@ pub mod retriever {
     }
 
     impl KendraIndexConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `index_id`: `IndexId`.
         pub fn new(index_id: impl Into<Val<String>>) -> Self {
@@ -2527,7 +3125,7 @@ pub mod retriever {
     }
 
     impl NativeIndexConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `index_id`: `IndexId`.
         pub fn new(index_id: impl Into<Val<String>>) -> Self {
@@ -2549,15 +3147,29 @@ pub mod retriever {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2598,11 +3210,32 @@ pub mod retriever {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::QBusiness::Retriever`; `.into()` makes a `Val<String>`.
+        Type {
+            NativeIndex = "NATIVE_INDEX",
+            KendraIndex = "KENDRA_INDEX",
+        }
+    }
 }
 
 /// Definition of AWS::QBusiness::WebExperience Resource Type
 ///
 /// CloudFormation type `AWS::QBusiness::WebExperience`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DefaultEndpoint`: `handle.default_endpoint()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+/// - `WebExperienceArn`: `handle.web_experience_arn()` → `Val<String>`.
+/// - `WebExperienceId`: `handle.web_experience_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnWebExperience {
     props: Props,
@@ -2612,7 +3245,7 @@ pub struct CfnWebExperience {
 impl CfnWebExperience {
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::WebExperience";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application_id`: `ApplicationId`.
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
@@ -2653,7 +3286,7 @@ impl CfnWebExperience {
 
     /// The `SamplePromptsControlMode` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`web_experience::SamplePromptsControlMode`]): `ENABLED`, `DISABLED`.
     pub fn sample_prompts_control_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SamplePromptsControlMode", value);
         self
@@ -2759,11 +3392,11 @@ pub(crate) static WEB_EXPERIENCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWebExperience`].
+/// Property types and enums of the allowed values of [`CfnWebExperience`].
 pub mod web_experience {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::QBusiness::WebExperience`.
     #[derive(Clone, Debug)]
@@ -2772,9 +3405,9 @@ pub mod web_experience {
     }
 
     impl BrowserExtensionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `enabled_browser_extensions`: `EnabledBrowserExtensions`.
+        /// - `enabled_browser_extensions`: `EnabledBrowserExtensions`. Allowed values: the enum [`EnabledBrowserExtensions`].
         pub fn new(enabled_browser_extensions: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("EnabledBrowserExtensions", enabled_browser_extensions);
@@ -2870,15 +3503,29 @@ pub mod web_experience {
         props: Props,
     }
 
+    /// The required properties of [`OpenIdConnectProviderConfiguration`], by name: the argument of [`OpenIdConnectProviderConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenIdConnectProviderConfigurationRequired {
+        /// CloudFormation property `SecretsArn`.
+        pub secrets_arn: Val<String>,
+
+        /// CloudFormation property `SecretsRole`.
+        pub secrets_role: Val<String>,
+    }
+
     impl OpenIdConnectProviderConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OpenIdConnectProviderConfigurationRequired`]:
         ///
-        /// - `secrets_arn`: `SecretsArn`.
-        /// - `secrets_role`: `SecretsRole`.
-        pub fn new(secrets_arn: impl Into<Val<String>>, secrets_role: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OpenIdConnectProviderConfiguration::new(OpenIdConnectProviderConfigurationRequired {
+        ///     secrets_arn: "...".into(),
+        ///     secrets_role: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenIdConnectProviderConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecretsArn", secrets_arn);
-            props.set("SecretsRole", secrets_role);
+            props.set::<String>("SecretsArn", required.secrets_arn);
+            props.set::<String>("SecretsRole", required.secrets_role);
             OpenIdConnectProviderConfiguration { props }
         }
     }
@@ -2896,7 +3543,7 @@ pub mod web_experience {
     }
 
     impl SamlProviderConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `authentication_url`: `AuthenticationUrl`.
         pub fn new(authentication_url: impl Into<Val<String>>) -> Self {
@@ -2918,15 +3565,29 @@ pub mod web_experience {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2985,6 +3646,22 @@ pub mod web_experience {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SamplePromptsControlMode` in `AWS::QBusiness::WebExperience`; `.into()` makes a `Val<String>`.
+        SamplePromptsControlMode {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EnabledBrowserExtensions` in `AWS::QBusiness::WebExperience`; `.into()` makes a `Val<String>`.
+        EnabledBrowserExtensions {
+            Firefox = "FIREFOX",
+            Chrome = "CHROME",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::QLDB::Ledger
 ///
 /// CloudFormation type `AWS::QLDB::Ledger`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnLedger {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnLedger {
 impl CfnLedger {
     pub const TYPE_NAME: &'static str = "AWS::QLDB::Ledger";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `permissions_mode`: `PermissionsMode`.
     pub fn new(permissions_mode: impl Into<Val<String>>) -> Self {
@@ -105,15 +112,29 @@ pub mod ledger {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -128,29 +149,71 @@ pub mod ledger {
 /// Resource schema for AWS::QLDB::Stream.
 ///
 /// CloudFormation type `AWS::QLDB::Stream`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnStream {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStream`], by name: the argument of [`CfnStream::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStreamRequired {
+    /// CloudFormation property `InclusiveStartTime`.
+    ///
+    /// Changing it replaces the resource.
+    pub inclusive_start_time: Val<String>,
+
+    /// CloudFormation property `KinesisConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub kinesis_configuration: Val<stream::KinesisConfiguration>,
+
+    /// CloudFormation property `LedgerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub ledger_name: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+
+    /// CloudFormation property `StreamName`.
+    ///
+    /// Changing it replaces the resource.
+    pub stream_name: Val<String>,
+}
+
 impl CfnStream {
     pub const TYPE_NAME: &'static str = "AWS::QLDB::Stream";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStreamRequired`]:
     ///
-    /// - `inclusive_start_time`: `InclusiveStartTime`.
-    /// - `kinesis_configuration`: `KinesisConfiguration`.
-    /// - `ledger_name`: `LedgerName`.
-    /// - `role_arn`: `RoleArn`.
-    /// - `stream_name`: `StreamName`.
-    pub fn new(inclusive_start_time: impl Into<Val<String>>, kinesis_configuration: impl Into<Val<stream::KinesisConfiguration>>, ledger_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, stream_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStream::new(CfnStreamRequired {
+    ///     inclusive_start_time: "...".into(),
+    ///     kinesis_configuration: stream::KinesisConfiguration::new(...).into(),
+    ///     ledger_name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     stream_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStreamRequired) -> Self {
         let mut props = Props::new();
-        props.set("InclusiveStartTime", inclusive_start_time);
-        props.set("KinesisConfiguration", kinesis_configuration);
-        props.set("LedgerName", ledger_name);
-        props.set("RoleArn", role_arn);
-        props.set("StreamName", stream_name);
+        props.set::<String>("InclusiveStartTime", required.inclusive_start_time);
+        props.set::<stream::KinesisConfiguration>("KinesisConfiguration", required.kinesis_configuration);
+        props.set::<String>("LedgerName", required.ledger_name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("StreamName", required.stream_name);
         CfnStream { props, options: ResourceOptions::default() }
     }
 
@@ -260,15 +323,33 @@ pub mod stream {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,63 @@ use crate::value::{Json, Val};
 /// Resource type definition for AWS::RAM::Permission
 ///
 /// CloudFormation type `AWS::RAM::Permission`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `IsResourceTypeDefault`: `handle.is_resource_type_default()` → `Val<bool>`. Set to true to use this as the default permission.
+/// - `PermissionType`: `handle.permission_type()` → `Val<String>`.
+/// - `Version`: `handle.version()` → `Val<String>`. Version of the permission.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPermission {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPermission`], by name: the argument of [`CfnPermission::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPermissionRequired {
+    /// The name of the permission.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `PolicyTemplate`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_template: Val<Json>,
+
+    /// The resource type this permission can be used with.
+    ///
+    /// CloudFormation property `ResourceType`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_type: Val<String>,
+}
+
 impl CfnPermission {
     pub const TYPE_NAME: &'static str = "AWS::RAM::Permission";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPermissionRequired`]:
     ///
-    /// - `name`: `Name`, The name of the permission.
-    /// - `policy_template`: `PolicyTemplate`.
-    /// - `resource_type`: `ResourceType`, The resource type this permission can be used with.
-    pub fn new(name: impl Into<Val<String>>, policy_template: impl Into<Val<Json>>, resource_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPermission::new(CfnPermissionRequired {
+    ///     name: "...".into(),
+    ///     policy_template: serde_json::json!({ ... }).into(),
+    ///     resource_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPermissionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("PolicyTemplate", policy_template);
-        props.set("ResourceType", resource_type);
+        props.set::<String>("Name", required.name);
+        props.set::<Json>("PolicyTemplate", required.policy_template);
+        props.set::<String>("ResourceType", required.resource_type);
         CfnPermission { props, options: ResourceOptions::default() }
     }
 
@@ -117,15 +154,33 @@ pub mod permission {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -148,23 +203,58 @@ pub mod permission {
 /// Associates a specified AWS RAM permission with a resource share. You can only associate one permission with each resource type in a resource share.
 ///
 /// CloudFormation type `AWS::RAM::PermissionAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationStatus`: `handle.association_status()` → `Val<String>`. The current status of the association between the permission and the resource share.
+/// - `FeatureSet`: `handle.feature_set()` → `Val<String>`. The feature set of the resource share.
+/// - `IsDefault`: `handle.is_default()` → `Val<bool>`. Indicates whether the associated resource share is using the default version of the permission.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The date and time when the association between the permission and the resource share was last updated.
+/// - `PermissionVersion`: `handle.permission_version()` → `Val<String>`. The version of the permission currently associated with the resource share.
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The resource type to which the permission applies.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPermissionAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPermissionAssociation`], by name: the argument of [`CfnPermissionAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPermissionAssociationRequired {
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
+    ///
+    /// CloudFormation property `PermissionArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub permission_arn: Val<String>,
+
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
+    ///
+    /// CloudFormation property `ResourceShareArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_share_arn: Val<String>,
+}
+
 impl CfnPermissionAssociation {
     pub const TYPE_NAME: &'static str = "AWS::RAM::PermissionAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPermissionAssociationRequired`]:
     ///
-    /// - `permission_arn`: `PermissionArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
-    /// - `resource_share_arn`: `ResourceShareArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-    pub fn new(permission_arn: impl Into<Val<String>>, resource_share_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPermissionAssociation::new(CfnPermissionAssociationRequired {
+    ///     permission_arn: "...".into(),
+    ///     resource_share_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPermissionAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("PermissionArn", permission_arn);
-        props.set("ResourceShareArn", resource_share_arn);
+        props.set::<String>("PermissionArn", required.permission_arn);
+        props.set::<String>("ResourceShareArn", required.resource_share_arn);
         CfnPermissionAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -250,23 +340,67 @@ pub(crate) static PERMISSION_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Associates a specified principal with a resource share.
 ///
 /// CloudFormation type `AWS::RAM::PrincipalAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationType`: `handle.association_type()` → `Val<String>`. The type of entity included in this association.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time when the association was created.
+/// - `External`: `handle.external()` → `Val<bool>`. Indicates whether the principal belongs to the same organization in AWS Organizations as the AWS account that owns the resource share.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The date and time when the association was last updated.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the association.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPrincipalAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPrincipalAssociation`], by name: the argument of [`CfnPrincipalAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPrincipalAssociationRequired {
+    /// Specifies the principal to associate with the resource share. The possible values are:
+    ///
+    /// - An AWS account ID
+    ///
+    /// - An Amazon Resource Name (ARN) of an organization in AWS Organizations
+    ///
+    /// - An ARN of an organizational unit (OU) in AWS Organizations
+    ///
+    /// - An ARN of an IAM role
+    ///
+    /// - An ARN of an IAM user
+    ///
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<String>,
+
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
+    ///
+    /// CloudFormation property `ResourceShareArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_share_arn: Val<String>,
+}
+
 impl CfnPrincipalAssociation {
     pub const TYPE_NAME: &'static str = "AWS::RAM::PrincipalAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPrincipalAssociationRequired`]:
     ///
-    /// - `principal`: `Principal`, Specifies the principal to associate with the resource share. The possible values are:
-    /// - `resource_share_arn`: `ResourceShareArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-    pub fn new(principal: impl Into<Val<String>>, resource_share_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPrincipalAssociation::new(CfnPrincipalAssociationRequired {
+    ///     principal: "...".into(),
+    ///     resource_share_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPrincipalAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Principal", principal);
-        props.set("ResourceShareArn", resource_share_arn);
+        props.set::<String>("Principal", required.principal);
+        props.set::<String>("ResourceShareArn", required.resource_share_arn);
         CfnPrincipalAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -337,23 +471,57 @@ pub(crate) static PRINCIPAL_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Associates a specified resource with a resource share.
 ///
 /// CloudFormation type `AWS::RAM::ResourceAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationType`: `handle.association_type()` → `Val<String>`. The type of entity included in this association.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time when the association was created.
+/// - `External`: `handle.external()` → `Val<bool>`. Indicates whether the principal belongs to the same organization in AWS Organizations as the AWS account that owns the resource share.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The date and time when the association was last updated.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the association.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceAssociation`], by name: the argument of [`CfnResourceAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceAssociationRequired {
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource to associate with the resource share.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
+    ///
+    /// CloudFormation property `ResourceShareArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_share_arn: Val<String>,
+}
+
 impl CfnResourceAssociation {
     pub const TYPE_NAME: &'static str = "AWS::RAM::ResourceAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceAssociationRequired`]:
     ///
-    /// - `resource_arn`: `ResourceArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource to associate with the resource share.
-    /// - `resource_share_arn`: `ResourceShareArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-    pub fn new(resource_arn: impl Into<Val<String>>, resource_share_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourceAssociation::new(CfnResourceAssociationRequired {
+    ///     resource_arn: "...".into(),
+    ///     resource_share_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceArn", resource_arn);
-        props.set("ResourceShareArn", resource_share_arn);
+        props.set::<String>("ResourceArn", required.resource_arn);
+        props.set::<String>("ResourceShareArn", required.resource_share_arn);
         CfnResourceAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -424,6 +592,19 @@ pub(crate) static RESOURCE_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource type definition for AWS::RAM::ResourceShare
 ///
 /// CloudFormation type `AWS::RAM::ResourceShare`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time when the resource share was created.
+/// - `FeatureSet`: `handle.feature_set()` → `Val<String>`. The feature set of the resource share.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The date and time when the resource share was last updated.
+/// - `OwningAccountId`: `handle.owning_account_id()` → `Val<String>`. The ID of the AWS account that owns the resource share.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the resource share.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceShare {
     props: Props,
@@ -433,7 +614,7 @@ pub struct CfnResourceShare {
 impl CfnResourceShare {
     pub const TYPE_NAME: &'static str = "AWS::RAM::ResourceShare";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Specifies the name of the resource share.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -616,15 +797,33 @@ pub mod resource_share {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -639,23 +838,56 @@ pub mod resource_share {
 /// Associates a specified source account with a resource share.
 ///
 /// CloudFormation type `AWS::RAM::SourceAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time when the association was created.
+/// - `LastUpdatedTime`: `handle.last_updated_time()` → `Val<String>`. The date and time when the association was last updated.
+/// - `SourceType`: `handle.source_type()` → `Val<String>`. The type of the source.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the association.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSourceAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSourceAssociation`], by name: the argument of [`CfnSourceAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSourceAssociationRequired {
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
+    ///
+    /// CloudFormation property `ResourceShareArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_share_arn: Val<String>,
+
+    /// Specifies the ID of the source account to associate with the resource share.
+    ///
+    /// CloudFormation property `SourceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_id: Val<String>,
+}
+
 impl CfnSourceAssociation {
     pub const TYPE_NAME: &'static str = "AWS::RAM::SourceAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSourceAssociationRequired`]:
     ///
-    /// - `resource_share_arn`: `ResourceShareArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-    /// - `source_id`: `SourceId`, Specifies the ID of the source account to associate with the resource share.
-    pub fn new(resource_share_arn: impl Into<Val<String>>, source_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSourceAssociation::new(CfnSourceAssociationRequired {
+    ///     resource_share_arn: "...".into(),
+    ///     source_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSourceAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceShareArn", resource_share_arn);
-        props.set("SourceId", source_id);
+        props.set::<String>("ResourceShareArn", required.resource_share_arn);
+        props.set::<String>("SourceId", required.source_id);
         CfnSourceAssociation { props, options: ResourceOptions::default() }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,55 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Rbin::Rule
 ///
 /// CloudFormation type `AWS::Rbin::Rule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Rule Arn is unique for each rule.
+/// - `Identifier`: `handle.identifier()` → `Val<String>`. The unique ID of the retention rule.
+/// - `LockState`: `handle.lock_state()` → `Val<String>`. The lock state for the retention rule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRule`], by name: the argument of [`CfnRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuleRequired {
+    /// The resource type retained by the retention rule.
+    ///
+    /// CloudFormation property `ResourceType`.
+    ///
+    /// Allowed values (the enum [`rule::ResourceType`]): `EBS_SNAPSHOT`, `EC2_IMAGE`, `EBS_VOLUME`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_type: Val<String>,
+
+    /// Information about the retention period for which the retention rule is to retain resources.
+    ///
+    /// CloudFormation property `RetentionPeriod`.
+    pub retention_period: Val<rule::RetentionPeriod>,
+}
+
 impl CfnRule {
     pub const TYPE_NAME: &'static str = "AWS::Rbin::Rule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuleRequired`]:
     ///
-    /// - `resource_type`: `ResourceType`, The resource type retained by the retention rule.
-    /// - `retention_period`: `RetentionPeriod`, Information about the retention period for which the retention rule is to retain resources.
-    pub fn new(resource_type: impl Into<Val<String>>, retention_period: impl Into<Val<rule::RetentionPeriod>>) -> Self {
+    /// ```text
+    /// CfnRule::new(CfnRuleRequired {
+    ///     resource_type: rule::ResourceType::EbsSnapshot.into(),
+    ///     retention_period: rule::RetentionPeriod::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceType", resource_type);
-        props.set("RetentionPeriod", retention_period);
+        props.set::<String>("ResourceType", required.resource_type);
+        props.set::<rule::RetentionPeriod>("RetentionPeriod", required.retention_period);
         CfnRule { props, options: ResourceOptions::default() }
     }
 
@@ -138,11 +169,11 @@ pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRule`].
+/// Property types and enums of the allowed values of [`CfnRule`].
 pub mod rule {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The resource tag of the rule.
     #[derive(Clone, Debug)]
@@ -150,15 +181,33 @@ pub mod rule {
         props: Props,
     }
 
-    impl ResourceTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// The tag key of the resource.
         ///
-        /// - `resource_tag_key`: `ResourceTagKey`, The tag key of the resource.
-        /// - `resource_tag_value`: `ResourceTagValue`, The tag value of the resource
-        pub fn new(resource_tag_key: impl Into<Val<String>>, resource_tag_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ResourceTagKey`.
+        pub resource_tag_key: Val<String>,
+
+        /// The tag value of the resource
+        ///
+        /// CloudFormation property `ResourceTagValue`.
+        pub resource_tag_value: Val<String>,
+    }
+
+    impl ResourceTag {
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
+        ///
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     resource_tag_key: "...".into(),
+        ///     resource_tag_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("ResourceTagKey", resource_tag_key);
-            props.set("ResourceTagValue", resource_tag_value);
+            props.set::<String>("ResourceTagKey", required.resource_tag_key);
+            props.set::<String>("ResourceTagValue", required.resource_tag_value);
             ResourceTag { props }
         }
     }
@@ -184,7 +233,7 @@ pub mod rule {
 
         /// The unit of time in which to measure the unlock delay. Currently, the unlock delay can be measure only in days.
         ///
-        /// Allowed values: `DAYS`.
+        /// Allowed values (the enum [`UnlockDelayUnit`]): `DAYS`.
         ///
         /// Write-only.
         pub fn unlock_delay_unit(mut self, value: impl Into<Val<String>>) -> Self {
@@ -213,15 +262,35 @@ pub mod rule {
         props: Props,
     }
 
-    impl RetentionPeriod {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RetentionPeriod`], by name: the argument of [`RetentionPeriod::new`].
+    #[derive(Clone, Debug)]
+    pub struct RetentionPeriodRequired {
+        /// The retention period unit of the rule
         ///
-        /// - `retention_period_unit`: `RetentionPeriodUnit`, The retention period unit of the rule
-        /// - `retention_period_value`: `RetentionPeriodValue`, The retention period value of the rule.
-        pub fn new(retention_period_unit: impl Into<Val<String>>, retention_period_value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `RetentionPeriodUnit`.
+        ///
+        /// Allowed values (the enum [`RetentionPeriodUnit`]): `DAYS`.
+        pub retention_period_unit: Val<String>,
+
+        /// The retention period value of the rule.
+        ///
+        /// CloudFormation property `RetentionPeriodValue`.
+        pub retention_period_value: Val<i64>,
+    }
+
+    impl RetentionPeriod {
+        /// Creates the value from its required properties, by name in [`RetentionPeriodRequired`]:
+        ///
+        /// ```text
+        /// RetentionPeriod::new(RetentionPeriodRequired {
+        ///     retention_period_unit: RetentionPeriodUnit::Days.into(),
+        ///     retention_period_value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RetentionPeriodRequired) -> Self {
             let mut props = Props::new();
-            props.set("RetentionPeriodUnit", retention_period_unit);
-            props.set("RetentionPeriodValue", retention_period_value);
+            props.set::<String>("RetentionPeriodUnit", required.retention_period_unit);
+            props.set::<i64>("RetentionPeriodValue", required.retention_period_value);
             RetentionPeriod { props }
         }
     }
@@ -238,15 +307,33 @@ pub mod rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A unique identifier for the tag.
         ///
-        /// - `key`: `Key`, A unique identifier for the tag.
-        /// - `value`: `Value`, String which you can use to describe or define the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// String which you can use to describe or define the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -288,6 +375,29 @@ pub mod rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::Rbin::Rule`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            EbsSnapshot = "EBS_SNAPSHOT",
+            Ec2Image = "EC2_IMAGE",
+            EbsVolume = "EBS_VOLUME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UnlockDelayUnit` in `AWS::Rbin::Rule`; `.into()` makes a `Val<String>`.
+        UnlockDelayUnit {
+            Days = "DAYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RetentionPeriodUnit` in `AWS::Rbin::Rule`; `.into()` makes a `Val<String>`.
+        RetentionPeriodUnit {
+            Days = "DAYS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

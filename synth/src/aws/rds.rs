@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,23 +15,70 @@ use crate::value::{Json, Map, Val};
 /// Creates a snapshot of a DB cluster.
 ///
 /// CloudFormation type `AWS::RDS::ClusterSnapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AllocatedStorage`: `handle.allocated_storage()` → `Val<i64>`. The allocated storage size of the DB cluster snapshot in gibibytes (GiB).
+/// - `AvailabilityZones`: `handle.availability_zones()` → `Val<Vec<String>>`. The list of Availability Zones where instances in the DB cluster snapshot can be restored.
+/// - `ClusterCreateTime`: `handle.cluster_create_time()` → `Val<String>`. The time when the DB cluster was created, in Universal Coordinated Time (UTC).
+/// - `DBClusterSnapshotArn`: `handle.db_cluster_snapshot_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the DB cluster snapshot.
+/// - `DbClusterResourceId`: `handle.db_cluster_resource_id()` → `Val<String>`. The resource ID of the DB cluster that this DB cluster snapshot was created from.
+/// - `Engine`: `handle.engine()` → `Val<String>`. The name of the database engine for this DB cluster snapshot.
+/// - `EngineMode`: `handle.engine_mode()` → `Val<String>`. The engine mode of the database engine for this DB cluster snapshot.
+/// - `EngineVersion`: `handle.engine_version()` → `Val<String>`. The version of the database engine for this DB cluster snapshot.
+/// - `IAMDatabaseAuthenticationEnabled`: `handle.iam_database_authentication_enabled()` → `Val<bool>`. Indicates whether mapping of AWS IAM accounts to database accounts is enabled.
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. If StorageEncrypted is true, the AWS KMS key identifier for the encrypted DB cluster snapshot.
+/// - `LicenseModel`: `handle.license_model()` → `Val<String>`. The license model information for this DB cluster snapshot.
+/// - `MasterUsername`: `handle.master_username()` → `Val<String>`. The master username for this DB cluster snapshot.
+/// - `Port`: `handle.port()` → `Val<i64>`. The port that the DB cluster was listening on at the time of the snapshot.
+/// - `SnapshotCreateTime`: `handle.snapshot_create_time()` → `Val<String>`. The time when the snapshot was taken, in Universal Coordinated Time (UTC).
+/// - `SnapshotType`: `handle.snapshot_type()` → `Val<String>`. The type of the DB cluster snapshot.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of this DB cluster snapshot.
+/// - `StorageEncrypted`: `handle.storage_encrypted()` → `Val<bool>`. Indicates whether the DB cluster snapshot is encrypted.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The VPC ID associated with the DB cluster snapshot.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBClusterSnapshotArn`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClusterSnapshot`], by name: the argument of [`CfnClusterSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterSnapshotRequired {
+    /// The identifier of the DB cluster to create a snapshot for.
+    ///
+    /// CloudFormation property `DBClusterIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_cluster_identifier: Val<String>,
+
+    /// The identifier for the DB cluster snapshot. Must contain from 1 to 63 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.
+    ///
+    /// CloudFormation property `DBClusterSnapshotIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_cluster_snapshot_identifier: Val<String>,
+}
+
 impl CfnClusterSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::RDS::ClusterSnapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterSnapshotRequired`]:
     ///
-    /// - `db_cluster_identifier`: `DBClusterIdentifier`, The identifier of the DB cluster to create a snapshot for.
-    /// - `db_cluster_snapshot_identifier`: `DBClusterSnapshotIdentifier`, The identifier for the DB cluster snapshot. Must contain from 1 to 63 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.
-    pub fn new(db_cluster_identifier: impl Into<Val<String>>, db_cluster_snapshot_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnClusterSnapshot::new(CfnClusterSnapshotRequired {
+    ///     db_cluster_identifier: "...".into(),
+    ///     db_cluster_snapshot_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBClusterIdentifier", db_cluster_identifier);
-        props.set("DBClusterSnapshotIdentifier", db_cluster_snapshot_identifier);
+        props.set::<String>("DBClusterIdentifier", required.db_cluster_identifier);
+        props.set::<String>("DBClusterSnapshotIdentifier", required.db_cluster_snapshot_identifier);
         CfnClusterSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -217,15 +263,33 @@ pub mod cluster_snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -248,23 +312,69 @@ pub mod cluster_snapshot {
 /// Creates a custom DB engine version (CEV).
 ///
 /// CloudFormation type `AWS::RDS::CustomDBEngineVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DBEngineVersionArn`: `handle.db_engine_version_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomDbEngineVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomDbEngineVersion`], by name: the argument of [`CfnCustomDbEngineVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomDbEngineVersionRequired {
+    /// The database engine to use for your custom engine version (CEV).
+    ///
+    /// Valid values:
+    ///
+    /// +   ``custom-oracle-ee``
+    ///
+    /// +   ``custom-oracle-ee-cdb``
+    ///
+    /// +   ``sqlserver-dev-ee``
+    ///
+    /// +   ``sqlserver-ee``
+    ///
+    /// +   ``sqlserver-se``
+    ///
+    /// CloudFormation property `Engine`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine: Val<String>,
+
+    /// The name of your CEV. The name format is ``major version.customized_string``. For example, a valid CEV name is ``19.my_cev1``. This setting is required for RDS Custom for Oracle, but optional for Amazon RDS. The combination of ``Engine`` and ``EngineVersion`` is unique per customer per Region.
+    ///
+    /// *Constraints:* Minimum length is 1. Maximum length is 60.
+    ///
+    /// *Pattern:*``^[a-z0-9_.-]{1,60$``}
+    ///
+    /// CloudFormation property `EngineVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine_version: Val<String>,
+}
+
 impl CfnCustomDbEngineVersion {
     pub const TYPE_NAME: &'static str = "AWS::RDS::CustomDBEngineVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomDbEngineVersionRequired`]:
     ///
-    /// - `engine`: `Engine`, The database engine to use for your custom engine version (CEV).
-    /// - `engine_version`: `EngineVersion`, The name of your CEV. The name format is ``major version.customized_string``. For example, a valid CEV name is ``19.my_cev1``. This setting is required for RDS Custom for Oracle, but optional for Amazon RDS. The combination of ``Engine`` and ``EngineVersion`` is unique per customer per Region.
-    pub fn new(engine: impl Into<Val<String>>, engine_version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomDbEngineVersion::new(CfnCustomDbEngineVersionRequired {
+    ///     engine: "...".into(),
+    ///     engine_version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomDbEngineVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Engine", engine);
-        props.set("EngineVersion", engine_version);
+        props.set::<String>("Engine", required.engine);
+        props.set::<String>("EngineVersion", required.engine_version);
         CfnCustomDbEngineVersion { props, options: ResourceOptions::default() }
     }
 
@@ -346,7 +456,7 @@ impl CfnCustomDbEngineVersion {
 
     /// A value that indicates the status of a custom engine version (CEV).
     ///
-    /// Allowed values: `available`, `inactive`, `inactive-except-restore`, `pending-validation`.
+    /// Allowed values (the enum [`custom_db_engine_version::Status`]): `available`, `inactive`, `inactive-except-restore`, `pending-validation`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -419,11 +529,11 @@ pub(crate) static CUSTOM_DB_ENGINE_VERSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCustomDbEngineVersion`].
+/// Property types and enums of the allowed values of [`CfnCustomDbEngineVersion`].
 pub mod custom_db_engine_version {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Metadata assigned to an Amazon RDS resource consisting of a key-value pair.
     ///
@@ -434,7 +544,7 @@ pub mod custom_db_engine_version {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -463,6 +573,16 @@ pub mod custom_db_engine_version {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::RDS::CustomDBEngineVersion`; `.into()` makes a `Val<String>`.
+        Status {
+            Available = "available",
+            Inactive = "inactive",
+            InactiveExceptRestore = "inactive-except-restore",
+            PendingValidation = "pending-validation",
+        }
+    }
 }
 
 /// The ``AWS::RDS::DBCluster`` resource creates an Amazon Aurora DB cluster or Multi-AZ DB cluster.
@@ -498,6 +618,23 @@ pub mod custom_db_engine_version {
 /// The default ``DeletionPolicy`` for ``AWS::RDS::DBCluster`` resources is ``Snapshot``. For more information about how AWS CloudFormation deletes resources, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
 ///
 /// CloudFormation type `AWS::RDS::DBCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DBClusterArn`: `handle.db_cluster_arn()` → `Val<String>`.
+/// - `DBClusterResourceId`: `handle.db_cluster_resource_id()` → `Val<String>`.
+/// - `Endpoint`: `handle.endpoint()` → `Val<Json>`.
+/// - `Endpoint.Address`: `handle.endpoint_address()` → `Val<String>`. Specifies the connection endpoint for the primary instance of the DB cluster.
+/// - `Endpoint.Port`: `handle.endpoint_port()` → `Val<String>`. Specifies the port that the database engine is listening on.
+/// - `MasterUserSecret.SecretArn`: `handle.master_user_secret_secret_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the ``Fn::GetAtt`` intrinsic function. For more information, see [Return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values).
+/// - `ReadEndpoint`: `handle.read_endpoint()` → `Val<Json>`.
+/// - `ReadEndpoint.Address`: `handle.read_endpoint_address()` → `Val<String>`. The host address of the reader endpoint.
+/// - `StorageEncryptionType`: `handle.storage_encryption_type()` → `Val<String>`.
+/// - `StorageThroughput`: `handle.storage_throughput()` → `Val<i64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBClusterIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnDbCluster {
     props: Props,
@@ -581,7 +718,7 @@ impl CfnDbCluster {
     ///
     /// *Important:* Automated backup retention isn't supported with Aurora Limitless Database clusters. If you set this property to ``limitless``, you cannot set ``DeleteAutomatedBackups`` to ``false``. To create a backup, use manual snapshots instead.
     ///
-    /// Allowed values: `limitless`, `standard`.
+    /// Allowed values (the enum [`db_cluster::ClusterScalabilityType`]): `limitless`, `standard`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -693,7 +830,7 @@ impl CfnDbCluster {
     ///
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB clusters
     ///
-    /// Allowed values: `advanced`, `standard`.
+    /// Allowed values (the enum [`db_cluster::DatabaseInsightsMode`]): `advanced`, `standard`.
     pub fn database_insights_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DatabaseInsightsMode", value);
         self
@@ -971,7 +1108,7 @@ impl CfnDbCluster {
     ///
     /// This option is only valid for RDS for MySQL, RDS for MariaDB, RDS for PostgreSQL, Aurora MySQL, and Aurora PostgreSQL engines.
     ///
-    /// Allowed values: `iam-db-auth`, `password`.
+    /// Allowed values (the enum [`db_cluster::MasterUserAuthenticationType`]): `iam-db-auth`, `password`.
     ///
     /// Write-only.
     pub fn master_user_authentication_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1502,11 +1639,11 @@ pub(crate) static DB_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDbCluster`].
+/// Property types and enums of the allowed values of [`CfnDbCluster`].
 pub mod db_cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Describes an AWS Identity and Access Management (IAM) role that is associated with a DB cluster.
     #[derive(Clone, Debug)]
@@ -1515,7 +1652,7 @@ pub mod db_cluster {
     }
 
     impl DbClusterRole {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -1718,7 +1855,7 @@ pub mod db_cluster {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1754,30 +1891,95 @@ pub mod db_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ClusterScalabilityType` in `AWS::RDS::DBCluster`; `.into()` makes a `Val<String>`.
+        ClusterScalabilityType {
+            Limitless = "limitless",
+            Standard = "standard",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DatabaseInsightsMode` in `AWS::RDS::DBCluster`; `.into()` makes a `Val<String>`.
+        DatabaseInsightsMode {
+            Advanced = "advanced",
+            Standard = "standard",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MasterUserAuthenticationType` in `AWS::RDS::DBCluster`; `.into()` makes a `Val<String>`.
+        MasterUserAuthenticationType {
+            IamDbAuth = "iam-db-auth",
+            Password = "password",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::RDS::DBClusterEndpoint. Creates a new custom endpoint and associates it with an Amazon Aurora DB cluster. This resource applies only to Aurora DB clusters.
 ///
 /// CloudFormation type `AWS::RDS::DBClusterEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DBClusterEndpointArn`: `handle.db_cluster_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the DB cluster endpoint.
+/// - `DBClusterEndpointResourceIdentifier`: `handle.db_cluster_endpoint_resource_identifier()` → `Val<String>`. A unique system-generated identifier for an endpoint. It remains the same for the whole life of the endpoint.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The DNS address of the endpoint.
+/// - `EndpointType`: `handle.endpoint_type()` → `Val<String>`. The endpoint classification returned by Amazon RDS.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the endpoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBClusterEndpointArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDbClusterEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbClusterEndpoint`], by name: the argument of [`CfnDbClusterEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbClusterEndpointRequired {
+    /// The type of the custom endpoint.
+    ///
+    /// CloudFormation property `CustomEndpointType`.
+    ///
+    /// Allowed values (the enum [`db_cluster_endpoint::CustomEndpointType`]): `READER`, `WRITER`, `ANY`.
+    pub custom_endpoint_type: Val<String>,
+
+    /// The identifier to use for the new endpoint. This parameter is stored as a lowercase string.
+    ///
+    /// CloudFormation property `DBClusterEndpointIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_cluster_endpoint_identifier: Val<String>,
+
+    /// The DB cluster identifier of the DB cluster associated with the endpoint. This parameter is stored as a lowercase string.
+    ///
+    /// CloudFormation property `DBClusterIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_cluster_identifier: Val<String>,
+}
+
 impl CfnDbClusterEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBClusterEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbClusterEndpointRequired`]:
     ///
-    /// - `custom_endpoint_type`: `CustomEndpointType`, The type of the custom endpoint.
-    /// - `db_cluster_endpoint_identifier`: `DBClusterEndpointIdentifier`, The identifier to use for the new endpoint. This parameter is stored as a lowercase string.
-    /// - `db_cluster_identifier`: `DBClusterIdentifier`, The DB cluster identifier of the DB cluster associated with the endpoint. This parameter is stored as a lowercase string.
-    pub fn new(custom_endpoint_type: impl Into<Val<String>>, db_cluster_endpoint_identifier: impl Into<Val<String>>, db_cluster_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDbClusterEndpoint::new(CfnDbClusterEndpointRequired {
+    ///     custom_endpoint_type: db_cluster_endpoint::CustomEndpointType::Reader.into(),
+    ///     db_cluster_endpoint_identifier: "...".into(),
+    ///     db_cluster_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbClusterEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("CustomEndpointType", custom_endpoint_type);
-        props.set("DBClusterEndpointIdentifier", db_cluster_endpoint_identifier);
-        props.set("DBClusterIdentifier", db_cluster_identifier);
+        props.set::<String>("CustomEndpointType", required.custom_endpoint_type);
+        props.set::<String>("DBClusterEndpointIdentifier", required.db_cluster_endpoint_identifier);
+        props.set::<String>("DBClusterIdentifier", required.db_cluster_identifier);
         CfnDbClusterEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -1873,11 +2075,11 @@ pub(crate) static DB_CLUSTER_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDbClusterEndpoint`].
+/// Property types and enums of the allowed values of [`CfnDbClusterEndpoint`].
 pub mod db_cluster_endpoint {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RDS::DBClusterEndpoint`.
     #[derive(Clone, Debug)]
@@ -1885,15 +2087,33 @@ pub mod db_cluster_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1911,6 +2131,15 @@ pub mod db_cluster_endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CustomEndpointType` in `AWS::RDS::DBClusterEndpoint`; `.into()` makes a `Val<String>`.
+        CustomEndpointType {
+            Reader = "READER",
+            Writer = "WRITER",
+            Any = "ANY",
+        }
+    }
 }
 
 /// The ``AWS::RDS::DBClusterParameterGroup`` resource creates a new Amazon RDS DB cluster parameter group.
@@ -1922,25 +2151,92 @@ pub mod db_cluster_endpoint {
 /// If you apply a change to parameter group associated with a stopped DB cluster, then the updated stack waits until the DB cluster is started.
 ///
 /// CloudFormation type `AWS::RDS::DBClusterParameterGroup`.
+///
+/// # Attributes
+///
+/// `AWS::RDS::DBClusterParameterGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBClusterParameterGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnDbClusterParameterGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbClusterParameterGroup`], by name: the argument of [`CfnDbClusterParameterGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbClusterParameterGroupRequired {
+    /// The description for the DB cluster parameter group.
+    ///
+    /// CloudFormation property `Description`.
+    ///
+    /// Changing it replaces the resource.
+    pub description: Val<String>,
+
+    /// The DB cluster parameter group family name. A DB cluster parameter group can be associated with one and only one DB cluster parameter group family, and can be applied only to a DB cluster running a database engine and engine version compatible with that DB cluster parameter group family.
+    ///
+    /// *Aurora MySQL*
+    ///
+    /// Example: ``aurora-mysql5.7``, ``aurora-mysql8.0``
+    ///
+    /// *Aurora PostgreSQL*
+    ///
+    /// Example: ``aurora-postgresql14``
+    ///
+    /// *RDS for MySQL*
+    ///
+    /// Example: ``mysql8.0``
+    ///
+    /// *RDS for PostgreSQL*
+    ///
+    /// Example: ``postgres13``
+    ///
+    /// To list all of the available parameter group families for a DB engine, use the following command:
+    ///
+    /// ``aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine <engine>``
+    ///
+    /// For example, to list all of the available parameter group families for the Aurora PostgreSQL DB engine, use the following command:
+    ///
+    /// ``aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine aurora-postgresql``
+    ///
+    /// The output contains duplicates.
+    ///
+    /// The following are the valid DB engine values:
+    ///
+    /// +   ``aurora-mysql``
+    ///
+    /// +   ``aurora-postgresql``
+    ///
+    /// +   ``mysql``
+    ///
+    /// +   ``postgres``
+    ///
+    /// CloudFormation property `Family`.
+    ///
+    /// Changing it replaces the resource.
+    pub family: Val<String>,
+
+    /// CloudFormation property `Parameters`.
+    pub parameters: Val<Json>,
+}
+
 impl CfnDbClusterParameterGroup {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBClusterParameterGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbClusterParameterGroupRequired`]:
     ///
-    /// - `description`: `Description`, The description for the DB cluster parameter group.
-    /// - `family`: `Family`, The DB cluster parameter group family name. A DB cluster parameter group can be associated with one and only one DB cluster parameter group family, and can be applied only to a DB cluster running a database engine and engine version compatible with that DB cluster parameter group family.
-    /// - `parameters`: `Parameters`.
-    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>, parameters: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnDbClusterParameterGroup::new(CfnDbClusterParameterGroupRequired {
+    ///     description: "...".into(),
+    ///     family: "...".into(),
+    ///     parameters: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbClusterParameterGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Family", family);
-        props.set("Parameters", parameters);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Family", required.family);
+        props.set::<Json>("Parameters", required.parameters);
         CfnDbClusterParameterGroup { props, options: ResourceOptions::default() }
     }
 
@@ -2014,7 +2310,7 @@ pub mod db_cluster_parameter_group {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -2084,6 +2380,40 @@ pub mod db_cluster_parameter_group {
 /// For more information, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
 ///
 /// CloudFormation type `AWS::RDS::DBInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutomaticRestartTime`: `handle.automatic_restart_time()` → `Val<String>`.
+/// - `CertificateDetails`: `handle.certificate_details()` → `Val<Json>`.
+/// - `CertificateDetails.CAIdentifier`: `handle.certificate_details_ca_identifier()` → `Val<String>`. The CA identifier of the CA certificate used for the DB instance's server certificate.
+/// - `CertificateDetails.ValidTill`: `handle.certificate_details_valid_till()` → `Val<String>`. The expiration date of the DB instance’s server certificate.
+/// - `DBInstanceArn`: `handle.db_instance_arn()` → `Val<String>`.
+/// - `DBInstanceStatus`: `handle.db_instance_status()` → `Val<String>`.
+/// - `DbiResourceId`: `handle.dbi_resource_id()` → `Val<String>`.
+/// - `Endpoint`: `handle.endpoint()` → `Val<Json>`.
+/// - `Endpoint.Address`: `handle.endpoint_address()` → `Val<String>`. Specifies the DNS address of the DB instance.
+/// - `Endpoint.HostedZoneId`: `handle.endpoint_hosted_zone_id()` → `Val<String>`. Specifies the ID that Amazon Route 53 assigns when you create a hosted zone.
+/// - `Endpoint.Port`: `handle.endpoint_port()` → `Val<String>`. Specifies the port that the database engine is listening on.
+/// - `InstanceCreateTime`: `handle.instance_create_time()` → `Val<String>`.
+/// - `IsStorageConfigUpgradeAvailable`: `handle.is_storage_config_upgrade_available()` → `Val<bool>`.
+/// - `LatestRestorableTime`: `handle.latest_restorable_time()` → `Val<String>`.
+/// - `ListenerEndpoint`: `handle.listener_endpoint()` → `Val<Json>`.
+/// - `ListenerEndpoint.Address`: `handle.listener_endpoint_address()` → `Val<String>`. Specifies the DNS address of the DB instance.
+/// - `ListenerEndpoint.HostedZoneId`: `handle.listener_endpoint_hosted_zone_id()` → `Val<String>`. Specifies the ID that Amazon Route 53 assigns when you create a hosted zone.
+/// - `ListenerEndpoint.Port`: `handle.listener_endpoint_port()` → `Val<String>`. Specifies the port that the database engine is listening on.
+/// - `MasterUserSecret.SecretArn`: `handle.master_user_secret_secret_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the ``Fn::GetAtt`` intrinsic function. For more information, see [Return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html#aws-resource-rds-dbinstance-return-values).
+/// - `PercentProgress`: `handle.percent_progress()` → `Val<String>`.
+/// - `ReadReplicaDBClusterIdentifiers`: `handle.read_replica_db_cluster_identifiers()` → `Val<Vec<String>>`.
+/// - `ReadReplicaDBInstanceIdentifiers`: `handle.read_replica_db_instance_identifiers()` → `Val<Vec<String>>`.
+/// - `ResumeFullAutomationModeTime`: `handle.resume_full_automation_mode_time()` → `Val<String>`.
+/// - `SecondaryAvailabilityZone`: `handle.secondary_availability_zone()` → `Val<String>`.
+/// - `StatusInfos`: `handle.status_infos()` → `Val<Json>`.
+/// - `StorageOperationPercentProgress`: `handle.storage_operation_percent_progress()` → `Val<i64>`.
+/// - `StorageOperationStatus`: `handle.storage_operation_status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBInstanceIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnDbInstance {
     props: Props,
@@ -2625,7 +2955,7 @@ impl CfnDbInstance {
     ///
     /// Aurora DB instances inherit this value from the DB cluster, so you can't change this value.
     ///
-    /// Allowed values: `advanced`, `standard`.
+    /// Allowed values (the enum [`db_instance::DatabaseInsightsMode`]): `advanced`, `standard`.
     pub fn database_insights_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DatabaseInsightsMode", value);
         self
@@ -2973,7 +3303,7 @@ impl CfnDbInstance {
     ///
     /// This option is only valid for RDS for MySQL, RDS for MariaDB, RDS for PostgreSQL, Aurora MySQL, and Aurora PostgreSQL engines.
     ///
-    /// Allowed values: `iam-db-auth`, `password`.
+    /// Allowed values (the enum [`db_instance::MasterUserAuthenticationType`]): `iam-db-auth`, `password`.
     ///
     /// Write-only.
     pub fn master_user_authentication_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3733,11 +4063,11 @@ pub(crate) static DB_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDbInstance`].
+/// Property types and enums of the allowed values of [`CfnDbInstance`].
 pub mod db_instance {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Contains details about an additional storage volume for a DB instance. RDS support additional storage volumes for RDS for Oracle and RDS for SQL Server.
     #[derive(Clone, Debug)]
@@ -3817,15 +4147,33 @@ pub mod db_instance {
         props: Props,
     }
 
-    impl DbInstanceRole {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DbInstanceRole`], by name: the argument of [`DbInstanceRole::new`].
+    #[derive(Clone, Debug)]
+    pub struct DbInstanceRoleRequired {
+        /// The name of the feature associated with the AWS Identity and Access Management (IAM) role. IAM roles that are associated with a DB instance grant permission for the DB instance to access other AWS services on your behalf. For the list of supported feature names, see the ``SupportedFeatureNames`` description in [DBEngineVersion](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBEngineVersion.html) in the *Amazon RDS API Reference*.
         ///
-        /// - `feature_name`: `FeatureName`, The name of the feature associated with the AWS Identity and Access Management (IAM) role. IAM roles that are associated with a DB instance grant permission for the DB instance to access other AWS services on your behalf. For the list of supported feature names, see the ``SupportedFeatureNames`` description in [DBEngineVersion](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBEngineVersion.html) in the *Amazon RDS API Reference*.
-        /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that is associated with the DB instance.
-        pub fn new(feature_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FeatureName`.
+        pub feature_name: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB instance.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl DbInstanceRole {
+        /// Creates the value from its required properties, by name in [`DbInstanceRoleRequired`]:
+        ///
+        /// ```text
+        /// DbInstanceRole::new(DbInstanceRoleRequired {
+        ///     feature_name: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DbInstanceRoleRequired) -> Self {
             let mut props = Props::new();
-            props.set("FeatureName", feature_name);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("FeatureName", required.feature_name);
+            props.set::<String>("RoleArn", required.role_arn);
             DbInstanceRole { props }
         }
     }
@@ -3885,7 +4233,7 @@ pub mod db_instance {
 
         /// The name of the processor feature. Valid names are ``coreCount`` and ``threadsPerCore``.
         ///
-        /// Allowed values: `coreCount`, `threadsPerCore`.
+        /// Allowed values (the enum [`Name`]): `coreCount`, `threadsPerCore`.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -3913,7 +4261,7 @@ pub mod db_instance {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -3956,6 +4304,30 @@ pub mod db_instance {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DatabaseInsightsMode` in `AWS::RDS::DBInstance`; `.into()` makes a `Val<String>`.
+        DatabaseInsightsMode {
+            Advanced = "advanced",
+            Standard = "standard",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MasterUserAuthenticationType` in `AWS::RDS::DBInstance`; `.into()` makes a `Val<String>`.
+        MasterUserAuthenticationType {
+            IamDbAuth = "iam-db-auth",
+            Password = "password",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::RDS::DBInstance`; `.into()` makes a `Val<String>`.
+        Name {
+            CoreCount = "coreCount",
+            ThreadsPerCore = "threadsPerCore",
+        }
+    }
 }
 
 /// The ``AWS::RDS::DBParameterGroup`` resource creates a custom parameter group for an RDS database family.
@@ -3969,23 +4341,95 @@ pub mod db_instance {
 /// Applying a parameter group to a DB instance may require the DB instance to reboot, resulting in a database outage for the duration of the reboot.
 ///
 /// CloudFormation type `AWS::RDS::DBParameterGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DBParameterGroupArn`: `handle.db_parameter_group_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBParameterGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnDbParameterGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbParameterGroup`], by name: the argument of [`CfnDbParameterGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbParameterGroupRequired {
+    /// Provides the customer-specified description for this DB parameter group.
+    ///
+    /// CloudFormation property `Description`.
+    ///
+    /// Changing it replaces the resource.
+    pub description: Val<String>,
+
+    /// The DB parameter group family name. A DB parameter group can be associated with one and only one DB parameter group family, and can be applied only to a DB instance running a database engine and engine version compatible with that DB parameter group family.
+    ///
+    /// To list all of the available parameter group families for a DB engine, use the following command:
+    ///
+    /// ``aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine <engine>``
+    ///
+    /// For example, to list all of the available parameter group families for the MySQL DB engine, use the following command:
+    ///
+    /// ``aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine mysql``
+    ///
+    /// The output contains duplicates.
+    ///
+    /// The following are the valid DB engine values:
+    ///
+    /// +   ``aurora-mysql``
+    ///
+    /// +   ``aurora-postgresql``
+    ///
+    /// +   ``db2-ae``
+    ///
+    /// +   ``db2-ce``
+    ///
+    /// +   ``db2-se``
+    ///
+    /// +   ``mysql``
+    ///
+    /// +   ``oracle-ee``
+    ///
+    /// +   ``oracle-ee-cdb``
+    ///
+    /// +   ``oracle-se2``
+    ///
+    /// +   ``oracle-se2-cdb``
+    ///
+    /// +   ``postgres``
+    ///
+    /// +   ``sqlserver-ee``
+    ///
+    /// +   ``sqlserver-se``
+    ///
+    /// +   ``sqlserver-ex``
+    ///
+    /// +   ``sqlserver-web``
+    ///
+    /// CloudFormation property `Family`.
+    ///
+    /// Changing it replaces the resource.
+    pub family: Val<String>,
+}
+
 impl CfnDbParameterGroup {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBParameterGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbParameterGroupRequired`]:
     ///
-    /// - `description`: `Description`, Provides the customer-specified description for this DB parameter group.
-    /// - `family`: `Family`, The DB parameter group family name. A DB parameter group can be associated with one and only one DB parameter group family, and can be applied only to a DB instance running a database engine and engine version compatible with that DB parameter group family.
-    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDbParameterGroup::new(CfnDbParameterGroupRequired {
+    ///     description: "...".into(),
+    ///     family: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbParameterGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Family", family);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Family", required.family);
         CfnDbParameterGroup { props, options: ResourceOptions::default() }
     }
 
@@ -4078,7 +4522,7 @@ pub mod db_parameter_group {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -4112,27 +4556,73 @@ pub mod db_parameter_group {
 /// Resource schema for AWS::RDS::DBProxy
 ///
 /// CloudFormation type `AWS::RDS::DBProxy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DBProxyArn`: `handle.db_proxy_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the proxy.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The endpoint that you can use to connect to the proxy. You include the endpoint value in the connection string for a database client application.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. VPC ID to associate with the new DB proxy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBProxyName`.
 #[derive(Clone, Debug)]
 pub struct CfnDbProxy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbProxy`], by name: the argument of [`CfnDbProxy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbProxyRequired {
+    /// The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region.
+    ///
+    /// CloudFormation property `DBProxyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_proxy_name: Val<String>,
+
+    /// The kinds of databases that the proxy can connect to.
+    ///
+    /// CloudFormation property `EngineFamily`.
+    ///
+    /// Allowed values (the enum [`db_proxy::EngineFamily`]): `MYSQL`, `POSTGRESQL`, `SQLSERVER`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine_family: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// VPC subnet IDs to associate with the new proxy.
+    ///
+    /// CloudFormation property `VpcSubnetIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnDbProxy {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBProxy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbProxyRequired`]:
     ///
-    /// - `db_proxy_name`: `DBProxyName`, The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region.
-    /// - `engine_family`: `EngineFamily`, The kinds of databases that the proxy can connect to.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager.
-    /// - `vpc_subnet_ids`: `VpcSubnetIds`, VPC subnet IDs to associate with the new proxy.
-    pub fn new(db_proxy_name: impl Into<Val<String>>, engine_family: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, vpc_subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnDbProxy::new(CfnDbProxyRequired {
+    ///     db_proxy_name: "...".into(),
+    ///     engine_family: db_proxy::EngineFamily::Mysql.into(),
+    ///     role_arn: "...".into(),
+    ///     vpc_subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbProxyRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBProxyName", db_proxy_name);
-        props.set("EngineFamily", engine_family);
-        props.set("RoleArn", role_arn);
-        props.set("VpcSubnetIds", vpc_subnet_ids);
+        props.set::<String>("DBProxyName", required.db_proxy_name);
+        props.set::<String>("EngineFamily", required.engine_family);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<Vec<String>>("VpcSubnetIds", required.vpc_subnet_ids);
         CfnDbProxy { props, options: ResourceOptions::default() }
     }
 
@@ -4150,7 +4640,7 @@ impl CfnDbProxy {
 
     /// The default authentication scheme that the proxy uses for client connections to the proxy and connections from the proxy to the underlying database.
     ///
-    /// Allowed values: `IAM_AUTH`, `NONE`.
+    /// Allowed values (the enum [`db_proxy::DefaultAuthScheme`]): `IAM_AUTH`, `NONE`.
     pub fn default_auth_scheme(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DefaultAuthScheme", value);
         self
@@ -4158,7 +4648,7 @@ impl CfnDbProxy {
 
     /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
     ///
-    /// Allowed values: `IPV4`, `IPV6`, `DUAL`.
+    /// Allowed values (the enum [`db_proxy::EndpointNetworkType`]): `IPV4`, `IPV6`, `DUAL`.
     ///
     /// Changing it replaces the resource.
     pub fn endpoint_network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4186,7 +4676,7 @@ impl CfnDbProxy {
 
     /// The network type that the proxy uses to connect to the target database. The network type determines the IP version that the proxy uses for connections to the database.
     ///
-    /// Allowed values: `IPV4`, `IPV6`.
+    /// Allowed values (the enum [`db_proxy::TargetConnectionNetworkType`]): `IPV4`, `IPV6`.
     ///
     /// Changing it replaces the resource.
     pub fn target_connection_network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4266,11 +4756,11 @@ pub(crate) static DB_PROXY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDbProxy`].
+/// Property types and enums of the allowed values of [`CfnDbProxy`].
 pub mod db_proxy {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RDS::DBProxy`.
     #[derive(Clone, Debug)]
@@ -4287,7 +4777,7 @@ pub mod db_proxy {
 
         /// The type of authentication that the proxy uses for connections from the proxy to the underlying database.
         ///
-        /// Allowed values: `SECRETS`.
+        /// Allowed values (the enum [`AuthScheme`]): `SECRETS`.
         pub fn auth_scheme(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthScheme", value);
             self
@@ -4295,7 +4785,7 @@ pub mod db_proxy {
 
         /// The type of authentication the proxy uses for connections from clients.
         ///
-        /// Allowed values: `MYSQL_NATIVE_PASSWORD`, `MYSQL_CACHING_SHA2_PASSWORD`, `POSTGRES_SCRAM_SHA_256`, `POSTGRES_MD5`, `SQL_SERVER_AUTHENTICATION`.
+        /// Allowed values (the enum [`ClientPasswordAuthType`]): `MYSQL_NATIVE_PASSWORD`, `MYSQL_CACHING_SHA2_PASSWORD`, `POSTGRES_SCRAM_SHA_256`, `POSTGRES_MD5`, `SQL_SERVER_AUTHENTICATION`.
         pub fn client_password_auth_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientPasswordAuthType", value);
             self
@@ -4309,7 +4799,7 @@ pub mod db_proxy {
 
         /// Whether to require or disallow Amazon Web Services Identity and Access Management (IAM) authentication for connections to the proxy. The ENABLED value is valid only for proxies with RDS for Microsoft SQL Server.
         ///
-        /// Allowed values: `DISABLED`, `REQUIRED`, `ENABLED`.
+        /// Allowed values (the enum [`IamAuth`]): `DISABLED`, `REQUIRED`, `ENABLED`.
         pub fn iam_auth(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IAMAuth", value);
             self
@@ -4378,36 +4868,137 @@ pub mod db_proxy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DefaultAuthScheme` in `AWS::RDS::DBProxy`; `.into()` makes a `Val<String>`.
+        DefaultAuthScheme {
+            IamAuth = "IAM_AUTH",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointNetworkType` in `AWS::RDS::DBProxy`; `.into()` makes a `Val<String>`.
+        EndpointNetworkType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+            Dual = "DUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EngineFamily` in `AWS::RDS::DBProxy`; `.into()` makes a `Val<String>`.
+        EngineFamily {
+            Mysql = "MYSQL",
+            Postgresql = "POSTGRESQL",
+            Sqlserver = "SQLSERVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetConnectionNetworkType` in `AWS::RDS::DBProxy`; `.into()` makes a `Val<String>`.
+        TargetConnectionNetworkType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthScheme` in `AWS::RDS::DBProxy`; `.into()` makes a `Val<String>`.
+        AuthScheme {
+            Secrets = "SECRETS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClientPasswordAuthType` in `AWS::RDS::DBProxy`; `.into()` makes a `Val<String>`.
+        ClientPasswordAuthType {
+            MysqlNativePassword = "MYSQL_NATIVE_PASSWORD",
+            MysqlCachingSha2Password = "MYSQL_CACHING_SHA2_PASSWORD",
+            PostgresScramSha256 = "POSTGRES_SCRAM_SHA_256",
+            PostgresMd5 = "POSTGRES_MD5",
+            SqlServerAuthentication = "SQL_SERVER_AUTHENTICATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IAMAuth` in `AWS::RDS::DBProxy`; `.into()` makes a `Val<String>`.
+        IamAuth {
+            Disabled = "DISABLED",
+            Required = "REQUIRED",
+            Enabled = "ENABLED",
+        }
+    }
 }
 
 /// Resource schema for AWS::RDS::DBProxyEndpoint.
 ///
 /// CloudFormation type `AWS::RDS::DBProxyEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DBProxyEndpointArn`: `handle.db_proxy_endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the DB proxy endpoint.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The endpoint that you can use to connect to the DB proxy. You include the endpoint value in the connection string for a database client application.
+/// - `IsDefault`: `handle.is_default()` → `Val<bool>`. A value that indicates whether this endpoint is the default endpoint for the associated DB proxy. Default DB proxy endpoints always have read/write capability. Other endpoints that you associate with the DB proxy can be either read/write or read-only.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. VPC ID to associate with the new DB proxy endpoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBProxyEndpointName`.
 #[derive(Clone, Debug)]
 pub struct CfnDbProxyEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbProxyEndpoint`], by name: the argument of [`CfnDbProxyEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbProxyEndpointRequired {
+    /// The identifier for the DB proxy endpoint. This name must be unique for all DB proxy endpoints owned by your AWS account in the specified AWS Region.
+    ///
+    /// CloudFormation property `DBProxyEndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_proxy_endpoint_name: Val<String>,
+
+    /// The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region.
+    ///
+    /// CloudFormation property `DBProxyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_proxy_name: Val<String>,
+
+    /// VPC subnet IDs to associate with the new DB proxy endpoint.
+    ///
+    /// CloudFormation property `VpcSubnetIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnDbProxyEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBProxyEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbProxyEndpointRequired`]:
     ///
-    /// - `db_proxy_endpoint_name`: `DBProxyEndpointName`, The identifier for the DB proxy endpoint. This name must be unique for all DB proxy endpoints owned by your AWS account in the specified AWS Region.
-    /// - `db_proxy_name`: `DBProxyName`, The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region.
-    /// - `vpc_subnet_ids`: `VpcSubnetIds`, VPC subnet IDs to associate with the new DB proxy endpoint.
-    pub fn new(db_proxy_endpoint_name: impl Into<Val<String>>, db_proxy_name: impl Into<Val<String>>, vpc_subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnDbProxyEndpoint::new(CfnDbProxyEndpointRequired {
+    ///     db_proxy_endpoint_name: "...".into(),
+    ///     db_proxy_name: "...".into(),
+    ///     vpc_subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbProxyEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBProxyEndpointName", db_proxy_endpoint_name);
-        props.set("DBProxyName", db_proxy_name);
-        props.set("VpcSubnetIds", vpc_subnet_ids);
+        props.set::<String>("DBProxyEndpointName", required.db_proxy_endpoint_name);
+        props.set::<String>("DBProxyName", required.db_proxy_name);
+        props.set::<Vec<String>>("VpcSubnetIds", required.vpc_subnet_ids);
         CfnDbProxyEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
     ///
-    /// Allowed values: `IPV4`, `IPV6`, `DUAL`.
+    /// Allowed values (the enum [`db_proxy_endpoint::EndpointNetworkType`]): `IPV4`, `IPV6`, `DUAL`.
     ///
     /// Changing it replaces the resource.
     pub fn endpoint_network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -4423,7 +5014,7 @@ impl CfnDbProxyEndpoint {
 
     /// A value that indicates whether the DB proxy endpoint can be used for read/write or read-only operations.
     ///
-    /// Allowed values: `READ_WRITE`, `READ_ONLY`.
+    /// Allowed values (the enum [`db_proxy_endpoint::TargetRole`]): `READ_WRITE`, `READ_ONLY`.
     pub fn target_role(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TargetRole", value);
         self
@@ -4505,11 +5096,11 @@ pub(crate) static DB_PROXY_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDbProxyEndpoint`].
+/// Property types and enums of the allowed values of [`CfnDbProxyEndpoint`].
 pub mod db_proxy_endpoint {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RDS::DBProxyEndpoint`.
     #[derive(Clone, Debug)]
@@ -4550,28 +5141,77 @@ pub mod db_proxy_endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndpointNetworkType` in `AWS::RDS::DBProxyEndpoint`; `.into()` makes a `Val<String>`.
+        EndpointNetworkType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+            Dual = "DUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetRole` in `AWS::RDS::DBProxyEndpoint`; `.into()` makes a `Val<String>`.
+        TargetRole {
+            ReadWrite = "READ_WRITE",
+            ReadOnly = "READ_ONLY",
+        }
+    }
 }
 
 /// Resource schema for AWS::RDS::DBProxyTargetGroup
 ///
 /// CloudFormation type `AWS::RDS::DBProxyTargetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TargetGroupArn`: `handle.target_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) representing the target group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TargetGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDbProxyTargetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbProxyTargetGroup`], by name: the argument of [`CfnDbProxyTargetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbProxyTargetGroupRequired {
+    /// The identifier for the proxy.
+    ///
+    /// CloudFormation property `DBProxyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_proxy_name: Val<String>,
+
+    /// The identifier for the DBProxyTargetGroup
+    ///
+    /// CloudFormation property `TargetGroupName`.
+    ///
+    /// Allowed values (the enum [`db_proxy_target_group::TargetGroupName`]): `default`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_group_name: Val<String>,
+}
+
 impl CfnDbProxyTargetGroup {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBProxyTargetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbProxyTargetGroupRequired`]:
     ///
-    /// - `db_proxy_name`: `DBProxyName`, The identifier for the proxy.
-    /// - `target_group_name`: `TargetGroupName`, The identifier for the DBProxyTargetGroup
-    pub fn new(db_proxy_name: impl Into<Val<String>>, target_group_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDbProxyTargetGroup::new(CfnDbProxyTargetGroupRequired {
+    ///     db_proxy_name: "...".into(),
+    ///     target_group_name: db_proxy_target_group::TargetGroupName::Default.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbProxyTargetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBProxyName", db_proxy_name);
-        props.set("TargetGroupName", target_group_name);
+        props.set::<String>("DBProxyName", required.db_proxy_name);
+        props.set::<String>("TargetGroupName", required.target_group_name);
         CfnDbProxyTargetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -4645,11 +5285,11 @@ pub(crate) static DB_PROXY_TARGET_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDbProxyTargetGroup`].
+/// Property types and enums of the allowed values of [`CfnDbProxyTargetGroup`].
 pub mod db_proxy_target_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RDS::DBProxyTargetGroup`.
     #[derive(Clone, Debug)]
@@ -4708,7 +5348,7 @@ pub mod db_proxy_target_group {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -4745,28 +5385,59 @@ pub mod db_proxy_target_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TargetGroupName` in `AWS::RDS::DBProxyTargetGroup`; `.into()` makes a `Val<String>`.
+        TargetGroupName {
+            Default = "default",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::RDS::DBSecurityGroup
 ///
 /// CloudFormation type `AWS::RDS::DBSecurityGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDbSecurityGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbSecurityGroup`], by name: the argument of [`CfnDbSecurityGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbSecurityGroupRequired {
+    /// CloudFormation property `DBSecurityGroupIngress`.
+    pub db_security_group_ingress: Val<Vec<db_security_group::Ingress>>,
+
+    /// CloudFormation property `GroupDescription`.
+    ///
+    /// Changing it replaces the resource.
+    pub group_description: Val<String>,
+}
+
 impl CfnDbSecurityGroup {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBSecurityGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbSecurityGroupRequired`]:
     ///
-    /// - `db_security_group_ingress`: `DBSecurityGroupIngress`.
-    /// - `group_description`: `GroupDescription`.
-    pub fn new(db_security_group_ingress: impl Into<Val<Vec<db_security_group::Ingress>>>, group_description: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDbSecurityGroup::new(CfnDbSecurityGroupRequired {
+    ///     db_security_group_ingress: vec![db_security_group::Ingress::new(...)].into(),
+    ///     group_description: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbSecurityGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBSecurityGroupIngress", db_security_group_ingress);
-        props.set("GroupDescription", group_description);
+        props.set::<Vec<db_security_group::Ingress>>("DBSecurityGroupIngress", required.db_security_group_ingress);
+        props.set::<String>("GroupDescription", required.group_description);
         CfnDbSecurityGroup { props, options: ResourceOptions::default() }
     }
 
@@ -4873,15 +5544,29 @@ pub mod db_security_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4896,6 +5581,14 @@ pub mod db_security_group {
 /// Resource Type definition for AWS::RDS::DBSecurityGroupIngress
 ///
 /// CloudFormation type `AWS::RDS::DBSecurityGroupIngress`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnDbSecurityGroupIngress {
     props: Props,
@@ -4905,7 +5598,7 @@ pub struct CfnDbSecurityGroupIngress {
 impl CfnDbSecurityGroupIngress {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBSecurityGroupIngress";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `db_security_group_name`: `DBSecurityGroupName`.
     pub fn new(db_security_group_name: impl Into<Val<String>>) -> Self {
@@ -4977,23 +5670,52 @@ pub(crate) static DB_SECURITY_GROUP_INGRESS_META: TypeMeta = TypeMeta {
 /// Valid for: Aurora DB clusters only
 ///
 /// CloudFormation type `AWS::RDS::DBShardGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DBShardGroupResourceId`: `handle.db_shard_group_resource_id()` → `Val<String>`.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBShardGroupIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnDbShardGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbShardGroup`], by name: the argument of [`CfnDbShardGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbShardGroupRequired {
+    /// The name of the primary DB cluster for the DB shard group.
+    ///
+    /// CloudFormation property `DBClusterIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_cluster_identifier: Val<String>,
+
+    /// The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
+    ///
+    /// CloudFormation property `MaxACU`.
+    pub max_acu: Val<f64>,
+}
+
 impl CfnDbShardGroup {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBShardGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbShardGroupRequired`]:
     ///
-    /// - `db_cluster_identifier`: `DBClusterIdentifier`, The name of the primary DB cluster for the DB shard group.
-    /// - `max_acu`: `MaxACU`, The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
-    pub fn new(db_cluster_identifier: impl Into<Val<String>>, max_acu: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnDbShardGroup::new(CfnDbShardGroupRequired {
+    ///     db_cluster_identifier: "...".into(),
+    ///     max_acu: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbShardGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBClusterIdentifier", db_cluster_identifier);
-        props.set("MaxACU", max_acu);
+        props.set::<String>("DBClusterIdentifier", required.db_cluster_identifier);
+        props.set::<f64>("MaxACU", required.max_acu);
         CfnDbShardGroup { props, options: ResourceOptions::default() }
     }
 
@@ -5121,7 +5843,7 @@ pub mod db_shard_group {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -5155,23 +5877,74 @@ pub mod db_shard_group {
 /// Creates a snapshot of a DB instance.
 ///
 /// CloudFormation type `AWS::RDS::DBSnapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AllocatedStorage`: `handle.allocated_storage()` → `Val<i64>`. The allocated storage size in gibibytes (GiB).
+/// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The name of the Availability Zone the DB instance was located in at the time of the DB snapshot.
+/// - `DBSnapshotArn`: `handle.db_snapshot_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the DB snapshot.
+/// - `DbiResourceId`: `handle.dbi_resource_id()` → `Val<String>`. The identifier for the source DB instance, which is unique to an AWS Region.
+/// - `Encrypted`: `handle.encrypted()` → `Val<bool>`. Indicates whether the DB snapshot is encrypted.
+/// - `Engine`: `handle.engine()` → `Val<String>`. The name of the database engine.
+/// - `EngineVersion`: `handle.engine_version()` → `Val<String>`. The version of the database engine.
+/// - `IAMDatabaseAuthenticationEnabled`: `handle.iam_database_authentication_enabled()` → `Val<bool>`. Indicates whether mapping of AWS IAM accounts to database accounts is enabled.
+/// - `InstanceCreateTime`: `handle.instance_create_time()` → `Val<String>`. The time when the DB instance was created, in UTC.
+/// - `Iops`: `handle.iops()` → `Val<i64>`. The Provisioned IOPS value of the DB instance at the time of the snapshot.
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. If Encrypted is true, the AWS KMS key identifier for the encrypted DB snapshot.
+/// - `LicenseModel`: `handle.license_model()` → `Val<String>`. License model information for the restored DB instance.
+/// - `MasterUsername`: `handle.master_username()` → `Val<String>`. The master username for the DB snapshot.
+/// - `OptionGroupName`: `handle.option_group_name()` → `Val<String>`. The option group name for the DB snapshot.
+/// - `OriginalSnapshotCreateTime`: `handle.original_snapshot_create_time()` → `Val<String>`. The time of the CreateDBSnapshot operation in UTC. Doesn't change when the snapshot is copied.
+/// - `Port`: `handle.port()` → `Val<i64>`. The port that the database engine was listening on at the time of the snapshot.
+/// - `SnapshotCreateTime`: `handle.snapshot_create_time()` → `Val<String>`. The time when the snapshot was taken, in UTC.
+/// - `SnapshotType`: `handle.snapshot_type()` → `Val<String>`. The type of the DB snapshot.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of this DB snapshot.
+/// - `StorageThroughput`: `handle.storage_throughput()` → `Val<i64>`. The storage throughput for the DB snapshot.
+/// - `StorageType`: `handle.storage_type()` → `Val<String>`. The storage type associated with the DB snapshot.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The VPC ID associated with the DB snapshot.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBSnapshotArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDbSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbSnapshot`], by name: the argument of [`CfnDbSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbSnapshotRequired {
+    /// The identifier of the DB instance that you want to create the snapshot of.
+    ///
+    /// CloudFormation property `DBInstanceIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_instance_identifier: Val<String>,
+
+    /// The identifier for the DB snapshot. Must contain from 1 to 255 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.
+    ///
+    /// CloudFormation property `DBSnapshotIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_snapshot_identifier: Val<String>,
+}
+
 impl CfnDbSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBSnapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbSnapshotRequired`]:
     ///
-    /// - `db_instance_identifier`: `DBInstanceIdentifier`, The identifier of the DB instance that you want to create the snapshot of.
-    /// - `db_snapshot_identifier`: `DBSnapshotIdentifier`, The identifier for the DB snapshot. Must contain from 1 to 255 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.
-    pub fn new(db_instance_identifier: impl Into<Val<String>>, db_snapshot_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDbSnapshot::new(CfnDbSnapshotRequired {
+    ///     db_instance_identifier: "...".into(),
+    ///     db_snapshot_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBInstanceIdentifier", db_instance_identifier);
-        props.set("DBSnapshotIdentifier", db_snapshot_identifier);
+        props.set::<String>("DBInstanceIdentifier", required.db_instance_identifier);
+        props.set::<String>("DBSnapshotIdentifier", required.db_snapshot_identifier);
         CfnDbSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -5384,15 +6157,33 @@ pub mod db_snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5417,23 +6208,49 @@ pub mod db_snapshot {
 /// For more information, see [Working with DB subnet groups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Subnets) in the *Amazon RDS User Guide*.
 ///
 /// CloudFormation type `AWS::RDS::DBSubnetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DBSubnetGroupArn`: `handle.db_subnet_group_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DBSubnetGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnDbSubnetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDbSubnetGroup`], by name: the argument of [`CfnDbSubnetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDbSubnetGroupRequired {
+    /// The description for the DB subnet group.
+    ///
+    /// CloudFormation property `DBSubnetGroupDescription`.
+    pub db_subnet_group_description: Val<String>,
+
+    /// The EC2 Subnet IDs for the DB subnet group.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnDbSubnetGroup {
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBSubnetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDbSubnetGroupRequired`]:
     ///
-    /// - `db_subnet_group_description`: `DBSubnetGroupDescription`, The description for the DB subnet group.
-    /// - `subnet_ids`: `SubnetIds`, The EC2 Subnet IDs for the DB subnet group.
-    pub fn new(db_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnDbSubnetGroup::new(CfnDbSubnetGroupRequired {
+    ///     db_subnet_group_description: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDbSubnetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DBSubnetGroupDescription", db_subnet_group_description);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("DBSubnetGroupDescription", required.db_subnet_group_description);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnDbSubnetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -5517,7 +6334,7 @@ pub mod db_subnet_group {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -5551,23 +6368,59 @@ pub mod db_subnet_group {
 /// Resource Type definition for AWS::RDS::Deployment. Creates and manages an Amazon RDS Blue/Green Deployment.
 ///
 /// CloudFormation type `AWS::RDS::Deployment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Blue/Green Deployment.
+/// - `BlueGreenDeploymentIdentifier`: `handle.blue_green_deployment_identifier()` → `Val<String>`. The system-generated identifier of the Blue/Green Deployment.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The time when the Blue/Green Deployment was created in UTC.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Blue/Green Deployment.
+/// - `SwitchoverDetails`: `handle.switchover_details()` → `Val<Json>`. The source and target member mappings in the Blue/Green Deployment.
+/// - `Target`: `handle.target()` → `Val<String>`. The ARN of the target database in the green environment.
+/// - `Tasks`: `handle.tasks()` → `Val<Json>`. The provisioning tasks for the Blue/Green Deployment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDeployment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeployment`], by name: the argument of [`CfnDeployment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeploymentRequired {
+    /// The name of the Blue/Green Deployment.
+    ///
+    /// CloudFormation property `BlueGreenDeploymentName`.
+    ///
+    /// Changing it replaces the resource.
+    pub blue_green_deployment_name: Val<String>,
+
+    /// The ARN of the source production database.
+    ///
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<String>,
+}
+
 impl CfnDeployment {
     pub const TYPE_NAME: &'static str = "AWS::RDS::Deployment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeploymentRequired`]:
     ///
-    /// - `blue_green_deployment_name`: `BlueGreenDeploymentName`, The name of the Blue/Green Deployment.
-    /// - `source`: `Source`, The ARN of the source production database.
-    pub fn new(blue_green_deployment_name: impl Into<Val<String>>, source: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDeployment::new(CfnDeploymentRequired {
+    ///     blue_green_deployment_name: "...".into(),
+    ///     source: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeploymentRequired) -> Self {
         let mut props = Props::new();
-        props.set("BlueGreenDeploymentName", blue_green_deployment_name);
-        props.set("Source", source);
+        props.set::<String>("BlueGreenDeploymentName", required.blue_green_deployment_name);
+        props.set::<String>("Source", required.source);
         CfnDeployment { props, options: ResourceOptions::default() }
     }
 
@@ -5770,15 +6623,33 @@ pub mod deployment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5801,6 +6672,12 @@ pub mod deployment {
 /// The ``AWS::RDS::EventSubscription`` resource allows you to receive notifications for Amazon Relational Database Service events through the Amazon Simple Notification Service (Amazon SNS). For more information, see [Using Amazon RDS Event Notification](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.html) in the *Amazon RDS User Guide*.
 ///
 /// CloudFormation type `AWS::RDS::EventSubscription`.
+///
+/// # Attributes
+///
+/// `AWS::RDS::EventSubscription` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriptionName`.
 #[derive(Clone, Debug)]
 pub struct CfnEventSubscription {
     props: Props,
@@ -5810,7 +6687,7 @@ pub struct CfnEventSubscription {
 impl CfnEventSubscription {
     pub const TYPE_NAME: &'static str = "AWS::RDS::EventSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `sns_topic_arn`: `SnsTopicArn`, The Amazon Resource Name (ARN) of the SNS topic created for event notification. SNS automatically creates the ARN when you create a topic and subscribe to it.
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
@@ -5929,7 +6806,7 @@ pub mod event_subscription {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -5963,6 +6840,14 @@ pub mod event_subscription {
 /// Resource Type definition for AWS::RDS::GlobalCluster
 ///
 /// CloudFormation type `AWS::RDS::GlobalCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GlobalEndpoint`: `handle.global_endpoint()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GlobalClusterIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnGlobalCluster {
     props: Props,
@@ -5988,7 +6873,7 @@ impl CfnGlobalCluster {
     ///
     /// If you specify the SourceDBClusterIdentifier property, don't specify this property. The value is inherited from the cluster.
     ///
-    /// Allowed values: `aurora`, `aurora-mysql`, `aurora-postgresql`.
+    /// Allowed values (the enum [`global_cluster::Engine`]): `aurora`, `aurora-mysql`, `aurora-postgresql`.
     ///
     /// Changing it replaces the resource.
     pub fn engine(mut self, value: impl Into<Val<String>>) -> Self {
@@ -6084,11 +6969,11 @@ pub(crate) static GLOBAL_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGlobalCluster`].
+/// Property types and enums of the allowed values of [`CfnGlobalCluster`].
 pub mod global_cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -6097,7 +6982,7 @@ pub mod global_cluster {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -6126,28 +7011,68 @@ pub mod global_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Engine` in `AWS::RDS::GlobalCluster`; `.into()` makes a `Val<String>`.
+        Engine {
+            Aurora = "aurora",
+            AuroraMysql = "aurora-mysql",
+            AuroraPostgresql = "aurora-postgresql",
+        }
+    }
 }
 
 /// A zero-ETL integration with Amazon Redshift.
 ///
 /// CloudFormation type `AWS::RDS::Integration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`.
+/// - `IntegrationArn`: `handle.integration_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IntegrationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegration`], by name: the argument of [`CfnIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationRequired {
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication.
+    ///
+    /// CloudFormation property `SourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_arn: Val<String>,
+
+    /// The ARN of the Redshift data warehouse to use as the target for replication.
+    ///
+    /// CloudFormation property `TargetArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_arn: Val<String>,
+}
+
 impl CfnIntegration {
     pub const TYPE_NAME: &'static str = "AWS::RDS::Integration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationRequired`]:
     ///
-    /// - `source_arn`: `SourceArn`, The Amazon Resource Name (ARN) of the database to use as the source for replication.
-    /// - `target_arn`: `TargetArn`, The ARN of the Redshift data warehouse to use as the target for replication.
-    pub fn new(source_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIntegration::new(CfnIntegrationRequired {
+    ///     source_arn: "...".into(),
+    ///     target_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("SourceArn", source_arn);
-        props.set("TargetArn", target_arn);
+        props.set::<String>("SourceArn", required.source_arn);
+        props.set::<String>("TargetArn", required.target_arn);
         CfnIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -6260,7 +7185,7 @@ pub mod integration {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -6294,25 +7219,84 @@ pub mod integration {
 /// The ``AWS::RDS::OptionGroup`` resource creates or updates an option group, to enable and configure features that are specific to a particular DB engine.
 ///
 /// CloudFormation type `AWS::RDS::OptionGroup`.
+///
+/// # Attributes
+///
+/// `AWS::RDS::OptionGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OptionGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnOptionGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOptionGroup`], by name: the argument of [`CfnOptionGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOptionGroupRequired {
+    /// Specifies the name of the engine that this option group should be associated with.
+    ///
+    /// Valid Values:
+    ///
+    /// +   ``mariadb``
+    ///
+    /// +   ``mysql``
+    ///
+    /// +   ``oracle-ee``
+    ///
+    /// +   ``oracle-ee-cdb``
+    ///
+    /// +   ``oracle-se2``
+    ///
+    /// +   ``oracle-se2-cdb``
+    ///
+    /// +   ``postgres``
+    ///
+    /// +   ``sqlserver-ee``
+    ///
+    /// +   ``sqlserver-se``
+    ///
+    /// +   ``sqlserver-ex``
+    ///
+    /// +   ``sqlserver-web``
+    ///
+    /// CloudFormation property `EngineName`.
+    ///
+    /// Changing it replaces the resource.
+    pub engine_name: Val<String>,
+
+    /// Specifies the major version of the engine that this option group should be associated with.
+    ///
+    /// CloudFormation property `MajorEngineVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub major_engine_version: Val<String>,
+
+    /// The description of the option group.
+    ///
+    /// CloudFormation property `OptionGroupDescription`.
+    ///
+    /// Changing it replaces the resource.
+    pub option_group_description: Val<String>,
+}
+
 impl CfnOptionGroup {
     pub const TYPE_NAME: &'static str = "AWS::RDS::OptionGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOptionGroupRequired`]:
     ///
-    /// - `engine_name`: `EngineName`, Specifies the name of the engine that this option group should be associated with.
-    /// - `major_engine_version`: `MajorEngineVersion`, Specifies the major version of the engine that this option group should be associated with.
-    /// - `option_group_description`: `OptionGroupDescription`, The description of the option group.
-    pub fn new(engine_name: impl Into<Val<String>>, major_engine_version: impl Into<Val<String>>, option_group_description: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOptionGroup::new(CfnOptionGroupRequired {
+    ///     engine_name: "...".into(),
+    ///     major_engine_version: "...".into(),
+    ///     option_group_description: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOptionGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("EngineName", engine_name);
-        props.set("MajorEngineVersion", major_engine_version);
-        props.set("OptionGroupDescription", option_group_description);
+        props.set::<String>("EngineName", required.engine_name);
+        props.set::<String>("MajorEngineVersion", required.major_engine_version);
+        props.set::<String>("OptionGroupDescription", required.option_group_description);
         CfnOptionGroup { props, options: ResourceOptions::default() }
     }
 
@@ -6397,7 +7381,7 @@ pub mod option_group {
     }
 
     impl OptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `option_name`: `OptionName`, The configuration of options to include in a group.
         pub fn new(option_name: impl Into<Val<String>>) -> Self {
@@ -6484,7 +7468,7 @@ pub mod option_group {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with ``aws:`` or ``rds:``. The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@\]*)$").
         pub fn new(key: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,27 +15,71 @@ use crate::value::{Json, Map, Val};
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::Redshift::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterNamespaceArn`: `handle.cluster_namespace_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cluster namespace.
+/// - `DeferMaintenanceIdentifier`: `handle.defer_maintenance_identifier()` → `Val<String>`. A unique identifier for the deferred maintenance window.
+/// - `Endpoint.Address`: `handle.endpoint_address()` → `Val<String>`.
+/// - `Endpoint.Port`: `handle.endpoint_port()` → `Val<String>`.
+/// - `MasterPasswordSecretArn`: `handle.master_password_secret_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the cluster's admin user credentials secret.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCluster`], by name: the argument of [`CfnCluster::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterRequired {
+    /// The type of the cluster. When cluster type is specified as single-node, the NumberOfNodes parameter is not required and if multi-node, the NumberOfNodes parameter is required
+    ///
+    /// CloudFormation property `ClusterType`.
+    pub cluster_type: Val<String>,
+
+    /// The name of the first database to be created when the cluster is created. To create additional databases after the cluster is created, connect to the cluster with a SQL client and use SQL commands to create a database.
+    ///
+    /// CloudFormation property `DBName`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_name: Val<String>,
+
+    /// The user name associated with the master user account for the cluster that is being created. The user name can't be PUBLIC and first character must be a letter.
+    ///
+    /// CloudFormation property `MasterUsername`.
+    ///
+    /// Changing it replaces the resource.
+    pub master_username: Val<String>,
+
+    /// The node type to be provisioned for the cluster.Valid Values: ds2.xlarge | ds2.8xlarge | dc1.large | dc1.8xlarge | dc2.large | dc2.8xlarge | ra3.large | ra3.4xlarge | ra3.16xlarge | rg.large | rg.xlarge | rg.4xlarge | rg.12xlarge
+    ///
+    /// CloudFormation property `NodeType`.
+    pub node_type: Val<String>,
+}
+
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterRequired`]:
     ///
-    /// - `cluster_type`: `ClusterType`, The type of the cluster. When cluster type is specified as single-node, the NumberOfNodes parameter is not required and if multi-node, the NumberOfNodes parameter is required
-    /// - `db_name`: `DBName`, The name of the first database to be created when the cluster is created. To create additional databases after the cluster is created, connect to the cluster with a SQL client and use SQL commands to create a database.
-    /// - `master_username`: `MasterUsername`, The user name associated with the master user account for the cluster that is being created. The user name can't be PUBLIC and first character must be a letter.
-    /// - `node_type`: `NodeType`, The node type to be provisioned for the cluster.Valid Values: ds2.xlarge | ds2.8xlarge | dc1.large | dc1.8xlarge | dc2.large | dc2.8xlarge | ra3.large | ra3.4xlarge | ra3.16xlarge | rg.large | rg.xlarge | rg.4xlarge | rg.12xlarge
-    pub fn new(cluster_type: impl Into<Val<String>>, db_name: impl Into<Val<String>>, master_username: impl Into<Val<String>>, node_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCluster::new(CfnClusterRequired {
+    ///     cluster_type: "...".into(),
+    ///     db_name: "...".into(),
+    ///     master_username: "...".into(),
+    ///     node_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterType", cluster_type);
-        props.set("DBName", db_name);
-        props.set("MasterUsername", master_username);
-        props.set("NodeType", node_type);
+        props.set::<String>("ClusterType", required.cluster_type);
+        props.set::<String>("DBName", required.db_name);
+        props.set::<String>("MasterUsername", required.master_username);
+        props.set::<String>("NodeType", required.node_type);
         CfnCluster { props, options: ResourceOptions::default() }
     }
 
@@ -54,7 +97,7 @@ impl CfnCluster {
     ///
     /// auto - Amazon Redshift determines whether to use AQUA.
     ///
-    /// Allowed values: `auto`, `disabled`, `enabled`.
+    /// Allowed values (the enum [`cluster::AquaConfigurationStatus`]): `auto`, `disabled`, `enabled`.
     pub fn aqua_configuration_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AquaConfigurationStatus", value);
         self
@@ -452,11 +495,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Redshift::Cluster`.
     #[derive(Clone, Debug)]
@@ -508,15 +551,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -541,28 +602,65 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AquaConfigurationStatus` in `AWS::Redshift::Cluster`; `.into()` makes a `Val<String>`.
+        AquaConfigurationStatus {
+            Auto = "auto",
+            Disabled = "disabled",
+            Enabled = "enabled",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Redshift::ClusterParameterGroup
 ///
 /// CloudFormation type `AWS::Redshift::ClusterParameterGroup`.
+///
+/// # Attributes
+///
+/// `AWS::Redshift::ClusterParameterGroup` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ParameterGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterParameterGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClusterParameterGroup`], by name: the argument of [`CfnClusterParameterGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterParameterGroupRequired {
+    /// A description of the parameter group.
+    ///
+    /// CloudFormation property `Description`.
+    ///
+    /// Changing it replaces the resource.
+    pub description: Val<String>,
+
+    /// The Amazon Redshift engine version to which the cluster parameter group applies. The cluster engine version determines the set of parameters.
+    ///
+    /// CloudFormation property `ParameterGroupFamily`.
+    ///
+    /// Changing it replaces the resource.
+    pub parameter_group_family: Val<String>,
+}
+
 impl CfnClusterParameterGroup {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::ClusterParameterGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterParameterGroupRequired`]:
     ///
-    /// - `description`: `Description`, A description of the parameter group.
-    /// - `parameter_group_family`: `ParameterGroupFamily`, The Amazon Redshift engine version to which the cluster parameter group applies. The cluster engine version determines the set of parameters.
-    pub fn new(description: impl Into<Val<String>>, parameter_group_family: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnClusterParameterGroup::new(CfnClusterParameterGroupRequired {
+    ///     description: "...".into(),
+    ///     parameter_group_family: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterParameterGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("ParameterGroupFamily", parameter_group_family);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("ParameterGroupFamily", required.parameter_group_family);
         CfnClusterParameterGroup { props, options: ResourceOptions::default() }
     }
 
@@ -635,15 +733,33 @@ pub mod cluster_parameter_group {
         props: Props,
     }
 
-    impl Parameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Parameter`], by name: the argument of [`Parameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParameterRequired {
+        /// The name of the parameter.
         ///
-        /// - `parameter_name`: `ParameterName`, The name of the parameter.
-        /// - `parameter_value`: `ParameterValue`, The value of the parameter. If `ParameterName` is `wlm_json_configuration`, then the maximum size of `ParameterValue` is 8000 characters.
-        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ParameterName`.
+        pub parameter_name: Val<String>,
+
+        /// The value of the parameter. If `ParameterName` is `wlm_json_configuration`, then the maximum size of `ParameterValue` is 8000 characters.
+        ///
+        /// CloudFormation property `ParameterValue`.
+        pub parameter_value: Val<String>,
+    }
+
+    impl Parameter {
+        /// Creates the value from its required properties, by name in [`ParameterRequired`]:
+        ///
+        /// ```text
+        /// Parameter::new(ParameterRequired {
+        ///     parameter_name: "...".into(),
+        ///     parameter_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("ParameterName", parameter_name);
-            props.set("ParameterValue", parameter_value);
+            props.set::<String>("ParameterName", required.parameter_name);
+            props.set::<String>("ParameterValue", required.parameter_value);
             Parameter { props }
         }
     }
@@ -660,15 +776,33 @@ pub mod cluster_parameter_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -691,6 +825,14 @@ pub mod cluster_parameter_group {
 /// Resource Type definition for AWS::Redshift::ClusterSecurityGroup
 ///
 /// CloudFormation type `AWS::Redshift::ClusterSecurityGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterSecurityGroup {
     props: Props,
@@ -700,7 +842,7 @@ pub struct CfnClusterSecurityGroup {
 impl CfnClusterSecurityGroup {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::ClusterSecurityGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `description`: `Description`.
     pub fn new(description: impl Into<Val<String>>) -> Self {
@@ -760,15 +902,29 @@ pub mod cluster_security_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -783,6 +939,14 @@ pub mod cluster_security_group {
 /// Resource Type definition for AWS::Redshift::ClusterSecurityGroupIngress
 ///
 /// CloudFormation type `AWS::Redshift::ClusterSecurityGroupIngress`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterSecurityGroupIngress {
     props: Props,
@@ -792,7 +956,7 @@ pub struct CfnClusterSecurityGroupIngress {
 impl CfnClusterSecurityGroupIngress {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::ClusterSecurityGroupIngress";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `cluster_security_group_name`: `ClusterSecurityGroupName`.
     pub fn new(cluster_security_group_name: impl Into<Val<String>>) -> Self {
@@ -862,23 +1026,49 @@ pub(crate) static CLUSTER_SECURITY_GROUP_INGRESS_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::Redshift::ClusterSubnetGroup. Specifies an Amazon Redshift subnet group.
 ///
 /// CloudFormation type `AWS::Redshift::ClusterSubnetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterSubnetGroupName`: `handle.cluster_subnet_group_name()` → `Val<String>`. This name must be unique for all subnet groups that are created by your AWS account. If costumer do not provide it, cloudformation will generate it. Must not be "Default".
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterSubnetGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterSubnetGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClusterSubnetGroup`], by name: the argument of [`CfnClusterSubnetGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterSubnetGroupRequired {
+    /// The description of the parameter group.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The list of VPC subnet IDs
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+}
+
 impl CfnClusterSubnetGroup {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::ClusterSubnetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterSubnetGroupRequired`]:
     ///
-    /// - `description`: `Description`, The description of the parameter group.
-    /// - `subnet_ids`: `SubnetIds`, The list of VPC subnet IDs
-    pub fn new(description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnClusterSubnetGroup::new(CfnClusterSubnetGroupRequired {
+    ///     description: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterSubnetGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("SubnetIds", subnet_ids);
+        props.set::<String>("Description", required.description);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
         CfnClusterSubnetGroup { props, options: ResourceOptions::default() }
     }
 
@@ -945,15 +1135,33 @@ pub mod cluster_subnet_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -976,27 +1184,76 @@ pub mod cluster_subnet_group {
 /// Resource schema for a Redshift-managed VPC endpoint.
 ///
 /// CloudFormation type `AWS::Redshift::EndpointAccess`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Address`: `handle.address()` → `Val<String>`. The DNS address of the endpoint.
+/// - `EndpointCreateTime`: `handle.endpoint_create_time()` → `Val<String>`. The time (UTC) that the endpoint was created.
+/// - `EndpointStatus`: `handle.endpoint_status()` → `Val<String>`. The status of the endpoint.
+/// - `Port`: `handle.port()` → `Val<i64>`. The port number on which the cluster accepts incoming connections.
+/// - `VpcEndpoint`: `handle.vpc_endpoint()` → `Val<Json>`. The connection endpoint for connecting to an Amazon Redshift cluster through the proxy.
+/// - `VpcEndpoint.VpcEndpointId`: `handle.vpc_endpoint_vpc_endpoint_id()` → `Val<String>`. The connection endpoint ID for connecting an Amazon Redshift cluster through the proxy.
+/// - `VpcEndpoint.VpcId`: `handle.vpc_endpoint_vpc_id()` → `Val<String>`. The VPC identifier that the endpoint is associated.
+/// - `VpcSecurityGroups`: `handle.vpc_security_groups()` → `Val<Json>`. A list of Virtual Private Cloud (VPC) security groups to be associated with the endpoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EndpointName`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpointAccess {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEndpointAccess`], by name: the argument of [`CfnEndpointAccess::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEndpointAccessRequired {
+    /// A unique identifier for the cluster. You use this identifier to refer to the cluster for any subsequent cluster operations such as deleting or modifying. All alphabetical characters must be lower case, no hypens at the end, no two consecutive hyphens. Cluster name should be unique for all clusters within an AWS account
+    ///
+    /// CloudFormation property `ClusterIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_identifier: Val<String>,
+
+    /// The name of the endpoint.
+    ///
+    /// CloudFormation property `EndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_name: Val<String>,
+
+    /// The subnet group name where Amazon Redshift chooses to deploy the endpoint.
+    ///
+    /// CloudFormation property `SubnetGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_group_name: Val<String>,
+
+    /// A list of vpc security group ids to apply to the created endpoint access.
+    ///
+    /// CloudFormation property `VpcSecurityGroupIds`.
+    pub vpc_security_group_ids: Val<Vec<String>>,
+}
+
 impl CfnEndpointAccess {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::EndpointAccess";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEndpointAccessRequired`]:
     ///
-    /// - `cluster_identifier`: `ClusterIdentifier`, A unique identifier for the cluster. You use this identifier to refer to the cluster for any subsequent cluster operations such as deleting or modifying. All alphabetical characters must be lower case, no hypens at the end, no two consecutive hyphens. Cluster name should be unique for all clusters within an AWS account
-    /// - `endpoint_name`: `EndpointName`, The name of the endpoint.
-    /// - `subnet_group_name`: `SubnetGroupName`, The subnet group name where Amazon Redshift chooses to deploy the endpoint.
-    /// - `vpc_security_group_ids`: `VpcSecurityGroupIds`, A list of vpc security group ids to apply to the created endpoint access.
-    pub fn new(cluster_identifier: impl Into<Val<String>>, endpoint_name: impl Into<Val<String>>, subnet_group_name: impl Into<Val<String>>, vpc_security_group_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnEndpointAccess::new(CfnEndpointAccessRequired {
+    ///     cluster_identifier: "...".into(),
+    ///     endpoint_name: "...".into(),
+    ///     subnet_group_name: "...".into(),
+    ///     vpc_security_group_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEndpointAccessRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterIdentifier", cluster_identifier);
-        props.set("EndpointName", endpoint_name);
-        props.set("SubnetGroupName", subnet_group_name);
-        props.set("VpcSecurityGroupIds", vpc_security_group_ids);
+        props.set::<String>("ClusterIdentifier", required.cluster_identifier);
+        props.set::<String>("EndpointName", required.endpoint_name);
+        props.set::<String>("SubnetGroupName", required.subnet_group_name);
+        props.set::<Vec<String>>("VpcSecurityGroupIds", required.vpc_security_group_ids);
         CfnEndpointAccess { props, options: ResourceOptions::default() }
     }
 
@@ -1107,23 +1364,60 @@ pub(crate) static ENDPOINT_ACCESS_SHAPE: ObjectShape = ObjectShape {
 /// Describes an endpoint authorization for authorizing Redshift-managed VPC endpoint access to a cluster across AWS accounts.
 ///
 /// CloudFormation type `AWS::Redshift::EndpointAuthorization`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AllowedAllVPCs`: `handle.allowed_all_vpcs()` → `Val<bool>`. Indicates whether all VPCs in the grantee account are allowed access to the cluster.
+/// - `AllowedVPCs`: `handle.allowed_vpcs()` → `Val<Vec<String>>`. The VPCs allowed access to the cluster.
+/// - `AuthorizeTime`: `handle.authorize_time()` → `Val<String>`. The time (UTC) when the authorization was created.
+/// - `ClusterStatus`: `handle.cluster_status()` → `Val<String>`. The status of the cluster.
+/// - `EndpointCount`: `handle.endpoint_count()` → `Val<i64>`. The number of Redshift-managed VPC endpoints created for the authorization.
+/// - `Grantee`: `handle.grantee()` → `Val<String>`. The AWS account ID of the grantee of the cluster.
+/// - `Grantor`: `handle.grantor()` → `Val<String>`. The AWS account ID of the cluster owner.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the authorization action.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpointAuthorization {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEndpointAuthorization`], by name: the argument of [`CfnEndpointAuthorization::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEndpointAuthorizationRequired {
+    /// The target AWS account ID to grant or revoke access for.
+    ///
+    /// CloudFormation property `Account`.
+    ///
+    /// Changing it replaces the resource.
+    pub account: Val<String>,
+
+    /// The cluster identifier.
+    ///
+    /// CloudFormation property `ClusterIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_identifier: Val<String>,
+}
+
 impl CfnEndpointAuthorization {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::EndpointAuthorization";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEndpointAuthorizationRequired`]:
     ///
-    /// - `account`: `Account`, The target AWS account ID to grant or revoke access for.
-    /// - `cluster_identifier`: `ClusterIdentifier`, The cluster identifier.
-    pub fn new(account: impl Into<Val<String>>, cluster_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEndpointAuthorization::new(CfnEndpointAuthorizationRequired {
+    ///     account: "...".into(),
+    ///     cluster_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEndpointAuthorizationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Account", account);
-        props.set("ClusterIdentifier", cluster_identifier);
+        props.set::<String>("Account", required.account);
+        props.set::<String>("ClusterIdentifier", required.cluster_identifier);
         CfnEndpointAuthorization { props, options: ResourceOptions::default() }
     }
 
@@ -1238,6 +1532,19 @@ pub(crate) static ENDPOINT_AUTHORIZATION_SHAPE: ObjectShape = ObjectShape {
 /// The `AWS::Redshift::EventSubscription` resource creates an Amazon Redshift Event Subscription.
 ///
 /// CloudFormation type `AWS::Redshift::EventSubscription`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CustSubscriptionId`: `handle.cust_subscription_id()` → `Val<String>`. The name of the Amazon Redshift event notification subscription.
+/// - `CustomerAwsId`: `handle.customer_aws_id()` → `Val<String>`. The AWS account associated with the Amazon Redshift event notification subscription.
+/// - `EventCategoriesList`: `handle.event_categories_list()` → `Val<Vec<String>>`. The list of Amazon Redshift event categories specified in the event notification subscription.
+/// - `SourceIdsList`: `handle.source_ids_list()` → `Val<Vec<String>>`. A list of the sources that publish events to the Amazon Redshift event notification subscription.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Amazon Redshift event notification subscription.
+/// - `SubscriptionCreationTime`: `handle.subscription_creation_time()` → `Val<String>`. The date and time the Amazon Redshift event notification subscription was created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriptionName`.
 #[derive(Clone, Debug)]
 pub struct CfnEventSubscription {
     props: Props,
@@ -1247,7 +1554,7 @@ pub struct CfnEventSubscription {
 impl CfnEventSubscription {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::EventSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `subscription_name`: `SubscriptionName`, The name of the Amazon Redshift event notification subscription
     pub fn new(subscription_name: impl Into<Val<String>>) -> Self {
@@ -1263,6 +1570,8 @@ impl CfnEventSubscription {
     }
 
     /// Specifies the Amazon Redshift event categories to be published by the event notification subscription.
+    ///
+    /// Allowed values of each item (the enum [`event_subscription::EventCategories`]): `configuration`, `management`, `monitoring`, `security`, `pending`.
     pub fn event_categories(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("EventCategories", value);
         self
@@ -1270,7 +1579,7 @@ impl CfnEventSubscription {
 
     /// Specifies the Amazon Redshift event severity to be published by the event notification subscription.
     ///
-    /// Allowed values: `ERROR`, `INFO`.
+    /// Allowed values (the enum [`event_subscription::Severity`]): `ERROR`, `INFO`.
     pub fn severity(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Severity", value);
         self
@@ -1290,7 +1599,7 @@ impl CfnEventSubscription {
 
     /// The type of source that will be generating the events.
     ///
-    /// Allowed values: `cluster`, `cluster-parameter-group`, `cluster-security-group`, `cluster-snapshot`, `scheduled-action`.
+    /// Allowed values (the enum [`event_subscription::SourceType`]): `cluster`, `cluster-parameter-group`, `cluster-security-group`, `cluster-snapshot`, `scheduled-action`.
     pub fn source_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SourceType", value);
         self
@@ -1386,11 +1695,11 @@ pub(crate) static EVENT_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEventSubscription`].
+/// Property types and enums of the allowed values of [`CfnEventSubscription`].
 pub mod event_subscription {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -1398,15 +1707,33 @@ pub mod event_subscription {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1424,28 +1751,89 @@ pub mod event_subscription {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EventCategories` in `AWS::Redshift::EventSubscription`; `.into()` makes a `Val<String>`.
+        EventCategories {
+            Configuration = "configuration",
+            Management = "management",
+            Monitoring = "monitoring",
+            Security = "security",
+            Pending = "pending",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Severity` in `AWS::Redshift::EventSubscription`; `.into()` makes a `Val<String>`.
+        Severity {
+            Error = "ERROR",
+            Info = "INFO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::Redshift::EventSubscription`; `.into()` makes a `Val<String>`.
+        SourceType {
+            Cluster = "cluster",
+            ClusterParameterGroup = "cluster-parameter-group",
+            ClusterSecurityGroup = "cluster-security-group",
+            ClusterSnapshot = "cluster-snapshot",
+            ScheduledAction = "scheduled-action",
+        }
+    }
 }
 
 /// Integration from a source AWS service to a Redshift cluster
 ///
 /// CloudFormation type `AWS::Redshift::Integration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The time (UTC) when the integration was created.
+/// - `IntegrationArn`: `handle.integration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the integration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IntegrationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegration`], by name: the argument of [`CfnIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationRequired {
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication
+    ///
+    /// CloudFormation property `SourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_arn: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the Redshift data warehouse to use as the target for replication
+    ///
+    /// CloudFormation property `TargetArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_arn: Val<String>,
+}
+
 impl CfnIntegration {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::Integration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationRequired`]:
     ///
-    /// - `source_arn`: `SourceArn`, The Amazon Resource Name (ARN) of the database to use as the source for replication
-    /// - `target_arn`: `TargetArn`, The Amazon Resource Name (ARN) of the Redshift data warehouse to use as the target for replication
-    pub fn new(source_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIntegration::new(CfnIntegrationRequired {
+    ///     source_arn: "...".into(),
+    ///     target_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("SourceArn", source_arn);
-        props.set("TargetArn", target_arn);
+        props.set::<String>("SourceArn", required.source_arn);
+        props.set::<String>("TargetArn", required.target_arn);
         CfnIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -1545,7 +1933,7 @@ pub mod integration {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1579,25 +1967,62 @@ pub mod integration {
 /// Creates an Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
 ///
 /// CloudFormation type `AWS::Redshift::QEV2IdcApplication`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IdcManagedApplicationArn`: `handle.idc_managed_application_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the Amazon Redshift Query Editor (QEV2) IAM Identity Center managed application.
+/// - `IdcOnboardStatus`: `handle.idc_onboard_status()` → `Val<String>`. The onboarding status for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
+/// - `Qev2IdcApplicationArn`: `handle.qev2_idc_application_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the Amazon Redshift Query Editor (QEV2) application that integrates with IAM Identity Center.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Qev2IdcApplicationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnQev2IdcApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQev2IdcApplication`], by name: the argument of [`CfnQev2IdcApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQev2IdcApplicationRequired {
+    /// The display name for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application. It appears in the console.
+    ///
+    /// CloudFormation property `IdcDisplayName`.
+    pub idc_display_name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the IAM Identity Center instance used to create the Amazon Redshift Query Editor (QEV2) managed application.
+    ///
+    /// CloudFormation property `IdcInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub idc_instance_arn: Val<String>,
+
+    /// The name of the Amazon Redshift Query Editor (QEV2) application in IAM Identity Center.
+    ///
+    /// CloudFormation property `Qev2IdcApplicationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub qev2_idc_application_name: Val<String>,
+}
+
 impl CfnQev2IdcApplication {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::QEV2IdcApplication";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQev2IdcApplicationRequired`]:
     ///
-    /// - `idc_display_name`: `IdcDisplayName`, The display name for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application. It appears in the console.
-    /// - `idc_instance_arn`: `IdcInstanceArn`, The Amazon Resource Name (ARN) of the IAM Identity Center instance used to create the Amazon Redshift Query Editor (QEV2) managed application.
-    /// - `qev2_idc_application_name`: `Qev2IdcApplicationName`, The name of the Amazon Redshift Query Editor (QEV2) application in IAM Identity Center.
-    pub fn new(idc_display_name: impl Into<Val<String>>, idc_instance_arn: impl Into<Val<String>>, qev2_idc_application_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQev2IdcApplication::new(CfnQev2IdcApplicationRequired {
+    ///     idc_display_name: "...".into(),
+    ///     idc_instance_arn: "...".into(),
+    ///     qev2_idc_application_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQev2IdcApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("IdcDisplayName", idc_display_name);
-        props.set("IdcInstanceArn", idc_instance_arn);
-        props.set("Qev2IdcApplicationName", qev2_idc_application_name);
+        props.set::<String>("IdcDisplayName", required.idc_display_name);
+        props.set::<String>("IdcInstanceArn", required.idc_instance_arn);
+        props.set::<String>("Qev2IdcApplicationName", required.qev2_idc_application_name);
         CfnQev2IdcApplication { props, options: ResourceOptions::default() }
     }
 
@@ -1679,15 +2104,33 @@ pub mod qev2_idc_application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key, or name, for the resource tag.
         ///
-        /// - `key`: `Key`, The key, or name, for the resource tag.
-        /// - `value`: `Value`, The value for the resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1710,33 +2153,75 @@ pub mod qev2_idc_application {
 /// Resource Type definition for AWS::Redshift::RedshiftIdcApplication. Creates an Amazon Redshift application for use with IAM Identity Center.
 ///
 /// CloudFormation type `AWS::Redshift::RedshiftIdcApplication`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IdcManagedApplicationArn`: `handle.idc_managed_application_arn()` → `Val<String>`. The ARN for the Amazon Redshift IAM Identity Center application.
+/// - `IdcOnboardStatus`: `handle.idc_onboard_status()` → `Val<String>`. The onboarding status for the Amazon Redshift IAM Identity Center application.
+/// - `RedshiftIdcApplicationArn`: `handle.redshift_idc_application_arn()` → `Val<String>`. The ARN for the Redshift application that integrates with IAM Identity Center.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RedshiftIdcApplicationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRedshiftIdcApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRedshiftIdcApplication`], by name: the argument of [`CfnRedshiftIdcApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRedshiftIdcApplicationRequired {
+    /// The IAM role ARN for the Amazon Redshift IAM Identity Center application instance. It has the required permissions to be assumed and invoke the IDC Identity Center API.
+    ///
+    /// CloudFormation property `IamRoleArn`.
+    pub iam_role_arn: Val<String>,
+
+    /// The display name for the Amazon Redshift IAM Identity Center application instance. It appears in the console.
+    ///
+    /// CloudFormation property `IdcDisplayName`.
+    pub idc_display_name: Val<String>,
+
+    /// The Amazon resource name (ARN) of the IAM Identity Center instance where Amazon Redshift creates a new managed application.
+    ///
+    /// CloudFormation property `IdcInstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub idc_instance_arn: Val<String>,
+
+    /// The name of the Redshift application in IAM Identity Center.
+    ///
+    /// CloudFormation property `RedshiftIdcApplicationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub redshift_idc_application_name: Val<String>,
+}
+
 impl CfnRedshiftIdcApplication {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::RedshiftIdcApplication";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRedshiftIdcApplicationRequired`]:
     ///
-    /// - `iam_role_arn`: `IamRoleArn`, The IAM role ARN for the Amazon Redshift IAM Identity Center application instance. It has the required permissions to be assumed and invoke the IDC Identity Center API.
-    /// - `idc_display_name`: `IdcDisplayName`, The display name for the Amazon Redshift IAM Identity Center application instance. It appears in the console.
-    /// - `idc_instance_arn`: `IdcInstanceArn`, The Amazon resource name (ARN) of the IAM Identity Center instance where Amazon Redshift creates a new managed application.
-    /// - `redshift_idc_application_name`: `RedshiftIdcApplicationName`, The name of the Redshift application in IAM Identity Center.
-    pub fn new(iam_role_arn: impl Into<Val<String>>, idc_display_name: impl Into<Val<String>>, idc_instance_arn: impl Into<Val<String>>, redshift_idc_application_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRedshiftIdcApplication::new(CfnRedshiftIdcApplicationRequired {
+    ///     iam_role_arn: "...".into(),
+    ///     idc_display_name: "...".into(),
+    ///     idc_instance_arn: "...".into(),
+    ///     redshift_idc_application_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRedshiftIdcApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("IamRoleArn", iam_role_arn);
-        props.set("IdcDisplayName", idc_display_name);
-        props.set("IdcInstanceArn", idc_instance_arn);
-        props.set("RedshiftIdcApplicationName", redshift_idc_application_name);
+        props.set::<String>("IamRoleArn", required.iam_role_arn);
+        props.set::<String>("IdcDisplayName", required.idc_display_name);
+        props.set::<String>("IdcInstanceArn", required.idc_instance_arn);
+        props.set::<String>("RedshiftIdcApplicationName", required.redshift_idc_application_name);
         CfnRedshiftIdcApplication { props, options: ResourceOptions::default() }
     }
 
     /// The type of application being created.
     ///
-    /// Allowed values: `None`, `Lakehouse`.
+    /// Allowed values (the enum [`redshift_idc_application::ApplicationType`]): `None`, `Lakehouse`.
     ///
     /// Changing it replaces the resource.
     pub fn application_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1846,11 +2331,11 @@ pub(crate) static REDSHIFT_IDC_APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRedshiftIdcApplication`].
+/// Property types and enums of the allowed values of [`CfnRedshiftIdcApplication`].
 pub mod redshift_idc_application {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The authorized token issuer for the Amazon Redshift IAM Identity Center application.
     #[derive(Clone, Debug)]
@@ -1955,9 +2440,9 @@ pub mod redshift_idc_application {
     }
 
     impl LakeFormationQuery {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authorization`: `Authorization`, Determines whether the query scope is enabled or disabled.
+        /// - `authorization`: `Authorization`, Determines whether the query scope is enabled or disabled. Allowed values: the enum [`Authorization`].
         pub fn new(authorization: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Authorization", authorization);
@@ -2004,9 +2489,9 @@ pub mod redshift_idc_application {
     }
 
     impl Connect {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authorization`: `Authorization`, Determines whether the Amazon Redshift connect integration is enabled or disabled.
+        /// - `authorization`: `Authorization`, Determines whether the Amazon Redshift connect integration is enabled or disabled. Allowed values: the enum [`Authorization`].
         pub fn new(authorization: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Authorization", authorization);
@@ -2053,9 +2538,9 @@ pub mod redshift_idc_application {
     }
 
     impl ReadWriteAccess {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `authorization`: `Authorization`, Determines whether the read/write scope is enabled or disabled.
+        /// - `authorization`: `Authorization`, Determines whether the read/write scope is enabled or disabled. Allowed values: the enum [`Authorization`].
         pub fn new(authorization: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Authorization", authorization);
@@ -2075,15 +2560,33 @@ pub mod redshift_idc_application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2160,11 +2663,36 @@ pub mod redshift_idc_application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApplicationType` in `AWS::Redshift::RedshiftIdcApplication`; `.into()` makes a `Val<String>`.
+        ApplicationType {
+            None = "None",
+            Lakehouse = "Lakehouse",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Authorization` in `AWS::Redshift::RedshiftIdcApplication`; `.into()` makes a `Val<String>`.
+        Authorization {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
 }
 
 /// The `AWS::Redshift::ScheduledAction` resource creates an Amazon Redshift Scheduled Action.
 ///
 /// CloudFormation type `AWS::Redshift::ScheduledAction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `NextInvocations`: `handle.next_invocations()` → `Val<Vec<String>>`. List of times when the scheduled action will run.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the scheduled action.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ScheduledActionName`.
 #[derive(Clone, Debug)]
 pub struct CfnScheduledAction {
     props: Props,
@@ -2174,7 +2702,7 @@ pub struct CfnScheduledAction {
 impl CfnScheduledAction {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::ScheduledAction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `scheduled_action_name`: `ScheduledActionName`, The name of the scheduled action. The name must be unique within an account.
     pub fn new(scheduled_action_name: impl Into<Val<String>>) -> Self {
@@ -2328,7 +2856,7 @@ pub mod scheduled_action {
     }
 
     impl PauseClusterMessage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_identifier`: `ClusterIdentifier`.
         pub fn new(cluster_identifier: impl Into<Val<String>>) -> Self {
@@ -2351,7 +2879,7 @@ pub mod scheduled_action {
     }
 
     impl ResizeClusterMessage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_identifier`: `ClusterIdentifier`.
         pub fn new(cluster_identifier: impl Into<Val<String>>) -> Self {
@@ -2398,7 +2926,7 @@ pub mod scheduled_action {
     }
 
     impl ResumeClusterMessage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_identifier`: `ClusterIdentifier`.
         pub fn new(cluster_identifier: impl Into<Val<String>>) -> Self {
@@ -2418,23 +2946,72 @@ pub mod scheduled_action {
 /// Resource Type definition for AWS::Redshift::Snapshot. Creates a manual snapshot of the specified cluster. The cluster must be in the available state.
 ///
 /// CloudFormation type `AWS::Redshift::Snapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The Availability Zone in which the cluster was created.
+/// - `ClusterCreateTime`: `handle.cluster_create_time()` → `Val<String>`. The time (UTC) when the cluster was originally created.
+/// - `ClusterVersion`: `handle.cluster_version()` → `Val<String>`. The version ID of the Amazon Redshift engine that is running on the cluster.
+/// - `DBName`: `handle.db_name()` → `Val<String>`. The name of the database that was created when the cluster was created.
+/// - `Encrypted`: `handle.encrypted()` → `Val<bool>`. If true, the data in the snapshot is encrypted at rest.
+/// - `EncryptedWithHSM`: `handle.encrypted_with_hsm()` → `Val<bool>`. A boolean that indicates whether the snapshot data is encrypted using the HSM keys of the source cluster.
+/// - `EngineFullVersion`: `handle.engine_full_version()` → `Val<String>`. The engine full version of the cluster at the time the snapshot was taken.
+/// - `EnhancedVpcRouting`: `handle.enhanced_vpc_routing()` → `Val<bool>`. An option that specifies whether to create the cluster with enhanced VPC routing enabled.
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. The Key Management Service (KMS) key ID of the encryption key that was used to encrypt data in the cluster from which the snapshot was taken.
+/// - `MaintenanceTrackName`: `handle.maintenance_track_name()` → `Val<String>`. The name of the maintenance track for the snapshot.
+/// - `MasterUsername`: `handle.master_username()` → `Val<String>`. The admin user name for the cluster.
+/// - `NodeType`: `handle.node_type()` → `Val<String>`. The node type that the cluster is provisioned with.
+/// - `NumberOfNodes`: `handle.number_of_nodes()` → `Val<i64>`. The number of nodes in the cluster.
+/// - `OwnerAccount`: `handle.owner_account()` → `Val<String>`. The Amazon Web Services account that owns the snapshot.
+/// - `Port`: `handle.port()` → `Val<i64>`. The port that the cluster is listening on.
+/// - `SnapshotArn`: `handle.snapshot_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the snapshot.
+/// - `SnapshotCreateTime`: `handle.snapshot_create_time()` → `Val<String>`. The time (in UTC format) when Amazon Redshift began the snapshot.
+/// - `SnapshotType`: `handle.snapshot_type()` → `Val<String>`. The snapshot type. Snapshots created using CreateClusterSnapshot and CopyClusterSnapshot are of type manual.
+/// - `Status`: `handle.status()` → `Val<String>`. The snapshot status. The value of the status depends on the API operation used: CreateClusterSnapshot and CopyClusterSnapshot returns status as creating. DescribeClusterSnapshots returns status as creating, available, final snapshot, or failed. DeleteClusterSnapshot returns status as deleted.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`. The VPC identifier of the cluster if the snapshot is from a cluster in a VPC.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SnapshotArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSnapshot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSnapshot`], by name: the argument of [`CfnSnapshot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSnapshotRequired {
+    /// The cluster identifier for which you want a snapshot.
+    ///
+    /// CloudFormation property `ClusterIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_identifier: Val<String>,
+
+    /// A unique identifier for the snapshot that you are requesting. This identifier must be unique for all snapshots within the Amazon Web Services account.
+    ///
+    /// CloudFormation property `SnapshotIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub snapshot_identifier: Val<String>,
+}
+
 impl CfnSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::Snapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSnapshotRequired`]:
     ///
-    /// - `cluster_identifier`: `ClusterIdentifier`, The cluster identifier for which you want a snapshot.
-    /// - `snapshot_identifier`: `SnapshotIdentifier`, A unique identifier for the snapshot that you are requesting. This identifier must be unique for all snapshots within the Amazon Web Services account.
-    pub fn new(cluster_identifier: impl Into<Val<String>>, snapshot_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSnapshot::new(CfnSnapshotRequired {
+    ///     cluster_identifier: "...".into(),
+    ///     snapshot_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSnapshotRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterIdentifier", cluster_identifier);
-        props.set("SnapshotIdentifier", snapshot_identifier);
+        props.set::<String>("ClusterIdentifier", required.cluster_identifier);
+        props.set::<String>("SnapshotIdentifier", required.snapshot_identifier);
         CfnSnapshot { props, options: ResourceOptions::default() }
     }
 
@@ -2641,15 +3218,33 @@ pub mod snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key, or name, for the resource tag.
         ///
-        /// - `key`: `Key`, The key, or name, for the resource tag.
-        /// - `value`: `Value`, The value for the resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2672,6 +3267,14 @@ pub mod snapshot {
 /// Creates a snapshot copy grant that permits Amazon Redshift to use an encrypted symmetric key from AWS Key Management Service (KMS) to encrypt copied snapshots in a destination region.
 ///
 /// CloudFormation type `AWS::Redshift::SnapshotCopyGrant`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the snapshot copy grant.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSnapshotCopyGrant {
     props: Props,
@@ -2681,7 +3284,7 @@ pub struct CfnSnapshotCopyGrant {
 impl CfnSnapshotCopyGrant {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::SnapshotCopyGrant";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `snapshot_copy_grant_name`: `SnapshotCopyGrantName`, The name of the snapshot copy grant. This name must be unique in the region for the AWS account.
     pub fn new(snapshot_copy_grant_name: impl Into<Val<String>>) -> Self {
@@ -2763,15 +3366,33 @@ pub mod snapshot_copy_grant {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key, or name, for the resource tag.
         ///
-        /// - `key`: `Key`, The key, or name, for the resource tag.
-        /// - `value`: `Value`, The value for the resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2794,23 +3415,52 @@ pub mod snapshot_copy_grant {
 /// Creates a snapshot schedule that lets you set up automatic snapshots of your Amazon Redshift cluster at regular intervals.
 ///
 /// CloudFormation type `AWS::Redshift::SnapshotSchedule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the snapshot schedule.
+/// - `AssociatedClusterCount`: `handle.associated_cluster_count()` → `Val<i64>`. The number of clusters associated with the schedule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSnapshotSchedule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSnapshotSchedule`], by name: the argument of [`CfnSnapshotSchedule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSnapshotScheduleRequired {
+    /// The definition of the snapshot schedule. The definition is made up of schedule expressions, for example "cron(30 12 *)" or "rate(12 hours)".
+    ///
+    /// CloudFormation property `ScheduleDefinitions`.
+    pub schedule_definitions: Val<Vec<String>>,
+
+    /// A unique identifier for the snapshot schedule. Only alphanumeric characters are allowed.
+    ///
+    /// CloudFormation property `ScheduleIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub schedule_identifier: Val<String>,
+}
+
 impl CfnSnapshotSchedule {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::SnapshotSchedule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSnapshotScheduleRequired`]:
     ///
-    /// - `schedule_definitions`: `ScheduleDefinitions`, The definition of the snapshot schedule. The definition is made up of schedule expressions, for example "cron(30 12 *)" or "rate(12 hours)".
-    /// - `schedule_identifier`: `ScheduleIdentifier`, A unique identifier for the snapshot schedule. Only alphanumeric characters are allowed.
-    pub fn new(schedule_definitions: impl Into<Val<Vec<String>>>, schedule_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSnapshotSchedule::new(CfnSnapshotScheduleRequired {
+    ///     schedule_definitions: vec!["..."].into(),
+    ///     schedule_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSnapshotScheduleRequired) -> Self {
         let mut props = Props::new();
-        props.set("ScheduleDefinitions", schedule_definitions);
-        props.set("ScheduleIdentifier", schedule_identifier);
+        props.set::<Vec<String>>("ScheduleDefinitions", required.schedule_definitions);
+        props.set::<String>("ScheduleIdentifier", required.schedule_identifier);
         CfnSnapshotSchedule { props, options: ResourceOptions::default() }
     }
 
@@ -2893,15 +3543,33 @@ pub mod snapshot_schedule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key, or name, for the resource tag.
         ///
-        /// - `key`: `Key`, The key, or name, for the resource tag.
-        /// - `value`: `Value`, The value for the resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2924,33 +3592,80 @@ pub mod snapshot_schedule {
 /// Resource Type definition for AWS::Redshift::UsageLimit. Creates a usage limit for a specified Amazon Redshift feature on a cluster. The usage limit is identified by the returned usage limit identifier.
 ///
 /// CloudFormation type `AWS::Redshift::UsageLimit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the usage limit.
+/// - `UsageLimitId`: `handle.usage_limit_id()` → `Val<String>`. The identifier of the usage limit.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnUsageLimit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUsageLimit`], by name: the argument of [`CfnUsageLimit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUsageLimitRequired {
+    /// The limit amount. If time-based, this amount is in minutes. If data-based, this amount is in terabytes (TB). The value must be a positive number.
+    ///
+    /// CloudFormation property `Amount`.
+    pub amount: Val<f64>,
+
+    /// The identifier of the cluster that you want to limit usage.
+    ///
+    /// CloudFormation property `ClusterIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_identifier: Val<String>,
+
+    /// The Amazon Redshift feature that you want to limit.
+    ///
+    /// CloudFormation property `FeatureType`.
+    ///
+    /// Allowed values (the enum [`usage_limit::FeatureType`]): `spectrum`, `concurrency-scaling`, `cross-region-datasharing`, `extra-compute-for-automatic-optimization`.
+    ///
+    /// Changing it replaces the resource.
+    pub feature_type: Val<String>,
+
+    /// The type of limit. Depending on the feature type, this can be based on a time duration or data size. If FeatureType is spectrum, then LimitType must be data-scanned. If FeatureType is concurrency-scaling, then LimitType must be time. If FeatureType is cross-region-datasharing, then LimitType must be data-scanned.
+    ///
+    /// CloudFormation property `LimitType`.
+    ///
+    /// Allowed values (the enum [`usage_limit::LimitType`]): `time`, `data-scanned`.
+    ///
+    /// Changing it replaces the resource.
+    pub limit_type: Val<String>,
+}
+
 impl CfnUsageLimit {
     pub const TYPE_NAME: &'static str = "AWS::Redshift::UsageLimit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUsageLimitRequired`]:
     ///
-    /// - `amount`: `Amount`, The limit amount. If time-based, this amount is in minutes. If data-based, this amount is in terabytes (TB). The value must be a positive number.
-    /// - `cluster_identifier`: `ClusterIdentifier`, The identifier of the cluster that you want to limit usage.
-    /// - `feature_type`: `FeatureType`, The Amazon Redshift feature that you want to limit.
-    /// - `limit_type`: `LimitType`, The type of limit. Depending on the feature type, this can be based on a time duration or data size. If FeatureType is spectrum, then LimitType must be data-scanned. If FeatureType is concurrency-scaling, then LimitType must be time. If FeatureType is cross-region-datasharing, then LimitType must be data-scanned.
-    pub fn new(amount: impl Into<Val<f64>>, cluster_identifier: impl Into<Val<String>>, feature_type: impl Into<Val<String>>, limit_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUsageLimit::new(CfnUsageLimitRequired {
+    ///     amount: 1.0.into(),
+    ///     cluster_identifier: "...".into(),
+    ///     feature_type: usage_limit::FeatureType::Spectrum.into(),
+    ///     limit_type: usage_limit::LimitType::Time.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUsageLimitRequired) -> Self {
         let mut props = Props::new();
-        props.set("Amount", amount);
-        props.set("ClusterIdentifier", cluster_identifier);
-        props.set("FeatureType", feature_type);
-        props.set("LimitType", limit_type);
+        props.set::<f64>("Amount", required.amount);
+        props.set::<String>("ClusterIdentifier", required.cluster_identifier);
+        props.set::<String>("FeatureType", required.feature_type);
+        props.set::<String>("LimitType", required.limit_type);
         CfnUsageLimit { props, options: ResourceOptions::default() }
     }
 
     /// The action that Amazon Redshift takes when the limit is reached. The default is log.
     ///
-    /// Allowed values: `log`, `emit-metric`, `disable`.
+    /// Allowed values (the enum [`usage_limit::BreachAction`]): `log`, `emit-metric`, `disable`.
     pub fn breach_action(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BreachAction", value);
         self
@@ -2958,7 +3673,7 @@ impl CfnUsageLimit {
 
     /// The time period that the amount applies to. A weekly period begins on Sunday. The default is monthly.
     ///
-    /// Allowed values: `daily`, `weekly`, `monthly`.
+    /// Allowed values (the enum [`usage_limit::Period`]): `daily`, `weekly`, `monthly`.
     ///
     /// Changing it replaces the resource.
     pub fn period(mut self, value: impl Into<Val<String>>) -> Self {
@@ -3027,11 +3742,11 @@ pub(crate) static USAGE_LIMIT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUsageLimit`].
+/// Property types and enums of the allowed values of [`CfnUsageLimit`].
 pub mod usage_limit {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Redshift::UsageLimit`.
     #[derive(Clone, Debug)]
@@ -3039,15 +3754,33 @@ pub mod usage_limit {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key, or name, for the resource tag.
         ///
-        /// - `key`: `Key`, The key, or name, for the resource tag.
-        /// - `value`: `Value`, The value for the resource tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the resource tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3065,6 +3798,42 @@ pub mod usage_limit {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BreachAction` in `AWS::Redshift::UsageLimit`; `.into()` makes a `Val<String>`.
+        BreachAction {
+            Log = "log",
+            EmitMetric = "emit-metric",
+            Disable = "disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FeatureType` in `AWS::Redshift::UsageLimit`; `.into()` makes a `Val<String>`.
+        FeatureType {
+            Spectrum = "spectrum",
+            ConcurrencyScaling = "concurrency-scaling",
+            CrossRegionDatasharing = "cross-region-datasharing",
+            ExtraComputeForAutomaticOptimization = "extra-compute-for-automatic-optimization",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LimitType` in `AWS::Redshift::UsageLimit`; `.into()` makes a `Val<String>`.
+        LimitType {
+            Time = "time",
+            DataScanned = "data-scanned",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Period` in `AWS::Redshift::UsageLimit`; `.into()` makes a `Val<String>`.
+        Period {
+            Daily = "daily",
+            Weekly = "weekly",
+            Monthly = "monthly",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,25 @@ use crate::value::{Json, Val};
 /// Definition of AWS::RedshiftServerless::Namespace Resource Type
 ///
 /// CloudFormation type `AWS::RedshiftServerless::Namespace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Namespace`: `handle.namespace()` → `Val<Json>`. Definition of Namespace resource.
+/// - `Namespace.AdminUsername`: `handle.namespace_admin_username()` → `Val<String>`.
+/// - `Namespace.CreationDate`: `handle.namespace_creation_date()` → `Val<String>`.
+/// - `Namespace.DbName`: `handle.namespace_db_name()` → `Val<String>`.
+/// - `Namespace.DefaultIamRoleArn`: `handle.namespace_default_iam_role_arn()` → `Val<String>`.
+/// - `Namespace.IamRoles`: `handle.namespace_iam_roles()` → `Val<Vec<String>>`.
+/// - `Namespace.KmsKeyId`: `handle.namespace_kms_key_id()` → `Val<String>`.
+/// - `Namespace.LogExports`: `handle.namespace_log_exports()` → `Val<Vec<String>>`.
+/// - `Namespace.NamespaceArn`: `handle.namespace_namespace_arn()` → `Val<String>`.
+/// - `Namespace.NamespaceId`: `handle.namespace_namespace_id()` → `Val<String>`.
+/// - `Namespace.NamespaceName`: `handle.namespace_namespace_name()` → `Val<String>`.
+/// - `Namespace.Status`: `handle.namespace_status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NamespaceName`.
 #[derive(Clone, Debug)]
 pub struct CfnNamespace {
     props: Props,
@@ -25,7 +43,7 @@ pub struct CfnNamespace {
 impl CfnNamespace {
     pub const TYPE_NAME: &'static str = "AWS::RedshiftServerless::Namespace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `namespace_name`: `NamespaceName`, A unique identifier for the namespace. You use this identifier to refer to the namespace for any subsequent namespace operations such as deleting or modifying. All alphabetical characters must be lower case. Namespace name should be unique for all namespaces within an AWS account.
     pub fn new(namespace_name: impl Into<Val<String>>) -> Self {
@@ -95,6 +113,8 @@ impl CfnNamespace {
     }
 
     /// The collection of log types to be exported provided by the customer. Should only be one of the three supported log types: userlog, useractivitylog and connectionlog
+    ///
+    /// Allowed values of each item (the enum [`namespace::LogExports`]): `useractivitylog`, `userlog`, `connectionlog`.
     pub fn log_exports(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("LogExports", value);
         self
@@ -241,11 +261,11 @@ pub(crate) static NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNamespace`].
+/// Property types and enums of the allowed values of [`CfnNamespace`].
 pub mod namespace {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RedshiftServerless::Namespace`.
     #[derive(Clone, Debug)]
@@ -254,7 +274,7 @@ pub mod namespace {
     }
 
     impl SnapshotCopyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_region`: `DestinationRegion`.
         pub fn new(destination_region: impl Into<Val<String>>) -> Self {
@@ -288,15 +308,29 @@ pub mod namespace {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -314,11 +348,39 @@ pub mod namespace {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LogExports` in `AWS::RedshiftServerless::Namespace`; `.into()` makes a `Val<String>`.
+        LogExports {
+            Useractivitylog = "useractivitylog",
+            Userlog = "userlog",
+            Connectionlog = "connectionlog",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::RedshiftServerless::Snapshot Resource Type.
 ///
 /// CloudFormation type `AWS::RedshiftServerless::Snapshot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `OwnerAccount`: `handle.owner_account()` → `Val<String>`. The owner account of the snapshot.
+/// - `Snapshot`: `handle.snapshot()` → `Val<Json>`. Definition for snapshot resource
+/// - `Snapshot.AdminUsername`: `handle.snapshot_admin_username()` → `Val<String>`.
+/// - `Snapshot.KmsKeyId`: `handle.snapshot_kms_key_id()` → `Val<String>`.
+/// - `Snapshot.NamespaceArn`: `handle.snapshot_namespace_arn()` → `Val<String>`.
+/// - `Snapshot.NamespaceName`: `handle.snapshot_namespace_name()` → `Val<String>`.
+/// - `Snapshot.OwnerAccount`: `handle.snapshot_owner_account()` → `Val<String>`.
+/// - `Snapshot.RetentionPeriod`: `handle.snapshot_retention_period()` → `Val<i64>`.
+/// - `Snapshot.SnapshotArn`: `handle.snapshot_snapshot_arn()` → `Val<String>`.
+/// - `Snapshot.SnapshotCreateTime`: `handle.snapshot_snapshot_create_time()` → `Val<String>`.
+/// - `Snapshot.SnapshotName`: `handle.snapshot_snapshot_name()` → `Val<String>`.
+/// - `Snapshot.Status`: `handle.snapshot_status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SnapshotName`.
 #[derive(Clone, Debug)]
 pub struct CfnSnapshot {
     props: Props,
@@ -328,7 +390,7 @@ pub struct CfnSnapshot {
 impl CfnSnapshot {
     pub const TYPE_NAME: &'static str = "AWS::RedshiftServerless::Snapshot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `snapshot_name`: `SnapshotName`, The name of the snapshot.
     pub fn new(snapshot_name: impl Into<Val<String>>) -> Self {
@@ -473,15 +535,33 @@ pub mod snapshot {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Changing it replaces the resource.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        ///
+        /// Changing it replaces the resource.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -504,6 +584,29 @@ pub mod snapshot {
 /// Definition of AWS::RedshiftServerless::Workgroup Resource Type
 ///
 /// CloudFormation type `AWS::RedshiftServerless::Workgroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Workgroup.BaseCapacity`: `handle.workgroup_base_capacity()` → `Val<i64>`.
+/// - `Workgroup.ConfigParameters`: `handle.workgroup_config_parameters()` → `Val<Json>`.
+/// - `Workgroup.CreationDate`: `handle.workgroup_creation_date()` → `Val<String>`.
+/// - `Workgroup.Endpoint.Address`: `handle.workgroup_endpoint_address()` → `Val<String>`.
+/// - `Workgroup.Endpoint.Port`: `handle.workgroup_endpoint_port()` → `Val<i64>`.
+/// - `Workgroup.EnhancedVpcRouting`: `handle.workgroup_enhanced_vpc_routing()` → `Val<bool>`.
+/// - `Workgroup.MaxCapacity`: `handle.workgroup_max_capacity()` → `Val<i64>`.
+/// - `Workgroup.NamespaceName`: `handle.workgroup_namespace_name()` → `Val<String>`.
+/// - `Workgroup.PubliclyAccessible`: `handle.workgroup_publicly_accessible()` → `Val<bool>`.
+/// - `Workgroup.SecurityGroupIds`: `handle.workgroup_security_group_ids()` → `Val<Vec<String>>`.
+/// - `Workgroup.Status`: `handle.workgroup_status()` → `Val<String>`.
+/// - `Workgroup.SubnetIds`: `handle.workgroup_subnet_ids()` → `Val<Vec<String>>`.
+/// - `Workgroup.TrackName`: `handle.workgroup_track_name()` → `Val<String>`.
+/// - `Workgroup.WorkgroupArn`: `handle.workgroup_workgroup_arn()` → `Val<String>`.
+/// - `Workgroup.WorkgroupId`: `handle.workgroup_workgroup_id()` → `Val<String>`.
+/// - `Workgroup.WorkgroupName`: `handle.workgroup_workgroup_name()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkgroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkgroup {
     props: Props,
@@ -513,7 +616,7 @@ pub struct CfnWorkgroup {
 impl CfnWorkgroup {
     pub const TYPE_NAME: &'static str = "AWS::RedshiftServerless::Workgroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `workgroup_name`: `WorkgroupName`, The name of the workgroup.
     pub fn new(workgroup_name: impl Into<Val<String>>) -> Self {
@@ -764,11 +867,11 @@ pub(crate) static WORKGROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkgroup`].
+/// Property types and enums of the allowed values of [`CfnWorkgroup`].
 pub mod workgroup {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RedshiftServerless::Workgroup`.
     #[derive(Clone, Debug)]
@@ -823,7 +926,7 @@ pub mod workgroup {
 
         /// The `Status` property.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`Status`]): `ENABLED`, `DISABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -842,15 +945,29 @@ pub mod workgroup {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -936,7 +1053,7 @@ pub mod workgroup {
 
         /// The `Status` property.
         ///
-        /// Allowed values: `CREATING`, `AVAILABLE`, `MODIFYING`, `DELETING`.
+        /// Allowed values (the enum [`WorkgroupStatus`]): `CREATING`, `AVAILABLE`, `MODIFYING`, `DELETING`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -1136,6 +1253,24 @@ pub mod workgroup {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::RedshiftServerless::Workgroup`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::RedshiftServerless::Workgroup`; `.into()` makes a `Val<String>`.
+        WorkgroupStatus {
+            Creating = "CREATING",
+            Available = "AVAILABLE",
+            Modifying = "MODIFYING",
+            Deleting = "DELETING",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,72 @@ use crate::value::Val;
 /// Definition of AWS::RefactorSpaces::Application Resource Type
 ///
 /// CloudFormation type `AWS::RefactorSpaces::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApiGatewayId`: `handle.api_gateway_id()` → `Val<String>`.
+/// - `ApplicationIdentifier`: `handle.application_identifier()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `NlbArn`: `handle.nlb_arn()` → `Val<String>`.
+/// - `NlbName`: `handle.nlb_name()` → `Val<String>`.
+/// - `ProxyUrl`: `handle.proxy_url()` → `Val<String>`.
+/// - `StageName`: `handle.stage_name()` → `Val<String>`.
+/// - `VpcLinkId`: `handle.vpc_link_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// CloudFormation property `EnvironmentIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub environment_identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ProxyType`.
+    ///
+    /// Allowed values (the enum [`application::ProxyType`]): `API_GATEWAY`.
+    ///
+    /// Changing it replaces the resource.
+    pub proxy_type: Val<String>,
+
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::RefactorSpaces::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `environment_identifier`: `EnvironmentIdentifier`.
-    /// - `name`: `Name`.
-    /// - `proxy_type`: `ProxyType`.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(environment_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, proxy_type: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     environment_identifier: "...".into(),
+    ///     name: "...".into(),
+    ///     proxy_type: application::ProxyType::ApiGateway.into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("EnvironmentIdentifier", environment_identifier);
-        props.set("Name", name);
-        props.set("ProxyType", proxy_type);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("EnvironmentIdentifier", required.environment_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProxyType", required.proxy_type);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -137,11 +181,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RefactorSpaces::Application`.
     #[derive(Clone, Debug)]
@@ -158,7 +202,7 @@ pub mod application {
 
         /// The `EndpointType` property.
         ///
-        /// Allowed values: `REGIONAL`, `PRIVATE`.
+        /// Allowed values (the enum [`EndpointType`]): `REGIONAL`, `PRIVATE`.
         pub fn endpoint_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EndpointType", value);
             self
@@ -183,15 +227,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -217,11 +279,36 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProxyType` in `AWS::RefactorSpaces::Application`; `.into()` makes a `Val<String>`.
+        ProxyType {
+            ApiGateway = "API_GATEWAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointType` in `AWS::RefactorSpaces::Application`; `.into()` makes a `Val<String>`.
+        EndpointType {
+            Regional = "REGIONAL",
+            Private = "PRIVATE",
+        }
+    }
 }
 
 /// Definition of AWS::RefactorSpaces::Environment Resource Type
 ///
 /// CloudFormation type `AWS::RefactorSpaces::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `EnvironmentIdentifier`: `handle.environment_identifier()` → `Val<String>`.
+/// - `TransitGatewayId`: `handle.transit_gateway_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EnvironmentIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
@@ -259,7 +346,7 @@ impl CfnEnvironment {
 
     /// The `NetworkFabricType` property.
     ///
-    /// Allowed values: `TRANSIT_GATEWAY`, `NONE`.
+    /// Allowed values (the enum [`environment::NetworkFabricType`]): `TRANSIT_GATEWAY`, `NONE`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -329,11 +416,11 @@ pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironment`].
+/// Property types and enums of the allowed values of [`CfnEnvironment`].
 pub mod environment {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A label for tagging Environment resource
     #[derive(Clone, Debug)]
@@ -341,15 +428,33 @@ pub mod environment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -367,32 +472,84 @@ pub mod environment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NetworkFabricType` in `AWS::RefactorSpaces::Environment`; `.into()` makes a `Val<String>`.
+        NetworkFabricType {
+            TransitGateway = "TRANSIT_GATEWAY",
+            None = "NONE",
+        }
+    }
 }
 
 /// Definition of AWS::RefactorSpaces::Route Resource Type
 ///
 /// CloudFormation type `AWS::RefactorSpaces::Route`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `PathResourceToId`: `handle.path_resource_to_id()` → `Val<String>`.
+/// - `RouteIdentifier`: `handle.route_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRoute {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRoute`], by name: the argument of [`CfnRoute::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRouteRequired {
+    /// CloudFormation property `ApplicationIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_identifier: Val<String>,
+
+    /// CloudFormation property `EnvironmentIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub environment_identifier: Val<String>,
+
+    /// CloudFormation property `RouteType`.
+    ///
+    /// Allowed values (the enum [`route::RouteType`]): `DEFAULT`, `URI_PATH`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub route_type: Val<String>,
+
+    /// CloudFormation property `ServiceIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub service_identifier: Val<String>,
+}
+
 impl CfnRoute {
     pub const TYPE_NAME: &'static str = "AWS::RefactorSpaces::Route";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRouteRequired`]:
     ///
-    /// - `application_identifier`: `ApplicationIdentifier`.
-    /// - `environment_identifier`: `EnvironmentIdentifier`.
-    /// - `route_type`: `RouteType`.
-    /// - `service_identifier`: `ServiceIdentifier`.
-    pub fn new(application_identifier: impl Into<Val<String>>, environment_identifier: impl Into<Val<String>>, route_type: impl Into<Val<String>>, service_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRoute::new(CfnRouteRequired {
+    ///     application_identifier: "...".into(),
+    ///     environment_identifier: "...".into(),
+    ///     route_type: route::RouteType::Default.into(),
+    ///     service_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRouteRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationIdentifier", application_identifier);
-        props.set("EnvironmentIdentifier", environment_identifier);
-        props.set("RouteType", route_type);
-        props.set("ServiceIdentifier", service_identifier);
+        props.set::<String>("ApplicationIdentifier", required.application_identifier);
+        props.set::<String>("EnvironmentIdentifier", required.environment_identifier);
+        props.set::<String>("RouteType", required.route_type);
+        props.set::<String>("ServiceIdentifier", required.service_identifier);
         CfnRoute { props, options: ResourceOptions::default() }
     }
 
@@ -475,11 +632,11 @@ pub(crate) static ROUTE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRoute`].
+/// Property types and enums of the allowed values of [`CfnRoute`].
 pub mod route {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RefactorSpaces::Route`.
     #[derive(Clone, Debug)]
@@ -488,9 +645,9 @@ pub mod route {
     }
 
     impl DefaultRouteInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `activation_state`: `ActivationState`.
+        /// - `activation_state`: `ActivationState`. Allowed values: the enum [`ActivationState`].
         pub fn new(activation_state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActivationState", activation_state);
@@ -510,15 +667,33 @@ pub mod route {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -536,9 +711,9 @@ pub mod route {
     }
 
     impl UriPathRouteInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `activation_state`: `ActivationState`.
+        /// - `activation_state`: `ActivationState`. Allowed values: the enum [`ActivationState`].
         pub fn new(activation_state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActivationState", activation_state);
@@ -562,6 +737,8 @@ pub mod route {
         }
 
         /// The `Methods` property.
+        ///
+        /// Allowed values of each item (the enum [`Methods`]): `DELETE`, `GET`, `HEAD`, `OPTIONS`, `PATCH`, `POST`, `PUT`.
         ///
         /// Changing it replaces the resource.
         pub fn methods(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -607,32 +784,104 @@ pub mod route {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RouteType` in `AWS::RefactorSpaces::Route`; `.into()` makes a `Val<String>`.
+        RouteType {
+            Default = "DEFAULT",
+            UriPath = "URI_PATH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ActivationState` in `AWS::RefactorSpaces::Route`; `.into()` makes a `Val<String>`.
+        ActivationState {
+            Inactive = "INACTIVE",
+            Active = "ACTIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Methods` in `AWS::RefactorSpaces::Route`; `.into()` makes a `Val<String>`.
+        Methods {
+            Delete = "DELETE",
+            Get = "GET",
+            Head = "HEAD",
+            Options = "OPTIONS",
+            Patch = "PATCH",
+            Post = "POST",
+            Put = "PUT",
+        }
+    }
 }
 
 /// Definition of AWS::RefactorSpaces::Service Resource Type
 ///
 /// CloudFormation type `AWS::RefactorSpaces::Service`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `ServiceIdentifier`: `handle.service_identifier()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnService {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnService`], by name: the argument of [`CfnService::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServiceRequired {
+    /// CloudFormation property `ApplicationIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_identifier: Val<String>,
+
+    /// CloudFormation property `EndpointType`.
+    ///
+    /// Allowed values (the enum [`service::EndpointType`]): `LAMBDA`, `URL`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub endpoint_type: Val<String>,
+
+    /// CloudFormation property `EnvironmentIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub environment_identifier: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    ///
+    /// Write-only.
+    pub name: Val<String>,
+}
+
 impl CfnService {
     pub const TYPE_NAME: &'static str = "AWS::RefactorSpaces::Service";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServiceRequired`]:
     ///
-    /// - `application_identifier`: `ApplicationIdentifier`.
-    /// - `endpoint_type`: `EndpointType`.
-    /// - `environment_identifier`: `EnvironmentIdentifier`.
-    /// - `name`: `Name`.
-    pub fn new(application_identifier: impl Into<Val<String>>, endpoint_type: impl Into<Val<String>>, environment_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnService::new(CfnServiceRequired {
+    ///     application_identifier: "...".into(),
+    ///     endpoint_type: service::EndpointType::Lambda.into(),
+    ///     environment_identifier: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServiceRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationIdentifier", application_identifier);
-        props.set("EndpointType", endpoint_type);
-        props.set("EnvironmentIdentifier", environment_identifier);
-        props.set("Name", name);
+        props.set::<String>("ApplicationIdentifier", required.application_identifier);
+        props.set::<String>("EndpointType", required.endpoint_type);
+        props.set::<String>("EnvironmentIdentifier", required.environment_identifier);
+        props.set::<String>("Name", required.name);
         CfnService { props, options: ResourceOptions::default() }
     }
 
@@ -736,11 +985,11 @@ pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnService`].
+/// Property types and enums of the allowed values of [`CfnService`].
 pub mod service {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RefactorSpaces::Service`.
     #[derive(Clone, Debug)]
@@ -749,7 +998,7 @@ pub mod service {
     }
 
     impl LambdaEndpointInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -771,15 +1020,33 @@ pub mod service {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// A string used to identify this tag
         ///
-        /// - `key`: `Key`, A string used to identify this tag
-        /// - `value`: `Value`, A string containing the value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// A string containing the value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -797,7 +1064,7 @@ pub mod service {
     }
 
     impl UrlEndpointInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url`: `Url`.
         pub fn new(url: impl Into<Val<String>>) -> Self {
@@ -841,6 +1108,14 @@ pub mod service {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndpointType` in `AWS::RefactorSpaces::Service`; `.into()` makes a `Val<String>`.
+        EndpointType {
+            Lambda = "LAMBDA",
+            Url = "URL",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// The AWS::Rekognition::Collection type creates an Amazon Rekognition Collection. A collection is a logical grouping of information about detected faces which can later be referenced for searches on the group
 ///
 /// CloudFormation type `AWS::Rekognition::Collection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CollectionId`.
 #[derive(Clone, Debug)]
 pub struct CfnCollection {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnCollection {
 impl CfnCollection {
     pub const TYPE_NAME: &'static str = "AWS::Rekognition::Collection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `collection_id`: `CollectionId`, The name of the collection
     pub fn new(collection_id: impl Into<Val<String>>) -> Self {
@@ -94,15 +101,33 @@ pub mod collection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -125,6 +150,14 @@ pub mod collection {
 /// The AWS::Rekognition::Dataset type creates an Amazon Rekognition Custom Labels dataset.
 ///
 /// CloudFormation type `AWS::Rekognition::Dataset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DatasetArn`: `handle.dataset_arn()` → `Val<String>`. The ARN of the dataset.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatasetArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataset {
     props: Props,
@@ -134,9 +167,9 @@ pub struct CfnDataset {
 impl CfnDataset {
     pub const TYPE_NAME: &'static str = "AWS::Rekognition::Dataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `dataset_type`: `DatasetType`, The type of the dataset. Specify TRAIN to create a training dataset. Specify TEST to create a test dataset.
+    /// - `dataset_type`: `DatasetType`, The type of the dataset. Specify TRAIN to create a training dataset. Specify TEST to create a test dataset. Allowed values: the enum [`dataset::DatasetType`].
     pub fn new(dataset_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatasetType", dataset_type);
@@ -204,11 +237,11 @@ pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataset`].
+/// Property types and enums of the allowed values of [`CfnDataset`].
 pub mod dataset {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -216,15 +249,33 @@ pub mod dataset {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -242,11 +293,27 @@ pub mod dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DatasetType` in `AWS::Rekognition::Dataset`; `.into()` makes a `Val<String>`.
+        DatasetType {
+            Train = "TRAIN",
+            Test = "TEST",
+        }
+    }
 }
 
 /// The AWS::Rekognition::Project type creates an Amazon Rekognition CustomLabels Project. A project is a grouping of the resources needed to create and manage Dataset and ProjectVersions.
 ///
 /// CloudFormation type `AWS::Rekognition::Project`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProjectName`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
@@ -256,7 +323,7 @@ pub struct CfnProject {
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::Rekognition::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `project_name`: `ProjectName`, The name of the project
     pub fn new(project_name: impl Into<Val<String>>) -> Self {
@@ -325,15 +392,33 @@ pub mod project {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -356,23 +441,55 @@ pub mod project {
 /// The AWS::Rekognition::StreamProcessor type is used to create an Amazon Rekognition StreamProcessor that you can use to analyze streaming videos.
 ///
 /// CloudFormation type `AWS::Rekognition::StreamProcessor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the stream processor
+/// - `Status`: `handle.status()` → `Val<String>`. Current status of the stream processor.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`. Detailed status message about the stream processor.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnStreamProcessor {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStreamProcessor`], by name: the argument of [`CfnStreamProcessor::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStreamProcessorRequired {
+    /// The Kinesis Video Stream that streams the source video.
+    ///
+    /// CloudFormation property `KinesisVideoStream`.
+    ///
+    /// Changing it replaces the resource.
+    pub kinesis_video_stream: Val<stream_processor::KinesisVideoStream>,
+
+    /// ARN of the IAM role that allows access to the stream processor, and provides Rekognition read permissions for KVS stream and write permissions to S3 bucket and SNS topic.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnStreamProcessor {
     pub const TYPE_NAME: &'static str = "AWS::Rekognition::StreamProcessor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStreamProcessorRequired`]:
     ///
-    /// - `kinesis_video_stream`: `KinesisVideoStream`, The Kinesis Video Stream that streams the source video.
-    /// - `role_arn`: `RoleArn`, ARN of the IAM role that allows access to the stream processor, and provides Rekognition read permissions for KVS stream and write permissions to S3 bucket and SNS topic.
-    pub fn new(kinesis_video_stream: impl Into<Val<stream_processor::KinesisVideoStream>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStreamProcessor::new(CfnStreamProcessorRequired {
+    ///     kinesis_video_stream: stream_processor::KinesisVideoStream::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStreamProcessorRequired) -> Self {
         let mut props = Props::new();
-        props.set("KinesisVideoStream", kinesis_video_stream);
-        props.set("RoleArn", role_arn);
+        props.set::<stream_processor::KinesisVideoStream>("KinesisVideoStream", required.kinesis_video_stream);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnStreamProcessor { props, options: ResourceOptions::default() }
     }
 
@@ -543,19 +660,39 @@ pub mod stream_processor {
         props: Props,
     }
 
+    /// The required properties of [`BoundingBox`], by name: the argument of [`BoundingBox::new`].
+    #[derive(Clone, Debug)]
+    pub struct BoundingBoxRequired {
+        /// CloudFormation property `Height`.
+        pub height: Val<f64>,
+
+        /// CloudFormation property `Left`.
+        pub left: Val<f64>,
+
+        /// CloudFormation property `Top`.
+        pub top: Val<f64>,
+
+        /// CloudFormation property `Width`.
+        pub width: Val<f64>,
+    }
+
     impl BoundingBox {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BoundingBoxRequired`]:
         ///
-        /// - `height`: `Height`.
-        /// - `left`: `Left`.
-        /// - `top`: `Top`.
-        /// - `width`: `Width`.
-        pub fn new(height: impl Into<Val<f64>>, left: impl Into<Val<f64>>, top: impl Into<Val<f64>>, width: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// BoundingBox::new(BoundingBoxRequired {
+        ///     height: 1.0.into(),
+        ///     left: 1.0.into(),
+        ///     top: 1.0.into(),
+        ///     width: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: BoundingBoxRequired) -> Self {
             let mut props = Props::new();
-            props.set("Height", height);
-            props.set("Left", left);
-            props.set("Top", top);
-            props.set("Width", width);
+            props.set::<f64>("Height", required.height);
+            props.set::<f64>("Left", required.left);
+            props.set::<f64>("Top", required.top);
+            props.set::<f64>("Width", required.width);
             BoundingBox { props }
         }
     }
@@ -573,7 +710,7 @@ pub mod stream_processor {
     }
 
     impl ConnectedHomeSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `labels`: `Labels`, List of labels that need to be detected in the video stream. Current supported values are PERSON, PET, PACKAGE, ALL.
         pub fn new(labels: impl Into<Val<Vec<String>>>) -> Self {
@@ -602,7 +739,7 @@ pub mod stream_processor {
     }
 
     impl DataSharingPreference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `opt_in`: `OptIn`, Flag to enable data-sharing
         pub fn new(opt_in: impl Into<Val<bool>>) -> Self {
@@ -625,7 +762,7 @@ pub mod stream_processor {
     }
 
     impl FaceSearchSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `collection_id`: `CollectionId`, The ID of a collection that contains faces that you want to search for.
         pub fn new(collection_id: impl Into<Val<String>>) -> Self {
@@ -654,7 +791,7 @@ pub mod stream_processor {
     }
 
     impl KinesisDataStream {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, ARN of the Kinesis Data Stream stream.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -677,7 +814,7 @@ pub mod stream_processor {
     }
 
     impl KinesisVideoStream {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, ARN of the Kinesis Video Stream that streams the source video.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -700,7 +837,7 @@ pub mod stream_processor {
     }
 
     impl NotificationChannel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, ARN of the SNS topic.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -722,15 +859,33 @@ pub mod stream_processor {
         props: Props,
     }
 
-    impl Point {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Point`], by name: the argument of [`Point::new`].
+    #[derive(Clone, Debug)]
+    pub struct PointRequired {
+        /// The X coordinate of the point.
         ///
-        /// - `x`: `X`, The X coordinate of the point.
-        /// - `y`: `Y`, The Y coordinate of the point.
-        pub fn new(x: impl Into<Val<f64>>, y: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `X`.
+        pub x: Val<f64>,
+
+        /// The Y coordinate of the point.
+        ///
+        /// CloudFormation property `Y`.
+        pub y: Val<f64>,
+    }
+
+    impl Point {
+        /// Creates the value from its required properties, by name in [`PointRequired`]:
+        ///
+        /// ```text
+        /// Point::new(PointRequired {
+        ///     x: 1.0.into(),
+        ///     y: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: PointRequired) -> Self {
             let mut props = Props::new();
-            props.set("X", x);
-            props.set("Y", y);
+            props.set::<f64>("X", required.x);
+            props.set::<f64>("Y", required.y);
             Point { props }
         }
     }
@@ -748,7 +903,7 @@ pub mod stream_processor {
     }
 
     impl S3Destination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`, Name of the S3 bucket.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -776,15 +931,33 @@ pub mod stream_processor {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

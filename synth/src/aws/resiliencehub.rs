@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,31 +15,65 @@ use crate::value::{Map, Val};
 /// Resource Type Definition for AWS::ResilienceHub::App.
 ///
 /// CloudFormation type `AWS::ResilienceHub::App`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppArn`: `handle.app_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the App.
+/// - `DriftStatus`: `handle.drift_status()` → `Val<String>`. Indicates if compliance drifts (deviations) were detected while running an assessment for your application.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AppArn`.
 #[derive(Clone, Debug)]
 pub struct CfnApp {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApp`], by name: the argument of [`CfnApp::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAppRequired {
+    /// A string containing full ResilienceHub app template body.
+    ///
+    /// CloudFormation property `AppTemplateBody`.
+    pub app_template_body: Val<String>,
+
+    /// Name of the app.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// An array of ResourceMapping objects.
+    ///
+    /// CloudFormation property `ResourceMappings`.
+    pub resource_mappings: Val<Vec<app::ResourceMapping>>,
+}
+
 impl CfnApp {
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHub::App";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAppRequired`]:
     ///
-    /// - `app_template_body`: `AppTemplateBody`, A string containing full ResilienceHub app template body.
-    /// - `name`: `Name`, Name of the app.
-    /// - `resource_mappings`: `ResourceMappings`, An array of ResourceMapping objects.
-    pub fn new(app_template_body: impl Into<Val<String>>, name: impl Into<Val<String>>, resource_mappings: impl Into<Val<Vec<app::ResourceMapping>>>) -> Self {
+    /// ```text
+    /// CfnApp::new(CfnAppRequired {
+    ///     app_template_body: "...".into(),
+    ///     name: "...".into(),
+    ///     resource_mappings: vec![app::ResourceMapping::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAppRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppTemplateBody", app_template_body);
-        props.set("Name", name);
-        props.set("ResourceMappings", resource_mappings);
+        props.set::<String>("AppTemplateBody", required.app_template_body);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<app::ResourceMapping>>("ResourceMappings", required.resource_mappings);
         CfnApp { props, options: ResourceOptions::default() }
     }
 
     /// Assessment execution schedule.
     ///
-    /// Allowed values: `Disabled`, `Daily`.
+    /// Allowed values (the enum [`app::AppAssessmentSchedule`]): `Disabled`, `Daily`.
     pub fn app_assessment_schedule(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AppAssessmentSchedule", value);
         self
@@ -134,11 +167,11 @@ pub(crate) static APP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApp`].
+/// Property types and enums of the allowed values of [`CfnApp`].
 pub mod app {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Indicates an event you would like to subscribe and get notification for.
     #[derive(Clone, Debug)]
@@ -146,15 +179,35 @@ pub mod app {
         props: Props,
     }
 
-    impl EventSubscription {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EventSubscription`], by name: the argument of [`EventSubscription::new`].
+    #[derive(Clone, Debug)]
+    pub struct EventSubscriptionRequired {
+        /// The type of event you would like to subscribe and get notification for.
         ///
-        /// - `event_type`: `EventType`, The type of event you would like to subscribe and get notification for.
-        /// - `name`: `Name`, Unique name to identify an event subscription.
-        pub fn new(event_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EventType`.
+        ///
+        /// Allowed values (the enum [`EventType`]): `ScheduledAssessmentFailure`, `DriftDetected`.
+        pub event_type: Val<String>,
+
+        /// Unique name to identify an event subscription.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl EventSubscription {
+        /// Creates the value from its required properties, by name in [`EventSubscriptionRequired`]:
+        ///
+        /// ```text
+        /// EventSubscription::new(EventSubscriptionRequired {
+        ///     event_type: EventType::ScheduledAssessmentFailure.into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EventSubscriptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("EventType", event_type);
-            props.set("Name", name);
+            props.set::<String>("EventType", required.event_type);
+            props.set::<String>("Name", required.name);
             EventSubscription { props }
         }
 
@@ -178,9 +231,9 @@ pub mod app {
     }
 
     impl PermissionModel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Defines how AWS Resilience Hub scans your resources. It can scan for the resources by using a pre-existing role in your AWS account, or by using the credentials of the current IAM user.
+        /// - `type_`: `Type`, Defines how AWS Resilience Hub scans your resources. It can scan for the resources by using a pre-existing role in your AWS account, or by using the credentials of the current IAM user. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -212,15 +265,29 @@ pub mod app {
         props: Props,
     }
 
+    /// The required properties of [`ResourceMapping`], by name: the argument of [`ResourceMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceMappingRequired {
+        /// CloudFormation property `MappingType`.
+        pub mapping_type: Val<String>,
+
+        /// CloudFormation property `PhysicalResourceId`.
+        pub physical_resource_id: Val<PhysicalResourceId>,
+    }
+
     impl ResourceMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResourceMappingRequired`]:
         ///
-        /// - `mapping_type`: `MappingType`.
-        /// - `physical_resource_id`: `PhysicalResourceId`.
-        pub fn new(mapping_type: impl Into<Val<String>>, physical_resource_id: impl Into<Val<PhysicalResourceId>>) -> Self {
+        /// ```text
+        /// ResourceMapping::new(ResourceMappingRequired {
+        ///     mapping_type: "...".into(),
+        ///     physical_resource_id: PhysicalResourceId::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MappingType", mapping_type);
-            props.set("PhysicalResourceId", physical_resource_id);
+            props.set::<String>("MappingType", required.mapping_type);
+            props.set::<PhysicalResourceId>("PhysicalResourceId", required.physical_resource_id);
             ResourceMapping { props }
         }
 
@@ -261,15 +328,29 @@ pub mod app {
         props: Props,
     }
 
+    /// The required properties of [`PhysicalResourceId`], by name: the argument of [`PhysicalResourceId::new`].
+    #[derive(Clone, Debug)]
+    pub struct PhysicalResourceIdRequired {
+        /// CloudFormation property `Identifier`.
+        pub identifier: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl PhysicalResourceId {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PhysicalResourceIdRequired`]:
         ///
-        /// - `identifier`: `Identifier`.
-        /// - `type_`: `Type`.
-        pub fn new(identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// PhysicalResourceId::new(PhysicalResourceIdRequired {
+        ///     identifier: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PhysicalResourceIdRequired) -> Self {
             let mut props = Props::new();
-            props.set("Identifier", identifier);
-            props.set("Type", type_);
+            props.set::<String>("Identifier", required.identifier);
+            props.set::<String>("Type", required.type_);
             PhysicalResourceId { props }
         }
 
@@ -331,36 +412,91 @@ pub mod app {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AppAssessmentSchedule` in `AWS::ResilienceHub::App`; `.into()` makes a `Val<String>`.
+        AppAssessmentSchedule {
+            Disabled = "Disabled",
+            Daily = "Daily",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EventType` in `AWS::ResilienceHub::App`; `.into()` makes a `Val<String>`.
+        EventType {
+            ScheduledAssessmentFailure = "ScheduledAssessmentFailure",
+            DriftDetected = "DriftDetected",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ResilienceHub::App`; `.into()` makes a `Val<String>`.
+        Type {
+            LegacyIamUser = "LegacyIAMUser",
+            RoleBased = "RoleBased",
+        }
+    }
 }
 
 /// Resource Type Definition for Resiliency Policy.
 ///
 /// CloudFormation type `AWS::ResilienceHub::ResiliencyPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`. Amazon Resource Name (ARN) of the Resiliency Policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResiliencyPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResiliencyPolicy`], by name: the argument of [`CfnResiliencyPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResiliencyPolicyRequired {
+    /// CloudFormation property `Policy`.
+    pub policy: Val<resiliency_policy::PolicyMap>,
+
+    /// Name of Resiliency Policy.
+    ///
+    /// CloudFormation property `PolicyName`.
+    pub policy_name: Val<String>,
+
+    /// Resiliency Policy Tier.
+    ///
+    /// CloudFormation property `Tier`.
+    ///
+    /// Allowed values (the enum [`resiliency_policy::Tier`]): `MissionCritical`, `Critical`, `Important`, `CoreServices`, `NonCritical`.
+    pub tier: Val<String>,
+}
+
 impl CfnResiliencyPolicy {
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHub::ResiliencyPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResiliencyPolicyRequired`]:
     ///
-    /// - `policy`: `Policy`.
-    /// - `policy_name`: `PolicyName`, Name of Resiliency Policy.
-    /// - `tier`: `Tier`, Resiliency Policy Tier.
-    pub fn new(policy: impl Into<Val<resiliency_policy::PolicyMap>>, policy_name: impl Into<Val<String>>, tier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResiliencyPolicy::new(CfnResiliencyPolicyRequired {
+    ///     policy: resiliency_policy::PolicyMap::new(...).into(),
+    ///     policy_name: "...".into(),
+    ///     tier: resiliency_policy::Tier::MissionCritical.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResiliencyPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Policy", policy);
-        props.set("PolicyName", policy_name);
-        props.set("Tier", tier);
+        props.set::<resiliency_policy::PolicyMap>("Policy", required.policy);
+        props.set::<String>("PolicyName", required.policy_name);
+        props.set::<String>("Tier", required.tier);
         CfnResiliencyPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Data Location Constraint of the Policy.
     ///
-    /// Allowed values: `AnyLocation`, `SameContinent`, `SameCountry`.
+    /// Allowed values (the enum [`resiliency_policy::DataLocationConstraint`]): `AnyLocation`, `SameContinent`, `SameCountry`.
     pub fn data_location_constraint(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DataLocationConstraint", value);
         self
@@ -425,10 +561,10 @@ pub(crate) static RESILIENCY_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnResiliencyPolicy`].
+/// Property types and enums of the allowed values of [`CfnResiliencyPolicy`].
 pub mod resiliency_policy {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ResilienceHub::ResiliencyPolicy`.
     #[derive(Clone, Debug)]
@@ -436,17 +572,40 @@ pub mod resiliency_policy {
         props: Props,
     }
 
-    impl PolicyMap {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PolicyMap`], by name: the argument of [`PolicyMap::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyMapRequired {
+        /// Failure Policy.
         ///
-        /// - `az`: `AZ`, Failure Policy.
-        /// - `hardware`: `Hardware`, Failure Policy.
-        /// - `software`: `Software`, Failure Policy.
-        pub fn new(az: impl Into<Val<FailurePolicy>>, hardware: impl Into<Val<FailurePolicy>>, software: impl Into<Val<FailurePolicy>>) -> Self {
+        /// CloudFormation property `AZ`.
+        pub az: Val<FailurePolicy>,
+
+        /// Failure Policy.
+        ///
+        /// CloudFormation property `Hardware`.
+        pub hardware: Val<FailurePolicy>,
+
+        /// Failure Policy.
+        ///
+        /// CloudFormation property `Software`.
+        pub software: Val<FailurePolicy>,
+    }
+
+    impl PolicyMap {
+        /// Creates the value from its required properties, by name in [`PolicyMapRequired`]:
+        ///
+        /// ```text
+        /// PolicyMap::new(PolicyMapRequired {
+        ///     az: FailurePolicy::new(...).into(),
+        ///     hardware: FailurePolicy::new(...).into(),
+        ///     software: FailurePolicy::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyMapRequired) -> Self {
             let mut props = Props::new();
-            props.set("AZ", az);
-            props.set("Hardware", hardware);
-            props.set("Software", software);
+            props.set::<FailurePolicy>("AZ", required.az);
+            props.set::<FailurePolicy>("Hardware", required.hardware);
+            props.set::<FailurePolicy>("Software", required.software);
             PolicyMap { props }
         }
 
@@ -469,15 +628,33 @@ pub mod resiliency_policy {
         props: Props,
     }
 
-    impl FailurePolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FailurePolicy`], by name: the argument of [`FailurePolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct FailurePolicyRequired {
+        /// RPO in seconds.
         ///
-        /// - `rpo_in_secs`: `RpoInSecs`, RPO in seconds.
-        /// - `rto_in_secs`: `RtoInSecs`, RTO in seconds.
-        pub fn new(rpo_in_secs: impl Into<Val<i64>>, rto_in_secs: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `RpoInSecs`.
+        pub rpo_in_secs: Val<i64>,
+
+        /// RTO in seconds.
+        ///
+        /// CloudFormation property `RtoInSecs`.
+        pub rto_in_secs: Val<i64>,
+    }
+
+    impl FailurePolicy {
+        /// Creates the value from its required properties, by name in [`FailurePolicyRequired`]:
+        ///
+        /// ```text
+        /// FailurePolicy::new(FailurePolicyRequired {
+        ///     rpo_in_secs: 1.into(),
+        ///     rto_in_secs: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: FailurePolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("RpoInSecs", rpo_in_secs);
-            props.set("RtoInSecs", rto_in_secs);
+            props.set::<i64>("RpoInSecs", required.rpo_in_secs);
+            props.set::<i64>("RtoInSecs", required.rto_in_secs);
             FailurePolicy { props }
         }
     }
@@ -485,6 +662,26 @@ pub mod resiliency_policy {
     impl From<FailurePolicy> for Val<FailurePolicy> {
         fn from(v: FailurePolicy) -> Self {
             v.props.into_val()
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DataLocationConstraint` in `AWS::ResilienceHub::ResiliencyPolicy`; `.into()` makes a `Val<String>`.
+        DataLocationConstraint {
+            AnyLocation = "AnyLocation",
+            SameContinent = "SameContinent",
+            SameCountry = "SameCountry",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tier` in `AWS::ResilienceHub::ResiliencyPolicy`; `.into()` makes a `Val<String>`.
+        Tier {
+            MissionCritical = "MissionCritical",
+            Critical = "Critical",
+            Important = "Important",
+            CoreServices = "CoreServices",
+            NonCritical = "NonCritical",
         }
     }
 }

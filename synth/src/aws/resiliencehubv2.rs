@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,17 @@ use crate::value::{Json, Val};
 /// Creates a resilience policy that defines availability and disaster recovery requirements.
 ///
 /// CloudFormation type `AWS::ResilienceHubV2::Policy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedServiceCount`: `handle.associated_service_count()` → `Val<i64>`. The number of services associated with this policy.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the policy was created.
+/// - `PolicyArn`: `handle.policy_arn()` → `Val<String>`. The ARN of the policy.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the policy was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicy {
     props: Props,
@@ -25,7 +35,7 @@ pub struct CfnPolicy {
 impl CfnPolicy {
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHubV2::Policy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the policy.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -157,11 +167,11 @@ pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPolicy`].
+/// Property types and enums of the allowed values of [`CfnPolicy`].
 pub mod policy {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ResilienceHubV2::Policy`.
     #[derive(Clone, Debug)]
@@ -230,7 +240,7 @@ pub mod policy {
 
         /// Multi-AZ disaster recovery approach.
         ///
-        /// Allowed values: `ACTIVE_ACTIVE`, `HOT_STANDBY`, `WARM_STANDBY`, `PILOT_LIGHT`, `BACKUP_AND_RESTORE`.
+        /// Allowed values (the enum [`DisasterRecoveryApproach`]): `ACTIVE_ACTIVE`, `HOT_STANDBY`, `WARM_STANDBY`, `PILOT_LIGHT`, `BACKUP_AND_RESTORE`.
         pub fn disaster_recovery_approach(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DisasterRecoveryApproach", value);
             self
@@ -270,7 +280,7 @@ pub mod policy {
 
         /// Multi-Region disaster recovery approach.
         ///
-        /// Allowed values: `ACTIVE_ACTIVE`, `HOT_STANDBY`, `WARM_STANDBY`, `PILOT_LIGHT`, `BACKUP_AND_RESTORE`.
+        /// Allowed values (the enum [`DisasterRecoveryApproach`]): `ACTIVE_ACTIVE`, `HOT_STANDBY`, `WARM_STANDBY`, `PILOT_LIGHT`, `BACKUP_AND_RESTORE`.
         pub fn disaster_recovery_approach(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DisasterRecoveryApproach", value);
             self
@@ -301,15 +311,33 @@ pub mod policy {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -359,28 +387,72 @@ pub mod policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DisasterRecoveryApproach` in `AWS::ResilienceHubV2::Policy`; `.into()` makes a `Val<String>`.
+        DisasterRecoveryApproach {
+            ActiveActive = "ACTIVE_ACTIVE",
+            HotStandby = "HOT_STANDBY",
+            WarmStandby = "WARM_STANDBY",
+            PilotLight = "PILOT_LIGHT",
+            BackupAndRestore = "BACKUP_AND_RESTORE",
+        }
+    }
 }
 
 /// Creates a resilience-managed service with associated systems, input sources, assertions, and service functions.
 ///
 /// CloudFormation type `AWS::ResilienceHubV2::Service`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the service was created.
+/// - `EffectivePolicyValues`: `handle.effective_policy_values()` → `Val<Json>`. Effective policy values computed from the associated policy.
+/// - `ServiceArn`: `handle.service_arn()` → `Val<String>`. The ARN of the service.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the service was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ServiceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnService {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnService`], by name: the argument of [`CfnService::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServiceRequired {
+    /// The name of the service.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// AWS regions for the service.
+    ///
+    /// CloudFormation property `Regions`.
+    ///
+    /// Changing it replaces the resource.
+    pub regions: Val<Vec<String>>,
+}
+
 impl CfnService {
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHubV2::Service";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServiceRequired`]:
     ///
-    /// - `name`: `Name`, The name of the service.
-    /// - `regions`: `Regions`, AWS regions for the service.
-    pub fn new(name: impl Into<Val<String>>, regions: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnService::new(CfnServiceRequired {
+    ///     name: "...".into(),
+    ///     regions: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServiceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Regions", regions);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("Regions", required.regions);
         CfnService { props, options: ResourceOptions::default() }
     }
 
@@ -398,7 +470,7 @@ impl CfnService {
 
     /// Dependency discovery state.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`, `INITIALIZING`.
+    /// Allowed values (the enum [`service::DependencyDiscovery`]): `ENABLED`, `DISABLED`, `INITIALIZING`.
     pub fn dependency_discovery(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DependencyDiscovery", value);
         self
@@ -532,11 +604,11 @@ pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnService`].
+/// Property types and enums of the allowed values of [`CfnService`].
 pub mod service {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// An assertion about the service's resilience posture.
     #[derive(Clone, Debug)]
@@ -545,7 +617,7 @@ pub mod service {
     }
 
     impl AssertionDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text`: `Text`, The text of the assertion.
         pub fn new(text: impl Into<Val<String>>) -> Self {
@@ -568,7 +640,7 @@ pub mod service {
     }
 
     impl AssociatedSystem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `system_arn`: `SystemArn`, The system ARN.
         pub fn new(system_arn: impl Into<Val<String>>) -> Self {
@@ -597,7 +669,7 @@ pub mod service {
     }
 
     impl DevOpsAgentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `agent_space_arn`: `AgentSpaceArn`, The ARN of the DevOps Agent Agent Space to link to this service.
         pub fn new(agent_space_arn: impl Into<Val<String>>) -> Self {
@@ -620,7 +692,7 @@ pub mod service {
     }
 
     impl InputSourceDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_configuration`: `ResourceConfiguration`, Resource configuration for an input source. Provide exactly one field.
         pub fn new(resource_configuration: impl Into<Val<ResourceConfiguration>>) -> Self {
@@ -692,15 +764,33 @@ pub mod service {
         props: Props,
     }
 
-    impl EksSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EksSource`], by name: the argument of [`EksSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct EksSourceRequired {
+        /// ARN of the EKS cluster.
         ///
-        /// - `cluster_arn`: `ClusterArn`, ARN of the EKS cluster.
-        /// - `namespaces`: `Namespaces`, EKS namespaces.
-        pub fn new(cluster_arn: impl Into<Val<String>>, namespaces: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `ClusterArn`.
+        pub cluster_arn: Val<String>,
+
+        /// EKS namespaces.
+        ///
+        /// CloudFormation property `Namespaces`.
+        pub namespaces: Val<Vec<String>>,
+    }
+
+    impl EksSource {
+        /// Creates the value from its required properties, by name in [`EksSourceRequired`]:
+        ///
+        /// ```text
+        /// EksSource::new(EksSourceRequired {
+        ///     cluster_arn: "...".into(),
+        ///     namespaces: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: EksSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClusterArn", cluster_arn);
-            props.set("Namespaces", namespaces);
+            props.set::<String>("ClusterArn", required.cluster_arn);
+            props.set::<Vec<String>>("Namespaces", required.namespaces);
             EksSource { props }
         }
 
@@ -755,15 +845,35 @@ pub mod service {
         props: Props,
     }
 
-    impl EksLabelSelectorRequirement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EksLabelSelectorRequirement`], by name: the argument of [`EksLabelSelectorRequirement::new`].
+    #[derive(Clone, Debug)]
+    pub struct EksLabelSelectorRequirementRequired {
+        /// Label key the requirement applies to.
         ///
-        /// - `key`: `Key`, Label key the requirement applies to.
-        /// - `operator`: `Operator`, Operator applied to the label key.
-        pub fn new(key: impl Into<Val<String>>, operator: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Operator applied to the label key.
+        ///
+        /// CloudFormation property `Operator`.
+        ///
+        /// Allowed values (the enum [`Operator`]): `IN`, `NOT_IN`, `EXISTS`, `DOES_NOT_EXIST`.
+        pub operator: Val<String>,
+    }
+
+    impl EksLabelSelectorRequirement {
+        /// Creates the value from its required properties, by name in [`EksLabelSelectorRequirementRequired`]:
+        ///
+        /// ```text
+        /// EksLabelSelectorRequirement::new(EksLabelSelectorRequirementRequired {
+        ///     key: "...".into(),
+        ///     operator: Operator::In.into(),
+        /// })
+        /// ```
+        pub fn new(required: EksLabelSelectorRequirementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Operator", operator);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Operator", required.operator);
             EksLabelSelectorRequirement { props }
         }
 
@@ -786,15 +896,33 @@ pub mod service {
         props: Props,
     }
 
-    impl ResourceTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResourceTag`], by name: the argument of [`ResourceTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResourceTagRequired {
+        /// Tag key.
         ///
-        /// - `key`: `Key`, Tag key.
-        /// - `values`: `Values`, Tag values.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag values.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl ResourceTag {
+        /// Creates the value from its required properties, by name in [`ResourceTagRequired`]:
+        ///
+        /// ```text
+        /// ResourceTag::new(ResourceTagRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             ResourceTag { props }
         }
     }
@@ -812,7 +940,7 @@ pub mod service {
     }
 
     impl PermissionModel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `invoker_role_name`: `InvokerRoleName`, Name of the invoker IAM role.
         pub fn new(invoker_role_name: impl Into<Val<String>>) -> Self {
@@ -841,7 +969,7 @@ pub mod service {
     }
 
     impl CrossAccountRoleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cross_account_role_arn`: `CrossAccountRoleArn`, ARN of the cross-account IAM role.
         pub fn new(cross_account_role_arn: impl Into<Val<String>>) -> Self {
@@ -870,7 +998,7 @@ pub mod service {
     }
 
     impl ServiceReportConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `report_output`: `ReportOutput`, Output destinations for generated reports.
         pub fn new(report_output: impl Into<Val<Vec<ReportOutputConfiguration>>>) -> Self {
@@ -918,15 +1046,33 @@ pub mod service {
         props: Props,
     }
 
-    impl S3ReportOutputConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3ReportOutputConfiguration`], by name: the argument of [`S3ReportOutputConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ReportOutputConfigurationRequired {
+        /// Account ID of the bucket owner.
         ///
-        /// - `bucket_owner`: `BucketOwner`, Account ID of the bucket owner.
-        /// - `bucket_path`: `BucketPath`, S3 bucket path where reports will be written.
-        pub fn new(bucket_owner: impl Into<Val<String>>, bucket_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketOwner`.
+        pub bucket_owner: Val<String>,
+
+        /// S3 bucket path where reports will be written.
+        ///
+        /// CloudFormation property `BucketPath`.
+        pub bucket_path: Val<String>,
+    }
+
+    impl S3ReportOutputConfiguration {
+        /// Creates the value from its required properties, by name in [`S3ReportOutputConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3ReportOutputConfiguration::new(S3ReportOutputConfigurationRequired {
+        ///     bucket_owner: "...".into(),
+        ///     bucket_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ReportOutputConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketOwner", bucket_owner);
-            props.set("BucketPath", bucket_path);
+            props.set::<String>("BucketOwner", required.bucket_owner);
+            props.set::<String>("BucketPath", required.bucket_path);
             S3ReportOutputConfiguration { props }
         }
     }
@@ -943,15 +1089,33 @@ pub mod service {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1080,30 +1244,88 @@ pub mod service {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DependencyDiscovery` in `AWS::ResilienceHubV2::Service`; `.into()` makes a `Val<String>`.
+        DependencyDiscovery {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+            Initializing = "INITIALIZING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::ResilienceHubV2::Service`; `.into()` makes a `Val<String>`.
+        Operator {
+            In = "IN",
+            NotIn = "NOT_IN",
+            Exists = "EXISTS",
+            DoesNotExist = "DOES_NOT_EXIST",
+        }
+    }
 }
 
 /// Creates a service function within a Resilience Hub service.
 ///
 /// CloudFormation type `AWS::ResilienceHubV2::ServiceFunction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the service function was created.
+/// - `ResourceCount`: `handle.resource_count()` → `Val<i64>`. The number of resources associated with this function.
+/// - `ServiceFunctionId`: `handle.service_function_id()` → `Val<String>`. The server-generated service function ID.
+/// - `Source`: `handle.source()` → `Val<String>`. The source of the service function.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the service function was last updated.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceFunction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServiceFunction`], by name: the argument of [`CfnServiceFunction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServiceFunctionRequired {
+    /// The criticality of the service function.
+    ///
+    /// CloudFormation property `Criticality`.
+    ///
+    /// Allowed values (the enum [`service_function::Criticality`]): `PRIMARY`, `SUPPLEMENTAL`.
+    pub criticality: Val<String>,
+
+    /// The name of the service function.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The ARN of the parent service.
+    ///
+    /// CloudFormation property `ServiceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_arn: Val<String>,
+}
+
 impl CfnServiceFunction {
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHubV2::ServiceFunction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServiceFunctionRequired`]:
     ///
-    /// - `criticality`: `Criticality`, The criticality of the service function.
-    /// - `name`: `Name`, The name of the service function.
-    /// - `service_arn`: `ServiceArn`, The ARN of the parent service.
-    pub fn new(criticality: impl Into<Val<String>>, name: impl Into<Val<String>>, service_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnServiceFunction::new(CfnServiceFunctionRequired {
+    ///     criticality: service_function::Criticality::Primary.into(),
+    ///     name: "...".into(),
+    ///     service_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServiceFunctionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Criticality", criticality);
-        props.set("Name", name);
-        props.set("ServiceArn", service_arn);
+        props.set::<String>("Criticality", required.criticality);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ServiceArn", required.service_arn);
         CfnServiceFunction { props, options: ResourceOptions::default() }
     }
 
@@ -1187,9 +1409,33 @@ pub(crate) static SERVICE_FUNCTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnServiceFunction`].
+pub mod service_function {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Criticality` in `AWS::ResilienceHubV2::ServiceFunction`; `.into()` makes a `Val<String>`.
+        Criticality {
+            Primary = "PRIMARY",
+            Supplemental = "SUPPLEMENTAL",
+        }
+    }
+}
+
 /// Creates a system that represents a logical grouping of services.
 ///
 /// CloudFormation type `AWS::ResilienceHubV2::System`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the system was created.
+/// - `SystemArn`: `handle.system_arn()` → `Val<String>`. The ARN of the system.
+/// - `SystemId`: `handle.system_id()` → `Val<String>`. The system ID.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the system was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SystemArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSystem {
     props: Props,
@@ -1199,7 +1445,7 @@ pub struct CfnSystem {
 impl CfnSystem {
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHubV2::System";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the system.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1315,15 +1561,33 @@ pub mod system {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1346,23 +1610,55 @@ pub mod system {
 /// Creates a user journey within a Resilience Hub system.
 ///
 /// CloudFormation type `AWS::ResilienceHubV2::UserJourney`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the user journey was created.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the user journey was last updated.
+/// - `UserJourneyId`: `handle.user_journey_id()` → `Val<String>`. The server-generated user journey ID.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserJourney {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserJourney`], by name: the argument of [`CfnUserJourney::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserJourneyRequired {
+    /// The name of the user journey.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The system ARN or system ID that owns this user journey.
+    ///
+    /// CloudFormation property `SystemIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub system_identifier: Val<String>,
+}
+
 impl CfnUserJourney {
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHubV2::UserJourney";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserJourneyRequired`]:
     ///
-    /// - `name`: `Name`, The name of the user journey.
-    /// - `system_identifier`: `SystemIdentifier`, The system ARN or system ID that owns this user journey.
-    pub fn new(name: impl Into<Val<String>>, system_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserJourney::new(CfnUserJourneyRequired {
+    ///     name: "...".into(),
+    ///     system_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserJourneyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SystemIdentifier", system_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("SystemIdentifier", required.system_identifier);
         CfnUserJourney { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,14 @@ use crate::value::{Map, Val};
 /// Definition of AWS::ResourceExplorer2::DefaultViewAssociation Resource Type
 ///
 /// CloudFormation type `AWS::ResourceExplorer2::DefaultViewAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedAwsPrincipal`: `handle.associated_aws_principal()` → `Val<String>`. The AWS principal that the default view is associated with, used as the unique identifier for this resource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociatedAwsPrincipal`.
 #[derive(Clone, Debug)]
 pub struct CfnDefaultViewAssociation {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnDefaultViewAssociation {
 impl CfnDefaultViewAssociation {
     pub const TYPE_NAME: &'static str = "AWS::ResourceExplorer2::DefaultViewAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `view_arn`: `ViewArn`.
     pub fn new(view_arn: impl Into<Val<String>>) -> Self {
@@ -73,6 +80,15 @@ pub(crate) static DEFAULT_VIEW_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Definition of AWS::ResourceExplorer2::Index Resource Type
 ///
 /// CloudFormation type `AWS::ResourceExplorer2::Index`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `IndexState`: `handle.index_state()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnIndex {
     props: Props,
@@ -82,9 +98,9 @@ pub struct CfnIndex {
 impl CfnIndex {
     pub const TYPE_NAME: &'static str = "AWS::ResourceExplorer2::Index";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `type_`: `Type`.
+    /// - `type_`: `Type`. Allowed values: the enum [`index::Type`].
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
@@ -143,9 +159,30 @@ pub(crate) static INDEX_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnIndex`].
+pub mod index {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ResourceExplorer2::Index`; `.into()` makes a `Val<String>`.
+        Type {
+            Local = "LOCAL",
+            Aggregator = "AGGREGATOR",
+        }
+    }
+}
+
 /// Definition of AWS::ResourceExplorer2::View Resource Type
 ///
 /// CloudFormation type `AWS::ResourceExplorer2::View`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ViewArn`: `handle.view_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ViewArn`.
 #[derive(Clone, Debug)]
 pub struct CfnView {
     props: Props,
@@ -155,7 +192,7 @@ pub struct CfnView {
 impl CfnView {
     pub const TYPE_NAME: &'static str = "AWS::ResourceExplorer2::View";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `view_name`: `ViewName`.
     pub fn new(view_name: impl Into<Val<String>>) -> Self {
@@ -246,7 +283,7 @@ pub mod view {
     }
 
     impl SearchFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `filter_string`: `FilterString`.
         pub fn new(filter_string: impl Into<Val<String>>) -> Self {
@@ -269,7 +306,7 @@ pub mod view {
     }
 
     impl IncludedProperty {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Schema for ResourceGroups::Group
 ///
 /// CloudFormation type `AWS::ResourceGroups::Group`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Resource Group ARN.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnGroup {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnGroup {
 impl CfnGroup {
     pub const TYPE_NAME: &'static str = "AWS::ResourceGroups::Group";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the resource group
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -111,11 +118,11 @@ pub(crate) static GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGroup`].
+/// Property types and enums of the allowed values of [`CfnGroup`].
 pub mod group {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ResourceGroups::Group`.
     #[derive(Clone, Debug)]
@@ -202,7 +209,7 @@ pub mod group {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `TAG_FILTERS_1_0`, `CLOUDFORMATION_STACK_1_0`.
+        /// Allowed values (the enum [`Type`]): `TAG_FILTERS_1_0`, `CLOUDFORMATION_STACK_1_0`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -346,32 +353,87 @@ pub mod group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ResourceGroups::Group`; `.into()` makes a `Val<String>`.
+        Type {
+            TagFilters1_0 = "TAG_FILTERS_1_0",
+            CloudformationStack1_0 = "CLOUDFORMATION_STACK_1_0",
+        }
+    }
 }
 
 /// Schema for ResourceGroups::TagSyncTask
 ///
 /// CloudFormation type `AWS::ResourceGroups::TagSyncTask`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GroupArn`: `handle.group_arn()` → `Val<String>`. The Amazon resource name (ARN) of the ApplicationGroup for which the TagSyncTask is created
+/// - `GroupName`: `handle.group_name()` → `Val<String>`. The Name of the application group for which the TagSyncTask is created
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the TagSyncTask
+/// - `TaskArn`: `handle.task_arn()` → `Val<String>`. The ARN of the TagSyncTask resource
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TaskArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTagSyncTask {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTagSyncTask`], by name: the argument of [`CfnTagSyncTask::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTagSyncTaskRequired {
+    /// The Amazon resource name (ARN) or name of the application group for which you want to create a tag-sync task
+    ///
+    /// CloudFormation property `Group`.
+    ///
+    /// Changing it replaces the resource.
+    pub group: Val<String>,
+
+    /// The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+
+    /// The tag key. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the application.
+    ///
+    /// CloudFormation property `TagKey`.
+    ///
+    /// Changing it replaces the resource.
+    pub tag_key: Val<String>,
+
+    /// The tag value. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the application.
+    ///
+    /// CloudFormation property `TagValue`.
+    ///
+    /// Changing it replaces the resource.
+    pub tag_value: Val<String>,
+}
+
 impl CfnTagSyncTask {
     pub const TYPE_NAME: &'static str = "AWS::ResourceGroups::TagSyncTask";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTagSyncTaskRequired`]:
     ///
-    /// - `group`: `Group`, The Amazon resource name (ARN) or name of the application group for which you want to create a tag-sync task
-    /// - `role_arn`: `RoleArn`, The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf.
-    /// - `tag_key`: `TagKey`, The tag key. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the application.
-    /// - `tag_value`: `TagValue`, The tag value. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the application.
-    pub fn new(group: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, tag_key: impl Into<Val<String>>, tag_value: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTagSyncTask::new(CfnTagSyncTaskRequired {
+    ///     group: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     tag_key: "...".into(),
+    ///     tag_value: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTagSyncTaskRequired) -> Self {
         let mut props = Props::new();
-        props.set("Group", group);
-        props.set("RoleArn", role_arn);
-        props.set("TagKey", tag_key);
-        props.set("TagValue", tag_value);
+        props.set::<String>("Group", required.group);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("TagKey", required.tag_key);
+        props.set::<String>("TagValue", required.tag_value);
         CfnTagSyncTask { props, options: ResourceOptions::default() }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,6 +15,14 @@ use crate::value::{Map, Val};
 /// AWS::RoboMaker::Fleet resource creates an AWS RoboMaker fleet. Fleets contain robots and can receive deployments.
 ///
 /// CloudFormation type `AWS::RoboMaker::Fleet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnFleet {
     props: Props,
@@ -90,23 +97,55 @@ pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
 /// AWS::RoboMaker::Robot resource creates an AWS RoboMaker Robot.
 ///
 /// CloudFormation type `AWS::RoboMaker::Robot`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRobot {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRobot`], by name: the argument of [`CfnRobot::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRobotRequired {
+    /// The target architecture of the robot.
+    ///
+    /// CloudFormation property `Architecture`.
+    ///
+    /// Allowed values (the enum [`robot::Architecture`]): `X86_64`, `ARM64`, `ARMHF`.
+    ///
+    /// Changing it replaces the resource.
+    pub architecture: Val<String>,
+
+    /// The Greengrass group id.
+    ///
+    /// CloudFormation property `GreengrassGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub greengrass_group_id: Val<String>,
+}
+
 impl CfnRobot {
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::Robot";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRobotRequired`]:
     ///
-    /// - `architecture`: `Architecture`, The target architecture of the robot.
-    /// - `greengrass_group_id`: `GreengrassGroupId`, The Greengrass group id.
-    pub fn new(architecture: impl Into<Val<String>>, greengrass_group_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRobot::new(CfnRobotRequired {
+    ///     architecture: robot::Architecture::X86_64.into(),
+    ///     greengrass_group_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRobotRequired) -> Self {
         let mut props = Props::new();
-        props.set("Architecture", architecture);
-        props.set("GreengrassGroupId", greengrass_group_id);
+        props.set::<String>("Architecture", required.architecture);
+        props.set::<String>("GreengrassGroupId", required.greengrass_group_id);
         CfnRobot { props, options: ResourceOptions::default() }
     }
 
@@ -177,9 +216,31 @@ pub(crate) static ROBOT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnRobot`].
+pub mod robot {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Architecture` in `AWS::RoboMaker::Robot`; `.into()` makes a `Val<String>`.
+        Architecture {
+            X86_64 = "X86_64",
+            Arm64 = "ARM64",
+            Armhf = "ARMHF",
+        }
+    }
+}
+
 /// This schema is for testing purpose only.
 ///
 /// CloudFormation type `AWS::RoboMaker::RobotApplication`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRobotApplication {
     props: Props,
@@ -189,7 +250,7 @@ pub struct CfnRobotApplication {
 impl CfnRobotApplication {
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::RobotApplication";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `robot_software_suite`: `RobotSoftwareSuite`, The robot software suite used by the robot application.
     pub fn new(robot_software_suite: impl Into<Val<robot_application::RobotSoftwareSuite>>) -> Self {
@@ -277,11 +338,11 @@ pub(crate) static ROBOT_APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRobotApplication`].
+/// Property types and enums of the allowed values of [`CfnRobotApplication`].
 pub mod robot_application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The robot software suite used by the robot application.
     #[derive(Clone, Debug)]
@@ -290,9 +351,9 @@ pub mod robot_application {
     }
 
     impl RobotSoftwareSuite {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `name`: `Name`, The name of robot software suite.
+        /// - `name`: `Name`, The name of robot software suite. Allowed values: the enum [`Name`].
         pub fn new(name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
@@ -301,7 +362,7 @@ pub mod robot_application {
 
         /// The version of robot software suite.
         ///
-        /// Allowed values: `Kinetic`, `Melodic`, `Dashing`.
+        /// Allowed values (the enum [`Version`]): `Kinetic`, `Melodic`, `Dashing`.
         ///
         /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
@@ -322,17 +383,42 @@ pub mod robot_application {
         props: Props,
     }
 
-    impl SourceConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceConfig`], by name: the argument of [`SourceConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceConfigRequired {
+        /// The architecture of robot application.
         ///
-        /// - `architecture`: `Architecture`, The architecture of robot application.
-        /// - `s3_bucket`: `S3Bucket`, The Arn of the S3Bucket that stores the robot application source.
-        /// - `s3_key`: `S3Key`, The s3 key of robot application source.
-        pub fn new(architecture: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Architecture`.
+        ///
+        /// Allowed values (the enum [`Architecture`]): `X86_64`, `ARM64`, `ARMHF`.
+        pub architecture: Val<String>,
+
+        /// The Arn of the S3Bucket that stores the robot application source.
+        ///
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// The s3 key of robot application source.
+        ///
+        /// CloudFormation property `S3Key`.
+        pub s3_key: Val<String>,
+    }
+
+    impl SourceConfig {
+        /// Creates the value from its required properties, by name in [`SourceConfigRequired`]:
+        ///
+        /// ```text
+        /// SourceConfig::new(SourceConfigRequired {
+        ///     architecture: Architecture::X86_64.into(),
+        ///     s3_bucket: "...".into(),
+        ///     s3_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Architecture", architecture);
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3Key", s3_key);
+            props.set::<String>("Architecture", required.architecture);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3Key", required.s3_key);
             SourceConfig { props }
         }
     }
@@ -357,11 +443,47 @@ pub mod robot_application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::RoboMaker::RobotApplication`; `.into()` makes a `Val<String>`.
+        Name {
+            Ros = "ROS",
+            Ros2 = "ROS2",
+            General = "General",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::RoboMaker::RobotApplication`; `.into()` makes a `Val<String>`.
+        Version {
+            Kinetic = "Kinetic",
+            Melodic = "Melodic",
+            Dashing = "Dashing",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Architecture` in `AWS::RoboMaker::RobotApplication`; `.into()` makes a `Val<String>`.
+        Architecture {
+            X86_64 = "X86_64",
+            Arm64 = "ARM64",
+            Armhf = "ARMHF",
+        }
+    }
 }
 
 /// AWS::RoboMaker::RobotApplicationVersion resource creates an AWS RoboMaker RobotApplicationVersion. This helps you control which code your robot uses.
 ///
 /// CloudFormation type `AWS::RoboMaker::RobotApplicationVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationVersion`: `handle.application_version()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRobotApplicationVersion {
     props: Props,
@@ -371,7 +493,7 @@ pub struct CfnRobotApplicationVersion {
 impl CfnRobotApplicationVersion {
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::RobotApplicationVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application`: `Application`.
     pub fn new(application: impl Into<Val<String>>) -> Self {
@@ -438,23 +560,49 @@ pub(crate) static ROBOT_APPLICATION_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// This schema is for testing purpose only.
 ///
 /// CloudFormation type `AWS::RoboMaker::SimulationApplication`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSimulationApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSimulationApplication`], by name: the argument of [`CfnSimulationApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSimulationApplicationRequired {
+    /// The robot software suite used by the simulation application.
+    ///
+    /// CloudFormation property `RobotSoftwareSuite`.
+    pub robot_software_suite: Val<simulation_application::RobotSoftwareSuite>,
+
+    /// The simulation software suite used by the simulation application.
+    ///
+    /// CloudFormation property `SimulationSoftwareSuite`.
+    pub simulation_software_suite: Val<simulation_application::SimulationSoftwareSuite>,
+}
+
 impl CfnSimulationApplication {
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::SimulationApplication";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSimulationApplicationRequired`]:
     ///
-    /// - `robot_software_suite`: `RobotSoftwareSuite`, The robot software suite used by the simulation application.
-    /// - `simulation_software_suite`: `SimulationSoftwareSuite`, The simulation software suite used by the simulation application.
-    pub fn new(robot_software_suite: impl Into<Val<simulation_application::RobotSoftwareSuite>>, simulation_software_suite: impl Into<Val<simulation_application::SimulationSoftwareSuite>>) -> Self {
+    /// ```text
+    /// CfnSimulationApplication::new(CfnSimulationApplicationRequired {
+    ///     robot_software_suite: simulation_application::RobotSoftwareSuite::new(...).into(),
+    ///     simulation_software_suite: simulation_application::SimulationSoftwareSuite::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSimulationApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("RobotSoftwareSuite", robot_software_suite);
-        props.set("SimulationSoftwareSuite", simulation_software_suite);
+        props.set::<simulation_application::RobotSoftwareSuite>("RobotSoftwareSuite", required.robot_software_suite);
+        props.set::<simulation_application::SimulationSoftwareSuite>("SimulationSoftwareSuite", required.simulation_software_suite);
         CfnSimulationApplication { props, options: ResourceOptions::default() }
     }
 
@@ -546,11 +694,11 @@ pub(crate) static SIMULATION_APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSimulationApplication`].
+/// Property types and enums of the allowed values of [`CfnSimulationApplication`].
 pub mod simulation_application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about a rendering engine.
     #[derive(Clone, Debug)]
@@ -558,15 +706,35 @@ pub mod simulation_application {
         props: Props,
     }
 
-    impl RenderingEngine {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RenderingEngine`], by name: the argument of [`RenderingEngine::new`].
+    #[derive(Clone, Debug)]
+    pub struct RenderingEngineRequired {
+        /// The name of the rendering engine.
         ///
-        /// - `name`: `Name`, The name of the rendering engine.
-        /// - `version`: `Version`, The version of the rendering engine.
-        pub fn new(name: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        ///
+        /// Allowed values (the enum [`Name`]): `OGRE`.
+        pub name: Val<String>,
+
+        /// The version of the rendering engine.
+        ///
+        /// CloudFormation property `Version`.
+        pub version: Val<String>,
+    }
+
+    impl RenderingEngine {
+        /// Creates the value from its required properties, by name in [`RenderingEngineRequired`]:
+        ///
+        /// ```text
+        /// RenderingEngine::new(RenderingEngineRequired {
+        ///     name: Name::Ogre.into(),
+        ///     version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RenderingEngineRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Version", version);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Version", required.version);
             RenderingEngine { props }
         }
     }
@@ -584,9 +752,9 @@ pub mod simulation_application {
     }
 
     impl RobotSoftwareSuite {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `name`: `Name`, The name of the robot software suite.
+        /// - `name`: `Name`, The name of the robot software suite. Allowed values: the enum [`RobotSoftwareSuiteName`].
         pub fn new(name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
@@ -595,7 +763,7 @@ pub mod simulation_application {
 
         /// The version of the robot software suite.
         ///
-        /// Allowed values: `Kinetic`, `Melodic`, `Dashing`, `Foxy`.
+        /// Allowed values (the enum [`Version`]): `Kinetic`, `Melodic`, `Dashing`, `Foxy`.
         ///
         /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
@@ -617,9 +785,9 @@ pub mod simulation_application {
     }
 
     impl SimulationSoftwareSuite {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `name`: `Name`, The name of the simulation software suite.
+        /// - `name`: `Name`, The name of the simulation software suite. Allowed values: the enum [`SimulationSoftwareSuiteName`].
         pub fn new(name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
@@ -628,7 +796,7 @@ pub mod simulation_application {
 
         /// The version of the simulation software suite.
         ///
-        /// Allowed values: `7`, `9`, `11`, `Kinetic`, `Melodic`, `Dashing`, `Foxy`.
+        /// Allowed values (the enum [`SimulationSoftwareSuiteVersion`]): `7`, `9`, `11`, `Kinetic`, `Melodic`, `Dashing`, `Foxy`.
         ///
         /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
@@ -649,17 +817,42 @@ pub mod simulation_application {
         props: Props,
     }
 
-    impl SourceConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceConfig`], by name: the argument of [`SourceConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceConfigRequired {
+        /// The target processor architecture for the application.
         ///
-        /// - `architecture`: `Architecture`, The target processor architecture for the application.
-        /// - `s3_bucket`: `S3Bucket`, The Amazon S3 bucket name.
-        /// - `s3_key`: `S3Key`, The s3 object key.
-        pub fn new(architecture: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Architecture`.
+        ///
+        /// Allowed values (the enum [`Architecture`]): `X86_64`, `ARM64`, `ARMHF`.
+        pub architecture: Val<String>,
+
+        /// The Amazon S3 bucket name.
+        ///
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+
+        /// The s3 object key.
+        ///
+        /// CloudFormation property `S3Key`.
+        pub s3_key: Val<String>,
+    }
+
+    impl SourceConfig {
+        /// Creates the value from its required properties, by name in [`SourceConfigRequired`]:
+        ///
+        /// ```text
+        /// SourceConfig::new(SourceConfigRequired {
+        ///     architecture: Architecture::X86_64.into(),
+        ///     s3_bucket: "...".into(),
+        ///     s3_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Architecture", architecture);
-            props.set("S3Bucket", s3_bucket);
-            props.set("S3Key", s3_key);
+            props.set::<String>("Architecture", required.architecture);
+            props.set::<String>("S3Bucket", required.s3_bucket);
+            props.set::<String>("S3Key", required.s3_key);
             SourceConfig { props }
         }
     }
@@ -702,11 +895,77 @@ pub mod simulation_application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::RoboMaker::SimulationApplication`; `.into()` makes a `Val<String>`.
+        Name {
+            Ogre = "OGRE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::RoboMaker::SimulationApplication`; `.into()` makes a `Val<String>`.
+        RobotSoftwareSuiteName {
+            Ros = "ROS",
+            Ros2 = "ROS2",
+            General = "General",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::RoboMaker::SimulationApplication`; `.into()` makes a `Val<String>`.
+        Version {
+            Kinetic = "Kinetic",
+            Melodic = "Melodic",
+            Dashing = "Dashing",
+            Foxy = "Foxy",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Name` in `AWS::RoboMaker::SimulationApplication`; `.into()` makes a `Val<String>`.
+        SimulationSoftwareSuiteName {
+            Gazebo = "Gazebo",
+            RosbagPlay = "RosbagPlay",
+            SimulationRuntime = "SimulationRuntime",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Version` in `AWS::RoboMaker::SimulationApplication`; `.into()` makes a `Val<String>`.
+        SimulationSoftwareSuiteVersion {
+            N7 = "7",
+            N9 = "9",
+            N11 = "11",
+            Kinetic = "Kinetic",
+            Melodic = "Melodic",
+            Dashing = "Dashing",
+            Foxy = "Foxy",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Architecture` in `AWS::RoboMaker::SimulationApplication`; `.into()` makes a `Val<String>`.
+        Architecture {
+            X86_64 = "X86_64",
+            Arm64 = "ARM64",
+            Armhf = "ARMHF",
+        }
+    }
 }
 
 /// AWS::RoboMaker::SimulationApplicationVersion resource creates an AWS RoboMaker SimulationApplicationVersion. This helps you control which code your simulation uses.
 ///
 /// CloudFormation type `AWS::RoboMaker::SimulationApplicationVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationVersion`: `handle.application_version()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSimulationApplicationVersion {
     props: Props,
@@ -716,7 +975,7 @@ pub struct CfnSimulationApplicationVersion {
 impl CfnSimulationApplicationVersion {
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::SimulationApplicationVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `application`: `Application`.
     pub fn new(application: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,45 @@ use crate::value::Val;
 /// Definition of AWS::RolesAnywhere::CRL Resource Type
 ///
 /// CloudFormation type `AWS::RolesAnywhere::CRL`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CrlId`: `handle.crl_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CrlId`.
 #[derive(Clone, Debug)]
 pub struct CfnCrl {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCrl`], by name: the argument of [`CfnCrl::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCrlRequired {
+    /// CloudFormation property `CrlData`.
+    pub crl_data: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnCrl {
     pub const TYPE_NAME: &'static str = "AWS::RolesAnywhere::CRL";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCrlRequired`]:
     ///
-    /// - `crl_data`: `CrlData`.
-    /// - `name`: `Name`.
-    pub fn new(crl_data: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCrl::new(CfnCrlRequired {
+    ///     crl_data: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCrlRequired) -> Self {
         let mut props = Props::new();
-        props.set("CrlData", crl_data);
-        props.set("Name", name);
+        props.set::<String>("CrlData", required.crl_data);
+        props.set::<String>("Name", required.name);
         CfnCrl { props, options: ResourceOptions::default() }
     }
 
@@ -108,15 +129,29 @@ pub mod crl {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -139,23 +174,46 @@ pub mod crl {
 /// Definition of AWS::RolesAnywhere::Profile Resource Type
 ///
 /// CloudFormation type `AWS::RolesAnywhere::Profile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ProfileArn`: `handle.profile_arn()` → `Val<String>`.
+/// - `ProfileId`: `handle.profile_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProfileId`.
 #[derive(Clone, Debug)]
 pub struct CfnProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProfile`], by name: the argument of [`CfnProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProfileRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RoleArns`.
+    pub role_arns: Val<Vec<String>>,
+}
+
 impl CfnProfile {
     pub const TYPE_NAME: &'static str = "AWS::RolesAnywhere::Profile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProfileRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `role_arns`: `RoleArns`.
-    pub fn new(name: impl Into<Val<String>>, role_arns: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnProfile::new(CfnProfileRequired {
+    ///     name: "...".into(),
+    ///     role_arns: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RoleArns", role_arns);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("RoleArns", required.role_arns);
         CfnProfile { props, options: ResourceOptions::default() }
     }
 
@@ -262,11 +320,11 @@ pub(crate) static PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProfile`].
+/// Property types and enums of the allowed values of [`CfnProfile`].
 pub mod profile {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RolesAnywhere::Profile`.
     #[derive(Clone, Debug)]
@@ -274,15 +332,31 @@ pub mod profile {
         props: Props,
     }
 
-    impl AttributeMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AttributeMapping`], by name: the argument of [`AttributeMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct AttributeMappingRequired {
+        /// CloudFormation property `CertificateField`.
         ///
-        /// - `certificate_field`: `CertificateField`.
-        /// - `mapping_rules`: `MappingRules`.
-        pub fn new(certificate_field: impl Into<Val<String>>, mapping_rules: impl Into<Val<Vec<MappingRule>>>) -> Self {
+        /// Allowed values (the enum [`CertificateField`]): `x509Subject`, `x509Issuer`, `x509SAN`.
+        pub certificate_field: Val<String>,
+
+        /// CloudFormation property `MappingRules`.
+        pub mapping_rules: Val<Vec<MappingRule>>,
+    }
+
+    impl AttributeMapping {
+        /// Creates the value from its required properties, by name in [`AttributeMappingRequired`]:
+        ///
+        /// ```text
+        /// AttributeMapping::new(AttributeMappingRequired {
+        ///     certificate_field: CertificateField::X509Subject.into(),
+        ///     mapping_rules: vec![MappingRule::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: AttributeMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("CertificateField", certificate_field);
-            props.set("MappingRules", mapping_rules);
+            props.set::<String>("CertificateField", required.certificate_field);
+            props.set::<Vec<MappingRule>>("MappingRules", required.mapping_rules);
             AttributeMapping { props }
         }
     }
@@ -300,7 +374,7 @@ pub mod profile {
     }
 
     impl MappingRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `specifier`: `Specifier`.
         pub fn new(specifier: impl Into<Val<String>>) -> Self {
@@ -322,15 +396,29 @@ pub mod profile {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -355,28 +443,60 @@ pub mod profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CertificateField` in `AWS::RolesAnywhere::Profile`; `.into()` makes a `Val<String>`.
+        CertificateField {
+            X509Subject = "x509Subject",
+            X509Issuer = "x509Issuer",
+            X509San = "x509SAN",
+        }
+    }
 }
 
 /// Definition of AWS::RolesAnywhere::TrustAnchor Resource Type.
 ///
 /// CloudFormation type `AWS::RolesAnywhere::TrustAnchor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TrustAnchorArn`: `handle.trust_anchor_arn()` → `Val<String>`.
+/// - `TrustAnchorId`: `handle.trust_anchor_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrustAnchorId`.
 #[derive(Clone, Debug)]
 pub struct CfnTrustAnchor {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrustAnchor`], by name: the argument of [`CfnTrustAnchor::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrustAnchorRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Source`.
+    pub source: Val<trust_anchor::Source>,
+}
+
 impl CfnTrustAnchor {
     pub const TYPE_NAME: &'static str = "AWS::RolesAnywhere::TrustAnchor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrustAnchorRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `source`: `Source`.
-    pub fn new(name: impl Into<Val<String>>, source: impl Into<Val<trust_anchor::Source>>) -> Self {
+    /// ```text
+    /// CfnTrustAnchor::new(CfnTrustAnchorRequired {
+    ///     name: "...".into(),
+    ///     source: trust_anchor::Source::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrustAnchorRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Source", source);
+        props.set::<String>("Name", required.name);
+        props.set::<trust_anchor::Source>("Source", required.source);
         CfnTrustAnchor { props, options: ResourceOptions::default() }
     }
 
@@ -447,11 +567,11 @@ pub(crate) static TRUST_ANCHOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrustAnchor`].
+/// Property types and enums of the allowed values of [`CfnTrustAnchor`].
 pub mod trust_anchor {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RolesAnywhere::TrustAnchor`.
     #[derive(Clone, Debug)]
@@ -459,21 +579,37 @@ pub mod trust_anchor {
         props: Props,
     }
 
-    impl NotificationSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NotificationSetting`], by name: the argument of [`NotificationSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct NotificationSettingRequired {
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// CloudFormation property `Event`.
         ///
-        /// - `enabled`: `Enabled`.
-        /// - `event`: `Event`.
-        pub fn new(enabled: impl Into<Val<bool>>, event: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Event`]): `CA_CERTIFICATE_EXPIRY`, `END_ENTITY_CERTIFICATE_EXPIRY`.
+        pub event: Val<String>,
+    }
+
+    impl NotificationSetting {
+        /// Creates the value from its required properties, by name in [`NotificationSettingRequired`]:
+        ///
+        /// ```text
+        /// NotificationSetting::new(NotificationSettingRequired {
+        ///     enabled: true.into(),
+        ///     event: Event::CaCertificateExpiry.into(),
+        /// })
+        /// ```
+        pub fn new(required: NotificationSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Enabled", enabled);
-            props.set("Event", event);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<String>("Event", required.event);
             NotificationSetting { props }
         }
 
         /// The `Channel` property.
         ///
-        /// Allowed values: `ALL`.
+        /// Allowed values (the enum [`Channel`]): `ALL`.
         pub fn channel(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Channel", value);
             self
@@ -498,15 +634,31 @@ pub mod trust_anchor {
         props: Props,
     }
 
-    impl Source {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Source`], by name: the argument of [`Source::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceRequired {
+        /// CloudFormation property `SourceData`.
+        pub source_data: Val<SourceData>,
+
+        /// CloudFormation property `SourceType`.
         ///
-        /// - `source_data`: `SourceData`.
-        /// - `source_type`: `SourceType`.
-        pub fn new(source_data: impl Into<Val<SourceData>>, source_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`SourceType`]): `AWS_ACM_PCA`, `CERTIFICATE_BUNDLE`.
+        pub source_type: Val<String>,
+    }
+
+    impl Source {
+        /// Creates the value from its required properties, by name in [`SourceRequired`]:
+        ///
+        /// ```text
+        /// Source::new(SourceRequired {
+        ///     source_data: SourceData::new(...).into(),
+        ///     source_type: SourceType::AwsAcmPca.into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceData", source_data);
-            props.set("SourceType", source_type);
+            props.set::<SourceData>("SourceData", required.source_data);
+            props.set::<String>("SourceType", required.source_type);
             Source { props }
         }
     }
@@ -555,15 +707,29 @@ pub mod trust_anchor {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -603,6 +769,29 @@ pub mod trust_anchor {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Channel` in `AWS::RolesAnywhere::TrustAnchor`; `.into()` makes a `Val<String>`.
+        Channel {
+            All = "ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Event` in `AWS::RolesAnywhere::TrustAnchor`; `.into()` makes a `Val<String>`.
+        Event {
+            CaCertificateExpiry = "CA_CERTIFICATE_EXPIRY",
+            EndEntityCertificateExpiry = "END_ENTITY_CERTIFICATE_EXPIRY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::RolesAnywhere::TrustAnchor`; `.into()` makes a `Val<String>`.
+        SourceType {
+            AwsAcmPca = "AWS_ACM_PCA",
+            CertificateBundle = "CERTIFICATE_BUNDLE",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,15 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Route53::CidrCollection.
 ///
 /// CloudFormation type `AWS::Route53::CidrCollection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon resource name (ARN) to uniquely identify the AWS resource.
+/// - `Id`: `handle.id()` → `Val<String>`. UUID of the CIDR collection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCidrCollection {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnCidrCollection {
 impl CfnCidrCollection {
     pub const TYPE_NAME: &'static str = "AWS::Route53::CidrCollection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A unique name for the CIDR collection.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -103,15 +111,33 @@ pub mod cidr_collection {
         props: Props,
     }
 
-    impl Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Location`], by name: the argument of [`Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct LocationRequired {
+        /// A list of CIDR blocks.
         ///
-        /// - `cidr_list`: `CidrList`, A list of CIDR blocks.
-        /// - `location_name`: `LocationName`, The name of the location that is associated with the CIDR collection.
-        pub fn new(cidr_list: impl Into<Val<Vec<String>>>, location_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CidrList`.
+        pub cidr_list: Val<Vec<String>>,
+
+        /// The name of the location that is associated with the CIDR collection.
+        ///
+        /// CloudFormation property `LocationName`.
+        pub location_name: Val<String>,
+    }
+
+    impl Location {
+        /// Creates the value from its required properties, by name in [`LocationRequired`]:
+        ///
+        /// ```text
+        /// Location::new(LocationRequired {
+        ///     cidr_list: vec!["..."].into(),
+        ///     location_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("CidrList", cidr_list);
-            props.set("LocationName", location_name);
+            props.set::<Vec<String>>("CidrList", required.cidr_list);
+            props.set::<String>("LocationName", required.location_name);
             Location { props }
         }
     }
@@ -133,6 +159,12 @@ pub mod cidr_collection {
 /// Resource used to control (enable/disable) DNSSEC in a specific hosted zone.
 ///
 /// CloudFormation type `AWS::Route53::DNSSEC`.
+///
+/// # Attributes
+///
+/// `AWS::Route53::DNSSEC` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HostedZoneId`.
 #[derive(Clone, Debug)]
 pub struct CfnDnssec {
     props: Props,
@@ -142,7 +174,7 @@ pub struct CfnDnssec {
 impl CfnDnssec {
     pub const TYPE_NAME: &'static str = "AWS::Route53::DNSSEC";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `hosted_zone_id`: `HostedZoneId`, The unique string (ID) used to identify a hosted zone.
     pub fn new(hosted_zone_id: impl Into<Val<String>>) -> Self {
@@ -188,6 +220,17 @@ pub(crate) static DNSSEC_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Route53::DelegationSet. Creates a reusable delegation set (a group of four name servers) that can be associated with multiple hosted zones.
 ///
 /// CloudFormation type `AWS::Route53::DelegationSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the delegation set.
+/// - `CallerReference`: `handle.caller_reference()` → `Val<String>`. A unique string that identifies the request and allows retrying failed CreateReusableDelegationSet requests without risk of executing the operation twice.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID that Amazon Route 53 assigns to a reusable delegation set.
+/// - `NameServers`: `handle.name_servers()` → `Val<Vec<String>>`. A list of the authoritative name servers for the delegation set.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDelegationSet {
     props: Props,
@@ -263,6 +306,14 @@ pub(crate) static DELEGATION_SET_META: TypeMeta = TypeMeta {
 /// Resource schema for AWS::Route53::HealthCheck.
 ///
 /// CloudFormation type `AWS::Route53::HealthCheck`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HealthCheckId`: `handle.health_check_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HealthCheckId`.
 #[derive(Clone, Debug)]
 pub struct CfnHealthCheck {
     props: Props,
@@ -272,7 +323,7 @@ pub struct CfnHealthCheck {
 impl CfnHealthCheck {
     pub const TYPE_NAME: &'static str = "AWS::Route53::HealthCheck";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `health_check_config`: `HealthCheckConfig`, A complex type that contains information about the health check.
     pub fn new(health_check_config: impl Into<Val<health_check::HealthCheckConfig>>) -> Self {
@@ -329,11 +380,11 @@ pub(crate) static HEALTH_CHECK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnHealthCheck`].
+/// Property types and enums of the allowed values of [`CfnHealthCheck`].
 pub mod health_check {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A complex type that contains information about the health check.
     #[derive(Clone, Debug)]
@@ -342,9 +393,9 @@ pub mod health_check {
     }
 
     impl HealthCheckConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -395,7 +446,7 @@ pub mod health_check {
 
         /// The `InsufficientDataHealthStatus` property.
         ///
-        /// Allowed values: `Healthy`, `LastKnownStatus`, `Unhealthy`.
+        /// Allowed values (the enum [`InsufficientDataHealthStatus`]): `Healthy`, `LastKnownStatus`, `Unhealthy`.
         pub fn insufficient_data_health_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InsufficientDataHealthStatus", value);
             self
@@ -422,6 +473,8 @@ pub mod health_check {
         }
 
         /// The `Regions` property.
+        ///
+        /// Allowed values of each item (the enum [`Regions`]): `ap-northeast-1`, `ap-southeast-1`, `ap-southeast-2`, `eu-west-1`, `sa-east-1`, `us-east-1`, `us-west-1`, `us-west-2`.
         pub fn regions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Regions", value);
             self
@@ -466,15 +519,35 @@ pub mod health_check {
         props: Props,
     }
 
-    impl AlarmIdentifier {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AlarmIdentifier`], by name: the argument of [`AlarmIdentifier::new`].
+    #[derive(Clone, Debug)]
+    pub struct AlarmIdentifierRequired {
+        /// The name of the CloudWatch alarm that you want Amazon Route 53 health checkers to use to determine whether this health check is healthy.
         ///
-        /// - `name`: `Name`, The name of the CloudWatch alarm that you want Amazon Route 53 health checkers to use to determine whether this health check is healthy.
-        /// - `region`: `Region`, For the CloudWatch alarm that you want Route 53 health checkers to use to determine whether this health check is healthy, the region that the alarm was created in.
-        pub fn new(name: impl Into<Val<String>>, region: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// For the CloudWatch alarm that you want Route 53 health checkers to use to determine whether this health check is healthy, the region that the alarm was created in.
+        ///
+        /// CloudFormation property `Region`.
+        ///
+        /// Allowed values (the enum [`Region`]): `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, `ap-southeast-5`, `ap-southeast-6`, `ap-southeast-7`, `ca-central-1`, `ca-west-1`, `cn-north-1`, `cn-northwest-1`, `eu-central-1`, `eu-central-2`, `eu-isoe-west-1`, `eu-north-1`, `eu-south-1` and 22 more.
+        pub region: Val<String>,
+    }
+
+    impl AlarmIdentifier {
+        /// Creates the value from its required properties, by name in [`AlarmIdentifierRequired`]:
+        ///
+        /// ```text
+        /// AlarmIdentifier::new(AlarmIdentifierRequired {
+        ///     name: "...".into(),
+        ///     region: Region::AfSouth1.into(),
+        /// })
+        /// ```
+        pub fn new(required: AlarmIdentifierRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Region", region);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Region", required.region);
             AlarmIdentifier { props }
         }
     }
@@ -491,15 +564,33 @@ pub mod health_check {
         props: Props,
     }
 
-    impl HealthCheckTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HealthCheckTag`], by name: the argument of [`HealthCheckTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct HealthCheckTagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl HealthCheckTag {
+        /// Creates the value from its required properties, by name in [`HealthCheckTagRequired`]:
+        ///
+        /// ```text
+        /// HealthCheckTag::new(HealthCheckTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HealthCheckTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             HealthCheckTag { props }
         }
     }
@@ -545,6 +636,95 @@ pub mod health_check {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InsufficientDataHealthStatus` in `AWS::Route53::HealthCheck`; `.into()` makes a `Val<String>`.
+        InsufficientDataHealthStatus {
+            Healthy = "Healthy",
+            LastKnownStatus = "LastKnownStatus",
+            Unhealthy = "Unhealthy",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Regions` in `AWS::Route53::HealthCheck`; `.into()` makes a `Val<String>`.
+        Regions {
+            ApNortheast1 = "ap-northeast-1",
+            ApSoutheast1 = "ap-southeast-1",
+            ApSoutheast2 = "ap-southeast-2",
+            EuWest1 = "eu-west-1",
+            SaEast1 = "sa-east-1",
+            UsEast1 = "us-east-1",
+            UsWest1 = "us-west-1",
+            UsWest2 = "us-west-2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Route53::HealthCheck`; `.into()` makes a `Val<String>`.
+        Type {
+            Calculated = "CALCULATED",
+            CloudwatchMetric = "CLOUDWATCH_METRIC",
+            Http = "HTTP",
+            HttpStrMatch = "HTTP_STR_MATCH",
+            Https = "HTTPS",
+            HttpsStrMatch = "HTTPS_STR_MATCH",
+            Tcp = "TCP",
+            RecoveryControl = "RECOVERY_CONTROL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Region` in `AWS::Route53::HealthCheck`; `.into()` makes a `Val<String>`.
+        Region {
+            AfSouth1 = "af-south-1",
+            ApEast1 = "ap-east-1",
+            ApEast2 = "ap-east-2",
+            ApNortheast1 = "ap-northeast-1",
+            ApNortheast2 = "ap-northeast-2",
+            ApNortheast3 = "ap-northeast-3",
+            ApSouth1 = "ap-south-1",
+            ApSouth2 = "ap-south-2",
+            ApSoutheast1 = "ap-southeast-1",
+            ApSoutheast2 = "ap-southeast-2",
+            ApSoutheast3 = "ap-southeast-3",
+            ApSoutheast4 = "ap-southeast-4",
+            ApSoutheast5 = "ap-southeast-5",
+            ApSoutheast6 = "ap-southeast-6",
+            ApSoutheast7 = "ap-southeast-7",
+            CaCentral1 = "ca-central-1",
+            CaWest1 = "ca-west-1",
+            CnNorth1 = "cn-north-1",
+            CnNorthwest1 = "cn-northwest-1",
+            EuCentral1 = "eu-central-1",
+            EuCentral2 = "eu-central-2",
+            EuIsoeWest1 = "eu-isoe-west-1",
+            EuNorth1 = "eu-north-1",
+            EuSouth1 = "eu-south-1",
+            EuSouth2 = "eu-south-2",
+            EuWest1 = "eu-west-1",
+            EuWest2 = "eu-west-2",
+            EuWest3 = "eu-west-3",
+            EuscDeEast1 = "eusc-de-east-1",
+            IlCentral1 = "il-central-1",
+            MeCentral1 = "me-central-1",
+            MeSouth1 = "me-south-1",
+            MxCentral1 = "mx-central-1",
+            SaEast1 = "sa-east-1",
+            UsEast1 = "us-east-1",
+            UsEast2 = "us-east-2",
+            UsGovEast1 = "us-gov-east-1",
+            UsGovWest1 = "us-gov-west-1",
+            UsIsoEast1 = "us-iso-east-1",
+            UsIsoWest1 = "us-iso-west-1",
+            UsIsobEast1 = "us-isob-east-1",
+            UsIsobWest1 = "us-isob-west-1",
+            UsIsofEast1 = "us-isof-east-1",
+            UsIsofSouth1 = "us-isof-south-1",
+            UsWest1 = "us-west-1",
+            UsWest2 = "us-west-2",
+        }
+    }
 }
 
 /// Creates a new public or private hosted zone. You create records in a public hosted zone to define how you want to route traffic on the internet for a domain, such as example.com, and its subdomains (apex.example.com, acme.example.com). You create records in a private hosted zone to define how you want to route traffic for a domain and its subdomains within one or more Amazon Virtual Private Clouds (Amazon VPCs).
@@ -576,6 +756,15 @@ pub mod health_check {
 /// For more information, see [Access Management](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *General Reference*.
 ///
 /// CloudFormation type `AWS::Route53::HostedZone`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `NameServers`: `handle.name_servers()` → `Val<Vec<String>>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnHostedZone {
     props: Props,
@@ -770,15 +959,45 @@ pub mod hosted_zone {
         props: Props,
     }
 
-    impl HostedZoneTag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HostedZoneTag`], by name: the argument of [`HostedZoneTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct HostedZoneTagRequired {
+        /// The value of ``Key`` depends on the operation that you want to perform:
         ///
-        /// - `key`: `Key`, The value of ``Key`` depends on the operation that you want to perform:
-        /// - `value`: `Value`, The value of ``Value`` depends on the operation that you want to perform:
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// +  *Add a tag to a health check or hosted zone*: ``Key`` is the name that you want to give the new tag.
+        ///
+        /// +  *Edit a tag*: ``Key`` is the name of the tag that you want to change the ``Value`` for.
+        ///
+        /// +  *Delete a key*: ``Key`` is the name of the tag you want to remove.
+        ///
+        /// +  *Give a name to a health check*: Edit the default ``Name`` tag. In the Amazon Route 53 console, the list of your health checks includes a *Name* column that lets you see the name that you've given to each health check.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of ``Value`` depends on the operation that you want to perform:
+        ///
+        /// +  *Add a tag to a health check or hosted zone*: ``Value`` is the value that you want to give the new tag.
+        ///
+        /// +  *Edit a tag*: ``Value`` is the new value that you want to assign the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl HostedZoneTag {
+        /// Creates the value from its required properties, by name in [`HostedZoneTagRequired`]:
+        ///
+        /// ```text
+        /// HostedZoneTag::new(HostedZoneTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HostedZoneTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             HostedZoneTag { props }
         }
     }
@@ -796,7 +1015,7 @@ pub mod hosted_zone {
     }
 
     impl QueryLoggingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cloud_watch_logs_log_group_arn`: `CloudWatchLogsLogGroupArn`, The Amazon Resource Name (ARN) of the CloudWatch Logs log group that Amazon Route 53 is publishing logs to.
         pub fn new(cloud_watch_logs_log_group_arn: impl Into<Val<String>>) -> Self {
@@ -820,15 +1039,37 @@ pub mod hosted_zone {
         props: Props,
     }
 
-    impl Vpc {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Vpc`], by name: the argument of [`Vpc::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcRequired {
+        /// *Private hosted zones only:* The ID of an Amazon VPC.
         ///
-        /// - `vpc_id`: `VPCId`, *Private hosted zones only:* The ID of an Amazon VPC.
-        /// - `vpc_region`: `VPCRegion`, *Private hosted zones only:* The region that an Amazon VPC was created in.
-        pub fn new(vpc_id: impl Into<Val<String>>, vpc_region: impl Into<Val<String>>) -> Self {
+        /// For public hosted zones, omit ``VPCs``, ``VPCId``, and ``VPCRegion``.
+        ///
+        /// CloudFormation property `VPCId`.
+        pub vpc_id: Val<String>,
+
+        /// *Private hosted zones only:* The region that an Amazon VPC was created in.
+        ///
+        /// For public hosted zones, omit ``VPCs``, ``VPCId``, and ``VPCRegion``.
+        ///
+        /// CloudFormation property `VPCRegion`.
+        pub vpc_region: Val<String>,
+    }
+
+    impl Vpc {
+        /// Creates the value from its required properties, by name in [`VpcRequired`]:
+        ///
+        /// ```text
+        /// Vpc::new(VpcRequired {
+        ///     vpc_id: "...".into(),
+        ///     vpc_region: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcRequired) -> Self {
             let mut props = Props::new();
-            props.set("VPCId", vpc_id);
-            props.set("VPCRegion", vpc_region);
+            props.set::<String>("VPCId", required.vpc_id);
+            props.set::<String>("VPCRegion", required.vpc_region);
             Vpc { props }
         }
     }
@@ -858,27 +1099,69 @@ pub mod hosted_zone {
 /// Represents a key signing key (KSK) associated with a hosted zone. You can only have two KSKs per hosted zone.
 ///
 /// CloudFormation type `AWS::Route53::KeySigningKey`.
+///
+/// # Attributes
+///
+/// `AWS::Route53::KeySigningKey` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnKeySigningKey {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnKeySigningKey`], by name: the argument of [`CfnKeySigningKey::new`].
+#[derive(Clone, Debug)]
+pub struct CfnKeySigningKeyRequired {
+    /// The unique string (ID) used to identify a hosted zone.
+    ///
+    /// CloudFormation property `HostedZoneId`.
+    ///
+    /// Changing it replaces the resource.
+    pub hosted_zone_id: Val<String>,
+
+    /// The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS). The KeyManagementServiceArn must be unique for each key signing key (KSK) in a single hosted zone.
+    ///
+    /// CloudFormation property `KeyManagementServiceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub key_management_service_arn: Val<String>,
+
+    /// An alphanumeric string used to identify a key signing key (KSK). Name must be unique for each key signing key in the same hosted zone.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// A string specifying the initial status of the key signing key (KSK). You can set the value to ACTIVE or INACTIVE.
+    ///
+    /// CloudFormation property `Status`.
+    ///
+    /// Allowed values (the enum [`key_signing_key::Status`]): `ACTIVE`, `INACTIVE`.
+    pub status: Val<String>,
+}
+
 impl CfnKeySigningKey {
     pub const TYPE_NAME: &'static str = "AWS::Route53::KeySigningKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnKeySigningKeyRequired`]:
     ///
-    /// - `hosted_zone_id`: `HostedZoneId`, The unique string (ID) used to identify a hosted zone.
-    /// - `key_management_service_arn`: `KeyManagementServiceArn`, The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS). The KeyManagementServiceArn must be unique for each key signing key (KSK) in a single hosted zone.
-    /// - `name`: `Name`, An alphanumeric string used to identify a key signing key (KSK). Name must be unique for each key signing key in the same hosted zone.
-    /// - `status`: `Status`, A string specifying the initial status of the key signing key (KSK). You can set the value to ACTIVE or INACTIVE.
-    pub fn new(hosted_zone_id: impl Into<Val<String>>, key_management_service_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, status: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnKeySigningKey::new(CfnKeySigningKeyRequired {
+    ///     hosted_zone_id: "...".into(),
+    ///     key_management_service_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     status: key_signing_key::Status::Active.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnKeySigningKeyRequired) -> Self {
         let mut props = Props::new();
-        props.set("HostedZoneId", hosted_zone_id);
-        props.set("KeyManagementServiceArn", key_management_service_arn);
-        props.set("Name", name);
-        props.set("Status", status);
+        props.set::<String>("HostedZoneId", required.hosted_zone_id);
+        props.set::<String>("KeyManagementServiceArn", required.key_management_service_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Status", required.status);
         CfnKeySigningKey { props, options: ResourceOptions::default() }
     }
 }
@@ -919,26 +1202,70 @@ pub(crate) static KEY_SIGNING_KEY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnKeySigningKey`].
+pub mod key_signing_key {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Route53::KeySigningKey`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::Route53::QueryLoggingConfig. Creates a configuration for DNS query logging, which publishes query logs for a public hosted zone to an Amazon CloudWatch Logs log group.
 ///
 /// CloudFormation type `AWS::Route53::QueryLoggingConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the query logging configuration.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID that Amazon Route 53 assigns to the configuration for DNS query logging.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnQueryLoggingConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueryLoggingConfig`], by name: the argument of [`CfnQueryLoggingConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueryLoggingConfigRequired {
+    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to.
+    ///
+    /// CloudFormation property `CloudWatchLogsLogGroupArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub cloud_watch_logs_log_group_arn: Val<String>,
+
+    /// The ID of the public hosted zone that Amazon Route 53 logs queries for.
+    ///
+    /// CloudFormation property `HostedZoneId`.
+    ///
+    /// Changing it replaces the resource.
+    pub hosted_zone_id: Val<String>,
+}
+
 impl CfnQueryLoggingConfig {
     pub const TYPE_NAME: &'static str = "AWS::Route53::QueryLoggingConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueryLoggingConfigRequired`]:
     ///
-    /// - `cloud_watch_logs_log_group_arn`: `CloudWatchLogsLogGroupArn`, The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to.
-    /// - `hosted_zone_id`: `HostedZoneId`, The ID of the public hosted zone that Amazon Route 53 logs queries for.
-    pub fn new(cloud_watch_logs_log_group_arn: impl Into<Val<String>>, hosted_zone_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQueryLoggingConfig::new(CfnQueryLoggingConfigRequired {
+    ///     cloud_watch_logs_log_group_arn: "...".into(),
+    ///     hosted_zone_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueryLoggingConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("CloudWatchLogsLogGroupArn", cloud_watch_logs_log_group_arn);
-        props.set("HostedZoneId", hosted_zone_id);
+        props.set::<String>("CloudWatchLogsLogGroupArn", required.cloud_watch_logs_log_group_arn);
+        props.set::<String>("HostedZoneId", required.hosted_zone_id);
         CfnQueryLoggingConfig { props, options: ResourceOptions::default() }
     }
 }
@@ -995,23 +1322,47 @@ pub(crate) static QUERY_LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Route53::RecordSet.
 ///
 /// CloudFormation type `AWS::Route53::RecordSet`.
+///
+/// # Attributes
+///
+/// `AWS::Route53::RecordSet` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRecordSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRecordSet`], by name: the argument of [`CfnRecordSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRecordSetRequired {
+    /// The name of the record that you want to create, update, or delete.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The DNS record type.
+    ///
+    /// CloudFormation property `Type`.
+    pub type_: Val<String>,
+}
+
 impl CfnRecordSet {
     pub const TYPE_NAME: &'static str = "AWS::Route53::RecordSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRecordSetRequired`]:
     ///
-    /// - `name`: `Name`, The name of the record that you want to create, update, or delete.
-    /// - `type_`: `Type`, The DNS record type.
-    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRecordSet::new(CfnRecordSetRequired {
+    ///     name: "...".into(),
+    ///     type_: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRecordSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnRecordSet { props, options: ResourceOptions::default() }
     }
 
@@ -1037,7 +1388,7 @@ impl CfnRecordSet {
 
     /// To configure failover, you add the Failover element to two resource record sets. For one resource record set, you specify PRIMARY as the value for Failover; for the other resource record set, you specify SECONDARY. In addition, you include the HealthCheckId element and specify the health check that you want Amazon Route 53 to perform for each resource record set.
     ///
-    /// Allowed values: `PRIMARY`, `SECONDARY`.
+    /// Allowed values (the enum [`record_set::Failover`]): `PRIMARY`, `SECONDARY`.
     pub fn failover(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Failover", value);
         self
@@ -1162,11 +1513,11 @@ pub(crate) static RECORD_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRecordSet`].
+/// Property types and enums of the allowed values of [`CfnRecordSet`].
 pub mod record_set {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Route53::RecordSet`.
     #[derive(Clone, Debug)]
@@ -1174,15 +1525,33 @@ pub mod record_set {
         props: Props,
     }
 
-    impl AliasTarget {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AliasTarget`], by name: the argument of [`AliasTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct AliasTargetRequired {
+        /// The value that you specify depends on where you want to route queries.
         ///
-        /// - `dns_name`: `DNSName`, The value that you specify depends on where you want to route queries.
-        /// - `hosted_zone_id`: `HostedZoneId`, The value used depends on where you want to route traffic.
-        pub fn new(dns_name: impl Into<Val<String>>, hosted_zone_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DNSName`.
+        pub dns_name: Val<String>,
+
+        /// The value used depends on where you want to route traffic.
+        ///
+        /// CloudFormation property `HostedZoneId`.
+        pub hosted_zone_id: Val<String>,
+    }
+
+    impl AliasTarget {
+        /// Creates the value from its required properties, by name in [`AliasTargetRequired`]:
+        ///
+        /// ```text
+        /// AliasTarget::new(AliasTargetRequired {
+        ///     dns_name: "...".into(),
+        ///     hosted_zone_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AliasTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("DNSName", dns_name);
-            props.set("HostedZoneId", hosted_zone_id);
+            props.set::<String>("DNSName", required.dns_name);
+            props.set::<String>("HostedZoneId", required.hosted_zone_id);
             AliasTarget { props }
         }
 
@@ -1205,15 +1574,33 @@ pub mod record_set {
         props: Props,
     }
 
-    impl CidrRoutingConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CidrRoutingConfig`], by name: the argument of [`CidrRoutingConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CidrRoutingConfigRequired {
+        /// The CIDR collection ID.
         ///
-        /// - `collection_id`: `CollectionId`, The CIDR collection ID.
-        /// - `location_name`: `LocationName`, The CIDR collection location name.
-        pub fn new(collection_id: impl Into<Val<String>>, location_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CollectionId`.
+        pub collection_id: Val<String>,
+
+        /// The CIDR collection location name.
+        ///
+        /// CloudFormation property `LocationName`.
+        pub location_name: Val<String>,
+    }
+
+    impl CidrRoutingConfig {
+        /// Creates the value from its required properties, by name in [`CidrRoutingConfigRequired`]:
+        ///
+        /// ```text
+        /// CidrRoutingConfig::new(CidrRoutingConfigRequired {
+        ///     collection_id: "...".into(),
+        ///     location_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CidrRoutingConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CollectionId", collection_id);
-            props.set("LocationName", location_name);
+            props.set::<String>("CollectionId", required.collection_id);
+            props.set::<String>("LocationName", required.location_name);
             CidrRoutingConfig { props }
         }
     }
@@ -1312,15 +1699,33 @@ pub mod record_set {
         props: Props,
     }
 
-    impl Coordinates {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Coordinates`], by name: the argument of [`Coordinates::new`].
+    #[derive(Clone, Debug)]
+    pub struct CoordinatesRequired {
+        /// Specifies a coordinate of the north–south position of a geographic point on the surface of the Earth.
         ///
-        /// - `latitude`: `Latitude`, Specifies a coordinate of the north–south position of a geographic point on the surface of the Earth.
-        /// - `longitude`: `Longitude`, Specifies a coordinate of the east–west position of a geographic point on the surface of the Earth.
-        pub fn new(latitude: impl Into<Val<String>>, longitude: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Latitude`.
+        pub latitude: Val<String>,
+
+        /// Specifies a coordinate of the east–west position of a geographic point on the surface of the Earth.
+        ///
+        /// CloudFormation property `Longitude`.
+        pub longitude: Val<String>,
+    }
+
+    impl Coordinates {
+        /// Creates the value from its required properties, by name in [`CoordinatesRequired`]:
+        ///
+        /// ```text
+        /// Coordinates::new(CoordinatesRequired {
+        ///     latitude: "...".into(),
+        ///     longitude: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CoordinatesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Latitude", latitude);
-            props.set("Longitude", longitude);
+            props.set::<String>("Latitude", required.latitude);
+            props.set::<String>("Longitude", required.longitude);
             Coordinates { props }
         }
     }
@@ -1375,11 +1780,27 @@ pub mod record_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Failover` in `AWS::Route53::RecordSet`; `.into()` makes a `Val<String>`.
+        Failover {
+            Primary = "PRIMARY",
+            Secondary = "SECONDARY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Route53::RecordSetGroup
 ///
 /// CloudFormation type `AWS::Route53::RecordSetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRecordSetGroup {
     props: Props,
@@ -1473,15 +1894,29 @@ pub mod record_set_group {
         props: Props,
     }
 
+    /// The required properties of [`RecordSet`], by name: the argument of [`RecordSet::new`].
+    #[derive(Clone, Debug)]
+    pub struct RecordSetRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl RecordSet {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RecordSetRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `type_`: `Type`.
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// RecordSet::new(RecordSetRequired {
+        ///     name: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RecordSetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             RecordSet { props }
         }
 
@@ -1582,15 +2017,29 @@ pub mod record_set_group {
         props: Props,
     }
 
+    /// The required properties of [`AliasTarget`], by name: the argument of [`AliasTarget::new`].
+    #[derive(Clone, Debug)]
+    pub struct AliasTargetRequired {
+        /// CloudFormation property `DNSName`.
+        pub dns_name: Val<String>,
+
+        /// CloudFormation property `HostedZoneId`.
+        pub hosted_zone_id: Val<String>,
+    }
+
     impl AliasTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AliasTargetRequired`]:
         ///
-        /// - `dns_name`: `DNSName`.
-        /// - `hosted_zone_id`: `HostedZoneId`.
-        pub fn new(dns_name: impl Into<Val<String>>, hosted_zone_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AliasTarget::new(AliasTargetRequired {
+        ///     dns_name: "...".into(),
+        ///     hosted_zone_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AliasTargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("DNSName", dns_name);
-            props.set("HostedZoneId", hosted_zone_id);
+            props.set::<String>("DNSName", required.dns_name);
+            props.set::<String>("HostedZoneId", required.hosted_zone_id);
             AliasTarget { props }
         }
 
@@ -1613,15 +2062,29 @@ pub mod record_set_group {
         props: Props,
     }
 
+    /// The required properties of [`CidrRoutingConfig`], by name: the argument of [`CidrRoutingConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CidrRoutingConfigRequired {
+        /// CloudFormation property `CollectionId`.
+        pub collection_id: Val<String>,
+
+        /// CloudFormation property `LocationName`.
+        pub location_name: Val<String>,
+    }
+
     impl CidrRoutingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CidrRoutingConfigRequired`]:
         ///
-        /// - `collection_id`: `CollectionId`.
-        /// - `location_name`: `LocationName`.
-        pub fn new(collection_id: impl Into<Val<String>>, location_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CidrRoutingConfig::new(CidrRoutingConfigRequired {
+        ///     collection_id: "...".into(),
+        ///     location_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CidrRoutingConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CollectionId", collection_id);
-            props.set("LocationName", location_name);
+            props.set::<String>("CollectionId", required.collection_id);
+            props.set::<String>("LocationName", required.location_name);
             CidrRoutingConfig { props }
         }
     }
@@ -1720,15 +2183,29 @@ pub mod record_set_group {
         props: Props,
     }
 
+    /// The required properties of [`Coordinates`], by name: the argument of [`Coordinates::new`].
+    #[derive(Clone, Debug)]
+    pub struct CoordinatesRequired {
+        /// CloudFormation property `Latitude`.
+        pub latitude: Val<String>,
+
+        /// CloudFormation property `Longitude`.
+        pub longitude: Val<String>,
+    }
+
     impl Coordinates {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CoordinatesRequired`]:
         ///
-        /// - `latitude`: `Latitude`.
-        /// - `longitude`: `Longitude`.
-        pub fn new(latitude: impl Into<Val<String>>, longitude: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Coordinates::new(CoordinatesRequired {
+        ///     latitude: "...".into(),
+        ///     longitude: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CoordinatesRequired) -> Self {
             let mut props = Props::new();
-            props.set("Latitude", latitude);
-            props.set("Longitude", longitude);
+            props.set::<String>("Latitude", required.latitude);
+            props.set::<String>("Longitude", required.longitude);
             Coordinates { props }
         }
     }
@@ -1743,23 +2220,56 @@ pub mod record_set_group {
 /// Resource Type definition for AWS::Route53::TrafficPolicy. Creates a Route 53 traffic policy, a JSON document that describes how Route 53 responds to DNS queries for a domain name.
 ///
 /// CloudFormation type `AWS::Route53::TrafficPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the traffic policy.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID that Amazon Route 53 assigned to the traffic policy when it was created.
+/// - `Type`: `handle.type_()` → `Val<String>`. The DNS type of the resource record sets that Amazon Route 53 creates when the traffic policy is used to create a traffic policy instance.
+/// - `Version`: `handle.version()` → `Val<i64>`. The version number that Amazon Route 53 assigned to the traffic policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnTrafficPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrafficPolicy`], by name: the argument of [`CfnTrafficPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrafficPolicyRequired {
+    /// The definition of the traffic policy in JSON format.
+    ///
+    /// CloudFormation property `Document`.
+    ///
+    /// Changing it replaces the resource.
+    pub document: Val<String>,
+
+    /// The name of the traffic policy.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnTrafficPolicy {
     pub const TYPE_NAME: &'static str = "AWS::Route53::TrafficPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrafficPolicyRequired`]:
     ///
-    /// - `document`: `Document`, The definition of the traffic policy in JSON format.
-    /// - `name`: `Name`, The name of the traffic policy.
-    pub fn new(document: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTrafficPolicy::new(CfnTrafficPolicyRequired {
+    ///     document: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrafficPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Document", document);
-        props.set("Name", name);
+        props.set::<String>("Document", required.document);
+        props.set::<String>("Name", required.name);
         CfnTrafficPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -1838,29 +2348,77 @@ pub(crate) static TRAFFIC_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::Route53::TrafficPolicyInstance. Applies a version of a Route 53 traffic policy to a DNS name in a public hosted zone, and Route 53 creates and owns the resource record sets that answer queries for that name.
 ///
 /// CloudFormation type `AWS::Route53::TrafficPolicyInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the traffic policy instance.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID that Amazon Route 53 assigned to the traffic policy instance when it was created.
+/// - `State`: `handle.state()` → `Val<String>`. The current state of the traffic policy instance. A steady-state instance is Applied.
+/// - `TrafficPolicyType`: `handle.traffic_policy_type()` → `Val<String>`. The DNS type that Amazon Route 53 assigned to all of the resource record sets that it created for this traffic policy instance. Route 53 derives it from the referenced traffic policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnTrafficPolicyInstance {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTrafficPolicyInstance`], by name: the argument of [`CfnTrafficPolicyInstance::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTrafficPolicyInstanceRequired {
+    /// The ID of the hosted zone that Amazon Route 53 creates the resource record sets in. The bare ID as Route 53 returns it, without a /hostedzone/ prefix.
+    ///
+    /// CloudFormation property `HostedZoneId`.
+    ///
+    /// Changing it replaces the resource.
+    pub hosted_zone_id: Val<String>,
+
+    /// The domain name, or subdomain name, for which Amazon Route 53 answers DNS queries by using the resource record sets it creates for this traffic policy instance. Must be lower-case and end with a trailing dot, which is the form Route 53 returns: Route 53 normalizes DNS names, so admitting another form would neither round-trip through Read nor guarantee that a change to this property changes the resource's identity.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The TTL that Amazon Route 53 assigns to all of the resource record sets that it creates in the specified hosted zone.
+    ///
+    /// CloudFormation property `TTL`.
+    pub ttl: Val<i64>,
+
+    /// The ID of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone. Lower-case, as Route 53 returns it.
+    ///
+    /// CloudFormation property `TrafficPolicyId`.
+    pub traffic_policy_id: Val<String>,
+
+    /// The version of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
+    ///
+    /// CloudFormation property `TrafficPolicyVersion`.
+    pub traffic_policy_version: Val<i64>,
+}
+
 impl CfnTrafficPolicyInstance {
     pub const TYPE_NAME: &'static str = "AWS::Route53::TrafficPolicyInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTrafficPolicyInstanceRequired`]:
     ///
-    /// - `hosted_zone_id`: `HostedZoneId`, The ID of the hosted zone that Amazon Route 53 creates the resource record sets in. The bare ID as Route 53 returns it, without a /hostedzone/ prefix.
-    /// - `name`: `Name`, The domain name, or subdomain name, for which Amazon Route 53 answers DNS queries by using the resource record sets it creates for this traffic policy instance. Must be lower-case and end with a trailing dot, which is the form Route 53 returns: Route 53 normalizes DNS names, so admitting another form would neither round-trip through Read nor guarantee that a change to this property changes the resource's identity.
-    /// - `ttl`: `TTL`, The TTL that Amazon Route 53 assigns to all of the resource record sets that it creates in the specified hosted zone.
-    /// - `traffic_policy_id`: `TrafficPolicyId`, The ID of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone. Lower-case, as Route 53 returns it.
-    /// - `traffic_policy_version`: `TrafficPolicyVersion`, The version of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
-    pub fn new(hosted_zone_id: impl Into<Val<String>>, name: impl Into<Val<String>>, ttl: impl Into<Val<i64>>, traffic_policy_id: impl Into<Val<String>>, traffic_policy_version: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnTrafficPolicyInstance::new(CfnTrafficPolicyInstanceRequired {
+    ///     hosted_zone_id: "...".into(),
+    ///     name: "...".into(),
+    ///     ttl: 1.into(),
+    ///     traffic_policy_id: "...".into(),
+    ///     traffic_policy_version: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTrafficPolicyInstanceRequired) -> Self {
         let mut props = Props::new();
-        props.set("HostedZoneId", hosted_zone_id);
-        props.set("Name", name);
-        props.set("TTL", ttl);
-        props.set("TrafficPolicyId", traffic_policy_id);
-        props.set("TrafficPolicyVersion", traffic_policy_version);
+        props.set::<String>("HostedZoneId", required.hosted_zone_id);
+        props.set::<String>("Name", required.name);
+        props.set::<i64>("TTL", required.ttl);
+        props.set::<String>("TrafficPolicyId", required.traffic_policy_id);
+        props.set::<i64>("TrafficPolicyVersion", required.traffic_policy_version);
         CfnTrafficPolicyInstance { props, options: ResourceOptions::default() }
     }
 }

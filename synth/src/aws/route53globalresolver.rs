@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,58 @@ use crate::value::Val;
 /// Resource schema for AWS::Route53GlobalResolver::AccessSource
 ///
 /// CloudFormation type `AWS::Route53GlobalResolver::AccessSource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessSourceId`: `handle.access_source_id()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccessSourceId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccessSource`], by name: the argument of [`CfnAccessSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccessSourceRequired {
+    /// CloudFormation property `Cidr`.
+    pub cidr: Val<String>,
+
+    /// CloudFormation property `DnsViewId`.
+    ///
+    /// Changing it replaces the resource.
+    pub dns_view_id: Val<String>,
+
+    /// CloudFormation property `Protocol`.
+    ///
+    /// Allowed values (the enum [`access_source::Protocol`]): `DO53`, `DOH`, `DOT`.
+    pub protocol: Val<String>,
+}
+
 impl CfnAccessSource {
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::AccessSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccessSourceRequired`]:
     ///
-    /// - `cidr`: `Cidr`.
-    /// - `dns_view_id`: `DnsViewId`.
-    /// - `protocol`: `Protocol`.
-    pub fn new(cidr: impl Into<Val<String>>, dns_view_id: impl Into<Val<String>>, protocol: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAccessSource::new(CfnAccessSourceRequired {
+    ///     cidr: "...".into(),
+    ///     dns_view_id: "...".into(),
+    ///     protocol: access_source::Protocol::Do53.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccessSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Cidr", cidr);
-        props.set("DnsViewId", dns_view_id);
-        props.set("Protocol", protocol);
+        props.set::<String>("Cidr", required.cidr);
+        props.set::<String>("DnsViewId", required.dns_view_id);
+        props.set::<String>("Protocol", required.protocol);
         CfnAccessSource { props, options: ResourceOptions::default() }
     }
 
@@ -50,7 +82,7 @@ impl CfnAccessSource {
 
     /// The `IpAddressType` property.
     ///
-    /// Allowed values: `IPV4`, `IPV6`.
+    /// Allowed values (the enum [`access_source::IpAddressType`]): `IPV4`, `IPV6`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -135,11 +167,11 @@ pub(crate) static ACCESS_SOURCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAccessSource`].
+/// Property types and enums of the allowed values of [`CfnAccessSource`].
 pub mod access_source {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Route53GlobalResolver::AccessSource`.
     #[derive(Clone, Debug)]
@@ -147,15 +179,29 @@ pub mod access_source {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -173,11 +219,42 @@ pub mod access_source {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::Route53GlobalResolver::AccessSource`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::Route53GlobalResolver::AccessSource`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Do53 = "DO53",
+            Doh = "DOH",
+            Dot = "DOT",
+        }
+    }
 }
 
 /// Resource schema for AWS::Route53GlobalResolver::AccessToken
 ///
 /// CloudFormation type `AWS::Route53GlobalResolver::AccessToken`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessTokenId`: `handle.access_token_id()` → `Val<String>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `GlobalResolverId`: `handle.global_resolver_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+/// - `Value`: `handle.value()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccessTokenId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessToken {
     props: Props,
@@ -187,7 +264,7 @@ pub struct CfnAccessToken {
 impl CfnAccessToken {
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::AccessToken";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `dns_view_id`: `DnsViewId`.
     pub fn new(dns_view_id: impl Into<Val<String>>) -> Self {
@@ -312,15 +389,29 @@ pub mod access_token {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -343,23 +434,51 @@ pub mod access_token {
 /// Resource schema for AWS::Route53GlobalResolver::DnsView
 ///
 /// CloudFormation type `AWS::Route53GlobalResolver::DnsView`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DnsViewId`: `handle.dns_view_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DnsViewId`.
 #[derive(Clone, Debug)]
 pub struct CfnDnsView {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDnsView`], by name: the argument of [`CfnDnsView::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDnsViewRequired {
+    /// CloudFormation property `GlobalResolverId`.
+    ///
+    /// Changing it replaces the resource.
+    pub global_resolver_id: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnDnsView {
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::DnsView";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDnsViewRequired`]:
     ///
-    /// - `global_resolver_id`: `GlobalResolverId`.
-    /// - `name`: `Name`.
-    pub fn new(global_resolver_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDnsView::new(CfnDnsViewRequired {
+    ///     global_resolver_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDnsViewRequired) -> Self {
         let mut props = Props::new();
-        props.set("GlobalResolverId", global_resolver_id);
-        props.set("Name", name);
+        props.set::<String>("GlobalResolverId", required.global_resolver_id);
+        props.set::<String>("Name", required.name);
         CfnDnsView { props, options: ResourceOptions::default() }
     }
 
@@ -381,7 +500,7 @@ impl CfnDnsView {
 
     /// The `DnssecValidation` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`dns_view::DnssecValidation`]): `ENABLED`, `DISABLED`.
     pub fn dnssec_validation(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DnssecValidation", value);
         self
@@ -389,7 +508,7 @@ impl CfnDnsView {
 
     /// The `EdnsClientSubnet` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`dns_view::EdnsClientSubnet`]): `ENABLED`, `DISABLED`.
     pub fn edns_client_subnet(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EdnsClientSubnet", value);
         self
@@ -397,7 +516,7 @@ impl CfnDnsView {
 
     /// The `FirewallRulesFailOpen` property.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`dns_view::FirewallRulesFailOpen`]): `ENABLED`, `DISABLED`.
     pub fn firewall_rules_fail_open(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FirewallRulesFailOpen", value);
         self
@@ -477,11 +596,11 @@ pub(crate) static DNS_VIEW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDnsView`].
+/// Property types and enums of the allowed values of [`CfnDnsView`].
 pub mod dns_view {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Route53GlobalResolver::DnsView`.
     #[derive(Clone, Debug)]
@@ -489,15 +608,29 @@ pub mod dns_view {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -515,28 +648,84 @@ pub mod dns_view {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DnssecValidation` in `AWS::Route53GlobalResolver::DnsView`; `.into()` makes a `Val<String>`.
+        DnssecValidation {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EdnsClientSubnet` in `AWS::Route53GlobalResolver::DnsView`; `.into()` makes a `Val<String>`.
+        EdnsClientSubnet {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FirewallRulesFailOpen` in `AWS::Route53GlobalResolver::DnsView`; `.into()` makes a `Val<String>`.
+        FirewallRulesFailOpen {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource schema for AWS::Route53GlobalResolver::FirewallDomainList
 ///
 /// CloudFormation type `AWS::Route53GlobalResolver::FirewallDomainList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DomainCount`: `handle.domain_count()` → `Val<i64>`.
+/// - `FirewallDomainListId`: `handle.firewall_domain_list_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FirewallDomainListId`.
 #[derive(Clone, Debug)]
 pub struct CfnFirewallDomainList {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFirewallDomainList`], by name: the argument of [`CfnFirewallDomainList::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFirewallDomainListRequired {
+    /// CloudFormation property `GlobalResolverId`.
+    ///
+    /// Changing it replaces the resource.
+    pub global_resolver_id: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnFirewallDomainList {
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::FirewallDomainList";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFirewallDomainListRequired`]:
     ///
-    /// - `global_resolver_id`: `GlobalResolverId`.
-    /// - `name`: `Name`.
-    pub fn new(global_resolver_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFirewallDomainList::new(CfnFirewallDomainListRequired {
+    ///     global_resolver_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFirewallDomainListRequired) -> Self {
         let mut props = Props::new();
-        props.set("GlobalResolverId", global_resolver_id);
-        props.set("Name", name);
+        props.set::<String>("GlobalResolverId", required.global_resolver_id);
+        props.set::<String>("Name", required.name);
         CfnFirewallDomainList { props, options: ResourceOptions::default() }
     }
 
@@ -669,15 +858,29 @@ pub mod firewall_domain_list {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -700,31 +903,64 @@ pub mod firewall_domain_list {
 /// Resource schema for AWS::Route53GlobalResolver::FirewallRule
 ///
 /// CloudFormation type `AWS::Route53GlobalResolver::FirewallRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `FirewallRuleId`: `handle.firewall_rule_id()` → `Val<String>`.
+/// - `QueryType`: `handle.query_type()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FirewallRuleId`.
 #[derive(Clone, Debug)]
 pub struct CfnFirewallRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFirewallRule`], by name: the argument of [`CfnFirewallRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFirewallRuleRequired {
+    /// CloudFormation property `Action`.
+    ///
+    /// Allowed values (the enum [`firewall_rule::Action`]): `ALLOW`, `ALERT`, `BLOCK`.
+    pub action: Val<String>,
+
+    /// CloudFormation property `DnsViewId`.
+    ///
+    /// Changing it replaces the resource.
+    pub dns_view_id: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnFirewallRule {
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::FirewallRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFirewallRuleRequired`]:
     ///
-    /// - `action`: `Action`.
-    /// - `dns_view_id`: `DnsViewId`.
-    /// - `name`: `Name`.
-    pub fn new(action: impl Into<Val<String>>, dns_view_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFirewallRule::new(CfnFirewallRuleRequired {
+    ///     action: firewall_rule::Action::Allow.into(),
+    ///     dns_view_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFirewallRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Action", action);
-        props.set("DnsViewId", dns_view_id);
-        props.set("Name", name);
+        props.set::<String>("Action", required.action);
+        props.set::<String>("DnsViewId", required.dns_view_id);
+        props.set::<String>("Name", required.name);
         CfnFirewallRule { props, options: ResourceOptions::default() }
     }
 
     /// The `BlockOverrideDnsType` property.
     ///
-    /// Allowed values: `CNAME`.
+    /// Allowed values (the enum [`firewall_rule::BlockOverrideDnsType`]): `CNAME`.
     pub fn block_override_dns_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BlockOverrideDnsType", value);
         self
@@ -744,7 +980,7 @@ impl CfnFirewallRule {
 
     /// The `BlockResponse` property.
     ///
-    /// Allowed values: `NODATA`, `NXDOMAIN`, `OVERRIDE`.
+    /// Allowed values (the enum [`firewall_rule::BlockResponse`]): `NODATA`, `NXDOMAIN`, `OVERRIDE`.
     pub fn block_response(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("BlockResponse", value);
         self
@@ -762,7 +998,7 @@ impl CfnFirewallRule {
 
     /// The `ConfidenceThreshold` property.
     ///
-    /// Allowed values: `LOW`, `MEDIUM`, `HIGH`.
+    /// Allowed values (the enum [`firewall_rule::ConfidenceThreshold`]): `LOW`, `MEDIUM`, `HIGH`.
     pub fn confidence_threshold(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ConfidenceThreshold", value);
         self
@@ -776,7 +1012,7 @@ impl CfnFirewallRule {
 
     /// The `DnsAdvancedProtection` property.
     ///
-    /// Allowed values: `DGA`, `DNS_TUNNELING`, `DICTIONARY_DGA`.
+    /// Allowed values (the enum [`firewall_rule::DnsAdvancedProtection`]): `DGA`, `DNS_TUNNELING`, `DICTIONARY_DGA`.
     pub fn dns_advanced_protection(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DnsAdvancedProtection", value);
         self
@@ -880,26 +1116,105 @@ pub(crate) static FIREWALL_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnFirewallRule`].
+pub mod firewall_rule {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Route53GlobalResolver::FirewallRule`; `.into()` makes a `Val<String>`.
+        Action {
+            Allow = "ALLOW",
+            Alert = "ALERT",
+            Block = "BLOCK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BlockOverrideDnsType` in `AWS::Route53GlobalResolver::FirewallRule`; `.into()` makes a `Val<String>`.
+        BlockOverrideDnsType {
+            Cname = "CNAME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BlockResponse` in `AWS::Route53GlobalResolver::FirewallRule`; `.into()` makes a `Val<String>`.
+        BlockResponse {
+            Nodata = "NODATA",
+            Nxdomain = "NXDOMAIN",
+            Override = "OVERRIDE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConfidenceThreshold` in `AWS::Route53GlobalResolver::FirewallRule`; `.into()` makes a `Val<String>`.
+        ConfidenceThreshold {
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DnsAdvancedProtection` in `AWS::Route53GlobalResolver::FirewallRule`; `.into()` makes a `Val<String>`.
+        DnsAdvancedProtection {
+            Dga = "DGA",
+            DnsTunneling = "DNS_TUNNELING",
+            DictionaryDga = "DICTIONARY_DGA",
+        }
+    }
+}
+
 /// Resource schema for AWS::Route53GlobalResolver::GlobalResolver
 ///
 /// CloudFormation type `AWS::Route53GlobalResolver::GlobalResolver`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DnsName`: `handle.dns_name()` → `Val<String>`.
+/// - `GlobalResolverId`: `handle.global_resolver_id()` → `Val<String>`.
+/// - `IPv4Addresses`: `handle.ipv4_addresses()` → `Val<Vec<String>>`.
+/// - `IPv6Addresses`: `handle.ipv6_addresses()` → `Val<Vec<String>>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GlobalResolverId`.
 #[derive(Clone, Debug)]
 pub struct CfnGlobalResolver {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnGlobalResolver`], by name: the argument of [`CfnGlobalResolver::new`].
+#[derive(Clone, Debug)]
+pub struct CfnGlobalResolverRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The list of regions the Global Resolver exists in. Regions can be added or removed on update; the order of this list is not significant.
+    ///
+    /// CloudFormation property `Regions`.
+    pub regions: Val<Vec<String>>,
+}
+
 impl CfnGlobalResolver {
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::GlobalResolver";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnGlobalResolverRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `regions`: `Regions`, The list of regions the Global Resolver exists in. Regions can be added or removed on update; the order of this list is not significant.
-    pub fn new(name: impl Into<Val<String>>, regions: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnGlobalResolver::new(CfnGlobalResolverRequired {
+    ///     name: "...".into(),
+    ///     regions: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnGlobalResolverRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Regions", regions);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("Regions", required.regions);
         CfnGlobalResolver { props, options: ResourceOptions::default() }
     }
 
@@ -921,7 +1236,7 @@ impl CfnGlobalResolver {
 
     /// The `IpAddressType` property.
     ///
-    /// Allowed values: `IPV4`, `DUAL_STACK`.
+    /// Allowed values (the enum [`global_resolver::IpAddressType`]): `IPV4`, `DUAL_STACK`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -1021,11 +1336,11 @@ pub(crate) static GLOBAL_RESOLVER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnGlobalResolver`].
+/// Property types and enums of the allowed values of [`CfnGlobalResolver`].
 pub mod global_resolver {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Route53GlobalResolver::GlobalResolver`.
     #[derive(Clone, Debug)]
@@ -1033,15 +1348,29 @@ pub mod global_resolver {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1059,30 +1388,71 @@ pub mod global_resolver {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::Route53GlobalResolver::GlobalResolver`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            DualStack = "DUAL_STACK",
+        }
+    }
 }
 
 /// Resource schema for AWS::Route53GlobalResolver::HostedZoneAssociation
 ///
 /// CloudFormation type `AWS::Route53GlobalResolver::HostedZoneAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `HostedZoneAssociationId`: `handle.hosted_zone_association_id()` → `Val<String>`.
+/// - `HostedZoneName`: `handle.hosted_zone_name()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HostedZoneAssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnHostedZoneAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnHostedZoneAssociation`], by name: the argument of [`CfnHostedZoneAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnHostedZoneAssociationRequired {
+    /// CloudFormation property `HostedZoneId`.
+    ///
+    /// Changing it replaces the resource.
+    pub hosted_zone_id: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnHostedZoneAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::HostedZoneAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnHostedZoneAssociationRequired`]:
     ///
-    /// - `hosted_zone_id`: `HostedZoneId`.
-    /// - `name`: `Name`.
-    /// - `resource_arn`: `ResourceArn`.
-    pub fn new(hosted_zone_id: impl Into<Val<String>>, name: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnHostedZoneAssociation::new(CfnHostedZoneAssociationRequired {
+    ///     hosted_zone_id: "...".into(),
+    ///     name: "...".into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnHostedZoneAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("HostedZoneId", hosted_zone_id);
-        props.set("Name", name);
-        props.set("ResourceArn", resource_arn);
+        props.set::<String>("HostedZoneId", required.hosted_zone_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnHostedZoneAssociation { props, options: ResourceOptions::default() }
     }
 }

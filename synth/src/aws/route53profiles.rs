@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,17 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Route53Profiles::Profile
 ///
 /// CloudFormation type `AWS::Route53Profiles::Profile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resolver profile.
+/// - `ClientToken`: `handle.client_token()` → `Val<String>`. The id of the creator request
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the profile.
+/// - `ShareStatus`: `handle.share_status()` → `Val<String>`. The sharing status of the profile.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnProfile {
     props: Props,
@@ -25,7 +35,7 @@ pub struct CfnProfile {
 impl CfnProfile {
     pub const TYPE_NAME: &'static str = "AWS::Route53Profiles::Profile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the profile.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -117,15 +127,33 @@ pub mod profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -148,25 +176,62 @@ pub mod profile {
 /// Resource Type definition for AWS::Route53Profiles::ProfileAssociation
 ///
 /// CloudFormation type `AWS::Route53Profiles::ProfileAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Primary Identifier for  Profile Association
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnProfileAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProfileAssociation`], by name: the argument of [`CfnProfileAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProfileAssociationRequired {
+    /// The name of an association between a  Profile and a VPC.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ID of the  profile that you associated with the resource that is specified by ResourceId.
+    ///
+    /// CloudFormation property `ProfileId`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_id: Val<String>,
+
+    /// The resource that you associated the  profile with.
+    ///
+    /// CloudFormation property `ResourceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_id: Val<String>,
+}
+
 impl CfnProfileAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Route53Profiles::ProfileAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProfileAssociationRequired`]:
     ///
-    /// - `name`: `Name`, The name of an association between a  Profile and a VPC.
-    /// - `profile_id`: `ProfileId`, The ID of the  profile that you associated with the resource that is specified by ResourceId.
-    /// - `resource_id`: `ResourceId`, The resource that you associated the  profile with.
-    pub fn new(name: impl Into<Val<String>>, profile_id: impl Into<Val<String>>, resource_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProfileAssociation::new(CfnProfileAssociationRequired {
+    ///     name: "...".into(),
+    ///     profile_id: "...".into(),
+    ///     resource_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProfileAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ProfileId", profile_id);
-        props.set("ResourceId", resource_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProfileId", required.profile_id);
+        props.set::<String>("ResourceId", required.resource_id);
         CfnProfileAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -239,15 +304,33 @@ pub mod profile_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -270,25 +353,63 @@ pub mod profile_association {
 /// Resource Type definition for AWS::Route53Profiles::ProfileResourceAssociation
 ///
 /// CloudFormation type `AWS::Route53Profiles::ProfileResourceAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Primary Identifier for  Profile Resource Association
+/// - `ResourceType`: `handle.resource_type()` → `Val<String>`. The type of the resource associated to the  Profile.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnProfileResourceAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProfileResourceAssociation`], by name: the argument of [`CfnProfileResourceAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProfileResourceAssociationRequired {
+    /// The name of an association between the  Profile and resource.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ID of the  profile that you associated the resource to that is specified by ResourceArn.
+    ///
+    /// CloudFormation property `ProfileId`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_id: Val<String>,
+
+    /// The arn of the resource that you associated to the  Profile.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnProfileResourceAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Route53Profiles::ProfileResourceAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProfileResourceAssociationRequired`]:
     ///
-    /// - `name`: `Name`, The name of an association between the  Profile and resource.
-    /// - `profile_id`: `ProfileId`, The ID of the  profile that you associated the resource to that is specified by ResourceArn.
-    /// - `resource_arn`: `ResourceArn`, The arn of the resource that you associated to the  Profile.
-    pub fn new(name: impl Into<Val<String>>, profile_id: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProfileResourceAssociation::new(CfnProfileResourceAssociationRequired {
+    ///     name: "...".into(),
+    ///     profile_id: "...".into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProfileResourceAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ProfileId", profile_id);
-        props.set("ResourceArn", resource_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ProfileId", required.profile_id);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnProfileResourceAssociation { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Val};
 /// AWS Route53 Recovery Control Cluster resource schema
 ///
 /// CloudFormation type `AWS::Route53RecoveryControl::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterArn`: `handle.cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cluster.
+/// - `ClusterEndpoints`: `handle.cluster_endpoints()` → `Val<Json>`. Endpoints for the cluster.
+/// - `Status`: `handle.status()` → `Val<String>`. Deployment status of a resource. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnCluster {
 impl CfnCluster {
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryControl::Cluster";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name of a Cluster. You can use any non-white space character in the name
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -36,7 +45,7 @@ impl CfnCluster {
 
     /// Cluster supports IPv4 endpoints and Dual-stack IPv4 and IPv6 endpoints. NetworkType can be IPV4 or DUALSTACK.
     ///
-    /// Allowed values: `IPV4`, `DUALSTACK`.
+    /// Allowed values (the enum [`cluster::NetworkType`]): `IPV4`, `DUALSTACK`.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NetworkType", value);
         self
@@ -109,11 +118,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Route53RecoveryControl::Cluster`.
     #[derive(Clone, Debug)]
@@ -121,15 +130,29 @@ pub mod cluster {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -147,11 +170,30 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::Route53RecoveryControl::Cluster`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Dualstack = "DUALSTACK",
+        }
+    }
 }
 
 /// AWS Route53 Recovery Control Control Panel resource schema .
 ///
 /// CloudFormation type `AWS::Route53RecoveryControl::ControlPanel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ControlPanelArn`: `handle.control_panel_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cluster.
+/// - `DefaultControlPanel`: `handle.default_control_panel()` → `Val<bool>`. A flag that Amazon Route 53 Application Recovery Controller sets to true to designate the default control panel for a cluster. When you create a cluster, Amazon Route 53 Application Recovery Controller creates a control panel, and sets this flag for that control panel. If you create a control panel yourself, this flag is set to false.
+/// - `RoutingControlCount`: `handle.routing_control_count()` → `Val<i64>`. Count of associated routing controls
+/// - `Status`: `handle.status()` → `Val<String>`. The deployment status of control panel. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ControlPanelArn`.
 #[derive(Clone, Debug)]
 pub struct CfnControlPanel {
     props: Props,
@@ -161,7 +203,7 @@ pub struct CfnControlPanel {
 impl CfnControlPanel {
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryControl::ControlPanel";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the control panel. You can use any non-white space character in the name.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -264,15 +306,29 @@ pub mod control_panel {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -295,6 +351,15 @@ pub mod control_panel {
 /// AWS Route53 Recovery Control Routing Control resource schema .
 ///
 /// CloudFormation type `AWS::Route53RecoveryControl::RoutingControl`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RoutingControlArn`: `handle.routing_control_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the routing control.
+/// - `Status`: `handle.status()` → `Val<String>`. The deployment status of the routing control. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RoutingControlArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRoutingControl {
     props: Props,
@@ -304,7 +369,7 @@ pub struct CfnRoutingControl {
 impl CfnRoutingControl {
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryControl::RoutingControl";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the routing control. You can use any non-white space character in the name.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -386,6 +451,15 @@ pub(crate) static ROUTING_CONTROL_SHAPE: ObjectShape = ObjectShape {
 /// Resource schema for AWS Route53 Recovery Control basic constructs and validation rules.
 ///
 /// CloudFormation type `AWS::Route53RecoveryControl::SafetyRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SafetyRuleArn`: `handle.safety_rule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the safety rule.
+/// - `Status`: `handle.status()` → `Val<String>`. The deployment status of the routing control. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SafetyRuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSafetyRule {
     props: Props,
@@ -489,11 +563,11 @@ pub(crate) static SAFETY_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSafetyRule`].
+/// Property types and enums of the allowed values of [`CfnSafetyRule`].
 pub mod safety_rule {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An assertion rule enforces that, when a routing control state is changed, that the criteria set by the rule configuration is met. Otherwise, the change to the routing control is not accepted.
     #[derive(Clone, Debug)]
@@ -501,15 +575,33 @@ pub mod safety_rule {
         props: Props,
     }
 
-    impl AssertionRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AssertionRule`], by name: the argument of [`AssertionRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct AssertionRuleRequired {
+        /// The routing controls that are part of transactions that are evaluated to determine if a request to change a routing control state is allowed. For example, you might include three routing controls, one for each of three AWS Regions.
         ///
-        /// - `asserted_controls`: `AssertedControls`, The routing controls that are part of transactions that are evaluated to determine if a request to change a routing control state is allowed. For example, you might include three routing controls, one for each of three AWS Regions.
-        /// - `wait_period_ms`: `WaitPeriodMs`, An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent "flapping" of state. The wait period is 5000 ms by default, but you can choose a custom value.
-        pub fn new(asserted_controls: impl Into<Val<Vec<String>>>, wait_period_ms: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `AssertedControls`.
+        pub asserted_controls: Val<Vec<String>>,
+
+        /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent "flapping" of state. The wait period is 5000 ms by default, but you can choose a custom value.
+        ///
+        /// CloudFormation property `WaitPeriodMs`.
+        pub wait_period_ms: Val<i64>,
+    }
+
+    impl AssertionRule {
+        /// Creates the value from its required properties, by name in [`AssertionRuleRequired`]:
+        ///
+        /// ```text
+        /// AssertionRule::new(AssertionRuleRequired {
+        ///     asserted_controls: vec!["..."].into(),
+        ///     wait_period_ms: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: AssertionRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("AssertedControls", asserted_controls);
-            props.set("WaitPeriodMs", wait_period_ms);
+            props.set::<Vec<String>>("AssertedControls", required.asserted_controls);
+            props.set::<i64>("WaitPeriodMs", required.wait_period_ms);
             AssertionRule { props }
         }
     }
@@ -526,17 +618,42 @@ pub mod safety_rule {
         props: Props,
     }
 
-    impl GatingRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GatingRule`], by name: the argument of [`GatingRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct GatingRuleRequired {
+        /// The gating controls for the gating rule. That is, routing controls that are evaluated by the rule configuration that you specify.
         ///
-        /// - `gating_controls`: `GatingControls`, The gating controls for the gating rule. That is, routing controls that are evaluated by the rule configuration that you specify.
-        /// - `target_controls`: `TargetControls`, Routing controls that can only be set or unset if the specified RuleConfig evaluates to true for the specified GatingControls. For example, say you have three gating controls, one for each of three AWS Regions. Now you specify AtLeast 2 as your RuleConfig. With these settings, you can only change (set or unset) the routing controls that you have specified as TargetControls if that rule evaluates to true.
-        /// - `wait_period_ms`: `WaitPeriodMs`, An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent "flapping" of state. The wait period is 5000 ms by default, but you can choose a custom value.
-        pub fn new(gating_controls: impl Into<Val<Vec<String>>>, target_controls: impl Into<Val<Vec<String>>>, wait_period_ms: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `GatingControls`.
+        pub gating_controls: Val<Vec<String>>,
+
+        /// Routing controls that can only be set or unset if the specified RuleConfig evaluates to true for the specified GatingControls. For example, say you have three gating controls, one for each of three AWS Regions. Now you specify AtLeast 2 as your RuleConfig. With these settings, you can only change (set or unset) the routing controls that you have specified as TargetControls if that rule evaluates to true.
+        ///
+        /// In other words, your ability to change the routing controls that you have specified as TargetControls is gated by the rule that you set for the routing controls in GatingControls.
+        ///
+        /// CloudFormation property `TargetControls`.
+        pub target_controls: Val<Vec<String>>,
+
+        /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent "flapping" of state. The wait period is 5000 ms by default, but you can choose a custom value.
+        ///
+        /// CloudFormation property `WaitPeriodMs`.
+        pub wait_period_ms: Val<i64>,
+    }
+
+    impl GatingRule {
+        /// Creates the value from its required properties, by name in [`GatingRuleRequired`]:
+        ///
+        /// ```text
+        /// GatingRule::new(GatingRuleRequired {
+        ///     gating_controls: vec!["..."].into(),
+        ///     target_controls: vec!["..."].into(),
+        ///     wait_period_ms: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: GatingRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("GatingControls", gating_controls);
-            props.set("TargetControls", target_controls);
-            props.set("WaitPeriodMs", wait_period_ms);
+            props.set::<Vec<String>>("GatingControls", required.gating_controls);
+            props.set::<Vec<String>>("TargetControls", required.target_controls);
+            props.set::<i64>("WaitPeriodMs", required.wait_period_ms);
             GatingRule { props }
         }
     }
@@ -553,17 +670,42 @@ pub mod safety_rule {
         props: Props,
     }
 
-    impl RuleConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleConfig`], by name: the argument of [`RuleConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleConfigRequired {
+        /// Logical negation of the rule. If the rule would usually evaluate true, it's evaluated as false, and vice versa.
         ///
-        /// - `inverted`: `Inverted`, Logical negation of the rule. If the rule would usually evaluate true, it's evaluated as false, and vice versa.
-        /// - `threshold`: `Threshold`, The value of N, when you specify an ATLEAST rule type. That is, Threshold is the number of controls that must be set when you specify an ATLEAST type.
-        /// - `type_`: `Type`, A rule can be one of the following: ATLEAST, AND, or OR.
-        pub fn new(inverted: impl Into<Val<bool>>, threshold: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Inverted`.
+        pub inverted: Val<bool>,
+
+        /// The value of N, when you specify an ATLEAST rule type. That is, Threshold is the number of controls that must be set when you specify an ATLEAST type.
+        ///
+        /// CloudFormation property `Threshold`.
+        pub threshold: Val<i64>,
+
+        /// A rule can be one of the following: ATLEAST, AND, or OR.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `AND`, `OR`, `ATLEAST`.
+        pub type_: Val<String>,
+    }
+
+    impl RuleConfig {
+        /// Creates the value from its required properties, by name in [`RuleConfigRequired`]:
+        ///
+        /// ```text
+        /// RuleConfig::new(RuleConfigRequired {
+        ///     inverted: true.into(),
+        ///     threshold: 1.into(),
+        ///     type_: Type::And.into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Inverted", inverted);
-            props.set("Threshold", threshold);
-            props.set("Type", type_);
+            props.set::<bool>("Inverted", required.inverted);
+            props.set::<i64>("Threshold", required.threshold);
+            props.set::<String>("Type", required.type_);
             RuleConfig { props }
         }
     }
@@ -580,15 +722,29 @@ pub mod safety_rule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -613,6 +769,15 @@ pub mod safety_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Route53RecoveryControl::SafetyRule`; `.into()` makes a `Val<String>`.
+        Type {
+            And = "AND",
+            Or = "OR",
+            Atleast = "ATLEAST",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,15 @@ use crate::value::Val;
 /// The API Schema for AWS Route53 Recovery Readiness Cells.
 ///
 /// CloudFormation type `AWS::Route53RecoveryReadiness::Cell`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CellArn`: `handle.cell_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the cell.
+/// - `ParentReadinessScopes`: `handle.parent_readiness_scopes()` → `Val<Vec<String>>`. The readiness scope for the cell, which can be a cell Amazon Resource Name (ARN) or a recovery group ARN. This is a list but currently can have only one element.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CellName`.
 #[derive(Clone, Debug)]
 pub struct CfnCell {
     props: Props,
@@ -113,15 +121,29 @@ pub mod cell {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -136,6 +158,14 @@ pub mod cell {
 /// Aws Route53 Recovery Readiness Check Schema and API specification.
 ///
 /// CloudFormation type `AWS::Route53RecoveryReadiness::ReadinessCheck`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ReadinessCheckArn`: `handle.readiness_check_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the readiness check.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ReadinessCheckName`.
 #[derive(Clone, Debug)]
 pub struct CfnReadinessCheck {
     props: Props,
@@ -226,15 +256,29 @@ pub mod readiness_check {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -249,6 +293,14 @@ pub mod readiness_check {
 /// AWS Route53 Recovery Readiness Recovery Group Schema and API specifications.
 ///
 /// CloudFormation type `AWS::Route53RecoveryReadiness::RecoveryGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RecoveryGroupArn`: `handle.recovery_group_arn()` → `Val<String>`. A collection of tags associated with a resource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RecoveryGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnRecoveryGroup {
     props: Props,
@@ -339,15 +391,29 @@ pub mod recovery_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -362,23 +428,53 @@ pub mod recovery_group {
 /// Schema for the AWS Route53 Recovery Readiness ResourceSet Resource and API.
 ///
 /// CloudFormation type `AWS::Route53RecoveryReadiness::ResourceSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceSetArn`: `handle.resource_set_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resource set.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceSetName`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceSet`], by name: the argument of [`CfnResourceSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceSetRequired {
+    /// The resource type of the resources in the resource set. Enter one of the following values for resource type:
+    ///
+    /// AWS: :AutoScaling: :AutoScalingGroup, AWS: :CloudWatch: :Alarm, AWS: :EC2: :CustomerGateway, AWS: :DynamoDB: :Table, AWS: :EC2: :Volume, AWS: :ElasticLoadBalancing: :LoadBalancer, AWS: :ElasticLoadBalancingV2: :LoadBalancer, AWS: :MSK: :Cluster, AWS: :RDS: :DBCluster, AWS: :Route53: :HealthCheck, AWS: :SQS: :Queue, AWS: :SNS: :Topic, AWS: :SNS: :Subscription, AWS: :EC2: :VPC, AWS: :EC2: :VPNConnection, AWS: :EC2: :VPNGateway, AWS::Route53RecoveryReadiness::DNSTargetResource
+    ///
+    /// CloudFormation property `ResourceSetType`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_set_type: Val<String>,
+
+    /// A list of resource objects in the resource set.
+    ///
+    /// CloudFormation property `Resources`.
+    pub resources: Val<Vec<resource_set::ResourceProperty>>,
+}
+
 impl CfnResourceSet {
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryReadiness::ResourceSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceSetRequired`]:
     ///
-    /// - `resource_set_type`: `ResourceSetType`, The resource type of the resources in the resource set. Enter one of the following values for resource type:
-    /// - `resources`: `Resources`, A list of resource objects in the resource set.
-    pub fn new(resource_set_type: impl Into<Val<String>>, resources: impl Into<Val<Vec<resource_set::ResourceProperty>>>) -> Self {
+    /// ```text
+    /// CfnResourceSet::new(CfnResourceSetRequired {
+    ///     resource_set_type: "...".into(),
+    ///     resources: vec![resource_set::ResourceProperty::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceSetType", resource_set_type);
-        props.set("Resources", resources);
+        props.set::<String>("ResourceSetType", required.resource_set_type);
+        props.set::<Vec<resource_set::ResourceProperty>>("Resources", required.resources);
         CfnResourceSet { props, options: ResourceOptions::default() }
     }
 
@@ -636,15 +732,29 @@ pub mod resource_set {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,22 @@ use crate::value::Val;
 /// Resource schema for AWS::Route53Resolver::FirewallDomainList.
 ///
 /// CloudFormation type `AWS::Route53Resolver::FirewallDomainList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
+/// - `CreatorRequestId`: `handle.creator_request_id()` → `Val<String>`. The id of the creator request.
+/// - `DomainCount`: `handle.domain_count()` → `Val<i64>`. Count
+/// - `Id`: `handle.id()` → `Val<String>`. ResourceId
+/// - `ManagedOwnerName`: `handle.managed_owner_name()` → `Val<String>`. ServicePrincipal
+/// - `ModificationTime`: `handle.modification_time()` → `Val<String>`. Rfc3339TimeString
+/// - `Status`: `handle.status()` → `Val<String>`. ResolverFirewallDomainList, possible values are COMPLETE, DELETING, UPDATING, COMPLETE_IMPORT_FAILED, IMPORTING, and INACTIVE_OWNER_ACCOUNT_CLOSED.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`. FirewallDomainListAssociationStatus
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFirewallDomainList {
     props: Props,
@@ -175,15 +190,33 @@ pub mod firewall_domain_list {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -206,6 +239,23 @@ pub mod firewall_domain_list {
 /// Resource schema for AWS::Route53Resolver::FirewallRuleGroup.
 ///
 /// CloudFormation type `AWS::Route53Resolver::FirewallRuleGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
+/// - `CreatorRequestId`: `handle.creator_request_id()` → `Val<String>`. The id of the creator request.
+/// - `Id`: `handle.id()` → `Val<String>`. ResourceId
+/// - `ModificationTime`: `handle.modification_time()` → `Val<String>`. Rfc3339TimeString
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. AccountId
+/// - `RuleCount`: `handle.rule_count()` → `Val<i64>`. Count
+/// - `ShareStatus`: `handle.share_status()` → `Val<String>`. ShareStatus, possible values are NOT_SHARED, SHARED_WITH_ME, SHARED_BY_ME.
+/// - `Status`: `handle.status()` → `Val<String>`. ResolverFirewallRuleGroupAssociation, possible values are COMPLETE, DELETING, UPDATING, and INACTIVE_OWNER_ACCOUNT_CLOSED.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`. FirewallRuleGroupStatus
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFirewallRuleGroup {
     props: Props,
@@ -349,11 +399,11 @@ pub(crate) static FIREWALL_RULE_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFirewallRuleGroup`].
+/// Property types and enums of the allowed values of [`CfnFirewallRuleGroup`].
 pub mod firewall_rule_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Firewall Rule associating the Rule Group to a Domain List or advanced rule type
     #[derive(Clone, Debug)]
@@ -361,21 +411,41 @@ pub mod firewall_rule_group {
         props: Props,
     }
 
-    impl FirewallRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FirewallRule`], by name: the argument of [`FirewallRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct FirewallRuleRequired {
+        /// Rule Action
         ///
-        /// - `action`: `Action`, Rule Action
-        /// - `priority`: `Priority`, Rule Priority
-        pub fn new(action: impl Into<Val<String>>, priority: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `ALLOW`, `BLOCK`, `ALERT`.
+        pub action: Val<String>,
+
+        /// Rule Priority
+        ///
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+    }
+
+    impl FirewallRule {
+        /// Creates the value from its required properties, by name in [`FirewallRuleRequired`]:
+        ///
+        /// ```text
+        /// FirewallRule::new(FirewallRuleRequired {
+        ///     action: Action::Allow.into(),
+        ///     priority: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: FirewallRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Priority", priority);
+            props.set::<String>("Action", required.action);
+            props.set::<i64>("Priority", required.priority);
             FirewallRule { props }
         }
 
         /// BlockOverrideDnsType
         ///
-        /// Allowed values: `CNAME`.
+        /// Allowed values (the enum [`BlockOverrideDnsType`]): `CNAME`.
         pub fn block_override_dns_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BlockOverrideDnsType", value);
             self
@@ -395,7 +465,7 @@ pub mod firewall_rule_group {
 
         /// BlockResponse
         ///
-        /// Allowed values: `NODATA`, `NXDOMAIN`, `OVERRIDE`.
+        /// Allowed values (the enum [`BlockResponse`]): `NODATA`, `NXDOMAIN`, `OVERRIDE`.
         pub fn block_response(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BlockResponse", value);
             self
@@ -403,7 +473,7 @@ pub mod firewall_rule_group {
 
         /// ConfidenceThreshold
         ///
-        /// Allowed values: `LOW`, `MEDIUM`, `HIGH`.
+        /// Allowed values (the enum [`ConfidenceThreshold`]): `LOW`, `MEDIUM`, `HIGH`.
         pub fn confidence_threshold(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConfidenceThreshold", value);
             self
@@ -411,7 +481,7 @@ pub mod firewall_rule_group {
 
         /// DnsThreatProtection
         ///
-        /// Allowed values: `DGA`, `DNS_TUNNELING`, `DICTIONARY_DGA`.
+        /// Allowed values (the enum [`DnsThreatProtection`]): `DGA`, `DNS_TUNNELING`, `DICTIONARY_DGA`.
         pub fn dns_threat_protection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DnsThreatProtection", value);
             self
@@ -425,7 +495,7 @@ pub mod firewall_rule_group {
 
         /// FirewallDomainRedirectionAction
         ///
-        /// Allowed values: `INSPECT_REDIRECTION_DOMAIN`, `TRUST_REDIRECTION_DOMAIN`.
+        /// Allowed values (the enum [`FirewallDomainRedirectionAction`]): `INSPECT_REDIRECTION_DOMAIN`, `TRUST_REDIRECTION_DOMAIN`.
         pub fn firewall_domain_redirection_action(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FirewallDomainRedirectionAction", value);
             self
@@ -451,7 +521,7 @@ pub mod firewall_rule_group {
 
         /// The status of the firewall rule.
         ///
-        /// Allowed values: `COMPLETE`, `CREATING`, `CREATION_FAILED`.
+        /// Allowed values (the enum [`Status`]): `COMPLETE`, `CREATING`, `CREATION_FAILED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -509,7 +579,7 @@ pub mod firewall_rule_group {
     }
 
     impl FirewallAdvancedContentCategoryConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `category`: `Category`, The content category value.
         pub fn new(category: impl Into<Val<String>>) -> Self {
@@ -532,7 +602,7 @@ pub mod firewall_rule_group {
     }
 
     impl FirewallAdvancedThreatCategoryConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `category`: `Category`, The threat category value.
         pub fn new(category: impl Into<Val<String>>) -> Self {
@@ -555,7 +625,7 @@ pub mod firewall_rule_group {
     }
 
     impl PartnerThreatProtectionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `partner`: `Partner`, The partner identifier value.
         pub fn new(partner: impl Into<Val<String>>) -> Self {
@@ -577,15 +647,33 @@ pub mod firewall_rule_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -653,36 +741,138 @@ pub mod firewall_rule_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Route53Resolver::FirewallRuleGroup`; `.into()` makes a `Val<String>`.
+        Action {
+            Allow = "ALLOW",
+            Block = "BLOCK",
+            Alert = "ALERT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BlockOverrideDnsType` in `AWS::Route53Resolver::FirewallRuleGroup`; `.into()` makes a `Val<String>`.
+        BlockOverrideDnsType {
+            Cname = "CNAME",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BlockResponse` in `AWS::Route53Resolver::FirewallRuleGroup`; `.into()` makes a `Val<String>`.
+        BlockResponse {
+            Nodata = "NODATA",
+            Nxdomain = "NXDOMAIN",
+            Override = "OVERRIDE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConfidenceThreshold` in `AWS::Route53Resolver::FirewallRuleGroup`; `.into()` makes a `Val<String>`.
+        ConfidenceThreshold {
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DnsThreatProtection` in `AWS::Route53Resolver::FirewallRuleGroup`; `.into()` makes a `Val<String>`.
+        DnsThreatProtection {
+            Dga = "DGA",
+            DnsTunneling = "DNS_TUNNELING",
+            DictionaryDga = "DICTIONARY_DGA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FirewallDomainRedirectionAction` in `AWS::Route53Resolver::FirewallRuleGroup`; `.into()` makes a `Val<String>`.
+        FirewallDomainRedirectionAction {
+            InspectRedirectionDomain = "INSPECT_REDIRECTION_DOMAIN",
+            TrustRedirectionDomain = "TRUST_REDIRECTION_DOMAIN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Route53Resolver::FirewallRuleGroup`; `.into()` makes a `Val<String>`.
+        Status {
+            Complete = "COMPLETE",
+            Creating = "CREATING",
+            CreationFailed = "CREATION_FAILED",
+        }
+    }
 }
 
 /// Resource schema for AWS::Route53Resolver::FirewallRuleGroupAssociation.
 ///
 /// CloudFormation type `AWS::Route53Resolver::FirewallRuleGroupAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
+/// - `CreatorRequestId`: `handle.creator_request_id()` → `Val<String>`. The id of the creator request.
+/// - `Id`: `handle.id()` → `Val<String>`. Id
+/// - `ManagedOwnerName`: `handle.managed_owner_name()` → `Val<String>`. ServicePrincipal
+/// - `ModificationTime`: `handle.modification_time()` → `Val<String>`. Rfc3339TimeString
+/// - `Status`: `handle.status()` → `Val<String>`. ResolverFirewallRuleGroupAssociation, possible values are COMPLETE, DELETING, UPDATING, and INACTIVE_OWNER_ACCOUNT_CLOSED.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`. FirewallDomainListAssociationStatus
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnFirewallRuleGroupAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFirewallRuleGroupAssociation`], by name: the argument of [`CfnFirewallRuleGroupAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFirewallRuleGroupAssociationRequired {
+    /// FirewallRuleGroupId
+    ///
+    /// CloudFormation property `FirewallRuleGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub firewall_rule_group_id: Val<String>,
+
+    /// Priority
+    ///
+    /// CloudFormation property `Priority`.
+    pub priority: Val<i64>,
+
+    /// VpcId
+    ///
+    /// CloudFormation property `VpcId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnFirewallRuleGroupAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::FirewallRuleGroupAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFirewallRuleGroupAssociationRequired`]:
     ///
-    /// - `firewall_rule_group_id`: `FirewallRuleGroupId`, FirewallRuleGroupId
-    /// - `priority`: `Priority`, Priority
-    /// - `vpc_id`: `VpcId`, VpcId
-    pub fn new(firewall_rule_group_id: impl Into<Val<String>>, priority: impl Into<Val<i64>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFirewallRuleGroupAssociation::new(CfnFirewallRuleGroupAssociationRequired {
+    ///     firewall_rule_group_id: "...".into(),
+    ///     priority: 1.into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFirewallRuleGroupAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("FirewallRuleGroupId", firewall_rule_group_id);
-        props.set("Priority", priority);
-        props.set("VpcId", vpc_id);
+        props.set::<String>("FirewallRuleGroupId", required.firewall_rule_group_id);
+        props.set::<i64>("Priority", required.priority);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnFirewallRuleGroupAssociation { props, options: ResourceOptions::default() }
     }
 
     /// MutationProtectionStatus
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`firewall_rule_group_association::MutationProtection`]): `ENABLED`, `DISABLED`.
     pub fn mutation_protection(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("MutationProtection", value);
         self
@@ -796,11 +986,11 @@ pub(crate) static FIREWALL_RULE_GROUP_ASSOCIATION_SHAPE: ObjectShape = ObjectSha
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFirewallRuleGroupAssociation`].
+/// Property types and enums of the allowed values of [`CfnFirewallRuleGroupAssociation`].
 pub mod firewall_rule_group_association {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -808,15 +998,33 @@ pub mod firewall_rule_group_association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -834,30 +1042,77 @@ pub mod firewall_rule_group_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MutationProtection` in `AWS::Route53Resolver::FirewallRuleGroupAssociation`; `.into()` makes a `Val<String>`.
+        MutationProtection {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource schema for AWS::Route53Resolver::OutpostResolver.
 ///
 /// CloudFormation type `AWS::Route53Resolver::OutpostResolver`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The OutpostResolver ARN.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The OutpostResolver creation time
+/// - `CreatorRequestId`: `handle.creator_request_id()` → `Val<String>`. The id of the creator request.
+/// - `Id`: `handle.id()` → `Val<String>`. Id
+/// - `ModificationTime`: `handle.modification_time()` → `Val<String>`. The OutpostResolver last modified time
+/// - `Status`: `handle.status()` → `Val<String>`. The OutpostResolver status, possible values are CREATING, OPERATIONAL, UPDATING, DELETING, ACTION_NEEDED, FAILED_CREATION and FAILED_DELETION.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`. The OutpostResolver status message.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnOutpostResolver {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOutpostResolver`], by name: the argument of [`CfnOutpostResolver::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOutpostResolverRequired {
+    /// The OutpostResolver name.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The Outpost ARN.
+    ///
+    /// CloudFormation property `OutpostArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub outpost_arn: Val<String>,
+
+    /// The OutpostResolver instance type.
+    ///
+    /// CloudFormation property `PreferredInstanceType`.
+    pub preferred_instance_type: Val<String>,
+}
+
 impl CfnOutpostResolver {
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::OutpostResolver";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOutpostResolverRequired`]:
     ///
-    /// - `name`: `Name`, The OutpostResolver name.
-    /// - `outpost_arn`: `OutpostArn`, The Outpost ARN.
-    /// - `preferred_instance_type`: `PreferredInstanceType`, The OutpostResolver instance type.
-    pub fn new(name: impl Into<Val<String>>, outpost_arn: impl Into<Val<String>>, preferred_instance_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOutpostResolver::new(CfnOutpostResolverRequired {
+    ///     name: "...".into(),
+    ///     outpost_arn: "...".into(),
+    ///     preferred_instance_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOutpostResolverRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("OutpostArn", outpost_arn);
-        props.set("PreferredInstanceType", preferred_instance_type);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("OutpostArn", required.outpost_arn);
+        props.set::<String>("PreferredInstanceType", required.preferred_instance_type);
         CfnOutpostResolver { props, options: ResourceOptions::default() }
     }
 
@@ -974,15 +1229,33 @@ pub mod outpost_resolver {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1005,23 +1278,57 @@ pub mod outpost_resolver {
 /// Resource schema for AWS::Route53Resolver::ResolverConfig.
 ///
 /// CloudFormation type `AWS::Route53Resolver::ResolverConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutodefinedReverse`: `handle.autodefined_reverse()` → `Val<String>`. ResolverAutodefinedReverseStatus, possible values are ENABLING, ENABLED, DISABLING AND DISABLED.
+/// - `Id`: `handle.id()` → `Val<String>`. Id
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. AccountId
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceId`.
 #[derive(Clone, Debug)]
 pub struct CfnResolverConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResolverConfig`], by name: the argument of [`CfnResolverConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResolverConfigRequired {
+    /// Represents the desired status of AutodefinedReverse. The only supported value on creation is DISABLE. Deletion of this resource will return AutodefinedReverse to its default value (ENABLED).
+    ///
+    /// CloudFormation property `AutodefinedReverseFlag`.
+    ///
+    /// Allowed values (the enum [`resolver_config::AutodefinedReverseFlag`]): `DISABLE`.
+    ///
+    /// Changing it replaces the resource.
+    pub autodefined_reverse_flag: Val<String>,
+
+    /// ResourceId
+    ///
+    /// CloudFormation property `ResourceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_id: Val<String>,
+}
+
 impl CfnResolverConfig {
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResolverConfigRequired`]:
     ///
-    /// - `autodefined_reverse_flag`: `AutodefinedReverseFlag`, Represents the desired status of AutodefinedReverse. The only supported value on creation is DISABLE. Deletion of this resource will return AutodefinedReverse to its default value (ENABLED).
-    /// - `resource_id`: `ResourceId`, ResourceId
-    pub fn new(autodefined_reverse_flag: impl Into<Val<String>>, resource_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResolverConfig::new(CfnResolverConfigRequired {
+    ///     autodefined_reverse_flag: resolver_config::AutodefinedReverseFlag::Disable.into(),
+    ///     resource_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResolverConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("AutodefinedReverseFlag", autodefined_reverse_flag);
-        props.set("ResourceId", resource_id);
+        props.set::<String>("AutodefinedReverseFlag", required.autodefined_reverse_flag);
+        props.set::<String>("ResourceId", required.resource_id);
         CfnResolverConfig { props, options: ResourceOptions::default() }
     }
 }
@@ -1083,9 +1390,31 @@ pub(crate) static RESOLVER_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnResolverConfig`].
+pub mod resolver_config {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `AutodefinedReverseFlag` in `AWS::Route53Resolver::ResolverConfig`; `.into()` makes a `Val<String>`.
+        AutodefinedReverseFlag {
+            Disable = "DISABLE",
+        }
+    }
+}
+
 /// Resource schema for AWS::Route53Resolver::ResolverDNSSECConfig.
 ///
 /// CloudFormation type `AWS::Route53Resolver::ResolverDNSSECConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Id
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. AccountId
+/// - `ValidationStatus`: `handle.validation_status()` → `Val<String>`. ResolverDNSSECValidationStatus, possible values are ENABLING, ENABLED, DISABLING AND DISABLED.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResolverDnssecConfig {
     props: Props,
@@ -1169,25 +1498,69 @@ pub(crate) static RESOLVER_DNSSEC_CONFIG_SHAPE: ObjectShape = ObjectShape {
 /// Resource type definition for AWS::Route53Resolver::ResolverEndpoint
 ///
 /// CloudFormation type `AWS::Route53Resolver::ResolverEndpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resolver endpoint, such as arn:aws:route53resolver:us-east-1:123456789012:resolver-endpoint/resolver-endpoint-a1bzhi.
+/// - `HostVPCId`: `handle.host_vpc_id()` → `Val<String>`. The ID of the VPC that you want to create the resolver endpoint in.
+/// - `IpAddressCount`: `handle.ip_address_count()` → `Val<String>`. The number of IP addresses that the resolver endpoint can use for DNS queries.
+/// - `ResolverEndpointId`: `handle.resolver_endpoint_id()` → `Val<String>`. The ID of the resolver endpoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResolverEndpointId`.
 #[derive(Clone, Debug)]
 pub struct CfnResolverEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResolverEndpoint`], by name: the argument of [`CfnResolverEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResolverEndpointRequired {
+    /// Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
+    ///
+    /// - INBOUND: allows DNS queries to your VPC from your network
+    ///
+    /// - OUTBOUND: allows DNS queries from your VPC to your network
+    ///
+    /// - INBOUND_DELEGATION: allows DNS queries to your VPC from your network with authoritative answers from private hosted zones
+    ///
+    /// CloudFormation property `Direction`.
+    ///
+    /// Changing it replaces the resource.
+    pub direction: Val<String>,
+
+    /// The subnets and IP addresses in your VPC that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints). The subnet ID uniquely identifies a VPC.
+    ///
+    /// CloudFormation property `IpAddresses`.
+    pub ip_addresses: Val<Vec<resolver_endpoint::IpAddressRequest>>,
+
+    /// The ID of one or more security groups that control access to this VPC. The security group must include one or more inbound rules (for inbound endpoints) or outbound rules (for outbound endpoints). Inbound and outbound rules must allow TCP and UDP access. For inbound access, open port 53. For outbound access, open the port that you're using for DNS queries on your network.
+    ///
+    /// CloudFormation property `SecurityGroupIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub security_group_ids: Val<Vec<String>>,
+}
+
 impl CfnResolverEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResolverEndpointRequired`]:
     ///
-    /// - `direction`: `Direction`, Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
-    /// - `ip_addresses`: `IpAddresses`, The subnets and IP addresses in your VPC that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints). The subnet ID uniquely identifies a VPC.
-    /// - `security_group_ids`: `SecurityGroupIds`, The ID of one or more security groups that control access to this VPC. The security group must include one or more inbound rules (for inbound endpoints) or outbound rules (for outbound endpoints). Inbound and outbound rules must allow TCP and UDP access. For inbound access, open port 53. For outbound access, open the port that you're using for DNS queries on your network.
-    pub fn new(direction: impl Into<Val<String>>, ip_addresses: impl Into<Val<Vec<resolver_endpoint::IpAddressRequest>>>, security_group_ids: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnResolverEndpoint::new(CfnResolverEndpointRequired {
+    ///     direction: "...".into(),
+    ///     ip_addresses: vec![resolver_endpoint::IpAddressRequest::new(...)].into(),
+    ///     security_group_ids: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResolverEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("Direction", direction);
-        props.set("IpAddresses", ip_addresses);
-        props.set("SecurityGroupIds", security_group_ids);
+        props.set::<String>("Direction", required.direction);
+        props.set::<Vec<resolver_endpoint::IpAddressRequest>>("IpAddresses", required.ip_addresses);
+        props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
         CfnResolverEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -1338,7 +1711,7 @@ pub mod resolver_endpoint {
     }
 
     impl IpAddressRequest {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnet_id`: `SubnetId`, The ID of the subnet that contains the IP address.
         pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
@@ -1372,15 +1745,33 @@ pub mod resolver_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name for the tag. For example, if you want to associate Resolver resources with the account IDs of your customers for billing purposes, the value of Key might be account-id.
         ///
-        /// - `key`: `Key`, The name for the tag. For example, if you want to associate Resolver resources with the account IDs of your customers for billing purposes, the value of Key might be account-id.
-        /// - `value`: `Value`, The value for the tag. For example, if Key is account-id, then Value might be the ID of the customer account that you're creating the resource for.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. For example, if Key is account-id, then Value might be the ID of the customer account that you're creating the resource for.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1412,6 +1803,21 @@ pub mod resolver_endpoint {
 /// Resource schema for AWS::Route53Resolver::ResolverQueryLoggingConfig.
 ///
 /// CloudFormation type `AWS::Route53Resolver::ResolverQueryLoggingConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn
+/// - `AssociationCount`: `handle.association_count()` → `Val<i64>`. Count
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
+/// - `CreatorRequestId`: `handle.creator_request_id()` → `Val<String>`. The id of the creator request.
+/// - `Id`: `handle.id()` → `Val<String>`. ResourceId
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`. AccountId
+/// - `ShareStatus`: `handle.share_status()` → `Val<String>`. ShareStatus, possible values are NOT_SHARED, SHARED_WITH_ME, SHARED_BY_ME.
+/// - `Status`: `handle.status()` → `Val<String>`. ResolverQueryLogConfigStatus, possible values are CREATING, CREATED, DELETED AND FAILED.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResolverQueryLoggingConfig {
     props: Props,
@@ -1557,15 +1963,33 @@ pub mod resolver_query_logging_config {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1588,6 +2012,18 @@ pub mod resolver_query_logging_config {
 /// Resource schema for AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation.
 ///
 /// CloudFormation type `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Rfc3339TimeString
+/// - `Error`: `handle.error()` → `Val<String>`. ResolverQueryLogConfigAssociationError
+/// - `ErrorMessage`: `handle.error_message()` → `Val<String>`. ResolverQueryLogConfigAssociationErrorMessage
+/// - `Id`: `handle.id()` → `Val<String>`. Id
+/// - `Status`: `handle.status()` → `Val<String>`. ResolverQueryLogConfigAssociationStatus
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResolverQueryLoggingConfigAssociation {
     props: Props,
@@ -1694,6 +2130,15 @@ pub(crate) static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_SHAPE: ObjectShape =
 /// Resource Type definition for AWS::Route53Resolver::ResolverRule
 ///
 /// CloudFormation type `AWS::Route53Resolver::ResolverRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the resolver rule.
+/// - `ResolverRuleId`: `handle.resolver_rule_id()` → `Val<String>`. The ID of the endpoint that the rule is associated with.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResolverRuleId`.
 #[derive(Clone, Debug)]
 pub struct CfnResolverRule {
     props: Props,
@@ -1703,7 +2148,7 @@ pub struct CfnResolverRule {
 impl CfnResolverRule {
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rule_type`: `RuleType`, When you want to forward DNS queries for specified domain name to resolvers on your network, specify FORWARD. When you have a forwarding rule to forward DNS queries for a domain to your network and you want Resolver to process queries for a subdomain of that domain, specify SYSTEM.
     pub fn new(rule_type: impl Into<Val<String>>) -> Self {
@@ -1815,15 +2260,33 @@ pub mod resolver_rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1906,23 +2369,53 @@ pub mod resolver_rule {
 /// In the response to an [AssociateResolverRule](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_AssociateResolverRule.html), [DisassociateResolverRule](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_DisassociateResolverRule.html), or [ListResolverRuleAssociations](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListResolverRuleAssociations.html) request, provides information about an association between a resolver rule and a VPC. The association determines which DNS queries that originate in the VPC are forwarded to your network.
 ///
 /// CloudFormation type `AWS::Route53Resolver::ResolverRuleAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResolverRuleAssociationId`: `handle.resolver_rule_association_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResolverRuleAssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnResolverRuleAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResolverRuleAssociation`], by name: the argument of [`CfnResolverRuleAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResolverRuleAssociationRequired {
+    /// The ID of the Resolver rule that you associated with the VPC that is specified by ``VPCId``.
+    ///
+    /// CloudFormation property `ResolverRuleId`.
+    ///
+    /// Changing it replaces the resource.
+    pub resolver_rule_id: Val<String>,
+
+    /// The ID of the VPC that you associated the Resolver rule with.
+    ///
+    /// CloudFormation property `VPCId`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnResolverRuleAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverRuleAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResolverRuleAssociationRequired`]:
     ///
-    /// - `resolver_rule_id`: `ResolverRuleId`, The ID of the Resolver rule that you associated with the VPC that is specified by ``VPCId``.
-    /// - `vpc_id`: `VPCId`, The ID of the VPC that you associated the Resolver rule with.
-    pub fn new(resolver_rule_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResolverRuleAssociation::new(CfnResolverRuleAssociationRequired {
+    ///     resolver_rule_id: "...".into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResolverRuleAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResolverRuleId", resolver_rule_id);
-        props.set("VPCId", vpc_id);
+        props.set::<String>("ResolverRuleId", required.resolver_rule_id);
+        props.set::<String>("VPCId", required.vpc_id);
         CfnResolverRuleAssociation { props, options: ResourceOptions::default() }
     }
 

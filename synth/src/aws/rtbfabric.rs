@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,50 @@ use crate::value::Val;
 /// Resource Type definition for AWS::RTBFabric::InboundExternalLink Resource Type
 ///
 /// CloudFormation type `AWS::RTBFabric::InboundExternalLink`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`.
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`.
+/// - `LinkId`: `handle.link_id()` → `Val<String>`.
+/// - `LinkStatus`: `handle.link_status()` → `Val<String>`.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInboundExternalLink {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInboundExternalLink`], by name: the argument of [`CfnInboundExternalLink::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInboundExternalLinkRequired {
+    /// CloudFormation property `GatewayId`.
+    pub gateway_id: Val<String>,
+
+    /// CloudFormation property `LinkLogSettings`.
+    pub link_log_settings: Val<inbound_external_link::LinkLogSettings>,
+}
+
 impl CfnInboundExternalLink {
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::InboundExternalLink";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInboundExternalLinkRequired`]:
     ///
-    /// - `gateway_id`: `GatewayId`.
-    /// - `link_log_settings`: `LinkLogSettings`.
-    pub fn new(gateway_id: impl Into<Val<String>>, link_log_settings: impl Into<Val<inbound_external_link::LinkLogSettings>>) -> Self {
+    /// ```text
+    /// CfnInboundExternalLink::new(CfnInboundExternalLinkRequired {
+    ///     gateway_id: "...".into(),
+    ///     link_log_settings: inbound_external_link::LinkLogSettings::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInboundExternalLinkRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayId", gateway_id);
-        props.set("LinkLogSettings", link_log_settings);
+        props.set::<String>("GatewayId", required.gateway_id);
+        props.set::<inbound_external_link::LinkLogSettings>("LinkLogSettings", required.link_log_settings);
         CfnInboundExternalLink { props, options: ResourceOptions::default() }
     }
 
@@ -117,11 +143,11 @@ pub(crate) static INBOUND_EXTERNAL_LINK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInboundExternalLink`].
+/// Property types and enums of the allowed values of [`CfnInboundExternalLink`].
 pub mod inbound_external_link {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RTBFabric::InboundExternalLink`.
     #[derive(Clone, Debug)]
@@ -161,17 +187,38 @@ pub mod inbound_external_link {
         props: Props,
     }
 
-    impl ResponderErrorMaskingForHttpCode {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResponderErrorMaskingForHttpCode`], by name: the argument of [`ResponderErrorMaskingForHttpCode::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResponderErrorMaskingForHttpCodeRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `http_code`: `HttpCode`.
-        /// - `logging_types`: `LoggingTypes`.
-        pub fn new(action: impl Into<Val<String>>, http_code: impl Into<Val<String>>, logging_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`Action`]): `NO_BID`, `PASSTHROUGH`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `HttpCode`.
+        pub http_code: Val<String>,
+
+        /// CloudFormation property `LoggingTypes`.
+        ///
+        /// Allowed values of each item (the enum [`LoggingTypes`]): `NONE`, `METRIC`, `RESPONSE`.
+        pub logging_types: Val<Vec<String>>,
+    }
+
+    impl ResponderErrorMaskingForHttpCode {
+        /// Creates the value from its required properties, by name in [`ResponderErrorMaskingForHttpCodeRequired`]:
+        ///
+        /// ```text
+        /// ResponderErrorMaskingForHttpCode::new(ResponderErrorMaskingForHttpCodeRequired {
+        ///     action: Action::NoBid.into(),
+        ///     http_code: "...".into(),
+        ///     logging_types: vec![LoggingTypes::None].into(),
+        /// })
+        /// ```
+        pub fn new(required: ResponderErrorMaskingForHttpCodeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("HttpCode", http_code);
-            props.set("LoggingTypes", logging_types);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("HttpCode", required.http_code);
+            props.set::<Vec<String>>("LoggingTypes", required.logging_types);
             ResponderErrorMaskingForHttpCode { props }
         }
 
@@ -195,7 +242,7 @@ pub mod inbound_external_link {
     }
 
     impl LinkLogSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `application_logs`: `ApplicationLogs`.
         pub fn new(application_logs: impl Into<Val<ApplicationLogs>>) -> Self {
@@ -218,7 +265,7 @@ pub mod inbound_external_link {
     }
 
     impl ApplicationLogs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `link_application_log_sampling`: `LinkApplicationLogSampling`.
         pub fn new(link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>) -> Self {
@@ -240,15 +287,29 @@ pub mod inbound_external_link {
         props: Props,
     }
 
+    /// The required properties of [`LinkApplicationLogSampling`], by name: the argument of [`LinkApplicationLogSampling::new`].
+    #[derive(Clone, Debug)]
+    pub struct LinkApplicationLogSamplingRequired {
+        /// CloudFormation property `ErrorLog`.
+        pub error_log: Val<f64>,
+
+        /// CloudFormation property `FilterLog`.
+        pub filter_log: Val<f64>,
+    }
+
     impl LinkApplicationLogSampling {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LinkApplicationLogSamplingRequired`]:
         ///
-        /// - `error_log`: `ErrorLog`.
-        /// - `filter_log`: `FilterLog`.
-        pub fn new(error_log: impl Into<Val<f64>>, filter_log: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired {
+        ///     error_log: 1.0.into(),
+        ///     filter_log: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: LinkApplicationLogSamplingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ErrorLog", error_log);
-            props.set("FilterLog", filter_log);
+            props.set::<f64>("ErrorLog", required.error_log);
+            props.set::<f64>("FilterLog", required.filter_log);
             LinkApplicationLogSampling { props }
         }
     }
@@ -266,7 +327,7 @@ pub mod inbound_external_link {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -334,30 +395,77 @@ pub mod inbound_external_link {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::RTBFabric::InboundExternalLink`; `.into()` makes a `Val<String>`.
+        Action {
+            NoBid = "NO_BID",
+            Passthrough = "PASSTHROUGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LoggingTypes` in `AWS::RTBFabric::InboundExternalLink`; `.into()` makes a `Val<String>`.
+        LoggingTypes {
+            None = "NONE",
+            Metric = "METRIC",
+            Response = "RESPONSE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::RTBFabric::Link Resource Type
 ///
 /// CloudFormation type `AWS::RTBFabric::Link`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`.
+/// - `LinkDirection`: `handle.link_direction()` → `Val<String>`.
+/// - `LinkId`: `handle.link_id()` → `Val<String>`.
+/// - `LinkStatus`: `handle.link_status()` → `Val<String>`.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLink {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLink`], by name: the argument of [`CfnLink::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLinkRequired {
+    /// CloudFormation property `GatewayId`.
+    pub gateway_id: Val<String>,
+
+    /// CloudFormation property `LinkLogSettings`.
+    pub link_log_settings: Val<link::LinkLogSettings>,
+
+    /// CloudFormation property `PeerGatewayId`.
+    pub peer_gateway_id: Val<String>,
+}
+
 impl CfnLink {
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::Link";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLinkRequired`]:
     ///
-    /// - `gateway_id`: `GatewayId`.
-    /// - `link_log_settings`: `LinkLogSettings`.
-    /// - `peer_gateway_id`: `PeerGatewayId`.
-    pub fn new(gateway_id: impl Into<Val<String>>, link_log_settings: impl Into<Val<link::LinkLogSettings>>, peer_gateway_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLink::new(CfnLinkRequired {
+    ///     gateway_id: "...".into(),
+    ///     link_log_settings: link::LinkLogSettings::new(...).into(),
+    ///     peer_gateway_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLinkRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayId", gateway_id);
-        props.set("LinkLogSettings", link_log_settings);
-        props.set("PeerGatewayId", peer_gateway_id);
+        props.set::<String>("GatewayId", required.gateway_id);
+        props.set::<link::LinkLogSettings>("LinkLogSettings", required.link_log_settings);
+        props.set::<String>("PeerGatewayId", required.peer_gateway_id);
         CfnLink { props, options: ResourceOptions::default() }
     }
 
@@ -460,11 +568,11 @@ pub(crate) static LINK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLink`].
+/// Property types and enums of the allowed values of [`CfnLink`].
 pub mod link {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RTBFabric::Link`.
     #[derive(Clone, Debug)]
@@ -504,17 +612,38 @@ pub mod link {
         props: Props,
     }
 
-    impl ResponderErrorMaskingForHttpCode {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResponderErrorMaskingForHttpCode`], by name: the argument of [`ResponderErrorMaskingForHttpCode::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResponderErrorMaskingForHttpCodeRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `http_code`: `HttpCode`.
-        /// - `logging_types`: `LoggingTypes`.
-        pub fn new(action: impl Into<Val<String>>, http_code: impl Into<Val<String>>, logging_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`ResponderErrorMaskingForHttpCodeAction`]): `NO_BID`, `PASSTHROUGH`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `HttpCode`.
+        pub http_code: Val<String>,
+
+        /// CloudFormation property `LoggingTypes`.
+        ///
+        /// Allowed values of each item (the enum [`LoggingTypes`]): `NONE`, `METRIC`, `RESPONSE`.
+        pub logging_types: Val<Vec<String>>,
+    }
+
+    impl ResponderErrorMaskingForHttpCode {
+        /// Creates the value from its required properties, by name in [`ResponderErrorMaskingForHttpCodeRequired`]:
+        ///
+        /// ```text
+        /// ResponderErrorMaskingForHttpCode::new(ResponderErrorMaskingForHttpCodeRequired {
+        ///     action: ResponderErrorMaskingForHttpCodeAction::NoBid.into(),
+        ///     http_code: "...".into(),
+        ///     logging_types: vec![LoggingTypes::None].into(),
+        /// })
+        /// ```
+        pub fn new(required: ResponderErrorMaskingForHttpCodeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("HttpCode", http_code);
-            props.set("LoggingTypes", logging_types);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("HttpCode", required.http_code);
+            props.set::<Vec<String>>("LoggingTypes", required.logging_types);
             ResponderErrorMaskingForHttpCode { props }
         }
 
@@ -538,7 +667,7 @@ pub mod link {
     }
 
     impl LinkLogSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `application_logs`: `ApplicationLogs`.
         pub fn new(application_logs: impl Into<Val<ApplicationLogs>>) -> Self {
@@ -561,7 +690,7 @@ pub mod link {
     }
 
     impl ApplicationLogs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `link_application_log_sampling`: `LinkApplicationLogSampling`.
         pub fn new(link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>) -> Self {
@@ -583,15 +712,29 @@ pub mod link {
         props: Props,
     }
 
+    /// The required properties of [`LinkApplicationLogSampling`], by name: the argument of [`LinkApplicationLogSampling::new`].
+    #[derive(Clone, Debug)]
+    pub struct LinkApplicationLogSamplingRequired {
+        /// CloudFormation property `ErrorLog`.
+        pub error_log: Val<f64>,
+
+        /// CloudFormation property `FilterLog`.
+        pub filter_log: Val<f64>,
+    }
+
     impl LinkApplicationLogSampling {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LinkApplicationLogSamplingRequired`]:
         ///
-        /// - `error_log`: `ErrorLog`.
-        /// - `filter_log`: `FilterLog`.
-        pub fn new(error_log: impl Into<Val<f64>>, filter_log: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired {
+        ///     error_log: 1.0.into(),
+        ///     filter_log: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: LinkApplicationLogSamplingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ErrorLog", error_log);
-            props.set("FilterLog", filter_log);
+            props.set::<f64>("ErrorLog", required.error_log);
+            props.set::<f64>("FilterLog", required.filter_log);
             LinkApplicationLogSampling { props }
         }
     }
@@ -609,7 +752,7 @@ pub mod link {
     }
 
     impl ModuleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -719,19 +862,41 @@ pub mod link {
         props: Props,
     }
 
-    impl OpenRtbAttributeModuleParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OpenRtbAttributeModuleParameters`], by name: the argument of [`OpenRtbAttributeModuleParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenRtbAttributeModuleParametersRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<Action>,
+
+        /// CloudFormation property `FilterConfiguration`.
+        pub filter_configuration: Val<Vec<Filter>>,
+
+        /// CloudFormation property `FilterType`.
         ///
-        /// - `action`: `Action`.
-        /// - `filter_configuration`: `FilterConfiguration`.
-        /// - `filter_type`: `FilterType`.
-        /// - `holdback_percentage`: `HoldbackPercentage`.
-        pub fn new(action: impl Into<Val<Action>>, filter_configuration: impl Into<Val<Vec<Filter>>>, filter_type: impl Into<Val<String>>, holdback_percentage: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`FilterType`]): `INCLUDE`, `EXCLUDE`.
+        pub filter_type: Val<String>,
+
+        /// CloudFormation property `HoldbackPercentage`.
+        pub holdback_percentage: Val<f64>,
+    }
+
+    impl OpenRtbAttributeModuleParameters {
+        /// Creates the value from its required properties, by name in [`OpenRtbAttributeModuleParametersRequired`]:
+        ///
+        /// ```text
+        /// OpenRtbAttributeModuleParameters::new(OpenRtbAttributeModuleParametersRequired {
+        ///     action: Action::new(...).into(),
+        ///     filter_configuration: vec![Filter::new(...)].into(),
+        ///     filter_type: FilterType::Include.into(),
+        ///     holdback_percentage: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenRtbAttributeModuleParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("FilterConfiguration", filter_configuration);
-            props.set("FilterType", filter_type);
-            props.set("HoldbackPercentage", holdback_percentage);
+            props.set::<Action>("Action", required.action);
+            props.set::<Vec<Filter>>("FilterConfiguration", required.filter_configuration);
+            props.set::<String>("FilterType", required.filter_type);
+            props.set::<f64>("HoldbackPercentage", required.holdback_percentage);
             OpenRtbAttributeModuleParameters { props }
         }
     }
@@ -780,15 +945,29 @@ pub mod link {
         props: Props,
     }
 
+    /// The required properties of [`HeaderTagAction`], by name: the argument of [`HeaderTagAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct HeaderTagActionRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl HeaderTagAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HeaderTagActionRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// HeaderTagAction::new(HeaderTagActionRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HeaderTagActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             HeaderTagAction { props }
         }
     }
@@ -832,7 +1011,7 @@ pub mod link {
     }
 
     impl Filter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `criteria`: `Criteria`.
         pub fn new(criteria: impl Into<Val<Vec<FilterCriterion>>>) -> Self {
@@ -854,15 +1033,29 @@ pub mod link {
         props: Props,
     }
 
+    /// The required properties of [`FilterCriterion`], by name: the argument of [`FilterCriterion::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterCriterionRequired {
+        /// CloudFormation property `Path`.
+        pub path: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl FilterCriterion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FilterCriterionRequired`]:
         ///
-        /// - `path`: `Path`.
-        /// - `values`: `Values`.
-        pub fn new(path: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// FilterCriterion::new(FilterCriterionRequired {
+        ///     path: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterCriterionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Path", path);
-            props.set("Values", values);
+            props.set::<String>("Path", required.path);
+            props.set::<Vec<String>>("Values", required.values);
             FilterCriterion { props }
         }
     }
@@ -880,7 +1073,7 @@ pub mod link {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1015,32 +1208,91 @@ pub mod link {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::RTBFabric::Link`; `.into()` makes a `Val<String>`.
+        ResponderErrorMaskingForHttpCodeAction {
+            NoBid = "NO_BID",
+            Passthrough = "PASSTHROUGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LoggingTypes` in `AWS::RTBFabric::Link`; `.into()` makes a `Val<String>`.
+        LoggingTypes {
+            None = "NONE",
+            Metric = "METRIC",
+            Response = "RESPONSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FilterType` in `AWS::RTBFabric::Link`; `.into()` makes a `Val<String>`.
+        FilterType {
+            Include = "INCLUDE",
+            Exclude = "EXCLUDE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::RTBFabric::LinkRoutingRule. A routing rule on a link within RTB Fabric that controls request routing based on conditions such as host headers, path matching, and query string parameters.
 ///
 /// CloudFormation type `AWS::RTBFabric::LinkRoutingRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`.
+/// - `RuleId`: `handle.rule_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnLinkRoutingRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLinkRoutingRule`], by name: the argument of [`CfnLinkRoutingRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLinkRoutingRuleRequired {
+    /// Conditions for a routing rule. All non-null fields must match (AND logic). At least one field must be set. HostHeader and HostHeaderWildcard are mutually exclusive. PathPrefix and PathExact are mutually exclusive.
+    ///
+    /// CloudFormation property `Conditions`.
+    pub conditions: Val<link_routing_rule::RuleCondition>,
+
+    /// CloudFormation property `GatewayId`.
+    pub gateway_id: Val<String>,
+
+    /// CloudFormation property `LinkId`.
+    pub link_id: Val<String>,
+
+    /// CloudFormation property `Priority`.
+    pub priority: Val<i64>,
+}
+
 impl CfnLinkRoutingRule {
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::LinkRoutingRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLinkRoutingRuleRequired`]:
     ///
-    /// - `conditions`: `Conditions`, Conditions for a routing rule. All non-null fields must match (AND logic). At least one field must be set. HostHeader and HostHeaderWildcard are mutually exclusive. PathPrefix and PathExact are mutually exclusive.
-    /// - `gateway_id`: `GatewayId`.
-    /// - `link_id`: `LinkId`.
-    /// - `priority`: `Priority`.
-    pub fn new(conditions: impl Into<Val<link_routing_rule::RuleCondition>>, gateway_id: impl Into<Val<String>>, link_id: impl Into<Val<String>>, priority: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnLinkRoutingRule::new(CfnLinkRoutingRuleRequired {
+    ///     conditions: link_routing_rule::RuleCondition::new(...).into(),
+    ///     gateway_id: "...".into(),
+    ///     link_id: "...".into(),
+    ///     priority: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLinkRoutingRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Conditions", conditions);
-        props.set("GatewayId", gateway_id);
-        props.set("LinkId", link_id);
-        props.set("Priority", priority);
+        props.set::<link_routing_rule::RuleCondition>("Conditions", required.conditions);
+        props.set::<String>("GatewayId", required.gateway_id);
+        props.set::<String>("LinkId", required.link_id);
+        props.set::<i64>("Priority", required.priority);
         CfnLinkRoutingRule { props, options: ResourceOptions::default() }
     }
 
@@ -1183,15 +1435,33 @@ pub mod link_routing_rule {
         props: Props,
     }
 
-    impl QueryStringKeyValuePair {
-        /// Creates the value from its required properties:
+    /// The required properties of [`QueryStringKeyValuePair`], by name: the argument of [`QueryStringKeyValuePair::new`].
+    #[derive(Clone, Debug)]
+    pub struct QueryStringKeyValuePairRequired {
+        /// Query string key — RFC 3986 unreserved characters.
         ///
-        /// - `key`: `Key`, Query string key — RFC 3986 unreserved characters.
-        /// - `value`: `Value`, Query string value — RFC 3986 unreserved characters.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Query string value — RFC 3986 unreserved characters.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl QueryStringKeyValuePair {
+        /// Creates the value from its required properties, by name in [`QueryStringKeyValuePairRequired`]:
+        ///
+        /// ```text
+        /// QueryStringKeyValuePair::new(QueryStringKeyValuePairRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: QueryStringKeyValuePairRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             QueryStringKeyValuePair { props }
         }
     }
@@ -1209,7 +1479,7 @@ pub mod link_routing_rule {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1263,25 +1533,54 @@ pub mod link_routing_rule {
 /// Resource Type definition for AWS::RTBFabric::OutboundExternalLink Resource Type
 ///
 /// CloudFormation type `AWS::RTBFabric::OutboundExternalLink`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`.
+/// - `LinkId`: `handle.link_id()` → `Val<String>`.
+/// - `LinkStatus`: `handle.link_status()` → `Val<String>`.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnOutboundExternalLink {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOutboundExternalLink`], by name: the argument of [`CfnOutboundExternalLink::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOutboundExternalLinkRequired {
+    /// CloudFormation property `GatewayId`.
+    pub gateway_id: Val<String>,
+
+    /// CloudFormation property `LinkLogSettings`.
+    pub link_log_settings: Val<outbound_external_link::LinkLogSettings>,
+
+    /// CloudFormation property `PublicEndpoint`.
+    pub public_endpoint: Val<String>,
+}
+
 impl CfnOutboundExternalLink {
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::OutboundExternalLink";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOutboundExternalLinkRequired`]:
     ///
-    /// - `gateway_id`: `GatewayId`.
-    /// - `link_log_settings`: `LinkLogSettings`.
-    /// - `public_endpoint`: `PublicEndpoint`.
-    pub fn new(gateway_id: impl Into<Val<String>>, link_log_settings: impl Into<Val<outbound_external_link::LinkLogSettings>>, public_endpoint: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOutboundExternalLink::new(CfnOutboundExternalLinkRequired {
+    ///     gateway_id: "...".into(),
+    ///     link_log_settings: outbound_external_link::LinkLogSettings::new(...).into(),
+    ///     public_endpoint: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOutboundExternalLinkRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayId", gateway_id);
-        props.set("LinkLogSettings", link_log_settings);
-        props.set("PublicEndpoint", public_endpoint);
+        props.set::<String>("GatewayId", required.gateway_id);
+        props.set::<outbound_external_link::LinkLogSettings>("LinkLogSettings", required.link_log_settings);
+        props.set::<String>("PublicEndpoint", required.public_endpoint);
         CfnOutboundExternalLink { props, options: ResourceOptions::default() }
     }
 
@@ -1362,11 +1661,11 @@ pub(crate) static OUTBOUND_EXTERNAL_LINK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnOutboundExternalLink`].
+/// Property types and enums of the allowed values of [`CfnOutboundExternalLink`].
 pub mod outbound_external_link {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RTBFabric::OutboundExternalLink`.
     #[derive(Clone, Debug)]
@@ -1406,17 +1705,38 @@ pub mod outbound_external_link {
         props: Props,
     }
 
-    impl ResponderErrorMaskingForHttpCode {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ResponderErrorMaskingForHttpCode`], by name: the argument of [`ResponderErrorMaskingForHttpCode::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResponderErrorMaskingForHttpCodeRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `http_code`: `HttpCode`.
-        /// - `logging_types`: `LoggingTypes`.
-        pub fn new(action: impl Into<Val<String>>, http_code: impl Into<Val<String>>, logging_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`Action`]): `NO_BID`, `PASSTHROUGH`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `HttpCode`.
+        pub http_code: Val<String>,
+
+        /// CloudFormation property `LoggingTypes`.
+        ///
+        /// Allowed values of each item (the enum [`LoggingTypes`]): `NONE`, `METRIC`, `RESPONSE`.
+        pub logging_types: Val<Vec<String>>,
+    }
+
+    impl ResponderErrorMaskingForHttpCode {
+        /// Creates the value from its required properties, by name in [`ResponderErrorMaskingForHttpCodeRequired`]:
+        ///
+        /// ```text
+        /// ResponderErrorMaskingForHttpCode::new(ResponderErrorMaskingForHttpCodeRequired {
+        ///     action: Action::NoBid.into(),
+        ///     http_code: "...".into(),
+        ///     logging_types: vec![LoggingTypes::None].into(),
+        /// })
+        /// ```
+        pub fn new(required: ResponderErrorMaskingForHttpCodeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("HttpCode", http_code);
-            props.set("LoggingTypes", logging_types);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("HttpCode", required.http_code);
+            props.set::<Vec<String>>("LoggingTypes", required.logging_types);
             ResponderErrorMaskingForHttpCode { props }
         }
 
@@ -1440,7 +1760,7 @@ pub mod outbound_external_link {
     }
 
     impl LinkLogSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `application_logs`: `ApplicationLogs`.
         pub fn new(application_logs: impl Into<Val<ApplicationLogs>>) -> Self {
@@ -1463,7 +1783,7 @@ pub mod outbound_external_link {
     }
 
     impl ApplicationLogs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `link_application_log_sampling`: `LinkApplicationLogSampling`.
         pub fn new(link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>) -> Self {
@@ -1485,15 +1805,29 @@ pub mod outbound_external_link {
         props: Props,
     }
 
+    /// The required properties of [`LinkApplicationLogSampling`], by name: the argument of [`LinkApplicationLogSampling::new`].
+    #[derive(Clone, Debug)]
+    pub struct LinkApplicationLogSamplingRequired {
+        /// CloudFormation property `ErrorLog`.
+        pub error_log: Val<f64>,
+
+        /// CloudFormation property `FilterLog`.
+        pub filter_log: Val<f64>,
+    }
+
     impl LinkApplicationLogSampling {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LinkApplicationLogSamplingRequired`]:
         ///
-        /// - `error_log`: `ErrorLog`.
-        /// - `filter_log`: `FilterLog`.
-        pub fn new(error_log: impl Into<Val<f64>>, filter_log: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired {
+        ///     error_log: 1.0.into(),
+        ///     filter_log: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: LinkApplicationLogSamplingRequired) -> Self {
             let mut props = Props::new();
-            props.set("ErrorLog", error_log);
-            props.set("FilterLog", filter_log);
+            props.set::<f64>("ErrorLog", required.error_log);
+            props.set::<f64>("FilterLog", required.filter_log);
             LinkApplicationLogSampling { props }
         }
     }
@@ -1511,7 +1845,7 @@ pub mod outbound_external_link {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1579,30 +1913,83 @@ pub mod outbound_external_link {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::RTBFabric::OutboundExternalLink`; `.into()` makes a `Val<String>`.
+        Action {
+            NoBid = "NO_BID",
+            Passthrough = "PASSTHROUGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LoggingTypes` in `AWS::RTBFabric::OutboundExternalLink`; `.into()` makes a `Val<String>`.
+        LoggingTypes {
+            None = "NONE",
+            Metric = "METRIC",
+            Response = "RESPONSE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::RTBFabric::RequesterGateway Resource Type.
 ///
 /// CloudFormation type `AWS::RTBFabric::RequesterGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActiveLinksCount`: `handle.active_links_count()` → `Val<i64>`.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`.
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`.
+/// - `GatewayId`: `handle.gateway_id()` → `Val<String>`.
+/// - `RequesterGatewayStatus`: `handle.requester_gateway_status()` → `Val<String>`.
+/// - `TotalLinksCount`: `handle.total_links_count()` → `Val<i64>`.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRequesterGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRequesterGateway`], by name: the argument of [`CfnRequesterGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRequesterGatewayRequired {
+    /// The ID of one or more security groups in order to create a requester gateway.
+    ///
+    /// CloudFormation property `SecurityGroupIds`.
+    pub security_group_ids: Val<Vec<String>>,
+
+    /// The ID of one or more subnets in order to create a requester gateway.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `VpcId`.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnRequesterGateway {
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::RequesterGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRequesterGatewayRequired`]:
     ///
-    /// - `security_group_ids`: `SecurityGroupIds`, The ID of one or more security groups in order to create a requester gateway.
-    /// - `subnet_ids`: `SubnetIds`, The ID of one or more subnets in order to create a requester gateway.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRequesterGateway::new(CfnRequesterGatewayRequired {
+    ///     security_group_ids: vec!["..."].into(),
+    ///     subnet_ids: vec!["..."].into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRequesterGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("SecurityGroupIds", security_group_ids);
-        props.set("SubnetIds", subnet_ids);
-        props.set("VpcId", vpc_id);
+        props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnRequesterGateway { props, options: ResourceOptions::default() }
     }
 
@@ -1711,7 +2098,7 @@ pub mod requester_gateway {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1745,29 +2132,72 @@ pub mod requester_gateway {
 /// Resource Type definition for AWS::RTBFabric::ResponderGateway Resource Type
 ///
 /// CloudFormation type `AWS::RTBFabric::ResponderGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CertificateAssociationStatus`: `handle.certificate_association_status()` → `Val<String>`.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`.
+/// - `ExternalInboundEndpoint`: `handle.external_inbound_endpoint()` → `Val<String>`.
+/// - `GatewayId`: `handle.gateway_id()` → `Val<String>`.
+/// - `ResponderGatewayStatus`: `handle.responder_gateway_status()` → `Val<String>`.
+/// - `UpdatedTimestamp`: `handle.updated_timestamp()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnResponderGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResponderGateway`], by name: the argument of [`CfnResponderGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResponderGatewayRequired {
+    /// CloudFormation property `Port`.
+    pub port: Val<i64>,
+
+    /// CloudFormation property `Protocol`.
+    ///
+    /// Allowed values (the enum [`responder_gateway::Protocol`]): `HTTP`, `HTTPS`.
+    pub protocol: Val<String>,
+
+    /// The ID of one or more security groups in order to create a gateway.
+    ///
+    /// CloudFormation property `SecurityGroupIds`.
+    pub security_group_ids: Val<Vec<String>>,
+
+    /// The ID of one or more subnets in order to create a gateway.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `VpcId`.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnResponderGateway {
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::ResponderGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResponderGatewayRequired`]:
     ///
-    /// - `port`: `Port`.
-    /// - `protocol`: `Protocol`.
-    /// - `security_group_ids`: `SecurityGroupIds`, The ID of one or more security groups in order to create a gateway.
-    /// - `subnet_ids`: `SubnetIds`, The ID of one or more subnets in order to create a gateway.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResponderGateway::new(CfnResponderGatewayRequired {
+    ///     port: 1.into(),
+    ///     protocol: responder_gateway::Protocol::Http.into(),
+    ///     security_group_ids: vec!["..."].into(),
+    ///     subnet_ids: vec!["..."].into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResponderGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("Port", port);
-        props.set("Protocol", protocol);
-        props.set("SecurityGroupIds", security_group_ids);
-        props.set("SubnetIds", subnet_ids);
-        props.set("VpcId", vpc_id);
+        props.set::<i64>("Port", required.port);
+        props.set::<String>("Protocol", required.protocol);
+        props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnResponderGateway { props, options: ResourceOptions::default() }
     }
 
@@ -1791,7 +2221,7 @@ impl CfnResponderGateway {
 
     /// The `GatewayType` property.
     ///
-    /// Allowed values: `EXTERNAL`, `INTERNAL`.
+    /// Allowed values (the enum [`responder_gateway::GatewayType`]): `EXTERNAL`, `INTERNAL`.
     pub fn gateway_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("GatewayType", value);
         self
@@ -1904,11 +2334,11 @@ pub(crate) static RESPONDER_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnResponderGateway`].
+/// Property types and enums of the allowed values of [`CfnResponderGateway`].
 pub mod responder_gateway {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::RTBFabric::ResponderGateway`.
     #[derive(Clone, Debug)]
@@ -1917,9 +2347,9 @@ pub mod responder_gateway {
     }
 
     impl ListenerConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `protocols`: `Protocols`.
+        /// - `protocols`: `Protocols`. Allowed values: the enum [`Protocols`].
         pub fn new(protocols: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Protocols", protocols);
@@ -1971,15 +2401,29 @@ pub mod responder_gateway {
         props: Props,
     }
 
+    /// The required properties of [`AutoScalingGroupsConfiguration`], by name: the argument of [`AutoScalingGroupsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AutoScalingGroupsConfigurationRequired {
+        /// CloudFormation property `AutoScalingGroupNameList`.
+        pub auto_scaling_group_name_list: Val<Vec<String>>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl AutoScalingGroupsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AutoScalingGroupsConfigurationRequired`]:
         ///
-        /// - `auto_scaling_group_name_list`: `AutoScalingGroupNameList`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(auto_scaling_group_name_list: impl Into<Val<Vec<String>>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AutoScalingGroupsConfiguration::new(AutoScalingGroupsConfigurationRequired {
+        ///     auto_scaling_group_name_list: vec!["..."].into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AutoScalingGroupsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AutoScalingGroupNameList", auto_scaling_group_name_list);
-            props.set("RoleArn", role_arn);
+            props.set::<Vec<String>>("AutoScalingGroupNameList", required.auto_scaling_group_name_list);
+            props.set::<String>("RoleArn", required.role_arn);
             AutoScalingGroupsConfiguration { props }
         }
 
@@ -2002,15 +2446,29 @@ pub mod responder_gateway {
         props: Props,
     }
 
+    /// The required properties of [`HealthCheckConfig`], by name: the argument of [`HealthCheckConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct HealthCheckConfigRequired {
+        /// CloudFormation property `Path`.
+        pub path: Val<String>,
+
+        /// CloudFormation property `Port`.
+        pub port: Val<i64>,
+    }
+
     impl HealthCheckConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HealthCheckConfigRequired`]:
         ///
-        /// - `path`: `Path`.
-        /// - `port`: `Port`.
-        pub fn new(path: impl Into<Val<String>>, port: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// HealthCheckConfig::new(HealthCheckConfigRequired {
+        ///     path: "...".into(),
+        ///     port: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: HealthCheckConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Path", path);
-            props.set("Port", port);
+            props.set::<String>("Path", required.path);
+            props.set::<i64>("Port", required.port);
             HealthCheckConfig { props }
         }
 
@@ -2028,7 +2486,7 @@ pub mod responder_gateway {
 
         /// The `Protocol` property.
         ///
-        /// Allowed values: `HTTP`, `HTTPS`.
+        /// Allowed values (the enum [`Protocol`]): `HTTP`, `HTTPS`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -2065,23 +2523,49 @@ pub mod responder_gateway {
         props: Props,
     }
 
+    /// The required properties of [`EksEndpointsConfiguration`], by name: the argument of [`EksEndpointsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct EksEndpointsConfigurationRequired {
+        /// CloudFormation property `ClusterApiServerCaCertificateChain`.
+        pub cluster_api_server_ca_certificate_chain: Val<String>,
+
+        /// CloudFormation property `ClusterApiServerEndpointUri`.
+        pub cluster_api_server_endpoint_uri: Val<String>,
+
+        /// CloudFormation property `ClusterName`.
+        pub cluster_name: Val<String>,
+
+        /// CloudFormation property `EndpointsResourceName`.
+        pub endpoints_resource_name: Val<String>,
+
+        /// CloudFormation property `EndpointsResourceNamespace`.
+        pub endpoints_resource_namespace: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl EksEndpointsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EksEndpointsConfigurationRequired`]:
         ///
-        /// - `cluster_api_server_ca_certificate_chain`: `ClusterApiServerCaCertificateChain`.
-        /// - `cluster_api_server_endpoint_uri`: `ClusterApiServerEndpointUri`.
-        /// - `cluster_name`: `ClusterName`.
-        /// - `endpoints_resource_name`: `EndpointsResourceName`.
-        /// - `endpoints_resource_namespace`: `EndpointsResourceNamespace`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(cluster_api_server_ca_certificate_chain: impl Into<Val<String>>, cluster_api_server_endpoint_uri: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>, endpoints_resource_name: impl Into<Val<String>>, endpoints_resource_namespace: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EksEndpointsConfiguration::new(EksEndpointsConfigurationRequired {
+        ///     cluster_api_server_ca_certificate_chain: "...".into(),
+        ///     cluster_api_server_endpoint_uri: "...".into(),
+        ///     cluster_name: "...".into(),
+        ///     endpoints_resource_name: "...".into(),
+        ///     endpoints_resource_namespace: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EksEndpointsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClusterApiServerCaCertificateChain", cluster_api_server_ca_certificate_chain);
-            props.set("ClusterApiServerEndpointUri", cluster_api_server_endpoint_uri);
-            props.set("ClusterName", cluster_name);
-            props.set("EndpointsResourceName", endpoints_resource_name);
-            props.set("EndpointsResourceNamespace", endpoints_resource_namespace);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("ClusterApiServerCaCertificateChain", required.cluster_api_server_ca_certificate_chain);
+            props.set::<String>("ClusterApiServerEndpointUri", required.cluster_api_server_endpoint_uri);
+            props.set::<String>("ClusterName", required.cluster_name);
+            props.set::<String>("EndpointsResourceName", required.endpoints_resource_name);
+            props.set::<String>("EndpointsResourceNamespace", required.endpoints_resource_namespace);
+            props.set::<String>("RoleArn", required.role_arn);
             EksEndpointsConfiguration { props }
         }
     }
@@ -2099,7 +2583,7 @@ pub mod responder_gateway {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -2128,7 +2612,7 @@ pub mod responder_gateway {
     }
 
     impl TrustStoreConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `certificate_authority_certificates`: `CertificateAuthorityCertificates`.
         pub fn new(certificate_authority_certificates: impl Into<Val<Vec<String>>>) -> Self {
@@ -2206,6 +2690,30 @@ pub mod responder_gateway {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `GatewayType` in `AWS::RTBFabric::ResponderGateway`; `.into()` makes a `Val<String>`.
+        GatewayType {
+            External = "EXTERNAL",
+            Internal = "INTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::RTBFabric::ResponderGateway`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Http = "HTTP",
+            Https = "HTTPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocols` in `AWS::RTBFabric::ResponderGateway`; `.into()` makes a `Val<String>`.
+        Protocols {
+            Http = "HTTP",
+            Https = "HTTPS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::RUM::AppMonitor
 ///
 /// CloudFormation type `AWS::RUM::AppMonitor`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The unique ID of the new app monitor.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnAppMonitor {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnAppMonitor {
 impl CfnAppMonitor {
     pub const TYPE_NAME: &'static str = "AWS::RUM::AppMonitor";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, A name for the app monitor
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -72,7 +79,7 @@ impl CfnAppMonitor {
 
     /// The `Platform` property.
     ///
-    /// Allowed values: `Web`, `Android`, `iOS`.
+    /// Allowed values (the enum [`app_monitor::Platform`]): `Web`, `Android`, `iOS`.
     ///
     /// Changing it replaces the resource.
     pub fn platform(mut self, value: impl Into<Val<String>>) -> Self {
@@ -143,11 +150,11 @@ pub(crate) static APP_MONITOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAppMonitor`].
+/// Property types and enums of the allowed values of [`CfnAppMonitor`].
 pub mod app_monitor {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// AppMonitor configuration
     #[derive(Clone, Debug)]
@@ -217,6 +224,8 @@ pub mod app_monitor {
         }
 
         /// An array that lists the types of telemetry data that this app monitor is to collect.
+        ///
+        /// Allowed values of each item (the enum [`Telemetries`]): `errors`, `performance`, `http`.
         pub fn telemetries(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Telemetries", value);
             self
@@ -236,9 +245,9 @@ pub mod app_monitor {
     }
 
     impl MetricDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `destination`: `Destination`, Defines the destination to send the metrics to. Valid values are CloudWatch and Evidently. Note: Evidently has been discontinued and is no longer supported - requests with Evidently will be rejected.
+        /// - `destination`: `Destination`, Defines the destination to send the metrics to. Valid values are CloudWatch and Evidently. Note: Evidently has been discontinued and is no longer supported - requests with Evidently will be rejected. Allowed values: the enum [`Destination`].
         pub fn new(destination: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
@@ -281,7 +290,7 @@ pub mod app_monitor {
     }
 
     impl MetricDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name for the metric that is defined in this structure. For extended metrics, valid values are the following:
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -374,7 +383,7 @@ pub mod app_monitor {
 
         /// Indicates whether AppMonitor accepts custom events.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`Status`]): `ENABLED`, `DISABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -420,9 +429,9 @@ pub mod app_monitor {
     }
 
     impl JavaScriptSourceMaps {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, Specifies whether JavaScript error stack traces should be unminified for this app monitor. The default is for JavaScript error stack trace unminification to be DISABLED
+        /// - `status`: `Status`, Specifies whether JavaScript error stack traces should be unminified for this app monitor. The default is for JavaScript error stack trace unminification to be DISABLED Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -449,7 +458,7 @@ pub mod app_monitor {
     }
 
     impl ResourcePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy_document`: `PolicyDocument`, The JSON to use as the resource policy. The document can be up to 4 KB in size.
         pub fn new(policy_document: impl Into<Val<String>>) -> Self {
@@ -479,15 +488,33 @@ pub mod app_monitor {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -570,6 +597,40 @@ pub mod app_monitor {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Platform` in `AWS::RUM::AppMonitor`; `.into()` makes a `Val<String>`.
+        Platform {
+            Web = "Web",
+            Android = "Android",
+            IOs = "iOS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Telemetries` in `AWS::RUM::AppMonitor`; `.into()` makes a `Val<String>`.
+        Telemetries {
+            Errors = "errors",
+            Performance = "performance",
+            Http = "http",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Destination` in `AWS::RUM::AppMonitor`; `.into()` makes a `Val<String>`.
+        Destination {
+            CloudWatch = "CloudWatch",
+            Evidently = "Evidently",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::RUM::AppMonitor`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

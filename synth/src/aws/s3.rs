@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,60 @@ use crate::value::{Json, Val};
 /// The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions to a specific S3 bucket or prefix hosted in an S3 Access Grants instance.
 ///
 /// CloudFormation type `AWS::S3::AccessGrant`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessGrantArn`: `handle.access_grant_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified access grant.
+/// - `AccessGrantId`: `handle.access_grant_id()` → `Val<String>`. The ID assigned to this access grant.
+/// - `GrantScope`: `handle.grant_scope()` → `Val<String>`. The S3 path of the data to which you are granting access. It is a combination of the S3 path of the registered location and the subprefix.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccessGrantId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessGrant {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccessGrant`], by name: the argument of [`CfnAccessGrant::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccessGrantRequired {
+    /// The custom S3 location to be accessed by the grantee
+    ///
+    /// CloudFormation property `AccessGrantsLocationId`.
+    pub access_grants_location_id: Val<String>,
+
+    /// The principal who will be granted permission to access S3.
+    ///
+    /// CloudFormation property `Grantee`.
+    pub grantee: Val<access_grant::Grantee>,
+
+    /// The level of access to be afforded to the grantee
+    ///
+    /// CloudFormation property `Permission`.
+    ///
+    /// Allowed values (the enum [`access_grant::Permission`]): `READ`, `WRITE`, `READWRITE`.
+    pub permission: Val<String>,
+}
+
 impl CfnAccessGrant {
     pub const TYPE_NAME: &'static str = "AWS::S3::AccessGrant";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccessGrantRequired`]:
     ///
-    /// - `access_grants_location_id`: `AccessGrantsLocationId`, The custom S3 location to be accessed by the grantee
-    /// - `grantee`: `Grantee`, The principal who will be granted permission to access S3.
-    /// - `permission`: `Permission`, The level of access to be afforded to the grantee
-    pub fn new(access_grants_location_id: impl Into<Val<String>>, grantee: impl Into<Val<access_grant::Grantee>>, permission: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAccessGrant::new(CfnAccessGrantRequired {
+    ///     access_grants_location_id: "...".into(),
+    ///     grantee: access_grant::Grantee::new(...).into(),
+    ///     permission: access_grant::Permission::Read.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccessGrantRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccessGrantsLocationId", access_grants_location_id);
-        props.set("Grantee", grantee);
-        props.set("Permission", permission);
+        props.set::<String>("AccessGrantsLocationId", required.access_grants_location_id);
+        props.set::<access_grant::Grantee>("Grantee", required.grantee);
+        props.set::<String>("Permission", required.permission);
         CfnAccessGrant { props, options: ResourceOptions::default() }
     }
 
@@ -52,7 +86,7 @@ impl CfnAccessGrant {
 
     /// The type of S3SubPrefix.
     ///
-    /// Allowed values: `Object`.
+    /// Allowed values (the enum [`access_grant::S3PrefixType`]): `Object`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -129,11 +163,11 @@ pub(crate) static ACCESS_GRANT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAccessGrant`].
+/// Property types and enums of the allowed values of [`CfnAccessGrant`].
 pub mod access_grant {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::S3::AccessGrant`.
     #[derive(Clone, Debug)]
@@ -142,7 +176,7 @@ pub mod access_grant {
     }
 
     impl AccessGrantsLocationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_sub_prefix`: `S3SubPrefix`, The S3 sub prefix of a registered location in your S3 Access Grants instance
         pub fn new(s3_sub_prefix: impl Into<Val<String>>) -> Self {
@@ -164,15 +198,35 @@ pub mod access_grant {
         props: Props,
     }
 
-    impl Grantee {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Grantee`], by name: the argument of [`Grantee::new`].
+    #[derive(Clone, Debug)]
+    pub struct GranteeRequired {
+        /// The unique identifier of the Grantee
         ///
-        /// - `grantee_identifier`: `GranteeIdentifier`, The unique identifier of the Grantee
-        /// - `grantee_type`: `GranteeType`, Configures the transfer acceleration state for an Amazon S3 bucket.
-        pub fn new(grantee_identifier: impl Into<Val<String>>, grantee_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `GranteeIdentifier`.
+        pub grantee_identifier: Val<String>,
+
+        /// Configures the transfer acceleration state for an Amazon S3 bucket.
+        ///
+        /// CloudFormation property `GranteeType`.
+        ///
+        /// Allowed values (the enum [`GranteeType`]): `IAM`, `DIRECTORY_USER`, `DIRECTORY_GROUP`.
+        pub grantee_type: Val<String>,
+    }
+
+    impl Grantee {
+        /// Creates the value from its required properties, by name in [`GranteeRequired`]:
+        ///
+        /// ```text
+        /// Grantee::new(GranteeRequired {
+        ///     grantee_identifier: "...".into(),
+        ///     grantee_type: GranteeType::Iam.into(),
+        /// })
+        /// ```
+        pub fn new(required: GranteeRequired) -> Self {
             let mut props = Props::new();
-            props.set("GranteeIdentifier", grantee_identifier);
-            props.set("GranteeType", grantee_type);
+            props.set::<String>("GranteeIdentifier", required.grantee_identifier);
+            props.set::<String>("GranteeType", required.grantee_type);
             Grantee { props }
         }
     }
@@ -189,15 +243,29 @@ pub mod access_grant {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -214,11 +282,45 @@ pub mod access_grant {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Permission` in `AWS::S3::AccessGrant`; `.into()` makes a `Val<String>`.
+        Permission {
+            Read = "READ",
+            Write = "WRITE",
+            Readwrite = "READWRITE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3PrefixType` in `AWS::S3::AccessGrant`; `.into()` makes a `Val<String>`.
+        S3PrefixType {
+            Object = "Object",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `GranteeType` in `AWS::S3::AccessGrant`; `.into()` makes a `Val<String>`.
+        GranteeType {
+            Iam = "IAM",
+            DirectoryUser = "DIRECTORY_USER",
+            DirectoryGroup = "DIRECTORY_GROUP",
+        }
+    }
 }
 
 /// The AWS::S3::AccessGrantsInstance resource is an Amazon S3 resource type that hosts Access Grants and their associated locations
 ///
 /// CloudFormation type `AWS::S3::AccessGrantsInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessGrantsInstanceArn`: `handle.access_grants_instance_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified Access Grants instance.
+/// - `AccessGrantsInstanceId`: `handle.access_grants_instance_id()` → `Val<String>`. A unique identifier for the specified access grants instance.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccessGrantsInstanceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessGrantsInstance {
     props: Props,
@@ -302,15 +404,29 @@ pub mod access_grants_instance {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -325,23 +441,50 @@ pub mod access_grants_instance {
 /// The AWS::S3::AccessGrantsLocation resource is an Amazon S3 resource type hosted in an access grants instance which can be the target of S3 access grants.
 ///
 /// CloudFormation type `AWS::S3::AccessGrantsLocation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessGrantsLocationArn`: `handle.access_grants_location_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified Access Grants location.
+/// - `AccessGrantsLocationId`: `handle.access_grants_location_id()` → `Val<String>`. The unique identifier for the specified Access Grants location.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccessGrantsLocationId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessGrantsLocation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccessGrantsLocation`], by name: the argument of [`CfnAccessGrantsLocation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccessGrantsLocationRequired {
+    /// The Amazon Resource Name (ARN) of the access grant location's associated IAM role.
+    ///
+    /// CloudFormation property `IamRoleArn`.
+    pub iam_role_arn: Val<String>,
+
+    /// Descriptor for where the location actually points
+    ///
+    /// CloudFormation property `LocationScope`.
+    pub location_scope: Val<String>,
+}
+
 impl CfnAccessGrantsLocation {
     pub const TYPE_NAME: &'static str = "AWS::S3::AccessGrantsLocation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccessGrantsLocationRequired`]:
     ///
-    /// - `iam_role_arn`: `IamRoleArn`, The Amazon Resource Name (ARN) of the access grant location's associated IAM role.
-    /// - `location_scope`: `LocationScope`, Descriptor for where the location actually points
-    pub fn new(iam_role_arn: impl Into<Val<String>>, location_scope: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAccessGrantsLocation::new(CfnAccessGrantsLocationRequired {
+    ///     iam_role_arn: "...".into(),
+    ///     location_scope: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccessGrantsLocationRequired) -> Self {
         let mut props = Props::new();
-        props.set("IamRoleArn", iam_role_arn);
-        props.set("LocationScope", location_scope);
+        props.set::<String>("IamRoleArn", required.iam_role_arn);
+        props.set::<String>("LocationScope", required.location_scope);
         CfnAccessGrantsLocation { props, options: ResourceOptions::default() }
     }
 
@@ -407,15 +550,29 @@ pub mod access_grants_location {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -430,6 +587,16 @@ pub mod access_grants_location {
 /// The AWS::S3::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets.
 ///
 /// CloudFormation type `AWS::S3::AccessPoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Alias`: `handle.alias()` → `Val<String>`. The alias of this Access Point. This alias can be used for compatibility purposes with other AWS services and third-party applications.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified accesspoint.
+/// - `NetworkOrigin`: `handle.network_origin()` → `Val<String>`. Indicates whether this Access Point allows access from the public Internet. If VpcConfiguration is specified for this Access Point, then NetworkOrigin is VPC, and the Access Point doesn't allow access from the public Internet. Otherwise, NetworkOrigin is Internet, and the Access Point allows access from the public Internet, subject to the Access Point and bucket access policies.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPoint {
     props: Props,
@@ -439,7 +606,7 @@ pub struct CfnAccessPoint {
 impl CfnAccessPoint {
     pub const TYPE_NAME: &'static str = "AWS::S3::AccessPoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `bucket`: `Bucket`, The name of the bucket that you want to associate this Access Point with.
     pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -617,15 +784,29 @@ pub mod access_point {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -685,6 +866,27 @@ pub mod access_point {
 /// You can only delete empty buckets. Deletion fails for buckets that have contents.
 ///
 /// CloudFormation type `AWS::S3::Bucket`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `DomainName`: `handle.domain_name()` → `Val<String>`.
+/// - `DualStackDomainName`: `handle.dual_stack_domain_name()` → `Val<String>`.
+/// - `MetadataConfiguration.AnnotationTableConfiguration.TableArn`: `handle.metadata_configuration_annotation_table_configuration_table_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the annotation table.
+/// - `MetadataConfiguration.AnnotationTableConfiguration.TableName`: `handle.metadata_configuration_annotation_table_configuration_table_name()` → `Val<String>`. The name of the annotation table.
+/// - `MetadataConfiguration.Destination`: `handle.metadata_configuration_destination()` → `Val<Json>`. The destination information for the S3 Metadata configuration.
+/// - `MetadataConfiguration.InventoryTableConfiguration.TableArn`: `handle.metadata_configuration_inventory_table_configuration_table_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the inventory table.
+/// - `MetadataConfiguration.InventoryTableConfiguration.TableName`: `handle.metadata_configuration_inventory_table_configuration_table_name()` → `Val<String>`. The name of the inventory table.
+/// - `MetadataConfiguration.JournalTableConfiguration.TableArn`: `handle.metadata_configuration_journal_table_configuration_table_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the journal table.
+/// - `MetadataConfiguration.JournalTableConfiguration.TableName`: `handle.metadata_configuration_journal_table_configuration_table_name()` → `Val<String>`. The name of the journal table.
+/// - `MetadataTableConfiguration.S3TablesDestination.TableArn`: `handle.metadata_table_configuration_s3_tables_destination_table_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
+/// - `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: `handle.metadata_table_configuration_s3_tables_destination_table_namespace()` → `Val<String>`. The table bucket namespace for the metadata table in your metadata table configuration. This value is always ``aws_s3_metadata``.
+/// - `RegionalDomainName`: `handle.regional_domain_name()` → `Val<String>`.
+/// - `WebsiteURL`: `handle.website_url()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BucketName`.
 #[derive(Clone, Debug)]
 pub struct CfnBucket {
     props: Props,
@@ -702,7 +904,7 @@ impl CfnBucket {
 
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes. For more information, see [Using tags with S3 general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html).
     ///
-    /// Allowed values: `Enabled`, `Disabled`.
+    /// Allowed values (the enum [`bucket::AbacStatus`]): `Enabled`, `Disabled`.
     pub fn abac_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AbacStatus", value);
         self
@@ -722,7 +924,7 @@ impl CfnBucket {
     ///
     /// The majority of access control configurations can be successfully and more easily achieved with bucket policies. For more information, see [AWS::S3::BucketPolicy](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html). For examples of common policy configurations, including S3 Server Access Logs buckets and more, see [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html) in the *Amazon S3 User Guide*.
     ///
-    /// Allowed values: `AuthenticatedRead`, `AwsExecRead`, `BucketOwnerFullControl`, `BucketOwnerRead`, `LogDeliveryWrite`, `Private`, `PublicRead`, `PublicReadWrite`.
+    /// Allowed values (the enum [`bucket::AccessControl`]): `AuthenticatedRead`, `AwsExecRead`, `BucketOwnerFullControl`, `BucketOwnerRead`, `LogDeliveryWrite`, `Private`, `PublicRead`, `PublicReadWrite`.
     ///
     /// Write-only.
     pub fn access_control(mut self, value: impl Into<Val<String>>) -> Self {
@@ -764,7 +966,7 @@ impl CfnBucket {
 
     /// The `BucketNamespace` property.
     ///
-    /// Allowed values: `global`, `account-regional`.
+    /// Allowed values (the enum [`bucket::BucketNamespace`]): `global`, `account-regional`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -1033,11 +1235,11 @@ pub(crate) static BUCKET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBucket`].
+/// Property types and enums of the allowed values of [`CfnBucket`].
 pub mod bucket {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
     #[derive(Clone, Debug)]
@@ -1046,9 +1248,9 @@ pub mod bucket {
     }
 
     impl AccelerateConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `acceleration_status`: `AccelerationStatus`, Specifies the transfer acceleration status of the bucket.
+        /// - `acceleration_status`: `AccelerationStatus`, Specifies the transfer acceleration status of the bucket. Allowed values: the enum [`AccelerationStatus`].
         pub fn new(acceleration_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccelerationStatus", acceleration_status);
@@ -1068,15 +1270,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl AnalyticsConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AnalyticsConfiguration`], by name: the argument of [`AnalyticsConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AnalyticsConfigurationRequired {
+        /// The ID that identifies the analytics configuration.
         ///
-        /// - `id`: `Id`, The ID that identifies the analytics configuration.
-        /// - `storage_class_analysis`: `StorageClassAnalysis`, Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
-        pub fn new(id: impl Into<Val<String>>, storage_class_analysis: impl Into<Val<StorageClassAnalysis>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
+        ///
+        /// CloudFormation property `StorageClassAnalysis`.
+        pub storage_class_analysis: Val<StorageClassAnalysis>,
+    }
+
+    impl AnalyticsConfiguration {
+        /// Creates the value from its required properties, by name in [`AnalyticsConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AnalyticsConfiguration::new(AnalyticsConfigurationRequired {
+        ///     id: "...".into(),
+        ///     storage_class_analysis: StorageClassAnalysis::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AnalyticsConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("StorageClassAnalysis", storage_class_analysis);
+            props.set::<String>("Id", required.id);
+            props.set::<StorageClassAnalysis>("StorageClassAnalysis", required.storage_class_analysis);
             AnalyticsConfiguration { props }
         }
 
@@ -1133,15 +1353,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl DataExport {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataExport`], by name: the argument of [`DataExport::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataExportRequired {
+        /// The place to store the data for an analysis.
         ///
-        /// - `destination`: `Destination`, The place to store the data for an analysis.
-        /// - `output_schema_version`: `OutputSchemaVersion`, The version of the output schema to use when exporting data. Must be ``V_1``.
-        pub fn new(destination: impl Into<Val<Destination>>, output_schema_version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<Destination>,
+
+        /// The version of the output schema to use when exporting data. Must be ``V_1``.
+        ///
+        /// CloudFormation property `OutputSchemaVersion`.
+        pub output_schema_version: Val<String>,
+    }
+
+    impl DataExport {
+        /// Creates the value from its required properties, by name in [`DataExportRequired`]:
+        ///
+        /// ```text
+        /// DataExport::new(DataExportRequired {
+        ///     destination: Destination::new(...).into(),
+        ///     output_schema_version: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataExportRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("OutputSchemaVersion", output_schema_version);
+            props.set::<Destination>("Destination", required.destination);
+            props.set::<String>("OutputSchemaVersion", required.output_schema_version);
             DataExport { props }
         }
     }
@@ -1158,15 +1396,37 @@ pub mod bucket {
         props: Props,
     }
 
-    impl Destination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Destination`], by name: the argument of [`Destination::new`].
+    #[derive(Clone, Debug)]
+    pub struct DestinationRequired {
+        /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
         ///
-        /// - `bucket_arn`: `BucketArn`, The Amazon Resource Name (ARN) of the bucket to which data is exported.
-        /// - `format`: `Format`, Specifies the file format used when exporting data to Amazon S3.
-        pub fn new(bucket_arn: impl Into<Val<String>>, format: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketArn`.
+        pub bucket_arn: Val<String>,
+
+        /// Specifies the file format used when exporting data to Amazon S3.
+        ///
+        /// *Allowed values*: ``CSV`` | ``ORC`` | ``Parquet``
+        ///
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `CSV`, `ORC`, `Parquet`.
+        pub format: Val<String>,
+    }
+
+    impl Destination {
+        /// Creates the value from its required properties, by name in [`DestinationRequired`]:
+        ///
+        /// ```text
+        /// Destination::new(DestinationRequired {
+        ///     bucket_arn: "...".into(),
+        ///     format: Format::Csv.into(),
+        /// })
+        /// ```
+        pub fn new(required: DestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketArn", bucket_arn);
-            props.set("Format", format);
+            props.set::<String>("BucketArn", required.bucket_arn);
+            props.set::<String>("Format", required.format);
             Destination { props }
         }
 
@@ -1197,15 +1457,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl TagFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TagFilter`], by name: the argument of [`TagFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagFilterRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl TagFilter {
+        /// Creates the value from its required properties, by name in [`TagFilterRequired`]:
+        ///
+        /// ```text
+        /// TagFilter::new(TagFilterRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagFilter { props }
         }
     }
@@ -1223,7 +1501,7 @@ pub mod bucket {
     }
 
     impl BucketEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `server_side_encryption_configuration`: `ServerSideEncryptionConfiguration`, Specifies the default server-side-encryption configuration.
         pub fn new(server_side_encryption_configuration: impl Into<Val<Vec<ServerSideEncryptionRule>>>) -> Self {
@@ -1311,6 +1589,8 @@ pub mod bucket {
         /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
         ///
         /// Currently, this parameter only supports blocking or unblocking server side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
+        ///
+        /// Allowed values of each item (the enum [`EncryptionType`]): `NONE`, `SSE-C`.
         pub fn encryption_type(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EncryptionType", value);
             self
@@ -1336,9 +1616,9 @@ pub mod bucket {
     }
 
     impl ServerSideEncryptionByDefault {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `sse_algorithm`: `SSEAlgorithm`, Server-side encryption algorithm to use for the default encryption.
+        /// - `sse_algorithm`: `SSEAlgorithm`, Server-side encryption algorithm to use for the default encryption. Allowed values: the enum [`SseAlgorithm`].
         pub fn new(sse_algorithm: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SSEAlgorithm", sse_algorithm);
@@ -1385,7 +1665,7 @@ pub mod bucket {
     }
 
     impl CorsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cors_rules`: `CorsRules`, A set of origins and methods (cross-origin access that you want to allow). You can add up to 100 rules to the configuration.
         pub fn new(cors_rules: impl Into<Val<Vec<CorsRule>>>) -> Self {
@@ -1407,15 +1687,37 @@ pub mod bucket {
         props: Props,
     }
 
-    impl CorsRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CorsRule`], by name: the argument of [`CorsRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct CorsRuleRequired {
+        /// An HTTP method that you allow the origin to run.
         ///
-        /// - `allowed_methods`: `AllowedMethods`, An HTTP method that you allow the origin to run.
-        /// - `allowed_origins`: `AllowedOrigins`, One or more origins you want customers to be able to access the bucket from.
-        pub fn new(allowed_methods: impl Into<Val<Vec<String>>>, allowed_origins: impl Into<Val<Vec<String>>>) -> Self {
+        /// *Allowed values*: ``GET`` | ``PUT`` | ``HEAD`` | ``POST`` | ``DELETE``
+        ///
+        /// CloudFormation property `AllowedMethods`.
+        ///
+        /// Allowed values of each item (the enum [`AllowedMethods`]): `GET`, `PUT`, `HEAD`, `POST`, `DELETE`.
+        pub allowed_methods: Val<Vec<String>>,
+
+        /// One or more origins you want customers to be able to access the bucket from.
+        ///
+        /// CloudFormation property `AllowedOrigins`.
+        pub allowed_origins: Val<Vec<String>>,
+    }
+
+    impl CorsRule {
+        /// Creates the value from its required properties, by name in [`CorsRuleRequired`]:
+        ///
+        /// ```text
+        /// CorsRule::new(CorsRuleRequired {
+        ///     allowed_methods: vec![AllowedMethods::Get].into(),
+        ///     allowed_origins: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: CorsRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("AllowedMethods", allowed_methods);
-            props.set("AllowedOrigins", allowed_origins);
+            props.set::<Vec<String>>("AllowedMethods", required.allowed_methods);
+            props.set::<Vec<String>>("AllowedOrigins", required.allowed_origins);
             CorsRule { props }
         }
 
@@ -1458,17 +1760,44 @@ pub mod bucket {
         props: Props,
     }
 
-    impl IntelligentTieringConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IntelligentTieringConfiguration`], by name: the argument of [`IntelligentTieringConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IntelligentTieringConfigurationRequired {
+        /// The ID used to identify the S3 Intelligent-Tiering configuration.
         ///
-        /// - `id`: `Id`, The ID used to identify the S3 Intelligent-Tiering configuration.
-        /// - `status`: `Status`, Specifies the status of the configuration.
-        /// - `tierings`: `Tierings`, Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: ``ARCHIVE_ACCESS`` and ``DEEP_ARCHIVE_ACCESS``.
-        pub fn new(id: impl Into<Val<String>>, status: impl Into<Val<String>>, tierings: impl Into<Val<Vec<Tiering>>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// Specifies the status of the configuration.
+        ///
+        /// CloudFormation property `Status`.
+        ///
+        /// Allowed values (the enum [`Status`]): `Disabled`, `Enabled`.
+        pub status: Val<String>,
+
+        /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: ``ARCHIVE_ACCESS`` and ``DEEP_ARCHIVE_ACCESS``.
+        ///
+        /// You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
+        ///
+        /// CloudFormation property `Tierings`.
+        pub tierings: Val<Vec<Tiering>>,
+    }
+
+    impl IntelligentTieringConfiguration {
+        /// Creates the value from its required properties, by name in [`IntelligentTieringConfigurationRequired`]:
+        ///
+        /// ```text
+        /// IntelligentTieringConfiguration::new(IntelligentTieringConfigurationRequired {
+        ///     id: "...".into(),
+        ///     status: Status::Disabled.into(),
+        ///     tierings: vec![Tiering::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: IntelligentTieringConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Status", status);
-            props.set("Tierings", tierings);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Status", required.status);
+            props.set::<Vec<Tiering>>("Tierings", required.tierings);
             IntelligentTieringConfiguration { props }
         }
 
@@ -1497,15 +1826,35 @@ pub mod bucket {
         props: Props,
     }
 
-    impl Tiering {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tiering`], by name: the argument of [`Tiering::new`].
+    #[derive(Clone, Debug)]
+    pub struct TieringRequired {
+        /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
         ///
-        /// - `access_tier`: `AccessTier`, S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
-        /// - `days`: `Days`, The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
-        pub fn new(access_tier: impl Into<Val<String>>, days: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `AccessTier`.
+        ///
+        /// Allowed values (the enum [`AccessTier`]): `ARCHIVE_ACCESS`, `DEEP_ARCHIVE_ACCESS`.
+        pub access_tier: Val<String>,
+
+        /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
+        ///
+        /// CloudFormation property `Days`.
+        pub days: Val<i64>,
+    }
+
+    impl Tiering {
+        /// Creates the value from its required properties, by name in [`TieringRequired`]:
+        ///
+        /// ```text
+        /// Tiering::new(TieringRequired {
+        ///     access_tier: AccessTier::ArchiveAccess.into(),
+        ///     days: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: TieringRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessTier", access_tier);
-            props.set("Days", days);
+            props.set::<String>("AccessTier", required.access_tier);
+            props.set::<i64>("Days", required.days);
             Tiering { props }
         }
     }
@@ -1522,25 +1871,64 @@ pub mod bucket {
         props: Props,
     }
 
-    impl InventoryConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InventoryConfiguration`], by name: the argument of [`InventoryConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct InventoryConfigurationRequired {
+        /// Contains information about where to publish the inventory results.
         ///
-        /// - `destination`: `Destination`, Contains information about where to publish the inventory results.
-        /// - `enabled`: `Enabled`, Specifies whether the inventory is enabled or disabled. If set to ``True``, an inventory list is generated. If set to ``False``, no inventory list is generated.
-        /// - `id`: `Id`, The ID used to identify the inventory configuration.
-        /// - `included_object_versions`: `IncludedObjectVersions`, Object versions to include in the inventory list. If set to ``All``, the list includes all the object versions, which adds the version-related fields ``VersionId``, ``IsLatest``, and ``DeleteMarker`` to the list. If set to ``Current``, the list does not contain these version-related fields.
-        /// - `schedule_frequency`: `ScheduleFrequency`, Specifies the schedule for generating inventory results.
-        pub fn new(destination: impl Into<Val<Destination>>, enabled: impl Into<Val<bool>>, id: impl Into<Val<String>>, included_object_versions: impl Into<Val<String>>, schedule_frequency: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<Destination>,
+
+        /// Specifies whether the inventory is enabled or disabled. If set to ``True``, an inventory list is generated. If set to ``False``, no inventory list is generated.
+        ///
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// The ID used to identify the inventory configuration.
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// Object versions to include in the inventory list. If set to ``All``, the list includes all the object versions, which adds the version-related fields ``VersionId``, ``IsLatest``, and ``DeleteMarker`` to the list. If set to ``Current``, the list does not contain these version-related fields.
+        ///
+        /// CloudFormation property `IncludedObjectVersions`.
+        ///
+        /// Allowed values (the enum [`IncludedObjectVersions`]): `All`, `Current`.
+        pub included_object_versions: Val<String>,
+
+        /// Specifies the schedule for generating inventory results.
+        ///
+        /// CloudFormation property `ScheduleFrequency`.
+        ///
+        /// Allowed values (the enum [`ScheduleFrequency`]): `Daily`, `Weekly`.
+        pub schedule_frequency: Val<String>,
+    }
+
+    impl InventoryConfiguration {
+        /// Creates the value from its required properties, by name in [`InventoryConfigurationRequired`]:
+        ///
+        /// ```text
+        /// InventoryConfiguration::new(InventoryConfigurationRequired {
+        ///     destination: Destination::new(...).into(),
+        ///     enabled: true.into(),
+        ///     id: "...".into(),
+        ///     included_object_versions: IncludedObjectVersions::All.into(),
+        ///     schedule_frequency: ScheduleFrequency::Daily.into(),
+        /// })
+        /// ```
+        pub fn new(required: InventoryConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("Enabled", enabled);
-            props.set("Id", id);
-            props.set("IncludedObjectVersions", included_object_versions);
-            props.set("ScheduleFrequency", schedule_frequency);
+            props.set::<Destination>("Destination", required.destination);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("IncludedObjectVersions", required.included_object_versions);
+            props.set::<String>("ScheduleFrequency", required.schedule_frequency);
             InventoryConfiguration { props }
         }
 
         /// Contains the optional fields that are included in the inventory results.
+        ///
+        /// Allowed values of each item (the enum [`OptionalFields`]): `Size`, `LastModifiedDate`, `StorageClass`, `ETag`, `IsMultipartUploaded`, `ReplicationStatus`, `EncryptionStatus`, `ObjectLockRetainUntilDate`, `ObjectLockMode`, `ObjectLockLegalHoldStatus`, `ObjectLockEventHoldStatus`, `ObjectLockEventHoldDuration`, `IntelligentTieringAccessTier`, `BucketKeyStatus`, `ChecksumAlgorithm`, `ObjectAccessControlList`, `ObjectOwner`, `LifecycleExpirationDate`, `IntelligentTieringReferenceDate`.
         pub fn optional_fields(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OptionalFields", value);
             self
@@ -1566,7 +1954,7 @@ pub mod bucket {
     }
 
     impl LifecycleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules`: `Rules`, A lifecycle rule for individual objects in an Amazon S3 bucket.
         pub fn new(rules: impl Into<Val<Vec<Rule>>>) -> Self {
@@ -1585,7 +1973,7 @@ pub mod bucket {
         ///
         /// To customize the minimum object size for any transition you can add a filter that specifies a custom ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
         ///
-        /// Allowed values: `varies_by_storage_class`, `all_storage_classes_128K`.
+        /// Allowed values (the enum [`TransitionDefaultMinimumObjectSize`]): `varies_by_storage_class`, `all_storage_classes_128K`.
         pub fn transition_default_minimum_object_size(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitionDefaultMinimumObjectSize", value);
             self
@@ -1607,9 +1995,9 @@ pub mod bucket {
     }
 
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, If ``Enabled``, the rule is currently being applied. If ``Disabled``, the rule is not currently being applied.
+        /// - `status`: `Status`, If ``Enabled``, the rule is currently being applied. If ``Disabled``, the rule is not currently being applied. Allowed values: the enum [`RuleStatus`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -1730,7 +2118,7 @@ pub mod bucket {
     }
 
     impl AbortIncompleteMultipartUpload {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `days_after_initiation`: `DaysAfterInitiation`, Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
         pub fn new(days_after_initiation: impl Into<Val<i64>>) -> Self {
@@ -1753,7 +2141,7 @@ pub mod bucket {
     }
 
     impl NoncurrentVersionExpiration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `noncurrent_days`: `NoncurrentDays`, Specifies the number of days an object is noncurrent before S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates When an Object Became Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
         pub fn new(noncurrent_days: impl Into<Val<i64>>) -> Self {
@@ -1781,15 +2169,35 @@ pub mod bucket {
         props: Props,
     }
 
-    impl NoncurrentVersionTransition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NoncurrentVersionTransition`], by name: the argument of [`NoncurrentVersionTransition::new`].
+    #[derive(Clone, Debug)]
+    pub struct NoncurrentVersionTransitionRequired {
+        /// The class of storage used to store the object.
         ///
-        /// - `storage_class`: `StorageClass`, The class of storage used to store the object.
-        /// - `transition_in_days`: `TransitionInDays`, Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates How Long an Object Has Been Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
-        pub fn new(storage_class: impl Into<Val<String>>, transition_in_days: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `StorageClass`.
+        ///
+        /// Allowed values: `DEEP_ARCHIVE`, `GLACIER`, `Glacier`, `GLACIER_IR`, `INTELLIGENT_TIERING`, `ONEZONE_IA`, `STANDARD_IA`.
+        pub storage_class: Val<String>,
+
+        /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates How Long an Object Has Been Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
+        ///
+        /// CloudFormation property `TransitionInDays`.
+        pub transition_in_days: Val<i64>,
+    }
+
+    impl NoncurrentVersionTransition {
+        /// Creates the value from its required properties, by name in [`NoncurrentVersionTransitionRequired`]:
+        ///
+        /// ```text
+        /// NoncurrentVersionTransition::new(NoncurrentVersionTransitionRequired {
+        ///     storage_class: "...".into(),
+        ///     transition_in_days: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: NoncurrentVersionTransitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("StorageClass", storage_class);
-            props.set("TransitionInDays", transition_in_days);
+            props.set::<String>("StorageClass", required.storage_class);
+            props.set::<i64>("TransitionInDays", required.transition_in_days);
             NoncurrentVersionTransition { props }
         }
 
@@ -1813,7 +2221,7 @@ pub mod bucket {
     }
 
     impl Transition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `storage_class`: `StorageClass`, The storage class to which you want the object to transition.
         pub fn new(storage_class: impl Into<Val<String>>) -> Self {
@@ -1940,7 +2348,7 @@ pub mod bucket {
         ///
         /// For ``EventTime``, The logs delivered are for a specific day only. The year, month, and day correspond to the day on which the event occurred, and the hour, minutes and seconds are set to 00 in the key.
         ///
-        /// Allowed values: `EventTime`, `DeliveryTime`.
+        /// Allowed values (the enum [`PartitionDateSource`]): `EventTime`, `DeliveryTime`.
         pub fn partition_date_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PartitionDateSource", value);
             self
@@ -1960,7 +2368,7 @@ pub mod bucket {
     }
 
     impl MetadataConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `journal_table_configuration`: `JournalTableConfiguration`, The journal table configuration for a metadata configuration.
         pub fn new(journal_table_configuration: impl Into<Val<JournalTableConfiguration>>) -> Self {
@@ -2003,9 +2411,9 @@ pub mod bucket {
     }
 
     impl AnnotationTableConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `configuration_state`: `ConfigurationState`, Specifies whether the annotation table configuration is enabled or disabled.
+        /// - `configuration_state`: `ConfigurationState`, Specifies whether the annotation table configuration is enabled or disabled. Allowed values: the enum [`ConfigurationState`].
         pub fn new(configuration_state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConfigurationState", configuration_state);
@@ -2052,9 +2460,9 @@ pub mod bucket {
     }
 
     impl MetadataTableEncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `sse_algorithm`: `SseAlgorithm`, The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the ``aws:kms`` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the ``AES256`` value.
+        /// - `sse_algorithm`: `SseAlgorithm`, The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the ``aws:kms`` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the ``AES256`` value. Allowed values: the enum [`MetadataTableEncryptionConfigurationSseAlgorithm`].
         pub fn new(sse_algorithm: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SseAlgorithm", sse_algorithm);
@@ -2081,9 +2489,9 @@ pub mod bucket {
     }
 
     impl MetadataDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `table_bucket_type`: `TableBucketType`, The type of the table bucket where the metadata configuration is stored. The ``aws`` value indicates an AWS managed table bucket, and the ``customer`` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
+        /// - `table_bucket_type`: `TableBucketType`, The type of the table bucket where the metadata configuration is stored. The ``aws`` value indicates an AWS managed table bucket, and the ``customer`` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets. Allowed values: the enum [`TableBucketType`].
         pub fn new(table_bucket_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TableBucketType", table_bucket_type);
@@ -2118,9 +2526,9 @@ pub mod bucket {
     }
 
     impl InventoryTableConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `configuration_state`: `ConfigurationState`, The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
+        /// - `configuration_state`: `ConfigurationState`, The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled. Allowed values: the enum [`ConfigurationState`].
         pub fn new(configuration_state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConfigurationState", configuration_state);
@@ -2163,7 +2571,7 @@ pub mod bucket {
     }
 
     impl JournalTableConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `record_expiration`: `RecordExpiration`, The journal table record expiration settings for the journal table.
         pub fn new(record_expiration: impl Into<Val<RecordExpiration>>) -> Self {
@@ -2206,9 +2614,9 @@ pub mod bucket {
     }
 
     impl RecordExpiration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `expiration`: `Expiration`, Specifies whether journal table record expiration is enabled or disabled.
+        /// - `expiration`: `Expiration`, Specifies whether journal table record expiration is enabled or disabled. Allowed values: the enum [`Expiration`].
         pub fn new(expiration: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Expiration", expiration);
@@ -2239,7 +2647,7 @@ pub mod bucket {
     }
 
     impl MetadataTableConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_tables_destination`: `S3TablesDestination`, The destination information for the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
         pub fn new(s3_tables_destination: impl Into<Val<S3TablesDestination>>) -> Self {
@@ -2261,15 +2669,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl S3TablesDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3TablesDestination`], by name: the argument of [`S3TablesDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3TablesDestinationRequired {
+        /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket.
         ///
-        /// - `table_bucket_arn`: `TableBucketArn`, The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket.
-        /// - `table_name`: `TableName`, The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
-        pub fn new(table_bucket_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TableBucketArn`.
+        pub table_bucket_arn: Val<String>,
+
+        /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
+        ///
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
+    impl S3TablesDestination {
+        /// Creates the value from its required properties, by name in [`S3TablesDestinationRequired`]:
+        ///
+        /// ```text
+        /// S3TablesDestination::new(S3TablesDestinationRequired {
+        ///     table_bucket_arn: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3TablesDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("TableBucketArn", table_bucket_arn);
-            props.set("TableName", table_name);
+            props.set::<String>("TableBucketArn", required.table_bucket_arn);
+            props.set::<String>("TableName", required.table_name);
             S3TablesDestination { props }
         }
 
@@ -2299,7 +2725,7 @@ pub mod bucket {
     }
 
     impl MetricsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The ID used to identify the metrics configuration. This can be any value you choose that helps you identify your metrics configuration.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -2394,7 +2820,7 @@ pub mod bucket {
     }
 
     impl EventBridgeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `event_bridge_enabled`: `EventBridgeEnabled`, Enables delivery of events to Amazon EventBridge.
         pub fn new(event_bridge_enabled: impl Into<Val<bool>>) -> Self {
@@ -2416,15 +2842,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl LambdaConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LambdaConfiguration`], by name: the argument of [`LambdaConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaConfigurationRequired {
+        /// The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
         ///
-        /// - `event`: `Event`, The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
-        /// - `function`: `Function`, The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified event type occurs.
-        pub fn new(event: impl Into<Val<String>>, function: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Event`.
+        pub event: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified event type occurs.
+        ///
+        /// CloudFormation property `Function`.
+        pub function: Val<String>,
+    }
+
+    impl LambdaConfiguration {
+        /// Creates the value from its required properties, by name in [`LambdaConfigurationRequired`]:
+        ///
+        /// ```text
+        /// LambdaConfiguration::new(LambdaConfigurationRequired {
+        ///     event: "...".into(),
+        ///     function: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LambdaConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Event", event);
-            props.set("Function", function);
+            props.set::<String>("Event", required.event);
+            props.set::<String>("Function", required.function);
             LambdaConfiguration { props }
         }
 
@@ -2448,7 +2892,7 @@ pub mod bucket {
     }
 
     impl NotificationFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_key`: `S3Key`, A container for object key name prefix and suffix filtering rules.
         pub fn new(s3_key: impl Into<Val<S3KeyFilter>>) -> Self {
@@ -2473,7 +2917,7 @@ pub mod bucket {
     }
 
     impl S3KeyFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules`: `Rules`, A list of containers for the key-value pair that defines the criteria for the filter rule.
         pub fn new(rules: impl Into<Val<Vec<FilterRule>>>) -> Self {
@@ -2495,15 +2939,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl FilterRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FilterRule`], by name: the argument of [`FilterRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterRuleRequired {
+        /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see [Configuring Event Notifications](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
         ///
-        /// - `name`: `Name`, The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see [Configuring Event Notifications](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
-        /// - `value`: `Value`, The value that the filter searches for in object key names.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The value that the filter searches for in object key names.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl FilterRule {
+        /// Creates the value from its required properties, by name in [`FilterRuleRequired`]:
+        ///
+        /// ```text
+        /// FilterRule::new(FilterRuleRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             FilterRule { props }
         }
     }
@@ -2520,15 +2982,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl QueueConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`QueueConfiguration`], by name: the argument of [`QueueConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct QueueConfigurationRequired {
+        /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
         ///
-        /// - `event`: `Event`, The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
-        /// - `queue`: `Queue`, The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
-        pub fn new(event: impl Into<Val<String>>, queue: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Event`.
+        pub event: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
+        ///
+        /// CloudFormation property `Queue`.
+        pub queue: Val<String>,
+    }
+
+    impl QueueConfiguration {
+        /// Creates the value from its required properties, by name in [`QueueConfigurationRequired`]:
+        ///
+        /// ```text
+        /// QueueConfiguration::new(QueueConfigurationRequired {
+        ///     event: "...".into(),
+        ///     queue: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: QueueConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Event", event);
-            props.set("Queue", queue);
+            props.set::<String>("Event", required.event);
+            props.set::<String>("Queue", required.queue);
             QueueConfiguration { props }
         }
 
@@ -2551,15 +3031,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl TopicConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TopicConfiguration`], by name: the argument of [`TopicConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct TopicConfigurationRequired {
+        /// The Amazon S3 bucket event about which to send notifications. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
         ///
-        /// - `event`: `Event`, The Amazon S3 bucket event about which to send notifications. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
-        /// - `topic`: `Topic`, The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
-        pub fn new(event: impl Into<Val<String>>, topic: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Event`.
+        pub event: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
+        ///
+        /// CloudFormation property `Topic`.
+        pub topic: Val<String>,
+    }
+
+    impl TopicConfiguration {
+        /// Creates the value from its required properties, by name in [`TopicConfigurationRequired`]:
+        ///
+        /// ```text
+        /// TopicConfiguration::new(TopicConfigurationRequired {
+        ///     event: "...".into(),
+        ///     topic: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TopicConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Event", event);
-            props.set("Topic", topic);
+            props.set::<String>("Event", required.event);
+            props.set::<String>("Topic", required.topic);
             TopicConfiguration { props }
         }
 
@@ -2591,7 +3089,7 @@ pub mod bucket {
 
         /// Indicates whether this bucket has an Object Lock configuration enabled. Enable ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
         ///
-        /// Allowed values: `Enabled`.
+        /// Allowed values (the enum [`ObjectLockEnabled`]): `Enabled`.
         pub fn object_lock_enabled(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ObjectLockEnabled", value);
             self
@@ -2669,7 +3167,7 @@ pub mod bucket {
 
         /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify ``Mode`` and specify either ``Days`` or ``Years``.
         ///
-        /// Allowed values: `COMPLIANCE`, `GOVERNANCE`.
+        /// Allowed values (the enum [`Mode`]): `COMPLIANCE`, `GOVERNANCE`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -2731,7 +3229,7 @@ pub mod bucket {
     }
 
     impl OwnershipControls {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules`: `Rules`, Specifies the container element for Object Ownership rules.
         pub fn new(rules: impl Into<Val<Vec<OwnershipControlsRule>>>) -> Self {
@@ -2764,7 +3262,7 @@ pub mod bucket {
 
         /// Specifies an object ownership rule.
         ///
-        /// Allowed values: `ObjectWriter`, `BucketOwnerPreferred`, `BucketOwnerEnforced`.
+        /// Allowed values (the enum [`ObjectOwnership`]): `ObjectWriter`, `BucketOwnerPreferred`, `BucketOwnerEnforced`.
         pub fn object_ownership(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ObjectOwnership", value);
             self
@@ -2841,15 +3339,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl ReplicationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ReplicationConfiguration`], by name: the argument of [`ReplicationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReplicationConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating objects. For more information, see [How to Set Up Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html) in the *Amazon S3 User Guide*.
         ///
-        /// - `role`: `Role`, The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating objects. For more information, see [How to Set Up Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html) in the *Amazon S3 User Guide*.
-        /// - `rules`: `Rules`, A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
-        pub fn new(role: impl Into<Val<String>>, rules: impl Into<Val<Vec<ReplicationRule>>>) -> Self {
+        /// CloudFormation property `Role`.
+        pub role: Val<String>,
+
+        /// A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
+        ///
+        /// CloudFormation property `Rules`.
+        pub rules: Val<Vec<ReplicationRule>>,
+    }
+
+    impl ReplicationConfiguration {
+        /// Creates the value from its required properties, by name in [`ReplicationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ReplicationConfiguration::new(ReplicationConfigurationRequired {
+        ///     role: "...".into(),
+        ///     rules: vec![ReplicationRule::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: ReplicationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Role", role);
-            props.set("Rules", rules);
+            props.set::<String>("Role", required.role);
+            props.set::<Vec<ReplicationRule>>("Rules", required.rules);
             ReplicationConfiguration { props }
         }
     }
@@ -2866,15 +3382,35 @@ pub mod bucket {
         props: Props,
     }
 
-    impl ReplicationRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ReplicationRule`], by name: the argument of [`ReplicationRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReplicationRuleRequired {
+        /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
         ///
-        /// - `destination`: `Destination`, A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
-        /// - `status`: `Status`, Specifies whether the rule is enabled.
-        pub fn new(destination: impl Into<Val<ReplicationDestination>>, status: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<ReplicationDestination>,
+
+        /// Specifies whether the rule is enabled.
+        ///
+        /// CloudFormation property `Status`.
+        ///
+        /// Allowed values (the enum [`Status`]): `Disabled`, `Enabled`.
+        pub status: Val<String>,
+    }
+
+    impl ReplicationRule {
+        /// Creates the value from its required properties, by name in [`ReplicationRuleRequired`]:
+        ///
+        /// ```text
+        /// ReplicationRule::new(ReplicationRuleRequired {
+        ///     destination: ReplicationDestination::new(...).into(),
+        ///     status: Status::Disabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: ReplicationRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("Status", status);
+            props.set::<ReplicationDestination>("Destination", required.destination);
+            props.set::<String>("Status", required.status);
             ReplicationRule { props }
         }
 
@@ -2952,7 +3488,7 @@ pub mod bucket {
 
         /// Indicates whether to replicate delete markers.
         ///
-        /// Allowed values: `Disabled`, `Enabled`.
+        /// Allowed values (the enum [`Status`]): `Disabled`, `Enabled`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -2972,7 +3508,7 @@ pub mod bucket {
     }
 
     impl ReplicationDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`, The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -3019,7 +3555,7 @@ pub mod bucket {
         ///
         /// ``FSX_OPENZFS`` is not an accepted value when replicating objects.
         ///
-        /// Allowed values: `DEEP_ARCHIVE`, `GLACIER`, `GLACIER_IR`, `INTELLIGENT_TIERING`, `ONEZONE_IA`, `REDUCED_REDUNDANCY`, `STANDARD`, `STANDARD_IA`.
+        /// Allowed values (the enum [`StorageClass`]): `DEEP_ARCHIVE`, `GLACIER`, `GLACIER_IR`, `INTELLIGENT_TIERING`, `ONEZONE_IA`, `REDUCED_REDUNDANCY`, `STANDARD`, `STANDARD_IA`.
         pub fn storage_class(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StorageClass", value);
             self
@@ -3039,9 +3575,9 @@ pub mod bucket {
     }
 
     impl AccessControlTranslation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `owner`: `Owner`, Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*.
+        /// - `owner`: `Owner`, Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*. Allowed values: the enum [`Owner`].
         pub fn new(owner: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Owner", owner);
@@ -3064,7 +3600,7 @@ pub mod bucket {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `replica_kms_key_id`: `ReplicaKmsKeyID`, Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys. For more information, see [Asymmetric keys in KMS](https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html) in the *Key Management Service Developer Guide*.
         pub fn new(replica_kms_key_id: impl Into<Val<String>>) -> Self {
@@ -3087,9 +3623,9 @@ pub mod bucket {
     }
 
     impl Metrics {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, Specifies whether the replication metrics are enabled.
+        /// - `status`: `Status`, Specifies whether the replication metrics are enabled. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -3116,7 +3652,7 @@ pub mod bucket {
     }
 
     impl ReplicationTimeValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `minutes`: `Minutes`, Contains an integer specifying time in minutes.
         pub fn new(minutes: impl Into<Val<i64>>) -> Self {
@@ -3138,15 +3674,35 @@ pub mod bucket {
         props: Props,
     }
 
-    impl ReplicationTime {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ReplicationTime`], by name: the argument of [`ReplicationTime::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReplicationTimeRequired {
+        /// Specifies whether the replication time is enabled.
         ///
-        /// - `status`: `Status`, Specifies whether the replication time is enabled.
-        /// - `time`: `Time`, A container specifying the time by which replication should be complete for all objects and operations on objects.
-        pub fn new(status: impl Into<Val<String>>, time: impl Into<Val<ReplicationTimeValue>>) -> Self {
+        /// CloudFormation property `Status`.
+        ///
+        /// Allowed values (the enum [`Status`]): `Disabled`, `Enabled`.
+        pub status: Val<String>,
+
+        /// A container specifying the time by which replication should be complete for all objects and operations on objects.
+        ///
+        /// CloudFormation property `Time`.
+        pub time: Val<ReplicationTimeValue>,
+    }
+
+    impl ReplicationTime {
+        /// Creates the value from its required properties, by name in [`ReplicationTimeRequired`]:
+        ///
+        /// ```text
+        /// ReplicationTime::new(ReplicationTimeRequired {
+        ///     status: Status::Disabled.into(),
+        ///     time: ReplicationTimeValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ReplicationTimeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Status", status);
-            props.set("Time", time);
+            props.set::<String>("Status", required.status);
+            props.set::<ReplicationTimeValue>("Time", required.time);
             ReplicationTime { props }
         }
     }
@@ -3280,9 +3836,9 @@ pub mod bucket {
     }
 
     impl ReplicaModifications {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, Specifies whether Amazon S3 replicates modifications on replicas.
+        /// - `status`: `Status`, Specifies whether Amazon S3 replicates modifications on replicas. Allowed values: the enum [`ReplicaModificationsStatus`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -3303,9 +3859,9 @@ pub mod bucket {
     }
 
     impl SseKmsEncryptedObjects {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
+        /// - `status`: `Status`, Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -3325,15 +3881,33 @@ pub mod bucket {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Name of the object key.
         ///
-        /// - `key`: `Key`, Name of the object key.
-        /// - `value`: `Value`, Value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3359,9 +3933,9 @@ pub mod bucket {
     }
 
     impl VersioningConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, The versioning state of the bucket.
+        /// - `status`: `Status`, The versioning state of the bucket. Allowed values: the enum [`VersioningConfigurationStatus`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -3428,7 +4002,7 @@ pub mod bucket {
     }
 
     impl RedirectAllRequestsTo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `host_name`: `HostName`, Name of the host where requests are redirected.
         pub fn new(host_name: impl Into<Val<String>>) -> Self {
@@ -3439,7 +4013,7 @@ pub mod bucket {
 
         /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
         ///
-        /// Allowed values: `http`, `https`.
+        /// Allowed values (the enum [`Protocol`]): `http`, `https`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -3459,7 +4033,7 @@ pub mod bucket {
     }
 
     impl RoutingRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `redirect_rule`: `RedirectRule`, Container for redirect information. You can redirect requests to another host, to another page, or with another protocol. In the event of an error, you can specify a different error code to return.
         pub fn new(redirect_rule: impl Into<Val<RedirectRule>>) -> Self {
@@ -3508,7 +4082,7 @@ pub mod bucket {
 
         /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
         ///
-        /// Allowed values: `http`, `https`.
+        /// Allowed values (the enum [`Protocol`]): `http`, `https`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -4018,6 +4592,263 @@ pub mod bucket {
         one_of_required: &[&["HttpErrorCodeReturnedEquals"], &["KeyPrefixEquals"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AbacStatus` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        AbacStatus {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessControl` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        AccessControl {
+            AuthenticatedRead = "AuthenticatedRead",
+            AwsExecRead = "AwsExecRead",
+            BucketOwnerFullControl = "BucketOwnerFullControl",
+            BucketOwnerRead = "BucketOwnerRead",
+            LogDeliveryWrite = "LogDeliveryWrite",
+            Private = "Private",
+            PublicRead = "PublicRead",
+            PublicReadWrite = "PublicReadWrite",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BucketNamespace` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        BucketNamespace {
+            Global = "global",
+            AccountRegional = "account-regional",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccelerationStatus` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        AccelerationStatus {
+            Enabled = "Enabled",
+            Suspended = "Suspended",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        Format {
+            Csv = "CSV",
+            Orc = "ORC",
+            Parquet = "Parquet",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            None = "NONE",
+            SseC = "SSE-C",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SSEAlgorithm` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        SseAlgorithm {
+            AwsKms = "aws:kms",
+            Aes256 = "AES256",
+            AwsKmsDsse = "aws:kms:dsse",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AllowedMethods` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        AllowedMethods {
+            Get = "GET",
+            Put = "PUT",
+            Head = "HEAD",
+            Post = "POST",
+            Delete = "DELETE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessTier` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        AccessTier {
+            ArchiveAccess = "ARCHIVE_ACCESS",
+            DeepArchiveAccess = "DEEP_ARCHIVE_ACCESS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IncludedObjectVersions` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        IncludedObjectVersions {
+            All = "All",
+            Current = "Current",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OptionalFields` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        OptionalFields {
+            Size = "Size",
+            LastModifiedDate = "LastModifiedDate",
+            StorageClass = "StorageClass",
+            ETag = "ETag",
+            IsMultipartUploaded = "IsMultipartUploaded",
+            ReplicationStatus = "ReplicationStatus",
+            EncryptionStatus = "EncryptionStatus",
+            ObjectLockRetainUntilDate = "ObjectLockRetainUntilDate",
+            ObjectLockMode = "ObjectLockMode",
+            ObjectLockLegalHoldStatus = "ObjectLockLegalHoldStatus",
+            ObjectLockEventHoldStatus = "ObjectLockEventHoldStatus",
+            ObjectLockEventHoldDuration = "ObjectLockEventHoldDuration",
+            IntelligentTieringAccessTier = "IntelligentTieringAccessTier",
+            BucketKeyStatus = "BucketKeyStatus",
+            ChecksumAlgorithm = "ChecksumAlgorithm",
+            ObjectAccessControlList = "ObjectAccessControlList",
+            ObjectOwner = "ObjectOwner",
+            LifecycleExpirationDate = "LifecycleExpirationDate",
+            IntelligentTieringReferenceDate = "IntelligentTieringReferenceDate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScheduleFrequency` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        ScheduleFrequency {
+            Daily = "Daily",
+            Weekly = "Weekly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TransitionDefaultMinimumObjectSize` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        TransitionDefaultMinimumObjectSize {
+            VariesByStorageClass = "varies_by_storage_class",
+            AllStorageClasses128k = "all_storage_classes_128K",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        RuleStatus {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PartitionDateSource` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        PartitionDateSource {
+            EventTime = "EventTime",
+            DeliveryTime = "DeliveryTime",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConfigurationState` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        ConfigurationState {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SseAlgorithm` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        MetadataTableEncryptionConfigurationSseAlgorithm {
+            AwsKms = "aws:kms",
+            Aes256 = "AES256",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TableBucketType` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        TableBucketType {
+            Aws = "aws",
+            Customer = "customer",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Expiration` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        Expiration {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ObjectLockEnabled` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        ObjectLockEnabled {
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        Mode {
+            Compliance = "COMPLIANCE",
+            Governance = "GOVERNANCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ObjectOwnership` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        ObjectOwnership {
+            ObjectWriter = "ObjectWriter",
+            BucketOwnerPreferred = "BucketOwnerPreferred",
+            BucketOwnerEnforced = "BucketOwnerEnforced",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageClass` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        StorageClass {
+            DeepArchive = "DEEP_ARCHIVE",
+            Glacier = "GLACIER",
+            GlacierIr = "GLACIER_IR",
+            IntelligentTiering = "INTELLIGENT_TIERING",
+            OnezoneIa = "ONEZONE_IA",
+            ReducedRedundancy = "REDUCED_REDUNDANCY",
+            Standard = "STANDARD",
+            StandardIa = "STANDARD_IA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Owner` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        Owner {
+            Destination = "Destination",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        ReplicaModificationsStatus {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        VersioningConfigurationStatus {
+            Enabled = "Enabled",
+            Suspended = "Suspended",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::S3::Bucket`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Http = "http",
+            Https = "https",
+        }
+    }
 }
 
 /// Applies an Amazon S3 bucket policy to an Amazon S3 bucket. If you are using an identity other than the root user of the AWS-account that owns the bucket, the calling identity must have the ``PutBucketPolicy`` permissions on the specified bucket and belong to the bucket owner's account in order to use this operation.
@@ -4041,23 +4872,49 @@ pub mod bucket {
 /// +   [DeleteBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)
 ///
 /// CloudFormation type `AWS::S3::BucketPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::S3::BucketPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Bucket`.
 #[derive(Clone, Debug)]
 pub struct CfnBucketPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBucketPolicy`], by name: the argument of [`CfnBucketPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBucketPolicyRequired {
+    /// The name of the Amazon S3 bucket to which the policy applies.
+    ///
+    /// CloudFormation property `Bucket`.
+    ///
+    /// Changing it replaces the resource.
+    pub bucket: Val<String>,
+
+    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy [PolicyDocument](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument) resource description in this guide and [Access Policy Language Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-policy-language-overview.html) in the *Amazon S3 User Guide*.
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+}
+
 impl CfnBucketPolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3::BucketPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBucketPolicyRequired`]:
     ///
-    /// - `bucket`: `Bucket`, The name of the Amazon S3 bucket to which the policy applies.
-    /// - `policy_document`: `PolicyDocument`, A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy [PolicyDocument](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument) resource description in this guide and [Access Policy Language Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-policy-language-overview.html) in the *Amazon S3 User Guide*.
-    pub fn new(bucket: impl Into<Val<String>>, policy_document: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnBucketPolicy::new(CfnBucketPolicyRequired {
+    ///     bucket: "...".into(),
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBucketPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Bucket", bucket);
-        props.set("PolicyDocument", policy_document);
+        props.set::<String>("Bucket", required.bucket);
+        props.set::<Json>("PolicyDocument", required.policy_document);
         CfnBucketPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -4091,6 +4948,15 @@ pub(crate) static BUCKET_POLICY_META: TypeMeta = TypeMeta {
 /// AWS::S3::MultiRegionAccessPoint is an Amazon S3 resource type that dynamically routes S3 requests to easily satisfy geographic compliance requirements based on customer-defined routing policies.
 ///
 /// CloudFormation type `AWS::S3::MultiRegionAccessPoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Alias`: `handle.alias()` → `Val<String>`. The alias is a unique identifier to, and is part of the public DNS name for this Multi Region Access Point
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp of the when the Multi Region Access Point is created
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnMultiRegionAccessPoint {
     props: Props,
@@ -4100,7 +4966,7 @@ pub struct CfnMultiRegionAccessPoint {
 impl CfnMultiRegionAccessPoint {
     pub const TYPE_NAME: &'static str = "AWS::S3::MultiRegionAccessPoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `regions`: `Regions`, The list of buckets that you want to associate this Multi Region Access Point with.
     pub fn new(regions: impl Into<Val<Vec<multi_region_access_point::Region>>>) -> Self {
@@ -4243,7 +5109,7 @@ pub mod multi_region_access_point {
     }
 
     impl Region {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket`: `Bucket`.
         pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -4277,23 +5143,50 @@ pub mod multi_region_access_point {
 /// The policy to be attached to a Multi Region Access Point
 ///
 /// CloudFormation type `AWS::S3::MultiRegionAccessPointPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PolicyStatus`: `handle.policy_status()` → `Val<Json>`. The Policy Status associated with this Multi Region Access Point
+/// - `PolicyStatus.IsPublic`: `handle.policy_status_is_public()` → `Val<String>`. Specifies whether the policy is public or not.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MrapName`.
 #[derive(Clone, Debug)]
 pub struct CfnMultiRegionAccessPointPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMultiRegionAccessPointPolicy`], by name: the argument of [`CfnMultiRegionAccessPointPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMultiRegionAccessPointPolicyRequired {
+    /// The name of the Multi Region Access Point to apply policy
+    ///
+    /// CloudFormation property `MrapName`.
+    ///
+    /// Changing it replaces the resource.
+    pub mrap_name: Val<String>,
+
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+}
+
 impl CfnMultiRegionAccessPointPolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3::MultiRegionAccessPointPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMultiRegionAccessPointPolicyRequired`]:
     ///
-    /// - `mrap_name`: `MrapName`, The name of the Multi Region Access Point to apply policy
-    /// - `policy`: `Policy`.
-    pub fn new(mrap_name: impl Into<Val<String>>, policy: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnMultiRegionAccessPointPolicy::new(CfnMultiRegionAccessPointPolicyRequired {
+    ///     mrap_name: "...".into(),
+    ///     policy: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMultiRegionAccessPointPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("MrapName", mrap_name);
-        props.set("Policy", policy);
+        props.set::<String>("MrapName", required.mrap_name);
+        props.set::<Json>("Policy", required.policy);
         CfnMultiRegionAccessPointPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -4350,6 +5243,14 @@ pub(crate) static MULTI_REGION_ACCESS_POINT_POLICY_SHAPE: ObjectShape = ObjectSh
 /// The AWS::S3::StorageLens resource is an Amazon S3 resource type that you can use to create Storage Lens configurations.
 ///
 /// CloudFormation type `AWS::S3::StorageLens`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `StorageLensConfiguration.StorageLensArn`: `handle.storage_lens_configuration_storage_lens_arn()` → `Val<String>`. The ARN for the Amazon S3 Storage Lens configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StorageLensConfiguration/Id`.
 #[derive(Clone, Debug)]
 pub struct CfnStorageLens {
     props: Props,
@@ -4359,7 +5260,7 @@ pub struct CfnStorageLens {
 impl CfnStorageLens {
     pub const TYPE_NAME: &'static str = "AWS::S3::StorageLens";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `storage_lens_configuration`: `StorageLensConfiguration`, Specifies the details of Amazon S3 Storage Lens configuration.
     pub fn new(storage_lens_configuration: impl Into<Val<storage_lens::StorageLensConfiguration>>) -> Self {
@@ -4418,11 +5319,11 @@ pub(crate) static STORAGE_LENS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStorageLens`].
+/// Property types and enums of the allowed values of [`CfnStorageLens`].
 pub mod storage_lens {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Specifies the details of Amazon S3 Storage Lens configuration.
     #[derive(Clone, Debug)]
@@ -4430,17 +5331,42 @@ pub mod storage_lens {
         props: Props,
     }
 
-    impl StorageLensConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StorageLensConfiguration`], by name: the argument of [`StorageLensConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct StorageLensConfigurationRequired {
+        /// Account-level metrics configurations.
         ///
-        /// - `account_level`: `AccountLevel`, Account-level metrics configurations.
-        /// - `id`: `Id`, The ID that identifies the Amazon S3 Storage Lens configuration.
-        /// - `is_enabled`: `IsEnabled`, Specifies whether the Amazon S3 Storage Lens configuration is enabled or disabled.
-        pub fn new(account_level: impl Into<Val<AccountLevel>>, id: impl Into<Val<String>>, is_enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `AccountLevel`.
+        pub account_level: Val<AccountLevel>,
+
+        /// The ID that identifies the Amazon S3 Storage Lens configuration.
+        ///
+        /// CloudFormation property `Id`.
+        ///
+        /// Changing it replaces the resource.
+        pub id: Val<String>,
+
+        /// Specifies whether the Amazon S3 Storage Lens configuration is enabled or disabled.
+        ///
+        /// CloudFormation property `IsEnabled`.
+        pub is_enabled: Val<bool>,
+    }
+
+    impl StorageLensConfiguration {
+        /// Creates the value from its required properties, by name in [`StorageLensConfigurationRequired`]:
+        ///
+        /// ```text
+        /// StorageLensConfiguration::new(StorageLensConfigurationRequired {
+        ///     account_level: AccountLevel::new(...).into(),
+        ///     id: "...".into(),
+        ///     is_enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: StorageLensConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountLevel", account_level);
-            props.set("Id", id);
-            props.set("IsEnabled", is_enabled);
+            props.set::<AccountLevel>("AccountLevel", required.account_level);
+            props.set::<String>("Id", required.id);
+            props.set::<bool>("IsEnabled", required.is_enabled);
             StorageLensConfiguration { props }
         }
 
@@ -4500,7 +5426,7 @@ pub mod storage_lens {
     }
 
     impl AccountLevel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_level`: `BucketLevel`, Bucket-level metrics configurations.
         pub fn new(bucket_level: impl Into<Val<BucketLevel>>) -> Self {
@@ -4745,7 +5671,7 @@ pub mod storage_lens {
     }
 
     impl PrefixLevel {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `storage_metrics`: `StorageMetrics`.
         pub fn new(storage_metrics: impl Into<Val<PrefixLevelStorageMetrics>>) -> Self {
@@ -4896,7 +5822,7 @@ pub mod storage_lens {
     }
 
     impl AwsOrg {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, The Amazon Resource Name (ARN) of the specified resource.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -4957,7 +5883,7 @@ pub mod storage_lens {
     }
 
     impl CloudWatchMetrics {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_enabled`: `IsEnabled`, Specifies whether CloudWatch metrics are enabled or disabled.
         pub fn new(is_enabled: impl Into<Val<bool>>) -> Self {
@@ -4979,19 +5905,51 @@ pub mod storage_lens {
         props: Props,
     }
 
-    impl S3BucketDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3BucketDestination`], by name: the argument of [`S3BucketDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3BucketDestinationRequired {
+        /// The AWS account ID that owns the destination S3 bucket.
         ///
-        /// - `account_id`: `AccountId`, The AWS account ID that owns the destination S3 bucket.
-        /// - `arn`: `Arn`, The ARN of the bucket to which Amazon S3 Storage Lens exports will be placed.
-        /// - `format`: `Format`, Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
-        /// - `output_schema_version`: `OutputSchemaVersion`, The version of the output schema to use when exporting Amazon S3 Storage Lens metrics.
-        pub fn new(account_id: impl Into<Val<String>>, arn: impl Into<Val<String>>, format: impl Into<Val<String>>, output_schema_version: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccountId`.
+        pub account_id: Val<String>,
+
+        /// The ARN of the bucket to which Amazon S3 Storage Lens exports will be placed.
+        ///
+        /// CloudFormation property `Arn`.
+        pub arn: Val<String>,
+
+        /// Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
+        ///
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `CSV`, `Parquet`.
+        pub format: Val<String>,
+
+        /// The version of the output schema to use when exporting Amazon S3 Storage Lens metrics.
+        ///
+        /// CloudFormation property `OutputSchemaVersion`.
+        ///
+        /// Allowed values (the enum [`OutputSchemaVersion`]): `V_1`.
+        pub output_schema_version: Val<String>,
+    }
+
+    impl S3BucketDestination {
+        /// Creates the value from its required properties, by name in [`S3BucketDestinationRequired`]:
+        ///
+        /// ```text
+        /// S3BucketDestination::new(S3BucketDestinationRequired {
+        ///     account_id: "...".into(),
+        ///     arn: "...".into(),
+        ///     format: Format::Csv.into(),
+        ///     output_schema_version: OutputSchemaVersion::V1.into(),
+        /// })
+        /// ```
+        pub fn new(required: S3BucketDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccountId", account_id);
-            props.set("Arn", arn);
-            props.set("Format", format);
-            props.set("OutputSchemaVersion", output_schema_version);
+            props.set::<String>("AccountId", required.account_id);
+            props.set::<String>("Arn", required.arn);
+            props.set::<String>("Format", required.format);
+            props.set::<String>("OutputSchemaVersion", required.output_schema_version);
             S3BucketDestination { props }
         }
 
@@ -5053,7 +6011,7 @@ pub mod storage_lens {
     }
 
     impl Ssekms {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key_id`: `KeyId`, The ARN of the KMS key to use for encryption.
         pub fn new(key_id: impl Into<Val<String>>) -> Self {
@@ -5076,7 +6034,7 @@ pub mod storage_lens {
     }
 
     impl StorageLensTableDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `is_enabled`: `IsEnabled`, Specifies whether the export to S3 Tables is enabled or disabled.
         pub fn new(is_enabled: impl Into<Val<bool>>) -> Self {
@@ -5168,15 +6126,29 @@ pub mod storage_lens {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5240,28 +6212,71 @@ pub mod storage_lens {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::S3::StorageLens`; `.into()` makes a `Val<String>`.
+        Format {
+            Csv = "CSV",
+            Parquet = "Parquet",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputSchemaVersion` in `AWS::S3::StorageLens`; `.into()` makes a `Val<String>`.
+        OutputSchemaVersion {
+            V1 = "V_1",
+        }
+    }
 }
 
 /// The AWS::S3::StorageLensGroup resource is an Amazon S3 resource type that you can use to create Storage Lens Group.
 ///
 /// CloudFormation type `AWS::S3::StorageLensGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `StorageLensGroupArn`: `handle.storage_lens_group_arn()` → `Val<String>`. The ARN for the Amazon S3 Storage Lens Group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnStorageLensGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStorageLensGroup`], by name: the argument of [`CfnStorageLensGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStorageLensGroupRequired {
+    /// Sets the Storage Lens Group filter.
+    ///
+    /// CloudFormation property `Filter`.
+    pub filter: Val<storage_lens_group::Filter>,
+
+    /// The name that identifies the Amazon S3 Storage Lens Group.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnStorageLensGroup {
     pub const TYPE_NAME: &'static str = "AWS::S3::StorageLensGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStorageLensGroupRequired`]:
     ///
-    /// - `filter`: `Filter`, Sets the Storage Lens Group filter.
-    /// - `name`: `Name`, The name that identifies the Amazon S3 Storage Lens Group.
-    pub fn new(filter: impl Into<Val<storage_lens_group::Filter>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStorageLensGroup::new(CfnStorageLensGroupRequired {
+    ///     filter: storage_lens_group::Filter::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStorageLensGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Filter", filter);
-        props.set("Name", name);
+        props.set::<storage_lens_group::Filter>("Filter", required.filter);
+        props.set::<String>("Name", required.name);
         CfnStorageLensGroup { props, options: ResourceOptions::default() }
     }
 
@@ -5440,15 +6455,29 @@ pub mod storage_lens_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

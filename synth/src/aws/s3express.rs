@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Val};
 /// The AWS::S3Express::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets.
 ///
 /// CloudFormation type `AWS::S3Express::AccessPoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified accesspoint.
+/// - `NetworkOrigin`: `handle.network_origin()` → `Val<String>`. Indicates whether this Access Point allows access from the public Internet. If VpcConfiguration is specified for this Access Point, then NetworkOrigin is VPC, and the Access Point doesn't allow access from the public Internet. Otherwise, NetworkOrigin is Internet, and the Access Point allows access from the public Internet, subject to the Access Point and bucket access policies.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPoint {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnAccessPoint {
 impl CfnAccessPoint {
     pub const TYPE_NAME: &'static str = "AWS::S3Express::AccessPoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `bucket`: `Bucket`, The name of the bucket that you want to associate this Access Point with.
     pub fn new(bucket: impl Into<Val<String>>) -> Self {
@@ -137,11 +145,11 @@ pub(crate) static ACCESS_POINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAccessPoint`].
+/// Property types and enums of the allowed values of [`CfnAccessPoint`].
 pub mod access_point {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::S3Express::AccessPoint`.
     #[derive(Clone, Debug)]
@@ -211,6 +219,8 @@ pub mod access_point {
         }
 
         /// You can include one or more API operations as permissions
+        ///
+        /// Allowed values of each item (the enum [`Permissions`]): `GetObject`, `GetObjectAttributes`, `ListMultipartUploadParts`, `ListBucket`, `ListBucketMultipartUploads`, `PutObject`, `DeleteObject`, `AbortMultipartUpload`.
         pub fn permissions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Permissions", value);
             self
@@ -235,15 +245,29 @@ pub mod access_point {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -301,28 +325,68 @@ pub mod access_point {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Permissions` in `AWS::S3Express::AccessPoint`; `.into()` makes a `Val<String>`.
+        Permissions {
+            GetObject = "GetObject",
+            GetObjectAttributes = "GetObjectAttributes",
+            ListMultipartUploadParts = "ListMultipartUploadParts",
+            ListBucket = "ListBucket",
+            ListBucketMultipartUploads = "ListBucketMultipartUploads",
+            PutObject = "PutObject",
+            DeleteObject = "DeleteObject",
+            AbortMultipartUpload = "AbortMultipartUpload",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::S3Express::BucketPolicy.
 ///
 /// CloudFormation type `AWS::S3Express::BucketPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::S3Express::BucketPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Bucket`.
 #[derive(Clone, Debug)]
 pub struct CfnBucketPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBucketPolicy`], by name: the argument of [`CfnBucketPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBucketPolicyRequired {
+    /// The name of the S3 directory bucket to which the policy applies.
+    ///
+    /// CloudFormation property `Bucket`.
+    ///
+    /// Changing it replaces the resource.
+    pub bucket: Val<String>,
+
+    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+}
+
 impl CfnBucketPolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3Express::BucketPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBucketPolicyRequired`]:
     ///
-    /// - `bucket`: `Bucket`, The name of the S3 directory bucket to which the policy applies.
-    /// - `policy_document`: `PolicyDocument`, A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
-    pub fn new(bucket: impl Into<Val<String>>, policy_document: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnBucketPolicy::new(CfnBucketPolicyRequired {
+    ///     bucket: "...".into(),
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBucketPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Bucket", bucket);
-        props.set("PolicyDocument", policy_document);
+        props.set::<String>("Bucket", required.bucket);
+        props.set::<Json>("PolicyDocument", required.policy_document);
         CfnBucketPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -356,23 +420,56 @@ pub(crate) static BUCKET_POLICY_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::S3Express::DirectoryBucket.
 ///
 /// CloudFormation type `AWS::S3Express::DirectoryBucket`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Returns the Amazon Resource Name (ARN) of the specified bucket.
+/// - `AvailabilityZoneName`: `handle.availability_zone_name()` → `Val<String>`. Returns the code for the Availability Zone or Local Zone where the directory bucket was created. An example for the code of an Availability Zone is 'us-east-1f'.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BucketName`.
 #[derive(Clone, Debug)]
 pub struct CfnDirectoryBucket {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDirectoryBucket`], by name: the argument of [`CfnDirectoryBucket::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDirectoryBucketRequired {
+    /// Specifies the number of Availability Zone or Local Zone that's used for redundancy for the bucket.
+    ///
+    /// CloudFormation property `DataRedundancy`.
+    ///
+    /// Allowed values (the enum [`directory_bucket::DataRedundancy`]): `SingleAvailabilityZone`, `SingleLocalZone`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_redundancy: Val<String>,
+
+    /// Specifies the Zone ID of the Availability Zone or Local Zone where the directory bucket will be created. An example Availability Zone ID value is 'use1-az5'.
+    ///
+    /// CloudFormation property `LocationName`.
+    ///
+    /// Changing it replaces the resource.
+    pub location_name: Val<String>,
+}
+
 impl CfnDirectoryBucket {
     pub const TYPE_NAME: &'static str = "AWS::S3Express::DirectoryBucket";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDirectoryBucketRequired`]:
     ///
-    /// - `data_redundancy`: `DataRedundancy`, Specifies the number of Availability Zone or Local Zone that's used for redundancy for the bucket.
-    /// - `location_name`: `LocationName`, Specifies the Zone ID of the Availability Zone or Local Zone where the directory bucket will be created. An example Availability Zone ID value is 'use1-az5'.
-    pub fn new(data_redundancy: impl Into<Val<String>>, location_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDirectoryBucket::new(CfnDirectoryBucketRequired {
+    ///     data_redundancy: directory_bucket::DataRedundancy::SingleAvailabilityZone.into(),
+    ///     location_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDirectoryBucketRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataRedundancy", data_redundancy);
-        props.set("LocationName", location_name);
+        props.set::<String>("DataRedundancy", required.data_redundancy);
+        props.set::<String>("LocationName", required.location_name);
         CfnDirectoryBucket { props, options: ResourceOptions::default() }
     }
 
@@ -469,11 +566,11 @@ pub(crate) static DIRECTORY_BUCKET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDirectoryBucket`].
+/// Property types and enums of the allowed values of [`CfnDirectoryBucket`].
 pub mod directory_bucket {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS).
     #[derive(Clone, Debug)]
@@ -482,7 +579,7 @@ pub mod directory_bucket {
     }
 
     impl BucketEncryption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `server_side_encryption_configuration`: `ServerSideEncryptionConfiguration`, Specifies the default server-side-encryption configuration.
         pub fn new(server_side_encryption_configuration: impl Into<Val<Vec<ServerSideEncryptionRule>>>) -> Self {
@@ -537,9 +634,9 @@ pub mod directory_bucket {
     }
 
     impl ServerSideEncryptionByDefault {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `sse_algorithm`: `SSEAlgorithm`.
+        /// - `sse_algorithm`: `SSEAlgorithm`. Allowed values: the enum [`SseAlgorithm`].
         pub fn new(sse_algorithm: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SSEAlgorithm", sse_algorithm);
@@ -565,25 +662,64 @@ pub mod directory_bucket {
         props: Props,
     }
 
-    impl InventoryConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InventoryConfiguration`], by name: the argument of [`InventoryConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct InventoryConfigurationRequired {
+        /// Specifies information about where to publish inventory reports for an Amazon S3 Express bucket.
         ///
-        /// - `destination`: `Destination`, Specifies information about where to publish inventory reports for an Amazon S3 Express bucket.
-        /// - `enabled`: `Enabled`, Specifies whether the inventory is enabled or disabled.
-        /// - `id`: `Id`, The ID used to identify the inventory configuration.
-        /// - `included_object_versions`: `IncludedObjectVersions`, Object versions to include in the inventory list.
-        /// - `schedule_frequency`: `ScheduleFrequency`, Specifies the schedule for generating inventory results.
-        pub fn new(destination: impl Into<Val<Destination>>, enabled: impl Into<Val<bool>>, id: impl Into<Val<String>>, included_object_versions: impl Into<Val<String>>, schedule_frequency: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Destination`.
+        pub destination: Val<Destination>,
+
+        /// Specifies whether the inventory is enabled or disabled.
+        ///
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// The ID used to identify the inventory configuration.
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// Object versions to include in the inventory list.
+        ///
+        /// CloudFormation property `IncludedObjectVersions`.
+        ///
+        /// Allowed values (the enum [`IncludedObjectVersions`]): `All`, `Current`.
+        pub included_object_versions: Val<String>,
+
+        /// Specifies the schedule for generating inventory results.
+        ///
+        /// CloudFormation property `ScheduleFrequency`.
+        ///
+        /// Allowed values (the enum [`ScheduleFrequency`]): `Daily`, `Weekly`.
+        pub schedule_frequency: Val<String>,
+    }
+
+    impl InventoryConfiguration {
+        /// Creates the value from its required properties, by name in [`InventoryConfigurationRequired`]:
+        ///
+        /// ```text
+        /// InventoryConfiguration::new(InventoryConfigurationRequired {
+        ///     destination: Destination::new(...).into(),
+        ///     enabled: true.into(),
+        ///     id: "...".into(),
+        ///     included_object_versions: IncludedObjectVersions::All.into(),
+        ///     schedule_frequency: ScheduleFrequency::Daily.into(),
+        /// })
+        /// ```
+        pub fn new(required: InventoryConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Destination", destination);
-            props.set("Enabled", enabled);
-            props.set("Id", id);
-            props.set("IncludedObjectVersions", included_object_versions);
-            props.set("ScheduleFrequency", schedule_frequency);
+            props.set::<Destination>("Destination", required.destination);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("IncludedObjectVersions", required.included_object_versions);
+            props.set::<String>("ScheduleFrequency", required.schedule_frequency);
             InventoryConfiguration { props }
         }
 
         /// Contains the optional fields that are included in the inventory results.
+        ///
+        /// Allowed values of each item (the enum [`OptionalFields`]): `Size`, `LastModifiedDate`, `StorageClass`, `ETag`, `IsMultipartUploaded`, `EncryptionStatus`, `BucketKeyStatus`, `ChecksumAlgorithm`, `LifecycleExpirationDate`.
         pub fn optional_fields(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OptionalFields", value);
             self
@@ -608,15 +744,35 @@ pub mod directory_bucket {
         props: Props,
     }
 
-    impl Destination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Destination`], by name: the argument of [`Destination::new`].
+    #[derive(Clone, Debug)]
+    pub struct DestinationRequired {
+        /// The Amazon Resource Name (ARN) of the destination Amazon S3 bucket to which data is exported.
         ///
-        /// - `bucket_arn`: `BucketArn`, The Amazon Resource Name (ARN) of the destination Amazon S3 bucket to which data is exported.
-        /// - `format`: `Format`, Specifies the file format used when exporting data to Amazon S3.
-        pub fn new(bucket_arn: impl Into<Val<String>>, format: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketArn`.
+        pub bucket_arn: Val<String>,
+
+        /// Specifies the file format used when exporting data to Amazon S3.
+        ///
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `CSV`, `ORC`, `Parquet`.
+        pub format: Val<String>,
+    }
+
+    impl Destination {
+        /// Creates the value from its required properties, by name in [`DestinationRequired`]:
+        ///
+        /// ```text
+        /// Destination::new(DestinationRequired {
+        ///     bucket_arn: "...".into(),
+        ///     format: Format::Csv.into(),
+        /// })
+        /// ```
+        pub fn new(required: DestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketArn", bucket_arn);
-            props.set("Format", format);
+            props.set::<String>("BucketArn", required.bucket_arn);
+            props.set::<String>("Format", required.format);
             Destination { props }
         }
 
@@ -646,7 +802,7 @@ pub mod directory_bucket {
     }
 
     impl LifecycleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules`: `Rules`, A lifecycle rule for individual objects in an Amazon S3 Express bucket.
         pub fn new(rules: impl Into<Val<Vec<Rule>>>) -> Self {
@@ -669,9 +825,9 @@ pub mod directory_bucket {
     }
 
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`.
+        /// - `status`: `Status`. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -728,7 +884,7 @@ pub mod directory_bucket {
     }
 
     impl AbortIncompleteMultipartUpload {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `days_after_initiation`: `DaysAfterInitiation`, Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
         pub fn new(days_after_initiation: impl Into<Val<i64>>) -> Self {
@@ -751,7 +907,7 @@ pub mod directory_bucket {
     }
 
     impl MetricsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The ID used to identify the metrics configuration.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -785,15 +941,29 @@ pub mod directory_bucket {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -874,6 +1044,70 @@ pub mod directory_bucket {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataRedundancy` in `AWS::S3Express::DirectoryBucket`; `.into()` makes a `Val<String>`.
+        DataRedundancy {
+            SingleAvailabilityZone = "SingleAvailabilityZone",
+            SingleLocalZone = "SingleLocalZone",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SSEAlgorithm` in `AWS::S3Express::DirectoryBucket`; `.into()` makes a `Val<String>`.
+        SseAlgorithm {
+            AwsKms = "aws:kms",
+            Aes256 = "AES256",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IncludedObjectVersions` in `AWS::S3Express::DirectoryBucket`; `.into()` makes a `Val<String>`.
+        IncludedObjectVersions {
+            All = "All",
+            Current = "Current",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OptionalFields` in `AWS::S3Express::DirectoryBucket`; `.into()` makes a `Val<String>`.
+        OptionalFields {
+            Size = "Size",
+            LastModifiedDate = "LastModifiedDate",
+            StorageClass = "StorageClass",
+            ETag = "ETag",
+            IsMultipartUploaded = "IsMultipartUploaded",
+            EncryptionStatus = "EncryptionStatus",
+            BucketKeyStatus = "BucketKeyStatus",
+            ChecksumAlgorithm = "ChecksumAlgorithm",
+            LifecycleExpirationDate = "LifecycleExpirationDate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ScheduleFrequency` in `AWS::S3Express::DirectoryBucket`; `.into()` makes a `Val<String>`.
+        ScheduleFrequency {
+            Daily = "Daily",
+            Weekly = "Weekly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::S3Express::DirectoryBucket`; `.into()` makes a `Val<String>`.
+        Format {
+            Csv = "CSV",
+            Orc = "ORC",
+            Parquet = "Parquet",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::S3Express::DirectoryBucket`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

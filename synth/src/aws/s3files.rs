@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,17 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::S3Files::AccessPoint
 ///
 /// CloudFormation type `AWS::S3Files::AccessPoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccessPointArn`: `handle.access_point_arn()` → `Val<String>`.
+/// - `AccessPointId`: `handle.access_point_id()` → `Val<String>`.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccessPointId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPoint {
     props: Props,
@@ -25,7 +35,7 @@ pub struct CfnAccessPoint {
 impl CfnAccessPoint {
     pub const TYPE_NAME: &'static str = "AWS::S3Files::AccessPoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `file_system_id`: `FileSystemId`, The ID of the S3 Files file system that the access point provides access to.
     pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -136,15 +146,37 @@ pub mod access_point {
         props: Props,
     }
 
-    impl PosixUser {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PosixUser`], by name: the argument of [`PosixUser::new`].
+    #[derive(Clone, Debug)]
+    pub struct PosixUserRequired {
+        /// The POSIX group ID used for all file system operations using this access point.
         ///
-        /// - `gid`: `Gid`, The POSIX group ID used for all file system operations using this access point.
-        /// - `uid`: `Uid`, The POSIX user ID used for all file system operations using this access point.
-        pub fn new(gid: impl Into<Val<String>>, uid: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Gid`.
+        ///
+        /// Changing it replaces the resource.
+        pub gid: Val<String>,
+
+        /// The POSIX user ID used for all file system operations using this access point.
+        ///
+        /// CloudFormation property `Uid`.
+        ///
+        /// Changing it replaces the resource.
+        pub uid: Val<String>,
+    }
+
+    impl PosixUser {
+        /// Creates the value from its required properties, by name in [`PosixUserRequired`]:
+        ///
+        /// ```text
+        /// PosixUser::new(PosixUserRequired {
+        ///     gid: "...".into(),
+        ///     uid: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PosixUserRequired) -> Self {
             let mut props = Props::new();
-            props.set("Gid", gid);
-            props.set("Uid", uid);
+            props.set::<String>("Gid", required.gid);
+            props.set::<String>("Uid", required.uid);
             PosixUser { props }
         }
 
@@ -205,17 +237,46 @@ pub mod access_point {
         props: Props,
     }
 
-    impl CreationPermissions {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CreationPermissions`], by name: the argument of [`CreationPermissions::new`].
+    #[derive(Clone, Debug)]
+    pub struct CreationPermissionsRequired {
+        /// Specifies the POSIX group ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
         ///
-        /// - `owner_gid`: `OwnerGid`, Specifies the POSIX group ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
-        /// - `owner_uid`: `OwnerUid`, Specifies the POSIX user ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
-        /// - `permissions`: `Permissions`, Specifies the POSIX permissions to apply to the RootDirectory, in the format of an octal number representing the file's mode bits.
-        pub fn new(owner_gid: impl Into<Val<String>>, owner_uid: impl Into<Val<String>>, permissions: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `OwnerGid`.
+        ///
+        /// Changing it replaces the resource.
+        pub owner_gid: Val<String>,
+
+        /// Specifies the POSIX user ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
+        ///
+        /// CloudFormation property `OwnerUid`.
+        ///
+        /// Changing it replaces the resource.
+        pub owner_uid: Val<String>,
+
+        /// Specifies the POSIX permissions to apply to the RootDirectory, in the format of an octal number representing the file's mode bits.
+        ///
+        /// CloudFormation property `Permissions`.
+        ///
+        /// Changing it replaces the resource.
+        pub permissions: Val<String>,
+    }
+
+    impl CreationPermissions {
+        /// Creates the value from its required properties, by name in [`CreationPermissionsRequired`]:
+        ///
+        /// ```text
+        /// CreationPermissions::new(CreationPermissionsRequired {
+        ///     owner_gid: "...".into(),
+        ///     owner_uid: "...".into(),
+        ///     permissions: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CreationPermissionsRequired) -> Self {
             let mut props = Props::new();
-            props.set("OwnerGid", owner_gid);
-            props.set("OwnerUid", owner_uid);
-            props.set("Permissions", permissions);
+            props.set::<String>("OwnerGid", required.owner_gid);
+            props.set::<String>("OwnerUid", required.owner_uid);
+            props.set::<String>("Permissions", required.permissions);
             CreationPermissions { props }
         }
     }
@@ -296,23 +357,55 @@ pub mod access_point {
 /// Resource Type definition for AWS::S3Files::FileSystem
 ///
 /// CloudFormation type `AWS::S3Files::FileSystem`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `FileSystemArn`: `handle.file_system_arn()` → `Val<String>`.
+/// - `FileSystemId`: `handle.file_system_id()` → `Val<String>`.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+/// - `SynchronizationConfiguration.LatestVersionNumber`: `handle.synchronization_configuration_latest_version_number()` → `Val<i64>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FileSystemArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFileSystem {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFileSystem`], by name: the argument of [`CfnFileSystem::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFileSystemRequired {
+    /// CloudFormation property `Bucket`.
+    ///
+    /// Changing it replaces the resource.
+    pub bucket: Val<String>,
+
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnFileSystem {
     pub const TYPE_NAME: &'static str = "AWS::S3Files::FileSystem";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFileSystemRequired`]:
     ///
-    /// - `bucket`: `Bucket`.
-    /// - `role_arn`: `RoleArn`.
-    pub fn new(bucket: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFileSystem::new(CfnFileSystemRequired {
+    ///     bucket: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFileSystemRequired) -> Self {
         let mut props = Props::new();
-        props.set("Bucket", bucket);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("Bucket", required.bucket);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnFileSystem { props, options: ResourceOptions::default() }
     }
 
@@ -439,11 +532,11 @@ pub(crate) static FILE_SYSTEM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFileSystem`].
+/// Property types and enums of the allowed values of [`CfnFileSystem`].
 pub mod file_system {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::S3Files::FileSystem`.
     #[derive(Clone, Debug)]
@@ -451,15 +544,29 @@ pub mod file_system {
         props: Props,
     }
 
+    /// The required properties of [`SynchronizationConfiguration`], by name: the argument of [`SynchronizationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SynchronizationConfigurationRequired {
+        /// CloudFormation property `ExpirationDataRules`.
+        pub expiration_data_rules: Val<Vec<ExpirationDataRule>>,
+
+        /// CloudFormation property `ImportDataRules`.
+        pub import_data_rules: Val<Vec<ImportDataRule>>,
+    }
+
     impl SynchronizationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SynchronizationConfigurationRequired`]:
         ///
-        /// - `expiration_data_rules`: `ExpirationDataRules`.
-        /// - `import_data_rules`: `ImportDataRules`.
-        pub fn new(expiration_data_rules: impl Into<Val<Vec<ExpirationDataRule>>>, import_data_rules: impl Into<Val<Vec<ImportDataRule>>>) -> Self {
+        /// ```text
+        /// SynchronizationConfiguration::new(SynchronizationConfigurationRequired {
+        ///     expiration_data_rules: vec![ExpirationDataRule::new(...)].into(),
+        ///     import_data_rules: vec![ImportDataRule::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: SynchronizationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExpirationDataRules", expiration_data_rules);
-            props.set("ImportDataRules", import_data_rules);
+            props.set::<Vec<ExpirationDataRule>>("ExpirationDataRules", required.expiration_data_rules);
+            props.set::<Vec<ImportDataRule>>("ImportDataRules", required.import_data_rules);
             SynchronizationConfiguration { props }
         }
 
@@ -483,7 +590,7 @@ pub mod file_system {
     }
 
     impl ExpirationDataRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `days_after_last_access`: `DaysAfterLastAccess`.
         pub fn new(days_after_last_access: impl Into<Val<i64>>) -> Self {
@@ -505,17 +612,36 @@ pub mod file_system {
         props: Props,
     }
 
-    impl ImportDataRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImportDataRule`], by name: the argument of [`ImportDataRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImportDataRuleRequired {
+        /// CloudFormation property `Prefix`.
+        pub prefix: Val<String>,
+
+        /// CloudFormation property `SizeLessThan`.
+        pub size_less_than: Val<i64>,
+
+        /// CloudFormation property `Trigger`.
         ///
-        /// - `prefix`: `Prefix`.
-        /// - `size_less_than`: `SizeLessThan`.
-        /// - `trigger`: `Trigger`.
-        pub fn new(prefix: impl Into<Val<String>>, size_less_than: impl Into<Val<i64>>, trigger: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Trigger`]): `ON_DIRECTORY_FIRST_ACCESS`, `ON_FILE_ACCESS`.
+        pub trigger: Val<String>,
+    }
+
+    impl ImportDataRule {
+        /// Creates the value from its required properties, by name in [`ImportDataRuleRequired`]:
+        ///
+        /// ```text
+        /// ImportDataRule::new(ImportDataRuleRequired {
+        ///     prefix: "...".into(),
+        ///     size_less_than: 1.into(),
+        ///     trigger: Trigger::OnDirectoryFirstAccess.into(),
+        /// })
+        /// ```
+        pub fn new(required: ImportDataRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Prefix", prefix);
-            props.set("SizeLessThan", size_less_than);
-            props.set("Trigger", trigger);
+            props.set::<String>("Prefix", required.prefix);
+            props.set::<i64>("SizeLessThan", required.size_less_than);
+            props.set::<String>("Trigger", required.trigger);
             ImportDataRule { props }
         }
     }
@@ -532,15 +658,29 @@ pub mod file_system {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -582,28 +722,58 @@ pub mod file_system {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Trigger` in `AWS::S3Files::FileSystem`; `.into()` makes a `Val<String>`.
+        Trigger {
+            OnDirectoryFirstAccess = "ON_DIRECTORY_FIRST_ACCESS",
+            OnFileAccess = "ON_FILE_ACCESS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::S3Files::FileSystemPolicy
 ///
 /// CloudFormation type `AWS::S3Files::FileSystemPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::S3Files::FileSystemPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FileSystemId`.
 #[derive(Clone, Debug)]
 pub struct CfnFileSystemPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFileSystemPolicy`], by name: the argument of [`CfnFileSystemPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFileSystemPolicyRequired {
+    /// CloudFormation property `FileSystemId`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_system_id: Val<String>,
+
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+}
+
 impl CfnFileSystemPolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3Files::FileSystemPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFileSystemPolicyRequired`]:
     ///
-    /// - `file_system_id`: `FileSystemId`.
-    /// - `policy`: `Policy`.
-    pub fn new(file_system_id: impl Into<Val<String>>, policy: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnFileSystemPolicy::new(CfnFileSystemPolicyRequired {
+    ///     file_system_id: "...".into(),
+    ///     policy: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFileSystemPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("FileSystemId", file_system_id);
-        props.set("Policy", policy);
+        props.set::<String>("FileSystemId", required.file_system_id);
+        props.set::<Json>("Policy", required.policy);
         CfnFileSystemPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -644,29 +814,61 @@ pub(crate) static FILE_SYSTEM_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::S3Files::MountTarget
 ///
 /// CloudFormation type `AWS::S3Files::MountTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AvailabilityZoneId`: `handle.availability_zone_id()` → `Val<String>`.
+/// - `MountTargetId`: `handle.mount_target_id()` → `Val<String>`.
+/// - `NetworkInterfaceId`: `handle.network_interface_id()` → `Val<String>`.
+/// - `OwnerId`: `handle.owner_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MountTargetId`.
 #[derive(Clone, Debug)]
 pub struct CfnMountTarget {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMountTarget`], by name: the argument of [`CfnMountTarget::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMountTargetRequired {
+    /// CloudFormation property `FileSystemId`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_system_id: Val<String>,
+
+    /// CloudFormation property `SubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_id: Val<String>,
+}
+
 impl CfnMountTarget {
     pub const TYPE_NAME: &'static str = "AWS::S3Files::MountTarget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMountTargetRequired`]:
     ///
-    /// - `file_system_id`: `FileSystemId`.
-    /// - `subnet_id`: `SubnetId`.
-    pub fn new(file_system_id: impl Into<Val<String>>, subnet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMountTarget::new(CfnMountTargetRequired {
+    ///     file_system_id: "...".into(),
+    ///     subnet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMountTargetRequired) -> Self {
         let mut props = Props::new();
-        props.set("FileSystemId", file_system_id);
-        props.set("SubnetId", subnet_id);
+        props.set::<String>("FileSystemId", required.file_system_id);
+        props.set::<String>("SubnetId", required.subnet_id);
         CfnMountTarget { props, options: ResourceOptions::default() }
     }
 
     /// The `IpAddressType` property.
     ///
-    /// Allowed values: `IPV4_ONLY`, `IPV6_ONLY`, `DUAL_STACK`.
+    /// Allowed values (the enum [`mount_target::IpAddressType`]): `IPV4_ONLY`, `IPV6_ONLY`, `DUAL_STACK`.
     ///
     /// Changing it replaces the resource.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -771,6 +973,20 @@ pub(crate) static MOUNT_TARGET_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnMountTarget`].
+pub mod mount_target {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::S3Files::MountTarget`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4Only = "IPV4_ONLY",
+            Ipv6Only = "IPV6_ONLY",
+            DualStack = "DUAL_STACK",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

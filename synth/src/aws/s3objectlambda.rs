@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,21 @@ use crate::value::{Json, Val};
 /// The AWS::S3ObjectLambda::AccessPoint resource is an Amazon S3ObjectLambda resource type that you can use to add computation to S3 actions
 ///
 /// CloudFormation type `AWS::S3ObjectLambda::AccessPoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Alias`: `handle.alias()` → `Val<Json>`.
+/// - `Alias.Status`: `handle.alias_status()` → `Val<String>`. The status of the Object Lambda alias.
+/// - `Alias.Value`: `handle.alias_value()` → `Val<String>`. The value of the Object Lambda alias.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`. The date and time when the Object lambda Access Point was created.
+/// - `PolicyStatus`: `handle.policy_status()` → `Val<Json>`.
+/// - `PolicyStatus.IsPublic`: `handle.policy_status_is_public()` → `Val<bool>`. Specifies whether the Object lambda Access Point Policy is Public or not. Object lambda Access Points are private by default.
+/// - `PublicAccessBlockConfiguration`: `handle.public_access_block_configuration()` → `Val<Json>`. The PublicAccessBlock configuration that you want to apply to this Access Point. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see <https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status> 'The Meaning of Public' in the Amazon Simple Storage Service Developer Guide.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPoint {
     props: Props,
@@ -25,7 +39,7 @@ pub struct CfnAccessPoint {
 impl CfnAccessPoint {
     pub const TYPE_NAME: &'static str = "AWS::S3ObjectLambda::AccessPoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `object_lambda_configuration`: `ObjectLambdaConfiguration`, The Object lambda Access Point Configuration that configures transformations to be applied on the objects on specified S3 Actions
     pub fn new(object_lambda_configuration: impl Into<Val<access_point::ObjectLambdaConfiguration>>) -> Self {
@@ -141,15 +155,29 @@ pub mod access_point {
         props: Props,
     }
 
+    /// The required properties of [`ObjectLambdaConfiguration`], by name: the argument of [`ObjectLambdaConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ObjectLambdaConfigurationRequired {
+        /// CloudFormation property `SupportingAccessPoint`.
+        pub supporting_access_point: Val<String>,
+
+        /// CloudFormation property `TransformationConfigurations`.
+        pub transformation_configurations: Val<Vec<TransformationConfiguration>>,
+    }
+
     impl ObjectLambdaConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ObjectLambdaConfigurationRequired`]:
         ///
-        /// - `supporting_access_point`: `SupportingAccessPoint`.
-        /// - `transformation_configurations`: `TransformationConfigurations`.
-        pub fn new(supporting_access_point: impl Into<Val<String>>, transformation_configurations: impl Into<Val<Vec<TransformationConfiguration>>>) -> Self {
+        /// ```text
+        /// ObjectLambdaConfiguration::new(ObjectLambdaConfigurationRequired {
+        ///     supporting_access_point: "...".into(),
+        ///     transformation_configurations: vec![TransformationConfiguration::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: ObjectLambdaConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SupportingAccessPoint", supporting_access_point);
-            props.set("TransformationConfigurations", transformation_configurations);
+            props.set::<String>("SupportingAccessPoint", required.supporting_access_point);
+            props.set::<Vec<TransformationConfiguration>>("TransformationConfigurations", required.transformation_configurations);
             ObjectLambdaConfiguration { props }
         }
 
@@ -178,15 +206,29 @@ pub mod access_point {
         props: Props,
     }
 
+    /// The required properties of [`TransformationConfiguration`], by name: the argument of [`TransformationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct TransformationConfigurationRequired {
+        /// CloudFormation property `Actions`.
+        pub actions: Val<Vec<String>>,
+
+        /// CloudFormation property `ContentTransformation`.
+        pub content_transformation: Val<ContentTransformation>,
+    }
+
     impl TransformationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TransformationConfigurationRequired`]:
         ///
-        /// - `actions`: `Actions`.
-        /// - `content_transformation`: `ContentTransformation`.
-        pub fn new(actions: impl Into<Val<Vec<String>>>, content_transformation: impl Into<Val<ContentTransformation>>) -> Self {
+        /// ```text
+        /// TransformationConfiguration::new(TransformationConfigurationRequired {
+        ///     actions: vec!["..."].into(),
+        ///     content_transformation: ContentTransformation::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TransformationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Actions", actions);
-            props.set("ContentTransformation", content_transformation);
+            props.set::<Vec<String>>("Actions", required.actions);
+            props.set::<ContentTransformation>("ContentTransformation", required.content_transformation);
             TransformationConfiguration { props }
         }
     }
@@ -230,7 +272,7 @@ pub mod access_point {
     }
 
     impl AwsLambda {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `function_arn`: `FunctionArn`.
         pub fn new(function_arn: impl Into<Val<String>>) -> Self {
@@ -286,23 +328,47 @@ pub mod access_point {
 /// AWS::S3ObjectLambda::AccessPointPolicy resource is an Amazon S3ObjectLambda policy type that you can use to control permissions for your S3ObjectLambda
 ///
 /// CloudFormation type `AWS::S3ObjectLambda::AccessPointPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::S3ObjectLambda::AccessPointPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ObjectLambdaAccessPoint`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPointPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccessPointPolicy`], by name: the argument of [`CfnAccessPointPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccessPointPolicyRequired {
+    /// The name of the Amazon S3 ObjectLambdaAccessPoint to which the policy applies.
+    ///
+    /// CloudFormation property `ObjectLambdaAccessPoint`.
+    ///
+    /// Changing it replaces the resource.
+    pub object_lambda_access_point: Val<String>,
+
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+}
+
 impl CfnAccessPointPolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3ObjectLambda::AccessPointPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccessPointPolicyRequired`]:
     ///
-    /// - `object_lambda_access_point`: `ObjectLambdaAccessPoint`, The name of the Amazon S3 ObjectLambdaAccessPoint to which the policy applies.
-    /// - `policy_document`: `PolicyDocument`.
-    pub fn new(object_lambda_access_point: impl Into<Val<String>>, policy_document: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnAccessPointPolicy::new(CfnAccessPointPolicyRequired {
+    ///     object_lambda_access_point: "...".into(),
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccessPointPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ObjectLambdaAccessPoint", object_lambda_access_point);
-        props.set("PolicyDocument", policy_document);
+        props.set::<String>("ObjectLambdaAccessPoint", required.object_lambda_access_point);
+        props.set::<Json>("PolicyDocument", required.policy_document);
         CfnAccessPointPolicy { props, options: ResourceOptions::default() }
     }
 }

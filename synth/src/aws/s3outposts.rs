@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,62 @@ use crate::value::{Json, Val};
 /// Resource Type Definition for AWS::S3Outposts::AccessPoint
 ///
 /// CloudFormation type `AWS::S3Outposts::AccessPoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified AccessPoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessPoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAccessPoint`], by name: the argument of [`CfnAccessPoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAccessPointRequired {
+    /// The Amazon Resource Name (ARN) of the bucket you want to associate this AccessPoint with.
+    ///
+    /// CloudFormation property `Bucket`.
+    ///
+    /// Changing it replaces the resource.
+    pub bucket: Val<String>,
+
+    /// A name for the AccessPoint.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Virtual Private Cloud (VPC) from which requests can be made to the AccessPoint.
+    ///
+    /// CloudFormation property `VpcConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_configuration: Val<access_point::VpcConfiguration>,
+}
+
 impl CfnAccessPoint {
     pub const TYPE_NAME: &'static str = "AWS::S3Outposts::AccessPoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAccessPointRequired`]:
     ///
-    /// - `bucket`: `Bucket`, The Amazon Resource Name (ARN) of the bucket you want to associate this AccessPoint with.
-    /// - `name`: `Name`, A name for the AccessPoint.
-    /// - `vpc_configuration`: `VpcConfiguration`, Virtual Private Cloud (VPC) from which requests can be made to the AccessPoint.
-    pub fn new(bucket: impl Into<Val<String>>, name: impl Into<Val<String>>, vpc_configuration: impl Into<Val<access_point::VpcConfiguration>>) -> Self {
+    /// ```text
+    /// CfnAccessPoint::new(CfnAccessPointRequired {
+    ///     bucket: "...".into(),
+    ///     name: "...".into(),
+    ///     vpc_configuration: access_point::VpcConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAccessPointRequired) -> Self {
         let mut props = Props::new();
-        props.set("Bucket", bucket);
-        props.set("Name", name);
-        props.set("VpcConfiguration", vpc_configuration);
+        props.set::<String>("Bucket", required.bucket);
+        props.set::<String>("Name", required.name);
+        props.set::<access_point::VpcConfiguration>("VpcConfiguration", required.vpc_configuration);
         CfnAccessPoint { props, options: ResourceOptions::default() }
     }
 
@@ -132,23 +168,53 @@ pub mod access_point {
 /// Resource Type Definition for AWS::S3Outposts::Bucket
 ///
 /// CloudFormation type `AWS::S3Outposts::Bucket`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified bucket.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnBucket {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBucket`], by name: the argument of [`CfnBucket::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBucketRequired {
+    /// A name for the bucket.
+    ///
+    /// CloudFormation property `BucketName`.
+    ///
+    /// Changing it replaces the resource.
+    pub bucket_name: Val<String>,
+
+    /// The id of the customer outpost on which the bucket resides.
+    ///
+    /// CloudFormation property `OutpostId`.
+    ///
+    /// Changing it replaces the resource.
+    pub outpost_id: Val<String>,
+}
+
 impl CfnBucket {
     pub const TYPE_NAME: &'static str = "AWS::S3Outposts::Bucket";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBucketRequired`]:
     ///
-    /// - `bucket_name`: `BucketName`, A name for the bucket.
-    /// - `outpost_id`: `OutpostId`, The id of the customer outpost on which the bucket resides.
-    pub fn new(bucket_name: impl Into<Val<String>>, outpost_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnBucket::new(CfnBucketRequired {
+    ///     bucket_name: "...".into(),
+    ///     outpost_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBucketRequired) -> Self {
         let mut props = Props::new();
-        props.set("BucketName", bucket_name);
-        props.set("OutpostId", outpost_id);
+        props.set::<String>("BucketName", required.bucket_name);
+        props.set::<String>("OutpostId", required.outpost_id);
         CfnBucket { props, options: ResourceOptions::default() }
     }
 
@@ -210,11 +276,11 @@ pub(crate) static BUCKET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBucket`].
+/// Property types and enums of the allowed values of [`CfnBucket`].
 pub mod bucket {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::S3Outposts::Bucket`.
     #[derive(Clone, Debug)]
@@ -223,7 +289,7 @@ pub mod bucket {
     }
 
     impl LifecycleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rules`: `Rules`, A list of lifecycle rules for individual objects in an Amazon S3Outposts bucket.
         pub fn new(rules: impl Into<Val<Vec<Rule>>>) -> Self {
@@ -284,7 +350,7 @@ pub mod bucket {
 
         /// The `Status` property.
         ///
-        /// Allowed values: `Enabled`, `Disabled`.
+        /// Allowed values (the enum [`Status`]): `Enabled`, `Disabled`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -304,7 +370,7 @@ pub mod bucket {
     }
 
     impl AbortIncompleteMultipartUpload {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `days_after_initiation`: `DaysAfterInitiation`, Specifies the number of days after which Amazon S3Outposts aborts an incomplete multipart upload.
         pub fn new(days_after_initiation: impl Into<Val<i64>>) -> Self {
@@ -396,15 +462,29 @@ pub mod bucket {
         props: Props,
     }
 
+    /// The required properties of [`FilterTag`], by name: the argument of [`FilterTag::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterTagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl FilterTag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FilterTagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// FilterTag::new(FilterTagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterTagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             FilterTag { props }
         }
     }
@@ -421,15 +501,29 @@ pub mod bucket {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -499,28 +593,60 @@ pub mod bucket {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::S3Outposts::Bucket`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
 }
 
 /// Resource Type Definition for AWS::S3Outposts::BucketPolicy
 ///
 /// CloudFormation type `AWS::S3Outposts::BucketPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::S3Outposts::BucketPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Bucket`.
 #[derive(Clone, Debug)]
 pub struct CfnBucketPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnBucketPolicy`], by name: the argument of [`CfnBucketPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnBucketPolicyRequired {
+    /// The Amazon Resource Name (ARN) of the specified bucket.
+    ///
+    /// CloudFormation property `Bucket`.
+    ///
+    /// Changing it replaces the resource.
+    pub bucket: Val<String>,
+
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+}
+
 impl CfnBucketPolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3Outposts::BucketPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnBucketPolicyRequired`]:
     ///
-    /// - `bucket`: `Bucket`, The Amazon Resource Name (ARN) of the specified bucket.
-    /// - `policy_document`: `PolicyDocument`.
-    pub fn new(bucket: impl Into<Val<String>>, policy_document: impl Into<Val<Json>>) -> Self {
+    /// ```text
+    /// CfnBucketPolicy::new(CfnBucketPolicyRequired {
+    ///     bucket: "...".into(),
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnBucketPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Bucket", bucket);
-        props.set("PolicyDocument", policy_document);
+        props.set::<String>("Bucket", required.bucket);
+        props.set::<Json>("PolicyDocument", required.policy_document);
         CfnBucketPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -561,31 +687,73 @@ pub(crate) static BUCKET_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type Definition for AWS::S3Outposts::Endpoint
 ///
 /// CloudFormation type `AWS::S3Outposts::Endpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint.
+/// - `CidrBlock`: `handle.cidr_block()` → `Val<String>`. The VPC CIDR committed by this endpoint.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time the endpoint was created.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the endpoint.
+/// - `NetworkInterfaces`: `handle.network_interfaces()` → `Val<Json>`. The network interfaces of the endpoint.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEndpoint`], by name: the argument of [`CfnEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEndpointRequired {
+    /// The id of the customer outpost on which the bucket resides.
+    ///
+    /// CloudFormation property `OutpostId`.
+    ///
+    /// Changing it replaces the resource.
+    pub outpost_id: Val<String>,
+
+    /// The ID of the security group to use with the endpoint.
+    ///
+    /// CloudFormation property `SecurityGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub security_group_id: Val<String>,
+
+    /// The ID of the subnet in the selected VPC. The subnet must belong to the Outpost.
+    ///
+    /// CloudFormation property `SubnetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_id: Val<String>,
+}
+
 impl CfnEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::S3Outposts::Endpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEndpointRequired`]:
     ///
-    /// - `outpost_id`: `OutpostId`, The id of the customer outpost on which the bucket resides.
-    /// - `security_group_id`: `SecurityGroupId`, The ID of the security group to use with the endpoint.
-    /// - `subnet_id`: `SubnetId`, The ID of the subnet in the selected VPC. The subnet must belong to the Outpost.
-    pub fn new(outpost_id: impl Into<Val<String>>, security_group_id: impl Into<Val<String>>, subnet_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEndpoint::new(CfnEndpointRequired {
+    ///     outpost_id: "...".into(),
+    ///     security_group_id: "...".into(),
+    ///     subnet_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("OutpostId", outpost_id);
-        props.set("SecurityGroupId", security_group_id);
-        props.set("SubnetId", subnet_id);
+        props.set::<String>("OutpostId", required.outpost_id);
+        props.set::<String>("SecurityGroupId", required.security_group_id);
+        props.set::<String>("SubnetId", required.subnet_id);
         CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The type of access for the on-premise network connectivity for the Outpost endpoint. To access endpoint from an on-premises network, you must specify the access type and provide the customer owned Ipv4 pool.
     ///
-    /// Allowed values: `CustomerOwnedIp`, `Private`.
+    /// Allowed values (the enum [`endpoint::AccessType`]): `CustomerOwnedIp`, `Private`.
     ///
     /// Changing it replaces the resource.
     pub fn access_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -687,10 +855,10 @@ pub(crate) static ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEndpoint`].
+/// Property types and enums of the allowed values of [`CfnEndpoint`].
 pub mod endpoint {
     use crate::resource::Props;
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::S3Outposts::Endpoint`.
     #[derive(Clone, Debug)]
@@ -721,6 +889,14 @@ pub mod endpoint {
     impl From<FailedReason> for Val<FailedReason> {
         fn from(v: FailedReason) -> Self {
             v.props.into_val()
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessType` in `AWS::S3Outposts::Endpoint`; `.into()` makes a `Val<String>`.
+        AccessType {
+            CustomerOwnedIp = "CustomerOwnedIp",
+            Private = "Private",
         }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,51 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::S3Tables::Namespace
 ///
 /// CloudFormation type `AWS::S3Tables::Namespace`.
+///
+/// # Attributes
+///
+/// `AWS::S3Tables::Namespace` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnNamespace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNamespace`], by name: the argument of [`CfnNamespace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNamespaceRequired {
+    /// A name for the namespace.
+    ///
+    /// CloudFormation property `Namespace`.
+    ///
+    /// Changing it replaces the resource.
+    pub namespace: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the specified table bucket.
+    ///
+    /// CloudFormation property `TableBucketARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_bucket_arn: Val<String>,
+}
+
 impl CfnNamespace {
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::Namespace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNamespaceRequired`]:
     ///
-    /// - `namespace`: `Namespace`, A name for the namespace.
-    /// - `table_bucket_arn`: `TableBucketARN`, The Amazon Resource Name (ARN) of the specified table bucket.
-    pub fn new(namespace: impl Into<Val<String>>, table_bucket_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNamespace::new(CfnNamespaceRequired {
+    ///     namespace: "...".into(),
+    ///     table_bucket_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNamespaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Namespace", namespace);
-        props.set("TableBucketARN", table_bucket_arn);
+        props.set::<String>("Namespace", required.namespace);
+        props.set::<String>("TableBucketARN", required.table_bucket_arn);
         CfnNamespace { props, options: ResourceOptions::default() }
     }
 }
@@ -74,27 +101,71 @@ pub(crate) static NAMESPACE_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::S3Tables::Table
 ///
 /// CloudFormation type `AWS::S3Tables::Table`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TableARN`: `handle.table_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified table.
+/// - `VersionToken`: `handle.version_token()` → `Val<String>`. The version token of the table
+/// - `WarehouseLocation`: `handle.warehouse_location()` → `Val<String>`. The warehouse location of the table.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TableARN`.
 #[derive(Clone, Debug)]
 pub struct CfnTable {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTable`], by name: the argument of [`CfnTable::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTableRequired {
+    /// The namespace that the table belongs to.
+    ///
+    /// CloudFormation property `Namespace`.
+    pub namespace: Val<String>,
+
+    /// Format of the table.
+    ///
+    /// CloudFormation property `OpenTableFormat`.
+    ///
+    /// Allowed values (the enum [`table::OpenTableFormat`]): `ICEBERG`.
+    ///
+    /// Changing it replaces the resource.
+    pub open_table_format: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the specified table bucket.
+    ///
+    /// CloudFormation property `TableBucketARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_bucket_arn: Val<String>,
+
+    /// The name for the table.
+    ///
+    /// CloudFormation property `TableName`.
+    pub table_name: Val<String>,
+}
+
 impl CfnTable {
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::Table";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTableRequired`]:
     ///
-    /// - `namespace`: `Namespace`, The namespace that the table belongs to.
-    /// - `open_table_format`: `OpenTableFormat`, Format of the table.
-    /// - `table_bucket_arn`: `TableBucketARN`, The Amazon Resource Name (ARN) of the specified table bucket.
-    /// - `table_name`: `TableName`, The name for the table.
-    pub fn new(namespace: impl Into<Val<String>>, open_table_format: impl Into<Val<String>>, table_bucket_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTable::new(CfnTableRequired {
+    ///     namespace: "...".into(),
+    ///     open_table_format: table::OpenTableFormat::Iceberg.into(),
+    ///     table_bucket_arn: "...".into(),
+    ///     table_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTableRequired) -> Self {
         let mut props = Props::new();
-        props.set("Namespace", namespace);
-        props.set("OpenTableFormat", open_table_format);
-        props.set("TableBucketARN", table_bucket_arn);
-        props.set("TableName", table_name);
+        props.set::<String>("Namespace", required.namespace);
+        props.set::<String>("OpenTableFormat", required.open_table_format);
+        props.set::<String>("TableBucketARN", required.table_bucket_arn);
+        props.set::<String>("TableName", required.table_name);
         CfnTable { props, options: ResourceOptions::default() }
     }
 
@@ -136,7 +207,7 @@ impl CfnTable {
 
     /// Indicates that you don't want to specify a schema for the table. This property is mutually exclusive to 'IcebergMetadata', and its only possible value is 'Yes'.
     ///
-    /// Allowed values: `Yes`.
+    /// Allowed values (the enum [`table::WithoutMetadata`]): `Yes`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -211,11 +282,11 @@ pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTable`].
+/// Property types and enums of the allowed values of [`CfnTable`].
 pub mod table {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Settings governing the Compaction maintenance action. Contains details about the compaction settings for an Iceberg table.
     #[derive(Clone, Debug)]
@@ -232,7 +303,7 @@ pub mod table {
 
         /// Indicates whether the Compaction maintenance action is enabled.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`Status`]): `enabled`, `disabled`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -308,7 +379,7 @@ pub mod table {
     }
 
     impl IcebergPartitionSpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fields`: `Fields`, List of partition fields
         pub fn new(fields: impl Into<Val<Vec<IcebergPartitionField>>>) -> Self {
@@ -336,17 +407,40 @@ pub mod table {
         props: Props,
     }
 
-    impl IcebergPartitionField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergPartitionField`], by name: the argument of [`IcebergPartitionField::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergPartitionFieldRequired {
+        /// The name of the partition field
         ///
-        /// - `name`: `Name`, The name of the partition field
-        /// - `source_id`: `SourceId`, The source column ID to partition on
-        /// - `transform`: `Transform`, The partition transform function (identity, bucket\[N\], truncate\[N\], year, month, day, hour)
-        pub fn new(name: impl Into<Val<String>>, source_id: impl Into<Val<i64>>, transform: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The source column ID to partition on
+        ///
+        /// CloudFormation property `SourceId`.
+        pub source_id: Val<i64>,
+
+        /// The partition transform function (identity, bucket\[N\], truncate\[N\], year, month, day, hour)
+        ///
+        /// CloudFormation property `Transform`.
+        pub transform: Val<String>,
+    }
+
+    impl IcebergPartitionField {
+        /// Creates the value from its required properties, by name in [`IcebergPartitionFieldRequired`]:
+        ///
+        /// ```text
+        /// IcebergPartitionField::new(IcebergPartitionFieldRequired {
+        ///     name: "...".into(),
+        ///     source_id: 1.into(),
+        ///     transform: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergPartitionFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SourceId", source_id);
-            props.set("Transform", transform);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("SourceId", required.source_id);
+            props.set::<String>("Transform", required.transform);
             IcebergPartitionField { props }
         }
 
@@ -370,7 +464,7 @@ pub mod table {
     }
 
     impl IcebergSchema {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schema_field_list`: `SchemaFieldList`, Contains details about the schema for an Iceberg table
         pub fn new(schema_field_list: impl Into<Val<Vec<SchemaField>>>) -> Self {
@@ -392,15 +486,33 @@ pub mod table {
         props: Props,
     }
 
-    impl SchemaField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SchemaField`], by name: the argument of [`SchemaField::new`].
+    #[derive(Clone, Debug)]
+    pub struct SchemaFieldRequired {
+        /// The name of the field
         ///
-        /// - `name`: `Name`, The name of the field
-        /// - `type_`: `Type`, The field type
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The field type
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
+    impl SchemaField {
+        /// Creates the value from its required properties, by name in [`SchemaFieldRequired`]:
+        ///
+        /// ```text
+        /// SchemaField::new(SchemaFieldRequired {
+        ///     name: "...".into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SchemaFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             SchemaField { props }
         }
 
@@ -429,15 +541,35 @@ pub mod table {
         props: Props,
     }
 
-    impl IcebergSchemaV2 {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergSchemaV2`], by name: the argument of [`IcebergSchemaV2::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergSchemaV2Required {
+        /// The schema fields for the table
         ///
-        /// - `schema_v2_field_list`: `SchemaV2FieldList`, The schema fields for the table
-        /// - `schema_v2_field_type`: `SchemaV2FieldType`, The type of the top-level schema, which is always 'struct'
-        pub fn new(schema_v2_field_list: impl Into<Val<Vec<SchemaV2Field>>>, schema_v2_field_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SchemaV2FieldList`.
+        pub schema_v2_field_list: Val<Vec<SchemaV2Field>>,
+
+        /// The type of the top-level schema, which is always 'struct'
+        ///
+        /// CloudFormation property `SchemaV2FieldType`.
+        ///
+        /// Allowed values (the enum [`SchemaV2FieldType`]): `struct`.
+        pub schema_v2_field_type: Val<String>,
+    }
+
+    impl IcebergSchemaV2 {
+        /// Creates the value from its required properties, by name in [`IcebergSchemaV2Required`]:
+        ///
+        /// ```text
+        /// IcebergSchemaV2::new(IcebergSchemaV2Required {
+        ///     schema_v2_field_list: vec![SchemaV2Field::new(...)].into(),
+        ///     schema_v2_field_type: SchemaV2FieldType::Struct.into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergSchemaV2Required) -> Self {
             let mut props = Props::new();
-            props.set("SchemaV2FieldList", schema_v2_field_list);
-            props.set("SchemaV2FieldType", schema_v2_field_type);
+            props.set::<Vec<SchemaV2Field>>("SchemaV2FieldList", required.schema_v2_field_list);
+            props.set::<String>("SchemaV2FieldType", required.schema_v2_field_type);
             IcebergSchemaV2 { props }
         }
 
@@ -466,19 +598,47 @@ pub mod table {
         props: Props,
     }
 
-    impl SchemaV2Field {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SchemaV2Field`], by name: the argument of [`SchemaV2Field::new`].
+    #[derive(Clone, Debug)]
+    pub struct SchemaV2FieldRequired {
+        /// The unique identifier for the field
         ///
-        /// - `id`: `Id`, The unique identifier for the field
-        /// - `name`: `Name`, The name of the field
-        /// - `required`: `Required`, A Boolean value that specifies whether values are required for each row in this field
-        /// - `type_`: `Type`, The field type. For primitive types, use a string (e.g., 'int', 'string', 'long'). For nested types, use an object (e.g., {'type': 'struct', 'fields': \[...\]} for struct, {'type': 'list', 'element-id': N, 'element': 'type'} for list, {'type': 'map', 'key-id': N, 'key': 'type', 'value-id': N, 'value': 'type'} for map).
-        pub fn new(id: impl Into<Val<i64>>, name: impl Into<Val<String>>, required: impl Into<Val<bool>>, type_: impl Into<Val<Json>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<i64>,
+
+        /// The name of the field
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// A Boolean value that specifies whether values are required for each row in this field
+        ///
+        /// CloudFormation property `Required`.
+        pub required: Val<bool>,
+
+        /// The field type. For primitive types, use a string (e.g., 'int', 'string', 'long'). For nested types, use an object (e.g., {'type': 'struct', 'fields': \[...\]} for struct, {'type': 'list', 'element-id': N, 'element': 'type'} for list, {'type': 'map', 'key-id': N, 'key': 'type', 'value-id': N, 'value': 'type'} for map).
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Val<Json>,
+    }
+
+    impl SchemaV2Field {
+        /// Creates the value from its required properties, by name in [`SchemaV2FieldRequired`]:
+        ///
+        /// ```text
+        /// SchemaV2Field::new(SchemaV2FieldRequired {
+        ///     id: 1.into(),
+        ///     name: "...".into(),
+        ///     required: true.into(),
+        ///     type_: serde_json::json!({ ... }).into(),
+        /// })
+        /// ```
+        pub fn new(required: SchemaV2FieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Name", name);
-            props.set("Required", required);
-            props.set("Type", type_);
+            props.set::<i64>("Id", required.id);
+            props.set::<String>("Name", required.name);
+            props.set::<bool>("Required", required.required);
+            props.set::<Json>("Type", required.type_);
             SchemaV2Field { props }
         }
 
@@ -502,7 +662,7 @@ pub mod table {
     }
 
     impl IcebergSortOrder {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fields`: `Fields`, List of sort fields
         pub fn new(fields: impl Into<Val<Vec<IcebergSortField>>>) -> Self {
@@ -530,19 +690,51 @@ pub mod table {
         props: Props,
     }
 
-    impl IcebergSortField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IcebergSortField`], by name: the argument of [`IcebergSortField::new`].
+    #[derive(Clone, Debug)]
+    pub struct IcebergSortFieldRequired {
+        /// Sort direction (asc or desc)
         ///
-        /// - `direction`: `Direction`, Sort direction (asc or desc)
-        /// - `null_order`: `NullOrder`, Null value ordering (nulls-first or nulls-last)
-        /// - `source_id`: `SourceId`, The source column ID to sort on
-        /// - `transform`: `Transform`, The sort transform function
-        pub fn new(direction: impl Into<Val<String>>, null_order: impl Into<Val<String>>, source_id: impl Into<Val<i64>>, transform: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Direction`.
+        ///
+        /// Allowed values (the enum [`Direction`]): `asc`, `desc`.
+        pub direction: Val<String>,
+
+        /// Null value ordering (nulls-first or nulls-last)
+        ///
+        /// CloudFormation property `NullOrder`.
+        ///
+        /// Allowed values (the enum [`NullOrder`]): `nulls-first`, `nulls-last`.
+        pub null_order: Val<String>,
+
+        /// The source column ID to sort on
+        ///
+        /// CloudFormation property `SourceId`.
+        pub source_id: Val<i64>,
+
+        /// The sort transform function
+        ///
+        /// CloudFormation property `Transform`.
+        pub transform: Val<String>,
+    }
+
+    impl IcebergSortField {
+        /// Creates the value from its required properties, by name in [`IcebergSortFieldRequired`]:
+        ///
+        /// ```text
+        /// IcebergSortField::new(IcebergSortFieldRequired {
+        ///     direction: Direction::Asc.into(),
+        ///     null_order: NullOrder::NullsFirst.into(),
+        ///     source_id: 1.into(),
+        ///     transform: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IcebergSortFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Direction", direction);
-            props.set("NullOrder", null_order);
-            props.set("SourceId", source_id);
-            props.set("Transform", transform);
+            props.set::<String>("Direction", required.direction);
+            props.set::<String>("NullOrder", required.null_order);
+            props.set::<i64>("SourceId", required.source_id);
+            props.set::<String>("Transform", required.transform);
             IcebergSortField { props }
         }
     }
@@ -580,7 +772,7 @@ pub mod table {
 
         /// Indicates whether the SnapshotManagement maintenance action is enabled.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`Status`]): `enabled`, `disabled`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -608,7 +800,7 @@ pub mod table {
 
         /// The storage class for the table
         ///
-        /// Allowed values: `STANDARD`, `INTELLIGENT_TIERING`.
+        /// Allowed values (the enum [`StorageClass`]): `STANDARD`, `INTELLIGENT_TIERING`.
         pub fn storage_class(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StorageClass", value);
             self
@@ -627,15 +819,33 @@ pub mod table {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key must be between 1 to 128 characters in length. Tag key cannot start with 'aws:' and can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
         ///
-        /// - `key`: `Key`, Tag key must be between 1 to 128 characters in length. Tag key cannot start with 'aws:' and can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
-        /// - `value`: `Value`, Tag value must be between 0 to 256 characters in length. Tag value can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value must be between 0 to 256 characters in length. Tag value can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -707,11 +917,72 @@ pub mod table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `OpenTableFormat` in `AWS::S3Tables::Table`; `.into()` makes a `Val<String>`.
+        OpenTableFormat {
+            Iceberg = "ICEBERG",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WithoutMetadata` in `AWS::S3Tables::Table`; `.into()` makes a `Val<String>`.
+        WithoutMetadata {
+            Yes = "Yes",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::S3Tables::Table`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SchemaV2FieldType` in `AWS::S3Tables::Table`; `.into()` makes a `Val<String>`.
+        SchemaV2FieldType {
+            Struct = "struct",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Direction` in `AWS::S3Tables::Table`; `.into()` makes a `Val<String>`.
+        Direction {
+            Asc = "asc",
+            Desc = "desc",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NullOrder` in `AWS::S3Tables::Table`; `.into()` makes a `Val<String>`.
+        NullOrder {
+            NullsFirst = "nulls-first",
+            NullsLast = "nulls-last",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageClass` in `AWS::S3Tables::Table`; `.into()` makes a `Val<String>`.
+        StorageClass {
+            Standard = "STANDARD",
+            IntelligentTiering = "INTELLIGENT_TIERING",
+        }
+    }
 }
 
 /// Creates an Amazon S3 Tables table bucket in the same AWS Region where you create the AWS CloudFormation stack.
 ///
 /// CloudFormation type `AWS::S3Tables::TableBucket`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TableBucketARN`: `handle.table_bucket_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified table bucket.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TableBucketARN`.
 #[derive(Clone, Debug)]
 pub struct CfnTableBucket {
     props: Props,
@@ -721,7 +992,7 @@ pub struct CfnTableBucket {
 impl CfnTableBucket {
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::TableBucket";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `table_bucket_name`: `TableBucketName`, A name for the table bucket.
     pub fn new(table_bucket_name: impl Into<Val<String>>) -> Self {
@@ -815,11 +1086,11 @@ pub(crate) static TABLE_BUCKET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTableBucket`].
+/// Property types and enums of the allowed values of [`CfnTableBucket`].
 pub mod table_bucket {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies encryption settings for the table bucket
     #[derive(Clone, Debug)]
@@ -842,7 +1113,7 @@ pub mod table_bucket {
 
         /// Server-side encryption algorithm
         ///
-        /// Allowed values: `AES256`, `aws:kms`.
+        /// Allowed values (the enum [`SseAlgorithm`]): `AES256`, `aws:kms`.
         pub fn sse_algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SSEAlgorithm", value);
             self
@@ -870,7 +1141,7 @@ pub mod table_bucket {
 
         /// Indicates whether Metrics are enabled.
         ///
-        /// Allowed values: `Enabled`, `Disabled`.
+        /// Allowed values (the enum [`Status`]): `Enabled`, `Disabled`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -889,15 +1160,33 @@ pub mod table_bucket {
         props: Props,
     }
 
-    impl ReplicationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ReplicationConfiguration`], by name: the argument of [`ReplicationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ReplicationConfigurationRequired {
+        /// The ARN of the IAM role to use for replication
         ///
-        /// - `role`: `Role`, The ARN of the IAM role to use for replication
-        /// - `rules`: `Rules`, List of replication rules
-        pub fn new(role: impl Into<Val<String>>, rules: impl Into<Val<Vec<ReplicationRule>>>) -> Self {
+        /// CloudFormation property `Role`.
+        pub role: Val<String>,
+
+        /// List of replication rules
+        ///
+        /// CloudFormation property `Rules`.
+        pub rules: Val<Vec<ReplicationRule>>,
+    }
+
+    impl ReplicationConfiguration {
+        /// Creates the value from its required properties, by name in [`ReplicationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ReplicationConfiguration::new(ReplicationConfigurationRequired {
+        ///     role: "...".into(),
+        ///     rules: vec![ReplicationRule::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: ReplicationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Role", role);
-            props.set("Rules", rules);
+            props.set::<String>("Role", required.role);
+            props.set::<Vec<ReplicationRule>>("Rules", required.rules);
             ReplicationConfiguration { props }
         }
     }
@@ -915,7 +1204,7 @@ pub mod table_bucket {
     }
 
     impl ReplicationRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destinations`: `Destinations`, List of replication destinations
         pub fn new(destinations: impl Into<Val<Vec<ReplicationDestination>>>) -> Self {
@@ -938,7 +1227,7 @@ pub mod table_bucket {
     }
 
     impl ReplicationDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_table_bucket_arn`: `DestinationTableBucketARN`, The ARN of the destination table bucket
         pub fn new(destination_table_bucket_arn: impl Into<Val<String>>) -> Self {
@@ -969,7 +1258,7 @@ pub mod table_bucket {
 
         /// The storage class for the table bucket
         ///
-        /// Allowed values: `STANDARD`, `INTELLIGENT_TIERING`.
+        /// Allowed values (the enum [`StorageClass`]): `STANDARD`, `INTELLIGENT_TIERING`.
         pub fn storage_class(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StorageClass", value);
             self
@@ -988,15 +1277,33 @@ pub mod table_bucket {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key must be between 1 to 128 characters in length. Tag key cannot start with 'aws:' and can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
         ///
-        /// - `key`: `Key`, Tag key must be between 1 to 128 characters in length. Tag key cannot start with 'aws:' and can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
-        /// - `value`: `Value`, Tag value must be between 0 to 256 characters in length. Tag value can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value must be between 0 to 256 characters in length. Tag value can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1028,7 +1335,7 @@ pub mod table_bucket {
 
         /// Indicates whether the Unreferenced File Removal maintenance action is enabled.
         ///
-        /// Allowed values: `Enabled`, `Disabled`.
+        /// Allowed values (the enum [`Status`]): `Enabled`, `Disabled`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -1098,28 +1405,78 @@ pub mod table_bucket {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SSEAlgorithm` in `AWS::S3Tables::TableBucket`; `.into()` makes a `Val<String>`.
+        SseAlgorithm {
+            Aes256 = "AES256",
+            AwsKms = "aws:kms",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::S3Tables::TableBucket`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageClass` in `AWS::S3Tables::TableBucket`; `.into()` makes a `Val<String>`.
+        StorageClass {
+            Standard = "STANDARD",
+            IntelligentTiering = "INTELLIGENT_TIERING",
+        }
+    }
 }
 
 /// Applies an IAM resource policy to a table bucket.
 ///
 /// CloudFormation type `AWS::S3Tables::TableBucketPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::S3Tables::TableBucketPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TableBucketARN`.
 #[derive(Clone, Debug)]
 pub struct CfnTableBucketPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTableBucketPolicy`], by name: the argument of [`CfnTableBucketPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTableBucketPolicyRequired {
+    /// A policy document containing permissions to add to the specified table bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
+    ///
+    /// CloudFormation property `ResourcePolicy`.
+    pub resource_policy: Val<Json>,
+
+    /// The Amazon Resource Name (ARN) of the table bucket to which the policy applies.
+    ///
+    /// CloudFormation property `TableBucketARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_bucket_arn: Val<String>,
+}
+
 impl CfnTableBucketPolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::TableBucketPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTableBucketPolicyRequired`]:
     ///
-    /// - `resource_policy`: `ResourcePolicy`, A policy document containing permissions to add to the specified table bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
-    /// - `table_bucket_arn`: `TableBucketARN`, The Amazon Resource Name (ARN) of the table bucket to which the policy applies.
-    pub fn new(resource_policy: impl Into<Val<Json>>, table_bucket_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTableBucketPolicy::new(CfnTableBucketPolicyRequired {
+    ///     resource_policy: serde_json::json!({ ... }).into(),
+    ///     table_bucket_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTableBucketPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourcePolicy", resource_policy);
-        props.set("TableBucketARN", table_bucket_arn);
+        props.set::<Json>("ResourcePolicy", required.resource_policy);
+        props.set::<String>("TableBucketARN", required.table_bucket_arn);
         CfnTableBucketPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -1160,23 +1517,53 @@ pub(crate) static TABLE_BUCKET_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::S3Tables::TablePolicy
 ///
 /// CloudFormation type `AWS::S3Tables::TablePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Namespace`: `handle.namespace()` → `Val<String>`. The namespace that the table belongs to.
+/// - `TableBucketARN`: `handle.table_bucket_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified table bucket.
+/// - `TableName`: `handle.table_name()` → `Val<String>`. The name for the table.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TableARN`.
 #[derive(Clone, Debug)]
 pub struct CfnTablePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTablePolicy`], by name: the argument of [`CfnTablePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTablePolicyRequired {
+    /// A policy document containing permissions to add to the specified table. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
+    ///
+    /// CloudFormation property `ResourcePolicy`.
+    pub resource_policy: Val<Json>,
+
+    /// The Amazon Resource Name (ARN) of the specified table.
+    ///
+    /// CloudFormation property `TableARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub table_arn: Val<String>,
+}
+
 impl CfnTablePolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::TablePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTablePolicyRequired`]:
     ///
-    /// - `resource_policy`: `ResourcePolicy`, A policy document containing permissions to add to the specified table. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
-    /// - `table_arn`: `TableARN`, The Amazon Resource Name (ARN) of the specified table.
-    pub fn new(resource_policy: impl Into<Val<Json>>, table_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTablePolicy::new(CfnTablePolicyRequired {
+    ///     resource_policy: serde_json::json!({ ... }).into(),
+    ///     table_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTablePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourcePolicy", resource_policy);
-        props.set("TableARN", table_arn);
+        props.set::<Json>("ResourcePolicy", required.resource_policy);
+        props.set::<String>("TableARN", required.table_arn);
         CfnTablePolicy { props, options: ResourceOptions::default() }
     }
 }

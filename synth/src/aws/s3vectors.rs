@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,67 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::S3Vectors::Index
 ///
 /// CloudFormation type `AWS::S3Vectors::Index`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Date and time when the vector index was created.
+/// - `IndexArn`: `handle.index_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the index
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IndexArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIndex {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIndex`], by name: the argument of [`CfnIndex::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIndexRequired {
+    /// The data type of the vectors to be inserted into the vector index.
+    ///
+    /// CloudFormation property `DataType`.
+    ///
+    /// Allowed values (the enum [`index::DataType`]): `float32`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_type: Val<String>,
+
+    /// The dimensions of the vectors to be inserted into the vector index.
+    ///
+    /// CloudFormation property `Dimension`.
+    ///
+    /// Changing it replaces the resource.
+    pub dimension: Val<i64>,
+
+    /// The distance metric to be used for similarity search.
+    ///
+    /// CloudFormation property `DistanceMetric`.
+    ///
+    /// Allowed values (the enum [`index::DistanceMetric`]): `cosine`, `euclidean`.
+    ///
+    /// Changing it replaces the resource.
+    pub distance_metric: Val<String>,
+}
+
 impl CfnIndex {
     pub const TYPE_NAME: &'static str = "AWS::S3Vectors::Index";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIndexRequired`]:
     ///
-    /// - `data_type`: `DataType`, The data type of the vectors to be inserted into the vector index.
-    /// - `dimension`: `Dimension`, The dimensions of the vectors to be inserted into the vector index.
-    /// - `distance_metric`: `DistanceMetric`, The distance metric to be used for similarity search.
-    pub fn new(data_type: impl Into<Val<String>>, dimension: impl Into<Val<i64>>, distance_metric: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIndex::new(CfnIndexRequired {
+    ///     data_type: index::DataType::Float32.into(),
+    ///     dimension: 1.into(),
+    ///     distance_metric: index::DistanceMetric::Cosine.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIndexRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataType", data_type);
-        props.set("Dimension", dimension);
-        props.set("DistanceMetric", distance_metric);
+        props.set::<String>("DataType", required.data_type);
+        props.set::<i64>("Dimension", required.dimension);
+        props.set::<String>("DistanceMetric", required.distance_metric);
         CfnIndex { props, options: ResourceOptions::default() }
     }
 
@@ -142,11 +183,11 @@ pub(crate) static INDEX_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIndex`].
+/// Property types and enums of the allowed values of [`CfnIndex`].
 pub mod index {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The encryption configuration for the index.
     #[derive(Clone, Debug)]
@@ -169,7 +210,7 @@ pub mod index {
 
         /// Defines the server-side encryption type for index encryption configuration. Defaults to the parent vector bucket's encryption settings when unspecified.
         ///
-        /// Allowed values: `AES256`, `aws:kms`.
+        /// Allowed values (the enum [`SseType`]): `AES256`, `aws:kms`.
         pub fn sse_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SseType", value);
             self
@@ -214,15 +255,33 @@ pub mod index {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key must be between 1 to 128 characters in length. Tag key cannot start with 'aws:' and can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
         ///
-        /// - `key`: `Key`, Tag key must be between 1 to 128 characters in length. Tag key cannot start with 'aws:' and can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
-        /// - `value`: `Value`, Tag value must be between 0 to 256 characters in length. Tag value can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value must be between 0 to 256 characters in length. Tag value can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -255,11 +314,43 @@ pub mod index {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::S3Vectors::Index`; `.into()` makes a `Val<String>`.
+        DataType {
+            Float32 = "float32",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DistanceMetric` in `AWS::S3Vectors::Index`; `.into()` makes a `Val<String>`.
+        DistanceMetric {
+            Cosine = "cosine",
+            Euclidean = "euclidean",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SseType` in `AWS::S3Vectors::Index`; `.into()` makes a `Val<String>`.
+        SseType {
+            Aes256 = "AES256",
+            AwsKms = "aws:kms",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::S3Vectors::VectorBucket
 ///
 /// CloudFormation type `AWS::S3Vectors::VectorBucket`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Date and time when the vector bucket was created.
+/// - `VectorBucketArn`: `handle.vector_bucket_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the vector bucket.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VectorBucketArn`.
 #[derive(Clone, Debug)]
 pub struct CfnVectorBucket {
     props: Props,
@@ -349,11 +440,11 @@ pub(crate) static VECTOR_BUCKET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVectorBucket`].
+/// Property types and enums of the allowed values of [`CfnVectorBucket`].
 pub mod vector_bucket {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The encryption configuration for the vector bucket.
     #[derive(Clone, Debug)]
@@ -376,7 +467,7 @@ pub mod vector_bucket {
 
         /// The server-side encryption type to use for the encryption configuration of the vector bucket. By default, if you don't specify, all new vectors in Amazon S3 vector buckets use server-side encryption with Amazon S3 managed keys (SSE-S3), specifically AES256.
         ///
-        /// Allowed values: `AES256`, `aws:kms`.
+        /// Allowed values (the enum [`SseType`]): `AES256`, `aws:kms`.
         pub fn sse_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SseType", value);
             self
@@ -395,15 +486,33 @@ pub mod vector_bucket {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Tag key must be between 1 to 128 characters in length. Tag key cannot start with 'aws:' and can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
         ///
-        /// - `key`: `Key`, Tag key must be between 1 to 128 characters in length. Tag key cannot start with 'aws:' and can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
-        /// - `value`: `Value`, Tag value must be between 0 to 256 characters in length. Tag value can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Tag value must be between 0 to 256 characters in length. Tag value can only contain alphanumeric characters, spaces, _, ., /, =, +, -, and @.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -429,11 +538,25 @@ pub mod vector_bucket {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SseType` in `AWS::S3Vectors::VectorBucket`; `.into()` makes a `Val<String>`.
+        SseType {
+            Aes256 = "AES256",
+            AwsKms = "aws:kms",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::S3Vectors::VectorBucketPolicy
 ///
 /// CloudFormation type `AWS::S3Vectors::VectorBucketPolicy`.
+///
+/// # Attributes
+///
+/// `AWS::S3Vectors::VectorBucketPolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VectorBucketArn`.
 #[derive(Clone, Debug)]
 pub struct CfnVectorBucketPolicy {
     props: Props,
@@ -443,7 +566,7 @@ pub struct CfnVectorBucketPolicy {
 impl CfnVectorBucketPolicy {
     pub const TYPE_NAME: &'static str = "AWS::S3Vectors::VectorBucketPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `policy`: `Policy`, A policy document containing permissions to add to the specified vector bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
     pub fn new(policy: impl Into<Val<Json>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::SageMaker::AIWorkloadConfig. A reusable AI workload configuration that defines datasets, data sources and benchmark tool settings for consistent performance testing of generative AI inference deployments on Amazon SageMaker AI.
 ///
 /// CloudFormation type `AWS::SageMaker::AIWorkloadConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AIWorkloadConfigArn`: `handle.ai_workload_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AI workload configuration. The name segment is restricted to lowercase for the same reason as AIWorkloadConfigName: the engine derives that property from this ARN, so a permissive ARN would yield a derived name the schema itself rejects.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A timestamp that indicates when the AI workload configuration was created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AIWorkloadConfigArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAiWorkloadConfig {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnAiWorkloadConfig {
 impl CfnAiWorkloadConfig {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::AIWorkloadConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `ai_workload_config_name`: `AIWorkloadConfigName`, The name of the AI workload configuration. The name must be unique within your AWS account in the current AWS Region. Only lowercase letters and digits are accepted: DeleteAIWorkloadConfig lowercases the name before looking it up, so a name containing an uppercase letter produces a configuration that can be created and read but never deleted.
     pub fn new(ai_workload_config_name: impl Into<Val<String>>) -> Self {
@@ -121,7 +129,7 @@ pub mod ai_workload_config {
     }
 
     impl AiWorkloadConfigs {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `workload_spec`: `WorkloadSpec`, The workload specification that defines benchmark parameters.
         pub fn new(workload_spec: impl Into<Val<WorkloadSpec>>) -> Self {
@@ -144,7 +152,7 @@ pub mod ai_workload_config {
     }
 
     impl WorkloadSpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `inline`: `Inline`, An inline YAML or JSON string that defines benchmark parameters. The service validates the document against its own benchmark schema: it must declare a benchmark object whose type member matches the pattern ^(aiperf)$.
         pub fn new(inline: impl Into<Val<String>>) -> Self {
@@ -167,7 +175,7 @@ pub mod ai_workload_config {
     }
 
     impl AiDatasetConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `input_data_config`: `InputDataConfig`, An array of input data channel configurations for the workload.
         pub fn new(input_data_config: impl Into<Val<Vec<AiWorkloadInputDataConfig>>>) -> Self {
@@ -189,15 +197,33 @@ pub mod ai_workload_config {
         props: Props,
     }
 
-    impl AiWorkloadInputDataConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AiWorkloadInputDataConfig`], by name: the argument of [`AiWorkloadInputDataConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AiWorkloadInputDataConfigRequired {
+        /// The logical name for the data channel.
         ///
-        /// - `channel_name`: `ChannelName`, The logical name for the data channel.
-        /// - `data_source`: `DataSource`, The data source for this channel.
-        pub fn new(channel_name: impl Into<Val<String>>, data_source: impl Into<Val<AiWorkloadDataSource>>) -> Self {
+        /// CloudFormation property `ChannelName`.
+        pub channel_name: Val<String>,
+
+        /// The data source for this channel.
+        ///
+        /// CloudFormation property `DataSource`.
+        pub data_source: Val<AiWorkloadDataSource>,
+    }
+
+    impl AiWorkloadInputDataConfig {
+        /// Creates the value from its required properties, by name in [`AiWorkloadInputDataConfigRequired`]:
+        ///
+        /// ```text
+        /// AiWorkloadInputDataConfig::new(AiWorkloadInputDataConfigRequired {
+        ///     channel_name: "...".into(),
+        ///     data_source: AiWorkloadDataSource::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AiWorkloadInputDataConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ChannelName", channel_name);
-            props.set("DataSource", data_source);
+            props.set::<String>("ChannelName", required.channel_name);
+            props.set::<AiWorkloadDataSource>("DataSource", required.data_source);
             AiWorkloadInputDataConfig { props }
         }
     }
@@ -241,7 +267,7 @@ pub mod ai_workload_config {
     }
 
     impl AiWorkloadS3DataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, The Amazon S3 URI of the data.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -263,15 +289,33 @@ pub mod ai_workload_config {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key. Tag keys must be unique per resource.
         ///
-        /// - `key`: `Key`, The tag key. Tag keys must be unique per resource.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -323,25 +367,64 @@ pub mod ai_workload_config {
 /// Resource type definition for AWS::SageMaker::Action. An action is a lineage tracking entity that represents an action or activity, such as a model deployment or an HPO job.
 ///
 /// CloudFormation type `AWS::SageMaker::Action`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the action.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the action was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. When the action was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAction`], by name: the argument of [`CfnAction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnActionRequired {
+    /// The name of the action. Must be unique to your account in an AWS Region.
+    ///
+    /// CloudFormation property `ActionName`.
+    ///
+    /// Changing it replaces the resource.
+    pub action_name: Val<String>,
+
+    /// The action type.
+    ///
+    /// CloudFormation property `ActionType`.
+    ///
+    /// Changing it replaces the resource.
+    pub action_type: Val<String>,
+
+    /// The source type, ID, and URI.
+    ///
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<action::ActionSource>,
+}
+
 impl CfnAction {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Action";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnActionRequired`]:
     ///
-    /// - `action_name`: `ActionName`, The name of the action. Must be unique to your account in an AWS Region.
-    /// - `action_type`: `ActionType`, The action type.
-    /// - `source`: `Source`, The source type, ID, and URI.
-    pub fn new(action_name: impl Into<Val<String>>, action_type: impl Into<Val<String>>, source: impl Into<Val<action::ActionSource>>) -> Self {
+    /// ```text
+    /// CfnAction::new(CfnActionRequired {
+    ///     action_name: "...".into(),
+    ///     action_type: "...".into(),
+    ///     source: action::ActionSource::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnActionRequired) -> Self {
         let mut props = Props::new();
-        props.set("ActionName", action_name);
-        props.set("ActionType", action_type);
-        props.set("Source", source);
+        props.set::<String>("ActionName", required.action_name);
+        props.set::<String>("ActionType", required.action_type);
+        props.set::<action::ActionSource>("Source", required.source);
         CfnAction { props, options: ResourceOptions::default() }
     }
 
@@ -367,7 +450,7 @@ impl CfnAction {
 
     /// The status of the action.
     ///
-    /// Allowed values: `Unknown`, `InProgress`, `Completed`, `Failed`, `Stopping`, `Stopped`.
+    /// Allowed values (the enum [`action::Status`]): `Unknown`, `InProgress`, `Completed`, `Failed`, `Stopping`, `Stopped`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -443,11 +526,11 @@ pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAction`].
+/// Property types and enums of the allowed values of [`CfnAction`].
 pub mod action {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::Action`.
     #[derive(Clone, Debug)]
@@ -500,7 +583,7 @@ pub mod action {
     }
 
     impl ActionSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_uri`: `SourceUri`, The URI of the source.
         pub fn new(source_uri: impl Into<Val<String>>) -> Self {
@@ -534,15 +617,33 @@ pub mod action {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -579,28 +680,69 @@ pub mod action {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::SageMaker::Action`; `.into()` makes a `Val<String>`.
+        Status {
+            Unknown = "Unknown",
+            InProgress = "InProgress",
+            Completed = "Completed",
+            Failed = "Failed",
+            Stopping = "Stopping",
+            Stopped = "Stopped",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::Algorithm
 ///
 /// CloudFormation type `AWS::SageMaker::Algorithm`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AlgorithmArn`: `handle.algorithm_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the algorithm.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A timestamp specifying when the algorithm was created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AlgorithmArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAlgorithm {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAlgorithm`], by name: the argument of [`CfnAlgorithm::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAlgorithmRequired {
+    /// The name of the algorithm.
+    ///
+    /// CloudFormation property `AlgorithmName`.
+    ///
+    /// Changing it replaces the resource.
+    pub algorithm_name: Val<String>,
+
+    /// CloudFormation property `TrainingSpecification`.
+    ///
+    /// Changing it replaces the resource.
+    pub training_specification: Val<algorithm::TrainingSpecification>,
+}
+
 impl CfnAlgorithm {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Algorithm";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAlgorithmRequired`]:
     ///
-    /// - `algorithm_name`: `AlgorithmName`, The name of the algorithm.
-    /// - `training_specification`: `TrainingSpecification`.
-    pub fn new(algorithm_name: impl Into<Val<String>>, training_specification: impl Into<Val<algorithm::TrainingSpecification>>) -> Self {
+    /// ```text
+    /// CfnAlgorithm::new(CfnAlgorithmRequired {
+    ///     algorithm_name: "...".into(),
+    ///     training_specification: algorithm::TrainingSpecification::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAlgorithmRequired) -> Self {
         let mut props = Props::new();
-        props.set("AlgorithmName", algorithm_name);
-        props.set("TrainingSpecification", training_specification);
+        props.set::<String>("AlgorithmName", required.algorithm_name);
+        props.set::<algorithm::TrainingSpecification>("TrainingSpecification", required.training_specification);
         CfnAlgorithm { props, options: ResourceOptions::default() }
     }
 
@@ -688,11 +830,11 @@ pub(crate) static ALGORITHM_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAlgorithm`].
+/// Property types and enums of the allowed values of [`CfnAlgorithm`].
 pub mod algorithm {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::SageMaker::Algorithm`.
     #[derive(Clone, Debug)]
@@ -701,7 +843,7 @@ pub mod algorithm {
     }
 
     impl InferenceSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `containers`: `Containers`.
         pub fn new(containers: impl Into<Val<Vec<ModelPackageContainerDefinition>>>) -> Self {
@@ -748,7 +890,7 @@ pub mod algorithm {
     }
 
     impl ModelPackageContainerDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -819,7 +961,7 @@ pub mod algorithm {
     }
 
     impl ModelInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_input_config`: `DataInputConfig`.
         pub fn new(data_input_config: impl Into<Val<String>>) -> Self {
@@ -841,15 +983,29 @@ pub mod algorithm {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -866,17 +1022,34 @@ pub mod algorithm {
         props: Props,
     }
 
+    /// The required properties of [`TrainingSpecification`], by name: the argument of [`TrainingSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrainingSpecificationRequired {
+        /// CloudFormation property `SupportedTrainingInstanceTypes`.
+        pub supported_training_instance_types: Val<Vec<String>>,
+
+        /// CloudFormation property `TrainingChannels`.
+        pub training_channels: Val<Vec<ChannelSpecification>>,
+
+        /// CloudFormation property `TrainingImage`.
+        pub training_image: Val<String>,
+    }
+
     impl TrainingSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TrainingSpecificationRequired`]:
         ///
-        /// - `supported_training_instance_types`: `SupportedTrainingInstanceTypes`.
-        /// - `training_channels`: `TrainingChannels`.
-        /// - `training_image`: `TrainingImage`.
-        pub fn new(supported_training_instance_types: impl Into<Val<Vec<String>>>, training_channels: impl Into<Val<Vec<ChannelSpecification>>>, training_image: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TrainingSpecification::new(TrainingSpecificationRequired {
+        ///     supported_training_instance_types: vec!["..."].into(),
+        ///     training_channels: vec![ChannelSpecification::new(...)].into(),
+        ///     training_image: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TrainingSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("SupportedTrainingInstanceTypes", supported_training_instance_types);
-            props.set("TrainingChannels", training_channels);
-            props.set("TrainingImage", training_image);
+            props.set::<Vec<String>>("SupportedTrainingInstanceTypes", required.supported_training_instance_types);
+            props.set::<Vec<ChannelSpecification>>("TrainingChannels", required.training_channels);
+            props.set::<String>("TrainingImage", required.training_image);
             TrainingSpecification { props }
         }
 
@@ -923,15 +1096,29 @@ pub mod algorithm {
         props: Props,
     }
 
+    /// The required properties of [`MetricDefinition`], by name: the argument of [`MetricDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricDefinitionRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Regex`.
+        pub regex: Val<String>,
+    }
+
     impl MetricDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricDefinitionRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `regex`: `Regex`.
-        pub fn new(name: impl Into<Val<String>>, regex: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricDefinition::new(MetricDefinitionRequired {
+        ///     name: "...".into(),
+        ///     regex: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Regex", regex);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Regex", required.regex);
             MetricDefinition { props }
         }
     }
@@ -948,15 +1135,31 @@ pub mod algorithm {
         props: Props,
     }
 
-    impl HyperParameterSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HyperParameterSpecification`], by name: the argument of [`HyperParameterSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct HyperParameterSpecificationRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `name`: `Name`.
-        /// - `type_`: `Type`.
-        pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `Integer`, `Continuous`, `Categorical`, `FreeText`.
+        pub type_: Val<String>,
+    }
+
+    impl HyperParameterSpecification {
+        /// Creates the value from its required properties, by name in [`HyperParameterSpecificationRequired`]:
+        ///
+        /// ```text
+        /// HyperParameterSpecification::new(HyperParameterSpecificationRequired {
+        ///     name: "...".into(),
+        ///     type_: Type::Integer.into(),
+        /// })
+        /// ```
+        pub fn new(required: HyperParameterSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             HyperParameterSpecification { props }
         }
 
@@ -1042,7 +1245,7 @@ pub mod algorithm {
     }
 
     impl CategoricalParameterRangeSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `values`: `Values`.
         pub fn new(values: impl Into<Val<Vec<String>>>) -> Self {
@@ -1064,15 +1267,29 @@ pub mod algorithm {
         props: Props,
     }
 
+    /// The required properties of [`ContinuousParameterRangeSpecification`], by name: the argument of [`ContinuousParameterRangeSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContinuousParameterRangeSpecificationRequired {
+        /// CloudFormation property `MaxValue`.
+        pub max_value: Val<String>,
+
+        /// CloudFormation property `MinValue`.
+        pub min_value: Val<String>,
+    }
+
     impl ContinuousParameterRangeSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ContinuousParameterRangeSpecificationRequired`]:
         ///
-        /// - `max_value`: `MaxValue`.
-        /// - `min_value`: `MinValue`.
-        pub fn new(max_value: impl Into<Val<String>>, min_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ContinuousParameterRangeSpecification::new(ContinuousParameterRangeSpecificationRequired {
+        ///     max_value: "...".into(),
+        ///     min_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ContinuousParameterRangeSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxValue", max_value);
-            props.set("MinValue", min_value);
+            props.set::<String>("MaxValue", required.max_value);
+            props.set::<String>("MinValue", required.min_value);
             ContinuousParameterRangeSpecification { props }
         }
     }
@@ -1089,15 +1306,29 @@ pub mod algorithm {
         props: Props,
     }
 
+    /// The required properties of [`IntegerParameterRangeSpecification`], by name: the argument of [`IntegerParameterRangeSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct IntegerParameterRangeSpecificationRequired {
+        /// CloudFormation property `MaxValue`.
+        pub max_value: Val<String>,
+
+        /// CloudFormation property `MinValue`.
+        pub min_value: Val<String>,
+    }
+
     impl IntegerParameterRangeSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IntegerParameterRangeSpecificationRequired`]:
         ///
-        /// - `max_value`: `MaxValue`.
-        /// - `min_value`: `MinValue`.
-        pub fn new(max_value: impl Into<Val<String>>, min_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IntegerParameterRangeSpecification::new(IntegerParameterRangeSpecificationRequired {
+        ///     max_value: "...".into(),
+        ///     min_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IntegerParameterRangeSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxValue", max_value);
-            props.set("MinValue", min_value);
+            props.set::<String>("MaxValue", required.max_value);
+            props.set::<String>("MinValue", required.min_value);
             IntegerParameterRangeSpecification { props }
         }
     }
@@ -1114,15 +1345,31 @@ pub mod algorithm {
         props: Props,
     }
 
-    impl HyperParameterTuningJobObjective {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HyperParameterTuningJobObjective`], by name: the argument of [`HyperParameterTuningJobObjective::new`].
+    #[derive(Clone, Debug)]
+    pub struct HyperParameterTuningJobObjectiveRequired {
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `metric_name`: `MetricName`.
-        /// - `type_`: `Type`.
-        pub fn new(metric_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`HyperParameterTuningJobObjectiveType`]): `Maximize`, `Minimize`.
+        pub type_: Val<String>,
+    }
+
+    impl HyperParameterTuningJobObjective {
+        /// Creates the value from its required properties, by name in [`HyperParameterTuningJobObjectiveRequired`]:
+        ///
+        /// ```text
+        /// HyperParameterTuningJobObjective::new(HyperParameterTuningJobObjectiveRequired {
+        ///     metric_name: "...".into(),
+        ///     type_: HyperParameterTuningJobObjectiveType::Maximize.into(),
+        /// })
+        /// ```
+        pub fn new(required: HyperParameterTuningJobObjectiveRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricName", metric_name);
-            props.set("Type", type_);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<String>("Type", required.type_);
             HyperParameterTuningJobObjective { props }
         }
     }
@@ -1139,17 +1386,36 @@ pub mod algorithm {
         props: Props,
     }
 
-    impl ChannelSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ChannelSpecification`], by name: the argument of [`ChannelSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ChannelSpecificationRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `SupportedContentTypes`.
+        pub supported_content_types: Val<Vec<String>>,
+
+        /// CloudFormation property `SupportedInputModes`.
         ///
-        /// - `name`: `Name`.
-        /// - `supported_content_types`: `SupportedContentTypes`.
-        /// - `supported_input_modes`: `SupportedInputModes`.
-        pub fn new(name: impl Into<Val<String>>, supported_content_types: impl Into<Val<Vec<String>>>, supported_input_modes: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values of each item (the enum [`SupportedInputModes`]): `Pipe`, `File`, `FastFile`.
+        pub supported_input_modes: Val<Vec<String>>,
+    }
+
+    impl ChannelSpecification {
+        /// Creates the value from its required properties, by name in [`ChannelSpecificationRequired`]:
+        ///
+        /// ```text
+        /// ChannelSpecification::new(ChannelSpecificationRequired {
+        ///     name: "...".into(),
+        ///     supported_content_types: vec!["..."].into(),
+        ///     supported_input_modes: vec![SupportedInputModes::Pipe].into(),
+        /// })
+        /// ```
+        pub fn new(required: ChannelSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SupportedContentTypes", supported_content_types);
-            props.set("SupportedInputModes", supported_input_modes);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("SupportedContentTypes", required.supported_content_types);
+            props.set::<Vec<String>>("SupportedInputModes", required.supported_input_modes);
             ChannelSpecification { props }
         }
 
@@ -1166,6 +1432,8 @@ pub mod algorithm {
         }
 
         /// The `SupportedCompressionTypes` property.
+        ///
+        /// Allowed values of each item (the enum [`SupportedCompressionTypes`]): `None`, `Gzip`.
         pub fn supported_compression_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SupportedCompressionTypes", value);
             self
@@ -1297,32 +1565,114 @@ pub mod algorithm {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::Algorithm`; `.into()` makes a `Val<String>`.
+        Type {
+            Integer = "Integer",
+            Continuous = "Continuous",
+            Categorical = "Categorical",
+            FreeText = "FreeText",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::Algorithm`; `.into()` makes a `Val<String>`.
+        HyperParameterTuningJobObjectiveType {
+            Maximize = "Maximize",
+            Minimize = "Minimize",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SupportedCompressionTypes` in `AWS::SageMaker::Algorithm`; `.into()` makes a `Val<String>`.
+        SupportedCompressionTypes {
+            None = "None",
+            Gzip = "Gzip",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SupportedInputModes` in `AWS::SageMaker::Algorithm`; `.into()` makes a `Val<String>`.
+        SupportedInputModes {
+            Pipe = "Pipe",
+            File = "File",
+            FastFile = "FastFile",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::App
 ///
 /// CloudFormation type `AWS::SageMaker::App`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppArn`: `handle.app_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the app.
+/// - `BuiltInLifecycleConfigArn`: `handle.built_in_lifecycle_config_arn()` → `Val<String>`. The lifecycle configuration that runs before the default lifecycle configuration.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnApp {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApp`], by name: the argument of [`CfnApp::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAppRequired {
+    /// The name of the app.
+    ///
+    /// CloudFormation property `AppName`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_name: Val<String>,
+
+    /// The type of app.
+    ///
+    /// CloudFormation property `AppType`.
+    ///
+    /// Allowed values (the enum [`app::AppType`]): `JupyterServer`, `KernelGateway`, `RStudioServerPro`, `RSessionGateway`, `Canvas`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_type: Val<String>,
+
+    /// The domain ID.
+    ///
+    /// CloudFormation property `DomainId`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_id: Val<String>,
+
+    /// The user profile name.
+    ///
+    /// CloudFormation property `UserProfileName`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_profile_name: Val<String>,
+}
+
 impl CfnApp {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::App";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAppRequired`]:
     ///
-    /// - `app_name`: `AppName`, The name of the app.
-    /// - `app_type`: `AppType`, The type of app.
-    /// - `domain_id`: `DomainId`, The domain ID.
-    /// - `user_profile_name`: `UserProfileName`, The user profile name.
-    pub fn new(app_name: impl Into<Val<String>>, app_type: impl Into<Val<String>>, domain_id: impl Into<Val<String>>, user_profile_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApp::new(CfnAppRequired {
+    ///     app_name: "...".into(),
+    ///     app_type: app::AppType::JupyterServer.into(),
+    ///     domain_id: "...".into(),
+    ///     user_profile_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAppRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppName", app_name);
-        props.set("AppType", app_type);
-        props.set("DomainId", domain_id);
-        props.set("UserProfileName", user_profile_name);
+        props.set::<String>("AppName", required.app_name);
+        props.set::<String>("AppType", required.app_type);
+        props.set::<String>("DomainId", required.domain_id);
+        props.set::<String>("UserProfileName", required.user_profile_name);
         CfnApp { props, options: ResourceOptions::default() }
     }
 
@@ -1401,11 +1751,11 @@ pub(crate) static APP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApp`].
+/// Property types and enums of the allowed values of [`CfnApp`].
 pub mod app {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::App`.
     #[derive(Clone, Debug)]
@@ -1459,15 +1809,29 @@ pub mod app {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1495,11 +1859,30 @@ pub mod app {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AppType` in `AWS::SageMaker::App`; `.into()` makes a `Val<String>`.
+        AppType {
+            JupyterServer = "JupyterServer",
+            KernelGateway = "KernelGateway",
+            RStudioServerPro = "RStudioServerPro",
+            RSessionGateway = "RSessionGateway",
+            Canvas = "Canvas",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::AppImageConfig
 ///
 /// CloudFormation type `AWS::SageMaker::AppImageConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AppImageConfigArn`: `handle.app_image_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the AppImageConfig.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AppImageConfigName`.
 #[derive(Clone, Debug)]
 pub struct CfnAppImageConfig {
     props: Props,
@@ -1509,7 +1892,7 @@ pub struct CfnAppImageConfig {
 impl CfnAppImageConfig {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::AppImageConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `app_image_config_name`: `AppImageConfigName`, The Name of the AppImageConfig.
     pub fn new(app_image_config_name: impl Into<Val<String>>) -> Self {
@@ -1665,15 +2048,29 @@ pub mod app_image_config {
         props: Props,
     }
 
+    /// The required properties of [`CustomImageContainerEnvironmentVariable`], by name: the argument of [`CustomImageContainerEnvironmentVariable::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomImageContainerEnvironmentVariableRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl CustomImageContainerEnvironmentVariable {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomImageContainerEnvironmentVariableRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CustomImageContainerEnvironmentVariable::new(CustomImageContainerEnvironmentVariableRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomImageContainerEnvironmentVariableRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             CustomImageContainerEnvironmentVariable { props }
         }
     }
@@ -1717,7 +2114,7 @@ pub mod app_image_config {
     }
 
     impl KernelGatewayImageConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kernel_specs`: `KernelSpecs`, The specification of the Jupyter kernels in the image.
         pub fn new(kernel_specs: impl Into<Val<Vec<KernelSpec>>>) -> Self {
@@ -1784,7 +2181,7 @@ pub mod app_image_config {
     }
 
     impl KernelSpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the kernel.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1812,15 +2209,29 @@ pub mod app_image_config {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1899,23 +2310,55 @@ pub mod app_image_config {
 /// Resource type definition for AWS::SageMaker::Artifact. An artifact is a lineage tracking entity that represents a URI addressable object or data, such as an S3 URI of a dataset or the ECR registry path of an image.
 ///
 /// CloudFormation type `AWS::SageMaker::Artifact`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the artifact.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the artifact was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. When the artifact was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnArtifact {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnArtifact`], by name: the argument of [`CfnArtifact::new`].
+#[derive(Clone, Debug)]
+pub struct CfnArtifactRequired {
+    /// The artifact type.
+    ///
+    /// CloudFormation property `ArtifactType`.
+    ///
+    /// Changing it replaces the resource.
+    pub artifact_type: Val<String>,
+
+    /// The source of the artifact.
+    ///
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<artifact::ArtifactSource>,
+}
+
 impl CfnArtifact {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Artifact";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnArtifactRequired`]:
     ///
-    /// - `artifact_type`: `ArtifactType`, The artifact type.
-    /// - `source`: `Source`, The source of the artifact.
-    pub fn new(artifact_type: impl Into<Val<String>>, source: impl Into<Val<artifact::ArtifactSource>>) -> Self {
+    /// ```text
+    /// CfnArtifact::new(CfnArtifactRequired {
+    ///     artifact_type: "...".into(),
+    ///     source: artifact::ArtifactSource::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnArtifactRequired) -> Self {
         let mut props = Props::new();
-        props.set("ArtifactType", artifact_type);
-        props.set("Source", source);
+        props.set::<String>("ArtifactType", required.artifact_type);
+        props.set::<artifact::ArtifactSource>("Source", required.source);
         CfnArtifact { props, options: ResourceOptions::default() }
     }
 
@@ -2007,11 +2450,11 @@ pub(crate) static ARTIFACT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnArtifact`].
+/// Property types and enums of the allowed values of [`CfnArtifact`].
 pub mod artifact {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::Artifact`.
     #[derive(Clone, Debug)]
@@ -2064,7 +2507,7 @@ pub mod artifact {
     }
 
     impl ArtifactSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_uri`: `SourceUri`, The URI of the source.
         pub fn new(source_uri: impl Into<Val<String>>) -> Self {
@@ -2092,15 +2535,35 @@ pub mod artifact {
         props: Props,
     }
 
-    impl ArtifactSourceType {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ArtifactSourceType`], by name: the argument of [`ArtifactSourceType::new`].
+    #[derive(Clone, Debug)]
+    pub struct ArtifactSourceTypeRequired {
+        /// The type of ID.
         ///
-        /// - `source_id_type`: `SourceIdType`, The type of ID.
-        /// - `value`: `Value`, The ID.
-        pub fn new(source_id_type: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SourceIdType`.
+        ///
+        /// Allowed values (the enum [`SourceIdType`]): `MD5Hash`, `S3ETag`, `S3Version`, `Custom`.
+        pub source_id_type: Val<String>,
+
+        /// The ID.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ArtifactSourceType {
+        /// Creates the value from its required properties, by name in [`ArtifactSourceTypeRequired`]:
+        ///
+        /// ```text
+        /// ArtifactSourceType::new(ArtifactSourceTypeRequired {
+        ///     source_id_type: SourceIdType::Md5Hash.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ArtifactSourceTypeRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceIdType", source_id_type);
-            props.set("Value", value);
+            props.set::<String>("SourceIdType", required.source_id_type);
+            props.set::<String>("Value", required.value);
             ArtifactSourceType { props }
         }
     }
@@ -2117,15 +2580,33 @@ pub mod artifact {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2169,11 +2650,32 @@ pub mod artifact {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SourceIdType` in `AWS::SageMaker::Artifact`; `.into()` makes a `Val<String>`.
+        SourceIdType {
+            Md5Hash = "MD5Hash",
+            S3ETag = "S3ETag",
+            S3Version = "S3Version",
+            Custom = "Custom",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::Cluster
 ///
 /// CloudFormation type `AWS::SageMaker::Cluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterArn`: `handle.cluster_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the HyperPod Cluster.
+/// - `ClusterStatus`: `handle.cluster_status()` → `Val<String>`. The status of the HyperPod Cluster.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the HyperPod cluster was created.
+/// - `FailureMessage`: `handle.failure_message()` → `Val<String>`. The failure message of the HyperPod Cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCluster {
     props: Props,
@@ -2217,7 +2719,7 @@ impl CfnCluster {
 
     /// Determines the scaling strategy for the SageMaker HyperPod cluster. When set to 'Continuous', enables continuous scaling which dynamically manages node provisioning. If the parameter is omitted, uses the standard scaling approach in previous release.
     ///
-    /// Allowed values: `Continuous`.
+    /// Allowed values (the enum [`cluster::NodeProvisioningMode`]): `Continuous`.
     pub fn node_provisioning_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NodeProvisioningMode", value);
         self
@@ -2225,7 +2727,7 @@ impl CfnCluster {
 
     /// If node auto-recovery is set to true, faulty nodes will be replaced or rebooted when a failure is detected. If set to false, nodes will be labelled when a fault is detected.
     ///
-    /// Allowed values: `Automatic`, `None`.
+    /// Allowed values (the enum [`cluster::NodeRecovery`]): `Automatic`, `None`.
     pub fn node_recovery(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NodeRecovery", value);
         self
@@ -2344,11 +2846,11 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCluster`].
+/// Property types and enums of the allowed values of [`CfnCluster`].
 pub mod cluster {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Configuration for cluster auto-scaling
     #[derive(Clone, Debug)]
@@ -2357,9 +2859,9 @@ pub mod cluster {
     }
 
     impl ClusterAutoScalingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, The auto-scaling mode for the cluster
+        /// - `mode`: `Mode`, The auto-scaling mode for the cluster Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -2368,7 +2870,7 @@ pub mod cluster {
 
         /// The type of auto-scaler to use
         ///
-        /// Allowed values: `Karpenter`.
+        /// Allowed values (the enum [`AutoScalerType`]): `Karpenter`.
         pub fn auto_scaler_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoScalerType", value);
             self
@@ -2387,17 +2889,40 @@ pub mod cluster {
         props: Props,
     }
 
-    impl ClusterInstanceGroup {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterInstanceGroup`], by name: the argument of [`ClusterInstanceGroup::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterInstanceGroupRequired {
+        /// The execution role for the instance group to assume.
         ///
-        /// - `execution_role`: `ExecutionRole`, The execution role for the instance group to assume.
-        /// - `instance_count`: `InstanceCount`, The number of instances you specified to add to the instance group of a SageMaker HyperPod cluster.
-        /// - `instance_group_name`: `InstanceGroupName`, The name of the instance group of a SageMaker HyperPod cluster.
-        pub fn new(execution_role: impl Into<Val<String>>, instance_count: impl Into<Val<i64>>, instance_group_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ExecutionRole`.
+        pub execution_role: Val<String>,
+
+        /// The number of instances you specified to add to the instance group of a SageMaker HyperPod cluster.
+        ///
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The name of the instance group of a SageMaker HyperPod cluster.
+        ///
+        /// CloudFormation property `InstanceGroupName`.
+        pub instance_group_name: Val<String>,
+    }
+
+    impl ClusterInstanceGroup {
+        /// Creates the value from its required properties, by name in [`ClusterInstanceGroupRequired`]:
+        ///
+        /// ```text
+        /// ClusterInstanceGroup::new(ClusterInstanceGroupRequired {
+        ///     execution_role: "...".into(),
+        ///     instance_count: 1.into(),
+        ///     instance_group_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterInstanceGroupRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutionRole", execution_role);
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceGroupName", instance_group_name);
+            props.set::<String>("ExecutionRole", required.execution_role);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceGroupName", required.instance_group_name);
             ClusterInstanceGroup { props }
         }
 
@@ -2474,6 +2999,8 @@ pub mod cluster {
         }
 
         /// Nodes will undergo advanced stress test to detect and replace faulty instances, based on the type of deep health check(s) passed in.
+        ///
+        /// Allowed values of each item (the enum [`OnStartDeepHealthChecks`]): `InstanceStress`, `InstanceConnectivity`.
         pub fn on_start_deep_health_checks(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OnStartDeepHealthChecks", value);
             self
@@ -2523,9 +3050,9 @@ pub mod cluster {
     }
 
     impl AutoPatchConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `patching_strategy`: `PatchingStrategy`, The patching strategy that determines when and how instances are patched. WhenIdle patches instances as they become idle. WhenAllIdle patches all instances when they are all idle.
+        /// - `patching_strategy`: `PatchingStrategy`, The patching strategy that determines when and how instances are patched. WhenIdle patches instances as they become idle. WhenAllIdle patches all instances when they are all idle. Allowed values: the enum [`PatchingStrategy`].
         pub fn new(patching_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PatchingStrategy", patching_strategy);
@@ -2596,7 +3123,7 @@ pub mod cluster {
     }
 
     impl AlarmDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarm_name`: `AlarmName`, The name of the alarm.
         pub fn new(alarm_name: impl Into<Val<String>>) -> Self {
@@ -2619,7 +3146,7 @@ pub mod cluster {
     }
 
     impl RollingUpdatePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `maximum_batch_size`: `MaximumBatchSize`, The configuration of the size measurements of the AMI update. Using this configuration, you can specify whether SageMaker should update your instance group by an amount or percentage of instances.
         pub fn new(maximum_batch_size: impl Into<Val<CapacitySizeConfig>>) -> Self {
@@ -2647,15 +3174,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl CapacitySizeConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CapacitySizeConfig`], by name: the argument of [`CapacitySizeConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CapacitySizeConfigRequired {
+        /// Specifies whether SageMaker should process the update by amount or percentage of instances.
         ///
-        /// - `type_`: `Type`, Specifies whether SageMaker should process the update by amount or percentage of instances.
-        /// - `value`: `Value`, Specifies the amount or percentage of instances SageMaker updates at a time.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+
+        /// Specifies the amount or percentage of instances SageMaker updates at a time.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl CapacitySizeConfig {
+        /// Creates the value from its required properties, by name in [`CapacitySizeConfigRequired`]:
+        ///
+        /// ```text
+        /// CapacitySizeConfig::new(CapacitySizeConfigRequired {
+        ///     type_: "...".into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: CapacitySizeConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<i64>("Value", required.value);
             CapacitySizeConfig { props }
         }
     }
@@ -2731,7 +3276,7 @@ pub mod cluster {
     }
 
     impl InstanceRequirements {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_types`: `InstanceTypes`, A list of instance types that can be used for this instance group.
         pub fn new(instance_types: impl Into<Val<Vec<String>>>) -> Self {
@@ -2829,15 +3374,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl ClusterFsxLustreConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterFsxLustreConfig`], by name: the argument of [`ClusterFsxLustreConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterFsxLustreConfigRequired {
+        /// The DNS name of the FSx for Lustre file system.
         ///
-        /// - `dns_name`: `DnsName`, The DNS name of the FSx for Lustre file system.
-        /// - `mount_name`: `MountName`, The mount name of the FSx for Lustre file system.
-        pub fn new(dns_name: impl Into<Val<String>>, mount_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DnsName`.
+        pub dns_name: Val<String>,
+
+        /// The mount name of the FSx for Lustre file system.
+        ///
+        /// CloudFormation property `MountName`.
+        pub mount_name: Val<String>,
+    }
+
+    impl ClusterFsxLustreConfig {
+        /// Creates the value from its required properties, by name in [`ClusterFsxLustreConfigRequired`]:
+        ///
+        /// ```text
+        /// ClusterFsxLustreConfig::new(ClusterFsxLustreConfigRequired {
+        ///     dns_name: "...".into(),
+        ///     mount_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterFsxLustreConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DnsName", dns_name);
-            props.set("MountName", mount_name);
+            props.set::<String>("DnsName", required.dns_name);
+            props.set::<String>("MountName", required.mount_name);
             ClusterFsxLustreConfig { props }
         }
 
@@ -2861,7 +3424,7 @@ pub mod cluster {
     }
 
     impl ClusterFsxOpenZfsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dns_name`: `DnsName`, The DNS name of the FSx for OpenZFS file system.
         pub fn new(dns_name: impl Into<Val<String>>) -> Self {
@@ -2921,15 +3484,35 @@ pub mod cluster {
         props: Props,
     }
 
-    impl ClusterKubernetesTaint {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterKubernetesTaint`], by name: the argument of [`ClusterKubernetesTaint::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterKubernetesTaintRequired {
+        /// The effect of the taint.
         ///
-        /// - `effect`: `Effect`, The effect of the taint.
-        /// - `key`: `Key`, The key of the taint.
-        pub fn new(effect: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Effect`.
+        ///
+        /// Allowed values (the enum [`Effect`]): `NoSchedule`, `PreferNoSchedule`, `NoExecute`.
+        pub effect: Val<String>,
+
+        /// The key of the taint.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
+    impl ClusterKubernetesTaint {
+        /// Creates the value from its required properties, by name in [`ClusterKubernetesTaintRequired`]:
+        ///
+        /// ```text
+        /// ClusterKubernetesTaint::new(ClusterKubernetesTaintRequired {
+        ///     effect: Effect::NoSchedule.into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterKubernetesTaintRequired) -> Self {
             let mut props = Props::new();
-            props.set("Effect", effect);
-            props.set("Key", key);
+            props.set::<String>("Effect", required.effect);
+            props.set::<String>("Key", required.key);
             ClusterKubernetesTaint { props }
         }
 
@@ -2991,9 +3574,9 @@ pub mod cluster {
     }
 
     impl ClusterNetworkInterface {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `interface_type`: `InterfaceType`, The type of network interface.
+        /// - `interface_type`: `InterfaceType`, The type of network interface. Allowed values: the enum [`InterfaceType`].
         pub fn new(interface_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InterfaceType", interface_type);
@@ -3013,15 +3596,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect your training job or model.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -3039,7 +3640,7 @@ pub mod cluster {
     }
 
     impl ScheduledUpdateConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule_expression`: `ScheduleExpression`, A cron expression that specifies the schedule that SageMaker follows when updating the AMI.
         pub fn new(schedule_expression: impl Into<Val<String>>) -> Self {
@@ -3068,9 +3669,9 @@ pub mod cluster {
     }
 
     impl ClusterSlurmConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `node_type`: `NodeType`, The type of Slurm node for this instance group.
+        /// - `node_type`: `NodeType`, The type of Slurm node for this instance group. Allowed values: the enum [`NodeType`].
         pub fn new(node_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NodeType", node_type);
@@ -3131,7 +3732,7 @@ pub mod cluster {
     }
 
     impl ClusterOrchestratorEksConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_arn`: `ClusterArn`, The ARN of the EKS cluster, such as arn:aws:eks:us-west-2:123456789012:cluster/my-eks-cluster
         pub fn new(cluster_arn: impl Into<Val<String>>) -> Self {
@@ -3168,7 +3769,7 @@ pub mod cluster {
 
         /// The strategy for managing Slurm configuration on the cluster.
         ///
-        /// Allowed values: `Overwrite`, `Managed`, `Merge`.
+        /// Allowed values (the enum [`SlurmConfigStrategy`]): `Overwrite`, `Managed`, `Merge`.
         pub fn slurm_config_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SlurmConfigStrategy", value);
             self
@@ -3187,15 +3788,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl ClusterAccountingDatabase {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterAccountingDatabase`], by name: the argument of [`ClusterAccountingDatabase::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterAccountingDatabaseRequired {
+        /// Hostname or endpoint of the accounting database, such as an RDS endpoint.
         ///
-        /// - `endpoint`: `Endpoint`, Hostname or endpoint of the accounting database, such as an RDS endpoint.
-        /// - `secret_arn`: `SecretArn`, ARN of the Secrets Manager secret holding the database credentials.
-        pub fn new(endpoint: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// ARN of the Secrets Manager secret holding the database credentials.
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl ClusterAccountingDatabase {
+        /// Creates the value from its required properties, by name in [`ClusterAccountingDatabaseRequired`]:
+        ///
+        /// ```text
+        /// ClusterAccountingDatabase::new(ClusterAccountingDatabaseRequired {
+        ///     endpoint: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterAccountingDatabaseRequired) -> Self {
             let mut props = Props::new();
-            props.set("Endpoint", endpoint);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("SecretArn", required.secret_arn);
             ClusterAccountingDatabase { props }
         }
 
@@ -3224,19 +3843,47 @@ pub mod cluster {
         props: Props,
     }
 
-    impl ClusterRestrictedInstanceGroup {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterRestrictedInstanceGroup`], by name: the argument of [`ClusterRestrictedInstanceGroup::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterRestrictedInstanceGroupRequired {
+        /// The execution role for the instance group to assume.
         ///
-        /// - `execution_role`: `ExecutionRole`, The execution role for the instance group to assume.
-        /// - `instance_count`: `InstanceCount`, The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster.
-        /// - `instance_group_name`: `InstanceGroupName`, The name of the instance group of a SageMaker HyperPod cluster.
-        /// - `instance_type`: `InstanceType`, The instance type of the instance group of a SageMaker HyperPod cluster.
-        pub fn new(execution_role: impl Into<Val<String>>, instance_count: impl Into<Val<i64>>, instance_group_name: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ExecutionRole`.
+        pub execution_role: Val<String>,
+
+        /// The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster.
+        ///
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The name of the instance group of a SageMaker HyperPod cluster.
+        ///
+        /// CloudFormation property `InstanceGroupName`.
+        pub instance_group_name: Val<String>,
+
+        /// The instance type of the instance group of a SageMaker HyperPod cluster.
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+    }
+
+    impl ClusterRestrictedInstanceGroup {
+        /// Creates the value from its required properties, by name in [`ClusterRestrictedInstanceGroupRequired`]:
+        ///
+        /// ```text
+        /// ClusterRestrictedInstanceGroup::new(ClusterRestrictedInstanceGroupRequired {
+        ///     execution_role: "...".into(),
+        ///     instance_count: 1.into(),
+        ///     instance_group_name: "...".into(),
+        ///     instance_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterRestrictedInstanceGroupRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutionRole", execution_role);
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceGroupName", instance_group_name);
-            props.set("InstanceType", instance_type);
+            props.set::<String>("ExecutionRole", required.execution_role);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceGroupName", required.instance_group_name);
+            props.set::<String>("InstanceType", required.instance_type);
             ClusterRestrictedInstanceGroup { props }
         }
 
@@ -3259,6 +3906,8 @@ pub mod cluster {
         }
 
         /// Nodes will undergo advanced stress test to detect and replace faulty instances, based on the type of deep health check(s) passed in.
+        ///
+        /// Allowed values of each item (the enum [`OnStartDeepHealthChecks`]): `InstanceStress`, `InstanceConnectivity`.
         pub fn on_start_deep_health_checks(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OnStartDeepHealthChecks", value);
             self
@@ -3321,15 +3970,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl FSxLustreConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FSxLustreConfig`], by name: the argument of [`FSxLustreConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct FSxLustreConfigRequired {
+        /// The throughput capacity of the FSx for Lustre file system, measured in MB/s per TiB of storage.
         ///
-        /// - `per_unit_storage_throughput`: `PerUnitStorageThroughput`, The throughput capacity of the FSx for Lustre file system, measured in MB/s per TiB of storage.
-        /// - `size_in_gi_b`: `SizeInGiB`, The storage capacity of the FSx for Lustre file system, specified in gibibytes (GiB).
-        pub fn new(per_unit_storage_throughput: impl Into<Val<i64>>, size_in_gi_b: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `PerUnitStorageThroughput`.
+        pub per_unit_storage_throughput: Val<i64>,
+
+        /// The storage capacity of the FSx for Lustre file system, specified in gibibytes (GiB).
+        ///
+        /// CloudFormation property `SizeInGiB`.
+        pub size_in_gi_b: Val<i64>,
+    }
+
+    impl FSxLustreConfig {
+        /// Creates the value from its required properties, by name in [`FSxLustreConfigRequired`]:
+        ///
+        /// ```text
+        /// FSxLustreConfig::new(FSxLustreConfigRequired {
+        ///     per_unit_storage_throughput: 1.into(),
+        ///     size_in_gi_b: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: FSxLustreConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("PerUnitStorageThroughput", per_unit_storage_throughput);
-            props.set("SizeInGiB", size_in_gi_b);
+            props.set::<i64>("PerUnitStorageThroughput", required.per_unit_storage_throughput);
+            props.set::<i64>("SizeInGiB", required.size_in_gi_b);
             FSxLustreConfig { props }
         }
     }
@@ -3347,7 +4014,7 @@ pub mod cluster {
     }
 
     impl RestrictedInstanceGroupsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `shared_environment_config`: `SharedEnvironmentConfig`, The shared environment configuration for restricted instance groups that use cluster-level shared FSx Lustre storage.
         pub fn new(shared_environment_config: impl Into<Val<SharedEnvironmentConfig>>) -> Self {
@@ -3370,9 +4037,9 @@ pub mod cluster {
     }
 
     impl SharedEnvironmentConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `f_sx_lustre_deletion_policy`: `FSxLustreDeletionPolicy`, The deletion policy for the shared FSx Lustre file system. Keep retains the FSx when RIGs are deleted. DeleteIfNotUsed deletes the FSx when no RIGs reference it.
+        /// - `f_sx_lustre_deletion_policy`: `FSxLustreDeletionPolicy`, The deletion policy for the shared FSx Lustre file system. Keep retains the FSx when RIGs are deleted. DeleteIfNotUsed deletes the FSx when no RIGs reference it. Allowed values: the enum [`FSxLustreDeletionPolicy`].
         pub fn new(f_sx_lustre_deletion_policy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FSxLustreDeletionPolicy", f_sx_lustre_deletion_policy);
@@ -3398,15 +4065,33 @@ pub mod cluster {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3424,9 +4109,9 @@ pub mod cluster {
     }
 
     impl TieredStorageConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, The mode of tiered storage.
+        /// - `mode`: `Mode`, The mode of tiered storage. Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -3702,30 +4387,158 @@ pub mod cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NodeProvisioningMode` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        NodeProvisioningMode {
+            Continuous = "Continuous",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NodeRecovery` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        NodeRecovery {
+            Automatic = "Automatic",
+            None = "None",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoScalerType` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        AutoScalerType {
+            Karpenter = "Karpenter",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        Mode {
+            Enable = "Enable",
+            Disable = "Disable",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OnStartDeepHealthChecks` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        OnStartDeepHealthChecks {
+            InstanceStress = "InstanceStress",
+            InstanceConnectivity = "InstanceConnectivity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PatchingStrategy` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        PatchingStrategy {
+            WhenIdle = "WhenIdle",
+            WhenAllIdle = "WhenAllIdle",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Effect` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        Effect {
+            NoSchedule = "NoSchedule",
+            PreferNoSchedule = "PreferNoSchedule",
+            NoExecute = "NoExecute",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InterfaceType` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        InterfaceType {
+            Efa = "efa",
+            EfaOnly = "efa-only",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NodeType` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        NodeType {
+            Controller = "Controller",
+            Login = "Login",
+            Compute = "Compute",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SlurmConfigStrategy` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        SlurmConfigStrategy {
+            Overwrite = "Overwrite",
+            Managed = "Managed",
+            Merge = "Merge",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FSxLustreDeletionPolicy` in `AWS::SageMaker::Cluster`; `.into()` makes a `Val<String>`.
+        FSxLustreDeletionPolicy {
+            Keep = "Keep",
+            DeleteIfNotUsed = "DeleteIfNotUsed",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::ClusterSchedulerConfig. Cluster policy configuration used for task prioritization and fair-share allocation of idle compute.
 ///
 /// CloudFormation type `AWS::SageMaker::ClusterSchedulerConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ClusterSchedulerConfigArn`: `handle.cluster_scheduler_config_arn()` → `Val<String>`. ARN of the cluster policy.
+/// - `ClusterSchedulerConfigId`: `handle.cluster_scheduler_config_id()` → `Val<String>`. ID of the cluster policy.
+/// - `ClusterSchedulerConfigVersion`: `handle.cluster_scheduler_config_version()` → `Val<i64>`. Version of the cluster policy.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. Creation time of the cluster policy.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of the cluster policy.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ClusterSchedulerConfigArn`.
 #[derive(Clone, Debug)]
 pub struct CfnClusterSchedulerConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnClusterSchedulerConfig`], by name: the argument of [`CfnClusterSchedulerConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnClusterSchedulerConfigRequired {
+    /// ARN of the cluster.
+    ///
+    /// CloudFormation property `ClusterArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_arn: Val<String>,
+
+    /// Name for the cluster policy.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Cluster policy configuration.
+    ///
+    /// CloudFormation property `SchedulerConfig`.
+    pub scheduler_config: Val<cluster_scheduler_config::SchedulerConfig>,
+}
+
 impl CfnClusterSchedulerConfig {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ClusterSchedulerConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnClusterSchedulerConfigRequired`]:
     ///
-    /// - `cluster_arn`: `ClusterArn`, ARN of the cluster.
-    /// - `name`: `Name`, Name for the cluster policy.
-    /// - `scheduler_config`: `SchedulerConfig`, Cluster policy configuration.
-    pub fn new(cluster_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, scheduler_config: impl Into<Val<cluster_scheduler_config::SchedulerConfig>>) -> Self {
+    /// ```text
+    /// CfnClusterSchedulerConfig::new(CfnClusterSchedulerConfigRequired {
+    ///     cluster_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     scheduler_config: cluster_scheduler_config::SchedulerConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnClusterSchedulerConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterArn", cluster_arn);
-        props.set("Name", name);
-        props.set("SchedulerConfig", scheduler_config);
+        props.set::<String>("ClusterArn", required.cluster_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<cluster_scheduler_config::SchedulerConfig>("SchedulerConfig", required.scheduler_config);
         CfnClusterSchedulerConfig { props, options: ResourceOptions::default() }
     }
 
@@ -3816,11 +4629,11 @@ pub(crate) static CLUSTER_SCHEDULER_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnClusterSchedulerConfig`].
+/// Property types and enums of the allowed values of [`CfnClusterSchedulerConfig`].
 pub mod cluster_scheduler_config {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Cluster policy configuration.
     #[derive(Clone, Debug)]
@@ -3837,7 +4650,7 @@ pub mod cluster_scheduler_config {
 
         /// When enabled, entities borrow idle compute based on assigned FairShareWeight.
         ///
-        /// Allowed values: `Enabled`, `Disabled`.
+        /// Allowed values (the enum [`FairShare`]): `Enabled`, `Disabled`.
         pub fn fair_share(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FairShare", value);
             self
@@ -3845,7 +4658,7 @@ pub mod cluster_scheduler_config {
 
         /// Configuration for sharing idle compute resources across entities.
         ///
-        /// Allowed values: `Enabled`, `Disabled`.
+        /// Allowed values (the enum [`IdleResourceSharing`]): `Enabled`, `Disabled`.
         pub fn idle_resource_sharing(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IdleResourceSharing", value);
             self
@@ -3870,15 +4683,33 @@ pub mod cluster_scheduler_config {
         props: Props,
     }
 
-    impl PriorityClass {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PriorityClass`], by name: the argument of [`PriorityClass::new`].
+    #[derive(Clone, Debug)]
+    pub struct PriorityClassRequired {
+        /// Name of the priority class.
         ///
-        /// - `name`: `Name`, Name of the priority class.
-        /// - `weight`: `Weight`, Weight of the priority class. Range 0-100, default 0.
-        pub fn new(name: impl Into<Val<String>>, weight: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Weight of the priority class. Range 0-100, default 0.
+        ///
+        /// CloudFormation property `Weight`.
+        pub weight: Val<i64>,
+    }
+
+    impl PriorityClass {
+        /// Creates the value from its required properties, by name in [`PriorityClassRequired`]:
+        ///
+        /// ```text
+        /// PriorityClass::new(PriorityClassRequired {
+        ///     name: "...".into(),
+        ///     weight: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: PriorityClassRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Weight", weight);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("Weight", required.weight);
             PriorityClass { props }
         }
     }
@@ -3895,15 +4726,29 @@ pub mod cluster_scheduler_config {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3938,11 +4783,35 @@ pub mod cluster_scheduler_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FairShare` in `AWS::SageMaker::ClusterSchedulerConfig`; `.into()` makes a `Val<String>`.
+        FairShare {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IdleResourceSharing` in `AWS::SageMaker::ClusterSchedulerConfig`; `.into()` makes a `Val<String>`.
+        IdleResourceSharing {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::CodeRepository
 ///
 /// CloudFormation type `AWS::SageMaker::CodeRepository`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CodeRepositoryArn`: `handle.code_repository_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the code repository.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CodeRepositoryArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCodeRepository {
     props: Props,
@@ -3952,7 +4821,7 @@ pub struct CfnCodeRepository {
 impl CfnCodeRepository {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::CodeRepository";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `git_config`: `GitConfig`, Configuration details for the Git repository, including the URL where it is located and the ARN of the AWS Secrets Manager secret that contains the credentials used to access the repository.
     pub fn new(git_config: impl Into<Val<code_repository::GitConfig>>) -> Self {
@@ -4033,7 +4902,7 @@ pub mod code_repository {
     }
 
     impl GitConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `repository_url`: `RepositoryUrl`, The URL where the Git repository is located.
         pub fn new(repository_url: impl Into<Val<String>>) -> Self {
@@ -4069,15 +4938,33 @@ pub mod code_repository {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4109,33 +4996,78 @@ pub mod code_repository {
 /// Resource Type definition for AWS::SageMaker::ComputeQuota. Defines a compute allocation rule for an EKS-orchestrated SageMaker HyperPod cluster's task governance. Available in 15 regions (us-east-1, us-east-2, us-west-1, us-west-2, ap-south-1, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-northeast-1, eu-central-1, eu-west-1, eu-west-2, eu-north-1, eu-south-2, sa-east-1).
 ///
 /// CloudFormation type `AWS::SageMaker::ComputeQuota`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ComputeQuotaArn`: `handle.compute_quota_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the compute allocation definition.
+/// - `ComputeQuotaId`: `handle.compute_quota_id()` → `Val<String>`. The unique 12-character identifier of the compute allocation definition.
+/// - `ComputeQuotaVersion`: `handle.compute_quota_version()` → `Val<i64>`. The version of the compute allocation definition. Incremented on each successful Update; used for optimistic concurrency control.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The ISO-8601 timestamp at which the compute allocation definition was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The ISO-8601 timestamp at which the compute allocation definition was last modified.
+/// - `Status`: `handle.status()` → `Val<String>`. The current lifecycle status of the compute allocation definition.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ComputeQuotaArn`.
 #[derive(Clone, Debug)]
 pub struct CfnComputeQuota {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnComputeQuota`], by name: the argument of [`CfnComputeQuota::new`].
+#[derive(Clone, Debug)]
+pub struct CfnComputeQuotaRequired {
+    /// The ARN of the EKS-orchestrated SageMaker HyperPod cluster the compute allocation definition is bound to. Slurm-orchestrated clusters are rejected by the service.
+    ///
+    /// CloudFormation property `ClusterArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub cluster_arn: Val<String>,
+
+    /// Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
+    ///
+    /// CloudFormation property `ComputeQuotaConfig`.
+    pub compute_quota_config: Val<compute_quota::ComputeQuotaConfig>,
+
+    /// The team this compute allocation rule applies to.
+    ///
+    /// CloudFormation property `ComputeQuotaTarget`.
+    pub compute_quota_target: Val<compute_quota::ComputeQuotaTarget>,
+
+    /// The name of the compute allocation definition.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnComputeQuota {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ComputeQuota";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnComputeQuotaRequired`]:
     ///
-    /// - `cluster_arn`: `ClusterArn`, The ARN of the EKS-orchestrated SageMaker HyperPod cluster the compute allocation definition is bound to. Slurm-orchestrated clusters are rejected by the service.
-    /// - `compute_quota_config`: `ComputeQuotaConfig`, Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
-    /// - `compute_quota_target`: `ComputeQuotaTarget`, The team this compute allocation rule applies to.
-    /// - `name`: `Name`, The name of the compute allocation definition.
-    pub fn new(cluster_arn: impl Into<Val<String>>, compute_quota_config: impl Into<Val<compute_quota::ComputeQuotaConfig>>, compute_quota_target: impl Into<Val<compute_quota::ComputeQuotaTarget>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnComputeQuota::new(CfnComputeQuotaRequired {
+    ///     cluster_arn: "...".into(),
+    ///     compute_quota_config: compute_quota::ComputeQuotaConfig::new(...).into(),
+    ///     compute_quota_target: compute_quota::ComputeQuotaTarget::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnComputeQuotaRequired) -> Self {
         let mut props = Props::new();
-        props.set("ClusterArn", cluster_arn);
-        props.set("ComputeQuotaConfig", compute_quota_config);
-        props.set("ComputeQuotaTarget", compute_quota_target);
-        props.set("Name", name);
+        props.set::<String>("ClusterArn", required.cluster_arn);
+        props.set::<compute_quota::ComputeQuotaConfig>("ComputeQuotaConfig", required.compute_quota_config);
+        props.set::<compute_quota::ComputeQuotaTarget>("ComputeQuotaTarget", required.compute_quota_target);
+        props.set::<String>("Name", required.name);
         CfnComputeQuota { props, options: ResourceOptions::default() }
     }
 
     /// Whether the compute allocation rule is active. Defaults service-side to 'Enabled' when omitted on Create.
     ///
-    /// Allowed values: `Enabled`, `Disabled`.
+    /// Allowed values (the enum [`compute_quota::ActivationState`]): `Enabled`, `Disabled`.
     pub fn activation_state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ActivationState", value);
         self
@@ -4237,11 +5169,11 @@ pub(crate) static COMPUTE_QUOTA_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnComputeQuota`].
+/// Property types and enums of the allowed values of [`CfnComputeQuota`].
 pub mod compute_quota {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
     #[derive(Clone, Debug)]
@@ -4264,7 +5196,7 @@ pub mod compute_quota {
 
         /// Team-task preemption policy. Defaults service-side to 'LowerPriority' when omitted on Create.
         ///
-        /// Allowed values: `Never`, `LowerPriority`.
+        /// Allowed values (the enum [`PreemptTeamTasks`]): `Never`, `LowerPriority`.
         pub fn preempt_team_tasks(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreemptTeamTasks", value);
             self
@@ -4290,7 +5222,7 @@ pub mod compute_quota {
     }
 
     impl ComputeQuotaResourceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_type`: `InstanceType`, The cluster instance type the quota applies to (e.g., 'ml.m5.xlarge', 'ml.p5.48xlarge'). Validated by the service against the supported HyperPod instance types.
         pub fn new(instance_type: impl Into<Val<String>>) -> Self {
@@ -4342,15 +5274,35 @@ pub mod compute_quota {
         props: Props,
     }
 
-    impl AcceleratorPartitionConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AcceleratorPartitionConfig`], by name: the argument of [`AcceleratorPartitionConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct AcceleratorPartitionConfigRequired {
+        /// The number of MIG partitions of the specified Type allocated to the team.
         ///
-        /// - `count`: `Count`, The number of MIG partitions of the specified Type allocated to the team.
-        /// - `type_`: `Type`, MIG profile type. Service rejects MIG profiles that the chosen InstanceType does not support.
-        pub fn new(count: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Count`.
+        pub count: Val<i64>,
+
+        /// MIG profile type. Service rejects MIG profiles that the chosen InstanceType does not support.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `mig-1g.5gb`, `mig-1g.10gb`, `mig-1g.18gb`, `mig-1g.20gb`, `mig-1g.23gb`, `mig-1g.35gb`, `mig-1g.45gb`, `mig-1g.47gb`, `mig-2g.10gb`, `mig-2g.20gb`, `mig-2g.35gb`, `mig-2g.45gb`, `mig-2g.47gb`, `mig-3g.20gb`, `mig-3g.40gb`, `mig-3g.71gb`, `mig-3g.90gb`, `mig-3g.93gb`, `mig-4g.20gb`, `mig-4g.40gb`, `mig-4g.71gb`, `mig-4g.90gb`, `mig-4g.93gb`, `mig-7g.40gb` and 4 more.
+        pub type_: Val<String>,
+    }
+
+    impl AcceleratorPartitionConfig {
+        /// Creates the value from its required properties, by name in [`AcceleratorPartitionConfigRequired`]:
+        ///
+        /// ```text
+        /// AcceleratorPartitionConfig::new(AcceleratorPartitionConfigRequired {
+        ///     count: 1.into(),
+        ///     type_: Type::Mig1g5gb.into(),
+        /// })
+        /// ```
+        pub fn new(required: AcceleratorPartitionConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Count", count);
-            props.set("Type", type_);
+            props.set::<i64>("Count", required.count);
+            props.set::<String>("Type", required.type_);
             AcceleratorPartitionConfig { props }
         }
     }
@@ -4368,9 +5320,9 @@ pub mod compute_quota {
     }
 
     impl ResourceSharingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `strategy`: `Strategy`, How this team participates in idle-resource sharing.
+        /// - `strategy`: `Strategy`, How this team participates in idle-resource sharing. Allowed values: the enum [`Strategy`].
         pub fn new(strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Strategy", strategy);
@@ -4403,7 +5355,7 @@ pub mod compute_quota {
     }
 
     impl ComputeQuotaTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `team_name`: `TeamName`, The name of the team. Materialized as Kubernetes namespace 'hyperpod-ns-\<TeamName\>' on the EKS cluster, so the value must satisfy RFC 1123 namespace constraints. Reassignment is not supported (createOnly).
         pub fn new(team_name: impl Into<Val<String>>) -> Self {
@@ -4431,15 +5383,29 @@ pub mod compute_quota {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4503,30 +5469,128 @@ pub mod compute_quota {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ActivationState` in `AWS::SageMaker::ComputeQuota`; `.into()` makes a `Val<String>`.
+        ActivationState {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreemptTeamTasks` in `AWS::SageMaker::ComputeQuota`; `.into()` makes a `Val<String>`.
+        PreemptTeamTasks {
+            Never = "Never",
+            LowerPriority = "LowerPriority",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::ComputeQuota`; `.into()` makes a `Val<String>`.
+        Type {
+            Mig1g5gb = "mig-1g.5gb",
+            Mig1g10gb = "mig-1g.10gb",
+            Mig1g18gb = "mig-1g.18gb",
+            Mig1g20gb = "mig-1g.20gb",
+            Mig1g23gb = "mig-1g.23gb",
+            Mig1g35gb = "mig-1g.35gb",
+            Mig1g45gb = "mig-1g.45gb",
+            Mig1g47gb = "mig-1g.47gb",
+            Mig2g10gb = "mig-2g.10gb",
+            Mig2g20gb = "mig-2g.20gb",
+            Mig2g35gb = "mig-2g.35gb",
+            Mig2g45gb = "mig-2g.45gb",
+            Mig2g47gb = "mig-2g.47gb",
+            Mig3g20gb = "mig-3g.20gb",
+            Mig3g40gb = "mig-3g.40gb",
+            Mig3g71gb = "mig-3g.71gb",
+            Mig3g90gb = "mig-3g.90gb",
+            Mig3g93gb = "mig-3g.93gb",
+            Mig4g20gb = "mig-4g.20gb",
+            Mig4g40gb = "mig-4g.40gb",
+            Mig4g71gb = "mig-4g.71gb",
+            Mig4g90gb = "mig-4g.90gb",
+            Mig4g93gb = "mig-4g.93gb",
+            Mig7g40gb = "mig-7g.40gb",
+            Mig7g80gb = "mig-7g.80gb",
+            Mig7g141gb = "mig-7g.141gb",
+            Mig7g180gb = "mig-7g.180gb",
+            Mig7g186gb = "mig-7g.186gb",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Strategy` in `AWS::SageMaker::ComputeQuota`; `.into()` makes a `Val<String>`.
+        Strategy {
+            Lend = "Lend",
+            DontLend = "DontLend",
+            LendAndBorrow = "LendAndBorrow",
+        }
+    }
 }
 
 /// Resource type definition for AWS::SageMaker::Context. A context is a lineage tracking entity that represents a logical grouping of other tracking or experiment entities.
 ///
 /// CloudFormation type `AWS::SageMaker::Context`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the context.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the context was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. When the context was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnContext {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContext`], by name: the argument of [`CfnContext::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContextRequired {
+    /// The name of the context. Must be unique to your account in an AWS Region.
+    ///
+    /// CloudFormation property `ContextName`.
+    ///
+    /// Changing it replaces the resource.
+    pub context_name: Val<String>,
+
+    /// The context type.
+    ///
+    /// CloudFormation property `ContextType`.
+    ///
+    /// Changing it replaces the resource.
+    pub context_type: Val<String>,
+
+    /// The source type, ID, and URI.
+    ///
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<context::Source>,
+}
+
 impl CfnContext {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Context";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContextRequired`]:
     ///
-    /// - `context_name`: `ContextName`, The name of the context. Must be unique to your account in an AWS Region.
-    /// - `context_type`: `ContextType`, The context type.
-    /// - `source`: `Source`, The source type, ID, and URI.
-    pub fn new(context_name: impl Into<Val<String>>, context_type: impl Into<Val<String>>, source: impl Into<Val<context::Source>>) -> Self {
+    /// ```text
+    /// CfnContext::new(CfnContextRequired {
+    ///     context_name: "...".into(),
+    ///     context_type: "...".into(),
+    ///     source: context::Source::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContextRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContextName", context_name);
-        props.set("ContextType", context_type);
-        props.set("Source", source);
+        props.set::<String>("ContextName", required.context_name);
+        props.set::<String>("ContextType", required.context_type);
+        props.set::<context::Source>("Source", required.source);
         CfnContext { props, options: ResourceOptions::default() }
     }
 
@@ -4623,7 +5687,7 @@ pub mod context {
     }
 
     impl Source {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_uri`: `SourceUri`, The URI of the source.
         pub fn new(source_uri: impl Into<Val<String>>) -> Self {
@@ -4657,15 +5721,33 @@ pub mod context {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -4697,29 +5779,81 @@ pub mod context {
 /// Resource Type definition for AWS::SageMaker::DataQualityJobDefinition
 ///
 /// CloudFormation type `AWS::SageMaker::DataQualityJobDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
+/// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataQualityJobDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataQualityJobDefinition`], by name: the argument of [`CfnDataQualityJobDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataQualityJobDefinitionRequired {
+    /// Container image configuration object for the monitoring job.
+    ///
+    /// CloudFormation property `DataQualityAppSpecification`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_quality_app_specification: Val<data_quality_job_definition::DataQualityAppSpecification>,
+
+    /// The inputs for a monitoring job.
+    ///
+    /// CloudFormation property `DataQualityJobInput`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_quality_job_input: Val<data_quality_job_definition::DataQualityJobInput>,
+
+    /// The output configuration for monitoring jobs.
+    ///
+    /// CloudFormation property `DataQualityJobOutputConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_quality_job_output_config: Val<data_quality_job_definition::MonitoringOutputConfig>,
+
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// CloudFormation property `JobResources`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_resources: Val<data_quality_job_definition::MonitoringResources>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnDataQualityJobDefinition {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::DataQualityJobDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataQualityJobDefinitionRequired`]:
     ///
-    /// - `data_quality_app_specification`: `DataQualityAppSpecification`, Container image configuration object for the monitoring job.
-    /// - `data_quality_job_input`: `DataQualityJobInput`, The inputs for a monitoring job.
-    /// - `data_quality_job_output_config`: `DataQualityJobOutputConfig`, The output configuration for monitoring jobs.
-    /// - `job_resources`: `JobResources`, Identifies the resources to deploy for a monitoring job.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(data_quality_app_specification: impl Into<Val<data_quality_job_definition::DataQualityAppSpecification>>, data_quality_job_input: impl Into<Val<data_quality_job_definition::DataQualityJobInput>>, data_quality_job_output_config: impl Into<Val<data_quality_job_definition::MonitoringOutputConfig>>, job_resources: impl Into<Val<data_quality_job_definition::MonitoringResources>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataQualityJobDefinition::new(CfnDataQualityJobDefinitionRequired {
+    ///     data_quality_app_specification: data_quality_job_definition::DataQualityAppSpecification::new(...).into(),
+    ///     data_quality_job_input: data_quality_job_definition::DataQualityJobInput::new(...).into(),
+    ///     data_quality_job_output_config: data_quality_job_definition::MonitoringOutputConfig::new(...).into(),
+    ///     job_resources: data_quality_job_definition::MonitoringResources::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataQualityJobDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataQualityAppSpecification", data_quality_app_specification);
-        props.set("DataQualityJobInput", data_quality_job_input);
-        props.set("DataQualityJobOutputConfig", data_quality_job_output_config);
-        props.set("JobResources", job_resources);
-        props.set("RoleArn", role_arn);
+        props.set::<data_quality_job_definition::DataQualityAppSpecification>("DataQualityAppSpecification", required.data_quality_app_specification);
+        props.set::<data_quality_job_definition::DataQualityJobInput>("DataQualityJobInput", required.data_quality_job_input);
+        props.set::<data_quality_job_definition::MonitoringOutputConfig>("DataQualityJobOutputConfig", required.data_quality_job_output_config);
+        props.set::<data_quality_job_definition::MonitoringResources>("JobResources", required.job_resources);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnDataQualityJobDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -4833,11 +5967,11 @@ pub(crate) static DATA_QUALITY_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataQualityJobDefinition`].
+/// Property types and enums of the allowed values of [`CfnDataQualityJobDefinition`].
 pub mod data_quality_job_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Container image configuration object for the monitoring job.
     #[derive(Clone, Debug)]
@@ -4846,7 +5980,7 @@ pub mod data_quality_job_definition {
     }
 
     impl DataQualityAppSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image_uri`: `ImageUri`, The container image to be run by the monitoring job.
         pub fn new(image_uri: impl Into<Val<String>>) -> Self {
@@ -5020,17 +6154,40 @@ pub mod data_quality_job_definition {
         props: Props,
     }
 
-    impl BatchTransformInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BatchTransformInput`], by name: the argument of [`BatchTransformInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         ///
-        /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-        /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: Val<String>,
+
+        /// The dataset format of the data to monitor
+        ///
+        /// CloudFormation property `DatasetFormat`.
+        pub dataset_format: Val<DatasetFormat>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl BatchTransformInput {
+        /// Creates the value from its required properties, by name in [`BatchTransformInputRequired`]:
+        ///
+        /// ```text
+        /// BatchTransformInput::new(BatchTransformInputRequired {
+        ///     data_captured_destination_s3_uri: "...".into(),
+        ///     dataset_format: DatasetFormat::new(...).into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
-            props.set("DatasetFormat", dataset_format);
-            props.set("LocalPath", local_path);
+            props.set::<String>("DataCapturedDestinationS3Uri", required.data_captured_destination_s3_uri);
+            props.set::<DatasetFormat>("DatasetFormat", required.dataset_format);
+            props.set::<String>("LocalPath", required.local_path);
             BatchTransformInput { props }
         }
 
@@ -5042,7 +6199,7 @@ pub mod data_quality_job_definition {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -5050,7 +6207,7 @@ pub mod data_quality_job_definition {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -5159,15 +6316,33 @@ pub mod data_quality_job_definition {
         props: Props,
     }
 
-    impl EndpointInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EndpointInput`], by name: the argument of [`EndpointInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job.
         ///
-        /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndpointName`.
+        pub endpoint_name: Val<String>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl EndpointInput {
+        /// Creates the value from its required properties, by name in [`EndpointInputRequired`]:
+        ///
+        /// ```text
+        /// EndpointInput::new(EndpointInputRequired {
+        ///     endpoint_name: "...".into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointName", endpoint_name);
-            props.set("LocalPath", local_path);
+            props.set::<String>("EndpointName", required.endpoint_name);
+            props.set::<String>("LocalPath", required.local_path);
             EndpointInput { props }
         }
 
@@ -5179,7 +6354,7 @@ pub mod data_quality_job_definition {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -5187,7 +6362,7 @@ pub mod data_quality_job_definition {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -5207,7 +6382,7 @@ pub mod data_quality_job_definition {
     }
 
     impl MonitoringOutputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `monitoring_outputs`: `MonitoringOutputs`, Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
         pub fn new(monitoring_outputs: impl Into<Val<Vec<MonitoringOutput>>>) -> Self {
@@ -5236,7 +6411,7 @@ pub mod data_quality_job_definition {
     }
 
     impl MonitoringOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_output`: `S3Output`, Information about where and how to store the results of a monitoring job.
         pub fn new(s3_output: impl Into<Val<S3Output>>) -> Self {
@@ -5258,21 +6433,39 @@ pub mod data_quality_job_definition {
         props: Props,
     }
 
-    impl S3Output {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Output`], by name: the argument of [`S3Output::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3OutputRequired {
+        /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
         ///
-        /// - `local_path`: `LocalPath`, The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
-        /// - `s3_uri`: `S3Uri`, A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-        pub fn new(local_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+
+        /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3Output {
+        /// Creates the value from its required properties, by name in [`S3OutputRequired`]:
+        ///
+        /// ```text
+        /// S3Output::new(S3OutputRequired {
+        ///     local_path: "...".into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3OutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("LocalPath", local_path);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("LocalPath", required.local_path);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3Output { props }
         }
 
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
         ///
-        /// Allowed values: `Continuous`, `EndOfJob`.
+        /// Allowed values (the enum [`S3UploadMode`]): `Continuous`, `EndOfJob`.
         pub fn s3_upload_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3UploadMode", value);
             self
@@ -5292,7 +6485,7 @@ pub mod data_quality_job_definition {
     }
 
     impl MonitoringResources {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_config`: `ClusterConfig`, Configuration for the cluster used to run model monitoring jobs.
         pub fn new(cluster_config: impl Into<Val<ClusterConfig>>) -> Self {
@@ -5314,17 +6507,40 @@ pub mod data_quality_job_definition {
         props: Props,
     }
 
-    impl ClusterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterConfig`], by name: the argument of [`ClusterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         ///
-        /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-        /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
-        /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The ML compute instance type for the processing job.
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+
+        /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+        ///
+        /// CloudFormation property `VolumeSizeInGB`.
+        pub volume_size_in_gb: Val<i64>,
+    }
+
+    impl ClusterConfig {
+        /// Creates the value from its required properties, by name in [`ClusterConfigRequired`]:
+        ///
+        /// ```text
+        /// ClusterConfig::new(ClusterConfigRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        ///     volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
-            props.set("VolumeSizeInGB", volume_size_in_gb);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
+            props.set::<i64>("VolumeSizeInGB", required.volume_size_in_gb);
             ClusterConfig { props }
         }
 
@@ -5385,15 +6601,33 @@ pub mod data_quality_job_definition {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -5411,7 +6645,7 @@ pub mod data_quality_job_definition {
     }
 
     impl StoppingCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_runtime_in_seconds`: `MaxRuntimeInSeconds`, The maximum runtime allowed in seconds.
         pub fn new(max_runtime_in_seconds: impl Into<Val<i64>>) -> Self {
@@ -5433,15 +6667,33 @@ pub mod data_quality_job_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5585,11 +6837,41 @@ pub mod data_quality_job_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `S3DataDistributionType` in `AWS::SageMaker::DataQualityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3DataDistributionType {
+            FullyReplicated = "FullyReplicated",
+            ShardedByS3Key = "ShardedByS3Key",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3InputMode` in `AWS::SageMaker::DataQualityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3InputMode {
+            Pipe = "Pipe",
+            File = "File",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3UploadMode` in `AWS::SageMaker::DataQualityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3UploadMode {
+            Continuous = "Continuous",
+            EndOfJob = "EndOfJob",
+        }
+    }
 }
 
 /// Resource schema for AWS::SageMaker::Device
 ///
 /// CloudFormation type `AWS::SageMaker::Device`.
+///
+/// # Attributes
+///
+/// `AWS::SageMaker::Device` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Device/DeviceName`.
 #[derive(Clone, Debug)]
 pub struct CfnDevice {
     props: Props,
@@ -5599,7 +6881,7 @@ pub struct CfnDevice {
 impl CfnDevice {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Device";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `device_fleet_name`: `DeviceFleetName`, The name of the edge device fleet
     pub fn new(device_fleet_name: impl Into<Val<String>>) -> Self {
@@ -5669,7 +6951,7 @@ pub mod device {
     }
 
     impl Device {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `device_name`: `DeviceName`, The name of the device
         pub fn new(device_name: impl Into<Val<String>>) -> Self {
@@ -5703,15 +6985,33 @@ pub mod device {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The key value of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The key value of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5743,25 +7043,56 @@ pub mod device {
 /// Resource schema for AWS::SageMaker::DeviceFleet
 ///
 /// CloudFormation type `AWS::SageMaker::DeviceFleet`.
+///
+/// # Attributes
+///
+/// `AWS::SageMaker::DeviceFleet` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DeviceFleetName`.
 #[derive(Clone, Debug)]
 pub struct CfnDeviceFleet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDeviceFleet`], by name: the argument of [`CfnDeviceFleet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDeviceFleetRequired {
+    /// The name of the edge device fleet
+    ///
+    /// CloudFormation property `DeviceFleetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub device_fleet_name: Val<String>,
+
+    /// S3 bucket and an ecryption key id (if available) to store outputs for the fleet
+    ///
+    /// CloudFormation property `OutputConfig`.
+    pub output_config: Val<device_fleet::EdgeOutputConfig>,
+
+    /// Role associated with the device fleet
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnDeviceFleet {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::DeviceFleet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDeviceFleetRequired`]:
     ///
-    /// - `device_fleet_name`: `DeviceFleetName`, The name of the edge device fleet
-    /// - `output_config`: `OutputConfig`, S3 bucket and an ecryption key id (if available) to store outputs for the fleet
-    /// - `role_arn`: `RoleArn`, Role associated with the device fleet
-    pub fn new(device_fleet_name: impl Into<Val<String>>, output_config: impl Into<Val<device_fleet::EdgeOutputConfig>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDeviceFleet::new(CfnDeviceFleetRequired {
+    ///     device_fleet_name: "...".into(),
+    ///     output_config: device_fleet::EdgeOutputConfig::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDeviceFleetRequired) -> Self {
         let mut props = Props::new();
-        props.set("DeviceFleetName", device_fleet_name);
-        props.set("OutputConfig", output_config);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("DeviceFleetName", required.device_fleet_name);
+        props.set::<device_fleet::EdgeOutputConfig>("OutputConfig", required.output_config);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnDeviceFleet { props, options: ResourceOptions::default() }
     }
 
@@ -5828,7 +7159,7 @@ pub mod device_fleet {
     }
 
     impl EdgeOutputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_output_location`: `S3OutputLocation`, The Amazon Simple Storage (S3) bucket URI
         pub fn new(s3_output_location: impl Into<Val<String>>) -> Self {
@@ -5856,15 +7187,33 @@ pub mod device_fleet {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The key value of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The key value of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5895,31 +7244,74 @@ pub mod device_fleet {
 /// Resource Type definition for AWS::SageMaker::Domain
 ///
 /// CloudFormation type `AWS::SageMaker::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainArn`: `handle.domain_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the created domain.
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`. The domain name.
+/// - `HomeEfsFileSystemId`: `handle.home_efs_file_system_id()` → `Val<String>`. The ID of the Amazon Elastic File System (EFS) managed by this Domain.
+/// - `SecurityGroupIdForDomainBoundary`: `handle.security_group_id_for_domain_boundary()` → `Val<String>`. The ID of the security group that authorizes traffic between the RSessionGateway apps and the RStudioServerPro app.
+/// - `SingleSignOnApplicationArn`: `handle.single_sign_on_application_arn()` → `Val<String>`. The ARN of the application managed by SageMaker in IAM Identity Center. This value is only returned for domains created after October 1, 2023.
+/// - `SingleSignOnManagedApplicationInstanceId`: `handle.single_sign_on_managed_application_instance_id()` → `Val<String>`. The SSO managed application instance ID.
+/// - `Url`: `handle.url()` → `Val<String>`. The URL to the created domain.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainId`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDomain`], by name: the argument of [`CfnDomain::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDomainRequired {
+    /// The mode of authentication that members use to access the domain.
+    ///
+    /// CloudFormation property `AuthMode`.
+    ///
+    /// Allowed values (the enum [`domain::AuthMode`]): `SSO`, `IAM`.
+    ///
+    /// Changing it replaces the resource.
+    pub auth_mode: Val<String>,
+
+    /// The default user settings.
+    ///
+    /// CloudFormation property `DefaultUserSettings`.
+    pub default_user_settings: Val<domain::UserSettings>,
+
+    /// A name for the domain.
+    ///
+    /// CloudFormation property `DomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_name: Val<String>,
+}
+
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDomainRequired`]:
     ///
-    /// - `auth_mode`: `AuthMode`, The mode of authentication that members use to access the domain.
-    /// - `default_user_settings`: `DefaultUserSettings`, The default user settings.
-    /// - `domain_name`: `DomainName`, A name for the domain.
-    pub fn new(auth_mode: impl Into<Val<String>>, default_user_settings: impl Into<Val<domain::UserSettings>>, domain_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDomain::new(CfnDomainRequired {
+    ///     auth_mode: domain::AuthMode::Sso.into(),
+    ///     default_user_settings: domain::UserSettings::new(...).into(),
+    ///     domain_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDomainRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthMode", auth_mode);
-        props.set("DefaultUserSettings", default_user_settings);
-        props.set("DomainName", domain_name);
+        props.set::<String>("AuthMode", required.auth_mode);
+        props.set::<domain::UserSettings>("DefaultUserSettings", required.default_user_settings);
+        props.set::<String>("DomainName", required.domain_name);
         CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the VPC used for non-EFS traffic. The default value is PublicInternetOnly.
     ///
-    /// Allowed values: `PublicInternetOnly`, `VpcOnly`.
+    /// Allowed values (the enum [`domain::AppNetworkAccessType`]): `PublicInternetOnly`, `VpcOnly`.
     pub fn app_network_access_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AppNetworkAccessType", value);
         self
@@ -5927,7 +7319,7 @@ impl CfnDomain {
 
     /// The entity that creates and manages the required security groups for inter-app communication in VPCOnly mode. Required when CreateDomain.AppNetworkAccessType is VPCOnly and DomainSettings.RStudioServerProDomainSettings.DomainExecutionRoleArn is provided.
     ///
-    /// Allowed values: `Service`, `Customer`.
+    /// Allowed values (the enum [`domain::AppSecurityGroupManagement`]): `Service`, `Customer`.
     pub fn app_security_group_management(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AppSecurityGroupManagement", value);
         self
@@ -5947,7 +7339,7 @@ impl CfnDomain {
 
     /// Indicates whether a home EFS file system is created for the domain. Set to Disabled to skip EFS creation and reduce domain creation time.
     ///
-    /// Allowed values: `Enabled`, `Disabled`.
+    /// Allowed values (the enum [`domain::HomeEfsFileSystemCreation`]): `Enabled`, `Disabled`.
     pub fn home_efs_file_system_creation(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("HomeEfsFileSystemCreation", value);
         self
@@ -5969,7 +7361,7 @@ impl CfnDomain {
 
     /// Indicates whether the tags added to Domain, User Profile and Space entity is propagated to all SageMaker resources.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`domain::TagPropagation`]): `ENABLED`, `DISABLED`.
     pub fn tag_propagation(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TagPropagation", value);
         self
@@ -6084,11 +7476,11 @@ pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDomain`].
+/// Property types and enums of the allowed values of [`CfnDomain`].
 pub mod domain {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A collection of settings that apply to spaces of Amazon SageMaker Studio. These settings are specified when the Create/Update Domain API is called.
     #[derive(Clone, Debug)]
@@ -6097,7 +7489,7 @@ pub mod domain {
     }
 
     impl DefaultSpaceSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `execution_role`: `ExecutionRole`, The execution role for the space.
         pub fn new(execution_role: impl Into<Val<String>>) -> Self {
@@ -6200,7 +7592,7 @@ pub mod domain {
     }
 
     impl EfsFileSystemConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_id`: `FileSystemId`.
         pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -6229,7 +7621,7 @@ pub mod domain {
     }
 
     impl FSxLustreFileSystemConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_id`: `FileSystemId`.
         pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -6289,15 +7681,29 @@ pub mod domain {
         props: Props,
     }
 
+    /// The required properties of [`CustomPosixUserConfig`], by name: the argument of [`CustomPosixUserConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomPosixUserConfigRequired {
+        /// CloudFormation property `Gid`.
+        pub gid: Val<i64>,
+
+        /// CloudFormation property `Uid`.
+        pub uid: Val<i64>,
+    }
+
     impl CustomPosixUserConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomPosixUserConfigRequired`]:
         ///
-        /// - `gid`: `Gid`.
-        /// - `uid`: `Uid`.
-        pub fn new(gid: impl Into<Val<i64>>, uid: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// CustomPosixUserConfig::new(CustomPosixUserConfigRequired {
+        ///     gid: 1.into(),
+        ///     uid: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomPosixUserConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Gid", gid);
-            props.set("Uid", uid);
+            props.set::<i64>("Gid", required.gid);
+            props.set::<i64>("Uid", required.uid);
             CustomPosixUserConfig { props }
         }
     }
@@ -6411,7 +7817,7 @@ pub mod domain {
 
         /// A flag to enable/disable AppLifecycleManagement settings
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`LifecycleManagement`]): `ENABLED`, `DISABLED`.
         pub fn lifecycle_management(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LifecycleManagement", value);
             self
@@ -6443,7 +7849,7 @@ pub mod domain {
     }
 
     impl CodeRepository {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `repository_url`: `RepositoryUrl`, A CodeRepository (valid URL) to be used within Jupyter's Git extension.
         pub fn new(repository_url: impl Into<Val<String>>) -> Self {
@@ -6465,15 +7871,33 @@ pub mod domain {
         props: Props,
     }
 
-    impl CustomImage {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomImage`], by name: the argument of [`CustomImage::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomImageRequired {
+        /// The Name of the AppImageConfig.
         ///
-        /// - `app_image_config_name`: `AppImageConfigName`, The Name of the AppImageConfig.
-        /// - `image_name`: `ImageName`, The name of the CustomImage. Must be unique to your account.
-        pub fn new(app_image_config_name: impl Into<Val<String>>, image_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppImageConfigName`.
+        pub app_image_config_name: Val<String>,
+
+        /// The name of the CustomImage. Must be unique to your account.
+        ///
+        /// CloudFormation property `ImageName`.
+        pub image_name: Val<String>,
+    }
+
+    impl CustomImage {
+        /// Creates the value from its required properties, by name in [`CustomImageRequired`]:
+        ///
+        /// ```text
+        /// CustomImage::new(CustomImageRequired {
+        ///     app_image_config_name: "...".into(),
+        ///     image_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomImageRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppImageConfigName", app_image_config_name);
-            props.set("ImageName", image_name);
+            props.set::<String>("AppImageConfigName", required.app_image_config_name);
+            props.set::<String>("ImageName", required.image_name);
             CustomImage { props }
         }
 
@@ -6644,15 +8068,33 @@ pub mod domain {
         props: Props,
     }
 
-    impl DefaultEbsStorageSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DefaultEbsStorageSettings`], by name: the argument of [`DefaultEbsStorageSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct DefaultEbsStorageSettingsRequired {
+        /// Default size of the Amazon EBS volume in Gb
         ///
-        /// - `default_ebs_volume_size_in_gb`: `DefaultEbsVolumeSizeInGb`, Default size of the Amazon EBS volume in Gb
-        /// - `maximum_ebs_volume_size_in_gb`: `MaximumEbsVolumeSizeInGb`, Maximum size of the Amazon EBS volume in Gb. Must be greater than or equal to the DefaultEbsVolumeSizeInGb.
-        pub fn new(default_ebs_volume_size_in_gb: impl Into<Val<i64>>, maximum_ebs_volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `DefaultEbsVolumeSizeInGb`.
+        pub default_ebs_volume_size_in_gb: Val<i64>,
+
+        /// Maximum size of the Amazon EBS volume in Gb. Must be greater than or equal to the DefaultEbsVolumeSizeInGb.
+        ///
+        /// CloudFormation property `MaximumEbsVolumeSizeInGb`.
+        pub maximum_ebs_volume_size_in_gb: Val<i64>,
+    }
+
+    impl DefaultEbsStorageSettings {
+        /// Creates the value from its required properties, by name in [`DefaultEbsStorageSettingsRequired`]:
+        ///
+        /// ```text
+        /// DefaultEbsStorageSettings::new(DefaultEbsStorageSettingsRequired {
+        ///     default_ebs_volume_size_in_gb: 1.into(),
+        ///     maximum_ebs_volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: DefaultEbsStorageSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultEbsVolumeSizeInGb", default_ebs_volume_size_in_gb);
-            props.set("MaximumEbsVolumeSizeInGb", maximum_ebs_volume_size_in_gb);
+            props.set::<i64>("DefaultEbsVolumeSizeInGb", required.default_ebs_volume_size_in_gb);
+            props.set::<i64>("MaximumEbsVolumeSizeInGb", required.maximum_ebs_volume_size_in_gb);
             DefaultEbsStorageSettings { props }
         }
     }
@@ -6670,7 +8112,7 @@ pub mod domain {
     }
 
     impl UserSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `execution_role`: `ExecutionRole`, The execution role for the user.
         pub fn new(execution_role: impl Into<Val<String>>) -> Self {
@@ -6681,7 +8123,7 @@ pub mod domain {
 
         /// Indicates whether auto-mounting of an EFS volume is supported for the user profile.
         ///
-        /// Allowed values: `Enabled`, `Disabled`, `DefaultAsDomain`.
+        /// Allowed values (the enum [`AutoMountHomeEfs`]): `Enabled`, `Disabled`, `DefaultAsDomain`.
         pub fn auto_mount_home_efs(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoMountHomeEFS", value);
             self
@@ -6761,7 +8203,7 @@ pub mod domain {
 
         /// Indicates whether the Studio experience is available to users. If not, users cannot access Studio.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`StudioWebPortal`]): `ENABLED`, `DISABLED`.
         pub fn studio_web_portal(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StudioWebPortal", value);
             self
@@ -6877,7 +8319,7 @@ pub mod domain {
 
         /// Indicates whether the current user has access to the RStudioServerPro app.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`AccessStatus`]): `ENABLED`, `DISABLED`.
         pub fn access_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessStatus", value);
             self
@@ -6885,7 +8327,7 @@ pub mod domain {
 
         /// The level of permissions that the user has within the RStudioServerPro app. This value defaults to User. The Admin value allows the user access to the RStudio Administrative Dashboard.
         ///
-        /// Allowed values: `R_STUDIO_ADMIN`, `R_STUDIO_USER`.
+        /// Allowed values (the enum [`UserGroup`]): `R_STUDIO_ADMIN`, `R_STUDIO_USER`.
         pub fn user_group(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UserGroup", value);
             self
@@ -6913,7 +8355,7 @@ pub mod domain {
 
         /// Whether to include the notebook cell output when sharing the notebook. The default is Disabled.
         ///
-        /// Allowed values: `Allowed`, `Disabled`.
+        /// Allowed values (the enum [`NotebookOutputOption`]): `Allowed`, `Disabled`.
         pub fn notebook_output_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NotebookOutputOption", value);
             self
@@ -6952,6 +8394,8 @@ pub mod domain {
         }
 
         /// Applications supported in Studio that are hidden from the Studio left navigation pane.
+        ///
+        /// Allowed values of each item (the enum [`HiddenAppTypes`]): `JupyterServer`, `TensorBoard`, `RStudioServerPro`, `JupyterLab`, `CodeEditor`, `DetailedProfiler`, `Canvas`.
         pub fn hidden_app_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenAppTypes", value);
             self
@@ -6964,6 +8408,8 @@ pub mod domain {
         }
 
         /// The machine learning tools that are hidden from the Studio left navigation pane.
+        ///
+        /// Allowed values of each item (the enum [`HiddenMlTools`]): `DataWrangler`, `FeatureStore`, `EmrClusters`, `AutoMl`, `Experiments`, `Training`, `ModelEvaluation`, `Pipelines`, `Models`, `JumpStart`, `InferenceRecommender`, `Endpoints`, `Projects`, `InferenceOptimization`, `HyperPodClusters`, `Comet`, `DeepchecksLLMEvaluation`, `Fiddler`, `LakeraGuard`, `PerformanceEvaluation`.
         pub fn hidden_ml_tools(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenMlTools", value);
             self
@@ -6997,7 +8443,7 @@ pub mod domain {
 
         /// The SageMaker image name that you are hiding from the Studio user interface.
         ///
-        /// Allowed values: `sagemaker_distribution`.
+        /// Allowed values (the enum [`SageMakerImageName`]): `sagemaker_distribution`.
         pub fn sage_maker_image_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SageMakerImageName", value);
             self
@@ -7037,7 +8483,7 @@ pub mod domain {
 
         /// The configuration for attaching a SageMaker user profile name to the execution role as a sts:SourceIdentity key.
         ///
-        /// Allowed values: `USER_PROFILE_NAME`, `DISABLED`.
+        /// Allowed values (the enum [`ExecutionRoleIdentityConfig`]): `USER_PROFILE_NAME`, `DISABLED`.
         pub fn execution_role_identity_config(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExecutionRoleIdentityConfig", value);
             self
@@ -7045,7 +8491,7 @@ pub mod domain {
 
         /// A setting to indicate if IPv6 routing should be enabled along with IPv4 or not
         ///
-        /// Allowed values: `IPV4`, `DUALSTACK`.
+        /// Allowed values (the enum [`IpAddressType`]): `IPV4`, `DUALSTACK`.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
@@ -7091,7 +8537,7 @@ pub mod domain {
 
         /// The flag to enable/disable docker-proxy server
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`EnableDockerAccess`]): `ENABLED`, `DISABLED`.
         pub fn enable_docker_access(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EnableDockerAccess", value);
             self
@@ -7117,7 +8563,7 @@ pub mod domain {
     }
 
     impl RStudioServerProDomainSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `domain_execution_role_arn`: `DomainExecutionRoleArn`, The ARN of the execution role for the RStudioServerPro Domain-level app.
         pub fn new(domain_execution_role_arn: impl Into<Val<String>>) -> Self {
@@ -7212,7 +8658,7 @@ pub mod domain {
         ///
         /// You can't access the domain in Amazon SageMaker Studio. If you migrate the domain to Amazon SageMaker Unified Studio, you can access it only in that studio interface.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`StudioWebPortalAccess`]): `ENABLED`, `DISABLED`.
         pub fn studio_web_portal_access(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StudioWebPortalAccess", value);
             self
@@ -7231,15 +8677,29 @@ pub mod domain {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -7519,11 +8979,186 @@ pub mod domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AppNetworkAccessType` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        AppNetworkAccessType {
+            PublicInternetOnly = "PublicInternetOnly",
+            VpcOnly = "VpcOnly",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AppSecurityGroupManagement` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        AppSecurityGroupManagement {
+            Service = "Service",
+            Customer = "Customer",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AuthMode` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        AuthMode {
+            Sso = "SSO",
+            Iam = "IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HomeEfsFileSystemCreation` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        HomeEfsFileSystemCreation {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TagPropagation` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        TagPropagation {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LifecycleManagement` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        LifecycleManagement {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoMountHomeEFS` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        AutoMountHomeEfs {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+            DefaultAsDomain = "DefaultAsDomain",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StudioWebPortal` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        StudioWebPortal {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessStatus` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        AccessStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserGroup` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        UserGroup {
+            RStudioAdmin = "R_STUDIO_ADMIN",
+            RStudioUser = "R_STUDIO_USER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NotebookOutputOption` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        NotebookOutputOption {
+            Allowed = "Allowed",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HiddenAppTypes` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        HiddenAppTypes {
+            JupyterServer = "JupyterServer",
+            TensorBoard = "TensorBoard",
+            RStudioServerPro = "RStudioServerPro",
+            JupyterLab = "JupyterLab",
+            CodeEditor = "CodeEditor",
+            DetailedProfiler = "DetailedProfiler",
+            Canvas = "Canvas",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HiddenMlTools` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        HiddenMlTools {
+            DataWrangler = "DataWrangler",
+            FeatureStore = "FeatureStore",
+            EmrClusters = "EmrClusters",
+            AutoMl = "AutoMl",
+            Experiments = "Experiments",
+            Training = "Training",
+            ModelEvaluation = "ModelEvaluation",
+            Pipelines = "Pipelines",
+            Models = "Models",
+            JumpStart = "JumpStart",
+            InferenceRecommender = "InferenceRecommender",
+            Endpoints = "Endpoints",
+            Projects = "Projects",
+            InferenceOptimization = "InferenceOptimization",
+            HyperPodClusters = "HyperPodClusters",
+            Comet = "Comet",
+            DeepchecksLlmEvaluation = "DeepchecksLLMEvaluation",
+            Fiddler = "Fiddler",
+            LakeraGuard = "LakeraGuard",
+            PerformanceEvaluation = "PerformanceEvaluation",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SageMakerImageName` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        SageMakerImageName {
+            SagemakerDistribution = "sagemaker_distribution",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExecutionRoleIdentityConfig` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        ExecutionRoleIdentityConfig {
+            UserProfileName = "USER_PROFILE_NAME",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Dualstack = "DUALSTACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EnableDockerAccess` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        EnableDockerAccess {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StudioWebPortalAccess` in `AWS::SageMaker::Domain`; `.into()` makes a `Val<String>`.
+        StudioWebPortalAccess {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::Endpoint
 ///
 /// CloudFormation type `AWS::SageMaker::Endpoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EndpointArn`: `handle.endpoint_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EndpointArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpoint {
     props: Props,
@@ -7533,7 +9168,7 @@ pub struct CfnEndpoint {
 impl CfnEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Endpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `endpoint_config_name`: `EndpointConfigName`, The name of the endpoint configuration for the SageMaker endpoint. This is a required property.
     pub fn new(endpoint_config_name: impl Into<Val<String>>) -> Self {
@@ -7632,11 +9267,11 @@ pub(crate) static ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEndpoint`].
+/// Property types and enums of the allowed values of [`CfnEndpoint`].
 pub mod endpoint {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::Endpoint`.
     #[derive(Clone, Debug)]
@@ -7683,7 +9318,7 @@ pub mod endpoint {
     }
 
     impl AutoRollbackConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarms`: `Alarms`, List of CloudWatch alarms to monitor during the deployment. If any alarm goes off, the deployment is rolled back.
         pub fn new(alarms: impl Into<Val<Vec<Alarm>>>) -> Self {
@@ -7706,7 +9341,7 @@ pub mod endpoint {
     }
 
     impl Alarm {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarm_name`: `AlarmName`, The name of the CloudWatch alarm.
         pub fn new(alarm_name: impl Into<Val<String>>) -> Self {
@@ -7729,7 +9364,7 @@ pub mod endpoint {
     }
 
     impl BlueGreenUpdatePolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `traffic_routing_configuration`: `TrafficRoutingConfiguration`, The traffic routing configuration for the blue/green deployment.
         pub fn new(traffic_routing_configuration: impl Into<Val<TrafficRoutingConfig>>) -> Self {
@@ -7764,9 +9399,9 @@ pub mod endpoint {
     }
 
     impl TrafficRoutingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Specifies the type of traffic routing (e.g., 'AllAtOnce', 'Canary', 'Linear').
+        /// - `type_`: `Type`, Specifies the type of traffic routing (e.g., 'AllAtOnce', 'Canary', 'Linear'). Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -7804,15 +9439,35 @@ pub mod endpoint {
         props: Props,
     }
 
-    impl CapacitySize {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CapacitySize`], by name: the argument of [`CapacitySize::new`].
+    #[derive(Clone, Debug)]
+    pub struct CapacitySizeRequired {
+        /// Specifies whether the `Value` is an instance count or a capacity unit.
         ///
-        /// - `type_`: `Type`, Specifies whether the `Value` is an instance count or a capacity unit.
-        /// - `value`: `Value`, The value representing either the number of instances or the number of capacity units.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`CapacitySizeType`]): `CAPACITY_PERCENT`, `INSTANCE_COUNT`.
+        pub type_: Val<String>,
+
+        /// The value representing either the number of instances or the number of capacity units.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl CapacitySize {
+        /// Creates the value from its required properties, by name in [`CapacitySizeRequired`]:
+        ///
+        /// ```text
+        /// CapacitySize::new(CapacitySizeRequired {
+        ///     type_: CapacitySizeType::CapacityPercent.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: CapacitySizeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<i64>("Value", required.value);
             CapacitySize { props }
         }
     }
@@ -7829,15 +9484,33 @@ pub mod endpoint {
         props: Props,
     }
 
-    impl RollingUpdatePolicy {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RollingUpdatePolicy`], by name: the argument of [`RollingUpdatePolicy::new`].
+    #[derive(Clone, Debug)]
+    pub struct RollingUpdatePolicyRequired {
+        /// Specifies the maximum batch size for each rolling update.
         ///
-        /// - `maximum_batch_size`: `MaximumBatchSize`, Specifies the maximum batch size for each rolling update.
-        /// - `wait_interval_in_seconds`: `WaitIntervalInSeconds`, The time to wait between steps during the rolling update, in seconds.
-        pub fn new(maximum_batch_size: impl Into<Val<CapacitySize>>, wait_interval_in_seconds: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaximumBatchSize`.
+        pub maximum_batch_size: Val<CapacitySize>,
+
+        /// The time to wait between steps during the rolling update, in seconds.
+        ///
+        /// CloudFormation property `WaitIntervalInSeconds`.
+        pub wait_interval_in_seconds: Val<i64>,
+    }
+
+    impl RollingUpdatePolicy {
+        /// Creates the value from its required properties, by name in [`RollingUpdatePolicyRequired`]:
+        ///
+        /// ```text
+        /// RollingUpdatePolicy::new(RollingUpdatePolicyRequired {
+        ///     maximum_batch_size: CapacitySize::new(...).into(),
+        ///     wait_interval_in_seconds: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RollingUpdatePolicyRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaximumBatchSize", maximum_batch_size);
-            props.set("WaitIntervalInSeconds", wait_interval_in_seconds);
+            props.set::<CapacitySize>("MaximumBatchSize", required.maximum_batch_size);
+            props.set::<i64>("WaitIntervalInSeconds", required.wait_interval_in_seconds);
             RollingUpdatePolicy { props }
         }
 
@@ -7892,15 +9565,33 @@ pub mod endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -7978,11 +9669,36 @@ pub mod endpoint {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::Endpoint`; `.into()` makes a `Val<String>`.
+        Type {
+            AllAtOnce = "ALL_AT_ONCE",
+            Canary = "CANARY",
+            Linear = "LINEAR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::Endpoint`; `.into()` makes a `Val<String>`.
+        CapacitySizeType {
+            CapacityPercent = "CAPACITY_PERCENT",
+            InstanceCount = "INSTANCE_COUNT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::EndpointConfig
 ///
 /// CloudFormation type `AWS::SageMaker::EndpointConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EndpointConfigArn`: `handle.endpoint_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the endpoint configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EndpointConfigArn`.
 #[derive(Clone, Debug)]
 pub struct CfnEndpointConfig {
     props: Props,
@@ -7992,7 +9708,7 @@ pub struct CfnEndpointConfig {
 impl CfnEndpointConfig {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::EndpointConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `production_variants`: `ProductionVariants`, A list of ProductionVariant objects, one for each model that you want to host at this endpoint.
     pub fn new(production_variants: impl Into<Val<Vec<endpoint_config::ProductionVariant>>>) -> Self {
@@ -8140,11 +9856,11 @@ pub(crate) static ENDPOINT_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEndpointConfig`].
+/// Property types and enums of the allowed values of [`CfnEndpointConfig`].
 pub mod endpoint_config {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies configuration for how an endpoint performs asynchronous inference.
     #[derive(Clone, Debug)]
@@ -8153,7 +9869,7 @@ pub mod endpoint_config {
     }
 
     impl AsyncInferenceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `output_config`: `OutputConfig`, Specifies the configuration for asynchronous inference invocation outputs.
         pub fn new(output_config: impl Into<Val<AsyncInferenceOutputConfig>>) -> Self {
@@ -8265,6 +9981,8 @@ pub mod endpoint_config {
         }
 
         /// The Amazon SNS topics where you want the inference response to be included.
+        ///
+        /// Allowed values of each item (the enum [`IncludeInferenceResponseIn`]): `ERROR_NOTIFICATION_TOPIC`, `SUCCESS_NOTIFICATION_TOPIC`.
         pub fn include_inference_response_in(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeInferenceResponseIn", value);
             self
@@ -8289,17 +10007,40 @@ pub mod endpoint_config {
         props: Props,
     }
 
-    impl DataCaptureConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataCaptureConfig`], by name: the argument of [`DataCaptureConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataCaptureConfigRequired {
+        /// Specifies whether the endpoint captures input data to your model, output data from your model, or both.
         ///
-        /// - `capture_options`: `CaptureOptions`, Specifies whether the endpoint captures input data to your model, output data from your model, or both.
-        /// - `destination_s3_uri`: `DestinationS3Uri`, The S3 bucket where model monitor stores captured data.
-        /// - `initial_sampling_percentage`: `InitialSamplingPercentage`, The percentage of data to capture.
-        pub fn new(capture_options: impl Into<Val<Vec<CaptureOption>>>, destination_s3_uri: impl Into<Val<String>>, initial_sampling_percentage: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `CaptureOptions`.
+        pub capture_options: Val<Vec<CaptureOption>>,
+
+        /// The S3 bucket where model monitor stores captured data.
+        ///
+        /// CloudFormation property `DestinationS3Uri`.
+        pub destination_s3_uri: Val<String>,
+
+        /// The percentage of data to capture.
+        ///
+        /// CloudFormation property `InitialSamplingPercentage`.
+        pub initial_sampling_percentage: Val<i64>,
+    }
+
+    impl DataCaptureConfig {
+        /// Creates the value from its required properties, by name in [`DataCaptureConfigRequired`]:
+        ///
+        /// ```text
+        /// DataCaptureConfig::new(DataCaptureConfigRequired {
+        ///     capture_options: vec![CaptureOption::new(...)].into(),
+        ///     destination_s3_uri: "...".into(),
+        ///     initial_sampling_percentage: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: DataCaptureConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CaptureOptions", capture_options);
-            props.set("DestinationS3Uri", destination_s3_uri);
-            props.set("InitialSamplingPercentage", initial_sampling_percentage);
+            props.set::<Vec<CaptureOption>>("CaptureOptions", required.capture_options);
+            props.set::<String>("DestinationS3Uri", required.destination_s3_uri);
+            props.set::<i64>("InitialSamplingPercentage", required.initial_sampling_percentage);
             DataCaptureConfig { props }
         }
 
@@ -8367,9 +10108,9 @@ pub mod endpoint_config {
     }
 
     impl CaptureOption {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `capture_mode`: `CaptureMode`, Specifies whether the endpoint captures input data or output data.
+        /// - `capture_mode`: `CaptureMode`, Specifies whether the endpoint captures input data or output data. Allowed values: the enum [`CaptureMode`].
         pub fn new(capture_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CaptureMode", capture_mode);
@@ -8416,7 +10157,7 @@ pub mod endpoint_config {
     }
 
     impl ClarifyExplainerConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `shap_config`: `ShapConfig`, The configuration for SHAP analysis.
         pub fn new(shap_config: impl Into<Val<ClarifyShapConfig>>) -> Self {
@@ -8537,7 +10278,7 @@ pub mod endpoint_config {
     }
 
     impl ClarifyShapConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `shap_baseline_config`: `ShapBaselineConfig`, The configuration for the SHAP baseline of the Kernal SHAP algorithm.
         pub fn new(shap_baseline_config: impl Into<Val<ClarifyShapBaselineConfig>>) -> Self {
@@ -8621,15 +10362,33 @@ pub mod endpoint_config {
         props: Props,
     }
 
-    impl ClarifyTextConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClarifyTextConfig`], by name: the argument of [`ClarifyTextConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClarifyTextConfigRequired {
+        /// The unit of granularity for the analysis of text features. For example, if the unit is 'token', then each token (like a word in English) of the text is treated as a feature. SHAP values are computed for each unit/feature.
         ///
-        /// - `granularity`: `Granularity`, The unit of granularity for the analysis of text features. For example, if the unit is 'token', then each token (like a word in English) of the text is treated as a feature. SHAP values are computed for each unit/feature.
-        /// - `language`: `Language`, Specifies the language of the text features in ISO 639-1 or ISO 639-3 code of a supported language.
-        pub fn new(granularity: impl Into<Val<String>>, language: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Granularity`.
+        pub granularity: Val<String>,
+
+        /// Specifies the language of the text features in ISO 639-1 or ISO 639-3 code of a supported language.
+        ///
+        /// CloudFormation property `Language`.
+        pub language: Val<String>,
+    }
+
+    impl ClarifyTextConfig {
+        /// Creates the value from its required properties, by name in [`ClarifyTextConfigRequired`]:
+        ///
+        /// ```text
+        /// ClarifyTextConfig::new(ClarifyTextConfigRequired {
+        ///     granularity: "...".into(),
+        ///     language: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ClarifyTextConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Granularity", granularity);
-            props.set("Language", language);
+            props.set::<String>("Granularity", required.granularity);
+            props.set::<String>("Language", required.language);
             ClarifyTextConfig { props }
         }
     }
@@ -8687,7 +10446,7 @@ pub mod endpoint_config {
     }
 
     impl ProductionVariant {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `variant_name`: `VariantName`, The name of the production variant.
         pub fn new(variant_name: impl Into<Val<String>>) -> Self {
@@ -8722,7 +10481,7 @@ pub mod endpoint_config {
 
         /// Specifies an option from a collection of preconfigured Amazon Machine Image (AMI) images. Each image is configured by AWS with a set of software and driver versions. AWS optimizes these configurations for different machine learning workloads. By selecting an AMI version, you can ensure that your inference environment is compatible with specific software requirements, such as CUDA driver versions, Linux kernel versions, or AWS Neuron driver versions
         ///
-        /// Allowed values: `al2-ami-sagemaker-inference-gpu-2`, `al2-ami-sagemaker-inference-gpu-2-1`, `al2-ami-sagemaker-inference-gpu-3-1`, `al2-ami-sagemaker-inference-neuron-2`, `al2023-ami-sagemaker-inference-gpu-4-1`.
+        /// Allowed values (the enum [`InferenceAmiVersion`]): `al2-ami-sagemaker-inference-gpu-2`, `al2-ami-sagemaker-inference-gpu-2-1`, `al2-ami-sagemaker-inference-gpu-3-1`, `al2-ami-sagemaker-inference-neuron-2`, `al2023-ami-sagemaker-inference-gpu-4-1`.
         pub fn inference_ami_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InferenceAmiVersion", value);
             self
@@ -8842,7 +10601,7 @@ pub mod endpoint_config {
     }
 
     impl CoreDumpConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination_s3_uri`: `DestinationS3Uri`, The Amazon S3 bucket to send the core dump to.
         pub fn new(destination_s3_uri: impl Into<Val<String>>) -> Self {
@@ -8870,15 +10629,35 @@ pub mod endpoint_config {
         props: Props,
     }
 
-    impl InstancePool {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InstancePool`], by name: the argument of [`InstancePool::new`].
+    #[derive(Clone, Debug)]
+    pub struct InstancePoolRequired {
+        /// The ML compute instance type for the instance pool.
         ///
-        /// - `instance_type`: `InstanceType`, The ML compute instance type for the instance pool.
-        /// - `priority`: `Priority`, The priority for the instance pool. SageMaker attempts to provision instances in order of priority, starting with the lowest value. If instances for a higher-priority pool are unavailable, SageMaker attempts to provision from the next pool. Valid values: 1 to 5, where 1 is the highest priority.
-        pub fn new(instance_type: impl Into<Val<String>>, priority: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `InstanceType`.
+        ///
+        /// Allowed values: `ml.c4.2xlarge`, `ml.c4.4xlarge`, `ml.c4.8xlarge`, `ml.c4.large`, `ml.c4.xlarge`, `ml.c5.18xlarge`, `ml.c5.2xlarge`, `ml.c5.4xlarge`, `ml.c5.9xlarge`, `ml.c5.large`, `ml.c5.xlarge`, `ml.c5d.18xlarge`, `ml.c5d.2xlarge`, `ml.c5d.4xlarge`, `ml.c5d.9xlarge`, `ml.c5d.large`, `ml.c5d.xlarge`, `ml.c6g.12xlarge`, `ml.c6g.16xlarge`, `ml.c6g.2xlarge`, `ml.c6g.4xlarge`, `ml.c6g.8xlarge`, `ml.c6g.large`, `ml.c6g.xlarge` and 253 more.
+        pub instance_type: Val<String>,
+
+        /// The priority for the instance pool. SageMaker attempts to provision instances in order of priority, starting with the lowest value. If instances for a higher-priority pool are unavailable, SageMaker attempts to provision from the next pool. Valid values: 1 to 5, where 1 is the highest priority.
+        ///
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+    }
+
+    impl InstancePool {
+        /// Creates the value from its required properties, by name in [`InstancePoolRequired`]:
+        ///
+        /// ```text
+        /// InstancePool::new(InstancePoolRequired {
+        ///     instance_type: "...".into(),
+        ///     priority: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: InstancePoolRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceType", instance_type);
-            props.set("Priority", priority);
+            props.set::<String>("InstanceType", required.instance_type);
+            props.set::<i64>("Priority", required.priority);
             InstancePool { props }
         }
 
@@ -8928,7 +10707,7 @@ pub mod endpoint_config {
 
         /// Indicates whether managed instance scaling is enabled.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`Status`]): `DISABLED`, `ENABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -8948,9 +10727,9 @@ pub mod endpoint_config {
     }
 
     impl ScaleInPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `strategy`: `Strategy`, The strategy for scaling in instances. IDLE_RELEASE releases instances that have no hosted inference component copies. CONSOLIDATION consolidates inference component copies onto fewer instances to release more instances.
+        /// - `strategy`: `Strategy`, The strategy for scaling in instances. IDLE_RELEASE releases instances that have no hosted inference component copies. CONSOLIDATION consolidates inference component copies onto fewer instances to release more instances. Allowed values: the enum [`Strategy`].
         pub fn new(strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Strategy", strategy);
@@ -8997,7 +10776,7 @@ pub mod endpoint_config {
 
         /// Sets how the endpoint routes incoming traffic.
         ///
-        /// Allowed values: `LEAST_OUTSTANDING_REQUESTS`, `PREFIX_AWARE`, `RANDOM`.
+        /// Allowed values (the enum [`RoutingStrategy`]): `LEAST_OUTSTANDING_REQUESTS`, `PREFIX_AWARE`, `RANDOM`.
         pub fn routing_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RoutingStrategy", value);
             self
@@ -9048,15 +10827,33 @@ pub mod endpoint_config {
         props: Props,
     }
 
-    impl ServerlessConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ServerlessConfig`], by name: the argument of [`ServerlessConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServerlessConfigRequired {
+        /// The maximum number of concurrent invocations your serverless endpoint can process.
         ///
-        /// - `max_concurrency`: `MaxConcurrency`, The maximum number of concurrent invocations your serverless endpoint can process.
-        /// - `memory_size_in_mb`: `MemorySizeInMB`, The memory size of your serverless endpoint. Valid values are in 1 GB increments: 1024 MB, 2048 MB, 3072 MB, 4096 MB, 5120 MB, or 6144 MB.
-        pub fn new(max_concurrency: impl Into<Val<i64>>, memory_size_in_mb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `MaxConcurrency`.
+        pub max_concurrency: Val<i64>,
+
+        /// The memory size of your serverless endpoint. Valid values are in 1 GB increments: 1024 MB, 2048 MB, 3072 MB, 4096 MB, 5120 MB, or 6144 MB.
+        ///
+        /// CloudFormation property `MemorySizeInMB`.
+        pub memory_size_in_mb: Val<i64>,
+    }
+
+    impl ServerlessConfig {
+        /// Creates the value from its required properties, by name in [`ServerlessConfigRequired`]:
+        ///
+        /// ```text
+        /// ServerlessConfig::new(ServerlessConfigRequired {
+        ///     max_concurrency: 1.into(),
+        ///     memory_size_in_mb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ServerlessConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxConcurrency", max_concurrency);
-            props.set("MemorySizeInMB", memory_size_in_mb);
+            props.set::<i64>("MaxConcurrency", required.max_concurrency);
+            props.set::<i64>("MemorySizeInMB", required.memory_size_in_mb);
             ServerlessConfig { props }
         }
 
@@ -9079,15 +10876,33 @@ pub mod endpoint_config {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key. Tag keys must be unique per resource.
         ///
-        /// - `key`: `Key`, The tag key. Tag keys must be unique per resource.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -9104,15 +10919,33 @@ pub mod endpoint_config {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect your training job or model.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -9355,11 +11188,74 @@ pub mod endpoint_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IncludeInferenceResponseIn` in `AWS::SageMaker::EndpointConfig`; `.into()` makes a `Val<String>`.
+        IncludeInferenceResponseIn {
+            ErrorNotificationTopic = "ERROR_NOTIFICATION_TOPIC",
+            SuccessNotificationTopic = "SUCCESS_NOTIFICATION_TOPIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CaptureMode` in `AWS::SageMaker::EndpointConfig`; `.into()` makes a `Val<String>`.
+        CaptureMode {
+            Input = "Input",
+            InputAndOutput = "InputAndOutput",
+            Output = "Output",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InferenceAmiVersion` in `AWS::SageMaker::EndpointConfig`; `.into()` makes a `Val<String>`.
+        InferenceAmiVersion {
+            Al2AmiSagemakerInferenceGpu2 = "al2-ami-sagemaker-inference-gpu-2",
+            Al2AmiSagemakerInferenceGpu2_1 = "al2-ami-sagemaker-inference-gpu-2-1",
+            Al2AmiSagemakerInferenceGpu3_1 = "al2-ami-sagemaker-inference-gpu-3-1",
+            Al2AmiSagemakerInferenceNeuron2 = "al2-ami-sagemaker-inference-neuron-2",
+            Al2023AmiSagemakerInferenceGpu4_1 = "al2023-ami-sagemaker-inference-gpu-4-1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::SageMaker::EndpointConfig`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Strategy` in `AWS::SageMaker::EndpointConfig`; `.into()` makes a `Val<String>`.
+        Strategy {
+            Consolidation = "CONSOLIDATION",
+            IdleRelease = "IDLE_RELEASE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RoutingStrategy` in `AWS::SageMaker::EndpointConfig`; `.into()` makes a `Val<String>`.
+        RoutingStrategy {
+            LeastOutstandingRequests = "LEAST_OUTSTANDING_REQUESTS",
+            PrefixAware = "PREFIX_AWARE",
+            Random = "RANDOM",
+        }
+    }
 }
 
 /// Resource type definition for AWS::SageMaker::Experiment. An experiment is a collection of related trials used to organize and track machine learning workflows.
 ///
 /// CloudFormation type `AWS::SageMaker::Experiment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the experiment.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the experiment was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. When the experiment was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnExperiment {
     props: Props,
@@ -9369,7 +11265,7 @@ pub struct CfnExperiment {
 impl CfnExperiment {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Experiment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `experiment_name`: `ExperimentName`, The name of the experiment. Must be unique in your AWS account and is not case-sensitive.
     pub fn new(experiment_name: impl Into<Val<String>>) -> Self {
@@ -9468,15 +11364,33 @@ pub mod experiment {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -9499,6 +11413,18 @@ pub mod experiment {
 /// Resource Type definition for AWS::SageMaker::ExperimentTrialComponent
 ///
 /// CloudFormation type `AWS::SageMaker::ExperimentTrialComponent`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+/// - `LineageGroupArn`: `handle.lineage_group_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnExperimentTrialComponent {
     props: Props,
@@ -9508,7 +11434,7 @@ pub struct CfnExperimentTrialComponent {
 impl CfnExperimentTrialComponent {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ExperimentTrialComponent";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `trial_component_name`: `TrialComponentName`.
     pub fn new(trial_component_name: impl Into<Val<String>>) -> Self {
@@ -9696,15 +11622,29 @@ pub mod experiment_trial_component {
         props: Props,
     }
 
+    /// The required properties of [`TagsItems`], by name: the argument of [`TagsItems::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsItemsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagsItems {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsItemsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagsItems::new(TagsItemsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsItemsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagsItems { props }
         }
     }
@@ -9719,27 +11659,70 @@ pub mod experiment_trial_component {
 /// Resource Type definition for AWS::SageMaker::FeatureGroup
 ///
 /// CloudFormation type `AWS::SageMaker::FeatureGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. A timestamp of FeatureGroup creation time.
+/// - `FeatureGroupStatus`: `handle.feature_group_status()` → `Val<String>`. The status of the feature group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FeatureGroupName`.
 #[derive(Clone, Debug)]
 pub struct CfnFeatureGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnFeatureGroup`], by name: the argument of [`CfnFeatureGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnFeatureGroupRequired {
+    /// The Event Time Feature Name.
+    ///
+    /// CloudFormation property `EventTimeFeatureName`.
+    ///
+    /// Changing it replaces the resource.
+    pub event_time_feature_name: Val<String>,
+
+    /// An Array of Feature Definition
+    ///
+    /// CloudFormation property `FeatureDefinitions`.
+    pub feature_definitions: Val<Vec<feature_group::FeatureDefinition>>,
+
+    /// The Name of the FeatureGroup.
+    ///
+    /// CloudFormation property `FeatureGroupName`.
+    ///
+    /// Changing it replaces the resource.
+    pub feature_group_name: Val<String>,
+
+    /// The Record Identifier Feature Name.
+    ///
+    /// CloudFormation property `RecordIdentifierFeatureName`.
+    ///
+    /// Changing it replaces the resource.
+    pub record_identifier_feature_name: Val<String>,
+}
+
 impl CfnFeatureGroup {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::FeatureGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnFeatureGroupRequired`]:
     ///
-    /// - `event_time_feature_name`: `EventTimeFeatureName`, The Event Time Feature Name.
-    /// - `feature_definitions`: `FeatureDefinitions`, An Array of Feature Definition
-    /// - `feature_group_name`: `FeatureGroupName`, The Name of the FeatureGroup.
-    /// - `record_identifier_feature_name`: `RecordIdentifierFeatureName`, The Record Identifier Feature Name.
-    pub fn new(event_time_feature_name: impl Into<Val<String>>, feature_definitions: impl Into<Val<Vec<feature_group::FeatureDefinition>>>, feature_group_name: impl Into<Val<String>>, record_identifier_feature_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnFeatureGroup::new(CfnFeatureGroupRequired {
+    ///     event_time_feature_name: "...".into(),
+    ///     feature_definitions: vec![feature_group::FeatureDefinition::new(...)].into(),
+    ///     feature_group_name: "...".into(),
+    ///     record_identifier_feature_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnFeatureGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("EventTimeFeatureName", event_time_feature_name);
-        props.set("FeatureDefinitions", feature_definitions);
-        props.set("FeatureGroupName", feature_group_name);
-        props.set("RecordIdentifierFeatureName", record_identifier_feature_name);
+        props.set::<String>("EventTimeFeatureName", required.event_time_feature_name);
+        props.set::<Vec<feature_group::FeatureDefinition>>("FeatureDefinitions", required.feature_definitions);
+        props.set::<String>("FeatureGroupName", required.feature_group_name);
+        props.set::<String>("RecordIdentifierFeatureName", required.record_identifier_feature_name);
         CfnFeatureGroup { props, options: ResourceOptions::default() }
     }
 
@@ -9846,11 +11829,11 @@ pub(crate) static FEATURE_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnFeatureGroup`].
+/// Property types and enums of the allowed values of [`CfnFeatureGroup`].
 pub mod feature_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::FeatureGroup`.
     #[derive(Clone, Debug)]
@@ -9858,15 +11841,31 @@ pub mod feature_group {
         props: Props,
     }
 
-    impl FeatureDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FeatureDefinition`], by name: the argument of [`FeatureDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct FeatureDefinitionRequired {
+        /// CloudFormation property `FeatureName`.
+        pub feature_name: Val<String>,
+
+        /// CloudFormation property `FeatureType`.
         ///
-        /// - `feature_name`: `FeatureName`.
-        /// - `feature_type`: `FeatureType`.
-        pub fn new(feature_name: impl Into<Val<String>>, feature_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`FeatureType`]): `Integral`, `Fractional`, `String`.
+        pub feature_type: Val<String>,
+    }
+
+    impl FeatureDefinition {
+        /// Creates the value from its required properties, by name in [`FeatureDefinitionRequired`]:
+        ///
+        /// ```text
+        /// FeatureDefinition::new(FeatureDefinitionRequired {
+        ///     feature_name: "...".into(),
+        ///     feature_type: FeatureType::Integral.into(),
+        /// })
+        /// ```
+        pub fn new(required: FeatureDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FeatureName", feature_name);
-            props.set("FeatureType", feature_type);
+            props.set::<String>("FeatureName", required.feature_name);
+            props.set::<String>("FeatureType", required.feature_type);
             FeatureDefinition { props }
         }
     }
@@ -9884,7 +11883,7 @@ pub mod feature_group {
     }
 
     impl OfflineStoreConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_storage_config`: `S3StorageConfig`.
         pub fn new(s3_storage_config: impl Into<Val<S3StorageConfig>>) -> Self {
@@ -9907,7 +11906,7 @@ pub mod feature_group {
 
         /// Format for the offline store feature group. Iceberg is the optimal format for feature groups shared between offline and online stores.
         ///
-        /// Allowed values: `Iceberg`, `Glue`.
+        /// Allowed values (the enum [`TableFormat`]): `Iceberg`, `Glue`.
         pub fn table_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TableFormat", value);
             self
@@ -9926,17 +11925,34 @@ pub mod feature_group {
         props: Props,
     }
 
+    /// The required properties of [`DataCatalogConfig`], by name: the argument of [`DataCatalogConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataCatalogConfigRequired {
+        /// CloudFormation property `Catalog`.
+        pub catalog: Val<String>,
+
+        /// CloudFormation property `Database`.
+        pub database: Val<String>,
+
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+    }
+
     impl DataCatalogConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DataCatalogConfigRequired`]:
         ///
-        /// - `catalog`: `Catalog`.
-        /// - `database`: `Database`.
-        /// - `table_name`: `TableName`.
-        pub fn new(catalog: impl Into<Val<String>>, database: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DataCatalogConfig::new(DataCatalogConfigRequired {
+        ///     catalog: "...".into(),
+        ///     database: "...".into(),
+        ///     table_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DataCatalogConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Catalog", catalog);
-            props.set("Database", database);
-            props.set("TableName", table_name);
+            props.set::<String>("Catalog", required.catalog);
+            props.set::<String>("Database", required.database);
+            props.set::<String>("TableName", required.table_name);
             DataCatalogConfig { props }
         }
     }
@@ -9954,7 +11970,7 @@ pub mod feature_group {
     }
 
     impl S3StorageConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -10007,7 +12023,7 @@ pub mod feature_group {
 
         /// The `StorageType` property.
         ///
-        /// Allowed values: `Standard`, `InMemory`.
+        /// Allowed values (the enum [`StorageType`]): `Standard`, `InMemory`.
         ///
         /// Changing it replaces the resource.
         pub fn storage_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -10069,7 +12085,7 @@ pub mod feature_group {
 
         /// Unit of ttl configuration
         ///
-        /// Allowed values: `Seconds`, `Minutes`, `Hours`, `Days`, `Weeks`.
+        /// Allowed values (the enum [`Unit`]): `Seconds`, `Minutes`, `Hours`, `Days`, `Weeks`.
         pub fn unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Unit", value);
             self
@@ -10094,15 +12110,29 @@ pub mod feature_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -10120,9 +12150,9 @@ pub mod feature_group {
     }
 
     impl ThroughputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `throughput_mode`: `ThroughputMode`, Throughput mode configuration of the feature group
+        /// - `throughput_mode`: `ThroughputMode`, Throughput mode configuration of the feature group Allowed values: the enum [`ThroughputMode`].
         pub fn new(throughput_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ThroughputMode", throughput_mode);
@@ -10222,28 +12252,103 @@ pub mod feature_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `FeatureType` in `AWS::SageMaker::FeatureGroup`; `.into()` makes a `Val<String>`.
+        FeatureType {
+            Integral = "Integral",
+            Fractional = "Fractional",
+            String = "String",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TableFormat` in `AWS::SageMaker::FeatureGroup`; `.into()` makes a `Val<String>`.
+        TableFormat {
+            Iceberg = "Iceberg",
+            Glue = "Glue",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageType` in `AWS::SageMaker::FeatureGroup`; `.into()` makes a `Val<String>`.
+        StorageType {
+            Standard = "Standard",
+            InMemory = "InMemory",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::SageMaker::FeatureGroup`; `.into()` makes a `Val<String>`.
+        Unit {
+            Seconds = "Seconds",
+            Minutes = "Minutes",
+            Hours = "Hours",
+            Days = "Days",
+            Weeks = "Weeks",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ThroughputMode` in `AWS::SageMaker::FeatureGroup`; `.into()` makes a `Val<String>`.
+        ThroughputMode {
+            OnDemand = "OnDemand",
+            Provisioned = "Provisioned",
+        }
+    }
 }
 
 /// Resource type definition for AWS::SageMaker::Hub
 ///
 /// CloudFormation type `AWS::SageMaker::Hub`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time that the hub was created.
+/// - `HubArn`: `handle.hub_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the hub.
+/// - `HubStatus`: `handle.hub_status()` → `Val<String>`. The status of the hub.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The date and time that the hub was last modified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HubArn`.
 #[derive(Clone, Debug)]
 pub struct CfnHub {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnHub`], by name: the argument of [`CfnHub::new`].
+#[derive(Clone, Debug)]
+pub struct CfnHubRequired {
+    /// A description of the hub.
+    ///
+    /// CloudFormation property `HubDescription`.
+    pub hub_description: Val<String>,
+
+    /// The name of the hub.
+    ///
+    /// CloudFormation property `HubName`.
+    ///
+    /// Changing it replaces the resource.
+    pub hub_name: Val<String>,
+}
+
 impl CfnHub {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Hub";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnHubRequired`]:
     ///
-    /// - `hub_description`: `HubDescription`, A description of the hub.
-    /// - `hub_name`: `HubName`, The name of the hub.
-    pub fn new(hub_description: impl Into<Val<String>>, hub_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnHub::new(CfnHubRequired {
+    ///     hub_description: "...".into(),
+    ///     hub_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnHubRequired) -> Self {
         let mut props = Props::new();
-        props.set("HubDescription", hub_description);
-        props.set("HubName", hub_name);
+        props.set::<String>("HubDescription", required.hub_description);
+        props.set::<String>("HubName", required.hub_name);
         CfnHub { props, options: ResourceOptions::default() }
     }
 
@@ -10380,15 +12485,29 @@ pub mod hub {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -10418,6 +12537,15 @@ pub mod hub {
 /// Resource Type definition for AWS::SageMaker::HumanTaskUi
 ///
 /// CloudFormation type `AWS::SageMaker::HumanTaskUi`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The timestamp when the human task user interface was created.
+/// - `HumanTaskUiArn`: `handle.human_task_ui_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the human task user interface.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HumanTaskUiArn`.
 #[derive(Clone, Debug)]
 pub struct CfnHumanTaskUi {
     props: Props,
@@ -10427,7 +12555,7 @@ pub struct CfnHumanTaskUi {
 impl CfnHumanTaskUi {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::HumanTaskUi";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `human_task_ui_name`: `HumanTaskUiName`, The name of the human task user interface.
     pub fn new(human_task_ui_name: impl Into<Val<String>>) -> Self {
@@ -10516,15 +12644,33 @@ pub mod human_task_ui {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -10542,7 +12688,7 @@ pub mod human_task_ui {
     }
 
     impl UiTemplate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `content`: `Content`, The content of the Liquid template for the worker user interface.
         pub fn new(content: impl Into<Val<String>>) -> Self {
@@ -10577,23 +12723,51 @@ pub mod human_task_ui {
 /// Resource Type definition for AWS::SageMaker::Image
 ///
 /// CloudFormation type `AWS::SageMaker::Image`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ImageArn`: `handle.image_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ImageArn`.
 #[derive(Clone, Debug)]
 pub struct CfnImage {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnImage`], by name: the argument of [`CfnImage::new`].
+#[derive(Clone, Debug)]
+pub struct CfnImageRequired {
+    /// The name of the image.
+    ///
+    /// CloudFormation property `ImageName`.
+    ///
+    /// Changing it replaces the resource.
+    pub image_name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
+    ///
+    /// CloudFormation property `ImageRoleArn`.
+    pub image_role_arn: Val<String>,
+}
+
 impl CfnImage {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Image";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnImageRequired`]:
     ///
-    /// - `image_name`: `ImageName`, The name of the image.
-    /// - `image_role_arn`: `ImageRoleArn`, The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
-    pub fn new(image_name: impl Into<Val<String>>, image_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnImage::new(CfnImageRequired {
+    ///     image_name: "...".into(),
+    ///     image_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnImageRequired) -> Self {
         let mut props = Props::new();
-        props.set("ImageName", image_name);
-        props.set("ImageRoleArn", image_role_arn);
+        props.set::<String>("ImageName", required.image_name);
+        props.set::<String>("ImageRoleArn", required.image_role_arn);
         CfnImage { props, options: ResourceOptions::default() }
     }
 
@@ -10674,15 +12848,33 @@ pub mod image {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -10705,23 +12897,56 @@ pub mod image {
 /// Resource Type definition for AWS::SageMaker::ImageVersion
 ///
 /// CloudFormation type `AWS::SageMaker::ImageVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContainerImage`: `handle.container_image()` → `Val<String>`. The registry path of the container image that contains this image version.
+/// - `ImageArn`: `handle.image_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the parent image.
+/// - `ImageVersionArn`: `handle.image_version_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the image version.
+/// - `Version`: `handle.version()` → `Val<i64>`. The version number of the image version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ImageVersionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnImageVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnImageVersion`], by name: the argument of [`CfnImageVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnImageVersionRequired {
+    /// The registry path of the container image on which this image version is based.
+    ///
+    /// CloudFormation property `BaseImage`.
+    ///
+    /// Changing it replaces the resource.
+    pub base_image: Val<String>,
+
+    /// The name of the image this version belongs to.
+    ///
+    /// CloudFormation property `ImageName`.
+    ///
+    /// Changing it replaces the resource.
+    pub image_name: Val<String>,
+}
+
 impl CfnImageVersion {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ImageVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnImageVersionRequired`]:
     ///
-    /// - `base_image`: `BaseImage`, The registry path of the container image on which this image version is based.
-    /// - `image_name`: `ImageName`, The name of the image this version belongs to.
-    pub fn new(base_image: impl Into<Val<String>>, image_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnImageVersion::new(CfnImageVersionRequired {
+    ///     base_image: "...".into(),
+    ///     image_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnImageVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("BaseImage", base_image);
-        props.set("ImageName", image_name);
+        props.set::<String>("BaseImage", required.base_image);
+        props.set::<String>("ImageName", required.image_name);
         CfnImageVersion { props, options: ResourceOptions::default() }
     }
 
@@ -10749,7 +12974,7 @@ impl CfnImageVersion {
 
     /// Indicates SageMaker job type compatibility.
     ///
-    /// Allowed values: `TRAINING`, `INFERENCE`, `NOTEBOOK_KERNEL`.
+    /// Allowed values (the enum [`image_version::JobType`]): `TRAINING`, `INFERENCE`, `NOTEBOOK_KERNEL`.
     pub fn job_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("JobType", value);
         self
@@ -10763,7 +12988,7 @@ impl CfnImageVersion {
 
     /// Indicates CPU or GPU compatibility.
     ///
-    /// Allowed values: `CPU`, `GPU`.
+    /// Allowed values (the enum [`image_version::Processor`]): `CPU`, `GPU`.
     pub fn processor(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Processor", value);
         self
@@ -10783,7 +13008,7 @@ impl CfnImageVersion {
 
     /// The availability of the image version specified by the maintainer.
     ///
-    /// Allowed values: `NOT_PROVIDED`, `STABLE`, `TO_BE_ARCHIVED`, `ARCHIVED`.
+    /// Allowed values (the enum [`image_version::VendorGuidance`]): `NOT_PROVIDED`, `STABLE`, `TO_BE_ARCHIVED`, `ARCHIVED`.
     pub fn vendor_guidance(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("VendorGuidance", value);
         self
@@ -10862,9 +13087,58 @@ pub(crate) static IMAGE_VERSION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnImageVersion`].
+pub mod image_version {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `JobType` in `AWS::SageMaker::ImageVersion`; `.into()` makes a `Val<String>`.
+        JobType {
+            Training = "TRAINING",
+            Inference = "INFERENCE",
+            NotebookKernel = "NOTEBOOK_KERNEL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Processor` in `AWS::SageMaker::ImageVersion`; `.into()` makes a `Val<String>`.
+        Processor {
+            Cpu = "CPU",
+            Gpu = "GPU",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VendorGuidance` in `AWS::SageMaker::ImageVersion`; `.into()` makes a `Val<String>`.
+        VendorGuidance {
+            NotProvided = "NOT_PROVIDED",
+            Stable = "STABLE",
+            ToBeArchived = "TO_BE_ARCHIVED",
+            Archived = "ARCHIVED",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::SageMaker::InferenceComponent
 ///
 /// CloudFormation type `AWS::SageMaker::InferenceComponent`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`.
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. The failure reason if the inference component is in a failed state
+/// - `InferenceComponentArn`: `handle.inference_component_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the inference component
+/// - `InferenceComponentStatus`: `handle.inference_component_status()` → `Val<String>`.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`.
+/// - `RuntimeConfig.CurrentCopyCount`: `handle.runtime_config_current_copy_count()` → `Val<i64>`. The number of copies for the inference component
+/// - `RuntimeConfig.DesiredCopyCount`: `handle.runtime_config_desired_copy_count()` → `Val<i64>`. The number of copies for the inference component
+/// - `RuntimeConfig.PlacementStatus`: `handle.runtime_config_placement_status()` → `Val<Json>`. The placement status of the inference component across instance types
+/// - `Specification.Container.DeployedImage`: `handle.specification_container_deployed_image()` → `Val<Json>`.
+/// - `Specification.CurrentDataCacheConfig`: `handle.specification_current_data_cache_config()` → `Val<Json>`. The data caching configuration actually in effect, including a value the service chose rather than the template: SageMaker enables caching automatically on instance types with more than 232 GiB of local NVMe storage, whether or not DataCacheConfig was set. Returned by Describe and not settable; set DataCacheConfig instead.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InferenceComponentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnInferenceComponent {
     props: Props,
@@ -10874,7 +13148,7 @@ pub struct CfnInferenceComponent {
 impl CfnInferenceComponent {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::InferenceComponent";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `endpoint_name`: `EndpointName`, The name of the endpoint the inference component is associated with
     pub fn new(endpoint_name: impl Into<Val<String>>) -> Self {
@@ -11040,11 +13314,11 @@ pub(crate) static INFERENCE_COMPONENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInferenceComponent`].
+/// Property types and enums of the allowed values of [`CfnInferenceComponent`].
 pub mod inference_component {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The deployment config for the inference component
     #[derive(Clone, Debug)]
@@ -11085,7 +13359,7 @@ pub mod inference_component {
     }
 
     impl AutoRollbackConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarms`: `Alarms`.
         pub fn new(alarms: impl Into<Val<Vec<Alarm>>>) -> Self {
@@ -11108,7 +13382,7 @@ pub mod inference_component {
     }
 
     impl Alarm {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `alarm_name`: `AlarmName`.
         pub fn new(alarm_name: impl Into<Val<String>>) -> Self {
@@ -11174,15 +13448,33 @@ pub mod inference_component {
         props: Props,
     }
 
-    impl InferenceComponentCapacitySize {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InferenceComponentCapacitySize`], by name: the argument of [`InferenceComponentCapacitySize::new`].
+    #[derive(Clone, Debug)]
+    pub struct InferenceComponentCapacitySizeRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`, The number of copies for the inference component
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`Type`]): `COPY_COUNT`, `CAPACITY_PERCENT`.
+        pub type_: Val<String>,
+
+        /// The number of copies for the inference component
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<i64>,
+    }
+
+    impl InferenceComponentCapacitySize {
+        /// Creates the value from its required properties, by name in [`InferenceComponentCapacitySizeRequired`]:
+        ///
+        /// ```text
+        /// InferenceComponentCapacitySize::new(InferenceComponentCapacitySizeRequired {
+        ///     type_: Type::CopyCount.into(),
+        ///     value: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: InferenceComponentCapacitySizeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<i64>("Value", required.value);
             InferenceComponentCapacitySize { props }
         }
     }
@@ -11245,15 +13537,33 @@ pub mod inference_component {
         props: Props,
     }
 
-    impl InferenceComponentPlacementStatus {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InferenceComponentPlacementStatus`], by name: the argument of [`InferenceComponentPlacementStatus::new`].
+    #[derive(Clone, Debug)]
+    pub struct InferenceComponentPlacementStatusRequired {
+        /// The number of copies for the inference component
         ///
-        /// - `current_copy_count`: `CurrentCopyCount`, The number of copies for the inference component
-        /// - `instance_type`: `InstanceType`, An ML compute instance type
-        pub fn new(current_copy_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CurrentCopyCount`.
+        pub current_copy_count: Val<i64>,
+
+        /// An ML compute instance type
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+    }
+
+    impl InferenceComponentPlacementStatus {
+        /// Creates the value from its required properties, by name in [`InferenceComponentPlacementStatusRequired`]:
+        ///
+        /// ```text
+        /// InferenceComponentPlacementStatus::new(InferenceComponentPlacementStatusRequired {
+        ///     current_copy_count: 1.into(),
+        ///     instance_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InferenceComponentPlacementStatusRequired) -> Self {
             let mut props = Props::new();
-            props.set("CurrentCopyCount", current_copy_count);
-            props.set("InstanceType", instance_type);
+            props.set::<i64>("CurrentCopyCount", required.current_copy_count);
+            props.set::<String>("InstanceType", required.instance_type);
             InferenceComponentPlacementStatus { props }
         }
     }
@@ -11437,7 +13747,7 @@ pub mod inference_component {
     }
 
     impl ContainerMetricsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metrics_endpoints`: `MetricsEndpoints`.
         pub fn new(metrics_endpoints: impl Into<Val<Vec<MetricsEndpoint>>>) -> Self {
@@ -11460,7 +13770,7 @@ pub mod inference_component {
     }
 
     impl MetricsEndpoint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `metrics_endpoint_path`: `MetricsEndpointPath`, The path to the Prometheus formatted metrics endpoint exposed by the container
         pub fn new(metrics_endpoint_path: impl Into<Val<String>>) -> Self {
@@ -11527,7 +13837,7 @@ pub mod inference_component {
     }
 
     impl InferenceComponentDataCacheConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_caching`: `EnableCaching`, Whether the endpoint caches the model artifacts and container image on each instance it provisions for the inference component
         pub fn new(enable_caching: impl Into<Val<bool>>) -> Self {
@@ -11549,15 +13859,33 @@ pub mod inference_component {
         props: Props,
     }
 
-    impl InferenceComponentSchedulingConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InferenceComponentSchedulingConfig`], by name: the argument of [`InferenceComponentSchedulingConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct InferenceComponentSchedulingConfigRequired {
+        /// Configuration for balancing inference component copies across Availability Zones
         ///
-        /// - `availability_zone_balance`: `AvailabilityZoneBalance`, Configuration for balancing inference component copies across Availability Zones
-        /// - `placement_strategy`: `PlacementStrategy`.
-        pub fn new(availability_zone_balance: impl Into<Val<InferenceComponentAvailabilityZoneBalance>>, placement_strategy: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AvailabilityZoneBalance`.
+        pub availability_zone_balance: Val<InferenceComponentAvailabilityZoneBalance>,
+
+        /// CloudFormation property `PlacementStrategy`.
+        ///
+        /// Allowed values (the enum [`PlacementStrategy`]): `SPREAD`, `BINPACK`.
+        pub placement_strategy: Val<String>,
+    }
+
+    impl InferenceComponentSchedulingConfig {
+        /// Creates the value from its required properties, by name in [`InferenceComponentSchedulingConfigRequired`]:
+        ///
+        /// ```text
+        /// InferenceComponentSchedulingConfig::new(InferenceComponentSchedulingConfigRequired {
+        ///     availability_zone_balance: InferenceComponentAvailabilityZoneBalance::new(...).into(),
+        ///     placement_strategy: PlacementStrategy::Spread.into(),
+        /// })
+        /// ```
+        pub fn new(required: InferenceComponentSchedulingConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AvailabilityZoneBalance", availability_zone_balance);
-            props.set("PlacementStrategy", placement_strategy);
+            props.set::<InferenceComponentAvailabilityZoneBalance>("AvailabilityZoneBalance", required.availability_zone_balance);
+            props.set::<String>("PlacementStrategy", required.placement_strategy);
             InferenceComponentSchedulingConfig { props }
         }
     }
@@ -11575,9 +13903,9 @@ pub mod inference_component {
     }
 
     impl InferenceComponentAvailabilityZoneBalance {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `enforcement_mode`: `EnforcementMode`.
+        /// - `enforcement_mode`: `EnforcementMode`. Allowed values: the enum [`EnforcementMode`].
         pub fn new(enforcement_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EnforcementMode", enforcement_mode);
@@ -11636,7 +13964,7 @@ pub mod inference_component {
     }
 
     impl InferenceComponentSpecificationForInstanceType {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `instance_type`: `InstanceType`, An ML compute instance type
         pub fn new(instance_type: impl Into<Val<String>>) -> Self {
@@ -11748,15 +14076,33 @@ pub mod inference_component {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -11933,34 +14279,112 @@ pub mod inference_component {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::InferenceComponent`; `.into()` makes a `Val<String>`.
+        Type {
+            CopyCount = "COPY_COUNT",
+            CapacityPercent = "CAPACITY_PERCENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PlacementStrategy` in `AWS::SageMaker::InferenceComponent`; `.into()` makes a `Val<String>`.
+        PlacementStrategy {
+            Spread = "SPREAD",
+            Binpack = "BINPACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EnforcementMode` in `AWS::SageMaker::InferenceComponent`; `.into()` makes a `Val<String>`.
+        EnforcementMode {
+            Permissive = "PERMISSIVE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::InferenceExperiment
 ///
 /// CloudFormation type `AWS::SageMaker::InferenceExperiment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the inference experiment.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The timestamp at which you created the inference experiment.
+/// - `EndpointMetadata`: `handle.endpoint_metadata()` → `Val<Json>`. The metadata of the endpoint on which the inference experiment ran.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The timestamp at which you last modified the inference experiment.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the inference experiment.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnInferenceExperiment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInferenceExperiment`], by name: the argument of [`CfnInferenceExperiment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInferenceExperimentRequired {
+    /// The name of the endpoint used to run the inference experiment.
+    ///
+    /// CloudFormation property `EndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_name: Val<String>,
+
+    /// An array of ModelVariantConfig objects. Each ModelVariantConfig object in the array describes the infrastructure configuration for the corresponding variant.
+    ///
+    /// CloudFormation property `ModelVariants`.
+    pub model_variants: Val<Vec<inference_experiment::ModelVariantConfig>>,
+
+    /// The name for the inference experiment.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+
+    /// The type of the inference experiment that you want to run.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`inference_experiment::Type`]): `ShadowMode`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnInferenceExperiment {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::InferenceExperiment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInferenceExperimentRequired`]:
     ///
-    /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the inference experiment.
-    /// - `model_variants`: `ModelVariants`, An array of ModelVariantConfig objects. Each ModelVariantConfig object in the array describes the infrastructure configuration for the corresponding variant.
-    /// - `name`: `Name`, The name for the inference experiment.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment.
-    /// - `type_`: `Type`, The type of the inference experiment that you want to run.
-    pub fn new(endpoint_name: impl Into<Val<String>>, model_variants: impl Into<Val<Vec<inference_experiment::ModelVariantConfig>>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInferenceExperiment::new(CfnInferenceExperimentRequired {
+    ///     endpoint_name: "...".into(),
+    ///     model_variants: vec![inference_experiment::ModelVariantConfig::new(...)].into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     type_: inference_experiment::Type::ShadowMode.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInferenceExperimentRequired) -> Self {
         let mut props = Props::new();
-        props.set("EndpointName", endpoint_name);
-        props.set("ModelVariants", model_variants);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
-        props.set("Type", type_);
+        props.set::<String>("EndpointName", required.endpoint_name);
+        props.set::<Vec<inference_experiment::ModelVariantConfig>>("ModelVariants", required.model_variants);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("Type", required.type_);
         CfnInferenceExperiment { props, options: ResourceOptions::default() }
     }
 
@@ -11978,7 +14402,7 @@ impl CfnInferenceExperiment {
 
     /// The desired state of the experiment after starting or stopping operation.
     ///
-    /// Allowed values: `Running`, `Completed`, `Cancelled`.
+    /// Allowed values (the enum [`inference_experiment::DesiredState`]): `Running`, `Completed`, `Cancelled`.
     ///
     /// Write-only.
     pub fn desired_state(mut self, value: impl Into<Val<String>>) -> Self {
@@ -12104,11 +14528,11 @@ pub(crate) static INFERENCE_EXPERIMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInferenceExperiment`].
+/// Property types and enums of the allowed values of [`CfnInferenceExperiment`].
 pub mod inference_experiment {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The Amazon S3 location and configuration for storing inference request and response data.
     #[derive(Clone, Debug)]
@@ -12117,7 +14541,7 @@ pub mod inference_experiment {
     }
 
     impl DataStorageConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `destination`: `Destination`, The Amazon S3 bucket where the inference request and response data is stored.
         pub fn new(destination: impl Into<Val<String>>) -> Self {
@@ -12183,17 +14607,40 @@ pub mod inference_experiment {
         props: Props,
     }
 
-    impl ModelVariantConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ModelVariantConfig`], by name: the argument of [`ModelVariantConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ModelVariantConfigRequired {
+        /// The configuration for the infrastructure that the model will be deployed to.
         ///
-        /// - `infrastructure_config`: `InfrastructureConfig`, The configuration for the infrastructure that the model will be deployed to.
-        /// - `model_name`: `ModelName`, The name of the Amazon SageMaker Model entity.
-        /// - `variant_name`: `VariantName`, The name of the variant.
-        pub fn new(infrastructure_config: impl Into<Val<ModelInfrastructureConfig>>, model_name: impl Into<Val<String>>, variant_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InfrastructureConfig`.
+        pub infrastructure_config: Val<ModelInfrastructureConfig>,
+
+        /// The name of the Amazon SageMaker Model entity.
+        ///
+        /// CloudFormation property `ModelName`.
+        pub model_name: Val<String>,
+
+        /// The name of the variant.
+        ///
+        /// CloudFormation property `VariantName`.
+        pub variant_name: Val<String>,
+    }
+
+    impl ModelVariantConfig {
+        /// Creates the value from its required properties, by name in [`ModelVariantConfigRequired`]:
+        ///
+        /// ```text
+        /// ModelVariantConfig::new(ModelVariantConfigRequired {
+        ///     infrastructure_config: ModelInfrastructureConfig::new(...).into(),
+        ///     model_name: "...".into(),
+        ///     variant_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ModelVariantConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InfrastructureConfig", infrastructure_config);
-            props.set("ModelName", model_name);
-            props.set("VariantName", variant_name);
+            props.set::<ModelInfrastructureConfig>("InfrastructureConfig", required.infrastructure_config);
+            props.set::<String>("ModelName", required.model_name);
+            props.set::<String>("VariantName", required.variant_name);
             ModelVariantConfig { props }
         }
     }
@@ -12210,15 +14657,35 @@ pub mod inference_experiment {
         props: Props,
     }
 
-    impl ModelInfrastructureConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ModelInfrastructureConfig`], by name: the argument of [`ModelInfrastructureConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ModelInfrastructureConfigRequired {
+        /// The type of the inference experiment that you want to run.
         ///
-        /// - `infrastructure_type`: `InfrastructureType`, The type of the inference experiment that you want to run.
-        /// - `real_time_inference_config`: `RealTimeInferenceConfig`, The infrastructure configuration for deploying the model to a real-time inference endpoint.
-        pub fn new(infrastructure_type: impl Into<Val<String>>, real_time_inference_config: impl Into<Val<RealTimeInferenceConfig>>) -> Self {
+        /// CloudFormation property `InfrastructureType`.
+        ///
+        /// Allowed values (the enum [`InfrastructureType`]): `RealTimeInference`.
+        pub infrastructure_type: Val<String>,
+
+        /// The infrastructure configuration for deploying the model to a real-time inference endpoint.
+        ///
+        /// CloudFormation property `RealTimeInferenceConfig`.
+        pub real_time_inference_config: Val<RealTimeInferenceConfig>,
+    }
+
+    impl ModelInfrastructureConfig {
+        /// Creates the value from its required properties, by name in [`ModelInfrastructureConfigRequired`]:
+        ///
+        /// ```text
+        /// ModelInfrastructureConfig::new(ModelInfrastructureConfigRequired {
+        ///     infrastructure_type: InfrastructureType::RealTimeInference.into(),
+        ///     real_time_inference_config: RealTimeInferenceConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ModelInfrastructureConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InfrastructureType", infrastructure_type);
-            props.set("RealTimeInferenceConfig", real_time_inference_config);
+            props.set::<String>("InfrastructureType", required.infrastructure_type);
+            props.set::<RealTimeInferenceConfig>("RealTimeInferenceConfig", required.real_time_inference_config);
             ModelInfrastructureConfig { props }
         }
     }
@@ -12235,15 +14702,33 @@ pub mod inference_experiment {
         props: Props,
     }
 
-    impl RealTimeInferenceConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RealTimeInferenceConfig`], by name: the argument of [`RealTimeInferenceConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct RealTimeInferenceConfigRequired {
+        /// The number of instances of the type specified by InstanceType.
         ///
-        /// - `instance_count`: `InstanceCount`, The number of instances of the type specified by InstanceType.
-        /// - `instance_type`: `InstanceType`, The instance type the model is deployed to.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The instance type the model is deployed to.
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+    }
+
+    impl RealTimeInferenceConfig {
+        /// Creates the value from its required properties, by name in [`RealTimeInferenceConfigRequired`]:
+        ///
+        /// ```text
+        /// RealTimeInferenceConfig::new(RealTimeInferenceConfigRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RealTimeInferenceConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
             RealTimeInferenceConfig { props }
         }
     }
@@ -12292,15 +14777,33 @@ pub mod inference_experiment {
         props: Props,
     }
 
-    impl ShadowModeConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ShadowModeConfig`], by name: the argument of [`ShadowModeConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ShadowModeConfigRequired {
+        /// List of shadow variant configurations.
         ///
-        /// - `shadow_model_variants`: `ShadowModelVariants`, List of shadow variant configurations.
-        /// - `source_model_variant_name`: `SourceModelVariantName`, The name of the production variant, which takes all the inference requests.
-        pub fn new(shadow_model_variants: impl Into<Val<Vec<ShadowModelVariantConfig>>>, source_model_variant_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ShadowModelVariants`.
+        pub shadow_model_variants: Val<Vec<ShadowModelVariantConfig>>,
+
+        /// The name of the production variant, which takes all the inference requests.
+        ///
+        /// CloudFormation property `SourceModelVariantName`.
+        pub source_model_variant_name: Val<String>,
+    }
+
+    impl ShadowModeConfig {
+        /// Creates the value from its required properties, by name in [`ShadowModeConfigRequired`]:
+        ///
+        /// ```text
+        /// ShadowModeConfig::new(ShadowModeConfigRequired {
+        ///     shadow_model_variants: vec![ShadowModelVariantConfig::new(...)].into(),
+        ///     source_model_variant_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ShadowModeConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ShadowModelVariants", shadow_model_variants);
-            props.set("SourceModelVariantName", source_model_variant_name);
+            props.set::<Vec<ShadowModelVariantConfig>>("ShadowModelVariants", required.shadow_model_variants);
+            props.set::<String>("SourceModelVariantName", required.source_model_variant_name);
             ShadowModeConfig { props }
         }
     }
@@ -12317,15 +14820,33 @@ pub mod inference_experiment {
         props: Props,
     }
 
-    impl ShadowModelVariantConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ShadowModelVariantConfig`], by name: the argument of [`ShadowModelVariantConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ShadowModelVariantConfigRequired {
+        /// The percentage of inference requests that Amazon SageMaker replicates from the production variant to the shadow variant.
         ///
-        /// - `sampling_percentage`: `SamplingPercentage`, The percentage of inference requests that Amazon SageMaker replicates from the production variant to the shadow variant.
-        /// - `shadow_model_variant_name`: `ShadowModelVariantName`, The name of the shadow variant.
-        pub fn new(sampling_percentage: impl Into<Val<i64>>, shadow_model_variant_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SamplingPercentage`.
+        pub sampling_percentage: Val<i64>,
+
+        /// The name of the shadow variant.
+        ///
+        /// CloudFormation property `ShadowModelVariantName`.
+        pub shadow_model_variant_name: Val<String>,
+    }
+
+    impl ShadowModelVariantConfig {
+        /// Creates the value from its required properties, by name in [`ShadowModelVariantConfigRequired`]:
+        ///
+        /// ```text
+        /// ShadowModelVariantConfig::new(ShadowModelVariantConfigRequired {
+        ///     sampling_percentage: 1.into(),
+        ///     shadow_model_variant_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ShadowModelVariantConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SamplingPercentage", sampling_percentage);
-            props.set("ShadowModelVariantName", shadow_model_variant_name);
+            props.set::<i64>("SamplingPercentage", required.sampling_percentage);
+            props.set::<String>("ShadowModelVariantName", required.shadow_model_variant_name);
             ShadowModelVariantConfig { props }
         }
     }
@@ -12342,15 +14863,33 @@ pub mod inference_experiment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -12425,36 +14964,99 @@ pub mod inference_experiment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DesiredState` in `AWS::SageMaker::InferenceExperiment`; `.into()` makes a `Val<String>`.
+        DesiredState {
+            Running = "Running",
+            Completed = "Completed",
+            Cancelled = "Cancelled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::InferenceExperiment`; `.into()` makes a `Val<String>`.
+        Type {
+            ShadowMode = "ShadowMode",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InfrastructureType` in `AWS::SageMaker::InferenceExperiment`; `.into()` makes a `Val<String>`.
+        InfrastructureType {
+            RealTimeInference = "RealTimeInference",
+        }
+    }
 }
 
 /// Resource type definition for AWS::SageMaker::MlflowApp
 ///
 /// CloudFormation type `AWS::SageMaker::MlflowApp`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the MLflow App.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time that the MLflow App was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The date and time that the MLflow App was last modified.
+/// - `MlflowAppId`: `handle.mlflow_app_id()` → `Val<String>`. The server-generated identifier of the MLflow App.
+/// - `MlflowVersion`: `handle.mlflow_version()` → `Val<String>`. The MLflow version used by the MLflow App.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the MLflow App.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnMlflowApp {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMlflowApp`], by name: the argument of [`CfnMlflowApp::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMlflowAppRequired {
+    /// The S3 URI for a general purpose bucket to use as the MLflow App artifact store.
+    ///
+    /// CloudFormation property `ArtifactStoreUri`.
+    pub artifact_store_uri: Val<String>,
+
+    /// The name of the MLflow App.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The Amazon Resource Name (ARN) for an IAM role in your account that the MLflow App uses to access the artifact store in Amazon S3.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnMlflowApp {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::MlflowApp";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMlflowAppRequired`]:
     ///
-    /// - `artifact_store_uri`: `ArtifactStoreUri`, The S3 URI for a general purpose bucket to use as the MLflow App artifact store.
-    /// - `name`: `Name`, The name of the MLflow App.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for an IAM role in your account that the MLflow App uses to access the artifact store in Amazon S3.
-    pub fn new(artifact_store_uri: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMlflowApp::new(CfnMlflowAppRequired {
+    ///     artifact_store_uri: "...".into(),
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMlflowAppRequired) -> Self {
         let mut props = Props::new();
-        props.set("ArtifactStoreUri", artifact_store_uri);
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("ArtifactStoreUri", required.artifact_store_uri);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnMlflowApp { props, options: ResourceOptions::default() }
     }
 
     /// Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
     ///
-    /// Allowed values: `AutoModelRegistrationEnabled`, `AutoModelRegistrationDisabled`.
+    /// Allowed values (the enum [`mlflow_app::ModelRegistrationMode`]): `AutoModelRegistrationEnabled`, `AutoModelRegistrationDisabled`.
     pub fn model_registration_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ModelRegistrationMode", value);
         self
@@ -12555,11 +15157,11 @@ pub(crate) static MLFLOW_APP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMlflowApp`].
+/// Property types and enums of the allowed values of [`CfnMlflowApp`].
 pub mod mlflow_app {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::MlflowApp`.
     #[derive(Clone, Debug)]
@@ -12567,15 +15169,29 @@ pub mod mlflow_app {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -12593,30 +15209,71 @@ pub mod mlflow_app {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ModelRegistrationMode` in `AWS::SageMaker::MlflowApp`; `.into()` makes a `Val<String>`.
+        ModelRegistrationMode {
+            AutoModelRegistrationEnabled = "AutoModelRegistrationEnabled",
+            AutoModelRegistrationDisabled = "AutoModelRegistrationDisabled",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::MlflowTrackingServer
 ///
 /// CloudFormation type `AWS::SageMaker::MlflowTrackingServer`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TrackingServerArn`: `handle.tracking_server_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the MLFlow Tracking Server.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrackingServerName`.
 #[derive(Clone, Debug)]
 pub struct CfnMlflowTrackingServer {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMlflowTrackingServer`], by name: the argument of [`CfnMlflowTrackingServer::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMlflowTrackingServerRequired {
+    /// The Amazon S3 URI for MLFlow Tracking Server artifacts.
+    ///
+    /// CloudFormation property `ArtifactStoreUri`.
+    pub artifact_store_uri: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+
+    /// The name of the MLFlow Tracking Server.
+    ///
+    /// CloudFormation property `TrackingServerName`.
+    ///
+    /// Changing it replaces the resource.
+    pub tracking_server_name: Val<String>,
+}
+
 impl CfnMlflowTrackingServer {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::MlflowTrackingServer";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMlflowTrackingServerRequired`]:
     ///
-    /// - `artifact_store_uri`: `ArtifactStoreUri`, The Amazon S3 URI for MLFlow Tracking Server artifacts.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
-    /// - `tracking_server_name`: `TrackingServerName`, The name of the MLFlow Tracking Server.
-    pub fn new(artifact_store_uri: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, tracking_server_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMlflowTrackingServer::new(CfnMlflowTrackingServerRequired {
+    ///     artifact_store_uri: "...".into(),
+    ///     role_arn: "...".into(),
+    ///     tracking_server_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMlflowTrackingServerRequired) -> Self {
         let mut props = Props::new();
-        props.set("ArtifactStoreUri", artifact_store_uri);
-        props.set("RoleArn", role_arn);
-        props.set("TrackingServerName", tracking_server_name);
+        props.set::<String>("ArtifactStoreUri", required.artifact_store_uri);
+        props.set::<String>("RoleArn", required.role_arn);
+        props.set::<String>("TrackingServerName", required.tracking_server_name);
         CfnMlflowTrackingServer { props, options: ResourceOptions::default() }
     }
 
@@ -12640,7 +15297,7 @@ impl CfnMlflowTrackingServer {
 
     /// The size of the MLFlow Tracking Server.
     ///
-    /// Allowed values: `Small`, `Medium`, `Large`.
+    /// Allowed values (the enum [`mlflow_tracking_server::TrackingServerSize`]): `Small`, `Medium`, `Large`.
     pub fn tracking_server_size(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TrackingServerSize", value);
         self
@@ -12701,11 +15358,11 @@ pub(crate) static MLFLOW_TRACKING_SERVER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMlflowTrackingServer`].
+/// Property types and enums of the allowed values of [`CfnMlflowTrackingServer`].
 pub mod mlflow_tracking_server {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -12713,15 +15370,33 @@ pub mod mlflow_tracking_server {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -12739,11 +15414,28 @@ pub mod mlflow_tracking_server {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TrackingServerSize` in `AWS::SageMaker::MlflowTrackingServer`; `.into()` makes a `Val<String>`.
+        TrackingServerSize {
+            Small = "Small",
+            Medium = "Medium",
+            Large = "Large",
+        }
+    }
 }
 
 /// Resource type definition for AWS::SageMaker::Model
 ///
 /// CloudFormation type `AWS::SageMaker::Model`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ModelArn`: `handle.model_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the model.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ModelArn`.
 #[derive(Clone, Debug)]
 pub struct CfnModel {
     props: Props,
@@ -12870,11 +15562,11 @@ pub(crate) static MODEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnModel`].
+/// Property types and enums of the allowed values of [`CfnModel`].
 pub mod model {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Describes the container, as part of model definition.
     #[derive(Clone, Debug)]
@@ -12923,7 +15615,7 @@ pub mod model {
 
         /// Whether the container hosts a single model or multiple models.
         ///
-        /// Allowed values: `SingleModel`, `MultiModel`.
+        /// Allowed values (the enum [`Mode`]): `SingleModel`, `MultiModel`.
         pub fn mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Mode", value);
             self
@@ -12969,9 +15661,9 @@ pub mod model {
     }
 
     impl ImageConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `repository_access_mode`: `RepositoryAccessMode`, Set this to one of the following values: Platform - The model image is hosted in Amazon ECR. Vpc - The model image is hosted in a private Docker registry in your VPC.
+        /// - `repository_access_mode`: `RepositoryAccessMode`, Set this to one of the following values: Platform - The model image is hosted in Amazon ECR. Vpc - The model image is hosted in a private Docker registry in your VPC. Allowed values: the enum [`RepositoryAccessMode`].
         pub fn new(repository_access_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RepositoryAccessMode", repository_access_mode);
@@ -12998,7 +15690,7 @@ pub mod model {
     }
 
     impl RepositoryAuthConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `repository_credentials_provider_arn`: `RepositoryCredentialsProviderArn`, The Amazon Resource Name (ARN) of an AWS Lambda function that provides credentials to authenticate to the private Docker registry where your model image is hosted. For information about how to create an AWS Lambda function, see [Create a Lambda function with the console](https://docs.aws.amazon.com/lambda/latest/dg/getting-started-create-function.html) in the AWS Lambda Developer Guide
         pub fn new(repository_credentials_provider_arn: impl Into<Val<String>>) -> Self {
@@ -13021,7 +15713,7 @@ pub mod model {
     }
 
     impl ModelDataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_data_source`: `S3DataSource`, Specifies the S3 location of ML model data to deploy.
         pub fn new(s3_data_source: impl Into<Val<S3DataSource>>) -> Self {
@@ -13043,17 +15735,44 @@ pub mod model {
         props: Props,
     }
 
-    impl S3DataSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3DataSource`], by name: the argument of [`S3DataSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3DataSourceRequired {
+        /// Specifies how the ML model data is prepared.
         ///
-        /// - `compression_type`: `CompressionType`, Specifies how the ML model data is prepared.
-        /// - `s3_data_type`: `S3DataType`, Specifies the type of ML model data to deploy.
-        /// - `s3_uri`: `S3Uri`, Specifies the S3 path of ML model data to deploy.
-        pub fn new(compression_type: impl Into<Val<String>>, s3_data_type: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CompressionType`.
+        ///
+        /// Allowed values (the enum [`CompressionType`]): `None`, `Gzip`.
+        pub compression_type: Val<String>,
+
+        /// Specifies the type of ML model data to deploy.
+        ///
+        /// CloudFormation property `S3DataType`.
+        ///
+        /// Allowed values (the enum [`S3DataType`]): `S3Prefix`, `S3Object`.
+        pub s3_data_type: Val<String>,
+
+        /// Specifies the S3 path of ML model data to deploy.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3DataSource {
+        /// Creates the value from its required properties, by name in [`S3DataSourceRequired`]:
+        ///
+        /// ```text
+        /// S3DataSource::new(S3DataSourceRequired {
+        ///     compression_type: CompressionType::None.into(),
+        ///     s3_data_type: S3DataType::S3Prefix.into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3DataSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CompressionType", compression_type);
-            props.set("S3DataType", s3_data_type);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("CompressionType", required.compression_type);
+            props.set::<String>("S3DataType", required.s3_data_type);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3DataSource { props }
         }
 
@@ -13083,7 +15802,7 @@ pub mod model {
     }
 
     impl HubAccessConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `hub_content_arn`: `HubContentArn`, The ARN of the hub content for which deployment access is allowed.
         pub fn new(hub_content_arn: impl Into<Val<String>>) -> Self {
@@ -13106,7 +15825,7 @@ pub mod model {
     }
 
     impl ModelAccessConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `accept_eula`: `AcceptEula`, Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
         pub fn new(accept_eula: impl Into<Val<bool>>) -> Self {
@@ -13137,7 +15856,7 @@ pub mod model {
 
         /// Whether to cache models for a multi-model endpoint. By default, multi-model endpoints cache models so that a model does not have to be loaded into memory each time it is invoked. Some use cases do not benefit from model caching. For example, if an endpoint hosts a large number of models that are each invoked infrequently, the endpoint might perform better if you disable model caching. To disable model caching, set the value of this parameter to `Disabled`.
         ///
-        /// Allowed values: `Enabled`, `Disabled`.
+        /// Allowed values (the enum [`ModelCacheSetting`]): `Enabled`, `Disabled`.
         pub fn model_cache_setting(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ModelCacheSetting", value);
             self
@@ -13157,9 +15876,9 @@ pub mod model {
     }
 
     impl InferenceExecutionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, How containers in a multi-container are run.
+        /// - `mode`: `Mode`, How containers in a multi-container are run. Allowed values: the enum [`InferenceExecutionConfigMode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -13179,15 +15898,33 @@ pub mod model {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag value.
         ///
-        /// - `key`: `Key`, The tag value.
-        /// - `value`: `Value`, The tag key. Tag keys must be unique per resource.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag key. Tag keys must be unique per resource.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -13204,15 +15941,33 @@ pub mod model {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form `sg-xxxxxxxx`. Specify the security groups for the VPC that is specified in the `Subnets` field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form `sg-xxxxxxxx`. Specify the security groups for the VPC that is specified in the `Subnets` field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html).
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html).
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -13306,34 +16061,134 @@ pub mod model {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::SageMaker::Model`; `.into()` makes a `Val<String>`.
+        Mode {
+            SingleModel = "SingleModel",
+            MultiModel = "MultiModel",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RepositoryAccessMode` in `AWS::SageMaker::Model`; `.into()` makes a `Val<String>`.
+        RepositoryAccessMode {
+            Platform = "Platform",
+            Vpc = "Vpc",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompressionType` in `AWS::SageMaker::Model`; `.into()` makes a `Val<String>`.
+        CompressionType {
+            None = "None",
+            Gzip = "Gzip",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3DataType` in `AWS::SageMaker::Model`; `.into()` makes a `Val<String>`.
+        S3DataType {
+            S3Prefix = "S3Prefix",
+            S3Object = "S3Object",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ModelCacheSetting` in `AWS::SageMaker::Model`; `.into()` makes a `Val<String>`.
+        ModelCacheSetting {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::SageMaker::Model`; `.into()` makes a `Val<String>`.
+        InferenceExecutionConfigMode {
+            Serial = "Serial",
+            Direct = "Direct",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::ModelBiasJobDefinition
 ///
 /// CloudFormation type `AWS::SageMaker::ModelBiasJobDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
+/// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnModelBiasJobDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnModelBiasJobDefinition`], by name: the argument of [`CfnModelBiasJobDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnModelBiasJobDefinitionRequired {
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// CloudFormation property `JobResources`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_resources: Val<model_bias_job_definition::MonitoringResources>,
+
+    /// Container image configuration object for the monitoring job.
+    ///
+    /// CloudFormation property `ModelBiasAppSpecification`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_bias_app_specification: Val<model_bias_job_definition::ModelBiasAppSpecification>,
+
+    /// The inputs for a monitoring job.
+    ///
+    /// CloudFormation property `ModelBiasJobInput`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_bias_job_input: Val<model_bias_job_definition::ModelBiasJobInput>,
+
+    /// The output configuration for monitoring jobs.
+    ///
+    /// CloudFormation property `ModelBiasJobOutputConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_bias_job_output_config: Val<model_bias_job_definition::MonitoringOutputConfig>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnModelBiasJobDefinition {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelBiasJobDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnModelBiasJobDefinitionRequired`]:
     ///
-    /// - `job_resources`: `JobResources`, Identifies the resources to deploy for a monitoring job.
-    /// - `model_bias_app_specification`: `ModelBiasAppSpecification`, Container image configuration object for the monitoring job.
-    /// - `model_bias_job_input`: `ModelBiasJobInput`, The inputs for a monitoring job.
-    /// - `model_bias_job_output_config`: `ModelBiasJobOutputConfig`, The output configuration for monitoring jobs.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(job_resources: impl Into<Val<model_bias_job_definition::MonitoringResources>>, model_bias_app_specification: impl Into<Val<model_bias_job_definition::ModelBiasAppSpecification>>, model_bias_job_input: impl Into<Val<model_bias_job_definition::ModelBiasJobInput>>, model_bias_job_output_config: impl Into<Val<model_bias_job_definition::MonitoringOutputConfig>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnModelBiasJobDefinition::new(CfnModelBiasJobDefinitionRequired {
+    ///     job_resources: model_bias_job_definition::MonitoringResources::new(...).into(),
+    ///     model_bias_app_specification: model_bias_job_definition::ModelBiasAppSpecification::new(...).into(),
+    ///     model_bias_job_input: model_bias_job_definition::ModelBiasJobInput::new(...).into(),
+    ///     model_bias_job_output_config: model_bias_job_definition::MonitoringOutputConfig::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnModelBiasJobDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("JobResources", job_resources);
-        props.set("ModelBiasAppSpecification", model_bias_app_specification);
-        props.set("ModelBiasJobInput", model_bias_job_input);
-        props.set("ModelBiasJobOutputConfig", model_bias_job_output_config);
-        props.set("RoleArn", role_arn);
+        props.set::<model_bias_job_definition::MonitoringResources>("JobResources", required.job_resources);
+        props.set::<model_bias_job_definition::ModelBiasAppSpecification>("ModelBiasAppSpecification", required.model_bias_app_specification);
+        props.set::<model_bias_job_definition::ModelBiasJobInput>("ModelBiasJobInput", required.model_bias_job_input);
+        props.set::<model_bias_job_definition::MonitoringOutputConfig>("ModelBiasJobOutputConfig", required.model_bias_job_output_config);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnModelBiasJobDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -13447,11 +16302,11 @@ pub(crate) static MODEL_BIAS_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnModelBiasJobDefinition`].
+/// Property types and enums of the allowed values of [`CfnModelBiasJobDefinition`].
 pub mod model_bias_job_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Identifies the resources to deploy for a monitoring job.
     #[derive(Clone, Debug)]
@@ -13460,7 +16315,7 @@ pub mod model_bias_job_definition {
     }
 
     impl MonitoringResources {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_config`: `ClusterConfig`, Configuration for the cluster used to run model monitoring jobs.
         pub fn new(cluster_config: impl Into<Val<ClusterConfig>>) -> Self {
@@ -13482,17 +16337,40 @@ pub mod model_bias_job_definition {
         props: Props,
     }
 
-    impl ClusterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterConfig`], by name: the argument of [`ClusterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         ///
-        /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-        /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
-        /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The ML compute instance type for the processing job.
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+
+        /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+        ///
+        /// CloudFormation property `VolumeSizeInGB`.
+        pub volume_size_in_gb: Val<i64>,
+    }
+
+    impl ClusterConfig {
+        /// Creates the value from its required properties, by name in [`ClusterConfigRequired`]:
+        ///
+        /// ```text
+        /// ClusterConfig::new(ClusterConfigRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        ///     volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
-            props.set("VolumeSizeInGB", volume_size_in_gb);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
+            props.set::<i64>("VolumeSizeInGB", required.volume_size_in_gb);
             ClusterConfig { props }
         }
 
@@ -13515,15 +16393,33 @@ pub mod model_bias_job_definition {
         props: Props,
     }
 
-    impl ModelBiasAppSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ModelBiasAppSpecification`], by name: the argument of [`ModelBiasAppSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ModelBiasAppSpecificationRequired {
+        /// The S3 URI to an analysis configuration file
         ///
-        /// - `config_uri`: `ConfigUri`, The S3 URI to an analysis configuration file
-        /// - `image_uri`: `ImageUri`, The container image to be run by the monitoring job.
-        pub fn new(config_uri: impl Into<Val<String>>, image_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConfigUri`.
+        pub config_uri: Val<String>,
+
+        /// The container image to be run by the monitoring job.
+        ///
+        /// CloudFormation property `ImageUri`.
+        pub image_uri: Val<String>,
+    }
+
+    impl ModelBiasAppSpecification {
+        /// Creates the value from its required properties, by name in [`ModelBiasAppSpecificationRequired`]:
+        ///
+        /// ```text
+        /// ModelBiasAppSpecification::new(ModelBiasAppSpecificationRequired {
+        ///     config_uri: "...".into(),
+        ///     image_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ModelBiasAppSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConfigUri", config_uri);
-            props.set("ImageUri", image_uri);
+            props.set::<String>("ConfigUri", required.config_uri);
+            props.set::<String>("ImageUri", required.image_uri);
             ModelBiasAppSpecification { props }
         }
 
@@ -13605,7 +16501,7 @@ pub mod model_bias_job_definition {
     }
 
     impl ModelBiasJobInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ground_truth_s3_input`: `GroundTruthS3Input`, Ground truth input provided in S3
         pub fn new(ground_truth_s3_input: impl Into<Val<MonitoringGroundTruthS3Input>>) -> Self {
@@ -13639,17 +16535,40 @@ pub mod model_bias_job_definition {
         props: Props,
     }
 
-    impl BatchTransformInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BatchTransformInput`], by name: the argument of [`BatchTransformInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         ///
-        /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-        /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: Val<String>,
+
+        /// The dataset format of the data to monitor
+        ///
+        /// CloudFormation property `DatasetFormat`.
+        pub dataset_format: Val<DatasetFormat>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl BatchTransformInput {
+        /// Creates the value from its required properties, by name in [`BatchTransformInputRequired`]:
+        ///
+        /// ```text
+        /// BatchTransformInput::new(BatchTransformInputRequired {
+        ///     data_captured_destination_s3_uri: "...".into(),
+        ///     dataset_format: DatasetFormat::new(...).into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
-            props.set("DatasetFormat", dataset_format);
-            props.set("LocalPath", local_path);
+            props.set::<String>("DataCapturedDestinationS3Uri", required.data_captured_destination_s3_uri);
+            props.set::<DatasetFormat>("DatasetFormat", required.dataset_format);
+            props.set::<String>("LocalPath", required.local_path);
             BatchTransformInput { props }
         }
 
@@ -13685,7 +16604,7 @@ pub mod model_bias_job_definition {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -13693,7 +16612,7 @@ pub mod model_bias_job_definition {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -13808,15 +16727,33 @@ pub mod model_bias_job_definition {
         props: Props,
     }
 
-    impl EndpointInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EndpointInput`], by name: the argument of [`EndpointInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job.
         ///
-        /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndpointName`.
+        pub endpoint_name: Val<String>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl EndpointInput {
+        /// Creates the value from its required properties, by name in [`EndpointInputRequired`]:
+        ///
+        /// ```text
+        /// EndpointInput::new(EndpointInputRequired {
+        ///     endpoint_name: "...".into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointName", endpoint_name);
-            props.set("LocalPath", local_path);
+            props.set::<String>("EndpointName", required.endpoint_name);
+            props.set::<String>("LocalPath", required.local_path);
             EndpointInput { props }
         }
 
@@ -13852,7 +16789,7 @@ pub mod model_bias_job_definition {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -13860,7 +16797,7 @@ pub mod model_bias_job_definition {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -13886,7 +16823,7 @@ pub mod model_bias_job_definition {
     }
 
     impl MonitoringGroundTruthS3Input {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -13909,7 +16846,7 @@ pub mod model_bias_job_definition {
     }
 
     impl MonitoringOutputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `monitoring_outputs`: `MonitoringOutputs`, Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
         pub fn new(monitoring_outputs: impl Into<Val<Vec<MonitoringOutput>>>) -> Self {
@@ -13938,7 +16875,7 @@ pub mod model_bias_job_definition {
     }
 
     impl MonitoringOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_output`: `S3Output`, Information about where and how to store the results of a monitoring job.
         pub fn new(s3_output: impl Into<Val<S3Output>>) -> Self {
@@ -13960,21 +16897,39 @@ pub mod model_bias_job_definition {
         props: Props,
     }
 
-    impl S3Output {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Output`], by name: the argument of [`S3Output::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3OutputRequired {
+        /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
         ///
-        /// - `local_path`: `LocalPath`, The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
-        /// - `s3_uri`: `S3Uri`, A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-        pub fn new(local_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+
+        /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3Output {
+        /// Creates the value from its required properties, by name in [`S3OutputRequired`]:
+        ///
+        /// ```text
+        /// S3Output::new(S3OutputRequired {
+        ///     local_path: "...".into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3OutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("LocalPath", local_path);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("LocalPath", required.local_path);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3Output { props }
         }
 
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
         ///
-        /// Allowed values: `Continuous`, `EndOfJob`.
+        /// Allowed values (the enum [`S3UploadMode`]): `Continuous`, `EndOfJob`.
         pub fn s3_upload_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3UploadMode", value);
             self
@@ -14031,15 +16986,33 @@ pub mod model_bias_job_definition {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -14057,7 +17030,7 @@ pub mod model_bias_job_definition {
     }
 
     impl StoppingCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_runtime_in_seconds`: `MaxRuntimeInSeconds`, The maximum runtime allowed in seconds.
         pub fn new(max_runtime_in_seconds: impl Into<Val<i64>>) -> Self {
@@ -14079,15 +17052,33 @@ pub mod model_bias_job_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -14236,30 +17227,99 @@ pub mod model_bias_job_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `S3DataDistributionType` in `AWS::SageMaker::ModelBiasJobDefinition`; `.into()` makes a `Val<String>`.
+        S3DataDistributionType {
+            FullyReplicated = "FullyReplicated",
+            ShardedByS3Key = "ShardedByS3Key",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3InputMode` in `AWS::SageMaker::ModelBiasJobDefinition`; `.into()` makes a `Val<String>`.
+        S3InputMode {
+            Pipe = "Pipe",
+            File = "File",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3UploadMode` in `AWS::SageMaker::ModelBiasJobDefinition`; `.into()` makes a `Val<String>`.
+        S3UploadMode {
+            Continuous = "Continuous",
+            EndOfJob = "EndOfJob",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::ModelCard.
 ///
 /// CloudFormation type `AWS::SageMaker::ModelCard`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedBy.DomainId`: `handle.created_by_domain_id()` → `Val<String>`. The domain associated with the user.
+/// - `CreatedBy.UserProfileArn`: `handle.created_by_user_profile_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user's profile.
+/// - `CreatedBy.UserProfileName`: `handle.created_by_user_profile_name()` → `Val<String>`. The name of the user's profile.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time the model card was created.
+/// - `LastModifiedBy.DomainId`: `handle.last_modified_by_domain_id()` → `Val<String>`. The domain associated with the user.
+/// - `LastModifiedBy.UserProfileArn`: `handle.last_modified_by_user_profile_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the user's profile.
+/// - `LastModifiedBy.UserProfileName`: `handle.last_modified_by_user_profile_name()` → `Val<String>`. The name of the user's profile.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The date and time the model card was last modified.
+/// - `ModelCardArn`: `handle.model_card_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the successfully created model card.
+/// - `ModelCardProcessingStatus`: `handle.model_card_processing_status()` → `Val<String>`. The processing status of model card deletion. The ModelCardProcessingStatus updates throughout the different deletion steps.
+/// - `ModelCardVersion`: `handle.model_card_version()` → `Val<i64>`. A version of the model card.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ModelCardName`.
 #[derive(Clone, Debug)]
 pub struct CfnModelCard {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnModelCard`], by name: the argument of [`CfnModelCard::new`].
+#[derive(Clone, Debug)]
+pub struct CfnModelCardRequired {
+    /// The content of the model card.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<model_card::Content>,
+
+    /// The unique name of the model card.
+    ///
+    /// CloudFormation property `ModelCardName`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_card_name: Val<String>,
+
+    /// The approval status of the model card within your organization. Different organizations might have different criteria for model card review and approval.
+    ///
+    /// CloudFormation property `ModelCardStatus`.
+    ///
+    /// Allowed values (the enum [`model_card::ModelCardStatus`]): `Draft`, `PendingReview`, `Approved`, `Archived`.
+    pub model_card_status: Val<String>,
+}
+
 impl CfnModelCard {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelCard";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnModelCardRequired`]:
     ///
-    /// - `content`: `Content`, The content of the model card.
-    /// - `model_card_name`: `ModelCardName`, The unique name of the model card.
-    /// - `model_card_status`: `ModelCardStatus`, The approval status of the model card within your organization. Different organizations might have different criteria for model card review and approval.
-    pub fn new(content: impl Into<Val<model_card::Content>>, model_card_name: impl Into<Val<String>>, model_card_status: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnModelCard::new(CfnModelCardRequired {
+    ///     content: model_card::Content::new(...).into(),
+    ///     model_card_name: "...".into(),
+    ///     model_card_status: model_card::ModelCardStatus::Draft.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnModelCardRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("ModelCardName", model_card_name);
-        props.set("ModelCardStatus", model_card_status);
+        props.set::<model_card::Content>("Content", required.content);
+        props.set::<String>("ModelCardName", required.model_card_name);
+        props.set::<String>("ModelCardStatus", required.model_card_status);
         CfnModelCard { props, options: ResourceOptions::default() }
     }
 
@@ -14394,11 +17454,11 @@ pub(crate) static MODEL_CARD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnModelCard`].
+/// Property types and enums of the allowed values of [`CfnModelCard`].
 pub mod model_card {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// The content of the model card.
     #[derive(Clone, Debug)]
@@ -14545,7 +17605,7 @@ pub mod model_card {
     }
 
     impl EvaluationDetail {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -14597,15 +17657,29 @@ pub mod model_card {
         props: Props,
     }
 
+    /// The required properties of [`MetricGroup`], by name: the argument of [`MetricGroup::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricGroupRequired {
+        /// CloudFormation property `MetricData`.
+        pub metric_data: Val<Vec<MetricData>>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl MetricGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`MetricGroupRequired`]:
         ///
-        /// - `metric_data`: `MetricData`.
-        /// - `name`: `Name`.
-        pub fn new(metric_data: impl Into<Val<Vec<MetricData>>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// MetricGroup::new(MetricGroupRequired {
+        ///     metric_data: vec![MetricData::new(...)].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricGroupRequired) -> Self {
             let mut props = Props::new();
-            props.set("MetricData", metric_data);
-            props.set("Name", name);
+            props.set::<Vec<MetricData>>("MetricData", required.metric_data);
+            props.set::<String>("Name", required.name);
             MetricGroup { props }
         }
     }
@@ -14643,7 +17717,7 @@ pub mod model_card {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `number`, `string`, `boolean`.
+        /// Allowed values (the enum [`Type`]): `number`, `string`, `boolean`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -14713,7 +17787,7 @@ pub mod model_card {
 
         /// Risk rating of model.
         ///
-        /// Allowed values: `High`, `Medium`, `Low`, `Unknown`.
+        /// Allowed values (the enum [`RiskRating`]): `High`, `Medium`, `Low`, `Unknown`.
         pub fn risk_rating(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RiskRating", value);
             self
@@ -14871,7 +17945,7 @@ pub mod model_card {
 
         /// Current approval status of model package
         ///
-        /// Allowed values: `Approved`, `Rejected`, `PendingManualApproval`.
+        /// Allowed values (the enum [`ModelApprovalStatus`]): `Approved`, `Rejected`, `PendingManualApproval`.
         pub fn model_approval_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ModelApprovalStatus", value);
             self
@@ -14903,7 +17977,7 @@ pub mod model_card {
 
         /// Current status of model package
         ///
-        /// Allowed values: `Pending`, `InProgress`, `Completed`, `Failed`, `Deleting`.
+        /// Allowed values (the enum [`ModelPackageStatus`]): `Pending`, `InProgress`, `Completed`, `Failed`, `Deleting`.
         pub fn model_package_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ModelPackageStatus", value);
             self
@@ -14967,7 +18041,7 @@ pub mod model_card {
     }
 
     impl InferenceSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `containers`: `Containers`, Contains inference related information which were used to create model package.
         pub fn new(containers: impl Into<Val<Vec<Container>>>) -> Self {
@@ -14990,7 +18064,7 @@ pub mod model_card {
     }
 
     impl Container {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`, Inference environment path. The Amazon EC2 Container Registry (Amazon ECR) path where inference code is stored.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -15025,7 +18099,7 @@ pub mod model_card {
     }
 
     impl SourceAlgorithm {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `algorithm_name`: `AlgorithmName`, The name of an algorithm that was used to create the model package. The algorithm must be either an algorithm resource in your SageMaker account or an algorithm in AWS Marketplace that you are subscribed to.
         pub fn new(algorithm_name: impl Into<Val<String>>) -> Self {
@@ -15144,7 +18218,7 @@ pub mod model_card {
 
         /// The `Function` property.
         ///
-        /// Allowed values: `Maximize`, `Minimize`.
+        /// Allowed values (the enum [`FunctionFunction`]): `Maximize`, `Minimize`.
         pub fn function(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Function", value);
             self
@@ -15225,15 +18299,29 @@ pub mod model_card {
         props: Props,
     }
 
+    /// The required properties of [`TrainingHyperParameter`], by name: the argument of [`TrainingHyperParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrainingHyperParameterRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TrainingHyperParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TrainingHyperParameterRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TrainingHyperParameter::new(TrainingHyperParameterRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TrainingHyperParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             TrainingHyperParameter { props }
         }
     }
@@ -15276,15 +18364,29 @@ pub mod model_card {
         props: Props,
     }
 
+    /// The required properties of [`TrainingMetric`], by name: the argument of [`TrainingMetric::new`].
+    #[derive(Clone, Debug)]
+    pub struct TrainingMetricRequired {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
     impl TrainingMetric {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TrainingMetricRequired`]:
         ///
-        /// - `name`: `Name`.
-        /// - `value`: `Value`.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// TrainingMetric::new(TrainingMetricRequired {
+        ///     name: "...".into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: TrainingMetricRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<f64>("Value", required.value);
             TrainingMetric { props }
         }
 
@@ -15333,15 +18435,33 @@ pub mod model_card {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key. Tag keys must be unique per resource.
         ///
-        /// - `key`: `Key`, The tag key. Tag keys must be unique per resource.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -15572,34 +18692,143 @@ pub mod model_card {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ModelCardStatus` in `AWS::SageMaker::ModelCard`; `.into()` makes a `Val<String>`.
+        ModelCardStatus {
+            Draft = "Draft",
+            PendingReview = "PendingReview",
+            Approved = "Approved",
+            Archived = "Archived",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::ModelCard`; `.into()` makes a `Val<String>`.
+        Type {
+            Number = "number",
+            String = "string",
+            Boolean = "boolean",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RiskRating` in `AWS::SageMaker::ModelCard`; `.into()` makes a `Val<String>`.
+        RiskRating {
+            High = "High",
+            Medium = "Medium",
+            Low = "Low",
+            Unknown = "Unknown",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ModelApprovalStatus` in `AWS::SageMaker::ModelCard`; `.into()` makes a `Val<String>`.
+        ModelApprovalStatus {
+            Approved = "Approved",
+            Rejected = "Rejected",
+            PendingManualApproval = "PendingManualApproval",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ModelPackageStatus` in `AWS::SageMaker::ModelCard`; `.into()` makes a `Val<String>`.
+        ModelPackageStatus {
+            Pending = "Pending",
+            InProgress = "InProgress",
+            Completed = "Completed",
+            Failed = "Failed",
+            Deleting = "Deleting",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Function` in `AWS::SageMaker::ModelCard`; `.into()` makes a `Val<String>`.
+        FunctionFunction {
+            Maximize = "Maximize",
+            Minimize = "Minimize",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::ModelExplainabilityJobDefinition
 ///
 /// CloudFormation type `AWS::SageMaker::ModelExplainabilityJobDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
+/// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnModelExplainabilityJobDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnModelExplainabilityJobDefinition`], by name: the argument of [`CfnModelExplainabilityJobDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnModelExplainabilityJobDefinitionRequired {
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// CloudFormation property `JobResources`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_resources: Val<model_explainability_job_definition::MonitoringResources>,
+
+    /// Container image configuration object for the monitoring job.
+    ///
+    /// CloudFormation property `ModelExplainabilityAppSpecification`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_explainability_app_specification: Val<model_explainability_job_definition::ModelExplainabilityAppSpecification>,
+
+    /// The inputs for a monitoring job.
+    ///
+    /// CloudFormation property `ModelExplainabilityJobInput`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_explainability_job_input: Val<model_explainability_job_definition::ModelExplainabilityJobInput>,
+
+    /// The output configuration for monitoring jobs.
+    ///
+    /// CloudFormation property `ModelExplainabilityJobOutputConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_explainability_job_output_config: Val<model_explainability_job_definition::MonitoringOutputConfig>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnModelExplainabilityJobDefinition {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelExplainabilityJobDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnModelExplainabilityJobDefinitionRequired`]:
     ///
-    /// - `job_resources`: `JobResources`, Identifies the resources to deploy for a monitoring job.
-    /// - `model_explainability_app_specification`: `ModelExplainabilityAppSpecification`, Container image configuration object for the monitoring job.
-    /// - `model_explainability_job_input`: `ModelExplainabilityJobInput`, The inputs for a monitoring job.
-    /// - `model_explainability_job_output_config`: `ModelExplainabilityJobOutputConfig`, The output configuration for monitoring jobs.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(job_resources: impl Into<Val<model_explainability_job_definition::MonitoringResources>>, model_explainability_app_specification: impl Into<Val<model_explainability_job_definition::ModelExplainabilityAppSpecification>>, model_explainability_job_input: impl Into<Val<model_explainability_job_definition::ModelExplainabilityJobInput>>, model_explainability_job_output_config: impl Into<Val<model_explainability_job_definition::MonitoringOutputConfig>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnModelExplainabilityJobDefinition::new(CfnModelExplainabilityJobDefinitionRequired {
+    ///     job_resources: model_explainability_job_definition::MonitoringResources::new(...).into(),
+    ///     model_explainability_app_specification: model_explainability_job_definition::ModelExplainabilityAppSpecification::new(...).into(),
+    ///     model_explainability_job_input: model_explainability_job_definition::ModelExplainabilityJobInput::new(...).into(),
+    ///     model_explainability_job_output_config: model_explainability_job_definition::MonitoringOutputConfig::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnModelExplainabilityJobDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("JobResources", job_resources);
-        props.set("ModelExplainabilityAppSpecification", model_explainability_app_specification);
-        props.set("ModelExplainabilityJobInput", model_explainability_job_input);
-        props.set("ModelExplainabilityJobOutputConfig", model_explainability_job_output_config);
-        props.set("RoleArn", role_arn);
+        props.set::<model_explainability_job_definition::MonitoringResources>("JobResources", required.job_resources);
+        props.set::<model_explainability_job_definition::ModelExplainabilityAppSpecification>("ModelExplainabilityAppSpecification", required.model_explainability_app_specification);
+        props.set::<model_explainability_job_definition::ModelExplainabilityJobInput>("ModelExplainabilityJobInput", required.model_explainability_job_input);
+        props.set::<model_explainability_job_definition::MonitoringOutputConfig>("ModelExplainabilityJobOutputConfig", required.model_explainability_job_output_config);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnModelExplainabilityJobDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -15713,11 +18942,11 @@ pub(crate) static MODEL_EXPLAINABILITY_JOB_DEFINITION_SHAPE: ObjectShape = Objec
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnModelExplainabilityJobDefinition`].
+/// Property types and enums of the allowed values of [`CfnModelExplainabilityJobDefinition`].
 pub mod model_explainability_job_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Identifies the resources to deploy for a monitoring job.
     #[derive(Clone, Debug)]
@@ -15726,7 +18955,7 @@ pub mod model_explainability_job_definition {
     }
 
     impl MonitoringResources {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_config`: `ClusterConfig`, Configuration for the cluster used to run model monitoring jobs.
         pub fn new(cluster_config: impl Into<Val<ClusterConfig>>) -> Self {
@@ -15748,17 +18977,40 @@ pub mod model_explainability_job_definition {
         props: Props,
     }
 
-    impl ClusterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterConfig`], by name: the argument of [`ClusterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         ///
-        /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-        /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
-        /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The ML compute instance type for the processing job.
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+
+        /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+        ///
+        /// CloudFormation property `VolumeSizeInGB`.
+        pub volume_size_in_gb: Val<i64>,
+    }
+
+    impl ClusterConfig {
+        /// Creates the value from its required properties, by name in [`ClusterConfigRequired`]:
+        ///
+        /// ```text
+        /// ClusterConfig::new(ClusterConfigRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        ///     volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
-            props.set("VolumeSizeInGB", volume_size_in_gb);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
+            props.set::<i64>("VolumeSizeInGB", required.volume_size_in_gb);
             ClusterConfig { props }
         }
 
@@ -15781,15 +19033,33 @@ pub mod model_explainability_job_definition {
         props: Props,
     }
 
-    impl ModelExplainabilityAppSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ModelExplainabilityAppSpecification`], by name: the argument of [`ModelExplainabilityAppSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ModelExplainabilityAppSpecificationRequired {
+        /// The S3 URI to an analysis configuration file
         ///
-        /// - `config_uri`: `ConfigUri`, The S3 URI to an analysis configuration file
-        /// - `image_uri`: `ImageUri`, The container image to be run by the monitoring job.
-        pub fn new(config_uri: impl Into<Val<String>>, image_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConfigUri`.
+        pub config_uri: Val<String>,
+
+        /// The container image to be run by the monitoring job.
+        ///
+        /// CloudFormation property `ImageUri`.
+        pub image_uri: Val<String>,
+    }
+
+    impl ModelExplainabilityAppSpecification {
+        /// Creates the value from its required properties, by name in [`ModelExplainabilityAppSpecificationRequired`]:
+        ///
+        /// ```text
+        /// ModelExplainabilityAppSpecification::new(ModelExplainabilityAppSpecificationRequired {
+        ///     config_uri: "...".into(),
+        ///     image_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ModelExplainabilityAppSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConfigUri", config_uri);
-            props.set("ImageUri", image_uri);
+            props.set::<String>("ConfigUri", required.config_uri);
+            props.set::<String>("ImageUri", required.image_uri);
             ModelExplainabilityAppSpecification { props }
         }
 
@@ -15902,17 +19172,40 @@ pub mod model_explainability_job_definition {
         props: Props,
     }
 
-    impl BatchTransformInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BatchTransformInput`], by name: the argument of [`BatchTransformInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         ///
-        /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-        /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: Val<String>,
+
+        /// The dataset format of the data to monitor
+        ///
+        /// CloudFormation property `DatasetFormat`.
+        pub dataset_format: Val<DatasetFormat>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl BatchTransformInput {
+        /// Creates the value from its required properties, by name in [`BatchTransformInputRequired`]:
+        ///
+        /// ```text
+        /// BatchTransformInput::new(BatchTransformInputRequired {
+        ///     data_captured_destination_s3_uri: "...".into(),
+        ///     dataset_format: DatasetFormat::new(...).into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
-            props.set("DatasetFormat", dataset_format);
-            props.set("LocalPath", local_path);
+            props.set::<String>("DataCapturedDestinationS3Uri", required.data_captured_destination_s3_uri);
+            props.set::<DatasetFormat>("DatasetFormat", required.dataset_format);
+            props.set::<String>("LocalPath", required.local_path);
             BatchTransformInput { props }
         }
 
@@ -15936,7 +19229,7 @@ pub mod model_explainability_job_definition {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -15944,7 +19237,7 @@ pub mod model_explainability_job_definition {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -16053,15 +19346,33 @@ pub mod model_explainability_job_definition {
         props: Props,
     }
 
-    impl EndpointInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EndpointInput`], by name: the argument of [`EndpointInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job.
         ///
-        /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndpointName`.
+        pub endpoint_name: Val<String>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl EndpointInput {
+        /// Creates the value from its required properties, by name in [`EndpointInputRequired`]:
+        ///
+        /// ```text
+        /// EndpointInput::new(EndpointInputRequired {
+        ///     endpoint_name: "...".into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointName", endpoint_name);
-            props.set("LocalPath", local_path);
+            props.set::<String>("EndpointName", required.endpoint_name);
+            props.set::<String>("LocalPath", required.local_path);
             EndpointInput { props }
         }
 
@@ -16085,7 +19396,7 @@ pub mod model_explainability_job_definition {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -16093,7 +19404,7 @@ pub mod model_explainability_job_definition {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -16113,7 +19424,7 @@ pub mod model_explainability_job_definition {
     }
 
     impl MonitoringOutputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `monitoring_outputs`: `MonitoringOutputs`, Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
         pub fn new(monitoring_outputs: impl Into<Val<Vec<MonitoringOutput>>>) -> Self {
@@ -16142,7 +19453,7 @@ pub mod model_explainability_job_definition {
     }
 
     impl MonitoringOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_output`: `S3Output`, Information about where and how to store the results of a monitoring job.
         pub fn new(s3_output: impl Into<Val<S3Output>>) -> Self {
@@ -16164,21 +19475,39 @@ pub mod model_explainability_job_definition {
         props: Props,
     }
 
-    impl S3Output {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Output`], by name: the argument of [`S3Output::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3OutputRequired {
+        /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
         ///
-        /// - `local_path`: `LocalPath`, The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
-        /// - `s3_uri`: `S3Uri`, A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-        pub fn new(local_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+
+        /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3Output {
+        /// Creates the value from its required properties, by name in [`S3OutputRequired`]:
+        ///
+        /// ```text
+        /// S3Output::new(S3OutputRequired {
+        ///     local_path: "...".into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3OutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("LocalPath", local_path);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("LocalPath", required.local_path);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3Output { props }
         }
 
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
         ///
-        /// Allowed values: `Continuous`, `EndOfJob`.
+        /// Allowed values (the enum [`S3UploadMode`]): `Continuous`, `EndOfJob`.
         pub fn s3_upload_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3UploadMode", value);
             self
@@ -16235,15 +19564,33 @@ pub mod model_explainability_job_definition {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -16261,7 +19608,7 @@ pub mod model_explainability_job_definition {
     }
 
     impl StoppingCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_runtime_in_seconds`: `MaxRuntimeInSeconds`, The maximum runtime allowed in seconds.
         pub fn new(max_runtime_in_seconds: impl Into<Val<i64>>) -> Self {
@@ -16283,15 +19630,33 @@ pub mod model_explainability_job_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -16428,11 +19793,46 @@ pub mod model_explainability_job_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `S3DataDistributionType` in `AWS::SageMaker::ModelExplainabilityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3DataDistributionType {
+            FullyReplicated = "FullyReplicated",
+            ShardedByS3Key = "ShardedByS3Key",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3InputMode` in `AWS::SageMaker::ModelExplainabilityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3InputMode {
+            Pipe = "Pipe",
+            File = "File",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3UploadMode` in `AWS::SageMaker::ModelExplainabilityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3UploadMode {
+            Continuous = "Continuous",
+            EndOfJob = "EndOfJob",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::ModelPackage
 ///
 /// CloudFormation type `AWS::SageMaker::ModelPackage`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the model package was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the model package was last modified.
+/// - `ModelPackageArn`: `handle.model_package_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the model package group.
+/// - `ModelPackageStatus`: `handle.model_package_status()` → `Val<String>`. The current status of the model package.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ModelPackageArn`.
 #[derive(Clone, Debug)]
 pub struct CfnModelPackage {
     props: Props,
@@ -16524,7 +19924,7 @@ impl CfnModelPackage {
 
     /// The approval status of the model package.
     ///
-    /// Allowed values: `Approved`, `Rejected`, `PendingManualApproval`.
+    /// Allowed values (the enum [`model_package::ModelApprovalStatus`]): `Approved`, `Rejected`, `PendingManualApproval`.
     pub fn model_approval_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ModelApprovalStatus", value);
         self
@@ -16596,7 +19996,7 @@ impl CfnModelPackage {
 
     /// Indicates if you want to skip model validation.
     ///
-    /// Allowed values: `None`, `All`.
+    /// Allowed values (the enum [`model_package::SkipModelValidation`]): `None`, `All`.
     pub fn skip_model_validation(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SkipModelValidation", value);
         self
@@ -16723,11 +20123,11 @@ pub(crate) static MODEL_PACKAGE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnModelPackage`].
+/// Property types and enums of the allowed values of [`CfnModelPackage`].
 pub mod model_package {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Additional Inference Specification specifies details about inference jobs that can be run with models based on this model package.AdditionalInferenceSpecifications can be added to existing model packages using AdditionalInferenceSpecificationsToAdd.
     #[derive(Clone, Debug)]
@@ -16735,15 +20135,33 @@ pub mod model_package {
         props: Props,
     }
 
-    impl AdditionalInferenceSpecificationDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AdditionalInferenceSpecificationDefinition`], by name: the argument of [`AdditionalInferenceSpecificationDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct AdditionalInferenceSpecificationDefinitionRequired {
+        /// The Amazon ECR registry path of the Docker image that contains the inference code.
         ///
-        /// - `containers`: `Containers`, The Amazon ECR registry path of the Docker image that contains the inference code.
-        /// - `name`: `Name`, A unique name to identify the additional inference specification. The name must be unique within the list of your additional inference specifications for a particular model package.
-        pub fn new(containers: impl Into<Val<Vec<ModelPackageContainerDefinition>>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Containers`.
+        pub containers: Val<Vec<ModelPackageContainerDefinition>>,
+
+        /// A unique name to identify the additional inference specification. The name must be unique within the list of your additional inference specifications for a particular model package.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl AdditionalInferenceSpecificationDefinition {
+        /// Creates the value from its required properties, by name in [`AdditionalInferenceSpecificationDefinitionRequired`]:
+        ///
+        /// ```text
+        /// AdditionalInferenceSpecificationDefinition::new(AdditionalInferenceSpecificationDefinitionRequired {
+        ///     containers: vec![ModelPackageContainerDefinition::new(...)].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AdditionalInferenceSpecificationDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Containers", containers);
-            props.set("Name", name);
+            props.set::<Vec<ModelPackageContainerDefinition>>("Containers", required.containers);
+            props.set::<String>("Name", required.name);
             AdditionalInferenceSpecificationDefinition { props }
         }
 
@@ -16791,7 +20209,7 @@ pub mod model_package {
     }
 
     impl ModelPackageContainerDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image`: `Image`, The Amazon EC2 Container Registry (Amazon ECR) path where inference code is stored.
         pub fn new(image: impl Into<Val<String>>) -> Self {
@@ -16893,17 +20311,44 @@ pub mod model_package {
         props: Props,
     }
 
-    impl S3ModelDataSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3ModelDataSource`], by name: the argument of [`S3ModelDataSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ModelDataSourceRequired {
+        /// Specifies how the ML model data is prepared.
         ///
-        /// - `compression_type`: `CompressionType`, Specifies how the ML model data is prepared.
-        /// - `s3_data_type`: `S3DataType`, Specifies the type of ML model data to deploy.
-        /// - `s3_uri`: `S3Uri`, Specifies the S3 path of ML model data to deploy.
-        pub fn new(compression_type: impl Into<Val<String>>, s3_data_type: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CompressionType`.
+        ///
+        /// Allowed values (the enum [`CompressionType`]): `None`, `Gzip`.
+        pub compression_type: Val<String>,
+
+        /// Specifies the type of ML model data to deploy.
+        ///
+        /// CloudFormation property `S3DataType`.
+        ///
+        /// Allowed values (the enum [`S3DataType`]): `S3Prefix`, `S3Object`.
+        pub s3_data_type: Val<String>,
+
+        /// Specifies the S3 path of ML model data to deploy.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3ModelDataSource {
+        /// Creates the value from its required properties, by name in [`S3ModelDataSourceRequired`]:
+        ///
+        /// ```text
+        /// S3ModelDataSource::new(S3ModelDataSourceRequired {
+        ///     compression_type: CompressionType::None.into(),
+        ///     s3_data_type: S3DataType::S3Prefix.into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ModelDataSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("CompressionType", compression_type);
-            props.set("S3DataType", s3_data_type);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("CompressionType", required.compression_type);
+            props.set::<String>("S3DataType", required.s3_data_type);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3ModelDataSource { props }
         }
 
@@ -16927,7 +20372,7 @@ pub mod model_package {
     }
 
     impl ModelAccessConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `accept_eula`: `AcceptEula`, Specifies agreement to the model end-user license agreement (EULA).
         pub fn new(accept_eula: impl Into<Val<bool>>) -> Self {
@@ -16950,7 +20395,7 @@ pub mod model_package {
     }
 
     impl ModelInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_input_config`: `DataInputConfig`, The input configuration object for the model.
         pub fn new(data_input_config: impl Into<Val<String>>) -> Self {
@@ -17055,7 +20500,7 @@ pub mod model_package {
     }
 
     impl FileSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, The Amazon S3 URI for the file source.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -17089,15 +20534,33 @@ pub mod model_package {
         props: Props,
     }
 
-    impl MetricsSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MetricsSource`], by name: the argument of [`MetricsSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct MetricsSourceRequired {
+        /// The type of content stored in the metric source.
         ///
-        /// - `content_type`: `ContentType`, The type of content stored in the metric source.
-        /// - `s3_uri`: `S3Uri`, The Amazon S3 URI for the metric source.
-        pub fn new(content_type: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ContentType`.
+        pub content_type: Val<String>,
+
+        /// The Amazon S3 URI for the metric source.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl MetricsSource {
+        /// Creates the value from its required properties, by name in [`MetricsSourceRequired`]:
+        ///
+        /// ```text
+        /// MetricsSource::new(MetricsSourceRequired {
+        ///     content_type: "...".into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MetricsSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContentType", content_type);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("ContentType", required.content_type);
+            props.set::<String>("S3Uri", required.s3_uri);
             MetricsSource { props }
         }
 
@@ -17216,17 +20679,40 @@ pub mod model_package {
         props: Props,
     }
 
-    impl InferenceSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InferenceSpecification`], by name: the argument of [`InferenceSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct InferenceSpecificationRequired {
+        /// The Amazon ECR registry path of the Docker image that contains the inference code.
         ///
-        /// - `containers`: `Containers`, The Amazon ECR registry path of the Docker image that contains the inference code.
-        /// - `supported_content_types`: `SupportedContentTypes`, The supported MIME types for the input data.
-        /// - `supported_response_mime_types`: `SupportedResponseMIMETypes`, The supported MIME types for the output data.
-        pub fn new(containers: impl Into<Val<Vec<ModelPackageContainerDefinition>>>, supported_content_types: impl Into<Val<Vec<String>>>, supported_response_mime_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Containers`.
+        pub containers: Val<Vec<ModelPackageContainerDefinition>>,
+
+        /// The supported MIME types for the input data.
+        ///
+        /// CloudFormation property `SupportedContentTypes`.
+        pub supported_content_types: Val<Vec<String>>,
+
+        /// The supported MIME types for the output data.
+        ///
+        /// CloudFormation property `SupportedResponseMIMETypes`.
+        pub supported_response_mime_types: Val<Vec<String>>,
+    }
+
+    impl InferenceSpecification {
+        /// Creates the value from its required properties, by name in [`InferenceSpecificationRequired`]:
+        ///
+        /// ```text
+        /// InferenceSpecification::new(InferenceSpecificationRequired {
+        ///     containers: vec![ModelPackageContainerDefinition::new(...)].into(),
+        ///     supported_content_types: vec!["..."].into(),
+        ///     supported_response_mime_types: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: InferenceSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Containers", containers);
-            props.set("SupportedContentTypes", supported_content_types);
-            props.set("SupportedResponseMIMETypes", supported_response_mime_types);
+            props.set::<Vec<ModelPackageContainerDefinition>>("Containers", required.containers);
+            props.set::<Vec<String>>("SupportedContentTypes", required.supported_content_types);
+            props.set::<Vec<String>>("SupportedResponseMIMETypes", required.supported_response_mime_types);
             InferenceSpecification { props }
         }
 
@@ -17299,15 +20785,35 @@ pub mod model_package {
         props: Props,
     }
 
-    impl ModelCard {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ModelCard`], by name: the argument of [`ModelCard::new`].
+    #[derive(Clone, Debug)]
+    pub struct ModelCardRequired {
+        /// The content of the model card.
         ///
-        /// - `model_card_content`: `ModelCardContent`, The content of the model card.
-        /// - `model_card_status`: `ModelCardStatus`, The approval status of the model card within your organization.
-        pub fn new(model_card_content: impl Into<Val<String>>, model_card_status: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ModelCardContent`.
+        pub model_card_content: Val<String>,
+
+        /// The approval status of the model card within your organization.
+        ///
+        /// CloudFormation property `ModelCardStatus`.
+        ///
+        /// Allowed values (the enum [`ModelCardStatus`]): `Draft`, `PendingReview`, `Approved`, `Archived`.
+        pub model_card_status: Val<String>,
+    }
+
+    impl ModelCard {
+        /// Creates the value from its required properties, by name in [`ModelCardRequired`]:
+        ///
+        /// ```text
+        /// ModelCard::new(ModelCardRequired {
+        ///     model_card_content: "...".into(),
+        ///     model_card_status: ModelCardStatus::Draft.into(),
+        /// })
+        /// ```
+        pub fn new(required: ModelCardRequired) -> Self {
             let mut props = Props::new();
-            props.set("ModelCardContent", model_card_content);
-            props.set("ModelCardStatus", model_card_status);
+            props.set::<String>("ModelCardContent", required.model_card_content);
+            props.set::<String>("ModelCardStatus", required.model_card_status);
             ModelCard { props }
         }
     }
@@ -17522,15 +21028,35 @@ pub mod model_package {
         props: Props,
     }
 
-    impl ModelPackageStatusItem {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ModelPackageStatusItem`], by name: the argument of [`ModelPackageStatusItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct ModelPackageStatusItemRequired {
+        /// The name of the model package for which the overall status is being reported.
         ///
-        /// - `name`: `Name`, The name of the model package for which the overall status is being reported.
-        /// - `status`: `Status`, The current status.
-        pub fn new(name: impl Into<Val<String>>, status: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The current status.
+        ///
+        /// CloudFormation property `Status`.
+        ///
+        /// Allowed values (the enum [`Status`]): `NotStarted`, `Failed`, `InProgress`, `Completed`.
+        pub status: Val<String>,
+    }
+
+    impl ModelPackageStatusItem {
+        /// Creates the value from its required properties, by name in [`ModelPackageStatusItemRequired`]:
+        ///
+        /// ```text
+        /// ModelPackageStatusItem::new(ModelPackageStatusItemRequired {
+        ///     name: "...".into(),
+        ///     status: Status::NotStarted.into(),
+        /// })
+        /// ```
+        pub fn new(required: ModelPackageStatusItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Status", status);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Status", required.status);
             ModelPackageStatusItem { props }
         }
 
@@ -17554,7 +21080,7 @@ pub mod model_package {
     }
 
     impl SecurityConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key_id`: `KmsKeyId`, The AWS KMS Key ID (KMSKeyId) used for encryption of model package information.
         pub fn new(kms_key_id: impl Into<Val<String>>) -> Self {
@@ -17577,7 +21103,7 @@ pub mod model_package {
     }
 
     impl SourceAlgorithmSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source_algorithms`: `SourceAlgorithms`, A list of algorithms that were used to create a model package.
         pub fn new(source_algorithms: impl Into<Val<Vec<SourceAlgorithm>>>) -> Self {
@@ -17600,7 +21126,7 @@ pub mod model_package {
     }
 
     impl SourceAlgorithm {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `algorithm_name`: `AlgorithmName`, The name of an algorithm that was used to create the model package. The algorithm must be either an algorithm resource in your Amazon SageMaker account or an algorithm in AWS Marketplace that you are subscribed to.
         pub fn new(algorithm_name: impl Into<Val<String>>) -> Self {
@@ -17628,15 +21154,33 @@ pub mod model_package {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -17653,15 +21197,31 @@ pub mod model_package {
         props: Props,
     }
 
-    impl ValidationSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ValidationSpecification`], by name: the argument of [`ValidationSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ValidationSpecificationRequired {
+        /// CloudFormation property `ValidationProfiles`.
+        pub validation_profiles: Val<Vec<ValidationProfile>>,
+
+        /// The IAM roles to be used for the validation of the model package.
         ///
-        /// - `validation_profiles`: `ValidationProfiles`.
-        /// - `validation_role`: `ValidationRole`, The IAM roles to be used for the validation of the model package.
-        pub fn new(validation_profiles: impl Into<Val<Vec<ValidationProfile>>>, validation_role: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ValidationRole`.
+        pub validation_role: Val<String>,
+    }
+
+    impl ValidationSpecification {
+        /// Creates the value from its required properties, by name in [`ValidationSpecificationRequired`]:
+        ///
+        /// ```text
+        /// ValidationSpecification::new(ValidationSpecificationRequired {
+        ///     validation_profiles: vec![ValidationProfile::new(...)].into(),
+        ///     validation_role: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ValidationSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ValidationProfiles", validation_profiles);
-            props.set("ValidationRole", validation_role);
+            props.set::<Vec<ValidationProfile>>("ValidationProfiles", required.validation_profiles);
+            props.set::<String>("ValidationRole", required.validation_role);
             ValidationSpecification { props }
         }
     }
@@ -17678,15 +21238,33 @@ pub mod model_package {
         props: Props,
     }
 
-    impl ValidationProfile {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ValidationProfile`], by name: the argument of [`ValidationProfile::new`].
+    #[derive(Clone, Debug)]
+    pub struct ValidationProfileRequired {
+        /// The name of the profile for the model package.
         ///
-        /// - `profile_name`: `ProfileName`, The name of the profile for the model package.
-        /// - `transform_job_definition`: `TransformJobDefinition`, Defines the input needed to run a transform job using the inference specification specified in the algorithm.
-        pub fn new(profile_name: impl Into<Val<String>>, transform_job_definition: impl Into<Val<TransformJobDefinition>>) -> Self {
+        /// CloudFormation property `ProfileName`.
+        pub profile_name: Val<String>,
+
+        /// Defines the input needed to run a transform job using the inference specification specified in the algorithm.
+        ///
+        /// CloudFormation property `TransformJobDefinition`.
+        pub transform_job_definition: Val<TransformJobDefinition>,
+    }
+
+    impl ValidationProfile {
+        /// Creates the value from its required properties, by name in [`ValidationProfileRequired`]:
+        ///
+        /// ```text
+        /// ValidationProfile::new(ValidationProfileRequired {
+        ///     profile_name: "...".into(),
+        ///     transform_job_definition: TransformJobDefinition::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ValidationProfileRequired) -> Self {
             let mut props = Props::new();
-            props.set("ProfileName", profile_name);
-            props.set("TransformJobDefinition", transform_job_definition);
+            props.set::<String>("ProfileName", required.profile_name);
+            props.set::<TransformJobDefinition>("TransformJobDefinition", required.transform_job_definition);
             ValidationProfile { props }
         }
     }
@@ -17703,23 +21281,46 @@ pub mod model_package {
         props: Props,
     }
 
-    impl TransformJobDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TransformJobDefinition`], by name: the argument of [`TransformJobDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct TransformJobDefinitionRequired {
+        /// Describes the input source of a transform job and the way the transform job consumes it.
         ///
-        /// - `transform_input`: `TransformInput`, Describes the input source of a transform job and the way the transform job consumes it.
-        /// - `transform_output`: `TransformOutput`, Describes the results of a transform job.
-        /// - `transform_resources`: `TransformResources`, Describes the resources, including ML instance types and ML instance count, to use for transform job.
-        pub fn new(transform_input: impl Into<Val<TransformInput>>, transform_output: impl Into<Val<TransformOutput>>, transform_resources: impl Into<Val<TransformResources>>) -> Self {
+        /// CloudFormation property `TransformInput`.
+        pub transform_input: Val<TransformInput>,
+
+        /// Describes the results of a transform job.
+        ///
+        /// CloudFormation property `TransformOutput`.
+        pub transform_output: Val<TransformOutput>,
+
+        /// Describes the resources, including ML instance types and ML instance count, to use for transform job.
+        ///
+        /// CloudFormation property `TransformResources`.
+        pub transform_resources: Val<TransformResources>,
+    }
+
+    impl TransformJobDefinition {
+        /// Creates the value from its required properties, by name in [`TransformJobDefinitionRequired`]:
+        ///
+        /// ```text
+        /// TransformJobDefinition::new(TransformJobDefinitionRequired {
+        ///     transform_input: TransformInput::new(...).into(),
+        ///     transform_output: TransformOutput::new(...).into(),
+        ///     transform_resources: TransformResources::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: TransformJobDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("TransformInput", transform_input);
-            props.set("TransformOutput", transform_output);
-            props.set("TransformResources", transform_resources);
+            props.set::<TransformInput>("TransformInput", required.transform_input);
+            props.set::<TransformOutput>("TransformOutput", required.transform_output);
+            props.set::<TransformResources>("TransformResources", required.transform_resources);
             TransformJobDefinition { props }
         }
 
         /// A string that determines the number of records included in a single mini-batch.
         ///
-        /// Allowed values: `MultiRecord`, `SingleRecord`.
+        /// Allowed values (the enum [`BatchStrategy`]): `MultiRecord`, `SingleRecord`.
         pub fn batch_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BatchStrategy", value);
             self
@@ -17757,7 +21358,7 @@ pub mod model_package {
     }
 
     impl TransformInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_source`: `DataSource`, Describes the input source of a transform job and the way the transform job consumes it.
         pub fn new(data_source: impl Into<Val<DataSource>>) -> Self {
@@ -17768,7 +21369,7 @@ pub mod model_package {
 
         /// If your transform data is compressed, specify the compression type. Amazon SageMaker automatically decompresses the data for the transform job accordingly. The default value is None.
         ///
-        /// Allowed values: `None`, `Gzip`.
+        /// Allowed values (the enum [`CompressionType`]): `None`, `Gzip`.
         pub fn compression_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompressionType", value);
             self
@@ -17782,7 +21383,7 @@ pub mod model_package {
 
         /// The method to use to split the transform job's data files into smaller batches.
         ///
-        /// Allowed values: `None`, `TFRecord`, `Line`, `RecordIO`.
+        /// Allowed values (the enum [`SplitType`]): `None`, `TFRecord`, `Line`, `RecordIO`.
         pub fn split_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SplitType", value);
             self
@@ -17802,7 +21403,7 @@ pub mod model_package {
     }
 
     impl DataSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_data_source`: `S3DataSource`, Describes the S3 data source.
         pub fn new(s3_data_source: impl Into<Val<S3DataSource>>) -> Self {
@@ -17824,15 +21425,35 @@ pub mod model_package {
         props: Props,
     }
 
-    impl S3DataSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3DataSource`], by name: the argument of [`S3DataSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3DataSourceRequired {
+        /// The S3 Data Source Type
         ///
-        /// - `s3_data_type`: `S3DataType`, The S3 Data Source Type
-        /// - `s3_uri`: `S3Uri`, Depending on the value specified for the S3DataType, identifies either a key name prefix or a manifest.
-        pub fn new(s3_data_type: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `S3DataType`.
+        ///
+        /// Allowed values (the enum [`S3DataSourceS3DataType`]): `ManifestFile`, `S3Prefix`, `AugmentedManifestFile`.
+        pub s3_data_type: Val<String>,
+
+        /// Depending on the value specified for the S3DataType, identifies either a key name prefix or a manifest.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3DataSource {
+        /// Creates the value from its required properties, by name in [`S3DataSourceRequired`]:
+        ///
+        /// ```text
+        /// S3DataSource::new(S3DataSourceRequired {
+        ///     s3_data_type: S3DataSourceS3DataType::ManifestFile.into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3DataSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3DataType", s3_data_type);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("S3DataType", required.s3_data_type);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3DataSource { props }
         }
     }
@@ -17850,7 +21471,7 @@ pub mod model_package {
     }
 
     impl TransformOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_output_path`: `S3OutputPath`, The Amazon S3 path where you want Amazon SageMaker to store the results of the transform job.
         pub fn new(s3_output_path: impl Into<Val<String>>) -> Self {
@@ -17867,7 +21488,7 @@ pub mod model_package {
 
         /// Defines how to assemble the results of the transform job as a single S3 object.
         ///
-        /// Allowed values: `None`, `Line`.
+        /// Allowed values (the enum [`AssembleWith`]): `None`, `Line`.
         pub fn assemble_with(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssembleWith", value);
             self
@@ -17892,15 +21513,33 @@ pub mod model_package {
         props: Props,
     }
 
-    impl TransformResources {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TransformResources`], by name: the argument of [`TransformResources::new`].
+    #[derive(Clone, Debug)]
+    pub struct TransformResourcesRequired {
+        /// The number of ML compute instances to use in the transform job. For distributed transform jobs, specify a value greater than 1. The default value is 1.
         ///
-        /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the transform job. For distributed transform jobs, specify a value greater than 1. The default value is 1.
-        /// - `instance_type`: `InstanceType`, The ML compute instance type for the transform job.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The ML compute instance type for the transform job.
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+    }
+
+    impl TransformResources {
+        /// Creates the value from its required properties, by name in [`TransformResourcesRequired`]:
+        ///
+        /// ```text
+        /// TransformResources::new(TransformResourcesRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TransformResourcesRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
             TransformResources { props }
         }
 
@@ -18213,11 +21852,109 @@ pub mod model_package {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ModelApprovalStatus` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        ModelApprovalStatus {
+            Approved = "Approved",
+            Rejected = "Rejected",
+            PendingManualApproval = "PendingManualApproval",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SkipModelValidation` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        SkipModelValidation {
+            None = "None",
+            All = "All",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompressionType` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        CompressionType {
+            None = "None",
+            Gzip = "Gzip",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3DataType` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        S3DataType {
+            S3Prefix = "S3Prefix",
+            S3Object = "S3Object",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ModelCardStatus` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        ModelCardStatus {
+            Draft = "Draft",
+            PendingReview = "PendingReview",
+            Approved = "Approved",
+            Archived = "Archived",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        Status {
+            NotStarted = "NotStarted",
+            Failed = "Failed",
+            InProgress = "InProgress",
+            Completed = "Completed",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BatchStrategy` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        BatchStrategy {
+            MultiRecord = "MultiRecord",
+            SingleRecord = "SingleRecord",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SplitType` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        SplitType {
+            None = "None",
+            TfRecord = "TFRecord",
+            Line = "Line",
+            RecordIo = "RecordIO",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3DataType` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        S3DataSourceS3DataType {
+            ManifestFile = "ManifestFile",
+            S3Prefix = "S3Prefix",
+            AugmentedManifestFile = "AugmentedManifestFile",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AssembleWith` in `AWS::SageMaker::ModelPackage`; `.into()` makes a `Val<String>`.
+        AssembleWith {
+            None = "None",
+            Line = "Line",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::ModelPackageGroup
 ///
 /// CloudFormation type `AWS::SageMaker::ModelPackageGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the model package group was created.
+/// - `ModelPackageGroupArn`: `handle.model_package_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the model package group.
+/// - `ModelPackageGroupStatus`: `handle.model_package_group_status()` → `Val<String>`. The status of a modelpackage group job.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ModelPackageGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnModelPackageGroup {
     props: Props,
@@ -18227,7 +21964,7 @@ pub struct CfnModelPackageGroup {
 impl CfnModelPackageGroup {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelPackageGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `model_package_group_name`: `ModelPackageGroupName`, The name of the model package group.
     pub fn new(model_package_group_name: impl Into<Val<String>>) -> Self {
@@ -18327,15 +22064,33 @@ pub mod model_package_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -18358,29 +22113,81 @@ pub mod model_package_group {
 /// Resource Type definition for AWS::SageMaker::ModelQualityJobDefinition
 ///
 /// CloudFormation type `AWS::SageMaker::ModelQualityJobDefinition`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the job definition was created.
+/// - `JobDefinitionArn`: `handle.job_definition_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of job definition.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `JobDefinitionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnModelQualityJobDefinition {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnModelQualityJobDefinition`], by name: the argument of [`CfnModelQualityJobDefinition::new`].
+#[derive(Clone, Debug)]
+pub struct CfnModelQualityJobDefinitionRequired {
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// CloudFormation property `JobResources`.
+    ///
+    /// Changing it replaces the resource.
+    pub job_resources: Val<model_quality_job_definition::MonitoringResources>,
+
+    /// Container image configuration object for the monitoring job.
+    ///
+    /// CloudFormation property `ModelQualityAppSpecification`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_quality_app_specification: Val<model_quality_job_definition::ModelQualityAppSpecification>,
+
+    /// The inputs for a monitoring job.
+    ///
+    /// CloudFormation property `ModelQualityJobInput`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_quality_job_input: Val<model_quality_job_definition::ModelQualityJobInput>,
+
+    /// The output configuration for monitoring jobs.
+    ///
+    /// CloudFormation property `ModelQualityJobOutputConfig`.
+    ///
+    /// Changing it replaces the resource.
+    pub model_quality_job_output_config: Val<model_quality_job_definition::MonitoringOutputConfig>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnModelQualityJobDefinition {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelQualityJobDefinition";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnModelQualityJobDefinitionRequired`]:
     ///
-    /// - `job_resources`: `JobResources`, Identifies the resources to deploy for a monitoring job.
-    /// - `model_quality_app_specification`: `ModelQualityAppSpecification`, Container image configuration object for the monitoring job.
-    /// - `model_quality_job_input`: `ModelQualityJobInput`, The inputs for a monitoring job.
-    /// - `model_quality_job_output_config`: `ModelQualityJobOutputConfig`, The output configuration for monitoring jobs.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(job_resources: impl Into<Val<model_quality_job_definition::MonitoringResources>>, model_quality_app_specification: impl Into<Val<model_quality_job_definition::ModelQualityAppSpecification>>, model_quality_job_input: impl Into<Val<model_quality_job_definition::ModelQualityJobInput>>, model_quality_job_output_config: impl Into<Val<model_quality_job_definition::MonitoringOutputConfig>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnModelQualityJobDefinition::new(CfnModelQualityJobDefinitionRequired {
+    ///     job_resources: model_quality_job_definition::MonitoringResources::new(...).into(),
+    ///     model_quality_app_specification: model_quality_job_definition::ModelQualityAppSpecification::new(...).into(),
+    ///     model_quality_job_input: model_quality_job_definition::ModelQualityJobInput::new(...).into(),
+    ///     model_quality_job_output_config: model_quality_job_definition::MonitoringOutputConfig::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnModelQualityJobDefinitionRequired) -> Self {
         let mut props = Props::new();
-        props.set("JobResources", job_resources);
-        props.set("ModelQualityAppSpecification", model_quality_app_specification);
-        props.set("ModelQualityJobInput", model_quality_job_input);
-        props.set("ModelQualityJobOutputConfig", model_quality_job_output_config);
-        props.set("RoleArn", role_arn);
+        props.set::<model_quality_job_definition::MonitoringResources>("JobResources", required.job_resources);
+        props.set::<model_quality_job_definition::ModelQualityAppSpecification>("ModelQualityAppSpecification", required.model_quality_app_specification);
+        props.set::<model_quality_job_definition::ModelQualityJobInput>("ModelQualityJobInput", required.model_quality_job_input);
+        props.set::<model_quality_job_definition::MonitoringOutputConfig>("ModelQualityJobOutputConfig", required.model_quality_job_output_config);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnModelQualityJobDefinition { props, options: ResourceOptions::default() }
     }
 
@@ -18494,11 +22301,11 @@ pub(crate) static MODEL_QUALITY_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape 
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnModelQualityJobDefinition`].
+/// Property types and enums of the allowed values of [`CfnModelQualityJobDefinition`].
 pub mod model_quality_job_definition {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Identifies the resources to deploy for a monitoring job.
     #[derive(Clone, Debug)]
@@ -18507,7 +22314,7 @@ pub mod model_quality_job_definition {
     }
 
     impl MonitoringResources {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_config`: `ClusterConfig`, Configuration for the cluster used to run model monitoring jobs.
         pub fn new(cluster_config: impl Into<Val<ClusterConfig>>) -> Self {
@@ -18529,17 +22336,40 @@ pub mod model_quality_job_definition {
         props: Props,
     }
 
-    impl ClusterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterConfig`], by name: the argument of [`ClusterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         ///
-        /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-        /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
-        /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The ML compute instance type for the processing job.
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+
+        /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+        ///
+        /// CloudFormation property `VolumeSizeInGB`.
+        pub volume_size_in_gb: Val<i64>,
+    }
+
+    impl ClusterConfig {
+        /// Creates the value from its required properties, by name in [`ClusterConfigRequired`]:
+        ///
+        /// ```text
+        /// ClusterConfig::new(ClusterConfigRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        ///     volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
-            props.set("VolumeSizeInGB", volume_size_in_gb);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
+            props.set::<i64>("VolumeSizeInGB", required.volume_size_in_gb);
             ClusterConfig { props }
         }
 
@@ -18562,15 +22392,35 @@ pub mod model_quality_job_definition {
         props: Props,
     }
 
-    impl ModelQualityAppSpecification {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ModelQualityAppSpecification`], by name: the argument of [`ModelQualityAppSpecification::new`].
+    #[derive(Clone, Debug)]
+    pub struct ModelQualityAppSpecificationRequired {
+        /// The container image to be run by the monitoring job.
         ///
-        /// - `image_uri`: `ImageUri`, The container image to be run by the monitoring job.
-        /// - `problem_type`: `ProblemType`, The status of the monitoring job.
-        pub fn new(image_uri: impl Into<Val<String>>, problem_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ImageUri`.
+        pub image_uri: Val<String>,
+
+        /// The status of the monitoring job.
+        ///
+        /// CloudFormation property `ProblemType`.
+        ///
+        /// Allowed values (the enum [`ProblemType`]): `BinaryClassification`, `MulticlassClassification`, `Regression`.
+        pub problem_type: Val<String>,
+    }
+
+    impl ModelQualityAppSpecification {
+        /// Creates the value from its required properties, by name in [`ModelQualityAppSpecificationRequired`]:
+        ///
+        /// ```text
+        /// ModelQualityAppSpecification::new(ModelQualityAppSpecificationRequired {
+        ///     image_uri: "...".into(),
+        ///     problem_type: ProblemType::BinaryClassification.into(),
+        /// })
+        /// ```
+        pub fn new(required: ModelQualityAppSpecificationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ImageUri", image_uri);
-            props.set("ProblemType", problem_type);
+            props.set::<String>("ImageUri", required.image_uri);
+            props.set::<String>("ProblemType", required.problem_type);
             ModelQualityAppSpecification { props }
         }
 
@@ -18676,7 +22526,7 @@ pub mod model_quality_job_definition {
     }
 
     impl ModelQualityJobInput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ground_truth_s3_input`: `GroundTruthS3Input`, Ground truth input provided in S3
         pub fn new(ground_truth_s3_input: impl Into<Val<MonitoringGroundTruthS3Input>>) -> Self {
@@ -18710,17 +22560,40 @@ pub mod model_quality_job_definition {
         props: Props,
     }
 
-    impl BatchTransformInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BatchTransformInput`], by name: the argument of [`BatchTransformInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         ///
-        /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-        /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: Val<String>,
+
+        /// The dataset format of the data to monitor
+        ///
+        /// CloudFormation property `DatasetFormat`.
+        pub dataset_format: Val<DatasetFormat>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl BatchTransformInput {
+        /// Creates the value from its required properties, by name in [`BatchTransformInputRequired`]:
+        ///
+        /// ```text
+        /// BatchTransformInput::new(BatchTransformInputRequired {
+        ///     data_captured_destination_s3_uri: "...".into(),
+        ///     dataset_format: DatasetFormat::new(...).into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
-            props.set("DatasetFormat", dataset_format);
-            props.set("LocalPath", local_path);
+            props.set::<String>("DataCapturedDestinationS3Uri", required.data_captured_destination_s3_uri);
+            props.set::<DatasetFormat>("DatasetFormat", required.dataset_format);
+            props.set::<String>("LocalPath", required.local_path);
             BatchTransformInput { props }
         }
 
@@ -18750,7 +22623,7 @@ pub mod model_quality_job_definition {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -18758,7 +22631,7 @@ pub mod model_quality_job_definition {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -18873,15 +22746,33 @@ pub mod model_quality_job_definition {
         props: Props,
     }
 
-    impl EndpointInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EndpointInput`], by name: the argument of [`EndpointInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job.
         ///
-        /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndpointName`.
+        pub endpoint_name: Val<String>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl EndpointInput {
+        /// Creates the value from its required properties, by name in [`EndpointInputRequired`]:
+        ///
+        /// ```text
+        /// EndpointInput::new(EndpointInputRequired {
+        ///     endpoint_name: "...".into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointName", endpoint_name);
-            props.set("LocalPath", local_path);
+            props.set::<String>("EndpointName", required.endpoint_name);
+            props.set::<String>("LocalPath", required.local_path);
             EndpointInput { props }
         }
 
@@ -18911,7 +22802,7 @@ pub mod model_quality_job_definition {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -18919,7 +22810,7 @@ pub mod model_quality_job_definition {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -18945,7 +22836,7 @@ pub mod model_quality_job_definition {
     }
 
     impl MonitoringGroundTruthS3Input {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_uri`: `S3Uri`, A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
         pub fn new(s3_uri: impl Into<Val<String>>) -> Self {
@@ -18968,7 +22859,7 @@ pub mod model_quality_job_definition {
     }
 
     impl MonitoringOutputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `monitoring_outputs`: `MonitoringOutputs`, Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
         pub fn new(monitoring_outputs: impl Into<Val<Vec<MonitoringOutput>>>) -> Self {
@@ -18997,7 +22888,7 @@ pub mod model_quality_job_definition {
     }
 
     impl MonitoringOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_output`: `S3Output`, Information about where and how to store the results of a monitoring job.
         pub fn new(s3_output: impl Into<Val<S3Output>>) -> Self {
@@ -19019,21 +22910,39 @@ pub mod model_quality_job_definition {
         props: Props,
     }
 
-    impl S3Output {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Output`], by name: the argument of [`S3Output::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3OutputRequired {
+        /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
         ///
-        /// - `local_path`: `LocalPath`, The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
-        /// - `s3_uri`: `S3Uri`, A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-        pub fn new(local_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+
+        /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3Output {
+        /// Creates the value from its required properties, by name in [`S3OutputRequired`]:
+        ///
+        /// ```text
+        /// S3Output::new(S3OutputRequired {
+        ///     local_path: "...".into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3OutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("LocalPath", local_path);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("LocalPath", required.local_path);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3Output { props }
         }
 
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
         ///
-        /// Allowed values: `Continuous`, `EndOfJob`.
+        /// Allowed values (the enum [`S3UploadMode`]): `Continuous`, `EndOfJob`.
         pub fn s3_upload_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3UploadMode", value);
             self
@@ -19090,15 +22999,33 @@ pub mod model_quality_job_definition {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -19116,7 +23043,7 @@ pub mod model_quality_job_definition {
     }
 
     impl StoppingCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_runtime_in_seconds`: `MaxRuntimeInSeconds`, The maximum runtime allowed in seconds.
         pub fn new(max_runtime_in_seconds: impl Into<Val<i64>>) -> Self {
@@ -19138,15 +23065,33 @@ pub mod model_quality_job_definition {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -19297,28 +23242,91 @@ pub mod model_quality_job_definition {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProblemType` in `AWS::SageMaker::ModelQualityJobDefinition`; `.into()` makes a `Val<String>`.
+        ProblemType {
+            BinaryClassification = "BinaryClassification",
+            MulticlassClassification = "MulticlassClassification",
+            Regression = "Regression",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3DataDistributionType` in `AWS::SageMaker::ModelQualityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3DataDistributionType {
+            FullyReplicated = "FullyReplicated",
+            ShardedByS3Key = "ShardedByS3Key",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3InputMode` in `AWS::SageMaker::ModelQualityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3InputMode {
+            Pipe = "Pipe",
+            File = "File",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3UploadMode` in `AWS::SageMaker::ModelQualityJobDefinition`; `.into()` makes a `Val<String>`.
+        S3UploadMode {
+            Continuous = "Continuous",
+            EndOfJob = "EndOfJob",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::MonitoringSchedule
 ///
 /// CloudFormation type `AWS::SageMaker::MonitoringSchedule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the schedule was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. A timestamp that indicates the last time the monitoring job was modified.
+/// - `MonitoringScheduleArn`: `handle.monitoring_schedule_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the monitoring schedule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MonitoringScheduleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMonitoringSchedule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMonitoringSchedule`], by name: the argument of [`CfnMonitoringSchedule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMonitoringScheduleRequired {
+    /// The configuration object that specifies the monitoring schedule and defines the monitoring job.
+    ///
+    /// CloudFormation property `MonitoringScheduleConfig`.
+    pub monitoring_schedule_config: Val<monitoring_schedule::MonitoringScheduleConfig>,
+
+    /// The name of the monitoring schedule.
+    ///
+    /// CloudFormation property `MonitoringScheduleName`.
+    ///
+    /// Changing it replaces the resource.
+    pub monitoring_schedule_name: Val<String>,
+}
+
 impl CfnMonitoringSchedule {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::MonitoringSchedule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMonitoringScheduleRequired`]:
     ///
-    /// - `monitoring_schedule_config`: `MonitoringScheduleConfig`, The configuration object that specifies the monitoring schedule and defines the monitoring job.
-    /// - `monitoring_schedule_name`: `MonitoringScheduleName`, The name of the monitoring schedule.
-    pub fn new(monitoring_schedule_config: impl Into<Val<monitoring_schedule::MonitoringScheduleConfig>>, monitoring_schedule_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMonitoringSchedule::new(CfnMonitoringScheduleRequired {
+    ///     monitoring_schedule_config: monitoring_schedule::MonitoringScheduleConfig::new(...).into(),
+    ///     monitoring_schedule_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMonitoringScheduleRequired) -> Self {
         let mut props = Props::new();
-        props.set("MonitoringScheduleConfig", monitoring_schedule_config);
-        props.set("MonitoringScheduleName", monitoring_schedule_name);
+        props.set::<monitoring_schedule::MonitoringScheduleConfig>("MonitoringScheduleConfig", required.monitoring_schedule_config);
+        props.set::<String>("MonitoringScheduleName", required.monitoring_schedule_name);
         CfnMonitoringSchedule { props, options: ResourceOptions::default() }
     }
 
@@ -19342,7 +23350,7 @@ impl CfnMonitoringSchedule {
 
     /// The status of a schedule job.
     ///
-    /// Allowed values: `Pending`, `Failed`, `Scheduled`, `Stopped`.
+    /// Allowed values (the enum [`monitoring_schedule::MonitoringScheduleStatus`]): `Pending`, `Failed`, `Scheduled`, `Stopped`.
     pub fn monitoring_schedule_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("MonitoringScheduleStatus", value);
         self
@@ -19417,11 +23425,11 @@ pub(crate) static MONITORING_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMonitoringSchedule`].
+/// Property types and enums of the allowed values of [`CfnMonitoringSchedule`].
 pub mod monitoring_schedule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Summary of information about monitoring job
     #[derive(Clone, Debug)]
@@ -19429,21 +23437,56 @@ pub mod monitoring_schedule {
         props: Props,
     }
 
-    impl MonitoringExecutionSummary {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MonitoringExecutionSummary`], by name: the argument of [`MonitoringExecutionSummary::new`].
+    #[derive(Clone, Debug)]
+    pub struct MonitoringExecutionSummaryRequired {
+        /// The time at which the monitoring job was created.
         ///
-        /// - `creation_time`: `CreationTime`, The time at which the monitoring job was created.
-        /// - `last_modified_time`: `LastModifiedTime`, A timestamp that indicates the last time the monitoring job was modified.
-        /// - `monitoring_execution_status`: `MonitoringExecutionStatus`, The status of the monitoring job.
-        /// - `monitoring_schedule_name`: `MonitoringScheduleName`, The name of the monitoring schedule.
-        /// - `scheduled_time`: `ScheduledTime`, The time the monitoring job was scheduled.
-        pub fn new(creation_time: impl Into<Val<String>>, last_modified_time: impl Into<Val<String>>, monitoring_execution_status: impl Into<Val<String>>, monitoring_schedule_name: impl Into<Val<String>>, scheduled_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CreationTime`.
+        pub creation_time: Val<String>,
+
+        /// A timestamp that indicates the last time the monitoring job was modified.
+        ///
+        /// CloudFormation property `LastModifiedTime`.
+        pub last_modified_time: Val<String>,
+
+        /// The status of the monitoring job.
+        ///
+        /// CloudFormation property `MonitoringExecutionStatus`.
+        ///
+        /// Allowed values (the enum [`MonitoringExecutionStatus`]): `Pending`, `Completed`, `CompletedWithViolations`, `InProgress`, `Failed`, `Stopping`, `Stopped`.
+        pub monitoring_execution_status: Val<String>,
+
+        /// The name of the monitoring schedule.
+        ///
+        /// CloudFormation property `MonitoringScheduleName`.
+        pub monitoring_schedule_name: Val<String>,
+
+        /// The time the monitoring job was scheduled.
+        ///
+        /// CloudFormation property `ScheduledTime`.
+        pub scheduled_time: Val<String>,
+    }
+
+    impl MonitoringExecutionSummary {
+        /// Creates the value from its required properties, by name in [`MonitoringExecutionSummaryRequired`]:
+        ///
+        /// ```text
+        /// MonitoringExecutionSummary::new(MonitoringExecutionSummaryRequired {
+        ///     creation_time: "...".into(),
+        ///     last_modified_time: "...".into(),
+        ///     monitoring_execution_status: MonitoringExecutionStatus::Pending.into(),
+        ///     monitoring_schedule_name: "...".into(),
+        ///     scheduled_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MonitoringExecutionSummaryRequired) -> Self {
             let mut props = Props::new();
-            props.set("CreationTime", creation_time);
-            props.set("LastModifiedTime", last_modified_time);
-            props.set("MonitoringExecutionStatus", monitoring_execution_status);
-            props.set("MonitoringScheduleName", monitoring_schedule_name);
-            props.set("ScheduledTime", scheduled_time);
+            props.set::<String>("CreationTime", required.creation_time);
+            props.set::<String>("LastModifiedTime", required.last_modified_time);
+            props.set::<String>("MonitoringExecutionStatus", required.monitoring_execution_status);
+            props.set::<String>("MonitoringScheduleName", required.monitoring_schedule_name);
+            props.set::<String>("ScheduledTime", required.scheduled_time);
             MonitoringExecutionSummary { props }
         }
 
@@ -19499,7 +23542,7 @@ pub mod monitoring_schedule {
 
         /// The type of monitoring job.
         ///
-        /// Allowed values: `DataQuality`, `ModelQuality`, `ModelBias`, `ModelExplainability`.
+        /// Allowed values (the enum [`MonitoringType`]): `DataQuality`, `ModelQuality`, `ModelBias`, `ModelExplainability`.
         pub fn monitoring_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MonitoringType", value);
             self
@@ -19524,21 +23567,54 @@ pub mod monitoring_schedule {
         props: Props,
     }
 
-    impl MonitoringJobDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MonitoringJobDefinition`], by name: the argument of [`MonitoringJobDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct MonitoringJobDefinitionRequired {
+        /// Container image configuration object for the monitoring job.
         ///
-        /// - `monitoring_app_specification`: `MonitoringAppSpecification`, Container image configuration object for the monitoring job.
-        /// - `monitoring_inputs`: `MonitoringInputs`, The array of inputs for the monitoring job.
-        /// - `monitoring_output_config`: `MonitoringOutputConfig`, The output configuration for monitoring jobs.
-        /// - `monitoring_resources`: `MonitoringResources`, Identifies the resources to deploy for a monitoring job.
-        /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-        pub fn new(monitoring_app_specification: impl Into<Val<MonitoringAppSpecification>>, monitoring_inputs: impl Into<Val<Vec<MonitoringInput>>>, monitoring_output_config: impl Into<Val<MonitoringOutputConfig>>, monitoring_resources: impl Into<Val<MonitoringResources>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MonitoringAppSpecification`.
+        pub monitoring_app_specification: Val<MonitoringAppSpecification>,
+
+        /// The array of inputs for the monitoring job.
+        ///
+        /// CloudFormation property `MonitoringInputs`.
+        pub monitoring_inputs: Val<Vec<MonitoringInput>>,
+
+        /// The output configuration for monitoring jobs.
+        ///
+        /// CloudFormation property `MonitoringOutputConfig`.
+        pub monitoring_output_config: Val<MonitoringOutputConfig>,
+
+        /// Identifies the resources to deploy for a monitoring job.
+        ///
+        /// CloudFormation property `MonitoringResources`.
+        pub monitoring_resources: Val<MonitoringResources>,
+
+        /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl MonitoringJobDefinition {
+        /// Creates the value from its required properties, by name in [`MonitoringJobDefinitionRequired`]:
+        ///
+        /// ```text
+        /// MonitoringJobDefinition::new(MonitoringJobDefinitionRequired {
+        ///     monitoring_app_specification: MonitoringAppSpecification::new(...).into(),
+        ///     monitoring_inputs: vec![MonitoringInput::new(...)].into(),
+        ///     monitoring_output_config: MonitoringOutputConfig::new(...).into(),
+        ///     monitoring_resources: MonitoringResources::new(...).into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MonitoringJobDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("MonitoringAppSpecification", monitoring_app_specification);
-            props.set("MonitoringInputs", monitoring_inputs);
-            props.set("MonitoringOutputConfig", monitoring_output_config);
-            props.set("MonitoringResources", monitoring_resources);
-            props.set("RoleArn", role_arn);
+            props.set::<MonitoringAppSpecification>("MonitoringAppSpecification", required.monitoring_app_specification);
+            props.set::<Vec<MonitoringInput>>("MonitoringInputs", required.monitoring_inputs);
+            props.set::<MonitoringOutputConfig>("MonitoringOutputConfig", required.monitoring_output_config);
+            props.set::<MonitoringResources>("MonitoringResources", required.monitoring_resources);
+            props.set::<String>("RoleArn", required.role_arn);
             MonitoringJobDefinition { props }
         }
 
@@ -19664,7 +23740,7 @@ pub mod monitoring_schedule {
     }
 
     impl MonitoringAppSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image_uri`: `ImageUri`, The container image to be run by the monitoring job.
         pub fn new(image_uri: impl Into<Val<String>>) -> Self {
@@ -19742,17 +23818,40 @@ pub mod monitoring_schedule {
         props: Props,
     }
 
-    impl BatchTransformInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BatchTransformInput`], by name: the argument of [`BatchTransformInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         ///
-        /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
-        /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: Val<String>,
+
+        /// The dataset format of the data to monitor
+        ///
+        /// CloudFormation property `DatasetFormat`.
+        pub dataset_format: Val<DatasetFormat>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl BatchTransformInput {
+        /// Creates the value from its required properties, by name in [`BatchTransformInputRequired`]:
+        ///
+        /// ```text
+        /// BatchTransformInput::new(BatchTransformInputRequired {
+        ///     data_captured_destination_s3_uri: "...".into(),
+        ///     dataset_format: DatasetFormat::new(...).into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
-            props.set("DatasetFormat", dataset_format);
-            props.set("LocalPath", local_path);
+            props.set::<String>("DataCapturedDestinationS3Uri", required.data_captured_destination_s3_uri);
+            props.set::<DatasetFormat>("DatasetFormat", required.dataset_format);
+            props.set::<String>("LocalPath", required.local_path);
             BatchTransformInput { props }
         }
 
@@ -19764,7 +23863,7 @@ pub mod monitoring_schedule {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -19772,7 +23871,7 @@ pub mod monitoring_schedule {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -19881,15 +23980,33 @@ pub mod monitoring_schedule {
         props: Props,
     }
 
-    impl EndpointInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EndpointInput`], by name: the argument of [`EndpointInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job.
         ///
-        /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
-        /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndpointName`.
+        pub endpoint_name: Val<String>,
+
+        /// Path to the filesystem where the endpoint data is available to the container.
+        ///
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+    }
+
+    impl EndpointInput {
+        /// Creates the value from its required properties, by name in [`EndpointInputRequired`]:
+        ///
+        /// ```text
+        /// EndpointInput::new(EndpointInputRequired {
+        ///     endpoint_name: "...".into(),
+        ///     local_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndpointName", endpoint_name);
-            props.set("LocalPath", local_path);
+            props.set::<String>("EndpointName", required.endpoint_name);
+            props.set::<String>("LocalPath", required.local_path);
             EndpointInput { props }
         }
 
@@ -19901,7 +24018,7 @@ pub mod monitoring_schedule {
 
         /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defauts to FullyReplicated
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -19909,7 +24026,7 @@ pub mod monitoring_schedule {
 
         /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job. Pipe mode is recommended for large datasets. File mode is useful for small files that fit in memory. Defaults to File.
         ///
-        /// Allowed values: `Pipe`, `File`.
+        /// Allowed values (the enum [`S3InputMode`]): `Pipe`, `File`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -19929,7 +24046,7 @@ pub mod monitoring_schedule {
     }
 
     impl MonitoringOutputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `monitoring_outputs`: `MonitoringOutputs`, Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
         pub fn new(monitoring_outputs: impl Into<Val<Vec<MonitoringOutput>>>) -> Self {
@@ -19958,7 +24075,7 @@ pub mod monitoring_schedule {
     }
 
     impl MonitoringOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_output`: `S3Output`, Information about where and how to store the results of a monitoring job.
         pub fn new(s3_output: impl Into<Val<S3Output>>) -> Self {
@@ -19980,21 +24097,39 @@ pub mod monitoring_schedule {
         props: Props,
     }
 
-    impl S3Output {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Output`], by name: the argument of [`S3Output::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3OutputRequired {
+        /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
         ///
-        /// - `local_path`: `LocalPath`, The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
-        /// - `s3_uri`: `S3Uri`, A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-        pub fn new(local_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `LocalPath`.
+        pub local_path: Val<String>,
+
+        /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3Output {
+        /// Creates the value from its required properties, by name in [`S3OutputRequired`]:
+        ///
+        /// ```text
+        /// S3Output::new(S3OutputRequired {
+        ///     local_path: "...".into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3OutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("LocalPath", local_path);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("LocalPath", required.local_path);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3Output { props }
         }
 
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
         ///
-        /// Allowed values: `Continuous`, `EndOfJob`.
+        /// Allowed values (the enum [`S3UploadMode`]): `Continuous`, `EndOfJob`.
         pub fn s3_upload_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3UploadMode", value);
             self
@@ -20014,7 +24149,7 @@ pub mod monitoring_schedule {
     }
 
     impl MonitoringResources {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_config`: `ClusterConfig`, Configuration for the cluster used to run model monitoring jobs.
         pub fn new(cluster_config: impl Into<Val<ClusterConfig>>) -> Self {
@@ -20036,17 +24171,40 @@ pub mod monitoring_schedule {
         props: Props,
     }
 
-    impl ClusterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterConfig`], by name: the argument of [`ClusterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         ///
-        /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-        /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
-        /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The ML compute instance type for the processing job.
+        ///
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+
+        /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+        ///
+        /// CloudFormation property `VolumeSizeInGB`.
+        pub volume_size_in_gb: Val<i64>,
+    }
+
+    impl ClusterConfig {
+        /// Creates the value from its required properties, by name in [`ClusterConfigRequired`]:
+        ///
+        /// ```text
+        /// ClusterConfig::new(ClusterConfigRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        ///     volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
-            props.set("VolumeSizeInGB", volume_size_in_gb);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
+            props.set::<i64>("VolumeSizeInGB", required.volume_size_in_gb);
             ClusterConfig { props }
         }
 
@@ -20107,15 +24265,33 @@ pub mod monitoring_schedule {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -20133,7 +24309,7 @@ pub mod monitoring_schedule {
     }
 
     impl StoppingCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_runtime_in_seconds`: `MaxRuntimeInSeconds`, The maximum runtime allowed in seconds.
         pub fn new(max_runtime_in_seconds: impl Into<Val<i64>>) -> Self {
@@ -20156,7 +24332,7 @@ pub mod monitoring_schedule {
     }
 
     impl ScheduleConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule_expression`: `ScheduleExpression`, A cron expression or 'NOW' that describes details about the monitoring schedule.
         pub fn new(schedule_expression: impl Into<Val<String>>) -> Self {
@@ -20190,15 +24366,33 @@ pub mod monitoring_schedule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -20385,32 +24579,119 @@ pub mod monitoring_schedule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MonitoringScheduleStatus` in `AWS::SageMaker::MonitoringSchedule`; `.into()` makes a `Val<String>`.
+        MonitoringScheduleStatus {
+            Pending = "Pending",
+            Failed = "Failed",
+            Scheduled = "Scheduled",
+            Stopped = "Stopped",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MonitoringExecutionStatus` in `AWS::SageMaker::MonitoringSchedule`; `.into()` makes a `Val<String>`.
+        MonitoringExecutionStatus {
+            Pending = "Pending",
+            Completed = "Completed",
+            CompletedWithViolations = "CompletedWithViolations",
+            InProgress = "InProgress",
+            Failed = "Failed",
+            Stopping = "Stopping",
+            Stopped = "Stopped",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MonitoringType` in `AWS::SageMaker::MonitoringSchedule`; `.into()` makes a `Val<String>`.
+        MonitoringType {
+            DataQuality = "DataQuality",
+            ModelQuality = "ModelQuality",
+            ModelBias = "ModelBias",
+            ModelExplainability = "ModelExplainability",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3DataDistributionType` in `AWS::SageMaker::MonitoringSchedule`; `.into()` makes a `Val<String>`.
+        S3DataDistributionType {
+            FullyReplicated = "FullyReplicated",
+            ShardedByS3Key = "ShardedByS3Key",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3InputMode` in `AWS::SageMaker::MonitoringSchedule`; `.into()` makes a `Val<String>`.
+        S3InputMode {
+            Pipe = "Pipe",
+            File = "File",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3UploadMode` in `AWS::SageMaker::MonitoringSchedule`; `.into()` makes a `Val<String>`.
+        S3UploadMode {
+            Continuous = "Continuous",
+            EndOfJob = "EndOfJob",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::NotebookInstance
 ///
 /// CloudFormation type `AWS::SageMaker::NotebookInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `NotebookInstanceArn`: `handle.notebook_instance_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the notebook instance.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NotebookInstanceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnNotebookInstance {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNotebookInstance`], by name: the argument of [`CfnNotebookInstance::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNotebookInstanceRequired {
+    /// The type of ML compute instance to launch for the notebook instance. Expect some interruption of service if this parameter is changed as CloudFormation stops a notebook instance and starts it up again to update it.
+    ///
+    /// CloudFormation property `InstanceType`.
+    ///
+    /// Allowed values: `ml.c4.2xlarge`, `ml.c4.4xlarge`, `ml.c4.8xlarge`, `ml.c4.xlarge`, `ml.c5.18xlarge`, `ml.c5.2xlarge`, `ml.c5.4xlarge`, `ml.c5.9xlarge`, `ml.c5.xlarge`, `ml.c5d.18xlarge`, `ml.c5d.2xlarge`, `ml.c5d.4xlarge`, `ml.c5d.9xlarge`, `ml.c5d.xlarge`, `ml.c6i.12xlarge`, `ml.c6i.16xlarge`, `ml.c6i.24xlarge`, `ml.c6i.2xlarge`, `ml.c6i.32xlarge`, `ml.c6i.4xlarge`, `ml.c6i.8xlarge`, `ml.c6i.large`, `ml.c6i.xlarge`, `ml.c6id.12xlarge` and 165 more.
+    pub instance_type: Val<String>,
+
+    /// When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf. You must grant this role necessary permissions so SageMaker AI can perform these tasks. The policy must allow the SageMaker AI service principal (sagemaker.amazonaws.com) permissions to assume this role. To be able to pass this role to SageMaker AI, the caller of this API must have the iam:PassRole permission.
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnNotebookInstance {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::NotebookInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNotebookInstanceRequired`]:
     ///
-    /// - `instance_type`: `InstanceType`, The type of ML compute instance to launch for the notebook instance. Expect some interruption of service if this parameter is changed as CloudFormation stops a notebook instance and starts it up again to update it.
-    /// - `role_arn`: `RoleArn`, When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf. You must grant this role necessary permissions so SageMaker AI can perform these tasks. The policy must allow the SageMaker AI service principal (sagemaker.amazonaws.com) permissions to assume this role. To be able to pass this role to SageMaker AI, the caller of this API must have the iam:PassRole permission.
-    pub fn new(instance_type: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNotebookInstance::new(CfnNotebookInstanceRequired {
+    ///     instance_type: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNotebookInstanceRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceType", instance_type);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("InstanceType", required.instance_type);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnNotebookInstance { props, options: ResourceOptions::default() }
     }
 
     /// A list of Amazon Elastic Inference (EI) instance types to associate with the notebook instance. Currently, only one instance type can be associated with a notebook instance.
+    ///
+    /// Allowed values of each item (the enum [`notebook_instance::AcceleratorTypes`]): `ml.eia1.large`, `ml.eia1.medium`, `ml.eia1.xlarge`, `ml.eia2.large`, `ml.eia2.medium`, `ml.eia2.xlarge`.
     pub fn accelerator_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AcceleratorTypes", value);
         self
@@ -20430,7 +24711,7 @@ impl CfnNotebookInstance {
 
     /// Sets whether SageMaker AI provides internet access to the notebook instance. If you set this to Disabled this notebook instance is able to access resources only in your VPC, and is not be able to connect to SageMaker AI training and endpoint services unless you configure a NAT Gateway in your VPC. You can set the value of this parameter to Disabled only if you set a value for the SubnetId parameter.
     ///
-    /// Allowed values: `Disabled`, `Enabled`.
+    /// Allowed values (the enum [`notebook_instance::DirectInternetAccess`]): `Disabled`, `Enabled`.
     ///
     /// Changing it replaces the resource.
     pub fn direct_internet_access(mut self, value: impl Into<Val<String>>) -> Self {
@@ -20476,7 +24757,7 @@ impl CfnNotebookInstance {
 
     /// Whether root access is enabled or disabled for users of the notebook instance. The default value is Enabled. Lifecycle configurations need root access to be able to set up a notebook instance. Because of this, lifecycle configurations associated with a notebook instance always run with root access even if you disable root access for users.
     ///
-    /// Allowed values: `Disabled`, `Enabled`.
+    /// Allowed values (the enum [`notebook_instance::RootAccess`]): `Disabled`, `Enabled`.
     pub fn root_access(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RootAccess", value);
         self
@@ -20568,11 +24849,11 @@ pub(crate) static NOTEBOOK_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNotebookInstance`].
+/// Property types and enums of the allowed values of [`CfnNotebookInstance`].
 pub mod notebook_instance {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information on the IMDS configuration of the notebook instance
     #[derive(Clone, Debug)]
@@ -20581,7 +24862,7 @@ pub mod notebook_instance {
     }
 
     impl InstanceMetadataServiceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `minimum_instance_metadata_service_version`: `MinimumInstanceMetadataServiceVersion`, Indicates the minimum IMDS version that the notebook instance supports. When passed as part of CreateNotebookInstance, if no value is selected, then it defaults to IMDSv1. This means that both IMDSv1 and IMDSv2 are supported. If passed as part of UpdateNotebookInstance, there is no default.
         pub fn new(minimum_instance_metadata_service_version: impl Into<Val<String>>) -> Self {
@@ -20603,15 +24884,33 @@ pub mod notebook_instance {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key. Tag keys must be unique per resource.
         ///
-        /// - `key`: `Key`, The tag key. Tag keys must be unique per resource.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -20636,11 +24935,47 @@ pub mod notebook_instance {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AcceleratorTypes` in `AWS::SageMaker::NotebookInstance`; `.into()` makes a `Val<String>`.
+        AcceleratorTypes {
+            MlEia1Large = "ml.eia1.large",
+            MlEia1Medium = "ml.eia1.medium",
+            MlEia1Xlarge = "ml.eia1.xlarge",
+            MlEia2Large = "ml.eia2.large",
+            MlEia2Medium = "ml.eia2.medium",
+            MlEia2Xlarge = "ml.eia2.xlarge",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DirectInternetAccess` in `AWS::SageMaker::NotebookInstance`; `.into()` makes a `Val<String>`.
+        DirectInternetAccess {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RootAccess` in `AWS::SageMaker::NotebookInstance`; `.into()` makes a `Val<String>`.
+        RootAccess {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::NotebookInstanceLifecycleConfig
 ///
 /// CloudFormation type `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `NotebookInstanceLifecycleConfigArn`: `handle.notebook_instance_lifecycle_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the lifecycle configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NotebookInstanceLifecycleConfigArn`.
 #[derive(Clone, Debug)]
 pub struct CfnNotebookInstanceLifecycleConfig {
     props: Props,
@@ -20766,15 +25101,33 @@ pub mod notebook_instance_lifecycle_config {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -20804,29 +25157,84 @@ pub mod notebook_instance_lifecycle_config {
 /// Resource Type definition for AWS::SageMaker::PartnerApp
 ///
 /// CloudFormation type `AWS::SageMaker::PartnerApp`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the created PartnerApp.
+/// - `BaseUrl`: `handle.base_url()` → `Val<String>`. The AppServerUrl based on app and account-info.
+/// - `CurrentVersionEolDate`: `handle.current_version_eol_date()` → `Val<String>`. The end-of-life date for the current version of the PartnerApp.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPartnerApp {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPartnerApp`], by name: the argument of [`CfnPartnerApp::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPartnerAppRequired {
+    /// The Auth type of PartnerApp.
+    ///
+    /// CloudFormation property `AuthType`.
+    ///
+    /// Allowed values (the enum [`partner_app::AuthType`]): `IAM`.
+    ///
+    /// Changing it replaces the resource.
+    pub auth_type: Val<String>,
+
+    /// The execution role for the user.
+    ///
+    /// CloudFormation property `ExecutionRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub execution_role_arn: Val<String>,
+
+    /// A name for the PartnerApp.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The tier of the PartnerApp.
+    ///
+    /// CloudFormation property `Tier`.
+    pub tier: Val<String>,
+
+    /// The type of PartnerApp.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`partner_app::Type`]): `lakera-guard`, `comet`, `deepchecks-llm-evaluation`, `fiddler`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnPartnerApp {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::PartnerApp";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPartnerAppRequired`]:
     ///
-    /// - `auth_type`: `AuthType`, The Auth type of PartnerApp.
-    /// - `execution_role_arn`: `ExecutionRoleArn`, The execution role for the user.
-    /// - `name`: `Name`, A name for the PartnerApp.
-    /// - `tier`: `Tier`, The tier of the PartnerApp.
-    /// - `type_`: `Type`, The type of PartnerApp.
-    pub fn new(auth_type: impl Into<Val<String>>, execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, tier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPartnerApp::new(CfnPartnerAppRequired {
+    ///     auth_type: partner_app::AuthType::Iam.into(),
+    ///     execution_role_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     tier: "...".into(),
+    ///     type_: partner_app::Type::LakeraGuard.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPartnerAppRequired) -> Self {
         let mut props = Props::new();
-        props.set("AuthType", auth_type);
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("Name", name);
-        props.set("Tier", tier);
-        props.set("Type", type_);
+        props.set::<String>("AuthType", required.auth_type);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Tier", required.tier);
+        props.set::<String>("Type", required.type_);
         CfnPartnerApp { props, options: ResourceOptions::default() }
     }
 
@@ -20949,11 +25357,11 @@ pub(crate) static PARTNER_APP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPartnerApp`].
+/// Property types and enums of the allowed values of [`CfnPartnerApp`].
 pub mod partner_app {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A collection of configuration settings for the PartnerApp.
     #[derive(Clone, Debug)]
@@ -20994,7 +25402,7 @@ pub mod partner_app {
     }
 
     impl PartnerAppMaintenanceConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `maintenance_window_start`: `MaintenanceWindowStart`, The maintenance window start day and time for the PartnerApp.
         pub fn new(maintenance_window_start: impl Into<Val<String>>) -> Self {
@@ -21016,15 +25424,29 @@ pub mod partner_app {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -21057,30 +25479,76 @@ pub mod partner_app {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthType` in `AWS::SageMaker::PartnerApp`; `.into()` makes a `Val<String>`.
+        AuthType {
+            Iam = "IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SageMaker::PartnerApp`; `.into()` makes a `Val<String>`.
+        Type {
+            LakeraGuard = "lakera-guard",
+            Comet = "comet",
+            DeepchecksLlmEvaluation = "deepchecks-llm-evaluation",
+            Fiddler = "fiddler",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::Pipeline
 ///
 /// CloudFormation type `AWS::SageMaker::Pipeline`.
+///
+/// # Attributes
+///
+/// `AWS::SageMaker::Pipeline` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PipelineName`.
 #[derive(Clone, Debug)]
 pub struct CfnPipeline {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPipeline`], by name: the argument of [`CfnPipeline::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPipelineRequired {
+    /// CloudFormation property `PipelineDefinition`.
+    pub pipeline_definition: Val<pipeline::PipelineDefinition>,
+
+    /// The name of the Pipeline.
+    ///
+    /// CloudFormation property `PipelineName`.
+    ///
+    /// Changing it replaces the resource.
+    pub pipeline_name: Val<String>,
+
+    /// Role Arn
+    ///
+    /// CloudFormation property `RoleArn`.
+    pub role_arn: Val<String>,
+}
+
 impl CfnPipeline {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Pipeline";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPipelineRequired`]:
     ///
-    /// - `pipeline_definition`: `PipelineDefinition`.
-    /// - `pipeline_name`: `PipelineName`, The name of the Pipeline.
-    /// - `role_arn`: `RoleArn`, Role Arn
-    pub fn new(pipeline_definition: impl Into<Val<pipeline::PipelineDefinition>>, pipeline_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPipeline::new(CfnPipelineRequired {
+    ///     pipeline_definition: pipeline::PipelineDefinition::new(...).into(),
+    ///     pipeline_name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPipelineRequired) -> Self {
         let mut props = Props::new();
-        props.set("PipelineDefinition", pipeline_definition);
-        props.set("PipelineName", pipeline_name);
-        props.set("RoleArn", role_arn);
+        props.set::<pipeline::PipelineDefinition>("PipelineDefinition", required.pipeline_definition);
+        props.set::<String>("PipelineName", required.pipeline_name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnPipeline { props, options: ResourceOptions::default() }
     }
 
@@ -21161,7 +25629,7 @@ pub mod pipeline {
     }
 
     impl ParallelismConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_parallel_execution_steps`: `MaxParallelExecutionSteps`, Maximum parallel execution steps
         pub fn new(max_parallel_execution_steps: impl Into<Val<i64>>) -> Self {
@@ -21215,15 +25683,33 @@ pub mod pipeline {
         props: Props,
     }
 
-    impl S3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// The name of the S3 bucket where the PipelineDefinition file is stored.
         ///
-        /// - `bucket`: `Bucket`, The name of the S3 bucket where the PipelineDefinition file is stored.
-        /// - `key`: `Key`, The file name of the PipelineDefinition file (Amazon S3 object name).
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// The file name of the PipelineDefinition file (Amazon S3 object name).
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
+    impl S3Location {
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
+        ///
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Location { props }
         }
 
@@ -21252,15 +25738,29 @@ pub mod pipeline {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -21295,25 +25795,72 @@ pub mod pipeline {
 /// Resource Type definition for AWS::SageMaker::ProcessingJob
 ///
 /// CloudFormation type `AWS::SageMaker::ProcessingJob`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AutoMLJobArn`: `handle.auto_ml_job_arn()` → `Val<String>`. The ARN of an AutoML job associated with this processing job.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the processing job was created.
+/// - `ExitMessage`: `handle.exit_message()` → `Val<String>`. An optional string, up to one KB in size, that contains metadata from the processing container when the processing job exits.
+/// - `FailureReason`: `handle.failure_reason()` → `Val<String>`. A string, up to one KB in size, that contains the reason a processing job failed, if it failed.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time at which the processing job was last modified.
+/// - `MonitoringScheduleArn`: `handle.monitoring_schedule_arn()` → `Val<String>`. The ARN of a monitoring schedule for an endpoint associated with this processing job.
+/// - `ProcessingEndTime`: `handle.processing_end_time()` → `Val<String>`. The time at which the processing job completed.
+/// - `ProcessingJobArn`: `handle.processing_job_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the processing job.
+/// - `ProcessingJobStatus`: `handle.processing_job_status()` → `Val<String>`. Provides the status of a processing job.
+/// - `ProcessingStartTime`: `handle.processing_start_time()` → `Val<String>`. The time at which the processing job started.
+/// - `TrainingJobArn`: `handle.training_job_arn()` → `Val<String>`. The ARN of a training job associated with this processing job
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProcessingJobArn`.
 #[derive(Clone, Debug)]
 pub struct CfnProcessingJob {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProcessingJob`], by name: the argument of [`CfnProcessingJob::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProcessingJobRequired {
+    /// Configures the processing job to run a specified Docker container image.
+    ///
+    /// CloudFormation property `AppSpecification`.
+    ///
+    /// Changing it replaces the resource.
+    pub app_specification: Val<processing_job::AppSpecification>,
+
+    /// Identifies the resources, ML compute instances, and ML storage volumes to deploy for a processing job. In distributed training, you specify more than one instance.
+    ///
+    /// CloudFormation property `ProcessingResources`.
+    ///
+    /// Changing it replaces the resource.
+    pub processing_resources: Val<processing_job::ProcessingResources>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnProcessingJob {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ProcessingJob";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProcessingJobRequired`]:
     ///
-    /// - `app_specification`: `AppSpecification`, Configures the processing job to run a specified Docker container image.
-    /// - `processing_resources`: `ProcessingResources`, Identifies the resources, ML compute instances, and ML storage volumes to deploy for a processing job. In distributed training, you specify more than one instance.
-    /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(app_specification: impl Into<Val<processing_job::AppSpecification>>, processing_resources: impl Into<Val<processing_job::ProcessingResources>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProcessingJob::new(CfnProcessingJobRequired {
+    ///     app_specification: processing_job::AppSpecification::new(...).into(),
+    ///     processing_resources: processing_job::ProcessingResources::new(...).into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProcessingJobRequired) -> Self {
         let mut props = Props::new();
-        props.set("AppSpecification", app_specification);
-        props.set("ProcessingResources", processing_resources);
-        props.set("RoleArn", role_arn);
+        props.set::<processing_job::AppSpecification>("AppSpecification", required.app_specification);
+        props.set::<processing_job::ProcessingResources>("ProcessingResources", required.processing_resources);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnProcessingJob { props, options: ResourceOptions::default() }
     }
 
@@ -21504,11 +26051,11 @@ pub(crate) static PROCESSING_JOB_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProcessingJob`].
+/// Property types and enums of the allowed values of [`CfnProcessingJob`].
 pub mod processing_job {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configures the processing job to run a specified Docker container image.
     #[derive(Clone, Debug)]
@@ -21517,7 +26064,7 @@ pub mod processing_job {
     }
 
     impl AppSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `image_uri`: `ImageUri`, The container image to be run by the processing job.
         pub fn new(image_uri: impl Into<Val<String>>) -> Self {
@@ -21633,15 +26180,33 @@ pub mod processing_job {
         props: Props,
     }
 
-    impl VpcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form 'sg-xxxxxxxx'. Specify the security groups for the VPC that is specified in the 'Subnets' field.
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form 'sg-xxxxxxxx'. Specify the security groups for the VPC that is specified in the 'Subnets' field.
-        /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see <https://docs.aws.amazon.com/sagemaker/latest/dg/regions-quotas.html>
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see <https://docs.aws.amazon.com/sagemaker/latest/dg/regions-quotas.html>
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Val<Vec<String>>,
+    }
+
+    impl VpcConfig {
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
+        ///
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnets: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("Subnets", subnets);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("Subnets", required.subnets);
             VpcConfig { props }
         }
     }
@@ -21659,7 +26224,7 @@ pub mod processing_job {
     }
 
     impl ProcessingInputsObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `input_name`: `InputName`, The name for the processing job input.
         pub fn new(input_name: impl Into<Val<String>>) -> Self {
@@ -21714,7 +26279,7 @@ pub mod processing_job {
 
         /// Whether the generated dataset is FullyReplicated or ShardedByS3Key (default).
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DataDistributionType", value);
             self
@@ -21722,7 +26287,7 @@ pub mod processing_job {
 
         /// Whether to use File or Pipe input mode. In File (default) mode, Amazon SageMaker copies the data from the input source onto the local Amazon Elastic Block Store (Amazon EBS) volumes before starting your training algorithm. This is the most commonly used input mode. In Pipe mode, Amazon SageMaker streams input data from the source directly to your algorithm without using the EBS volume.
         ///
-        /// Allowed values: `File`, `Pipe`.
+        /// Allowed values (the enum [`InputMode`]): `File`, `Pipe`.
         pub fn input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InputMode", value);
             self
@@ -21753,21 +26318,56 @@ pub mod processing_job {
         props: Props,
     }
 
-    impl AthenaDatasetDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AthenaDatasetDefinition`], by name: the argument of [`AthenaDatasetDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct AthenaDatasetDefinitionRequired {
+        /// The name of the data catalog used in Athena query execution.
         ///
-        /// - `catalog`: `Catalog`, The name of the data catalog used in Athena query execution.
-        /// - `database`: `Database`, The name of the database used in the Athena query execution.
-        /// - `output_format`: `OutputFormat`, The data storage format for Athena query results.
-        /// - `output_s3_uri`: `OutputS3Uri`, The location in Amazon S3 where Athena query results are stored.
-        /// - `query_string`: `QueryString`, The SQL query statements, to be executed.
-        pub fn new(catalog: impl Into<Val<String>>, database: impl Into<Val<String>>, output_format: impl Into<Val<String>>, output_s3_uri: impl Into<Val<String>>, query_string: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Catalog`.
+        pub catalog: Val<String>,
+
+        /// The name of the database used in the Athena query execution.
+        ///
+        /// CloudFormation property `Database`.
+        pub database: Val<String>,
+
+        /// The data storage format for Athena query results.
+        ///
+        /// CloudFormation property `OutputFormat`.
+        ///
+        /// Allowed values (the enum [`OutputFormat`]): `PARQUET`, `AVRO`, `ORC`, `JSON`, `TEXTFILE`.
+        pub output_format: Val<String>,
+
+        /// The location in Amazon S3 where Athena query results are stored.
+        ///
+        /// CloudFormation property `OutputS3Uri`.
+        pub output_s3_uri: Val<String>,
+
+        /// The SQL query statements, to be executed.
+        ///
+        /// CloudFormation property `QueryString`.
+        pub query_string: Val<String>,
+    }
+
+    impl AthenaDatasetDefinition {
+        /// Creates the value from its required properties, by name in [`AthenaDatasetDefinitionRequired`]:
+        ///
+        /// ```text
+        /// AthenaDatasetDefinition::new(AthenaDatasetDefinitionRequired {
+        ///     catalog: "...".into(),
+        ///     database: "...".into(),
+        ///     output_format: OutputFormat::Parquet.into(),
+        ///     output_s3_uri: "...".into(),
+        ///     query_string: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AthenaDatasetDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Catalog", catalog);
-            props.set("Database", database);
-            props.set("OutputFormat", output_format);
-            props.set("OutputS3Uri", output_s3_uri);
-            props.set("QueryString", query_string);
+            props.set::<String>("Catalog", required.catalog);
+            props.set::<String>("Database", required.database);
+            props.set::<String>("OutputFormat", required.output_format);
+            props.set::<String>("OutputS3Uri", required.output_s3_uri);
+            props.set::<String>("QueryString", required.query_string);
             AthenaDatasetDefinition { props }
         }
 
@@ -21779,7 +26379,7 @@ pub mod processing_job {
 
         /// The compression used for Athena query results.
         ///
-        /// Allowed values: `GZIP`, `SNAPPY`, `ZLIB`.
+        /// Allowed values (the enum [`OutputCompression`]): `GZIP`, `SNAPPY`, `ZLIB`.
         pub fn output_compression(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputCompression", value);
             self
@@ -21804,25 +26404,70 @@ pub mod processing_job {
         props: Props,
     }
 
-    impl RedshiftDatasetDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RedshiftDatasetDefinition`], by name: the argument of [`RedshiftDatasetDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct RedshiftDatasetDefinitionRequired {
+        /// The Redshift cluster Identifier.
         ///
-        /// - `cluster_id`: `ClusterId`, The Redshift cluster Identifier.
-        /// - `cluster_role_arn`: `ClusterRoleArn`, The IAM role attached to your Redshift cluster that Amazon SageMaker uses to generate datasets.
-        /// - `database`: `Database`, The name of the Redshift database used in Redshift query execution.
-        /// - `db_user`: `DbUser`, The database user name used in Redshift query execution.
-        /// - `output_format`: `OutputFormat`, The data storage format for Redshift query results.
-        /// - `output_s3_uri`: `OutputS3Uri`, The location in Amazon S3 where the Redshift query results are stored.
-        /// - `query_string`: `QueryString`, The SQL query statements to be executed.
-        pub fn new(cluster_id: impl Into<Val<String>>, cluster_role_arn: impl Into<Val<String>>, database: impl Into<Val<String>>, db_user: impl Into<Val<String>>, output_format: impl Into<Val<String>>, output_s3_uri: impl Into<Val<String>>, query_string: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClusterId`.
+        pub cluster_id: Val<String>,
+
+        /// The IAM role attached to your Redshift cluster that Amazon SageMaker uses to generate datasets.
+        ///
+        /// CloudFormation property `ClusterRoleArn`.
+        pub cluster_role_arn: Val<String>,
+
+        /// The name of the Redshift database used in Redshift query execution.
+        ///
+        /// CloudFormation property `Database`.
+        pub database: Val<String>,
+
+        /// The database user name used in Redshift query execution.
+        ///
+        /// CloudFormation property `DbUser`.
+        pub db_user: Val<String>,
+
+        /// The data storage format for Redshift query results.
+        ///
+        /// CloudFormation property `OutputFormat`.
+        ///
+        /// Allowed values (the enum [`RedshiftDatasetDefinitionOutputFormat`]): `PARQUET`, `CSV`.
+        pub output_format: Val<String>,
+
+        /// The location in Amazon S3 where the Redshift query results are stored.
+        ///
+        /// CloudFormation property `OutputS3Uri`.
+        pub output_s3_uri: Val<String>,
+
+        /// The SQL query statements to be executed.
+        ///
+        /// CloudFormation property `QueryString`.
+        pub query_string: Val<String>,
+    }
+
+    impl RedshiftDatasetDefinition {
+        /// Creates the value from its required properties, by name in [`RedshiftDatasetDefinitionRequired`]:
+        ///
+        /// ```text
+        /// RedshiftDatasetDefinition::new(RedshiftDatasetDefinitionRequired {
+        ///     cluster_id: "...".into(),
+        ///     cluster_role_arn: "...".into(),
+        ///     database: "...".into(),
+        ///     db_user: "...".into(),
+        ///     output_format: RedshiftDatasetDefinitionOutputFormat::Parquet.into(),
+        ///     output_s3_uri: "...".into(),
+        ///     query_string: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RedshiftDatasetDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClusterId", cluster_id);
-            props.set("ClusterRoleArn", cluster_role_arn);
-            props.set("Database", database);
-            props.set("DbUser", db_user);
-            props.set("OutputFormat", output_format);
-            props.set("OutputS3Uri", output_s3_uri);
-            props.set("QueryString", query_string);
+            props.set::<String>("ClusterId", required.cluster_id);
+            props.set::<String>("ClusterRoleArn", required.cluster_role_arn);
+            props.set::<String>("Database", required.database);
+            props.set::<String>("DbUser", required.db_user);
+            props.set::<String>("OutputFormat", required.output_format);
+            props.set::<String>("OutputS3Uri", required.output_s3_uri);
+            props.set::<String>("QueryString", required.query_string);
             RedshiftDatasetDefinition { props }
         }
 
@@ -21834,7 +26479,7 @@ pub mod processing_job {
 
         /// The compression used for Redshift query results.
         ///
-        /// Allowed values: `None`, `GZIP`, `SNAPPY`, `ZSTD`, `BZIP2`.
+        /// Allowed values (the enum [`RedshiftDatasetDefinitionOutputCompression`]): `None`, `GZIP`, `SNAPPY`, `ZSTD`, `BZIP2`.
         pub fn output_compression(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputCompression", value);
             self
@@ -21853,15 +26498,35 @@ pub mod processing_job {
         props: Props,
     }
 
-    impl S3Input {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Input`], by name: the argument of [`S3Input::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3InputRequired {
+        /// Whether you use an S3Prefix or a ManifestFile for the data type. If you choose S3Prefix, S3Uri identifies a key name prefix. Amazon SageMaker uses all objects with the specified key name prefix for the processing job. If you choose ManifestFile, S3Uri identifies an object that is a manifest file containing a list of object keys that you want Amazon SageMaker to use for the processing job.
         ///
-        /// - `s3_data_type`: `S3DataType`, Whether you use an S3Prefix or a ManifestFile for the data type. If you choose S3Prefix, S3Uri identifies a key name prefix. Amazon SageMaker uses all objects with the specified key name prefix for the processing job. If you choose ManifestFile, S3Uri identifies an object that is a manifest file containing a list of object keys that you want Amazon SageMaker to use for the processing job.
-        /// - `s3_uri`: `S3Uri`, The URI of the Amazon S3 prefix Amazon SageMaker downloads data required to run a processing job.
-        pub fn new(s3_data_type: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `S3DataType`.
+        ///
+        /// Allowed values (the enum [`S3DataType`]): `ManifestFile`, `S3Prefix`.
+        pub s3_data_type: Val<String>,
+
+        /// The URI of the Amazon S3 prefix Amazon SageMaker downloads data required to run a processing job.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3Input {
+        /// Creates the value from its required properties, by name in [`S3InputRequired`]:
+        ///
+        /// ```text
+        /// S3Input::new(S3InputRequired {
+        ///     s3_data_type: S3DataType::ManifestFile.into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3InputRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3DataType", s3_data_type);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("S3DataType", required.s3_data_type);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3Input { props }
         }
 
@@ -21873,7 +26538,7 @@ pub mod processing_job {
 
         /// Whether to GZIP-decompress the data in Amazon S3 as it is streamed into the processing container. `Gzip` can only be used when `Pipe` mode is specified as the `S3InputMode`. In `Pipe` mode, Amazon SageMaker streams input data from the source directly to your container without using the EBS volume.
         ///
-        /// Allowed values: `None`, `Gzip`.
+        /// Allowed values (the enum [`S3CompressionType`]): `None`, `Gzip`.
         pub fn s3_compression_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3CompressionType", value);
             self
@@ -21881,7 +26546,7 @@ pub mod processing_job {
 
         /// Whether to distribute the data from Amazon S3 to all processing instances with `FullyReplicated`, or whether the data from Amazon S3 is shared by Amazon S3 key, downloading one shard of data to each processing instance.
         ///
-        /// Allowed values: `FullyReplicated`, `ShardedByS3Key`.
+        /// Allowed values (the enum [`S3DataDistributionType`]): `FullyReplicated`, `ShardedByS3Key`.
         pub fn s3_data_distribution_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3DataDistributionType", value);
             self
@@ -21889,7 +26554,7 @@ pub mod processing_job {
 
         /// Whether to use File or Pipe input mode. In File mode, Amazon SageMaker copies the data from the input source onto the local ML storage volume before starting your processing container. This is the most commonly used input mode. In Pipe mode, Amazon SageMaker streams input data from the source directly to your processing container into named pipes without using the ML storage volume.
         ///
-        /// Allowed values: `File`, `Pipe`.
+        /// Allowed values (the enum [`S3InputMode`]): `File`, `Pipe`.
         pub fn s3_input_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3InputMode", value);
             self
@@ -21909,7 +26574,7 @@ pub mod processing_job {
     }
 
     impl ProcessingOutputConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `outputs`: `Outputs`, An array of outputs configuring the data to upload from the processing container.
         pub fn new(outputs: impl Into<Val<Vec<ProcessingOutputsObject>>>) -> Self {
@@ -21938,7 +26603,7 @@ pub mod processing_job {
     }
 
     impl ProcessingOutputsObject {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `output_name`: `OutputName`, The name for the processing job output.
         pub fn new(output_name: impl Into<Val<String>>) -> Self {
@@ -21979,7 +26644,7 @@ pub mod processing_job {
     }
 
     impl FeatureStoreOutput {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `feature_group_name`: `FeatureGroupName`, The name of the Amazon SageMaker FeatureGroup to use as the destination for processing job output. Note that your processing script is responsible for putting records into your Feature Store.
         pub fn new(feature_group_name: impl Into<Val<String>>) -> Self {
@@ -22001,15 +26666,35 @@ pub mod processing_job {
         props: Props,
     }
 
-    impl S3Output {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Output`], by name: the argument of [`S3Output::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3OutputRequired {
+        /// Whether to upload the results of the processing job continuously or after the job completes.
         ///
-        /// - `s3_upload_mode`: `S3UploadMode`, Whether to upload the results of the processing job continuously or after the job completes.
-        /// - `s3_uri`: `S3Uri`, A URI that identifies the Amazon S3 bucket where you want Amazon SageMaker to save the results of a processing job.
-        pub fn new(s3_upload_mode: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `S3UploadMode`.
+        ///
+        /// Allowed values (the enum [`S3UploadMode`]): `Continuous`, `EndOfJob`.
+        pub s3_upload_mode: Val<String>,
+
+        /// A URI that identifies the Amazon S3 bucket where you want Amazon SageMaker to save the results of a processing job.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl S3Output {
+        /// Creates the value from its required properties, by name in [`S3OutputRequired`]:
+        ///
+        /// ```text
+        /// S3Output::new(S3OutputRequired {
+        ///     s3_upload_mode: S3UploadMode::Continuous.into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3OutputRequired) -> Self {
             let mut props = Props::new();
-            props.set("S3UploadMode", s3_upload_mode);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("S3UploadMode", required.s3_upload_mode);
+            props.set::<String>("S3Uri", required.s3_uri);
             S3Output { props }
         }
 
@@ -22033,7 +26718,7 @@ pub mod processing_job {
     }
 
     impl ProcessingResources {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cluster_config`: `ClusterConfig`, Configuration for the cluster used to run a processing job.
         pub fn new(cluster_config: impl Into<Val<ClusterConfig>>) -> Self {
@@ -22055,17 +26740,42 @@ pub mod processing_job {
         props: Props,
     }
 
-    impl ClusterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ClusterConfig`], by name: the argument of [`ClusterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the processing job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         ///
-        /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the processing job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-        /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
-        /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume in gigabytes that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `InstanceCount`.
+        pub instance_count: Val<i64>,
+
+        /// The ML compute instance type for the processing job.
+        ///
+        /// CloudFormation property `InstanceType`.
+        ///
+        /// Allowed values: `ml.t3.medium`, `ml.t3.large`, `ml.t3.xlarge`, `ml.t3.2xlarge`, `ml.m4.xlarge`, `ml.m4.2xlarge`, `ml.m4.4xlarge`, `ml.m4.10xlarge`, `ml.m4.16xlarge`, `ml.c4.xlarge`, `ml.c4.2xlarge`, `ml.c4.4xlarge`, `ml.c4.8xlarge`, `ml.c5.xlarge`, `ml.c5.2xlarge`, `ml.c5.4xlarge`, `ml.c5.9xlarge`, `ml.c5.18xlarge`, `ml.m5.large`, `ml.m5.xlarge`, `ml.m5.2xlarge`, `ml.m5.4xlarge`, `ml.m5.12xlarge`, `ml.m5.24xlarge` and 90 more.
+        pub instance_type: Val<String>,
+
+        /// The size of the ML storage volume in gigabytes that you want to provision. You must specify sufficient ML storage for your scenario.
+        ///
+        /// CloudFormation property `VolumeSizeInGB`.
+        pub volume_size_in_gb: Val<i64>,
+    }
+
+    impl ClusterConfig {
+        /// Creates the value from its required properties, by name in [`ClusterConfigRequired`]:
+        ///
+        /// ```text
+        /// ClusterConfig::new(ClusterConfigRequired {
+        ///     instance_count: 1.into(),
+        ///     instance_type: "...".into(),
+        ///     volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceCount", instance_count);
-            props.set("InstanceType", instance_type);
-            props.set("VolumeSizeInGB", volume_size_in_gb);
+            props.set::<i64>("InstanceCount", required.instance_count);
+            props.set::<String>("InstanceType", required.instance_type);
+            props.set::<i64>("VolumeSizeInGB", required.volume_size_in_gb);
             ClusterConfig { props }
         }
 
@@ -22089,7 +26799,7 @@ pub mod processing_job {
     }
 
     impl StoppingCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_runtime_in_seconds`: `MaxRuntimeInSeconds`, Specifies the maximum runtime in seconds.
         pub fn new(max_runtime_in_seconds: impl Into<Val<i64>>) -> Self {
@@ -22115,15 +26825,33 @@ pub mod processing_job {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key. Tag keys must be unique per resource.
         ///
-        /// - `key`: `Key`, The tag key. Tag keys must be unique per resource.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -22291,11 +27019,117 @@ pub mod processing_job {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DataDistributionType` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        DataDistributionType {
+            FullyReplicated = "FullyReplicated",
+            ShardedByS3Key = "ShardedByS3Key",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InputMode` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        InputMode {
+            File = "File",
+            Pipe = "Pipe",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputCompression` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        OutputCompression {
+            Gzip = "GZIP",
+            Snappy = "SNAPPY",
+            Zlib = "ZLIB",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputFormat` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        OutputFormat {
+            Parquet = "PARQUET",
+            Avro = "AVRO",
+            Orc = "ORC",
+            Json = "JSON",
+            Textfile = "TEXTFILE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputCompression` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        RedshiftDatasetDefinitionOutputCompression {
+            None = "None",
+            Gzip = "GZIP",
+            Snappy = "SNAPPY",
+            Zstd = "ZSTD",
+            Bzip2 = "BZIP2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputFormat` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        RedshiftDatasetDefinitionOutputFormat {
+            Parquet = "PARQUET",
+            Csv = "CSV",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3CompressionType` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        S3CompressionType {
+            None = "None",
+            Gzip = "Gzip",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3DataDistributionType` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        S3DataDistributionType {
+            FullyReplicated = "FullyReplicated",
+            ShardedByS3Key = "ShardedByS3Key",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3DataType` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        S3DataType {
+            ManifestFile = "ManifestFile",
+            S3Prefix = "S3Prefix",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3InputMode` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        S3InputMode {
+            File = "File",
+            Pipe = "Pipe",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `S3UploadMode` in `AWS::SageMaker::ProcessingJob`; `.into()` makes a `Val<String>`.
+        S3UploadMode {
+            Continuous = "Continuous",
+            EndOfJob = "EndOfJob",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::Project
 ///
 /// CloudFormation type `AWS::SageMaker::Project`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The time at which the project was created.
+/// - `ProjectArn`: `handle.project_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Project.
+/// - `ProjectId`: `handle.project_id()` → `Val<String>`. Project Id.
+/// - `ProjectStatus`: `handle.project_status()` → `Val<String>`. The status of a project.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProjectArn`.
 #[derive(Clone, Debug)]
 pub struct CfnProject {
     props: Props,
@@ -22305,7 +27139,7 @@ pub struct CfnProject {
 impl CfnProject {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Project";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `project_name`: `ProjectName`, The name of the project.
     pub fn new(project_name: impl Into<Val<String>>) -> Self {
@@ -22467,7 +27301,7 @@ pub mod project {
     }
 
     impl ServiceCatalogProvisioningDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `product_id`: `ProductId`, Service Catalog product identifier.
         pub fn new(product_id: impl Into<Val<String>>) -> Self {
@@ -22507,15 +27341,33 @@ pub mod project {
         props: Props,
     }
 
-    impl ProvisioningParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ProvisioningParameter`], by name: the argument of [`ProvisioningParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProvisioningParameterRequired {
+        /// The parameter key.
         ///
-        /// - `key`: `Key`, The parameter key.
-        /// - `value`: `Value`, The parameter value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The parameter value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ProvisioningParameter {
+        /// Creates the value from its required properties, by name in [`ProvisioningParameterRequired`]:
+        ///
+        /// ```text
+        /// ProvisioningParameter::new(ProvisioningParameterRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ProvisioningParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ProvisioningParameter { props }
         }
     }
@@ -22532,15 +27384,33 @@ pub mod project {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -22583,15 +27453,33 @@ pub mod project {
         props: Props,
     }
 
-    impl CfnTemplateProviderDetail {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CfnTemplateProviderDetail`], by name: the argument of [`CfnTemplateProviderDetail::new`].
+    #[derive(Clone, Debug)]
+    pub struct CfnTemplateProviderDetailRequired {
+        /// The name of the template used for the project.
         ///
-        /// - `template_name`: `TemplateName`, The name of the template used for the project.
-        /// - `template_url`: `TemplateURL`, The URL of the CloudFormation template.
-        pub fn new(template_name: impl Into<Val<String>>, template_url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TemplateName`.
+        pub template_name: Val<String>,
+
+        /// The URL of the CloudFormation template.
+        ///
+        /// CloudFormation property `TemplateURL`.
+        pub template_url: Val<String>,
+    }
+
+    impl CfnTemplateProviderDetail {
+        /// Creates the value from its required properties, by name in [`CfnTemplateProviderDetailRequired`]:
+        ///
+        /// ```text
+        /// CfnTemplateProviderDetail::new(CfnTemplateProviderDetailRequired {
+        ///     template_name: "...".into(),
+        ///     template_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CfnTemplateProviderDetailRequired) -> Self {
             let mut props = Props::new();
-            props.set("TemplateName", template_name);
-            props.set("TemplateURL", template_url);
+            props.set::<String>("TemplateName", required.template_name);
+            props.set::<String>("TemplateURL", required.template_url);
             CfnTemplateProviderDetail { props }
         }
 
@@ -22620,15 +27508,33 @@ pub mod project {
         props: Props,
     }
 
-    impl CfnStackParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CfnStackParameter`], by name: the argument of [`CfnStackParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct CfnStackParameterRequired {
+        /// The key of the parameter.
         ///
-        /// - `key`: `Key`, The key of the parameter.
-        /// - `value`: `Value`, The value of the parameter.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the parameter.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl CfnStackParameter {
+        /// Creates the value from its required properties, by name in [`CfnStackParameterRequired`]:
+        ///
+        /// ```text
+        /// CfnStackParameter::new(CfnStackParameterRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CfnStackParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             CfnStackParameter { props }
         }
     }
@@ -22702,23 +27608,54 @@ pub mod project {
 /// Resource Type definition for AWS::SageMaker::Space
 ///
 /// CloudFormation type `AWS::SageMaker::Space`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SpaceArn`: `handle.space_arn()` → `Val<String>`. The space Amazon Resource Name (ARN).
+/// - `Url`: `handle.url()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSpace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSpace`], by name: the argument of [`CfnSpace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSpaceRequired {
+    /// The ID of the associated Domain.
+    ///
+    /// CloudFormation property `DomainId`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_id: Val<String>,
+
+    /// A name for the Space.
+    ///
+    /// CloudFormation property `SpaceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub space_name: Val<String>,
+}
+
 impl CfnSpace {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Space";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSpaceRequired`]:
     ///
-    /// - `domain_id`: `DomainId`, The ID of the associated Domain.
-    /// - `space_name`: `SpaceName`, A name for the Space.
-    pub fn new(domain_id: impl Into<Val<String>>, space_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSpace::new(CfnSpaceRequired {
+    ///     domain_id: "...".into(),
+    ///     space_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSpaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainId", domain_id);
-        props.set("SpaceName", space_name);
+        props.set::<String>("DomainId", required.domain_id);
+        props.set::<String>("SpaceName", required.space_name);
         CfnSpace { props, options: ResourceOptions::default() }
     }
 
@@ -22812,11 +27749,11 @@ pub(crate) static SPACE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSpace`].
+/// Property types and enums of the allowed values of [`CfnSpace`].
 pub mod space {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::Space`.
     #[derive(Clone, Debug)]
@@ -22825,7 +27762,7 @@ pub mod space {
     }
 
     impl OwnershipSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `owner_user_profile_name`: `OwnerUserProfileName`.
         pub fn new(owner_user_profile_name: impl Into<Val<String>>) -> Self {
@@ -22856,7 +27793,7 @@ pub mod space {
 
         /// The `AppType` property.
         ///
-        /// Allowed values: `JupyterServer`, `KernelGateway`, `TensorBoard`, `RStudioServerPro`, `RSessionGateway`, `JupyterLab`, `CodeEditor`.
+        /// Allowed values (the enum [`AppType`]): `JupyterServer`, `KernelGateway`, `TensorBoard`, `RStudioServerPro`, `RSessionGateway`, `JupyterLab`, `CodeEditor`.
         pub fn app_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AppType", value);
             self
@@ -22894,7 +27831,7 @@ pub mod space {
 
         /// This is a flag used to indicate if remote access is enabled.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`RemoteAccess`]): `ENABLED`, `DISABLED`.
         pub fn remote_access(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RemoteAccess", value);
             self
@@ -22902,7 +27839,7 @@ pub mod space {
 
         /// This is a flag used to indicate if space managed resources needs to be created.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`SpaceManagedResources`]): `ENABLED`, `DISABLED`.
         pub fn space_managed_resources(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpaceManagedResources", value);
             self
@@ -22962,7 +27899,7 @@ pub mod space {
 
         /// The instance type that the image version runs on.
         ///
-        /// Allowed values: `system`, `ml.t3.micro`, `ml.t3.small`, `ml.t3.medium`, `ml.t3.large`, `ml.t3.xlarge`, `ml.t3.2xlarge`, `ml.m5.large`, `ml.m5.xlarge`, `ml.m5.2xlarge`, `ml.m5.4xlarge`, `ml.m5.8xlarge`, `ml.m5.12xlarge`, `ml.m5.16xlarge`, `ml.m5.24xlarge`, `ml.c5.large`, `ml.c5.xlarge`, `ml.c5.2xlarge`, `ml.c5.4xlarge`, `ml.c5.9xlarge`, `ml.c5.12xlarge`, `ml.c5.18xlarge`, `ml.c5.24xlarge`, `ml.p3.2xlarge` and 39 more.
+        /// Allowed values (the enum [`InstanceType`]): `system`, `ml.t3.micro`, `ml.t3.small`, `ml.t3.medium`, `ml.t3.large`, `ml.t3.xlarge`, `ml.t3.2xlarge`, `ml.m5.large`, `ml.m5.xlarge`, `ml.m5.2xlarge`, `ml.m5.4xlarge`, `ml.m5.8xlarge`, `ml.m5.12xlarge`, `ml.m5.16xlarge`, `ml.m5.24xlarge`, `ml.c5.large`, `ml.c5.xlarge`, `ml.c5.2xlarge`, `ml.c5.4xlarge`, `ml.c5.9xlarge`, `ml.c5.12xlarge`, `ml.c5.18xlarge`, `ml.c5.24xlarge`, `ml.p3.2xlarge` and 39 more.
         pub fn instance_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceType", value);
             self
@@ -23038,7 +27975,7 @@ pub mod space {
     }
 
     impl EfsFileSystem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_id`: `FileSystemId`.
         pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -23061,7 +27998,7 @@ pub mod space {
     }
 
     impl FSxLustreFileSystem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_id`: `FileSystemId`.
         pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -23142,7 +28079,7 @@ pub mod space {
     }
 
     impl CodeRepository {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `repository_url`: `RepositoryUrl`, A CodeRepository (valid URL) to be used within Jupyter's Git extension.
         pub fn new(repository_url: impl Into<Val<String>>) -> Self {
@@ -23234,15 +28171,33 @@ pub mod space {
         props: Props,
     }
 
-    impl CustomImage {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomImage`], by name: the argument of [`CustomImage::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomImageRequired {
+        /// The Name of the AppImageConfig.
         ///
-        /// - `app_image_config_name`: `AppImageConfigName`, The Name of the AppImageConfig.
-        /// - `image_name`: `ImageName`, The name of the CustomImage. Must be unique to your account.
-        pub fn new(app_image_config_name: impl Into<Val<String>>, image_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppImageConfigName`.
+        pub app_image_config_name: Val<String>,
+
+        /// The name of the CustomImage. Must be unique to your account.
+        ///
+        /// CloudFormation property `ImageName`.
+        pub image_name: Val<String>,
+    }
+
+    impl CustomImage {
+        /// Creates the value from its required properties, by name in [`CustomImageRequired`]:
+        ///
+        /// ```text
+        /// CustomImage::new(CustomImageRequired {
+        ///     app_image_config_name: "...".into(),
+        ///     image_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomImageRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppImageConfigName", app_image_config_name);
-            props.set("ImageName", image_name);
+            props.set::<String>("AppImageConfigName", required.app_image_config_name);
+            props.set::<String>("ImageName", required.image_name);
             CustomImage { props }
         }
 
@@ -23292,7 +28247,7 @@ pub mod space {
     }
 
     impl EbsStorageSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ebs_volume_size_in_gb`: `EbsVolumeSizeInGb`, Size of the Amazon EBS volume in Gb
         pub fn new(ebs_volume_size_in_gb: impl Into<Val<i64>>) -> Self {
@@ -23315,9 +28270,9 @@ pub mod space {
     }
 
     impl SpaceSharingSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `sharing_type`: `SharingType`.
+        /// - `sharing_type`: `SharingType`. Allowed values: the enum [`SharingType`].
         pub fn new(sharing_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SharingType", sharing_type);
@@ -23337,15 +28292,29 @@ pub mod space {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -23494,30 +28463,175 @@ pub mod space {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AppType` in `AWS::SageMaker::Space`; `.into()` makes a `Val<String>`.
+        AppType {
+            JupyterServer = "JupyterServer",
+            KernelGateway = "KernelGateway",
+            TensorBoard = "TensorBoard",
+            RStudioServerPro = "RStudioServerPro",
+            RSessionGateway = "RSessionGateway",
+            JupyterLab = "JupyterLab",
+            CodeEditor = "CodeEditor",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RemoteAccess` in `AWS::SageMaker::Space`; `.into()` makes a `Val<String>`.
+        RemoteAccess {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SpaceManagedResources` in `AWS::SageMaker::Space`; `.into()` makes a `Val<String>`.
+        SpaceManagedResources {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceType` in `AWS::SageMaker::Space`; `.into()` makes a `Val<String>`.
+        InstanceType {
+            System = "system",
+            MlT3Micro = "ml.t3.micro",
+            MlT3Small = "ml.t3.small",
+            MlT3Medium = "ml.t3.medium",
+            MlT3Large = "ml.t3.large",
+            MlT3Xlarge = "ml.t3.xlarge",
+            MlT3_2xlarge = "ml.t3.2xlarge",
+            MlM5Large = "ml.m5.large",
+            MlM5Xlarge = "ml.m5.xlarge",
+            MlM5_2xlarge = "ml.m5.2xlarge",
+            MlM5_4xlarge = "ml.m5.4xlarge",
+            MlM5_8xlarge = "ml.m5.8xlarge",
+            MlM5_12xlarge = "ml.m5.12xlarge",
+            MlM5_16xlarge = "ml.m5.16xlarge",
+            MlM5_24xlarge = "ml.m5.24xlarge",
+            MlC5Large = "ml.c5.large",
+            MlC5Xlarge = "ml.c5.xlarge",
+            MlC5_2xlarge = "ml.c5.2xlarge",
+            MlC5_4xlarge = "ml.c5.4xlarge",
+            MlC5_9xlarge = "ml.c5.9xlarge",
+            MlC5_12xlarge = "ml.c5.12xlarge",
+            MlC5_18xlarge = "ml.c5.18xlarge",
+            MlC5_24xlarge = "ml.c5.24xlarge",
+            MlP3_2xlarge = "ml.p3.2xlarge",
+            MlP3_8xlarge = "ml.p3.8xlarge",
+            MlP3_16xlarge = "ml.p3.16xlarge",
+            MlG4dnXlarge = "ml.g4dn.xlarge",
+            MlG4dn2xlarge = "ml.g4dn.2xlarge",
+            MlG4dn4xlarge = "ml.g4dn.4xlarge",
+            MlG4dn8xlarge = "ml.g4dn.8xlarge",
+            MlG4dn12xlarge = "ml.g4dn.12xlarge",
+            MlG4dn16xlarge = "ml.g4dn.16xlarge",
+            MlR5Large = "ml.r5.large",
+            MlR5Xlarge = "ml.r5.xlarge",
+            MlR5_2xlarge = "ml.r5.2xlarge",
+            MlR5_4xlarge = "ml.r5.4xlarge",
+            MlR5_8xlarge = "ml.r5.8xlarge",
+            MlR5_12xlarge = "ml.r5.12xlarge",
+            MlR5_16xlarge = "ml.r5.16xlarge",
+            MlR5_24xlarge = "ml.r5.24xlarge",
+            MlP3dn24xlarge = "ml.p3dn.24xlarge",
+            MlM5dLarge = "ml.m5d.large",
+            MlM5dXlarge = "ml.m5d.xlarge",
+            MlM5d2xlarge = "ml.m5d.2xlarge",
+            MlM5d4xlarge = "ml.m5d.4xlarge",
+            MlM5d8xlarge = "ml.m5d.8xlarge",
+            MlM5d12xlarge = "ml.m5d.12xlarge",
+            MlM5d16xlarge = "ml.m5d.16xlarge",
+            MlM5d24xlarge = "ml.m5d.24xlarge",
+            MlG5Xlarge = "ml.g5.xlarge",
+            MlG5_2xlarge = "ml.g5.2xlarge",
+            MlG5_4xlarge = "ml.g5.4xlarge",
+            MlG5_8xlarge = "ml.g5.8xlarge",
+            MlG5_12xlarge = "ml.g5.12xlarge",
+            MlG5_16xlarge = "ml.g5.16xlarge",
+            MlG5_24xlarge = "ml.g5.24xlarge",
+            MlG5_48xlarge = "ml.g5.48xlarge",
+            MlP4d24xlarge = "ml.p4d.24xlarge",
+            MlP4de24xlarge = "ml.p4de.24xlarge",
+            MlGeospatialInteractive = "ml.geospatial.interactive",
+            MlTrn1_2xlarge = "ml.trn1.2xlarge",
+            MlTrn1_32xlarge = "ml.trn1.32xlarge",
+            MlTrn1n32xlarge = "ml.trn1n.32xlarge",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SharingType` in `AWS::SageMaker::Space`; `.into()` makes a `Val<String>`.
+        SharingType {
+            Private = "Private",
+            Shared = "Shared",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::StudioLifecycleConfig
 ///
 /// CloudFormation type `AWS::SageMaker::StudioLifecycleConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `StudioLifecycleConfigArn`: `handle.studio_lifecycle_config_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Lifecycle Configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StudioLifecycleConfigName`.
 #[derive(Clone, Debug)]
 pub struct CfnStudioLifecycleConfig {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStudioLifecycleConfig`], by name: the argument of [`CfnStudioLifecycleConfig::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStudioLifecycleConfigRequired {
+    /// The App type that the Lifecycle Configuration is attached to.
+    ///
+    /// CloudFormation property `StudioLifecycleConfigAppType`.
+    ///
+    /// Allowed values (the enum [`studio_lifecycle_config::StudioLifecycleConfigAppType`]): `JupyterServer`, `KernelGateway`, `CodeEditor`, `JupyterLab`.
+    ///
+    /// Changing it replaces the resource.
+    pub studio_lifecycle_config_app_type: Val<String>,
+
+    /// The content of your Amazon SageMaker Studio Lifecycle Configuration script. This content must be base64 encoded.
+    ///
+    /// CloudFormation property `StudioLifecycleConfigContent`.
+    ///
+    /// Changing it replaces the resource.
+    pub studio_lifecycle_config_content: Val<String>,
+
+    /// The name of the Amazon SageMaker Studio Lifecycle Configuration.
+    ///
+    /// CloudFormation property `StudioLifecycleConfigName`.
+    ///
+    /// Changing it replaces the resource.
+    pub studio_lifecycle_config_name: Val<String>,
+}
+
 impl CfnStudioLifecycleConfig {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::StudioLifecycleConfig";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStudioLifecycleConfigRequired`]:
     ///
-    /// - `studio_lifecycle_config_app_type`: `StudioLifecycleConfigAppType`, The App type that the Lifecycle Configuration is attached to.
-    /// - `studio_lifecycle_config_content`: `StudioLifecycleConfigContent`, The content of your Amazon SageMaker Studio Lifecycle Configuration script. This content must be base64 encoded.
-    /// - `studio_lifecycle_config_name`: `StudioLifecycleConfigName`, The name of the Amazon SageMaker Studio Lifecycle Configuration.
-    pub fn new(studio_lifecycle_config_app_type: impl Into<Val<String>>, studio_lifecycle_config_content: impl Into<Val<String>>, studio_lifecycle_config_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStudioLifecycleConfig::new(CfnStudioLifecycleConfigRequired {
+    ///     studio_lifecycle_config_app_type: studio_lifecycle_config::StudioLifecycleConfigAppType::JupyterServer.into(),
+    ///     studio_lifecycle_config_content: "...".into(),
+    ///     studio_lifecycle_config_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStudioLifecycleConfigRequired) -> Self {
         let mut props = Props::new();
-        props.set("StudioLifecycleConfigAppType", studio_lifecycle_config_app_type);
-        props.set("StudioLifecycleConfigContent", studio_lifecycle_config_content);
-        props.set("StudioLifecycleConfigName", studio_lifecycle_config_name);
+        props.set::<String>("StudioLifecycleConfigAppType", required.studio_lifecycle_config_app_type);
+        props.set::<String>("StudioLifecycleConfigContent", required.studio_lifecycle_config_content);
+        props.set::<String>("StudioLifecycleConfigName", required.studio_lifecycle_config_name);
         CfnStudioLifecycleConfig { props, options: ResourceOptions::default() }
     }
 
@@ -23575,11 +28689,11 @@ pub(crate) static STUDIO_LIFECYCLE_CONFIG_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStudioLifecycleConfig`].
+/// Property types and enums of the allowed values of [`CfnStudioLifecycleConfig`].
 pub mod studio_lifecycle_config {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::StudioLifecycleConfig`.
     #[derive(Clone, Debug)]
@@ -23587,15 +28701,29 @@ pub mod studio_lifecycle_config {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -23613,11 +28741,32 @@ pub mod studio_lifecycle_config {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `StudioLifecycleConfigAppType` in `AWS::SageMaker::StudioLifecycleConfig`; `.into()` makes a `Val<String>`.
+        StudioLifecycleConfigAppType {
+            JupyterServer = "JupyterServer",
+            KernelGateway = "KernelGateway",
+            CodeEditor = "CodeEditor",
+            JupyterLab = "JupyterLab",
+        }
+    }
 }
 
 /// Resource type definition for AWS::SageMaker::TrialComponent. A trial component is a stage of a machine learning trial, such as a preprocessing job, training job, or batch transform job.
 ///
 /// CloudFormation type `AWS::SageMaker::TrialComponent`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. When the trial component was created.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. When the trial component was last modified.
+/// - `LineageGroupArn`: `handle.lineage_group_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the lineage group.
+/// - `TrialComponentArn`: `handle.trial_component_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the trial component.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrialComponentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTrialComponent {
     props: Props,
@@ -23627,7 +28776,7 @@ pub struct CfnTrialComponent {
 impl CfnTrialComponent {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::TrialComponent";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `trial_component_name`: `TrialComponentName`, The name of the trial component. Must be unique in your AWS account and is not case-sensitive.
     pub fn new(trial_component_name: impl Into<Val<String>>) -> Self {
@@ -23751,11 +28900,11 @@ pub(crate) static TRIAL_COMPONENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTrialComponent`].
+/// Property types and enums of the allowed values of [`CfnTrialComponent`].
 pub mod trial_component {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Represents an input or output artifact of a trial component.
     #[derive(Clone, Debug)]
@@ -23764,7 +28913,7 @@ pub mod trial_component {
     }
 
     impl TrialComponentArtifact {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`, The location of the artifact.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -23883,7 +29032,7 @@ pub mod trial_component {
 
         /// The status of the trial component.
         ///
-        /// Allowed values: `InProgress`, `Completed`, `Failed`, `Stopping`, `Stopped`.
+        /// Allowed values (the enum [`PrimaryStatus`]): `InProgress`, `Completed`, `Failed`, `Stopping`, `Stopped`.
         pub fn primary_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PrimaryStatus", value);
             self
@@ -23902,15 +29051,33 @@ pub mod trial_component {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -23961,28 +29128,69 @@ pub mod trial_component {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PrimaryStatus` in `AWS::SageMaker::TrialComponent`; `.into()` makes a `Val<String>`.
+        PrimaryStatus {
+            InProgress = "InProgress",
+            Completed = "Completed",
+            Failed = "Failed",
+            Stopping = "Stopping",
+            Stopped = "Stopped",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::UserProfile
 ///
 /// CloudFormation type `AWS::SageMaker::UserProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `UserProfileArn`: `handle.user_profile_arn()` → `Val<String>`. The user profile Amazon Resource Name (ARN).
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnUserProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserProfile`], by name: the argument of [`CfnUserProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserProfileRequired {
+    /// The ID of the associated Domain.
+    ///
+    /// CloudFormation property `DomainId`.
+    ///
+    /// Changing it replaces the resource.
+    pub domain_id: Val<String>,
+
+    /// A name for the UserProfile.
+    ///
+    /// CloudFormation property `UserProfileName`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_profile_name: Val<String>,
+}
+
 impl CfnUserProfile {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::UserProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserProfileRequired`]:
     ///
-    /// - `domain_id`: `DomainId`, The ID of the associated Domain.
-    /// - `user_profile_name`: `UserProfileName`, A name for the UserProfile.
-    pub fn new(domain_id: impl Into<Val<String>>, user_profile_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserProfile::new(CfnUserProfileRequired {
+    ///     domain_id: "...".into(),
+    ///     user_profile_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("DomainId", domain_id);
-        props.set("UserProfileName", user_profile_name);
+        props.set::<String>("DomainId", required.domain_id);
+        props.set::<String>("UserProfileName", required.user_profile_name);
         CfnUserProfile { props, options: ResourceOptions::default() }
     }
 
@@ -24062,11 +29270,11 @@ pub(crate) static USER_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUserProfile`].
+/// Property types and enums of the allowed values of [`CfnUserProfile`].
 pub mod user_profile {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SageMaker::UserProfile`.
     #[derive(Clone, Debug)]
@@ -24074,15 +29282,29 @@ pub mod user_profile {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -24108,7 +29330,7 @@ pub mod user_profile {
 
         /// Indicates whether auto-mounting of an EFS volume is supported for the user profile.
         ///
-        /// Allowed values: `Enabled`, `Disabled`, `DefaultAsDomain`.
+        /// Allowed values (the enum [`AutoMountHomeEfs`]): `Enabled`, `Disabled`, `DefaultAsDomain`.
         pub fn auto_mount_home_efs(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoMountHomeEFS", value);
             self
@@ -24188,7 +29410,7 @@ pub mod user_profile {
 
         /// Indicates whether the Studio experience is available to users. If not, users cannot access Studio.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`StudioWebPortal`]): `ENABLED`, `DISABLED`.
         pub fn studio_web_portal(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StudioWebPortal", value);
             self
@@ -24257,15 +29479,33 @@ pub mod user_profile {
         props: Props,
     }
 
-    impl CustomImage {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomImage`], by name: the argument of [`CustomImage::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomImageRequired {
+        /// The Name of the AppImageConfig.
         ///
-        /// - `app_image_config_name`: `AppImageConfigName`, The Name of the AppImageConfig.
-        /// - `image_name`: `ImageName`, The name of the CustomImage. Must be unique to your account.
-        pub fn new(app_image_config_name: impl Into<Val<String>>, image_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AppImageConfigName`.
+        pub app_image_config_name: Val<String>,
+
+        /// The name of the CustomImage. Must be unique to your account.
+        ///
+        /// CloudFormation property `ImageName`.
+        pub image_name: Val<String>,
+    }
+
+    impl CustomImage {
+        /// Creates the value from its required properties, by name in [`CustomImageRequired`]:
+        ///
+        /// ```text
+        /// CustomImage::new(CustomImageRequired {
+        ///     app_image_config_name: "...".into(),
+        ///     image_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomImageRequired) -> Self {
             let mut props = Props::new();
-            props.set("AppImageConfigName", app_image_config_name);
-            props.set("ImageName", image_name);
+            props.set::<String>("AppImageConfigName", required.app_image_config_name);
+            props.set::<String>("ImageName", required.image_name);
             CustomImage { props }
         }
 
@@ -24379,7 +29619,7 @@ pub mod user_profile {
     }
 
     impl EfsFileSystemConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_id`: `FileSystemId`.
         pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -24408,7 +29648,7 @@ pub mod user_profile {
     }
 
     impl FSxLustreFileSystemConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `file_system_id`: `FileSystemId`.
         pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
@@ -24468,15 +29708,29 @@ pub mod user_profile {
         props: Props,
     }
 
+    /// The required properties of [`CustomPosixUserConfig`], by name: the argument of [`CustomPosixUserConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomPosixUserConfigRequired {
+        /// CloudFormation property `Gid`.
+        pub gid: Val<i64>,
+
+        /// CloudFormation property `Uid`.
+        pub uid: Val<i64>,
+    }
+
     impl CustomPosixUserConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomPosixUserConfigRequired`]:
         ///
-        /// - `gid`: `Gid`.
-        /// - `uid`: `Uid`.
-        pub fn new(gid: impl Into<Val<i64>>, uid: impl Into<Val<i64>>) -> Self {
+        /// ```text
+        /// CustomPosixUserConfig::new(CustomPosixUserConfigRequired {
+        ///     gid: 1.into(),
+        ///     uid: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomPosixUserConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Gid", gid);
-            props.set("Uid", uid);
+            props.set::<i64>("Gid", required.gid);
+            props.set::<i64>("Uid", required.uid);
             CustomPosixUserConfig { props }
         }
     }
@@ -24550,7 +29804,7 @@ pub mod user_profile {
     }
 
     impl CodeRepository {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `repository_url`: `RepositoryUrl`, A CodeRepository (valid URL) to be used within Jupyter's Git extension.
         pub fn new(repository_url: impl Into<Val<String>>) -> Self {
@@ -24683,7 +29937,7 @@ pub mod user_profile {
 
         /// Indicates whether the current user has access to the RStudioServerPro app.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`AccessStatus`]): `ENABLED`, `DISABLED`.
         ///
         /// Changing it replaces the resource.
         pub fn access_status(mut self, value: impl Into<Val<String>>) -> Self {
@@ -24693,7 +29947,7 @@ pub mod user_profile {
 
         /// The level of permissions that the user has within the RStudioServerPro app. This value defaults to User. The Admin value allows the user access to the RStudio Administrative Dashboard.
         ///
-        /// Allowed values: `R_STUDIO_ADMIN`, `R_STUDIO_USER`.
+        /// Allowed values (the enum [`UserGroup`]): `R_STUDIO_ADMIN`, `R_STUDIO_USER`.
         ///
         /// Changing it replaces the resource.
         pub fn user_group(mut self, value: impl Into<Val<String>>) -> Self {
@@ -24723,7 +29977,7 @@ pub mod user_profile {
 
         /// Whether to include the notebook cell output when sharing the notebook. The default is Disabled.
         ///
-        /// Allowed values: `Allowed`, `Disabled`.
+        /// Allowed values (the enum [`NotebookOutputOption`]): `Allowed`, `Disabled`.
         pub fn notebook_output_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NotebookOutputOption", value);
             self
@@ -24780,15 +30034,33 @@ pub mod user_profile {
         props: Props,
     }
 
-    impl DefaultEbsStorageSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DefaultEbsStorageSettings`], by name: the argument of [`DefaultEbsStorageSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct DefaultEbsStorageSettingsRequired {
+        /// Default size of the Amazon EBS volume in Gb
         ///
-        /// - `default_ebs_volume_size_in_gb`: `DefaultEbsVolumeSizeInGb`, Default size of the Amazon EBS volume in Gb
-        /// - `maximum_ebs_volume_size_in_gb`: `MaximumEbsVolumeSizeInGb`, Maximum size of the Amazon EBS volume in Gb. Must be greater than or equal to the DefaultEbsVolumeSizeInGb.
-        pub fn new(default_ebs_volume_size_in_gb: impl Into<Val<i64>>, maximum_ebs_volume_size_in_gb: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `DefaultEbsVolumeSizeInGb`.
+        pub default_ebs_volume_size_in_gb: Val<i64>,
+
+        /// Maximum size of the Amazon EBS volume in Gb. Must be greater than or equal to the DefaultEbsVolumeSizeInGb.
+        ///
+        /// CloudFormation property `MaximumEbsVolumeSizeInGb`.
+        pub maximum_ebs_volume_size_in_gb: Val<i64>,
+    }
+
+    impl DefaultEbsStorageSettings {
+        /// Creates the value from its required properties, by name in [`DefaultEbsStorageSettingsRequired`]:
+        ///
+        /// ```text
+        /// DefaultEbsStorageSettings::new(DefaultEbsStorageSettingsRequired {
+        ///     default_ebs_volume_size_in_gb: 1.into(),
+        ///     maximum_ebs_volume_size_in_gb: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: DefaultEbsStorageSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultEbsVolumeSizeInGb", default_ebs_volume_size_in_gb);
-            props.set("MaximumEbsVolumeSizeInGb", maximum_ebs_volume_size_in_gb);
+            props.set::<i64>("DefaultEbsVolumeSizeInGb", required.default_ebs_volume_size_in_gb);
+            props.set::<i64>("MaximumEbsVolumeSizeInGb", required.maximum_ebs_volume_size_in_gb);
             DefaultEbsStorageSettings { props }
         }
     }
@@ -24813,6 +30085,8 @@ pub mod user_profile {
         }
 
         /// Applications supported in Studio that are hidden from the Studio left navigation pane.
+        ///
+        /// Allowed values of each item (the enum [`HiddenAppTypes`]): `JupyterServer`, `TensorBoard`, `RStudioServerPro`, `JupyterLab`, `CodeEditor`, `DetailedProfiler`, `Canvas`.
         pub fn hidden_app_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenAppTypes", value);
             self
@@ -24825,6 +30099,8 @@ pub mod user_profile {
         }
 
         /// The machine learning tools that are hidden from the Studio left navigation pane.
+        ///
+        /// Allowed values of each item (the enum [`HiddenMlTools`]): `DataWrangler`, `FeatureStore`, `EmrClusters`, `AutoMl`, `Experiments`, `Training`, `ModelEvaluation`, `Pipelines`, `Models`, `JumpStart`, `InferenceRecommender`, `Endpoints`, `Projects`, `InferenceOptimization`, `HyperPodClusters`, `Comet`, `DeepchecksLLMEvaluation`, `Fiddler`, `LakeraGuard`, `PerformanceEvaluation`.
         pub fn hidden_ml_tools(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenMlTools", value);
             self
@@ -24858,7 +30134,7 @@ pub mod user_profile {
 
         /// The SageMaker image name that you are hiding from the Studio user interface.
         ///
-        /// Allowed values: `sagemaker_distribution`.
+        /// Allowed values (the enum [`SageMakerImageName`]): `sagemaker_distribution`.
         pub fn sage_maker_image_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SageMakerImageName", value);
             self
@@ -25070,11 +30346,107 @@ pub mod user_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AutoMountHomeEFS` in `AWS::SageMaker::UserProfile`; `.into()` makes a `Val<String>`.
+        AutoMountHomeEfs {
+            Enabled = "Enabled",
+            Disabled = "Disabled",
+            DefaultAsDomain = "DefaultAsDomain",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StudioWebPortal` in `AWS::SageMaker::UserProfile`; `.into()` makes a `Val<String>`.
+        StudioWebPortal {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessStatus` in `AWS::SageMaker::UserProfile`; `.into()` makes a `Val<String>`.
+        AccessStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserGroup` in `AWS::SageMaker::UserProfile`; `.into()` makes a `Val<String>`.
+        UserGroup {
+            RStudioAdmin = "R_STUDIO_ADMIN",
+            RStudioUser = "R_STUDIO_USER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NotebookOutputOption` in `AWS::SageMaker::UserProfile`; `.into()` makes a `Val<String>`.
+        NotebookOutputOption {
+            Allowed = "Allowed",
+            Disabled = "Disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HiddenAppTypes` in `AWS::SageMaker::UserProfile`; `.into()` makes a `Val<String>`.
+        HiddenAppTypes {
+            JupyterServer = "JupyterServer",
+            TensorBoard = "TensorBoard",
+            RStudioServerPro = "RStudioServerPro",
+            JupyterLab = "JupyterLab",
+            CodeEditor = "CodeEditor",
+            DetailedProfiler = "DetailedProfiler",
+            Canvas = "Canvas",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HiddenMlTools` in `AWS::SageMaker::UserProfile`; `.into()` makes a `Val<String>`.
+        HiddenMlTools {
+            DataWrangler = "DataWrangler",
+            FeatureStore = "FeatureStore",
+            EmrClusters = "EmrClusters",
+            AutoMl = "AutoMl",
+            Experiments = "Experiments",
+            Training = "Training",
+            ModelEvaluation = "ModelEvaluation",
+            Pipelines = "Pipelines",
+            Models = "Models",
+            JumpStart = "JumpStart",
+            InferenceRecommender = "InferenceRecommender",
+            Endpoints = "Endpoints",
+            Projects = "Projects",
+            InferenceOptimization = "InferenceOptimization",
+            HyperPodClusters = "HyperPodClusters",
+            Comet = "Comet",
+            DeepchecksLlmEvaluation = "DeepchecksLLMEvaluation",
+            Fiddler = "Fiddler",
+            LakeraGuard = "LakeraGuard",
+            PerformanceEvaluation = "PerformanceEvaluation",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SageMakerImageName` in `AWS::SageMaker::UserProfile`; `.into()` makes a `Val<String>`.
+        SageMakerImageName {
+            SagemakerDistribution = "sagemaker_distribution",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::Workforce. Use to create a private workforce that you can use to label your training data using Amazon SageMaker Ground Truth.
 ///
 /// CloudFormation type `AWS::SageMaker::Workforce`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SubDomain`: `handle.sub_domain()` → `Val<String>`. The subdomain for your OIDC Identity Provider.
+/// - `WorkforceArn`: `handle.workforce_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the private workforce.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkforceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkforce {
     props: Props,
@@ -25084,7 +30456,7 @@ pub struct CfnWorkforce {
 impl CfnWorkforce {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Workforce";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `workforce_name`: `WorkforceName`, The name of the private workforce.
     pub fn new(workforce_name: impl Into<Val<String>>) -> Self {
@@ -25103,7 +30475,7 @@ impl CfnWorkforce {
 
     /// The IP address type for the workforce. IPv4 only or dualstack (IPv4 and IPv6).
     ///
-    /// Allowed values: `ipv4`, `dualstack`.
+    /// Allowed values (the enum [`workforce::IpAddressType`]): `ipv4`, `dualstack`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -25189,11 +30561,11 @@ pub(crate) static WORKFORCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkforce`].
+/// Property types and enums of the allowed values of [`CfnWorkforce`].
 pub mod workforce {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The configuration of an Amazon Cognito workforce. A single Cognito workforce is created using and corresponds to a single Amazon Cognito user pool.
     #[derive(Clone, Debug)]
@@ -25201,15 +30573,33 @@ pub mod workforce {
         props: Props,
     }
 
-    impl CognitoConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CognitoConfig`], by name: the argument of [`CognitoConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct CognitoConfigRequired {
+        /// The client ID for your Amazon Cognito user pool.
         ///
-        /// - `client_id`: `ClientId`, The client ID for your Amazon Cognito user pool.
-        /// - `user_pool`: `UserPool`, The ID for your Amazon Cognito user pool.
-        pub fn new(client_id: impl Into<Val<String>>, user_pool: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The ID for your Amazon Cognito user pool.
+        ///
+        /// CloudFormation property `UserPool`.
+        pub user_pool: Val<String>,
+    }
+
+    impl CognitoConfig {
+        /// Creates the value from its required properties, by name in [`CognitoConfigRequired`]:
+        ///
+        /// ```text
+        /// CognitoConfig::new(CognitoConfigRequired {
+        ///     client_id: "...".into(),
+        ///     user_pool: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CognitoConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ClientId", client_id);
-            props.set("UserPool", user_pool);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("UserPool", required.user_pool);
             CognitoConfig { props }
         }
     }
@@ -25226,25 +30616,68 @@ pub mod workforce {
         props: Props,
     }
 
-    impl OidcConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OidcConfig`], by name: the argument of [`OidcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct OidcConfigRequired {
+        /// The OIDC IdP authorization endpoint used to configure your private workforce.
         ///
-        /// - `authorization_endpoint`: `AuthorizationEndpoint`, The OIDC IdP authorization endpoint used to configure your private workforce.
-        /// - `client_id`: `ClientId`, The OIDC IdP client ID used to configure your private workforce.
-        /// - `issuer`: `Issuer`, The OIDC IdP issuer used to configure your private workforce.
-        /// - `jwks_uri`: `JwksUri`, The OIDC IdP JSON Web Key Set (Jwks) URI used to configure your private workforce.
-        /// - `logout_endpoint`: `LogoutEndpoint`, The OIDC IdP logout endpoint used to configure your private workforce.
-        /// - `token_endpoint`: `TokenEndpoint`, The OIDC IdP token endpoint used to configure your private workforce.
-        /// - `user_info_endpoint`: `UserInfoEndpoint`, The OIDC IdP user info endpoint used to configure your private workforce.
-        pub fn new(authorization_endpoint: impl Into<Val<String>>, client_id: impl Into<Val<String>>, issuer: impl Into<Val<String>>, jwks_uri: impl Into<Val<String>>, logout_endpoint: impl Into<Val<String>>, token_endpoint: impl Into<Val<String>>, user_info_endpoint: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AuthorizationEndpoint`.
+        pub authorization_endpoint: Val<String>,
+
+        /// The OIDC IdP client ID used to configure your private workforce.
+        ///
+        /// CloudFormation property `ClientId`.
+        pub client_id: Val<String>,
+
+        /// The OIDC IdP issuer used to configure your private workforce.
+        ///
+        /// CloudFormation property `Issuer`.
+        pub issuer: Val<String>,
+
+        /// The OIDC IdP JSON Web Key Set (Jwks) URI used to configure your private workforce.
+        ///
+        /// CloudFormation property `JwksUri`.
+        pub jwks_uri: Val<String>,
+
+        /// The OIDC IdP logout endpoint used to configure your private workforce.
+        ///
+        /// CloudFormation property `LogoutEndpoint`.
+        pub logout_endpoint: Val<String>,
+
+        /// The OIDC IdP token endpoint used to configure your private workforce.
+        ///
+        /// CloudFormation property `TokenEndpoint`.
+        pub token_endpoint: Val<String>,
+
+        /// The OIDC IdP user info endpoint used to configure your private workforce.
+        ///
+        /// CloudFormation property `UserInfoEndpoint`.
+        pub user_info_endpoint: Val<String>,
+    }
+
+    impl OidcConfig {
+        /// Creates the value from its required properties, by name in [`OidcConfigRequired`]:
+        ///
+        /// ```text
+        /// OidcConfig::new(OidcConfigRequired {
+        ///     authorization_endpoint: "...".into(),
+        ///     client_id: "...".into(),
+        ///     issuer: "...".into(),
+        ///     jwks_uri: "...".into(),
+        ///     logout_endpoint: "...".into(),
+        ///     token_endpoint: "...".into(),
+        ///     user_info_endpoint: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OidcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AuthorizationEndpoint", authorization_endpoint);
-            props.set("ClientId", client_id);
-            props.set("Issuer", issuer);
-            props.set("JwksUri", jwks_uri);
-            props.set("LogoutEndpoint", logout_endpoint);
-            props.set("TokenEndpoint", token_endpoint);
-            props.set("UserInfoEndpoint", user_info_endpoint);
+            props.set::<String>("AuthorizationEndpoint", required.authorization_endpoint);
+            props.set::<String>("ClientId", required.client_id);
+            props.set::<String>("Issuer", required.issuer);
+            props.set::<String>("JwksUri", required.jwks_uri);
+            props.set::<String>("LogoutEndpoint", required.logout_endpoint);
+            props.set::<String>("TokenEndpoint", required.token_endpoint);
+            props.set::<String>("UserInfoEndpoint", required.user_info_endpoint);
             OidcConfig { props }
         }
 
@@ -25282,7 +30715,7 @@ pub mod workforce {
     }
 
     impl SourceIpConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidrs`: `Cidrs`, A list of one to ten Classless Inter-Domain Routing (CIDR) values.
         pub fn new(cidrs: impl Into<Val<Vec<String>>>) -> Self {
@@ -25304,15 +30737,33 @@ pub mod workforce {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -25408,28 +30859,62 @@ pub mod workforce {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::SageMaker::Workforce`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "ipv4",
+            Dualstack = "dualstack",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SageMaker::Workteam
 ///
 /// CloudFormation type `AWS::SageMaker::Workteam`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `WorkteamArn`: `handle.workteam_arn()` → `Val<String>`. The Amazon Resource Name (ARN) that identifies the work team.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkteamArn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkteam {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkteam`], by name: the argument of [`CfnWorkteam::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkteamRequired {
+    /// A description of the work team.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// A list of MemberDefinition objects that contains objects that identify the workers that make up the work team.
+    ///
+    /// CloudFormation property `MemberDefinitions`.
+    pub member_definitions: Val<Vec<workteam::MemberDefinition>>,
+}
+
 impl CfnWorkteam {
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Workteam";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkteamRequired`]:
     ///
-    /// - `description`: `Description`, A description of the work team.
-    /// - `member_definitions`: `MemberDefinitions`, A list of MemberDefinition objects that contains objects that identify the workers that make up the work team.
-    pub fn new(description: impl Into<Val<String>>, member_definitions: impl Into<Val<Vec<workteam::MemberDefinition>>>) -> Self {
+    /// ```text
+    /// CfnWorkteam::new(CfnWorkteamRequired {
+    ///     description: "...".into(),
+    ///     member_definitions: vec![workteam::MemberDefinition::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkteamRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("MemberDefinitions", member_definitions);
+        props.set::<String>("Description", required.description);
+        props.set::<Vec<workteam::MemberDefinition>>("MemberDefinitions", required.member_definitions);
         CfnWorkteam { props, options: ResourceOptions::default() }
     }
 
@@ -25555,17 +31040,40 @@ pub mod workteam {
         props: Props,
     }
 
-    impl CognitoMemberDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CognitoMemberDefinition`], by name: the argument of [`CognitoMemberDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct CognitoMemberDefinitionRequired {
+        /// An identifier for an application client. You must create the app client ID using Amazon Cognito.
         ///
-        /// - `cognito_client_id`: `CognitoClientId`, An identifier for an application client. You must create the app client ID using Amazon Cognito.
-        /// - `cognito_user_group`: `CognitoUserGroup`, An identifier for a user group.
-        /// - `cognito_user_pool`: `CognitoUserPool`, An identifier for a user pool. The user pool must be in the same region as the service that you are calling.
-        pub fn new(cognito_client_id: impl Into<Val<String>>, cognito_user_group: impl Into<Val<String>>, cognito_user_pool: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CognitoClientId`.
+        pub cognito_client_id: Val<String>,
+
+        /// An identifier for a user group.
+        ///
+        /// CloudFormation property `CognitoUserGroup`.
+        pub cognito_user_group: Val<String>,
+
+        /// An identifier for a user pool. The user pool must be in the same region as the service that you are calling.
+        ///
+        /// CloudFormation property `CognitoUserPool`.
+        pub cognito_user_pool: Val<String>,
+    }
+
+    impl CognitoMemberDefinition {
+        /// Creates the value from its required properties, by name in [`CognitoMemberDefinitionRequired`]:
+        ///
+        /// ```text
+        /// CognitoMemberDefinition::new(CognitoMemberDefinitionRequired {
+        ///     cognito_client_id: "...".into(),
+        ///     cognito_user_group: "...".into(),
+        ///     cognito_user_pool: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CognitoMemberDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("CognitoClientId", cognito_client_id);
-            props.set("CognitoUserGroup", cognito_user_group);
-            props.set("CognitoUserPool", cognito_user_pool);
+            props.set::<String>("CognitoClientId", required.cognito_client_id);
+            props.set::<String>("CognitoUserGroup", required.cognito_user_group);
+            props.set::<String>("CognitoUserPool", required.cognito_user_pool);
             CognitoMemberDefinition { props }
         }
     }
@@ -25583,7 +31091,7 @@ pub mod workteam {
     }
 
     impl OidcMemberDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `oidc_groups`: `OidcGroups`, A list of OIDC group names whose members will be part of this workteam
         pub fn new(oidc_groups: impl Into<Val<Vec<String>>>) -> Self {
@@ -25606,7 +31114,7 @@ pub mod workteam {
     }
 
     impl NotificationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `notification_topic_arn`: `NotificationTopicArn`, The Amazon Resource Name (ARN) of the Amazon SNS topic to which notifications should be published.
         pub fn new(notification_topic_arn: impl Into<Val<String>>) -> Self {
@@ -25628,15 +31136,33 @@ pub mod workteam {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,56 @@ use crate::value::Val;
 /// Definition of AWS::Scheduler::Schedule Resource Type
 ///
 /// CloudFormation type `AWS::Scheduler::Schedule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the schedule.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnSchedule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSchedule`], by name: the argument of [`CfnSchedule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScheduleRequired {
+    /// Flexible time window allows configuration of a window within which a schedule can be invoked
+    ///
+    /// CloudFormation property `FlexibleTimeWindow`.
+    pub flexible_time_window: Val<schedule::FlexibleTimeWindow>,
+
+    /// The scheduling expression.
+    ///
+    /// CloudFormation property `ScheduleExpression`.
+    pub schedule_expression: Val<String>,
+
+    /// The schedule target.
+    ///
+    /// CloudFormation property `Target`.
+    pub target: Val<schedule::Target>,
+}
+
 impl CfnSchedule {
     pub const TYPE_NAME: &'static str = "AWS::Scheduler::Schedule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScheduleRequired`]:
     ///
-    /// - `flexible_time_window`: `FlexibleTimeWindow`, Flexible time window allows configuration of a window within which a schedule can be invoked
-    /// - `schedule_expression`: `ScheduleExpression`, The scheduling expression.
-    /// - `target`: `Target`, The schedule target.
-    pub fn new(flexible_time_window: impl Into<Val<schedule::FlexibleTimeWindow>>, schedule_expression: impl Into<Val<String>>, target: impl Into<Val<schedule::Target>>) -> Self {
+    /// ```text
+    /// CfnSchedule::new(CfnScheduleRequired {
+    ///     flexible_time_window: schedule::FlexibleTimeWindow::new(...).into(),
+    ///     schedule_expression: "...".into(),
+    ///     target: schedule::Target::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScheduleRequired) -> Self {
         let mut props = Props::new();
-        props.set("FlexibleTimeWindow", flexible_time_window);
-        props.set("ScheduleExpression", schedule_expression);
-        props.set("Target", target);
+        props.set::<schedule::FlexibleTimeWindow>("FlexibleTimeWindow", required.flexible_time_window);
+        props.set::<String>("ScheduleExpression", required.schedule_expression);
+        props.set::<schedule::Target>("Target", required.target);
         CfnSchedule { props, options: ResourceOptions::default() }
     }
 
@@ -84,7 +114,7 @@ impl CfnSchedule {
 
     /// Specifies whether the schedule is enabled or disabled.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`schedule::State`]): `ENABLED`, `DISABLED`.
     pub fn state(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("State", value);
         self
@@ -141,11 +171,11 @@ pub(crate) static SCHEDULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSchedule`].
+/// Property types and enums of the allowed values of [`CfnSchedule`].
 pub mod schedule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// Flexible time window allows configuration of a window within which a schedule can be invoked
     #[derive(Clone, Debug)]
@@ -154,9 +184,9 @@ pub mod schedule {
     }
 
     impl FlexibleTimeWindow {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, Determines whether the schedule is executed within a flexible time window.
+        /// - `mode`: `Mode`, Determines whether the schedule is executed within a flexible time window. Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -182,15 +212,33 @@ pub mod schedule {
         props: Props,
     }
 
-    impl Target {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Target`], by name: the argument of [`Target::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetRequired {
+        /// The Amazon Resource Name (ARN) of the target.
         ///
-        /// - `arn`: `Arn`, The Amazon Resource Name (ARN) of the target.
-        /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role to be used for this target when the schedule is triggered.
-        pub fn new(arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Arn`.
+        pub arn: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the IAM role to be used for this target when the schedule is triggered.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl Target {
+        /// Creates the value from its required properties, by name in [`TargetRequired`]:
+        ///
+        /// ```text
+        /// Target::new(TargetRequired {
+        ///     arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Arn", arn);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("Arn", required.arn);
+            props.set::<String>("RoleArn", required.role_arn);
             Target { props }
         }
 
@@ -282,7 +330,7 @@ pub mod schedule {
     }
 
     impl EcsParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `task_definition_arn`: `TaskDefinitionArn`, The ARN of the task definition to use if the event target is an Amazon ECS task.
         pub fn new(task_definition_arn: impl Into<Val<String>>) -> Self {
@@ -317,7 +365,7 @@ pub mod schedule {
 
         /// Specifies the launch type on which your task is running. The launch type that you specify here must match one of the launch type (compatibilities) of the target task. The FARGATE value is supported only in the Regions where AWS Fargate with Amazon ECS is supported. For more information, see AWS Fargate on Amazon ECS in the Amazon Elastic Container Service Developer Guide.
         ///
-        /// Allowed values: `EC2`, `FARGATE`, `EXTERNAL`.
+        /// Allowed values (the enum [`LaunchType`]): `EC2`, `FARGATE`, `EXTERNAL`.
         pub fn launch_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LaunchType", value);
             self
@@ -349,7 +397,7 @@ pub mod schedule {
 
         /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags are not propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the TagResource API action.
         ///
-        /// Allowed values: `TASK_DEFINITION`.
+        /// Allowed values (the enum [`PropagateTags`]): `TASK_DEFINITION`.
         pub fn propagate_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PropagateTags", value);
             self
@@ -387,7 +435,7 @@ pub mod schedule {
     }
 
     impl CapacityProviderStrategyItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `capacity_provider`: `CapacityProvider`, The short name of the capacity provider.
         pub fn new(capacity_provider: impl Into<Val<String>>) -> Self {
@@ -448,7 +496,7 @@ pub mod schedule {
     }
 
     impl AwsVpcConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subnets`: `Subnets`, Specifies the subnets associated with the task. These subnets must all be in the same VPC. You can specify as many as 16 subnets.
         pub fn new(subnets: impl Into<Val<Vec<String>>>) -> Self {
@@ -459,7 +507,7 @@ pub mod schedule {
 
         /// Specifies whether the task's elastic network interface receives a public IP address. You can specify ENABLED only when LaunchType in EcsParameters is set to FARGATE.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`AssignPublicIp`]): `ENABLED`, `DISABLED`.
         pub fn assign_public_ip(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssignPublicIp", value);
             self
@@ -499,7 +547,7 @@ pub mod schedule {
 
         /// The type of constraint. Use distinctInstance to ensure that each task in a particular group is running on a different container instance. Use memberOf to restrict the selection to a group of valid candidates.
         ///
-        /// Allowed values: `distinctInstance`, `memberOf`.
+        /// Allowed values (the enum [`Type`]): `distinctInstance`, `memberOf`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -533,7 +581,7 @@ pub mod schedule {
 
         /// The type of placement strategy. The random placement strategy randomly places tasks on available candidates. The spread placement strategy spreads placement across available candidates evenly based on the field parameter. The binpack strategy places tasks on available candidates that have the least available amount of the resource that is specified with the field parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory (but still enough to run the task).
         ///
-        /// Allowed values: `random`, `spread`, `binpack`.
+        /// Allowed values (the enum [`PlacementStrategyType`]): `random`, `spread`, `binpack`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -552,15 +600,33 @@ pub mod schedule {
         props: Props,
     }
 
-    impl EventBridgeParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EventBridgeParameters`], by name: the argument of [`EventBridgeParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct EventBridgeParametersRequired {
+        /// Free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail.
         ///
-        /// - `detail_type`: `DetailType`, Free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail.
-        /// - `source`: `Source`, The source of the event.
-        pub fn new(detail_type: impl Into<Val<String>>, source: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DetailType`.
+        pub detail_type: Val<String>,
+
+        /// The source of the event.
+        ///
+        /// CloudFormation property `Source`.
+        pub source: Val<String>,
+    }
+
+    impl EventBridgeParameters {
+        /// Creates the value from its required properties, by name in [`EventBridgeParametersRequired`]:
+        ///
+        /// ```text
+        /// EventBridgeParameters::new(EventBridgeParametersRequired {
+        ///     detail_type: "...".into(),
+        ///     source: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EventBridgeParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("DetailType", detail_type);
-            props.set("Source", source);
+            props.set::<String>("DetailType", required.detail_type);
+            props.set::<String>("Source", required.source);
             EventBridgeParameters { props }
         }
     }
@@ -578,7 +644,7 @@ pub mod schedule {
     }
 
     impl KinesisParameters {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `partition_key`: `PartitionKey`, The custom parameter used as the Kinesis partition key. For more information, see Amazon Kinesis Streams Key Concepts in the Amazon Kinesis Streams Developer Guide.
         pub fn new(partition_key: impl Into<Val<String>>) -> Self {
@@ -658,15 +724,33 @@ pub mod schedule {
         props: Props,
     }
 
-    impl SageMakerPipelineParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SageMakerPipelineParameter`], by name: the argument of [`SageMakerPipelineParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct SageMakerPipelineParameterRequired {
+        /// Name of parameter to start execution of a SageMaker Model Building Pipeline.
         ///
-        /// - `name`: `Name`, Name of parameter to start execution of a SageMaker Model Building Pipeline.
-        /// - `value`: `Value`, Value of parameter to start execution of a SageMaker Model Building Pipeline.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Value of parameter to start execution of a SageMaker Model Building Pipeline.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl SageMakerPipelineParameter {
+        /// Creates the value from its required properties, by name in [`SageMakerPipelineParameterRequired`]:
+        ///
+        /// ```text
+        /// SageMakerPipelineParameter::new(SageMakerPipelineParameterRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             SageMakerPipelineParameter { props }
         }
     }
@@ -837,11 +921,79 @@ pub mod schedule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `State` in `AWS::Scheduler::Schedule`; `.into()` makes a `Val<String>`.
+        State {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::Scheduler::Schedule`; `.into()` makes a `Val<String>`.
+        Mode {
+            Off = "OFF",
+            Flexible = "FLEXIBLE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LaunchType` in `AWS::Scheduler::Schedule`; `.into()` makes a `Val<String>`.
+        LaunchType {
+            Ec2 = "EC2",
+            Fargate = "FARGATE",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PropagateTags` in `AWS::Scheduler::Schedule`; `.into()` makes a `Val<String>`.
+        PropagateTags {
+            TaskDefinition = "TASK_DEFINITION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AssignPublicIp` in `AWS::Scheduler::Schedule`; `.into()` makes a `Val<String>`.
+        AssignPublicIp {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Scheduler::Schedule`; `.into()` makes a `Val<String>`.
+        Type {
+            DistinctInstance = "distinctInstance",
+            MemberOf = "memberOf",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Scheduler::Schedule`; `.into()` makes a `Val<String>`.
+        PlacementStrategyType {
+            Random = "random",
+            Spread = "spread",
+            Binpack = "binpack",
+        }
+    }
 }
 
 /// Definition of AWS::Scheduler::ScheduleGroup Resource Type
 ///
 /// CloudFormation type `AWS::Scheduler::ScheduleGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the schedule group.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`. The time at which the schedule group was created.
+/// - `LastModificationDate`: `handle.last_modification_date()` → `Val<String>`. The time at which the schedule group was last modified.
+/// - `State`: `handle.state()` → `Val<String>`. Specifies the state of the schedule group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnScheduleGroup {
     props: Props,
@@ -948,15 +1100,33 @@ pub mod schedule_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Key for the tag
         ///
-        /// - `key`: `Key`, Key for the tag
-        /// - `value`: `Value`, Value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

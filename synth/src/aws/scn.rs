@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,76 @@ use crate::value::Val;
 /// Represents an AWS Supply Chain data integration flow.
 ///
 /// CloudFormation type `AWS::SCN::DataIntegrationFlow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the DataIntegrationFlow.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The creation time of the DataIntegrationFlow.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The last modified time of the DataIntegrationFlow.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataIntegrationFlow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataIntegrationFlow`], by name: the argument of [`CfnDataIntegrationFlow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDataIntegrationFlowRequired {
+    /// The Amazon Web Services Supply Chain instance identifier.
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// The name of the DataIntegrationFlow.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The source configurations for the DataIntegrationFlow.
+    ///
+    /// CloudFormation property `Sources`.
+    pub sources: Val<Vec<data_integration_flow::DataIntegrationFlowSource>>,
+
+    /// The DataIntegrationFlow target parameters.
+    ///
+    /// CloudFormation property `Target`.
+    pub target: Val<data_integration_flow::DataIntegrationFlowTarget>,
+
+    /// The DataIntegrationFlow transformation parameters.
+    ///
+    /// CloudFormation property `Transformation`.
+    pub transformation: Val<data_integration_flow::DataIntegrationFlowTransformation>,
+}
+
 impl CfnDataIntegrationFlow {
     pub const TYPE_NAME: &'static str = "AWS::SCN::DataIntegrationFlow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDataIntegrationFlowRequired`]:
     ///
-    /// - `instance_id`: `InstanceId`, The Amazon Web Services Supply Chain instance identifier.
-    /// - `name`: `Name`, The name of the DataIntegrationFlow.
-    /// - `sources`: `Sources`, The source configurations for the DataIntegrationFlow.
-    /// - `target`: `Target`, The DataIntegrationFlow target parameters.
-    /// - `transformation`: `Transformation`, The DataIntegrationFlow transformation parameters.
-    pub fn new(instance_id: impl Into<Val<String>>, name: impl Into<Val<String>>, sources: impl Into<Val<Vec<data_integration_flow::DataIntegrationFlowSource>>>, target: impl Into<Val<data_integration_flow::DataIntegrationFlowTarget>>, transformation: impl Into<Val<data_integration_flow::DataIntegrationFlowTransformation>>) -> Self {
+    /// ```text
+    /// CfnDataIntegrationFlow::new(CfnDataIntegrationFlowRequired {
+    ///     instance_id: "...".into(),
+    ///     name: "...".into(),
+    ///     sources: vec![data_integration_flow::DataIntegrationFlowSource::new(...)].into(),
+    ///     target: data_integration_flow::DataIntegrationFlowTarget::new(...).into(),
+    ///     transformation: data_integration_flow::DataIntegrationFlowTransformation::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDataIntegrationFlowRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceId", instance_id);
-        props.set("Name", name);
-        props.set("Sources", sources);
-        props.set("Target", target);
-        props.set("Transformation", transformation);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<data_integration_flow::DataIntegrationFlowSource>>("Sources", required.sources);
+        props.set::<data_integration_flow::DataIntegrationFlowTarget>("Target", required.target);
+        props.set::<data_integration_flow::DataIntegrationFlowTransformation>("Transformation", required.transformation);
         CfnDataIntegrationFlow { props, options: ResourceOptions::default() }
     }
 
@@ -110,11 +156,11 @@ pub(crate) static DATA_INTEGRATION_FLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataIntegrationFlow`].
+/// Property types and enums of the allowed values of [`CfnDataIntegrationFlow`].
 pub mod data_integration_flow {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The DataIntegrationFlow source parameters.
     #[derive(Clone, Debug)]
@@ -122,15 +168,35 @@ pub mod data_integration_flow {
         props: Props,
     }
 
-    impl DataIntegrationFlowSource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataIntegrationFlowSource`], by name: the argument of [`DataIntegrationFlowSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataIntegrationFlowSourceRequired {
+        /// The source name that can be used as table alias in SQL transformation query.
         ///
-        /// - `source_name`: `SourceName`, The source name that can be used as table alias in SQL transformation query.
-        /// - `source_type`: `SourceType`, The source type.
-        pub fn new(source_name: impl Into<Val<String>>, source_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SourceName`.
+        pub source_name: Val<String>,
+
+        /// The source type.
+        ///
+        /// CloudFormation property `SourceType`.
+        ///
+        /// Allowed values (the enum [`SourceType`]): `S3`, `DATASET`.
+        pub source_type: Val<String>,
+    }
+
+    impl DataIntegrationFlowSource {
+        /// Creates the value from its required properties, by name in [`DataIntegrationFlowSourceRequired`]:
+        ///
+        /// ```text
+        /// DataIntegrationFlowSource::new(DataIntegrationFlowSourceRequired {
+        ///     source_name: "...".into(),
+        ///     source_type: SourceType::S3.into(),
+        /// })
+        /// ```
+        pub fn new(required: DataIntegrationFlowSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceName", source_name);
-            props.set("SourceType", source_type);
+            props.set::<String>("SourceName", required.source_name);
+            props.set::<String>("SourceType", required.source_type);
             DataIntegrationFlowSource { props }
         }
 
@@ -160,7 +226,7 @@ pub mod data_integration_flow {
     }
 
     impl DatasetSourceConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dataset_identifier`: `DatasetIdentifier`, The ARN of the dataset.
         pub fn new(dataset_identifier: impl Into<Val<String>>) -> Self {
@@ -209,7 +275,7 @@ pub mod data_integration_flow {
 
         /// The load type.
         ///
-        /// Allowed values: `INCREMENTAL`, `REPLACE`.
+        /// Allowed values (the enum [`LoadType`]): `INCREMENTAL`, `REPLACE`.
         pub fn load_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LoadType", value);
             self
@@ -229,9 +295,9 @@ pub mod data_integration_flow {
     }
 
     impl DedupeStrategy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The deduplication strategy type.
+        /// - `type_`: `Type`, The deduplication strategy type. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -258,7 +324,7 @@ pub mod data_integration_flow {
     }
 
     impl FieldPriorityDedupeStrategyConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fields`: `Fields`, The list of field names and their sort order for deduplication.
         pub fn new(fields: impl Into<Val<Vec<FieldPriorityDedupeField>>>) -> Self {
@@ -280,15 +346,35 @@ pub mod data_integration_flow {
         props: Props,
     }
 
-    impl FieldPriorityDedupeField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`FieldPriorityDedupeField`], by name: the argument of [`FieldPriorityDedupeField::new`].
+    #[derive(Clone, Debug)]
+    pub struct FieldPriorityDedupeFieldRequired {
+        /// The name of the deduplication field.
         ///
-        /// - `name`: `Name`, The name of the deduplication field.
-        /// - `sort_order`: `SortOrder`, The sort order.
-        pub fn new(name: impl Into<Val<String>>, sort_order: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The sort order.
+        ///
+        /// CloudFormation property `SortOrder`.
+        ///
+        /// Allowed values (the enum [`SortOrder`]): `ASC`, `DESC`.
+        pub sort_order: Val<String>,
+    }
+
+    impl FieldPriorityDedupeField {
+        /// Creates the value from its required properties, by name in [`FieldPriorityDedupeFieldRequired`]:
+        ///
+        /// ```text
+        /// FieldPriorityDedupeField::new(FieldPriorityDedupeFieldRequired {
+        ///     name: "...".into(),
+        ///     sort_order: SortOrder::Asc.into(),
+        /// })
+        /// ```
+        pub fn new(required: FieldPriorityDedupeFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("SortOrder", sort_order);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("SortOrder", required.sort_order);
             FieldPriorityDedupeField { props }
         }
     }
@@ -305,15 +391,33 @@ pub mod data_integration_flow {
         props: Props,
     }
 
-    impl S3SourceConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3SourceConfiguration`], by name: the argument of [`S3SourceConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3SourceConfigurationRequired {
+        /// The S3 bucket name.
         ///
-        /// - `bucket_name`: `BucketName`, The S3 bucket name.
-        /// - `prefix`: `Prefix`, The S3 prefix.
-        pub fn new(bucket_name: impl Into<Val<String>>, prefix: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// The S3 prefix.
+        ///
+        /// CloudFormation property `Prefix`.
+        pub prefix: Val<String>,
+    }
+
+    impl S3SourceConfiguration {
+        /// Creates the value from its required properties, by name in [`S3SourceConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3SourceConfiguration::new(S3SourceConfigurationRequired {
+        ///     bucket_name: "...".into(),
+        ///     prefix: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3SourceConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("Prefix", prefix);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("Prefix", required.prefix);
             S3SourceConfiguration { props }
         }
 
@@ -345,7 +449,7 @@ pub mod data_integration_flow {
 
         /// The file type.
         ///
-        /// Allowed values: `CSV`, `PARQUET`, `JSON`.
+        /// Allowed values (the enum [`FileType`]): `CSV`, `PARQUET`, `JSON`.
         pub fn file_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FileType", value);
             self
@@ -364,15 +468,33 @@ pub mod data_integration_flow {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -390,9 +512,9 @@ pub mod data_integration_flow {
     }
 
     impl DataIntegrationFlowTarget {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `target_type`: `TargetType`, The target type.
+        /// - `target_type`: `TargetType`, The target type. Allowed values: the enum [`TargetType`].
         pub fn new(target_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TargetType", target_type);
@@ -419,7 +541,7 @@ pub mod data_integration_flow {
     }
 
     impl DatasetTargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dataset_identifier`: `DatasetIdentifier`, The dataset ARN.
         pub fn new(dataset_identifier: impl Into<Val<String>>) -> Self {
@@ -448,9 +570,9 @@ pub mod data_integration_flow {
     }
 
     impl DataIntegrationFlowTransformation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `transformation_type`: `TransformationType`, The transformation type.
+        /// - `transformation_type`: `TransformationType`, The transformation type. Allowed values: the enum [`TransformationType`].
         pub fn new(transformation_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TransformationType", transformation_type);
@@ -477,7 +599,7 @@ pub mod data_integration_flow {
     }
 
     impl SqlTransformationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `query`: `Query`, The transformation SQL query body based on SparkSQL.
         pub fn new(query: impl Into<Val<String>>) -> Self {
@@ -596,30 +718,124 @@ pub mod data_integration_flow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SourceType` in `AWS::SCN::DataIntegrationFlow`; `.into()` makes a `Val<String>`.
+        SourceType {
+            S3 = "S3",
+            Dataset = "DATASET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LoadType` in `AWS::SCN::DataIntegrationFlow`; `.into()` makes a `Val<String>`.
+        LoadType {
+            Incremental = "INCREMENTAL",
+            Replace = "REPLACE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SCN::DataIntegrationFlow`; `.into()` makes a `Val<String>`.
+        Type {
+            FieldPriority = "FIELD_PRIORITY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SortOrder` in `AWS::SCN::DataIntegrationFlow`; `.into()` makes a `Val<String>`.
+        SortOrder {
+            Asc = "ASC",
+            Desc = "DESC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FileType` in `AWS::SCN::DataIntegrationFlow`; `.into()` makes a `Val<String>`.
+        FileType {
+            Csv = "CSV",
+            Parquet = "PARQUET",
+            Json = "JSON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetType` in `AWS::SCN::DataIntegrationFlow`; `.into()` makes a `Val<String>`.
+        TargetType {
+            Dataset = "DATASET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TransformationType` in `AWS::SCN::DataIntegrationFlow`; `.into()` makes a `Val<String>`.
+        TransformationType {
+            Sql = "SQL",
+            None = "NONE",
+        }
+    }
 }
 
 /// Represents an AWS Supply Chain data lake dataset.
 ///
 /// CloudFormation type `AWS::SCN::Dataset`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the dataset.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The creation time of the dataset.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The last modified time of the dataset.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataset {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDataset`], by name: the argument of [`CfnDataset::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDatasetRequired {
+    /// The Amazon Web Services Supply Chain instance identifier.
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// The name of the dataset.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The namespace of the dataset.
+    ///
+    /// CloudFormation property `Namespace`.
+    ///
+    /// Changing it replaces the resource.
+    pub namespace: Val<String>,
+}
+
 impl CfnDataset {
     pub const TYPE_NAME: &'static str = "AWS::SCN::Dataset";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDatasetRequired`]:
     ///
-    /// - `instance_id`: `InstanceId`, The Amazon Web Services Supply Chain instance identifier.
-    /// - `name`: `Name`, The name of the dataset.
-    /// - `namespace`: `Namespace`, The namespace of the dataset.
-    pub fn new(instance_id: impl Into<Val<String>>, name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnDataset::new(CfnDatasetRequired {
+    ///     instance_id: "...".into(),
+    ///     name: "...".into(),
+    ///     namespace: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDatasetRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceId", instance_id);
-        props.set("Name", name);
-        props.set("Namespace", namespace);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Namespace", required.namespace);
         CfnDataset { props, options: ResourceOptions::default() }
     }
 
@@ -714,11 +930,11 @@ pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataset`].
+/// Property types and enums of the allowed values of [`CfnDataset`].
 pub mod dataset {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The partition specification of the dataset.
     #[derive(Clone, Debug)]
@@ -727,7 +943,7 @@ pub mod dataset {
     }
 
     impl PartitionSpec {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `fields`: `Fields`, The partition fields.
         pub fn new(fields: impl Into<Val<Vec<DataLakeDatasetPartitionField>>>) -> Self {
@@ -749,15 +965,33 @@ pub mod dataset {
         props: Props,
     }
 
-    impl DataLakeDatasetPartitionField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataLakeDatasetPartitionField`], by name: the argument of [`DataLakeDatasetPartitionField::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataLakeDatasetPartitionFieldRequired {
+        /// The name of the partition field.
         ///
-        /// - `name`: `Name`, The name of the partition field.
-        /// - `transform`: `Transform`, The transformation of the partition field.
-        pub fn new(name: impl Into<Val<String>>, transform: impl Into<Val<Transform>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The transformation of the partition field.
+        ///
+        /// CloudFormation property `Transform`.
+        pub transform: Val<Transform>,
+    }
+
+    impl DataLakeDatasetPartitionField {
+        /// Creates the value from its required properties, by name in [`DataLakeDatasetPartitionFieldRequired`]:
+        ///
+        /// ```text
+        /// DataLakeDatasetPartitionField::new(DataLakeDatasetPartitionFieldRequired {
+        ///     name: "...".into(),
+        ///     transform: Transform::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DataLakeDatasetPartitionFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Transform", transform);
+            props.set::<String>("Name", required.name);
+            props.set::<Transform>("Transform", required.transform);
             DataLakeDatasetPartitionField { props }
         }
     }
@@ -775,9 +1009,9 @@ pub mod dataset {
     }
 
     impl Transform {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of partitioning transformation.
+        /// - `type_`: `Type`, The type of partitioning transformation. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -797,15 +1031,33 @@ pub mod dataset {
         props: Props,
     }
 
-    impl Schema {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Schema`], by name: the argument of [`Schema::new`].
+    #[derive(Clone, Debug)]
+    pub struct SchemaRequired {
+        /// The list of field details of the dataset schema.
         ///
-        /// - `fields`: `Fields`, The list of field details of the dataset schema.
-        /// - `name`: `Name`, The name of the dataset schema.
-        pub fn new(fields: impl Into<Val<Vec<DataLakeDatasetSchemaField>>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Fields`.
+        pub fields: Val<Vec<DataLakeDatasetSchemaField>>,
+
+        /// The name of the dataset schema.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl Schema {
+        /// Creates the value from its required properties, by name in [`SchemaRequired`]:
+        ///
+        /// ```text
+        /// Schema::new(SchemaRequired {
+        ///     fields: vec![DataLakeDatasetSchemaField::new(...)].into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SchemaRequired) -> Self {
             let mut props = Props::new();
-            props.set("Fields", fields);
-            props.set("Name", name);
+            props.set::<Vec<DataLakeDatasetSchemaField>>("Fields", required.fields);
+            props.set::<String>("Name", required.name);
             Schema { props }
         }
 
@@ -828,17 +1080,42 @@ pub mod dataset {
         props: Props,
     }
 
-    impl DataLakeDatasetSchemaField {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataLakeDatasetSchemaField`], by name: the argument of [`DataLakeDatasetSchemaField::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataLakeDatasetSchemaFieldRequired {
+        /// Indicate if the field is required or not.
         ///
-        /// - `is_required`: `IsRequired`, Indicate if the field is required or not.
-        /// - `name`: `Name`, The dataset field name.
-        /// - `type_`: `Type`, The dataset field type.
-        pub fn new(is_required: impl Into<Val<bool>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `IsRequired`.
+        pub is_required: Val<bool>,
+
+        /// The dataset field name.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The dataset field type.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`DataLakeDatasetSchemaFieldType`]): `INT`, `DOUBLE`, `STRING`, `TIMESTAMP`, `LONG`.
+        pub type_: Val<String>,
+    }
+
+    impl DataLakeDatasetSchemaField {
+        /// Creates the value from its required properties, by name in [`DataLakeDatasetSchemaFieldRequired`]:
+        ///
+        /// ```text
+        /// DataLakeDatasetSchemaField::new(DataLakeDatasetSchemaFieldRequired {
+        ///     is_required: true.into(),
+        ///     name: "...".into(),
+        ///     type_: DataLakeDatasetSchemaFieldType::Int.into(),
+        /// })
+        /// ```
+        pub fn new(required: DataLakeDatasetSchemaFieldRequired) -> Self {
             let mut props = Props::new();
-            props.set("IsRequired", is_required);
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<bool>("IsRequired", required.is_required);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             DataLakeDatasetSchemaField { props }
         }
     }
@@ -856,7 +1133,7 @@ pub mod dataset {
     }
 
     impl DataLakeDatasetPrimaryKeyField {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the primary key field.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -878,15 +1155,33 @@ pub mod dataset {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -950,11 +1245,47 @@ pub mod dataset {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SCN::Dataset`; `.into()` makes a `Val<String>`.
+        Type {
+            Year = "YEAR",
+            Month = "MONTH",
+            Day = "DAY",
+            Hour = "HOUR",
+            Identity = "IDENTITY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SCN::Dataset`; `.into()` makes a `Val<String>`.
+        DataLakeDatasetSchemaFieldType {
+            Int = "INT",
+            Double = "DOUBLE",
+            String = "STRING",
+            Timestamp = "TIMESTAMP",
+            Long = "LONG",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SCN::Instance
 ///
 /// CloudFormation type `AWS::SCN::Instance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the instance.
+/// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. The AWS account ID that owns the instance.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The instance creation timestamp.
+/// - `InstanceId`: `handle.instance_id()` → `Val<String>`. The instance identifier.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The instance last modified timestamp.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the instance.
+/// - `VersionNumber`: `handle.version_number()` → `Val<f64>`. The version number of the instance.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInstance {
     props: Props,
@@ -1096,15 +1427,33 @@ pub mod instance {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1127,23 +1476,55 @@ pub mod instance {
 /// Definition of AWS::SCN::Namespace Resource Type
 ///
 /// CloudFormation type `AWS::SCN::Namespace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the namespace.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The creation time of the namespace.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The last modified time of the namespace.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnNamespace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNamespace`], by name: the argument of [`CfnNamespace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNamespaceRequired {
+    /// The Amazon Web Services Supply Chain instance identifier.
+    ///
+    /// CloudFormation property `InstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_id: Val<String>,
+
+    /// The name of the namespace.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnNamespace {
     pub const TYPE_NAME: &'static str = "AWS::SCN::Namespace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNamespaceRequired`]:
     ///
-    /// - `instance_id`: `InstanceId`, The Amazon Web Services Supply Chain instance identifier.
-    /// - `name`: `Name`, The name of the namespace.
-    pub fn new(instance_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNamespace::new(CfnNamespaceRequired {
+    ///     instance_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNamespaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceId", instance_id);
-        props.set("Name", name);
+        props.set::<String>("InstanceId", required.instance_id);
+        props.set::<String>("Name", required.name);
         CfnNamespace { props, options: ResourceOptions::default() }
     }
 
@@ -1231,15 +1612,29 @@ pub mod namespace {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

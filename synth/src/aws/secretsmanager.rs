@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,49 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::SecretsManager::ResourcePolicy
 ///
 /// CloudFormation type `AWS::SecretsManager::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The Arn of the secret.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// CloudFormation property `ResourcePolicy`.
+    pub resource_policy: Val<Json>,
+
+    /// The ARN or name of the secret to attach the resource-based policy.
+    ///
+    /// CloudFormation property `SecretId`.
+    ///
+    /// Changing it replaces the resource.
+    pub secret_id: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::SecretsManager::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `resource_policy`: `ResourcePolicy`.
-    /// - `secret_id`: `SecretId`, The ARN or name of the secret to attach the resource-based policy.
-    pub fn new(resource_policy: impl Into<Val<Json>>, secret_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     resource_policy: serde_json::json!({ ... }).into(),
+    ///     secret_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourcePolicy", resource_policy);
-        props.set("SecretId", secret_id);
+        props.set::<Json>("ResourcePolicy", required.resource_policy);
+        props.set::<String>("SecretId", required.secret_id);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 
@@ -90,6 +115,14 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::SecretsManager::RotationSchedule
 ///
 /// CloudFormation type `AWS::SecretsManager::RotationSchedule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ARN of the secret.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRotationSchedule {
     props: Props,
@@ -99,7 +132,7 @@ pub struct CfnRotationSchedule {
 impl CfnRotationSchedule {
     pub const TYPE_NAME: &'static str = "AWS::SecretsManager::RotationSchedule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `secret_id`: `SecretId`, The ARN or name of the secret to rotate.
     pub fn new(secret_id: impl Into<Val<String>>) -> Self {
@@ -195,15 +228,33 @@ pub mod rotation_schedule {
         props: Props,
     }
 
-    impl ExternalSecretRotationMetadataItem {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ExternalSecretRotationMetadataItem`], by name: the argument of [`ExternalSecretRotationMetadataItem::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExternalSecretRotationMetadataItemRequired {
+        /// The key name of the metadata item. You can specify a value that's 1 to 256 characters in length.
         ///
-        /// - `key`: `Key`, The key name of the metadata item. You can specify a value that's 1 to 256 characters in length.
-        /// - `value`: `Value`, The value for the metadata item. You can specify a value that's 1 to 2048 characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the metadata item. You can specify a value that's 1 to 2048 characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ExternalSecretRotationMetadataItem {
+        /// Creates the value from its required properties, by name in [`ExternalSecretRotationMetadataItemRequired`]:
+        ///
+        /// ```text
+        /// ExternalSecretRotationMetadataItem::new(ExternalSecretRotationMetadataItemRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ExternalSecretRotationMetadataItemRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ExternalSecretRotationMetadataItem { props }
         }
     }
@@ -221,7 +272,7 @@ pub mod rotation_schedule {
     }
 
     impl HostedRotationLambda {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `rotation_type`: `RotationType`, The type of rotation template to use
         pub fn new(rotation_type: impl Into<Val<String>>) -> Self {
@@ -369,6 +420,14 @@ pub mod rotation_schedule {
 /// For information about retrieving a secret in code, see [Retrieve secrets from Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets.html).
 ///
 /// CloudFormation type `AWS::SecretsManager::Secret`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSecret {
     props: Props,
@@ -615,7 +674,7 @@ pub mod secret {
     }
 
     impl ReplicaRegion {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`, A string that represents a ``Region``, for example "us-east-1".
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -643,15 +702,33 @@ pub mod secret {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key identifier, or name, of the tag.
         ///
-        /// - `key`: `Key`, The key identifier, or name, of the tag.
-        /// - `value`: `Value`, The string value associated with the key of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The string value associated with the key of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -674,25 +751,52 @@ pub mod secret {
 /// Resource Type definition for AWS::SecretsManager::SecretTargetAttachment
 ///
 /// CloudFormation type `AWS::SecretsManager::SecretTargetAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSecretTargetAttachment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSecretTargetAttachment`], by name: the argument of [`CfnSecretTargetAttachment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSecretTargetAttachmentRequired {
+    /// CloudFormation property `SecretId`.
+    ///
+    /// Changing it replaces the resource.
+    pub secret_id: Val<String>,
+
+    /// CloudFormation property `TargetId`.
+    pub target_id: Val<String>,
+
+    /// CloudFormation property `TargetType`.
+    pub target_type: Val<String>,
+}
+
 impl CfnSecretTargetAttachment {
     pub const TYPE_NAME: &'static str = "AWS::SecretsManager::SecretTargetAttachment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSecretTargetAttachmentRequired`]:
     ///
-    /// - `secret_id`: `SecretId`.
-    /// - `target_id`: `TargetId`.
-    /// - `target_type`: `TargetType`.
-    pub fn new(secret_id: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSecretTargetAttachment::new(CfnSecretTargetAttachmentRequired {
+    ///     secret_id: "...".into(),
+    ///     target_id: "...".into(),
+    ///     target_type: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSecretTargetAttachmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("SecretId", secret_id);
-        props.set("TargetId", target_id);
-        props.set("TargetType", target_type);
+        props.set::<String>("SecretId", required.secret_id);
+        props.set::<String>("TargetId", required.target_id);
+        props.set::<String>("TargetType", required.target_type);
         CfnSecretTargetAttachment { props, options: ResourceOptions::default() }
     }
 }

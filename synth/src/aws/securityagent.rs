@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::SecurityAgent::AgentSpace
 ///
 /// CloudFormation type `AWS::SecurityAgent::AgentSpace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgentSpaceId`: `handle.agent_space_id()` → `Val<String>`. Unique identifier of the agent space
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the agent space was created
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Timestamp when the agent space was last updated
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AgentSpaceId`.
 #[derive(Clone, Debug)]
 pub struct CfnAgentSpace {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnAgentSpace {
 impl CfnAgentSpace {
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::AgentSpace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name of the agent space
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -242,15 +251,33 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl CodeReviewSettings {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CodeReviewSettings`], by name: the argument of [`CodeReviewSettings::new`].
+    #[derive(Clone, Debug)]
+    pub struct CodeReviewSettingsRequired {
+        /// Whether Controls are utilized for code review analysis
         ///
-        /// - `controls_scanning`: `ControlsScanning`, Whether Controls are utilized for code review analysis
-        /// - `general_purpose_scanning`: `GeneralPurposeScanning`, Whether general purpose analysis is performed for code review
-        pub fn new(controls_scanning: impl Into<Val<bool>>, general_purpose_scanning: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `ControlsScanning`.
+        pub controls_scanning: Val<bool>,
+
+        /// Whether general purpose analysis is performed for code review
+        ///
+        /// CloudFormation property `GeneralPurposeScanning`.
+        pub general_purpose_scanning: Val<bool>,
+    }
+
+    impl CodeReviewSettings {
+        /// Creates the value from its required properties, by name in [`CodeReviewSettingsRequired`]:
+        ///
+        /// ```text
+        /// CodeReviewSettings::new(CodeReviewSettingsRequired {
+        ///     controls_scanning: true.into(),
+        ///     general_purpose_scanning: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: CodeReviewSettingsRequired) -> Self {
             let mut props = Props::new();
-            props.set("ControlsScanning", controls_scanning);
-            props.set("GeneralPurposeScanning", general_purpose_scanning);
+            props.set::<bool>("ControlsScanning", required.controls_scanning);
+            props.set::<bool>("GeneralPurposeScanning", required.general_purpose_scanning);
             CodeReviewSettings { props }
         }
     }
@@ -267,15 +294,33 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl IntegratedResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IntegratedResource`], by name: the argument of [`IntegratedResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct IntegratedResourceRequired {
+        /// Unique identifier of the Provider Integration
         ///
-        /// - `integration`: `Integration`, Unique identifier of the Provider Integration
-        /// - `provider_resources`: `ProviderResources`, List of selected Resources from the Integration
-        pub fn new(integration: impl Into<Val<String>>, provider_resources: impl Into<Val<Vec<ProviderResource>>>) -> Self {
+        /// CloudFormation property `Integration`.
+        pub integration: Val<String>,
+
+        /// List of selected Resources from the Integration
+        ///
+        /// CloudFormation property `ProviderResources`.
+        pub provider_resources: Val<Vec<ProviderResource>>,
+    }
+
+    impl IntegratedResource {
+        /// Creates the value from its required properties, by name in [`IntegratedResourceRequired`]:
+        ///
+        /// ```text
+        /// IntegratedResource::new(IntegratedResourceRequired {
+        ///     integration: "...".into(),
+        ///     provider_resources: vec![ProviderResource::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: IntegratedResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Integration", integration);
-            props.set("ProviderResources", provider_resources);
+            props.set::<String>("Integration", required.integration);
+            props.set::<Vec<ProviderResource>>("ProviderResources", required.provider_resources);
             IntegratedResource { props }
         }
     }
@@ -392,15 +437,33 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl BitbucketRepositoryResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BitbucketRepositoryResource`], by name: the argument of [`BitbucketRepositoryResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct BitbucketRepositoryResourceRequired {
+        /// Bitbucket repository name
         ///
-        /// - `name`: `Name`, Bitbucket repository name
-        /// - `workspace`: `Workspace`, Bitbucket workspace slug owning the repository
-        pub fn new(name: impl Into<Val<String>>, workspace: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Bitbucket workspace slug owning the repository
+        ///
+        /// CloudFormation property `Workspace`.
+        pub workspace: Val<String>,
+    }
+
+    impl BitbucketRepositoryResource {
+        /// Creates the value from its required properties, by name in [`BitbucketRepositoryResourceRequired`]:
+        ///
+        /// ```text
+        /// BitbucketRepositoryResource::new(BitbucketRepositoryResourceRequired {
+        ///     name: "...".into(),
+        ///     workspace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BitbucketRepositoryResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Workspace", workspace);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Workspace", required.workspace);
             BitbucketRepositoryResource { props }
         }
     }
@@ -455,17 +518,40 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl ConfluenceDocumentResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfluenceDocumentResource`], by name: the argument of [`ConfluenceDocumentResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfluenceDocumentResourceRequired {
+        /// Customer-supplied logical name for the Confluence document
         ///
-        /// - `name`: `Name`, Customer-supplied logical name for the Confluence document
-        /// - `page_id`: `PageId`, Confluence page identifier
-        /// - `space_key`: `SpaceKey`, Confluence space key containing the document
-        pub fn new(name: impl Into<Val<String>>, page_id: impl Into<Val<String>>, space_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Confluence page identifier
+        ///
+        /// CloudFormation property `PageId`.
+        pub page_id: Val<String>,
+
+        /// Confluence space key containing the document
+        ///
+        /// CloudFormation property `SpaceKey`.
+        pub space_key: Val<String>,
+    }
+
+    impl ConfluenceDocumentResource {
+        /// Creates the value from its required properties, by name in [`ConfluenceDocumentResourceRequired`]:
+        ///
+        /// ```text
+        /// ConfluenceDocumentResource::new(ConfluenceDocumentResourceRequired {
+        ///     name: "...".into(),
+        ///     page_id: "...".into(),
+        ///     space_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfluenceDocumentResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("PageId", page_id);
-            props.set("SpaceKey", space_key);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("PageId", required.page_id);
+            props.set::<String>("SpaceKey", required.space_key);
             ConfluenceDocumentResource { props }
         }
 
@@ -494,15 +580,33 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl GitHubCapabilitiesResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitHubCapabilitiesResource`], by name: the argument of [`GitHubCapabilitiesResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitHubCapabilitiesResourceRequired {
+        /// Enables Code Review in the repository
         ///
-        /// - `leave_comments`: `LeaveComments`, Enables Code Review in the repository
-        /// - `remediate_code`: `RemediateCode`, Enables creation of pull requests with automated fixes
-        pub fn new(leave_comments: impl Into<Val<bool>>, remediate_code: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `LeaveComments`.
+        pub leave_comments: Val<bool>,
+
+        /// Enables creation of pull requests with automated fixes
+        ///
+        /// CloudFormation property `RemediateCode`.
+        pub remediate_code: Val<bool>,
+    }
+
+    impl GitHubCapabilitiesResource {
+        /// Creates the value from its required properties, by name in [`GitHubCapabilitiesResourceRequired`]:
+        ///
+        /// ```text
+        /// GitHubCapabilitiesResource::new(GitHubCapabilitiesResourceRequired {
+        ///     leave_comments: true.into(),
+        ///     remediate_code: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: GitHubCapabilitiesResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("LeaveComments", leave_comments);
-            props.set("RemediateCode", remediate_code);
+            props.set::<bool>("LeaveComments", required.leave_comments);
+            props.set::<bool>("RemediateCode", required.remediate_code);
             GitHubCapabilitiesResource { props }
         }
     }
@@ -519,15 +623,33 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl GitHubRepositoryResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitHubRepositoryResource`], by name: the argument of [`GitHubRepositoryResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitHubRepositoryResourceRequired {
+        /// GitHub repository name
         ///
-        /// - `name`: `Name`, GitHub repository name
-        /// - `owner`: `Owner`, GitHub repository owner (user or organization)
-        pub fn new(name: impl Into<Val<String>>, owner: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// GitHub repository owner (user or organization)
+        ///
+        /// CloudFormation property `Owner`.
+        pub owner: Val<String>,
+    }
+
+    impl GitHubRepositoryResource {
+        /// Creates the value from its required properties, by name in [`GitHubRepositoryResourceRequired`]:
+        ///
+        /// ```text
+        /// GitHubRepositoryResource::new(GitHubRepositoryResourceRequired {
+        ///     name: "...".into(),
+        ///     owner: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GitHubRepositoryResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Owner", owner);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Owner", required.owner);
             GitHubRepositoryResource { props }
         }
     }
@@ -576,15 +698,33 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl GitLabRepositoryResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitLabRepositoryResource`], by name: the argument of [`GitLabRepositoryResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitLabRepositoryResourceRequired {
+        /// GitLab project name
         ///
-        /// - `name`: `Name`, GitLab project name
-        /// - `namespace`: `Namespace`, GitLab project namespace (user, group, or subgroup path)
-        pub fn new(name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// GitLab project namespace (user, group, or subgroup path)
+        ///
+        /// CloudFormation property `Namespace`.
+        pub namespace: Val<String>,
+    }
+
+    impl GitLabRepositoryResource {
+        /// Creates the value from its required properties, by name in [`GitLabRepositoryResourceRequired`]:
+        ///
+        /// ```text
+        /// GitLabRepositoryResource::new(GitLabRepositoryResourceRequired {
+        ///     name: "...".into(),
+        ///     namespace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GitLabRepositoryResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Namespace", namespace);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Namespace", required.namespace);
             GitLabRepositoryResource { props }
         }
     }
@@ -601,15 +741,33 @@ pub mod agent_space {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag
         ///
-        /// - `key`: `Key`, The key name of the tag
-        /// - `value`: `Value`, The value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -632,6 +790,17 @@ pub mod agent_space {
 /// Resource Type definition for AWS::SecurityAgent::Application
 ///
 /// CloudFormation type `AWS::SecurityAgent::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`.
+/// - `ApplicationName`: `handle.application_name()` → `Val<String>`.
+/// - `Domain`: `handle.domain()` → `Val<String>`.
+/// - `IdCConfiguration.IdCApplicationArn`: `handle.id_c_configuration_id_c_application_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationId`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -776,15 +945,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag
         ///
-        /// - `key`: `Key`, The key name of the tag
-        /// - `value`: `Value`, The value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -807,25 +994,66 @@ pub mod application {
 /// Uploads an artifact to an agent space. Artifacts provide additional context for security testing, such as architecture diagrams, API specifications, or configuration files.
 ///
 /// CloudFormation type `AWS::SecurityAgent::Artifact`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the artifact.
+/// - `ArtifactId`: `handle.artifact_id()` → `Val<String>`. The unique identifier assigned to the uploaded artifact.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time the artifact was last updated, in ISO 8601 format.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnArtifact {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnArtifact`], by name: the argument of [`CfnArtifact::new`].
+#[derive(Clone, Debug)]
+pub struct CfnArtifactRequired {
+    /// The unique identifier of the agent space to add the artifact to.
+    ///
+    /// CloudFormation property `AgentSpaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub agent_space_id: Val<String>,
+
+    /// The file type of the artifact.
+    ///
+    /// CloudFormation property `ArtifactType`.
+    ///
+    /// Allowed values (the enum [`artifact::ArtifactType`]): `TXT`, `PNG`, `JPEG`, `MD`, `PDF`, `DOCX`, `DOC`, `JSON`, `YAML`.
+    ///
+    /// Changing it replaces the resource.
+    pub artifact_type: Val<String>,
+
+    /// The file name of the artifact.
+    ///
+    /// CloudFormation property `FileName`.
+    ///
+    /// Changing it replaces the resource.
+    pub file_name: Val<String>,
+}
+
 impl CfnArtifact {
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::Artifact";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnArtifactRequired`]:
     ///
-    /// - `agent_space_id`: `AgentSpaceId`, The unique identifier of the agent space to add the artifact to.
-    /// - `artifact_type`: `ArtifactType`, The file type of the artifact.
-    /// - `file_name`: `FileName`, The file name of the artifact.
-    pub fn new(agent_space_id: impl Into<Val<String>>, artifact_type: impl Into<Val<String>>, file_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnArtifact::new(CfnArtifactRequired {
+    ///     agent_space_id: "...".into(),
+    ///     artifact_type: artifact::ArtifactType::Txt.into(),
+    ///     file_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnArtifactRequired) -> Self {
         let mut props = Props::new();
-        props.set("AgentSpaceId", agent_space_id);
-        props.set("ArtifactType", artifact_type);
-        props.set("FileName", file_name);
+        props.set::<String>("AgentSpaceId", required.agent_space_id);
+        props.set::<String>("ArtifactType", required.artifact_type);
+        props.set::<String>("FileName", required.file_name);
         CfnArtifact { props, options: ResourceOptions::default() }
     }
 
@@ -896,26 +1124,82 @@ pub(crate) static ARTIFACT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnArtifact`].
+pub mod artifact {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ArtifactType` in `AWS::SecurityAgent::Artifact`; `.into()` makes a `Val<String>`.
+        ArtifactType {
+            Txt = "TXT",
+            Png = "PNG",
+            Jpeg = "JPEG",
+            Md = "MD",
+            Pdf = "PDF",
+            Docx = "DOCX",
+            Doc = "DOC",
+            Json = "JSON",
+            Yaml = "YAML",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::SecurityAgent::Integration. Creates a connection between Security Agent and a third-party provider for code review and remediation.
 ///
 /// CloudFormation type `AWS::SecurityAgent::Integration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the integration.
+/// - `InstallationId`: `handle.installation_id()` → `Val<String>`. The installation identifier from the integration provider.
+/// - `IntegrationId`: `handle.integration_id()` → `Val<String>`. The unique identifier of the integration.
+/// - `ProviderType`: `handle.provider_type()` → `Val<String>`. The type of the integration provider.
+/// - `TargetUrl`: `handle.target_url()` → `Val<String>`. The HTTPS URL of the customer self-hosted instance, such as a GitHub Enterprise Server or self-managed GitLab instance. This value is absent for SaaS integrations.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnIntegration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIntegration`], by name: the argument of [`CfnIntegration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIntegrationRequired {
+    /// The display name for the integration.
+    ///
+    /// CloudFormation property `DisplayName`.
+    ///
+    /// Changing it replaces the resource.
+    pub display_name: Val<String>,
+
+    /// The integration provider.
+    ///
+    /// CloudFormation property `Provider`.
+    ///
+    /// Allowed values (the enum [`integration::Provider`]): `GITHUB`, `GITLAB`, `BITBUCKET`, `CONFLUENCE`.
+    ///
+    /// Changing it replaces the resource.
+    pub provider: Val<String>,
+}
+
 impl CfnIntegration {
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::Integration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIntegrationRequired`]:
     ///
-    /// - `display_name`: `DisplayName`, The display name for the integration.
-    /// - `provider`: `Provider`, The integration provider.
-    pub fn new(display_name: impl Into<Val<String>>, provider: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIntegration::new(CfnIntegrationRequired {
+    ///     display_name: "...".into(),
+    ///     provider: integration::Provider::Github.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIntegrationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DisplayName", display_name);
-        props.set("Provider", provider);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("Provider", required.provider);
         CfnIntegration { props, options: ResourceOptions::default() }
     }
 
@@ -1026,11 +1310,11 @@ pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIntegration`].
+/// Property types and enums of the allowed values of [`CfnIntegration`].
 pub mod integration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The provider-specific input required to create the integration. Exactly one of the provider input objects must be specified.
     #[derive(Clone, Debug)]
@@ -1082,19 +1366,47 @@ pub mod integration {
         props: Props,
     }
 
-    impl BitbucketInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BitbucketInput`], by name: the argument of [`BitbucketInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct BitbucketInputRequired {
+        /// The OAuth 2.0 authorization code returned from the consent redirect.
         ///
-        /// - `code`: `Code`, The OAuth 2.0 authorization code returned from the consent redirect.
-        /// - `installation_id`: `InstallationId`, The Atlassian installation identifier, available from the Atlassian administration console.
-        /// - `state`: `State`, The CSRF state token echoed back from the OAuth redirect.
-        /// - `workspace`: `Workspace`, The Bitbucket workspace slug that identifies the workspace to integrate.
-        pub fn new(code: impl Into<Val<String>>, installation_id: impl Into<Val<String>>, state: impl Into<Val<String>>, workspace: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Code`.
+        pub code: Val<String>,
+
+        /// The Atlassian installation identifier, available from the Atlassian administration console.
+        ///
+        /// CloudFormation property `InstallationId`.
+        pub installation_id: Val<String>,
+
+        /// The CSRF state token echoed back from the OAuth redirect.
+        ///
+        /// CloudFormation property `State`.
+        pub state: Val<String>,
+
+        /// The Bitbucket workspace slug that identifies the workspace to integrate.
+        ///
+        /// CloudFormation property `Workspace`.
+        pub workspace: Val<String>,
+    }
+
+    impl BitbucketInput {
+        /// Creates the value from its required properties, by name in [`BitbucketInputRequired`]:
+        ///
+        /// ```text
+        /// BitbucketInput::new(BitbucketInputRequired {
+        ///     code: "...".into(),
+        ///     installation_id: "...".into(),
+        ///     state: "...".into(),
+        ///     workspace: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BitbucketInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("Code", code);
-            props.set("InstallationId", installation_id);
-            props.set("State", state);
-            props.set("Workspace", workspace);
+            props.set::<String>("Code", required.code);
+            props.set::<String>("InstallationId", required.installation_id);
+            props.set::<String>("State", required.state);
+            props.set::<String>("Workspace", required.workspace);
             BitbucketInput { props }
         }
     }
@@ -1111,19 +1423,47 @@ pub mod integration {
         props: Props,
     }
 
-    impl ConfluenceInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfluenceInput`], by name: the argument of [`ConfluenceInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfluenceInputRequired {
+        /// The OAuth 2.0 authorization code returned from the consent redirect.
         ///
-        /// - `code`: `Code`, The OAuth 2.0 authorization code returned from the consent redirect.
-        /// - `installation_id`: `InstallationId`, The Atlassian installation identifier, available from the Atlassian administration console.
-        /// - `site_url`: `SiteUrl`, The Confluence Cloud site URL, for example <https://mysite.atlassian.net>.
-        /// - `state`: `State`, The CSRF state token echoed back from the OAuth redirect.
-        pub fn new(code: impl Into<Val<String>>, installation_id: impl Into<Val<String>>, site_url: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Code`.
+        pub code: Val<String>,
+
+        /// The Atlassian installation identifier, available from the Atlassian administration console.
+        ///
+        /// CloudFormation property `InstallationId`.
+        pub installation_id: Val<String>,
+
+        /// The Confluence Cloud site URL, for example <https://mysite.atlassian.net>.
+        ///
+        /// CloudFormation property `SiteUrl`.
+        pub site_url: Val<String>,
+
+        /// The CSRF state token echoed back from the OAuth redirect.
+        ///
+        /// CloudFormation property `State`.
+        pub state: Val<String>,
+    }
+
+    impl ConfluenceInput {
+        /// Creates the value from its required properties, by name in [`ConfluenceInputRequired`]:
+        ///
+        /// ```text
+        /// ConfluenceInput::new(ConfluenceInputRequired {
+        ///     code: "...".into(),
+        ///     installation_id: "...".into(),
+        ///     site_url: "...".into(),
+        ///     state: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfluenceInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("Code", code);
-            props.set("InstallationId", installation_id);
-            props.set("SiteUrl", site_url);
-            props.set("State", state);
+            props.set::<String>("Code", required.code);
+            props.set::<String>("InstallationId", required.installation_id);
+            props.set::<String>("SiteUrl", required.site_url);
+            props.set::<String>("State", required.state);
             ConfluenceInput { props }
         }
     }
@@ -1140,15 +1480,33 @@ pub mod integration {
         props: Props,
     }
 
-    impl GitHubInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitHubInput`], by name: the argument of [`GitHubInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitHubInputRequired {
+        /// The OAuth authorization code received from GitHub.
         ///
-        /// - `code`: `Code`, The OAuth authorization code received from GitHub.
-        /// - `state`: `State`, The CSRF state token for validating the OAuth flow.
-        pub fn new(code: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Code`.
+        pub code: Val<String>,
+
+        /// The CSRF state token for validating the OAuth flow.
+        ///
+        /// CloudFormation property `State`.
+        pub state: Val<String>,
+    }
+
+    impl GitHubInput {
+        /// Creates the value from its required properties, by name in [`GitHubInputRequired`]:
+        ///
+        /// ```text
+        /// GitHubInput::new(GitHubInputRequired {
+        ///     code: "...".into(),
+        ///     state: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GitHubInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("Code", code);
-            props.set("State", state);
+            props.set::<String>("Code", required.code);
+            props.set::<String>("State", required.state);
             GitHubInput { props }
         }
 
@@ -1183,15 +1541,35 @@ pub mod integration {
         props: Props,
     }
 
-    impl GitLabInput {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GitLabInput`], by name: the argument of [`GitLabInput::new`].
+    #[derive(Clone, Debug)]
+    pub struct GitLabInputRequired {
+        /// The GitLab access token used to authenticate. This can be a personal access token or a group access token.
         ///
-        /// - `access_token`: `AccessToken`, The GitLab access token used to authenticate. This can be a personal access token or a group access token.
-        /// - `token_type`: `TokenType`, The type of GitLab access token.
-        pub fn new(access_token: impl Into<Val<String>>, token_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AccessToken`.
+        pub access_token: Val<String>,
+
+        /// The type of GitLab access token.
+        ///
+        /// CloudFormation property `TokenType`.
+        ///
+        /// Allowed values (the enum [`TokenType`]): `PERSONAL`, `GROUP`.
+        pub token_type: Val<String>,
+    }
+
+    impl GitLabInput {
+        /// Creates the value from its required properties, by name in [`GitLabInputRequired`]:
+        ///
+        /// ```text
+        /// GitLabInput::new(GitLabInputRequired {
+        ///     access_token: "...".into(),
+        ///     token_type: TokenType::Personal.into(),
+        /// })
+        /// ```
+        pub fn new(required: GitLabInputRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessToken", access_token);
-            props.set("TokenType", token_type);
+            props.set::<String>("AccessToken", required.access_token);
+            props.set::<String>("TokenType", required.token_type);
             GitLabInput { props }
         }
 
@@ -1220,15 +1598,33 @@ pub mod integration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1260,36 +1656,89 @@ pub mod integration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Provider` in `AWS::SecurityAgent::Integration`; `.into()` makes a `Val<String>`.
+        Provider {
+            Github = "GITHUB",
+            Gitlab = "GITLAB",
+            Bitbucket = "BITBUCKET",
+            Confluence = "CONFLUENCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TokenType` in `AWS::SecurityAgent::Integration`; `.into()` makes a `Val<String>`.
+        TokenType {
+            Personal = "PERSONAL",
+            Group = "GROUP",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SecurityAgent::Pentest
 ///
 /// CloudFormation type `AWS::SecurityAgent::Pentest`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the pentest was created
+/// - `PentestId`: `handle.pentest_id()` → `Val<String>`. Unique identifier of the pentest
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. Timestamp when the pentest was last updated
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPentest {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPentest`], by name: the argument of [`CfnPentest::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPentestRequired {
+    /// Identifier of agent space where the pentest should be created
+    ///
+    /// CloudFormation property `AgentSpaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub agent_space_id: Val<String>,
+
+    /// Collection of assets to be tested or used during the penetration test
+    ///
+    /// CloudFormation property `Assets`.
+    pub assets: Val<pentest::Assets>,
+
+    /// Service role for accessing resources
+    ///
+    /// CloudFormation property `ServiceRole`.
+    pub service_role: Val<String>,
+}
+
 impl CfnPentest {
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::Pentest";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPentestRequired`]:
     ///
-    /// - `agent_space_id`: `AgentSpaceId`, Identifier of agent space where the pentest should be created
-    /// - `assets`: `Assets`, Collection of assets to be tested or used during the penetration test
-    /// - `service_role`: `ServiceRole`, Service role for accessing resources
-    pub fn new(agent_space_id: impl Into<Val<String>>, assets: impl Into<Val<pentest::Assets>>, service_role: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPentest::new(CfnPentestRequired {
+    ///     agent_space_id: "...".into(),
+    ///     assets: pentest::Assets::new(...).into(),
+    ///     service_role: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPentestRequired) -> Self {
         let mut props = Props::new();
-        props.set("AgentSpaceId", agent_space_id);
-        props.set("Assets", assets);
-        props.set("ServiceRole", service_role);
+        props.set::<String>("AgentSpaceId", required.agent_space_id);
+        props.set::<pentest::Assets>("Assets", required.assets);
+        props.set::<String>("ServiceRole", required.service_role);
         CfnPentest { props, options: ResourceOptions::default() }
     }
 
     /// Strategy for cleaning up resources after pentest job completion
     ///
-    /// Allowed values: `BEST_EFFORT_DELETE`, `RETAIN_ALL`.
+    /// Allowed values (the enum [`pentest::CleanUpStrategy`]): `BEST_EFFORT_DELETE`, `RETAIN_ALL`.
     pub fn clean_up_strategy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("CleanUpStrategy", value);
         self
@@ -1297,19 +1746,23 @@ impl CfnPentest {
 
     /// Strategy for code remediation on findings
     ///
-    /// Allowed values: `AUTOMATIC`, `DISABLED`.
+    /// Allowed values (the enum [`pentest::CodeRemediationStrategy`]): `AUTOMATIC`, `DISABLED`.
     pub fn code_remediation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("CodeRemediationStrategy", value);
         self
     }
 
     /// A list of managed skills to disable for this pentest
+    ///
+    /// Allowed values of each item (the enum [`pentest::DisableManagedSkills`]): `FINDING_PERSONALIZATION`, `LOGIN_OPTIMIZATION`.
     pub fn disable_managed_skills(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("DisableManagedSkills", value);
         self
     }
 
     /// A list of risk types excluded from the pentest execution
+    ///
+    /// Allowed values of each item (the enum [`pentest::ExcludeRiskTypes`]): `CROSS_SITE_SCRIPTING`, `DEFAULT_CREDENTIALS`, `INSECURE_DIRECT_OBJECT_REFERENCE`, `PRIVILEGE_ESCALATION`, `SERVER_SIDE_TEMPLATE_INJECTION`, `COMMAND_INJECTION`, `CODE_INJECTION`, `SQL_INJECTION`, `ARBITRARY_FILE_UPLOAD`, `INSECURE_DESERIALIZATION`, `LOCAL_FILE_INCLUSION`, `INFORMATION_DISCLOSURE`, `PATH_TRAVERSAL`, `SERVER_SIDE_REQUEST_FORGERY`, `JSON_WEB_TOKEN_VULNERABILITIES`, `XML_EXTERNAL_ENTITY`, `FILE_DELETION`, `OTHER`, `GRAPHQL_VULNERABILITIES`, `BUSINESS_LOGIC_VULNERABILITIES`, `CRYPTOGRAPHIC_VULNERABILITIES`, `DENIAL_OF_SERVICE`, `FILE_ACCESS`, `FILE_CREATION` and 4 more.
     pub fn exclude_risk_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("ExcludeRiskTypes", value);
         self
@@ -1401,11 +1854,11 @@ pub(crate) static PENTEST_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPentest`].
+/// Property types and enums of the allowed values of [`CfnPentest`].
 pub mod pentest {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Collection of assets to be tested during the pentest
     #[derive(Clone, Debug)]
@@ -1536,7 +1989,7 @@ pub mod pentest {
 
         /// Type of authentication provider
         ///
-        /// Allowed values: `SECRETS_MANAGER`, `AWS_LAMBDA`, `AWS_IAM_ROLE`, `AWS_INTERNAL`.
+        /// Allowed values (the enum [`ProviderType`]): `SECRETS_MANAGER`, `AWS_LAMBDA`, `AWS_IAM_ROLE`, `AWS_INTERNAL`.
         pub fn provider_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProviderType", value);
             self
@@ -1619,15 +2072,33 @@ pub mod pentest {
         props: Props,
     }
 
-    impl IntegratedRepository {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IntegratedRepository`], by name: the argument of [`IntegratedRepository::new`].
+    #[derive(Clone, Debug)]
+    pub struct IntegratedRepositoryRequired {
+        /// Unique identifier of the provider integration
         ///
-        /// - `integration_id`: `IntegrationId`, Unique identifier of the provider integration
-        /// - `provider_resource_id`: `ProviderResourceId`, Identifier of the resource within the provider integration
-        pub fn new(integration_id: impl Into<Val<String>>, provider_resource_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `IntegrationId`.
+        pub integration_id: Val<String>,
+
+        /// Identifier of the resource within the provider integration
+        ///
+        /// CloudFormation property `ProviderResourceId`.
+        pub provider_resource_id: Val<String>,
+    }
+
+    impl IntegratedRepository {
+        /// Creates the value from its required properties, by name in [`IntegratedRepositoryRequired`]:
+        ///
+        /// ```text
+        /// IntegratedRepository::new(IntegratedRepositoryRequired {
+        ///     integration_id: "...".into(),
+        ///     provider_resource_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IntegratedRepositoryRequired) -> Self {
             let mut props = Props::new();
-            props.set("IntegrationId", integration_id);
-            props.set("ProviderResourceId", provider_resource_id);
+            props.set::<String>("IntegrationId", required.integration_id);
+            props.set::<String>("ProviderResourceId", required.provider_resource_id);
             IntegratedRepository { props }
         }
 
@@ -1677,7 +2148,7 @@ pub mod pentest {
     }
 
     impl TrustedCaCertificate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`, Where to read the certificate from
         pub fn new(source: impl Into<Val<CaCertificateSource>>) -> Self {
@@ -1842,7 +2313,7 @@ pub mod pentest {
 
         /// Whether to allow or deny traffic matching this rule
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`Effect`]): `ALLOW`, `DENY`.
         pub fn effect(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Effect", value);
             self
@@ -1850,7 +2321,7 @@ pub mod pentest {
 
         /// Type of pattern matching for this rule
         ///
-        /// Allowed values: `URL`.
+        /// Allowed values (the enum [`NetworkTrafficRuleType`]): `URL`.
         pub fn network_traffic_rule_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NetworkTrafficRuleType", value);
             self
@@ -1955,11 +2426,102 @@ pub mod pentest {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CleanUpStrategy` in `AWS::SecurityAgent::Pentest`; `.into()` makes a `Val<String>`.
+        CleanUpStrategy {
+            BestEffortDelete = "BEST_EFFORT_DELETE",
+            RetainAll = "RETAIN_ALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CodeRemediationStrategy` in `AWS::SecurityAgent::Pentest`; `.into()` makes a `Val<String>`.
+        CodeRemediationStrategy {
+            Automatic = "AUTOMATIC",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DisableManagedSkills` in `AWS::SecurityAgent::Pentest`; `.into()` makes a `Val<String>`.
+        DisableManagedSkills {
+            FindingPersonalization = "FINDING_PERSONALIZATION",
+            LoginOptimization = "LOGIN_OPTIMIZATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ExcludeRiskTypes` in `AWS::SecurityAgent::Pentest`; `.into()` makes a `Val<String>`.
+        ExcludeRiskTypes {
+            CrossSiteScripting = "CROSS_SITE_SCRIPTING",
+            DefaultCredentials = "DEFAULT_CREDENTIALS",
+            InsecureDirectObjectReference = "INSECURE_DIRECT_OBJECT_REFERENCE",
+            PrivilegeEscalation = "PRIVILEGE_ESCALATION",
+            ServerSideTemplateInjection = "SERVER_SIDE_TEMPLATE_INJECTION",
+            CommandInjection = "COMMAND_INJECTION",
+            CodeInjection = "CODE_INJECTION",
+            SqlInjection = "SQL_INJECTION",
+            ArbitraryFileUpload = "ARBITRARY_FILE_UPLOAD",
+            InsecureDeserialization = "INSECURE_DESERIALIZATION",
+            LocalFileInclusion = "LOCAL_FILE_INCLUSION",
+            InformationDisclosure = "INFORMATION_DISCLOSURE",
+            PathTraversal = "PATH_TRAVERSAL",
+            ServerSideRequestForgery = "SERVER_SIDE_REQUEST_FORGERY",
+            JsonWebTokenVulnerabilities = "JSON_WEB_TOKEN_VULNERABILITIES",
+            XmlExternalEntity = "XML_EXTERNAL_ENTITY",
+            FileDeletion = "FILE_DELETION",
+            Other = "OTHER",
+            GraphqlVulnerabilities = "GRAPHQL_VULNERABILITIES",
+            BusinessLogicVulnerabilities = "BUSINESS_LOGIC_VULNERABILITIES",
+            CryptographicVulnerabilities = "CRYPTOGRAPHIC_VULNERABILITIES",
+            DenialOfService = "DENIAL_OF_SERVICE",
+            FileAccess = "FILE_ACCESS",
+            FileCreation = "FILE_CREATION",
+            DatabaseModification = "DATABASE_MODIFICATION",
+            DatabaseAccess = "DATABASE_ACCESS",
+            OutboundServiceRequest = "OUTBOUND_SERVICE_REQUEST",
+            Unknown = "UNKNOWN",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProviderType` in `AWS::SecurityAgent::Pentest`; `.into()` makes a `Val<String>`.
+        ProviderType {
+            SecretsManager = "SECRETS_MANAGER",
+            AwsLambda = "AWS_LAMBDA",
+            AwsIamRole = "AWS_IAM_ROLE",
+            AwsInternal = "AWS_INTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Effect` in `AWS::SecurityAgent::Pentest`; `.into()` makes a `Val<String>`.
+        Effect {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkTrafficRuleType` in `AWS::SecurityAgent::Pentest`; `.into()` makes a `Val<String>`.
+        NetworkTrafficRuleType {
+            Url = "URL",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SecurityAgent::SecurityRequirementPack
 ///
 /// CloudFormation type `AWS::SecurityAgent::SecurityRequirementPack`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PackId`: `handle.pack_id()` → `Val<String>`. Unique identifier of the security requirement pack
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PackId`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityRequirementPack {
     props: Props,
@@ -1969,7 +2531,7 @@ pub struct CfnSecurityRequirementPack {
 impl CfnSecurityRequirementPack {
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::SecurityRequirementPack";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name of the security requirement pack
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2000,7 +2562,7 @@ impl CfnSecurityRequirementPack {
 
     /// Whether the pack is enabled or disabled
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`security_requirement_pack::Status`]): `ENABLED`, `DISABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -2060,11 +2622,11 @@ pub(crate) static SECURITY_REQUIREMENT_PACK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSecurityRequirementPack`].
+/// Property types and enums of the allowed values of [`CfnSecurityRequirementPack`].
 pub mod security_requirement_pack {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SecurityAgent::SecurityRequirementPack`.
     #[derive(Clone, Debug)]
@@ -2072,19 +2634,47 @@ pub mod security_requirement_pack {
         props: Props,
     }
 
-    impl SecurityRequirement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SecurityRequirement`], by name: the argument of [`SecurityRequirement::new`].
+    #[derive(Clone, Debug)]
+    pub struct SecurityRequirementRequired {
+        /// Description of the security requirement
         ///
-        /// - `description`: `Description`, Description of the security requirement
-        /// - `domain`: `Domain`, Security domain this requirement belongs to
-        /// - `evaluation`: `Evaluation`, How to evaluate compliance with this requirement
-        /// - `name`: `Name`, Name of the security requirement
-        pub fn new(description: impl Into<Val<String>>, domain: impl Into<Val<String>>, evaluation: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Description`.
+        pub description: Val<String>,
+
+        /// Security domain this requirement belongs to
+        ///
+        /// CloudFormation property `Domain`.
+        pub domain: Val<String>,
+
+        /// How to evaluate compliance with this requirement
+        ///
+        /// CloudFormation property `Evaluation`.
+        pub evaluation: Val<String>,
+
+        /// Name of the security requirement
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl SecurityRequirement {
+        /// Creates the value from its required properties, by name in [`SecurityRequirementRequired`]:
+        ///
+        /// ```text
+        /// SecurityRequirement::new(SecurityRequirementRequired {
+        ///     description: "...".into(),
+        ///     domain: "...".into(),
+        ///     evaluation: "...".into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SecurityRequirementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Description", description);
-            props.set("Domain", domain);
-            props.set("Evaluation", evaluation);
-            props.set("Name", name);
+            props.set::<String>("Description", required.description);
+            props.set::<String>("Domain", required.domain);
+            props.set::<String>("Evaluation", required.evaluation);
+            props.set::<String>("Name", required.name);
             SecurityRequirement { props }
         }
 
@@ -2107,15 +2697,33 @@ pub mod security_requirement_pack {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag
         ///
-        /// - `key`: `Key`, The key name of the tag
-        /// - `value`: `Value`, The value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2144,28 +2752,71 @@ pub mod security_requirement_pack {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::SecurityAgent::SecurityRequirementPack`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SecurityAgent::TargetDomain
 ///
 /// CloudFormation type `AWS::SecurityAgent::TargetDomain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. Timestamp when the target domain was registered
+/// - `TargetDomainId`: `handle.target_domain_id()` → `Val<String>`. Unique identifier of the target domain
+/// - `VerificationDetails`: `handle.verification_details()` → `Val<Json>`. Verification details to verify registered target domain
+/// - `VerificationStatus`: `handle.verification_status()` → `Val<String>`. Current verification status of the registered target domain
+/// - `VerificationStatusReason`: `handle.verification_status_reason()` → `Val<String>`. Reason for the current target domain verification status
+/// - `VerifiedAt`: `handle.verified_at()` → `Val<String>`. Timestamp when the target domain was last successfully verified
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TargetDomainId`.
 #[derive(Clone, Debug)]
 pub struct CfnTargetDomain {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTargetDomain`], by name: the argument of [`CfnTargetDomain::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTargetDomainRequired {
+    /// Domain name of the target domain
+    ///
+    /// CloudFormation property `TargetDomainName`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_domain_name: Val<String>,
+
+    /// Verification method for the target domain
+    ///
+    /// CloudFormation property `VerificationMethod`.
+    ///
+    /// Allowed values (the enum [`target_domain::VerificationMethod`]): `DNS_TXT`, `HTTP_ROUTE`, `PRIVATE_VPC`.
+    pub verification_method: Val<String>,
+}
+
 impl CfnTargetDomain {
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::TargetDomain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTargetDomainRequired`]:
     ///
-    /// - `target_domain_name`: `TargetDomainName`, Domain name of the target domain
-    /// - `verification_method`: `VerificationMethod`, Verification method for the target domain
-    pub fn new(target_domain_name: impl Into<Val<String>>, verification_method: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTargetDomain::new(CfnTargetDomainRequired {
+    ///     target_domain_name: "...".into(),
+    ///     verification_method: target_domain::VerificationMethod::DnsTxt.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTargetDomainRequired) -> Self {
         let mut props = Props::new();
-        props.set("TargetDomainName", target_domain_name);
-        props.set("VerificationMethod", verification_method);
+        props.set::<String>("TargetDomainName", required.target_domain_name);
+        props.set::<String>("VerificationMethod", required.verification_method);
         CfnTargetDomain { props, options: ResourceOptions::default() }
     }
 
@@ -2254,11 +2905,11 @@ pub(crate) static TARGET_DOMAIN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTargetDomain`].
+/// Property types and enums of the allowed values of [`CfnTargetDomain`].
 pub mod target_domain {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource
     #[derive(Clone, Debug)]
@@ -2266,15 +2917,33 @@ pub mod target_domain {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag
         ///
-        /// - `key`: `Key`, The key name of the tag
-        /// - `value`: `Value`, The value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2292,6 +2961,15 @@ pub mod target_domain {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `VerificationMethod` in `AWS::SecurityAgent::TargetDomain`; `.into()` makes a `Val<String>`.
+        VerificationMethod {
+            DnsTxt = "DNS_TXT",
+            HttpRoute = "HTTP_ROUTE",
+            PrivateVpc = "PRIVATE_VPC",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

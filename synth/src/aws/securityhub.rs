@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,25 +15,58 @@ use crate::value::{Json, Map, Val};
 /// Creates a custom action target in Security Hub.
 ///
 /// CloudFormation type `AWS::SecurityHub::ActionTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActionTargetArn`: `handle.action_target_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom action target.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ActionTargetArn`.
 #[derive(Clone, Debug)]
 pub struct CfnActionTarget {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnActionTarget`], by name: the argument of [`CfnActionTarget::new`].
+#[derive(Clone, Debug)]
+pub struct CfnActionTargetRequired {
+    /// The description for the custom action target.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The ID for the custom action target. Can contain up to 20 alphanumeric characters.
+    ///
+    /// CloudFormation property `Id`.
+    ///
+    /// Changing it replaces the resource.
+    pub id: Val<String>,
+
+    /// The name of the custom action target. Can contain up to 20 characters.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnActionTarget {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::ActionTarget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnActionTargetRequired`]:
     ///
-    /// - `description`: `Description`, The description for the custom action target.
-    /// - `id`: `Id`, The ID for the custom action target. Can contain up to 20 alphanumeric characters.
-    /// - `name`: `Name`, The name of the custom action target. Can contain up to 20 characters.
-    pub fn new(description: impl Into<Val<String>>, id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnActionTarget::new(CfnActionTargetRequired {
+    ///     description: "...".into(),
+    ///     id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnActionTargetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Id", id);
-        props.set("Name", name);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Id", required.id);
+        props.set::<String>("Name", required.name);
         CfnActionTarget { props, options: ResourceOptions::default() }
     }
 }
@@ -86,23 +118,52 @@ pub(crate) static ACTION_TARGET_SHAPE: ObjectShape = ObjectShape {
 /// The AWS::SecurityHub::AggregatorV2 resource represents the AWS Security Hub AggregatorV2 in your account. One aggregatorv2 resource is created for each account in non opt-in region in which you configure region linking mode.
 ///
 /// CloudFormation type `AWS::SecurityHub::AggregatorV2`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AggregationRegion`: `handle.aggregation_region()` → `Val<String>`. The aggregation Region of the AggregatorV2
+/// - `AggregatorV2Arn`: `handle.aggregator_v2_arn()` → `Val<String>`. The ARN of the AggregatorV2 being created and assigned as the unique identifier
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AggregatorV2Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAggregatorV2 {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAggregatorV2`], by name: the argument of [`CfnAggregatorV2::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAggregatorV2Required {
+    /// The list of included Regions
+    ///
+    /// CloudFormation property `LinkedRegions`.
+    pub linked_regions: Val<Vec<String>>,
+
+    /// Indicates to link a list of included Regions
+    ///
+    /// CloudFormation property `RegionLinkingMode`.
+    ///
+    /// Allowed values (the enum [`aggregator_v2::RegionLinkingMode`]): `SPECIFIED_REGIONS`.
+    pub region_linking_mode: Val<String>,
+}
+
 impl CfnAggregatorV2 {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::AggregatorV2";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAggregatorV2Required`]:
     ///
-    /// - `linked_regions`: `LinkedRegions`, The list of included Regions
-    /// - `region_linking_mode`: `RegionLinkingMode`, Indicates to link a list of included Regions
-    pub fn new(linked_regions: impl Into<Val<Vec<String>>>, region_linking_mode: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAggregatorV2::new(CfnAggregatorV2Required {
+    ///     linked_regions: vec!["..."].into(),
+    ///     region_linking_mode: aggregator_v2::RegionLinkingMode::SpecifiedRegions.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAggregatorV2Required) -> Self {
         let mut props = Props::new();
-        props.set("LinkedRegions", linked_regions);
-        props.set("RegionLinkingMode", region_linking_mode);
+        props.set::<Vec<String>>("LinkedRegions", required.linked_regions);
+        props.set::<String>("RegionLinkingMode", required.region_linking_mode);
         CfnAggregatorV2 { props, options: ResourceOptions::default() }
     }
 
@@ -164,32 +225,88 @@ pub(crate) static AGGREGATOR_V2_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnAggregatorV2`].
+pub mod aggregator_v2 {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `RegionLinkingMode` in `AWS::SecurityHub::AggregatorV2`; `.into()` makes a `Val<String>`.
+        RegionLinkingMode {
+            SpecifiedRegions = "SPECIFIED_REGIONS",
+        }
+    }
+}
+
 /// The ``AWS::SecurityHub::AutomationRule`` resource specifies an automation rule based on input parameters. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *User Guide*.
 ///
 /// CloudFormation type `AWS::SecurityHub::AutomationRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`.
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAutomationRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAutomationRule`], by name: the argument of [`CfnAutomationRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAutomationRuleRequired {
+    /// One or more actions to update finding fields if a finding matches the conditions specified in ``Criteria``.
+    ///
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Vec<automation_rule::AutomationRulesAction>>,
+
+    /// A set of [Security Finding Format (ASFF)](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html) finding field attributes and corresponding expected values that ASH uses to filter findings. If a rule is enabled and a finding matches the criteria specified in this parameter, ASH applies the rule action to the finding.
+    ///
+    /// CloudFormation property `Criteria`.
+    pub criteria: Val<automation_rule::AutomationRulesFindingFilters>,
+
+    /// A description of the rule.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The name of the rule.
+    ///
+    /// CloudFormation property `RuleName`.
+    pub rule_name: Val<String>,
+
+    /// An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings. Security Hub CSPM applies rules with lower values for this parameter first.
+    ///
+    /// CloudFormation property `RuleOrder`.
+    pub rule_order: Val<i64>,
+}
+
 impl CfnAutomationRule {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::AutomationRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAutomationRuleRequired`]:
     ///
-    /// - `actions`: `Actions`, One or more actions to update finding fields if a finding matches the conditions specified in ``Criteria``.
-    /// - `criteria`: `Criteria`, A set of [Security Finding Format (ASFF)](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html) finding field attributes and corresponding expected values that ASH uses to filter findings. If a rule is enabled and a finding matches the criteria specified in this parameter, ASH applies the rule action to the finding.
-    /// - `description`: `Description`, A description of the rule.
-    /// - `rule_name`: `RuleName`, The name of the rule.
-    /// - `rule_order`: `RuleOrder`, An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings. Security Hub CSPM applies rules with lower values for this parameter first.
-    pub fn new(actions: impl Into<Val<Vec<automation_rule::AutomationRulesAction>>>, criteria: impl Into<Val<automation_rule::AutomationRulesFindingFilters>>, description: impl Into<Val<String>>, rule_name: impl Into<Val<String>>, rule_order: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnAutomationRule::new(CfnAutomationRuleRequired {
+    ///     actions: vec![automation_rule::AutomationRulesAction::new(...)].into(),
+    ///     criteria: automation_rule::AutomationRulesFindingFilters::new(...).into(),
+    ///     description: "...".into(),
+    ///     rule_name: "...".into(),
+    ///     rule_order: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAutomationRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("Criteria", criteria);
-        props.set("Description", description);
-        props.set("RuleName", rule_name);
-        props.set("RuleOrder", rule_order);
+        props.set::<Vec<automation_rule::AutomationRulesAction>>("Actions", required.actions);
+        props.set::<automation_rule::AutomationRulesFindingFilters>("Criteria", required.criteria);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("RuleName", required.rule_name);
+        props.set::<i64>("RuleOrder", required.rule_order);
         CfnAutomationRule { props, options: ResourceOptions::default() }
     }
 
@@ -201,7 +318,7 @@ impl CfnAutomationRule {
 
     /// Whether the rule is active after it is created. If this parameter is equal to ``ENABLED``, ASH applies the rule to findings and finding updates after the rule is created.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`automation_rule::RuleStatus`]): `ENABLED`, `DISABLED`.
     pub fn rule_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RuleStatus", value);
         self
@@ -275,11 +392,11 @@ pub(crate) static AUTOMATION_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAutomationRule`].
+/// Property types and enums of the allowed values of [`CfnAutomationRule`].
 pub mod automation_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// One or more actions that ASHlong takes when a finding matches the defined criteria of a rule.
     #[derive(Clone, Debug)]
@@ -287,15 +404,35 @@ pub mod automation_rule {
         props: Props,
     }
 
-    impl AutomationRulesAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AutomationRulesAction`], by name: the argument of [`AutomationRulesAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct AutomationRulesActionRequired {
+        /// Specifies that the automation rule action is an update to a finding field.
         ///
-        /// - `finding_fields_update`: `FindingFieldsUpdate`, Specifies that the automation rule action is an update to a finding field.
-        /// - `type_`: `Type`, Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
-        pub fn new(finding_fields_update: impl Into<Val<AutomationRulesFindingFieldsUpdate>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FindingFieldsUpdate`.
+        pub finding_fields_update: Val<AutomationRulesFindingFieldsUpdate>,
+
+        /// Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `FINDING_FIELDS_UPDATE`.
+        pub type_: Val<String>,
+    }
+
+    impl AutomationRulesAction {
+        /// Creates the value from its required properties, by name in [`AutomationRulesActionRequired`]:
+        ///
+        /// ```text
+        /// AutomationRulesAction::new(AutomationRulesActionRequired {
+        ///     finding_fields_update: AutomationRulesFindingFieldsUpdate::new(...).into(),
+        ///     type_: Type::FindingFieldsUpdate.into(),
+        /// })
+        /// ```
+        pub fn new(required: AutomationRulesActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FindingFieldsUpdate", finding_fields_update);
-            props.set("Type", type_);
+            props.set::<AutomationRulesFindingFieldsUpdate>("FindingFieldsUpdate", required.finding_fields_update);
+            props.set::<String>("Type", required.type_);
             AutomationRulesAction { props }
         }
     }
@@ -363,7 +500,7 @@ pub mod automation_rule {
 
         /// The rule action updates the ``VerificationState`` field of a finding.
         ///
-        /// Allowed values: `UNKNOWN`, `TRUE_POSITIVE`, `FALSE_POSITIVE`, `BENIGN_POSITIVE`.
+        /// Allowed values (the enum [`VerificationState`]): `UNKNOWN`, `TRUE_POSITIVE`, `FALSE_POSITIVE`, `BENIGN_POSITIVE`.
         pub fn verification_state(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VerificationState", value);
             self
@@ -388,15 +525,33 @@ pub mod automation_rule {
         props: Props,
     }
 
-    impl NoteUpdate {
-        /// Creates the value from its required properties:
+    /// The required properties of [`NoteUpdate`], by name: the argument of [`NoteUpdate::new`].
+    #[derive(Clone, Debug)]
+    pub struct NoteUpdateRequired {
+        /// The updated note text.
         ///
-        /// - `text`: `Text`, The updated note text.
-        /// - `updated_by`: `UpdatedBy`, The principal that updated the note.
-        pub fn new(text: impl Into<Val<String>>, updated_by: impl Into<Val<Json>>) -> Self {
+        /// CloudFormation property `Text`.
+        pub text: Val<String>,
+
+        /// The principal that updated the note.
+        ///
+        /// CloudFormation property `UpdatedBy`.
+        pub updated_by: Val<Json>,
+    }
+
+    impl NoteUpdate {
+        /// Creates the value from its required properties, by name in [`NoteUpdateRequired`]:
+        ///
+        /// ```text
+        /// NoteUpdate::new(NoteUpdateRequired {
+        ///     text: "...".into(),
+        ///     updated_by: serde_json::json!({ ... }).into(),
+        /// })
+        /// ```
+        pub fn new(required: NoteUpdateRequired) -> Self {
             let mut props = Props::new();
-            props.set("Text", text);
-            props.set("UpdatedBy", updated_by);
+            props.set::<String>("Text", required.text);
+            props.set::<Json>("UpdatedBy", required.updated_by);
             NoteUpdate { props }
         }
     }
@@ -413,15 +568,35 @@ pub mod automation_rule {
         props: Props,
     }
 
-    impl RelatedFinding {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RelatedFinding`], by name: the argument of [`RelatedFinding::new`].
+    #[derive(Clone, Debug)]
+    pub struct RelatedFindingRequired {
+        /// The product-generated identifier for a related finding.
         ///
-        /// - `id`: `Id`, The product-generated identifier for a related finding.
-        /// - `product_arn`: `ProductArn`, The Amazon Resource Name (ARN) for the product that generated a related finding.
-        pub fn new(id: impl Into<Val<Json>>, product_arn: impl Into<Val<String>>) -> Self {
+        /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
+        ///
+        /// CloudFormation property `Id`.
+        pub id: Val<Json>,
+
+        /// The Amazon Resource Name (ARN) for the product that generated a related finding.
+        ///
+        /// CloudFormation property `ProductArn`.
+        pub product_arn: Val<String>,
+    }
+
+    impl RelatedFinding {
+        /// Creates the value from its required properties, by name in [`RelatedFindingRequired`]:
+        ///
+        /// ```text
+        /// RelatedFinding::new(RelatedFindingRequired {
+        ///     id: serde_json::json!({ ... }).into(),
+        ///     product_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RelatedFindingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("ProductArn", product_arn);
+            props.set::<Json>("Id", required.id);
+            props.set::<String>("ProductArn", required.product_arn);
             RelatedFinding { props }
         }
     }
@@ -457,7 +632,7 @@ pub mod automation_rule {
         ///
         /// +  ``CRITICAL`` - The issue must be remediated immediately to avoid it escalating.
         ///
-        /// Allowed values: `INFORMATIONAL`, `LOW`, `MEDIUM`, `HIGH`, `CRITICAL`.
+        /// Allowed values (the enum [`Label`]): `INFORMATIONAL`, `LOW`, `MEDIUM`, `HIGH`, `CRITICAL`.
         pub fn label(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Label", value);
             self
@@ -501,9 +676,9 @@ pub mod automation_rule {
     }
 
     impl WorkflowUpdate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, The status of the investigation into the finding. The workflow status is specific to an individual finding. It does not affect the generation of new findings. For example, setting the workflow status to ``SUPPRESSED`` or ``RESOLVED`` does not prevent a new finding for the same issue.
+        /// - `status`: `Status`, The status of the investigation into the finding. The workflow status is specific to an individual finding. It does not affect the generation of new findings. For example, setting the workflow status to ``SUPPRESSED`` or ``RESOLVED`` does not prevent a new finding for the same issue. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -833,15 +1008,71 @@ pub mod automation_rule {
         props: Props,
     }
 
-    impl StringFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StringFilter`], by name: the argument of [`StringFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct StringFilterRequired {
+        /// The condition to apply to a string value when filtering Security Hub CSPM findings.
         ///
-        /// - `comparison`: `Comparison`, The condition to apply to a string value when filtering Security Hub CSPM findings.
-        /// - `value`: `Value`, The string filter value. Filter values are case sensitive. For example, the product name for control-based findings is ``Security Hub CSPM``. If you provide ``security hub`` as the filter value, there's no match.
-        pub fn new(comparison: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// To search for values that have the filter value, use one of the following comparison operators:
+        ///
+        /// +  To search for values that include the filter value, use ``CONTAINS``. For example, the filter ``Title CONTAINS CloudFront`` matches findings that have a ``Title`` that includes the string CloudFront.
+        ///
+        /// +  To search for values that exactly match the filter value, use ``EQUALS``. For example, the filter ``AwsAccountId EQUALS 123456789012`` only matches findings that have an account ID of ``123456789012``.
+        ///
+        /// +  To search for values that start with the filter value, use ``PREFIX``. For example, the filter ``ResourceRegion PREFIX us`` matches findings that have a ``ResourceRegion`` that starts with ``us``. A ``ResourceRegion`` that starts with a different value, such as ``af``, ``ap``, or ``ca``, doesn't match.
+        ///
+        /// ``CONTAINS``, ``EQUALS``, and ``PREFIX`` filters on the same field are joined by ``OR``. A finding matches if it matches any one of those filters. For example, the filters ``Title CONTAINS CloudFront OR Title CONTAINS CloudWatch`` match a finding that includes either ``CloudFront``, ``CloudWatch``, or both strings in the title.
+        ///
+        /// To search for values that don’t have the filter value, use one of the following comparison operators:
+        ///
+        /// +  To search for values that exclude the filter value, use ``NOT_CONTAINS``. For example, the filter ``Title NOT_CONTAINS CloudFront`` matches findings that have a ``Title`` that excludes the string CloudFront.
+        ///
+        /// +  To search for values other than the filter value, use ``NOT_EQUALS``. For example, the filter ``AwsAccountId NOT_EQUALS 123456789012`` only matches findings that have an account ID other than ``123456789012``.
+        ///
+        /// +  To search for values that don't start with the filter value, use ``PREFIX_NOT_EQUALS``. For example, the filter ``ResourceRegion PREFIX_NOT_EQUALS us`` matches findings with a ``ResourceRegion`` that starts with a value other than ``us``.
+        ///
+        /// ``NOT_CONTAINS``, ``NOT_EQUALS``, and ``PREFIX_NOT_EQUALS`` filters on the same field are joined by ``AND``. A finding matches only if it matches all of those filters. For example, the filters ``Title NOT_CONTAINS CloudFront AND Title NOT_CONTAINS CloudWatch`` match a finding that excludes both ``CloudFront`` and ``CloudWatch`` in the title.
+        ///
+        /// You can’t have both a ``CONTAINS`` filter and a ``NOT_CONTAINS`` filter on the same field. Similarly, you can't provide both an ``EQUALS`` filter and a ``NOT_EQUALS`` or ``PREFIX_NOT_EQUALS`` filter on the same field. Combining filters in this way returns an error. ``CONTAINS`` filters can only be used with other ``CONTAINS`` filters. ``NOT_CONTAINS`` filters can only be used with other ``NOT_CONTAINS`` filters.
+        ///
+        /// You can combine ``PREFIX`` filters with ``NOT_EQUALS`` or ``PREFIX_NOT_EQUALS`` filters for the same field. Security Hub CSPM first processes the ``PREFIX`` filters, and then the ``NOT_EQUALS`` or ``PREFIX_NOT_EQUALS`` filters.
+        ///
+        /// For example, for the following filters, Security Hub CSPM first identifies findings that have resource types that start with either ``AwsIam`` or ``AwsEc2``. It then excludes findings that have a resource type of ``AwsIamPolicy`` and findings that have a resource type of ``AwsEc2NetworkInterface``.
+        ///
+        /// +   ``ResourceType PREFIX AwsIam``
+        ///
+        /// +   ``ResourceType PREFIX AwsEc2``
+        ///
+        /// +   ``ResourceType NOT_EQUALS AwsIamPolicy``
+        ///
+        /// +   ``ResourceType NOT_EQUALS AwsEc2NetworkInterface``
+        ///
+        /// The ``CONTAINS`` operator works with automation rules V1 and V2. The ``NOT_CONTAINS`` operator works only with automation rules V1. The ``CONTAINS_WORD`` operator works only in the ``GetFindingsV2``, ``GetFindingStatisticsV2``, ``GetResourcesV2``, and ``GetResourcesStatisticsV2`` APIs. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *User Guide*.
+        ///
+        /// CloudFormation property `Comparison`.
+        ///
+        /// Allowed values (the enum [`Comparison`]): `EQUALS`, `PREFIX`, `NOT_EQUALS`, `PREFIX_NOT_EQUALS`, `CONTAINS`, `NOT_CONTAINS`.
+        pub comparison: Val<String>,
+
+        /// The string filter value. Filter values are case sensitive. For example, the product name for control-based findings is ``Security Hub CSPM``. If you provide ``security hub`` as the filter value, there's no match.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl StringFilter {
+        /// Creates the value from its required properties, by name in [`StringFilterRequired`]:
+        ///
+        /// ```text
+        /// StringFilter::new(StringFilterRequired {
+        ///     comparison: Comparison::Equals.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StringFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Value", value);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<String>("Value", required.value);
             StringFilter { props }
         }
     }
@@ -938,15 +1169,35 @@ pub mod automation_rule {
         props: Props,
     }
 
-    impl DateRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DateRange`], by name: the argument of [`DateRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateRangeRequired {
+        /// A date range unit for the date filter.
         ///
-        /// - `unit`: `Unit`, A date range unit for the date filter.
-        /// - `value`: `Value`, A date range value for the date filter.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Unit`.
+        ///
+        /// Allowed values (the enum [`Unit`]): `DAYS`.
+        pub unit: Val<String>,
+
+        /// A date range value for the date filter.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl DateRange {
+        /// Creates the value from its required properties, by name in [`DateRangeRequired`]:
+        ///
+        /// ```text
+        /// DateRange::new(DateRangeRequired {
+        ///     unit: Unit::Days.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: DateRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<f64>("Value", required.value);
             DateRange { props }
         }
     }
@@ -963,17 +1214,64 @@ pub mod automation_rule {
         props: Props,
     }
 
-    impl MapFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MapFilter`], by name: the argument of [`MapFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
         ///
-        /// - `comparison`: `Comparison`, The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
-        /// - `key`: `Key`, The key of the map filter. For example, for ``ResourceTags``, ``Key`` identifies the name of the tag. For ``UserDefinedFields``, ``Key`` is the name of the field.
-        /// - `value`: `Value`, The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called ``Department`` might be ``Security``. If you provide ``security`` as the filter value, then there's no match.
-        pub fn new(comparison: impl Into<Val<String>>, key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// To search for values that have the filter value, use one of the following comparison operators:
+        ///
+        /// +  To search for values that include the filter value, use ``CONTAINS``. For example, for the ``ResourceTags`` field, the filter ``Department CONTAINS Security`` matches findings that include the value ``Security`` for the ``Department`` tag. In the same example, a finding with a value of ``Security team`` for the ``Department`` tag is a match.
+        ///
+        /// +  To search for values that exactly match the filter value, use ``EQUALS``. For example, for the ``ResourceTags`` field, the filter ``Department EQUALS Security`` matches findings that have the value ``Security`` for the ``Department`` tag.
+        ///
+        /// ``CONTAINS`` and ``EQUALS`` filters on the same field are joined by ``OR``. A finding matches if it matches any one of those filters. For example, the filters ``Department CONTAINS Security OR Department CONTAINS Finance`` match a finding that includes either ``Security``, ``Finance``, or both values.
+        ///
+        /// To search for values that don't have the filter value, use one of the following comparison operators:
+        ///
+        /// +  To search for values that exclude the filter value, use ``NOT_CONTAINS``. For example, for the ``ResourceTags`` field, the filter ``Department NOT_CONTAINS Finance`` matches findings that exclude the value ``Finance`` for the ``Department`` tag.
+        ///
+        /// +  To search for values other than the filter value, use ``NOT_EQUALS``. For example, for the ``ResourceTags`` field, the filter ``Department NOT_EQUALS Finance`` matches findings that don’t have the value ``Finance`` for the ``Department`` tag.
+        ///
+        /// ``NOT_CONTAINS`` and ``NOT_EQUALS`` filters on the same field are joined by ``AND``. A finding matches only if it matches all of those filters. For example, the filters ``Department NOT_CONTAINS Security AND Department NOT_CONTAINS Finance`` match a finding that excludes both the ``Security`` and ``Finance`` values.
+        ///
+        /// ``CONTAINS`` filters can only be used with other ``CONTAINS`` filters. ``NOT_CONTAINS`` filters can only be used with other ``NOT_CONTAINS`` filters.
+        ///
+        /// You can’t have both a ``CONTAINS`` filter and a ``NOT_CONTAINS`` filter on the same field. Similarly, you can’t have both an ``EQUALS`` filter and a ``NOT_EQUALS`` filter on the same field. Combining filters in this way returns an error.
+        ///
+        /// ``CONTAINS`` and ``NOT_CONTAINS`` operators can be used only with automation rules. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *User Guide*.
+        ///
+        /// CloudFormation property `Comparison`.
+        ///
+        /// Allowed values (the enum [`MapFilterComparison`]): `EQUALS`, `NOT_EQUALS`, `CONTAINS`, `NOT_CONTAINS`.
+        pub comparison: Val<String>,
+
+        /// The key of the map filter. For example, for ``ResourceTags``, ``Key`` identifies the name of the tag. For ``UserDefinedFields``, ``Key`` is the name of the field.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called ``Department`` might be ``Security``. If you provide ``security`` as the filter value, then there's no match.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl MapFilter {
+        /// Creates the value from its required properties, by name in [`MapFilterRequired`]:
+        ///
+        /// ```text
+        /// MapFilter::new(MapFilterRequired {
+        ///     comparison: MapFilterComparison::Equals.into(),
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             MapFilter { props }
         }
     }
@@ -1108,40 +1406,159 @@ pub mod automation_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RuleStatus` in `AWS::SecurityHub::AutomationRule`; `.into()` makes a `Val<String>`.
+        RuleStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SecurityHub::AutomationRule`; `.into()` makes a `Val<String>`.
+        Type {
+            FindingFieldsUpdate = "FINDING_FIELDS_UPDATE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VerificationState` in `AWS::SecurityHub::AutomationRule`; `.into()` makes a `Val<String>`.
+        VerificationState {
+            Unknown = "UNKNOWN",
+            TruePositive = "TRUE_POSITIVE",
+            FalsePositive = "FALSE_POSITIVE",
+            BenignPositive = "BENIGN_POSITIVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Label` in `AWS::SecurityHub::AutomationRule`; `.into()` makes a `Val<String>`.
+        Label {
+            Informational = "INFORMATIONAL",
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+            Critical = "CRITICAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::SecurityHub::AutomationRule`; `.into()` makes a `Val<String>`.
+        Status {
+            New = "NEW",
+            Notified = "NOTIFIED",
+            Resolved = "RESOLVED",
+            Suppressed = "SUPPRESSED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::SecurityHub::AutomationRule`; `.into()` makes a `Val<String>`.
+        Comparison {
+            Equals = "EQUALS",
+            Prefix = "PREFIX",
+            NotEquals = "NOT_EQUALS",
+            PrefixNotEquals = "PREFIX_NOT_EQUALS",
+            Contains = "CONTAINS",
+            NotContains = "NOT_CONTAINS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::SecurityHub::AutomationRule`; `.into()` makes a `Val<String>`.
+        Unit {
+            Days = "DAYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::SecurityHub::AutomationRule`; `.into()` makes a `Val<String>`.
+        MapFilterComparison {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+            Contains = "CONTAINS",
+            NotContains = "NOT_CONTAINS",
+        }
+    }
 }
 
 /// Resource schema for AWS::SecurityHub::AutomationRuleV2
 ///
 /// CloudFormation type `AWS::SecurityHub::AutomationRuleV2`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp formatted in ISO8601
+/// - `RuleArn`: `handle.rule_arn()` → `Val<String>`. The ARN of the automation rule
+/// - `RuleId`: `handle.rule_id()` → `Val<String>`. The ID of the automation rule
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp formatted in ISO8601
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleArn`.
 #[derive(Clone, Debug)]
 pub struct CfnAutomationRuleV2 {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAutomationRuleV2`], by name: the argument of [`CfnAutomationRuleV2::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAutomationRuleV2Required {
+    /// A list of actions to be performed when the rule criteria is met
+    ///
+    /// CloudFormation property `Actions`.
+    pub actions: Val<Vec<automation_rule_v2::AutomationRulesActionV2>>,
+
+    /// Defines the parameters and conditions used to evaluate and filter security findings
+    ///
+    /// CloudFormation property `Criteria`.
+    pub criteria: Val<automation_rule_v2::Criteria>,
+
+    /// A description of the automation rule
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The name of the automation rule
+    ///
+    /// CloudFormation property `RuleName`.
+    pub rule_name: Val<String>,
+
+    /// The value for the rule priority
+    ///
+    /// CloudFormation property `RuleOrder`.
+    pub rule_order: Val<f64>,
+}
+
 impl CfnAutomationRuleV2 {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::AutomationRuleV2";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAutomationRuleV2Required`]:
     ///
-    /// - `actions`: `Actions`, A list of actions to be performed when the rule criteria is met
-    /// - `criteria`: `Criteria`, Defines the parameters and conditions used to evaluate and filter security findings
-    /// - `description`: `Description`, A description of the automation rule
-    /// - `rule_name`: `RuleName`, The name of the automation rule
-    /// - `rule_order`: `RuleOrder`, The value for the rule priority
-    pub fn new(actions: impl Into<Val<Vec<automation_rule_v2::AutomationRulesActionV2>>>, criteria: impl Into<Val<automation_rule_v2::Criteria>>, description: impl Into<Val<String>>, rule_name: impl Into<Val<String>>, rule_order: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnAutomationRuleV2::new(CfnAutomationRuleV2Required {
+    ///     actions: vec![automation_rule_v2::AutomationRulesActionV2::new(...)].into(),
+    ///     criteria: automation_rule_v2::Criteria::new(...).into(),
+    ///     description: "...".into(),
+    ///     rule_name: "...".into(),
+    ///     rule_order: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAutomationRuleV2Required) -> Self {
         let mut props = Props::new();
-        props.set("Actions", actions);
-        props.set("Criteria", criteria);
-        props.set("Description", description);
-        props.set("RuleName", rule_name);
-        props.set("RuleOrder", rule_order);
+        props.set::<Vec<automation_rule_v2::AutomationRulesActionV2>>("Actions", required.actions);
+        props.set::<automation_rule_v2::Criteria>("Criteria", required.criteria);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("RuleName", required.rule_name);
+        props.set::<f64>("RuleOrder", required.rule_order);
         CfnAutomationRuleV2 { props, options: ResourceOptions::default() }
     }
 
     /// The status of the automation rule
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`automation_rule_v2::RuleStatus`]): `ENABLED`, `DISABLED`.
     pub fn rule_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RuleStatus", value);
         self
@@ -1223,11 +1640,11 @@ pub(crate) static AUTOMATION_RULE_V2_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAutomationRuleV2`].
+/// Property types and enums of the allowed values of [`CfnAutomationRuleV2`].
 pub mod automation_rule_v2 {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Allows you to configure automated responses
     #[derive(Clone, Debug)]
@@ -1236,9 +1653,9 @@ pub mod automation_rule_v2 {
     }
 
     impl AutomationRulesActionV2 {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The category of action to be executed by the automation rule
+        /// - `type_`: `Type`, The category of action to be executed by the automation rule Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1375,7 +1792,7 @@ pub mod automation_rule_v2 {
 
         /// The logical operator used to combine multiple conditions
         ///
-        /// Allowed values: `AND`, `OR`.
+        /// Allowed values (the enum [`CompositeOperator`]): `AND`, `OR`.
         pub fn composite_operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompositeOperator", value);
             self
@@ -1427,7 +1844,7 @@ pub mod automation_rule_v2 {
 
         /// The logical operator used to combine multiple conditions
         ///
-        /// Allowed values: `AND`, `OR`.
+        /// Allowed values (the enum [`Operator`]): `AND`, `OR`.
         pub fn operator(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Operator", value);
             self
@@ -1452,15 +1869,35 @@ pub mod automation_rule_v2 {
         props: Props,
     }
 
-    impl OcsfBooleanFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OcsfBooleanFilter`], by name: the argument of [`OcsfBooleanFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct OcsfBooleanFilterRequired {
+        /// The name of the field
         ///
-        /// - `field_name`: `FieldName`, The name of the field
-        /// - `filter`: `Filter`, Boolean filter for querying findings
-        pub fn new(field_name: impl Into<Val<String>>, filter: impl Into<Val<BooleanFilter>>) -> Self {
+        /// CloudFormation property `FieldName`.
+        ///
+        /// Allowed values (the enum [`FieldName`]): `compliance.assessments.meets_criteria`, `vulnerabilities.is_exploit_available`, `vulnerabilities.is_fix_available`.
+        pub field_name: Val<String>,
+
+        /// Boolean filter for querying findings
+        ///
+        /// CloudFormation property `Filter`.
+        pub filter: Val<BooleanFilter>,
+    }
+
+    impl OcsfBooleanFilter {
+        /// Creates the value from its required properties, by name in [`OcsfBooleanFilterRequired`]:
+        ///
+        /// ```text
+        /// OcsfBooleanFilter::new(OcsfBooleanFilterRequired {
+        ///     field_name: FieldName::ComplianceAssessmentsMeetsCriteria.into(),
+        ///     filter: BooleanFilter::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OcsfBooleanFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldName", field_name);
-            props.set("Filter", filter);
+            props.set::<String>("FieldName", required.field_name);
+            props.set::<BooleanFilter>("Filter", required.filter);
             OcsfBooleanFilter { props }
         }
     }
@@ -1478,7 +1915,7 @@ pub mod automation_rule_v2 {
     }
 
     impl BooleanFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`, The value of the boolean
         pub fn new(value: impl Into<Val<bool>>) -> Self {
@@ -1500,15 +1937,35 @@ pub mod automation_rule_v2 {
         props: Props,
     }
 
-    impl OcsfDateFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OcsfDateFilter`], by name: the argument of [`OcsfDateFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct OcsfDateFilterRequired {
+        /// The name of the field
         ///
-        /// - `field_name`: `FieldName`, The name of the field
-        /// - `filter`: `Filter`, A date filter for querying findings
-        pub fn new(field_name: impl Into<Val<String>>, filter: impl Into<Val<DateFilter>>) -> Self {
+        /// CloudFormation property `FieldName`.
+        ///
+        /// Allowed values (the enum [`OcsfDateFilterFieldName`]): `finding_info.created_time_dt`, `finding_info.first_seen_time_dt`, `finding_info.last_seen_time_dt`, `finding_info.modified_time_dt`.
+        pub field_name: Val<String>,
+
+        /// A date filter for querying findings
+        ///
+        /// CloudFormation property `Filter`.
+        pub filter: Val<DateFilter>,
+    }
+
+    impl OcsfDateFilter {
+        /// Creates the value from its required properties, by name in [`OcsfDateFilterRequired`]:
+        ///
+        /// ```text
+        /// OcsfDateFilter::new(OcsfDateFilterRequired {
+        ///     field_name: OcsfDateFilterFieldName::FindingInfoCreatedTimeDt.into(),
+        ///     filter: DateFilter::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OcsfDateFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldName", field_name);
-            props.set("Filter", filter);
+            props.set::<String>("FieldName", required.field_name);
+            props.set::<DateFilter>("Filter", required.filter);
             OcsfDateFilter { props }
         }
     }
@@ -1563,15 +2020,35 @@ pub mod automation_rule_v2 {
         props: Props,
     }
 
-    impl DateRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DateRange`], by name: the argument of [`DateRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateRangeRequired {
+        /// A date range unit for the date filter
         ///
-        /// - `unit`: `Unit`, A date range unit for the date filter
-        /// - `value`: `Value`, A date range value for the date filter
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Unit`.
+        ///
+        /// Allowed values (the enum [`Unit`]): `DAYS`.
+        pub unit: Val<String>,
+
+        /// A date range value for the date filter
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl DateRange {
+        /// Creates the value from its required properties, by name in [`DateRangeRequired`]:
+        ///
+        /// ```text
+        /// DateRange::new(DateRangeRequired {
+        ///     unit: Unit::Days.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: DateRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<f64>("Value", required.value);
             DateRange { props }
         }
     }
@@ -1588,15 +2065,35 @@ pub mod automation_rule_v2 {
         props: Props,
     }
 
-    impl OcsfMapFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OcsfMapFilter`], by name: the argument of [`OcsfMapFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct OcsfMapFilterRequired {
+        /// The name of the field
         ///
-        /// - `field_name`: `FieldName`, The name of the field
-        /// - `filter`: `Filter`, A map filter for filtering findings
-        pub fn new(field_name: impl Into<Val<String>>, filter: impl Into<Val<MapFilter>>) -> Self {
+        /// CloudFormation property `FieldName`.
+        ///
+        /// Allowed values (the enum [`OcsfMapFilterFieldName`]): `resources.tags`.
+        pub field_name: Val<String>,
+
+        /// A map filter for filtering findings
+        ///
+        /// CloudFormation property `Filter`.
+        pub filter: Val<MapFilter>,
+    }
+
+    impl OcsfMapFilter {
+        /// Creates the value from its required properties, by name in [`OcsfMapFilterRequired`]:
+        ///
+        /// ```text
+        /// OcsfMapFilter::new(OcsfMapFilterRequired {
+        ///     field_name: OcsfMapFilterFieldName::ResourcesTags.into(),
+        ///     filter: MapFilter::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OcsfMapFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldName", field_name);
-            props.set("Filter", filter);
+            props.set::<String>("FieldName", required.field_name);
+            props.set::<MapFilter>("Filter", required.filter);
             OcsfMapFilter { props }
         }
     }
@@ -1613,17 +2110,42 @@ pub mod automation_rule_v2 {
         props: Props,
     }
 
-    impl MapFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MapFilter`], by name: the argument of [`MapFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering findings with a map filter
         ///
-        /// - `comparison`: `Comparison`, The condition to apply to the key value when filtering findings with a map filter
-        /// - `key`: `Key`, The key of the map filter
-        /// - `value`: `Value`, The value for the key in the map filter
-        pub fn new(comparison: impl Into<Val<String>>, key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Comparison`.
+        ///
+        /// Allowed values (the enum [`Comparison`]): `EQUALS`, `NOT_EQUALS`.
+        pub comparison: Val<String>,
+
+        /// The key of the map filter
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the key in the map filter
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl MapFilter {
+        /// Creates the value from its required properties, by name in [`MapFilterRequired`]:
+        ///
+        /// ```text
+        /// MapFilter::new(MapFilterRequired {
+        ///     comparison: Comparison::Equals.into(),
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             MapFilter { props }
         }
     }
@@ -1640,15 +2162,35 @@ pub mod automation_rule_v2 {
         props: Props,
     }
 
-    impl OcsfNumberFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OcsfNumberFilter`], by name: the argument of [`OcsfNumberFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct OcsfNumberFilterRequired {
+        /// The name of the field
         ///
-        /// - `field_name`: `FieldName`, The name of the field
-        /// - `filter`: `Filter`, A number filter for querying findings
-        pub fn new(field_name: impl Into<Val<String>>, filter: impl Into<Val<NumberFilter>>) -> Self {
+        /// CloudFormation property `FieldName`.
+        ///
+        /// Allowed values (the enum [`OcsfNumberFilterFieldName`]): `activity_id`, `compliance.status_id`, `confidence_score`, `finding_info.related_events_count`, `vendor_attributes.severity_id`.
+        pub field_name: Val<String>,
+
+        /// A number filter for querying findings
+        ///
+        /// CloudFormation property `Filter`.
+        pub filter: Val<NumberFilter>,
+    }
+
+    impl OcsfNumberFilter {
+        /// Creates the value from its required properties, by name in [`OcsfNumberFilterRequired`]:
+        ///
+        /// ```text
+        /// OcsfNumberFilter::new(OcsfNumberFilterRequired {
+        ///     field_name: OcsfNumberFilterFieldName::ActivityId.into(),
+        ///     filter: NumberFilter::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OcsfNumberFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldName", field_name);
-            props.set("Filter", filter);
+            props.set::<String>("FieldName", required.field_name);
+            props.set::<NumberFilter>("Filter", required.filter);
             OcsfNumberFilter { props }
         }
     }
@@ -1703,15 +2245,35 @@ pub mod automation_rule_v2 {
         props: Props,
     }
 
-    impl OcsfStringFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OcsfStringFilter`], by name: the argument of [`OcsfStringFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct OcsfStringFilterRequired {
+        /// The name of the field
         ///
-        /// - `field_name`: `FieldName`, The name of the field
-        /// - `filter`: `Filter`, A string filter for filtering findings
-        pub fn new(field_name: impl Into<Val<String>>, filter: impl Into<Val<StringFilter>>) -> Self {
+        /// CloudFormation property `FieldName`.
+        ///
+        /// Allowed values (the enum [`OcsfStringFilterFieldName`]): `activity_name`, `cloud.account.name`, `cloud.account.uid`, `cloud.provider`, `cloud.region`, `compliance.assessments.category`, `compliance.assessments.name`, `compliance.control`, `compliance.status`, `compliance.standards`, `finding_info.desc`, `finding_info.src_url`, `finding_info.title`, `finding_info.types`, `finding_info.uid`, `finding_info.related_events.uid`, `finding_info.related_events.product.uid`, `finding_info.related_events.title`, `metadata.product.feature.uid`, `metadata.product.name`, `metadata.product.uid`, `metadata.product.vendor_name`, `remediation.desc`, `remediation.references` and 8 more.
+        pub field_name: Val<String>,
+
+        /// A string filter for filtering findings
+        ///
+        /// CloudFormation property `Filter`.
+        pub filter: Val<StringFilter>,
+    }
+
+    impl OcsfStringFilter {
+        /// Creates the value from its required properties, by name in [`OcsfStringFilterRequired`]:
+        ///
+        /// ```text
+        /// OcsfStringFilter::new(OcsfStringFilterRequired {
+        ///     field_name: OcsfStringFilterFieldName::ActivityName.into(),
+        ///     filter: StringFilter::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OcsfStringFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldName", field_name);
-            props.set("Filter", filter);
+            props.set::<String>("FieldName", required.field_name);
+            props.set::<StringFilter>("Filter", required.filter);
             OcsfStringFilter { props }
         }
     }
@@ -1728,15 +2290,35 @@ pub mod automation_rule_v2 {
         props: Props,
     }
 
-    impl StringFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StringFilter`], by name: the argument of [`StringFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct StringFilterRequired {
+        /// The condition to apply to a string value when filtering findings
         ///
-        /// - `comparison`: `Comparison`, The condition to apply to a string value when filtering findings
-        /// - `value`: `Value`, The string filter value
-        pub fn new(comparison: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Comparison`.
+        ///
+        /// Allowed values (the enum [`StringFilterComparison`]): `EQUALS`, `PREFIX`, `NOT_EQUALS`, `PREFIX_NOT_EQUALS`, `CONTAINS`.
+        pub comparison: Val<String>,
+
+        /// The string filter value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl StringFilter {
+        /// Creates the value from its required properties, by name in [`StringFilterRequired`]:
+        ///
+        /// ```text
+        /// StringFilter::new(StringFilterRequired {
+        ///     comparison: StringFilterComparison::Equals.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StringFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Value", value);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<String>("Value", required.value);
             StringFilter { props }
         }
     }
@@ -1867,28 +2449,191 @@ pub mod automation_rule_v2 {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RuleStatus` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        RuleStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        Type {
+            FindingFieldsUpdate = "FINDING_FIELDS_UPDATE",
+            ExternalIntegration = "EXTERNAL_INTEGRATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CompositeOperator` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        CompositeOperator {
+            And = "AND",
+            Or = "OR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        Operator {
+            And = "AND",
+            Or = "OR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FieldName` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        FieldName {
+            ComplianceAssessmentsMeetsCriteria = "compliance.assessments.meets_criteria",
+            VulnerabilitiesIsExploitAvailable = "vulnerabilities.is_exploit_available",
+            VulnerabilitiesIsFixAvailable = "vulnerabilities.is_fix_available",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FieldName` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        OcsfDateFilterFieldName {
+            FindingInfoCreatedTimeDt = "finding_info.created_time_dt",
+            FindingInfoFirstSeenTimeDt = "finding_info.first_seen_time_dt",
+            FindingInfoLastSeenTimeDt = "finding_info.last_seen_time_dt",
+            FindingInfoModifiedTimeDt = "finding_info.modified_time_dt",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        Unit {
+            Days = "DAYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FieldName` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        OcsfMapFilterFieldName {
+            ResourcesTags = "resources.tags",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        Comparison {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FieldName` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        OcsfNumberFilterFieldName {
+            ActivityId = "activity_id",
+            ComplianceStatusId = "compliance.status_id",
+            ConfidenceScore = "confidence_score",
+            FindingInfoRelatedEventsCount = "finding_info.related_events_count",
+            VendorAttributesSeverityId = "vendor_attributes.severity_id",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FieldName` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        OcsfStringFilterFieldName {
+            ActivityName = "activity_name",
+            CloudAccountName = "cloud.account.name",
+            CloudAccountUid = "cloud.account.uid",
+            CloudProvider = "cloud.provider",
+            CloudRegion = "cloud.region",
+            ComplianceAssessmentsCategory = "compliance.assessments.category",
+            ComplianceAssessmentsName = "compliance.assessments.name",
+            ComplianceControl = "compliance.control",
+            ComplianceStatus = "compliance.status",
+            ComplianceStandards = "compliance.standards",
+            FindingInfoDesc = "finding_info.desc",
+            FindingInfoSrcUrl = "finding_info.src_url",
+            FindingInfoTitle = "finding_info.title",
+            FindingInfoTypes = "finding_info.types",
+            FindingInfoUid = "finding_info.uid",
+            FindingInfoRelatedEventsUid = "finding_info.related_events.uid",
+            FindingInfoRelatedEventsProductUid = "finding_info.related_events.product.uid",
+            FindingInfoRelatedEventsTitle = "finding_info.related_events.title",
+            MetadataProductFeatureUid = "metadata.product.feature.uid",
+            MetadataProductName = "metadata.product.name",
+            MetadataProductUid = "metadata.product.uid",
+            MetadataProductVendorName = "metadata.product.vendor_name",
+            RemediationDesc = "remediation.desc",
+            RemediationReferences = "remediation.references",
+            ResourcesCloudPartition = "resources.cloud_partition",
+            ResourcesName = "resources.name",
+            ResourcesRegion = "resources.region",
+            ResourcesType = "resources.type",
+            ResourcesUid = "resources.uid",
+            VulnerabilitiesFixCoverage = "vulnerabilities.fix_coverage",
+            ClassName = "class_name",
+            VendorAttributesSeverity = "vendor_attributes.severity",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::SecurityHub::AutomationRuleV2`; `.into()` makes a `Val<String>`.
+        StringFilterComparison {
+            Equals = "EQUALS",
+            Prefix = "PREFIX",
+            NotEquals = "NOT_EQUALS",
+            PrefixNotEquals = "PREFIX_NOT_EQUALS",
+            Contains = "CONTAINS",
+        }
+    }
 }
 
 /// The AWS::SecurityHub::ConfigurationPolicy resource represents the Central Configuration Policy in your account.
 ///
 /// CloudFormation type `AWS::SecurityHub::ConfigurationPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the configuration policy.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time, in UTC and ISO 8601 format.
+/// - `Id`: `handle.id()` → `Val<String>`. The universally unique identifier (UUID) of the configuration policy.
+/// - `ServiceEnabled`: `handle.service_enabled()` → `Val<bool>`. Indicates whether the service that the configuration policy applies to is enabled in the policy.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time, in UTC and ISO 8601 format.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfigurationPolicy`], by name: the argument of [`CfnConfigurationPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationPolicyRequired {
+    /// An object that defines how Security Hub is configured.
+    ///
+    /// CloudFormation property `ConfigurationPolicy`.
+    pub configuration_policy: Val<configuration_policy::Policy>,
+
+    /// The name of the configuration policy.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnConfigurationPolicy {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::ConfigurationPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationPolicyRequired`]:
     ///
-    /// - `configuration_policy`: `ConfigurationPolicy`, An object that defines how Security Hub is configured.
-    /// - `name`: `Name`, The name of the configuration policy.
-    pub fn new(configuration_policy: impl Into<Val<configuration_policy::Policy>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnConfigurationPolicy::new(CfnConfigurationPolicyRequired {
+    ///     configuration_policy: configuration_policy::Policy::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigurationPolicy", configuration_policy);
-        props.set("Name", name);
+        props.set::<configuration_policy::Policy>("ConfigurationPolicy", required.configuration_policy);
+        props.set::<String>("Name", required.name);
         CfnConfigurationPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -1978,11 +2723,11 @@ pub(crate) static CONFIGURATION_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConfigurationPolicy`].
+/// Property types and enums of the allowed values of [`CfnConfigurationPolicy`].
 pub mod configuration_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// An object that defines how Security Hub is configured.
     #[derive(Clone, Debug)]
@@ -2125,9 +2870,9 @@ pub mod configuration_policy {
     }
 
     impl ParameterConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `value_type`: `ValueType`, Identifies whether a control parameter uses a custom user-defined value or subscribes to the default AWS Security Hub behavior.
+        /// - `value_type`: `ValueType`, Identifies whether a control parameter uses a custom user-defined value or subscribes to the default AWS Security Hub behavior. Allowed values: the enum [`ValueType`].
         pub fn new(value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ValueType", value_type);
@@ -2265,28 +3010,71 @@ pub mod configuration_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ValueType` in `AWS::SecurityHub::ConfigurationPolicy`; `.into()` makes a `Val<String>`.
+        ValueType {
+            Default = "DEFAULT",
+            Custom = "CUSTOM",
+        }
+    }
 }
 
 /// Creates a connector to a third-party cloud provider in Security Hub CSPM. A connector establishes a connection between Security Hub CSPM and a third-party cloud provider, enabling Security Hub CSPM to ingest security findings and resource data from the connected environment.
 ///
 /// CloudFormation type `AWS::SecurityHub::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`.
+/// - `ConnectorId`: `handle.connector_id()` → `Val<String>`.
+/// - `ConnectorStatus`: `handle.connector_status()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`.
+/// - `EnablementStatus`: `handle.enablement_status()` → `Val<String>`.
+/// - `Issues`: `handle.issues()` → `Val<Json>`.
+/// - `LastCheckedAt`: `handle.last_checked_at()` → `Val<String>`.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`.
+/// - `Message`: `handle.message()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnector`], by name: the argument of [`CfnConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorRequired {
+    /// The name of the connector.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Provider`.
+    pub provider: Val<connector::Provider>,
+}
+
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorRequired`]:
     ///
-    /// - `name`: `Name`, The name of the connector.
-    /// - `provider`: `Provider`.
-    pub fn new(name: impl Into<Val<String>>, provider: impl Into<Val<connector::Provider>>) -> Self {
+    /// ```text
+    /// CfnConnector::new(CfnConnectorRequired {
+    ///     name: "...".into(),
+    ///     provider: connector::Provider::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Provider", provider);
+        props.set::<String>("Name", required.name);
+        props.set::<connector::Provider>("Provider", required.provider);
         CfnConnector { props, options: ResourceOptions::default() }
     }
 
@@ -2391,11 +3179,11 @@ pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnector`].
+/// Property types and enums of the allowed values of [`CfnConnector`].
 pub mod connector {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SecurityHub::Connector`.
     #[derive(Clone, Debug)]
@@ -2404,7 +3192,7 @@ pub mod connector {
     }
 
     impl Provider {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `azure`: `Azure`.
         pub fn new(azure: impl Into<Val<AzureProviderConfiguration>>) -> Self {
@@ -2426,17 +3214,42 @@ pub mod connector {
         props: Props,
     }
 
-    impl AzureProviderConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AzureProviderConfiguration`], by name: the argument of [`AzureProviderConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AzureProviderConfigurationRequired {
+        /// The ARN of the multi-cloud configuration connector used to establish the connection to Azure.
         ///
-        /// - `aws_config_connector_arn`: `AWSConfigConnectorArn`, The ARN of the multi-cloud configuration connector used to establish the connection to Azure.
-        /// - `azure_regions`: `AzureRegions`, The list of Azure regions to monitor.
-        /// - `scope_configuration`: `ScopeConfiguration`, The scope configuration that defines which Azure resources are monitored.
-        pub fn new(aws_config_connector_arn: impl Into<Val<String>>, azure_regions: impl Into<Val<Vec<String>>>, scope_configuration: impl Into<Val<AzureScopeConfiguration>>) -> Self {
+        /// CloudFormation property `AWSConfigConnectorArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub aws_config_connector_arn: Val<String>,
+
+        /// The list of Azure regions to monitor.
+        ///
+        /// CloudFormation property `AzureRegions`.
+        pub azure_regions: Val<Vec<String>>,
+
+        /// The scope configuration that defines which Azure resources are monitored.
+        ///
+        /// CloudFormation property `ScopeConfiguration`.
+        pub scope_configuration: Val<AzureScopeConfiguration>,
+    }
+
+    impl AzureProviderConfiguration {
+        /// Creates the value from its required properties, by name in [`AzureProviderConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AzureProviderConfiguration::new(AzureProviderConfigurationRequired {
+        ///     aws_config_connector_arn: "...".into(),
+        ///     azure_regions: vec!["..."].into(),
+        ///     scope_configuration: AzureScopeConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AzureProviderConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AWSConfigConnectorArn", aws_config_connector_arn);
-            props.set("AzureRegions", azure_regions);
-            props.set("ScopeConfiguration", scope_configuration);
+            props.set::<String>("AWSConfigConnectorArn", required.aws_config_connector_arn);
+            props.set::<Vec<String>>("AzureRegions", required.azure_regions);
+            props.set::<AzureScopeConfiguration>("ScopeConfiguration", required.scope_configuration);
             AzureProviderConfiguration { props }
         }
     }
@@ -2454,9 +3267,9 @@ pub mod connector {
     }
 
     impl AzureScopeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `scope_type`: `ScopeType`, The type of scope. Valid values are ``tenant`` and ``subscription``.
+        /// - `scope_type`: `ScopeType`, The type of scope. Valid values are ``tenant`` and ``subscription``. Allowed values: the enum [`ScopeType`].
         pub fn new(scope_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ScopeType", scope_type);
@@ -2498,28 +3311,73 @@ pub mod connector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ScopeType` in `AWS::SecurityHub::Connector`; `.into()` makes a `Val<String>`.
+        ScopeType {
+            Tenant = "TENANT",
+            Subscription = "SUBSCRIPTION",
+        }
+    }
 }
 
 /// Resource schema for AWS::SecurityHub::ConnectorV2
 ///
 /// CloudFormation type `AWS::SecurityHub::ConnectorV2`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ConnectorArn`: `handle.connector_arn()` → `Val<String>`. The ARN of the connector
+/// - `ConnectorId`: `handle.connector_id()` → `Val<String>`. The ID of the connector
+/// - `ConnectorStatus`: `handle.connector_status()` → `Val<String>`. The status of the connector
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp formatted in ISO8601
+/// - `EnablementStatus`: `handle.enablement_status()` → `Val<String>`. The enablement status of the connector
+/// - `EnablementStatusReason`: `handle.enablement_status_reason()` → `Val<String>`. The reason for the enablement status of the connector
+/// - `Issues`: `handle.issues()` → `Val<Json>`. The list of health issues associated with the connector
+/// - `LastCheckedAt`: `handle.last_checked_at()` → `Val<String>`. The timestamp formatted in ISO8601
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The timestamp formatted in ISO8601
+/// - `Message`: `handle.message()` → `Val<String>`. The message of the connector status change
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectorV2 {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConnectorV2`], by name: the argument of [`CfnConnectorV2::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConnectorV2Required {
+    /// The name of the connector
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The third-party provider configuration for the connector
+    ///
+    /// CloudFormation property `Provider`.
+    pub provider: Val<connector_v2::Provider>,
+}
+
 impl CfnConnectorV2 {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::ConnectorV2";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConnectorV2Required`]:
     ///
-    /// - `name`: `Name`, The name of the connector
-    /// - `provider`: `Provider`, The third-party provider configuration for the connector
-    pub fn new(name: impl Into<Val<String>>, provider: impl Into<Val<connector_v2::Provider>>) -> Self {
+    /// ```text
+    /// CfnConnectorV2::new(CfnConnectorV2Required {
+    ///     name: "...".into(),
+    ///     provider: connector_v2::Provider::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConnectorV2Required) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Provider", provider);
+        props.set::<String>("Name", required.name);
+        props.set::<connector_v2::Provider>("Provider", required.provider);
         CfnConnectorV2 { props, options: ResourceOptions::default() }
     }
 
@@ -2653,11 +3511,11 @@ pub(crate) static CONNECTOR_V2_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnectorV2`].
+/// Property types and enums of the allowed values of [`CfnConnectorV2`].
 pub mod connector_v2 {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The third-party provider configuration for the connector
     #[derive(Clone, Debug)]
@@ -2703,17 +3561,42 @@ pub mod connector_v2 {
         props: Props,
     }
 
-    impl AzureProviderConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AzureProviderConfiguration`], by name: the argument of [`AzureProviderConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AzureProviderConfigurationRequired {
+        /// The ARN of the AWS Config connector used for the Azure integration
         ///
-        /// - `aws_config_connector_arn`: `AWSConfigConnectorArn`, The ARN of the AWS Config connector used for the Azure integration
-        /// - `azure_regions`: `AzureRegions`, The list of Azure regions to include in the connector scope
-        /// - `scope_configuration`: `ScopeConfiguration`, The scope configuration for an Azure connector
-        pub fn new(aws_config_connector_arn: impl Into<Val<String>>, azure_regions: impl Into<Val<Vec<String>>>, scope_configuration: impl Into<Val<AzureScopeConfiguration>>) -> Self {
+        /// CloudFormation property `AWSConfigConnectorArn`.
+        ///
+        /// Changing it replaces the resource.
+        pub aws_config_connector_arn: Val<String>,
+
+        /// The list of Azure regions to include in the connector scope
+        ///
+        /// CloudFormation property `AzureRegions`.
+        pub azure_regions: Val<Vec<String>>,
+
+        /// The scope configuration for an Azure connector
+        ///
+        /// CloudFormation property `ScopeConfiguration`.
+        pub scope_configuration: Val<AzureScopeConfiguration>,
+    }
+
+    impl AzureProviderConfiguration {
+        /// Creates the value from its required properties, by name in [`AzureProviderConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AzureProviderConfiguration::new(AzureProviderConfigurationRequired {
+        ///     aws_config_connector_arn: "...".into(),
+        ///     azure_regions: vec!["..."].into(),
+        ///     scope_configuration: AzureScopeConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AzureProviderConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AWSConfigConnectorArn", aws_config_connector_arn);
-            props.set("AzureRegions", azure_regions);
-            props.set("ScopeConfiguration", scope_configuration);
+            props.set::<String>("AWSConfigConnectorArn", required.aws_config_connector_arn);
+            props.set::<Vec<String>>("AzureRegions", required.azure_regions);
+            props.set::<AzureScopeConfiguration>("ScopeConfiguration", required.scope_configuration);
             AzureProviderConfiguration { props }
         }
     }
@@ -2731,9 +3614,9 @@ pub mod connector_v2 {
     }
 
     impl AzureScopeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `scope_type`: `ScopeType`, The scope type for the Azure connector
+        /// - `scope_type`: `ScopeType`, The scope type for the Azure connector Allowed values: the enum [`ScopeType`].
         pub fn new(scope_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ScopeType", scope_type);
@@ -2760,7 +3643,7 @@ pub mod connector_v2 {
     }
 
     impl JiraCloudProviderConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `project_key`: `ProjectKey`, The project key for a Jira Cloud instance
         pub fn new(project_key: impl Into<Val<String>>) -> Self {
@@ -2782,15 +3665,35 @@ pub mod connector_v2 {
         props: Props,
     }
 
-    impl ServiceNowProviderConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ServiceNowProviderConfiguration`], by name: the argument of [`ServiceNowProviderConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ServiceNowProviderConfigurationRequired {
+        /// The instance name of ServiceNow ITSM
         ///
-        /// - `instance_name`: `InstanceName`, The instance name of ServiceNow ITSM
-        /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the ServiceNow credentials
-        pub fn new(instance_name: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InstanceName`.
+        ///
+        /// Changing it replaces the resource.
+        pub instance_name: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the ServiceNow credentials
+        ///
+        /// CloudFormation property `SecretArn`.
+        pub secret_arn: Val<String>,
+    }
+
+    impl ServiceNowProviderConfiguration {
+        /// Creates the value from its required properties, by name in [`ServiceNowProviderConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ServiceNowProviderConfiguration::new(ServiceNowProviderConfigurationRequired {
+        ///     instance_name: "...".into(),
+        ///     secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ServiceNowProviderConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("InstanceName", instance_name);
-            props.set("SecretArn", secret_arn);
+            props.set::<String>("InstanceName", required.instance_name);
+            props.set::<String>("SecretArn", required.secret_arn);
             ServiceNowProviderConfiguration { props }
         }
     }
@@ -2841,6 +3744,14 @@ pub mod connector_v2 {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ScopeType` in `AWS::SecurityHub::ConnectorV2`; `.into()` makes a `Val<String>`.
+        ScopeType {
+            Tenant = "TENANT",
+            Subscription = "SUBSCRIPTION",
+        }
+    }
 }
 
 /// The ``AWS::SecurityHub::DelegatedAdmin`` resource designates the delegated ASHlong administrator account for an organization. You must enable the integration between ASH and AOlong before you can designate a delegated ASH administrator. Only the management account for an organization can designate the delegated ASH administrator account. For more information, see [Designating the delegated administrator](https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html#designate-admin-instructions) in the *User Guide*.
@@ -2852,6 +3763,15 @@ pub mod connector_v2 {
 /// Tags aren't supported for this resource.
 ///
 /// CloudFormation type `AWS::SecurityHub::DelegatedAdmin`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DelegatedAdminIdentifier`: `handle.delegated_admin_identifier()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DelegatedAdminIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnDelegatedAdmin {
     props: Props,
@@ -2861,7 +3781,7 @@ pub struct CfnDelegatedAdmin {
 impl CfnDelegatedAdmin {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::DelegatedAdmin";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `admin_account_id`: `AdminAccountId`, The AWS-account identifier of the account to designate as the Security Hub CSPM administrator account.
     pub fn new(admin_account_id: impl Into<Val<String>>) -> Self {
@@ -2923,6 +3843,15 @@ pub(crate) static DELEGATED_ADMIN_SHAPE: ObjectShape = ObjectShape {
 /// Cross-Region aggregation is also a prerequisite for using [central configuration](https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html) in ASH.
 ///
 /// CloudFormation type `AWS::SecurityHub::FindingAggregator`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FindingAggregationRegion`: `handle.finding_aggregation_region()` → `Val<String>`.
+/// - `FindingAggregatorArn`: `handle.finding_aggregator_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FindingAggregatorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnFindingAggregator {
     props: Props,
@@ -2932,9 +3861,9 @@ pub struct CfnFindingAggregator {
 impl CfnFindingAggregator {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::FindingAggregator";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `region_linking_mode`: `RegionLinkingMode`, Indicates whether to aggregate findings from all of the available Regions in the current partition. Also determines whether to automatically aggregate findings from new Regions as Security Hub supports them and you opt into them.
+    /// - `region_linking_mode`: `RegionLinkingMode`, Indicates whether to aggregate findings from all of the available Regions in the current partition. Also determines whether to automatically aggregate findings from new Regions as Security Hub supports them and you opt into them. Allowed values: the enum [`finding_aggregator::RegionLinkingMode`].
     pub fn new(region_linking_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RegionLinkingMode", region_linking_mode);
@@ -2996,9 +3925,32 @@ pub(crate) static FINDING_AGGREGATOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnFindingAggregator`].
+pub mod finding_aggregator {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `RegionLinkingMode` in `AWS::SecurityHub::FindingAggregator`; `.into()` makes a `Val<String>`.
+        RegionLinkingMode {
+            AllRegions = "ALL_REGIONS",
+            AllRegionsExceptSpecified = "ALL_REGIONS_EXCEPT_SPECIFIED",
+            SpecifiedRegions = "SPECIFIED_REGIONS",
+        }
+    }
+}
+
 /// The AWS::SecurityHub::Hub resource represents the implementation of the AWS Security Hub service in your account. One hub resource is created for each Region in which you enable Security Hub.
 ///
 /// CloudFormation type `AWS::SecurityHub::Hub`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ARN`: `handle.arn()` → `Val<String>`. An ARN is automatically created for the customer.
+/// - `SubscribedAt`: `handle.subscribed_at()` → `Val<String>`. The date and time when Security Hub was enabled in the account.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ARN`.
 #[derive(Clone, Debug)]
 pub struct CfnHub {
     props: Props,
@@ -3094,6 +4046,15 @@ pub(crate) static HUB_SHAPE: ObjectShape = ObjectShape {
 /// The AWS::SecurityHub::HubV2 resource represents the implementation of the AWS Security Hub V2 service in your account. Only one hubv2 resource can created in each region in which you enable Security Hub V2.
 ///
 /// CloudFormation type `AWS::SecurityHub::HubV2`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `HubV2Arn`: `handle.hub_v2_arn()` → `Val<String>`. The Amazon Resource Name of the Security Hub V2 resource.
+/// - `SubscribedAt`: `handle.subscribed_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `HubV2Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnHubV2 {
     props: Props,
@@ -3170,11 +4131,11 @@ pub(crate) static HUB_V2_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnHubV2`].
+/// Property types and enums of the allowed values of [`CfnHubV2`].
 pub mod hub_v2 {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for the Network Scanning opt-in feature of Security Hub V2. Network Scanning is available in the AWS commercial partition only; specifying this property in another partition, such as AWS GovCloud (US) or China, fails. This property is desired state: if you remove it from a stack that previously set it, the feature is disabled. If a stack has never set it, the feature is left as-is, so a stack that does not manage Network Scanning will not disable it. Network Scanning requires Security Hub V2 to be enabled in the same account and Region.
     #[derive(Clone, Debug)]
@@ -3183,9 +4144,9 @@ pub mod hub_v2 {
     }
 
     impl NetworkScanning {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`, Whether the Network Scanning feature is enabled for this account and Region.
+        /// - `status`: `Status`, Whether the Network Scanning feature is enabled for this account and Region. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -3205,30 +4166,69 @@ pub mod hub_v2 {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::SecurityHub::HubV2`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// The AWS::SecurityHub::Insight resource represents the AWS Security Hub Insight in your account. An AWS Security Hub insight is a collection of related findings.
 ///
 /// CloudFormation type `AWS::SecurityHub::Insight`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `InsightArn`: `handle.insight_arn()` → `Val<String>`. The ARN of a Security Hub insight
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InsightArn`.
 #[derive(Clone, Debug)]
 pub struct CfnInsight {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInsight`], by name: the argument of [`CfnInsight::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInsightRequired {
+    /// One or more attributes used to filter the findings included in the insight
+    ///
+    /// CloudFormation property `Filters`.
+    pub filters: Val<insight::AwsSecurityFindingFilters>,
+
+    /// The grouping attribute for the insight's findings
+    ///
+    /// CloudFormation property `GroupByAttribute`.
+    pub group_by_attribute: Val<String>,
+
+    /// The name of a Security Hub insight
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnInsight {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::Insight";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInsightRequired`]:
     ///
-    /// - `filters`: `Filters`, One or more attributes used to filter the findings included in the insight
-    /// - `group_by_attribute`: `GroupByAttribute`, The grouping attribute for the insight's findings
-    /// - `name`: `Name`, The name of a Security Hub insight
-    pub fn new(filters: impl Into<Val<insight::AwsSecurityFindingFilters>>, group_by_attribute: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInsight::new(CfnInsightRequired {
+    ///     filters: insight::AwsSecurityFindingFilters::new(...).into(),
+    ///     group_by_attribute: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInsightRequired) -> Self {
         let mut props = Props::new();
-        props.set("Filters", filters);
-        props.set("GroupByAttribute", group_by_attribute);
-        props.set("Name", name);
+        props.set::<insight::AwsSecurityFindingFilters>("Filters", required.filters);
+        props.set::<String>("GroupByAttribute", required.group_by_attribute);
+        props.set::<String>("Name", required.name);
         CfnInsight { props, options: ResourceOptions::default() }
     }
 }
@@ -3277,11 +4277,11 @@ pub(crate) static INSIGHT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInsight`].
+/// Property types and enums of the allowed values of [`CfnInsight`].
 pub mod insight {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A collection of filters that are applied to all active findings aggregated by AWS Security Hub.
     #[derive(Clone, Debug)]
@@ -3933,15 +4933,35 @@ pub mod insight {
         props: Props,
     }
 
-    impl StringFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StringFilter`], by name: the argument of [`StringFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct StringFilterRequired {
+        /// The condition to apply to a string value when filtering Security Hub findings.
         ///
-        /// - `comparison`: `Comparison`, The condition to apply to a string value when filtering Security Hub findings.
-        /// - `value`: `Value`, Non-empty string definition.
-        pub fn new(comparison: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Comparison`.
+        ///
+        /// Allowed values (the enum [`Comparison`]): `EQUALS`, `PREFIX`, `NOT_EQUALS`, `PREFIX_NOT_EQUALS`.
+        pub comparison: Val<String>,
+
+        /// Non-empty string definition.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl StringFilter {
+        /// Creates the value from its required properties, by name in [`StringFilterRequired`]:
+        ///
+        /// ```text
+        /// StringFilter::new(StringFilterRequired {
+        ///     comparison: Comparison::Equals.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: StringFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Value", value);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<String>("Value", required.value);
             StringFilter { props }
         }
     }
@@ -4034,15 +5054,35 @@ pub mod insight {
         props: Props,
     }
 
-    impl DateRange {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DateRange`], by name: the argument of [`DateRange::new`].
+    #[derive(Clone, Debug)]
+    pub struct DateRangeRequired {
+        /// A date range unit for the date filter.
         ///
-        /// - `unit`: `Unit`, A date range unit for the date filter.
-        /// - `value`: `Value`, A date range value for the date filter.
-        pub fn new(unit: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `Unit`.
+        ///
+        /// Allowed values (the enum [`Unit`]): `DAYS`.
+        pub unit: Val<String>,
+
+        /// A date range value for the date filter.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl DateRange {
+        /// Creates the value from its required properties, by name in [`DateRangeRequired`]:
+        ///
+        /// ```text
+        /// DateRange::new(DateRangeRequired {
+        ///     unit: Unit::Days.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: DateRangeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Unit", unit);
-            props.set("Value", value);
+            props.set::<String>("Unit", required.unit);
+            props.set::<f64>("Value", required.value);
             DateRange { props }
         }
     }
@@ -4060,7 +5100,7 @@ pub mod insight {
     }
 
     impl KeywordFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`, A value for the keyword.
         pub fn new(value: impl Into<Val<String>>) -> Self {
@@ -4083,7 +5123,7 @@ pub mod insight {
     }
 
     impl IpFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidr`: `Cidr`, A finding's CIDR value.
         pub fn new(cidr: impl Into<Val<String>>) -> Self {
@@ -4105,17 +5145,42 @@ pub mod insight {
         props: Props,
     }
 
-    impl MapFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MapFilter`], by name: the argument of [`MapFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering Security Hub findings with a map filter.
         ///
-        /// - `comparison`: `Comparison`, The condition to apply to the key value when filtering Security Hub findings with a map filter.
-        /// - `key`: `Key`, Non-empty string definition.
-        /// - `value`: `Value`, Non-empty string definition.
-        pub fn new(comparison: impl Into<Val<String>>, key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Comparison`.
+        ///
+        /// Allowed values (the enum [`MapFilterComparison`]): `EQUALS`, `NOT_EQUALS`.
+        pub comparison: Val<String>,
+
+        /// Non-empty string definition.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Non-empty string definition.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl MapFilter {
+        /// Creates the value from its required properties, by name in [`MapFilterRequired`]:
+        ///
+        /// ```text
+        /// MapFilter::new(MapFilterRequired {
+        ///     comparison: MapFilterComparison::Equals.into(),
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Comparison", comparison);
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Comparison", required.comparison);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             MapFilter { props }
         }
     }
@@ -4133,7 +5198,7 @@ pub mod insight {
     }
 
     impl BooleanFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `value`: `Value`, The value of the boolean.
         pub fn new(value: impl Into<Val<bool>>) -> Self {
@@ -4305,11 +5370,47 @@ pub mod insight {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::SecurityHub::Insight`; `.into()` makes a `Val<String>`.
+        Comparison {
+            Equals = "EQUALS",
+            Prefix = "PREFIX",
+            NotEquals = "NOT_EQUALS",
+            PrefixNotEquals = "PREFIX_NOT_EQUALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Unit` in `AWS::SecurityHub::Insight`; `.into()` makes a `Val<String>`.
+        Unit {
+            Days = "DAYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Comparison` in `AWS::SecurityHub::Insight`; `.into()` makes a `Val<String>`.
+        MapFilterComparison {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+        }
+    }
 }
 
 /// The AWS::SecurityHub::OrganizationConfiguration resource represents the configuration of your organization in Security Hub. Only the Security Hub administrator account can create Organization Configuration resource in each region and can opt-in to Central Configuration only in the aggregation region of FindingAggregator.
 ///
 /// CloudFormation type `AWS::SecurityHub::OrganizationConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MemberAccountLimitReached`: `handle.member_account_limit_reached()` → `Val<bool>`. Whether the maximum number of allowed member accounts are already associated with the Security Hub administrator account.
+/// - `OrganizationConfigurationIdentifier`: `handle.organization_configuration_identifier()` → `Val<String>`. The identifier of the OrganizationConfiguration being created and assigned as the unique identifier.
+/// - `Status`: `handle.status()` → `Val<String>`. Describes whether central configuration could be enabled as the ConfigurationType for the organization.
+/// - `StatusMessage`: `handle.status_message()` → `Val<String>`. Provides an explanation if the value of Status is equal to FAILED when ConfigurationType is equal to CENTRAL.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OrganizationConfigurationIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnOrganizationConfiguration {
     props: Props,
@@ -4319,7 +5420,7 @@ pub struct CfnOrganizationConfiguration {
 impl CfnOrganizationConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::OrganizationConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `auto_enable`: `AutoEnable`, Whether to automatically enable Security Hub in new member accounts when they join the organization.
     pub fn new(auto_enable: impl Into<Val<bool>>) -> Self {
@@ -4330,7 +5431,7 @@ impl CfnOrganizationConfiguration {
 
     /// Whether to automatically enable Security Hub default standards in new member accounts when they join the organization.
     ///
-    /// Allowed values: `DEFAULT`, `NONE`.
+    /// Allowed values (the enum [`organization_configuration::AutoEnableStandards`]): `DEFAULT`, `NONE`.
     pub fn auto_enable_standards(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AutoEnableStandards", value);
         self
@@ -4338,7 +5439,7 @@ impl CfnOrganizationConfiguration {
 
     /// Indicates whether the organization uses local or central configuration.
     ///
-    /// Allowed values: `CENTRAL`, `LOCAL`.
+    /// Allowed values (the enum [`organization_configuration::ConfigurationType`]): `CENTRAL`, `LOCAL`.
     pub fn configuration_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ConfigurationType", value);
         self
@@ -4409,28 +5510,90 @@ pub(crate) static ORGANIZATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnOrganizationConfiguration`].
+pub mod organization_configuration {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `AutoEnableStandards` in `AWS::SecurityHub::OrganizationConfiguration`; `.into()` makes a `Val<String>`.
+        AutoEnableStandards {
+            Default = "DEFAULT",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConfigurationType` in `AWS::SecurityHub::OrganizationConfiguration`; `.into()` makes a `Val<String>`.
+        ConfigurationType {
+            Central = "CENTRAL",
+            Local = "LOCAL",
+        }
+    }
+}
+
 /// The AWS::SecurityHub::PolicyAssociation resource represents the AWS Security Hub Central Configuration Policy associations in your Target. Only the AWS Security Hub delegated administrator can create the resouce from the home region.
 ///
 /// CloudFormation type `AWS::SecurityHub::PolicyAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationIdentifier`: `handle.association_identifier()` → `Val<String>`. A unique identifier to indicates if the target has an association
+/// - `AssociationStatus`: `handle.association_status()` → `Val<String>`. The current status of the association between the specified target and the configuration
+/// - `AssociationStatusMessage`: `handle.association_status_message()` → `Val<String>`. An explanation for a FAILED value for AssociationStatus
+/// - `AssociationType`: `handle.association_type()` → `Val<String>`. Indicates whether the association between the specified target and the configuration was directly applied by the Security Hub delegated administrator or inherited from a parent
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time, in UTC and ISO 8601 format, that the configuration policy association was last updated
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicyAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicyAssociation`], by name: the argument of [`CfnPolicyAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyAssociationRequired {
+    /// The universally unique identifier (UUID) of the configuration policy or a value of SELF_MANAGED_SECURITY_HUB for a self-managed configuration
+    ///
+    /// CloudFormation property `ConfigurationPolicyId`.
+    pub configuration_policy_id: Val<String>,
+
+    /// The identifier of the target account, organizational unit, or the root
+    ///
+    /// CloudFormation property `TargetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_id: Val<String>,
+
+    /// Indicates whether the target is an AWS account, organizational unit, or the organization root
+    ///
+    /// CloudFormation property `TargetType`.
+    ///
+    /// Allowed values (the enum [`policy_association::TargetType`]): `ACCOUNT`, `ORGANIZATIONAL_UNIT`, `ROOT`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_type: Val<String>,
+}
+
 impl CfnPolicyAssociation {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::PolicyAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyAssociationRequired`]:
     ///
-    /// - `configuration_policy_id`: `ConfigurationPolicyId`, The universally unique identifier (UUID) of the configuration policy or a value of SELF_MANAGED_SECURITY_HUB for a self-managed configuration
-    /// - `target_id`: `TargetId`, The identifier of the target account, organizational unit, or the root
-    /// - `target_type`: `TargetType`, Indicates whether the target is an AWS account, organizational unit, or the organization root
-    pub fn new(configuration_policy_id: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicyAssociation::new(CfnPolicyAssociationRequired {
+    ///     configuration_policy_id: "...".into(),
+    ///     target_id: "...".into(),
+    ///     target_type: policy_association::TargetType::Account.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigurationPolicyId", configuration_policy_id);
-        props.set("TargetId", target_id);
-        props.set("TargetType", target_type);
+        props.set::<String>("ConfigurationPolicyId", required.configuration_policy_id);
+        props.set::<String>("TargetId", required.target_id);
+        props.set::<String>("TargetType", required.target_type);
         CfnPolicyAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -4506,9 +5669,31 @@ pub(crate) static POLICY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnPolicyAssociation`].
+pub mod policy_association {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `TargetType` in `AWS::SecurityHub::PolicyAssociation`; `.into()` makes a `Val<String>`.
+        TargetType {
+            Account = "ACCOUNT",
+            OrganizationalUnit = "ORGANIZATIONAL_UNIT",
+            Root = "ROOT",
+        }
+    }
+}
+
 /// The AWS::SecurityHub::ProductSubscription resource represents a subscription to a service that is allowed to generate findings for your Security Hub account. One product subscription resource is created for each product enabled.
 ///
 /// CloudFormation type `AWS::SecurityHub::ProductSubscription`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ProductSubscriptionArn`: `handle.product_subscription_arn()` → `Val<String>`. The ARN of the product subscription for the account
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProductSubscriptionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnProductSubscription {
     props: Props,
@@ -4518,7 +5703,7 @@ pub struct CfnProductSubscription {
 impl CfnProductSubscription {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::ProductSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `product_arn`: `ProductArn`, The generic ARN of the product being subscribed to
     pub fn new(product_arn: impl Into<Val<String>>) -> Self {
@@ -4573,6 +5758,12 @@ pub(crate) static PRODUCT_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
 /// A security control in Security Hub describes a security best practice related to a specific resource.
 ///
 /// CloudFormation type `AWS::SecurityHub::SecurityControl`.
+///
+/// # Attributes
+///
+/// `AWS::SecurityHub::SecurityControl` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SecurityControlId`.
 #[derive(Clone, Debug)]
 pub struct CfnSecurityControl {
     props: Props,
@@ -4582,7 +5773,7 @@ pub struct CfnSecurityControl {
 impl CfnSecurityControl {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::SecurityControl";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `parameters`: `Parameters`, An object that identifies the name of a control parameter, its current value, and whether it has been customized.
     pub fn new(parameters: impl Into<Val<Map<security_control::ParameterConfiguration>>>) -> Self {
@@ -4649,11 +5840,11 @@ pub(crate) static SECURITY_CONTROL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSecurityControl`].
+/// Property types and enums of the allowed values of [`CfnSecurityControl`].
 pub mod security_control {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SecurityHub::SecurityControl`.
     #[derive(Clone, Debug)]
@@ -4662,9 +5853,9 @@ pub mod security_control {
     }
 
     impl ParameterConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `value_type`: `ValueType`.
+        /// - `value_type`: `ValueType`. Allowed values: the enum [`ValueType`].
         pub fn new(value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ValueType", value_type);
@@ -4770,6 +5961,14 @@ pub mod security_control {
         one_of_required: &[&["Boolean"], &["Double"], &["Enum"], &["EnumList"], &["Integer"], &["IntegerList"], &["String"], &["StringList"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ValueType` in `AWS::SecurityHub::SecurityControl`; `.into()` makes a `Val<String>`.
+        ValueType {
+            Default = "DEFAULT",
+            Custom = "CUSTOM",
+        }
+    }
 }
 
 /// The ``AWS::SecurityHub::Standard`` resource specifies the enablement of a security standard. The standard is identified by the ``StandardsArn`` property. To view a list of ASH standards and their Amazon Resource Names (ARNs), use the [DescribeStandards](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API operation.
@@ -4779,6 +5978,14 @@ pub mod security_control {
 /// For more information about ASH standards, see [standards reference](https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html) in the *User Guide*.
 ///
 /// CloudFormation type `AWS::SecurityHub::Standard`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `StandardsSubscriptionArn`: `handle.standards_subscription_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `StandardsSubscriptionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnStandard {
     props: Props,
@@ -4788,7 +5995,7 @@ pub struct CfnStandard {
 impl CfnStandard {
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::Standard";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `standards_arn`: `StandardsArn`, The ARN of the standard that you want to enable. To view a list of available ASH standards and their ARNs, use the [DescribeStandards](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API operation.
     pub fn new(standards_arn: impl Into<Val<String>>) -> Self {
@@ -4860,7 +6067,7 @@ pub mod standard {
     }
 
     impl StandardsControl {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `standards_control_arn`: `StandardsControlArn`, The Amazon Resource Name (ARN) of the control.
         pub fn new(standards_control_arn: impl Into<Val<String>>) -> Self {

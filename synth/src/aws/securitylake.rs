@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,60 @@ use crate::value::Val;
 /// Resource Type definition for AWS::SecurityLake::AwsLogSource
 ///
 /// CloudFormation type `AWS::SecurityLake::AwsLogSource`.
+///
+/// # Attributes
+///
+/// `AWS::SecurityLake::AwsLogSource` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAwsLogSource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAwsLogSource`], by name: the argument of [`CfnAwsLogSource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAwsLogSourceRequired {
+    /// The ARN for the data lake.
+    ///
+    /// CloudFormation property `DataLakeArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_lake_arn: Val<String>,
+
+    /// The name for a AWS source. This must be a Regionally unique value.
+    ///
+    /// CloudFormation property `SourceName`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_name: Val<String>,
+
+    /// The version for a AWS source. This must be a Regionally unique value.
+    ///
+    /// CloudFormation property `SourceVersion`.
+    ///
+    /// Changing it replaces the resource.
+    pub source_version: Val<String>,
+}
+
 impl CfnAwsLogSource {
     pub const TYPE_NAME: &'static str = "AWS::SecurityLake::AwsLogSource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAwsLogSourceRequired`]:
     ///
-    /// - `data_lake_arn`: `DataLakeArn`, The ARN for the data lake.
-    /// - `source_name`: `SourceName`, The name for a AWS source. This must be a Regionally unique value.
-    /// - `source_version`: `SourceVersion`, The version for a AWS source. This must be a Regionally unique value.
-    pub fn new(data_lake_arn: impl Into<Val<String>>, source_name: impl Into<Val<String>>, source_version: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAwsLogSource::new(CfnAwsLogSourceRequired {
+    ///     data_lake_arn: "...".into(),
+    ///     source_name: "...".into(),
+    ///     source_version: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAwsLogSourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("DataLakeArn", data_lake_arn);
-        props.set("SourceName", source_name);
-        props.set("SourceVersion", source_version);
+        props.set::<String>("DataLakeArn", required.data_lake_arn);
+        props.set::<String>("SourceName", required.source_name);
+        props.set::<String>("SourceVersion", required.source_version);
         CfnAwsLogSource { props, options: ResourceOptions::default() }
     }
 
@@ -83,6 +117,15 @@ pub(crate) static AWS_LOG_SOURCE_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::SecurityLake::DataLake
 ///
 /// CloudFormation type `AWS::SecurityLake::DataLake`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) created by you to provide to the subscriber.
+/// - `S3BucketArn`: `handle.s3_bucket_arn()` → `Val<String>`. The ARN for the Amazon Security Lake Amazon S3 bucket.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataLake {
     props: Props,
@@ -343,15 +386,33 @@ pub mod data_lake {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, `_`, `.`, `/`, `=`, `+`, and `-`.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, `_`, `.`, `/`, `=`, `+`, and `-`.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -404,29 +465,78 @@ pub mod data_lake {
 /// Resource Type definition for AWS::SecurityLake::Subscriber
 ///
 /// CloudFormation type `AWS::SecurityLake::Subscriber`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ResourceShareArn`: `handle.resource_share_arn()` → `Val<String>`.
+/// - `ResourceShareName`: `handle.resource_share_name()` → `Val<String>`.
+/// - `S3BucketArn`: `handle.s3_bucket_arn()` → `Val<String>`.
+/// - `SubscriberArn`: `handle.subscriber_arn()` → `Val<String>`.
+/// - `SubscriberRoleArn`: `handle.subscriber_role_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriberArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscriber {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubscriber`], by name: the argument of [`CfnSubscriber::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubscriberRequired {
+    /// The Amazon S3 or AWS Lake Formation access type.
+    ///
+    /// CloudFormation property `AccessTypes`.
+    ///
+    /// Allowed values of each item (the enum [`subscriber::AccessTypes`]): `LAKEFORMATION`, `S3`.
+    pub access_types: Val<Vec<String>>,
+
+    /// The ARN for the data lake.
+    ///
+    /// CloudFormation property `DataLakeArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub data_lake_arn: Val<String>,
+
+    /// The supported AWS services from which logs and events are collected.
+    ///
+    /// CloudFormation property `Sources`.
+    pub sources: Val<Vec<subscriber::Source>>,
+
+    /// The AWS identity used to access your data.
+    ///
+    /// CloudFormation property `SubscriberIdentity`.
+    pub subscriber_identity: Val<subscriber::SubscriberIdentity>,
+
+    /// The name of your Security Lake subscriber account.
+    ///
+    /// CloudFormation property `SubscriberName`.
+    pub subscriber_name: Val<String>,
+}
+
 impl CfnSubscriber {
     pub const TYPE_NAME: &'static str = "AWS::SecurityLake::Subscriber";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubscriberRequired`]:
     ///
-    /// - `access_types`: `AccessTypes`, The Amazon S3 or AWS Lake Formation access type.
-    /// - `data_lake_arn`: `DataLakeArn`, The ARN for the data lake.
-    /// - `sources`: `Sources`, The supported AWS services from which logs and events are collected.
-    /// - `subscriber_identity`: `SubscriberIdentity`, The AWS identity used to access your data.
-    /// - `subscriber_name`: `SubscriberName`, The name of your Security Lake subscriber account.
-    pub fn new(access_types: impl Into<Val<Vec<String>>>, data_lake_arn: impl Into<Val<String>>, sources: impl Into<Val<Vec<subscriber::Source>>>, subscriber_identity: impl Into<Val<subscriber::SubscriberIdentity>>, subscriber_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubscriber::new(CfnSubscriberRequired {
+    ///     access_types: vec![subscriber::AccessTypes::Lakeformation].into(),
+    ///     data_lake_arn: "...".into(),
+    ///     sources: vec![subscriber::Source::new(...)].into(),
+    ///     subscriber_identity: subscriber::SubscriberIdentity::new(...).into(),
+    ///     subscriber_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubscriberRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccessTypes", access_types);
-        props.set("DataLakeArn", data_lake_arn);
-        props.set("Sources", sources);
-        props.set("SubscriberIdentity", subscriber_identity);
-        props.set("SubscriberName", subscriber_name);
+        props.set::<Vec<String>>("AccessTypes", required.access_types);
+        props.set::<String>("DataLakeArn", required.data_lake_arn);
+        props.set::<Vec<subscriber::Source>>("Sources", required.sources);
+        props.set::<subscriber::SubscriberIdentity>("SubscriberIdentity", required.subscriber_identity);
+        props.set::<String>("SubscriberName", required.subscriber_name);
         CfnSubscriber { props, options: ResourceOptions::default() }
     }
 
@@ -509,11 +619,11 @@ pub(crate) static SUBSCRIBER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSubscriber`].
+/// Property types and enums of the allowed values of [`CfnSubscriber`].
 pub mod subscriber {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SecurityLake::Subscriber`.
     #[derive(Clone, Debug)]
@@ -617,15 +727,33 @@ pub mod subscriber {
         props: Props,
     }
 
-    impl SubscriberIdentity {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SubscriberIdentity`], by name: the argument of [`SubscriberIdentity::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubscriberIdentityRequired {
+        /// The external ID used to establish trust relationship with the AWS identity.
         ///
-        /// - `external_id`: `ExternalId`, The external ID used to establish trust relationship with the AWS identity.
-        /// - `principal`: `Principal`, The AWS identity principal.
-        pub fn new(external_id: impl Into<Val<String>>, principal: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ExternalId`.
+        pub external_id: Val<String>,
+
+        /// The AWS identity principal.
+        ///
+        /// CloudFormation property `Principal`.
+        pub principal: Val<String>,
+    }
+
+    impl SubscriberIdentity {
+        /// Creates the value from its required properties, by name in [`SubscriberIdentityRequired`]:
+        ///
+        /// ```text
+        /// SubscriberIdentity::new(SubscriberIdentityRequired {
+        ///     external_id: "...".into(),
+        ///     principal: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubscriberIdentityRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExternalId", external_id);
-            props.set("Principal", principal);
+            props.set::<String>("ExternalId", required.external_id);
+            props.set::<String>("Principal", required.principal);
             SubscriberIdentity { props }
         }
     }
@@ -642,15 +770,33 @@ pub mod subscriber {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name of the tag. This is a general label that acts as a category for a more specific tag value (value).
         ///
-        /// - `key`: `Key`, The name of the tag. This is a general label that acts as a category for a more specific tag value (value).
-        /// - `value`: `Value`, The value that is associated with the specified tag key (key). This value acts as a descriptor for the tag key. A tag value cannot be null, but it can be an empty string.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value that is associated with the specified tag key (key). This value acts as a descriptor for the tag key. A tag value cannot be null, but it can be an empty string.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -700,28 +846,62 @@ pub mod subscriber {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AccessTypes` in `AWS::SecurityLake::Subscriber`; `.into()` makes a `Val<String>`.
+        AccessTypes {
+            Lakeformation = "LAKEFORMATION",
+            S3 = "S3",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SecurityLake::SubscriberNotification
 ///
 /// CloudFormation type `AWS::SecurityLake::SubscriberNotification`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `SubscriberEndpoint`: `handle.subscriber_endpoint()` → `Val<String>`. The endpoint the subscriber should listen to for notifications
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SubscriberArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscriberNotification {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubscriberNotification`], by name: the argument of [`CfnSubscriberNotification::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubscriberNotificationRequired {
+    /// CloudFormation property `NotificationConfiguration`.
+    pub notification_configuration: Val<subscriber_notification::NotificationConfiguration>,
+
+    /// The ARN for the subscriber
+    ///
+    /// CloudFormation property `SubscriberArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub subscriber_arn: Val<String>,
+}
+
 impl CfnSubscriberNotification {
     pub const TYPE_NAME: &'static str = "AWS::SecurityLake::SubscriberNotification";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubscriberNotificationRequired`]:
     ///
-    /// - `notification_configuration`: `NotificationConfiguration`.
-    /// - `subscriber_arn`: `SubscriberArn`, The ARN for the subscriber
-    pub fn new(notification_configuration: impl Into<Val<subscriber_notification::NotificationConfiguration>>, subscriber_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubscriberNotification::new(CfnSubscriberNotificationRequired {
+    ///     notification_configuration: subscriber_notification::NotificationConfiguration::new(...).into(),
+    ///     subscriber_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubscriberNotificationRequired) -> Self {
         let mut props = Props::new();
-        props.set("NotificationConfiguration", notification_configuration);
-        props.set("SubscriberArn", subscriber_arn);
+        props.set::<subscriber_notification::NotificationConfiguration>("NotificationConfiguration", required.notification_configuration);
+        props.set::<String>("SubscriberArn", required.subscriber_arn);
         CfnSubscriberNotification { props, options: ResourceOptions::default() }
     }
 }
@@ -769,11 +949,11 @@ pub(crate) static SUBSCRIBER_NOTIFICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSubscriberNotification`].
+/// Property types and enums of the allowed values of [`CfnSubscriberNotification`].
 pub mod subscriber_notification {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::SecurityLake::SubscriberNotification`.
     #[derive(Clone, Debug)]
@@ -813,15 +993,37 @@ pub mod subscriber_notification {
         props: Props,
     }
 
-    impl HttpsNotificationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`HttpsNotificationConfiguration`], by name: the argument of [`HttpsNotificationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct HttpsNotificationConfigurationRequired {
+        /// The subscription endpoint in Security Lake.
         ///
-        /// - `endpoint`: `Endpoint`, The subscription endpoint in Security Lake.
-        /// - `target_role_arn`: `TargetRoleArn`, The Amazon Resource Name (ARN) of the EventBridge API destinations IAM role that you created.
-        pub fn new(endpoint: impl Into<Val<String>>, target_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Endpoint`.
+        ///
+        /// Write-only.
+        pub endpoint: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of the EventBridge API destinations IAM role that you created.
+        ///
+        /// CloudFormation property `TargetRoleArn`.
+        ///
+        /// Write-only.
+        pub target_role_arn: Val<String>,
+    }
+
+    impl HttpsNotificationConfiguration {
+        /// Creates the value from its required properties, by name in [`HttpsNotificationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// HttpsNotificationConfiguration::new(HttpsNotificationConfigurationRequired {
+        ///     endpoint: "...".into(),
+        ///     target_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HttpsNotificationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Endpoint", endpoint);
-            props.set("TargetRoleArn", target_role_arn);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("TargetRoleArn", required.target_role_arn);
             HttpsNotificationConfiguration { props }
         }
 
@@ -843,7 +1045,7 @@ pub mod subscriber_notification {
 
         /// The HTTPS method used for the notification subscription.
         ///
-        /// Allowed values: `POST`, `PUT`.
+        /// Allowed values (the enum [`HttpMethod`]): `POST`, `PUT`.
         ///
         /// Write-only.
         pub fn http_method(mut self, value: impl Into<Val<String>>) -> Self {
@@ -874,6 +1076,14 @@ pub mod subscriber_notification {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `HttpMethod` in `AWS::SecurityLake::SubscriberNotification`; `.into()` makes a `Val<String>`.
+        HttpMethod {
+            Post = "POST",
+            Put = "PUT",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,60 @@ use crate::value::Val;
 /// Resource type definition for an AWS Serverless Application Repository application.
 ///
 /// CloudFormation type `AWS::ServerlessRepo::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationId`: `handle.application_id()` → `Val<String>`. The Amazon Resource Name (ARN) of the application.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time this resource was created.
+/// - `IsVerifiedAuthor`: `handle.is_verified_author()` → `Val<bool>`. Whether the author of this application has been verified.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationId`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// The name of the author publishing the app.
+    ///
+    /// CloudFormation property `Author`.
+    pub author: Val<String>,
+
+    /// The description of the application.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The name of the application.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::ServerlessRepo::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `author`: `Author`, The name of the author publishing the app.
-    /// - `description`: `Description`, The description of the application.
-    /// - `name`: `Name`, The name of the application.
-    pub fn new(author: impl Into<Val<String>>, description: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     author: "...".into(),
+    ///     description: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Author", author);
-        props.set("Description", description);
-        props.set("Name", name);
+        props.set::<String>("Author", required.author);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Name", required.name);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,12 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::ServiceCatalog::AcceptedPortfolioShare
 ///
 /// CloudFormation type `AWS::ServiceCatalog::AcceptedPortfolioShare`.
+///
+/// # Attributes
+///
+/// `AWS::ServiceCatalog::AcceptedPortfolioShare` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PortfolioId`.
 #[derive(Clone, Debug)]
 pub struct CfnAcceptedPortfolioShare {
     props: Props,
@@ -25,7 +30,7 @@ pub struct CfnAcceptedPortfolioShare {
 impl CfnAcceptedPortfolioShare {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::AcceptedPortfolioShare";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `portfolio_id`: `PortfolioId`, The portfolio identifier.
     pub fn new(portfolio_id: impl Into<Val<String>>) -> Self {
@@ -82,23 +87,52 @@ pub(crate) static ACCEPTED_PORTFOLIO_SHARE_SHAPE: ObjectShape = ObjectShape {
 /// Resource type definition for AWS::ServiceCatalog::CloudFormationProduct
 ///
 /// CloudFormation type `AWS::ServiceCatalog::CloudFormationProduct`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the product, such as prod-tsjbmal34qvek
+/// - `ProductName`: `handle.product_name()` → `Val<String>`. The name of the product.
+/// - `ProvisioningArtifactIds`: `handle.provisioning_artifact_ids()` → `Val<String>`. The IDs of the provisioning artifacts
+/// - `ProvisioningArtifactNames`: `handle.provisioning_artifact_names()` → `Val<String>`. The names of the provisioning artifacts
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudFormationProduct {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCloudFormationProduct`], by name: the argument of [`CfnCloudFormationProduct::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCloudFormationProductRequired {
+    /// The name of the product.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The owner of the product.
+    ///
+    /// CloudFormation property `Owner`.
+    pub owner: Val<String>,
+}
+
 impl CfnCloudFormationProduct {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::CloudFormationProduct";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCloudFormationProductRequired`]:
     ///
-    /// - `name`: `Name`, The name of the product.
-    /// - `owner`: `Owner`, The owner of the product.
-    pub fn new(name: impl Into<Val<String>>, owner: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCloudFormationProduct::new(CfnCloudFormationProductRequired {
+    ///     name: "...".into(),
+    ///     owner: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCloudFormationProductRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Owner", owner);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Owner", required.owner);
         CfnCloudFormationProduct { props, options: ResourceOptions::default() }
     }
 
@@ -124,7 +158,7 @@ impl CfnCloudFormationProduct {
 
     /// The type of product.
     ///
-    /// Allowed values: `CLOUD_FORMATION_TEMPLATE`, `MARKETPLACE_AMI`, `MARKETPLACE_CAR`, `TERRAFORM_OPEN_SOURCE`, `TERRAFORM_CLOUD`, `EXTERNAL`.
+    /// Allowed values (the enum [`cloud_formation_product::ProductType`]): `CLOUD_FORMATION_TEMPLATE`, `MARKETPLACE_AMI`, `MARKETPLACE_CAR`, `TERRAFORM_OPEN_SOURCE`, `TERRAFORM_CLOUD`, `EXTERNAL`.
     pub fn product_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ProductType", value);
         self
@@ -249,11 +283,11 @@ pub(crate) static CLOUD_FORMATION_PRODUCT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCloudFormationProduct`].
+/// Property types and enums of the allowed values of [`CfnCloudFormationProduct`].
 pub mod cloud_formation_product {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::ServiceCatalog::CloudFormationProduct`.
     #[derive(Clone, Debug)]
@@ -262,7 +296,7 @@ pub mod cloud_formation_product {
     }
 
     impl ProvisioningArtifactProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `info`: `Info`.
         pub fn new(info: impl Into<Val<Json>>) -> Self {
@@ -293,7 +327,7 @@ pub mod cloud_formation_product {
 
         /// The type of provisioning artifact. Valid values are CLOUD_FORMATION_TEMPLATE, TERRAFORM_OPEN_SOURCE, TERRAFORM_CLOUD, EXTERNAL
         ///
-        /// Allowed values: `CLOUD_FORMATION_TEMPLATE`, `MARKETPLACE_AMI`, `MARKETPLACE_CAR`, `TERRAFORM_OPEN_SOURCE`, `TERRAFORM_CLOUD`, `EXTERNAL`.
+        /// Allowed values (the enum [`Type`]): `CLOUD_FORMATION_TEMPLATE`, `MARKETPLACE_AMI`, `MARKETPLACE_CAR`, `TERRAFORM_OPEN_SOURCE`, `TERRAFORM_CLOUD`, `EXTERNAL`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -312,15 +346,35 @@ pub mod cloud_formation_product {
         props: Props,
     }
 
-    impl SourceConnection {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SourceConnection`], by name: the argument of [`SourceConnection::new`].
+    #[derive(Clone, Debug)]
+    pub struct SourceConnectionRequired {
+        /// The connection details based on the connection Type.
         ///
-        /// - `connection_parameters`: `ConnectionParameters`, The connection details based on the connection Type.
-        /// - `type_`: `Type`, The only supported SourceConnection type is Codestar.
-        pub fn new(connection_parameters: impl Into<Val<SourceConnectionConnectionParameters>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConnectionParameters`.
+        pub connection_parameters: Val<SourceConnectionConnectionParameters>,
+
+        /// The only supported SourceConnection type is Codestar.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`SourceConnectionType`]): `CODESTAR`.
+        pub type_: Val<String>,
+    }
+
+    impl SourceConnection {
+        /// Creates the value from its required properties, by name in [`SourceConnectionRequired`]:
+        ///
+        /// ```text
+        /// SourceConnection::new(SourceConnectionRequired {
+        ///     connection_parameters: SourceConnectionConnectionParameters::new(...).into(),
+        ///     type_: SourceConnectionType::Codestar.into(),
+        /// })
+        /// ```
+        pub fn new(required: SourceConnectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectionParameters", connection_parameters);
-            props.set("Type", type_);
+            props.set::<SourceConnectionConnectionParameters>("ConnectionParameters", required.connection_parameters);
+            props.set::<String>("Type", required.type_);
             SourceConnection { props }
         }
     }
@@ -363,19 +417,47 @@ pub mod cloud_formation_product {
         props: Props,
     }
 
-    impl CodeStarParameters {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CodeStarParameters`], by name: the argument of [`CodeStarParameters::new`].
+    #[derive(Clone, Debug)]
+    pub struct CodeStarParametersRequired {
+        /// The absolute path where the artifact resides within the repo and branch, formatted as "folder/file.json".
         ///
-        /// - `artifact_path`: `ArtifactPath`, The absolute path where the artifact resides within the repo and branch, formatted as "folder/file.json".
-        /// - `branch`: `Branch`, The specific branch where the artifact resides.
-        /// - `connection_arn`: `ConnectionArn`, The CodeStar ARN, which is the connection between AWS Service Catalog and the external repository.
-        /// - `repository`: `Repository`, The specific repository where the product's artifact-to-be-synced resides, formatted as "Account/Repo."
-        pub fn new(artifact_path: impl Into<Val<String>>, branch: impl Into<Val<String>>, connection_arn: impl Into<Val<String>>, repository: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ArtifactPath`.
+        pub artifact_path: Val<String>,
+
+        /// The specific branch where the artifact resides.
+        ///
+        /// CloudFormation property `Branch`.
+        pub branch: Val<String>,
+
+        /// The CodeStar ARN, which is the connection between AWS Service Catalog and the external repository.
+        ///
+        /// CloudFormation property `ConnectionArn`.
+        pub connection_arn: Val<String>,
+
+        /// The specific repository where the product's artifact-to-be-synced resides, formatted as "Account/Repo."
+        ///
+        /// CloudFormation property `Repository`.
+        pub repository: Val<String>,
+    }
+
+    impl CodeStarParameters {
+        /// Creates the value from its required properties, by name in [`CodeStarParametersRequired`]:
+        ///
+        /// ```text
+        /// CodeStarParameters::new(CodeStarParametersRequired {
+        ///     artifact_path: "...".into(),
+        ///     branch: "...".into(),
+        ///     connection_arn: "...".into(),
+        ///     repository: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CodeStarParametersRequired) -> Self {
             let mut props = Props::new();
-            props.set("ArtifactPath", artifact_path);
-            props.set("Branch", branch);
-            props.set("ConnectionArn", connection_arn);
-            props.set("Repository", repository);
+            props.set::<String>("ArtifactPath", required.artifact_path);
+            props.set::<String>("Branch", required.branch);
+            props.set::<String>("ConnectionArn", required.connection_arn);
+            props.set::<String>("Repository", required.repository);
             CodeStarParameters { props }
         }
     }
@@ -392,15 +474,33 @@ pub mod cloud_formation_product {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -450,11 +550,53 @@ pub mod cloud_formation_product {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProductType` in `AWS::ServiceCatalog::CloudFormationProduct`; `.into()` makes a `Val<String>`.
+        ProductType {
+            CloudFormationTemplate = "CLOUD_FORMATION_TEMPLATE",
+            MarketplaceAmi = "MARKETPLACE_AMI",
+            MarketplaceCar = "MARKETPLACE_CAR",
+            TerraformOpenSource = "TERRAFORM_OPEN_SOURCE",
+            TerraformCloud = "TERRAFORM_CLOUD",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ServiceCatalog::CloudFormationProduct`; `.into()` makes a `Val<String>`.
+        Type {
+            CloudFormationTemplate = "CLOUD_FORMATION_TEMPLATE",
+            MarketplaceAmi = "MARKETPLACE_AMI",
+            MarketplaceCar = "MARKETPLACE_CAR",
+            TerraformOpenSource = "TERRAFORM_OPEN_SOURCE",
+            TerraformCloud = "TERRAFORM_CLOUD",
+            External = "EXTERNAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ServiceCatalog::CloudFormationProduct`; `.into()` makes a `Val<String>`.
+        SourceConnectionType {
+            Codestar = "CODESTAR",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ServiceCatalog::CloudFormationProvisionedProduct
 ///
 /// CloudFormation type `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CloudformationStackArn`: `handle.cloudformation_stack_arn()` → `Val<String>`.
+/// - `Outputs`: `handle.outputs()` → `Val<Json>`. List of key-value pair outputs.
+/// - `ProvisionedProductId`: `handle.provisioned_product_id()` → `Val<String>`.
+/// - `RecordId`: `handle.record_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProvisionedProductId`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudFormationProvisionedProduct {
     props: Props,
@@ -472,7 +614,7 @@ impl CfnCloudFormationProvisionedProduct {
 
     /// The `AcceptLanguage` property.
     ///
-    /// Allowed values: `en`, `jp`, `zh`.
+    /// Allowed values (the enum [`cloud_formation_provisioned_product::AcceptLanguage`]): `en`, `jp`, `zh`.
     pub fn accept_language(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AcceptLanguage", value);
         self
@@ -616,11 +758,11 @@ pub(crate) static CLOUD_FORMATION_PROVISIONED_PRODUCT_SHAPE: ObjectShape = Objec
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCloudFormationProvisionedProduct`].
+/// Property types and enums of the allowed values of [`CfnCloudFormationProvisionedProduct`].
 pub mod cloud_formation_provisioned_product {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
     #[derive(Clone, Debug)]
@@ -628,15 +770,29 @@ pub mod cloud_formation_provisioned_product {
         props: Props,
     }
 
+    /// The required properties of [`ProvisioningParameter`], by name: the argument of [`ProvisioningParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct ProvisioningParameterRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl ProvisioningParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ProvisioningParameterRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ProvisioningParameter::new(ProvisioningParameterRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ProvisioningParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             ProvisioningParameter { props }
         }
     }
@@ -692,7 +848,7 @@ pub mod cloud_formation_provisioned_product {
 
         /// The `StackSetOperationType` property.
         ///
-        /// Allowed values: `CREATE`, `UPDATE`, `DELETE`.
+        /// Allowed values (the enum [`StackSetOperationType`]): `CREATE`, `UPDATE`, `DELETE`.
         pub fn stack_set_operation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StackSetOperationType", value);
             self
@@ -717,15 +873,29 @@ pub mod cloud_formation_provisioned_product {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -764,30 +934,77 @@ pub mod cloud_formation_provisioned_product {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AcceptLanguage` in `AWS::ServiceCatalog::CloudFormationProvisionedProduct`; `.into()` makes a `Val<String>`.
+        AcceptLanguage {
+            En = "en",
+            Jp = "jp",
+            Zh = "zh",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StackSetOperationType` in `AWS::ServiceCatalog::CloudFormationProvisionedProduct`; `.into()` makes a `Val<String>`.
+        StackSetOperationType {
+            Create = "CREATE",
+            Update = "UPDATE",
+            Delete = "DELETE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::ServiceCatalog::LaunchNotificationConstraint
 ///
 /// CloudFormation type `AWS::ServiceCatalog::LaunchNotificationConstraint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Unique identifier for the constraint
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnLaunchNotificationConstraint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLaunchNotificationConstraint`], by name: the argument of [`CfnLaunchNotificationConstraint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLaunchNotificationConstraintRequired {
+    /// CloudFormation property `NotificationArns`.
+    pub notification_arns: Val<Vec<String>>,
+
+    /// CloudFormation property `PortfolioId`.
+    ///
+    /// Changing it replaces the resource.
+    pub portfolio_id: Val<String>,
+
+    /// CloudFormation property `ProductId`.
+    ///
+    /// Changing it replaces the resource.
+    pub product_id: Val<String>,
+}
+
 impl CfnLaunchNotificationConstraint {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::LaunchNotificationConstraint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLaunchNotificationConstraintRequired`]:
     ///
-    /// - `notification_arns`: `NotificationArns`.
-    /// - `portfolio_id`: `PortfolioId`.
-    /// - `product_id`: `ProductId`.
-    pub fn new(notification_arns: impl Into<Val<Vec<String>>>, portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLaunchNotificationConstraint::new(CfnLaunchNotificationConstraintRequired {
+    ///     notification_arns: vec!["..."].into(),
+    ///     portfolio_id: "...".into(),
+    ///     product_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLaunchNotificationConstraintRequired) -> Self {
         let mut props = Props::new();
-        props.set("NotificationArns", notification_arns);
-        props.set("PortfolioId", portfolio_id);
-        props.set("ProductId", product_id);
+        props.set::<Vec<String>>("NotificationArns", required.notification_arns);
+        props.set::<String>("PortfolioId", required.portfolio_id);
+        props.set::<String>("ProductId", required.product_id);
         CfnLaunchNotificationConstraint { props, options: ResourceOptions::default() }
     }
 
@@ -854,23 +1071,53 @@ pub(crate) static LAUNCH_NOTIFICATION_CONSTRAINT_SHAPE: ObjectShape = ObjectShap
 /// Resource Type definition for AWS::ServiceCatalog::LaunchRoleConstraint
 ///
 /// CloudFormation type `AWS::ServiceCatalog::LaunchRoleConstraint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier for the launch role constraint.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnLaunchRoleConstraint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLaunchRoleConstraint`], by name: the argument of [`CfnLaunchRoleConstraint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLaunchRoleConstraintRequired {
+    /// The ID of the portfolio to which this launch role constraint applies.
+    ///
+    /// CloudFormation property `PortfolioId`.
+    ///
+    /// Changing it replaces the resource.
+    pub portfolio_id: Val<String>,
+
+    /// The ID of the product to which this launch role constraint applies.
+    ///
+    /// CloudFormation property `ProductId`.
+    ///
+    /// Changing it replaces the resource.
+    pub product_id: Val<String>,
+}
+
 impl CfnLaunchRoleConstraint {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::LaunchRoleConstraint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLaunchRoleConstraintRequired`]:
     ///
-    /// - `portfolio_id`: `PortfolioId`, The ID of the portfolio to which this launch role constraint applies.
-    /// - `product_id`: `ProductId`, The ID of the product to which this launch role constraint applies.
-    pub fn new(portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLaunchRoleConstraint::new(CfnLaunchRoleConstraintRequired {
+    ///     portfolio_id: "...".into(),
+    ///     product_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLaunchRoleConstraintRequired) -> Self {
         let mut props = Props::new();
-        props.set("PortfolioId", portfolio_id);
-        props.set("ProductId", product_id);
+        props.set::<String>("PortfolioId", required.portfolio_id);
+        props.set::<String>("ProductId", required.product_id);
         CfnLaunchRoleConstraint { props, options: ResourceOptions::default() }
     }
 
@@ -951,25 +1198,60 @@ pub(crate) static LAUNCH_ROLE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::ServiceCatalog::LaunchTemplateConstraint
 ///
 /// CloudFormation type `AWS::ServiceCatalog::LaunchTemplateConstraint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Unique identifier for the constraint
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnLaunchTemplateConstraint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLaunchTemplateConstraint`], by name: the argument of [`CfnLaunchTemplateConstraint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLaunchTemplateConstraintRequired {
+    /// The portfolio identifier.
+    ///
+    /// CloudFormation property `PortfolioId`.
+    ///
+    /// Changing it replaces the resource.
+    pub portfolio_id: Val<String>,
+
+    /// The product identifier.
+    ///
+    /// CloudFormation property `ProductId`.
+    ///
+    /// Changing it replaces the resource.
+    pub product_id: Val<String>,
+
+    /// A json encoded string of the template constraint rules
+    ///
+    /// CloudFormation property `Rules`.
+    pub rules: Val<String>,
+}
+
 impl CfnLaunchTemplateConstraint {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::LaunchTemplateConstraint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLaunchTemplateConstraintRequired`]:
     ///
-    /// - `portfolio_id`: `PortfolioId`, The portfolio identifier.
-    /// - `product_id`: `ProductId`, The product identifier.
-    /// - `rules`: `Rules`, A json encoded string of the template constraint rules
-    pub fn new(portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>, rules: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLaunchTemplateConstraint::new(CfnLaunchTemplateConstraintRequired {
+    ///     portfolio_id: "...".into(),
+    ///     product_id: "...".into(),
+    ///     rules: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLaunchTemplateConstraintRequired) -> Self {
         let mut props = Props::new();
-        props.set("PortfolioId", portfolio_id);
-        props.set("ProductId", product_id);
-        props.set("Rules", rules);
+        props.set::<String>("PortfolioId", required.portfolio_id);
+        props.set::<String>("ProductId", required.product_id);
+        props.set::<String>("Rules", required.rules);
         CfnLaunchTemplateConstraint { props, options: ResourceOptions::default() }
     }
 
@@ -1036,23 +1318,46 @@ pub(crate) static LAUNCH_TEMPLATE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
 /// Resource type definition for AWS::ServiceCatalog::Portfolio
 ///
 /// CloudFormation type `AWS::ServiceCatalog::Portfolio`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `PortfolioName`: `handle.portfolio_name()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPortfolio {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPortfolio`], by name: the argument of [`CfnPortfolio::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPortfolioRequired {
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// CloudFormation property `ProviderName`.
+    pub provider_name: Val<String>,
+}
+
 impl CfnPortfolio {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::Portfolio";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPortfolioRequired`]:
     ///
-    /// - `display_name`: `DisplayName`.
-    /// - `provider_name`: `ProviderName`.
-    pub fn new(display_name: impl Into<Val<String>>, provider_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPortfolio::new(CfnPortfolioRequired {
+    ///     display_name: "...".into(),
+    ///     provider_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPortfolioRequired) -> Self {
         let mut props = Props::new();
-        props.set("DisplayName", display_name);
-        props.set("ProviderName", provider_name);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("ProviderName", required.provider_name);
         CfnPortfolio { props, options: ResourceOptions::default() }
     }
 
@@ -1138,15 +1443,29 @@ pub mod portfolio {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1169,6 +1488,12 @@ pub mod portfolio {
 /// Resource Type definition for AWS::ServiceCatalog::PortfolioPrincipalAssociation
 ///
 /// CloudFormation type `AWS::ServiceCatalog::PortfolioPrincipalAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::ServiceCatalog::PortfolioPrincipalAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPortfolioPrincipalAssociation {
     props: Props,
@@ -1178,7 +1503,7 @@ pub struct CfnPortfolioPrincipalAssociation {
 impl CfnPortfolioPrincipalAssociation {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::PortfolioPrincipalAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `principal_type`: `PrincipalType`, The principal type. The supported value is IAM if you use a fully defined Amazon Resource Name (ARN), or IAM_PATTERN if you use an ARN with no accountID, with or without wildcard characters.
     pub fn new(principal_type: impl Into<Val<String>>) -> Self {
@@ -1250,6 +1575,12 @@ pub(crate) static PORTFOLIO_PRINCIPAL_ASSOCIATION_SHAPE: ObjectShape = ObjectSha
 /// Resource Type definition for AWS::ServiceCatalog::PortfolioProductAssociation
 ///
 /// CloudFormation type `AWS::ServiceCatalog::PortfolioProductAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::ServiceCatalog::PortfolioProductAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPortfolioProductAssociation {
     props: Props,
@@ -1331,23 +1662,51 @@ pub(crate) static PORTFOLIO_PRODUCT_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::ServiceCatalog::PortfolioShare
 ///
 /// CloudFormation type `AWS::ServiceCatalog::PortfolioShare`.
+///
+/// # Attributes
+///
+/// `AWS::ServiceCatalog::PortfolioShare` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPortfolioShare {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPortfolioShare`], by name: the argument of [`CfnPortfolioShare::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPortfolioShareRequired {
+    /// The AWS account ID.
+    ///
+    /// CloudFormation property `AccountId`.
+    ///
+    /// Changing it replaces the resource.
+    pub account_id: Val<String>,
+
+    /// The portfolio identifier.
+    ///
+    /// CloudFormation property `PortfolioId`.
+    ///
+    /// Changing it replaces the resource.
+    pub portfolio_id: Val<String>,
+}
+
 impl CfnPortfolioShare {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::PortfolioShare";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPortfolioShareRequired`]:
     ///
-    /// - `account_id`: `AccountId`, The AWS account ID.
-    /// - `portfolio_id`: `PortfolioId`, The portfolio identifier.
-    pub fn new(account_id: impl Into<Val<String>>, portfolio_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPortfolioShare::new(CfnPortfolioShareRequired {
+    ///     account_id: "...".into(),
+    ///     portfolio_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPortfolioShareRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountId", account_id);
-        props.set("PortfolioId", portfolio_id);
+        props.set::<String>("AccountId", required.account_id);
+        props.set::<String>("PortfolioId", required.portfolio_id);
         CfnPortfolioShare { props, options: ResourceOptions::default() }
     }
 
@@ -1404,25 +1763,60 @@ pub(crate) static PORTFOLIO_SHARE_SHAPE: ObjectShape = ObjectShape {
 /// Resource type definition for AWS::ServiceCatalog::ResourceUpdateConstraint
 ///
 /// CloudFormation type `AWS::ServiceCatalog::ResourceUpdateConstraint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Unique identifier for the constraint
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceUpdateConstraint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceUpdateConstraint`], by name: the argument of [`CfnResourceUpdateConstraint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceUpdateConstraintRequired {
+    /// The portfolio identifier
+    ///
+    /// CloudFormation property `PortfolioId`.
+    ///
+    /// Changing it replaces the resource.
+    pub portfolio_id: Val<String>,
+
+    /// The product identifier
+    ///
+    /// CloudFormation property `ProductId`.
+    ///
+    /// Changing it replaces the resource.
+    pub product_id: Val<String>,
+
+    /// ALLOWED or NOT_ALLOWED, to permit or prevent changes to the tags on provisioned instances of the specified portfolio / product combination
+    ///
+    /// CloudFormation property `TagUpdateOnProvisionedProduct`.
+    pub tag_update_on_provisioned_product: Val<String>,
+}
+
 impl CfnResourceUpdateConstraint {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::ResourceUpdateConstraint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceUpdateConstraintRequired`]:
     ///
-    /// - `portfolio_id`: `PortfolioId`, The portfolio identifier
-    /// - `product_id`: `ProductId`, The product identifier
-    /// - `tag_update_on_provisioned_product`: `TagUpdateOnProvisionedProduct`, ALLOWED or NOT_ALLOWED, to permit or prevent changes to the tags on provisioned instances of the specified portfolio / product combination
-    pub fn new(portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>, tag_update_on_provisioned_product: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourceUpdateConstraint::new(CfnResourceUpdateConstraintRequired {
+    ///     portfolio_id: "...".into(),
+    ///     product_id: "...".into(),
+    ///     tag_update_on_provisioned_product: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceUpdateConstraintRequired) -> Self {
         let mut props = Props::new();
-        props.set("PortfolioId", portfolio_id);
-        props.set("ProductId", product_id);
-        props.set("TagUpdateOnProvisionedProduct", tag_update_on_provisioned_product);
+        props.set::<String>("PortfolioId", required.portfolio_id);
+        props.set::<String>("ProductId", required.product_id);
+        props.set::<String>("TagUpdateOnProvisionedProduct", required.tag_update_on_provisioned_product);
         CfnResourceUpdateConstraint { props, options: ResourceOptions::default() }
     }
 
@@ -1489,31 +1883,58 @@ pub(crate) static RESOURCE_UPDATE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
 /// Resource Schema for AWS::ServiceCatalog::ServiceAction
 ///
 /// CloudFormation type `AWS::ServiceCatalog::ServiceAction`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceAction {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServiceAction`], by name: the argument of [`CfnServiceAction::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServiceActionRequired {
+    /// CloudFormation property `Definition`.
+    pub definition: Val<Vec<service_action::DefinitionParameter>>,
+
+    /// CloudFormation property `DefinitionType`.
+    ///
+    /// Allowed values (the enum [`service_action::DefinitionType`]): `SSM_AUTOMATION`.
+    pub definition_type: Val<String>,
+
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnServiceAction {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::ServiceAction";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServiceActionRequired`]:
     ///
-    /// - `definition`: `Definition`.
-    /// - `definition_type`: `DefinitionType`.
-    /// - `name`: `Name`.
-    pub fn new(definition: impl Into<Val<Vec<service_action::DefinitionParameter>>>, definition_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnServiceAction::new(CfnServiceActionRequired {
+    ///     definition: vec![service_action::DefinitionParameter::new(...)].into(),
+    ///     definition_type: service_action::DefinitionType::SsmAutomation.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServiceActionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Definition", definition);
-        props.set("DefinitionType", definition_type);
-        props.set("Name", name);
+        props.set::<Vec<service_action::DefinitionParameter>>("Definition", required.definition);
+        props.set::<String>("DefinitionType", required.definition_type);
+        props.set::<String>("Name", required.name);
         CfnServiceAction { props, options: ResourceOptions::default() }
     }
 
     /// The `AcceptLanguage` property.
     ///
-    /// Allowed values: `en`, `jp`, `zh`.
+    /// Allowed values (the enum [`service_action::AcceptLanguage`]): `en`, `jp`, `zh`.
     ///
     /// Write-only.
     pub fn accept_language(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1572,11 +1993,11 @@ pub(crate) static SERVICE_ACTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnServiceAction`].
+/// Property types and enums of the allowed values of [`CfnServiceAction`].
 pub mod service_action {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::ServiceCatalog::ServiceAction`.
     #[derive(Clone, Debug)]
@@ -1584,15 +2005,29 @@ pub mod service_action {
         props: Props,
     }
 
+    /// The required properties of [`DefinitionParameter`], by name: the argument of [`DefinitionParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct DefinitionParameterRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl DefinitionParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DefinitionParameterRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DefinitionParameter::new(DefinitionParameterRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DefinitionParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             DefinitionParameter { props }
         }
     }
@@ -1610,30 +2045,75 @@ pub mod service_action {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AcceptLanguage` in `AWS::ServiceCatalog::ServiceAction`; `.into()` makes a `Val<String>`.
+        AcceptLanguage {
+            En = "en",
+            Jp = "jp",
+            Zh = "zh",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefinitionType` in `AWS::ServiceCatalog::ServiceAction`; `.into()` makes a `Val<String>`.
+        DefinitionType {
+            SsmAutomation = "SSM_AUTOMATION",
+        }
+    }
 }
 
 /// Resource Schema for AWS::ServiceCatalog::ServiceActionAssociation
 ///
 /// CloudFormation type `AWS::ServiceCatalog::ServiceActionAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::ServiceCatalog::ServiceActionAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceActionAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServiceActionAssociation`], by name: the argument of [`CfnServiceActionAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServiceActionAssociationRequired {
+    /// CloudFormation property `ProductId`.
+    ///
+    /// Changing it replaces the resource.
+    pub product_id: Val<String>,
+
+    /// CloudFormation property `ProvisioningArtifactId`.
+    ///
+    /// Changing it replaces the resource.
+    pub provisioning_artifact_id: Val<String>,
+
+    /// CloudFormation property `ServiceActionId`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_action_id: Val<String>,
+}
+
 impl CfnServiceActionAssociation {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::ServiceActionAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServiceActionAssociationRequired`]:
     ///
-    /// - `product_id`: `ProductId`.
-    /// - `provisioning_artifact_id`: `ProvisioningArtifactId`.
-    /// - `service_action_id`: `ServiceActionId`.
-    pub fn new(product_id: impl Into<Val<String>>, provisioning_artifact_id: impl Into<Val<String>>, service_action_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnServiceActionAssociation::new(CfnServiceActionAssociationRequired {
+    ///     product_id: "...".into(),
+    ///     provisioning_artifact_id: "...".into(),
+    ///     service_action_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServiceActionAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ProductId", product_id);
-        props.set("ProvisioningArtifactId", provisioning_artifact_id);
-        props.set("ServiceActionId", service_action_id);
+        props.set::<String>("ProductId", required.product_id);
+        props.set::<String>("ProvisioningArtifactId", required.provisioning_artifact_id);
+        props.set::<String>("ServiceActionId", required.service_action_id);
         CfnServiceActionAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -1676,35 +2156,95 @@ pub(crate) static SERVICE_ACTION_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::ServiceCatalog::StackSetConstraint
 ///
 /// CloudFormation type `AWS::ServiceCatalog::StackSetConstraint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Unique identifier for the constraint
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnStackSetConstraint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnStackSetConstraint`], by name: the argument of [`CfnStackSetConstraint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnStackSetConstraintRequired {
+    /// One or more AWS accounts that will have access to the provisioned product.
+    ///
+    /// CloudFormation property `AccountList`.
+    pub account_list: Val<Vec<String>>,
+
+    /// AdminRole ARN.
+    ///
+    /// CloudFormation property `AdminRole`.
+    pub admin_role: Val<String>,
+
+    /// The description of the constraint.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// ExecutionRole name.
+    ///
+    /// CloudFormation property `ExecutionRole`.
+    pub execution_role: Val<String>,
+
+    /// The portfolio identifier.
+    ///
+    /// CloudFormation property `PortfolioId`.
+    ///
+    /// Changing it replaces the resource.
+    pub portfolio_id: Val<String>,
+
+    /// The product identifier.
+    ///
+    /// CloudFormation property `ProductId`.
+    ///
+    /// Changing it replaces the resource.
+    pub product_id: Val<String>,
+
+    /// One or more AWS Regions where the provisioned product will be available.
+    ///
+    /// CloudFormation property `RegionList`.
+    pub region_list: Val<Vec<String>>,
+
+    /// Permission to create, update, and delete stack instances. Choose from ALLOWED and NOT_ALLOWED.
+    ///
+    /// CloudFormation property `StackInstanceControl`.
+    pub stack_instance_control: Val<String>,
+}
+
 impl CfnStackSetConstraint {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::StackSetConstraint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnStackSetConstraintRequired`]:
     ///
-    /// - `account_list`: `AccountList`, One or more AWS accounts that will have access to the provisioned product.
-    /// - `admin_role`: `AdminRole`, AdminRole ARN.
-    /// - `description`: `Description`, The description of the constraint.
-    /// - `execution_role`: `ExecutionRole`, ExecutionRole name.
-    /// - `portfolio_id`: `PortfolioId`, The portfolio identifier.
-    /// - `product_id`: `ProductId`, The product identifier.
-    /// - `region_list`: `RegionList`, One or more AWS Regions where the provisioned product will be available.
-    /// - `stack_instance_control`: `StackInstanceControl`, Permission to create, update, and delete stack instances. Choose from ALLOWED and NOT_ALLOWED.
-    pub fn new(account_list: impl Into<Val<Vec<String>>>, admin_role: impl Into<Val<String>>, description: impl Into<Val<String>>, execution_role: impl Into<Val<String>>, portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>, region_list: impl Into<Val<Vec<String>>>, stack_instance_control: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnStackSetConstraint::new(CfnStackSetConstraintRequired {
+    ///     account_list: vec!["..."].into(),
+    ///     admin_role: "...".into(),
+    ///     description: "...".into(),
+    ///     execution_role: "...".into(),
+    ///     portfolio_id: "...".into(),
+    ///     product_id: "...".into(),
+    ///     region_list: vec!["..."].into(),
+    ///     stack_instance_control: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnStackSetConstraintRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccountList", account_list);
-        props.set("AdminRole", admin_role);
-        props.set("Description", description);
-        props.set("ExecutionRole", execution_role);
-        props.set("PortfolioId", portfolio_id);
-        props.set("ProductId", product_id);
-        props.set("RegionList", region_list);
-        props.set("StackInstanceControl", stack_instance_control);
+        props.set::<Vec<String>>("AccountList", required.account_list);
+        props.set::<String>("AdminRole", required.admin_role);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("ExecutionRole", required.execution_role);
+        props.set::<String>("PortfolioId", required.portfolio_id);
+        props.set::<String>("ProductId", required.product_id);
+        props.set::<Vec<String>>("RegionList", required.region_list);
+        props.set::<String>("StackInstanceControl", required.stack_instance_control);
         CfnStackSetConstraint { props, options: ResourceOptions::default() }
     }
 
@@ -1765,23 +2305,53 @@ pub(crate) static STACK_SET_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
 /// Resource type definition for AWS::ServiceCatalog::TagOption
 ///
 /// CloudFormation type `AWS::ServiceCatalog::TagOption`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The TagOption identifier.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTagOption {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTagOption`], by name: the argument of [`CfnTagOption::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTagOptionRequired {
+    /// The TagOption key.
+    ///
+    /// CloudFormation property `Key`.
+    ///
+    /// Changing it replaces the resource.
+    pub key: Val<String>,
+
+    /// The TagOption value.
+    ///
+    /// CloudFormation property `Value`.
+    ///
+    /// Changing it replaces the resource.
+    pub value: Val<String>,
+}
+
 impl CfnTagOption {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::TagOption";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTagOptionRequired`]:
     ///
-    /// - `key`: `Key`, The TagOption key.
-    /// - `value`: `Value`, The TagOption value.
-    pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTagOption::new(CfnTagOptionRequired {
+    ///     key: "...".into(),
+    ///     value: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTagOptionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Key", key);
-        props.set("Value", value);
+        props.set::<String>("Key", required.key);
+        props.set::<String>("Value", required.value);
         CfnTagOption { props, options: ResourceOptions::default() }
     }
 
@@ -1838,6 +2408,12 @@ pub(crate) static TAG_OPTION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::ServiceCatalog::TagOptionAssociation
 ///
 /// CloudFormation type `AWS::ServiceCatalog::TagOptionAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::ServiceCatalog::TagOptionAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTagOptionAssociation {
     props: Props,

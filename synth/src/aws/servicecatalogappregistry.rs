@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,18 @@ use crate::value::{Json, Map, Val};
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::Application
 ///
 /// CloudFormation type `AWS::ServiceCatalogAppRegistry::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationName`: `handle.application_name()` → `Val<String>`. The name of the application.
+/// - `ApplicationTagKey`: `handle.application_tag_key()` → `Val<String>`. The key of the AWS application tag, which is awsApplication. Applications created before 11/13/2023 or applications without the AWS application tag resource group return no value.
+/// - `ApplicationTagValue`: `handle.application_tag_value()` → `Val<String>`. The value of the AWS application tag, which is the identifier of an associated resource. Applications created before 11/13/2023 or applications without the AWS application tag resource group return no value.
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
@@ -25,7 +36,7 @@ pub struct CfnApplication {
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalogAppRegistry::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the application.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -118,23 +129,48 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::AttributeGroup.
 ///
 /// CloudFormation type `AWS::ServiceCatalogAppRegistry::AttributeGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnAttributeGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAttributeGroup`], by name: the argument of [`CfnAttributeGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAttributeGroupRequired {
+    /// CloudFormation property `Attributes`.
+    pub attributes: Val<Json>,
+
+    /// The name of the attribute group.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnAttributeGroup {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalogAppRegistry::AttributeGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAttributeGroupRequired`]:
     ///
-    /// - `attributes`: `Attributes`.
-    /// - `name`: `Name`, The name of the attribute group.
-    pub fn new(attributes: impl Into<Val<Json>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAttributeGroup::new(CfnAttributeGroupRequired {
+    ///     attributes: serde_json::json!({ ... }).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAttributeGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Attributes", attributes);
-        props.set("Name", name);
+        props.set::<Json>("Attributes", required.attributes);
+        props.set::<String>("Name", required.name);
         CfnAttributeGroup { props, options: ResourceOptions::default() }
     }
 
@@ -201,23 +237,54 @@ pub(crate) static ATTRIBUTE_GROUP_SHAPE: ObjectShape = ObjectShape {
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation.
 ///
 /// CloudFormation type `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`.
+/// - `AttributeGroupArn`: `handle.attribute_group_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAttributeGroupAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAttributeGroupAssociation`], by name: the argument of [`CfnAttributeGroupAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAttributeGroupAssociationRequired {
+    /// The name or the Id of the Application.
+    ///
+    /// CloudFormation property `Application`.
+    ///
+    /// Changing it replaces the resource.
+    pub application: Val<String>,
+
+    /// The name or the Id of the AttributeGroup.
+    ///
+    /// CloudFormation property `AttributeGroup`.
+    ///
+    /// Changing it replaces the resource.
+    pub attribute_group: Val<String>,
+}
+
 impl CfnAttributeGroupAssociation {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAttributeGroupAssociationRequired`]:
     ///
-    /// - `application`: `Application`, The name or the Id of the Application.
-    /// - `attribute_group`: `AttributeGroup`, The name or the Id of the AttributeGroup.
-    pub fn new(application: impl Into<Val<String>>, attribute_group: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAttributeGroupAssociation::new(CfnAttributeGroupAssociationRequired {
+    ///     application: "...".into(),
+    ///     attribute_group: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAttributeGroupAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Application", application);
-        props.set("AttributeGroup", attribute_group);
+        props.set::<String>("Application", required.application);
+        props.set::<String>("AttributeGroup", required.attribute_group);
         CfnAttributeGroupAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -271,25 +338,65 @@ pub(crate) static ATTRIBUTE_GROUP_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::ResourceAssociation
 ///
 /// CloudFormation type `AWS::ServiceCatalogAppRegistry::ResourceAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceAssociation`], by name: the argument of [`CfnResourceAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceAssociationRequired {
+    /// The name or the Id of the Application.
+    ///
+    /// CloudFormation property `Application`.
+    ///
+    /// Changing it replaces the resource.
+    pub application: Val<String>,
+
+    /// The name or the Id of the Resource.
+    ///
+    /// CloudFormation property `Resource`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource: Val<String>,
+
+    /// The type of the CFN Resource for now it's enum CFN_STACK.
+    ///
+    /// CloudFormation property `ResourceType`.
+    ///
+    /// Allowed values (the enum [`resource_association::ResourceType`]): `CFN_STACK`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_type: Val<String>,
+}
+
 impl CfnResourceAssociation {
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalogAppRegistry::ResourceAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceAssociationRequired`]:
     ///
-    /// - `application`: `Application`, The name or the Id of the Application.
-    /// - `resource`: `Resource`, The name or the Id of the Resource.
-    /// - `resource_type`: `ResourceType`, The type of the CFN Resource for now it's enum CFN_STACK.
-    pub fn new(application: impl Into<Val<String>>, resource: impl Into<Val<String>>, resource_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourceAssociation::new(CfnResourceAssociationRequired {
+    ///     application: "...".into(),
+    ///     resource: "...".into(),
+    ///     resource_type: resource_association::ResourceType::CfnStack.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Application", application);
-        props.set("Resource", resource);
-        props.set("ResourceType", resource_type);
+        props.set::<String>("Application", required.application);
+        props.set::<String>("Resource", required.resource);
+        props.set::<String>("ResourceType", required.resource_type);
         CfnResourceAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -340,6 +447,18 @@ pub(crate) static RESOURCE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnResourceAssociation`].
+pub mod resource_association {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::ServiceCatalogAppRegistry::ResourceAssociation`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            CfnStack = "CFN_STACK",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

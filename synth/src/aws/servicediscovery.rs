@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Map, Val};
 /// Resource Type definition for AWS::ServiceDiscovery::HttpNamespace
 ///
 /// CloudFormation type `AWS::ServiceDiscovery::HttpNamespace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the namespace.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the namespace.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnHttpNamespace {
     props: Props,
@@ -25,7 +33,7 @@ pub struct CfnHttpNamespace {
 impl CfnHttpNamespace {
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::HttpNamespace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name that you want to assign to this namespace.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -110,15 +118,29 @@ pub mod http_namespace {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -141,23 +163,47 @@ pub mod http_namespace {
 /// Resource Type definition for AWS::ServiceDiscovery::Instance
 ///
 /// CloudFormation type `AWS::ServiceDiscovery::Instance`.
+///
+/// # Attributes
+///
+/// `AWS::ServiceDiscovery::Instance` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnInstance {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInstance`], by name: the argument of [`CfnInstance::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInstanceRequired {
+    /// CloudFormation property `InstanceAttributes`.
+    pub instance_attributes: Val<Json>,
+
+    /// The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
+    ///
+    /// CloudFormation property `ServiceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub service_id: Val<String>,
+}
+
 impl CfnInstance {
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::Instance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInstanceRequired`]:
     ///
-    /// - `instance_attributes`: `InstanceAttributes`.
-    /// - `service_id`: `ServiceId`, The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
-    pub fn new(instance_attributes: impl Into<Val<Json>>, service_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInstance::new(CfnInstanceRequired {
+    ///     instance_attributes: serde_json::json!({ ... }).into(),
+    ///     service_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInstanceRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceAttributes", instance_attributes);
-        props.set("ServiceId", service_id);
+        props.set::<Json>("InstanceAttributes", required.instance_attributes);
+        props.set::<String>("ServiceId", required.service_id);
         CfnInstance { props, options: ResourceOptions::default() }
     }
 
@@ -207,6 +253,16 @@ pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::ServiceDiscovery::PrivateDnsNamespace
 ///
 /// CloudFormation type `AWS::ServiceDiscovery::PrivateDnsNamespace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the private namespace.
+/// - `HostedZoneId`: `handle.hosted_zone_id()` → `Val<String>`. The ID for the Route 53 hosted zone that AWS Cloud Map creates when you create a namespace.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the private namespace.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPrivateDnsNamespace {
     props: Props,
@@ -216,7 +272,7 @@ pub struct CfnPrivateDnsNamespace {
 impl CfnPrivateDnsNamespace {
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::PrivateDnsNamespace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name that you want to assign to this namespace. When you create a private DNS namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name as the namespace.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -404,15 +460,29 @@ pub mod private_dns_namespace {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -456,6 +526,16 @@ pub mod private_dns_namespace {
 /// Resource Type definition for AWS::ServiceDiscovery::PublicDnsNamespace
 ///
 /// CloudFormation type `AWS::ServiceDiscovery::PublicDnsNamespace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the public namespace.
+/// - `HostedZoneId`: `handle.hosted_zone_id()` → `Val<String>`. The ID for the Route 53 hosted zone that AWS Cloud Map creates when you create a namespace.
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the public namespace.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPublicDnsNamespace {
     props: Props,
@@ -465,7 +545,7 @@ pub struct CfnPublicDnsNamespace {
 impl CfnPublicDnsNamespace {
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::PublicDnsNamespace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name that you want to assign to this namespace.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -642,15 +722,29 @@ pub mod public_dns_namespace {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -694,6 +788,15 @@ pub mod public_dns_namespace {
 /// Resource Type definition for AWS::ServiceDiscovery::Service
 ///
 /// CloudFormation type `AWS::ServiceDiscovery::Service`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the service.
+/// - `Id`: `handle.id()` → `Val<String>`. The unique identifier for the service.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnService {
     props: Props,
@@ -765,7 +868,7 @@ impl CfnService {
 
     /// The type of service. Supported values are HTTP or DNS.
     ///
-    /// Allowed values: `HTTP`.
+    /// Allowed values (the enum [`service::Type`]): `HTTP`.
     ///
     /// Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
@@ -831,11 +934,11 @@ pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnService`].
+/// Property types and enums of the allowed values of [`CfnService`].
 pub mod service {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// DNS configuration settings for the service.
     #[derive(Clone, Debug)]
@@ -844,7 +947,7 @@ pub mod service {
     }
 
     impl DnsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `dns_records`: `DnsRecords`, A list of DNS records associated with the service.
         pub fn new(dns_records: impl Into<Val<Vec<DnsRecord>>>) -> Self {
@@ -861,7 +964,7 @@ pub mod service {
 
         /// The routing policy to use for DNS queries.
         ///
-        /// Allowed values: `MULTIVALUE`, `WEIGHTED`.
+        /// Allowed values (the enum [`RoutingPolicy`]): `MULTIVALUE`, `WEIGHTED`.
         pub fn routing_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RoutingPolicy", value);
             self
@@ -880,15 +983,35 @@ pub mod service {
         props: Props,
     }
 
-    impl DnsRecord {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DnsRecord`], by name: the argument of [`DnsRecord::new`].
+    #[derive(Clone, Debug)]
+    pub struct DnsRecordRequired {
+        /// The time-to-live (TTL) for the DNS record.
         ///
-        /// - `ttl`: `TTL`, The time-to-live (TTL) for the DNS record.
-        /// - `type_`: `Type`, The DNS record type (e.g., A, AAAA, SRV).
-        pub fn new(ttl: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `TTL`.
+        pub ttl: Val<f64>,
+
+        /// The DNS record type (e.g., A, AAAA, SRV).
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`DnsRecordType`]): `A`, `AAAA`, `CNAME`, `SRV`.
+        pub type_: Val<String>,
+    }
+
+    impl DnsRecord {
+        /// Creates the value from its required properties, by name in [`DnsRecordRequired`]:
+        ///
+        /// ```text
+        /// DnsRecord::new(DnsRecordRequired {
+        ///     ttl: 1.0.into(),
+        ///     type_: DnsRecordType::A.into(),
+        /// })
+        /// ```
+        pub fn new(required: DnsRecordRequired) -> Self {
             let mut props = Props::new();
-            props.set("TTL", ttl);
-            props.set("Type", type_);
+            props.set::<f64>("TTL", required.ttl);
+            props.set::<String>("Type", required.type_);
             DnsRecord { props }
         }
     }
@@ -906,9 +1029,9 @@ pub mod service {
     }
 
     impl HealthCheckConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of health check (e.g., HTTP, HTTPS, TCP).
+        /// - `type_`: `Type`, The type of health check (e.g., HTTP, HTTPS, TCP). Allowed values: the enum [`HealthCheckConfigType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -966,15 +1089,33 @@ pub mod service {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1025,6 +1166,40 @@ pub mod service {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ServiceDiscovery::Service`; `.into()` makes a `Val<String>`.
+        Type {
+            Http = "HTTP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RoutingPolicy` in `AWS::ServiceDiscovery::Service`; `.into()` makes a `Val<String>`.
+        RoutingPolicy {
+            Multivalue = "MULTIVALUE",
+            Weighted = "WEIGHTED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ServiceDiscovery::Service`; `.into()` makes a `Val<String>`.
+        DnsRecordType {
+            A = "A",
+            Aaaa = "AAAA",
+            Cname = "CNAME",
+            Srv = "SRV",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::ServiceDiscovery::Service`; `.into()` makes a `Val<String>`.
+        HealthCheckConfigType {
+            Http = "HTTP",
+            Https = "HTTPS",
+            Tcp = "TCP",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,12 @@ use crate::value::Val;
 /// Resource schema for AWS::SES::ConfigurationSet.
 ///
 /// CloudFormation type `AWS::SES::ConfigurationSet`.
+///
+/// # Attributes
+///
+/// `AWS::SES::ConfigurationSet` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationSet {
     props: Props,
@@ -287,7 +292,7 @@ pub mod configuration_set {
     }
 
     impl ValidationOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `condition_threshold`: `ConditionThreshold`, The condition threshold settings for suppression validation.
         pub fn new(condition_threshold: impl Into<Val<ConditionThreshold>>) -> Self {
@@ -310,7 +315,7 @@ pub mod configuration_set {
     }
 
     impl ConditionThreshold {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `condition_threshold_enabled`: `ConditionThresholdEnabled`, Whether the condition threshold is enabled or disabled.
         pub fn new(condition_threshold_enabled: impl Into<Val<String>>) -> Self {
@@ -339,7 +344,7 @@ pub mod configuration_set {
     }
 
     impl OverallConfidenceThreshold {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `confidence_verdict_threshold`: `ConfidenceVerdictThreshold`, The confidence verdict threshold level.
         pub fn new(confidence_verdict_threshold: impl Into<Val<String>>) -> Self {
@@ -361,15 +366,29 @@ pub mod configuration_set {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -451,7 +470,7 @@ pub mod configuration_set {
     }
 
     impl DashboardOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `engagement_metrics`: `EngagementMetrics`, Whether emails sent with this configuration set have engagement tracking enabled.
         pub fn new(engagement_metrics: impl Into<Val<String>>) -> Self {
@@ -474,7 +493,7 @@ pub mod configuration_set {
     }
 
     impl GuardianOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `optimized_shared_delivery`: `OptimizedSharedDelivery`, Whether emails sent with this configuration set have optimized delivery algorithm enabled.
         pub fn new(optimized_shared_delivery: impl Into<Val<String>>) -> Self {
@@ -569,23 +588,51 @@ pub mod configuration_set {
 /// Resource Type definition for AWS::SES::ConfigurationSetEventDestination
 ///
 /// CloudFormation type `AWS::SES::ConfigurationSetEventDestination`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationSetEventDestination {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnConfigurationSetEventDestination`], by name: the argument of [`CfnConfigurationSetEventDestination::new`].
+#[derive(Clone, Debug)]
+pub struct CfnConfigurationSetEventDestinationRequired {
+    /// The name of the configuration set that contains the event destination.
+    ///
+    /// CloudFormation property `ConfigurationSetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub configuration_set_name: Val<String>,
+
+    /// The event destination object.
+    ///
+    /// CloudFormation property `EventDestination`.
+    pub event_destination: Val<configuration_set_event_destination::EventDestination>,
+}
+
 impl CfnConfigurationSetEventDestination {
     pub const TYPE_NAME: &'static str = "AWS::SES::ConfigurationSetEventDestination";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnConfigurationSetEventDestinationRequired`]:
     ///
-    /// - `configuration_set_name`: `ConfigurationSetName`, The name of the configuration set that contains the event destination.
-    /// - `event_destination`: `EventDestination`, The event destination object.
-    pub fn new(configuration_set_name: impl Into<Val<String>>, event_destination: impl Into<Val<configuration_set_event_destination::EventDestination>>) -> Self {
+    /// ```text
+    /// CfnConfigurationSetEventDestination::new(CfnConfigurationSetEventDestinationRequired {
+    ///     configuration_set_name: "...".into(),
+    ///     event_destination: configuration_set_event_destination::EventDestination::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnConfigurationSetEventDestinationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigurationSetName", configuration_set_name);
-        props.set("EventDestination", event_destination);
+        props.set::<String>("ConfigurationSetName", required.configuration_set_name);
+        props.set::<configuration_set_event_destination::EventDestination>("EventDestination", required.event_destination);
         CfnConfigurationSetEventDestination { props, options: ResourceOptions::default() }
     }
 }
@@ -643,7 +690,7 @@ pub mod configuration_set_event_destination {
     }
 
     impl EventDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `matching_event_types`: `MatchingEventTypes`, The type of email sending events, send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, and subscription.
         pub fn new(matching_event_types: impl Into<Val<Vec<String>>>) -> Self {
@@ -727,17 +774,42 @@ pub mod configuration_set_event_destination {
         props: Props,
     }
 
-    impl DimensionConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DimensionConfiguration`], by name: the argument of [`DimensionConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionConfigurationRequired {
+        /// The default value of the dimension that is published to Amazon CloudWatch if you do not provide the value of the dimension when you send an email.
         ///
-        /// - `default_dimension_value`: `DefaultDimensionValue`, The default value of the dimension that is published to Amazon CloudWatch if you do not provide the value of the dimension when you send an email.
-        /// - `dimension_name`: `DimensionName`, The name of an Amazon CloudWatch dimension associated with an email sending metric.
-        /// - `dimension_value_source`: `DimensionValueSource`, The place where Amazon SES finds the value of a dimension to publish to Amazon CloudWatch. To use the message tags that you specify using an X-SES-MESSAGE-TAGS header or a parameter to the SendEmail/SendRawEmail API, specify messageTag. To use your own email headers, specify emailHeader. To put a custom tag on any link included in your email, specify linkTag.
-        pub fn new(default_dimension_value: impl Into<Val<String>>, dimension_name: impl Into<Val<String>>, dimension_value_source: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DefaultDimensionValue`.
+        pub default_dimension_value: Val<String>,
+
+        /// The name of an Amazon CloudWatch dimension associated with an email sending metric.
+        ///
+        /// CloudFormation property `DimensionName`.
+        pub dimension_name: Val<String>,
+
+        /// The place where Amazon SES finds the value of a dimension to publish to Amazon CloudWatch. To use the message tags that you specify using an X-SES-MESSAGE-TAGS header or a parameter to the SendEmail/SendRawEmail API, specify messageTag. To use your own email headers, specify emailHeader. To put a custom tag on any link included in your email, specify linkTag.
+        ///
+        /// CloudFormation property `DimensionValueSource`.
+        ///
+        /// Allowed values: `EMAIL_HEADER`, `LINK_TAG`, `MESSAGE_TAG`, `emailHeader`, `linkTag`, `messageTag`.
+        pub dimension_value_source: Val<String>,
+    }
+
+    impl DimensionConfiguration {
+        /// Creates the value from its required properties, by name in [`DimensionConfigurationRequired`]:
+        ///
+        /// ```text
+        /// DimensionConfiguration::new(DimensionConfigurationRequired {
+        ///     default_dimension_value: "...".into(),
+        ///     dimension_name: "...".into(),
+        ///     dimension_value_source: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultDimensionValue", default_dimension_value);
-            props.set("DimensionName", dimension_name);
-            props.set("DimensionValueSource", dimension_value_source);
+            props.set::<String>("DefaultDimensionValue", required.default_dimension_value);
+            props.set::<String>("DimensionName", required.dimension_name);
+            props.set::<String>("DimensionValueSource", required.dimension_value_source);
             DimensionConfiguration { props }
         }
     }
@@ -755,7 +827,7 @@ pub mod configuration_set_event_destination {
     }
 
     impl EventBridgeDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `event_bus_arn`: `EventBusArn`.
         pub fn new(event_bus_arn: impl Into<Val<String>>) -> Self {
@@ -777,15 +849,33 @@ pub mod configuration_set_event_destination {
         props: Props,
     }
 
-    impl KinesisFirehoseDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KinesisFirehoseDestination`], by name: the argument of [`KinesisFirehoseDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisFirehoseDestinationRequired {
+        /// The ARN of the Amazon Kinesis Firehose stream that email sending events should be published to.
         ///
-        /// - `delivery_stream_arn`: `DeliveryStreamARN`, The ARN of the Amazon Kinesis Firehose stream that email sending events should be published to.
-        /// - `iam_role_arn`: `IAMRoleARN`, The ARN of the IAM role under which Amazon SES publishes email sending events to the Amazon Kinesis Firehose stream.
-        pub fn new(delivery_stream_arn: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DeliveryStreamARN`.
+        pub delivery_stream_arn: Val<String>,
+
+        /// The ARN of the IAM role under which Amazon SES publishes email sending events to the Amazon Kinesis Firehose stream.
+        ///
+        /// CloudFormation property `IAMRoleARN`.
+        pub iam_role_arn: Val<String>,
+    }
+
+    impl KinesisFirehoseDestination {
+        /// Creates the value from its required properties, by name in [`KinesisFirehoseDestinationRequired`]:
+        ///
+        /// ```text
+        /// KinesisFirehoseDestination::new(KinesisFirehoseDestinationRequired {
+        ///     delivery_stream_arn: "...".into(),
+        ///     iam_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeliveryStreamARN", delivery_stream_arn);
-            props.set("IAMRoleARN", iam_role_arn);
+            props.set::<String>("DeliveryStreamARN", required.delivery_stream_arn);
+            props.set::<String>("IAMRoleARN", required.iam_role_arn);
             KinesisFirehoseDestination { props }
         }
     }
@@ -803,7 +893,7 @@ pub mod configuration_set_event_destination {
     }
 
     impl SnsDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topic_arn`: `TopicARN`.
         pub fn new(topic_arn: impl Into<Val<String>>) -> Self {
@@ -863,6 +953,12 @@ pub mod configuration_set_event_destination {
 /// Resource schema for AWS::SES::ContactList.
 ///
 /// CloudFormation type `AWS::SES::ContactList`.
+///
+/// # Attributes
+///
+/// `AWS::SES::ContactList` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContactListName`.
 #[derive(Clone, Debug)]
 pub struct CfnContactList {
     props: Props,
@@ -953,15 +1049,29 @@ pub mod contact_list {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -978,17 +1088,38 @@ pub mod contact_list {
         props: Props,
     }
 
-    impl Topic {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Topic`], by name: the argument of [`Topic::new`].
+    #[derive(Clone, Debug)]
+    pub struct TopicRequired {
+        /// CloudFormation property `DefaultSubscriptionStatus`.
+        pub default_subscription_status: Val<String>,
+
+        /// The display name of the topic.
         ///
-        /// - `default_subscription_status`: `DefaultSubscriptionStatus`.
-        /// - `display_name`: `DisplayName`, The display name of the topic.
-        /// - `topic_name`: `TopicName`, The name of the topic.
-        pub fn new(default_subscription_status: impl Into<Val<String>>, display_name: impl Into<Val<String>>, topic_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DisplayName`.
+        pub display_name: Val<String>,
+
+        /// The name of the topic.
+        ///
+        /// CloudFormation property `TopicName`.
+        pub topic_name: Val<String>,
+    }
+
+    impl Topic {
+        /// Creates the value from its required properties, by name in [`TopicRequired`]:
+        ///
+        /// ```text
+        /// Topic::new(TopicRequired {
+        ///     default_subscription_status: "...".into(),
+        ///     display_name: "...".into(),
+        ///     topic_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TopicRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultSubscriptionStatus", default_subscription_status);
-            props.set("DisplayName", display_name);
-            props.set("TopicName", topic_name);
+            props.set::<String>("DefaultSubscriptionStatus", required.default_subscription_status);
+            props.set::<String>("DisplayName", required.display_name);
+            props.set::<String>("TopicName", required.topic_name);
             Topic { props }
         }
 
@@ -1026,31 +1157,77 @@ pub mod contact_list {
 /// Resource Type definition for AWS::SES::CustomVerificationEmailTemplate.
 ///
 /// CloudFormation type `AWS::SES::CustomVerificationEmailTemplate`.
+///
+/// # Attributes
+///
+/// `AWS::SES::CustomVerificationEmailTemplate` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TemplateName`.
 #[derive(Clone, Debug)]
 pub struct CfnCustomVerificationEmailTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCustomVerificationEmailTemplate`], by name: the argument of [`CfnCustomVerificationEmailTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCustomVerificationEmailTemplateRequired {
+    /// The URL that the recipient of the verification email is sent to if his or her address is not successfully verified.
+    ///
+    /// CloudFormation property `FailureRedirectionURL`.
+    pub failure_redirection_url: Val<String>,
+
+    /// The email address that the custom verification email is sent from.
+    ///
+    /// CloudFormation property `FromEmailAddress`.
+    pub from_email_address: Val<String>,
+
+    /// The URL that the recipient of the verification email is sent to if his or her address is successfully verified.
+    ///
+    /// CloudFormation property `SuccessRedirectionURL`.
+    pub success_redirection_url: Val<String>,
+
+    /// The content of the custom verification email. The total size of the email must be less than 10 MB. The message body may contain HTML, with some limitations.
+    ///
+    /// CloudFormation property `TemplateContent`.
+    pub template_content: Val<String>,
+
+    /// The name of the custom verification email template.
+    ///
+    /// CloudFormation property `TemplateName`.
+    ///
+    /// Changing it replaces the resource.
+    pub template_name: Val<String>,
+
+    /// The subject line of the custom verification email.
+    ///
+    /// CloudFormation property `TemplateSubject`.
+    pub template_subject: Val<String>,
+}
+
 impl CfnCustomVerificationEmailTemplate {
     pub const TYPE_NAME: &'static str = "AWS::SES::CustomVerificationEmailTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCustomVerificationEmailTemplateRequired`]:
     ///
-    /// - `failure_redirection_url`: `FailureRedirectionURL`, The URL that the recipient of the verification email is sent to if his or her address is not successfully verified.
-    /// - `from_email_address`: `FromEmailAddress`, The email address that the custom verification email is sent from.
-    /// - `success_redirection_url`: `SuccessRedirectionURL`, The URL that the recipient of the verification email is sent to if his or her address is successfully verified.
-    /// - `template_content`: `TemplateContent`, The content of the custom verification email. The total size of the email must be less than 10 MB. The message body may contain HTML, with some limitations.
-    /// - `template_name`: `TemplateName`, The name of the custom verification email template.
-    /// - `template_subject`: `TemplateSubject`, The subject line of the custom verification email.
-    pub fn new(failure_redirection_url: impl Into<Val<String>>, from_email_address: impl Into<Val<String>>, success_redirection_url: impl Into<Val<String>>, template_content: impl Into<Val<String>>, template_name: impl Into<Val<String>>, template_subject: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCustomVerificationEmailTemplate::new(CfnCustomVerificationEmailTemplateRequired {
+    ///     failure_redirection_url: "...".into(),
+    ///     from_email_address: "...".into(),
+    ///     success_redirection_url: "...".into(),
+    ///     template_content: "...".into(),
+    ///     template_name: "...".into(),
+    ///     template_subject: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCustomVerificationEmailTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("FailureRedirectionURL", failure_redirection_url);
-        props.set("FromEmailAddress", from_email_address);
-        props.set("SuccessRedirectionURL", success_redirection_url);
-        props.set("TemplateContent", template_content);
-        props.set("TemplateName", template_name);
-        props.set("TemplateSubject", template_subject);
+        props.set::<String>("FailureRedirectionURL", required.failure_redirection_url);
+        props.set::<String>("FromEmailAddress", required.from_email_address);
+        props.set::<String>("SuccessRedirectionURL", required.success_redirection_url);
+        props.set::<String>("TemplateContent", required.template_content);
+        props.set::<String>("TemplateName", required.template_name);
+        props.set::<String>("TemplateSubject", required.template_subject);
         CfnCustomVerificationEmailTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -1107,15 +1284,33 @@ pub mod custom_verification_email_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the key-value tag.
         ///
-        /// - `key`: `Key`, The key of the key-value tag.
-        /// - `value`: `Value`, The value of the key-value tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the key-value tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1138,6 +1333,12 @@ pub mod custom_verification_email_template {
 /// Resource Type definition for AWS::SES::DedicatedIpPool
 ///
 /// CloudFormation type `AWS::SES::DedicatedIpPool`.
+///
+/// # Attributes
+///
+/// `AWS::SES::DedicatedIpPool` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PoolName`.
 #[derive(Clone, Debug)]
 pub struct CfnDedicatedIpPool {
     props: Props,
@@ -1221,15 +1422,29 @@ pub mod dedicated_ip_pool {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1252,6 +1467,19 @@ pub mod dedicated_ip_pool {
 /// Resource Type definition for AWS::SES::EmailIdentity
 ///
 /// CloudFormation type `AWS::SES::EmailIdentity`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DkimDNSTokenName1`: `handle.dkim_dns_token_name1()` → `Val<String>`.
+/// - `DkimDNSTokenName2`: `handle.dkim_dns_token_name2()` → `Val<String>`.
+/// - `DkimDNSTokenName3`: `handle.dkim_dns_token_name3()` → `Val<String>`.
+/// - `DkimDNSTokenValue1`: `handle.dkim_dns_token_value1()` → `Val<String>`.
+/// - `DkimDNSTokenValue2`: `handle.dkim_dns_token_value2()` → `Val<String>`.
+/// - `DkimDNSTokenValue3`: `handle.dkim_dns_token_value3()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EmailIdentity`.
 #[derive(Clone, Debug)]
 pub struct CfnEmailIdentity {
     props: Props,
@@ -1261,7 +1489,7 @@ pub struct CfnEmailIdentity {
 impl CfnEmailIdentity {
     pub const TYPE_NAME: &'static str = "AWS::SES::EmailIdentity";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `email_identity`: `EmailIdentity`, The email address or domain to verify.
     pub fn new(email_identity: impl Into<Val<String>>) -> Self {
@@ -1538,15 +1766,29 @@ pub mod email_identity {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1583,25 +1825,60 @@ pub mod email_identity {
 /// Associates an AWS Certificate Manager certificate with a sender under an SES email identity, so that SES signs the sender's mail with S/MIME. Removing this resource removes only the association. The ACM certificate itself stays intact. SES stores the sender lower-cased, and this provider matches senders case-insensitively and preserves the casing from the template.
 ///
 /// CloudFormation type `AWS::SES::EmailIdentityCertificate`.
+///
+/// # Attributes
+///
+/// `AWS::SES::EmailIdentityCertificate` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnEmailIdentityCertificate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnEmailIdentityCertificate`], by name: the argument of [`CfnEmailIdentityCertificate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnEmailIdentityCertificateRequired {
+    /// The ARN of the AWS Certificate Manager certificate to associate with the sender.
+    ///
+    /// CloudFormation property `CertificateArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate_arn: Val<String>,
+
+    /// The email identity that owns the sender the certificate is associated with.
+    ///
+    /// CloudFormation property `EmailIdentity`.
+    ///
+    /// Changing it replaces the resource.
+    pub email_identity: Val<String>,
+
+    /// The sender the certificate signs for. For an email address identity this is the identity itself.
+    ///
+    /// CloudFormation property `FromAddress`.
+    ///
+    /// Changing it replaces the resource.
+    pub from_address: Val<String>,
+}
+
 impl CfnEmailIdentityCertificate {
     pub const TYPE_NAME: &'static str = "AWS::SES::EmailIdentityCertificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnEmailIdentityCertificateRequired`]:
     ///
-    /// - `certificate_arn`: `CertificateArn`, The ARN of the AWS Certificate Manager certificate to associate with the sender.
-    /// - `email_identity`: `EmailIdentity`, The email identity that owns the sender the certificate is associated with.
-    /// - `from_address`: `FromAddress`, The sender the certificate signs for. For an email address identity this is the identity itself.
-    pub fn new(certificate_arn: impl Into<Val<String>>, email_identity: impl Into<Val<String>>, from_address: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnEmailIdentityCertificate::new(CfnEmailIdentityCertificateRequired {
+    ///     certificate_arn: "...".into(),
+    ///     email_identity: "...".into(),
+    ///     from_address: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnEmailIdentityCertificateRequired) -> Self {
         let mut props = Props::new();
-        props.set("CertificateArn", certificate_arn);
-        props.set("EmailIdentity", email_identity);
-        props.set("FromAddress", from_address);
+        props.set::<String>("CertificateArn", required.certificate_arn);
+        props.set::<String>("EmailIdentity", required.email_identity);
+        props.set::<String>("FromAddress", required.from_address);
         CfnEmailIdentityCertificate { props, options: ResourceOptions::default() }
     }
 }
@@ -1644,6 +1921,16 @@ pub(crate) static EMAIL_IDENTITY_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::SES::MailManagerAddonInstance Resource Type
 ///
 /// CloudFormation type `AWS::SES::MailManagerAddonInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AddonInstanceArn`: `handle.addon_instance_arn()` → `Val<String>`.
+/// - `AddonInstanceId`: `handle.addon_instance_id()` → `Val<String>`.
+/// - `AddonName`: `handle.addon_name()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AddonInstanceId`.
 #[derive(Clone, Debug)]
 pub struct CfnMailManagerAddonInstance {
     props: Props,
@@ -1653,7 +1940,7 @@ pub struct CfnMailManagerAddonInstance {
 impl CfnMailManagerAddonInstance {
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerAddonInstance";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `addon_subscription_id`: `AddonSubscriptionId`.
     pub fn new(addon_subscription_id: impl Into<Val<String>>) -> Self {
@@ -1732,15 +2019,29 @@ pub mod mail_manager_addon_instance {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1763,6 +2064,15 @@ pub mod mail_manager_addon_instance {
 /// Definition of AWS::SES::MailManagerAddonSubscription Resource Type
 ///
 /// CloudFormation type `AWS::SES::MailManagerAddonSubscription`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AddonSubscriptionArn`: `handle.addon_subscription_arn()` → `Val<String>`.
+/// - `AddonSubscriptionId`: `handle.addon_subscription_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AddonSubscriptionId`.
 #[derive(Clone, Debug)]
 pub struct CfnMailManagerAddonSubscription {
     props: Props,
@@ -1772,7 +2082,7 @@ pub struct CfnMailManagerAddonSubscription {
 impl CfnMailManagerAddonSubscription {
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerAddonSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `addon_name`: `AddonName`.
     pub fn new(addon_name: impl Into<Val<String>>) -> Self {
@@ -1845,15 +2155,29 @@ pub mod mail_manager_addon_subscription {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1876,6 +2200,15 @@ pub mod mail_manager_addon_subscription {
 /// Definition of AWS::SES::MailManagerAddressList Resource Type
 ///
 /// CloudFormation type `AWS::SES::MailManagerAddressList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AddressListArn`: `handle.address_list_arn()` → `Val<String>`.
+/// - `AddressListId`: `handle.address_list_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AddressListId`.
 #[derive(Clone, Debug)]
 pub struct CfnMailManagerAddressList {
     props: Props,
@@ -1964,15 +2297,29 @@ pub mod mail_manager_address_list {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1995,6 +2342,16 @@ pub mod mail_manager_address_list {
 /// Definition of AWS::SES::MailManagerArchive Resource Type
 ///
 /// CloudFormation type `AWS::SES::MailManagerArchive`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ArchiveArn`: `handle.archive_arn()` → `Val<String>`.
+/// - `ArchiveId`: `handle.archive_id()` → `Val<String>`.
+/// - `ArchiveState`: `handle.archive_state()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ArchiveId`.
 #[derive(Clone, Debug)]
 pub struct CfnMailManagerArchive {
     props: Props,
@@ -2090,11 +2447,11 @@ pub(crate) static MAIL_MANAGER_ARCHIVE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMailManagerArchive`].
+/// Property types and enums of the allowed values of [`CfnMailManagerArchive`].
 pub mod mail_manager_archive {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SES::MailManagerArchive`.
     #[derive(Clone, Debug)]
@@ -2111,7 +2468,7 @@ pub mod mail_manager_archive {
 
         /// The `RetentionPeriod` property.
         ///
-        /// Allowed values: `THREE_MONTHS`, `SIX_MONTHS`, `NINE_MONTHS`, `ONE_YEAR`, `EIGHTEEN_MONTHS`, `TWO_YEARS`, `THIRTY_MONTHS`, `THREE_YEARS`, `FOUR_YEARS`, `FIVE_YEARS`, `SIX_YEARS`, `SEVEN_YEARS`, `EIGHT_YEARS`, `NINE_YEARS`, `TEN_YEARS`, `PERMANENT`.
+        /// Allowed values (the enum [`RetentionPeriod`]): `THREE_MONTHS`, `SIX_MONTHS`, `NINE_MONTHS`, `ONE_YEAR`, `EIGHTEEN_MONTHS`, `TWO_YEARS`, `THIRTY_MONTHS`, `THREE_YEARS`, `FOUR_YEARS`, `FIVE_YEARS`, `SIX_YEARS`, `SEVEN_YEARS`, `EIGHT_YEARS`, `NINE_YEARS`, `TEN_YEARS`, `PERMANENT`.
         pub fn retention_period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RetentionPeriod", value);
             self
@@ -2130,15 +2487,29 @@ pub mod mail_manager_archive {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2164,30 +2535,84 @@ pub mod mail_manager_archive {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RetentionPeriod` in `AWS::SES::MailManagerArchive`; `.into()` makes a `Val<String>`.
+        RetentionPeriod {
+            ThreeMonths = "THREE_MONTHS",
+            SixMonths = "SIX_MONTHS",
+            NineMonths = "NINE_MONTHS",
+            OneYear = "ONE_YEAR",
+            EighteenMonths = "EIGHTEEN_MONTHS",
+            TwoYears = "TWO_YEARS",
+            ThirtyMonths = "THIRTY_MONTHS",
+            ThreeYears = "THREE_YEARS",
+            FourYears = "FOUR_YEARS",
+            FiveYears = "FIVE_YEARS",
+            SixYears = "SIX_YEARS",
+            SevenYears = "SEVEN_YEARS",
+            EightYears = "EIGHT_YEARS",
+            NineYears = "NINE_YEARS",
+            TenYears = "TEN_YEARS",
+            Permanent = "PERMANENT",
+        }
+    }
 }
 
 /// Definition of AWS::SES::MailManagerIngressPoint Resource Type
 ///
 /// CloudFormation type `AWS::SES::MailManagerIngressPoint`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ARecord`: `handle.a_record()` → `Val<String>`.
+/// - `IngressPointArn`: `handle.ingress_point_arn()` → `Val<String>`.
+/// - `IngressPointId`: `handle.ingress_point_id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IngressPointId`.
 #[derive(Clone, Debug)]
 pub struct CfnMailManagerIngressPoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMailManagerIngressPoint`], by name: the argument of [`CfnMailManagerIngressPoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMailManagerIngressPointRequired {
+    /// CloudFormation property `RuleSetId`.
+    pub rule_set_id: Val<String>,
+
+    /// CloudFormation property `TrafficPolicyId`.
+    pub traffic_policy_id: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`mail_manager_ingress_point::Type`]): `OPEN`, `AUTH`, `MTLS`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnMailManagerIngressPoint {
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerIngressPoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMailManagerIngressPointRequired`]:
     ///
-    /// - `rule_set_id`: `RuleSetId`.
-    /// - `traffic_policy_id`: `TrafficPolicyId`.
-    /// - `type_`: `Type`.
-    pub fn new(rule_set_id: impl Into<Val<String>>, traffic_policy_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMailManagerIngressPoint::new(CfnMailManagerIngressPointRequired {
+    ///     rule_set_id: "...".into(),
+    ///     traffic_policy_id: "...".into(),
+    ///     type_: mail_manager_ingress_point::Type::Open.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMailManagerIngressPointRequired) -> Self {
         let mut props = Props::new();
-        props.set("RuleSetId", rule_set_id);
-        props.set("TrafficPolicyId", traffic_policy_id);
-        props.set("Type", type_);
+        props.set::<String>("RuleSetId", required.rule_set_id);
+        props.set::<String>("TrafficPolicyId", required.traffic_policy_id);
+        props.set::<String>("Type", required.type_);
         CfnMailManagerIngressPoint { props, options: ResourceOptions::default() }
     }
 
@@ -2215,7 +2640,7 @@ impl CfnMailManagerIngressPoint {
 
     /// The `StatusToUpdate` property.
     ///
-    /// Allowed values: `ACTIVE`, `CLOSED`.
+    /// Allowed values (the enum [`mail_manager_ingress_point::StatusToUpdate`]): `ACTIVE`, `CLOSED`.
     pub fn status_to_update(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("StatusToUpdate", value);
         self
@@ -2229,7 +2654,7 @@ impl CfnMailManagerIngressPoint {
 
     /// The `TlsPolicy` property.
     ///
-    /// Allowed values: `REQUIRED`, `OPTIONAL`, `FIPS`.
+    /// Allowed values (the enum [`mail_manager_ingress_point::TlsPolicy`]): `REQUIRED`, `OPTIONAL`, `FIPS`.
     pub fn tls_policy(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TlsPolicy", value);
         self
@@ -2299,11 +2724,11 @@ pub(crate) static MAIL_MANAGER_INGRESS_POINT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMailManagerIngressPoint`].
+/// Property types and enums of the allowed values of [`CfnMailManagerIngressPoint`].
 pub mod mail_manager_ingress_point {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SES::MailManagerIngressPoint`.
     #[derive(Clone, Debug)]
@@ -2350,7 +2775,7 @@ pub mod mail_manager_ingress_point {
     }
 
     impl TlsAuthConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `trust_store`: `TrustStore`.
         pub fn new(trust_store: impl Into<Val<TrustStore>>) -> Self {
@@ -2373,7 +2798,7 @@ pub mod mail_manager_ingress_point {
     }
 
     impl TrustStore {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ca_content`: `CAContent`.
         pub fn new(ca_content: impl Into<Val<String>>) -> Self {
@@ -2440,7 +2865,7 @@ pub mod mail_manager_ingress_point {
     }
 
     impl PrivateNetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `vpc_endpoint_id`: `VpcEndpointId`.
         pub fn new(vpc_endpoint_id: impl Into<Val<String>>) -> Self {
@@ -2463,9 +2888,9 @@ pub mod mail_manager_ingress_point {
     }
 
     impl PublicNetworkConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `ip_type`: `IpType`.
+        /// - `ip_type`: `IpType`. Allowed values: the enum [`IpType`].
         pub fn new(ip_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IpType", ip_type);
@@ -2485,15 +2910,29 @@ pub mod mail_manager_ingress_point {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2560,30 +2999,90 @@ pub mod mail_manager_ingress_point {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `StatusToUpdate` in `AWS::SES::MailManagerIngressPoint`; `.into()` makes a `Val<String>`.
+        StatusToUpdate {
+            Active = "ACTIVE",
+            Closed = "CLOSED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TlsPolicy` in `AWS::SES::MailManagerIngressPoint`; `.into()` makes a `Val<String>`.
+        TlsPolicy {
+            Required = "REQUIRED",
+            Optional = "OPTIONAL",
+            Fips = "FIPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SES::MailManagerIngressPoint`; `.into()` makes a `Val<String>`.
+        Type {
+            Open = "OPEN",
+            Auth = "AUTH",
+            Mtls = "MTLS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpType` in `AWS::SES::MailManagerIngressPoint`; `.into()` makes a `Val<String>`.
+        IpType {
+            Ipv4 = "IPV4",
+            DualStack = "DUAL_STACK",
+        }
+    }
 }
 
 /// Definition of AWS::SES::MailManagerRelay Resource Type
 ///
 /// CloudFormation type `AWS::SES::MailManagerRelay`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RelayArn`: `handle.relay_arn()` → `Val<String>`.
+/// - `RelayId`: `handle.relay_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RelayId`.
 #[derive(Clone, Debug)]
 pub struct CfnMailManagerRelay {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMailManagerRelay`], by name: the argument of [`CfnMailManagerRelay::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMailManagerRelayRequired {
+    /// CloudFormation property `Authentication`.
+    pub authentication: Val<mail_manager_relay::RelayAuthentication>,
+
+    /// CloudFormation property `ServerName`.
+    pub server_name: Val<String>,
+
+    /// CloudFormation property `ServerPort`.
+    pub server_port: Val<f64>,
+}
+
 impl CfnMailManagerRelay {
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerRelay";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMailManagerRelayRequired`]:
     ///
-    /// - `authentication`: `Authentication`.
-    /// - `server_name`: `ServerName`.
-    /// - `server_port`: `ServerPort`.
-    pub fn new(authentication: impl Into<Val<mail_manager_relay::RelayAuthentication>>, server_name: impl Into<Val<String>>, server_port: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnMailManagerRelay::new(CfnMailManagerRelayRequired {
+    ///     authentication: mail_manager_relay::RelayAuthentication::new(...).into(),
+    ///     server_name: "...".into(),
+    ///     server_port: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMailManagerRelayRequired) -> Self {
         let mut props = Props::new();
-        props.set("Authentication", authentication);
-        props.set("ServerName", server_name);
-        props.set("ServerPort", server_port);
+        props.set::<mail_manager_relay::RelayAuthentication>("Authentication", required.authentication);
+        props.set::<String>("ServerName", required.server_name);
+        props.set::<f64>("ServerPort", required.server_port);
         CfnMailManagerRelay { props, options: ResourceOptions::default() }
     }
 
@@ -2693,15 +3192,29 @@ pub mod mail_manager_relay {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2732,6 +3245,15 @@ pub mod mail_manager_relay {
 /// Definition of AWS::SES::MailManagerRuleSet Resource Type
 ///
 /// CloudFormation type `AWS::SES::MailManagerRuleSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RuleSetArn`: `handle.rule_set_arn()` → `Val<String>`.
+/// - `RuleSetId`: `handle.rule_set_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleSetId`.
 #[derive(Clone, Debug)]
 pub struct CfnMailManagerRuleSet {
     props: Props,
@@ -2741,7 +3263,7 @@ pub struct CfnMailManagerRuleSet {
 impl CfnMailManagerRuleSet {
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerRuleSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `rules`: `Rules`.
     pub fn new(rules: impl Into<Val<Vec<mail_manager_rule_set::Rule>>>) -> Self {
@@ -2810,11 +3332,11 @@ pub(crate) static MAIL_MANAGER_RULE_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMailManagerRuleSet`].
+/// Property types and enums of the allowed values of [`CfnMailManagerRuleSet`].
 pub mod mail_manager_rule_set {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::SES::MailManagerRuleSet`.
     #[derive(Clone, Debug)]
@@ -2823,7 +3345,7 @@ pub mod mail_manager_rule_set {
     }
 
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `actions`: `Actions`.
         pub fn new(actions: impl Into<Val<Vec<RuleAction>>>) -> Self {
@@ -2955,15 +3477,29 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`AddHeaderAction`], by name: the argument of [`AddHeaderAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct AddHeaderActionRequired {
+        /// CloudFormation property `HeaderName`.
+        pub header_name: Val<String>,
+
+        /// CloudFormation property `HeaderValue`.
+        pub header_value: Val<String>,
+    }
+
     impl AddHeaderAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AddHeaderActionRequired`]:
         ///
-        /// - `header_name`: `HeaderName`.
-        /// - `header_value`: `HeaderValue`.
-        pub fn new(header_name: impl Into<Val<String>>, header_value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// AddHeaderAction::new(AddHeaderActionRequired {
+        ///     header_name: "...".into(),
+        ///     header_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AddHeaderActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("HeaderName", header_name);
-            props.set("HeaderValue", header_value);
+            props.set::<String>("HeaderName", required.header_name);
+            props.set::<String>("HeaderValue", required.header_value);
             AddHeaderAction { props }
         }
     }
@@ -2981,7 +3517,7 @@ pub mod mail_manager_rule_set {
     }
 
     impl ArchiveAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_archive`: `TargetArchive`.
         pub fn new(target_archive: impl Into<Val<String>>) -> Self {
@@ -2992,7 +3528,7 @@ pub mod mail_manager_rule_set {
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3011,27 +3547,50 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`BounceAction`], by name: the argument of [`BounceAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct BounceActionRequired {
+        /// CloudFormation property `DiagnosticMessage`.
+        pub diagnostic_message: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `Sender`.
+        pub sender: Val<String>,
+
+        /// CloudFormation property `SmtpReplyCode`.
+        pub smtp_reply_code: Val<String>,
+
+        /// CloudFormation property `StatusCode`.
+        pub status_code: Val<String>,
+    }
+
     impl BounceAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`BounceActionRequired`]:
         ///
-        /// - `diagnostic_message`: `DiagnosticMessage`.
-        /// - `role_arn`: `RoleArn`.
-        /// - `sender`: `Sender`.
-        /// - `smtp_reply_code`: `SmtpReplyCode`.
-        /// - `status_code`: `StatusCode`.
-        pub fn new(diagnostic_message: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, sender: impl Into<Val<String>>, smtp_reply_code: impl Into<Val<String>>, status_code: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// BounceAction::new(BounceActionRequired {
+        ///     diagnostic_message: "...".into(),
+        ///     role_arn: "...".into(),
+        ///     sender: "...".into(),
+        ///     smtp_reply_code: "...".into(),
+        ///     status_code: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BounceActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("DiagnosticMessage", diagnostic_message);
-            props.set("RoleArn", role_arn);
-            props.set("Sender", sender);
-            props.set("SmtpReplyCode", smtp_reply_code);
-            props.set("StatusCode", status_code);
+            props.set::<String>("DiagnosticMessage", required.diagnostic_message);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("Sender", required.sender);
+            props.set::<String>("SmtpReplyCode", required.smtp_reply_code);
+            props.set::<String>("StatusCode", required.status_code);
             BounceAction { props }
         }
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3056,21 +3615,35 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`DeliverToMailboxAction`], by name: the argument of [`DeliverToMailboxAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeliverToMailboxActionRequired {
+        /// CloudFormation property `MailboxArn`.
+        pub mailbox_arn: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl DeliverToMailboxAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DeliverToMailboxActionRequired`]:
         ///
-        /// - `mailbox_arn`: `MailboxArn`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(mailbox_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DeliverToMailboxAction::new(DeliverToMailboxActionRequired {
+        ///     mailbox_arn: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeliverToMailboxActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("MailboxArn", mailbox_arn);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("MailboxArn", required.mailbox_arn);
+            props.set::<String>("RoleArn", required.role_arn);
             DeliverToMailboxAction { props }
         }
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3089,23 +3662,40 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`DeliverToQBusinessAction`], by name: the argument of [`DeliverToQBusinessAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeliverToQBusinessActionRequired {
+        /// CloudFormation property `ApplicationId`.
+        pub application_id: Val<String>,
+
+        /// CloudFormation property `IndexId`.
+        pub index_id: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
     impl DeliverToQBusinessAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`DeliverToQBusinessActionRequired`]:
         ///
-        /// - `application_id`: `ApplicationId`.
-        /// - `index_id`: `IndexId`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(application_id: impl Into<Val<String>>, index_id: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// DeliverToQBusinessAction::new(DeliverToQBusinessActionRequired {
+        ///     application_id: "...".into(),
+        ///     index_id: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DeliverToQBusinessActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApplicationId", application_id);
-            props.set("IndexId", index_id);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("ApplicationId", required.application_id);
+            props.set::<String>("IndexId", required.index_id);
+            props.set::<String>("RoleArn", required.role_arn);
             DeliverToQBusinessAction { props }
         }
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3124,23 +3714,42 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
-    impl InvokeLambdaAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`InvokeLambdaAction`], by name: the argument of [`InvokeLambdaAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct InvokeLambdaActionRequired {
+        /// CloudFormation property `FunctionArn`.
+        pub function_arn: Val<String>,
+
+        /// CloudFormation property `InvocationType`.
         ///
-        /// - `function_arn`: `FunctionArn`.
-        /// - `invocation_type`: `InvocationType`.
-        /// - `role_arn`: `RoleArn`.
-        pub fn new(function_arn: impl Into<Val<String>>, invocation_type: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`InvocationType`]): `EVENT`, `REQUEST_RESPONSE`.
+        pub invocation_type: Val<String>,
+
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl InvokeLambdaAction {
+        /// Creates the value from its required properties, by name in [`InvokeLambdaActionRequired`]:
+        ///
+        /// ```text
+        /// InvokeLambdaAction::new(InvokeLambdaActionRequired {
+        ///     function_arn: "...".into(),
+        ///     invocation_type: InvocationType::Event.into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: InvokeLambdaActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("FunctionArn", function_arn);
-            props.set("InvocationType", invocation_type);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("FunctionArn", required.function_arn);
+            props.set::<String>("InvocationType", required.invocation_type);
+            props.set::<String>("RoleArn", required.role_arn);
             InvokeLambdaAction { props }
         }
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3165,21 +3774,35 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`SnsAction`], by name: the argument of [`SnsAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct SnsActionRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `TopicArn`.
+        pub topic_arn: Val<String>,
+    }
+
     impl SnsAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SnsActionRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `topic_arn`: `TopicArn`.
-        pub fn new(role_arn: impl Into<Val<String>>, topic_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SnsAction::new(SnsActionRequired {
+        ///     role_arn: "...".into(),
+        ///     topic_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SnsActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("TopicArn", topic_arn);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("TopicArn", required.topic_arn);
             SnsAction { props }
         }
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3187,7 +3810,7 @@ pub mod mail_manager_rule_set {
 
         /// The `Encoding` property.
         ///
-        /// Allowed values: `UTF-8`, `BASE64`.
+        /// Allowed values (the enum [`Encoding`]): `UTF-8`, `BASE64`.
         pub fn encoding(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Encoding", value);
             self
@@ -3195,7 +3818,7 @@ pub mod mail_manager_rule_set {
 
         /// The `PayloadType` property.
         ///
-        /// Allowed values: `CONTENT`, `HEADERS`.
+        /// Allowed values (the enum [`PayloadType`]): `CONTENT`, `HEADERS`.
         pub fn payload_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PayloadType", value);
             self
@@ -3215,7 +3838,7 @@ pub mod mail_manager_rule_set {
     }
 
     impl RelayAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `relay`: `Relay`.
         pub fn new(relay: impl Into<Val<String>>) -> Self {
@@ -3226,7 +3849,7 @@ pub mod mail_manager_rule_set {
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3234,7 +3857,7 @@ pub mod mail_manager_rule_set {
 
         /// The `MailFrom` property.
         ///
-        /// Allowed values: `REPLACE`, `PRESERVE`.
+        /// Allowed values (the enum [`MailFrom`]): `REPLACE`, `PRESERVE`.
         pub fn mail_from(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MailFrom", value);
             self
@@ -3280,7 +3903,7 @@ pub mod mail_manager_rule_set {
     }
 
     impl SendAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `role_arn`: `RoleArn`.
         pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -3291,7 +3914,7 @@ pub mod mail_manager_rule_set {
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3310,21 +3933,35 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`S3Action`], by name: the argument of [`S3Action::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ActionRequired {
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+    }
+
     impl S3Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3ActionRequired`]:
         ///
-        /// - `role_arn`: `RoleArn`.
-        /// - `s3_bucket`: `S3Bucket`.
-        pub fn new(role_arn: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Action::new(S3ActionRequired {
+        ///     role_arn: "...".into(),
+        ///     s3_bucket: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("RoleArn", role_arn);
-            props.set("S3Bucket", s3_bucket);
+            props.set::<String>("RoleArn", required.role_arn);
+            props.set::<String>("S3Bucket", required.s3_bucket);
             S3Action { props }
         }
 
         /// The `ActionFailurePolicy` property.
         ///
-        /// Allowed values: `CONTINUE`, `DROP`.
+        /// Allowed values (the enum [`ActionFailurePolicy`]): `CONTINUE`, `DROP`.
         pub fn action_failure_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ActionFailurePolicy", value);
             self
@@ -3411,15 +4048,31 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
-    impl RuleBooleanExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleBooleanExpression`], by name: the argument of [`RuleBooleanExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleBooleanExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<RuleBooleanToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        pub fn new(evaluate: impl Into<Val<RuleBooleanToEvaluate>>, operator: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Operator`]): `IS_TRUE`, `IS_FALSE`.
+        pub operator: Val<String>,
+    }
+
+    impl RuleBooleanExpression {
+        /// Creates the value from its required properties, by name in [`RuleBooleanExpressionRequired`]:
+        ///
+        /// ```text
+        /// RuleBooleanExpression::new(RuleBooleanExpressionRequired {
+        ///     evaluate: RuleBooleanToEvaluate::new(...).into(),
+        ///     operator: Operator::IsTrue.into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleBooleanExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
+            props.set::<RuleBooleanToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
             RuleBooleanExpression { props }
         }
     }
@@ -3451,7 +4104,7 @@ pub mod mail_manager_rule_set {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `READ_RECEIPT_REQUESTED`, `TLS`, `TLS_WRAPPED`.
+        /// Allowed values (the enum [`Attribute`]): `READ_RECEIPT_REQUESTED`, `TLS`, `TLS_WRAPPED`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -3476,15 +4129,29 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`Analysis`], by name: the argument of [`Analysis::new`].
+    #[derive(Clone, Debug)]
+    pub struct AnalysisRequired {
+        /// CloudFormation property `Analyzer`.
+        pub analyzer: Val<String>,
+
+        /// CloudFormation property `ResultField`.
+        pub result_field: Val<String>,
+    }
+
     impl Analysis {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AnalysisRequired`]:
         ///
-        /// - `analyzer`: `Analyzer`.
-        /// - `result_field`: `ResultField`.
-        pub fn new(analyzer: impl Into<Val<String>>, result_field: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Analysis::new(AnalysisRequired {
+        ///     analyzer: "...".into(),
+        ///     result_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AnalysisRequired) -> Self {
             let mut props = Props::new();
-            props.set("Analyzer", analyzer);
-            props.set("ResultField", result_field);
+            props.set::<String>("Analyzer", required.analyzer);
+            props.set::<String>("ResultField", required.result_field);
             Analysis { props }
         }
     }
@@ -3501,15 +4168,31 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
-    impl RuleIsInAddressList {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleIsInAddressList`], by name: the argument of [`RuleIsInAddressList::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleIsInAddressListRequired {
+        /// CloudFormation property `AddressLists`.
+        pub address_lists: Val<Vec<String>>,
+
+        /// CloudFormation property `Attribute`.
         ///
-        /// - `address_lists`: `AddressLists`.
-        /// - `attribute`: `Attribute`.
-        pub fn new(address_lists: impl Into<Val<Vec<String>>>, attribute: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`RuleIsInAddressListAttribute`]): `RECIPIENT`, `MAIL_FROM`, `SENDER`, `FROM`, `TO`, `CC`.
+        pub attribute: Val<String>,
+    }
+
+    impl RuleIsInAddressList {
+        /// Creates the value from its required properties, by name in [`RuleIsInAddressListRequired`]:
+        ///
+        /// ```text
+        /// RuleIsInAddressList::new(RuleIsInAddressListRequired {
+        ///     address_lists: vec!["..."].into(),
+        ///     attribute: RuleIsInAddressListAttribute::Recipient.into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleIsInAddressListRequired) -> Self {
             let mut props = Props::new();
-            props.set("AddressLists", address_lists);
-            props.set("Attribute", attribute);
+            props.set::<Vec<String>>("AddressLists", required.address_lists);
+            props.set::<String>("Attribute", required.attribute);
             RuleIsInAddressList { props }
         }
     }
@@ -3526,15 +4209,33 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
-    impl RuleDmarcExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleDmarcExpression`], by name: the argument of [`RuleDmarcExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleDmarcExpressionRequired {
+        /// CloudFormation property `Operator`.
         ///
-        /// - `operator`: `Operator`.
-        /// - `values`: `Values`.
-        pub fn new(operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`RuleDmarcExpressionOperator`]): `EQUALS`, `NOT_EQUALS`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Values`.
+        ///
+        /// Allowed values of each item (the enum [`Values`]): `NONE`, `QUARANTINE`, `REJECT`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl RuleDmarcExpression {
+        /// Creates the value from its required properties, by name in [`RuleDmarcExpressionRequired`]:
+        ///
+        /// ```text
+        /// RuleDmarcExpression::new(RuleDmarcExpressionRequired {
+        ///     operator: RuleDmarcExpressionOperator::Equals.into(),
+        ///     values: vec![Values::None].into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleDmarcExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Operator", operator);
-            props.set("Values", values);
+            props.set::<String>("Operator", required.operator);
+            props.set::<Vec<String>>("Values", required.values);
             RuleDmarcExpression { props }
         }
     }
@@ -3551,17 +4252,36 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
-    impl RuleIpExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleIpExpression`], by name: the argument of [`RuleIpExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleIpExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<RuleIpToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        /// - `values`: `Values`.
-        pub fn new(evaluate: impl Into<Val<RuleIpToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`RuleIpExpressionOperator`]): `CIDR_MATCHES`, `NOT_CIDR_MATCHES`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl RuleIpExpression {
+        /// Creates the value from its required properties, by name in [`RuleIpExpressionRequired`]:
+        ///
+        /// ```text
+        /// RuleIpExpression::new(RuleIpExpressionRequired {
+        ///     evaluate: RuleIpToEvaluate::new(...).into(),
+        ///     operator: RuleIpExpressionOperator::CidrMatches.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleIpExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
-            props.set("Values", values);
+            props.set::<RuleIpToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
+            props.set::<Vec<String>>("Values", required.values);
             RuleIpExpression { props }
         }
     }
@@ -3587,7 +4307,7 @@ pub mod mail_manager_rule_set {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `SOURCE_IP`.
+        /// Allowed values (the enum [`RuleIpToEvaluateAttribute`]): `SOURCE_IP`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -3606,17 +4326,36 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
-    impl RuleNumberExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleNumberExpression`], by name: the argument of [`RuleNumberExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleNumberExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<RuleNumberToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        /// - `value`: `Value`.
-        pub fn new(evaluate: impl Into<Val<RuleNumberToEvaluate>>, operator: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
+        /// Allowed values (the enum [`RuleNumberExpressionOperator`]): `EQUALS`, `NOT_EQUALS`, `LESS_THAN`, `GREATER_THAN`, `LESS_THAN_OR_EQUAL`, `GREATER_THAN_OR_EQUAL`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<f64>,
+    }
+
+    impl RuleNumberExpression {
+        /// Creates the value from its required properties, by name in [`RuleNumberExpressionRequired`]:
+        ///
+        /// ```text
+        /// RuleNumberExpression::new(RuleNumberExpressionRequired {
+        ///     evaluate: RuleNumberToEvaluate::new(...).into(),
+        ///     operator: RuleNumberExpressionOperator::Equals.into(),
+        ///     value: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleNumberExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
-            props.set("Value", value);
+            props.set::<RuleNumberToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
+            props.set::<f64>("Value", required.value);
             RuleNumberExpression { props }
         }
     }
@@ -3642,7 +4381,7 @@ pub mod mail_manager_rule_set {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `MESSAGE_SIZE`.
+        /// Allowed values (the enum [`RuleNumberToEvaluateAttribute`]): `MESSAGE_SIZE`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -3661,17 +4400,36 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
-    impl RuleStringExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleStringExpression`], by name: the argument of [`RuleStringExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleStringExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<RuleStringToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        /// - `values`: `Values`.
-        pub fn new(evaluate: impl Into<Val<RuleStringToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`RuleStringExpressionOperator`]): `EQUALS`, `NOT_EQUALS`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl RuleStringExpression {
+        /// Creates the value from its required properties, by name in [`RuleStringExpressionRequired`]:
+        ///
+        /// ```text
+        /// RuleStringExpression::new(RuleStringExpressionRequired {
+        ///     evaluate: RuleStringToEvaluate::new(...).into(),
+        ///     operator: RuleStringExpressionOperator::Equals.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleStringExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
-            props.set("Values", values);
+            props.set::<RuleStringToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
+            props.set::<Vec<String>>("Values", required.values);
             RuleStringExpression { props }
         }
     }
@@ -3703,7 +4461,7 @@ pub mod mail_manager_rule_set {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `MAIL_FROM`, `HELO`, `RECIPIENT`, `SENDER`, `FROM`, `SUBJECT`, `TO`, `CC`.
+        /// Allowed values (the enum [`RuleStringToEvaluateAttribute`]): `MAIL_FROM`, `HELO`, `RECIPIENT`, `SENDER`, `FROM`, `SUBJECT`, `TO`, `CC`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -3711,7 +4469,7 @@ pub mod mail_manager_rule_set {
 
         /// The `ClientCertificateAttribute` property.
         ///
-        /// Allowed values: `CN`, `SAN_RFC822_NAME`, `SAN_DNS_NAME`, `SAN_DIRECTORY_NAME`, `SAN_UNIFORM_RESOURCE_IDENTIFIER`, `SAN_IP_ADDRESS`, `SAN_REGISTERED_ID`, `SERIAL_NUMBER`.
+        /// Allowed values (the enum [`ClientCertificateAttribute`]): `CN`, `SAN_RFC822_NAME`, `SAN_DNS_NAME`, `SAN_DIRECTORY_NAME`, `SAN_UNIFORM_RESOURCE_IDENTIFIER`, `SAN_IP_ADDRESS`, `SAN_REGISTERED_ID`, `SERIAL_NUMBER`.
         pub fn client_certificate_attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientCertificateAttribute", value);
             self
@@ -3736,17 +4494,38 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
-    impl RuleVerdictExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleVerdictExpression`], by name: the argument of [`RuleVerdictExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleVerdictExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<RuleVerdictToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        /// - `values`: `Values`.
-        pub fn new(evaluate: impl Into<Val<RuleVerdictToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`RuleVerdictExpressionOperator`]): `EQUALS`, `NOT_EQUALS`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Values`.
+        ///
+        /// Allowed values of each item (the enum [`RuleVerdictExpressionValues`]): `PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl RuleVerdictExpression {
+        /// Creates the value from its required properties, by name in [`RuleVerdictExpressionRequired`]:
+        ///
+        /// ```text
+        /// RuleVerdictExpression::new(RuleVerdictExpressionRequired {
+        ///     evaluate: RuleVerdictToEvaluate::new(...).into(),
+        ///     operator: RuleVerdictExpressionOperator::Equals.into(),
+        ///     values: vec![RuleVerdictExpressionValues::Pass].into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleVerdictExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
-            props.set("Values", values);
+            props.set::<RuleVerdictToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
+            props.set::<Vec<String>>("Values", required.values);
             RuleVerdictExpression { props }
         }
     }
@@ -3778,7 +4557,7 @@ pub mod mail_manager_rule_set {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `SPF`, `DKIM`.
+        /// Allowed values (the enum [`RuleVerdictToEvaluateAttribute`]): `SPF`, `DKIM`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -3797,15 +4576,29 @@ pub mod mail_manager_rule_set {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4082,28 +4875,238 @@ pub mod mail_manager_rule_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ActionFailurePolicy` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        ActionFailurePolicy {
+            Continue = "CONTINUE",
+            Drop = "DROP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvocationType` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        InvocationType {
+            Event = "EVENT",
+            RequestResponse = "REQUEST_RESPONSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Encoding` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        Encoding {
+            Utf8 = "UTF-8",
+            Base64 = "BASE64",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PayloadType` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        PayloadType {
+            Content = "CONTENT",
+            Headers = "HEADERS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MailFrom` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        MailFrom {
+            Replace = "REPLACE",
+            Preserve = "PRESERVE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        Operator {
+            IsTrue = "IS_TRUE",
+            IsFalse = "IS_FALSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        Attribute {
+            ReadReceiptRequested = "READ_RECEIPT_REQUESTED",
+            Tls = "TLS",
+            TlsWrapped = "TLS_WRAPPED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleIsInAddressListAttribute {
+            Recipient = "RECIPIENT",
+            MailFrom = "MAIL_FROM",
+            Sender = "SENDER",
+            From = "FROM",
+            To = "TO",
+            Cc = "CC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleDmarcExpressionOperator {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Values` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        Values {
+            None = "NONE",
+            Quarantine = "QUARANTINE",
+            Reject = "REJECT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleIpExpressionOperator {
+            CidrMatches = "CIDR_MATCHES",
+            NotCidrMatches = "NOT_CIDR_MATCHES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleIpToEvaluateAttribute {
+            SourceIp = "SOURCE_IP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleNumberExpressionOperator {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+            LessThan = "LESS_THAN",
+            GreaterThan = "GREATER_THAN",
+            LessThanOrEqual = "LESS_THAN_OR_EQUAL",
+            GreaterThanOrEqual = "GREATER_THAN_OR_EQUAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleNumberToEvaluateAttribute {
+            MessageSize = "MESSAGE_SIZE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleStringExpressionOperator {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+            StartsWith = "STARTS_WITH",
+            EndsWith = "ENDS_WITH",
+            Contains = "CONTAINS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleStringToEvaluateAttribute {
+            MailFrom = "MAIL_FROM",
+            Helo = "HELO",
+            Recipient = "RECIPIENT",
+            Sender = "SENDER",
+            From = "FROM",
+            Subject = "SUBJECT",
+            To = "TO",
+            Cc = "CC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ClientCertificateAttribute` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        ClientCertificateAttribute {
+            Cn = "CN",
+            SanRfc822Name = "SAN_RFC822_NAME",
+            SanDnsName = "SAN_DNS_NAME",
+            SanDirectoryName = "SAN_DIRECTORY_NAME",
+            SanUniformResourceIdentifier = "SAN_UNIFORM_RESOURCE_IDENTIFIER",
+            SanIpAddress = "SAN_IP_ADDRESS",
+            SanRegisteredId = "SAN_REGISTERED_ID",
+            SerialNumber = "SERIAL_NUMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleVerdictExpressionOperator {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Values` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleVerdictExpressionValues {
+            Pass = "PASS",
+            Fail = "FAIL",
+            Gray = "GRAY",
+            ProcessingFailed = "PROCESSING_FAILED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerRuleSet`; `.into()` makes a `Val<String>`.
+        RuleVerdictToEvaluateAttribute {
+            Spf = "SPF",
+            Dkim = "DKIM",
+        }
+    }
 }
 
 /// Definition of AWS::SES::MailManagerTrafficPolicy Resource Type
 ///
 /// CloudFormation type `AWS::SES::MailManagerTrafficPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TrafficPolicyArn`: `handle.traffic_policy_arn()` → `Val<String>`.
+/// - `TrafficPolicyId`: `handle.traffic_policy_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrafficPolicyId`.
 #[derive(Clone, Debug)]
 pub struct CfnMailManagerTrafficPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMailManagerTrafficPolicy`], by name: the argument of [`CfnMailManagerTrafficPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMailManagerTrafficPolicyRequired {
+    /// CloudFormation property `DefaultAction`.
+    ///
+    /// Allowed values (the enum [`mail_manager_traffic_policy::DefaultAction`]): `ALLOW`, `DENY`.
+    pub default_action: Val<String>,
+
+    /// CloudFormation property `PolicyStatements`.
+    pub policy_statements: Val<Vec<mail_manager_traffic_policy::PolicyStatement>>,
+}
+
 impl CfnMailManagerTrafficPolicy {
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerTrafficPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMailManagerTrafficPolicyRequired`]:
     ///
-    /// - `default_action`: `DefaultAction`.
-    /// - `policy_statements`: `PolicyStatements`.
-    pub fn new(default_action: impl Into<Val<String>>, policy_statements: impl Into<Val<Vec<mail_manager_traffic_policy::PolicyStatement>>>) -> Self {
+    /// ```text
+    /// CfnMailManagerTrafficPolicy::new(CfnMailManagerTrafficPolicyRequired {
+    ///     default_action: mail_manager_traffic_policy::DefaultAction::Allow.into(),
+    ///     policy_statements: vec![mail_manager_traffic_policy::PolicyStatement::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMailManagerTrafficPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultAction", default_action);
-        props.set("PolicyStatements", policy_statements);
+        props.set::<String>("DefaultAction", required.default_action);
+        props.set::<Vec<mail_manager_traffic_policy::PolicyStatement>>("PolicyStatements", required.policy_statements);
         CfnMailManagerTrafficPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -4175,11 +5178,11 @@ pub(crate) static MAIL_MANAGER_TRAFFIC_POLICY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMailManagerTrafficPolicy`].
+/// Property types and enums of the allowed values of [`CfnMailManagerTrafficPolicy`].
 pub mod mail_manager_traffic_policy {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SES::MailManagerTrafficPolicy`.
     #[derive(Clone, Debug)]
@@ -4187,15 +5190,31 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
-    impl PolicyStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PolicyStatement`], by name: the argument of [`PolicyStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct PolicyStatementRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `conditions`: `Conditions`.
-        pub fn new(action: impl Into<Val<String>>, conditions: impl Into<Val<Vec<PolicyCondition>>>) -> Self {
+        /// Allowed values (the enum [`Action`]): `ALLOW`, `DENY`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `Conditions`.
+        pub conditions: Val<Vec<PolicyCondition>>,
+    }
+
+    impl PolicyStatement {
+        /// Creates the value from its required properties, by name in [`PolicyStatementRequired`]:
+        ///
+        /// ```text
+        /// PolicyStatement::new(PolicyStatementRequired {
+        ///     action: Action::Allow.into(),
+        ///     conditions: vec![PolicyCondition::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: PolicyStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Conditions", conditions);
+            props.set::<String>("Action", required.action);
+            props.set::<Vec<PolicyCondition>>("Conditions", required.conditions);
             PolicyStatement { props }
         }
     }
@@ -4262,15 +5281,31 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
-    impl IngressBooleanExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IngressBooleanExpression`], by name: the argument of [`IngressBooleanExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressBooleanExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<IngressBooleanToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        pub fn new(evaluate: impl Into<Val<IngressBooleanToEvaluate>>, operator: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Operator`]): `IS_TRUE`, `IS_FALSE`.
+        pub operator: Val<String>,
+    }
+
+    impl IngressBooleanExpression {
+        /// Creates the value from its required properties, by name in [`IngressBooleanExpressionRequired`]:
+        ///
+        /// ```text
+        /// IngressBooleanExpression::new(IngressBooleanExpressionRequired {
+        ///     evaluate: IngressBooleanToEvaluate::new(...).into(),
+        ///     operator: Operator::IsTrue.into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressBooleanExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
+            props.set::<IngressBooleanToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
             IngressBooleanExpression { props }
         }
     }
@@ -4319,15 +5354,29 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
+    /// The required properties of [`IngressAnalysis`], by name: the argument of [`IngressAnalysis::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressAnalysisRequired {
+        /// CloudFormation property `Analyzer`.
+        pub analyzer: Val<String>,
+
+        /// CloudFormation property `ResultField`.
+        pub result_field: Val<String>,
+    }
+
     impl IngressAnalysis {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IngressAnalysisRequired`]:
         ///
-        /// - `analyzer`: `Analyzer`.
-        /// - `result_field`: `ResultField`.
-        pub fn new(analyzer: impl Into<Val<String>>, result_field: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IngressAnalysis::new(IngressAnalysisRequired {
+        ///     analyzer: "...".into(),
+        ///     result_field: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressAnalysisRequired) -> Self {
             let mut props = Props::new();
-            props.set("Analyzer", analyzer);
-            props.set("ResultField", result_field);
+            props.set::<String>("Analyzer", required.analyzer);
+            props.set::<String>("ResultField", required.result_field);
             IngressAnalysis { props }
         }
     }
@@ -4344,15 +5393,31 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
-    impl IngressIsInAddressList {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IngressIsInAddressList`], by name: the argument of [`IngressIsInAddressList::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressIsInAddressListRequired {
+        /// CloudFormation property `AddressLists`.
+        pub address_lists: Val<Vec<String>>,
+
+        /// CloudFormation property `Attribute`.
         ///
-        /// - `address_lists`: `AddressLists`.
-        /// - `attribute`: `Attribute`.
-        pub fn new(address_lists: impl Into<Val<Vec<String>>>, attribute: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Attribute`]): `RECIPIENT`.
+        pub attribute: Val<String>,
+    }
+
+    impl IngressIsInAddressList {
+        /// Creates the value from its required properties, by name in [`IngressIsInAddressListRequired`]:
+        ///
+        /// ```text
+        /// IngressIsInAddressList::new(IngressIsInAddressListRequired {
+        ///     address_lists: vec!["..."].into(),
+        ///     attribute: Attribute::Recipient.into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressIsInAddressListRequired) -> Self {
             let mut props = Props::new();
-            props.set("AddressLists", address_lists);
-            props.set("Attribute", attribute);
+            props.set::<Vec<String>>("AddressLists", required.address_lists);
+            props.set::<String>("Attribute", required.attribute);
             IngressIsInAddressList { props }
         }
     }
@@ -4369,17 +5434,36 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
-    impl IngressIpv4Expression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IngressIpv4Expression`], by name: the argument of [`IngressIpv4Expression::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressIpv4ExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<IngressIpToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        /// - `values`: `Values`.
-        pub fn new(evaluate: impl Into<Val<IngressIpToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`IngressIpv4ExpressionOperator`]): `CIDR_MATCHES`, `NOT_CIDR_MATCHES`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl IngressIpv4Expression {
+        /// Creates the value from its required properties, by name in [`IngressIpv4ExpressionRequired`]:
+        ///
+        /// ```text
+        /// IngressIpv4Expression::new(IngressIpv4ExpressionRequired {
+        ///     evaluate: IngressIpToEvaluate::new(...).into(),
+        ///     operator: IngressIpv4ExpressionOperator::CidrMatches.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressIpv4ExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
-            props.set("Values", values);
+            props.set::<IngressIpToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
+            props.set::<Vec<String>>("Values", required.values);
             IngressIpv4Expression { props }
         }
     }
@@ -4405,7 +5489,7 @@ pub mod mail_manager_traffic_policy {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `SENDER_IP`.
+        /// Allowed values (the enum [`IngressIpToEvaluateAttribute`]): `SENDER_IP`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -4424,17 +5508,36 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
-    impl IngressIpv6Expression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IngressIpv6Expression`], by name: the argument of [`IngressIpv6Expression::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressIpv6ExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<IngressIpv6ToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        /// - `values`: `Values`.
-        pub fn new(evaluate: impl Into<Val<IngressIpv6ToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`IngressIpv6ExpressionOperator`]): `CIDR_MATCHES`, `NOT_CIDR_MATCHES`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl IngressIpv6Expression {
+        /// Creates the value from its required properties, by name in [`IngressIpv6ExpressionRequired`]:
+        ///
+        /// ```text
+        /// IngressIpv6Expression::new(IngressIpv6ExpressionRequired {
+        ///     evaluate: IngressIpv6ToEvaluate::new(...).into(),
+        ///     operator: IngressIpv6ExpressionOperator::CidrMatches.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressIpv6ExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
-            props.set("Values", values);
+            props.set::<IngressIpv6ToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
+            props.set::<Vec<String>>("Values", required.values);
             IngressIpv6Expression { props }
         }
     }
@@ -4460,7 +5563,7 @@ pub mod mail_manager_traffic_policy {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `SENDER_IPV6`.
+        /// Allowed values (the enum [`IngressIpv6ToEvaluateAttribute`]): `SENDER_IPV6`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -4479,17 +5582,36 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
-    impl IngressStringExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IngressStringExpression`], by name: the argument of [`IngressStringExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressStringExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<IngressStringToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        /// - `values`: `Values`.
-        pub fn new(evaluate: impl Into<Val<IngressStringToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// Allowed values (the enum [`IngressStringExpressionOperator`]): `EQUALS`, `NOT_EQUALS`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl IngressStringExpression {
+        /// Creates the value from its required properties, by name in [`IngressStringExpressionRequired`]:
+        ///
+        /// ```text
+        /// IngressStringExpression::new(IngressStringExpressionRequired {
+        ///     evaluate: IngressStringToEvaluate::new(...).into(),
+        ///     operator: IngressStringExpressionOperator::Equals.into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressStringExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
-            props.set("Values", values);
+            props.set::<IngressStringToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
+            props.set::<Vec<String>>("Values", required.values);
             IngressStringExpression { props }
         }
     }
@@ -4521,7 +5643,7 @@ pub mod mail_manager_traffic_policy {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `RECIPIENT`.
+        /// Allowed values (the enum [`Attribute`]): `RECIPIENT`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -4540,17 +5662,38 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
-    impl IngressTlsProtocolExpression {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IngressTlsProtocolExpression`], by name: the argument of [`IngressTlsProtocolExpression::new`].
+    #[derive(Clone, Debug)]
+    pub struct IngressTlsProtocolExpressionRequired {
+        /// CloudFormation property `Evaluate`.
+        pub evaluate: Val<IngressTlsProtocolToEvaluate>,
+
+        /// CloudFormation property `Operator`.
         ///
-        /// - `evaluate`: `Evaluate`.
-        /// - `operator`: `Operator`.
-        /// - `value`: `Value`.
-        pub fn new(evaluate: impl Into<Val<IngressTlsProtocolToEvaluate>>, operator: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`IngressTlsProtocolExpressionOperator`]): `MINIMUM_TLS_VERSION`, `IS`.
+        pub operator: Val<String>,
+
+        /// CloudFormation property `Value`.
+        ///
+        /// Allowed values (the enum [`ValueProperty`]): `TLS1_2`, `TLS1_3`.
+        pub value: Val<String>,
+    }
+
+    impl IngressTlsProtocolExpression {
+        /// Creates the value from its required properties, by name in [`IngressTlsProtocolExpressionRequired`]:
+        ///
+        /// ```text
+        /// IngressTlsProtocolExpression::new(IngressTlsProtocolExpressionRequired {
+        ///     evaluate: IngressTlsProtocolToEvaluate::new(...).into(),
+        ///     operator: IngressTlsProtocolExpressionOperator::MinimumTlsVersion.into(),
+        ///     value: ValueProperty::Tls1_2.into(),
+        /// })
+        /// ```
+        pub fn new(required: IngressTlsProtocolExpressionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Evaluate", evaluate);
-            props.set("Operator", operator);
-            props.set("Value", value);
+            props.set::<IngressTlsProtocolToEvaluate>("Evaluate", required.evaluate);
+            props.set::<String>("Operator", required.operator);
+            props.set::<String>("Value", required.value);
             IngressTlsProtocolExpression { props }
         }
     }
@@ -4576,7 +5719,7 @@ pub mod mail_manager_traffic_policy {
 
         /// The `Attribute` property.
         ///
-        /// Allowed values: `TLS_PROTOCOL`.
+        /// Allowed values (the enum [`IngressTlsProtocolToEvaluateAttribute`]): `TLS_PROTOCOL`.
         pub fn attribute(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Attribute", value);
             self
@@ -4595,15 +5738,29 @@ pub mod mail_manager_traffic_policy {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4742,28 +5899,151 @@ pub mod mail_manager_traffic_policy {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DefaultAction` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        DefaultAction {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        Action {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        Operator {
+            IsTrue = "IS_TRUE",
+            IsFalse = "IS_FALSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        Attribute {
+            Recipient = "RECIPIENT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        IngressIpv4ExpressionOperator {
+            CidrMatches = "CIDR_MATCHES",
+            NotCidrMatches = "NOT_CIDR_MATCHES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        IngressIpToEvaluateAttribute {
+            SenderIp = "SENDER_IP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        IngressIpv6ExpressionOperator {
+            CidrMatches = "CIDR_MATCHES",
+            NotCidrMatches = "NOT_CIDR_MATCHES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        IngressIpv6ToEvaluateAttribute {
+            SenderIpv6 = "SENDER_IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        IngressStringExpressionOperator {
+            Equals = "EQUALS",
+            NotEquals = "NOT_EQUALS",
+            StartsWith = "STARTS_WITH",
+            EndsWith = "ENDS_WITH",
+            Contains = "CONTAINS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Operator` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        IngressTlsProtocolExpressionOperator {
+            MinimumTlsVersion = "MINIMUM_TLS_VERSION",
+            Is = "IS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Value` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        ValueProperty {
+            Tls1_2 = "TLS1_2",
+            Tls1_3 = "TLS1_3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Attribute` in `AWS::SES::MailManagerTrafficPolicy`; `.into()` makes a `Val<String>`.
+        IngressTlsProtocolToEvaluateAttribute {
+            TlsProtocol = "TLS_PROTOCOL",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SES::MultiRegionEndpoint
 ///
 /// CloudFormation type `AWS::SES::MultiRegionEndpoint`.
+///
+/// # Attributes
+///
+/// `AWS::SES::MultiRegionEndpoint` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `EndpointName`.
 #[derive(Clone, Debug)]
 pub struct CfnMultiRegionEndpoint {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMultiRegionEndpoint`], by name: the argument of [`CfnMultiRegionEndpoint::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMultiRegionEndpointRequired {
+    /// Contains details of a multi-region endpoint (global-endpoint) being created.
+    ///
+    /// CloudFormation property `Details`.
+    ///
+    /// Changing it replaces the resource.
+    pub details: Val<multi_region_endpoint::Details>,
+
+    /// The name of the multi-region endpoint (global-endpoint).
+    ///
+    /// CloudFormation property `EndpointName`.
+    ///
+    /// Changing it replaces the resource.
+    pub endpoint_name: Val<String>,
+}
+
 impl CfnMultiRegionEndpoint {
     pub const TYPE_NAME: &'static str = "AWS::SES::MultiRegionEndpoint";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMultiRegionEndpointRequired`]:
     ///
-    /// - `details`: `Details`, Contains details of a multi-region endpoint (global-endpoint) being created.
-    /// - `endpoint_name`: `EndpointName`, The name of the multi-region endpoint (global-endpoint).
-    pub fn new(details: impl Into<Val<multi_region_endpoint::Details>>, endpoint_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMultiRegionEndpoint::new(CfnMultiRegionEndpointRequired {
+    ///     details: multi_region_endpoint::Details::new(...).into(),
+    ///     endpoint_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMultiRegionEndpointRequired) -> Self {
         let mut props = Props::new();
-        props.set("Details", details);
-        props.set("EndpointName", endpoint_name);
+        props.set::<multi_region_endpoint::Details>("Details", required.details);
+        props.set::<String>("EndpointName", required.endpoint_name);
         CfnMultiRegionEndpoint { props, options: ResourceOptions::default() }
     }
 
@@ -4822,7 +6102,7 @@ pub mod multi_region_endpoint {
     }
 
     impl Details {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `route_details`: `RouteDetails`, A list of route configuration details. Must contain exactly one route configuration
         pub fn new(route_details: impl Into<Val<Vec<RouteDetails>>>) -> Self {
@@ -4845,7 +6125,7 @@ pub mod multi_region_endpoint {
     }
 
     impl RouteDetails {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `region`: `Region`, The name of an AWS-Region to be a secondary region for the multi-region endpoint (global-endpoint)
         pub fn new(region: impl Into<Val<String>>) -> Self {
@@ -4867,15 +6147,33 @@ pub mod multi_region_endpoint {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// One part of a key-value pair that defines a tag.
         ///
-        /// - `key`: `Key`, One part of a key-value pair that defines a tag.
-        /// - `value`: `Value`, The optional part of a key-value pair that defines a tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The optional part of a key-value pair that defines a tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4905,6 +6203,14 @@ pub mod multi_region_endpoint {
 /// Resource Type definition for AWS::SES::ReceiptFilter
 ///
 /// CloudFormation type `AWS::SES::ReceiptFilter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnReceiptFilter {
     props: Props,
@@ -4914,7 +6220,7 @@ pub struct CfnReceiptFilter {
 impl CfnReceiptFilter {
     pub const TYPE_NAME: &'static str = "AWS::SES::ReceiptFilter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `filter`: `Filter`, A structure that describes the IP address filter to create, which consists of a name, an IP address range, and whether to allow or block mail from it.
     pub fn new(filter: impl Into<Val<receipt_filter::Filter>>) -> Self {
@@ -4964,11 +6270,11 @@ pub(crate) static RECEIPT_FILTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReceiptFilter`].
+/// Property types and enums of the allowed values of [`CfnReceiptFilter`].
 pub mod receipt_filter {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A structure that describes the IP address filter to create, which consists of a name, an IP address range, and whether to allow or block mail from it.
     #[derive(Clone, Debug)]
@@ -4977,7 +6283,7 @@ pub mod receipt_filter {
     }
 
     impl Filter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ip_filter`: `IpFilter`, A structure that provides the IP addresses to block or allow, and whether to block or allow incoming mail from them.
         pub fn new(ip_filter: impl Into<Val<IpFilter>>) -> Self {
@@ -5007,15 +6313,39 @@ pub mod receipt_filter {
         props: Props,
     }
 
-    impl IpFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IpFilter`], by name: the argument of [`IpFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpFilterRequired {
+        /// A single IP address or a range of IP addresses to block or allow, specified in CIDR notation.
         ///
-        /// - `cidr`: `Cidr`, A single IP address or a range of IP addresses to block or allow, specified in CIDR notation.
-        /// - `policy`: `Policy`, Indicates whether to block or allow incoming mail from the specified IP addresses.
-        pub fn new(cidr: impl Into<Val<String>>, policy: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Cidr`.
+        ///
+        /// Changing it replaces the resource.
+        pub cidr: Val<String>,
+
+        /// Indicates whether to block or allow incoming mail from the specified IP addresses.
+        ///
+        /// CloudFormation property `Policy`.
+        ///
+        /// Allowed values (the enum [`Policy`]): `Allow`, `Block`.
+        ///
+        /// Changing it replaces the resource.
+        pub policy: Val<String>,
+    }
+
+    impl IpFilter {
+        /// Creates the value from its required properties, by name in [`IpFilterRequired`]:
+        ///
+        /// ```text
+        /// IpFilter::new(IpFilterRequired {
+        ///     cidr: "...".into(),
+        ///     policy: Policy::Allow.into(),
+        /// })
+        /// ```
+        pub fn new(required: IpFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Cidr", cidr);
-            props.set("Policy", policy);
+            props.set::<String>("Cidr", required.cidr);
+            props.set::<String>("Policy", required.policy);
             IpFilter { props }
         }
     }
@@ -5039,28 +6369,64 @@ pub mod receipt_filter {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Policy` in `AWS::SES::ReceiptFilter`; `.into()` makes a `Val<String>`.
+        Policy {
+            Allow = "Allow",
+            Block = "Block",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SES::ReceiptRule
 ///
 /// CloudFormation type `AWS::SES::ReceiptRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RuleName`: `handle.rule_name()` → `Val<String>`. The name of the rule
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnReceiptRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReceiptRule`], by name: the argument of [`CfnReceiptRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReceiptRuleRequired {
+    /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
+    ///
+    /// CloudFormation property `Rule`.
+    pub rule: Val<receipt_rule::Rule>,
+
+    /// The name of the rule set where the receipt rule is added.
+    ///
+    /// CloudFormation property `RuleSetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub rule_set_name: Val<String>,
+}
+
 impl CfnReceiptRule {
     pub const TYPE_NAME: &'static str = "AWS::SES::ReceiptRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReceiptRuleRequired`]:
     ///
-    /// - `rule`: `Rule`, A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
-    /// - `rule_set_name`: `RuleSetName`, The name of the rule set where the receipt rule is added.
-    pub fn new(rule: impl Into<Val<receipt_rule::Rule>>, rule_set_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnReceiptRule::new(CfnReceiptRuleRequired {
+    ///     rule: receipt_rule::Rule::new(...).into(),
+    ///     rule_set_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReceiptRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Rule", rule);
-        props.set("RuleSetName", rule_set_name);
+        props.set::<receipt_rule::Rule>("Rule", required.rule);
+        props.set::<String>("RuleSetName", required.rule_set_name);
         CfnReceiptRule { props, options: ResourceOptions::default() }
     }
 
@@ -5115,11 +6481,11 @@ pub(crate) static RECEIPT_RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnReceiptRule`].
+/// Property types and enums of the allowed values of [`CfnReceiptRule`].
 pub mod receipt_rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
     #[derive(Clone, Debug)]
@@ -5168,7 +6534,7 @@ pub mod receipt_rule {
 
         /// Specifies whether Amazon SES should require that incoming email is delivered over a connection encrypted with Transport Layer Security (TLS). If this parameter is set to Require, Amazon SES bounces emails that are not received over TLS. The default is Optional.
         ///
-        /// Allowed values: `Optional`, `Require`.
+        /// Allowed values (the enum [`TlsPolicy`]): `Optional`, `Require`.
         pub fn tls_policy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TlsPolicy", value);
             self
@@ -5255,15 +6621,33 @@ pub mod receipt_rule {
         props: Props,
     }
 
-    impl AddHeaderAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AddHeaderAction`], by name: the argument of [`AddHeaderAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct AddHeaderActionRequired {
+        /// The name of the header to add to the incoming message. The name must contain at least one character, and can contain up to 50 characters. It consists of alphanumeric (a-z, A-Z, 0-9) characters and dashes.
         ///
-        /// - `header_name`: `HeaderName`, The name of the header to add to the incoming message. The name must contain at least one character, and can contain up to 50 characters. It consists of alphanumeric (a-z, A-Z, 0-9) characters and dashes.
-        /// - `header_value`: `HeaderValue`, The content to include in the header. This value can contain up to 2048 characters. It can't contain newline (\\n) or carriage return (\\r) characters.
-        pub fn new(header_name: impl Into<Val<String>>, header_value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `HeaderName`.
+        pub header_name: Val<String>,
+
+        /// The content to include in the header. This value can contain up to 2048 characters. It can't contain newline (\\n) or carriage return (\\r) characters.
+        ///
+        /// CloudFormation property `HeaderValue`.
+        pub header_value: Val<String>,
+    }
+
+    impl AddHeaderAction {
+        /// Creates the value from its required properties, by name in [`AddHeaderActionRequired`]:
+        ///
+        /// ```text
+        /// AddHeaderAction::new(AddHeaderActionRequired {
+        ///     header_name: "...".into(),
+        ///     header_value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AddHeaderActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("HeaderName", header_name);
-            props.set("HeaderValue", header_value);
+            props.set::<String>("HeaderName", required.header_name);
+            props.set::<String>("HeaderValue", required.header_value);
             AddHeaderAction { props }
         }
     }
@@ -5280,17 +6664,40 @@ pub mod receipt_rule {
         props: Props,
     }
 
-    impl BounceAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`BounceAction`], by name: the argument of [`BounceAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct BounceActionRequired {
+        /// Human-readable text to include in the bounce message.
         ///
-        /// - `message`: `Message`, Human-readable text to include in the bounce message.
-        /// - `sender`: `Sender`, The email address of the sender of the bounced email. This is the address from which the bounce message is sent.
-        /// - `smtp_reply_code`: `SmtpReplyCode`, The SMTP reply code, as defined by RFC 5321.
-        pub fn new(message: impl Into<Val<String>>, sender: impl Into<Val<String>>, smtp_reply_code: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Message`.
+        pub message: Val<String>,
+
+        /// The email address of the sender of the bounced email. This is the address from which the bounce message is sent.
+        ///
+        /// CloudFormation property `Sender`.
+        pub sender: Val<String>,
+
+        /// The SMTP reply code, as defined by RFC 5321.
+        ///
+        /// CloudFormation property `SmtpReplyCode`.
+        pub smtp_reply_code: Val<String>,
+    }
+
+    impl BounceAction {
+        /// Creates the value from its required properties, by name in [`BounceActionRequired`]:
+        ///
+        /// ```text
+        /// BounceAction::new(BounceActionRequired {
+        ///     message: "...".into(),
+        ///     sender: "...".into(),
+        ///     smtp_reply_code: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: BounceActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Message", message);
-            props.set("Sender", sender);
-            props.set("SmtpReplyCode", smtp_reply_code);
+            props.set::<String>("Message", required.message);
+            props.set::<String>("Sender", required.sender);
+            props.set::<String>("SmtpReplyCode", required.smtp_reply_code);
             BounceAction { props }
         }
 
@@ -5319,15 +6726,33 @@ pub mod receipt_rule {
         props: Props,
     }
 
-    impl ConnectAction {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConnectAction`], by name: the argument of [`ConnectAction::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectActionRequired {
+        /// The Amazon Resource Name (ARN) of the IAM role to be used by Amazon Simple Email Service while starting email contacts to the Amazon Connect instance. This role should have permission to invoke connect:StartEmailContact for the given Amazon Connect instance.
         ///
-        /// - `iam_role_arn`: `IAMRoleARN`, The Amazon Resource Name (ARN) of the IAM role to be used by Amazon Simple Email Service while starting email contacts to the Amazon Connect instance. This role should have permission to invoke connect:StartEmailContact for the given Amazon Connect instance.
-        /// - `instance_arn`: `InstanceARN`, The Amazon Resource Name (ARN) for the Amazon Connect instance that Amazon SES integrates with for starting email contacts.
-        pub fn new(iam_role_arn: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `IAMRoleARN`.
+        pub iam_role_arn: Val<String>,
+
+        /// The Amazon Resource Name (ARN) for the Amazon Connect instance that Amazon SES integrates with for starting email contacts.
+        ///
+        /// CloudFormation property `InstanceARN`.
+        pub instance_arn: Val<String>,
+    }
+
+    impl ConnectAction {
+        /// Creates the value from its required properties, by name in [`ConnectActionRequired`]:
+        ///
+        /// ```text
+        /// ConnectAction::new(ConnectActionRequired {
+        ///     iam_role_arn: "...".into(),
+        ///     instance_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectActionRequired) -> Self {
             let mut props = Props::new();
-            props.set("IAMRoleARN", iam_role_arn);
-            props.set("InstanceARN", instance_arn);
+            props.set::<String>("IAMRoleARN", required.iam_role_arn);
+            props.set::<String>("InstanceARN", required.instance_arn);
             ConnectAction { props }
         }
     }
@@ -5345,7 +6770,7 @@ pub mod receipt_rule {
     }
 
     impl LambdaAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `function_arn`: `FunctionArn`, The Amazon Resource Name (ARN) of the AWS Lambda function. An example of an AWS Lambda function ARN is arn:aws:lambda:us-west-2:account-id:function:MyFunction. For more information about AWS Lambda, see the AWS Lambda Developer Guide.
         pub fn new(function_arn: impl Into<Val<String>>) -> Self {
@@ -5356,7 +6781,7 @@ pub mod receipt_rule {
 
         /// The invocation type of the AWS Lambda function. An invocation type of RequestResponse means that the execution of the function immediately results in a response, and a value of Event means that the function is invoked asynchronously. The default value is Event. For information about AWS Lambda invocation types, see the AWS Lambda Developer Guide. There is a 30-second timeout on RequestResponse invocations. You should use Event invocation in most cases. Use RequestResponse only to make a mail flow decision, such as whether to stop the receipt rule or the receipt rule set.
         ///
-        /// Allowed values: `Event`, `RequestResponse`.
+        /// Allowed values (the enum [`InvocationType`]): `Event`, `RequestResponse`.
         pub fn invocation_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InvocationType", value);
             self
@@ -5382,7 +6807,7 @@ pub mod receipt_rule {
     }
 
     impl S3Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`, The name of the Amazon S3 bucket for incoming email.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -5437,7 +6862,7 @@ pub mod receipt_rule {
 
         /// The encoding to use for the email within the Amazon SNS notification. The default value is UTF-8. Use BASE64 if you need to preserve all special characters, especially when the original message uses a different encoding format.
         ///
-        /// Allowed values: `Base64`, `UTF-8`.
+        /// Allowed values (the enum [`Encoding`]): `Base64`, `UTF-8`.
         pub fn encoding(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Encoding", value);
             self
@@ -5463,9 +6888,9 @@ pub mod receipt_rule {
     }
 
     impl StopAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `scope`: `Scope`, The scope of the StopAction. The only acceptable value is RuleSet.
+        /// - `scope`: `Scope`, The scope of the StopAction. The only acceptable value is RuleSet. Allowed values: the enum [`Scope`].
         pub fn new(scope: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Scope", scope);
@@ -5492,7 +6917,7 @@ pub mod receipt_rule {
     }
 
     impl WorkmailAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `organization_arn`: `OrganizationArn`, The Amazon Resource Name (ARN) of the Amazon WorkMail organization. Amazon WorkMail ARNs use the following format: arn:aws:workmail:\<region\>:\<awsAccountId\>:organization/\<workmailOrganizationId\>. You can find the ID of your organization by using the ListOrganizations operation in Amazon WorkMail. Amazon WorkMail organization IDs begin with "m-", followed by a string of alphanumeric characters.
         pub fn new(organization_arn: impl Into<Val<String>>) -> Self {
@@ -5568,11 +6993,48 @@ pub mod receipt_rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TlsPolicy` in `AWS::SES::ReceiptRule`; `.into()` makes a `Val<String>`.
+        TlsPolicy {
+            Optional = "Optional",
+            Require = "Require",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvocationType` in `AWS::SES::ReceiptRule`; `.into()` makes a `Val<String>`.
+        InvocationType {
+            Event = "Event",
+            RequestResponse = "RequestResponse",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Encoding` in `AWS::SES::ReceiptRule`; `.into()` makes a `Val<String>`.
+        Encoding {
+            Base64 = "Base64",
+            Utf8 = "UTF-8",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::SES::ReceiptRule`; `.into()` makes a `Val<String>`.
+        Scope {
+            RuleSet = "RuleSet",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SES::ReceiptRuleSet
 ///
 /// CloudFormation type `AWS::SES::ReceiptRuleSet`.
+///
+/// # Attributes
+///
+/// `AWS::SES::ReceiptRuleSet` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleSetName`.
 #[derive(Clone, Debug)]
 pub struct CfnReceiptRuleSet {
     props: Props,
@@ -5626,6 +7088,14 @@ pub(crate) static RECEIPT_RULE_SET_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::SES::Template
 ///
 /// CloudFormation type `AWS::SES::Template`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTemplate {
     props: Props,
@@ -5707,15 +7177,29 @@ pub mod template {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5733,7 +7217,7 @@ pub mod template {
     }
 
     impl Template {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subject_part`: `SubjectPart`, The subject line of the email.
         pub fn new(subject_part: impl Into<Val<String>>) -> Self {
@@ -5788,6 +7272,14 @@ pub mod template {
 /// Resource Type definition for AWS::SES::Tenant
 ///
 /// CloudFormation type `AWS::SES::Tenant`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name (ARN) of the tenant.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TenantName`.
 #[derive(Clone, Debug)]
 pub struct CfnTenant {
     props: Props,
@@ -5797,7 +7289,7 @@ pub struct CfnTenant {
 impl CfnTenant {
     pub const TYPE_NAME: &'static str = "AWS::SES::Tenant";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `tenant_name`: `TenantName`, The name of the tenant.
     pub fn new(tenant_name: impl Into<Val<String>>) -> Self {
@@ -5877,11 +7369,11 @@ pub(crate) static TENANT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTenant`].
+/// Property types and enums of the allowed values of [`CfnTenant`].
 pub mod tenant {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The reputation configuration for the tenant.
     #[derive(Clone, Debug)]
@@ -5890,7 +7382,7 @@ pub mod tenant {
     }
 
     impl ReputationEntity {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy`: `Policy`, The reputation policy for the tenant.
         pub fn new(policy: impl Into<Val<ReputationPolicy>>) -> Self {
@@ -5913,7 +7405,7 @@ pub mod tenant {
     }
 
     impl ReputationPolicy {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `reputation_entity_policy`: `ReputationEntityPolicy`, The ARN of an SES-managed reputation policy.
         pub fn new(reputation_entity_policy: impl Into<Val<String>>) -> Self {
@@ -5936,7 +7428,7 @@ pub mod tenant {
     }
 
     impl ResourceAssociation {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_arn`: `ResourceArn`, The ARN of the resource to associate with the tenant
         pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
@@ -5958,15 +7450,37 @@ pub mod tenant {
         props: Props,
     }
 
-    impl TenantSuppressionAttributes {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TenantSuppressionAttributes`], by name: the argument of [`TenantSuppressionAttributes::new`].
+    #[derive(Clone, Debug)]
+    pub struct TenantSuppressionAttributesRequired {
+        /// The reasons that cause messages to be added to the suppression list.
         ///
-        /// - `suppressed_reasons`: `SuppressedReasons`, The reasons that cause messages to be added to the suppression list.
-        /// - `suppression_scope`: `SuppressionScope`, The scope of the suppression list for the tenant.
-        pub fn new(suppressed_reasons: impl Into<Val<Vec<String>>>, suppression_scope: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `SuppressedReasons`.
+        ///
+        /// Allowed values of each item (the enum [`SuppressedReasons`]): `BOUNCE`, `COMPLAINT`.
+        pub suppressed_reasons: Val<Vec<String>>,
+
+        /// The scope of the suppression list for the tenant.
+        ///
+        /// CloudFormation property `SuppressionScope`.
+        ///
+        /// Allowed values (the enum [`SuppressionScope`]): `ACCOUNT`, `TENANT`.
+        pub suppression_scope: Val<String>,
+    }
+
+    impl TenantSuppressionAttributes {
+        /// Creates the value from its required properties, by name in [`TenantSuppressionAttributesRequired`]:
+        ///
+        /// ```text
+        /// TenantSuppressionAttributes::new(TenantSuppressionAttributesRequired {
+        ///     suppressed_reasons: vec![SuppressedReasons::Bounce].into(),
+        ///     suppression_scope: SuppressionScope::Account.into(),
+        /// })
+        /// ```
+        pub fn new(required: TenantSuppressionAttributesRequired) -> Self {
             let mut props = Props::new();
-            props.set("SuppressedReasons", suppressed_reasons);
-            props.set("SuppressionScope", suppression_scope);
+            props.set::<Vec<String>>("SuppressedReasons", required.suppressed_reasons);
+            props.set::<String>("SuppressionScope", required.suppression_scope);
             TenantSuppressionAttributes { props }
         }
     }
@@ -5983,15 +7497,33 @@ pub mod tenant {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the key-value tag.
         ///
-        /// - `key`: `Key`, The key of the key-value tag.
-        /// - `value`: `Value`, The value of the key-value tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the key-value tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -6038,11 +7570,35 @@ pub mod tenant {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SuppressedReasons` in `AWS::SES::Tenant`; `.into()` makes a `Val<String>`.
+        SuppressedReasons {
+            Bounce = "BOUNCE",
+            Complaint = "COMPLAINT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SuppressionScope` in `AWS::SES::Tenant`; `.into()` makes a `Val<String>`.
+        SuppressionScope {
+            Account = "ACCOUNT",
+            Tenant = "TENANT",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SES::VdmAttributes
 ///
 /// CloudFormation type `AWS::SES::VdmAttributes`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VdmAttributesResourceId`: `handle.vdm_attributes_resource_id()` → `Val<String>`. Unique identifier for this resource
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VdmAttributesResourceId`.
 #[derive(Clone, Debug)]
 pub struct CfnVdmAttributes {
     props: Props,

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Config the role and list of Amazon S3 log buckets used by the Shield Response Team (SRT) to access your AWS account while assisting with attack mitigation.
 ///
 /// CloudFormation type `AWS::Shield::DRTAccess`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnDrtAccess {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnDrtAccess {
 impl CfnDrtAccess {
     pub const TYPE_NAME: &'static str = "AWS::Shield::DRTAccess";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `role_arn`: `RoleArn`, Authorizes the Shield Response Team (SRT) using the specified role, to access your AWS account to assist with DDoS attack mitigation during potential attacks. This enables the SRT to inspect your AWS WAF configuration and create or update AWS WAF rules and web ACLs.
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -85,23 +92,55 @@ pub(crate) static DRT_ACCESS_SHAPE: ObjectShape = ObjectShape {
 /// Authorizes the Shield Response Team (SRT) to use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
 ///
 /// CloudFormation type `AWS::Shield::ProactiveEngagement`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnProactiveEngagement {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProactiveEngagement`], by name: the argument of [`CfnProactiveEngagement::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProactiveEngagementRequired {
+    /// A list of email addresses and phone numbers that the Shield Response Team (SRT) can use to contact you for escalations to the SRT and to initiate proactive customer support.
+    ///
+    /// To enable proactive engagement, the contact list must include at least one phone number.
+    ///
+    /// CloudFormation property `EmergencyContactList`.
+    pub emergency_contact_list: Val<Vec<proactive_engagement::EmergencyContact>>,
+
+    /// If `ENABLED`, the Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
+    ///
+    /// If `DISABLED`, the SRT will not proactively notify contacts about escalations or to initiate proactive customer support.
+    ///
+    /// CloudFormation property `ProactiveEngagementStatus`.
+    ///
+    /// Allowed values (the enum [`proactive_engagement::ProactiveEngagementStatus`]): `ENABLED`, `DISABLED`.
+    pub proactive_engagement_status: Val<String>,
+}
+
 impl CfnProactiveEngagement {
     pub const TYPE_NAME: &'static str = "AWS::Shield::ProactiveEngagement";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProactiveEngagementRequired`]:
     ///
-    /// - `emergency_contact_list`: `EmergencyContactList`, A list of email addresses and phone numbers that the Shield Response Team (SRT) can use to contact you for escalations to the SRT and to initiate proactive customer support.
-    /// - `proactive_engagement_status`: `ProactiveEngagementStatus`, If `ENABLED`, the Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
-    pub fn new(emergency_contact_list: impl Into<Val<Vec<proactive_engagement::EmergencyContact>>>, proactive_engagement_status: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProactiveEngagement::new(CfnProactiveEngagementRequired {
+    ///     emergency_contact_list: vec![proactive_engagement::EmergencyContact::new(...)].into(),
+    ///     proactive_engagement_status: proactive_engagement::ProactiveEngagementStatus::Enabled.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProactiveEngagementRequired) -> Self {
         let mut props = Props::new();
-        props.set("EmergencyContactList", emergency_contact_list);
-        props.set("ProactiveEngagementStatus", proactive_engagement_status);
+        props.set::<Vec<proactive_engagement::EmergencyContact>>("EmergencyContactList", required.emergency_contact_list);
+        props.set::<String>("ProactiveEngagementStatus", required.proactive_engagement_status);
         CfnProactiveEngagement { props, options: ResourceOptions::default() }
     }
 }
@@ -147,11 +186,11 @@ pub(crate) static PROACTIVE_ENGAGEMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProactiveEngagement`].
+/// Property types and enums of the allowed values of [`CfnProactiveEngagement`].
 pub mod proactive_engagement {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// An emergency contact is used by Shield Response Team (SRT) to contact you for escalations to the SRT and to initiate proactive customer support. An emergency contact requires an email address.
     #[derive(Clone, Debug)]
@@ -160,7 +199,7 @@ pub mod proactive_engagement {
     }
 
     impl EmergencyContact {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `email_address`: `EmailAddress`, The email address for the contact.
         pub fn new(email_address: impl Into<Val<String>>) -> Self {
@@ -196,28 +235,67 @@ pub mod proactive_engagement {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProactiveEngagementStatus` in `AWS::Shield::ProactiveEngagement`; `.into()` makes a `Val<String>`.
+        ProactiveEngagementStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Enables AWS Shield Advanced for a specific AWS resource. The resource can be an Amazon CloudFront distribution, Amazon Route 53 hosted zone, AWS Global Accelerator standard accelerator, Elastic IP Address, Application Load Balancer, or a Classic Load Balancer. You can protect Amazon EC2 instances and Network Load Balancers by association with protected Amazon EC2 Elastic IP addresses.
 ///
 /// CloudFormation type `AWS::Shield::Protection`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ProtectionArn`: `handle.protection_arn()` → `Val<String>`. The ARN (Amazon Resource Name) of the protection.
+/// - `ProtectionId`: `handle.protection_id()` → `Val<String>`. The unique identifier (ID) of the protection.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProtectionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnProtection {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProtection`], by name: the argument of [`CfnProtection::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProtectionRequired {
+    /// Friendly name for the Protection.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ARN (Amazon Resource Name) of the resource to be protected.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnProtection {
     pub const TYPE_NAME: &'static str = "AWS::Shield::Protection";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProtectionRequired`]:
     ///
-    /// - `name`: `Name`, Friendly name for the Protection.
-    /// - `resource_arn`: `ResourceArn`, The ARN (Amazon Resource Name) of the resource to be protected.
-    pub fn new(name: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProtection::new(CfnProtectionRequired {
+    ///     name: "...".into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProtectionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ResourceArn", resource_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnProtection { props, options: ResourceOptions::default() }
     }
 
@@ -293,11 +371,11 @@ pub(crate) static PROTECTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProtection`].
+/// Property types and enums of the allowed values of [`CfnProtection`].
 pub mod protection {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// The automatic application layer DDoS mitigation settings for a Protection. This configuration determines whether Shield Advanced automatically manages rules in the web ACL in order to respond to application layer events that Shield Advanced determines to be DDoS attacks.
     #[derive(Clone, Debug)]
@@ -305,15 +383,35 @@ pub mod protection {
         props: Props,
     }
 
-    impl ApplicationLayerAutomaticResponseConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApplicationLayerAutomaticResponseConfiguration`], by name: the argument of [`ApplicationLayerAutomaticResponseConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApplicationLayerAutomaticResponseConfigurationRequired {
+        /// Specifies the action setting that Shield Advanced should use in the AWS WAF rules that it creates on behalf of the protected resource in response to DDoS attacks. You specify this as part of the configuration for the automatic application layer DDoS mitigation feature, when you enable or update automatic mitigation. Shield Advanced creates the AWS WAF rules in a Shield Advanced-managed rule group, inside the web ACL that you have associated with the resource.
         ///
-        /// - `action`: `Action`, Specifies the action setting that Shield Advanced should use in the AWS WAF rules that it creates on behalf of the protected resource in response to DDoS attacks. You specify this as part of the configuration for the automatic application layer DDoS mitigation feature, when you enable or update automatic mitigation. Shield Advanced creates the AWS WAF rules in a Shield Advanced-managed rule group, inside the web ACL that you have associated with the resource.
-        /// - `status`: `Status`, Indicates whether automatic application layer DDoS mitigation is enabled for the protection.
-        pub fn new(action: impl Into<Val<Action>>, status: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        pub action: Val<Action>,
+
+        /// Indicates whether automatic application layer DDoS mitigation is enabled for the protection.
+        ///
+        /// CloudFormation property `Status`.
+        ///
+        /// Allowed values (the enum [`Status`]): `ENABLED`, `DISABLED`.
+        pub status: Val<String>,
+    }
+
+    impl ApplicationLayerAutomaticResponseConfiguration {
+        /// Creates the value from its required properties, by name in [`ApplicationLayerAutomaticResponseConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ApplicationLayerAutomaticResponseConfiguration::new(ApplicationLayerAutomaticResponseConfigurationRequired {
+        ///     action: Action::new(...).into(),
+        ///     status: Status::Enabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: ApplicationLayerAutomaticResponseConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Status", status);
+            props.set::<Action>("Action", required.action);
+            props.set::<String>("Status", required.status);
             ApplicationLayerAutomaticResponseConfiguration { props }
         }
     }
@@ -366,15 +464,33 @@ pub mod protection {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Part of the key:value pair that defines a tag. You can use a tag key to describe a category of information, such as "customer." Tag keys are case-sensitive.
         ///
-        /// - `key`: `Key`, Part of the key:value pair that defines a tag. You can use a tag key to describe a category of information, such as "customer." Tag keys are case-sensitive.
-        /// - `value`: `Value`, Part of the key:value pair that defines a tag. You can use a tag value to describe a specific value within a category, such as "companyA" or "companyB." Tag values are case-sensitive.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Part of the key:value pair that defines a tag. You can use a tag value to describe a specific value within a category, such as "companyA" or "companyB." Tag values are case-sensitive.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -399,30 +515,81 @@ pub mod protection {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Shield::Protection`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// A grouping of protected resources so they can be handled as a collective. This resource grouping improves the accuracy of detection and reduces false positives.
 ///
 /// CloudFormation type `AWS::Shield::ProtectionGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ProtectionGroupArn`: `handle.protection_group_arn()` → `Val<String>`. The ARN (Amazon Resource Name) of the protection group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProtectionGroupArn`.
 #[derive(Clone, Debug)]
 pub struct CfnProtectionGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProtectionGroup`], by name: the argument of [`CfnProtectionGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProtectionGroupRequired {
+    /// Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.
+    ///
+    /// * Sum - Use the total traffic across the group. This is a good choice for most cases. Examples include Elastic IP addresses for EC2 instances that scale manually or automatically.
+    ///
+    /// * Mean - Use the average of the traffic across the group. This is a good choice for resources that share traffic uniformly. Examples include accelerators and load balancers.
+    ///
+    /// * Max - Use the highest traffic from each resource. This is useful for resources that don't share traffic and for resources that share that traffic in a non-uniform way. Examples include Amazon CloudFront and origin resources for CloudFront distributions.
+    ///
+    /// CloudFormation property `Aggregation`.
+    ///
+    /// Allowed values (the enum [`protection_group::Aggregation`]): `SUM`, `MEAN`, `MAX`.
+    pub aggregation: Val<String>,
+
+    /// The criteria to use to choose the protected resources for inclusion in the group. You can include all resources that have protections, provide a list of resource Amazon Resource Names (ARNs), or include all resources of a specified resource type.
+    ///
+    /// CloudFormation property `Pattern`.
+    ///
+    /// Allowed values (the enum [`protection_group::Pattern`]): `ALL`, `ARBITRARY`, `BY_RESOURCE_TYPE`.
+    pub pattern: Val<String>,
+
+    /// The name of the protection group. You use this to identify the protection group in lists and to manage the protection group, for example to update, delete, or describe it.
+    ///
+    /// CloudFormation property `ProtectionGroupId`.
+    ///
+    /// Changing it replaces the resource.
+    pub protection_group_id: Val<String>,
+}
+
 impl CfnProtectionGroup {
     pub const TYPE_NAME: &'static str = "AWS::Shield::ProtectionGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProtectionGroupRequired`]:
     ///
-    /// - `aggregation`: `Aggregation`, Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.
-    /// - `pattern`: `Pattern`, The criteria to use to choose the protected resources for inclusion in the group. You can include all resources that have protections, provide a list of resource Amazon Resource Names (ARNs), or include all resources of a specified resource type.
-    /// - `protection_group_id`: `ProtectionGroupId`, The name of the protection group. You use this to identify the protection group in lists and to manage the protection group, for example to update, delete, or describe it.
-    pub fn new(aggregation: impl Into<Val<String>>, pattern: impl Into<Val<String>>, protection_group_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProtectionGroup::new(CfnProtectionGroupRequired {
+    ///     aggregation: protection_group::Aggregation::Sum.into(),
+    ///     pattern: protection_group::Pattern::All.into(),
+    ///     protection_group_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProtectionGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Aggregation", aggregation);
-        props.set("Pattern", pattern);
-        props.set("ProtectionGroupId", protection_group_id);
+        props.set::<String>("Aggregation", required.aggregation);
+        props.set::<String>("Pattern", required.pattern);
+        props.set::<String>("ProtectionGroupId", required.protection_group_id);
         CfnProtectionGroup { props, options: ResourceOptions::default() }
     }
 
@@ -434,7 +601,7 @@ impl CfnProtectionGroup {
 
     /// The resource type to include in the protection group. All protected resources of this type are included in the protection group. Newly protected resources of this type are automatically added to the group. You must set this when you set `Pattern` to `BY_RESOURCE_TYPE` and you must not set it for any other `Pattern` setting.
     ///
-    /// Allowed values: `CLOUDFRONT_DISTRIBUTION`, `ROUTE_53_HOSTED_ZONE`, `ELASTIC_IP_ALLOCATION`, `CLASSIC_LOAD_BALANCER`, `APPLICATION_LOAD_BALANCER`, `GLOBAL_ACCELERATOR`.
+    /// Allowed values (the enum [`protection_group::ResourceType`]): `CLOUDFRONT_DISTRIBUTION`, `ROUTE_53_HOSTED_ZONE`, `ELASTIC_IP_ALLOCATION`, `CLASSIC_LOAD_BALANCER`, `APPLICATION_LOAD_BALANCER`, `GLOBAL_ACCELERATOR`.
     pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ResourceType", value);
         self
@@ -494,11 +661,11 @@ pub(crate) static PROTECTION_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProtectionGroup`].
+/// Property types and enums of the allowed values of [`CfnProtectionGroup`].
 pub mod protection_group {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A tag associated with an AWS resource. Tags are key:value pairs that you can use to categorize and manage your resources, for purposes like billing or other management. Typically, the tag key represents a category, such as "environment", and the tag value represents a specific value within that category, such as "test," "development," or "production". Or you might set the tag key to "customer" and the value to the customer name or ID. You can specify one or more tags to add to each AWS resource, up to 50 tags for a resource.
     #[derive(Clone, Debug)]
@@ -506,15 +673,33 @@ pub mod protection_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// Part of the key:value pair that defines a tag. You can use a tag key to describe a category of information, such as "customer." Tag keys are case-sensitive.
         ///
-        /// - `key`: `Key`, Part of the key:value pair that defines a tag. You can use a tag key to describe a category of information, such as "customer." Tag keys are case-sensitive.
-        /// - `value`: `Value`, Part of the key:value pair that defines a tag. You can use a tag value to describe a specific value within a category, such as "companyA" or "companyB." Tag values are case-sensitive.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Part of the key:value pair that defines a tag. You can use a tag value to describe a specific value within a category, such as "companyA" or "companyB." Tag values are case-sensitive.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -532,6 +717,36 @@ pub mod protection_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Aggregation` in `AWS::Shield::ProtectionGroup`; `.into()` makes a `Val<String>`.
+        Aggregation {
+            Sum = "SUM",
+            Mean = "MEAN",
+            Max = "MAX",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Pattern` in `AWS::Shield::ProtectionGroup`; `.into()` makes a `Val<String>`.
+        Pattern {
+            All = "ALL",
+            Arbitrary = "ARBITRARY",
+            ByResourceType = "BY_RESOURCE_TYPE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::Shield::ProtectionGroup`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            CloudfrontDistribution = "CLOUDFRONT_DISTRIBUTION",
+            Route53HostedZone = "ROUTE_53_HOSTED_ZONE",
+            ElasticIpAllocation = "ELASTIC_IP_ALLOCATION",
+            ClassicLoadBalancer = "CLASSIC_LOAD_BALANCER",
+            ApplicationLoadBalancer = "APPLICATION_LOAD_BALANCER",
+            GlobalAccelerator = "GLOBAL_ACCELERATOR",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,61 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Signer::ProfilePermission
 ///
 /// CloudFormation type `AWS::Signer::ProfilePermission`.
+///
+/// # Attributes
+///
+/// `AWS::Signer::ProfilePermission` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnProfilePermission {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProfilePermission`], by name: the argument of [`CfnProfilePermission::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProfilePermissionRequired {
+    /// CloudFormation property `Action`.
+    ///
+    /// Changing it replaces the resource.
+    pub action: Val<String>,
+
+    /// CloudFormation property `Principal`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal: Val<String>,
+
+    /// CloudFormation property `ProfileName`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_name: Val<String>,
+
+    /// CloudFormation property `StatementId`.
+    ///
+    /// Changing it replaces the resource.
+    pub statement_id: Val<String>,
+}
+
 impl CfnProfilePermission {
     pub const TYPE_NAME: &'static str = "AWS::Signer::ProfilePermission";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProfilePermissionRequired`]:
     ///
-    /// - `action`: `Action`.
-    /// - `principal`: `Principal`.
-    /// - `profile_name`: `ProfileName`.
-    /// - `statement_id`: `StatementId`.
-    pub fn new(action: impl Into<Val<String>>, principal: impl Into<Val<String>>, profile_name: impl Into<Val<String>>, statement_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProfilePermission::new(CfnProfilePermissionRequired {
+    ///     action: "...".into(),
+    ///     principal: "...".into(),
+    ///     profile_name: "...".into(),
+    ///     statement_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProfilePermissionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Action", action);
-        props.set("Principal", principal);
-        props.set("ProfileName", profile_name);
-        props.set("StatementId", statement_id);
+        props.set::<String>("Action", required.action);
+        props.set::<String>("Principal", required.principal);
+        props.set::<String>("ProfileName", required.profile_name);
+        props.set::<String>("StatementId", required.statement_id);
         CfnProfilePermission { props, options: ResourceOptions::default() }
     }
 
@@ -86,6 +119,17 @@ pub(crate) static PROFILE_PERMISSION_SHAPE: ObjectShape = ObjectShape {
 /// A signing profile is a signing template that can be used to carry out a pre-defined signing job.
 ///
 /// CloudFormation type `AWS::Signer::SigningProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified signing profile.
+/// - `ProfileName`: `handle.profile_name()` → `Val<String>`. A name for the signing profile. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the signing profile name.
+/// - `ProfileVersion`: `handle.profile_version()` → `Val<String>`. A version for the signing profile. AWS Signer generates a unique version for each profile of the same profile name.
+/// - `ProfileVersionArn`: `handle.profile_version_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the specified signing profile version.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSigningProfile {
     props: Props,
@@ -95,9 +139,9 @@ pub struct CfnSigningProfile {
 impl CfnSigningProfile {
     pub const TYPE_NAME: &'static str = "AWS::Signer::SigningProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `platform_id`: `PlatformId`, The ID of the target signing platform.
+    /// - `platform_id`: `PlatformId`, The ID of the target signing platform. Allowed values: the enum [`signing_profile::PlatformId`].
     pub fn new(platform_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PlatformId", platform_id);
@@ -184,11 +228,11 @@ pub(crate) static SIGNING_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSigningProfile`].
+/// Property types and enums of the allowed values of [`CfnSigningProfile`].
 pub mod signing_profile {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Signer::SigningProfile`.
     #[derive(Clone, Debug)]
@@ -205,7 +249,7 @@ pub mod signing_profile {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `DAYS`, `MONTHS`, `YEARS`.
+        /// Allowed values (the enum [`Type`]): `DAYS`, `MONTHS`, `YEARS`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -270,6 +314,23 @@ pub mod signing_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PlatformId` in `AWS::Signer::SigningProfile`; `.into()` makes a `Val<String>`.
+        PlatformId {
+            AwsLambdaSha384Ecdsa = "AWSLambda-SHA384-ECDSA",
+            NotationOciSha384Ecdsa = "Notation-OCI-SHA384-ECDSA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Signer::SigningProfile`; `.into()` makes a `Val<String>`.
+        Type {
+            Days = "DAYS",
+            Months = "MONTHS",
+            Years = "YEARS",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

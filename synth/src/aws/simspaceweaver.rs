@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,53 @@ use crate::value::Val;
 /// AWS::SimSpaceWeaver::Simulation resource creates an AWS Simulation.
 ///
 /// CloudFormation type `AWS::SimSpaceWeaver::Simulation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DescribePayload`: `handle.describe_payload()` → `Val<String>`. Json object with all simulation details
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnSimulation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSimulation`], by name: the argument of [`CfnSimulation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSimulationRequired {
+    /// The name of the simulation.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Role ARN.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnSimulation {
     pub const TYPE_NAME: &'static str = "AWS::SimSpaceWeaver::Simulation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSimulationRequired`]:
     ///
-    /// - `name`: `Name`, The name of the simulation.
-    /// - `role_arn`: `RoleArn`, Role ARN.
-    pub fn new(name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSimulation::new(CfnSimulationRequired {
+    ///     name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSimulationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnSimulation { props, options: ResourceOptions::default() }
     }
 
@@ -119,15 +148,33 @@ pub mod simulation {
         props: Props,
     }
 
-    impl S3Location {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// The Schema S3 bucket name.
         ///
-        /// - `bucket_name`: `BucketName`, The Schema S3 bucket name.
-        /// - `object_key`: `ObjectKey`, This is the schema S3 object key, which includes the full path of "folders" from the bucket root to the schema.
-        pub fn new(bucket_name: impl Into<Val<String>>, object_key: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// This is the schema S3 object key, which includes the full path of "folders" from the bucket root to the schema.
+        ///
+        /// CloudFormation property `ObjectKey`.
+        pub object_key: Val<String>,
+    }
+
+    impl S3Location {
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
+        ///
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket_name: "...".into(),
+        ///     object_key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("ObjectKey", object_key);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("ObjectKey", required.object_key);
             S3Location { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::SMSVOICE::ConfigurationSet
 ///
 /// CloudFormation type `AWS::SMSVOICE::ConfigurationSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConfigurationSetName`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationSet {
     props: Props,
@@ -126,17 +133,40 @@ pub mod configuration_set {
         props: Props,
     }
 
-    impl EventDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EventDestination`], by name: the argument of [`EventDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct EventDestinationRequired {
+        /// When set to true events will be logged. By default this is set to true
         ///
-        /// - `enabled`: `Enabled`, When set to true events will be logged. By default this is set to true
-        /// - `event_destination_name`: `EventDestinationName`, The name that identifies the event destination.
-        /// - `matching_event_types`: `MatchingEventTypes`, An array of event types that determine which events to log. If 'ALL' is used, then AWS End User Messaging SMS and Voice logs every event type.
-        pub fn new(enabled: impl Into<Val<bool>>, event_destination_name: impl Into<Val<String>>, matching_event_types: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+
+        /// The name that identifies the event destination.
+        ///
+        /// CloudFormation property `EventDestinationName`.
+        pub event_destination_name: Val<String>,
+
+        /// An array of event types that determine which events to log. If 'ALL' is used, then AWS End User Messaging SMS and Voice logs every event type.
+        ///
+        /// CloudFormation property `MatchingEventTypes`.
+        pub matching_event_types: Val<Vec<String>>,
+    }
+
+    impl EventDestination {
+        /// Creates the value from its required properties, by name in [`EventDestinationRequired`]:
+        ///
+        /// ```text
+        /// EventDestination::new(EventDestinationRequired {
+        ///     enabled: true.into(),
+        ///     event_destination_name: "...".into(),
+        ///     matching_event_types: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: EventDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Enabled", enabled);
-            props.set("EventDestinationName", event_destination_name);
-            props.set("MatchingEventTypes", matching_event_types);
+            props.set::<bool>("Enabled", required.enabled);
+            props.set::<String>("EventDestinationName", required.event_destination_name);
+            props.set::<Vec<String>>("MatchingEventTypes", required.matching_event_types);
             EventDestination { props }
         }
 
@@ -171,15 +201,33 @@ pub mod configuration_set {
         props: Props,
     }
 
-    impl CloudWatchLogsDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CloudWatchLogsDestination`], by name: the argument of [`CloudWatchLogsDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchLogsDestinationRequired {
+        /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
         ///
-        /// - `iam_role_arn`: `IamRoleArn`, The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
-        /// - `log_group_arn`: `LogGroupArn`, The name of the Amazon CloudWatch log group that you want to record events in.
-        pub fn new(iam_role_arn: impl Into<Val<String>>, log_group_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `IamRoleArn`.
+        pub iam_role_arn: Val<String>,
+
+        /// The name of the Amazon CloudWatch log group that you want to record events in.
+        ///
+        /// CloudFormation property `LogGroupArn`.
+        pub log_group_arn: Val<String>,
+    }
+
+    impl CloudWatchLogsDestination {
+        /// Creates the value from its required properties, by name in [`CloudWatchLogsDestinationRequired`]:
+        ///
+        /// ```text
+        /// CloudWatchLogsDestination::new(CloudWatchLogsDestinationRequired {
+        ///     iam_role_arn: "...".into(),
+        ///     log_group_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CloudWatchLogsDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("IamRoleArn", iam_role_arn);
-            props.set("LogGroupArn", log_group_arn);
+            props.set::<String>("IamRoleArn", required.iam_role_arn);
+            props.set::<String>("LogGroupArn", required.log_group_arn);
             CloudWatchLogsDestination { props }
         }
     }
@@ -196,15 +244,33 @@ pub mod configuration_set {
         props: Props,
     }
 
-    impl KinesisFirehoseDestination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`KinesisFirehoseDestination`], by name: the argument of [`KinesisFirehoseDestination::new`].
+    #[derive(Clone, Debug)]
+    pub struct KinesisFirehoseDestinationRequired {
+        /// The Amazon Resource Name (ARN) of the delivery stream.
         ///
-        /// - `delivery_stream_arn`: `DeliveryStreamArn`, The Amazon Resource Name (ARN) of the delivery stream.
-        /// - `iam_role_arn`: `IamRoleArn`, The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
-        pub fn new(delivery_stream_arn: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DeliveryStreamArn`.
+        pub delivery_stream_arn: Val<String>,
+
+        /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
+        ///
+        /// CloudFormation property `IamRoleArn`.
+        pub iam_role_arn: Val<String>,
+    }
+
+    impl KinesisFirehoseDestination {
+        /// Creates the value from its required properties, by name in [`KinesisFirehoseDestinationRequired`]:
+        ///
+        /// ```text
+        /// KinesisFirehoseDestination::new(KinesisFirehoseDestinationRequired {
+        ///     delivery_stream_arn: "...".into(),
+        ///     iam_role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DeliveryStreamArn", delivery_stream_arn);
-            props.set("IamRoleArn", iam_role_arn);
+            props.set::<String>("DeliveryStreamArn", required.delivery_stream_arn);
+            props.set::<String>("IamRoleArn", required.iam_role_arn);
             KinesisFirehoseDestination { props }
         }
     }
@@ -222,7 +288,7 @@ pub mod configuration_set {
     }
 
     impl SnsDestination {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topic_arn`: `TopicArn`, The Amazon Resource Name (ARN) of the Amazon SNS topic that you want to publish events to.
         pub fn new(topic_arn: impl Into<Val<String>>) -> Self {
@@ -244,15 +310,33 @@ pub mod configuration_set {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -309,25 +393,69 @@ pub mod configuration_set {
 /// A notify configuration defines the settings used to send templated messages with AWS End User Messaging SMS managed messaging, including the display name, use case, enabled channels, and enabled countries.
 ///
 /// CloudFormation type `AWS::SMSVOICE::NotifyConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the notify configuration was created.
+/// - `NotifyConfigurationArn`: `handle.notify_configuration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the notify configuration.
+/// - `NotifyConfigurationId`: `handle.notify_configuration_id()` → `Val<String>`. The unique identifier for the notify configuration.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the notify configuration.
+/// - `Tier`: `handle.tier()` → `Val<String>`. The tier of the notify configuration.
+/// - `TierUpgradeStatus`: `handle.tier_upgrade_status()` → `Val<String>`. The tier upgrade status of the notify configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NotifyConfigurationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnNotifyConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNotifyConfiguration`], by name: the argument of [`CfnNotifyConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNotifyConfigurationRequired {
+    /// The display name to associate with the notify configuration.
+    ///
+    /// CloudFormation property `DisplayName`.
+    ///
+    /// Changing it replaces the resource.
+    pub display_name: Val<String>,
+
+    /// An array of channels to enable for the notify configuration. Supported values include SMS and VOICE.
+    ///
+    /// CloudFormation property `EnabledChannels`.
+    ///
+    /// Allowed values of each item (the enum [`notify_configuration::EnabledChannels`]): `SMS`, `VOICE`, `MMS`, `RCS`.
+    pub enabled_channels: Val<Vec<String>>,
+
+    /// The use case for the notify configuration.
+    ///
+    /// CloudFormation property `UseCase`.
+    ///
+    /// Allowed values (the enum [`notify_configuration::UseCase`]): `CODE_VERIFICATION`.
+    ///
+    /// Changing it replaces the resource.
+    pub use_case: Val<String>,
+}
+
 impl CfnNotifyConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::NotifyConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNotifyConfigurationRequired`]:
     ///
-    /// - `display_name`: `DisplayName`, The display name to associate with the notify configuration.
-    /// - `enabled_channels`: `EnabledChannels`, An array of channels to enable for the notify configuration. Supported values include SMS and VOICE.
-    /// - `use_case`: `UseCase`, The use case for the notify configuration.
-    pub fn new(display_name: impl Into<Val<String>>, enabled_channels: impl Into<Val<Vec<String>>>, use_case: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNotifyConfiguration::new(CfnNotifyConfigurationRequired {
+    ///     display_name: "...".into(),
+    ///     enabled_channels: vec![notify_configuration::EnabledChannels::Sms].into(),
+    ///     use_case: notify_configuration::UseCase::CodeVerification.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNotifyConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("DisplayName", display_name);
-        props.set("EnabledChannels", enabled_channels);
-        props.set("UseCase", use_case);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<Vec<String>>("EnabledChannels", required.enabled_channels);
+        props.set::<String>("UseCase", required.use_case);
         CfnNotifyConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -445,11 +573,11 @@ pub(crate) static NOTIFY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNotifyConfiguration`].
+/// Property types and enums of the allowed values of [`CfnNotifyConfiguration`].
 pub mod notify_configuration {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SMSVOICE::NotifyConfiguration`.
     #[derive(Clone, Debug)]
@@ -457,15 +585,33 @@ pub mod notify_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key identifier, or name, of the tag.
         ///
-        /// - `key`: `Key`, The key identifier, or name, of the tag.
-        /// - `value`: `Value`, The string value associated with the key of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The string value associated with the key of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -483,11 +629,36 @@ pub mod notify_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EnabledChannels` in `AWS::SMSVOICE::NotifyConfiguration`; `.into()` makes a `Val<String>`.
+        EnabledChannels {
+            Sms = "SMS",
+            Voice = "VOICE",
+            Mms = "MMS",
+            Rcs = "RCS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UseCase` in `AWS::SMSVOICE::NotifyConfiguration`; `.into()` makes a `Val<String>`.
+        UseCase {
+            CodeVerification = "CODE_VERIFICATION",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SMSVOICE::OptOutList
 ///
 /// CloudFormation type `AWS::SMSVOICE::OptOutList`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the OptOutList.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OptOutListName`.
 #[derive(Clone, Debug)]
 pub struct CfnOptOutList {
     props: Props,
@@ -573,15 +744,33 @@ pub mod opt_out_list {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -604,27 +793,75 @@ pub mod opt_out_list {
 /// Resource Type definition for AWS::SMSVOICE::PhoneNumber
 ///
 /// CloudFormation type `AWS::SMSVOICE::PhoneNumber`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `PhoneNumber`: `handle.phone_number()` → `Val<String>`.
+/// - `PhoneNumberId`: `handle.phone_number_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PhoneNumberId`.
 #[derive(Clone, Debug)]
 pub struct CfnPhoneNumber {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPhoneNumber`], by name: the argument of [`CfnPhoneNumber::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPhoneNumberRequired {
+    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
+    ///
+    /// CloudFormation property `IsoCountryCode`.
+    ///
+    /// Changing it replaces the resource.
+    pub iso_country_code: Val<String>,
+
+    /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
+    ///
+    /// CloudFormation property `MandatoryKeywords`.
+    pub mandatory_keywords: Val<phone_number::MandatoryKeywords>,
+
+    /// Indicates if the phone number will be used for text messages, voice messages, or both.
+    ///
+    /// CloudFormation property `NumberCapabilities`.
+    ///
+    /// Allowed values of each item (the enum [`phone_number::NumberCapabilities`]): `SMS`, `VOICE`, `MMS`.
+    ///
+    /// Changing it replaces the resource.
+    pub number_capabilities: Val<Vec<String>>,
+
+    /// The type of phone number to request.
+    ///
+    /// CloudFormation property `NumberType`.
+    ///
+    /// Allowed values (the enum [`phone_number::NumberType`]): `LONG_CODE`, `TOLL_FREE`, `TEN_DLC`, `SIMULATOR`.
+    ///
+    /// Changing it replaces the resource.
+    pub number_type: Val<String>,
+}
+
 impl CfnPhoneNumber {
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::PhoneNumber";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPhoneNumberRequired`]:
     ///
-    /// - `iso_country_code`: `IsoCountryCode`, The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-    /// - `mandatory_keywords`: `MandatoryKeywords`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
-    /// - `number_capabilities`: `NumberCapabilities`, Indicates if the phone number will be used for text messages, voice messages, or both.
-    /// - `number_type`: `NumberType`, The type of phone number to request.
-    pub fn new(iso_country_code: impl Into<Val<String>>, mandatory_keywords: impl Into<Val<phone_number::MandatoryKeywords>>, number_capabilities: impl Into<Val<Vec<String>>>, number_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPhoneNumber::new(CfnPhoneNumberRequired {
+    ///     iso_country_code: "...".into(),
+    ///     mandatory_keywords: phone_number::MandatoryKeywords::new(...).into(),
+    ///     number_capabilities: vec![phone_number::NumberCapabilities::Sms].into(),
+    ///     number_type: phone_number::NumberType::LongCode.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPhoneNumberRequired) -> Self {
         let mut props = Props::new();
-        props.set("IsoCountryCode", iso_country_code);
-        props.set("MandatoryKeywords", mandatory_keywords);
-        props.set("NumberCapabilities", number_capabilities);
-        props.set("NumberType", number_type);
+        props.set::<String>("IsoCountryCode", required.iso_country_code);
+        props.set::<phone_number::MandatoryKeywords>("MandatoryKeywords", required.mandatory_keywords);
+        props.set::<Vec<String>>("NumberCapabilities", required.number_capabilities);
+        props.set::<String>("NumberType", required.number_type);
         CfnPhoneNumber { props, options: ResourceOptions::default() }
     }
 
@@ -722,11 +959,11 @@ pub(crate) static PHONE_NUMBER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPhoneNumber`].
+/// Property types and enums of the allowed values of [`CfnPhoneNumber`].
 pub mod phone_number {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
     #[derive(Clone, Debug)]
@@ -734,15 +971,33 @@ pub mod phone_number {
         props: Props,
     }
 
-    impl MandatoryKeywords {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MandatoryKeywords`], by name: the argument of [`MandatoryKeywords::new`].
+    #[derive(Clone, Debug)]
+    pub struct MandatoryKeywordsRequired {
+        /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
         ///
-        /// - `help`: `HELP`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
-        /// - `stop`: `STOP`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
-        pub fn new(help: impl Into<Val<MandatoryKeyword>>, stop: impl Into<Val<MandatoryKeyword>>) -> Self {
+        /// CloudFormation property `HELP`.
+        pub help: Val<MandatoryKeyword>,
+
+        /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
+        ///
+        /// CloudFormation property `STOP`.
+        pub stop: Val<MandatoryKeyword>,
+    }
+
+    impl MandatoryKeywords {
+        /// Creates the value from its required properties, by name in [`MandatoryKeywordsRequired`]:
+        ///
+        /// ```text
+        /// MandatoryKeywords::new(MandatoryKeywordsRequired {
+        ///     help: MandatoryKeyword::new(...).into(),
+        ///     stop: MandatoryKeyword::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: MandatoryKeywordsRequired) -> Self {
             let mut props = Props::new();
-            props.set("HELP", help);
-            props.set("STOP", stop);
+            props.set::<MandatoryKeyword>("HELP", required.help);
+            props.set::<MandatoryKeyword>("STOP", required.stop);
             MandatoryKeywords { props }
         }
     }
@@ -760,7 +1015,7 @@ pub mod phone_number {
     }
 
     impl MandatoryKeyword {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `message`: `Message`.
         pub fn new(message: impl Into<Val<String>>) -> Self {
@@ -782,17 +1037,36 @@ pub mod phone_number {
         props: Props,
     }
 
-    impl OptionalKeyword {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OptionalKeyword`], by name: the argument of [`OptionalKeyword::new`].
+    #[derive(Clone, Debug)]
+    pub struct OptionalKeywordRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `keyword`: `Keyword`.
-        /// - `message`: `Message`.
-        pub fn new(action: impl Into<Val<String>>, keyword: impl Into<Val<String>>, message: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Action`]): `AUTOMATIC_RESPONSE`, `OPT_OUT`, `OPT_IN`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `Keyword`.
+        pub keyword: Val<String>,
+
+        /// CloudFormation property `Message`.
+        pub message: Val<String>,
+    }
+
+    impl OptionalKeyword {
+        /// Creates the value from its required properties, by name in [`OptionalKeywordRequired`]:
+        ///
+        /// ```text
+        /// OptionalKeyword::new(OptionalKeywordRequired {
+        ///     action: Action::AutomaticResponse.into(),
+        ///     keyword: "...".into(),
+        ///     message: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OptionalKeywordRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Keyword", keyword);
-            props.set("Message", message);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("Keyword", required.keyword);
+            props.set::<String>("Message", required.message);
             OptionalKeyword { props }
         }
     }
@@ -809,15 +1083,33 @@ pub mod phone_number {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -835,7 +1127,7 @@ pub mod phone_number {
     }
 
     impl TwoWay {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, By default this is set to false. When set to true you can receive incoming text messages from your end recipients.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -902,28 +1194,83 @@ pub mod phone_number {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `NumberCapabilities` in `AWS::SMSVOICE::PhoneNumber`; `.into()` makes a `Val<String>`.
+        NumberCapabilities {
+            Sms = "SMS",
+            Voice = "VOICE",
+            Mms = "MMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NumberType` in `AWS::SMSVOICE::PhoneNumber`; `.into()` makes a `Val<String>`.
+        NumberType {
+            LongCode = "LONG_CODE",
+            TollFree = "TOLL_FREE",
+            TenDlc = "TEN_DLC",
+            Simulator = "SIMULATOR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::SMSVOICE::PhoneNumber`; `.into()` makes a `Val<String>`.
+        Action {
+            AutomaticResponse = "AUTOMATIC_RESPONSE",
+            OptOut = "OPT_OUT",
+            OptIn = "OPT_IN",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SMSVOICE::Pool
 ///
 /// CloudFormation type `AWS::SMSVOICE::Pool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `PoolId`: `handle.pool_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PoolId`.
 #[derive(Clone, Debug)]
 pub struct CfnPool {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPool`], by name: the argument of [`CfnPool::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPoolRequired {
+    /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
+    ///
+    /// CloudFormation property `MandatoryKeywords`.
+    pub mandatory_keywords: Val<pool::MandatoryKeywords>,
+
+    /// The origination identity to use such as a PhoneNumberId, PhoneNumberArn, SenderId or SenderIdArn and it's IsoCountryCode.
+    ///
+    /// CloudFormation property `OriginationIdentities`.
+    pub origination_identities: Val<Vec<String>>,
+}
+
 impl CfnPool {
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::Pool";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPoolRequired`]:
     ///
-    /// - `mandatory_keywords`: `MandatoryKeywords`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
-    /// - `origination_identities`: `OriginationIdentities`, The origination identity to use such as a PhoneNumberId, PhoneNumberArn, SenderId or SenderIdArn and it's IsoCountryCode.
-    pub fn new(mandatory_keywords: impl Into<Val<pool::MandatoryKeywords>>, origination_identities: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnPool::new(CfnPoolRequired {
+    ///     mandatory_keywords: pool::MandatoryKeywords::new(...).into(),
+    ///     origination_identities: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPoolRequired) -> Self {
         let mut props = Props::new();
-        props.set("MandatoryKeywords", mandatory_keywords);
-        props.set("OriginationIdentities", origination_identities);
+        props.set::<pool::MandatoryKeywords>("MandatoryKeywords", required.mandatory_keywords);
+        props.set::<Vec<String>>("OriginationIdentities", required.origination_identities);
         CfnPool { props, options: ResourceOptions::default() }
     }
 
@@ -1020,11 +1367,11 @@ pub(crate) static POOL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPool`].
+/// Property types and enums of the allowed values of [`CfnPool`].
 pub mod pool {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
     #[derive(Clone, Debug)]
@@ -1032,15 +1379,33 @@ pub mod pool {
         props: Props,
     }
 
-    impl MandatoryKeywords {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MandatoryKeywords`], by name: the argument of [`MandatoryKeywords::new`].
+    #[derive(Clone, Debug)]
+    pub struct MandatoryKeywordsRequired {
+        /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
         ///
-        /// - `help`: `HELP`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
-        /// - `stop`: `STOP`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
-        pub fn new(help: impl Into<Val<MandatoryKeyword>>, stop: impl Into<Val<MandatoryKeyword>>) -> Self {
+        /// CloudFormation property `HELP`.
+        pub help: Val<MandatoryKeyword>,
+
+        /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
+        ///
+        /// CloudFormation property `STOP`.
+        pub stop: Val<MandatoryKeyword>,
+    }
+
+    impl MandatoryKeywords {
+        /// Creates the value from its required properties, by name in [`MandatoryKeywordsRequired`]:
+        ///
+        /// ```text
+        /// MandatoryKeywords::new(MandatoryKeywordsRequired {
+        ///     help: MandatoryKeyword::new(...).into(),
+        ///     stop: MandatoryKeyword::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: MandatoryKeywordsRequired) -> Self {
             let mut props = Props::new();
-            props.set("HELP", help);
-            props.set("STOP", stop);
+            props.set::<MandatoryKeyword>("HELP", required.help);
+            props.set::<MandatoryKeyword>("STOP", required.stop);
             MandatoryKeywords { props }
         }
     }
@@ -1058,7 +1423,7 @@ pub mod pool {
     }
 
     impl MandatoryKeyword {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `message`: `Message`.
         pub fn new(message: impl Into<Val<String>>) -> Self {
@@ -1080,17 +1445,36 @@ pub mod pool {
         props: Props,
     }
 
-    impl OptionalKeyword {
-        /// Creates the value from its required properties:
+    /// The required properties of [`OptionalKeyword`], by name: the argument of [`OptionalKeyword::new`].
+    #[derive(Clone, Debug)]
+    pub struct OptionalKeywordRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `keyword`: `Keyword`.
-        /// - `message`: `Message`.
-        pub fn new(action: impl Into<Val<String>>, keyword: impl Into<Val<String>>, message: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`Action`]): `AUTOMATIC_RESPONSE`, `OPT_OUT`, `OPT_IN`.
+        pub action: Val<String>,
+
+        /// CloudFormation property `Keyword`.
+        pub keyword: Val<String>,
+
+        /// CloudFormation property `Message`.
+        pub message: Val<String>,
+    }
+
+    impl OptionalKeyword {
+        /// Creates the value from its required properties, by name in [`OptionalKeywordRequired`]:
+        ///
+        /// ```text
+        /// OptionalKeyword::new(OptionalKeywordRequired {
+        ///     action: Action::AutomaticResponse.into(),
+        ///     keyword: "...".into(),
+        ///     message: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OptionalKeywordRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Keyword", keyword);
-            props.set("Message", message);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("Keyword", required.keyword);
+            props.set::<String>("Message", required.message);
             OptionalKeyword { props }
         }
     }
@@ -1107,15 +1491,33 @@ pub mod pool {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1133,7 +1535,7 @@ pub mod pool {
     }
 
     impl TwoWay {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `Enabled`, By default this is set to false. When set to true you can receive incoming text messages from your end recipients.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -1200,11 +1602,29 @@ pub mod pool {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::SMSVOICE::Pool`; `.into()` makes a `Val<String>`.
+        Action {
+            AutomaticResponse = "AUTOMATIC_RESPONSE",
+            OptOut = "OPT_OUT",
+            OptIn = "OPT_IN",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SMSVOICE::ProtectConfiguration
 ///
 /// CloudFormation type `AWS::SMSVOICE::ProtectConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the protect configuration.
+/// - `ProtectConfigurationId`: `handle.protect_configuration_id()` → `Val<String>`. The unique identifier for the protect configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProtectConfigurationId`.
 #[derive(Clone, Debug)]
 pub struct CfnProtectConfiguration {
     props: Props,
@@ -1289,11 +1709,11 @@ pub(crate) static PROTECT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProtectConfiguration`].
+/// Property types and enums of the allowed values of [`CfnProtectConfiguration`].
 pub mod protect_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SMSVOICE::ProtectConfiguration`.
     #[derive(Clone, Debug)]
@@ -1339,15 +1759,35 @@ pub mod protect_configuration {
         props: Props,
     }
 
-    impl CountryRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CountryRule`], by name: the argument of [`CountryRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct CountryRuleRequired {
+        /// The two-letter ISO country code
         ///
-        /// - `country_code`: `CountryCode`, The two-letter ISO country code
-        /// - `protect_status`: `ProtectStatus`, The types of protection that can be used.
-        pub fn new(country_code: impl Into<Val<String>>, protect_status: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CountryCode`.
+        pub country_code: Val<String>,
+
+        /// The types of protection that can be used.
+        ///
+        /// CloudFormation property `ProtectStatus`.
+        ///
+        /// Allowed values (the enum [`ProtectStatus`]): `ALLOW`, `BLOCK`, `MONITOR`, `FILTER`.
+        pub protect_status: Val<String>,
+    }
+
+    impl CountryRule {
+        /// Creates the value from its required properties, by name in [`CountryRuleRequired`]:
+        ///
+        /// ```text
+        /// CountryRule::new(CountryRuleRequired {
+        ///     country_code: "...".into(),
+        ///     protect_status: ProtectStatus::Allow.into(),
+        /// })
+        /// ```
+        pub fn new(required: CountryRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("CountryCode", country_code);
-            props.set("ProtectStatus", protect_status);
+            props.set::<String>("CountryCode", required.country_code);
+            props.set::<String>("ProtectStatus", required.protect_status);
             CountryRule { props }
         }
     }
@@ -1364,15 +1804,33 @@ pub mod protect_configuration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1408,11 +1866,34 @@ pub mod protect_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProtectStatus` in `AWS::SMSVOICE::ProtectConfiguration`; `.into()` makes a `Val<String>`.
+        ProtectStatus {
+            Allow = "ALLOW",
+            Block = "BLOCK",
+            Monitor = "MONITOR",
+            Filter = "FILTER",
+        }
+    }
 }
 
 /// An AWS RCS Agent in AWS End User Messaging SMS. The RCS agent is the top-level resource representing your brand for RCS messaging, and serves as an origination identity for sending RCS messages. A newly created agent is in CREATED status; it advances through TESTING, PARTIAL and ACTIVE only as testing and country launch registrations are submitted and approved by carriers.
 ///
 /// CloudFormation type `AWS::SMSVOICE::RcsAgent`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the RCS agent was created.
+/// - `PoolId`: `handle.pool_id()` → `Val<String>`. The unique identifier of the pool associated with the RCS agent. This is populated only while the agent is associated with a pool, which is done through the pool APIs rather than through this resource.
+/// - `RcsAgentArn`: `handle.rcs_agent_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the RCS agent.
+/// - `RcsAgentId`: `handle.rcs_agent_id()` → `Val<String>`. The unique identifier for the RCS agent, in the format rcs- followed by a hexadecimal string.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the RCS agent. CREATED means the agent exists but no registration has been submitted. PENDING means a registration is awaiting processing. TESTING means the testing registration is approved and the agent can message registered test devices. PARTIAL means at least one country launch is active. ACTIVE means all submitted country launches are active. DELETED means the agent has been deleted.
+/// - `TestingAgent`: `handle.testing_agent()` → `Val<Json>`. Information about the testing agent (RCS for Business ID) associated with the RCS agent. A testing agent is created by submitting a testing registration, and allows sending to registered test devices without carrier approval.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RcsAgentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRcsAgent {
     props: Props,
@@ -1591,15 +2072,33 @@ pub mod rcs_agent {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1622,6 +2121,18 @@ pub mod rcs_agent {
 /// A registration that has been created.
 ///
 /// CloudFormation type `AWS::SMSVOICE::Registration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the registration was created, in UNIX epoch time format.
+/// - `CurrentVersionNumber`: `handle.current_version_number()` → `Val<i64>`. The current version number of the registration.
+/// - `RegistrationArn`: `handle.registration_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the registration.
+/// - `RegistrationId`: `handle.registration_id()` → `Val<String>`. The unique identifier for the registration.
+/// - `RegistrationStatus`: `handle.registration_status()` → `Val<String>`. The status of the registration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistrationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistration {
     props: Props,
@@ -1631,7 +2142,7 @@ pub struct CfnRegistration {
 impl CfnRegistration {
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::Registration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `registration_type`: `RegistrationType`, The type of registration form to create.
     pub fn new(registration_type: impl Into<Val<String>>) -> Self {
@@ -1730,15 +2241,33 @@ pub mod registration {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key identifier, or name, of the tag.
         ///
-        /// - `key`: `Key`, The key identifier, or name, of the tag.
-        /// - `value`: `Value`, The string value associated with the key of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The string value associated with the key of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1761,6 +2290,18 @@ pub mod registration {
 /// Resource Type definition for AWS::SMSVOICE::RegistrationAttachment
 ///
 /// CloudFormation type `AWS::SMSVOICE::RegistrationAttachment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AttachmentStatus`: `handle.attachment_status()` → `Val<String>`. The status of the registration attachment.
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the registration attachment was created, in UNIX epoch time format.
+/// - `RegistrationAttachmentArn`: `handle.registration_attachment_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the registration attachment.
+/// - `RegistrationAttachmentId`: `handle.registration_attachment_id()` → `Val<String>`. The unique identifier for the registration attachment.
+/// - `UploadedAttachmentUrl`: `handle.uploaded_attachment_url()` → `Val<String>`. The URL to the document that was uploaded as the registration attachment, as returned by the service.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RegistrationAttachmentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnRegistrationAttachment {
     props: Props,
@@ -1887,15 +2428,33 @@ pub mod registration_attachment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key identifier, or name, of the tag.
         ///
-        /// - `key`: `Key`, The key identifier, or name, of the tag.
-        /// - `value`: `Value`, The string value associated with the key of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The string value associated with the key of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1918,23 +2477,49 @@ pub mod registration_attachment {
 /// Resource Type definition for AWS::SMSVOICE::ResourcePolicy
 ///
 /// CloudFormation type `AWS::SMSVOICE::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::SMSVOICE::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// The JSON formatted resource-based policy to attach.
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+
+    /// The Amazon Resource Name (ARN) of the AWS End User Messaging SMS and Voice resource to attach the resource-based policy to.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, The JSON formatted resource-based policy to attach.
-    /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the AWS End User Messaging SMS and Voice resource to attach the resource-based policy to.
-    pub fn new(policy_document: impl Into<Val<Json>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("ResourceArn", resource_arn);
+        props.set::<Json>("PolicyDocument", required.policy_document);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -1975,23 +2560,53 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::SMSVOICE::SenderId
 ///
 /// CloudFormation type `AWS::SMSVOICE::SenderId`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) associated with the SenderId.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSenderId {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSenderId`], by name: the argument of [`CfnSenderId::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSenderIdRequired {
+    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
+    ///
+    /// CloudFormation property `IsoCountryCode`.
+    ///
+    /// Changing it replaces the resource.
+    pub iso_country_code: Val<String>,
+
+    /// The sender ID string to request.
+    ///
+    /// CloudFormation property `SenderId`.
+    ///
+    /// Changing it replaces the resource.
+    pub sender_id: Val<String>,
+}
+
 impl CfnSenderId {
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::SenderId";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSenderIdRequired`]:
     ///
-    /// - `iso_country_code`: `IsoCountryCode`, The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-    /// - `sender_id`: `SenderId`, The sender ID string to request.
-    pub fn new(iso_country_code: impl Into<Val<String>>, sender_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSenderId::new(CfnSenderIdRequired {
+    ///     iso_country_code: "...".into(),
+    ///     sender_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSenderIdRequired) -> Self {
         let mut props = Props::new();
-        props.set("IsoCountryCode", iso_country_code);
-        props.set("SenderId", sender_id);
+        props.set::<String>("IsoCountryCode", required.iso_country_code);
+        props.set::<String>("SenderId", required.sender_id);
         CfnSenderId { props, options: ResourceOptions::default() }
     }
 
@@ -2064,15 +2679,33 @@ pub mod sender_id {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2095,6 +2728,17 @@ pub mod sender_id {
 /// A destination phone number that has been registered for verification with AWS End User Messaging SMS. A newly created number is in PENDING status; it becomes VERIFIED only after the recipient supplies the one-time code out of band.
 ///
 /// CloudFormation type `AWS::SMSVOICE::VerifiedDestinationNumber`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedTimestamp`: `handle.created_timestamp()` → `Val<String>`. The time when the verified destination phone number was created.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the verified destination phone number. PENDING means the phone number has not been verified yet; VERIFIED means it is verified and can receive messages.
+/// - `VerifiedDestinationNumberArn`: `handle.verified_destination_number_arn()` → `Val<String>`. The Amazon Resource Name (ARN) for the verified destination phone number.
+/// - `VerifiedDestinationNumberId`: `handle.verified_destination_number_id()` → `Val<String>`. The unique identifier for the verified destination phone number.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VerifiedDestinationNumberArn`.
 #[derive(Clone, Debug)]
 pub struct CfnVerifiedDestinationNumber {
     props: Props,
@@ -2104,7 +2748,7 @@ pub struct CfnVerifiedDestinationNumber {
 impl CfnVerifiedDestinationNumber {
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::VerifiedDestinationNumber";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `destination_phone_number`: `DestinationPhoneNumber`, The verified destination phone number, in E.164 format.
     pub fn new(destination_phone_number: impl Into<Val<String>>) -> Self {
@@ -2196,15 +2840,33 @@ pub mod verified_destination_number {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

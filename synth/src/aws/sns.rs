@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,53 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::SNS::Subscription
 ///
 /// CloudFormation type `AWS::SNS::Subscription`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Arn of the subscription
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSubscription {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSubscription`], by name: the argument of [`CfnSubscription::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSubscriptionRequired {
+    /// The subscription's protocol.
+    ///
+    /// CloudFormation property `Protocol`.
+    ///
+    /// Changing it replaces the resource.
+    pub protocol: Val<String>,
+
+    /// The ARN of the topic to subscribe to.
+    ///
+    /// CloudFormation property `TopicArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub topic_arn: Val<String>,
+}
+
 impl CfnSubscription {
     pub const TYPE_NAME: &'static str = "AWS::SNS::Subscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSubscriptionRequired`]:
     ///
-    /// - `protocol`: `Protocol`, The subscription's protocol.
-    /// - `topic_arn`: `TopicArn`, The ARN of the topic to subscribe to.
-    pub fn new(protocol: impl Into<Val<String>>, topic_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSubscription::new(CfnSubscriptionRequired {
+    ///     protocol: "...".into(),
+    ///     topic_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSubscriptionRequired) -> Self {
         let mut props = Props::new();
-        props.set("Protocol", protocol);
-        props.set("TopicArn", topic_arn);
+        props.set::<String>("Protocol", required.protocol);
+        props.set::<String>("TopicArn", required.topic_arn);
         CfnSubscription { props, options: ResourceOptions::default() }
     }
 
@@ -137,6 +166,14 @@ pub(crate) static SUBSCRIPTION_META: TypeMeta = TypeMeta {
 /// The structure of ``AUTHPARAMS`` depends on the .signature of the API request. For more information, see [Examples of the complete Signature Version 4 signing process](https://docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples.html) in the *General Reference*.
 ///
 /// CloudFormation type `AWS::SNS::Topic`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TopicArn`: `handle.topic_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TopicArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTopic {
     props: Props,
@@ -306,11 +343,11 @@ pub(crate) static TOPIC_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTopic`].
+/// Property types and enums of the allowed values of [`CfnTopic`].
 pub mod topic {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The ``LoggingConfig`` property type specifies the ``Delivery`` status logging configuration for an [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
     #[derive(Clone, Debug)]
@@ -319,9 +356,9 @@ pub mod topic {
     }
 
     impl LoggingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `protocol`: `Protocol`, Indicates one of the supported protocols for the Amazon SNS topic.
+        /// - `protocol`: `Protocol`, Indicates one of the supported protocols for the Amazon SNS topic. Allowed values: the enum [`Protocol`].
         pub fn new(protocol: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Protocol", protocol);
@@ -361,15 +398,33 @@ pub mod topic {
         props: Props,
     }
 
-    impl Subscription {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Subscription`], by name: the argument of [`Subscription::new`].
+    #[derive(Clone, Debug)]
+    pub struct SubscriptionRequired {
+        /// The endpoint that receives notifications from the SNS topic. The endpoint value depends on the protocol that you specify. For more information, see the ``Endpoint`` parameter of the ``Subscribe`` action in the *API Reference*.
         ///
-        /// - `endpoint`: `Endpoint`, The endpoint that receives notifications from the SNS topic. The endpoint value depends on the protocol that you specify. For more information, see the ``Endpoint`` parameter of the ``Subscribe`` action in the *API Reference*.
-        /// - `protocol`: `Protocol`, The subscription's protocol. For more information, see the ``Protocol`` parameter of the ``Subscribe`` action in the *API Reference*.
-        pub fn new(endpoint: impl Into<Val<String>>, protocol: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Endpoint`.
+        pub endpoint: Val<String>,
+
+        /// The subscription's protocol. For more information, see the ``Protocol`` parameter of the ``Subscribe`` action in the *API Reference*.
+        ///
+        /// CloudFormation property `Protocol`.
+        pub protocol: Val<String>,
+    }
+
+    impl Subscription {
+        /// Creates the value from its required properties, by name in [`SubscriptionRequired`]:
+        ///
+        /// ```text
+        /// Subscription::new(SubscriptionRequired {
+        ///     endpoint: "...".into(),
+        ///     protocol: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SubscriptionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Endpoint", endpoint);
-            props.set("Protocol", protocol);
+            props.set::<String>("Endpoint", required.endpoint);
+            props.set::<String>("Protocol", required.protocol);
             Subscription { props }
         }
     }
@@ -386,15 +441,33 @@ pub mod topic {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The required key portion of the tag.
         ///
-        /// - `key`: `Key`, The required key portion of the tag.
-        /// - `value`: `Value`, The optional value portion of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The optional value portion of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -419,28 +492,63 @@ pub mod topic {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::SNS::Topic`; `.into()` makes a `Val<String>`.
+        Protocol {
+            HttpS = "http/s",
+            Sqs = "sqs",
+            Lambda = "lambda",
+            Firehose = "firehose",
+            Application = "application",
+        }
+    }
 }
 
 /// Schema for AWS::SNS::TopicInlinePolicy
 ///
 /// CloudFormation type `AWS::SNS::TopicInlinePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::SNS::TopicInlinePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TopicArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTopicInlinePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTopicInlinePolicy`], by name: the argument of [`CfnTopicInlinePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTopicInlinePolicyRequired {
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+
+    /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
+    ///
+    /// CloudFormation property `TopicArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub topic_arn: Val<String>,
+}
+
 impl CfnTopicInlinePolicy {
     pub const TYPE_NAME: &'static str = "AWS::SNS::TopicInlinePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTopicInlinePolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`.
-    /// - `topic_arn`: `TopicArn`, The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
-    pub fn new(policy_document: impl Into<Val<Json>>, topic_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTopicInlinePolicy::new(CfnTopicInlinePolicyRequired {
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    ///     topic_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTopicInlinePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("TopicArn", topic_arn);
+        props.set::<Json>("PolicyDocument", required.policy_document);
+        props.set::<String>("TopicArn", required.topic_arn);
         CfnTopicInlinePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -474,23 +582,49 @@ pub(crate) static TOPIC_INLINE_POLICY_META: TypeMeta = TypeMeta {
 /// The ``AWS::SNS::TopicPolicy`` resource associates SNS topics with a policy. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy) in the *User Guide*.
 ///
 /// CloudFormation type `AWS::SNS::TopicPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnTopicPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTopicPolicy`], by name: the argument of [`CfnTopicPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTopicPolicyRequired {
+    /// A policy document that contains permissions to add to the specified SNS topics.
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+
+    /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the ``Ref`` function to specify an ``AWS::SNS::Topic`` resource.
+    ///
+    /// CloudFormation property `Topics`.
+    pub topics: Val<Vec<String>>,
+}
+
 impl CfnTopicPolicy {
     pub const TYPE_NAME: &'static str = "AWS::SNS::TopicPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTopicPolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, A policy document that contains permissions to add to the specified SNS topics.
-    /// - `topics`: `Topics`, The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the ``Ref`` function to specify an ``AWS::SNS::Topic`` resource.
-    pub fn new(policy_document: impl Into<Val<Json>>, topics: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnTopicPolicy::new(CfnTopicPolicyRequired {
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    ///     topics: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTopicPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("Topics", topics);
+        props.set::<Json>("PolicyDocument", required.policy_document);
+        props.set::<Vec<String>>("Topics", required.topics);
         CfnTopicPolicy { props, options: ResourceOptions::default() }
     }
 }

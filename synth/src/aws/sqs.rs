@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -30,6 +29,15 @@ use crate::value::{Json, Val};
 /// For more information about creating FIFO (first-in-first-out) queues, see [Creating an queue ()](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/create-queue-cloudformation.html) in the *Developer Guide*.
 ///
 /// CloudFormation type `AWS::SQS::Queue`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `QueueUrl`: `handle.queue_url()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `QueueUrl`.
 #[derive(Clone, Debug)]
 pub struct CfnQueue {
     props: Props,
@@ -257,15 +265,29 @@ pub mod queue {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -288,23 +310,47 @@ pub mod queue {
 /// Schema for SQS QueueInlinePolicy
 ///
 /// CloudFormation type `AWS::SQS::QueueInlinePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::SQS::QueueInlinePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Queue`.
 #[derive(Clone, Debug)]
 pub struct CfnQueueInlinePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueueInlinePolicy`], by name: the argument of [`CfnQueueInlinePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueueInlinePolicyRequired {
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+
+    /// The URL of the SQS queue.
+    ///
+    /// CloudFormation property `Queue`.
+    ///
+    /// Changing it replaces the resource.
+    pub queue: Val<String>,
+}
+
 impl CfnQueueInlinePolicy {
     pub const TYPE_NAME: &'static str = "AWS::SQS::QueueInlinePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueueInlinePolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`.
-    /// - `queue`: `Queue`, The URL of the SQS queue.
-    pub fn new(policy_document: impl Into<Val<Json>>, queue: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQueueInlinePolicy::new(CfnQueueInlinePolicyRequired {
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    ///     queue: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueueInlinePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("Queue", queue);
+        props.set::<Json>("PolicyDocument", required.policy_document);
+        props.set::<String>("Queue", required.queue);
         CfnQueueInlinePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -338,23 +384,49 @@ pub(crate) static QUEUE_INLINE_POLICY_META: TypeMeta = TypeMeta {
 /// The ``AWS::SQS::QueuePolicy`` type applies a policy to SQS queues. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sqs-policy) in the *User Guide*.
 ///
 /// CloudFormation type `AWS::SQS::QueuePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnQueuePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQueuePolicy`], by name: the argument of [`CfnQueuePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQueuePolicyRequired {
+    /// A policy document that contains the permissions for the specified SQS queues. For more information about SQS policies, see [Using custom policies with the access policy language](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html) in the *Developer Guide*.
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<Json>,
+
+    /// The URLs of the queues to which you want to add the policy. You can use the ``Ref`` function to specify an ``AWS::SQS::Queue`` resource.
+    ///
+    /// CloudFormation property `Queues`.
+    pub queues: Val<Vec<String>>,
+}
+
 impl CfnQueuePolicy {
     pub const TYPE_NAME: &'static str = "AWS::SQS::QueuePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQueuePolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, A policy document that contains the permissions for the specified SQS queues. For more information about SQS policies, see [Using custom policies with the access policy language](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html) in the *Developer Guide*.
-    /// - `queues`: `Queues`, The URLs of the queues to which you want to add the policy. You can use the ``Ref`` function to specify an ``AWS::SQS::Queue`` resource.
-    pub fn new(policy_document: impl Into<Val<Json>>, queues: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnQueuePolicy::new(CfnQueuePolicyRequired {
+    ///     policy_document: serde_json::json!({ ... }).into(),
+    ///     queues: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQueuePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("Queues", queues);
+        props.set::<Json>("PolicyDocument", required.policy_document);
+        props.set::<Vec<String>>("Queues", required.queues);
         CfnQueuePolicy { props, options: ResourceOptions::default() }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Map, Val};
 /// The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager with EC2 instances that contain a configuration agent to process the document.
 ///
 /// CloudFormation type `AWS::SSM::Association`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. Unique identifier of the association.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnAssociation {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnAssociation {
 impl CfnAssociation {
     pub const TYPE_NAME: &'static str = "AWS::SSM::Association";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the SSM document.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -66,7 +73,7 @@ impl CfnAssociation {
 
     /// The `ComplianceSeverity` property.
     ///
-    /// Allowed values: `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `UNSPECIFIED`.
+    /// Allowed values (the enum [`association::ComplianceSeverity`]): `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `UNSPECIFIED`.
     pub fn compliance_severity(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ComplianceSeverity", value);
         self
@@ -124,7 +131,7 @@ impl CfnAssociation {
 
     /// The `SyncCompliance` property.
     ///
-    /// Allowed values: `AUTO`, `MANUAL`.
+    /// Allowed values (the enum [`association::SyncCompliance`]): `AUTO`, `MANUAL`.
     pub fn sync_compliance(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SyncCompliance", value);
         self
@@ -208,11 +215,11 @@ pub(crate) static ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAssociation`].
+/// Property types and enums of the allowed values of [`CfnAssociation`].
 pub mod association {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SSM::Association`.
     #[derive(Clone, Debug)]
@@ -284,15 +291,33 @@ pub mod association {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name of the tag.
         ///
-        /// - `key`: `Key`, The name of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -309,15 +334,29 @@ pub mod association {
         props: Props,
     }
 
+    /// The required properties of [`Target`], by name: the argument of [`Target::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl Target {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TargetRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `values`: `Values`.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// Target::new(TargetRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             Target { props }
         }
     }
@@ -359,32 +398,94 @@ pub mod association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ComplianceSeverity` in `AWS::SSM::Association`; `.into()` makes a `Val<String>`.
+        ComplianceSeverity {
+            Critical = "CRITICAL",
+            High = "HIGH",
+            Medium = "MEDIUM",
+            Low = "LOW",
+            Unspecified = "UNSPECIFIED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SyncCompliance` in `AWS::SSM::Association`; `.into()` makes a `Val<String>`.
+        SyncCompliance {
+            Auto = "AUTO",
+            Manual = "MANUAL",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SSM::CloudConnector. Enables AWS Systems Manager to manage resources in external cloud providers.
 ///
 /// CloudFormation type `AWS::SSM::CloudConnector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CloudConnectorArn`: `handle.cloud_connector_arn()` → `Val<String>`. The ARN of the cloud connector.
+/// - `CloudConnectorId`: `handle.cloud_connector_id()` → `Val<String>`. The unique identifier of the cloud connector.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the cloud connector was created.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp when the cloud connector was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CloudConnectorArn`.
 #[derive(Clone, Debug)]
 pub struct CfnCloudConnector {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCloudConnector`], by name: the argument of [`CfnCloudConnector::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCloudConnectorRequired {
+    /// The ARN of the AWS Config connector.
+    ///
+    /// CloudFormation property `ConfigConnectorArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub config_connector_arn: Val<String>,
+
+    /// The configuration for the cloud connector.
+    ///
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<cloud_connector::CloudConnectorConfiguration>,
+
+    /// The display name of the cloud connector.
+    ///
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// The IAM role ARN used by the cloud connector.
+    ///
+    /// CloudFormation property `RoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub role_arn: Val<String>,
+}
+
 impl CfnCloudConnector {
     pub const TYPE_NAME: &'static str = "AWS::SSM::CloudConnector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCloudConnectorRequired`]:
     ///
-    /// - `config_connector_arn`: `ConfigConnectorArn`, The ARN of the AWS Config connector.
-    /// - `configuration`: `Configuration`, The configuration for the cloud connector.
-    /// - `display_name`: `DisplayName`, The display name of the cloud connector.
-    /// - `role_arn`: `RoleArn`, The IAM role ARN used by the cloud connector.
-    pub fn new(config_connector_arn: impl Into<Val<String>>, configuration: impl Into<Val<cloud_connector::CloudConnectorConfiguration>>, display_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCloudConnector::new(CfnCloudConnectorRequired {
+    ///     config_connector_arn: "...".into(),
+    ///     configuration: cloud_connector::CloudConnectorConfiguration::new(...).into(),
+    ///     display_name: "...".into(),
+    ///     role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCloudConnectorRequired) -> Self {
         let mut props = Props::new();
-        props.set("ConfigConnectorArn", config_connector_arn);
-        props.set("Configuration", configuration);
-        props.set("DisplayName", display_name);
-        props.set("RoleArn", role_arn);
+        props.set::<String>("ConfigConnectorArn", required.config_connector_arn);
+        props.set::<cloud_connector::CloudConnectorConfiguration>("Configuration", required.configuration);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("RoleArn", required.role_arn);
         CfnCloudConnector { props, options: ResourceOptions::default() }
     }
 
@@ -482,7 +583,7 @@ pub mod cloud_connector {
     }
 
     impl CloudConnectorConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `azure_configuration`: `AzureConfiguration`, Configuration for connecting to Azure.
         pub fn new(azure_configuration: impl Into<Val<AzureConfiguration>>) -> Self {
@@ -504,15 +605,35 @@ pub mod cloud_connector {
         props: Props,
     }
 
-    impl AzureConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AzureConfiguration`], by name: the argument of [`AzureConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AzureConfigurationRequired {
+        /// The Azure AD application ID.
         ///
-        /// - `application_id`: `ApplicationId`, The Azure AD application ID.
-        /// - `tenant_id`: `TenantId`, The Azure AD tenant ID. Cannot be changed after creation.
-        pub fn new(application_id: impl Into<Val<String>>, tenant_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ApplicationId`.
+        pub application_id: Val<String>,
+
+        /// The Azure AD tenant ID. Cannot be changed after creation.
+        ///
+        /// CloudFormation property `TenantId`.
+        ///
+        /// Changing it replaces the resource.
+        pub tenant_id: Val<String>,
+    }
+
+    impl AzureConfiguration {
+        /// Creates the value from its required properties, by name in [`AzureConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AzureConfiguration::new(AzureConfigurationRequired {
+        ///     application_id: "...".into(),
+        ///     tenant_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: AzureConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ApplicationId", application_id);
-            props.set("TenantId", tenant_id);
+            props.set::<String>("ApplicationId", required.application_id);
+            props.set::<String>("TenantId", required.tenant_id);
             AzureConfiguration { props }
         }
 
@@ -548,7 +669,7 @@ pub mod cloud_connector {
     }
 
     impl ConfigurationTargets {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `subscriptions`: `Subscriptions`, List of Azure subscriptions.
         pub fn new(subscriptions: impl Into<Val<Vec<AzureSubscription>>>) -> Self {
@@ -571,7 +692,7 @@ pub mod cloud_connector {
     }
 
     impl AzureSubscription {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`, The Azure subscription ID.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -599,15 +720,29 @@ pub mod cloud_connector {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -663,6 +798,12 @@ pub mod cloud_connector {
 /// The AWS::SSM::Document resource is an SSM document in AWS Systems Manager that defines the actions that Systems Manager performs, which can be used to set up and run commands on your instances.
 ///
 /// CloudFormation type `AWS::SSM::Document`.
+///
+/// # Attributes
+///
+/// `AWS::SSM::Document` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnDocument {
     props: Props,
@@ -672,7 +813,7 @@ pub struct CfnDocument {
 impl CfnDocument {
     pub const TYPE_NAME: &'static str = "AWS::SSM::Document";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `content`: `Content`, The content for the Systems Manager document in JSON, YAML or String format.
     pub fn new(content: impl Into<Val<Json>>) -> Self {
@@ -691,7 +832,7 @@ impl CfnDocument {
 
     /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format.
     ///
-    /// Allowed values: `YAML`, `JSON`, `TEXT`.
+    /// Allowed values (the enum [`document::DocumentFormat`]): `YAML`, `JSON`, `TEXT`.
     pub fn document_format(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DocumentFormat", value);
         self
@@ -699,7 +840,7 @@ impl CfnDocument {
 
     /// The type of document to create.
     ///
-    /// Allowed values: `ApplicationConfiguration`, `ApplicationConfigurationSchema`, `Automation`, `Automation.ChangeTemplate`, `AutoApprovalPolicy`, `ChangeCalendar`, `CloudFormation`, `Command`, `DeploymentStrategy`, `ManualApprovalPolicy`, `Package`, `Policy`, `ProblemAnalysis`, `ProblemAnalysisTemplate`, `Session`.
+    /// Allowed values (the enum [`document::DocumentType`]): `ApplicationConfiguration`, `ApplicationConfigurationSchema`, `Automation`, `Automation.ChangeTemplate`, `AutoApprovalPolicy`, `ChangeCalendar`, `CloudFormation`, `Command`, `DeploymentStrategy`, `ManualApprovalPolicy`, `Package`, `Policy`, `ProblemAnalysis`, `ProblemAnalysisTemplate`, `Session`.
     ///
     /// Changing it replaces the resource.
     pub fn document_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -735,7 +876,7 @@ impl CfnDocument {
 
     /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
     ///
-    /// Allowed values: `Replace`, `NewVersion`.
+    /// Allowed values (the enum [`document::UpdateMethod`]): `Replace`, `NewVersion`.
     ///
     /// Write-only.
     pub fn update_method(mut self, value: impl Into<Val<String>>) -> Self {
@@ -791,11 +932,11 @@ pub(crate) static DOCUMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDocument`].
+/// Property types and enums of the allowed values of [`CfnDocument`].
 pub mod document {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SSM::Document`.
     #[derive(Clone, Debug)]
@@ -812,7 +953,7 @@ pub mod document {
 
         /// The key of a key-value pair that identifies the location of an attachment to a document.
         ///
-        /// Allowed values: `SourceUrl`, `S3FileUrl`, `AttachmentReference`.
+        /// Allowed values (the enum [`Key`]): `SourceUrl`, `S3FileUrl`, `AttachmentReference`.
         pub fn key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Key", value);
             self
@@ -925,34 +1066,122 @@ pub mod document {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DocumentFormat` in `AWS::SSM::Document`; `.into()` makes a `Val<String>`.
+        DocumentFormat {
+            Yaml = "YAML",
+            Json = "JSON",
+            Text = "TEXT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DocumentType` in `AWS::SSM::Document`; `.into()` makes a `Val<String>`.
+        DocumentType {
+            ApplicationConfiguration = "ApplicationConfiguration",
+            ApplicationConfigurationSchema = "ApplicationConfigurationSchema",
+            Automation = "Automation",
+            AutomationChangeTemplate = "Automation.ChangeTemplate",
+            AutoApprovalPolicy = "AutoApprovalPolicy",
+            ChangeCalendar = "ChangeCalendar",
+            CloudFormation = "CloudFormation",
+            Command = "Command",
+            DeploymentStrategy = "DeploymentStrategy",
+            ManualApprovalPolicy = "ManualApprovalPolicy",
+            Package = "Package",
+            Policy = "Policy",
+            ProblemAnalysis = "ProblemAnalysis",
+            ProblemAnalysisTemplate = "ProblemAnalysisTemplate",
+            Session = "Session",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UpdateMethod` in `AWS::SSM::Document`; `.into()` makes a `Val<String>`.
+        UpdateMethod {
+            Replace = "Replace",
+            NewVersion = "NewVersion",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Key` in `AWS::SSM::Document`; `.into()` makes a `Val<String>`.
+        Key {
+            SourceUrl = "SourceUrl",
+            S3FileUrl = "S3FileUrl",
+            AttachmentReference = "AttachmentReference",
+        }
+    }
 }
 
 /// Resource type definition for AWS::SSM::MaintenanceWindow
 ///
 /// CloudFormation type `AWS::SSM::MaintenanceWindow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `WindowId`: `handle.window_id()` → `Val<String>`. The ID of the maintenance window.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WindowId`.
 #[derive(Clone, Debug)]
 pub struct CfnMaintenanceWindow {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMaintenanceWindow`], by name: the argument of [`CfnMaintenanceWindow::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMaintenanceWindowRequired {
+    /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets. If enabled, then you must specify the unregistered instances (by instance ID) when you register a task with the maintenance window.
+    ///
+    /// CloudFormation property `AllowUnassociatedTargets`.
+    pub allow_unassociated_targets: Val<bool>,
+
+    /// The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
+    ///
+    /// CloudFormation property `Cutoff`.
+    pub cutoff: Val<i64>,
+
+    /// The duration of the maintenance window in hours.
+    ///
+    /// CloudFormation property `Duration`.
+    pub duration: Val<i64>,
+
+    /// The name of the maintenance window.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// The schedule of the maintenance window in the form of a cron or rate expression.
+    ///
+    /// CloudFormation property `Schedule`.
+    pub schedule: Val<String>,
+}
+
 impl CfnMaintenanceWindow {
     pub const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMaintenanceWindowRequired`]:
     ///
-    /// - `allow_unassociated_targets`: `AllowUnassociatedTargets`, Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets. If enabled, then you must specify the unregistered instances (by instance ID) when you register a task with the maintenance window.
-    /// - `cutoff`: `Cutoff`, The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
-    /// - `duration`: `Duration`, The duration of the maintenance window in hours.
-    /// - `name`: `Name`, The name of the maintenance window.
-    /// - `schedule`: `Schedule`, The schedule of the maintenance window in the form of a cron or rate expression.
-    pub fn new(allow_unassociated_targets: impl Into<Val<bool>>, cutoff: impl Into<Val<i64>>, duration: impl Into<Val<i64>>, name: impl Into<Val<String>>, schedule: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMaintenanceWindow::new(CfnMaintenanceWindowRequired {
+    ///     allow_unassociated_targets: true.into(),
+    ///     cutoff: 1.into(),
+    ///     duration: 1.into(),
+    ///     name: "...".into(),
+    ///     schedule: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMaintenanceWindowRequired) -> Self {
         let mut props = Props::new();
-        props.set("AllowUnassociatedTargets", allow_unassociated_targets);
-        props.set("Cutoff", cutoff);
-        props.set("Duration", duration);
-        props.set("Name", name);
-        props.set("Schedule", schedule);
+        props.set::<bool>("AllowUnassociatedTargets", required.allow_unassociated_targets);
+        props.set::<i64>("Cutoff", required.cutoff);
+        props.set::<i64>("Duration", required.duration);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Schedule", required.schedule);
         CfnMaintenanceWindow { props, options: ResourceOptions::default() }
     }
 
@@ -1053,15 +1282,33 @@ pub mod maintenance_window {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name of the tag.
         ///
-        /// - `key`: `Key`, The name of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1084,25 +1331,60 @@ pub mod maintenance_window {
 /// Resource type definition for AWS::SSM::MaintenanceWindowTarget
 ///
 /// CloudFormation type `AWS::SSM::MaintenanceWindowTarget`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `WindowTargetId`: `handle.window_target_id()` → `Val<String>`. The ID of the target.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMaintenanceWindowTarget {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMaintenanceWindowTarget`], by name: the argument of [`CfnMaintenanceWindowTarget::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMaintenanceWindowTargetRequired {
+    /// The type of target that is being registered with the maintenance window.
+    ///
+    /// CloudFormation property `ResourceType`.
+    ///
+    /// Allowed values (the enum [`maintenance_window_target::ResourceType`]): `INSTANCE`, `RESOURCE_GROUP`.
+    pub resource_type: Val<String>,
+
+    /// The targets to register with the maintenance window.
+    ///
+    /// CloudFormation property `Targets`.
+    pub targets: Val<Vec<maintenance_window_target::Targets>>,
+
+    /// The ID of the maintenance window to register the target with.
+    ///
+    /// CloudFormation property `WindowId`.
+    ///
+    /// Changing it replaces the resource.
+    pub window_id: Val<String>,
+}
+
 impl CfnMaintenanceWindowTarget {
     pub const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindowTarget";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMaintenanceWindowTargetRequired`]:
     ///
-    /// - `resource_type`: `ResourceType`, The type of target that is being registered with the maintenance window.
-    /// - `targets`: `Targets`, The targets to register with the maintenance window.
-    /// - `window_id`: `WindowId`, The ID of the maintenance window to register the target with.
-    pub fn new(resource_type: impl Into<Val<String>>, targets: impl Into<Val<Vec<maintenance_window_target::Targets>>>, window_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMaintenanceWindowTarget::new(CfnMaintenanceWindowTargetRequired {
+    ///     resource_type: maintenance_window_target::ResourceType::Instance.into(),
+    ///     targets: vec![maintenance_window_target::Targets::new(...)].into(),
+    ///     window_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMaintenanceWindowTargetRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceType", resource_type);
-        props.set("Targets", targets);
-        props.set("WindowId", window_id);
+        props.set::<String>("ResourceType", required.resource_type);
+        props.set::<Vec<maintenance_window_target::Targets>>("Targets", required.targets);
+        props.set::<String>("WindowId", required.window_id);
         CfnMaintenanceWindowTarget { props, options: ResourceOptions::default() }
     }
 
@@ -1172,11 +1454,11 @@ pub(crate) static MAINTENANCE_WINDOW_TARGET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMaintenanceWindowTarget`].
+/// Property types and enums of the allowed values of [`CfnMaintenanceWindowTarget`].
 pub mod maintenance_window_target {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SSM::MaintenanceWindowTarget`.
     #[derive(Clone, Debug)]
@@ -1184,15 +1466,33 @@ pub mod maintenance_window_target {
         props: Props,
     }
 
-    impl Targets {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Targets`], by name: the argument of [`Targets::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetsRequired {
+        /// User-defined criteria for sending commands that target managed nodes that meet the criteria.
         ///
-        /// - `key`: `Key`, User-defined criteria for sending commands that target managed nodes that meet the criteria.
-        /// - `values`: `Values`, User-defined criteria that maps to Key.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// User-defined criteria that maps to Key.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl Targets {
+        /// Creates the value from its required properties, by name in [`TargetsRequired`]:
+        ///
+        /// ```text
+        /// Targets::new(TargetsRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             Targets { props }
         }
     }
@@ -1210,38 +1510,88 @@ pub mod maintenance_window_target {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::SSM::MaintenanceWindowTarget`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Instance = "INSTANCE",
+            ResourceGroup = "RESOURCE_GROUP",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SSM::MaintenanceWindowTask
 ///
 /// CloudFormation type `AWS::SSM::MaintenanceWindowTask`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `WindowTaskId`: `handle.window_task_id()` → `Val<String>`. Unique identifier of the maintenance window task.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnMaintenanceWindowTask {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMaintenanceWindowTask`], by name: the argument of [`CfnMaintenanceWindowTask::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMaintenanceWindowTaskRequired {
+    /// The priority of the task in the maintenance window. The lower the number, the higher the priority. Tasks that have the same priority are scheduled in parallel.
+    ///
+    /// CloudFormation property `Priority`.
+    pub priority: Val<i64>,
+
+    /// The resource that the task uses during execution.
+    ///
+    /// CloudFormation property `TaskArn`.
+    pub task_arn: Val<String>,
+
+    /// The type of task.
+    ///
+    /// CloudFormation property `TaskType`.
+    ///
+    /// Allowed values (the enum [`maintenance_window_task::TaskType`]): `AUTOMATION`, `LAMBDA`, `RUN_COMMAND`, `STEP_FUNCTIONS`.
+    ///
+    /// Changing it replaces the resource.
+    pub task_type: Val<String>,
+
+    /// The ID of the maintenance window where the task is registered.
+    ///
+    /// CloudFormation property `WindowId`.
+    ///
+    /// Changing it replaces the resource.
+    pub window_id: Val<String>,
+}
+
 impl CfnMaintenanceWindowTask {
     pub const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindowTask";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMaintenanceWindowTaskRequired`]:
     ///
-    /// - `priority`: `Priority`, The priority of the task in the maintenance window. The lower the number, the higher the priority. Tasks that have the same priority are scheduled in parallel.
-    /// - `task_arn`: `TaskArn`, The resource that the task uses during execution.
-    /// - `task_type`: `TaskType`, The type of task.
-    /// - `window_id`: `WindowId`, The ID of the maintenance window where the task is registered.
-    pub fn new(priority: impl Into<Val<i64>>, task_arn: impl Into<Val<String>>, task_type: impl Into<Val<String>>, window_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMaintenanceWindowTask::new(CfnMaintenanceWindowTaskRequired {
+    ///     priority: 1.into(),
+    ///     task_arn: "...".into(),
+    ///     task_type: maintenance_window_task::TaskType::Automation.into(),
+    ///     window_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMaintenanceWindowTaskRequired) -> Self {
         let mut props = Props::new();
-        props.set("Priority", priority);
-        props.set("TaskArn", task_arn);
-        props.set("TaskType", task_type);
-        props.set("WindowId", window_id);
+        props.set::<i64>("Priority", required.priority);
+        props.set::<String>("TaskArn", required.task_arn);
+        props.set::<String>("TaskType", required.task_type);
+        props.set::<String>("WindowId", required.window_id);
         CfnMaintenanceWindowTask { props, options: ResourceOptions::default() }
     }
 
     /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
     ///
-    /// Allowed values: `CANCEL_TASK`, `CONTINUE_TASK`.
+    /// Allowed values (the enum [`maintenance_window_task::CutoffBehavior`]): `CANCEL_TASK`, `CONTINUE_TASK`.
     pub fn cutoff_behavior(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("CutoffBehavior", value);
         self
@@ -1353,11 +1703,11 @@ pub(crate) static MAINTENANCE_WINDOW_TASK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMaintenanceWindowTask`].
+/// Property types and enums of the allowed values of [`CfnMaintenanceWindowTask`].
 pub mod maintenance_window_task {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::SSM::MaintenanceWindowTask`.
     #[derive(Clone, Debug)]
@@ -1365,15 +1715,29 @@ pub mod maintenance_window_task {
         props: Props,
     }
 
+    /// The required properties of [`LoggingInfo`], by name: the argument of [`LoggingInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoggingInfoRequired {
+        /// CloudFormation property `Region`.
+        pub region: Val<String>,
+
+        /// CloudFormation property `S3Bucket`.
+        pub s3_bucket: Val<String>,
+    }
+
     impl LoggingInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LoggingInfoRequired`]:
         ///
-        /// - `region`: `Region`.
-        /// - `s3_bucket`: `S3Bucket`.
-        pub fn new(region: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LoggingInfo::new(LoggingInfoRequired {
+        ///     region: "...".into(),
+        ///     s3_bucket: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LoggingInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("Region", region);
-            props.set("S3Bucket", s3_bucket);
+            props.set::<String>("Region", required.region);
+            props.set::<String>("S3Bucket", required.s3_bucket);
             LoggingInfo { props }
         }
 
@@ -1396,15 +1760,29 @@ pub mod maintenance_window_task {
         props: Props,
     }
 
+    /// The required properties of [`Target`], by name: the argument of [`Target::new`].
+    #[derive(Clone, Debug)]
+    pub struct TargetRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl Target {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TargetRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `values`: `Values`.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// Target::new(TargetRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: TargetRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             Target { props }
         }
     }
@@ -1654,7 +2032,7 @@ pub mod maintenance_window_task {
     }
 
     impl NotificationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `notification_arn`: `NotificationArn`.
         pub fn new(notification_arn: impl Into<Val<String>>) -> Self {
@@ -1721,30 +2099,89 @@ pub mod maintenance_window_task {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CutoffBehavior` in `AWS::SSM::MaintenanceWindowTask`; `.into()` makes a `Val<String>`.
+        CutoffBehavior {
+            CancelTask = "CANCEL_TASK",
+            ContinueTask = "CONTINUE_TASK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TaskType` in `AWS::SSM::MaintenanceWindowTask`; `.into()` makes a `Val<String>`.
+        TaskType {
+            Automation = "AUTOMATION",
+            Lambda = "LAMBDA",
+            RunCommand = "RUN_COMMAND",
+            StepFunctions = "STEP_FUNCTIONS",
+        }
+    }
 }
 
 /// Resource schema for AWS::SSM::OpsItem.
 ///
 /// CloudFormation type `AWS::SSM::OpsItem`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The user who created the OpsItem.
+/// - `CreatedTime`: `handle.created_time()` → `Val<String>`. The time the OpsItem was created.
+/// - `LastModifiedBy`: `handle.last_modified_by()` → `Val<String>`. The user who last modified the OpsItem.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The time the OpsItem was last modified.
+/// - `OpsItemArn`: `handle.ops_item_arn()` → `Val<String>`. The ARN of the OpsItem.
+/// - `OpsItemId`: `handle.ops_item_id()` → `Val<String>`. The ID of the OpsItem.
+/// - `OpsItemType`: `handle.ops_item_type()` → `Val<String>`. The type of OpsItem.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the OpsItem.
+/// - `Version`: `handle.version()` → `Val<String>`. The version of the OpsItem.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `OpsItemArn`.
 #[derive(Clone, Debug)]
 pub struct CfnOpsItem {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnOpsItem`], by name: the argument of [`CfnOpsItem::new`].
+#[derive(Clone, Debug)]
+pub struct CfnOpsItemRequired {
+    /// The description of the OpsItem.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The origin of the OpsItem.
+    ///
+    /// CloudFormation property `Source`.
+    ///
+    /// Changing it replaces the resource.
+    pub source: Val<String>,
+
+    /// The title of the OpsItem.
+    ///
+    /// CloudFormation property `Title`.
+    pub title: Val<String>,
+}
+
 impl CfnOpsItem {
     pub const TYPE_NAME: &'static str = "AWS::SSM::OpsItem";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnOpsItemRequired`]:
     ///
-    /// - `description`: `Description`, The description of the OpsItem.
-    /// - `source`: `Source`, The origin of the OpsItem.
-    /// - `title`: `Title`, The title of the OpsItem.
-    pub fn new(description: impl Into<Val<String>>, source: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnOpsItem::new(CfnOpsItemRequired {
+    ///     description: "...".into(),
+    ///     source: "...".into(),
+    ///     title: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnOpsItemRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Source", source);
-        props.set("Title", title);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Source", required.source);
+        props.set::<String>("Title", required.title);
         CfnOpsItem { props, options: ResourceOptions::default() }
     }
 
@@ -1889,15 +2326,29 @@ pub mod ops_item {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1926,23 +2377,55 @@ pub mod ops_item {
 /// For information about valid values for parameters, see [About requirements and constraints for parameter names](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html#sysman-parameter-name-constraints) in the *User Guide* and [PutParameter](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html) in the *API Reference*.
 ///
 /// CloudFormation type `AWS::SSM::Parameter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnParameter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnParameter`], by name: the argument of [`CfnParameter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnParameterRequired {
+    /// The type of parameter.
+    ///
+    /// Parameters of type ``SecureString`` are not supported by CFNlong.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`parameter::Type`]): `String`, `StringList`.
+    pub type_: Val<String>,
+
+    /// The parameter value.
+    ///
+    /// If type is ``StringList``, the system returns a comma-separated string with no spaces between commas in the ``Value`` field.
+    ///
+    /// CloudFormation property `Value`.
+    pub value: Val<String>,
+}
+
 impl CfnParameter {
     pub const TYPE_NAME: &'static str = "AWS::SSM::Parameter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnParameterRequired`]:
     ///
-    /// - `type_`: `Type`, The type of parameter.
-    /// - `value`: `Value`, The parameter value.
-    pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnParameter::new(CfnParameterRequired {
+    ///     type_: parameter::Type::String.into(),
+    ///     value: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnParameterRequired) -> Self {
         let mut props = Props::new();
-        props.set("Type", type_);
-        props.set("Value", value);
+        props.set::<String>("Type", required.type_);
+        props.set::<String>("Value", required.value);
         CfnParameter { props, options: ResourceOptions::default() }
     }
 
@@ -1956,7 +2439,7 @@ impl CfnParameter {
 
     /// The data type of the parameter, such as ``text`` or ``aws:ec2:image``. The default is ``text``.
     ///
-    /// Allowed values: `text`, `aws:ec2:image`.
+    /// Allowed values (the enum [`parameter::DataType`]): `text`, `aws:ec2:image`.
     pub fn data_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DataType", value);
         self
@@ -2000,7 +2483,7 @@ impl CfnParameter {
 
     /// The parameter tier.
     ///
-    /// Allowed values: `Standard`, `Advanced`, `Intelligent-Tiering`.
+    /// Allowed values (the enum [`parameter::Tier`]): `Standard`, `Advanced`, `Intelligent-Tiering`.
     ///
     /// Write-only.
     pub fn tier(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2055,9 +2538,47 @@ pub(crate) static PARAMETER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnParameter`].
+pub mod parameter {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `DataType` in `AWS::SSM::Parameter`; `.into()` makes a `Val<String>`.
+        DataType {
+            Text = "text",
+            AwsEc2Image = "aws:ec2:image",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tier` in `AWS::SSM::Parameter`; `.into()` makes a `Val<String>`.
+        Tier {
+            Standard = "Standard",
+            Advanced = "Advanced",
+            IntelligentTiering = "Intelligent-Tiering",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SSM::Parameter`; `.into()` makes a `Val<String>`.
+        Type {
+            String = "String",
+            StringList = "StringList",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::SSM::PatchBaseline
 ///
 /// CloudFormation type `AWS::SSM::PatchBaseline`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. The ID of the patch baseline.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnPatchBaseline {
     props: Props,
@@ -2067,7 +2588,7 @@ pub struct CfnPatchBaseline {
 impl CfnPatchBaseline {
     pub const TYPE_NAME: &'static str = "AWS::SSM::PatchBaseline";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the patch baseline.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2090,7 +2611,7 @@ impl CfnPatchBaseline {
 
     /// Defines the compliance level for approved patches. This means that if an approved patch is reported as missing, this is the severity of the compliance violation. The default value is UNSPECIFIED.
     ///
-    /// Allowed values: `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `UNSPECIFIED`.
+    /// Allowed values (the enum [`patch_baseline::ApprovedPatchesComplianceLevel`]): `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `INFORMATIONAL`, `UNSPECIFIED`.
     pub fn approved_patches_compliance_level(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ApprovedPatchesComplianceLevel", value);
         self
@@ -2104,7 +2625,7 @@ impl CfnPatchBaseline {
 
     /// The compliance status for vendor recommended security updates that are not approved by this patch baseline.
     ///
-    /// Allowed values: `NON_COMPLIANT`, `COMPLIANT`.
+    /// Allowed values (the enum [`patch_baseline::AvailableSecurityUpdatesComplianceStatus`]): `NON_COMPLIANT`, `COMPLIANT`.
     pub fn available_security_updates_compliance_status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AvailableSecurityUpdatesComplianceStatus", value);
         self
@@ -2130,7 +2651,7 @@ impl CfnPatchBaseline {
 
     /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS.
     ///
-    /// Allowed values: `WINDOWS`, `AMAZON_LINUX`, `AMAZON_LINUX_2`, `AMAZON_LINUX_2022`, `AMAZON_LINUX_2023`, `UBUNTU`, `REDHAT_ENTERPRISE_LINUX`, `SUSE`, `CENTOS`, `ORACLE_LINUX`, `DEBIAN`, `MACOS`, `RASPBIAN`, `ROCKY_LINUX`, `ALMA_LINUX`.
+    /// Allowed values (the enum [`patch_baseline::OperatingSystem`]): `WINDOWS`, `AMAZON_LINUX`, `AMAZON_LINUX_2`, `AMAZON_LINUX_2022`, `AMAZON_LINUX_2023`, `UBUNTU`, `REDHAT_ENTERPRISE_LINUX`, `SUSE`, `CENTOS`, `ORACLE_LINUX`, `DEBIAN`, `MACOS`, `RASPBIAN`, `ROCKY_LINUX`, `ALMA_LINUX`.
     ///
     /// Changing it replaces the resource.
     pub fn operating_system(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2152,7 +2673,7 @@ impl CfnPatchBaseline {
 
     /// The action for Patch Manager to take on patches included in the RejectedPackages list.
     ///
-    /// Allowed values: `ALLOW_AS_DEPENDENCY`, `BLOCK`.
+    /// Allowed values (the enum [`patch_baseline::RejectedPatchesAction`]): `ALLOW_AS_DEPENDENCY`, `BLOCK`.
     pub fn rejected_patches_action(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RejectedPatchesAction", value);
         self
@@ -2225,11 +2746,11 @@ pub(crate) static PATCH_BASELINE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPatchBaseline`].
+/// Property types and enums of the allowed values of [`CfnPatchBaseline`].
 pub mod patch_baseline {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A set of rules defining the approval rules for a patch baseline.
     #[derive(Clone, Debug)]
@@ -2284,7 +2805,7 @@ pub mod patch_baseline {
 
         /// The `ComplianceLevel` property.
         ///
-        /// Allowed values: `CRITICAL`, `HIGH`, `INFORMATIONAL`, `LOW`, `MEDIUM`, `UNSPECIFIED`.
+        /// Allowed values (the enum [`ComplianceLevel`]): `CRITICAL`, `HIGH`, `INFORMATIONAL`, `LOW`, `MEDIUM`, `UNSPECIFIED`.
         pub fn compliance_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ComplianceLevel", value);
             self
@@ -2350,7 +2871,7 @@ pub mod patch_baseline {
 
         /// The `Key` property.
         ///
-        /// Allowed values: `ADVISORY_ID`, `ARCH`, `BUGZILLA_ID`, `CLASSIFICATION`, `CVE_ID`, `EPOCH`, `MSRC_SEVERITY`, `NAME`, `PATCH_ID`, `PATCH_SET`, `PRIORITY`, `PRODUCT`, `PRODUCT_FAMILY`, `RELEASE`, `REPOSITORY`, `SECTION`, `SECURITY`, `SEVERITY`, `VERSION`.
+        /// Allowed values (the enum [`Key`]): `ADVISORY_ID`, `ARCH`, `BUGZILLA_ID`, `CLASSIFICATION`, `CVE_ID`, `EPOCH`, `MSRC_SEVERITY`, `NAME`, `PATCH_ID`, `PATCH_SET`, `PRIORITY`, `PRODUCT`, `PRODUCT_FAMILY`, `RELEASE`, `REPOSITORY`, `SECTION`, `SECURITY`, `SEVERITY`, `VERSION`.
         pub fn key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Key", value);
             self
@@ -2413,15 +2934,29 @@ pub mod patch_baseline {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2480,11 +3015,103 @@ pub mod patch_baseline {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApprovedPatchesComplianceLevel` in `AWS::SSM::PatchBaseline`; `.into()` makes a `Val<String>`.
+        ApprovedPatchesComplianceLevel {
+            Critical = "CRITICAL",
+            High = "HIGH",
+            Medium = "MEDIUM",
+            Low = "LOW",
+            Informational = "INFORMATIONAL",
+            Unspecified = "UNSPECIFIED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AvailableSecurityUpdatesComplianceStatus` in `AWS::SSM::PatchBaseline`; `.into()` makes a `Val<String>`.
+        AvailableSecurityUpdatesComplianceStatus {
+            NonCompliant = "NON_COMPLIANT",
+            Compliant = "COMPLIANT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OperatingSystem` in `AWS::SSM::PatchBaseline`; `.into()` makes a `Val<String>`.
+        OperatingSystem {
+            Windows = "WINDOWS",
+            AmazonLinux = "AMAZON_LINUX",
+            AmazonLinux2 = "AMAZON_LINUX_2",
+            AmazonLinux2022 = "AMAZON_LINUX_2022",
+            AmazonLinux2023 = "AMAZON_LINUX_2023",
+            Ubuntu = "UBUNTU",
+            RedhatEnterpriseLinux = "REDHAT_ENTERPRISE_LINUX",
+            Suse = "SUSE",
+            Centos = "CENTOS",
+            OracleLinux = "ORACLE_LINUX",
+            Debian = "DEBIAN",
+            Macos = "MACOS",
+            Raspbian = "RASPBIAN",
+            RockyLinux = "ROCKY_LINUX",
+            AlmaLinux = "ALMA_LINUX",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RejectedPatchesAction` in `AWS::SSM::PatchBaseline`; `.into()` makes a `Val<String>`.
+        RejectedPatchesAction {
+            AllowAsDependency = "ALLOW_AS_DEPENDENCY",
+            Block = "BLOCK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComplianceLevel` in `AWS::SSM::PatchBaseline`; `.into()` makes a `Val<String>`.
+        ComplianceLevel {
+            Critical = "CRITICAL",
+            High = "HIGH",
+            Informational = "INFORMATIONAL",
+            Low = "LOW",
+            Medium = "MEDIUM",
+            Unspecified = "UNSPECIFIED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Key` in `AWS::SSM::PatchBaseline`; `.into()` makes a `Val<String>`.
+        Key {
+            AdvisoryId = "ADVISORY_ID",
+            Arch = "ARCH",
+            BugzillaId = "BUGZILLA_ID",
+            Classification = "CLASSIFICATION",
+            CveId = "CVE_ID",
+            Epoch = "EPOCH",
+            MsrcSeverity = "MSRC_SEVERITY",
+            Name = "NAME",
+            PatchId = "PATCH_ID",
+            PatchSet = "PATCH_SET",
+            Priority = "PRIORITY",
+            Product = "PRODUCT",
+            ProductFamily = "PRODUCT_FAMILY",
+            Release = "RELEASE",
+            Repository = "REPOSITORY",
+            Section = "SECTION",
+            Security = "SECURITY",
+            Severity = "SEVERITY",
+            Version = "VERSION",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SSM::ResourceDataSync
 ///
 /// CloudFormation type `AWS::SSM::ResourceDataSync`.
+///
+/// # Attributes
+///
+/// `AWS::SSM::ResourceDataSync` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SyncName`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceDataSync {
     props: Props,
@@ -2494,7 +3121,7 @@ pub struct CfnResourceDataSync {
 impl CfnResourceDataSync {
     pub const TYPE_NAME: &'static str = "AWS::SSM::ResourceDataSync";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `sync_name`: `SyncName`.
     pub fn new(sync_name: impl Into<Val<String>>) -> Self {
@@ -2607,11 +3234,11 @@ pub(crate) static RESOURCE_DATA_SYNC_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnResourceDataSync`].
+/// Property types and enums of the allowed values of [`CfnResourceDataSync`].
 pub mod resource_data_sync {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SSM::ResourceDataSync`.
     #[derive(Clone, Debug)]
@@ -2619,17 +3246,36 @@ pub mod resource_data_sync {
         props: Props,
     }
 
-    impl S3Destination {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Destination`], by name: the argument of [`S3Destination::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3DestinationRequired {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// CloudFormation property `BucketRegion`.
+        pub bucket_region: Val<String>,
+
+        /// CloudFormation property `SyncFormat`.
         ///
-        /// - `bucket_name`: `BucketName`.
-        /// - `bucket_region`: `BucketRegion`.
-        /// - `sync_format`: `SyncFormat`.
-        pub fn new(bucket_name: impl Into<Val<String>>, bucket_region: impl Into<Val<String>>, sync_format: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`SyncFormat`]): `JsonSerDe`.
+        pub sync_format: Val<String>,
+    }
+
+    impl S3Destination {
+        /// Creates the value from its required properties, by name in [`S3DestinationRequired`]:
+        ///
+        /// ```text
+        /// S3Destination::new(S3DestinationRequired {
+        ///     bucket_name: "...".into(),
+        ///     bucket_region: "...".into(),
+        ///     sync_format: SyncFormat::JsonSerDe.into(),
+        /// })
+        /// ```
+        pub fn new(required: S3DestinationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("BucketRegion", bucket_region);
-            props.set("SyncFormat", sync_format);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("BucketRegion", required.bucket_region);
+            props.set::<String>("SyncFormat", required.sync_format);
             S3Destination { props }
         }
 
@@ -2658,15 +3304,29 @@ pub mod resource_data_sync {
         props: Props,
     }
 
+    /// The required properties of [`SyncSource`], by name: the argument of [`SyncSource::new`].
+    #[derive(Clone, Debug)]
+    pub struct SyncSourceRequired {
+        /// CloudFormation property `SourceRegions`.
+        pub source_regions: Val<Vec<String>>,
+
+        /// CloudFormation property `SourceType`.
+        pub source_type: Val<String>,
+    }
+
     impl SyncSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SyncSourceRequired`]:
         ///
-        /// - `source_regions`: `SourceRegions`.
-        /// - `source_type`: `SourceType`.
-        pub fn new(source_regions: impl Into<Val<Vec<String>>>, source_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SyncSource::new(SyncSourceRequired {
+        ///     source_regions: vec!["..."].into(),
+        ///     source_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SyncSourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("SourceRegions", source_regions);
-            props.set("SourceType", source_type);
+            props.set::<Vec<String>>("SourceRegions", required.source_regions);
+            props.set::<String>("SourceType", required.source_type);
             SyncSource { props }
         }
 
@@ -2696,7 +3356,7 @@ pub mod resource_data_sync {
     }
 
     impl AwsOrganizationsSource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `organization_source_type`: `OrganizationSourceType`.
         pub fn new(organization_source_type: impl Into<Val<String>>) -> Self {
@@ -2745,28 +3405,64 @@ pub mod resource_data_sync {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SyncFormat` in `AWS::SSM::ResourceDataSync`; `.into()` makes a `Val<String>`.
+        SyncFormat {
+            JsonSerDe = "JsonSerDe",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SSM::ResourcePolicy
 ///
 /// CloudFormation type `AWS::SSM::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PolicyHash`: `handle.policy_hash()` → `Val<String>`. A snapshot identifier for the policy over time.
+/// - `PolicyId`: `handle.policy_id()` → `Val<String>`. An unique identifier within the policies of a resource.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// Actual policy statement.
+    ///
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+
+    /// Arn of OpsItemGroup etc.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::SSM::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy`: `Policy`, Actual policy statement.
-    /// - `resource_arn`: `ResourceArn`, Arn of OpsItemGroup etc.
-    pub fn new(policy: impl Into<Val<Json>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy: serde_json::json!({ ... }).into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Policy", policy);
-        props.set("ResourceArn", resource_arn);
+        props.set::<Json>("Policy", required.policy);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -2823,23 +3519,54 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::SSM::ServiceSetting. ServiceSetting is an account-level setting for an AWS service that defines how a user interacts with or uses a service or feature.
 ///
 /// CloudFormation type `AWS::SSM::ServiceSetting`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the service setting.
+/// - `LastModifiedDate`: `handle.last_modified_date()` → `Val<String>`. The last time the service setting was modified.
+/// - `LastModifiedUser`: `handle.last_modified_user()` → `Val<String>`. The ARN of the last modified user.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the service setting. The value can be Default, Customized or PendingUpdate.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceSetting {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnServiceSetting`], by name: the argument of [`CfnServiceSetting::new`].
+#[derive(Clone, Debug)]
+pub struct CfnServiceSettingRequired {
+    /// The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.
+    ///
+    /// CloudFormation property `SettingId`.
+    ///
+    /// Changing it replaces the resource.
+    pub setting_id: Val<String>,
+
+    /// The value of the service setting.
+    ///
+    /// CloudFormation property `SettingValue`.
+    pub setting_value: Val<String>,
+}
+
 impl CfnServiceSetting {
     pub const TYPE_NAME: &'static str = "AWS::SSM::ServiceSetting";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnServiceSettingRequired`]:
     ///
-    /// - `setting_id`: `SettingId`, The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.
-    /// - `setting_value`: `SettingValue`, The value of the service setting.
-    pub fn new(setting_id: impl Into<Val<String>>, setting_value: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnServiceSetting::new(CfnServiceSettingRequired {
+    ///     setting_id: "...".into(),
+    ///     setting_value: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnServiceSettingRequired) -> Self {
         let mut props = Props::new();
-        props.set("SettingId", setting_id);
-        props.set("SettingValue", setting_value);
+        props.set::<String>("SettingId", required.setting_id);
+        props.set::<String>("SettingValue", required.setting_value);
         CfnServiceSetting { props, options: ResourceOptions::default() }
     }
 }

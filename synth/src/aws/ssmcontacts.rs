@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,62 @@ use crate::value::Val;
 /// Resource Type definition for AWS::SSMContacts::Contact
 ///
 /// CloudFormation type `AWS::SSMContacts::Contact`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the contact.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnContact {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContact`], by name: the argument of [`CfnContact::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContactRequired {
+    /// Alias of the contact. String value with 20 to 256 characters. Only alphabetical, numeric characters, dash, or underscore allowed.
+    ///
+    /// CloudFormation property `Alias`.
+    ///
+    /// Changing it replaces the resource.
+    pub alias: Val<String>,
+
+    /// Name of the contact. String value with 3 to 256 characters. Only alphabetical, space, numeric characters, dash, or underscore allowed.
+    ///
+    /// CloudFormation property `DisplayName`.
+    pub display_name: Val<String>,
+
+    /// Contact type, which specify type of contact. Currently supported values: “PERSONAL”, “SHARED”, “OTHER“.
+    ///
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`contact::Type`]): `PERSONAL`, `ESCALATION`, `ONCALL_SCHEDULE`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnContact {
     pub const TYPE_NAME: &'static str = "AWS::SSMContacts::Contact";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContactRequired`]:
     ///
-    /// - `alias`: `Alias`, Alias of the contact. String value with 20 to 256 characters. Only alphabetical, numeric characters, dash, or underscore allowed.
-    /// - `display_name`: `DisplayName`, Name of the contact. String value with 3 to 256 characters. Only alphabetical, space, numeric characters, dash, or underscore allowed.
-    /// - `type_`: `Type`, Contact type, which specify type of contact. Currently supported values: “PERSONAL”, “SHARED”, “OTHER“.
-    pub fn new(alias: impl Into<Val<String>>, display_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContact::new(CfnContactRequired {
+    ///     alias: "...".into(),
+    ///     display_name: "...".into(),
+    ///     type_: contact::Type::Personal.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContactRequired) -> Self {
         let mut props = Props::new();
-        props.set("Alias", alias);
-        props.set("DisplayName", display_name);
-        props.set("Type", type_);
+        props.set::<String>("Alias", required.alias);
+        props.set::<String>("DisplayName", required.display_name);
+        props.set::<String>("Type", required.type_);
         CfnContact { props, options: ResourceOptions::default() }
     }
 
@@ -99,11 +135,11 @@ pub(crate) static CONTACT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContact`].
+/// Property types and enums of the allowed values of [`CfnContact`].
 pub mod contact {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
     #[derive(Clone, Debug)]
@@ -181,15 +217,33 @@ pub mod contact {
         props: Props,
     }
 
-    impl ChannelTargetInfo {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ChannelTargetInfo`], by name: the argument of [`ChannelTargetInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct ChannelTargetInfoRequired {
+        /// The Amazon Resource Name (ARN) of the contact channel.
         ///
-        /// - `channel_id`: `ChannelId`, The Amazon Resource Name (ARN) of the contact channel.
-        /// - `retry_interval_in_minutes`: `RetryIntervalInMinutes`, The number of minutes to wait to retry sending engagement in the case the engagement initially fails.
-        pub fn new(channel_id: impl Into<Val<String>>, retry_interval_in_minutes: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `ChannelId`.
+        pub channel_id: Val<String>,
+
+        /// The number of minutes to wait to retry sending engagement in the case the engagement initially fails.
+        ///
+        /// CloudFormation property `RetryIntervalInMinutes`.
+        pub retry_interval_in_minutes: Val<i64>,
+    }
+
+    impl ChannelTargetInfo {
+        /// Creates the value from its required properties, by name in [`ChannelTargetInfoRequired`]:
+        ///
+        /// ```text
+        /// ChannelTargetInfo::new(ChannelTargetInfoRequired {
+        ///     channel_id: "...".into(),
+        ///     retry_interval_in_minutes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ChannelTargetInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("ChannelId", channel_id);
-            props.set("RetryIntervalInMinutes", retry_interval_in_minutes);
+            props.set::<String>("ChannelId", required.channel_id);
+            props.set::<i64>("RetryIntervalInMinutes", required.retry_interval_in_minutes);
             ChannelTargetInfo { props }
         }
     }
@@ -206,15 +260,33 @@ pub mod contact {
         props: Props,
     }
 
-    impl ContactTargetInfo {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContactTargetInfo`], by name: the argument of [`ContactTargetInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContactTargetInfoRequired {
+        /// The Amazon Resource Name (ARN) of the contact.
         ///
-        /// - `contact_id`: `ContactId`, The Amazon Resource Name (ARN) of the contact.
-        /// - `is_essential`: `IsEssential`, A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-        pub fn new(contact_id: impl Into<Val<String>>, is_essential: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `ContactId`.
+        pub contact_id: Val<String>,
+
+        /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
+        ///
+        /// CloudFormation property `IsEssential`.
+        pub is_essential: Val<bool>,
+    }
+
+    impl ContactTargetInfo {
+        /// Creates the value from its required properties, by name in [`ContactTargetInfoRequired`]:
+        ///
+        /// ```text
+        /// ContactTargetInfo::new(ContactTargetInfoRequired {
+        ///     contact_id: "...".into(),
+        ///     is_essential: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContactTargetInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContactId", contact_id);
-            props.set("IsEssential", is_essential);
+            props.set::<String>("ContactId", required.contact_id);
+            props.set::<bool>("IsEssential", required.is_essential);
             ContactTargetInfo { props }
         }
     }
@@ -231,15 +303,33 @@ pub mod contact {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag
         ///
-        /// - `key`: `Key`, The key name of the tag
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -270,11 +360,28 @@ pub mod contact {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::SSMContacts::Contact`; `.into()` makes a `Val<String>`.
+        Type {
+            Personal = "PERSONAL",
+            Escalation = "ESCALATION",
+            OncallSchedule = "ONCALL_SCHEDULE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::SSMContacts::ContactChannel
 ///
 /// CloudFormation type `AWS::SSMContacts::ContactChannel`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the engagement to a contact channel.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnContactChannel {
     props: Props,
@@ -304,7 +411,7 @@ impl CfnContactChannel {
 
     /// Device type, which specify notification channel. Currently supported values: “SMS”, “VOICE”, “EMAIL”, “CHATBOT.
     ///
-    /// Allowed values: `SMS`, `VOICE`, `EMAIL`.
+    /// Allowed values (the enum [`contact_channel::ChannelType`]): `SMS`, `VOICE`, `EMAIL`.
     ///
     /// Changing it replaces the resource.
     pub fn channel_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -374,9 +481,31 @@ pub(crate) static CONTACT_CHANNEL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnContactChannel`].
+pub mod contact_channel {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ChannelType` in `AWS::SSMContacts::ContactChannel`; `.into()` makes a `Val<String>`.
+        ChannelType {
+            Sms = "SMS",
+            Voice = "VOICE",
+            Email = "EMAIL",
+        }
+    }
+}
+
 /// Engagement Plan for a SSM Incident Manager Contact.
 ///
 /// CloudFormation type `AWS::SSMContacts::Plan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the contact.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnPlan {
     props: Props,
@@ -472,7 +601,7 @@ pub mod plan {
     }
 
     impl Stage {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `duration_in_minutes`: `DurationInMinutes`, The time to wait until beginning the next stage.
         pub fn new(duration_in_minutes: impl Into<Val<i64>>) -> Self {
@@ -532,15 +661,33 @@ pub mod plan {
         props: Props,
     }
 
-    impl ChannelTargetInfo {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ChannelTargetInfo`], by name: the argument of [`ChannelTargetInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct ChannelTargetInfoRequired {
+        /// The Amazon Resource Name (ARN) of the contact channel.
         ///
-        /// - `channel_id`: `ChannelId`, The Amazon Resource Name (ARN) of the contact channel.
-        /// - `retry_interval_in_minutes`: `RetryIntervalInMinutes`, The number of minutes to wait to retry sending engagement in the case the engagement initially fails.
-        pub fn new(channel_id: impl Into<Val<String>>, retry_interval_in_minutes: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `ChannelId`.
+        pub channel_id: Val<String>,
+
+        /// The number of minutes to wait to retry sending engagement in the case the engagement initially fails.
+        ///
+        /// CloudFormation property `RetryIntervalInMinutes`.
+        pub retry_interval_in_minutes: Val<i64>,
+    }
+
+    impl ChannelTargetInfo {
+        /// Creates the value from its required properties, by name in [`ChannelTargetInfoRequired`]:
+        ///
+        /// ```text
+        /// ChannelTargetInfo::new(ChannelTargetInfoRequired {
+        ///     channel_id: "...".into(),
+        ///     retry_interval_in_minutes: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: ChannelTargetInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("ChannelId", channel_id);
-            props.set("RetryIntervalInMinutes", retry_interval_in_minutes);
+            props.set::<String>("ChannelId", required.channel_id);
+            props.set::<i64>("RetryIntervalInMinutes", required.retry_interval_in_minutes);
             ChannelTargetInfo { props }
         }
     }
@@ -557,15 +704,33 @@ pub mod plan {
         props: Props,
     }
 
-    impl ContactTargetInfo {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ContactTargetInfo`], by name: the argument of [`ContactTargetInfo::new`].
+    #[derive(Clone, Debug)]
+    pub struct ContactTargetInfoRequired {
+        /// The Amazon Resource Name (ARN) of the contact.
         ///
-        /// - `contact_id`: `ContactId`, The Amazon Resource Name (ARN) of the contact.
-        /// - `is_essential`: `IsEssential`, A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-        pub fn new(contact_id: impl Into<Val<String>>, is_essential: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `ContactId`.
+        pub contact_id: Val<String>,
+
+        /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
+        ///
+        /// CloudFormation property `IsEssential`.
+        pub is_essential: Val<bool>,
+    }
+
+    impl ContactTargetInfo {
+        /// Creates the value from its required properties, by name in [`ContactTargetInfoRequired`]:
+        ///
+        /// ```text
+        /// ContactTargetInfo::new(ContactTargetInfoRequired {
+        ///     contact_id: "...".into(),
+        ///     is_essential: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: ContactTargetInfoRequired) -> Self {
             let mut props = Props::new();
-            props.set("ContactId", contact_id);
-            props.set("IsEssential", is_essential);
+            props.set::<String>("ContactId", required.contact_id);
+            props.set::<bool>("IsEssential", required.is_essential);
             ContactTargetInfo { props }
         }
     }
@@ -592,29 +757,70 @@ pub mod plan {
 /// Resource Type definition for AWS::SSMContacts::Rotation.
 ///
 /// CloudFormation type `AWS::SSMContacts::Rotation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the rotation.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRotation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRotation`], by name: the argument of [`CfnRotation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRotationRequired {
+    /// Members of the rotation
+    ///
+    /// CloudFormation property `ContactIds`.
+    pub contact_ids: Val<Vec<String>>,
+
+    /// Name of the Rotation
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// Information about when an on-call rotation is in effect and how long the rotation period lasts.
+    ///
+    /// CloudFormation property `Recurrence`.
+    pub recurrence: Val<rotation::RecurrenceSettings>,
+
+    /// Start time of the first shift of Oncall Schedule
+    ///
+    /// CloudFormation property `StartTime`.
+    pub start_time: Val<String>,
+
+    /// TimeZone Identifier for the Oncall Schedule
+    ///
+    /// CloudFormation property `TimeZoneId`.
+    pub time_zone_id: Val<String>,
+}
+
 impl CfnRotation {
     pub const TYPE_NAME: &'static str = "AWS::SSMContacts::Rotation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRotationRequired`]:
     ///
-    /// - `contact_ids`: `ContactIds`, Members of the rotation
-    /// - `name`: `Name`, Name of the Rotation
-    /// - `recurrence`: `Recurrence`, Information about when an on-call rotation is in effect and how long the rotation period lasts.
-    /// - `start_time`: `StartTime`, Start time of the first shift of Oncall Schedule
-    /// - `time_zone_id`: `TimeZoneId`, TimeZone Identifier for the Oncall Schedule
-    pub fn new(contact_ids: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, recurrence: impl Into<Val<rotation::RecurrenceSettings>>, start_time: impl Into<Val<String>>, time_zone_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRotation::new(CfnRotationRequired {
+    ///     contact_ids: vec!["..."].into(),
+    ///     name: "...".into(),
+    ///     recurrence: rotation::RecurrenceSettings::new(...).into(),
+    ///     start_time: "...".into(),
+    ///     time_zone_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRotationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ContactIds", contact_ids);
-        props.set("Name", name);
-        props.set("Recurrence", recurrence);
-        props.set("StartTime", start_time);
-        props.set("TimeZoneId", time_zone_id);
+        props.set::<Vec<String>>("ContactIds", required.contact_ids);
+        props.set::<String>("Name", required.name);
+        props.set::<rotation::RecurrenceSettings>("Recurrence", required.recurrence);
+        props.set::<String>("StartTime", required.start_time);
+        props.set::<String>("TimeZoneId", required.time_zone_id);
         CfnRotation { props, options: ResourceOptions::default() }
     }
 
@@ -672,11 +878,11 @@ pub(crate) static ROTATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRotation`].
+/// Property types and enums of the allowed values of [`CfnRotation`].
 pub mod rotation {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about when an on-call rotation is in effect and how long the rotation period lasts.
     #[derive(Clone, Debug)]
@@ -740,15 +946,33 @@ pub mod rotation {
         props: Props,
     }
 
-    impl MonthlySetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MonthlySetting`], by name: the argument of [`MonthlySetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct MonthlySettingRequired {
+        /// The day of the month when monthly recurring on-call rotations begin.
         ///
-        /// - `day_of_month`: `DayOfMonth`, The day of the month when monthly recurring on-call rotations begin.
-        /// - `hand_off_time`: `HandOffTime`, Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
-        pub fn new(day_of_month: impl Into<Val<i64>>, hand_off_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DayOfMonth`.
+        pub day_of_month: Val<i64>,
+
+        /// Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
+        ///
+        /// CloudFormation property `HandOffTime`.
+        pub hand_off_time: Val<String>,
+    }
+
+    impl MonthlySetting {
+        /// Creates the value from its required properties, by name in [`MonthlySettingRequired`]:
+        ///
+        /// ```text
+        /// MonthlySetting::new(MonthlySettingRequired {
+        ///     day_of_month: 1.into(),
+        ///     hand_off_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MonthlySettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DayOfMonth", day_of_month);
-            props.set("HandOffTime", hand_off_time);
+            props.set::<i64>("DayOfMonth", required.day_of_month);
+            props.set::<String>("HandOffTime", required.hand_off_time);
             MonthlySetting { props }
         }
     }
@@ -765,15 +989,35 @@ pub mod rotation {
         props: Props,
     }
 
-    impl ShiftCoverage {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ShiftCoverage`], by name: the argument of [`ShiftCoverage::new`].
+    #[derive(Clone, Debug)]
+    pub struct ShiftCoverageRequired {
+        /// Information about when an on-call shift begins and ends.
         ///
-        /// - `coverage_times`: `CoverageTimes`, Information about when an on-call shift begins and ends.
-        /// - `day_of_week`: `DayOfWeek`, The day of the week when weekly recurring on-call shift rotations begin.
-        pub fn new(coverage_times: impl Into<Val<Vec<CoverageTime>>>, day_of_week: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `CoverageTimes`.
+        pub coverage_times: Val<Vec<CoverageTime>>,
+
+        /// The day of the week when weekly recurring on-call shift rotations begin.
+        ///
+        /// CloudFormation property `DayOfWeek`.
+        ///
+        /// Allowed values (the enum [`DayOfWeek`]): `MON`, `TUE`, `WED`, `THU`, `FRI`, `SAT`, `SUN`.
+        pub day_of_week: Val<String>,
+    }
+
+    impl ShiftCoverage {
+        /// Creates the value from its required properties, by name in [`ShiftCoverageRequired`]:
+        ///
+        /// ```text
+        /// ShiftCoverage::new(ShiftCoverageRequired {
+        ///     coverage_times: vec![CoverageTime::new(...)].into(),
+        ///     day_of_week: DayOfWeek::Mon.into(),
+        /// })
+        /// ```
+        pub fn new(required: ShiftCoverageRequired) -> Self {
             let mut props = Props::new();
-            props.set("CoverageTimes", coverage_times);
-            props.set("DayOfWeek", day_of_week);
+            props.set::<Vec<CoverageTime>>("CoverageTimes", required.coverage_times);
+            props.set::<String>("DayOfWeek", required.day_of_week);
             ShiftCoverage { props }
         }
     }
@@ -790,15 +1034,33 @@ pub mod rotation {
         props: Props,
     }
 
-    impl CoverageTime {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CoverageTime`], by name: the argument of [`CoverageTime::new`].
+    #[derive(Clone, Debug)]
+    pub struct CoverageTimeRequired {
+        /// Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
         ///
-        /// - `end_time`: `EndTime`, Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
-        /// - `start_time`: `StartTime`, Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
-        pub fn new(end_time: impl Into<Val<String>>, start_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `EndTime`.
+        pub end_time: Val<String>,
+
+        /// Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
+        ///
+        /// CloudFormation property `StartTime`.
+        pub start_time: Val<String>,
+    }
+
+    impl CoverageTime {
+        /// Creates the value from its required properties, by name in [`CoverageTimeRequired`]:
+        ///
+        /// ```text
+        /// CoverageTime::new(CoverageTimeRequired {
+        ///     end_time: "...".into(),
+        ///     start_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CoverageTimeRequired) -> Self {
             let mut props = Props::new();
-            props.set("EndTime", end_time);
-            props.set("StartTime", start_time);
+            props.set::<String>("EndTime", required.end_time);
+            props.set::<String>("StartTime", required.start_time);
             CoverageTime { props }
         }
     }
@@ -815,15 +1077,35 @@ pub mod rotation {
         props: Props,
     }
 
-    impl WeeklySetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`WeeklySetting`], by name: the argument of [`WeeklySetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct WeeklySettingRequired {
+        /// The day of the week when weekly recurring on-call shift rotations begin.
         ///
-        /// - `day_of_week`: `DayOfWeek`, The day of the week when weekly recurring on-call shift rotations begin.
-        /// - `hand_off_time`: `HandOffTime`, Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
-        pub fn new(day_of_week: impl Into<Val<String>>, hand_off_time: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DayOfWeek`.
+        ///
+        /// Allowed values (the enum [`DayOfWeek`]): `MON`, `TUE`, `WED`, `THU`, `FRI`, `SAT`, `SUN`.
+        pub day_of_week: Val<String>,
+
+        /// Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
+        ///
+        /// CloudFormation property `HandOffTime`.
+        pub hand_off_time: Val<String>,
+    }
+
+    impl WeeklySetting {
+        /// Creates the value from its required properties, by name in [`WeeklySettingRequired`]:
+        ///
+        /// ```text
+        /// WeeklySetting::new(WeeklySettingRequired {
+        ///     day_of_week: DayOfWeek::Mon.into(),
+        ///     hand_off_time: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WeeklySettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DayOfWeek", day_of_week);
-            props.set("HandOffTime", hand_off_time);
+            props.set::<String>("DayOfWeek", required.day_of_week);
+            props.set::<String>("HandOffTime", required.hand_off_time);
             WeeklySetting { props }
         }
     }
@@ -840,15 +1122,33 @@ pub mod rotation {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag
         ///
-        /// - `key`: `Key`, The key name of the tag
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -911,6 +1211,19 @@ pub mod rotation {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DayOfWeek` in `AWS::SSMContacts::Rotation`; `.into()` makes a `Val<String>`.
+        DayOfWeek {
+            Mon = "MON",
+            Tue = "TUE",
+            Wed = "WED",
+            Thu = "THU",
+            Fri = "FRI",
+            Sat = "SAT",
+            Sun = "SUN",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

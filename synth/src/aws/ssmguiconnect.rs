@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Definition of AWS::SSMGuiConnect::Preferences Resource Type
 ///
 /// CloudFormation type `AWS::SSMGuiConnect::Preferences`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The AWS Account Id that the preference is associated with, used as the unique identifier for this resource.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnPreferences {
     props: Props,
@@ -92,15 +99,33 @@ pub mod preferences {
         props: Props,
     }
 
-    impl ConnectionRecordingPreferences {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConnectionRecordingPreferences`], by name: the argument of [`ConnectionRecordingPreferences::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectionRecordingPreferencesRequired {
+        /// The ARN of a AWS KMS key that is used to encrypt data while it is being processed by the service. This key must exist in the same AWS Region as the node you start an RDP connection to.
         ///
-        /// - `kms_key_arn`: `KMSKeyArn`, The ARN of a AWS KMS key that is used to encrypt data while it is being processed by the service. This key must exist in the same AWS Region as the node you start an RDP connection to.
-        /// - `recording_destinations`: `RecordingDestinations`, Determines where recordings of RDP connections are stored.
-        pub fn new(kms_key_arn: impl Into<Val<String>>, recording_destinations: impl Into<Val<RecordingDestinations>>) -> Self {
+        /// CloudFormation property `KMSKeyArn`.
+        pub kms_key_arn: Val<String>,
+
+        /// Determines where recordings of RDP connections are stored.
+        ///
+        /// CloudFormation property `RecordingDestinations`.
+        pub recording_destinations: Val<RecordingDestinations>,
+    }
+
+    impl ConnectionRecordingPreferences {
+        /// Creates the value from its required properties, by name in [`ConnectionRecordingPreferencesRequired`]:
+        ///
+        /// ```text
+        /// ConnectionRecordingPreferences::new(ConnectionRecordingPreferencesRequired {
+        ///     kms_key_arn: "...".into(),
+        ///     recording_destinations: RecordingDestinations::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectionRecordingPreferencesRequired) -> Self {
             let mut props = Props::new();
-            props.set("KMSKeyArn", kms_key_arn);
-            props.set("RecordingDestinations", recording_destinations);
+            props.set::<String>("KMSKeyArn", required.kms_key_arn);
+            props.set::<RecordingDestinations>("RecordingDestinations", required.recording_destinations);
             ConnectionRecordingPreferences { props }
         }
     }
@@ -118,7 +143,7 @@ pub mod preferences {
     }
 
     impl RecordingDestinations {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_buckets`: `S3Buckets`, The S3 bucket where RDP connection recordings are stored.
         pub fn new(s3_buckets: impl Into<Val<Vec<S3Bucket>>>) -> Self {
@@ -140,15 +165,33 @@ pub mod preferences {
         props: Props,
     }
 
-    impl S3Bucket {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Bucket`], by name: the argument of [`S3Bucket::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3BucketRequired {
+        /// The name of the S3 bucket where RDP connection recordings are stored.
         ///
-        /// - `bucket_name`: `BucketName`, The name of the S3 bucket where RDP connection recordings are stored.
-        /// - `bucket_owner`: `BucketOwner`, The AWS account number that owns the S3 bucket.
-        pub fn new(bucket_name: impl Into<Val<String>>, bucket_owner: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// The AWS account number that owns the S3 bucket.
+        ///
+        /// CloudFormation property `BucketOwner`.
+        pub bucket_owner: Val<String>,
+    }
+
+    impl S3Bucket {
+        /// Creates the value from its required properties, by name in [`S3BucketRequired`]:
+        ///
+        /// ```text
+        /// S3Bucket::new(S3BucketRequired {
+        ///     bucket_name: "...".into(),
+        ///     bucket_owner: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3BucketRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("BucketOwner", bucket_owner);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("BucketOwner", required.bucket_owner);
             S3Bucket { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource type definition for AWS::SSMIncidents::ReplicationSet
 ///
 /// CloudFormation type `AWS::SSMIncidents::ReplicationSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the ReplicationSet.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnReplicationSet {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnReplicationSet {
 impl CfnReplicationSet {
     pub const TYPE_NAME: &'static str = "AWS::SSMIncidents::ReplicationSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `regions`: `Regions`, The ReplicationSet configuration.
     pub fn new(regions: impl Into<Val<Vec<replication_set::ReplicationRegion>>>) -> Self {
@@ -135,7 +142,7 @@ pub mod replication_set {
     }
 
     impl RegionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sse_kms_key_id`: `SseKmsKeyId`, The AWS Key Management Service key ID or Key Alias to use to encrypt your replication set.
         pub fn new(sse_kms_key_id: impl Into<Val<String>>) -> Self {
@@ -157,15 +164,29 @@ pub mod replication_set {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -203,23 +224,51 @@ pub mod replication_set {
 /// Resource type definition for AWS::SSMIncidents::ResponsePlan
 ///
 /// CloudFormation type `AWS::SSMIncidents::ResponsePlan`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the response plan.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnResponsePlan {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResponsePlan`], by name: the argument of [`CfnResponsePlan::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResponsePlanRequired {
+    /// The incident template configuration.
+    ///
+    /// CloudFormation property `IncidentTemplate`.
+    pub incident_template: Val<response_plan::IncidentTemplate>,
+
+    /// The name of the response plan.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnResponsePlan {
     pub const TYPE_NAME: &'static str = "AWS::SSMIncidents::ResponsePlan";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResponsePlanRequired`]:
     ///
-    /// - `incident_template`: `IncidentTemplate`, The incident template configuration.
-    /// - `name`: `Name`, The name of the response plan.
-    pub fn new(incident_template: impl Into<Val<response_plan::IncidentTemplate>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResponsePlan::new(CfnResponsePlanRequired {
+    ///     incident_template: response_plan::IncidentTemplate::new(...).into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResponsePlanRequired) -> Self {
         let mut props = Props::new();
-        props.set("IncidentTemplate", incident_template);
-        props.set("Name", name);
+        props.set::<response_plan::IncidentTemplate>("IncidentTemplate", required.incident_template);
+        props.set::<String>("Name", required.name);
         CfnResponsePlan { props, options: ResourceOptions::default() }
     }
 
@@ -309,11 +358,11 @@ pub(crate) static RESPONSE_PLAN_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnResponsePlan`].
+/// Property types and enums of the allowed values of [`CfnResponsePlan`].
 pub mod response_plan {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The automation configuration to launch.
     #[derive(Clone, Debug)]
@@ -347,15 +396,33 @@ pub mod response_plan {
         props: Props,
     }
 
-    impl SsmAutomation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SsmAutomation`], by name: the argument of [`SsmAutomation::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsmAutomationRequired {
+        /// The document name to use when starting the SSM automation document.
         ///
-        /// - `document_name`: `DocumentName`, The document name to use when starting the SSM automation document.
-        /// - `role_arn`: `RoleArn`, The role ARN to use when starting the SSM automation document.
-        pub fn new(document_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DocumentName`.
+        pub document_name: Val<String>,
+
+        /// The role ARN to use when starting the SSM automation document.
+        ///
+        /// CloudFormation property `RoleArn`.
+        pub role_arn: Val<String>,
+    }
+
+    impl SsmAutomation {
+        /// Creates the value from its required properties, by name in [`SsmAutomationRequired`]:
+        ///
+        /// ```text
+        /// SsmAutomation::new(SsmAutomationRequired {
+        ///     document_name: "...".into(),
+        ///     role_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SsmAutomationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DocumentName", document_name);
-            props.set("RoleArn", role_arn);
+            props.set::<String>("DocumentName", required.document_name);
+            props.set::<String>("RoleArn", required.role_arn);
             SsmAutomation { props }
         }
 
@@ -379,7 +446,7 @@ pub mod response_plan {
 
         /// The account type to use when starting the SSM automation document.
         ///
-        /// Allowed values: `IMPACTED_ACCOUNT`, `RESPONSE_PLAN_OWNER_ACCOUNT`.
+        /// Allowed values (the enum [`TargetAccount`]): `IMPACTED_ACCOUNT`, `RESPONSE_PLAN_OWNER_ACCOUNT`.
         pub fn target_account(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetAccount", value);
             self
@@ -398,15 +465,31 @@ pub mod response_plan {
         props: Props,
     }
 
-    impl DynamicSsmParameter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DynamicSsmParameter`], by name: the argument of [`DynamicSsmParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct DynamicSsmParameterRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Value of the dynamic parameter to set when starting the SSM automation document.
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`, Value of the dynamic parameter to set when starting the SSM automation document.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<DynamicSsmParameterValue>>) -> Self {
+        /// CloudFormation property `Value`.
+        pub value: Val<DynamicSsmParameterValue>,
+    }
+
+    impl DynamicSsmParameter {
+        /// Creates the value from its required properties, by name in [`DynamicSsmParameterRequired`]:
+        ///
+        /// ```text
+        /// DynamicSsmParameter::new(DynamicSsmParameterRequired {
+        ///     key: "...".into(),
+        ///     value: DynamicSsmParameterValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DynamicSsmParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<DynamicSsmParameterValue>("Value", required.value);
             DynamicSsmParameter { props }
         }
     }
@@ -432,7 +515,7 @@ pub mod response_plan {
 
         /// The variable types used as dynamic parameter value when starting the SSM automation document.
         ///
-        /// Allowed values: `INCIDENT_RECORD_ARN`, `INVOLVED_RESOURCES`.
+        /// Allowed values (the enum [`Variable`]): `INCIDENT_RECORD_ARN`, `INVOLVED_RESOURCES`.
         pub fn variable(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Variable", value);
             self
@@ -451,15 +534,29 @@ pub mod response_plan {
         props: Props,
     }
 
+    /// The required properties of [`SsmParameter`], by name: the argument of [`SsmParameter::new`].
+    #[derive(Clone, Debug)]
+    pub struct SsmParameterRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
     impl SsmParameter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SsmParameterRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `values`: `Values`.
-        pub fn new(key: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// SsmParameter::new(SsmParameterRequired {
+        ///     key: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: SsmParameterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Values", values);
+            props.set::<String>("Key", required.key);
+            props.set::<Vec<String>>("Values", required.values);
             SsmParameter { props }
         }
     }
@@ -502,15 +599,33 @@ pub mod response_plan {
         props: Props,
     }
 
-    impl IncidentTemplate {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IncidentTemplate`], by name: the argument of [`IncidentTemplate::new`].
+    #[derive(Clone, Debug)]
+    pub struct IncidentTemplateRequired {
+        /// The impact value.
         ///
-        /// - `impact`: `Impact`, The impact value.
-        /// - `title`: `Title`, The title string.
-        pub fn new(impact: impl Into<Val<i64>>, title: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Impact`.
+        pub impact: Val<i64>,
+
+        /// The title string.
+        ///
+        /// CloudFormation property `Title`.
+        pub title: Val<String>,
+    }
+
+    impl IncidentTemplate {
+        /// Creates the value from its required properties, by name in [`IncidentTemplateRequired`]:
+        ///
+        /// ```text
+        /// IncidentTemplate::new(IncidentTemplateRequired {
+        ///     impact: 1.into(),
+        ///     title: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IncidentTemplateRequired) -> Self {
             let mut props = Props::new();
-            props.set("Impact", impact);
-            props.set("Title", title);
+            props.set::<i64>("Impact", required.impact);
+            props.set::<String>("Title", required.title);
             IncidentTemplate { props }
         }
 
@@ -551,15 +666,29 @@ pub mod response_plan {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -628,17 +757,40 @@ pub mod response_plan {
         props: Props,
     }
 
-    impl PagerDutyConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PagerDutyConfiguration`], by name: the argument of [`PagerDutyConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct PagerDutyConfigurationRequired {
+        /// The name of the pagerDuty configuration.
         ///
-        /// - `name`: `Name`, The name of the pagerDuty configuration.
-        /// - `pager_duty_incident_configuration`: `PagerDutyIncidentConfiguration`, The pagerDuty incident configuration.
-        /// - `secret_id`: `SecretId`, The AWS secrets manager secretId storing the pagerDuty token.
-        pub fn new(name: impl Into<Val<String>>, pager_duty_incident_configuration: impl Into<Val<PagerDutyIncidentConfiguration>>, secret_id: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The pagerDuty incident configuration.
+        ///
+        /// CloudFormation property `PagerDutyIncidentConfiguration`.
+        pub pager_duty_incident_configuration: Val<PagerDutyIncidentConfiguration>,
+
+        /// The AWS secrets manager secretId storing the pagerDuty token.
+        ///
+        /// CloudFormation property `SecretId`.
+        pub secret_id: Val<String>,
+    }
+
+    impl PagerDutyConfiguration {
+        /// Creates the value from its required properties, by name in [`PagerDutyConfigurationRequired`]:
+        ///
+        /// ```text
+        /// PagerDutyConfiguration::new(PagerDutyConfigurationRequired {
+        ///     name: "...".into(),
+        ///     pager_duty_incident_configuration: PagerDutyIncidentConfiguration::new(...).into(),
+        ///     secret_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PagerDutyConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("PagerDutyIncidentConfiguration", pager_duty_incident_configuration);
-            props.set("SecretId", secret_id);
+            props.set::<String>("Name", required.name);
+            props.set::<PagerDutyIncidentConfiguration>("PagerDutyIncidentConfiguration", required.pager_duty_incident_configuration);
+            props.set::<String>("SecretId", required.secret_id);
             PagerDutyConfiguration { props }
         }
     }
@@ -656,7 +808,7 @@ pub mod response_plan {
     }
 
     impl PagerDutyIncidentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `service_id`: `ServiceId`, The pagerDuty serviceId.
         pub fn new(service_id: impl Into<Val<String>>) -> Self {
@@ -771,6 +923,22 @@ pub mod response_plan {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `TargetAccount` in `AWS::SSMIncidents::ResponsePlan`; `.into()` makes a `Val<String>`.
+        TargetAccount {
+            ImpactedAccount = "IMPACTED_ACCOUNT",
+            ResponsePlanOwnerAccount = "RESPONSE_PLAN_OWNER_ACCOUNT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Variable` in `AWS::SSMIncidents::ResponsePlan`; `.into()` makes a `Val<String>`.
+        Variable {
+            IncidentRecordArn = "INCIDENT_RECORD_ARN",
+            InvolvedResources = "INVOLVED_RESOURCES",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,17 @@ use crate::value::{Json, Map, Val};
 /// Definition of AWS::SSMQuickSetup::ConfigurationManager Resource Type
 ///
 /// CloudFormation type `AWS::SSMQuickSetup::ConfigurationManager`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `LastModifiedAt`: `handle.last_modified_at()` → `Val<String>`.
+/// - `ManagerArn`: `handle.manager_arn()` → `Val<String>`.
+/// - `StatusSummaries`: `handle.status_summaries()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ManagerArn`.
 #[derive(Clone, Debug)]
 pub struct CfnConfigurationManager {
     props: Props,
@@ -25,7 +35,7 @@ pub struct CfnConfigurationManager {
 impl CfnConfigurationManager {
     pub const TYPE_NAME: &'static str = "AWS::SSMQuickSetup::ConfigurationManager";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `configuration_definitions`: `ConfigurationDefinitions`.
     pub fn new(configuration_definitions: impl Into<Val<Vec<configuration_manager::ConfigurationDefinition>>>) -> Self {
@@ -123,15 +133,31 @@ pub mod configuration_manager {
         props: Props,
     }
 
-    impl ConfigurationDefinition {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConfigurationDefinition`], by name: the argument of [`ConfigurationDefinition::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConfigurationDefinitionRequired {
+        /// CloudFormation property `Parameters`.
+        pub parameters: Val<Map<String>>,
+
+        /// CloudFormation property `Type`.
         ///
-        /// - `parameters`: `Parameters`.
-        /// - `type_`: `Type`.
-        pub fn new(parameters: impl Into<Val<Map<String>>>, type_: impl Into<Val<String>>) -> Self {
+        /// Changing it replaces the resource.
+        pub type_: Val<String>,
+    }
+
+    impl ConfigurationDefinition {
+        /// Creates the value from its required properties, by name in [`ConfigurationDefinitionRequired`]:
+        ///
+        /// ```text
+        /// ConfigurationDefinition::new(ConfigurationDefinitionRequired {
+        ///     parameters: [("key", "...")].into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConfigurationDefinitionRequired) -> Self {
             let mut props = Props::new();
-            props.set("Parameters", parameters);
-            props.set("Type", type_);
+            props.set::<Map<String>>("Parameters", required.parameters);
+            props.set::<String>("Type", required.type_);
             ConfigurationDefinition { props }
         }
 
@@ -182,25 +208,58 @@ pub mod configuration_manager {
 /// Resource Type definition for AWS::SSMQuickSetup::LifecycleAutomation that executes SSM Automation documents in response to CloudFormation lifecycle events.
 ///
 /// CloudFormation type `AWS::SSMQuickSetup::LifecycleAutomation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociationId`: `handle.association_id()` → `Val<String>`. The id from the association that is returned when creating the association
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssociationId`.
 #[derive(Clone, Debug)]
 pub struct CfnLifecycleAutomation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLifecycleAutomation`], by name: the argument of [`CfnLifecycleAutomation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLifecycleAutomationRequired {
+    /// The name of the Automation document to execute
+    ///
+    /// CloudFormation property `AutomationDocument`.
+    pub automation_document: Val<String>,
+
+    /// Parameters to be passed to the Automation Document
+    ///
+    /// CloudFormation property `AutomationParameters`.
+    pub automation_parameters: Val<Map<Vec<String>>>,
+
+    /// A unique identifier used for generating a unique logical ID for the custom resource
+    ///
+    /// CloudFormation property `ResourceKey`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_key: Val<String>,
+}
+
 impl CfnLifecycleAutomation {
     pub const TYPE_NAME: &'static str = "AWS::SSMQuickSetup::LifecycleAutomation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLifecycleAutomationRequired`]:
     ///
-    /// - `automation_document`: `AutomationDocument`, The name of the Automation document to execute
-    /// - `automation_parameters`: `AutomationParameters`, Parameters to be passed to the Automation Document
-    /// - `resource_key`: `ResourceKey`, A unique identifier used for generating a unique logical ID for the custom resource
-    pub fn new(automation_document: impl Into<Val<String>>, automation_parameters: impl Into<Val<Map<Vec<String>>>>, resource_key: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLifecycleAutomation::new(CfnLifecycleAutomationRequired {
+    ///     automation_document: "...".into(),
+    ///     automation_parameters: [("key", vec!["..."])].into(),
+    ///     resource_key: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLifecycleAutomationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AutomationDocument", automation_document);
-        props.set("AutomationParameters", automation_parameters);
-        props.set("ResourceKey", resource_key);
+        props.set::<String>("AutomationDocument", required.automation_document);
+        props.set::<Map<Vec<String>>>("AutomationParameters", required.automation_parameters);
+        props.set::<String>("ResourceKey", required.resource_key);
         CfnLifecycleAutomation { props, options: ResourceOptions::default() }
     }
 

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,25 +15,61 @@ use crate::value::{Json, Val};
 /// Resource Type definition for Identity Center (SSO) Application
 ///
 /// CloudFormation type `AWS::SSO::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationArn`: `handle.application_arn()` → `Val<String>`. The Application ARN that is returned upon creation of the Identity Center (SSO) Application
+/// - `IdentityStoreArn`: `handle.identity_store_arn()` → `Val<String>`. The ARN of the identity store associated with the Identity Center instance
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ApplicationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// The ARN of the application provider under which the operation will run
+    ///
+    /// CloudFormation property `ApplicationProviderArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_provider_arn: Val<String>,
+
+    /// The ARN of the instance of IAM Identity Center under which the operation will run
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The name you want to assign to this Identity Center (SSO) Application
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::SSO::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `application_provider_arn`: `ApplicationProviderArn`, The ARN of the application provider under which the operation will run
-    /// - `instance_arn`: `InstanceArn`, The ARN of the instance of IAM Identity Center under which the operation will run
-    /// - `name`: `Name`, The name you want to assign to this Identity Center (SSO) Application
-    pub fn new(application_provider_arn: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     application_provider_arn: "...".into(),
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationProviderArn", application_provider_arn);
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("ApplicationProviderArn", required.application_provider_arn);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -52,7 +87,7 @@ impl CfnApplication {
 
     /// Specifies whether the application is enabled or disabled
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`application::Status`]): `ENABLED`, `DISABLED`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -120,11 +155,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A structure that describes the options for the access portal associated with an application
     #[derive(Clone, Debug)]
@@ -147,7 +182,7 @@ pub mod application {
 
         /// Indicates whether this application is visible in the access portal
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`Visibility`]): `ENABLED`, `DISABLED`.
         pub fn visibility(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Visibility", value);
             self
@@ -167,9 +202,9 @@ pub mod application {
     }
 
     impl SignInOptions {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `origin`: `Origin`, This determines how IAM Identity Center navigates the user to the target application
+        /// - `origin`: `Origin`, This determines how IAM Identity Center navigates the user to the target application Allowed values: the enum [`Origin`].
         pub fn new(origin: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Origin", origin);
@@ -195,15 +230,29 @@ pub mod application {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -237,30 +286,91 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::SSO::Application`; `.into()` makes a `Val<String>`.
+        Status {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Visibility` in `AWS::SSO::Application`; `.into()` makes a `Val<String>`.
+        Visibility {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Origin` in `AWS::SSO::Application`; `.into()` makes a `Val<String>`.
+        Origin {
+            IdentityCenter = "IDENTITY_CENTER",
+            Application = "APPLICATION",
+        }
+    }
 }
 
 /// Resource Type definition for SSO application access grant to a user or group.
 ///
 /// CloudFormation type `AWS::SSO::ApplicationAssignment`.
+///
+/// # Attributes
+///
+/// `AWS::SSO::ApplicationAssignment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnApplicationAssignment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplicationAssignment`], by name: the argument of [`CfnApplicationAssignment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationAssignmentRequired {
+    /// The ARN of the application.
+    ///
+    /// CloudFormation property `ApplicationArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub application_arn: Val<String>,
+
+    /// An identifier for an object in IAM Identity Center, such as a user or group
+    ///
+    /// CloudFormation property `PrincipalId`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal_id: Val<String>,
+
+    /// The entity type for which the assignment will be created.
+    ///
+    /// CloudFormation property `PrincipalType`.
+    ///
+    /// Allowed values (the enum [`application_assignment::PrincipalType`]): `USER`, `GROUP`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal_type: Val<String>,
+}
+
 impl CfnApplicationAssignment {
     pub const TYPE_NAME: &'static str = "AWS::SSO::ApplicationAssignment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationAssignmentRequired`]:
     ///
-    /// - `application_arn`: `ApplicationArn`, The ARN of the application.
-    /// - `principal_id`: `PrincipalId`, An identifier for an object in IAM Identity Center, such as a user or group
-    /// - `principal_type`: `PrincipalType`, The entity type for which the assignment will be created.
-    pub fn new(application_arn: impl Into<Val<String>>, principal_id: impl Into<Val<String>>, principal_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplicationAssignment::new(CfnApplicationAssignmentRequired {
+    ///     application_arn: "...".into(),
+    ///     principal_id: "...".into(),
+    ///     principal_type: application_assignment::PrincipalType::User.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationAssignmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationArn", application_arn);
-        props.set("PrincipalId", principal_id);
-        props.set("PrincipalType", principal_type);
+        props.set::<String>("ApplicationArn", required.application_arn);
+        props.set::<String>("PrincipalId", required.principal_id);
+        props.set::<String>("PrincipalType", required.principal_type);
         CfnApplicationAssignment { props, options: ResourceOptions::default() }
     }
 }
@@ -300,34 +410,107 @@ pub(crate) static APPLICATION_ASSIGNMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnApplicationAssignment`].
+pub mod application_assignment {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `PrincipalType` in `AWS::SSO::ApplicationAssignment`; `.into()` makes a `Val<String>`.
+        PrincipalType {
+            User = "USER",
+            Group = "GROUP",
+        }
+    }
+}
+
 /// Resource Type definition for SSO assignmet
 ///
 /// CloudFormation type `AWS::SSO::Assignment`.
+///
+/// # Attributes
+///
+/// `AWS::SSO::Assignment` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAssignment {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAssignment`], by name: the argument of [`CfnAssignment::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssignmentRequired {
+    /// The sso instance that the permission set is owned.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The permission set that the assignment will be assigned
+    ///
+    /// CloudFormation property `PermissionSetArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub permission_set_arn: Val<String>,
+
+    /// The assignee's identifier, user id/group id
+    ///
+    /// CloudFormation property `PrincipalId`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal_id: Val<String>,
+
+    /// The assignee's type, user/group
+    ///
+    /// CloudFormation property `PrincipalType`.
+    ///
+    /// Allowed values (the enum [`assignment::PrincipalType`]): `USER`, `GROUP`.
+    ///
+    /// Changing it replaces the resource.
+    pub principal_type: Val<String>,
+
+    /// The account id to be provisioned.
+    ///
+    /// CloudFormation property `TargetId`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_id: Val<String>,
+
+    /// The type of resource to be provisioned to, only aws account now
+    ///
+    /// CloudFormation property `TargetType`.
+    ///
+    /// Allowed values (the enum [`assignment::TargetType`]): `AWS_ACCOUNT`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_type: Val<String>,
+}
+
 impl CfnAssignment {
     pub const TYPE_NAME: &'static str = "AWS::SSO::Assignment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssignmentRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The sso instance that the permission set is owned.
-    /// - `permission_set_arn`: `PermissionSetArn`, The permission set that the assignment will be assigned
-    /// - `principal_id`: `PrincipalId`, The assignee's identifier, user id/group id
-    /// - `principal_type`: `PrincipalType`, The assignee's type, user/group
-    /// - `target_id`: `TargetId`, The account id to be provisioned.
-    /// - `target_type`: `TargetType`, The type of resource to be provisioned to, only aws account now
-    pub fn new(instance_arn: impl Into<Val<String>>, permission_set_arn: impl Into<Val<String>>, principal_id: impl Into<Val<String>>, principal_type: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAssignment::new(CfnAssignmentRequired {
+    ///     instance_arn: "...".into(),
+    ///     permission_set_arn: "...".into(),
+    ///     principal_id: "...".into(),
+    ///     principal_type: assignment::PrincipalType::User.into(),
+    ///     target_id: "...".into(),
+    ///     target_type: assignment::TargetType::AwsAccount.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssignmentRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("PermissionSetArn", permission_set_arn);
-        props.set("PrincipalId", principal_id);
-        props.set("PrincipalType", principal_type);
-        props.set("TargetId", target_id);
-        props.set("TargetType", target_type);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("PermissionSetArn", required.permission_set_arn);
+        props.set::<String>("PrincipalId", required.principal_id);
+        props.set::<String>("PrincipalType", required.principal_type);
+        props.set::<String>("TargetId", required.target_id);
+        props.set::<String>("TargetType", required.target_type);
         CfnAssignment { props, options: ResourceOptions::default() }
     }
 }
@@ -370,9 +553,40 @@ pub(crate) static ASSIGNMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnAssignment`].
+pub mod assignment {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `PrincipalType` in `AWS::SSO::Assignment`; `.into()` makes a `Val<String>`.
+        PrincipalType {
+            User = "USER",
+            Group = "GROUP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TargetType` in `AWS::SSO::Assignment`; `.into()` makes a `Val<String>`.
+        TargetType {
+            AwsAccount = "AWS_ACCOUNT",
+        }
+    }
+}
+
 /// Resource Type definition for Identity Center (SSO) Instance
 ///
 /// CloudFormation type `AWS::SSO::Instance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IdentityStoreId`: `handle.identity_store_id()` → `Val<String>`. The ID of the identity store associated with the created Identity Center (SSO) Instance
+/// - `InstanceArn`: `handle.instance_arn()` → `Val<String>`. The SSO Instance ARN that is returned upon creation of the Identity Center (SSO) Instance
+/// - `OwnerAccountId`: `handle.owner_account_id()` → `Val<String>`. The AWS accountId of the owner of the Identity Center (SSO) Instance
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the Identity Center (SSO) Instance, create_in_progress/delete_in_progress/active
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnInstance {
     props: Props,
@@ -477,15 +691,29 @@ pub mod instance {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -508,6 +736,12 @@ pub mod instance {
 /// Resource Type definition for SSO InstanceAccessControlAttributeConfiguration
 ///
 /// CloudFormation type `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::SSO::InstanceAccessControlAttributeConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `InstanceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnInstanceAccessControlAttributeConfiguration {
     props: Props,
@@ -517,7 +751,7 @@ pub struct CfnInstanceAccessControlAttributeConfiguration {
 impl CfnInstanceAccessControlAttributeConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::SSO::InstanceAccessControlAttributeConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `instance_arn`: `InstanceArn`, The ARN of the AWS SSO instance under which the operation will be executed.
     pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
@@ -586,15 +820,29 @@ pub mod instance_access_control_attribute_configuration {
         props: Props,
     }
 
+    /// The required properties of [`AccessControlAttribute`], by name: the argument of [`AccessControlAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct AccessControlAttributeRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<AccessControlAttributeValue>,
+    }
+
     impl AccessControlAttribute {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`AccessControlAttributeRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<AccessControlAttributeValue>>) -> Self {
+        /// ```text
+        /// AccessControlAttribute::new(AccessControlAttributeRequired {
+        ///     key: "...".into(),
+        ///     value: AccessControlAttributeValue::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AccessControlAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<AccessControlAttributeValue>("Value", required.value);
             AccessControlAttribute { props }
         }
     }
@@ -612,7 +860,7 @@ pub mod instance_access_control_attribute_configuration {
     }
 
     impl AccessControlAttributeValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `source`: `Source`.
         pub fn new(source: impl Into<Val<Vec<String>>>) -> Self {
@@ -635,7 +883,7 @@ pub mod instance_access_control_attribute_configuration {
     }
 
     impl InstanceAccessControlAttributeConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `access_control_attributes`: `AccessControlAttributes`.
         pub fn new(access_control_attributes: impl Into<Val<Vec<AccessControlAttribute>>>) -> Self {
@@ -677,23 +925,53 @@ pub mod instance_access_control_attribute_configuration {
 /// Resource Type definition for SSO PermissionSet
 ///
 /// CloudFormation type `AWS::SSO::PermissionSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PermissionSetArn`: `handle.permission_set_arn()` → `Val<String>`. The permission set that the policy will be attached to
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPermissionSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPermissionSet`], by name: the argument of [`CfnPermissionSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPermissionSetRequired {
+    /// The sso instance arn that the permission set is owned.
+    ///
+    /// CloudFormation property `InstanceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub instance_arn: Val<String>,
+
+    /// The name you want to assign to this permission set.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnPermissionSet {
     pub const TYPE_NAME: &'static str = "AWS::SSO::PermissionSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPermissionSetRequired`]:
     ///
-    /// - `instance_arn`: `InstanceArn`, The sso instance arn that the permission set is owned.
-    /// - `name`: `Name`, The name you want to assign to this permission set.
-    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPermissionSet::new(CfnPermissionSetRequired {
+    ///     instance_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPermissionSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("InstanceArn", instance_arn);
-        props.set("Name", name);
+        props.set::<String>("InstanceArn", required.instance_arn);
+        props.set::<String>("Name", required.name);
         CfnPermissionSet { props, options: ResourceOptions::default() }
     }
 
@@ -809,7 +1087,7 @@ pub mod permission_set {
     }
 
     impl CustomerManagedPolicyReference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -869,15 +1147,29 @@ pub mod permission_set {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Map, Val};
 /// Resource schema for Activity
 ///
 /// CloudFormation type `AWS::StepFunctions::Activity`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnActivity {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnActivity {
 impl CfnActivity {
     pub const TYPE_NAME: &'static str = "AWS::StepFunctions::Activity";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -91,11 +98,11 @@ pub(crate) static ACTIVITY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnActivity`].
+/// Property types and enums of the allowed values of [`CfnActivity`].
 pub mod activity {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::StepFunctions::Activity`.
     #[derive(Clone, Debug)]
@@ -104,9 +111,9 @@ pub mod activity {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -138,15 +145,29 @@ pub mod activity {
         props: Props,
     }
 
+    /// The required properties of [`TagsEntry`], by name: the argument of [`TagsEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagsEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagsEntry::new(TagsEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagsEntry { props }
         }
     }
@@ -173,11 +194,29 @@ pub mod activity {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::StepFunctions::Activity`; `.into()` makes a `Val<String>`.
+        Type {
+            CustomerManagedKmsKey = "CUSTOMER_MANAGED_KMS_KEY",
+            AwsOwnedKey = "AWS_OWNED_KEY",
+        }
+    }
 }
 
 /// Resource schema for StateMachine
 ///
 /// CloudFormation type `AWS::StepFunctions::StateMachine`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`.
+/// - `StateMachineRevisionId`: `handle.state_machine_revision_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnStateMachine {
     props: Props,
@@ -187,7 +226,7 @@ pub struct CfnStateMachine {
 impl CfnStateMachine {
     pub const TYPE_NAME: &'static str = "AWS::StepFunctions::StateMachine";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `role_arn`: `RoleArn`.
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
@@ -248,7 +287,7 @@ impl CfnStateMachine {
 
     /// The `StateMachineType` property.
     ///
-    /// Allowed values: `STANDARD`, `EXPRESS`.
+    /// Allowed values (the enum [`state_machine::StateMachineType`]): `STANDARD`, `EXPRESS`.
     ///
     /// Changing it replaces the resource.
     pub fn state_machine_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -325,11 +364,11 @@ pub(crate) static STATE_MACHINE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStateMachine`].
+/// Property types and enums of the allowed values of [`CfnStateMachine`].
 pub mod state_machine {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::StepFunctions::StateMachine`.
     #[derive(Clone, Debug)]
@@ -337,15 +376,29 @@ pub mod state_machine {
         props: Props,
     }
 
+    /// The required properties of [`S3Location`], by name: the argument of [`S3Location::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LocationRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+    }
+
     impl S3Location {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`S3LocationRequired`]:
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `key`: `Key`.
-        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// S3Location::new(S3LocationRequired {
+        ///     bucket: "...".into(),
+        ///     key: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("Key", key);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("Key", required.key);
             S3Location { props }
         }
 
@@ -369,9 +422,9 @@ pub mod state_machine {
     }
 
     impl EncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`.
+        /// - `type_`: `Type`. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -424,7 +477,7 @@ pub mod state_machine {
 
         /// The `Level` property.
         ///
-        /// Allowed values: `ALL`, `ERROR`, `FATAL`, `OFF`.
+        /// Allowed values (the enum [`Level`]): `ALL`, `ERROR`, `FATAL`, `OFF`.
         pub fn level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Level", value);
             self
@@ -495,15 +548,29 @@ pub mod state_machine {
         props: Props,
     }
 
+    /// The required properties of [`TagsEntry`], by name: the argument of [`TagsEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsEntryRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl TagsEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsEntryRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// TagsEntry::new(TagsEntryRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             TagsEntry { props }
         }
     }
@@ -578,11 +645,45 @@ pub mod state_machine {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `StateMachineType` in `AWS::StepFunctions::StateMachine`; `.into()` makes a `Val<String>`.
+        StateMachineType {
+            Standard = "STANDARD",
+            Express = "EXPRESS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::StepFunctions::StateMachine`; `.into()` makes a `Val<String>`.
+        Type {
+            CustomerManagedKmsKey = "CUSTOMER_MANAGED_KMS_KEY",
+            AwsOwnedKey = "AWS_OWNED_KEY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Level` in `AWS::StepFunctions::StateMachine`; `.into()` makes a `Val<String>`.
+        Level {
+            All = "ALL",
+            Error = "ERROR",
+            Fatal = "FATAL",
+            Off = "OFF",
+        }
+    }
 }
 
 /// Resource schema for StateMachineAlias
 ///
 /// CloudFormation type `AWS::StepFunctions::StateMachineAlias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the alias.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnStateMachineAlias {
     props: Props,
@@ -680,11 +781,11 @@ pub(crate) static STATE_MACHINE_ALIAS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnStateMachineAlias`].
+/// Property types and enums of the allowed values of [`CfnStateMachineAlias`].
 pub mod state_machine_alias {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The settings to enable gradual state machine deployments.
     #[derive(Clone, Debug)]
@@ -692,15 +793,33 @@ pub mod state_machine_alias {
         props: Props,
     }
 
-    impl DeploymentPreference {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DeploymentPreference`], by name: the argument of [`DeploymentPreference::new`].
+    #[derive(Clone, Debug)]
+    pub struct DeploymentPreferenceRequired {
+        /// CloudFormation property `StateMachineVersionArn`.
+        pub state_machine_version_arn: Val<String>,
+
+        /// The type of deployment to perform.
         ///
-        /// - `state_machine_version_arn`: `StateMachineVersionArn`.
-        /// - `type_`: `Type`, The type of deployment to perform.
-        pub fn new(state_machine_version_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `LINEAR`, `ALL_AT_ONCE`, `CANARY`.
+        pub type_: Val<String>,
+    }
+
+    impl DeploymentPreference {
+        /// Creates the value from its required properties, by name in [`DeploymentPreferenceRequired`]:
+        ///
+        /// ```text
+        /// DeploymentPreference::new(DeploymentPreferenceRequired {
+        ///     state_machine_version_arn: "...".into(),
+        ///     type_: Type::Linear.into(),
+        /// })
+        /// ```
+        pub fn new(required: DeploymentPreferenceRequired) -> Self {
             let mut props = Props::new();
-            props.set("StateMachineVersionArn", state_machine_version_arn);
-            props.set("Type", type_);
+            props.set::<String>("StateMachineVersionArn", required.state_machine_version_arn);
+            props.set::<String>("Type", required.type_);
             DeploymentPreference { props }
         }
 
@@ -735,15 +854,33 @@ pub mod state_machine_alias {
         props: Props,
     }
 
-    impl RoutingConfigurationVersion {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RoutingConfigurationVersion`], by name: the argument of [`RoutingConfigurationVersion::new`].
+    #[derive(Clone, Debug)]
+    pub struct RoutingConfigurationVersionRequired {
+        /// The Amazon Resource Name (ARN) that identifies one or two state machine versions defined in the routing configuration.
         ///
-        /// - `state_machine_version_arn`: `StateMachineVersionArn`, The Amazon Resource Name (ARN) that identifies one or two state machine versions defined in the routing configuration.
-        /// - `weight`: `Weight`, The percentage of traffic you want to route to the state machine version. The sum of the weights in the routing configuration must be equal to 100.
-        pub fn new(state_machine_version_arn: impl Into<Val<String>>, weight: impl Into<Val<i64>>) -> Self {
+        /// CloudFormation property `StateMachineVersionArn`.
+        pub state_machine_version_arn: Val<String>,
+
+        /// The percentage of traffic you want to route to the state machine version. The sum of the weights in the routing configuration must be equal to 100.
+        ///
+        /// CloudFormation property `Weight`.
+        pub weight: Val<i64>,
+    }
+
+    impl RoutingConfigurationVersion {
+        /// Creates the value from its required properties, by name in [`RoutingConfigurationVersionRequired`]:
+        ///
+        /// ```text
+        /// RoutingConfigurationVersion::new(RoutingConfigurationVersionRequired {
+        ///     state_machine_version_arn: "...".into(),
+        ///     weight: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RoutingConfigurationVersionRequired) -> Self {
             let mut props = Props::new();
-            props.set("StateMachineVersionArn", state_machine_version_arn);
-            props.set("Weight", weight);
+            props.set::<String>("StateMachineVersionArn", required.state_machine_version_arn);
+            props.set::<i64>("Weight", required.weight);
             RoutingConfigurationVersion { props }
         }
     }
@@ -772,11 +909,28 @@ pub mod state_machine_alias {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::StepFunctions::StateMachineAlias`; `.into()` makes a `Val<String>`.
+        Type {
+            Linear = "LINEAR",
+            AllAtOnce = "ALL_AT_ONCE",
+            Canary = "CANARY",
+        }
+    }
 }
 
 /// Resource schema for StateMachineVersion
 ///
 /// CloudFormation type `AWS::StepFunctions::StateMachineVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnStateMachineVersion {
     props: Props,
@@ -786,7 +940,7 @@ pub struct CfnStateMachineVersion {
 impl CfnStateMachineVersion {
     pub const TYPE_NAME: &'static str = "AWS::StepFunctions::StateMachineVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `state_machine_arn`: `StateMachineArn`.
     pub fn new(state_machine_arn: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,65 @@ use crate::value::Val;
 /// Resource Type definition for AWS::StorageGateway::NFSFileShare. An NFS file share exposes an Amazon S3 bucket through a Storage Gateway file gateway, so clients read and write objects as files over NFS. The share's variant is fixed by its resource type rather than by a property: the service constructs the two variants with different APIs, and a property carrying the choice would belong to neither API's input.
 ///
 /// CloudFormation type `AWS::StorageGateway::NFSFileShare`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FileShareARN`: `handle.file_share_arn()` → `Val<String>`. The ARN of the file share.
+/// - `FileShareId`: `handle.file_share_id()` → `Val<String>`. The ID of the file share.
+/// - `FileShareStatus`: `handle.file_share_status()` → `Val<String>`. The status of the file share. The service reports CREATING, UPDATING, AVAILABLE, DELETING and FORCE_DELETING; it is a length-bounded string in the API model rather than an enumeration.
+/// - `Path`: `handle.path()` → `Val<String>`. The export path the share is mounted or mapped at.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FileShareARN`.
 #[derive(Clone, Debug)]
 pub struct CfnNfsFileShare {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNfsFileShare`], by name: the argument of [`CfnNfsFileShare::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNfsFileShareRequired {
+    /// The ARN of the S3 File Gateway that hosts the share.
+    ///
+    /// CloudFormation property `GatewayARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub gateway_arn: Val<String>,
+
+    /// The ARN of the S3 bucket, or bucket prefix, the share exposes.
+    ///
+    /// CloudFormation property `LocationARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub location_arn: Val<String>,
+
+    /// The ARN of the IAM role the gateway assumes when it accesses the S3 location.
+    ///
+    /// CloudFormation property `Role`.
+    ///
+    /// Changing it replaces the resource.
+    pub role: Val<String>,
+}
+
 impl CfnNfsFileShare {
     pub const TYPE_NAME: &'static str = "AWS::StorageGateway::NFSFileShare";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNfsFileShareRequired`]:
     ///
-    /// - `gateway_arn`: `GatewayARN`, The ARN of the S3 File Gateway that hosts the share.
-    /// - `location_arn`: `LocationARN`, The ARN of the S3 bucket, or bucket prefix, the share exposes.
-    /// - `role`: `Role`, The ARN of the IAM role the gateway assumes when it accesses the S3 location.
-    pub fn new(gateway_arn: impl Into<Val<String>>, location_arn: impl Into<Val<String>>, role: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNfsFileShare::new(CfnNfsFileShareRequired {
+    ///     gateway_arn: "...".into(),
+    ///     location_arn: "...".into(),
+    ///     role: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNfsFileShareRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayARN", gateway_arn);
-        props.set("LocationARN", location_arn);
-        props.set("Role", role);
+        props.set::<String>("GatewayARN", required.gateway_arn);
+        props.set::<String>("LocationARN", required.location_arn);
+        props.set::<String>("Role", required.role);
         CfnNfsFileShare { props, options: ResourceOptions::default() }
     }
 
@@ -72,7 +111,7 @@ impl CfnNfsFileShare {
 
     /// The server-side encryption the gateway applies to objects it writes.
     ///
-    /// Allowed values: `SseS3`, `SseKms`, `DsseKms`.
+    /// Allowed values (the enum [`nfs_file_share::EncryptionType`]): `SseS3`, `SseKms`, `DsseKms`.
     pub fn encryption_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EncryptionType", value);
         self
@@ -116,7 +155,7 @@ impl CfnNfsFileShare {
 
     /// The canned S3 ACL applied to objects the gateway writes.
     ///
-    /// Allowed values: `private`, `public-read`, `public-read-write`, `authenticated-read`, `bucket-owner-read`, `bucket-owner-full-control`, `aws-exec-read`.
+    /// Allowed values (the enum [`nfs_file_share::ObjectAcl`]): `private`, `public-read`, `public-read-write`, `authenticated-read`, `bucket-owner-read`, `bucket-owner-full-control`, `aws-exec-read`.
     pub fn object_acl(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ObjectACL", value);
         self
@@ -233,11 +272,11 @@ pub(crate) static NFS_FILE_SHARE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnNfsFileShare`].
+/// Property types and enums of the allowed values of [`CfnNfsFileShare`].
 pub mod nfs_file_share {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Refresh cache information for the file share. Removing this property from a template leaves the share's current value: the service documents no value that resets it.
     #[derive(Clone, Debug)]
@@ -315,15 +354,29 @@ pub mod nfs_file_share {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -351,30 +404,92 @@ pub mod nfs_file_share {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::StorageGateway::NFSFileShare`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            SseS3 = "SseS3",
+            SseKms = "SseKms",
+            DsseKms = "DsseKms",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ObjectACL` in `AWS::StorageGateway::NFSFileShare`; `.into()` makes a `Val<String>`.
+        ObjectAcl {
+            Private = "private",
+            PublicRead = "public-read",
+            PublicReadWrite = "public-read-write",
+            AuthenticatedRead = "authenticated-read",
+            BucketOwnerRead = "bucket-owner-read",
+            BucketOwnerFullControl = "bucket-owner-full-control",
+            AwsExecRead = "aws-exec-read",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::StorageGateway::SMBFileShare. An SMB file share exposes an Amazon S3 bucket through a Storage Gateway file gateway, so clients read and write objects as files over SMB. The share's variant is fixed by its resource type rather than by a property: the service constructs the two variants with different APIs, and a property carrying the choice would belong to neither API's input.
 ///
 /// CloudFormation type `AWS::StorageGateway::SMBFileShare`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `FileShareARN`: `handle.file_share_arn()` → `Val<String>`. The ARN of the file share.
+/// - `FileShareId`: `handle.file_share_id()` → `Val<String>`. The ID of the file share.
+/// - `FileShareStatus`: `handle.file_share_status()` → `Val<String>`. The status of the file share. The service reports CREATING, UPDATING, AVAILABLE, DELETING and FORCE_DELETING; it is a length-bounded string in the API model rather than an enumeration.
+/// - `Path`: `handle.path()` → `Val<String>`. The export path the share is mounted or mapped at.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `FileShareARN`.
 #[derive(Clone, Debug)]
 pub struct CfnSmbFileShare {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSmbFileShare`], by name: the argument of [`CfnSmbFileShare::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSmbFileShareRequired {
+    /// The ARN of the S3 File Gateway that hosts the share.
+    ///
+    /// CloudFormation property `GatewayARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub gateway_arn: Val<String>,
+
+    /// The ARN of the S3 bucket, or bucket prefix, the share exposes.
+    ///
+    /// CloudFormation property `LocationARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub location_arn: Val<String>,
+
+    /// The ARN of the IAM role the gateway assumes when it accesses the S3 location.
+    ///
+    /// CloudFormation property `Role`.
+    ///
+    /// Changing it replaces the resource.
+    pub role: Val<String>,
+}
+
 impl CfnSmbFileShare {
     pub const TYPE_NAME: &'static str = "AWS::StorageGateway::SMBFileShare";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSmbFileShareRequired`]:
     ///
-    /// - `gateway_arn`: `GatewayARN`, The ARN of the S3 File Gateway that hosts the share.
-    /// - `location_arn`: `LocationARN`, The ARN of the S3 bucket, or bucket prefix, the share exposes.
-    /// - `role`: `Role`, The ARN of the IAM role the gateway assumes when it accesses the S3 location.
-    pub fn new(gateway_arn: impl Into<Val<String>>, location_arn: impl Into<Val<String>>, role: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSmbFileShare::new(CfnSmbFileShareRequired {
+    ///     gateway_arn: "...".into(),
+    ///     location_arn: "...".into(),
+    ///     role: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSmbFileShareRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayARN", gateway_arn);
-        props.set("LocationARN", location_arn);
-        props.set("Role", role);
+        props.set::<String>("GatewayARN", required.gateway_arn);
+        props.set::<String>("LocationARN", required.location_arn);
+        props.set::<String>("Role", required.role);
         CfnSmbFileShare { props, options: ResourceOptions::default() }
     }
 
@@ -420,7 +535,7 @@ impl CfnSmbFileShare {
 
     /// Whether the SMB share is case sensitive or defers to the client.
     ///
-    /// Allowed values: `ClientSpecified`, `CaseSensitive`.
+    /// Allowed values (the enum [`smb_file_share::CaseSensitivity`]): `ClientSpecified`, `CaseSensitive`.
     pub fn case_sensitivity(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("CaseSensitivity", value);
         self
@@ -434,7 +549,7 @@ impl CfnSmbFileShare {
 
     /// The server-side encryption the gateway applies to objects it writes.
     ///
-    /// Allowed values: `SseS3`, `SseKms`, `DsseKms`.
+    /// Allowed values (the enum [`smb_file_share::EncryptionType`]): `SseS3`, `SseKms`, `DsseKms`.
     pub fn encryption_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EncryptionType", value);
         self
@@ -478,7 +593,7 @@ impl CfnSmbFileShare {
 
     /// The canned S3 ACL applied to objects the gateway writes.
     ///
-    /// Allowed values: `private`, `public-read`, `public-read-write`, `authenticated-read`, `bucket-owner-read`, `bucket-owner-full-control`, `aws-exec-read`.
+    /// Allowed values (the enum [`smb_file_share::ObjectAcl`]): `private`, `public-read`, `public-read-write`, `authenticated-read`, `bucket-owner-read`, `bucket-owner-full-control`, `aws-exec-read`.
     pub fn object_acl(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ObjectACL", value);
         self
@@ -609,11 +724,11 @@ pub(crate) static SMB_FILE_SHARE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSmbFileShare`].
+/// Property types and enums of the allowed values of [`CfnSmbFileShare`].
 pub mod smb_file_share {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Refresh cache information for the file share. Removing this property from a template leaves the share's current value: the service documents no value that resets it.
     #[derive(Clone, Debug)]
@@ -647,15 +762,29 @@ pub mod smb_file_share {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -673,28 +802,91 @@ pub mod smb_file_share {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CaseSensitivity` in `AWS::StorageGateway::SMBFileShare`; `.into()` makes a `Val<String>`.
+        CaseSensitivity {
+            ClientSpecified = "ClientSpecified",
+            CaseSensitive = "CaseSensitive",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionType` in `AWS::StorageGateway::SMBFileShare`; `.into()` makes a `Val<String>`.
+        EncryptionType {
+            SseS3 = "SseS3",
+            SseKms = "SseKms",
+            DsseKms = "DsseKms",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ObjectACL` in `AWS::StorageGateway::SMBFileShare`; `.into()` makes a `Val<String>`.
+        ObjectAcl {
+            Private = "private",
+            PublicRead = "public-read",
+            PublicReadWrite = "public-read-write",
+            AuthenticatedRead = "authenticated-read",
+            BucketOwnerRead = "bucket-owner-read",
+            BucketOwnerFullControl = "bucket-owner-full-control",
+            AwsExecRead = "aws-exec-read",
+        }
+    }
 }
 
 /// Creates a virtual tape with a user-defined barcode on a Tape Gateway (VTL). A virtual tape is stored in Amazon S3 and can be archived to S3 Glacier or S3 Glacier Deep Archive.
 ///
 /// CloudFormation type `AWS::StorageGateway::Tape`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `TapeARN`: `handle.tape_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the virtual tape.
+/// - `TapeCreatedDate`: `handle.tape_created_date()` → `Val<String>`. The date and time that the virtual tape was created.
+/// - `TapeStatus`: `handle.tape_status()` → `Val<String>`. The current status of the virtual tape.
+/// - `TapeUsedInBytes`: `handle.tape_used_in_bytes()` → `Val<f64>`. The size, in bytes, of data stored on the virtual tape.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TapeARN`.
 #[derive(Clone, Debug)]
 pub struct CfnTape {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTape`], by name: the argument of [`CfnTape::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTapeRequired {
+    /// The Amazon Resource Name (ARN) of the Tape Gateway that hosts the virtual tape.
+    ///
+    /// CloudFormation property `GatewayARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub gateway_arn: Val<String>,
+
+    /// The size, in bytes, of the virtual tape that you want to create.
+    ///
+    /// CloudFormation property `TapeSizeInBytes`.
+    ///
+    /// Changing it replaces the resource.
+    pub tape_size_in_bytes: Val<f64>,
+}
+
 impl CfnTape {
     pub const TYPE_NAME: &'static str = "AWS::StorageGateway::Tape";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTapeRequired`]:
     ///
-    /// - `gateway_arn`: `GatewayARN`, The Amazon Resource Name (ARN) of the Tape Gateway that hosts the virtual tape.
-    /// - `tape_size_in_bytes`: `TapeSizeInBytes`, The size, in bytes, of the virtual tape that you want to create.
-    pub fn new(gateway_arn: impl Into<Val<String>>, tape_size_in_bytes: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnTape::new(CfnTapeRequired {
+    ///     gateway_arn: "...".into(),
+    ///     tape_size_in_bytes: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTapeRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayARN", gateway_arn);
-        props.set("TapeSizeInBytes", tape_size_in_bytes);
+        props.set::<String>("GatewayARN", required.gateway_arn);
+        props.set::<f64>("TapeSizeInBytes", required.tape_size_in_bytes);
         CfnTape { props, options: ResourceOptions::default() }
     }
 
@@ -827,15 +1019,33 @@ pub mod tape {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key. Cannot be prefixed with aws:.
         ///
-        /// - `key`: `Key`, The tag key. Cannot be prefixed with aws:.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -858,23 +1068,56 @@ pub mod tape {
 /// Creates a custom tape pool for archiving virtual tapes with optional retention lock.
 ///
 /// CloudFormation type `AWS::StorageGateway::TapePool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PoolARN`: `handle.pool_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom tape pool.
+/// - `PoolId`: `handle.pool_id()` → `Val<String>`. The unique identifier of the custom tape pool, extracted from the ARN.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PoolARN`.
 #[derive(Clone, Debug)]
 pub struct CfnTapePool {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnTapePool`], by name: the argument of [`CfnTapePool::new`].
+#[derive(Clone, Debug)]
+pub struct CfnTapePoolRequired {
+    /// The name of the custom tape pool.
+    ///
+    /// CloudFormation property `PoolName`.
+    ///
+    /// Changing it replaces the resource.
+    pub pool_name: Val<String>,
+
+    /// The storage class associated with the custom pool (S3 Glacier or S3 Glacier Deep Archive).
+    ///
+    /// CloudFormation property `StorageClass`.
+    ///
+    /// Allowed values (the enum [`tape_pool::StorageClass`]): `DEEP_ARCHIVE`, `GLACIER`.
+    ///
+    /// Changing it replaces the resource.
+    pub storage_class: Val<String>,
+}
+
 impl CfnTapePool {
     pub const TYPE_NAME: &'static str = "AWS::StorageGateway::TapePool";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnTapePoolRequired`]:
     ///
-    /// - `pool_name`: `PoolName`, The name of the custom tape pool.
-    /// - `storage_class`: `StorageClass`, The storage class associated with the custom pool (S3 Glacier or S3 Glacier Deep Archive).
-    pub fn new(pool_name: impl Into<Val<String>>, storage_class: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnTapePool::new(CfnTapePoolRequired {
+    ///     pool_name: "...".into(),
+    ///     storage_class: tape_pool::StorageClass::DeepArchive.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnTapePoolRequired) -> Self {
         let mut props = Props::new();
-        props.set("PoolName", pool_name);
-        props.set("StorageClass", storage_class);
+        props.set::<String>("PoolName", required.pool_name);
+        props.set::<String>("StorageClass", required.storage_class);
         CfnTapePool { props, options: ResourceOptions::default() }
     }
 
@@ -888,7 +1131,7 @@ impl CfnTapePool {
 
     /// Tape retention lock type. Governance mode allows authorized removal; compliance mode prevents all removal.
     ///
-    /// Allowed values: `COMPLIANCE`, `GOVERNANCE`, `NONE`.
+    /// Allowed values (the enum [`tape_pool::RetentionLockType`]): `COMPLIANCE`, `GOVERNANCE`, `NONE`.
     ///
     /// Changing it replaces the resource.
     pub fn retention_lock_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -956,11 +1199,11 @@ pub(crate) static TAPE_POOL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTapePool`].
+/// Property types and enums of the allowed values of [`CfnTapePool`].
 pub mod tape_pool {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::StorageGateway::TapePool`.
     #[derive(Clone, Debug)]
@@ -968,15 +1211,33 @@ pub mod tape_pool {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -994,32 +1255,100 @@ pub mod tape_pool {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RetentionLockType` in `AWS::StorageGateway::TapePool`; `.into()` makes a `Val<String>`.
+        RetentionLockType {
+            Compliance = "COMPLIANCE",
+            Governance = "GOVERNANCE",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StorageClass` in `AWS::StorageGateway::TapePool`; `.into()` makes a `Val<String>`.
+        StorageClass {
+            DeepArchive = "DEEP_ARCHIVE",
+            Glacier = "GLACIER",
+        }
+    }
 }
 
 /// Creates a cached iSCSI volume on a Storage Gateway. A cached volume stores data in Amazon S3 and retains a copy of frequently accessed data subsets locally.
 ///
 /// CloudFormation type `AWS::StorageGateway::Volume`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedDate`: `handle.created_date()` → `Val<String>`. The date the volume was created.
+/// - `TargetARN`: `handle.target_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the volume target, which includes the iSCSI target name.
+/// - `VolumeARN`: `handle.volume_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the storage volume.
+/// - `VolumeAttachmentStatus`: `handle.volume_attachment_status()` → `Val<String>`. Indicates whether the storage volume is attached to or detached from the gateway.
+/// - `VolumeId`: `handle.volume_id()` → `Val<String>`. The unique identifier of the volume, extracted from the ARN.
+/// - `VolumeStatus`: `handle.volume_status()` → `Val<String>`. The status of the storage volume.
+/// - `VolumeType`: `handle.volume_type()` → `Val<String>`. The type of the volume (CACHED iSCSI).
+/// - `VolumeUsedInBytes`: `handle.volume_used_in_bytes()` → `Val<f64>`. The size of the data stored on the volume in bytes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VolumeARN`.
 #[derive(Clone, Debug)]
 pub struct CfnVolume {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVolume`], by name: the argument of [`CfnVolume::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVolumeRequired {
+    /// The Amazon Resource Name (ARN) of the gateway on which to create the volume.
+    ///
+    /// CloudFormation property `GatewayARN`.
+    ///
+    /// Changing it replaces the resource.
+    pub gateway_arn: Val<String>,
+
+    /// The network interface of the gateway on which to expose the iSCSI target. Only IPv4 addresses are accepted.
+    ///
+    /// CloudFormation property `NetworkInterfaceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub network_interface_id: Val<String>,
+
+    /// The name of the iSCSI target used by an initiator to connect to a volume and used as a suffix for the target ARN.
+    ///
+    /// CloudFormation property `TargetName`.
+    ///
+    /// Changing it replaces the resource.
+    pub target_name: Val<String>,
+
+    /// The size of the volume in bytes.
+    ///
+    /// CloudFormation property `VolumeSizeInBytes`.
+    ///
+    /// Changing it replaces the resource.
+    pub volume_size_in_bytes: Val<f64>,
+}
+
 impl CfnVolume {
     pub const TYPE_NAME: &'static str = "AWS::StorageGateway::Volume";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVolumeRequired`]:
     ///
-    /// - `gateway_arn`: `GatewayARN`, The Amazon Resource Name (ARN) of the gateway on which to create the volume.
-    /// - `network_interface_id`: `NetworkInterfaceId`, The network interface of the gateway on which to expose the iSCSI target. Only IPv4 addresses are accepted.
-    /// - `target_name`: `TargetName`, The name of the iSCSI target used by an initiator to connect to a volume and used as a suffix for the target ARN.
-    /// - `volume_size_in_bytes`: `VolumeSizeInBytes`, The size of the volume in bytes.
-    pub fn new(gateway_arn: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>, target_name: impl Into<Val<String>>, volume_size_in_bytes: impl Into<Val<f64>>) -> Self {
+    /// ```text
+    /// CfnVolume::new(CfnVolumeRequired {
+    ///     gateway_arn: "...".into(),
+    ///     network_interface_id: "...".into(),
+    ///     target_name: "...".into(),
+    ///     volume_size_in_bytes: 1.0.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVolumeRequired) -> Self {
         let mut props = Props::new();
-        props.set("GatewayARN", gateway_arn);
-        props.set("NetworkInterfaceId", network_interface_id);
-        props.set("TargetName", target_name);
-        props.set("VolumeSizeInBytes", volume_size_in_bytes);
+        props.set::<String>("GatewayARN", required.gateway_arn);
+        props.set::<String>("NetworkInterfaceId", required.network_interface_id);
+        props.set::<String>("TargetName", required.target_name);
+        props.set::<f64>("VolumeSizeInBytes", required.volume_size_in_bytes);
         CfnVolume { props, options: ResourceOptions::default() }
     }
 
@@ -1176,15 +1505,33 @@ pub mod volume {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// An AWS Support App resource that creates, updates, reads, and deletes a customer's account alias.
 ///
 /// CloudFormation type `AWS::SupportApp::AccountAlias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountAliasResourceId`: `handle.account_alias_resource_id()` → `Val<String>`. Unique identifier representing an alias tied to an account
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountAliasResourceId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccountAlias {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnAccountAlias {
 impl CfnAccountAlias {
     pub const TYPE_NAME: &'static str = "AWS::SupportApp::AccountAlias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `account_alias`: `AccountAlias`, An account alias associated with a customer's account.
     pub fn new(account_alias: impl Into<Val<String>>) -> Self {
@@ -80,27 +87,67 @@ pub(crate) static ACCOUNT_ALIAS_SHAPE: ObjectShape = ObjectShape {
 /// An AWS Support App resource that creates, updates, lists and deletes Slack channel configurations.
 ///
 /// CloudFormation type `AWS::SupportApp::SlackChannelConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::SupportApp::SlackChannelConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnSlackChannelConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSlackChannelConfiguration`], by name: the argument of [`CfnSlackChannelConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSlackChannelConfigurationRequired {
+    /// The channel ID in Slack, which identifies a channel within a workspace.
+    ///
+    /// CloudFormation property `ChannelId`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_id: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of an IAM role that grants the AWS Support App access to perform operations for AWS services.
+    ///
+    /// CloudFormation property `ChannelRoleArn`.
+    pub channel_role_arn: Val<String>,
+
+    /// The severity level of a support case that a customer wants to get notified for.
+    ///
+    /// CloudFormation property `NotifyOnCaseSeverity`.
+    ///
+    /// Allowed values (the enum [`slack_channel_configuration::NotifyOnCaseSeverity`]): `none`, `all`, `high`.
+    pub notify_on_case_severity: Val<String>,
+
+    /// The team ID in Slack, which uniquely identifies a workspace.
+    ///
+    /// CloudFormation property `TeamId`.
+    ///
+    /// Changing it replaces the resource.
+    pub team_id: Val<String>,
+}
+
 impl CfnSlackChannelConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::SupportApp::SlackChannelConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSlackChannelConfigurationRequired`]:
     ///
-    /// - `channel_id`: `ChannelId`, The channel ID in Slack, which identifies a channel within a workspace.
-    /// - `channel_role_arn`: `ChannelRoleArn`, The Amazon Resource Name (ARN) of an IAM role that grants the AWS Support App access to perform operations for AWS services.
-    /// - `notify_on_case_severity`: `NotifyOnCaseSeverity`, The severity level of a support case that a customer wants to get notified for.
-    /// - `team_id`: `TeamId`, The team ID in Slack, which uniquely identifies a workspace.
-    pub fn new(channel_id: impl Into<Val<String>>, channel_role_arn: impl Into<Val<String>>, notify_on_case_severity: impl Into<Val<String>>, team_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnSlackChannelConfiguration::new(CfnSlackChannelConfigurationRequired {
+    ///     channel_id: "...".into(),
+    ///     channel_role_arn: "...".into(),
+    ///     notify_on_case_severity: slack_channel_configuration::NotifyOnCaseSeverity::None.into(),
+    ///     team_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSlackChannelConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelId", channel_id);
-        props.set("ChannelRoleArn", channel_role_arn);
-        props.set("NotifyOnCaseSeverity", notify_on_case_severity);
-        props.set("TeamId", team_id);
+        props.set::<String>("ChannelId", required.channel_id);
+        props.set::<String>("ChannelRoleArn", required.channel_role_arn);
+        props.set::<String>("NotifyOnCaseSeverity", required.notify_on_case_severity);
+        props.set::<String>("TeamId", required.team_id);
         CfnSlackChannelConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -166,9 +213,29 @@ pub(crate) static SLACK_CHANNEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnSlackChannelConfiguration`].
+pub mod slack_channel_configuration {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `NotifyOnCaseSeverity` in `AWS::SupportApp::SlackChannelConfiguration`; `.into()` makes a `Val<String>`.
+        NotifyOnCaseSeverity {
+            None = "none",
+            All = "all",
+            High = "high",
+        }
+    }
+}
+
 /// An AWS Support App resource that creates, updates, lists, and deletes Slack workspace configurations.
 ///
 /// CloudFormation type `AWS::SupportApp::SlackWorkspaceConfiguration`.
+///
+/// # Attributes
+///
+/// `AWS::SupportApp::SlackWorkspaceConfiguration` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TeamId`.
 #[derive(Clone, Debug)]
 pub struct CfnSlackWorkspaceConfiguration {
     props: Props,
@@ -178,7 +245,7 @@ pub struct CfnSlackWorkspaceConfiguration {
 impl CfnSlackWorkspaceConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::SupportApp::SlackWorkspaceConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `team_id`: `TeamId`, The team ID in Slack, which uniquely identifies a workspace.
     pub fn new(team_id: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,25 +15,65 @@ use crate::value::Val;
 /// Resource Type definition for AWS::SupportAuthZ::SupportPermit. Represents a support permit that grants AWS support time-bounded access to one or more resources for a set of actions.
 ///
 /// CloudFormation type `AWS::SupportAuthZ::SupportPermit`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the support permit.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the support permit was created.
+/// - `PermitId`: `handle.permit_id()` → `Val<String>`. The service-generated identifier of the support permit (the resource segment of the ARN).
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the support permit.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnSupportPermit {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSupportPermit`], by name: the argument of [`CfnSupportPermit::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSupportPermitRequired {
+    /// The name of the support permit.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The grant definition: which actions on which resources, optionally constrained by time conditions.
+    ///
+    /// CloudFormation property `Permit`.
+    ///
+    /// Changing it replaces the resource.
+    pub permit: Val<support_permit::Permit>,
+
+    /// The signing key used by the permit. Exactly one key type must be provided.
+    ///
+    /// CloudFormation property `SigningKeyInfo`.
+    ///
+    /// Changing it replaces the resource.
+    pub signing_key_info: Val<support_permit::SigningKeyInfo>,
+}
+
 impl CfnSupportPermit {
     pub const TYPE_NAME: &'static str = "AWS::SupportAuthZ::SupportPermit";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSupportPermitRequired`]:
     ///
-    /// - `name`: `Name`, The name of the support permit.
-    /// - `permit`: `Permit`, The grant definition: which actions on which resources, optionally constrained by time conditions.
-    /// - `signing_key_info`: `SigningKeyInfo`, The signing key used by the permit. Exactly one key type must be provided.
-    pub fn new(name: impl Into<Val<String>>, permit: impl Into<Val<support_permit::Permit>>, signing_key_info: impl Into<Val<support_permit::SigningKeyInfo>>) -> Self {
+    /// ```text
+    /// CfnSupportPermit::new(CfnSupportPermitRequired {
+    ///     name: "...".into(),
+    ///     permit: support_permit::Permit::new(...).into(),
+    ///     signing_key_info: support_permit::SigningKeyInfo::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSupportPermitRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Permit", permit);
-        props.set("SigningKeyInfo", signing_key_info);
+        props.set::<String>("Name", required.name);
+        props.set::<support_permit::Permit>("Permit", required.permit);
+        props.set::<support_permit::SigningKeyInfo>("SigningKeyInfo", required.signing_key_info);
         CfnSupportPermit { props, options: ResourceOptions::default() }
     }
 
@@ -141,15 +180,33 @@ pub mod support_permit {
         props: Props,
     }
 
-    impl Permit {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Permit`], by name: the argument of [`Permit::new`].
+    #[derive(Clone, Debug)]
+    pub struct PermitRequired {
+        /// The set of actions a support permit grants. Exactly one of AllActions or Actions must be provided.
         ///
-        /// - `actions`: `Actions`, The set of actions a support permit grants. Exactly one of AllActions or Actions must be provided.
-        /// - `resources`: `Resources`, The set of resources a support permit applies to. Exactly one of AllResourcesInRegion or Resources must be provided.
-        pub fn new(actions: impl Into<Val<ActionSet>>, resources: impl Into<Val<ResourceSet>>) -> Self {
+        /// CloudFormation property `Actions`.
+        pub actions: Val<ActionSet>,
+
+        /// The set of resources a support permit applies to. Exactly one of AllResourcesInRegion or Resources must be provided.
+        ///
+        /// CloudFormation property `Resources`.
+        pub resources: Val<ResourceSet>,
+    }
+
+    impl Permit {
+        /// Creates the value from its required properties, by name in [`PermitRequired`]:
+        ///
+        /// ```text
+        /// Permit::new(PermitRequired {
+        ///     actions: ActionSet::new(...).into(),
+        ///     resources: ResourceSet::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: PermitRequired) -> Self {
             let mut props = Props::new();
-            props.set("Actions", actions);
-            props.set("Resources", resources);
+            props.set::<ActionSet>("Actions", required.actions);
+            props.set::<ResourceSet>("Resources", required.resources);
             Permit { props }
         }
 
@@ -269,7 +326,7 @@ pub mod support_permit {
     }
 
     impl SigningKeyInfo {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key`: `KmsKey`, The ARN of the KMS key used to sign permit grants.
         pub fn new(kms_key: impl Into<Val<String>>) -> Self {
@@ -291,15 +348,33 @@ pub mod support_permit {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,31 +15,81 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Synthetics::Canary
 ///
 /// CloudFormation type `AWS::Synthetics::Canary`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Code.SourceLocationArn`: `handle.code_source_location_arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`. Id of the canary
+/// - `State`: `handle.state()` → `Val<String>`. State of the canary
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnCanary {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCanary`], by name: the argument of [`CfnCanary::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCanaryRequired {
+    /// Provide the s3 bucket output location for test results
+    ///
+    /// CloudFormation property `ArtifactS3Location`.
+    pub artifact_s3_location: Val<String>,
+
+    /// Provide the canary script source
+    ///
+    /// CloudFormation property `Code`.
+    pub code: Val<canary::Code>,
+
+    /// Lambda Execution role used to run your canaries
+    ///
+    /// CloudFormation property `ExecutionRoleArn`.
+    pub execution_role_arn: Val<String>,
+
+    /// Name of the canary.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Runtime version of Synthetics Library
+    ///
+    /// CloudFormation property `RuntimeVersion`.
+    pub runtime_version: Val<String>,
+
+    /// Frequency to run your canaries
+    ///
+    /// CloudFormation property `Schedule`.
+    pub schedule: Val<canary::Schedule>,
+}
+
 impl CfnCanary {
     pub const TYPE_NAME: &'static str = "AWS::Synthetics::Canary";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCanaryRequired`]:
     ///
-    /// - `artifact_s3_location`: `ArtifactS3Location`, Provide the s3 bucket output location for test results
-    /// - `code`: `Code`, Provide the canary script source
-    /// - `execution_role_arn`: `ExecutionRoleArn`, Lambda Execution role used to run your canaries
-    /// - `name`: `Name`, Name of the canary.
-    /// - `runtime_version`: `RuntimeVersion`, Runtime version of Synthetics Library
-    /// - `schedule`: `Schedule`, Frequency to run your canaries
-    pub fn new(artifact_s3_location: impl Into<Val<String>>, code: impl Into<Val<canary::Code>>, execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, runtime_version: impl Into<Val<String>>, schedule: impl Into<Val<canary::Schedule>>) -> Self {
+    /// ```text
+    /// CfnCanary::new(CfnCanaryRequired {
+    ///     artifact_s3_location: "...".into(),
+    ///     code: canary::Code::new(...).into(),
+    ///     execution_role_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     runtime_version: "...".into(),
+    ///     schedule: canary::Schedule::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCanaryRequired) -> Self {
         let mut props = Props::new();
-        props.set("ArtifactS3Location", artifact_s3_location);
-        props.set("Code", code);
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("Name", name);
-        props.set("RuntimeVersion", runtime_version);
-        props.set("Schedule", schedule);
+        props.set::<String>("ArtifactS3Location", required.artifact_s3_location);
+        props.set::<canary::Code>("Code", required.code);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RuntimeVersion", required.runtime_version);
+        props.set::<canary::Schedule>("Schedule", required.schedule);
         CfnCanary { props, options: ResourceOptions::default() }
     }
 
@@ -86,7 +135,7 @@ impl CfnCanary {
 
     /// Setting to control if provisioned resources created by Synthetics are deleted alongside the canary. Default is AUTOMATIC.
     ///
-    /// Allowed values: `AUTOMATIC`, `OFF`.
+    /// Allowed values (the enum [`canary::ProvisionedResourceCleanup`]): `AUTOMATIC`, `OFF`.
     pub fn provisioned_resource_cleanup(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ProvisionedResourceCleanup", value);
         self
@@ -99,6 +148,8 @@ impl CfnCanary {
     }
 
     /// List of resources which canary tags should be replicated to.
+    ///
+    /// Allowed values of each item (the enum [`canary::ResourcesToReplicateTags`]): `lambda-function`.
     ///
     /// Write-only.
     pub fn resources_to_replicate_tags(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -225,11 +276,11 @@ pub(crate) static CANARY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCanary`].
+/// Property types and enums of the allowed values of [`CfnCanary`].
 pub mod canary {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::Synthetics::Canary`.
     #[derive(Clone, Debug)]
@@ -272,7 +323,7 @@ pub mod canary {
 
         /// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE_S3 and SSE_KMS.
         ///
-        /// Allowed values: `SSE_KMS`, `SSE_S3`.
+        /// Allowed values (the enum [`EncryptionMode`]): `SSE_KMS`, `SSE_S3`.
         pub fn encryption_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionMode", value);
             self
@@ -298,9 +349,9 @@ pub mod canary {
     }
 
     impl BrowserConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `browser_type`: `BrowserType`.
+        /// - `browser_type`: `BrowserType`. Allowed values: the enum [`BrowserType`].
         pub fn new(browser_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BrowserType", browser_type);
@@ -397,7 +448,7 @@ pub mod canary {
     }
 
     impl Dependency {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `reference`: `Reference`, ARN of the Lambda layer
         pub fn new(reference: impl Into<Val<String>>) -> Self {
@@ -408,7 +459,7 @@ pub mod canary {
 
         /// Type of dependency
         ///
-        /// Allowed values: `LambdaLayer`.
+        /// Allowed values (the enum [`Type`]): `LambdaLayer`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -428,7 +479,7 @@ pub mod canary {
     }
 
     impl Replica {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `location`: `Location`, AWS region for the replica (e.g., us-east-1)
         pub fn new(location: impl Into<Val<String>>) -> Self {
@@ -464,6 +515,8 @@ pub mod canary {
         }
 
         /// Resources to replicate tags to for this replica (e.g., lambda-function)
+        ///
+        /// Allowed values of each item (the enum [`ResourcesToReplicateTags`]): `lambda-function`.
         ///
         /// Write-only.
         pub fn resources_to_replicate_tags(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
@@ -524,15 +577,33 @@ pub mod canary {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -549,15 +620,29 @@ pub mod canary {
         props: Props,
     }
 
+    /// The required properties of [`VpcConfig`], by name: the argument of [`VpcConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VpcConfigRequired {
+        /// CloudFormation property `SecurityGroupIds`.
+        pub security_group_ids: Val<Vec<String>>,
+
+        /// CloudFormation property `SubnetIds`.
+        pub subnet_ids: Val<Vec<String>>,
+    }
+
     impl VpcConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VpcConfigRequired`]:
         ///
-        /// - `security_group_ids`: `SecurityGroupIds`.
-        /// - `subnet_ids`: `SubnetIds`.
-        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// VpcConfig::new(VpcConfigRequired {
+        ///     security_group_ids: vec!["..."].into(),
+        ///     subnet_ids: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("SecurityGroupIds", security_group_ids);
-            props.set("SubnetIds", subnet_ids);
+            props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+            props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
             VpcConfig { props }
         }
 
@@ -639,7 +724,7 @@ pub mod canary {
     }
 
     impl Schedule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `expression`: `Expression`.
         pub fn new(expression: impl Into<Val<String>>) -> Self {
@@ -674,7 +759,7 @@ pub mod canary {
     }
 
     impl RetryConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_retries`: `MaxRetries`, maximum times the canary will be retried upon the scheduled run failure
         pub fn new(max_retries: impl Into<Val<i64>>) -> Self {
@@ -697,7 +782,7 @@ pub mod canary {
     }
 
     impl VisualReference {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `base_canary_run_id`: `BaseCanaryRunId`, Canary run id to be used as base reference for visual testing
         pub fn new(base_canary_run_id: impl Into<Val<String>>) -> Self {
@@ -714,7 +799,7 @@ pub mod canary {
 
         /// The `BrowserType` property.
         ///
-        /// Allowed values: `CHROME`, `FIREFOX`.
+        /// Allowed values (the enum [`BrowserType`]): `CHROME`, `FIREFOX`.
         pub fn browser_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BrowserType", value);
             self
@@ -734,7 +819,7 @@ pub mod canary {
     }
 
     impl BaseScreenshot {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `screenshot_name`: `ScreenshotName`, Name of the screenshot to be used as base reference for visual testing
         pub fn new(screenshot_name: impl Into<Val<String>>) -> Self {
@@ -854,11 +939,57 @@ pub mod canary {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProvisionedResourceCleanup` in `AWS::Synthetics::Canary`; `.into()` makes a `Val<String>`.
+        ProvisionedResourceCleanup {
+            Automatic = "AUTOMATIC",
+            Off = "OFF",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourcesToReplicateTags` in `AWS::Synthetics::Canary`; `.into()` makes a `Val<String>`.
+        ResourcesToReplicateTags {
+            LambdaFunction = "lambda-function",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionMode` in `AWS::Synthetics::Canary`; `.into()` makes a `Val<String>`.
+        EncryptionMode {
+            SseKms = "SSE_KMS",
+            SseS3 = "SSE_S3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BrowserType` in `AWS::Synthetics::Canary`; `.into()` makes a `Val<String>`.
+        BrowserType {
+            Chrome = "CHROME",
+            Firefox = "FIREFOX",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Synthetics::Canary`; `.into()` makes a `Val<String>`.
+        Type {
+            LambdaLayer = "LambdaLayer",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Synthetics::Group
 ///
 /// CloudFormation type `AWS::Synthetics::Group`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`. Id of the group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Name`.
 #[derive(Clone, Debug)]
 pub struct CfnGroup {
     props: Props,
@@ -868,7 +999,7 @@ pub struct CfnGroup {
 impl CfnGroup {
     pub const TYPE_NAME: &'static str = "AWS::Synthetics::Group";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, Name of the group.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -946,15 +1077,33 @@ pub mod group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,47 @@ use crate::value::Val;
 /// Resource schema for AWS::SystemsManagerSAP::Application
 ///
 /// CloudFormation type `AWS::SystemsManagerSAP::Application`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The ARN of the SSM-SAP application
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnApplication {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnApplication`], by name: the argument of [`CfnApplication::new`].
+#[derive(Clone, Debug)]
+pub struct CfnApplicationRequired {
+    /// CloudFormation property `ApplicationId`.
+    pub application_id: Val<String>,
+
+    /// CloudFormation property `ApplicationType`.
+    ///
+    /// Allowed values (the enum [`application::ApplicationType`]): `HANA`, `SAP_ABAP`.
+    pub application_type: Val<String>,
+}
+
 impl CfnApplication {
     pub const TYPE_NAME: &'static str = "AWS::SystemsManagerSAP::Application";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnApplicationRequired`]:
     ///
-    /// - `application_id`: `ApplicationId`.
-    /// - `application_type`: `ApplicationType`.
-    pub fn new(application_id: impl Into<Val<String>>, application_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnApplication::new(CfnApplicationRequired {
+    ///     application_id: "...".into(),
+    ///     application_type: application::ApplicationType::Hana.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnApplicationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApplicationId", application_id);
-        props.set("ApplicationType", application_type);
+        props.set::<String>("ApplicationId", required.application_id);
+        props.set::<String>("ApplicationType", required.application_type);
         CfnApplication { props, options: ResourceOptions::default() }
     }
 
@@ -153,11 +176,11 @@ pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnApplication`].
+/// Property types and enums of the allowed values of [`CfnApplication`].
 pub mod application {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::SystemsManagerSAP::Application`.
     #[derive(Clone, Debug)]
@@ -174,7 +197,7 @@ pub mod application {
 
         /// The `ComponentType` property.
         ///
-        /// Allowed values: `HANA`, `HANA_NODE`, `ABAP`, `ASCS`, `DIALOG`, `WEBDISP`, `WD`, `ERS`.
+        /// Allowed values (the enum [`ComponentType`]): `HANA`, `HANA_NODE`, `ABAP`, `ASCS`, `DIALOG`, `WEBDISP`, `WD`, `ERS`.
         pub fn component_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ComponentType", value);
             self
@@ -214,7 +237,7 @@ pub mod application {
 
         /// The `CredentialType` property.
         ///
-        /// Allowed values: `ADMIN`.
+        /// Allowed values (the enum [`CredentialType`]): `ADMIN`.
         pub fn credential_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CredentialType", value);
             self
@@ -245,15 +268,33 @@ pub mod application {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -289,6 +330,35 @@ pub mod application {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApplicationType` in `AWS::SystemsManagerSAP::Application`; `.into()` makes a `Val<String>`.
+        ApplicationType {
+            Hana = "HANA",
+            SapAbap = "SAP_ABAP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComponentType` in `AWS::SystemsManagerSAP::Application`; `.into()` makes a `Val<String>`.
+        ComponentType {
+            Hana = "HANA",
+            HanaNode = "HANA_NODE",
+            Abap = "ABAP",
+            Ascs = "ASCS",
+            Dialog = "DIALOG",
+            Webdisp = "WEBDISP",
+            Wd = "WD",
+            Ers = "ERS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CredentialType` in `AWS::SystemsManagerSAP::Application`; `.into()` makes a `Val<String>`.
+        CredentialType {
+            Admin = "ADMIN",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,61 @@ use crate::value::Val;
 /// The AWS::Textract::Adapter resource creates an Amazon Textract adapter, which can be fine-tuned for enhanced performance on user-provided documents.
 ///
 /// CloudFormation type `AWS::Textract::Adapter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AdapterId`: `handle.adapter_id()` → `Val<String>`. A unique identifier for the adapter resource.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the adapter.
+/// - `CreationTime`: `handle.creation_time()` → `Val<String>`. The date and time that the adapter was created.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAdapter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAdapter`], by name: the argument of [`CfnAdapter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAdapterRequired {
+    /// The name to be assigned to the adapter being created.
+    ///
+    /// CloudFormation property `AdapterName`.
+    pub adapter_name: Val<String>,
+
+    /// The type of feature that the adapter is being trained on. Currently, supported feature types are: QUERIES
+    ///
+    /// CloudFormation property `FeatureTypes`.
+    ///
+    /// Allowed values of each item (the enum [`adapter::FeatureTypes`]): `QUERIES`.
+    ///
+    /// Changing it replaces the resource.
+    pub feature_types: Val<Vec<String>>,
+}
+
 impl CfnAdapter {
     pub const TYPE_NAME: &'static str = "AWS::Textract::Adapter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAdapterRequired`]:
     ///
-    /// - `adapter_name`: `AdapterName`, The name to be assigned to the adapter being created.
-    /// - `feature_types`: `FeatureTypes`, The type of feature that the adapter is being trained on. Currently, supported feature types are: QUERIES
-    pub fn new(adapter_name: impl Into<Val<String>>, feature_types: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnAdapter::new(CfnAdapterRequired {
+    ///     adapter_name: "...".into(),
+    ///     feature_types: vec![adapter::FeatureTypes::Queries].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAdapterRequired) -> Self {
         let mut props = Props::new();
-        props.set("AdapterName", adapter_name);
-        props.set("FeatureTypes", feature_types);
+        props.set::<String>("AdapterName", required.adapter_name);
+        props.set::<Vec<String>>("FeatureTypes", required.feature_types);
         CfnAdapter { props, options: ResourceOptions::default() }
     }
 
     /// Controls whether or not the adapter should automatically update.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`adapter::AutoUpdate`]): `ENABLED`, `DISABLED`.
     pub fn auto_update(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AutoUpdate", value);
         self
@@ -117,11 +148,11 @@ pub(crate) static ADAPTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAdapter`].
+/// Property types and enums of the allowed values of [`CfnAdapter`].
 pub mod adapter {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with the adapter.
     #[derive(Clone, Debug)]
@@ -129,15 +160,33 @@ pub mod adapter {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -155,6 +204,21 @@ pub mod adapter {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AutoUpdate` in `AWS::Textract::Adapter`; `.into()` makes a `Val<String>`.
+        AutoUpdate {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FeatureTypes` in `AWS::Textract::Adapter`; `.into()` makes a `Val<String>`.
+        FeatureTypes {
+            Queries = "QUERIES",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

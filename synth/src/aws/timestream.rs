@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Val};
 /// The AWS::Timestream::Database resource creates a Timestream database.
 ///
 /// CloudFormation type `AWS::Timestream::Database`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DatabaseName`.
 #[derive(Clone, Debug)]
 pub struct CfnDatabase {
     props: Props,
@@ -144,23 +151,75 @@ pub mod database {
 /// Resource type definition for AWS::Timestream::InfluxDBBackup. An on-demand backup of an Amazon Timestream for InfluxDB DB instance or DB cluster.
 ///
 /// CloudFormation type `AWS::Timestream::InfluxDBBackup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AllocatedStorage`: `handle.allocated_storage()` → `Val<i64>`. The allocated storage of the resource at the time of backup, in GiB.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the backup.
+/// - `ClusterConfiguration`: `handle.cluster_configuration()` → `Val<Json>`. The cluster configuration of the resource at the time of backup.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time when the backup was created.
+/// - `DbInstanceType`: `handle.db_instance_type()` → `Val<String>`. The DB instance type of the resource at the time of backup.
+/// - `DbParameterGroupId`: `handle.db_parameter_group_id()` → `Val<String>`. The identifier of the DB parameter group associated with the backup.
+/// - `DbStorageType`: `handle.db_storage_type()` → `Val<String>`. The storage type of the resource at the time of backup.
+/// - `DeploymentType`: `handle.deployment_type()` → `Val<String>`. The deployment type of the resource that the backup was created from.
+/// - `EngineType`: `handle.engine_type()` → `Val<String>`. The engine type of the resource that the backup was created from.
+/// - `ExpiresAfter`: `handle.expires_after()` → `Val<String>`. The date after which the backup will be automatically deleted, as a calendar date in YYYY-MM-DD format.
+/// - `FailoverMode`: `handle.failover_mode()` → `Val<String>`. The failover mode of the resource at the time of backup.
+/// - `Id`: `handle.id()` → `Val<String>`. Service-generated unique identifier of the backup.
+/// - `InfluxAuthParametersSecretArn`: `handle.influx_auth_parameters_secret_arn()` → `Val<String>`. The ARN of the Secrets Manager secret containing the InfluxDB auth parameters.
+/// - `KmsKeyId`: `handle.kms_key_id()` → `Val<String>`. The Amazon Web Services KMS key ARN used for encryption of the resource at the time of backup.
+/// - `LogDeliveryConfiguration`: `handle.log_delivery_configuration()` → `Val<Json>`. The log delivery configuration of the resource at the time of backup.
+/// - `MaintenanceSchedule`: `handle.maintenance_schedule()` → `Val<Json>`. The maintenance schedule of the resource at the time of backup.
+/// - `NetworkType`: `handle.network_type()` → `Val<String>`. The network type of the resource at the time of backup.
+/// - `Port`: `handle.port()` → `Val<i64>`. The port number of the resource at the time of backup.
+/// - `PubliclyAccessible`: `handle.publicly_accessible()` → `Val<bool>`. Indicates whether the resource was publicly accessible at the time of backup.
+/// - `Status`: `handle.status()` → `Val<String>`. The current status of the backup.
+/// - `Type`: `handle.type_()` → `Val<String>`. The type of backup. Backups created through this resource type are always ON_DEMAND.
+/// - `VpcSecurityGroupIds`: `handle.vpc_security_group_ids()` → `Val<Vec<String>>`. The VPC security group IDs associated with the resource at the time of backup.
+/// - `VpcSubnetIds`: `handle.vpc_subnet_ids()` → `Val<Vec<String>>`. The VPC subnet IDs associated with the resource at the time of backup.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnInfluxDbBackup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnInfluxDbBackup`], by name: the argument of [`CfnInfluxDbBackup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnInfluxDbBackupRequired {
+    /// The id of the DB instance or DB cluster to back up.
+    ///
+    /// CloudFormation property `DbResourceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub db_resource_id: Val<String>,
+
+    /// The name of the backup. Must be unique within the account and region.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnInfluxDbBackup {
     pub const TYPE_NAME: &'static str = "AWS::Timestream::InfluxDBBackup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnInfluxDbBackupRequired`]:
     ///
-    /// - `db_resource_id`: `DbResourceId`, The id of the DB instance or DB cluster to back up.
-    /// - `name`: `Name`, The name of the backup. Must be unique within the account and region.
-    pub fn new(db_resource_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnInfluxDbBackup::new(CfnInfluxDbBackupRequired {
+    ///     db_resource_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnInfluxDbBackupRequired) -> Self {
         let mut props = Props::new();
-        props.set("DbResourceId", db_resource_id);
-        props.set("Name", name);
+        props.set::<String>("DbResourceId", required.db_resource_id);
+        props.set::<String>("Name", required.name);
         CfnInfluxDbBackup { props, options: ResourceOptions::default() }
     }
 
@@ -392,15 +451,33 @@ pub mod influx_db_backup {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -423,6 +500,21 @@ pub mod influx_db_backup {
 /// The AWS::Timestream::InfluxDBCluster resource creates an InfluxDB cluster.
 ///
 /// CloudFormation type `AWS::Timestream::InfluxDBCluster`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is associated with the InfluxDB cluster.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The connection endpoint for the InfluxDB cluster.
+/// - `EngineType`: `handle.engine_type()` → `Val<String>`. The engine type for the InfluxDB cluster.
+/// - `Id`: `handle.id()` → `Val<String>`. The service generated unique identifier for InfluxDB cluster.
+/// - `InfluxAuthParametersSecretArn`: `handle.influx_auth_parameters_secret_arn()` → `Val<String>`. The Auth parameters secret Amazon Resource name (ARN) that is associated with the InfluxDB cluster.
+/// - `NextMaintenanceTime`: `handle.next_maintenance_time()` → `Val<String>`. The timestamp of the next scheduled maintenance event.
+/// - `ReaderEndpoint`: `handle.reader_endpoint()` → `Val<String>`. The reader endpoint for the InfluxDB cluster.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of the InfluxDB cluster.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnInfluxDbCluster {
     props: Props,
@@ -458,7 +550,7 @@ impl CfnInfluxDbCluster {
 
     /// The compute instance of the InfluxDB cluster.
     ///
-    /// Allowed values: `db.influx.medium`, `db.influx.large`, `db.influx.xlarge`, `db.influx.2xlarge`, `db.influx.4xlarge`, `db.influx.8xlarge`, `db.influx.12xlarge`, `db.influx.16xlarge`, `db.influx.24xlarge`.
+    /// Allowed values (the enum [`influx_db_cluster::DbInstanceType`]): `db.influx.medium`, `db.influx.large`, `db.influx.xlarge`, `db.influx.2xlarge`, `db.influx.4xlarge`, `db.influx.8xlarge`, `db.influx.12xlarge`, `db.influx.16xlarge`, `db.influx.24xlarge`.
     pub fn db_instance_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DbInstanceType", value);
         self
@@ -472,7 +564,7 @@ impl CfnInfluxDbCluster {
 
     /// The storage type of the InfluxDB cluster.
     ///
-    /// Allowed values: `InfluxIOIncludedT1`, `InfluxIOIncludedT2`, `InfluxIOIncludedT3`.
+    /// Allowed values (the enum [`influx_db_cluster::DbStorageType`]): `InfluxIOIncludedT1`, `InfluxIOIncludedT2`, `InfluxIOIncludedT3`.
     ///
     /// Changing it replaces the resource.
     pub fn db_storage_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -482,7 +574,7 @@ impl CfnInfluxDbCluster {
 
     /// Deployment type of the InfluxDB cluster.
     ///
-    /// Allowed values: `MULTI_NODE_READ_REPLICAS`.
+    /// Allowed values (the enum [`influx_db_cluster::DeploymentType`]): `MULTI_NODE_READ_REPLICAS`.
     ///
     /// Changing it replaces the resource.
     pub fn deployment_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -492,7 +584,7 @@ impl CfnInfluxDbCluster {
 
     /// Failover mode of the InfluxDB cluster.
     ///
-    /// Allowed values: `AUTOMATIC`, `NO_FAILOVER`.
+    /// Allowed values (the enum [`influx_db_cluster::FailoverMode`]): `AUTOMATIC`, `NO_FAILOVER`.
     pub fn failover_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("FailoverMode", value);
         self
@@ -520,7 +612,7 @@ impl CfnInfluxDbCluster {
 
     /// Network type of the InfluxDB cluster.
     ///
-    /// Allowed values: `IPV4`, `DUAL`.
+    /// Allowed values (the enum [`influx_db_cluster::NetworkType`]): `IPV4`, `DUAL`.
     ///
     /// Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -703,11 +795,11 @@ pub(crate) static INFLUX_DB_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInfluxDbCluster`].
+/// Property types and enums of the allowed values of [`CfnInfluxDbCluster`].
 pub mod influx_db_cluster {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for sending logs to customer account from the InfluxDB cluster.
     #[derive(Clone, Debug)]
@@ -716,7 +808,7 @@ pub mod influx_db_cluster {
     }
 
     impl LogDeliveryConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_configuration`: `S3Configuration`, S3 configuration for sending logs to customer account from the InfluxDB cluster.
         pub fn new(s3_configuration: impl Into<Val<S3Configuration>>) -> Self {
@@ -738,15 +830,33 @@ pub mod influx_db_cluster {
         props: Props,
     }
 
-    impl S3Configuration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Configuration`], by name: the argument of [`S3Configuration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ConfigurationRequired {
+        /// The bucket name for logs to be sent from the InfluxDB cluster
         ///
-        /// - `bucket_name`: `BucketName`, The bucket name for logs to be sent from the InfluxDB cluster
-        /// - `enabled`: `Enabled`, Specifies whether logging to customer specified bucket is enabled.
-        pub fn new(bucket_name: impl Into<Val<String>>, enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// Specifies whether logging to customer specified bucket is enabled.
+        ///
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+    }
+
+    impl S3Configuration {
+        /// Creates the value from its required properties, by name in [`S3ConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3Configuration::new(S3ConfigurationRequired {
+        ///     bucket_name: "...".into(),
+        ///     enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("Enabled", enabled);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<bool>("Enabled", required.enabled);
             S3Configuration { props }
         }
     }
@@ -763,15 +873,33 @@ pub mod influx_db_cluster {
         props: Props,
     }
 
-    impl MaintenanceSchedule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MaintenanceSchedule`], by name: the argument of [`MaintenanceSchedule::new`].
+    #[derive(Clone, Debug)]
+    pub struct MaintenanceScheduleRequired {
+        /// The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
         ///
-        /// - `preferred_maintenance_window`: `PreferredMaintenanceWindow`, The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
-        /// - `timezone`: `Timezone`, The IANA timezone identifier for the maintenance schedule.
-        pub fn new(preferred_maintenance_window: impl Into<Val<String>>, timezone: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PreferredMaintenanceWindow`.
+        pub preferred_maintenance_window: Val<String>,
+
+        /// The IANA timezone identifier for the maintenance schedule.
+        ///
+        /// CloudFormation property `Timezone`.
+        pub timezone: Val<String>,
+    }
+
+    impl MaintenanceSchedule {
+        /// Creates the value from its required properties, by name in [`MaintenanceScheduleRequired`]:
+        ///
+        /// ```text
+        /// MaintenanceSchedule::new(MaintenanceScheduleRequired {
+        ///     preferred_maintenance_window: "...".into(),
+        ///     timezone: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MaintenanceScheduleRequired) -> Self {
             let mut props = Props::new();
-            props.set("PreferredMaintenanceWindow", preferred_maintenance_window);
-            props.set("Timezone", timezone);
+            props.set::<String>("PreferredMaintenanceWindow", required.preferred_maintenance_window);
+            props.set::<String>("Timezone", required.timezone);
             MaintenanceSchedule { props }
         }
     }
@@ -789,7 +917,7 @@ pub mod influx_db_cluster {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -840,11 +968,73 @@ pub mod influx_db_cluster {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DbInstanceType` in `AWS::Timestream::InfluxDBCluster`; `.into()` makes a `Val<String>`.
+        DbInstanceType {
+            DbInfluxMedium = "db.influx.medium",
+            DbInfluxLarge = "db.influx.large",
+            DbInfluxXlarge = "db.influx.xlarge",
+            DbInflux2xlarge = "db.influx.2xlarge",
+            DbInflux4xlarge = "db.influx.4xlarge",
+            DbInflux8xlarge = "db.influx.8xlarge",
+            DbInflux12xlarge = "db.influx.12xlarge",
+            DbInflux16xlarge = "db.influx.16xlarge",
+            DbInflux24xlarge = "db.influx.24xlarge",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DbStorageType` in `AWS::Timestream::InfluxDBCluster`; `.into()` makes a `Val<String>`.
+        DbStorageType {
+            InfluxIoIncludedT1 = "InfluxIOIncludedT1",
+            InfluxIoIncludedT2 = "InfluxIOIncludedT2",
+            InfluxIoIncludedT3 = "InfluxIOIncludedT3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeploymentType` in `AWS::Timestream::InfluxDBCluster`; `.into()` makes a `Val<String>`.
+        DeploymentType {
+            MultiNodeReadReplicas = "MULTI_NODE_READ_REPLICAS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FailoverMode` in `AWS::Timestream::InfluxDBCluster`; `.into()` makes a `Val<String>`.
+        FailoverMode {
+            Automatic = "AUTOMATIC",
+            NoFailover = "NO_FAILOVER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::Timestream::InfluxDBCluster`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Dual = "DUAL",
+        }
+    }
 }
 
 /// The AWS::Timestream::InfluxDBInstance resource creates an InfluxDB instance.
 ///
 /// CloudFormation type `AWS::Timestream::InfluxDBInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) that is associated with the InfluxDB instance.
+/// - `AvailabilityZone`: `handle.availability_zone()` → `Val<String>`. The Availability Zone (AZ) where the InfluxDB instance is created.
+/// - `Endpoint`: `handle.endpoint()` → `Val<String>`. The connection endpoint for the InfluxDB instance.
+/// - `Id`: `handle.id()` → `Val<String>`. The service generated unique identifier for InfluxDB instance.
+/// - `InfluxAuthParametersSecretArn`: `handle.influx_auth_parameters_secret_arn()` → `Val<String>`. The Auth parameters secret Amazon Resource name (ARN) that is associated with the InfluxDB instance.
+/// - `NextMaintenanceTime`: `handle.next_maintenance_time()` → `Val<String>`. The timestamp of the next scheduled maintenance event.
+/// - `SecondaryAvailabilityZone`: `handle.secondary_availability_zone()` → `Val<String>`. The Secondary Availability Zone (AZ) where the InfluxDB instance is created, if DeploymentType is set as WITH_MULTIAZ_STANDBY.
+/// - `Status`: `handle.status()` → `Val<String>`. Status of the InfluxDB Instance.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnInfluxDbInstance {
     props: Props,
@@ -878,7 +1068,7 @@ impl CfnInfluxDbInstance {
 
     /// The compute instance of the InfluxDB instance.
     ///
-    /// Allowed values: `db.influx.medium`, `db.influx.large`, `db.influx.xlarge`, `db.influx.2xlarge`, `db.influx.4xlarge`, `db.influx.8xlarge`, `db.influx.12xlarge`, `db.influx.16xlarge`, `db.influx.24xlarge`.
+    /// Allowed values (the enum [`influx_db_instance::DbInstanceType`]): `db.influx.medium`, `db.influx.large`, `db.influx.xlarge`, `db.influx.2xlarge`, `db.influx.4xlarge`, `db.influx.8xlarge`, `db.influx.12xlarge`, `db.influx.16xlarge`, `db.influx.24xlarge`.
     pub fn db_instance_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DbInstanceType", value);
         self
@@ -892,7 +1082,7 @@ impl CfnInfluxDbInstance {
 
     /// The storage type of the InfluxDB instance.
     ///
-    /// Allowed values: `InfluxIOIncludedT1`, `InfluxIOIncludedT2`, `InfluxIOIncludedT3`.
+    /// Allowed values (the enum [`influx_db_instance::DbStorageType`]): `InfluxIOIncludedT1`, `InfluxIOIncludedT2`, `InfluxIOIncludedT3`.
     pub fn db_storage_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DbStorageType", value);
         self
@@ -900,7 +1090,7 @@ impl CfnInfluxDbInstance {
 
     /// Deployment type of the InfluxDB Instance.
     ///
-    /// Allowed values: `SINGLE_AZ`, `WITH_MULTIAZ_STANDBY`.
+    /// Allowed values (the enum [`influx_db_instance::DeploymentType`]): `SINGLE_AZ`, `WITH_MULTIAZ_STANDBY`.
     pub fn deployment_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DeploymentType", value);
         self
@@ -928,7 +1118,7 @@ impl CfnInfluxDbInstance {
 
     /// Network type of the InfluxDB Instance.
     ///
-    /// Allowed values: `IPV4`, `DUAL`.
+    /// Allowed values (the enum [`influx_db_instance::NetworkType`]): `IPV4`, `DUAL`.
     ///
     /// Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1110,11 +1300,11 @@ pub(crate) static INFLUX_DB_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnInfluxDbInstance`].
+/// Property types and enums of the allowed values of [`CfnInfluxDbInstance`].
 pub mod influx_db_instance {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for sending logs to customer account from the InfluxDB instance.
     #[derive(Clone, Debug)]
@@ -1123,7 +1313,7 @@ pub mod influx_db_instance {
     }
 
     impl LogDeliveryConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_configuration`: `S3Configuration`, S3 configuration for sending logs to customer account from the InfluxDB instance.
         pub fn new(s3_configuration: impl Into<Val<S3Configuration>>) -> Self {
@@ -1145,15 +1335,33 @@ pub mod influx_db_instance {
         props: Props,
     }
 
-    impl S3Configuration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Configuration`], by name: the argument of [`S3Configuration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ConfigurationRequired {
+        /// The bucket name for logs to be sent from the InfluxDB instance
         ///
-        /// - `bucket_name`: `BucketName`, The bucket name for logs to be sent from the InfluxDB instance
-        /// - `enabled`: `Enabled`, Specifies whether logging to customer specified bucket is enabled.
-        pub fn new(bucket_name: impl Into<Val<String>>, enabled: impl Into<Val<bool>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// Specifies whether logging to customer specified bucket is enabled.
+        ///
+        /// CloudFormation property `Enabled`.
+        pub enabled: Val<bool>,
+    }
+
+    impl S3Configuration {
+        /// Creates the value from its required properties, by name in [`S3ConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3Configuration::new(S3ConfigurationRequired {
+        ///     bucket_name: "...".into(),
+        ///     enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("Enabled", enabled);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<bool>("Enabled", required.enabled);
             S3Configuration { props }
         }
     }
@@ -1170,15 +1378,33 @@ pub mod influx_db_instance {
         props: Props,
     }
 
-    impl MaintenanceSchedule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MaintenanceSchedule`], by name: the argument of [`MaintenanceSchedule::new`].
+    #[derive(Clone, Debug)]
+    pub struct MaintenanceScheduleRequired {
+        /// The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
         ///
-        /// - `preferred_maintenance_window`: `PreferredMaintenanceWindow`, The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
-        /// - `timezone`: `Timezone`, The IANA timezone identifier for the maintenance schedule.
-        pub fn new(preferred_maintenance_window: impl Into<Val<String>>, timezone: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `PreferredMaintenanceWindow`.
+        pub preferred_maintenance_window: Val<String>,
+
+        /// The IANA timezone identifier for the maintenance schedule.
+        ///
+        /// CloudFormation property `Timezone`.
+        pub timezone: Val<String>,
+    }
+
+    impl MaintenanceSchedule {
+        /// Creates the value from its required properties, by name in [`MaintenanceScheduleRequired`]:
+        ///
+        /// ```text
+        /// MaintenanceSchedule::new(MaintenanceScheduleRequired {
+        ///     preferred_maintenance_window: "...".into(),
+        ///     timezone: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MaintenanceScheduleRequired) -> Self {
             let mut props = Props::new();
-            props.set("PreferredMaintenanceWindow", preferred_maintenance_window);
-            props.set("Timezone", timezone);
+            props.set::<String>("PreferredMaintenanceWindow", required.preferred_maintenance_window);
+            props.set::<String>("Timezone", required.timezone);
             MaintenanceSchedule { props }
         }
     }
@@ -1196,7 +1422,7 @@ pub mod influx_db_instance {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1247,34 +1473,133 @@ pub mod influx_db_instance {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DbInstanceType` in `AWS::Timestream::InfluxDBInstance`; `.into()` makes a `Val<String>`.
+        DbInstanceType {
+            DbInfluxMedium = "db.influx.medium",
+            DbInfluxLarge = "db.influx.large",
+            DbInfluxXlarge = "db.influx.xlarge",
+            DbInflux2xlarge = "db.influx.2xlarge",
+            DbInflux4xlarge = "db.influx.4xlarge",
+            DbInflux8xlarge = "db.influx.8xlarge",
+            DbInflux12xlarge = "db.influx.12xlarge",
+            DbInflux16xlarge = "db.influx.16xlarge",
+            DbInflux24xlarge = "db.influx.24xlarge",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DbStorageType` in `AWS::Timestream::InfluxDBInstance`; `.into()` makes a `Val<String>`.
+        DbStorageType {
+            InfluxIoIncludedT1 = "InfluxIOIncludedT1",
+            InfluxIoIncludedT2 = "InfluxIOIncludedT2",
+            InfluxIoIncludedT3 = "InfluxIOIncludedT3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeploymentType` in `AWS::Timestream::InfluxDBInstance`; `.into()` makes a `Val<String>`.
+        DeploymentType {
+            SingleAz = "SINGLE_AZ",
+            WithMultiazStandby = "WITH_MULTIAZ_STANDBY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `NetworkType` in `AWS::Timestream::InfluxDBInstance`; `.into()` makes a `Val<String>`.
+        NetworkType {
+            Ipv4 = "IPV4",
+            Dual = "DUAL",
+        }
+    }
 }
 
 /// The AWS::Timestream::ScheduledQuery resource creates a Timestream Scheduled Query.
 ///
 /// CloudFormation type `AWS::Timestream::ScheduledQuery`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Amazon Resource Name of the scheduled query that is generated upon creation.
+/// - `SQErrorReportConfiguration`: `handle.sq_error_report_configuration()` → `Val<String>`. Configuration for error reporting. Error reports will be generated when a problem is encountered when writing the query results.
+/// - `SQKmsKeyId`: `handle.sq_kms_key_id()` → `Val<String>`. The Amazon KMS key used to encrypt the scheduled query resource, at-rest. If the Amazon KMS key is not specified, the scheduled query resource will be encrypted with a Timestream owned Amazon KMS key. To specify a KMS key, use the key ID, key ARN, alias name, or alias ARN. When using an alias name, prefix the name with alias/. If ErrorReportConfiguration uses SSE_KMS as encryption type, the same KmsKeyId is used to encrypt the error report at rest.
+/// - `SQName`: `handle.sq_name()` → `Val<String>`. The name of the scheduled query. Scheduled query names must be unique within each Region.
+/// - `SQNotificationConfiguration`: `handle.sq_notification_configuration()` → `Val<String>`. Notification configuration for the scheduled query. A notification is sent by Timestream when a query run finishes, when the state is updated or when you delete it.
+/// - `SQQueryString`: `handle.sq_query_string()` → `Val<String>`. The query string to run. Parameter names can be specified in the query string @ character followed by an identifier. The named Parameter @scheduled_runtime is reserved and can be used in the query to get the time at which the query is scheduled to run. The timestamp calculated according to the ScheduleConfiguration parameter, will be the value of @scheduled_runtime paramater for each query run. For example, consider an instance of a scheduled query executing on 2021-12-01 00:00:00. For this instance, the @scheduled_runtime parameter is initialized to the timestamp 2021-12-01 00:00:00 when invoking the query.
+/// - `SQScheduleConfiguration`: `handle.sq_schedule_configuration()` → `Val<String>`. Configuration for when the scheduled query is executed.
+/// - `SQScheduledQueryExecutionRoleArn`: `handle.sq_scheduled_query_execution_role_arn()` → `Val<String>`. The ARN for the IAM role that Timestream will assume when running the scheduled query.
+/// - `SQTargetConfiguration`: `handle.sq_target_configuration()` → `Val<String>`. Configuration of target store where scheduled query results are written to.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnScheduledQuery {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnScheduledQuery`], by name: the argument of [`CfnScheduledQuery::new`].
+#[derive(Clone, Debug)]
+pub struct CfnScheduledQueryRequired {
+    /// Configuration for error reporting. Error reports will be generated when a problem is encountered when writing the query results.
+    ///
+    /// CloudFormation property `ErrorReportConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub error_report_configuration: Val<scheduled_query::ErrorReportConfiguration>,
+
+    /// Notification configuration for the scheduled query. A notification is sent by Timestream when a query run finishes, when the state is updated or when you delete it.
+    ///
+    /// CloudFormation property `NotificationConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub notification_configuration: Val<scheduled_query::NotificationConfiguration>,
+
+    /// The query string to run. Parameter names can be specified in the query string @ character followed by an identifier. The named Parameter @scheduled_runtime is reserved and can be used in the query to get the time at which the query is scheduled to run. The timestamp calculated according to the ScheduleConfiguration parameter, will be the value of @scheduled_runtime paramater for each query run. For example, consider an instance of a scheduled query executing on 2021-12-01 00:00:00. For this instance, the @scheduled_runtime parameter is initialized to the timestamp 2021-12-01 00:00:00 when invoking the query.
+    ///
+    /// CloudFormation property `QueryString`.
+    ///
+    /// Changing it replaces the resource.
+    pub query_string: Val<String>,
+
+    /// Configuration for when the scheduled query is executed.
+    ///
+    /// CloudFormation property `ScheduleConfiguration`.
+    ///
+    /// Changing it replaces the resource.
+    pub schedule_configuration: Val<scheduled_query::ScheduleConfiguration>,
+
+    /// The ARN for the IAM role that Timestream will assume when running the scheduled query.
+    ///
+    /// CloudFormation property `ScheduledQueryExecutionRoleArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub scheduled_query_execution_role_arn: Val<String>,
+}
+
 impl CfnScheduledQuery {
     pub const TYPE_NAME: &'static str = "AWS::Timestream::ScheduledQuery";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnScheduledQueryRequired`]:
     ///
-    /// - `error_report_configuration`: `ErrorReportConfiguration`, Configuration for error reporting. Error reports will be generated when a problem is encountered when writing the query results.
-    /// - `notification_configuration`: `NotificationConfiguration`, Notification configuration for the scheduled query. A notification is sent by Timestream when a query run finishes, when the state is updated or when you delete it.
-    /// - `query_string`: `QueryString`, The query string to run. Parameter names can be specified in the query string @ character followed by an identifier. The named Parameter @scheduled_runtime is reserved and can be used in the query to get the time at which the query is scheduled to run. The timestamp calculated according to the ScheduleConfiguration parameter, will be the value of @scheduled_runtime paramater for each query run. For example, consider an instance of a scheduled query executing on 2021-12-01 00:00:00. For this instance, the @scheduled_runtime parameter is initialized to the timestamp 2021-12-01 00:00:00 when invoking the query.
-    /// - `schedule_configuration`: `ScheduleConfiguration`, Configuration for when the scheduled query is executed.
-    /// - `scheduled_query_execution_role_arn`: `ScheduledQueryExecutionRoleArn`, The ARN for the IAM role that Timestream will assume when running the scheduled query.
-    pub fn new(error_report_configuration: impl Into<Val<scheduled_query::ErrorReportConfiguration>>, notification_configuration: impl Into<Val<scheduled_query::NotificationConfiguration>>, query_string: impl Into<Val<String>>, schedule_configuration: impl Into<Val<scheduled_query::ScheduleConfiguration>>, scheduled_query_execution_role_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnScheduledQuery::new(CfnScheduledQueryRequired {
+    ///     error_report_configuration: scheduled_query::ErrorReportConfiguration::new(...).into(),
+    ///     notification_configuration: scheduled_query::NotificationConfiguration::new(...).into(),
+    ///     query_string: "...".into(),
+    ///     schedule_configuration: scheduled_query::ScheduleConfiguration::new(...).into(),
+    ///     scheduled_query_execution_role_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnScheduledQueryRequired) -> Self {
         let mut props = Props::new();
-        props.set("ErrorReportConfiguration", error_report_configuration);
-        props.set("NotificationConfiguration", notification_configuration);
-        props.set("QueryString", query_string);
-        props.set("ScheduleConfiguration", schedule_configuration);
-        props.set("ScheduledQueryExecutionRoleArn", scheduled_query_execution_role_arn);
+        props.set::<scheduled_query::ErrorReportConfiguration>("ErrorReportConfiguration", required.error_report_configuration);
+        props.set::<scheduled_query::NotificationConfiguration>("NotificationConfiguration", required.notification_configuration);
+        props.set::<String>("QueryString", required.query_string);
+        props.set::<scheduled_query::ScheduleConfiguration>("ScheduleConfiguration", required.schedule_configuration);
+        props.set::<String>("ScheduledQueryExecutionRoleArn", required.scheduled_query_execution_role_arn);
         CfnScheduledQuery { props, options: ResourceOptions::default() }
     }
 
@@ -1424,11 +1749,11 @@ pub(crate) static SCHEDULED_QUERY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnScheduledQuery`].
+/// Property types and enums of the allowed values of [`CfnScheduledQuery`].
 pub mod scheduled_query {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for error reporting. Error reports will be generated when a problem is encountered when writing the query results.
     #[derive(Clone, Debug)]
@@ -1437,7 +1762,7 @@ pub mod scheduled_query {
     }
 
     impl ErrorReportConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `s3_configuration`: `S3Configuration`, Details on S3 location for error reports that result from running a query.
         pub fn new(s3_configuration: impl Into<Val<S3Configuration>>) -> Self {
@@ -1460,7 +1785,7 @@ pub mod scheduled_query {
     }
 
     impl S3Configuration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `bucket_name`: `BucketName`, Name of the S3 bucket under which error reports will be created.
         pub fn new(bucket_name: impl Into<Val<String>>) -> Self {
@@ -1471,7 +1796,7 @@ pub mod scheduled_query {
 
         /// Encryption at rest options for the error reports. If no encryption option is specified, Timestream will choose SSE_S3 as default.
         ///
-        /// Allowed values: `SSE_S3`, `SSE_KMS`.
+        /// Allowed values (the enum [`EncryptionOption`]): `SSE_S3`, `SSE_KMS`.
         pub fn encryption_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionOption", value);
             self
@@ -1497,7 +1822,7 @@ pub mod scheduled_query {
     }
 
     impl NotificationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `sns_configuration`: `SnsConfiguration`, SNS configuration for notification upon scheduled query execution.
         pub fn new(sns_configuration: impl Into<Val<SnsConfiguration>>) -> Self {
@@ -1520,7 +1845,7 @@ pub mod scheduled_query {
     }
 
     impl SnsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topic_arn`: `TopicArn`, SNS topic ARN that the scheduled query status notifications will be sent to.
         pub fn new(topic_arn: impl Into<Val<String>>) -> Self {
@@ -1543,7 +1868,7 @@ pub mod scheduled_query {
     }
 
     impl ScheduleConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `schedule_expression`: `ScheduleExpression`, An expression that denotes when to trigger the scheduled query run. This can be a cron expression or a rate expression.
         pub fn new(schedule_expression: impl Into<Val<String>>) -> Self {
@@ -1565,15 +1890,33 @@ pub mod scheduled_query {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1591,7 +1934,7 @@ pub mod scheduled_query {
     }
 
     impl TargetConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `timestream_configuration`: `TimestreamConfiguration`, Configuration needed to write data into the Timestream database and table.
         pub fn new(timestream_configuration: impl Into<Val<TimestreamConfiguration>>) -> Self {
@@ -1613,19 +1956,47 @@ pub mod scheduled_query {
         props: Props,
     }
 
-    impl TimestreamConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TimestreamConfiguration`], by name: the argument of [`TimestreamConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct TimestreamConfigurationRequired {
+        /// Name of Timestream database to which the query result will be written.
         ///
-        /// - `database_name`: `DatabaseName`, Name of Timestream database to which the query result will be written.
-        /// - `dimension_mappings`: `DimensionMappings`, This is to allow mapping column(s) from the query result to the dimension in the destination table.
-        /// - `table_name`: `TableName`, Name of Timestream table that the query result will be written to. The table should be within the same database that is provided in Timestream configuration.
-        /// - `time_column`: `TimeColumn`, Column from query result that should be used as the time column in destination table. Column type for this should be TIMESTAMP.
-        pub fn new(database_name: impl Into<Val<String>>, dimension_mappings: impl Into<Val<Vec<DimensionMapping>>>, table_name: impl Into<Val<String>>, time_column: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DatabaseName`.
+        pub database_name: Val<String>,
+
+        /// This is to allow mapping column(s) from the query result to the dimension in the destination table.
+        ///
+        /// CloudFormation property `DimensionMappings`.
+        pub dimension_mappings: Val<Vec<DimensionMapping>>,
+
+        /// Name of Timestream table that the query result will be written to. The table should be within the same database that is provided in Timestream configuration.
+        ///
+        /// CloudFormation property `TableName`.
+        pub table_name: Val<String>,
+
+        /// Column from query result that should be used as the time column in destination table. Column type for this should be TIMESTAMP.
+        ///
+        /// CloudFormation property `TimeColumn`.
+        pub time_column: Val<String>,
+    }
+
+    impl TimestreamConfiguration {
+        /// Creates the value from its required properties, by name in [`TimestreamConfigurationRequired`]:
+        ///
+        /// ```text
+        /// TimestreamConfiguration::new(TimestreamConfigurationRequired {
+        ///     database_name: "...".into(),
+        ///     dimension_mappings: vec![DimensionMapping::new(...)].into(),
+        ///     table_name: "...".into(),
+        ///     time_column: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TimestreamConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("DatabaseName", database_name);
-            props.set("DimensionMappings", dimension_mappings);
-            props.set("TableName", table_name);
-            props.set("TimeColumn", time_column);
+            props.set::<String>("DatabaseName", required.database_name);
+            props.set::<Vec<DimensionMapping>>("DimensionMappings", required.dimension_mappings);
+            props.set::<String>("TableName", required.table_name);
+            props.set::<String>("TimeColumn", required.time_column);
             TimestreamConfiguration { props }
         }
 
@@ -1660,15 +2031,35 @@ pub mod scheduled_query {
         props: Props,
     }
 
-    impl DimensionMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DimensionMapping`], by name: the argument of [`DimensionMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct DimensionMappingRequired {
+        /// Type for the dimension.
         ///
-        /// - `dimension_value_type`: `DimensionValueType`, Type for the dimension.
-        /// - `name`: `Name`, Column name from query result.
-        pub fn new(dimension_value_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DimensionValueType`.
+        ///
+        /// Allowed values (the enum [`DimensionValueType`]): `VARCHAR`.
+        pub dimension_value_type: Val<String>,
+
+        /// Column name from query result.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl DimensionMapping {
+        /// Creates the value from its required properties, by name in [`DimensionMappingRequired`]:
+        ///
+        /// ```text
+        /// DimensionMapping::new(DimensionMappingRequired {
+        ///     dimension_value_type: DimensionValueType::Varchar.into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: DimensionMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("DimensionValueType", dimension_value_type);
-            props.set("Name", name);
+            props.set::<String>("DimensionValueType", required.dimension_value_type);
+            props.set::<String>("Name", required.name);
             DimensionMapping { props }
         }
     }
@@ -1686,9 +2077,9 @@ pub mod scheduled_query {
     }
 
     impl MixedMeasureMapping {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `measure_value_type`: `MeasureValueType`, Type of the value that is to be read from SourceColumn. If the mapping is for MULTI, use MeasureValueType.MULTI.
+        /// - `measure_value_type`: `MeasureValueType`, Type of the value that is to be read from SourceColumn. If the mapping is for MULTI, use MeasureValueType.MULTI. Allowed values: the enum [`MeasureValueType`].
         pub fn new(measure_value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MeasureValueType", measure_value_type);
@@ -1732,15 +2123,35 @@ pub mod scheduled_query {
         props: Props,
     }
 
-    impl MultiMeasureAttributeMapping {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MultiMeasureAttributeMapping`], by name: the argument of [`MultiMeasureAttributeMapping::new`].
+    #[derive(Clone, Debug)]
+    pub struct MultiMeasureAttributeMappingRequired {
+        /// Value type of the measure value column to be read from the query result.
         ///
-        /// - `measure_value_type`: `MeasureValueType`, Value type of the measure value column to be read from the query result.
-        /// - `source_column`: `SourceColumn`, Source measure value column in the query result where the attribute value is to be read.
-        pub fn new(measure_value_type: impl Into<Val<String>>, source_column: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MeasureValueType`.
+        ///
+        /// Allowed values (the enum [`MultiMeasureAttributeMappingMeasureValueType`]): `BIGINT`, `BOOLEAN`, `DOUBLE`, `VARCHAR`, `TIMESTAMP`.
+        pub measure_value_type: Val<String>,
+
+        /// Source measure value column in the query result where the attribute value is to be read.
+        ///
+        /// CloudFormation property `SourceColumn`.
+        pub source_column: Val<String>,
+    }
+
+    impl MultiMeasureAttributeMapping {
+        /// Creates the value from its required properties, by name in [`MultiMeasureAttributeMappingRequired`]:
+        ///
+        /// ```text
+        /// MultiMeasureAttributeMapping::new(MultiMeasureAttributeMappingRequired {
+        ///     measure_value_type: MultiMeasureAttributeMappingMeasureValueType::Bigint.into(),
+        ///     source_column: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MultiMeasureAttributeMappingRequired) -> Self {
             let mut props = Props::new();
-            props.set("MeasureValueType", measure_value_type);
-            props.set("SourceColumn", source_column);
+            props.set::<String>("MeasureValueType", required.measure_value_type);
+            props.set::<String>("SourceColumn", required.source_column);
             MultiMeasureAttributeMapping { props }
         }
 
@@ -1764,7 +2175,7 @@ pub mod scheduled_query {
     }
 
     impl MultiMeasureMappings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `multi_measure_attribute_mappings`: `MultiMeasureAttributeMappings`, Required. Attribute mappings to be used for mapping query results to ingest data for multi-measure attributes.
         pub fn new(multi_measure_attribute_mappings: impl Into<Val<Vec<MultiMeasureAttributeMapping>>>) -> Self {
@@ -1875,11 +2286,57 @@ pub mod scheduled_query {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EncryptionOption` in `AWS::Timestream::ScheduledQuery`; `.into()` makes a `Val<String>`.
+        EncryptionOption {
+            SseS3 = "SSE_S3",
+            SseKms = "SSE_KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DimensionValueType` in `AWS::Timestream::ScheduledQuery`; `.into()` makes a `Val<String>`.
+        DimensionValueType {
+            Varchar = "VARCHAR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MeasureValueType` in `AWS::Timestream::ScheduledQuery`; `.into()` makes a `Val<String>`.
+        MeasureValueType {
+            Bigint = "BIGINT",
+            Boolean = "BOOLEAN",
+            Double = "DOUBLE",
+            Varchar = "VARCHAR",
+            Multi = "MULTI",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MeasureValueType` in `AWS::Timestream::ScheduledQuery`; `.into()` makes a `Val<String>`.
+        MultiMeasureAttributeMappingMeasureValueType {
+            Bigint = "BIGINT",
+            Boolean = "BOOLEAN",
+            Double = "DOUBLE",
+            Varchar = "VARCHAR",
+            Timestamp = "TIMESTAMP",
+        }
+    }
 }
 
 /// The AWS::Timestream::Table resource creates a Timestream Table.
 ///
 /// CloudFormation type `AWS::Timestream::Table`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Name`: `handle.name()` → `Val<String>`. The table name exposed as a read-only attribute.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnTable {
     props: Props,
@@ -1889,7 +2346,7 @@ pub struct CfnTable {
 impl CfnTable {
     pub const TYPE_NAME: &'static str = "AWS::Timestream::Table";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `database_name`: `DatabaseName`, The name for the database which the table to be created belongs to.
     pub fn new(database_name: impl Into<Val<String>>) -> Self {
@@ -1981,11 +2438,11 @@ pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTable`].
+/// Property types and enums of the allowed values of [`CfnTable`].
 pub mod table {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The properties that determine whether magnetic store writes are enabled.
     #[derive(Clone, Debug)]
@@ -1994,7 +2451,7 @@ pub mod table {
     }
 
     impl MagneticStoreWriteProperties {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enable_magnetic_store_writes`: `EnableMagneticStoreWrites`, Boolean flag indicating whether magnetic store writes are enabled.
         pub fn new(enable_magnetic_store_writes: impl Into<Val<bool>>) -> Self {
@@ -2048,15 +2505,33 @@ pub mod table {
         props: Props,
     }
 
-    impl S3Configuration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Configuration`], by name: the argument of [`S3Configuration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3ConfigurationRequired {
+        /// The bucket name used to store the data.
         ///
-        /// - `bucket_name`: `BucketName`, The bucket name used to store the data.
-        /// - `encryption_option`: `EncryptionOption`, Either SSE_KMS or SSE_S3.
-        pub fn new(bucket_name: impl Into<Val<String>>, encryption_option: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `BucketName`.
+        pub bucket_name: Val<String>,
+
+        /// Either SSE_KMS or SSE_S3.
+        ///
+        /// CloudFormation property `EncryptionOption`.
+        pub encryption_option: Val<String>,
+    }
+
+    impl S3Configuration {
+        /// Creates the value from its required properties, by name in [`S3ConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3Configuration::new(S3ConfigurationRequired {
+        ///     bucket_name: "...".into(),
+        ///     encryption_option: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3ConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BucketName", bucket_name);
-            props.set("EncryptionOption", encryption_option);
+            props.set::<String>("BucketName", required.bucket_name);
+            props.set::<String>("EncryptionOption", required.encryption_option);
             S3Configuration { props }
         }
 
@@ -2144,9 +2619,9 @@ pub mod table {
     }
 
     impl PartitionKey {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of the partition key. Options are DIMENSION (dimension key) and MEASURE (measure key).
+        /// - `type_`: `Type`, The type of the partition key. Options are DIMENSION (dimension key) and MEASURE (measure key). Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -2155,7 +2630,7 @@ pub mod table {
 
         /// The level of enforcement for the specification of a dimension key in ingested records. Options are REQUIRED (dimension key must be specified) and OPTIONAL (dimension key does not have to be specified).
         ///
-        /// Allowed values: `REQUIRED`, `OPTIONAL`.
+        /// Allowed values (the enum [`EnforcementInRecord`]): `REQUIRED`, `OPTIONAL`.
         pub fn enforcement_in_record(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EnforcementInRecord", value);
             self
@@ -2229,6 +2704,22 @@ pub mod table {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EnforcementInRecord` in `AWS::Timestream::Table`; `.into()` makes a `Val<String>`.
+        EnforcementInRecord {
+            Required = "REQUIRED",
+            Optional = "OPTIONAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Timestream::Table`; `.into()` makes a `Val<String>`.
+        Type {
+            Dimension = "DIMENSION",
+            Measure = "MEASURE",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

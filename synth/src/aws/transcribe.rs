@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,29 +15,59 @@ use crate::value::Val;
 /// Resource type definition for AWS::Transcribe::CallAnalyticsCategory
 ///
 /// CloudFormation type `AWS::Transcribe::CallAnalyticsCategory`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Call Analytics category.
+/// - `CreateTime`: `handle.create_time()` → `Val<String>`. The date and time the Call Analytics category was created.
+/// - `LastUpdateTime`: `handle.last_update_time()` → `Val<String>`. The date and time the Call Analytics category was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnCallAnalyticsCategory {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCallAnalyticsCategory`], by name: the argument of [`CfnCallAnalyticsCategory::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCallAnalyticsCategoryRequired {
+    /// A unique name, chosen by you, for your Call Analytics category.
+    ///
+    /// CloudFormation property `CategoryName`.
+    ///
+    /// Changing it replaces the resource.
+    pub category_name: Val<String>,
+
+    /// Rules define a Call Analytics category.
+    ///
+    /// CloudFormation property `Rules`.
+    pub rules: Val<Vec<call_analytics_category::Rule>>,
+}
+
 impl CfnCallAnalyticsCategory {
     pub const TYPE_NAME: &'static str = "AWS::Transcribe::CallAnalyticsCategory";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCallAnalyticsCategoryRequired`]:
     ///
-    /// - `category_name`: `CategoryName`, A unique name, chosen by you, for your Call Analytics category.
-    /// - `rules`: `Rules`, Rules define a Call Analytics category.
-    pub fn new(category_name: impl Into<Val<String>>, rules: impl Into<Val<Vec<call_analytics_category::Rule>>>) -> Self {
+    /// ```text
+    /// CfnCallAnalyticsCategory::new(CfnCallAnalyticsCategoryRequired {
+    ///     category_name: "...".into(),
+    ///     rules: vec![call_analytics_category::Rule::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCallAnalyticsCategoryRequired) -> Self {
         let mut props = Props::new();
-        props.set("CategoryName", category_name);
-        props.set("Rules", rules);
+        props.set::<String>("CategoryName", required.category_name);
+        props.set::<Vec<call_analytics_category::Rule>>("Rules", required.rules);
         CfnCallAnalyticsCategory { props, options: ResourceOptions::default() }
     }
 
     /// The input type associated with the specified category.
     ///
-    /// Allowed values: `REAL_TIME`, `POST_CALL`.
+    /// Allowed values (the enum [`call_analytics_category::InputType`]): `REAL_TIME`, `POST_CALL`.
     ///
     /// Changing it replaces the resource.
     pub fn input_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -112,11 +141,11 @@ pub(crate) static CALL_ANALYTICS_CATEGORY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCallAnalyticsCategory`].
+/// Property types and enums of the allowed values of [`CfnCallAnalyticsCategory`].
 pub mod call_analytics_category {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Transcribe::CallAnalyticsCategory`.
     #[derive(Clone, Debug)]
@@ -189,7 +218,7 @@ pub mod call_analytics_category {
 
         /// The `ParticipantRole` property.
         ///
-        /// Allowed values: `AGENT`, `CUSTOMER`.
+        /// Allowed values (the enum [`ParticipantRole`]): `AGENT`, `CUSTOMER`.
         pub fn participant_role(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ParticipantRole", value);
             self
@@ -353,9 +382,9 @@ pub mod call_analytics_category {
     }
 
     impl SentimentFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `sentiments`: `Sentiments`.
+        /// - `sentiments`: `Sentiments`. Allowed values: the enum [`Sentiments`].
         pub fn new(sentiments: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Sentiments", sentiments);
@@ -376,7 +405,7 @@ pub mod call_analytics_category {
 
         /// The `ParticipantRole` property.
         ///
-        /// Allowed values: `AGENT`, `CUSTOMER`.
+        /// Allowed values (the enum [`ParticipantRole`]): `AGENT`, `CUSTOMER`.
         pub fn participant_role(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ParticipantRole", value);
             self
@@ -401,15 +430,31 @@ pub mod call_analytics_category {
         props: Props,
     }
 
-    impl TranscriptFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TranscriptFilter`], by name: the argument of [`TranscriptFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct TranscriptFilterRequired {
+        /// CloudFormation property `Targets`.
+        pub targets: Val<Vec<String>>,
+
+        /// CloudFormation property `TranscriptFilterType`.
         ///
-        /// - `targets`: `Targets`.
-        /// - `transcript_filter_type`: `TranscriptFilterType`.
-        pub fn new(targets: impl Into<Val<Vec<String>>>, transcript_filter_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`TranscriptFilterType`]): `EXACT`.
+        pub transcript_filter_type: Val<String>,
+    }
+
+    impl TranscriptFilter {
+        /// Creates the value from its required properties, by name in [`TranscriptFilterRequired`]:
+        ///
+        /// ```text
+        /// TranscriptFilter::new(TranscriptFilterRequired {
+        ///     targets: vec!["..."].into(),
+        ///     transcript_filter_type: TranscriptFilterType::Exact.into(),
+        /// })
+        /// ```
+        pub fn new(required: TranscriptFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Targets", targets);
-            props.set("TranscriptFilterType", transcript_filter_type);
+            props.set::<Vec<String>>("Targets", required.targets);
+            props.set::<String>("TranscriptFilterType", required.transcript_filter_type);
             TranscriptFilter { props }
         }
 
@@ -427,7 +472,7 @@ pub mod call_analytics_category {
 
         /// The `ParticipantRole` property.
         ///
-        /// Allowed values: `AGENT`, `CUSTOMER`.
+        /// Allowed values (the enum [`ParticipantRole`]): `AGENT`, `CUSTOMER`.
         pub fn participant_role(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ParticipantRole", value);
             self
@@ -452,15 +497,29 @@ pub mod call_analytics_category {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -548,28 +607,93 @@ pub mod call_analytics_category {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InputType` in `AWS::Transcribe::CallAnalyticsCategory`; `.into()` makes a `Val<String>`.
+        InputType {
+            RealTime = "REAL_TIME",
+            PostCall = "POST_CALL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParticipantRole` in `AWS::Transcribe::CallAnalyticsCategory`; `.into()` makes a `Val<String>`.
+        ParticipantRole {
+            Agent = "AGENT",
+            Customer = "CUSTOMER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Sentiments` in `AWS::Transcribe::CallAnalyticsCategory`; `.into()` makes a `Val<String>`.
+        Sentiments {
+            Positive = "POSITIVE",
+            Negative = "NEGATIVE",
+            Neutral = "NEUTRAL",
+            Mixed = "MIXED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TranscriptFilterType` in `AWS::Transcribe::CallAnalyticsCategory`; `.into()` makes a `Val<String>`.
+        TranscriptFilterType {
+            Exact = "EXACT",
+        }
+    }
 }
 
 /// Resource type definition for AWS::Transcribe::MedicalVocabulary
 ///
 /// CloudFormation type `AWS::Transcribe::MedicalVocabulary`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the medical vocabulary.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnMedicalVocabulary {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMedicalVocabulary`], by name: the argument of [`CfnMedicalVocabulary::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMedicalVocabularyRequired {
+    /// The language code of the vocabulary entries.
+    ///
+    /// CloudFormation property `LanguageCode`.
+    ///
+    /// Allowed values (the enum [`medical_vocabulary::LanguageCode`]): `af-ZA`, `ar-AE`, `ar-SA`, `da-DK`, `de-CH`, `de-DE`, `en-AB`, `en-AU`, `en-GB`, `en-IE`, `en-IN`, `en-US`, `en-WL`, `es-ES`, `es-US`, `fa-IR`, `fr-CA`, `fr-FR`, `he-IL`, `hi-IN`, `id-ID`, `it-IT`, `ja-JP`, `ko-KR` and 15 more.
+    ///
+    /// Changing it replaces the resource.
+    pub language_code: Val<String>,
+
+    /// The name of the medical vocabulary.
+    ///
+    /// CloudFormation property `VocabularyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub vocabulary_name: Val<String>,
+}
+
 impl CfnMedicalVocabulary {
     pub const TYPE_NAME: &'static str = "AWS::Transcribe::MedicalVocabulary";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMedicalVocabularyRequired`]:
     ///
-    /// - `language_code`: `LanguageCode`, The language code of the vocabulary entries.
-    /// - `vocabulary_name`: `VocabularyName`, The name of the medical vocabulary.
-    pub fn new(language_code: impl Into<Val<String>>, vocabulary_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMedicalVocabulary::new(CfnMedicalVocabularyRequired {
+    ///     language_code: medical_vocabulary::LanguageCode::AfZa.into(),
+    ///     vocabulary_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMedicalVocabularyRequired) -> Self {
         let mut props = Props::new();
-        props.set("LanguageCode", language_code);
-        props.set("VocabularyName", vocabulary_name);
+        props.set::<String>("LanguageCode", required.language_code);
+        props.set::<String>("VocabularyName", required.vocabulary_name);
         CfnMedicalVocabulary { props, options: ResourceOptions::default() }
     }
 
@@ -633,11 +757,11 @@ pub(crate) static MEDICAL_VOCABULARY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMedicalVocabulary`].
+/// Property types and enums of the allowed values of [`CfnMedicalVocabulary`].
 pub mod medical_vocabulary {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Transcribe::MedicalVocabulary`.
     #[derive(Clone, Debug)]
@@ -645,15 +769,33 @@ pub mod medical_vocabulary {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -671,28 +813,107 @@ pub mod medical_vocabulary {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `LanguageCode` in `AWS::Transcribe::MedicalVocabulary`; `.into()` makes a `Val<String>`.
+        LanguageCode {
+            AfZa = "af-ZA",
+            ArAe = "ar-AE",
+            ArSa = "ar-SA",
+            DaDk = "da-DK",
+            DeCh = "de-CH",
+            DeDe = "de-DE",
+            EnAb = "en-AB",
+            EnAu = "en-AU",
+            EnGb = "en-GB",
+            EnIe = "en-IE",
+            EnIn = "en-IN",
+            EnUs = "en-US",
+            EnWl = "en-WL",
+            EsEs = "es-ES",
+            EsUs = "es-US",
+            FaIr = "fa-IR",
+            FrCa = "fr-CA",
+            FrFr = "fr-FR",
+            HeIl = "he-IL",
+            HiIn = "hi-IN",
+            IdId = "id-ID",
+            ItIt = "it-IT",
+            JaJp = "ja-JP",
+            KoKr = "ko-KR",
+            MsMy = "ms-MY",
+            NlNl = "nl-NL",
+            PtBr = "pt-BR",
+            PtPt = "pt-PT",
+            RuRu = "ru-RU",
+            TaIn = "ta-IN",
+            TeIn = "te-IN",
+            TrTr = "tr-TR",
+            ZhCn = "zh-CN",
+            ZhTw = "zh-TW",
+            ThTh = "th-TH",
+            EnZa = "en-ZA",
+            EnNz = "en-NZ",
+            ViVn = "vi-VN",
+            SvSe = "sv-SE",
+        }
+    }
 }
 
 /// Creates a custom vocabulary that you can use to improve the transcription accuracy of domain-specific words and phrases.
 ///
 /// CloudFormation type `AWS::Transcribe::Vocabulary`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom vocabulary.
+/// - `LastModifiedTime`: `handle.last_modified_time()` → `Val<String>`. The date and time the specified custom vocabulary was last modified.
+/// - `VocabularyState`: `handle.vocabulary_state()` → `Val<String>`. The processing state of your custom vocabulary. If the state is READY, you can use the custom vocabulary in a StartTranscriptionJob request.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnVocabulary {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVocabulary`], by name: the argument of [`CfnVocabulary::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVocabularyRequired {
+    /// The language code that represents the language of the entries in your custom vocabulary. Each custom vocabulary must contain terms in only one language.
+    ///
+    /// CloudFormation property `LanguageCode`.
+    ///
+    /// Allowed values: `ab-GE`, `af-ZA`, `am-ET`, `ar-AE`, `ar-SA`, `ast-ES`, `az-AZ`, `ba-RU`, `be-BY`, `bg-BG`, `bn-IN`, `bs-BA`, `ca-ES`, `ckb-IQ`, `ckb-IR`, `cs-CZ`, `cy-GB`, `cy-WL`, `da-DK`, `de-CH`, `de-DE`, `el-GR`, `en-AB`, `en-AU` and 93 more.
+    ///
+    /// Changing it replaces the resource.
+    pub language_code: Val<String>,
+
+    /// A unique name, chosen by you, for your custom vocabulary. This name is case sensitive, cannot contain spaces, and must be unique within an AWS account.
+    ///
+    /// CloudFormation property `VocabularyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub vocabulary_name: Val<String>,
+}
+
 impl CfnVocabulary {
     pub const TYPE_NAME: &'static str = "AWS::Transcribe::Vocabulary";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVocabularyRequired`]:
     ///
-    /// - `language_code`: `LanguageCode`, The language code that represents the language of the entries in your custom vocabulary. Each custom vocabulary must contain terms in only one language.
-    /// - `vocabulary_name`: `VocabularyName`, A unique name, chosen by you, for your custom vocabulary. This name is case sensitive, cannot contain spaces, and must be unique within an AWS account.
-    pub fn new(language_code: impl Into<Val<String>>, vocabulary_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVocabulary::new(CfnVocabularyRequired {
+    ///     language_code: "...".into(),
+    ///     vocabulary_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVocabularyRequired) -> Self {
         let mut props = Props::new();
-        props.set("LanguageCode", language_code);
-        props.set("VocabularyName", vocabulary_name);
+        props.set::<String>("LanguageCode", required.language_code);
+        props.set::<String>("VocabularyName", required.vocabulary_name);
         CfnVocabulary { props, options: ResourceOptions::default() }
     }
 
@@ -800,15 +1021,33 @@ pub mod vocabulary {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -831,23 +1070,55 @@ pub mod vocabulary {
 /// Creates a custom vocabulary filter that you can use to mask, delete, or flag specific words from your transcript.
 ///
 /// CloudFormation type `AWS::Transcribe::VocabularyFilter`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the vocabulary filter.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnVocabularyFilter {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVocabularyFilter`], by name: the argument of [`CfnVocabularyFilter::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVocabularyFilterRequired {
+    /// The language code that represents the language of the entries in your vocabulary filter.
+    ///
+    /// CloudFormation property `LanguageCode`.
+    ///
+    /// Allowed values: `ab-GE`, `af-ZA`, `am-ET`, `ar-AE`, `ar-SA`, `ast-ES`, `az-AZ`, `ba-RU`, `be-BY`, `bg-BG`, `bn-IN`, `bs-BA`, `ca-ES`, `ckb-IQ`, `ckb-IR`, `cs-CZ`, `cy-GB`, `cy-WL`, `da-DK`, `de-CH`, `de-DE`, `el-GR`, `en-AB`, `en-AU` and 93 more.
+    ///
+    /// Changing it replaces the resource.
+    pub language_code: Val<String>,
+
+    /// A unique name, chosen by you, for your custom vocabulary filter.
+    ///
+    /// CloudFormation property `VocabularyFilterName`.
+    ///
+    /// Changing it replaces the resource.
+    pub vocabulary_filter_name: Val<String>,
+}
+
 impl CfnVocabularyFilter {
     pub const TYPE_NAME: &'static str = "AWS::Transcribe::VocabularyFilter";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVocabularyFilterRequired`]:
     ///
-    /// - `language_code`: `LanguageCode`, The language code that represents the language of the entries in your vocabulary filter.
-    /// - `vocabulary_filter_name`: `VocabularyFilterName`, A unique name, chosen by you, for your custom vocabulary filter.
-    pub fn new(language_code: impl Into<Val<String>>, vocabulary_filter_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVocabularyFilter::new(CfnVocabularyFilterRequired {
+    ///     language_code: "...".into(),
+    ///     vocabulary_filter_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVocabularyFilterRequired) -> Self {
         let mut props = Props::new();
-        props.set("LanguageCode", language_code);
-        props.set("VocabularyFilterName", vocabulary_filter_name);
+        props.set::<String>("LanguageCode", required.language_code);
+        props.set::<String>("VocabularyFilterName", required.vocabulary_filter_name);
         CfnVocabularyFilter { props, options: ResourceOptions::default() }
     }
 
@@ -941,15 +1212,33 @@ pub mod vocabulary_filter {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

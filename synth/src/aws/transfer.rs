@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,27 +15,66 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Transfer::Agreement
 ///
 /// CloudFormation type `AWS::Transfer::Agreement`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AgreementId`: `handle.agreement_id()` → `Val<String>`. A unique identifier for the agreement.
+/// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the agreement.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAgreement {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAgreement`], by name: the argument of [`CfnAgreement::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAgreementRequired {
+    /// Specifies the access role for the agreement.
+    ///
+    /// CloudFormation property `AccessRole`.
+    pub access_role: Val<String>,
+
+    /// A unique identifier for the local profile.
+    ///
+    /// CloudFormation property `LocalProfileId`.
+    pub local_profile_id: Val<String>,
+
+    /// A unique identifier for the partner profile.
+    ///
+    /// CloudFormation property `PartnerProfileId`.
+    pub partner_profile_id: Val<String>,
+
+    /// A unique identifier for the server.
+    ///
+    /// CloudFormation property `ServerId`.
+    ///
+    /// Changing it replaces the resource.
+    pub server_id: Val<String>,
+}
+
 impl CfnAgreement {
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Agreement";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAgreementRequired`]:
     ///
-    /// - `access_role`: `AccessRole`, Specifies the access role for the agreement.
-    /// - `local_profile_id`: `LocalProfileId`, A unique identifier for the local profile.
-    /// - `partner_profile_id`: `PartnerProfileId`, A unique identifier for the partner profile.
-    /// - `server_id`: `ServerId`, A unique identifier for the server.
-    pub fn new(access_role: impl Into<Val<String>>, local_profile_id: impl Into<Val<String>>, partner_profile_id: impl Into<Val<String>>, server_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAgreement::new(CfnAgreementRequired {
+    ///     access_role: "...".into(),
+    ///     local_profile_id: "...".into(),
+    ///     partner_profile_id: "...".into(),
+    ///     server_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAgreementRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccessRole", access_role);
-        props.set("LocalProfileId", local_profile_id);
-        props.set("PartnerProfileId", partner_profile_id);
-        props.set("ServerId", server_id);
+        props.set::<String>("AccessRole", required.access_role);
+        props.set::<String>("LocalProfileId", required.local_profile_id);
+        props.set::<String>("PartnerProfileId", required.partner_profile_id);
+        props.set::<String>("ServerId", required.server_id);
         CfnAgreement { props, options: ResourceOptions::default() }
     }
 
@@ -60,7 +98,7 @@ impl CfnAgreement {
 
     /// Specifies whether to enforce an AS2 message is signed for this agreement.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`agreement::EnforceMessageSigning`]): `ENABLED`, `DISABLED`.
     pub fn enforce_message_signing(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EnforceMessageSigning", value);
         self
@@ -68,7 +106,7 @@ impl CfnAgreement {
 
     /// Specifies whether to preserve the filename received for this agreement.
     ///
-    /// Allowed values: `ENABLED`, `DISABLED`.
+    /// Allowed values (the enum [`agreement::PreserveFilename`]): `ENABLED`, `DISABLED`.
     pub fn preserve_filename(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("PreserveFilename", value);
         self
@@ -76,7 +114,7 @@ impl CfnAgreement {
 
     /// Specifies the status of the agreement.
     ///
-    /// Allowed values: `ACTIVE`, `INACTIVE`.
+    /// Allowed values (the enum [`agreement::Status`]): `ACTIVE`, `INACTIVE`.
     pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("Status", value);
         self
@@ -148,11 +186,11 @@ pub(crate) static AGREEMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAgreement`].
+/// Property types and enums of the allowed values of [`CfnAgreement`].
 pub mod agreement {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Specifies a separate directory for each type of file to store for an AS2 message.
     #[derive(Clone, Debug)]
@@ -160,21 +198,54 @@ pub mod agreement {
         props: Props,
     }
 
-    impl CustomDirectories {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomDirectories`], by name: the argument of [`CustomDirectories::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomDirectoriesRequired {
+        /// Specifies a location to store the failed files for an AS2 message.
         ///
-        /// - `failed_files_directory`: `FailedFilesDirectory`, Specifies a location to store the failed files for an AS2 message.
-        /// - `mdn_files_directory`: `MdnFilesDirectory`, Specifies a location to store the MDN file for an AS2 message.
-        /// - `payload_files_directory`: `PayloadFilesDirectory`, Specifies a location to store the payload file for an AS2 message.
-        /// - `status_files_directory`: `StatusFilesDirectory`, Specifies a location to store the status file for an AS2 message.
-        /// - `temporary_files_directory`: `TemporaryFilesDirectory`, Specifies a location to store the temporary processing file for an AS2 message.
-        pub fn new(failed_files_directory: impl Into<Val<String>>, mdn_files_directory: impl Into<Val<String>>, payload_files_directory: impl Into<Val<String>>, status_files_directory: impl Into<Val<String>>, temporary_files_directory: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FailedFilesDirectory`.
+        pub failed_files_directory: Val<String>,
+
+        /// Specifies a location to store the MDN file for an AS2 message.
+        ///
+        /// CloudFormation property `MdnFilesDirectory`.
+        pub mdn_files_directory: Val<String>,
+
+        /// Specifies a location to store the payload file for an AS2 message.
+        ///
+        /// CloudFormation property `PayloadFilesDirectory`.
+        pub payload_files_directory: Val<String>,
+
+        /// Specifies a location to store the status file for an AS2 message.
+        ///
+        /// CloudFormation property `StatusFilesDirectory`.
+        pub status_files_directory: Val<String>,
+
+        /// Specifies a location to store the temporary processing file for an AS2 message.
+        ///
+        /// CloudFormation property `TemporaryFilesDirectory`.
+        pub temporary_files_directory: Val<String>,
+    }
+
+    impl CustomDirectories {
+        /// Creates the value from its required properties, by name in [`CustomDirectoriesRequired`]:
+        ///
+        /// ```text
+        /// CustomDirectories::new(CustomDirectoriesRequired {
+        ///     failed_files_directory: "...".into(),
+        ///     mdn_files_directory: "...".into(),
+        ///     payload_files_directory: "...".into(),
+        ///     status_files_directory: "...".into(),
+        ///     temporary_files_directory: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomDirectoriesRequired) -> Self {
             let mut props = Props::new();
-            props.set("FailedFilesDirectory", failed_files_directory);
-            props.set("MdnFilesDirectory", mdn_files_directory);
-            props.set("PayloadFilesDirectory", payload_files_directory);
-            props.set("StatusFilesDirectory", status_files_directory);
-            props.set("TemporaryFilesDirectory", temporary_files_directory);
+            props.set::<String>("FailedFilesDirectory", required.failed_files_directory);
+            props.set::<String>("MdnFilesDirectory", required.mdn_files_directory);
+            props.set::<String>("PayloadFilesDirectory", required.payload_files_directory);
+            props.set::<String>("StatusFilesDirectory", required.status_files_directory);
+            props.set::<String>("TemporaryFilesDirectory", required.temporary_files_directory);
             CustomDirectories { props }
         }
     }
@@ -191,15 +262,33 @@ pub mod agreement {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name assigned to the tag that you create.
         ///
-        /// - `key`: `Key`, The name assigned to the tag that you create.
-        /// - `value`: `Value`, Contains one or more values that you assigned to the key name you create.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Contains one or more values that you assigned to the key name you create.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -228,28 +317,88 @@ pub mod agreement {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EnforceMessageSigning` in `AWS::Transfer::Agreement`; `.into()` makes a `Val<String>`.
+        EnforceMessageSigning {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreserveFilename` in `AWS::Transfer::Agreement`; `.into()` makes a `Val<String>`.
+        PreserveFilename {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::Transfer::Agreement`; `.into()` makes a `Val<String>`.
+        Status {
+            Active = "ACTIVE",
+            Inactive = "INACTIVE",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Transfer::Certificate
 ///
 /// CloudFormation type `AWS::Transfer::Certificate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the agreement.
+/// - `CertificateId`: `handle.certificate_id()` → `Val<String>`. A unique identifier for the certificate.
+/// - `NotAfterDate`: `handle.not_after_date()` → `Val<String>`. Specifies the not after date for the certificate.
+/// - `NotBeforeDate`: `handle.not_before_date()` → `Val<String>`. Specifies the not before date for the certificate.
+/// - `Serial`: `handle.serial()` → `Val<String>`. Specifies Certificate's serial.
+/// - `Status`: `handle.status()` → `Val<String>`. A status description for the certificate.
+/// - `Type`: `handle.type_()` → `Val<String>`. Describing the type of certificate. With or without a private key.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `CertificateId`.
 #[derive(Clone, Debug)]
 pub struct CfnCertificate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnCertificate`], by name: the argument of [`CfnCertificate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnCertificateRequired {
+    /// Specifies the certificate body to be imported.
+    ///
+    /// CloudFormation property `Certificate`.
+    ///
+    /// Changing it replaces the resource.
+    pub certificate: Val<String>,
+
+    /// Specifies the usage type for the certificate.
+    ///
+    /// CloudFormation property `Usage`.
+    ///
+    /// Allowed values (the enum [`certificate::Usage`]): `SIGNING`, `ENCRYPTION`, `TLS`.
+    pub usage: Val<String>,
+}
+
 impl CfnCertificate {
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Certificate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnCertificateRequired`]:
     ///
-    /// - `certificate`: `Certificate`, Specifies the certificate body to be imported.
-    /// - `usage`: `Usage`, Specifies the usage type for the certificate.
-    pub fn new(certificate: impl Into<Val<String>>, usage: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnCertificate::new(CfnCertificateRequired {
+    ///     certificate: "...".into(),
+    ///     usage: certificate::Usage::Signing.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnCertificateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Certificate", certificate);
-        props.set("Usage", usage);
+        props.set::<String>("Certificate", required.certificate);
+        props.set::<String>("Usage", required.usage);
         CfnCertificate { props, options: ResourceOptions::default() }
     }
 
@@ -385,11 +534,11 @@ pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnCertificate`].
+/// Property types and enums of the allowed values of [`CfnCertificate`].
 pub mod certificate {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -397,15 +546,33 @@ pub mod certificate {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -423,11 +590,32 @@ pub mod certificate {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Usage` in `AWS::Transfer::Certificate`; `.into()` makes a `Val<String>`.
+        Usage {
+            Signing = "SIGNING",
+            Encryption = "ENCRYPTION",
+            Tls = "TLS",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Transfer::Connector
 ///
 /// CloudFormation type `AWS::Transfer::Connector`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the connector.
+/// - `ConnectorId`: `handle.connector_id()` → `Val<String>`. A unique identifier for the connector.
+/// - `ErrorMessage`: `handle.error_message()` → `Val<String>`. Detailed error message when Connector in ERRORED status
+/// - `ServiceManagedEgressIpAddresses`: `handle.service_managed_egress_ip_addresses()` → `Val<Vec<String>>`. The list of egress IP addresses of this connector. These IP addresses are assigned automatically when you create the connector.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ConnectorId`.
 #[derive(Clone, Debug)]
 pub struct CfnConnector {
     props: Props,
@@ -437,7 +625,7 @@ pub struct CfnConnector {
 impl CfnConnector {
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Connector";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `access_role`: `AccessRole`, Specifies the access role for the connector.
     pub fn new(access_role: impl Into<Val<String>>) -> Self {
@@ -460,7 +648,7 @@ impl CfnConnector {
 
     /// Specifies the egress type for the connector.
     ///
-    /// Allowed values: `SERVICE_MANAGED`, `VPC_LATTICE`.
+    /// Allowed values (the enum [`connector::EgressType`]): `SERVICE_MANAGED`, `VPC_LATTICE`.
     pub fn egress_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EgressType", value);
         self
@@ -468,7 +656,7 @@ impl CfnConnector {
 
     /// IP address type for Connector
     ///
-    /// Allowed values: `IPV4`, `DUALSTACK`.
+    /// Allowed values (the enum [`connector::IpAddressType`]): `IPV4`, `DUALSTACK`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -582,11 +770,11 @@ pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnConnector`].
+/// Property types and enums of the allowed values of [`CfnConnector`].
 pub mod connector {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Configuration for an AS2 connector.
     #[derive(Clone, Debug)]
@@ -615,7 +803,7 @@ pub mod connector {
 
         /// Compression setting for this AS2 connector configuration.
         ///
-        /// Allowed values: `ZLIB`, `DISABLED`.
+        /// Allowed values (the enum [`Compression`]): `ZLIB`, `DISABLED`.
         pub fn compression(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Compression", value);
             self
@@ -623,7 +811,7 @@ pub mod connector {
 
         /// Encryption algorithm for this AS2 connector configuration.
         ///
-        /// Allowed values: `AES128_CBC`, `AES192_CBC`, `AES256_CBC`, `NONE`, `DES_EDE3_CBC`.
+        /// Allowed values (the enum [`EncryptionAlgorithm`]): `AES128_CBC`, `AES192_CBC`, `AES256_CBC`, `NONE`, `DES_EDE3_CBC`.
         pub fn encryption_algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionAlgorithm", value);
             self
@@ -637,7 +825,7 @@ pub mod connector {
 
         /// MDN Response setting for this AS2 connector configuration.
         ///
-        /// Allowed values: `SYNC`, `ASYNC`, `NONE`.
+        /// Allowed values (the enum [`MdnResponse`]): `SYNC`, `ASYNC`, `NONE`.
         pub fn mdn_response(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MdnResponse", value);
             self
@@ -645,7 +833,7 @@ pub mod connector {
 
         /// MDN Signing algorithm for this AS2 connector configuration.
         ///
-        /// Allowed values: `SHA256`, `SHA384`, `SHA512`, `SHA1`, `NONE`, `DEFAULT`.
+        /// Allowed values (the enum [`MdnSigningAlgorithm`]): `SHA256`, `SHA384`, `SHA512`, `SHA1`, `NONE`, `DEFAULT`.
         pub fn mdn_signing_algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MdnSigningAlgorithm", value);
             self
@@ -665,7 +853,7 @@ pub mod connector {
 
         /// Specifies whether to use the AWS S3 object content-type as the content-type for the AS2 message.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`PreserveContentType`]): `ENABLED`, `DISABLED`.
         pub fn preserve_content_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreserveContentType", value);
             self
@@ -673,7 +861,7 @@ pub mod connector {
 
         /// Signing algorithm for this AS2 connector configuration.
         ///
-        /// Allowed values: `SHA256`, `SHA384`, `SHA512`, `SHA1`, `NONE`.
+        /// Allowed values (the enum [`SigningAlgorithm`]): `SHA256`, `SHA384`, `SHA512`, `SHA1`, `NONE`.
         pub fn signing_algorithm(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SigningAlgorithm", value);
             self
@@ -692,15 +880,31 @@ pub mod connector {
         props: Props,
     }
 
-    impl ConnectorAsyncMdnConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ConnectorAsyncMdnConfig`], by name: the argument of [`ConnectorAsyncMdnConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ConnectorAsyncMdnConfigRequired {
+        /// CloudFormation property `ServerIds`.
+        pub server_ids: Val<Vec<String>>,
+
+        /// URL of the server to receive the MDN response on
         ///
-        /// - `server_ids`: `ServerIds`.
-        /// - `url`: `Url`, URL of the server to receive the MDN response on
-        pub fn new(server_ids: impl Into<Val<Vec<String>>>, url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Url`.
+        pub url: Val<String>,
+    }
+
+    impl ConnectorAsyncMdnConfig {
+        /// Creates the value from its required properties, by name in [`ConnectorAsyncMdnConfigRequired`]:
+        ///
+        /// ```text
+        /// ConnectorAsyncMdnConfig::new(ConnectorAsyncMdnConfigRequired {
+        ///     server_ids: vec!["..."].into(),
+        ///     url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ConnectorAsyncMdnConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("ServerIds", server_ids);
-            props.set("Url", url);
+            props.set::<Vec<String>>("ServerIds", required.server_ids);
+            props.set::<String>("Url", required.url);
             ConnectorAsyncMdnConfig { props }
         }
     }
@@ -718,7 +922,7 @@ pub mod connector {
     }
 
     impl ConnectorEgressConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `vpc_lattice`: `VpcLattice`.
         pub fn new(vpc_lattice: impl Into<Val<ConnectorVpcLatticeEgressConfig>>) -> Self {
@@ -741,7 +945,7 @@ pub mod connector {
     }
 
     impl ConnectorVpcLatticeEgressConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `resource_configuration_arn`: `ResourceConfigurationArn`, ARN of the VPC Lattice resource configuration
         pub fn new(resource_configuration_arn: impl Into<Val<String>>) -> Self {
@@ -813,15 +1017,33 @@ pub mod connector {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name assigned to the tag that you create.
         ///
-        /// - `key`: `Key`, The name assigned to the tag that you create.
-        /// - `value`: `Value`, Contains one or more values that you assigned to the key name you create.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Contains one or more values that you assigned to the key name you create.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -889,11 +1111,99 @@ pub mod connector {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EgressType` in `AWS::Transfer::Connector`; `.into()` makes a `Val<String>`.
+        EgressType {
+            ServiceManaged = "SERVICE_MANAGED",
+            VpcLattice = "VPC_LATTICE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::Transfer::Connector`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Dualstack = "DUALSTACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Compression` in `AWS::Transfer::Connector`; `.into()` makes a `Val<String>`.
+        Compression {
+            Zlib = "ZLIB",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EncryptionAlgorithm` in `AWS::Transfer::Connector`; `.into()` makes a `Val<String>`.
+        EncryptionAlgorithm {
+            Aes128Cbc = "AES128_CBC",
+            Aes192Cbc = "AES192_CBC",
+            Aes256Cbc = "AES256_CBC",
+            None = "NONE",
+            DesEde3Cbc = "DES_EDE3_CBC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MdnResponse` in `AWS::Transfer::Connector`; `.into()` makes a `Val<String>`.
+        MdnResponse {
+            Sync = "SYNC",
+            Async = "ASYNC",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MdnSigningAlgorithm` in `AWS::Transfer::Connector`; `.into()` makes a `Val<String>`.
+        MdnSigningAlgorithm {
+            Sha256 = "SHA256",
+            Sha384 = "SHA384",
+            Sha512 = "SHA512",
+            Sha1 = "SHA1",
+            None = "NONE",
+            Default = "DEFAULT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreserveContentType` in `AWS::Transfer::Connector`; `.into()` makes a `Val<String>`.
+        PreserveContentType {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SigningAlgorithm` in `AWS::Transfer::Connector`; `.into()` makes a `Val<String>`.
+        SigningAlgorithm {
+            Sha256 = "SHA256",
+            Sha384 = "SHA384",
+            Sha512 = "SHA512",
+            Sha1 = "SHA1",
+            None = "NONE",
+        }
+    }
 }
 
 /// Resource type definition for AWS::Transfer::HostKey
 ///
 /// CloudFormation type `AWS::Transfer::HostKey`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The unique Amazon Resource Name (ARN) for the host key.
+/// - `DateImported`: `handle.date_imported()` → `Val<String>`. The date on which the host key was added to the server.
+/// - `HostKeyFingerprint`: `handle.host_key_fingerprint()` → `Val<String>`. The public key fingerprint, which is a short sequence of bytes used to identify the longer public key.
+/// - `HostKeyId`: `handle.host_key_id()` → `Val<String>`. A unique identifier for the host key.
+/// - `SecretId`: `handle.secret_id()` → `Val<String>`. The Amazon Resource Name (ARN) of the Secrets Manager secret that holds the host key. Returned only when StorageType is SECRETS_MANAGER.
+/// - `Type`: `handle.type_()` → `Val<String>`. The encryption algorithm that is used for the host key.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnHostKey {
     props: Props,
@@ -903,7 +1213,7 @@ pub struct CfnHostKey {
 impl CfnHostKey {
     pub const TYPE_NAME: &'static str = "AWS::Transfer::HostKey";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `server_id`: `ServerId`, The identifier of the server that contains the host key.
     pub fn new(server_id: impl Into<Val<String>>) -> Self {
@@ -938,7 +1248,7 @@ impl CfnHostKey {
 
     /// The type of storage used for the host key. SERVICE_MANAGED keys are stored within the Transfer Family service. SECRETS_MANAGER keys are stored in an AWS Secrets Manager secret in your account.
     ///
-    /// Allowed values: `SERVICE_MANAGED`, `SECRETS_MANAGER`.
+    /// Allowed values (the enum [`host_key::StorageType`]): `SERVICE_MANAGED`, `SECRETS_MANAGER`.
     pub fn storage_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("StorageType", value);
         self
@@ -1033,11 +1343,11 @@ pub(crate) static HOST_KEY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnHostKey`].
+/// Property types and enums of the allowed values of [`CfnHostKey`].
 pub mod host_key {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Transfer::HostKey`.
     #[derive(Clone, Debug)]
@@ -1045,15 +1355,33 @@ pub mod host_key {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name assigned to the tag that you create.
         ///
-        /// - `key`: `Key`, The name assigned to the tag that you create.
-        /// - `value`: `Value`, Contains one or more values that you assigned to the key name you create.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Contains one or more values that you assigned to the key name you create.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1071,28 +1399,67 @@ pub mod host_key {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `StorageType` in `AWS::Transfer::HostKey`; `.into()` makes a `Val<String>`.
+        StorageType {
+            ServiceManaged = "SERVICE_MANAGED",
+            SecretsManager = "SECRETS_MANAGER",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Transfer::Profile
 ///
 /// CloudFormation type `AWS::Transfer::Profile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the profile.
+/// - `ProfileId`: `handle.profile_id()` → `Val<String>`. A unique identifier for the profile
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProfileId`.
 #[derive(Clone, Debug)]
 pub struct CfnProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProfile`], by name: the argument of [`CfnProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProfileRequired {
+    /// AS2 identifier agreed with a trading partner.
+    ///
+    /// CloudFormation property `As2Id`.
+    pub as2_id: Val<String>,
+
+    /// Enum specifying whether the profile is local or associated with a trading partner.
+    ///
+    /// CloudFormation property `ProfileType`.
+    ///
+    /// Allowed values (the enum [`profile::ProfileType`]): `LOCAL`, `PARTNER`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_type: Val<String>,
+}
+
 impl CfnProfile {
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Profile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProfileRequired`]:
     ///
-    /// - `as2_id`: `As2Id`, AS2 identifier agreed with a trading partner.
-    /// - `profile_type`: `ProfileType`, Enum specifying whether the profile is local or associated with a trading partner.
-    pub fn new(as2_id: impl Into<Val<String>>, profile_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnProfile::new(CfnProfileRequired {
+    ///     as2_id: "...".into(),
+    ///     profile_type: profile::ProfileType::Local.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("As2Id", as2_id);
-        props.set("ProfileType", profile_type);
+        props.set::<String>("As2Id", required.as2_id);
+        props.set::<String>("ProfileType", required.profile_type);
         CfnProfile { props, options: ResourceOptions::default() }
     }
 
@@ -1161,11 +1528,11 @@ pub(crate) static PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnProfile`].
+/// Property types and enums of the allowed values of [`CfnProfile`].
 pub mod profile {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Creates a key-value pair for a specific resource.
     #[derive(Clone, Debug)]
@@ -1173,15 +1540,33 @@ pub mod profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name assigned to the tag that you create.
         ///
-        /// - `key`: `Key`, The name assigned to the tag that you create.
-        /// - `value`: `Value`, Contains one or more values that you assigned to the key name you create.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Contains one or more values that you assigned to the key name you create.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1199,11 +1584,30 @@ pub mod profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProfileType` in `AWS::Transfer::Profile`; `.into()` makes a `Val<String>`.
+        ProfileType {
+            Local = "LOCAL",
+            Partner = "PARTNER",
+        }
+    }
 }
 
 /// Definition of AWS::Transfer::Server Resource Type
 ///
 /// CloudFormation type `AWS::Transfer::Server`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `As2ServiceManagedEgressIpAddresses`: `handle.as2_service_managed_egress_ip_addresses()` → `Val<Vec<String>>`. The list of egress IP addresses of this server. These IP addresses are only relevant for servers that use the AS2 protocol. They are used for sending asynchronous MDNs. These IP addresses are assigned automatically when you create an AS2 server. Additionally, if you update an existing server and add the AS2 protocol, static IP addresses are assigned as well.
+/// - `ServerId`: `handle.server_id()` → `Val<String>`.
+/// - `State`: `handle.state()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServer {
     props: Props,
@@ -1235,7 +1639,7 @@ impl CfnServer {
 
     /// The `Domain` property.
     ///
-    /// Allowed values: `S3`, `EFS`.
+    /// Allowed values (the enum [`server::Domain`]): `S3`, `EFS`.
     ///
     /// Changing it replaces the resource.
     pub fn domain(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1251,7 +1655,7 @@ impl CfnServer {
 
     /// The `EndpointType` property.
     ///
-    /// Allowed values: `PUBLIC`, `VPC`, `VPC_ENDPOINT`.
+    /// Allowed values (the enum [`server::EndpointType`]): `PUBLIC`, `VPC`, `VPC_ENDPOINT`.
     pub fn endpoint_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EndpointType", value);
         self
@@ -1265,7 +1669,7 @@ impl CfnServer {
 
     /// The `IdentityProviderType` property.
     ///
-    /// Allowed values: `SERVICE_MANAGED`, `API_GATEWAY`, `AWS_DIRECTORY_SERVICE`, `AWS_LAMBDA`.
+    /// Allowed values (the enum [`server::IdentityProviderType`]): `SERVICE_MANAGED`, `API_GATEWAY`, `AWS_DIRECTORY_SERVICE`, `AWS_LAMBDA`.
     pub fn identity_provider_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IdentityProviderType", value);
         self
@@ -1273,7 +1677,7 @@ impl CfnServer {
 
     /// The `IpAddressType` property.
     ///
-    /// Allowed values: `IPV4`, `DUALSTACK`.
+    /// Allowed values (the enum [`server::IpAddressType`]): `IPV4`, `DUALSTACK`.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("IpAddressType", value);
         self
@@ -1304,6 +1708,8 @@ impl CfnServer {
     }
 
     /// The `Protocols` property.
+    ///
+    /// Allowed values of each item (the enum [`server::Protocols`]): `SFTP`, `FTP`, `FTPS`, `AS2`.
     pub fn protocols(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("Protocols", value);
         self
@@ -1413,11 +1819,11 @@ pub(crate) static SERVER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnServer`].
+/// Property types and enums of the allowed values of [`CfnServer`].
 pub mod server {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Transfer::Server`.
     #[derive(Clone, Debug)]
@@ -1502,7 +1908,7 @@ pub mod server {
 
         /// The `SftpAuthenticationMethods` property.
         ///
-        /// Allowed values: `PASSWORD`, `PUBLIC_KEY`, `PUBLIC_KEY_OR_PASSWORD`, `PUBLIC_KEY_AND_PASSWORD`.
+        /// Allowed values (the enum [`SftpAuthenticationMethods`]): `PASSWORD`, `PUBLIC_KEY`, `PUBLIC_KEY_OR_PASSWORD`, `PUBLIC_KEY_AND_PASSWORD`.
         pub fn sftp_authentication_methods(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SftpAuthenticationMethods", value);
             self
@@ -1535,6 +1941,8 @@ pub mod server {
         }
 
         /// The `As2Transports` property.
+        ///
+        /// Allowed values of each item (the enum [`As2Transports`]): `HTTP`.
         pub fn as2_transports(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("As2Transports", value);
             self
@@ -1554,7 +1962,7 @@ pub mod server {
 
         /// The `SetStatOption` property.
         ///
-        /// Allowed values: `DEFAULT`, `ENABLE_NO_OP`.
+        /// Allowed values (the enum [`SetStatOption`]): `DEFAULT`, `ENABLE_NO_OP`.
         pub fn set_stat_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SetStatOption", value);
             self
@@ -1562,7 +1970,7 @@ pub mod server {
 
         /// The `TlsSessionResumptionMode` property.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`, `ENFORCED`.
+        /// Allowed values (the enum [`TlsSessionResumptionMode`]): `DISABLED`, `ENABLED`, `ENFORCED`.
         pub fn tls_session_resumption_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TlsSessionResumptionMode", value);
             self
@@ -1590,7 +1998,7 @@ pub mod server {
 
         /// The `SftpMode` property.
         ///
-        /// Allowed values: `PROXY_PROTOCOL_V2_ENFORCED`, `NONE`.
+        /// Allowed values (the enum [`SftpMode`]): `PROXY_PROTOCOL_V2_ENFORCED`, `NONE`.
         pub fn sftp_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SftpMode", value);
             self
@@ -1618,7 +2026,7 @@ pub mod server {
 
         /// Indicates whether optimization to directory listing on S3 servers is used. Disabled by default for compatibility.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`DirectoryListingOptimization`]): `ENABLED`, `DISABLED`.
         pub fn directory_listing_optimization(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DirectoryListingOptimization", value);
             self
@@ -1637,15 +2045,29 @@ pub mod server {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1694,15 +2116,29 @@ pub mod server {
         props: Props,
     }
 
+    /// The required properties of [`WorkflowDetail`], by name: the argument of [`WorkflowDetail::new`].
+    #[derive(Clone, Debug)]
+    pub struct WorkflowDetailRequired {
+        /// CloudFormation property `ExecutionRole`.
+        pub execution_role: Val<String>,
+
+        /// CloudFormation property `WorkflowId`.
+        pub workflow_id: Val<String>,
+    }
+
     impl WorkflowDetail {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`WorkflowDetailRequired`]:
         ///
-        /// - `execution_role`: `ExecutionRole`.
-        /// - `workflow_id`: `WorkflowId`.
-        pub fn new(execution_role: impl Into<Val<String>>, workflow_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// WorkflowDetail::new(WorkflowDetailRequired {
+        ///     execution_role: "...".into(),
+        ///     workflow_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: WorkflowDetailRequired) -> Self {
             let mut props = Props::new();
-            props.set("ExecutionRole", execution_role);
-            props.set("WorkflowId", workflow_id);
+            props.set::<String>("ExecutionRole", required.execution_role);
+            props.set::<String>("WorkflowId", required.workflow_id);
             WorkflowDetail { props }
         }
     }
@@ -1780,30 +2216,154 @@ pub mod server {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Domain` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        Domain {
+            S3 = "S3",
+            Efs = "EFS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `EndpointType` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        EndpointType {
+            Public = "PUBLIC",
+            Vpc = "VPC",
+            VpcEndpoint = "VPC_ENDPOINT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IdentityProviderType` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        IdentityProviderType {
+            ServiceManaged = "SERVICE_MANAGED",
+            ApiGateway = "API_GATEWAY",
+            AwsDirectoryService = "AWS_DIRECTORY_SERVICE",
+            AwsLambda = "AWS_LAMBDA",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Dualstack = "DUALSTACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocols` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        Protocols {
+            Sftp = "SFTP",
+            Ftp = "FTP",
+            Ftps = "FTPS",
+            As2 = "AS2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SftpAuthenticationMethods` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        SftpAuthenticationMethods {
+            Password = "PASSWORD",
+            PublicKey = "PUBLIC_KEY",
+            PublicKeyOrPassword = "PUBLIC_KEY_OR_PASSWORD",
+            PublicKeyAndPassword = "PUBLIC_KEY_AND_PASSWORD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `As2Transports` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        As2Transports {
+            Http = "HTTP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SetStatOption` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        SetStatOption {
+            Default = "DEFAULT",
+            EnableNoOp = "ENABLE_NO_OP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TlsSessionResumptionMode` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        TlsSessionResumptionMode {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+            Enforced = "ENFORCED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SftpMode` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        SftpMode {
+            ProxyProtocolV2Enforced = "PROXY_PROTOCOL_V2_ENFORCED",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DirectoryListingOptimization` in `AWS::Transfer::Server`; `.into()` makes a `Val<String>`.
+        DirectoryListingOptimization {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
 }
 
 /// Definition of AWS::Transfer::User Resource Type
 ///
 /// CloudFormation type `AWS::Transfer::User`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnUser {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUser`], by name: the argument of [`CfnUser::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserRequired {
+    /// CloudFormation property `Role`.
+    pub role: Val<String>,
+
+    /// CloudFormation property `ServerId`.
+    ///
+    /// Changing it replaces the resource.
+    pub server_id: Val<String>,
+
+    /// CloudFormation property `UserName`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_name: Val<String>,
+}
+
 impl CfnUser {
     pub const TYPE_NAME: &'static str = "AWS::Transfer::User";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserRequired`]:
     ///
-    /// - `role`: `Role`.
-    /// - `server_id`: `ServerId`.
-    /// - `user_name`: `UserName`.
-    pub fn new(role: impl Into<Val<String>>, server_id: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUser::new(CfnUserRequired {
+    ///     role: "...".into(),
+    ///     server_id: "...".into(),
+    ///     user_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserRequired) -> Self {
         let mut props = Props::new();
-        props.set("Role", role);
-        props.set("ServerId", server_id);
-        props.set("UserName", user_name);
+        props.set::<String>("Role", required.role);
+        props.set::<String>("ServerId", required.server_id);
+        props.set::<String>("UserName", required.user_name);
         CfnUser { props, options: ResourceOptions::default() }
     }
 
@@ -1821,7 +2381,7 @@ impl CfnUser {
 
     /// The `HomeDirectoryType` property.
     ///
-    /// Allowed values: `PATH`, `LOGICAL`.
+    /// Allowed values (the enum [`user::HomeDirectoryType`]): `PATH`, `LOGICAL`.
     pub fn home_directory_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("HomeDirectoryType", value);
         self
@@ -1901,11 +2461,11 @@ pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUser`].
+/// Property types and enums of the allowed values of [`CfnUser`].
 pub mod user {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Transfer::User`.
     #[derive(Clone, Debug)]
@@ -1913,21 +2473,35 @@ pub mod user {
         props: Props,
     }
 
+    /// The required properties of [`HomeDirectoryMapEntry`], by name: the argument of [`HomeDirectoryMapEntry::new`].
+    #[derive(Clone, Debug)]
+    pub struct HomeDirectoryMapEntryRequired {
+        /// CloudFormation property `Entry`.
+        pub entry: Val<String>,
+
+        /// CloudFormation property `Target`.
+        pub target: Val<String>,
+    }
+
     impl HomeDirectoryMapEntry {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HomeDirectoryMapEntryRequired`]:
         ///
-        /// - `entry`: `Entry`.
-        /// - `target`: `Target`.
-        pub fn new(entry: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// HomeDirectoryMapEntry::new(HomeDirectoryMapEntryRequired {
+        ///     entry: "...".into(),
+        ///     target: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HomeDirectoryMapEntryRequired) -> Self {
             let mut props = Props::new();
-            props.set("Entry", entry);
-            props.set("Target", target);
+            props.set::<String>("Entry", required.entry);
+            props.set::<String>("Target", required.target);
             HomeDirectoryMapEntry { props }
         }
 
         /// The `Type` property.
         ///
-        /// Allowed values: `FILE`, `DIRECTORY`.
+        /// Allowed values (the enum [`Type`]): `FILE`, `DIRECTORY`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1946,15 +2520,29 @@ pub mod user {
         props: Props,
     }
 
+    /// The required properties of [`PosixProfile`], by name: the argument of [`PosixProfile::new`].
+    #[derive(Clone, Debug)]
+    pub struct PosixProfileRequired {
+        /// CloudFormation property `Gid`.
+        pub gid: Val<f64>,
+
+        /// CloudFormation property `Uid`.
+        pub uid: Val<f64>,
+    }
+
     impl PosixProfile {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PosixProfileRequired`]:
         ///
-        /// - `gid`: `Gid`.
-        /// - `uid`: `Uid`.
-        pub fn new(gid: impl Into<Val<f64>>, uid: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// PosixProfile::new(PosixProfileRequired {
+        ///     gid: 1.0.into(),
+        ///     uid: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: PosixProfileRequired) -> Self {
             let mut props = Props::new();
-            props.set("Gid", gid);
-            props.set("Uid", uid);
+            props.set::<f64>("Gid", required.gid);
+            props.set::<f64>("Uid", required.uid);
             PosixProfile { props }
         }
 
@@ -1977,15 +2565,29 @@ pub mod user {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2021,11 +2623,38 @@ pub mod user {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `HomeDirectoryType` in `AWS::Transfer::User`; `.into()` makes a `Val<String>`.
+        HomeDirectoryType {
+            Path = "PATH",
+            Logical = "LOGICAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Transfer::User`; `.into()` makes a `Val<String>`.
+        Type {
+            File = "FILE",
+            Directory = "DIRECTORY",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Transfer::WebApp
 ///
 /// CloudFormation type `AWS::Transfer::WebApp`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the web app.
+/// - `IdentityProviderDetails.ApplicationArn`: `handle.identity_provider_details_application_arn()` → `Val<String>`.
+/// - `VpcEndpointId`: `handle.vpc_endpoint_id()` → `Val<String>`.
+/// - `WebAppId`: `handle.web_app_id()` → `Val<String>`. A unique identifier for the web app.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWebApp {
     props: Props,
@@ -2035,7 +2664,7 @@ pub struct CfnWebApp {
 impl CfnWebApp {
     pub const TYPE_NAME: &'static str = "AWS::Transfer::WebApp";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `identity_provider_details`: `IdentityProviderDetails`, You can provide a structure that contains the details for the identity provider to use with your web app.
     pub fn new(identity_provider_details: impl Into<Val<web_app::IdentityProviderDetails>>) -> Self {
@@ -2070,7 +2699,7 @@ impl CfnWebApp {
 
     /// The `WebAppEndpointPolicy` property.
     ///
-    /// Allowed values: `STANDARD`, `FIPS`.
+    /// Allowed values (the enum [`web_app::WebAppEndpointPolicy`]): `STANDARD`, `FIPS`.
     ///
     /// Changing it replaces the resource.
     pub fn web_app_endpoint_policy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2150,11 +2779,11 @@ pub(crate) static WEB_APP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWebApp`].
+/// Property types and enums of the allowed values of [`CfnWebApp`].
 pub mod web_app {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Transfer::WebApp`.
     #[derive(Clone, Debug)]
@@ -2197,7 +2826,7 @@ pub mod web_app {
 
         /// The IP address type for the VPC endpoint used by the web app.
         ///
-        /// Allowed values: `IPV4`, `DUALSTACK`.
+        /// Allowed values (the enum [`IpAddressType`]): `IPV4`, `DUALSTACK`.
         ///
         /// Write-only.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2282,15 +2911,29 @@ pub mod web_app {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2415,11 +3058,36 @@ pub mod web_app {
         one_of_required: &[&["Provisioned"]],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `WebAppEndpointPolicy` in `AWS::Transfer::WebApp`; `.into()` makes a `Val<String>`.
+        WebAppEndpointPolicy {
+            Standard = "STANDARD",
+            Fips = "FIPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::Transfer::WebApp`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Dualstack = "DUALSTACK",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::Transfer::Workflow
 ///
 /// CloudFormation type `AWS::Transfer::Workflow`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. Specifies the unique Amazon Resource Name (ARN) for the workflow.
+/// - `WorkflowId`: `handle.workflow_id()` → `Val<String>`. A unique identifier for the workflow.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkflowId`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkflow {
     props: Props,
@@ -2429,7 +3097,7 @@ pub struct CfnWorkflow {
 impl CfnWorkflow {
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Workflow";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `steps`: `Steps`, Specifies the details for the steps that are in the specified workflow.
     pub fn new(steps: impl Into<Val<Vec<workflow::WorkflowStep>>>) -> Self {
@@ -2513,11 +3181,11 @@ pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkflow`].
+/// Property types and enums of the allowed values of [`CfnWorkflow`].
 pub mod workflow {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The basic building block of a workflow.
     #[derive(Clone, Debug)]
@@ -2564,7 +3232,7 @@ pub mod workflow {
 
         /// The `Type` property.
         ///
-        /// Allowed values: `COPY`, `CUSTOM`, `DECRYPT`, `DELETE`, `TAG`.
+        /// Allowed values (the enum [`Type`]): `COPY`, `CUSTOM`, `DECRYPT`, `DELETE`, `TAG`.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -2604,7 +3272,7 @@ pub mod workflow {
 
         /// A flag that indicates whether or not to overwrite an existing file of the same name. The default is FALSE.
         ///
-        /// Allowed values: `TRUE`, `FALSE`.
+        /// Allowed values (the enum [`OverwriteExisting`]): `TRUE`, `FALSE`.
         pub fn overwrite_existing(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OverwriteExisting", value);
             self
@@ -2731,15 +3399,35 @@ pub mod workflow {
         props: Props,
     }
 
-    impl DecryptStepDetails {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DecryptStepDetails`], by name: the argument of [`DecryptStepDetails::new`].
+    #[derive(Clone, Debug)]
+    pub struct DecryptStepDetailsRequired {
+        /// Specifies the location for the file being decrypted. Only applicable for the Decrypt type of workflow steps.
         ///
-        /// - `destination_file_location`: `DestinationFileLocation`, Specifies the location for the file being decrypted. Only applicable for the Decrypt type of workflow steps.
-        /// - `type_`: `Type`, Specifies which encryption method to use.
-        pub fn new(destination_file_location: impl Into<Val<InputFileLocation>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DestinationFileLocation`.
+        pub destination_file_location: Val<InputFileLocation>,
+
+        /// Specifies which encryption method to use.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`DecryptStepDetailsType`]): `PGP`.
+        pub type_: Val<String>,
+    }
+
+    impl DecryptStepDetails {
+        /// Creates the value from its required properties, by name in [`DecryptStepDetailsRequired`]:
+        ///
+        /// ```text
+        /// DecryptStepDetails::new(DecryptStepDetailsRequired {
+        ///     destination_file_location: InputFileLocation::new(...).into(),
+        ///     type_: DecryptStepDetailsType::Pgp.into(),
+        /// })
+        /// ```
+        pub fn new(required: DecryptStepDetailsRequired) -> Self {
             let mut props = Props::new();
-            props.set("DestinationFileLocation", destination_file_location);
-            props.set("Type", type_);
+            props.set::<InputFileLocation>("DestinationFileLocation", required.destination_file_location);
+            props.set::<String>("Type", required.type_);
             DecryptStepDetails { props }
         }
 
@@ -2751,7 +3439,7 @@ pub mod workflow {
 
         /// A flag that indicates whether or not to overwrite an existing file of the same name. The default is FALSE.
         ///
-        /// Allowed values: `TRUE`, `FALSE`.
+        /// Allowed values (the enum [`OverwriteExisting`]): `TRUE`, `FALSE`.
         pub fn overwrite_existing(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OverwriteExisting", value);
             self
@@ -2910,15 +3598,33 @@ pub mod workflow {
         props: Props,
     }
 
-    impl S3Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3Tag`], by name: the argument of [`S3Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3TagRequired {
+        /// The name assigned to the tag that you create.
         ///
-        /// - `key`: `Key`, The name assigned to the tag that you create.
-        /// - `value`: `Value`, The value that corresponds to the key.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value that corresponds to the key.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl S3Tag {
+        /// Creates the value from its required properties, by name in [`S3TagRequired`]:
+        ///
+        /// ```text
+        /// S3Tag::new(S3TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: S3TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             S3Tag { props }
         }
     }
@@ -2935,15 +3641,33 @@ pub mod workflow {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The name assigned to the tag that you create.
         ///
-        /// - `key`: `Key`, The name assigned to the tag that you create.
-        /// - `value`: `Value`, Contains one or more values that you assigned to the key name you create.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// Contains one or more values that you assigned to the key name you create.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3060,6 +3784,32 @@ pub mod workflow {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Transfer::Workflow`; `.into()` makes a `Val<String>`.
+        Type {
+            Copy = "COPY",
+            Custom = "CUSTOM",
+            Decrypt = "DECRYPT",
+            Delete = "DELETE",
+            Tag = "TAG",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OverwriteExisting` in `AWS::Transfer::Workflow`; `.into()` makes a `Val<String>`.
+        OverwriteExisting {
+            True = "TRUE",
+            False = "FALSE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Transfer::Workflow`; `.into()` makes a `Val<String>`.
+        DecryptStepDetailsType {
+            Pgp = "PGP",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

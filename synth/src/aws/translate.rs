@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,60 @@ use crate::value::Val;
 /// A parallel data resource in Amazon Translate used to customize machine translation output.
 ///
 /// CloudFormation type `AWS::Translate::ParallelData`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the parallel data resource.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time at which the parallel data resource was created.
+/// - `FailedRecordCount`: `handle.failed_record_count()` → `Val<i64>`. The number of records unsuccessfully imported.
+/// - `ImportedDataSize`: `handle.imported_data_size()` → `Val<i64>`. The number of UTF-8 characters imported from the parallel data input file.
+/// - `ImportedRecordCount`: `handle.imported_record_count()` → `Val<i64>`. The number of records successfully imported.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time at which the parallel data resource was last updated.
+/// - `SkippedRecordCount`: `handle.skipped_record_count()` → `Val<i64>`. The number of items skipped during import.
+/// - `SourceLanguageCode`: `handle.source_language_code()` → `Val<String>`. The source language of the translations in the parallel data file.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the parallel data resource.
+/// - `TargetLanguageCodes`: `handle.target_language_codes()` → `Val<Vec<String>>`. The language codes for the target languages available in the parallel data file.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnParallelData {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnParallelData`], by name: the argument of [`CfnParallelData::new`].
+#[derive(Clone, Debug)]
+pub struct CfnParallelDataRequired {
+    /// A custom name for the parallel data resource. Must be unique in the account and region.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// Specifies the format and S3 location of the parallel data input file.
+    ///
+    /// CloudFormation property `ParallelDataConfig`.
+    pub parallel_data_config: Val<parallel_data::ParallelDataConfig>,
+}
+
 impl CfnParallelData {
     pub const TYPE_NAME: &'static str = "AWS::Translate::ParallelData";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnParallelDataRequired`]:
     ///
-    /// - `name`: `Name`, A custom name for the parallel data resource. Must be unique in the account and region.
-    /// - `parallel_data_config`: `ParallelDataConfig`, Specifies the format and S3 location of the parallel data input file.
-    pub fn new(name: impl Into<Val<String>>, parallel_data_config: impl Into<Val<parallel_data::ParallelDataConfig>>) -> Self {
+    /// ```text
+    /// CfnParallelData::new(CfnParallelDataRequired {
+    ///     name: "...".into(),
+    ///     parallel_data_config: parallel_data::ParallelDataConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnParallelDataRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ParallelDataConfig", parallel_data_config);
+        props.set::<String>("Name", required.name);
+        props.set::<parallel_data::ParallelDataConfig>("ParallelDataConfig", required.parallel_data_config);
         CfnParallelData { props, options: ResourceOptions::default() }
     }
 
@@ -168,11 +204,11 @@ pub(crate) static PARALLEL_DATA_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnParallelData`].
+/// Property types and enums of the allowed values of [`CfnParallelData`].
 pub mod parallel_data {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The encryption key used to encrypt this object.
     #[derive(Clone, Debug)]
@@ -180,15 +216,35 @@ pub mod parallel_data {
         props: Props,
     }
 
-    impl EncryptionKey {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionKey`], by name: the argument of [`EncryptionKey::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionKeyRequired {
+        /// The Amazon Resource Name (ARN) of the encryption key.
         ///
-        /// - `id`: `Id`, The Amazon Resource Name (ARN) of the encryption key.
-        /// - `type_`: `Type`, The type of encryption key.
-        pub fn new(id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// The type of encryption key.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `KMS`.
+        pub type_: Val<String>,
+    }
+
+    impl EncryptionKey {
+        /// Creates the value from its required properties, by name in [`EncryptionKeyRequired`]:
+        ///
+        /// ```text
+        /// EncryptionKey::new(EncryptionKeyRequired {
+        ///     id: "...".into(),
+        ///     type_: Type::Kms.into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionKeyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Type", type_);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Type", required.type_);
             EncryptionKey { props }
         }
     }
@@ -205,15 +261,35 @@ pub mod parallel_data {
         props: Props,
     }
 
-    impl ParallelDataConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ParallelDataConfig`], by name: the argument of [`ParallelDataConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ParallelDataConfigRequired {
+        /// The format of the parallel data input file.
         ///
-        /// - `format`: `Format`, The format of the parallel data input file.
-        /// - `s3_uri`: `S3Uri`, The URI of the Amazon S3 folder that contains the parallel data input file.
-        pub fn new(format: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `TSV`, `CSV`, `TMX`.
+        pub format: Val<String>,
+
+        /// The URI of the Amazon S3 folder that contains the parallel data input file.
+        ///
+        /// CloudFormation property `S3Uri`.
+        pub s3_uri: Val<String>,
+    }
+
+    impl ParallelDataConfig {
+        /// Creates the value from its required properties, by name in [`ParallelDataConfigRequired`]:
+        ///
+        /// ```text
+        /// ParallelDataConfig::new(ParallelDataConfigRequired {
+        ///     format: Format::Tsv.into(),
+        ///     s3_uri: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ParallelDataConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Format", format);
-            props.set("S3Uri", s3_uri);
+            props.set::<String>("Format", required.format);
+            props.set::<String>("S3Uri", required.s3_uri);
             ParallelDataConfig { props }
         }
     }
@@ -230,15 +306,29 @@ pub mod parallel_data {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -272,11 +362,43 @@ pub mod parallel_data {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Translate::ParallelData`; `.into()` makes a `Val<String>`.
+        Type {
+            Kms = "KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::Translate::ParallelData`; `.into()` makes a `Val<String>`.
+        Format {
+            Tsv = "TSV",
+            Csv = "CSV",
+            Tmx = "TMX",
+        }
+    }
 }
 
 /// A custom terminology resource for Amazon Translate that enables customized translations.
 ///
 /// CloudFormation type `AWS::Translate::Terminology`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the custom terminology.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The time the terminology was created.
+/// - `Directionality`: `handle.directionality()` → `Val<String>`. The directionality of the terminology.
+/// - `Format`: `handle.format()` → `Val<String>`. The format of the terminology data.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`. The time the terminology was last updated.
+/// - `SizeBytes`: `handle.size_bytes()` → `Val<i64>`. The size of the terminology file in bytes.
+/// - `SourceLanguageCode`: `handle.source_language_code()` → `Val<String>`. The source language code for the custom terminology.
+/// - `TargetLanguageCodes`: `handle.target_language_codes()` → `Val<Vec<String>>`. The target language codes for the custom terminology.
+/// - `TermCount`: `handle.term_count()` → `Val<i64>`. The number of terms in the custom terminology.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnTerminology {
     props: Props,
@@ -286,7 +408,7 @@ pub struct CfnTerminology {
 impl CfnTerminology {
     pub const TYPE_NAME: &'static str = "AWS::Translate::Terminology";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`, The name of the custom terminology.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -311,7 +433,7 @@ impl CfnTerminology {
 
     /// The merge strategy for the custom terminology. Currently only OVERWRITE is supported.
     ///
-    /// Allowed values: `OVERWRITE`.
+    /// Allowed values (the enum [`terminology::MergeStrategy`]): `OVERWRITE`.
     ///
     /// Write-only.
     pub fn merge_strategy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -437,11 +559,11 @@ pub(crate) static TERMINOLOGY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTerminology`].
+/// Property types and enums of the allowed values of [`CfnTerminology`].
 pub mod terminology {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The encryption key for the custom terminology.
     #[derive(Clone, Debug)]
@@ -449,15 +571,35 @@ pub mod terminology {
         props: Props,
     }
 
-    impl EncryptionKey {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EncryptionKey`], by name: the argument of [`EncryptionKey::new`].
+    #[derive(Clone, Debug)]
+    pub struct EncryptionKeyRequired {
+        /// The Amazon Resource Name (ARN) of the encryption key.
         ///
-        /// - `id`: `Id`, The Amazon Resource Name (ARN) of the encryption key.
-        /// - `type_`: `Type`, The type of encryption key.
-        pub fn new(id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Id`.
+        pub id: Val<String>,
+
+        /// The type of encryption key.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `KMS`.
+        pub type_: Val<String>,
+    }
+
+    impl EncryptionKey {
+        /// Creates the value from its required properties, by name in [`EncryptionKeyRequired`]:
+        ///
+        /// ```text
+        /// EncryptionKey::new(EncryptionKeyRequired {
+        ///     id: "...".into(),
+        ///     type_: Type::Kms.into(),
+        /// })
+        /// ```
+        pub fn new(required: EncryptionKeyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Id", id);
-            props.set("Type", type_);
+            props.set::<String>("Id", required.id);
+            props.set::<String>("Type", required.type_);
             EncryptionKey { props }
         }
     }
@@ -474,15 +616,33 @@ pub mod terminology {
         props: Props,
     }
 
-    impl Tags {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tags {
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
+        ///
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -499,21 +659,41 @@ pub mod terminology {
         props: Props,
     }
 
-    impl TerminologyData {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TerminologyData`], by name: the argument of [`TerminologyData::new`].
+    #[derive(Clone, Debug)]
+    pub struct TerminologyDataRequired {
+        /// The file containing the custom terminology data, base64-encoded.
         ///
-        /// - `file`: `File`, The file containing the custom terminology data, base64-encoded.
-        /// - `format`: `Format`, The data format of the custom terminology.
-        pub fn new(file: impl Into<Val<String>>, format: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `File`.
+        pub file: Val<String>,
+
+        /// The data format of the custom terminology.
+        ///
+        /// CloudFormation property `Format`.
+        ///
+        /// Allowed values (the enum [`Format`]): `CSV`, `TMX`, `TSV`.
+        pub format: Val<String>,
+    }
+
+    impl TerminologyData {
+        /// Creates the value from its required properties, by name in [`TerminologyDataRequired`]:
+        ///
+        /// ```text
+        /// TerminologyData::new(TerminologyDataRequired {
+        ///     file: "...".into(),
+        ///     format: Format::Csv.into(),
+        /// })
+        /// ```
+        pub fn new(required: TerminologyDataRequired) -> Self {
             let mut props = Props::new();
-            props.set("File", file);
-            props.set("Format", format);
+            props.set::<String>("File", required.file);
+            props.set::<String>("Format", required.format);
             TerminologyData { props }
         }
 
         /// The directionality of the terminology resource.
         ///
-        /// Allowed values: `UNI`, `MULTI`.
+        /// Allowed values (the enum [`Directionality`]): `UNI`, `MULTI`.
         pub fn directionality(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Directionality", value);
             self
@@ -549,6 +729,37 @@ pub mod terminology {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `MergeStrategy` in `AWS::Translate::Terminology`; `.into()` makes a `Val<String>`.
+        MergeStrategy {
+            Overwrite = "OVERWRITE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Translate::Terminology`; `.into()` makes a `Val<String>`.
+        Type {
+            Kms = "KMS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Directionality` in `AWS::Translate::Terminology`; `.into()` makes a `Val<String>`.
+        Directionality {
+            Uni = "UNI",
+            Multi = "MULTI",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Format` in `AWS::Translate::Terminology`; `.into()` makes a `Val<String>`.
+        Format {
+            Csv = "CSV",
+            Tmx = "TMX",
+            Tsv = "TSV",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource schema for managing AWS account-level UX customization settings, including account color, visible services, and visible regions.
 ///
 /// CloudFormation type `AWS::UXC::AccountCustomization`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. The AWS account ID that this customization belongs to. This is automatically determined from the caller's identity.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnAccountCustomization {
     props: Props,
@@ -33,7 +40,7 @@ impl CfnAccountCustomization {
 
     /// The color theme assigned to the account for visual identification in the AWS Console.
     ///
-    /// Allowed values: `none`, `pink`, `purple`, `darkBlue`, `lightBlue`, `teal`, `green`, `yellow`, `orange`, `red`.
+    /// Allowed values (the enum [`account_customization::AccountColor`]): `none`, `pink`, `purple`, `darkBlue`, `lightBlue`, `teal`, `green`, `yellow`, `orange`, `red`.
     pub fn account_color(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AccountColor", value);
         self
@@ -95,6 +102,27 @@ pub(crate) static ACCOUNT_CUSTOMIZATION_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnAccountCustomization`].
+pub mod account_customization {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `AccountColor` in `AWS::UXC::AccountCustomization`; `.into()` makes a `Val<String>`.
+        AccountColor {
+            None = "none",
+            Pink = "pink",
+            Purple = "purple",
+            DarkBlue = "darkBlue",
+            LightBlue = "lightBlue",
+            Teal = "teal",
+            Green = "green",
+            Yellow = "yellow",
+            Orange = "orange",
+            Red = "red",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,23 +15,48 @@ use crate::value::{Json, Val};
 /// Definition of AWS::VerifiedPermissions::IdentitySource Resource Type
 ///
 /// CloudFormation type `AWS::VerifiedPermissions::IdentitySource`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Details`: `handle.details()` → `Val<Json>`.
+/// - `IdentitySourceId`: `handle.identity_source_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentitySource {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIdentitySource`], by name: the argument of [`CfnIdentitySource::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIdentitySourceRequired {
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<identity_source::IdentitySourceConfiguration>,
+
+    /// CloudFormation property `PolicyStoreId`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_store_id: Val<String>,
+}
+
 impl CfnIdentitySource {
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::IdentitySource";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIdentitySourceRequired`]:
     ///
-    /// - `configuration`: `Configuration`.
-    /// - `policy_store_id`: `PolicyStoreId`.
-    pub fn new(configuration: impl Into<Val<identity_source::IdentitySourceConfiguration>>, policy_store_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIdentitySource::new(CfnIdentitySourceRequired {
+    ///     configuration: identity_source::IdentitySourceConfiguration::new(...).into(),
+    ///     policy_store_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIdentitySourceRequired) -> Self {
         let mut props = Props::new();
-        props.set("Configuration", configuration);
-        props.set("PolicyStoreId", policy_store_id);
+        props.set::<identity_source::IdentitySourceConfiguration>("Configuration", required.configuration);
+        props.set::<String>("PolicyStoreId", required.policy_store_id);
         CfnIdentitySource { props, options: ResourceOptions::default() }
     }
 
@@ -135,7 +159,7 @@ pub mod identity_source {
     }
 
     impl CognitoUserPoolConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `user_pool_arn`: `UserPoolArn`.
         pub fn new(user_pool_arn: impl Into<Val<String>>) -> Self {
@@ -170,7 +194,7 @@ pub mod identity_source {
     }
 
     impl CognitoGroupConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `group_entity_type`: `GroupEntityType`.
         pub fn new(group_entity_type: impl Into<Val<String>>) -> Self {
@@ -192,15 +216,29 @@ pub mod identity_source {
         props: Props,
     }
 
+    /// The required properties of [`OpenIdConnectConfiguration`], by name: the argument of [`OpenIdConnectConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenIdConnectConfigurationRequired {
+        /// CloudFormation property `Issuer`.
+        pub issuer: Val<String>,
+
+        /// CloudFormation property `TokenSelection`.
+        pub token_selection: Val<OpenIdConnectTokenSelection>,
+    }
+
     impl OpenIdConnectConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OpenIdConnectConfigurationRequired`]:
         ///
-        /// - `issuer`: `Issuer`.
-        /// - `token_selection`: `TokenSelection`.
-        pub fn new(issuer: impl Into<Val<String>>, token_selection: impl Into<Val<OpenIdConnectTokenSelection>>) -> Self {
+        /// ```text
+        /// OpenIdConnectConfiguration::new(OpenIdConnectConfigurationRequired {
+        ///     issuer: "...".into(),
+        ///     token_selection: OpenIdConnectTokenSelection::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenIdConnectConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Issuer", issuer);
-            props.set("TokenSelection", token_selection);
+            props.set::<String>("Issuer", required.issuer);
+            props.set::<OpenIdConnectTokenSelection>("TokenSelection", required.token_selection);
             OpenIdConnectConfiguration { props }
         }
 
@@ -229,15 +267,29 @@ pub mod identity_source {
         props: Props,
     }
 
+    /// The required properties of [`OpenIdConnectGroupConfiguration`], by name: the argument of [`OpenIdConnectGroupConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct OpenIdConnectGroupConfigurationRequired {
+        /// CloudFormation property `GroupClaim`.
+        pub group_claim: Val<String>,
+
+        /// CloudFormation property `GroupEntityType`.
+        pub group_entity_type: Val<String>,
+    }
+
     impl OpenIdConnectGroupConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`OpenIdConnectGroupConfigurationRequired`]:
         ///
-        /// - `group_claim`: `GroupClaim`.
-        /// - `group_entity_type`: `GroupEntityType`.
-        pub fn new(group_claim: impl Into<Val<String>>, group_entity_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// OpenIdConnectGroupConfiguration::new(OpenIdConnectGroupConfigurationRequired {
+        ///     group_claim: "...".into(),
+        ///     group_entity_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: OpenIdConnectGroupConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("GroupClaim", group_claim);
-            props.set("GroupEntityType", group_entity_type);
+            props.set::<String>("GroupClaim", required.group_claim);
+            props.set::<String>("GroupEntityType", required.group_entity_type);
             OpenIdConnectGroupConfiguration { props }
         }
     }
@@ -416,23 +468,48 @@ pub mod identity_source {
 /// Definition of AWS::VerifiedPermissions::Policy Resource Type
 ///
 /// CloudFormation type `AWS::VerifiedPermissions::Policy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PolicyId`: `handle.policy_id()` → `Val<String>`.
+/// - `PolicyType`: `handle.policy_type()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicy`], by name: the argument of [`CfnPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyRequired {
+    /// CloudFormation property `Definition`.
+    pub definition: Val<policy::PolicyDefinition>,
+
+    /// CloudFormation property `PolicyStoreId`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_store_id: Val<String>,
+}
+
 impl CfnPolicy {
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::Policy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyRequired`]:
     ///
-    /// - `definition`: `Definition`.
-    /// - `policy_store_id`: `PolicyStoreId`.
-    pub fn new(definition: impl Into<Val<policy::PolicyDefinition>>, policy_store_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicy::new(CfnPolicyRequired {
+    ///     definition: policy::PolicyDefinition::new(...).into(),
+    ///     policy_store_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Definition", definition);
-        props.set("PolicyStoreId", policy_store_id);
+        props.set::<policy::PolicyDefinition>("Definition", required.definition);
+        props.set::<String>("PolicyStoreId", required.policy_store_id);
         CfnPolicy { props, options: ResourceOptions::default() }
     }
 
@@ -535,7 +612,7 @@ pub mod policy {
     }
 
     impl StaticPolicyDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statement`: `Statement`.
         pub fn new(statement: impl Into<Val<String>>) -> Self {
@@ -564,7 +641,7 @@ pub mod policy {
     }
 
     impl TemplateLinkedPolicyDefinition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `policy_template_id`: `PolicyTemplateId`.
         pub fn new(policy_template_id: impl Into<Val<String>>) -> Self {
@@ -598,15 +675,29 @@ pub mod policy {
         props: Props,
     }
 
+    /// The required properties of [`EntityIdentifier`], by name: the argument of [`EntityIdentifier::new`].
+    #[derive(Clone, Debug)]
+    pub struct EntityIdentifierRequired {
+        /// CloudFormation property `EntityId`.
+        pub entity_id: Val<String>,
+
+        /// CloudFormation property `EntityType`.
+        pub entity_type: Val<String>,
+    }
+
     impl EntityIdentifier {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`EntityIdentifierRequired`]:
         ///
-        /// - `entity_id`: `EntityId`.
-        /// - `entity_type`: `EntityType`.
-        pub fn new(entity_id: impl Into<Val<String>>, entity_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// EntityIdentifier::new(EntityIdentifierRequired {
+        ///     entity_id: "...".into(),
+        ///     entity_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EntityIdentifierRequired) -> Self {
             let mut props = Props::new();
-            props.set("EntityId", entity_id);
-            props.set("EntityType", entity_type);
+            props.set::<String>("EntityId", required.entity_id);
+            props.set::<String>("EntityType", required.entity_type);
             EntityIdentifier { props }
         }
     }
@@ -655,6 +746,16 @@ pub mod policy {
 /// Represents a policy store that you can place schema, policies, and policy templates in to validate authorization requests
 ///
 /// CloudFormation type `AWS::VerifiedPermissions::PolicyStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `EncryptionState`: `handle.encryption_state()` → `Val<Json>`.
+/// - `PolicyStoreId`: `handle.policy_store_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyStoreId`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicyStore {
     props: Props,
@@ -664,7 +765,7 @@ pub struct CfnPolicyStore {
 impl CfnPolicyStore {
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::PolicyStore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `validation_settings`: `ValidationSettings`.
     pub fn new(validation_settings: impl Into<Val<policy_store::ValidationSettings>>) -> Self {
@@ -759,11 +860,11 @@ pub(crate) static POLICY_STORE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPolicyStore`].
+/// Property types and enums of the allowed values of [`CfnPolicyStore`].
 pub mod policy_store {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// A property type of `AWS::VerifiedPermissions::PolicyStore`.
     #[derive(Clone, Debug)]
@@ -772,9 +873,9 @@ pub mod policy_store {
     }
 
     impl DeletionProtection {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`.
+        /// - `mode`: `Mode`. Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -827,7 +928,7 @@ pub mod policy_store {
     }
 
     impl KmsEncryptionSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -881,15 +982,29 @@ pub mod policy_store {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -907,9 +1022,9 @@ pub mod policy_store {
     }
 
     impl ValidationSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`.
+        /// - `mode`: `Mode`. Allowed values: the enum [`ValidationSettingsMode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -952,28 +1067,68 @@ pub mod policy_store {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::VerifiedPermissions::PolicyStore`; `.into()` makes a `Val<String>`.
+        Mode {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::VerifiedPermissions::PolicyStore`; `.into()` makes a `Val<String>`.
+        ValidationSettingsMode {
+            Off = "OFF",
+            Strict = "STRICT",
+        }
+    }
 }
 
 /// Definition of AWS::VerifiedPermissions::PolicyStoreAlias Resource Type
 ///
 /// CloudFormation type `AWS::VerifiedPermissions::PolicyStoreAlias`.
+///
+/// # Attributes
+///
+/// `AWS::VerifiedPermissions::PolicyStoreAlias` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AliasName`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicyStoreAlias {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicyStoreAlias`], by name: the argument of [`CfnPolicyStoreAlias::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyStoreAliasRequired {
+    /// CloudFormation property `AliasName`.
+    ///
+    /// Changing it replaces the resource.
+    pub alias_name: Val<String>,
+
+    /// CloudFormation property `PolicyStoreId`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_store_id: Val<String>,
+}
+
 impl CfnPolicyStoreAlias {
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::PolicyStoreAlias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyStoreAliasRequired`]:
     ///
-    /// - `alias_name`: `AliasName`.
-    /// - `policy_store_id`: `PolicyStoreId`.
-    pub fn new(alias_name: impl Into<Val<String>>, policy_store_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicyStoreAlias::new(CfnPolicyStoreAliasRequired {
+    ///     alias_name: "...".into(),
+    ///     policy_store_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyStoreAliasRequired) -> Self {
         let mut props = Props::new();
-        props.set("AliasName", alias_name);
-        props.set("PolicyStoreId", policy_store_id);
+        props.set::<String>("AliasName", required.alias_name);
+        props.set::<String>("PolicyStoreId", required.policy_store_id);
         CfnPolicyStoreAlias { props, options: ResourceOptions::default() }
     }
 }
@@ -1015,23 +1170,47 @@ pub(crate) static POLICY_STORE_ALIAS_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::VerifiedPermissions::PolicyTemplate Resource Type
 ///
 /// CloudFormation type `AWS::VerifiedPermissions::PolicyTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `PolicyTemplateId`: `handle.policy_template_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnPolicyTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnPolicyTemplate`], by name: the argument of [`CfnPolicyTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnPolicyTemplateRequired {
+    /// CloudFormation property `PolicyStoreId`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_store_id: Val<String>,
+
+    /// CloudFormation property `Statement`.
+    pub statement: Val<String>,
+}
+
 impl CfnPolicyTemplate {
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::PolicyTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnPolicyTemplateRequired`]:
     ///
-    /// - `policy_store_id`: `PolicyStoreId`.
-    /// - `statement`: `Statement`.
-    pub fn new(policy_store_id: impl Into<Val<String>>, statement: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnPolicyTemplate::new(CfnPolicyTemplateRequired {
+    ///     policy_store_id: "...".into(),
+    ///     statement: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnPolicyTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyStoreId", policy_store_id);
-        props.set("Statement", statement);
+        props.set::<String>("PolicyStoreId", required.policy_store_id);
+        props.set::<String>("Statement", required.statement);
         CfnPolicyTemplate { props, options: ResourceOptions::default() }
     }
 

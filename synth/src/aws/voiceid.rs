@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,45 @@ use crate::value::Val;
 /// The AWS::VoiceID::Domain resource specifies an Amazon VoiceID Domain.
 ///
 /// CloudFormation type `AWS::VoiceID::Domain`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `DomainId`: `handle.domain_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DomainId`.
 #[derive(Clone, Debug)]
 pub struct CfnDomain {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnDomain`], by name: the argument of [`CfnDomain::new`].
+#[derive(Clone, Debug)]
+pub struct CfnDomainRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ServerSideEncryptionConfiguration`.
+    pub server_side_encryption_configuration: Val<domain::ServerSideEncryptionConfiguration>,
+}
+
 impl CfnDomain {
     pub const TYPE_NAME: &'static str = "AWS::VoiceID::Domain";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnDomainRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `server_side_encryption_configuration`: `ServerSideEncryptionConfiguration`.
-    pub fn new(name: impl Into<Val<String>>, server_side_encryption_configuration: impl Into<Val<domain::ServerSideEncryptionConfiguration>>) -> Self {
+    /// ```text
+    /// CfnDomain::new(CfnDomainRequired {
+    ///     name: "...".into(),
+    ///     server_side_encryption_configuration: domain::ServerSideEncryptionConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnDomainRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ServerSideEncryptionConfiguration", server_side_encryption_configuration);
+        props.set::<String>("Name", required.name);
+        props.set::<domain::ServerSideEncryptionConfiguration>("ServerSideEncryptionConfiguration", required.server_side_encryption_configuration);
         CfnDomain { props, options: ResourceOptions::default() }
     }
 
@@ -105,7 +126,7 @@ pub mod domain {
     }
 
     impl ServerSideEncryptionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `kms_key_id`: `KmsKeyId`.
         pub fn new(kms_key_id: impl Into<Val<String>>) -> Self {
@@ -127,15 +148,29 @@ pub mod domain {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }

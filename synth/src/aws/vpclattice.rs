@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,17 @@ use crate::value::{Json, Val};
 /// Enables access logs to be sent to Amazon CloudWatch, Amazon S3, and Amazon Kinesis Data Firehose. The service network owner can use the access logs to audit the services in the network. The service network owner will only see access logs from clients and services that are associated with their service network. Access log entries represent traffic originated from VPCs associated with that network.
 ///
 /// CloudFormation type `AWS::VpcLattice::AccessLogSubscription`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ResourceArn`: `handle.resource_arn()` → `Val<String>`.
+/// - `ResourceId`: `handle.resource_id_attr()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAccessLogSubscription {
     props: Props,
@@ -25,7 +35,7 @@ pub struct CfnAccessLogSubscription {
 impl CfnAccessLogSubscription {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::AccessLogSubscription";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `destination_arn`: `DestinationArn`.
     pub fn new(destination_arn: impl Into<Val<String>>) -> Self {
@@ -46,7 +56,7 @@ impl CfnAccessLogSubscription {
 
     /// The `ServiceNetworkLogType` property.
     ///
-    /// Allowed values: `SERVICE`, `RESOURCE`.
+    /// Allowed values (the enum [`access_log_subscription::ServiceNetworkLogType`]): `SERVICE`, `RESOURCE`.
     pub fn service_network_log_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("ServiceNetworkLogType", value);
         self
@@ -117,11 +127,11 @@ pub(crate) static ACCESS_LOG_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAccessLogSubscription`].
+/// Property types and enums of the allowed values of [`CfnAccessLogSubscription`].
 pub mod access_log_subscription {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::AccessLogSubscription`.
     #[derive(Clone, Debug)]
@@ -129,15 +139,29 @@ pub mod access_log_subscription {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -155,28 +179,60 @@ pub mod access_log_subscription {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ServiceNetworkLogType` in `AWS::VpcLattice::AccessLogSubscription`; `.into()` makes a `Val<String>`.
+        ServiceNetworkLogType {
+            Service = "SERVICE",
+            Resource = "RESOURCE",
+        }
+    }
 }
 
 /// Creates or updates the auth policy.
 ///
 /// CloudFormation type `AWS::VpcLattice::AuthPolicy`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `State`: `handle.state()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceIdentifier`.
 #[derive(Clone, Debug)]
 pub struct CfnAuthPolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAuthPolicy`], by name: the argument of [`CfnAuthPolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAuthPolicyRequired {
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+
+    /// CloudFormation property `ResourceIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_identifier: Val<String>,
+}
+
 impl CfnAuthPolicy {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::AuthPolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAuthPolicyRequired`]:
     ///
-    /// - `policy`: `Policy`.
-    /// - `resource_identifier`: `ResourceIdentifier`.
-    pub fn new(policy: impl Into<Val<Json>>, resource_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAuthPolicy::new(CfnAuthPolicyRequired {
+    ///     policy: serde_json::json!({ ... }).into(),
+    ///     resource_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAuthPolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Policy", policy);
-        props.set("ResourceIdentifier", resource_identifier);
+        props.set::<Json>("Policy", required.policy);
+        props.set::<String>("ResourceIdentifier", required.resource_identifier);
         CfnAuthPolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -224,6 +280,17 @@ pub(crate) static AUTH_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Creates a Lattice Domain Verification
 ///
 /// CloudFormation type `AWS::VpcLattice::DomainVerification`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `TxtMethodConfig`: `handle.txt_method_config()` → `Val<Json>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDomainVerification {
     props: Props,
@@ -233,7 +300,7 @@ pub struct CfnDomainVerification {
 impl CfnDomainVerification {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::DomainVerification";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `domain_name`: `DomainName`.
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
@@ -318,7 +385,7 @@ pub mod domain_verification {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -352,23 +419,52 @@ pub mod domain_verification {
 /// Creates a listener for a service. Before you start using your Amazon VPC Lattice service, you must add one or more listeners. A listener is a process that checks for connection requests to your services.
 ///
 /// CloudFormation type `AWS::VpcLattice::Listener`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ServiceArn`: `handle.service_arn()` → `Val<String>`.
+/// - `ServiceId`: `handle.service_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnListener {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnListener`], by name: the argument of [`CfnListener::new`].
+#[derive(Clone, Debug)]
+pub struct CfnListenerRequired {
+    /// CloudFormation property `DefaultAction`.
+    pub default_action: Val<listener::DefaultAction>,
+
+    /// CloudFormation property `Protocol`.
+    ///
+    /// Allowed values (the enum [`listener::Protocol`]): `HTTP`, `HTTPS`, `TLS_PASSTHROUGH`.
+    ///
+    /// Changing it replaces the resource.
+    pub protocol: Val<String>,
+}
+
 impl CfnListener {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::Listener";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnListenerRequired`]:
     ///
-    /// - `default_action`: `DefaultAction`.
-    /// - `protocol`: `Protocol`.
-    pub fn new(default_action: impl Into<Val<listener::DefaultAction>>, protocol: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnListener::new(CfnListenerRequired {
+    ///     default_action: listener::DefaultAction::new(...).into(),
+    ///     protocol: listener::Protocol::Http.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnListenerRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultAction", default_action);
-        props.set("Protocol", protocol);
+        props.set::<listener::DefaultAction>("DefaultAction", required.default_action);
+        props.set::<String>("Protocol", required.protocol);
         CfnListener { props, options: ResourceOptions::default() }
     }
 
@@ -465,11 +561,11 @@ pub(crate) static LISTENER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnListener`].
+/// Property types and enums of the allowed values of [`CfnListener`].
 pub mod listener {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::Listener`.
     #[derive(Clone, Debug)]
@@ -510,7 +606,7 @@ pub mod listener {
     }
 
     impl FixedResponse {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status_code`: `StatusCode`.
         pub fn new(status_code: impl Into<Val<i64>>) -> Self {
@@ -533,7 +629,7 @@ pub mod listener {
     }
 
     impl Forward {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_groups`: `TargetGroups`.
         pub fn new(target_groups: impl Into<Val<Vec<WeightedTargetGroup>>>) -> Self {
@@ -556,7 +652,7 @@ pub mod listener {
     }
 
     impl WeightedTargetGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_group_identifier`: `TargetGroupIdentifier`.
         pub fn new(target_group_identifier: impl Into<Val<String>>) -> Self {
@@ -584,15 +680,29 @@ pub mod listener {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -640,28 +750,64 @@ pub mod listener {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::VpcLattice::Listener`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Http = "HTTP",
+            Https = "HTTPS",
+            TlsPassthrough = "TLS_PASSTHROUGH",
+        }
+    }
 }
 
 /// VpcLattice ResourceConfiguration CFN resource
 ///
 /// CloudFormation type `AWS::VpcLattice::ResourceConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceConfiguration`], by name: the argument of [`CfnResourceConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceConfigurationRequired {
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+
+    /// CloudFormation property `ResourceConfigurationType`.
+    ///
+    /// Allowed values (the enum [`resource_configuration::ResourceConfigurationType`]): `GROUP`, `CHILD`, `SINGLE`, `ARN`, `CIDR`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_configuration_type: Val<String>,
+}
+
 impl CfnResourceConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ResourceConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceConfigurationRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `resource_configuration_type`: `ResourceConfigurationType`.
-    pub fn new(name: impl Into<Val<String>>, resource_configuration_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourceConfiguration::new(CfnResourceConfigurationRequired {
+    ///     name: "...".into(),
+    ///     resource_configuration_type: resource_configuration::ResourceConfigurationType::Group.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("ResourceConfigurationType", resource_configuration_type);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("ResourceConfigurationType", required.resource_configuration_type);
         CfnResourceConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -703,7 +849,7 @@ impl CfnResourceConfiguration {
 
     /// The `ProtocolType` property.
     ///
-    /// Allowed values: `TCP`.
+    /// Allowed values (the enum [`resource_configuration::ProtocolType`]): `TCP`.
     ///
     /// Changing it replaces the resource.
     pub fn protocol_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -713,7 +859,7 @@ impl CfnResourceConfiguration {
 
     /// The `ResourceConfigurationAuthType` property.
     ///
-    /// Allowed values: `NONE`, `AWS_IAM`.
+    /// Allowed values (the enum [`resource_configuration::ResourceConfigurationAuthType`]): `NONE`, `AWS_IAM`.
     ///
     /// Changing it replaces the resource.
     ///
@@ -807,11 +953,11 @@ pub(crate) static RESOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnResourceConfiguration`].
+/// Property types and enums of the allowed values of [`CfnResourceConfiguration`].
 pub mod resource_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::ResourceConfiguration`.
     #[derive(Clone, Debug)]
@@ -864,7 +1010,7 @@ pub mod resource_configuration {
     }
 
     impl CidrResource {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `cidr_ranges`: `CidrRanges`.
         pub fn new(cidr_ranges: impl Into<Val<Vec<String>>>) -> Self {
@@ -886,15 +1032,31 @@ pub mod resource_configuration {
         props: Props,
     }
 
-    impl DnsResource {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DnsResource`], by name: the argument of [`DnsResource::new`].
+    #[derive(Clone, Debug)]
+    pub struct DnsResourceRequired {
+        /// CloudFormation property `DomainName`.
+        pub domain_name: Val<String>,
+
+        /// CloudFormation property `IpAddressType`.
         ///
-        /// - `domain_name`: `DomainName`.
-        /// - `ip_address_type`: `IpAddressType`.
-        pub fn new(domain_name: impl Into<Val<String>>, ip_address_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`IpAddressType`]): `IPV4`, `IPV6`, `DUALSTACK`.
+        pub ip_address_type: Val<String>,
+    }
+
+    impl DnsResource {
+        /// Creates the value from its required properties, by name in [`DnsResourceRequired`]:
+        ///
+        /// ```text
+        /// DnsResource::new(DnsResourceRequired {
+        ///     domain_name: "...".into(),
+        ///     ip_address_type: IpAddressType::Ipv4.into(),
+        /// })
+        /// ```
+        pub fn new(required: DnsResourceRequired) -> Self {
             let mut props = Props::new();
-            props.set("DomainName", domain_name);
-            props.set("IpAddressType", ip_address_type);
+            props.set::<String>("DomainName", required.domain_name);
+            props.set::<String>("IpAddressType", required.ip_address_type);
             DnsResource { props }
         }
     }
@@ -912,7 +1074,7 @@ pub mod resource_configuration {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -967,36 +1129,105 @@ pub mod resource_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ProtocolType` in `AWS::VpcLattice::ResourceConfiguration`; `.into()` makes a `Val<String>`.
+        ProtocolType {
+            Tcp = "TCP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceConfigurationAuthType` in `AWS::VpcLattice::ResourceConfiguration`; `.into()` makes a `Val<String>`.
+        ResourceConfigurationAuthType {
+            None = "NONE",
+            AwsIam = "AWS_IAM",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceConfigurationType` in `AWS::VpcLattice::ResourceConfiguration`; `.into()` makes a `Val<String>`.
+        ResourceConfigurationType {
+            Group = "GROUP",
+            Child = "CHILD",
+            Single = "SINGLE",
+            Arn = "ARN",
+            Cidr = "CIDR",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::VpcLattice::ResourceConfiguration`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+            Dualstack = "DUALSTACK",
+        }
+    }
 }
 
 /// Creates a resource gateway for a service.
 ///
 /// CloudFormation type `AWS::VpcLattice::ResourceGateway`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourceGateway {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourceGateway`], by name: the argument of [`CfnResourceGateway::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourceGatewayRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The ID of one or more subnets in which to create an endpoint network interface.
+    ///
+    /// CloudFormation property `SubnetIds`.
+    ///
+    /// Changing it replaces the resource.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `VpcIdentifier`.
+    ///
+    /// Changing it replaces the resource.
+    pub vpc_identifier: Val<String>,
+}
+
 impl CfnResourceGateway {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ResourceGateway";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourceGatewayRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `subnet_ids`: `SubnetIds`, The ID of one or more subnets in which to create an endpoint network interface.
-    /// - `vpc_identifier`: `VpcIdentifier`.
-    pub fn new(name: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourceGateway::new(CfnResourceGatewayRequired {
+    ///     name: "...".into(),
+    ///     subnet_ids: vec!["..."].into(),
+    ///     vpc_identifier: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourceGatewayRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SubnetIds", subnet_ids);
-        props.set("VpcIdentifier", vpc_identifier);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("VpcIdentifier", required.vpc_identifier);
         CfnResourceGateway { props, options: ResourceOptions::default() }
     }
 
     /// The `IpAddressType` property.
     ///
-    /// Allowed values: `IPV4`, `IPV6`, `DUALSTACK`.
+    /// Allowed values (the enum [`resource_gateway::IpAddressType`]): `IPV4`, `IPV6`, `DUALSTACK`.
     ///
     /// Changing it replaces the resource.
     pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1012,7 +1243,7 @@ impl CfnResourceGateway {
 
     /// The `ResourceConfigDnsResolution` property.
     ///
-    /// Allowed values: `IN_VPC`, `PUBLIC`.
+    /// Allowed values (the enum [`resource_gateway::ResourceConfigDnsResolution`]): `IN_VPC`, `PUBLIC`.
     ///
     /// Changing it replaces the resource.
     pub fn resource_config_dns_resolution(mut self, value: impl Into<Val<String>>) -> Self {
@@ -1085,11 +1316,11 @@ pub(crate) static RESOURCE_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnResourceGateway`].
+/// Property types and enums of the allowed values of [`CfnResourceGateway`].
 pub mod resource_gateway {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::ResourceGateway`.
     #[derive(Clone, Debug)]
@@ -1098,7 +1329,7 @@ pub mod resource_gateway {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1127,28 +1358,67 @@ pub mod resource_gateway {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::VpcLattice::ResourceGateway`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+            Dualstack = "DUALSTACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceConfigDnsResolution` in `AWS::VpcLattice::ResourceGateway`; `.into()` makes a `Val<String>`.
+        ResourceConfigDnsResolution {
+            InVpc = "IN_VPC",
+            Public = "PUBLIC",
+        }
+    }
 }
 
 /// Retrieves information about the resource policy. The resource policy is an IAM policy created by AWS RAM on behalf of the resource owner when they share a resource.
 ///
 /// CloudFormation type `AWS::VpcLattice::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::VpcLattice::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// CloudFormation property `Policy`.
+    pub policy: Val<Json>,
+
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy`: `Policy`.
-    /// - `resource_arn`: `ResourceArn`.
-    pub fn new(policy: impl Into<Val<Json>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy: serde_json::json!({ ... }).into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("Policy", policy);
-        props.set("ResourceArn", resource_arn);
+        props.set::<Json>("Policy", required.policy);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
@@ -1189,25 +1459,51 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// Creates a listener rule. Each listener has a default rule for checking connection requests, but you can define additional rules. Each rule consists of a priority, one or more actions, and one or more conditions.
 ///
 /// CloudFormation type `AWS::VpcLattice::Rule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRule`], by name: the argument of [`CfnRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuleRequired {
+    /// CloudFormation property `Action`.
+    pub action: Val<rule::Action>,
+
+    /// CloudFormation property `Match`.
+    pub match_: Val<rule::Match>,
+
+    /// CloudFormation property `Priority`.
+    pub priority: Val<i64>,
+}
+
 impl CfnRule {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::Rule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuleRequired`]:
     ///
-    /// - `action`: `Action`.
-    /// - `match_`: `Match`.
-    /// - `priority`: `Priority`.
-    pub fn new(action: impl Into<Val<rule::Action>>, match_: impl Into<Val<rule::Match>>, priority: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnRule::new(CfnRuleRequired {
+    ///     action: rule::Action::new(...).into(),
+    ///     match_: rule::Match::new(...).into(),
+    ///     priority: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("Action", action);
-        props.set("Match", match_);
-        props.set("Priority", priority);
+        props.set::<rule::Action>("Action", required.action);
+        props.set::<rule::Match>("Match", required.match_);
+        props.set::<i64>("Priority", required.priority);
         CfnRule { props, options: ResourceOptions::default() }
     }
 
@@ -1297,11 +1593,11 @@ pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRule`].
+/// Property types and enums of the allowed values of [`CfnRule`].
 pub mod rule {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::Rule`.
     #[derive(Clone, Debug)]
@@ -1342,7 +1638,7 @@ pub mod rule {
     }
 
     impl FixedResponse {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `status_code`: `StatusCode`.
         pub fn new(status_code: impl Into<Val<i64>>) -> Self {
@@ -1365,7 +1661,7 @@ pub mod rule {
     }
 
     impl Forward {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_groups`: `TargetGroups`.
         pub fn new(target_groups: impl Into<Val<Vec<WeightedTargetGroup>>>) -> Self {
@@ -1388,7 +1684,7 @@ pub mod rule {
     }
 
     impl WeightedTargetGroup {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `target_group_identifier`: `TargetGroupIdentifier`.
         pub fn new(target_group_identifier: impl Into<Val<String>>) -> Self {
@@ -1417,7 +1713,7 @@ pub mod rule {
     }
 
     impl Match {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `http_match`: `HttpMatch`.
         pub fn new(http_match: impl Into<Val<HttpMatch>>) -> Self {
@@ -1454,7 +1750,7 @@ pub mod rule {
 
         /// The `Method` property.
         ///
-        /// Allowed values: `CONNECT`, `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST`, `PUT`, `TRACE`.
+        /// Allowed values (the enum [`Method`]): `CONNECT`, `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST`, `PUT`, `TRACE`.
         pub fn method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Method", value);
             self
@@ -1479,15 +1775,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`HeaderMatch`], by name: the argument of [`HeaderMatch::new`].
+    #[derive(Clone, Debug)]
+    pub struct HeaderMatchRequired {
+        /// CloudFormation property `Match`.
+        pub match_: Val<HeaderMatchType>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
     impl HeaderMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HeaderMatchRequired`]:
         ///
-        /// - `match_`: `Match`.
-        /// - `name`: `Name`.
-        pub fn new(match_: impl Into<Val<HeaderMatchType>>, name: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// HeaderMatch::new(HeaderMatchRequired {
+        ///     match_: HeaderMatchType::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: HeaderMatchRequired) -> Self {
             let mut props = Props::new();
-            props.set("Match", match_);
-            props.set("Name", name);
+            props.set::<HeaderMatchType>("Match", required.match_);
+            props.set::<String>("Name", required.name);
             HeaderMatch { props }
         }
 
@@ -1549,7 +1859,7 @@ pub mod rule {
     }
 
     impl PathMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `match_`: `Match`.
         pub fn new(match_: impl Into<Val<PathMatchType>>) -> Self {
@@ -1609,15 +1919,29 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1713,11 +2037,39 @@ pub mod rule {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Method` in `AWS::VpcLattice::Rule`; `.into()` makes a `Val<String>`.
+        Method {
+            Connect = "CONNECT",
+            Delete = "DELETE",
+            Get = "GET",
+            Head = "HEAD",
+            Options = "OPTIONS",
+            Post = "POST",
+            Put = "PUT",
+            Trace = "TRACE",
+        }
+    }
 }
 
 /// A service is any software application that can run on instances containers, or serverless functions within an account or virtual private cloud (VPC).
 ///
 /// CloudFormation type `AWS::VpcLattice::Service`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DnsEntry.DomainName`: `handle.dns_entry_domain_name()` → `Val<String>`.
+/// - `DnsEntry.HostedZoneId`: `handle.dns_entry_hosted_zone_id()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnService {
     props: Props,
@@ -1735,7 +2087,7 @@ impl CfnService {
 
     /// The `AuthType` property.
     ///
-    /// Allowed values: `NONE`, `AWS_IAM`.
+    /// Allowed values (the enum [`service::AuthType`]): `NONE`, `AWS_IAM`.
     pub fn auth_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AuthType", value);
         self
@@ -1851,11 +2203,11 @@ pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnService`].
+/// Property types and enums of the allowed values of [`CfnService`].
 pub mod service {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::Service`.
     #[derive(Clone, Debug)]
@@ -1863,15 +2215,29 @@ pub mod service {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1889,11 +2255,30 @@ pub mod service {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthType` in `AWS::VpcLattice::Service`; `.into()` makes a `Val<String>`.
+        AuthType {
+            None = "NONE",
+            AwsIam = "AWS_IAM",
+        }
+    }
 }
 
 /// A service network is a logical boundary for a collection of services. You can associate services and VPCs with a service network.
 ///
 /// CloudFormation type `AWS::VpcLattice::ServiceNetwork`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceNetwork {
     props: Props,
@@ -1911,7 +2296,7 @@ impl CfnServiceNetwork {
 
     /// The `AuthType` property.
     ///
-    /// Allowed values: `NONE`, `AWS_IAM`.
+    /// Allowed values (the enum [`service_network::AuthType`]): `NONE`, `AWS_IAM`.
     pub fn auth_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AuthType", value);
         self
@@ -1997,11 +2382,11 @@ pub(crate) static SERVICE_NETWORK_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnServiceNetwork`].
+/// Property types and enums of the allowed values of [`CfnServiceNetwork`].
 pub mod service_network {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::ServiceNetwork`.
     #[derive(Clone, Debug)]
@@ -2010,7 +2395,7 @@ pub mod service_network {
     }
 
     impl SharingConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `enabled`: `enabled`.
         pub fn new(enabled: impl Into<Val<bool>>) -> Self {
@@ -2032,15 +2417,29 @@ pub mod service_network {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2058,11 +2457,28 @@ pub mod service_network {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthType` in `AWS::VpcLattice::ServiceNetwork`; `.into()` makes a `Val<String>`.
+        AuthType {
+            None = "NONE",
+            AwsIam = "AWS_IAM",
+        }
+    }
 }
 
 /// VpcLattice ServiceNetworkResourceAssociation CFN resource
 ///
 /// CloudFormation type `AWS::VpcLattice::ServiceNetworkResourceAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceNetworkResourceAssociation {
     props: Props,
@@ -2168,15 +2584,29 @@ pub mod service_network_resource_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2199,6 +2629,25 @@ pub mod service_network_resource_association {
 /// Associates a service with a service network.
 ///
 /// CloudFormation type `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `DnsEntry.DomainName`: `handle.dns_entry_domain_name()` → `Val<String>`.
+/// - `DnsEntry.HostedZoneId`: `handle.dns_entry_hosted_zone_id()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ServiceArn`: `handle.service_arn()` → `Val<String>`.
+/// - `ServiceId`: `handle.service_id()` → `Val<String>`.
+/// - `ServiceName`: `handle.service_name()` → `Val<String>`.
+/// - `ServiceNetworkArn`: `handle.service_network_arn()` → `Val<String>`.
+/// - `ServiceNetworkId`: `handle.service_network_id()` → `Val<String>`.
+/// - `ServiceNetworkName`: `handle.service_network_name()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceNetworkServiceAssociation {
     props: Props,
@@ -2350,15 +2799,29 @@ pub mod service_network_service_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2381,6 +2844,21 @@ pub mod service_network_service_association {
 /// Associates a VPC with a service network.
 ///
 /// CloudFormation type `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `ServiceNetworkArn`: `handle.service_network_arn()` → `Val<String>`.
+/// - `ServiceNetworkId`: `handle.service_network_id()` → `Val<String>`.
+/// - `ServiceNetworkName`: `handle.service_network_name()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+/// - `VpcId`: `handle.vpc_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnServiceNetworkVpcAssociation {
     props: Props,
@@ -2520,11 +2998,11 @@ pub(crate) static SERVICE_NETWORK_VPC_ASSOCIATION_SHAPE: ObjectShape = ObjectSha
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnServiceNetworkVpcAssociation`].
+/// Property types and enums of the allowed values of [`CfnServiceNetworkVpcAssociation`].
 pub mod service_network_vpc_association {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
     #[derive(Clone, Debug)]
@@ -2541,7 +3019,7 @@ pub mod service_network_vpc_association {
 
         /// The `PrivateDnsPreference` property.
         ///
-        /// Allowed values: `VERIFIED_DOMAINS_ONLY`, `ALL_DOMAINS`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`, `SPECIFIED_DOMAINS_ONLY`.
+        /// Allowed values (the enum [`PrivateDnsPreference`]): `VERIFIED_DOMAINS_ONLY`, `ALL_DOMAINS`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`, `SPECIFIED_DOMAINS_ONLY`.
         pub fn private_dns_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PrivateDnsPreference", value);
             self
@@ -2566,15 +3044,29 @@ pub mod service_network_vpc_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2600,11 +3092,33 @@ pub mod service_network_vpc_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `PrivateDnsPreference` in `AWS::VpcLattice::ServiceNetworkVpcAssociation`; `.into()` makes a `Val<String>`.
+        PrivateDnsPreference {
+            VerifiedDomainsOnly = "VERIFIED_DOMAINS_ONLY",
+            AllDomains = "ALL_DOMAINS",
+            VerifiedDomainsAndSpecifiedDomains = "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
+            SpecifiedDomainsOnly = "SPECIFIED_DOMAINS_ONLY",
+        }
+    }
 }
 
 /// A target group is a collection of targets, or compute resources, that run your application or service. A target group can only be used by a single service.
 ///
 /// CloudFormation type `AWS::VpcLattice::TargetGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `LastUpdatedAt`: `handle.last_updated_at()` → `Val<String>`.
+/// - `Status`: `handle.status()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnTargetGroup {
     props: Props,
@@ -2614,9 +3128,9 @@ pub struct CfnTargetGroup {
 impl CfnTargetGroup {
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::TargetGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
-    /// - `type_`: `Type`.
+    /// - `type_`: `Type`. Allowed values: the enum [`target_group::Type`].
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
@@ -2714,11 +3228,11 @@ pub(crate) static TARGET_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnTargetGroup`].
+/// Property types and enums of the allowed values of [`CfnTargetGroup`].
 pub mod target_group {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::VpcLattice::TargetGroup`.
     #[derive(Clone, Debug)]
@@ -2741,7 +3255,7 @@ pub mod target_group {
 
         /// The `IpAddressType` property.
         ///
-        /// Allowed values: `IPV4`, `IPV6`.
+        /// Allowed values (the enum [`IpAddressType`]): `IPV4`, `IPV6`.
         ///
         /// Changing it replaces the resource.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2751,7 +3265,7 @@ pub mod target_group {
 
         /// The `LambdaEventStructureVersion` property.
         ///
-        /// Allowed values: `V1`, `V2`.
+        /// Allowed values (the enum [`LambdaEventStructureVersion`]): `V1`, `V2`.
         ///
         /// Changing it replaces the resource.
         pub fn lambda_event_structure_version(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2769,7 +3283,7 @@ pub mod target_group {
 
         /// The `Protocol` property.
         ///
-        /// Allowed values: `HTTP`, `HTTPS`, `TCP`.
+        /// Allowed values (the enum [`Protocol`]): `HTTP`, `HTTPS`, `TCP`.
         ///
         /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2779,7 +3293,7 @@ pub mod target_group {
 
         /// The `ProtocolVersion` property.
         ///
-        /// Allowed values: `HTTP1`, `HTTP2`, `GRPC`.
+        /// Allowed values (the enum [`ProtocolVersion`]): `HTTP1`, `HTTP2`, `GRPC`.
         ///
         /// Changing it replaces the resource.
         pub fn protocol_version(mut self, value: impl Into<Val<String>>) -> Self {
@@ -2859,7 +3373,7 @@ pub mod target_group {
 
         /// The `Protocol` property.
         ///
-        /// Allowed values: `HTTP`, `HTTPS`.
+        /// Allowed values (the enum [`HealthCheckConfigProtocol`]): `HTTP`, `HTTPS`.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -2867,7 +3381,7 @@ pub mod target_group {
 
         /// The `ProtocolVersion` property.
         ///
-        /// Allowed values: `HTTP1`, `HTTP2`.
+        /// Allowed values (the enum [`HealthCheckConfigProtocolVersion`]): `HTTP1`, `HTTP2`.
         pub fn protocol_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProtocolVersion", value);
             self
@@ -2893,7 +3407,7 @@ pub mod target_group {
     }
 
     impl Matcher {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `http_code`: `HttpCode`.
         pub fn new(http_code: impl Into<Val<String>>) -> Self {
@@ -2915,15 +3429,29 @@ pub mod target_group {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2941,7 +3469,7 @@ pub mod target_group {
     }
 
     impl Target {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `id`: `Id`.
         pub fn new(id: impl Into<Val<String>>) -> Self {
@@ -3012,6 +3540,66 @@ pub mod target_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::VpcLattice::TargetGroup`; `.into()` makes a `Val<String>`.
+        Type {
+            Ip = "IP",
+            Lambda = "LAMBDA",
+            Instance = "INSTANCE",
+            Alb = "ALB",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IpAddressType` in `AWS::VpcLattice::TargetGroup`; `.into()` makes a `Val<String>`.
+        IpAddressType {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LambdaEventStructureVersion` in `AWS::VpcLattice::TargetGroup`; `.into()` makes a `Val<String>`.
+        LambdaEventStructureVersion {
+            V1 = "V1",
+            V2 = "V2",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::VpcLattice::TargetGroup`; `.into()` makes a `Val<String>`.
+        Protocol {
+            Http = "HTTP",
+            Https = "HTTPS",
+            Tcp = "TCP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProtocolVersion` in `AWS::VpcLattice::TargetGroup`; `.into()` makes a `Val<String>`.
+        ProtocolVersion {
+            Http1 = "HTTP1",
+            Http2 = "HTTP2",
+            Grpc = "GRPC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Protocol` in `AWS::VpcLattice::TargetGroup`; `.into()` makes a `Val<String>`.
+        HealthCheckConfigProtocol {
+            Http = "HTTP",
+            Https = "HTTPS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ProtocolVersion` in `AWS::VpcLattice::TargetGroup`; `.into()` makes a `Val<String>`.
+        HealthCheckConfigProtocolVersion {
+            Http1 = "HTTP1",
+            Http2 = "HTTP2",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::WAF::ByteMatchSet
 ///
 /// CloudFormation type `AWS::WAF::ByteMatchSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnByteMatchSet {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnByteMatchSet {
 impl CfnByteMatchSet {
     pub const TYPE_NAME: &'static str = "AWS::WAF::ByteMatchSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -85,17 +92,34 @@ pub mod byte_match_set {
         props: Props,
     }
 
+    /// The required properties of [`ByteMatchTuple`], by name: the argument of [`ByteMatchTuple::new`].
+    #[derive(Clone, Debug)]
+    pub struct ByteMatchTupleRequired {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `PositionalConstraint`.
+        pub positional_constraint: Val<String>,
+
+        /// CloudFormation property `TextTransformation`.
+        pub text_transformation: Val<String>,
+    }
+
     impl ByteMatchTuple {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ByteMatchTupleRequired`]:
         ///
-        /// - `field_to_match`: `FieldToMatch`.
-        /// - `positional_constraint`: `PositionalConstraint`.
-        /// - `text_transformation`: `TextTransformation`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, positional_constraint: impl Into<Val<String>>, text_transformation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ByteMatchTuple::new(ByteMatchTupleRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     positional_constraint: "...".into(),
+        ///     text_transformation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ByteMatchTupleRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("PositionalConstraint", positional_constraint);
-            props.set("TextTransformation", text_transformation);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("PositionalConstraint", required.positional_constraint);
+            props.set::<String>("TextTransformation", required.text_transformation);
             ByteMatchTuple { props }
         }
 
@@ -125,7 +149,7 @@ pub mod byte_match_set {
     }
 
     impl FieldToMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -151,6 +175,14 @@ pub mod byte_match_set {
 /// Resource Type definition for AWS::WAF::IPSet
 ///
 /// CloudFormation type `AWS::WAF::IPSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnIpSet {
     props: Props,
@@ -160,7 +192,7 @@ pub struct CfnIpSet {
 impl CfnIpSet {
     pub const TYPE_NAME: &'static str = "AWS::WAF::IPSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -220,15 +252,29 @@ pub mod ip_set {
         props: Props,
     }
 
+    /// The required properties of [`IpSetDescriptor`], by name: the argument of [`IpSetDescriptor::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpSetDescriptorRequired {
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl IpSetDescriptor {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IpSetDescriptorRequired`]:
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IpSetDescriptor::new(IpSetDescriptorRequired {
+        ///     type_: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IpSetDescriptorRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             IpSetDescriptor { props }
         }
     }
@@ -243,23 +289,49 @@ pub mod ip_set {
 /// Resource Type definition for AWS::WAF::Rule
 ///
 /// CloudFormation type `AWS::WAF::Rule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRule`], by name: the argument of [`CfnRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuleRequired {
+    /// CloudFormation property `MetricName`.
+    ///
+    /// Changing it replaces the resource.
+    pub metric_name: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnRule {
     pub const TYPE_NAME: &'static str = "AWS::WAF::Rule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuleRequired`]:
     ///
-    /// - `metric_name`: `MetricName`.
-    /// - `name`: `Name`.
-    pub fn new(metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRule::new(CfnRuleRequired {
+    ///     metric_name: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("MetricName", metric_name);
-        props.set("Name", name);
+        props.set::<String>("MetricName", required.metric_name);
+        props.set::<String>("Name", required.name);
         CfnRule { props, options: ResourceOptions::default() }
     }
 
@@ -314,17 +386,34 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`Predicate`], by name: the argument of [`Predicate::new`].
+    #[derive(Clone, Debug)]
+    pub struct PredicateRequired {
+        /// CloudFormation property `DataId`.
+        pub data_id: Val<String>,
+
+        /// CloudFormation property `Negated`.
+        pub negated: Val<bool>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl Predicate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PredicateRequired`]:
         ///
-        /// - `data_id`: `DataId`.
-        /// - `negated`: `Negated`.
-        /// - `type_`: `Type`.
-        pub fn new(data_id: impl Into<Val<String>>, negated: impl Into<Val<bool>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Predicate::new(PredicateRequired {
+        ///     data_id: "...".into(),
+        ///     negated: true.into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PredicateRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataId", data_id);
-            props.set("Negated", negated);
-            props.set("Type", type_);
+            props.set::<String>("DataId", required.data_id);
+            props.set::<bool>("Negated", required.negated);
+            props.set::<String>("Type", required.type_);
             Predicate { props }
         }
     }
@@ -339,23 +428,47 @@ pub mod rule {
 /// Resource Type definition for AWS::WAF::SizeConstraintSet
 ///
 /// CloudFormation type `AWS::WAF::SizeConstraintSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSizeConstraintSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSizeConstraintSet`], by name: the argument of [`CfnSizeConstraintSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSizeConstraintSetRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `SizeConstraints`.
+    pub size_constraints: Val<Vec<size_constraint_set::SizeConstraint>>,
+}
+
 impl CfnSizeConstraintSet {
     pub const TYPE_NAME: &'static str = "AWS::WAF::SizeConstraintSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSizeConstraintSetRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `size_constraints`: `SizeConstraints`.
-    pub fn new(name: impl Into<Val<String>>, size_constraints: impl Into<Val<Vec<size_constraint_set::SizeConstraint>>>) -> Self {
+    /// ```text
+    /// CfnSizeConstraintSet::new(CfnSizeConstraintSetRequired {
+    ///     name: "...".into(),
+    ///     size_constraints: vec![size_constraint_set::SizeConstraint::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSizeConstraintSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("SizeConstraints", size_constraints);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<size_constraint_set::SizeConstraint>>("SizeConstraints", required.size_constraints);
         CfnSizeConstraintSet { props, options: ResourceOptions::default() }
     }
 }
@@ -404,19 +517,39 @@ pub mod size_constraint_set {
         props: Props,
     }
 
+    /// The required properties of [`SizeConstraint`], by name: the argument of [`SizeConstraint::new`].
+    #[derive(Clone, Debug)]
+    pub struct SizeConstraintRequired {
+        /// CloudFormation property `ComparisonOperator`.
+        pub comparison_operator: Val<String>,
+
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `Size`.
+        pub size: Val<i64>,
+
+        /// CloudFormation property `TextTransformation`.
+        pub text_transformation: Val<String>,
+    }
+
     impl SizeConstraint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SizeConstraintRequired`]:
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `field_to_match`: `FieldToMatch`.
-        /// - `size`: `Size`.
-        /// - `text_transformation`: `TextTransformation`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, size: impl Into<Val<i64>>, text_transformation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SizeConstraint::new(SizeConstraintRequired {
+        ///     comparison_operator: "...".into(),
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     size: 1.into(),
+        ///     text_transformation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SizeConstraintRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("FieldToMatch", field_to_match);
-            props.set("Size", size);
-            props.set("TextTransformation", text_transformation);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<i64>("Size", required.size);
+            props.set::<String>("TextTransformation", required.text_transformation);
             SizeConstraint { props }
         }
     }
@@ -434,7 +567,7 @@ pub mod size_constraint_set {
     }
 
     impl FieldToMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -460,6 +593,14 @@ pub mod size_constraint_set {
 /// Resource Type definition for AWS::WAF::SqlInjectionMatchSet
 ///
 /// CloudFormation type `AWS::WAF::SqlInjectionMatchSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSqlInjectionMatchSet {
     props: Props,
@@ -469,7 +610,7 @@ pub struct CfnSqlInjectionMatchSet {
 impl CfnSqlInjectionMatchSet {
     pub const TYPE_NAME: &'static str = "AWS::WAF::SqlInjectionMatchSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -529,15 +670,29 @@ pub mod sql_injection_match_set {
         props: Props,
     }
 
+    /// The required properties of [`SqlInjectionMatchTuple`], by name: the argument of [`SqlInjectionMatchTuple::new`].
+    #[derive(Clone, Debug)]
+    pub struct SqlInjectionMatchTupleRequired {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformation`.
+        pub text_transformation: Val<String>,
+    }
+
     impl SqlInjectionMatchTuple {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SqlInjectionMatchTupleRequired`]:
         ///
-        /// - `field_to_match`: `FieldToMatch`.
-        /// - `text_transformation`: `TextTransformation`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SqlInjectionMatchTuple::new(SqlInjectionMatchTupleRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SqlInjectionMatchTupleRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformation", text_transformation);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("TextTransformation", required.text_transformation);
             SqlInjectionMatchTuple { props }
         }
     }
@@ -555,7 +710,7 @@ pub mod sql_injection_match_set {
     }
 
     impl FieldToMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -581,25 +736,54 @@ pub mod sql_injection_match_set {
 /// Resource Type definition for AWS::WAF::WebACL
 ///
 /// CloudFormation type `AWS::WAF::WebACL`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWebAcl {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWebAcl`], by name: the argument of [`CfnWebAcl::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWebAclRequired {
+    /// CloudFormation property `DefaultAction`.
+    pub default_action: Val<web_acl::WafAction>,
+
+    /// CloudFormation property `MetricName`.
+    ///
+    /// Changing it replaces the resource.
+    pub metric_name: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnWebAcl {
     pub const TYPE_NAME: &'static str = "AWS::WAF::WebACL";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWebAclRequired`]:
     ///
-    /// - `default_action`: `DefaultAction`.
-    /// - `metric_name`: `MetricName`.
-    /// - `name`: `Name`.
-    pub fn new(default_action: impl Into<Val<web_acl::WafAction>>, metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWebAcl::new(CfnWebAclRequired {
+    ///     default_action: web_acl::WafAction::new(...).into(),
+    ///     metric_name: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWebAclRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultAction", default_action);
-        props.set("MetricName", metric_name);
-        props.set("Name", name);
+        props.set::<web_acl::WafAction>("DefaultAction", required.default_action);
+        props.set::<String>("MetricName", required.metric_name);
+        props.set::<String>("Name", required.name);
         CfnWebAcl { props, options: ResourceOptions::default() }
     }
 
@@ -655,7 +839,7 @@ pub mod web_acl {
     }
 
     impl WafAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -677,15 +861,29 @@ pub mod web_acl {
         props: Props,
     }
 
+    /// The required properties of [`ActivatedRule`], by name: the argument of [`ActivatedRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActivatedRuleRequired {
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// CloudFormation property `RuleId`.
+        pub rule_id: Val<String>,
+    }
+
     impl ActivatedRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ActivatedRuleRequired`]:
         ///
-        /// - `priority`: `Priority`.
-        /// - `rule_id`: `RuleId`.
-        pub fn new(priority: impl Into<Val<i64>>, rule_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ActivatedRule::new(ActivatedRuleRequired {
+        ///     priority: 1.into(),
+        ///     rule_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ActivatedRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Priority", priority);
-            props.set("RuleId", rule_id);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<String>("RuleId", required.rule_id);
             ActivatedRule { props }
         }
 
@@ -706,23 +904,47 @@ pub mod web_acl {
 /// Resource Type definition for AWS::WAF::XssMatchSet
 ///
 /// CloudFormation type `AWS::WAF::XssMatchSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnXssMatchSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnXssMatchSet`], by name: the argument of [`CfnXssMatchSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnXssMatchSetRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `XssMatchTuples`.
+    pub xss_match_tuples: Val<Vec<xss_match_set::XssMatchTuple>>,
+}
+
 impl CfnXssMatchSet {
     pub const TYPE_NAME: &'static str = "AWS::WAF::XssMatchSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnXssMatchSetRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `xss_match_tuples`: `XssMatchTuples`.
-    pub fn new(name: impl Into<Val<String>>, xss_match_tuples: impl Into<Val<Vec<xss_match_set::XssMatchTuple>>>) -> Self {
+    /// ```text
+    /// CfnXssMatchSet::new(CfnXssMatchSetRequired {
+    ///     name: "...".into(),
+    ///     xss_match_tuples: vec![xss_match_set::XssMatchTuple::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnXssMatchSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("XssMatchTuples", xss_match_tuples);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<xss_match_set::XssMatchTuple>>("XssMatchTuples", required.xss_match_tuples);
         CfnXssMatchSet { props, options: ResourceOptions::default() }
     }
 }
@@ -771,15 +993,29 @@ pub mod xss_match_set {
         props: Props,
     }
 
+    /// The required properties of [`XssMatchTuple`], by name: the argument of [`XssMatchTuple::new`].
+    #[derive(Clone, Debug)]
+    pub struct XssMatchTupleRequired {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformation`.
+        pub text_transformation: Val<String>,
+    }
+
     impl XssMatchTuple {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`XssMatchTupleRequired`]:
         ///
-        /// - `field_to_match`: `FieldToMatch`.
-        /// - `text_transformation`: `TextTransformation`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// XssMatchTuple::new(XssMatchTupleRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: XssMatchTupleRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformation", text_transformation);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("TextTransformation", required.text_transformation);
             XssMatchTuple { props }
         }
     }
@@ -797,7 +1033,7 @@ pub mod xss_match_set {
     }
 
     impl FieldToMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {

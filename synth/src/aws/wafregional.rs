@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// Resource Type definition for AWS::WAFRegional::ByteMatchSet
 ///
 /// CloudFormation type `AWS::WAFRegional::ByteMatchSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnByteMatchSet {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnByteMatchSet {
 impl CfnByteMatchSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::ByteMatchSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -85,17 +92,34 @@ pub mod byte_match_set {
         props: Props,
     }
 
+    /// The required properties of [`ByteMatchTuple`], by name: the argument of [`ByteMatchTuple::new`].
+    #[derive(Clone, Debug)]
+    pub struct ByteMatchTupleRequired {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `PositionalConstraint`.
+        pub positional_constraint: Val<String>,
+
+        /// CloudFormation property `TextTransformation`.
+        pub text_transformation: Val<String>,
+    }
+
     impl ByteMatchTuple {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ByteMatchTupleRequired`]:
         ///
-        /// - `field_to_match`: `FieldToMatch`.
-        /// - `positional_constraint`: `PositionalConstraint`.
-        /// - `text_transformation`: `TextTransformation`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, positional_constraint: impl Into<Val<String>>, text_transformation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ByteMatchTuple::new(ByteMatchTupleRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     positional_constraint: "...".into(),
+        ///     text_transformation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ByteMatchTupleRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("PositionalConstraint", positional_constraint);
-            props.set("TextTransformation", text_transformation);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("PositionalConstraint", required.positional_constraint);
+            props.set::<String>("TextTransformation", required.text_transformation);
             ByteMatchTuple { props }
         }
 
@@ -125,7 +149,7 @@ pub mod byte_match_set {
     }
 
     impl FieldToMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -151,6 +175,14 @@ pub mod byte_match_set {
 /// Resource Type definition for AWS::WAFRegional::GeoMatchSet
 ///
 /// CloudFormation type `AWS::WAFRegional::GeoMatchSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnGeoMatchSet {
     props: Props,
@@ -160,7 +192,7 @@ pub struct CfnGeoMatchSet {
 impl CfnGeoMatchSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::GeoMatchSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -220,15 +252,29 @@ pub mod geo_match_set {
         props: Props,
     }
 
+    /// The required properties of [`GeoMatchConstraint`], by name: the argument of [`GeoMatchConstraint::new`].
+    #[derive(Clone, Debug)]
+    pub struct GeoMatchConstraintRequired {
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl GeoMatchConstraint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`GeoMatchConstraintRequired`]:
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// GeoMatchConstraint::new(GeoMatchConstraintRequired {
+        ///     type_: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GeoMatchConstraintRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             GeoMatchConstraint { props }
         }
     }
@@ -243,6 +289,14 @@ pub mod geo_match_set {
 /// Resource Type definition for AWS::WAFRegional::IPSet
 ///
 /// CloudFormation type `AWS::WAFRegional::IPSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnIpSet {
     props: Props,
@@ -252,7 +306,7 @@ pub struct CfnIpSet {
 impl CfnIpSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::IPSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -312,15 +366,29 @@ pub mod ip_set {
         props: Props,
     }
 
+    /// The required properties of [`IpSetDescriptor`], by name: the argument of [`IpSetDescriptor::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpSetDescriptorRequired {
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl IpSetDescriptor {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`IpSetDescriptorRequired`]:
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// IpSetDescriptor::new(IpSetDescriptorRequired {
+        ///     type_: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: IpSetDescriptorRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             IpSetDescriptor { props }
         }
     }
@@ -335,27 +403,61 @@ pub mod ip_set {
 /// Resource Type definition for AWS::WAFRegional::RateBasedRule
 ///
 /// CloudFormation type `AWS::WAFRegional::RateBasedRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRateBasedRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRateBasedRule`], by name: the argument of [`CfnRateBasedRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRateBasedRuleRequired {
+    /// CloudFormation property `MetricName`.
+    ///
+    /// Changing it replaces the resource.
+    pub metric_name: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RateKey`.
+    ///
+    /// Changing it replaces the resource.
+    pub rate_key: Val<String>,
+
+    /// CloudFormation property `RateLimit`.
+    pub rate_limit: Val<i64>,
+}
+
 impl CfnRateBasedRule {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::RateBasedRule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRateBasedRuleRequired`]:
     ///
-    /// - `metric_name`: `MetricName`.
-    /// - `name`: `Name`.
-    /// - `rate_key`: `RateKey`.
-    /// - `rate_limit`: `RateLimit`.
-    pub fn new(metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>, rate_key: impl Into<Val<String>>, rate_limit: impl Into<Val<i64>>) -> Self {
+    /// ```text
+    /// CfnRateBasedRule::new(CfnRateBasedRuleRequired {
+    ///     metric_name: "...".into(),
+    ///     name: "...".into(),
+    ///     rate_key: "...".into(),
+    ///     rate_limit: 1.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRateBasedRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("MetricName", metric_name);
-        props.set("Name", name);
-        props.set("RateKey", rate_key);
-        props.set("RateLimit", rate_limit);
+        props.set::<String>("MetricName", required.metric_name);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("RateKey", required.rate_key);
+        props.set::<i64>("RateLimit", required.rate_limit);
         CfnRateBasedRule { props, options: ResourceOptions::default() }
     }
 
@@ -410,17 +512,34 @@ pub mod rate_based_rule {
         props: Props,
     }
 
+    /// The required properties of [`Predicate`], by name: the argument of [`Predicate::new`].
+    #[derive(Clone, Debug)]
+    pub struct PredicateRequired {
+        /// CloudFormation property `DataId`.
+        pub data_id: Val<String>,
+
+        /// CloudFormation property `Negated`.
+        pub negated: Val<bool>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl Predicate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PredicateRequired`]:
         ///
-        /// - `data_id`: `DataId`.
-        /// - `negated`: `Negated`.
-        /// - `type_`: `Type`.
-        pub fn new(data_id: impl Into<Val<String>>, negated: impl Into<Val<bool>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Predicate::new(PredicateRequired {
+        ///     data_id: "...".into(),
+        ///     negated: true.into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PredicateRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataId", data_id);
-            props.set("Negated", negated);
-            props.set("Type", type_);
+            props.set::<String>("DataId", required.data_id);
+            props.set::<bool>("Negated", required.negated);
+            props.set::<String>("Type", required.type_);
             Predicate { props }
         }
     }
@@ -435,23 +554,47 @@ pub mod rate_based_rule {
 /// Resource Type definition for AWS::WAFRegional::RegexPatternSet
 ///
 /// CloudFormation type `AWS::WAFRegional::RegexPatternSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRegexPatternSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRegexPatternSet`], by name: the argument of [`CfnRegexPatternSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRegexPatternSetRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `RegexPatternStrings`.
+    pub regex_pattern_strings: Val<Vec<String>>,
+}
+
 impl CfnRegexPatternSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::RegexPatternSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRegexPatternSetRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `regex_pattern_strings`: `RegexPatternStrings`.
-    pub fn new(name: impl Into<Val<String>>, regex_pattern_strings: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnRegexPatternSet::new(CfnRegexPatternSetRequired {
+    ///     name: "...".into(),
+    ///     regex_pattern_strings: vec!["..."].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRegexPatternSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("RegexPatternStrings", regex_pattern_strings);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("RegexPatternStrings", required.regex_pattern_strings);
         CfnRegexPatternSet { props, options: ResourceOptions::default() }
     }
 }
@@ -499,23 +642,49 @@ pub(crate) static REGEX_PATTERN_SET_SHAPE: ObjectShape = ObjectShape {
 /// Resource Type definition for AWS::WAFRegional::Rule
 ///
 /// CloudFormation type `AWS::WAFRegional::Rule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnRule {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRule`], by name: the argument of [`CfnRule::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuleRequired {
+    /// CloudFormation property `MetricName`.
+    ///
+    /// Changing it replaces the resource.
+    pub metric_name: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnRule {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::Rule";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuleRequired`]:
     ///
-    /// - `metric_name`: `MetricName`.
-    /// - `name`: `Name`.
-    pub fn new(metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRule::new(CfnRuleRequired {
+    ///     metric_name: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuleRequired) -> Self {
         let mut props = Props::new();
-        props.set("MetricName", metric_name);
-        props.set("Name", name);
+        props.set::<String>("MetricName", required.metric_name);
+        props.set::<String>("Name", required.name);
         CfnRule { props, options: ResourceOptions::default() }
     }
 
@@ -570,17 +739,34 @@ pub mod rule {
         props: Props,
     }
 
+    /// The required properties of [`Predicate`], by name: the argument of [`Predicate::new`].
+    #[derive(Clone, Debug)]
+    pub struct PredicateRequired {
+        /// CloudFormation property `DataId`.
+        pub data_id: Val<String>,
+
+        /// CloudFormation property `Negated`.
+        pub negated: Val<bool>,
+
+        /// CloudFormation property `Type`.
+        pub type_: Val<String>,
+    }
+
     impl Predicate {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`PredicateRequired`]:
         ///
-        /// - `data_id`: `DataId`.
-        /// - `negated`: `Negated`.
-        /// - `type_`: `Type`.
-        pub fn new(data_id: impl Into<Val<String>>, negated: impl Into<Val<bool>>, type_: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Predicate::new(PredicateRequired {
+        ///     data_id: "...".into(),
+        ///     negated: true.into(),
+        ///     type_: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PredicateRequired) -> Self {
             let mut props = Props::new();
-            props.set("DataId", data_id);
-            props.set("Negated", negated);
-            props.set("Type", type_);
+            props.set::<String>("DataId", required.data_id);
+            props.set::<bool>("Negated", required.negated);
+            props.set::<String>("Type", required.type_);
             Predicate { props }
         }
     }
@@ -595,6 +781,14 @@ pub mod rule {
 /// Resource Type definition for AWS::WAFRegional::SizeConstraintSet
 ///
 /// CloudFormation type `AWS::WAFRegional::SizeConstraintSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSizeConstraintSet {
     props: Props,
@@ -604,7 +798,7 @@ pub struct CfnSizeConstraintSet {
 impl CfnSizeConstraintSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::SizeConstraintSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -664,19 +858,39 @@ pub mod size_constraint_set {
         props: Props,
     }
 
+    /// The required properties of [`SizeConstraint`], by name: the argument of [`SizeConstraint::new`].
+    #[derive(Clone, Debug)]
+    pub struct SizeConstraintRequired {
+        /// CloudFormation property `ComparisonOperator`.
+        pub comparison_operator: Val<String>,
+
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `Size`.
+        pub size: Val<i64>,
+
+        /// CloudFormation property `TextTransformation`.
+        pub text_transformation: Val<String>,
+    }
+
     impl SizeConstraint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SizeConstraintRequired`]:
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `field_to_match`: `FieldToMatch`.
-        /// - `size`: `Size`.
-        /// - `text_transformation`: `TextTransformation`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, size: impl Into<Val<i64>>, text_transformation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SizeConstraint::new(SizeConstraintRequired {
+        ///     comparison_operator: "...".into(),
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     size: 1.into(),
+        ///     text_transformation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SizeConstraintRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("FieldToMatch", field_to_match);
-            props.set("Size", size);
-            props.set("TextTransformation", text_transformation);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<i64>("Size", required.size);
+            props.set::<String>("TextTransformation", required.text_transformation);
             SizeConstraint { props }
         }
     }
@@ -694,7 +908,7 @@ pub mod size_constraint_set {
     }
 
     impl FieldToMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -720,6 +934,14 @@ pub mod size_constraint_set {
 /// Resource Type definition for AWS::WAFRegional::SqlInjectionMatchSet
 ///
 /// CloudFormation type `AWS::WAFRegional::SqlInjectionMatchSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnSqlInjectionMatchSet {
     props: Props,
@@ -729,7 +951,7 @@ pub struct CfnSqlInjectionMatchSet {
 impl CfnSqlInjectionMatchSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::SqlInjectionMatchSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -789,15 +1011,29 @@ pub mod sql_injection_match_set {
         props: Props,
     }
 
+    /// The required properties of [`SqlInjectionMatchTuple`], by name: the argument of [`SqlInjectionMatchTuple::new`].
+    #[derive(Clone, Debug)]
+    pub struct SqlInjectionMatchTupleRequired {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformation`.
+        pub text_transformation: Val<String>,
+    }
+
     impl SqlInjectionMatchTuple {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SqlInjectionMatchTupleRequired`]:
         ///
-        /// - `field_to_match`: `FieldToMatch`.
-        /// - `text_transformation`: `TextTransformation`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// SqlInjectionMatchTuple::new(SqlInjectionMatchTupleRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SqlInjectionMatchTupleRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformation", text_transformation);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("TextTransformation", required.text_transformation);
             SqlInjectionMatchTuple { props }
         }
     }
@@ -815,7 +1051,7 @@ pub mod sql_injection_match_set {
     }
 
     impl FieldToMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -841,25 +1077,54 @@ pub mod sql_injection_match_set {
 /// Resource Type definition for AWS::WAFRegional::WebACL
 ///
 /// CloudFormation type `AWS::WAFRegional::WebACL`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWebAcl {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWebAcl`], by name: the argument of [`CfnWebAcl::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWebAclRequired {
+    /// CloudFormation property `DefaultAction`.
+    pub default_action: Val<web_acl::Action>,
+
+    /// CloudFormation property `MetricName`.
+    ///
+    /// Changing it replaces the resource.
+    pub metric_name: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnWebAcl {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::WebACL";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWebAclRequired`]:
     ///
-    /// - `default_action`: `DefaultAction`.
-    /// - `metric_name`: `MetricName`.
-    /// - `name`: `Name`.
-    pub fn new(default_action: impl Into<Val<web_acl::Action>>, metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWebAcl::new(CfnWebAclRequired {
+    ///     default_action: web_acl::Action::new(...).into(),
+    ///     metric_name: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWebAclRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultAction", default_action);
-        props.set("MetricName", metric_name);
-        props.set("Name", name);
+        props.set::<web_acl::Action>("DefaultAction", required.default_action);
+        props.set::<String>("MetricName", required.metric_name);
+        props.set::<String>("Name", required.name);
         CfnWebAcl { props, options: ResourceOptions::default() }
     }
 
@@ -915,7 +1180,7 @@ pub mod web_acl {
     }
 
     impl Action {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {
@@ -937,17 +1202,34 @@ pub mod web_acl {
         props: Props,
     }
 
+    /// The required properties of [`Rule`], by name: the argument of [`Rule::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleRequired {
+        /// CloudFormation property `Action`.
+        pub action: Val<Action>,
+
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// CloudFormation property `RuleId`.
+        pub rule_id: Val<String>,
+    }
+
     impl Rule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`RuleRequired`]:
         ///
-        /// - `action`: `Action`.
-        /// - `priority`: `Priority`.
-        /// - `rule_id`: `RuleId`.
-        pub fn new(action: impl Into<Val<Action>>, priority: impl Into<Val<i64>>, rule_id: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Rule::new(RuleRequired {
+        ///     action: Action::new(...).into(),
+        ///     priority: 1.into(),
+        ///     rule_id: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Priority", priority);
-            props.set("RuleId", rule_id);
+            props.set::<Action>("Action", required.action);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<String>("RuleId", required.rule_id);
             Rule { props }
         }
     }
@@ -962,23 +1244,49 @@ pub mod web_acl {
 /// Resource Type definition for AWS::WAFRegional::WebACLAssociation
 ///
 /// CloudFormation type `AWS::WAFRegional::WebACLAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnWebAclAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWebAclAssociation`], by name: the argument of [`CfnWebAclAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWebAclAssociationRequired {
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+
+    /// CloudFormation property `WebACLId`.
+    ///
+    /// Changing it replaces the resource.
+    pub web_acl_id: Val<String>,
+}
+
 impl CfnWebAclAssociation {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::WebACLAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWebAclAssociationRequired`]:
     ///
-    /// - `resource_arn`: `ResourceArn`.
-    /// - `web_acl_id`: `WebACLId`.
-    pub fn new(resource_arn: impl Into<Val<String>>, web_acl_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWebAclAssociation::new(CfnWebAclAssociationRequired {
+    ///     resource_arn: "...".into(),
+    ///     web_acl_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWebAclAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceArn", resource_arn);
-        props.set("WebACLId", web_acl_id);
+        props.set::<String>("ResourceArn", required.resource_arn);
+        props.set::<String>("WebACLId", required.web_acl_id);
         CfnWebAclAssociation { props, options: ResourceOptions::default() }
     }
 }
@@ -1019,6 +1327,14 @@ pub(crate) static WEB_ACL_ASSOCIATION_META: TypeMeta = TypeMeta {
 /// Resource Type definition for AWS::WAFRegional::XssMatchSet
 ///
 /// CloudFormation type `AWS::WAFRegional::XssMatchSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnXssMatchSet {
     props: Props,
@@ -1028,7 +1344,7 @@ pub struct CfnXssMatchSet {
 impl CfnXssMatchSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::XssMatchSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `name`: `Name`.
     pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1088,15 +1404,29 @@ pub mod xss_match_set {
         props: Props,
     }
 
+    /// The required properties of [`XssMatchTuple`], by name: the argument of [`XssMatchTuple::new`].
+    #[derive(Clone, Debug)]
+    pub struct XssMatchTupleRequired {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformation`.
+        pub text_transformation: Val<String>,
+    }
+
     impl XssMatchTuple {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`XssMatchTupleRequired`]:
         ///
-        /// - `field_to_match`: `FieldToMatch`.
-        /// - `text_transformation`: `TextTransformation`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformation: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// XssMatchTuple::new(XssMatchTupleRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformation: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: XssMatchTupleRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformation", text_transformation);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("TextTransformation", required.text_transformation);
             XssMatchTuple { props }
         }
     }
@@ -1114,7 +1444,7 @@ pub mod xss_match_set {
     }
 
     impl FieldToMatch {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `type_`: `Type`.
         pub fn new(type_: impl Into<Val<String>>) -> Self {

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Map, Val};
@@ -16,25 +15,63 @@ use crate::value::{Map, Val};
 /// Contains a list of IP addresses. This can be either IPV4 or IPV6. The list will be mutually
 ///
 /// CloudFormation type `AWS::WAFv2::IPSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the WAF entity.
+/// - `Id`: `handle.id()` → `Val<String>`. Id of the IPSet
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnIpSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIpSet`], by name: the argument of [`CfnIpSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIpSetRequired {
+    /// List of IPAddresses.
+    ///
+    /// CloudFormation property `Addresses`.
+    pub addresses: Val<Vec<String>>,
+
+    /// Type of addresses in the IPSet, use IPV4 for IPV4 IP addresses, IPV6 for IPV6 address.
+    ///
+    /// CloudFormation property `IPAddressVersion`.
+    ///
+    /// Allowed values (the enum [`ip_set::IpAddressVersion`]): `IPV4`, `IPV6`.
+    pub ip_address_version: Val<String>,
+
+    /// Use CLOUDFRONT for CloudFront IPSet, use REGIONAL for Application Load Balancer and API Gateway.
+    ///
+    /// CloudFormation property `Scope`.
+    ///
+    /// Allowed values (the enum [`ip_set::Scope`]): `CLOUDFRONT`, `REGIONAL`.
+    ///
+    /// Changing it replaces the resource.
+    pub scope: Val<String>,
+}
+
 impl CfnIpSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::IPSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIpSetRequired`]:
     ///
-    /// - `addresses`: `Addresses`, List of IPAddresses.
-    /// - `ip_address_version`: `IPAddressVersion`, Type of addresses in the IPSet, use IPV4 for IPV4 IP addresses, IPV6 for IPV6 address.
-    /// - `scope`: `Scope`, Use CLOUDFRONT for CloudFront IPSet, use REGIONAL for Application Load Balancer and API Gateway.
-    pub fn new(addresses: impl Into<Val<Vec<String>>>, ip_address_version: impl Into<Val<String>>, scope: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIpSet::new(CfnIpSetRequired {
+    ///     addresses: vec!["..."].into(),
+    ///     ip_address_version: ip_set::IpAddressVersion::Ipv4.into(),
+    ///     scope: ip_set::Scope::Cloudfront.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIpSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("Addresses", addresses);
-        props.set("IPAddressVersion", ip_address_version);
-        props.set("Scope", scope);
+        props.set::<Vec<String>>("Addresses", required.addresses);
+        props.set::<String>("IPAddressVersion", required.ip_address_version);
+        props.set::<String>("Scope", required.scope);
         CfnIpSet { props, options: ResourceOptions::default() }
     }
 
@@ -113,11 +150,11 @@ pub(crate) static IP_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIpSet`].
+/// Property types and enums of the allowed values of [`CfnIpSet`].
 pub mod ip_set {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WAFv2::IPSet`.
     #[derive(Clone, Debug)]
@@ -158,28 +195,72 @@ pub mod ip_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IPAddressVersion` in `AWS::WAFv2::IPSet`; `.into()` makes a `Val<String>`.
+        IpAddressVersion {
+            Ipv4 = "IPV4",
+            Ipv6 = "IPV6",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::WAFv2::IPSet`; `.into()` makes a `Val<String>`.
+        Scope {
+            Cloudfront = "CLOUDFRONT",
+            Regional = "REGIONAL",
+        }
+    }
 }
 
 /// A WAFv2 Logging Configuration Resource Provider
 ///
 /// CloudFormation type `AWS::WAFv2::LoggingConfiguration`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ManagedByFirewallManager`: `handle.managed_by_firewall_manager()` → `Val<bool>`. Indicates whether the logging configuration was created by AWS Firewall Manager, as part of an AWS WAF policy configuration. If true, only Firewall Manager can modify or delete the configuration.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ResourceArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLoggingConfiguration {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnLoggingConfiguration`], by name: the argument of [`CfnLoggingConfiguration::new`].
+#[derive(Clone, Debug)]
+pub struct CfnLoggingConfigurationRequired {
+    /// The Amazon Resource Names (ARNs) of the logging destinations that you want to associate with the web ACL.
+    ///
+    /// CloudFormation property `LogDestinationConfigs`.
+    pub log_destination_configs: Val<Vec<String>>,
+
+    /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with LogDestinationConfigs.
+    ///
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+}
+
 impl CfnLoggingConfiguration {
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::LoggingConfiguration";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnLoggingConfigurationRequired`]:
     ///
-    /// - `log_destination_configs`: `LogDestinationConfigs`, The Amazon Resource Names (ARNs) of the logging destinations that you want to associate with the web ACL.
-    /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the web ACL that you want to associate with LogDestinationConfigs.
-    pub fn new(log_destination_configs: impl Into<Val<Vec<String>>>, resource_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnLoggingConfiguration::new(CfnLoggingConfigurationRequired {
+    ///     log_destination_configs: vec!["..."].into(),
+    ///     resource_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnLoggingConfigurationRequired) -> Self {
         let mut props = Props::new();
-        props.set("LogDestinationConfigs", log_destination_configs);
-        props.set("ResourceArn", resource_arn);
+        props.set::<Vec<String>>("LogDestinationConfigs", required.log_destination_configs);
+        props.set::<String>("ResourceArn", required.resource_arn);
         CfnLoggingConfiguration { props, options: ResourceOptions::default() }
     }
 
@@ -238,11 +319,11 @@ pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnLoggingConfiguration`].
+/// Property types and enums of the allowed values of [`CfnLoggingConfiguration`].
 pub mod logging_configuration {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// Filtering that specifies which web requests are kept in the logs and which are dropped. You can filter on the rule action and on the web request labels that were applied by matching rules during web ACL evaluation.
     #[derive(Clone, Debug)]
@@ -250,15 +331,35 @@ pub mod logging_configuration {
         props: Props,
     }
 
-    impl LoggingFilter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LoggingFilter`], by name: the argument of [`LoggingFilter::new`].
+    #[derive(Clone, Debug)]
+    pub struct LoggingFilterRequired {
+        /// Default handling for logs that don't match any of the specified filtering conditions.
         ///
-        /// - `default_behavior`: `DefaultBehavior`, Default handling for logs that don't match any of the specified filtering conditions.
-        /// - `filters`: `Filters`, The filters that you want to apply to the logs.
-        pub fn new(default_behavior: impl Into<Val<String>>, filters: impl Into<Val<Vec<Filter>>>) -> Self {
+        /// CloudFormation property `DefaultBehavior`.
+        ///
+        /// Allowed values (the enum [`DefaultBehavior`]): `KEEP`, `DROP`.
+        pub default_behavior: Val<String>,
+
+        /// The filters that you want to apply to the logs.
+        ///
+        /// CloudFormation property `Filters`.
+        pub filters: Val<Vec<Filter>>,
+    }
+
+    impl LoggingFilter {
+        /// Creates the value from its required properties, by name in [`LoggingFilterRequired`]:
+        ///
+        /// ```text
+        /// LoggingFilter::new(LoggingFilterRequired {
+        ///     default_behavior: DefaultBehavior::Keep.into(),
+        ///     filters: vec![Filter::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: LoggingFilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("DefaultBehavior", default_behavior);
-            props.set("Filters", filters);
+            props.set::<String>("DefaultBehavior", required.default_behavior);
+            props.set::<Vec<Filter>>("Filters", required.filters);
             LoggingFilter { props }
         }
     }
@@ -275,17 +376,44 @@ pub mod logging_configuration {
         props: Props,
     }
 
-    impl Filter {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Filter`], by name: the argument of [`Filter::new`].
+    #[derive(Clone, Debug)]
+    pub struct FilterRequired {
+        /// How to handle logs that satisfy the filter's conditions and requirement.
         ///
-        /// - `behavior`: `Behavior`, How to handle logs that satisfy the filter's conditions and requirement.
-        /// - `conditions`: `Conditions`, Match conditions for the filter.
-        /// - `requirement`: `Requirement`, Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all conditions or must match at least one condition.
-        pub fn new(behavior: impl Into<Val<String>>, conditions: impl Into<Val<Vec<Condition>>>, requirement: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Behavior`.
+        ///
+        /// Allowed values (the enum [`Behavior`]): `KEEP`, `DROP`.
+        pub behavior: Val<String>,
+
+        /// Match conditions for the filter.
+        ///
+        /// CloudFormation property `Conditions`.
+        pub conditions: Val<Vec<Condition>>,
+
+        /// Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all conditions or must match at least one condition.
+        ///
+        /// CloudFormation property `Requirement`.
+        ///
+        /// Allowed values (the enum [`Requirement`]): `MEETS_ALL`, `MEETS_ANY`.
+        pub requirement: Val<String>,
+    }
+
+    impl Filter {
+        /// Creates the value from its required properties, by name in [`FilterRequired`]:
+        ///
+        /// ```text
+        /// Filter::new(FilterRequired {
+        ///     behavior: Behavior::Keep.into(),
+        ///     conditions: vec![Condition::new(...)].into(),
+        ///     requirement: Requirement::MeetsAll.into(),
+        /// })
+        /// ```
+        pub fn new(required: FilterRequired) -> Self {
             let mut props = Props::new();
-            props.set("Behavior", behavior);
-            props.set("Conditions", conditions);
-            props.set("Requirement", requirement);
+            props.set::<String>("Behavior", required.behavior);
+            props.set::<Vec<Condition>>("Conditions", required.conditions);
+            props.set::<String>("Requirement", required.requirement);
             Filter { props }
         }
     }
@@ -335,9 +463,9 @@ pub mod logging_configuration {
     }
 
     impl ActionCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `action`: `Action`, Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all conditions or must match at least one condition.
+        /// - `action`: `Action`, Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all conditions or must match at least one condition. Allowed values: the enum [`Action`].
         pub fn new(action: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
@@ -358,7 +486,7 @@ pub mod logging_configuration {
     }
 
     impl LabelNameCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `label_name`: `LabelName`, The label name that a log record must contain in order to meet the condition. This must be a fully qualified label name. Fully qualified labels have a prefix, optional namespaces, and label name. The prefix identifies the rule group or web ACL context of the rule that added the label.
         pub fn new(label_name: impl Into<Val<String>>) -> Self {
@@ -425,7 +553,7 @@ pub mod logging_configuration {
     }
 
     impl SingleHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, The name of the query header to inspect.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -471,28 +599,94 @@ pub mod logging_configuration {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `DefaultBehavior` in `AWS::WAFv2::LoggingConfiguration`; `.into()` makes a `Val<String>`.
+        DefaultBehavior {
+            Keep = "KEEP",
+            Drop = "DROP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Behavior` in `AWS::WAFv2::LoggingConfiguration`; `.into()` makes a `Val<String>`.
+        Behavior {
+            Keep = "KEEP",
+            Drop = "DROP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Requirement` in `AWS::WAFv2::LoggingConfiguration`; `.into()` makes a `Val<String>`.
+        Requirement {
+            MeetsAll = "MEETS_ALL",
+            MeetsAny = "MEETS_ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::WAFv2::LoggingConfiguration`; `.into()` makes a `Val<String>`.
+        Action {
+            Allow = "ALLOW",
+            Block = "BLOCK",
+            Count = "COUNT",
+            Captcha = "CAPTCHA",
+            Challenge = "CHALLENGE",
+            Monetize = "MONETIZE",
+            ExcludedAsCount = "EXCLUDED_AS_COUNT",
+        }
+    }
 }
 
 /// Contains a list of Regular expressions based on the provided inputs. RegexPatternSet can be used with other WAF entities with RegexPatternSetReferenceStatement to perform other actions .
 ///
 /// CloudFormation type `AWS::WAFv2::RegexPatternSet`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the WAF entity.
+/// - `Id`: `handle.id()` → `Val<String>`. Id of the RegexPatternSet
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRegexPatternSet {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRegexPatternSet`], by name: the argument of [`CfnRegexPatternSet::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRegexPatternSetRequired {
+    /// CloudFormation property `RegularExpressionList`.
+    pub regular_expression_list: Val<Vec<String>>,
+
+    /// Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway.
+    ///
+    /// CloudFormation property `Scope`.
+    ///
+    /// Allowed values (the enum [`regex_pattern_set::Scope`]): `CLOUDFRONT`, `REGIONAL`.
+    ///
+    /// Changing it replaces the resource.
+    pub scope: Val<String>,
+}
+
 impl CfnRegexPatternSet {
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::RegexPatternSet";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRegexPatternSetRequired`]:
     ///
-    /// - `regular_expression_list`: `RegularExpressionList`.
-    /// - `scope`: `Scope`, Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway.
-    pub fn new(regular_expression_list: impl Into<Val<Vec<String>>>, scope: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnRegexPatternSet::new(CfnRegexPatternSetRequired {
+    ///     regular_expression_list: vec!["..."].into(),
+    ///     scope: regex_pattern_set::Scope::Cloudfront.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRegexPatternSetRequired) -> Self {
         let mut props = Props::new();
-        props.set("RegularExpressionList", regular_expression_list);
-        props.set("Scope", scope);
+        props.set::<Vec<String>>("RegularExpressionList", required.regular_expression_list);
+        props.set::<String>("Scope", required.scope);
         CfnRegexPatternSet { props, options: ResourceOptions::default() }
     }
 
@@ -570,11 +764,11 @@ pub(crate) static REGEX_PATTERN_SET_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRegexPatternSet`].
+/// Property types and enums of the allowed values of [`CfnRegexPatternSet`].
 pub mod regex_pattern_set {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WAFv2::RegexPatternSet`.
     #[derive(Clone, Debug)]
@@ -615,30 +809,73 @@ pub mod regex_pattern_set {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::WAFv2::RegexPatternSet`; `.into()` makes a `Val<String>`.
+        Scope {
+            Cloudfront = "CLOUDFRONT",
+            Regional = "REGIONAL",
+        }
+    }
 }
 
 /// Contains the Rules that identify the requests that you want to allow, block, or count. In a RuleGroup, you also specify a default action (ALLOW or BLOCK), and the action for each Rule that you add to a RuleGroup, for example, block requests from specified IP addresses or block requests from specified referrers. You also associate the RuleGroup with a CloudFront distribution to identify the requests that you want AWS WAF to filter. If you add more than one Rule to a RuleGroup, a request needs to match only one of the specifications to be allowed, blocked, or counted.
 ///
 /// CloudFormation type `AWS::WAFv2::RuleGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the WAF entity.
+/// - `Id`: `handle.id()` → `Val<String>`. Id of the RuleGroup
+/// - `LabelNamespace`: `handle.label_namespace()` → `Val<String>`. Name of the Label.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnRuleGroup {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnRuleGroup`], by name: the argument of [`CfnRuleGroup::new`].
+#[derive(Clone, Debug)]
+pub struct CfnRuleGroupRequired {
+    /// CloudFormation property `Capacity`.
+    pub capacity: Val<i64>,
+
+    /// Use CLOUDFRONT for CloudFront RuleGroup, use REGIONAL for Application Load Balancer and API Gateway.
+    ///
+    /// CloudFormation property `Scope`.
+    ///
+    /// Allowed values (the enum [`rule_group::Scope`]): `CLOUDFRONT`, `REGIONAL`.
+    ///
+    /// Changing it replaces the resource.
+    pub scope: Val<String>,
+
+    /// Visibility Metric of the RuleGroup.
+    ///
+    /// CloudFormation property `VisibilityConfig`.
+    pub visibility_config: Val<rule_group::VisibilityConfig>,
+}
+
 impl CfnRuleGroup {
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::RuleGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnRuleGroupRequired`]:
     ///
-    /// - `capacity`: `Capacity`.
-    /// - `scope`: `Scope`, Use CLOUDFRONT for CloudFront RuleGroup, use REGIONAL for Application Load Balancer and API Gateway.
-    /// - `visibility_config`: `VisibilityConfig`, Visibility Metric of the RuleGroup.
-    pub fn new(capacity: impl Into<Val<i64>>, scope: impl Into<Val<String>>, visibility_config: impl Into<Val<rule_group::VisibilityConfig>>) -> Self {
+    /// ```text
+    /// CfnRuleGroup::new(CfnRuleGroupRequired {
+    ///     capacity: 1.into(),
+    ///     scope: rule_group::Scope::Cloudfront.into(),
+    ///     visibility_config: rule_group::VisibilityConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnRuleGroupRequired) -> Self {
         let mut props = Props::new();
-        props.set("Capacity", capacity);
-        props.set("Scope", scope);
-        props.set("VisibilityConfig", visibility_config);
+        props.set::<i64>("Capacity", required.capacity);
+        props.set::<String>("Scope", required.scope);
+        props.set::<rule_group::VisibilityConfig>("VisibilityConfig", required.visibility_config);
         CfnRuleGroup { props, options: ResourceOptions::default() }
     }
 
@@ -759,11 +996,11 @@ pub(crate) static RULE_GROUP_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnRuleGroup`].
+/// Property types and enums of the allowed values of [`CfnRuleGroup`].
 pub mod rule_group {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::WAFv2::RuleGroup`.
     #[derive(Clone, Debug)]
@@ -797,15 +1034,35 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl CustomResponseBody {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomResponseBody`], by name: the argument of [`CustomResponseBody::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomResponseBodyRequired {
+        /// Response content.
         ///
-        /// - `content`: `Content`, Response content.
-        /// - `content_type`: `ContentType`, Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
-        pub fn new(content: impl Into<Val<String>>, content_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Content`.
+        pub content: Val<String>,
+
+        /// Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
+        ///
+        /// CloudFormation property `ContentType`.
+        ///
+        /// Allowed values (the enum [`ContentType`]): `TEXT_PLAIN`, `TEXT_HTML`, `APPLICATION_JSON`.
+        pub content_type: Val<String>,
+    }
+
+    impl CustomResponseBody {
+        /// Creates the value from its required properties, by name in [`CustomResponseBodyRequired`]:
+        ///
+        /// ```text
+        /// CustomResponseBody::new(CustomResponseBodyRequired {
+        ///     content: "...".into(),
+        ///     content_type: ContentType::TextPlain.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomResponseBodyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Content", content);
-            props.set("ContentType", content_type);
+            props.set::<String>("Content", required.content);
+            props.set::<String>("ContentType", required.content_type);
             CustomResponseBody { props }
         }
     }
@@ -837,7 +1094,7 @@ pub mod rule_group {
 
         /// The currency mode for monetization. Use REAL for production payments and TEST for testing with testnet currencies.
         ///
-        /// Allowed values: `REAL`, `TEST`.
+        /// Allowed values (the enum [`CurrencyMode`]): `REAL`, `TEST`.
         pub fn currency_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CurrencyMode", value);
             self
@@ -857,7 +1114,7 @@ pub mod rule_group {
     }
 
     impl CryptoConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `payment_networks`: `PaymentNetworks`, List of payment network configurations.
         pub fn new(payment_networks: impl Into<Val<Vec<PaymentNetwork>>>) -> Self {
@@ -879,17 +1136,42 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl PaymentNetwork {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PaymentNetwork`], by name: the argument of [`PaymentNetwork::new`].
+    #[derive(Clone, Debug)]
+    pub struct PaymentNetworkRequired {
+        /// The blockchain chain to use.
         ///
-        /// - `chain`: `Chain`, The blockchain chain to use.
-        /// - `prices`: `Prices`, List of price configurations.
-        /// - `wallet_address`: `WalletAddress`, The wallet address for receiving payments.
-        pub fn new(chain: impl Into<Val<String>>, prices: impl Into<Val<Vec<Price>>>, wallet_address: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Chain`.
+        ///
+        /// Allowed values (the enum [`Chain`]): `BASE`, `SOLANA`, `BASE_SEPOLIA`, `SOLANA_DEVNET`.
+        pub chain: Val<String>,
+
+        /// List of price configurations.
+        ///
+        /// CloudFormation property `Prices`.
+        pub prices: Val<Vec<Price>>,
+
+        /// The wallet address for receiving payments.
+        ///
+        /// CloudFormation property `WalletAddress`.
+        pub wallet_address: Val<String>,
+    }
+
+    impl PaymentNetwork {
+        /// Creates the value from its required properties, by name in [`PaymentNetworkRequired`]:
+        ///
+        /// ```text
+        /// PaymentNetwork::new(PaymentNetworkRequired {
+        ///     chain: Chain::Base.into(),
+        ///     prices: vec![Price::new(...)].into(),
+        ///     wallet_address: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PaymentNetworkRequired) -> Self {
             let mut props = Props::new();
-            props.set("Chain", chain);
-            props.set("Prices", prices);
-            props.set("WalletAddress", wallet_address);
+            props.set::<String>("Chain", required.chain);
+            props.set::<Vec<Price>>("Prices", required.prices);
+            props.set::<String>("WalletAddress", required.wallet_address);
             PaymentNetwork { props }
         }
     }
@@ -906,15 +1188,35 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl Price {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Price`], by name: the argument of [`Price::new`].
+    #[derive(Clone, Debug)]
+    pub struct PriceRequired {
+        /// The price amount.
         ///
-        /// - `amount`: `Amount`, The price amount.
-        /// - `currency`: `Currency`, The cryptocurrency to use for payment.
-        pub fn new(amount: impl Into<Val<String>>, currency: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Amount`.
+        pub amount: Val<String>,
+
+        /// The cryptocurrency to use for payment.
+        ///
+        /// CloudFormation property `Currency`.
+        ///
+        /// Allowed values (the enum [`Currency`]): `USDC`.
+        pub currency: Val<String>,
+    }
+
+    impl Price {
+        /// Creates the value from its required properties, by name in [`PriceRequired`]:
+        ///
+        /// ```text
+        /// Price::new(PriceRequired {
+        ///     amount: "...".into(),
+        ///     currency: Currency::Usdc.into(),
+        /// })
+        /// ```
+        pub fn new(required: PriceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Amount", amount);
-            props.set("Currency", currency);
+            props.set::<String>("Amount", required.amount);
+            props.set::<String>("Currency", required.currency);
             Price { props }
         }
     }
@@ -931,19 +1233,47 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl Rule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Rule`], by name: the argument of [`Rule::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleRequired {
+        /// Name of the RuleGroup.
         ///
-        /// - `name`: `Name`, Name of the RuleGroup.
-        /// - `priority`: `Priority`, Priority of the Rule, Rules get evaluated from lower to higher priority.
-        /// - `statement`: `Statement`, First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
-        /// - `visibility_config`: `VisibilityConfig`, Visibility Metric of the RuleGroup.
-        pub fn new(name: impl Into<Val<String>>, priority: impl Into<Val<i64>>, statement: impl Into<Val<Statement>>, visibility_config: impl Into<Val<VisibilityConfig>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Priority of the Rule, Rules get evaluated from lower to higher priority.
+        ///
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
+        ///
+        /// CloudFormation property `Statement`.
+        pub statement: Val<Statement>,
+
+        /// Visibility Metric of the RuleGroup.
+        ///
+        /// CloudFormation property `VisibilityConfig`.
+        pub visibility_config: Val<VisibilityConfig>,
+    }
+
+    impl Rule {
+        /// Creates the value from its required properties, by name in [`RuleRequired`]:
+        ///
+        /// ```text
+        /// Rule::new(RuleRequired {
+        ///     name: "...".into(),
+        ///     priority: 1.into(),
+        ///     statement: Statement::new(...).into(),
+        ///     visibility_config: VisibilityConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Priority", priority);
-            props.set("Statement", statement);
-            props.set("VisibilityConfig", visibility_config);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<Statement>("Statement", required.statement);
+            props.set::<VisibilityConfig>("VisibilityConfig", required.visibility_config);
             Rule { props }
         }
 
@@ -1067,7 +1397,7 @@ pub mod rule_group {
     }
 
     impl CustomRequestHandling {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `insert_headers`: `InsertHeaders`, Collection of HTTP headers.
         pub fn new(insert_headers: impl Into<Val<Vec<CustomHttpHeader>>>) -> Self {
@@ -1089,15 +1419,33 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl CustomHttpHeader {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomHttpHeader`], by name: the argument of [`CustomHttpHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomHttpHeaderRequired {
+        /// HTTP header name.
         ///
-        /// - `name`: `Name`, HTTP header name.
-        /// - `value`: `Value`, HTTP header value.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// HTTP header value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl CustomHttpHeader {
+        /// Creates the value from its required properties, by name in [`CustomHttpHeaderRequired`]:
+        ///
+        /// ```text
+        /// CustomHttpHeader::new(CustomHttpHeaderRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomHttpHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             CustomHttpHeader { props }
         }
     }
@@ -1141,7 +1489,7 @@ pub mod rule_group {
     }
 
     impl CustomResponse {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `response_code`: `ResponseCode`, Custom response code.
         pub fn new(response_code: impl Into<Val<i64>>) -> Self {
@@ -1306,7 +1654,7 @@ pub mod rule_group {
     }
 
     impl ImmunityTimeProperty {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `immunity_time`: `ImmunityTime`.
         pub fn new(immunity_time: impl Into<Val<i64>>) -> Self {
@@ -1355,7 +1703,7 @@ pub mod rule_group {
     }
 
     impl Label {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of the Label.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -1482,7 +1830,7 @@ pub mod rule_group {
     }
 
     impl AndStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statements`: `Statements`.
         pub fn new(statements: impl Into<Val<Vec<Statement>>>) -> Self {
@@ -1536,15 +1884,31 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl ForwardedIpConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ForwardedIpConfiguration`], by name: the argument of [`ForwardedIpConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ForwardedIpConfigurationRequired {
+        /// CloudFormation property `FallbackBehavior`.
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
-        /// - `header_name`: `HeaderName`.
-        pub fn new(fallback_behavior: impl Into<Val<String>>, header_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`FallbackBehavior`]): `MATCH`, `NO_MATCH`.
+        pub fallback_behavior: Val<String>,
+
+        /// CloudFormation property `HeaderName`.
+        pub header_name: Val<String>,
+    }
+
+    impl ForwardedIpConfiguration {
+        /// Creates the value from its required properties, by name in [`ForwardedIpConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ForwardedIpConfiguration::new(ForwardedIpConfigurationRequired {
+        ///     fallback_behavior: FallbackBehavior::Match.into(),
+        ///     header_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ForwardedIpConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FallbackBehavior", fallback_behavior);
-            props.set("HeaderName", header_name);
+            props.set::<String>("FallbackBehavior", required.fallback_behavior);
+            props.set::<String>("HeaderName", required.header_name);
             ForwardedIpConfiguration { props }
         }
     }
@@ -1561,17 +1925,40 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl ByteMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ByteMatchStatement`], by name: the argument of [`ByteMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct ByteMatchStatementRequired {
+        /// Field of the request to match.
         ///
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `positional_constraint`: `PositionalConstraint`, Position of the evaluation in the FieldToMatch of request.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, positional_constraint: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// Position of the evaluation in the FieldToMatch of request.
+        ///
+        /// CloudFormation property `PositionalConstraint`.
+        ///
+        /// Allowed values (the enum [`PositionalConstraint`]): `EXACTLY`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`, `CONTAINS_WORD`.
+        pub positional_constraint: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl ByteMatchStatement {
+        /// Creates the value from its required properties, by name in [`ByteMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// ByteMatchStatement::new(ByteMatchStatementRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     positional_constraint: PositionalConstraint::Exactly.into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: ByteMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("PositionalConstraint", positional_constraint);
-            props.set("TextTransformations", text_transformations);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("PositionalConstraint", required.positional_constraint);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             ByteMatchStatement { props }
         }
 
@@ -1719,7 +2106,7 @@ pub mod rule_group {
 
         /// Handling of requests containing oversize fields
         ///
-        /// Allowed values: `CONTINUE`, `MATCH`, `NO_MATCH`.
+        /// Allowed values (the enum [`OversizeHandling`]): `CONTINUE`, `MATCH`, `NO_MATCH`.
         pub fn oversize_handling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OversizeHandling", value);
             self
@@ -1738,17 +2125,44 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl Cookies {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Cookies`], by name: the argument of [`Cookies::new`].
+    #[derive(Clone, Debug)]
+    pub struct CookiesRequired {
+        /// The pattern to look for in the request cookies.
         ///
-        /// - `match_pattern`: `MatchPattern`, The pattern to look for in the request cookies.
-        /// - `match_scope`: `MatchScope`, The parts of the request to match against using the MatchPattern.
-        /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
-        pub fn new(match_pattern: impl Into<Val<CookieMatchPattern>>, match_scope: impl Into<Val<String>>, oversize_handling: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MatchPattern`.
+        pub match_pattern: Val<CookieMatchPattern>,
+
+        /// The parts of the request to match against using the MatchPattern.
+        ///
+        /// CloudFormation property `MatchScope`.
+        ///
+        /// Allowed values (the enum [`MatchScope`]): `ALL`, `KEY`, `VALUE`.
+        pub match_scope: Val<String>,
+
+        /// Handling of requests containing oversize fields
+        ///
+        /// CloudFormation property `OversizeHandling`.
+        ///
+        /// Allowed values (the enum [`OversizeHandling`]): `CONTINUE`, `MATCH`, `NO_MATCH`.
+        pub oversize_handling: Val<String>,
+    }
+
+    impl Cookies {
+        /// Creates the value from its required properties, by name in [`CookiesRequired`]:
+        ///
+        /// ```text
+        /// Cookies::new(CookiesRequired {
+        ///     match_pattern: CookieMatchPattern::new(...).into(),
+        ///     match_scope: MatchScope::All.into(),
+        ///     oversize_handling: OversizeHandling::Continue.into(),
+        /// })
+        /// ```
+        pub fn new(required: CookiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchPattern", match_pattern);
-            props.set("MatchScope", match_scope);
-            props.set("OversizeHandling", oversize_handling);
+            props.set::<CookieMatchPattern>("MatchPattern", required.match_pattern);
+            props.set::<String>("MatchScope", required.match_scope);
+            props.set::<String>("OversizeHandling", required.oversize_handling);
             Cookies { props }
         }
     }
@@ -1804,9 +2218,9 @@ pub mod rule_group {
     }
 
     impl HeaderOrder {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
+        /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields Allowed values: the enum [`OversizeHandling`].
         pub fn new(oversize_handling: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OversizeHandling", oversize_handling);
@@ -1826,17 +2240,44 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl Headers {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Headers`], by name: the argument of [`Headers::new`].
+    #[derive(Clone, Debug)]
+    pub struct HeadersRequired {
+        /// The pattern to look for in the request headers.
         ///
-        /// - `match_pattern`: `MatchPattern`, The pattern to look for in the request headers.
-        /// - `match_scope`: `MatchScope`, The parts of the request to match against using the MatchPattern.
-        /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
-        pub fn new(match_pattern: impl Into<Val<HeaderMatchPattern>>, match_scope: impl Into<Val<String>>, oversize_handling: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MatchPattern`.
+        pub match_pattern: Val<HeaderMatchPattern>,
+
+        /// The parts of the request to match against using the MatchPattern.
+        ///
+        /// CloudFormation property `MatchScope`.
+        ///
+        /// Allowed values (the enum [`MatchScope`]): `ALL`, `KEY`, `VALUE`.
+        pub match_scope: Val<String>,
+
+        /// Handling of requests containing oversize fields
+        ///
+        /// CloudFormation property `OversizeHandling`.
+        ///
+        /// Allowed values (the enum [`OversizeHandling`]): `CONTINUE`, `MATCH`, `NO_MATCH`.
+        pub oversize_handling: Val<String>,
+    }
+
+    impl Headers {
+        /// Creates the value from its required properties, by name in [`HeadersRequired`]:
+        ///
+        /// ```text
+        /// Headers::new(HeadersRequired {
+        ///     match_pattern: HeaderMatchPattern::new(...).into(),
+        ///     match_scope: MatchScope::All.into(),
+        ///     oversize_handling: OversizeHandling::Continue.into(),
+        /// })
+        /// ```
+        pub fn new(required: HeadersRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchPattern", match_pattern);
-            props.set("MatchScope", match_scope);
-            props.set("OversizeHandling", oversize_handling);
+            props.set::<HeaderMatchPattern>("MatchPattern", required.match_pattern);
+            props.set::<String>("MatchScope", required.match_scope);
+            props.set::<String>("OversizeHandling", required.oversize_handling);
             Headers { props }
         }
     }
@@ -1892,9 +2333,9 @@ pub mod rule_group {
     }
 
     impl Ja3Fingerprint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
+        /// - `fallback_behavior`: `FallbackBehavior`. Allowed values: the enum [`FallbackBehavior`].
         pub fn new(fallback_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
@@ -1915,9 +2356,9 @@ pub mod rule_group {
     }
 
     impl Ja4Fingerprint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
+        /// - `fallback_behavior`: `FallbackBehavior`. Allowed values: the enum [`FallbackBehavior`].
         pub fn new(fallback_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
@@ -1937,21 +2378,41 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl JsonBody {
-        /// Creates the value from its required properties:
+    /// The required properties of [`JsonBody`], by name: the argument of [`JsonBody::new`].
+    #[derive(Clone, Debug)]
+    pub struct JsonBodyRequired {
+        /// The pattern to look for in the JSON body.
         ///
-        /// - `match_pattern`: `MatchPattern`, The pattern to look for in the JSON body.
-        /// - `match_scope`: `MatchScope`, The parts of the JSON to match against using the MatchPattern.
-        pub fn new(match_pattern: impl Into<Val<JsonMatchPattern>>, match_scope: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MatchPattern`.
+        pub match_pattern: Val<JsonMatchPattern>,
+
+        /// The parts of the JSON to match against using the MatchPattern.
+        ///
+        /// CloudFormation property `MatchScope`.
+        ///
+        /// Allowed values (the enum [`MatchScope`]): `ALL`, `KEY`, `VALUE`.
+        pub match_scope: Val<String>,
+    }
+
+    impl JsonBody {
+        /// Creates the value from its required properties, by name in [`JsonBodyRequired`]:
+        ///
+        /// ```text
+        /// JsonBody::new(JsonBodyRequired {
+        ///     match_pattern: JsonMatchPattern::new(...).into(),
+        ///     match_scope: MatchScope::All.into(),
+        /// })
+        /// ```
+        pub fn new(required: JsonBodyRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchPattern", match_pattern);
-            props.set("MatchScope", match_scope);
+            props.set::<JsonMatchPattern>("MatchPattern", required.match_pattern);
+            props.set::<String>("MatchScope", required.match_scope);
             JsonBody { props }
         }
 
         /// The inspection behavior to fall back to if the JSON in the request body is invalid.
         ///
-        /// Allowed values: `MATCH`, `NO_MATCH`, `EVALUATE_AS_STRING`.
+        /// Allowed values (the enum [`InvalidFallbackBehavior`]): `MATCH`, `NO_MATCH`, `EVALUATE_AS_STRING`.
         pub fn invalid_fallback_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InvalidFallbackBehavior", value);
             self
@@ -1959,7 +2420,7 @@ pub mod rule_group {
 
         /// Handling of requests containing oversize fields
         ///
-        /// Allowed values: `CONTINUE`, `MATCH`, `NO_MATCH`.
+        /// Allowed values (the enum [`OversizeHandling`]): `CONTINUE`, `MATCH`, `NO_MATCH`.
         pub fn oversize_handling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OversizeHandling", value);
             self
@@ -2011,7 +2472,7 @@ pub mod rule_group {
     }
 
     impl SingleHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2034,7 +2495,7 @@ pub mod rule_group {
     }
 
     impl SingleQueryArgument {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -2065,7 +2526,7 @@ pub mod rule_group {
 
         /// The `FallbackBehavior` property.
         ///
-        /// Allowed values: `MATCH`, `NO_MATCH`.
+        /// Allowed values (the enum [`FallbackBehavior`]): `MATCH`, `NO_MATCH`.
         pub fn fallback_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FallbackBehavior", value);
             self
@@ -2084,15 +2545,35 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl PreParseTextTransformation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PreParseTextTransformation`], by name: the argument of [`PreParseTextTransformation::new`].
+    #[derive(Clone, Debug)]
+    pub struct PreParseTextTransformationRequired {
+        /// Priority of PreParseTextTransformation being applied.
         ///
-        /// - `priority`: `Priority`, Priority of PreParseTextTransformation being applied.
-        /// - `type_`: `Type`, Type of pre-parse text transformation.
-        pub fn new(priority: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// Type of pre-parse text transformation.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `NONE`, `URL_DECODE`, `URL_DECODE_UNI`, `COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA`, `REPLACE_SEMICOLONS_WITH_AMPERSANDS`.
+        pub type_: Val<String>,
+    }
+
+    impl PreParseTextTransformation {
+        /// Creates the value from its required properties, by name in [`PreParseTextTransformationRequired`]:
+        ///
+        /// ```text
+        /// PreParseTextTransformation::new(PreParseTextTransformationRequired {
+        ///     priority: 1.into(),
+        ///     type_: Type::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: PreParseTextTransformationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Priority", priority);
-            props.set("Type", type_);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<String>("Type", required.type_);
             PreParseTextTransformation { props }
         }
     }
@@ -2109,15 +2590,35 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl TextTransformation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TextTransformation`], by name: the argument of [`TextTransformation::new`].
+    #[derive(Clone, Debug)]
+    pub struct TextTransformationRequired {
+        /// Priority of Rule being evaluated.
         ///
-        /// - `priority`: `Priority`, Priority of Rule being evaluated.
-        /// - `type_`: `Type`, Type of text transformation.
-        pub fn new(priority: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// Type of text transformation.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`TextTransformationType`]): `NONE`, `COMPRESS_WHITE_SPACE`, `HTML_ENTITY_DECODE`, `LOWERCASE`, `CMD_LINE`, `URL_DECODE`, `BASE64_DECODE`, `HEX_DECODE`, `MD5`, `REPLACE_COMMENTS`, `ESCAPE_SEQ_DECODE`, `SQL_HEX_DECODE`, `CSS_DECODE`, `JS_DECODE`, `NORMALIZE_PATH`, `NORMALIZE_PATH_WIN`, `REMOVE_NULLS`, `REPLACE_NULLS`, `BASE64_DECODE_EXT`, `URL_DECODE_UNI`, `UTF8_TO_UNICODE`, `REMOVE_WHITESPACE`, `TRIM`, `TRIM_LEFT` and 7 more.
+        pub type_: Val<String>,
+    }
+
+    impl TextTransformation {
+        /// Creates the value from its required properties, by name in [`TextTransformationRequired`]:
+        ///
+        /// ```text
+        /// TextTransformation::new(TextTransformationRequired {
+        ///     priority: 1.into(),
+        ///     type_: TextTransformationType::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: TextTransformationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Priority", priority);
-            props.set("Type", type_);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<String>("Type", required.type_);
             TextTransformation { props }
         }
     }
@@ -2167,7 +2668,7 @@ pub mod rule_group {
     }
 
     impl IpSetReferenceStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, ARN of the WAF entity.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -2195,17 +2696,38 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl IpSetForwardedIpConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IpSetForwardedIpConfiguration`], by name: the argument of [`IpSetForwardedIpConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpSetForwardedIpConfigurationRequired {
+        /// CloudFormation property `FallbackBehavior`.
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
-        /// - `header_name`: `HeaderName`.
-        /// - `position`: `Position`.
-        pub fn new(fallback_behavior: impl Into<Val<String>>, header_name: impl Into<Val<String>>, position: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`FallbackBehavior`]): `MATCH`, `NO_MATCH`.
+        pub fallback_behavior: Val<String>,
+
+        /// CloudFormation property `HeaderName`.
+        pub header_name: Val<String>,
+
+        /// CloudFormation property `Position`.
+        ///
+        /// Allowed values (the enum [`Position`]): `FIRST`, `LAST`, `ANY`.
+        pub position: Val<String>,
+    }
+
+    impl IpSetForwardedIpConfiguration {
+        /// Creates the value from its required properties, by name in [`IpSetForwardedIpConfigurationRequired`]:
+        ///
+        /// ```text
+        /// IpSetForwardedIpConfiguration::new(IpSetForwardedIpConfigurationRequired {
+        ///     fallback_behavior: FallbackBehavior::Match.into(),
+        ///     header_name: "...".into(),
+        ///     position: Position::First.into(),
+        /// })
+        /// ```
+        pub fn new(required: IpSetForwardedIpConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FallbackBehavior", fallback_behavior);
-            props.set("HeaderName", header_name);
-            props.set("Position", position);
+            props.set::<String>("FallbackBehavior", required.fallback_behavior);
+            props.set::<String>("HeaderName", required.header_name);
+            props.set::<String>("Position", required.position);
             IpSetForwardedIpConfiguration { props }
         }
     }
@@ -2222,15 +2744,31 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl LabelMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LabelMatchStatement`], by name: the argument of [`LabelMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct LabelMatchStatementRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Scope`.
         ///
-        /// - `key`: `Key`.
-        /// - `scope`: `Scope`.
-        pub fn new(key: impl Into<Val<String>>, scope: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`LabelMatchStatementScope`]): `LABEL`, `NAMESPACE`.
+        pub scope: Val<String>,
+    }
+
+    impl LabelMatchStatement {
+        /// Creates the value from its required properties, by name in [`LabelMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// LabelMatchStatement::new(LabelMatchStatementRequired {
+        ///     key: "...".into(),
+        ///     scope: LabelMatchStatementScope::Label.into(),
+        /// })
+        /// ```
+        pub fn new(required: LabelMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Scope", scope);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Scope", required.scope);
             LabelMatchStatement { props }
         }
     }
@@ -2248,7 +2786,7 @@ pub mod rule_group {
     }
 
     impl NotStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statement`: `Statement`, First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
         pub fn new(statement: impl Into<Val<Statement>>) -> Self {
@@ -2271,7 +2809,7 @@ pub mod rule_group {
     }
 
     impl OrStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statements`: `Statements`.
         pub fn new(statements: impl Into<Val<Vec<Statement>>>) -> Self {
@@ -2293,15 +2831,31 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl RateBasedStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateBasedStatement`], by name: the argument of [`RateBasedStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateBasedStatementRequired {
+        /// CloudFormation property `AggregateKeyType`.
         ///
-        /// - `aggregate_key_type`: `AggregateKeyType`.
-        /// - `limit`: `Limit`.
-        pub fn new(aggregate_key_type: impl Into<Val<String>>, limit: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`AggregateKeyType`]): `IP`, `FORWARDED_IP`, `CONSTANT`, `CUSTOM_KEYS`.
+        pub aggregate_key_type: Val<String>,
+
+        /// CloudFormation property `Limit`.
+        pub limit: Val<i64>,
+    }
+
+    impl RateBasedStatement {
+        /// Creates the value from its required properties, by name in [`RateBasedStatementRequired`]:
+        ///
+        /// ```text
+        /// RateBasedStatement::new(RateBasedStatementRequired {
+        ///     aggregate_key_type: AggregateKeyType::Ip.into(),
+        ///     limit: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RateBasedStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("AggregateKeyType", aggregate_key_type);
-            props.set("Limit", limit);
+            props.set::<String>("AggregateKeyType", required.aggregate_key_type);
+            props.set::<i64>("Limit", required.limit);
             RateBasedStatement { props }
         }
 
@@ -2436,15 +2990,31 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl RateLimitCookie {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateLimitCookie`], by name: the argument of [`RateLimitCookie::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateLimitCookieRequired {
+        /// The name of the cookie to use.
         ///
-        /// - `name`: `Name`, The name of the cookie to use.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RateLimitCookie {
+        /// Creates the value from its required properties, by name in [`RateLimitCookieRequired`]:
+        ///
+        /// ```text
+        /// RateLimitCookie::new(RateLimitCookieRequired {
+        ///     name: "...".into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RateLimitCookieRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RateLimitCookie { props }
         }
     }
@@ -2461,15 +3031,31 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl RateLimitHeader {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateLimitHeader`], by name: the argument of [`RateLimitHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateLimitHeaderRequired {
+        /// The name of the header to use.
         ///
-        /// - `name`: `Name`, The name of the header to use.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RateLimitHeader {
+        /// Creates the value from its required properties, by name in [`RateLimitHeaderRequired`]:
+        ///
+        /// ```text
+        /// RateLimitHeader::new(RateLimitHeaderRequired {
+        ///     name: "...".into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RateLimitHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RateLimitHeader { props }
         }
     }
@@ -2487,9 +3073,9 @@ pub mod rule_group {
     }
 
     impl RateLimitJa3Fingerprint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
+        /// - `fallback_behavior`: `FallbackBehavior`. Allowed values: the enum [`FallbackBehavior`].
         pub fn new(fallback_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
@@ -2510,9 +3096,9 @@ pub mod rule_group {
     }
 
     impl RateLimitJa4Fingerprint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
+        /// - `fallback_behavior`: `FallbackBehavior`. Allowed values: the enum [`FallbackBehavior`].
         pub fn new(fallback_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
@@ -2533,7 +3119,7 @@ pub mod rule_group {
     }
 
     impl RateLimitLabelNamespace {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `namespace`: `Namespace`, The namespace to use for aggregation.
         pub fn new(namespace: impl Into<Val<String>>) -> Self {
@@ -2555,15 +3141,31 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl RateLimitQueryArgument {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateLimitQueryArgument`], by name: the argument of [`RateLimitQueryArgument::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateLimitQueryArgumentRequired {
+        /// The name of the query argument to use.
         ///
-        /// - `name`: `Name`, The name of the query argument to use.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RateLimitQueryArgument {
+        /// Creates the value from its required properties, by name in [`RateLimitQueryArgumentRequired`]:
+        ///
+        /// ```text
+        /// RateLimitQueryArgument::new(RateLimitQueryArgumentRequired {
+        ///     name: "...".into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RateLimitQueryArgumentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RateLimitQueryArgument { props }
         }
     }
@@ -2581,7 +3183,7 @@ pub mod rule_group {
     }
 
     impl RateLimitQueryString {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text_transformations`: `TextTransformations`.
         pub fn new(text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
@@ -2604,7 +3206,7 @@ pub mod rule_group {
     }
 
     impl RateLimitUriPath {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text_transformations`: `TextTransformations`.
         pub fn new(text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
@@ -2626,17 +3228,36 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl RegexMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RegexMatchStatement`], by name: the argument of [`RegexMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct RegexMatchStatementRequired {
+        /// Field of the request to match.
         ///
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `regex_string`: `RegexString`.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, regex_string: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `RegexString`.
+        pub regex_string: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RegexMatchStatement {
+        /// Creates the value from its required properties, by name in [`RegexMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// RegexMatchStatement::new(RegexMatchStatementRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     regex_string: "...".into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RegexMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("RegexString", regex_string);
-            props.set("TextTransformations", text_transformations);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("RegexString", required.regex_string);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RegexMatchStatement { props }
         }
 
@@ -2659,17 +3280,38 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl RegexPatternSetReferenceStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RegexPatternSetReferenceStatement`], by name: the argument of [`RegexPatternSetReferenceStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct RegexPatternSetReferenceStatementRequired {
+        /// ARN of the WAF entity.
         ///
-        /// - `arn`: `Arn`, ARN of the WAF entity.
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(arn: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `Arn`.
+        pub arn: Val<String>,
+
+        /// Field of the request to match.
+        ///
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RegexPatternSetReferenceStatement {
+        /// Creates the value from its required properties, by name in [`RegexPatternSetReferenceStatementRequired`]:
+        ///
+        /// ```text
+        /// RegexPatternSetReferenceStatement::new(RegexPatternSetReferenceStatementRequired {
+        ///     arn: "...".into(),
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Arn", arn);
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("Arn", required.arn);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RegexPatternSetReferenceStatement { props }
         }
 
@@ -2692,19 +3334,43 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl SizeConstraintStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SizeConstraintStatement`], by name: the argument of [`SizeConstraintStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct SizeConstraintStatementRequired {
+        /// CloudFormation property `ComparisonOperator`.
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `size`: `Size`.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, size: impl Into<Val<f64>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// Allowed values (the enum [`ComparisonOperator`]): `EQ`, `NE`, `LE`, `LT`, `GE`, `GT`.
+        pub comparison_operator: Val<String>,
+
+        /// Field of the request to match.
+        ///
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `Size`.
+        pub size: Val<f64>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl SizeConstraintStatement {
+        /// Creates the value from its required properties, by name in [`SizeConstraintStatementRequired`]:
+        ///
+        /// ```text
+        /// SizeConstraintStatement::new(SizeConstraintStatementRequired {
+        ///     comparison_operator: ComparisonOperator::Eq.into(),
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     size: 1.0.into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: SizeConstraintStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("FieldToMatch", field_to_match);
-            props.set("Size", size);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<f64>("Size", required.size);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             SizeConstraintStatement { props }
         }
 
@@ -2727,15 +3393,31 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl SqliMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SqliMatchStatement`], by name: the argument of [`SqliMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct SqliMatchStatementRequired {
+        /// Field of the request to match.
         ///
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl SqliMatchStatement {
+        /// Creates the value from its required properties, by name in [`SqliMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// SqliMatchStatement::new(SqliMatchStatementRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: SqliMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformations", text_transformations);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             SqliMatchStatement { props }
         }
 
@@ -2747,7 +3429,7 @@ pub mod rule_group {
 
         /// Sensitivity Level current only used for sqli match statements.
         ///
-        /// Allowed values: `LOW`, `HIGH`.
+        /// Allowed values (the enum [`SensitivityLevel`]): `LOW`, `HIGH`.
         pub fn sensitivity_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SensitivityLevel", value);
             self
@@ -2766,15 +3448,31 @@ pub mod rule_group {
         props: Props,
     }
 
-    impl XssMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`XssMatchStatement`], by name: the argument of [`XssMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct XssMatchStatementRequired {
+        /// Field of the request to match.
         ///
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl XssMatchStatement {
+        /// Creates the value from its required properties, by name in [`XssMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// XssMatchStatement::new(XssMatchStatementRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: XssMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformations", text_transformations);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             XssMatchStatement { props }
         }
 
@@ -2797,17 +3495,34 @@ pub mod rule_group {
         props: Props,
     }
 
+    /// The required properties of [`VisibilityConfig`], by name: the argument of [`VisibilityConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VisibilityConfigRequired {
+        /// CloudFormation property `CloudWatchMetricsEnabled`.
+        pub cloud_watch_metrics_enabled: Val<bool>,
+
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// CloudFormation property `SampledRequestsEnabled`.
+        pub sampled_requests_enabled: Val<bool>,
+    }
+
     impl VisibilityConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VisibilityConfigRequired`]:
         ///
-        /// - `cloud_watch_metrics_enabled`: `CloudWatchMetricsEnabled`.
-        /// - `metric_name`: `MetricName`.
-        /// - `sampled_requests_enabled`: `SampledRequestsEnabled`.
-        pub fn new(cloud_watch_metrics_enabled: impl Into<Val<bool>>, metric_name: impl Into<Val<String>>, sampled_requests_enabled: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// VisibilityConfig::new(VisibilityConfigRequired {
+        ///     cloud_watch_metrics_enabled: true.into(),
+        ///     metric_name: "...".into(),
+        ///     sampled_requests_enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: VisibilityConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CloudWatchMetricsEnabled", cloud_watch_metrics_enabled);
-            props.set("MetricName", metric_name);
-            props.set("SampledRequestsEnabled", sampled_requests_enabled);
+            props.set::<bool>("CloudWatchMetricsEnabled", required.cloud_watch_metrics_enabled);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<bool>("SampledRequestsEnabled", required.sampled_requests_enabled);
             VisibilityConfig { props }
         }
     }
@@ -3398,30 +4113,251 @@ pub mod rule_group {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        Scope {
+            Cloudfront = "CLOUDFRONT",
+            Regional = "REGIONAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        ContentType {
+            TextPlain = "TEXT_PLAIN",
+            TextHtml = "TEXT_HTML",
+            ApplicationJson = "APPLICATION_JSON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CurrencyMode` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        CurrencyMode {
+            Real = "REAL",
+            Test = "TEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Chain` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        Chain {
+            Base = "BASE",
+            Solana = "SOLANA",
+            BaseSepolia = "BASE_SEPOLIA",
+            SolanaDevnet = "SOLANA_DEVNET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Currency` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        Currency {
+            Usdc = "USDC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FallbackBehavior` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        FallbackBehavior {
+            Match = "MATCH",
+            NoMatch = "NO_MATCH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PositionalConstraint` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        PositionalConstraint {
+            Exactly = "EXACTLY",
+            StartsWith = "STARTS_WITH",
+            EndsWith = "ENDS_WITH",
+            Contains = "CONTAINS",
+            ContainsWord = "CONTAINS_WORD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OversizeHandling` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        OversizeHandling {
+            Continue = "CONTINUE",
+            Match = "MATCH",
+            NoMatch = "NO_MATCH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MatchScope` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        MatchScope {
+            All = "ALL",
+            Key = "KEY",
+            Value = "VALUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvalidFallbackBehavior` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        InvalidFallbackBehavior {
+            Match = "MATCH",
+            NoMatch = "NO_MATCH",
+            EvaluateAsString = "EVALUATE_AS_STRING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        Type {
+            None = "NONE",
+            UrlDecode = "URL_DECODE",
+            UrlDecodeUni = "URL_DECODE_UNI",
+            CombineDuplicateQueryArgsByComma = "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA",
+            ReplaceSemicolonsWithAmpersands = "REPLACE_SEMICOLONS_WITH_AMPERSANDS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        TextTransformationType {
+            None = "NONE",
+            CompressWhiteSpace = "COMPRESS_WHITE_SPACE",
+            HtmlEntityDecode = "HTML_ENTITY_DECODE",
+            Lowercase = "LOWERCASE",
+            CmdLine = "CMD_LINE",
+            UrlDecode = "URL_DECODE",
+            Base64Decode = "BASE64_DECODE",
+            HexDecode = "HEX_DECODE",
+            Md5 = "MD5",
+            ReplaceComments = "REPLACE_COMMENTS",
+            EscapeSeqDecode = "ESCAPE_SEQ_DECODE",
+            SqlHexDecode = "SQL_HEX_DECODE",
+            CssDecode = "CSS_DECODE",
+            JsDecode = "JS_DECODE",
+            NormalizePath = "NORMALIZE_PATH",
+            NormalizePathWin = "NORMALIZE_PATH_WIN",
+            RemoveNulls = "REMOVE_NULLS",
+            ReplaceNulls = "REPLACE_NULLS",
+            Base64DecodeExt = "BASE64_DECODE_EXT",
+            UrlDecodeUni = "URL_DECODE_UNI",
+            Utf8ToUnicode = "UTF8_TO_UNICODE",
+            RemoveWhitespace = "REMOVE_WHITESPACE",
+            Trim = "TRIM",
+            TrimLeft = "TRIM_LEFT",
+            TrimRight = "TRIM_RIGHT",
+            RemoveCommentsChar = "REMOVE_COMMENTS_CHAR",
+            Uppercase = "UPPERCASE",
+            CmdLineWin = "CMD_LINE_WIN",
+            CmdLineUnix = "CMD_LINE_UNIX",
+            JsDecodeExt = "JS_DECODE_EXT",
+            Sha256 = "SHA256",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Position` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        Position {
+            First = "FIRST",
+            Last = "LAST",
+            Any = "ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        LabelMatchStatementScope {
+            Label = "LABEL",
+            Namespace = "NAMESPACE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AggregateKeyType` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        AggregateKeyType {
+            Ip = "IP",
+            ForwardedIp = "FORWARDED_IP",
+            Constant = "CONSTANT",
+            CustomKeys = "CUSTOM_KEYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            Eq = "EQ",
+            Ne = "NE",
+            Le = "LE",
+            Lt = "LT",
+            Ge = "GE",
+            Gt = "GT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SensitivityLevel` in `AWS::WAFv2::RuleGroup`; `.into()` makes a `Val<String>`.
+        SensitivityLevel {
+            Low = "LOW",
+            High = "HIGH",
+        }
+    }
 }
 
 /// Contains the Rules that identify the requests that you want to allow, block, or count. In a WebACL, you also specify a default action (ALLOW or BLOCK), and the action for each Rule that you add to a WebACL, for example, block requests from specified IP addresses or block requests from specified referrers. You also associate the WebACL with a CloudFront distribution to identify the requests that you want AWS WAF to filter. If you add more than one Rule to a WebACL, a request needs to match only one of the specifications to be allowed, blocked, or counted.
 ///
 /// CloudFormation type `AWS::WAFv2::WebACL`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. ARN of the WAF entity.
+/// - `Capacity`: `handle.capacity()` → `Val<i64>`.
+/// - `Id`: `handle.id()` → `Val<String>`. Id of the WebACL
+/// - `LabelNamespace`: `handle.label_namespace()` → `Val<String>`. Name of the Label.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnWebAcl {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWebAcl`], by name: the argument of [`CfnWebAcl::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWebAclRequired {
+    /// Default Action WebACL will take against ingress traffic when there is no matching Rule.
+    ///
+    /// CloudFormation property `DefaultAction`.
+    pub default_action: Val<web_acl::DefaultAction>,
+
+    /// Use CLOUDFRONT for CloudFront WebACL, use REGIONAL for Application Load Balancer and API Gateway.
+    ///
+    /// CloudFormation property `Scope`.
+    ///
+    /// Allowed values (the enum [`web_acl::Scope`]): `CLOUDFRONT`, `REGIONAL`.
+    ///
+    /// Changing it replaces the resource.
+    pub scope: Val<String>,
+
+    /// Visibility Metric of the WebACL.
+    ///
+    /// CloudFormation property `VisibilityConfig`.
+    pub visibility_config: Val<web_acl::VisibilityConfig>,
+}
+
 impl CfnWebAcl {
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::WebACL";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWebAclRequired`]:
     ///
-    /// - `default_action`: `DefaultAction`, Default Action WebACL will take against ingress traffic when there is no matching Rule.
-    /// - `scope`: `Scope`, Use CLOUDFRONT for CloudFront WebACL, use REGIONAL for Application Load Balancer and API Gateway.
-    /// - `visibility_config`: `VisibilityConfig`, Visibility Metric of the WebACL.
-    pub fn new(default_action: impl Into<Val<web_acl::DefaultAction>>, scope: impl Into<Val<String>>, visibility_config: impl Into<Val<web_acl::VisibilityConfig>>) -> Self {
+    /// ```text
+    /// CfnWebAcl::new(CfnWebAclRequired {
+    ///     default_action: web_acl::DefaultAction::new(...).into(),
+    ///     scope: web_acl::Scope::Cloudfront.into(),
+    ///     visibility_config: web_acl::VisibilityConfig::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWebAclRequired) -> Self {
         let mut props = Props::new();
-        props.set("DefaultAction", default_action);
-        props.set("Scope", scope);
-        props.set("VisibilityConfig", visibility_config);
+        props.set::<web_acl::DefaultAction>("DefaultAction", required.default_action);
+        props.set::<String>("Scope", required.scope);
+        props.set::<web_acl::VisibilityConfig>("VisibilityConfig", required.visibility_config);
         CfnWebAcl { props, options: ResourceOptions::default() }
     }
 
@@ -3582,11 +4518,11 @@ pub(crate) static WEB_ACL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWebAcl`].
+/// Property types and enums of the allowed values of [`CfnWebAcl`].
 pub mod web_acl {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Map, Val};
+    use crate::value::{Json, Map, Val, string_enum};
 
     /// Configures the ability for the WAF; console to store and retrieve application attributes during the webacl; creation process. Application attributes help WAF; give recommendations for protection packs.
     #[derive(Clone, Debug)]
@@ -3595,7 +4531,7 @@ pub mod web_acl {
     }
 
     impl ApplicationConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `attributes`: `Attributes`, Contains the attribute name and a list of values for that attribute.
         pub fn new(attributes: impl Into<Val<Vec<ApplicationAttribute>>>) -> Self {
@@ -3617,15 +4553,33 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl ApplicationAttribute {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ApplicationAttribute`], by name: the argument of [`ApplicationAttribute::new`].
+    #[derive(Clone, Debug)]
+    pub struct ApplicationAttributeRequired {
+        /// Specifies the attribute name.
         ///
-        /// - `name`: `Name`, Specifies the attribute name.
-        /// - `values`: `Values`, Contains a list of values for that attribute
-        pub fn new(name: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Contains a list of values for that attribute
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl ApplicationAttribute {
+        /// Creates the value from its required properties, by name in [`ApplicationAttributeRequired`]:
+        ///
+        /// ```text
+        /// ApplicationAttribute::new(ApplicationAttributeRequired {
+        ///     name: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ApplicationAttributeRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Values", values);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("Values", required.values);
             ApplicationAttribute { props }
         }
     }
@@ -3669,9 +4623,9 @@ pub mod web_acl {
     }
 
     impl RequestBodyAssociatedResourceTypeConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `default_size_inspection_limit`: `DefaultSizeInspectionLimit`.
+        /// - `default_size_inspection_limit`: `DefaultSizeInspectionLimit`. Allowed values: the enum [`DefaultSizeInspectionLimit`].
         pub fn new(default_size_inspection_limit: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultSizeInspectionLimit", default_size_inspection_limit);
@@ -3718,7 +4672,7 @@ pub mod web_acl {
     }
 
     impl ImmunityTimeProperty {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `immunity_time`: `ImmunityTime`.
         pub fn new(immunity_time: impl Into<Val<i64>>) -> Self {
@@ -3766,15 +4720,35 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl CustomResponseBody {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomResponseBody`], by name: the argument of [`CustomResponseBody::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomResponseBodyRequired {
+        /// Response content.
         ///
-        /// - `content`: `Content`, Response content.
-        /// - `content_type`: `ContentType`, Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
-        pub fn new(content: impl Into<Val<String>>, content_type: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Content`.
+        pub content: Val<String>,
+
+        /// Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
+        ///
+        /// CloudFormation property `ContentType`.
+        ///
+        /// Allowed values (the enum [`ContentType`]): `TEXT_PLAIN`, `TEXT_HTML`, `APPLICATION_JSON`.
+        pub content_type: Val<String>,
+    }
+
+    impl CustomResponseBody {
+        /// Creates the value from its required properties, by name in [`CustomResponseBodyRequired`]:
+        ///
+        /// ```text
+        /// CustomResponseBody::new(CustomResponseBodyRequired {
+        ///     content: "...".into(),
+        ///     content_type: ContentType::TextPlain.into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomResponseBodyRequired) -> Self {
             let mut props = Props::new();
-            props.set("Content", content);
-            props.set("ContentType", content_type);
+            props.set::<String>("Content", required.content);
+            props.set::<String>("ContentType", required.content_type);
             CustomResponseBody { props }
         }
     }
@@ -3792,7 +4766,7 @@ pub mod web_acl {
     }
 
     impl DataProtectionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `data_protections`: `DataProtections`.
         pub fn new(data_protections: impl Into<Val<Vec<DataProtect>>>) -> Self {
@@ -3814,15 +4788,33 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl DataProtect {
-        /// Creates the value from its required properties:
+    /// The required properties of [`DataProtect`], by name: the argument of [`DataProtect::new`].
+    #[derive(Clone, Debug)]
+    pub struct DataProtectRequired {
+        /// CloudFormation property `Action`.
         ///
-        /// - `action`: `Action`.
-        /// - `field`: `Field`, Field in log to protect.
-        pub fn new(action: impl Into<Val<String>>, field: impl Into<Val<FieldToProtect>>) -> Self {
+        /// Allowed values (the enum [`Action`]): `SUBSTITUTION`, `HASH`.
+        pub action: Val<String>,
+
+        /// Field in log to protect.
+        ///
+        /// CloudFormation property `Field`.
+        pub field: Val<FieldToProtect>,
+    }
+
+    impl DataProtect {
+        /// Creates the value from its required properties, by name in [`DataProtectRequired`]:
+        ///
+        /// ```text
+        /// DataProtect::new(DataProtectRequired {
+        ///     action: Action::Substitution.into(),
+        ///     field: FieldToProtect::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: DataProtectRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Field", field);
+            props.set::<String>("Action", required.action);
+            props.set::<FieldToProtect>("Field", required.field);
             DataProtect { props }
         }
 
@@ -3852,9 +4844,9 @@ pub mod web_acl {
     }
 
     impl FieldToProtect {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `field_type`: `FieldType`, Field type to protect
+        /// - `field_type`: `FieldType`, Field type to protect Allowed values: the enum [`FieldType`].
         pub fn new(field_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldType", field_type);
@@ -3939,7 +4931,7 @@ pub mod web_acl {
     }
 
     impl CustomRequestHandling {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `insert_headers`: `InsertHeaders`, Collection of HTTP headers.
         pub fn new(insert_headers: impl Into<Val<Vec<CustomHttpHeader>>>) -> Self {
@@ -3961,15 +4953,33 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl CustomHttpHeader {
-        /// Creates the value from its required properties:
+    /// The required properties of [`CustomHttpHeader`], by name: the argument of [`CustomHttpHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomHttpHeaderRequired {
+        /// HTTP header name.
         ///
-        /// - `name`: `Name`, HTTP header name.
-        /// - `value`: `Value`, HTTP header value.
-        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// HTTP header value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl CustomHttpHeader {
+        /// Creates the value from its required properties, by name in [`CustomHttpHeaderRequired`]:
+        ///
+        /// ```text
+        /// CustomHttpHeader::new(CustomHttpHeaderRequired {
+        ///     name: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomHttpHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Value", value);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Value", required.value);
             CustomHttpHeader { props }
         }
     }
@@ -4013,7 +5023,7 @@ pub mod web_acl {
     }
 
     impl CustomResponse {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `response_code`: `ResponseCode`, Custom response code.
         pub fn new(response_code: impl Into<Val<i64>>) -> Self {
@@ -4062,7 +5072,7 @@ pub mod web_acl {
 
         /// The currency mode for monetization. Use REAL for production payments and TEST for testing with testnet currencies.
         ///
-        /// Allowed values: `REAL`, `TEST`.
+        /// Allowed values (the enum [`CurrencyMode`]): `REAL`, `TEST`.
         pub fn currency_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CurrencyMode", value);
             self
@@ -4082,7 +5092,7 @@ pub mod web_acl {
     }
 
     impl CryptoConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `payment_networks`: `PaymentNetworks`, List of payment network configurations.
         pub fn new(payment_networks: impl Into<Val<Vec<PaymentNetwork>>>) -> Self {
@@ -4104,17 +5114,42 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl PaymentNetwork {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PaymentNetwork`], by name: the argument of [`PaymentNetwork::new`].
+    #[derive(Clone, Debug)]
+    pub struct PaymentNetworkRequired {
+        /// The blockchain chain to use.
         ///
-        /// - `chain`: `Chain`, The blockchain chain to use.
-        /// - `prices`: `Prices`, List of price configurations.
-        /// - `wallet_address`: `WalletAddress`, The wallet address for receiving payments.
-        pub fn new(chain: impl Into<Val<String>>, prices: impl Into<Val<Vec<Price>>>, wallet_address: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Chain`.
+        ///
+        /// Allowed values (the enum [`Chain`]): `BASE`, `SOLANA`, `BASE_SEPOLIA`, `SOLANA_DEVNET`.
+        pub chain: Val<String>,
+
+        /// List of price configurations.
+        ///
+        /// CloudFormation property `Prices`.
+        pub prices: Val<Vec<Price>>,
+
+        /// The wallet address for receiving payments.
+        ///
+        /// CloudFormation property `WalletAddress`.
+        pub wallet_address: Val<String>,
+    }
+
+    impl PaymentNetwork {
+        /// Creates the value from its required properties, by name in [`PaymentNetworkRequired`]:
+        ///
+        /// ```text
+        /// PaymentNetwork::new(PaymentNetworkRequired {
+        ///     chain: Chain::Base.into(),
+        ///     prices: vec![Price::new(...)].into(),
+        ///     wallet_address: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: PaymentNetworkRequired) -> Self {
             let mut props = Props::new();
-            props.set("Chain", chain);
-            props.set("Prices", prices);
-            props.set("WalletAddress", wallet_address);
+            props.set::<String>("Chain", required.chain);
+            props.set::<Vec<Price>>("Prices", required.prices);
+            props.set::<String>("WalletAddress", required.wallet_address);
             PaymentNetwork { props }
         }
     }
@@ -4131,15 +5166,35 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl Price {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Price`], by name: the argument of [`Price::new`].
+    #[derive(Clone, Debug)]
+    pub struct PriceRequired {
+        /// The price amount.
         ///
-        /// - `amount`: `Amount`, The price amount.
-        /// - `currency`: `Currency`, The cryptocurrency to use for payment.
-        pub fn new(amount: impl Into<Val<String>>, currency: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Amount`.
+        pub amount: Val<String>,
+
+        /// The cryptocurrency to use for payment.
+        ///
+        /// CloudFormation property `Currency`.
+        ///
+        /// Allowed values (the enum [`Currency`]): `USDC`.
+        pub currency: Val<String>,
+    }
+
+    impl Price {
+        /// Creates the value from its required properties, by name in [`PriceRequired`]:
+        ///
+        /// ```text
+        /// Price::new(PriceRequired {
+        ///     amount: "...".into(),
+        ///     currency: Currency::Usdc.into(),
+        /// })
+        /// ```
+        pub fn new(required: PriceRequired) -> Self {
             let mut props = Props::new();
-            props.set("Amount", amount);
-            props.set("Currency", currency);
+            props.set::<String>("Amount", required.amount);
+            props.set::<String>("Currency", required.currency);
             Price { props }
         }
     }
@@ -4157,9 +5212,9 @@ pub mod web_acl {
     }
 
     impl OnSourceDDoSProtectionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `alb_low_reputation_mode`: `ALBLowReputationMode`.
+        /// - `alb_low_reputation_mode`: `ALBLowReputationMode`. Allowed values: the enum [`AlbLowReputationMode`].
         pub fn new(alb_low_reputation_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ALBLowReputationMode", alb_low_reputation_mode);
@@ -4179,19 +5234,47 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl Rule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Rule`], by name: the argument of [`Rule::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleRequired {
+        /// Name of the WebACL.
         ///
-        /// - `name`: `Name`, Name of the WebACL.
-        /// - `priority`: `Priority`, Priority of the Rule, Rules get evaluated from lower to higher priority.
-        /// - `statement`: `Statement`, First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
-        /// - `visibility_config`: `VisibilityConfig`, Visibility Metric of the WebACL.
-        pub fn new(name: impl Into<Val<String>>, priority: impl Into<Val<i64>>, statement: impl Into<Val<Statement>>, visibility_config: impl Into<Val<VisibilityConfig>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Priority of the Rule, Rules get evaluated from lower to higher priority.
+        ///
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
+        ///
+        /// CloudFormation property `Statement`.
+        pub statement: Val<Statement>,
+
+        /// Visibility Metric of the WebACL.
+        ///
+        /// CloudFormation property `VisibilityConfig`.
+        pub visibility_config: Val<VisibilityConfig>,
+    }
+
+    impl Rule {
+        /// Creates the value from its required properties, by name in [`RuleRequired`]:
+        ///
+        /// ```text
+        /// Rule::new(RuleRequired {
+        ///     name: "...".into(),
+        ///     priority: 1.into(),
+        ///     statement: Statement::new(...).into(),
+        ///     visibility_config: VisibilityConfig::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("Priority", priority);
-            props.set("Statement", statement);
-            props.set("VisibilityConfig", visibility_config);
+            props.set::<String>("Name", required.name);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<Statement>("Statement", required.statement);
+            props.set::<VisibilityConfig>("VisibilityConfig", required.visibility_config);
             Rule { props }
         }
 
@@ -4431,7 +5514,7 @@ pub mod web_acl {
     }
 
     impl Label {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of the Label.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -4570,7 +5653,7 @@ pub mod web_acl {
     }
 
     impl AndStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statements`: `Statements`.
         pub fn new(statements: impl Into<Val<Vec<Statement>>>) -> Self {
@@ -4624,15 +5707,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl ForwardedIpConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ForwardedIpConfiguration`], by name: the argument of [`ForwardedIpConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ForwardedIpConfigurationRequired {
+        /// CloudFormation property `FallbackBehavior`.
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
-        /// - `header_name`: `HeaderName`.
-        pub fn new(fallback_behavior: impl Into<Val<String>>, header_name: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`FallbackBehavior`]): `MATCH`, `NO_MATCH`.
+        pub fallback_behavior: Val<String>,
+
+        /// CloudFormation property `HeaderName`.
+        pub header_name: Val<String>,
+    }
+
+    impl ForwardedIpConfiguration {
+        /// Creates the value from its required properties, by name in [`ForwardedIpConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ForwardedIpConfiguration::new(ForwardedIpConfigurationRequired {
+        ///     fallback_behavior: FallbackBehavior::Match.into(),
+        ///     header_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ForwardedIpConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FallbackBehavior", fallback_behavior);
-            props.set("HeaderName", header_name);
+            props.set::<String>("FallbackBehavior", required.fallback_behavior);
+            props.set::<String>("HeaderName", required.header_name);
             ForwardedIpConfiguration { props }
         }
     }
@@ -4649,17 +5748,40 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl ByteMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ByteMatchStatement`], by name: the argument of [`ByteMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct ByteMatchStatementRequired {
+        /// Field of the request to match.
         ///
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `positional_constraint`: `PositionalConstraint`, Position of the evaluation in the FieldToMatch of request.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, positional_constraint: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// Position of the evaluation in the FieldToMatch of request.
+        ///
+        /// CloudFormation property `PositionalConstraint`.
+        ///
+        /// Allowed values (the enum [`PositionalConstraint`]): `EXACTLY`, `STARTS_WITH`, `ENDS_WITH`, `CONTAINS`, `CONTAINS_WORD`.
+        pub positional_constraint: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl ByteMatchStatement {
+        /// Creates the value from its required properties, by name in [`ByteMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// ByteMatchStatement::new(ByteMatchStatementRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     positional_constraint: PositionalConstraint::Exactly.into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: ByteMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("PositionalConstraint", positional_constraint);
-            props.set("TextTransformations", text_transformations);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("PositionalConstraint", required.positional_constraint);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             ByteMatchStatement { props }
         }
 
@@ -4807,7 +5929,7 @@ pub mod web_acl {
 
         /// Handling of requests containing oversize fields
         ///
-        /// Allowed values: `CONTINUE`, `MATCH`, `NO_MATCH`.
+        /// Allowed values (the enum [`OversizeHandling`]): `CONTINUE`, `MATCH`, `NO_MATCH`.
         pub fn oversize_handling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OversizeHandling", value);
             self
@@ -4826,17 +5948,44 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl Cookies {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Cookies`], by name: the argument of [`Cookies::new`].
+    #[derive(Clone, Debug)]
+    pub struct CookiesRequired {
+        /// The pattern to look for in the request cookies.
         ///
-        /// - `match_pattern`: `MatchPattern`, The pattern to look for in the request cookies.
-        /// - `match_scope`: `MatchScope`, The parts of the request to match against using the MatchPattern.
-        /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
-        pub fn new(match_pattern: impl Into<Val<CookieMatchPattern>>, match_scope: impl Into<Val<String>>, oversize_handling: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MatchPattern`.
+        pub match_pattern: Val<CookieMatchPattern>,
+
+        /// The parts of the request to match against using the MatchPattern.
+        ///
+        /// CloudFormation property `MatchScope`.
+        ///
+        /// Allowed values (the enum [`MatchScope`]): `ALL`, `KEY`, `VALUE`.
+        pub match_scope: Val<String>,
+
+        /// Handling of requests containing oversize fields
+        ///
+        /// CloudFormation property `OversizeHandling`.
+        ///
+        /// Allowed values (the enum [`OversizeHandling`]): `CONTINUE`, `MATCH`, `NO_MATCH`.
+        pub oversize_handling: Val<String>,
+    }
+
+    impl Cookies {
+        /// Creates the value from its required properties, by name in [`CookiesRequired`]:
+        ///
+        /// ```text
+        /// Cookies::new(CookiesRequired {
+        ///     match_pattern: CookieMatchPattern::new(...).into(),
+        ///     match_scope: MatchScope::All.into(),
+        ///     oversize_handling: OversizeHandling::Continue.into(),
+        /// })
+        /// ```
+        pub fn new(required: CookiesRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchPattern", match_pattern);
-            props.set("MatchScope", match_scope);
-            props.set("OversizeHandling", oversize_handling);
+            props.set::<CookieMatchPattern>("MatchPattern", required.match_pattern);
+            props.set::<String>("MatchScope", required.match_scope);
+            props.set::<String>("OversizeHandling", required.oversize_handling);
             Cookies { props }
         }
     }
@@ -4892,9 +6041,9 @@ pub mod web_acl {
     }
 
     impl HeaderOrder {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
+        /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields Allowed values: the enum [`OversizeHandling`].
         pub fn new(oversize_handling: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OversizeHandling", oversize_handling);
@@ -4914,17 +6063,44 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl Headers {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Headers`], by name: the argument of [`Headers::new`].
+    #[derive(Clone, Debug)]
+    pub struct HeadersRequired {
+        /// The pattern to look for in the request headers.
         ///
-        /// - `match_pattern`: `MatchPattern`, The pattern to look for in the request headers.
-        /// - `match_scope`: `MatchScope`, The parts of the request to match against using the MatchPattern.
-        /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
-        pub fn new(match_pattern: impl Into<Val<HeaderMatchPattern>>, match_scope: impl Into<Val<String>>, oversize_handling: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MatchPattern`.
+        pub match_pattern: Val<HeaderMatchPattern>,
+
+        /// The parts of the request to match against using the MatchPattern.
+        ///
+        /// CloudFormation property `MatchScope`.
+        ///
+        /// Allowed values (the enum [`MatchScope`]): `ALL`, `KEY`, `VALUE`.
+        pub match_scope: Val<String>,
+
+        /// Handling of requests containing oversize fields
+        ///
+        /// CloudFormation property `OversizeHandling`.
+        ///
+        /// Allowed values (the enum [`OversizeHandling`]): `CONTINUE`, `MATCH`, `NO_MATCH`.
+        pub oversize_handling: Val<String>,
+    }
+
+    impl Headers {
+        /// Creates the value from its required properties, by name in [`HeadersRequired`]:
+        ///
+        /// ```text
+        /// Headers::new(HeadersRequired {
+        ///     match_pattern: HeaderMatchPattern::new(...).into(),
+        ///     match_scope: MatchScope::All.into(),
+        ///     oversize_handling: OversizeHandling::Continue.into(),
+        /// })
+        /// ```
+        pub fn new(required: HeadersRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchPattern", match_pattern);
-            props.set("MatchScope", match_scope);
-            props.set("OversizeHandling", oversize_handling);
+            props.set::<HeaderMatchPattern>("MatchPattern", required.match_pattern);
+            props.set::<String>("MatchScope", required.match_scope);
+            props.set::<String>("OversizeHandling", required.oversize_handling);
             Headers { props }
         }
     }
@@ -4980,9 +6156,9 @@ pub mod web_acl {
     }
 
     impl Ja3Fingerprint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
+        /// - `fallback_behavior`: `FallbackBehavior`. Allowed values: the enum [`FallbackBehavior`].
         pub fn new(fallback_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
@@ -5003,9 +6179,9 @@ pub mod web_acl {
     }
 
     impl Ja4Fingerprint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
+        /// - `fallback_behavior`: `FallbackBehavior`. Allowed values: the enum [`FallbackBehavior`].
         pub fn new(fallback_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
@@ -5025,21 +6201,41 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl JsonBody {
-        /// Creates the value from its required properties:
+    /// The required properties of [`JsonBody`], by name: the argument of [`JsonBody::new`].
+    #[derive(Clone, Debug)]
+    pub struct JsonBodyRequired {
+        /// The pattern to look for in the JSON body.
         ///
-        /// - `match_pattern`: `MatchPattern`, The pattern to look for in the JSON body.
-        /// - `match_scope`: `MatchScope`, The parts of the JSON to match against using the MatchPattern.
-        pub fn new(match_pattern: impl Into<Val<JsonMatchPattern>>, match_scope: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `MatchPattern`.
+        pub match_pattern: Val<JsonMatchPattern>,
+
+        /// The parts of the JSON to match against using the MatchPattern.
+        ///
+        /// CloudFormation property `MatchScope`.
+        ///
+        /// Allowed values (the enum [`MatchScope`]): `ALL`, `KEY`, `VALUE`.
+        pub match_scope: Val<String>,
+    }
+
+    impl JsonBody {
+        /// Creates the value from its required properties, by name in [`JsonBodyRequired`]:
+        ///
+        /// ```text
+        /// JsonBody::new(JsonBodyRequired {
+        ///     match_pattern: JsonMatchPattern::new(...).into(),
+        ///     match_scope: MatchScope::All.into(),
+        /// })
+        /// ```
+        pub fn new(required: JsonBodyRequired) -> Self {
             let mut props = Props::new();
-            props.set("MatchPattern", match_pattern);
-            props.set("MatchScope", match_scope);
+            props.set::<JsonMatchPattern>("MatchPattern", required.match_pattern);
+            props.set::<String>("MatchScope", required.match_scope);
             JsonBody { props }
         }
 
         /// The inspection behavior to fall back to if the JSON in the request body is invalid.
         ///
-        /// Allowed values: `MATCH`, `NO_MATCH`, `EVALUATE_AS_STRING`.
+        /// Allowed values (the enum [`InvalidFallbackBehavior`]): `MATCH`, `NO_MATCH`, `EVALUATE_AS_STRING`.
         pub fn invalid_fallback_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InvalidFallbackBehavior", value);
             self
@@ -5047,7 +6243,7 @@ pub mod web_acl {
 
         /// Handling of requests containing oversize fields
         ///
-        /// Allowed values: `CONTINUE`, `MATCH`, `NO_MATCH`.
+        /// Allowed values (the enum [`OversizeHandling`]): `CONTINUE`, `MATCH`, `NO_MATCH`.
         pub fn oversize_handling(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OversizeHandling", value);
             self
@@ -5099,7 +6295,7 @@ pub mod web_acl {
     }
 
     impl FieldToMatchSingleHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -5122,7 +6318,7 @@ pub mod web_acl {
     }
 
     impl FieldToMatchSingleQueryArgument {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -5153,7 +6349,7 @@ pub mod web_acl {
 
         /// The `FallbackBehavior` property.
         ///
-        /// Allowed values: `MATCH`, `NO_MATCH`.
+        /// Allowed values (the enum [`FallbackBehavior`]): `MATCH`, `NO_MATCH`.
         pub fn fallback_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FallbackBehavior", value);
             self
@@ -5172,15 +6368,35 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl PreParseTextTransformation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`PreParseTextTransformation`], by name: the argument of [`PreParseTextTransformation::new`].
+    #[derive(Clone, Debug)]
+    pub struct PreParseTextTransformationRequired {
+        /// Priority of PreParseTextTransformation being applied.
         ///
-        /// - `priority`: `Priority`, Priority of PreParseTextTransformation being applied.
-        /// - `type_`: `Type`, Type of pre-parse text transformation.
-        pub fn new(priority: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// Type of pre-parse text transformation.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `NONE`, `URL_DECODE`, `URL_DECODE_UNI`, `COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA`, `REPLACE_SEMICOLONS_WITH_AMPERSANDS`.
+        pub type_: Val<String>,
+    }
+
+    impl PreParseTextTransformation {
+        /// Creates the value from its required properties, by name in [`PreParseTextTransformationRequired`]:
+        ///
+        /// ```text
+        /// PreParseTextTransformation::new(PreParseTextTransformationRequired {
+        ///     priority: 1.into(),
+        ///     type_: Type::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: PreParseTextTransformationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Priority", priority);
-            props.set("Type", type_);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<String>("Type", required.type_);
             PreParseTextTransformation { props }
         }
     }
@@ -5197,15 +6413,35 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl TextTransformation {
-        /// Creates the value from its required properties:
+    /// The required properties of [`TextTransformation`], by name: the argument of [`TextTransformation::new`].
+    #[derive(Clone, Debug)]
+    pub struct TextTransformationRequired {
+        /// Priority of Rule being evaluated.
         ///
-        /// - `priority`: `Priority`, Priority of Rule being evaluated.
-        /// - `type_`: `Type`, Type of text transformation.
-        pub fn new(priority: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// Type of text transformation.
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`TextTransformationType`]): `NONE`, `COMPRESS_WHITE_SPACE`, `HTML_ENTITY_DECODE`, `LOWERCASE`, `CMD_LINE`, `URL_DECODE`, `BASE64_DECODE`, `HEX_DECODE`, `MD5`, `REPLACE_COMMENTS`, `ESCAPE_SEQ_DECODE`, `SQL_HEX_DECODE`, `CSS_DECODE`, `JS_DECODE`, `NORMALIZE_PATH`, `NORMALIZE_PATH_WIN`, `REMOVE_NULLS`, `REPLACE_NULLS`, `BASE64_DECODE_EXT`, `URL_DECODE_UNI`, `UTF8_TO_UNICODE`, `REMOVE_WHITESPACE`, `TRIM`, `TRIM_LEFT` and 7 more.
+        pub type_: Val<String>,
+    }
+
+    impl TextTransformation {
+        /// Creates the value from its required properties, by name in [`TextTransformationRequired`]:
+        ///
+        /// ```text
+        /// TextTransformation::new(TextTransformationRequired {
+        ///     priority: 1.into(),
+        ///     type_: TextTransformationType::None.into(),
+        /// })
+        /// ```
+        pub fn new(required: TextTransformationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Priority", priority);
-            props.set("Type", type_);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<String>("Type", required.type_);
             TextTransformation { props }
         }
     }
@@ -5255,7 +6491,7 @@ pub mod web_acl {
     }
 
     impl IpSetReferenceStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, ARN of the WAF entity.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -5283,17 +6519,38 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl IpSetForwardedIpConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`IpSetForwardedIpConfiguration`], by name: the argument of [`IpSetForwardedIpConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct IpSetForwardedIpConfigurationRequired {
+        /// CloudFormation property `FallbackBehavior`.
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
-        /// - `header_name`: `HeaderName`.
-        /// - `position`: `Position`.
-        pub fn new(fallback_behavior: impl Into<Val<String>>, header_name: impl Into<Val<String>>, position: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`FallbackBehavior`]): `MATCH`, `NO_MATCH`.
+        pub fallback_behavior: Val<String>,
+
+        /// CloudFormation property `HeaderName`.
+        pub header_name: Val<String>,
+
+        /// CloudFormation property `Position`.
+        ///
+        /// Allowed values (the enum [`Position`]): `FIRST`, `LAST`, `ANY`.
+        pub position: Val<String>,
+    }
+
+    impl IpSetForwardedIpConfiguration {
+        /// Creates the value from its required properties, by name in [`IpSetForwardedIpConfigurationRequired`]:
+        ///
+        /// ```text
+        /// IpSetForwardedIpConfiguration::new(IpSetForwardedIpConfigurationRequired {
+        ///     fallback_behavior: FallbackBehavior::Match.into(),
+        ///     header_name: "...".into(),
+        ///     position: Position::First.into(),
+        /// })
+        /// ```
+        pub fn new(required: IpSetForwardedIpConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("FallbackBehavior", fallback_behavior);
-            props.set("HeaderName", header_name);
-            props.set("Position", position);
+            props.set::<String>("FallbackBehavior", required.fallback_behavior);
+            props.set::<String>("HeaderName", required.header_name);
+            props.set::<String>("Position", required.position);
             IpSetForwardedIpConfiguration { props }
         }
     }
@@ -5310,15 +6567,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl LabelMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`LabelMatchStatement`], by name: the argument of [`LabelMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct LabelMatchStatementRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Scope`.
         ///
-        /// - `key`: `Key`.
-        /// - `scope`: `Scope`.
-        pub fn new(key: impl Into<Val<String>>, scope: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`LabelMatchStatementScope`]): `LABEL`, `NAMESPACE`.
+        pub scope: Val<String>,
+    }
+
+    impl LabelMatchStatement {
+        /// Creates the value from its required properties, by name in [`LabelMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// LabelMatchStatement::new(LabelMatchStatementRequired {
+        ///     key: "...".into(),
+        ///     scope: LabelMatchStatementScope::Label.into(),
+        /// })
+        /// ```
+        pub fn new(required: LabelMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Scope", scope);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Scope", required.scope);
             LabelMatchStatement { props }
         }
     }
@@ -5335,15 +6608,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl ManagedRuleGroupStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ManagedRuleGroupStatement`], by name: the argument of [`ManagedRuleGroupStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedRuleGroupStatementRequired {
+        /// Name of the WebACL.
         ///
-        /// - `name`: `Name`, Name of the WebACL.
-        /// - `vendor_name`: `VendorName`.
-        pub fn new(name: impl Into<Val<String>>, vendor_name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `VendorName`.
+        pub vendor_name: Val<String>,
+    }
+
+    impl ManagedRuleGroupStatement {
+        /// Creates the value from its required properties, by name in [`ManagedRuleGroupStatementRequired`]:
+        ///
+        /// ```text
+        /// ManagedRuleGroupStatement::new(ManagedRuleGroupStatementRequired {
+        ///     name: "...".into(),
+        ///     vendor_name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedRuleGroupStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("VendorName", vendor_name);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("VendorName", required.vendor_name);
             ManagedRuleGroupStatement { props }
         }
 
@@ -5391,7 +6680,7 @@ pub mod web_acl {
     }
 
     impl ExcludedRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `name`: `Name`, Name of the WebACL.
         pub fn new(name: impl Into<Val<String>>) -> Self {
@@ -5458,7 +6747,7 @@ pub mod web_acl {
 
         /// The `PayloadType` property.
         ///
-        /// Allowed values: `JSON`, `FORM_ENCODED`.
+        /// Allowed values (the enum [`PayloadType`]): `JSON`, `FORM_ENCODED`.
         pub fn payload_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PayloadType", value);
             self
@@ -5483,17 +6772,36 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl AwsManagedRulesAcfpRuleSet {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AwsManagedRulesAcfpRuleSet`], by name: the argument of [`AwsManagedRulesAcfpRuleSet::new`].
+    #[derive(Clone, Debug)]
+    pub struct AwsManagedRulesAcfpRuleSetRequired {
+        /// CloudFormation property `CreationPath`.
+        pub creation_path: Val<String>,
+
+        /// CloudFormation property `RegistrationPagePath`.
+        pub registration_page_path: Val<String>,
+
+        /// Configures the inspection of sign-up requests
         ///
-        /// - `creation_path`: `CreationPath`.
-        /// - `registration_page_path`: `RegistrationPagePath`.
-        /// - `request_inspection`: `RequestInspection`, Configures the inspection of sign-up requests
-        pub fn new(creation_path: impl Into<Val<String>>, registration_page_path: impl Into<Val<String>>, request_inspection: impl Into<Val<RequestInspectionAcfp>>) -> Self {
+        /// CloudFormation property `RequestInspection`.
+        pub request_inspection: Val<RequestInspectionAcfp>,
+    }
+
+    impl AwsManagedRulesAcfpRuleSet {
+        /// Creates the value from its required properties, by name in [`AwsManagedRulesAcfpRuleSetRequired`]:
+        ///
+        /// ```text
+        /// AwsManagedRulesAcfpRuleSet::new(AwsManagedRulesAcfpRuleSetRequired {
+        ///     creation_path: "...".into(),
+        ///     registration_page_path: "...".into(),
+        ///     request_inspection: RequestInspectionAcfp::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: AwsManagedRulesAcfpRuleSetRequired) -> Self {
             let mut props = Props::new();
-            props.set("CreationPath", creation_path);
-            props.set("RegistrationPagePath", registration_page_path);
-            props.set("RequestInspection", request_inspection);
+            props.set::<String>("CreationPath", required.creation_path);
+            props.set::<String>("RegistrationPagePath", required.registration_page_path);
+            props.set::<RequestInspectionAcfp>("RequestInspection", required.request_inspection);
             AwsManagedRulesAcfpRuleSet { props }
         }
 
@@ -5523,9 +6831,9 @@ pub mod web_acl {
     }
 
     impl RequestInspectionAcfp {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `payload_type`: `PayloadType`.
+        /// - `payload_type`: `PayloadType`. Allowed values: the enum [`PayloadType`].
         pub fn new(payload_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PayloadType", payload_type);
@@ -5576,7 +6884,7 @@ pub mod web_acl {
     }
 
     impl FieldIdentifier {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `identifier`: `Identifier`.
         pub fn new(identifier: impl Into<Val<String>>) -> Self {
@@ -5642,15 +6950,29 @@ pub mod web_acl {
         props: Props,
     }
 
+    /// The required properties of [`ResponseInspectionBodyContains`], by name: the argument of [`ResponseInspectionBodyContains::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResponseInspectionBodyContainsRequired {
+        /// CloudFormation property `FailureStrings`.
+        pub failure_strings: Val<Vec<String>>,
+
+        /// CloudFormation property `SuccessStrings`.
+        pub success_strings: Val<Vec<String>>,
+    }
+
     impl ResponseInspectionBodyContains {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResponseInspectionBodyContainsRequired`]:
         ///
-        /// - `failure_strings`: `FailureStrings`.
-        /// - `success_strings`: `SuccessStrings`.
-        pub fn new(failure_strings: impl Into<Val<Vec<String>>>, success_strings: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ResponseInspectionBodyContains::new(ResponseInspectionBodyContainsRequired {
+        ///     failure_strings: vec!["..."].into(),
+        ///     success_strings: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ResponseInspectionBodyContainsRequired) -> Self {
             let mut props = Props::new();
-            props.set("FailureStrings", failure_strings);
-            props.set("SuccessStrings", success_strings);
+            props.set::<Vec<String>>("FailureStrings", required.failure_strings);
+            props.set::<Vec<String>>("SuccessStrings", required.success_strings);
             ResponseInspectionBodyContains { props }
         }
     }
@@ -5667,17 +6989,34 @@ pub mod web_acl {
         props: Props,
     }
 
+    /// The required properties of [`ResponseInspectionHeader`], by name: the argument of [`ResponseInspectionHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResponseInspectionHeaderRequired {
+        /// CloudFormation property `FailureValues`.
+        pub failure_values: Val<Vec<String>>,
+
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `SuccessValues`.
+        pub success_values: Val<Vec<String>>,
+    }
+
     impl ResponseInspectionHeader {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResponseInspectionHeaderRequired`]:
         ///
-        /// - `failure_values`: `FailureValues`.
-        /// - `name`: `Name`.
-        /// - `success_values`: `SuccessValues`.
-        pub fn new(failure_values: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, success_values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ResponseInspectionHeader::new(ResponseInspectionHeaderRequired {
+        ///     failure_values: vec!["..."].into(),
+        ///     name: "...".into(),
+        ///     success_values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ResponseInspectionHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("FailureValues", failure_values);
-            props.set("Name", name);
-            props.set("SuccessValues", success_values);
+            props.set::<Vec<String>>("FailureValues", required.failure_values);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<String>>("SuccessValues", required.success_values);
             ResponseInspectionHeader { props }
         }
     }
@@ -5694,17 +7033,34 @@ pub mod web_acl {
         props: Props,
     }
 
+    /// The required properties of [`ResponseInspectionJson`], by name: the argument of [`ResponseInspectionJson::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResponseInspectionJsonRequired {
+        /// CloudFormation property `FailureValues`.
+        pub failure_values: Val<Vec<String>>,
+
+        /// CloudFormation property `Identifier`.
+        pub identifier: Val<String>,
+
+        /// CloudFormation property `SuccessValues`.
+        pub success_values: Val<Vec<String>>,
+    }
+
     impl ResponseInspectionJson {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResponseInspectionJsonRequired`]:
         ///
-        /// - `failure_values`: `FailureValues`.
-        /// - `identifier`: `Identifier`.
-        /// - `success_values`: `SuccessValues`.
-        pub fn new(failure_values: impl Into<Val<Vec<String>>>, identifier: impl Into<Val<String>>, success_values: impl Into<Val<Vec<String>>>) -> Self {
+        /// ```text
+        /// ResponseInspectionJson::new(ResponseInspectionJsonRequired {
+        ///     failure_values: vec!["..."].into(),
+        ///     identifier: "...".into(),
+        ///     success_values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: ResponseInspectionJsonRequired) -> Self {
             let mut props = Props::new();
-            props.set("FailureValues", failure_values);
-            props.set("Identifier", identifier);
-            props.set("SuccessValues", success_values);
+            props.set::<Vec<String>>("FailureValues", required.failure_values);
+            props.set::<String>("Identifier", required.identifier);
+            props.set::<Vec<String>>("SuccessValues", required.success_values);
             ResponseInspectionJson { props }
         }
     }
@@ -5721,15 +7077,29 @@ pub mod web_acl {
         props: Props,
     }
 
+    /// The required properties of [`ResponseInspectionStatusCode`], by name: the argument of [`ResponseInspectionStatusCode::new`].
+    #[derive(Clone, Debug)]
+    pub struct ResponseInspectionStatusCodeRequired {
+        /// CloudFormation property `FailureCodes`.
+        pub failure_codes: Val<Vec<i64>>,
+
+        /// CloudFormation property `SuccessCodes`.
+        pub success_codes: Val<Vec<i64>>,
+    }
+
     impl ResponseInspectionStatusCode {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ResponseInspectionStatusCodeRequired`]:
         ///
-        /// - `failure_codes`: `FailureCodes`.
-        /// - `success_codes`: `SuccessCodes`.
-        pub fn new(failure_codes: impl Into<Val<Vec<i64>>>, success_codes: impl Into<Val<Vec<i64>>>) -> Self {
+        /// ```text
+        /// ResponseInspectionStatusCode::new(ResponseInspectionStatusCodeRequired {
+        ///     failure_codes: vec![1].into(),
+        ///     success_codes: vec![1].into(),
+        /// })
+        /// ```
+        pub fn new(required: ResponseInspectionStatusCodeRequired) -> Self {
             let mut props = Props::new();
-            props.set("FailureCodes", failure_codes);
-            props.set("SuccessCodes", success_codes);
+            props.set::<Vec<i64>>("FailureCodes", required.failure_codes);
+            props.set::<Vec<i64>>("SuccessCodes", required.success_codes);
             ResponseInspectionStatusCode { props }
         }
     }
@@ -5747,7 +7117,7 @@ pub mod web_acl {
     }
 
     impl AwsManagedRulesAtpRuleSet {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `login_path`: `LoginPath`.
         pub fn new(login_path: impl Into<Val<String>>) -> Self {
@@ -5787,17 +7157,36 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl RequestInspection {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RequestInspection`], by name: the argument of [`RequestInspection::new`].
+    #[derive(Clone, Debug)]
+    pub struct RequestInspectionRequired {
+        /// CloudFormation property `PasswordField`.
+        pub password_field: Val<FieldIdentifier>,
+
+        /// CloudFormation property `PayloadType`.
         ///
-        /// - `password_field`: `PasswordField`.
-        /// - `payload_type`: `PayloadType`.
-        /// - `username_field`: `UsernameField`.
-        pub fn new(password_field: impl Into<Val<FieldIdentifier>>, payload_type: impl Into<Val<String>>, username_field: impl Into<Val<FieldIdentifier>>) -> Self {
+        /// Allowed values (the enum [`PayloadType`]): `JSON`, `FORM_ENCODED`.
+        pub payload_type: Val<String>,
+
+        /// CloudFormation property `UsernameField`.
+        pub username_field: Val<FieldIdentifier>,
+    }
+
+    impl RequestInspection {
+        /// Creates the value from its required properties, by name in [`RequestInspectionRequired`]:
+        ///
+        /// ```text
+        /// RequestInspection::new(RequestInspectionRequired {
+        ///     password_field: FieldIdentifier::new(...).into(),
+        ///     payload_type: PayloadType::Json.into(),
+        ///     username_field: FieldIdentifier::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: RequestInspectionRequired) -> Self {
             let mut props = Props::new();
-            props.set("PasswordField", password_field);
-            props.set("PayloadType", payload_type);
-            props.set("UsernameField", username_field);
+            props.set::<FieldIdentifier>("PasswordField", required.password_field);
+            props.set::<String>("PayloadType", required.payload_type);
+            props.set::<FieldIdentifier>("UsernameField", required.username_field);
             RequestInspection { props }
         }
     }
@@ -5815,7 +7204,7 @@ pub mod web_acl {
     }
 
     impl AwsManagedRulesAntiDDoSRuleSet {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `client_side_action_config`: `ClientSideActionConfig`, Client side action config for AntiDDOS AMR.
         pub fn new(client_side_action_config: impl Into<Val<ClientSideActionConfig>>) -> Self {
@@ -5826,7 +7215,7 @@ pub mod web_acl {
 
         /// The `SensitivityToBlock` property.
         ///
-        /// Allowed values: `LOW`, `MEDIUM`, `HIGH`.
+        /// Allowed values (the enum [`SensitivityToBlock`]): `LOW`, `MEDIUM`, `HIGH`.
         pub fn sensitivity_to_block(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SensitivityToBlock", value);
             self
@@ -5846,7 +7235,7 @@ pub mod web_acl {
     }
 
     impl ClientSideActionConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `challenge`: `Challenge`, Client side action config for AntiDDOS AMR.
         pub fn new(challenge: impl Into<Val<ClientSideAction>>) -> Self {
@@ -5869,9 +7258,9 @@ pub mod web_acl {
     }
 
     impl ClientSideAction {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `usage_of_action`: `UsageOfAction`.
+        /// - `usage_of_action`: `UsageOfAction`. Allowed values: the enum [`UsageOfAction`].
         pub fn new(usage_of_action: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("UsageOfAction", usage_of_action);
@@ -5886,7 +7275,7 @@ pub mod web_acl {
 
         /// The `Sensitivity` property.
         ///
-        /// Allowed values: `LOW`, `MEDIUM`, `HIGH`.
+        /// Allowed values (the enum [`Sensitivity`]): `LOW`, `MEDIUM`, `HIGH`.
         pub fn sensitivity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Sensitivity", value);
             self
@@ -5932,9 +7321,9 @@ pub mod web_acl {
     }
 
     impl AwsManagedRulesBotControlRuleSet {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `inspection_level`: `InspectionLevel`.
+        /// - `inspection_level`: `InspectionLevel`. Allowed values: the enum [`InspectionLevel`].
         pub fn new(inspection_level: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InspectionLevel", inspection_level);
@@ -5960,15 +7349,33 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl RuleActionOverride {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RuleActionOverride`], by name: the argument of [`RuleActionOverride::new`].
+    #[derive(Clone, Debug)]
+    pub struct RuleActionOverrideRequired {
+        /// Action taken when Rule matches its condition.
         ///
-        /// - `action_to_use`: `ActionToUse`, Action taken when Rule matches its condition.
-        /// - `name`: `Name`, Name of the WebACL.
-        pub fn new(action_to_use: impl Into<Val<RuleAction>>, name: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ActionToUse`.
+        pub action_to_use: Val<RuleAction>,
+
+        /// Name of the WebACL.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+    }
+
+    impl RuleActionOverride {
+        /// Creates the value from its required properties, by name in [`RuleActionOverrideRequired`]:
+        ///
+        /// ```text
+        /// RuleActionOverride::new(RuleActionOverrideRequired {
+        ///     action_to_use: RuleAction::new(...).into(),
+        ///     name: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: RuleActionOverrideRequired) -> Self {
             let mut props = Props::new();
-            props.set("ActionToUse", action_to_use);
-            props.set("Name", name);
+            props.set::<RuleAction>("ActionToUse", required.action_to_use);
+            props.set::<String>("Name", required.name);
             RuleActionOverride { props }
         }
     }
@@ -5986,7 +7393,7 @@ pub mod web_acl {
     }
 
     impl NotStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statement`: `Statement`, First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
         pub fn new(statement: impl Into<Val<Statement>>) -> Self {
@@ -6009,7 +7416,7 @@ pub mod web_acl {
     }
 
     impl OrStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `statements`: `Statements`.
         pub fn new(statements: impl Into<Val<Vec<Statement>>>) -> Self {
@@ -6031,15 +7438,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl RateBasedStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateBasedStatement`], by name: the argument of [`RateBasedStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateBasedStatementRequired {
+        /// CloudFormation property `AggregateKeyType`.
         ///
-        /// - `aggregate_key_type`: `AggregateKeyType`.
-        /// - `limit`: `Limit`.
-        pub fn new(aggregate_key_type: impl Into<Val<String>>, limit: impl Into<Val<i64>>) -> Self {
+        /// Allowed values (the enum [`AggregateKeyType`]): `CONSTANT`, `IP`, `FORWARDED_IP`, `CUSTOM_KEYS`.
+        pub aggregate_key_type: Val<String>,
+
+        /// CloudFormation property `Limit`.
+        pub limit: Val<i64>,
+    }
+
+    impl RateBasedStatement {
+        /// Creates the value from its required properties, by name in [`RateBasedStatementRequired`]:
+        ///
+        /// ```text
+        /// RateBasedStatement::new(RateBasedStatementRequired {
+        ///     aggregate_key_type: AggregateKeyType::Constant.into(),
+        ///     limit: 1.into(),
+        /// })
+        /// ```
+        pub fn new(required: RateBasedStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("AggregateKeyType", aggregate_key_type);
-            props.set("Limit", limit);
+            props.set::<String>("AggregateKeyType", required.aggregate_key_type);
+            props.set::<i64>("Limit", required.limit);
             RateBasedStatement { props }
         }
 
@@ -6174,15 +7597,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl RateLimitCookie {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateLimitCookie`], by name: the argument of [`RateLimitCookie::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateLimitCookieRequired {
+        /// The name of the cookie to use.
         ///
-        /// - `name`: `Name`, The name of the cookie to use.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RateLimitCookie {
+        /// Creates the value from its required properties, by name in [`RateLimitCookieRequired`]:
+        ///
+        /// ```text
+        /// RateLimitCookie::new(RateLimitCookieRequired {
+        ///     name: "...".into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RateLimitCookieRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RateLimitCookie { props }
         }
     }
@@ -6199,15 +7638,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl RateLimitHeader {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateLimitHeader`], by name: the argument of [`RateLimitHeader::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateLimitHeaderRequired {
+        /// The name of the header to use.
         ///
-        /// - `name`: `Name`, The name of the header to use.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RateLimitHeader {
+        /// Creates the value from its required properties, by name in [`RateLimitHeaderRequired`]:
+        ///
+        /// ```text
+        /// RateLimitHeader::new(RateLimitHeaderRequired {
+        ///     name: "...".into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RateLimitHeaderRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RateLimitHeader { props }
         }
     }
@@ -6225,9 +7680,9 @@ pub mod web_acl {
     }
 
     impl RateLimitJa3Fingerprint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
+        /// - `fallback_behavior`: `FallbackBehavior`. Allowed values: the enum [`FallbackBehavior`].
         pub fn new(fallback_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
@@ -6248,9 +7703,9 @@ pub mod web_acl {
     }
 
     impl RateLimitJa4Fingerprint {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `fallback_behavior`: `FallbackBehavior`.
+        /// - `fallback_behavior`: `FallbackBehavior`. Allowed values: the enum [`FallbackBehavior`].
         pub fn new(fallback_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
@@ -6271,7 +7726,7 @@ pub mod web_acl {
     }
 
     impl RateLimitLabelNamespace {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `namespace`: `Namespace`, The namespace to use for aggregation.
         pub fn new(namespace: impl Into<Val<String>>) -> Self {
@@ -6293,15 +7748,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl RateLimitQueryArgument {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RateLimitQueryArgument`], by name: the argument of [`RateLimitQueryArgument::new`].
+    #[derive(Clone, Debug)]
+    pub struct RateLimitQueryArgumentRequired {
+        /// The name of the query argument to use.
         ///
-        /// - `name`: `Name`, The name of the query argument to use.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RateLimitQueryArgument {
+        /// Creates the value from its required properties, by name in [`RateLimitQueryArgumentRequired`]:
+        ///
+        /// ```text
+        /// RateLimitQueryArgument::new(RateLimitQueryArgumentRequired {
+        ///     name: "...".into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RateLimitQueryArgumentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Name", name);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("Name", required.name);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RateLimitQueryArgument { props }
         }
     }
@@ -6319,7 +7790,7 @@ pub mod web_acl {
     }
 
     impl RateLimitQueryString {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text_transformations`: `TextTransformations`.
         pub fn new(text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
@@ -6342,7 +7813,7 @@ pub mod web_acl {
     }
 
     impl RateLimitUriPath {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text_transformations`: `TextTransformations`.
         pub fn new(text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
@@ -6364,17 +7835,36 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl RegexMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RegexMatchStatement`], by name: the argument of [`RegexMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct RegexMatchStatementRequired {
+        /// Field of the request to match.
         ///
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `regex_string`: `RegexString`.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, regex_string: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `RegexString`.
+        pub regex_string: Val<String>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RegexMatchStatement {
+        /// Creates the value from its required properties, by name in [`RegexMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// RegexMatchStatement::new(RegexMatchStatementRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     regex_string: "...".into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RegexMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("RegexString", regex_string);
-            props.set("TextTransformations", text_transformations);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<String>("RegexString", required.regex_string);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RegexMatchStatement { props }
         }
 
@@ -6397,17 +7887,38 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl RegexPatternSetReferenceStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`RegexPatternSetReferenceStatement`], by name: the argument of [`RegexPatternSetReferenceStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct RegexPatternSetReferenceStatementRequired {
+        /// ARN of the WAF entity.
         ///
-        /// - `arn`: `Arn`, ARN of the WAF entity.
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(arn: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `Arn`.
+        pub arn: Val<String>,
+
+        /// Field of the request to match.
+        ///
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl RegexPatternSetReferenceStatement {
+        /// Creates the value from its required properties, by name in [`RegexPatternSetReferenceStatementRequired`]:
+        ///
+        /// ```text
+        /// RegexPatternSetReferenceStatement::new(RegexPatternSetReferenceStatementRequired {
+        ///     arn: "...".into(),
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("Arn", arn);
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("Arn", required.arn);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             RegexPatternSetReferenceStatement { props }
         }
 
@@ -6431,7 +7942,7 @@ pub mod web_acl {
     }
 
     impl RuleGroupReferenceStatement {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `arn`: `Arn`, ARN of the WAF entity.
         pub fn new(arn: impl Into<Val<String>>) -> Self {
@@ -6465,19 +7976,43 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl SizeConstraintStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SizeConstraintStatement`], by name: the argument of [`SizeConstraintStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct SizeConstraintStatementRequired {
+        /// CloudFormation property `ComparisonOperator`.
         ///
-        /// - `comparison_operator`: `ComparisonOperator`.
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `size`: `Size`.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(comparison_operator: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, size: impl Into<Val<f64>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// Allowed values (the enum [`ComparisonOperator`]): `EQ`, `NE`, `LE`, `LT`, `GE`, `GT`.
+        pub comparison_operator: Val<String>,
+
+        /// Field of the request to match.
+        ///
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `Size`.
+        pub size: Val<f64>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl SizeConstraintStatement {
+        /// Creates the value from its required properties, by name in [`SizeConstraintStatementRequired`]:
+        ///
+        /// ```text
+        /// SizeConstraintStatement::new(SizeConstraintStatementRequired {
+        ///     comparison_operator: ComparisonOperator::Eq.into(),
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     size: 1.0.into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: SizeConstraintStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("ComparisonOperator", comparison_operator);
-            props.set("FieldToMatch", field_to_match);
-            props.set("Size", size);
-            props.set("TextTransformations", text_transformations);
+            props.set::<String>("ComparisonOperator", required.comparison_operator);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<f64>("Size", required.size);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             SizeConstraintStatement { props }
         }
 
@@ -6500,15 +8035,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl SqliMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SqliMatchStatement`], by name: the argument of [`SqliMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct SqliMatchStatementRequired {
+        /// Field of the request to match.
         ///
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl SqliMatchStatement {
+        /// Creates the value from its required properties, by name in [`SqliMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// SqliMatchStatement::new(SqliMatchStatementRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: SqliMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformations", text_transformations);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             SqliMatchStatement { props }
         }
 
@@ -6520,7 +8071,7 @@ pub mod web_acl {
 
         /// Sensitivity Level current only used for sqli match statements.
         ///
-        /// Allowed values: `LOW`, `HIGH`.
+        /// Allowed values (the enum [`SensitivityLevel`]): `LOW`, `HIGH`.
         pub fn sensitivity_level(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SensitivityLevel", value);
             self
@@ -6539,15 +8090,31 @@ pub mod web_acl {
         props: Props,
     }
 
-    impl XssMatchStatement {
-        /// Creates the value from its required properties:
+    /// The required properties of [`XssMatchStatement`], by name: the argument of [`XssMatchStatement::new`].
+    #[derive(Clone, Debug)]
+    pub struct XssMatchStatementRequired {
+        /// Field of the request to match.
         ///
-        /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
-        /// - `text_transformations`: `TextTransformations`.
-        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
+        /// CloudFormation property `FieldToMatch`.
+        pub field_to_match: Val<FieldToMatch>,
+
+        /// CloudFormation property `TextTransformations`.
+        pub text_transformations: Val<Vec<TextTransformation>>,
+    }
+
+    impl XssMatchStatement {
+        /// Creates the value from its required properties, by name in [`XssMatchStatementRequired`]:
+        ///
+        /// ```text
+        /// XssMatchStatement::new(XssMatchStatementRequired {
+        ///     field_to_match: FieldToMatch::new(...).into(),
+        ///     text_transformations: vec![TextTransformation::new(...)].into(),
+        /// })
+        /// ```
+        pub fn new(required: XssMatchStatementRequired) -> Self {
             let mut props = Props::new();
-            props.set("FieldToMatch", field_to_match);
-            props.set("TextTransformations", text_transformations);
+            props.set::<FieldToMatch>("FieldToMatch", required.field_to_match);
+            props.set::<Vec<TextTransformation>>("TextTransformations", required.text_transformations);
             XssMatchStatement { props }
         }
 
@@ -6570,17 +8137,34 @@ pub mod web_acl {
         props: Props,
     }
 
+    /// The required properties of [`VisibilityConfig`], by name: the argument of [`VisibilityConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct VisibilityConfigRequired {
+        /// CloudFormation property `CloudWatchMetricsEnabled`.
+        pub cloud_watch_metrics_enabled: Val<bool>,
+
+        /// CloudFormation property `MetricName`.
+        pub metric_name: Val<String>,
+
+        /// CloudFormation property `SampledRequestsEnabled`.
+        pub sampled_requests_enabled: Val<bool>,
+    }
+
     impl VisibilityConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`VisibilityConfigRequired`]:
         ///
-        /// - `cloud_watch_metrics_enabled`: `CloudWatchMetricsEnabled`.
-        /// - `metric_name`: `MetricName`.
-        /// - `sampled_requests_enabled`: `SampledRequestsEnabled`.
-        pub fn new(cloud_watch_metrics_enabled: impl Into<Val<bool>>, metric_name: impl Into<Val<String>>, sampled_requests_enabled: impl Into<Val<bool>>) -> Self {
+        /// ```text
+        /// VisibilityConfig::new(VisibilityConfigRequired {
+        ///     cloud_watch_metrics_enabled: true.into(),
+        ///     metric_name: "...".into(),
+        ///     sampled_requests_enabled: true.into(),
+        /// })
+        /// ```
+        pub fn new(required: VisibilityConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("CloudWatchMetricsEnabled", cloud_watch_metrics_enabled);
-            props.set("MetricName", metric_name);
-            props.set("SampledRequestsEnabled", sampled_requests_enabled);
+            props.set::<bool>("CloudWatchMetricsEnabled", required.cloud_watch_metrics_enabled);
+            props.set::<String>("MetricName", required.metric_name);
+            props.set::<bool>("SampledRequestsEnabled", required.sampled_requests_enabled);
             VisibilityConfig { props }
         }
     }
@@ -7412,28 +8996,314 @@ pub mod web_acl {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        Scope {
+            Cloudfront = "CLOUDFRONT",
+            Regional = "REGIONAL",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DefaultSizeInspectionLimit` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        DefaultSizeInspectionLimit {
+            Kb16 = "KB_16",
+            Kb32 = "KB_32",
+            Kb48 = "KB_48",
+            Kb64 = "KB_64",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ContentType` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        ContentType {
+            TextPlain = "TEXT_PLAIN",
+            TextHtml = "TEXT_HTML",
+            ApplicationJson = "APPLICATION_JSON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        Action {
+            Substitution = "SUBSTITUTION",
+            Hash = "HASH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FieldType` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        FieldType {
+            SingleHeader = "SINGLE_HEADER",
+            SingleCookie = "SINGLE_COOKIE",
+            SingleQueryArgument = "SINGLE_QUERY_ARGUMENT",
+            QueryString = "QUERY_STRING",
+            Body = "BODY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CurrencyMode` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        CurrencyMode {
+            Real = "REAL",
+            Test = "TEST",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Chain` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        Chain {
+            Base = "BASE",
+            Solana = "SOLANA",
+            BaseSepolia = "BASE_SEPOLIA",
+            SolanaDevnet = "SOLANA_DEVNET",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Currency` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        Currency {
+            Usdc = "USDC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ALBLowReputationMode` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        AlbLowReputationMode {
+            ActiveUnderDdos = "ACTIVE_UNDER_DDOS",
+            AlwaysOn = "ALWAYS_ON",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FallbackBehavior` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        FallbackBehavior {
+            Match = "MATCH",
+            NoMatch = "NO_MATCH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PositionalConstraint` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        PositionalConstraint {
+            Exactly = "EXACTLY",
+            StartsWith = "STARTS_WITH",
+            EndsWith = "ENDS_WITH",
+            Contains = "CONTAINS",
+            ContainsWord = "CONTAINS_WORD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OversizeHandling` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        OversizeHandling {
+            Continue = "CONTINUE",
+            Match = "MATCH",
+            NoMatch = "NO_MATCH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MatchScope` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        MatchScope {
+            All = "ALL",
+            Key = "KEY",
+            Value = "VALUE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InvalidFallbackBehavior` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        InvalidFallbackBehavior {
+            Match = "MATCH",
+            NoMatch = "NO_MATCH",
+            EvaluateAsString = "EVALUATE_AS_STRING",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        Type {
+            None = "NONE",
+            UrlDecode = "URL_DECODE",
+            UrlDecodeUni = "URL_DECODE_UNI",
+            CombineDuplicateQueryArgsByComma = "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA",
+            ReplaceSemicolonsWithAmpersands = "REPLACE_SEMICOLONS_WITH_AMPERSANDS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        TextTransformationType {
+            None = "NONE",
+            CompressWhiteSpace = "COMPRESS_WHITE_SPACE",
+            HtmlEntityDecode = "HTML_ENTITY_DECODE",
+            Lowercase = "LOWERCASE",
+            CmdLine = "CMD_LINE",
+            UrlDecode = "URL_DECODE",
+            Base64Decode = "BASE64_DECODE",
+            HexDecode = "HEX_DECODE",
+            Md5 = "MD5",
+            ReplaceComments = "REPLACE_COMMENTS",
+            EscapeSeqDecode = "ESCAPE_SEQ_DECODE",
+            SqlHexDecode = "SQL_HEX_DECODE",
+            CssDecode = "CSS_DECODE",
+            JsDecode = "JS_DECODE",
+            NormalizePath = "NORMALIZE_PATH",
+            NormalizePathWin = "NORMALIZE_PATH_WIN",
+            RemoveNulls = "REMOVE_NULLS",
+            ReplaceNulls = "REPLACE_NULLS",
+            Base64DecodeExt = "BASE64_DECODE_EXT",
+            UrlDecodeUni = "URL_DECODE_UNI",
+            Utf8ToUnicode = "UTF8_TO_UNICODE",
+            RemoveWhitespace = "REMOVE_WHITESPACE",
+            Trim = "TRIM",
+            TrimLeft = "TRIM_LEFT",
+            TrimRight = "TRIM_RIGHT",
+            RemoveCommentsChar = "REMOVE_COMMENTS_CHAR",
+            Uppercase = "UPPERCASE",
+            CmdLineWin = "CMD_LINE_WIN",
+            CmdLineUnix = "CMD_LINE_UNIX",
+            JsDecodeExt = "JS_DECODE_EXT",
+            Sha256 = "SHA256",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Position` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        Position {
+            First = "FIRST",
+            Last = "LAST",
+            Any = "ANY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        LabelMatchStatementScope {
+            Label = "LABEL",
+            Namespace = "NAMESPACE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PayloadType` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        PayloadType {
+            Json = "JSON",
+            FormEncoded = "FORM_ENCODED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SensitivityToBlock` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        SensitivityToBlock {
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Sensitivity` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        Sensitivity {
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UsageOfAction` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        UsageOfAction {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InspectionLevel` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        InspectionLevel {
+            Common = "COMMON",
+            Targeted = "TARGETED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AggregateKeyType` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        AggregateKeyType {
+            Constant = "CONSTANT",
+            Ip = "IP",
+            ForwardedIp = "FORWARDED_IP",
+            CustomKeys = "CUSTOM_KEYS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ComparisonOperator` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        ComparisonOperator {
+            Eq = "EQ",
+            Ne = "NE",
+            Le = "LE",
+            Lt = "LT",
+            Ge = "GE",
+            Gt = "GT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SensitivityLevel` in `AWS::WAFv2::WebACL`; `.into()` makes a `Val<String>`.
+        SensitivityLevel {
+            Low = "LOW",
+            High = "HIGH",
+        }
+    }
 }
 
 /// Associates WebACL to Application Load Balancer, CloudFront or API Gateway.
 ///
 /// CloudFormation type `AWS::WAFv2::WebACLAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::WAFv2::WebACLAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnWebAclAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWebAclAssociation`], by name: the argument of [`CfnWebAclAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWebAclAssociationRequired {
+    /// CloudFormation property `ResourceArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub resource_arn: Val<String>,
+
+    /// CloudFormation property `WebACLArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub web_acl_arn: Val<String>,
+}
+
 impl CfnWebAclAssociation {
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::WebACLAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWebAclAssociationRequired`]:
     ///
-    /// - `resource_arn`: `ResourceArn`.
-    /// - `web_acl_arn`: `WebACLArn`.
-    pub fn new(resource_arn: impl Into<Val<String>>, web_acl_arn: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWebAclAssociation::new(CfnWebAclAssociationRequired {
+    ///     resource_arn: "...".into(),
+    ///     web_acl_arn: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWebAclAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("ResourceArn", resource_arn);
-        props.set("WebACLArn", web_acl_arn);
+        props.set::<String>("ResourceArn", required.resource_arn);
+        props.set::<String>("WebACLArn", required.web_acl_arn);
         CfnWebAclAssociation { props, options: ResourceOptions::default() }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,27 +15,76 @@ use crate::value::{Json, Val};
 /// Resource schema for AWS::WellArchitected::AgentContext. An Agent Context provides supplemental application context (free-form content) within an Agent Profile, used to improve the quality of Well-Architected Agent recommendations.
 ///
 /// CloudFormation type `AWS::WellArchitected::AgentContext`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ApplicationType`: `handle.application_type()` → `Val<String>`. Type of the application described by this context. Mirrors the value stored in `Content.applicationType` and is surfaced as a typed read-only attribute by the service for discoverability.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The synthetic Amazon Resource Name (ARN) of the Agent Context, composed of the parent profile ARN and the context id.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the context was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The identifier of the system or user that created this context.
+/// - `Criticality`: `handle.criticality()` → `Val<String>`. Business criticality of the application described by this context. Mirrors the value stored in `Content.criticality` and is surfaced as a typed read-only attribute by the service for discoverability.
+/// - `Id`: `handle.id()` → `Val<String>`. The service-generated unique identifier of the Agent Context.
+/// - `LastModifiedAt`: `handle.last_modified_at()` → `Val<String>`. The timestamp when the context was last modified.
+/// - `LastModifiedBy`: `handle.last_modified_by()` → `Val<String>`. The identifier of the system or user that last modified this context.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAgentContext {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAgentContext`], by name: the argument of [`CfnAgentContext::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAgentContextRequired {
+    /// The free-form content of the Agent Context, supplied as an arbitrary JSON object.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<Json>,
+
+    /// The type of the Agent Context.
+    ///
+    /// CloudFormation property `ContextType`.
+    ///
+    /// Allowed values (the enum [`agent_context::ContextType`]): `APPLICATION`.
+    ///
+    /// Changing it replaces the resource.
+    pub context_type: Val<String>,
+
+    /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this context. Pass `!Ref` of the parent AWS::WellArchitected::AgentProfile to flow its ARN here.
+    ///
+    /// CloudFormation property `ProfileArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_arn: Val<String>,
+
+    /// The title of the Agent Context.
+    ///
+    /// CloudFormation property `Title`.
+    pub title: Val<String>,
+}
+
 impl CfnAgentContext {
     pub const TYPE_NAME: &'static str = "AWS::WellArchitected::AgentContext";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAgentContextRequired`]:
     ///
-    /// - `content`: `Content`, The free-form content of the Agent Context, supplied as an arbitrary JSON object.
-    /// - `context_type`: `ContextType`, The type of the Agent Context.
-    /// - `profile_arn`: `ProfileArn`, The Amazon Resource Name (ARN) of the parent Agent Profile that owns this context. Pass `!Ref` of the parent AWS::WellArchitected::AgentProfile to flow its ARN here.
-    /// - `title`: `Title`, The title of the Agent Context.
-    pub fn new(content: impl Into<Val<Json>>, context_type: impl Into<Val<String>>, profile_arn: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAgentContext::new(CfnAgentContextRequired {
+    ///     content: serde_json::json!({ ... }).into(),
+    ///     context_type: agent_context::ContextType::Application.into(),
+    ///     profile_arn: "...".into(),
+    ///     title: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAgentContextRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("ContextType", context_type);
-        props.set("ProfileArn", profile_arn);
-        props.set("Title", title);
+        props.set::<Json>("Content", required.content);
+        props.set::<String>("ContextType", required.context_type);
+        props.set::<String>("ProfileArn", required.profile_arn);
+        props.set::<String>("Title", required.title);
         CfnAgentContext { props, options: ResourceOptions::default() }
     }
 }
@@ -134,28 +182,80 @@ pub(crate) static AGENT_CONTEXT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnAgentContext`].
+pub mod agent_context {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `ContextType` in `AWS::WellArchitected::AgentContext`; `.into()` makes a `Val<String>`.
+        ContextType {
+            Application = "APPLICATION",
+        }
+    }
+}
+
 /// Resource schema for AWS::WellArchitected::AgentGoal. An Agent Goal expresses a Well-Architected objective (a title, optional description, and the pillars it targets) within an Agent Profile, used to focus Well-Architected Agent recommendations.
 ///
 /// CloudFormation type `AWS::WellArchitected::AgentGoal`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The synthetic Amazon Resource Name (ARN) of the Agent Goal, composed of the parent profile ARN and the goal id.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the goal was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The identifier of the system or user that created this goal.
+/// - `Id`: `handle.id()` → `Val<String>`. The service-generated unique identifier of the Agent Goal.
+/// - `LastModifiedAt`: `handle.last_modified_at()` → `Val<String>`. The timestamp when the goal was last modified.
+/// - `LastModifiedBy`: `handle.last_modified_by()` → `Val<String>`. The identifier of the system or user that last modified this goal.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAgentGoal {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAgentGoal`], by name: the argument of [`CfnAgentGoal::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAgentGoalRequired {
+    /// The list of Well-Architected pillars this goal targets.
+    ///
+    /// CloudFormation property `Pillars`.
+    ///
+    /// Allowed values of each item (the enum [`agent_goal::Pillars`]): `COST_OPTIMIZATION`, `SECURITY`, `RESILIENCE`, `PERFORMANCE`, `OPERATIONAL_EXCELLENCE`.
+    pub pillars: Val<Vec<String>>,
+
+    /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this goal. Pass `!Ref` of the parent AWS::WellArchitected::AgentProfile to flow its ARN here.
+    ///
+    /// CloudFormation property `ProfileArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_arn: Val<String>,
+
+    /// The title of the Agent Goal.
+    ///
+    /// CloudFormation property `Title`.
+    pub title: Val<String>,
+}
+
 impl CfnAgentGoal {
     pub const TYPE_NAME: &'static str = "AWS::WellArchitected::AgentGoal";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAgentGoalRequired`]:
     ///
-    /// - `pillars`: `Pillars`, The list of Well-Architected pillars this goal targets.
-    /// - `profile_arn`: `ProfileArn`, The Amazon Resource Name (ARN) of the parent Agent Profile that owns this goal. Pass `!Ref` of the parent AWS::WellArchitected::AgentProfile to flow its ARN here.
-    /// - `title`: `Title`, The title of the Agent Goal.
-    pub fn new(pillars: impl Into<Val<Vec<String>>>, profile_arn: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAgentGoal::new(CfnAgentGoalRequired {
+    ///     pillars: vec![agent_goal::Pillars::CostOptimization].into(),
+    ///     profile_arn: "...".into(),
+    ///     title: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAgentGoalRequired) -> Self {
         let mut props = Props::new();
-        props.set("Pillars", pillars);
-        props.set("ProfileArn", profile_arn);
-        props.set("Title", title);
+        props.set::<Vec<String>>("Pillars", required.pillars);
+        props.set::<String>("ProfileArn", required.profile_arn);
+        props.set::<String>("Title", required.title);
         CfnAgentGoal { props, options: ResourceOptions::default() }
     }
 
@@ -246,30 +346,90 @@ pub(crate) static AGENT_GOAL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnAgentGoal`].
+pub mod agent_goal {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `Pillars` in `AWS::WellArchitected::AgentGoal`; `.into()` makes a `Val<String>`.
+        Pillars {
+            CostOptimization = "COST_OPTIMIZATION",
+            Security = "SECURITY",
+            Resilience = "RESILIENCE",
+            Performance = "PERFORMANCE",
+            OperationalExcellence = "OPERATIONAL_EXCELLENCE",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::WellArchitected::AgentProfile. An Agent Profile defines the execution role, account/region scope (via aggregation configuration access roles), and Well-Architected pillar focus used to generate Well-Architected Agent recommendations.
 ///
 /// CloudFormation type `AWS::WellArchitected::AgentProfile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the Agent Profile.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp when the profile was created.
+/// - `CreatedBy`: `handle.created_by()` → `Val<String>`. The identifier of the system or user that created this profile.
+/// - `LastModifiedAt`: `handle.last_modified_at()` → `Val<String>`. The timestamp when the profile was last modified.
+/// - `LastModifiedBy`: `handle.last_modified_by()` → `Val<String>`. The identifier of the system or user that last modified this profile.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnAgentProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAgentProfile`], by name: the argument of [`CfnAgentProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAgentProfileRequired {
+    /// The aggregation configuration entries (account, regions, access role) associated with this profile.
+    ///
+    /// CloudFormation property `AggregationConfiguration`.
+    pub aggregation_configuration: Val<Vec<agent_profile::AggregationConfiguration>>,
+
+    /// The ARN of the IAM role assumed to execute recommendation actions.
+    ///
+    /// CloudFormation property `ExecutionRoleArn`.
+    pub execution_role_arn: Val<String>,
+
+    /// The name of the profile. Unique within the account and used as the last component of the ARN.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// The list of Well-Architected pillars to focus on.
+    ///
+    /// CloudFormation property `Pillars`.
+    ///
+    /// Allowed values of each item (the enum [`agent_profile::Pillars`]): `COST_OPTIMIZATION`, `SECURITY`, `RESILIENCE`, `PERFORMANCE`.
+    pub pillars: Val<Vec<String>>,
+}
+
 impl CfnAgentProfile {
     pub const TYPE_NAME: &'static str = "AWS::WellArchitected::AgentProfile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAgentProfileRequired`]:
     ///
-    /// - `aggregation_configuration`: `AggregationConfiguration`, The aggregation configuration entries (account, regions, access role) associated with this profile.
-    /// - `execution_role_arn`: `ExecutionRoleArn`, The ARN of the IAM role assumed to execute recommendation actions.
-    /// - `name`: `Name`, The name of the profile. Unique within the account and used as the last component of the ARN.
-    /// - `pillars`: `Pillars`, The list of Well-Architected pillars to focus on.
-    pub fn new(aggregation_configuration: impl Into<Val<Vec<agent_profile::AggregationConfiguration>>>, execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, pillars: impl Into<Val<Vec<String>>>) -> Self {
+    /// ```text
+    /// CfnAgentProfile::new(CfnAgentProfileRequired {
+    ///     aggregation_configuration: vec![agent_profile::AggregationConfiguration::new(...)].into(),
+    ///     execution_role_arn: "...".into(),
+    ///     name: "...".into(),
+    ///     pillars: vec![agent_profile::Pillars::CostOptimization].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAgentProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("AggregationConfiguration", aggregation_configuration);
-        props.set("ExecutionRoleArn", execution_role_arn);
-        props.set("Name", name);
-        props.set("Pillars", pillars);
+        props.set::<Vec<agent_profile::AggregationConfiguration>>("AggregationConfiguration", required.aggregation_configuration);
+        props.set::<String>("ExecutionRoleArn", required.execution_role_arn);
+        props.set::<String>("Name", required.name);
+        props.set::<Vec<String>>("Pillars", required.pillars);
         CfnAgentProfile { props, options: ResourceOptions::default() }
     }
 
@@ -381,11 +541,11 @@ pub(crate) static AGENT_PROFILE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAgentProfile`].
+/// Property types and enums of the allowed values of [`CfnAgentProfile`].
 pub mod agent_profile {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Defines an account, its in-scope regions, and the access role used to reach resources in that account.
     #[derive(Clone, Debug)]
@@ -393,17 +553,40 @@ pub mod agent_profile {
         props: Props,
     }
 
-    impl AggregationConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`AggregationConfiguration`], by name: the argument of [`AggregationConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct AggregationConfigurationRequired {
+        /// The ARN of the IAM role used to access resources in this account.
         ///
-        /// - `access_role_arn`: `AccessRoleArn`, The ARN of the IAM role used to access resources in this account.
-        /// - `account_id`: `AccountId`, The target AWS account ID.
-        /// - `regions`: `Regions`, The target regions in the account.
-        pub fn new(access_role_arn: impl Into<Val<String>>, account_id: impl Into<Val<String>>, regions: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `AccessRoleArn`.
+        pub access_role_arn: Val<String>,
+
+        /// The target AWS account ID.
+        ///
+        /// CloudFormation property `AccountId`.
+        pub account_id: Val<String>,
+
+        /// The target regions in the account.
+        ///
+        /// CloudFormation property `Regions`.
+        pub regions: Val<Vec<String>>,
+    }
+
+    impl AggregationConfiguration {
+        /// Creates the value from its required properties, by name in [`AggregationConfigurationRequired`]:
+        ///
+        /// ```text
+        /// AggregationConfiguration::new(AggregationConfigurationRequired {
+        ///     access_role_arn: "...".into(),
+        ///     account_id: "...".into(),
+        ///     regions: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: AggregationConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessRoleArn", access_role_arn);
-            props.set("AccountId", account_id);
-            props.set("Regions", regions);
+            props.set::<String>("AccessRoleArn", required.access_role_arn);
+            props.set::<String>("AccountId", required.account_id);
+            props.set::<Vec<String>>("Regions", required.regions);
             AggregationConfiguration { props }
         }
     }
@@ -420,15 +603,33 @@ pub mod agent_profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The tag key.
         ///
-        /// - `key`: `Key`, The tag key.
-        /// - `value`: `Value`, The tag value.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The tag value.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -455,11 +656,33 @@ pub mod agent_profile {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Pillars` in `AWS::WellArchitected::AgentProfile`; `.into()` makes a `Val<String>`.
+        Pillars {
+            CostOptimization = "COST_OPTIMIZATION",
+            Security = "SECURITY",
+            Resilience = "RESILIENCE",
+            Performance = "PERFORMANCE",
+        }
+    }
 }
 
 /// Definition of AWS::WellArchitected::Lens Resource Type
 ///
 /// CloudFormation type `AWS::WellArchitected::Lens`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Description`: `handle.description()` → `Val<String>`. The description of the lens.
+/// - `LensArn`: `handle.lens_arn()` → `Val<String>`. The ARN of the lens.
+/// - `LensId`: `handle.lens_id()` → `Val<String>`. The unique identifier of the lens.
+/// - `Name`: `handle.name()` → `Val<String>`. The full name of the lens.
+/// - `Owner`: `handle.owner()` → `Val<String>`. The Amazon Web Services account ID that owns the lens.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `LensArn`.
 #[derive(Clone, Debug)]
 pub struct CfnLens {
     props: Props,
@@ -584,15 +807,29 @@ pub mod lens {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -615,25 +852,62 @@ pub mod lens {
 /// Definition of AWS::WellArchitected::Profile Resource Type
 ///
 /// CloudFormation type `AWS::WellArchitected::Profile`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The date and time the profile was created.
+/// - `Owner`: `handle.owner()` → `Val<String>`. The owner of the profile.
+/// - `ProfileArn`: `handle.profile_arn()` → `Val<String>`. The profile ARN.
+/// - `ProfileVersion`: `handle.profile_version()` → `Val<String>`. The profile version.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time the profile was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ProfileArn`.
 #[derive(Clone, Debug)]
 pub struct CfnProfile {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnProfile`], by name: the argument of [`CfnProfile::new`].
+#[derive(Clone, Debug)]
+pub struct CfnProfileRequired {
+    /// The profile description.
+    ///
+    /// CloudFormation property `ProfileDescription`.
+    pub profile_description: Val<String>,
+
+    /// The name of the profile.
+    ///
+    /// CloudFormation property `ProfileName`.
+    ///
+    /// Changing it replaces the resource.
+    pub profile_name: Val<String>,
+
+    /// The profile questions.
+    ///
+    /// CloudFormation property `ProfileQuestions`.
+    pub profile_questions: Val<Vec<profile::ProfileQuestionUpdate>>,
+}
+
 impl CfnProfile {
     pub const TYPE_NAME: &'static str = "AWS::WellArchitected::Profile";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnProfileRequired`]:
     ///
-    /// - `profile_description`: `ProfileDescription`, The profile description.
-    /// - `profile_name`: `ProfileName`, The name of the profile.
-    /// - `profile_questions`: `ProfileQuestions`, The profile questions.
-    pub fn new(profile_description: impl Into<Val<String>>, profile_name: impl Into<Val<String>>, profile_questions: impl Into<Val<Vec<profile::ProfileQuestionUpdate>>>) -> Self {
+    /// ```text
+    /// CfnProfile::new(CfnProfileRequired {
+    ///     profile_description: "...".into(),
+    ///     profile_name: "...".into(),
+    ///     profile_questions: vec![profile::ProfileQuestionUpdate::new(...)].into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnProfileRequired) -> Self {
         let mut props = Props::new();
-        props.set("ProfileDescription", profile_description);
-        props.set("ProfileName", profile_name);
-        props.set("ProfileQuestions", profile_questions);
+        props.set::<String>("ProfileDescription", required.profile_description);
+        props.set::<String>("ProfileName", required.profile_name);
+        props.set::<Vec<profile::ProfileQuestionUpdate>>("ProfileQuestions", required.profile_questions);
         CfnProfile { props, options: ResourceOptions::default() }
     }
 
@@ -761,15 +1035,33 @@ pub mod profile {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -800,25 +1092,61 @@ pub mod profile {
 /// Creates a review template for the Well-Architected Tool.
 ///
 /// CloudFormation type `AWS::WellArchitected::ReviewTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Owner`: `handle.owner()` → `Val<String>`. The owner of the review template.
+/// - `TemplateArn`: `handle.template_arn()` → `Val<String>`. The review template ARN.
+/// - `UpdateStatus`: `handle.update_status()` → `Val<String>`. The latest status of the review template.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The date and time the review template was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TemplateArn`.
 #[derive(Clone, Debug)]
 pub struct CfnReviewTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnReviewTemplate`], by name: the argument of [`CfnReviewTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnReviewTemplateRequired {
+    /// The review template description.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The lenses applied to the review template.
+    ///
+    /// CloudFormation property `Lenses`.
+    ///
+    /// Changing it replaces the resource.
+    pub lenses: Val<Vec<String>>,
+
+    /// The name of the review template.
+    ///
+    /// CloudFormation property `TemplateName`.
+    pub template_name: Val<String>,
+}
+
 impl CfnReviewTemplate {
     pub const TYPE_NAME: &'static str = "AWS::WellArchitected::ReviewTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnReviewTemplateRequired`]:
     ///
-    /// - `description`: `Description`, The review template description.
-    /// - `lenses`: `Lenses`, The lenses applied to the review template.
-    /// - `template_name`: `TemplateName`, The name of the review template.
-    pub fn new(description: impl Into<Val<String>>, lenses: impl Into<Val<Vec<String>>>, template_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnReviewTemplate::new(CfnReviewTemplateRequired {
+    ///     description: "...".into(),
+    ///     lenses: vec!["..."].into(),
+    ///     template_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnReviewTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Lenses", lenses);
-        props.set("TemplateName", template_name);
+        props.set::<String>("Description", required.description);
+        props.set::<Vec<String>>("Lenses", required.lenses);
+        props.set::<String>("TemplateName", required.template_name);
         CfnReviewTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -914,15 +1242,29 @@ pub mod review_template {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -945,27 +1287,69 @@ pub mod review_template {
 /// Definition of AWS::WellArchitected::Workload Resource Type
 ///
 /// CloudFormation type `AWS::WellArchitected::Workload`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ImprovementStatus`: `handle.improvement_status()` → `Val<String>`. The improvement status for a workload.
+/// - `WorkloadArn`: `handle.workload_arn()` → `Val<String>`. The ARN for the workload.
+/// - `WorkloadId`: `handle.workload_id()` → `Val<String>`. The ID assigned to the workload.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkloadArn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkload {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkload`], by name: the argument of [`CfnWorkload::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkloadRequired {
+    /// The description for the workload.
+    ///
+    /// CloudFormation property `Description`.
+    pub description: Val<String>,
+
+    /// The environment for the workload.
+    ///
+    /// CloudFormation property `Environment`.
+    ///
+    /// Allowed values (the enum [`workload::Environment`]): `PRODUCTION`, `PREPRODUCTION`.
+    pub environment: Val<String>,
+
+    /// The list of lenses associated with the workload.
+    ///
+    /// CloudFormation property `Lenses`.
+    ///
+    /// Changing it replaces the resource.
+    pub lenses: Val<Vec<String>>,
+
+    /// The name of the workload.
+    ///
+    /// CloudFormation property `WorkloadName`.
+    pub workload_name: Val<String>,
+}
+
 impl CfnWorkload {
     pub const TYPE_NAME: &'static str = "AWS::WellArchitected::Workload";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkloadRequired`]:
     ///
-    /// - `description`: `Description`, The description for the workload.
-    /// - `environment`: `Environment`, The environment for the workload.
-    /// - `lenses`: `Lenses`, The list of lenses associated with the workload.
-    /// - `workload_name`: `WorkloadName`, The name of the workload.
-    pub fn new(description: impl Into<Val<String>>, environment: impl Into<Val<String>>, lenses: impl Into<Val<Vec<String>>>, workload_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkload::new(CfnWorkloadRequired {
+    ///     description: "...".into(),
+    ///     environment: workload::Environment::Production.into(),
+    ///     lenses: vec!["..."].into(),
+    ///     workload_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkloadRequired) -> Self {
         let mut props = Props::new();
-        props.set("Description", description);
-        props.set("Environment", environment);
-        props.set("Lenses", lenses);
-        props.set("WorkloadName", workload_name);
+        props.set::<String>("Description", required.description);
+        props.set::<String>("Environment", required.environment);
+        props.set::<Vec<String>>("Lenses", required.lenses);
+        props.set::<String>("WorkloadName", required.workload_name);
         CfnWorkload { props, options: ResourceOptions::default() }
     }
 
@@ -1099,11 +1483,11 @@ pub(crate) static WORKLOAD_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkload`].
+/// Property types and enums of the allowed values of [`CfnWorkload`].
 pub mod workload {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Discovery configuration associated to the workload.
     #[derive(Clone, Debug)]
@@ -1120,13 +1504,15 @@ pub mod workload {
 
         /// Discovery integration status in respect to Trusted Advisor for the workload.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`TrustedAdvisorIntegrationStatus`]): `ENABLED`, `DISABLED`.
         pub fn trusted_advisor_integration_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TrustedAdvisorIntegrationStatus", value);
             self
         }
 
         /// The mode to use for identifying resources associated with the workload.
+        ///
+        /// Allowed values of each item (the enum [`WorkloadResourceDefinition`]): `WORKLOAD_METADATA`, `APP_REGISTRY`.
         pub fn workload_resource_definition(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("WorkloadResourceDefinition", value);
             self
@@ -1145,15 +1531,29 @@ pub mod workload {
         props: Props,
     }
 
+    /// The required properties of [`Tags`], by name: the argument of [`Tags::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagsRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tags {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagsRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tags::new(TagsRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagsRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tags { props }
         }
     }
@@ -1179,6 +1579,30 @@ pub mod workload {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Environment` in `AWS::WellArchitected::Workload`; `.into()` makes a `Val<String>`.
+        Environment {
+            Production = "PRODUCTION",
+            Preproduction = "PREPRODUCTION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TrustedAdvisorIntegrationStatus` in `AWS::WellArchitected::Workload`; `.into()` makes a `Val<String>`.
+        TrustedAdvisorIntegrationStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WorkloadResourceDefinition` in `AWS::WellArchitected::Workload`; `.into()` makes a `Val<String>`.
+        WorkloadResourceDefinition {
+            WorkloadMetadata = "WORKLOAD_METADATA",
+            AppRegistry = "APP_REGISTRY",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ObjectShape, Shape, StrRule, TypeMeta};
 use crate::value::Val;
@@ -16,23 +15,57 @@ use crate::value::Val;
 /// Resource Type definition for AWS::Wickr::Network. Creates and manages an AWS Wickr network for secure enterprise communications.
 ///
 /// CloudFormation type `AWS::Wickr::Network`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AwsAccountId`: `handle.aws_account_id()` → `Val<String>`. The AWS account ID that owns the network.
+/// - `MigrationState`: `handle.migration_state()` → `Val<i64>`. The SSO redirect URI migration state. Values: 0 (not started), 1 (in progress), or 2 (completed).
+/// - `NetworkArn`: `handle.network_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the network.
+/// - `NetworkId`: `handle.network_id()` → `Val<String>`. The unique identifier of the network.
+/// - `Standing`: `handle.standing()` → `Val<i64>`. The current standing or status of the network.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NetworkArn`.
 #[derive(Clone, Debug)]
 pub struct CfnNetwork {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetwork`], by name: the argument of [`CfnNetwork::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkRequired {
+    /// The access level of the network, which determines available features and capabilities.
+    ///
+    /// CloudFormation property `AccessLevel`.
+    ///
+    /// Allowed values (the enum [`network::AccessLevel`]): `STANDARD`, `PREMIUM`.
+    ///
+    /// Changing it replaces the resource.
+    pub access_level: Val<String>,
+
+    /// The name of the network. Must be between 1 and 20 characters.
+    ///
+    /// CloudFormation property `NetworkName`.
+    pub network_name: Val<String>,
+}
+
 impl CfnNetwork {
     pub const TYPE_NAME: &'static str = "AWS::Wickr::Network";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkRequired`]:
     ///
-    /// - `access_level`: `AccessLevel`, The access level of the network, which determines available features and capabilities.
-    /// - `network_name`: `NetworkName`, The name of the network. Must be between 1 and 20 characters.
-    pub fn new(access_level: impl Into<Val<String>>, network_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNetwork::new(CfnNetworkRequired {
+    ///     access_level: network::AccessLevel::Standard.into(),
+    ///     network_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkRequired) -> Self {
         let mut props = Props::new();
-        props.set("AccessLevel", access_level);
-        props.set("NetworkName", network_name);
+        props.set::<String>("AccessLevel", required.access_level);
+        props.set::<String>("NetworkName", required.network_name);
         CfnNetwork { props, options: ResourceOptions::default() }
     }
 }
@@ -107,6 +140,19 @@ pub(crate) static NETWORK_SHAPE: ObjectShape = ObjectShape {
     ],
     ..ObjectShape::EMPTY
 };
+
+/// Enums of the allowed values of [`CfnNetwork`].
+pub mod network {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `AccessLevel` in `AWS::Wickr::Network`; `.into()` makes a `Val<String>`.
+        AccessLevel {
+            Standard = "STANDARD",
+            Premium = "PREMIUM",
+        }
+    }
+}
 
 /// Every resource type of the service, sorted by name.
 pub(crate) static TYPES: &[&TypeMeta] = &[

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,25 +15,59 @@ use crate::value::{Json, Map, Val};
 /// Definition of AWS::Wisdom::AIAgent Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::AIAgent`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AIAgentArn`: `handle.ai_agent_arn()` → `Val<String>`.
+/// - `AIAgentId`: `handle.ai_agent_id()` → `Val<String>`.
+/// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
+/// - `ModifiedTimeSeconds`: `handle.modified_time_seconds()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAiAgent {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAiAgent`], by name: the argument of [`CfnAiAgent::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAiAgentRequired {
+    /// CloudFormation property `AssistantId`.
+    ///
+    /// Changing it replaces the resource.
+    pub assistant_id: Val<String>,
+
+    /// CloudFormation property `Configuration`.
+    pub configuration: Val<ai_agent::AiAgentConfiguration>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`ai_agent::Type`]): `MANUAL_SEARCH`, `ANSWER_RECOMMENDATION`, `SELF_SERVICE`, `EMAIL_RESPONSE`, `EMAIL_OVERVIEW`, `EMAIL_GENERATIVE_ANSWER`, `ORCHESTRATION`, `NOTE_TAKING`, `CASE_SUMMARIZATION`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnAiAgent {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIAgent";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAiAgentRequired`]:
     ///
-    /// - `assistant_id`: `AssistantId`.
-    /// - `configuration`: `Configuration`.
-    /// - `type_`: `Type`.
-    pub fn new(assistant_id: impl Into<Val<String>>, configuration: impl Into<Val<ai_agent::AiAgentConfiguration>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAiAgent::new(CfnAiAgentRequired {
+    ///     assistant_id: "...".into(),
+    ///     configuration: ai_agent::AiAgentConfiguration::new(...).into(),
+    ///     type_: ai_agent::Type::ManualSearch.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAiAgentRequired) -> Self {
         let mut props = Props::new();
-        props.set("AssistantId", assistant_id);
-        props.set("Configuration", configuration);
-        props.set("Type", type_);
+        props.set::<String>("AssistantId", required.assistant_id);
+        props.set::<ai_agent::AiAgentConfiguration>("Configuration", required.configuration);
+        props.set::<String>("Type", required.type_);
         CfnAiAgent { props, options: ResourceOptions::default() }
     }
 
@@ -121,11 +154,11 @@ pub(crate) static AI_AGENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAiAgent`].
+/// Property types and enums of the allowed values of [`CfnAiAgent`].
 pub mod ai_agent {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::Wisdom::AIAgent`.
     #[derive(Clone, Debug)]
@@ -284,7 +317,7 @@ pub mod ai_agent {
 
         /// The `AssociationType` property.
         ///
-        /// Allowed values: `KNOWLEDGE_BASE`.
+        /// Allowed values (the enum [`AssociationType`]): `KNOWLEDGE_BASE`.
         pub fn association_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssociationType", value);
             self
@@ -350,7 +383,7 @@ pub mod ai_agent {
 
         /// The `OverrideKnowledgeBaseSearchType` property.
         ///
-        /// Allowed values: `HYBRID`, `SEMANTIC`.
+        /// Allowed values (the enum [`OverrideKnowledgeBaseSearchType`]): `HYBRID`, `SEMANTIC`.
         pub fn override_knowledge_base_search_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OverrideKnowledgeBaseSearchType", value);
             self
@@ -408,7 +441,7 @@ pub mod ai_agent {
     }
 
     impl TagCondition {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -709,7 +742,7 @@ pub mod ai_agent {
     }
 
     impl OrchestrationAiAgentConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `orchestration_ai_prompt_id`: `OrchestrationAIPromptId`.
         pub fn new(orchestration_ai_prompt_id: impl Into<Val<String>>) -> Self {
@@ -755,15 +788,31 @@ pub mod ai_agent {
         props: Props,
     }
 
-    impl ToolConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ToolConfiguration`], by name: the argument of [`ToolConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct ToolConfigurationRequired {
+        /// CloudFormation property `ToolName`.
+        pub tool_name: Val<String>,
+
+        /// CloudFormation property `ToolType`.
         ///
-        /// - `tool_name`: `ToolName`.
-        /// - `tool_type`: `ToolType`.
-        pub fn new(tool_name: impl Into<Val<String>>, tool_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ToolType`]): `MODEL_CONTEXT_PROTOCOL`, `RETURN_TO_CONTROL`, `CONSTANT`.
+        pub tool_type: Val<String>,
+    }
+
+    impl ToolConfiguration {
+        /// Creates the value from its required properties, by name in [`ToolConfigurationRequired`]:
+        ///
+        /// ```text
+        /// ToolConfiguration::new(ToolConfigurationRequired {
+        ///     tool_name: "...".into(),
+        ///     tool_type: ToolType::ModelContextProtocol.into(),
+        /// })
+        /// ```
+        pub fn new(required: ToolConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("ToolName", tool_name);
-            props.set("ToolType", tool_type);
+            props.set::<String>("ToolName", required.tool_name);
+            props.set::<String>("ToolType", required.tool_type);
             ToolConfiguration { props }
         }
 
@@ -873,7 +922,7 @@ pub mod ai_agent {
     }
 
     impl ToolOutputFilter {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `json_path`: `JsonPath`.
         pub fn new(json_path: impl Into<Val<String>>) -> Self {
@@ -933,15 +982,29 @@ pub mod ai_agent {
         props: Props,
     }
 
+    /// The required properties of [`ToolOverrideInputValue`], by name: the argument of [`ToolOverrideInputValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct ToolOverrideInputValueRequired {
+        /// CloudFormation property `JsonPath`.
+        pub json_path: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<ToolOverrideInputValueConfiguration>,
+    }
+
     impl ToolOverrideInputValue {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ToolOverrideInputValueRequired`]:
         ///
-        /// - `json_path`: `JsonPath`.
-        /// - `value`: `Value`.
-        pub fn new(json_path: impl Into<Val<String>>, value: impl Into<Val<ToolOverrideInputValueConfiguration>>) -> Self {
+        /// ```text
+        /// ToolOverrideInputValue::new(ToolOverrideInputValueRequired {
+        ///     json_path: "...".into(),
+        ///     value: ToolOverrideInputValueConfiguration::new(...).into(),
+        /// })
+        /// ```
+        pub fn new(required: ToolOverrideInputValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("JsonPath", json_path);
-            props.set("Value", value);
+            props.set::<String>("JsonPath", required.json_path);
+            props.set::<ToolOverrideInputValueConfiguration>("Value", required.value);
             ToolOverrideInputValue { props }
         }
     }
@@ -984,15 +1047,31 @@ pub mod ai_agent {
         props: Props,
     }
 
-    impl ToolOverrideConstantInputValue {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ToolOverrideConstantInputValue`], by name: the argument of [`ToolOverrideConstantInputValue::new`].
+    #[derive(Clone, Debug)]
+    pub struct ToolOverrideConstantInputValueRequired {
+        /// CloudFormation property `Type`.
         ///
-        /// - `type_`: `Type`.
-        /// - `value`: `Value`.
-        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`ToolOverrideConstantInputValueType`]): `STRING`, `NUMBER`, `JSON_STRING`.
+        pub type_: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl ToolOverrideConstantInputValue {
+        /// Creates the value from its required properties, by name in [`ToolOverrideConstantInputValueRequired`]:
+        ///
+        /// ```text
+        /// ToolOverrideConstantInputValue::new(ToolOverrideConstantInputValueRequired {
+        ///     type_: ToolOverrideConstantInputValueType::String.into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ToolOverrideConstantInputValueRequired) -> Self {
             let mut props = Props::new();
-            props.set("Type", type_);
-            props.set("Value", value);
+            props.set::<String>("Type", required.type_);
+            props.set::<String>("Value", required.value);
             ToolOverrideConstantInputValue { props }
         }
     }
@@ -1283,28 +1362,105 @@ pub mod ai_agent {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::AIAgent`; `.into()` makes a `Val<String>`.
+        Type {
+            ManualSearch = "MANUAL_SEARCH",
+            AnswerRecommendation = "ANSWER_RECOMMENDATION",
+            SelfService = "SELF_SERVICE",
+            EmailResponse = "EMAIL_RESPONSE",
+            EmailOverview = "EMAIL_OVERVIEW",
+            EmailGenerativeAnswer = "EMAIL_GENERATIVE_ANSWER",
+            Orchestration = "ORCHESTRATION",
+            NoteTaking = "NOTE_TAKING",
+            CaseSummarization = "CASE_SUMMARIZATION",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AssociationType` in `AWS::Wisdom::AIAgent`; `.into()` makes a `Val<String>`.
+        AssociationType {
+            KnowledgeBase = "KNOWLEDGE_BASE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OverrideKnowledgeBaseSearchType` in `AWS::Wisdom::AIAgent`; `.into()` makes a `Val<String>`.
+        OverrideKnowledgeBaseSearchType {
+            Hybrid = "HYBRID",
+            Semantic = "SEMANTIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ToolType` in `AWS::Wisdom::AIAgent`; `.into()` makes a `Val<String>`.
+        ToolType {
+            ModelContextProtocol = "MODEL_CONTEXT_PROTOCOL",
+            ReturnToControl = "RETURN_TO_CONTROL",
+            Constant = "CONSTANT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::AIAgent`; `.into()` makes a `Val<String>`.
+        ToolOverrideConstantInputValueType {
+            String = "STRING",
+            Number = "NUMBER",
+            JsonString = "JSON_STRING",
+        }
+    }
 }
 
 /// Definition of AWS::Wisdom::AIAgentVersion Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::AIAgentVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AIAgentArn`: `handle.ai_agent_arn()` → `Val<String>`.
+/// - `AIAgentVersionId`: `handle.ai_agent_version_id()` → `Val<String>`.
+/// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
+/// - `VersionNumber`: `handle.version_number()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAiAgentVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAiAgentVersion`], by name: the argument of [`CfnAiAgentVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAiAgentVersionRequired {
+    /// CloudFormation property `AIAgentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ai_agent_id: Val<String>,
+
+    /// CloudFormation property `AssistantId`.
+    ///
+    /// Changing it replaces the resource.
+    pub assistant_id: Val<String>,
+}
+
 impl CfnAiAgentVersion {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIAgentVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAiAgentVersionRequired`]:
     ///
-    /// - `ai_agent_id`: `AIAgentId`.
-    /// - `assistant_id`: `AssistantId`.
-    pub fn new(ai_agent_id: impl Into<Val<String>>, assistant_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAiAgentVersion::new(CfnAiAgentVersionRequired {
+    ///     ai_agent_id: "...".into(),
+    ///     assistant_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAiAgentVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("AIAgentId", ai_agent_id);
-        props.set("AssistantId", assistant_id);
+        props.set::<String>("AIAgentId", required.ai_agent_id);
+        props.set::<String>("AssistantId", required.assistant_id);
         CfnAiAgentVersion { props, options: ResourceOptions::default() }
     }
 
@@ -1376,25 +1532,59 @@ pub(crate) static AI_AGENT_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::Wisdom::AIGuardrail Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::AIGuardrail`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AIGuardrailArn`: `handle.ai_guardrail_arn()` → `Val<String>`.
+/// - `AIGuardrailId`: `handle.ai_guardrail_id()` → `Val<String>`.
+/// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
+/// - `ModifiedTimeSeconds`: `handle.modified_time_seconds()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAiGuardrail {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAiGuardrail`], by name: the argument of [`CfnAiGuardrail::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAiGuardrailRequired {
+    /// CloudFormation property `AssistantId`.
+    ///
+    /// Changing it replaces the resource.
+    pub assistant_id: Val<String>,
+
+    /// Messaging for when violations are detected in text
+    ///
+    /// CloudFormation property `BlockedInputMessaging`.
+    pub blocked_input_messaging: Val<String>,
+
+    /// Messaging for when violations are detected in text
+    ///
+    /// CloudFormation property `BlockedOutputsMessaging`.
+    pub blocked_outputs_messaging: Val<String>,
+}
+
 impl CfnAiGuardrail {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIGuardrail";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAiGuardrailRequired`]:
     ///
-    /// - `assistant_id`: `AssistantId`.
-    /// - `blocked_input_messaging`: `BlockedInputMessaging`, Messaging for when violations are detected in text
-    /// - `blocked_outputs_messaging`: `BlockedOutputsMessaging`, Messaging for when violations are detected in text
-    pub fn new(assistant_id: impl Into<Val<String>>, blocked_input_messaging: impl Into<Val<String>>, blocked_outputs_messaging: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAiGuardrail::new(CfnAiGuardrailRequired {
+    ///     assistant_id: "...".into(),
+    ///     blocked_input_messaging: "...".into(),
+    ///     blocked_outputs_messaging: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAiGuardrailRequired) -> Self {
         let mut props = Props::new();
-        props.set("AssistantId", assistant_id);
-        props.set("BlockedInputMessaging", blocked_input_messaging);
-        props.set("BlockedOutputsMessaging", blocked_outputs_messaging);
+        props.set::<String>("AssistantId", required.assistant_id);
+        props.set::<String>("BlockedInputMessaging", required.blocked_input_messaging);
+        props.set::<String>("BlockedOutputsMessaging", required.blocked_outputs_messaging);
         CfnAiGuardrail { props, options: ResourceOptions::default() }
     }
 
@@ -1516,11 +1706,11 @@ pub(crate) static AI_GUARDRAIL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAiGuardrail`].
+/// Property types and enums of the allowed values of [`CfnAiGuardrail`].
 pub mod ai_guardrail {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Content policy config for a guardrail.
     #[derive(Clone, Debug)]
@@ -1529,7 +1719,7 @@ pub mod ai_guardrail {
     }
 
     impl AiGuardrailContentPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `filters_config`: `FiltersConfig`, List of content filter configs in content policy.
         pub fn new(filters_config: impl Into<Val<Vec<GuardrailContentFilterConfig>>>) -> Self {
@@ -1551,17 +1741,46 @@ pub mod ai_guardrail {
         props: Props,
     }
 
-    impl GuardrailContentFilterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GuardrailContentFilterConfig`], by name: the argument of [`GuardrailContentFilterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct GuardrailContentFilterConfigRequired {
+        /// Strength for filters
         ///
-        /// - `input_strength`: `InputStrength`, Strength for filters
-        /// - `output_strength`: `OutputStrength`, Strength for filters
-        /// - `type_`: `Type`, Type of text to text filter in content policy
-        pub fn new(input_strength: impl Into<Val<String>>, output_strength: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `InputStrength`.
+        ///
+        /// Allowed values (the enum [`InputStrength`]): `NONE`, `LOW`, `MEDIUM`, `HIGH`.
+        pub input_strength: Val<String>,
+
+        /// Strength for filters
+        ///
+        /// CloudFormation property `OutputStrength`.
+        ///
+        /// Allowed values (the enum [`OutputStrength`]): `NONE`, `LOW`, `MEDIUM`, `HIGH`.
+        pub output_strength: Val<String>,
+
+        /// Type of text to text filter in content policy
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`Type`]): `SEXUAL`, `VIOLENCE`, `HATE`, `INSULTS`, `MISCONDUCT`, `PROMPT_ATTACK`.
+        pub type_: Val<String>,
+    }
+
+    impl GuardrailContentFilterConfig {
+        /// Creates the value from its required properties, by name in [`GuardrailContentFilterConfigRequired`]:
+        ///
+        /// ```text
+        /// GuardrailContentFilterConfig::new(GuardrailContentFilterConfigRequired {
+        ///     input_strength: InputStrength::None.into(),
+        ///     output_strength: OutputStrength::None.into(),
+        ///     type_: Type::Sexual.into(),
+        /// })
+        /// ```
+        pub fn new(required: GuardrailContentFilterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("InputStrength", input_strength);
-            props.set("OutputStrength", output_strength);
-            props.set("Type", type_);
+            props.set::<String>("InputStrength", required.input_strength);
+            props.set::<String>("OutputStrength", required.output_strength);
+            props.set::<String>("Type", required.type_);
             GuardrailContentFilterConfig { props }
         }
     }
@@ -1579,7 +1798,7 @@ pub mod ai_guardrail {
     }
 
     impl AiGuardrailContextualGroundingPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `filters_config`: `FiltersConfig`, List of contextual grounding filter configs.
         pub fn new(filters_config: impl Into<Val<Vec<GuardrailContextualGroundingFilterConfig>>>) -> Self {
@@ -1601,15 +1820,35 @@ pub mod ai_guardrail {
         props: Props,
     }
 
-    impl GuardrailContextualGroundingFilterConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GuardrailContextualGroundingFilterConfig`], by name: the argument of [`GuardrailContextualGroundingFilterConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct GuardrailContextualGroundingFilterConfigRequired {
+        /// The threshold for this filter.
         ///
-        /// - `threshold`: `Threshold`, The threshold for this filter.
-        /// - `type_`: `Type`, Type of contextual grounding filter
-        pub fn new(threshold: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Threshold`.
+        pub threshold: Val<f64>,
+
+        /// Type of contextual grounding filter
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`GuardrailContextualGroundingFilterConfigType`]): `GROUNDING`, `RELEVANCE`.
+        pub type_: Val<String>,
+    }
+
+    impl GuardrailContextualGroundingFilterConfig {
+        /// Creates the value from its required properties, by name in [`GuardrailContextualGroundingFilterConfigRequired`]:
+        ///
+        /// ```text
+        /// GuardrailContextualGroundingFilterConfig::new(GuardrailContextualGroundingFilterConfigRequired {
+        ///     threshold: 1.0.into(),
+        ///     type_: GuardrailContextualGroundingFilterConfigType::Grounding.into(),
+        /// })
+        /// ```
+        pub fn new(required: GuardrailContextualGroundingFilterConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Threshold", threshold);
-            props.set("Type", type_);
+            props.set::<f64>("Threshold", required.threshold);
+            props.set::<String>("Type", required.type_);
             GuardrailContextualGroundingFilterConfig { props }
         }
     }
@@ -1658,15 +1897,37 @@ pub mod ai_guardrail {
         props: Props,
     }
 
-    impl GuardrailPiiEntityConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GuardrailPiiEntityConfig`], by name: the argument of [`GuardrailPiiEntityConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct GuardrailPiiEntityConfigRequired {
+        /// Options for sensitive information action.
         ///
-        /// - `action`: `Action`, Options for sensitive information action.
-        /// - `type_`: `Type`, The currently supported PII entities
-        pub fn new(action: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `BLOCK`, `ANONYMIZE`.
+        pub action: Val<String>,
+
+        /// The currently supported PII entities
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`GuardrailPiiEntityConfigType`]): `ADDRESS`, `AGE`, `AWS_ACCESS_KEY`, `AWS_SECRET_KEY`, `CA_HEALTH_NUMBER`, `CA_SOCIAL_INSURANCE_NUMBER`, `CREDIT_DEBIT_CARD_CVV`, `CREDIT_DEBIT_CARD_EXPIRY`, `CREDIT_DEBIT_CARD_NUMBER`, `DRIVER_ID`, `EMAIL`, `INTERNATIONAL_BANK_ACCOUNT_NUMBER`, `IP_ADDRESS`, `LICENSE_PLATE`, `MAC_ADDRESS`, `NAME`, `PASSWORD`, `PHONE`, `PIN`, `SWIFT_CODE`, `UK_NATIONAL_HEALTH_SERVICE_NUMBER`, `UK_NATIONAL_INSURANCE_NUMBER`, `UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER`, `URL` and 7 more.
+        pub type_: Val<String>,
+    }
+
+    impl GuardrailPiiEntityConfig {
+        /// Creates the value from its required properties, by name in [`GuardrailPiiEntityConfigRequired`]:
+        ///
+        /// ```text
+        /// GuardrailPiiEntityConfig::new(GuardrailPiiEntityConfigRequired {
+        ///     action: Action::Block.into(),
+        ///     type_: GuardrailPiiEntityConfigType::Address.into(),
+        /// })
+        /// ```
+        pub fn new(required: GuardrailPiiEntityConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Type", type_);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("Type", required.type_);
             GuardrailPiiEntityConfig { props }
         }
     }
@@ -1683,17 +1944,42 @@ pub mod ai_guardrail {
         props: Props,
     }
 
-    impl GuardrailRegexConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GuardrailRegexConfig`], by name: the argument of [`GuardrailRegexConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct GuardrailRegexConfigRequired {
+        /// Options for sensitive information action.
         ///
-        /// - `action`: `Action`, Options for sensitive information action.
-        /// - `name`: `Name`, The regex name.
-        /// - `pattern`: `Pattern`, The regex pattern.
-        pub fn new(action: impl Into<Val<String>>, name: impl Into<Val<String>>, pattern: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `BLOCK`, `ANONYMIZE`.
+        pub action: Val<String>,
+
+        /// The regex name.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// The regex pattern.
+        ///
+        /// CloudFormation property `Pattern`.
+        pub pattern: Val<String>,
+    }
+
+    impl GuardrailRegexConfig {
+        /// Creates the value from its required properties, by name in [`GuardrailRegexConfigRequired`]:
+        ///
+        /// ```text
+        /// GuardrailRegexConfig::new(GuardrailRegexConfigRequired {
+        ///     action: Action::Block.into(),
+        ///     name: "...".into(),
+        ///     pattern: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: GuardrailRegexConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Name", name);
-            props.set("Pattern", pattern);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Pattern", required.pattern);
             GuardrailRegexConfig { props }
         }
 
@@ -1717,7 +2003,7 @@ pub mod ai_guardrail {
     }
 
     impl AiGuardrailTopicPolicyConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `topics_config`: `TopicsConfig`, List of topic configs in topic policy.
         pub fn new(topics_config: impl Into<Val<Vec<GuardrailTopicConfig>>>) -> Self {
@@ -1739,17 +2025,42 @@ pub mod ai_guardrail {
         props: Props,
     }
 
-    impl GuardrailTopicConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GuardrailTopicConfig`], by name: the argument of [`GuardrailTopicConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct GuardrailTopicConfigRequired {
+        /// Definition of topic in topic policy
         ///
-        /// - `definition`: `Definition`, Definition of topic in topic policy
-        /// - `name`: `Name`, Name of topic in topic policy
-        /// - `type_`: `Type`, Type of topic in a policy
-        pub fn new(definition: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Definition`.
+        pub definition: Val<String>,
+
+        /// Name of topic in topic policy
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Val<String>,
+
+        /// Type of topic in a policy
+        ///
+        /// CloudFormation property `Type`.
+        ///
+        /// Allowed values (the enum [`GuardrailTopicConfigType`]): `DENY`.
+        pub type_: Val<String>,
+    }
+
+    impl GuardrailTopicConfig {
+        /// Creates the value from its required properties, by name in [`GuardrailTopicConfigRequired`]:
+        ///
+        /// ```text
+        /// GuardrailTopicConfig::new(GuardrailTopicConfigRequired {
+        ///     definition: "...".into(),
+        ///     name: "...".into(),
+        ///     type_: GuardrailTopicConfigType::Deny.into(),
+        /// })
+        /// ```
+        pub fn new(required: GuardrailTopicConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("Definition", definition);
-            props.set("Name", name);
-            props.set("Type", type_);
+            props.set::<String>("Definition", required.definition);
+            props.set::<String>("Name", required.name);
+            props.set::<String>("Type", required.type_);
             GuardrailTopicConfig { props }
         }
 
@@ -1805,9 +2116,9 @@ pub mod ai_guardrail {
     }
 
     impl GuardrailManagedWordsConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, Options for managed words.
+        /// - `type_`: `Type`, Options for managed words. Allowed values: the enum [`GuardrailManagedWordsConfigType`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -1828,7 +2139,7 @@ pub mod ai_guardrail {
     }
 
     impl GuardrailWordConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text`: `Text`, The custom word text.
         pub fn new(text: impl Into<Val<String>>) -> Self {
@@ -1939,28 +2250,156 @@ pub mod ai_guardrail {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `InputStrength` in `AWS::Wisdom::AIGuardrail`; `.into()` makes a `Val<String>`.
+        InputStrength {
+            None = "NONE",
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `OutputStrength` in `AWS::Wisdom::AIGuardrail`; `.into()` makes a `Val<String>`.
+        OutputStrength {
+            None = "NONE",
+            Low = "LOW",
+            Medium = "MEDIUM",
+            High = "HIGH",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::AIGuardrail`; `.into()` makes a `Val<String>`.
+        Type {
+            Sexual = "SEXUAL",
+            Violence = "VIOLENCE",
+            Hate = "HATE",
+            Insults = "INSULTS",
+            Misconduct = "MISCONDUCT",
+            PromptAttack = "PROMPT_ATTACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::AIGuardrail`; `.into()` makes a `Val<String>`.
+        GuardrailContextualGroundingFilterConfigType {
+            Grounding = "GROUNDING",
+            Relevance = "RELEVANCE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::Wisdom::AIGuardrail`; `.into()` makes a `Val<String>`.
+        Action {
+            Block = "BLOCK",
+            Anonymize = "ANONYMIZE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::AIGuardrail`; `.into()` makes a `Val<String>`.
+        GuardrailPiiEntityConfigType {
+            Address = "ADDRESS",
+            Age = "AGE",
+            AwsAccessKey = "AWS_ACCESS_KEY",
+            AwsSecretKey = "AWS_SECRET_KEY",
+            CaHealthNumber = "CA_HEALTH_NUMBER",
+            CaSocialInsuranceNumber = "CA_SOCIAL_INSURANCE_NUMBER",
+            CreditDebitCardCvv = "CREDIT_DEBIT_CARD_CVV",
+            CreditDebitCardExpiry = "CREDIT_DEBIT_CARD_EXPIRY",
+            CreditDebitCardNumber = "CREDIT_DEBIT_CARD_NUMBER",
+            DriverId = "DRIVER_ID",
+            Email = "EMAIL",
+            InternationalBankAccountNumber = "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
+            IpAddress = "IP_ADDRESS",
+            LicensePlate = "LICENSE_PLATE",
+            MacAddress = "MAC_ADDRESS",
+            Name = "NAME",
+            Password = "PASSWORD",
+            Phone = "PHONE",
+            Pin = "PIN",
+            SwiftCode = "SWIFT_CODE",
+            UkNationalHealthServiceNumber = "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
+            UkNationalInsuranceNumber = "UK_NATIONAL_INSURANCE_NUMBER",
+            UkUniqueTaxpayerReferenceNumber = "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
+            Url = "URL",
+            Username = "USERNAME",
+            UsBankAccountNumber = "US_BANK_ACCOUNT_NUMBER",
+            UsBankRoutingNumber = "US_BANK_ROUTING_NUMBER",
+            UsIndividualTaxIdentificationNumber = "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
+            UsPassportNumber = "US_PASSPORT_NUMBER",
+            UsSocialSecurityNumber = "US_SOCIAL_SECURITY_NUMBER",
+            VehicleIdentificationNumber = "VEHICLE_IDENTIFICATION_NUMBER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::AIGuardrail`; `.into()` makes a `Val<String>`.
+        GuardrailTopicConfigType {
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::AIGuardrail`; `.into()` makes a `Val<String>`.
+        GuardrailManagedWordsConfigType {
+            Profanity = "PROFANITY",
+        }
+    }
 }
 
 /// Definition of AWS::Wisdom::AIGuardrailVersion Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::AIGuardrailVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AIGuardrailArn`: `handle.ai_guardrail_arn()` → `Val<String>`.
+/// - `AIGuardrailVersionId`: `handle.ai_guardrail_version_id()` → `Val<String>`.
+/// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
+/// - `VersionNumber`: `handle.version_number()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAiGuardrailVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAiGuardrailVersion`], by name: the argument of [`CfnAiGuardrailVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAiGuardrailVersionRequired {
+    /// CloudFormation property `AIGuardrailId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ai_guardrail_id: Val<String>,
+
+    /// CloudFormation property `AssistantId`.
+    ///
+    /// Changing it replaces the resource.
+    pub assistant_id: Val<String>,
+}
+
 impl CfnAiGuardrailVersion {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIGuardrailVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAiGuardrailVersionRequired`]:
     ///
-    /// - `ai_guardrail_id`: `AIGuardrailId`.
-    /// - `assistant_id`: `AssistantId`.
-    pub fn new(ai_guardrail_id: impl Into<Val<String>>, assistant_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAiGuardrailVersion::new(CfnAiGuardrailVersionRequired {
+    ///     ai_guardrail_id: "...".into(),
+    ///     assistant_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAiGuardrailVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("AIGuardrailId", ai_guardrail_id);
-        props.set("AssistantId", assistant_id);
+        props.set::<String>("AIGuardrailId", required.ai_guardrail_id);
+        props.set::<String>("AssistantId", required.assistant_id);
         CfnAiGuardrailVersion { props, options: ResourceOptions::default() }
     }
 
@@ -2032,29 +2471,75 @@ pub(crate) static AI_GUARDRAIL_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::Wisdom::AIPrompt Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::AIPrompt`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AIPromptArn`: `handle.ai_prompt_arn()` → `Val<String>`.
+/// - `AIPromptId`: `handle.ai_prompt_id()` → `Val<String>`.
+/// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
+/// - `ModifiedTimeSeconds`: `handle.modified_time_seconds()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAiPrompt {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAiPrompt`], by name: the argument of [`CfnAiPrompt::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAiPromptRequired {
+    /// CloudFormation property `ApiFormat`.
+    ///
+    /// Allowed values (the enum [`ai_prompt::ApiFormat`]): `ANTHROPIC_CLAUDE_MESSAGES`, `ANTHROPIC_CLAUDE_TEXT_COMPLETIONS`, `MESSAGES`, `TEXT_COMPLETIONS`.
+    ///
+    /// Changing it replaces the resource.
+    pub api_format: Val<String>,
+
+    /// CloudFormation property `ModelId`.
+    pub model_id: Val<String>,
+
+    /// CloudFormation property `TemplateConfiguration`.
+    pub template_configuration: Val<ai_prompt::AiPromptTemplateConfiguration>,
+
+    /// CloudFormation property `TemplateType`.
+    ///
+    /// Allowed values (the enum [`ai_prompt::TemplateType`]): `TEXT`.
+    ///
+    /// Changing it replaces the resource.
+    pub template_type: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`ai_prompt::Type`]): `ANSWER_GENERATION`, `INTENT_LABELING_GENERATION`, `QUERY_REFORMULATION`, `SELF_SERVICE_PRE_PROCESSING`, `SELF_SERVICE_ANSWER_GENERATION`, `EMAIL_RESPONSE`, `EMAIL_OVERVIEW`, `EMAIL_GENERATIVE_ANSWER`, `EMAIL_QUERY_REFORMULATION`, `ORCHESTRATION`, `NOTE_TAKING`, `CASE_SUMMARIZATION`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnAiPrompt {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIPrompt";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAiPromptRequired`]:
     ///
-    /// - `api_format`: `ApiFormat`.
-    /// - `model_id`: `ModelId`.
-    /// - `template_configuration`: `TemplateConfiguration`.
-    /// - `template_type`: `TemplateType`.
-    /// - `type_`: `Type`.
-    pub fn new(api_format: impl Into<Val<String>>, model_id: impl Into<Val<String>>, template_configuration: impl Into<Val<ai_prompt::AiPromptTemplateConfiguration>>, template_type: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAiPrompt::new(CfnAiPromptRequired {
+    ///     api_format: ai_prompt::ApiFormat::AnthropicClaudeMessages.into(),
+    ///     model_id: "...".into(),
+    ///     template_configuration: ai_prompt::AiPromptTemplateConfiguration::new(...).into(),
+    ///     template_type: ai_prompt::TemplateType::Text.into(),
+    ///     type_: ai_prompt::Type::AnswerGeneration.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAiPromptRequired) -> Self {
         let mut props = Props::new();
-        props.set("ApiFormat", api_format);
-        props.set("ModelId", model_id);
-        props.set("TemplateConfiguration", template_configuration);
-        props.set("TemplateType", template_type);
-        props.set("Type", type_);
+        props.set::<String>("ApiFormat", required.api_format);
+        props.set::<String>("ModelId", required.model_id);
+        props.set::<ai_prompt::AiPromptTemplateConfiguration>("TemplateConfiguration", required.template_configuration);
+        props.set::<String>("TemplateType", required.template_type);
+        props.set::<String>("Type", required.type_);
         CfnAiPrompt { props, options: ResourceOptions::default() }
     }
 
@@ -2152,11 +2637,11 @@ pub(crate) static AI_PROMPT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAiPrompt`].
+/// Property types and enums of the allowed values of [`CfnAiPrompt`].
 pub mod ai_prompt {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Wisdom::AIPrompt`.
     #[derive(Clone, Debug)]
@@ -2191,7 +2676,7 @@ pub mod ai_prompt {
     }
 
     impl TextFullAiPromptEditTemplateConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `text`: `Text`.
         pub fn new(text: impl Into<Val<String>>) -> Self {
@@ -2221,28 +2706,92 @@ pub mod ai_prompt {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ApiFormat` in `AWS::Wisdom::AIPrompt`; `.into()` makes a `Val<String>`.
+        ApiFormat {
+            AnthropicClaudeMessages = "ANTHROPIC_CLAUDE_MESSAGES",
+            AnthropicClaudeTextCompletions = "ANTHROPIC_CLAUDE_TEXT_COMPLETIONS",
+            Messages = "MESSAGES",
+            TextCompletions = "TEXT_COMPLETIONS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `TemplateType` in `AWS::Wisdom::AIPrompt`; `.into()` makes a `Val<String>`.
+        TemplateType {
+            Text = "TEXT",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::AIPrompt`; `.into()` makes a `Val<String>`.
+        Type {
+            AnswerGeneration = "ANSWER_GENERATION",
+            IntentLabelingGeneration = "INTENT_LABELING_GENERATION",
+            QueryReformulation = "QUERY_REFORMULATION",
+            SelfServicePreProcessing = "SELF_SERVICE_PRE_PROCESSING",
+            SelfServiceAnswerGeneration = "SELF_SERVICE_ANSWER_GENERATION",
+            EmailResponse = "EMAIL_RESPONSE",
+            EmailOverview = "EMAIL_OVERVIEW",
+            EmailGenerativeAnswer = "EMAIL_GENERATIVE_ANSWER",
+            EmailQueryReformulation = "EMAIL_QUERY_REFORMULATION",
+            Orchestration = "ORCHESTRATION",
+            NoteTaking = "NOTE_TAKING",
+            CaseSummarization = "CASE_SUMMARIZATION",
+        }
+    }
 }
 
 /// Definition of AWS::Wisdom::AIPromptVersion Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::AIPromptVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AIPromptArn`: `handle.ai_prompt_arn()` → `Val<String>`.
+/// - `AIPromptVersionId`: `handle.ai_prompt_version_id()` → `Val<String>`.
+/// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
+/// - `VersionNumber`: `handle.version_number()` → `Val<f64>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAiPromptVersion {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAiPromptVersion`], by name: the argument of [`CfnAiPromptVersion::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAiPromptVersionRequired {
+    /// CloudFormation property `AIPromptId`.
+    ///
+    /// Changing it replaces the resource.
+    pub ai_prompt_id: Val<String>,
+
+    /// CloudFormation property `AssistantId`.
+    ///
+    /// Changing it replaces the resource.
+    pub assistant_id: Val<String>,
+}
+
 impl CfnAiPromptVersion {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIPromptVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAiPromptVersionRequired`]:
     ///
-    /// - `ai_prompt_id`: `AIPromptId`.
-    /// - `assistant_id`: `AssistantId`.
-    pub fn new(ai_prompt_id: impl Into<Val<String>>, assistant_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAiPromptVersion::new(CfnAiPromptVersionRequired {
+    ///     ai_prompt_id: "...".into(),
+    ///     assistant_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAiPromptVersionRequired) -> Self {
         let mut props = Props::new();
-        props.set("AIPromptId", ai_prompt_id);
-        props.set("AssistantId", assistant_id);
+        props.set::<String>("AIPromptId", required.ai_prompt_id);
+        props.set::<String>("AssistantId", required.assistant_id);
         CfnAiPromptVersion { props, options: ResourceOptions::default() }
     }
 
@@ -2314,23 +2863,52 @@ pub(crate) static AI_PROMPT_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::Wisdom::Assistant Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::Assistant`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
+/// - `AssistantId`: `handle.assistant_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AssistantId`.
 #[derive(Clone, Debug)]
 pub struct CfnAssistant {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAssistant`], by name: the argument of [`CfnAssistant::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssistantRequired {
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+
+    /// CloudFormation property `Type`.
+    ///
+    /// Allowed values (the enum [`assistant::Type`]): `AGENT`.
+    ///
+    /// Changing it replaces the resource.
+    pub type_: Val<String>,
+}
+
 impl CfnAssistant {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::Assistant";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssistantRequired`]:
     ///
-    /// - `name`: `Name`.
-    /// - `type_`: `Type`.
-    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAssistant::new(CfnAssistantRequired {
+    ///     name: "...".into(),
+    ///     type_: assistant::Type::Agent.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssistantRequired) -> Self {
         let mut props = Props::new();
-        props.set("Name", name);
-        props.set("Type", type_);
+        props.set::<String>("Name", required.name);
+        props.set::<String>("Type", required.type_);
         CfnAssistant { props, options: ResourceOptions::default() }
     }
 
@@ -2408,11 +2986,11 @@ pub(crate) static ASSISTANT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAssistant`].
+/// Property types and enums of the allowed values of [`CfnAssistant`].
 pub mod assistant {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Wisdom::Assistant`.
     #[derive(Clone, Debug)]
@@ -2446,15 +3024,29 @@ pub mod assistant {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2479,30 +3071,72 @@ pub mod assistant {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::Wisdom::Assistant`; `.into()` makes a `Val<String>`.
+        Type {
+            Agent = "AGENT",
+        }
+    }
 }
 
 /// Definition of AWS::Wisdom::AssistantAssociation Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::AssistantAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssistantArn`: `handle.assistant_arn()` → `Val<String>`.
+/// - `AssistantAssociationArn`: `handle.assistant_association_arn()` → `Val<String>`.
+/// - `AssistantAssociationId`: `handle.assistant_association_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnAssistantAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnAssistantAssociation`], by name: the argument of [`CfnAssistantAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnAssistantAssociationRequired {
+    /// CloudFormation property `AssistantId`.
+    ///
+    /// Changing it replaces the resource.
+    pub assistant_id: Val<String>,
+
+    /// CloudFormation property `Association`.
+    ///
+    /// Changing it replaces the resource.
+    pub association: Val<assistant_association::AssociationData>,
+
+    /// CloudFormation property `AssociationType`.
+    ///
+    /// Allowed values (the enum [`assistant_association::AssociationType`]): `KNOWLEDGE_BASE`, `EXTERNAL_BEDROCK_KNOWLEDGE_BASE`.
+    ///
+    /// Changing it replaces the resource.
+    pub association_type: Val<String>,
+}
+
 impl CfnAssistantAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AssistantAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnAssistantAssociationRequired`]:
     ///
-    /// - `assistant_id`: `AssistantId`.
-    /// - `association`: `Association`.
-    /// - `association_type`: `AssociationType`.
-    pub fn new(assistant_id: impl Into<Val<String>>, association: impl Into<Val<assistant_association::AssociationData>>, association_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnAssistantAssociation::new(CfnAssistantAssociationRequired {
+    ///     assistant_id: "...".into(),
+    ///     association: assistant_association::AssociationData::new(...).into(),
+    ///     association_type: assistant_association::AssociationType::KnowledgeBase.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnAssistantAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("AssistantId", assistant_id);
-        props.set("Association", association);
-        props.set("AssociationType", association_type);
+        props.set::<String>("AssistantId", required.assistant_id);
+        props.set::<assistant_association::AssociationData>("Association", required.association);
+        props.set::<String>("AssociationType", required.association_type);
         CfnAssistantAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -2568,11 +3202,11 @@ pub(crate) static ASSISTANT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnAssistantAssociation`].
+/// Property types and enums of the allowed values of [`CfnAssistantAssociation`].
 pub mod assistant_association {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Wisdom::AssistantAssociation`.
     #[derive(Clone, Debug)]
@@ -2612,15 +3246,29 @@ pub mod assistant_association {
         props: Props,
     }
 
+    /// The required properties of [`ExternalBedrockKnowledgeBaseConfig`], by name: the argument of [`ExternalBedrockKnowledgeBaseConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ExternalBedrockKnowledgeBaseConfigRequired {
+        /// CloudFormation property `AccessRoleArn`.
+        pub access_role_arn: Val<String>,
+
+        /// CloudFormation property `BedrockKnowledgeBaseArn`.
+        pub bedrock_knowledge_base_arn: Val<String>,
+    }
+
     impl ExternalBedrockKnowledgeBaseConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ExternalBedrockKnowledgeBaseConfigRequired`]:
         ///
-        /// - `access_role_arn`: `AccessRoleArn`.
-        /// - `bedrock_knowledge_base_arn`: `BedrockKnowledgeBaseArn`.
-        pub fn new(access_role_arn: impl Into<Val<String>>, bedrock_knowledge_base_arn: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ExternalBedrockKnowledgeBaseConfig::new(ExternalBedrockKnowledgeBaseConfigRequired {
+        ///     access_role_arn: "...".into(),
+        ///     bedrock_knowledge_base_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ExternalBedrockKnowledgeBaseConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("AccessRoleArn", access_role_arn);
-            props.set("BedrockKnowledgeBaseArn", bedrock_knowledge_base_arn);
+            props.set::<String>("AccessRoleArn", required.access_role_arn);
+            props.set::<String>("BedrockKnowledgeBaseArn", required.bedrock_knowledge_base_arn);
             ExternalBedrockKnowledgeBaseConfig { props }
         }
     }
@@ -2637,15 +3285,29 @@ pub mod assistant_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2680,28 +3342,72 @@ pub mod assistant_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AssociationType` in `AWS::Wisdom::AssistantAssociation`; `.into()` makes a `Val<String>`.
+        AssociationType {
+            KnowledgeBase = "KNOWLEDGE_BASE",
+            ExternalBedrockKnowledgeBase = "EXTERNAL_BEDROCK_KNOWLEDGE_BASE",
+        }
+    }
 }
 
 /// Definition of AWS::Wisdom::Content Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::Content`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContentArn`: `handle.content_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the content.
+/// - `ContentId`: `handle.content_id()` → `Val<String>`. The identifier of the content.
+/// - `ContentType`: `handle.content_type()` → `Val<String>`. The media type of the content.
+/// - `KnowledgeBaseArn`: `handle.knowledge_base_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the knowledge base.
+/// - `LinkOutUri`: `handle.link_out_uri()` → `Val<String>`. The URI of the content.
+/// - `RevisionId`: `handle.revision_id()` → `Val<String>`. The identifier of the content revision.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the content.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContentArn`.
 #[derive(Clone, Debug)]
 pub struct CfnContent {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContent`], by name: the argument of [`CfnContent::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContentRequired {
+    /// The identifier of the knowledge base.
+    ///
+    /// CloudFormation property `KnowledgeBaseId`.
+    ///
+    /// Changing it replaces the resource.
+    pub knowledge_base_id: Val<String>,
+
+    /// The name of the content.
+    ///
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnContent {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::Content";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContentRequired`]:
     ///
-    /// - `knowledge_base_id`: `KnowledgeBaseId`, The identifier of the knowledge base.
-    /// - `name`: `Name`, The name of the content.
-    pub fn new(knowledge_base_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContent::new(CfnContentRequired {
+    ///     knowledge_base_id: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContentRequired) -> Self {
         let mut props = Props::new();
-        props.set("KnowledgeBaseId", knowledge_base_id);
-        props.set("Name", name);
+        props.set::<String>("KnowledgeBaseId", required.knowledge_base_id);
+        props.set::<String>("Name", required.name);
         CfnContent { props, options: ResourceOptions::default() }
     }
 
@@ -2840,15 +3546,29 @@ pub mod content {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2871,27 +3591,76 @@ pub mod content {
 /// Definition of AWS::Wisdom::ContentAssociation Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::ContentAssociation`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ContentArn`: `handle.content_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the content.
+/// - `ContentAssociationArn`: `handle.content_association_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the content association.
+/// - `ContentAssociationId`: `handle.content_association_id()` → `Val<String>`. The identifier of the content association.
+/// - `KnowledgeBaseArn`: `handle.knowledge_base_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the knowledge base.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `ContentAssociationArn`.
 #[derive(Clone, Debug)]
 pub struct CfnContentAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnContentAssociation`], by name: the argument of [`CfnContentAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnContentAssociationRequired {
+    /// The identifier of the associated resource.
+    ///
+    /// CloudFormation property `Association`.
+    ///
+    /// Changing it replaces the resource.
+    pub association: Val<content_association::ContentAssociationContents>,
+
+    /// The type of association.
+    ///
+    /// CloudFormation property `AssociationType`.
+    ///
+    /// Allowed values (the enum [`content_association::AssociationType`]): `AMAZON_CONNECT_GUIDE`.
+    ///
+    /// Changing it replaces the resource.
+    pub association_type: Val<String>,
+
+    /// The identifier of the content.
+    ///
+    /// CloudFormation property `ContentId`.
+    ///
+    /// Changing it replaces the resource.
+    pub content_id: Val<String>,
+
+    /// The identifier of the knowledge base.
+    ///
+    /// CloudFormation property `KnowledgeBaseId`.
+    ///
+    /// Changing it replaces the resource.
+    pub knowledge_base_id: Val<String>,
+}
+
 impl CfnContentAssociation {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::ContentAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnContentAssociationRequired`]:
     ///
-    /// - `association`: `Association`, The identifier of the associated resource.
-    /// - `association_type`: `AssociationType`, The type of association.
-    /// - `content_id`: `ContentId`, The identifier of the content.
-    /// - `knowledge_base_id`: `KnowledgeBaseId`, The identifier of the knowledge base.
-    pub fn new(association: impl Into<Val<content_association::ContentAssociationContents>>, association_type: impl Into<Val<String>>, content_id: impl Into<Val<String>>, knowledge_base_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnContentAssociation::new(CfnContentAssociationRequired {
+    ///     association: content_association::ContentAssociationContents::new(...).into(),
+    ///     association_type: content_association::AssociationType::AmazonConnectGuide.into(),
+    ///     content_id: "...".into(),
+    ///     knowledge_base_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnContentAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Association", association);
-        props.set("AssociationType", association_type);
-        props.set("ContentId", content_id);
-        props.set("KnowledgeBaseId", knowledge_base_id);
+        props.set::<content_association::ContentAssociationContents>("Association", required.association);
+        props.set::<String>("AssociationType", required.association_type);
+        props.set::<String>("ContentId", required.content_id);
+        props.set::<String>("KnowledgeBaseId", required.knowledge_base_id);
         CfnContentAssociation { props, options: ResourceOptions::default() }
     }
 
@@ -2971,11 +3740,11 @@ pub(crate) static CONTENT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnContentAssociation`].
+/// Property types and enums of the allowed values of [`CfnContentAssociation`].
 pub mod content_association {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Wisdom::ContentAssociation`.
     #[derive(Clone, Debug)]
@@ -2984,7 +3753,7 @@ pub mod content_association {
     }
 
     impl ContentAssociationContents {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `amazon_connect_guide_association`: `AmazonConnectGuideAssociation`.
         pub fn new(amazon_connect_guide_association: impl Into<Val<AmazonConnectGuideAssociationData>>) -> Self {
@@ -3032,15 +3801,29 @@ pub mod content_association {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3072,28 +3855,64 @@ pub mod content_association {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AssociationType` in `AWS::Wisdom::ContentAssociation`; `.into()` makes a `Val<String>`.
+        AssociationType {
+            AmazonConnectGuide = "AMAZON_CONNECT_GUIDE",
+        }
+    }
 }
 
 /// Definition of AWS::Wisdom::KnowledgeBase Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::KnowledgeBase`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `KnowledgeBaseArn`: `handle.knowledge_base_arn()` → `Val<String>`.
+/// - `KnowledgeBaseId`: `handle.knowledge_base_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `KnowledgeBaseId`.
 #[derive(Clone, Debug)]
 pub struct CfnKnowledgeBase {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnKnowledgeBase`], by name: the argument of [`CfnKnowledgeBase::new`].
+#[derive(Clone, Debug)]
+pub struct CfnKnowledgeBaseRequired {
+    /// CloudFormation property `KnowledgeBaseType`.
+    ///
+    /// Allowed values (the enum [`knowledge_base::KnowledgeBaseType`]): `EXTERNAL`, `CUSTOM`, `MESSAGE_TEMPLATES`, `MANAGED`, `QUICK_RESPONSES`.
+    ///
+    /// Changing it replaces the resource.
+    pub knowledge_base_type: Val<String>,
+
+    /// CloudFormation property `Name`.
+    ///
+    /// Changing it replaces the resource.
+    pub name: Val<String>,
+}
+
 impl CfnKnowledgeBase {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::KnowledgeBase";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnKnowledgeBaseRequired`]:
     ///
-    /// - `knowledge_base_type`: `KnowledgeBaseType`.
-    /// - `name`: `Name`.
-    pub fn new(knowledge_base_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnKnowledgeBase::new(CfnKnowledgeBaseRequired {
+    ///     knowledge_base_type: knowledge_base::KnowledgeBaseType::External.into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnKnowledgeBaseRequired) -> Self {
         let mut props = Props::new();
-        props.set("KnowledgeBaseType", knowledge_base_type);
-        props.set("Name", name);
+        props.set::<String>("KnowledgeBaseType", required.knowledge_base_type);
+        props.set::<String>("Name", required.name);
         CfnKnowledgeBase { props, options: ResourceOptions::default() }
     }
 
@@ -3194,11 +4013,11 @@ pub(crate) static KNOWLEDGE_BASE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnKnowledgeBase`].
+/// Property types and enums of the allowed values of [`CfnKnowledgeBase`].
 pub mod knowledge_base {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::Wisdom::KnowledgeBase`.
     #[derive(Clone, Debug)]
@@ -3291,7 +4110,7 @@ pub mod knowledge_base {
     }
 
     impl AppIntegrationsConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `app_integration_arn`: `AppIntegrationArn`.
         pub fn new(app_integration_arn: impl Into<Val<String>>) -> Self {
@@ -3346,7 +4165,7 @@ pub mod knowledge_base {
     }
 
     impl WebCrawlerConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `url_configuration`: `UrlConfiguration`.
         pub fn new(url_configuration: impl Into<Val<UrlConfiguration>>) -> Self {
@@ -3375,7 +4194,7 @@ pub mod knowledge_base {
 
         /// The `Scope` property.
         ///
-        /// Allowed values: `HOST_ONLY`, `SUBDOMAINS`.
+        /// Allowed values (the enum [`Scope`]): `HOST_ONLY`, `SUBDOMAINS`.
         pub fn scope(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Scope", value);
             self
@@ -3472,15 +4291,29 @@ pub mod knowledge_base {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -3530,9 +4363,9 @@ pub mod knowledge_base {
     }
 
     impl ChunkingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `chunking_strategy`: `ChunkingStrategy`.
+        /// - `chunking_strategy`: `ChunkingStrategy`. Allowed values: the enum [`ChunkingStrategy`].
         pub fn new(chunking_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ChunkingStrategy", chunking_strategy);
@@ -3570,15 +4403,29 @@ pub mod knowledge_base {
         props: Props,
     }
 
+    /// The required properties of [`FixedSizeChunkingConfiguration`], by name: the argument of [`FixedSizeChunkingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct FixedSizeChunkingConfigurationRequired {
+        /// CloudFormation property `MaxTokens`.
+        pub max_tokens: Val<f64>,
+
+        /// CloudFormation property `OverlapPercentage`.
+        pub overlap_percentage: Val<f64>,
+    }
+
     impl FixedSizeChunkingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`FixedSizeChunkingConfigurationRequired`]:
         ///
-        /// - `max_tokens`: `MaxTokens`.
-        /// - `overlap_percentage`: `OverlapPercentage`.
-        pub fn new(max_tokens: impl Into<Val<f64>>, overlap_percentage: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// FixedSizeChunkingConfiguration::new(FixedSizeChunkingConfigurationRequired {
+        ///     max_tokens: 1.0.into(),
+        ///     overlap_percentage: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("MaxTokens", max_tokens);
-            props.set("OverlapPercentage", overlap_percentage);
+            props.set::<f64>("MaxTokens", required.max_tokens);
+            props.set::<f64>("OverlapPercentage", required.overlap_percentage);
             FixedSizeChunkingConfiguration { props }
         }
     }
@@ -3595,15 +4442,29 @@ pub mod knowledge_base {
         props: Props,
     }
 
+    /// The required properties of [`HierarchicalChunkingConfiguration`], by name: the argument of [`HierarchicalChunkingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct HierarchicalChunkingConfigurationRequired {
+        /// CloudFormation property `LevelConfigurations`.
+        pub level_configurations: Val<Vec<HierarchicalChunkingLevelConfiguration>>,
+
+        /// CloudFormation property `OverlapTokens`.
+        pub overlap_tokens: Val<f64>,
+    }
+
     impl HierarchicalChunkingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`HierarchicalChunkingConfigurationRequired`]:
         ///
-        /// - `level_configurations`: `LevelConfigurations`.
-        /// - `overlap_tokens`: `OverlapTokens`.
-        pub fn new(level_configurations: impl Into<Val<Vec<HierarchicalChunkingLevelConfiguration>>>, overlap_tokens: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// HierarchicalChunkingConfiguration::new(HierarchicalChunkingConfigurationRequired {
+        ///     level_configurations: vec![HierarchicalChunkingLevelConfiguration::new(...)].into(),
+        ///     overlap_tokens: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: HierarchicalChunkingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("LevelConfigurations", level_configurations);
-            props.set("OverlapTokens", overlap_tokens);
+            props.set::<Vec<HierarchicalChunkingLevelConfiguration>>("LevelConfigurations", required.level_configurations);
+            props.set::<f64>("OverlapTokens", required.overlap_tokens);
             HierarchicalChunkingConfiguration { props }
         }
     }
@@ -3621,7 +4482,7 @@ pub mod knowledge_base {
     }
 
     impl HierarchicalChunkingLevelConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `max_tokens`: `MaxTokens`.
         pub fn new(max_tokens: impl Into<Val<f64>>) -> Self {
@@ -3643,17 +4504,34 @@ pub mod knowledge_base {
         props: Props,
     }
 
+    /// The required properties of [`SemanticChunkingConfiguration`], by name: the argument of [`SemanticChunkingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct SemanticChunkingConfigurationRequired {
+        /// CloudFormation property `BreakpointPercentileThreshold`.
+        pub breakpoint_percentile_threshold: Val<f64>,
+
+        /// CloudFormation property `BufferSize`.
+        pub buffer_size: Val<f64>,
+
+        /// CloudFormation property `MaxTokens`.
+        pub max_tokens: Val<f64>,
+    }
+
     impl SemanticChunkingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`SemanticChunkingConfigurationRequired`]:
         ///
-        /// - `breakpoint_percentile_threshold`: `BreakpointPercentileThreshold`.
-        /// - `buffer_size`: `BufferSize`.
-        /// - `max_tokens`: `MaxTokens`.
-        pub fn new(breakpoint_percentile_threshold: impl Into<Val<f64>>, buffer_size: impl Into<Val<f64>>, max_tokens: impl Into<Val<f64>>) -> Self {
+        /// ```text
+        /// SemanticChunkingConfiguration::new(SemanticChunkingConfigurationRequired {
+        ///     breakpoint_percentile_threshold: 1.0.into(),
+        ///     buffer_size: 1.0.into(),
+        ///     max_tokens: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("BreakpointPercentileThreshold", breakpoint_percentile_threshold);
-            props.set("BufferSize", buffer_size);
-            props.set("MaxTokens", max_tokens);
+            props.set::<f64>("BreakpointPercentileThreshold", required.breakpoint_percentile_threshold);
+            props.set::<f64>("BufferSize", required.buffer_size);
+            props.set::<f64>("MaxTokens", required.max_tokens);
             SemanticChunkingConfiguration { props }
         }
     }
@@ -3671,9 +4549,9 @@ pub mod knowledge_base {
     }
 
     impl ParsingConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `parsing_strategy`: `ParsingStrategy`.
+        /// - `parsing_strategy`: `ParsingStrategy`. Allowed values: the enum [`ParsingStrategy`].
         pub fn new(parsing_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParsingStrategy", parsing_strategy);
@@ -3700,7 +4578,7 @@ pub mod knowledge_base {
     }
 
     impl BedrockFoundationModelConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `model_arn`: `ModelArn`.
         pub fn new(model_arn: impl Into<Val<String>>) -> Self {
@@ -3729,7 +4607,7 @@ pub mod knowledge_base {
     }
 
     impl ParsingPrompt {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `parsing_prompt_text`: `ParsingPromptText`.
         pub fn new(parsing_prompt_text: impl Into<Val<String>>) -> Self {
@@ -3896,32 +4774,112 @@ pub mod knowledge_base {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `KnowledgeBaseType` in `AWS::Wisdom::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        KnowledgeBaseType {
+            External = "EXTERNAL",
+            Custom = "CUSTOM",
+            MessageTemplates = "MESSAGE_TEMPLATES",
+            Managed = "MANAGED",
+            QuickResponses = "QUICK_RESPONSES",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Scope` in `AWS::Wisdom::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        Scope {
+            HostOnly = "HOST_ONLY",
+            Subdomains = "SUBDOMAINS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ChunkingStrategy` in `AWS::Wisdom::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        ChunkingStrategy {
+            FixedSize = "FIXED_SIZE",
+            None = "NONE",
+            Hierarchical = "HIERARCHICAL",
+            Semantic = "SEMANTIC",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ParsingStrategy` in `AWS::Wisdom::KnowledgeBase`; `.into()` makes a `Val<String>`.
+        ParsingStrategy {
+            BedrockFoundationModel = "BEDROCK_FOUNDATION_MODEL",
+        }
+    }
 }
 
 /// Definition of AWS::Wisdom::MessageTemplate Resource Type
 ///
 /// CloudFormation type `AWS::Wisdom::MessageTemplate`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MessageTemplateArn`: `handle.message_template_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the message template.
+/// - `MessageTemplateContentSha256`: `handle.message_template_content_sha256()` → `Val<String>`. The content SHA256 of the message template.
+/// - `MessageTemplateId`: `handle.message_template_id()` → `Val<String>`. The unique identifier of the message template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MessageTemplateArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMessageTemplate {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnMessageTemplate`], by name: the argument of [`CfnMessageTemplate::new`].
+#[derive(Clone, Debug)]
+pub struct CfnMessageTemplateRequired {
+    /// The channel subtype this message template applies to.
+    ///
+    /// CloudFormation property `ChannelSubtype`.
+    ///
+    /// Allowed values (the enum [`message_template::ChannelSubtype`]): `EMAIL`, `SMS`.
+    ///
+    /// Changing it replaces the resource.
+    pub channel_subtype: Val<String>,
+
+    /// The content of the message template.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<message_template::Content>,
+
+    /// The Amazon Resource Name (ARN) of the knowledge base to which the message template belongs.
+    ///
+    /// CloudFormation property `KnowledgeBaseArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub knowledge_base_arn: Val<String>,
+
+    /// The name of the message template.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnMessageTemplate {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::MessageTemplate";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnMessageTemplateRequired`]:
     ///
-    /// - `channel_subtype`: `ChannelSubtype`, The channel subtype this message template applies to.
-    /// - `content`: `Content`, The content of the message template.
-    /// - `knowledge_base_arn`: `KnowledgeBaseArn`, The Amazon Resource Name (ARN) of the knowledge base to which the message template belongs.
-    /// - `name`: `Name`, The name of the message template.
-    pub fn new(channel_subtype: impl Into<Val<String>>, content: impl Into<Val<message_template::Content>>, knowledge_base_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnMessageTemplate::new(CfnMessageTemplateRequired {
+    ///     channel_subtype: message_template::ChannelSubtype::Email.into(),
+    ///     content: message_template::Content::new(...).into(),
+    ///     knowledge_base_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnMessageTemplateRequired) -> Self {
         let mut props = Props::new();
-        props.set("ChannelSubtype", channel_subtype);
-        props.set("Content", content);
-        props.set("KnowledgeBaseArn", knowledge_base_arn);
-        props.set("Name", name);
+        props.set::<String>("ChannelSubtype", required.channel_subtype);
+        props.set::<message_template::Content>("Content", required.content);
+        props.set::<String>("KnowledgeBaseArn", required.knowledge_base_arn);
+        props.set::<String>("Name", required.name);
         CfnMessageTemplate { props, options: ResourceOptions::default() }
     }
 
@@ -4027,11 +4985,11 @@ pub(crate) static MESSAGE_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnMessageTemplate`].
+/// Property types and enums of the allowed values of [`CfnMessageTemplate`].
 pub mod message_template {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// The content of the message template.
     #[derive(Clone, Debug)]
@@ -4071,17 +5029,40 @@ pub mod message_template {
         props: Props,
     }
 
-    impl EmailMessageTemplateContent {
-        /// Creates the value from its required properties:
+    /// The required properties of [`EmailMessageTemplateContent`], by name: the argument of [`EmailMessageTemplateContent::new`].
+    #[derive(Clone, Debug)]
+    pub struct EmailMessageTemplateContentRequired {
+        /// The body to use in email messages.
         ///
-        /// - `body`: `Body`, The body to use in email messages.
-        /// - `headers`: `Headers`, The email headers to include in email messages.
-        /// - `subject`: `Subject`, The subject line, or title, to use in email messages.
-        pub fn new(body: impl Into<Val<EmailMessageTemplateContentBody>>, headers: impl Into<Val<Vec<EmailMessageTemplateHeader>>>, subject: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Body`.
+        pub body: Val<EmailMessageTemplateContentBody>,
+
+        /// The email headers to include in email messages.
+        ///
+        /// CloudFormation property `Headers`.
+        pub headers: Val<Vec<EmailMessageTemplateHeader>>,
+
+        /// The subject line, or title, to use in email messages.
+        ///
+        /// CloudFormation property `Subject`.
+        pub subject: Val<String>,
+    }
+
+    impl EmailMessageTemplateContent {
+        /// Creates the value from its required properties, by name in [`EmailMessageTemplateContentRequired`]:
+        ///
+        /// ```text
+        /// EmailMessageTemplateContent::new(EmailMessageTemplateContentRequired {
+        ///     body: EmailMessageTemplateContentBody::new(...).into(),
+        ///     headers: vec![EmailMessageTemplateHeader::new(...)].into(),
+        ///     subject: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: EmailMessageTemplateContentRequired) -> Self {
             let mut props = Props::new();
-            props.set("Body", body);
-            props.set("Headers", headers);
-            props.set("Subject", subject);
+            props.set::<EmailMessageTemplateContentBody>("Body", required.body);
+            props.set::<Vec<EmailMessageTemplateHeader>>("Headers", required.headers);
+            props.set::<String>("Subject", required.subject);
             EmailMessageTemplateContent { props }
         }
     }
@@ -4189,7 +5170,7 @@ pub mod message_template {
     }
 
     impl SmsMessageTemplateContent {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `body`: `Body`, The body to use in SMS messages.
         pub fn new(body: impl Into<Val<SmsMessageTemplateContentBody>>) -> Self {
@@ -4745,15 +5726,33 @@ pub mod message_template {
         props: Props,
     }
 
-    impl GroupingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GroupingConfiguration`], by name: the argument of [`GroupingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct GroupingConfigurationRequired {
+        /// The criteria used for grouping Amazon Q in Connect users.
         ///
-        /// - `criteria`: `Criteria`, The criteria used for grouping Amazon Q in Connect users.
-        /// - `values`: `Values`, The list of values that define different groups of Amazon Q in Connect users.
-        pub fn new(criteria: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Criteria`.
+        pub criteria: Val<String>,
+
+        /// The list of values that define different groups of Amazon Q in Connect users.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl GroupingConfiguration {
+        /// Creates the value from its required properties, by name in [`GroupingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// GroupingConfiguration::new(GroupingConfigurationRequired {
+        ///     criteria: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: GroupingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Criteria", criteria);
-            props.set("Values", values);
+            props.set::<String>("Criteria", required.criteria);
+            props.set::<Vec<String>>("Values", required.values);
             GroupingConfiguration { props }
         }
     }
@@ -4770,15 +5769,35 @@ pub mod message_template {
         props: Props,
     }
 
-    impl MessageTemplateAttachment {
-        /// Creates the value from its required properties:
+    /// The required properties of [`MessageTemplateAttachment`], by name: the argument of [`MessageTemplateAttachment::new`].
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateAttachmentRequired {
+        /// The name of the attachment file being uploaded. The name should include the file extension.
         ///
-        /// - `attachment_name`: `AttachmentName`, The name of the attachment file being uploaded. The name should include the file extension.
-        /// - `s3_presigned_url`: `S3PresignedUrl`, The S3 Presigned URL for the attachment file. When generating the PreSignedUrl, please ensure that the expires-in time is set to 30 minutes. The URL can be generated through the AWS Console or through the AWS CLI (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html>).
-        pub fn new(attachment_name: impl Into<Val<String>>, s3_presigned_url: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `AttachmentName`.
+        pub attachment_name: Val<String>,
+
+        /// The S3 Presigned URL for the attachment file. When generating the PreSignedUrl, please ensure that the expires-in time is set to 30 minutes. The URL can be generated through the AWS Console or through the AWS CLI (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html>).
+        ///
+        /// CloudFormation property `S3PresignedUrl`.
+        ///
+        /// Write-only.
+        pub s3_presigned_url: Val<String>,
+    }
+
+    impl MessageTemplateAttachment {
+        /// Creates the value from its required properties, by name in [`MessageTemplateAttachmentRequired`]:
+        ///
+        /// ```text
+        /// MessageTemplateAttachment::new(MessageTemplateAttachmentRequired {
+        ///     attachment_name: "...".into(),
+        ///     s3_presigned_url: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: MessageTemplateAttachmentRequired) -> Self {
             let mut props = Props::new();
-            props.set("AttachmentName", attachment_name);
-            props.set("S3PresignedUrl", s3_presigned_url);
+            props.set::<String>("AttachmentName", required.attachment_name);
+            props.set::<String>("S3PresignedUrl", required.s3_presigned_url);
             MessageTemplateAttachment { props }
         }
 
@@ -4801,15 +5820,33 @@ pub mod message_template {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -4997,11 +6034,28 @@ pub mod message_template {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `ChannelSubtype` in `AWS::Wisdom::MessageTemplate`; `.into()` makes a `Val<String>`.
+        ChannelSubtype {
+            Email = "EMAIL",
+            Sms = "SMS",
+        }
+    }
 }
 
 /// A version for the specified customer-managed message template within the specified knowledge base.
 ///
 /// CloudFormation type `AWS::Wisdom::MessageTemplateVersion`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `MessageTemplateVersionArn`: `handle.message_template_version_arn()` → `Val<String>`. The unqualified Amazon Resource Name (ARN) of the message template version.
+/// - `MessageTemplateVersionNumber`: `handle.message_template_version_number()` → `Val<f64>`. Current version number of the message template.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `MessageTemplateVersionArn`.
 #[derive(Clone, Debug)]
 pub struct CfnMessageTemplateVersion {
     props: Props,
@@ -5011,7 +6065,7 @@ pub struct CfnMessageTemplateVersion {
 impl CfnMessageTemplateVersion {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::MessageTemplateVersion";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `message_template_arn`: `MessageTemplateArn`, The unqualified Amazon Resource Name (ARN) of the message template.
     pub fn new(message_template_arn: impl Into<Val<String>>) -> Self {
@@ -5080,29 +6134,67 @@ pub(crate) static MESSAGE_TEMPLATE_VERSION_SHAPE: ObjectShape = ObjectShape {
 /// Definition of AWS::Wisdom::QuickResponse Resource Type.
 ///
 /// CloudFormation type `AWS::Wisdom::QuickResponse`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Contents`: `handle.contents()` → `Val<Json>`. The content of the quick response stored in different media types.
+/// - `QuickResponseArn`: `handle.quick_response_arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the quick response.
+/// - `QuickResponseId`: `handle.quick_response_id()` → `Val<String>`. The identifier of the quick response.
+/// - `Status`: `handle.status()` → `Val<String>`. The status of the quick response data.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `QuickResponseArn`.
 #[derive(Clone, Debug)]
 pub struct CfnQuickResponse {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnQuickResponse`], by name: the argument of [`CfnQuickResponse::new`].
+#[derive(Clone, Debug)]
+pub struct CfnQuickResponseRequired {
+    /// The container of quick response content.
+    ///
+    /// CloudFormation property `Content`.
+    pub content: Val<quick_response::QuickResponseContentProvider>,
+
+    /// The Amazon Resource Name (ARN) of the knowledge base.
+    ///
+    /// CloudFormation property `KnowledgeBaseArn`.
+    ///
+    /// Changing it replaces the resource.
+    pub knowledge_base_arn: Val<String>,
+
+    /// The name of the quick response.
+    ///
+    /// CloudFormation property `Name`.
+    pub name: Val<String>,
+}
+
 impl CfnQuickResponse {
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::QuickResponse";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnQuickResponseRequired`]:
     ///
-    /// - `content`: `Content`, The container of quick response content.
-    /// - `knowledge_base_arn`: `KnowledgeBaseArn`, The Amazon Resource Name (ARN) of the knowledge base.
-    /// - `name`: `Name`, The name of the quick response.
-    pub fn new(content: impl Into<Val<quick_response::QuickResponseContentProvider>>, knowledge_base_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnQuickResponse::new(CfnQuickResponseRequired {
+    ///     content: quick_response::QuickResponseContentProvider::new(...).into(),
+    ///     knowledge_base_arn: "...".into(),
+    ///     name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnQuickResponseRequired) -> Self {
         let mut props = Props::new();
-        props.set("Content", content);
-        props.set("KnowledgeBaseArn", knowledge_base_arn);
-        props.set("Name", name);
+        props.set::<quick_response::QuickResponseContentProvider>("Content", required.content);
+        props.set::<String>("KnowledgeBaseArn", required.knowledge_base_arn);
+        props.set::<String>("Name", required.name);
         CfnQuickResponse { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Connect contact channels this quick response applies to.
+    ///
+    /// Allowed values of each item (the enum [`quick_response::Channels`]): `Chat`, `Email`.
     pub fn channels(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("Channels", value);
         self
@@ -5227,11 +6319,11 @@ pub(crate) static QUICK_RESPONSE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnQuickResponse`].
+/// Property types and enums of the allowed values of [`CfnQuickResponse`].
 pub mod quick_response {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// The container of quick response content.
     #[derive(Clone, Debug)]
@@ -5265,15 +6357,33 @@ pub mod quick_response {
         props: Props,
     }
 
-    impl GroupingConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`GroupingConfiguration`], by name: the argument of [`GroupingConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct GroupingConfigurationRequired {
+        /// The criteria used for grouping Amazon Q in Connect users.
         ///
-        /// - `criteria`: `Criteria`, The criteria used for grouping Amazon Q in Connect users.
-        /// - `values`: `Values`, The list of values that define different groups of Amazon Q in Connect users.
-        pub fn new(criteria: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
+        /// CloudFormation property `Criteria`.
+        pub criteria: Val<String>,
+
+        /// The list of values that define different groups of Amazon Q in Connect users.
+        ///
+        /// CloudFormation property `Values`.
+        pub values: Val<Vec<String>>,
+    }
+
+    impl GroupingConfiguration {
+        /// Creates the value from its required properties, by name in [`GroupingConfigurationRequired`]:
+        ///
+        /// ```text
+        /// GroupingConfiguration::new(GroupingConfigurationRequired {
+        ///     criteria: "...".into(),
+        ///     values: vec!["..."].into(),
+        /// })
+        /// ```
+        pub fn new(required: GroupingConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Criteria", criteria);
-            props.set("Values", values);
+            props.set::<String>("Criteria", required.criteria);
+            props.set::<Vec<String>>("Values", required.values);
             GroupingConfiguration { props }
         }
     }
@@ -5290,15 +6400,33 @@ pub mod quick_response {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 0 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -5331,6 +6459,14 @@ pub mod quick_response {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Channels` in `AWS::Wisdom::QuickResponse`; `.into()` makes a `Val<String>`.
+        Channels {
+            Chat = "Chat",
+            Email = "Email",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,16 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::WorkSpaces::ConnectionAlias
 ///
 /// CloudFormation type `AWS::WorkSpaces::ConnectionAlias`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AliasId`: `handle.alias_id()` → `Val<String>`.
+/// - `Associations`: `handle.associations()` → `Val<Json>`.
+/// - `ConnectionAliasState`: `handle.connection_alias_state()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AliasId`.
 #[derive(Clone, Debug)]
 pub struct CfnConnectionAlias {
     props: Props,
@@ -25,7 +34,7 @@ pub struct CfnConnectionAlias {
 impl CfnConnectionAlias {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpaces::ConnectionAlias";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `connection_string`: `ConnectionString`.
     pub fn new(connection_string: impl Into<Val<String>>) -> Self {
@@ -106,15 +115,29 @@ pub mod connection_alias {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -137,6 +160,26 @@ pub mod connection_alias {
 /// Resource Type definition for AWS::WorkSpaces::Directory
 ///
 /// CloudFormation type `AWS::WorkSpaces::Directory`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Alias`: `handle.alias()` → `Val<String>`. The directory alias.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the WorkSpace directory.
+/// - `CustomerUserName`: `handle.customer_user_name()` → `Val<String>`. The user name for the service account.
+/// - `DirectoryId`: `handle.directory_id()` → `Val<String>`. The directory identifier.
+/// - `DirectoryName`: `handle.directory_name()` → `Val<String>`. The name of the directory.
+/// - `DirectoryType`: `handle.directory_type()` → `Val<String>`. The directory type.
+/// - `DnsIpAddresses`: `handle.dns_ip_addresses()` → `Val<Vec<String>>`. The IP addresses of the DNS servers for the directory.
+/// - `DnsIpv6Addresses`: `handle.dns_ipv6_addresses()` → `Val<Vec<String>>`. The IPv6 addresses of the DNS servers for the directory.
+/// - `IDCConfig`: `handle.idc_config()` → `Val<Json>`. Specifies the configurations of the identity center.
+/// - `IamRoleId`: `handle.iam_role_id()` → `Val<String>`. The identifier of the IAM role.
+/// - `RegistrationCode`: `handle.registration_code()` → `Val<String>`. The registration code for the directory.
+/// - `State`: `handle.state()` → `Val<String>`. The state of the directory's registration with Amazon WorkSpaces.
+/// - `WorkspaceSecurityGroupId`: `handle.workspace_security_group_id()` → `Val<String>`. The identifier of the security group that is assigned to new WorkSpaces.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnDirectory {
     props: Props,
@@ -178,7 +221,7 @@ impl CfnDirectory {
 
     /// Endpoint encryption mode that allows you to configure the specified directory between Standard TLS and FIPS 140-2 validated mode.
     ///
-    /// Allowed values: `STANDARD_TLS`, `FIPS_VALIDATED`.
+    /// Allowed values (the enum [`directory::EndpointEncryptionMode`]): `STANDARD_TLS`, `FIPS_VALIDATED`.
     pub fn endpoint_encryption_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("EndpointEncryptionMode", value);
         self
@@ -242,7 +285,7 @@ impl CfnDirectory {
 
     /// Indicates whether your WorkSpace directory is dedicated or shared.
     ///
-    /// Allowed values: `DEDICATED`, `SHARED`.
+    /// Allowed values (the enum [`directory::Tenancy`]): `DEDICATED`, `SHARED`.
     ///
     /// Changing it replaces the resource.
     pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
@@ -252,7 +295,7 @@ impl CfnDirectory {
 
     /// The type of identity management the user is using.
     ///
-    /// Allowed values: `CUSTOMER_MANAGED`, `AWS_DIRECTORY_SERVICE`, `AWS_IAM_IDENTITY_CENTER`.
+    /// Allowed values (the enum [`directory::UserIdentityType`]): `CUSTOMER_MANAGED`, `AWS_DIRECTORY_SERVICE`, `AWS_IAM_IDENTITY_CENTER`.
     ///
     /// Changing it replaces the resource.
     pub fn user_identity_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -290,7 +333,7 @@ impl CfnDirectory {
 
     /// Indicates whether the directory's WorkSpace type is personal or pools.
     ///
-    /// Allowed values: `PERSONAL`, `POOLS`.
+    /// Allowed values (the enum [`directory::WorkspaceType`]): `PERSONAL`, `POOLS`.
     ///
     /// Changing it replaces the resource.
     pub fn workspace_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -442,11 +485,11 @@ pub(crate) static DIRECTORY_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDirectory`].
+/// Property types and enums of the allowed values of [`CfnDirectory`].
 pub mod directory {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// Information about the Active Directory config.
     #[derive(Clone, Debug)]
@@ -454,15 +497,33 @@ pub mod directory {
         props: Props,
     }
 
-    impl ActiveDirectoryConfig {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ActiveDirectoryConfig`], by name: the argument of [`ActiveDirectoryConfig::new`].
+    #[derive(Clone, Debug)]
+    pub struct ActiveDirectoryConfigRequired {
+        /// The name of the domain.
         ///
-        /// - `domain_name`: `DomainName`, The name of the domain.
-        /// - `service_account_secret_arn`: `ServiceAccountSecretArn`, Indicates the secret ARN on the service account.
-        pub fn new(domain_name: impl Into<Val<String>>, service_account_secret_arn: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `DomainName`.
+        pub domain_name: Val<String>,
+
+        /// Indicates the secret ARN on the service account.
+        ///
+        /// CloudFormation property `ServiceAccountSecretArn`.
+        pub service_account_secret_arn: Val<String>,
+    }
+
+    impl ActiveDirectoryConfig {
+        /// Creates the value from its required properties, by name in [`ActiveDirectoryConfigRequired`]:
+        ///
+        /// ```text
+        /// ActiveDirectoryConfig::new(ActiveDirectoryConfigRequired {
+        ///     domain_name: "...".into(),
+        ///     service_account_secret_arn: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ActiveDirectoryConfigRequired) -> Self {
             let mut props = Props::new();
-            props.set("DomainName", domain_name);
-            props.set("ServiceAccountSecretArn", service_account_secret_arn);
+            props.set::<String>("DomainName", required.domain_name);
+            props.set::<String>("ServiceAccountSecretArn", required.service_account_secret_arn);
             ActiveDirectoryConfig { props }
         }
     }
@@ -494,7 +555,7 @@ pub mod directory {
 
         /// The status of the certificate-based authentication properties.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`.
+        /// Allowed values (the enum [`Status`]): `DISABLED`, `ENABLED`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -560,7 +621,7 @@ pub mod directory {
 
         /// Indicates the status of SAML 2.0 authentication.
         ///
-        /// Allowed values: `DISABLED`, `ENABLED`, `ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK`.
+        /// Allowed values (the enum [`SamlPropertiesStatus`]): `DISABLED`, `ENABLED`, `ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK`.
         pub fn status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Status", value);
             self
@@ -594,7 +655,7 @@ pub mod directory {
 
         /// Specifies whether users can change the compute type (bundle) for their WorkSpace.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`ChangeComputeType`]): `ENABLED`, `DISABLED`.
         pub fn change_compute_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ChangeComputeType", value);
             self
@@ -602,7 +663,7 @@ pub mod directory {
 
         /// Specifies whether users can increase the volume size of the drives on their WorkSpace.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`IncreaseVolumeSize`]): `ENABLED`, `DISABLED`.
         pub fn increase_volume_size(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IncreaseVolumeSize", value);
             self
@@ -610,7 +671,7 @@ pub mod directory {
 
         /// Specifies whether users can rebuild the operating system of a WorkSpace to its original state.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`RebuildWorkspace`]): `ENABLED`, `DISABLED`.
         pub fn rebuild_workspace(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RebuildWorkspace", value);
             self
@@ -618,7 +679,7 @@ pub mod directory {
 
         /// Specifies whether users can restart their WorkSpace.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`RestartWorkspace`]): `ENABLED`, `DISABLED`.
         pub fn restart_workspace(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RestartWorkspace", value);
             self
@@ -626,7 +687,7 @@ pub mod directory {
 
         /// Specifies whether users can switch the running mode of their WorkSpace.
         ///
-        /// Allowed values: `ENABLED`, `DISABLED`.
+        /// Allowed values (the enum [`SwitchRunningMode`]): `ENABLED`, `DISABLED`.
         pub fn switch_running_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SwitchRunningMode", value);
             self
@@ -666,7 +727,7 @@ pub mod directory {
 
         /// Indicates the type of preferred protocol for the streaming experience.
         ///
-        /// Allowed values: `TCP`, `UDP`.
+        /// Allowed values (the enum [`StreamingExperiencePreferredProtocol`]): `TCP`, `UDP`.
         pub fn streaming_experience_preferred_protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StreamingExperiencePreferredProtocol", value);
             self
@@ -692,9 +753,9 @@ pub mod directory {
     }
 
     impl GlobalAcceleratorForDirectory {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `mode`: `Mode`, Indicates if Global Accelerator for directory is enabled or disabled.
+        /// - `mode`: `Mode`, Indicates if Global Accelerator for directory is enabled or disabled. Allowed values: the enum [`Mode`].
         pub fn new(mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
@@ -703,7 +764,7 @@ pub mod directory {
 
         /// Indicates the preferred protocol for Global Accelerator.
         ///
-        /// Allowed values: `TCP`, `NONE`.
+        /// Allowed values (the enum [`PreferredProtocol`]): `TCP`, `NONE`.
         pub fn preferred_protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreferredProtocol", value);
             self
@@ -722,15 +783,37 @@ pub mod directory {
         props: Props,
     }
 
-    impl StorageConnector {
-        /// Creates the value from its required properties:
+    /// The required properties of [`StorageConnector`], by name: the argument of [`StorageConnector::new`].
+    #[derive(Clone, Debug)]
+    pub struct StorageConnectorRequired {
+        /// The type of connector used to save user files.
         ///
-        /// - `connector_type`: `ConnectorType`, The type of connector used to save user files.
-        /// - `status`: `Status`, Indicates if the storage connector is enabled or disabled.
-        pub fn new(connector_type: impl Into<Val<String>>, status: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `ConnectorType`.
+        ///
+        /// Allowed values (the enum [`ConnectorType`]): `HOME_FOLDER`.
+        pub connector_type: Val<String>,
+
+        /// Indicates if the storage connector is enabled or disabled.
+        ///
+        /// CloudFormation property `Status`.
+        ///
+        /// Allowed values (the enum [`StorageConnectorStatus`]): `ENABLED`, `DISABLED`.
+        pub status: Val<String>,
+    }
+
+    impl StorageConnector {
+        /// Creates the value from its required properties, by name in [`StorageConnectorRequired`]:
+        ///
+        /// ```text
+        /// StorageConnector::new(StorageConnectorRequired {
+        ///     connector_type: ConnectorType::HomeFolder.into(),
+        ///     status: StorageConnectorStatus::Enabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: StorageConnectorRequired) -> Self {
             let mut props = Props::new();
-            props.set("ConnectorType", connector_type);
-            props.set("Status", status);
+            props.set::<String>("ConnectorType", required.connector_type);
+            props.set::<String>("Status", required.status);
             StorageConnector { props }
         }
     }
@@ -747,15 +830,37 @@ pub mod directory {
         props: Props,
     }
 
-    impl UserSetting {
-        /// Creates the value from its required properties:
+    /// The required properties of [`UserSetting`], by name: the argument of [`UserSetting::new`].
+    #[derive(Clone, Debug)]
+    pub struct UserSettingRequired {
+        /// Indicates the type of action.
         ///
-        /// - `action`: `Action`, Indicates the type of action.
-        /// - `permission`: `Permission`, Indicates if the setting is enabled or disabled.
-        pub fn new(action: impl Into<Val<String>>, permission: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Action`.
+        ///
+        /// Allowed values (the enum [`Action`]): `CLIPBOARD_COPY_FROM_LOCAL_DEVICE`, `CLIPBOARD_COPY_TO_LOCAL_DEVICE`, `PRINTING_TO_LOCAL_DEVICE`, `SMART_CARD`.
+        pub action: Val<String>,
+
+        /// Indicates if the setting is enabled or disabled.
+        ///
+        /// CloudFormation property `Permission`.
+        ///
+        /// Allowed values (the enum [`Permission`]): `ENABLED`, `DISABLED`.
+        pub permission: Val<String>,
+    }
+
+    impl UserSetting {
+        /// Creates the value from its required properties, by name in [`UserSettingRequired`]:
+        ///
+        /// ```text
+        /// UserSetting::new(UserSettingRequired {
+        ///     action: Action::ClipboardCopyFromLocalDevice.into(),
+        ///     permission: Permission::Enabled.into(),
+        /// })
+        /// ```
+        pub fn new(required: UserSettingRequired) -> Self {
             let mut props = Props::new();
-            props.set("Action", action);
-            props.set("Permission", permission);
+            props.set::<String>("Action", required.action);
+            props.set::<String>("Permission", required.permission);
             UserSetting { props }
         }
 
@@ -778,15 +883,33 @@ pub mod directory {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -818,7 +941,7 @@ pub mod directory {
 
         /// Indicates whether users can use Android and Android-compatible Chrome OS devices to access their WorkSpaces.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeAndroid`]): `ALLOW`, `DENY`.
         pub fn device_type_android(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeAndroid", value);
             self
@@ -826,7 +949,7 @@ pub mod directory {
 
         /// Indicates whether users can use Chromebooks to access their WorkSpaces.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeChromeOs`]): `ALLOW`, `DENY`.
         pub fn device_type_chrome_os(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeChromeOs", value);
             self
@@ -834,7 +957,7 @@ pub mod directory {
 
         /// Indicates whether users can use iOS devices to access their WorkSpaces.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeIos`]): `ALLOW`, `DENY`.
         pub fn device_type_ios(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeIos", value);
             self
@@ -842,7 +965,7 @@ pub mod directory {
 
         /// Indicates whether users can use Linux clients to access their WorkSpaces.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeLinux`]): `ALLOW`, `DENY`.
         pub fn device_type_linux(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeLinux", value);
             self
@@ -850,7 +973,7 @@ pub mod directory {
 
         /// Indicates whether users can use macOS clients to access their WorkSpaces.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeOsx`]): `ALLOW`, `DENY`.
         pub fn device_type_osx(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeOsx", value);
             self
@@ -858,7 +981,7 @@ pub mod directory {
 
         /// Indicates whether users can access their WorkSpaces through a web browser.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeWeb`]): `ALLOW`, `DENY`.
         pub fn device_type_web(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeWeb", value);
             self
@@ -866,7 +989,7 @@ pub mod directory {
 
         /// Indicates whether users can use Windows clients to access their WorkSpaces.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeWindows`]): `ALLOW`, `DENY`.
         pub fn device_type_windows(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeWindows", value);
             self
@@ -874,7 +997,7 @@ pub mod directory {
 
         /// Indicates whether users can access their WorkSpaces through a WorkSpaces Thin Client.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeWorkSpacesThinClient`]): `ALLOW`, `DENY`.
         pub fn device_type_work_spaces_thin_client(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeWorkSpacesThinClient", value);
             self
@@ -882,7 +1005,7 @@ pub mod directory {
 
         /// Indicates whether users can use zero client devices to access their WorkSpaces.
         ///
-        /// Allowed values: `ALLOW`, `DENY`.
+        /// Allowed values (the enum [`DeviceTypeZeroClient`]): `ALLOW`, `DENY`.
         pub fn device_type_zero_client(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeZeroClient", value);
             self
@@ -902,7 +1025,7 @@ pub mod directory {
     }
 
     impl AccessEndpointConfig {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `access_endpoints`: `AccessEndpoints`, Indicates a list of access endpoints associated with this directory.
         pub fn new(access_endpoints: impl Into<Val<Vec<AccessEndpoint>>>) -> Self {
@@ -912,6 +1035,8 @@ pub mod directory {
         }
 
         /// Indicates a list of protocols that fallback to using the public Internet when streaming over a VPC endpoint is not available.
+        ///
+        /// Allowed values of each item (the enum [`InternetFallbackProtocols`]): `PCOIP`.
         pub fn internet_fallback_protocols(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("InternetFallbackProtocols", value);
             self
@@ -939,7 +1064,7 @@ pub mod directory {
 
         /// Indicates the type of access endpoint.
         ///
-        /// Allowed values: `STREAMING_WSP`.
+        /// Allowed values (the enum [`AccessEndpointType`]): `STREAMING_WSP`.
         pub fn access_endpoint_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessEndpointType", value);
             self
@@ -1140,30 +1265,293 @@ pub mod directory {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `EndpointEncryptionMode` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        EndpointEncryptionMode {
+            StandardTls = "STANDARD_TLS",
+            FipsValidated = "FIPS_VALIDATED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tenancy` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        Tenancy {
+            Dedicated = "DEDICATED",
+            Shared = "SHARED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UserIdentityType` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        UserIdentityType {
+            CustomerManaged = "CUSTOMER_MANAGED",
+            AwsDirectoryService = "AWS_DIRECTORY_SERVICE",
+            AwsIamIdentityCenter = "AWS_IAM_IDENTITY_CENTER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WorkspaceType` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        WorkspaceType {
+            Personal = "PERSONAL",
+            Pools = "POOLS",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        SamlPropertiesStatus {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+            EnabledWithDirectoryLoginFallback = "ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ChangeComputeType` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        ChangeComputeType {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `IncreaseVolumeSize` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        IncreaseVolumeSize {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RebuildWorkspace` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        RebuildWorkspace {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `RestartWorkspace` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        RestartWorkspace {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SwitchRunningMode` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        SwitchRunningMode {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `StreamingExperiencePreferredProtocol` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        StreamingExperiencePreferredProtocol {
+            Tcp = "TCP",
+            Udp = "UDP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Mode` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        Mode {
+            EnabledAuto = "ENABLED_AUTO",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PreferredProtocol` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        PreferredProtocol {
+            Tcp = "TCP",
+            None = "NONE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ConnectorType` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        ConnectorType {
+            HomeFolder = "HOME_FOLDER",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        StorageConnectorStatus {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Action` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        Action {
+            ClipboardCopyFromLocalDevice = "CLIPBOARD_COPY_FROM_LOCAL_DEVICE",
+            ClipboardCopyToLocalDevice = "CLIPBOARD_COPY_TO_LOCAL_DEVICE",
+            PrintingToLocalDevice = "PRINTING_TO_LOCAL_DEVICE",
+            SmartCard = "SMART_CARD",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Permission` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        Permission {
+            Enabled = "ENABLED",
+            Disabled = "DISABLED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeAndroid` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeAndroid {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeChromeOs` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeChromeOs {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeIos` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeIos {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeLinux` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeLinux {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeOsx` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeOsx {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeWeb` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeWeb {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeWindows` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeWindows {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeWorkSpacesThinClient` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeWorkSpacesThinClient {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeviceTypeZeroClient` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        DeviceTypeZeroClient {
+            Allow = "ALLOW",
+            Deny = "DENY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InternetFallbackProtocols` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        InternetFallbackProtocols {
+            Pcoip = "PCOIP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AccessEndpointType` in `AWS::WorkSpaces::Directory`; `.into()` makes a `Val<String>`.
+        AccessEndpointType {
+            StreamingWsp = "STREAMING_WSP",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::WorkSpaces::Workspace
 ///
 /// CloudFormation type `AWS::WorkSpaces::Workspace`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Id`: `handle.id()` → `Val<String>`.
+/// - `WorkspaceId`: `handle.workspace_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkspaceId`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspace {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkspace`], by name: the argument of [`CfnWorkspace::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkspaceRequired {
+    /// CloudFormation property `BundleId`.
+    pub bundle_id: Val<String>,
+
+    /// CloudFormation property `DirectoryId`.
+    ///
+    /// Changing it replaces the resource.
+    pub directory_id: Val<String>,
+
+    /// CloudFormation property `UserName`.
+    ///
+    /// Changing it replaces the resource.
+    pub user_name: Val<String>,
+}
+
 impl CfnWorkspace {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpaces::Workspace";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkspaceRequired`]:
     ///
-    /// - `bundle_id`: `BundleId`.
-    /// - `directory_id`: `DirectoryId`.
-    /// - `user_name`: `UserName`.
-    pub fn new(bundle_id: impl Into<Val<String>>, directory_id: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkspace::new(CfnWorkspaceRequired {
+    ///     bundle_id: "...".into(),
+    ///     directory_id: "...".into(),
+    ///     user_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkspaceRequired) -> Self {
         let mut props = Props::new();
-        props.set("BundleId", bundle_id);
-        props.set("DirectoryId", directory_id);
-        props.set("UserName", user_name);
+        props.set::<String>("BundleId", required.bundle_id);
+        props.set::<String>("DirectoryId", required.directory_id);
+        props.set::<String>("UserName", required.user_name);
         CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
@@ -1255,15 +1643,29 @@ pub mod workspace {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1336,6 +1738,15 @@ pub mod workspace {
 /// Resource Type definition for an IP access control group for Amazon WorkSpaces.
 ///
 /// CloudFormation type `AWS::WorkSpaces::WorkspaceIpGroup`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `Arn`: `handle.arn()` → `Val<String>`. The Amazon Resource Name (ARN) of the IP access control group.
+/// - `GroupId`: `handle.group_id()` → `Val<String>`. The identifier of the IP access control group.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Arn`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspaceIpGroup {
     props: Props,
@@ -1345,7 +1756,7 @@ pub struct CfnWorkspaceIpGroup {
 impl CfnWorkspaceIpGroup {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpaces::WorkspaceIpGroup";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `group_name`: `GroupName`, The name of the group.
     pub fn new(group_name: impl Into<Val<String>>) -> Self {
@@ -1436,15 +1847,33 @@ pub mod workspace_ip_group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key of the tag.
         ///
-        /// - `key`: `Key`, The key of the tag.
-        /// - `value`: `Value`, The value of the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value of the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1462,7 +1891,7 @@ pub mod workspace_ip_group {
     }
 
     impl IpRuleItem {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ip_rule`: `IpRule`, The IP address range, in CIDR notation.
         pub fn new(ip_rule: impl Into<Val<String>>) -> Self {
@@ -1496,27 +1925,59 @@ pub mod workspace_ip_group {
 /// Resource Type definition for AWS::WorkSpaces::WorkspacesPool
 ///
 /// CloudFormation type `AWS::WorkSpaces::WorkspacesPool`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`.
+/// - `PoolArn`: `handle.pool_arn()` → `Val<String>`.
+/// - `PoolId`: `handle.pool_id()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PoolId`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspacesPool {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnWorkspacesPool`], by name: the argument of [`CfnWorkspacesPool::new`].
+#[derive(Clone, Debug)]
+pub struct CfnWorkspacesPoolRequired {
+    /// CloudFormation property `BundleId`.
+    pub bundle_id: Val<String>,
+
+    /// CloudFormation property `Capacity`.
+    pub capacity: Val<workspaces_pool::Capacity>,
+
+    /// CloudFormation property `DirectoryId`.
+    pub directory_id: Val<String>,
+
+    /// CloudFormation property `PoolName`.
+    ///
+    /// Changing it replaces the resource.
+    pub pool_name: Val<String>,
+}
+
 impl CfnWorkspacesPool {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpaces::WorkspacesPool";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnWorkspacesPoolRequired`]:
     ///
-    /// - `bundle_id`: `BundleId`.
-    /// - `capacity`: `Capacity`.
-    /// - `directory_id`: `DirectoryId`.
-    /// - `pool_name`: `PoolName`.
-    pub fn new(bundle_id: impl Into<Val<String>>, capacity: impl Into<Val<workspaces_pool::Capacity>>, directory_id: impl Into<Val<String>>, pool_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnWorkspacesPool::new(CfnWorkspacesPoolRequired {
+    ///     bundle_id: "...".into(),
+    ///     capacity: workspaces_pool::Capacity::new(...).into(),
+    ///     directory_id: "...".into(),
+    ///     pool_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnWorkspacesPoolRequired) -> Self {
         let mut props = Props::new();
-        props.set("BundleId", bundle_id);
-        props.set("Capacity", capacity);
-        props.set("DirectoryId", directory_id);
-        props.set("PoolName", pool_name);
+        props.set::<String>("BundleId", required.bundle_id);
+        props.set::<workspaces_pool::Capacity>("Capacity", required.capacity);
+        props.set::<String>("DirectoryId", required.directory_id);
+        props.set::<String>("PoolName", required.pool_name);
         CfnWorkspacesPool { props, options: ResourceOptions::default() }
     }
 
@@ -1534,7 +1995,7 @@ impl CfnWorkspacesPool {
 
     /// The `RunningMode` property.
     ///
-    /// Allowed values: `ALWAYS_ON`, `AUTO_STOP`.
+    /// Allowed values (the enum [`workspaces_pool::RunningMode`]): `ALWAYS_ON`, `AUTO_STOP`.
     pub fn running_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("RunningMode", value);
         self
@@ -1611,11 +2072,11 @@ pub(crate) static WORKSPACES_POOL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkspacesPool`].
+/// Property types and enums of the allowed values of [`CfnWorkspacesPool`].
 pub mod workspaces_pool {
     use crate::resource::Props;
     use crate::schema::{NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WorkSpaces::WorkspacesPool`.
     #[derive(Clone, Debug)]
@@ -1624,9 +2085,9 @@ pub mod workspaces_pool {
     }
 
     impl ApplicationSettings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `status`: `Status`.
+        /// - `status`: `Status`. Allowed values: the enum [`Status`].
         pub fn new(status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
@@ -1653,7 +2114,7 @@ pub mod workspaces_pool {
     }
 
     impl Capacity {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `desired_user_sessions`: `DesiredUserSessions`.
         pub fn new(desired_user_sessions: impl Into<Val<i64>>) -> Self {
@@ -1675,15 +2136,29 @@ pub mod workspaces_pool {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1763,6 +2238,22 @@ pub mod workspaces_pool {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RunningMode` in `AWS::WorkSpaces::WorkspacesPool`; `.into()` makes a `Val<String>`.
+        RunningMode {
+            AlwaysOn = "ALWAYS_ON",
+            AutoStop = "AUTO_STOP",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Status` in `AWS::WorkSpaces::WorkspacesPool`; `.into()` makes a `Val<String>`.
+        Status {
+            Disabled = "DISABLED",
+            Enabled = "ENABLED",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

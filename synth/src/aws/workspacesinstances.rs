@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Val};
@@ -16,6 +15,14 @@ use crate::value::{Json, Val};
 /// Resource Type definition for AWS::WorkspacesInstances::Volume - Manages WorkSpaces Volume resources
 ///
 /// CloudFormation type `AWS::WorkspacesInstances::Volume`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `VolumeId`: `handle.volume_id()` → `Val<String>`. Unique identifier for the volume
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `VolumeId`.
 #[derive(Clone, Debug)]
 pub struct CfnVolume {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnVolume {
 impl CfnVolume {
     pub const TYPE_NAME: &'static str = "AWS::WorkspacesInstances::Volume";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `availability_zone`: `AvailabilityZone`, The Availability Zone in which to create the volume
     pub fn new(availability_zone: impl Into<Val<String>>) -> Self {
@@ -92,7 +99,7 @@ impl CfnVolume {
 
     /// The volume type
     ///
-    /// Allowed values: `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
+    /// Allowed values (the enum [`volume::VolumeType`]): `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
     ///
     /// Changing it replaces the resource.
     pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
@@ -150,11 +157,11 @@ pub(crate) static VOLUME_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnVolume`].
+/// Property types and enums of the allowed values of [`CfnVolume`].
 pub mod volume {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WorkspacesInstances::Volume`.
     #[derive(Clone, Debug)]
@@ -171,7 +178,7 @@ pub mod volume {
 
         /// The `ResourceType` property.
         ///
-        /// Allowed values: `instance`, `volume`, `spot-instances-request`, `network-interface`.
+        /// Allowed values (the enum [`ResourceType`]): `instance`, `volume`, `spot-instances-request`, `network-interface`.
         pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceType", value);
             self
@@ -196,15 +203,33 @@ pub mod volume {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag
         ///
-        /// - `key`: `Key`, The key name of the tag
-        /// - `value`: `Value`, The value for the tag
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -230,36 +255,94 @@ pub mod volume {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::WorkspacesInstances::Volume`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Standard = "standard",
+            Io1 = "io1",
+            Io2 = "io2",
+            Gp2 = "gp2",
+            Sc1 = "sc1",
+            St1 = "st1",
+            Gp3 = "gp3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::WorkspacesInstances::Volume`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Instance = "instance",
+            Volume = "volume",
+            SpotInstancesRequest = "spot-instances-request",
+            NetworkInterface = "network-interface",
+        }
+    }
 }
 
 /// Resource Type definition for AWS::WorkspacesInstances::VolumeAssociation
 ///
 /// CloudFormation type `AWS::WorkspacesInstances::VolumeAssociation`.
+///
+/// # Attributes
+///
+/// `AWS::WorkspacesInstances::VolumeAssociation` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`.
 #[derive(Clone, Debug)]
 pub struct CfnVolumeAssociation {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnVolumeAssociation`], by name: the argument of [`CfnVolumeAssociation::new`].
+#[derive(Clone, Debug)]
+pub struct CfnVolumeAssociationRequired {
+    /// The device name for the volume attachment
+    ///
+    /// CloudFormation property `Device`.
+    ///
+    /// Changing it replaces the resource.
+    pub device: Val<String>,
+
+    /// ID of the volume to attach to the workspace instance
+    ///
+    /// CloudFormation property `VolumeId`.
+    ///
+    /// Changing it replaces the resource.
+    pub volume_id: Val<String>,
+
+    /// ID of the workspace instance to associate with the volume
+    ///
+    /// CloudFormation property `WorkspaceInstanceId`.
+    ///
+    /// Changing it replaces the resource.
+    pub workspace_instance_id: Val<String>,
+}
+
 impl CfnVolumeAssociation {
     pub const TYPE_NAME: &'static str = "AWS::WorkspacesInstances::VolumeAssociation";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnVolumeAssociationRequired`]:
     ///
-    /// - `device`: `Device`, The device name for the volume attachment
-    /// - `volume_id`: `VolumeId`, ID of the volume to attach to the workspace instance
-    /// - `workspace_instance_id`: `WorkspaceInstanceId`, ID of the workspace instance to associate with the volume
-    pub fn new(device: impl Into<Val<String>>, volume_id: impl Into<Val<String>>, workspace_instance_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnVolumeAssociation::new(CfnVolumeAssociationRequired {
+    ///     device: "...".into(),
+    ///     volume_id: "...".into(),
+    ///     workspace_instance_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnVolumeAssociationRequired) -> Self {
         let mut props = Props::new();
-        props.set("Device", device);
-        props.set("VolumeId", volume_id);
-        props.set("WorkspaceInstanceId", workspace_instance_id);
+        props.set::<String>("Device", required.device);
+        props.set::<String>("VolumeId", required.volume_id);
+        props.set::<String>("WorkspaceInstanceId", required.workspace_instance_id);
         CfnVolumeAssociation { props, options: ResourceOptions::default() }
     }
 
     /// Mode to use when disassociating the volume
     ///
-    /// Allowed values: `FORCE`, `NO_FORCE`.
+    /// Allowed values (the enum [`volume_association::DisassociateMode`]): `FORCE`, `NO_FORCE`.
     ///
     /// Write-only.
     pub fn disassociate_mode(mut self, value: impl Into<Val<String>>) -> Self {
@@ -304,9 +387,33 @@ pub(crate) static VOLUME_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
+/// Enums of the allowed values of [`CfnVolumeAssociation`].
+pub mod volume_association {
+    use crate::value::string_enum;
+
+    string_enum! {
+        /// Allowed values of `DisassociateMode` in `AWS::WorkspacesInstances::VolumeAssociation`; `.into()` makes a `Val<String>`.
+        DisassociateMode {
+            Force = "FORCE",
+            NoForce = "NO_FORCE",
+        }
+    }
+}
+
 /// Resource Type definition for AWS::WorkspacesInstances::WorkspaceInstance
 ///
 /// CloudFormation type `AWS::WorkspacesInstances::WorkspaceInstance`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `EC2ManagedInstance`: `handle.ec2_managed_instance()` → `Val<Json>`.
+/// - `EC2ManagedInstance.InstanceId`: `handle.ec2_managed_instance_instance_id()` → `Val<String>`.
+/// - `ProvisionState`: `handle.provision_state()` → `Val<String>`. The current state of the workspace instance
+/// - `WorkspaceInstanceId`: `handle.workspace_instance_id()` → `Val<String>`. Unique identifier for the workspace instance
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `WorkspaceInstanceId`.
 #[derive(Clone, Debug)]
 pub struct CfnWorkspaceInstance {
     props: Props,
@@ -399,11 +506,11 @@ pub(crate) static WORKSPACE_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnWorkspaceInstance`].
+/// Property types and enums of the allowed values of [`CfnWorkspaceInstance`].
 pub mod workspace_instance {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
     #[derive(Clone, Debug)]
@@ -411,15 +518,29 @@ pub mod workspace_instance {
         props: Props,
     }
 
+    /// The required properties of [`ManagedInstance`], by name: the argument of [`ManagedInstance::new`].
+    #[derive(Clone, Debug)]
+    pub struct ManagedInstanceRequired {
+        /// CloudFormation property `ImageId`.
+        pub image_id: Val<String>,
+
+        /// CloudFormation property `InstanceType`.
+        pub instance_type: Val<String>,
+    }
+
     impl ManagedInstance {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`ManagedInstanceRequired`]:
         ///
-        /// - `image_id`: `ImageId`.
-        /// - `instance_type`: `InstanceType`.
-        pub fn new(image_id: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// ManagedInstance::new(ManagedInstanceRequired {
+        ///     image_id: "...".into(),
+        ///     instance_type: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: ManagedInstanceRequired) -> Self {
             let mut props = Props::new();
-            props.set("ImageId", image_id);
-            props.set("InstanceType", instance_type);
+            props.set::<String>("ImageId", required.image_id);
+            props.set::<String>("InstanceType", required.instance_type);
             ManagedInstance { props }
         }
 
@@ -657,7 +778,7 @@ pub mod workspace_instance {
 
         /// The `VolumeType` property.
         ///
-        /// Allowed values: `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
+        /// Allowed values (the enum [`VolumeType`]): `standard`, `io1`, `io2`, `gp2`, `sc1`, `st1`, `gp3`.
         pub fn volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeType", value);
             self
@@ -685,7 +806,7 @@ pub mod workspace_instance {
 
         /// The `CapacityReservationPreference` property.
         ///
-        /// Allowed values: `capacity-reservations-only`, `open`, `none`.
+        /// Allowed values (the enum [`CapacityReservationPreference`]): `capacity-reservations-only`, `open`, `none`.
         pub fn capacity_reservation_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityReservationPreference", value);
             self
@@ -783,7 +904,7 @@ pub mod workspace_instance {
 
         /// The `CpuCredits` property.
         ///
-        /// Allowed values: `standard`, `unlimited`.
+        /// Allowed values (the enum [`CpuCredits`]): `standard`, `unlimited`.
         pub fn cpu_credits(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CpuCredits", value);
             self
@@ -921,7 +1042,7 @@ pub mod workspace_instance {
 
         /// The `AutoRecovery` property.
         ///
-        /// Allowed values: `disabled`, `default`.
+        /// Allowed values (the enum [`AutoRecovery`]): `disabled`, `default`.
         pub fn auto_recovery(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AutoRecovery", value);
             self
@@ -949,7 +1070,7 @@ pub mod workspace_instance {
 
         /// The `HttpEndpoint` property.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`HttpEndpoint`]): `enabled`, `disabled`.
         pub fn http_endpoint(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpEndpoint", value);
             self
@@ -957,7 +1078,7 @@ pub mod workspace_instance {
 
         /// The `HttpProtocolIpv6` property.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`HttpProtocolIpv6`]): `enabled`, `disabled`.
         pub fn http_protocol_ipv6(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpProtocolIpv6", value);
             self
@@ -971,7 +1092,7 @@ pub mod workspace_instance {
 
         /// The `HttpTokens` property.
         ///
-        /// Allowed values: `optional`, `required`.
+        /// Allowed values (the enum [`HttpTokens`]): `optional`, `required`.
         pub fn http_tokens(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpTokens", value);
             self
@@ -979,7 +1100,7 @@ pub mod workspace_instance {
 
         /// The `InstanceMetadataTags` property.
         ///
-        /// Allowed values: `enabled`, `disabled`.
+        /// Allowed values (the enum [`InstanceMetadataTags`]): `enabled`, `disabled`.
         pub fn instance_metadata_tags(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceMetadataTags", value);
             self
@@ -1077,7 +1198,7 @@ pub mod workspace_instance {
 
         /// The `BandwidthWeighting` property.
         ///
-        /// Allowed values: `default`, `vpc-1`, `ebs-1`.
+        /// Allowed values (the enum [`BandwidthWeighting`]): `default`, `vpc-1`, `ebs-1`.
         pub fn bandwidth_weighting(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BandwidthWeighting", value);
             self
@@ -1129,7 +1250,7 @@ pub mod workspace_instance {
 
         /// The `Tenancy` property.
         ///
-        /// Allowed values: `default`, `dedicated`, `host`.
+        /// Allowed values (the enum [`Tenancy`]): `default`, `dedicated`, `host`.
         pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tenancy", value);
             self
@@ -1169,7 +1290,7 @@ pub mod workspace_instance {
 
         /// The `HostnameType` property.
         ///
-        /// Allowed values: `ip-name`, `resource-name`.
+        /// Allowed values (the enum [`HostnameType`]): `ip-name`, `resource-name`.
         pub fn hostname_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostnameType", value);
             self
@@ -1197,7 +1318,7 @@ pub mod workspace_instance {
 
         /// The `ResourceType` property.
         ///
-        /// Allowed values: `instance`, `volume`, `spot-instances-request`, `network-interface`.
+        /// Allowed values (the enum [`ResourceType`]): `instance`, `volume`, `spot-instances-request`, `network-interface`.
         pub fn resource_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceType", value);
             self
@@ -1223,7 +1344,7 @@ pub mod workspace_instance {
     }
 
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `key`: `Key`.
         pub fn new(key: impl Into<Val<String>>) -> Self {
@@ -1405,6 +1526,112 @@ pub mod workspace_instance {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `VolumeType` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        VolumeType {
+            Standard = "standard",
+            Io1 = "io1",
+            Io2 = "io2",
+            Gp2 = "gp2",
+            Sc1 = "sc1",
+            St1 = "st1",
+            Gp3 = "gp3",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CapacityReservationPreference` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        CapacityReservationPreference {
+            CapacityReservationsOnly = "capacity-reservations-only",
+            Open = "open",
+            None = "none",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `CpuCredits` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        CpuCredits {
+            Standard = "standard",
+            Unlimited = "unlimited",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `AutoRecovery` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        AutoRecovery {
+            Disabled = "disabled",
+            Default = "default",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpEndpoint` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        HttpEndpoint {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpProtocolIpv6` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        HttpProtocolIpv6 {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HttpTokens` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        HttpTokens {
+            Optional = "optional",
+            Required = "required",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceMetadataTags` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        InstanceMetadataTags {
+            Enabled = "enabled",
+            Disabled = "disabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `BandwidthWeighting` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        BandwidthWeighting {
+            Default = "default",
+            Vpc1 = "vpc-1",
+            Ebs1 = "ebs-1",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Tenancy` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        Tenancy {
+            Default = "default",
+            Dedicated = "dedicated",
+            Host = "host",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HostnameType` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        HostnameType {
+            IpName = "ip-name",
+            ResourceName = "resource-name",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ResourceType` in `AWS::WorkspacesInstances::WorkspaceInstance`; `.into()` makes a `Val<String>`.
+        ResourceType {
+            Instance = "instance",
+            Volume = "volume",
+            SpotInstancesRequest = "spot-instances-request",
+            NetworkInterface = "network-interface",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

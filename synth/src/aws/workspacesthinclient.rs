@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,23 @@ use crate::value::Val;
 /// Resource type definition for AWS::WorkSpacesThinClient::Environment.
 ///
 /// CloudFormation type `AWS::WorkSpacesThinClient::Environment`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `ActivationCode`: `handle.activation_code()` → `Val<String>`. Activation code for devices associated with environment.
+/// - `Arn`: `handle.arn()` → `Val<String>`. The environment ARN.
+/// - `CreatedAt`: `handle.created_at()` → `Val<String>`. The timestamp in unix epoch format when environment was created.
+/// - `DesktopType`: `handle.desktop_type()` → `Val<String>`. The type of VDI.
+/// - `Id`: `handle.id()` → `Val<String>`. Unique identifier of the environment.
+/// - `PendingSoftwareSetId`: `handle.pending_software_set_id()` → `Val<String>`. The ID of the software set that is pending to be installed.
+/// - `PendingSoftwareSetVersion`: `handle.pending_software_set_version()` → `Val<String>`. The version of the software set that is pending to be installed.
+/// - `RegisteredDevicesCount`: `handle.registered_devices_count()` → `Val<i64>`. Number of devices registered to the environment.
+/// - `SoftwareSetComplianceStatus`: `handle.software_set_compliance_status()` → `Val<String>`. Describes if the software currently installed on all devices in the environment is a supported version.
+/// - `UpdatedAt`: `handle.updated_at()` → `Val<String>`. The timestamp in unix epoch format when environment was last updated.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `Id`.
 #[derive(Clone, Debug)]
 pub struct CfnEnvironment {
     props: Props,
@@ -25,7 +41,7 @@ pub struct CfnEnvironment {
 impl CfnEnvironment {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesThinClient::Environment";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `desktop_arn`: `DesktopArn`, The Amazon Resource Name (ARN) of the desktop to stream from Amazon WorkSpaces, WorkSpaces Web, or AppStream 2.0.
     pub fn new(desktop_arn: impl Into<Val<String>>) -> Self {
@@ -74,7 +90,7 @@ impl CfnEnvironment {
 
     /// An option to define which software updates to apply.
     ///
-    /// Allowed values: `USE_LATEST`, `USE_DESIRED`.
+    /// Allowed values (the enum [`environment::SoftwareSetUpdateMode`]): `USE_LATEST`, `USE_DESIRED`.
     pub fn software_set_update_mode(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SoftwareSetUpdateMode", value);
         self
@@ -82,7 +98,7 @@ impl CfnEnvironment {
 
     /// An option to define if software updates should be applied within a maintenance window.
     ///
-    /// Allowed values: `USE_MAINTENANCE_WINDOW`, `APPLY_IMMEDIATELY`.
+    /// Allowed values (the enum [`environment::SoftwareSetUpdateSchedule`]): `USE_MAINTENANCE_WINDOW`, `APPLY_IMMEDIATELY`.
     pub fn software_set_update_schedule(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SoftwareSetUpdateSchedule", value);
         self
@@ -209,11 +225,11 @@ pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnEnvironment`].
+/// Property types and enums of the allowed values of [`CfnEnvironment`].
 pub mod environment {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A key-value pair to associate with a resource.
     #[derive(Clone, Debug)]
@@ -221,15 +237,33 @@ pub mod environment {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
         ///
-        /// - `key`: `Key`, The key name of the tag. You can specify a value that is 1 to 128 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        /// - `value`: `Value`, The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag. You can specify a value that is 1 to 256 Unicode characters in length and cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode letters, digits, whitespace, _, ., /, =, +, and -.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -247,9 +281,9 @@ pub mod environment {
     }
 
     impl MaintenanceWindow {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `type_`: `Type`, The type of maintenance window.
+        /// - `type_`: `Type`, The type of maintenance window. Allowed values: the enum [`Type`].
         pub fn new(type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
@@ -258,13 +292,15 @@ pub mod environment {
 
         /// The desired time zone maintenance window.
         ///
-        /// Allowed values: `UTC`, `DEVICE`.
+        /// Allowed values (the enum [`ApplyTimeOf`]): `UTC`, `DEVICE`.
         pub fn apply_time_of(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ApplyTimeOf", value);
             self
         }
 
         /// The date of maintenance window.
+        ///
+        /// Allowed values of each item (the enum [`DaysOfTheWeek`]): `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
         pub fn days_of_the_week(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DaysOfTheWeek", value);
             self
@@ -321,6 +357,51 @@ pub mod environment {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `SoftwareSetUpdateMode` in `AWS::WorkSpacesThinClient::Environment`; `.into()` makes a `Val<String>`.
+        SoftwareSetUpdateMode {
+            UseLatest = "USE_LATEST",
+            UseDesired = "USE_DESIRED",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `SoftwareSetUpdateSchedule` in `AWS::WorkSpacesThinClient::Environment`; `.into()` makes a `Val<String>`.
+        SoftwareSetUpdateSchedule {
+            UseMaintenanceWindow = "USE_MAINTENANCE_WINDOW",
+            ApplyImmediately = "APPLY_IMMEDIATELY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ApplyTimeOf` in `AWS::WorkSpacesThinClient::Environment`; `.into()` makes a `Val<String>`.
+        ApplyTimeOf {
+            Utc = "UTC",
+            Device = "DEVICE",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DaysOfTheWeek` in `AWS::WorkSpacesThinClient::Environment`; `.into()` makes a `Val<String>`.
+        DaysOfTheWeek {
+            Monday = "MONDAY",
+            Tuesday = "TUESDAY",
+            Wednesday = "WEDNESDAY",
+            Thursday = "THURSDAY",
+            Friday = "FRIDAY",
+            Saturday = "SATURDAY",
+            Sunday = "SUNDAY",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `Type` in `AWS::WorkSpacesThinClient::Environment`; `.into()` makes a `Val<String>`.
+        Type {
+            System = "SYSTEM",
+            Custom = "CUSTOM",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::{Json, Map, Val};
@@ -16,6 +15,15 @@ use crate::value::{Json, Map, Val};
 /// Definition of AWS::WorkSpacesWeb::BrowserSettings Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::BrowserSettings`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
+/// - `BrowserSettingsArn`: `handle.browser_settings_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `BrowserSettingsArn`.
 #[derive(Clone, Debug)]
 pub struct CfnBrowserSettings {
     props: Props,
@@ -115,11 +123,11 @@ pub(crate) static BROWSER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnBrowserSettings`].
+/// Property types and enums of the allowed values of [`CfnBrowserSettings`].
 pub mod browser_settings {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WorkSpacesWeb::BrowserSettings`.
     #[derive(Clone, Debug)]
@@ -127,15 +135,29 @@ pub mod browser_settings {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -166,6 +188,8 @@ pub mod browser_settings {
         }
 
         /// The `BlockedCategories` property.
+        ///
+        /// Allowed values of each item (the enum [`BlockedCategories`]): `Cults`, `Gambling`, `Nudity`, `Pornography`, `SexEducation`, `Tasteless`, `Violence`, `DownloadSites`, `ImageSharing`, `PeerToPeer`, `StreamingMediaAndDownloads`, `GenerativeAI`, `CriminalActivity`, `Hacking`, `HateAndIntolerance`, `IllegalDrug`, `IllegalSoftware`, `SchoolCheating`, `SelfHarm`, `Weapons`, `Chat`, `Games`, `InstantMessaging`, `ProfessionalNetwork` and 3 more.
         pub fn blocked_categories(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("BlockedCategories", value);
             self
@@ -200,11 +224,54 @@ pub mod browser_settings {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `BlockedCategories` in `AWS::WorkSpacesWeb::BrowserSettings`; `.into()` makes a `Val<String>`.
+        BlockedCategories {
+            Cults = "Cults",
+            Gambling = "Gambling",
+            Nudity = "Nudity",
+            Pornography = "Pornography",
+            SexEducation = "SexEducation",
+            Tasteless = "Tasteless",
+            Violence = "Violence",
+            DownloadSites = "DownloadSites",
+            ImageSharing = "ImageSharing",
+            PeerToPeer = "PeerToPeer",
+            StreamingMediaAndDownloads = "StreamingMediaAndDownloads",
+            GenerativeAi = "GenerativeAI",
+            CriminalActivity = "CriminalActivity",
+            Hacking = "Hacking",
+            HateAndIntolerance = "HateAndIntolerance",
+            IllegalDrug = "IllegalDrug",
+            IllegalSoftware = "IllegalSoftware",
+            SchoolCheating = "SchoolCheating",
+            SelfHarm = "SelfHarm",
+            Weapons = "Weapons",
+            Chat = "Chat",
+            Games = "Games",
+            InstantMessaging = "InstantMessaging",
+            ProfessionalNetwork = "ProfessionalNetwork",
+            SocialNetworking = "SocialNetworking",
+            WebBasedEmail = "WebBasedEmail",
+            ParkedDomains = "ParkedDomains",
+        }
+    }
 }
 
 /// Definition of AWS::WorkSpacesWeb::DataProtectionSettings Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::DataProtectionSettings`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
+/// - `DataProtectionSettingsArn`: `handle.data_protection_settings_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `DataProtectionSettingsArn`.
 #[derive(Clone, Debug)]
 pub struct CfnDataProtectionSettings {
     props: Props,
@@ -316,11 +383,11 @@ pub(crate) static DATA_PROTECTION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnDataProtectionSettings`].
+/// Property types and enums of the allowed values of [`CfnDataProtectionSettings`].
 pub mod data_protection_settings {
     use crate::resource::Props;
     use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
     #[derive(Clone, Debug)]
@@ -329,7 +396,7 @@ pub mod data_protection_settings {
     }
 
     impl InlineRedactionConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `inline_redaction_patterns`: `InlineRedactionPatterns`.
         pub fn new(inline_redaction_patterns: impl Into<Val<Vec<InlineRedactionPattern>>>) -> Self {
@@ -370,7 +437,7 @@ pub mod data_protection_settings {
     }
 
     impl InlineRedactionPattern {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `redaction_place_holder`: `RedactionPlaceHolder`.
         pub fn new(redaction_place_holder: impl Into<Val<RedactionPlaceHolder>>) -> Self {
@@ -422,15 +489,29 @@ pub mod data_protection_settings {
         props: Props,
     }
 
+    /// The required properties of [`CustomPattern`], by name: the argument of [`CustomPattern::new`].
+    #[derive(Clone, Debug)]
+    pub struct CustomPatternRequired {
+        /// CloudFormation property `PatternName`.
+        pub pattern_name: Val<String>,
+
+        /// CloudFormation property `PatternRegex`.
+        pub pattern_regex: Val<String>,
+    }
+
     impl CustomPattern {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`CustomPatternRequired`]:
         ///
-        /// - `pattern_name`: `PatternName`.
-        /// - `pattern_regex`: `PatternRegex`.
-        pub fn new(pattern_name: impl Into<Val<String>>, pattern_regex: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// CustomPattern::new(CustomPatternRequired {
+        ///     pattern_name: "...".into(),
+        ///     pattern_regex: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: CustomPatternRequired) -> Self {
             let mut props = Props::new();
-            props.set("PatternName", pattern_name);
-            props.set("PatternRegex", pattern_regex);
+            props.set::<String>("PatternName", required.pattern_name);
+            props.set::<String>("PatternRegex", required.pattern_regex);
             CustomPattern { props }
         }
 
@@ -460,9 +541,9 @@ pub mod data_protection_settings {
     }
 
     impl RedactionPlaceHolder {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
-        /// - `redaction_place_holder_type`: `RedactionPlaceHolderType`.
+        /// - `redaction_place_holder_type`: `RedactionPlaceHolderType`. Allowed values: the enum [`RedactionPlaceHolderType`].
         pub fn new(redaction_place_holder_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RedactionPlaceHolderType", redaction_place_holder_type);
@@ -488,15 +569,29 @@ pub mod data_protection_settings {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -554,30 +649,64 @@ pub mod data_protection_settings {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `RedactionPlaceHolderType` in `AWS::WorkSpacesWeb::DataProtectionSettings`; `.into()` makes a `Val<String>`.
+        RedactionPlaceHolderType {
+            CustomText = "CustomText",
+        }
+    }
 }
 
 /// Definition of AWS::WorkSpacesWeb::IdentityProvider Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::IdentityProvider`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `IdentityProviderArn`: `handle.identity_provider_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IdentityProviderArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIdentityProvider {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnIdentityProvider`], by name: the argument of [`CfnIdentityProvider::new`].
+#[derive(Clone, Debug)]
+pub struct CfnIdentityProviderRequired {
+    /// CloudFormation property `IdentityProviderDetails`.
+    pub identity_provider_details: Val<Map<String>>,
+
+    /// CloudFormation property `IdentityProviderName`.
+    pub identity_provider_name: Val<String>,
+
+    /// CloudFormation property `IdentityProviderType`.
+    ///
+    /// Allowed values (the enum [`identity_provider::IdentityProviderType`]): `SAML`, `Facebook`, `Google`, `LoginWithAmazon`, `SignInWithApple`, `OIDC`.
+    pub identity_provider_type: Val<String>,
+}
+
 impl CfnIdentityProvider {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::IdentityProvider";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnIdentityProviderRequired`]:
     ///
-    /// - `identity_provider_details`: `IdentityProviderDetails`.
-    /// - `identity_provider_name`: `IdentityProviderName`.
-    /// - `identity_provider_type`: `IdentityProviderType`.
-    pub fn new(identity_provider_details: impl Into<Val<Map<String>>>, identity_provider_name: impl Into<Val<String>>, identity_provider_type: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnIdentityProvider::new(CfnIdentityProviderRequired {
+    ///     identity_provider_details: [("key", "...")].into(),
+    ///     identity_provider_name: "...".into(),
+    ///     identity_provider_type: identity_provider::IdentityProviderType::Saml.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnIdentityProviderRequired) -> Self {
         let mut props = Props::new();
-        props.set("IdentityProviderDetails", identity_provider_details);
-        props.set("IdentityProviderName", identity_provider_name);
-        props.set("IdentityProviderType", identity_provider_type);
+        props.set::<Map<String>>("IdentityProviderDetails", required.identity_provider_details);
+        props.set::<String>("IdentityProviderName", required.identity_provider_name);
+        props.set::<String>("IdentityProviderType", required.identity_provider_type);
         CfnIdentityProvider { props, options: ResourceOptions::default() }
     }
 
@@ -642,11 +771,11 @@ pub(crate) static IDENTITY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnIdentityProvider`].
+/// Property types and enums of the allowed values of [`CfnIdentityProvider`].
 pub mod identity_provider {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WorkSpacesWeb::IdentityProvider`.
     #[derive(Clone, Debug)]
@@ -654,15 +783,29 @@ pub mod identity_provider {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -680,11 +823,33 @@ pub mod identity_provider {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `IdentityProviderType` in `AWS::WorkSpacesWeb::IdentityProvider`; `.into()` makes a `Val<String>`.
+        IdentityProviderType {
+            Saml = "SAML",
+            Facebook = "Facebook",
+            Google = "Google",
+            LoginWithAmazon = "LoginWithAmazon",
+            SignInWithApple = "SignInWithApple",
+            Oidc = "OIDC",
+        }
+    }
 }
 
 /// Definition of AWS::WorkSpacesWeb::IpAccessSettings Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::IpAccessSettings`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
+/// - `IpAccessSettingsArn`: `handle.ip_access_settings_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `IpAccessSettingsArn`.
 #[derive(Clone, Debug)]
 pub struct CfnIpAccessSettings {
     props: Props,
@@ -694,7 +859,7 @@ pub struct CfnIpAccessSettings {
 impl CfnIpAccessSettings {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::IpAccessSettings";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `ip_rules`: `IpRules`.
     pub fn new(ip_rules: impl Into<Val<Vec<ip_access_settings::IpRule>>>) -> Self {
@@ -806,7 +971,7 @@ pub mod ip_access_settings {
     }
 
     impl IpRule {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `ip_range`: `IpRange`, A single IP address or an IP address range in CIDR notation
         pub fn new(ip_range: impl Into<Val<String>>) -> Self {
@@ -834,15 +999,29 @@ pub mod ip_access_settings {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -872,25 +1051,51 @@ pub mod ip_access_settings {
 /// Definition of AWS::WorkSpacesWeb::NetworkSettings Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::NetworkSettings`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
+/// - `NetworkSettingsArn`: `handle.network_settings_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `NetworkSettingsArn`.
 #[derive(Clone, Debug)]
 pub struct CfnNetworkSettings {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnNetworkSettings`], by name: the argument of [`CfnNetworkSettings::new`].
+#[derive(Clone, Debug)]
+pub struct CfnNetworkSettingsRequired {
+    /// CloudFormation property `SecurityGroupIds`.
+    pub security_group_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `SubnetIds`.
+    pub subnet_ids: Val<Vec<String>>,
+
+    /// CloudFormation property `VpcId`.
+    pub vpc_id: Val<String>,
+}
+
 impl CfnNetworkSettings {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::NetworkSettings";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnNetworkSettingsRequired`]:
     ///
-    /// - `security_group_ids`: `SecurityGroupIds`.
-    /// - `subnet_ids`: `SubnetIds`.
-    /// - `vpc_id`: `VpcId`.
-    pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnNetworkSettings::new(CfnNetworkSettingsRequired {
+    ///     security_group_ids: vec!["..."].into(),
+    ///     subnet_ids: vec!["..."].into(),
+    ///     vpc_id: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnNetworkSettingsRequired) -> Self {
         let mut props = Props::new();
-        props.set("SecurityGroupIds", security_group_ids);
-        props.set("SubnetIds", subnet_ids);
-        props.set("VpcId", vpc_id);
+        props.set::<Vec<String>>("SecurityGroupIds", required.security_group_ids);
+        props.set::<Vec<String>>("SubnetIds", required.subnet_ids);
+        props.set::<String>("VpcId", required.vpc_id);
         CfnNetworkSettings { props, options: ResourceOptions::default() }
     }
 
@@ -961,15 +1166,29 @@ pub mod network_settings {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -992,6 +1211,21 @@ pub mod network_settings {
 /// Definition of AWS::WorkSpacesWeb::Portal Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::Portal`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `BrowserType`: `handle.browser_type()` → `Val<String>`.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
+/// - `PortalArn`: `handle.portal_arn()` → `Val<String>`.
+/// - `PortalEndpoint`: `handle.portal_endpoint()` → `Val<String>`.
+/// - `PortalStatus`: `handle.portal_status()` → `Val<String>`.
+/// - `RendererType`: `handle.renderer_type()` → `Val<String>`.
+/// - `ServiceProviderSamlMetadata`: `handle.service_provider_saml_metadata()` → `Val<String>`.
+/// - `StatusReason`: `handle.status_reason()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PortalArn`.
 #[derive(Clone, Debug)]
 pub struct CfnPortal {
     props: Props,
@@ -1017,7 +1251,7 @@ impl CfnPortal {
 
     /// The `AuthenticationType` property.
     ///
-    /// Allowed values: `Standard`, `IAM_Identity_Center`.
+    /// Allowed values (the enum [`portal::AuthenticationType`]): `Standard`, `IAM_Identity_Center`.
     pub fn authentication_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AuthenticationType", value);
         self
@@ -1051,7 +1285,7 @@ impl CfnPortal {
 
     /// The `InstanceType` property.
     ///
-    /// Allowed values: `standard.regular`, `standard.large`, `standard.xlarge`.
+    /// Allowed values (the enum [`portal::InstanceType`]): `standard.regular`, `standard.large`, `standard.xlarge`.
     pub fn instance_type(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("InstanceType", value);
         self
@@ -1202,11 +1436,11 @@ pub(crate) static PORTAL_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnPortal`].
+/// Property types and enums of the allowed values of [`CfnPortal`].
 pub mod portal {
     use crate::resource::Props;
     use crate::schema::{ObjectShape, Shape, StrRule};
-    use crate::value::Val;
+    use crate::value::{Val, string_enum};
 
     /// A property type of `AWS::WorkSpacesWeb::Portal`.
     #[derive(Clone, Debug)]
@@ -1214,15 +1448,29 @@ pub mod portal {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1240,28 +1488,69 @@ pub mod portal {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `AuthenticationType` in `AWS::WorkSpacesWeb::Portal`; `.into()` makes a `Val<String>`.
+        AuthenticationType {
+            Standard = "Standard",
+            IamIdentityCenter = "IAM_Identity_Center",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `InstanceType` in `AWS::WorkSpacesWeb::Portal`; `.into()` makes a `Val<String>`.
+        InstanceType {
+            StandardRegular = "standard.regular",
+            StandardLarge = "standard.large",
+            StandardXlarge = "standard.xlarge",
+        }
+    }
 }
 
 /// Definition of AWS::WorkSpacesWeb::SessionLogger Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::SessionLogger`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
+/// - `CreationDate`: `handle.creation_date()` → `Val<String>`.
+/// - `SessionLoggerArn`: `handle.session_logger_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `SessionLoggerArn`.
 #[derive(Clone, Debug)]
 pub struct CfnSessionLogger {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnSessionLogger`], by name: the argument of [`CfnSessionLogger::new`].
+#[derive(Clone, Debug)]
+pub struct CfnSessionLoggerRequired {
+    /// CloudFormation property `EventFilter`.
+    pub event_filter: Val<session_logger::EventFilter>,
+
+    /// CloudFormation property `LogConfiguration`.
+    pub log_configuration: Val<session_logger::LogConfiguration>,
+}
+
 impl CfnSessionLogger {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::SessionLogger";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnSessionLoggerRequired`]:
     ///
-    /// - `event_filter`: `EventFilter`.
-    /// - `log_configuration`: `LogConfiguration`.
-    pub fn new(event_filter: impl Into<Val<session_logger::EventFilter>>, log_configuration: impl Into<Val<session_logger::LogConfiguration>>) -> Self {
+    /// ```text
+    /// CfnSessionLogger::new(CfnSessionLoggerRequired {
+    ///     event_filter: session_logger::EventFilter::new(...).into(),
+    ///     log_configuration: session_logger::LogConfiguration::new(...).into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnSessionLoggerRequired) -> Self {
         let mut props = Props::new();
-        props.set("EventFilter", event_filter);
-        props.set("LogConfiguration", log_configuration);
+        props.set::<session_logger::EventFilter>("EventFilter", required.event_filter);
+        props.set::<session_logger::LogConfiguration>("LogConfiguration", required.log_configuration);
         CfnSessionLogger { props, options: ResourceOptions::default() }
     }
 
@@ -1349,11 +1638,11 @@ pub(crate) static SESSION_LOGGER_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnSessionLogger`].
+/// Property types and enums of the allowed values of [`CfnSessionLogger`].
 pub mod session_logger {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Json, Val};
+    use crate::value::{Json, Val, string_enum};
 
     /// A property type of `AWS::WorkSpacesWeb::SessionLogger`.
     #[derive(Clone, Debug)]
@@ -1375,6 +1664,8 @@ pub mod session_logger {
         }
 
         /// The `Include` property.
+        ///
+        /// Allowed values of each item (the enum [`Include`]): `WebsiteInteract`, `FileDownloadFromSecureBrowserToRemoteDisk`, `FileTransferFromRemoteToLocalDisk`, `FileTransferFromLocalToRemoteDisk`, `FileUploadFromRemoteDiskToSecureBrowser`, `ContentPasteToWebsite`, `ContentTransferFromLocalToRemoteClipboard`, `ContentCopyFromWebsite`, `UrlLoad`, `TabOpen`, `TabClose`, `PrintJobSubmit`, `SessionConnect`, `SessionStart`, `SessionDisconnect`, `SessionEnd`, `UrlBlockByContentFilter`.
         pub fn include(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Include", value);
             self
@@ -1419,17 +1710,38 @@ pub mod session_logger {
         props: Props,
     }
 
-    impl S3LogConfiguration {
-        /// Creates the value from its required properties:
+    /// The required properties of [`S3LogConfiguration`], by name: the argument of [`S3LogConfiguration::new`].
+    #[derive(Clone, Debug)]
+    pub struct S3LogConfigurationRequired {
+        /// CloudFormation property `Bucket`.
+        pub bucket: Val<String>,
+
+        /// CloudFormation property `FolderStructure`.
         ///
-        /// - `bucket`: `Bucket`.
-        /// - `folder_structure`: `FolderStructure`.
-        /// - `log_file_format`: `LogFileFormat`.
-        pub fn new(bucket: impl Into<Val<String>>, folder_structure: impl Into<Val<String>>, log_file_format: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`FolderStructure`]): `Flat`, `NestedByDate`.
+        pub folder_structure: Val<String>,
+
+        /// CloudFormation property `LogFileFormat`.
+        ///
+        /// Allowed values (the enum [`LogFileFormat`]): `JSONLines`, `Json`.
+        pub log_file_format: Val<String>,
+    }
+
+    impl S3LogConfiguration {
+        /// Creates the value from its required properties, by name in [`S3LogConfigurationRequired`]:
+        ///
+        /// ```text
+        /// S3LogConfiguration::new(S3LogConfigurationRequired {
+        ///     bucket: "...".into(),
+        ///     folder_structure: FolderStructure::Flat.into(),
+        ///     log_file_format: LogFileFormat::JsonLines.into(),
+        /// })
+        /// ```
+        pub fn new(required: S3LogConfigurationRequired) -> Self {
             let mut props = Props::new();
-            props.set("Bucket", bucket);
-            props.set("FolderStructure", folder_structure);
-            props.set("LogFileFormat", log_file_format);
+            props.set::<String>("Bucket", required.bucket);
+            props.set::<String>("FolderStructure", required.folder_structure);
+            props.set::<String>("LogFileFormat", required.log_file_format);
             S3LogConfiguration { props }
         }
 
@@ -1458,15 +1770,29 @@ pub mod session_logger {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1510,11 +1836,59 @@ pub mod session_logger {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `Include` in `AWS::WorkSpacesWeb::SessionLogger`; `.into()` makes a `Val<String>`.
+        Include {
+            WebsiteInteract = "WebsiteInteract",
+            FileDownloadFromSecureBrowserToRemoteDisk = "FileDownloadFromSecureBrowserToRemoteDisk",
+            FileTransferFromRemoteToLocalDisk = "FileTransferFromRemoteToLocalDisk",
+            FileTransferFromLocalToRemoteDisk = "FileTransferFromLocalToRemoteDisk",
+            FileUploadFromRemoteDiskToSecureBrowser = "FileUploadFromRemoteDiskToSecureBrowser",
+            ContentPasteToWebsite = "ContentPasteToWebsite",
+            ContentTransferFromLocalToRemoteClipboard = "ContentTransferFromLocalToRemoteClipboard",
+            ContentCopyFromWebsite = "ContentCopyFromWebsite",
+            UrlLoad = "UrlLoad",
+            TabOpen = "TabOpen",
+            TabClose = "TabClose",
+            PrintJobSubmit = "PrintJobSubmit",
+            SessionConnect = "SessionConnect",
+            SessionStart = "SessionStart",
+            SessionDisconnect = "SessionDisconnect",
+            SessionEnd = "SessionEnd",
+            UrlBlockByContentFilter = "UrlBlockByContentFilter",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `FolderStructure` in `AWS::WorkSpacesWeb::SessionLogger`; `.into()` makes a `Val<String>`.
+        FolderStructure {
+            Flat = "Flat",
+            NestedByDate = "NestedByDate",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `LogFileFormat` in `AWS::WorkSpacesWeb::SessionLogger`; `.into()` makes a `Val<String>`.
+        LogFileFormat {
+            JsonLines = "JSONLines",
+            Json = "Json",
+        }
+    }
 }
 
 /// Definition of AWS::WorkSpacesWeb::TrustStore Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::TrustStore`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
+/// - `TrustStoreArn`: `handle.trust_store_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `TrustStoreArn`.
 #[derive(Clone, Debug)]
 pub struct CfnTrustStore {
     props: Props,
@@ -1524,7 +1898,7 @@ pub struct CfnTrustStore {
 impl CfnTrustStore {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::TrustStore";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `certificate_list`: `CertificateList`.
     pub fn new(certificate_list: impl Into<Val<Vec<String>>>) -> Self {
@@ -1597,15 +1971,29 @@ pub mod trust_store {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1628,6 +2016,15 @@ pub mod trust_store {
 /// Definition of AWS::WorkSpacesWeb::UserAccessLoggingSettings Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::UserAccessLoggingSettings`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
+/// - `UserAccessLoggingSettingsArn`: `handle.user_access_logging_settings_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserAccessLoggingSettingsArn`.
 #[derive(Clone, Debug)]
 pub struct CfnUserAccessLoggingSettings {
     props: Props,
@@ -1637,7 +2034,7 @@ pub struct CfnUserAccessLoggingSettings {
 impl CfnUserAccessLoggingSettings {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::UserAccessLoggingSettings";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `kinesis_stream_arn`: `KinesisStreamArn`, Kinesis stream ARN to which log events are published.
     pub fn new(kinesis_stream_arn: impl Into<Val<String>>) -> Self {
@@ -1711,15 +2108,29 @@ pub mod user_access_logging_settings {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -1742,29 +2153,74 @@ pub mod user_access_logging_settings {
 /// Definition of AWS::WorkSpacesWeb::UserSettings Resource Type
 ///
 /// CloudFormation type `AWS::WorkSpacesWeb::UserSettings`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AssociatedPortalArns`: `handle.associated_portal_arns()` → `Val<Vec<String>>`.
+/// - `BrandingConfiguration.FaviconMetadata`: `handle.branding_configuration_favicon_metadata()` → `Val<Json>`.
+/// - `BrandingConfiguration.LogoMetadata`: `handle.branding_configuration_logo_metadata()` → `Val<Json>`.
+/// - `BrandingConfiguration.WallpaperMetadata`: `handle.branding_configuration_wallpaper_metadata()` → `Val<Json>`.
+/// - `UserSettingsArn`: `handle.user_settings_arn()` → `Val<String>`.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `UserSettingsArn`.
 #[derive(Clone, Debug)]
 pub struct CfnUserSettings {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnUserSettings`], by name: the argument of [`CfnUserSettings::new`].
+#[derive(Clone, Debug)]
+pub struct CfnUserSettingsRequired {
+    /// CloudFormation property `CopyAllowed`.
+    ///
+    /// Allowed values (the enum [`user_settings::CopyAllowed`]): `Disabled`, `Enabled`.
+    pub copy_allowed: Val<String>,
+
+    /// CloudFormation property `DownloadAllowed`.
+    ///
+    /// Allowed values (the enum [`user_settings::DownloadAllowed`]): `Disabled`, `Enabled`.
+    pub download_allowed: Val<String>,
+
+    /// CloudFormation property `PasteAllowed`.
+    ///
+    /// Allowed values (the enum [`user_settings::PasteAllowed`]): `Disabled`, `Enabled`.
+    pub paste_allowed: Val<String>,
+
+    /// CloudFormation property `PrintAllowed`.
+    ///
+    /// Allowed values (the enum [`user_settings::PrintAllowed`]): `Disabled`, `Enabled`.
+    pub print_allowed: Val<String>,
+
+    /// CloudFormation property `UploadAllowed`.
+    ///
+    /// Allowed values (the enum [`user_settings::UploadAllowed`]): `Disabled`, `Enabled`.
+    pub upload_allowed: Val<String>,
+}
+
 impl CfnUserSettings {
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::UserSettings";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnUserSettingsRequired`]:
     ///
-    /// - `copy_allowed`: `CopyAllowed`.
-    /// - `download_allowed`: `DownloadAllowed`.
-    /// - `paste_allowed`: `PasteAllowed`.
-    /// - `print_allowed`: `PrintAllowed`.
-    /// - `upload_allowed`: `UploadAllowed`.
-    pub fn new(copy_allowed: impl Into<Val<String>>, download_allowed: impl Into<Val<String>>, paste_allowed: impl Into<Val<String>>, print_allowed: impl Into<Val<String>>, upload_allowed: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnUserSettings::new(CfnUserSettingsRequired {
+    ///     copy_allowed: user_settings::CopyAllowed::Disabled.into(),
+    ///     download_allowed: user_settings::DownloadAllowed::Disabled.into(),
+    ///     paste_allowed: user_settings::PasteAllowed::Disabled.into(),
+    ///     print_allowed: user_settings::PrintAllowed::Disabled.into(),
+    ///     upload_allowed: user_settings::UploadAllowed::Disabled.into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnUserSettingsRequired) -> Self {
         let mut props = Props::new();
-        props.set("CopyAllowed", copy_allowed);
-        props.set("DownloadAllowed", download_allowed);
-        props.set("PasteAllowed", paste_allowed);
-        props.set("PrintAllowed", print_allowed);
-        props.set("UploadAllowed", upload_allowed);
+        props.set::<String>("CopyAllowed", required.copy_allowed);
+        props.set::<String>("DownloadAllowed", required.download_allowed);
+        props.set::<String>("PasteAllowed", required.paste_allowed);
+        props.set::<String>("PrintAllowed", required.print_allowed);
+        props.set::<String>("UploadAllowed", required.upload_allowed);
         CfnUserSettings { props, options: ResourceOptions::default() }
     }
 
@@ -1794,7 +2250,7 @@ impl CfnUserSettings {
 
     /// The `DeepLinkAllowed` property.
     ///
-    /// Allowed values: `Disabled`, `Enabled`.
+    /// Allowed values (the enum [`user_settings::DeepLinkAllowed`]): `Disabled`, `Enabled`.
     pub fn deep_link_allowed(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("DeepLinkAllowed", value);
         self
@@ -1826,7 +2282,7 @@ impl CfnUserSettings {
 
     /// The `WebAuthnAllowed` property.
     ///
-    /// Allowed values: `Disabled`, `Enabled`.
+    /// Allowed values (the enum [`user_settings::WebAuthnAllowed`]): `Disabled`, `Enabled`.
     pub fn web_authn_allowed(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("WebAuthnAllowed", value);
         self
@@ -1907,11 +2363,11 @@ pub(crate) static USER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
     ..ObjectShape::EMPTY
 };
 
-/// Property types of [`CfnUserSettings`].
+/// Property types and enums of the allowed values of [`CfnUserSettings`].
 pub mod user_settings {
     use crate::resource::Props;
     use crate::schema::{ListRule, ObjectShape, Shape, StrRule};
-    use crate::value::{Map, Val};
+    use crate::value::{Map, Val, string_enum};
 
     /// A property type of `AWS::WorkSpacesWeb::UserSettings`.
     #[derive(Clone, Debug)]
@@ -1928,7 +2384,7 @@ pub mod user_settings {
 
         /// The `ColorTheme` property.
         ///
-        /// Allowed values: `Light`, `Dark`.
+        /// Allowed values (the enum [`ColorTheme`]): `Light`, `Dark`.
         pub fn color_theme(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ColorTheme", value);
             self
@@ -2001,17 +2457,36 @@ pub mod user_settings {
         props: Props,
     }
 
-    impl ImageMetadata {
-        /// Creates the value from its required properties:
+    /// The required properties of [`ImageMetadata`], by name: the argument of [`ImageMetadata::new`].
+    #[derive(Clone, Debug)]
+    pub struct ImageMetadataRequired {
+        /// CloudFormation property `FileExtension`.
+        pub file_extension: Val<String>,
+
+        /// CloudFormation property `LastUploadTimestamp`.
+        pub last_upload_timestamp: Val<String>,
+
+        /// CloudFormation property `MimeType`.
         ///
-        /// - `file_extension`: `FileExtension`.
-        /// - `last_upload_timestamp`: `LastUploadTimestamp`.
-        /// - `mime_type`: `MimeType`.
-        pub fn new(file_extension: impl Into<Val<String>>, last_upload_timestamp: impl Into<Val<String>>, mime_type: impl Into<Val<String>>) -> Self {
+        /// Allowed values (the enum [`MimeType`]): `image/png`, `image/jpeg`, `image/x-icon`.
+        pub mime_type: Val<String>,
+    }
+
+    impl ImageMetadata {
+        /// Creates the value from its required properties, by name in [`ImageMetadataRequired`]:
+        ///
+        /// ```text
+        /// ImageMetadata::new(ImageMetadataRequired {
+        ///     file_extension: "...".into(),
+        ///     last_upload_timestamp: "...".into(),
+        ///     mime_type: MimeType::ImagePng.into(),
+        /// })
+        /// ```
+        pub fn new(required: ImageMetadataRequired) -> Self {
             let mut props = Props::new();
-            props.set("FileExtension", file_extension);
-            props.set("LastUploadTimestamp", last_upload_timestamp);
-            props.set("MimeType", mime_type);
+            props.set::<String>("FileExtension", required.file_extension);
+            props.set::<String>("LastUploadTimestamp", required.last_upload_timestamp);
+            props.set::<String>("MimeType", required.mime_type);
             ImageMetadata { props }
         }
     }
@@ -2028,15 +2503,29 @@ pub mod user_settings {
         props: Props,
     }
 
+    /// The required properties of [`LocalizedBrandingStrings`], by name: the argument of [`LocalizedBrandingStrings::new`].
+    #[derive(Clone, Debug)]
+    pub struct LocalizedBrandingStringsRequired {
+        /// CloudFormation property `BrowserTabTitle`.
+        pub browser_tab_title: Val<String>,
+
+        /// CloudFormation property `WelcomeText`.
+        pub welcome_text: Val<String>,
+    }
+
     impl LocalizedBrandingStrings {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`LocalizedBrandingStringsRequired`]:
         ///
-        /// - `browser_tab_title`: `BrowserTabTitle`.
-        /// - `welcome_text`: `WelcomeText`.
-        pub fn new(browser_tab_title: impl Into<Val<String>>, welcome_text: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// LocalizedBrandingStrings::new(LocalizedBrandingStringsRequired {
+        ///     browser_tab_title: "...".into(),
+        ///     welcome_text: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: LocalizedBrandingStringsRequired) -> Self {
             let mut props = Props::new();
-            props.set("BrowserTabTitle", browser_tab_title);
-            props.set("WelcomeText", welcome_text);
+            props.set::<String>("BrowserTabTitle", required.browser_tab_title);
+            props.set::<String>("WelcomeText", required.welcome_text);
             LocalizedBrandingStrings { props }
         }
 
@@ -2090,7 +2579,7 @@ pub mod user_settings {
     }
 
     impl CookieSynchronizationConfiguration {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `allowlist`: `Allowlist`.
         pub fn new(allowlist: impl Into<Val<Vec<CookieSpecification>>>) -> Self {
@@ -2119,7 +2608,7 @@ pub mod user_settings {
     }
 
     impl CookieSpecification {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required property:
         ///
         /// - `domain`: `Domain`.
         pub fn new(domain: impl Into<Val<String>>) -> Self {
@@ -2153,15 +2642,29 @@ pub mod user_settings {
         props: Props,
     }
 
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
     impl Tag {
-        /// Creates the value from its required properties:
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
         ///
-        /// - `key`: `Key`.
-        /// - `value`: `Value`.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -2186,6 +2689,8 @@ pub mod user_settings {
         }
 
         /// The `HiddenToolbarItems` property.
+        ///
+        /// Allowed values of each item (the enum [`HiddenToolbarItems`]): `Windows`, `DualMonitor`, `FullScreen`, `Webcam`, `Microphone`.
         pub fn hidden_toolbar_items(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("HiddenToolbarItems", value);
             self
@@ -2193,7 +2698,7 @@ pub mod user_settings {
 
         /// The `MaxDisplayResolution` property.
         ///
-        /// Allowed values: `size4096X2160`, `size3840X2160`, `size3440X1440`, `size2560X1440`, `size1920X1080`, `size1280X720`, `size1024X768`, `size800X600`.
+        /// Allowed values (the enum [`MaxDisplayResolution`]): `size4096X2160`, `size3840X2160`, `size3440X1440`, `size2560X1440`, `size1920X1080`, `size1280X720`, `size1024X768`, `size800X600`.
         pub fn max_display_resolution(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MaxDisplayResolution", value);
             self
@@ -2201,7 +2706,7 @@ pub mod user_settings {
 
         /// The `ToolbarType` property.
         ///
-        /// Allowed values: `Floating`, `Docked`.
+        /// Allowed values (the enum [`ToolbarType`]): `Floating`, `Docked`.
         pub fn toolbar_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ToolbarType", value);
             self
@@ -2209,7 +2714,7 @@ pub mod user_settings {
 
         /// The `VisualMode` property.
         ///
-        /// Allowed values: `Dark`, `Light`.
+        /// Allowed values (the enum [`VisualMode`]): `Dark`, `Light`.
         pub fn visual_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VisualMode", value);
             self
@@ -2293,6 +2798,120 @@ pub mod user_settings {
         ],
         ..ObjectShape::EMPTY
     };
+
+    string_enum! {
+        /// Allowed values of `CopyAllowed` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        CopyAllowed {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DeepLinkAllowed` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        DeepLinkAllowed {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `DownloadAllowed` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        DownloadAllowed {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PasteAllowed` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        PasteAllowed {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `PrintAllowed` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        PrintAllowed {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `UploadAllowed` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        UploadAllowed {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `WebAuthnAllowed` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        WebAuthnAllowed {
+            Disabled = "Disabled",
+            Enabled = "Enabled",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ColorTheme` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        ColorTheme {
+            Light = "Light",
+            Dark = "Dark",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MimeType` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        MimeType {
+            ImagePng = "image/png",
+            ImageJpeg = "image/jpeg",
+            ImageXIcon = "image/x-icon",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `HiddenToolbarItems` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        HiddenToolbarItems {
+            Windows = "Windows",
+            DualMonitor = "DualMonitor",
+            FullScreen = "FullScreen",
+            Webcam = "Webcam",
+            Microphone = "Microphone",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `MaxDisplayResolution` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        MaxDisplayResolution {
+            Size4096X2160 = "size4096X2160",
+            Size3840X2160 = "size3840X2160",
+            Size3440X1440 = "size3440X1440",
+            Size2560X1440 = "size2560X1440",
+            Size1920X1080 = "size1920X1080",
+            Size1280X720 = "size1280X720",
+            Size1024X768 = "size1024X768",
+            Size800X600 = "size800X600",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `ToolbarType` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        ToolbarType {
+            Floating = "Floating",
+            Docked = "Docked",
+        }
+    }
+
+    string_enum! {
+        /// Allowed values of `VisualMode` in `AWS::WorkSpacesWeb::UserSettings`; `.into()` makes a `Val<String>`.
+        VisualMode {
+            Dark = "Dark",
+            Light = "Light",
+        }
+    }
 }
 
 /// Every resource type of the service, sorted by name.

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::new_without_default,
-    clippy::too_many_arguments,
     clippy::wrong_self_convention,
     clippy::should_implement_trait
 )]
 
-use crate::region::RegionSet;
+use crate::regions::RegionSet;
 use crate::resource::{Handle, Props, Resource, ResourceOptions};
 use crate::schema::{ListRule, NumRule, ObjectShape, Shape, StrRule, TagShape, Tagging, TypeMeta};
 use crate::value::Val;
@@ -16,6 +15,14 @@ use crate::value::Val;
 /// This schema provides construct and validation rules for AWS-XRay Group resource parameters.
 ///
 /// CloudFormation type `AWS::XRay::Group`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `GroupARN`: `handle.group_arn()` → `Val<String>`. The ARN of the group that was generated on creation.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `GroupARN`.
 #[derive(Clone, Debug)]
 pub struct CfnGroup {
     props: Props,
@@ -25,7 +32,7 @@ pub struct CfnGroup {
 impl CfnGroup {
     pub const TYPE_NAME: &'static str = "AWS::XRay::Group";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required property:
     ///
     /// - `group_name`: `GroupName`, The case-sensitive name of the new group. Names must be unique.
     pub fn new(group_name: impl Into<Val<String>>) -> Self {
@@ -140,15 +147,33 @@ pub mod group {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -171,23 +196,49 @@ pub mod group {
 /// This schema provides construct and validation rules for AWS-XRay Resource Policy resource parameters.
 ///
 /// CloudFormation type `AWS::XRay::ResourcePolicy`.
+///
+/// # Attributes
+///
+/// `AWS::XRay::ResourcePolicy` has no `Fn::GetAtt` attributes.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `PolicyName`.
 #[derive(Clone, Debug)]
 pub struct CfnResourcePolicy {
     props: Props,
     options: ResourceOptions,
 }
 
+/// The required properties of [`CfnResourcePolicy`], by name: the argument of [`CfnResourcePolicy::new`].
+#[derive(Clone, Debug)]
+pub struct CfnResourcePolicyRequired {
+    /// The resource policy document, which can be up to 5kb in size.
+    ///
+    /// CloudFormation property `PolicyDocument`.
+    pub policy_document: Val<String>,
+
+    /// The name of the resource policy. Must be unique within a specific AWS account.
+    ///
+    /// CloudFormation property `PolicyName`.
+    ///
+    /// Changing it replaces the resource.
+    pub policy_name: Val<String>,
+}
+
 impl CfnResourcePolicy {
     pub const TYPE_NAME: &'static str = "AWS::XRay::ResourcePolicy";
 
-    /// Creates the resource from its required properties:
+    /// Creates the resource from its required properties, by name in [`CfnResourcePolicyRequired`]:
     ///
-    /// - `policy_document`: `PolicyDocument`, The resource policy document, which can be up to 5kb in size.
-    /// - `policy_name`: `PolicyName`, The name of the resource policy. Must be unique within a specific AWS account.
-    pub fn new(policy_document: impl Into<Val<String>>, policy_name: impl Into<Val<String>>) -> Self {
+    /// ```text
+    /// CfnResourcePolicy::new(CfnResourcePolicyRequired {
+    ///     policy_document: "...".into(),
+    ///     policy_name: "...".into(),
+    /// })
+    /// ```
+    pub fn new(required: CfnResourcePolicyRequired) -> Self {
         let mut props = Props::new();
-        props.set("PolicyDocument", policy_document);
-        props.set("PolicyName", policy_name);
+        props.set::<String>("PolicyDocument", required.policy_document);
+        props.set::<String>("PolicyName", required.policy_name);
         CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 
@@ -237,6 +288,14 @@ pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
 /// This schema provides construct and validation rules for AWS-XRay SamplingRule resource parameters.
 ///
 /// CloudFormation type `AWS::XRay::SamplingRule`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `RuleARN`: `handle.rule_arn()` → `Val<String>`. The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `RuleARN`.
 #[derive(Clone, Debug)]
 pub struct CfnSamplingRule {
     props: Props,
@@ -341,29 +400,82 @@ pub mod sampling_rule {
         props: Props,
     }
 
-    impl SamplingRule {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SamplingRule`], by name: the argument of [`SamplingRule::new`].
+    #[derive(Clone, Debug)]
+    pub struct SamplingRuleRequired {
+        /// The percentage of matching requests to instrument, after the reservoir is exhausted.
         ///
-        /// - `fixed_rate`: `FixedRate`, The percentage of matching requests to instrument, after the reservoir is exhausted.
-        /// - `http_method`: `HTTPMethod`, Matches the HTTP method from a request URL.
-        /// - `host`: `Host`, Matches the hostname from a request URL.
-        /// - `priority`: `Priority`, The priority of the sampling rule.
-        /// - `reservoir_size`: `ReservoirSize`, A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
-        /// - `resource_arn`: `ResourceARN`, Matches the ARN of the AWS resource on which the service runs.
-        /// - `service_name`: `ServiceName`, Matches the name that the service uses to identify itself in segments.
-        /// - `service_type`: `ServiceType`, Matches the origin that the service uses to identify its type in segments.
-        /// - `url_path`: `URLPath`, Matches the path from a request URL.
-        pub fn new(fixed_rate: impl Into<Val<f64>>, http_method: impl Into<Val<String>>, host: impl Into<Val<String>>, priority: impl Into<Val<i64>>, reservoir_size: impl Into<Val<i64>>, resource_arn: impl Into<Val<String>>, service_name: impl Into<Val<String>>, service_type: impl Into<Val<String>>, url_path: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `FixedRate`.
+        pub fixed_rate: Val<f64>,
+
+        /// Matches the HTTP method from a request URL.
+        ///
+        /// CloudFormation property `HTTPMethod`.
+        pub http_method: Val<String>,
+
+        /// Matches the hostname from a request URL.
+        ///
+        /// CloudFormation property `Host`.
+        pub host: Val<String>,
+
+        /// The priority of the sampling rule.
+        ///
+        /// CloudFormation property `Priority`.
+        pub priority: Val<i64>,
+
+        /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
+        ///
+        /// CloudFormation property `ReservoirSize`.
+        pub reservoir_size: Val<i64>,
+
+        /// Matches the ARN of the AWS resource on which the service runs.
+        ///
+        /// CloudFormation property `ResourceARN`.
+        pub resource_arn: Val<String>,
+
+        /// Matches the name that the service uses to identify itself in segments.
+        ///
+        /// CloudFormation property `ServiceName`.
+        pub service_name: Val<String>,
+
+        /// Matches the origin that the service uses to identify its type in segments.
+        ///
+        /// CloudFormation property `ServiceType`.
+        pub service_type: Val<String>,
+
+        /// Matches the path from a request URL.
+        ///
+        /// CloudFormation property `URLPath`.
+        pub url_path: Val<String>,
+    }
+
+    impl SamplingRule {
+        /// Creates the value from its required properties, by name in [`SamplingRuleRequired`]:
+        ///
+        /// ```text
+        /// SamplingRule::new(SamplingRuleRequired {
+        ///     fixed_rate: 1.0.into(),
+        ///     http_method: "...".into(),
+        ///     host: "...".into(),
+        ///     priority: 1.into(),
+        ///     reservoir_size: 1.into(),
+        ///     resource_arn: "...".into(),
+        ///     service_name: "...".into(),
+        ///     service_type: "...".into(),
+        ///     url_path: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: SamplingRuleRequired) -> Self {
             let mut props = Props::new();
-            props.set("FixedRate", fixed_rate);
-            props.set("HTTPMethod", http_method);
-            props.set("Host", host);
-            props.set("Priority", priority);
-            props.set("ReservoirSize", reservoir_size);
-            props.set("ResourceARN", resource_arn);
-            props.set("ServiceName", service_name);
-            props.set("ServiceType", service_type);
-            props.set("URLPath", url_path);
+            props.set::<f64>("FixedRate", required.fixed_rate);
+            props.set::<String>("HTTPMethod", required.http_method);
+            props.set::<String>("Host", required.host);
+            props.set::<i64>("Priority", required.priority);
+            props.set::<i64>("ReservoirSize", required.reservoir_size);
+            props.set::<String>("ResourceARN", required.resource_arn);
+            props.set::<String>("ServiceName", required.service_name);
+            props.set::<String>("ServiceType", required.service_type);
+            props.set::<String>("URLPath", required.url_path);
             SamplingRule { props }
         }
 
@@ -410,15 +522,33 @@ pub mod sampling_rule {
         props: Props,
     }
 
-    impl SamplingRateBoost {
-        /// Creates the value from its required properties:
+    /// The required properties of [`SamplingRateBoost`], by name: the argument of [`SamplingRateBoost::new`].
+    #[derive(Clone, Debug)]
+    pub struct SamplingRateBoostRequired {
+        /// Time window (in minutes) in which only one sampling rate boost can be triggered. After a boost occurs, no further boosts are allowed until the next window.
         ///
-        /// - `cooldown_window_minutes`: `CooldownWindowMinutes`, Time window (in minutes) in which only one sampling rate boost can be triggered. After a boost occurs, no further boosts are allowed until the next window.
-        /// - `max_rate`: `MaxRate`, The maximum sampling rate X-Ray will apply when it detects anomalies. X-Ray determines the appropriate rate between your baseline and the maximum, depending on anomaly activity.
-        pub fn new(cooldown_window_minutes: impl Into<Val<i64>>, max_rate: impl Into<Val<f64>>) -> Self {
+        /// CloudFormation property `CooldownWindowMinutes`.
+        pub cooldown_window_minutes: Val<i64>,
+
+        /// The maximum sampling rate X-Ray will apply when it detects anomalies. X-Ray determines the appropriate rate between your baseline and the maximum, depending on anomaly activity.
+        ///
+        /// CloudFormation property `MaxRate`.
+        pub max_rate: Val<f64>,
+    }
+
+    impl SamplingRateBoost {
+        /// Creates the value from its required properties, by name in [`SamplingRateBoostRequired`]:
+        ///
+        /// ```text
+        /// SamplingRateBoost::new(SamplingRateBoostRequired {
+        ///     cooldown_window_minutes: 1.into(),
+        ///     max_rate: 1.0.into(),
+        /// })
+        /// ```
+        pub fn new(required: SamplingRateBoostRequired) -> Self {
             let mut props = Props::new();
-            props.set("CooldownWindowMinutes", cooldown_window_minutes);
-            props.set("MaxRate", max_rate);
+            props.set::<i64>("CooldownWindowMinutes", required.cooldown_window_minutes);
+            props.set::<f64>("MaxRate", required.max_rate);
             SamplingRateBoost { props }
         }
     }
@@ -571,15 +701,33 @@ pub mod sampling_rule {
         props: Props,
     }
 
-    impl Tag {
-        /// Creates the value from its required properties:
+    /// The required properties of [`Tag`], by name: the argument of [`Tag::new`].
+    #[derive(Clone, Debug)]
+    pub struct TagRequired {
+        /// The key name of the tag.
         ///
-        /// - `key`: `Key`, The key name of the tag.
-        /// - `value`: `Value`, The value for the tag.
-        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
+        /// CloudFormation property `Key`.
+        pub key: Val<String>,
+
+        /// The value for the tag.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Val<String>,
+    }
+
+    impl Tag {
+        /// Creates the value from its required properties, by name in [`TagRequired`]:
+        ///
+        /// ```text
+        /// Tag::new(TagRequired {
+        ///     key: "...".into(),
+        ///     value: "...".into(),
+        /// })
+        /// ```
+        pub fn new(required: TagRequired) -> Self {
             let mut props = Props::new();
-            props.set("Key", key);
-            props.set("Value", value);
+            props.set::<String>("Key", required.key);
+            props.set::<String>("Value", required.value);
             Tag { props }
         }
     }
@@ -652,6 +800,14 @@ pub mod sampling_rule {
 /// This schema provides construct and validation rules for AWS-XRay TransactionSearchConfig resource parameters.
 ///
 /// CloudFormation type `AWS::XRay::TransactionSearchConfig`.
+///
+/// # Attributes
+///
+/// Methods of the [`Handle`] that adding the resource returns, one per `Fn::GetAtt` attribute:
+///
+/// - `AccountId`: `handle.account_id()` → `Val<String>`. User account id, used as the primary identifier for the resource
+///
+/// `handle.reference()` gives `Ref`, which returns the primary identifier, `AccountId`.
 #[derive(Clone, Debug)]
 pub struct CfnTransactionSearchConfig {
     props: Props,

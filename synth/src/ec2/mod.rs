@@ -559,7 +559,10 @@ fn subnet_in_zone(
     scope.edit(&table).tag("Name", path.clone());
     scope.add(
         "RouteTableAssociation",
-        cfn::CfnSubnetRouteTableAssociation::new(table.reference(), handle.reference()),
+        cfn::CfnSubnetRouteTableAssociation::new(cfn::CfnSubnetRouteTableAssociationRequired {
+            route_table_id: table.reference(),
+            subnet_id: handle.reference(),
+        }),
     );
     let subnet = Subnet {
         node: Some(scope.node_id()),
@@ -885,7 +888,10 @@ impl Construct for SecurityGroupRule {
                 );
             }
             Direction::Egress => {
-                let r = cfn::CfnSecurityGroupEgress::new(self.group, protocol);
+                let r = cfn::CfnSecurityGroupEgress::new(cfn::CfnSecurityGroupEgressRequired {
+                    group_id: self.group,
+                    ip_protocol: protocol.into(),
+                });
                 here.add(
                     "Resource",
                     rule_properties!(

@@ -354,13 +354,16 @@ impl Construct for ClusterBuilder {
         if !cidrs.is_empty() {
             vpc = vpc.public_access_cidrs(cidrs);
         }
-        let mut cluster = cfn::CfnCluster::new(vpc, self.role.arn())
-            .version(self.version.as_str())
-            .access_config(
-                cfn::cluster::AccessConfig::new()
-                    .authentication_mode(self.authentication_mode.as_str())
-                    .bootstrap_cluster_creator_admin_permissions(self.bootstrap_admin),
-            );
+        let mut cluster = cfn::CfnCluster::new(cfn::CfnClusterRequired {
+            resources_vpc_config: vpc.into(),
+            role_arn: self.role.arn(),
+        })
+        .version(self.version.as_str())
+        .access_config(
+            cfn::cluster::AccessConfig::new()
+                .authentication_mode(self.authentication_mode.as_str())
+                .bootstrap_cluster_creator_admin_permissions(self.bootstrap_admin),
+        );
         if let Some(name) = &self.name {
             cluster = cluster.name(name.as_str());
         }
@@ -573,14 +576,18 @@ impl Construct for NodegroupBuilder {
             here.error("a node group needs at least one instance type");
         }
         let subnet_ids: Vec<Val<String>> = self.subnets.iter().map(Subnet::id).collect();
-        let mut group = cfn::CfnNodegroup::new(self.cluster, self.role.arn(), subnet_ids)
-            .instance_types(self.instance_types)
-            .scaling_config(
-                cfn::nodegroup::ScalingConfig::new()
-                    .min_size(i64::from(min))
-                    .desired_size(i64::from(desired))
-                    .max_size(i64::from(max)),
-            );
+        let mut group = cfn::CfnNodegroup::new(cfn::CfnNodegroupRequired {
+            cluster_name: self.cluster,
+            node_role: self.role.arn(),
+            subnets: subnet_ids.into(),
+        })
+        .instance_types(self.instance_types)
+        .scaling_config(
+            cfn::nodegroup::ScalingConfig::new()
+                .min_size(i64::from(min))
+                .desired_size(i64::from(desired))
+                .max_size(i64::from(max)),
+        );
         if let Some(name) = &self.name {
             group = group.nodegroup_name(name.as_str());
         }
@@ -681,8 +688,11 @@ impl Construct for AddonBuilder {
     type Built = Addon;
 
     fn build(self, here: &mut Scope<'_>) -> Addon {
-        let mut addon =
-            cfn::CfnAddon::new(self.name.as_str(), self.cluster).resolve_conflicts("OVERWRITE");
+        let mut addon = cfn::CfnAddon::new(cfn::CfnAddonRequired {
+            addon_name: self.name.as_str().into(),
+            cluster_name: self.cluster,
+        })
+        .resolve_conflicts("OVERWRITE");
         if let Some(config) = self.configuration {
             addon = addon.configuration_values(config.to_string());
         }
@@ -778,7 +788,10 @@ impl Construct for AccessEntryBuilder {
     type Built = AccessEntry;
 
     fn build(self, here: &mut Scope<'_>) -> AccessEntry {
-        let mut entry = cfn::CfnAccessEntry::new(self.cluster, self.principal_arn);
+        let mut entry = cfn::CfnAccessEntry::new(cfn::CfnAccessEntryRequired {
+            cluster_name: self.cluster,
+            principal_arn: self.principal_arn,
+        });
         if !self.policies.is_empty() {
             let mut policies = Vec::new();
             for (policy, scope) in &self.policies {
@@ -795,7 +808,12 @@ impl Construct for AccessEntryBuilder {
                         cfn::access_entry::AccessScope::new("namespace").namespaces(names.clone())
                     }
                 };
-                policies.push(cfn::access_entry::AccessPolicy::new(access_scope, arn));
+                policies.push(cfn::access_entry::AccessPolicy::new(
+                    cfn::access_entry::AccessPolicyRequired {
+                        access_scope: access_scope.into(),
+                        policy_arn: arn,
+                    },
+                ));
             }
             entry = entry.access_policies(policies);
         }

@@ -472,7 +472,12 @@ impl Construct for RoleBuilder {
         if !self.identity.managed.is_empty() {
             role = role.managed_policy_arns(self.identity.managed_arns());
         }
-        let policies = self.identity.inline_values(cfn::role::Policy::new);
+        let policies = self.identity.inline_values(|policy_document, policy_name| {
+            cfn::role::Policy::new(cfn::role::PolicyRequired {
+                policy_document,
+                policy_name: policy_name.into(),
+            })
+        });
         if !policies.is_empty() {
             role = role.policies(policies);
         }
@@ -580,7 +585,12 @@ impl Construct for UserBuilder {
         if !self.identity.managed.is_empty() {
             user = user.managed_policy_arns(self.identity.managed_arns());
         }
-        let policies = self.identity.inline_values(cfn::user::Policy::new);
+        let policies = self.identity.inline_values(|policy_document, policy_name| {
+            cfn::user::Policy::new(cfn::user::PolicyRequired {
+                policy_document,
+                policy_name: policy_name.into(),
+            })
+        });
         if !policies.is_empty() {
             user = user.policies(policies);
         }
@@ -850,7 +860,10 @@ impl Construct for Policy {
         if let Some(p) = names::problem("policy", &name, 128) {
             here.error(p);
         }
-        let mut policy = cfn::CfnPolicy::new(self.document, name);
+        let mut policy = cfn::CfnPolicy::new(cfn::CfnPolicyRequired {
+            policy_document: self.document.into(),
+            policy_name: name.into(),
+        });
         if !self.roles.is_empty() {
             policy = policy.roles(self.roles);
         }

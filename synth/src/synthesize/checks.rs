@@ -130,7 +130,7 @@ impl<'a> Resolver<'a, '_> {
                 .env
                 .region
                 .as_deref()
-                .and_then(crate::region::Region::find)
+                .and_then(crate::regions::Region::find)
             {
                 if crate::aws::covered_regions().contains(region) && !meta.regions.contains(region)
                 {
